@@ -60,12 +60,18 @@ macro_rules! client_impl {
         impl $client {
             /// Creates a client with default settings. The API host follows from the
             /// project id: `project-live-…` uses the live host, anything else the test host.
-            pub fn new(project_id: impl Into<String>, secret: impl Into<String>) -> Result<Self, Error> {
+            pub fn new(
+                project_id: impl Into<String>,
+                secret: impl Into<String>,
+            ) -> Result<Self, Error> {
                 Self::builder(project_id, secret).build()
             }
 
             /// Starts configuring a client (hosts, timeout, HTTP client).
-            pub fn builder(project_id: impl Into<String>, secret: impl Into<String>) -> ClientBuilder<Self> {
+            pub fn builder(
+                project_id: impl Into<String>,
+                secret: impl Into<String>,
+            ) -> ClientBuilder<Self> {
                 ClientBuilder::new(project_id, secret)
             }
 
@@ -132,7 +138,9 @@ impl<C: BuildClient> ClientBuilder<C> {
     /// Builds the client.
     pub fn build(self) -> Result<C, Error> {
         if self.project_id.is_empty() || self.secret.is_empty() {
-            return Err(Error::Config("project id and secret must not be empty".into()));
+            return Err(Error::Config(
+                "project id and secret must not be empty".into(),
+            ));
         }
         let api_url = self.api_url.unwrap_or_else(|| {
             if self.project_id.starts_with("project-live-") {
@@ -141,10 +149,14 @@ impl<C: BuildClient> ClientBuilder<C> {
                 TEST_API_URL.to_owned()
             }
         });
-        let telemetry_url = self.telemetry_url.unwrap_or_else(|| TELEMETRY_URL.to_owned());
+        let telemetry_url = self
+            .telemetry_url
+            .unwrap_or_else(|| TELEMETRY_URL.to_owned());
         for url in [&api_url, &telemetry_url] {
             if !(url.starts_with("https://") || url.starts_with("http://")) {
-                return Err(Error::Config(format!("base URL `{url}` must start with http:// or https://")));
+                return Err(Error::Config(format!(
+                    "base URL `{url}` must start with http:// or https://"
+                )));
             }
         }
         let http = match self.http {
@@ -153,7 +165,14 @@ impl<C: BuildClient> ClientBuilder<C> {
                 .build()
                 .map_err(|e| Error::Config(format!("cannot build the HTTP client: {e}")))?,
         };
-        let transport = Transport::new(http, self.project_id, &self.secret, api_url, telemetry_url, self.timeout)?;
+        let transport = Transport::new(
+            http,
+            self.project_id,
+            &self.secret,
+            api_url,
+            telemetry_url,
+            self.timeout,
+        )?;
         Ok(<C as sealed::Sealed>::from_transport(transport))
     }
 }

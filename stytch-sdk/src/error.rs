@@ -94,7 +94,9 @@ impl Error {
 
 /// A structured error returned by the Stytch API.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, thiserror::Error)]
-#[error("Stytch error {status_code} {error_type}: {error_message} (request {request_id}; see {error_url})")]
+#[error(
+    "Stytch error {status_code} {error_type}: {error_message} (request {request_id}; see {error_url})"
+)]
 #[non_exhaustive]
 pub struct ApiError {
     /// HTTP status code of the response.

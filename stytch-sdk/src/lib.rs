@@ -25,6 +25,7 @@
 pub mod auth;
 mod client;
 mod error;
+#[rustfmt::skip]
 mod generated;
 mod runtime;
 

@@ -49,8 +49,9 @@ pub(crate) trait Endpoint: Serialize {
     const HOST: Host = Host::Api;
     /// Where the non-path parameters go.
     const ENCODING: Encoding;
-    /// The path with its placeholders filled in and percent-encoded.
-    fn path(&self) -> String;
+    /// The path with its placeholders filled in and percent-encoded; `project_id`
+    /// fills placeholders that come from the client rather than the request.
+    fn path(&self, project_id: &str) -> String;
     /// Checks documented constraints before anything is sent.
     fn check(&self) -> Result<(), Error> {
         Ok(())
@@ -74,12 +75,12 @@ pub(crate) fn encode(value: &str) -> impl fmt::Display + '_ {
 }
 
 /// Fails with [`Error::InvalidParameter`] when a set value lies outside `[min, max]`.
-pub(crate) fn check_range(
+pub(crate) fn check_range<T: PartialOrd + fmt::Display + Copy>(
     endpoint: &'static str,
     parameter: &'static str,
-    value: impl Into<Option<i64>>,
-    min: Option<i64>,
-    max: Option<i64>,
+    value: impl Into<Option<T>>,
+    min: Option<T>,
+    max: Option<T>,
 ) -> Result<(), Error> {
     let Some(value) = value.into() else {
         return Ok(());
@@ -140,8 +141,9 @@ impl MemberSessionAuth {
             (jwt_header, &self.session_jwt),
         ] {
             if let Some(value) = value {
-                let mut value = HeaderValue::from_str(value)
-                    .map_err(|_| Error::Config(format!("{name} holds characters not allowed in a header")))?;
+                let mut value = HeaderValue::from_str(value).map_err(|_| {
+                    Error::Config(format!("{name} holds characters not allowed in a header"))
+                })?;
                 value.set_sensitive(true);
                 out.insert(name, value);
             }
@@ -194,9 +196,11 @@ impl Transport {
         timeout: Option<Duration>,
     ) -> Result<Self, Error> {
         use base64::Engine as _;
-        let credentials = base64::engine::general_purpose::STANDARD.encode(format!("{project_id}:{secret}"));
-        let mut auth = HeaderValue::from_str(&format!("Basic {credentials}"))
-            .map_err(|_| Error::Config("project id or secret holds characters not allowed in a header".into()))?;
+        let credentials =
+            base64::engine::general_purpose::STANDARD.encode(format!("{project_id}:{secret}"));
+        let mut auth = HeaderValue::from_str(&format!("Basic {credentials}")).map_err(|_| {
+            Error::Config("project id or secret holds characters not allowed in a header".into())
+        })?;
         auth.set_sensitive(true);
         let mut headers = HeaderMap::new();
         headers.insert(AUTHORIZATION, auth);
@@ -236,13 +240,16 @@ impl Transport {
             Host::Telemetry => &self.0.telemetry_base,
         };
         let (params, pairs) = match E::ENCODING {
-            Encoding::Json => (serde_json::to_vec(request).map_err(|e| encode_error(E::ID, e))?, Vec::new()),
+            Encoding::Json => (
+                serde_json::to_vec(request).map_err(|e| encode_error(E::ID, e))?,
+                Vec::new(),
+            ),
             Encoding::Query | Encoding::Form => (Vec::new(), flatten(E::ID, request)?),
         };
         let prepared = Prepared {
             endpoint: E::ID,
             method: E::METHOD,
-            url: format!("{base}{}", request.path()),
+            url: format!("{base}{}", request.path(&self.0.project_id)),
             encoding: E::ENCODING,
             params,
             pairs,
@@ -304,7 +311,10 @@ fn encode_error(endpoint: &'static str, error: serde_json::Error) -> Error {
 
 /// Turns a request into `name=value` pairs for a query string or form body.
 /// Scalars are written as text, lists repeat the name, objects become JSON text.
-fn flatten<T: Serialize>(endpoint: &'static str, request: &T) -> Result<Vec<(String, String)>, Error> {
+fn flatten<T: Serialize>(
+    endpoint: &'static str,
+    request: &T,
+) -> Result<Vec<(String, String)>, Error> {
     use serde_json::Value;
     let value = serde_json::to_value(request).map_err(|e| encode_error(endpoint, e))?;
     let Value::Object(map) = value else {
@@ -315,7 +325,11 @@ fn flatten<T: Serialize>(endpoint: &'static str, request: &T) -> Result<Vec<(Str
         match value {
             Value::Null => {}
             Value::Array(items) => {
-                pairs.extend(items.into_iter().map(|item| (name.clone(), scalar_text(item))));
+                pairs.extend(
+                    items
+                        .into_iter()
+                        .map(|item| (name.clone(), scalar_text(item))),
+                );
             }
             other => pairs.push((name, scalar_text(other))),
         }

@@ -1,0 +1,297 @@
+//! The resolved model: what the renderer consumes. Every reference is
+//! resolved, every name converted, every default filled in.
+
+use std::collections::BTreeSet;
+
+/// A parsed type expression.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Ty {
+    /// `string`
+    String,
+    /// `integer` (64-bit signed)
+    Integer,
+    /// `number` (64-bit float)
+    Number,
+    /// `boolean`
+    Boolean,
+    /// `timestamp` (RFC 3339)
+    Timestamp,
+    /// `json`: any JSON value
+    Json,
+    /// `list<T>`
+    List(Box<Ty>),
+    /// `map<T>`: object with string keys
+    Map(Box<Ty>),
+    /// `member_session_auth`: member session sent as headers
+    MemberSessionAuth,
+    /// An object type, by id
+    Object(TypeId),
+    /// A string enum, by id
+    Enum(TypeId),
+}
+
+/// Id of an object type or enum: `<vertical>.<module>.<Name>`.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct TypeId {
+    /// `consumer` or `b2b`.
+    pub vertical: String,
+    /// Module name.
+    pub module: String,
+    /// Name as written in the spec.
+    pub name: String,
+}
+
+impl std::fmt::Display for TypeId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}.{}.{}", self.vertical, self.module, self.name)
+    }
+}
+
+/// A type expression before names are looked up.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TypeExpr {
+    /// A built-in or container type; named leaves are in `Named`.
+    Builtin(&'static str),
+    /// `list<T>`
+    List(Box<TypeExpr>),
+    /// `map<T>`
+    Map(Box<TypeExpr>),
+    /// A dotted id of an object type or enum.
+    Named(TypeId),
+}
+
+impl TypeExpr {
+    /// Parses the spec's type grammar.
+    pub fn parse(text: &str) -> Result<TypeExpr, String> {
+        let text = text.trim();
+        for (prefix, wrap) in [
+            ("list<", TypeExpr::List as fn(Box<TypeExpr>) -> TypeExpr),
+            ("map<", TypeExpr::Map),
+        ] {
+            if let Some(inner) = text.strip_prefix(prefix) {
+                let inner = inner
+                    .strip_suffix('>')
+                    .ok_or_else(|| format!("`{text}` is missing its closing `>`"))?;
+                return Ok(wrap(Box::new(TypeExpr::parse(inner)?)));
+            }
+        }
+        for builtin in [
+            "string",
+            "integer",
+            "number",
+            "boolean",
+            "timestamp",
+            "json",
+            "member_session_auth",
+        ] {
+            if text == builtin {
+                return Ok(TypeExpr::Builtin(builtin));
+            }
+        }
+        match text.split('.').collect::<Vec<_>>().as_slice() {
+            [vertical, module, name] if [vertical, module, name].iter().all(|p| !p.is_empty()) => {
+                Ok(TypeExpr::Named(TypeId {
+                    vertical: vertical.to_string(),
+                    module: module.to_string(),
+                    name: name.to_string(),
+                }))
+            }
+            _ => Err(format!(
+                "`{text}` is not a type: expected string, integer, number, boolean, timestamp, json, \
+                 member_session_auth, list<T>, map<T> or a `<vertical>.<module>.<Name>` type id"
+            )),
+        }
+    }
+}
+
+/// The whole API, ready to render.
+#[derive(Debug)]
+pub struct Api {
+    /// `consumer` then `b2b`, for those present.
+    pub verticals: Vec<Vertical>,
+}
+
+/// One product line.
+#[derive(Debug)]
+pub struct Vertical {
+    /// `consumer` or `b2b`.
+    pub name: String,
+    /// Top-level namespaces (each with its children).
+    pub namespaces: Vec<Namespace>,
+    /// Model modules of this vertical.
+    pub models: Vec<ModelModule>,
+}
+
+/// A module of object types and enums.
+#[derive(Debug)]
+pub struct ModelModule {
+    /// Module name.
+    pub name: String,
+    /// Verticals whose endpoints reach this module (decides its cargo features).
+    pub used_by: BTreeSet<String>,
+    /// Object types.
+    pub types: Vec<ObjectType>,
+    /// Enums.
+    pub enums: Vec<EnumType>,
+}
+
+/// An object type.
+#[derive(Debug)]
+pub struct ObjectType {
+    /// Name as written.
+    pub name: String,
+    /// Rust type name.
+    pub rust_name: String,
+    /// Doc text.
+    pub doc: String,
+    /// Fields.
+    pub fields: Vec<Field>,
+}
+
+/// A string enum or an alias of one.
+#[derive(Debug)]
+pub struct EnumType {
+    /// Name as written.
+    pub name: String,
+    /// Rust type name.
+    pub rust_name: String,
+    /// Doc text.
+    pub doc: String,
+    /// Variants, empty for an alias.
+    pub values: Vec<EnumValue>,
+    /// The enum this one is an alias of.
+    pub same_as: Option<TypeId>,
+}
+
+/// One enum value.
+#[derive(Debug)]
+pub struct EnumValue {
+    /// Exact wire string.
+    pub wire: String,
+    /// Rust variant name.
+    pub rust_name: String,
+    /// Doc text.
+    pub doc: String,
+}
+
+/// A group of endpoints at one place of the client tree.
+#[derive(Debug)]
+pub struct Namespace {
+    /// Dotted id, e.g. `b2b.otps.email.discovery`.
+    pub id: String,
+    /// Client path segments.
+    pub segments: Vec<String>,
+    /// Rust module / accessor name (last segment).
+    pub module: String,
+    /// Rust name of the handle struct.
+    pub handle: String,
+    /// Doc text.
+    pub doc: String,
+    /// Host of its endpoints.
+    pub host: Host,
+    /// Endpoints.
+    pub endpoints: Vec<Endpoint>,
+    /// Child namespaces.
+    pub children: Vec<Namespace>,
+}
+
+/// Which host an endpoint lives on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Host {
+    /// Main API host.
+    Api,
+    /// Fraud / telemetry host.
+    Telemetry,
+}
+
+/// Body encoding.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Encoding {
+    /// JSON body.
+    Json,
+    /// Query string.
+    Query,
+    /// Form body.
+    Form,
+}
+
+/// One endpoint.
+#[derive(Debug)]
+pub struct Endpoint {
+    /// Dotted id, e.g. `consumer.totps.create`.
+    pub id: String,
+    /// Name as written.
+    pub name: String,
+    /// Rust method name.
+    pub method_name: String,
+    /// Prefix of the request and response type names.
+    pub type_prefix: String,
+    /// HTTP method, upper case.
+    pub http: String,
+    /// Path template.
+    pub path: String,
+    /// How non-path parameters travel.
+    pub encoding: Encoding,
+    /// Doc text.
+    pub doc: String,
+    /// Parameters.
+    pub params: Vec<Param>,
+    /// Response fields.
+    pub response: Vec<Field>,
+}
+
+/// Where a parameter goes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Location {
+    /// Fills a path placeholder.
+    Path,
+    /// Query string.
+    Query,
+    /// Body.
+    Body,
+    /// Member session headers.
+    Header {
+        /// Header carrying the session token.
+        token: String,
+        /// Header carrying the session JWT.
+        jwt: String,
+    },
+}
+
+/// A request parameter.
+#[derive(Debug)]
+pub struct Param {
+    /// Wire name.
+    pub name: String,
+    /// Rust field name.
+    pub rust_name: String,
+    /// Type.
+    pub ty: Ty,
+    /// Whether the API needs it.
+    pub required: bool,
+    /// Where it goes.
+    pub location: Location,
+    /// Smallest accepted value.
+    pub min: Option<i64>,
+    /// Largest accepted value.
+    pub max: Option<i64>,
+    /// Value applied when omitted.
+    pub default: Option<i64>,
+    /// Doc text.
+    pub doc: String,
+}
+
+/// A response or object field.
+#[derive(Debug)]
+pub struct Field {
+    /// Wire name.
+    pub name: String,
+    /// Rust field name.
+    pub rust_name: String,
+    /// Type.
+    pub ty: Ty,
+    /// Whether it may be null or absent.
+    pub nilable: bool,
+    /// Doc text.
+    pub doc: String,
+}

@@ -1,0 +1,333 @@
+//! Stage 3: turn the validated raw spec into the resolved [`model`](crate::model).
+//!
+//! Runs only after [`validate`](crate::validate) succeeded, so every lookup here
+//! is known to succeed; where a lookup could still miss, the item is skipped
+//! rather than panicking.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use crate::load::{RawField, RawNamespaceFile, RawParam, RawSpec, VERTICALS};
+use crate::model::*;
+use crate::names;
+use crate::validate::{Kind, declared_types, placeholders};
+
+/// Builds the model from a spec that passed validation.
+pub fn resolve(spec: &RawSpec) -> Api {
+    let kinds = declared_types(spec);
+    let r = Resolver { spec, kinds };
+    let mut verticals = Vec::new();
+    for vertical in VERTICALS {
+        let namespaces = r.namespaces(vertical, &[]);
+        let mut models: Vec<ModelModule> = spec
+            .type_files
+            .iter()
+            .filter(|f| f.vertical == vertical)
+            .map(|f| ModelModule {
+                name: f.module.clone(),
+                used_by: BTreeSet::new(),
+                types: f.body.types.iter().map(|t| r.object(t)).collect(),
+                enums: f.body.enums.iter().map(|e| r.enumeration(e)).collect(),
+            })
+            .collect();
+        models.sort_by(|a, b| a.name.cmp(&b.name));
+        if namespaces.is_empty() && models.is_empty() {
+            continue;
+        }
+        verticals.push(Vertical {
+            name: vertical.to_owned(),
+            namespaces,
+            models,
+        });
+    }
+    mark_usage(&mut verticals);
+    Api { verticals }
+}
+
+struct Resolver<'a> {
+    spec: &'a RawSpec,
+    kinds: HashMap<TypeId, Kind>,
+}
+
+fn snake(name: &str) -> String {
+    names::snake(name).unwrap_or_else(|_| name.to_owned())
+}
+
+fn pascal(name: &str) -> String {
+    names::pascal(name).unwrap_or_else(|_| name.to_owned())
+}
+
+impl Resolver<'_> {
+    fn ty(&self, text: &str) -> Ty {
+        match TypeExpr::parse(text) {
+            Ok(expr) => self.expr(expr),
+            Err(_) => Ty::Json,
+        }
+    }
+
+    fn expr(&self, expr: TypeExpr) -> Ty {
+        match expr {
+            TypeExpr::Builtin(b) => match b {
+                "string" => Ty::String,
+                "integer" => Ty::Integer,
+                "number" => Ty::Number,
+                "boolean" => Ty::Boolean,
+                "timestamp" => Ty::Timestamp,
+                "member_session_auth" => Ty::MemberSessionAuth,
+                _ => Ty::Json,
+            },
+            TypeExpr::List(inner) => Ty::List(Box::new(self.expr(*inner))),
+            TypeExpr::Map(inner) => Ty::Map(Box::new(self.expr(*inner))),
+            TypeExpr::Named(id) => match self.kinds.get(&id) {
+                Some(Kind::Object) => Ty::Object(id),
+                _ => Ty::Enum(id),
+            },
+        }
+    }
+
+    fn namespaces(&self, vertical: &str, parent: &[String]) -> Vec<Namespace> {
+        let mut files: Vec<&RawNamespaceFile> = self
+            .spec
+            .namespaces
+            .iter()
+            .filter(|n| {
+                n.vertical == vertical
+                    && n.segments.len() == parent.len() + 1
+                    && n.segments.starts_with(parent)
+            })
+            .collect();
+        files.sort_by(|a, b| a.segments.cmp(&b.segments));
+        files
+            .into_iter()
+            .map(|f| self.namespace(vertical, f))
+            .collect()
+    }
+
+    fn namespace(&self, vertical: &str, file: &RawNamespaceFile) -> Namespace {
+        let id = format!("{vertical}.{}", file.segments.join("."));
+        let host = match file.body.base_url.as_deref().map(String::as_str) {
+            Some("telemetry") => Host::Telemetry,
+            _ => Host::Api,
+        };
+        let mut endpoints: Vec<Endpoint> = file
+            .body
+            .endpoints
+            .iter()
+            .map(|e| self.endpoint(&id, e))
+            .collect();
+        endpoints.sort_by(|a, b| a.name.cmp(&b.name));
+        Namespace {
+            module: snake(file.segments.last().map(String::as_str).unwrap_or_default()),
+            handle: pascal(&file.segments.join("_")),
+            segments: file.segments.clone(),
+            doc: file.body.doc.trim().to_owned(),
+            host,
+            endpoints,
+            children: self.namespaces(vertical, &file.segments),
+            id,
+        }
+    }
+
+    fn endpoint(&self, ns: &str, raw: &crate::load::RawEndpoint) -> Endpoint {
+        let http = raw.method.to_uppercase();
+        let encoding = match (
+            raw.content_type.as_deref().map(String::as_str),
+            http.as_str(),
+        ) {
+            (Some("form"), _) => Encoding::Form,
+            (_, "GET" | "DELETE") => Encoding::Query,
+            _ => Encoding::Json,
+        };
+        let holes = placeholders(&raw.path).unwrap_or_default();
+        Endpoint {
+            id: format!("{ns}.{}", raw.name.as_str()),
+            name: raw.name.to_string(),
+            method_name: snake(&raw.name),
+            type_prefix: pascal(&raw.name),
+            path: raw.path.to_string(),
+            encoding,
+            doc: raw.doc.trim().to_owned(),
+            params: raw
+                .params
+                .iter()
+                .filter_map(|p| self.param(p, &http, &holes))
+                .collect(),
+            response: raw.response.iter().filter_map(|f| self.field(f)).collect(),
+            http,
+        }
+    }
+
+    fn param(&self, p: &RawParam, http: &str, holes: &BTreeSet<String>) -> Option<Param> {
+        let def = match &p.use_ {
+            Some(u) => self
+                .spec
+                .common
+                .params
+                .iter()
+                .find(|c| c.name.as_ref().is_some_and(|n| n.as_str() == u.as_str()))?,
+            None => p,
+        };
+        let name = def.name.as_ref()?.to_string();
+        let ty = self.ty(def.ty.as_ref()?);
+        let explicit = p
+            .location
+            .as_ref()
+            .or(def.location.as_ref())
+            .map(|l| l.to_string());
+        let location = match explicit.as_deref() {
+            Some("header") | None if ty == Ty::MemberSessionAuth => {
+                let headers = def.headers.as_deref();
+                let get = |k: &str| headers.and_then(|h| h.get(k)).cloned().unwrap_or_default();
+                Location::Header {
+                    token: get("session_token"),
+                    jwt: get("session_jwt"),
+                }
+            }
+            Some("path") => Location::Path,
+            Some("query") => Location::Query,
+            Some("body") => Location::Body,
+            _ if holes.contains(&name) => Location::Path,
+            _ if matches!(http, "GET" | "DELETE") => Location::Query,
+            _ => Location::Body,
+        };
+        Some(Param {
+            rust_name: snake(&name),
+            required: p.required.as_ref().map(|r| **r).unwrap_or(false),
+            min: def.min.as_ref().map(|v| **v),
+            max: def.max.as_ref().map(|v| **v),
+            default: def.default.as_ref().map(|v| **v),
+            doc: def
+                .doc
+                .as_ref()
+                .map(|d| d.trim().to_owned())
+                .unwrap_or_default(),
+            location,
+            ty,
+            name,
+        })
+    }
+
+    fn field(&self, f: &RawField) -> Option<Field> {
+        let def = match &f.use_ {
+            Some(u) => self
+                .spec
+                .common
+                .fields
+                .iter()
+                .find(|c| c.name.as_ref().is_some_and(|n| n.as_str() == u.as_str()))?,
+            None => f,
+        };
+        let name = def.name.as_ref()?.to_string();
+        Some(Field {
+            rust_name: snake(&name),
+            ty: self.ty(def.ty.as_ref()?),
+            nilable: f.nilable.as_ref().map(|n| **n).unwrap_or(false),
+            doc: def
+                .doc
+                .as_ref()
+                .map(|d| d.trim().to_owned())
+                .unwrap_or_default(),
+            name,
+        })
+    }
+
+    fn object(&self, t: &crate::load::RawType) -> ObjectType {
+        ObjectType {
+            name: t.name.to_string(),
+            rust_name: pascal(&t.name),
+            doc: t.doc.trim().to_owned(),
+            fields: t.fields.iter().filter_map(|f| self.field(f)).collect(),
+        }
+    }
+
+    fn enumeration(&self, e: &crate::load::RawEnum) -> EnumType {
+        let same_as = e.same_as.as_ref().and_then(|s| match TypeExpr::parse(s) {
+            Ok(TypeExpr::Named(id)) => Some(id),
+            _ => None,
+        });
+        EnumType {
+            name: e.name.to_string(),
+            rust_name: pascal(&e.name),
+            doc: e.doc.trim().to_owned(),
+            values: e
+                .values
+                .iter()
+                .flat_map(|v| v.iter())
+                .map(|(wire, doc)| EnumValue {
+                    wire: wire.clone(),
+                    rust_name: pascal(wire),
+                    doc: doc.trim().to_owned(),
+                })
+                .collect(),
+            same_as,
+        }
+    }
+}
+
+/// Records, for each model module, which verticals' endpoints reach it
+/// (directly or through other types), so the renderer can gate it on the
+/// right cargo features. Modules no endpoint reaches belong to their own vertical.
+fn mark_usage(verticals: &mut [Vertical]) {
+    let mut fields_of: HashMap<(String, String, String), Vec<Ty>> = HashMap::new();
+    for v in verticals.iter() {
+        for m in &v.models {
+            for t in &m.types {
+                fields_of.insert(
+                    (v.name.clone(), m.name.clone(), t.name.clone()),
+                    t.fields.iter().map(|f| f.ty.clone()).collect(),
+                );
+            }
+            for e in &m.enums {
+                if let Some(target) = &e.same_as {
+                    fields_of.insert(
+                        (v.name.clone(), m.name.clone(), e.name.clone()),
+                        vec![Ty::Enum(target.clone())],
+                    );
+                }
+            }
+        }
+    }
+    let mut usage: BTreeMap<(String, String), BTreeSet<String>> = BTreeMap::new();
+    for v in verticals.iter() {
+        let mut stack: Vec<Ty> = Vec::new();
+        let walk = |ns: &Namespace, stack: &mut Vec<Ty>| collect_namespace(ns, stack);
+        for ns in &v.namespaces {
+            walk(ns, &mut stack);
+        }
+        let mut seen = BTreeSet::new();
+        while let Some(ty) = stack.pop() {
+            match ty {
+                Ty::List(inner) | Ty::Map(inner) => stack.push(*inner),
+                Ty::Object(id) | Ty::Enum(id) => {
+                    let key = (id.vertical.clone(), id.module.clone(), id.name.clone());
+                    if seen.insert(key.clone()) {
+                        usage
+                            .entry((id.vertical.clone(), id.module.clone()))
+                            .or_default()
+                            .insert(v.name.clone());
+                        if let Some(fields) = fields_of.get(&key) {
+                            stack.extend(fields.iter().cloned());
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+    for v in verticals.iter_mut() {
+        for m in &mut v.models {
+            m.used_by = usage
+                .remove(&(v.name.clone(), m.name.clone()))
+                .unwrap_or_else(|| BTreeSet::from([v.name.clone()]));
+        }
+    }
+}
+
+fn collect_namespace(ns: &Namespace, out: &mut Vec<Ty>) {
+    for e in &ns.endpoints {
+        out.extend(e.params.iter().map(|p| p.ty.clone()));
+        out.extend(e.response.iter().map(|f| f.ty.clone()));
+    }
+    for child in &ns.children {
+        collect_namespace(child, out);
+    }
+}

@@ -1,0 +1,794 @@
+//! Stage 2: check the raw spec for everything the later stages rely on.
+//!
+//! All problems are collected, each with its file, line and column. After this
+//! stage succeeds, resolving and rendering cannot fail on spec content.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use crate::error::{SpecError, SpecErrors};
+use crate::load::{RawEndpoint, RawField, RawParam, RawSpec, S, pos};
+use crate::model::{TypeExpr, TypeId};
+use crate::names;
+
+/// The fallback variant every generated enum has; no wire value may take its name.
+pub const UNKNOWN_VARIANT: &str = "Unrecognized";
+
+/// Path placeholders the client fills in itself when no parameter has the name.
+pub const CLIENT_PLACEHOLDERS: &[&str] = &["project_id"];
+
+/// What a named type id refers to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// An object type.
+    Object,
+    /// An enum with its own values.
+    Enum,
+    /// An enum alias (`same_as`).
+    EnumAlias,
+}
+
+/// Checks the whole spec; returns every problem found.
+pub fn validate(spec: &RawSpec) -> Result<(), SpecErrors> {
+    let mut v = Validator {
+        spec,
+        errors: Vec::new(),
+        kinds: HashMap::new(),
+    };
+    v.collect_type_ids();
+    v.common();
+    v.namespaces();
+    v.type_files();
+    if v.errors.is_empty() {
+        Ok(())
+    } else {
+        Err(SpecErrors(v.errors))
+    }
+}
+
+/// Every declared object type and enum id, with what it is.
+pub fn declared_types(spec: &RawSpec) -> HashMap<TypeId, Kind> {
+    let mut kinds = HashMap::new();
+    for file in &spec.type_files {
+        let id = |name: &str| TypeId {
+            vertical: file.vertical.clone(),
+            module: file.module.clone(),
+            name: name.to_owned(),
+        };
+        for t in &file.body.types {
+            kinds.insert(id(&t.name), Kind::Object);
+        }
+        for e in &file.body.enums {
+            kinds.insert(
+                id(&e.name),
+                if e.same_as.is_some() {
+                    Kind::EnumAlias
+                } else {
+                    Kind::Enum
+                },
+            );
+        }
+    }
+    kinds
+}
+
+struct Validator<'a> {
+    spec: &'a RawSpec,
+    errors: Vec<SpecError>,
+    kinds: HashMap<TypeId, Kind>,
+}
+
+/// Where an endpoint's parameter is used, for the checks that depend on it.
+struct EndpointContext<'a> {
+    http: &'a str,
+    placeholders: BTreeSet<String>,
+}
+
+impl<'a> Validator<'a> {
+    fn at<T>(&mut self, s: &S<T>, message: impl Into<String>) {
+        let (line, column) = pos(s);
+        let source = s.span().start().map(|m| m.source()).unwrap_or(usize::MAX);
+        self.at_file(source, line, column, message);
+    }
+
+    fn at_file(&mut self, source: usize, line: usize, column: usize, message: impl Into<String>) {
+        let file = self
+            .spec
+            .files
+            .get(source)
+            .cloned()
+            .unwrap_or_else(|| "<spec>".into());
+        self.errors.push(SpecError {
+            file,
+            line,
+            column,
+            message: message.into(),
+        });
+    }
+
+    fn doc(&mut self, doc: &S<String>, what: &str) {
+        let text = doc.trim();
+        if text.is_empty() || text.starts_with("TODO") {
+            self.at(doc, format!("{what} needs a doc text"));
+        }
+    }
+
+    fn collect_type_ids(&mut self) {
+        let mut seen: HashMap<TypeId, (usize, usize, usize)> = HashMap::new();
+        for file in &self.spec.type_files {
+            let names = file
+                .body
+                .types
+                .iter()
+                .map(|t| &t.name)
+                .chain(file.body.enums.iter().map(|e| &e.name));
+            for name in names {
+                let id = TypeId {
+                    vertical: file.vertical.clone(),
+                    module: file.module.clone(),
+                    name: name.to_string(),
+                };
+                let (line, column) = pos(name);
+                if let Some((_, l, c)) = seen.get(&id) {
+                    let msg = format!(
+                        "duplicate type or enum `{id}` (first defined at line {l}, column {c})"
+                    );
+                    self.at_file(file.file, line, column, msg);
+                } else {
+                    seen.insert(id, (file.file, line, column));
+                }
+            }
+        }
+        self.kinds = declared_types(self.spec);
+    }
+
+    fn type_expr(&mut self, ty: &S<String>, allow_session: bool) -> Option<TypeExpr> {
+        let expr = match TypeExpr::parse(ty) {
+            Ok(expr) => expr,
+            Err(message) => {
+                self.at(ty, message);
+                return None;
+            }
+        };
+        self.check_expr(ty, &expr, allow_session, 0);
+        Some(expr)
+    }
+
+    fn check_expr(&mut self, at: &S<String>, expr: &TypeExpr, allow_session: bool, depth: usize) {
+        match expr {
+            TypeExpr::Builtin("member_session_auth") if !allow_session || depth > 0 => self.at(
+                at,
+                "`member_session_auth` is only allowed as the type of an `in: header` parameter",
+            ),
+            TypeExpr::Builtin("timestamp") if depth > 0 => self.at(
+                at,
+                "a timestamp inside a list or map is not supported; use `string` there",
+            ),
+            TypeExpr::Builtin(_) => {}
+            TypeExpr::List(inner) | TypeExpr::Map(inner) => {
+                self.check_expr(at, inner, allow_session, depth + 1)
+            }
+            TypeExpr::Named(id) => {
+                if !self.kinds.contains_key(id) {
+                    self.at(
+                        at,
+                        format!(
+                            "unknown type or enum `{id}`: no `{}/types/{}.yaml` entry named `{}`",
+                            id.vertical, id.module, id.name
+                        ),
+                    );
+                }
+            }
+        }
+    }
+
+    fn common(&mut self) {
+        let common = &self.spec.common;
+        let mut seen = BTreeSet::new();
+        for p in &common.params {
+            let Some(name) = &p.name else {
+                self.at_opt(
+                    p.use_.as_ref(),
+                    "a common parameter needs a `name` (and cannot `use` another)",
+                );
+                continue;
+            };
+            if !seen.insert(name.to_string()) {
+                self.at(
+                    name,
+                    format!("duplicate common parameter `{}`", name.as_str()),
+                );
+            }
+            if p.use_.is_some() || p.required.is_some() {
+                self.at(name, "a common parameter cannot have `use` or `required`; set `required` where it is used");
+            }
+            self.local_param(p, name, None);
+        }
+        let mut seen = BTreeSet::new();
+        for f in &common.fields {
+            let Some(name) = &f.name else {
+                self.at_opt(
+                    f.use_.as_ref(),
+                    "a common field needs a `name` (and cannot `use` another)",
+                );
+                continue;
+            };
+            if !seen.insert(name.to_string()) {
+                self.at(name, format!("duplicate common field `{}`", name.as_str()));
+            }
+            if f.nilable.is_some() {
+                self.at(
+                    name,
+                    "a common field cannot set `nilable`; set it where the field is used",
+                );
+            }
+            self.local_field(f, name);
+        }
+    }
+
+    fn at_opt<T>(&mut self, s: Option<&S<T>>, message: &str) {
+        match s {
+            Some(s) => self.at(s, message),
+            None => self.at_file(usize::MAX, 0, 0, message),
+        }
+    }
+
+    fn namespaces(&mut self) {
+        let mut ids: BTreeMap<(String, Vec<String>), usize> = BTreeMap::new();
+        for ns in &self.spec.namespaces {
+            ids.insert((ns.vertical.clone(), ns.segments.clone()), ns.file);
+        }
+        for ns in &self.spec.namespaces {
+            let id = format!("{}.{}", ns.vertical, ns.segments.join("."));
+            self.doc(&ns.body.doc, &format!("namespace `{id}`"));
+            for segment in &ns.segments {
+                if let Err(message) = names::snake(segment) {
+                    self.at_file(ns.file, 0, 0, format!("namespace `{id}`: {message}"));
+                }
+                if segment == "types" || segment == "models" {
+                    self.at_file(
+                        ns.file,
+                        0,
+                        0,
+                        format!("namespace `{id}`: `{segment}` is reserved"),
+                    );
+                }
+            }
+            if ns.segments.len() > 1 {
+                let parent = ns.segments[..ns.segments.len() - 1].to_vec();
+                if !ids.contains_key(&(ns.vertical.clone(), parent.clone())) {
+                    self.at_file(ns.file, 0, 0, format!(
+                        "namespace `{id}` has no parent file `{}/{}.yaml` (it holds the parent's doc text)",
+                        ns.vertical,
+                        parent.join("/")
+                    ));
+                }
+            }
+            if let Some(base) = &ns.body.base_url
+                && !matches!(base.as_str(), "api" | "telemetry")
+            {
+                self.at(
+                    base,
+                    format!(
+                        "unknown base_url `{}`: expected `api` or `telemetry`",
+                        base.as_str()
+                    ),
+                );
+            }
+            let children: BTreeSet<String> = self
+                .spec
+                .namespaces
+                .iter()
+                .filter(|c| {
+                    c.vertical == ns.vertical
+                        && c.segments.len() == ns.segments.len() + 1
+                        && c.segments.starts_with(&ns.segments)
+                })
+                .filter_map(|c| c.segments.last().cloned())
+                .collect();
+            let mut seen_names: HashMap<String, (usize, usize)> = HashMap::new();
+            let mut seen_types: BTreeSet<String> = BTreeSet::new();
+            for ep in &ns.body.endpoints {
+                if let Some((l, c)) = seen_names.get(ep.name.as_str()) {
+                    let msg = format!(
+                        "duplicate endpoint `{}` in `{id}` (first at line {l}, column {c})",
+                        ep.name.as_str()
+                    );
+                    self.at(&ep.name, msg);
+                } else {
+                    seen_names.insert(ep.name.to_string(), pos(&ep.name));
+                }
+                if children.contains(ep.name.as_str()) {
+                    self.at(
+                        &ep.name,
+                        format!(
+                            "endpoint `{}` has the same name as a child namespace of `{id}`",
+                            ep.name.as_str()
+                        ),
+                    );
+                }
+                match (names::snake(&ep.name), names::pascal(&ep.name)) {
+                    (Ok(_), Ok(pascal)) => {
+                        if !seen_types.insert(pascal.clone()) {
+                            self.at(&ep.name, format!("endpoint `{}` gives the same Rust type names ({pascal}Request) as another endpoint", ep.name.as_str()));
+                        }
+                    }
+                    (Err(m), _) | (_, Err(m)) => self.at(&ep.name, m),
+                }
+                self.endpoint(ep, &id);
+            }
+        }
+    }
+
+    fn endpoint(&mut self, ep: &'a RawEndpoint, ns: &str) {
+        let what = format!("endpoint `{ns}.{}`", ep.name.as_str());
+        self.doc(&ep.doc, &what);
+        if !matches!(
+            ep.method.as_str(),
+            "GET" | "POST" | "PUT" | "DELETE" | "PATCH"
+        ) {
+            self.at(
+                &ep.method,
+                format!("{what}: unknown HTTP method `{}`", ep.method.as_str()),
+            );
+        }
+        if let Some(ct) = &ep.content_type
+            && !matches!(ct.as_str(), "json" | "form")
+        {
+            self.at(
+                ct,
+                format!(
+                    "{what}: content_type must be `json` or `form`, not `{}`",
+                    ct.as_str()
+                ),
+            );
+        }
+        let placeholders = match placeholders(&ep.path) {
+            Ok(p) => p,
+            Err(message) => {
+                self.at(&ep.path, format!("{what}: {message}"));
+                BTreeSet::new()
+            }
+        };
+        let ctx = EndpointContext {
+            http: ep.method.as_str(),
+            placeholders,
+        };
+        let mut seen: HashMap<String, (usize, usize)> = HashMap::new();
+        let mut rust_names: BTreeSet<String> = BTreeSet::new();
+        let mut path_params = BTreeSet::new();
+        for p in &ep.params {
+            let Some((name, located_in)) = self.param(p, &ctx, &what) else {
+                continue;
+            };
+            if let Some((l, c)) = seen.get(name.as_str()) {
+                let msg = format!(
+                    "{what}: duplicate parameter `{}` (first at line {l}, column {c})",
+                    name.as_str()
+                );
+                self.at(name, msg);
+            } else {
+                seen.insert(name.to_string(), pos(name));
+                if let Ok(rust) = names::snake(name)
+                    && !rust_names.insert(rust.clone())
+                {
+                    self.at(
+                        name,
+                        format!(
+                            "{what}: parameter `{}` clashes with another as Rust field `{rust}`",
+                            name.as_str()
+                        ),
+                    );
+                }
+            }
+            if located_in == "path" {
+                path_params.insert(name.to_string());
+            }
+        }
+        for missing in ctx
+            .placeholders
+            .difference(&path_params)
+            .filter(|m| !CLIENT_PLACEHOLDERS.contains(&m.as_str()))
+        {
+            self.at(
+                &ep.path,
+                format!("{what}: path placeholder `{{{missing}}}` has no path parameter"),
+            );
+        }
+        let mut seen: HashMap<String, (usize, usize)> = HashMap::new();
+        let mut rust_names = BTreeSet::new();
+        for f in &ep.response {
+            let Some(name) = self.field(f) else { continue };
+            if let Some((l, c)) = seen.get(name.as_str()) {
+                let msg = format!(
+                    "{what}: duplicate response field `{}` (first at line {l}, column {c})",
+                    name.as_str()
+                );
+                self.at(name, msg);
+            } else {
+                seen.insert(name.to_string(), pos(name));
+                if let Ok(rust) = names::snake(name)
+                    && !rust_names.insert(rust.clone())
+                {
+                    self.at(name, format!("{what}: response field `{}` clashes with another as Rust field `{rust}`", name.as_str()));
+                }
+            }
+        }
+    }
+
+    /// Checks one parameter; returns its name and where it goes.
+    fn param(
+        &mut self,
+        p: &'a RawParam,
+        ctx: &EndpointContext<'_>,
+        what: &str,
+    ) -> Option<(&'a S<String>, String)> {
+        let (name, definition) = match (&p.name, &p.use_) {
+            (Some(_), Some(u)) => {
+                self.at(
+                    u,
+                    format!("{what}: a parameter has either `name` or `use`, not both"),
+                );
+                return None;
+            }
+            (None, None) => {
+                self.at_opt(
+                    p.doc.as_ref().or(p.ty.as_ref()),
+                    &format!("{what}: a parameter needs `name` or `use`"),
+                );
+                return None;
+            }
+            (Some(name), None) => {
+                self.local_param(p, name, Some(ctx));
+                (name, p)
+            }
+            (None, Some(u)) => {
+                let Some(common) = self
+                    .spec
+                    .common
+                    .params
+                    .iter()
+                    .find(|c| c.name.as_ref().is_some_and(|n| n.as_str() == u.as_str()))
+                else {
+                    self.at(
+                        u,
+                        format!(
+                            "{what}: `use: {}` names no parameter in common.yaml",
+                            u.as_str()
+                        ),
+                    );
+                    return None;
+                };
+                if p.ty.is_some()
+                    || p.doc.is_some()
+                    || p.min.is_some()
+                    || p.max.is_some()
+                    || p.default.is_some()
+                    || p.headers.is_some()
+                {
+                    self.at(u, format!("{what}: `use: {}` takes only `required` and `in`; type, doc and constraints come from common.yaml", u.as_str()));
+                }
+                (u, common)
+            }
+        };
+        let is_session = definition
+            .ty
+            .as_ref()
+            .is_some_and(|t| t.as_str() == "member_session_auth");
+        let inferred = if ctx.placeholders.contains(name.as_str()) {
+            "path"
+        } else if is_session {
+            "header"
+        } else if matches!(ctx.http, "GET" | "DELETE") {
+            "query"
+        } else {
+            "body"
+        };
+        let location = p.location.as_ref().or(definition.location.as_ref());
+        let located_in = location
+            .map(|l| l.to_string())
+            .unwrap_or_else(|| inferred.to_owned());
+        if let Some(l) = location
+            && !matches!(l.as_str(), "path" | "query" | "body" | "header")
+        {
+            self.at(
+                l,
+                format!(
+                    "{what}: `in` must be path, query, body or header, not `{}`",
+                    l.as_str()
+                ),
+            );
+        }
+        let required = p.required.as_ref().map(|r| **r).unwrap_or(false);
+        match located_in.as_str() {
+            "path" if !ctx.placeholders.contains(name.as_str()) => self.at(
+                name,
+                format!(
+                    "{what}: path parameter `{}` has no `{{{}}}` placeholder in the path",
+                    name.as_str(),
+                    name.as_str()
+                ),
+            ),
+            "path" if !required => self.at(
+                name,
+                format!(
+                    "{what}: path parameter `{}` must be `required: true`",
+                    name.as_str()
+                ),
+            ),
+            "header" if !is_session => self.at(
+                name,
+                format!(
+                    "{what}: header parameter `{}` must have type `member_session_auth`",
+                    name.as_str()
+                ),
+            ),
+            _ if is_session && located_in != "header" => self.at(
+                name,
+                format!(
+                    "{what}: `{}` has type member_session_auth and must be `in: header`",
+                    name.as_str()
+                ),
+            ),
+            _ => {}
+        }
+        Some((name, located_in))
+    }
+
+    /// Checks the definition of a parameter written with `name` (locally or in common).
+    fn local_param(&mut self, p: &RawParam, name: &S<String>, _ctx: Option<&EndpointContext<'_>>) {
+        let label = format!("parameter `{}`", name.as_str());
+        if let Err(m) = names::snake(name) {
+            self.at(name, m);
+        }
+        match &p.doc {
+            Some(doc) => self.doc(doc, &label),
+            None => self.at(name, format!("{label} needs a `doc`")),
+        }
+        let Some(ty) = &p.ty else {
+            self.at(name, format!("{label} needs a `type`"));
+            return;
+        };
+        let expr = self.type_expr(ty, true);
+        let numeric = matches!(expr, Some(TypeExpr::Builtin("integer" | "number")));
+        for (key, value) in [("min", &p.min), ("max", &p.max), ("default", &p.default)] {
+            if let Some(value) = value
+                && !numeric
+                && expr.is_some()
+            {
+                self.at(value, format!("{label}: `{key}` is only allowed on integer or number parameters, not `{}`", ty.as_str()));
+            }
+        }
+        if let (Some(min), Some(max)) = (&p.min, &p.max)
+            && **min > **max
+        {
+            self.at(
+                min,
+                format!("{label}: min {} is greater than max {}", **min, **max),
+            );
+        }
+        if let Some(default) = &p.default {
+            let below = p.min.as_ref().is_some_and(|m| **default < **m);
+            let above = p.max.as_ref().is_some_and(|m| **default > **m);
+            if below || above {
+                self.at(
+                    default,
+                    format!("{label}: default {} lies outside min/max", **default),
+                );
+            }
+        }
+        let is_session = ty.as_str() == "member_session_auth";
+        match (&p.headers, is_session) {
+            (Some(h), true) => {
+                let keys: BTreeSet<&str> = h.keys().map(String::as_str).collect();
+                if keys != BTreeSet::from(["session_jwt", "session_token"]) {
+                    self.at(h, format!("{label}: `headers` must map exactly `session_token` and `session_jwt` to header names"));
+                }
+                for value in h.values() {
+                    if value.is_empty()
+                        || !value
+                            .bytes()
+                            .all(|b| b.is_ascii_alphanumeric() || b == b'-')
+                    {
+                        self.at(h, format!("{label}: `{value}` is not a valid header name"));
+                    }
+                }
+            }
+            (None, true) => self.at(
+                ty,
+                format!("{label}: a member_session_auth parameter needs `headers`"),
+            ),
+            (Some(h), false) => self.at(
+                h,
+                format!("{label}: `headers` only applies to member_session_auth parameters"),
+            ),
+            (None, false) => {}
+        }
+    }
+
+    /// Checks one field; returns its wire name.
+    fn field(&mut self, f: &'a RawField) -> Option<&'a S<String>> {
+        match (&f.name, &f.use_) {
+            (Some(_), Some(u)) => {
+                self.at(u, "a field has either `name` or `use`, not both");
+                None
+            }
+            (None, None) => {
+                self.at_opt(
+                    f.doc.as_ref().or(f.ty.as_ref()),
+                    "a field needs `name` or `use`",
+                );
+                None
+            }
+            (Some(name), None) => {
+                self.local_field(f, name);
+                Some(name)
+            }
+            (None, Some(u)) => {
+                if !self
+                    .spec
+                    .common
+                    .fields
+                    .iter()
+                    .any(|c| c.name.as_ref().is_some_and(|n| n.as_str() == u.as_str()))
+                {
+                    self.at(
+                        u,
+                        format!("`use: {}` names no field in common.yaml", u.as_str()),
+                    );
+                    return None;
+                }
+                if f.ty.is_some() || f.doc.is_some() {
+                    self.at(
+                        u,
+                        format!(
+                            "`use: {}` takes only `nilable`; type and doc come from common.yaml",
+                            u.as_str()
+                        ),
+                    );
+                }
+                Some(u)
+            }
+        }
+    }
+
+    fn local_field(&mut self, f: &RawField, name: &S<String>) {
+        let label = format!("field `{}`", name.as_str());
+        if let Err(m) = names::snake(name) {
+            self.at(name, m);
+        }
+        match &f.doc {
+            Some(doc) => self.doc(doc, &label),
+            None => self.at(name, format!("{label} needs a `doc`")),
+        }
+        match &f.ty {
+            Some(ty) => {
+                self.type_expr(ty, false);
+            }
+            None => self.at(name, format!("{label} needs a `type`")),
+        }
+    }
+
+    fn type_files(&mut self) {
+        for file in &self.spec.type_files {
+            if let Err(m) = names::snake(&file.module) {
+                self.at_file(file.file, 0, 0, format!("module name: {m}"));
+            }
+            for t in &file.body.types {
+                if let Err(m) = names::pascal(&t.name) {
+                    self.at(&t.name, m);
+                }
+                self.doc(&t.doc, &format!("type `{}`", t.name.as_str()));
+                let mut seen = BTreeSet::new();
+                let mut rust_names = BTreeSet::new();
+                for f in &t.fields {
+                    if f.use_.is_some() {
+                        self.at_opt(f.use_.as_ref(), "object type fields are defined in place; `use` is for endpoint responses");
+                        continue;
+                    }
+                    let Some(name) = self.field(f) else { continue };
+                    if !seen.insert(name.to_string()) {
+                        self.at(
+                            name,
+                            format!(
+                                "type `{}`: duplicate field `{}`",
+                                t.name.as_str(),
+                                name.as_str()
+                            ),
+                        );
+                    } else if let Ok(rust) = names::snake(name)
+                        && !rust_names.insert(rust.clone())
+                    {
+                        self.at(
+                            name,
+                            format!(
+                                "type `{}`: field `{}` clashes with another as Rust field `{rust}`",
+                                t.name.as_str(),
+                                name.as_str()
+                            ),
+                        );
+                    }
+                }
+            }
+            for e in &file.body.enums {
+                let label = format!(
+                    "enum `{}.{}.{}`",
+                    file.vertical,
+                    file.module,
+                    e.name.as_str()
+                );
+                if let Err(m) = names::pascal(&e.name) {
+                    self.at(&e.name, m);
+                }
+                self.doc(&e.doc, &label);
+                match (&e.same_as, e.values.is_empty()) {
+                    (Some(same), true) => match TypeExpr::parse(same) {
+                        Ok(TypeExpr::Named(id)) => match self.kinds.get(&id) {
+                            Some(Kind::Enum) => {}
+                            Some(Kind::EnumAlias) => self.at(same, format!("{label}: `same_as` must name an enum with values, and `{id}` is itself an alias")),
+                            Some(Kind::Object) => self.at(same, format!("{label}: `same_as` names `{id}`, an object type, not an enum")),
+                            None => self.at(same, format!("{label}: `same_as` names unknown enum `{id}`")),
+                        },
+                        _ => self.at(same, format!("{label}: `same_as` must be an enum id `<vertical>.<module>.<Name>`")),
+                    },
+                    (Some(same), false) => self.at(same, format!("{label}: has both `values` and `same_as`")),
+                    (None, true) => self.at(&e.name, format!("{label} has no values")),
+                    (None, false) => {}
+                }
+                let mut variants = BTreeMap::new();
+                for value in &e.values {
+                    if value.len() != 1 {
+                        self.at(
+                            value,
+                            format!("{label}: each value is one `wire-value: doc` entry"),
+                        );
+                        continue;
+                    }
+                    let Some((wire, doc)) = value.iter().next() else {
+                        continue;
+                    };
+                    if doc.trim().is_empty() || doc.trim().starts_with("TODO") {
+                        self.at(value, format!("{label}: value `{wire}` needs a doc text"));
+                    }
+                    match names::pascal(wire) {
+                        Ok(variant) if variant == UNKNOWN_VARIANT => {
+                            self.at(value, format!("{label}: value `{wire}` would take the name of the fallback variant `{UNKNOWN_VARIANT}`"))
+                        }
+                        Ok(variant) => {
+                            if let Some(other) = variants.insert(variant.clone(), wire.clone()) {
+                                self.at(value, format!("{label}: values `{other}` and `{wire}` both become variant `{variant}`"));
+                            }
+                        }
+                        Err(m) => self.at(value, format!("{label}: {m}")),
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// The `{name}` placeholders of a path template.
+pub fn placeholders(path: &str) -> Result<BTreeSet<String>, String> {
+    if !path.starts_with('/') {
+        return Err(format!("path `{path}` must start with `/`"));
+    }
+    let mut out = BTreeSet::new();
+    let mut rest = path;
+    while let Some(start) = rest.find('{') {
+        let after = &rest[start + 1..];
+        let end = after
+            .find('}')
+            .ok_or_else(|| format!("path `{path}` has an unclosed `{{`"))?;
+        let name = &after[..end];
+        if name.is_empty() || name.contains('{') {
+            return Err(format!("path `{path}` has an empty or nested placeholder"));
+        }
+        if !out.insert(name.to_owned()) {
+            return Err(format!("path `{path}` repeats placeholder `{{{name}}}`"));
+        }
+        rest = &after[end + 1..];
+    }
+    if rest.contains('}') {
+        return Err(format!("path `{path}` has a `}}` without `{{`"));
+    }
+    Ok(out)
+}

@@ -1,0 +1,338 @@
+//! Compares the spec with the reference description of the API and lists every difference.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
+
+use serde::Deserialize;
+use stytch_codegen::model::{Api, Encoding, Field, Host, Location, Namespace, Ty};
+
+#[derive(Deserialize)]
+struct Reference {
+    namespaces: Vec<RefNamespace>,
+    types: Vec<RefType>,
+    enums: Vec<RefEnum>,
+}
+
+#[derive(Deserialize)]
+struct RefNamespace {
+    id: String,
+    base_url: String,
+    methods: Vec<RefMethod>,
+}
+
+#[derive(Deserialize)]
+struct RefMethod {
+    name: String,
+    http: String,
+    path: String,
+    content_type: String,
+    params: Vec<RefParam>,
+    response: Vec<RefField>,
+}
+
+#[derive(Deserialize)]
+struct RefParam {
+    name: String,
+    #[serde(rename = "type")]
+    ty: String,
+    required: bool,
+    #[serde(rename = "in")]
+    location: String,
+    #[serde(default)]
+    constraints: BTreeMap<String, i64>,
+    #[serde(default)]
+    headers: BTreeMap<String, String>,
+}
+
+#[derive(Deserialize)]
+struct RefField {
+    name: String,
+    #[serde(rename = "type")]
+    ty: String,
+    nilable: bool,
+}
+
+#[derive(Deserialize)]
+struct RefType {
+    id: String,
+    fields: Vec<RefField>,
+}
+
+#[derive(Deserialize)]
+struct RefEnum {
+    id: String,
+    values: Vec<String>,
+}
+
+/// Runs the comparison; `Err` lists the differences.
+pub fn run(spec: &Path, reference: &Path) -> Result<(), String> {
+    let text =
+        std::fs::read_to_string(reference).map_err(|e| format!("{}: {e}", reference.display()))?;
+    let reference: Reference =
+        serde_json::from_str(&text).map_err(|e| format!("{}: {e}", reference.display()))?;
+    let api = stytch_codegen::model(spec).map_err(|e| e.to_string())?;
+    let diffs = compare(&api, &reference);
+    if diffs.is_empty() {
+        let endpoints: usize = reference.namespaces.iter().map(|n| n.methods.len()).sum();
+        println!(
+            "spec matches the reference: {} namespaces, {endpoints} endpoints, {} types, {} enums",
+            reference.namespaces.len(),
+            reference.types.len(),
+            reference.enums.len()
+        );
+        Ok(())
+    } else {
+        Err(format!(
+            "{} difference(s) between spec/ and the reference:\n  {}",
+            diffs.len(),
+            diffs.join("\n  ")
+        ))
+    }
+}
+
+fn type_text(ty: &Ty) -> String {
+    match ty {
+        Ty::String => "string".into(),
+        Ty::Integer => "integer".into(),
+        Ty::Number => "number".into(),
+        Ty::Boolean => "boolean".into(),
+        Ty::Timestamp => "timestamp".into(),
+        Ty::Json => "json".into(),
+        Ty::MemberSessionAuth => "member_session_auth".into(),
+        Ty::List(inner) => format!("list<{}>", type_text(inner)),
+        Ty::Map(inner) => format!("map<{}>", type_text(inner)),
+        Ty::Object(id) => format!("ref:{id}"),
+        Ty::Enum(id) => format!("enum:{id}"),
+    }
+}
+
+fn flatten<'a>(ns: &'a [Namespace], out: &mut BTreeMap<String, &'a Namespace>) {
+    for n in ns {
+        out.insert(n.id.clone(), n);
+        flatten(&n.children, out);
+    }
+}
+
+fn compare_fields(diffs: &mut Vec<String>, what: &str, ours: &[Field], theirs: &[RefField]) {
+    let ours: BTreeMap<&str, &Field> = ours.iter().map(|f| (f.name.as_str(), f)).collect();
+    let theirs: BTreeMap<&str, &RefField> = theirs.iter().map(|f| (f.name.as_str(), f)).collect();
+    for (name, r) in &theirs {
+        match ours.get(name) {
+            None => diffs.push(format!("{what}: field `{name}` missing from the spec")),
+            Some(f) => {
+                if type_text(&f.ty) != r.ty {
+                    diffs.push(format!(
+                        "{what}: field `{name}` has type {} in the spec, {} in the reference",
+                        type_text(&f.ty),
+                        r.ty
+                    ));
+                }
+                if f.nilable != r.nilable {
+                    diffs.push(format!(
+                        "{what}: field `{name}` nilable {} in the spec, {} in the reference",
+                        f.nilable, r.nilable
+                    ));
+                }
+            }
+        }
+    }
+    for name in ours.keys().filter(|n| !theirs.contains_key(*n)) {
+        diffs.push(format!(
+            "{what}: field `{name}` is in the spec but not in the reference"
+        ));
+    }
+}
+
+fn compare(api: &Api, reference: &Reference) -> Vec<String> {
+    let mut diffs = Vec::new();
+    let mut namespaces = BTreeMap::new();
+    for v in &api.verticals {
+        flatten(&v.namespaces, &mut namespaces);
+    }
+    let reference_ns: BTreeSet<&str> = reference.namespaces.iter().map(|n| n.id.as_str()).collect();
+    for r in &reference.namespaces {
+        let Some(ns) = namespaces.get(&r.id) else {
+            diffs.push(format!("namespace `{}` missing from the spec", r.id));
+            continue;
+        };
+        let host = if ns.host == Host::Telemetry {
+            "telemetry"
+        } else {
+            "api"
+        };
+        if host != r.base_url {
+            diffs.push(format!(
+                "namespace `{}`: base_url {host} in the spec, {} in the reference",
+                r.id, r.base_url
+            ));
+        }
+        let theirs: BTreeSet<&str> = r.methods.iter().map(|m| m.name.as_str()).collect();
+        for e in ns
+            .endpoints
+            .iter()
+            .filter(|e| !theirs.contains(e.name.as_str()))
+        {
+            diffs.push(format!(
+                "endpoint `{}` is in the spec but not in the reference",
+                e.id
+            ));
+        }
+        for m in &r.methods {
+            let id = format!("{}.{}", r.id, m.name);
+            let Some(e) = ns.endpoints.iter().find(|e| e.name == m.name) else {
+                diffs.push(format!("endpoint `{id}` missing from the spec"));
+                continue;
+            };
+            if e.http != m.http || e.path != m.path {
+                diffs.push(format!(
+                    "endpoint `{id}`: {} {} in the spec, {} {} in the reference",
+                    e.http, e.path, m.http, m.path
+                ));
+            }
+            let form = m.content_type == "application/x-www-form-urlencoded";
+            if (e.encoding == Encoding::Form) != form {
+                diffs.push(format!(
+                    "endpoint `{id}`: content type differs (reference: {})",
+                    m.content_type
+                ));
+            }
+            for p in &m.params {
+                let Some(ours) = e.params.iter().find(|q| q.name == p.name) else {
+                    diffs.push(format!(
+                        "endpoint `{id}`: parameter `{}` missing from the spec",
+                        p.name
+                    ));
+                    continue;
+                };
+                let location = match &ours.location {
+                    Location::Path => "path",
+                    Location::Query => "query",
+                    Location::Body => "body",
+                    Location::Header { token, jwt } => {
+                        let headers = BTreeMap::from([
+                            ("session_jwt".to_owned(), jwt.clone()),
+                            ("session_token".to_owned(), token.clone()),
+                        ]);
+                        if headers != p.headers {
+                            diffs.push(format!(
+                                "endpoint `{id}`: parameter `{}` header names differ",
+                                p.name
+                            ));
+                        }
+                        "header"
+                    }
+                };
+                let what = format!("endpoint `{id}`: parameter `{}`", p.name);
+                if location != p.location {
+                    diffs.push(format!(
+                        "{what} goes in {location} in the spec, {} in the reference",
+                        p.location
+                    ));
+                }
+                if ours.required != p.required {
+                    diffs.push(format!(
+                        "{what} required {} in the spec, {} in the reference",
+                        ours.required, p.required
+                    ));
+                }
+                if type_text(&ours.ty) != p.ty {
+                    diffs.push(format!(
+                        "{what} has type {} in the spec, {} in the reference",
+                        type_text(&ours.ty),
+                        p.ty
+                    ));
+                }
+                for (key, value) in [
+                    ("min", ours.min),
+                    ("max", ours.max),
+                    ("default", ours.default),
+                ] {
+                    if value != p.constraints.get(key).copied() {
+                        diffs.push(format!(
+                            "{what}: {key} {value:?} in the spec, {:?} in the reference",
+                            p.constraints.get(key)
+                        ));
+                    }
+                }
+            }
+            for q in e
+                .params
+                .iter()
+                .filter(|q| !m.params.iter().any(|p| p.name == q.name))
+            {
+                diffs.push(format!(
+                    "endpoint `{id}`: parameter `{}` is in the spec but not in the reference",
+                    q.name
+                ));
+            }
+            compare_fields(
+                &mut diffs,
+                &format!("endpoint `{id}` response"),
+                &e.response,
+                &m.response,
+            );
+        }
+    }
+    for (id, ns) in &namespaces {
+        if !reference_ns.contains(id.as_str()) && !ns.endpoints.is_empty() {
+            diffs.push(format!(
+                "namespace `{id}` is in the spec but not in the reference"
+            ));
+        }
+    }
+
+    let mut types = BTreeMap::new();
+    let mut enums = BTreeMap::new();
+    for v in &api.verticals {
+        for m in &v.models {
+            for t in &m.types {
+                types.insert(format!("{}.{}.{}", v.name, m.name, t.name), t);
+            }
+            for e in &m.enums {
+                enums.insert(format!("{}.{}.{}", v.name, m.name, e.name), e);
+            }
+        }
+    }
+    for r in &reference.types {
+        match types.remove(&r.id) {
+            None => diffs.push(format!("type `{}` missing from the spec", r.id)),
+            Some(t) => compare_fields(
+                &mut diffs,
+                &format!("type `{}`", r.id),
+                &t.fields,
+                &r.fields,
+            ),
+        }
+    }
+    diffs.extend(
+        types
+            .keys()
+            .map(|id| format!("type `{id}` is in the spec but not in the reference")),
+    );
+    let values_of = |id: &str| -> Option<Vec<String>> {
+        let e = enums.get(id)?;
+        let e = match &e.same_as {
+            Some(target) => enums.get(&target.to_string())?,
+            None => e,
+        };
+        Some(e.values.iter().map(|v| v.wire.clone()).collect())
+    };
+    let reference_enums: BTreeSet<&str> = reference.enums.iter().map(|e| e.id.as_str()).collect();
+    for r in &reference.enums {
+        match values_of(&r.id) {
+            None => diffs.push(format!("enum `{}` missing from the spec", r.id)),
+            Some(values) if values != r.values => diffs.push(format!(
+                "enum `{}`: values {values:?} in the spec, {:?} in the reference",
+                r.id, r.values
+            )),
+            Some(_) => {}
+        }
+    }
+    diffs.extend(
+        enums
+            .keys()
+            .filter(|id| !reference_enums.contains(id.as_str()))
+            .map(|id| format!("enum `{id}` is in the spec but not in the reference")),
+    );
+    diffs
+}
