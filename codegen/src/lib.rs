@@ -13,7 +13,9 @@ pub mod load;
 pub mod model;
 pub mod names;
 pub mod render;
+pub mod render_tests;
 pub mod resolve;
+pub mod samples;
 pub mod validate;
 pub mod write;
 

@@ -19,6 +19,7 @@ fn main() -> ExitCode {
         ["codegen", "--check"] => codegen(&root().join("spec"), true),
         ["codegen", "--spec", dir] => codegen(Path::new(dir), false),
         ["coverage", "--reference", file] => coverage::run(&root().join("spec"), Path::new(file)),
+        ["coverage", "--reference", file, "--spec", dir] => coverage::run(Path::new(dir), Path::new(file)),
         _ => Err("usage: cargo xtask codegen [--check | --spec <dir>] | cargo xtask coverage --reference <stytch-api.json>".to_owned()),
     };
     match result {
@@ -34,10 +35,15 @@ fn codegen(spec: &Path, check_only: bool) -> Result<(), String> {
     let root = root();
     let out = root.join("stytch-sdk/src/generated");
     let started = std::time::Instant::now();
-    let files = stytch_codegen::generate(spec).map_err(|e| e.to_string())?;
+    let api = stytch_codegen::model(spec).map_err(|e| e.to_string())?;
+    let files = stytch_codegen::render::render(&api).map_err(|e| e.to_string())?;
+    let test = stytch_codegen::render_tests::render(&api).map_err(|e| e.to_string())?;
+    let test_path = root.join(&test.path);
+    let test_fresh =
+        std::fs::read_to_string(&test_path).is_ok_and(|current| current == test.content);
     if check_only {
         let stale = stytch_codegen::write::check(&out, &files).map_err(|e| e.to_string())?;
-        if stale.is_fresh() {
+        if stale.is_fresh() && test_fresh {
             println!("generated SDK is up to date ({} files)", files.len());
             return Ok(());
         }
@@ -54,13 +60,21 @@ fn codegen(spec: &Path, check_only: bool) -> Result<(), String> {
                 message.push_str(&format!("  {what}: {}\n", shown.display()));
             }
         }
+        if !test_fresh {
+            message.push_str(&format!("  changed: {}\n", test.path));
+        }
         return Err(message);
     }
     stytch_codegen::write::write(&out, &files).map_err(|e| e.to_string())?;
+    if !test_fresh {
+        std::fs::write(&test_path, &test.content)
+            .map_err(|e| format!("{}: {e}", test_path.display()))?;
+    }
     println!(
-        "wrote {} files to {} in {:.2?}",
+        "generated {} files under {} and {} in {:.2?}",
         files.len(),
         out.strip_prefix(&root).unwrap_or(&out).display(),
+        test.path,
         started.elapsed()
     );
     Ok(())

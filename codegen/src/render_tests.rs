@@ -1,0 +1,169 @@
+//! Renders the end-to-end test that calls every endpoint once
+//! (`tests/tests/endpoints.rs`). Each test builds a request from the
+//! [`samples`](crate::samples), sends it to a loopback server, and lets the
+//! hand-written harness in `stytch-tests` check the wire format against the
+//! spec; it then decodes a full and a minimal response.
+
+use proc_macro2::{Ident, Literal, TokenStream};
+use quote::{format_ident, quote};
+
+use crate::error::Error;
+use crate::model::*;
+use crate::render::OutputFile;
+use crate::samples::{Sample, Samples};
+
+/// Path of the rendered test, relative to the workspace root.
+pub const PATH: &str = "tests/tests/endpoints.rs";
+
+/// Renders the test file.
+pub fn render(api: &Api) -> Result<OutputFile, Error> {
+    let samples = Samples::new(api);
+    let mut tests = Vec::new();
+    for v in &api.verticals {
+        let mut stack: Vec<&Namespace> = v.namespaces.iter().rev().collect();
+        while let Some(ns) = stack.pop() {
+            for e in &ns.endpoints {
+                tests.push(endpoint_test(&samples, &v.name, ns, e));
+            }
+            stack.extend(ns.children.iter().rev());
+        }
+    }
+    let tokens = quote! {
+        #![doc = " Calls every endpoint of the spec once against loopback servers; see `stytch_tests::wire`."]
+        use stytch_tests::wire::Case;
+        #(#tests)*
+    };
+    let file: syn::File = syn::parse2(tokens).map_err(|e| Error::Render {
+        file: PATH.to_owned(),
+        message: e.to_string(),
+    })?;
+    Ok(OutputFile {
+        path: PATH.to_owned(),
+        content: format!("{}{}", crate::render::HEADER, prettyplease::unparse(&file)),
+    })
+}
+
+fn ident(name: &str) -> Ident {
+    match name.strip_prefix("r#") {
+        Some(raw) => Ident::new_raw(raw, proc_macro2::Span::call_site()),
+        None => Ident::new(name, proc_macro2::Span::call_site()),
+    }
+}
+
+fn type_path(id: &TypeId) -> TokenStream {
+    let vertical = ident(&id.vertical);
+    let module = ident(&crate::names::snake(&id.module).unwrap_or_else(|_| id.module.clone()));
+    let name = ident(&crate::names::pascal(&id.name).unwrap_or_else(|_| id.name.clone()));
+    quote!(stytch_sdk::#vertical::models::#module::#name)
+}
+
+/// A Rust expression producing the sample.
+fn expr(sample: &Sample) -> TokenStream {
+    match sample {
+        Sample::Str(s) => quote!(String::from(#s)),
+        Sample::Int(i) => {
+            let lit = Literal::i64_suffixed(*i);
+            quote!(#lit)
+        }
+        Sample::Num(n) => {
+            let lit = Literal::f64_suffixed(*n);
+            quote!(#lit)
+        }
+        Sample::Bool(b) => quote!(#b),
+        Sample::Timestamp => quote!(stytch_tests::wire::timestamp()),
+        Sample::Json(name) => quote!(serde_json::json!({ "sample": #name })),
+        Sample::List(inner) => {
+            let inner = expr(inner);
+            quote!(vec![#inner])
+        }
+        Sample::Map(inner) => {
+            let inner = expr(inner);
+            quote!(std::collections::HashMap::from([(String::from("key"), #inner)]))
+        }
+        Sample::Enum { id, variant, .. } => {
+            let path = type_path(id);
+            let variant = ident(variant);
+            quote!(#path::#variant)
+        }
+        Sample::Object { id, fields } => {
+            let path = type_path(id);
+            let fields = fields.iter().map(|(info, value)| {
+                let name = ident(&info.rust_name);
+                match (value, info.nilable) {
+                    (Some(v), true) => {
+                        let v = expr(v);
+                        quote!(#name: Some(#v))
+                    }
+                    (Some(v), false) => {
+                        let v = expr(v);
+                        quote!(#name: #v)
+                    }
+                    (None, _) => quote!(#name: None),
+                }
+            });
+            quote!(#path { #(#fields),* })
+        }
+        Sample::Session => quote!(stytch_tests::wire::member_session()),
+    }
+}
+
+fn endpoint_test(
+    samples: &Samples<'_>,
+    vertical: &str,
+    ns: &Namespace,
+    e: &Endpoint,
+) -> TokenStream {
+    let test_name = format_ident!("{}", e.id.replace('.', "_"));
+    let vertical_ident = ident(vertical);
+    let modules = ns
+        .segments
+        .iter()
+        .map(|s| ident(&crate::names::snake(s).unwrap_or_else(|_| s.clone())));
+    let request_ty = format_ident!("{}Request", e.type_prefix);
+    let accessors: Vec<Ident> = ns
+        .segments
+        .iter()
+        .map(|s| ident(&crate::names::snake(s).unwrap_or_else(|_| s.clone())))
+        .collect();
+    let method = ident(&e.method_name);
+    let client = if vertical == "b2b" {
+        quote!(case.b2b())
+    } else {
+        quote!(case.consumer())
+    };
+    let required = e
+        .params
+        .iter()
+        .filter(|p| p.required)
+        .map(|p| expr(&samples.param(p)));
+    let setters = e.params.iter().filter(|p| !p.required).map(|p| {
+        let setter = ident(&p.rust_name);
+        let value = expr(&samples.param(p));
+        quote!(.#setter(#value))
+    });
+    let id = &e.id;
+    let nilable: Vec<Ident> = e
+        .response
+        .iter()
+        .filter(|f| f.nilable)
+        .map(|f| ident(&f.rust_name))
+        .collect();
+    let nilable_names: Vec<String> = e
+        .response
+        .iter()
+        .filter(|f| f.nilable)
+        .map(|f| f.name.clone())
+        .collect();
+    quote! {
+        #[tokio::test]
+        async fn #test_name() {
+            let case = Case::start(#id).await;
+            let request = stytch_sdk::#vertical_ident::#(#modules::)*#request_ty::new(#(#required),*)#(#setters)*;
+            let full = #client #(.#accessors())*.#method(request.clone()).await.expect("full response decodes");
+            #(assert!(full.#nilable.is_some(), "{} left out of the full response", #nilable_names);)*
+            let minimal = #client #(.#accessors())*.#method(request).await.expect("minimal response decodes");
+            #(assert!(minimal.#nilable.is_none(), "{} should be absent from the minimal response", #nilable_names);)*
+            case.verify();
+        }
+    }
+}
