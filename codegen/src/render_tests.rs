@@ -1,5 +1,5 @@
 //! Renders the end-to-end test that calls every endpoint once
-//! (`tests/tests/endpoints.rs`). Each test builds a request from the
+//! (`tests/tests/generated/endpoints.rs`, included by `tests/tests/endpoints.rs`). Each test builds a request from the
 //! [`samples`](crate::samples), sends it to a loopback server, and lets the
 //! hand-written harness in `stytch-tests` check the wire format against the
 //! spec; it then decodes a full and a minimal response.
@@ -13,7 +13,7 @@ use crate::render::OutputFile;
 use crate::samples::{Sample, Samples};
 
 /// Path of the rendered test, relative to the workspace root.
-pub const PATH: &str = "tests/tests/endpoints.rs";
+pub const PATH: &str = "tests/tests/generated/endpoints.rs";
 
 /// Renders the test file.
 pub fn render(api: &Api) -> Result<OutputFile, Error> {
@@ -30,6 +30,7 @@ pub fn render(api: &Api) -> Result<OutputFile, Error> {
     }
     let tokens = quote! {
         #![doc = " Calls every endpoint of the spec once against loopback servers; see `stytch_tests::wire`."]
+        #![allow(clippy::redundant_clone)]
         use stytch_tests::wire::Case;
         #(#tests)*
     };

@@ -67,6 +67,9 @@ fn codegen(spec: &Path, check_only: bool) -> Result<(), String> {
     }
     stytch_codegen::write::write(&out, &files).map_err(|e| e.to_string())?;
     if !test_fresh {
+        if let Some(dir) = test_path.parent() {
+            std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+        }
         std::fs::write(&test_path, &test.content)
             .map_err(|e| format!("{}: {e}", test_path.display()))?;
     }
