@@ -312,12 +312,31 @@ fn parse<T: serde::de::DeserializeOwned>(
                 .map(|m| (m.line(), m.column()))
                 .unwrap_or((0, 0)),
         };
+        let message = e.to_string();
+        let (line, column) = if line == 0 {
+            locate_unknown_key(text, &message).unwrap_or((0, 0))
+        } else {
+            (line, column)
+        };
         SpecError {
             file: rel.to_path_buf(),
             line,
             column,
-            message: e.to_string(),
+            message,
         }
+    })
+}
+
+/// The YAML loader reports unknown keys without a position; find the key in the text.
+fn locate_unknown_key(text: &str, message: &str) -> Option<(usize, usize)> {
+    let key = message.split("Unknown field `").nth(1)?.split('`').next()?;
+    text.lines().enumerate().find_map(|(i, line)| {
+        let trimmed = line.trim_start().trim_start_matches("- ");
+        let column = line.len() - trimmed.len() + 1;
+        trimmed
+            .strip_prefix(key)?
+            .starts_with(':')
+            .then_some((i + 1, column))
     })
 }
 
