@@ -56,7 +56,8 @@ fn space_items(code: &str) -> String {
         let closes_item =
             previous == "}" || (previous.ends_with(';') && !previous.starts_with(' '));
         let starts_item = !line.starts_with([' ', '}', ')']) && !line.is_empty();
-        if closes_item && starts_item {
+        let declaration = |l: &str| l.starts_with("pub mod ") || l.starts_with("use ");
+        if closes_item && starts_item && !(declaration(previous) && declaration(line)) {
             out.push('\n');
         }
         out.push_str(line);

@@ -722,6 +722,10 @@ impl<'a> Validator<'a> {
                 self.doc(&e.doc, &label);
                 match (&e.same_as, e.values.is_empty()) {
                     (Some(same), true) => match TypeExpr::parse(same) {
+                        Ok(TypeExpr::Named(id)) if id.vertical != file.vertical => self.at(
+                            same,
+                            format!("{label}: `same_as` must name an enum of the same vertical (`{}`), so each vertical compiles alone", file.vertical),
+                        ),
                         Ok(TypeExpr::Named(id)) => match self.kinds.get(&id) {
                             Some(Kind::Enum) => {}
                             Some(Kind::EnumAlias) => self.at(same, format!("{label}: `same_as` must name an enum with values, and `{id}` is itself an alias")),
