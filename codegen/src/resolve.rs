@@ -267,16 +267,26 @@ impl Resolver<'_> {
 /// (directly or through other types), so the renderer can gate it on the
 /// right cargo features. Modules no endpoint reaches belong to their own vertical.
 fn mark_usage(verticals: &mut [Vertical]) {
+    // A module is compiled whole, so reaching one of its types reaches all of them.
+    let mut members: HashMap<(String, String), Vec<Ty>> = HashMap::new();
     let mut fields_of: HashMap<(String, String, String), Vec<Ty>> = HashMap::new();
     for v in verticals.iter() {
         for m in &v.models {
+            let id = |name: &str| TypeId {
+                vertical: v.name.clone(),
+                module: m.name.clone(),
+                name: name.to_owned(),
+            };
+            let list = members.entry((v.name.clone(), m.name.clone())).or_default();
             for t in &m.types {
+                list.push(Ty::Object(id(&t.name)));
                 fields_of.insert(
                     (v.name.clone(), m.name.clone(), t.name.clone()),
                     t.fields.iter().map(|f| f.ty.clone()).collect(),
                 );
             }
             for e in &m.enums {
+                list.push(Ty::Enum(id(&e.name)));
                 if let Some(target) = &e.same_as {
                     fields_of.insert(
                         (v.name.clone(), m.name.clone(), e.name.clone()),
@@ -289,9 +299,8 @@ fn mark_usage(verticals: &mut [Vertical]) {
     let mut usage: BTreeMap<(String, String), BTreeSet<String>> = BTreeMap::new();
     for v in verticals.iter() {
         let mut stack: Vec<Ty> = Vec::new();
-        let walk = |ns: &Namespace, stack: &mut Vec<Ty>| collect_namespace(ns, stack);
         for ns in &v.namespaces {
-            walk(ns, &mut stack);
+            collect_namespace(ns, &mut stack);
         }
         let mut seen = BTreeSet::new();
         while let Some(ty) = stack.pop() {
@@ -299,15 +308,18 @@ fn mark_usage(verticals: &mut [Vertical]) {
                 Ty::List(inner) | Ty::Map(inner) => stack.push(*inner),
                 Ty::Object(id) | Ty::Enum(id) => {
                     let key = (id.vertical.clone(), id.module.clone(), id.name.clone());
-                    if seen.insert(key.clone()) {
-                        usage
-                            .entry((id.vertical.clone(), id.module.clone()))
-                            .or_default()
-                            .insert(v.name.clone());
-                        if let Some(fields) = fields_of.get(&key) {
-                            stack.extend(fields.iter().cloned());
-                        }
+                    if !seen.insert(key.clone()) {
+                        continue;
                     }
+                    let module = (id.vertical.clone(), id.module.clone());
+                    if usage
+                        .entry(module.clone())
+                        .or_default()
+                        .insert(v.name.clone())
+                    {
+                        stack.extend(members.get(&module).into_iter().flatten().cloned());
+                    }
+                    stack.extend(fields_of.get(&key).into_iter().flatten().cloned());
                 }
                 _ => {}
             }
