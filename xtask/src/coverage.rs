@@ -336,3 +336,87 @@ fn compare(api: &Api, reference: &Reference) -> Vec<String> {
     );
     diffs
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SPEC: &[(&str, &str)] = &[
+        (
+            "common.yaml",
+            "fields:\n  - name: request_id\n    type: string\n    doc: Id of the call.\n",
+        ),
+        (
+            "consumer/things.yaml",
+            "doc: Things.\nendpoints:\n  - name: get\n    method: GET\n    path: /v1/things/{thing_id}\n    doc: Gets one.\n    params:\n      - name: thing_id\n        type: string\n        required: true\n        doc: Which.\n      - name: limit\n        type: integer\n        max: 10\n        doc: How many.\n    response:\n      - use: request_id\n      - name: color\n        type: consumer.things.Color\n        doc: Its color.\n",
+        ),
+        (
+            "consumer/types/things.yaml",
+            "enums:\n  - name: Color\n    doc: A color.\n    values:\n      - red: Red.\n      - blue: Blue.\n",
+        ),
+    ];
+
+    fn diffs(reference: serde_json::Value) -> Vec<String> {
+        let dir = tempfile::tempdir().unwrap();
+        for (path, text) in SPEC {
+            let path = dir.path().join(path);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, text).unwrap();
+        }
+        let api = stytch_codegen::model(dir.path()).unwrap();
+        compare(&api, &serde_json::from_value(reference).unwrap())
+    }
+
+    fn reference(
+        required: bool,
+        max: i64,
+        values: &[&str],
+        extra_field: bool,
+    ) -> serde_json::Value {
+        let mut response = vec![
+            serde_json::json!({"name": "request_id", "type": "string", "nilable": false}),
+            serde_json::json!({"name": "color", "type": "enum:consumer.things.Color", "nilable": false}),
+        ];
+        if extra_field {
+            response.push(serde_json::json!({"name": "size", "type": "integer", "nilable": true}));
+        }
+        serde_json::json!({
+            "namespaces": [{"id": "consumer.things", "base_url": "api", "methods": [{
+                "name": "get", "http": "GET", "path": "/v1/things/{thing_id}", "content_type": "application/json",
+                "params": [
+                    {"name": "thing_id", "type": "string", "required": true, "in": "path"},
+                    {"name": "limit", "type": "integer", "required": required, "in": "query", "constraints": {"max": max}}
+                ],
+                "response": response
+            }]}],
+            "types": [],
+            "enums": [{"id": "consumer.things.Color", "values": values}]
+        })
+    }
+
+    #[test]
+    fn identical_descriptions_have_no_differences() {
+        assert_eq!(
+            diffs(reference(false, 10, &["red", "blue"], false)),
+            Vec::<String>::new()
+        );
+    }
+
+    #[test]
+    fn every_kind_of_difference_is_listed() {
+        let found = diffs(reference(true, 20, &["red", "green"], true));
+        let expect = [
+            "parameter `limit` required false in the spec, true in the reference",
+            "parameter `limit`: max Some(10) in the spec, Some(20) in the reference",
+            "field `size` missing from the spec",
+            "enum `consumer.things.Color`: values",
+        ];
+        for needle in expect {
+            assert!(
+                found.iter().any(|d| d.contains(needle)),
+                "missing {needle:?} in {found:#?}"
+            );
+        }
+        assert_eq!(found.len(), expect.len(), "{found:#?}");
+    }
+}
