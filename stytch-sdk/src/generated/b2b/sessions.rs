@@ -700,8 +700,8 @@ pub struct GetJwksResponse {
 #[derive(Debug, Clone, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct MigrateRequest {
-    /// Opaque token of a session the caller already holds. When given, a successful
-    /// authentication adds its factor to that session instead of starting a new one.
+    /// Access or session token issued by the external provider (not a Stytch token); it is
+    /// presented to the provider's userinfo endpoint to identify the member.
     pub session_token: String,
     /// Identifier of the organization the call acts on. A slug may be given instead wherever the
     /// endpoint resolves organizations by slug.

@@ -517,8 +517,8 @@ pub struct GetJwksResponse {
 #[derive(Debug, Clone, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct MigrateRequest {
-    /// Opaque token of a session the caller already holds. When given, a successful
-    /// authentication adds its factor to that session instead of starting a new one.
+    /// Access or session token issued by the external provider (not a Stytch token); it is
+    /// presented to the provider's userinfo endpoint to identify the user.
     pub session_token: String,
     /// Lifetime, in minutes from now, of the session that this call starts or extends (up to 366
     /// days). Leave it out and no session is created or extended. The session JWT itself always
