@@ -68,7 +68,7 @@ fn space_items(code: &str) -> String {
 }
 
 /// An identifier, raw when the model says so (`r#type`).
-fn ident(name: &str) -> Ident {
+pub(crate) fn ident(name: &str) -> Ident {
     match name.strip_prefix("r#") {
         Some(raw) => Ident::new_raw(raw, Span::call_site()),
         None => Ident::new(name, Span::call_site()),
@@ -156,10 +156,15 @@ fn rust_ty(ty: &Ty) -> TokenStream {
 }
 
 fn type_path(id: &TypeId) -> TokenStream {
+    type_path_from(quote!(crate), id)
+}
+
+/// Path of a model type below the given crate root (`crate` inside the SDK, `stytch_sdk` outside).
+pub(crate) fn type_path_from(root: TokenStream, id: &TypeId) -> TokenStream {
     let vertical = ident(&id.vertical);
     let module = ident(&crate::names::snake(&id.module).unwrap_or_else(|_| id.module.clone()));
     let name = ident(&crate::names::pascal(&id.name).unwrap_or_else(|_| id.name.clone()));
-    quote!(crate::#vertical::models::#module::#name)
+    quote!(#root::#vertical::models::#module::#name)
 }
 
 /// Whether `#[derive(Default)]` works for a struct with these field types.

@@ -9,7 +9,7 @@ use quote::{format_ident, quote};
 
 use crate::error::Error;
 use crate::model::*;
-use crate::render::OutputFile;
+use crate::render::{OutputFile, ident};
 use crate::samples::{Sample, Samples};
 
 /// Path of the rendered test, relative to the workspace root.
@@ -44,18 +44,8 @@ pub fn render(api: &Api) -> Result<OutputFile, Error> {
     })
 }
 
-fn ident(name: &str) -> Ident {
-    match name.strip_prefix("r#") {
-        Some(raw) => Ident::new_raw(raw, proc_macro2::Span::call_site()),
-        None => Ident::new(name, proc_macro2::Span::call_site()),
-    }
-}
-
 fn type_path(id: &TypeId) -> TokenStream {
-    let vertical = ident(&id.vertical);
-    let module = ident(&crate::names::snake(&id.module).unwrap_or_else(|_| id.module.clone()));
-    let name = ident(&crate::names::pascal(&id.name).unwrap_or_else(|_| id.name.clone()));
-    quote!(stytch_sdk::#vertical::models::#module::#name)
+    crate::render::type_path_from(quote!(stytch_sdk), id)
 }
 
 /// A Rust expression producing the sample.
