@@ -53,8 +53,8 @@ fn space_items(code: &str) -> String {
     let mut out = String::with_capacity(code.len() + code.len() / 20);
     let mut previous = "";
     for line in code.lines() {
-        let closes_item =
-            previous == "}" || (previous.ends_with(';') && !previous.starts_with(' '));
+        let code_line = !previous.starts_with([' ', '/', '#']);
+        let closes_item = previous == "}" || (code_line && previous.ends_with(';'));
         let starts_item = !line.starts_with([' ', '}', ')']) && !line.is_empty();
         let declaration = |l: &str| l.starts_with("pub mod ") || l.starts_with("use ");
         if closes_item && starts_item && !(declaration(previous) && declaration(line)) {

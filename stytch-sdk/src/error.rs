@@ -100,17 +100,26 @@ impl Error {
 #[non_exhaustive]
 pub struct ApiError {
     /// HTTP status code of the response.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "null_as_empty")]
     pub status_code: u16,
     /// Identifier of the failed call; quote it when contacting Stytch support.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "null_as_empty")]
     pub request_id: String,
     /// Machine-readable error kind, such as `unable_to_auth_otp_code`.
     pub error_type: String,
     /// Human-readable explanation.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "null_as_empty")]
     pub error_message: String,
     /// Link to the documentation of this error kind.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "null_as_empty")]
     pub error_url: String,
+}
+
+/// Reads a value that the API may send as `null`; `null` becomes the default.
+fn null_as_empty<'de, D, T>(deserializer: D) -> Result<T, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: Default + Deserialize<'de>,
+{
+    Ok(Option::<T>::deserialize(deserializer)?.unwrap_or_default())
 }
