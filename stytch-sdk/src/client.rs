@@ -94,6 +94,8 @@ pub struct ClientBuilder<C> {
     telemetry_url: Option<String>,
     timeout: Option<Duration>,
     http: Option<reqwest::Client>,
+    auth: crate::auth::AuthConfig,
+    custom_domain: Option<String>,
     client: PhantomData<fn() -> C>,
 }
 
@@ -107,6 +109,8 @@ impl<C: BuildClient> ClientBuilder<C> {
             telemetry_url: None,
             timeout: None,
             http: None,
+            auth: crate::auth::AuthConfig::default(),
+            custom_domain: None,
             client: PhantomData,
         }
     }
@@ -132,6 +136,38 @@ impl<C: BuildClient> ClientBuilder<C> {
     /// Uses this HTTP client (its connection pool, proxy and TLS settings) for every call.
     pub fn http_client(mut self, http: reqwest::Client) -> Self {
         self.http = Some(http);
+        self
+    }
+
+    /// Also accepts session JWTs issued under this custom domain (such as
+    /// `login.example.com`, the domain your Stytch project serves auth from),
+    /// in addition to the default issuer `stytch.com/<project_id>`. Both the
+    /// bare host and `https://<host>` are then accepted as `iss`.
+    pub fn custom_domain(mut self, domain: impl Into<String>) -> Self {
+        self.custom_domain = Some(domain.into());
+        self
+    }
+
+    /// How long the project's signing keys (JWKS) are trusted before they are
+    /// fetched again. Default: 10 minutes.
+    pub fn jwks_max_age(mut self, max_age: Duration) -> Self {
+        self.auth.jwks_max_age = max_age;
+        self
+    }
+
+    /// Shortest time between two key set fetches caused by a token whose key
+    /// id is not in the cache; tokens with other unknown key ids are rejected
+    /// meanwhile. This keeps forged key ids from turning into API calls.
+    /// Default: 30 seconds.
+    pub fn jwks_refresh_interval(mut self, interval: Duration) -> Self {
+        self.auth.jwks_refresh_interval = interval;
+        self
+    }
+
+    /// How long the cached RBAC policy is used before it is fetched again.
+    /// Default: 5 minutes.
+    pub fn rbac_policy_max_age(mut self, max_age: Duration) -> Self {
+        self.auth.policy_max_age = max_age;
         self
     }
 
@@ -165,6 +201,11 @@ impl<C: BuildClient> ClientBuilder<C> {
                 .build()
                 .map_err(|e| Error::Config(format!("cannot build the HTTP client: {e}")))?,
         };
+        let mut auth = self.auth;
+        if let Some(domain) = &self.custom_domain {
+            auth.custom_domain =
+                Some(crate::auth::normalize_domain(domain).map_err(Error::Config)?);
+        }
         let transport = Transport::new(
             http,
             self.project_id,
@@ -172,6 +213,7 @@ impl<C: BuildClient> ClientBuilder<C> {
             api_url,
             telemetry_url,
             self.timeout,
+            auth,
         )?;
         Ok(<C as sealed::Sealed>::from_transport(transport))
     }
@@ -185,6 +227,8 @@ impl<C> fmt::Debug for ClientBuilder<C> {
             .field("api_url", &self.api_url)
             .field("telemetry_url", &self.telemetry_url)
             .field("timeout", &self.timeout)
+            .field("custom_domain", &self.custom_domain)
+            .field("auth", &self.auth)
             .finish_non_exhaustive()
     }
 }

@@ -173,6 +173,8 @@ struct Inner {
     telemetry_base: String,
     headers: HeaderMap,
     timeout: Option<Duration>,
+    /// Key and policy caches of local token verification.
+    auth: crate::auth::AuthState,
 }
 
 /// A request ready to go, independent of its Rust type.
@@ -194,6 +196,7 @@ impl Transport {
         api_base: String,
         telemetry_base: String,
         timeout: Option<Duration>,
+        auth_config: crate::auth::AuthConfig,
     ) -> Result<Self, Error> {
         use base64::Engine as _;
         let credentials =
@@ -205,7 +208,9 @@ impl Transport {
         let mut headers = HeaderMap::new();
         headers.insert(AUTHORIZATION, auth);
         headers.insert(USER_AGENT, HeaderValue::from_static(crate::USER_AGENT));
+        let auth = crate::auth::AuthState::new(&project_id, auth_config);
         Ok(Self(Arc::new(Inner {
+            auth,
             http,
             project_id,
             api_base: api_base.trim_end_matches('/').to_owned(),
@@ -220,14 +225,9 @@ impl Transport {
         &self.0.project_id
     }
 
-    /// Base URL of the main API host, without a trailing slash.
-    pub(crate) fn api_base(&self) -> &str {
-        &self.0.api_base
-    }
-
-    /// The underlying HTTP client.
-    pub(crate) fn http(&self) -> &reqwest::Client {
-        &self.0.http
+    /// Key and policy caches of local token verification.
+    pub(crate) fn auth(&self) -> &crate::auth::AuthState {
+        &self.0.auth
     }
 
     /// Checks, encodes, sends and decodes one endpoint call.
@@ -347,11 +347,26 @@ fn scalar_text(value: serde_json::Value) -> String {
 /// Decodes a success body, naming the path of the first field that does not fit.
 pub(crate) fn decode<T: DeserializeOwned>(endpoint: &'static str, body: &[u8]) -> Result<T, Error> {
     let mut de = serde_json::Deserializer::from_slice(body);
-    serde_path_to_error::deserialize(&mut de).map_err(|e| Error::Decode {
-        endpoint,
-        path: e.path().to_string(),
-        message: e.into_inner().to_string(),
-        body: String::from_utf8_lossy(body).into_owned(),
+    serde_path_to_error::deserialize(&mut de).map_err(|e| {
+        let mut path = e.path().to_string();
+        let message = e.into_inner().to_string();
+        // A missing field is reported at its parent; name the field itself.
+        if let Some(field) = message
+            .strip_prefix("missing field `")
+            .and_then(|m| m.split('`').next())
+        {
+            path = if path == "." {
+                field.to_owned()
+            } else {
+                format!("{path}.{field}")
+            };
+        }
+        Error::Decode {
+            endpoint,
+            path,
+            message,
+            body: String::from_utf8_lossy(body).into_owned(),
+        }
     })
 }
 

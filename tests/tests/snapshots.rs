@@ -26,7 +26,10 @@ fn seed_namespaces() {
         "consumer/models/otp_sms.rs",
     ];
     for path in seeds {
-        let file = files.iter().find(|f| f.path == path).unwrap_or_else(|| panic!("{path} was not generated"));
+        let file = files
+            .iter()
+            .find(|f| f.path == path)
+            .unwrap_or_else(|| panic!("{path} was not generated"));
         let name = path.trim_end_matches(".rs").replace('/', "__");
         insta::assert_snapshot!(name, file.content);
     }
@@ -36,7 +39,10 @@ fn seed_namespaces() {
 fn vertical_roots() {
     let files = generated();
     for path in ["mod.rs", "consumer/mod.rs", "b2b/mod.rs"] {
-        let file = files.iter().find(|f| f.path == path).unwrap_or_else(|| panic!("{path} was not generated"));
+        let file = files
+            .iter()
+            .find(|f| f.path == path)
+            .unwrap_or_else(|| panic!("{path} was not generated"));
         let name = format!("root__{}", path.trim_end_matches(".rs").replace('/', "__"));
         insta::assert_snapshot!(name, file.content);
     }

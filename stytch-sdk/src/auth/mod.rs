@@ -1,10 +1,174 @@
-//! Local verification of session JWTs, M2M tokens and RBAC permissions.
+//! Local verification of session JWTs, M2M access tokens and RBAC permissions.
+//!
+//! Stytch signs every session JWT and M2M access token with one of the
+//! project's RSA keys. Checking such a token needs only the public half of
+//! that key, so once the project's key set (JWKS) is cached a backend can
+//! authenticate each request without a network call. This module holds the
+//! pieces that make that work:
+//!
+//! - [`consumer::sessions::Sessions::authenticate_jwt`](crate::consumer::sessions::Sessions::authenticate_jwt)
+//!   and its B2B twin verify a session JWT locally and fall back to the
+//!   `sessions.authenticate` endpoint once the token is older than the
+//!   caller's maximum age; the `authenticate_jwt_local` variants never call
+//!   the API.
+//! - `m2m().authenticate_token` verifies an M2M access token and checks the
+//!   scopes it must carry (see [`check_scopes`]).
+//! - An optional authorization check (resource and action, plus the
+//!   organization for B2B) is evaluated against the project's RBAC policy,
+//!   fetched once and cached (see [`RbacPolicy`]).
+//!
+//! Every client keeps its own key and policy caches; clone the client (cheap)
+//! rather than building a new one per request so the caches stay warm. Their
+//! lifetimes are set on the [`ClientBuilder`](crate::ClientBuilder):
+//! `jwks_max_age`, `jwks_refresh_interval`, `rbac_policy_max_age`, and
+//! `custom_domain` for projects that issue tokens under their own domain.
+//!
+//! # Verification rules
+//!
+//! A token is accepted only when all of these hold, checked in this order;
+//! the first that fails decides the [`AuthError`]:
+//!
+//! 1. it is at most [`MAX_TOKEN_LEN`] bytes and has three base64url segments
+//!    whose header and claims are JSON objects;
+//! 2. its header names `RS256` (`none`, `HS256` and everything else are
+//!    refused) and a `kid` that is in the project's key set, and that key is
+//!    an RSA signing key for `RS256`;
+//! 3. the signature verifies;
+//! 4. `iss` is `stytch.com/<project_id>` (or the configured custom domain)
+//!    and `aud` contains the project id;
+//! 5. the token is not older than the maximum age (when one is set);
+//! 6. `exp` has not passed and `nbf` and `iat` are not in the future, each
+//!    give or take the caller's clock tolerance (zero by default).
+//!
+//! Header fields that point at keys elsewhere (`jku`, `x5u`, `jwk`) are
+//! ignored: keys only ever come from the project's own JWKS endpoint.
 
-/// Why a token or permission check failed.
-#[derive(Debug, thiserror::Error)]
-#[non_exhaustive]
-pub enum AuthError {
-    /// The token is malformed.
-    #[error("malformed token: {0}")]
-    Malformed(String),
+#[cfg(any(feature = "consumer", feature = "b2b"))]
+mod claims;
+mod error;
+#[cfg(any(feature = "consumer", feature = "b2b"))]
+mod jwks;
+mod m2m;
+mod options;
+mod rbac;
+mod sessions;
+#[cfg(any(feature = "consumer", feature = "b2b"))]
+mod verify;
+
+use std::time::Duration;
+
+pub use error::AuthError;
+pub use m2m::{M2mClaims, check_scopes, scope_grants};
+pub use options::{
+    AuthorizationCheck, M2mTokenOptions, MemberSessionJwtOptions, OrganizationAuthorizationCheck,
+    SessionJwtOptions,
+};
+pub use rbac::RbacPolicy;
+pub use sessions::Authenticated;
+
+#[cfg(any(feature = "consumer", feature = "b2b"))]
+pub(crate) use jwks::JwksCache;
+#[cfg(any(feature = "consumer", feature = "b2b"))]
+pub(crate) use rbac::PolicyCache;
+
+/// Longest token, in bytes, that is looked at at all. Longer ones fail with
+/// [`AuthError::TooLarge`] before any decoding.
+pub const MAX_TOKEN_LEN: usize = 16 * 1024;
+
+/// Default maximum age of a session JWT for local verification (five minutes).
+pub const DEFAULT_MAX_TOKEN_AGE: Duration = Duration::from_secs(300);
+
+/// Default time after which the cached key set is fetched again.
+pub const DEFAULT_JWKS_MAX_AGE: Duration = Duration::from_secs(600);
+
+/// Default shortest time between two key set fetches caused by an unknown `kid`.
+pub const DEFAULT_JWKS_REFRESH_INTERVAL: Duration = Duration::from_secs(30);
+
+/// Default time after which the cached RBAC policy is fetched again.
+pub const DEFAULT_RBAC_POLICY_MAX_AGE: Duration = Duration::from_secs(300);
+
+/// Which product a handle belongs to; each has its own key set and policy.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(not(all(feature = "consumer", feature = "b2b")), allow(dead_code))]
+#[cfg(any(feature = "consumer", feature = "b2b"))]
+pub(crate) enum Vertical {
+    Consumer,
+    B2b,
+}
+
+/// Cache lifetimes and accepted issuers of one client.
+#[derive(Debug, Clone)]
+pub(crate) struct AuthConfig {
+    pub(crate) jwks_max_age: Duration,
+    pub(crate) jwks_refresh_interval: Duration,
+    pub(crate) policy_max_age: Duration,
+    pub(crate) custom_domain: Option<String>,
+}
+
+impl Default for AuthConfig {
+    fn default() -> Self {
+        Self {
+            jwks_max_age: DEFAULT_JWKS_MAX_AGE,
+            jwks_refresh_interval: DEFAULT_JWKS_REFRESH_INTERVAL,
+            policy_max_age: DEFAULT_RBAC_POLICY_MAX_AGE,
+            custom_domain: None,
+        }
+    }
+}
+
+/// Per-client verification state, kept in the transport.
+#[cfg_attr(not(any(feature = "consumer", feature = "b2b")), allow(dead_code))]
+pub(crate) struct AuthState {
+    pub(crate) config: AuthConfig,
+    /// Every `iss` value accepted for this project.
+    pub(crate) issuers: Vec<String>,
+    #[cfg(any(feature = "consumer", feature = "b2b"))]
+    jwks: [JwksCache; 2],
+    #[cfg(any(feature = "consumer", feature = "b2b"))]
+    policies: [PolicyCache; 2],
+}
+
+impl AuthState {
+    pub(crate) fn new(project_id: &str, config: AuthConfig) -> Self {
+        let mut issuers = vec![format!("stytch.com/{project_id}")];
+        if let Some(domain) = &config.custom_domain {
+            issuers.push(domain.clone());
+            issuers.push(format!("https://{domain}"));
+        }
+        Self {
+            config,
+            issuers,
+            #[cfg(any(feature = "consumer", feature = "b2b"))]
+            jwks: [JwksCache::new(), JwksCache::new()],
+            #[cfg(any(feature = "consumer", feature = "b2b"))]
+            policies: [PolicyCache::new(), PolicyCache::new()],
+        }
+    }
+
+    #[cfg(any(feature = "consumer", feature = "b2b"))]
+    pub(crate) fn jwks(&self, vertical: Vertical) -> &JwksCache {
+        &self.jwks[vertical as usize]
+    }
+
+    #[cfg(any(feature = "consumer", feature = "b2b"))]
+    pub(crate) fn policy(&self, vertical: Vertical) -> &PolicyCache {
+        &self.policies[vertical as usize]
+    }
+}
+
+/// Checks a custom domain given to the client builder and returns it in the
+/// form used in issuers: the bare host (and port), without scheme or slash.
+pub(crate) fn normalize_domain(domain: &str) -> Result<String, String> {
+    let trimmed = domain.trim();
+    let host = trimmed
+        .strip_prefix("https://")
+        .or_else(|| trimmed.strip_prefix("http://"))
+        .unwrap_or(trimmed)
+        .trim_end_matches('/');
+    if host.is_empty() || host.contains(['/', ' ', '?', '#', '@']) {
+        return Err(format!(
+            "custom domain `{domain}` must be a host name such as `login.example.com`"
+        ));
+    }
+    Ok(host.to_ascii_lowercase())
 }

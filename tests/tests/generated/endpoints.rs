@@ -25,14 +25,14 @@ async fn consumer_connected_app_clients_create() {
         .logo_url(String::from("logo_url-sample"))
         .bypass_consent_for_offline_access(true)
         .id_token_template_content(String::from("id_token_template_content-sample"));
-    let full = case
+    let _ = case
         .consumer()
         .connected_app()
         .clients()
         .create(request.clone())
         .await
         .expect("full response decodes");
-    let minimal = case
+    let _ = case
         .consumer()
         .connected_app()
         .clients()
@@ -47,14 +47,14 @@ async fn consumer_connected_app_clients_delete() {
     let request = stytch_sdk::consumer::connected_app::clients::DeleteRequest::new(
         String::from("client_id/a b+c@d"),
     );
-    let full = case
+    let _ = case
         .consumer()
         .connected_app()
         .clients()
         .delete(request.clone())
         .await
         .expect("full response decodes");
-    let minimal = case
+    let _ = case
         .consumer()
         .connected_app()
         .clients()
@@ -69,14 +69,14 @@ async fn consumer_connected_app_clients_get() {
     let request = stytch_sdk::consumer::connected_app::clients::GetRequest::new(
         String::from("client_id/a b+c@d"),
     );
-    let full = case
+    let _ = case
         .consumer()
         .connected_app()
         .clients()
         .get(request.clone())
         .await
         .expect("full response decodes");
-    let minimal = case
+    let _ = case
         .consumer()
         .connected_app()
         .clients()
@@ -91,14 +91,14 @@ async fn consumer_connected_app_clients_search() {
     let request = stytch_sdk::consumer::connected_app::clients::SearchRequest::new()
         .cursor(String::from("cursor-sample"))
         .limit(1000i64);
-    let full = case
+    let _ = case
         .consumer()
         .connected_app()
         .clients()
         .search(request.clone())
         .await
         .expect("full response decodes");
-    let minimal = case
+    let _ = case
         .consumer()
         .connected_app()
         .clients()
@@ -130,14 +130,14 @@ async fn consumer_connected_app_clients_update() {
         .logo_url(String::from("logo_url-sample"))
         .bypass_consent_for_offline_access(true)
         .id_token_template_content(String::from("id_token_template_content-sample"));
-    let full = case
+    let _ = case
         .consumer()
         .connected_app()
         .clients()
         .update(request.clone())
         .await
         .expect("full response decodes");
-    let minimal = case
+    let _ = case
         .consumer()
         .connected_app()
         .clients()
@@ -152,7 +152,7 @@ async fn consumer_connected_app_clients_secrets_rotate() {
     let request = stytch_sdk::consumer::connected_app::clients::secrets::RotateRequest::new(
         String::from("client_id/a b+c@d"),
     );
-    let full = case
+    let _ = case
         .consumer()
         .connected_app()
         .clients()
@@ -160,7 +160,7 @@ async fn consumer_connected_app_clients_secrets_rotate() {
         .rotate(request.clone())
         .await
         .expect("full response decodes");
-    let minimal = case
+    let _ = case
         .consumer()
         .connected_app()
         .clients()
@@ -176,7 +176,7 @@ async fn consumer_connected_app_clients_secrets_rotate_cancel() {
     let request = stytch_sdk::consumer::connected_app::clients::secrets::RotateCancelRequest::new(
         String::from("client_id/a b+c@d"),
     );
-    let full = case
+    let _ = case
         .consumer()
         .connected_app()
         .clients()
@@ -184,7 +184,7 @@ async fn consumer_connected_app_clients_secrets_rotate_cancel() {
         .rotate_cancel(request.clone())
         .await
         .expect("full response decodes");
-    let minimal = case
+    let _ = case
         .consumer()
         .connected_app()
         .clients()
@@ -200,7 +200,7 @@ async fn consumer_connected_app_clients_secrets_rotate_start() {
     let request = stytch_sdk::consumer::connected_app::clients::secrets::RotateStartRequest::new(
         String::from("client_id/a b+c@d"),
     );
-    let full = case
+    let _ = case
         .consumer()
         .connected_app()
         .clients()
@@ -208,7 +208,7 @@ async fn consumer_connected_app_clients_secrets_rotate_start() {
         .rotate_start(request.clone())
         .await
         .expect("full response decodes");
-    let minimal = case
+    let _ = case
         .consumer()
         .connected_app()
         .clients()
@@ -284,13 +284,13 @@ async fn consumer_crypto_wallets_authenticate_start() {
             not_before: Some(stytch_tests::wire::timestamp()),
             message_request_id: Some(String::from("message_request_id-sample")),
         });
-    let full = case
+    let _ = case
         .consumer()
         .crypto_wallets()
         .authenticate_start(request.clone())
         .await
         .expect("full response decodes");
-    let minimal = case
+    let _ = case
         .consumer()
         .crypto_wallets()
         .authenticate_start(request)
@@ -302,13 +302,13 @@ async fn consumer_crypto_wallets_authenticate_start() {
 async fn consumer_debug_whoami() {
     let case = Case::start("consumer.debug.whoami").await;
     let request = stytch_sdk::consumer::debug::WhoamiRequest::new();
-    let full = case
+    let _ = case
         .consumer()
         .debug()
         .whoami(request.clone())
         .await
         .expect("full response decodes");
-    let minimal = case
+    let _ = case
         .consumer()
         .debug()
         .whoami(request)
@@ -322,14 +322,14 @@ async fn consumer_fraud_email_risk() {
     let request = stytch_sdk::consumer::fraud::email::RiskRequest::new(
         String::from("email_address-sample"),
     );
-    let full = case
+    let _ = case
         .consumer()
         .fraud()
         .email()
         .risk(request.clone())
         .await
         .expect("full response decodes");
-    let minimal = case
+    let _ = case
         .consumer()
         .fraud()
         .email()
@@ -383,14 +383,14 @@ async fn consumer_fraud_rules_list() {
     let request = stytch_sdk::consumer::fraud::rules::ListRequest::new()
         .cursor(String::from("cursor-sample"))
         .limit(100i64);
-    let full = case
+    let _ = case
         .consumer()
         .fraud()
         .rules()
         .list(request.clone())
         .await
         .expect("full response decodes");
-    let minimal = case
+    let _ = case
         .consumer()
         .fraud()
         .rules()
@@ -500,14 +500,14 @@ async fn consumer_fraud_verdict_reasons_list() {
     let case = Case::start("consumer.fraud.verdict_reasons.list").await;
     let request = stytch_sdk::consumer::fraud::verdict_reasons::ListRequest::new()
         .overrides_only(true);
-    let full = case
+    let _ = case
         .consumer()
         .fraud()
         .verdict_reasons()
         .list(request.clone())
         .await
         .expect("full response decodes");
-    let minimal = case
+    let _ = case
         .consumer()
         .fraud()
         .verdict_reasons()
@@ -524,14 +524,14 @@ async fn consumer_fraud_verdict_reasons_override() {
             stytch_sdk::consumer::models::fraud::RuleAction::Allow,
         )
         .override_description(String::from("override_description-sample"));
-    let full = case
+    let _ = case
         .consumer()
         .fraud()
         .verdict_reasons()
         .r#override(request.clone())
         .await
         .expect("full response decodes");
-    let minimal = case
+    let _ = case
         .consumer()
         .fraud()
         .verdict_reasons()
@@ -553,13 +553,13 @@ async fn consumer_idp_introspect_token_network() {
             resource_id: String::from("resource_id-sample"),
             action: String::from("action-sample"),
         });
-    let full = case
+    let _ = case
         .consumer()
         .idp()
         .introspect_token_network(request.clone())
         .await
         .expect("full response decodes");
-    let minimal = case
+    let _ = case
         .consumer()
         .idp()
         .introspect_token_network(request)
@@ -622,14 +622,14 @@ async fn consumer_idp_oauth_authorize_start() {
         .session_token(String::from("session_token-sample"))
         .session_jwt(String::from("session_jwt-sample"))
         .prompt(String::from("prompt-sample"));
-    let full = case
+    let _ = case
         .consumer()
         .idp()
         .oauth()
         .authorize_start(request.clone())
         .await
         .expect("full response decodes");
-    let minimal = case
+    let _ = case
         .consumer()
         .idp()
         .oauth()
@@ -672,13 +672,13 @@ async fn consumer_m2m_token() {
         )
         .scopes(vec![String::from("scopes-sample")])
         .extra(serde_json::json!({ "sample" : "extra" }));
-    let full = case
+    let _ = case
         .consumer()
         .m2m()
         .token(request.clone())
         .await
         .expect("full response decodes");
-    let minimal = case
+    let _ = case
         .consumer()
         .m2m()
         .token(request)
@@ -697,14 +697,14 @@ async fn consumer_m2m_clients_create() {
         .client_name(String::from("client_name-sample"))
         .client_description(String::from("client_description-sample"))
         .trusted_metadata(serde_json::json!({ "sample" : "trusted_metadata" }));
-    let full = case
+    let _ = case
         .consumer()
         .m2m()
         .clients()
         .create(request.clone())
         .await
         .expect("full response decodes");
-    let minimal = case
+    let _ = case
         .consumer()
         .m2m()
         .clients()
@@ -719,14 +719,14 @@ async fn consumer_m2m_clients_delete() {
     let request = stytch_sdk::consumer::m2m::clients::DeleteRequest::new(
         String::from("client_id/a b+c@d"),
     );
-    let full = case
+    let _ = case
         .consumer()
         .m2m()
         .clients()
         .delete(request.clone())
         .await
         .expect("full response decodes");
-    let minimal = case
+    let _ = case
         .consumer()
         .m2m()
         .clients()
@@ -741,14 +741,14 @@ async fn consumer_m2m_clients_get() {
     let request = stytch_sdk::consumer::m2m::clients::GetRequest::new(
         String::from("client_id/a b+c@d"),
     );
-    let full = case
+    let _ = case
         .consumer()
         .m2m()
         .clients()
         .get(request.clone())
         .await
         .expect("full response decodes");
-    let minimal = case
+    let _ = case
         .consumer()
         .m2m()
         .clients()
@@ -767,14 +767,14 @@ async fn consumer_m2m_clients_search() {
             operator: stytch_sdk::consumer::models::m2m::M2mSearchQueryOperator::Or,
             operands: vec![serde_json::json!({ "sample" : "operands" })],
         });
-    let full = case
+    let _ = case
         .consumer()
         .m2m()
         .clients()
         .search(request.clone())
         .await
         .expect("full response decodes");
-    let minimal = case
+    let _ = case
         .consumer()
         .m2m()
         .clients()
@@ -794,14 +794,14 @@ async fn consumer_m2m_clients_update() {
         .status(stytch_sdk::consumer::models::m2m_clients::UpdateRequestStatus::Active)
         .scopes(vec![String::from("scopes-sample")])
         .trusted_metadata(serde_json::json!({ "sample" : "trusted_metadata" }));
-    let full = case
+    let _ = case
         .consumer()
         .m2m()
         .clients()
         .update(request.clone())
         .await
         .expect("full response decodes");
-    let minimal = case
+    let _ = case
         .consumer()
         .m2m()
         .clients()
@@ -816,7 +816,7 @@ async fn consumer_m2m_clients_secrets_rotate() {
     let request = stytch_sdk::consumer::m2m::clients::secrets::RotateRequest::new(
         String::from("client_id/a b+c@d"),
     );
-    let full = case
+    let _ = case
         .consumer()
         .m2m()
         .clients()
@@ -824,7 +824,7 @@ async fn consumer_m2m_clients_secrets_rotate() {
         .rotate(request.clone())
         .await
         .expect("full response decodes");
-    let minimal = case
+    let _ = case
         .consumer()
         .m2m()
         .clients()
@@ -840,7 +840,7 @@ async fn consumer_m2m_clients_secrets_rotate_cancel() {
     let request = stytch_sdk::consumer::m2m::clients::secrets::RotateCancelRequest::new(
         String::from("client_id/a b+c@d"),
     );
-    let full = case
+    let _ = case
         .consumer()
         .m2m()
         .clients()
@@ -848,7 +848,7 @@ async fn consumer_m2m_clients_secrets_rotate_cancel() {
         .rotate_cancel(request.clone())
         .await
         .expect("full response decodes");
-    let minimal = case
+    let _ = case
         .consumer()
         .m2m()
         .clients()
@@ -864,7 +864,7 @@ async fn consumer_m2m_clients_secrets_rotate_start() {
     let request = stytch_sdk::consumer::m2m::clients::secrets::RotateStartRequest::new(
         String::from("client_id/a b+c@d"),
     );
-    let full = case
+    let _ = case
         .consumer()
         .m2m()
         .clients()
@@ -872,7 +872,7 @@ async fn consumer_m2m_clients_secrets_rotate_start() {
         .rotate_start(request.clone())
         .await
         .expect("full response decodes");
-    let minimal = case
+    let _ = case
         .consumer()
         .m2m()
         .clients()
@@ -939,13 +939,13 @@ async fn consumer_magic_links_create() {
             ip_address: Some(String::from("ip_address-sample")),
             user_agent: Some(String::from("user_agent-sample")),
         });
-    let full = case
+    let _ = case
         .consumer()
         .magic_links()
         .create(request.clone())
         .await
         .expect("full response decodes");
-    let minimal = case
+    let _ = case
         .consumer()
         .magic_links()
         .create(request)
@@ -974,14 +974,14 @@ async fn consumer_magic_links_email_invite() {
         .locale(stytch_sdk::consumer::models::magic_links_email::InviteRequestLocale::En)
         .trusted_metadata(serde_json::json!({ "sample" : "trusted_metadata" }))
         .untrusted_metadata(serde_json::json!({ "sample" : "untrusted_metadata" }));
-    let full = case
+    let _ = case
         .consumer()
         .magic_links()
         .email()
         .invite(request.clone())
         .await
         .expect("full response decodes");
-    let minimal = case
+    let _ = case
         .consumer()
         .magic_links()
         .email()
@@ -1011,14 +1011,14 @@ async fn consumer_magic_links_email_login_or_create() {
         .locale(
             stytch_sdk::consumer::models::magic_links_email::InviteRequestLocale::En,
         );
-    let full = case
+    let _ = case
         .consumer()
         .magic_links()
         .email()
         .login_or_create(request.clone())
         .await
         .expect("full response decodes");
-    let minimal = case
+    let _ = case
         .consumer()
         .magic_links()
         .email()
@@ -1033,14 +1033,14 @@ async fn consumer_magic_links_email_revoke_invite() {
     let request = stytch_sdk::consumer::magic_links::email::RevokeInviteRequest::new(
         String::from("email-sample"),
     );
-    let full = case
+    let _ = case
         .consumer()
         .magic_links()
         .email()
         .revoke_invite(request.clone())
         .await
         .expect("full response decodes");
-    let minimal = case
+    let _ = case
         .consumer()
         .magic_links()
         .email()
@@ -1070,14 +1070,14 @@ async fn consumer_magic_links_email_send() {
         .session_jwt(String::from("session_jwt-sample"))
         .locale(stytch_sdk::consumer::models::magic_links_email::InviteRequestLocale::En)
         .signup_template_id(String::from("signup_template_id-sample"));
-    let full = case
+    let _ = case
         .consumer()
         .magic_links()
         .email()
         .send(request.clone())
         .await
         .expect("full response decodes");
-    let minimal = case
+    let _ = case
         .consumer()
         .magic_links()
         .email()
@@ -1095,13 +1095,13 @@ async fn consumer_oauth_attach() {
         .user_id(String::from("user_id-sample"))
         .session_token(String::from("session_token-sample"))
         .session_jwt(String::from("session_jwt-sample"));
-    let full = case
+    let _ = case
         .consumer()
         .oauth()
         .attach(request.clone())
         .await
         .expect("full response decodes");
-    let minimal = case
+    let _ = case
         .consumer()
         .oauth()
         .attach(request)
@@ -1210,14 +1210,14 @@ async fn consumer_otps_email_login_or_create() {
         .locale(stytch_sdk::consumer::models::magic_links_email::InviteRequestLocale::En)
         .login_template_id(String::from("login_template_id-sample"))
         .signup_template_id(String::from("signup_template_id-sample"));
-    let full = case
+    let _ = case
         .consumer()
         .otps()
         .email()
         .login_or_create(request.clone())
         .await
         .expect("full response decodes");
-    let minimal = case
+    let _ = case
         .consumer()
         .otps()
         .email()
@@ -1243,14 +1243,14 @@ async fn consumer_otps_email_send() {
         .session_jwt(String::from("session_jwt-sample"))
         .login_template_id(String::from("login_template_id-sample"))
         .signup_template_id(String::from("signup_template_id-sample"));
-    let full = case
+    let _ = case
         .consumer()
         .otps()
         .email()
         .send(request.clone())
         .await
         .expect("full response decodes");
-    let minimal = case
+    let _ = case
         .consumer()
         .otps()
         .email()
@@ -1272,14 +1272,14 @@ async fn consumer_otps_sms_login_or_create() {
         })
         .create_user_as_pending(true)
         .locale(stytch_sdk::consumer::models::otp_sms::LoginOrCreateRequestLocale::En);
-    let full = case
+    let _ = case
         .consumer()
         .otps()
         .sms()
         .login_or_create(request.clone())
         .await
         .expect("full response decodes");
-    let minimal = case
+    let _ = case
         .consumer()
         .otps()
         .sms()
@@ -1303,14 +1303,14 @@ async fn consumer_otps_sms_send() {
         .user_id(String::from("user_id-sample"))
         .session_token(String::from("session_token-sample"))
         .session_jwt(String::from("session_jwt-sample"));
-    let full = case
+    let _ = case
         .consumer()
         .otps()
         .sms()
         .send(request.clone())
         .await
         .expect("full response decodes");
-    let minimal = case
+    let _ = case
         .consumer()
         .otps()
         .sms()
@@ -1332,14 +1332,14 @@ async fn consumer_otps_whatsapp_login_or_create() {
         })
         .create_user_as_pending(true)
         .locale(stytch_sdk::consumer::models::otp_sms::LoginOrCreateRequestLocale::En);
-    let full = case
+    let _ = case
         .consumer()
         .otps()
         .whatsapp()
         .login_or_create(request.clone())
         .await
         .expect("full response decodes");
-    let minimal = case
+    let _ = case
         .consumer()
         .otps()
         .whatsapp()
@@ -1363,14 +1363,14 @@ async fn consumer_otps_whatsapp_send() {
         .user_id(String::from("user_id-sample"))
         .session_token(String::from("session_token-sample"))
         .session_jwt(String::from("session_jwt-sample"));
-    let full = case
+    let _ = case
         .consumer()
         .otps()
         .whatsapp()
         .send(request.clone())
         .await
         .expect("full response decodes");
-    let minimal = case
+    let _ = case
         .consumer()
         .otps()
         .whatsapp()
@@ -1512,13 +1512,13 @@ async fn consumer_passwords_migrate() {
         .set_phone_number_verified(true)
         .external_id(String::from("external_id-sample"))
         .roles(vec![String::from("roles-sample")]);
-    let full = case
+    let _ = case
         .consumer()
         .passwords()
         .migrate(request.clone())
         .await
         .expect("full response decodes");
-    let minimal = case
+    let _ = case
         .consumer()
         .passwords()
         .migrate(request)
@@ -1617,14 +1617,14 @@ async fn consumer_passwords_email_reset_start() {
         .login_redirect_url(String::from("login_redirect_url-sample"))
         .locale(stytch_sdk::consumer::models::magic_links_email::InviteRequestLocale::En)
         .reset_password_template_id(String::from("reset_password_template_id-sample"));
-    let full = case
+    let _ = case
         .consumer()
         .passwords()
         .email()
         .reset_start(request.clone())
         .await
         .expect("full response decodes");
-    let minimal = case
+    let _ = case
         .consumer()
         .passwords()
         .email()
@@ -1717,13 +1717,13 @@ async fn consumer_passwords_sessions_reset() {
 async fn consumer_project_metrics() {
     let case = Case::start("consumer.project.metrics").await;
     let request = stytch_sdk::consumer::project::MetricsRequest::new();
-    let full = case
+    let _ = case
         .consumer()
         .project()
         .metrics(request.clone())
         .await
         .expect("full response decodes");
-    let minimal = case
+    let _ = case
         .consumer()
         .project()
         .metrics(request)
@@ -1864,13 +1864,13 @@ async fn consumer_sessions_get() {
     let request = stytch_sdk::consumer::sessions::GetRequest::new(
         String::from("user_id-sample"),
     );
-    let full = case
+    let _ = case
         .consumer()
         .sessions()
         .get(request.clone())
         .await
         .expect("full response decodes");
-    let minimal = case
+    let _ = case
         .consumer()
         .sessions()
         .get(request)
@@ -1884,13 +1884,13 @@ async fn consumer_sessions_get_jwks() {
     let request = stytch_sdk::consumer::sessions::GetJwksRequest::new(
         String::from("project_id/a b+c@d"),
     );
-    let full = case
+    let _ = case
         .consumer()
         .sessions()
         .get_jwks(request.clone())
         .await
         .expect("full response decodes");
-    let minimal = case
+    let _ = case
         .consumer()
         .sessions()
         .get_jwks(request)
@@ -1940,13 +1940,13 @@ async fn consumer_sessions_revoke() {
         .session_id(String::from("session_id-sample"))
         .session_token(String::from("session_token-sample"))
         .session_jwt(String::from("session_jwt-sample"));
-    let full = case
+    let _ = case
         .consumer()
         .sessions()
         .revoke(request.clone())
         .await
         .expect("full response decodes");
-    let minimal = case
+    let _ = case
         .consumer()
         .sessions()
         .revoke(request)
@@ -1999,13 +1999,13 @@ async fn consumer_totps_create() {
             String::from("user_id-sample"),
         )
         .expiration_minutes(5i64);
-    let full = case
+    let _ = case
         .consumer()
         .totps()
         .create(request.clone())
         .await
         .expect("full response decodes");
-    let minimal = case
+    let _ = case
         .consumer()
         .totps()
         .create(request)
@@ -2057,13 +2057,13 @@ async fn consumer_totps_recovery_codes() {
     let request = stytch_sdk::consumer::totps::RecoveryCodesRequest::new(
         String::from("user_id-sample"),
     );
-    let full = case
+    let _ = case
         .consumer()
         .totps()
         .recovery_codes(request.clone())
         .await
         .expect("full response decodes");
-    let minimal = case
+    let _ = case
         .consumer()
         .totps()
         .recovery_codes(request)
@@ -2077,13 +2077,13 @@ async fn consumer_users_connected_apps() {
     let request = stytch_sdk::consumer::users::ConnectedAppsRequest::new(
         String::from("user_id/a b+c@d"),
     );
-    let full = case
+    let _ = case
         .consumer()
         .users()
         .connected_apps(request.clone())
         .await
         .expect("full response decodes");
-    let minimal = case
+    let _ = case
         .consumer()
         .users()
         .connected_apps(request)
@@ -2111,13 +2111,13 @@ async fn consumer_users_create() {
         .untrusted_metadata(serde_json::json!({ "sample" : "untrusted_metadata" }))
         .external_id(String::from("external_id-sample"))
         .roles(vec![String::from("roles-sample")]);
-    let full = case
+    let _ = case
         .consumer()
         .users()
         .create(request.clone())
         .await
         .expect("full response decodes");
-    let minimal = case
+    let _ = case
         .consumer()
         .users()
         .create(request)
@@ -2131,13 +2131,13 @@ async fn consumer_users_delete() {
     let request = stytch_sdk::consumer::users::DeleteRequest::new(
         String::from("user_id/a b+c@d"),
     );
-    let full = case
+    let _ = case
         .consumer()
         .users()
         .delete(request.clone())
         .await
         .expect("full response decodes");
-    let minimal = case
+    let _ = case
         .consumer()
         .users()
         .delete(request)
@@ -2151,13 +2151,13 @@ async fn consumer_users_delete_biometric_registration() {
     let request = stytch_sdk::consumer::users::DeleteBiometricRegistrationRequest::new(
         String::from("biometric_registration_id/a b+c@d"),
     );
-    let full = case
+    let _ = case
         .consumer()
         .users()
         .delete_biometric_registration(request.clone())
         .await
         .expect("full response decodes");
-    let minimal = case
+    let _ = case
         .consumer()
         .users()
         .delete_biometric_registration(request)
@@ -2171,13 +2171,13 @@ async fn consumer_users_delete_crypto_wallet() {
     let request = stytch_sdk::consumer::users::DeleteCryptoWalletRequest::new(
         String::from("crypto_wallet_id/a b+c@d"),
     );
-    let full = case
+    let _ = case
         .consumer()
         .users()
         .delete_crypto_wallet(request.clone())
         .await
         .expect("full response decodes");
-    let minimal = case
+    let _ = case
         .consumer()
         .users()
         .delete_crypto_wallet(request)
@@ -2191,13 +2191,13 @@ async fn consumer_users_delete_email() {
     let request = stytch_sdk::consumer::users::DeleteEmailRequest::new(
         String::from("email_id/a b+c@d"),
     );
-    let full = case
+    let _ = case
         .consumer()
         .users()
         .delete_email(request.clone())
         .await
         .expect("full response decodes");
-    let minimal = case
+    let _ = case
         .consumer()
         .users()
         .delete_email(request)
@@ -2211,13 +2211,13 @@ async fn consumer_users_delete_external_id() {
     let request = stytch_sdk::consumer::users::DeleteExternalIdRequest::new(
         String::from("user_id/a b+c@d"),
     );
-    let full = case
+    let _ = case
         .consumer()
         .users()
         .delete_external_id(request.clone())
         .await
         .expect("full response decodes");
-    let minimal = case
+    let _ = case
         .consumer()
         .users()
         .delete_external_id(request)
@@ -2231,13 +2231,13 @@ async fn consumer_users_delete_oauth_registration() {
     let request = stytch_sdk::consumer::users::DeleteOauthRegistrationRequest::new(
         String::from("oauth_user_registration_id/a b+c@d"),
     );
-    let full = case
+    let _ = case
         .consumer()
         .users()
         .delete_oauth_registration(request.clone())
         .await
         .expect("full response decodes");
-    let minimal = case
+    let _ = case
         .consumer()
         .users()
         .delete_oauth_registration(request)
@@ -2251,13 +2251,13 @@ async fn consumer_users_delete_password() {
     let request = stytch_sdk::consumer::users::DeletePasswordRequest::new(
         String::from("password_id/a b+c@d"),
     );
-    let full = case
+    let _ = case
         .consumer()
         .users()
         .delete_password(request.clone())
         .await
         .expect("full response decodes");
-    let minimal = case
+    let _ = case
         .consumer()
         .users()
         .delete_password(request)
@@ -2271,13 +2271,13 @@ async fn consumer_users_delete_phone_number() {
     let request = stytch_sdk::consumer::users::DeletePhoneNumberRequest::new(
         String::from("phone_id/a b+c@d"),
     );
-    let full = case
+    let _ = case
         .consumer()
         .users()
         .delete_phone_number(request.clone())
         .await
         .expect("full response decodes");
-    let minimal = case
+    let _ = case
         .consumer()
         .users()
         .delete_phone_number(request)
@@ -2291,13 +2291,13 @@ async fn consumer_users_delete_totp() {
     let request = stytch_sdk::consumer::users::DeleteTotpRequest::new(
         String::from("totp_id/a b+c@d"),
     );
-    let full = case
+    let _ = case
         .consumer()
         .users()
         .delete_totp(request.clone())
         .await
         .expect("full response decodes");
-    let minimal = case
+    let _ = case
         .consumer()
         .users()
         .delete_totp(request)
@@ -2311,13 +2311,13 @@ async fn consumer_users_delete_webauthn_registration() {
     let request = stytch_sdk::consumer::users::DeleteWebauthnRegistrationRequest::new(
         String::from("webauthn_registration_id/a b+c@d"),
     );
-    let full = case
+    let _ = case
         .consumer()
         .users()
         .delete_webauthn_registration(request.clone())
         .await
         .expect("full response decodes");
-    let minimal = case
+    let _ = case
         .consumer()
         .users()
         .delete_webauthn_registration(request)
@@ -2333,13 +2333,13 @@ async fn consumer_users_exchange_primary_factor() {
         )
         .email_address(String::from("email_address-sample"))
         .phone_number(String::from("phone_number-sample"));
-    let full = case
+    let _ = case
         .consumer()
         .users()
         .exchange_primary_factor(request.clone())
         .await
         .expect("full response decodes");
-    let minimal = case
+    let _ = case
         .consumer()
         .users()
         .exchange_primary_factor(request)
@@ -2427,13 +2427,13 @@ async fn consumer_users_revoke() {
         String::from("user_id/a b+c@d"),
         String::from("connected_app_id/a b+c@d"),
     );
-    let full = case
+    let _ = case
         .consumer()
         .users()
         .revoke(request.clone())
         .await
         .expect("full response decodes");
-    let minimal = case
+    let _ = case
         .consumer()
         .users()
         .revoke(request)
@@ -2451,13 +2451,13 @@ async fn consumer_users_search() {
             operator: stytch_sdk::consumer::models::m2m::M2mSearchQueryOperator::Or,
             operands: vec![serde_json::json!({ "sample" : "operands" })],
         });
-    let full = case
+    let _ = case
         .consumer()
         .users()
         .search(request.clone())
         .await
         .expect("full response decodes");
-    let minimal = case
+    let _ = case
         .consumer()
         .users()
         .search(request)
@@ -2484,13 +2484,13 @@ async fn consumer_users_update() {
         .untrusted_metadata(serde_json::json!({ "sample" : "untrusted_metadata" }))
         .external_id(String::from("external_id-sample"))
         .roles(vec![String::from("roles-sample")]);
-    let full = case
+    let _ = case
         .consumer()
         .users()
         .update(request.clone())
         .await
         .expect("full response decodes");
-    let minimal = case
+    let _ = case
         .consumer()
         .users()
         .update(request)
@@ -2544,13 +2544,13 @@ async fn consumer_webauthn_authenticate_start() {
         .user_id(String::from("user_id-sample"))
         .return_passkey_credential_options(true)
         .use_base64_url_encoding(true);
-    let full = case
+    let _ = case
         .consumer()
         .webauthn()
         .authenticate_start(request.clone())
         .await
         .expect("full response decodes");
-    let minimal = case
+    let _ = case
         .consumer()
         .webauthn()
         .authenticate_start(request)
@@ -2565,13 +2565,13 @@ async fn consumer_webauthn_list_credentials() {
         String::from("user_id/a b+c@d"),
         String::from("domain/a b+c@d"),
     );
-    let full = case
+    let _ = case
         .consumer()
         .webauthn()
         .list_credentials(request.clone())
         .await
         .expect("full response decodes");
-    let minimal = case
+    let _ = case
         .consumer()
         .webauthn()
         .list_credentials(request)
@@ -2631,13 +2631,13 @@ async fn consumer_webauthn_register_start() {
         .override_name(String::from("override_name-sample"))
         .override_display_name(String::from("override_display_name-sample"))
         .use_base64_url_encoding(true);
-    let full = case
+    let _ = case
         .consumer()
         .webauthn()
         .register_start(request.clone())
         .await
         .expect("full response decodes");
-    let minimal = case
+    let _ = case
         .consumer()
         .webauthn()
         .register_start(request)
@@ -2697,14 +2697,14 @@ async fn b2b_connected_app_clients_create() {
         .logo_url(String::from("logo_url-sample"))
         .bypass_consent_for_offline_access(true)
         .id_token_template_content(String::from("id_token_template_content-sample"));
-    let full = case
+    let _ = case
         .b2b()
         .connected_app()
         .clients()
         .create(request.clone())
         .await
         .expect("full response decodes");
-    let minimal = case
+    let _ = case
         .b2b()
         .connected_app()
         .clients()
@@ -2719,14 +2719,14 @@ async fn b2b_connected_app_clients_delete() {
     let request = stytch_sdk::b2b::connected_app::clients::DeleteRequest::new(
         String::from("client_id/a b+c@d"),
     );
-    let full = case
+    let _ = case
         .b2b()
         .connected_app()
         .clients()
         .delete(request.clone())
         .await
         .expect("full response decodes");
-    let minimal = case
+    let _ = case
         .b2b()
         .connected_app()
         .clients()
@@ -2741,14 +2741,14 @@ async fn b2b_connected_app_clients_get() {
     let request = stytch_sdk::b2b::connected_app::clients::GetRequest::new(
         String::from("client_id/a b+c@d"),
     );
-    let full = case
+    let _ = case
         .b2b()
         .connected_app()
         .clients()
         .get(request.clone())
         .await
         .expect("full response decodes");
-    let minimal = case
+    let _ = case
         .b2b()
         .connected_app()
         .clients()
@@ -2763,14 +2763,14 @@ async fn b2b_connected_app_clients_search() {
     let request = stytch_sdk::b2b::connected_app::clients::SearchRequest::new()
         .cursor(String::from("cursor-sample"))
         .limit(1000i64);
-    let full = case
+    let _ = case
         .b2b()
         .connected_app()
         .clients()
         .search(request.clone())
         .await
         .expect("full response decodes");
-    let minimal = case
+    let _ = case
         .b2b()
         .connected_app()
         .clients()
@@ -2802,14 +2802,14 @@ async fn b2b_connected_app_clients_update() {
         .logo_url(String::from("logo_url-sample"))
         .bypass_consent_for_offline_access(true)
         .id_token_template_content(String::from("id_token_template_content-sample"));
-    let full = case
+    let _ = case
         .b2b()
         .connected_app()
         .clients()
         .update(request.clone())
         .await
         .expect("full response decodes");
-    let minimal = case
+    let _ = case
         .b2b()
         .connected_app()
         .clients()
@@ -2824,7 +2824,7 @@ async fn b2b_connected_app_clients_secrets_rotate() {
     let request = stytch_sdk::b2b::connected_app::clients::secrets::RotateRequest::new(
         String::from("client_id/a b+c@d"),
     );
-    let full = case
+    let _ = case
         .b2b()
         .connected_app()
         .clients()
@@ -2832,7 +2832,7 @@ async fn b2b_connected_app_clients_secrets_rotate() {
         .rotate(request.clone())
         .await
         .expect("full response decodes");
-    let minimal = case
+    let _ = case
         .b2b()
         .connected_app()
         .clients()
@@ -2848,7 +2848,7 @@ async fn b2b_connected_app_clients_secrets_rotate_cancel() {
     let request = stytch_sdk::b2b::connected_app::clients::secrets::RotateCancelRequest::new(
         String::from("client_id/a b+c@d"),
     );
-    let full = case
+    let _ = case
         .b2b()
         .connected_app()
         .clients()
@@ -2856,7 +2856,7 @@ async fn b2b_connected_app_clients_secrets_rotate_cancel() {
         .rotate_cancel(request.clone())
         .await
         .expect("full response decodes");
-    let minimal = case
+    let _ = case
         .b2b()
         .connected_app()
         .clients()
@@ -2872,7 +2872,7 @@ async fn b2b_connected_app_clients_secrets_rotate_start() {
     let request = stytch_sdk::b2b::connected_app::clients::secrets::RotateStartRequest::new(
         String::from("client_id/a b+c@d"),
     );
-    let full = case
+    let _ = case
         .b2b()
         .connected_app()
         .clients()
@@ -2880,7 +2880,7 @@ async fn b2b_connected_app_clients_secrets_rotate_start() {
         .rotate_start(request.clone())
         .await
         .expect("full response decodes");
-    let minimal = case
+    let _ = case
         .b2b()
         .connected_app()
         .clients()
@@ -2894,18 +2894,13 @@ async fn b2b_connected_app_clients_secrets_rotate_start() {
 async fn b2b_debug_whoami() {
     let case = Case::start("b2b.debug.whoami").await;
     let request = stytch_sdk::b2b::debug::WhoamiRequest::new();
-    let full = case
+    let _ = case
         .b2b()
         .debug()
         .whoami(request.clone())
         .await
         .expect("full response decodes");
-    let minimal = case
-        .b2b()
-        .debug()
-        .whoami(request)
-        .await
-        .expect("minimal response decodes");
+    let _ = case.b2b().debug().whoami(request).await.expect("minimal response decodes");
     case.verify();
 }
 #[tokio::test]
@@ -3114,14 +3109,14 @@ async fn b2b_fraud_email_risk() {
     let request = stytch_sdk::b2b::fraud::email::RiskRequest::new(
         String::from("email_address-sample"),
     );
-    let full = case
+    let _ = case
         .b2b()
         .fraud()
         .email()
         .risk(request.clone())
         .await
         .expect("full response decodes");
-    let minimal = case
+    let _ = case
         .b2b()
         .fraud()
         .email()
@@ -3175,14 +3170,14 @@ async fn b2b_fraud_rules_list() {
     let request = stytch_sdk::b2b::fraud::rules::ListRequest::new()
         .cursor(String::from("cursor-sample"))
         .limit(100i64);
-    let full = case
+    let _ = case
         .b2b()
         .fraud()
         .rules()
         .list(request.clone())
         .await
         .expect("full response decodes");
-    let minimal = case
+    let _ = case
         .b2b()
         .fraud()
         .rules()
@@ -3292,14 +3287,14 @@ async fn b2b_fraud_verdict_reasons_list() {
     let case = Case::start("b2b.fraud.verdict_reasons.list").await;
     let request = stytch_sdk::b2b::fraud::verdict_reasons::ListRequest::new()
         .overrides_only(true);
-    let full = case
+    let _ = case
         .b2b()
         .fraud()
         .verdict_reasons()
         .list(request.clone())
         .await
         .expect("full response decodes");
-    let minimal = case
+    let _ = case
         .b2b()
         .fraud()
         .verdict_reasons()
@@ -3316,14 +3311,14 @@ async fn b2b_fraud_verdict_reasons_override() {
             stytch_sdk::consumer::models::fraud::RuleAction::Allow,
         )
         .override_description(String::from("override_description-sample"));
-    let full = case
+    let _ = case
         .b2b()
         .fraud()
         .verdict_reasons()
         .r#override(request.clone())
         .await
         .expect("full response decodes");
-    let minimal = case
+    let _ = case
         .b2b()
         .fraud()
         .verdict_reasons()
@@ -3346,13 +3341,13 @@ async fn b2b_idp_introspect_token_network() {
             resource_id: String::from("resource_id-sample"),
             action: String::from("action-sample"),
         });
-    let full = case
+    let _ = case
         .b2b()
         .idp()
         .introspect_token_network(request.clone())
         .await
         .expect("full response decodes");
-    let minimal = case
+    let _ = case
         .b2b()
         .idp()
         .introspect_token_network(request)
@@ -3417,14 +3412,14 @@ async fn b2b_idp_oauth_authorize_start() {
         .session_token(String::from("session_token-sample"))
         .session_jwt(String::from("session_jwt-sample"))
         .prompt(String::from("prompt-sample"));
-    let full = case
+    let _ = case
         .b2b()
         .idp()
         .oauth()
         .authorize_start(request.clone())
         .await
         .expect("full response decodes");
-    let minimal = case
+    let _ = case
         .b2b()
         .idp()
         .oauth()
@@ -3486,18 +3481,13 @@ async fn b2b_m2m_token() {
         )
         .scopes(vec![String::from("scopes-sample")])
         .extra(serde_json::json!({ "sample" : "extra" }));
-    let full = case
+    let _ = case
         .b2b()
         .m2m()
         .token(request.clone())
         .await
         .expect("full response decodes");
-    let minimal = case
-        .b2b()
-        .m2m()
-        .token(request)
-        .await
-        .expect("minimal response decodes");
+    let _ = case.b2b().m2m().token(request).await.expect("minimal response decodes");
     case.verify();
 }
 #[tokio::test]
@@ -3511,14 +3501,14 @@ async fn b2b_m2m_clients_create() {
         .client_name(String::from("client_name-sample"))
         .client_description(String::from("client_description-sample"))
         .trusted_metadata(serde_json::json!({ "sample" : "trusted_metadata" }));
-    let full = case
+    let _ = case
         .b2b()
         .m2m()
         .clients()
         .create(request.clone())
         .await
         .expect("full response decodes");
-    let minimal = case
+    let _ = case
         .b2b()
         .m2m()
         .clients()
@@ -3533,14 +3523,14 @@ async fn b2b_m2m_clients_delete() {
     let request = stytch_sdk::b2b::m2m::clients::DeleteRequest::new(
         String::from("client_id/a b+c@d"),
     );
-    let full = case
+    let _ = case
         .b2b()
         .m2m()
         .clients()
         .delete(request.clone())
         .await
         .expect("full response decodes");
-    let minimal = case
+    let _ = case
         .b2b()
         .m2m()
         .clients()
@@ -3555,14 +3545,14 @@ async fn b2b_m2m_clients_get() {
     let request = stytch_sdk::b2b::m2m::clients::GetRequest::new(
         String::from("client_id/a b+c@d"),
     );
-    let full = case
+    let _ = case
         .b2b()
         .m2m()
         .clients()
         .get(request.clone())
         .await
         .expect("full response decodes");
-    let minimal = case
+    let _ = case
         .b2b()
         .m2m()
         .clients()
@@ -3581,14 +3571,14 @@ async fn b2b_m2m_clients_search() {
             operator: stytch_sdk::consumer::models::m2m::M2mSearchQueryOperator::Or,
             operands: vec![serde_json::json!({ "sample" : "operands" })],
         });
-    let full = case
+    let _ = case
         .b2b()
         .m2m()
         .clients()
         .search(request.clone())
         .await
         .expect("full response decodes");
-    let minimal = case
+    let _ = case
         .b2b()
         .m2m()
         .clients()
@@ -3608,14 +3598,14 @@ async fn b2b_m2m_clients_update() {
         .status(stytch_sdk::consumer::models::m2m_clients::UpdateRequestStatus::Active)
         .scopes(vec![String::from("scopes-sample")])
         .trusted_metadata(serde_json::json!({ "sample" : "trusted_metadata" }));
-    let full = case
+    let _ = case
         .b2b()
         .m2m()
         .clients()
         .update(request.clone())
         .await
         .expect("full response decodes");
-    let minimal = case
+    let _ = case
         .b2b()
         .m2m()
         .clients()
@@ -3630,7 +3620,7 @@ async fn b2b_m2m_clients_secrets_rotate() {
     let request = stytch_sdk::b2b::m2m::clients::secrets::RotateRequest::new(
         String::from("client_id/a b+c@d"),
     );
-    let full = case
+    let _ = case
         .b2b()
         .m2m()
         .clients()
@@ -3638,7 +3628,7 @@ async fn b2b_m2m_clients_secrets_rotate() {
         .rotate(request.clone())
         .await
         .expect("full response decodes");
-    let minimal = case
+    let _ = case
         .b2b()
         .m2m()
         .clients()
@@ -3654,7 +3644,7 @@ async fn b2b_m2m_clients_secrets_rotate_cancel() {
     let request = stytch_sdk::b2b::m2m::clients::secrets::RotateCancelRequest::new(
         String::from("client_id/a b+c@d"),
     );
-    let full = case
+    let _ = case
         .b2b()
         .m2m()
         .clients()
@@ -3662,7 +3652,7 @@ async fn b2b_m2m_clients_secrets_rotate_cancel() {
         .rotate_cancel(request.clone())
         .await
         .expect("full response decodes");
-    let minimal = case
+    let _ = case
         .b2b()
         .m2m()
         .clients()
@@ -3678,7 +3668,7 @@ async fn b2b_m2m_clients_secrets_rotate_start() {
     let request = stytch_sdk::b2b::m2m::clients::secrets::RotateStartRequest::new(
         String::from("client_id/a b+c@d"),
     );
-    let full = case
+    let _ = case
         .b2b()
         .m2m()
         .clients()
@@ -3686,7 +3676,7 @@ async fn b2b_m2m_clients_secrets_rotate_start() {
         .rotate_start(request.clone())
         .await
         .expect("full response decodes");
-    let minimal = case
+    let _ = case
         .b2b()
         .m2m()
         .clients()
@@ -3812,14 +3802,14 @@ async fn b2b_magic_links_email_invite() {
         .roles(vec![String::from("roles-sample")])
         .invite_expiration_minutes(5i64)
         .authorization(stytch_tests::wire::member_session());
-    let full = case
+    let _ = case
         .b2b()
         .magic_links()
         .email()
         .invite(request.clone())
         .await
         .expect("full response decodes");
-    let minimal = case
+    let _ = case
         .b2b()
         .magic_links()
         .email()
@@ -3843,14 +3833,14 @@ async fn b2b_magic_links_email_login_or_signup() {
         .locale(stytch_sdk::b2b::models::magic_links::AuthenticateRequestLocale::En)
         .login_expiration_minutes(5i64)
         .signup_expiration_minutes(5i64);
-    let full = case
+    let _ = case
         .b2b()
         .magic_links()
         .email()
         .login_or_signup(request.clone())
         .await
         .expect("full response decodes");
-    let minimal = case
+    let _ = case
         .b2b()
         .magic_links()
         .email()
@@ -3870,7 +3860,7 @@ async fn b2b_magic_links_email_discovery_send() {
         .login_template_id(String::from("login_template_id-sample"))
         .locale(stytch_sdk::b2b::models::magic_links::AuthenticateRequestLocale::En)
         .discovery_expiration_minutes(5i64);
-    let full = case
+    let _ = case
         .b2b()
         .magic_links()
         .email()
@@ -3878,7 +3868,7 @@ async fn b2b_magic_links_email_discovery_send() {
         .send(request.clone())
         .await
         .expect("full response decodes");
-    let minimal = case
+    let _ = case
         .b2b()
         .magic_links()
         .email()
@@ -4008,13 +3998,13 @@ async fn b2b_organizations_connected_apps() {
             String::from("organization_id/a b+c@d"),
         )
         .authorization(stytch_tests::wire::member_session());
-    let full = case
+    let _ = case
         .b2b()
         .organizations()
         .connected_apps(request.clone())
         .await
         .expect("full response decodes");
-    let minimal = case
+    let _ = case
         .b2b()
         .organizations()
         .connected_apps(request)
@@ -4065,13 +4055,13 @@ async fn b2b_organizations_create() {
         .allowed_third_party_connected_apps(
             vec![String::from("allowed_third_party_connected_apps-sample")],
         );
-    let full = case
+    let _ = case
         .b2b()
         .organizations()
         .create(request.clone())
         .await
         .expect("full response decodes");
-    let minimal = case
+    let _ = case
         .b2b()
         .organizations()
         .create(request)
@@ -4086,13 +4076,13 @@ async fn b2b_organizations_delete() {
             String::from("organization_id/a b+c@d"),
         )
         .authorization(stytch_tests::wire::member_session());
-    let full = case
+    let _ = case
         .b2b()
         .organizations()
         .delete(request.clone())
         .await
         .expect("full response decodes");
-    let minimal = case
+    let _ = case
         .b2b()
         .organizations()
         .delete(request)
@@ -4107,13 +4097,13 @@ async fn b2b_organizations_delete_external_id() {
             String::from("organization_id/a b+c@d"),
         )
         .authorization(stytch_tests::wire::member_session());
-    let full = case
+    let _ = case
         .b2b()
         .organizations()
         .delete_external_id(request.clone())
         .await
         .expect("full response decodes");
-    let minimal = case
+    let _ = case
         .b2b()
         .organizations()
         .delete_external_id(request)
@@ -4127,13 +4117,13 @@ async fn b2b_organizations_get() {
     let request = stytch_sdk::b2b::organizations::GetRequest::new(
         String::from("organization_id/a b+c@d"),
     );
-    let full = case
+    let _ = case
         .b2b()
         .organizations()
         .get(request.clone())
         .await
         .expect("full response decodes");
-    let minimal = case
+    let _ = case
         .b2b()
         .organizations()
         .get(request)
@@ -4174,13 +4164,13 @@ async fn b2b_organizations_metrics() {
     let request = stytch_sdk::b2b::organizations::MetricsRequest::new(
         String::from("organization_id/a b+c@d"),
     );
-    let full = case
+    let _ = case
         .b2b()
         .organizations()
         .metrics(request.clone())
         .await
         .expect("full response decodes");
-    let minimal = case
+    let _ = case
         .b2b()
         .organizations()
         .metrics(request)
@@ -4198,13 +4188,13 @@ async fn b2b_organizations_search() {
             operator: stytch_sdk::b2b::models::organizations::SearchQueryOperator::Or,
             operands: vec![serde_json::json!({ "sample" : "operands" })],
         });
-    let full = case
+    let _ = case
         .b2b()
         .organizations()
         .search(request.clone())
         .await
         .expect("full response decodes");
-    let minimal = case
+    let _ = case
         .b2b()
         .organizations()
         .search(request)
@@ -4261,13 +4251,13 @@ async fn b2b_organizations_update() {
             vec![String::from("allowed_third_party_connected_apps-sample")],
         )
         .authorization(stytch_tests::wire::member_session());
-    let full = case
+    let _ = case
         .b2b()
         .organizations()
         .update(request.clone())
         .await
         .expect("full response decodes");
-    let minimal = case
+    let _ = case
         .b2b()
         .organizations()
         .update(request)
@@ -4292,14 +4282,14 @@ async fn b2b_organizations_members_create() {
         .roles(vec![String::from("roles-sample")])
         .external_id(String::from("external_id-sample"))
         .authorization(stytch_tests::wire::member_session());
-    let full = case
+    let _ = case
         .b2b()
         .organizations()
         .members()
         .create(request.clone())
         .await
         .expect("full response decodes");
-    let minimal = case
+    let _ = case
         .b2b()
         .organizations()
         .members()
@@ -4315,14 +4305,14 @@ async fn b2b_organizations_members_dangerously_get() {
             String::from("member_id/a b+c@d"),
         )
         .include_deleted(true);
-    let full = case
+    let _ = case
         .b2b()
         .organizations()
         .members()
         .dangerously_get(request.clone())
         .await
         .expect("full response decodes");
-    let minimal = case
+    let _ = case
         .b2b()
         .organizations()
         .members()
@@ -4339,14 +4329,14 @@ async fn b2b_organizations_members_delete() {
             String::from("member_id/a b+c@d"),
         )
         .authorization(stytch_tests::wire::member_session());
-    let full = case
+    let _ = case
         .b2b()
         .organizations()
         .members()
         .delete(request.clone())
         .await
         .expect("full response decodes");
-    let minimal = case
+    let _ = case
         .b2b()
         .organizations()
         .members()
@@ -4363,14 +4353,14 @@ async fn b2b_organizations_members_delete_external_id() {
             String::from("member_id/a b+c@d"),
         )
         .authorization(stytch_tests::wire::member_session());
-    let full = case
+    let _ = case
         .b2b()
         .organizations()
         .members()
         .delete_external_id(request.clone())
         .await
         .expect("full response decodes");
-    let minimal = case
+    let _ = case
         .b2b()
         .organizations()
         .members()
@@ -4387,14 +4377,14 @@ async fn b2b_organizations_members_delete_mfa_phone_number() {
             String::from("member_id/a b+c@d"),
         )
         .authorization(stytch_tests::wire::member_session());
-    let full = case
+    let _ = case
         .b2b()
         .organizations()
         .members()
         .delete_mfa_phone_number(request.clone())
         .await
         .expect("full response decodes");
-    let minimal = case
+    let _ = case
         .b2b()
         .organizations()
         .members()
@@ -4411,14 +4401,14 @@ async fn b2b_organizations_members_delete_password() {
             String::from("member_password_id/a b+c@d"),
         )
         .authorization(stytch_tests::wire::member_session());
-    let full = case
+    let _ = case
         .b2b()
         .organizations()
         .members()
         .delete_password(request.clone())
         .await
         .expect("full response decodes");
-    let minimal = case
+    let _ = case
         .b2b()
         .organizations()
         .members()
@@ -4435,14 +4425,14 @@ async fn b2b_organizations_members_delete_totp() {
             String::from("member_id/a b+c@d"),
         )
         .authorization(stytch_tests::wire::member_session());
-    let full = case
+    let _ = case
         .b2b()
         .organizations()
         .members()
         .delete_totp(request.clone())
         .await
         .expect("full response decodes");
-    let minimal = case
+    let _ = case
         .b2b()
         .organizations()
         .members()
@@ -4459,14 +4449,14 @@ async fn b2b_organizations_members_get() {
         )
         .member_id(String::from("member_id-sample"))
         .email_address(String::from("email_address-sample"));
-    let full = case
+    let _ = case
         .b2b()
         .organizations()
         .members()
         .get(request.clone())
         .await
         .expect("full response decodes");
-    let minimal = case
+    let _ = case
         .b2b()
         .organizations()
         .members()
@@ -4483,14 +4473,14 @@ async fn b2b_organizations_members_get_connected_apps() {
             String::from("member_id/a b+c@d"),
         )
         .authorization(stytch_tests::wire::member_session());
-    let full = case
+    let _ = case
         .b2b()
         .organizations()
         .members()
         .get_connected_apps(request.clone())
         .await
         .expect("full response decodes");
-    let minimal = case
+    let _ = case
         .b2b()
         .organizations()
         .members()
@@ -4507,14 +4497,14 @@ async fn b2b_organizations_members_oidc_providers() {
             String::from("member_id/a b+c@d"),
         )
         .include_refresh_token(true);
-    let full = case
+    let _ = case
         .b2b()
         .organizations()
         .members()
         .oidc_providers(request.clone())
         .await
         .expect("full response decodes");
-    let minimal = case
+    let _ = case
         .b2b()
         .organizations()
         .members()
@@ -4531,14 +4521,14 @@ async fn b2b_organizations_members_reactivate() {
             String::from("member_id/a b+c@d"),
         )
         .authorization(stytch_tests::wire::member_session());
-    let full = case
+    let _ = case
         .b2b()
         .organizations()
         .members()
         .reactivate(request.clone())
         .await
         .expect("full response decodes");
-    let minimal = case
+    let _ = case
         .b2b()
         .organizations()
         .members()
@@ -4560,14 +4550,14 @@ async fn b2b_organizations_members_search() {
             operands: vec![serde_json::json!({ "sample" : "operands" })],
         })
         .authorization(stytch_tests::wire::member_session());
-    let full = case
+    let _ = case
         .b2b()
         .organizations()
         .members()
         .search(request.clone())
         .await
         .expect("full response decodes");
-    let minimal = case
+    let _ = case
         .b2b()
         .organizations()
         .members()
@@ -4591,14 +4581,14 @@ async fn b2b_organizations_members_start_email_update() {
             stytch_sdk::b2b::models::organizations_members::StartEmailUpdateRequestDeliveryMethod::EmailMagicLink,
         )
         .authorization(stytch_tests::wire::member_session());
-    let full = case
+    let _ = case
         .b2b()
         .organizations()
         .members()
         .start_email_update(request.clone())
         .await
         .expect("full response decodes");
-    let minimal = case
+    let _ = case
         .b2b()
         .organizations()
         .members()
@@ -4617,14 +4607,14 @@ async fn b2b_organizations_members_unlink_retired_email() {
         .email_id(String::from("email_id-sample"))
         .email_address(String::from("email_address-sample"))
         .authorization(stytch_tests::wire::member_session());
-    let full = case
+    let _ = case
         .b2b()
         .organizations()
         .members()
         .unlink_retired_email(request.clone())
         .await
         .expect("full response decodes");
-    let minimal = case
+    let _ = case
         .b2b()
         .organizations()
         .members()
@@ -4653,14 +4643,14 @@ async fn b2b_organizations_members_update() {
         .external_id(String::from("external_id-sample"))
         .unlink_email(true)
         .authorization(stytch_tests::wire::member_session());
-    let full = case
+    let _ = case
         .b2b()
         .organizations()
         .members()
         .update(request.clone())
         .await
         .expect("full response decodes");
-    let minimal = case
+    let _ = case
         .b2b()
         .organizations()
         .members()
@@ -4678,7 +4668,7 @@ async fn b2b_organizations_members_connected_apps_revoke() {
             String::from("connected_app_id/a b+c@d"),
         )
         .authorization(stytch_tests::wire::member_session());
-    let full = case
+    let _ = case
         .b2b()
         .organizations()
         .members()
@@ -4686,7 +4676,7 @@ async fn b2b_organizations_members_connected_apps_revoke() {
         .revoke(request.clone())
         .await
         .expect("full response decodes");
-    let minimal = case
+    let _ = case
         .b2b()
         .organizations()
         .members()
@@ -4704,7 +4694,7 @@ async fn b2b_organizations_members_oauth_providers_github() {
             String::from("member_id/a b+c@d"),
         )
         .include_refresh_token(true);
-    let full = case
+    let _ = case
         .b2b()
         .organizations()
         .members()
@@ -4712,7 +4702,7 @@ async fn b2b_organizations_members_oauth_providers_github() {
         .github(request.clone())
         .await
         .expect("full response decodes");
-    let minimal = case
+    let _ = case
         .b2b()
         .organizations()
         .members()
@@ -4778,7 +4768,7 @@ async fn b2b_organizations_members_oauth_providers_hubspot() {
             String::from("member_id/a b+c@d"),
         )
         .include_refresh_token(true);
-    let full = case
+    let _ = case
         .b2b()
         .organizations()
         .members()
@@ -4786,7 +4776,7 @@ async fn b2b_organizations_members_oauth_providers_hubspot() {
         .hubspot(request.clone())
         .await
         .expect("full response decodes");
-    let minimal = case
+    let _ = case
         .b2b()
         .organizations()
         .members()
@@ -4836,7 +4826,7 @@ async fn b2b_organizations_members_oauth_providers_slack() {
         String::from("organization_id/a b+c@d"),
         String::from("member_id/a b+c@d"),
     );
-    let full = case
+    let _ = case
         .b2b()
         .organizations()
         .members()
@@ -4844,7 +4834,7 @@ async fn b2b_organizations_members_oauth_providers_slack() {
         .slack(request.clone())
         .await
         .expect("full response decodes");
-    let minimal = case
+    let _ = case
         .b2b()
         .organizations()
         .members()
@@ -4936,14 +4926,14 @@ async fn b2b_otps_email_login_or_signup() {
         .locale(stytch_sdk::b2b::models::magic_links::AuthenticateRequestLocale::En)
         .login_expiration_minutes(2i64)
         .signup_expiration_minutes(2i64);
-    let full = case
+    let _ = case
         .b2b()
         .otps()
         .email()
         .login_or_signup(request.clone())
         .await
         .expect("full response decodes");
-    let minimal = case
+    let _ = case
         .b2b()
         .otps()
         .email()
@@ -4995,7 +4985,7 @@ async fn b2b_otps_email_discovery_send() {
         .login_template_id(String::from("login_template_id-sample"))
         .locale(stytch_sdk::b2b::models::magic_links::AuthenticateRequestLocale::En)
         .discovery_expiration_minutes(2i64);
-    let full = case
+    let _ = case
         .b2b()
         .otps()
         .email()
@@ -5003,7 +4993,7 @@ async fn b2b_otps_email_discovery_send() {
         .send(request.clone())
         .await
         .expect("full response decodes");
-    let minimal = case
+    let _ = case
         .b2b()
         .otps()
         .email()
@@ -5074,14 +5064,14 @@ async fn b2b_otps_sms_send() {
         .intermediate_session_token(String::from("intermediate_session_token-sample"))
         .session_token(String::from("session_token-sample"))
         .session_jwt(String::from("session_jwt-sample"));
-    let full = case
+    let _ = case
         .b2b()
         .otps()
         .sms()
         .send(request.clone())
         .await
         .expect("full response decodes");
-    let minimal = case
+    let _ = case
         .b2b()
         .otps()
         .sms()
@@ -5207,13 +5197,13 @@ async fn b2b_passwords_migrate() {
         .mfa_phone_number(String::from("mfa_phone_number-sample"))
         .set_phone_number_verified(true)
         .external_id(String::from("external_id-sample"));
-    let full = case
+    let _ = case
         .b2b()
         .passwords()
         .migrate(request.clone())
         .await
         .expect("full response decodes");
-    let minimal = case
+    let _ = case
         .b2b()
         .passwords()
         .migrate(request)
@@ -5337,7 +5327,7 @@ async fn b2b_passwords_discovery_email_reset_start() {
         .pkce_code_challenge(String::from("pkce_code_challenge-sample"))
         .locale(String::from("locale-sample"))
         .verify_email_template_id(String::from("verify_email_template_id-sample"));
-    let full = case
+    let _ = case
         .b2b()
         .passwords()
         .discovery()
@@ -5345,7 +5335,7 @@ async fn b2b_passwords_discovery_email_reset_start() {
         .reset_start(request.clone())
         .await
         .expect("full response decodes");
-    let minimal = case
+    let _ = case
         .b2b()
         .passwords()
         .discovery()
@@ -5481,14 +5471,14 @@ async fn b2b_passwords_email_reset_start() {
         .locale(stytch_sdk::b2b::models::magic_links::AuthenticateRequestLocale::En)
         .reset_password_template_id(String::from("reset_password_template_id-sample"))
         .verify_email_template_id(String::from("verify_email_template_id-sample"));
-    let full = case
+    let _ = case
         .b2b()
         .passwords()
         .email()
         .reset_start(request.clone())
         .await
         .expect("full response decodes");
-    let minimal = case
+    let _ = case
         .b2b()
         .passwords()
         .email()
@@ -5631,13 +5621,13 @@ async fn b2b_passwords_sessions_reset() {
 async fn b2b_project_metrics() {
     let case = Case::start("b2b.project.metrics").await;
     let request = stytch_sdk::b2b::project::MetricsRequest::new();
-    let full = case
+    let _ = case
         .b2b()
         .project()
         .metrics(request.clone())
         .await
         .expect("full response decodes");
-    let minimal = case
+    let _ = case
         .b2b()
         .project()
         .metrics(request)
@@ -5674,14 +5664,14 @@ async fn b2b_rbac_organizations_get_org_policy() {
     let request = stytch_sdk::b2b::rbac::organizations::GetOrgPolicyRequest::new(
         String::from("organization_id/a b+c@d"),
     );
-    let full = case
+    let _ = case
         .b2b()
         .rbac()
         .organizations()
         .get_org_policy(request.clone())
         .await
         .expect("full response decodes");
-    let minimal = case
+    let _ = case
         .b2b()
         .rbac()
         .organizations()
@@ -5706,14 +5696,14 @@ async fn b2b_rbac_organizations_set_org_policy() {
             ],
         },
     );
-    let full = case
+    let _ = case
         .b2b()
         .rbac()
         .organizations()
         .set_org_policy(request.clone())
         .await
         .expect("full response decodes");
-    let minimal = case
+    let _ = case
         .b2b()
         .rbac()
         .organizations()
@@ -5729,13 +5719,13 @@ async fn b2b_recovery_codes_get() {
         String::from("organization_id/a b+c@d"),
         String::from("member_id/a b+c@d"),
     );
-    let full = case
+    let _ = case
         .b2b()
         .recovery_codes()
         .get(request.clone())
         .await
         .expect("full response decodes");
-    let minimal = case
+    let _ = case
         .b2b()
         .recovery_codes()
         .get(request)
@@ -5793,13 +5783,13 @@ async fn b2b_recovery_codes_rotate() {
         String::from("organization_id-sample"),
         String::from("member_id-sample"),
     );
-    let full = case
+    let _ = case
         .b2b()
         .recovery_codes()
         .rotate(request.clone())
         .await
         .expect("full response decodes");
-    let minimal = case
+    let _ = case
         .b2b()
         .recovery_codes()
         .rotate(request)
@@ -5847,14 +5837,14 @@ async fn b2b_scim_connection_delete() {
             String::from("connection_id/a b+c@d"),
         )
         .authorization(stytch_tests::wire::member_session());
-    let full = case
+    let _ = case
         .b2b()
         .scim()
         .connection()
         .delete(request.clone())
         .await
         .expect("full response decodes");
-    let minimal = case
+    let _ = case
         .b2b()
         .scim()
         .connection()
@@ -6230,18 +6220,13 @@ async fn b2b_sessions_get() {
         String::from("organization_id-sample"),
         String::from("member_id-sample"),
     );
-    let full = case
+    let _ = case
         .b2b()
         .sessions()
         .get(request.clone())
         .await
         .expect("full response decodes");
-    let minimal = case
-        .b2b()
-        .sessions()
-        .get(request)
-        .await
-        .expect("minimal response decodes");
+    let _ = case.b2b().sessions().get(request).await.expect("minimal response decodes");
     case.verify();
 }
 #[tokio::test]
@@ -6250,13 +6235,13 @@ async fn b2b_sessions_get_jwks() {
     let request = stytch_sdk::b2b::sessions::GetJwksRequest::new(
         String::from("project_id/a b+c@d"),
     );
-    let full = case
+    let _ = case
         .b2b()
         .sessions()
         .get_jwks(request.clone())
         .await
         .expect("full response decodes");
-    let minimal = case
+    let _ = case
         .b2b()
         .sessions()
         .get_jwks(request)
@@ -6306,13 +6291,13 @@ async fn b2b_sessions_revoke() {
         .session_jwt(String::from("session_jwt-sample"))
         .member_id(String::from("member_id-sample"))
         .authorization(stytch_tests::wire::member_session());
-    let full = case
+    let _ = case
         .b2b()
         .sessions()
         .revoke(request.clone())
         .await
         .expect("full response decodes");
-    let minimal = case
+    let _ = case
         .b2b()
         .sessions()
         .revoke(request)
@@ -6397,13 +6382,13 @@ async fn b2b_sso_delete_connection() {
             String::from("connection_id/a b+c@d"),
         )
         .authorization(stytch_tests::wire::member_session());
-    let full = case
+    let _ = case
         .b2b()
         .sso()
         .delete_connection(request.clone())
         .await
         .expect("full response decodes");
-    let minimal = case
+    let _ = case
         .b2b()
         .sso()
         .delete_connection(request)
@@ -6418,13 +6403,13 @@ async fn b2b_sso_get_connections() {
             String::from("organization_id/a b+c@d"),
         )
         .authorization(stytch_tests::wire::member_session());
-    let full = case
+    let _ = case
         .b2b()
         .sso()
         .get_connections(request.clone())
         .await
         .expect("full response decodes");
-    let minimal = case
+    let _ = case
         .b2b()
         .sso()
         .get_connections(request)
@@ -6637,14 +6622,14 @@ async fn b2b_sso_saml_delete_encryption_private_key() {
             String::from("private_key_id/a b+c@d"),
         )
         .authorization(stytch_tests::wire::member_session());
-    let full = case
+    let _ = case
         .b2b()
         .sso()
         .saml()
         .delete_encryption_private_key(request.clone())
         .await
         .expect("full response decodes");
-    let minimal = case
+    let _ = case
         .b2b()
         .sso()
         .saml()
@@ -6662,14 +6647,14 @@ async fn b2b_sso_saml_delete_verification_certificate() {
             String::from("certificate_id/a b+c@d"),
         )
         .authorization(stytch_tests::wire::member_session());
-    let full = case
+    let _ = case
         .b2b()
         .sso()
         .saml()
         .delete_verification_certificate(request.clone())
         .await
         .expect("full response decodes");
-    let minimal = case
+    let _ = case
         .b2b()
         .sso()
         .saml()
@@ -6820,18 +6805,13 @@ async fn b2b_totps_create() {
         .intermediate_session_token(String::from("intermediate_session_token-sample"))
         .session_token(String::from("session_token-sample"))
         .session_jwt(String::from("session_jwt-sample"));
-    let full = case
+    let _ = case
         .b2b()
         .totps()
         .create(request.clone())
         .await
         .expect("full response decodes");
-    let minimal = case
-        .b2b()
-        .totps()
-        .create(request)
-        .await
-        .expect("minimal response decodes");
+    let _ = case.b2b().totps().create(request).await.expect("minimal response decodes");
     case.verify();
 }
 #[tokio::test]
@@ -6843,17 +6823,12 @@ async fn b2b_totps_migrate() {
         String::from("secret-sample"),
         vec![String::from("recovery_codes-sample")],
     );
-    let full = case
+    let _ = case
         .b2b()
         .totps()
         .migrate(request.clone())
         .await
         .expect("full response decodes");
-    let minimal = case
-        .b2b()
-        .totps()
-        .migrate(request)
-        .await
-        .expect("minimal response decodes");
+    let _ = case.b2b().totps().migrate(request).await.expect("minimal response decodes");
     case.verify();
 }

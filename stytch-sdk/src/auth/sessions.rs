@@ -1,0 +1,246 @@
+//! `authenticate_jwt` and `authenticate_jwt_local` on the sessions handles.
+
+#[cfg(any(feature = "consumer", feature = "b2b"))]
+use super::verify::{self, TimeRules};
+#[cfg(any(feature = "consumer", feature = "b2b"))]
+use super::{AuthError, Vertical, claims};
+#[cfg(any(feature = "consumer", feature = "b2b"))]
+use crate::runtime::Transport;
+
+/// A session whose JWT was accepted.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct Authenticated<S> {
+    /// The session: decoded from the token's claims when verified locally,
+    /// as the API returned it otherwise.
+    pub session: S,
+    /// The JWT to hand back to the client: the one passed in when it was
+    /// verified locally, or the fresh one the API issued when the token was
+    /// too old to verify locally.
+    pub session_jwt: String,
+    /// Whether the token was verified without calling the API.
+    pub verified_locally: bool,
+}
+
+/// Evaluates an RBAC check against the cached policy of `vertical`.
+#[cfg(any(feature = "consumer", feature = "b2b"))]
+async fn authorize(
+    transport: &Transport,
+    vertical: Vertical,
+    roles: &[String],
+    resource_id: &str,
+    action: &str,
+) -> Result<(), AuthError> {
+    let policy = transport
+        .auth()
+        .policy(vertical)
+        .get(transport, vertical)
+        .await?;
+    policy.check(roles, resource_id, action)
+}
+
+#[cfg(feature = "consumer")]
+mod consumer {
+    use super::*;
+    use crate::auth::SessionJwtOptions;
+    use crate::consumer::models::sessions::Session;
+    use crate::consumer::sessions::{AuthenticateRequest, Sessions};
+
+    async fn verify_local(
+        transport: &Transport,
+        session_jwt: &str,
+        options: &SessionJwtOptions,
+    ) -> Result<Session, AuthError> {
+        let rules = TimeRules {
+            max_age: options.max_token_age,
+            tolerance: options.clock_tolerance,
+        };
+        let verified = verify::verify(transport, Vertical::Consumer, session_jwt, rules).await?;
+        claims::consumer_session(verified.subject, verified.claims)
+    }
+
+    async fn check(
+        transport: &Transport,
+        session: &Session,
+        options: &SessionJwtOptions,
+    ) -> Result<(), AuthError> {
+        match &options.authorization_check {
+            Some(check) => {
+                authorize(
+                    transport,
+                    Vertical::Consumer,
+                    &session.roles,
+                    &check.resource_id,
+                    &check.action,
+                )
+                .await
+            }
+            None => Ok(()),
+        }
+    }
+
+    impl Sessions<'_> {
+        /// Authenticates a session JWT, locally when possible.
+        ///
+        /// A token no older than `options.max_token_age` is verified against
+        /// the project's cached keys (see [`crate::auth`] for the rules) and
+        /// its session decoded from the claims, with no API call. An older
+        /// (but otherwise genuine) token is sent to the `sessions.authenticate`
+        /// endpoint, which also tells whether the session was revoked since;
+        /// its answer, including a fresh JWT, is returned.
+        ///
+        /// When `options.authorization_check` is set, the session's roles must
+        /// also grant the action on the resource under the project's RBAC
+        /// policy (fetched and cached), or the call fails with
+        /// [`AuthError::PermissionDenied`].
+        pub async fn authenticate_jwt(
+            &self,
+            session_jwt: &str,
+            options: &SessionJwtOptions,
+        ) -> Result<Authenticated<Session>, crate::Error> {
+            let authenticated = match verify_local(self.transport, session_jwt, options).await {
+                Ok(session) => Authenticated {
+                    session,
+                    session_jwt: session_jwt.to_owned(),
+                    verified_locally: true,
+                },
+                Err(AuthError::TooOld { .. }) => {
+                    let response = self
+                        .authenticate(AuthenticateRequest::new().session_jwt(session_jwt))
+                        .await?;
+                    Authenticated {
+                        session: response.session,
+                        session_jwt: response.session_jwt,
+                        verified_locally: false,
+                    }
+                }
+                Err(other) => return Err(other.into()),
+            };
+            check(self.transport, &authenticated.session, options).await?;
+            Ok(authenticated)
+        }
+
+        /// Authenticates a session JWT without ever calling the sessions API.
+        ///
+        /// Same rules as [`authenticate_jwt`](Self::authenticate_jwt), but a
+        /// token older than `options.max_token_age` fails with
+        /// [`AuthError::TooOld`]. Only the key set and, for an authorization
+        /// check, the RBAC policy are fetched (and then cached). A session
+        /// revoked after the token was issued stays accepted until the token
+        /// expires or reaches the maximum age.
+        pub async fn authenticate_jwt_local(
+            &self,
+            session_jwt: &str,
+            options: &SessionJwtOptions,
+        ) -> Result<Session, crate::Error> {
+            let session = verify_local(self.transport, session_jwt, options).await?;
+            check(self.transport, &session, options).await?;
+            Ok(session)
+        }
+    }
+}
+
+#[cfg(feature = "b2b")]
+mod b2b {
+    use super::*;
+    use crate::auth::MemberSessionJwtOptions;
+    use crate::b2b::models::sessions::MemberSession;
+    use crate::b2b::sessions::{AuthenticateRequest, Sessions};
+
+    async fn verify_local(
+        transport: &Transport,
+        session_jwt: &str,
+        options: &MemberSessionJwtOptions,
+    ) -> Result<MemberSession, AuthError> {
+        let rules = TimeRules {
+            max_age: options.max_token_age,
+            tolerance: options.clock_tolerance,
+        };
+        let verified = verify::verify(transport, Vertical::B2b, session_jwt, rules).await?;
+        claims::member_session(verified.subject, verified.claims)
+    }
+
+    /// The tenancy check first (no policy lookup for a foreign organization), then RBAC.
+    async fn check(
+        transport: &Transport,
+        session: &MemberSession,
+        options: &MemberSessionJwtOptions,
+    ) -> Result<(), AuthError> {
+        let Some(check) = &options.authorization_check else {
+            return Ok(());
+        };
+        if check.organization_id != session.organization_id {
+            return Err(AuthError::TenancyMismatch {
+                requested: check.organization_id.clone(),
+                actual: session.organization_id.clone(),
+            });
+        }
+        authorize(
+            transport,
+            Vertical::B2b,
+            &session.roles,
+            &check.resource_id,
+            &check.action,
+        )
+        .await
+    }
+
+    impl Sessions<'_> {
+        /// Authenticates a member session JWT, locally when possible.
+        ///
+        /// A token no older than `options.max_token_age` is verified against
+        /// the project's cached B2B keys (see [`crate::auth`] for the rules)
+        /// and the member session (organization, roles, custom claims)
+        /// decoded from its claims, with no API call. An older (but otherwise
+        /// genuine) token is sent to the `sessions.authenticate` endpoint and
+        /// its answer, including a fresh JWT, is returned.
+        ///
+        /// When `options.authorization_check` is set, its organization must be
+        /// the member's ([`AuthError::TenancyMismatch`] otherwise, before any
+        /// policy lookup) and the member's roles must grant the action on the
+        /// resource under the project's RBAC policy (fetched and cached), or
+        /// the call fails with [`AuthError::PermissionDenied`].
+        pub async fn authenticate_jwt(
+            &self,
+            session_jwt: &str,
+            options: &MemberSessionJwtOptions,
+        ) -> Result<Authenticated<MemberSession>, crate::Error> {
+            let authenticated = match verify_local(self.transport, session_jwt, options).await {
+                Ok(session) => Authenticated {
+                    session,
+                    session_jwt: session_jwt.to_owned(),
+                    verified_locally: true,
+                },
+                Err(AuthError::TooOld { .. }) => {
+                    let response = self
+                        .authenticate(AuthenticateRequest::new().session_jwt(session_jwt))
+                        .await?;
+                    Authenticated {
+                        session: response.member_session,
+                        session_jwt: response.session_jwt,
+                        verified_locally: false,
+                    }
+                }
+                Err(other) => return Err(other.into()),
+            };
+            check(self.transport, &authenticated.session, options).await?;
+            Ok(authenticated)
+        }
+
+        /// Authenticates a member session JWT without ever calling the sessions API.
+        ///
+        /// Same rules as [`authenticate_jwt`](Self::authenticate_jwt), but a
+        /// token older than `options.max_token_age` fails with
+        /// [`AuthError::TooOld`]. A session revoked after the token was issued
+        /// stays accepted until the token expires or reaches the maximum age.
+        pub async fn authenticate_jwt_local(
+            &self,
+            session_jwt: &str,
+            options: &MemberSessionJwtOptions,
+        ) -> Result<MemberSession, crate::Error> {
+            let session = verify_local(self.transport, session_jwt, options).await?;
+            check(self.transport, &session, options).await?;
+            Ok(session)
+        }
+    }
+}

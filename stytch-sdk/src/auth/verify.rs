@@ -1,0 +1,274 @@
+//! JWT parsing, signature verification and registered-claim checks.
+//!
+//! Parsing and claim checks are plain functions over the token text, so they
+//! need neither keys nor a network; [`verify`] ties them to the key cache of
+//! a transport.
+
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use serde::Deserialize;
+use serde_json::{Map, Value};
+use time::OffsetDateTime;
+
+use super::jwks::{KeyUse, VerifyingKey};
+use super::{AuthError, MAX_TOKEN_LEN, Vertical};
+use crate::runtime::Transport;
+
+/// The only algorithm Stytch signs with and the only one accepted.
+const ACCEPTED_ALG: &str = "RS256";
+
+/// What the caller requires of the time claims.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct TimeRules {
+    /// Tokens whose `iat` is further back than this fail with [`AuthError::TooOld`].
+    pub(crate) max_age: Option<Duration>,
+    /// Slack allowed on `exp`, `nbf` and `iat` for clock skew.
+    pub(crate) tolerance: Duration,
+}
+
+/// A token whose signature, issuer, audience and times all checked out.
+#[derive(Debug)]
+pub(crate) struct Verified {
+    /// Every claim of the token.
+    pub(crate) claims: Map<String, Value>,
+    /// The `sub` claim.
+    pub(crate) subject: String,
+    /// The `iat` claim.
+    pub(crate) issued_at: OffsetDateTime,
+    /// The `exp` claim.
+    pub(crate) expires_at: OffsetDateTime,
+}
+
+/// The JOSE header fields looked at.
+#[derive(Debug, Deserialize)]
+struct Header {
+    alg: String,
+    #[serde(default)]
+    kid: Option<String>,
+    #[serde(default)]
+    crit: Option<Value>,
+}
+
+/// A token split into its parts, header checked, signature not yet verified.
+#[derive(Debug)]
+pub(crate) struct Parsed<'t> {
+    kid: String,
+    /// `header.payload`, the bytes the signature covers.
+    signing_input: &'t str,
+    /// The base64url signature segment.
+    signature: &'t str,
+    /// The base64url claims segment.
+    payload: &'t str,
+}
+
+/// Splits a token and checks everything that can be checked without a key.
+pub(crate) fn parse(token: &str) -> Result<Parsed<'_>, AuthError> {
+    if token.len() > MAX_TOKEN_LEN {
+        return Err(AuthError::TooLarge {
+            size: token.len(),
+            limit: MAX_TOKEN_LEN,
+        });
+    }
+    let mut segments = token.split('.');
+    let (Some(header), Some(payload), Some(signature), None) = (
+        segments.next(),
+        segments.next(),
+        segments.next(),
+        segments.next(),
+    ) else {
+        let count = token.split('.').count();
+        return Err(AuthError::malformed(format!(
+            "a JWT has 3 dot-separated segments, this token has {count}"
+        )));
+    };
+    let signing_input = &token[..header.len() + 1 + payload.len()];
+    let header_bytes = decode_segment("header", header)?;
+    let header: Header = serde_json::from_slice(&header_bytes).map_err(|e| {
+        AuthError::malformed(format!("header is not a JSON object with an `alg`: {e}"))
+    })?;
+    if header.alg != ACCEPTED_ALG {
+        return Err(AuthError::UnsupportedAlgorithm { alg: header.alg });
+    }
+    if header.crit.is_some() {
+        return Err(AuthError::UnsupportedAlgorithm {
+            alg: format!("{} with critical header extensions", header.alg),
+        });
+    }
+    let kid = match header.kid {
+        Some(kid) if !kid.is_empty() => kid,
+        _ => return Err(AuthError::malformed("header has no `kid`")),
+    };
+    if payload.is_empty() || signature.is_empty() {
+        return Err(AuthError::malformed("claims or signature segment is empty"));
+    }
+    // The verifier decodes the signature again; decoding it here keeps
+    // "not base64url" apart from "does not verify".
+    decode_segment("signature", signature)?;
+    Ok(Parsed {
+        kid,
+        signing_input,
+        signature,
+        payload,
+    })
+}
+
+fn decode_segment(name: &str, segment: &str) -> Result<Vec<u8>, AuthError> {
+    URL_SAFE_NO_PAD
+        .decode(segment)
+        .map_err(|e| AuthError::malformed(format!("{name} is not unpadded base64url: {e}")))
+}
+
+/// Checks the signature of a parsed token with `key`.
+pub(crate) fn check_signature(parsed: &Parsed<'_>, key: &VerifyingKey) -> Result<(), AuthError> {
+    let decoding = match &key.usage {
+        KeyUse::Rs256(decoding) => decoding,
+        KeyUse::Unusable(declared) => {
+            return Err(AuthError::AlgorithmMismatch {
+                token: ACCEPTED_ALG.to_owned(),
+                key: declared.clone(),
+            });
+        }
+    };
+    match jsonwebtoken::crypto::verify(
+        parsed.signature,
+        parsed.signing_input.as_bytes(),
+        decoding,
+        jsonwebtoken::Algorithm::RS256,
+    ) {
+        Ok(true) => Ok(()),
+        Ok(false) | Err(_) => Err(AuthError::InvalidSignature),
+    }
+}
+
+/// Decodes the claims of a token whose signature has been verified and
+/// applies the issuer, audience and time rules.
+pub(crate) fn check_claims(
+    parsed: &Parsed<'_>,
+    project_id: &str,
+    issuers: &[String],
+    rules: TimeRules,
+    now: SystemTime,
+) -> Result<Verified, AuthError> {
+    let payload = decode_segment("claims segment", parsed.payload)?;
+    let claims: Map<String, Value> = serde_json::from_slice(&payload)
+        .map_err(|e| AuthError::malformed(format!("claims are not a JSON object: {e}")))?;
+
+    match claims.get("iss") {
+        Some(Value::String(iss)) if issuers.iter().any(|accepted| accepted == iss) => {}
+        Some(Value::String(iss)) => {
+            return Err(AuthError::WrongIssuer {
+                issuer: Some(iss.clone()),
+            });
+        }
+        None | Some(Value::Null) => return Err(AuthError::WrongIssuer { issuer: None }),
+        Some(_) => return Err(AuthError::malformed("`iss` is not a string")),
+    }
+
+    let audience = match claims.get("aud") {
+        Some(Value::String(aud)) => vec![aud.clone()],
+        Some(Value::Array(items)) => items
+            .iter()
+            .map(|item| match item {
+                Value::String(aud) => Ok(aud.clone()),
+                _ => Err(AuthError::malformed(
+                    "`aud` holds a value that is not a string",
+                )),
+            })
+            .collect::<Result<Vec<_>, _>>()?,
+        None | Some(Value::Null) => Vec::new(),
+        Some(_) => return Err(AuthError::malformed("`aud` is neither a string nor a list")),
+    };
+    if !audience.iter().any(|aud| aud == project_id) {
+        return Err(AuthError::WrongAudience { audience });
+    }
+
+    let subject = match claims.get("sub") {
+        Some(Value::String(sub)) if !sub.is_empty() => sub.clone(),
+        _ => return Err(AuthError::malformed("`sub` is missing or not a string")),
+    };
+
+    let now = now
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs_f64())
+        .unwrap_or(0.0);
+    let tolerance = rules.tolerance.as_secs_f64();
+    let iat =
+        numeric_date(&claims, "iat")?.ok_or_else(|| AuthError::malformed("`iat` is missing"))?;
+    let exp =
+        numeric_date(&claims, "exp")?.ok_or_else(|| AuthError::malformed("`exp` is missing"))?;
+    let nbf = numeric_date(&claims, "nbf")?;
+
+    // Age comes before expiry: a stale token is one the API may still renew.
+    if let Some(max_age) = rules.max_age
+        && now - iat > max_age.as_secs_f64()
+    {
+        return Err(AuthError::TooOld {
+            issued_at: to_datetime(iat),
+            max_age,
+        });
+    }
+    if now >= exp + tolerance {
+        return Err(AuthError::Expired {
+            expired_at: to_datetime(exp),
+        });
+    }
+    let valid_from = nbf.map_or(iat, |nbf| nbf.max(iat));
+    if valid_from > now + tolerance {
+        return Err(AuthError::NotYetValid {
+            valid_from: to_datetime(valid_from),
+        });
+    }
+
+    Ok(Verified {
+        claims,
+        subject,
+        issued_at: to_datetime(iat),
+        expires_at: to_datetime(exp),
+    })
+}
+
+/// Seconds since the epoch beyond which a date is taken as nonsense (end of year 9999).
+const LATEST_DATE: f64 = 253_402_300_799.0;
+
+/// Reads a NumericDate claim (seconds since the epoch, possibly fractional).
+fn numeric_date(claims: &Map<String, Value>, name: &str) -> Result<Option<f64>, AuthError> {
+    match claims.get(name) {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::Number(n)) => match n.as_f64() {
+            Some(secs) if (0.0..=LATEST_DATE).contains(&secs) => Ok(Some(secs)),
+            _ => Err(AuthError::malformed(format!("`{name}` is out of range"))),
+        },
+        Some(_) => Err(AuthError::malformed(format!("`{name}` is not a number"))),
+    }
+}
+
+fn to_datetime(secs: f64) -> OffsetDateTime {
+    // `numeric_date` keeps values within the range OffsetDateTime represents.
+    OffsetDateTime::from_unix_timestamp(secs.floor() as i64).unwrap_or(OffsetDateTime::UNIX_EPOCH)
+}
+
+/// Verifies a token with the key set of `vertical`, fetching or refreshing
+/// the key set when needed.
+pub(crate) async fn verify(
+    transport: &Transport,
+    vertical: Vertical,
+    token: &str,
+    rules: TimeRules,
+) -> Result<Verified, AuthError> {
+    let parsed = parse(token)?;
+    let key = transport
+        .auth()
+        .jwks(vertical)
+        .key(transport, vertical, &parsed.kid)
+        .await?;
+    check_signature(&parsed, &key)?;
+    check_claims(
+        &parsed,
+        transport.project_id(),
+        &transport.auth().issuers,
+        rules,
+        SystemTime::now(),
+    )
+}

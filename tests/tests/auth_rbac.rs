@@ -1,0 +1,548 @@
+//! RBAC authorization checks on authenticated sessions (consumer and B2B):
+//! allow and deny as the policy says, wildcard actions, tenancy, policy caching.
+
+mod auth_support;
+
+use std::time::Duration;
+
+use auth_support::*;
+use serde_json::json;
+use stytch_sdk::auth::{AuthError, MemberSessionJwtOptions, RbacPolicy, SessionJwtOptions};
+
+struct Consumer {
+    server: Server,
+    client: stytch_sdk::Client,
+    key: TestKey,
+}
+
+async fn consumer() -> Consumer {
+    let key = TestKey::generate("key-1");
+    let server = Server::start().await;
+    server.serve_keys(CONSUMER_JWKS, &[key.jwk()]);
+    server.route(CONSUMER_POLICY, 200, policy());
+    let client = server.consumer();
+    Consumer {
+        server,
+        client,
+        key,
+    }
+}
+
+fn consumer_token(key: &TestKey, roles: &[&str]) -> String {
+    let mut claims = session_claims(0);
+    claims["https://stytch.com/session"]["roles"] = json!(roles);
+    key.sign(&claims)
+}
+
+#[tokio::test]
+async fn consumer_checks_allow_and_deny_as_the_policy_says() {
+    let Consumer {
+        server,
+        client,
+        key,
+    } = consumer().await;
+    let editor = consumer_token(&key, &["stytch_user", "editor"]);
+    let sessions = client.sessions();
+
+    for action in ["read", "write"] {
+        let session = sessions
+            .authenticate_jwt_local(
+                &editor,
+                &SessionJwtOptions::new().authorize("documents", action),
+            )
+            .await
+            .unwrap_or_else(|e| panic!("editor may {action} documents: {e}"));
+        assert_eq!(session.roles, ["stytch_user", "editor"]);
+    }
+    for (resource, action) in [
+        ("documents", "delete"),
+        ("billing", "read"),
+        ("unknown", "read"),
+    ] {
+        let err = sessions
+            .authenticate_jwt_local(
+                &editor,
+                &SessionJwtOptions::new().authorize(resource, action),
+            )
+            .await
+            .unwrap_err();
+        let err = auth_error(err);
+        assert!(
+            matches!(&err, AuthError::PermissionDenied { resource_id, action: a } if resource_id == resource && a == action),
+            "{err:?}"
+        );
+        // The message names what was missing.
+        let text = err.to_string();
+        assert!(text.contains(resource) && text.contains(action), "{text}");
+    }
+
+    // Roles the policy does not define grant nothing.
+    let outsider = consumer_token(&key, &["stytch_user", "ghost"]);
+    let err = sessions
+        .authenticate_jwt_local(
+            &outsider,
+            &SessionJwtOptions::new().authorize("documents", "read"),
+        )
+        .await
+        .unwrap_err();
+    assert!(matches!(
+        auth_error(err),
+        AuthError::PermissionDenied { .. }
+    ));
+
+    // The same through authenticate_jwt.
+    let ok = sessions
+        .authenticate_jwt(
+            &editor,
+            &SessionJwtOptions::new().authorize("documents", "write"),
+        )
+        .await
+        .expect("allowed");
+    assert!(ok.verified_locally);
+    let err = sessions
+        .authenticate_jwt(
+            &editor,
+            &SessionJwtOptions::new().authorize("documents", "delete"),
+        )
+        .await
+        .unwrap_err();
+    assert!(matches!(
+        auth_error(err),
+        AuthError::PermissionDenied { .. }
+    ));
+
+    // All of that took one policy fetch.
+    assert_eq!(server.hits(CONSUMER_POLICY), 1);
+}
+
+#[tokio::test]
+async fn wildcard_action_grants_every_action_on_its_resource_only() {
+    let Consumer {
+        server: _server,
+        client,
+        key,
+    } = consumer().await;
+    let owner = consumer_token(&key, &["owner"]);
+    for action in ["read", "write", "delete", "archive"] {
+        client
+            .sessions()
+            .authenticate_jwt_local(
+                &owner,
+                &SessionJwtOptions::new().authorize("documents", action),
+            )
+            .await
+            .unwrap_or_else(|e| panic!("owner may {action} documents: {e}"));
+    }
+    client
+        .sessions()
+        .authenticate_jwt_local(
+            &owner,
+            &SessionJwtOptions::new().authorize("billing", "read"),
+        )
+        .await
+        .expect("owner reads billing");
+    let err = client
+        .sessions()
+        .authenticate_jwt_local(
+            &owner,
+            &SessionJwtOptions::new().authorize("billing", "pay"),
+        )
+        .await
+        .unwrap_err();
+    assert!(matches!(
+        auth_error(err),
+        AuthError::PermissionDenied { resource_id, action } if resource_id == "billing" && action == "pay"
+    ));
+}
+
+#[tokio::test]
+async fn policy_is_only_fetched_when_needed_and_refreshed_after_its_max_age() {
+    let key = TestKey::generate("key-1");
+    let server = Server::start().await;
+    server.serve_keys(CONSUMER_JWKS, &[key.jwk()]);
+    server.route(CONSUMER_POLICY, 200, policy());
+    let client = server
+        .consumer_builder()
+        .rbac_policy_max_age(Duration::from_millis(400))
+        .build()
+        .unwrap();
+    let reader = consumer_token(&key, &["reader"]);
+
+    // No authorization check, no policy fetch.
+    client
+        .sessions()
+        .authenticate_jwt_local(&reader, &SessionJwtOptions::new())
+        .await
+        .unwrap();
+    assert_eq!(server.hits(CONSUMER_POLICY), 0);
+
+    let read = SessionJwtOptions::new().authorize("documents", "read");
+    client
+        .sessions()
+        .authenticate_jwt_local(&reader, &read)
+        .await
+        .expect("reader reads");
+    client
+        .sessions()
+        .authenticate_jwt_local(&reader, &read)
+        .await
+        .expect("reader reads");
+    assert_eq!(server.hits(CONSUMER_POLICY), 1);
+
+    // The policy changes: readers lose read. Cached until the max age passes.
+    server.route(
+        CONSUMER_POLICY,
+        200,
+        json!({"policy": {"roles": [{"role_id": "reader", "description": "", "permissions": []}], "resources": [], "scopes": []}}),
+    );
+    client
+        .sessions()
+        .authenticate_jwt_local(&reader, &read)
+        .await
+        .expect("cached policy");
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let err = client
+        .sessions()
+        .authenticate_jwt_local(&reader, &read)
+        .await
+        .unwrap_err();
+    assert!(matches!(
+        auth_error(err),
+        AuthError::PermissionDenied { .. }
+    ));
+    assert_eq!(server.hits(CONSUMER_POLICY), 2);
+
+    // The handle exposes the cached policy for further checks.
+    let cached = client.rbac().cached_policy().await.unwrap();
+    assert!(!cached.is_authorized(&["reader"], "documents", "read"));
+    assert_eq!(server.hits(CONSUMER_POLICY), 2);
+}
+
+#[tokio::test]
+async fn missing_or_unreachable_policy_denies() {
+    let key = TestKey::generate("key-1");
+    let server = Server::start().await;
+    server.serve_keys(CONSUMER_JWKS, &[key.jwk()]);
+    let client = server.consumer();
+    let owner = consumer_token(&key, &["owner"]);
+    let check = SessionJwtOptions::new().authorize("documents", "read");
+
+    server.route(
+        CONSUMER_POLICY,
+        503,
+        json!({"error_type": "unavailable", "error_message": "", "error_url": ""}),
+    );
+    let err = auth_error(
+        client
+            .sessions()
+            .authenticate_jwt_local(&owner, &check)
+            .await
+            .unwrap_err(),
+    );
+    assert!(
+        matches!(&err, AuthError::Fetch { what: "RBAC policy", source } if source.status() == Some(503)),
+        "{err:?}"
+    );
+
+    // A project without a policy: nothing is granted.
+    server.route(CONSUMER_POLICY, 200, json!({"policy": null}));
+    let err = auth_error(
+        client
+            .sessions()
+            .authenticate_jwt_local(&owner, &check)
+            .await
+            .unwrap_err(),
+    );
+    assert!(matches!(err, AuthError::PermissionDenied { .. }));
+}
+
+#[tokio::test]
+async fn stale_token_fallback_applies_the_check_to_the_api_session() {
+    let Consumer {
+        server,
+        client,
+        key,
+    } = consumer().await;
+    let mut api_session = serde_json::to_value(
+        client
+            .sessions()
+            .authenticate_jwt_local(
+                &consumer_token(&key, &["reader"]),
+                &SessionJwtOptions::new(),
+            )
+            .await
+            .unwrap(),
+    )
+    .unwrap();
+    // The API knows the session was upgraded to editor since the token was minted.
+    api_session["roles"] = json!(["editor"]);
+    server.route(
+        CONSUMER_AUTHENTICATE,
+        200,
+        json!({
+            "session": api_session,
+            "session_token": "opaque",
+            "session_jwt": "fresh.jwt.value",
+            "user": serde_json::to_value(stytch_sdk::consumer::models::users::User::default()).unwrap(),
+        }),
+    );
+    let mut claims = session_claims(600);
+    claims["https://stytch.com/session"]["roles"] = json!(["reader"]);
+    let stale = key.sign(&claims);
+    let write = SessionJwtOptions::new().authorize("documents", "write");
+    let ok = client
+        .sessions()
+        .authenticate_jwt(&stale, &write)
+        .await
+        .expect("editor per the API");
+    assert!(!ok.verified_locally);
+    let delete = SessionJwtOptions::new().authorize("documents", "delete");
+    let err = client
+        .sessions()
+        .authenticate_jwt(&stale, &delete)
+        .await
+        .unwrap_err();
+    assert!(matches!(
+        auth_error(err),
+        AuthError::PermissionDenied { .. }
+    ));
+}
+
+// ----- B2B -----
+
+struct B2b {
+    server: Server,
+    client: stytch_sdk::B2BClient,
+    key: TestKey,
+}
+
+async fn b2b() -> B2b {
+    let key = TestKey::generate("b2b-key");
+    let server = Server::start().await;
+    server.serve_keys(B2B_JWKS, &[key.jwk()]);
+    server.route(B2B_POLICY, 200, policy());
+    let client = server.b2b();
+    B2b {
+        server,
+        client,
+        key,
+    }
+}
+
+#[tokio::test]
+async fn member_session_is_decoded_from_the_claims() {
+    let B2b {
+        server,
+        client,
+        key,
+    } = b2b().await;
+    let token = key.sign(&member_claims(0, &["stytch_member", "editor"]));
+    let session = client
+        .sessions()
+        .authenticate_jwt_local(&token, &MemberSessionJwtOptions::new())
+        .await
+        .expect("valid");
+    assert_eq!(session.member_id, "member-test-grace");
+    assert_eq!(session.member_session_id, "member-session-test-1");
+    assert_eq!(session.organization_id, "organization-test-acme");
+    assert_eq!(session.organization_slug, "acme");
+    assert_eq!(session.roles, ["stytch_member", "editor"]);
+    assert_eq!(session.authentication_factors.len(), 1);
+    assert_eq!(
+        session.custom_claims,
+        Some(json!({"plan": "pro", "limits": {"seats": 5}}))
+    );
+
+    let authenticated = client
+        .sessions()
+        .authenticate_jwt(&token, &MemberSessionJwtOptions::new())
+        .await
+        .unwrap();
+    assert!(authenticated.verified_locally);
+    assert_eq!(authenticated.session, session);
+    assert_eq!(server.hits(B2B_POLICY), 0);
+
+    // A consumer-shaped token (no organization claim) is not a member session.
+    let err = client
+        .sessions()
+        .authenticate_jwt_local(
+            &key.sign(&session_claims(0)),
+            &MemberSessionJwtOptions::new(),
+        )
+        .await
+        .unwrap_err();
+    assert!(matches!(auth_error(err), AuthError::Malformed(m) if m.contains("organization")));
+}
+
+#[tokio::test]
+async fn member_checks_allow_deny_and_wildcard() {
+    let B2b {
+        server,
+        client,
+        key,
+    } = b2b().await;
+    let editor = key.sign(&member_claims(0, &["stytch_member", "editor"]));
+    let owner = key.sign(&member_claims(0, &["owner"]));
+    let org = "organization-test-acme";
+    let check = |resource: &str, action: &str| {
+        MemberSessionJwtOptions::new().authorize(org, resource, action)
+    };
+
+    client
+        .sessions()
+        .authenticate_jwt_local(&editor, &check("documents", "write"))
+        .await
+        .expect("editor writes");
+    let err = client
+        .sessions()
+        .authenticate_jwt_local(&editor, &check("documents", "delete"))
+        .await
+        .unwrap_err();
+    assert!(matches!(
+        auth_error(err),
+        AuthError::PermissionDenied { resource_id, action } if resource_id == "documents" && action == "delete"
+    ));
+    client
+        .sessions()
+        .authenticate_jwt_local(&owner, &check("documents", "delete"))
+        .await
+        .expect("wildcard");
+    let err = client
+        .sessions()
+        .authenticate_jwt(&owner, &check("billing", "pay"))
+        .await
+        .unwrap_err();
+    assert!(matches!(
+        auth_error(err),
+        AuthError::PermissionDenied { .. }
+    ));
+    assert_eq!(server.hits(B2B_POLICY), 1);
+    assert_eq!(server.hits(CONSUMER_POLICY), 0);
+}
+
+#[tokio::test]
+async fn another_organization_is_a_tenancy_error_before_any_policy_lookup() {
+    let B2b {
+        server,
+        client,
+        key,
+    } = b2b().await;
+    let owner = key.sign(&member_claims(0, &["owner"]));
+    let foreign =
+        MemberSessionJwtOptions::new().authorize("organization-test-globex", "documents", "read");
+    for result in [
+        client
+            .sessions()
+            .authenticate_jwt_local(&owner, &foreign)
+            .await,
+        client
+            .sessions()
+            .authenticate_jwt(&owner, &foreign)
+            .await
+            .map(|a| a.session),
+    ] {
+        let err = auth_error(result.unwrap_err());
+        assert!(
+            matches!(&err, AuthError::TenancyMismatch { requested, actual }
+                if requested == "organization-test-globex" && actual == "organization-test-acme"),
+            "{err:?}"
+        );
+    }
+    assert_eq!(server.hits(B2B_POLICY), 0);
+}
+
+#[tokio::test]
+async fn stale_member_token_falls_back_to_the_b2b_api() {
+    let B2b {
+        server,
+        client,
+        key,
+    } = b2b().await;
+    let mut api_session = serde_json::to_value(
+        client
+            .sessions()
+            .authenticate_jwt_local(
+                &key.sign(&member_claims(0, &["editor"])),
+                &MemberSessionJwtOptions::new(),
+            )
+            .await
+            .unwrap(),
+    )
+    .unwrap();
+    api_session["member_session_id"] = json!("member-session-from-api");
+    server.route(
+        B2B_AUTHENTICATE,
+        200,
+        json!({
+            "member_session": api_session,
+            "session_token": "opaque",
+            "session_jwt": "fresh.b2b.jwt",
+            "member": serde_json::to_value(stytch_sdk::b2b::models::organizations::Member::default()).unwrap(),
+            "organization": serde_json::to_value(stytch_sdk::b2b::models::organizations::Organization::default()).unwrap(),
+        }),
+    );
+    let stale = key.sign(&member_claims(900, &["editor"]));
+    let err = client
+        .sessions()
+        .authenticate_jwt_local(&stale, &MemberSessionJwtOptions::new())
+        .await
+        .unwrap_err();
+    assert!(matches!(auth_error(err), AuthError::TooOld { .. }));
+
+    let options =
+        MemberSessionJwtOptions::new().authorize("organization-test-acme", "documents", "write");
+    let authenticated = client
+        .sessions()
+        .authenticate_jwt(&stale, &options)
+        .await
+        .expect("fallback");
+    assert!(!authenticated.verified_locally);
+    assert_eq!(
+        authenticated.session.member_session_id,
+        "member-session-from-api"
+    );
+    assert_eq!(authenticated.session_jwt, "fresh.b2b.jwt");
+    assert_eq!(
+        server.bodies(B2B_AUTHENTICATE)[0]["session_jwt"],
+        json!(stale)
+    );
+
+    // Tenancy is still checked on the API's answer, before the policy.
+    let foreign =
+        MemberSessionJwtOptions::new().authorize("organization-test-globex", "documents", "read");
+    let before = server.hits(B2B_POLICY);
+    let err = client
+        .sessions()
+        .authenticate_jwt(&stale, &foreign)
+        .await
+        .unwrap_err();
+    assert!(matches!(auth_error(err), AuthError::TenancyMismatch { .. }));
+    assert_eq!(server.hits(B2B_POLICY), before);
+}
+
+#[test]
+fn policy_built_by_hand_evaluates_the_same_way() {
+    let policy = RbacPolicy::new()
+        .grant("reader", "documents", ["read"])
+        .grant("editor", "documents", ["read", "write"])
+        .grant("editor", "comments", ["write"])
+        .grant("admin", "documents", ["*"]);
+    assert!(policy.is_authorized(&["reader"], "documents", "read"));
+    assert!(!policy.is_authorized(&["reader"], "documents", "write"));
+    assert!(policy.is_authorized(&["reader", "editor"], "comments", "write"));
+    assert!(policy.is_authorized(&["admin"], "documents", "anything"));
+    assert!(!policy.is_authorized(&["admin"], "comments", "write"));
+    assert!(!policy.is_authorized::<&str>(&[], "documents", "read"));
+    assert!(!policy.is_authorized(&["*"], "documents", "read"));
+    // `*` is only special as an action.
+    assert!(!policy.is_authorized(&["admin"], "*", "read"));
+    let err = policy
+        .check(&["reader"], "documents", "delete")
+        .unwrap_err();
+    assert!(
+        matches!(err, AuthError::PermissionDenied { resource_id, action } if resource_id == "documents" && action == "delete")
+    );
+    let mut roles: Vec<&str> = policy.role_ids().collect();
+    roles.sort();
+    assert_eq!(roles, ["admin", "editor", "reader"]);
+}
