@@ -40,3 +40,8 @@ pub use runtime::MemberSessionAuth;
 
 /// The `User-Agent` sent with every request.
 pub const USER_AGENT: &str = concat!("stytch-rust/", env!("CARGO_PKG_VERSION"));
+
+/// The examples of the workspace README, compiled as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+pub struct ReadmeDoctests;
