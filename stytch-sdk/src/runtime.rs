@@ -130,6 +130,7 @@ impl MemberSessionAuth {
     }
 
     /// Writes the set credentials into `out` under the given header names.
+    #[cfg_attr(not(feature = "b2b"), allow(dead_code))] // only B2B endpoints take a member session
     pub(crate) fn write(
         &self,
         token_header: &'static str,
