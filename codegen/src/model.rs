@@ -277,6 +277,8 @@ pub struct Param {
     pub max: Option<i64>,
     /// Value applied when omitted.
     pub default: Option<i64>,
+    /// Wire values, when the type is an enum (or a list of one).
+    pub enum_values: Vec<String>,
     /// Doc text.
     pub doc: String,
 }
@@ -292,6 +294,8 @@ pub struct Field {
     pub ty: Ty,
     /// Whether it may be null or absent.
     pub nilable: bool,
+    /// Wire values, when the type is an enum (or a list of one).
+    pub enum_values: Vec<String>,
     /// Doc text.
     pub doc: String,
 }

@@ -303,7 +303,7 @@ fn render_object(t: &ObjectType) -> TokenStream {
         .all(|f| defaultable(&f.ty, f.nilable))
         .then(|| quote!(Default,));
     let fields = t.fields.iter().map(|f| {
-        let doc = docs(&f.doc);
+        let doc = docs(&field_doc(f));
         let attrs = decode_attrs(f, true);
         let field = ident(&f.rust_name);
         let ty = field_ty(f);
@@ -424,8 +424,23 @@ fn reach(vertical: &str, segments: &[String]) -> String {
     format!("{client}{}", calls.join(""))
 }
 
+/// A field's doc text followed by its enum values, when it has any.
+fn field_doc(f: &Field) -> String {
+    with_values(f.doc.clone(), &f.enum_values)
+}
+
+fn with_values(mut doc: String, values: &[String]) -> String {
+    if !values.is_empty() {
+        let listed: Vec<String> = values.iter().map(|v| format!("`{v}`")).collect();
+        doc.push_str("\n\nWire values: ");
+        doc.push_str(&listed.join(", "));
+        doc.push('.');
+    }
+    doc
+}
+
 fn param_doc(p: &Param) -> String {
-    let mut doc = p.doc.clone();
+    let mut doc = with_values(p.doc.clone(), &p.enum_values);
     let range = match (p.min, p.max) {
         (Some(min), Some(max)) => Some(format!("Accepted range: {min} to {max}.")),
         (Some(min), None) => Some(format!("Must be at least {min}.")),
@@ -621,7 +636,7 @@ fn render_endpoint_types(ns: &Namespace, e: &Endpoint) -> TokenStream {
         e.response
             .iter()
             .map(|f| {
-                let doc = docs(&f.doc);
+                let doc = docs(&field_doc(f));
                 let attrs = decode_attrs(f, false);
                 let field = ident(&f.rust_name);
                 let ty = field_ty(f);

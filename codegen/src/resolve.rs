@@ -14,7 +14,11 @@ use crate::validate::{Kind, declared_types, placeholders};
 /// Builds the model from a spec that passed validation.
 pub fn resolve(spec: &RawSpec) -> Api {
     let kinds = declared_types(spec);
-    let r = Resolver { spec, kinds };
+    let r = Resolver {
+        spec,
+        kinds,
+        enum_values: enum_values(spec),
+    };
     let mut verticals = Vec::new();
     for vertical in VERTICALS {
         let namespaces = r.namespaces(vertical, &[]);
@@ -46,6 +50,36 @@ pub fn resolve(spec: &RawSpec) -> Api {
 struct Resolver<'a> {
     spec: &'a RawSpec,
     kinds: HashMap<TypeId, Kind>,
+    enum_values: HashMap<TypeId, Vec<String>>,
+}
+
+/// Wire values of every enum, aliases resolved to their target's values.
+fn enum_values(spec: &RawSpec) -> HashMap<TypeId, Vec<String>> {
+    let mut values = HashMap::new();
+    let mut aliases = Vec::new();
+    for file in &spec.type_files {
+        for e in &file.body.enums {
+            let id = TypeId {
+                vertical: file.vertical.clone(),
+                module: file.module.clone(),
+                name: e.name.to_string(),
+            };
+            match e.same_as.as_ref().map(|s| TypeExpr::parse(s)) {
+                Some(Ok(TypeExpr::Named(target))) => aliases.push((id, target)),
+                _ => {
+                    values.insert(
+                        id,
+                        e.values.iter().flat_map(|v| v.keys().cloned()).collect(),
+                    );
+                }
+            }
+        }
+    }
+    for (alias, target) in aliases {
+        let found = values.get(&target).cloned().unwrap_or_default();
+        values.insert(alias, found);
+    }
+    values
 }
 
 fn snake(name: &str) -> String {
@@ -57,6 +91,15 @@ fn pascal(name: &str) -> String {
 }
 
 impl Resolver<'_> {
+    /// The wire values of an enum type, or of the enum in a list or map.
+    fn values_of(&self, ty: &Ty) -> Vec<String> {
+        match ty {
+            Ty::Enum(id) => self.enum_values.get(id).cloned().unwrap_or_default(),
+            Ty::List(inner) | Ty::Map(inner) => self.values_of(inner),
+            _ => Vec::new(),
+        }
+    }
+
     fn ty(&self, text: &str) -> Ty {
         match TypeExpr::parse(text) {
             Ok(expr) => self.expr(expr),
@@ -190,6 +233,7 @@ impl Resolver<'_> {
             _ => Location::Body,
         };
         Some(Param {
+            enum_values: self.values_of(&ty),
             rust_name: snake(&name),
             required: p.required.as_ref().map(|r| **r).unwrap_or(false),
             min: def.min.as_ref().map(|v| **v),
@@ -217,9 +261,11 @@ impl Resolver<'_> {
             None => f,
         };
         let name = def.name.as_ref()?.to_string();
+        let ty = self.ty(def.ty.as_ref()?);
         Some(Field {
+            enum_values: self.values_of(&ty),
             rust_name: snake(&name),
-            ty: self.ty(def.ty.as_ref()?),
+            ty,
             nilable: f.nilable.as_ref().map(|n| **n).unwrap_or(false),
             doc: def
                 .doc

@@ -51,6 +51,9 @@ pub struct ExchangeRequest {
     pub session_custom_claims: Option<::serde_json::Value>,
     /// Language to use for any one-time passcode message sent to the member as part of the MFA
     /// step of this exchange.
+    ///
+    /// Wire values: `en`, `es`, `pt-br`, `fr`, `it`, `de-DE`, `zh-Hans`, `ca-ES`, `ja`, `ru`,
+    /// `nl`, `pl`, `tr`, `fa`, `vi`, `cs`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub locale: Option<
         crate::b2b::models::discovery_intermediate_sessions::ExchangeRequestLocale,

@@ -130,6 +130,8 @@ pub struct CreateRequest {
     pub allowed_oauth_tenants: Option<::serde_json::Value>,
     /// Which first-party Connected Apps the organization's members may authorize: all of them,
     /// only those in `allowed_first_party_connected_apps` (`RESTRICTED`), or none.
+    ///
+    /// Wire values: `ALL_ALLOWED`, `RESTRICTED`, `NOT_ALLOWED`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub first_party_connected_apps_allowed_type: Option<
         crate::b2b::models::discovery_organizations::CreateRequestFirstPartyConnectedAppsAllowedType,
@@ -140,6 +142,8 @@ pub struct CreateRequest {
     pub allowed_first_party_connected_apps: Option<Vec<String>>,
     /// Which third-party Connected Apps the organization's members may authorize: all of them,
     /// only those in `allowed_third_party_connected_apps` (`RESTRICTED`), or none.
+    ///
+    /// Wire values: `ALL_ALLOWED`, `RESTRICTED`, `NOT_ALLOWED`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub third_party_connected_apps_allowed_type: Option<
         crate::b2b::models::discovery_organizations::CreateRequestThirdPartyConnectedAppsAllowedType,

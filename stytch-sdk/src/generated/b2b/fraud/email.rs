@@ -65,6 +65,8 @@ pub struct RiskResponse {
     /// email service and whether it has mail DNS records.
     pub domain_information: crate::consumer::models::fraud::DomainInformation,
     /// Recommended handling of the address: let it through, add a challenge, or block it.
+    ///
+    /// Wire values: `ALLOW`, `CHALLENGE`, `BLOCK`.
     pub action: crate::consumer::models::fraud_email::RiskResponseAction,
     /// Overall risk of the address as a number; higher means riskier.
     pub risk_score: i64,

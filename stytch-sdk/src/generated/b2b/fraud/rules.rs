@@ -98,6 +98,8 @@ pub struct ListResponse {
 #[non_exhaustive]
 pub struct SetRequest {
     /// Action to apply to matching lookups, or `NONE` to delete the rule for this identifier.
+    ///
+    /// Wire values: `ALLOW`, `CHALLENGE`, `BLOCK`, `NONE`.
     pub action: crate::consumer::models::fraud::RuleAction,
     /// Visitor id the rule should match.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -232,6 +234,8 @@ pub struct SetResponse {
     /// a request.
     pub request_id: String,
     /// Action the rule now applies.
+    ///
+    /// Wire values: `ALLOW`, `CHALLENGE`, `BLOCK`, `NONE`.
     pub action: crate::consumer::models::fraud::RuleAction,
     /// Visitor id to which the rule applies.
     #[serde(default)]

@@ -86,6 +86,8 @@ pub struct OverrideRequest {
     /// endpoint.
     pub verdict_reason: String,
     /// Action to apply when the reason is present, or `NONE` to clear the override.
+    ///
+    /// Wire values: `ALLOW`, `CHALLENGE`, `BLOCK`, `NONE`.
     pub override_action: crate::consumer::models::fraud_verdict_reasons::OverrideRequestAction,
     /// Free-text note on why the override was made, for your own records.
     #[serde(skip_serializing_if = "Option::is_none")]

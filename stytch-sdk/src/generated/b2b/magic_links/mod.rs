@@ -76,6 +76,8 @@ pub struct AuthenticateRequest {
     pub session_custom_claims: Option<::serde_json::Value>,
     /// Language of the SMS passcode that is sent on its own when the member still has to finish
     /// MFA by text message.
+    ///
+    /// Wire values: `en`, `es`, `pt-br`, `fr`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub locale: Option<crate::b2b::models::magic_links::AuthenticateRequestLocale>,
     /// Token of an intermediate session, issued by a primary authentication that still needs a

@@ -454,6 +454,8 @@ pub struct SsoRegistration {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct SearchQuery {
     /// How the operands are combined.
+    ///
+    /// Wire values: `OR`, `AND`.
     pub operator: crate::b2b::models::organizations::SearchQueryOperator,
     /// The conditions, each a JSON object with a `filter_name` and a matching `filter_value`.
     pub operands: Vec<::serde_json::Value>,

@@ -70,6 +70,9 @@ pub struct AuthenticateRequest {
     pub pkce_code_verifier: Option<String>,
     /// Language of the SMS passcode that is sent on its own when the member still has to finish
     /// MFA by text message.
+    ///
+    /// Wire values: `en`, `es`, `pt-br`, `fr`, `it`, `de-DE`, `zh-Hans`, `ca-ES`, `ja`, `ru`,
+    /// `nl`, `pl`, `tr`, `fa`, `vi`, `cs`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub locale: Option<crate::b2b::models::oauth::AuthenticateRequestLocale>,
     /// Token of an intermediate session, issued by a primary authentication that still needs a

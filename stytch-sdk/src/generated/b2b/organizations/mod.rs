@@ -257,6 +257,8 @@ pub struct CreateRequest {
     pub claimed_email_domains: Option<Vec<String>>,
     /// Which first-party Connected Apps the organization's members may authorize: all of them,
     /// only those in `allowed_first_party_connected_apps` (`RESTRICTED`), or none.
+    ///
+    /// Wire values: `ALL_ALLOWED`, `RESTRICTED`, `NOT_ALLOWED`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub first_party_connected_apps_allowed_type: Option<
         crate::b2b::models::organizations::CreateRequestFirstPartyConnectedAppsAllowedType,
@@ -267,6 +269,8 @@ pub struct CreateRequest {
     pub allowed_first_party_connected_apps: Option<Vec<String>>,
     /// Which third-party Connected Apps the organization's members may authorize: all of them,
     /// only those in `allowed_third_party_connected_apps` (`RESTRICTED`), or none.
+    ///
+    /// Wire values: `ALL_ALLOWED`, `RESTRICTED`, `NOT_ALLOWED`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub third_party_connected_apps_allowed_type: Option<
         crate::b2b::models::organizations::CreateRequestThirdPartyConnectedAppsAllowedType,
@@ -924,6 +928,8 @@ pub struct UpdateRequest {
     pub claimed_email_domains: Option<Vec<String>>,
     /// Which first-party Connected Apps the organization's members may authorize: all of them,
     /// only those in `allowed_first_party_connected_apps` (`RESTRICTED`), or none.
+    ///
+    /// Wire values: `ALL_ALLOWED`, `RESTRICTED`, `NOT_ALLOWED`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub first_party_connected_apps_allowed_type: Option<
         crate::b2b::models::organizations::UpdateRequestFirstPartyConnectedAppsAllowedType,
@@ -934,6 +940,8 @@ pub struct UpdateRequest {
     pub allowed_first_party_connected_apps: Option<Vec<String>>,
     /// Which third-party Connected Apps the organization's members may authorize: all of them,
     /// only those in `allowed_third_party_connected_apps` (`RESTRICTED`), or none.
+    ///
+    /// Wire values: `ALL_ALLOWED`, `RESTRICTED`, `NOT_ALLOWED`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub third_party_connected_apps_allowed_type: Option<
         crate::b2b::models::organizations::UpdateRequestThirdPartyConnectedAppsAllowedType,

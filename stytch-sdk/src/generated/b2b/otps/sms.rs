@@ -215,6 +215,9 @@ pub struct SendRequest {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub mfa_phone_number: Option<String>,
     /// Language in which the text message is written.
+    ///
+    /// Wire values: `en`, `es`, `pt-br`, `fr`, `it`, `de-DE`, `zh-Hans`, `ca-ES`, `ja`, `ru`,
+    /// `nl`, `pl`, `tr`, `fa`, `vi`, `cs`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub locale: Option<crate::b2b::models::otp_sms::SendRequestLocale>,
     /// Token of an intermediate session, issued by a primary authentication that still needs a

@@ -170,6 +170,8 @@ pub struct ResetRequest {
     pub session_custom_claims: Option<::serde_json::Value>,
     /// Language of the SMS passcode that is sent on its own when the member still has to finish
     /// MFA by text message.
+    ///
+    /// Wire values: `en`, `es`, `pt-br`, `fr`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub locale: Option<crate::b2b::models::passwords_email::ResetRequestLocale>,
     /// Token of an intermediate session, issued by a primary authentication that still needs a
@@ -347,6 +349,8 @@ pub struct ResetStartRequest {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub login_redirect_url: Option<String>,
     /// Language in which the reset email is written.
+    ///
+    /// Wire values: `en`, `es`, `pt-br`, `fr`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub locale: Option<crate::b2b::models::passwords_email::ResetStartRequestLocale>,
     /// Custom email template for the reset email, used in place of the project's default.

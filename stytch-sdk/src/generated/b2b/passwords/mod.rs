@@ -119,6 +119,8 @@ pub struct AuthenticateRequest {
     pub session_custom_claims: Option<::serde_json::Value>,
     /// Language of the SMS passcode that is sent on its own when the member still has to finish
     /// MFA by text message.
+    ///
+    /// Wire values: `en`, `es`, `pt-br`, `fr`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub locale: Option<crate::b2b::models::passwords::AuthenticateRequestLocale>,
     /// Token of an intermediate session, issued by a primary authentication that still needs a
@@ -272,6 +274,9 @@ pub struct MigrateRequest {
     pub hash: String,
     /// Hashing algorithm that produced `hash`; it decides which `*_config` field, if any, has to
     /// be filled in.
+    ///
+    /// Wire values: `bcrypt`, `md_5`, `argon_2i`, `argon_2id`, `sha_1`, `sha_512`, `scrypt`,
+    /// `phpass`, `pbkdf_2`.
     pub hash_type: crate::b2b::models::passwords::MigrateRequestHashType,
     /// Identifier of the organization the call acts on. A slug may be given instead wherever the
     /// endpoint resolves organizations by slug.

@@ -56,6 +56,8 @@ pub struct ResetRequest {
     pub session_custom_claims: Option<::serde_json::Value>,
     /// Language of the SMS passcode that is sent on its own when the member still has to finish
     /// MFA by text message.
+    ///
+    /// Wire values: `en`, `es`, `pt-br`, `fr`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub locale: Option<crate::b2b::models::passwords_session::ResetRequestLocale>,
     /// Identifier from the device fingerprinting SDK. When present, the device's fingerprint and

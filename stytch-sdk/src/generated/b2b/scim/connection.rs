@@ -104,6 +104,9 @@ pub struct CreateRequest {
     pub display_name: Option<String>,
     /// Identity provider that will push users and groups through this connection, such as `okta`
     /// or `microsoft-entra`; use `generic` for any other provider.
+    ///
+    /// Wire values: `generic`, `okta`, `microsoft-entra`, `cyberark`, `jumpcloud`, `onelogin`,
+    /// `pingfederate`, `rippling`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub identity_provider: Option<
         crate::b2b::models::scim_connection::CreateRequestIdentityProvider,
@@ -651,6 +654,9 @@ pub struct UpdateRequest {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub display_name: Option<String>,
     /// New identity provider for the connection.
+    ///
+    /// Wire values: `generic`, `okta`, `microsoft-entra`, `cyberark`, `jumpcloud`, `onelogin`,
+    /// `pingfederate`, `rippling`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub identity_provider: Option<
         crate::b2b::models::scim_connection::UpdateRequestIdentityProvider,

@@ -85,6 +85,10 @@ pub struct CreateConnectionRequest {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub display_name: Option<String>,
     /// Vendor of the identity provider, so Stytch can apply any handling that vendor needs.
+    ///
+    /// Wire values: `classlink`, `cyberark`, `duo`, `generic`, `google-workspace`, `jumpcloud`,
+    /// `keycloak`, `miniorange`, `microsoft-entra`, `okta`, `onelogin`, `pingfederate`,
+    /// `rippling`, `salesforce`, `shibboleth`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub identity_provider: Option<
         crate::b2b::models::sso_saml::CreateConnectionRequestIdentityProvider,
@@ -436,6 +440,10 @@ pub struct UpdateConnectionRequest {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub alternative_audience_uri: Option<String>,
     /// Vendor of the identity provider, so Stytch can apply any handling that vendor needs.
+    ///
+    /// Wire values: `classlink`, `cyberark`, `duo`, `generic`, `google-workspace`, `jumpcloud`,
+    /// `keycloak`, `miniorange`, `microsoft-entra`, `okta`, `onelogin`, `pingfederate`,
+    /// `rippling`, `salesforce`, `shibboleth`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub identity_provider: Option<
         crate::b2b::models::sso_saml::UpdateConnectionRequestIdentityProvider,

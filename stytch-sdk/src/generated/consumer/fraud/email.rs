@@ -67,6 +67,8 @@ pub struct RiskResponse {
     pub domain_information: crate::consumer::models::fraud::DomainInformation,
     /// Suggested way to treat the address, derived from the risk score: accept it, ask for extra
     /// verification, or refuse it.
+    ///
+    /// Wire values: `ALLOW`, `CHALLENGE`, `BLOCK`.
     pub action: crate::consumer::models::fraud_email::RiskResponseAction,
     /// Overall risk of the address; a higher number means the address is more likely to be used
     /// for abuse.

@@ -100,6 +100,8 @@ pub struct ListResponse {
 #[non_exhaustive]
 pub struct SetRequest {
     /// Verdict to return for lookups that match the identifier, or `NONE` to remove the rule.
+    ///
+    /// Wire values: `ALLOW`, `CHALLENGE`, `BLOCK`, `NONE`.
     pub action: crate::consumer::models::fraud::RuleAction,
     /// Visitor ID the rule applies to.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -236,6 +238,8 @@ pub struct SetResponse {
     /// a request.
     pub request_id: String,
     /// The action the rule now applies.
+    ///
+    /// Wire values: `ALLOW`, `CHALLENGE`, `BLOCK`, `NONE`.
     pub action: crate::consumer::models::fraud::RuleAction,
     /// Visitor ID the rule matches, when the rule is keyed on it.
     #[serde(default)]

@@ -84,6 +84,8 @@ pub struct InviteRequest {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub invite_expiration_minutes: Option<i64>,
     /// Language of the invitation email; English when not given.
+    ///
+    /// Wire values: `en`, `es`, `pt-br`, `fr`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub locale: Option<crate::consumer::models::magic_links_email::InviteRequestLocale>,
     /// Free-form JSON for data that only your backend may write (for example billing state or
@@ -239,6 +241,8 @@ pub struct LoginOrCreateRequest {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub code_challenge: Option<String>,
     /// Language of the email; English when not given.
+    ///
+    /// Wire values: `en`, `es`, `pt-br`, `fr`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub locale: Option<
         crate::consumer::models::magic_links_email::LoginOrCreateRequestLocale,
@@ -449,6 +453,8 @@ pub struct SendRequest {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub session_jwt: Option<String>,
     /// Language of the email; English when not given.
+    ///
+    /// Wire values: `en`, `es`, `pt-br`, `fr`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub locale: Option<crate::consumer::models::magic_links_email::SendRequestLocale>,
     /// Custom email template to use when the recipient is new, instead of the project's default

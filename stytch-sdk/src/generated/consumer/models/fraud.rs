@@ -131,8 +131,13 @@ pub struct Properties {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct Rule {
     /// Kind of identifier the rule matches on.
+    ///
+    /// Wire values: `VISITOR_ID`, `BROWSER_ID`, `VISITOR_FINGERPRINT`, `BROWSER_FINGERPRINT`,
+    /// `HARDWARE_FINGERPRINT`, `NETWORK_FINGERPRINT`, `CIDR_BLOCK`, `ASN`, `COUNTRY_CODE`.
     pub rule_type: crate::consumer::models::fraud::RuleType,
     /// Verdict action that matching lookups receive.
+    ///
+    /// Wire values: `ALLOW`, `CHALLENGE`, `BLOCK`, `NONE`.
     pub action: crate::consumer::models::fraud::RuleAction,
     /// When the rule was created (RFC 3339).
     #[serde(with = "::time::serde::rfc3339")]
@@ -191,6 +196,8 @@ pub struct Rule {
 pub struct Verdict {
     /// What your application should do with the request: let it through, challenge the user, or
     /// refuse it.
+    ///
+    /// Wire values: `ALLOW`, `CHALLENGE`, `BLOCK`.
     pub action: crate::consumer::models::fraud::VerdictAction,
     /// Codes of the verdict reasons that were detected for this request and shaped the action.
     /// Use them for logging or to tune overrides.
@@ -206,6 +213,9 @@ pub struct Verdict {
         crate::consumer::models::fraud::VerdictReasonOverride,
     >,
     /// Kind of identifier of the rule that decided the verdict. Null when no rule matched.
+    ///
+    /// Wire values: `VISITOR_ID`, `BROWSER_ID`, `VISITOR_FINGERPRINT`, `BROWSER_FINGERPRINT`,
+    /// `HARDWARE_FINGERPRINT`, `NETWORK_FINGERPRINT`, `CIDR_BLOCK`, `ASN`, `COUNTRY_CODE`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rule_match_type: Option<crate::consumer::models::fraud::RuleType>,
     /// Identifier value of the rule that decided the verdict. Null when no rule matched.
@@ -220,9 +230,13 @@ pub struct VerdictReasonAction {
     /// Code of the verdict reason.
     pub verdict_reason: String,
     /// Action Stytch takes for this reason when no override is set.
+    ///
+    /// Wire values: `ALLOW`, `CHALLENGE`, `BLOCK`.
     pub default_action: crate::consumer::models::fraud::VerdictReasonActionAction,
     /// Action your project configured to use instead of the default. Null when the reason is not
     /// overridden.
+    ///
+    /// Wire values: `ALLOW`, `CHALLENGE`, `BLOCK`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub override_action: Option<
         crate::consumer::models::fraud::VerdictReasonActionAction,
@@ -246,6 +260,8 @@ pub struct VerdictReasonOverride {
     /// Code of the verdict reason that was overridden.
     pub verdict_reason: String,
     /// Action the override applied in place of the default.
+    ///
+    /// Wire values: `ALLOW`, `CHALLENGE`, `BLOCK`.
     pub override_action: crate::consumer::models::fraud::VerdictReasonOverrideAction,
 }
 

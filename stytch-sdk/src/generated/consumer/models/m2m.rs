@@ -94,6 +94,8 @@ pub struct M2mClientWithNextClientSecret {
 pub struct M2mSearchQuery {
     /// How the operands are combined: `AND` requires every condition to hold, `OR` any one of
     /// them.
+    ///
+    /// Wire values: `OR`, `AND`.
     pub operator: crate::consumer::models::m2m::M2mSearchQueryOperator,
     /// The filter conditions. Each is a JSON object with a `filter_name` (such as `client_ids`
     /// or `scopes`) and the `filter_value` to match.

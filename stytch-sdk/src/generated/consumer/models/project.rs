@@ -4,6 +4,9 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct ProjectMetric {
     /// Which kind of object is counted.
+    ///
+    /// Wire values: `UNKNOWN`, `USER_COUNT`, `ORGANIZATION_COUNT`, `MEMBER_COUNT`,
+    /// `M2M_CLIENT_COUNT`.
     pub metric_type: crate::consumer::models::project::ProjectMetricMetricType,
     /// Number of objects of that kind currently in the project.
     pub count: i64,

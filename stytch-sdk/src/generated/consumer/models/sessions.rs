@@ -34,9 +34,24 @@ pub struct AppleOAuthFactor {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct AuthenticationFactor {
     /// Broad kind of factor, such as `magic_link`, `otp` or `oauth`.
+    ///
+    /// Wire values: `magic_link`, `otp`, `oauth`, `webauthn`, `totp`, `crypto`, `password`,
+    /// `signature_challenge`, `sso`, `imported`, `recovery_codes`, `email_otp`, `impersonated`,
+    /// `trusted_auth_token`.
     pub r#type: crate::consumer::models::sessions::AuthenticationFactorType,
     /// Channel or provider the factor came through; tells which of the detail fields below is
     /// filled in.
+    ///
+    /// Wire values: `email`, `sms`, `whatsapp`, `embedded`, `oauth_google`, `oauth_microsoft`,
+    /// `oauth_apple`, `webauthn_registration`, `authenticator_app`, `oauth_github`,
+    /// `recovery_code`, `oauth_facebook`, `crypto_wallet`, `oauth_amazon`, `oauth_bitbucket`,
+    /// `oauth_coinbase`, `oauth_discord`, `oauth_figma`, `oauth_gitlab`, `oauth_instagram`,
+    /// `oauth_linkedin`, `oauth_shopify`, `oauth_slack`, `oauth_snapchat`, `oauth_spotify`,
+    /// `oauth_steam`, `oauth_tiktok`, `oauth_twitch`, `oauth_twitter`, `knowledge`, `biometric`,
+    /// `sso_saml`, `sso_oidc`, `oauth_salesforce`, `oauth_yahoo`, `oauth_hubspot`,
+    /// `imported_auth0`, `oauth_exchange_slack`, `oauth_exchange_hubspot`,
+    /// `oauth_exchange_github`, `oauth_exchange_google`, `impersonation`,
+    /// `oauth_access_token_exchange`, `trusted_token_exchange`.
     pub delivery_method: crate::consumer::models::sessions::AuthenticationFactorDeliveryMethod,
     /// When the user most recently completed this factor in the session.
     #[serde(

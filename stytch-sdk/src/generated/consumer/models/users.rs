@@ -101,6 +101,8 @@ pub struct ResultsMetadata {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct SearchUsersQuery {
     /// How the conditions in `operands` combine: `AND` needs every one to match, `OR` any one.
+    ///
+    /// Wire values: `OR`, `AND`.
     pub operator: crate::consumer::models::users::SearchUsersQueryOperator,
     /// The conditions. Each is a JSON object with a `filter_name` (such as `email_address` or
     /// `status`) and a `filter_value` whose shape depends on the filter.

@@ -56,6 +56,8 @@ pub struct LoginOrCreateRequest {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub create_user_as_pending: Option<bool>,
     /// Language of the email; English when not given.
+    ///
+    /// Wire values: `en`, `es`, `pt-br`, `fr`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub locale: Option<crate::consumer::models::otp_email::LoginOrCreateRequestLocale>,
     /// Custom email template to use when the recipient already has an account, instead of the
@@ -172,6 +174,8 @@ pub struct SendRequest {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub attributes: Option<crate::consumer::models::attribute::Attributes>,
     /// Language of the email; English when not given.
+    ///
+    /// Wire values: `en`, `es`, `pt-br`, `fr`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub locale: Option<crate::consumer::models::otp_email::SendRequestLocale>,
     /// Identifier of the user the call acts on. Where the endpoint allows it, the user's

@@ -56,6 +56,9 @@ pub struct LoginOrCreateRequest {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub create_user_as_pending: Option<bool>,
     /// Language of the text message; English when not given.
+    ///
+    /// Wire values: `en`, `es`, `pt-br`, `fr`, `it`, `de-DE`, `zh-Hans`, `ca-ES`, `ja`, `ru`,
+    /// `nl`, `pl`, `tr`, `fa`, `vi`, `cs`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub locale: Option<crate::consumer::models::otp_sms::LoginOrCreateRequestLocale>,
 }
@@ -152,6 +155,9 @@ pub struct SendRequest {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub attributes: Option<crate::consumer::models::attribute::Attributes>,
     /// Language of the text message; English when not given.
+    ///
+    /// Wire values: `en`, `es`, `pt-br`, `fr`, `it`, `de-DE`, `zh-Hans`, `ca-ES`, `ja`, `ru`,
+    /// `nl`, `pl`, `tr`, `fa`, `vi`, `cs`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub locale: Option<crate::consumer::models::otp_sms::SendRequestLocale>,
     /// Identifier of the user the call acts on. Where the endpoint allows it, the user's

@@ -224,6 +224,8 @@ pub struct ResetStartRequest {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub login_redirect_url: Option<String>,
     /// Language of the reset email; the project default is used when left out.
+    ///
+    /// Wire values: `en`, `es`, `pt-br`, `fr`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub locale: Option<
         crate::consumer::models::passwords_email::ResetStartRequestLocale,

@@ -354,6 +354,9 @@ pub struct MigrateRequest {
     /// The password hash exactly as stored by the old system, in the encoding that system used.
     pub hash: String,
     /// Algorithm that produced `hash`.
+    ///
+    /// Wire values: `bcrypt`, `md_5`, `argon_2i`, `argon_2id`, `sha_1`, `sha_512`, `scrypt`,
+    /// `phpass`, `pbkdf_2`.
     pub hash_type: crate::consumer::models::passwords::MigrateRequestHashType,
     /// Salt placement for an `md_5` hash.
     #[serde(skip_serializing_if = "Option::is_none")]

@@ -76,6 +76,8 @@ pub struct CreateRequest {
     /// Kind of client: first- or third-party, and whether it is confidential (can keep a secret,
     /// such as a backend) or public (such as a single-page or mobile app). It cannot be changed
     /// later.
+    ///
+    /// Wire values: `first_party`, `first_party_public`, `third_party`, `third_party_public`.
     pub client_type: crate::consumer::models::connected_apps_clients::CreateRequestClientType,
     /// Human-readable name of the client, shown to members on consent screens and in the
     /// dashboard.

@@ -327,6 +327,8 @@ pub struct UpdateRequest {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub client_description: Option<String>,
     /// Whether the client may obtain access tokens (`active`) or not (`inactive`).
+    ///
+    /// Wire values: `active`, `inactive`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub status: Option<crate::consumer::models::m2m_clients::UpdateRequestStatus>,
     /// Full new list of scopes the client may request; it replaces the current list.

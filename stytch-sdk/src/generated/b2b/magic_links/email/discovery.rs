@@ -46,6 +46,8 @@ pub struct SendRequest {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub login_template_id: Option<String>,
     /// Language in which the discovery email is written.
+    ///
+    /// Wire values: `en`, `es`, `pt-br`, `fr`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub locale: Option<
         crate::b2b::models::magic_links_email_discovery::SendRequestLocale,

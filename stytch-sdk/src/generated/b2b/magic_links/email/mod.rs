@@ -82,6 +82,8 @@ pub struct InviteRequest {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub invite_template_id: Option<String>,
     /// Language in which the invitation email is written.
+    ///
+    /// Wire values: `en`, `es`, `pt-br`, `fr`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub locale: Option<crate::b2b::models::magic_links_email::InviteRequestLocale>,
     /// Role IDs to grant the new member explicitly, on top of any roles they receive implicitly
@@ -254,6 +256,8 @@ pub struct LoginOrSignupRequest {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub signup_template_id: Option<String>,
     /// Language in which the magic link email is written.
+    ///
+    /// Wire values: `en`, `es`, `pt-br`, `fr`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub locale: Option<
         crate::b2b::models::magic_links_email::LoginOrSignupRequestLocale,

@@ -1189,6 +1189,8 @@ pub struct StartEmailUpdateRequest {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub login_redirect_url: Option<String>,
     /// Language of the verification email.
+    ///
+    /// Wire values: `en`, `es`, `pt-br`, `fr`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub locale: Option<
         crate::b2b::models::organizations_members::StartEmailUpdateRequestLocale,
@@ -1198,6 +1200,8 @@ pub struct StartEmailUpdateRequest {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub login_template_id: Option<String>,
     /// How the new address is verified: by an email magic link or by an email one-time passcode.
+    ///
+    /// Wire values: `EMAIL_MAGIC_LINK`, `EMAIL_OTP`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub delivery_method: Option<
         crate::b2b::models::organizations_members::StartEmailUpdateRequestDeliveryMethod,

@@ -86,6 +86,8 @@ pub struct AuthenticateRequest {
     pub session_custom_claims: Option<::serde_json::Value>,
     /// Language of the SMS passcode that is sent on its own when the member still has to finish
     /// MFA by text message.
+    ///
+    /// Wire values: `en`, `es`, `pt-br`, `fr`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub locale: Option<crate::b2b::models::otp_email::AuthenticateRequestLocale>,
     /// Identifier from the device fingerprinting SDK. When present, the device's fingerprint and
@@ -244,6 +246,8 @@ pub struct LoginOrSignupRequest {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub signup_template_id: Option<String>,
     /// Language in which the passcode email is written.
+    ///
+    /// Wire values: `en`, `es`, `pt-br`, `fr`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub locale: Option<crate::b2b::models::otp_email::LoginOrSignupRequestLocale>,
     /// How long, in minutes, a login passcode can be used before another has to be sent.

@@ -79,6 +79,8 @@ impl<'a> ConnectedAppClients<'a> {
 pub struct CreateRequest {
     /// Kind of client to register: first party or third party, and whether it can keep a secret
     /// (confidential) or not (public). It cannot be changed later.
+    ///
+    /// Wire values: `first_party`, `first_party_public`, `third_party`, `third_party_public`.
     pub client_type: crate::consumer::models::connected_apps_clients::CreateRequestClientType,
     /// Human-readable name of the application, shown to users on consent screens.
     #[serde(skip_serializing_if = "Option::is_none")]

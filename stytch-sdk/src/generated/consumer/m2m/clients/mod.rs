@@ -328,6 +328,8 @@ pub struct UpdateRequest {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub client_description: Option<String>,
     /// Whether the client may keep obtaining access tokens.
+    ///
+    /// Wire values: `active`, `inactive`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub status: Option<crate::consumer::models::m2m_clients::UpdateRequestStatus>,
     /// Full new set of scopes the client may request; it replaces the current set and affects
