@@ -684,36 +684,48 @@ fn render_endpoint_types(ns: &Namespace, e: &Endpoint) -> TokenStream {
 
 /// Code building the request path: a literal, or `format!` with encoded segments.
 fn render_path(e: &Endpoint) -> TokenStream {
+    // Each placeholder becomes a local holding the encoded value, so the
+    // `format!` call only carries a literal with inline arguments.
     let mut template = String::new();
-    let mut args = Vec::new();
+    let mut locals = Vec::new();
     let mut rest = e.path.as_str();
     while let Some(start) = rest.find('{') {
         template.push_str(&rest[..start]);
         let after = &rest[start + 1..];
         let end = after.find('}').unwrap_or(after.len());
         let name = &after[..end];
-        if let Some(p) = e
+        let param = e
             .params
             .iter()
-            .find(|p| p.name == name && p.location == Location::Path)
-        {
-            let field = ident(&p.rust_name);
-            args.push(if p.ty == Ty::String {
-                quote!(crate::runtime::encode(&self.#field))
-            } else {
-                quote!(crate::runtime::encode(&self.#field.to_string()))
-            });
-        } else {
+            .find(|p| p.name == name && p.location == Location::Path);
+        let (local, value) = match param {
+            Some(p) => {
+                let field = ident(&p.rust_name);
+                let local = match p.rust_name.strip_prefix("r#") {
+                    Some(keyword) => format!("{keyword}_"),
+                    None => p.rust_name.clone(),
+                };
+                let value = if p.ty == Ty::String {
+                    quote!(crate::runtime::encode(&self.#field))
+                } else {
+                    quote!(crate::runtime::encode(&self.#field.to_string()))
+                };
+                (local, value)
+            }
             // A client-filled placeholder (validated against CLIENT_PLACEHOLDERS).
-            args.push(quote!(crate::runtime::encode(project_id)));
-        }
-        template.push_str("{}");
+            None => (name.to_owned(), quote!(crate::runtime::encode(project_id))),
+        };
+        template.push('{');
+        template.push_str(&local);
+        template.push('}');
+        let local = ident(&local);
+        locals.push(quote!(let #local = #value;));
         rest = after.get(end + 1..).unwrap_or_default();
     }
     template.push_str(rest);
-    if args.is_empty() {
+    if locals.is_empty() {
         quote!(#template.to_owned())
     } else {
-        quote!(format!(#template, #(#args),*))
+        quote!(#(#locals)* format!(#template))
     }
 }

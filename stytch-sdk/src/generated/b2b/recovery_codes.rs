@@ -75,10 +75,9 @@ impl crate::runtime::Endpoint for GetRequest {
     const METHOD: ::reqwest::Method = ::reqwest::Method::GET;
     const ENCODING: crate::runtime::Encoding = crate::runtime::Encoding::Query;
     fn path(&self, _project_id: &str) -> String {
-        format!(
-            "/v1/b2b/recovery_codes/{}/{}", crate ::runtime::encode(& self
-            .organization_id), crate ::runtime::encode(& self.member_id)
-        )
+        let organization_id = crate::runtime::encode(&self.organization_id);
+        let member_id = crate::runtime::encode(&self.member_id);
+        format!("/v1/b2b/recovery_codes/{organization_id}/{member_id}")
     }
 }
 

@@ -682,7 +682,8 @@ impl crate::runtime::Endpoint for GetJwksRequest {
     const METHOD: ::reqwest::Method = ::reqwest::Method::GET;
     const ENCODING: crate::runtime::Encoding = crate::runtime::Encoding::Query;
     fn path(&self, _project_id: &str) -> String {
-        format!("/v1/b2b/sessions/jwks/{}", crate ::runtime::encode(& self.project_id))
+        let project_id = crate::runtime::encode(&self.project_id);
+        format!("/v1/b2b/sessions/jwks/{project_id}")
     }
 }
 

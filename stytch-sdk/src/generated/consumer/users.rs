@@ -212,7 +212,8 @@ impl crate::runtime::Endpoint for ConnectedAppsRequest {
     const METHOD: ::reqwest::Method = ::reqwest::Method::GET;
     const ENCODING: crate::runtime::Encoding = crate::runtime::Encoding::Query;
     fn path(&self, _project_id: &str) -> String {
-        format!("/v1/users/{}/connected_apps", crate ::runtime::encode(& self.user_id))
+        let user_id = crate::runtime::encode(&self.user_id);
+        format!("/v1/users/{user_id}/connected_apps")
     }
 }
 
@@ -387,7 +388,8 @@ impl crate::runtime::Endpoint for DeleteRequest {
     const METHOD: ::reqwest::Method = ::reqwest::Method::DELETE;
     const ENCODING: crate::runtime::Encoding = crate::runtime::Encoding::Query;
     fn path(&self, _project_id: &str) -> String {
-        format!("/v1/users/{}", crate ::runtime::encode(& self.user_id))
+        let user_id = crate::runtime::encode(&self.user_id);
+        format!("/v1/users/{user_id}")
     }
 }
 
@@ -429,10 +431,10 @@ impl crate::runtime::Endpoint for DeleteBiometricRegistrationRequest {
     const METHOD: ::reqwest::Method = ::reqwest::Method::DELETE;
     const ENCODING: crate::runtime::Encoding = crate::runtime::Encoding::Query;
     fn path(&self, _project_id: &str) -> String {
-        format!(
-            "/v1/users/biometric_registrations/{}", crate ::runtime::encode(& self
-            .biometric_registration_id)
-        )
+        let biometric_registration_id = crate::runtime::encode(
+            &self.biometric_registration_id,
+        );
+        format!("/v1/users/biometric_registrations/{biometric_registration_id}")
     }
 }
 
@@ -475,10 +477,8 @@ impl crate::runtime::Endpoint for DeleteCryptoWalletRequest {
     const METHOD: ::reqwest::Method = ::reqwest::Method::DELETE;
     const ENCODING: crate::runtime::Encoding = crate::runtime::Encoding::Query;
     fn path(&self, _project_id: &str) -> String {
-        format!(
-            "/v1/users/crypto_wallets/{}", crate ::runtime::encode(& self
-            .crypto_wallet_id)
-        )
+        let crypto_wallet_id = crate::runtime::encode(&self.crypto_wallet_id);
+        format!("/v1/users/crypto_wallets/{crypto_wallet_id}")
     }
 }
 
@@ -519,7 +519,8 @@ impl crate::runtime::Endpoint for DeleteEmailRequest {
     const METHOD: ::reqwest::Method = ::reqwest::Method::DELETE;
     const ENCODING: crate::runtime::Encoding = crate::runtime::Encoding::Query;
     fn path(&self, _project_id: &str) -> String {
-        format!("/v1/users/emails/{}", crate ::runtime::encode(& self.email_id))
+        let email_id = crate::runtime::encode(&self.email_id);
+        format!("/v1/users/emails/{email_id}")
     }
 }
 
@@ -561,7 +562,8 @@ impl crate::runtime::Endpoint for DeleteExternalIdRequest {
     const METHOD: ::reqwest::Method = ::reqwest::Method::DELETE;
     const ENCODING: crate::runtime::Encoding = crate::runtime::Encoding::Query;
     fn path(&self, _project_id: &str) -> String {
-        format!("/v1/users/{}/external_id", crate ::runtime::encode(& self.user_id))
+        let user_id = crate::runtime::encode(&self.user_id);
+        format!("/v1/users/{user_id}/external_id")
     }
 }
 
@@ -605,10 +607,10 @@ impl crate::runtime::Endpoint for DeleteOauthRegistrationRequest {
     const METHOD: ::reqwest::Method = ::reqwest::Method::DELETE;
     const ENCODING: crate::runtime::Encoding = crate::runtime::Encoding::Query;
     fn path(&self, _project_id: &str) -> String {
-        format!(
-            "/v1/users/oauth/{}", crate ::runtime::encode(& self
-            .oauth_user_registration_id)
-        )
+        let oauth_user_registration_id = crate::runtime::encode(
+            &self.oauth_user_registration_id,
+        );
+        format!("/v1/users/oauth/{oauth_user_registration_id}")
     }
 }
 
@@ -651,7 +653,8 @@ impl crate::runtime::Endpoint for DeletePasswordRequest {
     const METHOD: ::reqwest::Method = ::reqwest::Method::DELETE;
     const ENCODING: crate::runtime::Encoding = crate::runtime::Encoding::Query;
     fn path(&self, _project_id: &str) -> String {
-        format!("/v1/users/passwords/{}", crate ::runtime::encode(& self.password_id))
+        let password_id = crate::runtime::encode(&self.password_id);
+        format!("/v1/users/passwords/{password_id}")
     }
 }
 
@@ -692,7 +695,8 @@ impl crate::runtime::Endpoint for DeletePhoneNumberRequest {
     const METHOD: ::reqwest::Method = ::reqwest::Method::DELETE;
     const ENCODING: crate::runtime::Encoding = crate::runtime::Encoding::Query;
     fn path(&self, _project_id: &str) -> String {
-        format!("/v1/users/phone_numbers/{}", crate ::runtime::encode(& self.phone_id))
+        let phone_id = crate::runtime::encode(&self.phone_id);
+        format!("/v1/users/phone_numbers/{phone_id}")
     }
 }
 
@@ -733,7 +737,8 @@ impl crate::runtime::Endpoint for DeleteTotpRequest {
     const METHOD: ::reqwest::Method = ::reqwest::Method::DELETE;
     const ENCODING: crate::runtime::Encoding = crate::runtime::Encoding::Query;
     fn path(&self, _project_id: &str) -> String {
-        format!("/v1/users/totps/{}", crate ::runtime::encode(& self.totp_id))
+        let totp_id = crate::runtime::encode(&self.totp_id);
+        format!("/v1/users/totps/{totp_id}")
     }
 }
 
@@ -777,10 +782,10 @@ impl crate::runtime::Endpoint for DeleteWebauthnRegistrationRequest {
     const METHOD: ::reqwest::Method = ::reqwest::Method::DELETE;
     const ENCODING: crate::runtime::Encoding = crate::runtime::Encoding::Query;
     fn path(&self, _project_id: &str) -> String {
-        format!(
-            "/v1/users/webauthn_registrations/{}", crate ::runtime::encode(& self
-            .webauthn_registration_id)
-        )
+        let webauthn_registration_id = crate::runtime::encode(
+            &self.webauthn_registration_id,
+        );
+        format!("/v1/users/webauthn_registrations/{webauthn_registration_id}")
     }
 }
 
@@ -842,10 +847,8 @@ impl crate::runtime::Endpoint for ExchangePrimaryFactorRequest {
     const METHOD: ::reqwest::Method = ::reqwest::Method::PUT;
     const ENCODING: crate::runtime::Encoding = crate::runtime::Encoding::Json;
     fn path(&self, _project_id: &str) -> String {
-        format!(
-            "/v1/users/{}/exchange_primary_factor", crate ::runtime::encode(& self
-            .user_id)
-        )
+        let user_id = crate::runtime::encode(&self.user_id);
+        format!("/v1/users/{user_id}/exchange_primary_factor")
     }
 }
 
@@ -887,7 +890,8 @@ impl crate::runtime::Endpoint for GetRequest {
     const METHOD: ::reqwest::Method = ::reqwest::Method::GET;
     const ENCODING: crate::runtime::Encoding = crate::runtime::Encoding::Query;
     fn path(&self, _project_id: &str) -> String {
-        format!("/v1/users/{}", crate ::runtime::encode(& self.user_id))
+        let user_id = crate::runtime::encode(&self.user_id);
+        format!("/v1/users/{user_id}")
     }
 }
 
@@ -984,10 +988,9 @@ impl crate::runtime::Endpoint for RevokeRequest {
     const METHOD: ::reqwest::Method = ::reqwest::Method::POST;
     const ENCODING: crate::runtime::Encoding = crate::runtime::Encoding::Json;
     fn path(&self, _project_id: &str) -> String {
-        format!(
-            "/v1/users/{}/connected_apps/{}/revoke", crate ::runtime::encode(& self
-            .user_id), crate ::runtime::encode(& self.connected_app_id)
-        )
+        let user_id = crate::runtime::encode(&self.user_id);
+        let connected_app_id = crate::runtime::encode(&self.connected_app_id);
+        format!("/v1/users/{user_id}/connected_apps/{connected_app_id}/revoke")
     }
 }
 
@@ -1166,7 +1169,8 @@ impl crate::runtime::Endpoint for UpdateRequest {
     const METHOD: ::reqwest::Method = ::reqwest::Method::PUT;
     const ENCODING: crate::runtime::Encoding = crate::runtime::Encoding::Json;
     fn path(&self, _project_id: &str) -> String {
-        format!("/v1/users/{}", crate ::runtime::encode(& self.user_id))
+        let user_id = crate::runtime::encode(&self.user_id);
+        format!("/v1/users/{user_id}")
     }
 }
 

@@ -308,10 +308,9 @@ impl crate::runtime::Endpoint for ListCredentialsRequest {
     const METHOD: ::reqwest::Method = ::reqwest::Method::GET;
     const ENCODING: crate::runtime::Encoding = crate::runtime::Encoding::Query;
     fn path(&self, _project_id: &str) -> String {
-        format!(
-            "/v1/webauthn/credentials/{}/{}", crate ::runtime::encode(& self.user_id),
-            crate ::runtime::encode(& self.domain)
-        )
+        let user_id = crate::runtime::encode(&self.user_id);
+        let domain = crate::runtime::encode(&self.domain);
+        format!("/v1/webauthn/credentials/{user_id}/{domain}")
     }
 }
 
@@ -606,9 +605,10 @@ impl crate::runtime::Endpoint for UpdateRequest {
     const METHOD: ::reqwest::Method = ::reqwest::Method::PUT;
     const ENCODING: crate::runtime::Encoding = crate::runtime::Encoding::Json;
     fn path(&self, _project_id: &str) -> String {
-        format!(
-            "/v1/webauthn/{}", crate ::runtime::encode(& self.webauthn_registration_id)
-        )
+        let webauthn_registration_id = crate::runtime::encode(
+            &self.webauthn_registration_id,
+        );
+        format!("/v1/webauthn/{webauthn_registration_id}")
     }
 }
 

@@ -93,7 +93,8 @@ impl crate::runtime::Endpoint for IntrospectTokenNetworkRequest {
     const METHOD: ::reqwest::Method = ::reqwest::Method::POST;
     const ENCODING: crate::runtime::Encoding = crate::runtime::Encoding::Form;
     fn path(&self, project_id: &str) -> String {
-        format!("/v1/public/{}/oauth2/introspect", crate ::runtime::encode(project_id))
+        let project_id = crate::runtime::encode(project_id);
+        format!("/v1/public/{project_id}/oauth2/introspect")
     }
 }
 

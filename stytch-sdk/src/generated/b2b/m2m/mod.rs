@@ -80,7 +80,8 @@ impl crate::runtime::Endpoint for TokenRequest {
     const METHOD: ::reqwest::Method = ::reqwest::Method::POST;
     const ENCODING: crate::runtime::Encoding = crate::runtime::Encoding::Json;
     fn path(&self, project_id: &str) -> String {
-        format!("/v1/public/{}/oauth2/token", crate ::runtime::encode(project_id))
+        let project_id = crate::runtime::encode(project_id);
+        format!("/v1/public/{project_id}/oauth2/token")
     }
 }
 

@@ -146,10 +146,8 @@ impl crate::runtime::Endpoint for ConnectedAppsRequest {
     const METHOD: ::reqwest::Method = ::reqwest::Method::GET;
     const ENCODING: crate::runtime::Encoding = crate::runtime::Encoding::Query;
     fn path(&self, _project_id: &str) -> String {
-        format!(
-            "/v1/b2b/organizations/{}/connected_apps", crate ::runtime::encode(& self
-            .organization_id)
-        )
+        let organization_id = crate::runtime::encode(&self.organization_id);
+        format!("/v1/b2b/organizations/{organization_id}/connected_apps")
     }
     fn headers(
         &self,
@@ -487,9 +485,8 @@ impl crate::runtime::Endpoint for DeleteRequest {
     const METHOD: ::reqwest::Method = ::reqwest::Method::DELETE;
     const ENCODING: crate::runtime::Encoding = crate::runtime::Encoding::Query;
     fn path(&self, _project_id: &str) -> String {
-        format!(
-            "/v1/b2b/organizations/{}", crate ::runtime::encode(& self.organization_id)
-        )
+        let organization_id = crate::runtime::encode(&self.organization_id);
+        format!("/v1/b2b/organizations/{organization_id}")
     }
     fn headers(
         &self,
@@ -551,10 +548,8 @@ impl crate::runtime::Endpoint for DeleteExternalIdRequest {
     const METHOD: ::reqwest::Method = ::reqwest::Method::DELETE;
     const ENCODING: crate::runtime::Encoding = crate::runtime::Encoding::Query;
     fn path(&self, _project_id: &str) -> String {
-        format!(
-            "/v1/b2b/organizations/{}/external_id", crate ::runtime::encode(& self
-            .organization_id)
-        )
+        let organization_id = crate::runtime::encode(&self.organization_id);
+        format!("/v1/b2b/organizations/{organization_id}/external_id")
     }
     fn headers(
         &self,
@@ -605,9 +600,8 @@ impl crate::runtime::Endpoint for GetRequest {
     const METHOD: ::reqwest::Method = ::reqwest::Method::GET;
     const ENCODING: crate::runtime::Encoding = crate::runtime::Encoding::Query;
     fn path(&self, _project_id: &str) -> String {
-        format!(
-            "/v1/b2b/organizations/{}", crate ::runtime::encode(& self.organization_id)
-        )
+        let organization_id = crate::runtime::encode(&self.organization_id);
+        format!("/v1/b2b/organizations/{organization_id}")
     }
 }
 
@@ -667,9 +661,10 @@ impl crate::runtime::Endpoint for GetConnectedAppRequest {
     const METHOD: ::reqwest::Method = ::reqwest::Method::GET;
     const ENCODING: crate::runtime::Encoding = crate::runtime::Encoding::Query;
     fn path(&self, _project_id: &str) -> String {
+        let organization_id = crate::runtime::encode(&self.organization_id);
+        let connected_app_id = crate::runtime::encode(&self.connected_app_id);
         format!(
-            "/v1/b2b/organizations/{}/connected_apps/{}", crate ::runtime::encode(& self
-            .organization_id), crate ::runtime::encode(& self.connected_app_id)
+            "/v1/b2b/organizations/{organization_id}/connected_apps/{connected_app_id}"
         )
     }
     fn headers(
@@ -735,10 +730,8 @@ impl crate::runtime::Endpoint for MetricsRequest {
     const METHOD: ::reqwest::Method = ::reqwest::Method::GET;
     const ENCODING: crate::runtime::Encoding = crate::runtime::Encoding::Query;
     fn path(&self, _project_id: &str) -> String {
-        format!(
-            "/v1/b2b/organizations/{}/metrics", crate ::runtime::encode(& self
-            .organization_id)
-        )
+        let organization_id = crate::runtime::encode(&self.organization_id);
+        format!("/v1/b2b/organizations/{organization_id}/metrics")
     }
 }
 
@@ -1138,9 +1131,8 @@ impl crate::runtime::Endpoint for UpdateRequest {
     const METHOD: ::reqwest::Method = ::reqwest::Method::PUT;
     const ENCODING: crate::runtime::Encoding = crate::runtime::Encoding::Json;
     fn path(&self, _project_id: &str) -> String {
-        format!(
-            "/v1/b2b/organizations/{}", crate ::runtime::encode(& self.organization_id)
-        )
+        let organization_id = crate::runtime::encode(&self.organization_id);
+        format!("/v1/b2b/organizations/{organization_id}")
     }
     fn headers(
         &self,

@@ -58,10 +58,8 @@ impl crate::runtime::Endpoint for GetOrgPolicyRequest {
     const METHOD: ::reqwest::Method = ::reqwest::Method::GET;
     const ENCODING: crate::runtime::Encoding = crate::runtime::Encoding::Query;
     fn path(&self, _project_id: &str) -> String {
-        format!(
-            "/v1/b2b/rbac/organizations/{}", crate ::runtime::encode(& self
-            .organization_id)
-        )
+        let organization_id = crate::runtime::encode(&self.organization_id);
+        format!("/v1/b2b/rbac/organizations/{organization_id}")
     }
 }
 
@@ -109,10 +107,8 @@ impl crate::runtime::Endpoint for SetOrgPolicyRequest {
     const METHOD: ::reqwest::Method = ::reqwest::Method::PUT;
     const ENCODING: crate::runtime::Encoding = crate::runtime::Encoding::Json;
     fn path(&self, _project_id: &str) -> String {
-        format!(
-            "/v1/b2b/rbac/organizations/{}", crate ::runtime::encode(& self
-            .organization_id)
-        )
+        let organization_id = crate::runtime::encode(&self.organization_id);
+        format!("/v1/b2b/rbac/organizations/{organization_id}")
     }
 }
 

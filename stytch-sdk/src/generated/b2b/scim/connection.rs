@@ -154,9 +154,8 @@ impl crate::runtime::Endpoint for CreateRequest {
     const METHOD: ::reqwest::Method = ::reqwest::Method::POST;
     const ENCODING: crate::runtime::Encoding = crate::runtime::Encoding::Json;
     fn path(&self, _project_id: &str) -> String {
-        format!(
-            "/v1/b2b/scim/{}/connection", crate ::runtime::encode(& self.organization_id)
-        )
+        let organization_id = crate::runtime::encode(&self.organization_id);
+        format!("/v1/b2b/scim/{organization_id}/connection")
     }
     fn headers(
         &self,
@@ -226,10 +225,9 @@ impl crate::runtime::Endpoint for DeleteRequest {
     const METHOD: ::reqwest::Method = ::reqwest::Method::DELETE;
     const ENCODING: crate::runtime::Encoding = crate::runtime::Encoding::Query;
     fn path(&self, _project_id: &str) -> String {
-        format!(
-            "/v1/b2b/scim/{}/connection/{}", crate ::runtime::encode(& self
-            .organization_id), crate ::runtime::encode(& self.connection_id)
-        )
+        let organization_id = crate::runtime::encode(&self.organization_id);
+        let connection_id = crate::runtime::encode(&self.connection_id);
+        format!("/v1/b2b/scim/{organization_id}/connection/{connection_id}")
     }
     fn headers(
         &self,
@@ -291,9 +289,8 @@ impl crate::runtime::Endpoint for GetRequest {
     const METHOD: ::reqwest::Method = ::reqwest::Method::GET;
     const ENCODING: crate::runtime::Encoding = crate::runtime::Encoding::Query;
     fn path(&self, _project_id: &str) -> String {
-        format!(
-            "/v1/b2b/scim/{}/connection", crate ::runtime::encode(& self.organization_id)
-        )
+        let organization_id = crate::runtime::encode(&self.organization_id);
+        format!("/v1/b2b/scim/{organization_id}/connection")
     }
     fn headers(
         &self,
@@ -384,10 +381,9 @@ impl crate::runtime::Endpoint for GetGroupsRequest {
     const METHOD: ::reqwest::Method = ::reqwest::Method::GET;
     const ENCODING: crate::runtime::Encoding = crate::runtime::Encoding::Query;
     fn path(&self, _project_id: &str) -> String {
-        format!(
-            "/v1/b2b/scim/{}/connection/{}", crate ::runtime::encode(& self
-            .organization_id), crate ::runtime::encode(& self.connection_id)
-        )
+        let organization_id = crate::runtime::encode(&self.organization_id);
+        let connection_id = crate::runtime::encode(&self.connection_id);
+        format!("/v1/b2b/scim/{organization_id}/connection/{connection_id}")
     }
     fn check(&self) -> Result<(), crate::Error> {
         crate::runtime::check_range(Self::ID, "limit", self.limit, None, Some(1000i64))?;
@@ -463,9 +459,10 @@ impl crate::runtime::Endpoint for RotateCancelRequest {
     const METHOD: ::reqwest::Method = ::reqwest::Method::POST;
     const ENCODING: crate::runtime::Encoding = crate::runtime::Encoding::Json;
     fn path(&self, _project_id: &str) -> String {
+        let organization_id = crate::runtime::encode(&self.organization_id);
+        let connection_id = crate::runtime::encode(&self.connection_id);
         format!(
-            "/v1/b2b/scim/{}/connection/{}/rotate/cancel", crate ::runtime::encode(& self
-            .organization_id), crate ::runtime::encode(& self.connection_id)
+            "/v1/b2b/scim/{organization_id}/connection/{connection_id}/rotate/cancel"
         )
     }
     fn headers(
@@ -536,9 +533,10 @@ impl crate::runtime::Endpoint for RotateCompleteRequest {
     const METHOD: ::reqwest::Method = ::reqwest::Method::POST;
     const ENCODING: crate::runtime::Encoding = crate::runtime::Encoding::Json;
     fn path(&self, _project_id: &str) -> String {
+        let organization_id = crate::runtime::encode(&self.organization_id);
+        let connection_id = crate::runtime::encode(&self.connection_id);
         format!(
-            "/v1/b2b/scim/{}/connection/{}/rotate/complete", crate ::runtime::encode(&
-            self.organization_id), crate ::runtime::encode(& self.connection_id)
+            "/v1/b2b/scim/{organization_id}/connection/{connection_id}/rotate/complete"
         )
     }
     fn headers(
@@ -609,10 +607,9 @@ impl crate::runtime::Endpoint for RotateStartRequest {
     const METHOD: ::reqwest::Method = ::reqwest::Method::POST;
     const ENCODING: crate::runtime::Encoding = crate::runtime::Encoding::Json;
     fn path(&self, _project_id: &str) -> String {
-        format!(
-            "/v1/b2b/scim/{}/connection/{}/rotate/start", crate ::runtime::encode(& self
-            .organization_id), crate ::runtime::encode(& self.connection_id)
-        )
+        let organization_id = crate::runtime::encode(&self.organization_id);
+        let connection_id = crate::runtime::encode(&self.connection_id);
+        format!("/v1/b2b/scim/{organization_id}/connection/{connection_id}/rotate/start")
     }
     fn headers(
         &self,
@@ -724,10 +721,9 @@ impl crate::runtime::Endpoint for UpdateRequest {
     const METHOD: ::reqwest::Method = ::reqwest::Method::PUT;
     const ENCODING: crate::runtime::Encoding = crate::runtime::Encoding::Json;
     fn path(&self, _project_id: &str) -> String {
-        format!(
-            "/v1/b2b/scim/{}/connection/{}", crate ::runtime::encode(& self
-            .organization_id), crate ::runtime::encode(& self.connection_id)
-        )
+        let organization_id = crate::runtime::encode(&self.organization_id);
+        let connection_id = crate::runtime::encode(&self.connection_id);
+        format!("/v1/b2b/scim/{organization_id}/connection/{connection_id}")
     }
     fn headers(
         &self,

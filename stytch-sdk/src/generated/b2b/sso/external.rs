@@ -121,9 +121,8 @@ impl crate::runtime::Endpoint for CreateConnectionRequest {
     const METHOD: ::reqwest::Method = ::reqwest::Method::POST;
     const ENCODING: crate::runtime::Encoding = crate::runtime::Encoding::Json;
     fn path(&self, _project_id: &str) -> String {
-        format!(
-            "/v1/b2b/sso/external/{}", crate ::runtime::encode(& self.organization_id)
-        )
+        let organization_id = crate::runtime::encode(&self.organization_id);
+        format!("/v1/b2b/sso/external/{organization_id}")
     }
     fn headers(
         &self,
@@ -234,10 +233,9 @@ impl crate::runtime::Endpoint for UpdateConnectionRequest {
     const METHOD: ::reqwest::Method = ::reqwest::Method::PUT;
     const ENCODING: crate::runtime::Encoding = crate::runtime::Encoding::Json;
     fn path(&self, _project_id: &str) -> String {
-        format!(
-            "/v1/b2b/sso/external/{}/connections/{}", crate ::runtime::encode(& self
-            .organization_id), crate ::runtime::encode(& self.connection_id)
-        )
+        let organization_id = crate::runtime::encode(&self.organization_id);
+        let connection_id = crate::runtime::encode(&self.connection_id);
+        format!("/v1/b2b/sso/external/{organization_id}/connections/{connection_id}")
     }
     fn headers(
         &self,

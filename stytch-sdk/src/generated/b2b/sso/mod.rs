@@ -299,10 +299,9 @@ impl crate::runtime::Endpoint for DeleteConnectionRequest {
     const METHOD: ::reqwest::Method = ::reqwest::Method::DELETE;
     const ENCODING: crate::runtime::Encoding = crate::runtime::Encoding::Query;
     fn path(&self, _project_id: &str) -> String {
-        format!(
-            "/v1/b2b/sso/{}/connections/{}", crate ::runtime::encode(& self
-            .organization_id), crate ::runtime::encode(& self.connection_id)
-        )
+        let organization_id = crate::runtime::encode(&self.organization_id);
+        let connection_id = crate::runtime::encode(&self.connection_id);
+        format!("/v1/b2b/sso/{organization_id}/connections/{connection_id}")
     }
     fn headers(
         &self,
@@ -364,7 +363,8 @@ impl crate::runtime::Endpoint for GetConnectionsRequest {
     const METHOD: ::reqwest::Method = ::reqwest::Method::GET;
     const ENCODING: crate::runtime::Encoding = crate::runtime::Encoding::Query;
     fn path(&self, _project_id: &str) -> String {
-        format!("/v1/b2b/sso/{}", crate ::runtime::encode(& self.organization_id))
+        let organization_id = crate::runtime::encode(&self.organization_id);
+        format!("/v1/b2b/sso/{organization_id}")
     }
     fn headers(
         &self,

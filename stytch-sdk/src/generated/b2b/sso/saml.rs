@@ -136,7 +136,8 @@ impl crate::runtime::Endpoint for CreateConnectionRequest {
     const METHOD: ::reqwest::Method = ::reqwest::Method::POST;
     const ENCODING: crate::runtime::Encoding = crate::runtime::Encoding::Json;
     fn path(&self, _project_id: &str) -> String {
-        format!("/v1/b2b/sso/saml/{}", crate ::runtime::encode(& self.organization_id))
+        let organization_id = crate::runtime::encode(&self.organization_id);
+        format!("/v1/b2b/sso/saml/{organization_id}")
     }
     fn headers(
         &self,
@@ -211,10 +212,11 @@ impl crate::runtime::Endpoint for DeleteEncryptionPrivateKeyRequest {
     const METHOD: ::reqwest::Method = ::reqwest::Method::DELETE;
     const ENCODING: crate::runtime::Encoding = crate::runtime::Encoding::Query;
     fn path(&self, _project_id: &str) -> String {
+        let organization_id = crate::runtime::encode(&self.organization_id);
+        let connection_id = crate::runtime::encode(&self.connection_id);
+        let private_key_id = crate::runtime::encode(&self.private_key_id);
         format!(
-            "/v1/b2b/sso/saml/{}/connections/{}/encryption_private_keys/{}", crate
-            ::runtime::encode(& self.organization_id), crate ::runtime::encode(& self
-            .connection_id), crate ::runtime::encode(& self.private_key_id)
+            "/v1/b2b/sso/saml/{organization_id}/connections/{connection_id}/encryption_private_keys/{private_key_id}"
         )
     }
     fn headers(
@@ -289,10 +291,11 @@ impl crate::runtime::Endpoint for DeleteVerificationCertificateRequest {
     const METHOD: ::reqwest::Method = ::reqwest::Method::DELETE;
     const ENCODING: crate::runtime::Encoding = crate::runtime::Encoding::Query;
     fn path(&self, _project_id: &str) -> String {
+        let organization_id = crate::runtime::encode(&self.organization_id);
+        let connection_id = crate::runtime::encode(&self.connection_id);
+        let certificate_id = crate::runtime::encode(&self.certificate_id);
         format!(
-            "/v1/b2b/sso/saml/{}/connections/{}/verification_certificates/{}", crate
-            ::runtime::encode(& self.organization_id), crate ::runtime::encode(& self
-            .connection_id), crate ::runtime::encode(& self.certificate_id)
+            "/v1/b2b/sso/saml/{organization_id}/connections/{connection_id}/verification_certificates/{certificate_id}"
         )
     }
     fn headers(
@@ -366,10 +369,9 @@ impl crate::runtime::Endpoint for UpdateByUrlRequest {
     const METHOD: ::reqwest::Method = ::reqwest::Method::PUT;
     const ENCODING: crate::runtime::Encoding = crate::runtime::Encoding::Json;
     fn path(&self, _project_id: &str) -> String {
-        format!(
-            "/v1/b2b/sso/saml/{}/connections/{}/url", crate ::runtime::encode(& self
-            .organization_id), crate ::runtime::encode(& self.connection_id)
-        )
+        let organization_id = crate::runtime::encode(&self.organization_id);
+        let connection_id = crate::runtime::encode(&self.connection_id);
+        format!("/v1/b2b/sso/saml/{organization_id}/connections/{connection_id}/url")
     }
     fn headers(
         &self,
@@ -605,10 +607,9 @@ impl crate::runtime::Endpoint for UpdateConnectionRequest {
     const METHOD: ::reqwest::Method = ::reqwest::Method::PUT;
     const ENCODING: crate::runtime::Encoding = crate::runtime::Encoding::Json;
     fn path(&self, _project_id: &str) -> String {
-        format!(
-            "/v1/b2b/sso/saml/{}/connections/{}", crate ::runtime::encode(& self
-            .organization_id), crate ::runtime::encode(& self.connection_id)
-        )
+        let organization_id = crate::runtime::encode(&self.organization_id);
+        let connection_id = crate::runtime::encode(&self.connection_id);
+        format!("/v1/b2b/sso/saml/{organization_id}/connections/{connection_id}")
     }
     fn headers(
         &self,

@@ -181,7 +181,8 @@ impl crate::runtime::Endpoint for DeleteRequest {
     const METHOD: ::reqwest::Method = ::reqwest::Method::DELETE;
     const ENCODING: crate::runtime::Encoding = crate::runtime::Encoding::Query;
     fn path(&self, _project_id: &str) -> String {
-        format!("/v1/m2m/clients/{}", crate ::runtime::encode(& self.client_id))
+        let client_id = crate::runtime::encode(&self.client_id);
+        format!("/v1/m2m/clients/{client_id}")
     }
 }
 
@@ -222,7 +223,8 @@ impl crate::runtime::Endpoint for GetRequest {
     const METHOD: ::reqwest::Method = ::reqwest::Method::GET;
     const ENCODING: crate::runtime::Encoding = crate::runtime::Encoding::Query;
     fn path(&self, _project_id: &str) -> String {
-        format!("/v1/m2m/clients/{}", crate ::runtime::encode(& self.client_id))
+        let client_id = crate::runtime::encode(&self.client_id);
+        format!("/v1/m2m/clients/{client_id}")
     }
 }
 
@@ -388,7 +390,8 @@ impl crate::runtime::Endpoint for UpdateRequest {
     const METHOD: ::reqwest::Method = ::reqwest::Method::PUT;
     const ENCODING: crate::runtime::Encoding = crate::runtime::Encoding::Json;
     fn path(&self, _project_id: &str) -> String {
-        format!("/v1/m2m/clients/{}", crate ::runtime::encode(& self.client_id))
+        let client_id = crate::runtime::encode(&self.client_id);
+        format!("/v1/m2m/clients/{client_id}")
     }
 }
 

@@ -321,10 +321,8 @@ impl crate::runtime::Endpoint for CreateRequest {
     const METHOD: ::reqwest::Method = ::reqwest::Method::POST;
     const ENCODING: crate::runtime::Encoding = crate::runtime::Encoding::Json;
     fn path(&self, _project_id: &str) -> String {
-        format!(
-            "/v1/b2b/organizations/{}/members", crate ::runtime::encode(& self
-            .organization_id)
-        )
+        let organization_id = crate::runtime::encode(&self.organization_id);
+        format!("/v1/b2b/organizations/{organization_id}/members")
     }
     fn headers(
         &self,
@@ -387,10 +385,8 @@ impl crate::runtime::Endpoint for DangerouslyGetRequest {
     const METHOD: ::reqwest::Method = ::reqwest::Method::GET;
     const ENCODING: crate::runtime::Encoding = crate::runtime::Encoding::Query;
     fn path(&self, _project_id: &str) -> String {
-        format!(
-            "/v1/b2b/organizations/members/dangerously_get/{}", crate ::runtime::encode(&
-            self.member_id)
-        )
+        let member_id = crate::runtime::encode(&self.member_id);
+        format!("/v1/b2b/organizations/members/dangerously_get/{member_id}")
     }
 }
 
@@ -454,10 +450,9 @@ impl crate::runtime::Endpoint for DeleteRequest {
     const METHOD: ::reqwest::Method = ::reqwest::Method::DELETE;
     const ENCODING: crate::runtime::Encoding = crate::runtime::Encoding::Query;
     fn path(&self, _project_id: &str) -> String {
-        format!(
-            "/v1/b2b/organizations/{}/members/{}", crate ::runtime::encode(& self
-            .organization_id), crate ::runtime::encode(& self.member_id)
-        )
+        let organization_id = crate::runtime::encode(&self.organization_id);
+        let member_id = crate::runtime::encode(&self.member_id);
+        format!("/v1/b2b/organizations/{organization_id}/members/{member_id}")
     }
     fn headers(
         &self,
@@ -526,9 +521,10 @@ impl crate::runtime::Endpoint for DeleteExternalIdRequest {
     const METHOD: ::reqwest::Method = ::reqwest::Method::DELETE;
     const ENCODING: crate::runtime::Encoding = crate::runtime::Encoding::Query;
     fn path(&self, _project_id: &str) -> String {
+        let organization_id = crate::runtime::encode(&self.organization_id);
+        let member_id = crate::runtime::encode(&self.member_id);
         format!(
-            "/v1/b2b/organizations/{}/members/{}/external_id", crate ::runtime::encode(&
-            self.organization_id), crate ::runtime::encode(& self.member_id)
+            "/v1/b2b/organizations/{organization_id}/members/{member_id}/external_id"
         )
     }
     fn headers(
@@ -602,10 +598,10 @@ impl crate::runtime::Endpoint for DeleteMfaPhoneNumberRequest {
     const METHOD: ::reqwest::Method = ::reqwest::Method::DELETE;
     const ENCODING: crate::runtime::Encoding = crate::runtime::Encoding::Query;
     fn path(&self, _project_id: &str) -> String {
+        let organization_id = crate::runtime::encode(&self.organization_id);
+        let member_id = crate::runtime::encode(&self.member_id);
         format!(
-            "/v1/b2b/organizations/{}/members/mfa_phone_numbers/{}", crate
-            ::runtime::encode(& self.organization_id), crate ::runtime::encode(& self
-            .member_id)
+            "/v1/b2b/organizations/{organization_id}/members/mfa_phone_numbers/{member_id}"
         )
     }
     fn headers(
@@ -679,9 +675,10 @@ impl crate::runtime::Endpoint for DeletePasswordRequest {
     const METHOD: ::reqwest::Method = ::reqwest::Method::DELETE;
     const ENCODING: crate::runtime::Encoding = crate::runtime::Encoding::Query;
     fn path(&self, _project_id: &str) -> String {
+        let organization_id = crate::runtime::encode(&self.organization_id);
+        let member_password_id = crate::runtime::encode(&self.member_password_id);
         format!(
-            "/v1/b2b/organizations/{}/members/passwords/{}", crate ::runtime::encode(&
-            self.organization_id), crate ::runtime::encode(& self.member_password_id)
+            "/v1/b2b/organizations/{organization_id}/members/passwords/{member_password_id}"
         )
     }
     fn headers(
@@ -755,10 +752,9 @@ impl crate::runtime::Endpoint for DeleteTotpRequest {
     const METHOD: ::reqwest::Method = ::reqwest::Method::DELETE;
     const ENCODING: crate::runtime::Encoding = crate::runtime::Encoding::Query;
     fn path(&self, _project_id: &str) -> String {
-        format!(
-            "/v1/b2b/organizations/{}/members/{}/totp", crate ::runtime::encode(& self
-            .organization_id), crate ::runtime::encode(& self.member_id)
-        )
+        let organization_id = crate::runtime::encode(&self.organization_id);
+        let member_id = crate::runtime::encode(&self.member_id);
+        format!("/v1/b2b/organizations/{organization_id}/members/{member_id}/totp")
     }
     fn headers(
         &self,
@@ -831,10 +827,8 @@ impl crate::runtime::Endpoint for GetRequest {
     const METHOD: ::reqwest::Method = ::reqwest::Method::GET;
     const ENCODING: crate::runtime::Encoding = crate::runtime::Encoding::Query;
     fn path(&self, _project_id: &str) -> String {
-        format!(
-            "/v1/b2b/organizations/{}/member", crate ::runtime::encode(& self
-            .organization_id)
-        )
+        let organization_id = crate::runtime::encode(&self.organization_id);
+        format!("/v1/b2b/organizations/{organization_id}/member")
     }
 }
 
@@ -898,10 +892,10 @@ impl crate::runtime::Endpoint for GetConnectedAppsRequest {
     const METHOD: ::reqwest::Method = ::reqwest::Method::GET;
     const ENCODING: crate::runtime::Encoding = crate::runtime::Encoding::Query;
     fn path(&self, _project_id: &str) -> String {
+        let organization_id = crate::runtime::encode(&self.organization_id);
+        let member_id = crate::runtime::encode(&self.member_id);
         format!(
-            "/v1/b2b/organizations/{}/members/{}/connected_apps", crate
-            ::runtime::encode(& self.organization_id), crate ::runtime::encode(& self
-            .member_id)
+            "/v1/b2b/organizations/{organization_id}/members/{member_id}/connected_apps"
         )
     }
     fn headers(
@@ -969,10 +963,10 @@ impl crate::runtime::Endpoint for OidcProvidersRequest {
     const METHOD: ::reqwest::Method = ::reqwest::Method::GET;
     const ENCODING: crate::runtime::Encoding = crate::runtime::Encoding::Query;
     fn path(&self, _project_id: &str) -> String {
+        let organization_id = crate::runtime::encode(&self.organization_id);
+        let member_id = crate::runtime::encode(&self.member_id);
         format!(
-            "/v1/b2b/organizations/{}/members/{}/oidc_providers", crate
-            ::runtime::encode(& self.organization_id), crate ::runtime::encode(& self
-            .member_id)
+            "/v1/b2b/organizations/{organization_id}/members/{member_id}/oidc_providers"
         )
     }
 }
@@ -1034,10 +1028,9 @@ impl crate::runtime::Endpoint for ReactivateRequest {
     const METHOD: ::reqwest::Method = ::reqwest::Method::PUT;
     const ENCODING: crate::runtime::Encoding = crate::runtime::Encoding::Json;
     fn path(&self, _project_id: &str) -> String {
-        format!(
-            "/v1/b2b/organizations/{}/members/{}/reactivate", crate ::runtime::encode(&
-            self.organization_id), crate ::runtime::encode(& self.member_id)
-        )
+        let organization_id = crate::runtime::encode(&self.organization_id);
+        let member_id = crate::runtime::encode(&self.member_id);
+        format!("/v1/b2b/organizations/{organization_id}/members/{member_id}/reactivate")
     }
     fn headers(
         &self,
@@ -1270,10 +1263,10 @@ impl crate::runtime::Endpoint for StartEmailUpdateRequest {
     const METHOD: ::reqwest::Method = ::reqwest::Method::POST;
     const ENCODING: crate::runtime::Encoding = crate::runtime::Encoding::Json;
     fn path(&self, _project_id: &str) -> String {
+        let organization_id = crate::runtime::encode(&self.organization_id);
+        let member_id = crate::runtime::encode(&self.member_id);
         format!(
-            "/v1/b2b/organizations/{}/members/{}/start_email_update", crate
-            ::runtime::encode(& self.organization_id), crate ::runtime::encode(& self
-            .member_id)
+            "/v1/b2b/organizations/{organization_id}/members/{member_id}/start_email_update"
         )
     }
     fn headers(
@@ -1365,10 +1358,10 @@ impl crate::runtime::Endpoint for UnlinkRetiredEmailRequest {
     const METHOD: ::reqwest::Method = ::reqwest::Method::POST;
     const ENCODING: crate::runtime::Encoding = crate::runtime::Encoding::Json;
     fn path(&self, _project_id: &str) -> String {
+        let organization_id = crate::runtime::encode(&self.organization_id);
+        let member_id = crate::runtime::encode(&self.member_id);
         format!(
-            "/v1/b2b/organizations/{}/members/{}/unlink_retired_email", crate
-            ::runtime::encode(& self.organization_id), crate ::runtime::encode(& self
-            .member_id)
+            "/v1/b2b/organizations/{organization_id}/members/{member_id}/unlink_retired_email"
         )
     }
     fn headers(
@@ -1561,10 +1554,9 @@ impl crate::runtime::Endpoint for UpdateRequest {
     const METHOD: ::reqwest::Method = ::reqwest::Method::PUT;
     const ENCODING: crate::runtime::Encoding = crate::runtime::Encoding::Json;
     fn path(&self, _project_id: &str) -> String {
-        format!(
-            "/v1/b2b/organizations/{}/members/{}", crate ::runtime::encode(& self
-            .organization_id), crate ::runtime::encode(& self.member_id)
-        )
+        let organization_id = crate::runtime::encode(&self.organization_id);
+        let member_id = crate::runtime::encode(&self.member_id);
+        format!("/v1/b2b/organizations/{organization_id}/members/{member_id}")
     }
     fn headers(
         &self,

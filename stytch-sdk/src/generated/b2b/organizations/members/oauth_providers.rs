@@ -109,10 +109,10 @@ impl crate::runtime::Endpoint for GithubRequest {
     const METHOD: ::reqwest::Method = ::reqwest::Method::GET;
     const ENCODING: crate::runtime::Encoding = crate::runtime::Encoding::Query;
     fn path(&self, _project_id: &str) -> String {
+        let organization_id = crate::runtime::encode(&self.organization_id);
+        let member_id = crate::runtime::encode(&self.member_id);
         format!(
-            "/v1/b2b/organizations/{}/members/{}/oauth_providers/github", crate
-            ::runtime::encode(& self.organization_id), crate ::runtime::encode(& self
-            .member_id)
+            "/v1/b2b/organizations/{organization_id}/members/{member_id}/oauth_providers/github"
         )
     }
 }
@@ -174,10 +174,10 @@ impl crate::runtime::Endpoint for GoogleRequest {
     const METHOD: ::reqwest::Method = ::reqwest::Method::GET;
     const ENCODING: crate::runtime::Encoding = crate::runtime::Encoding::Query;
     fn path(&self, _project_id: &str) -> String {
+        let organization_id = crate::runtime::encode(&self.organization_id);
+        let member_id = crate::runtime::encode(&self.member_id);
         format!(
-            "/v1/b2b/organizations/{}/members/{}/oauth_providers/google", crate
-            ::runtime::encode(& self.organization_id), crate ::runtime::encode(& self
-            .member_id)
+            "/v1/b2b/organizations/{organization_id}/members/{member_id}/oauth_providers/google"
         )
     }
 }
@@ -252,10 +252,10 @@ impl crate::runtime::Endpoint for HubspotRequest {
     const METHOD: ::reqwest::Method = ::reqwest::Method::GET;
     const ENCODING: crate::runtime::Encoding = crate::runtime::Encoding::Query;
     fn path(&self, _project_id: &str) -> String {
+        let organization_id = crate::runtime::encode(&self.organization_id);
+        let member_id = crate::runtime::encode(&self.member_id);
         format!(
-            "/v1/b2b/organizations/{}/members/{}/oauth_providers/hubspot", crate
-            ::runtime::encode(& self.organization_id), crate ::runtime::encode(& self
-            .member_id)
+            "/v1/b2b/organizations/{organization_id}/members/{member_id}/oauth_providers/hubspot"
         )
     }
 }
@@ -317,10 +317,10 @@ impl crate::runtime::Endpoint for MicrosoftRequest {
     const METHOD: ::reqwest::Method = ::reqwest::Method::GET;
     const ENCODING: crate::runtime::Encoding = crate::runtime::Encoding::Query;
     fn path(&self, _project_id: &str) -> String {
+        let organization_id = crate::runtime::encode(&self.organization_id);
+        let member_id = crate::runtime::encode(&self.member_id);
         format!(
-            "/v1/b2b/organizations/{}/members/{}/oauth_providers/microsoft", crate
-            ::runtime::encode(& self.organization_id), crate ::runtime::encode(& self
-            .member_id)
+            "/v1/b2b/organizations/{organization_id}/members/{member_id}/oauth_providers/microsoft"
         )
     }
 }
@@ -384,10 +384,10 @@ impl crate::runtime::Endpoint for SlackRequest {
     const METHOD: ::reqwest::Method = ::reqwest::Method::GET;
     const ENCODING: crate::runtime::Encoding = crate::runtime::Encoding::Query;
     fn path(&self, _project_id: &str) -> String {
+        let organization_id = crate::runtime::encode(&self.organization_id);
+        let member_id = crate::runtime::encode(&self.member_id);
         format!(
-            "/v1/b2b/organizations/{}/members/{}/oauth_providers/slack", crate
-            ::runtime::encode(& self.organization_id), crate ::runtime::encode(& self
-            .member_id)
+            "/v1/b2b/organizations/{organization_id}/members/{member_id}/oauth_providers/slack"
         )
     }
 }

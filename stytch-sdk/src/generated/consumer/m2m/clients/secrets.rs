@@ -69,10 +69,8 @@ impl crate::runtime::Endpoint for RotateRequest {
     const METHOD: ::reqwest::Method = ::reqwest::Method::POST;
     const ENCODING: crate::runtime::Encoding = crate::runtime::Encoding::Json;
     fn path(&self, _project_id: &str) -> String {
-        format!(
-            "/v1/m2m/clients/{}/secrets/rotate", crate ::runtime::encode(& self
-            .client_id)
-        )
+        let client_id = crate::runtime::encode(&self.client_id);
+        format!("/v1/m2m/clients/{client_id}/secrets/rotate")
     }
 }
 
@@ -113,10 +111,8 @@ impl crate::runtime::Endpoint for RotateCancelRequest {
     const METHOD: ::reqwest::Method = ::reqwest::Method::POST;
     const ENCODING: crate::runtime::Encoding = crate::runtime::Encoding::Json;
     fn path(&self, _project_id: &str) -> String {
-        format!(
-            "/v1/m2m/clients/{}/secrets/rotate/cancel", crate ::runtime::encode(& self
-            .client_id)
-        )
+        let client_id = crate::runtime::encode(&self.client_id);
+        format!("/v1/m2m/clients/{client_id}/secrets/rotate/cancel")
     }
 }
 
@@ -157,10 +153,8 @@ impl crate::runtime::Endpoint for RotateStartRequest {
     const METHOD: ::reqwest::Method = ::reqwest::Method::POST;
     const ENCODING: crate::runtime::Encoding = crate::runtime::Encoding::Json;
     fn path(&self, _project_id: &str) -> String {
-        format!(
-            "/v1/m2m/clients/{}/secrets/rotate/start", crate ::runtime::encode(& self
-            .client_id)
-        )
+        let client_id = crate::runtime::encode(&self.client_id);
+        format!("/v1/m2m/clients/{client_id}/secrets/rotate/start")
     }
 }
 
