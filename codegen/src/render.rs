@@ -49,7 +49,7 @@ fn finish(path: &str, tokens: TokenStream) -> Result<OutputFile, Error> {
 }
 
 /// Puts a blank line between top-level items, which `prettyplease` packs together.
-fn space_items(code: &str) -> String {
+pub(crate) fn space_items(code: &str) -> String {
     let mut out = String::with_capacity(code.len() + code.len() / 20);
     let mut previous = "";
     for line in code.lines() {

@@ -40,7 +40,11 @@ pub fn render(api: &Api) -> Result<OutputFile, Error> {
     })?;
     Ok(OutputFile {
         path: PATH.to_owned(),
-        content: format!("{}{}", crate::render::HEADER, prettyplease::unparse(&file)),
+        content: format!(
+            "{}{}",
+            crate::render::HEADER,
+            crate::render::space_items(&prettyplease::unparse(&file))
+        ),
     })
 }
 

@@ -2,6 +2,7 @@
 //! Calls every endpoint of the spec once against loopback servers; see `stytch_tests::wire`.
 #![allow(clippy::redundant_clone)]
 use stytch_tests::wire::Case;
+
 #[tokio::test]
 async fn consumer_connected_app_clients_create() {
     let case = Case::start("consumer.connected_app.clients.create").await;
@@ -41,6 +42,7 @@ async fn consumer_connected_app_clients_create() {
         .expect("minimal response decodes");
     case.verify();
 }
+
 #[tokio::test]
 async fn consumer_connected_app_clients_delete() {
     let case = Case::start("consumer.connected_app.clients.delete").await;
@@ -63,6 +65,7 @@ async fn consumer_connected_app_clients_delete() {
         .expect("minimal response decodes");
     case.verify();
 }
+
 #[tokio::test]
 async fn consumer_connected_app_clients_get() {
     let case = Case::start("consumer.connected_app.clients.get").await;
@@ -85,6 +88,7 @@ async fn consumer_connected_app_clients_get() {
         .expect("minimal response decodes");
     case.verify();
 }
+
 #[tokio::test]
 async fn consumer_connected_app_clients_search() {
     let case = Case::start("consumer.connected_app.clients.search").await;
@@ -107,6 +111,7 @@ async fn consumer_connected_app_clients_search() {
         .expect("minimal response decodes");
     case.verify();
 }
+
 #[tokio::test]
 async fn consumer_connected_app_clients_update() {
     let case = Case::start("consumer.connected_app.clients.update").await;
@@ -146,6 +151,7 @@ async fn consumer_connected_app_clients_update() {
         .expect("minimal response decodes");
     case.verify();
 }
+
 #[tokio::test]
 async fn consumer_connected_app_clients_secrets_rotate() {
     let case = Case::start("consumer.connected_app.clients.secrets.rotate").await;
@@ -170,6 +176,7 @@ async fn consumer_connected_app_clients_secrets_rotate() {
         .expect("minimal response decodes");
     case.verify();
 }
+
 #[tokio::test]
 async fn consumer_connected_app_clients_secrets_rotate_cancel() {
     let case = Case::start("consumer.connected_app.clients.secrets.rotate_cancel").await;
@@ -194,6 +201,7 @@ async fn consumer_connected_app_clients_secrets_rotate_cancel() {
         .expect("minimal response decodes");
     case.verify();
 }
+
 #[tokio::test]
 async fn consumer_connected_app_clients_secrets_rotate_start() {
     let case = Case::start("consumer.connected_app.clients.secrets.rotate_start").await;
@@ -218,6 +226,7 @@ async fn consumer_connected_app_clients_secrets_rotate_start() {
         .expect("minimal response decodes");
     case.verify();
 }
+
 #[tokio::test]
 async fn consumer_crypto_wallets_authenticate() {
     let case = Case::start("consumer.crypto_wallets.authenticate").await;
@@ -264,6 +273,7 @@ async fn consumer_crypto_wallets_authenticate() {
     );
     case.verify();
 }
+
 #[tokio::test]
 async fn consumer_crypto_wallets_authenticate_start() {
     let case = Case::start("consumer.crypto_wallets.authenticate_start").await;
@@ -298,6 +308,7 @@ async fn consumer_crypto_wallets_authenticate_start() {
         .expect("minimal response decodes");
     case.verify();
 }
+
 #[tokio::test]
 async fn consumer_debug_whoami() {
     let case = Case::start("consumer.debug.whoami").await;
@@ -316,6 +327,7 @@ async fn consumer_debug_whoami() {
         .expect("minimal response decodes");
     case.verify();
 }
+
 #[tokio::test]
 async fn consumer_fraud_email_risk() {
     let case = Case::start("consumer.fraud.email.risk").await;
@@ -338,6 +350,7 @@ async fn consumer_fraud_email_risk() {
         .expect("minimal response decodes");
     case.verify();
 }
+
 #[tokio::test]
 async fn consumer_fraud_fingerprint_lookup() {
     let case = Case::start("consumer.fraud.fingerprint.lookup").await;
@@ -377,6 +390,7 @@ async fn consumer_fraud_fingerprint_lookup() {
     );
     case.verify();
 }
+
 #[tokio::test]
 async fn consumer_fraud_rules_list() {
     let case = Case::start("consumer.fraud.rules.list").await;
@@ -399,6 +413,7 @@ async fn consumer_fraud_rules_list() {
         .expect("minimal response decodes");
     case.verify();
 }
+
 #[tokio::test]
 async fn consumer_fraud_rules_set() {
     let case = Case::start("consumer.fraud.rules.set").await;
@@ -495,6 +510,7 @@ async fn consumer_fraud_rules_set() {
     );
     case.verify();
 }
+
 #[tokio::test]
 async fn consumer_fraud_verdict_reasons_list() {
     let case = Case::start("consumer.fraud.verdict_reasons.list").await;
@@ -516,6 +532,7 @@ async fn consumer_fraud_verdict_reasons_list() {
         .expect("minimal response decodes");
     case.verify();
 }
+
 #[tokio::test]
 async fn consumer_fraud_verdict_reasons_override() {
     let case = Case::start("consumer.fraud.verdict_reasons.override").await;
@@ -540,6 +557,7 @@ async fn consumer_fraud_verdict_reasons_override() {
         .expect("minimal response decodes");
     case.verify();
 }
+
 #[tokio::test]
 async fn consumer_idp_introspect_token_network() {
     let case = Case::start("consumer.idp.introspect_token_network").await;
@@ -567,6 +585,7 @@ async fn consumer_idp_introspect_token_network() {
         .expect("minimal response decodes");
     case.verify();
 }
+
 #[tokio::test]
 async fn consumer_idp_oauth_authorize() {
     let case = Case::start("consumer.idp.oauth.authorize").await;
@@ -609,6 +628,7 @@ async fn consumer_idp_oauth_authorize() {
     );
     case.verify();
 }
+
 #[tokio::test]
 async fn consumer_idp_oauth_authorize_start() {
     let case = Case::start("consumer.idp.oauth.authorize_start").await;
@@ -638,6 +658,7 @@ async fn consumer_idp_oauth_authorize_start() {
         .expect("minimal response decodes");
     case.verify();
 }
+
 #[tokio::test]
 async fn consumer_impersonation_authenticate() {
     let case = Case::start("consumer.impersonation.authenticate").await;
@@ -663,6 +684,7 @@ async fn consumer_impersonation_authenticate() {
     );
     case.verify();
 }
+
 #[tokio::test]
 async fn consumer_m2m_token() {
     let case = Case::start("consumer.m2m.token").await;
@@ -686,6 +708,7 @@ async fn consumer_m2m_token() {
         .expect("minimal response decodes");
     case.verify();
 }
+
 #[tokio::test]
 async fn consumer_m2m_clients_create() {
     let case = Case::start("consumer.m2m.clients.create").await;
@@ -713,6 +736,7 @@ async fn consumer_m2m_clients_create() {
         .expect("minimal response decodes");
     case.verify();
 }
+
 #[tokio::test]
 async fn consumer_m2m_clients_delete() {
     let case = Case::start("consumer.m2m.clients.delete").await;
@@ -735,6 +759,7 @@ async fn consumer_m2m_clients_delete() {
         .expect("minimal response decodes");
     case.verify();
 }
+
 #[tokio::test]
 async fn consumer_m2m_clients_get() {
     let case = Case::start("consumer.m2m.clients.get").await;
@@ -757,6 +782,7 @@ async fn consumer_m2m_clients_get() {
         .expect("minimal response decodes");
     case.verify();
 }
+
 #[tokio::test]
 async fn consumer_m2m_clients_search() {
     let case = Case::start("consumer.m2m.clients.search").await;
@@ -783,6 +809,7 @@ async fn consumer_m2m_clients_search() {
         .expect("minimal response decodes");
     case.verify();
 }
+
 #[tokio::test]
 async fn consumer_m2m_clients_update() {
     let case = Case::start("consumer.m2m.clients.update").await;
@@ -810,6 +837,7 @@ async fn consumer_m2m_clients_update() {
         .expect("minimal response decodes");
     case.verify();
 }
+
 #[tokio::test]
 async fn consumer_m2m_clients_secrets_rotate() {
     let case = Case::start("consumer.m2m.clients.secrets.rotate").await;
@@ -834,6 +862,7 @@ async fn consumer_m2m_clients_secrets_rotate() {
         .expect("minimal response decodes");
     case.verify();
 }
+
 #[tokio::test]
 async fn consumer_m2m_clients_secrets_rotate_cancel() {
     let case = Case::start("consumer.m2m.clients.secrets.rotate_cancel").await;
@@ -858,6 +887,7 @@ async fn consumer_m2m_clients_secrets_rotate_cancel() {
         .expect("minimal response decodes");
     case.verify();
 }
+
 #[tokio::test]
 async fn consumer_m2m_clients_secrets_rotate_start() {
     let case = Case::start("consumer.m2m.clients.secrets.rotate_start").await;
@@ -882,6 +912,7 @@ async fn consumer_m2m_clients_secrets_rotate_start() {
         .expect("minimal response decodes");
     case.verify();
 }
+
 #[tokio::test]
 async fn consumer_magic_links_authenticate() {
     let case = Case::start("consumer.magic_links.authenticate").await;
@@ -928,6 +959,7 @@ async fn consumer_magic_links_authenticate() {
     );
     case.verify();
 }
+
 #[tokio::test]
 async fn consumer_magic_links_create() {
     let case = Case::start("consumer.magic_links.create").await;
@@ -953,6 +985,7 @@ async fn consumer_magic_links_create() {
         .expect("minimal response decodes");
     case.verify();
 }
+
 #[tokio::test]
 async fn consumer_magic_links_email_invite() {
     let case = Case::start("consumer.magic_links.email.invite").await;
@@ -990,6 +1023,7 @@ async fn consumer_magic_links_email_invite() {
         .expect("minimal response decodes");
     case.verify();
 }
+
 #[tokio::test]
 async fn consumer_magic_links_email_login_or_create() {
     let case = Case::start("consumer.magic_links.email.login_or_create").await;
@@ -1027,6 +1061,7 @@ async fn consumer_magic_links_email_login_or_create() {
         .expect("minimal response decodes");
     case.verify();
 }
+
 #[tokio::test]
 async fn consumer_magic_links_email_revoke_invite() {
     let case = Case::start("consumer.magic_links.email.revoke_invite").await;
@@ -1049,6 +1084,7 @@ async fn consumer_magic_links_email_revoke_invite() {
         .expect("minimal response decodes");
     case.verify();
 }
+
 #[tokio::test]
 async fn consumer_magic_links_email_send() {
     let case = Case::start("consumer.magic_links.email.send").await;
@@ -1086,6 +1122,7 @@ async fn consumer_magic_links_email_send() {
         .expect("minimal response decodes");
     case.verify();
 }
+
 #[tokio::test]
 async fn consumer_oauth_attach() {
     let case = Case::start("consumer.oauth.attach").await;
@@ -1109,6 +1146,7 @@ async fn consumer_oauth_attach() {
         .expect("minimal response decodes");
     case.verify();
 }
+
 #[tokio::test]
 async fn consumer_oauth_authenticate() {
     let case = Case::start("consumer.oauth.authenticate").await;
@@ -1149,6 +1187,7 @@ async fn consumer_oauth_authenticate() {
     );
     case.verify();
 }
+
 #[tokio::test]
 async fn consumer_otps_authenticate() {
     let case = Case::start("consumer.otps.authenticate").await;
@@ -1195,6 +1234,7 @@ async fn consumer_otps_authenticate() {
     );
     case.verify();
 }
+
 #[tokio::test]
 async fn consumer_otps_email_login_or_create() {
     let case = Case::start("consumer.otps.email.login_or_create").await;
@@ -1226,6 +1266,7 @@ async fn consumer_otps_email_login_or_create() {
         .expect("minimal response decodes");
     case.verify();
 }
+
 #[tokio::test]
 async fn consumer_otps_email_send() {
     let case = Case::start("consumer.otps.email.send").await;
@@ -1259,6 +1300,7 @@ async fn consumer_otps_email_send() {
         .expect("minimal response decodes");
     case.verify();
 }
+
 #[tokio::test]
 async fn consumer_otps_sms_login_or_create() {
     let case = Case::start("consumer.otps.sms.login_or_create").await;
@@ -1288,6 +1330,7 @@ async fn consumer_otps_sms_login_or_create() {
         .expect("minimal response decodes");
     case.verify();
 }
+
 #[tokio::test]
 async fn consumer_otps_sms_send() {
     let case = Case::start("consumer.otps.sms.send").await;
@@ -1319,6 +1362,7 @@ async fn consumer_otps_sms_send() {
         .expect("minimal response decodes");
     case.verify();
 }
+
 #[tokio::test]
 async fn consumer_otps_whatsapp_login_or_create() {
     let case = Case::start("consumer.otps.whatsapp.login_or_create").await;
@@ -1348,6 +1392,7 @@ async fn consumer_otps_whatsapp_login_or_create() {
         .expect("minimal response decodes");
     case.verify();
 }
+
 #[tokio::test]
 async fn consumer_otps_whatsapp_send() {
     let case = Case::start("consumer.otps.whatsapp.send").await;
@@ -1379,6 +1424,7 @@ async fn consumer_otps_whatsapp_send() {
         .expect("minimal response decodes");
     case.verify();
 }
+
 #[tokio::test]
 async fn consumer_passwords_authenticate() {
     let case = Case::start("consumer.passwords.authenticate").await;
@@ -1417,6 +1463,7 @@ async fn consumer_passwords_authenticate() {
     );
     case.verify();
 }
+
 #[tokio::test]
 async fn consumer_passwords_create() {
     let case = Case::start("consumer.passwords.create").await;
@@ -1460,6 +1507,7 @@ async fn consumer_passwords_create() {
     );
     case.verify();
 }
+
 #[tokio::test]
 async fn consumer_passwords_migrate() {
     let case = Case::start("consumer.passwords.migrate").await;
@@ -1526,6 +1574,7 @@ async fn consumer_passwords_migrate() {
         .expect("minimal response decodes");
     case.verify();
 }
+
 #[tokio::test]
 async fn consumer_passwords_strength_check() {
     let case = Case::start("consumer.passwords.strength_check").await;
@@ -1552,6 +1601,7 @@ async fn consumer_passwords_strength_check() {
     );
     case.verify();
 }
+
 #[tokio::test]
 async fn consumer_passwords_email_reset() {
     let case = Case::start("consumer.passwords.email.reset").await;
@@ -1601,6 +1651,7 @@ async fn consumer_passwords_email_reset() {
     );
     case.verify();
 }
+
 #[tokio::test]
 async fn consumer_passwords_email_reset_start() {
     let case = Case::start("consumer.passwords.email.reset_start").await;
@@ -1633,6 +1684,7 @@ async fn consumer_passwords_email_reset_start() {
         .expect("minimal response decodes");
     case.verify();
 }
+
 #[tokio::test]
 async fn consumer_passwords_existing_password_reset() {
     let case = Case::start("consumer.passwords.existing_password.reset").await;
@@ -1674,6 +1726,7 @@ async fn consumer_passwords_existing_password_reset() {
     );
     case.verify();
 }
+
 #[tokio::test]
 async fn consumer_passwords_sessions_reset() {
     let case = Case::start("consumer.passwords.sessions.reset").await;
@@ -1713,6 +1766,7 @@ async fn consumer_passwords_sessions_reset() {
     );
     case.verify();
 }
+
 #[tokio::test]
 async fn consumer_project_metrics() {
     let case = Case::start("consumer.project.metrics").await;
@@ -1731,6 +1785,7 @@ async fn consumer_project_metrics() {
         .expect("minimal response decodes");
     case.verify();
 }
+
 #[tokio::test]
 async fn consumer_rbac_policy() {
     let case = Case::start("consumer.rbac.policy").await;
@@ -1754,6 +1809,7 @@ async fn consumer_rbac_policy() {
     );
     case.verify();
 }
+
 #[tokio::test]
 async fn consumer_sessions_attest() {
     let case = Case::start("consumer.sessions.attest").await;
@@ -1792,6 +1848,7 @@ async fn consumer_sessions_attest() {
     );
     case.verify();
 }
+
 #[tokio::test]
 async fn consumer_sessions_authenticate() {
     let case = Case::start("consumer.sessions.authenticate").await;
@@ -1823,6 +1880,7 @@ async fn consumer_sessions_authenticate() {
     );
     case.verify();
 }
+
 #[tokio::test]
 async fn consumer_sessions_exchange_access_token() {
     let case = Case::start("consumer.sessions.exchange_access_token").await;
@@ -1858,6 +1916,7 @@ async fn consumer_sessions_exchange_access_token() {
     );
     case.verify();
 }
+
 #[tokio::test]
 async fn consumer_sessions_get() {
     let case = Case::start("consumer.sessions.get").await;
@@ -1878,6 +1937,7 @@ async fn consumer_sessions_get() {
         .expect("minimal response decodes");
     case.verify();
 }
+
 #[tokio::test]
 async fn consumer_sessions_get_jwks() {
     let case = Case::start("consumer.sessions.get_jwks").await;
@@ -1898,6 +1958,7 @@ async fn consumer_sessions_get_jwks() {
         .expect("minimal response decodes");
     case.verify();
 }
+
 #[tokio::test]
 async fn consumer_sessions_migrate() {
     let case = Case::start("consumer.sessions.migrate").await;
@@ -1933,6 +1994,7 @@ async fn consumer_sessions_migrate() {
     );
     case.verify();
 }
+
 #[tokio::test]
 async fn consumer_sessions_revoke() {
     let case = Case::start("consumer.sessions.revoke").await;
@@ -1954,6 +2016,7 @@ async fn consumer_sessions_revoke() {
         .expect("minimal response decodes");
     case.verify();
 }
+
 #[tokio::test]
 async fn consumer_totps_authenticate() {
     let case = Case::start("consumer.totps.authenticate").await;
@@ -1992,6 +2055,7 @@ async fn consumer_totps_authenticate() {
     );
     case.verify();
 }
+
 #[tokio::test]
 async fn consumer_totps_create() {
     let case = Case::start("consumer.totps.create").await;
@@ -2013,6 +2077,7 @@ async fn consumer_totps_create() {
         .expect("minimal response decodes");
     case.verify();
 }
+
 #[tokio::test]
 async fn consumer_totps_recover() {
     let case = Case::start("consumer.totps.recover").await;
@@ -2051,6 +2116,7 @@ async fn consumer_totps_recover() {
     );
     case.verify();
 }
+
 #[tokio::test]
 async fn consumer_totps_recovery_codes() {
     let case = Case::start("consumer.totps.recovery_codes").await;
@@ -2071,6 +2137,7 @@ async fn consumer_totps_recovery_codes() {
         .expect("minimal response decodes");
     case.verify();
 }
+
 #[tokio::test]
 async fn consumer_users_connected_apps() {
     let case = Case::start("consumer.users.connected_apps").await;
@@ -2091,6 +2158,7 @@ async fn consumer_users_connected_apps() {
         .expect("minimal response decodes");
     case.verify();
 }
+
 #[tokio::test]
 async fn consumer_users_create() {
     let case = Case::start("consumer.users.create").await;
@@ -2125,6 +2193,7 @@ async fn consumer_users_create() {
         .expect("minimal response decodes");
     case.verify();
 }
+
 #[tokio::test]
 async fn consumer_users_delete() {
     let case = Case::start("consumer.users.delete").await;
@@ -2145,6 +2214,7 @@ async fn consumer_users_delete() {
         .expect("minimal response decodes");
     case.verify();
 }
+
 #[tokio::test]
 async fn consumer_users_delete_biometric_registration() {
     let case = Case::start("consumer.users.delete_biometric_registration").await;
@@ -2165,6 +2235,7 @@ async fn consumer_users_delete_biometric_registration() {
         .expect("minimal response decodes");
     case.verify();
 }
+
 #[tokio::test]
 async fn consumer_users_delete_crypto_wallet() {
     let case = Case::start("consumer.users.delete_crypto_wallet").await;
@@ -2185,6 +2256,7 @@ async fn consumer_users_delete_crypto_wallet() {
         .expect("minimal response decodes");
     case.verify();
 }
+
 #[tokio::test]
 async fn consumer_users_delete_email() {
     let case = Case::start("consumer.users.delete_email").await;
@@ -2205,6 +2277,7 @@ async fn consumer_users_delete_email() {
         .expect("minimal response decodes");
     case.verify();
 }
+
 #[tokio::test]
 async fn consumer_users_delete_external_id() {
     let case = Case::start("consumer.users.delete_external_id").await;
@@ -2225,6 +2298,7 @@ async fn consumer_users_delete_external_id() {
         .expect("minimal response decodes");
     case.verify();
 }
+
 #[tokio::test]
 async fn consumer_users_delete_oauth_registration() {
     let case = Case::start("consumer.users.delete_oauth_registration").await;
@@ -2245,6 +2319,7 @@ async fn consumer_users_delete_oauth_registration() {
         .expect("minimal response decodes");
     case.verify();
 }
+
 #[tokio::test]
 async fn consumer_users_delete_password() {
     let case = Case::start("consumer.users.delete_password").await;
@@ -2265,6 +2340,7 @@ async fn consumer_users_delete_password() {
         .expect("minimal response decodes");
     case.verify();
 }
+
 #[tokio::test]
 async fn consumer_users_delete_phone_number() {
     let case = Case::start("consumer.users.delete_phone_number").await;
@@ -2285,6 +2361,7 @@ async fn consumer_users_delete_phone_number() {
         .expect("minimal response decodes");
     case.verify();
 }
+
 #[tokio::test]
 async fn consumer_users_delete_totp() {
     let case = Case::start("consumer.users.delete_totp").await;
@@ -2305,6 +2382,7 @@ async fn consumer_users_delete_totp() {
         .expect("minimal response decodes");
     case.verify();
 }
+
 #[tokio::test]
 async fn consumer_users_delete_webauthn_registration() {
     let case = Case::start("consumer.users.delete_webauthn_registration").await;
@@ -2325,6 +2403,7 @@ async fn consumer_users_delete_webauthn_registration() {
         .expect("minimal response decodes");
     case.verify();
 }
+
 #[tokio::test]
 async fn consumer_users_exchange_primary_factor() {
     let case = Case::start("consumer.users.exchange_primary_factor").await;
@@ -2347,6 +2426,7 @@ async fn consumer_users_exchange_primary_factor() {
         .expect("minimal response decodes");
     case.verify();
 }
+
 #[tokio::test]
 async fn consumer_users_get() {
     let case = Case::start("consumer.users.get").await;
@@ -2420,6 +2500,7 @@ async fn consumer_users_get() {
     );
     case.verify();
 }
+
 #[tokio::test]
 async fn consumer_users_revoke() {
     let case = Case::start("consumer.users.revoke").await;
@@ -2441,6 +2522,7 @@ async fn consumer_users_revoke() {
         .expect("minimal response decodes");
     case.verify();
 }
+
 #[tokio::test]
 async fn consumer_users_search() {
     let case = Case::start("consumer.users.search").await;
@@ -2465,6 +2547,7 @@ async fn consumer_users_search() {
         .expect("minimal response decodes");
     case.verify();
 }
+
 #[tokio::test]
 async fn consumer_users_update() {
     let case = Case::start("consumer.users.update").await;
@@ -2498,6 +2581,7 @@ async fn consumer_users_update() {
         .expect("minimal response decodes");
     case.verify();
 }
+
 #[tokio::test]
 async fn consumer_webauthn_authenticate() {
     let case = Case::start("consumer.webauthn.authenticate").await;
@@ -2535,6 +2619,7 @@ async fn consumer_webauthn_authenticate() {
     );
     case.verify();
 }
+
 #[tokio::test]
 async fn consumer_webauthn_authenticate_start() {
     let case = Case::start("consumer.webauthn.authenticate_start").await;
@@ -2558,6 +2643,7 @@ async fn consumer_webauthn_authenticate_start() {
         .expect("minimal response decodes");
     case.verify();
 }
+
 #[tokio::test]
 async fn consumer_webauthn_list_credentials() {
     let case = Case::start("consumer.webauthn.list_credentials").await;
@@ -2579,6 +2665,7 @@ async fn consumer_webauthn_list_credentials() {
         .expect("minimal response decodes");
     case.verify();
 }
+
 #[tokio::test]
 async fn consumer_webauthn_register() {
     let case = Case::start("consumer.webauthn.register").await;
@@ -2617,6 +2704,7 @@ async fn consumer_webauthn_register() {
     );
     case.verify();
 }
+
 #[tokio::test]
 async fn consumer_webauthn_register_start() {
     let case = Case::start("consumer.webauthn.register_start").await;
@@ -2645,6 +2733,7 @@ async fn consumer_webauthn_register_start() {
         .expect("minimal response decodes");
     case.verify();
 }
+
 #[tokio::test]
 async fn consumer_webauthn_update() {
     let case = Case::start("consumer.webauthn.update").await;
@@ -2674,6 +2763,7 @@ async fn consumer_webauthn_update() {
     );
     case.verify();
 }
+
 #[tokio::test]
 async fn b2b_connected_app_clients_create() {
     let case = Case::start("b2b.connected_app.clients.create").await;
@@ -2713,6 +2803,7 @@ async fn b2b_connected_app_clients_create() {
         .expect("minimal response decodes");
     case.verify();
 }
+
 #[tokio::test]
 async fn b2b_connected_app_clients_delete() {
     let case = Case::start("b2b.connected_app.clients.delete").await;
@@ -2735,6 +2826,7 @@ async fn b2b_connected_app_clients_delete() {
         .expect("minimal response decodes");
     case.verify();
 }
+
 #[tokio::test]
 async fn b2b_connected_app_clients_get() {
     let case = Case::start("b2b.connected_app.clients.get").await;
@@ -2757,6 +2849,7 @@ async fn b2b_connected_app_clients_get() {
         .expect("minimal response decodes");
     case.verify();
 }
+
 #[tokio::test]
 async fn b2b_connected_app_clients_search() {
     let case = Case::start("b2b.connected_app.clients.search").await;
@@ -2779,6 +2872,7 @@ async fn b2b_connected_app_clients_search() {
         .expect("minimal response decodes");
     case.verify();
 }
+
 #[tokio::test]
 async fn b2b_connected_app_clients_update() {
     let case = Case::start("b2b.connected_app.clients.update").await;
@@ -2818,6 +2912,7 @@ async fn b2b_connected_app_clients_update() {
         .expect("minimal response decodes");
     case.verify();
 }
+
 #[tokio::test]
 async fn b2b_connected_app_clients_secrets_rotate() {
     let case = Case::start("b2b.connected_app.clients.secrets.rotate").await;
@@ -2842,6 +2937,7 @@ async fn b2b_connected_app_clients_secrets_rotate() {
         .expect("minimal response decodes");
     case.verify();
 }
+
 #[tokio::test]
 async fn b2b_connected_app_clients_secrets_rotate_cancel() {
     let case = Case::start("b2b.connected_app.clients.secrets.rotate_cancel").await;
@@ -2866,6 +2962,7 @@ async fn b2b_connected_app_clients_secrets_rotate_cancel() {
         .expect("minimal response decodes");
     case.verify();
 }
+
 #[tokio::test]
 async fn b2b_connected_app_clients_secrets_rotate_start() {
     let case = Case::start("b2b.connected_app.clients.secrets.rotate_start").await;
@@ -2890,6 +2987,7 @@ async fn b2b_connected_app_clients_secrets_rotate_start() {
         .expect("minimal response decodes");
     case.verify();
 }
+
 #[tokio::test]
 async fn b2b_debug_whoami() {
     let case = Case::start("b2b.debug.whoami").await;
@@ -2903,6 +3001,7 @@ async fn b2b_debug_whoami() {
     let _ = case.b2b().debug().whoami(request).await.expect("minimal response decodes");
     case.verify();
 }
+
 #[tokio::test]
 async fn b2b_discovery_intermediate_sessions_exchange() {
     let case = Case::start("b2b.discovery.intermediate_sessions.exchange").await;
@@ -2971,6 +3070,7 @@ async fn b2b_discovery_intermediate_sessions_exchange() {
     );
     case.verify();
 }
+
 #[tokio::test]
 async fn b2b_discovery_organizations_create() {
     let case = Case::start("b2b.discovery.organizations.create").await;
@@ -3072,6 +3172,7 @@ async fn b2b_discovery_organizations_create() {
     );
     case.verify();
 }
+
 #[tokio::test]
 async fn b2b_discovery_organizations_list() {
     let case = Case::start("b2b.discovery.organizations.list").await;
@@ -3103,6 +3204,7 @@ async fn b2b_discovery_organizations_list() {
     );
     case.verify();
 }
+
 #[tokio::test]
 async fn b2b_fraud_email_risk() {
     let case = Case::start("b2b.fraud.email.risk").await;
@@ -3125,6 +3227,7 @@ async fn b2b_fraud_email_risk() {
         .expect("minimal response decodes");
     case.verify();
 }
+
 #[tokio::test]
 async fn b2b_fraud_fingerprint_lookup() {
     let case = Case::start("b2b.fraud.fingerprint.lookup").await;
@@ -3164,6 +3267,7 @@ async fn b2b_fraud_fingerprint_lookup() {
     );
     case.verify();
 }
+
 #[tokio::test]
 async fn b2b_fraud_rules_list() {
     let case = Case::start("b2b.fraud.rules.list").await;
@@ -3186,6 +3290,7 @@ async fn b2b_fraud_rules_list() {
         .expect("minimal response decodes");
     case.verify();
 }
+
 #[tokio::test]
 async fn b2b_fraud_rules_set() {
     let case = Case::start("b2b.fraud.rules.set").await;
@@ -3282,6 +3387,7 @@ async fn b2b_fraud_rules_set() {
     );
     case.verify();
 }
+
 #[tokio::test]
 async fn b2b_fraud_verdict_reasons_list() {
     let case = Case::start("b2b.fraud.verdict_reasons.list").await;
@@ -3303,6 +3409,7 @@ async fn b2b_fraud_verdict_reasons_list() {
         .expect("minimal response decodes");
     case.verify();
 }
+
 #[tokio::test]
 async fn b2b_fraud_verdict_reasons_override() {
     let case = Case::start("b2b.fraud.verdict_reasons.override").await;
@@ -3327,6 +3434,7 @@ async fn b2b_fraud_verdict_reasons_override() {
         .expect("minimal response decodes");
     case.verify();
 }
+
 #[tokio::test]
 async fn b2b_idp_introspect_token_network() {
     let case = Case::start("b2b.idp.introspect_token_network").await;
@@ -3355,6 +3463,7 @@ async fn b2b_idp_introspect_token_network() {
         .expect("minimal response decodes");
     case.verify();
 }
+
 #[tokio::test]
 async fn b2b_idp_oauth_authorize() {
     let case = Case::start("b2b.idp.oauth.authorize").await;
@@ -3398,6 +3507,7 @@ async fn b2b_idp_oauth_authorize() {
     );
     case.verify();
 }
+
 #[tokio::test]
 async fn b2b_idp_oauth_authorize_start() {
     let case = Case::start("b2b.idp.oauth.authorize_start").await;
@@ -3428,6 +3538,7 @@ async fn b2b_idp_oauth_authorize_start() {
         .expect("minimal response decodes");
     case.verify();
 }
+
 #[tokio::test]
 async fn b2b_impersonation_authenticate() {
     let case = Case::start("b2b.impersonation.authenticate").await;
@@ -3472,6 +3583,7 @@ async fn b2b_impersonation_authenticate() {
     );
     case.verify();
 }
+
 #[tokio::test]
 async fn b2b_m2m_token() {
     let case = Case::start("b2b.m2m.token").await;
@@ -3490,6 +3602,7 @@ async fn b2b_m2m_token() {
     let _ = case.b2b().m2m().token(request).await.expect("minimal response decodes");
     case.verify();
 }
+
 #[tokio::test]
 async fn b2b_m2m_clients_create() {
     let case = Case::start("b2b.m2m.clients.create").await;
@@ -3517,6 +3630,7 @@ async fn b2b_m2m_clients_create() {
         .expect("minimal response decodes");
     case.verify();
 }
+
 #[tokio::test]
 async fn b2b_m2m_clients_delete() {
     let case = Case::start("b2b.m2m.clients.delete").await;
@@ -3539,6 +3653,7 @@ async fn b2b_m2m_clients_delete() {
         .expect("minimal response decodes");
     case.verify();
 }
+
 #[tokio::test]
 async fn b2b_m2m_clients_get() {
     let case = Case::start("b2b.m2m.clients.get").await;
@@ -3561,6 +3676,7 @@ async fn b2b_m2m_clients_get() {
         .expect("minimal response decodes");
     case.verify();
 }
+
 #[tokio::test]
 async fn b2b_m2m_clients_search() {
     let case = Case::start("b2b.m2m.clients.search").await;
@@ -3587,6 +3703,7 @@ async fn b2b_m2m_clients_search() {
         .expect("minimal response decodes");
     case.verify();
 }
+
 #[tokio::test]
 async fn b2b_m2m_clients_update() {
     let case = Case::start("b2b.m2m.clients.update").await;
@@ -3614,6 +3731,7 @@ async fn b2b_m2m_clients_update() {
         .expect("minimal response decodes");
     case.verify();
 }
+
 #[tokio::test]
 async fn b2b_m2m_clients_secrets_rotate() {
     let case = Case::start("b2b.m2m.clients.secrets.rotate").await;
@@ -3638,6 +3756,7 @@ async fn b2b_m2m_clients_secrets_rotate() {
         .expect("minimal response decodes");
     case.verify();
 }
+
 #[tokio::test]
 async fn b2b_m2m_clients_secrets_rotate_cancel() {
     let case = Case::start("b2b.m2m.clients.secrets.rotate_cancel").await;
@@ -3662,6 +3781,7 @@ async fn b2b_m2m_clients_secrets_rotate_cancel() {
         .expect("minimal response decodes");
     case.verify();
 }
+
 #[tokio::test]
 async fn b2b_m2m_clients_secrets_rotate_start() {
     let case = Case::start("b2b.m2m.clients.secrets.rotate_start").await;
@@ -3686,6 +3806,7 @@ async fn b2b_m2m_clients_secrets_rotate_start() {
         .expect("minimal response decodes");
     case.verify();
 }
+
 #[tokio::test]
 async fn b2b_magic_links_authenticate() {
     let case = Case::start("b2b.magic_links.authenticate").await;
@@ -3753,6 +3874,7 @@ async fn b2b_magic_links_authenticate() {
     );
     case.verify();
 }
+
 #[tokio::test]
 async fn b2b_magic_links_discovery_authenticate() {
     let case = Case::start("b2b.magic_links.discovery.authenticate").await;
@@ -3785,6 +3907,7 @@ async fn b2b_magic_links_discovery_authenticate() {
     );
     case.verify();
 }
+
 #[tokio::test]
 async fn b2b_magic_links_email_invite() {
     let case = Case::start("b2b.magic_links.email.invite").await;
@@ -3818,6 +3941,7 @@ async fn b2b_magic_links_email_invite() {
         .expect("minimal response decodes");
     case.verify();
 }
+
 #[tokio::test]
 async fn b2b_magic_links_email_login_or_signup() {
     let case = Case::start("b2b.magic_links.email.login_or_signup").await;
@@ -3849,6 +3973,7 @@ async fn b2b_magic_links_email_login_or_signup() {
         .expect("minimal response decodes");
     case.verify();
 }
+
 #[tokio::test]
 async fn b2b_magic_links_email_discovery_send() {
     let case = Case::start("b2b.magic_links.email.discovery.send").await;
@@ -3878,6 +4003,7 @@ async fn b2b_magic_links_email_discovery_send() {
         .expect("minimal response decodes");
     case.verify();
 }
+
 #[tokio::test]
 async fn b2b_oauth_authenticate() {
     let case = Case::start("b2b.oauth.authenticate").await;
@@ -3955,6 +4081,7 @@ async fn b2b_oauth_authenticate() {
     );
     case.verify();
 }
+
 #[tokio::test]
 async fn b2b_oauth_discovery_authenticate() {
     let case = Case::start("b2b.oauth.discovery.authenticate").await;
@@ -3991,6 +4118,7 @@ async fn b2b_oauth_discovery_authenticate() {
     );
     case.verify();
 }
+
 #[tokio::test]
 async fn b2b_organizations_connected_apps() {
     let case = Case::start("b2b.organizations.connected_apps").await;
@@ -4012,6 +4140,7 @@ async fn b2b_organizations_connected_apps() {
         .expect("minimal response decodes");
     case.verify();
 }
+
 #[tokio::test]
 async fn b2b_organizations_create() {
     let case = Case::start("b2b.organizations.create").await;
@@ -4069,6 +4198,7 @@ async fn b2b_organizations_create() {
         .expect("minimal response decodes");
     case.verify();
 }
+
 #[tokio::test]
 async fn b2b_organizations_delete() {
     let case = Case::start("b2b.organizations.delete").await;
@@ -4090,6 +4220,7 @@ async fn b2b_organizations_delete() {
         .expect("minimal response decodes");
     case.verify();
 }
+
 #[tokio::test]
 async fn b2b_organizations_delete_external_id() {
     let case = Case::start("b2b.organizations.delete_external_id").await;
@@ -4111,6 +4242,7 @@ async fn b2b_organizations_delete_external_id() {
         .expect("minimal response decodes");
     case.verify();
 }
+
 #[tokio::test]
 async fn b2b_organizations_get() {
     let case = Case::start("b2b.organizations.get").await;
@@ -4131,6 +4263,7 @@ async fn b2b_organizations_get() {
         .expect("minimal response decodes");
     case.verify();
 }
+
 #[tokio::test]
 async fn b2b_organizations_get_connected_app() {
     let case = Case::start("b2b.organizations.get_connected_app").await;
@@ -4158,6 +4291,7 @@ async fn b2b_organizations_get_connected_app() {
     );
     case.verify();
 }
+
 #[tokio::test]
 async fn b2b_organizations_metrics() {
     let case = Case::start("b2b.organizations.metrics").await;
@@ -4178,6 +4312,7 @@ async fn b2b_organizations_metrics() {
         .expect("minimal response decodes");
     case.verify();
 }
+
 #[tokio::test]
 async fn b2b_organizations_search() {
     let case = Case::start("b2b.organizations.search").await;
@@ -4202,6 +4337,7 @@ async fn b2b_organizations_search() {
         .expect("minimal response decodes");
     case.verify();
 }
+
 #[tokio::test]
 async fn b2b_organizations_update() {
     let case = Case::start("b2b.organizations.update").await;
@@ -4265,6 +4401,7 @@ async fn b2b_organizations_update() {
         .expect("minimal response decodes");
     case.verify();
 }
+
 #[tokio::test]
 async fn b2b_organizations_members_create() {
     let case = Case::start("b2b.organizations.members.create").await;
@@ -4298,6 +4435,7 @@ async fn b2b_organizations_members_create() {
         .expect("minimal response decodes");
     case.verify();
 }
+
 #[tokio::test]
 async fn b2b_organizations_members_dangerously_get() {
     let case = Case::start("b2b.organizations.members.dangerously_get").await;
@@ -4321,6 +4459,7 @@ async fn b2b_organizations_members_dangerously_get() {
         .expect("minimal response decodes");
     case.verify();
 }
+
 #[tokio::test]
 async fn b2b_organizations_members_delete() {
     let case = Case::start("b2b.organizations.members.delete").await;
@@ -4345,6 +4484,7 @@ async fn b2b_organizations_members_delete() {
         .expect("minimal response decodes");
     case.verify();
 }
+
 #[tokio::test]
 async fn b2b_organizations_members_delete_external_id() {
     let case = Case::start("b2b.organizations.members.delete_external_id").await;
@@ -4369,6 +4509,7 @@ async fn b2b_organizations_members_delete_external_id() {
         .expect("minimal response decodes");
     case.verify();
 }
+
 #[tokio::test]
 async fn b2b_organizations_members_delete_mfa_phone_number() {
     let case = Case::start("b2b.organizations.members.delete_mfa_phone_number").await;
@@ -4393,6 +4534,7 @@ async fn b2b_organizations_members_delete_mfa_phone_number() {
         .expect("minimal response decodes");
     case.verify();
 }
+
 #[tokio::test]
 async fn b2b_organizations_members_delete_password() {
     let case = Case::start("b2b.organizations.members.delete_password").await;
@@ -4417,6 +4559,7 @@ async fn b2b_organizations_members_delete_password() {
         .expect("minimal response decodes");
     case.verify();
 }
+
 #[tokio::test]
 async fn b2b_organizations_members_delete_totp() {
     let case = Case::start("b2b.organizations.members.delete_totp").await;
@@ -4441,6 +4584,7 @@ async fn b2b_organizations_members_delete_totp() {
         .expect("minimal response decodes");
     case.verify();
 }
+
 #[tokio::test]
 async fn b2b_organizations_members_get() {
     let case = Case::start("b2b.organizations.members.get").await;
@@ -4465,6 +4609,7 @@ async fn b2b_organizations_members_get() {
         .expect("minimal response decodes");
     case.verify();
 }
+
 #[tokio::test]
 async fn b2b_organizations_members_get_connected_apps() {
     let case = Case::start("b2b.organizations.members.get_connected_apps").await;
@@ -4489,6 +4634,7 @@ async fn b2b_organizations_members_get_connected_apps() {
         .expect("minimal response decodes");
     case.verify();
 }
+
 #[tokio::test]
 async fn b2b_organizations_members_oidc_providers() {
     let case = Case::start("b2b.organizations.members.oidc_providers").await;
@@ -4513,6 +4659,7 @@ async fn b2b_organizations_members_oidc_providers() {
         .expect("minimal response decodes");
     case.verify();
 }
+
 #[tokio::test]
 async fn b2b_organizations_members_reactivate() {
     let case = Case::start("b2b.organizations.members.reactivate").await;
@@ -4537,6 +4684,7 @@ async fn b2b_organizations_members_reactivate() {
         .expect("minimal response decodes");
     case.verify();
 }
+
 #[tokio::test]
 async fn b2b_organizations_members_search() {
     let case = Case::start("b2b.organizations.members.search").await;
@@ -4566,6 +4714,7 @@ async fn b2b_organizations_members_search() {
         .expect("minimal response decodes");
     case.verify();
 }
+
 #[tokio::test]
 async fn b2b_organizations_members_start_email_update() {
     let case = Case::start("b2b.organizations.members.start_email_update").await;
@@ -4597,6 +4746,7 @@ async fn b2b_organizations_members_start_email_update() {
         .expect("minimal response decodes");
     case.verify();
 }
+
 #[tokio::test]
 async fn b2b_organizations_members_unlink_retired_email() {
     let case = Case::start("b2b.organizations.members.unlink_retired_email").await;
@@ -4623,6 +4773,7 @@ async fn b2b_organizations_members_unlink_retired_email() {
         .expect("minimal response decodes");
     case.verify();
 }
+
 #[tokio::test]
 async fn b2b_organizations_members_update() {
     let case = Case::start("b2b.organizations.members.update").await;
@@ -4659,6 +4810,7 @@ async fn b2b_organizations_members_update() {
         .expect("minimal response decodes");
     case.verify();
 }
+
 #[tokio::test]
 async fn b2b_organizations_members_connected_apps_revoke() {
     let case = Case::start("b2b.organizations.members.connected_apps.revoke").await;
@@ -4686,6 +4838,7 @@ async fn b2b_organizations_members_connected_apps_revoke() {
         .expect("minimal response decodes");
     case.verify();
 }
+
 #[tokio::test]
 async fn b2b_organizations_members_oauth_providers_github() {
     let case = Case::start("b2b.organizations.members.oauth_providers.github").await;
@@ -4712,6 +4865,7 @@ async fn b2b_organizations_members_oauth_providers_github() {
         .expect("minimal response decodes");
     case.verify();
 }
+
 #[tokio::test]
 async fn b2b_organizations_members_oauth_providers_google() {
     let case = Case::start("b2b.organizations.members.oauth_providers.google").await;
@@ -4760,6 +4914,7 @@ async fn b2b_organizations_members_oauth_providers_google() {
     );
     case.verify();
 }
+
 #[tokio::test]
 async fn b2b_organizations_members_oauth_providers_hubspot() {
     let case = Case::start("b2b.organizations.members.oauth_providers.hubspot").await;
@@ -4786,6 +4941,7 @@ async fn b2b_organizations_members_oauth_providers_hubspot() {
         .expect("minimal response decodes");
     case.verify();
 }
+
 #[tokio::test]
 async fn b2b_organizations_members_oauth_providers_microsoft() {
     let case = Case::start("b2b.organizations.members.oauth_providers.microsoft").await;
@@ -4819,6 +4975,7 @@ async fn b2b_organizations_members_oauth_providers_microsoft() {
     );
     case.verify();
 }
+
 #[tokio::test]
 async fn b2b_organizations_members_oauth_providers_slack() {
     let case = Case::start("b2b.organizations.members.oauth_providers.slack").await;
@@ -4844,6 +5001,7 @@ async fn b2b_organizations_members_oauth_providers_slack() {
         .expect("minimal response decodes");
     case.verify();
 }
+
 #[tokio::test]
 async fn b2b_otps_email_authenticate() {
     let case = Case::start("b2b.otps.email.authenticate").await;
@@ -4914,6 +5072,7 @@ async fn b2b_otps_email_authenticate() {
     );
     case.verify();
 }
+
 #[tokio::test]
 async fn b2b_otps_email_login_or_signup() {
     let case = Case::start("b2b.otps.email.login_or_signup").await;
@@ -4942,6 +5101,7 @@ async fn b2b_otps_email_login_or_signup() {
         .expect("minimal response decodes");
     case.verify();
 }
+
 #[tokio::test]
 async fn b2b_otps_email_discovery_authenticate() {
     let case = Case::start("b2b.otps.email.discovery.authenticate").await;
@@ -4976,6 +5136,7 @@ async fn b2b_otps_email_discovery_authenticate() {
     );
     case.verify();
 }
+
 #[tokio::test]
 async fn b2b_otps_email_discovery_send() {
     let case = Case::start("b2b.otps.email.discovery.send").await;
@@ -5003,6 +5164,7 @@ async fn b2b_otps_email_discovery_send() {
         .expect("minimal response decodes");
     case.verify();
 }
+
 #[tokio::test]
 async fn b2b_otps_sms_authenticate() {
     let case = Case::start("b2b.otps.sms.authenticate").await;
@@ -5050,6 +5212,7 @@ async fn b2b_otps_sms_authenticate() {
     );
     case.verify();
 }
+
 #[tokio::test]
 async fn b2b_otps_sms_send() {
     let case = Case::start("b2b.otps.sms.send").await;
@@ -5080,6 +5243,7 @@ async fn b2b_otps_sms_send() {
         .expect("minimal response decodes");
     case.verify();
 }
+
 #[tokio::test]
 async fn b2b_passwords_authenticate() {
     let case = Case::start("b2b.passwords.authenticate").await;
@@ -5148,6 +5312,7 @@ async fn b2b_passwords_authenticate() {
     );
     case.verify();
 }
+
 #[tokio::test]
 async fn b2b_passwords_migrate() {
     let case = Case::start("b2b.passwords.migrate").await;
@@ -5211,6 +5376,7 @@ async fn b2b_passwords_migrate() {
         .expect("minimal response decodes");
     case.verify();
 }
+
 #[tokio::test]
 async fn b2b_passwords_strength_check() {
     let case = Case::start("b2b.passwords.strength_check").await;
@@ -5247,6 +5413,7 @@ async fn b2b_passwords_strength_check() {
     );
     case.verify();
 }
+
 #[tokio::test]
 async fn b2b_passwords_discovery_authenticate() {
     let case = Case::start("b2b.passwords.discovery.authenticate").await;
@@ -5279,6 +5446,7 @@ async fn b2b_passwords_discovery_authenticate() {
     );
     case.verify();
 }
+
 #[tokio::test]
 async fn b2b_passwords_discovery_email_reset() {
     let case = Case::start("b2b.passwords.discovery.email.reset").await;
@@ -5314,6 +5482,7 @@ async fn b2b_passwords_discovery_email_reset() {
     );
     case.verify();
 }
+
 #[tokio::test]
 async fn b2b_passwords_discovery_email_reset_start() {
     let case = Case::start("b2b.passwords.discovery.email.reset_start").await;
@@ -5345,6 +5514,7 @@ async fn b2b_passwords_discovery_email_reset_start() {
         .expect("minimal response decodes");
     case.verify();
 }
+
 #[tokio::test]
 async fn b2b_passwords_email_require_reset() {
     let case = Case::start("b2b.passwords.email.require_reset").await;
@@ -5387,6 +5557,7 @@ async fn b2b_passwords_email_require_reset() {
     );
     case.verify();
 }
+
 #[tokio::test]
 async fn b2b_passwords_email_reset() {
     let case = Case::start("b2b.passwords.email.reset").await;
@@ -5457,6 +5628,7 @@ async fn b2b_passwords_email_reset() {
     );
     case.verify();
 }
+
 #[tokio::test]
 async fn b2b_passwords_email_reset_start() {
     let case = Case::start("b2b.passwords.email.reset_start").await;
@@ -5487,6 +5659,7 @@ async fn b2b_passwords_email_reset_start() {
         .expect("minimal response decodes");
     case.verify();
 }
+
 #[tokio::test]
 async fn b2b_passwords_existing_password_reset() {
     let case = Case::start("b2b.passwords.existing_password.reset").await;
@@ -5557,6 +5730,7 @@ async fn b2b_passwords_existing_password_reset() {
     );
     case.verify();
 }
+
 #[tokio::test]
 async fn b2b_passwords_sessions_reset() {
     let case = Case::start("b2b.passwords.sessions.reset").await;
@@ -5617,6 +5791,7 @@ async fn b2b_passwords_sessions_reset() {
     );
     case.verify();
 }
+
 #[tokio::test]
 async fn b2b_project_metrics() {
     let case = Case::start("b2b.project.metrics").await;
@@ -5635,6 +5810,7 @@ async fn b2b_project_metrics() {
         .expect("minimal response decodes");
     case.verify();
 }
+
 #[tokio::test]
 async fn b2b_rbac_policy() {
     let case = Case::start("b2b.rbac.policy").await;
@@ -5658,6 +5834,7 @@ async fn b2b_rbac_policy() {
     );
     case.verify();
 }
+
 #[tokio::test]
 async fn b2b_rbac_organizations_get_org_policy() {
     let case = Case::start("b2b.rbac.organizations.get_org_policy").await;
@@ -5680,6 +5857,7 @@ async fn b2b_rbac_organizations_get_org_policy() {
         .expect("minimal response decodes");
     case.verify();
 }
+
 #[tokio::test]
 async fn b2b_rbac_organizations_set_org_policy() {
     let case = Case::start("b2b.rbac.organizations.set_org_policy").await;
@@ -5712,6 +5890,7 @@ async fn b2b_rbac_organizations_set_org_policy() {
         .expect("minimal response decodes");
     case.verify();
 }
+
 #[tokio::test]
 async fn b2b_recovery_codes_get() {
     let case = Case::start("b2b.recovery_codes.get").await;
@@ -5733,6 +5912,7 @@ async fn b2b_recovery_codes_get() {
         .expect("minimal response decodes");
     case.verify();
 }
+
 #[tokio::test]
 async fn b2b_recovery_codes_recover() {
     let case = Case::start("b2b.recovery_codes.recover").await;
@@ -5776,6 +5956,7 @@ async fn b2b_recovery_codes_recover() {
     );
     case.verify();
 }
+
 #[tokio::test]
 async fn b2b_recovery_codes_rotate() {
     let case = Case::start("b2b.recovery_codes.rotate").await;
@@ -5797,6 +5978,7 @@ async fn b2b_recovery_codes_rotate() {
         .expect("minimal response decodes");
     case.verify();
 }
+
 #[tokio::test]
 async fn b2b_scim_connection_create() {
     let case = Case::start("b2b.scim.connection.create").await;
@@ -5829,6 +6011,7 @@ async fn b2b_scim_connection_create() {
     );
     case.verify();
 }
+
 #[tokio::test]
 async fn b2b_scim_connection_delete() {
     let case = Case::start("b2b.scim.connection.delete").await;
@@ -5853,6 +6036,7 @@ async fn b2b_scim_connection_delete() {
         .expect("minimal response decodes");
     case.verify();
 }
+
 #[tokio::test]
 async fn b2b_scim_connection_get() {
     let case = Case::start("b2b.scim.connection.get").await;
@@ -5881,6 +6065,7 @@ async fn b2b_scim_connection_get() {
     );
     case.verify();
 }
+
 #[tokio::test]
 async fn b2b_scim_connection_get_groups() {
     let case = Case::start("b2b.scim.connection.get_groups").await;
@@ -5914,6 +6099,7 @@ async fn b2b_scim_connection_get_groups() {
     );
     case.verify();
 }
+
 #[tokio::test]
 async fn b2b_scim_connection_rotate_cancel() {
     let case = Case::start("b2b.scim.connection.rotate_cancel").await;
@@ -5943,6 +6129,7 @@ async fn b2b_scim_connection_rotate_cancel() {
     );
     case.verify();
 }
+
 #[tokio::test]
 async fn b2b_scim_connection_rotate_complete() {
     let case = Case::start("b2b.scim.connection.rotate_complete").await;
@@ -5972,6 +6159,7 @@ async fn b2b_scim_connection_rotate_complete() {
     );
     case.verify();
 }
+
 #[tokio::test]
 async fn b2b_scim_connection_rotate_start() {
     let case = Case::start("b2b.scim.connection.rotate_start").await;
@@ -6001,6 +6189,7 @@ async fn b2b_scim_connection_rotate_start() {
     );
     case.verify();
 }
+
 #[tokio::test]
 async fn b2b_scim_connection_update() {
     let case = Case::start("b2b.scim.connection.update").await;
@@ -6042,6 +6231,7 @@ async fn b2b_scim_connection_update() {
     );
     case.verify();
 }
+
 #[tokio::test]
 async fn b2b_sessions_attest() {
     let case = Case::start("b2b.sessions.attest").await;
@@ -6076,6 +6266,7 @@ async fn b2b_sessions_attest() {
     );
     case.verify();
 }
+
 #[tokio::test]
 async fn b2b_sessions_authenticate() {
     let case = Case::start("b2b.sessions.authenticate").await;
@@ -6108,6 +6299,7 @@ async fn b2b_sessions_authenticate() {
     );
     case.verify();
 }
+
 #[tokio::test]
 async fn b2b_sessions_exchange() {
     let case = Case::start("b2b.sessions.exchange").await;
@@ -6175,6 +6367,7 @@ async fn b2b_sessions_exchange() {
     );
     case.verify();
 }
+
 #[tokio::test]
 async fn b2b_sessions_exchange_access_token() {
     let case = Case::start("b2b.sessions.exchange_access_token").await;
@@ -6213,6 +6406,7 @@ async fn b2b_sessions_exchange_access_token() {
     );
     case.verify();
 }
+
 #[tokio::test]
 async fn b2b_sessions_get() {
     let case = Case::start("b2b.sessions.get").await;
@@ -6229,6 +6423,7 @@ async fn b2b_sessions_get() {
     let _ = case.b2b().sessions().get(request).await.expect("minimal response decodes");
     case.verify();
 }
+
 #[tokio::test]
 async fn b2b_sessions_get_jwks() {
     let case = Case::start("b2b.sessions.get_jwks").await;
@@ -6249,6 +6444,7 @@ async fn b2b_sessions_get_jwks() {
         .expect("minimal response decodes");
     case.verify();
 }
+
 #[tokio::test]
 async fn b2b_sessions_migrate() {
     let case = Case::start("b2b.sessions.migrate").await;
@@ -6282,6 +6478,7 @@ async fn b2b_sessions_migrate() {
     );
     case.verify();
 }
+
 #[tokio::test]
 async fn b2b_sessions_revoke() {
     let case = Case::start("b2b.sessions.revoke").await;
@@ -6305,6 +6502,7 @@ async fn b2b_sessions_revoke() {
         .expect("minimal response decodes");
     case.verify();
 }
+
 #[tokio::test]
 async fn b2b_sso_authenticate() {
     let case = Case::start("b2b.sso.authenticate").await;
@@ -6374,6 +6572,7 @@ async fn b2b_sso_authenticate() {
     );
     case.verify();
 }
+
 #[tokio::test]
 async fn b2b_sso_delete_connection() {
     let case = Case::start("b2b.sso.delete_connection").await;
@@ -6396,6 +6595,7 @@ async fn b2b_sso_delete_connection() {
         .expect("minimal response decodes");
     case.verify();
 }
+
 #[tokio::test]
 async fn b2b_sso_get_connections() {
     let case = Case::start("b2b.sso.get_connections").await;
@@ -6417,6 +6617,7 @@ async fn b2b_sso_get_connections() {
         .expect("minimal response decodes");
     case.verify();
 }
+
 #[tokio::test]
 async fn b2b_sso_external_create_connection() {
     let case = Case::start("b2b.sso.external.create_connection").await;
@@ -6460,6 +6661,7 @@ async fn b2b_sso_external_create_connection() {
     );
     case.verify();
 }
+
 #[tokio::test]
 async fn b2b_sso_external_update_connection() {
     let case = Case::start("b2b.sso.external.update_connection").await;
@@ -6502,6 +6704,7 @@ async fn b2b_sso_external_update_connection() {
     );
     case.verify();
 }
+
 #[tokio::test]
 async fn b2b_sso_oidc_create_connection() {
     let case = Case::start("b2b.sso.oidc.create_connection").await;
@@ -6534,6 +6737,7 @@ async fn b2b_sso_oidc_create_connection() {
     );
     case.verify();
 }
+
 #[tokio::test]
 async fn b2b_sso_oidc_update_connection() {
     let case = Case::start("b2b.sso.oidc.update_connection").await;
@@ -6581,6 +6785,7 @@ async fn b2b_sso_oidc_update_connection() {
     );
     case.verify();
 }
+
 #[tokio::test]
 async fn b2b_sso_saml_create_connection() {
     let case = Case::start("b2b.sso.saml.create_connection").await;
@@ -6613,6 +6818,7 @@ async fn b2b_sso_saml_create_connection() {
     );
     case.verify();
 }
+
 #[tokio::test]
 async fn b2b_sso_saml_delete_encryption_private_key() {
     let case = Case::start("b2b.sso.saml.delete_encryption_private_key").await;
@@ -6638,6 +6844,7 @@ async fn b2b_sso_saml_delete_encryption_private_key() {
         .expect("minimal response decodes");
     case.verify();
 }
+
 #[tokio::test]
 async fn b2b_sso_saml_delete_verification_certificate() {
     let case = Case::start("b2b.sso.saml.delete_verification_certificate").await;
@@ -6663,6 +6870,7 @@ async fn b2b_sso_saml_delete_verification_certificate() {
         .expect("minimal response decodes");
     case.verify();
 }
+
 #[tokio::test]
 async fn b2b_sso_saml_update_by_url() {
     let case = Case::start("b2b.sso.saml.update_by_url").await;
@@ -6693,6 +6901,7 @@ async fn b2b_sso_saml_update_by_url() {
     );
     case.verify();
 }
+
 #[tokio::test]
 async fn b2b_sso_saml_update_connection() {
     let case = Case::start("b2b.sso.saml.update_connection").await;
@@ -6749,6 +6958,7 @@ async fn b2b_sso_saml_update_connection() {
     );
     case.verify();
 }
+
 #[tokio::test]
 async fn b2b_totps_authenticate() {
     let case = Case::start("b2b.totps.authenticate").await;
@@ -6794,6 +7004,7 @@ async fn b2b_totps_authenticate() {
     );
     case.verify();
 }
+
 #[tokio::test]
 async fn b2b_totps_create() {
     let case = Case::start("b2b.totps.create").await;
@@ -6814,6 +7025,7 @@ async fn b2b_totps_create() {
     let _ = case.b2b().totps().create(request).await.expect("minimal response decodes");
     case.verify();
 }
+
 #[tokio::test]
 async fn b2b_totps_migrate() {
     let case = Case::start("b2b.totps.migrate").await;
