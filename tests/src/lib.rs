@@ -1,5 +1,6 @@
 //! Test support: a loopback HTTP server that records what the SDK sends and
-//! answers with canned replies.
+//! answers with canned replies, plus the helpers the integration tests share
+//! (fixtures, clients pointed at the server, expected headers; see [`support`]).
 
 use std::collections::VecDeque;
 use std::convert::Infallible;
@@ -15,7 +16,13 @@ use hyper::{Request, Response};
 use hyper_util::rt::TokioIo;
 use tokio::net::TcpListener;
 
+pub mod support;
 pub mod wire;
+
+pub use support::{
+    assert_json_post, assert_sdk_headers, basic_auth, fixture_bytes, fixture_json, serve_once,
+    timestamp,
+};
 
 /// One request as the server received it.
 #[derive(Debug, Clone)]
@@ -131,15 +138,19 @@ impl Reply {
     }
 }
 
-#[derive(Default)]
+/// Answers a request when no queued reply is left; see [`MockServer::start_with`].
+type Responder = Box<dyn Fn(&Recorded) -> Reply + Send + Sync>;
+
 struct State {
     requests: Vec<Recorded>,
     replies: VecDeque<Reply>,
+    responder: Responder,
 }
 
 /// A loopback server on 127.0.0.1 with a random port. It answers queued
-/// replies in order (404 when none is left) and records every request.
-/// It stops when dropped.
+/// replies in order, then (when none is left) with its responder: a 404 by
+/// default, or the closure given to [`MockServer::start_with`]. It records
+/// every request and stops when dropped.
 pub struct MockServer {
     addr: SocketAddr,
     state: Arc<Mutex<State>>,
@@ -147,13 +158,27 @@ pub struct MockServer {
 }
 
 impl MockServer {
-    /// Starts the server.
+    /// Starts the server; requests beyond the queued replies get a 404.
     pub async fn start() -> Self {
+        Self::start_with(|_| Reply::text(404, "no reply queued")).await
+    }
+
+    /// Starts the server with a responder that answers every request arriving
+    /// when no queued reply is left, e.g. by looking up its path in a route
+    /// table the test changes as it goes. The responder runs while the
+    /// server's state is locked, so it must not call back into the server.
+    pub async fn start_with(
+        responder: impl Fn(&Recorded) -> Reply + Send + Sync + 'static,
+    ) -> Self {
         let listener = TcpListener::bind("127.0.0.1:0")
             .await
             .expect("bind 127.0.0.1");
         let addr = listener.local_addr().expect("local addr");
-        let state = Arc::new(Mutex::new(State::default()));
+        let state = Arc::new(Mutex::new(State {
+            requests: Vec::new(),
+            replies: VecDeque::new(),
+            responder: Box::new(responder),
+        }));
         let shared = state.clone();
         let task = tokio::spawn(async move {
             loop {
@@ -188,6 +213,29 @@ impl MockServer {
     /// Everything received so far.
     pub fn requests(&self) -> Vec<Recorded> {
         self.state.lock().unwrap().requests.clone()
+    }
+
+    /// Everything received so far for `path` (compared with [`Recorded::path`]).
+    pub fn requests_to(&self, path: &str) -> Vec<Recorded> {
+        self.state
+            .lock()
+            .unwrap()
+            .requests
+            .iter()
+            .filter(|r| r.path == path)
+            .cloned()
+            .collect()
+    }
+
+    /// How many requests were received for `path` so far.
+    pub fn count(&self, path: &str) -> usize {
+        self.state
+            .lock()
+            .unwrap()
+            .requests
+            .iter()
+            .filter(|r| r.path == path)
+            .count()
     }
 
     /// The only request received; fails the test when there were none or several.
@@ -233,10 +281,13 @@ async fn handle(req: Request<Incoming>, state: &Mutex<State>) -> Response<Full<B
     };
     let reply = {
         let mut state = state.lock().unwrap();
+        let reply = match state.replies.pop_front() {
+            Some(reply) => reply,
+            None => (state.responder)(&recorded),
+        };
         state.requests.push(recorded);
-        state.replies.pop_front()
+        reply
     };
-    let reply = reply.unwrap_or_else(|| Reply::text(404, "no reply queued"));
     Response::builder()
         .status(reply.status)
         .header("content-type", reply.content_type)

@@ -11,12 +11,11 @@ use std::collections::BTreeMap;
 use std::path::Path;
 use std::sync::OnceLock;
 
-use base64::Engine as _;
 use serde_json::{Map, Value, json};
 use stytch_codegen::model::{Api, Encoding, Endpoint, Host, Location, Namespace};
 use stytch_codegen::samples::{Sample, Samples, TIMESTAMP};
 
-use crate::{MockServer, Recorded, Reply};
+use crate::{MockServer, Recorded, Reply, basic_auth};
 
 /// Project id the test clients use.
 pub const PROJECT_ID: &str = "project-test-00000000-0000-4000-8000-000000000000";
@@ -34,8 +33,7 @@ pub fn api() -> &'static Api {
 
 /// The sample timestamp as a value.
 pub fn timestamp() -> time::OffsetDateTime {
-    time::OffsetDateTime::parse(TIMESTAMP, &time::format_description::well_known::Rfc3339)
-        .expect("sample timestamp parses")
+    crate::timestamp(TIMESTAMP)
 }
 
 /// The sample member session credentials.
@@ -221,17 +219,17 @@ impl Case {
 
     /// A consumer client pointed at the servers.
     pub fn consumer(&self) -> stytch_sdk::Client {
-        stytch_sdk::Client::builder(PROJECT_ID, SECRET)
-            .api_url(self.api.url())
-            .telemetry_url(self.telemetry.url())
-            .build()
-            .expect("client builds")
+        self.client()
     }
 
     /// A B2B client pointed at the servers.
     pub fn b2b(&self) -> stytch_sdk::B2BClient {
-        stytch_sdk::B2BClient::builder(PROJECT_ID, SECRET)
-            .api_url(self.api.url())
+        self.client()
+    }
+
+    fn client<C: stytch_sdk::BuildClient>(&self) -> C {
+        self.api
+            .client_builder(PROJECT_ID, SECRET)
             .telemetry_url(self.telemetry.url())
             .build()
             .expect("client builds")
@@ -265,11 +263,9 @@ impl Case {
         let id = &self.endpoint.id;
         assert_eq!(request.method, expected.method, "{id}: method");
         assert_eq!(request.path, expected.path, "{id}: path");
-        let basic =
-            base64::engine::general_purpose::STANDARD.encode(format!("{PROJECT_ID}:{SECRET}"));
         assert_eq!(
             request.header("authorization"),
-            Some(format!("Basic {basic}").as_str()),
+            Some(basic_auth(PROJECT_ID, SECRET).as_str()),
             "{id}: basic auth"
         );
         assert_eq!(

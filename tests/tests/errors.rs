@@ -11,7 +11,7 @@ use stytch_sdk::consumer::models::sessions::{
     AuthenticationFactorDeliveryMethod as Delivery, AuthenticationFactorType as FactorType,
 };
 use stytch_sdk::{B2BClient, Client, Error};
-use stytch_tests::{MockServer, Reply};
+use stytch_tests::{MockServer, Reply, fixture_json};
 
 const PROJECT_ID: &str = "project-test-51e0c8a4-7d3b-4f92-a6e1-0b9d2c7f4e38";
 const SECRET: &str = "secret-test-Wc4Ty9Ua2Mq7Ks1Xn6Hp3Lb8Dv0Fj5Rg";
@@ -21,45 +21,11 @@ const ORG_ID: &str = "organization-test-7b3e9f2a-1c4d-4a8b-b6e5-2d0f8c9a3e71";
 const MEMBER_ID: &str = "member-test-4f8a2c6e-9b1d-4e3a-8c7f-5a0d2b9e6c13";
 const MEMBER_EMAIL: &str = "grace.hopper@acme-analytics.com";
 
-fn fixture_text(name: &str) -> &'static str {
-    match name {
-        "consumer_totps_create" => include_str!("../fixtures/consumer_totps_create.json"),
-        "consumer_totps_authenticate" => {
-            include_str!("../fixtures/consumer_totps_authenticate.json")
-        }
-        "consumer_otps_sms_send" => include_str!("../fixtures/consumer_otps_sms_send.json"),
-        "b2b_totps_authenticate" => include_str!("../fixtures/b2b_totps_authenticate.json"),
-        "b2b_otps_email_discovery_authenticate" => {
-            include_str!("../fixtures/b2b_otps_email_discovery_authenticate.json")
-        }
-        other => panic!("no fixture named {other}"),
-    }
-}
-
-/// A fixture as a JSON value, to be altered before it is served.
-fn fixture(name: &str) -> Value {
-    serde_json::from_str(fixture_text(name)).expect("fixture is JSON")
-}
-
 /// Replaces the value at a JSON pointer, failing when the pointer is wrong.
 fn set(value: &mut Value, pointer: &str, replacement: Value) {
     *value
         .pointer_mut(pointer)
         .unwrap_or_else(|| panic!("fixture has no {pointer}")) = replacement;
-}
-
-fn consumer(server: &MockServer) -> Client {
-    Client::builder(PROJECT_ID, SECRET)
-        .api_url(server.url())
-        .build()
-        .expect("client builds")
-}
-
-fn b2b(server: &MockServer) -> B2BClient {
-    B2BClient::builder(PROJECT_ID, SECRET)
-        .api_url(server.url())
-        .build()
-        .expect("client builds")
 }
 
 // ---------------------------------------------------------------------------
@@ -79,7 +45,7 @@ async fn stytch_4xx_error_decodes_into_api_error_with_every_field() {
             "error_url": "https://stytch.com/docs/api/errors/401#unable_to_auth_otp_code",
         }),
     ));
-    let client = consumer(&server);
+    let client: Client = server.client(PROJECT_ID, SECRET);
 
     let err = client
         .otps()
@@ -130,7 +96,7 @@ async fn stytch_error_without_status_code_takes_the_http_status() {
             "error_url": "https://stytch.com/docs/api/errors/429",
         }),
     ));
-    let client = b2b(&server);
+    let client: B2BClient = server.client(PROJECT_ID, SECRET);
 
     let err = client
         .totps()
@@ -161,7 +127,7 @@ async fn stytch_5xx_json_error_is_an_api_error() {
             "error_url": "https://stytch.com/docs/api/errors/500",
         }),
     ));
-    let client = b2b(&server);
+    let client: B2BClient = server.client(PROJECT_ID, SECRET);
 
     let err = client
         .recovery_codes()
@@ -186,7 +152,7 @@ async fn html_5xx_page_is_an_unexpected_response_keeping_status_and_body() {
                 <hr><center>nginx</center>\n</body>\n</html>\n";
     let server = MockServer::start().await;
     server.reply(Reply::text(502, page));
-    let client = b2b(&server);
+    let client: B2BClient = server.client(PROJECT_ID, SECRET);
 
     let err = client
         .recovery_codes()
@@ -220,7 +186,7 @@ async fn json_4xx_that_is_not_a_stytch_error_is_an_unexpected_response() {
         content_type: "application/json",
         body: gateway.as_bytes().to_vec(),
     });
-    let client = consumer(&server);
+    let client: Client = server.client(PROJECT_ID, SECRET);
 
     let err = client
         .totps()
@@ -249,11 +215,11 @@ async fn json_4xx_that_is_not_a_stytch_error_is_an_unexpected_response() {
 
 #[tokio::test]
 async fn decode_error_names_the_failing_field_and_the_endpoint() {
-    let mut body = fixture("consumer_totps_create");
+    let mut body = fixture_json("consumer_totps_create");
     set(&mut body, "/user/emails/0/verified", json!("yes"));
     let server = MockServer::start().await;
     server.reply(Reply::json(200, &body));
-    let client = consumer(&server);
+    let client: Client = server.client(PROJECT_ID, SECRET);
 
     let err = client
         .totps()
@@ -278,7 +244,7 @@ async fn decode_error_names_the_failing_field_and_the_endpoint() {
 
 #[tokio::test]
 async fn decode_error_on_a_bad_timestamp_in_a_member_session() {
-    let mut body = fixture("b2b_totps_authenticate");
+    let mut body = fixture_json("b2b_totps_authenticate");
     set(
         &mut body,
         "/member_session/started_at",
@@ -286,7 +252,7 @@ async fn decode_error_on_a_bad_timestamp_in_a_member_session() {
     );
     let server = MockServer::start().await;
     server.reply(Reply::json(200, &body));
-    let client = b2b(&server);
+    let client: B2BClient = server.client(PROJECT_ID, SECRET);
 
     let err = client
         .totps()
@@ -305,7 +271,7 @@ async fn decode_error_on_a_bad_timestamp_in_a_member_session() {
 
 #[tokio::test]
 async fn decode_error_deep_inside_a_list_of_discovered_organizations() {
-    let mut body = fixture("b2b_otps_email_discovery_authenticate");
+    let mut body = fixture_json("b2b_otps_email_discovery_authenticate");
     set(
         &mut body,
         "/discovered_organizations/0/membership/member/is_admin",
@@ -313,7 +279,7 @@ async fn decode_error_deep_inside_a_list_of_discovered_organizations() {
     );
     let server = MockServer::start().await;
     server.reply(Reply::json(200, &body));
-    let client = b2b(&server);
+    let client: B2BClient = server.client(PROJECT_ID, SECRET);
 
     let err = client
         .otps()
@@ -340,11 +306,11 @@ async fn decode_error_deep_inside_a_list_of_discovered_organizations() {
 
 #[tokio::test]
 async fn decode_error_on_a_missing_required_field() {
-    let mut body = fixture("consumer_otps_sms_send");
+    let mut body = fixture_json("consumer_otps_sms_send");
     body.as_object_mut().unwrap().remove("phone_id");
     let server = MockServer::start().await;
     server.reply(Reply::json(200, &body));
-    let client = consumer(&server);
+    let client: Client = server.client(PROJECT_ID, SECRET);
 
     let err = client
         .otps()
@@ -369,7 +335,7 @@ async fn decode_error_on_a_missing_required_field() {
 async fn non_json_success_body_is_a_decode_error_keeping_the_body() {
     let server = MockServer::start().await;
     server.reply(Reply::text(200, "<html>maintenance</html>"));
-    let client = consumer(&server);
+    let client: Client = server.client(PROJECT_ID, SECRET);
 
     let err = client
         .totps()
@@ -405,7 +371,7 @@ fn invalid_parameter<T: std::fmt::Debug>(
 #[tokio::test]
 async fn totp_expiration_below_minimum_is_rejected_without_a_request() {
     let server = MockServer::start().await;
-    let client = consumer(&server);
+    let client: Client = server.client(PROJECT_ID, SECRET);
 
     let result = client
         .totps()
@@ -422,7 +388,7 @@ async fn totp_expiration_below_minimum_is_rejected_without_a_request() {
 #[tokio::test]
 async fn totp_expiration_above_maximum_is_rejected_without_a_request() {
     let server = MockServer::start().await;
-    let client = consumer(&server);
+    let client: Client = server.client(PROJECT_ID, SECRET);
 
     let result = client
         .totps()
@@ -439,10 +405,10 @@ async fn totp_expiration_above_maximum_is_rejected_without_a_request() {
 #[tokio::test]
 async fn totp_expiration_bounds_are_inclusive() {
     let server = MockServer::start().await;
-    let reply = Reply::json(200, &fixture("consumer_totps_create"));
+    let reply = Reply::json(200, &fixture_json("consumer_totps_create"));
     server.reply(reply.clone());
     server.reply(reply);
-    let client = consumer(&server);
+    let client: Client = server.client(PROJECT_ID, SECRET);
 
     for minutes in [5, 1440] {
         client
@@ -467,7 +433,7 @@ async fn totp_expiration_bounds_are_inclusive() {
 #[tokio::test]
 async fn b2b_login_expiration_above_maximum_is_rejected_without_a_request() {
     let server = MockServer::start().await;
-    let client = b2b(&server);
+    let client: B2BClient = server.client(PROJECT_ID, SECRET);
 
     let result = client
         .otps()
@@ -491,7 +457,7 @@ async fn b2b_login_expiration_above_maximum_is_rejected_without_a_request() {
 #[tokio::test]
 async fn b2b_signup_expiration_below_minimum_is_rejected_without_a_request() {
     let server = MockServer::start().await;
-    let client = b2b(&server);
+    let client: B2BClient = server.client(PROJECT_ID, SECRET);
 
     let result = client
         .otps()
@@ -512,8 +478,8 @@ async fn b2b_signup_expiration_below_minimum_is_rejected_without_a_request() {
 #[tokio::test]
 async fn other_seed_limits_are_enforced_before_sending() {
     let server = MockServer::start().await;
-    let users = consumer(&server);
-    let members = b2b(&server);
+    let users: Client = server.client(PROJECT_ID, SECRET);
+    let members: B2BClient = server.client(PROJECT_ID, SECRET);
 
     let (endpoint, parameter, _) = invalid_parameter(
         users
@@ -586,7 +552,7 @@ async fn other_seed_limits_are_enforced_before_sending() {
 
 #[tokio::test]
 async fn unknown_enum_wire_values_decode_as_unrecognized() {
-    let mut body = fixture("consumer_totps_authenticate");
+    let mut body = fixture_json("consumer_totps_authenticate");
     set(
         &mut body,
         "/session/authentication_factors/0/type",
@@ -599,7 +565,7 @@ async fn unknown_enum_wire_values_decode_as_unrecognized() {
     );
     let server = MockServer::start().await;
     server.reply(Reply::json(200, &body));
-    let client = consumer(&server);
+    let client: Client = server.client(PROJECT_ID, SECRET);
 
     let response = client
         .totps()
@@ -627,7 +593,7 @@ async fn unknown_enum_wire_values_decode_as_unrecognized() {
 
 #[tokio::test]
 async fn unknown_enum_wire_values_in_a_member_session_decode_as_unrecognized() {
-    let mut body = fixture("b2b_totps_authenticate");
+    let mut body = fixture_json("b2b_totps_authenticate");
     set(
         &mut body,
         "/member_session/authentication_factors/1/delivery_method",
@@ -635,7 +601,7 @@ async fn unknown_enum_wire_values_in_a_member_session_decode_as_unrecognized() {
     );
     let server = MockServer::start().await;
     server.reply(Reply::json(200, &body));
-    let client = b2b(&server);
+    let client: B2BClient = server.client(PROJECT_ID, SECRET);
 
     let response = client
         .totps()
@@ -662,8 +628,8 @@ async fn unknown_enum_wire_values_in_a_member_session_decode_as_unrecognized() {
 async fn unrecognized_request_enum_value_is_sent_verbatim() {
     use stytch_sdk::consumer::models::otp_sms::SendRequestLocale;
     let server = MockServer::start().await;
-    server.reply(Reply::json(200, &fixture("consumer_otps_sms_send")));
-    let client = consumer(&server);
+    server.reply(Reply::json(200, &fixture_json("consumer_otps_sms_send")));
+    let client: Client = server.client(PROJECT_ID, SECRET);
 
     client
         .otps()
@@ -819,7 +785,7 @@ async fn calls_run_on_spawned_tasks_and_errors_cross_threads() {
     fn send_sync_static<T: Send + Sync + 'static>(_: &T) {}
     let server = MockServer::start().await;
     server.reply(Reply::text(503, "upstream unavailable"));
-    let client = consumer(&server);
+    let client: Client = server.client(PROJECT_ID, SECRET);
 
     // `tokio::spawn` only compiles when the call's future is `Send`.
     let task = tokio::spawn(async move {

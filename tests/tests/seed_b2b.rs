@@ -3,16 +3,15 @@
 //! the SDK puts on the wire, and how the realistic response bodies in
 //! `tests/fixtures/b2b_*.json` decode.
 
-use base64::Engine as _;
 use serde_json::{Value, json};
 use stytch_sdk::B2BClient;
 use stytch_sdk::b2b::models::organizations::{Member, Organization};
 use stytch_sdk::consumer::models::sessions::{
     AuthenticationFactorDeliveryMethod as Delivery, AuthenticationFactorType as FactorType,
 };
-use stytch_tests::{MockServer, Recorded, Reply};
-use time::OffsetDateTime;
-use time::format_description::well_known::Rfc3339;
+use stytch_tests::{
+    MockServer, Recorded, Reply, assert_json_post, assert_sdk_headers, serve_once, timestamp,
+};
 
 const PROJECT_ID: &str = "project-test-d84b1f6c-2a9e-4c37-b5d0-7e3f9a1c6b28";
 const SECRET: &str = "secret-test-Hq5Zr8Xw2Nc7Vb4Lm9Kd1Sf6Tg3Jy0Pe";
@@ -28,59 +27,14 @@ const SAML_CONNECTION_ID: &str = "saml-connection-test-8e4c2a6f-1d9b-4f03-b7a5-3
 const INTERMEDIATE_TOKEN: &str = "ist-9fK2mQ7xW4pL1vB8nT3zR6cY0hD5jS2gA7eU4iO1";
 const TELEMETRY_ID: &str = "5d7c3e19-0a8b-4f62-9c4d-1e6b8a2f7d03";
 
-/// A 200 reply whose body is the fixture file, byte for byte.
-macro_rules! fixture {
-    ($name:literal) => {
-        Reply {
-            status: 200,
-            content_type: "application/json",
-            body: include_bytes!(concat!("../fixtures/", $name, ".json")).to_vec(),
-        }
-    };
-}
-
 /// Starts a server answering `reply` once and a client pointed at it.
 async fn setup(reply: Reply) -> (MockServer, B2BClient) {
-    let server = MockServer::start().await;
-    server.reply(reply);
-    let client = B2BClient::builder(PROJECT_ID, SECRET)
-        .api_url(server.url())
-        .build()
-        .expect("client builds");
-    (server, client)
+    serve_once(PROJECT_ID, SECRET, reply).await
 }
 
-fn ts(text: &str) -> OffsetDateTime {
-    OffsetDateTime::parse(text, &Rfc3339).expect("test timestamp parses")
-}
-
-/// `Basic base64(project_id:secret)`, computed independently of the SDK.
-fn basic_auth() -> String {
-    let raw = format!("{PROJECT_ID}:{SECRET}");
-    format!(
-        "Basic {}",
-        base64::engine::general_purpose::STANDARD.encode(raw)
-    )
-}
-
-fn assert_common_headers(request: &Recorded) {
-    assert_eq!(
-        request.header("authorization"),
-        Some(basic_auth().as_str()),
-        "basic credentials"
-    );
-    assert_eq!(request.header("user-agent"), Some(stytch_sdk::USER_AGENT));
-}
-
-/// Checks a JSON POST: method, path, no query, credentials, user agent,
-/// content type and the exact body (absent options must not appear at all).
+/// Checks a JSON POST sent with this file's credentials; see [`assert_json_post`].
 fn assert_post(request: &Recorded, path: &str, body: Value) {
-    assert_eq!(request.method, "POST");
-    assert_eq!(request.path, path);
-    assert_eq!(request.query, None, "a POST carries no query string");
-    assert_common_headers(request);
-    assert_eq!(request.header("content-type"), Some("application/json"));
-    assert_eq!(request.json(), body);
+    assert_json_post(request, PROJECT_ID, SECRET, path, body);
 }
 
 /// The member record shared by the fixtures.
@@ -116,7 +70,7 @@ fn assert_grace(member: &Member) {
         member.trusted_metadata,
         Some(json!({"employee_number": 1906}))
     );
-    assert_eq!(member.created_at, Some(ts("2023-06-19T10:02:55Z")));
+    assert_eq!(member.created_at, Some(timestamp("2023-06-19T10:02:55Z")));
     // `null` in the fixture.
     assert_eq!(member.scim_registration, None);
     assert_eq!(member.lock_created_at, None);
@@ -157,7 +111,10 @@ fn assert_acme(organization: &Organization) {
         organization.sso_default_connection_id.as_deref(),
         Some(SAML_CONNECTION_ID)
     );
-    assert_eq!(organization.updated_at, Some(ts("2024-02-28T16:40:12Z")));
+    assert_eq!(
+        organization.updated_at,
+        Some(timestamp("2024-02-28T16:40:12Z"))
+    );
     // `null` in the fixture.
     assert_eq!(organization.organization_external_id, None);
     assert_eq!(organization.scim_active_connection, None);
@@ -167,7 +124,7 @@ fn assert_acme(organization: &Organization) {
 
 #[tokio::test]
 async fn recovery_codes_recover() {
-    let (server, client) = setup(fixture!("b2b_recovery_codes_recover")).await;
+    let (server, client) = setup(Reply::fixture("b2b_recovery_codes_recover")).await;
 
     let request =
         stytch_sdk::b2b::recovery_codes::RecoverRequest::new(ORG_ID, MEMBER_ID, "a3kd-9wm2-qx7p")
@@ -214,8 +171,8 @@ async fn recovery_codes_recover() {
     assert_eq!(session.organization_id, ORG_ID);
     assert_eq!(session.organization_slug, ORG_SLUG);
     assert_eq!(session.roles, ["stytch_member", "analyst"]);
-    assert_eq!(session.started_at, ts("2024-03-11T18:03:51Z"));
-    assert_eq!(session.expires_at, ts("2024-03-12T02:04:27Z"));
+    assert_eq!(session.started_at, timestamp("2024-03-11T18:03:51Z"));
+    assert_eq!(session.expires_at, timestamp("2024-03-12T02:04:27Z"));
     assert_eq!(session.custom_claims, None);
     assert_eq!(session.authentication_factors.len(), 2);
     let factor = &session.authentication_factors[1];
@@ -235,13 +192,13 @@ async fn recovery_codes_recover() {
     assert_eq!(device.ip_geo_region.as_deref(), Some("California"));
     assert_eq!(
         device.visitor_id_details.as_ref().unwrap().last_seen_at,
-        Some(ts("2024-03-11T18:04:26Z"))
+        Some(timestamp("2024-03-11T18:04:26Z"))
     );
 }
 
 #[tokio::test]
 async fn recovery_codes_get() {
-    let (server, client) = setup(fixture!("b2b_recovery_codes_get")).await;
+    let (server, client) = setup(Reply::fixture("b2b_recovery_codes_get")).await;
 
     let response = client
         .recovery_codes()
@@ -261,7 +218,7 @@ async fn recovery_codes_get() {
     assert_eq!(request.query, None);
     assert!(request.body.is_empty(), "a GET has no body");
     assert_eq!(request.header("content-type"), None);
-    assert_common_headers(&request);
+    assert_sdk_headers(&request, PROJECT_ID, SECRET);
 
     assert_eq!(
         response.request_id,
@@ -279,7 +236,7 @@ async fn recovery_codes_get() {
 
 #[tokio::test]
 async fn recovery_codes_get_percent_encodes_path_params() {
-    let (server, client) = setup(fixture!("b2b_recovery_codes_get")).await;
+    let (server, client) = setup(Reply::fixture("b2b_recovery_codes_get")).await;
 
     client
         .recovery_codes()
@@ -302,7 +259,7 @@ async fn recovery_codes_get_percent_encodes_path_params() {
 
 #[tokio::test]
 async fn recovery_codes_rotate() {
-    let (server, client) = setup(fixture!("b2b_recovery_codes_rotate")).await;
+    let (server, client) = setup(Reply::fixture("b2b_recovery_codes_rotate")).await;
 
     let response = client
         .recovery_codes()
@@ -327,14 +284,17 @@ async fn recovery_codes_rotate() {
     assert_eq!(response.recovery_codes[0], "k2mx-7pq4-ab9d");
     assert_eq!(response.recovery_codes[9], "t4pe-7io2-wx1b");
     assert_grace(&response.member);
-    assert_eq!(response.member.updated_at, Some(ts("2024-03-11T18:12:09Z")));
+    assert_eq!(
+        response.member.updated_at,
+        Some(timestamp("2024-03-11T18:12:09Z"))
+    );
     assert_acme(&response.organization);
 }
 
 #[tokio::test]
 async fn otps_email_login_or_signup() {
     use stytch_sdk::b2b::models::otp_email::LoginOrSignupRequestLocale;
-    let (server, client) = setup(fixture!("b2b_otps_email_login_or_signup")).await;
+    let (server, client) = setup(Reply::fixture("b2b_otps_email_login_or_signup")).await;
 
     let request = stytch_sdk::b2b::otps::email::LoginOrSignupRequest::new(ORG_ID, MEMBER_EMAIL)
         .login_template_id("b2b-otp-login")
@@ -376,7 +336,7 @@ async fn otps_email_login_or_signup() {
 #[tokio::test]
 async fn otps_email_authenticate() {
     use stytch_sdk::b2b::models::otp_email::AuthenticateRequestLocale;
-    let (server, client) = setup(fixture!("b2b_otps_email_authenticate")).await;
+    let (server, client) = setup(Reply::fixture("b2b_otps_email_authenticate")).await;
 
     let request =
         stytch_sdk::b2b::otps::email::AuthenticateRequest::new(ORG_ID, MEMBER_EMAIL, "482913")
@@ -423,9 +383,9 @@ async fn otps_email_authenticate() {
 
     let session = response.member_session.as_ref().expect("member session");
     assert_eq!(session.member_session_id, MEMBER_SESSION_ID);
-    assert_eq!(session.started_at, ts("2024-03-11T18:03:51Z"));
-    assert_eq!(session.last_accessed_at, ts("2024-03-11T18:03:51Z"));
-    assert_eq!(session.expires_at, ts("2024-03-12T06:03:51Z"));
+    assert_eq!(session.started_at, timestamp("2024-03-11T18:03:51Z"));
+    assert_eq!(session.last_accessed_at, timestamp("2024-03-11T18:03:51Z"));
+    assert_eq!(session.expires_at, timestamp("2024-03-12T06:03:51Z"));
     assert_eq!(
         session.custom_claims,
         Some(json!({"department": "engineering"}))
@@ -458,7 +418,7 @@ async fn otps_email_authenticate() {
 #[tokio::test]
 async fn otps_email_discovery_send() {
     use stytch_sdk::b2b::models::otp_email_discovery::SendRequestLocale;
-    let (server, client) = setup(fixture!("b2b_otps_email_discovery_send")).await;
+    let (server, client) = setup(Reply::fixture("b2b_otps_email_discovery_send")).await;
 
     let request = stytch_sdk::b2b::otps::email::discovery::SendRequest::new(MEMBER_EMAIL)
         .login_template_id("b2b-discovery-otp")
@@ -492,7 +452,7 @@ async fn otps_email_discovery_send() {
 
 #[tokio::test]
 async fn otps_email_discovery_authenticate() {
-    let (server, client) = setup(fixture!("b2b_otps_email_discovery_authenticate")).await;
+    let (server, client) = setup(Reply::fixture("b2b_otps_email_discovery_authenticate")).await;
 
     let response = client
         .otps()
@@ -521,7 +481,7 @@ async fn otps_email_discovery_authenticate() {
     assert_eq!(response.email_address, MEMBER_EMAIL);
     assert_eq!(
         response.intermediate_session_token_expires_at,
-        Some(ts("2024-03-11T18:14:27Z"))
+        Some(timestamp("2024-03-11T18:14:27Z"))
     );
     assert_eq!(response.discovered_organizations.len(), 2);
 
@@ -572,7 +532,7 @@ async fn otps_email_discovery_authenticate() {
 
 #[tokio::test]
 async fn totps_create() {
-    let (server, client) = setup(fixture!("b2b_totps_create")).await;
+    let (server, client) = setup(Reply::fixture("b2b_totps_create")).await;
 
     let request = stytch_sdk::b2b::totps::CreateRequest::new(ORG_ID, MEMBER_ID)
         .expiration_minutes(30)
@@ -611,7 +571,7 @@ async fn totps_create() {
 
 #[tokio::test]
 async fn totps_authenticate() {
-    let (server, client) = setup(fixture!("b2b_totps_authenticate")).await;
+    let (server, client) = setup(Reply::fixture("b2b_totps_authenticate")).await;
 
     let request = stytch_sdk::b2b::totps::AuthenticateRequest::new(ORG_ID, MEMBER_ID, "103954")
         .intermediate_session_token(INTERMEDIATE_TOKEN)
@@ -651,9 +611,9 @@ async fn totps_authenticate() {
     assert_acme(&response.organization);
 
     let session = response.member_session.as_ref().expect("member session");
-    assert_eq!(session.started_at, ts("2024-03-11T18:03:51Z"));
-    assert_eq!(session.last_accessed_at, ts("2024-03-11T18:04:27Z"));
-    assert_eq!(session.expires_at, ts("2024-03-11T19:04:27Z"));
+    assert_eq!(session.started_at, timestamp("2024-03-11T18:03:51Z"));
+    assert_eq!(session.last_accessed_at, timestamp("2024-03-11T18:04:27Z"));
+    assert_eq!(session.expires_at, timestamp("2024-03-11T19:04:27Z"));
     assert_eq!(session.custom_claims, None);
     assert_eq!(session.authentication_factors.len(), 2);
     assert_eq!(session.authentication_factors[0].r#type, FactorType::Otp);
@@ -668,14 +628,14 @@ async fn totps_authenticate() {
         totp.authenticator_app_factor.as_ref().unwrap().totp_id,
         MEMBER_TOTP_ID
     );
-    assert_eq!(totp.updated_at, Some(ts("2024-03-11T18:04:27Z")));
+    assert_eq!(totp.updated_at, Some(timestamp("2024-03-11T18:04:27Z")));
     // Absent from the fixture: no telemetry id was sent.
     assert_eq!(response.member_device, None);
 }
 
 #[tokio::test]
 async fn totps_migrate() {
-    let (server, client) = setup(fixture!("b2b_totps_migrate")).await;
+    let (server, client) = setup(Reply::fixture("b2b_totps_migrate")).await;
 
     let codes = vec![
         "a3kd-9wm2-qx7p".to_owned(),

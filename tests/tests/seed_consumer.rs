@@ -2,7 +2,6 @@
 //! loopback server: the exact request the SDK puts on the wire, and how the
 //! realistic response bodies in `tests/fixtures/consumer_*.json` decode.
 
-use base64::Engine as _;
 use serde_json::{Value, json};
 use stytch_sdk::Client;
 use stytch_sdk::consumer::models::attribute::Attributes;
@@ -11,9 +10,7 @@ use stytch_sdk::consumer::models::sessions::{
     AuthenticationFactorDeliveryMethod as Delivery, AuthenticationFactorType as FactorType,
 };
 use stytch_sdk::consumer::models::users::User;
-use stytch_tests::{MockServer, Recorded, Reply};
-use time::OffsetDateTime;
-use time::format_description::well_known::Rfc3339;
+use stytch_tests::{MockServer, Recorded, Reply, assert_json_post, serve_once, timestamp};
 
 const PROJECT_ID: &str = "project-test-3f2a7c1e-5b8d-4e6f-9a0b-1c2d3e4f5a6b";
 const SECRET: &str = "secret-test-xN4p7Vq2Lk9sWd3Rf6Hj1Zc8Bt5Mg0Ya";
@@ -29,55 +26,14 @@ const TELEMETRY_ID: &str = "026ac93b-8cdf-4fcb-bfa6-36a31cfecac1";
 const BROWSER: &str = "Mozilla/5.0 (Macintosh; Intel Mac OS X 14_3) AppleWebKit/605.1.15 \
                        (KHTML, like Gecko) Version/17.3 Safari/605.1.15";
 
-/// A 200 reply whose body is the fixture file, byte for byte.
-macro_rules! fixture {
-    ($name:literal) => {
-        Reply {
-            status: 200,
-            content_type: "application/json",
-            body: include_bytes!(concat!("../fixtures/", $name, ".json")).to_vec(),
-        }
-    };
-}
-
 /// Starts a server answering `reply` once and a client pointed at it.
 async fn setup(reply: Reply) -> (MockServer, Client) {
-    let server = MockServer::start().await;
-    server.reply(reply);
-    let client = Client::builder(PROJECT_ID, SECRET)
-        .api_url(server.url())
-        .build()
-        .expect("client builds");
-    (server, client)
+    serve_once(PROJECT_ID, SECRET, reply).await
 }
 
-fn ts(text: &str) -> OffsetDateTime {
-    OffsetDateTime::parse(text, &Rfc3339).expect("test timestamp parses")
-}
-
-/// `Basic base64(project_id:secret)`, computed independently of the SDK.
-fn basic_auth() -> String {
-    let raw = format!("{PROJECT_ID}:{SECRET}");
-    format!(
-        "Basic {}",
-        base64::engine::general_purpose::STANDARD.encode(raw)
-    )
-}
-
-/// Checks a JSON POST: method, path, no query, credentials, user agent,
-/// content type and the exact body (absent options must not appear at all).
+/// Checks a JSON POST sent with this file's credentials; see [`assert_json_post`].
 fn assert_post(request: &Recorded, path: &str, body: Value) {
-    assert_eq!(request.method, "POST");
-    assert_eq!(request.path, path);
-    assert_eq!(request.query, None, "a POST carries no query string");
-    assert_eq!(
-        request.header("authorization"),
-        Some(basic_auth().as_str()),
-        "basic credentials"
-    );
-    assert_eq!(request.header("user-agent"), Some(stytch_sdk::USER_AGENT));
-    assert_eq!(request.header("content-type"), Some("application/json"));
-    assert_eq!(request.json(), body);
+    assert_json_post(request, PROJECT_ID, SECRET, path, body);
 }
 
 /// The user record shared by the TOTP and OTP fixtures.
@@ -99,7 +55,7 @@ fn assert_ada(user: &User) {
     assert_eq!(name.first_name.as_deref(), Some("Ada"));
     assert_eq!(name.middle_name.as_deref(), Some(""));
     assert_eq!(name.last_name.as_deref(), Some("Lovelace"));
-    assert_eq!(user.created_at, Some(ts("2023-11-02T14:21:07Z")));
+    assert_eq!(user.created_at, Some(timestamp("2023-11-02T14:21:07Z")));
     assert_eq!(
         user.trusted_metadata,
         Some(json!({"plan": "pro", "seats": 3}))
@@ -115,7 +71,7 @@ fn assert_ada(user: &User) {
 
 #[tokio::test]
 async fn totps_create() {
-    let (server, client) = setup(fixture!("consumer_totps_create")).await;
+    let (server, client) = setup(Reply::fixture("consumer_totps_create")).await;
 
     let response = client
         .totps()
@@ -150,7 +106,7 @@ async fn totps_create() {
 
 #[tokio::test]
 async fn totps_authenticate() {
-    let (server, client) = setup(fixture!("consumer_totps_authenticate")).await;
+    let (server, client) = setup(Reply::fixture("consumer_totps_authenticate")).await;
 
     let request = stytch_sdk::consumer::totps::AuthenticateRequest::new(USER_ID, "576831")
         .session_duration_minutes(60)
@@ -192,8 +148,8 @@ async fn totps_authenticate() {
     assert_eq!(session.session_id, SESSION_ID);
     assert_eq!(session.user_id, USER_ID);
     assert_eq!(session.roles, ["stytch_user"]);
-    assert_eq!(session.started_at, Some(ts("2024-03-11T18:04:27Z")));
-    assert_eq!(session.expires_at, Some(ts("2024-03-11T19:04:27Z")));
+    assert_eq!(session.started_at, Some(timestamp("2024-03-11T18:04:27Z")));
+    assert_eq!(session.expires_at, Some(timestamp("2024-03-11T19:04:27Z")));
     assert_eq!(session.custom_claims, Some(json!({"tier": "gold"})));
     let attributes = session.attributes.as_ref().expect("session attributes");
     assert_eq!(attributes.ip_address.as_deref(), Some("203.0.113.24"));
@@ -204,7 +160,7 @@ async fn totps_authenticate() {
     assert_eq!(factor.delivery_method, Delivery::AuthenticatorApp);
     assert_eq!(
         factor.last_authenticated_at,
-        Some(ts("2024-03-11T18:04:27Z"))
+        Some(timestamp("2024-03-11T18:04:27Z"))
     );
     assert_eq!(
         factor
@@ -222,7 +178,10 @@ async fn totps_authenticate() {
     assert_eq!(device.visitor_id, "V7kPq2zR9mXw4LtB");
     let visitor = device.visitor_id_details.as_ref().expect("visitor details");
     assert!(!visitor.is_new);
-    assert_eq!(visitor.first_seen_at, Some(ts("2024-02-20T08:15:44Z")));
+    assert_eq!(
+        visitor.first_seen_at,
+        Some(timestamp("2024-02-20T08:15:44Z"))
+    );
     assert_eq!(device.ip_address.as_deref(), Some("203.0.113.24"));
     assert!(device.ip_address_details.as_ref().unwrap().is_new);
     assert_eq!(device.ip_geo_city.as_deref(), Some("San Francisco"));
@@ -232,7 +191,7 @@ async fn totps_authenticate() {
 
 #[tokio::test]
 async fn totps_recovery_codes() {
-    let (server, client) = setup(fixture!("consumer_totps_recovery_codes")).await;
+    let (server, client) = setup(Reply::fixture("consumer_totps_recovery_codes")).await;
 
     let response = client
         .totps()
@@ -276,7 +235,7 @@ async fn totps_recovery_codes() {
 
 #[tokio::test]
 async fn totps_recover() {
-    let (server, client) = setup(fixture!("consumer_totps_recover")).await;
+    let (server, client) = setup(Reply::fixture("consumer_totps_recover")).await;
 
     let request = stytch_sdk::consumer::totps::RecoverRequest::new(USER_ID, "r3tn-8fza-6cvb")
         .session_token("mZAYn5aLEqKUlZ_Ad9U_fWr38GaAQ1oFAhT8ds245v7Q")
@@ -311,9 +270,12 @@ async fn totps_recover() {
     assert_ada(&response.user);
 
     let session = response.session.as_ref().expect("the session was extended");
-    assert_eq!(session.started_at, Some(ts("2024-03-11T17:58:02Z")));
-    assert_eq!(session.last_accessed_at, Some(ts("2024-03-11T18:06:45Z")));
-    assert_eq!(session.expires_at, Some(ts("2024-03-11T18:36:45Z")));
+    assert_eq!(session.started_at, Some(timestamp("2024-03-11T17:58:02Z")));
+    assert_eq!(
+        session.last_accessed_at,
+        Some(timestamp("2024-03-11T18:06:45Z"))
+    );
+    assert_eq!(session.expires_at, Some(timestamp("2024-03-11T18:36:45Z")));
     // Absent from the fixture.
     assert_eq!(session.custom_claims, None);
     assert_eq!(session.authentication_factors.len(), 2);
@@ -335,14 +297,14 @@ async fn totps_recover() {
         "totp-recovery-code-test-6a2d9f0c-8b47-4e1a-b3c5-d7e9f1a2b4c6"
     );
     assert_eq!(second.email_factor, None);
-    assert_eq!(second.created_at, Some(ts("2024-03-11T18:06:45Z")));
+    assert_eq!(second.created_at, Some(timestamp("2024-03-11T18:06:45Z")));
     // `null` in the fixture: no telemetry id was sent.
     assert_eq!(response.user_device, None);
 }
 
 #[tokio::test]
 async fn otps_authenticate() {
-    let (server, client) = setup(fixture!("consumer_otps_authenticate")).await;
+    let (server, client) = setup(Reply::fixture("consumer_otps_authenticate")).await;
 
     let request = stytch_sdk::consumer::otps::AuthenticateRequest::new(PHONE_ID, "314159")
         .attributes(Attributes {
@@ -389,7 +351,7 @@ async fn otps_authenticate() {
 
     let session = response.session.as_ref().expect("a session was started");
     assert_eq!(session.session_id, SESSION_ID);
-    assert_eq!(session.expires_at, Some(ts("2024-03-12T18:04:27Z")));
+    assert_eq!(session.expires_at, Some(timestamp("2024-03-12T18:04:27Z")));
     assert_eq!(session.custom_claims, None);
     let factor = &session.authentication_factors[0];
     assert_eq!(factor.r#type, FactorType::Otp);
@@ -404,14 +366,14 @@ async fn otps_authenticate() {
     assert!(device.visitor_id_details.as_ref().unwrap().is_new);
     assert_eq!(
         device.ip_geo_country_details.as_ref().unwrap().last_seen_at,
-        Some(ts("2024-03-11T18:04:26Z"))
+        Some(timestamp("2024-03-11T18:04:26Z"))
     );
 }
 
 #[tokio::test]
 async fn otps_sms_send() {
     use stytch_sdk::consumer::models::otp_sms::SendRequestLocale;
-    let (server, client) = setup(fixture!("consumer_otps_sms_send")).await;
+    let (server, client) = setup(Reply::fixture("consumer_otps_sms_send")).await;
 
     let request = stytch_sdk::consumer::otps::sms::SendRequest::new(PHONE)
         .expiration_minutes(5)
@@ -447,7 +409,7 @@ async fn otps_sms_send() {
 #[tokio::test]
 async fn otps_sms_login_or_create() {
     use stytch_sdk::consumer::models::otp_sms::LoginOrCreateRequestLocale;
-    let (server, client) = setup(fixture!("consumer_otps_sms_login_or_create")).await;
+    let (server, client) = setup(Reply::fixture("consumer_otps_sms_login_or_create")).await;
 
     let request = stytch_sdk::consumer::otps::sms::LoginOrCreateRequest::new("+14155550199")
         .expiration_minutes(10)
@@ -495,7 +457,7 @@ async fn otps_sms_login_or_create() {
 #[tokio::test]
 async fn otps_whatsapp_send() {
     use stytch_sdk::consumer::models::otp_whatsapp::SendRequestLocale;
-    let (server, client) = setup(fixture!("consumer_otps_whatsapp_send")).await;
+    let (server, client) = setup(Reply::fixture("consumer_otps_whatsapp_send")).await;
 
     let request = stytch_sdk::consumer::otps::whatsapp::SendRequest::new(PHONE)
         .locale(SendRequestLocale::DeDe)
@@ -528,7 +490,7 @@ async fn otps_whatsapp_send() {
 #[tokio::test]
 async fn otps_whatsapp_login_or_create() {
     use stytch_sdk::consumer::models::otp_whatsapp::LoginOrCreateRequestLocale;
-    let (server, client) = setup(fixture!("consumer_otps_whatsapp_login_or_create")).await;
+    let (server, client) = setup(Reply::fixture("consumer_otps_whatsapp_login_or_create")).await;
 
     let request = stytch_sdk::consumer::otps::whatsapp::LoginOrCreateRequest::new(PHONE)
         .expiration_minutes(3)
@@ -564,7 +526,7 @@ async fn otps_whatsapp_login_or_create() {
 #[tokio::test]
 async fn otps_email_send() {
     use stytch_sdk::consumer::models::otp_email::SendRequestLocale;
-    let (server, client) = setup(fixture!("consumer_otps_email_send")).await;
+    let (server, client) = setup(Reply::fixture("consumer_otps_email_send")).await;
 
     let request = stytch_sdk::consumer::otps::email::SendRequest::new(EMAIL)
         .expiration_minutes(10)
@@ -601,7 +563,7 @@ async fn otps_email_send() {
 #[tokio::test]
 async fn otps_email_login_or_create() {
     use stytch_sdk::consumer::models::otp_email::LoginOrCreateRequestLocale;
-    let (server, client) = setup(fixture!("consumer_otps_email_login_or_create")).await;
+    let (server, client) = setup(Reply::fixture("consumer_otps_email_login_or_create")).await;
 
     let request =
         stytch_sdk::consumer::otps::email::LoginOrCreateRequest::new("charles.babbage@example.com")

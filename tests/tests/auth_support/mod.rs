@@ -1,11 +1,9 @@
 //! Shared fixtures of the `auth_*` tests: RSA keys made on the spot, token
-//! signing, Stytch-shaped claims, and a loopback server with a route table
-//! that serves the key set, the RBAC policy and the sessions endpoints.
+//! signing, Stytch-shaped claims, and a route table on a [`MockServer`] that
+//! serves the key set, the RBAC policy and the sessions endpoints.
 #![allow(dead_code)] // each test file uses a different subset
 
 use std::collections::HashMap;
-use std::convert::Infallible;
-use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
@@ -14,15 +12,8 @@ use aws_lc_rs::rsa::KeySize;
 use aws_lc_rs::signature::{KeyPair as _, RSA_PKCS1_SHA256, RsaKeyPair};
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use bytes::Bytes;
-use http_body_util::{BodyExt, Full};
-use hyper::body::Incoming;
-use hyper::server::conn::http1;
-use hyper::service::service_fn;
-use hyper::{Request, Response};
-use hyper_util::rt::TokioIo;
 use serde_json::{Value, json};
-use tokio::net::TcpListener;
+use stytch_tests::{MockServer, Reply};
 
 pub const PROJECT_ID: &str = "project-test-00000000-1111-2222-3333-444444444444";
 pub const SECRET: &str = "secret-test-auth";
@@ -201,53 +192,38 @@ pub fn policy() -> Value {
     })
 }
 
-struct Route {
-    status: u16,
-    body: Vec<u8>,
-}
+/// Paths and the replies set for them.
+type Routes = Arc<Mutex<HashMap<String, Reply>>>;
 
-#[derive(Default)]
-struct State {
-    routes: HashMap<String, Route>,
-    hits: HashMap<String, usize>,
-    bodies: HashMap<String, Vec<Vec<u8>>>,
-}
-
-/// A loopback server on 127.0.0.1 answering each path with the reply set for
-/// it (404 otherwise) and counting requests per path. Stops when dropped.
+/// A [`MockServer`] answering each path with the reply set for it (a JSON
+/// 404 otherwise) and counting requests per path. Stops when dropped.
 pub struct Server {
-    addr: SocketAddr,
-    state: Arc<Mutex<State>>,
-    task: tokio::task::JoinHandle<()>,
+    mock: MockServer,
+    routes: Routes,
 }
 
 impl Server {
     pub async fn start() -> Self {
-        let listener = TcpListener::bind("127.0.0.1:0")
-            .await
-            .expect("bind 127.0.0.1");
-        let addr = listener.local_addr().unwrap();
-        let state = Arc::new(Mutex::new(State::default()));
-        let shared = Arc::clone(&state);
-        let task = tokio::spawn(async move {
-            while let Ok((stream, _)) = listener.accept().await {
-                let state = Arc::clone(&shared);
-                tokio::spawn(async move {
-                    let service = service_fn(move |req: Request<Incoming>| {
-                        let state = Arc::clone(&state);
-                        async move { Ok::<_, Infallible>(answer(req, &state).await) }
-                    });
-                    let _ = http1::Builder::new()
-                        .serve_connection(TokioIo::new(stream), service)
-                        .await;
-                });
-            }
-        });
-        Self { addr, state, task }
+        let routes = Routes::default();
+        let table = Arc::clone(&routes);
+        let mock = MockServer::start_with(move |request| {
+            table
+                .lock()
+                .unwrap()
+                .get(&request.path)
+                .cloned()
+                .unwrap_or_else(|| Reply {
+                    status: 404,
+                    content_type: "application/json",
+                    body: br#"{"status_code":404,"request_id":"r","error_type":"not_found","error_message":"no route"}"#.to_vec(),
+                })
+        })
+        .await;
+        Self { mock, routes }
     }
 
     pub fn url(&self) -> String {
-        format!("http://{}", self.addr)
+        self.mock.url()
     }
 
     /// Answers `path` with `body` (status code and request id added to objects).
@@ -261,12 +237,14 @@ impl Server {
         self.route_raw(path, status, body.to_string().into_bytes());
     }
 
+    /// Answers `path` with these bytes, served as JSON.
     pub fn route_raw(&self, path: &str, status: u16, body: Vec<u8>) {
-        self.state
-            .lock()
-            .unwrap()
-            .routes
-            .insert(path.to_owned(), Route { status, body });
+        let reply = Reply {
+            status,
+            content_type: "application/json",
+            body,
+        };
+        self.routes.lock().unwrap().insert(path.to_owned(), reply);
     }
 
     /// Serves these keys as the key set at `path`.
@@ -276,27 +254,16 @@ impl Server {
 
     /// Requests received for `path`.
     pub fn hits(&self, path: &str) -> usize {
-        self.state
-            .lock()
-            .unwrap()
-            .hits
-            .get(path)
-            .copied()
-            .unwrap_or(0)
+        self.mock.count(path)
     }
 
-    /// JSON bodies received for `path`.
+    /// JSON bodies received for `path` (`null` for a body that is not JSON).
     pub fn bodies(&self, path: &str) -> Vec<Value> {
-        let state = self.state.lock().unwrap();
-        state
-            .bodies
-            .get(path)
-            .map(|all| {
-                all.iter()
-                    .map(|b| serde_json::from_slice(b).unwrap_or(Value::Null))
-                    .collect()
-            })
-            .unwrap_or_default()
+        self.mock
+            .requests_to(path)
+            .iter()
+            .map(|r| serde_json::from_slice(&r.body).unwrap_or(Value::Null))
+            .collect()
     }
 
     pub fn consumer(&self) -> stytch_sdk::Client {
@@ -304,9 +271,7 @@ impl Server {
     }
 
     pub fn consumer_builder(&self) -> stytch_sdk::ClientBuilder<stytch_sdk::Client> {
-        stytch_sdk::Client::builder(PROJECT_ID, SECRET)
-            .api_url(self.url())
-            .timeout(Duration::from_secs(5))
+        self.builder()
     }
 
     pub fn b2b(&self) -> stytch_sdk::B2BClient {
@@ -314,40 +279,15 @@ impl Server {
     }
 
     pub fn b2b_builder(&self) -> stytch_sdk::ClientBuilder<stytch_sdk::B2BClient> {
-        stytch_sdk::B2BClient::builder(PROJECT_ID, SECRET)
-            .api_url(self.url())
+        self.builder()
+    }
+
+    /// A client builder pointed at this server, with a 5 second timeout.
+    fn builder<C: stytch_sdk::BuildClient>(&self) -> stytch_sdk::ClientBuilder<C> {
+        self.mock
+            .client_builder(PROJECT_ID, SECRET)
             .timeout(Duration::from_secs(5))
     }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        self.task.abort();
-    }
-}
-
-async fn answer(req: Request<Incoming>, state: &Mutex<State>) -> Response<Full<Bytes>> {
-    let path = req.uri().path().to_owned();
-    let body = req
-        .into_body()
-        .collect()
-        .await
-        .map(|b| b.to_bytes().to_vec())
-        .unwrap_or_default();
-    let (status, reply) = {
-        let mut state = state.lock().unwrap();
-        *state.hits.entry(path.clone()).or_default() += 1;
-        state.bodies.entry(path.clone()).or_default().push(body);
-        match state.routes.get(&path) {
-            Some(route) => (route.status, route.body.clone()),
-            None => (404, br#"{"status_code":404,"request_id":"r","error_type":"not_found","error_message":"no route"}"#.to_vec()),
-        }
-    };
-    Response::builder()
-        .status(status)
-        .header("content-type", "application/json")
-        .body(Full::new(Bytes::from(reply)))
-        .unwrap()
 }
 
 /// Unwraps the `AuthError` of an SDK error, failing the test otherwise.
