@@ -11,7 +11,7 @@ use std::time::Duration;
 
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 use reqwest::Method;
-use reqwest::header::{AUTHORIZATION, HeaderMap, HeaderValue, USER_AGENT};
+use reqwest::header::{AUTHORIZATION, CONTENT_TYPE, HeaderMap, HeaderValue, USER_AGENT};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
@@ -172,7 +172,8 @@ struct Inner {
     project_id: String,
     api_base: String,
     telemetry_base: String,
-    headers: HeaderMap,
+    /// `Basic base64(project_id:secret)`, marked sensitive.
+    authorization: HeaderValue,
     timeout: Option<Duration>,
     /// Key and policy caches of local token verification.
     auth: crate::auth::AuthState,
@@ -206,9 +207,7 @@ impl Transport {
             Error::Config("project id or secret holds characters not allowed in a header".into())
         })?;
         auth.set_sensitive(true);
-        let mut headers = HeaderMap::new();
-        headers.insert(AUTHORIZATION, auth);
-        headers.insert(USER_AGENT, HeaderValue::from_static(crate::USER_AGENT));
+        let authorization = auth;
         let auth = crate::auth::AuthState::new(&project_id, auth_config);
         Ok(Self(Arc::new(Inner {
             auth,
@@ -216,7 +215,7 @@ impl Transport {
             project_id,
             api_base: api_base.trim_end_matches('/').to_owned(),
             telemetry_base: telemetry_base.trim_end_matches('/').to_owned(),
-            headers,
+            authorization,
             timeout,
         })))
     }
@@ -234,7 +233,14 @@ impl Transport {
     /// Checks, encodes, sends and decodes one endpoint call.
     pub(crate) async fn send<E: Endpoint>(&self, request: &E) -> Result<E::Response, Error> {
         request.check()?;
-        let mut headers = HeaderMap::new();
+        // One header map per request: credentials, user agent, content type and
+        // whatever the endpoint adds (values are shared buffers, not copies).
+        let mut headers = HeaderMap::with_capacity(5);
+        headers.insert(AUTHORIZATION, self.0.authorization.clone());
+        headers.insert(USER_AGENT, HeaderValue::from_static(crate::USER_AGENT));
+        if E::ENCODING == Encoding::Json {
+            headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+        }
         request.headers(&mut headers)?;
         let base = match E::HOST {
             Host::Api => &self.0.api_base,
@@ -268,12 +274,9 @@ impl Transport {
             .0
             .http
             .request(request.method, &request.url)
-            .headers(self.0.headers.clone())
             .headers(request.headers);
         builder = match request.encoding {
-            Encoding::Json => builder
-                .header(reqwest::header::CONTENT_TYPE, "application/json")
-                .body(request.params),
+            Encoding::Json => builder.body(request.params),
             Encoding::Query => builder.query(&request.pairs),
             Encoding::Form => builder.form(&request.pairs),
         };
@@ -347,6 +350,11 @@ fn scalar_text(value: serde_json::Value) -> String {
 
 /// Decodes a success body, naming the path of the first field that does not fit.
 pub(crate) fn decode<T: DeserializeOwned>(endpoint: &'static str, body: &[u8]) -> Result<T, Error> {
+    // The plain decoder is the fast path; only a body that does not fit is
+    // decoded a second time with path tracking, to say where it broke.
+    if let Ok(value) = serde_json::from_slice(body) {
+        return Ok(value);
+    }
     let mut de = serde_json::Deserializer::from_slice(body);
     serde_path_to_error::deserialize(&mut de).map_err(|e| {
         let mut path = e.path().to_string();
