@@ -12,8 +12,11 @@ use crate::model::*;
 use crate::render::{OutputFile, ident};
 use crate::samples::{Sample, Samples};
 
-/// Path of the rendered test, relative to the workspace root.
-pub const PATH: &str = "tests/tests/generated/endpoints.rs";
+/// Directory of the rendered test, relative to the workspace root; it holds
+/// nothing but generated files, like `stytch-sdk/src/generated`.
+pub const DIR: &str = "tests/tests/generated";
+/// Path of the rendered test inside [`DIR`].
+pub const PATH: &str = "endpoints.rs";
 
 /// Renders the test file.
 pub fn render(api: &Api) -> Result<OutputFile, Error> {

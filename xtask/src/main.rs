@@ -33,51 +33,45 @@ fn main() -> ExitCode {
 
 fn codegen(spec: &Path, check_only: bool) -> Result<(), String> {
     let root = root();
-    let out = root.join("stytch-sdk/src/generated");
     let started = std::time::Instant::now();
     let api = stytch_codegen::model(spec).map_err(|e| e.to_string())?;
-    let files = stytch_codegen::render::render(&api).map_err(|e| e.to_string())?;
+    let sdk = stytch_codegen::render::render(&api).map_err(|e| e.to_string())?;
     let test = stytch_codegen::render_tests::render(&api).map_err(|e| e.to_string())?;
-    let test_path = root.join(&test.path);
-    let test_fresh =
-        std::fs::read_to_string(&test_path).is_ok_and(|current| current == test.content);
+    // Each output directory holds only generated files and goes through the same write stage.
+    let outputs = [
+        (root.join("stytch-sdk/src/generated"), sdk),
+        (root.join(stytch_codegen::render_tests::DIR), vec![test]),
+    ];
+    let count: usize = outputs.iter().map(|(_, files)| files.len()).sum();
     if check_only {
-        let stale = stytch_codegen::write::check(&out, &files).map_err(|e| e.to_string())?;
-        if stale.is_fresh() && test_fresh {
-            println!("generated SDK is up to date ({} files)", files.len());
-            return Ok(());
-        }
-        let mut message = String::from(
-            "the generated SDK differs from what spec/ produces; run `cargo xtask codegen`:\n",
-        );
-        for (what, list) in [
-            ("changed", &stale.changed),
-            ("missing", &stale.missing),
-            ("not produced by the spec", &stale.extra),
-        ] {
-            for path in list {
-                let shown = path.strip_prefix(&root).unwrap_or(path);
-                message.push_str(&format!("  {what}: {}\n", shown.display()));
+        let mut message = String::new();
+        for (dir, files) in &outputs {
+            let stale = stytch_codegen::write::check(dir, files).map_err(|e| e.to_string())?;
+            for (what, list) in [
+                ("changed", &stale.changed),
+                ("missing", &stale.missing),
+                ("not produced by the spec", &stale.extra),
+            ] {
+                for path in list {
+                    let shown = path.strip_prefix(&root).unwrap_or(path);
+                    message.push_str(&format!("  {what}: {}\n", shown.display()));
+                }
             }
         }
-        if !test_fresh {
-            message.push_str(&format!("  changed: {}\n", test.path));
+        if message.is_empty() {
+            println!("generated code is up to date ({count} files)");
+            return Ok(());
         }
-        return Err(message);
+        return Err(format!(
+            "the generated code differs from what spec/ produces; run `cargo xtask codegen`:\n{message}"
+        ));
     }
-    stytch_codegen::write::write(&out, &files).map_err(|e| e.to_string())?;
-    if !test_fresh {
-        if let Some(dir) = test_path.parent() {
-            std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
-        }
-        std::fs::write(&test_path, &test.content)
-            .map_err(|e| format!("{}: {e}", test_path.display()))?;
+    for (dir, files) in &outputs {
+        stytch_codegen::write::write(dir, files).map_err(|e| e.to_string())?;
     }
     println!(
-        "generated {} files under {} and {} in {:.2?}",
-        files.len(),
-        out.strip_prefix(&root).unwrap_or(&out).display(),
-        test.path,
+        "generated {count} files from {} in {:.2?}",
+        spec.display(),
         started.elapsed()
     );
     Ok(())
