@@ -22,6 +22,37 @@ pub struct Authenticated<S> {
     pub verified_locally: bool,
 }
 
+/// The local-first rule shared by both products: a locally verified token is
+/// returned as is; a genuine token past the maximum age is sent to the API by
+/// `api`, which returns the session and the JWT to hand back; any other
+/// failure is final.
+#[cfg(any(feature = "consumer", feature = "b2b"))]
+async fn local_or_api<S, A>(
+    session_jwt: &str,
+    local: Result<S, AuthError>,
+    api: impl FnOnce() -> A,
+) -> Result<Authenticated<S>, crate::Error>
+where
+    A: std::future::Future<Output = Result<(S, String), crate::Error>>,
+{
+    match local {
+        Ok(session) => Ok(Authenticated {
+            session,
+            session_jwt: session_jwt.to_owned(),
+            verified_locally: true,
+        }),
+        Err(AuthError::TooOld { .. }) => {
+            let (session, session_jwt) = api().await?;
+            Ok(Authenticated {
+                session,
+                session_jwt,
+                verified_locally: false,
+            })
+        }
+        Err(other) => Err(other.into()),
+    }
+}
+
 /// Evaluates an RBAC check against the cached policy of `vertical`.
 #[cfg(any(feature = "consumer", feature = "b2b"))]
 async fn authorize(
@@ -98,24 +129,13 @@ mod consumer {
             session_jwt: &str,
             options: &SessionJwtOptions,
         ) -> Result<Authenticated<Session>, crate::Error> {
-            let authenticated = match verify_local(self.transport, session_jwt, options).await {
-                Ok(session) => Authenticated {
-                    session,
-                    session_jwt: session_jwt.to_owned(),
-                    verified_locally: true,
-                },
-                Err(AuthError::TooOld { .. }) => {
-                    let response = self
-                        .authenticate(AuthenticateRequest::new().session_jwt(session_jwt))
-                        .await?;
-                    Authenticated {
-                        session: response.session,
-                        session_jwt: response.session_jwt,
-                        verified_locally: false,
-                    }
-                }
-                Err(other) => return Err(other.into()),
-            };
+            let local = verify_local(self.transport, session_jwt, options).await;
+            let authenticated = local_or_api(session_jwt, local, || async {
+                let request = AuthenticateRequest::new().session_jwt(session_jwt);
+                let response = self.authenticate(request).await?;
+                Ok((response.session, response.session_jwt))
+            })
+            .await?;
             check(self.transport, &authenticated.session, options).await?;
             Ok(authenticated)
         }
@@ -205,24 +225,13 @@ mod b2b {
             session_jwt: &str,
             options: &MemberSessionJwtOptions,
         ) -> Result<Authenticated<MemberSession>, crate::Error> {
-            let authenticated = match verify_local(self.transport, session_jwt, options).await {
-                Ok(session) => Authenticated {
-                    session,
-                    session_jwt: session_jwt.to_owned(),
-                    verified_locally: true,
-                },
-                Err(AuthError::TooOld { .. }) => {
-                    let response = self
-                        .authenticate(AuthenticateRequest::new().session_jwt(session_jwt))
-                        .await?;
-                    Authenticated {
-                        session: response.member_session,
-                        session_jwt: response.session_jwt,
-                        verified_locally: false,
-                    }
-                }
-                Err(other) => return Err(other.into()),
-            };
+            let local = verify_local(self.transport, session_jwt, options).await;
+            let authenticated = local_or_api(session_jwt, local, || async {
+                let request = AuthenticateRequest::new().session_jwt(session_jwt);
+                let response = self.authenticate(request).await?;
+                Ok((response.member_session, response.session_jwt))
+            })
+            .await?;
             check(self.transport, &authenticated.session, options).await?;
             Ok(authenticated)
         }
