@@ -81,6 +81,9 @@ pub struct RawEndpoint {
     pub content_type: Option<S<String>>,
     /// What the endpoint does.
     pub doc: S<String>,
+    /// Whether repeating the call has no further effect, so it may be retried.
+    #[serde(default)]
+    pub idempotent: Option<S<bool>>,
     /// Request parameters.
     #[serde(default)]
     pub params: Vec<RawParam>,
@@ -120,6 +123,12 @@ pub struct RawParam {
     /// Header names of a `member_session_auth` parameter.
     #[serde(default)]
     pub headers: Option<S<BTreeMap<String, String>>>,
+    /// A fixed wire value the SDK always sends.
+    #[serde(default)]
+    pub value: Option<S<String>>,
+    /// How a list is written on the wire (`space_separated`).
+    #[serde(default)]
+    pub format: Option<S<String>>,
     /// What the parameter means.
     #[serde(default)]
     pub doc: Option<S<String>>,
@@ -141,6 +150,9 @@ pub struct RawField {
     /// Whether the value may be null or absent.
     #[serde(default)]
     pub nilable: Option<S<bool>>,
+    /// Collects every key that no other field of the object names.
+    #[serde(default)]
+    pub rest: Option<S<bool>>,
     /// What the field means.
     #[serde(default)]
     pub doc: Option<S<String>>,

@@ -234,6 +234,8 @@ pub struct Endpoint {
     pub encoding: Encoding,
     /// Doc text.
     pub doc: String,
+    /// Whether repeating the call has no further effect (safe to retry).
+    pub idempotent: bool,
     /// Parameters.
     pub params: Vec<Param>,
     /// Response fields.
@@ -249,6 +251,8 @@ pub enum Location {
     Query,
     /// Body.
     Body,
+    /// Never sent: evaluated by the SDK itself once the response arrives.
+    Local,
     /// Member session headers.
     Header {
         /// Header carrying the session token.
@@ -277,10 +281,30 @@ pub struct Param {
     pub max: Option<i64>,
     /// Value applied when omitted.
     pub default: Option<i64>,
+    /// A value the SDK always sends; the caller never sets it.
+    pub fixed: Option<String>,
+    /// How a list travels when the wire carries it as one string.
+    pub format: Option<WireFormat>,
     /// Wire values, when the type is an enum (or a list of one).
     pub enum_values: Vec<String>,
     /// Doc text.
     pub doc: String,
+}
+
+/// A list that the wire carries as a single string.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WireFormat {
+    /// Items joined by single spaces (OAuth 2.0 `scope`).
+    SpaceSeparated,
+}
+
+impl WireFormat {
+    /// The spec spelling.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            WireFormat::SpaceSeparated => "space_separated",
+        }
+    }
 }
 
 /// A response or object field.
@@ -294,6 +318,8 @@ pub struct Field {
     pub ty: Ty,
     /// Whether it may be null or absent.
     pub nilable: bool,
+    /// Collects every key of the object that no other field names.
+    pub rest: bool,
     /// Wire values, when the type is an enum (or a list of one).
     pub enum_values: Vec<String>,
     /// Doc text.

@@ -179,6 +179,9 @@ fn decode_attrs(f: &Field, serialize: bool) -> TokenStream {
     if f.rust_name.trim_start_matches("r#") != wire {
         parts.push(quote!(rename = #wire));
     }
+    if f.rest {
+        parts.push(quote!(flatten));
+    }
     if f.nilable {
         parts.push(quote!(default));
         if serialize {
@@ -441,6 +444,17 @@ fn with_values(mut doc: String, values: &[String]) -> String {
 
 fn param_doc(p: &Param) -> String {
     let mut doc = with_values(p.doc.clone(), &p.enum_values);
+    if let Some(value) = &p.fixed {
+        doc.push_str(&format!(
+            "\n\nAlways `{value}`: the SDK sets it and the caller cannot change it."
+        ));
+    }
+    if p.format == Some(WireFormat::SpaceSeparated) {
+        doc.push_str("\n\nSent as one string, the items separated by single spaces; an empty list is not sent.");
+    }
+    if p.location == Location::Local {
+        doc.push_str("\n\nNever sent: the SDK checks it itself once the response arrives.");
+    }
     let range = match (p.min, p.max) {
         (Some(min), Some(max)) => Some(format!("Accepted range: {min} to {max}.")),
         (Some(min), None) => Some(format!("Must be at least {min}.")),
@@ -466,9 +480,14 @@ fn render_endpoint_types(ns: &Namespace, e: &Endpoint) -> TokenStream {
     let request_doc = docs(&format!("Parameters of [`{handle}::{method}`]."));
     let response_doc = docs(&format!("What [`{handle}::{method}`] returns."));
 
-    let required: Vec<&Param> = e.params.iter().filter(|p| p.required).collect();
+    // Fixed values are set by `new` alone, so they count as neither argument nor option.
+    let required: Vec<&Param> = e
+        .params
+        .iter()
+        .filter(|p| p.required && p.fixed.is_none())
+        .collect();
     let mut derives = vec![quote!(Debug), quote!(Clone)];
-    if required.is_empty() {
+    if required.is_empty() && e.params.iter().all(|p| p.fixed.is_none()) {
         derives.push(quote!(Default));
     }
     let fields = e.params.iter().map(|p| {
@@ -477,13 +496,18 @@ fn render_endpoint_types(ns: &Namespace, e: &Endpoint) -> TokenStream {
         let ty = rust_ty(&p.ty);
         let mut serde = Vec::new();
         match p.location {
-            Location::Path | Location::Header { .. } => serde.push(quote!(skip)),
+            Location::Path | Location::Header { .. } | Location::Local => serde.push(quote!(skip)),
             _ => {
                 if p.rust_name.trim_start_matches("r#") != p.name {
                     let wire = &p.name;
                     serde.push(quote!(rename = #wire));
                 }
-                if !p.required {
+                if p.format == Some(WireFormat::SpaceSeparated) {
+                    serde.push(quote!(serialize_with = "crate::runtime::space_separated"));
+                    if !p.required {
+                        serde.push(quote!(skip_serializing_if = "crate::runtime::no_items"));
+                    }
+                } else if !p.required {
                     serde.push(quote!(skip_serializing_if = "Option::is_none"));
                 }
                 if p.ty == Ty::Timestamp {
@@ -501,6 +525,9 @@ fn render_endpoint_types(ns: &Namespace, e: &Endpoint) -> TokenStream {
         } else {
             quote!(#[serde(#(#serde),*)])
         };
+        if p.fixed.is_some() {
+            return quote!(#doc #serde #field: &'static str,);
+        }
         let ty = if p.required { ty } else { quote!(Option<#ty>) };
         quote!(#doc #serde pub #field: #ty,)
     });
@@ -515,6 +542,9 @@ fn render_endpoint_types(ns: &Namespace, e: &Endpoint) -> TokenStream {
     });
     let inits = e.params.iter().map(|p| {
         let field = ident(&p.rust_name);
+        if let Some(value) = &p.fixed {
+            return quote!(#field: #value);
+        }
         match (p.required, &p.ty) {
             (true, Ty::String) => quote!(#field: #field.into()),
             (true, _) => quote!(#field),
@@ -554,6 +584,27 @@ fn render_endpoint_types(ns: &Namespace, e: &Endpoint) -> TokenStream {
         Encoding::Query => "Query",
         Encoding::Form => "Form",
     });
+    let idempotent = e.idempotent.then(|| {
+        quote!(
+            const IDEMPOTENT: bool = true;
+        )
+    });
+    let finish = e
+        .params
+        .iter()
+        .find(|p| p.location == Location::Local)
+        .map(|p| {
+            let field = ident(&p.rust_name);
+            quote! {
+                fn finish(
+                    &self,
+                    transport: &crate::runtime::Transport,
+                    response: Self::Response,
+                ) -> impl ::std::future::Future<Output = Result<Self::Response, crate::Error>> + Send {
+                    crate::runtime::LocalCheck::apply(&self.#field, transport, response)
+                }
+            }
+        });
     let host = (ns.host == Host::Telemetry).then(|| {
         quote!(
             const HOST: crate::runtime::Host = crate::runtime::Host::Telemetry;
@@ -668,9 +719,11 @@ fn render_endpoint_types(ns: &Namespace, e: &Endpoint) -> TokenStream {
             const METHOD: ::reqwest::Method = ::reqwest::Method::#http;
             #host
             const ENCODING: crate::runtime::Encoding = crate::runtime::Encoding::#encoding;
+            #idempotent
             #path_fn
             #check
             #headers
+            #finish
         }
 
         #response_doc

@@ -129,16 +129,22 @@ fn endpoint_test(
     } else {
         quote!(case.consumer())
     };
+    // Fixed values are not arguments; local options would make the test
+    // depend on the RBAC policy, which the hand-written tests cover.
     let required = e
         .params
         .iter()
-        .filter(|p| p.required)
+        .filter(|p| p.required && p.fixed.is_none())
         .map(|p| expr(&samples.param(p)));
-    let setters = e.params.iter().filter(|p| !p.required).map(|p| {
-        let setter = ident(&p.rust_name);
-        let value = expr(&samples.param(p));
-        quote!(.#setter(#value))
-    });
+    let setters = e
+        .params
+        .iter()
+        .filter(|p| !p.required && p.location != Location::Local)
+        .map(|p| {
+            let setter = ident(&p.rust_name);
+            let value = expr(&samples.param(p));
+            quote!(.#setter(#value))
+        });
     let id = &e.id;
     let nilable: Vec<Ident> = e
         .response

@@ -189,6 +189,7 @@ impl Resolver<'_> {
             path: raw.path.to_string(),
             encoding,
             doc: raw.doc.trim().to_owned(),
+            idempotent: raw.idempotent.as_ref().is_some_and(|i| **i),
             params: raw
                 .params
                 .iter()
@@ -210,7 +211,12 @@ impl Resolver<'_> {
             None => p,
         };
         let name = def.name.as_ref()?.to_string();
-        let ty = self.ty(def.ty.as_ref()?);
+        let format = def.format.as_ref().map(|_| WireFormat::SpaceSeparated);
+        let ty = match format {
+            // The caller hands over a list; the wire carries it joined into one string.
+            Some(_) => Ty::List(Box::new(Ty::String)),
+            None => self.ty(def.ty.as_ref()?),
+        };
         let explicit = p
             .location
             .as_ref()
@@ -228,6 +234,7 @@ impl Resolver<'_> {
             Some("path") => Location::Path,
             Some("query") => Location::Query,
             Some("body") => Location::Body,
+            Some("local") => Location::Local,
             _ if holes.contains(&name) => Location::Path,
             _ if matches!(http, "GET" | "DELETE") => Location::Query,
             _ => Location::Body,
@@ -239,6 +246,8 @@ impl Resolver<'_> {
             min: def.min.as_ref().map(|v| **v),
             max: def.max.as_ref().map(|v| **v),
             default: def.default.as_ref().map(|v| **v),
+            fixed: def.value.as_ref().map(|v| v.to_string()),
+            format,
             doc: def
                 .doc
                 .as_ref()
@@ -267,6 +276,7 @@ impl Resolver<'_> {
             rust_name: snake(&name),
             ty,
             nilable: f.nilable.as_ref().map(|n| **n).unwrap_or(false),
+            rest: def.rest.as_ref().is_some_and(|r| **r),
             doc: def
                 .doc
                 .as_ref()

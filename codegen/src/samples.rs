@@ -110,6 +110,9 @@ impl<'a> Samples<'a> {
 
     /// The sample of a request parameter (every optional part set, numbers inside their bounds).
     pub fn param(&self, p: &Param) -> Sample {
+        if let Some(value) = &p.fixed {
+            return Sample::Str(value.clone());
+        }
         match (&p.ty, &p.location) {
             (Ty::String, Location::Path) => Sample::Str(format!("{}{PATH_SUFFIX}", p.name)),
             (Ty::Integer, _) => Sample::Int(integer(p.min, p.max)),

@@ -16,6 +16,13 @@ pub const UNKNOWN_VARIANT: &str = "Unrecognized";
 /// Path placeholders the client fills in itself when no parameter has the name.
 pub const CLIENT_PLACEHOLDERS: &[&str] = &["project_id"];
 
+/// Parameters that may be `in: local`: the SDK runtime evaluates each of them
+/// on the response by hand-written code, so only names it implements are allowed.
+pub const LOCAL_PARAMS: &[&str] = &["authorization_check"];
+
+/// Wire formats a list parameter may be written in (`format:`).
+pub const WIRE_FORMATS: &[&str] = &["space_separated"];
+
 /// What a named type id refers to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Kind {
@@ -342,6 +349,15 @@ impl<'a> Validator<'a> {
                 ),
             );
         }
+        if let Some(idempotent) = &ep.idempotent
+            && **idempotent
+            && ep.method.as_str() == "GET"
+        {
+            self.at(
+                idempotent,
+                format!("{what}: GET endpoints are always safe to repeat; `idempotent` is for POST, PUT, PATCH and DELETE"),
+            );
+        }
         let placeholders = match placeholders(&ep.path) {
             Ok(p) => p,
             Err(message) => {
@@ -356,6 +372,7 @@ impl<'a> Validator<'a> {
         let mut seen: HashMap<String, (usize, usize)> = HashMap::new();
         let mut rust_names: BTreeSet<String> = BTreeSet::new();
         let mut path_params = BTreeSet::new();
+        let mut local: Option<&S<String>> = None;
         for p in &ep.params {
             let Some((name, located_in)) = self.param(p, &ctx, &what) else {
                 continue;
@@ -383,6 +400,13 @@ impl<'a> Validator<'a> {
             if located_in == "path" {
                 path_params.insert(name.to_string());
             }
+            if located_in == "local" {
+                if let Some(first) = local {
+                    let (l, c) = pos(first);
+                    self.at(name, format!("{what}: only one parameter may be `in: local` (the first is at line {l}, column {c})"));
+                }
+                local = Some(name);
+            }
         }
         for missing in ctx
             .placeholders
@@ -394,6 +418,7 @@ impl<'a> Validator<'a> {
                 format!("{what}: path placeholder `{{{missing}}}` has no path parameter"),
             );
         }
+        self.one_rest_field(&ep.response, &what);
         let mut seen: HashMap<String, (usize, usize)> = HashMap::new();
         let mut rust_names = BTreeSet::new();
         for f in &ep.response {
@@ -464,8 +489,10 @@ impl<'a> Validator<'a> {
                     || p.max.is_some()
                     || p.default.is_some()
                     || p.headers.is_some()
+                    || p.value.is_some()
+                    || p.format.is_some()
                 {
-                    self.at(u, format!("{what}: `use: {}` takes only `required` and `in`; type, doc and constraints come from common.yaml", u.as_str()));
+                    self.at(u, format!("{what}: `use: {}` takes only `required` and `in`; type, doc, constraints, value and format come from common.yaml", u.as_str()));
                 }
                 (u, common)
             }
@@ -488,17 +515,61 @@ impl<'a> Validator<'a> {
             .map(|l| l.to_string())
             .unwrap_or_else(|| inferred.to_owned());
         if let Some(l) = location
-            && !matches!(l.as_str(), "path" | "query" | "body" | "header")
+            && !matches!(l.as_str(), "path" | "query" | "body" | "header" | "local")
         {
             self.at(
                 l,
                 format!(
-                    "{what}: `in` must be path, query, body or header, not `{}`",
+                    "{what}: `in` must be path, query, body, header or local, not `{}`",
                     l.as_str()
                 ),
             );
         }
         let required = p.required.as_ref().map(|r| **r).unwrap_or(false);
+        let special = [
+            ("value", definition.value.is_some()),
+            ("format", definition.format.is_some()),
+        ];
+        for (key, set) in special {
+            if set && !matches!(located_in.as_str(), "query" | "body") {
+                self.at(
+                    name,
+                    format!(
+                        "{what}: parameter `{}` has `{key}`, which only applies to query and body parameters, but it goes in {located_in}",
+                        name.as_str()
+                    ),
+                );
+            }
+        }
+        if definition.value.is_some() && !required {
+            self.at(
+                name,
+                format!(
+                    "{what}: parameter `{}` has a fixed `value`, which is always sent: mark it `required: true`",
+                    name.as_str()
+                ),
+            );
+        }
+        if located_in == "local" {
+            if !LOCAL_PARAMS.contains(&name.as_str()) {
+                self.at(
+                    name,
+                    format!(
+                        "{what}: parameter `{}` is `in: local`, but the runtime only evaluates {LOCAL_PARAMS:?} itself",
+                        name.as_str()
+                    ),
+                );
+            }
+            if required {
+                self.at(
+                    name,
+                    format!(
+                        "{what}: local parameter `{}` must be optional (it is an extra check the caller may ask for)",
+                        name.as_str()
+                    ),
+                );
+            }
+        }
         match located_in.as_str() {
             "path" if !ctx.placeholders.contains(name.as_str()) => self.at(
                 name,
@@ -576,6 +647,40 @@ impl<'a> Validator<'a> {
                 );
             }
         }
+        let string = matches!(expr, Some(TypeExpr::Builtin("string")));
+        if let Some(value) = &p.value {
+            if !string && expr.is_some() {
+                self.at(
+                    value,
+                    format!(
+                        "{label}: a fixed `value` needs type `string`, not `{}`",
+                        ty.as_str()
+                    ),
+                );
+            }
+            if value.trim().is_empty() {
+                self.at(value, format!("{label}: a fixed `value` cannot be empty"));
+            }
+            if let Some(format) = &p.format {
+                self.at(
+                    format,
+                    format!("{label}: a parameter with a fixed `value` takes no `format`"),
+                );
+            }
+        }
+        if let Some(format) = &p.format {
+            if !WIRE_FORMATS.contains(&format.as_str()) {
+                self.at(
+                    format,
+                    format!(
+                        "{label}: unknown format `{}`: expected one of {WIRE_FORMATS:?}",
+                        format.as_str()
+                    ),
+                );
+            } else if !string && expr.is_some() {
+                self.at(format, format!("{label}: format `{}` describes how a list travels as one string, so the type must be `string`, not `{}`", format.as_str(), ty.as_str()));
+            }
+        }
         let is_session = ty.as_str() == "member_session_auth";
         match (&p.headers, is_session) {
             (Some(h), true) => {
@@ -637,11 +742,11 @@ impl<'a> Validator<'a> {
                     );
                     return None;
                 }
-                if f.ty.is_some() || f.doc.is_some() {
+                if f.ty.is_some() || f.doc.is_some() || f.rest.is_some() {
                     self.at(
                         u,
                         format!(
-                            "`use: {}` takes only `nilable`; type and doc come from common.yaml",
+                            "`use: {}` takes only `nilable`; type, doc and rest come from common.yaml",
                             u.as_str()
                         ),
                     );
@@ -660,11 +765,35 @@ impl<'a> Validator<'a> {
             Some(doc) => self.doc(doc, &label),
             None => self.at(name, format!("{label} needs a `doc`")),
         }
-        match &f.ty {
-            Some(ty) => {
-                self.type_expr(ty, false);
+        let expr = match &f.ty {
+            Some(ty) => self.type_expr(ty, false),
+            None => {
+                self.at(name, format!("{label} needs a `type`"));
+                None
             }
-            None => self.at(name, format!("{label} needs a `type`")),
+        };
+        if let Some(rest) = &f.rest
+            && **rest
+        {
+            if expr.is_some() && !matches!(expr, Some(TypeExpr::Map(_))) {
+                self.at(rest, format!("{label}: a `rest` field collects the remaining keys, so its type must be `map<T>`"));
+            }
+            if f.nilable.as_ref().is_some_and(|n| **n) {
+                self.at(rest, format!("{label}: a `rest` field is never absent (it is empty when no other keys arrive); drop `nilable`"));
+            }
+        }
+    }
+
+    /// At most one field of an object or response may collect the remaining keys.
+    fn one_rest_field(&mut self, fields: &[RawField], what: &str) {
+        let mut rest = fields
+            .iter()
+            .filter_map(|f| f.rest.as_ref().filter(|r| ***r));
+        if let Some(first) = rest.next() {
+            let (l, c) = pos(first);
+            for again in rest {
+                self.at(again, format!("{what}: only one field may be `rest` (the first is at line {l}, column {c})"));
+            }
         }
     }
 
@@ -678,6 +807,7 @@ impl<'a> Validator<'a> {
                     self.at(&t.name, m);
                 }
                 self.doc(&t.doc, &format!("type `{}`", t.name.as_str()));
+                self.one_rest_field(&t.fields, &format!("type `{}`", t.name.as_str()));
                 let mut seen = BTreeSet::new();
                 let mut rust_names = BTreeSet::new();
                 for f in &t.fields {

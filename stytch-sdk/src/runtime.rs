@@ -40,7 +40,7 @@ pub(crate) enum Encoding {
 /// Describes one API endpoint; implemented by each generated request type.
 pub(crate) trait Endpoint: Serialize {
     /// The decoded success response.
-    type Response: DeserializeOwned;
+    type Response: DeserializeOwned + Send;
     /// Dotted id such as `consumer.totps.create`, used in errors.
     const ID: &'static str;
     /// HTTP method.
@@ -49,6 +49,9 @@ pub(crate) trait Endpoint: Serialize {
     const HOST: Host = Host::Api;
     /// Where the non-path parameters go.
     const ENCODING: Encoding;
+    /// Whether the spec marks the endpoint safe to repeat, like a GET.
+    #[allow(dead_code)] // read by the retry policy
+    const IDEMPOTENT: bool = false;
     /// The path with its placeholders filled in and percent-encoded; `project_id`
     /// fills placeholders that come from the client rather than the request.
     fn path(&self, project_id: &str) -> String;
@@ -60,6 +63,58 @@ pub(crate) trait Endpoint: Serialize {
     fn headers(&self, _out: &mut HeaderMap) -> Result<(), Error> {
         Ok(())
     }
+    /// Applies the request's local-only option (`in: local` in the spec) to the
+    /// decoded response; such options are never sent.
+    fn finish(
+        &self,
+        _transport: &Transport,
+        response: Self::Response,
+    ) -> impl Future<Output = Result<Self::Response, Error>> + Send {
+        std::future::ready(Ok(response))
+    }
+}
+
+/// A request option that the SDK evaluates itself on the response (`in: local`
+/// in the spec), implemented by hand for each such option in [`crate::auth`].
+pub(crate) trait LocalCheck<R> {
+    /// Checks `response` against the option; returns it unchanged when it passes.
+    fn apply(
+        &self,
+        transport: &Transport,
+        response: R,
+    ) -> impl Future<Output = Result<R, Error>> + Send;
+}
+
+/// A list parameter as the wire carries it when the spec says
+/// `format: space_separated`.
+pub(crate) trait ListParam {
+    /// The items, empty when unset.
+    fn items(&self) -> &[String];
+}
+
+impl ListParam for Vec<String> {
+    fn items(&self) -> &[String] {
+        self
+    }
+}
+
+impl ListParam for Option<Vec<String>> {
+    fn items(&self) -> &[String] {
+        self.as_deref().unwrap_or_default()
+    }
+}
+
+/// Writes a list as one string with the items separated by single spaces.
+pub(crate) fn space_separated<L: ListParam, S: serde::Serializer>(
+    list: &L,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    serializer.serialize_str(&list.items().join(" "))
+}
+
+/// Whether an optional list has nothing to send (unset or empty).
+pub(crate) fn no_items<L: ListParam>(list: &L) -> bool {
+    list.items().is_empty()
 }
 
 /// Characters that stay literal in a path segment: RFC 3986 unreserved ones.
@@ -263,7 +318,8 @@ impl Transport {
             headers,
         };
         let body = self.execute(prepared).await?;
-        decode(E::ID, &body)
+        let response = decode(E::ID, &body)?;
+        request.finish(self, response).await
     }
 
     /// The non-generic part of a call: sends the request and maps error statuses.

@@ -12,7 +12,7 @@ use std::path::Path;
 use std::sync::OnceLock;
 
 use serde_json::{Map, Value, json};
-use stytch_codegen::model::{Api, Encoding, Endpoint, Host, Location, Namespace};
+use stytch_codegen::model::{Api, Encoding, Endpoint, Host, Location, Namespace, WireFormat};
 use stytch_codegen::samples::{Sample, Samples, TIMESTAMP};
 
 use crate::{MockServer, Recorded, Reply, basic_auth};
@@ -89,10 +89,14 @@ pub fn response(endpoint: &Endpoint, full: bool) -> Value {
     let samples = Samples::new(api());
     let mut body = Map::new();
     for f in endpoint.response.iter().filter(|f| full || !f.nilable) {
-        body.insert(
-            f.name.clone(),
-            to_json(&samples.value(&f.ty, &f.name, full, 0)),
-        );
+        let value = to_json(&samples.value(&f.ty, &f.name, full, 0));
+        match value {
+            // The keys of a `rest` field sit beside the other fields.
+            Value::Object(extra) if f.rest => body.extend(extra),
+            value => {
+                body.insert(f.name.clone(), value);
+            }
+        }
     }
     if endpoint.response.is_empty() {
         body.insert("active".into(), json!(true));
@@ -153,8 +157,22 @@ pub fn expected(endpoint: &Endpoint) -> Expected {
                 ));
             }
             Location::Query | Location::Body => {
-                params.insert(p.name.clone(), to_json(&sample));
+                let value = match (p.format, &sample) {
+                    (Some(WireFormat::SpaceSeparated), Sample::List(item)) => {
+                        let Sample::Str(item) = item.as_ref() else {
+                            panic!(
+                                "space-separated parameter {} is not a list of strings",
+                                p.name
+                            )
+                        };
+                        json!(item)
+                    }
+                    _ => to_json(&sample),
+                };
+                params.insert(p.name.clone(), value);
             }
+            // Evaluated by the SDK, never sent.
+            Location::Local => {}
         }
     }
     path = path.replace("{project_id}", &encode_segment(PROJECT_ID));

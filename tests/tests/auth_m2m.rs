@@ -24,7 +24,7 @@ async fn token_from_the_endpoint_verifies_with_its_scopes_and_claims() {
 
     let request =
         stytch_sdk::consumer::m2m::TokenRequest::new("m2m-client-test-robot", "client-secret")
-            .scopes(vec![
+            .scope(vec![
                 "read:users".into(),
                 "write:users".into(),
                 "admin".into(),
@@ -34,10 +34,8 @@ async fn token_from_the_endpoint_verifies_with_its_scopes_and_claims() {
     let sent = &server.bodies(M2M_TOKEN)[0];
     assert_eq!(sent["client_id"], "m2m-client-test-robot");
     assert_eq!(sent["client_secret"], "client-secret");
-    assert_eq!(
-        sent["scopes"],
-        json!(["read:users", "write:users", "admin"])
-    );
+    assert_eq!(sent["grant_type"], "client_credentials");
+    assert_eq!(sent["scope"], "read:users write:users admin");
 
     let claims = client
         .m2m()

@@ -42,6 +42,12 @@ struct RefParam {
     constraints: BTreeMap<String, i64>,
     #[serde(default)]
     headers: BTreeMap<String, String>,
+    /// A fixed wire value the SDK always sends.
+    #[serde(default)]
+    value: Option<String>,
+    /// How a list travels as one string (`space_separated`).
+    #[serde(default)]
+    format: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -114,7 +120,12 @@ fn flatten<'a>(ns: &'a [Namespace], out: &mut BTreeMap<String, &'a Namespace>) {
 }
 
 fn compare_fields(diffs: &mut Vec<String>, what: &str, ours: &[Field], theirs: &[RefField]) {
-    let ours: BTreeMap<&str, &Field> = ours.iter().map(|f| (f.name.as_str(), f)).collect();
+    // A `rest` field gathers the keys no other field names; it is not a wire key itself.
+    let ours: BTreeMap<&str, &Field> = ours
+        .iter()
+        .filter(|f| !f.rest)
+        .map(|f| (f.name.as_str(), f))
+        .collect();
     let theirs: BTreeMap<&str, &RefField> = theirs.iter().map(|f| (f.name.as_str(), f)).collect();
     for (name, r) in &theirs {
         match ours.get(name) {
@@ -208,6 +219,7 @@ fn compare(api: &Api, reference: &Reference) -> Vec<String> {
                     Location::Path => "path",
                     Location::Query => "query",
                     Location::Body => "body",
+                    Location::Local => "local",
                     Location::Header { token, jwt } => {
                         let headers = BTreeMap::from([
                             ("session_jwt".to_owned(), jwt.clone()),
@@ -235,11 +247,28 @@ fn compare(api: &Api, reference: &Reference) -> Vec<String> {
                         ours.required, p.required
                     ));
                 }
-                if type_text(&ours.ty) != p.ty {
+                // A formatted list is a string on the wire, which is what the reference records.
+                let ty = match ours.format {
+                    Some(_) => "string".to_owned(),
+                    None => type_text(&ours.ty),
+                };
+                if ty != p.ty {
                     diffs.push(format!(
-                        "{what} has type {} in the spec, {} in the reference",
-                        type_text(&ours.ty),
+                        "{what} has type {ty} in the spec, {} in the reference",
                         p.ty
+                    ));
+                }
+                if ours.fixed != p.value {
+                    diffs.push(format!(
+                        "{what}: fixed value {:?} in the spec, {:?} in the reference",
+                        ours.fixed, p.value
+                    ));
+                }
+                let format = ours.format.map(|f| f.as_str().to_owned());
+                if format != p.format {
+                    diffs.push(format!(
+                        "{what}: format {format:?} in the spec, {:?} in the reference",
+                        p.format
                     ));
                 }
                 for (key, value) in [
@@ -410,6 +439,28 @@ mod tests {
             "parameter `limit`: max Some(10) in the spec, Some(20) in the reference",
             "field `size` missing from the spec",
             "enum `consumer.things.Color`: values",
+        ];
+        for needle in expect {
+            assert!(
+                found.iter().any(|d| d.contains(needle)),
+                "missing {needle:?} in {found:#?}"
+            );
+        }
+        assert_eq!(found.len(), expect.len(), "{found:#?}");
+    }
+
+    #[test]
+    fn wire_values_formats_and_local_options_are_compared() {
+        let mut changed = reference(false, 10, &["red", "blue"], false);
+        let limit = &mut changed["namespaces"][0]["methods"][0]["params"][1];
+        limit["value"] = serde_json::json!("five");
+        limit["format"] = serde_json::json!("space_separated");
+        limit["in"] = serde_json::json!("local");
+        let found = diffs(changed);
+        let expect = [
+            "parameter `limit` goes in query in the spec, local in the reference",
+            "parameter `limit`: fixed value None in the spec, Some(\"five\") in the reference",
+            "parameter `limit`: format None in the spec, Some(\"space_separated\") in the reference",
         ];
         for needle in expect {
             assert!(

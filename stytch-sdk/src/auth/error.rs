@@ -96,14 +96,20 @@ pub enum AuthError {
         max_age: Duration,
     },
 
-    /// None of the session's roles grants the action on the resource.
-    #[error("permission denied: no role of the session grants `{action}` on `{resource_id}`")]
+    /// Nothing the session or token holds (its roles, or its scopes for
+    /// access tokens) grants the action on the resource.
+    #[error("permission denied: `{action}` on `{resource_id}` is not granted")]
     PermissionDenied {
         /// The resource that was checked.
         resource_id: String,
         /// The action that was checked.
         action: String,
     },
+
+    /// Token introspection answered that the token is not active: it expired,
+    /// was revoked, or was never issued by this project.
+    #[error("the token is not active")]
+    InactiveToken,
 
     /// An M2M token lacks a scope the caller requires.
     #[error("token lacks the required scope `{scope}`")]

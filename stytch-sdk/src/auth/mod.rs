@@ -47,6 +47,8 @@
 mod claims;
 mod error;
 #[cfg(any(feature = "consumer", feature = "b2b"))]
+mod introspect;
+#[cfg(any(feature = "consumer", feature = "b2b"))]
 mod jwks;
 mod m2m;
 mod options;
@@ -58,6 +60,8 @@ mod verify;
 use std::time::Duration;
 
 pub use error::AuthError;
+#[cfg(feature = "b2b")]
+pub use introspect::ORGANIZATION_CLAIM;
 pub use m2m::{M2mClaims, check_scopes, scope_grants};
 pub use options::{
     AuthorizationCheck, M2mTokenOptions, MemberSessionJwtOptions, OrganizationAuthorizationCheck,

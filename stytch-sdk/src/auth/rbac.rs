@@ -52,6 +52,8 @@ impl Actions {
 pub struct RbacPolicy {
     /// role id → resource id → actions.
     roles: HashMap<String, HashMap<String, Actions>>,
+    /// OAuth scope → resource id → actions.
+    scopes: HashMap<String, HashMap<String, Actions>>,
 }
 
 impl RbacPolicy {
@@ -71,14 +73,68 @@ impl RbacPolicy {
         self
     }
 
+    /// Adds a permission to an OAuth scope: a token carrying `scope` may
+    /// perform `actions` on `resource_id` (`*` stands for every action).
+    pub fn grant_scope<A, S>(mut self, scope: &str, resource_id: &str, actions: A) -> Self
+    where
+        A: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        add_to(&mut self.scopes, scope, resource_id, actions);
+        self
+    }
+
     fn add<A, S>(&mut self, role_id: &str, resource_id: &str, actions: A)
     where
         A: IntoIterator<Item = S>,
         S: Into<String>,
     {
-        let entry = self
-            .roles
-            .entry(role_id.to_owned())
+        add_to(&mut self.roles, role_id, resource_id, actions);
+    }
+
+    /// Whether any of `scopes` grants `action` on `resource_id`. Roles play
+    /// no part; scopes the policy does not define grant nothing.
+    pub fn scopes_grant<S: AsRef<str>>(
+        &self,
+        scopes: &[S],
+        resource_id: &str,
+        action: &str,
+    ) -> bool {
+        allowed(&self.scopes, scopes, resource_id, action)
+    }
+
+    /// Like [`scopes_grant`](Self::scopes_grant), failing with
+    /// [`AuthError::PermissionDenied`] that names the resource and action.
+    pub fn check_scopes<S: AsRef<str>>(
+        &self,
+        scopes: &[S],
+        resource_id: &str,
+        action: &str,
+    ) -> Result<(), AuthError> {
+        if self.scopes_grant(scopes, resource_id, action) {
+            Ok(())
+        } else {
+            Err(AuthError::PermissionDenied {
+                resource_id: resource_id.to_owned(),
+                action: action.to_owned(),
+            })
+        }
+    }
+}
+
+/// Records that `holder` (a role or a scope) may perform `actions` on `resource_id`.
+fn add_to<A, S>(
+    index: &mut HashMap<String, HashMap<String, Actions>>,
+    holder: &str,
+    resource_id: &str,
+    actions: A,
+) where
+    A: IntoIterator<Item = S>,
+    S: Into<String>,
+{
+    {
+        let entry = index
+            .entry(holder.to_owned())
             .or_default()
             .entry(resource_id.to_owned())
             .or_default();
@@ -91,7 +147,24 @@ impl RbacPolicy {
             }
         }
     }
+}
 
+/// Whether any of `holders` may perform `action` on `resource_id` in `index`.
+fn allowed<H: AsRef<str>>(
+    index: &HashMap<String, HashMap<String, Actions>>,
+    holders: &[H],
+    resource_id: &str,
+    action: &str,
+) -> bool {
+    holders.iter().any(|holder| {
+        index
+            .get(holder.as_ref())
+            .and_then(|resources| resources.get(resource_id))
+            .is_some_and(|actions| actions.allows(action))
+    })
+}
+
+impl RbacPolicy {
     /// Whether any of `roles` may perform `action` on `resource_id`.
     pub fn is_authorized<R: AsRef<str>>(
         &self,
@@ -99,12 +172,7 @@ impl RbacPolicy {
         resource_id: &str,
         action: &str,
     ) -> bool {
-        roles.iter().any(|role| {
-            self.roles
-                .get(role.as_ref())
-                .and_then(|resources| resources.get(resource_id))
-                .is_some_and(|actions| actions.allows(action))
-        })
+        allowed(&self.roles, roles, resource_id, action)
     }
 
     /// Like [`is_authorized`](Self::is_authorized), failing with
@@ -145,6 +213,17 @@ impl From<&crate::consumer::models::rbac::Policy> for RbacPolicy {
                 );
             }
         }
+        for scope in &policy.scopes {
+            out.scopes.entry(scope.scope.clone()).or_default();
+            for permission in &scope.permissions {
+                add_to(
+                    &mut out.scopes,
+                    &scope.scope,
+                    &permission.resource_id,
+                    permission.actions.iter().cloned(),
+                );
+            }
+        }
         out
     }
 }
@@ -158,6 +237,17 @@ impl From<&crate::b2b::models::rbac::Policy> for RbacPolicy {
             for permission in &role.permissions {
                 out.add(
                     &role.role_id,
+                    &permission.resource_id,
+                    permission.actions.iter().cloned(),
+                );
+            }
+        }
+        for scope in &policy.scopes {
+            out.scopes.entry(scope.scope.clone()).or_default();
+            for permission in &scope.permissions {
+                add_to(
+                    &mut out.scopes,
+                    &scope.scope,
                     &permission.resource_id,
                     permission.actions.iter().cloned(),
                 );

@@ -566,23 +566,57 @@ async fn consumer_idp_introspect_token_network() {
             String::from("client_id-sample"),
         )
         .client_secret(String::from("client_secret-sample"))
-        .token_type_hint(String::from("token_type_hint-sample"))
-        .authorization_check(stytch_sdk::consumer::models::sessions::AuthorizationCheck {
-            resource_id: String::from("resource_id-sample"),
-            action: String::from("action-sample"),
-        });
-    let _ = case
+        .token_type_hint(String::from("token_type_hint-sample"));
+    let full = case
         .consumer()
         .idp()
         .introspect_token_network(request.clone())
         .await
         .expect("full response decodes");
-    let _ = case
+    assert!(full.sub.is_some(), "{} left out of the full response", "sub");
+    assert!(full.scope.is_some(), "{} left out of the full response", "scope");
+    assert!(full.aud.is_some(), "{} left out of the full response", "aud");
+    assert!(full.exp.is_some(), "{} left out of the full response", "exp");
+    assert!(full.iat.is_some(), "{} left out of the full response", "iat");
+    assert!(full.iss.is_some(), "{} left out of the full response", "iss");
+    assert!(full.nbf.is_some(), "{} left out of the full response", "nbf");
+    assert!(full.client_id.is_some(), "{} left out of the full response", "client_id");
+    assert!(full.token_type.is_some(), "{} left out of the full response", "token_type");
+    let minimal = case
         .consumer()
         .idp()
         .introspect_token_network(request)
         .await
         .expect("minimal response decodes");
+    assert!(
+        minimal.sub.is_none(), "{} should be absent from the minimal response", "sub"
+    );
+    assert!(
+        minimal.scope.is_none(), "{} should be absent from the minimal response", "scope"
+    );
+    assert!(
+        minimal.aud.is_none(), "{} should be absent from the minimal response", "aud"
+    );
+    assert!(
+        minimal.exp.is_none(), "{} should be absent from the minimal response", "exp"
+    );
+    assert!(
+        minimal.iat.is_none(), "{} should be absent from the minimal response", "iat"
+    );
+    assert!(
+        minimal.iss.is_none(), "{} should be absent from the minimal response", "iss"
+    );
+    assert!(
+        minimal.nbf.is_none(), "{} should be absent from the minimal response", "nbf"
+    );
+    assert!(
+        minimal.client_id.is_none(), "{} should be absent from the minimal response",
+        "client_id"
+    );
+    assert!(
+        minimal.token_type.is_none(), "{} should be absent from the minimal response",
+        "token_type"
+    );
     case.verify();
 }
 
@@ -692,8 +726,7 @@ async fn consumer_m2m_token() {
             String::from("client_id-sample"),
             String::from("client_secret-sample"),
         )
-        .scopes(vec![String::from("scopes-sample")])
-        .extra(serde_json::json!({ "sample" : "extra" }));
+        .scope(vec![String::from("scope-sample")]);
     let _ = case
         .consumer()
         .m2m()
@@ -966,7 +999,7 @@ async fn consumer_magic_links_create() {
     let request = stytch_sdk::consumer::magic_links::CreateRequest::new(
             String::from("user_id-sample"),
         )
-        .expiration_minutes(7i64)
+        .expiration_minutes(5i64)
         .attributes(stytch_sdk::consumer::models::attribute::Attributes {
             ip_address: Some(String::from("ip_address-sample")),
             user_agent: Some(String::from("user_agent-sample")),
@@ -1003,7 +1036,7 @@ async fn consumer_magic_links_email_invite() {
             last_name: Some(String::from("last_name-sample")),
         })
         .invite_magic_link_url(String::from("invite_magic_link_url-sample"))
-        .invite_expiration_minutes(7i64)
+        .invite_expiration_minutes(5i64)
         .locale(stytch_sdk::consumer::models::magic_links_email::InviteRequestLocale::En)
         .trusted_metadata(serde_json::json!({ "sample" : "trusted_metadata" }))
         .untrusted_metadata(serde_json::json!({ "sample" : "untrusted_metadata" }));
@@ -1032,8 +1065,8 @@ async fn consumer_magic_links_email_login_or_create() {
         )
         .login_magic_link_url(String::from("login_magic_link_url-sample"))
         .signup_magic_link_url(String::from("signup_magic_link_url-sample"))
-        .login_expiration_minutes(7i64)
-        .signup_expiration_minutes(7i64)
+        .login_expiration_minutes(5i64)
+        .signup_expiration_minutes(5i64)
         .login_template_id(String::from("login_template_id-sample"))
         .signup_template_id(String::from("signup_template_id-sample"))
         .attributes(stytch_sdk::consumer::models::attribute::Attributes {
@@ -1098,8 +1131,8 @@ async fn consumer_magic_links_email_send() {
         })
         .login_magic_link_url(String::from("login_magic_link_url-sample"))
         .signup_magic_link_url(String::from("signup_magic_link_url-sample"))
-        .login_expiration_minutes(7i64)
-        .signup_expiration_minutes(7i64)
+        .login_expiration_minutes(5i64)
+        .signup_expiration_minutes(5i64)
         .code_challenge(String::from("code_challenge-sample"))
         .user_id(String::from("user_id-sample"))
         .session_token(String::from("session_token-sample"))
@@ -1241,7 +1274,7 @@ async fn consumer_otps_email_login_or_create() {
     let request = stytch_sdk::consumer::otps::email::LoginOrCreateRequest::new(
             String::from("email-sample"),
         )
-        .expiration_minutes(10i64)
+        .expiration_minutes(1i64)
         .attributes(stytch_sdk::consumer::models::attribute::Attributes {
             ip_address: Some(String::from("ip_address-sample")),
             user_agent: Some(String::from("user_agent-sample")),
@@ -1273,7 +1306,7 @@ async fn consumer_otps_email_send() {
     let request = stytch_sdk::consumer::otps::email::SendRequest::new(
             String::from("email-sample"),
         )
-        .expiration_minutes(10i64)
+        .expiration_minutes(1i64)
         .attributes(stytch_sdk::consumer::models::attribute::Attributes {
             ip_address: Some(String::from("ip_address-sample")),
             user_agent: Some(String::from("user_agent-sample")),
@@ -1307,7 +1340,7 @@ async fn consumer_otps_sms_login_or_create() {
     let request = stytch_sdk::consumer::otps::sms::LoginOrCreateRequest::new(
             String::from("phone_number-sample"),
         )
-        .expiration_minutes(10i64)
+        .expiration_minutes(1i64)
         .attributes(stytch_sdk::consumer::models::attribute::Attributes {
             ip_address: Some(String::from("ip_address-sample")),
             user_agent: Some(String::from("user_agent-sample")),
@@ -1337,7 +1370,7 @@ async fn consumer_otps_sms_send() {
     let request = stytch_sdk::consumer::otps::sms::SendRequest::new(
             String::from("phone_number-sample"),
         )
-        .expiration_minutes(10i64)
+        .expiration_minutes(1i64)
         .attributes(stytch_sdk::consumer::models::attribute::Attributes {
             ip_address: Some(String::from("ip_address-sample")),
             user_agent: Some(String::from("user_agent-sample")),
@@ -1369,7 +1402,7 @@ async fn consumer_otps_whatsapp_login_or_create() {
     let request = stytch_sdk::consumer::otps::whatsapp::LoginOrCreateRequest::new(
             String::from("phone_number-sample"),
         )
-        .expiration_minutes(10i64)
+        .expiration_minutes(1i64)
         .attributes(stytch_sdk::consumer::models::attribute::Attributes {
             ip_address: Some(String::from("ip_address-sample")),
             user_agent: Some(String::from("user_agent-sample")),
@@ -1399,7 +1432,7 @@ async fn consumer_otps_whatsapp_send() {
     let request = stytch_sdk::consumer::otps::whatsapp::SendRequest::new(
             String::from("phone_number-sample"),
         )
-        .expiration_minutes(10i64)
+        .expiration_minutes(1i64)
         .attributes(stytch_sdk::consumer::models::attribute::Attributes {
             ip_address: Some(String::from("ip_address-sample")),
             user_agent: Some(String::from("user_agent-sample")),
@@ -1659,7 +1692,7 @@ async fn consumer_passwords_email_reset_start() {
             String::from("email-sample"),
         )
         .reset_password_redirect_url(String::from("reset_password_redirect_url-sample"))
-        .reset_password_expiration_minutes(7i64)
+        .reset_password_expiration_minutes(5i64)
         .code_challenge(String::from("code_challenge-sample"))
         .attributes(stytch_sdk::consumer::models::attribute::Attributes {
             ip_address: Some(String::from("ip_address-sample")),
@@ -3443,24 +3476,57 @@ async fn b2b_idp_introspect_token_network() {
             String::from("client_id-sample"),
         )
         .client_secret(String::from("client_secret-sample"))
-        .token_type_hint(String::from("token_type_hint-sample"))
-        .authorization_check(stytch_sdk::b2b::models::sessions::AuthorizationCheck {
-            organization_id: String::from("organization_id-sample"),
-            resource_id: String::from("resource_id-sample"),
-            action: String::from("action-sample"),
-        });
-    let _ = case
+        .token_type_hint(String::from("token_type_hint-sample"));
+    let full = case
         .b2b()
         .idp()
         .introspect_token_network(request.clone())
         .await
         .expect("full response decodes");
-    let _ = case
+    assert!(full.sub.is_some(), "{} left out of the full response", "sub");
+    assert!(full.scope.is_some(), "{} left out of the full response", "scope");
+    assert!(full.aud.is_some(), "{} left out of the full response", "aud");
+    assert!(full.exp.is_some(), "{} left out of the full response", "exp");
+    assert!(full.iat.is_some(), "{} left out of the full response", "iat");
+    assert!(full.iss.is_some(), "{} left out of the full response", "iss");
+    assert!(full.nbf.is_some(), "{} left out of the full response", "nbf");
+    assert!(full.client_id.is_some(), "{} left out of the full response", "client_id");
+    assert!(full.token_type.is_some(), "{} left out of the full response", "token_type");
+    let minimal = case
         .b2b()
         .idp()
         .introspect_token_network(request)
         .await
         .expect("minimal response decodes");
+    assert!(
+        minimal.sub.is_none(), "{} should be absent from the minimal response", "sub"
+    );
+    assert!(
+        minimal.scope.is_none(), "{} should be absent from the minimal response", "scope"
+    );
+    assert!(
+        minimal.aud.is_none(), "{} should be absent from the minimal response", "aud"
+    );
+    assert!(
+        minimal.exp.is_none(), "{} should be absent from the minimal response", "exp"
+    );
+    assert!(
+        minimal.iat.is_none(), "{} should be absent from the minimal response", "iat"
+    );
+    assert!(
+        minimal.iss.is_none(), "{} should be absent from the minimal response", "iss"
+    );
+    assert!(
+        minimal.nbf.is_none(), "{} should be absent from the minimal response", "nbf"
+    );
+    assert!(
+        minimal.client_id.is_none(), "{} should be absent from the minimal response",
+        "client_id"
+    );
+    assert!(
+        minimal.token_type.is_none(), "{} should be absent from the minimal response",
+        "token_type"
+    );
     case.verify();
 }
 
@@ -3591,8 +3657,7 @@ async fn b2b_m2m_token() {
             String::from("client_id-sample"),
             String::from("client_secret-sample"),
         )
-        .scopes(vec![String::from("scopes-sample")])
-        .extra(serde_json::json!({ "sample" : "extra" }));
+        .scope(vec![String::from("scope-sample")]);
     let _ = case
         .b2b()
         .m2m()
@@ -4278,6 +4343,7 @@ async fn b2b_organizations_get_connected_app() {
         .get_connected_app(request.clone())
         .await
         .expect("full response decodes");
+    assert!(full.request_id.is_some(), "{} left out of the full response", "request_id");
     assert!(full.logo_url.is_some(), "{} left out of the full response", "logo_url");
     let minimal = case
         .b2b()
@@ -4285,6 +4351,10 @@ async fn b2b_organizations_get_connected_app() {
         .get_connected_app(request)
         .await
         .expect("minimal response decodes");
+    assert!(
+        minimal.request_id.is_none(), "{} should be absent from the minimal response",
+        "request_id"
+    );
     assert!(
         minimal.logo_url.is_none(), "{} should be absent from the minimal response",
         "logo_url"
@@ -6083,6 +6153,7 @@ async fn b2b_scim_connection_get_groups() {
         .get_groups(request.clone())
         .await
         .expect("full response decodes");
+    assert!(full.request_id.is_some(), "{} left out of the full response", "request_id");
     assert!(
         full.next_cursor.is_some(), "{} left out of the full response", "next_cursor"
     );
@@ -6093,6 +6164,10 @@ async fn b2b_scim_connection_get_groups() {
         .get_groups(request)
         .await
         .expect("minimal response decodes");
+    assert!(
+        minimal.request_id.is_none(), "{} should be absent from the minimal response",
+        "request_id"
+    );
     assert!(
         minimal.next_cursor.is_none(), "{} should be absent from the minimal response",
         "next_cursor"

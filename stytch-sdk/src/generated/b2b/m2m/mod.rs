@@ -42,14 +42,19 @@ pub struct TokenRequest {
     pub client_id: String,
     /// Secret that authenticates the client application.
     pub client_secret: String,
+    /// Which OAuth 2.0 grant the request uses.
+    ///
+    /// Always `client_credentials`: the SDK sets it and the caller cannot change it.
+    grant_type: &'static str,
     /// Scopes to include in the token, a subset of the client's scopes. Leave it out to receive
     /// all of the client's scopes.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub scopes: Option<Vec<String>>,
-    /// Additional fields to send in the token request body, for parameters the named ones do not
-    /// cover.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub extra: Option<::serde_json::Value>,
+    ///
+    /// Sent as one string, the items separated by single spaces; an empty list is not sent.
+    #[serde(
+        serialize_with = "crate::runtime::space_separated",
+        skip_serializing_if = "crate::runtime::no_items"
+    )]
+    pub scope: Option<Vec<String>>,
 }
 
 impl TokenRequest {
@@ -58,18 +63,13 @@ impl TokenRequest {
         Self {
             client_id: client_id.into(),
             client_secret: client_secret.into(),
-            scopes: None,
-            extra: None,
+            grant_type: "client_credentials",
+            scope: None,
         }
     }
-    /// Sets [`scopes`](Self::scopes).
-    pub fn scopes(mut self, value: Vec<String>) -> Self {
-        self.scopes = Some(value);
-        self
-    }
-    /// Sets [`extra`](Self::extra).
-    pub fn extra(mut self, value: ::serde_json::Value) -> Self {
-        self.extra = Some(value);
+    /// Sets [`scope`](Self::scope).
+    pub fn scope(mut self, value: Vec<String>) -> Self {
+        self.scope = Some(value);
         self
     }
 }
@@ -79,6 +79,7 @@ impl crate::runtime::Endpoint for TokenRequest {
     const ID: &'static str = "b2b.m2m.token";
     const METHOD: ::reqwest::Method = ::reqwest::Method::POST;
     const ENCODING: crate::runtime::Encoding = crate::runtime::Encoding::Json;
+    const IDEMPOTENT: bool = true;
     fn path(&self, project_id: &str) -> String {
         let project_id = crate::runtime::encode(project_id);
         format!("/v1/public/{project_id}/oauth2/token")

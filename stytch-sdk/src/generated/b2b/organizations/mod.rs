@@ -686,7 +686,8 @@ pub struct GetConnectedAppResponse {
     pub status_code: i64,
     /// Unique identifier of this API call; log it and quote it when asking Stytch support about
     /// a request.
-    pub request_id: String,
+    #[serde(default)]
+    pub request_id: Option<String>,
     /// Identifier of the Connected App client.
     pub connected_app_id: String,
     /// Display name of the Connected App.

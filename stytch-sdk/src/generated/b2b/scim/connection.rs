@@ -408,7 +408,8 @@ pub struct GetGroupsResponse {
     pub status_code: i64,
     /// Unique identifier of this API call; log it and quote it when asking Stytch support about
     /// a request.
-    pub request_id: String,
+    #[serde(default)]
+    pub request_id: Option<String>,
     /// Groups on this page of results.
     pub scim_groups: Vec<crate::b2b::models::scim::ScimGroup>,
     /// Cursor for the next page of groups; null when there are no more.

@@ -52,9 +52,12 @@ pub struct IntrospectTokenNetworkRequest {
     /// speed up the lookup.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub token_type_hint: Option<String>,
-    /// RBAC permission to verify for the token's subject in the same call; the request fails
-    /// when the permission is not granted.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    /// RBAC permission the token's scopes must grant. Checked by the SDK on the answer, against
+    /// the project's cached RBAC policy: the call fails with `AuthError::PermissionDenied` when
+    /// no scope of the token grants the action on the resource.
+    ///
+    /// Never sent: the SDK checks it itself once the response arrives.
+    #[serde(skip)]
     pub authorization_check: Option<
         crate::consumer::models::sessions::AuthorizationCheck,
     >,
@@ -96,9 +99,19 @@ impl crate::runtime::Endpoint for IntrospectTokenNetworkRequest {
     const ID: &'static str = "consumer.idp.introspect_token_network";
     const METHOD: ::reqwest::Method = ::reqwest::Method::POST;
     const ENCODING: crate::runtime::Encoding = crate::runtime::Encoding::Form;
+    const IDEMPOTENT: bool = true;
     fn path(&self, project_id: &str) -> String {
         let project_id = crate::runtime::encode(project_id);
         format!("/v1/public/{project_id}/oauth2/introspect")
+    }
+    fn finish(
+        &self,
+        transport: &crate::runtime::Transport,
+        response: Self::Response,
+    ) -> impl ::std::future::Future<
+        Output = Result<Self::Response, crate::Error>,
+    > + Send {
+        crate::runtime::LocalCheck::apply(&self.authorization_check, transport, response)
     }
 }
 
@@ -106,7 +119,44 @@ impl crate::runtime::Endpoint for IntrospectTokenNetworkRequest {
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct IntrospectTokenNetworkResponse {
-    /// The response body as received; the spec documents no fields for this endpoint.
+    /// HTTP status code of the response.
+    pub status_code: i64,
+    /// Unique identifier of this API call; log it and quote it when asking Stytch support about
+    /// a request.
+    pub request_id: String,
+    /// Whether the token is currently valid. An inactive token (expired, revoked or never
+    /// issued) comes with no other claims; the SDK turns it into an `AuthError::InactiveToken`
+    /// error instead of returning it.
+    pub active: bool,
+    /// Subject of the token, the user or member it was issued for.
+    #[serde(default)]
+    pub sub: Option<String>,
+    /// Scopes granted to the token, separated by single spaces.
+    #[serde(default)]
+    pub scope: Option<String>,
+    /// Audiences the token is meant for.
+    #[serde(default)]
+    pub aud: Option<Vec<String>>,
+    /// Expiry time of the token, in seconds since the Unix epoch.
+    #[serde(default)]
+    pub exp: Option<i64>,
+    /// Time the token was issued, in seconds since the Unix epoch.
+    #[serde(default)]
+    pub iat: Option<i64>,
+    /// Issuer of the token.
+    #[serde(default)]
+    pub iss: Option<String>,
+    /// Time before which the token must not be accepted, in seconds since the Unix epoch.
+    #[serde(default)]
+    pub nbf: Option<i64>,
+    /// Connected App client the token was issued to.
+    #[serde(default)]
+    pub client_id: Option<String>,
+    /// Kind of token, such as `access_token`.
+    #[serde(default)]
+    pub token_type: Option<String>,
+    /// Every other claim of the token, keyed by claim name, such as custom claims added by your
+    /// project's token template.
     #[serde(flatten)]
-    pub body: ::serde_json::Map<String, ::serde_json::Value>,
+    pub custom_claims: ::std::collections::HashMap<String, ::serde_json::Value>,
 }

@@ -80,7 +80,7 @@ pub struct InviteRequest {
     pub invite_magic_link_url: Option<String>,
     /// Time in minutes the invitation link stays valid.
     ///
-    /// Must be at most 7.
+    /// Accepted range: 5 to 10080.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub invite_expiration_minutes: Option<i64>,
     /// Language of the invitation email; English when not given.
@@ -174,8 +174,8 @@ impl crate::runtime::Endpoint for InviteRequest {
             Self::ID,
             "invite_expiration_minutes",
             self.invite_expiration_minutes,
-            None,
-            Some(7i64),
+            Some(5i64),
+            Some(10080i64),
         )?;
         Ok(())
     }
@@ -212,12 +212,12 @@ pub struct LoginOrCreateRequest {
     pub signup_magic_link_url: Option<String>,
     /// Time in minutes a login link stays valid.
     ///
-    /// Must be at most 7.
+    /// Accepted range: 5 to 10080. The API uses 60 when this is not set.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub login_expiration_minutes: Option<i64>,
     /// Time in minutes a sign-up link stays valid.
     ///
-    /// Must be at most 7.
+    /// Accepted range: 5 to 10080. The API uses 10080 when this is not set.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub signup_expiration_minutes: Option<i64>,
     /// Custom email template to use when the recipient already has an account, instead of the
@@ -337,15 +337,15 @@ impl crate::runtime::Endpoint for LoginOrCreateRequest {
             Self::ID,
             "login_expiration_minutes",
             self.login_expiration_minutes,
-            None,
-            Some(7i64),
+            Some(5i64),
+            Some(10080i64),
         )?;
         crate::runtime::check_range(
             Self::ID,
             "signup_expiration_minutes",
             self.signup_expiration_minutes,
-            None,
-            Some(7i64),
+            Some(5i64),
+            Some(10080i64),
         )?;
         Ok(())
     }
@@ -428,12 +428,12 @@ pub struct SendRequest {
     pub signup_magic_link_url: Option<String>,
     /// Time in minutes a login link stays valid.
     ///
-    /// Must be at most 7.
+    /// Accepted range: 5 to 10080. The API uses 60 when this is not set.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub login_expiration_minutes: Option<i64>,
     /// Time in minutes a sign-up link stays valid.
     ///
-    /// Must be at most 7.
+    /// Accepted range: 5 to 10080. The API uses 10080 when this is not set.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub signup_expiration_minutes: Option<i64>,
     /// PKCE challenge: the base64url SHA-256 of a verifier that the same device must present
@@ -563,15 +563,15 @@ impl crate::runtime::Endpoint for SendRequest {
             Self::ID,
             "login_expiration_minutes",
             self.login_expiration_minutes,
-            None,
-            Some(7i64),
+            Some(5i64),
+            Some(10080i64),
         )?;
         crate::runtime::check_range(
             Self::ID,
             "signup_expiration_minutes",
             self.signup_expiration_minutes,
-            None,
-            Some(7i64),
+            Some(5i64),
+            Some(10080i64),
         )?;
         Ok(())
     }

@@ -216,7 +216,7 @@ pub struct CreateRequest {
     pub user_id: String,
     /// Time in minutes the token stays valid before it expires unused.
     ///
-    /// Must be at most 7.
+    /// Accepted range: 5 to 10080. The API uses 60 when this is not set.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub expiration_minutes: Option<i64>,
     /// Client context (IP address and user agent) to record with the event and to use for fraud
@@ -262,8 +262,8 @@ impl crate::runtime::Endpoint for CreateRequest {
             Self::ID,
             "expiration_minutes",
             self.expiration_minutes,
-            None,
-            Some(7i64),
+            Some(5i64),
+            Some(10080i64),
         )?;
         Ok(())
     }

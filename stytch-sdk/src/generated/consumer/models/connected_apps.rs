@@ -36,9 +36,10 @@ pub struct ConnectedApp {
     /// How the app came into existence, for example created by you through the API or dashboard,
     /// or registered by the client itself.
     pub creation_method: String,
-    /// Template of custom claims added to every ID token issued to the app. Empty when no
-    /// template is set.
-    pub id_token_template_content: String,
+    /// Template of custom claims added to every ID token issued to the app. Absent or empty when
+    /// no template is set.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id_token_template_content: Option<String>,
     /// Last four characters of the app's client secret, to help tell secrets apart. Null for
     /// public clients, which have no secret.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -110,9 +111,10 @@ pub struct ConnectedAppWithClientSecret {
     /// Whether the app can receive the `offline_access` scope (and so refresh tokens) without
     /// asking the user for consent. Only meaningful for first-party apps.
     pub bypass_consent_for_offline_access: bool,
-    /// Template of custom claims added to every ID token issued to the app. Empty when no
-    /// template is set.
-    pub id_token_template_content: String,
+    /// Template of custom claims added to every ID token issued to the app. Absent or empty when
+    /// no template is set.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id_token_template_content: Option<String>,
     /// Last four characters of the app's client secret, to help tell secrets apart. Null for
     /// public clients, which have no secret.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -177,9 +179,10 @@ pub struct ConnectedAppWithNextClientSecret {
     /// Whether the app can receive the `offline_access` scope (and so refresh tokens) without
     /// asking the user for consent. Only meaningful for first-party apps.
     pub bypass_consent_for_offline_access: bool,
-    /// Template of custom claims added to every ID token issued to the app. Empty when no
-    /// template is set.
-    pub id_token_template_content: String,
+    /// Template of custom claims added to every ID token issued to the app. Absent or empty when
+    /// no template is set.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id_token_template_content: Option<String>,
     /// Last four characters of the replacement secret.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub next_client_secret_last_four: Option<String>,

@@ -44,10 +44,12 @@ pub struct SiweParams {
 /// after a SIWE challenge is authenticated.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct SiweParamsResponse {
-    /// HTTP status code carried with the SIWE details.
-    pub status_code: i64,
-    /// Request identifier carried with the SIWE details.
-    pub request_id: String,
+    /// HTTP status code carried with the SIWE details, when the API includes one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status_code: Option<i64>,
+    /// Request identifier carried with the SIWE details, when the API includes one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub request_id: Option<String>,
     /// Domain that was named in the signed message.
     pub domain: String,
     /// Resource URI that was named in the signed message.

@@ -44,7 +44,7 @@ pub struct LoginOrCreateRequest {
     pub phone_number: String,
     /// Time in minutes the code stays valid.
     ///
-    /// Must be at most 10.
+    /// Accepted range: 1 to 10. The API uses 2 when this is not set.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub expiration_minutes: Option<i64>,
     /// Client context (IP address and user agent) to record with the event and to use for fraud
@@ -115,7 +115,7 @@ impl crate::runtime::Endpoint for LoginOrCreateRequest {
             Self::ID,
             "expiration_minutes",
             self.expiration_minutes,
-            None,
+            Some(1i64),
             Some(10i64),
         )?;
         Ok(())
@@ -147,7 +147,7 @@ pub struct SendRequest {
     pub phone_number: String,
     /// Time in minutes the code stays valid.
     ///
-    /// Must be at most 10.
+    /// Accepted range: 1 to 10. The API uses 2 when this is not set.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub expiration_minutes: Option<i64>,
     /// Client context (IP address and user agent) to record with the event and to use for fraud
@@ -238,7 +238,7 @@ impl crate::runtime::Endpoint for SendRequest {
             Self::ID,
             "expiration_minutes",
             self.expiration_minutes,
-            None,
+            Some(1i64),
             Some(10i64),
         )?;
         Ok(())

@@ -208,7 +208,7 @@ pub struct ResetStartRequest {
     pub reset_password_redirect_url: Option<String>,
     /// Time in minutes before the reset link stops working.
     ///
-    /// Must be at most 7.
+    /// Accepted range: 5 to 10080. The API uses 30 when this is not set.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reset_password_expiration_minutes: Option<i64>,
     /// PKCE challenge: the base64url SHA-256 of a verifier that the same device must present
@@ -305,8 +305,8 @@ impl crate::runtime::Endpoint for ResetStartRequest {
             Self::ID,
             "reset_password_expiration_minutes",
             self.reset_password_expiration_minutes,
-            None,
-            Some(7i64),
+            Some(5i64),
+            Some(10080i64),
         )?;
         Ok(())
     }
