@@ -84,12 +84,27 @@ pub struct RawEndpoint {
     /// Whether repeating the call has no further effect, so it may be retried.
     #[serde(default)]
     pub idempotent: Option<S<bool>>,
+    /// How to walk the pages of a cursor-paginated endpoint.
+    #[serde(default)]
+    pub paginate: Option<RawPagination>,
     /// Request parameters.
     #[serde(default)]
     pub params: Vec<RawParam>,
     /// Response fields.
     #[serde(default)]
     pub response: Vec<RawField>,
+}
+
+/// Where a cursor-paginated endpoint keeps its cursor and items.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawPagination {
+    /// The request parameter that carries the cursor.
+    pub cursor: S<String>,
+    /// Dotted path of the next cursor in the response (`results_metadata.next_cursor`).
+    pub next_cursor: S<String>,
+    /// The response field (a list) holding the page's items.
+    pub items: S<String>,
 }
 
 /// A parameter: either defined here (`name`) or pulled from common (`use`).

@@ -236,10 +236,36 @@ pub struct Endpoint {
     pub doc: String,
     /// Whether repeating the call has no further effect (safe to retry).
     pub idempotent: bool,
+    /// How to walk its pages, for a cursor-paginated endpoint.
+    pub pagination: Option<Pagination>,
     /// Parameters.
     pub params: Vec<Param>,
     /// Response fields.
     pub response: Vec<Field>,
+}
+
+/// The cursor and items of a paginated endpoint.
+#[derive(Debug, Clone)]
+pub struct Pagination {
+    /// Rust name of the request parameter carrying the cursor.
+    pub cursor: String,
+    /// Object fields leading from the response to the next cursor, outermost first.
+    pub through: Vec<PathStep>,
+    /// The string field holding the next cursor.
+    pub next_cursor: PathStep,
+    /// Rust name of the response field holding the items.
+    pub items: String,
+    /// Type of one item.
+    pub item: Ty,
+}
+
+/// One field on the way to a value nested in a response.
+#[derive(Debug, Clone)]
+pub struct PathStep {
+    /// Rust field name.
+    pub rust_name: String,
+    /// Whether the field is an `Option`.
+    pub nilable: bool,
 }
 
 /// Where a parameter goes.

@@ -9,7 +9,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use crate::load::{RawField, RawNamespaceFile, RawParam, RawSpec, VERTICALS};
 use crate::model::*;
 use crate::names;
-use crate::validate::{Kind, declared_types, placeholders};
+use crate::validate::{Kind, declared_types, follow, placeholders};
 
 /// Builds the model from a spec that passed validation.
 pub fn resolve(spec: &RawSpec) -> Api {
@@ -190,6 +190,7 @@ impl Resolver<'_> {
             encoding,
             doc: raw.doc.trim().to_owned(),
             idempotent: raw.idempotent.as_ref().is_some_and(|i| **i),
+            pagination: raw.paginate.as_ref().and_then(|p| self.pagination(raw, p)),
             params: raw
                 .params
                 .iter()
@@ -198,6 +199,33 @@ impl Resolver<'_> {
             response: raw.response.iter().filter_map(|f| self.field(f)).collect(),
             http,
         }
+    }
+
+    fn pagination(
+        &self,
+        raw: &crate::load::RawEndpoint,
+        p: &crate::load::RawPagination,
+    ) -> Option<Pagination> {
+        let mut steps: Vec<PathStep> = follow(self.spec, &raw.response, &p.next_cursor)
+            .ok()?
+            .iter()
+            .map(|s| PathStep {
+                rust_name: snake(&s.name),
+                nilable: s.nilable,
+            })
+            .collect();
+        let next_cursor = steps.pop()?;
+        let items = follow(self.spec, &raw.response, &p.items).ok()?;
+        let Ty::List(item) = self.ty(&items.first()?.ty) else {
+            return None;
+        };
+        Some(Pagination {
+            cursor: snake(&p.cursor),
+            through: steps,
+            next_cursor,
+            items: snake(&p.items),
+            item: *item,
+        })
     }
 
     fn param(&self, p: &RawParam, http: &str, holes: &BTreeSet<String>) -> Option<Param> {

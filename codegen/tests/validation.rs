@@ -390,3 +390,51 @@ fn wire_concepts_are_checked() {
         "GET endpoints are always safe to repeat",
     );
 }
+
+#[test]
+fn pagination_declarations_must_name_what_exists() {
+    let paginated = |cursor: &str, next: &str, items: &str| {
+        format!(
+            "doc: Things.\nendpoints:\n  - name: search\n    method: POST\n    path: /v1/things/search\n    paginate:\n      cursor: {cursor}\n      next_cursor: {next}\n      items: {items}\n    doc: Finds things.\n    params:\n      - name: cursor\n        type: string\n        doc: Where to go on.\n    response:\n      - use: request_id\n      - name: users\n        type: list<consumer.users.User>\n        doc: The page.\n      - name: meta\n        type: consumer.users.User\n        doc: Paging.\n"
+        )
+    };
+    let good = spec_with(&paginated("cursor", "meta.user_id", "users"), &[]);
+    let api = stytch_codegen::model(good.path()).expect("valid pagination");
+    let pagination = api.verticals[0].namespaces[0].endpoints[0]
+        .pagination
+        .as_ref()
+        .expect("paginated");
+    assert_eq!(pagination.next_cursor.rust_name, "user_id");
+    assert_eq!(pagination.through[0].rust_name, "meta");
+    stytch_codegen::render::render(&api).expect("renders");
+
+    let bad = spec_with(&paginated("page", "meta.missing", "meta"), &[]);
+    let found = errors(&bad);
+    let file = "consumer/things.yaml";
+    assert_error(
+        &found,
+        file,
+        7,
+        15,
+        "`paginate.cursor` names no parameter `page`",
+    );
+    assert_error(&found, file, 8, 20, "`meta` has no field `missing`");
+    assert_error(
+        &found,
+        file,
+        9,
+        14,
+        "must name a response field of type `list<T>`",
+    );
+
+    let bad = spec_with(&paginated("cursor", "users.user_id", "nothing"), &[]);
+    let found = errors(&bad);
+    assert_error(
+        &found,
+        file,
+        8,
+        20,
+        "`users` has type `list<consumer.users.User>`, which has no field `user_id`",
+    );
+    assert_error(&found, file, 9, 14, "the response has no field `nothing`");
+}

@@ -176,6 +176,27 @@ impl<'a> Users<'a> {
     ) -> Result<SearchResponse, crate::Error> {
         self.transport.send(&request).await
     }
+    /// Every page of [`search`](Self::search), starting from the request's cursor: each page's
+    /// next cursor is sent as `cursor` for the following one, until the API returns none (or an
+    /// empty one, or the same one again). The first error ends the stream.
+    pub fn search_pages(
+        &self,
+        request: SearchRequest,
+    ) -> impl ::futures_core::Stream<
+        Item = Result<SearchResponse, crate::Error>,
+    > + Send + 'static {
+        self.transport.pages(request)
+    }
+    /// The items of every page of [`search`](Self::search) (see
+    /// [`search_pages`](Self::search_pages)), one by one.
+    pub fn search_items(
+        &self,
+        request: SearchRequest,
+    ) -> impl ::futures_core::Stream<
+        Item = Result<crate::consumer::models::users::User, crate::Error>,
+    > + Send + 'static {
+        self.transport.items(request)
+    }
     /// Changes a user's profile data: name, metadata, `external_id` and explicitly assigned
     /// roles. Only the fields you send are changed. Email addresses and phone numbers cannot be
     /// added here; they are attached by authenticating with them.
@@ -1064,6 +1085,22 @@ impl crate::runtime::Endpoint for SearchRequest {
     fn check(&self) -> Result<(), crate::Error> {
         crate::runtime::check_range(Self::ID, "limit", self.limit, None, Some(1000i64))?;
         Ok(())
+    }
+}
+
+impl crate::runtime::Paginated for SearchRequest {
+    type Item = crate::consumer::models::users::User;
+    fn cursor(&self) -> Option<&str> {
+        self.cursor.as_deref()
+    }
+    fn set_cursor(&mut self, cursor: String) {
+        self.cursor = Some(cursor);
+    }
+    fn next_cursor(response: &Self::Response) -> Option<&str> {
+        response.results_metadata.next_cursor.as_deref()
+    }
+    fn into_items(response: Self::Response) -> Vec<Self::Item> {
+        response.results
     }
 }
 

@@ -97,6 +97,27 @@ impl<'a> Organizations<'a> {
     ) -> Result<SearchResponse, crate::Error> {
         self.transport.send(&request).await
     }
+    /// Every page of [`search`](Self::search), starting from the request's cursor: each page's
+    /// next cursor is sent as `cursor` for the following one, until the API returns none (or an
+    /// empty one, or the same one again). The first error ends the stream.
+    pub fn search_pages(
+        &self,
+        request: SearchRequest,
+    ) -> impl ::futures_core::Stream<
+        Item = Result<SearchResponse, crate::Error>,
+    > + Send + 'static {
+        self.transport.pages(request)
+    }
+    /// The items of every page of [`search`](Self::search) (see
+    /// [`search_pages`](Self::search_pages)), one by one.
+    pub fn search_items(
+        &self,
+        request: SearchRequest,
+    ) -> impl ::futures_core::Stream<
+        Item = Result<crate::b2b::models::organizations::Organization, crate::Error>,
+    > + Send + 'static {
+        self.transport.items(request)
+    }
     /// Changes an organization's name and settings. Only the fields you send are changed. When a
     /// member session is passed in `authorization`, the member's RBAC roles must allow each kind
     /// of change being made, otherwise the call is rejected.
@@ -807,6 +828,22 @@ impl crate::runtime::Endpoint for SearchRequest {
     fn check(&self) -> Result<(), crate::Error> {
         crate::runtime::check_range(Self::ID, "limit", self.limit, None, Some(1000i64))?;
         Ok(())
+    }
+}
+
+impl crate::runtime::Paginated for SearchRequest {
+    type Item = crate::b2b::models::organizations::Organization;
+    fn cursor(&self) -> Option<&str> {
+        self.cursor.as_deref()
+    }
+    fn set_cursor(&mut self, cursor: String) {
+        self.cursor = Some(cursor);
+    }
+    fn next_cursor(response: &Self::Response) -> Option<&str> {
+        response.results_metadata.next_cursor.as_deref()
+    }
+    fn into_items(response: Self::Response) -> Vec<Self::Item> {
+        response.organizations
     }
 }
 

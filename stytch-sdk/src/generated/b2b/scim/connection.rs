@@ -48,6 +48,27 @@ impl<'a> ScimConnection<'a> {
     ) -> Result<GetGroupsResponse, crate::Error> {
         self.transport.send(&request).await
     }
+    /// Every page of [`get_groups`](Self::get_groups), starting from the request's cursor: each
+    /// page's next cursor is sent as `cursor` for the following one, until the API returns none
+    /// (or an empty one, or the same one again). The first error ends the stream.
+    pub fn get_groups_pages(
+        &self,
+        request: GetGroupsRequest,
+    ) -> impl ::futures_core::Stream<
+        Item = Result<GetGroupsResponse, crate::Error>,
+    > + Send + 'static {
+        self.transport.pages(request)
+    }
+    /// The items of every page of [`get_groups`](Self::get_groups) (see
+    /// [`get_groups_pages`](Self::get_groups_pages)), one by one.
+    pub fn get_groups_items(
+        &self,
+        request: GetGroupsRequest,
+    ) -> impl ::futures_core::Stream<
+        Item = Result<crate::b2b::models::scim::ScimGroup, crate::Error>,
+    > + Send + 'static {
+        self.transport.items(request)
+    }
     /// Cancels a bearer token rotation in progress. The new token is discarded and the current
     /// one keeps working.
     ///
@@ -397,6 +418,22 @@ impl crate::runtime::Endpoint for GetGroupsRequest {
             auth.write("X-Stytch-Member-Session", "X-Stytch-Member-SessionJWT", out)?;
         }
         Ok(())
+    }
+}
+
+impl crate::runtime::Paginated for GetGroupsRequest {
+    type Item = crate::b2b::models::scim::ScimGroup;
+    fn cursor(&self) -> Option<&str> {
+        self.cursor.as_deref()
+    }
+    fn set_cursor(&mut self, cursor: String) {
+        self.cursor = Some(cursor);
+    }
+    fn next_cursor(response: &Self::Response) -> Option<&str> {
+        response.next_cursor.as_deref()
+    }
+    fn into_items(response: Self::Response) -> Vec<Self::Item> {
+        response.scim_groups
     }
 }
 

@@ -21,6 +21,27 @@ impl<'a> FraudRules<'a> {
     ) -> Result<ListResponse, crate::Error> {
         self.transport.send(&request).await
     }
+    /// Every page of [`list`](Self::list), starting from the request's cursor: each page's next
+    /// cursor is sent as `cursor` for the following one, until the API returns none (or an empty
+    /// one, or the same one again). The first error ends the stream.
+    pub fn list_pages(
+        &self,
+        request: ListRequest,
+    ) -> impl ::futures_core::Stream<
+        Item = Result<ListResponse, crate::Error>,
+    > + Send + 'static {
+        self.transport.pages(request)
+    }
+    /// The items of every page of [`list`](Self::list) (see [`list_pages`](Self::list_pages)),
+    /// one by one.
+    pub fn list_items(
+        &self,
+        request: ListRequest,
+    ) -> impl ::futures_core::Stream<
+        Item = Result<crate::consumer::models::fraud::Rule, crate::Error>,
+    > + Send + 'static {
+        self.transport.items(request)
+    }
     /// Creates or replaces the rule for one identifier, so that fingerprint lookups matching it
     /// get the chosen action. Give exactly one identifier (an ID, a fingerprint, a CIDR block, a
     /// country code or an ASN). Setting the action to `NONE` deletes the existing rule for that
@@ -76,6 +97,22 @@ impl crate::runtime::Endpoint for ListRequest {
     fn check(&self) -> Result<(), crate::Error> {
         crate::runtime::check_range(Self::ID, "limit", self.limit, None, Some(100i64))?;
         Ok(())
+    }
+}
+
+impl crate::runtime::Paginated for ListRequest {
+    type Item = crate::consumer::models::fraud::Rule;
+    fn cursor(&self) -> Option<&str> {
+        self.cursor.as_deref()
+    }
+    fn set_cursor(&mut self, cursor: String) {
+        self.cursor = Some(cursor);
+    }
+    fn next_cursor(response: &Self::Response) -> Option<&str> {
+        Some(response.next_cursor.as_str())
+    }
+    fn into_items(response: Self::Response) -> Vec<Self::Item> {
+        response.rules
     }
 }
 

@@ -153,6 +153,27 @@ impl<'a> OrganizationsMembers<'a> {
     ) -> Result<SearchResponse, crate::Error> {
         self.transport.send(&request).await
     }
+    /// Every page of [`search`](Self::search), starting from the request's cursor: each page's
+    /// next cursor is sent as `cursor` for the following one, until the API returns none (or an
+    /// empty one, or the same one again). The first error ends the stream.
+    pub fn search_pages(
+        &self,
+        request: SearchRequest,
+    ) -> impl ::futures_core::Stream<
+        Item = Result<SearchResponse, crate::Error>,
+    > + Send + 'static {
+        self.transport.pages(request)
+    }
+    /// The items of every page of [`search`](Self::search) (see
+    /// [`search_pages`](Self::search_pages)), one by one.
+    pub fn search_items(
+        &self,
+        request: SearchRequest,
+    ) -> impl ::futures_core::Stream<
+        Item = Result<crate::b2b::models::organizations::Member, crate::Error>,
+    > + Send + 'static {
+        self.transport.items(request)
+    }
     /// Starts changing a member's email address by sending a verification message to the new
     /// address. The address is only changed once the member follows the magic link or enters the
     /// passcode; until then the old address stays in place.
@@ -1141,6 +1162,22 @@ impl crate::runtime::Endpoint for SearchRequest {
             auth.write("X-Stytch-Member-Session", "X-Stytch-Member-SessionJWT", out)?;
         }
         Ok(())
+    }
+}
+
+impl crate::runtime::Paginated for SearchRequest {
+    type Item = crate::b2b::models::organizations::Member;
+    fn cursor(&self) -> Option<&str> {
+        self.cursor.as_deref()
+    }
+    fn set_cursor(&mut self, cursor: String) {
+        self.cursor = Some(cursor);
+    }
+    fn next_cursor(response: &Self::Response) -> Option<&str> {
+        response.results_metadata.next_cursor.as_deref()
+    }
+    fn into_items(response: Self::Response) -> Vec<Self::Item> {
+        response.members
     }
 }
 
