@@ -30,7 +30,12 @@ fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let root = root();
     let spec = root.join("spec");
-    let result = match args.iter().map(String::as_str).collect::<Vec<_>>().as_slice() {
+    let result = match args
+        .iter()
+        .map(String::as_str)
+        .collect::<Vec<_>>()
+        .as_slice()
+    {
         ["codegen"] => codegen::run(&root, &spec, false),
         ["codegen", "--check"] => codegen::run(&root, &spec, true),
         ["codegen", "--spec", dir] => codegen::run(&root, Path::new(dir), false),

@@ -1,8 +1,14 @@
-//! `cargo xtask openapi [--check]`: describes the whole API (consumer and B2B) as one
-//! OpenAPI 3.1 document, `openapi/stytch.json`, rendered from the same resolved model as
-//! the SDK. `--check` fails when the committed document is not what the spec produces.
+//! `cargo xtask openapi [--check]`: describes the whole API as OpenAPI 3.1, rendered from
+//! the same resolved model as the SDK: `openapi/consumer.json` and `openapi/b2b.json`.
+//! `--check` fails when a committed document is not what the spec produces.
 //!
-//! What the document holds:
+//! Why two documents: consumer and B2B share some endpoints under the very same method
+//! and path (M2M clients, connected apps, fraud rules, `debug/whoami`, …), which answer
+//! according to the kind of project calling them. One document cannot hold two
+//! operations at one method and path, and merging them would give up `operationId` =
+//! endpoint id, so each kind of project gets its own complete document.
+//!
+//! What a document holds:
 //!
 //! - `servers`: the live and the test API host; operations of telemetry namespaces (the
 //!   fraud endpoints) carry their own `servers` naming the telemetry host.
@@ -18,7 +24,8 @@
 //! - A `200` response with the response fields, and a `default` response with the Stytch
 //!   error body.
 //! - Object types and enums (with their wire values) under `components/schemas`, keyed
-//!   by type id (`consumer.m2m.M2MClient`).
+//!   by type id (`consumer.m2m.M2MClient`): every model module the vertical's endpoints
+//!   reach, including modules of the other vertical that they share.
 //!
 //! Object keys are written in sorted order whatever serde_json's map type is, so the file
 //! is the same byte for byte in every build of this crate.
@@ -31,8 +38,8 @@ use stytch_codegen::model::{
     Api, EnumType, Field, Host, Location, Namespace, ObjectType, Param, Ty,
 };
 
-/// Where the document lives, relative to the repository root.
-pub const PATH: &str = "openapi/stytch.json";
+/// Where the documents live, relative to the repository root.
+pub const DIR: &str = "openapi";
 
 /// Live API host.
 pub const LIVE_URL: &str = "https://api.stytch.com";
@@ -46,36 +53,48 @@ const AUTH: &str = "basicAuth";
 /// Name of the error body schema.
 const ERROR: &str = "Error";
 
-/// Writes (or with `check_only`, compares) the document under `root`.
+/// Writes (or with `check_only`, compares) the documents under `root`.
 pub fn run(root: &Path, spec: &Path, check_only: bool) -> Result<(), String> {
     let api = stytch_codegen::model(spec).map_err(|e| e.to_string())?;
-    let document = render(&api, &sdk_version(root)?)?;
-    let path = root.join(PATH);
-    let current = match std::fs::read_to_string(&path) {
-        Ok(text) => Some(text),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
-        Err(e) => return Err(format!("{}: {e}", path.display())),
-    };
-    if check_only {
-        return match current {
-            Some(text) if text == document => {
-                println!("{PATH} is up to date ({} bytes)", document.len());
-                Ok(())
-            }
-            Some(text) => Err(format!(
-                "{PATH} differs from what spec/ produces; run `cargo xtask openapi`:\n{}",
-                crate::codegen::capped_diff(PATH, &text, &document, crate::codegen::DIFF_LINE_CAP)
-            )),
-            None => Err(format!("{PATH} is missing; run `cargo xtask openapi`")),
+    let documents = render(&api, &sdk_version(root)?)?;
+    let mut stale = String::new();
+    for doc in &documents {
+        let path = root.join(&doc.path);
+        let current = match std::fs::read_to_string(&path) {
+            Ok(text) => Some(text),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+            Err(e) => return Err(format!("{}: {e}", path.display())),
         };
-    }
-    if current.as_deref() != Some(document.as_str()) {
-        if let Some(dir) = path.parent() {
-            std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+        if check_only {
+            match current {
+                Some(text) if text == doc.text => {}
+                Some(text) => stale.push_str(&crate::codegen::capped_diff(
+                    &doc.path,
+                    &text,
+                    &doc.text,
+                    crate::codegen::DIFF_LINE_CAP,
+                )),
+                None => stale.push_str(&format!("missing: {}\n", doc.path)),
+            }
+            continue;
         }
-        std::fs::write(&path, &document).map_err(|e| format!("{}: {e}", path.display()))?;
+        if current.as_deref() != Some(doc.text.as_str()) {
+            if let Some(dir) = path.parent() {
+                std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+            }
+            std::fs::write(&path, &doc.text).map_err(|e| format!("{}: {e}", path.display()))?;
+        }
+        println!("wrote {} ({} bytes)", doc.path, doc.text.len());
     }
-    println!("wrote {PATH} ({} bytes)", document.len());
+    if !stale.is_empty() {
+        return Err(format!(
+            "the OpenAPI documents differ from what spec/ produces; run `cargo xtask openapi`:\n{stale}"
+        ));
+    }
+    if check_only {
+        let names: Vec<&str> = documents.iter().map(|d| d.path.as_str()).collect();
+        println!("{} up to date", names.join(" and "));
+    }
     Ok(())
 }
 
@@ -91,14 +110,36 @@ pub fn sdk_version(root: &Path) -> Result<String, String> {
         .ok_or_else(|| format!("{}: no version", path.display()))
 }
 
-/// The document for `api`, pretty-printed with a final newline.
-pub fn render(api: &Api, version: &str) -> Result<String, String> {
+/// One rendered document.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Document {
+    /// Path relative to the repository root: `openapi/<vertical>.json`.
+    pub path: String,
+    /// Pretty-printed JSON with a final newline.
+    pub text: String,
+}
+
+/// One document per vertical of `api`.
+pub fn render(api: &Api, version: &str) -> Result<Vec<Document>, String> {
+    api.verticals
+        .iter()
+        .map(|v| {
+            Ok(Document {
+                path: format!("{DIR}/{}.json", v.name),
+                text: render_vertical(api, &v.name, version)?,
+            })
+        })
+        .collect()
+}
+
+/// The document of one vertical: its endpoints and every model module they reach.
+fn render_vertical(api: &Api, vertical: &str, version: &str) -> Result<String, String> {
     let mut paths: BTreeMap<String, Map<String, Value>> = BTreeMap::new();
     let mut tags = Vec::new();
     let mut schemas = Map::new();
-    for vertical in &api.verticals {
+    for v in api.verticals.iter().filter(|v| v.name == vertical) {
         let mut namespaces = Vec::new();
-        flatten(&vertical.namespaces, &mut namespaces);
+        flatten(&v.namespaces, &mut namespaces);
         for ns in namespaces {
             if ns.endpoints.is_empty() {
                 continue;
@@ -109,34 +150,46 @@ pub fn render(api: &Api, version: &str) -> Result<String, String> {
                 let item = paths.entry(e.path.clone()).or_default();
                 if item.contains_key(&method) {
                     return Err(format!(
-                        "two endpoints are `{} {}`; one OpenAPI document cannot hold both (the second is `{}`)",
+                        "two {vertical} endpoints are `{} {}` (the second is `{}`)",
                         e.http, e.path, e.id
                     ));
                 }
                 item.insert(method, operation(ns, e));
             }
         }
-        for module in &vertical.models {
+    }
+    // Model modules are shared across verticals where the endpoints of both reach them.
+    for v in &api.verticals {
+        for module in &v.models {
+            if !module.used_by.contains(vertical) {
+                continue;
+            }
             for t in &module.types {
-                let id = format!("{}.{}.{}", vertical.name, module.name, t.name);
+                let id = format!("{}.{}.{}", v.name, module.name, t.name);
                 schemas.insert(id, object_schema(t));
             }
             for e in &module.enums {
-                let id = format!("{}.{}.{}", vertical.name, module.name, e.name);
+                let id = format!("{}.{}.{}", v.name, module.name, e.name);
                 schemas.insert(id, enum_schema(e));
             }
         }
     }
     schemas.insert(ERROR.to_owned(), error_schema());
 
+    let (title, projects) = match vertical {
+        "b2b" => ("Stytch B2B API", "B2B projects"),
+        _ => ("Stytch consumer API", "consumer projects"),
+    };
     let document = json!({
         "openapi": "3.1.0",
         "info": {
-            "title": "Stytch API",
+            "title": title,
             "version": version,
-            "description": "The consumer and B2B endpoints of the Stytch authentication API as \
-                the stytch-sdk crate speaks them. Rendered by `cargo xtask openapi` from the \
-                YAML description in spec/; do not edit by hand.",
+            "description": format!(
+                "The endpoints of the Stytch authentication API for {projects}, as the \
+                stytch-sdk crate speaks them. Rendered by `cargo xtask openapi` from the YAML \
+                description in spec/; do not edit by hand."
+            ),
         },
         "servers": [
             {"url": LIVE_URL, "description": "Live environment (`project-live-…` projects)."},
@@ -203,7 +256,11 @@ fn operation(ns: &Namespace, e: &stytch_codegen::model::Endpoint) -> Value {
         match &p.location {
             Location::Local => {}
             Location::Path | Location::Query => {
-                let place = if p.location == Location::Path { "path" } else { "query" };
+                let place = if p.location == Location::Path {
+                    "path"
+                } else {
+                    "query"
+                };
                 parameters.push(json!({
                     "name": p.name,
                     "in": place,
@@ -231,6 +288,18 @@ fn operation(ns: &Namespace, e: &stytch_codegen::model::Endpoint) -> Value {
                     body_required.push(json!(p.name));
                 }
             }
+        }
+    }
+    // Placeholders that no parameter fills come from the client's configuration.
+    for name in placeholders(&e.path) {
+        if !e.params.iter().any(|p| p.name == name) {
+            parameters.push(json!({
+                "name": name,
+                "in": "path",
+                "required": true,
+                "description": "Filled in by the SDK from the client's configuration (the project id).",
+                "schema": {"type": "string"},
+            }));
         }
     }
     if !parameters.is_empty() {
@@ -267,6 +336,14 @@ fn operation(ns: &Namespace, e: &stytch_codegen::model::Endpoint) -> Value {
         }),
     );
     Value::Object(op)
+}
+
+/// The `{name}` placeholders of a path template, in order.
+fn placeholders(path: &str) -> Vec<&str> {
+    path.split('{')
+        .skip(1)
+        .filter_map(|rest| rest.split_once('}').map(|(name, _)| name))
+        .collect()
 }
 
 fn reference(id: &str) -> String {
@@ -308,7 +385,11 @@ fn param_schema(p: &Param) -> Value {
         return json!({"type": "string", "description": "Items separated by single spaces."});
     }
     let mut schema = ty_schema(&p.ty);
-    for (key, value) in [("minimum", p.min), ("maximum", p.max), ("default", p.default)] {
+    for (key, value) in [
+        ("minimum", p.min),
+        ("maximum", p.max),
+        ("default", p.default),
+    ] {
         if let Some(value) = value {
             schema[key] = json!(value);
         }
@@ -405,7 +486,7 @@ mod tests {
     use super::*;
     use std::path::PathBuf;
 
-    use oas3::spec::{ObjectOrReference, ParameterIn, Schema};
+    use oas3::spec::{ObjectOrReference, ParameterIn, Schema, SchemaType};
 
     fn root() -> PathBuf {
         PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -418,8 +499,10 @@ mod tests {
         stytch_codegen::model(&root().join("spec")).expect("spec/ loads")
     }
 
-    fn committed() -> String {
-        std::fs::read_to_string(root().join(PATH)).expect("the OpenAPI document is committed")
+    fn committed(vertical: &str) -> String {
+        let path = root().join(format!("{DIR}/{vertical}.json"));
+        std::fs::read_to_string(&path)
+            .unwrap_or_else(|e| panic!("{}: {e}; run `cargo xtask openapi`", path.display()))
     }
 
     fn object(schema: &Schema) -> &oas3::spec::ObjectSchema {
@@ -432,112 +515,250 @@ mod tests {
         }
     }
 
-    #[test]
-    fn committed_document_is_fresh() {
-        let api = model();
-        let rendered = render(&api, &sdk_version(&root()).unwrap()).unwrap();
-        assert!(
-            committed() == rendered,
-            "{PATH} is stale; run `cargo xtask openapi`:\n{}",
-            crate::codegen::capped_diff(PATH, &committed(), &rendered, 60)
-        );
+    /// Every `$ref` string anywhere in `value`.
+    fn refs<'a>(value: &'a Value, out: &mut Vec<&'a str>) {
+        match value {
+            Value::Object(map) => {
+                for (k, v) in map {
+                    match (k.as_str(), v) {
+                        ("$ref", Value::String(target)) => out.push(target),
+                        _ => refs(v, out),
+                    }
+                }
+            }
+            Value::Array(items) => items.iter().for_each(|v| refs(v, out)),
+            _ => {}
+        }
     }
 
     #[test]
-    fn committed_document_parses_as_openapi_3_1_and_says_what_the_model_says() {
+    fn committed_documents_are_fresh() {
         let api = model();
-        let doc = oas3::from_json(committed()).expect("a valid OpenAPI document");
-        assert_eq!(doc.openapi, "3.1.0");
-        doc.validate_version().expect("a supported OpenAPI version");
-
-        let servers: Vec<&str> = doc.servers.iter().map(|s| s.url.as_str()).collect();
-        assert_eq!(servers, [LIVE_URL, TEST_URL]);
-
-        // Every endpoint is one operation, found under its id, with its path and method.
-        let mut endpoints = Vec::new();
-        for v in &api.verticals {
-            let mut list = Vec::new();
-            flatten(&v.namespaces, &mut list);
-            for ns in list {
-                for e in &ns.endpoints {
-                    endpoints.push((ns, e));
-                }
-            }
+        let documents = render(&api, &sdk_version(&root()).unwrap()).unwrap();
+        let paths: Vec<&str> = documents.iter().map(|d| d.path.as_str()).collect();
+        assert_eq!(paths, ["openapi/consumer.json", "openapi/b2b.json"]);
+        for doc in documents {
+            let on_disk = std::fs::read_to_string(root().join(&doc.path)).unwrap_or_default();
+            assert!(
+                on_disk == doc.text,
+                "{} is stale; run `cargo xtask openapi`:\n{}",
+                doc.path,
+                crate::codegen::capped_diff(&doc.path, &on_disk, &doc.text, 60)
+            );
         }
-        assert_eq!(doc.operations().count(), endpoints.len());
-        for (ns, e) in &endpoints {
-            let method: oas3::spec::Operation = doc
-                .operation(&e.http.parse().unwrap(), &e.path)
-                .unwrap_or_else(|| panic!("no operation for {} {}", e.http, e.path))
-                .clone();
-            assert_eq!(method.operation_id.as_deref(), Some(e.id.as_str()));
-            let telemetry: Vec<&str> = method.servers.iter().map(|s| s.url.as_str()).collect();
-            if ns.host == Host::Telemetry {
-                assert_eq!(telemetry, [TELEMETRY_URL], "{}", e.id);
-            } else {
-                assert!(telemetry.is_empty(), "{}", e.id);
+    }
+
+    #[test]
+    fn committed_documents_parse_as_openapi_3_1_and_say_what_the_model_says() {
+        let api = model();
+        let mut enums = 0;
+        let mut local_params = 0;
+        let mut header_params = 0;
+        for vertical in &api.verticals {
+            let text = committed(&vertical.name);
+            let doc = oas3::from_json(&text).expect("a valid OpenAPI document");
+            assert_eq!(doc.openapi, "3.1.0");
+            doc.validate_version().expect("a supported OpenAPI version");
+            let servers: Vec<&str> = doc.servers.iter().map(|s| s.url.as_str()).collect();
+            assert_eq!(servers, [LIVE_URL, TEST_URL]);
+
+            // Every reference points at a schema of the same document.
+            let schemas = &doc.components.as_ref().unwrap().schemas;
+            let mut targets = Vec::new();
+            let json: Value = serde_json::from_str(&text).unwrap();
+            refs(&json, &mut targets);
+            assert!(!targets.is_empty());
+            for target in targets {
+                let id = target
+                    .strip_prefix("#/components/schemas/")
+                    .unwrap_or(target);
+                assert!(
+                    schemas.contains_key(id),
+                    "{}: dangling {target}",
+                    vertical.name
+                );
             }
-            let params = method.parameters(&doc).unwrap();
-            // Path parameters are required and fill a placeholder of the path.
-            for p in params.iter().filter(|p| p.location == ParameterIn::Path) {
-                assert_eq!(p.required, Some(true), "{}: {}", e.id, p.name);
-                assert!(e.path.contains(&format!("{{{}}}", p.name)), "{}: {}", e.id, p.name);
-            }
-            // Local options never appear: neither as parameters nor in the body.
-            let body = method.request_body(&doc).unwrap();
-            for local in e.params.iter().filter(|p| p.location == Location::Local) {
-                assert!(params.iter().all(|p| p.name != local.name), "{}", e.id);
-                if let Some(body) = &body {
-                    for media in body.content.values() {
-                        let schema = object(media.schema.as_ref().unwrap());
-                        assert!(!schema.properties.contains_key(&local.name), "{}", e.id);
+
+            // Every endpoint is one operation, under its id, path and method.
+            let mut namespaces = Vec::new();
+            flatten(&vertical.namespaces, &mut namespaces);
+            let endpoints: Vec<_> = namespaces
+                .iter()
+                .flat_map(|ns| ns.endpoints.iter().map(move |e| (*ns, e)))
+                .collect();
+            assert_eq!(doc.operations().count(), endpoints.len());
+            for (ns, e) in endpoints {
+                let op = doc
+                    .operation(&e.http.parse().unwrap(), &e.path)
+                    .unwrap_or_else(|| panic!("no operation for {} {}", e.http, e.path));
+                assert_eq!(op.operation_id.as_deref(), Some(e.id.as_str()));
+                let hosts: Vec<&str> = op.servers.iter().map(|s| s.url.as_str()).collect();
+                if ns.host == Host::Telemetry {
+                    assert_eq!(hosts, [TELEMETRY_URL], "{}", e.id);
+                } else {
+                    assert!(hosts.is_empty(), "{}", e.id);
+                }
+                let params = op.parameters(&doc).unwrap();
+                // Path parameters are required and fill the placeholders of the path.
+                let mut path_params = Vec::new();
+                for p in params.iter().filter(|p| p.location == ParameterIn::Path) {
+                    assert_eq!(p.required, Some(true), "{}: {}", e.id, p.name);
+                    path_params.push(p.name.as_str());
+                }
+                assert_eq!(path_params, placeholders(&e.path), "{}", e.id);
+                let body = op.request_body(&doc).unwrap();
+                let body_schema = body.as_ref().map(|b| {
+                    assert_eq!(b.content.len(), 1, "{}", e.id);
+                    let (content_type, media) = b.content.iter().next().unwrap();
+                    let form = e.encoding == stytch_codegen::model::Encoding::Form;
+                    assert_eq!(
+                        content_type == "application/x-www-form-urlencoded",
+                        form,
+                        "{}",
+                        e.id
+                    );
+                    object(media.schema.as_ref().unwrap())
+                });
+                for p in &e.params {
+                    match &p.location {
+                        // Local options never appear: neither as parameters nor in the body.
+                        Location::Local => {
+                            local_params += 1;
+                            assert!(params.iter().all(|q| q.name != p.name), "{}", e.id);
+                            if let Some(schema) = body_schema {
+                                assert!(!schema.properties.contains_key(&p.name), "{}", e.id);
+                            }
+                        }
+                        // A member session is two optional headers.
+                        Location::Header { token, jwt } => {
+                            header_params += 1;
+                            for header in [token, jwt] {
+                                let found = params
+                                    .iter()
+                                    .find(|q| &q.name == header)
+                                    .unwrap_or_else(|| panic!("{}: no header {header}", e.id));
+                                assert_eq!(found.location, ParameterIn::Header);
+                                assert_eq!(found.required, Some(false));
+                            }
+                        }
+                        Location::Body => {
+                            let schema = body_schema.unwrap_or_else(|| panic!("{}", e.id));
+                            assert!(schema.properties.contains_key(&p.name), "{}", e.id);
+                            assert_eq!(schema.required.contains(&p.name), p.required, "{}", e.id);
+                        }
+                        Location::Path | Location::Query => {
+                            assert!(params.iter().any(|q| q.name == p.name), "{}", e.id);
+                        }
                     }
                 }
             }
-            // A member session is two optional headers.
-            for p in &e.params {
-                if let Location::Header { token, jwt } = &p.location {
-                    for header in [token, jwt] {
-                        let found = params
-                            .iter()
-                            .find(|q| &q.name == header)
-                            .unwrap_or_else(|| panic!("{}: no header {header}", e.id));
-                        assert_eq!(found.location, ParameterIn::Header);
-                        assert_eq!(found.required, Some(false));
+
+            // Every enum the document holds lists exactly its wire values.
+            for v in &api.verticals {
+                for m in v
+                    .models
+                    .iter()
+                    .filter(|m| m.used_by.contains(&vertical.name))
+                {
+                    for en in m.enums.iter().filter(|en| en.same_as.is_none()) {
+                        let id = format!("{}.{}.{}", v.name, m.name, en.name);
+                        let schema = object(schemas.get(&id).unwrap_or_else(|| panic!("{id}")));
+                        let wire: Vec<Value> = en.values.iter().map(|x| json!(x.wire)).collect();
+                        assert_eq!(schema.enum_values, wire, "{id}");
+                        enums += 1;
                     }
                 }
             }
         }
+        assert!(enums > 0 && local_params > 0 && header_params > 0);
 
-        // The M2M token request always sends the client-credentials grant.
-        let token = doc.operation_by_id("consumer.m2m.token").expect("m2m token");
+        // The M2M token request always sends the client-credentials grant, and the scope
+        // list travels as one string.
+        let doc = oas3::from_json(committed("consumer")).unwrap();
+        let token = doc
+            .operation_by_id("consumer.m2m.token")
+            .expect("m2m token");
         let body = token.request_body(&doc).unwrap().expect("a request body");
-        let media = body.content.values().next().expect("one content type");
-        let schema = object(media.schema.as_ref().unwrap());
+        let schema = object(
+            body.content
+                .values()
+                .next()
+                .unwrap()
+                .schema
+                .as_ref()
+                .unwrap(),
+        );
         let grant = object(&schema.properties["grant_type"]);
         assert_eq!(grant.const_value, Some(json!("client_credentials")));
         assert!(schema.required.contains(&"grant_type".to_owned()));
         let scope = object(&schema.properties["scope"]);
-        assert!(scope.schema_type.as_ref().unwrap().contains(oas3::spec::SchemaType::String));
+        assert!(
+            scope
+                .schema_type
+                .as_ref()
+                .unwrap()
+                .contains(SchemaType::String)
+        );
+        assert!(!schema.required.contains(&"scope".to_owned()));
+    }
 
-        // Every enum lists exactly its wire values.
-        let schemas = &doc.components.as_ref().unwrap().schemas;
-        let mut enums = 0;
-        for v in &api.verticals {
-            for m in &v.models {
-                for e in m.enums.iter().filter(|e| e.same_as.is_none()) {
-                    let id = format!("{}.{}.{}", v.name, m.name, e.name);
-                    let schema = object(schemas.get(&id).unwrap_or_else(|| panic!("no {id}")));
-                    let wire: Vec<Value> = e.values.iter().map(|v| json!(v.wire)).collect();
-                    assert_eq!(schema.enum_values, wire, "{id}");
-                    enums += 1;
-                }
-                for t in &m.types {
-                    let id = format!("{}.{}.{}", v.name, m.name, t.name);
-                    assert!(schemas.contains_key(&id), "no schema {id}");
-                }
-            }
+    #[test]
+    fn documented_ranges_and_nilable_fields_become_schema_keywords() {
+        let api = model();
+        let doc = oas3::from_json(committed("consumer")).unwrap();
+        let (ns, e) = api.verticals[0]
+            .namespaces
+            .iter()
+            .flat_map(|ns| ns.endpoints.iter().map(move |e| (ns, e)))
+            .find(|(_, e)| {
+                e.params
+                    .iter()
+                    .any(|p| p.location == Location::Body && p.min.is_some())
+            })
+            .expect("a body parameter with a documented range");
+        let p = e.params.iter().find(|p| p.min.is_some()).unwrap();
+        let op = doc.operation_by_id(&e.id).unwrap();
+        let body = op.request_body(&doc).unwrap().unwrap();
+        let schema = object(
+            body.content
+                .values()
+                .next()
+                .unwrap()
+                .schema
+                .as_ref()
+                .unwrap(),
+        );
+        let range = object(&schema.properties[&p.name]);
+        assert_eq!(range.minimum, p.min.map(Into::into), "{}", ns.id);
+        assert_eq!(range.maximum, p.max.map(Into::into), "{}", ns.id);
+        assert_eq!(range.default, p.default.map(|d| json!(d)), "{}", ns.id);
+
+        let f = e.response.iter().find(|f| f.nilable && f.ty == Ty::String);
+        let response = &op.responses(&doc)["200"];
+        let schema = object(
+            response.content["application/json"]
+                .schema
+                .as_ref()
+                .unwrap(),
+        );
+        for field in &e.response {
+            assert_eq!(
+                schema.required.contains(&field.name),
+                !field.nilable && !field.rest,
+                "{}: {}",
+                e.id,
+                field.name
+            );
         }
-        assert!(enums > 0);
+        if let Some(f) = f {
+            let nullable = object(&schema.properties[&f.name]);
+            assert!(
+                nullable
+                    .schema_type
+                    .as_ref()
+                    .unwrap()
+                    .contains(SchemaType::Null)
+            );
+        }
     }
 }

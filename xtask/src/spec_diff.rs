@@ -42,7 +42,7 @@ use std::path::Path;
 use std::process::Command;
 
 use stytch_codegen::model::{
-    Api, EnumType, Field, Host, Location, Namespace, ObjectType, Param, Ty, WireFormat,
+    Api, Encoding, EnumType, Field, Host, Location, Namespace, ObjectType, Param, Ty, WireFormat,
 };
 
 /// What a change means for the crate's semver.
@@ -101,11 +101,23 @@ fn extract_spec(root: &Path, rev: &str, into: &Path) -> Result<(), String> {
         }
         Ok(String::from_utf8_lossy(&out.stdout).into_owned())
     };
-    let commit = git(&["rev-parse", "--verify", "--quiet", &format!("{rev}^{{commit}}")])
-        .map_err(|_| format!("`{rev}` is not a commit of this repository"))?;
+    let commit = git(&[
+        "rev-parse",
+        "--verify",
+        "--quiet",
+        &format!("{rev}^{{commit}}"),
+    ])
+    .map_err(|_| format!("`{rev}` is not a commit of this repository"))?;
     let archive = into.join("spec.tar");
     let archive_arg = archive.to_string_lossy().into_owned();
-    git(&["archive", "--format=tar", "-o", &archive_arg, commit.trim(), "spec"])?;
+    git(&[
+        "archive",
+        "--format=tar",
+        "-o",
+        &archive_arg,
+        commit.trim(),
+        "spec",
+    ])?;
     let status = Command::new("tar")
         .arg("-xf")
         .arg(&archive)
@@ -234,7 +246,13 @@ pub fn compare(old: &Api, new: &Api) -> Vec<Change> {
                 if o.doc != n.doc {
                     out.push(Kind::DocsOnly, format!("type `{id}`: doc text changed"));
                 }
-                compare_fields(&mut out, &format!("type `{id}`"), &o.fields, &n.fields, true);
+                compare_fields(
+                    &mut out,
+                    &format!("type `{id}`"),
+                    &o.fields,
+                    &n.fields,
+                    true,
+                );
             }
         }
     }
@@ -307,7 +325,11 @@ fn endpoint_list(ns: &Namespace, before: &str, after: &str) -> String {
     if ns.endpoints.is_empty() {
         return String::new();
     }
-    let names: Vec<String> = ns.endpoints.iter().map(|e| format!("`{}`", e.name)).collect();
+    let names: Vec<String> = ns
+        .endpoints
+        .iter()
+        .map(|e| format!("`{}`", e.name))
+        .collect();
     format!("{before}{}{after}", names.join(", "))
 }
 
@@ -331,7 +353,10 @@ fn compare_namespace(out: &mut Changes, o: &Namespace, n: &Namespace) {
         );
     }
     if o.doc != n.doc {
-        out.push(Kind::DocsOnly, format!("namespace `{id}`: doc text changed"));
+        out.push(
+            Kind::DocsOnly,
+            format!("namespace `{id}`: doc text changed"),
+        );
     }
     for e in &o.endpoints {
         let Some(f) = n.endpoints.iter().find(|f| f.name == e.name) else {
@@ -352,8 +377,9 @@ fn compare_namespace(out: &mut Changes, o: &Namespace, n: &Namespace) {
             out.push(
                 Kind::Breaking,
                 format!(
-                    "{what}: parameters sent as {:?} instead of {:?}",
-                    f.encoding, e.encoding
+                    "{what}: parameters now travel as {} instead of {}",
+                    encoding_text(f.encoding),
+                    encoding_text(e.encoding)
                 ),
             );
         }
@@ -413,6 +439,14 @@ fn compare_namespace(out: &mut Changes, o: &Namespace, n: &Namespace) {
     }
 }
 
+fn encoding_text(encoding: Encoding) -> &'static str {
+    match encoding {
+        Encoding::Json => "a JSON body",
+        Encoding::Query => "a query string",
+        Encoding::Form => "a form body",
+    }
+}
+
 fn location_text(location: &Location) -> String {
     match location {
         Location::Path => "the path".into(),
@@ -425,14 +459,15 @@ fn location_text(location: &Location) -> String {
 
 fn format_text(format: Option<WireFormat>) -> &'static str {
     match format {
-        Some(f) => f.as_str(),
-        None => "plain",
+        Some(WireFormat::SpaceSeparated) => "a space-separated list (`Vec<String>` in Rust)",
+        None => "a plain value",
     }
 }
 
 fn compare_param(out: &mut Changes, endpoint: &str, p: &Param, q: &Param) {
     let what = format!("{endpoint}: parameter `{}`", p.name);
-    if p.ty != q.ty {
+    // A wire format decides the Rust type by itself; its change is reported below.
+    if p.ty != q.ty && p.format == q.format {
         out.push(
             Kind::Breaking,
             format!(
@@ -496,8 +531,10 @@ fn compare_param(out: &mut Changes, endpoint: &str, p: &Param, q: &Param) {
             }
         }
     };
-    for (name, old, new, lower) in [("minimum", p.min, q.min, true), ("maximum", p.max, q.max, false)]
-    {
+    for (name, old, new, lower) in [
+        ("minimum", p.min, q.min, true),
+        ("maximum", p.max, q.max, false),
+    ] {
         if old != new {
             let kind = if narrower(old, new, lower) {
                 Kind::Breaking
@@ -590,7 +627,11 @@ fn compare_enum(out: &mut Changes, id: &str, o: &EnumType, n: &EnumType) {
         };
         out.push(
             Kind::Breaking,
-            format!("{what} changed from {} to {}", show(&o.same_as), show(&n.same_as)),
+            format!(
+                "{what} changed from {} to {}",
+                show(&o.same_as),
+                show(&n.same_as)
+            ),
         );
     }
     if o.doc != n.doc {
@@ -598,7 +639,10 @@ fn compare_enum(out: &mut Changes, id: &str, o: &EnumType, n: &EnumType) {
     }
     for v in &o.values {
         match n.values.iter().find(|w| w.wire == v.wire) {
-            None => out.push(Kind::Breaking, format!("{what}: value `{}` removed", v.wire)),
+            None => out.push(
+                Kind::Breaking,
+                format!("{what}: value `{}` removed", v.wire),
+            ),
             Some(w) if w.doc != v.doc => out.push(
                 Kind::DocsOnly,
                 format!("{what}: doc text of value `{}` changed", v.wire),
@@ -637,7 +681,9 @@ mod tests {
     use std::path::PathBuf;
 
     fn fixture(case: &str) -> (Api, Api) {
-        let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/spec-diff").join(case);
+        let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures/spec-diff")
+            .join(case);
         let load = |side: &str| {
             stytch_codegen::model(&dir.join(side))
                 .unwrap_or_else(|e| panic!("fixture {case}/{side}: {e}"))
@@ -663,7 +709,10 @@ mod tests {
     fn docs_only() {
         let (changes, text) = report("docs-only");
         assert!(!changes.is_empty());
-        assert!(changes.iter().all(|c| c.kind == Kind::DocsOnly), "{changes:#?}");
+        assert!(
+            changes.iter().all(|c| c.kind == Kind::DocsOnly),
+            "{changes:#?}"
+        );
         insta::assert_snapshot!("docs_only", text);
     }
 
@@ -671,14 +720,20 @@ mod tests {
     fn additive() {
         let (changes, text) = report("additive");
         assert!(!changes.is_empty());
-        assert!(changes.iter().all(|c| c.kind == Kind::Additive), "{changes:#?}");
+        assert!(
+            changes.iter().all(|c| c.kind == Kind::Additive),
+            "{changes:#?}"
+        );
         insta::assert_snapshot!("additive", text);
     }
 
     #[test]
     fn breaking() {
         let (changes, text) = report("breaking");
-        assert!(changes.iter().any(|c| c.kind == Kind::Breaking), "{changes:#?}");
+        assert!(
+            changes.iter().any(|c| c.kind == Kind::Breaking),
+            "{changes:#?}"
+        );
         insta::assert_snapshot!("breaking", text);
     }
 
@@ -701,12 +756,30 @@ mod tests {
         };
         let next = |v: &str, c: &[Change]| next_version(v, c).unwrap();
         assert_eq!(next("0.4.2", &[]), None);
-        assert_eq!(next("0.4.2", &one(Kind::Breaking)).as_deref(), Some("0.5.0"));
-        assert_eq!(next("0.4.2", &one(Kind::Additive)).as_deref(), Some("0.4.3"));
-        assert_eq!(next("0.4.2", &one(Kind::DocsOnly)).as_deref(), Some("0.4.3"));
-        assert_eq!(next("1.4.2", &one(Kind::Breaking)).as_deref(), Some("2.0.0"));
-        assert_eq!(next("1.4.2", &one(Kind::Additive)).as_deref(), Some("1.5.0"));
-        assert_eq!(next("1.4.2", &one(Kind::DocsOnly)).as_deref(), Some("1.4.3"));
+        assert_eq!(
+            next("0.4.2", &one(Kind::Breaking)).as_deref(),
+            Some("0.5.0")
+        );
+        assert_eq!(
+            next("0.4.2", &one(Kind::Additive)).as_deref(),
+            Some("0.4.3")
+        );
+        assert_eq!(
+            next("0.4.2", &one(Kind::DocsOnly)).as_deref(),
+            Some("0.4.3")
+        );
+        assert_eq!(
+            next("1.4.2", &one(Kind::Breaking)).as_deref(),
+            Some("2.0.0")
+        );
+        assert_eq!(
+            next("1.4.2", &one(Kind::Additive)).as_deref(),
+            Some("1.5.0")
+        );
+        assert_eq!(
+            next("1.4.2", &one(Kind::DocsOnly)).as_deref(),
+            Some("1.4.3")
+        );
         let mixed = [one(Kind::DocsOnly), one(Kind::Breaking)].concat();
         assert_eq!(next("0.4.2", &mixed).as_deref(), Some("0.5.0"));
         assert!(next_version("0.4", &[]).is_err());
@@ -714,7 +787,10 @@ mod tests {
 
     #[test]
     fn the_spec_of_head_loads_from_git() {
-        let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_path_buf();
+        let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+            .parent()
+            .unwrap()
+            .to_path_buf();
         if !root.join(".git").exists() {
             // A source tarball without history has no revision to read.
             return;
