@@ -603,18 +603,26 @@ fn compare_fields(out: &mut Changes, owner: &str, old: &[Field], new: &[Field], 
             out.push(Kind::DocsOnly, format!("{what}: doc text changed"));
         }
     }
-    for g in new.iter().filter(|g| !old.iter().any(|f| f.name == g.name)) {
-        if exhaustive {
-            out.push(
-                Kind::Breaking,
-                format!(
-                    "{owner}: new field `{}` (model structs are exhaustive: struct literals need it)",
-                    g.name
-                ),
-            );
-        } else {
-            out.push(Kind::Additive, format!("{owner}: new field `{}`", g.name));
-        }
+    let added: Vec<String> = new
+        .iter()
+        .filter(|g| !old.iter().any(|f| f.name == g.name))
+        .map(|g| format!("`{}`", g.name))
+        .collect();
+    if added.is_empty() {
+        return;
+    }
+    let fields = if added.len() == 1 {
+        format!("new field {}", added[0])
+    } else {
+        format!("new fields {}", added.join(", "))
+    };
+    if exhaustive {
+        out.push(
+            Kind::Breaking,
+            format!("{owner}: {fields} (model structs are exhaustive: struct literals need it)"),
+        );
+    } else {
+        out.push(Kind::Additive, format!("{owner}: {fields}"));
     }
 }
 
