@@ -400,7 +400,9 @@ fn param_schema(p: &Param) -> Value {
 /// A field's schema, allowing `null` when the field is nilable.
 fn field_schema(f: &Field) -> Value {
     let mut schema = ty_schema(&f.ty);
-    if f.nilable {
+    // The empty schema (any JSON value) admits null already.
+    let any = schema.as_object().is_some_and(Map::is_empty);
+    if f.nilable && !any {
         schema = match schema.get("type").and_then(Value::as_str) {
             Some(single) => {
                 let mut widened = schema.clone();
