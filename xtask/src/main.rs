@@ -26,6 +26,18 @@ fn root() -> PathBuf {
         .unwrap_or_default()
 }
 
+/// The `version` of the `stytch-sdk` package under `root`.
+fn sdk_version(root: &Path) -> Result<String, String> {
+    let path = root.join("stytch-sdk/Cargo.toml");
+    let text = std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+    text.lines()
+        .find_map(|l| {
+            let value = l.trim().strip_prefix("version")?.trim().strip_prefix('=')?;
+            Some(value.trim().trim_matches('"').to_owned())
+        })
+        .ok_or_else(|| format!("{}: no version", path.display()))
+}
+
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let root = root();

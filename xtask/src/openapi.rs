@@ -56,7 +56,7 @@ const ERROR: &str = "Error";
 /// Writes (or with `check_only`, compares) the documents under `root`.
 pub fn run(root: &Path, spec: &Path, check_only: bool) -> Result<(), String> {
     let api = stytch_codegen::model(spec).map_err(|e| e.to_string())?;
-    let documents = render(&api, &sdk_version(root)?)?;
+    let documents = render(&api, &crate::sdk_version(root)?)?;
     let mut stale = String::new();
     for doc in &documents {
         let path = root.join(&doc.path);
@@ -98,18 +98,6 @@ pub fn run(root: &Path, spec: &Path, check_only: bool) -> Result<(), String> {
     Ok(())
 }
 
-/// The `version` of the `stytch-sdk` package: the document describes what that release speaks.
-pub fn sdk_version(root: &Path) -> Result<String, String> {
-    let path = root.join("stytch-sdk/Cargo.toml");
-    let text = std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
-    text.lines()
-        .find_map(|l| {
-            let value = l.trim().strip_prefix("version")?.trim().strip_prefix('=')?;
-            Some(value.trim().trim_matches('"').to_owned())
-        })
-        .ok_or_else(|| format!("{}: no version", path.display()))
-}
-
 /// One rendered document.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Document {
@@ -119,7 +107,8 @@ pub struct Document {
     pub text: String,
 }
 
-/// One document per vertical of `api`.
+/// One document per vertical of `api`; `version` (the `stytch-sdk` version) is the
+/// documents' version: they describe what that release of the crate speaks.
 pub fn render(api: &Api, version: &str) -> Result<Vec<Document>, String> {
     api.verticals
         .iter()
@@ -265,7 +254,7 @@ fn operation(ns: &Namespace, e: &stytch_codegen::model::Endpoint) -> Value {
                     "name": p.name,
                     "in": place,
                     "required": p.required || p.location == Location::Path,
-                    "description": p.doc,
+                    "description": param_doc(p),
                     "schema": param_schema(p),
                 }));
             }
@@ -282,7 +271,7 @@ fn operation(ns: &Namespace, e: &stytch_codegen::model::Endpoint) -> Value {
             }
             Location::Body => {
                 let mut schema = param_schema(p);
-                describe(&mut schema, &p.doc);
+                describe(&mut schema, &param_doc(p));
                 body.insert(p.name.clone(), schema);
                 if p.required {
                     body_required.push(json!(p.name));
@@ -376,13 +365,24 @@ fn ty_schema(ty: &Ty) -> Value {
     }
 }
 
+/// A parameter's doc text, saying how a space-separated list travels.
+fn param_doc(p: &Param) -> String {
+    match p.format {
+        Some(_) => format!(
+            "{} Several values travel as one string, separated by single spaces.",
+            p.doc
+        ),
+        None => p.doc.clone(),
+    }
+}
+
 fn param_schema(p: &Param) -> Value {
     if let Some(value) = &p.fixed {
         return json!({"type": "string", "const": value});
     }
     if p.format.is_some() {
         // The SDK takes a list and sends its items joined by single spaces.
-        return json!({"type": "string", "description": "Items separated by single spaces."});
+        return json!({"type": "string"});
     }
     let mut schema = ty_schema(&p.ty);
     for (key, value) in [
@@ -536,7 +536,7 @@ mod tests {
     #[test]
     fn committed_documents_are_fresh() {
         let api = model();
-        let documents = render(&api, &sdk_version(&root()).unwrap()).unwrap();
+        let documents = render(&api, &crate::sdk_version(&root()).unwrap()).unwrap();
         let paths: Vec<&str> = documents.iter().map(|d| d.path.as_str()).collect();
         assert_eq!(paths, ["openapi/consumer.json", "openapi/b2b.json"]);
         for doc in documents {

@@ -72,7 +72,7 @@ pub fn run(root: &Path, rev: &str, deny_breaking: bool) -> Result<(), String> {
     let old = stytch_codegen::model(&old_dir.path().join("spec"))
         .map_err(|e| format!("the spec at `{rev}` does not load with today's generator:\n{e}"))?;
     let new = stytch_codegen::model(&root.join("spec")).map_err(|e| e.to_string())?;
-    let version = crate_version(root)?;
+    let version = crate::sdk_version(root)?;
     let changes = compare(&old, &new);
     print!("{}", changelog(&changes, rev, &version));
     if deny_breaking && changes.iter().any(|c| c.kind == Kind::Breaking) {
@@ -129,18 +129,6 @@ fn extract_spec(root: &Path, rev: &str, into: &Path) -> Result<(), String> {
         return Err(format!("tar could not unpack {}", archive.display()));
     }
     Ok(())
-}
-
-/// The `version` of the `stytch-sdk` package.
-fn crate_version(root: &Path) -> Result<String, String> {
-    let path = root.join("stytch-sdk/Cargo.toml");
-    let text = std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
-    text.lines()
-        .find_map(|l| {
-            let value = l.trim().strip_prefix("version")?.trim().strip_prefix('=')?;
-            Some(value.trim().trim_matches('"').to_owned())
-        })
-        .ok_or_else(|| format!("{}: no version", path.display()))
 }
 
 /// The version that follows `current` given `changes`, or `None` when nothing changed.
