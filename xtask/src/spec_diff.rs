@@ -781,6 +781,64 @@ mod tests {
         assert!(next_version("0.4", &[]).is_err());
     }
 
+    /// A repository whose `HEAD` holds the `old` spec of `case` and whose working tree
+    /// holds the `new` one.
+    fn repository(case: &str) -> tempfile::TempDir {
+        let fixture = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures/spec-diff")
+            .join(case);
+        let repo = tempfile::tempdir().unwrap();
+        let copy = |from: &Path, to: &Path| {
+            let status = Command::new("cp")
+                .arg("-R")
+                .arg(from)
+                .arg(to)
+                .status()
+                .unwrap();
+            assert!(status.success());
+        };
+        let git = |args: &[&str]| {
+            let status = Command::new("git")
+                .arg("-C")
+                .arg(repo.path())
+                .args([
+                    "-c",
+                    "user.name=xtask",
+                    "-c",
+                    "user.email=xtask@example.com",
+                ])
+                .args(args)
+                .status()
+                .unwrap();
+            assert!(status.success(), "git {args:?}");
+        };
+        std::fs::create_dir_all(repo.path().join("stytch-sdk")).unwrap();
+        std::fs::write(
+            repo.path().join("stytch-sdk/Cargo.toml"),
+            "[package]\nname = \"stytch-sdk\"\nversion = \"0.3.1\"\n",
+        )
+        .unwrap();
+        copy(&fixture.join("old"), &repo.path().join("spec"));
+        git(&["init", "--quiet"]);
+        git(&["add", "."]);
+        git(&["commit", "--quiet", "-m", "old spec"]);
+        std::fs::remove_dir_all(repo.path().join("spec")).unwrap();
+        copy(&fixture.join("new"), &repo.path().join("spec"));
+        repo
+    }
+
+    #[test]
+    fn deny_breaking_fails_only_on_breaking_changes() {
+        let breaking = repository("breaking");
+        assert!(run(breaking.path(), "HEAD", false).is_ok());
+        let err = run(breaking.path(), "HEAD", true).unwrap_err();
+        assert!(err.contains("breaking spec changes since `HEAD`"), "{err}");
+        let additive = repository("additive");
+        assert!(run(additive.path(), "HEAD", true).is_ok());
+        let err = run(additive.path(), "HEAD~5", true).unwrap_err();
+        assert!(err.contains("is not a commit"), "{err}");
+    }
+
     #[test]
     fn the_spec_of_head_loads_from_git() {
         let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
