@@ -198,7 +198,8 @@ pub fn changelog(changes: &[Change], since: &str, current: &str) -> String {
     out
 }
 
-/// Every change from `old` to `new`, breaking ones first within each part of the API.
+/// Every change from `old` to `new`: breaking ones first, then additions, then doc changes,
+/// each in spec order (namespaces, then types, then enums, each sorted by id).
 pub fn compare(old: &Api, new: &Api) -> Vec<Change> {
     let mut out = Changes::default();
     let (old_ns, new_ns) = (namespaces(old), namespaces(new));
