@@ -534,6 +534,47 @@ mod tests {
     }
 
     #[test]
+    fn check_fails_on_a_stale_or_missing_document() {
+        let spec = root().join("xtask/tests/fixtures/spec-diff/breaking/old");
+        let repo = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(repo.path().join("stytch-sdk")).unwrap();
+        std::fs::write(
+            repo.path().join("stytch-sdk/Cargo.toml"),
+            "[package]\nname = \"stytch-sdk\"\nversion = \"0.7.0\"\n",
+        )
+        .unwrap();
+        let err = run(repo.path(), &spec, true).unwrap_err();
+        assert!(err.contains("missing: openapi/consumer.json"), "{err}");
+
+        run(repo.path(), &spec, false).unwrap();
+        run(repo.path(), &spec, true).unwrap();
+        let path = repo.path().join("openapi/consumer.json");
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert!(text.contains("\"version\": \"0.7.0\""));
+        // The fixture's token endpoint sends a form body with a fixed grant.
+        assert!(text.contains("\"application/x-www-form-urlencoded\""));
+        assert!(text.contains("\"const\": \"client_credentials\""));
+
+        std::fs::write(
+            &path,
+            text.replace("Issues an access token.", "Hands out tokens."),
+        )
+        .unwrap();
+        let err = run(repo.path(), &spec, true).unwrap_err();
+        assert!(err.contains("--- a/openapi/consumer.json"), "{err}");
+        assert!(
+            err.contains("\n-        \"description\": \"Hands out tokens.\",\n"),
+            "{err}"
+        );
+        assert!(
+            err.contains("\n+        \"description\": \"Issues an access token.\",\n"),
+            "{err}"
+        );
+        run(repo.path(), &spec, false).unwrap();
+        run(repo.path(), &spec, true).unwrap();
+    }
+
+    #[test]
     fn committed_documents_are_fresh() {
         let api = model();
         let documents = render(&api, &crate::sdk_version(&root()).unwrap()).unwrap();
