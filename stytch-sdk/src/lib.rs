@@ -21,6 +21,8 @@
 //! Cargo features `consumer` and `b2b` (both on by default) select which half
 //! of the API is compiled.
 #![deny(missing_docs)]
+// On docs.rs every item gated on a cargo feature is labelled with it.
+#![cfg_attr(docsrs, feature(doc_cfg))]
 // With neither product selected only the shared runtime remains, and most of it is unused.
 #![cfg_attr(
     not(any(feature = "consumer", feature = "b2b")),
