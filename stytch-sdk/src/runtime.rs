@@ -809,3 +809,196 @@ pub(crate) fn error_from_body(
         },
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+    #[test]
+    fn dot_segments_are_encoded_and_refused() {
+        assert_eq!(encode(".").to_string(), "%2E");
+        assert_eq!(encode("..").to_string(), "%2E%2E");
+        assert_eq!(encode("...").to_string(), "...");
+        assert_eq!(encode("a/b").to_string(), "a%2Fb");
+        for path in [
+            "/v1/users/",
+            "/v1//x",
+            "/v1/%2E%2E",
+            "/v1/%2e./x",
+            "/v1/./x",
+            "/v1/.%2E",
+        ] {
+            assert!(check_path("e", path).is_err(), "{path}");
+        }
+        for path in [
+            "/v1/users/a..b",
+            "/v1/users/...",
+            "/v1/users/%252E%252E",
+            "/v1/x/.a",
+        ] {
+            assert!(check_path("e", path).is_ok(), "{path}");
+        }
+        for bad in ["", ".", ".."] {
+            match segment("consumer.users.get", "user_id", bad) {
+                Err(Error::InvalidParameter {
+                    endpoint,
+                    parameter,
+                    ..
+                }) => {
+                    assert_eq!(endpoint, "consumer.users.get");
+                    assert_eq!(parameter, "user_id");
+                }
+                _ => panic!("{bad:?} accepted"),
+            }
+        }
+        assert_eq!(
+            segment("e", "p", "user 1").map(|s| s.to_string()).ok(),
+            Some("user%201".to_owned())
+        );
+    }
+
+    #[test]
+    fn decoder_messages_lose_the_values_they_quote() {
+        let cases = [
+            (
+                r#"invalid type: string "tok-1", expected a boolean at line 1 column 9"#,
+                "invalid type: string (value not shown), expected a boolean at line 1 column 9",
+            ),
+            (
+                r#"invalid value: string "a "quoted" tok", expected a date"#,
+                "invalid value: string (value not shown), expected a date",
+            ),
+            (
+                "invalid type: integer `123456`, expected a string",
+                "invalid type: integer (value not shown), expected a string",
+            ),
+            ("missing field `phone_id`", "missing field `phone_id`"),
+            (
+                "invalid type: map, expected a string",
+                "invalid type: map, expected a string",
+            ),
+        ];
+        for (message, expected) in cases {
+            assert_eq!(redact_values(message), expected);
+        }
+    }
+
+    #[test]
+    fn oauth_error_objects_become_api_errors() {
+        let body = br#"{"error":"invalid_grant","error_description":"expired"}"#;
+        let err = error_from_body("consumer.m2m.token", 400, body, None);
+        let api = err.api().expect("an API error");
+        assert_eq!(api.error_type, "invalid_grant");
+        assert_eq!(api.error_message, "expired");
+        assert_eq!(api.status_code, 400);
+        let other = error_from_body("e", 400, br#"{"message":"no"}"#, None);
+        assert!(matches!(other, Error::UnexpectedResponse { .. }));
+    }
+
+    /// A POST the spec marks idempotent.
+    #[derive(Serialize)]
+    struct Repeatable {
+        value: u32,
+    }
+
+    impl Endpoint for Repeatable {
+        type Response = serde_json::Value;
+        const ID: &'static str = "test.repeatable";
+        const METHOD: Method = Method::POST;
+        const ENCODING: Encoding = Encoding::Json;
+        const IDEMPOTENT: bool = true;
+        fn path(&self, _project_id: &str) -> String {
+            "/v1/repeatable".to_owned()
+        }
+    }
+
+    /// The same POST without the mark.
+    #[derive(Serialize)]
+    struct Once {
+        value: u32,
+    }
+
+    impl Endpoint for Once {
+        type Response = serde_json::Value;
+        const ID: &'static str = "test.once";
+        const METHOD: Method = Method::POST;
+        const ENCODING: Encoding = Encoding::Json;
+        fn path(&self, _project_id: &str) -> String {
+            "/v1/once".to_owned()
+        }
+    }
+
+    /// Answers 503 to the first `failures` requests, then `{"ok": true}`.
+    async fn flaky(failures: usize) -> (String, Arc<AtomicUsize>) {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("http://{}", listener.local_addr().unwrap());
+        let seen = Arc::new(AtomicUsize::new(0));
+        let count = seen.clone();
+        tokio::spawn(async move {
+            while let Ok((mut stream, _)) = listener.accept().await {
+                let count = count.clone();
+                tokio::spawn(async move {
+                    let mut request = Vec::new();
+                    let mut buffer = [0u8; 1024];
+                    // Head and the small JSON body arrive before the answer is due.
+                    while !String::from_utf8_lossy(&request).contains("{\"value\":7}") {
+                        match stream.read(&mut buffer).await {
+                            Ok(0) | Err(_) => return,
+                            Ok(n) => request.extend_from_slice(&buffer[..n]),
+                        }
+                    }
+                    let n = count.fetch_add(1, Ordering::SeqCst);
+                    let (status, body) = if n < failures {
+                        ("503 Unavailable", "down")
+                    } else {
+                        ("200 OK", "{\"ok\":true}")
+                    };
+                    let answer = format!(
+                        "HTTP/1.1 {status}\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+                        body.len()
+                    );
+                    let _ = stream.write_all(answer.as_bytes()).await;
+                });
+            }
+        });
+        (url, seen)
+    }
+
+    fn transport(url: &str) -> Transport {
+        let policy = RetryPolicy::default()
+            .base_delay(Duration::from_millis(1))
+            .max_delay(Duration::from_millis(5));
+        Transport::new(
+            "project-test-1".into(),
+            "secret",
+            TransportConfig {
+                http: reqwest::Client::new(),
+                api_base: url.to_owned(),
+                telemetry_base: url.to_owned(),
+                max_response_size: 1024,
+                options: CallOptions {
+                    timeout: Duration::from_secs(5),
+                    retry: policy,
+                },
+                auth: crate::auth::AuthConfig::default(),
+            },
+        )
+        .unwrap()
+    }
+
+    #[tokio::test]
+    async fn idempotent_posts_are_retried_and_others_are_not() {
+        let (url, seen) = flaky(2).await;
+        let answer = transport(&url).send(&Repeatable { value: 7 }).await;
+        assert_eq!(answer.unwrap()["ok"], true);
+        assert_eq!(seen.load(Ordering::SeqCst), 3);
+
+        let (url, seen) = flaky(2).await;
+        let err = transport(&url).send(&Once { value: 7 }).await.unwrap_err();
+        assert_eq!(err.status(), Some(503));
+        assert_eq!(err.attempts(), 1);
+        assert_eq!(seen.load(Ordering::SeqCst), 1);
+    }
+}
