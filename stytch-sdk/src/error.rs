@@ -250,6 +250,7 @@ pub(crate) fn retryable_status(status: u16) -> bool {
 pub struct RawBody {
     text: String,
     len: usize,
+    truncated: bool,
 }
 
 impl RawBody {
@@ -258,17 +259,20 @@ impl RawBody {
 
     /// Keeps the start of `body`, decoded as UTF-8 (lossy).
     pub(crate) fn new(body: &[u8]) -> Self {
-        let kept = &body[..body.len().min(Self::MAX_LEN)];
-        let mut text = String::from_utf8_lossy(kept).into_owned();
-        if body.len() > Self::MAX_LEN {
-            // A multi-byte character cut at the limit decodes as U+FFFD; drop it.
-            if text.ends_with('\u{FFFD}') && std::str::from_utf8(kept).is_err() {
-                text.pop();
+        let truncated = body.len() > Self::MAX_LEN;
+        let mut kept = &body[..body.len().min(Self::MAX_LEN)];
+        if truncated {
+            // Do not keep half a character where the cut fell.
+            if let Err(e) = std::str::from_utf8(kept) {
+                if e.error_len().is_none() {
+                    kept = &kept[..e.valid_up_to()];
+                }
             }
         }
         Self {
-            text,
+            text: String::from_utf8_lossy(kept).into_owned(),
             len: body.len(),
+            truncated,
         }
     }
 
@@ -289,7 +293,7 @@ impl RawBody {
 
     /// Whether only the start of the body was kept.
     pub fn is_truncated(&self) -> bool {
-        self.len > self.text.len()
+        self.truncated
     }
 }
 
@@ -339,4 +343,28 @@ where
     T: Default + Deserialize<'de>,
 {
     Ok(Option::<T>::deserialize(deserializer)?.unwrap_or_default())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn raw_body_keeps_whole_characters_and_hides_its_text_from_debug() {
+        let mut body = "a".repeat(RawBody::MAX_LEN - 1).into_bytes();
+        body.extend_from_slice("é and more".as_bytes()); // `é` straddles the cut
+        let raw = RawBody::new(&body);
+        assert!(raw.is_truncated());
+        assert_eq!(raw.len(), body.len());
+        assert_eq!(raw.as_str(), "a".repeat(RawBody::MAX_LEN - 1));
+        assert_eq!(
+            format!("{raw:?}"),
+            format!("RawBody({} bytes, not shown)", body.len())
+        );
+
+        let short = RawBody::new(b"session_token=abc");
+        assert!(!short.is_truncated());
+        assert_eq!(short.as_str(), "session_token=abc");
+        assert!(!format!("{short:?}").contains("abc"));
+    }
 }
