@@ -261,13 +261,11 @@ impl RawBody {
     pub(crate) fn new(body: &[u8]) -> Self {
         let truncated = body.len() > Self::MAX_LEN;
         let mut kept = &body[..body.len().min(Self::MAX_LEN)];
-        if truncated {
-            // Do not keep half a character where the cut fell.
-            if let Err(e) = std::str::from_utf8(kept) {
-                if e.error_len().is_none() {
-                    kept = &kept[..e.valid_up_to()];
-                }
-            }
+        // Do not keep half a character where the cut fell.
+        if let (true, Err(e)) = (truncated, std::str::from_utf8(kept))
+            && e.error_len().is_none()
+        {
+            kept = &kept[..e.valid_up_to()];
         }
         Self {
             text: String::from_utf8_lossy(kept).into_owned(),

@@ -419,10 +419,10 @@ impl Transport {
                 }
                 Err(e) => {
                     span.record("attempts", e.attempts());
-                    if let Some(api) = e.api() {
-                        if !api.request_id.is_empty() {
-                            span.record("request_id", api.request_id.as_str());
-                        }
+                    if let Some(api) = e.api()
+                        && !api.request_id.is_empty()
+                    {
+                        span.record("request_id", api.request_id.as_str());
                     }
                     tracing::debug!(
                         endpoint,

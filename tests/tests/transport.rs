@@ -518,9 +518,11 @@ fn build_rejects_unusable_credentials_and_urls() {
 // 7. Retries
 // ---------------------------------------------------------------------------
 
-/// A server answering with `replies` in turn (then the last one forever),
-/// each a status, extra headers and a body.
-async fn scripted(replies: Vec<(u16, Vec<(&'static str, String)>, Vec<u8>)>) -> RawServer {
+/// One canned answer: status, extra headers, body.
+type Answer = (u16, Vec<(&'static str, String)>, Vec<u8>);
+
+/// A server answering with `replies` in turn (then the last one forever).
+async fn scripted(replies: Vec<Answer>) -> RawServer {
     let replies = Arc::new(replies);
     let next = Arc::new(AtomicUsize::new(0));
     RawServer::start(move |_, mut stream| {
@@ -539,7 +541,7 @@ async fn scripted(replies: Vec<(u16, Vec<(&'static str, String)>, Vec<u8>)>) -> 
     .await
 }
 
-fn unavailable() -> (u16, Vec<(&'static str, String)>, Vec<u8>) {
+fn unavailable() -> Answer {
     (
         503,
         Vec::new(),
