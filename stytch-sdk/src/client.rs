@@ -271,6 +271,17 @@ impl<C: BuildClient> ClientBuilder<C> {
             .unwrap_or_else(|| TELEMETRY_URL.to_owned());
         check_base_url("api_url", &api_url)?;
         check_base_url("telemetry_url", &telemetry_url)?;
+        #[cfg(not(any(feature = "rustls", feature = "native-tls")))]
+        if self.http.is_none()
+            && [&api_url, &telemetry_url]
+                .iter()
+                .any(|u| u.to_ascii_lowercase().starts_with("https:"))
+        {
+            return Err(Error::Config(
+                "https URLs need the `rustls` or `native-tls` feature (or your own HTTP client)"
+                    .into(),
+            ));
+        }
         let http = match self.http {
             Some(http) => http,
             None => {

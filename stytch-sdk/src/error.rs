@@ -247,7 +247,11 @@ pub(crate) fn retryable_status(status: u16) -> bool {
 /// can contain session tokens, JWTs and one-time codes; read the text with
 /// [`RawBody::as_str`] where you know it is safe to.
 #[derive(Clone, PartialEq, Eq)]
-pub struct RawBody {
+pub struct RawBody(Box<Kept>);
+
+/// The fields of a [`RawBody`], boxed so errors stay small.
+#[derive(Clone, PartialEq, Eq)]
+struct Kept {
     text: String,
     len: usize,
     truncated: bool,
@@ -267,37 +271,37 @@ impl RawBody {
         {
             kept = &kept[..e.valid_up_to()];
         }
-        Self {
+        Self(Box::new(Kept {
             text: String::from_utf8_lossy(kept).into_owned(),
             len: body.len(),
             truncated,
-        }
+        }))
     }
 
     /// The kept text. **May contain secrets** (tokens, JWTs, codes).
     pub fn as_str(&self) -> &str {
-        &self.text
+        &self.0.text
     }
 
     /// Length in bytes of the whole body as received.
     pub fn len(&self) -> usize {
-        self.len
+        self.0.len
     }
 
     /// Whether the body was empty.
     pub fn is_empty(&self) -> bool {
-        self.len == 0
+        self.0.len == 0
     }
 
     /// Whether only the start of the body was kept.
     pub fn is_truncated(&self) -> bool {
-        self.truncated
+        self.0.truncated
     }
 }
 
 impl fmt::Debug for RawBody {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "RawBody({} bytes, not shown)", self.len)
+        write!(f, "RawBody({} bytes, not shown)", self.0.len)
     }
 }
 
@@ -364,5 +368,15 @@ mod tests {
         assert!(!short.is_truncated());
         assert_eq!(short.as_str(), "session_token=abc");
         assert!(!format!("{short:?}").contains("abc"));
+    }
+
+    #[test]
+    fn errors_stay_small() {
+        // Every call returns `Result<_, Error>`; the error must not bloat it.
+        assert!(
+            std::mem::size_of::<Error>() <= 80,
+            "{}",
+            std::mem::size_of::<Error>()
+        );
     }
 }

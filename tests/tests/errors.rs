@@ -823,7 +823,10 @@ async fn calls_run_on_spawned_tasks_and_errors_cross_threads() {
     // The message names the status; the body (which may hold secrets) stays
     // behind the explicit accessor.
     assert!(boxed.to_string().contains("HTTP 503"), "{boxed}");
-    assert!(!boxed.to_string().contains("upstream unavailable"), "{boxed}");
+    assert!(
+        !boxed.to_string().contains("upstream unavailable"),
+        "{boxed}"
+    );
     let err = boxed.downcast::<Error>().expect("an SDK error");
     assert_eq!(err.raw_body(), Some("upstream unavailable"));
 }
