@@ -150,9 +150,15 @@ fn check_path(endpoint: &'static str, path: &str) -> Result<(), Error> {
 /// Whether a raw path segment is one that URL parsers resolve (`.`, `..`,
 /// in any mix of literal and percent-encoded dots).
 fn is_dot_segment(segment: &str) -> bool {
-    let lower = segment.to_ascii_lowercase();
-    let dots = lower.replace("%2e", ".");
-    dots == "." || dots == ".."
+    let bytes = segment.as_bytes();
+    let dot = |part: &[u8]| part == b"." || part.eq_ignore_ascii_case(b"%2e");
+    match bytes.len() {
+        1 | 3 => dot(bytes),
+        2 => bytes == b"..",
+        4 => (dot(&bytes[..1]) && dot(&bytes[1..])) || (dot(&bytes[..3]) && dot(&bytes[3..])),
+        6 => dot(&bytes[..3]) && dot(&bytes[3..]),
+        _ => false,
+    }
 }
 
 /// Fails with [`Error::InvalidParameter`] when a set value lies outside `[min, max]`.
@@ -477,11 +483,13 @@ impl Transport {
             };
             let outcome = tokio::time::timeout(self.options.timeout, self.attempt(endpoint, this))
                 .await
-                .unwrap_or(Err(Error::Timeout {
-                    endpoint,
-                    timeout: self.options.timeout,
-                    attempts: 0,
-                }));
+                .unwrap_or_else(|_| {
+                    Err(Error::Timeout {
+                        endpoint,
+                        timeout: self.options.timeout,
+                        attempts: 0,
+                    })
+                });
             match outcome {
                 Ok(body) => return Ok((body, attempt)),
                 Err(e) if last || !e.is_retryable() => return Err(e.with_attempts(attempt)),

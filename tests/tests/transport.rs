@@ -251,6 +251,46 @@ async fn the_timeout_also_bounds_calls_through_a_user_supplied_http_client() {
 }
 
 #[tokio::test]
+async fn a_connection_that_cannot_be_opened_fails_with_the_connect_timeout() {
+    // A loopback listener that never accepts: once its accept queue is full,
+    // the kernel drops further handshakes and a connect hangs.
+    let socket = tokio::net::TcpSocket::new_v4().unwrap();
+    socket.bind("127.0.0.1:0".parse().unwrap()).unwrap();
+    let listener = socket.listen(1).unwrap();
+    let addr = listener.local_addr().unwrap();
+    let mut fillers = Vec::new();
+    for _ in 0..8 {
+        let filler = tokio::net::TcpSocket::new_v4().unwrap();
+        if let Ok(Ok(stream)) =
+            tokio::time::timeout(Duration::from_millis(100), filler.connect(addr)).await
+        {
+            fillers.push(stream);
+        }
+    }
+    let client = consumer(&format!("http://{addr}"))
+        .connect_timeout(Duration::from_millis(300))
+        .timeout(Duration::from_secs(20))
+        .build()
+        .unwrap();
+
+    let started = Instant::now();
+    let err = client
+        .totps()
+        .create(TotpCreate::new(USER_ID))
+        .await
+        .expect_err("the connection never opens");
+    let elapsed = started.elapsed();
+
+    match &err {
+        Error::Http { source, .. } => assert!(source.is_connect(), "{source:?}"),
+        other => panic!("expected a connect error, got {other:?}"),
+    }
+    assert!(err.is_timeout(), "{err:?}");
+    assert!(elapsed < Duration::from_secs(3), "{elapsed:?}");
+    drop((listener, fillers));
+}
+
+#[tokio::test]
 async fn key_set_fetches_of_token_verification_get_the_same_timeout() {
     use base64::Engine as _;
     let b64 = |v: serde_json::Value| {
