@@ -42,13 +42,18 @@ pub enum Error {
     /// redirects, so credentials and session headers only ever go to the
     /// configured host; a redirect usually means a wrong `api_url` (such as
     /// `http://` where the host wants `https://`).
-    #[error("{endpoint}: HTTP {status} redirect to {} was not followed", location.as_deref().unwrap_or("(no Location header)"))]
+    #[error(
+        "{endpoint}: HTTP {status} redirect to {} was not followed",
+        shown_location(location.as_deref())
+    )]
     Redirect {
         /// The endpoint that was called.
         endpoint: &'static str,
         /// HTTP status code of the response (301, 302, 307, ...).
         status: u16,
         /// The `Location` header of the response, when it had a readable one.
+        /// `Display` shows it without query and fragment, which can carry
+        /// tokens; this field keeps it whole.
         location: Option<String>,
         /// How many times the request was sent.
         attempts: u32,
@@ -232,6 +237,15 @@ impl Error {
             _ => {}
         }
         self
+    }
+}
+
+/// A redirect target for messages: up to the path, as query strings and
+/// fragments of redirects can carry tokens.
+fn shown_location(location: Option<&str>) -> &str {
+    match location {
+        None => "(no Location header)",
+        Some(location) => location.split(['?', '#']).next().unwrap_or(location),
     }
 }
 

@@ -107,7 +107,7 @@ async fn redirects_are_errors_and_nothing_reaches_the_target() {
 #[tokio::test]
 async fn a_redirected_get_carries_no_credentials_to_the_target() {
     let target = MockServer::start().await;
-    let location = format!("{}/elsewhere", target.url());
+    let location = format!("{}/elsewhere?code=Kk4Jj5Hh6#token=Gg7Ff8", target.url());
     let redirector = RawServer::answering(302, &[("location", &location)], b"moved").await;
     let client = b2b(&redirector.url()).build().unwrap();
 
@@ -118,8 +118,18 @@ async fn a_redirected_get_carries_no_credentials_to_the_target() {
         .expect_err("a redirect is an error");
 
     assert!(
-        matches!(err, Error::Redirect { status: 302, .. }),
+        matches!(&err, Error::Redirect { status: 302, location: Some(l), .. } if *l == location),
         "{err:?}"
+    );
+    // The message names where it pointed, but not the query or fragment.
+    let message = err.to_string();
+    assert!(
+        message.contains(&format!("{}/elsewhere", target.url())),
+        "{message}"
+    );
+    assert!(
+        !message.contains("Kk4Jj5Hh6") && !message.contains("Gg7Ff8"),
+        "{message}"
     );
     // A redirect is not transient: the GET is not repeated either.
     assert_eq!(redirector.requests().len(), 1);
