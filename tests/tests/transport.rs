@@ -367,8 +367,13 @@ async fn dot_and_empty_path_parameters_are_refused_before_sending() {
     let client: Client = server.client(PROJECT_ID, SECRET);
     let b2b: B2BClient = server.client(PROJECT_ID, SECRET);
 
-    // URL parsers resolve `..` and `%2E%2E` alike: sent, these would delete
+    // URL parsers resolve `..` and `%2E%2E` alike (reqwest's included), so
+    // encoding the dots cannot keep them one segment: sent, these would delete
     // whatever `/v1/` or `/v1/b2b/organizations/org-1/` means to the server.
+    for encoded in ["%2E%2E", "%2e%2e", ".%2E", ".."] {
+        let url = reqwest::Url::parse(&format!("http://127.0.0.1/v1/users/{encoded}")).unwrap();
+        assert_eq!(url.path(), "/v1/", "{encoded}");
+    }
     for user_id in ["..", ".", ""] {
         let (endpoint, message) =
             invalid_parameter(client.users().delete(DeleteUserRequest::new(user_id)).await);
