@@ -5,7 +5,8 @@ use std::marker::PhantomData;
 use std::time::Duration;
 
 use crate::error::Error;
-use crate::runtime::Transport;
+use crate::retry::RetryPolicy;
+use crate::runtime::{CallOptions, Transport, TransportConfig};
 
 /// Main API host of live projects (`project-live-…`).
 pub const LIVE_API_URL: &str = "https://api.stytch.com";
@@ -13,6 +14,14 @@ pub const LIVE_API_URL: &str = "https://api.stytch.com";
 pub const TEST_API_URL: &str = "https://test.stytch.com";
 /// Host of the fraud and risk endpoints.
 pub const TELEMETRY_URL: &str = "https://telemetry.stytch.com";
+
+/// Default limit for opening a connection (TCP and TLS handshake): 10 seconds.
+pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+/// Default limit for one attempt of a call, from sending the request until
+/// the whole response body is read: 30 seconds.
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
+/// Default limit of a response body: 10 MiB.
+pub const DEFAULT_MAX_RESPONSE_SIZE: usize = 10 * 1024 * 1024;
 
 /// Client for the consumer product (users, sessions, OTPs, …).
 ///
@@ -79,6 +88,24 @@ macro_rules! client_impl {
             pub fn project_id(&self) -> &str {
                 self.transport.project_id()
             }
+
+            /// A handle whose calls use another per-attempt timeout (see
+            /// [`ClientBuilder::timeout`]). It shares connections and caches
+            /// with `self`; making one costs a reference count:
+            /// `client.with_timeout(Duration::from_secs(2)).users().get(..)`.
+            pub fn with_timeout(&self, timeout: Duration) -> Self {
+                Self {
+                    transport: self.transport.with_options(|o| o.timeout = timeout),
+                }
+            }
+
+            /// A handle whose calls use another retry policy (see
+            /// [`ClientBuilder::retry`]); shares connections and caches with `self`.
+            pub fn with_retry(&self, retry: RetryPolicy) -> Self {
+                Self {
+                    transport: self.transport.with_options(|o| o.retry = retry),
+                }
+            }
         }
     };
 }
@@ -92,7 +119,10 @@ pub struct ClientBuilder<C> {
     secret: String,
     api_url: Option<String>,
     telemetry_url: Option<String>,
-    timeout: Option<Duration>,
+    timeout: Duration,
+    connect_timeout: Duration,
+    max_response_size: usize,
+    retry: RetryPolicy,
     http: Option<reqwest::Client>,
     auth: crate::auth::AuthConfig,
     custom_domain: Option<String>,
@@ -107,7 +137,10 @@ impl<C: BuildClient> ClientBuilder<C> {
             secret: secret.into(),
             api_url: None,
             telemetry_url: None,
-            timeout: None,
+            timeout: DEFAULT_TIMEOUT,
+            connect_timeout: DEFAULT_CONNECT_TIMEOUT,
+            max_response_size: DEFAULT_MAX_RESPONSE_SIZE,
+            retry: RetryPolicy::default(),
             http: None,
             auth: crate::auth::AuthConfig::default(),
             custom_domain: None,
@@ -127,13 +160,51 @@ impl<C: BuildClient> ClientBuilder<C> {
         self
     }
 
-    /// Fails any single call that takes longer than this.
+    /// Fails an attempt that has not received its whole response within this
+    /// time, counted from sending the request (connecting included) until the
+    /// last byte of the body. Each retry gets the time anew. Applies to every
+    /// call, including the key set and RBAC policy fetches of token
+    /// verification, and also when you pass your own HTTP client.
+    /// Default: [`DEFAULT_TIMEOUT`] (30 s). Per call: [`Client::with_timeout`].
     pub fn timeout(mut self, timeout: Duration) -> Self {
-        self.timeout = Some(timeout);
+        self.timeout = timeout;
         self
     }
 
-    /// Uses this HTTP client (its connection pool, proxy and TLS settings) for every call.
+    /// Fails a connection that is not established (TCP and TLS) within this
+    /// time. Default: [`DEFAULT_CONNECT_TIMEOUT`] (10 s). It configures the
+    /// built-in HTTP client only; with [`http_client`](Self::http_client),
+    /// set it on your own client (the request timeout still bounds it).
+    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
+        self.connect_timeout = timeout;
+        self
+    }
+
+    /// Largest response body read, in bytes; a longer one fails the call with
+    /// [`Error::ResponseTooLarge`] after reading at most this much.
+    /// Default: [`DEFAULT_MAX_RESPONSE_SIZE`] (10 MiB).
+    pub fn max_response_size(mut self, bytes: usize) -> Self {
+        self.max_response_size = bytes;
+        self
+    }
+
+    /// How calls that failed in a transient way are repeated; see
+    /// [`RetryPolicy`] (default: 3 attempts, 100 ms base delay, 5 s cap, for
+    /// GET and idempotent endpoints only). `RetryPolicy::disabled()` turns
+    /// retries off. Per call: [`Client::with_retry`].
+    pub fn retry(mut self, retry: RetryPolicy) -> Self {
+        self.retry = retry;
+        self
+    }
+
+    /// Uses this HTTP client (its connection pool, proxy and TLS settings) for
+    /// every call.
+    ///
+    /// Build it with `redirect(reqwest::redirect::Policy::none())`: the SDK
+    /// turns redirect answers into [`Error::Redirect`], but a client that
+    /// follows redirects itself sends the request, with its member session
+    /// headers, to wherever the redirect points before the SDK sees it.
+    /// The connect timeout of this builder does not apply to your client.
     pub fn http_client(mut self, http: reqwest::Client) -> Self {
         self.http = Some(http);
         self
@@ -171,12 +242,22 @@ impl<C: BuildClient> ClientBuilder<C> {
         self
     }
 
-    /// Builds the client.
+    /// Builds the client after checking the configuration: the project id must
+    /// be non-empty and free of `:` (it is the user name of the Basic
+    /// credentials), the secret non-empty, and both base URLs absolute
+    /// `http`/`https` URLs without query or fragment.
     pub fn build(self) -> Result<C, Error> {
-        if self.project_id.is_empty() || self.secret.is_empty() {
+        if self.project_id.is_empty() {
+            return Err(Error::Config("project id must not be empty".into()));
+        }
+        if self.project_id.contains(':') {
             return Err(Error::Config(
-                "project id and secret must not be empty".into(),
+                "project id must not contain `:` (it would make the Basic credentials ambiguous)"
+                    .into(),
             ));
+        }
+        if self.secret.is_empty() {
+            return Err(Error::Config("secret must not be empty".into()));
         }
         let api_url = self.api_url.unwrap_or_else(|| {
             if self.project_id.starts_with("project-live-") {
@@ -188,18 +269,33 @@ impl<C: BuildClient> ClientBuilder<C> {
         let telemetry_url = self
             .telemetry_url
             .unwrap_or_else(|| TELEMETRY_URL.to_owned());
-        for url in [&api_url, &telemetry_url] {
-            if !(url.starts_with("https://") || url.starts_with("http://")) {
-                return Err(Error::Config(format!(
-                    "base URL `{url}` must start with http:// or https://"
-                )));
-            }
+        check_base_url("api_url", &api_url)?;
+        check_base_url("telemetry_url", &telemetry_url)?;
+        #[cfg(not(any(feature = "rustls", feature = "native-tls")))]
+        if self.http.is_none()
+            && [&api_url, &telemetry_url]
+                .iter()
+                .any(|u| u.to_ascii_lowercase().starts_with("https:"))
+        {
+            return Err(Error::Config(
+                "https URLs need the `rustls` or `native-tls` feature (or your own HTTP client)"
+                    .into(),
+            ));
         }
         let http = match self.http {
             Some(http) => http,
-            None => reqwest::Client::builder()
-                .build()
-                .map_err(|e| Error::Config(format!("cannot build the HTTP client: {e}")))?,
+            None => {
+                let builder = reqwest::Client::builder()
+                    .redirect(reqwest::redirect::Policy::none())
+                    .connect_timeout(self.connect_timeout);
+                #[cfg(all(feature = "rustls", not(feature = "native-tls")))]
+                let builder = builder.tls_backend_rustls();
+                #[cfg(feature = "native-tls")]
+                let builder = builder.tls_backend_native();
+                builder
+                    .build()
+                    .map_err(|e| Error::Config(format!("cannot build the HTTP client: {e}")))?
+            }
         };
         let mut auth = self.auth;
         if let Some(domain) = &self.custom_domain {
@@ -207,16 +303,38 @@ impl<C: BuildClient> ClientBuilder<C> {
                 Some(crate::auth::normalize_domain(domain).map_err(Error::Config)?);
         }
         let transport = Transport::new(
-            http,
             self.project_id,
             &self.secret,
-            api_url,
-            telemetry_url,
-            self.timeout,
-            auth,
+            TransportConfig {
+                http,
+                api_base: api_url,
+                telemetry_base: telemetry_url,
+                max_response_size: self.max_response_size,
+                options: CallOptions {
+                    timeout: self.timeout,
+                    retry: self.retry,
+                },
+                auth,
+            },
         )?;
         Ok(<C as sealed::Sealed>::from_transport(transport))
     }
+}
+
+/// Accepts absolute `http`/`https` URLs with a host and without query or fragment.
+fn check_base_url(name: &str, url: &str) -> Result<(), Error> {
+    let problem = match reqwest::Url::parse(url) {
+        Err(e) => format!("does not parse ({e})"),
+        Ok(parsed) if !matches!(parsed.scheme(), "http" | "https") => {
+            "must use http:// or https://".to_owned()
+        }
+        Ok(parsed) if parsed.host_str().is_none_or(str::is_empty) => "has no host".to_owned(),
+        Ok(parsed) if parsed.query().is_some() || parsed.fragment().is_some() => {
+            "must not have a query or fragment".to_owned()
+        }
+        Ok(_) => return Ok(()),
+    };
+    Err(Error::Config(format!("{name} `{url}` {problem}")))
 }
 
 impl<C> fmt::Debug for ClientBuilder<C> {
@@ -227,6 +345,9 @@ impl<C> fmt::Debug for ClientBuilder<C> {
             .field("api_url", &self.api_url)
             .field("telemetry_url", &self.telemetry_url)
             .field("timeout", &self.timeout)
+            .field("connect_timeout", &self.connect_timeout)
+            .field("max_response_size", &self.max_response_size)
+            .field("retry", &self.retry)
             .field("custom_domain", &self.custom_domain)
             .field("auth", &self.auth)
             .finish_non_exhaustive()

@@ -1,25 +1,62 @@
 //! The one error type every SDK call returns.
 
+use std::fmt;
+use std::time::Duration;
+
 use serde::Deserialize;
 
 /// Everything that can go wrong when calling Stytch or checking a token.
+///
+/// Neither `Display` nor `Debug` ever contains a response body: bodies can
+/// carry session tokens, JWTs or one-time codes. Errors built from a response
+/// keep the first few KiB of its body (see [`RawBody`]), reachable only
+/// through [`Error::raw_body`] or the variant's `body` field.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
-    /// Stytch answered with a structured error (a 4xx or 5xx with a JSON error body).
+    /// Stytch answered with a structured error (a 4xx or 5xx with a JSON error
+    /// body, or an OAuth-style `{"error", "error_description"}` body).
     #[error(transparent)]
     Api(Box<ApiError>),
 
     /// The server answered with an error status whose body is not a Stytch error
-    /// (for example an HTML page from a proxy). The whole body is kept.
-    #[error("{endpoint}: HTTP {status} with a body that is not a Stytch error: {body}")]
+    /// (for example an HTML page from a proxy).
+    #[error(
+        "{endpoint}: HTTP {status} with a body that is not a Stytch error ({} bytes)",
+        body.len()
+    )]
     UnexpectedResponse {
         /// The endpoint that was called, such as `consumer.totps.create`.
         endpoint: &'static str,
         /// HTTP status code of the response.
         status: u16,
-        /// The raw response body, decoded as UTF-8 (lossy).
-        body: String,
+        /// The start of the response body; may hold sensitive data.
+        body: RawBody,
+        /// The server's `Retry-After`, when it sent one.
+        retry_after: Option<Duration>,
+        /// How many times the request was sent.
+        attempts: u32,
+    },
+
+    /// The server answered with a redirect (3xx). The SDK never follows
+    /// redirects, so credentials and session headers only ever go to the
+    /// configured host; a redirect usually means a wrong `api_url` (such as
+    /// `http://` where the host wants `https://`).
+    #[error(
+        "{endpoint}: HTTP {status} redirect to {} was not followed",
+        shown_location(location.as_deref())
+    )]
+    Redirect {
+        /// The endpoint that was called.
+        endpoint: &'static str,
+        /// HTTP status code of the response (301, 302, 307, ...).
+        status: u16,
+        /// The `Location` header of the response, when it had a readable one.
+        /// `Display` shows it without query and fragment, which can carry
+        /// tokens; this field keeps it whole.
+        location: Option<String>,
+        /// How many times the request was sent.
+        attempts: u32,
     },
 
     /// A successful response did not match the documented shape.
@@ -29,10 +66,10 @@ pub enum Error {
         endpoint: &'static str,
         /// Path of the field that failed, such as `user.emails[0].verified`.
         path: String,
-        /// What the decoder expected.
+        /// What the decoder expected (values from the body are left out).
         message: String,
-        /// The raw response body, decoded as UTF-8 (lossy).
-        body: String,
+        /// The start of the response body; may hold sensitive data.
+        body: RawBody,
     },
 
     /// A parameter broke a documented constraint; nothing was sent.
@@ -47,14 +84,42 @@ pub enum Error {
     },
 
     /// The request could not be sent or its response could not be read
-    /// (connection refused, timeout, TLS failure, ...).
+    /// (connection refused or reset, connect timeout, TLS failure, ...).
     #[error("{endpoint}: request failed: {source}")]
     Http {
         /// The endpoint that was called.
         endpoint: &'static str,
-        /// The underlying transport error.
+        /// The underlying transport error (its URL is removed, as the query
+        /// string may carry parameters).
         #[source]
         source: reqwest::Error,
+        /// How many times the request was sent.
+        attempts: u32,
+    },
+
+    /// One attempt took longer than the request timeout (see
+    /// [`ClientBuilder::timeout`](crate::ClientBuilder::timeout)).
+    #[error("{endpoint}: no complete response within {timeout:?}")]
+    Timeout {
+        /// The endpoint that was called.
+        endpoint: &'static str,
+        /// The per-attempt limit that was exceeded.
+        timeout: Duration,
+        /// How many times the request was sent.
+        attempts: u32,
+    },
+
+    /// The response body was larger than the configured limit (see
+    /// [`ClientBuilder::max_response_size`](crate::ClientBuilder::max_response_size));
+    /// reading stopped there.
+    #[error("{endpoint}: response body exceeds the limit of {limit} bytes")]
+    ResponseTooLarge {
+        /// The endpoint that was called.
+        endpoint: &'static str,
+        /// The limit in bytes.
+        limit: usize,
+        /// How many times the request was sent.
+        attempts: u32,
     },
 
     /// The client was configured with values it cannot use.
@@ -85,10 +150,172 @@ impl Error {
     pub fn status(&self) -> Option<u16> {
         match self {
             Error::Api(e) => Some(e.status_code),
-            Error::UnexpectedResponse { status, .. } => Some(*status),
+            Error::UnexpectedResponse { status, .. } | Error::Redirect { status, .. } => {
+                Some(*status)
+            }
             Error::Http { source, .. } => source.status().map(|s| s.as_u16()),
             _ => None,
         }
+    }
+
+    /// The start (at most [`RawBody::MAX_LEN`] bytes) of the response body
+    /// behind this error, when one was read.
+    ///
+    /// **May contain secrets**: session tokens, JWTs, one-time codes. Do not
+    /// log it unless you know what the endpoint returns.
+    pub fn raw_body(&self) -> Option<&str> {
+        match self {
+            Error::UnexpectedResponse { body, .. } | Error::Decode { body, .. } => {
+                Some(body.as_str())
+            }
+            Error::Api(e) => e.raw_body.as_ref().map(RawBody::as_str),
+            _ => None,
+        }
+    }
+
+    /// How long the server asked callers to wait (its `Retry-After` header,
+    /// in seconds or as an HTTP date), when the failing response had one.
+    pub fn retry_after(&self) -> Option<Duration> {
+        match self {
+            Error::Api(e) => e.retry_after,
+            Error::UnexpectedResponse { retry_after, .. } => *retry_after,
+            _ => None,
+        }
+    }
+
+    /// Whether the failure is of a transient kind that the SDK retries for
+    /// GET and idempotent endpoints: a connection failure, a timeout, HTTP 429
+    /// or a 5xx status. Whether repeating the call is safe depends on the
+    /// endpoint; the SDK already retried where it was (see [`Error::attempts`]).
+    pub fn is_retryable(&self) -> bool {
+        match self {
+            Error::Http { source, .. } => !source.is_builder(),
+            Error::Timeout { .. } => true,
+            Error::Api(_) | Error::UnexpectedResponse { .. } => {
+                self.status().is_some_and(retryable_status)
+            }
+            _ => false,
+        }
+    }
+
+    /// Whether this error is a timeout: an attempt that ran past the request
+    /// timeout, or a connection that could not be opened within the connect
+    /// timeout.
+    pub fn is_timeout(&self) -> bool {
+        match self {
+            Error::Timeout { .. } => true,
+            Error::Http { source, .. } => source.is_timeout(),
+            _ => false,
+        }
+    }
+
+    /// How many times the request was sent before this error was returned
+    /// (1 when it was not retried). 0 for errors raised before anything was
+    /// sent or after a successful response ([`Error::InvalidParameter`],
+    /// [`Error::Config`], [`Error::Decode`], [`Error::Auth`]).
+    pub fn attempts(&self) -> u32 {
+        match self {
+            Error::Api(e) => e.attempts,
+            Error::UnexpectedResponse { attempts, .. }
+            | Error::Redirect { attempts, .. }
+            | Error::Http { attempts, .. }
+            | Error::Timeout { attempts, .. }
+            | Error::ResponseTooLarge { attempts, .. } => *attempts,
+            _ => 0,
+        }
+    }
+
+    /// Records how often the request was sent.
+    pub(crate) fn with_attempts(mut self, count: u32) -> Self {
+        match &mut self {
+            Error::Api(e) => e.attempts = count,
+            Error::UnexpectedResponse { attempts, .. }
+            | Error::Redirect { attempts, .. }
+            | Error::Http { attempts, .. }
+            | Error::Timeout { attempts, .. }
+            | Error::ResponseTooLarge { attempts, .. } => *attempts = count,
+            _ => {}
+        }
+        self
+    }
+}
+
+/// A redirect target for messages: up to the path, as query strings and
+/// fragments of redirects can carry tokens.
+fn shown_location(location: Option<&str>) -> &str {
+    match location {
+        None => "(no Location header)",
+        Some(location) => location.split(['?', '#']).next().unwrap_or(location),
+    }
+}
+
+/// Statuses worth another attempt: too many requests and server errors.
+pub(crate) fn retryable_status(status: u16) -> bool {
+    status == 429 || (500..600).contains(&status)
+}
+
+/// The start of a response body kept in an [`Error`] for diagnosis.
+///
+/// At most [`RawBody::MAX_LEN`] bytes are kept (cut at a character boundary).
+/// Its `Debug` output shows only the lengths, never the text, because bodies
+/// can contain session tokens, JWTs and one-time codes; read the text with
+/// [`RawBody::as_str`] where you know it is safe to.
+#[derive(Clone, PartialEq, Eq)]
+pub struct RawBody(Box<Kept>);
+
+/// The fields of a [`RawBody`], boxed so errors stay small.
+#[derive(Clone, PartialEq, Eq)]
+struct Kept {
+    text: String,
+    len: usize,
+    truncated: bool,
+}
+
+impl RawBody {
+    /// How many bytes of a body an error keeps: 4 KiB.
+    pub const MAX_LEN: usize = 4096;
+
+    /// Keeps the start of `body`, decoded as UTF-8 (lossy).
+    pub(crate) fn new(body: &[u8]) -> Self {
+        let truncated = body.len() > Self::MAX_LEN;
+        let mut kept = &body[..body.len().min(Self::MAX_LEN)];
+        // Do not keep half a character where the cut fell.
+        if let (true, Err(e)) = (truncated, std::str::from_utf8(kept))
+            && e.error_len().is_none()
+        {
+            kept = &kept[..e.valid_up_to()];
+        }
+        Self(Box::new(Kept {
+            text: String::from_utf8_lossy(kept).into_owned(),
+            len: body.len(),
+            truncated,
+        }))
+    }
+
+    /// The kept text. **May contain secrets** (tokens, JWTs, codes).
+    pub fn as_str(&self) -> &str {
+        &self.0.text
+    }
+
+    /// Length in bytes of the whole body as received.
+    pub fn len(&self) -> usize {
+        self.0.len
+    }
+
+    /// Whether the body was empty.
+    pub fn is_empty(&self) -> bool {
+        self.0.len == 0
+    }
+
+    /// Whether only the start of the body was kept.
+    pub fn is_truncated(&self) -> bool {
+        self.0.truncated
+    }
+}
+
+impl fmt::Debug for RawBody {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "RawBody({} bytes, not shown)", self.0.len)
     }
 }
 
@@ -105,7 +332,8 @@ pub struct ApiError {
     /// Identifier of the failed call; quote it when contacting Stytch support.
     #[serde(default, deserialize_with = "null_as_empty")]
     pub request_id: String,
-    /// Machine-readable error kind, such as `unable_to_auth_otp_code`.
+    /// Machine-readable error kind, such as `unable_to_auth_otp_code` (for
+    /// OAuth-style answers, the `error` code such as `invalid_client`).
     pub error_type: String,
     /// Human-readable explanation.
     #[serde(default, deserialize_with = "null_as_empty")]
@@ -113,6 +341,15 @@ pub struct ApiError {
     /// Link to the documentation of this error kind.
     #[serde(default, deserialize_with = "null_as_empty")]
     pub error_url: String,
+    /// The server's `Retry-After`, when it sent one.
+    #[serde(skip)]
+    pub(crate) retry_after: Option<Duration>,
+    /// How many times the request was sent.
+    #[serde(skip)]
+    pub(crate) attempts: u32,
+    /// The start of the body, for [`Error::raw_body`].
+    #[serde(skip)]
+    pub(crate) raw_body: Option<RawBody>,
 }
 
 /// Reads a value that the API may send as `null`; `null` becomes the default.
@@ -122,4 +359,38 @@ where
     T: Default + Deserialize<'de>,
 {
     Ok(Option::<T>::deserialize(deserializer)?.unwrap_or_default())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn raw_body_keeps_whole_characters_and_hides_its_text_from_debug() {
+        let mut body = "a".repeat(RawBody::MAX_LEN - 1).into_bytes();
+        body.extend_from_slice("é and more".as_bytes()); // `é` straddles the cut
+        let raw = RawBody::new(&body);
+        assert!(raw.is_truncated());
+        assert_eq!(raw.len(), body.len());
+        assert_eq!(raw.as_str(), "a".repeat(RawBody::MAX_LEN - 1));
+        assert_eq!(
+            format!("{raw:?}"),
+            format!("RawBody({} bytes, not shown)", body.len())
+        );
+
+        let short = RawBody::new(b"session_token=abc");
+        assert!(!short.is_truncated());
+        assert_eq!(short.as_str(), "session_token=abc");
+        assert!(!format!("{short:?}").contains("abc"));
+    }
+
+    #[test]
+    fn errors_stay_small() {
+        // Every call returns `Result<_, Error>`; the error must not bloat it.
+        assert!(
+            std::mem::size_of::<Error>() <= 80,
+            "{}",
+            std::mem::size_of::<Error>()
+        );
+    }
 }

@@ -19,7 +19,16 @@
 //! ranges are checked before a request leaves the process.
 //!
 //! Cargo features `consumer` and `b2b` (both on by default) select which half
-//! of the API is compiled.
+//! of the API is compiled; `rustls` (default) or `native-tls` selects the TLS
+//! backend of the built-in HTTP client.
+//!
+//! Every call is bounded: a connect timeout, a per-attempt timeout, a
+//! response size limit; redirects are never followed, and transient failures
+//! of GET and idempotent endpoints are retried with jittered backoff (see
+//! [`ClientBuilder`] and [`RetryPolicy`]). Each call is reported as a
+//! `stytch.request` span of the [`tracing`](https://docs.rs/tracing) crate at
+//! debug level, carrying the endpoint, method, status, request id, attempts
+//! and latency, never credentials, tokens or bodies.
 #![deny(missing_docs)]
 // On docs.rs every item gated on a cargo feature is labelled with it.
 #![cfg_attr(docsrs, feature(doc_cfg))]
@@ -34,15 +43,20 @@ mod client;
 mod error;
 #[rustfmt::skip]
 mod generated;
+mod retry;
 mod runtime;
 
 #[cfg(feature = "b2b")]
 pub use client::B2BClient;
 #[cfg(feature = "consumer")]
 pub use client::Client;
-pub use client::{BuildClient, ClientBuilder, LIVE_API_URL, TELEMETRY_URL, TEST_API_URL};
-pub use error::{ApiError, Error};
+pub use client::{
+    BuildClient, ClientBuilder, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RESPONSE_SIZE,
+    DEFAULT_TIMEOUT, LIVE_API_URL, TELEMETRY_URL, TEST_API_URL,
+};
+pub use error::{ApiError, Error, RawBody};
 pub use generated::*;
+pub use retry::RetryPolicy;
 pub use runtime::MemberSessionAuth;
 
 /// The `User-Agent` sent with every request.

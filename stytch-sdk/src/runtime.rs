@@ -7,15 +7,20 @@
 
 use std::fmt;
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant, SystemTime};
 
+use bytes::{Bytes, BytesMut};
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 use reqwest::Method;
-use reqwest::header::{AUTHORIZATION, CONTENT_TYPE, HeaderMap, HeaderValue, USER_AGENT};
+use reqwest::header::{
+    AUTHORIZATION, CONTENT_TYPE, HeaderMap, HeaderValue, LOCATION, RETRY_AFTER, USER_AGENT,
+};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
+use tracing::Instrument as _;
 
-use crate::error::{ApiError, Error};
+use crate::error::{ApiError, Error, RawBody};
+use crate::retry::{RetryPolicy, parse_retry_after};
 
 /// Which Stytch host an endpoint lives on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -49,8 +54,9 @@ pub(crate) trait Endpoint: Serialize {
     const HOST: Host = Host::Api;
     /// Where the non-path parameters go.
     const ENCODING: Encoding;
-    /// Whether the spec marks the endpoint safe to repeat, like a GET.
-    #[allow(dead_code)] // read by the retry policy
+    /// The spec marks this endpoint safe to repeat: sending it twice has the
+    /// same effect as sending it once, so failed attempts may be retried
+    /// (every `GET` is retried regardless).
     const IDEMPOTENT: bool = false;
     /// The path with its placeholders filled in and percent-encoded; `project_id`
     /// fills placeholders that come from the client rather than the request.
@@ -138,9 +144,87 @@ const SEGMENT: &AsciiSet = &NON_ALPHANUMERIC
     .remove(b'_')
     .remove(b'~');
 
-/// Percent-encodes a value for use as one path segment (`/`, space, `+`, `@` ... are escaped).
-pub(crate) fn encode(value: &str) -> impl fmt::Display + '_ {
-    utf8_percent_encode(value, SEGMENT)
+/// A path parameter, percent-encoded as exactly one path segment.
+pub(crate) struct Segment<'a>(&'a str);
+
+impl fmt::Display for Segment<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.0 {
+            // Literal dot segments would move the request up the path. Encoded
+            // they at least stay one segment as text; `send` still refuses to
+            // send them, because URL parsers (reqwest's included) normalize
+            // `%2E%2E` just like `..`.
+            "." => f.write_str("%2E"),
+            ".." => f.write_str("%2E%2E"),
+            value => fmt::Display::fmt(&utf8_percent_encode(value, SEGMENT), f),
+        }
+    }
+}
+
+/// Percent-encodes a value for use as one path segment (`/`, space, `+`, `@` ... are
+/// escaped; `.` and `..` become `%2E` and `%2E%2E`).
+pub(crate) fn encode(value: &str) -> Segment<'_> {
+    Segment(value)
+}
+
+/// Like [`encode`], but fails with [`Error::InvalidParameter`] naming the
+/// endpoint and parameter when the value is empty, `.` or `..`: such a
+/// segment would address another resource than the one meant.
+// Only generated code calls it, once the renderer emits it for path parameters.
+#[allow(dead_code)]
+pub(crate) fn segment<'a>(
+    endpoint: &'static str,
+    parameter: &'static str,
+    value: &'a str,
+) -> Result<Segment<'a>, Error> {
+    let message = match value {
+        "" => "must not be empty (it is part of the URL path)",
+        "." | ".." => "must not be `.` or `..` (it is part of the URL path)",
+        _ => return Ok(Segment(value)),
+    };
+    Err(Error::InvalidParameter {
+        endpoint,
+        parameter,
+        message: message.to_owned(),
+    })
+}
+
+/// Refuses a filled-in path with an empty or dot segment, which an empty,
+/// `.` or `..` path parameter leaves behind: the request would reach another
+/// resource (`DELETE /v1/users/..` is `DELETE /v1/`).
+fn check_path(endpoint: &'static str, path: &str) -> Result<(), Error> {
+    for segment in path.split('/').skip(1) {
+        let problem = if segment.is_empty() {
+            "is empty"
+        } else if is_dot_segment(segment) {
+            "is `.` or `..`"
+        } else {
+            continue;
+        };
+        return Err(Error::InvalidParameter {
+            endpoint,
+            parameter: "(path parameter)",
+            message: format!(
+                "{problem}; path parameters must be non-empty and not `.` or `..`, \
+                 or the request would reach another resource"
+            ),
+        });
+    }
+    Ok(())
+}
+
+/// Whether a raw path segment is one that URL parsers resolve (`.`, `..`,
+/// in any mix of literal and percent-encoded dots).
+fn is_dot_segment(segment: &str) -> bool {
+    let bytes = segment.as_bytes();
+    let dot = |part: &[u8]| part == b"." || part.eq_ignore_ascii_case(b"%2e");
+    match bytes.len() {
+        1 | 3 => dot(bytes),
+        2 => bytes == b"..",
+        4 => (dot(&bytes[..1]) && dot(&bytes[1..])) || (dot(&bytes[..3]) && dot(&bytes[3..])),
+        6 => dot(&bytes[..3]) && dot(&bytes[3..]),
+        _ => false,
+    }
 }
 
 /// Fails with [`Error::InvalidParameter`] when a set value lies outside `[min, max]`.
@@ -232,9 +316,24 @@ impl fmt::Debug for MemberSessionAuth {
     }
 }
 
-/// Shared, cheaply clonable connection state behind every client.
+/// Limits applied to each call, kept in every client handle so
+/// [`Client::with_timeout`](crate::Client::with_timeout) and friends can
+/// change them for some calls without touching the shared state.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct CallOptions {
+    /// Longest time one attempt may take, from sending until the whole body is read.
+    pub(crate) timeout: Duration,
+    /// Whether and how failed attempts are repeated.
+    pub(crate) retry: RetryPolicy,
+}
+
+/// Shared, cheaply clonable connection state behind every client, plus the
+/// per-handle call limits.
 #[derive(Clone)]
-pub(crate) struct Transport(Arc<Inner>);
+pub(crate) struct Transport {
+    inner: Arc<Inner>,
+    options: CallOptions,
+}
 
 struct Inner {
     http: reqwest::Client,
@@ -243,9 +342,20 @@ struct Inner {
     telemetry_base: String,
     /// `Basic base64(project_id:secret)`, marked sensitive.
     authorization: HeaderValue,
-    timeout: Option<Duration>,
+    /// Largest response body read, in bytes.
+    max_response_size: usize,
     /// Key and policy caches of local token verification.
     auth: crate::auth::AuthState,
+}
+
+/// Everything [`Transport::new`] needs besides the credentials.
+pub(crate) struct TransportConfig {
+    pub(crate) http: reqwest::Client,
+    pub(crate) api_base: String,
+    pub(crate) telemetry_base: String,
+    pub(crate) max_response_size: usize,
+    pub(crate) options: CallOptions,
+    pub(crate) auth: crate::auth::AuthConfig,
 }
 
 /// A request ready to go, independent of its Rust type.
@@ -257,63 +367,78 @@ struct Prepared {
     params: Vec<u8>,
     pairs: Vec<(String, String)>,
     headers: HeaderMap,
+    /// Whether failed attempts may be repeated (GET or idempotent).
+    repeatable: bool,
 }
 
 impl Transport {
     pub(crate) fn new(
-        http: reqwest::Client,
         project_id: String,
         secret: &str,
-        api_base: String,
-        telemetry_base: String,
-        timeout: Option<Duration>,
-        auth_config: crate::auth::AuthConfig,
+        config: TransportConfig,
     ) -> Result<Self, Error> {
         use base64::Engine as _;
         let credentials =
             base64::engine::general_purpose::STANDARD.encode(format!("{project_id}:{secret}"));
-        let mut auth = HeaderValue::from_str(&format!("Basic {credentials}")).map_err(|_| {
-            Error::Config("project id or secret holds characters not allowed in a header".into())
-        })?;
-        auth.set_sensitive(true);
-        let authorization = auth;
-        let auth = crate::auth::AuthState::new(&project_id, auth_config);
-        Ok(Self(Arc::new(Inner {
-            auth,
-            http,
-            project_id,
-            api_base: api_base.trim_end_matches('/').to_owned(),
-            telemetry_base: telemetry_base.trim_end_matches('/').to_owned(),
-            authorization,
-            timeout,
-        })))
+        let mut authorization =
+            HeaderValue::from_str(&format!("Basic {credentials}")).map_err(|_| {
+                Error::Config(
+                    "project id or secret holds characters not allowed in a header".into(),
+                )
+            })?;
+        authorization.set_sensitive(true);
+        let auth = crate::auth::AuthState::new(&project_id, config.auth);
+        Ok(Self {
+            inner: Arc::new(Inner {
+                auth,
+                http: config.http,
+                project_id,
+                api_base: config.api_base.trim_end_matches('/').to_owned(),
+                telemetry_base: config.telemetry_base.trim_end_matches('/').to_owned(),
+                authorization,
+                max_response_size: config.max_response_size,
+            }),
+            options: config.options,
+        })
     }
 
     /// The project id this client authenticates as.
     pub(crate) fn project_id(&self) -> &str {
-        &self.0.project_id
+        &self.inner.project_id
     }
 
     /// Key and policy caches of local token verification.
     pub(crate) fn auth(&self) -> &crate::auth::AuthState {
-        &self.0.auth
+        &self.inner.auth
+    }
+
+    /// A handle on the same connections and caches with other call limits.
+    pub(crate) fn with_options(&self, change: impl FnOnce(&mut CallOptions)) -> Self {
+        let mut options = self.options;
+        change(&mut options);
+        Self {
+            inner: self.inner.clone(),
+            options,
+        }
     }
 
     /// Checks, encodes, sends and decodes one endpoint call.
     pub(crate) async fn send<E: Endpoint>(&self, request: &E) -> Result<E::Response, Error> {
         request.check()?;
+        let path = request.path(&self.inner.project_id);
+        check_path(E::ID, &path)?;
         // One header map per request: credentials, user agent, content type and
         // whatever the endpoint adds (values are shared buffers, not copies).
         let mut headers = HeaderMap::with_capacity(5);
-        headers.insert(AUTHORIZATION, self.0.authorization.clone());
+        headers.insert(AUTHORIZATION, self.inner.authorization.clone());
         headers.insert(USER_AGENT, HeaderValue::from_static(crate::USER_AGENT));
         if E::ENCODING == Encoding::Json {
             headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
         }
         request.headers(&mut headers)?;
         let base = match E::HOST {
-            Host::Api => &self.0.api_base,
-            Host::Telemetry => &self.0.telemetry_base,
+            Host::Api => &self.inner.api_base,
+            Host::Telemetry => &self.inner.telemetry_base,
         };
         let (params, pairs) = match E::ENCODING {
             Encoding::Json => (
@@ -325,11 +450,12 @@ impl Transport {
         let prepared = Prepared {
             endpoint: E::ID,
             method: E::METHOD,
-            url: format!("{base}{}", request.path(&self.0.project_id)),
+            url: format!("{base}{path}"),
             encoding: E::ENCODING,
             params,
             pairs,
             headers,
+            repeatable: E::METHOD == Method::GET || E::IDEMPOTENT,
         };
         let body = self.execute(prepared).await?;
         let response = decode(E::ID, &body)?;
@@ -379,12 +505,58 @@ impl Transport {
             .try_flatten()
     }
 
-    /// The non-generic part of a call: sends the request and maps error statuses.
-    async fn execute(&self, request: Prepared) -> Result<bytes::Bytes, Error> {
+    /// The non-generic part of a call: sends the request (again, where the
+    /// retry policy allows), bounds every attempt in time and size, maps error
+    /// statuses and reports the call as one `tracing` span.
+    async fn execute(&self, request: Prepared) -> Result<Bytes, Error> {
+        let span = tracing::debug_span!(
+            "stytch.request",
+            endpoint = request.endpoint,
+            method = %request.method,
+            status = tracing::field::Empty,
+            request_id = tracing::field::Empty,
+            attempts = tracing::field::Empty,
+            latency_ms = tracing::field::Empty,
+        );
         let endpoint = request.endpoint;
-        let http_error = |source| Error::Http { endpoint, source };
+        let started = Instant::now();
+        let result = self.attempts(request).instrument(span.clone()).await;
+        if !span.is_disabled() {
+            let latency = started.elapsed().as_secs_f64() * 1000.0;
+            span.record("latency_ms", latency);
+            let _entered = span.enter();
+            match &result {
+                Ok((body, attempts)) => {
+                    span.record("attempts", attempts);
+                    if let Some(id) = body_request_id(body) {
+                        span.record("request_id", id.as_str());
+                    }
+                    tracing::debug!(endpoint, outcome = "ok", "Stytch call finished");
+                }
+                Err(e) => {
+                    span.record("attempts", e.attempts());
+                    if let Some(api) = e.api()
+                        && !api.request_id.is_empty()
+                    {
+                        span.record("request_id", api.request_id.as_str());
+                    }
+                    tracing::debug!(
+                        endpoint,
+                        outcome = kind(e),
+                        status = e.status(),
+                        "Stytch call failed"
+                    );
+                }
+            }
+        }
+        result.map(|(body, _)| body)
+    }
+
+    /// Sends until an attempt succeeds, fails for good, or the attempts run out.
+    async fn attempts(&self, request: Prepared) -> Result<(Bytes, u32), Error> {
+        let endpoint = request.endpoint;
         let mut builder = self
-            .0
+            .inner
             .http
             .request(request.method, &request.url)
             .headers(request.headers);
@@ -393,27 +565,209 @@ impl Transport {
             Encoding::Query => builder.query(&request.pairs),
             Encoding::Form => builder.form(&request.pairs),
         };
-        if let Some(timeout) = self.0.timeout {
-            builder = builder.timeout(timeout);
+        let mut original = Some(
+            builder
+                .build()
+                .map_err(|source| http_error(endpoint, source))?,
+        );
+        let policy = self.options.retry;
+        let max_attempts = if request.repeatable {
+            policy.max_attempts.max(1)
+        } else {
+            1
+        };
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            // Keep the original for later attempts; bodies are shared buffers,
+            // so a copy costs a header map and a URL.
+            let copy = if attempt < max_attempts {
+                original.as_ref().and_then(reqwest::Request::try_clone)
+            } else {
+                None
+            };
+            let last = copy.is_none();
+            let this = match copy {
+                Some(copy) => copy,
+                None => original.take().expect("the original request is sent last"),
+            };
+            let outcome = tokio::time::timeout(self.options.timeout, self.attempt(endpoint, this))
+                .await
+                .unwrap_or_else(|_| {
+                    Err(Error::Timeout {
+                        endpoint,
+                        timeout: self.options.timeout,
+                        attempts: 0,
+                    })
+                });
+            match outcome {
+                Ok(body) => return Ok((body, attempt)),
+                Err(e) if last || !e.is_retryable() => return Err(e.with_attempts(attempt)),
+                Err(e) => {
+                    let wait = policy.delay(attempt, e.retry_after());
+                    tracing::debug!(
+                        attempt,
+                        reason = kind(&e),
+                        status = e.status(),
+                        wait_ms = u64::try_from(wait.as_millis()).unwrap_or(u64::MAX),
+                        "Stytch call failed, retrying"
+                    );
+                    tokio::time::sleep(wait).await;
+                }
+            }
         }
-        let response = builder.send().await.map_err(http_error)?;
+    }
+
+    /// One attempt: sends, reads the body up to the size limit and maps the status.
+    async fn attempt(
+        &self,
+        endpoint: &'static str,
+        request: reqwest::Request,
+    ) -> Result<Bytes, Error> {
+        let response = self
+            .inner
+            .http
+            .execute(request)
+            .await
+            .map_err(|source| http_error(endpoint, source))?;
         let status = response.status();
-        let body = response.bytes().await.map_err(http_error)?;
+        let span = tracing::Span::current();
+        span.record("status", status.as_u16());
+        if let Some(id) = response
+            .headers()
+            .get("request-id")
+            .and_then(|v| v.to_str().ok())
+        {
+            span.record("request_id", id);
+        }
+        if status.is_redirection() {
+            return Err(Error::Redirect {
+                endpoint,
+                status: status.as_u16(),
+                location: response
+                    .headers()
+                    .get(LOCATION)
+                    .and_then(|v| v.to_str().ok())
+                    .map(str::to_owned),
+                attempts: 0,
+            });
+        }
+        let retry_after = if status.is_success() {
+            None
+        } else {
+            response
+                .headers()
+                .get(RETRY_AFTER)
+                .and_then(|v| v.to_str().ok())
+                .and_then(|v| parse_retry_after(v, SystemTime::now()))
+        };
+        let body = read_body(endpoint, response, self.inner.max_response_size).await?;
         if status.is_success() {
             Ok(body)
         } else {
-            Err(error_from_body(endpoint, status.as_u16(), &body))
+            Err(error_from_body(
+                endpoint,
+                status.as_u16(),
+                &body,
+                retry_after,
+            ))
         }
     }
+}
+
+/// Reads a whole response body, failing once it grows past `limit` bytes
+/// (before reading anything when `Content-Length` already says so).
+async fn read_body(
+    endpoint: &'static str,
+    mut response: reqwest::Response,
+    limit: usize,
+) -> Result<Bytes, Error> {
+    let too_large = || Error::ResponseTooLarge {
+        endpoint,
+        limit,
+        attempts: 0,
+    };
+    let announced = response.content_length();
+    if announced.is_some_and(|len| len > limit as u64) {
+        return Err(too_large());
+    }
+    // Most bodies arrive as one chunk, which is returned without a copy.
+    let mut first: Option<Bytes> = None;
+    let mut joined: Option<BytesMut> = None;
+    let mut total = 0usize;
+    while let Some(chunk) = response
+        .chunk()
+        .await
+        .map_err(|source| http_error(endpoint, source))?
+    {
+        total = total.saturating_add(chunk.len());
+        if total > limit {
+            return Err(too_large());
+        }
+        match (&mut first, &mut joined) {
+            (None, _) => first = Some(chunk),
+            (Some(head), None) => {
+                let capacity = announced.map_or(total, |len| len as usize).max(total);
+                let mut buffer = BytesMut::with_capacity(capacity);
+                buffer.extend_from_slice(head);
+                buffer.extend_from_slice(&chunk);
+                joined = Some(buffer);
+            }
+            (Some(_), Some(buffer)) => buffer.extend_from_slice(&chunk),
+        }
+    }
+    Ok(match (joined, first) {
+        (Some(buffer), _) => buffer.freeze(),
+        (None, Some(head)) => head,
+        (None, None) => Bytes::new(),
+    })
+}
+
+fn http_error(endpoint: &'static str, source: reqwest::Error) -> Error {
+    Error::Http {
+        endpoint,
+        // The URL's query string can carry request parameters.
+        source: source.without_url(),
+        attempts: 0,
+    }
+}
+
+/// A short name of the error kind, for traces.
+fn kind(error: &Error) -> &'static str {
+    match error {
+        Error::Api(_) => "api_error",
+        Error::UnexpectedResponse { .. } => "unexpected_response",
+        Error::Redirect { .. } => "redirect",
+        Error::Decode { .. } => "decode",
+        Error::InvalidParameter { .. } => "invalid_parameter",
+        Error::Http { source, .. } if source.is_connect() => "connect",
+        Error::Http { .. } => "http",
+        Error::Timeout { .. } => "timeout",
+        Error::ResponseTooLarge { .. } => "response_too_large",
+        Error::Config(_) => "config",
+        Error::Auth(_) => "auth",
+    }
+}
+
+/// The `request_id` of a success body, when it has one (read only for traces).
+fn body_request_id(body: &[u8]) -> Option<String> {
+    #[derive(serde::Deserialize)]
+    struct WithRequestId {
+        request_id: Option<String>,
+    }
+    serde_json::from_slice::<WithRequestId>(body)
+        .ok()?
+        .request_id
 }
 
 impl fmt::Debug for Transport {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Transport")
-            .field("project_id", &self.0.project_id)
-            .field("api_base", &self.0.api_base)
-            .field("telemetry_base", &self.0.telemetry_base)
-            .field("timeout", &self.0.timeout)
+            .field("project_id", &self.inner.project_id)
+            .field("api_base", &self.inner.api_base)
+            .field("telemetry_base", &self.inner.telemetry_base)
+            .field("max_response_size", &self.inner.max_response_size)
+            .field("options", &self.options)
             .finish_non_exhaustive()
     }
 }
@@ -486,26 +840,283 @@ pub(crate) fn decode<T: DeserializeOwned>(endpoint: &'static str, body: &[u8]) -
         Error::Decode {
             endpoint,
             path,
-            message,
-            body: String::from_utf8_lossy(body).into_owned(),
+            message: redact_values(&message),
+            body: RawBody::new(body),
         }
     })
 }
 
-/// Builds the error for a non-2xx answer: the Stytch error when the body is one,
-/// otherwise an [`Error::UnexpectedResponse`] that keeps the body.
-pub(crate) fn error_from_body(endpoint: &'static str, status: u16, body: &[u8]) -> Error {
-    match serde_json::from_slice::<ApiError>(body) {
-        Ok(mut api) => {
+/// Removes the values serde quotes in its messages (`invalid type: string
+/// "…"`, `integer \`…\``), which may be tokens or codes, keeping what was
+/// expected and the names of fields.
+fn redact_values(message: &str) -> String {
+    let mut out = String::with_capacity(message.len());
+    let mut rest = message;
+    loop {
+        let string = rest.find("string \"").map(|at| (at + "string ".len(), '"'));
+        let number = ["integer `", "floating point `", "character `"]
+            .iter()
+            .filter_map(|prefix| rest.find(prefix).map(|at| (at + prefix.len() - 1, '`')))
+            .min();
+        let Some((start, quote)) = [string, number].into_iter().flatten().min() else {
+            break;
+        };
+        let after = &rest[start + 1..];
+        // The value ends at the last matching quote before `, expected`
+        // (strings may contain quotes themselves), or at the last one at all.
+        let scope = after.find(", expected").map_or(after, |end| &after[..end]);
+        let Some(end) = scope.rfind(quote) else {
+            break;
+        };
+        out.push_str(&rest[..start]);
+        out.push_str("(value not shown)");
+        rest = &after[end + 1..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// Builds the error for a non-2xx answer: the Stytch error when the body is
+/// one (or an OAuth error object, RFC 6749 section 5.2), otherwise an
+/// [`Error::UnexpectedResponse`] keeping the start of the body.
+pub(crate) fn error_from_body(
+    endpoint: &'static str,
+    status: u16,
+    body: &[u8],
+    retry_after: Option<Duration>,
+) -> Error {
+    /// The error object of OAuth endpoints (`m2m.token`, token introspection).
+    #[derive(serde::Deserialize)]
+    struct OAuthError {
+        error: String,
+        #[serde(default)]
+        error_description: Option<String>,
+        #[serde(default)]
+        error_uri: Option<String>,
+        #[serde(default)]
+        request_id: Option<String>,
+    }
+    let parsed = serde_json::from_slice::<ApiError>(body).ok().or_else(|| {
+        let oauth = serde_json::from_slice::<OAuthError>(body).ok()?;
+        Some(ApiError {
+            status_code: status,
+            request_id: oauth.request_id.unwrap_or_default(),
+            error_type: oauth.error,
+            error_message: oauth.error_description.unwrap_or_default(),
+            error_url: oauth.error_uri.unwrap_or_default(),
+            retry_after: None,
+            attempts: 0,
+            raw_body: None,
+        })
+    });
+    match parsed {
+        Some(mut api) => {
             if api.status_code == 0 {
                 api.status_code = status;
             }
+            api.retry_after = retry_after;
+            api.raw_body = Some(RawBody::new(body));
             api.into()
         }
-        Err(_) => Error::UnexpectedResponse {
+        None => Error::UnexpectedResponse {
             endpoint,
             status,
-            body: String::from_utf8_lossy(body).into_owned(),
+            body: RawBody::new(body),
+            retry_after,
+            attempts: 0,
         },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+    #[test]
+    fn dot_segments_are_encoded_and_refused() {
+        assert_eq!(encode(".").to_string(), "%2E");
+        assert_eq!(encode("..").to_string(), "%2E%2E");
+        assert_eq!(encode("...").to_string(), "...");
+        assert_eq!(encode("a/b").to_string(), "a%2Fb");
+        for path in [
+            "/v1/users/",
+            "/v1//x",
+            "/v1/%2E%2E",
+            "/v1/%2e./x",
+            "/v1/./x",
+            "/v1/.%2E",
+        ] {
+            assert!(check_path("e", path).is_err(), "{path}");
+        }
+        for path in [
+            "/v1/users/a..b",
+            "/v1/users/...",
+            "/v1/users/%252E%252E",
+            "/v1/x/.a",
+        ] {
+            assert!(check_path("e", path).is_ok(), "{path}");
+        }
+        for bad in ["", ".", ".."] {
+            match segment("consumer.users.get", "user_id", bad) {
+                Err(Error::InvalidParameter {
+                    endpoint,
+                    parameter,
+                    ..
+                }) => {
+                    assert_eq!(endpoint, "consumer.users.get");
+                    assert_eq!(parameter, "user_id");
+                }
+                _ => panic!("{bad:?} accepted"),
+            }
+        }
+        assert_eq!(
+            segment("e", "p", "user 1").map(|s| s.to_string()).ok(),
+            Some("user%201".to_owned())
+        );
+    }
+
+    #[test]
+    fn decoder_messages_lose_the_values_they_quote() {
+        let cases = [
+            (
+                r#"invalid type: string "tok-1", expected a boolean at line 1 column 9"#,
+                "invalid type: string (value not shown), expected a boolean at line 1 column 9",
+            ),
+            (
+                r#"invalid value: string "a "quoted" tok", expected a date"#,
+                "invalid value: string (value not shown), expected a date",
+            ),
+            (
+                "invalid type: integer `123456`, expected a string",
+                "invalid type: integer (value not shown), expected a string",
+            ),
+            ("missing field `phone_id`", "missing field `phone_id`"),
+            (
+                "invalid type: map, expected a string",
+                "invalid type: map, expected a string",
+            ),
+        ];
+        for (message, expected) in cases {
+            assert_eq!(redact_values(message), expected);
+        }
+    }
+
+    #[test]
+    fn oauth_error_objects_become_api_errors() {
+        let body = br#"{"error":"invalid_grant","error_description":"expired"}"#;
+        let err = error_from_body("consumer.m2m.token", 400, body, None);
+        let api = err.api().expect("an API error");
+        assert_eq!(api.error_type, "invalid_grant");
+        assert_eq!(api.error_message, "expired");
+        assert_eq!(api.status_code, 400);
+        let other = error_from_body("e", 400, br#"{"message":"no"}"#, None);
+        assert!(matches!(other, Error::UnexpectedResponse { .. }));
+    }
+
+    /// A POST the spec marks idempotent.
+    #[derive(Serialize)]
+    struct Repeatable {
+        value: u32,
+    }
+
+    impl Endpoint for Repeatable {
+        type Response = serde_json::Value;
+        const ID: &'static str = "test.repeatable";
+        const METHOD: Method = Method::POST;
+        const ENCODING: Encoding = Encoding::Json;
+        const IDEMPOTENT: bool = true;
+        fn path(&self, _project_id: &str) -> String {
+            "/v1/repeatable".to_owned()
+        }
+    }
+
+    /// The same POST without the mark.
+    #[derive(Serialize)]
+    struct Once {
+        value: u32,
+    }
+
+    impl Endpoint for Once {
+        type Response = serde_json::Value;
+        const ID: &'static str = "test.once";
+        const METHOD: Method = Method::POST;
+        const ENCODING: Encoding = Encoding::Json;
+        fn path(&self, _project_id: &str) -> String {
+            "/v1/once".to_owned()
+        }
+    }
+
+    /// Answers 503 to the first `failures` requests, then `{"ok": true}`.
+    async fn flaky(failures: usize) -> (String, Arc<AtomicUsize>) {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("http://{}", listener.local_addr().unwrap());
+        let seen = Arc::new(AtomicUsize::new(0));
+        let count = seen.clone();
+        tokio::spawn(async move {
+            while let Ok((mut stream, _)) = listener.accept().await {
+                let count = count.clone();
+                tokio::spawn(async move {
+                    let mut request = Vec::new();
+                    let mut buffer = [0u8; 1024];
+                    // Head and the small JSON body arrive before the answer is due.
+                    while !String::from_utf8_lossy(&request).contains("{\"value\":7}") {
+                        match stream.read(&mut buffer).await {
+                            Ok(0) | Err(_) => return,
+                            Ok(n) => request.extend_from_slice(&buffer[..n]),
+                        }
+                    }
+                    let n = count.fetch_add(1, Ordering::SeqCst);
+                    let (status, body) = if n < failures {
+                        ("503 Unavailable", "down")
+                    } else {
+                        ("200 OK", "{\"ok\":true}")
+                    };
+                    let answer = format!(
+                        "HTTP/1.1 {status}\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+                        body.len()
+                    );
+                    let _ = stream.write_all(answer.as_bytes()).await;
+                });
+            }
+        });
+        (url, seen)
+    }
+
+    fn transport(url: &str) -> Transport {
+        let policy = RetryPolicy::default()
+            .base_delay(Duration::from_millis(1))
+            .max_delay(Duration::from_millis(5));
+        Transport::new(
+            "project-test-1".into(),
+            "secret",
+            TransportConfig {
+                http: reqwest::Client::new(),
+                api_base: url.to_owned(),
+                telemetry_base: url.to_owned(),
+                max_response_size: 1024,
+                options: CallOptions {
+                    timeout: Duration::from_secs(5),
+                    retry: policy,
+                },
+                auth: crate::auth::AuthConfig::default(),
+            },
+        )
+        .unwrap()
+    }
+
+    #[tokio::test]
+    async fn idempotent_posts_are_retried_and_others_are_not() {
+        let (url, seen) = flaky(2).await;
+        let answer = transport(&url).send(&Repeatable { value: 7 }).await;
+        assert_eq!(answer.unwrap()["ok"], true);
+        assert_eq!(seen.load(Ordering::SeqCst), 3);
+
+        let (url, seen) = flaky(2).await;
+        let err = transport(&url).send(&Once { value: 7 }).await.unwrap_err();
+        assert_eq!(err.status(), Some(503));
+        assert_eq!(err.attempts(), 1);
+        assert_eq!(seen.load(Ordering::SeqCst), 1);
     }
 }

@@ -1,6 +1,7 @@
 //! Test support: a loopback HTTP server that records what the SDK sends and
 //! answers with canned replies, plus the helpers the integration tests share
-//! (fixtures, clients pointed at the server, expected headers; see [`support`]).
+//! (fixtures, clients pointed at the server, expected headers; see [`support`]),
+//! and a server that misbehaves on purpose ([`raw::RawServer`]).
 
 use std::collections::VecDeque;
 use std::convert::Infallible;
@@ -16,9 +17,11 @@ use hyper::{Request, Response};
 use hyper_util::rt::TokioIo;
 use tokio::net::TcpListener;
 
+pub mod raw;
 pub mod support;
 pub mod wire;
 
+pub use raw::RawServer;
 pub use support::{
     assert_json_post, assert_sdk_headers, basic_auth, fixture_bytes, fixture_json, serve_once,
     timestamp,

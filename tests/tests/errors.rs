@@ -151,7 +151,9 @@ async fn html_5xx_page_is_an_unexpected_response_keeping_status_and_body() {
                 <body>\n<center><h1>502 Bad Gateway</h1></center>\n\
                 <hr><center>nginx</center>\n</body>\n</html>\n";
     let server = MockServer::start().await;
-    server.reply(Reply::text(502, page));
+    for _ in 0..3 {
+        server.reply(Reply::text(502, page));
+    }
     let client: B2BClient = server.client(PROJECT_ID, SECRET);
 
     let err = client
@@ -168,13 +170,18 @@ async fn html_5xx_page_is_an_unexpected_response_keeping_status_and_body() {
         endpoint,
         status,
         body,
+        attempts,
+        ..
     } = err
     else {
         panic!("expected Error::UnexpectedResponse, got {err:?}");
     };
     assert_eq!(endpoint, "b2b.recovery_codes.get");
     assert_eq!(status, 502);
-    assert_eq!(body, page);
+    assert_eq!(body.as_str(), page);
+    assert_eq!(body.len(), page.len());
+    // A GET meeting a 502 is tried the default three times.
+    assert_eq!(attempts, 3);
 }
 
 #[tokio::test]
@@ -200,13 +207,16 @@ async fn json_4xx_that_is_not_a_stytch_error_is_an_unexpected_response() {
         endpoint,
         status,
         body,
+        attempts,
+        ..
     } = err
     else {
         panic!("expected Error::UnexpectedResponse, got {err:?}");
     };
     assert_eq!(endpoint, "consumer.totps.recovery_codes");
     assert_eq!(status, 403);
-    assert_eq!(body, gateway);
+    assert_eq!(body.as_str(), gateway);
+    assert_eq!(attempts, 1);
 }
 
 // ---------------------------------------------------------------------------
@@ -239,7 +249,7 @@ async fn decode_error_names_the_failing_field_and_the_endpoint() {
     assert_eq!(endpoint, "consumer.totps.create");
     assert_eq!(path, "user.emails[0].verified");
     assert!(message.contains("boolean"), "{message}");
-    assert_eq!(serde_json::from_str::<Value>(&raw).unwrap(), body);
+    assert_eq!(serde_json::from_str::<Value>(raw.as_str()).unwrap(), body);
 }
 
 #[tokio::test]
@@ -347,7 +357,7 @@ async fn non_json_success_body_is_a_decode_error_keeping_the_body() {
         panic!("expected Error::Decode, got {err:?}");
     };
     assert_eq!(endpoint, "consumer.totps.create");
-    assert_eq!(body, "<html>maintenance</html>");
+    assert_eq!(body.as_str(), "<html>maintenance</html>");
 }
 
 // ---------------------------------------------------------------------------
@@ -710,7 +720,10 @@ async fn connection_refused_is_an_http_error() {
         .expect_err("nothing listens on the port");
 
     assert_eq!(err.status(), None);
-    let Error::Http { endpoint, source } = &err else {
+    let Error::Http {
+        endpoint, source, ..
+    } = &err
+    else {
         panic!("expected Error::Http, got {err:?}");
     };
     assert_eq!(*endpoint, "consumer.totps.create");
@@ -739,7 +752,9 @@ async fn connection_refused_is_an_http_error_for_b2b_too() {
         .expect_err("nothing listens on the port");
 
     match err {
-        Error::Http { endpoint, source } => {
+        Error::Http {
+            endpoint, source, ..
+        } => {
             assert_eq!(endpoint, "b2b.recovery_codes.get");
             assert!(source.is_connect(), "not a connect error: {source:?}");
         }
@@ -748,7 +763,7 @@ async fn connection_refused_is_an_http_error_for_b2b_too() {
 }
 
 #[tokio::test]
-async fn a_server_that_never_answers_times_out_as_an_http_error() {
+async fn a_server_that_never_answers_times_out() {
     // Accepts connections and holds them open without ever replying.
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
@@ -773,11 +788,19 @@ async fn a_server_that_never_answers_times_out_as_an_http_error() {
         .expect_err("the server never answers");
     silent.abort();
 
-    let Error::Http { endpoint, source } = &err else {
-        panic!("expected Error::Http, got {err:?}");
+    let Error::Timeout {
+        endpoint,
+        timeout,
+        attempts,
+    } = &err
+    else {
+        panic!("expected Error::Timeout, got {err:?}");
     };
     assert_eq!(*endpoint, "consumer.totps.create");
-    assert!(source.is_timeout(), "not a timeout: {source:?}");
+    assert_eq!(*timeout, Duration::from_millis(300));
+    // A POST that is not idempotent is sent once.
+    assert_eq!(*attempts, 1);
+    assert!(err.is_timeout());
 }
 
 #[tokio::test]
@@ -797,8 +820,13 @@ async fn calls_run_on_spawned_tasks_and_errors_cross_threads() {
     let err = task.await.expect("task completes").expect_err("a 503");
     send_sync_static(&err);
     let boxed: Box<dyn std::error::Error + Send + Sync> = Box::new(err);
+    // The message names the status; the body (which may hold secrets) stays
+    // behind the explicit accessor.
+    assert!(boxed.to_string().contains("HTTP 503"), "{boxed}");
     assert!(
-        boxed.to_string().contains("upstream unavailable"),
+        !boxed.to_string().contains("upstream unavailable"),
         "{boxed}"
     );
+    let err = boxed.downcast::<Error>().expect("an SDK error");
+    assert_eq!(err.raw_body(), Some("upstream unavailable"));
 }
