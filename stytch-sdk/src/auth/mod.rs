@@ -43,13 +43,18 @@
 //! Header fields that point at keys elsewhere (`jku`, `x5u`, `jwk`) are
 //! ignored: keys only ever come from the project's own JWKS endpoint.
 
+mod cache;
 #[cfg(any(feature = "consumer", feature = "b2b"))]
 mod claims;
 mod error;
 #[cfg(any(feature = "consumer", feature = "b2b"))]
+mod introspect;
+#[cfg(any(feature = "consumer", feature = "b2b"))]
 mod jwks;
 mod m2m;
 mod options;
+#[cfg(any(feature = "consumer", feature = "b2b"))]
+mod provider;
 mod rbac;
 mod sessions;
 #[cfg(any(feature = "consumer", feature = "b2b"))]
@@ -58,16 +63,22 @@ mod verify;
 use std::time::Duration;
 
 pub use error::AuthError;
+#[cfg(any(feature = "consumer", feature = "b2b"))]
+pub use introspect::{AccessTokenClaims, OrganizationClaim};
 pub use m2m::{M2mClaims, check_scopes, scope_grants};
 pub use options::{
-    AuthorizationCheck, M2mTokenOptions, MemberSessionJwtOptions, OrganizationAuthorizationCheck,
-    SessionJwtOptions,
+    AccessTokenOptions, AuthorizationCheck, M2mTokenOptions, MemberSessionJwtOptions,
+    OrganizationAccessTokenOptions, OrganizationAuthorizationCheck, SessionJwtOptions,
 };
+#[cfg(any(feature = "consumer", feature = "b2b"))]
+pub use provider::{M2mTokenProvider, TOKEN_REFRESH_MARGIN};
 pub use rbac::RbacPolicy;
 pub use sessions::Authenticated;
 
 #[cfg(any(feature = "consumer", feature = "b2b"))]
 pub(crate) use jwks::JwksCache;
+#[cfg(feature = "b2b")]
+pub(crate) use rbac::OrgPolicyCache;
 #[cfg(any(feature = "consumer", feature = "b2b"))]
 pub(crate) use rbac::PolicyCache;
 
@@ -87,6 +98,19 @@ pub const DEFAULT_JWKS_REFRESH_INTERVAL: Duration = Duration::from_secs(30);
 /// Default time after which the cached RBAC policy is fetched again.
 pub const DEFAULT_RBAC_POLICY_MAX_AGE: Duration = Duration::from_secs(300);
 
+/// Default grace period: how long past its max age a cached key set or
+/// policy is still used while fetching a new one fails.
+pub const DEFAULT_CACHE_GRACE_PERIOD: Duration = Duration::from_secs(30 * 60);
+
+/// Default wait after a failed key set or policy fetch before the next one.
+pub const DEFAULT_FETCH_BACKOFF: Duration = Duration::from_secs(1);
+
+/// Default longest wait between fetches while they keep failing.
+pub const DEFAULT_FETCH_BACKOFF_MAX: Duration = Duration::from_secs(30);
+
+/// Default number of organizations whose RBAC roles are cached.
+pub const DEFAULT_ORG_POLICY_CACHE_CAPACITY: usize = 1024;
+
 /// Which product a handle belongs to; each has its own key set and policy.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[cfg_attr(not(all(feature = "consumer", feature = "b2b")), allow(dead_code))]
@@ -103,6 +127,11 @@ pub(crate) struct AuthConfig {
     pub(crate) jwks_refresh_interval: Duration,
     pub(crate) policy_max_age: Duration,
     pub(crate) custom_domain: Option<String>,
+    /// The API base URL without trailing slash, accepted as an issuer.
+    pub(crate) api_issuer: Option<String>,
+    pub(crate) cache_grace: Duration,
+    pub(crate) fetch_backoff: cache::Backoff,
+    pub(crate) org_policy_capacity: usize,
 }
 
 impl Default for AuthConfig {
@@ -112,6 +141,24 @@ impl Default for AuthConfig {
             jwks_refresh_interval: DEFAULT_JWKS_REFRESH_INTERVAL,
             policy_max_age: DEFAULT_RBAC_POLICY_MAX_AGE,
             custom_domain: None,
+            api_issuer: None,
+            cache_grace: DEFAULT_CACHE_GRACE_PERIOD,
+            fetch_backoff: cache::Backoff {
+                initial: DEFAULT_FETCH_BACKOFF,
+                max: DEFAULT_FETCH_BACKOFF_MAX,
+            },
+            org_policy_capacity: DEFAULT_ORG_POLICY_CACHE_CAPACITY,
+        }
+    }
+}
+
+impl AuthConfig {
+    #[cfg(any(feature = "consumer", feature = "b2b"))]
+    pub(crate) fn policy_lifetimes(&self) -> cache::Lifetimes {
+        cache::Lifetimes {
+            max_age: self.policy_max_age,
+            grace: self.cache_grace,
+            backoff: self.fetch_backoff,
         }
     }
 }
@@ -126,6 +173,8 @@ pub(crate) struct AuthState {
     jwks: [JwksCache; 2],
     #[cfg(any(feature = "consumer", feature = "b2b"))]
     policies: [PolicyCache; 2],
+    #[cfg(feature = "b2b")]
+    org_policies: OrgPolicyCache,
 }
 
 impl AuthState {
@@ -135,6 +184,11 @@ impl AuthState {
             issuers.push(domain.clone());
             issuers.push(format!("https://{domain}"));
         }
+        if let Some(base) = &config.api_issuer
+            && !issuers.contains(base)
+        {
+            issuers.push(base.clone());
+        }
         Self {
             config,
             issuers,
@@ -142,7 +196,14 @@ impl AuthState {
             jwks: [JwksCache::new(), JwksCache::new()],
             #[cfg(any(feature = "consumer", feature = "b2b"))]
             policies: [PolicyCache::new(), PolicyCache::new()],
+            #[cfg(feature = "b2b")]
+            org_policies: OrgPolicyCache::new(),
         }
+    }
+
+    #[cfg(feature = "b2b")]
+    pub(crate) fn org_policies(&self) -> &OrgPolicyCache {
+        &self.org_policies
     }
 
     #[cfg(any(feature = "consumer", feature = "b2b"))]
@@ -154,6 +215,11 @@ impl AuthState {
     pub(crate) fn policy(&self, vertical: Vertical) -> &PolicyCache {
         &self.policies[vertical as usize]
     }
+}
+
+/// The backoff of the caches, for the client builder.
+pub(crate) fn cache_backoff(initial: Duration, max: Duration) -> cache::Backoff {
+    cache::Backoff { initial, max }
 }
 
 /// Checks a custom domain given to the client builder and returns it in the
