@@ -244,8 +244,10 @@ async fn missing_or_unreachable_policy_denies() {
         "{err:?}"
     );
 
-    // A project without a policy: nothing is granted.
+    // A project without a policy: nothing is granted (once the backoff
+    // after the failure has passed).
     server.route(CONSUMER_POLICY, 200, json!({"policy": null}));
+    tokio::time::sleep(Duration::from_millis(120)).await;
     let err = auth_error(
         client
             .sessions()
@@ -321,6 +323,7 @@ async fn b2b() -> B2b {
     let server = Server::start().await;
     server.serve_keys(B2B_JWKS, &[key.jwk()]);
     server.route(B2B_POLICY, 200, policy());
+    server.route(&org_policy_path("organization-test-acme"), 200, org_policy(&[]));
     let client = server.b2b();
     B2b {
         server,
