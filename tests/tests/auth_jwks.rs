@@ -305,7 +305,12 @@ async fn unknown_key_ids_during_a_key_set_outage_cost_a_handful_of_fetches() {
         &session_claims(0),
     );
     assert!(matches!(
-        auth_error(verify_all(&client, vec![again]).await.remove(0).unwrap_err()),
+        auth_error(
+            verify_all(&client, vec![again])
+                .await
+                .remove(0)
+                .unwrap_err()
+        ),
         AuthError::Fetch { .. }
     ));
     assert_eq!(server.hits(CONSUMER_JWKS), fetches);
@@ -333,7 +338,10 @@ async fn waiters_behind_a_hanging_key_set_share_one_timeout() {
         elapsed < timeout * 2,
         "10 waiters took {elapsed:?} with a {timeout:?} timeout"
     );
-    assert!(elapsed >= timeout, "finished before the timeout: {elapsed:?}");
+    assert!(
+        elapsed >= timeout,
+        "finished before the timeout: {elapsed:?}"
+    );
     assert_eq!(hanging.connections(), 1);
 }
 
@@ -419,10 +427,8 @@ async fn key_sets_with_other_key_types_and_sparse_rsa_keys_still_verify() {
         assert_eq!(session.user_id, "user-test-ada");
     }
     // A token naming a key that cannot verify RS256 is refused, not checked with it.
-    let naming_ec = sparse.sign_with_header(
-        &json!({"alg": "RS256", "kid": "ec-1"}),
-        &session_claims(0),
-    );
+    let naming_ec =
+        sparse.sign_with_header(&json!({"alg": "RS256", "kid": "ec-1"}), &session_claims(0));
     let err = auth_error(
         client
             .sessions()
@@ -430,6 +436,9 @@ async fn key_sets_with_other_key_types_and_sparse_rsa_keys_still_verify() {
             .await
             .unwrap_err(),
     );
-    assert!(matches!(err, AuthError::AlgorithmMismatch { .. }), "{err:?}");
+    assert!(
+        matches!(err, AuthError::AlgorithmMismatch { .. }),
+        "{err:?}"
+    );
     assert_eq!(server.hits(CONSUMER_JWKS), 1);
 }

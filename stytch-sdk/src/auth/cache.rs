@@ -271,9 +271,10 @@ where
         Some(snapshot) if snapshot.age(Instant::now()) < lifetimes.max_age + lifetimes.grace => {
             Ok(Arc::clone(&snapshot.value))
         }
-        _ => Err(error.unwrap_or_else(|| {
-            Arc::new(crate::Error::Config("no fetch was allowed".into()))
-        })),
+        _ => {
+            Err(error
+                .unwrap_or_else(|| Arc::new(crate::Error::Config("no fetch was allowed".into()))))
+        }
     }
 }
 

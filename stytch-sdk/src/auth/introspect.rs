@@ -173,9 +173,13 @@ impl crate::consumer::idp::Idp<'_> {
         options: &super::AccessTokenOptions,
     ) -> Result<AccessTokenClaims, crate::Error> {
         let vertical = Vertical::Consumer;
-        let claims =
-            verify_access_token(self.transport, vertical, access_token, options.clock_tolerance)
-                .await?;
+        let claims = verify_access_token(
+            self.transport,
+            vertical,
+            access_token,
+            options.clock_tolerance,
+        )
+        .await?;
         if let Some(check) = &options.authorization_check {
             check_scopes(
                 self.transport,
@@ -207,9 +211,13 @@ impl crate::b2b::idp::Idp<'_> {
         options: &super::OrganizationAccessTokenOptions,
     ) -> Result<AccessTokenClaims, crate::Error> {
         let vertical = Vertical::B2b;
-        let claims =
-            verify_access_token(self.transport, vertical, access_token, options.clock_tolerance)
-                .await?;
+        let claims = verify_access_token(
+            self.transport,
+            vertical,
+            access_token,
+            options.clock_tolerance,
+        )
+        .await?;
         if let Some(check) = &options.authorization_check {
             let actual = claims
                 .organization

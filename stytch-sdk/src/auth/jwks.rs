@@ -76,8 +76,14 @@ impl VerifyingKey {
             )
         };
         let rsa = jwk.kty == "RSA";
-        let alg_ok = jwk.alg.as_deref().is_none_or(|alg| alg.is_empty() || alg == "RS256");
-        let use_ok = jwk.usage.as_deref().is_none_or(|u| u.is_empty() || u == "sig");
+        let alg_ok = jwk
+            .alg
+            .as_deref()
+            .is_none_or(|alg| alg.is_empty() || alg == "RS256");
+        let use_ok = jwk
+            .usage
+            .as_deref()
+            .is_none_or(|u| u.is_empty() || u == "sig");
         let ops_ok = jwk
             .key_ops
             .as_ref()
@@ -86,10 +92,9 @@ impl VerifyingKey {
             (Some(n), Some(e)) if rsa && alg_ok && use_ok && ops_ok => {
                 match DecodingKey::from_rsa_components(n, e) {
                     Ok(key) => KeyUse::Rs256(key),
-                    Err(_) => KeyUse::Unusable(format!(
-                        "{} (modulus or exponent unreadable)",
-                        declared()
-                    )),
+                    Err(_) => {
+                        KeyUse::Unusable(format!("{} (modulus or exponent unreadable)", declared()))
+                    }
                 }
             }
             (None, _) | (_, None) if rsa => {

@@ -7,9 +7,9 @@ use std::sync::Arc;
 
 use super::AuthError;
 #[cfg(any(feature = "consumer", feature = "b2b"))]
-use super::cache::{RefreshCell, get_by_age};
-#[cfg(any(feature = "consumer", feature = "b2b"))]
 use super::Vertical;
+#[cfg(any(feature = "consumer", feature = "b2b"))]
+use super::cache::{RefreshCell, get_by_age};
 use crate::runtime::Transport;
 
 /// Actions that a role may perform on one resource.

@@ -1,10 +1,10 @@
 //! `authenticate_jwt` and `authenticate_jwt_local` on the sessions handles.
 
+use super::AuthError;
 #[cfg(any(feature = "consumer", feature = "b2b"))]
 use super::verify::{self, Rejection, TimeRules};
 #[cfg(any(feature = "consumer", feature = "b2b"))]
 use super::{Vertical, claims};
-use super::AuthError;
 #[cfg(any(feature = "consumer", feature = "b2b"))]
 use crate::runtime::Transport;
 
