@@ -371,3 +371,14 @@ impl Drop for Hanging {
         self.task.abort();
     }
 }
+
+impl Server {
+    /// Bodies received for `path`, as text.
+    pub fn requests_body_text(&self, path: &str) -> Vec<String> {
+        self.mock
+            .requests_to(path)
+            .iter()
+            .map(|r| String::from_utf8_lossy(&r.body).into_owned())
+            .collect()
+    }
+}
