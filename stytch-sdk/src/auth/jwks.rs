@@ -181,9 +181,9 @@ impl JwksCache {
             }
             _ => Gate::Stale,
         };
-        let fetch = {
+        let fetch = || {
             let transport = transport.clone();
-            move || async move { fetch(&transport, vertical).await }
+            async move { fetch(&transport, vertical).await }
         };
         let outcome = self
             .cell

@@ -293,13 +293,20 @@ impl PolicyCache {
         vertical: Vertical,
     ) -> Result<Arc<RbacPolicy>, AuthError> {
         let config = &transport.auth().config;
-        let fetch = {
+        // The closure only runs (and clones the transport) when a fetch starts.
+        let fetch = || {
             let transport = transport.clone();
-            move || async move { fetch(&transport, vertical).await }
+            async move { fetch(&transport, vertical).await }
         };
         get_by_age(&self.cell, config.policy_lifetimes(), fetch)
             .await
             .map_err(fetch_error("RBAC policy"))
+    }
+
+    /// The cache itself, for lock-free freshness checks.
+    #[cfg(feature = "b2b")]
+    fn cell(&self) -> &RefreshCell<RbacPolicy> {
+        &self.cell
     }
 }
 
@@ -342,6 +349,10 @@ struct Merged {
     project: Arc<RbacPolicy>,
     organization: Arc<RbacPolicy>,
     policy: Arc<RbacPolicy>,
+    /// Until when both inputs are fresh: neither can be replaced before
+    /// then (policies are only fetched again once stale), so the merge is
+    /// current without looking at either cache.
+    fresh_until: std::time::Instant,
 }
 
 /// One organization in the [`OrgPolicyCache`].
@@ -351,8 +362,35 @@ struct OrgEntry {
     cell: Arc<RefreshCell<RbacPolicy>>,
     /// The latest merge with the project policy.
     merged: arc_swap::ArcSwapOption<Merged>,
-    /// Value of the cache's use counter at the latest use (for eviction).
+    /// Milliseconds since the cache was created at the latest use (for eviction).
     last_used: std::sync::atomic::AtomicU64,
+}
+
+#[cfg(feature = "b2b")]
+impl OrgEntry {
+    /// Records a use; writes only when the millisecond changed, so
+    /// concurrent checks of one organization rarely write the same line.
+    fn touch(&self, stamp: u64) {
+        use std::sync::atomic::Ordering::Relaxed;
+        if self.last_used.load(Relaxed) != stamp {
+            self.last_used.store(stamp, Relaxed);
+        }
+    }
+}
+
+/// When the snapshot of `value` in `cell` stops being fresh (now when
+/// the cell holds another value).
+#[cfg(feature = "b2b")]
+fn fresh_until(
+    cell: &RefreshCell<RbacPolicy>,
+    value: &Arc<RbacPolicy>,
+    now: std::time::Instant,
+    max_age: std::time::Duration,
+) -> std::time::Instant {
+    cell.with(|current| match current {
+        Some(snapshot) if Arc::ptr_eq(&snapshot.value, value) => snapshot.fetched_at + max_age,
+        _ => now,
+    })
 }
 
 /// The custom roles of each organization (B2B), fetched from the
@@ -373,7 +411,8 @@ struct OrgEntry {
 pub(crate) struct OrgPolicyCache {
     entries: arc_swap::ArcSwap<HashMap<String, Arc<OrgEntry>>>,
     writer: std::sync::Mutex<()>,
-    uses: std::sync::atomic::AtomicU64,
+    /// Origin of the use stamps.
+    epoch: std::time::Instant,
 }
 
 #[cfg(feature = "b2b")]
@@ -382,15 +421,20 @@ impl OrgPolicyCache {
         Self {
             entries: arc_swap::ArcSwap::from_pointee(HashMap::new()),
             writer: std::sync::Mutex::new(()),
-            uses: std::sync::atomic::AtomicU64::new(0),
+            epoch: std::time::Instant::now(),
         }
     }
 
-    fn entry(&self, organization_id: &str, capacity: usize) -> Arc<OrgEntry> {
+    fn stamp(&self, now: std::time::Instant) -> u64 {
+        u64::try_from(now.saturating_duration_since(self.epoch).as_millis()).unwrap_or(u64::MAX)
+    }
+
+    /// The entry of `organization_id`, added (evicting the least recently
+    /// used beyond `capacity`) when missing.
+    fn entry(&self, organization_id: &str, capacity: usize, stamp: u64) -> Arc<OrgEntry> {
         use std::sync::atomic::Ordering::Relaxed;
-        let stamp = self.uses.fetch_add(1, Relaxed);
         if let Some(entry) = self.entries.load().get(organization_id) {
-            entry.last_used.store(stamp, Relaxed);
+            entry.touch(stamp);
             return Arc::clone(entry);
         }
         let _writer = self
@@ -428,25 +472,50 @@ impl OrgPolicyCache {
         transport: &Transport,
         organization_id: &str,
     ) -> Result<Arc<RbacPolicy>, AuthError> {
-        let project = transport
-            .auth()
-            .policy(Vertical::B2b)
-            .get(transport, Vertical::B2b)
-            .await?;
-        let config = &transport.auth().config;
-        let entry = self.entry(organization_id, config.org_policy_capacity);
-        let fetch = {
+        let auth = transport.auth();
+        let config = &auth.config;
+        let project_cache = auth.policy(Vertical::B2b);
+        let now = std::time::Instant::now();
+        let stamp = self.stamp(now);
+
+        // Warm path: both inputs fresh and already merged. Only guards are
+        // taken (no reference counts change) until the result is cloned.
+        if let Some(entry) = self.entries.load().get(organization_id) {
+            entry.touch(stamp);
+            if let Some(merged) = &*entry.merged.load()
+                && now < merged.fresh_until
+            {
+                return Ok(Arc::clone(&merged.policy));
+            }
+        }
+
+        let project = project_cache.get(transport, Vertical::B2b).await?;
+        let entry = self.entry(organization_id, config.org_policy_capacity, stamp);
+        let fetch = || {
             let transport = transport.clone();
             let organization_id = organization_id.to_owned();
-            move || async move { fetch_org(&transport, organization_id).await }
+            async move { fetch_org(&transport, organization_id).await }
         };
         let organization = get_by_age(&entry.cell, config.policy_lifetimes(), fetch)
             .await
             .map_err(fetch_error("organization RBAC policy"))?;
+        // Either input served from its grace period keeps `fresh_until` in
+        // the past, so every check comes back here until a refresh succeeds.
+        let max_age = config.policy_max_age;
+        let fresh_until = fresh_until(project_cache.cell(), &project, now, max_age)
+            .min(fresh_until(&entry.cell, &organization, now, max_age));
         if let Some(merged) = &*entry.merged.load()
             && Arc::ptr_eq(&merged.project, &project)
             && Arc::ptr_eq(&merged.organization, &organization)
         {
+            if merged.fresh_until != fresh_until {
+                entry.merged.store(Some(Arc::new(Merged {
+                    project: Arc::clone(&merged.project),
+                    organization: Arc::clone(&merged.organization),
+                    policy: Arc::clone(&merged.policy),
+                    fresh_until,
+                })));
+            }
             return Ok(Arc::clone(&merged.policy));
         }
         let policy = Arc::new(project.with_organization_roles(&organization));
@@ -454,6 +523,7 @@ impl OrgPolicyCache {
             project,
             organization,
             policy: Arc::clone(&policy),
+            fresh_until,
         })));
         Ok(policy)
     }
