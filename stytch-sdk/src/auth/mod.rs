@@ -7,21 +7,51 @@
 //! pieces that make that work:
 //!
 //! - [`consumer::sessions::Sessions::authenticate_jwt`](crate::consumer::sessions::Sessions::authenticate_jwt)
-//!   and its B2B twin verify a session JWT locally and fall back to the
-//!   `sessions.authenticate` endpoint once the token is older than the
-//!   caller's maximum age; the `authenticate_jwt_local` variants never call
-//!   the API.
+//!   and its B2B twin verify a session JWT locally and ask the
+//!   `sessions.authenticate` endpoint only about genuine tokens that are
+//!   expired, older than the caller's maximum age, or signed by a key the
+//!   freshly fetched key set lacks (never about forged or malformed ones);
+//!   the `authenticate_jwt_local` variants never call the API.
 //! - `m2m().authenticate_token` verifies an M2M access token and checks the
 //!   scopes it must carry (see [`check_scopes`]).
 //! - An optional authorization check (resource and action, plus the
 //!   organization for B2B) is evaluated against the project's RBAC policy,
-//!   fetched once and cached (see [`RbacPolicy`]).
+//!   fetched once and cached (see [`RbacPolicy`]); B2B checks add the
+//!   organization's own roles.
+//! - `idp().introspect_token_local` verifies an OAuth access token issued to
+//!   a Connected App and returns its claims ([`AccessTokenClaims`]), with an
+//!   optional scope-based check ([`RbacPolicy::scopes_grant`]).
+//! - `m2m().token_provider(..)` hands out a cached M2M access token for the
+//!   calling side ([`M2mTokenProvider`]).
 //!
 //! Every client keeps its own key and policy caches; clone the client (cheap)
 //! rather than building a new one per request so the caches stay warm. Their
 //! lifetimes are set on the [`ClientBuilder`](crate::ClientBuilder):
-//! `jwks_max_age`, `jwks_refresh_interval`, `rbac_policy_max_age`, and
+//! `jwks_max_age`, `jwks_refresh_interval`, `rbac_policy_max_age`,
+//! `cache_grace_period`, `fetch_backoff`, `org_policy_cache_capacity`, and
 //! `custom_domain` for projects that issue tokens under their own domain.
+//!
+//! # Caches under failure
+//!
+//! The key sets, the project RBAC policies and the organizations' own roles
+//! follow the same rules:
+//!
+//! - A cached value is read without a lock while it is younger than its max
+//!   age.
+//! - Refreshing is single-flight: the first caller that needs a fetch starts
+//!   it and every caller arriving meanwhile awaits the same fetch. No lock is
+//!   held across it, so when the endpoint hangs, all of them fail together
+//!   after one transport timeout.
+//! - After a failed fetch, no new one starts for the backoff (default 1 s,
+//!   doubled after each further failure in a row, at most 30 s); callers
+//!   meanwhile get the last error at once, and unknown key ids cause no
+//!   fetch.
+//! - While refreshes fail, the last good value keeps being served until it
+//!   is `max age + cache_grace_period` old (default grace 30 minutes); after
+//!   that, checks that need it fail with [`AuthError::Fetch`].
+//! - Organization roles are cached per organization for the policy max age,
+//!   for at most `org_policy_cache_capacity` organizations (default 1024,
+//!   least recently used dropped first).
 //!
 //! # Verification rules
 //!
@@ -34,8 +64,9 @@
 //!    refused) and a `kid` that is in the project's key set, and that key is
 //!    an RSA signing key for `RS256`;
 //! 3. the signature verifies;
-//! 4. `iss` is `stytch.com/<project_id>` (or the configured custom domain)
-//!    and `aud` contains the project id;
+//! 4. `iss` is `stytch.com/<project_id>`, the configured custom domain (bare
+//!    or with `https://`) or the configured API base URL without trailing
+//!    slash, and `aud` contains the project id;
 //! 5. the token is not older than the maximum age (when one is set);
 //! 6. `exp` has not passed and `nbf` and `iat` are not in the future, each
 //!    give or take the caller's clock tolerance (zero by default).

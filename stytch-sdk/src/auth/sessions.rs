@@ -140,10 +140,30 @@ mod consumer {
         ///
         /// A token no older than `options.max_token_age` is verified against
         /// the project's cached keys (see [`crate::auth`] for the rules) and
-        /// its session decoded from the claims, with no API call. An older
-        /// (but otherwise genuine) token is sent to the `sessions.authenticate`
-        /// endpoint, which also tells whether the session was revoked since;
-        /// its answer, including a fresh JWT, is returned.
+        /// its session decoded from the claims, with no API call.
+        ///
+        /// # When the sessions API is asked
+        ///
+        /// The token is sent to the `sessions.authenticate` endpoint (whose
+        /// answer, including a fresh JWT, is returned) only when the API may
+        /// know better than the local check:
+        ///
+        /// - it is **older than the maximum age** or **expired**, and its
+        ///   signature, issuer and audience checked out (the session may still
+        ///   be active, or revoked since);
+        /// - it names a **key the project's key set does not hold**, after the
+        ///   key set was fetched again for this call (a key rotated in
+        ///   moments ago), as long as its issuer and audience name this
+        ///   project. While `jwks_refresh_interval` keeps the key set from
+        ///   being fetched again, such a token fails with
+        ///   [`AuthError::UnknownKey`] instead, so made-up key ids cannot
+        ///   turn into API calls.
+        ///
+        /// A forged or malformed token never costs an API call: a bad
+        /// signature, a wrong issuer or audience, an algorithm other than
+        /// RS256, a token not valid yet, or anything that does not parse fails
+        /// locally with its [`AuthError`]. So does a key set that cannot be
+        /// fetched ([`AuthError::Fetch`]).
         ///
         /// When `options.authorization_check` is set, the session's roles must
         /// also grant the action on the resource under the project's RBAC
@@ -240,15 +260,19 @@ mod b2b {
         /// A token no older than `options.max_token_age` is verified against
         /// the project's cached B2B keys (see [`crate::auth`] for the rules)
         /// and the member session (organization, roles, custom claims)
-        /// decoded from its claims, with no API call. An older (but otherwise
-        /// genuine) token is sent to the `sessions.authenticate` endpoint and
-        /// its answer, including a fresh JWT, is returned.
+        /// decoded from its claims, with no API call. The B2B
+        /// `sessions.authenticate` endpoint is asked, and its answer returned,
+        /// in exactly the cases the consumer `authenticate_jwt` lists: expired or too old but genuine, or signed by a key a freshly
+        /// fetched key set lacks. Forged or malformed tokens fail locally.
         ///
         /// When `options.authorization_check` is set, its organization must be
         /// the member's ([`AuthError::TenancyMismatch`] otherwise, before any
         /// policy lookup) and the member's roles must grant the action on the
-        /// resource under the project's RBAC policy (fetched and cached), or
-        /// the call fails with [`AuthError::PermissionDenied`].
+        /// resource under the project's RBAC policy merged with the
+        /// organization's own roles (both fetched and cached), or the call
+        /// fails with [`AuthError::PermissionDenied`]. When the organization's
+        /// roles cannot be fetched the call fails with [`AuthError::Fetch`],
+        /// never with an allow.
         pub async fn authenticate_jwt(
             &self,
             session_jwt: &str,
