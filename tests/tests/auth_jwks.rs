@@ -320,7 +320,7 @@ async fn unknown_key_ids_during_a_key_set_outage_cost_a_handful_of_fetches() {
 async fn waiters_behind_a_hanging_key_set_share_one_timeout() {
     let key = TestKey::generate("key-1");
     let hanging = Hanging::start().await;
-    let timeout = Duration::from_millis(600);
+    let timeout = Duration::from_millis(800);
     let client = stytch_sdk::Client::builder(PROJECT_ID, SECRET)
         .api_url(&hanging.url)
         .timeout(timeout)

@@ -333,6 +333,16 @@ async fn token_provider_fetches_once_for_concurrent_callers() {
         .expect("verifies");
     provider.access_token().await.unwrap();
     assert_eq!(server.hits(M2M_TOKEN), 1);
+
+    // The B2B client has the same provider (and its own token).
+    let b2b =
+        server
+            .b2b()
+            .m2m()
+            .token_provider("m2m-client-test-robot", "client-secret", ["read:users"]);
+    b2b.access_token().await.expect("b2b token");
+    b2b.access_token().await.expect("b2b token");
+    assert_eq!(server.hits(M2M_TOKEN), 2);
 }
 
 #[tokio::test]

@@ -525,6 +525,41 @@ async fn stale_member_token_falls_back_to_the_b2b_api() {
         .unwrap_err();
     assert!(matches!(auth_error(err), AuthError::TenancyMismatch { .. }));
     assert_eq!(server.hits(B2B_POLICY), before);
+
+    // The same rule as for consumer tokens decides what is asked about:
+    // expired and unknown-key tokens go to the API, forged ones do not.
+    let rotated = TestKey::generate("b2b-key-rotated");
+    let refreshing = server
+        .b2b_builder()
+        .jwks_refresh_interval(Duration::ZERO)
+        .build()
+        .unwrap();
+    let mut expired = member_claims(20, &["editor"]);
+    expired["exp"] = json!(now() - 10);
+    let calls = server.hits(B2B_AUTHENTICATE);
+    for token in [
+        key.sign(&expired),
+        rotated.sign(&member_claims(0, &["editor"])),
+    ] {
+        let authenticated = refreshing
+            .sessions()
+            .authenticate_jwt(&token, &MemberSessionJwtOptions::new())
+            .await
+            .expect("asked the API");
+        assert!(!authenticated.verified_locally);
+    }
+    assert_eq!(server.hits(B2B_AUTHENTICATE), calls + 2);
+    let forged = TestKey::generate("b2b-key").sign(&member_claims(0, &["editor"]));
+    let mut wrong_audience = member_claims(0, &["editor"]);
+    wrong_audience["aud"] = json!(["project-test-other"]);
+    for token in [forged, key.sign(&wrong_audience)] {
+        refreshing
+            .sessions()
+            .authenticate_jwt(&token, &MemberSessionJwtOptions::new())
+            .await
+            .expect_err("rejected locally");
+    }
+    assert_eq!(server.hits(B2B_AUTHENTICATE), calls + 2);
 }
 
 #[test]

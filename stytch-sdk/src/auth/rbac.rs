@@ -362,20 +362,8 @@ struct OrgEntry {
     cell: Arc<RefreshCell<RbacPolicy>>,
     /// The latest merge with the project policy.
     merged: arc_swap::ArcSwapOption<Merged>,
-    /// Milliseconds since the cache was created at the latest use (for eviction).
+    /// Value of the cache's use counter at the latest use (for eviction).
     last_used: std::sync::atomic::AtomicU64,
-}
-
-#[cfg(feature = "b2b")]
-impl OrgEntry {
-    /// Records a use; writes only when the millisecond changed, so
-    /// concurrent checks of one organization rarely write the same line.
-    fn touch(&self, stamp: u64) {
-        use std::sync::atomic::Ordering::Relaxed;
-        if self.last_used.load(Relaxed) != stamp {
-            self.last_used.store(stamp, Relaxed);
-        }
-    }
 }
 
 /// When the snapshot of `value` in `cell` stops being fresh (now when
@@ -411,8 +399,8 @@ fn fresh_until(
 pub(crate) struct OrgPolicyCache {
     entries: arc_swap::ArcSwap<HashMap<String, Arc<OrgEntry>>>,
     writer: std::sync::Mutex<()>,
-    /// Origin of the use stamps.
-    epoch: std::time::Instant,
+    /// Counts uses that changed which organization was used last.
+    uses: std::sync::atomic::AtomicU64,
 }
 
 #[cfg(feature = "b2b")]
@@ -421,20 +409,28 @@ impl OrgPolicyCache {
         Self {
             entries: arc_swap::ArcSwap::from_pointee(HashMap::new()),
             writer: std::sync::Mutex::new(()),
-            epoch: std::time::Instant::now(),
+            uses: std::sync::atomic::AtomicU64::new(0),
         }
     }
 
-    fn stamp(&self, now: std::time::Instant) -> u64 {
-        u64::try_from(now.saturating_duration_since(self.epoch).as_millis()).unwrap_or(u64::MAX)
+    /// Marks `entry` as the most recently used. Repeated checks of the same
+    /// organization (the common case) only read: the counter and the entry
+    /// are written when another organization was used in between.
+    fn touch(&self, entry: &OrgEntry) {
+        use std::sync::atomic::Ordering::Relaxed;
+        if entry.last_used.load(Relaxed) != self.uses.load(Relaxed) {
+            entry
+                .last_used
+                .store(self.uses.fetch_add(1, Relaxed) + 1, Relaxed);
+        }
     }
 
     /// The entry of `organization_id`, added (evicting the least recently
     /// used beyond `capacity`) when missing.
-    fn entry(&self, organization_id: &str, capacity: usize, stamp: u64) -> Arc<OrgEntry> {
+    fn entry(&self, organization_id: &str, capacity: usize) -> Arc<OrgEntry> {
         use std::sync::atomic::Ordering::Relaxed;
         if let Some(entry) = self.entries.load().get(organization_id) {
-            entry.touch(stamp);
+            self.touch(entry);
             return Arc::clone(entry);
         }
         let _writer = self
@@ -459,7 +455,7 @@ impl OrgPolicyCache {
         let entry = Arc::new(OrgEntry {
             cell: Arc::new(RefreshCell::new()),
             merged: arc_swap::ArcSwapOption::empty(),
-            last_used: std::sync::atomic::AtomicU64::new(stamp),
+            last_used: std::sync::atomic::AtomicU64::new(self.uses.fetch_add(1, Relaxed) + 1),
         });
         next.insert(organization_id.to_owned(), Arc::clone(&entry));
         self.entries.store(Arc::new(next));
@@ -476,12 +472,11 @@ impl OrgPolicyCache {
         let config = &auth.config;
         let project_cache = auth.policy(Vertical::B2b);
         let now = std::time::Instant::now();
-        let stamp = self.stamp(now);
 
         // Warm path: both inputs fresh and already merged. Only guards are
         // taken (no reference counts change) until the result is cloned.
         if let Some(entry) = self.entries.load().get(organization_id) {
-            entry.touch(stamp);
+            self.touch(entry);
             if let Some(merged) = &*entry.merged.load()
                 && now < merged.fresh_until
             {
@@ -490,7 +485,7 @@ impl OrgPolicyCache {
         }
 
         let project = project_cache.get(transport, Vertical::B2b).await?;
-        let entry = self.entry(organization_id, config.org_policy_capacity, stamp);
+        let entry = self.entry(organization_id, config.org_policy_capacity);
         let fetch = || {
             let transport = transport.clone();
             let organization_id = organization_id.to_owned();
