@@ -74,12 +74,12 @@
 //! Header fields that point at keys elsewhere (`jku`, `x5u`, `jwk`) are
 //! ignored: keys only ever come from the project's own JWKS endpoint.
 
+#[cfg(any(feature = "consumer", feature = "b2b"))]
+mod access_token;
 mod cache;
 #[cfg(any(feature = "consumer", feature = "b2b"))]
 mod claims;
 mod error;
-#[cfg(any(feature = "consumer", feature = "b2b"))]
-mod introspect;
 #[cfg(any(feature = "consumer", feature = "b2b"))]
 mod jwks;
 mod m2m;
@@ -93,9 +93,9 @@ mod verify;
 
 use std::time::Duration;
 
-pub use error::AuthError;
 #[cfg(any(feature = "consumer", feature = "b2b"))]
-pub use introspect::{AccessTokenClaims, OrganizationClaim};
+pub use access_token::{AccessTokenClaims, OrganizationClaim};
+pub use error::AuthError;
 pub use m2m::{M2mClaims, check_scopes, scope_grants};
 pub use options::{
     AccessTokenOptions, AuthorizationCheck, M2mTokenOptions, MemberSessionJwtOptions,
