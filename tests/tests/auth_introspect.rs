@@ -81,11 +81,18 @@ async fn valid_access_token_yields_typed_claims() {
     assert_eq!(introspected.organization, None);
     assert_eq!(
         introspected.custom_claims,
-        json!({"tier": "gold"}).as_object().unwrap().clone()
+        json!({"tier": "gold", "jti": "token-id-1"})
+            .as_object()
+            .unwrap()
+            .clone()
     );
     let typed: std::collections::BTreeMap<String, String> =
         introspected.custom_claims_as().unwrap();
     assert_eq!(typed["tier"], "gold");
+    let err = introspected
+        .custom_claims_as::<std::collections::BTreeMap<String, u32>>()
+        .unwrap_err();
+    assert!(matches!(err, AuthError::CustomClaims { .. }), "{err:?}");
     // Nothing but the key set was fetched (no scope check, no policy).
     assert_eq!(server.hits(CONSUMER_JWKS), 1);
     assert_eq!(server.hits(CONSUMER_POLICY), 0);

@@ -389,3 +389,34 @@ async fn token_provider_reports_a_failed_fetch_and_retries_on_the_next_call() {
     provider.access_token().await.expect("recovered");
     assert_eq!(server.hits(M2M_TOKEN), 2);
 }
+
+#[tokio::test]
+async fn token_provider_keeps_an_unexpired_token_when_a_refresh_fails() {
+    let key = TestKey::generate("key-1");
+    let server = Server::start().await;
+    serve_token(&server, &key, 2);
+    let provider = server.consumer().m2m().token_provider(
+        "m2m-client-test-robot",
+        "client-secret",
+        ["read:users"],
+    );
+    let first = provider.access_token().await.unwrap();
+    server.route(
+        M2M_TOKEN,
+        503,
+        json!({"error_type": "unavailable", "error_message": "", "error_url": ""}),
+    );
+    // Past the refresh point (1 s), before expiry (2 s): the refresh fails,
+    // the old token is still good and is returned.
+    tokio::time::sleep(Duration::from_millis(1200)).await;
+    assert_eq!(provider.access_token().await.unwrap(), first);
+    assert_eq!(server.hits(M2M_TOKEN), 2);
+    // Expired: the error comes through.
+    tokio::time::sleep(Duration::from_millis(1000)).await;
+    let err = provider.access_token().await.unwrap_err();
+    assert!(
+        matches!(&err, stytch_sdk::Error::Auth(AuthError::Fetch { source, .. }) if source.status() == Some(503)),
+        "{err:?}"
+    );
+    assert_eq!(server.hits(M2M_TOKEN), 3);
+}

@@ -50,8 +50,8 @@ pub struct AccessTokenClaims {
     pub token_type: String,
     /// The organization (B2B tokens).
     pub organization: Option<OrganizationClaim>,
-    /// Every other claim, except registered JWT claims (such as `jti`) and
-    /// Stytch's own `https://stytch.com/…` claims.
+    /// Every other claim of the token (including `jti` when present), keyed
+    /// by name.
     pub custom_claims: Map<String, Value>,
 }
 
@@ -84,6 +84,9 @@ async fn verify_access_token(
     };
     let verified = verify::verify(transport, vertical, token, rules).await?;
     let mut all = verified.claims;
+    for registered in ["iss", "sub", "aud", "exp", "nbf", "iat"] {
+        all.remove(registered);
+    }
     if all.contains_key(SESSION_CLAIM) {
         return Err(AuthError::WrongTokenType {
             expected: "an OAuth access token",
@@ -121,7 +124,8 @@ async fn verify_access_token(
         client_id,
         token_type: "access_token".to_owned(),
         organization,
-        custom_claims: claims::take_custom_claims(&mut all, &[]),
+        // What is left once the fields above have been taken out.
+        custom_claims: all,
     })
 }
 

@@ -104,18 +104,22 @@ impl M2mTokenProvider {
             .await
         {
             Outcome::Fetched(snapshot) => return Ok(snapshot.value.access_token.clone()),
-            Outcome::Failed(error) | Outcome::Skipped(Some(error)) => error,
-            Outcome::Skipped(None) => unreachable!("a stale gate is never rate limited"),
+            Outcome::Failed(error) | Outcome::Skipped(Some(error)) => Some(error),
+            // Only a minimum-interval gate skips without an error; not used here.
+            Outcome::Skipped(None) => None,
         };
-        match seen {
-            Some(snapshot) if Instant::now() < snapshot.value.expires_at => {
+        match (seen, error) {
+            (Some(snapshot), _) if Instant::now() < snapshot.value.expires_at => {
                 Ok(snapshot.value.access_token.clone())
             }
-            _ => Err(AuthError::Fetch {
+            (_, Some(source)) => Err(AuthError::Fetch {
                 what: "M2M access token",
-                source: error,
+                source,
             }
             .into()),
+            (_, None) => Err(crate::Error::Config(
+                "no M2M token could be requested".into(),
+            )),
         }
     }
 
