@@ -242,6 +242,34 @@ impl<C: BuildClient> ClientBuilder<C> {
         self
     }
 
+    /// How long past its max age a cached key set or RBAC policy (project
+    /// or organization) is still used while fetching a new one fails. Past
+    /// that, verifications that need it fail with
+    /// [`AuthError::Fetch`](crate::auth::AuthError::Fetch). Zero disables
+    /// the grace period. Default: 30 minutes.
+    pub fn cache_grace_period(mut self, grace: Duration) -> Self {
+        self.auth.cache_grace = grace;
+        self
+    }
+
+    /// After a failed key set or policy fetch, no new fetch starts for
+    /// `initial`; each further failure in a row doubles the wait, up to
+    /// `max`. Calls meanwhile get the last fetch error (or the cached copy
+    /// within the grace period) without waiting. Default: 1 second, at most
+    /// 30 seconds.
+    pub fn fetch_backoff(mut self, initial: Duration, max: Duration) -> Self {
+        self.auth.fetch_backoff = crate::auth::cache_backoff(initial, max);
+        self
+    }
+
+    /// How many organizations' custom RBAC roles (B2B) are kept; beyond
+    /// that the least recently used organization is dropped and fetched
+    /// again when next needed. Default: 1024.
+    pub fn org_policy_cache_capacity(mut self, capacity: usize) -> Self {
+        self.auth.org_policy_capacity = capacity.max(1);
+        self
+    }
+
     /// Builds the client after checking the configuration: the project id must
     /// be non-empty and free of `:` (it is the user name of the Basic
     /// credentials), the secret non-empty, and both base URLs absolute
@@ -298,6 +326,9 @@ impl<C: BuildClient> ClientBuilder<C> {
             }
         };
         let mut auth = self.auth;
+        // Tokens issued through the configured API host (a CNAME or custom
+        // base URL) name it as their issuer.
+        auth.api_issuer = Some(api_url.trim_end_matches('/').to_owned());
         if let Some(domain) = &self.custom_domain {
             auth.custom_domain =
                 Some(crate::auth::normalize_domain(domain).map_err(Error::Config)?);

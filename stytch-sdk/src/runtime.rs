@@ -422,6 +422,15 @@ impl Transport {
         }
     }
 
+    /// The handle the key and policy caches fetch with: one attempt per
+    /// fetch, because the caches answer failures themselves (single flight,
+    /// backoff, grace period); transport retries on top would only keep
+    /// every waiting verification blocked for several timeouts.
+    #[cfg(any(feature = "consumer", feature = "b2b"))]
+    pub(crate) fn for_cache_fetch(&self) -> Self {
+        self.with_options(|options| options.retry = RetryPolicy::disabled())
+    }
+
     /// Checks, encodes, sends and decodes one endpoint call.
     pub(crate) async fn send<E: Endpoint>(&self, request: &E) -> Result<E::Response, Error> {
         request.check()?;

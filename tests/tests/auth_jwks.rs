@@ -8,6 +8,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use auth_support::*;
+use serde_json::json;
 use stytch_sdk::auth::{AuthError, MemberSessionJwtOptions, SessionJwtOptions};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -241,4 +242,203 @@ async fn consumer_and_b2b_use_their_own_key_sets() {
     assert!(matches!(auth_error(err), AuthError::UnknownKey { .. }));
     assert_eq!(server.hits(B2B_JWKS), 1);
     assert_eq!(server.hits(CONSUMER_JWKS), 0);
+}
+
+/// Spawns one `authenticate_jwt_local` per token and collects the results.
+async fn verify_all(
+    client: &stytch_sdk::Client,
+    tokens: Vec<String>,
+) -> Vec<Result<stytch_sdk::consumer::models::sessions::Session, stytch_sdk::Error>> {
+    let mut tasks = Vec::new();
+    for token in tokens {
+        let client = client.clone();
+        tasks.push(tokio::spawn(async move {
+            client
+                .sessions()
+                .authenticate_jwt_local(&token, &SessionJwtOptions::new())
+                .await
+        }));
+    }
+    let mut results = Vec::new();
+    for task in tasks {
+        results.push(task.await.unwrap());
+    }
+    results
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn unknown_key_ids_during_a_key_set_outage_cost_a_handful_of_fetches() {
+    let key = TestKey::generate("key-1");
+    let server = Server::start().await;
+    server.route(
+        CONSUMER_JWKS,
+        500,
+        json!({"error_type": "internal_server_error", "error_message": "down", "error_url": ""}),
+    );
+    let client = server
+        .consumer_builder()
+        .jwks_refresh_interval(Duration::ZERO)
+        .fetch_backoff(Duration::from_secs(10), Duration::from_secs(60))
+        .build()
+        .unwrap();
+    let tokens: Vec<String> = (0..200)
+        .map(|i| {
+            key.sign_with_header(
+                &json!({"alg": "RS256", "kid": format!("unknown-{i}")}),
+                &session_claims(0),
+            )
+        })
+        .collect();
+    for result in verify_all(&client, tokens).await {
+        let err = auth_error(result.expect_err("no key set, no verification"));
+        assert!(
+            matches!(&err, AuthError::Fetch { what: "key set", source } if source.status() == Some(500)),
+            "{err:?}"
+        );
+    }
+    let fetches = server.hits(CONSUMER_JWKS);
+    assert!((1..=2).contains(&fetches), "{fetches} key set fetches");
+
+    // Still backing off: more unknown ids cause no fetch either.
+    let again = key.sign_with_header(
+        &json!({"alg": "RS256", "kid": "unknown-again"}),
+        &session_claims(0),
+    );
+    assert!(matches!(
+        auth_error(
+            verify_all(&client, vec![again])
+                .await
+                .remove(0)
+                .unwrap_err()
+        ),
+        AuthError::Fetch { .. }
+    ));
+    assert_eq!(server.hits(CONSUMER_JWKS), fetches);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn waiters_behind_a_hanging_key_set_share_one_timeout() {
+    let key = TestKey::generate("key-1");
+    let hanging = Hanging::start().await;
+    let timeout = Duration::from_millis(800);
+    let client = stytch_sdk::Client::builder(PROJECT_ID, SECRET)
+        .api_url(&hanging.url)
+        .timeout(timeout)
+        .build()
+        .unwrap();
+    let tokens = vec![key.sign(&session_claims(0)); 10];
+    let started = std::time::Instant::now();
+    let results = verify_all(&client, tokens).await;
+    let elapsed = started.elapsed();
+    for result in results {
+        let err = auth_error(result.expect_err("nothing answers"));
+        assert!(matches!(err, AuthError::Fetch { .. }), "{err:?}");
+    }
+    assert!(
+        elapsed < timeout * 2,
+        "10 waiters took {elapsed:?} with a {timeout:?} timeout"
+    );
+    assert!(
+        elapsed >= timeout,
+        "finished before the timeout: {elapsed:?}"
+    );
+    assert_eq!(hanging.connections(), 1);
+}
+
+#[tokio::test]
+async fn stale_keys_are_served_within_the_grace_period_then_refused() {
+    let key = TestKey::generate("key-1");
+    let server = Server::start().await;
+    server.serve_keys(CONSUMER_JWKS, &[key.jwk()]);
+    let client = server
+        .consumer_builder()
+        .jwks_max_age(Duration::from_millis(300))
+        .cache_grace_period(Duration::from_millis(700))
+        .build()
+        .unwrap();
+    let token = key.sign(&session_claims(0));
+    let options = SessionJwtOptions::new();
+    client
+        .sessions()
+        .authenticate_jwt_local(&token, &options)
+        .await
+        .expect("fresh keys");
+    assert_eq!(server.hits(CONSUMER_JWKS), 1);
+
+    // The endpoint breaks. Past the max age a refresh is tried, fails, and the
+    // last good keys are used for the grace period.
+    server.route(
+        CONSUMER_JWKS,
+        503,
+        json!({"error_type": "unavailable", "error_message": "", "error_url": ""}),
+    );
+    tokio::time::sleep(Duration::from_millis(400)).await;
+    client
+        .sessions()
+        .authenticate_jwt_local(&token, &options)
+        .await
+        .expect("stale keys within the grace period");
+    assert_eq!(server.hits(CONSUMER_JWKS), 2);
+
+    // Past max age + grace: refused with the fetch error.
+    tokio::time::sleep(Duration::from_millis(700)).await;
+    let err = auth_error(
+        client
+            .sessions()
+            .authenticate_jwt_local(&token, &options)
+            .await
+            .unwrap_err(),
+    );
+    assert!(
+        matches!(&err, AuthError::Fetch { what: "key set", source } if source.status() == Some(503)),
+        "{err:?}"
+    );
+}
+
+#[tokio::test]
+async fn key_sets_with_other_key_types_and_sparse_rsa_keys_still_verify() {
+    let sparse = TestKey::generate("rsa-sparse");
+    let full = TestKey::generate("rsa-full");
+    let server = Server::start().await;
+    let mut minimal = sparse.jwk();
+    for field in ["x5c", "key_ops", "x5tS256", "use", "alg"] {
+        minimal.as_object_mut().unwrap().remove(field);
+    }
+    server.serve_keys(
+        CONSUMER_JWKS,
+        &[
+            json!({"kty": "EC", "kid": "ec-1", "crv": "P-256", "use": "sig",
+                   "x": "f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU",
+                   "y": "x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5a0"}),
+            json!({"kty": "oct", "kid": "oct-1", "k": "c2VjcmV0LWtleS1tYXRlcmlhbA"}),
+            json!({"kty": "OKP", "crv": "Ed25519", "x": "11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo"}),
+            minimal,
+            full.jwk(),
+        ],
+    );
+    let client = server.consumer();
+    let options = SessionJwtOptions::new();
+    for key in [&sparse, &full] {
+        let session = client
+            .sessions()
+            .authenticate_jwt_local(&key.sign(&session_claims(0)), &options)
+            .await
+            .unwrap_or_else(|e| panic!("{}: {e:?}", key.kid));
+        assert_eq!(session.user_id, "user-test-ada");
+    }
+    // A token naming a key that cannot verify RS256 is refused, not checked with it.
+    let naming_ec =
+        sparse.sign_with_header(&json!({"alg": "RS256", "kid": "ec-1"}), &session_claims(0));
+    let err = auth_error(
+        client
+            .sessions()
+            .authenticate_jwt_local(&naming_ec, &options)
+            .await
+            .unwrap_err(),
+    );
+    assert!(
+        matches!(err, AuthError::AlgorithmMismatch { .. }),
+        "{err:?}"
+    );
+    assert_eq!(server.hits(CONSUMER_JWKS), 1);
 }

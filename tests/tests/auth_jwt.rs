@@ -336,7 +336,7 @@ async fn audience_must_contain_the_project() {
 #[tokio::test]
 async fn expiry_not_before_and_issued_at_respect_the_clock_tolerance() {
     let key = TestKey::generate("key-1");
-    let (_server, client) = setup(&key).await;
+    let (server, client) = setup(&key).await;
     let strict = SessionJwtOptions::new();
     let lenient = SessionJwtOptions::new().clock_tolerance(Duration::from_secs(30));
 
@@ -353,15 +353,15 @@ async fn expiry_not_before_and_issued_at_respect_the_clock_tolerance() {
         .authenticate_jwt_local(&token, &lenient)
         .await
         .expect("within tolerance");
-    // An expired token is not sent to the API: only stale ones are.
-    let err = auth_error(
-        client
-            .sessions()
-            .authenticate_jwt(&token, &strict)
-            .await
-            .unwrap_err(),
-    );
-    assert!(matches!(err, AuthError::Expired { .. }));
+    // A genuine expired token is asked about at the API (which may still
+    // know the session); here the API has no such session.
+    let err = client
+        .sessions()
+        .authenticate_jwt(&token, &strict)
+        .await
+        .unwrap_err();
+    assert_eq!(err.status(), Some(404), "{err:?}");
+    assert_eq!(server.hits(CONSUMER_AUTHENTICATE), 1);
 
     // Not valid for another ten seconds.
     let mut early = session_claims(0);
@@ -679,11 +679,286 @@ async fn key_set_fetch_failures_are_reported_as_fetch_errors() {
         "{err:?}"
     );
 
-    // Once the endpoint works again, so does verification.
+    // Once the endpoint works again (and the backoff has passed), so does verification.
     server.serve_keys(CONSUMER_JWKS, &[key.jwk()]);
+    tokio::time::sleep(Duration::from_millis(120)).await;
     client
         .sessions()
         .authenticate_jwt_local(&token, &options)
         .await
         .expect("recovered");
+}
+
+#[tokio::test]
+async fn the_api_base_url_is_an_accepted_issuer() {
+    let key = TestKey::generate("key-1");
+    let server = Server::start().await;
+    server.serve_keys(CONSUMER_JWKS, &[key.jwk()]);
+    server.serve_keys(B2B_JWKS, &[key.jwk()]);
+    // A CNAME of the API, configured with a trailing slash.
+    let base = format!("{}/", server.url());
+    let consumer = server.consumer_builder().api_url(&base).build().unwrap();
+    let b2b = server.b2b_builder().api_url(&base).build().unwrap();
+    let cname = server.url();
+
+    let with_issuer = |mut claims: Value, issuer: &str| {
+        claims["iss"] = json!(issuer);
+        key.sign(&claims)
+    };
+    for issuer in [cname.as_str(), &format!("stytch.com/{PROJECT_ID}")] {
+        consumer
+            .sessions()
+            .authenticate_jwt_local(
+                &with_issuer(session_claims(0), issuer),
+                &SessionJwtOptions::new(),
+            )
+            .await
+            .unwrap_or_else(|e| panic!("{issuer}: {e}"));
+        b2b.sessions()
+            .authenticate_jwt_local(
+                &with_issuer(member_claims(0, &["admin"]), issuer),
+                &stytch_sdk::auth::MemberSessionJwtOptions::new(),
+            )
+            .await
+            .unwrap_or_else(|e| panic!("{issuer}: {e}"));
+        consumer
+            .m2m()
+            .authenticate_token(
+                &with_issuer(m2m_claims("read:users"), issuer),
+                &stytch_sdk::auth::M2mTokenOptions::new(),
+            )
+            .await
+            .unwrap_or_else(|e| panic!("{issuer}: {e}"));
+    }
+    for foreign in [
+        "https://auth.other.example",
+        &format!("{cname}/"),
+        "http://127.0.0.1",
+    ] {
+        let err = auth_error(
+            consumer
+                .sessions()
+                .authenticate_jwt_local(
+                    &with_issuer(session_claims(0), foreign),
+                    &SessionJwtOptions::new(),
+                )
+                .await
+                .unwrap_err(),
+        );
+        assert!(
+            matches!(err, AuthError::WrongIssuer { .. }),
+            "{foreign}: {err:?}"
+        );
+        let err = auth_error(
+            consumer
+                .m2m()
+                .authenticate_token(
+                    &with_issuer(m2m_claims("read:users"), foreign),
+                    &stytch_sdk::auth::M2mTokenOptions::new(),
+                )
+                .await
+                .unwrap_err(),
+        );
+        assert!(
+            matches!(err, AuthError::WrongIssuer { .. }),
+            "{foreign}: {err:?}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn older_session_claims_without_an_expiry_take_the_token_expiry() {
+    let key = TestKey::generate("key-1");
+    let server = Server::start().await;
+    server.serve_keys(CONSUMER_JWKS, &[key.jwk()]);
+    server.serve_keys(B2B_JWKS, &[key.jwk()]);
+    let consumer = server.consumer();
+    let b2b = server.b2b();
+
+    for older in [Some(json!("")), None] {
+        let mut claims = session_claims(0);
+        let mut member = member_claims(0, &["admin"]);
+        for claims in [&mut claims, &mut member] {
+            let session = claims["https://stytch.com/session"]
+                .as_object_mut()
+                .unwrap();
+            match &older {
+                Some(value) => session.insert("expires_at".into(), value.clone()),
+                None => session.remove("expires_at"),
+            };
+        }
+        let session = consumer
+            .sessions()
+            .authenticate_jwt_local(&key.sign(&claims), &SessionJwtOptions::new())
+            .await
+            .unwrap_or_else(|e| panic!("{older:?}: {e}"));
+        assert_eq!(
+            session.expires_at.unwrap().unix_timestamp(),
+            claim_i64(&claims, "exp")
+        );
+        let member_session = b2b
+            .sessions()
+            .authenticate_jwt_local(
+                &key.sign(&member),
+                &stytch_sdk::auth::MemberSessionJwtOptions::new(),
+            )
+            .await
+            .unwrap_or_else(|e| panic!("{older:?}: {e}"));
+        assert_eq!(
+            member_session.expires_at.unix_timestamp(),
+            claim_i64(&member, "exp")
+        );
+    }
+    // A malformed (non-empty) expiry is still an error.
+    let mut claims = session_claims(0);
+    claims["https://stytch.com/session"]["expires_at"] = json!("next tuesday");
+    let err = local_err(&consumer, &key.sign(&claims), &SessionJwtOptions::new()).await;
+    assert!(matches!(err, AuthError::Malformed(_)), "{err:?}");
+}
+
+#[tokio::test]
+async fn only_expired_old_or_unknown_key_tokens_are_asked_about_at_the_api() {
+    let key = TestKey::generate("key-1");
+    let rotated = TestKey::generate("key-2");
+    let attacker = TestKey::generate("key-1"); // claims the real key's id
+    let server = Server::start().await;
+    server.serve_keys(CONSUMER_JWKS, &[key.jwk()]);
+    let client = server
+        .consumer_builder()
+        .jwks_refresh_interval(Duration::ZERO)
+        .build()
+        .unwrap();
+    let api_session = serde_json::to_value(
+        client
+            .sessions()
+            .authenticate_jwt_local(&key.sign(&session_claims(0)), &SessionJwtOptions::new())
+            .await
+            .unwrap(),
+    )
+    .unwrap();
+    server.route(
+        CONSUMER_AUTHENTICATE,
+        200,
+        json!({
+            "session": api_session,
+            "session_token": "opaque",
+            "session_jwt": "fresh.jwt.value",
+            "user": serde_json::to_value(stytch_sdk::consumer::models::users::User::default()).unwrap(),
+        }),
+    );
+    let options = SessionJwtOptions::new();
+    let with = |changes: Value| {
+        let mut claims = session_claims(0);
+        for (k, v) in changes.as_object().unwrap() {
+            claims[k] = v.clone();
+        }
+        claims
+    };
+
+    let mut expired = session_claims(20);
+    expired["exp"] = json!(now() - 10);
+    let ask_api = [
+        ("expired", key.sign(&expired)),
+        ("older than the max age", key.sign(&session_claims(400))),
+        (
+            "key not in the refreshed set",
+            rotated.sign(&session_claims(0)),
+        ),
+    ];
+    for (case, token) in &ask_api {
+        let before = server.hits(CONSUMER_AUTHENTICATE);
+        let authenticated = client
+            .sessions()
+            .authenticate_jwt(token, &options)
+            .await
+            .unwrap_or_else(|e| panic!("{case}: {e}"));
+        assert!(!authenticated.verified_locally, "{case}");
+        assert_eq!(authenticated.session_jwt, "fresh.jwt.value");
+        assert_eq!(server.hits(CONSUMER_AUTHENTICATE), before + 1, "{case}");
+    }
+
+    let hs256 = {
+        let header = json!({"alg": "HS256", "kid": "key-1"});
+        format!(
+            "{}.{}.{}",
+            b64(header.to_string().as_bytes()),
+            b64(session_claims(0).to_string().as_bytes()),
+            b64(b"mac")
+        )
+    };
+    let local_only = [
+        ("bad signature", attacker.sign(&session_claims(0))),
+        (
+            "wrong issuer",
+            key.sign(&with(json!({"iss": "stytch.com/project-test-other"}))),
+        ),
+        (
+            "wrong audience",
+            key.sign(&with(json!({"aud": ["project-test-other"]}))),
+        ),
+        ("unsupported algorithm", hs256),
+        ("malformed", "not.a-token".to_owned()),
+        (
+            "unknown key, wrong issuer",
+            rotated.sign(&with(json!({"iss": "https://evil.example"}))),
+        ),
+        ("expired, bad signature", attacker.sign(&expired)),
+    ];
+    let before = server.hits(CONSUMER_AUTHENTICATE);
+    for (case, token) in &local_only {
+        let err = client
+            .sessions()
+            .authenticate_jwt(token, &options)
+            .await
+            .expect_err(case);
+        assert!(matches!(err, stytch_sdk::Error::Auth(_)), "{case}: {err:?}");
+    }
+    assert_eq!(server.hits(CONSUMER_AUTHENTICATE), before);
+
+    // An unknown key id while the refresh interval keeps the key set from
+    // being fetched again is not asked about either.
+    let closed = server.consumer();
+    closed
+        .sessions()
+        .authenticate_jwt_local(&key.sign(&session_claims(0)), &options)
+        .await
+        .unwrap();
+    let err = auth_error(
+        closed
+            .sessions()
+            .authenticate_jwt(&rotated.sign(&session_claims(0)), &options)
+            .await
+            .unwrap_err(),
+    );
+    assert!(matches!(err, AuthError::UnknownKey { .. }), "{err:?}");
+    assert_eq!(server.hits(CONSUMER_AUTHENTICATE), before);
+}
+
+#[tokio::test]
+async fn custom_claims_decode_into_the_callers_type() {
+    use std::collections::BTreeMap;
+    let key = TestKey::generate("key-1");
+    let (_server, client) = setup(&key).await;
+    let mut claims = session_claims(0);
+    claims.as_object_mut().unwrap().remove("plan");
+    let authenticated = client
+        .sessions()
+        .authenticate_jwt(&key.sign(&claims), &SessionJwtOptions::new())
+        .await
+        .unwrap();
+    let typed: BTreeMap<String, BTreeMap<String, u32>> = authenticated.custom_claims().unwrap();
+    assert_eq!(typed["limits"]["seats"], 5);
+    let same: BTreeMap<String, BTreeMap<String, u32>> =
+        authenticated.session.custom_claims_as().unwrap();
+    assert_eq!(same, typed);
+
+    // A claim of the wrong shape names its path.
+    let err = authenticated
+        .custom_claims::<BTreeMap<String, BTreeMap<String, String>>>()
+        .unwrap_err();
+    assert!(
+        matches!(&err, AuthError::CustomClaims { path, .. } if path == "limits.seats"),
+        "{err:?}"
+    );
+    assert!(err.to_string().contains("limits.seats"));
 }

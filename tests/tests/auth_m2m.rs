@@ -223,3 +223,198 @@ fn scope_rules() {
     let err = check_scopes(&["read:*"], &["read:a", "write:a", "write:b"]).unwrap_err();
     assert!(matches!(err, AuthError::MissingScope { scope } if scope == "write:a"));
 }
+
+#[tokio::test]
+async fn session_tokens_are_not_m2m_tokens() {
+    let key = TestKey::generate("key-1");
+    let server = Server::start().await;
+    server.serve_keys(CONSUMER_JWKS, &[key.jwk()]);
+    server.serve_keys(B2B_JWKS, &[key.jwk()]);
+    let consumer = server.consumer();
+    let b2b = server.b2b();
+    let session = key.sign(&session_claims(0));
+    let member = key.sign(&member_claims(0, &["admin"]));
+    let mut user_access = m2m_claims("read:users");
+    user_access["sub"] = json!("user-test-ada");
+    user_access["client_id"] = json!("connected-app-test-1");
+    let user_access = key.sign(&user_access);
+
+    for options in [
+        M2mTokenOptions::new(),
+        M2mTokenOptions::new().require_scopes(["read:users"]),
+    ] {
+        for token in [&session, &member, &user_access] {
+            let err = auth_error(
+                consumer
+                    .m2m()
+                    .authenticate_token(token, &options)
+                    .await
+                    .unwrap_err(),
+            );
+            assert!(
+                matches!(err, AuthError::WrongTokenType { expected, .. } if expected.contains("M2M")),
+                "{err:?}"
+            );
+        }
+        let err = auth_error(
+            b2b.m2m()
+                .authenticate_token(&member, &options)
+                .await
+                .unwrap_err(),
+        );
+        assert!(
+            matches!(err, AuthError::WrongTokenType { found, .. } if found.contains("member")),
+            "{err:?}"
+        );
+    }
+    // A genuine M2M token still passes on both.
+    let m2m = key.sign(&m2m_claims("read:users"));
+    consumer
+        .m2m()
+        .authenticate_token(&m2m, &M2mTokenOptions::new())
+        .await
+        .expect("m2m token");
+    b2b.m2m()
+        .authenticate_token(&m2m, &M2mTokenOptions::new())
+        .await
+        .expect("m2m token");
+}
+
+/// Serves an M2M token valid for `expires_in` seconds at the token endpoint.
+fn serve_token(server: &Server, key: &TestKey, expires_in: i64) {
+    server.route(
+        M2M_TOKEN,
+        200,
+        json!({
+            "access_token": key.sign(&m2m_claims("read:users")),
+            "token_type": "bearer",
+            "expires_in": expires_in
+        }),
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn token_provider_fetches_once_for_concurrent_callers() {
+    let key = TestKey::generate("key-1");
+    let server = Server::start().await;
+    server.serve_keys(CONSUMER_JWKS, &[key.jwk()]);
+    serve_token(&server, &key, 3600);
+    let client = server.consumer();
+    let provider =
+        client
+            .m2m()
+            .token_provider("m2m-client-test-robot", "client-secret", ["read:users"]);
+
+    let mut tasks = Vec::new();
+    for _ in 0..100 {
+        let provider = provider.clone();
+        tasks.push(tokio::spawn(async move { provider.access_token().await }));
+    }
+    let mut tokens = Vec::new();
+    for task in tasks {
+        tokens.push(task.await.unwrap().expect("token"));
+    }
+    assert!(tokens.windows(2).all(|pair| pair[0] == pair[1]));
+    assert_eq!(server.hits(M2M_TOKEN), 1);
+    let sent = server.requests_body_text(M2M_TOKEN);
+    assert!(sent[0].contains("m2m-client-test-robot"), "{}", sent[0]);
+    assert!(sent[0].contains("read:users"), "{}", sent[0]);
+
+    // The token verifies on the receiving side.
+    client
+        .m2m()
+        .authenticate_token(
+            &tokens[0],
+            &M2mTokenOptions::new().require_scopes(["read:users"]),
+        )
+        .await
+        .expect("verifies");
+    provider.access_token().await.unwrap();
+    assert_eq!(server.hits(M2M_TOKEN), 1);
+
+    // The B2B client has the same provider (and its own token).
+    let b2b =
+        server
+            .b2b()
+            .m2m()
+            .token_provider("m2m-client-test-robot", "client-secret", ["read:users"]);
+    b2b.access_token().await.expect("b2b token");
+    b2b.access_token().await.expect("b2b token");
+    assert_eq!(server.hits(M2M_TOKEN), 2);
+}
+
+#[tokio::test]
+async fn token_provider_refreshes_shortly_before_expiry() {
+    let key = TestKey::generate("key-1");
+    let server = Server::start().await;
+    // Lifetime 2 s: the margin is half of it, so a new token is fetched after 1 s.
+    serve_token(&server, &key, 2);
+    let provider = server.consumer().m2m().token_provider(
+        "m2m-client-test-robot",
+        "client-secret",
+        Vec::<String>::new(),
+    );
+    provider.access_token().await.unwrap();
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    provider.access_token().await.unwrap();
+    assert_eq!(server.hits(M2M_TOKEN), 1);
+    tokio::time::sleep(Duration::from_millis(700)).await;
+    provider.access_token().await.unwrap();
+    assert_eq!(server.hits(M2M_TOKEN), 2, "refreshed before the 2 s expiry");
+}
+
+#[tokio::test]
+async fn token_provider_reports_a_failed_fetch_and_retries_on_the_next_call() {
+    let key = TestKey::generate("key-1");
+    let server = Server::start().await;
+    server.route(
+        M2M_TOKEN,
+        401,
+        json!({"error_type": "unauthorized_credentials", "error_message": "bad secret", "error_url": ""}),
+    );
+    let provider =
+        server
+            .consumer()
+            .m2m()
+            .token_provider("m2m-client-test-robot", "wrong", ["read:users"]);
+    let err = provider.access_token().await.unwrap_err();
+    assert!(
+        matches!(&err, stytch_sdk::Error::Auth(AuthError::Fetch { what: "M2M access token", source })
+            if source.status() == Some(401)),
+        "{err:?}"
+    );
+    serve_token(&server, &key, 3600);
+    provider.access_token().await.expect("recovered");
+    assert_eq!(server.hits(M2M_TOKEN), 2);
+}
+
+#[tokio::test]
+async fn token_provider_keeps_an_unexpired_token_when_a_refresh_fails() {
+    let key = TestKey::generate("key-1");
+    let server = Server::start().await;
+    serve_token(&server, &key, 2);
+    let provider = server.consumer().m2m().token_provider(
+        "m2m-client-test-robot",
+        "client-secret",
+        ["read:users"],
+    );
+    let first = provider.access_token().await.unwrap();
+    server.route(
+        M2M_TOKEN,
+        503,
+        json!({"error_type": "unavailable", "error_message": "", "error_url": ""}),
+    );
+    // Past the refresh point (1 s), before expiry (2 s): the refresh fails,
+    // the old token is still good and is returned.
+    tokio::time::sleep(Duration::from_millis(1200)).await;
+    assert_eq!(provider.access_token().await.unwrap(), first);
+    assert_eq!(server.hits(M2M_TOKEN), 2);
+    // Expired: the error comes through.
+    tokio::time::sleep(Duration::from_millis(1000)).await;
+    let err = provider.access_token().await.unwrap_err();
+    assert!(
+        matches!(&err, stytch_sdk::Error::Auth(AuthError::Fetch { source, .. }) if source.status() == Some(503)),
+        "{err:?}"
+    );
+    assert_eq!(server.hits(M2M_TOKEN), 3);
+}

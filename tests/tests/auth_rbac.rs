@@ -244,8 +244,10 @@ async fn missing_or_unreachable_policy_denies() {
         "{err:?}"
     );
 
-    // A project without a policy: nothing is granted.
+    // A project without a policy: nothing is granted (once the backoff
+    // after the failure has passed).
     server.route(CONSUMER_POLICY, 200, json!({"policy": null}));
+    tokio::time::sleep(Duration::from_millis(120)).await;
     let err = auth_error(
         client
             .sessions()
@@ -321,6 +323,11 @@ async fn b2b() -> B2b {
     let server = Server::start().await;
     server.serve_keys(B2B_JWKS, &[key.jwk()]);
     server.route(B2B_POLICY, 200, policy());
+    server.route(
+        &org_policy_path("organization-test-acme"),
+        200,
+        org_policy(&[]),
+    );
     let client = server.b2b();
     B2b {
         server,
@@ -518,6 +525,41 @@ async fn stale_member_token_falls_back_to_the_b2b_api() {
         .unwrap_err();
     assert!(matches!(auth_error(err), AuthError::TenancyMismatch { .. }));
     assert_eq!(server.hits(B2B_POLICY), before);
+
+    // The same rule as for consumer tokens decides what is asked about:
+    // expired and unknown-key tokens go to the API, forged ones do not.
+    let rotated = TestKey::generate("b2b-key-rotated");
+    let refreshing = server
+        .b2b_builder()
+        .jwks_refresh_interval(Duration::ZERO)
+        .build()
+        .unwrap();
+    let mut expired = member_claims(20, &["editor"]);
+    expired["exp"] = json!(now() - 10);
+    let calls = server.hits(B2B_AUTHENTICATE);
+    for token in [
+        key.sign(&expired),
+        rotated.sign(&member_claims(0, &["editor"])),
+    ] {
+        let authenticated = refreshing
+            .sessions()
+            .authenticate_jwt(&token, &MemberSessionJwtOptions::new())
+            .await
+            .expect("asked the API");
+        assert!(!authenticated.verified_locally);
+    }
+    assert_eq!(server.hits(B2B_AUTHENTICATE), calls + 2);
+    let forged = TestKey::generate("b2b-key").sign(&member_claims(0, &["editor"]));
+    let mut wrong_audience = member_claims(0, &["editor"]);
+    wrong_audience["aud"] = json!(["project-test-other"]);
+    for token in [forged, key.sign(&wrong_audience)] {
+        refreshing
+            .sessions()
+            .authenticate_jwt(&token, &MemberSessionJwtOptions::new())
+            .await
+            .expect_err("rejected locally");
+    }
+    assert_eq!(server.hits(B2B_AUTHENTICATE), calls + 2);
 }
 
 #[test]
@@ -545,4 +587,296 @@ fn policy_built_by_hand_evaluates_the_same_way() {
     let mut roles: Vec<&str> = policy.role_ids().collect();
     roles.sort();
     assert_eq!(roles, ["admin", "editor", "reader"]);
+}
+
+// ----- Failures of the policy endpoint -----
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn policy_outage_costs_a_handful_of_fetches() {
+    let key = TestKey::generate("key-1");
+    let server = Server::start().await;
+    server.serve_keys(CONSUMER_JWKS, &[key.jwk()]);
+    server.route(
+        CONSUMER_POLICY,
+        503,
+        json!({"error_type": "unavailable", "error_message": "", "error_url": ""}),
+    );
+    let client = server
+        .consumer_builder()
+        .fetch_backoff(Duration::from_secs(10), Duration::from_secs(60))
+        .build()
+        .unwrap();
+    let token = std::sync::Arc::new(consumer_token(&key, &["owner"]));
+    // Warm the key set so only the policy is missing.
+    client
+        .sessions()
+        .authenticate_jwt_local(&token, &SessionJwtOptions::new())
+        .await
+        .unwrap();
+    let mut tasks = Vec::new();
+    for _ in 0..100 {
+        let client = client.clone();
+        let token = std::sync::Arc::clone(&token);
+        tasks.push(tokio::spawn(async move {
+            client
+                .sessions()
+                .authenticate_jwt_local(
+                    &token,
+                    &SessionJwtOptions::new().authorize("documents", "read"),
+                )
+                .await
+        }));
+    }
+    for task in tasks {
+        let err = auth_error(task.await.unwrap().unwrap_err());
+        assert!(
+            matches!(&err, AuthError::Fetch { what: "RBAC policy", source } if source.status() == Some(503)),
+            "{err:?}"
+        );
+    }
+    let fetches = server.hits(CONSUMER_POLICY);
+    assert!((1..=2).contains(&fetches), "{fetches} policy fetches");
+}
+
+#[tokio::test]
+async fn stale_policy_is_used_within_the_grace_period() {
+    let Consumer { server, key, .. } = consumer().await;
+    let client = server
+        .consumer_builder()
+        .rbac_policy_max_age(Duration::from_millis(300))
+        .cache_grace_period(Duration::from_millis(600))
+        .build()
+        .unwrap();
+    let reader = consumer_token(&key, &["reader"]);
+    let read = SessionJwtOptions::new().authorize("documents", "read");
+    client
+        .sessions()
+        .authenticate_jwt_local(&reader, &read)
+        .await
+        .unwrap();
+    server.route(
+        CONSUMER_POLICY,
+        500,
+        json!({"error_type": "down", "error_message": "", "error_url": ""}),
+    );
+    tokio::time::sleep(Duration::from_millis(400)).await;
+    client
+        .sessions()
+        .authenticate_jwt_local(&reader, &read)
+        .await
+        .expect("last good policy within the grace period");
+    tokio::time::sleep(Duration::from_millis(600)).await;
+    let err = auth_error(
+        client
+            .sessions()
+            .authenticate_jwt_local(&reader, &read)
+            .await
+            .unwrap_err(),
+    );
+    assert!(
+        matches!(
+            err,
+            AuthError::Fetch {
+                what: "RBAC policy",
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+}
+
+// ----- Organization roles (B2B) -----
+
+const ACME: &str = "organization-test-acme";
+
+/// A member token of `organization_id` with `roles`.
+fn member_token_in(key: &TestKey, organization_id: &str, roles: &[&str]) -> String {
+    let mut claims = member_claims(0, roles);
+    claims["https://stytch.com/organization"]["organization_id"] = json!(organization_id);
+    key.sign(&claims)
+}
+
+#[tokio::test]
+async fn organization_roles_grant_what_the_project_policy_alone_does_not() {
+    let B2b {
+        server,
+        client,
+        key,
+    } = b2b().await;
+    server.route(
+        &org_policy_path(ACME),
+        200,
+        org_policy(&[
+            ("billing-clerk", "billing", &["pay"]),
+            ("reader", "billing", &["read"]),
+        ]),
+    );
+    let clerk = key.sign(&member_claims(0, &["billing-clerk"]));
+    let reader = key.sign(&member_claims(0, &["reader"]));
+    let pay = MemberSessionJwtOptions::new().authorize(ACME, "billing", "pay");
+    let read_billing = MemberSessionJwtOptions::new().authorize(ACME, "billing", "read");
+    let read_docs = MemberSessionJwtOptions::new().authorize(ACME, "documents", "read");
+
+    // The project policy does not know `billing-clerk` at all.
+    let project = client.rbac().cached_policy().await.unwrap();
+    assert!(!project.is_authorized(&["billing-clerk"], "billing", "pay"));
+    assert!(!project.is_authorized(&["reader"], "billing", "read"));
+
+    client
+        .sessions()
+        .authenticate_jwt_local(&clerk, &pay)
+        .await
+        .expect("org role pays");
+    // An org role sharing a project role's id adds to it; the project grants stay.
+    client
+        .sessions()
+        .authenticate_jwt_local(&reader, &read_billing)
+        .await
+        .expect("extended");
+    client
+        .sessions()
+        .authenticate_jwt_local(&reader, &read_docs)
+        .await
+        .expect("project grant");
+    let err = auth_error(
+        client
+            .sessions()
+            .authenticate_jwt_local(&clerk, &read_docs)
+            .await
+            .unwrap_err(),
+    );
+    assert!(matches!(err, AuthError::PermissionDenied { .. }), "{err:?}");
+    assert_eq!(server.hits(&org_policy_path(ACME)), 1);
+
+    let merged = client.rbac().cached_org_policy(ACME).await.unwrap();
+    assert!(merged.is_authorized(&["billing-clerk"], "billing", "pay"));
+    assert_eq!(server.hits(&org_policy_path(ACME)), 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn one_organization_policy_fetch_serves_concurrent_checks() {
+    let B2b {
+        server,
+        client,
+        key,
+    } = b2b().await;
+    server.route(
+        &org_policy_path(ACME),
+        200,
+        org_policy(&[("clerk", "billing", &["pay"])]),
+    );
+    let token = std::sync::Arc::new(key.sign(&member_claims(0, &["clerk"])));
+    let mut tasks = Vec::new();
+    for _ in 0..100 {
+        let client = client.clone();
+        let token = std::sync::Arc::clone(&token);
+        tasks.push(tokio::spawn(async move {
+            client
+                .sessions()
+                .authenticate_jwt_local(
+                    &token,
+                    &MemberSessionJwtOptions::new().authorize(ACME, "billing", "pay"),
+                )
+                .await
+        }));
+    }
+    for task in tasks {
+        task.await.unwrap().expect("org role");
+    }
+    assert_eq!(server.hits(&org_policy_path(ACME)), 1);
+    assert_eq!(server.hits(B2B_POLICY), 1);
+}
+
+#[tokio::test]
+async fn organization_policies_are_cached_per_organization_within_a_bound() {
+    let B2b { server, key, .. } = b2b().await;
+    let client = server
+        .b2b_builder()
+        .org_policy_cache_capacity(2)
+        .build()
+        .unwrap();
+    let orgs = [
+        "organization-test-a",
+        "organization-test-b",
+        "organization-test-c",
+    ];
+    for org in orgs {
+        server.route(
+            &org_policy_path(org),
+            200,
+            org_policy(&[("clerk", "billing", &["pay"])]),
+        );
+    }
+    let check = |org: &str| MemberSessionJwtOptions::new().authorize(org, "billing", "pay");
+    let tokens: Vec<String> = orgs
+        .iter()
+        .map(|org| member_token_in(&key, org, &["clerk"]))
+        .collect();
+    let run = |i: usize| {
+        let client = client.clone();
+        let token = tokens[i].clone();
+        let options = check(orgs[i]);
+        async move {
+            client
+                .sessions()
+                .authenticate_jwt_local(&token, &options)
+                .await
+                .expect("org role")
+        }
+    };
+    let hits = |i: usize| server.hits(&org_policy_path(orgs[i]));
+
+    run(0).await;
+    run(1).await;
+    run(0).await; // a is used more recently than b
+    assert_eq!((hits(0), hits(1)), (1, 1));
+    run(2).await; // evicts b, the least recently used
+    run(0).await;
+    assert_eq!((hits(0), hits(1), hits(2)), (1, 1, 1));
+    run(1).await; // b was dropped: fetched again (and evicts c)
+    assert_eq!(hits(1), 2);
+    run(0).await;
+    assert_eq!(hits(0), 1);
+    run(2).await;
+    assert_eq!(hits(2), 2);
+}
+
+#[tokio::test]
+async fn organization_policy_fetch_failure_is_an_error_not_a_denial() {
+    let B2b {
+        server,
+        client,
+        key,
+    } = b2b().await;
+    server.route(
+        &org_policy_path(ACME),
+        500,
+        json!({"error_type": "internal_server_error", "error_message": "", "error_url": ""}),
+    );
+    let owner = key.sign(&member_claims(0, &["owner"]));
+    let err = auth_error(
+        client
+            .sessions()
+            .authenticate_jwt_local(
+                &owner,
+                &MemberSessionJwtOptions::new().authorize(ACME, "documents", "read"),
+            )
+            .await
+            .unwrap_err(),
+    );
+    assert!(
+        matches!(&err, AuthError::Fetch { what: "organization RBAC policy", source } if source.status() == Some(500)),
+        "{err:?}"
+    );
+    // Recovers once the endpoint does (after the backoff).
+    server.route(&org_policy_path(ACME), 200, org_policy(&[]));
+    tokio::time::sleep(Duration::from_millis(120)).await;
+    client
+        .sessions()
+        .authenticate_jwt_local(
+            &owner,
+            &MemberSessionJwtOptions::new().authorize(ACME, "documents", "read"),
+        )
+        .await
+        .expect("project role");
 }

@@ -9,13 +9,14 @@
 
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
+use time::OffsetDateTime;
+use time::format_description::well_known::Rfc3339;
 
 use super::AuthError;
 
 /// Claim holding the session.
 pub(crate) const SESSION_CLAIM: &str = "https://stytch.com/session";
-/// Claim holding the organization of a B2B member session.
-#[cfg(feature = "b2b")]
+/// Claim holding the organization of a B2B member session or access token.
 pub(crate) const ORGANIZATION_CLAIM: &str = "https://stytch.com/organization";
 /// Prefix of every claim Stytch reserves for itself.
 const STYTCH_PREFIX: &str = "https://stytch.com/";
@@ -66,11 +67,75 @@ fn decode<T: DeserializeOwned>(what: &str, value: Map<String, Value>) -> Result<
         .map_err(|e| AuthError::malformed(format!("{what} does not decode: {e}")))
 }
 
+/// Decodes custom claims into a caller's type; a mismatch names the path
+/// of the claim that did not fit.
+pub(crate) fn decode_custom_claims<T: DeserializeOwned>(claims: &Value) -> Result<T, AuthError> {
+    serde_path_to_error::deserialize(claims).map_err(|e| {
+        let path = e.path().to_string();
+        AuthError::CustomClaims {
+            path,
+            message: e.into_inner().to_string(),
+        }
+    })
+}
+
+/// Decodes the `custom_claims` of a session (absent means none: `{}`).
+fn decode_optional<T: DeserializeOwned>(claims: Option<&Value>) -> Result<T, AuthError> {
+    match claims {
+        Some(value) => decode_custom_claims(value),
+        None => decode_custom_claims(&Value::Object(Map::new())),
+    }
+}
+
+#[cfg(feature = "consumer")]
+impl crate::consumer::models::sessions::Session {
+    /// Decodes the session's custom claims into `T` (any
+    /// [`serde::Deserialize`] type). A claim of the wrong shape fails with
+    /// [`AuthError::CustomClaims`] naming its path, such as `limits.seats`.
+    ///
+    /// ```
+    /// # fn run(session: stytch_sdk::consumer::models::sessions::Session) -> Result<(), stytch_sdk::auth::AuthError> {
+    /// #[derive(serde::Deserialize)]
+    /// struct Claims {
+    ///     plan: String,
+    /// }
+    /// let claims: Claims = session.custom_claims_as()?;
+    /// println!("plan {}", claims.plan);
+    /// # Ok(()) }
+    /// ```
+    pub fn custom_claims_as<T: DeserializeOwned>(&self) -> Result<T, AuthError> {
+        decode_optional(self.custom_claims.as_ref())
+    }
+}
+
+#[cfg(feature = "b2b")]
+impl crate::b2b::models::sessions::MemberSession {
+    /// Decodes the member session's custom claims into `T`; a claim of the
+    /// wrong shape fails with [`AuthError::CustomClaims`] naming its path.
+    pub fn custom_claims_as<T: DeserializeOwned>(&self) -> Result<T, AuthError> {
+        decode_optional(self.custom_claims.as_ref())
+    }
+}
+
+/// Older tokens carry the session expiry as an empty string or not at all;
+/// the token's own `exp` stands in for it then.
+fn fill_expiry(out: &mut Map<String, Value>, token_expiry: OffsetDateTime) {
+    let missing = match out.get("expires_at") {
+        None | Some(Value::Null) => true,
+        Some(Value::String(text)) => text.is_empty(),
+        Some(_) => false,
+    };
+    if missing && let Ok(text) = token_expiry.format(&Rfc3339) {
+        out.insert("expires_at".into(), Value::String(text));
+    }
+}
+
 /// Builds the consumer session from the claims of a verified session JWT.
 #[cfg(feature = "consumer")]
 pub(crate) fn consumer_session<T: DeserializeOwned>(
     subject: String,
     mut claims: Map<String, Value>,
+    token_expiry: OffsetDateTime,
 ) -> Result<T, AuthError> {
     let mut session = take_object(&mut claims, SESSION_CLAIM)?;
     let custom = take_custom_claims(&mut claims, &[]);
@@ -92,6 +157,7 @@ pub(crate) fn consumer_session<T: DeserializeOwned>(
     );
     out.insert("roles".into(), list(&mut session, "roles"));
     out.insert("custom_claims".into(), Value::Object(custom));
+    fill_expiry(&mut out, token_expiry);
     decode("the session claim", out)
 }
 
@@ -100,6 +166,7 @@ pub(crate) fn consumer_session<T: DeserializeOwned>(
 pub(crate) fn member_session<T: DeserializeOwned>(
     subject: String,
     mut claims: Map<String, Value>,
+    token_expiry: OffsetDateTime,
 ) -> Result<T, AuthError> {
     let mut session = take_object(&mut claims, SESSION_CLAIM)?;
     let mut organization = take_object(&mut claims, ORGANIZATION_CLAIM)?;
@@ -129,5 +196,26 @@ pub(crate) fn member_session<T: DeserializeOwned>(
     );
     carry(&mut organization, "slug", &mut out, "organization_slug");
     out.insert("custom_claims".into(), Value::Object(custom));
+    fill_expiry(&mut out, token_expiry);
     decode("the member session claims", out)
+}
+
+/// What a token that is not of the expected kind appears to be, judged by
+/// the Stytch claims it carries and its subject: session JWTs carry the
+/// session claim; OAuth access tokens act for a user or member (and, for
+/// B2B, carry the organization claim).
+pub(crate) fn user_bound_kind(claims: &Map<String, Value>, subject: &str) -> Option<&'static str> {
+    if claims.contains_key(SESSION_CLAIM) {
+        if claims.contains_key(ORGANIZATION_CLAIM) {
+            return Some("a B2B member session JWT");
+        }
+        return Some("a session JWT");
+    }
+    if claims.contains_key(ORGANIZATION_CLAIM)
+        || subject.starts_with("user-")
+        || subject.starts_with("member-")
+    {
+        return Some("a token issued for a user or member (such as an OAuth access token)");
+    }
+    None
 }

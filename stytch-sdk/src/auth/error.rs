@@ -129,15 +129,48 @@ pub enum AuthError {
         actual: String,
     },
 
-    /// Fetching the key set or the RBAC policy failed (network error, error
-    /// status, or an answer that does not decode).
+    /// Fetching the key set, the RBAC policy or an organization's policy
+    /// failed (network error, error status, or an answer that does not
+    /// decode), and no cached copy within its grace period could stand in.
+    ///
+    /// Callers that joined the same fetch, or arrived during the backoff
+    /// after it, share one error, hence the [`Arc`](std::sync::Arc).
     #[error("could not fetch the {what}: {source}")]
     Fetch {
-        /// What was being fetched: `key set` or `RBAC policy`.
+        /// What was being fetched: `key set`, `RBAC policy` or
+        /// `organization RBAC policy`.
         what: &'static str,
         /// The underlying SDK error.
         #[source]
-        source: Box<crate::Error>,
+        source: std::sync::Arc<crate::Error>,
+    },
+
+    /// The token is a valid Stytch token of another kind than the call
+    /// accepts, such as a session JWT given where an M2M or OAuth access
+    /// token is expected.
+    #[error("expected {expected}, got {found}")]
+    WrongTokenType {
+        /// The kind of token the call accepts.
+        expected: &'static str,
+        /// What the token looks like instead.
+        found: &'static str,
+    },
+
+    /// The token is opaque (not a JWT), such as an OAuth refresh token; only
+    /// the API can tell whether it is active.
+    #[error(
+        "the token is opaque (not a JWT), such as a refresh token; introspect it with `introspect_token_network` instead"
+    )]
+    OpaqueToken,
+
+    /// The custom claims do not decode into the type asked for.
+    #[error("custom claim at `{path}` does not decode: {message}")]
+    CustomClaims {
+        /// Path of the claim that did not fit, such as `limits.seats` (`.`
+        /// for the claims object itself).
+        path: String,
+        /// What was wrong with it.
+        message: String,
     },
 }
 

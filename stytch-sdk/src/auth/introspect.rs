@@ -35,7 +35,15 @@ async fn scopes_grant(
         .get(transport, vertical)
         .await?;
     let scopes: Vec<&str> = scope.unwrap_or_default().split_whitespace().collect();
-    Ok(policy.check_scopes(&scopes, resource_id, action)?)
+    if policy.scopes_grant(&scopes, resource_id, action) {
+        Ok(())
+    } else {
+        Err(AuthError::PermissionDenied {
+            resource_id: resource_id.to_owned(),
+            action: action.to_owned(),
+        }
+        .into())
+    }
 }
 
 #[cfg(feature = "consumer")]

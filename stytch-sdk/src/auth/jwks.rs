@@ -1,22 +1,30 @@
 //! The per-client cache of the project's signing keys (JWKS).
 //!
-//! Reads go through an [`ArcSwap`]: looking a key up is an atomic load and a
-//! hash lookup, with no lock, so any number of concurrent verifications
-//! proceed in parallel. Only fetches take a (async) mutex, which both
-//! serializes them and lets waiting tasks see the result of the fetch that
-//! ran while they waited instead of fetching again.
+//! Looking a key up is an atomic load and a hash lookup, with no lock, so
+//! any number of concurrent verifications proceed in parallel. Fetches go
+//! through a [`RefreshCell`]: one at a time, shared by every caller that
+//! needs it, with a backoff after failures.
+//!
+//! The key set is decoded with the tolerant types of this module rather
+//! than the generated response type: RFC 7517 only requires `kty` of a key,
+//! so a set holding an EC or symmetric key, or an RSA key without `x5c`,
+//! `key_ops` or `x5tS256`, still yields its usable RSA keys. Keys that
+//! cannot verify RS256 signatures are kept (so a token naming one gets a
+//! precise error) but never used; keys without a `kid` are skipped, since
+//! tokens select keys by id.
 
 use std::collections::HashMap;
+use std::marker::PhantomData;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
-use arc_swap::ArcSwap;
 use jsonwebtoken::DecodingKey;
-use tokio::sync::Mutex;
+use serde::Deserialize;
+use serde_json::Value;
 
-use super::{AuthError, Vertical};
-use crate::consumer::models::sessions::Jwk;
-use crate::runtime::Transport;
+use super::cache::{Gate, Outcome, RefreshCell, Snapshot};
+use super::{AuthConfig, AuthError, Vertical};
+use crate::runtime::{Endpoint, Transport};
 
 /// How a cached key may be used.
 pub(crate) enum KeyUse {
@@ -31,150 +39,274 @@ pub(crate) struct VerifyingKey {
     pub(crate) usage: KeyUse,
 }
 
+/// The fields of a JWK looked at; everything but `kty` may be absent, and
+/// members this SDK does not use are ignored whatever their form.
+#[derive(Debug, Deserialize)]
+struct Jwk {
+    kty: String,
+    #[serde(default)]
+    kid: Option<String>,
+    #[serde(default)]
+    alg: Option<String>,
+    #[serde(default, rename = "use")]
+    usage: Option<String>,
+    #[serde(default)]
+    key_ops: Option<Vec<String>>,
+    #[serde(default)]
+    n: Option<String>,
+    #[serde(default)]
+    e: Option<String>,
+}
+
+/// A JWKS document: the `keys` list, each key left as JSON until looked at.
+#[derive(Debug, Deserialize)]
+pub(crate) struct JwkSet {
+    keys: Vec<Value>,
+}
+
 impl VerifyingKey {
     fn from_jwk(jwk: &Jwk) -> Self {
-        let declared = || format!("kty={} alg={} use={}", jwk.kty, jwk.alg, jwk.r#use);
+        let text = |v: &Option<String>| v.clone().unwrap_or_default();
+        let declared = || {
+            format!(
+                "kty={} alg={} use={}",
+                jwk.kty,
+                text(&jwk.alg),
+                text(&jwk.usage)
+            )
+        };
         let rsa = jwk.kty == "RSA";
-        let alg_ok = jwk.alg.is_empty() || jwk.alg == "RS256";
-        let use_ok = jwk.r#use.is_empty() || jwk.r#use == "sig";
-        let ops_ok = jwk.key_ops.is_empty() || jwk.key_ops.iter().any(|op| op == "verify");
-        let usage = if rsa && alg_ok && use_ok && ops_ok {
-            match DecodingKey::from_rsa_components(&jwk.n, &jwk.e) {
-                Ok(key) => KeyUse::Rs256(key),
-                Err(_) => {
-                    KeyUse::Unusable(format!("{} (modulus or exponent unreadable)", declared()))
+        let alg_ok = jwk
+            .alg
+            .as_deref()
+            .is_none_or(|alg| alg.is_empty() || alg == "RS256");
+        let use_ok = jwk
+            .usage
+            .as_deref()
+            .is_none_or(|u| u.is_empty() || u == "sig");
+        let ops_ok = jwk
+            .key_ops
+            .as_ref()
+            .is_none_or(|ops| ops.is_empty() || ops.iter().any(|op| op == "verify"));
+        let usage = match (&jwk.n, &jwk.e) {
+            (Some(n), Some(e)) if rsa && alg_ok && use_ok && ops_ok => {
+                match DecodingKey::from_rsa_components(n, e) {
+                    Ok(key) => KeyUse::Rs256(key),
+                    Err(_) => {
+                        KeyUse::Unusable(format!("{} (modulus or exponent unreadable)", declared()))
+                    }
                 }
             }
-        } else {
-            KeyUse::Unusable(declared())
+            (None, _) | (_, None) if rsa => {
+                KeyUse::Unusable(format!("{} (modulus or exponent missing)", declared()))
+            }
+            _ => KeyUse::Unusable(declared()),
         };
         Self { usage }
     }
 }
 
-/// One fetched key set.
-struct KeySet {
-    keys: HashMap<String, Arc<VerifyingKey>>,
-    /// When it was fetched; `None` for the empty set a cache starts with.
-    fetched_at: Option<Instant>,
+/// The keys of one fetched set by id.
+pub(crate) type KeySet = HashMap<String, Arc<VerifyingKey>>;
+
+/// Builds the key map of a set; keys that do not decode or have no `kid` are skipped.
+fn index(set: &JwkSet) -> KeySet {
+    set.keys
+        .iter()
+        .filter_map(|raw| Jwk::deserialize(raw).ok())
+        .filter_map(|jwk| {
+            let kid = jwk.kid.clone().filter(|kid| !kid.is_empty())?;
+            Some((kid, Arc::new(VerifyingKey::from_jwk(&jwk))))
+        })
+        .collect()
 }
 
-impl KeySet {
-    fn is_fresh(&self, now: Instant, max_age: Duration) -> bool {
-        self.fetched_at
-            .is_some_and(|at| now.saturating_duration_since(at) < max_age)
-    }
-}
-
-/// Bookkeeping of fetches, guarded by the fetch mutex.
-#[derive(Default)]
-struct FetchState {
-    /// Start of the latest fetch, successful or not.
-    last_attempt: Option<Instant>,
+/// Where a looked-up key came from, which decides whether an unknown key
+/// may be asked about elsewhere.
+pub(crate) enum Lookup {
+    /// The key.
+    Found(Arc<VerifyingKey>),
+    /// No such key, according to a key set fetched for this lookup (or a
+    /// fetch it joined): the project does not hold it right now.
+    AbsentAfterRefresh,
+    /// No such key in the cached set, which was not refreshed (the minimum
+    /// interval since the previous fetch had not passed).
+    AbsentCached,
 }
 
 /// The key set of one product (consumer or B2B) of one client.
 pub(crate) struct JwksCache {
-    current: ArcSwap<KeySet>,
-    fetch: Mutex<FetchState>,
+    cell: Arc<RefreshCell<KeySet>>,
 }
 
 impl JwksCache {
     pub(crate) fn new() -> Self {
         Self {
-            current: ArcSwap::from_pointee(KeySet {
-                keys: HashMap::new(),
-                fetched_at: None,
-            }),
-            fetch: Mutex::new(FetchState::default()),
+            cell: Arc::new(RefreshCell::new()),
         }
     }
 
     /// The key with id `kid`.
     ///
-    /// Served from the cache while it is younger than the configured max age.
-    /// A stale or empty cache is fetched again. An unknown `kid` in a fresh
-    /// cache causes a fetch only when none started within the refresh
-    /// interval, so a flood of made-up key ids costs at most one call per
-    /// interval.
+    /// - Served from the cache while it is younger than `jwks_max_age`.
+    /// - A stale or empty cache is fetched again (one fetch shared by every
+    ///   caller). If that fails, keys of the last good set keep being served
+    ///   until it is `jwks_max_age + cache_grace_period` old; after that the
+    ///   fetch error is returned.
+    /// - An unknown `kid` in a fresh cache causes a fetch only when none
+    ///   started within `jwks_refresh_interval`, so a flood of made-up key
+    ///   ids costs at most one call per interval.
+    /// - After a failed fetch no fetch starts before the backoff has passed.
     pub(crate) async fn key(
         &self,
         transport: &Transport,
         vertical: Vertical,
         kid: &str,
-    ) -> Result<Arc<VerifyingKey>, AuthError> {
+    ) -> Result<Lookup, AuthError> {
         let config = &transport.auth().config;
-        {
-            let set = self.current.load();
-            if set.is_fresh(Instant::now(), config.jwks_max_age)
-                && let Some(key) = set.keys.get(kid)
-            {
-                return Ok(Arc::clone(key));
-            }
-        }
-
-        let mut state = self.fetch.lock().await;
-        // Another task may have fetched while this one waited for the lock.
         let now = Instant::now();
-        let set = self.current.load_full();
-        if set.is_fresh(now, config.jwks_max_age) {
-            if let Some(key) = set.keys.get(kid) {
-                return Ok(Arc::clone(key));
+        let seen = {
+            let current = self.cell.load();
+            if let Some(snapshot) = &current
+                && snapshot.age(now) < config.jwks_max_age
+                && let Some(key) = snapshot.value.get(kid)
+            {
+                return Ok(Lookup::Found(Arc::clone(key)));
             }
-            let recently = state
-                .last_attempt
-                .is_some_and(|at| now.saturating_duration_since(at) < config.jwks_refresh_interval);
-            if recently {
-                return Err(AuthError::UnknownKey {
-                    kid: kid.to_owned(),
-                });
+            current
+        };
+        let gate = match &seen {
+            Some(snapshot) if snapshot.age(now) < config.jwks_max_age => {
+                Gate::Miss(config.jwks_refresh_interval)
             }
+            _ => Gate::Stale,
+        };
+        let fetch = || {
+            let transport = transport.clone();
+            async move { fetch(&transport, vertical).await }
+        };
+        let outcome = self
+            .cell
+            .refresh(seen.as_ref(), gate, config.fetch_backoff, fetch)
+            .await;
+        resolve(outcome, seen.as_ref(), kid, config)
+    }
+}
+
+/// Turns the outcome of a refresh into the answer for `kid`.
+fn resolve(
+    outcome: Outcome<KeySet>,
+    seen: Option<&Arc<Snapshot<KeySet>>>,
+    kid: &str,
+    config: &AuthConfig,
+) -> Result<Lookup, AuthError> {
+    let error = match outcome {
+        Outcome::Fetched(snapshot) => {
+            return Ok(match snapshot.value.get(kid) {
+                Some(key) => Lookup::Found(Arc::clone(key)),
+                None => Lookup::AbsentAfterRefresh,
+            });
         }
-        state.last_attempt = Some(now);
-        let jwks = fetch(transport, vertical)
-            .await
-            .map_err(|source| AuthError::Fetch {
-                what: "key set",
-                source: Box::new(source),
-            })?;
-        let keys = jwks
-            .iter()
-            .filter(|jwk| !jwk.kid.is_empty())
-            .map(|jwk| (jwk.kid.clone(), Arc::new(VerifyingKey::from_jwk(jwk))))
-            .collect();
-        let fresh = Arc::new(KeySet {
-            keys,
-            fetched_at: Some(Instant::now()),
-        });
-        self.current.store(Arc::clone(&fresh));
-        drop(state);
-        fresh
-            .keys
-            .get(kid)
-            .cloned()
-            .ok_or_else(|| AuthError::UnknownKey {
-                kid: kid.to_owned(),
-            })
+        Outcome::Skipped(None) => return Ok(Lookup::AbsentCached),
+        Outcome::Failed(error) | Outcome::Skipped(Some(error)) => error,
+    };
+    // The refresh failed: a key of the last good set is still served within the grace period.
+    if let Some(snapshot) = seen
+        && snapshot.age(Instant::now()) < config.jwks_max_age + config.cache_grace
+        && let Some(key) = snapshot.value.get(kid)
+    {
+        return Ok(Lookup::Found(Arc::clone(key)));
+    }
+    Err(AuthError::Fetch {
+        what: "key set",
+        source: error,
+    })
+}
+
+/// Sends a generated request but decodes the answer as `T`.
+///
+/// Used for endpoints whose generated response type is stricter than what
+/// this module must accept (the key set); path, method, headers and error
+/// handling stay those of the generated request.
+pub(crate) struct DecodeAs<R, T>(R, PhantomData<fn() -> T>);
+
+impl<R: serde::Serialize, T> serde::Serialize for DecodeAs<R, T> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        self.0.serialize(serializer)
+    }
+}
+
+impl<R: Endpoint, T: serde::de::DeserializeOwned + Send> Endpoint for DecodeAs<R, T> {
+    type Response = T;
+    const ID: &'static str = R::ID;
+    const METHOD: reqwest::Method = R::METHOD;
+    const HOST: crate::runtime::Host = R::HOST;
+    const ENCODING: crate::runtime::Encoding = R::ENCODING;
+    const IDEMPOTENT: bool = R::IDEMPOTENT;
+    fn path(&self, project_id: &str) -> String {
+        self.0.path(project_id)
+    }
+    fn check(&self) -> Result<(), crate::Error> {
+        self.0.check()
+    }
+    fn headers(&self, out: &mut reqwest::header::HeaderMap) -> Result<(), crate::Error> {
+        self.0.headers(out)
+    }
+}
+
+impl<R, T> DecodeAs<R, T> {
+    pub(crate) fn new(request: R) -> Self {
+        Self(request, PhantomData)
     }
 }
 
 /// Calls the JWKS endpoint of `vertical`.
-async fn fetch(transport: &Transport, vertical: Vertical) -> Result<Vec<Jwk>, crate::Error> {
+async fn fetch(transport: &Transport, vertical: Vertical) -> Result<KeySet, crate::Error> {
+    let transport = &transport.for_cache_fetch();
     let project_id = transport.project_id();
-    match vertical {
+    let set: JwkSet = match vertical {
         #[cfg(feature = "consumer")]
         Vertical::Consumer => {
             let request = crate::consumer::sessions::GetJwksRequest::new(project_id);
-            Ok(transport.send(&request).await?.keys)
+            transport.send(&DecodeAs::<_, JwkSet>::new(request)).await?
         }
         #[cfg(feature = "b2b")]
         Vertical::B2b => {
             let request = crate::b2b::sessions::GetJwksRequest::new(project_id);
-            Ok(transport.send(&request).await?.keys)
+            transport.send(&DecodeAs::<_, JwkSet>::new(request)).await?
         }
         #[allow(unreachable_patterns)]
-        _ => Err(crate::Error::Config(format!(
-            "the {vertical:?} product is not compiled in"
-        ))),
+        _ => {
+            return Err(crate::Error::Config(format!(
+                "the {vertical:?} product is not compiled in"
+            )));
+        }
+    };
+    Ok(index(&set))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_of_any_shape_are_indexed_or_skipped() {
+        let set: JwkSet = serde_json::from_value(serde_json::json!({"keys": [
+            {"kty": "EC", "kid": "ec", "crv": "P-256", "x": "AA", "y": "AA"},
+            {"kty": "oct", "kid": "oct", "k": "c2VjcmV0"},
+            {"kty": "RSA", "kid": "no-n", "e": "AQAB"},
+            {"kty": "RSA", "n": "AQAB", "e": "AQAB"},
+            {"kty": 7, "kid": "odd"},
+            {"kid": "no-kty"},
+        ]}))
+        .unwrap();
+        let keys = index(&set);
+        let mut ids: Vec<&str> = keys.keys().map(String::as_str).collect();
+        ids.sort_unstable();
+        assert_eq!(ids, ["ec", "no-n", "oct"]);
+        assert!(
+            keys.values()
+                .all(|key| matches!(key.usage, KeyUse::Unusable(_)))
+        );
     }
 }

@@ -27,6 +27,16 @@ pub struct M2mClaims {
     pub expires_at: OffsetDateTime,
 }
 
+impl M2mClaims {
+    /// Decodes [`custom_claims`](Self::custom_claims) into `T` (any
+    /// [`serde::Deserialize`] type); a claim of the wrong shape fails with
+    /// [`AuthError::CustomClaims`] naming its path.
+    #[cfg(any(feature = "consumer", feature = "b2b"))]
+    pub fn custom_claims_as<T: serde::de::DeserializeOwned>(&self) -> Result<T, AuthError> {
+        claims::decode_custom_claims(&Value::Object(self.custom_claims.clone()))
+    }
+}
+
 /// Whether the `granted` scope covers the `required` one.
 ///
 /// Scopes are either `action:resource` or a plain name. A granted scope
@@ -99,6 +109,14 @@ pub(crate) async fn authenticate(
         tolerance: options.clock_tolerance,
     };
     let verified = verify::verify(transport, vertical, token, rules).await?;
+    // A genuine session JWT or user access token is signed with the same
+    // keys; it must not pass for a machine's credentials.
+    if let Some(found) = claims::user_bound_kind(&verified.claims, &verified.subject) {
+        return Err(AuthError::WrongTokenType {
+            expected: "an M2M access token",
+            found,
+        });
+    }
     let mut all = verified.claims;
     let scopes = match all.remove("scope") {
         None | Some(Value::Null) => Vec::new(),
@@ -121,6 +139,11 @@ macro_rules! m2m_impl {
         impl $handle {
             /// Verifies an M2M access token locally and checks that it grants
             /// every scope in `options.required_scopes`.
+            ///
+            /// Only M2M access tokens pass: a session JWT (consumer or B2B) or
+            /// an access token issued for a user or member, though signed with
+            /// the same keys, fails with [`AuthError::WrongTokenType`], with or
+            /// without required scopes.
             ///
             /// The token must be signed with one of the project's keys (fetched
             /// and cached on first use), be issued by the project for the

@@ -7,21 +7,51 @@
 //! pieces that make that work:
 //!
 //! - [`consumer::sessions::Sessions::authenticate_jwt`](crate::consumer::sessions::Sessions::authenticate_jwt)
-//!   and its B2B twin verify a session JWT locally and fall back to the
-//!   `sessions.authenticate` endpoint once the token is older than the
-//!   caller's maximum age; the `authenticate_jwt_local` variants never call
-//!   the API.
+//!   and its B2B twin verify a session JWT locally and ask the
+//!   `sessions.authenticate` endpoint only about genuine tokens that are
+//!   expired, older than the caller's maximum age, or signed by a key the
+//!   freshly fetched key set lacks (never about forged or malformed ones);
+//!   the `authenticate_jwt_local` variants never call the API.
 //! - `m2m().authenticate_token` verifies an M2M access token and checks the
 //!   scopes it must carry (see [`check_scopes`]).
 //! - An optional authorization check (resource and action, plus the
 //!   organization for B2B) is evaluated against the project's RBAC policy,
-//!   fetched once and cached (see [`RbacPolicy`]).
+//!   fetched once and cached (see [`RbacPolicy`]); B2B checks add the
+//!   organization's own roles.
+//! - `idp().introspect_token_local` verifies an OAuth access token issued to
+//!   a Connected App and returns its claims ([`AccessTokenClaims`]), with an
+//!   optional scope-based check ([`RbacPolicy::scopes_grant`]).
+//! - `m2m().token_provider(..)` hands out a cached M2M access token for the
+//!   calling side ([`M2mTokenProvider`]).
 //!
 //! Every client keeps its own key and policy caches; clone the client (cheap)
 //! rather than building a new one per request so the caches stay warm. Their
 //! lifetimes are set on the [`ClientBuilder`](crate::ClientBuilder):
-//! `jwks_max_age`, `jwks_refresh_interval`, `rbac_policy_max_age`, and
+//! `jwks_max_age`, `jwks_refresh_interval`, `rbac_policy_max_age`,
+//! `cache_grace_period`, `fetch_backoff`, `org_policy_cache_capacity`, and
 //! `custom_domain` for projects that issue tokens under their own domain.
+//!
+//! # Caches under failure
+//!
+//! The key sets, the project RBAC policies and the organizations' own roles
+//! follow the same rules:
+//!
+//! - A cached value is read without a lock while it is younger than its max
+//!   age.
+//! - Refreshing is single-flight: the first caller that needs a fetch starts
+//!   it and every caller arriving meanwhile awaits the same fetch. No lock is
+//!   held across it, so when the endpoint hangs, all of them fail together
+//!   after one transport timeout.
+//! - After a failed fetch, no new one starts for the backoff (default 1 s,
+//!   doubled after each further failure in a row, at most 30 s); callers
+//!   meanwhile get the last error at once, and unknown key ids cause no
+//!   fetch.
+//! - While refreshes fail, the last good value keeps being served until it
+//!   is `max age + cache_grace_period` old (default grace 30 minutes); after
+//!   that, checks that need it fail with [`AuthError::Fetch`].
+//! - Organization roles are cached per organization for the policy max age,
+//!   for at most `org_policy_cache_capacity` organizations (default 1024,
+//!   least recently used dropped first).
 //!
 //! # Verification rules
 //!
@@ -34,8 +64,9 @@
 //!    refused) and a `kid` that is in the project's key set, and that key is
 //!    an RSA signing key for `RS256`;
 //! 3. the signature verifies;
-//! 4. `iss` is `stytch.com/<project_id>` (or the configured custom domain)
-//!    and `aud` contains the project id;
+//! 4. `iss` is `stytch.com/<project_id>`, the configured custom domain (bare
+//!    or with `https://`) or the configured API base URL without trailing
+//!    slash, and `aud` contains the project id;
 //! 5. the token is not older than the maximum age (when one is set);
 //! 6. `exp` has not passed and `nbf` and `iat` are not in the future, each
 //!    give or take the caller's clock tolerance (zero by default).
@@ -43,6 +74,9 @@
 //! Header fields that point at keys elsewhere (`jku`, `x5u`, `jwk`) are
 //! ignored: keys only ever come from the project's own JWKS endpoint.
 
+#[cfg(any(feature = "consumer", feature = "b2b"))]
+mod access_token;
+mod cache;
 #[cfg(any(feature = "consumer", feature = "b2b"))]
 mod claims;
 mod error;
@@ -52,6 +86,8 @@ mod introspect;
 mod jwks;
 mod m2m;
 mod options;
+#[cfg(any(feature = "consumer", feature = "b2b"))]
+mod provider;
 mod rbac;
 mod sessions;
 #[cfg(any(feature = "consumer", feature = "b2b"))]
@@ -59,19 +95,25 @@ mod verify;
 
 use std::time::Duration;
 
+#[cfg(any(feature = "consumer", feature = "b2b"))]
+pub use access_token::{AccessTokenClaims, OrganizationClaim};
 pub use error::AuthError;
 #[cfg(feature = "b2b")]
 pub use introspect::ORGANIZATION_CLAIM;
 pub use m2m::{M2mClaims, check_scopes, scope_grants};
 pub use options::{
-    AuthorizationCheck, M2mTokenOptions, MemberSessionJwtOptions, OrganizationAuthorizationCheck,
-    SessionJwtOptions,
+    AccessTokenOptions, AuthorizationCheck, M2mTokenOptions, MemberSessionJwtOptions,
+    OrganizationAccessTokenOptions, OrganizationAuthorizationCheck, SessionJwtOptions,
 };
+#[cfg(any(feature = "consumer", feature = "b2b"))]
+pub use provider::{M2mTokenProvider, TOKEN_REFRESH_MARGIN};
 pub use rbac::RbacPolicy;
 pub use sessions::Authenticated;
 
 #[cfg(any(feature = "consumer", feature = "b2b"))]
 pub(crate) use jwks::JwksCache;
+#[cfg(feature = "b2b")]
+pub(crate) use rbac::OrgPolicyCache;
 #[cfg(any(feature = "consumer", feature = "b2b"))]
 pub(crate) use rbac::PolicyCache;
 
@@ -91,6 +133,19 @@ pub const DEFAULT_JWKS_REFRESH_INTERVAL: Duration = Duration::from_secs(30);
 /// Default time after which the cached RBAC policy is fetched again.
 pub const DEFAULT_RBAC_POLICY_MAX_AGE: Duration = Duration::from_secs(300);
 
+/// Default grace period: how long past its max age a cached key set or
+/// policy is still used while fetching a new one fails.
+pub const DEFAULT_CACHE_GRACE_PERIOD: Duration = Duration::from_secs(30 * 60);
+
+/// Default wait after a failed key set or policy fetch before the next one.
+pub const DEFAULT_FETCH_BACKOFF: Duration = Duration::from_secs(1);
+
+/// Default longest wait between fetches while they keep failing.
+pub const DEFAULT_FETCH_BACKOFF_MAX: Duration = Duration::from_secs(30);
+
+/// Default number of organizations whose RBAC roles are cached.
+pub const DEFAULT_ORG_POLICY_CACHE_CAPACITY: usize = 1024;
+
 /// Which product a handle belongs to; each has its own key set and policy.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[cfg_attr(not(all(feature = "consumer", feature = "b2b")), allow(dead_code))]
@@ -107,6 +162,11 @@ pub(crate) struct AuthConfig {
     pub(crate) jwks_refresh_interval: Duration,
     pub(crate) policy_max_age: Duration,
     pub(crate) custom_domain: Option<String>,
+    /// The API base URL without trailing slash, accepted as an issuer.
+    pub(crate) api_issuer: Option<String>,
+    pub(crate) cache_grace: Duration,
+    pub(crate) fetch_backoff: cache::Backoff,
+    pub(crate) org_policy_capacity: usize,
 }
 
 impl Default for AuthConfig {
@@ -116,6 +176,24 @@ impl Default for AuthConfig {
             jwks_refresh_interval: DEFAULT_JWKS_REFRESH_INTERVAL,
             policy_max_age: DEFAULT_RBAC_POLICY_MAX_AGE,
             custom_domain: None,
+            api_issuer: None,
+            cache_grace: DEFAULT_CACHE_GRACE_PERIOD,
+            fetch_backoff: cache::Backoff {
+                initial: DEFAULT_FETCH_BACKOFF,
+                max: DEFAULT_FETCH_BACKOFF_MAX,
+            },
+            org_policy_capacity: DEFAULT_ORG_POLICY_CACHE_CAPACITY,
+        }
+    }
+}
+
+impl AuthConfig {
+    #[cfg(any(feature = "consumer", feature = "b2b"))]
+    pub(crate) fn policy_lifetimes(&self) -> cache::Lifetimes {
+        cache::Lifetimes {
+            max_age: self.policy_max_age,
+            grace: self.cache_grace,
+            backoff: self.fetch_backoff,
         }
     }
 }
@@ -130,6 +208,8 @@ pub(crate) struct AuthState {
     jwks: [JwksCache; 2],
     #[cfg(any(feature = "consumer", feature = "b2b"))]
     policies: [PolicyCache; 2],
+    #[cfg(feature = "b2b")]
+    org_policies: OrgPolicyCache,
 }
 
 impl AuthState {
@@ -139,6 +219,11 @@ impl AuthState {
             issuers.push(domain.clone());
             issuers.push(format!("https://{domain}"));
         }
+        if let Some(base) = &config.api_issuer
+            && !issuers.contains(base)
+        {
+            issuers.push(base.clone());
+        }
         Self {
             config,
             issuers,
@@ -146,7 +231,14 @@ impl AuthState {
             jwks: [JwksCache::new(), JwksCache::new()],
             #[cfg(any(feature = "consumer", feature = "b2b"))]
             policies: [PolicyCache::new(), PolicyCache::new()],
+            #[cfg(feature = "b2b")]
+            org_policies: OrgPolicyCache::new(),
         }
+    }
+
+    #[cfg(feature = "b2b")]
+    pub(crate) fn org_policies(&self) -> &OrgPolicyCache {
+        &self.org_policies
     }
 
     #[cfg(any(feature = "consumer", feature = "b2b"))]
@@ -158,6 +250,11 @@ impl AuthState {
     pub(crate) fn policy(&self, vertical: Vertical) -> &PolicyCache {
         &self.policies[vertical as usize]
     }
+}
+
+/// The backoff of the caches, for the client builder.
+pub(crate) fn cache_backoff(initial: Duration, max: Duration) -> cache::Backoff {
+    cache::Backoff { initial, max }
 }
 
 /// Checks a custom domain given to the client builder and returns it in the

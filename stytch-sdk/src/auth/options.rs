@@ -230,3 +230,93 @@ impl M2mTokenOptions {
         self
     }
 }
+
+/// Options of the consumer `idp().introspect_token_local` (OAuth access
+/// tokens issued to Connected Apps).
+///
+/// ```
+/// use stytch_sdk::auth::AccessTokenOptions;
+///
+/// let options = AccessTokenOptions::new().authorize("documents", "read");
+/// assert!(options.authorization_check.is_some());
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub struct AccessTokenOptions {
+    /// Clock skew allowed on `exp`, `nbf` and `iat`. Default: zero.
+    pub clock_tolerance: Duration,
+    /// When set, one of the token's scopes must grant the action on the
+    /// resource under the project's RBAC policy (its `scopes` section).
+    /// Default: none.
+    pub authorization_check: Option<AuthorizationCheck>,
+}
+
+impl AccessTokenOptions {
+    /// The defaults: no clock tolerance, no scope check.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Sets the clock tolerance.
+    pub fn clock_tolerance(mut self, tolerance: Duration) -> Self {
+        self.clock_tolerance = tolerance;
+        self
+    }
+
+    /// Also requires a scope of the token to grant `action` on `resource_id`.
+    pub fn authorize(mut self, resource_id: impl Into<String>, action: impl Into<String>) -> Self {
+        self.authorization_check = Some(AuthorizationCheck::new(resource_id, action));
+        self
+    }
+}
+
+/// Options of the B2B `idp().introspect_token_local`.
+///
+/// ```
+/// use stytch_sdk::auth::OrganizationAccessTokenOptions;
+///
+/// let options = OrganizationAccessTokenOptions::new()
+///     .authorize("organization-test-…", "documents", "read");
+/// assert!(options.authorization_check.is_some());
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub struct OrganizationAccessTokenOptions {
+    /// Clock skew allowed on `exp`, `nbf` and `iat`. Default: zero.
+    pub clock_tolerance: Duration,
+    /// When set, the token's organization must be the check's
+    /// ([`AuthError::TenancyMismatch`](super::AuthError::TenancyMismatch)
+    /// otherwise, before any policy lookup) and one of its scopes must grant
+    /// the action on the resource under the project's RBAC policy.
+    /// Default: none.
+    pub authorization_check: Option<OrganizationAuthorizationCheck>,
+}
+
+impl OrganizationAccessTokenOptions {
+    /// The defaults: no clock tolerance, no scope check.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Sets the clock tolerance.
+    pub fn clock_tolerance(mut self, tolerance: Duration) -> Self {
+        self.clock_tolerance = tolerance;
+        self
+    }
+
+    /// Also requires the token to belong to `organization_id` and a scope
+    /// of it to grant `action` on `resource_id`.
+    pub fn authorize(
+        mut self,
+        organization_id: impl Into<String>,
+        resource_id: impl Into<String>,
+        action: impl Into<String>,
+    ) -> Self {
+        self.authorization_check = Some(OrganizationAuthorizationCheck::new(
+            organization_id,
+            resource_id,
+            action,
+        ));
+        self
+    }
+}

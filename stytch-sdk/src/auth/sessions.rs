@@ -1,9 +1,10 @@
 //! `authenticate_jwt` and `authenticate_jwt_local` on the sessions handles.
 
+use super::AuthError;
 #[cfg(any(feature = "consumer", feature = "b2b"))]
-use super::verify::{self, TimeRules};
+use super::verify::{self, Rejection, TimeRules};
 #[cfg(any(feature = "consumer", feature = "b2b"))]
-use super::{AuthError, Vertical, claims};
+use super::{Vertical, claims};
 #[cfg(any(feature = "consumer", feature = "b2b"))]
 use crate::runtime::Transport;
 
@@ -22,14 +23,34 @@ pub struct Authenticated<S> {
     pub verified_locally: bool,
 }
 
+#[cfg(feature = "consumer")]
+impl Authenticated<crate::consumer::models::sessions::Session> {
+    /// The session's custom claims decoded into `T`; see
+    /// [`Session::custom_claims_as`](crate::consumer::models::sessions::Session::custom_claims_as).
+    pub fn custom_claims<T: serde::de::DeserializeOwned>(&self) -> Result<T, AuthError> {
+        self.session.custom_claims_as()
+    }
+}
+
+#[cfg(feature = "b2b")]
+impl Authenticated<crate::b2b::models::sessions::MemberSession> {
+    /// The member session's custom claims decoded into `T`; see
+    /// [`MemberSession::custom_claims_as`](crate::b2b::models::sessions::MemberSession::custom_claims_as).
+    pub fn custom_claims<T: serde::de::DeserializeOwned>(&self) -> Result<T, AuthError> {
+        self.session.custom_claims_as()
+    }
+}
+
 /// The local-first rule shared by both products: a locally verified token is
-/// returned as is; a genuine token past the maximum age is sent to the API by
-/// `api`, which returns the session and the JWT to hand back; any other
-/// failure is final.
+/// returned as is; a token the API might still accept (see
+/// [`verify::verify`]: expired, older than the maximum age, or signed by a
+/// key the refreshed key set lacks) is sent to the API by `api`, which
+/// returns the session and the JWT to hand back; any other failure is final
+/// and costs no API call.
 #[cfg(any(feature = "consumer", feature = "b2b"))]
 async fn local_or_api<S, A>(
     session_jwt: &str,
-    local: Result<S, AuthError>,
+    local: Result<S, Rejection>,
     api: impl FnOnce() -> A,
 ) -> Result<Authenticated<S>, crate::Error>
 where
@@ -41,7 +62,7 @@ where
             session_jwt: session_jwt.to_owned(),
             verified_locally: true,
         }),
-        Err(AuthError::TooOld { .. }) => {
+        Err(Rejection { ask_api: true, .. }) => {
             let (session, session_jwt) = api().await?;
             Ok(Authenticated {
                 session,
@@ -49,12 +70,12 @@ where
                 verified_locally: false,
             })
         }
-        Err(other) => Err(other.into()),
+        Err(rejection) => Err(AuthError::from(rejection).into()),
     }
 }
 
 /// Evaluates an RBAC check against the cached policy of `vertical`.
-#[cfg(any(feature = "consumer", feature = "b2b"))]
+#[cfg(feature = "consumer")]
 async fn authorize(
     transport: &Transport,
     vertical: Vertical,
@@ -81,13 +102,17 @@ mod consumer {
         transport: &Transport,
         session_jwt: &str,
         options: &SessionJwtOptions,
-    ) -> Result<Session, AuthError> {
+    ) -> Result<Session, Rejection> {
         let rules = TimeRules {
             max_age: options.max_token_age,
             tolerance: options.clock_tolerance,
         };
         let verified = verify::verify(transport, Vertical::Consumer, session_jwt, rules).await?;
-        claims::consumer_session(verified.subject, verified.claims)
+        Ok(claims::consumer_session(
+            verified.subject,
+            verified.claims,
+            verified.expires_at,
+        )?)
     }
 
     async fn check(
@@ -115,10 +140,30 @@ mod consumer {
         ///
         /// A token no older than `options.max_token_age` is verified against
         /// the project's cached keys (see [`crate::auth`] for the rules) and
-        /// its session decoded from the claims, with no API call. An older
-        /// (but otherwise genuine) token is sent to the `sessions.authenticate`
-        /// endpoint, which also tells whether the session was revoked since;
-        /// its answer, including a fresh JWT, is returned.
+        /// its session decoded from the claims, with no API call.
+        ///
+        /// # When the sessions API is asked
+        ///
+        /// The token is sent to the `sessions.authenticate` endpoint (whose
+        /// answer, including a fresh JWT, is returned) only when the API may
+        /// know better than the local check:
+        ///
+        /// - it is **older than the maximum age** or **expired**, and its
+        ///   signature, issuer and audience checked out (the session may still
+        ///   be active, or revoked since);
+        /// - it names a **key the project's key set does not hold**, after the
+        ///   key set was fetched again for this call (a key rotated in
+        ///   moments ago), as long as its issuer and audience name this
+        ///   project. While `jwks_refresh_interval` keeps the key set from
+        ///   being fetched again, such a token fails with
+        ///   [`AuthError::UnknownKey`] instead, so made-up key ids cannot
+        ///   turn into API calls.
+        ///
+        /// A forged or malformed token never costs an API call: a bad
+        /// signature, a wrong issuer or audience, an algorithm other than
+        /// RS256, a token not valid yet, or anything that does not parse fails
+        /// locally with its [`AuthError`]. So does a key set that cannot be
+        /// fetched ([`AuthError::Fetch`]).
         ///
         /// When `options.authorization_check` is set, the session's roles must
         /// also grant the action on the resource under the project's RBAC
@@ -153,7 +198,9 @@ mod consumer {
             session_jwt: &str,
             options: &SessionJwtOptions,
         ) -> Result<Session, crate::Error> {
-            let session = verify_local(self.transport, session_jwt, options).await?;
+            let session = verify_local(self.transport, session_jwt, options)
+                .await
+                .map_err(AuthError::from)?;
             check(self.transport, &session, options).await?;
             Ok(session)
         }
@@ -171,13 +218,17 @@ mod b2b {
         transport: &Transport,
         session_jwt: &str,
         options: &MemberSessionJwtOptions,
-    ) -> Result<MemberSession, AuthError> {
+    ) -> Result<MemberSession, Rejection> {
         let rules = TimeRules {
             max_age: options.max_token_age,
             tolerance: options.clock_tolerance,
         };
         let verified = verify::verify(transport, Vertical::B2b, session_jwt, rules).await?;
-        claims::member_session(verified.subject, verified.claims)
+        Ok(claims::member_session(
+            verified.subject,
+            verified.claims,
+            verified.expires_at,
+        )?)
     }
 
     /// The tenancy check first (no policy lookup for a foreign organization), then RBAC.
@@ -195,14 +246,12 @@ mod b2b {
                 actual: session.organization_id.clone(),
             });
         }
-        authorize(
-            transport,
-            Vertical::B2b,
-            &session.roles,
-            &check.resource_id,
-            &check.action,
-        )
-        .await
+        let policy = transport
+            .auth()
+            .org_policies()
+            .merged(transport, &check.organization_id)
+            .await?;
+        policy.check(&session.roles, &check.resource_id, &check.action)
     }
 
     impl Sessions<'_> {
@@ -211,15 +260,19 @@ mod b2b {
         /// A token no older than `options.max_token_age` is verified against
         /// the project's cached B2B keys (see [`crate::auth`] for the rules)
         /// and the member session (organization, roles, custom claims)
-        /// decoded from its claims, with no API call. An older (but otherwise
-        /// genuine) token is sent to the `sessions.authenticate` endpoint and
-        /// its answer, including a fresh JWT, is returned.
+        /// decoded from its claims, with no API call. The B2B
+        /// `sessions.authenticate` endpoint is asked, and its answer returned,
+        /// in exactly the cases the consumer `authenticate_jwt` lists: expired or too old but genuine, or signed by a key a freshly
+        /// fetched key set lacks. Forged or malformed tokens fail locally.
         ///
         /// When `options.authorization_check` is set, its organization must be
         /// the member's ([`AuthError::TenancyMismatch`] otherwise, before any
         /// policy lookup) and the member's roles must grant the action on the
-        /// resource under the project's RBAC policy (fetched and cached), or
-        /// the call fails with [`AuthError::PermissionDenied`].
+        /// resource under the project's RBAC policy merged with the
+        /// organization's own roles (both fetched and cached), or the call
+        /// fails with [`AuthError::PermissionDenied`]. When the organization's
+        /// roles cannot be fetched the call fails with [`AuthError::Fetch`],
+        /// never with an allow.
         pub async fn authenticate_jwt(
             &self,
             session_jwt: &str,
@@ -247,7 +300,9 @@ mod b2b {
             session_jwt: &str,
             options: &MemberSessionJwtOptions,
         ) -> Result<MemberSession, crate::Error> {
-            let session = verify_local(self.transport, session_jwt, options).await?;
+            let session = verify_local(self.transport, session_jwt, options)
+                .await
+                .map_err(AuthError::from)?;
             check(self.transport, &session, options).await?;
             Ok(session)
         }

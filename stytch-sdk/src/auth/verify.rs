@@ -12,7 +12,7 @@ use serde::Deserialize;
 use serde_json::{Map, Value};
 use time::OffsetDateTime;
 
-use super::jwks::{KeyUse, VerifyingKey};
+use super::jwks::{KeyUse, Lookup, VerifyingKey};
 use super::{AuthError, MAX_TOKEN_LEN, Vertical};
 use crate::runtime::Transport;
 
@@ -35,6 +35,12 @@ pub(crate) struct Verified {
     pub(crate) claims: Map<String, Value>,
     /// The `sub` claim.
     pub(crate) subject: String,
+    /// The `iss` claim.
+    pub(crate) issuer: String,
+    /// The `aud` claim as a list.
+    pub(crate) audience: Vec<String>,
+    /// The `nbf` claim, when present.
+    pub(crate) not_before: Option<OffsetDateTime>,
     /// The `iat` claim.
     pub(crate) issued_at: OffsetDateTime,
     /// The `exp` claim.
@@ -142,21 +148,22 @@ pub(crate) fn check_signature(parsed: &Parsed<'_>, key: &VerifyingKey) -> Result
     }
 }
 
-/// Decodes the claims of a token whose signature has been verified and
-/// applies the issuer, audience and time rules.
-pub(crate) fn check_claims(
-    parsed: &Parsed<'_>,
+/// Decodes the claims segment of a parsed token (verified or not).
+fn decode_claims(parsed: &Parsed<'_>) -> Result<Map<String, Value>, AuthError> {
+    let payload = decode_segment("claims segment", parsed.payload)?;
+    serde_json::from_slice(&payload)
+        .map_err(|e| AuthError::malformed(format!("claims are not a JSON object: {e}")))
+}
+
+/// Checks that `iss` is one of `issuers` and `aud` contains the project;
+/// returns both.
+fn check_issuer_and_audience(
+    claims: &Map<String, Value>,
     project_id: &str,
     issuers: &[String],
-    rules: TimeRules,
-    now: SystemTime,
-) -> Result<Verified, AuthError> {
-    let payload = decode_segment("claims segment", parsed.payload)?;
-    let claims: Map<String, Value> = serde_json::from_slice(&payload)
-        .map_err(|e| AuthError::malformed(format!("claims are not a JSON object: {e}")))?;
-
-    match claims.get("iss") {
-        Some(Value::String(iss)) if issuers.iter().any(|accepted| accepted == iss) => {}
+) -> Result<(String, Vec<String>), AuthError> {
+    let issuer = match claims.get("iss") {
+        Some(Value::String(iss)) if issuers.iter().any(|accepted| accepted == iss) => iss.clone(),
         Some(Value::String(iss)) => {
             return Err(AuthError::WrongIssuer {
                 issuer: Some(iss.clone()),
@@ -164,7 +171,7 @@ pub(crate) fn check_claims(
         }
         None | Some(Value::Null) => return Err(AuthError::WrongIssuer { issuer: None }),
         Some(_) => return Err(AuthError::malformed("`iss` is not a string")),
-    }
+    };
 
     let audience = match claims.get("aud") {
         Some(Value::String(aud)) => vec![aud.clone()],
@@ -183,6 +190,20 @@ pub(crate) fn check_claims(
     if !audience.iter().any(|aud| aud == project_id) {
         return Err(AuthError::WrongAudience { audience });
     }
+    Ok((issuer, audience))
+}
+
+/// Decodes the claims of a token whose signature has been verified and
+/// applies the issuer, audience and time rules.
+pub(crate) fn check_claims(
+    parsed: &Parsed<'_>,
+    project_id: &str,
+    issuers: &[String],
+    rules: TimeRules,
+    now: SystemTime,
+) -> Result<Verified, AuthError> {
+    let claims = decode_claims(parsed)?;
+    let (issuer, audience) = check_issuer_and_audience(&claims, project_id, issuers)?;
 
     let subject = match claims.get("sub") {
         Some(Value::String(sub)) if !sub.is_empty() => sub.clone(),
@@ -224,6 +245,9 @@ pub(crate) fn check_claims(
     Ok(Verified {
         claims,
         subject,
+        issuer,
+        audience,
+        not_before: nbf.map(to_datetime),
         issued_at: to_datetime(iat),
         expires_at: to_datetime(exp),
     })
@@ -249,26 +273,81 @@ fn to_datetime(secs: f64) -> OffsetDateTime {
     OffsetDateTime::from_unix_timestamp(secs.floor() as i64).unwrap_or(OffsetDateTime::UNIX_EPOCH)
 }
 
+/// Why a token was not accepted locally, and whether the sessions API
+/// might still accept it.
+#[derive(Debug)]
+pub(crate) struct Rejection {
+    pub(crate) error: AuthError,
+    /// The token is genuine as far as can be told here (or signed by a key
+    /// the freshly fetched key set does not hold) and only failed on time
+    /// or key availability, so asking the API is worthwhile.
+    pub(crate) ask_api: bool,
+}
+
+impl From<AuthError> for Rejection {
+    fn from(error: AuthError) -> Self {
+        Self {
+            error,
+            ask_api: false,
+        }
+    }
+}
+
+impl From<Rejection> for AuthError {
+    fn from(rejection: Rejection) -> Self {
+        rejection.error
+    }
+}
+
 /// Verifies a token with the key set of `vertical`, fetching or refreshing
 /// the key set when needed.
+///
+/// The rejection says whether the API might accept the token: for an
+/// expired or too old token whose signature, issuer and audience checked
+/// out, and for a token naming a key that a key set fetched for this very
+/// call does not hold (as long as its unverified issuer and audience name
+/// this project). Forged or malformed tokens never qualify.
 pub(crate) async fn verify(
     transport: &Transport,
     vertical: Vertical,
     token: &str,
     rules: TimeRules,
-) -> Result<Verified, AuthError> {
+) -> Result<Verified, Rejection> {
     let parsed = parse(token)?;
-    let key = transport
-        .auth()
+    let auth = transport.auth();
+    let key = match auth
         .jwks(vertical)
         .key(transport, vertical, &parsed.kid)
-        .await?;
+        .await?
+    {
+        Lookup::Found(key) => key,
+        absent => {
+            let error = AuthError::UnknownKey {
+                kid: parsed.kid.clone(),
+            };
+            if matches!(absent, Lookup::AbsentCached) {
+                return Err(error.into());
+            }
+            // Unverifiable: only worth asking about when it claims to be
+            // issued by and for this project.
+            let claims = decode_claims(&parsed)?;
+            check_issuer_and_audience(&claims, transport.project_id(), &auth.issuers)?;
+            return Err(Rejection {
+                error,
+                ask_api: true,
+            });
+        }
+    };
     check_signature(&parsed, &key)?;
     check_claims(
         &parsed,
         transport.project_id(),
-        &transport.auth().issuers,
+        &auth.issuers,
         rules,
         SystemTime::now(),
     )
+    .map_err(|error| {
+        let ask_api = matches!(error, AuthError::TooOld { .. } | AuthError::Expired { .. });
+        Rejection { error, ask_api }
+    })
 }

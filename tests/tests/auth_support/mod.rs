@@ -282,11 +282,13 @@ impl Server {
         self.builder()
     }
 
-    /// A client builder pointed at this server, with a 5 second timeout.
+    /// A client builder pointed at this server, with a 5 second timeout
+    /// and a short fetch backoff (50 ms) so tests can recover quickly.
     fn builder<C: stytch_sdk::BuildClient>(&self) -> stytch_sdk::ClientBuilder<C> {
         self.mock
             .client_builder(PROJECT_ID, SECRET)
             .timeout(Duration::from_secs(5))
+            .fetch_backoff(Duration::from_millis(50), Duration::from_millis(50))
     }
 }
 
@@ -295,5 +297,88 @@ pub fn auth_error(error: stytch_sdk::Error) -> stytch_sdk::auth::AuthError {
     match error {
         stytch_sdk::Error::Auth(e) => e,
         other => panic!("expected an auth error, got {other:?}"),
+    }
+}
+
+/// Path of the B2B endpoint serving an organization's own RBAC roles.
+pub fn org_policy_path(organization_id: &str) -> String {
+    format!("/v1/b2b/rbac/organizations/{organization_id}")
+}
+
+/// An organization policy answer defining `roles` as `(role, resource, actions)`.
+pub fn org_policy(roles: &[(&str, &str, &[&str])]) -> Value {
+    let roles: Vec<Value> = roles
+        .iter()
+        .map(|(role, resource, actions)| {
+            json!({"role_id": role, "description": "", "permissions": [
+                {"resource_id": resource, "actions": actions}
+            ]})
+        })
+        .collect();
+    json!({ "org_policy": { "roles": roles } })
+}
+
+/// A B2B RBAC policy with OAuth scopes: `read:documents` reads documents,
+/// `manage:documents` may do anything to them.
+pub fn policy_with_scopes() -> Value {
+    let mut policy = policy();
+    policy["policy"]["scopes"] = json!([
+        {"scope": "read:documents", "description": "", "permissions": [
+            {"resource_id": "documents", "actions": ["read"]}
+        ]},
+        {"scope": "manage:documents", "description": "", "permissions": [
+            {"resource_id": "documents", "actions": ["*"]}
+        ]}
+    ]);
+    policy
+}
+
+/// A loopback listener that accepts connections and never answers,
+/// counting the connections made.
+pub struct Hanging {
+    pub url: String,
+    accepted: Arc<std::sync::atomic::AtomicUsize>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl Hanging {
+    pub async fn start() -> Self {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("http://{}", listener.local_addr().unwrap());
+        let accepted = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let counter = Arc::clone(&accepted);
+        let task = tokio::spawn(async move {
+            let mut open = Vec::new();
+            while let Ok((stream, _)) = listener.accept().await {
+                counter.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                open.push(stream); // held open, never answered
+            }
+        });
+        Self {
+            url,
+            accepted,
+            task,
+        }
+    }
+
+    pub fn connections(&self) -> usize {
+        self.accepted.load(std::sync::atomic::Ordering::SeqCst)
+    }
+}
+
+impl Drop for Hanging {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+impl Server {
+    /// Bodies received for `path`, as text.
+    pub fn requests_body_text(&self, path: &str) -> Vec<String> {
+        self.mock
+            .requests_to(path)
+            .iter()
+            .map(|r| String::from_utf8_lossy(&r.body).into_owned())
+            .collect()
     }
 }

@@ -1,0 +1,249 @@
+//! Local introspection of OAuth access tokens issued to Connected Apps
+//! (Stytch as identity provider), the local twin of the
+//! `idp.introspect_token_network` endpoint.
+
+use serde::Deserialize;
+use serde_json::{Map, Value};
+use time::OffsetDateTime;
+
+use super::claims::{self, ORGANIZATION_CLAIM, SESSION_CLAIM};
+use super::verify::{self, TimeRules};
+use super::{AuthError, Vertical};
+use crate::runtime::Transport;
+
+/// The organization an access token was issued in (B2B), from the
+/// `https://stytch.com/organization` claim.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[non_exhaustive]
+pub struct OrganizationClaim {
+    /// The organization id.
+    pub organization_id: String,
+    /// The organization's slug (empty when the claim has none).
+    #[serde(default)]
+    pub slug: String,
+}
+
+/// What a locally verified OAuth access token says, named as in an RFC
+/// 7662 introspection response.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct AccessTokenClaims {
+    /// Always `true`: a token that is not active fails verification instead.
+    pub active: bool,
+    /// The user or member the token acts for.
+    pub sub: String,
+    /// The granted scopes, space-separated as in the token.
+    pub scope: String,
+    /// The audiences (the project id among them).
+    pub aud: Vec<String>,
+    /// Expiry.
+    pub exp: OffsetDateTime,
+    /// Issue time.
+    pub iat: OffsetDateTime,
+    /// Issuer (`stytch.com/<project_id>`, the custom domain or API base URL).
+    pub iss: String,
+    /// Start of validity, when the token names one.
+    pub nbf: Option<OffsetDateTime>,
+    /// The Connected App client the token was issued to.
+    pub client_id: String,
+    /// Always `access_token`.
+    pub token_type: String,
+    /// The organization (B2B tokens).
+    pub organization: Option<OrganizationClaim>,
+    /// Every other claim of the token (including `jti` when present), keyed
+    /// by name.
+    pub custom_claims: Map<String, Value>,
+}
+
+impl AccessTokenClaims {
+    /// The granted scopes, one by one.
+    pub fn scopes(&self) -> Vec<&str> {
+        self.scope.split_whitespace().collect()
+    }
+
+    /// Decodes [`custom_claims`](Self::custom_claims) into `T`; a claim of
+    /// the wrong shape fails with [`AuthError::CustomClaims`] naming its path.
+    pub fn custom_claims_as<T: serde::de::DeserializeOwned>(&self) -> Result<T, AuthError> {
+        claims::decode_custom_claims(&Value::Object(self.custom_claims.clone()))
+    }
+}
+
+/// Verifies an access token with the key set of `vertical` and reads its claims.
+async fn verify_access_token(
+    transport: &Transport,
+    vertical: Vertical,
+    token: &str,
+    tolerance: std::time::Duration,
+) -> Result<AccessTokenClaims, AuthError> {
+    if !token.contains('.') {
+        return Err(AuthError::OpaqueToken);
+    }
+    let rules = TimeRules {
+        max_age: None,
+        tolerance,
+    };
+    let verified = verify::verify(transport, vertical, token, rules).await?;
+    let mut all = verified.claims;
+    for registered in ["iss", "sub", "aud", "exp", "nbf", "iat"] {
+        all.remove(registered);
+    }
+    if all.contains_key(SESSION_CLAIM) {
+        return Err(AuthError::WrongTokenType {
+            expected: "an OAuth access token",
+            found: "a session JWT",
+        });
+    }
+    let scope = match all.remove("scope") {
+        None | Some(Value::Null) => String::new(),
+        Some(Value::String(scope)) => scope,
+        Some(_) => return Err(AuthError::malformed("`scope` is not a string")),
+    };
+    let client_id = match all.remove("client_id") {
+        Some(Value::String(id)) if !id.is_empty() => id,
+        _ => {
+            return Err(AuthError::malformed(
+                "`client_id` is missing or not a string; not an OAuth access token",
+            ));
+        }
+    };
+    let organization = match all.remove(ORGANIZATION_CLAIM) {
+        None | Some(Value::Null) => None,
+        Some(value) => Some(OrganizationClaim::deserialize(value).map_err(|e| {
+            AuthError::malformed(format!("`{ORGANIZATION_CLAIM}` does not decode: {e}"))
+        })?),
+    };
+    Ok(AccessTokenClaims {
+        active: true,
+        sub: verified.subject,
+        scope,
+        aud: verified.audience,
+        exp: verified.expires_at,
+        iat: verified.issued_at,
+        iss: verified.issuer,
+        nbf: verified.not_before,
+        client_id,
+        token_type: "access_token".to_owned(),
+        organization,
+        // What is left once the fields above have been taken out.
+        custom_claims: all,
+    })
+}
+
+/// Checks that a scope of the token grants `action` on `resource_id` under
+/// the cached project policy of `vertical`.
+async fn check_scopes(
+    transport: &Transport,
+    vertical: Vertical,
+    claims: &AccessTokenClaims,
+    resource_id: &str,
+    action: &str,
+) -> Result<(), AuthError> {
+    let policy = transport
+        .auth()
+        .policy(vertical)
+        .get(transport, vertical)
+        .await?;
+    if policy.scopes_grant(&claims.scopes(), resource_id, action) {
+        Ok(())
+    } else {
+        Err(AuthError::PermissionDenied {
+            resource_id: resource_id.to_owned(),
+            action: action.to_owned(),
+        })
+    }
+}
+
+#[cfg(feature = "consumer")]
+impl crate::consumer::idp::Idp<'_> {
+    /// Verifies an OAuth access token issued to a Connected App locally and
+    /// returns its claims, with no API call once the key set is cached.
+    ///
+    /// The token must be an RS256 JWT signed with one of the project's keys,
+    /// issued by the project (`stytch.com/<project_id>`, the custom domain or
+    /// the configured API base URL), for the project (`aud`), and within
+    /// `exp`/`nbf`/`iat` give or take `options.clock_tolerance`. A session
+    /// JWT fails with [`AuthError::WrongTokenType`]; an opaque token (such
+    /// as a refresh token) with [`AuthError::OpaqueToken`]: only
+    /// [`introspect_token_network`](Self::introspect_token_network) can
+    /// judge those, and revocation before expiry.
+    ///
+    /// With `options.authorization_check`, one of the token's scopes must
+    /// grant the action on the resource under the `scopes` section of the
+    /// project's RBAC policy ([`RbacPolicy::scopes_grant`](super::RbacPolicy::scopes_grant)),
+    /// or the call fails with [`AuthError::PermissionDenied`].
+    pub async fn introspect_token_local(
+        &self,
+        access_token: &str,
+        options: &super::AccessTokenOptions,
+    ) -> Result<AccessTokenClaims, crate::Error> {
+        let vertical = Vertical::Consumer;
+        let claims = verify_access_token(
+            self.transport,
+            vertical,
+            access_token,
+            options.clock_tolerance,
+        )
+        .await?;
+        if let Some(check) = &options.authorization_check {
+            check_scopes(
+                self.transport,
+                vertical,
+                &claims,
+                &check.resource_id,
+                &check.action,
+            )
+            .await?;
+        }
+        Ok(claims)
+    }
+}
+
+#[cfg(feature = "b2b")]
+impl crate::b2b::idp::Idp<'_> {
+    /// Verifies an OAuth access token issued to a Connected App locally and
+    /// returns its claims, including the member's organization.
+    ///
+    /// Same rules as the consumer `introspect_token_local`. With
+    /// `options.authorization_check`, the token's organization must be the
+    /// check's ([`AuthError::TenancyMismatch`] otherwise, before any policy
+    /// lookup) and one of its scopes must grant the action on the resource
+    /// under the project's RBAC policy, or the call fails with
+    /// [`AuthError::PermissionDenied`].
+    pub async fn introspect_token_local(
+        &self,
+        access_token: &str,
+        options: &super::OrganizationAccessTokenOptions,
+    ) -> Result<AccessTokenClaims, crate::Error> {
+        let vertical = Vertical::B2b;
+        let claims = verify_access_token(
+            self.transport,
+            vertical,
+            access_token,
+            options.clock_tolerance,
+        )
+        .await?;
+        if let Some(check) = &options.authorization_check {
+            let actual = claims
+                .organization
+                .as_ref()
+                .map(|org| org.organization_id.as_str())
+                .unwrap_or_default();
+            if actual != check.organization_id {
+                return Err(AuthError::TenancyMismatch {
+                    requested: check.organization_id.clone(),
+                    actual: actual.to_owned(),
+                }
+                .into());
+            }
+            check_scopes(
+                self.transport,
+                vertical,
+                &claims,
+                &check.resource_id,
+                &check.action,
+            )
+            .await?;
+        }
+        Ok(claims)
+    }
+}
