@@ -442,3 +442,46 @@ async fn key_sets_with_other_key_types_and_sparse_rsa_keys_still_verify() {
     );
     assert_eq!(server.hits(CONSUMER_JWKS), 1);
 }
+
+#[tokio::test]
+async fn backoff_grows_with_consecutive_failures() {
+    let key = TestKey::generate("key-1");
+    let server = Server::start().await;
+    server.route(
+        CONSUMER_JWKS,
+        500,
+        json!({"error_type": "internal_server_error", "error_message": "down", "error_url": ""}),
+    );
+    let client = server
+        .consumer_builder()
+        .fetch_backoff(Duration::from_millis(300), Duration::from_secs(5))
+        .build()
+        .unwrap();
+    let token = key.sign(&session_claims(0));
+    let attempt = || async {
+        client
+            .sessions()
+            .authenticate_jwt_local(&token, &SessionJwtOptions::new())
+            .await
+    };
+    let sleep = |ms| tokio::time::sleep(Duration::from_millis(ms));
+
+    attempt().await.unwrap_err(); // failure 1: 300 ms backoff
+    assert_eq!(server.hits(CONSUMER_JWKS), 1);
+    attempt().await.unwrap_err();
+    assert_eq!(server.hits(CONSUMER_JWKS), 1, "within the first backoff");
+    sleep(400).await;
+    attempt().await.unwrap_err(); // failure 2: 600 ms backoff
+    assert_eq!(server.hits(CONSUMER_JWKS), 2);
+    sleep(400).await;
+    attempt().await.unwrap_err();
+    assert_eq!(
+        server.hits(CONSUMER_JWKS),
+        2,
+        "the second backoff is longer"
+    );
+    sleep(300).await;
+    server.serve_keys(CONSUMER_JWKS, &[key.jwk()]);
+    attempt().await.expect("fetched again after 600 ms");
+    assert_eq!(server.hits(CONSUMER_JWKS), 3);
+}

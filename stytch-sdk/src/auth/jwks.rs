@@ -165,16 +165,16 @@ impl JwksCache {
     ) -> Result<Lookup, AuthError> {
         let config = &transport.auth().config;
         let now = Instant::now();
-        let seen = {
-            let current = self.cell.load();
-            if let Some(snapshot) = &current
-                && snapshot.age(now) < config.jwks_max_age
-                && let Some(key) = snapshot.value.get(kid)
-            {
-                return Ok(Lookup::Found(Arc::clone(key)));
-            }
+        // Fast path: a guard, no reference count on the set changes.
+        let cached = self.cell.with(|current| {
             current
-        };
+                .filter(|snapshot| snapshot.age(now) < config.jwks_max_age)
+                .and_then(|snapshot| snapshot.value.get(kid).cloned())
+        });
+        if let Some(key) = cached {
+            return Ok(Lookup::Found(key));
+        }
+        let seen = self.cell.load();
         let gate = match &seen {
             Some(snapshot) if snapshot.age(now) < config.jwks_max_age => {
                 Gate::Miss(config.jwks_refresh_interval)

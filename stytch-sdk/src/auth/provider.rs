@@ -87,12 +87,16 @@ impl M2mTokenProvider {
 
     /// A valid access token, to send as `Authorization: Bearer <token>`.
     pub async fn access_token(&self) -> Result<String, crate::Error> {
-        let seen = self.inner.cell.load();
-        if let Some(snapshot) = &seen
-            && Instant::now() < snapshot.value.refresh_at
-        {
-            return Ok(snapshot.value.access_token.clone());
+        let now = Instant::now();
+        let cached = self.inner.cell.with(|current| {
+            current
+                .filter(|snapshot| now < snapshot.value.refresh_at)
+                .map(|snapshot| snapshot.value.access_token.clone())
+        });
+        if let Some(token) = cached {
+            return Ok(token);
         }
+        let seen = self.inner.cell.load();
         let fetch = {
             let inner = Arc::clone(&self.inner);
             move || async move { fetch(&inner).await }
