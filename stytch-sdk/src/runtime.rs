@@ -3,7 +3,10 @@
 //! Generated request types implement [`Endpoint`]; the generated namespace
 //! methods hand them to [`Transport::send`], which checks constraints, encodes
 //! the request, sends it and decodes the answer. Everything after encoding runs
-//! through one non-generic function so each endpoint adds almost no code.
+//! through one non-generic function so each endpoint adds almost no code; that
+//! function also owns the transport rules: no redirects, a time limit per
+//! attempt, a size limit per body, retries of transient failures where the
+//! endpoint is safe to repeat, and one `tracing` span per call.
 
 use std::fmt;
 use std::sync::Arc;

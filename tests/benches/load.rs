@@ -133,7 +133,7 @@ fn main() {
 
         println!(
             "load: {calls} GET calls over {tasks} tasks, one shared client, loopback server, \
-             {rounds} alternating rounds per configuration (median round shown)"
+             {rounds} round(s) per configuration, alternating (median shown)"
         );
         let mut results: [Vec<Run>; 2] = [Vec::new(), Vec::new()];
         for round in 0..rounds {

@@ -347,6 +347,34 @@ async fn key_set_fetches_of_token_verification_get_the_same_timeout() {
     }
 }
 
+#[tokio::test]
+async fn rbac_policy_fetches_get_the_per_call_timeout() {
+    let server = RawServer::silent().await;
+    let client = b2b(&server.url())
+        .timeout(Duration::from_secs(60))
+        .retry(RetryPolicy::disabled())
+        .build()
+        .unwrap();
+
+    let started = Instant::now();
+    let err = client
+        .with_timeout(Duration::from_millis(300))
+        .rbac()
+        .cached_policy()
+        .await
+        .expect_err("the policy never arrives");
+    let elapsed = started.elapsed();
+
+    assert!(elapsed < Duration::from_millis(1500), "{elapsed:?}");
+    assert_eq!(server.requests().len(), 1);
+    assert_eq!(server.requests()[0].path, "/v1/b2b/rbac/policy");
+    let source = match &err {
+        Error::Auth(stytch_sdk::auth::AuthError::Fetch { source, .. }) => &**source,
+        other => other,
+    };
+    assert_timeout(source, "b2b.rbac.policy", 1);
+}
+
 // ---------------------------------------------------------------------------
 // 3. Path parameters
 // ---------------------------------------------------------------------------
