@@ -78,6 +78,8 @@ fn expr(sample: &Sample) -> TokenStream {
             let inner = expr(inner);
             quote!(std::collections::HashMap::from([(String::from("key"), #inner)]))
         }
+        Sample::EmptyList => quote!(Vec::new()),
+        Sample::EmptyMap => quote!(std::collections::HashMap::new()),
         Sample::Enum { id, variant, .. } => {
             let path = type_path(id);
             let variant = ident(variant);

@@ -38,10 +38,44 @@ pub fn validate(spec: &RawSpec) -> Result<(), SpecErrors> {
     v.common();
     v.namespaces();
     v.type_files();
+    let cross_item = crate::soundness::check(spec, &v.kinds);
+    v.errors.extend(cross_item);
+    missing_common(spec, &mut v.errors);
     if v.errors.is_empty() {
         Ok(())
     } else {
         Err(SpecErrors(v.errors))
+    }
+}
+
+/// Without common.yaml every `use:` fails; say once that the file is missing
+/// instead of once per use.
+fn missing_common(spec: &RawSpec, errors: &mut Vec<SpecError>) {
+    if spec
+        .files
+        .iter()
+        .any(|f| f.as_path() == std::path::Path::new("common.yaml"))
+    {
+        return;
+    }
+    let before = errors.len();
+    errors.retain(|e| {
+        !e.message.contains("names no parameter in common.yaml")
+            && !e.message.contains("names no field in common.yaml")
+    });
+    if errors.len() < before {
+        errors.insert(
+            0,
+            SpecError {
+                file: "common.yaml".into(),
+                line: 0,
+                column: 0,
+                message: format!(
+                    "common.yaml is missing: {} `use:` reference(s) have nothing to refer to",
+                    before - errors.len()
+                ),
+            },
+        );
     }
 }
 
@@ -241,7 +275,7 @@ impl<'a> Validator<'a> {
             let id = format!("{}.{}", ns.vertical, ns.segments.join("."));
             self.doc(&ns.body.doc, &format!("namespace `{id}`"));
             for segment in &ns.segments {
-                if let Err(message) = names::snake(segment) {
+                if let Err(message) = names::module_name(segment) {
                     self.at_file(ns.file, 0, 0, format!("namespace `{id}`: {message}"));
                 }
                 if segment == "types" || segment == "models" {
@@ -306,7 +340,7 @@ impl<'a> Validator<'a> {
                         ),
                     );
                 }
-                match (names::snake(&ep.name), names::pascal(&ep.name)) {
+                match (names::method_name(&ep.name), names::pascal(&ep.name)) {
                     (Ok(_), Ok(pascal)) => {
                         if !seen_types.insert(pascal.clone()) {
                             self.at(&ep.name, format!("endpoint `{}` gives the same Rust type names ({pascal}Request) as another endpoint", ep.name.as_str()));
@@ -670,7 +704,7 @@ impl<'a> Validator<'a> {
 
     fn type_files(&mut self) {
         for file in &self.spec.type_files {
-            if let Err(m) = names::snake(&file.module) {
+            if let Err(m) = names::module_name(&file.module) {
                 self.at_file(file.file, 0, 0, format!("module name: {m}"));
             }
             for t in &file.body.types {
@@ -771,28 +805,43 @@ impl<'a> Validator<'a> {
 }
 
 /// The `{name}` placeholders of a path template.
+///
+/// Strict, because the template becomes a `format!` string: every `{` opens a
+/// placeholder whose name is an identifier and which the next `}` closes;
+/// braces appear nowhere else.
 pub fn placeholders(path: &str) -> Result<BTreeSet<String>, String> {
     if !path.starts_with('/') {
         return Err(format!("path `{path}` must start with `/`"));
     }
     let mut out = BTreeSet::new();
     let mut rest = path;
-    while let Some(start) = rest.find('{') {
-        let after = &rest[start + 1..];
+    while let Some(brace) = rest.find(['{', '}']) {
+        if rest[brace..].starts_with('}') {
+            return Err(format!("path `{path}` has a `}}` without `{{`"));
+        }
+        let after = &rest[brace + 1..];
         let end = after
-            .find('}')
-            .ok_or_else(|| format!("path `{path}` has an unclosed `{{`"))?;
+            .find(['{', '}'])
+            .filter(|&i| after[i..].starts_with('}'))
+            .ok_or_else(|| match after.find('{') {
+                Some(_) if after.contains('}') => {
+                    format!("path `{path}` has a nested placeholder")
+                }
+                _ => format!("path `{path}` has an unclosed `{{`"),
+            })?;
         let name = &after[..end];
-        if name.is_empty() || name.contains('{') {
-            return Err(format!("path `{path}` has an empty or nested placeholder"));
+        if name.is_empty() {
+            return Err(format!("path `{path}` has an empty placeholder `{{}}`"));
+        }
+        if !names::is_plain_identifier(name) {
+            return Err(format!(
+                "path `{path}`: placeholder `{{{name}}}` must name a parameter (letters, digits and `_`)"
+            ));
         }
         if !out.insert(name.to_owned()) {
             return Err(format!("path `{path}` repeats placeholder `{{{name}}}`"));
         }
         rest = &after[end + 1..];
-    }
-    if rest.contains('}') {
-        return Err(format!("path `{path}` has a `}}` without `{{`"));
     }
     Ok(out)
 }
