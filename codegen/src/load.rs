@@ -283,7 +283,23 @@ pub fn load(dir: &Path) -> Result<RawSpec, Error> {
     }
 }
 
+/// Directories below the spec directory this deep are not read (a symbolic
+/// link to a parent would otherwise be followed for ever).
+const MAX_DIR_DEPTH: usize = 16;
+
 fn collect(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), Error> {
+    collect_below(dir, out, 0)
+}
+
+fn collect_below(dir: &Path, out: &mut Vec<PathBuf>, depth: usize) -> Result<(), Error> {
+    if depth > MAX_DIR_DEPTH {
+        return Err(Error::Io {
+            path: dir.to_path_buf(),
+            source: std::io::Error::other(format!(
+                "the spec directory nests more than {MAX_DIR_DEPTH} directories deep (a symbolic link loop?)"
+            )),
+        });
+    }
     let entries = std::fs::read_dir(dir).map_err(|source| Error::Io {
         path: dir.to_path_buf(),
         source,
@@ -295,7 +311,7 @@ fn collect(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), Error> {
         })?;
         let path = entry.path();
         if path.is_dir() {
-            collect(&path, out)?;
+            collect_below(&path, out, depth + 1)?;
         } else if path.extension().is_some_and(|e| e == "yaml" || e == "yml") {
             out.push(path);
         }
@@ -391,7 +407,9 @@ fn too_deep(text: &str) -> Option<(usize, String)> {
         if indent + dashes > MAX_YAML_DEPTH * 2 || deepest + dashes > MAX_YAML_DEPTH {
             return Some((
                 i + 1,
-                format!("the YAML nests more than {MAX_YAML_DEPTH} levels deep here; the spec never needs that"),
+                format!(
+                    "the YAML nests more than {MAX_YAML_DEPTH} levels deep here; the spec never needs that"
+                ),
             ));
         }
     }
@@ -409,7 +427,10 @@ fn text_of(bytes: Vec<u8>, rel: &Path) -> Result<String, SpecError> {
             let offset = e.utf8_error().valid_up_to();
             let before = &e.as_bytes()[..offset];
             let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
-            let line_start = before.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
+            let line_start = before
+                .iter()
+                .rposition(|&b| b == b'\n')
+                .map_or(0, |i| i + 1);
             Err(SpecError {
                 file: rel.to_path_buf(),
                 line,
@@ -475,11 +496,10 @@ fn syntax_error(e: &marked_yaml::LoadError, text: &str, rel: &Path) -> SpecError
         ScanError(_, scan) => {
             let mut message = format!("YAML syntax error: {}", scan.info());
             // A doc text with `: ` in it reads as a nested key to YAML.
-            let suspect = text
-                .lines()
-                .skip(line.saturating_sub(2))
-                .take(2)
-                .any(|l| l.split_once(": ").is_some_and(|(_, value)| value.contains(": ")));
+            let suspect = text.lines().skip(line.saturating_sub(2)).take(2).any(|l| {
+                l.split_once(": ")
+                    .is_some_and(|(_, value)| value.contains(": "))
+            });
             if suspect {
                 message.push_str(
                     "; a text containing `: ` must be quoted (in double quotes) or written as a block (`doc: >-` and the text on the next lines)",
@@ -507,17 +527,29 @@ fn shape_error(
 ) -> SpecError {
     use marked_yaml::spanned_serde::Error as E;
     let path = e.path().unwrap_or_default();
-    let (node, context, key) = walk(root, path);
+    let (node, context, key, key_pos) = walk(root, path);
     let where_ = if context.is_empty() {
         String::new()
     } else {
         format!("{}: ", context.join(", "))
     };
-    let node_pos = node
-        .span()
-        .start()
-        .map(|m| (m.line(), m.column()))
-        .unwrap_or((0, 0));
+    // An empty value has no place of its own (YAML puts it on the next line):
+    // point at its key. A mapping points at its first key.
+    let node_pos = match node {
+        marked_yaml::Node::Scalar(s) if s.as_str().is_empty() => key_pos,
+        marked_yaml::Node::Mapping(m) => m.keys().next().and_then(|k| span_pos(k.span())),
+        _ => None,
+    }
+    .or_else(|| span_pos(node.span()))
+    .unwrap_or((0, 0));
+    let empty = matches!(node, marked_yaml::Node::Scalar(s) if s.as_str().is_empty());
+    let value_pos = |span: &marked_yaml::Span| {
+        if empty {
+            node_pos
+        } else {
+            span_pos(span).unwrap_or(node_pos)
+        }
+    };
     let (position, message) = match &**e {
         E::UnknownFieldError(field, expected, span) => {
             let position = node
@@ -539,7 +571,7 @@ fn shape_error(
         E::IntegerParseFailure(_, span) => {
             let value = scalar_text(node);
             (
-                span_pos(span).unwrap_or(node_pos),
+                value_pos(span),
                 format!(
                     "{where_}`{}` must be a whole number, not {value}",
                     key.unwrap_or("value")
@@ -547,7 +579,7 @@ fn shape_error(
             )
         }
         E::FloatParseFailure(_, span) => (
-            span_pos(span).unwrap_or(node_pos),
+            value_pos(span),
             format!(
                 "{where_}`{}` must be a number, not {}",
                 key.unwrap_or("value"),
@@ -555,7 +587,7 @@ fn shape_error(
             ),
         ),
         E::NotBoolean(span) => (
-            span_pos(span).unwrap_or(node_pos),
+            value_pos(span),
             format!(
                 "{where_}`{}` must be `true` or `false`, not {}",
                 key.unwrap_or("value"),
@@ -563,9 +595,13 @@ fn shape_error(
             ),
         ),
         E::Other(message, span) => {
-            let message = match message.strip_prefix("missing field ") {
-                Some(field) => format!("needs the key {field}"),
-                None => spec_words(message),
+            let (message, span) = match message.strip_prefix("missing field ") {
+                // The deserializer places this at the mapping's `:`; use its first key.
+                Some(field) => (
+                    format!("needs the key {field}"),
+                    &marked_yaml::Span::new_blank(),
+                ),
+                None => (spec_words(message), span),
             };
             let message = match key {
                 Some(key) if !message.starts_with("needs") => format!("`{key}`: {message}"),
@@ -602,21 +638,32 @@ fn scalar_text(node: &marked_yaml::Node) -> String {
 /// Follows a deserializer path such as `endpoints[2].params[0].min` through
 /// the YAML: the deepest node it reaches, the items on the way in spec words
 /// (`endpoint `create``, `parameter `user_id``), and the last key named.
+#[allow(clippy::type_complexity)]
 fn walk<'n, 'p>(
     root: &'n marked_yaml::Node,
     path: &'p str,
-) -> (&'n marked_yaml::Node, Vec<String>, Option<&'p str>) {
+) -> (
+    &'n marked_yaml::Node,
+    Vec<String>,
+    Option<&'p str>,
+    Option<(usize, usize)>,
+) {
     let mut node = root;
     let mut context = Vec::new();
     let mut last_key = None;
+    let mut key_pos = None;
     for part in path.split('.').filter(|p| !p.is_empty()) {
         let (key, indexes) = match part.find('[') {
             Some(i) => (&part[..i], &part[i..]),
             None => (part, ""),
         };
         if !key.is_empty() {
-            match node.as_mapping().and_then(|m| m.get_node(key)) {
+            let mapping = node.as_mapping();
+            match mapping.and_then(|m| m.get_node(key)) {
                 Some(next) => {
+                    key_pos = mapping
+                        .and_then(|m| m.keys().find(|k| k.as_str() == key))
+                        .and_then(|k| span_pos(k.span()));
                     node = next;
                     last_key = Some(key);
                 }
@@ -652,22 +699,38 @@ fn walk<'n, 'p>(
                 .unwrap_or_else(|| format!("{what} {} of `{key}`", index + 1));
             context.push(named);
             last_key = None;
+            key_pos = None;
         }
     }
-    (node, context, last_key)
+    (node, context, last_key, key_pos)
 }
 
 /// The deserializer's wording with the generator's own type names replaced.
 fn spec_words(message: &str) -> String {
     let mut out = message.to_owned();
     for (internal, spec) in [
-        ("struct RawCommon", "the content of common.yaml (`params:`, `fields:`)"),
+        (
+            "struct RawCommon",
+            "the content of common.yaml (`params:`, `fields:`)",
+        ),
         ("struct RawNamespace", "a namespace (`doc:`, `endpoints:`)"),
-        ("struct RawEndpoint", "an endpoint (a mapping with `name:`, `method:`, `path:`, …)"),
-        ("struct RawParam", "a parameter (a mapping with `name:` or `use:`, …)"),
-        ("struct RawField", "a field (a mapping with `name:` or `use:`, …)"),
+        (
+            "struct RawEndpoint",
+            "an endpoint (a mapping with `name:`, `method:`, `path:`, …)",
+        ),
+        (
+            "struct RawParam",
+            "a parameter (a mapping with `name:` or `use:`, …)",
+        ),
+        (
+            "struct RawField",
+            "a field (a mapping with `name:` or `use:`, …)",
+        ),
         ("struct RawTypes", "a types file (`types:`, `enums:`)"),
-        ("struct RawType", "an object type (`name:`, `doc:`, `fields:`)"),
+        (
+            "struct RawType",
+            "an object type (`name:`, `doc:`, `fields:`)",
+        ),
         ("struct RawEnum", "an enum (`name:`, `doc:`, `values:`)"),
         ("i64", "a whole number"),
         ("a sequence", "a list (`- …` items)"),

@@ -28,6 +28,9 @@ pub const HANDLE_METHODS: &[&str] = &[
 /// Methods of `Client` and `B2BClient` themselves; no top-level namespace may take them.
 pub const CLIENT_METHODS: &[&str] = &["new", "builder", "project_id"];
 
+/// How deep namespaces nest (`b2b.otps.email.discovery` is four deep).
+pub const MAX_NAMESPACE_DEPTH: usize = 8;
+
 /// Every problem of the kinds this module looks for.
 pub(crate) fn check(spec: &RawSpec, kinds: &HashMap<TypeId, Kind>) -> Vec<SpecError> {
     let mut c = Checker {
@@ -74,6 +77,17 @@ impl Checker<'_> {
     fn runtime_names(&mut self) {
         for ns in &self.spec.namespaces {
             let id = format!("{}.{}", ns.vertical, ns.segments.join("."));
+            if ns.segments.len() > MAX_NAMESPACE_DEPTH {
+                self.at_file(
+                    ns.file,
+                    0,
+                    0,
+                    format!(
+                        "namespace `{id}` is nested {} deep; namespaces nest at most {MAX_NAMESPACE_DEPTH} deep",
+                        ns.segments.len()
+                    ),
+                );
+            }
             if let [top] = ns.segments.as_slice()
                 && CLIENT_METHODS.contains(&top.as_str())
             {

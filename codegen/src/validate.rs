@@ -33,6 +33,7 @@ pub fn validate(spec: &RawSpec) -> Result<(), SpecErrors> {
         spec,
         errors: Vec::new(),
         kinds: HashMap::new(),
+        anchor: None,
     };
     v.collect_type_ids();
     v.common();
@@ -109,6 +110,9 @@ struct Validator<'a> {
     spec: &'a RawSpec,
     errors: Vec<SpecError>,
     kinds: HashMap<TypeId, Kind>,
+    /// Where the item being checked starts (file, line, column), for problems
+    /// of a part that carries no position of its own (an empty parameter).
+    anchor: Option<(usize, usize, usize)>,
 }
 
 /// Where an endpoint's parameter is used, for the checks that depend on it.
@@ -216,6 +220,12 @@ impl<'a> Validator<'a> {
     }
 
     fn common(&mut self) {
+        let common_file = self
+            .spec
+            .files
+            .iter()
+            .position(|f| f.as_path() == std::path::Path::new("common.yaml"));
+        self.anchor = common_file.map(|file| (file, 1, 1));
         let common = &self.spec.common;
         let mut seen = BTreeSet::new();
         for p in &common.params {
@@ -262,7 +272,10 @@ impl<'a> Validator<'a> {
     fn at_opt<T>(&mut self, s: Option<&S<T>>, message: &str) {
         match s {
             Some(s) => self.at(s, message),
-            None => self.at_file(usize::MAX, 0, 0, message),
+            None => {
+                let (source, line, column) = self.anchor.unwrap_or((usize::MAX, 0, 0));
+                self.at_file(source, line, column, message)
+            }
         }
     }
 
@@ -322,6 +335,8 @@ impl<'a> Validator<'a> {
             let mut seen_names: HashMap<String, (usize, usize)> = HashMap::new();
             let mut seen_types: BTreeSet<String> = BTreeSet::new();
             for ep in &ns.body.endpoints {
+                let (line, column) = pos(&ep.name);
+                self.anchor = Some((ns.file, line, column));
                 if let Some((l, c)) = seen_names.get(ep.name.as_str()) {
                     let msg = format!(
                         "duplicate endpoint `{}` in `{id}` (first at line {l}, column {c})",
@@ -708,6 +723,8 @@ impl<'a> Validator<'a> {
                 self.at_file(file.file, 0, 0, format!("module name: {m}"));
             }
             for t in &file.body.types {
+                let (line, column) = pos(&t.name);
+                self.anchor = Some((file.file, line, column));
                 if let Err(m) = names::pascal(&t.name) {
                     self.at(&t.name, m);
                 }
