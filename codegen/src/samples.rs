@@ -148,8 +148,11 @@ impl<'a> Samples<'a> {
         full: bool,
         depth: usize,
     ) -> Result<Sample, String> {
-        let mut left = SIZE_BUDGET;
-        self.build(ty, name, full, depth, &mut left)
+        let mut budget = Budget {
+            left: SIZE_BUDGET,
+            made: 0,
+        };
+        self.build(ty, name, full, depth, &mut budget)
     }
 
     fn build(
@@ -158,14 +161,21 @@ impl<'a> Samples<'a> {
         name: &str,
         full: bool,
         depth: usize,
-        left: &mut usize,
+        budget: &mut Budget,
     ) -> Result<Sample, String> {
         if depth > HARD_DEPTH {
             return Err(format!(
                 "`{name}` has no finite sample: its type contains itself through fields that are neither nilable nor lists or maps"
             ));
         }
-        *left = left.saturating_sub(1);
+        budget.made += 1;
+        if budget.made > HARD_SIZE {
+            return Err(format!(
+                "the sample of `{name}` needs more than {HARD_SIZE} values even without optional parts"
+            ));
+        }
+        budget.left = budget.left.saturating_sub(1);
+        let left = &mut budget.left;
         let grow = *left > 0 && depth < CONTAINER_DEPTH;
         Ok(match ty {
             Ty::String => Sample::Str(format!("{name}-sample")),
@@ -174,12 +184,20 @@ impl<'a> Samples<'a> {
             Ty::Boolean => Sample::Bool(true),
             Ty::Timestamp => Sample::Timestamp,
             Ty::Json => Sample::Json(name.to_owned()),
-            Ty::List(inner) if grow => {
-                Sample::List(Box::new(self.build(inner, name, full, depth + 1, left)?))
-            }
-            Ty::Map(inner) if grow => {
-                Sample::Map(Box::new(self.build(inner, name, full, depth + 1, left)?))
-            }
+            Ty::List(inner) if grow => Sample::List(Box::new(self.build(
+                inner,
+                name,
+                full,
+                depth + 1,
+                budget,
+            )?)),
+            Ty::Map(inner) if grow => Sample::Map(Box::new(self.build(
+                inner,
+                name,
+                full,
+                depth + 1,
+                budget,
+            )?)),
             Ty::List(_) => Sample::EmptyList,
             Ty::Map(_) => Sample::EmptyMap,
             Ty::MemberSessionAuth => Sample::Session,
@@ -200,9 +218,9 @@ impl<'a> Samples<'a> {
                         rust_name: f.rust_name.clone(),
                         nilable: f.nilable,
                     };
-                    let set = !f.nilable || (full && depth < FILL_DEPTH && *left > 0);
+                    let set = !f.nilable || (full && depth < FILL_DEPTH && budget.left > 0);
                     let value = if set {
-                        Some(self.build(&f.ty, &f.name, full, depth + 1, left)?)
+                        Some(self.build(&f.ty, &f.name, full, depth + 1, budget)?)
                     } else {
                         None
                     };
@@ -217,12 +235,21 @@ impl<'a> Samples<'a> {
     }
 }
 
+/// What a sample may still grow by, and how many values it holds.
+struct Budget {
+    left: usize,
+    made: usize,
+}
+
 /// Nilable fields are filled in objects less deep than this.
 pub const FILL_DEPTH: usize = 6;
 /// Lists and maps this deep (counting objects on the way) are left empty.
 pub const CONTAINER_DEPTH: usize = 12;
 /// How many values one sample may hold before it stops growing.
 pub const SIZE_BUDGET: usize = 400;
+/// A sample that needs more values than this even after it stopped growing
+/// (types that hold many others by value, many levels deep) is an error.
+const HARD_SIZE: usize = 10 * SIZE_BUDGET;
 /// Past this depth a sample cannot be finished (only reached by by-value cycles).
 const HARD_DEPTH: usize = 64;
 

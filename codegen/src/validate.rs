@@ -333,7 +333,7 @@ impl<'a> Validator<'a> {
                 .filter_map(|c| c.segments.last().cloned())
                 .collect();
             let mut seen_names: HashMap<String, (usize, usize)> = HashMap::new();
-            let mut seen_types: BTreeSet<String> = BTreeSet::new();
+            let mut seen_types: HashMap<String, (usize, usize)> = HashMap::new();
             for ep in &ns.body.endpoints {
                 let (line, column) = pos(&ep.name);
                 self.anchor = Some((ns.file, line, column));
@@ -357,8 +357,14 @@ impl<'a> Validator<'a> {
                 }
                 match (names::method_name(&ep.name), names::pascal(&ep.name)) {
                     (Ok(_), Ok(pascal)) => {
-                        if !seen_types.insert(pascal.clone()) {
-                            self.at(&ep.name, format!("endpoint `{}` gives the same Rust type names ({pascal}Request) as another endpoint", ep.name.as_str()));
+                        if let Some((l, c)) = seen_types.get(&pascal) {
+                            let msg = format!(
+                                "endpoint `{}` gives the same Rust type names ({pascal}Request) as the endpoint at line {l}, column {c}",
+                                ep.name.as_str()
+                            );
+                            self.at(&ep.name, msg);
+                        } else {
+                            seen_types.insert(pascal, pos(&ep.name));
                         }
                     }
                     (Err(m), _) | (_, Err(m)) => self.at(&ep.name, m),
