@@ -80,6 +80,21 @@ fn missing_common(spec: &RawSpec, errors: &mut Vec<SpecError>) {
     }
 }
 
+/// Records that `name` takes the Rust name `rust`; when another name took it
+/// first, describes that one and where it is.
+fn clash(
+    taken: &mut HashMap<String, (String, usize, usize)>,
+    rust: &str,
+    name: &S<String>,
+) -> Option<String> {
+    if let Some((other, l, c)) = taken.get(rust) {
+        return Some(format!("`{other}` (line {l}, column {c})"));
+    }
+    let (l, c) = pos(name);
+    taken.insert(rust.to_owned(), (name.to_string(), l, c));
+    None
+}
+
 /// Every declared object type and enum id, with what it is.
 pub fn declared_types(spec: &RawSpec) -> HashMap<TypeId, Kind> {
     let mut kinds = HashMap::new();
@@ -409,7 +424,7 @@ impl<'a> Validator<'a> {
             placeholders,
         };
         let mut seen: HashMap<String, (usize, usize)> = HashMap::new();
-        let mut rust_names: BTreeSet<String> = BTreeSet::new();
+        let mut rust_names: HashMap<String, (String, usize, usize)> = HashMap::new();
         let mut path_params = BTreeSet::new();
         for p in &ep.params {
             let Some((name, located_in)) = self.param(p, &ctx, &what) else {
@@ -424,12 +439,12 @@ impl<'a> Validator<'a> {
             } else {
                 seen.insert(name.to_string(), pos(name));
                 if let Ok(rust) = names::snake(name)
-                    && !rust_names.insert(rust.clone())
+                    && let Some(other) = clash(&mut rust_names, &rust, name)
                 {
                     self.at(
                         name,
                         format!(
-                            "{what}: parameter `{}` clashes with another as Rust field `{rust}`",
+                            "{what}: parameter `{}` clashes with {other} as Rust field `{rust}`",
                             name.as_str()
                         ),
                     );
@@ -450,7 +465,7 @@ impl<'a> Validator<'a> {
             );
         }
         let mut seen: HashMap<String, (usize, usize)> = HashMap::new();
-        let mut rust_names = BTreeSet::new();
+        let mut rust_names = HashMap::new();
         for f in &ep.response {
             let Some(name) = self.field(f) else { continue };
             if let Some((l, c)) = seen.get(name.as_str()) {
@@ -462,9 +477,9 @@ impl<'a> Validator<'a> {
             } else {
                 seen.insert(name.to_string(), pos(name));
                 if let Ok(rust) = names::snake(name)
-                    && !rust_names.insert(rust.clone())
+                    && let Some(other) = clash(&mut rust_names, &rust, name)
                 {
-                    self.at(name, format!("{what}: response field `{}` clashes with another as Rust field `{rust}`", name.as_str()));
+                    self.at(name, format!("{what}: response field `{}` clashes with {other} as Rust field `{rust}`", name.as_str()));
                 }
             }
         }
@@ -736,7 +751,7 @@ impl<'a> Validator<'a> {
                 }
                 self.doc(&t.doc, &format!("type `{}`", t.name.as_str()));
                 let mut seen = BTreeSet::new();
-                let mut rust_names = BTreeSet::new();
+                let mut rust_names = HashMap::new();
                 for f in &t.fields {
                     if f.use_.is_some() {
                         self.at_opt(f.use_.as_ref(), "object type fields are defined in place; `use` is for endpoint responses");
@@ -753,12 +768,12 @@ impl<'a> Validator<'a> {
                             ),
                         );
                     } else if let Ok(rust) = names::snake(name)
-                        && !rust_names.insert(rust.clone())
+                        && let Some(other) = clash(&mut rust_names, &rust, name)
                     {
                         self.at(
                             name,
                             format!(
-                                "type `{}`: field `{}` clashes with another as Rust field `{rust}`",
+                                "type `{}`: field `{}` clashes with {other} as Rust field `{rust}`",
                                 t.name.as_str(),
                                 name.as_str()
                             ),
