@@ -419,10 +419,29 @@ fn too_deep(text: &str) -> Option<(usize, String)> {
 /// Text of a spec file: UTF-8 without a leading byte-order mark.
 fn text_of(bytes: Vec<u8>, rel: &Path) -> Result<String, SpecError> {
     match String::from_utf8(bytes) {
-        Ok(text) => Ok(match text.strip_prefix('\u{feff}') {
-            Some(rest) => rest.to_owned(),
-            None => text,
-        }),
+        Ok(text) => {
+            let text = match text.strip_prefix('\u{feff}') {
+                Some(rest) => rest.to_owned(),
+                None => text,
+            };
+            // Anywhere else a byte-order mark is invisible but part of a key or value.
+            match text.find('\u{feff}') {
+                Some(offset) => {
+                    let before = &text[..offset];
+                    let line = before.matches('\n').count() + 1;
+                    let column = before.len() - before.rfind('\n').map_or(0, |i| i + 1) + 1;
+                    Err(SpecError {
+                        file: rel.to_path_buf(),
+                        line,
+                        column,
+                        message:
+                            "an invisible byte-order mark (U+FEFF) sits in the text here; remove it"
+                                .to_owned(),
+                    })
+                }
+                None => Ok(text),
+            }
+        }
         Err(e) => {
             let offset = e.utf8_error().valid_up_to();
             let before = &e.as_bytes()[..offset];
