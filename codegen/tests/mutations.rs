@@ -74,6 +74,11 @@ const ODD_VALUES: &[&str] = &[
     "telemetry",
     "PATCH",
     "FETCH",
+    "[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]",
+    "list<list<list<list<list<list<list<list<list<list<list<list<list<list<list<list<list<list<list<list<string>>>>>>>>>>>>>>>>>>>>",
+    "&anchor x",
+    "*alias",
+    "!tag x",
 ];
 
 /// Files that clash with the base in some way.
