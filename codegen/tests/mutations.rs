@@ -238,8 +238,9 @@ fn check(files: &[(String, Vec<u8>)]) -> Result<(), String> {
     // path (in any case), and every `pub mod` has its file.
     let mut paths = std::collections::BTreeSet::new();
     for file in sdk.iter().chain([&test]) {
-        syn::parse_file(&file.content)
+        let parsed = syn::parse_file(&file.content)
             .map_err(|e| format!("{} does not parse: {e}\n{}", file.path, file.content))?;
+        unique_names(&parsed).map_err(|e| format!("{}: {e}", file.path))?;
         if !paths.insert(file.path.to_lowercase()) {
             return Err(format!("two files at {}", file.path));
         }
@@ -262,6 +263,60 @@ fn check(files: &[(String, Vec<u8>)]) -> Result<(), String> {
                     ));
                 }
             }
+        }
+    }
+    Ok(())
+}
+
+/// Names that must be unique for the file to compile: items of the file,
+/// methods of each impl block, fields of each struct, variants of each enum.
+fn unique_names(file: &syn::File) -> Result<(), String> {
+    fn once(
+        seen: &mut std::collections::BTreeSet<String>,
+        what: &str,
+        name: String,
+    ) -> Result<(), String> {
+        if seen.insert(name.clone()) {
+            Ok(())
+        } else {
+            Err(format!("{what} `{name}` is defined twice"))
+        }
+    }
+    let mut items = std::collections::BTreeSet::new();
+    for item in &file.items {
+        match item {
+            syn::Item::Struct(s) => {
+                once(&mut items, "item", s.ident.to_string())?;
+                let mut fields = std::collections::BTreeSet::new();
+                for f in &s.fields {
+                    if let Some(name) = &f.ident {
+                        once(&mut fields, "field", format!("{}.{name}", s.ident))?;
+                    }
+                }
+            }
+            syn::Item::Enum(e) => {
+                once(&mut items, "item", e.ident.to_string())?;
+                let mut variants = std::collections::BTreeSet::new();
+                for v in &e.variants {
+                    once(
+                        &mut variants,
+                        "variant",
+                        format!("{}::{}", e.ident, v.ident),
+                    )?;
+                }
+            }
+            syn::Item::Type(t) => once(&mut items, "item", t.ident.to_string())?,
+            syn::Item::Mod(m) => once(&mut items, "module", m.ident.to_string())?,
+            syn::Item::Fn(f) => once(&mut items, "function", f.sig.ident.to_string())?,
+            syn::Item::Impl(i) => {
+                let mut methods = std::collections::BTreeSet::new();
+                for item in &i.items {
+                    if let syn::ImplItem::Fn(f) = item {
+                        once(&mut methods, "method", f.sig.ident.to_string())?;
+                    }
+                }
+            }
+            _ => {}
         }
     }
     Ok(())
