@@ -175,8 +175,7 @@ impl<'a> Samples<'a> {
             ));
         }
         budget.left = budget.left.saturating_sub(1);
-        let left = &mut budget.left;
-        let grow = *left > 0 && depth < CONTAINER_DEPTH;
+        let grow = budget.left > 0 && depth < CONTAINER_DEPTH;
         Ok(match ty {
             Ty::String => Sample::Str(format!("{name}-sample")),
             Ty::Integer => Sample::Int(7),
