@@ -314,10 +314,13 @@ impl Checker<'_> {
                     if !in_path {
                         continue;
                     }
-                    let allowed = matches!(
-                        TypeExpr::parse(ty),
-                        Ok(TypeExpr::Builtin("string" | "integer" | "boolean")) | Err(_)
-                    );
+                    // Unparsable types and unknown names are the validator's to report.
+                    let allowed = match TypeExpr::parse(ty) {
+                        Ok(TypeExpr::Builtin(b)) => matches!(b, "string" | "integer" | "boolean"),
+                        Ok(TypeExpr::Named(id)) => !self.kinds.contains_key(&id),
+                        Ok(TypeExpr::List(_) | TypeExpr::Map(_)) => false,
+                        Err(_) => true,
+                    };
                     if !allowed {
                         let at = p.use_.as_ref().unwrap_or(ty);
                         self.at(

@@ -219,7 +219,11 @@ fn check(files: &[(String, Vec<u8>)]) -> Result<(), String> {
     let api = match stytch_codegen::model(dir.path()) {
         Ok(api) => api,
         Err(stytch_codegen::Error::Spec(errors)) => {
+            let mut distinct = std::collections::BTreeSet::new();
             for e in &errors.0 {
+                if !distinct.insert(e.to_string()) {
+                    return Err(format!("reported twice: {e}"));
+                }
                 let shown = e.to_string();
                 if e.message.is_empty() || shown.contains("<spec>") || shown.contains("Raw") {
                     return Err(format!(
