@@ -28,6 +28,11 @@ pub const HANDLE_METHODS: &[&str] = &[
 /// Methods of `Client` and `B2BClient` themselves; no top-level namespace may take them.
 pub const CLIENT_METHODS: &[&str] = &["new", "builder", "project_id"];
 
+/// Methods of generated request types that a parameter's setter would
+/// replace: the constructor, and `clone`, which the generated endpoint tests
+/// call (an inherent setter named `clone` would shadow `Clone::clone`).
+pub const REQUEST_METHODS: &[&str] = &["new", "clone"];
+
 /// How deep namespaces nest (`b2b.otps.email.discovery` is four deep).
 pub const MAX_NAMESPACE_DEPTH: usize = 8;
 
@@ -126,11 +131,13 @@ impl Checker<'_> {
                 }
                 for p in &ep.params {
                     let Some(name) = &p.name else { continue };
-                    if names::snake(name).is_ok_and(|n| n == "new") {
+                    if let Ok(rust) = names::snake(name)
+                        && REQUEST_METHODS.contains(&rust.as_str())
+                    {
                         self.at(
                             name,
                             format!(
-                                "endpoint `{id}.{}`: a parameter named `{}` would clash with the request's `new` constructor",
+                                "endpoint `{id}.{}`: a parameter named `{}` would clash with the request's `{rust}` method",
                                 ep.name.as_str(),
                                 name.as_str()
                             ),
@@ -141,12 +148,13 @@ impl Checker<'_> {
         }
         for p in &self.spec.common.params {
             if let Some(name) = &p.name
-                && names::snake(name).is_ok_and(|n| n == "new")
+                && let Ok(rust) = names::snake(name)
+                && REQUEST_METHODS.contains(&rust.as_str())
             {
                 self.at(
                     name,
                     format!(
-                        "common parameter `{}` would clash with the request's `new` constructor",
+                        "common parameter `{}` would clash with the request's `{rust}` method",
                         name.as_str()
                     ),
                 );
