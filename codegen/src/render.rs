@@ -775,10 +775,12 @@ fn render_path(e: &Endpoint) -> TokenStream {
                     Some(keyword) => format!("{keyword}_"),
                     None => p.rust_name.clone(),
                 };
+                // Integers and booleans (the only other path parameter types the
+                // validator allows) print nothing but unreserved characters.
                 let value = if p.ty == Ty::String {
                     quote!(crate::runtime::encode(&self.#field))
                 } else {
-                    quote!(crate::runtime::encode(&self.#field.to_string()))
+                    quote!(self.#field)
                 };
                 (local, value)
             }

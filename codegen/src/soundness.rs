@@ -3,7 +3,7 @@
 //!
 //! Each guards against a spec the renderer would turn into Rust that does not
 //! compile (or into a generator that never finishes): types that contain
-//! themselves by value, path parameters that cannot be written into a URL,
+//! themselves other than through a list or map, path parameters that cannot be written into a URL,
 //! names that clash with the hand-written runtime or the standard prelude, and
 //! type names that differ only in case.
 
@@ -216,8 +216,8 @@ impl Checker<'_> {
         }
     }
 
-    /// Object types that contain themselves through fields that are neither
-    /// nilable nor lists or maps have no finite size (and no finite sample).
+    /// Object types that contain themselves other than through a list or a
+    /// map have no finite size: Rust rejects them, nilable (`Option`) or not.
     fn by_value_cycles(&mut self) {
         // Edges: type → (field, type it holds by value), in file order.
         let mut edges: BTreeMap<TypeId, Vec<(&S<String>, TypeId)>> = BTreeMap::new();
@@ -243,7 +243,7 @@ impl Checker<'_> {
             Black,
         }
         let mut colour: HashMap<&TypeId, Colour> = HashMap::new();
-        let mut reported: BTreeSet<BTreeSet<TypeId>> = BTreeSet::new();
+        let mut reported: BTreeSet<BTreeSet<String>> = BTreeSet::new();
         let mut found: Vec<(&S<String>, String)> = Vec::new();
         for root in edges.keys() {
             if colour.contains_key(root) {
@@ -267,22 +267,19 @@ impl Checker<'_> {
                     Some(Colour::Black) => {}
                     Some(Colour::Grey) => {
                         let start = stack.iter().position(|(n, _, _)| *n == to).unwrap_or(0);
-                        let members: BTreeSet<TypeId> = stack[start..]
+                        let mut fields: Vec<&S<String>> = stack[start + 1..]
                             .iter()
-                            .map(|(n, _, _)| (*n).clone())
+                            .filter_map(|(_, _, f)| *f)
                             .collect();
-                        if reported.insert(members) {
-                            let mut steps: Vec<String> = Vec::new();
-                            let mut fields: Vec<&S<String>> = stack[start + 1..]
-                                .iter()
-                                .filter_map(|(_, _, f)| *f)
-                                .collect();
-                            fields.push(field);
-                            for ((n, _, _), f) in stack[start..].iter().zip(&fields) {
-                                steps.push(format!("{n}.{}", f.as_str()));
-                            }
-                            steps.push(to.to_string());
-                            found.push((fields[0], steps.join(" → ")));
+                        fields.push(field);
+                        let steps: Vec<String> = stack[start..]
+                            .iter()
+                            .zip(&fields)
+                            .map(|((n, _, _), f)| format!("{n}.{}", f.as_str()))
+                            .collect();
+                        // Each back edge closes its own cycle; report each set of fields once.
+                        if reported.insert(steps.iter().cloned().collect()) {
+                            found.push((fields[0], format!("{} → {to}", steps.join(" → "))));
                         }
                     }
                     None => {
@@ -296,7 +293,7 @@ impl Checker<'_> {
             self.at(
                 at,
                 format!(
-                    "a type contains itself by value, so it has no finite size: {cycle}; make one of these fields `nilable: true` (or a list)"
+                    "a type contains itself by value, so it has no finite size: {cycle}; make one of these fields a list or a map (`nilable` does not help: an `Option` holds its value inline)"
                 ),
             );
         }
@@ -374,14 +371,12 @@ fn def_location<'a>(p: &RawParam, spec: &'a RawSpec) -> Option<&'a S<String>> {
         .as_ref()
 }
 
-/// The object type a field holds directly (not nilable, not in a list or map).
+/// The object type a field holds directly, not in a list or map. A nilable
+/// field counts too: it is rendered as `Option<T>`, which holds `T` inline.
 fn by_value_object<'a>(
     f: &'a RawField,
     kinds: &HashMap<TypeId, Kind>,
 ) -> Option<(&'a S<String>, TypeId)> {
-    if f.nilable.as_ref().is_some_and(|n| **n) {
-        return None;
-    }
     let name = f.name.as_ref()?;
     match TypeExpr::parse(f.ty.as_ref()?) {
         Ok(TypeExpr::Named(id)) if kinds.get(&id) == Some(&Kind::Object) => Some((name, id)),

@@ -102,7 +102,7 @@ const EXTRA_FILES: &[(&str, &str)] = &[
     ),
     (
         "consumer/types/tree.yaml",
-        "types:\n  - name: Node\n    doc: A node.\n    fields:\n      - name: up\n        type: consumer.tree.Node\n        nilable: true\n        doc: Up.\n      - name: down\n        type: list<consumer.tree.Node>\n        doc: Down.\n",
+        "types:\n  - name: Node\n    doc: A node.\n    fields:\n      - name: up\n        type: map<consumer.tree.Node>\n        nilable: true\n        doc: Up.\n      - name: down\n        type: list<consumer.tree.Node>\n        doc: Down.\n",
     ),
     ("b2b/things.yaml", "doc: B2B things.\n"),
     ("other/x.yaml", "doc: x\n"),
