@@ -526,7 +526,14 @@ impl<'a> Validator<'a> {
                             u.as_str()
                         ),
                     );
-                    return None;
+                    // Still account for the name, so a placeholder it would fill
+                    // is not reported as a second problem.
+                    let located_in = match &p.location {
+                        Some(l) => l.to_string(),
+                        None if ctx.placeholders.contains(u.as_str()) => "path".to_owned(),
+                        None => "body".to_owned(),
+                    };
+                    return Some((u, located_in));
                 };
                 if p.ty.is_some()
                     || p.doc.is_some()
