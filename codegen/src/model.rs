@@ -47,6 +47,9 @@ impl std::fmt::Display for TypeId {
     }
 }
 
+/// How many `list<…>`/`map<…>` a type expression may nest.
+pub const MAX_TYPE_NESTING: usize = 8;
+
 /// A type expression before names are looked up.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum TypeExpr {
@@ -62,19 +65,44 @@ pub enum TypeExpr {
 
 impl TypeExpr {
     /// Parses the spec's type grammar.
+    ///
+    /// Containers are peeled off in a loop, not by recursion, and at most
+    /// [`MAX_TYPE_NESTING`] deep, so no input can exhaust the stack here or in
+    /// the recursive passes over the result.
     pub fn parse(text: &str) -> Result<TypeExpr, String> {
-        let text = text.trim();
-        for (prefix, wrap) in [
-            ("list<", TypeExpr::List as fn(Box<TypeExpr>) -> TypeExpr),
-            ("map<", TypeExpr::Map),
-        ] {
-            if let Some(inner) = text.strip_prefix(prefix) {
-                let inner = inner
-                    .strip_suffix('>')
-                    .ok_or_else(|| format!("`{text}` is missing its closing `>`"))?;
-                return Ok(wrap(Box::new(TypeExpr::parse(inner)?)));
+        let whole = text.trim();
+        let mut text = whole;
+        let mut wrappers: Vec<fn(Box<TypeExpr>) -> TypeExpr> = Vec::new();
+        'peel: loop {
+            for (prefix, wrap) in [
+                ("list<", TypeExpr::List as fn(Box<TypeExpr>) -> TypeExpr),
+                ("map<", TypeExpr::Map),
+            ] {
+                if let Some(inner) = text.strip_prefix(prefix) {
+                    if wrappers.len() == MAX_TYPE_NESTING {
+                        return Err(format!(
+                            "`{whole}` nests lists and maps more than {MAX_TYPE_NESTING} deep"
+                        ));
+                    }
+                    text = inner
+                        .strip_suffix('>')
+                        .ok_or_else(|| format!("`{text}` is missing its closing `>`"))?
+                        .trim();
+                    wrappers.push(wrap);
+                    continue 'peel;
+                }
             }
+            break;
         }
+        let mut expr = TypeExpr::parse_leaf(text)?;
+        while let Some(wrap) = wrappers.pop() {
+            expr = wrap(Box::new(expr));
+        }
+        Ok(expr)
+    }
+
+    /// A type expression without `list<…>`/`map<…>` around it.
+    fn parse_leaf(text: &str) -> Result<TypeExpr, String> {
         for builtin in [
             "string",
             "integer",

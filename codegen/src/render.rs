@@ -24,6 +24,7 @@ pub struct OutputFile {
 
 /// Renders every file of the generated module tree.
 pub fn render(api: &Api) -> Result<Vec<OutputFile>, Error> {
+    check_names(api)?;
     let mut files = Vec::new();
     let verticals: Vec<Ident> = api.verticals.iter().map(|v| ident(&v.name)).collect();
     let root = quote! {
@@ -72,6 +73,75 @@ pub(crate) fn ident(name: &str) -> Ident {
     match name.strip_prefix("r#") {
         Some(raw) => Ident::new_raw(raw, Span::call_site()),
         None => Ident::new(name, Span::call_site()),
+    }
+}
+
+/// Whether [`ident`] accepts `name` (instead of panicking, as `proc_macro2` does).
+pub(crate) fn is_ident(name: &str) -> bool {
+    match name.strip_prefix("r#") {
+        Some(raw) => {
+            crate::names::is_plain_identifier(raw)
+                && !matches!(raw, "crate" | "self" | "super" | "Self" | "_")
+        }
+        None => crate::names::is_plain_identifier(name) && name != "_",
+    }
+}
+
+/// Checks every name the renderers turn into an identifier, so a model that
+/// did not come through the validator yields an error instead of a panic.
+pub fn check_names(api: &Api) -> Result<(), Error> {
+    let mut bad = Vec::new();
+    let mut check = |what: &str, name: &str| {
+        if !is_ident(name) {
+            bad.push(format!("{what} `{name}`"));
+        }
+    };
+    for v in &api.verticals {
+        check("vertical", &v.name);
+        for m in &v.models {
+            check("model module", &m.name);
+            for t in &m.types {
+                check("type", &t.rust_name);
+                for f in &t.fields {
+                    check("field", &f.rust_name);
+                }
+            }
+            for e in &m.enums {
+                check("enum", &e.rust_name);
+                for value in &e.values {
+                    check("enum variant", &value.rust_name);
+                }
+            }
+        }
+        let mut stack: Vec<&Namespace> = v.namespaces.iter().collect();
+        while let Some(ns) = stack.pop() {
+            check("namespace", &ns.module);
+            check("namespace handle", &ns.handle);
+            for s in &ns.segments {
+                check("namespace", s);
+            }
+            for e in &ns.endpoints {
+                check("endpoint", &e.method_name);
+                check("endpoint type prefix", &e.type_prefix);
+                check("endpoint test", &e.id.replace('.', "_"));
+                check("HTTP method", &e.http);
+                for p in &e.params {
+                    check("parameter", &p.rust_name);
+                }
+                for f in &e.response {
+                    check("response field", &f.rust_name);
+                }
+            }
+            stack.extend(&ns.children);
+        }
+    }
+    if bad.is_empty() {
+        Ok(())
+    } else {
+        Err(Error::Render {
+            file: "(names)".to_owned(),
+            message: format!("not usable as Rust identifiers: {}", bad.join(", ")),
+        })
     }
 }
 
@@ -697,7 +767,7 @@ fn render_endpoint_types(ns: &Namespace, e: &Endpoint) -> TokenStream {
             quote!(_project_id)
         };
     let path_fn = quote! {
-        fn path(&self, #project_arg: &str) -> String {
+        fn path(&self, #project_arg: &str) -> Result<String, crate::Error> {
             #path
         }
     };
@@ -838,10 +908,14 @@ fn render_path(e: &Endpoint) -> TokenStream {
                     Some(keyword) => format!("{keyword}_"),
                     None => p.rust_name.clone(),
                 };
+                // Integers and booleans (the only other path parameter types the
+                // validator allows) print nothing but unreserved characters; a
+                // string is refused when empty, `.` or `..`, and encoded otherwise.
+                let wire = &p.name;
                 let value = if p.ty == Ty::String {
-                    quote!(crate::runtime::encode(&self.#field))
+                    quote!(crate::runtime::segment(Self::ID, #wire, &self.#field)?)
                 } else {
-                    quote!(crate::runtime::encode(&self.#field.to_string()))
+                    quote!(self.#field)
                 };
                 (local, value)
             }
@@ -857,8 +931,8 @@ fn render_path(e: &Endpoint) -> TokenStream {
     }
     template.push_str(rest);
     if locals.is_empty() {
-        quote!(#template.to_owned())
+        quote!(Ok(#template.to_owned()))
     } else {
-        quote!(#(#locals)* format!(#template))
+        quote!(#(#locals)* Ok(format!(#template)))
     }
 }

@@ -20,7 +20,9 @@ pub const PATH: &str = "endpoints.rs";
 
 /// Renders the test file.
 pub fn render(api: &Api) -> Result<OutputFile, Error> {
+    crate::render::check_names(api)?;
     let samples = Samples::new(api);
+    check_samples(api, &samples)?;
     let mut tests = Vec::new();
     for v in &api.verticals {
         let mut stack: Vec<&Namespace> = v.namespaces.iter().rev().collect();
@@ -51,6 +53,26 @@ pub fn render(api: &Api) -> Result<OutputFile, Error> {
     })
 }
 
+/// Every parameter must have a finite sample (the validator rejects the types
+/// that have none); say which one does not rather than render a broken test.
+fn check_samples(api: &Api, samples: &Samples<'_>) -> Result<(), Error> {
+    for v in &api.verticals {
+        let mut stack: Vec<&Namespace> = v.namespaces.iter().collect();
+        while let Some(ns) = stack.pop() {
+            for e in &ns.endpoints {
+                for p in &e.params {
+                    samples.try_param(p).map_err(|message| Error::Render {
+                        file: PATH.to_owned(),
+                        message: format!("{}: {message}", e.id),
+                    })?;
+                }
+            }
+            stack.extend(&ns.children);
+        }
+    }
+    Ok(())
+}
+
 fn type_path(id: &TypeId) -> TokenStream {
     crate::render::type_path_from(quote!(stytch_sdk), id)
 }
@@ -78,6 +100,8 @@ fn expr(sample: &Sample) -> TokenStream {
             let inner = expr(inner);
             quote!(std::collections::HashMap::from([(String::from("key"), #inner)]))
         }
+        Sample::EmptyList => quote!(Vec::new()),
+        Sample::EmptyMap => quote!(std::collections::HashMap::new()),
         Sample::Enum { id, variant, .. } => {
             let path = type_path(id);
             let variant = ident(variant);

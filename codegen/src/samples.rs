@@ -30,6 +30,10 @@ pub enum Sample {
     List(Box<Sample>),
     /// A one-entry map with key `key`.
     Map(Box<Sample>),
+    /// An empty list, where a sample stops growing.
+    EmptyList,
+    /// An empty map, where a sample stops growing.
+    EmptyMap,
     /// An enum value.
     Enum {
         /// The enum that defines the value (aliases resolved).
@@ -110,27 +114,94 @@ impl<'a> Samples<'a> {
 
     /// The sample of a request parameter (every optional part set, numbers inside their bounds).
     pub fn param(&self, p: &Param) -> Sample {
+        self.try_param(p)
+            .unwrap_or_else(|_| Sample::Str(String::new()))
+    }
+
+    /// [`Samples::param`], or why the parameter has no finite sample.
+    pub fn try_param(&self, p: &Param) -> Result<Sample, String> {
         if let Some(value) = &p.fixed {
-            return Sample::Str(value.clone());
+            return Ok(Sample::Str(value.clone()));
         }
         match (&p.ty, &p.location) {
-            (Ty::String, Location::Path) => Sample::Str(format!("{}{PATH_SUFFIX}", p.name)),
-            (Ty::Integer, _) => Sample::Int(integer(p.min, p.max)),
-            (ty, _) => self.value(ty, &p.name, true, 0),
+            (Ty::String, Location::Path) => Ok(Sample::Str(format!("{}{PATH_SUFFIX}", p.name))),
+            (Ty::Integer, _) => Ok(Sample::Int(integer(p.min, p.max))),
+            (ty, _) => self.try_value(ty, &p.name, true, 0),
         }
     }
 
     /// The sample of a response field; `full` also fills nilable fields.
+    ///
+    /// Samples stay small for any spec: nilable fields are filled only
+    /// [`FILL_DEPTH`] objects deep, and once a sample holds [`SIZE_BUDGET`]
+    /// values, or lists and maps are [`CONTAINER_DEPTH`] deep, nilable fields
+    /// are left out and lists and maps are left empty. (A spec whose types
+    /// contain themselves by value has no finite sample; the validator rejects
+    /// it, and this falls back to an empty string.)
     pub fn value(&self, ty: &Ty, name: &str, full: bool, depth: usize) -> Sample {
-        match ty {
+        self.try_value(ty, name, full, depth)
+            .unwrap_or_else(|_| Sample::Str(String::new()))
+    }
+
+    /// [`Samples::value`], or why the type has no finite sample.
+    pub fn try_value(
+        &self,
+        ty: &Ty,
+        name: &str,
+        full: bool,
+        depth: usize,
+    ) -> Result<Sample, String> {
+        let mut budget = Budget {
+            left: SIZE_BUDGET,
+            made: 0,
+        };
+        self.build(ty, name, full, depth, &mut budget)
+    }
+
+    fn build(
+        &self,
+        ty: &Ty,
+        name: &str,
+        full: bool,
+        depth: usize,
+        budget: &mut Budget,
+    ) -> Result<Sample, String> {
+        if depth > HARD_DEPTH {
+            return Err(format!(
+                "`{name}` has no finite sample: its type contains itself through fields that are neither nilable nor lists or maps"
+            ));
+        }
+        budget.made += 1;
+        if budget.made > HARD_SIZE {
+            return Err(format!(
+                "the sample of `{name}` needs more than {HARD_SIZE} values even without optional parts"
+            ));
+        }
+        budget.left = budget.left.saturating_sub(1);
+        let grow = budget.left > 0 && depth < CONTAINER_DEPTH;
+        Ok(match ty {
             Ty::String => Sample::Str(format!("{name}-sample")),
             Ty::Integer => Sample::Int(7),
             Ty::Number => Sample::Num(1.5),
             Ty::Boolean => Sample::Bool(true),
             Ty::Timestamp => Sample::Timestamp,
             Ty::Json => Sample::Json(name.to_owned()),
-            Ty::List(inner) => Sample::List(Box::new(self.value(inner, name, full, depth + 1))),
-            Ty::Map(inner) => Sample::Map(Box::new(self.value(inner, name, full, depth + 1))),
+            Ty::List(inner) if grow => Sample::List(Box::new(self.build(
+                inner,
+                name,
+                full,
+                depth + 1,
+                budget,
+            )?)),
+            Ty::Map(inner) if grow => Sample::Map(Box::new(self.build(
+                inner,
+                name,
+                full,
+                depth + 1,
+                budget,
+            )?)),
+            Ty::List(_) => Sample::EmptyList,
+            Ty::Map(_) => Sample::EmptyMap,
             Ty::MemberSessionAuth => Sample::Session,
             Ty::Enum(id) => match self.enums.get(id) {
                 Some((def, wire, variant)) => Sample::Enum {
@@ -142,29 +213,47 @@ impl<'a> Samples<'a> {
             },
             Ty::Object(id) => {
                 let fields = self.objects.get(id).copied().unwrap_or_default();
-                let fields = fields
-                    .iter()
-                    .map(|f| {
-                        let info = FieldInfo {
-                            name: f.name.clone(),
-                            rust_name: f.rust_name.clone(),
-                            nilable: f.nilable,
-                        };
-                        let set = !f.nilable || (full && depth < 6);
-                        (
-                            info,
-                            set.then(|| self.value(&f.ty, &f.name, full, depth + 1)),
-                        )
-                    })
-                    .collect();
+                let mut built = Vec::with_capacity(fields.len());
+                for f in fields {
+                    let info = FieldInfo {
+                        name: f.name.clone(),
+                        rust_name: f.rust_name.clone(),
+                        nilable: f.nilable,
+                    };
+                    let set = !f.nilable || (full && depth < FILL_DEPTH && budget.left > 0);
+                    let value = if set {
+                        Some(self.build(&f.ty, &f.name, full, depth + 1, budget)?)
+                    } else {
+                        None
+                    };
+                    built.push((info, value));
+                }
                 Sample::Object {
                     id: id.clone(),
-                    fields,
+                    fields: built,
                 }
             }
-        }
+        })
     }
 }
+
+/// What a sample may still grow by, and how many values it holds.
+struct Budget {
+    left: usize,
+    made: usize,
+}
+
+/// Nilable fields are filled in objects less deep than this.
+pub const FILL_DEPTH: usize = 6;
+/// Lists and maps this deep (counting objects on the way) are left empty.
+pub const CONTAINER_DEPTH: usize = 12;
+/// How many values one sample may hold before it stops growing.
+pub const SIZE_BUDGET: usize = 400;
+/// A sample that needs more values than this even after it stopped growing
+/// (types that hold many others by value, many levels deep) is an error.
+const HARD_SIZE: usize = 10 * SIZE_BUDGET;
+/// Past this depth a sample cannot be finished (only reached by by-value cycles).
+const HARD_DEPTH: usize = 64;
 
 /// The sample integer for a parameter with optional bounds: inside them.
 pub fn integer(min: Option<i64>, max: Option<i64>) -> i64 {

@@ -40,16 +40,66 @@ pub fn validate(spec: &RawSpec) -> Result<(), SpecErrors> {
         spec,
         errors: Vec::new(),
         kinds: HashMap::new(),
+        anchor: None,
     };
     v.collect_type_ids();
     v.common();
     v.namespaces();
     v.type_files();
+    let cross_item = crate::soundness::check(spec, &v.kinds);
+    v.errors.extend(cross_item);
+    missing_common(spec, &mut v.errors);
     if v.errors.is_empty() {
         Ok(())
     } else {
         Err(SpecErrors(v.errors))
     }
+}
+
+/// Without common.yaml every `use:` fails; say once that the file is missing
+/// instead of once per use.
+fn missing_common(spec: &RawSpec, errors: &mut Vec<SpecError>) {
+    if spec
+        .files
+        .iter()
+        .any(|f| f.as_path() == std::path::Path::new("common.yaml"))
+    {
+        return;
+    }
+    let before = errors.len();
+    errors.retain(|e| {
+        !e.message.contains("names no parameter in common.yaml")
+            && !e.message.contains("names no field in common.yaml")
+    });
+    if errors.len() < before {
+        errors.insert(
+            0,
+            SpecError {
+                file: "common.yaml".into(),
+                line: 0,
+                column: 0,
+                message: format!(
+                    "common.yaml is missing: {} `use:` reference(s) have nothing to refer to",
+                    before - errors.len()
+                ),
+            },
+        );
+    }
+}
+
+/// Records that `name` takes the Rust name `rust`; when another name took it
+/// first, describes that one and where it is.
+fn clash(
+    taken: &mut HashMap<String, (String, usize, usize)>,
+    rust: &str,
+    name: &S<String>,
+) -> Option<String> {
+    if let Some((other, l, c)) = taken.get(rust) {
+        return Some(format!("`{other}` (line {l}, column {c})"));
+    }
+    let (l, c) = pos(name);
+    taken.insert(rust.to_owned(), (name.to_string(), l, c));
+    None
 }
 
 /// Every declared object type and enum id, with what it is.
@@ -82,6 +132,9 @@ struct Validator<'a> {
     spec: &'a RawSpec,
     errors: Vec<SpecError>,
     kinds: HashMap<TypeId, Kind>,
+    /// Where the item being checked starts (file, line, column), for problems
+    /// of a part that carries no position of its own (an empty parameter).
+    anchor: Option<(usize, usize, usize)>,
 }
 
 /// Where an endpoint's parameter is used, for the checks that depend on it.
@@ -189,6 +242,12 @@ impl<'a> Validator<'a> {
     }
 
     fn common(&mut self) {
+        let common_file = self
+            .spec
+            .files
+            .iter()
+            .position(|f| f.as_path() == std::path::Path::new("common.yaml"));
+        self.anchor = common_file.map(|file| (file, 1, 1));
         let common = &self.spec.common;
         let mut seen = BTreeSet::new();
         for p in &common.params {
@@ -235,7 +294,10 @@ impl<'a> Validator<'a> {
     fn at_opt<T>(&mut self, s: Option<&S<T>>, message: &str) {
         match s {
             Some(s) => self.at(s, message),
-            None => self.at_file(usize::MAX, 0, 0, message),
+            None => {
+                let (source, line, column) = self.anchor.unwrap_or((usize::MAX, 0, 0));
+                self.at_file(source, line, column, message)
+            }
         }
     }
 
@@ -248,7 +310,7 @@ impl<'a> Validator<'a> {
             let id = format!("{}.{}", ns.vertical, ns.segments.join("."));
             self.doc(&ns.body.doc, &format!("namespace `{id}`"));
             for segment in &ns.segments {
-                if let Err(message) = names::snake(segment) {
+                if let Err(message) = names::module_name(segment) {
                     self.at_file(ns.file, 0, 0, format!("namespace `{id}`: {message}"));
                 }
                 if segment == "types" || segment == "models" {
@@ -293,7 +355,7 @@ impl<'a> Validator<'a> {
                 .filter_map(|c| c.segments.last().cloned())
                 .collect();
             let mut seen_names: HashMap<String, (usize, usize)> = HashMap::new();
-            let mut seen_types: BTreeSet<String> = BTreeSet::new();
+            let mut seen_types: HashMap<String, (usize, usize)> = HashMap::new();
             let methods: BTreeSet<String> = ns
                 .body
                 .endpoints
@@ -301,6 +363,8 @@ impl<'a> Validator<'a> {
                 .filter_map(|ep| names::snake(&ep.name).ok())
                 .collect();
             for ep in &ns.body.endpoints {
+                let (line, column) = pos(&ep.name);
+                self.anchor = Some((ns.file, line, column));
                 if let (Some(paginate), Ok(method)) = (&ep.paginate, names::snake(&ep.name)) {
                     for extra in crate::render::page_method_names(&method) {
                         if methods.contains(&extra) {
@@ -326,10 +390,16 @@ impl<'a> Validator<'a> {
                         ),
                     );
                 }
-                match (names::snake(&ep.name), names::pascal(&ep.name)) {
+                match (names::method_name(&ep.name), names::pascal(&ep.name)) {
                     (Ok(_), Ok(pascal)) => {
-                        if !seen_types.insert(pascal.clone()) {
-                            self.at(&ep.name, format!("endpoint `{}` gives the same Rust type names ({pascal}Request) as another endpoint", ep.name.as_str()));
+                        if let Some((l, c)) = seen_types.get(&pascal) {
+                            let msg = format!(
+                                "endpoint `{}` gives the same Rust type names ({pascal}Request) as the endpoint at line {l}, column {c}",
+                                ep.name.as_str()
+                            );
+                            self.at(&ep.name, msg);
+                        } else {
+                            seen_types.insert(pascal, pos(&ep.name));
                         }
                     }
                     (Err(m), _) | (_, Err(m)) => self.at(&ep.name, m),
@@ -383,7 +453,7 @@ impl<'a> Validator<'a> {
             placeholders,
         };
         let mut seen: HashMap<String, (usize, usize)> = HashMap::new();
-        let mut rust_names: BTreeSet<String> = BTreeSet::new();
+        let mut rust_names: HashMap<String, (String, usize, usize)> = HashMap::new();
         let mut path_params = BTreeSet::new();
         let mut local: Option<&S<String>> = None;
         for p in &ep.params {
@@ -399,12 +469,12 @@ impl<'a> Validator<'a> {
             } else {
                 seen.insert(name.to_string(), pos(name));
                 if let Ok(rust) = names::snake(name)
-                    && !rust_names.insert(rust.clone())
+                    && let Some(other) = clash(&mut rust_names, &rust, name)
                 {
                     self.at(
                         name,
                         format!(
-                            "{what}: parameter `{}` clashes with another as Rust field `{rust}`",
+                            "{what}: parameter `{}` clashes with {other} as Rust field `{rust}`",
                             name.as_str()
                         ),
                     );
@@ -436,7 +506,7 @@ impl<'a> Validator<'a> {
             self.pagination(ep, paginate, &what);
         }
         let mut seen: HashMap<String, (usize, usize)> = HashMap::new();
-        let mut rust_names = BTreeSet::new();
+        let mut rust_names = HashMap::new();
         for f in &ep.response {
             let Some(name) = self.field(f) else { continue };
             if let Some((l, c)) = seen.get(name.as_str()) {
@@ -448,9 +518,9 @@ impl<'a> Validator<'a> {
             } else {
                 seen.insert(name.to_string(), pos(name));
                 if let Ok(rust) = names::snake(name)
-                    && !rust_names.insert(rust.clone())
+                    && let Some(other) = clash(&mut rust_names, &rust, name)
                 {
-                    self.at(name, format!("{what}: response field `{}` clashes with another as Rust field `{rust}`", name.as_str()));
+                    self.at(name, format!("{what}: response field `{}` clashes with {other} as Rust field `{rust}`", name.as_str()));
                 }
             }
         }
@@ -497,7 +567,14 @@ impl<'a> Validator<'a> {
                             u.as_str()
                         ),
                     );
-                    return None;
+                    // Still account for the name, so a placeholder it would fill
+                    // is not reported as a second problem.
+                    let located_in = match &p.location {
+                        Some(l) => l.to_string(),
+                        None if ctx.placeholders.contains(u.as_str()) => "path".to_owned(),
+                        None => "body".to_owned(),
+                    };
+                    return Some((u, located_in));
                 };
                 if p.ty.is_some()
                     || p.doc.is_some()
@@ -872,17 +949,19 @@ impl<'a> Validator<'a> {
 
     fn type_files(&mut self) {
         for file in &self.spec.type_files {
-            if let Err(m) = names::snake(&file.module) {
+            if let Err(m) = names::module_name(&file.module) {
                 self.at_file(file.file, 0, 0, format!("module name: {m}"));
             }
             for t in &file.body.types {
+                let (line, column) = pos(&t.name);
+                self.anchor = Some((file.file, line, column));
                 if let Err(m) = names::pascal(&t.name) {
                     self.at(&t.name, m);
                 }
                 self.doc(&t.doc, &format!("type `{}`", t.name.as_str()));
                 self.one_rest_field(&t.fields, &format!("type `{}`", t.name.as_str()));
                 let mut seen = BTreeSet::new();
-                let mut rust_names = BTreeSet::new();
+                let mut rust_names = HashMap::new();
                 for f in &t.fields {
                     if f.use_.is_some() {
                         self.at_opt(f.use_.as_ref(), "object type fields are defined in place; `use` is for endpoint responses");
@@ -899,12 +978,12 @@ impl<'a> Validator<'a> {
                             ),
                         );
                     } else if let Ok(rust) = names::snake(name)
-                        && !rust_names.insert(rust.clone())
+                        && let Some(other) = clash(&mut rust_names, &rust, name)
                     {
                         self.at(
                             name,
                             format!(
-                                "type `{}`: field `{}` clashes with another as Rust field `{rust}`",
+                                "type `{}`: field `{}` clashes with {other} as Rust field `{rust}`",
                                 t.name.as_str(),
                                 name.as_str()
                             ),
@@ -1047,28 +1126,43 @@ pub fn follow(spec: &RawSpec, response: &[RawField], path: &str) -> Result<Vec<R
 }
 
 /// The `{name}` placeholders of a path template.
+///
+/// Strict, because the template becomes a `format!` string: every `{` opens a
+/// placeholder whose name is an identifier and which the next `}` closes;
+/// braces appear nowhere else.
 pub fn placeholders(path: &str) -> Result<BTreeSet<String>, String> {
     if !path.starts_with('/') {
         return Err(format!("path `{path}` must start with `/`"));
     }
     let mut out = BTreeSet::new();
     let mut rest = path;
-    while let Some(start) = rest.find('{') {
-        let after = &rest[start + 1..];
+    while let Some(brace) = rest.find(['{', '}']) {
+        if rest[brace..].starts_with('}') {
+            return Err(format!("path `{path}` has a `}}` without `{{`"));
+        }
+        let after = &rest[brace + 1..];
         let end = after
-            .find('}')
-            .ok_or_else(|| format!("path `{path}` has an unclosed `{{`"))?;
+            .find(['{', '}'])
+            .filter(|&i| after[i..].starts_with('}'))
+            .ok_or_else(|| match after.find('{') {
+                Some(_) if after.contains('}') => {
+                    format!("path `{path}` has a nested placeholder")
+                }
+                _ => format!("path `{path}` has an unclosed `{{`"),
+            })?;
         let name = &after[..end];
-        if name.is_empty() || name.contains('{') {
-            return Err(format!("path `{path}` has an empty or nested placeholder"));
+        if name.is_empty() {
+            return Err(format!("path `{path}` has an empty placeholder `{{}}`"));
+        }
+        if !names::is_plain_identifier(name) {
+            return Err(format!(
+                "path `{path}`: placeholder `{{{name}}}` must name a parameter (letters, digits and `_`)"
+            ));
         }
         if !out.insert(name.to_owned()) {
             return Err(format!("path `{path}` repeats placeholder `{{{name}}}`"));
         }
         rest = &after[end + 1..];
-    }
-    if rest.contains('}') {
-        return Err(format!("path `{path}` has a `}}` without `{{`"));
     }
     Ok(out)
 }

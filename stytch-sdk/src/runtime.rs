@@ -63,7 +63,8 @@ pub(crate) trait Endpoint: Serialize {
     const IDEMPOTENT: bool = false;
     /// The path with its placeholders filled in and percent-encoded; `project_id`
     /// fills placeholders that come from the client rather than the request.
-    fn path(&self, project_id: &str) -> String;
+    /// Fails, naming the parameter, when a path parameter is empty, `.` or `..`.
+    fn path(&self, project_id: &str) -> Result<String, Error>;
     /// Checks documented constraints before anything is sent.
     fn check(&self) -> Result<(), Error> {
         Ok(())
@@ -173,8 +174,6 @@ pub(crate) fn encode(value: &str) -> Segment<'_> {
 /// Like [`encode`], but fails with [`Error::InvalidParameter`] naming the
 /// endpoint and parameter when the value is empty, `.` or `..`: such a
 /// segment would address another resource than the one meant.
-// Only generated code calls it, once the renderer emits it for path parameters.
-#[allow(dead_code)]
 pub(crate) fn segment<'a>(
     endpoint: &'static str,
     parameter: &'static str,
@@ -437,7 +436,7 @@ impl Transport {
     /// Checks, encodes, sends and decodes one endpoint call.
     pub(crate) async fn send<E: Endpoint>(&self, request: &E) -> Result<E::Response, Error> {
         request.check()?;
-        let path = request.path(&self.inner.project_id);
+        let path = request.path(&self.inner.project_id)?;
         check_path(E::ID, &path)?;
         // One header map per request: credentials, user agent, content type and
         // whatever the endpoint adds (values are shared buffers, not copies).
@@ -1039,8 +1038,8 @@ mod tests {
         const METHOD: Method = Method::POST;
         const ENCODING: Encoding = Encoding::Json;
         const IDEMPOTENT: bool = true;
-        fn path(&self, _project_id: &str) -> String {
-            "/v1/repeatable".to_owned()
+        fn path(&self, _project_id: &str) -> Result<String, Error> {
+            Ok("/v1/repeatable".to_owned())
         }
     }
 
@@ -1055,8 +1054,8 @@ mod tests {
         const ID: &'static str = "test.once";
         const METHOD: Method = Method::POST;
         const ENCODING: Encoding = Encoding::Json;
-        fn path(&self, _project_id: &str) -> String {
-            "/v1/once".to_owned()
+        fn path(&self, _project_id: &str) -> Result<String, Error> {
+            Ok("/v1/once".to_owned())
         }
     }
 

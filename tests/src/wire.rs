@@ -73,6 +73,8 @@ pub fn to_json(sample: &Sample) -> Value {
         Sample::Json(name) => json!({ "sample": name }),
         Sample::List(inner) => json!([to_json(inner)]),
         Sample::Map(inner) => json!({ "key": to_json(inner) }),
+        Sample::EmptyList => json!([]),
+        Sample::EmptyMap => json!({}),
         Sample::Enum { wire, .. } => json!(wire),
         Sample::Object { fields, .. } => Value::Object(
             fields
@@ -140,10 +142,17 @@ pub fn expected(endpoint: &Endpoint) -> Expected {
         let sample = samples.param(p);
         match &p.location {
             Location::Path => {
-                let Sample::Str(value) = &sample else {
-                    panic!("path parameter {} is not a string", p.name)
+                // The validator allows string, integer and boolean path parameters.
+                let value = match &sample {
+                    Sample::Str(value) => value.clone(),
+                    Sample::Int(value) => value.to_string(),
+                    Sample::Bool(value) => value.to_string(),
+                    _ => panic!(
+                        "path parameter {} is not a string, integer or boolean",
+                        p.name
+                    ),
                 };
-                path = path.replace(&format!("{{{}}}", p.name), &encode_segment(value));
+                path = path.replace(&format!("{{{}}}", p.name), &encode_segment(&value));
             }
             Location::Header { token, jwt } => {
                 let session = member_session();

@@ -379,12 +379,16 @@ async fn rbac_policy_fetches_get_the_per_call_timeout() {
 // 3. Path parameters
 // ---------------------------------------------------------------------------
 
-/// Unwraps an `InvalidParameter` error into (endpoint, message).
-fn invalid_parameter<T: std::fmt::Debug>(result: Result<T, Error>) -> (&'static str, String) {
+/// Unwraps an `InvalidParameter` error into (endpoint, parameter, message).
+fn invalid_parameter<T: std::fmt::Debug>(
+    result: Result<T, Error>,
+) -> (&'static str, &'static str, String) {
     match result {
         Err(Error::InvalidParameter {
-            endpoint, message, ..
-        }) => (endpoint, message),
+            endpoint,
+            parameter,
+            message,
+        }) => (endpoint, parameter, message),
         other => panic!("expected Error::InvalidParameter, got {other:?}"),
     }
 }
@@ -402,27 +406,30 @@ async fn dot_and_empty_path_parameters_are_refused_before_sending() {
         let url = reqwest::Url::parse(&format!("http://127.0.0.1/v1/users/{encoded}")).unwrap();
         assert_eq!(url.path(), "/v1/", "{encoded}");
     }
-    for user_id in ["..", ".", ""] {
-        let (endpoint, message) =
+    for (user_id, expected) in [("..", "`..`"), (".", "`..`"), ("", "empty")] {
+        let (endpoint, parameter, message) =
             invalid_parameter(client.users().delete(DeleteUserRequest::new(user_id)).await);
         assert_eq!(endpoint, "consumer.users.delete");
-        assert!(message.contains("`..`"), "{message}");
+        assert_eq!(parameter, "user_id");
+        assert!(message.contains(expected), "{message}");
     }
     for member_id in ["..", ".", ""] {
-        let (endpoint, _) = invalid_parameter(
+        let (endpoint, parameter, _) = invalid_parameter(
             b2b.organizations()
                 .members()
                 .delete(DeleteMemberRequest::new("org-1", member_id))
                 .await,
         );
         assert_eq!(endpoint, "b2b.organizations.members.delete");
+        assert_eq!(parameter, "member_id");
     }
-    let (_, _) = invalid_parameter(
+    let (_, parameter, _) = invalid_parameter(
         b2b.organizations()
             .members()
             .delete(DeleteMemberRequest::new("..", MEMBER_ID))
             .await,
     );
+    assert_eq!(parameter, "organization_id");
     assert!(server.requests().is_empty(), "{:#?}", server.requests());
 }
 

@@ -243,7 +243,7 @@ impl<R: Endpoint, T: serde::de::DeserializeOwned + Send> Endpoint for DecodeAs<R
     const HOST: crate::runtime::Host = R::HOST;
     const ENCODING: crate::runtime::Encoding = R::ENCODING;
     const IDEMPOTENT: bool = R::IDEMPOTENT;
-    fn path(&self, project_id: &str) -> String {
+    fn path(&self, project_id: &str) -> Result<String, crate::Error> {
         self.0.path(project_id)
     }
     fn check(&self) -> Result<(), crate::Error> {

@@ -74,10 +74,14 @@ impl crate::runtime::Endpoint for GetRequest {
     const ID: &'static str = "b2b.recovery_codes.get";
     const METHOD: ::reqwest::Method = ::reqwest::Method::GET;
     const ENCODING: crate::runtime::Encoding = crate::runtime::Encoding::Query;
-    fn path(&self, _project_id: &str) -> String {
-        let organization_id = crate::runtime::encode(&self.organization_id);
-        let member_id = crate::runtime::encode(&self.member_id);
-        format!("/v1/b2b/recovery_codes/{organization_id}/{member_id}")
+    fn path(&self, _project_id: &str) -> Result<String, crate::Error> {
+        let organization_id = crate::runtime::segment(
+            Self::ID,
+            "organization_id",
+            &self.organization_id,
+        )?;
+        let member_id = crate::runtime::segment(Self::ID, "member_id", &self.member_id)?;
+        Ok(format!("/v1/b2b/recovery_codes/{organization_id}/{member_id}"))
     }
 }
 
@@ -199,8 +203,8 @@ impl crate::runtime::Endpoint for RecoverRequest {
     const ID: &'static str = "b2b.recovery_codes.recover";
     const METHOD: ::reqwest::Method = ::reqwest::Method::POST;
     const ENCODING: crate::runtime::Encoding = crate::runtime::Encoding::Json;
-    fn path(&self, _project_id: &str) -> String {
-        "/v1/b2b/recovery_codes/recover".to_owned()
+    fn path(&self, _project_id: &str) -> Result<String, crate::Error> {
+        Ok("/v1/b2b/recovery_codes/recover".to_owned())
     }
     fn check(&self) -> Result<(), crate::Error> {
         crate::runtime::check_range(
@@ -277,8 +281,8 @@ impl crate::runtime::Endpoint for RotateRequest {
     const ID: &'static str = "b2b.recovery_codes.rotate";
     const METHOD: ::reqwest::Method = ::reqwest::Method::POST;
     const ENCODING: crate::runtime::Encoding = crate::runtime::Encoding::Json;
-    fn path(&self, _project_id: &str) -> String {
-        "/v1/b2b/recovery_codes/rotate".to_owned()
+    fn path(&self, _project_id: &str) -> Result<String, crate::Error> {
+        Ok("/v1/b2b/recovery_codes/rotate".to_owned())
     }
 }
 

@@ -188,8 +188,8 @@ impl crate::runtime::Endpoint for AttestRequest {
     const ID: &'static str = "b2b.sessions.attest";
     const METHOD: ::reqwest::Method = ::reqwest::Method::POST;
     const ENCODING: crate::runtime::Encoding = crate::runtime::Encoding::Json;
-    fn path(&self, _project_id: &str) -> String {
-        "/v1/b2b/sessions/attest".to_owned()
+    fn path(&self, _project_id: &str) -> Result<String, crate::Error> {
+        Ok("/v1/b2b/sessions/attest".to_owned())
     }
     fn check(&self) -> Result<(), crate::Error> {
         crate::runtime::check_range(
@@ -309,8 +309,8 @@ impl crate::runtime::Endpoint for AuthenticateRequest {
     const ID: &'static str = "b2b.sessions.authenticate";
     const METHOD: ::reqwest::Method = ::reqwest::Method::POST;
     const ENCODING: crate::runtime::Encoding = crate::runtime::Encoding::Json;
-    fn path(&self, _project_id: &str) -> String {
-        "/v1/b2b/sessions/authenticate".to_owned()
+    fn path(&self, _project_id: &str) -> Result<String, crate::Error> {
+        Ok("/v1/b2b/sessions/authenticate".to_owned())
     }
     fn check(&self) -> Result<(), crate::Error> {
         crate::runtime::check_range(
@@ -446,8 +446,8 @@ impl crate::runtime::Endpoint for ExchangeRequest {
     const ID: &'static str = "b2b.sessions.exchange";
     const METHOD: ::reqwest::Method = ::reqwest::Method::POST;
     const ENCODING: crate::runtime::Encoding = crate::runtime::Encoding::Json;
-    fn path(&self, _project_id: &str) -> String {
-        "/v1/b2b/sessions/exchange".to_owned()
+    fn path(&self, _project_id: &str) -> Result<String, crate::Error> {
+        Ok("/v1/b2b/sessions/exchange".to_owned())
     }
     fn check(&self) -> Result<(), crate::Error> {
         crate::runtime::check_range(
@@ -565,8 +565,8 @@ impl crate::runtime::Endpoint for ExchangeAccessTokenRequest {
     const ID: &'static str = "b2b.sessions.exchange_access_token";
     const METHOD: ::reqwest::Method = ::reqwest::Method::POST;
     const ENCODING: crate::runtime::Encoding = crate::runtime::Encoding::Json;
-    fn path(&self, _project_id: &str) -> String {
-        "/v1/b2b/sessions/exchange_access_token".to_owned()
+    fn path(&self, _project_id: &str) -> Result<String, crate::Error> {
+        Ok("/v1/b2b/sessions/exchange_access_token".to_owned())
     }
     fn check(&self) -> Result<(), crate::Error> {
         crate::runtime::check_range(
@@ -640,8 +640,8 @@ impl crate::runtime::Endpoint for GetRequest {
     const ID: &'static str = "b2b.sessions.get";
     const METHOD: ::reqwest::Method = ::reqwest::Method::GET;
     const ENCODING: crate::runtime::Encoding = crate::runtime::Encoding::Query;
-    fn path(&self, _project_id: &str) -> String {
-        "/v1/b2b/sessions".to_owned()
+    fn path(&self, _project_id: &str) -> Result<String, crate::Error> {
+        Ok("/v1/b2b/sessions".to_owned())
     }
 }
 
@@ -681,9 +681,13 @@ impl crate::runtime::Endpoint for GetJwksRequest {
     const ID: &'static str = "b2b.sessions.get_jwks";
     const METHOD: ::reqwest::Method = ::reqwest::Method::GET;
     const ENCODING: crate::runtime::Encoding = crate::runtime::Encoding::Query;
-    fn path(&self, _project_id: &str) -> String {
-        let project_id = crate::runtime::encode(&self.project_id);
-        format!("/v1/b2b/sessions/jwks/{project_id}")
+    fn path(&self, _project_id: &str) -> Result<String, crate::Error> {
+        let project_id = crate::runtime::segment(
+            Self::ID,
+            "project_id",
+            &self.project_id,
+        )?;
+        Ok(format!("/v1/b2b/sessions/jwks/{project_id}"))
     }
 }
 
@@ -754,8 +758,8 @@ impl crate::runtime::Endpoint for MigrateRequest {
     const ID: &'static str = "b2b.sessions.migrate";
     const METHOD: ::reqwest::Method = ::reqwest::Method::POST;
     const ENCODING: crate::runtime::Encoding = crate::runtime::Encoding::Json;
-    fn path(&self, _project_id: &str) -> String {
-        "/v1/b2b/sessions/migrate".to_owned()
+    fn path(&self, _project_id: &str) -> Result<String, crate::Error> {
+        Ok("/v1/b2b/sessions/migrate".to_owned())
     }
     fn check(&self) -> Result<(), crate::Error> {
         crate::runtime::check_range(
@@ -864,8 +868,8 @@ impl crate::runtime::Endpoint for RevokeRequest {
     const ID: &'static str = "b2b.sessions.revoke";
     const METHOD: ::reqwest::Method = ::reqwest::Method::POST;
     const ENCODING: crate::runtime::Encoding = crate::runtime::Encoding::Json;
-    fn path(&self, _project_id: &str) -> String {
-        "/v1/b2b/sessions/revoke".to_owned()
+    fn path(&self, _project_id: &str) -> Result<String, crate::Error> {
+        Ok("/v1/b2b/sessions/revoke".to_owned())
     }
     fn headers(
         &self,

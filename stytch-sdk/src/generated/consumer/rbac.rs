@@ -40,8 +40,8 @@ impl crate::runtime::Endpoint for PolicyRequest {
     const ID: &'static str = "consumer.rbac.policy";
     const METHOD: ::reqwest::Method = ::reqwest::Method::GET;
     const ENCODING: crate::runtime::Encoding = crate::runtime::Encoding::Query;
-    fn path(&self, _project_id: &str) -> String {
-        "/v1/rbac/policy".to_owned()
+    fn path(&self, _project_id: &str) -> Result<String, crate::Error> {
+        Ok("/v1/rbac/policy".to_owned())
     }
 }
 

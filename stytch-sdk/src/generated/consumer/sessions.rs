@@ -170,8 +170,8 @@ impl crate::runtime::Endpoint for AttestRequest {
     const ID: &'static str = "consumer.sessions.attest";
     const METHOD: ::reqwest::Method = ::reqwest::Method::POST;
     const ENCODING: crate::runtime::Encoding = crate::runtime::Encoding::Json;
-    fn path(&self, _project_id: &str) -> String {
-        "/v1/sessions/attest".to_owned()
+    fn path(&self, _project_id: &str) -> Result<String, crate::Error> {
+        Ok("/v1/sessions/attest".to_owned())
     }
     fn check(&self) -> Result<(), crate::Error> {
         crate::runtime::check_range(
@@ -291,8 +291,8 @@ impl crate::runtime::Endpoint for AuthenticateRequest {
     const ID: &'static str = "consumer.sessions.authenticate";
     const METHOD: ::reqwest::Method = ::reqwest::Method::POST;
     const ENCODING: crate::runtime::Encoding = crate::runtime::Encoding::Json;
-    fn path(&self, _project_id: &str) -> String {
-        "/v1/sessions/authenticate".to_owned()
+    fn path(&self, _project_id: &str) -> Result<String, crate::Error> {
+        Ok("/v1/sessions/authenticate".to_owned())
     }
     fn check(&self) -> Result<(), crate::Error> {
         crate::runtime::check_range(
@@ -388,8 +388,8 @@ impl crate::runtime::Endpoint for ExchangeAccessTokenRequest {
     const ID: &'static str = "consumer.sessions.exchange_access_token";
     const METHOD: ::reqwest::Method = ::reqwest::Method::POST;
     const ENCODING: crate::runtime::Encoding = crate::runtime::Encoding::Json;
-    fn path(&self, _project_id: &str) -> String {
-        "/v1/sessions/exchange_access_token".to_owned()
+    fn path(&self, _project_id: &str) -> Result<String, crate::Error> {
+        Ok("/v1/sessions/exchange_access_token".to_owned())
     }
     fn check(&self) -> Result<(), crate::Error> {
         crate::runtime::check_range(
@@ -452,8 +452,8 @@ impl crate::runtime::Endpoint for GetRequest {
     const ID: &'static str = "consumer.sessions.get";
     const METHOD: ::reqwest::Method = ::reqwest::Method::GET;
     const ENCODING: crate::runtime::Encoding = crate::runtime::Encoding::Query;
-    fn path(&self, _project_id: &str) -> String {
-        "/v1/sessions".to_owned()
+    fn path(&self, _project_id: &str) -> Result<String, crate::Error> {
+        Ok("/v1/sessions".to_owned())
     }
 }
 
@@ -494,9 +494,13 @@ impl crate::runtime::Endpoint for GetJwksRequest {
     const ID: &'static str = "consumer.sessions.get_jwks";
     const METHOD: ::reqwest::Method = ::reqwest::Method::GET;
     const ENCODING: crate::runtime::Encoding = crate::runtime::Encoding::Query;
-    fn path(&self, _project_id: &str) -> String {
-        let project_id = crate::runtime::encode(&self.project_id);
-        format!("/v1/sessions/jwks/{project_id}")
+    fn path(&self, _project_id: &str) -> Result<String, crate::Error> {
+        let project_id = crate::runtime::segment(
+            Self::ID,
+            "project_id",
+            &self.project_id,
+        )?;
+        Ok(format!("/v1/sessions/jwks/{project_id}"))
     }
 }
 
@@ -572,8 +576,8 @@ impl crate::runtime::Endpoint for MigrateRequest {
     const ID: &'static str = "consumer.sessions.migrate";
     const METHOD: ::reqwest::Method = ::reqwest::Method::POST;
     const ENCODING: crate::runtime::Encoding = crate::runtime::Encoding::Json;
-    fn path(&self, _project_id: &str) -> String {
-        "/v1/sessions/migrate".to_owned()
+    fn path(&self, _project_id: &str) -> Result<String, crate::Error> {
+        Ok("/v1/sessions/migrate".to_owned())
     }
     fn check(&self) -> Result<(), crate::Error> {
         crate::runtime::check_range(
@@ -663,8 +667,8 @@ impl crate::runtime::Endpoint for RevokeRequest {
     const ID: &'static str = "consumer.sessions.revoke";
     const METHOD: ::reqwest::Method = ::reqwest::Method::POST;
     const ENCODING: crate::runtime::Encoding = crate::runtime::Encoding::Json;
-    fn path(&self, _project_id: &str) -> String {
-        "/v1/sessions/revoke".to_owned()
+    fn path(&self, _project_id: &str) -> Result<String, crate::Error> {
+        Ok("/v1/sessions/revoke".to_owned())
     }
 }
 

@@ -232,9 +232,9 @@ impl crate::runtime::Endpoint for ConnectedAppsRequest {
     const ID: &'static str = "consumer.users.connected_apps";
     const METHOD: ::reqwest::Method = ::reqwest::Method::GET;
     const ENCODING: crate::runtime::Encoding = crate::runtime::Encoding::Query;
-    fn path(&self, _project_id: &str) -> String {
-        let user_id = crate::runtime::encode(&self.user_id);
-        format!("/v1/users/{user_id}/connected_apps")
+    fn path(&self, _project_id: &str) -> Result<String, crate::Error> {
+        let user_id = crate::runtime::segment(Self::ID, "user_id", &self.user_id)?;
+        Ok(format!("/v1/users/{user_id}/connected_apps"))
     }
 }
 
@@ -359,8 +359,8 @@ impl crate::runtime::Endpoint for CreateRequest {
     const ID: &'static str = "consumer.users.create";
     const METHOD: ::reqwest::Method = ::reqwest::Method::POST;
     const ENCODING: crate::runtime::Encoding = crate::runtime::Encoding::Json;
-    fn path(&self, _project_id: &str) -> String {
-        "/v1/users".to_owned()
+    fn path(&self, _project_id: &str) -> Result<String, crate::Error> {
+        Ok("/v1/users".to_owned())
     }
 }
 
@@ -408,9 +408,9 @@ impl crate::runtime::Endpoint for DeleteRequest {
     const ID: &'static str = "consumer.users.delete";
     const METHOD: ::reqwest::Method = ::reqwest::Method::DELETE;
     const ENCODING: crate::runtime::Encoding = crate::runtime::Encoding::Query;
-    fn path(&self, _project_id: &str) -> String {
-        let user_id = crate::runtime::encode(&self.user_id);
-        format!("/v1/users/{user_id}")
+    fn path(&self, _project_id: &str) -> Result<String, crate::Error> {
+        let user_id = crate::runtime::segment(Self::ID, "user_id", &self.user_id)?;
+        Ok(format!("/v1/users/{user_id}"))
     }
 }
 
@@ -451,11 +451,13 @@ impl crate::runtime::Endpoint for DeleteBiometricRegistrationRequest {
     const ID: &'static str = "consumer.users.delete_biometric_registration";
     const METHOD: ::reqwest::Method = ::reqwest::Method::DELETE;
     const ENCODING: crate::runtime::Encoding = crate::runtime::Encoding::Query;
-    fn path(&self, _project_id: &str) -> String {
-        let biometric_registration_id = crate::runtime::encode(
+    fn path(&self, _project_id: &str) -> Result<String, crate::Error> {
+        let biometric_registration_id = crate::runtime::segment(
+            Self::ID,
+            "biometric_registration_id",
             &self.biometric_registration_id,
-        );
-        format!("/v1/users/biometric_registrations/{biometric_registration_id}")
+        )?;
+        Ok(format!("/v1/users/biometric_registrations/{biometric_registration_id}"))
     }
 }
 
@@ -497,9 +499,13 @@ impl crate::runtime::Endpoint for DeleteCryptoWalletRequest {
     const ID: &'static str = "consumer.users.delete_crypto_wallet";
     const METHOD: ::reqwest::Method = ::reqwest::Method::DELETE;
     const ENCODING: crate::runtime::Encoding = crate::runtime::Encoding::Query;
-    fn path(&self, _project_id: &str) -> String {
-        let crypto_wallet_id = crate::runtime::encode(&self.crypto_wallet_id);
-        format!("/v1/users/crypto_wallets/{crypto_wallet_id}")
+    fn path(&self, _project_id: &str) -> Result<String, crate::Error> {
+        let crypto_wallet_id = crate::runtime::segment(
+            Self::ID,
+            "crypto_wallet_id",
+            &self.crypto_wallet_id,
+        )?;
+        Ok(format!("/v1/users/crypto_wallets/{crypto_wallet_id}"))
     }
 }
 
@@ -539,9 +545,9 @@ impl crate::runtime::Endpoint for DeleteEmailRequest {
     const ID: &'static str = "consumer.users.delete_email";
     const METHOD: ::reqwest::Method = ::reqwest::Method::DELETE;
     const ENCODING: crate::runtime::Encoding = crate::runtime::Encoding::Query;
-    fn path(&self, _project_id: &str) -> String {
-        let email_id = crate::runtime::encode(&self.email_id);
-        format!("/v1/users/emails/{email_id}")
+    fn path(&self, _project_id: &str) -> Result<String, crate::Error> {
+        let email_id = crate::runtime::segment(Self::ID, "email_id", &self.email_id)?;
+        Ok(format!("/v1/users/emails/{email_id}"))
     }
 }
 
@@ -582,9 +588,9 @@ impl crate::runtime::Endpoint for DeleteExternalIdRequest {
     const ID: &'static str = "consumer.users.delete_external_id";
     const METHOD: ::reqwest::Method = ::reqwest::Method::DELETE;
     const ENCODING: crate::runtime::Encoding = crate::runtime::Encoding::Query;
-    fn path(&self, _project_id: &str) -> String {
-        let user_id = crate::runtime::encode(&self.user_id);
-        format!("/v1/users/{user_id}/external_id")
+    fn path(&self, _project_id: &str) -> Result<String, crate::Error> {
+        let user_id = crate::runtime::segment(Self::ID, "user_id", &self.user_id)?;
+        Ok(format!("/v1/users/{user_id}/external_id"))
     }
 }
 
@@ -627,11 +633,13 @@ impl crate::runtime::Endpoint for DeleteOauthRegistrationRequest {
     const ID: &'static str = "consumer.users.delete_oauth_registration";
     const METHOD: ::reqwest::Method = ::reqwest::Method::DELETE;
     const ENCODING: crate::runtime::Encoding = crate::runtime::Encoding::Query;
-    fn path(&self, _project_id: &str) -> String {
-        let oauth_user_registration_id = crate::runtime::encode(
+    fn path(&self, _project_id: &str) -> Result<String, crate::Error> {
+        let oauth_user_registration_id = crate::runtime::segment(
+            Self::ID,
+            "oauth_user_registration_id",
             &self.oauth_user_registration_id,
-        );
-        format!("/v1/users/oauth/{oauth_user_registration_id}")
+        )?;
+        Ok(format!("/v1/users/oauth/{oauth_user_registration_id}"))
     }
 }
 
@@ -673,9 +681,13 @@ impl crate::runtime::Endpoint for DeletePasswordRequest {
     const ID: &'static str = "consumer.users.delete_password";
     const METHOD: ::reqwest::Method = ::reqwest::Method::DELETE;
     const ENCODING: crate::runtime::Encoding = crate::runtime::Encoding::Query;
-    fn path(&self, _project_id: &str) -> String {
-        let password_id = crate::runtime::encode(&self.password_id);
-        format!("/v1/users/passwords/{password_id}")
+    fn path(&self, _project_id: &str) -> Result<String, crate::Error> {
+        let password_id = crate::runtime::segment(
+            Self::ID,
+            "password_id",
+            &self.password_id,
+        )?;
+        Ok(format!("/v1/users/passwords/{password_id}"))
     }
 }
 
@@ -715,9 +727,9 @@ impl crate::runtime::Endpoint for DeletePhoneNumberRequest {
     const ID: &'static str = "consumer.users.delete_phone_number";
     const METHOD: ::reqwest::Method = ::reqwest::Method::DELETE;
     const ENCODING: crate::runtime::Encoding = crate::runtime::Encoding::Query;
-    fn path(&self, _project_id: &str) -> String {
-        let phone_id = crate::runtime::encode(&self.phone_id);
-        format!("/v1/users/phone_numbers/{phone_id}")
+    fn path(&self, _project_id: &str) -> Result<String, crate::Error> {
+        let phone_id = crate::runtime::segment(Self::ID, "phone_id", &self.phone_id)?;
+        Ok(format!("/v1/users/phone_numbers/{phone_id}"))
     }
 }
 
@@ -757,9 +769,9 @@ impl crate::runtime::Endpoint for DeleteTotpRequest {
     const ID: &'static str = "consumer.users.delete_totp";
     const METHOD: ::reqwest::Method = ::reqwest::Method::DELETE;
     const ENCODING: crate::runtime::Encoding = crate::runtime::Encoding::Query;
-    fn path(&self, _project_id: &str) -> String {
-        let totp_id = crate::runtime::encode(&self.totp_id);
-        format!("/v1/users/totps/{totp_id}")
+    fn path(&self, _project_id: &str) -> Result<String, crate::Error> {
+        let totp_id = crate::runtime::segment(Self::ID, "totp_id", &self.totp_id)?;
+        Ok(format!("/v1/users/totps/{totp_id}"))
     }
 }
 
@@ -802,11 +814,13 @@ impl crate::runtime::Endpoint for DeleteWebauthnRegistrationRequest {
     const ID: &'static str = "consumer.users.delete_webauthn_registration";
     const METHOD: ::reqwest::Method = ::reqwest::Method::DELETE;
     const ENCODING: crate::runtime::Encoding = crate::runtime::Encoding::Query;
-    fn path(&self, _project_id: &str) -> String {
-        let webauthn_registration_id = crate::runtime::encode(
+    fn path(&self, _project_id: &str) -> Result<String, crate::Error> {
+        let webauthn_registration_id = crate::runtime::segment(
+            Self::ID,
+            "webauthn_registration_id",
             &self.webauthn_registration_id,
-        );
-        format!("/v1/users/webauthn_registrations/{webauthn_registration_id}")
+        )?;
+        Ok(format!("/v1/users/webauthn_registrations/{webauthn_registration_id}"))
     }
 }
 
@@ -867,9 +881,9 @@ impl crate::runtime::Endpoint for ExchangePrimaryFactorRequest {
     const ID: &'static str = "consumer.users.exchange_primary_factor";
     const METHOD: ::reqwest::Method = ::reqwest::Method::PUT;
     const ENCODING: crate::runtime::Encoding = crate::runtime::Encoding::Json;
-    fn path(&self, _project_id: &str) -> String {
-        let user_id = crate::runtime::encode(&self.user_id);
-        format!("/v1/users/{user_id}/exchange_primary_factor")
+    fn path(&self, _project_id: &str) -> Result<String, crate::Error> {
+        let user_id = crate::runtime::segment(Self::ID, "user_id", &self.user_id)?;
+        Ok(format!("/v1/users/{user_id}/exchange_primary_factor"))
     }
 }
 
@@ -910,9 +924,9 @@ impl crate::runtime::Endpoint for GetRequest {
     const ID: &'static str = "consumer.users.get";
     const METHOD: ::reqwest::Method = ::reqwest::Method::GET;
     const ENCODING: crate::runtime::Encoding = crate::runtime::Encoding::Query;
-    fn path(&self, _project_id: &str) -> String {
-        let user_id = crate::runtime::encode(&self.user_id);
-        format!("/v1/users/{user_id}")
+    fn path(&self, _project_id: &str) -> Result<String, crate::Error> {
+        let user_id = crate::runtime::segment(Self::ID, "user_id", &self.user_id)?;
+        Ok(format!("/v1/users/{user_id}"))
     }
 }
 
@@ -1008,10 +1022,14 @@ impl crate::runtime::Endpoint for RevokeRequest {
     const ID: &'static str = "consumer.users.revoke";
     const METHOD: ::reqwest::Method = ::reqwest::Method::POST;
     const ENCODING: crate::runtime::Encoding = crate::runtime::Encoding::Json;
-    fn path(&self, _project_id: &str) -> String {
-        let user_id = crate::runtime::encode(&self.user_id);
-        let connected_app_id = crate::runtime::encode(&self.connected_app_id);
-        format!("/v1/users/{user_id}/connected_apps/{connected_app_id}/revoke")
+    fn path(&self, _project_id: &str) -> Result<String, crate::Error> {
+        let user_id = crate::runtime::segment(Self::ID, "user_id", &self.user_id)?;
+        let connected_app_id = crate::runtime::segment(
+            Self::ID,
+            "connected_app_id",
+            &self.connected_app_id,
+        )?;
+        Ok(format!("/v1/users/{user_id}/connected_apps/{connected_app_id}/revoke"))
     }
 }
 
@@ -1079,8 +1097,8 @@ impl crate::runtime::Endpoint for SearchRequest {
     const ID: &'static str = "consumer.users.search";
     const METHOD: ::reqwest::Method = ::reqwest::Method::POST;
     const ENCODING: crate::runtime::Encoding = crate::runtime::Encoding::Json;
-    fn path(&self, _project_id: &str) -> String {
-        "/v1/users/search".to_owned()
+    fn path(&self, _project_id: &str) -> Result<String, crate::Error> {
+        Ok("/v1/users/search".to_owned())
     }
     fn check(&self) -> Result<(), crate::Error> {
         crate::runtime::check_range(Self::ID, "limit", self.limit, None, Some(1000i64))?;
@@ -1205,9 +1223,9 @@ impl crate::runtime::Endpoint for UpdateRequest {
     const ID: &'static str = "consumer.users.update";
     const METHOD: ::reqwest::Method = ::reqwest::Method::PUT;
     const ENCODING: crate::runtime::Encoding = crate::runtime::Encoding::Json;
-    fn path(&self, _project_id: &str) -> String {
-        let user_id = crate::runtime::encode(&self.user_id);
-        format!("/v1/users/{user_id}")
+    fn path(&self, _project_id: &str) -> Result<String, crate::Error> {
+        let user_id = crate::runtime::segment(Self::ID, "user_id", &self.user_id)?;
+        Ok(format!("/v1/users/{user_id}"))
     }
 }
 

@@ -160,8 +160,8 @@ impl crate::runtime::Endpoint for AuthenticateRequest {
     const ID: &'static str = "consumer.webauthn.authenticate";
     const METHOD: ::reqwest::Method = ::reqwest::Method::POST;
     const ENCODING: crate::runtime::Encoding = crate::runtime::Encoding::Json;
-    fn path(&self, _project_id: &str) -> String {
-        "/v1/webauthn/authenticate".to_owned()
+    fn path(&self, _project_id: &str) -> Result<String, crate::Error> {
+        Ok("/v1/webauthn/authenticate".to_owned())
     }
     fn check(&self) -> Result<(), crate::Error> {
         crate::runtime::check_range(
@@ -258,8 +258,8 @@ impl crate::runtime::Endpoint for AuthenticateStartRequest {
     const ID: &'static str = "consumer.webauthn.authenticate_start";
     const METHOD: ::reqwest::Method = ::reqwest::Method::POST;
     const ENCODING: crate::runtime::Encoding = crate::runtime::Encoding::Json;
-    fn path(&self, _project_id: &str) -> String {
-        "/v1/webauthn/authenticate/start".to_owned()
+    fn path(&self, _project_id: &str) -> Result<String, crate::Error> {
+        Ok("/v1/webauthn/authenticate/start".to_owned())
     }
 }
 
@@ -307,10 +307,10 @@ impl crate::runtime::Endpoint for ListCredentialsRequest {
     const ID: &'static str = "consumer.webauthn.list_credentials";
     const METHOD: ::reqwest::Method = ::reqwest::Method::GET;
     const ENCODING: crate::runtime::Encoding = crate::runtime::Encoding::Query;
-    fn path(&self, _project_id: &str) -> String {
-        let user_id = crate::runtime::encode(&self.user_id);
-        let domain = crate::runtime::encode(&self.domain);
-        format!("/v1/webauthn/credentials/{user_id}/{domain}")
+    fn path(&self, _project_id: &str) -> Result<String, crate::Error> {
+        let user_id = crate::runtime::segment(Self::ID, "user_id", &self.user_id)?;
+        let domain = crate::runtime::segment(Self::ID, "domain", &self.domain)?;
+        Ok(format!("/v1/webauthn/credentials/{user_id}/{domain}"))
     }
 }
 
@@ -412,8 +412,8 @@ impl crate::runtime::Endpoint for RegisterRequest {
     const ID: &'static str = "consumer.webauthn.register";
     const METHOD: ::reqwest::Method = ::reqwest::Method::POST;
     const ENCODING: crate::runtime::Encoding = crate::runtime::Encoding::Json;
-    fn path(&self, _project_id: &str) -> String {
-        "/v1/webauthn/register".to_owned()
+    fn path(&self, _project_id: &str) -> Result<String, crate::Error> {
+        Ok("/v1/webauthn/register".to_owned())
     }
     fn check(&self) -> Result<(), crate::Error> {
         crate::runtime::check_range(
@@ -554,8 +554,8 @@ impl crate::runtime::Endpoint for RegisterStartRequest {
     const ID: &'static str = "consumer.webauthn.register_start";
     const METHOD: ::reqwest::Method = ::reqwest::Method::POST;
     const ENCODING: crate::runtime::Encoding = crate::runtime::Encoding::Json;
-    fn path(&self, _project_id: &str) -> String {
-        "/v1/webauthn/register/start".to_owned()
+    fn path(&self, _project_id: &str) -> Result<String, crate::Error> {
+        Ok("/v1/webauthn/register/start".to_owned())
     }
 }
 
@@ -604,11 +604,13 @@ impl crate::runtime::Endpoint for UpdateRequest {
     const ID: &'static str = "consumer.webauthn.update";
     const METHOD: ::reqwest::Method = ::reqwest::Method::PUT;
     const ENCODING: crate::runtime::Encoding = crate::runtime::Encoding::Json;
-    fn path(&self, _project_id: &str) -> String {
-        let webauthn_registration_id = crate::runtime::encode(
+    fn path(&self, _project_id: &str) -> Result<String, crate::Error> {
+        let webauthn_registration_id = crate::runtime::segment(
+            Self::ID,
+            "webauthn_registration_id",
             &self.webauthn_registration_id,
-        );
-        format!("/v1/webauthn/{webauthn_registration_id}")
+        )?;
+        Ok(format!("/v1/webauthn/{webauthn_registration_id}"))
     }
 }
 

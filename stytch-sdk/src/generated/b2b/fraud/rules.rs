@@ -90,8 +90,8 @@ impl crate::runtime::Endpoint for ListRequest {
     const METHOD: ::reqwest::Method = ::reqwest::Method::POST;
     const HOST: crate::runtime::Host = crate::runtime::Host::Telemetry;
     const ENCODING: crate::runtime::Encoding = crate::runtime::Encoding::Json;
-    fn path(&self, _project_id: &str) -> String {
-        "/v1/rules/list".to_owned()
+    fn path(&self, _project_id: &str) -> Result<String, crate::Error> {
+        Ok("/v1/rules/list".to_owned())
     }
     fn check(&self) -> Result<(), crate::Error> {
         crate::runtime::check_range(Self::ID, "limit", self.limit, None, Some(100i64))?;
@@ -256,8 +256,8 @@ impl crate::runtime::Endpoint for SetRequest {
     const METHOD: ::reqwest::Method = ::reqwest::Method::POST;
     const HOST: crate::runtime::Host = crate::runtime::Host::Telemetry;
     const ENCODING: crate::runtime::Encoding = crate::runtime::Encoding::Json;
-    fn path(&self, _project_id: &str) -> String {
-        "/v1/rules/set".to_owned()
+    fn path(&self, _project_id: &str) -> Result<String, crate::Error> {
+        Ok("/v1/rules/set".to_owned())
     }
 }
 

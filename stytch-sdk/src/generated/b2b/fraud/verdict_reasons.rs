@@ -60,8 +60,8 @@ impl crate::runtime::Endpoint for ListRequest {
     const METHOD: ::reqwest::Method = ::reqwest::Method::POST;
     const HOST: crate::runtime::Host = crate::runtime::Host::Telemetry;
     const ENCODING: crate::runtime::Encoding = crate::runtime::Encoding::Json;
-    fn path(&self, _project_id: &str) -> String {
-        "/v1/verdict_reasons/list".to_owned()
+    fn path(&self, _project_id: &str) -> Result<String, crate::Error> {
+        Ok("/v1/verdict_reasons/list".to_owned())
     }
 }
 
@@ -119,8 +119,8 @@ impl crate::runtime::Endpoint for OverrideRequest {
     const METHOD: ::reqwest::Method = ::reqwest::Method::POST;
     const HOST: crate::runtime::Host = crate::runtime::Host::Telemetry;
     const ENCODING: crate::runtime::Encoding = crate::runtime::Encoding::Json;
-    fn path(&self, _project_id: &str) -> String {
-        "/v1/verdict_reasons/override".to_owned()
+    fn path(&self, _project_id: &str) -> Result<String, crate::Error> {
+        Ok("/v1/verdict_reasons/override".to_owned())
     }
 }
 

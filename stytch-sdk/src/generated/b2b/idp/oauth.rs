@@ -169,8 +169,8 @@ impl crate::runtime::Endpoint for AuthorizeRequest {
     const ID: &'static str = "b2b.idp.oauth.authorize";
     const METHOD: ::reqwest::Method = ::reqwest::Method::POST;
     const ENCODING: crate::runtime::Encoding = crate::runtime::Encoding::Json;
-    fn path(&self, _project_id: &str) -> String {
-        "/v1/b2b/idp/oauth/authorize".to_owned()
+    fn path(&self, _project_id: &str) -> Result<String, crate::Error> {
+        Ok("/v1/b2b/idp/oauth/authorize".to_owned())
     }
 }
 
@@ -280,8 +280,8 @@ impl crate::runtime::Endpoint for AuthorizeStartRequest {
     const ID: &'static str = "b2b.idp.oauth.authorize_start";
     const METHOD: ::reqwest::Method = ::reqwest::Method::POST;
     const ENCODING: crate::runtime::Encoding = crate::runtime::Encoding::Json;
-    fn path(&self, _project_id: &str) -> String {
-        "/v1/b2b/idp/oauth/authorize/start".to_owned()
+    fn path(&self, _project_id: &str) -> Result<String, crate::Error> {
+        Ok("/v1/b2b/idp/oauth/authorize/start".to_owned())
     }
 }
 

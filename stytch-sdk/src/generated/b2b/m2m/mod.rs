@@ -80,9 +80,9 @@ impl crate::runtime::Endpoint for TokenRequest {
     const METHOD: ::reqwest::Method = ::reqwest::Method::POST;
     const ENCODING: crate::runtime::Encoding = crate::runtime::Encoding::Json;
     const IDEMPOTENT: bool = true;
-    fn path(&self, project_id: &str) -> String {
+    fn path(&self, project_id: &str) -> Result<String, crate::Error> {
         let project_id = crate::runtime::encode(project_id);
-        format!("/v1/public/{project_id}/oauth2/token")
+        Ok(format!("/v1/public/{project_id}/oauth2/token"))
     }
 }
 

@@ -166,9 +166,13 @@ impl crate::runtime::Endpoint for ConnectedAppsRequest {
     const ID: &'static str = "b2b.organizations.connected_apps";
     const METHOD: ::reqwest::Method = ::reqwest::Method::GET;
     const ENCODING: crate::runtime::Encoding = crate::runtime::Encoding::Query;
-    fn path(&self, _project_id: &str) -> String {
-        let organization_id = crate::runtime::encode(&self.organization_id);
-        format!("/v1/b2b/organizations/{organization_id}/connected_apps")
+    fn path(&self, _project_id: &str) -> Result<String, crate::Error> {
+        let organization_id = crate::runtime::segment(
+            Self::ID,
+            "organization_id",
+            &self.organization_id,
+        )?;
+        Ok(format!("/v1/b2b/organizations/{organization_id}/connected_apps"))
     }
     fn headers(
         &self,
@@ -452,8 +456,8 @@ impl crate::runtime::Endpoint for CreateRequest {
     const ID: &'static str = "b2b.organizations.create";
     const METHOD: ::reqwest::Method = ::reqwest::Method::POST;
     const ENCODING: crate::runtime::Encoding = crate::runtime::Encoding::Json;
-    fn path(&self, _project_id: &str) -> String {
-        "/v1/b2b/organizations".to_owned()
+    fn path(&self, _project_id: &str) -> Result<String, crate::Error> {
+        Ok("/v1/b2b/organizations".to_owned())
     }
 }
 
@@ -505,9 +509,13 @@ impl crate::runtime::Endpoint for DeleteRequest {
     const ID: &'static str = "b2b.organizations.delete";
     const METHOD: ::reqwest::Method = ::reqwest::Method::DELETE;
     const ENCODING: crate::runtime::Encoding = crate::runtime::Encoding::Query;
-    fn path(&self, _project_id: &str) -> String {
-        let organization_id = crate::runtime::encode(&self.organization_id);
-        format!("/v1/b2b/organizations/{organization_id}")
+    fn path(&self, _project_id: &str) -> Result<String, crate::Error> {
+        let organization_id = crate::runtime::segment(
+            Self::ID,
+            "organization_id",
+            &self.organization_id,
+        )?;
+        Ok(format!("/v1/b2b/organizations/{organization_id}"))
     }
     fn headers(
         &self,
@@ -568,9 +576,13 @@ impl crate::runtime::Endpoint for DeleteExternalIdRequest {
     const ID: &'static str = "b2b.organizations.delete_external_id";
     const METHOD: ::reqwest::Method = ::reqwest::Method::DELETE;
     const ENCODING: crate::runtime::Encoding = crate::runtime::Encoding::Query;
-    fn path(&self, _project_id: &str) -> String {
-        let organization_id = crate::runtime::encode(&self.organization_id);
-        format!("/v1/b2b/organizations/{organization_id}/external_id")
+    fn path(&self, _project_id: &str) -> Result<String, crate::Error> {
+        let organization_id = crate::runtime::segment(
+            Self::ID,
+            "organization_id",
+            &self.organization_id,
+        )?;
+        Ok(format!("/v1/b2b/organizations/{organization_id}/external_id"))
     }
     fn headers(
         &self,
@@ -620,9 +632,13 @@ impl crate::runtime::Endpoint for GetRequest {
     const ID: &'static str = "b2b.organizations.get";
     const METHOD: ::reqwest::Method = ::reqwest::Method::GET;
     const ENCODING: crate::runtime::Encoding = crate::runtime::Encoding::Query;
-    fn path(&self, _project_id: &str) -> String {
-        let organization_id = crate::runtime::encode(&self.organization_id);
-        format!("/v1/b2b/organizations/{organization_id}")
+    fn path(&self, _project_id: &str) -> Result<String, crate::Error> {
+        let organization_id = crate::runtime::segment(
+            Self::ID,
+            "organization_id",
+            &self.organization_id,
+        )?;
+        Ok(format!("/v1/b2b/organizations/{organization_id}"))
     }
 }
 
@@ -681,11 +697,21 @@ impl crate::runtime::Endpoint for GetConnectedAppRequest {
     const ID: &'static str = "b2b.organizations.get_connected_app";
     const METHOD: ::reqwest::Method = ::reqwest::Method::GET;
     const ENCODING: crate::runtime::Encoding = crate::runtime::Encoding::Query;
-    fn path(&self, _project_id: &str) -> String {
-        let organization_id = crate::runtime::encode(&self.organization_id);
-        let connected_app_id = crate::runtime::encode(&self.connected_app_id);
-        format!(
-            "/v1/b2b/organizations/{organization_id}/connected_apps/{connected_app_id}"
+    fn path(&self, _project_id: &str) -> Result<String, crate::Error> {
+        let organization_id = crate::runtime::segment(
+            Self::ID,
+            "organization_id",
+            &self.organization_id,
+        )?;
+        let connected_app_id = crate::runtime::segment(
+            Self::ID,
+            "connected_app_id",
+            &self.connected_app_id,
+        )?;
+        Ok(
+            format!(
+                "/v1/b2b/organizations/{organization_id}/connected_apps/{connected_app_id}"
+            ),
         )
     }
     fn headers(
@@ -751,9 +777,13 @@ impl crate::runtime::Endpoint for MetricsRequest {
     const ID: &'static str = "b2b.organizations.metrics";
     const METHOD: ::reqwest::Method = ::reqwest::Method::GET;
     const ENCODING: crate::runtime::Encoding = crate::runtime::Encoding::Query;
-    fn path(&self, _project_id: &str) -> String {
-        let organization_id = crate::runtime::encode(&self.organization_id);
-        format!("/v1/b2b/organizations/{organization_id}/metrics")
+    fn path(&self, _project_id: &str) -> Result<String, crate::Error> {
+        let organization_id = crate::runtime::segment(
+            Self::ID,
+            "organization_id",
+            &self.organization_id,
+        )?;
+        Ok(format!("/v1/b2b/organizations/{organization_id}/metrics"))
     }
 }
 
@@ -822,8 +852,8 @@ impl crate::runtime::Endpoint for SearchRequest {
     const ID: &'static str = "b2b.organizations.search";
     const METHOD: ::reqwest::Method = ::reqwest::Method::POST;
     const ENCODING: crate::runtime::Encoding = crate::runtime::Encoding::Json;
-    fn path(&self, _project_id: &str) -> String {
-        "/v1/b2b/organizations/search".to_owned()
+    fn path(&self, _project_id: &str) -> Result<String, crate::Error> {
+        Ok("/v1/b2b/organizations/search".to_owned())
     }
     fn check(&self) -> Result<(), crate::Error> {
         crate::runtime::check_range(Self::ID, "limit", self.limit, None, Some(1000i64))?;
@@ -1168,9 +1198,13 @@ impl crate::runtime::Endpoint for UpdateRequest {
     const ID: &'static str = "b2b.organizations.update";
     const METHOD: ::reqwest::Method = ::reqwest::Method::PUT;
     const ENCODING: crate::runtime::Encoding = crate::runtime::Encoding::Json;
-    fn path(&self, _project_id: &str) -> String {
-        let organization_id = crate::runtime::encode(&self.organization_id);
-        format!("/v1/b2b/organizations/{organization_id}")
+    fn path(&self, _project_id: &str) -> Result<String, crate::Error> {
+        let organization_id = crate::runtime::segment(
+            Self::ID,
+            "organization_id",
+            &self.organization_id,
+        )?;
+        Ok(format!("/v1/b2b/organizations/{organization_id}"))
     }
     fn headers(
         &self,

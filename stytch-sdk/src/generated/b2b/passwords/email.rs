@@ -102,8 +102,8 @@ impl crate::runtime::Endpoint for RequireResetRequest {
     const ID: &'static str = "b2b.passwords.email.require_reset";
     const METHOD: ::reqwest::Method = ::reqwest::Method::POST;
     const ENCODING: crate::runtime::Encoding = crate::runtime::Encoding::Json;
-    fn path(&self, _project_id: &str) -> String {
-        "/v1/b2b/passwords/email/require_reset".to_owned()
+    fn path(&self, _project_id: &str) -> Result<String, crate::Error> {
+        Ok("/v1/b2b/passwords/email/require_reset".to_owned())
     }
     fn headers(
         &self,
@@ -255,8 +255,8 @@ impl crate::runtime::Endpoint for ResetRequest {
     const ID: &'static str = "b2b.passwords.email.reset";
     const METHOD: ::reqwest::Method = ::reqwest::Method::POST;
     const ENCODING: crate::runtime::Encoding = crate::runtime::Encoding::Json;
-    fn path(&self, _project_id: &str) -> String {
-        "/v1/b2b/passwords/email/reset".to_owned()
+    fn path(&self, _project_id: &str) -> Result<String, crate::Error> {
+        Ok("/v1/b2b/passwords/email/reset".to_owned())
     }
     fn check(&self) -> Result<(), crate::Error> {
         crate::runtime::check_range(
@@ -425,8 +425,8 @@ impl crate::runtime::Endpoint for ResetStartRequest {
     const ID: &'static str = "b2b.passwords.email.reset_start";
     const METHOD: ::reqwest::Method = ::reqwest::Method::POST;
     const ENCODING: crate::runtime::Encoding = crate::runtime::Encoding::Json;
-    fn path(&self, _project_id: &str) -> String {
-        "/v1/b2b/passwords/email/reset/start".to_owned()
+    fn path(&self, _project_id: &str) -> Result<String, crate::Error> {
+        Ok("/v1/b2b/passwords/email/reset/start".to_owned())
     }
     fn check(&self) -> Result<(), crate::Error> {
         crate::runtime::check_range(

@@ -57,9 +57,13 @@ impl crate::runtime::Endpoint for GetOrgPolicyRequest {
     const ID: &'static str = "b2b.rbac.organizations.get_org_policy";
     const METHOD: ::reqwest::Method = ::reqwest::Method::GET;
     const ENCODING: crate::runtime::Encoding = crate::runtime::Encoding::Query;
-    fn path(&self, _project_id: &str) -> String {
-        let organization_id = crate::runtime::encode(&self.organization_id);
-        format!("/v1/b2b/rbac/organizations/{organization_id}")
+    fn path(&self, _project_id: &str) -> Result<String, crate::Error> {
+        let organization_id = crate::runtime::segment(
+            Self::ID,
+            "organization_id",
+            &self.organization_id,
+        )?;
+        Ok(format!("/v1/b2b/rbac/organizations/{organization_id}"))
     }
 }
 
@@ -106,9 +110,13 @@ impl crate::runtime::Endpoint for SetOrgPolicyRequest {
     const ID: &'static str = "b2b.rbac.organizations.set_org_policy";
     const METHOD: ::reqwest::Method = ::reqwest::Method::PUT;
     const ENCODING: crate::runtime::Encoding = crate::runtime::Encoding::Json;
-    fn path(&self, _project_id: &str) -> String {
-        let organization_id = crate::runtime::encode(&self.organization_id);
-        format!("/v1/b2b/rbac/organizations/{organization_id}")
+    fn path(&self, _project_id: &str) -> Result<String, crate::Error> {
+        let organization_id = crate::runtime::segment(
+            Self::ID,
+            "organization_id",
+            &self.organization_id,
+        )?;
+        Ok(format!("/v1/b2b/rbac/organizations/{organization_id}"))
     }
 }
 

@@ -174,9 +174,13 @@ impl crate::runtime::Endpoint for CreateRequest {
     const ID: &'static str = "b2b.scim.connection.create";
     const METHOD: ::reqwest::Method = ::reqwest::Method::POST;
     const ENCODING: crate::runtime::Encoding = crate::runtime::Encoding::Json;
-    fn path(&self, _project_id: &str) -> String {
-        let organization_id = crate::runtime::encode(&self.organization_id);
-        format!("/v1/b2b/scim/{organization_id}/connection")
+    fn path(&self, _project_id: &str) -> Result<String, crate::Error> {
+        let organization_id = crate::runtime::segment(
+            Self::ID,
+            "organization_id",
+            &self.organization_id,
+        )?;
+        Ok(format!("/v1/b2b/scim/{organization_id}/connection"))
     }
     fn headers(
         &self,
@@ -245,10 +249,18 @@ impl crate::runtime::Endpoint for DeleteRequest {
     const ID: &'static str = "b2b.scim.connection.delete";
     const METHOD: ::reqwest::Method = ::reqwest::Method::DELETE;
     const ENCODING: crate::runtime::Encoding = crate::runtime::Encoding::Query;
-    fn path(&self, _project_id: &str) -> String {
-        let organization_id = crate::runtime::encode(&self.organization_id);
-        let connection_id = crate::runtime::encode(&self.connection_id);
-        format!("/v1/b2b/scim/{organization_id}/connection/{connection_id}")
+    fn path(&self, _project_id: &str) -> Result<String, crate::Error> {
+        let organization_id = crate::runtime::segment(
+            Self::ID,
+            "organization_id",
+            &self.organization_id,
+        )?;
+        let connection_id = crate::runtime::segment(
+            Self::ID,
+            "connection_id",
+            &self.connection_id,
+        )?;
+        Ok(format!("/v1/b2b/scim/{organization_id}/connection/{connection_id}"))
     }
     fn headers(
         &self,
@@ -309,9 +321,13 @@ impl crate::runtime::Endpoint for GetRequest {
     const ID: &'static str = "b2b.scim.connection.get";
     const METHOD: ::reqwest::Method = ::reqwest::Method::GET;
     const ENCODING: crate::runtime::Encoding = crate::runtime::Encoding::Query;
-    fn path(&self, _project_id: &str) -> String {
-        let organization_id = crate::runtime::encode(&self.organization_id);
-        format!("/v1/b2b/scim/{organization_id}/connection")
+    fn path(&self, _project_id: &str) -> Result<String, crate::Error> {
+        let organization_id = crate::runtime::segment(
+            Self::ID,
+            "organization_id",
+            &self.organization_id,
+        )?;
+        Ok(format!("/v1/b2b/scim/{organization_id}/connection"))
     }
     fn headers(
         &self,
@@ -401,10 +417,18 @@ impl crate::runtime::Endpoint for GetGroupsRequest {
     const ID: &'static str = "b2b.scim.connection.get_groups";
     const METHOD: ::reqwest::Method = ::reqwest::Method::GET;
     const ENCODING: crate::runtime::Encoding = crate::runtime::Encoding::Query;
-    fn path(&self, _project_id: &str) -> String {
-        let organization_id = crate::runtime::encode(&self.organization_id);
-        let connection_id = crate::runtime::encode(&self.connection_id);
-        format!("/v1/b2b/scim/{organization_id}/connection/{connection_id}")
+    fn path(&self, _project_id: &str) -> Result<String, crate::Error> {
+        let organization_id = crate::runtime::segment(
+            Self::ID,
+            "organization_id",
+            &self.organization_id,
+        )?;
+        let connection_id = crate::runtime::segment(
+            Self::ID,
+            "connection_id",
+            &self.connection_id,
+        )?;
+        Ok(format!("/v1/b2b/scim/{organization_id}/connection/{connection_id}"))
     }
     fn check(&self) -> Result<(), crate::Error> {
         crate::runtime::check_range(Self::ID, "limit", self.limit, None, Some(1000i64))?;
@@ -496,11 +520,21 @@ impl crate::runtime::Endpoint for RotateCancelRequest {
     const ID: &'static str = "b2b.scim.connection.rotate_cancel";
     const METHOD: ::reqwest::Method = ::reqwest::Method::POST;
     const ENCODING: crate::runtime::Encoding = crate::runtime::Encoding::Json;
-    fn path(&self, _project_id: &str) -> String {
-        let organization_id = crate::runtime::encode(&self.organization_id);
-        let connection_id = crate::runtime::encode(&self.connection_id);
-        format!(
-            "/v1/b2b/scim/{organization_id}/connection/{connection_id}/rotate/cancel"
+    fn path(&self, _project_id: &str) -> Result<String, crate::Error> {
+        let organization_id = crate::runtime::segment(
+            Self::ID,
+            "organization_id",
+            &self.organization_id,
+        )?;
+        let connection_id = crate::runtime::segment(
+            Self::ID,
+            "connection_id",
+            &self.connection_id,
+        )?;
+        Ok(
+            format!(
+                "/v1/b2b/scim/{organization_id}/connection/{connection_id}/rotate/cancel"
+            ),
         )
     }
     fn headers(
@@ -570,11 +604,21 @@ impl crate::runtime::Endpoint for RotateCompleteRequest {
     const ID: &'static str = "b2b.scim.connection.rotate_complete";
     const METHOD: ::reqwest::Method = ::reqwest::Method::POST;
     const ENCODING: crate::runtime::Encoding = crate::runtime::Encoding::Json;
-    fn path(&self, _project_id: &str) -> String {
-        let organization_id = crate::runtime::encode(&self.organization_id);
-        let connection_id = crate::runtime::encode(&self.connection_id);
-        format!(
-            "/v1/b2b/scim/{organization_id}/connection/{connection_id}/rotate/complete"
+    fn path(&self, _project_id: &str) -> Result<String, crate::Error> {
+        let organization_id = crate::runtime::segment(
+            Self::ID,
+            "organization_id",
+            &self.organization_id,
+        )?;
+        let connection_id = crate::runtime::segment(
+            Self::ID,
+            "connection_id",
+            &self.connection_id,
+        )?;
+        Ok(
+            format!(
+                "/v1/b2b/scim/{organization_id}/connection/{connection_id}/rotate/complete"
+            ),
         )
     }
     fn headers(
@@ -644,10 +688,22 @@ impl crate::runtime::Endpoint for RotateStartRequest {
     const ID: &'static str = "b2b.scim.connection.rotate_start";
     const METHOD: ::reqwest::Method = ::reqwest::Method::POST;
     const ENCODING: crate::runtime::Encoding = crate::runtime::Encoding::Json;
-    fn path(&self, _project_id: &str) -> String {
-        let organization_id = crate::runtime::encode(&self.organization_id);
-        let connection_id = crate::runtime::encode(&self.connection_id);
-        format!("/v1/b2b/scim/{organization_id}/connection/{connection_id}/rotate/start")
+    fn path(&self, _project_id: &str) -> Result<String, crate::Error> {
+        let organization_id = crate::runtime::segment(
+            Self::ID,
+            "organization_id",
+            &self.organization_id,
+        )?;
+        let connection_id = crate::runtime::segment(
+            Self::ID,
+            "connection_id",
+            &self.connection_id,
+        )?;
+        Ok(
+            format!(
+                "/v1/b2b/scim/{organization_id}/connection/{connection_id}/rotate/start"
+            ),
+        )
     }
     fn headers(
         &self,
@@ -758,10 +814,18 @@ impl crate::runtime::Endpoint for UpdateRequest {
     const ID: &'static str = "b2b.scim.connection.update";
     const METHOD: ::reqwest::Method = ::reqwest::Method::PUT;
     const ENCODING: crate::runtime::Encoding = crate::runtime::Encoding::Json;
-    fn path(&self, _project_id: &str) -> String {
-        let organization_id = crate::runtime::encode(&self.organization_id);
-        let connection_id = crate::runtime::encode(&self.connection_id);
-        format!("/v1/b2b/scim/{organization_id}/connection/{connection_id}")
+    fn path(&self, _project_id: &str) -> Result<String, crate::Error> {
+        let organization_id = crate::runtime::segment(
+            Self::ID,
+            "organization_id",
+            &self.organization_id,
+        )?;
+        let connection_id = crate::runtime::segment(
+            Self::ID,
+            "connection_id",
+            &self.connection_id,
+        )?;
+        Ok(format!("/v1/b2b/scim/{organization_id}/connection/{connection_id}"))
     }
     fn headers(
         &self,

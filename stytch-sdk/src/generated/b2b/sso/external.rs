@@ -120,9 +120,13 @@ impl crate::runtime::Endpoint for CreateConnectionRequest {
     const ID: &'static str = "b2b.sso.external.create_connection";
     const METHOD: ::reqwest::Method = ::reqwest::Method::POST;
     const ENCODING: crate::runtime::Encoding = crate::runtime::Encoding::Json;
-    fn path(&self, _project_id: &str) -> String {
-        let organization_id = crate::runtime::encode(&self.organization_id);
-        format!("/v1/b2b/sso/external/{organization_id}")
+    fn path(&self, _project_id: &str) -> Result<String, crate::Error> {
+        let organization_id = crate::runtime::segment(
+            Self::ID,
+            "organization_id",
+            &self.organization_id,
+        )?;
+        Ok(format!("/v1/b2b/sso/external/{organization_id}"))
     }
     fn headers(
         &self,
@@ -232,10 +236,18 @@ impl crate::runtime::Endpoint for UpdateConnectionRequest {
     const ID: &'static str = "b2b.sso.external.update_connection";
     const METHOD: ::reqwest::Method = ::reqwest::Method::PUT;
     const ENCODING: crate::runtime::Encoding = crate::runtime::Encoding::Json;
-    fn path(&self, _project_id: &str) -> String {
-        let organization_id = crate::runtime::encode(&self.organization_id);
-        let connection_id = crate::runtime::encode(&self.connection_id);
-        format!("/v1/b2b/sso/external/{organization_id}/connections/{connection_id}")
+    fn path(&self, _project_id: &str) -> Result<String, crate::Error> {
+        let organization_id = crate::runtime::segment(
+            Self::ID,
+            "organization_id",
+            &self.organization_id,
+        )?;
+        let connection_id = crate::runtime::segment(
+            Self::ID,
+            "connection_id",
+            &self.connection_id,
+        )?;
+        Ok(format!("/v1/b2b/sso/external/{organization_id}/connections/{connection_id}"))
     }
     fn headers(
         &self,

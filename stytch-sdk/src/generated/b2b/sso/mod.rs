@@ -189,8 +189,8 @@ impl crate::runtime::Endpoint for AuthenticateRequest {
     const ID: &'static str = "b2b.sso.authenticate";
     const METHOD: ::reqwest::Method = ::reqwest::Method::POST;
     const ENCODING: crate::runtime::Encoding = crate::runtime::Encoding::Json;
-    fn path(&self, _project_id: &str) -> String {
-        "/v1/b2b/sso/authenticate".to_owned()
+    fn path(&self, _project_id: &str) -> Result<String, crate::Error> {
+        Ok("/v1/b2b/sso/authenticate".to_owned())
     }
     fn check(&self) -> Result<(), crate::Error> {
         crate::runtime::check_range(
@@ -298,10 +298,18 @@ impl crate::runtime::Endpoint for DeleteConnectionRequest {
     const ID: &'static str = "b2b.sso.delete_connection";
     const METHOD: ::reqwest::Method = ::reqwest::Method::DELETE;
     const ENCODING: crate::runtime::Encoding = crate::runtime::Encoding::Query;
-    fn path(&self, _project_id: &str) -> String {
-        let organization_id = crate::runtime::encode(&self.organization_id);
-        let connection_id = crate::runtime::encode(&self.connection_id);
-        format!("/v1/b2b/sso/{organization_id}/connections/{connection_id}")
+    fn path(&self, _project_id: &str) -> Result<String, crate::Error> {
+        let organization_id = crate::runtime::segment(
+            Self::ID,
+            "organization_id",
+            &self.organization_id,
+        )?;
+        let connection_id = crate::runtime::segment(
+            Self::ID,
+            "connection_id",
+            &self.connection_id,
+        )?;
+        Ok(format!("/v1/b2b/sso/{organization_id}/connections/{connection_id}"))
     }
     fn headers(
         &self,
@@ -362,9 +370,13 @@ impl crate::runtime::Endpoint for GetConnectionsRequest {
     const ID: &'static str = "b2b.sso.get_connections";
     const METHOD: ::reqwest::Method = ::reqwest::Method::GET;
     const ENCODING: crate::runtime::Encoding = crate::runtime::Encoding::Query;
-    fn path(&self, _project_id: &str) -> String {
-        let organization_id = crate::runtime::encode(&self.organization_id);
-        format!("/v1/b2b/sso/{organization_id}")
+    fn path(&self, _project_id: &str) -> Result<String, crate::Error> {
+        let organization_id = crate::runtime::segment(
+            Self::ID,
+            "organization_id",
+            &self.organization_id,
+        )?;
+        Ok(format!("/v1/b2b/sso/{organization_id}"))
     }
     fn headers(
         &self,

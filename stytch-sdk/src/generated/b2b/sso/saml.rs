@@ -135,9 +135,13 @@ impl crate::runtime::Endpoint for CreateConnectionRequest {
     const ID: &'static str = "b2b.sso.saml.create_connection";
     const METHOD: ::reqwest::Method = ::reqwest::Method::POST;
     const ENCODING: crate::runtime::Encoding = crate::runtime::Encoding::Json;
-    fn path(&self, _project_id: &str) -> String {
-        let organization_id = crate::runtime::encode(&self.organization_id);
-        format!("/v1/b2b/sso/saml/{organization_id}")
+    fn path(&self, _project_id: &str) -> Result<String, crate::Error> {
+        let organization_id = crate::runtime::segment(
+            Self::ID,
+            "organization_id",
+            &self.organization_id,
+        )?;
+        Ok(format!("/v1/b2b/sso/saml/{organization_id}"))
     }
     fn headers(
         &self,
@@ -211,12 +215,26 @@ impl crate::runtime::Endpoint for DeleteEncryptionPrivateKeyRequest {
     const ID: &'static str = "b2b.sso.saml.delete_encryption_private_key";
     const METHOD: ::reqwest::Method = ::reqwest::Method::DELETE;
     const ENCODING: crate::runtime::Encoding = crate::runtime::Encoding::Query;
-    fn path(&self, _project_id: &str) -> String {
-        let organization_id = crate::runtime::encode(&self.organization_id);
-        let connection_id = crate::runtime::encode(&self.connection_id);
-        let private_key_id = crate::runtime::encode(&self.private_key_id);
-        format!(
-            "/v1/b2b/sso/saml/{organization_id}/connections/{connection_id}/encryption_private_keys/{private_key_id}"
+    fn path(&self, _project_id: &str) -> Result<String, crate::Error> {
+        let organization_id = crate::runtime::segment(
+            Self::ID,
+            "organization_id",
+            &self.organization_id,
+        )?;
+        let connection_id = crate::runtime::segment(
+            Self::ID,
+            "connection_id",
+            &self.connection_id,
+        )?;
+        let private_key_id = crate::runtime::segment(
+            Self::ID,
+            "private_key_id",
+            &self.private_key_id,
+        )?;
+        Ok(
+            format!(
+                "/v1/b2b/sso/saml/{organization_id}/connections/{connection_id}/encryption_private_keys/{private_key_id}"
+            ),
         )
     }
     fn headers(
@@ -290,12 +308,26 @@ impl crate::runtime::Endpoint for DeleteVerificationCertificateRequest {
     const ID: &'static str = "b2b.sso.saml.delete_verification_certificate";
     const METHOD: ::reqwest::Method = ::reqwest::Method::DELETE;
     const ENCODING: crate::runtime::Encoding = crate::runtime::Encoding::Query;
-    fn path(&self, _project_id: &str) -> String {
-        let organization_id = crate::runtime::encode(&self.organization_id);
-        let connection_id = crate::runtime::encode(&self.connection_id);
-        let certificate_id = crate::runtime::encode(&self.certificate_id);
-        format!(
-            "/v1/b2b/sso/saml/{organization_id}/connections/{connection_id}/verification_certificates/{certificate_id}"
+    fn path(&self, _project_id: &str) -> Result<String, crate::Error> {
+        let organization_id = crate::runtime::segment(
+            Self::ID,
+            "organization_id",
+            &self.organization_id,
+        )?;
+        let connection_id = crate::runtime::segment(
+            Self::ID,
+            "connection_id",
+            &self.connection_id,
+        )?;
+        let certificate_id = crate::runtime::segment(
+            Self::ID,
+            "certificate_id",
+            &self.certificate_id,
+        )?;
+        Ok(
+            format!(
+                "/v1/b2b/sso/saml/{organization_id}/connections/{connection_id}/verification_certificates/{certificate_id}"
+            ),
         )
     }
     fn headers(
@@ -368,10 +400,18 @@ impl crate::runtime::Endpoint for UpdateByUrlRequest {
     const ID: &'static str = "b2b.sso.saml.update_by_url";
     const METHOD: ::reqwest::Method = ::reqwest::Method::PUT;
     const ENCODING: crate::runtime::Encoding = crate::runtime::Encoding::Json;
-    fn path(&self, _project_id: &str) -> String {
-        let organization_id = crate::runtime::encode(&self.organization_id);
-        let connection_id = crate::runtime::encode(&self.connection_id);
-        format!("/v1/b2b/sso/saml/{organization_id}/connections/{connection_id}/url")
+    fn path(&self, _project_id: &str) -> Result<String, crate::Error> {
+        let organization_id = crate::runtime::segment(
+            Self::ID,
+            "organization_id",
+            &self.organization_id,
+        )?;
+        let connection_id = crate::runtime::segment(
+            Self::ID,
+            "connection_id",
+            &self.connection_id,
+        )?;
+        Ok(format!("/v1/b2b/sso/saml/{organization_id}/connections/{connection_id}/url"))
     }
     fn headers(
         &self,
@@ -606,10 +646,18 @@ impl crate::runtime::Endpoint for UpdateConnectionRequest {
     const ID: &'static str = "b2b.sso.saml.update_connection";
     const METHOD: ::reqwest::Method = ::reqwest::Method::PUT;
     const ENCODING: crate::runtime::Encoding = crate::runtime::Encoding::Json;
-    fn path(&self, _project_id: &str) -> String {
-        let organization_id = crate::runtime::encode(&self.organization_id);
-        let connection_id = crate::runtime::encode(&self.connection_id);
-        format!("/v1/b2b/sso/saml/{organization_id}/connections/{connection_id}")
+    fn path(&self, _project_id: &str) -> Result<String, crate::Error> {
+        let organization_id = crate::runtime::segment(
+            Self::ID,
+            "organization_id",
+            &self.organization_id,
+        )?;
+        let connection_id = crate::runtime::segment(
+            Self::ID,
+            "connection_id",
+            &self.connection_id,
+        )?;
+        Ok(format!("/v1/b2b/sso/saml/{organization_id}/connections/{connection_id}"))
     }
     fn headers(
         &self,

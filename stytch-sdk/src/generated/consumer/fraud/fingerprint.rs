@@ -62,8 +62,8 @@ impl crate::runtime::Endpoint for LookupRequest {
     const METHOD: ::reqwest::Method = ::reqwest::Method::POST;
     const HOST: crate::runtime::Host = crate::runtime::Host::Telemetry;
     const ENCODING: crate::runtime::Encoding = crate::runtime::Encoding::Json;
-    fn path(&self, _project_id: &str) -> String {
-        "/v1/fingerprint/lookup".to_owned()
+    fn path(&self, _project_id: &str) -> Result<String, crate::Error> {
+        Ok("/v1/fingerprint/lookup".to_owned())
     }
 }
 

@@ -100,9 +100,9 @@ impl crate::runtime::Endpoint for IntrospectTokenNetworkRequest {
     const METHOD: ::reqwest::Method = ::reqwest::Method::POST;
     const ENCODING: crate::runtime::Encoding = crate::runtime::Encoding::Form;
     const IDEMPOTENT: bool = true;
-    fn path(&self, project_id: &str) -> String {
+    fn path(&self, project_id: &str) -> Result<String, crate::Error> {
         let project_id = crate::runtime::encode(project_id);
-        format!("/v1/public/{project_id}/oauth2/introspect")
+        Ok(format!("/v1/public/{project_id}/oauth2/introspect"))
     }
     fn finish(
         &self,

@@ -162,8 +162,8 @@ impl crate::runtime::Endpoint for AuthorizeRequest {
     const ID: &'static str = "consumer.idp.oauth.authorize";
     const METHOD: ::reqwest::Method = ::reqwest::Method::POST;
     const ENCODING: crate::runtime::Encoding = crate::runtime::Encoding::Json;
-    fn path(&self, _project_id: &str) -> String {
-        "/v1/idp/oauth/authorize".to_owned()
+    fn path(&self, _project_id: &str) -> Result<String, crate::Error> {
+        Ok("/v1/idp/oauth/authorize".to_owned())
     }
 }
 
@@ -261,8 +261,8 @@ impl crate::runtime::Endpoint for AuthorizeStartRequest {
     const ID: &'static str = "consumer.idp.oauth.authorize_start";
     const METHOD: ::reqwest::Method = ::reqwest::Method::POST;
     const ENCODING: crate::runtime::Encoding = crate::runtime::Encoding::Json;
-    fn path(&self, _project_id: &str) -> String {
-        "/v1/idp/oauth/authorize/start".to_owned()
+    fn path(&self, _project_id: &str) -> Result<String, crate::Error> {
+        Ok("/v1/idp/oauth/authorize/start".to_owned())
     }
 }
 

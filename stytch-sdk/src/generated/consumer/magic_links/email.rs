@@ -166,8 +166,8 @@ impl crate::runtime::Endpoint for InviteRequest {
     const ID: &'static str = "consumer.magic_links.email.invite";
     const METHOD: ::reqwest::Method = ::reqwest::Method::POST;
     const ENCODING: crate::runtime::Encoding = crate::runtime::Encoding::Json;
-    fn path(&self, _project_id: &str) -> String {
-        "/v1/magic_links/email/invite".to_owned()
+    fn path(&self, _project_id: &str) -> Result<String, crate::Error> {
+        Ok("/v1/magic_links/email/invite".to_owned())
     }
     fn check(&self) -> Result<(), crate::Error> {
         crate::runtime::check_range(
@@ -329,8 +329,8 @@ impl crate::runtime::Endpoint for LoginOrCreateRequest {
     const ID: &'static str = "consumer.magic_links.email.login_or_create";
     const METHOD: ::reqwest::Method = ::reqwest::Method::POST;
     const ENCODING: crate::runtime::Encoding = crate::runtime::Encoding::Json;
-    fn path(&self, _project_id: &str) -> String {
-        "/v1/magic_links/email/login_or_create".to_owned()
+    fn path(&self, _project_id: &str) -> Result<String, crate::Error> {
+        Ok("/v1/magic_links/email/login_or_create".to_owned())
     }
     fn check(&self) -> Result<(), crate::Error> {
         crate::runtime::check_range(
@@ -388,8 +388,8 @@ impl crate::runtime::Endpoint for RevokeInviteRequest {
     const ID: &'static str = "consumer.magic_links.email.revoke_invite";
     const METHOD: ::reqwest::Method = ::reqwest::Method::POST;
     const ENCODING: crate::runtime::Encoding = crate::runtime::Encoding::Json;
-    fn path(&self, _project_id: &str) -> String {
-        "/v1/magic_links/email/revoke_invite".to_owned()
+    fn path(&self, _project_id: &str) -> Result<String, crate::Error> {
+        Ok("/v1/magic_links/email/revoke_invite".to_owned())
     }
 }
 
@@ -555,8 +555,8 @@ impl crate::runtime::Endpoint for SendRequest {
     const ID: &'static str = "consumer.magic_links.email.send";
     const METHOD: ::reqwest::Method = ::reqwest::Method::POST;
     const ENCODING: crate::runtime::Encoding = crate::runtime::Encoding::Json;
-    fn path(&self, _project_id: &str) -> String {
-        "/v1/magic_links/email/send".to_owned()
+    fn path(&self, _project_id: &str) -> Result<String, crate::Error> {
+        Ok("/v1/magic_links/email/send".to_owned())
     }
     fn check(&self) -> Result<(), crate::Error> {
         crate::runtime::check_range(

@@ -109,8 +109,8 @@ impl crate::runtime::Endpoint for LoginOrCreateRequest {
     const ID: &'static str = "consumer.otps.whatsapp.login_or_create";
     const METHOD: ::reqwest::Method = ::reqwest::Method::POST;
     const ENCODING: crate::runtime::Encoding = crate::runtime::Encoding::Json;
-    fn path(&self, _project_id: &str) -> String {
-        "/v1/otps/whatsapp/login_or_create".to_owned()
+    fn path(&self, _project_id: &str) -> Result<String, crate::Error> {
+        Ok("/v1/otps/whatsapp/login_or_create".to_owned())
     }
     fn check(&self) -> Result<(), crate::Error> {
         crate::runtime::check_range(
@@ -232,8 +232,8 @@ impl crate::runtime::Endpoint for SendRequest {
     const ID: &'static str = "consumer.otps.whatsapp.send";
     const METHOD: ::reqwest::Method = ::reqwest::Method::POST;
     const ENCODING: crate::runtime::Encoding = crate::runtime::Encoding::Json;
-    fn path(&self, _project_id: &str) -> String {
-        "/v1/otps/whatsapp/send".to_owned()
+    fn path(&self, _project_id: &str) -> Result<String, crate::Error> {
+        Ok("/v1/otps/whatsapp/send".to_owned())
     }
     fn check(&self) -> Result<(), crate::Error> {
         crate::runtime::check_range(

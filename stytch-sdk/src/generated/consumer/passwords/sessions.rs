@@ -102,8 +102,8 @@ impl crate::runtime::Endpoint for ResetRequest {
     const ID: &'static str = "consumer.passwords.sessions.reset";
     const METHOD: ::reqwest::Method = ::reqwest::Method::POST;
     const ENCODING: crate::runtime::Encoding = crate::runtime::Encoding::Json;
-    fn path(&self, _project_id: &str) -> String {
-        "/v1/passwords/session/reset".to_owned()
+    fn path(&self, _project_id: &str) -> Result<String, crate::Error> {
+        Ok("/v1/passwords/session/reset".to_owned())
     }
     fn check(&self) -> Result<(), crate::Error> {
         crate::runtime::check_range(

@@ -183,8 +183,8 @@ impl crate::runtime::Endpoint for InviteRequest {
     const ID: &'static str = "b2b.magic_links.email.invite";
     const METHOD: ::reqwest::Method = ::reqwest::Method::POST;
     const ENCODING: crate::runtime::Encoding = crate::runtime::Encoding::Json;
-    fn path(&self, _project_id: &str) -> String {
-        "/v1/b2b/magic_links/email/invite".to_owned()
+    fn path(&self, _project_id: &str) -> Result<String, crate::Error> {
+        Ok("/v1/b2b/magic_links/email/invite".to_owned())
     }
     fn check(&self) -> Result<(), crate::Error> {
         crate::runtime::check_range(
@@ -343,8 +343,8 @@ impl crate::runtime::Endpoint for LoginOrSignupRequest {
     const ID: &'static str = "b2b.magic_links.email.login_or_signup";
     const METHOD: ::reqwest::Method = ::reqwest::Method::POST;
     const ENCODING: crate::runtime::Encoding = crate::runtime::Encoding::Json;
-    fn path(&self, _project_id: &str) -> String {
-        "/v1/b2b/magic_links/email/login_or_signup".to_owned()
+    fn path(&self, _project_id: &str) -> Result<String, crate::Error> {
+        Ok("/v1/b2b/magic_links/email/login_or_signup".to_owned())
     }
     fn check(&self) -> Result<(), crate::Error> {
         crate::runtime::check_range(

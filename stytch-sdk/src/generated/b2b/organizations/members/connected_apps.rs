@@ -70,12 +70,22 @@ impl crate::runtime::Endpoint for RevokeRequest {
     const ID: &'static str = "b2b.organizations.members.connected_apps.revoke";
     const METHOD: ::reqwest::Method = ::reqwest::Method::POST;
     const ENCODING: crate::runtime::Encoding = crate::runtime::Encoding::Json;
-    fn path(&self, _project_id: &str) -> String {
-        let organization_id = crate::runtime::encode(&self.organization_id);
-        let member_id = crate::runtime::encode(&self.member_id);
-        let connected_app_id = crate::runtime::encode(&self.connected_app_id);
-        format!(
-            "/v1/b2b/organizations/{organization_id}/members/{member_id}/connected_apps/{connected_app_id}/revoke"
+    fn path(&self, _project_id: &str) -> Result<String, crate::Error> {
+        let organization_id = crate::runtime::segment(
+            Self::ID,
+            "organization_id",
+            &self.organization_id,
+        )?;
+        let member_id = crate::runtime::segment(Self::ID, "member_id", &self.member_id)?;
+        let connected_app_id = crate::runtime::segment(
+            Self::ID,
+            "connected_app_id",
+            &self.connected_app_id,
+        )?;
+        Ok(
+            format!(
+                "/v1/b2b/organizations/{organization_id}/members/{member_id}/connected_apps/{connected_app_id}/revoke"
+            ),
         )
     }
     fn headers(

@@ -341,9 +341,13 @@ impl crate::runtime::Endpoint for CreateRequest {
     const ID: &'static str = "b2b.organizations.members.create";
     const METHOD: ::reqwest::Method = ::reqwest::Method::POST;
     const ENCODING: crate::runtime::Encoding = crate::runtime::Encoding::Json;
-    fn path(&self, _project_id: &str) -> String {
-        let organization_id = crate::runtime::encode(&self.organization_id);
-        format!("/v1/b2b/organizations/{organization_id}/members")
+    fn path(&self, _project_id: &str) -> Result<String, crate::Error> {
+        let organization_id = crate::runtime::segment(
+            Self::ID,
+            "organization_id",
+            &self.organization_id,
+        )?;
+        Ok(format!("/v1/b2b/organizations/{organization_id}/members"))
     }
     fn headers(
         &self,
@@ -405,9 +409,9 @@ impl crate::runtime::Endpoint for DangerouslyGetRequest {
     const ID: &'static str = "b2b.organizations.members.dangerously_get";
     const METHOD: ::reqwest::Method = ::reqwest::Method::GET;
     const ENCODING: crate::runtime::Encoding = crate::runtime::Encoding::Query;
-    fn path(&self, _project_id: &str) -> String {
-        let member_id = crate::runtime::encode(&self.member_id);
-        format!("/v1/b2b/organizations/members/dangerously_get/{member_id}")
+    fn path(&self, _project_id: &str) -> Result<String, crate::Error> {
+        let member_id = crate::runtime::segment(Self::ID, "member_id", &self.member_id)?;
+        Ok(format!("/v1/b2b/organizations/members/dangerously_get/{member_id}"))
     }
 }
 
@@ -470,10 +474,14 @@ impl crate::runtime::Endpoint for DeleteRequest {
     const ID: &'static str = "b2b.organizations.members.delete";
     const METHOD: ::reqwest::Method = ::reqwest::Method::DELETE;
     const ENCODING: crate::runtime::Encoding = crate::runtime::Encoding::Query;
-    fn path(&self, _project_id: &str) -> String {
-        let organization_id = crate::runtime::encode(&self.organization_id);
-        let member_id = crate::runtime::encode(&self.member_id);
-        format!("/v1/b2b/organizations/{organization_id}/members/{member_id}")
+    fn path(&self, _project_id: &str) -> Result<String, crate::Error> {
+        let organization_id = crate::runtime::segment(
+            Self::ID,
+            "organization_id",
+            &self.organization_id,
+        )?;
+        let member_id = crate::runtime::segment(Self::ID, "member_id", &self.member_id)?;
+        Ok(format!("/v1/b2b/organizations/{organization_id}/members/{member_id}"))
     }
     fn headers(
         &self,
@@ -541,11 +549,17 @@ impl crate::runtime::Endpoint for DeleteExternalIdRequest {
     const ID: &'static str = "b2b.organizations.members.delete_external_id";
     const METHOD: ::reqwest::Method = ::reqwest::Method::DELETE;
     const ENCODING: crate::runtime::Encoding = crate::runtime::Encoding::Query;
-    fn path(&self, _project_id: &str) -> String {
-        let organization_id = crate::runtime::encode(&self.organization_id);
-        let member_id = crate::runtime::encode(&self.member_id);
-        format!(
-            "/v1/b2b/organizations/{organization_id}/members/{member_id}/external_id"
+    fn path(&self, _project_id: &str) -> Result<String, crate::Error> {
+        let organization_id = crate::runtime::segment(
+            Self::ID,
+            "organization_id",
+            &self.organization_id,
+        )?;
+        let member_id = crate::runtime::segment(Self::ID, "member_id", &self.member_id)?;
+        Ok(
+            format!(
+                "/v1/b2b/organizations/{organization_id}/members/{member_id}/external_id"
+            ),
         )
     }
     fn headers(
@@ -618,11 +632,17 @@ impl crate::runtime::Endpoint for DeleteMfaPhoneNumberRequest {
     const ID: &'static str = "b2b.organizations.members.delete_mfa_phone_number";
     const METHOD: ::reqwest::Method = ::reqwest::Method::DELETE;
     const ENCODING: crate::runtime::Encoding = crate::runtime::Encoding::Query;
-    fn path(&self, _project_id: &str) -> String {
-        let organization_id = crate::runtime::encode(&self.organization_id);
-        let member_id = crate::runtime::encode(&self.member_id);
-        format!(
-            "/v1/b2b/organizations/{organization_id}/members/mfa_phone_numbers/{member_id}"
+    fn path(&self, _project_id: &str) -> Result<String, crate::Error> {
+        let organization_id = crate::runtime::segment(
+            Self::ID,
+            "organization_id",
+            &self.organization_id,
+        )?;
+        let member_id = crate::runtime::segment(Self::ID, "member_id", &self.member_id)?;
+        Ok(
+            format!(
+                "/v1/b2b/organizations/{organization_id}/members/mfa_phone_numbers/{member_id}"
+            ),
         )
     }
     fn headers(
@@ -695,11 +715,21 @@ impl crate::runtime::Endpoint for DeletePasswordRequest {
     const ID: &'static str = "b2b.organizations.members.delete_password";
     const METHOD: ::reqwest::Method = ::reqwest::Method::DELETE;
     const ENCODING: crate::runtime::Encoding = crate::runtime::Encoding::Query;
-    fn path(&self, _project_id: &str) -> String {
-        let organization_id = crate::runtime::encode(&self.organization_id);
-        let member_password_id = crate::runtime::encode(&self.member_password_id);
-        format!(
-            "/v1/b2b/organizations/{organization_id}/members/passwords/{member_password_id}"
+    fn path(&self, _project_id: &str) -> Result<String, crate::Error> {
+        let organization_id = crate::runtime::segment(
+            Self::ID,
+            "organization_id",
+            &self.organization_id,
+        )?;
+        let member_password_id = crate::runtime::segment(
+            Self::ID,
+            "member_password_id",
+            &self.member_password_id,
+        )?;
+        Ok(
+            format!(
+                "/v1/b2b/organizations/{organization_id}/members/passwords/{member_password_id}"
+            ),
         )
     }
     fn headers(
@@ -772,10 +802,14 @@ impl crate::runtime::Endpoint for DeleteTotpRequest {
     const ID: &'static str = "b2b.organizations.members.delete_totp";
     const METHOD: ::reqwest::Method = ::reqwest::Method::DELETE;
     const ENCODING: crate::runtime::Encoding = crate::runtime::Encoding::Query;
-    fn path(&self, _project_id: &str) -> String {
-        let organization_id = crate::runtime::encode(&self.organization_id);
-        let member_id = crate::runtime::encode(&self.member_id);
-        format!("/v1/b2b/organizations/{organization_id}/members/{member_id}/totp")
+    fn path(&self, _project_id: &str) -> Result<String, crate::Error> {
+        let organization_id = crate::runtime::segment(
+            Self::ID,
+            "organization_id",
+            &self.organization_id,
+        )?;
+        let member_id = crate::runtime::segment(Self::ID, "member_id", &self.member_id)?;
+        Ok(format!("/v1/b2b/organizations/{organization_id}/members/{member_id}/totp"))
     }
     fn headers(
         &self,
@@ -847,9 +881,13 @@ impl crate::runtime::Endpoint for GetRequest {
     const ID: &'static str = "b2b.organizations.members.get";
     const METHOD: ::reqwest::Method = ::reqwest::Method::GET;
     const ENCODING: crate::runtime::Encoding = crate::runtime::Encoding::Query;
-    fn path(&self, _project_id: &str) -> String {
-        let organization_id = crate::runtime::encode(&self.organization_id);
-        format!("/v1/b2b/organizations/{organization_id}/member")
+    fn path(&self, _project_id: &str) -> Result<String, crate::Error> {
+        let organization_id = crate::runtime::segment(
+            Self::ID,
+            "organization_id",
+            &self.organization_id,
+        )?;
+        Ok(format!("/v1/b2b/organizations/{organization_id}/member"))
     }
 }
 
@@ -912,11 +950,17 @@ impl crate::runtime::Endpoint for GetConnectedAppsRequest {
     const ID: &'static str = "b2b.organizations.members.get_connected_apps";
     const METHOD: ::reqwest::Method = ::reqwest::Method::GET;
     const ENCODING: crate::runtime::Encoding = crate::runtime::Encoding::Query;
-    fn path(&self, _project_id: &str) -> String {
-        let organization_id = crate::runtime::encode(&self.organization_id);
-        let member_id = crate::runtime::encode(&self.member_id);
-        format!(
-            "/v1/b2b/organizations/{organization_id}/members/{member_id}/connected_apps"
+    fn path(&self, _project_id: &str) -> Result<String, crate::Error> {
+        let organization_id = crate::runtime::segment(
+            Self::ID,
+            "organization_id",
+            &self.organization_id,
+        )?;
+        let member_id = crate::runtime::segment(Self::ID, "member_id", &self.member_id)?;
+        Ok(
+            format!(
+                "/v1/b2b/organizations/{organization_id}/members/{member_id}/connected_apps"
+            ),
         )
     }
     fn headers(
@@ -983,11 +1027,17 @@ impl crate::runtime::Endpoint for OidcProvidersRequest {
     const ID: &'static str = "b2b.organizations.members.oidc_providers";
     const METHOD: ::reqwest::Method = ::reqwest::Method::GET;
     const ENCODING: crate::runtime::Encoding = crate::runtime::Encoding::Query;
-    fn path(&self, _project_id: &str) -> String {
-        let organization_id = crate::runtime::encode(&self.organization_id);
-        let member_id = crate::runtime::encode(&self.member_id);
-        format!(
-            "/v1/b2b/organizations/{organization_id}/members/{member_id}/oidc_providers"
+    fn path(&self, _project_id: &str) -> Result<String, crate::Error> {
+        let organization_id = crate::runtime::segment(
+            Self::ID,
+            "organization_id",
+            &self.organization_id,
+        )?;
+        let member_id = crate::runtime::segment(Self::ID, "member_id", &self.member_id)?;
+        Ok(
+            format!(
+                "/v1/b2b/organizations/{organization_id}/members/{member_id}/oidc_providers"
+            ),
         )
     }
 }
@@ -1048,10 +1098,18 @@ impl crate::runtime::Endpoint for ReactivateRequest {
     const ID: &'static str = "b2b.organizations.members.reactivate";
     const METHOD: ::reqwest::Method = ::reqwest::Method::PUT;
     const ENCODING: crate::runtime::Encoding = crate::runtime::Encoding::Json;
-    fn path(&self, _project_id: &str) -> String {
-        let organization_id = crate::runtime::encode(&self.organization_id);
-        let member_id = crate::runtime::encode(&self.member_id);
-        format!("/v1/b2b/organizations/{organization_id}/members/{member_id}/reactivate")
+    fn path(&self, _project_id: &str) -> Result<String, crate::Error> {
+        let organization_id = crate::runtime::segment(
+            Self::ID,
+            "organization_id",
+            &self.organization_id,
+        )?;
+        let member_id = crate::runtime::segment(Self::ID, "member_id", &self.member_id)?;
+        Ok(
+            format!(
+                "/v1/b2b/organizations/{organization_id}/members/{member_id}/reactivate"
+            ),
+        )
     }
     fn headers(
         &self,
@@ -1147,8 +1205,8 @@ impl crate::runtime::Endpoint for SearchRequest {
     const ID: &'static str = "b2b.organizations.members.search";
     const METHOD: ::reqwest::Method = ::reqwest::Method::POST;
     const ENCODING: crate::runtime::Encoding = crate::runtime::Encoding::Json;
-    fn path(&self, _project_id: &str) -> String {
-        "/v1/b2b/organizations/members/search".to_owned()
+    fn path(&self, _project_id: &str) -> Result<String, crate::Error> {
+        Ok("/v1/b2b/organizations/members/search".to_owned())
     }
     fn check(&self) -> Result<(), crate::Error> {
         crate::runtime::check_range(Self::ID, "limit", self.limit, None, Some(1000i64))?;
@@ -1299,11 +1357,17 @@ impl crate::runtime::Endpoint for StartEmailUpdateRequest {
     const ID: &'static str = "b2b.organizations.members.start_email_update";
     const METHOD: ::reqwest::Method = ::reqwest::Method::POST;
     const ENCODING: crate::runtime::Encoding = crate::runtime::Encoding::Json;
-    fn path(&self, _project_id: &str) -> String {
-        let organization_id = crate::runtime::encode(&self.organization_id);
-        let member_id = crate::runtime::encode(&self.member_id);
-        format!(
-            "/v1/b2b/organizations/{organization_id}/members/{member_id}/start_email_update"
+    fn path(&self, _project_id: &str) -> Result<String, crate::Error> {
+        let organization_id = crate::runtime::segment(
+            Self::ID,
+            "organization_id",
+            &self.organization_id,
+        )?;
+        let member_id = crate::runtime::segment(Self::ID, "member_id", &self.member_id)?;
+        Ok(
+            format!(
+                "/v1/b2b/organizations/{organization_id}/members/{member_id}/start_email_update"
+            ),
         )
     }
     fn headers(
@@ -1394,11 +1458,17 @@ impl crate::runtime::Endpoint for UnlinkRetiredEmailRequest {
     const ID: &'static str = "b2b.organizations.members.unlink_retired_email";
     const METHOD: ::reqwest::Method = ::reqwest::Method::POST;
     const ENCODING: crate::runtime::Encoding = crate::runtime::Encoding::Json;
-    fn path(&self, _project_id: &str) -> String {
-        let organization_id = crate::runtime::encode(&self.organization_id);
-        let member_id = crate::runtime::encode(&self.member_id);
-        format!(
-            "/v1/b2b/organizations/{organization_id}/members/{member_id}/unlink_retired_email"
+    fn path(&self, _project_id: &str) -> Result<String, crate::Error> {
+        let organization_id = crate::runtime::segment(
+            Self::ID,
+            "organization_id",
+            &self.organization_id,
+        )?;
+        let member_id = crate::runtime::segment(Self::ID, "member_id", &self.member_id)?;
+        Ok(
+            format!(
+                "/v1/b2b/organizations/{organization_id}/members/{member_id}/unlink_retired_email"
+            ),
         )
     }
     fn headers(
@@ -1590,10 +1660,14 @@ impl crate::runtime::Endpoint for UpdateRequest {
     const ID: &'static str = "b2b.organizations.members.update";
     const METHOD: ::reqwest::Method = ::reqwest::Method::PUT;
     const ENCODING: crate::runtime::Encoding = crate::runtime::Encoding::Json;
-    fn path(&self, _project_id: &str) -> String {
-        let organization_id = crate::runtime::encode(&self.organization_id);
-        let member_id = crate::runtime::encode(&self.member_id);
-        format!("/v1/b2b/organizations/{organization_id}/members/{member_id}")
+    fn path(&self, _project_id: &str) -> Result<String, crate::Error> {
+        let organization_id = crate::runtime::segment(
+            Self::ID,
+            "organization_id",
+            &self.organization_id,
+        )?;
+        let member_id = crate::runtime::segment(Self::ID, "member_id", &self.member_id)?;
+        Ok(format!("/v1/b2b/organizations/{organization_id}/members/{member_id}"))
     }
     fn headers(
         &self,

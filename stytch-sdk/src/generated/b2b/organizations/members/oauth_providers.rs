@@ -108,11 +108,17 @@ impl crate::runtime::Endpoint for GithubRequest {
     const ID: &'static str = "b2b.organizations.members.oauth_providers.github";
     const METHOD: ::reqwest::Method = ::reqwest::Method::GET;
     const ENCODING: crate::runtime::Encoding = crate::runtime::Encoding::Query;
-    fn path(&self, _project_id: &str) -> String {
-        let organization_id = crate::runtime::encode(&self.organization_id);
-        let member_id = crate::runtime::encode(&self.member_id);
-        format!(
-            "/v1/b2b/organizations/{organization_id}/members/{member_id}/oauth_providers/github"
+    fn path(&self, _project_id: &str) -> Result<String, crate::Error> {
+        let organization_id = crate::runtime::segment(
+            Self::ID,
+            "organization_id",
+            &self.organization_id,
+        )?;
+        let member_id = crate::runtime::segment(Self::ID, "member_id", &self.member_id)?;
+        Ok(
+            format!(
+                "/v1/b2b/organizations/{organization_id}/members/{member_id}/oauth_providers/github"
+            ),
         )
     }
 }
@@ -173,11 +179,17 @@ impl crate::runtime::Endpoint for GoogleRequest {
     const ID: &'static str = "b2b.organizations.members.oauth_providers.google";
     const METHOD: ::reqwest::Method = ::reqwest::Method::GET;
     const ENCODING: crate::runtime::Encoding = crate::runtime::Encoding::Query;
-    fn path(&self, _project_id: &str) -> String {
-        let organization_id = crate::runtime::encode(&self.organization_id);
-        let member_id = crate::runtime::encode(&self.member_id);
-        format!(
-            "/v1/b2b/organizations/{organization_id}/members/{member_id}/oauth_providers/google"
+    fn path(&self, _project_id: &str) -> Result<String, crate::Error> {
+        let organization_id = crate::runtime::segment(
+            Self::ID,
+            "organization_id",
+            &self.organization_id,
+        )?;
+        let member_id = crate::runtime::segment(Self::ID, "member_id", &self.member_id)?;
+        Ok(
+            format!(
+                "/v1/b2b/organizations/{organization_id}/members/{member_id}/oauth_providers/google"
+            ),
         )
     }
 }
@@ -251,11 +263,17 @@ impl crate::runtime::Endpoint for HubspotRequest {
     const ID: &'static str = "b2b.organizations.members.oauth_providers.hubspot";
     const METHOD: ::reqwest::Method = ::reqwest::Method::GET;
     const ENCODING: crate::runtime::Encoding = crate::runtime::Encoding::Query;
-    fn path(&self, _project_id: &str) -> String {
-        let organization_id = crate::runtime::encode(&self.organization_id);
-        let member_id = crate::runtime::encode(&self.member_id);
-        format!(
-            "/v1/b2b/organizations/{organization_id}/members/{member_id}/oauth_providers/hubspot"
+    fn path(&self, _project_id: &str) -> Result<String, crate::Error> {
+        let organization_id = crate::runtime::segment(
+            Self::ID,
+            "organization_id",
+            &self.organization_id,
+        )?;
+        let member_id = crate::runtime::segment(Self::ID, "member_id", &self.member_id)?;
+        Ok(
+            format!(
+                "/v1/b2b/organizations/{organization_id}/members/{member_id}/oauth_providers/hubspot"
+            ),
         )
     }
 }
@@ -316,11 +334,17 @@ impl crate::runtime::Endpoint for MicrosoftRequest {
     const ID: &'static str = "b2b.organizations.members.oauth_providers.microsoft";
     const METHOD: ::reqwest::Method = ::reqwest::Method::GET;
     const ENCODING: crate::runtime::Encoding = crate::runtime::Encoding::Query;
-    fn path(&self, _project_id: &str) -> String {
-        let organization_id = crate::runtime::encode(&self.organization_id);
-        let member_id = crate::runtime::encode(&self.member_id);
-        format!(
-            "/v1/b2b/organizations/{organization_id}/members/{member_id}/oauth_providers/microsoft"
+    fn path(&self, _project_id: &str) -> Result<String, crate::Error> {
+        let organization_id = crate::runtime::segment(
+            Self::ID,
+            "organization_id",
+            &self.organization_id,
+        )?;
+        let member_id = crate::runtime::segment(Self::ID, "member_id", &self.member_id)?;
+        Ok(
+            format!(
+                "/v1/b2b/organizations/{organization_id}/members/{member_id}/oauth_providers/microsoft"
+            ),
         )
     }
 }
@@ -383,11 +407,17 @@ impl crate::runtime::Endpoint for SlackRequest {
     const ID: &'static str = "b2b.organizations.members.oauth_providers.slack";
     const METHOD: ::reqwest::Method = ::reqwest::Method::GET;
     const ENCODING: crate::runtime::Encoding = crate::runtime::Encoding::Query;
-    fn path(&self, _project_id: &str) -> String {
-        let organization_id = crate::runtime::encode(&self.organization_id);
-        let member_id = crate::runtime::encode(&self.member_id);
-        format!(
-            "/v1/b2b/organizations/{organization_id}/members/{member_id}/oauth_providers/slack"
+    fn path(&self, _project_id: &str) -> Result<String, crate::Error> {
+        let organization_id = crate::runtime::segment(
+            Self::ID,
+            "organization_id",
+            &self.organization_id,
+        )?;
+        let member_id = crate::runtime::segment(Self::ID, "member_id", &self.member_id)?;
+        Ok(
+            format!(
+                "/v1/b2b/organizations/{organization_id}/members/{member_id}/oauth_providers/slack"
+            ),
         )
     }
 }

@@ -61,8 +61,8 @@ impl crate::runtime::Endpoint for AuthenticateRequest {
     const ID: &'static str = "b2b.otps.email.discovery.authenticate";
     const METHOD: ::reqwest::Method = ::reqwest::Method::POST;
     const ENCODING: crate::runtime::Encoding = crate::runtime::Encoding::Json;
-    fn path(&self, _project_id: &str) -> String {
-        "/v1/b2b/otps/email/discovery/authenticate".to_owned()
+    fn path(&self, _project_id: &str) -> Result<String, crate::Error> {
+        Ok("/v1/b2b/otps/email/discovery/authenticate".to_owned())
     }
 }
 
@@ -147,8 +147,8 @@ impl crate::runtime::Endpoint for SendRequest {
     const ID: &'static str = "b2b.otps.email.discovery.send";
     const METHOD: ::reqwest::Method = ::reqwest::Method::POST;
     const ENCODING: crate::runtime::Encoding = crate::runtime::Encoding::Json;
-    fn path(&self, _project_id: &str) -> String {
-        "/v1/b2b/otps/email/discovery/send".to_owned()
+    fn path(&self, _project_id: &str) -> Result<String, crate::Error> {
+        Ok("/v1/b2b/otps/email/discovery/send".to_owned())
     }
     fn check(&self) -> Result<(), crate::Error> {
         crate::runtime::check_range(

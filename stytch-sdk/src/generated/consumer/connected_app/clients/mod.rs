@@ -227,8 +227,8 @@ impl crate::runtime::Endpoint for CreateRequest {
     const ID: &'static str = "consumer.connected_app.clients.create";
     const METHOD: ::reqwest::Method = ::reqwest::Method::POST;
     const ENCODING: crate::runtime::Encoding = crate::runtime::Encoding::Json;
-    fn path(&self, _project_id: &str) -> String {
-        "/v1/connected_apps/clients".to_owned()
+    fn path(&self, _project_id: &str) -> Result<String, crate::Error> {
+        Ok("/v1/connected_apps/clients".to_owned())
     }
 }
 
@@ -268,9 +268,9 @@ impl crate::runtime::Endpoint for DeleteRequest {
     const ID: &'static str = "consumer.connected_app.clients.delete";
     const METHOD: ::reqwest::Method = ::reqwest::Method::DELETE;
     const ENCODING: crate::runtime::Encoding = crate::runtime::Encoding::Query;
-    fn path(&self, _project_id: &str) -> String {
-        let client_id = crate::runtime::encode(&self.client_id);
-        format!("/v1/connected_apps/clients/{client_id}")
+    fn path(&self, _project_id: &str) -> Result<String, crate::Error> {
+        let client_id = crate::runtime::segment(Self::ID, "client_id", &self.client_id)?;
+        Ok(format!("/v1/connected_apps/clients/{client_id}"))
     }
 }
 
@@ -310,9 +310,9 @@ impl crate::runtime::Endpoint for GetRequest {
     const ID: &'static str = "consumer.connected_app.clients.get";
     const METHOD: ::reqwest::Method = ::reqwest::Method::GET;
     const ENCODING: crate::runtime::Encoding = crate::runtime::Encoding::Query;
-    fn path(&self, _project_id: &str) -> String {
-        let client_id = crate::runtime::encode(&self.client_id);
-        format!("/v1/connected_apps/clients/{client_id}")
+    fn path(&self, _project_id: &str) -> Result<String, crate::Error> {
+        let client_id = crate::runtime::segment(Self::ID, "client_id", &self.client_id)?;
+        Ok(format!("/v1/connected_apps/clients/{client_id}"))
     }
 }
 
@@ -366,8 +366,8 @@ impl crate::runtime::Endpoint for SearchRequest {
     const ID: &'static str = "consumer.connected_app.clients.search";
     const METHOD: ::reqwest::Method = ::reqwest::Method::POST;
     const ENCODING: crate::runtime::Encoding = crate::runtime::Encoding::Json;
-    fn path(&self, _project_id: &str) -> String {
-        "/v1/connected_apps/clients/search".to_owned()
+    fn path(&self, _project_id: &str) -> Result<String, crate::Error> {
+        Ok("/v1/connected_apps/clients/search".to_owned())
     }
     fn check(&self) -> Result<(), crate::Error> {
         crate::runtime::check_range(Self::ID, "limit", self.limit, None, Some(1000i64))?;
@@ -530,9 +530,9 @@ impl crate::runtime::Endpoint for UpdateRequest {
     const ID: &'static str = "consumer.connected_app.clients.update";
     const METHOD: ::reqwest::Method = ::reqwest::Method::PUT;
     const ENCODING: crate::runtime::Encoding = crate::runtime::Encoding::Json;
-    fn path(&self, _project_id: &str) -> String {
-        let client_id = crate::runtime::encode(&self.client_id);
-        format!("/v1/connected_apps/clients/{client_id}")
+    fn path(&self, _project_id: &str) -> Result<String, crate::Error> {
+        let client_id = crate::runtime::segment(Self::ID, "client_id", &self.client_id)?;
+        Ok(format!("/v1/connected_apps/clients/{client_id}"))
     }
 }
 

@@ -68,9 +68,9 @@ impl crate::runtime::Endpoint for RotateRequest {
     const ID: &'static str = "consumer.connected_app.clients.secrets.rotate";
     const METHOD: ::reqwest::Method = ::reqwest::Method::POST;
     const ENCODING: crate::runtime::Encoding = crate::runtime::Encoding::Json;
-    fn path(&self, _project_id: &str) -> String {
-        let client_id = crate::runtime::encode(&self.client_id);
-        format!("/v1/connected_apps/clients/{client_id}/secrets/rotate")
+    fn path(&self, _project_id: &str) -> Result<String, crate::Error> {
+        let client_id = crate::runtime::segment(Self::ID, "client_id", &self.client_id)?;
+        Ok(format!("/v1/connected_apps/clients/{client_id}/secrets/rotate"))
     }
 }
 
@@ -111,9 +111,9 @@ impl crate::runtime::Endpoint for RotateCancelRequest {
     const ID: &'static str = "consumer.connected_app.clients.secrets.rotate_cancel";
     const METHOD: ::reqwest::Method = ::reqwest::Method::POST;
     const ENCODING: crate::runtime::Encoding = crate::runtime::Encoding::Json;
-    fn path(&self, _project_id: &str) -> String {
-        let client_id = crate::runtime::encode(&self.client_id);
-        format!("/v1/connected_apps/clients/{client_id}/secrets/rotate/cancel")
+    fn path(&self, _project_id: &str) -> Result<String, crate::Error> {
+        let client_id = crate::runtime::segment(Self::ID, "client_id", &self.client_id)?;
+        Ok(format!("/v1/connected_apps/clients/{client_id}/secrets/rotate/cancel"))
     }
 }
 
@@ -153,9 +153,9 @@ impl crate::runtime::Endpoint for RotateStartRequest {
     const ID: &'static str = "consumer.connected_app.clients.secrets.rotate_start";
     const METHOD: ::reqwest::Method = ::reqwest::Method::POST;
     const ENCODING: crate::runtime::Encoding = crate::runtime::Encoding::Json;
-    fn path(&self, _project_id: &str) -> String {
-        let client_id = crate::runtime::encode(&self.client_id);
-        format!("/v1/connected_apps/clients/{client_id}/secrets/rotate/start")
+    fn path(&self, _project_id: &str) -> Result<String, crate::Error> {
+        let client_id = crate::runtime::segment(Self::ID, "client_id", &self.client_id)?;
+        Ok(format!("/v1/connected_apps/clients/{client_id}/secrets/rotate/start"))
     }
 }
 

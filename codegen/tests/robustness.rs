@@ -1,0 +1,180 @@
+//! Specs that used to crash or stall the generator, or to produce an SDK that
+//! does not compile, and now either render small, correct code or fail with
+//! a located error.
+
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use stytch_codegen::Error;
+
+const COMMON: &str = "params:\n  - name: session_token\n    type: string\n    doc: Token of a session.\nfields:\n  - name: request_id\n    type: string\n    doc: Id of the call.\n";
+
+fn spec(files: &[(&str, &[u8])]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let mut all: Vec<(&str, &[u8])> = vec![("common.yaml", COMMON.as_bytes())];
+    all.extend_from_slice(files);
+    for (path, content) in all {
+        let path = dir.path().join(path);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, content).unwrap();
+    }
+    dir
+}
+
+/// The generated SDK files and the generated endpoint test, or the error.
+fn generate(dir: &Path) -> Result<(Vec<String>, String), Error> {
+    let api = stytch_codegen::model(dir)?;
+    let sdk = stytch_codegen::render::render(&api)?;
+    let test = stytch_codegen::render_tests::render(&api)?;
+    Ok((sdk.into_iter().map(|f| f.content).collect(), test.content))
+}
+
+/// A namespace with one POST endpoint taking `tree` of the given type and returning it.
+fn tree_endpoint(ty: &str) -> String {
+    format!(
+        "doc: Trees.\nendpoints:\n  - name: plant\n    method: POST\n    path: /v1/trees\n    doc: Plants a tree.\n    params:\n      - name: tree\n        type: {ty}\n        required: true\n        doc: The tree.\n    response:\n      - name: tree\n        type: {ty}\n        nilable: true\n        doc: The tree.\n"
+    )
+}
+
+#[test]
+fn recursive_type_through_a_list_in_a_request_has_a_small_sample() {
+    let types = "types:\n  - name: Node\n    doc: A node.\n    fields:\n      - name: label\n        type: string\n        doc: Label.\n      - name: children\n        type: list<consumer.trees.Node>\n        doc: Children.\n";
+    let ns = tree_endpoint("consumer.trees.Node");
+    let dir = spec(&[
+        ("consumer/types/trees.yaml", types.as_bytes()),
+        ("consumer/trees.yaml", ns.as_bytes()),
+    ]);
+    let started = Instant::now();
+    let (_, test) = generate(dir.path()).expect("a list of itself is a fine type");
+    assert!(started.elapsed() < Duration::from_secs(5));
+    // The innermost node's list is left empty (prettyplease keeps `vec![]` as written).
+    assert!(test.contains("children : Vec::new()"), "{test}");
+    assert!(test.len() < 20_000, "the test grew to {} bytes", test.len());
+}
+
+#[test]
+fn many_self_references_through_lists_and_maps_stay_small() {
+    // Sixteen ways down at every level: unbounded, the sample would have 16^12 values.
+    let mut types = String::from("types:\n  - name: Node\n    doc: A node.\n    fields:\n");
+    for name in ["a", "b", "c", "d", "e", "f", "g", "h"] {
+        types.push_str(&format!(
+            "      - name: {name}\n        type: list<consumer.trees.Node>\n        nilable: true\n        doc: Link.\n      - name: {name}s\n        type: map<list<consumer.trees.Node>>\n        doc: Links.\n"
+        ));
+    }
+    let ns = tree_endpoint("consumer.trees.Node");
+    let dir = spec(&[
+        ("consumer/types/trees.yaml", types.as_bytes()),
+        ("consumer/trees.yaml", ns.as_bytes()),
+    ]);
+    let started = Instant::now();
+    let (_, test) = generate(dir.path()).expect("self references through lists are fine");
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "took {:?}",
+        started.elapsed()
+    );
+    assert!(
+        test.len() < 200_000,
+        "the test grew to {} bytes",
+        test.len()
+    );
+    // The samples stop growing at their budget, for requests and responses
+    // alike; the required parts of the objects still open then come on top.
+    let api = stytch_codegen::model(dir.path()).unwrap();
+    let samples = stytch_codegen::samples::Samples::new(&api);
+    let endpoint = &api.verticals[0].namespaces[0].endpoints[0];
+    let sample = samples.param(&endpoint.params[0]);
+    assert!(count(&sample) <= 2 * stytch_codegen::samples::SIZE_BUDGET);
+    let response = samples.value(&endpoint.response[0].ty, "tree", true, 0);
+    assert!(count(&response) <= 2 * stytch_codegen::samples::SIZE_BUDGET);
+}
+
+fn count(sample: &stytch_codegen::samples::Sample) -> usize {
+    use stytch_codegen::samples::Sample;
+    1 + match sample {
+        Sample::List(inner) | Sample::Map(inner) => count(inner),
+        Sample::Object { fields, .. } => fields
+            .iter()
+            .filter_map(|(_, v)| v.as_ref())
+            .map(count)
+            .sum(),
+        _ => 0,
+    }
+}
+
+#[test]
+fn list_nested_a_hundred_thousand_deep_is_an_error_not_a_stack_overflow() {
+    let deep = format!("{}string{}", "list<".repeat(100_000), ">".repeat(100_000));
+    let ns = tree_endpoint(&deep);
+    let dir = spec(&[("consumer/trees.yaml", ns.as_bytes())]);
+    let Err(Error::Spec(errors)) = generate(dir.path()) else {
+        panic!("accepted")
+    };
+    assert!(errors.0.iter().any(|e| e.line == 9
+        && e.file == Path::new("consumer/trees.yaml")
+        && e.message.contains("nests lists and maps more than 8 deep")));
+}
+
+#[test]
+fn a_leading_byte_order_mark_is_ignored() {
+    let ns = format!("\u{feff}{}", tree_endpoint("string"));
+    let dir = spec(&[("consumer/trees.yaml", ns.as_bytes())]);
+    generate(dir.path()).expect("a BOM is not part of the YAML");
+}
+
+#[test]
+fn integer_and_boolean_path_parameters_render_without_encoding() {
+    let ns = "doc: Trees.\nendpoints:\n  - name: get\n    method: GET\n    path: /v1/trees/{number}/{flag}\n    doc: Gets a tree.\n    params:\n      - name: number\n        type: integer\n        required: true\n        doc: Which tree.\n      - name: flag\n        type: boolean\n        required: true\n        doc: A flag.\n";
+    let dir = spec(&[("consumer/trees.yaml", ns.as_bytes())]);
+    let (sdk, _) = generate(dir.path()).expect("integer and boolean path parameters work");
+    let trees = sdk
+        .iter()
+        .find(|f| f.contains("pub struct GetRequest"))
+        .unwrap();
+    // Their text needs no percent-encoding, and `format!` prints them directly.
+    assert!(trees.contains("let number = self.number;"), "{trees}");
+    assert!(trees.contains("let flag = self.flag;"), "{trees}");
+    assert!(
+        trees.contains("format!(\"/v1/trees/{number}/{flag}\")"),
+        "{trees}"
+    );
+}
+
+#[test]
+fn a_model_without_the_validator_is_an_error_not_a_panic() {
+    // A model built by hand (or by a future resolver bug) with a name that is no identifier.
+    let ns = tree_endpoint("string");
+    let dir = spec(&[("consumer/trees.yaml", ns.as_bytes())]);
+    let mut api = stytch_codegen::model(dir.path()).unwrap();
+    api.verticals[0].namespaces[0].endpoints[0].method_name = "get thing".into();
+    let Err(Error::Render { message, .. }) = stytch_codegen::render::render(&api) else {
+        panic!("rendered a name that is no identifier")
+    };
+    assert!(message.contains("endpoint `get thing`"), "{message}");
+    assert!(stytch_codegen::render_tests::render(&api).is_err());
+}
+
+#[test]
+fn types_holding_others_by_value_exponentially_fail_instead_of_stalling() {
+    // T0 holds two T1, T1 two T2, …: 2^40 values without a single optional part.
+    let mut types = String::from("types:\n");
+    for i in 0..40 {
+        types.push_str(&format!(
+            "  - name: T{i}\n    doc: Level {i}.\n    fields:\n      - name: left\n        type: consumer.trees.T{next}\n        doc: Left.\n      - name: right\n        type: consumer.trees.T{next}\n        doc: Right.\n",
+            next = i + 1
+        ));
+    }
+    types.push_str("  - name: T40\n    doc: Leaf.\n    fields:\n      - name: leaf\n        type: string\n        doc: Leaf.\n");
+    let ns = tree_endpoint("consumer.trees.T0");
+    let dir = spec(&[
+        ("consumer/types/trees.yaml", types.as_bytes()),
+        ("consumer/trees.yaml", ns.as_bytes()),
+    ]);
+    let started = Instant::now();
+    let api = stytch_codegen::model(dir.path()).expect("the SDK itself is fine");
+    let Err(Error::Render { message, .. }) = stytch_codegen::render_tests::render(&api) else {
+        panic!("rendered a test with 2^40 values")
+    };
+    assert!(message.contains("needs more than"), "{message}");
+    assert!(started.elapsed() < Duration::from_secs(5));
+}
