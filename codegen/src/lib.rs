@@ -12,6 +12,7 @@ pub mod error;
 pub mod load;
 pub mod model;
 pub mod names;
+pub mod products;
 pub mod render;
 pub mod render_tests;
 pub mod resolve;

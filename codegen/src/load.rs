@@ -228,7 +228,7 @@ pub struct RawEnum {
 }
 
 /// Verticals the spec may describe.
-pub const VERTICALS: [&str; 2] = ["consumer", "b2b"];
+pub const VERTICALS: [&str; 3] = ["consumer", "b2b", "samlshield"];
 
 /// Reads every `.yaml` file under `dir`.
 pub fn load(dir: &Path) -> Result<RawSpec, Error> {

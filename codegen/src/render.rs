@@ -27,9 +27,20 @@ pub fn render(api: &Api) -> Result<Vec<OutputFile>, Error> {
     check_names(api)?;
     let mut files = Vec::new();
     let verticals: Vec<Ident> = api.verticals.iter().map(|v| ident(&v.name)).collect();
+    // A product's module compiles with its own feature, or with the feature
+    // of any product whose endpoints use its object types.
+    let gates = api.verticals.iter().map(|v| {
+        let mut features: Vec<&str> = vec![v.name.as_str()];
+        for used_by in v.models.iter().flat_map(|m| &m.used_by) {
+            if !features.contains(&used_by.as_str()) {
+                features.push(used_by);
+            }
+        }
+        feature_cfg(features)
+    });
     let root = quote! {
         #![doc = " Generated API surface: one module per product, mirroring the client tree."]
-        #(pub mod #verticals;)*
+        #(#gates pub mod #verticals;)*
     };
     files.push(finish("mod.rs", root)?);
     for v in &api.verticals {
@@ -281,16 +292,13 @@ fn field_ty(f: &Field) -> TokenStream {
 fn render_vertical(v: &Vertical, files: &mut Vec<OutputFile>) -> Result<(), Error> {
     let name = &v.name;
     let feature = feature_cfg([name]);
-    let client = if name == "b2b" {
-        quote!(crate::B2BClient)
-    } else {
-        quote!(crate::Client)
-    };
-    let client_doc = if name == "b2b" {
-        "crate::B2BClient"
-    } else {
-        "crate::Client"
-    };
+    let product = crate::products::product(name).ok_or_else(|| Error::Render {
+        file: format!("{name}/mod.rs"),
+        message: format!("`{name}` is not a product the generator knows"),
+    })?;
+    let client_ident = ident(product.client);
+    let client = quote!(crate::#client_ident);
+    let client_doc = format!("crate::{}", product.client);
     let modules: Vec<Ident> = v.namespaces.iter().map(|n| ident(&n.module)).collect();
     let accessors = v
         .namespaces
@@ -298,11 +306,7 @@ fn render_vertical(v: &Vertical, files: &mut Vec<OutputFile>) -> Result<(), Erro
         .map(|n| accessor(n, quote!(&self.transport), quote!('_)));
     let about = format!(
         "The {} API: endpoints reached through [`{client_doc}`], and the object types they exchange (in [`models`]).",
-        if name == "b2b" {
-            "B2B (organizations and members)"
-        } else {
-            "consumer (users)"
-        }
+        product.about
     );
     let about = inner_docs(&about);
     let tokens = quote! {
@@ -557,11 +561,7 @@ fn render_paginated(e: &Endpoint, p: &Pagination) -> TokenStream {
 }
 
 fn reach(vertical: &str, segments: &[String]) -> String {
-    let client = if vertical == "b2b" {
-        "b2b_client"
-    } else {
-        "client"
-    };
+    let client = crate::products::product(vertical).map_or("client", |p| p.variable);
     let calls: Vec<String> = segments
         .iter()
         .map(|s| {

@@ -148,10 +148,10 @@ fn endpoint_test(
         .map(|s| ident(&crate::names::snake(s).unwrap_or_else(|_| s.clone())))
         .collect();
     let method = ident(&e.method_name);
-    let client = if vertical == "b2b" {
-        quote!(case.b2b())
-    } else {
-        quote!(case.consumer())
+    // The harness has one client constructor per product, named after it.
+    let client = {
+        let product = ident(vertical);
+        quote!(case.#product())
     };
     // Fixed values are not arguments; local options would make the test
     // depend on the RBAC policy, which the hand-written tests cover.

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use crate::error::Error;
 use crate::retry::RetryPolicy;
-use crate::runtime::{CallOptions, Transport, TransportConfig};
+use crate::runtime::{CallOptions, Credentials, Transport, TransportConfig};
 
 /// Main API host of live projects (`project-live-…`).
 pub const LIVE_API_URL: &str = "https://api.stytch.com";
@@ -14,6 +14,8 @@ pub const LIVE_API_URL: &str = "https://api.stytch.com";
 pub const TEST_API_URL: &str = "https://test.stytch.com";
 /// Host of the fraud and risk endpoints.
 pub const TELEMETRY_URL: &str = "https://telemetry.stytch.com";
+/// Host of the SAML Shield service.
+pub const SAML_SHIELD_URL: &str = "https://api.samlshield.com";
 
 /// Default limit for opening a connection (TCP and TLS handshake): 10 seconds.
 pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
@@ -41,6 +43,27 @@ pub struct B2BClient {
     pub(crate) transport: Transport,
 }
 
+/// Client for SAML Shield, Stytch's service that checks SAML responses
+/// before your service provider trusts them. It authenticates with the
+/// project's public token (no secret) and talks to its own host
+/// ([`SAML_SHIELD_URL`]).
+///
+/// ```no_run
+/// # async fn run(saml_response: String) -> Result<(), stytch_sdk::Error> {
+/// use stytch_sdk::samlshield::saml::ValidateRequest;
+///
+/// let shield = stytch_sdk::SamlShieldClient::new("public-token-live-…")?;
+/// shield.saml().validate(ValidateRequest::new(saml_response)).await?;
+/// # Ok(()) }
+/// ```
+///
+/// Cloning is cheap (one reference count); share one client across tasks.
+#[cfg(feature = "samlshield")]
+#[derive(Clone, Debug)]
+pub struct SamlShieldClient {
+    pub(crate) transport: Transport,
+}
+
 /// A client type that [`ClientBuilder`] can produce.
 pub trait BuildClient: sealed::Sealed {}
 
@@ -48,7 +71,78 @@ mod sealed {
     /// Lets only this crate implement [`super::BuildClient`].
     #[allow(private_interfaces)]
     pub trait Sealed: Sized {
+        /// Whether the client authenticates with a public token as a bearer
+        /// token (the builder's first argument) instead of id and secret.
+        const PUBLIC_TOKEN: bool = false;
         fn from_transport(transport: super::Transport) -> Self;
+        /// The main host when the builder names none.
+        fn default_api_url(project_id: &str) -> &'static str {
+            if project_id.starts_with("project-live-") {
+                super::LIVE_API_URL
+            } else {
+                super::TEST_API_URL
+            }
+        }
+    }
+}
+
+/// What every client type has: the sealed construction hook and per-call
+/// variants of the transport limits.
+macro_rules! client_common {
+    ($feature:literal, $client:ident) => {
+        #[cfg(feature = $feature)]
+        impl BuildClient for $client {}
+
+        #[cfg(feature = $feature)]
+        impl $client {
+            /// A handle whose calls use another per-attempt timeout (see
+            /// [`ClientBuilder::timeout`]). It shares connections and caches
+            /// with `self`; making one costs a reference count:
+            /// `client.with_timeout(Duration::from_secs(2))`.
+            pub fn with_timeout(&self, timeout: Duration) -> Self {
+                Self {
+                    transport: self.transport.with_options(|o| o.timeout = timeout),
+                }
+            }
+
+            /// A handle whose calls use another retry policy (see
+            /// [`ClientBuilder::retry`]); shares connections and caches with `self`.
+            pub fn with_retry(&self, retry: RetryPolicy) -> Self {
+                Self {
+                    transport: self.transport.with_options(|o| o.retry = retry),
+                }
+            }
+        }
+    };
+}
+
+client_common!("consumer", Client);
+client_common!("b2b", B2BClient);
+client_common!("samlshield", SamlShieldClient);
+
+#[cfg(feature = "samlshield")]
+#[allow(private_interfaces)]
+impl sealed::Sealed for SamlShieldClient {
+    const PUBLIC_TOKEN: bool = true;
+    fn from_transport(transport: Transport) -> Self {
+        Self { transport }
+    }
+    fn default_api_url(_public_token: &str) -> &'static str {
+        SAML_SHIELD_URL
+    }
+}
+
+#[cfg(feature = "samlshield")]
+impl SamlShieldClient {
+    /// Creates a client with default settings for the project's public token.
+    pub fn new(public_token: impl Into<String>) -> Result<Self, Error> {
+        Self::builder(public_token).build()
+    }
+
+    /// Starts configuring a client (host, timeouts, retries, HTTP client);
+    /// the builder's secret stays empty, as SAML Shield needs none.
+    pub fn builder(public_token: impl Into<String>) -> ClientBuilder<Self> {
+        ClientBuilder::new(public_token, "")
     }
 }
 
@@ -61,9 +155,6 @@ macro_rules! client_impl {
                 Self { transport }
             }
         }
-
-        #[cfg(feature = $feature)]
-        impl BuildClient for $client {}
 
         #[cfg(feature = $feature)]
         impl $client {
@@ -87,24 +178,6 @@ macro_rules! client_impl {
             /// The project id this client authenticates as.
             pub fn project_id(&self) -> &str {
                 self.transport.project_id()
-            }
-
-            /// A handle whose calls use another per-attempt timeout (see
-            /// [`ClientBuilder::timeout`]). It shares connections and caches
-            /// with `self`; making one costs a reference count:
-            /// `client.with_timeout(Duration::from_secs(2)).users().get(..)`.
-            pub fn with_timeout(&self, timeout: Duration) -> Self {
-                Self {
-                    transport: self.transport.with_options(|o| o.timeout = timeout),
-                }
-            }
-
-            /// A handle whose calls use another retry policy (see
-            /// [`ClientBuilder::retry`]); shares connections and caches with `self`.
-            pub fn with_retry(&self, retry: RetryPolicy) -> Self {
-                Self {
-                    transport: self.transport.with_options(|o| o.retry = retry),
-                }
             }
         }
     };
@@ -275,25 +348,27 @@ impl<C: BuildClient> ClientBuilder<C> {
     /// credentials), the secret non-empty, and both base URLs absolute
     /// `http`/`https` URLs without query or fragment.
     pub fn build(self) -> Result<C, Error> {
-        if self.project_id.is_empty() {
-            return Err(Error::Config("project id must not be empty".into()));
-        }
-        if self.project_id.contains(':') {
-            return Err(Error::Config(
-                "project id must not contain `:` (it would make the Basic credentials ambiguous)"
-                    .into(),
-            ));
-        }
-        if self.secret.is_empty() {
-            return Err(Error::Config("secret must not be empty".into()));
-        }
-        let api_url = self.api_url.unwrap_or_else(|| {
-            if self.project_id.starts_with("project-live-") {
-                LIVE_API_URL.to_owned()
-            } else {
-                TEST_API_URL.to_owned()
+        if C::PUBLIC_TOKEN {
+            if self.project_id.is_empty() {
+                return Err(Error::Config("public token must not be empty".into()));
             }
-        });
+        } else {
+            if self.project_id.is_empty() {
+                return Err(Error::Config("project id must not be empty".into()));
+            }
+            if self.project_id.contains(':') {
+                return Err(Error::Config(
+                    "project id must not contain `:` (it would make the Basic credentials ambiguous)"
+                        .into(),
+                ));
+            }
+            if self.secret.is_empty() {
+                return Err(Error::Config("secret must not be empty".into()));
+            }
+        }
+        let api_url = self
+            .api_url
+            .unwrap_or_else(|| C::default_api_url(&self.project_id).to_owned());
         let telemetry_url = self
             .telemetry_url
             .unwrap_or_else(|| TELEMETRY_URL.to_owned());
@@ -333,9 +408,14 @@ impl<C: BuildClient> ClientBuilder<C> {
             auth.custom_domain =
                 Some(crate::auth::normalize_domain(domain).map_err(Error::Config)?);
         }
+        let credentials = if C::PUBLIC_TOKEN {
+            Credentials::PublicToken
+        } else {
+            Credentials::Secret(&self.secret)
+        };
         let transport = Transport::new(
             self.project_id,
-            &self.secret,
+            credentials,
             TransportConfig {
                 http,
                 api_base: api_url,

@@ -50,9 +50,11 @@ mod runtime;
 pub use client::B2BClient;
 #[cfg(feature = "consumer")]
 pub use client::Client;
+#[cfg(feature = "samlshield")]
+pub use client::SamlShieldClient;
 pub use client::{
     BuildClient, ClientBuilder, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RESPONSE_SIZE,
-    DEFAULT_TIMEOUT, LIVE_API_URL, TELEMETRY_URL, TEST_API_URL,
+    DEFAULT_TIMEOUT, LIVE_API_URL, SAML_SHIELD_URL, TELEMETRY_URL, TEST_API_URL,
 };
 pub use error::{ApiError, Error, RawBody};
 pub use generated::*;
@@ -62,7 +64,9 @@ pub use runtime::MemberSessionAuth;
 /// The `User-Agent` sent with every request.
 pub const USER_AGENT: &str = concat!("stytch-rust/", env!("CARGO_PKG_VERSION"));
 
-/// The examples of the workspace README, compiled as doctests.
-#[cfg(doctest)]
+/// The examples of the workspace README, compiled as doctests. They use every
+/// product, so they run when all product features are on (as in
+/// `cargo test --workspace`, where the test crate enables `samlshield`).
+#[cfg(all(doctest, feature = "consumer", feature = "b2b", feature = "samlshield"))]
 #[doc = include_str!("../../README.md")]
 pub struct ReadmeDoctests;

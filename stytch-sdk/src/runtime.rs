@@ -329,6 +329,16 @@ pub(crate) struct CallOptions {
     pub(crate) retry: RetryPolicy,
 }
 
+/// How a client proves who it is.
+#[derive(Clone, Copy)]
+pub(crate) enum Credentials<'a> {
+    /// HTTP Basic: the project id and this secret.
+    Secret(&'a str),
+    /// A bearer token: the project's public token, passed as the project id.
+    #[cfg_attr(not(feature = "samlshield"), allow(dead_code))]
+    PublicToken,
+}
+
 /// Shared, cheaply clonable connection state behind every client, plus the
 /// per-handle call limits.
 #[derive(Clone)]
@@ -376,18 +386,20 @@ struct Prepared {
 impl Transport {
     pub(crate) fn new(
         project_id: String,
-        secret: &str,
+        credentials: Credentials<'_>,
         config: TransportConfig,
     ) -> Result<Self, Error> {
         use base64::Engine as _;
-        let credentials =
-            base64::engine::general_purpose::STANDARD.encode(format!("{project_id}:{secret}"));
-        let mut authorization =
-            HeaderValue::from_str(&format!("Basic {credentials}")).map_err(|_| {
-                Error::Config(
-                    "project id or secret holds characters not allowed in a header".into(),
-                )
-            })?;
+        let value = match credentials {
+            Credentials::Secret(secret) => format!(
+                "Basic {}",
+                base64::engine::general_purpose::STANDARD.encode(format!("{project_id}:{secret}"))
+            ),
+            Credentials::PublicToken => format!("Bearer {project_id}"),
+        };
+        let mut authorization = HeaderValue::from_str(&value).map_err(|_| {
+            Error::Config("the credentials hold characters not allowed in a header".into())
+        })?;
         authorization.set_sensitive(true);
         let auth = crate::auth::AuthState::new(&project_id, config.auth);
         Ok(Self {
@@ -1101,7 +1113,7 @@ mod tests {
             .max_delay(Duration::from_millis(5));
         Transport::new(
             "project-test-1".into(),
-            "secret",
+            Credentials::Secret("secret"),
             TransportConfig {
                 http: reqwest::Client::new(),
                 api_base: url.to_owned(),

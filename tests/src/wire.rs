@@ -13,6 +13,7 @@ use std::sync::OnceLock;
 
 use serde_json::{Map, Value, json};
 use stytch_codegen::model::{Api, Encoding, Endpoint, Host, Location, Namespace, WireFormat};
+use stytch_codegen::products::{self, Auth};
 use stytch_codegen::samples::{Sample, Samples, TIMESTAMP};
 
 use crate::{MockServer, Recorded, Reply, basic_auth};
@@ -21,6 +22,8 @@ use crate::{MockServer, Recorded, Reply, basic_auth};
 pub const PROJECT_ID: &str = "project-test-00000000-0000-4000-8000-000000000000";
 /// Secret the test clients use.
 pub const SECRET: &str = "secret-test-sample";
+/// Public token of the clients of products that authenticate with one.
+pub const PUBLIC_TOKEN: &str = "public-token-test-00000000-0000-4000-8000-000000000000";
 
 /// The spec model, loaded once per test binary.
 pub fn api() -> &'static Api {
@@ -254,6 +257,14 @@ impl Case {
         self.client()
     }
 
+    /// A SAML Shield client pointed at the API server.
+    pub fn samlshield(&self) -> stytch_sdk::SamlShieldClient {
+        stytch_sdk::SamlShieldClient::builder(PUBLIC_TOKEN)
+            .api_url(self.api.url())
+            .build()
+            .expect("client builds")
+    }
+
     fn client<C: stytch_sdk::BuildClient>(&self) -> C {
         self.api
             .client_builder(PROJECT_ID, SECRET)
@@ -290,10 +301,15 @@ impl Case {
         let id = &self.endpoint.id;
         assert_eq!(request.method, expected.method, "{id}: method");
         assert_eq!(request.path, expected.path, "{id}: path");
+        let product = id.split('.').next().and_then(products::product);
+        let authorization = match product.map(|p| p.auth) {
+            Some(Auth::PublicToken) => format!("Bearer {PUBLIC_TOKEN}"),
+            _ => basic_auth(PROJECT_ID, SECRET),
+        };
         assert_eq!(
             request.header("authorization"),
-            Some(basic_auth(PROJECT_ID, SECRET).as_str()),
-            "{id}: basic auth"
+            Some(authorization.as_str()),
+            "{id}: credentials"
         );
         assert_eq!(
             request.header("user-agent"),

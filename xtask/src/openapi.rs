@@ -37,19 +37,16 @@ use serde_json::{Map, Value, json};
 use stytch_codegen::model::{
     Api, EnumType, Field, Host, Location, Namespace, ObjectType, Param, Ty,
 };
+use stytch_codegen::products::{self, Auth};
 
 /// Where the documents live, relative to the repository root.
 pub const DIR: &str = "openapi";
 
-/// Live API host.
-pub const LIVE_URL: &str = "https://api.stytch.com";
-/// Test API host.
-pub const TEST_URL: &str = "https://test.stytch.com";
 /// Host of the fraud and device-fingerprinting endpoints.
 pub const TELEMETRY_URL: &str = "https://telemetry.stytch.com";
 
 /// Name of the security scheme.
-const AUTH: &str = "basicAuth";
+const AUTH: &str = "stytchAuth";
 /// Name of the error body schema.
 const ERROR: &str = "Error";
 
@@ -165,9 +162,29 @@ fn render_vertical(api: &Api, vertical: &str, version: &str) -> Result<String, S
     }
     schemas.insert(ERROR.to_owned(), error_schema());
 
+    let product = products::product(vertical)
+        .ok_or_else(|| format!("`{vertical}` is not a product the generator knows"))?;
     let (title, projects) = match vertical {
         "b2b" => ("Stytch B2B API", "B2B projects"),
+        "samlshield" => ("Stytch SAML Shield API", "SAML Shield"),
         _ => ("Stytch consumer API", "consumer projects"),
+    };
+    let servers: Vec<Value> = product
+        .servers
+        .iter()
+        .map(|(url, description)| json!({"url": url, "description": description}))
+        .collect();
+    let scheme = match product.auth {
+        Auth::ProjectSecret => json!({
+            "type": "http",
+            "scheme": "basic",
+            "description": "The project id as user name and the project secret as password.",
+        }),
+        Auth::PublicToken => json!({
+            "type": "http",
+            "scheme": "bearer",
+            "description": "The project's public token.",
+        }),
     };
     let document = json!({
         "openapi": "3.1.0",
@@ -180,20 +197,13 @@ fn render_vertical(api: &Api, vertical: &str, version: &str) -> Result<String, S
                 description in spec/; do not edit by hand."
             ),
         },
-        "servers": [
-            {"url": LIVE_URL, "description": "Live environment (`project-live-…` projects)."},
-            {"url": TEST_URL, "description": "Test environment (`project-test-…` projects)."},
-        ],
+        "servers": servers,
         "security": [{AUTH: []}],
         "tags": tags,
         "paths": paths,
         "components": {
             "securitySchemes": {
-                AUTH: {
-                    "type": "http",
-                    "scheme": "basic",
-                    "description": "The project id as user name and the project secret as password.",
-                },
+                AUTH: scheme,
             },
             "schemas": schemas,
         },
@@ -579,7 +589,14 @@ mod tests {
         let api = model();
         let documents = render(&api, &crate::sdk_version(&root()).unwrap()).unwrap();
         let paths: Vec<&str> = documents.iter().map(|d| d.path.as_str()).collect();
-        assert_eq!(paths, ["openapi/consumer.json", "openapi/b2b.json"]);
+        assert_eq!(
+            paths,
+            [
+                "openapi/consumer.json",
+                "openapi/b2b.json",
+                "openapi/samlshield.json"
+            ]
+        );
         for doc in documents {
             let on_disk = std::fs::read_to_string(root().join(&doc.path)).unwrap_or_default();
             assert!(
@@ -603,7 +620,15 @@ mod tests {
             assert_eq!(doc.openapi, "3.1.0");
             doc.validate_version().expect("a supported OpenAPI version");
             let servers: Vec<&str> = doc.servers.iter().map(|s| s.url.as_str()).collect();
-            assert_eq!(servers, [LIVE_URL, TEST_URL]);
+            let product = products::product(&vertical.name).unwrap();
+            let expected: Vec<&str> = product.servers.iter().map(|(url, _)| *url).collect();
+            assert_eq!(servers, expected);
+            if vertical.name != "samlshield" {
+                assert_eq!(
+                    servers,
+                    ["https://api.stytch.com", "https://test.stytch.com"]
+                );
+            }
 
             // Every reference points at a schema of the same document.
             let schemas = &doc.components.as_ref().unwrap().schemas;

@@ -7119,3 +7119,29 @@ async fn b2b_totps_migrate() {
     let _ = case.b2b().totps().migrate(request).await.expect("minimal response decodes");
     case.verify();
 }
+
+#[tokio::test]
+async fn samlshield_saml_validate() {
+    let case = Case::start("samlshield.saml.validate").await;
+    let request = stytch_sdk::samlshield::saml::ValidateRequest::new(
+        String::from("SAMLResponse-sample"),
+    );
+    let full = case
+        .samlshield()
+        .saml()
+        .validate(request.clone())
+        .await
+        .expect("full response decodes");
+    assert!(full.message.is_some(), "{} left out of the full response", "message");
+    let minimal = case
+        .samlshield()
+        .saml()
+        .validate(request)
+        .await
+        .expect("minimal response decodes");
+    assert!(
+        minimal.message.is_none(), "{} should be absent from the minimal response",
+        "message"
+    );
+    case.verify();
+}

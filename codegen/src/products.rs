@@ -1,0 +1,90 @@
+//! The products the spec can describe: each is a top-level directory of
+//! `spec/`, a module and a cargo feature of the SDK, and one client type.
+//!
+//! Everything the stages need to know about a product beyond its endpoints
+//! (which client it hangs off, how that client authenticates, which hosts
+//! serve it) lives in this one table.
+
+/// How a product's client proves who it is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Auth {
+    /// HTTP Basic with the project id and secret.
+    ProjectSecret,
+    /// A bearer token: the project's public token.
+    PublicToken,
+}
+
+/// One product.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Product {
+    /// Directory under `spec/`, module under `generated/` and cargo feature.
+    pub name: &'static str,
+    /// Client type at the SDK's crate root.
+    pub client: &'static str,
+    /// What the docs call an instance of the client (`client.users()`).
+    pub variable: &'static str,
+    /// What the product is, for module docs.
+    pub about: &'static str,
+    /// How the client authenticates.
+    pub auth: Auth,
+    /// Hosts serving the product: (URL, what it is).
+    pub servers: &'static [(&'static str, &'static str)],
+    /// Whether `../shared/reference/stytch-api.json` describes the product.
+    pub in_reference: bool,
+}
+
+const STYTCH_SERVERS: &[(&str, &str)] = &[
+    (
+        "https://api.stytch.com",
+        "Live environment (`project-live-…` projects).",
+    ),
+    (
+        "https://test.stytch.com",
+        "Test environment (`project-test-…` projects).",
+    ),
+];
+
+/// Every product, in the order their modules are generated.
+pub const PRODUCTS: &[Product] = &[
+    Product {
+        name: "consumer",
+        client: "Client",
+        variable: "client",
+        about: "consumer (users)",
+        auth: Auth::ProjectSecret,
+        servers: STYTCH_SERVERS,
+        in_reference: true,
+    },
+    Product {
+        name: "b2b",
+        client: "B2BClient",
+        variable: "b2b_client",
+        about: "B2B (organizations and members)",
+        auth: Auth::ProjectSecret,
+        servers: STYTCH_SERVERS,
+        in_reference: true,
+    },
+    Product {
+        name: "samlshield",
+        client: "SamlShieldClient",
+        variable: "shield",
+        about: "SAML Shield",
+        auth: Auth::PublicToken,
+        servers: &[("https://api.samlshield.com", "The SAML Shield service.")],
+        in_reference: false,
+    },
+];
+
+/// The product named `name`.
+pub fn product(name: &str) -> Option<&'static Product> {
+    PRODUCTS.iter().find(|p| p.name == name)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_loader_knows_every_product() {
+        let names: Vec<&str> = super::PRODUCTS.iter().map(|p| p.name).collect();
+        assert_eq!(names, crate::load::VERTICALS);
+    }
+}
