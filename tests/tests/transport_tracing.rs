@@ -225,3 +225,54 @@ async fn retries_and_the_request_id_header_are_traced() {
     assert!(!text.contains("tok-Aa9Ss8Dd7"), "{text}");
     assert!(!text.contains(SECRET), "{text}");
 }
+
+#[tokio::test(flavor = "current_thread")]
+async fn cache_refreshes_are_traced_without_credentials() {
+    let captured = Captured::default();
+    let subscriber = tracing_subscriber::registry()
+        .with(captured.clone())
+        .with(tracing_subscriber::filter::LevelFilter::TRACE);
+    let _guard = tracing::subscriber::set_default(subscriber);
+
+    let server = MockServer::start().await;
+    server.reply(Reply::json(
+        503,
+        &json!({"status_code": 503, "request_id": "request-id-outage", "error_type": "unavailable", "error_message": "down", "error_url": ""}),
+    ));
+    server.reply(Reply::json(
+        200,
+        &json!({"status_code": 200, "request_id": "request-id-policy", "policy": {"roles": [], "resources": [], "scopes": []}}),
+    ));
+    let client: Client = server
+        .client_builder(PROJECT_ID, SECRET)
+        .fetch_backoff(
+            std::time::Duration::from_millis(10),
+            std::time::Duration::from_millis(10),
+        )
+        .build()
+        .unwrap();
+    client.rbac().cached_policy().await.expect_err("the outage");
+    tokio::time::sleep(std::time::Duration::from_millis(30)).await;
+    client.rbac().cached_policy().await.expect("recovered");
+
+    let text = captured.text();
+    let started = text.matches("stytch cache refresh started").count();
+    assert_eq!(started, 2, "{text}");
+    assert!(
+        text.lines()
+            .any(|l| l.contains("stytch cache refresh failed")
+                && l.contains("what=RBAC policy")
+                && l.contains("failures=1")
+                && l.contains("503")),
+        "{text}"
+    );
+    assert!(
+        text.lines()
+            .any(|l| l.contains("stytch cache refreshed") && l.contains("what=RBAC policy")),
+        "{text}"
+    );
+    let basic = base64::engine::general_purpose::STANDARD.encode(format!("{PROJECT_ID}:{SECRET}"));
+    for secret in [SECRET, basic.as_str()] {
+        assert!(!text.contains(secret), "{secret:?} leaked into:\n{text}");
+    }
+}

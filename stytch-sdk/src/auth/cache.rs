@@ -109,13 +109,16 @@ struct Control<T> {
 
 /// A cached value with single-flight refreshes and backoff; see the module docs.
 pub(crate) struct RefreshCell<T> {
+    /// What is cached, for traces: `key set`, `RBAC policy`, …
+    what: &'static str,
     current: ArcSwapOption<Snapshot<T>>,
     control: Mutex<Control<T>>,
 }
 
 impl<T: Send + Sync + 'static> RefreshCell<T> {
-    pub(crate) fn new() -> Self {
+    pub(crate) fn new(what: &'static str) -> Self {
         Self {
+            what,
             current: ArcSwapOption::empty(),
             control: Mutex::new(Control {
                 flight: None,
@@ -180,6 +183,11 @@ impl<T: Send + Sync + 'static> RefreshCell<T> {
                         return Outcome::Skipped(None);
                     }
                     control.last_attempt = Some(now);
+                    tracing::debug!(
+                        what = self.what,
+                        failures = control.failures,
+                        "stytch cache refresh started"
+                    );
                     let cell = Arc::clone(self);
                     let pending = fetch();
                     let future: Pin<Box<dyn Future<Output = FlightResult<T>> + Send>> =
@@ -210,6 +218,7 @@ impl<T: Send + Sync + 'static> RefreshCell<T> {
                     fetched_at: Instant::now(),
                 });
                 self.current.store(Some(Arc::clone(&snapshot)));
+                tracing::debug!(what = self.what, "stytch cache refreshed");
                 control.failures = 0;
                 control.retry_at = None;
                 control.last_error = None;
@@ -218,7 +227,16 @@ impl<T: Send + Sync + 'static> RefreshCell<T> {
             Err(error) => {
                 let error = Arc::new(error);
                 control.failures = control.failures.saturating_add(1);
-                control.retry_at = Some(Instant::now() + backoff.after(control.failures));
+                let wait = backoff.after(control.failures);
+                control.retry_at = Some(Instant::now() + wait);
+                // The error's Display names the endpoint and status, never a body.
+                tracing::debug!(
+                    what = self.what,
+                    failures = control.failures,
+                    backoff_ms = u64::try_from(wait.as_millis()).unwrap_or(u64::MAX),
+                    error = %error,
+                    "stytch cache refresh failed"
+                );
                 control.last_error = Some(Arc::clone(&error));
                 Err(error)
             }
@@ -269,6 +287,10 @@ where
     };
     match seen {
         Some(snapshot) if snapshot.age(Instant::now()) < lifetimes.max_age + lifetimes.grace => {
+            tracing::debug!(
+                what = cell.what,
+                "stytch cache serves a stale copy within its grace period"
+            );
             Ok(Arc::clone(&snapshot.value))
         }
         _ => {

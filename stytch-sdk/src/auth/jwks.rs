@@ -142,7 +142,7 @@ pub(crate) struct JwksCache {
 impl JwksCache {
     pub(crate) fn new() -> Self {
         Self {
-            cell: Arc::new(RefreshCell::new()),
+            cell: Arc::new(RefreshCell::new("key set")),
         }
     }
 

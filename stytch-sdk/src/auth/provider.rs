@@ -80,7 +80,7 @@ impl M2mTokenProvider {
                 client_id,
                 client_secret,
                 scopes,
-                cell: Arc::new(RefreshCell::new()),
+                cell: Arc::new(RefreshCell::new("M2M access token")),
             }),
         }
     }

@@ -280,7 +280,7 @@ pub(crate) struct PolicyCache {
 impl PolicyCache {
     pub(crate) fn new() -> Self {
         Self {
-            cell: Arc::new(RefreshCell::new()),
+            cell: Arc::new(RefreshCell::new("RBAC policy")),
         }
     }
 
@@ -454,7 +454,7 @@ impl OrgPolicyCache {
             };
         }
         let entry = Arc::new(OrgEntry {
-            cell: Arc::new(RefreshCell::new()),
+            cell: Arc::new(RefreshCell::new("organization RBAC policy")),
             merged: arc_swap::ArcSwapOption::empty(),
             last_used: std::sync::atomic::AtomicU64::new(self.uses.fetch_add(1, Relaxed) + 1),
         });
