@@ -4,8 +4,10 @@
 //! - `cargo xtask coverage --reference <file>` ([`coverage`])
 //! - `cargo xtask spec-diff <git-rev> [--deny-breaking]` ([`spec_diff`])
 //! - `cargo xtask openapi [--check]` ([`openapi`])
+//! - `cargo xtask compile-time [--runs N] [--peer VERSION]` ([`compile_time`])
 
 mod codegen;
+mod compile_time;
 mod coverage;
 mod openapi;
 mod spec_diff;
@@ -17,7 +19,8 @@ const USAGE: &str = "usage:
   cargo xtask codegen [--check | --spec <dir>]
   cargo xtask coverage --reference <stytch-api.json> [--spec <dir>]
   cargo xtask spec-diff <git-rev> [--deny-breaking]
-  cargo xtask openapi [--check]";
+  cargo xtask openapi [--check]
+  cargo xtask compile-time [--runs N] [--peer VERSION]";
 
 fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -63,6 +66,9 @@ fn main() -> ExitCode {
         }
         ["openapi"] => openapi::run(&root, &spec, false),
         ["openapi", "--check"] => openapi::run(&root, &spec, true),
+        ["compile-time", rest @ ..] => {
+            compile_time_args(rest).and_then(|(runs, peer)| compile_time::run(&root, runs, &peer))
+        }
         _ => Err(USAGE.to_owned()),
     };
     match result {
@@ -72,4 +78,25 @@ fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+/// `[--runs N] [--peer VERSION]`, defaulting to 3 runs against `stytch` 11.1.0.
+fn compile_time_args(args: &[&str]) -> Result<(usize, String), String> {
+    let (mut runs, mut peer) = (3, "11.1.0".to_owned());
+    let mut rest = args.iter();
+    while let Some(flag) = rest.next() {
+        let value = rest
+            .next()
+            .ok_or_else(|| format!("{flag} needs a value\n{USAGE}"))?;
+        match *flag {
+            "--runs" => {
+                runs = value
+                    .parse()
+                    .map_err(|_| format!("--runs {value}: not a count"))?
+            }
+            "--peer" => peer = (*value).to_owned(),
+            _ => return Err(format!("unknown option {flag}\n{USAGE}")),
+        }
+    }
+    Ok((runs.max(1), peer))
 }

@@ -1,0 +1,176 @@
+//! `cargo xtask compile-time [--runs N] [--peer VERSION]`: how long a debug
+//! build of `stytch-sdk` takes next to the official `stytch` crate.
+//!
+//! Both crates are built as dependencies of one scratch project in a
+//! temporary directory (the official crate comes from crates.io, ours by
+//! path), so they share the same dependency builds and profile. After one
+//! warm-up build, each measurement removes only the SDK crate's own artifacts
+//! (`cargo clean -p <crate>`) and times `cargo build`: dependencies stay
+//! built, only the SDK crate compiles. Runs alternate between the crates so
+//! that machine load affects both alike; the median of each is reported,
+//! with its ratio to the official crate.
+
+use std::path::Path;
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+/// One thing to build: a crate, with the features to enable.
+struct Subject {
+    label: &'static str,
+    package: &'static str,
+    features: Option<&'static str>,
+}
+
+const SUBJECTS: &[Subject] = &[
+    Subject {
+        label: "official stytch (whole API)",
+        package: "stytch",
+        features: None,
+    },
+    Subject {
+        label: "stytch-sdk, default features",
+        package: "stytch-sdk",
+        features: None,
+    },
+    Subject {
+        label: "stytch-sdk, consumer only",
+        package: "stytch-sdk",
+        features: Some("consumer,rustls"),
+    },
+    Subject {
+        label: "stytch-sdk, b2b only",
+        package: "stytch-sdk",
+        features: Some("b2b,rustls"),
+    },
+    Subject {
+        label: "stytch-sdk, default + test-util",
+        package: "stytch-sdk",
+        features: Some("consumer,b2b,rustls,test-util"),
+    },
+];
+
+/// Runs the comparison and prints one line per subject.
+pub fn run(root: &Path, runs: usize, peer: &str) -> Result<(), String> {
+    let dir = tempfile::tempdir().map_err(|e| format!("temporary directory: {e}"))?;
+    let has_test_util = std::fs::read_to_string(root.join("stytch-sdk/Cargo.toml"))
+        .map_err(|e| e.to_string())?
+        .contains("test-util");
+    let subjects: Vec<&Subject> = SUBJECTS
+        .iter()
+        .filter(|s| has_test_util || !s.features.is_some_and(|f| f.contains("test-util")))
+        .collect();
+    let mut times: Vec<Vec<Duration>> = vec![Vec::new(); subjects.len()];
+    for (i, subject) in subjects.iter().enumerate() {
+        // One scratch project per subject, so feature sets do not mix.
+        let project = dir.path().join(format!("subject-{i}"));
+        scaffold(&project, root, subject, peer)?;
+        eprintln!("warming up: {}", subject.label);
+        cargo(&project, &["build", "--quiet"])?;
+    }
+    for round in 0..runs {
+        for (i, subject) in subjects.iter().enumerate() {
+            let project = dir.path().join(format!("subject-{i}"));
+            cargo(&project, &["clean", "--quiet", "-p", subject.package])?;
+            let started = Instant::now();
+            cargo(&project, &["build", "--quiet"])?;
+            let took = started.elapsed();
+            eprintln!("round {}: {} {:.1?}", round + 1, subject.label, took);
+            times[i].push(took);
+        }
+    }
+    let medians: Vec<Duration> = times.iter_mut().map(|t| median(t)).collect();
+    let peer_median = medians[0].as_secs_f64();
+    println!("debug build of the SDK crate alone (dependencies prebuilt), median of {runs}:");
+    for (subject, m) in subjects.iter().zip(&medians) {
+        println!(
+            "  {:<36} {:>6.1} s  {:.2}x official",
+            subject.label,
+            m.as_secs_f64(),
+            m.as_secs_f64() / peer_median
+        );
+    }
+    Ok(())
+}
+
+/// Writes a scratch crate depending on the subject only.
+fn scaffold(project: &Path, root: &Path, subject: &Subject, peer: &str) -> Result<(), String> {
+    std::fs::create_dir_all(project.join("src")).map_err(|e| e.to_string())?;
+    std::fs::write(project.join("src/lib.rs"), "").map_err(|e| e.to_string())?;
+    let dependency = match subject.package {
+        "stytch" => format!("stytch = \"={peer}\""),
+        _ => {
+            let path = root.join("stytch-sdk");
+            let features = match subject.features {
+                Some(f) => format!(
+                    ", default-features = false, features = [{}]",
+                    f.split(',')
+                        .map(|f| format!("\"{f}\""))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+                None => String::new(),
+            };
+            format!(
+                "stytch-sdk = {{ path = {:?}{features} }}",
+                path.display().to_string()
+            )
+        }
+    };
+    let manifest = format!(
+        "[package]\nname = \"compile-time-subject\"\nversion = \"0.0.0\"\nedition = \"2024\"\npublish = false\n\n[dependencies]\n{dependency}\n\n[workspace]\n"
+    );
+    std::fs::write(project.join("Cargo.toml"), manifest).map_err(|e| e.to_string())
+}
+
+/// Runs cargo in a scratch project; all projects share one target directory
+/// beside them, so dependencies built with the same features are built once.
+fn cargo(project: &Path, args: &[&str]) -> Result<(), String> {
+    let target = project.parent().unwrap_or(project).join("target");
+    let status = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
+        .args(args)
+        .current_dir(project)
+        .env("CARGO_TARGET_DIR", target)
+        .status()
+        .map_err(|e| format!("cargo {}: {e}", args.join(" ")))?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err(format!(
+            "cargo {} failed in {}",
+            args.join(" "),
+            project.display()
+        ))
+    }
+}
+
+fn median(times: &mut [Duration]) -> Duration {
+    times.sort();
+    times.get(times.len() / 2).copied().unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_median_is_the_middle_run() {
+        let mut runs = [3, 1, 2].map(Duration::from_secs);
+        assert_eq!(median(&mut runs), Duration::from_secs(2));
+    }
+
+    #[test]
+    fn scaffolds_name_the_crate_and_its_features() {
+        let dir = tempfile::tempdir().unwrap();
+        scaffold(dir.path(), Path::new("/repo"), &SUBJECTS[2], "11.1.0").unwrap();
+        let manifest = std::fs::read_to_string(dir.path().join("Cargo.toml")).unwrap();
+        assert!(
+            manifest.contains(
+                "stytch-sdk = { path = \"/repo/stytch-sdk\", default-features = false, features = [\"consumer\", \"rustls\"] }"
+            ),
+            "{manifest}"
+        );
+        scaffold(dir.path(), Path::new("/repo"), &SUBJECTS[0], "11.1.0").unwrap();
+        let manifest = std::fs::read_to_string(dir.path().join("Cargo.toml")).unwrap();
+        assert!(manifest.contains("stytch = \"=11.1.0\""), "{manifest}");
+    }
+}
