@@ -129,12 +129,12 @@ async fn verify_access_token(
     })
 }
 
-/// Checks that a scope of the token grants `action` on `resource_id` under
-/// the cached project policy of `vertical`.
-async fn check_scopes(
+/// Checks that one of `scopes` grants `action` on `resource_id` under the
+/// cached project policy of `vertical` (local and network introspection alike).
+pub(crate) async fn check_scopes(
     transport: &Transport,
     vertical: Vertical,
-    claims: &AccessTokenClaims,
+    scopes: &[&str],
     resource_id: &str,
     action: &str,
 ) -> Result<(), AuthError> {
@@ -143,12 +143,19 @@ async fn check_scopes(
         .policy(vertical)
         .get(transport, vertical)
         .await?;
-    if policy.scopes_grant(&claims.scopes(), resource_id, action) {
+    policy.check_scopes(scopes, resource_id, action)
+}
+
+/// The tenancy rule of B2B token checks: the token's organization (`actual`,
+/// empty when the token names none) must be the one the check asks about.
+#[cfg(feature = "b2b")]
+pub(crate) fn check_tenancy(requested: &str, actual: &str) -> Result<(), AuthError> {
+    if requested == actual {
         Ok(())
     } else {
-        Err(AuthError::PermissionDenied {
-            resource_id: resource_id.to_owned(),
-            action: action.to_owned(),
+        Err(AuthError::TenancyMismatch {
+            requested: requested.to_owned(),
+            actual: actual.to_owned(),
         })
     }
 }
@@ -188,7 +195,7 @@ impl crate::consumer::idp::Idp<'_> {
             check_scopes(
                 self.transport,
                 vertical,
-                &claims,
+                &claims.scopes(),
                 &check.resource_id,
                 &check.action,
             )
@@ -228,17 +235,11 @@ impl crate::b2b::idp::Idp<'_> {
                 .as_ref()
                 .map(|org| org.organization_id.as_str())
                 .unwrap_or_default();
-            if actual != check.organization_id {
-                return Err(AuthError::TenancyMismatch {
-                    requested: check.organization_id.clone(),
-                    actual: actual.to_owned(),
-                }
-                .into());
-            }
+            check_tenancy(&check.organization_id, actual)?;
             check_scopes(
                 self.transport,
                 vertical,
-                &claims,
+                &claims.scopes(),
                 &check.resource_id,
                 &check.action,
             )

@@ -7,6 +7,9 @@
 //! request never sends it and hands the decoded answer to the
 //! [`LocalCheck`] implementations below.
 
+use super::access_token::check_scopes;
+#[cfg(feature = "b2b")]
+use super::access_token::check_tenancy;
 use super::{AuthError, Vertical};
 use crate::error::Error;
 use crate::runtime::{LocalCheck, Transport};
@@ -20,8 +23,8 @@ fn require_active(active: bool) -> Result<(), Error> {
     }
 }
 
-/// Checks that a scope of the token (`scope`, space separated) grants the
-/// action on the resource under the cached project policy of `vertical`.
+/// Checks the token's scopes (`scope`, space separated) against the cached
+/// project policy of `vertical`, as local introspection does.
 async fn scopes_grant(
     transport: &Transport,
     vertical: Vertical,
@@ -29,21 +32,8 @@ async fn scopes_grant(
     resource_id: &str,
     action: &str,
 ) -> Result<(), Error> {
-    let policy = transport
-        .auth()
-        .policy(vertical)
-        .get(transport, vertical)
-        .await?;
     let scopes: Vec<&str> = scope.unwrap_or_default().split_whitespace().collect();
-    if policy.scopes_grant(&scopes, resource_id, action) {
-        Ok(())
-    } else {
-        Err(AuthError::PermissionDenied {
-            resource_id: resource_id.to_owned(),
-            action: action.to_owned(),
-        }
-        .into())
-    }
+    Ok(check_scopes(transport, vertical, &scopes, resource_id, action).await?)
 }
 
 #[cfg(feature = "consumer")]
@@ -100,13 +90,7 @@ impl LocalCheck<crate::b2b::idp::IntrospectTokenNetworkResponse>
             // Tenancy first: a token of another organization is refused
             // before any policy lookup.
             let actual = response.organization_id().unwrap_or_default();
-            if actual != check.organization_id {
-                return Err(AuthError::TenancyMismatch {
-                    requested: check.organization_id.clone(),
-                    actual: actual.to_owned(),
-                }
-                .into());
-            }
+            check_tenancy(&check.organization_id, actual)?;
             scopes_grant(
                 transport,
                 Vertical::B2b,

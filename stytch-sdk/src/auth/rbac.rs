@@ -54,6 +54,18 @@ pub struct RbacPolicy {
     scopes: HashMap<String, HashMap<String, Actions>>,
 }
 
+/// `Ok` when a permission was found, otherwise the denial naming what was asked.
+fn granted(found: bool, resource_id: &str, action: &str) -> Result<(), AuthError> {
+    if found {
+        Ok(())
+    } else {
+        Err(AuthError::PermissionDenied {
+            resource_id: resource_id.to_owned(),
+            action: action.to_owned(),
+        })
+    }
+}
+
 /// Adds `actions` on `resource_id` to the grants of `owner` in `table`.
 fn add_to<A, S>(
     table: &mut HashMap<String, HashMap<String, Actions>>,
@@ -174,14 +186,26 @@ impl RbacPolicy {
         resource_id: &str,
         action: &str,
     ) -> Result<(), AuthError> {
-        if self.is_authorized(roles, resource_id, action) {
-            Ok(())
-        } else {
-            Err(AuthError::PermissionDenied {
-                resource_id: resource_id.to_owned(),
-                action: action.to_owned(),
-            })
-        }
+        granted(
+            self.is_authorized(roles, resource_id, action),
+            resource_id,
+            action,
+        )
+    }
+
+    /// Like [`scopes_grant`](Self::scopes_grant), failing with
+    /// [`AuthError::PermissionDenied`] that names the resource and action.
+    pub fn check_scopes(
+        &self,
+        scopes: &[impl AsRef<str>],
+        resource_id: &str,
+        action: &str,
+    ) -> Result<(), AuthError> {
+        granted(
+            self.scopes_grant(scopes, resource_id, action),
+            resource_id,
+            action,
+        )
     }
 
     /// The ids of the roles the policy defines, in no particular order.
