@@ -35,6 +35,9 @@ mod error;
 #[rustfmt::skip]
 mod generated;
 mod runtime;
+#[cfg(feature = "test-util")]
+#[cfg_attr(docsrs, doc(cfg(feature = "test-util")))]
+pub mod test_util;
 
 #[cfg(feature = "b2b")]
 pub use client::B2BClient;

@@ -90,7 +90,7 @@ impl<'a> Sessions<'a> {
 }
 
 /// Parameters of [`Sessions::attest`].
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct AttestRequest {
     /// Identifier of the trusted token profile, configured in the project, that says how to
@@ -185,8 +185,14 @@ impl crate::runtime::Endpoint for AttestRequest {
     }
 }
 
+#[cfg(feature = "test-util")]
+impl crate::test_util::MockEndpoint for AttestRequest {
+    type Response = AttestResponse;
+    const ENDPOINT_ID: &'static str = "consumer.sessions.attest";
+}
+
 /// What [`Sessions::attest`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct AttestResponse {
     /// HTTP status code of the response.
@@ -205,16 +211,16 @@ pub struct AttestResponse {
     /// The user record as it stands after the call.
     pub user: crate::consumer::models::users::User,
     /// The session that was started or extended, when there is one.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub session: Option<crate::consumer::models::sessions::Session>,
     /// What device fingerprinting learned about the device, present when a `telemetry_id` was
     /// sent and the lookup succeeded.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_device: Option<crate::consumer::models::device_history::DeviceInfo>,
 }
 
 /// Parameters of [`Sessions::authenticate`].
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct AuthenticateRequest {
     /// Opaque token of a session the caller already holds. When given, a successful
@@ -306,8 +312,14 @@ impl crate::runtime::Endpoint for AuthenticateRequest {
     }
 }
 
+#[cfg(feature = "test-util")]
+impl crate::test_util::MockEndpoint for AuthenticateRequest {
+    type Response = AuthenticateResponse;
+    const ENDPOINT_ID: &'static str = "consumer.sessions.authenticate";
+}
+
 /// What [`Sessions::authenticate`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct AuthenticateResponse {
     /// HTTP status code of the response.
@@ -327,12 +339,12 @@ pub struct AuthenticateResponse {
     pub user: crate::consumer::models::users::User,
     /// Result of the `authorization_check`, listing the roles that granted it; absent when no
     /// check was requested.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub verdict: Option<crate::consumer::models::sessions::AuthorizationVerdict>,
 }
 
 /// Parameters of [`Sessions::exchange_access_token`].
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ExchangeAccessTokenRequest {
     /// Access token that a Connected App obtained for the user through the OAuth flow.
@@ -403,8 +415,14 @@ impl crate::runtime::Endpoint for ExchangeAccessTokenRequest {
     }
 }
 
+#[cfg(feature = "test-util")]
+impl crate::test_util::MockEndpoint for ExchangeAccessTokenRequest {
+    type Response = ExchangeAccessTokenResponse;
+    const ENDPOINT_ID: &'static str = "consumer.sessions.exchange_access_token";
+}
+
 /// What [`Sessions::exchange_access_token`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ExchangeAccessTokenResponse {
     /// HTTP status code of the response.
@@ -423,16 +441,16 @@ pub struct ExchangeAccessTokenResponse {
     /// The user record as it stands after the call.
     pub user: crate::consumer::models::users::User,
     /// The session that was started or extended, when there is one.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub session: Option<crate::consumer::models::sessions::Session>,
     /// What device fingerprinting learned about the device, present when a `telemetry_id` was
     /// sent and the lookup succeeded.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_device: Option<crate::consumer::models::device_history::DeviceInfo>,
 }
 
 /// Parameters of [`Sessions::get`].
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct GetRequest {
     /// Identifier of the user the call acts on. Where the endpoint allows it, the user's
@@ -457,8 +475,14 @@ impl crate::runtime::Endpoint for GetRequest {
     }
 }
 
+#[cfg(feature = "test-util")]
+impl crate::test_util::MockEndpoint for GetRequest {
+    type Response = GetResponse;
+    const ENDPOINT_ID: &'static str = "consumer.sessions.get";
+}
+
 /// What [`Sessions::get`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct GetResponse {
     /// HTTP status code of the response.
@@ -471,12 +495,12 @@ pub struct GetResponse {
 }
 
 /// Parameters of [`Sessions::get_jwks`].
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct GetJwksRequest {
     /// Identifier of the project whose signing keys are wanted, normally the project the client
     /// is configured with.
-    #[serde(skip)]
+    #[serde(skip_serializing)]
     pub project_id: String,
 }
 
@@ -500,8 +524,14 @@ impl crate::runtime::Endpoint for GetJwksRequest {
     }
 }
 
+#[cfg(feature = "test-util")]
+impl crate::test_util::MockEndpoint for GetJwksRequest {
+    type Response = GetJwksResponse;
+    const ENDPOINT_ID: &'static str = "consumer.sessions.get_jwks";
+}
+
 /// What [`Sessions::get_jwks`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct GetJwksResponse {
     /// HTTP status code of the response.
@@ -515,7 +545,7 @@ pub struct GetJwksResponse {
 }
 
 /// Parameters of [`Sessions::migrate`].
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct MigrateRequest {
     /// Access or session token issued by the external provider (not a Stytch token); it is
@@ -587,8 +617,14 @@ impl crate::runtime::Endpoint for MigrateRequest {
     }
 }
 
+#[cfg(feature = "test-util")]
+impl crate::test_util::MockEndpoint for MigrateRequest {
+    type Response = MigrateResponse;
+    const ENDPOINT_ID: &'static str = "consumer.sessions.migrate";
+}
+
 /// What [`Sessions::migrate`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct MigrateResponse {
     /// HTTP status code of the response.
@@ -607,16 +643,16 @@ pub struct MigrateResponse {
     /// The user record as it stands after the call.
     pub user: crate::consumer::models::users::User,
     /// The session that was started or extended, when there is one.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub session: Option<crate::consumer::models::sessions::Session>,
     /// What device fingerprinting learned about the device, present when a `telemetry_id` was
     /// sent and the lookup succeeded.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_device: Option<crate::consumer::models::device_history::DeviceInfo>,
 }
 
 /// Parameters of [`Sessions::revoke`].
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct RevokeRequest {
     /// Identifier of the session to end, for example one taken from the list returned by `get`.
@@ -668,8 +704,14 @@ impl crate::runtime::Endpoint for RevokeRequest {
     }
 }
 
+#[cfg(feature = "test-util")]
+impl crate::test_util::MockEndpoint for RevokeRequest {
+    type Response = RevokeResponse;
+    const ENDPOINT_ID: &'static str = "consumer.sessions.revoke";
+}
+
 /// What [`Sessions::revoke`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct RevokeResponse {
     /// HTTP status code of the response.

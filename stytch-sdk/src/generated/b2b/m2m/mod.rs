@@ -35,7 +35,7 @@ impl<'a> M2m<'a> {
 }
 
 /// Parameters of [`M2m::token`].
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct TokenRequest {
     /// Identifier of the client application the call acts on.
@@ -45,6 +45,7 @@ pub struct TokenRequest {
     /// Which OAuth 2.0 grant the request uses.
     ///
     /// Always `client_credentials`: the SDK sets it and the caller cannot change it.
+    #[serde(skip_deserializing, default = "TokenRequest::fixed_grant_type")]
     grant_type: &'static str,
     /// Scopes to include in the token, a subset of the client's scopes. Leave it out to receive
     /// all of the client's scopes.
@@ -52,7 +53,9 @@ pub struct TokenRequest {
     /// Sent as one string, the items separated by single spaces; an empty list is not sent.
     #[serde(
         serialize_with = "crate::runtime::space_separated",
-        skip_serializing_if = "crate::runtime::no_items"
+        deserialize_with = "crate::runtime::split_spaces",
+        skip_serializing_if = "crate::runtime::no_items",
+        default
     )]
     pub scope: Option<Vec<String>>,
 }
@@ -72,6 +75,9 @@ impl TokenRequest {
         self.scope = Some(value);
         self
     }
+    fn fixed_grant_type() -> &'static str {
+        "client_credentials"
+    }
 }
 
 impl crate::runtime::Endpoint for TokenRequest {
@@ -86,8 +92,14 @@ impl crate::runtime::Endpoint for TokenRequest {
     }
 }
 
+#[cfg(feature = "test-util")]
+impl crate::test_util::MockEndpoint for TokenRequest {
+    type Response = TokenResponse;
+    const ENDPOINT_ID: &'static str = "b2b.m2m.token";
+}
+
 /// What [`M2m::token`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct TokenResponse {
     /// HTTP status code of the response.

@@ -46,11 +46,11 @@ impl<'a> M2mClientsSecrets<'a> {
 }
 
 /// Parameters of [`M2mClientsSecrets::rotate`].
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct RotateRequest {
     /// Identifier of the client application the call acts on.
-    #[serde(skip)]
+    #[serde(skip_serializing)]
     pub client_id: String,
 }
 
@@ -74,8 +74,14 @@ impl crate::runtime::Endpoint for RotateRequest {
     }
 }
 
+#[cfg(feature = "test-util")]
+impl crate::test_util::MockEndpoint for RotateRequest {
+    type Response = RotateResponse;
+    const ENDPOINT_ID: &'static str = "b2b.m2m.clients.secrets.rotate";
+}
+
 /// What [`M2mClientsSecrets::rotate`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct RotateResponse {
     /// HTTP status code of the response.
@@ -88,11 +94,11 @@ pub struct RotateResponse {
 }
 
 /// Parameters of [`M2mClientsSecrets::rotate_cancel`].
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct RotateCancelRequest {
     /// Identifier of the client application the call acts on.
-    #[serde(skip)]
+    #[serde(skip_serializing)]
     pub client_id: String,
 }
 
@@ -116,8 +122,14 @@ impl crate::runtime::Endpoint for RotateCancelRequest {
     }
 }
 
+#[cfg(feature = "test-util")]
+impl crate::test_util::MockEndpoint for RotateCancelRequest {
+    type Response = RotateCancelResponse;
+    const ENDPOINT_ID: &'static str = "b2b.m2m.clients.secrets.rotate_cancel";
+}
+
 /// What [`M2mClientsSecrets::rotate_cancel`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct RotateCancelResponse {
     /// HTTP status code of the response.
@@ -130,11 +142,11 @@ pub struct RotateCancelResponse {
 }
 
 /// Parameters of [`M2mClientsSecrets::rotate_start`].
-#[derive(Debug, Clone, ::serde::Serialize)]
+#[derive(Debug, Clone, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct RotateStartRequest {
     /// Identifier of the client application the call acts on.
-    #[serde(skip)]
+    #[serde(skip_serializing)]
     pub client_id: String,
 }
 
@@ -158,8 +170,14 @@ impl crate::runtime::Endpoint for RotateStartRequest {
     }
 }
 
+#[cfg(feature = "test-util")]
+impl crate::test_util::MockEndpoint for RotateStartRequest {
+    type Response = RotateStartResponse;
+    const ENDPOINT_ID: &'static str = "b2b.m2m.clients.secrets.rotate_start";
+}
+
 /// What [`M2mClientsSecrets::rotate_start`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct RotateStartResponse {
     /// HTTP status code of the response.
