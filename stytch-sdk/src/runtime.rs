@@ -132,7 +132,9 @@ pub(crate) fn split_spaces<'de, L: From<Vec<String>>, D: serde::Deserializer<'de
     deserializer: D,
 ) -> Result<L, D::Error> {
     let text = <String as serde::Deserialize>::deserialize(deserializer)?;
-    Ok(L::from(text.split_whitespace().map(str::to_owned).collect()))
+    Ok(L::from(
+        text.split_whitespace().map(str::to_owned).collect(),
+    ))
 }
 
 /// Whether an optional list has nothing to send (unset or empty).

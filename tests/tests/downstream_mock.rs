@@ -117,7 +117,12 @@ async fn serve(stytch: stytch_sdk::Client) -> String {
     url
 }
 
-async fn call(method: reqwest::Method, url: &str, jwt: Option<&str>, body: Option<Value>) -> (u16, String) {
+async fn call(
+    method: reqwest::Method,
+    url: &str,
+    jwt: Option<&str>,
+    body: Option<Value>,
+) -> (u16, String) {
     let mut request = reqwest::Client::new().request(method, url);
     if let Some(jwt) = jwt {
         request = request.bearer_auth(jwt);
@@ -185,7 +190,12 @@ async fn forged_expired_and_missing_tokens_get_401() {
     let genuine = mock.session_jwt(&SessionClaims::user(USER_ID));
     let other = mock.session_jwt(&SessionClaims::user("user-test-mallory"));
     let parts: Vec<&str> = genuine.split('.').collect();
-    let swapped = format!("{}.{}.{}", parts[0], other.split('.').nth(1).unwrap(), parts[2]);
+    let swapped = format!(
+        "{}.{}.{}",
+        parts[0],
+        other.split('.').nth(1).unwrap(),
+        parts[2]
+    );
     let (status, body) = call(reqwest::Method::GET, &me, Some(&swapped), None).await;
     assert_eq!(status, 401, "{body}");
     assert!(body.contains("signature"), "{body}");
@@ -218,7 +228,10 @@ async fn the_rbac_policy_of_the_mock_decides_403_or_200() {
 
     let editor = mock.session_jwt(&SessionClaims::user("user-test-editor").roles(["editor"]));
     let (status, body) = call(reqwest::Method::POST, &edit, Some(&editor), None).await;
-    assert_eq!((status, body.as_str()), (200, "user-test-editor edited the document"));
+    assert_eq!(
+        (status, body.as_str()),
+        (200, "user-test-editor edited the document")
+    );
 }
 
 #[tokio::test]
@@ -229,28 +242,57 @@ async fn member_sessions_and_m2m_tokens_verify_offline() {
     let jwt = mock.session_jwt(
         &SessionClaims::member("member-test-grace", "organization-test-acme").roles(["editor"]),
     );
-    let allowed = MemberSessionJwtOptions::new().authorize("organization-test-acme", "documents", "write");
-    let member = b2b.sessions().authenticate_jwt(&jwt, &allowed).await.unwrap().session;
+    let allowed =
+        MemberSessionJwtOptions::new().authorize("organization-test-acme", "documents", "write");
+    let member = b2b
+        .sessions()
+        .authenticate_jwt(&jwt, &allowed)
+        .await
+        .unwrap()
+        .session;
     assert_eq!(member.member_id, "member-test-grace");
     assert_eq!(member.organization_id, "organization-test-acme");
-    let other_org = MemberSessionJwtOptions::new().authorize("organization-test-other", "documents", "read");
-    let error = b2b.sessions().authenticate_jwt(&jwt, &other_org).await.unwrap_err();
-    assert!(matches!(error, stytch_sdk::Error::Auth(AuthError::TenancyMismatch { .. })), "{error:?}");
+    let other_org =
+        MemberSessionJwtOptions::new().authorize("organization-test-other", "documents", "read");
+    let error = b2b
+        .sessions()
+        .authenticate_jwt(&jwt, &other_org)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            error,
+            stytch_sdk::Error::Auth(AuthError::TenancyMismatch { .. })
+        ),
+        "{error:?}"
+    );
 
     let token = mock.m2m_token("m2m-client-test-robot", ["read:users"]);
     let client = mock.client();
     let claims = client
         .m2m()
-        .authenticate_token(&token, &M2mTokenOptions::new().require_scopes(["read:users"]))
+        .authenticate_token(
+            &token,
+            &M2mTokenOptions::new().require_scopes(["read:users"]),
+        )
         .await
         .unwrap();
     assert_eq!(claims.client_id, "m2m-client-test-robot");
     let error = client
         .m2m()
-        .authenticate_token(&token, &M2mTokenOptions::new().require_scopes(["write:users"]))
+        .authenticate_token(
+            &token,
+            &M2mTokenOptions::new().require_scopes(["write:users"]),
+        )
         .await
         .unwrap_err();
-    assert!(matches!(error, stytch_sdk::Error::Auth(AuthError::MissingScope { .. })), "{error:?}");
+    assert!(
+        matches!(
+            error,
+            stytch_sdk::Error::Auth(AuthError::MissingScope { .. })
+        ),
+        "{error:?}"
+    );
 }
 
 // ---- (b) a flow that calls two endpoints --------------------------------------
@@ -262,13 +304,18 @@ async fn sms_login_sends_a_code_then_checks_it() {
         .respond_json(fixture("consumer_otps_sms_login_or_create"));
     let authenticated: stytch_sdk::consumer::otps::AuthenticateResponse =
         serde_json::from_value(fixture("consumer_otps_authenticate")).unwrap();
-    mock.on::<AuthenticateRequest>().respond_with(move |request| {
-        if request.code == "123456" {
-            Ok(authenticated.clone())
-        } else {
-            Err(MockError::new(404, "otp_code_not_found", "The code is wrong or expired."))
-        }
-    });
+    mock.on::<AuthenticateRequest>()
+        .respond_with(move |request| {
+            if request.code == "123456" {
+                Ok(authenticated.clone())
+            } else {
+                Err(MockError::new(
+                    404,
+                    "otp_code_not_found",
+                    "The code is wrong or expired.",
+                ))
+            }
+        });
     let app = serve(mock.client()).await;
 
     let (status, body) = call(
@@ -299,7 +346,10 @@ async fn sms_login_sends_a_code_then_checks_it() {
     )
     .await;
     assert_eq!(status, 200, "{body}");
-    assert_eq!(serde_json::from_str::<Value>(&body).unwrap()["user_id"], USER_ID);
+    assert_eq!(
+        serde_json::from_str::<Value>(&body).unwrap()["user_id"],
+        USER_ID
+    );
 
     // What the application sent, as typed requests.
     let sent = mock.calls::<LoginOrCreateRequest>();
@@ -310,7 +360,11 @@ async fn sms_login_sends_a_code_then_checks_it() {
     let codes: Vec<&str> = checks.iter().map(|c| c.code.as_str()).collect();
     assert_eq!(codes, ["000000", "123456"]);
     assert!(checks.iter().all(|c| c.method_id == PHONE_ID));
-    assert!(checks.iter().all(|c| c.session_duration_minutes == Some(60)));
+    assert!(
+        checks
+            .iter()
+            .all(|c| c.session_duration_minutes == Some(60))
+    );
     assert_eq!(
         mock.called_endpoints(),
         [
@@ -336,8 +390,16 @@ async fn a_call_nobody_configured_fails_with_mock_not_configured() {
     let stytch_sdk::Error::Api(api) = error else {
         panic!("expected a Stytch error, got {error:?}");
     };
-    assert_eq!((api.status_code, api.error_type.as_str()), (404, "mock_not_configured"));
-    assert!(api.error_message.contains("consumer.otps.sms.login_or_create"), "{}", api.error_message);
+    assert_eq!(
+        (api.status_code, api.error_type.as_str()),
+        (404, "mock_not_configured")
+    );
+    assert!(
+        api.error_message
+            .contains("consumer.otps.sms.login_or_create"),
+        "{}",
+        api.error_message
+    );
     let unmatched = mock.unmatched();
     assert_eq!(unmatched.len(), 1);
     assert_eq!(unmatched[0].path, "/v1/otps/sms/login_or_create");
@@ -371,7 +433,8 @@ async fn the_jwks_cache_of_a_client_survives_across_requests() {
     let mock = MockStytch::start().await;
     let client = mock.client();
     for _ in 0..3 {
-        let jwt = mock.session_jwt(&SessionClaims::user(USER_ID).issued_ago(Duration::from_secs(10)));
+        let jwt =
+            mock.session_jwt(&SessionClaims::user(USER_ID).issued_ago(Duration::from_secs(10)));
         client
             .sessions()
             .authenticate_jwt(&jwt, &SessionJwtOptions::new())

@@ -107,7 +107,10 @@ impl<'de> MapAccess<'de> for FieldsAccess {
         seed.deserialize(name.into_deserializer()).map(Some)
     }
 
-    fn next_value_seed<V: DeserializeSeed<'de>>(&mut self, seed: V) -> Result<V::Value, DecodeError> {
+    fn next_value_seed<V: DeserializeSeed<'de>>(
+        &mut self,
+        seed: V,
+    ) -> Result<V::Value, DecodeError> {
         match self.value.take() {
             Some(Field::Json(value)) => seed.deserialize(value).map_err(de::Error::custom),
             Some(Field::Text(values)) => seed.deserialize(Text(values)),

@@ -228,7 +228,9 @@ impl MockStytch {
         let listener = tokio::net::TcpListener::bind(("127.0.0.1", 0))
             .await
             .expect("the Stytch mock binds a loopback port");
-        let addr = listener.local_addr().expect("a bound socket has an address");
+        let addr = listener
+            .local_addr()
+            .expect("a bound socket has an address");
         let shared = Arc::new(Shared {
             project_id: MOCK_PROJECT_ID.to_owned(),
             key: tokens::SigningKey::generate(format!("jwk-test-mock-{}", addr.port())),
@@ -324,7 +326,12 @@ impl MockStytch {
 
     /// Ids of every endpoint called, in arrival order (calls without an answer excluded).
     pub fn called_endpoints(&self) -> Vec<&'static str> {
-        self.shared.state().calls.iter().map(|(id, _)| *id).collect()
+        self.shared
+            .state()
+            .calls
+            .iter()
+            .map(|(id, _)| *id)
+            .collect()
     }
 
     /// Calls that found no configured answer, oldest first.
@@ -490,8 +497,12 @@ impl<E: MockEndpoint> Expectation<'_, E> {
                 .or_insert(json!("request-id-test-mock"));
         }
         let bytes = checked.to_string();
-        if let Err(error) = crate::runtime::decode::<E::Response>(E::ENDPOINT_ID, bytes.as_bytes()) {
-            panic!("the canned response of {} does not fit its type: {error}", E::ENDPOINT_ID);
+        if let Err(error) = crate::runtime::decode::<E::Response>(E::ENDPOINT_ID, bytes.as_bytes())
+        {
+            panic!(
+                "the canned response of {} does not fit its type: {error}",
+                E::ENDPOINT_ID
+            );
         }
         self.mock.install::<E>(move |_| Ok(body.clone()));
     }

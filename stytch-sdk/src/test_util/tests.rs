@@ -84,7 +84,12 @@ async fn path_parameters_and_member_sessions_are_decoded_into_the_request() {
     }));
     let request = DeleteRequest::new("organization-test-acme", "member-test-1/x y")
         .authorization(crate::MemberSessionAuth::token("session-token-admin"));
-    let result = mock.b2b_client().organizations().members().delete(request).await;
+    let result = mock
+        .b2b_client()
+        .organizations()
+        .members()
+        .delete(request)
+        .await;
     // Whatever the canned organization lacks, the request itself was received.
     let _ = result;
     let calls = mock.calls::<DeleteRequest>();
@@ -109,13 +114,20 @@ async fn query_and_form_requests_are_decoded_with_their_types() {
         .fail(MockError::new(400, "stop", "only the request matters"));
     let _ = client
         .m2m()
-        .token(TokenRequest::new("m2m-client-test-1", "secret").scope(vec!["read:users".into(), "write:users".into()]))
+        .token(
+            TokenRequest::new("m2m-client-test-1", "secret")
+                .scope(vec!["read:users".into(), "write:users".into()]),
+        )
         .await;
     let token = &mock.calls::<TokenRequest>()[0];
     assert_eq!(token.client_id, "m2m-client-test-1");
-    assert_eq!(token.scope, Some(vec!["read:users".to_owned(), "write:users".to_owned()]));
+    assert_eq!(
+        token.scope,
+        Some(vec!["read:users".to_owned(), "write:users".to_owned()])
+    );
     // A JSON body with a number.
-    mock.on::<SearchRequest>().fail(MockError::new(400, "stop", "only the request matters"));
+    mock.on::<SearchRequest>()
+        .fail(MockError::new(400, "stop", "only the request matters"));
     let _ = client.users().search(SearchRequest::new().limit(20)).await;
     assert_eq!(mock.calls::<SearchRequest>()[0].limit, Some(20));
 }
