@@ -526,6 +526,10 @@ impl<E: MockEndpoint> Expectation<'_, E> {
     }
 }
 
+/// A route whose template fits a received path: the route, the values of its
+/// placeholders, and how many literal segments matched.
+type Candidate = (&'static Route, Vec<(String, String)>, usize);
+
 /// How the mock answers one received request.
 pub(crate) fn answer(
     shared: &Shared,
@@ -543,7 +547,7 @@ pub(crate) fn answer(
                 .into_owned()
         })
         .collect();
-    let mut candidates: Vec<(&'static Route, Vec<(String, String)>, usize)> = routes()
+    let mut candidates: Vec<Candidate> = routes()
         .filter(|r| r.method == method)
         .filter_map(|r| {
             let template: Vec<&str> = r.path.split('/').collect();

@@ -130,6 +130,27 @@ async fn query_and_form_requests_are_decoded_with_their_types() {
         .fail(MockError::new(400, "stop", "only the request matters"));
     let _ = client.users().search(SearchRequest::new().limit(20)).await;
     assert_eq!(mock.calls::<SearchRequest>()[0].limit, Some(20));
+    // A query string.
+    use crate::consumer::sessions::GetRequest;
+    mock.on::<GetRequest>()
+        .fail(MockError::new(400, "stop", "only the request matters"));
+    let _ = client
+        .sessions()
+        .get(GetRequest::new("user-test-a&b c"))
+        .await;
+    assert_eq!(mock.calls::<GetRequest>()[0].user_id, "user-test-a&b c");
+    // A form body.
+    use crate::consumer::idp::IntrospectTokenNetworkRequest;
+    mock.on::<IntrospectTokenNetworkRequest>()
+        .fail(MockError::new(400, "stop", "only the request matters"));
+    let request = IntrospectTokenNetworkRequest::new("token+/=", "connected-app-test-1")
+        .token_type_hint("access_token");
+    let _ = client.idp().introspect_token_network(request).await;
+    let received = &mock.calls::<IntrospectTokenNetworkRequest>()[0];
+    assert_eq!(received.token, "token+/=");
+    assert_eq!(received.client_id, "connected-app-test-1");
+    assert_eq!(received.token_type_hint.as_deref(), Some("access_token"));
+    assert!(mock.unmatched().is_empty(), "{:?}", mock.unmatched());
 }
 
 #[cfg(feature = "consumer")]
