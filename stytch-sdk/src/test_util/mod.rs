@@ -186,7 +186,9 @@ struct State {
 /// What the server task and the test share.
 pub(crate) struct Shared {
     project_id: String,
-    key: tokens::SigningKey,
+    /// Made on first use: generating an RSA key is the slowest part of a start.
+    key: std::sync::OnceLock<tokens::SigningKey>,
+    key_id: String,
     state: Mutex<State>,
 }
 
@@ -194,6 +196,11 @@ impl Shared {
     fn state(&self) -> MutexGuard<'_, State> {
         // A panicking handler closure must not disable the mock for the rest of the test.
         self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn key(&self) -> &tokens::SigningKey {
+        self.key
+            .get_or_init(|| tokens::SigningKey::generate(self.key_id.clone()))
     }
 
     fn request_id(&self) -> String {
@@ -233,7 +240,8 @@ impl MockStytch {
             .expect("a bound socket has an address");
         let shared = Arc::new(Shared {
             project_id: MOCK_PROJECT_ID.to_owned(),
-            key: tokens::SigningKey::generate(format!("jwk-test-mock-{}", addr.port())),
+            key: std::sync::OnceLock::new(),
+            key_id: format!("jwk-test-mock-{}", addr.port()),
             state: Mutex::new(State {
                 handlers: HashMap::new(),
                 calls: Vec::new(),
@@ -361,27 +369,26 @@ impl MockStytch {
     }
 
     fn serve_keys(&self) {
-        let keys = json!({ "keys": [self.shared.key.jwk()] });
         #[cfg(feature = "consumer")]
-        self.on::<crate::consumer::sessions::GetJwksRequest>()
-            .respond_json(keys.clone());
+        self.install::<crate::consumer::sessions::GetJwksRequest>(|shared, _| {
+            Ok(json!({ "keys": [shared.key().jwk()] }))
+        });
         #[cfg(feature = "b2b")]
-        self.on::<crate::b2b::sessions::GetJwksRequest>()
-            .respond_json(keys);
-        #[cfg(not(any(feature = "consumer", feature = "b2b")))]
-        let _ = keys;
+        self.install::<crate::b2b::sessions::GetJwksRequest>(|shared, _| {
+            Ok(json!({ "keys": [shared.key().jwk()] }))
+        });
     }
 
     /// The public half of the mock's signing key, as a JWK (what the JWKS endpoints list).
     pub fn jwk(&self) -> Value {
-        self.shared.key.jwk()
+        self.shared.key().jwk()
     }
 
     /// A session JWT signed with the mock's key, for the mock's project:
     /// `sessions().authenticate_jwt` of a mock client verifies it locally.
     pub fn session_jwt(&self, claims: &SessionClaims) -> String {
         self.shared
-            .key
+            .key()
             .sign(&claims.to_json(&self.shared.project_id))
     }
 
@@ -394,7 +401,7 @@ impl MockStytch {
         S: Into<String>,
     {
         let scopes: Vec<String> = scopes.into_iter().map(Into::into).collect();
-        self.shared.key.sign(&tokens::m2m_claims(
+        self.shared.key().sign(&tokens::m2m_claims(
             &self.shared.project_id,
             client_id,
             &scopes,
@@ -404,12 +411,12 @@ impl MockStytch {
     /// Any claims, signed with the mock's key (RS256, the key's `kid`): for
     /// tokens the helpers above do not make.
     pub fn sign_claims(&self, claims: &Value) -> String {
-        self.shared.key.sign(claims)
+        self.shared.key().sign(claims)
     }
 
     fn install<E: MockEndpoint>(
         &self,
-        answer: impl Fn(&E) -> Result<Value, MockError> + Send + Sync + 'static,
+        answer: impl Fn(&Shared, &E) -> Result<Value, MockError> + Send + Sync + 'static,
     ) {
         let handler: Handler = Arc::new(move |shared: &Shared, fields| {
             let request_id = shared.request_id();
@@ -431,7 +438,7 @@ impl MockStytch {
                 .state()
                 .calls
                 .push((E::ENDPOINT_ID, Arc::new(request.clone())));
-            match answer(&request) {
+            match answer(shared, &request) {
                 Ok(mut body) => {
                     if let Some(object) = body.as_object_mut() {
                         object.entry("status_code").or_insert(json!(200));
@@ -478,7 +485,7 @@ impl<E: MockEndpoint> Expectation<'_, E> {
     /// When the response does not serialize.
     pub fn respond(self, response: E::Response) {
         let body = serde_json::to_value(&response).expect("a generated response serializes");
-        self.mock.install::<E>(move |_| Ok(body.clone()));
+        self.mock.install::<E>(move |_, _| Ok(body.clone()));
     }
 
     /// Answers every call with this JSON body, as the Stytch API documents it.
@@ -504,7 +511,7 @@ impl<E: MockEndpoint> Expectation<'_, E> {
                 E::ENDPOINT_ID
             );
         }
-        self.mock.install::<E>(move |_| Ok(body.clone()));
+        self.mock.install::<E>(move |_, _| Ok(body.clone()));
     }
 
     /// Answers each call with what the closure makes of the typed, decoded
@@ -514,7 +521,7 @@ impl<E: MockEndpoint> Expectation<'_, E> {
     where
         F: Fn(&E) -> Result<E::Response, MockError> + Send + Sync + 'static,
     {
-        self.mock.install::<E>(move |request| {
+        self.mock.install::<E>(move |_, request| {
             let response = answer(request)?;
             Ok(serde_json::to_value(&response).expect("a generated response serializes"))
         });
@@ -522,7 +529,7 @@ impl<E: MockEndpoint> Expectation<'_, E> {
 
     /// Answers every call with this Stytch error.
     pub fn fail(self, error: MockError) {
-        self.mock.install::<E>(move |_| Err(error.clone()));
+        self.mock.install::<E>(move |_, _| Err(error.clone()));
     }
 }
 
