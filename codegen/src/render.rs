@@ -666,8 +666,9 @@ fn render_endpoint_types(ns: &Namespace, e: &Endpoint) -> TokenStream {
     });
     let inits = e.params.iter().map(|p| {
         let field = ident(&p.rust_name);
-        if let Some(value) = &p.fixed {
-            return quote!(#field: #value);
+        if p.fixed.is_some() {
+            let fixed = format_ident!("fixed_{}", p.rust_name.trim_start_matches("r#"));
+            return quote!(#field: Self::#fixed());
         }
         match (p.required, &p.ty) {
             (true, Ty::String) => quote!(#field: #field.into()),
@@ -832,7 +833,8 @@ fn render_endpoint_types(ns: &Namespace, e: &Endpoint) -> TokenStream {
 
     quote! {
         #request_doc
-        #[derive(#(#derives),*, ::serde::Serialize, ::serde::Deserialize)]
+        #[derive(#(#derives),*, ::serde::Serialize)]
+        #[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
         #[non_exhaustive]
         pub struct #request {
             #(#fields)*

@@ -128,6 +128,7 @@ pub(crate) fn space_separated<L: ListParam, S: serde::Serializer>(
 
 /// Reads a list written by [`space_separated`] back: one string, split at spaces.
 /// An empty string is an empty list.
+#[cfg(feature = "test-util")]
 pub(crate) fn split_spaces<'de, L: From<Vec<String>>, D: serde::Deserializer<'de>>(
     deserializer: D,
 ) -> Result<L, D::Error> {

@@ -22,7 +22,8 @@ impl<'a> Debug<'a> {
 }
 
 /// Parameters of [`Debug::whoami`].
-#[derive(Debug, Clone, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct WhoamiRequest {}
 impl WhoamiRequest {

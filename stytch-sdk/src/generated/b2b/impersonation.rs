@@ -24,7 +24,8 @@ impl<'a> Impersonation<'a> {
 }
 
 /// Parameters of [`Impersonation::authenticate`].
-#[derive(Debug, Clone, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, ::serde::Serialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct AuthenticateRequest {
     /// Short-lived, single-use token issued by Stytch when an impersonation is started, usually

@@ -21,7 +21,8 @@ impl<'a> Project<'a> {
 }
 
 /// Parameters of [`Project::metrics`].
-#[derive(Debug, Clone, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct MetricsRequest {}
 impl MetricsRequest {

@@ -44,7 +44,8 @@ impl<'a> RecoveryCodes<'a> {
 }
 
 /// Parameters of [`RecoveryCodes::get`].
-#[derive(Debug, Clone, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, ::serde::Serialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct GetRequest {
     /// Identifier of the organization the call acts on. A slug may be given instead wherever the
@@ -107,7 +108,8 @@ pub struct GetResponse {
 }
 
 /// Parameters of [`RecoveryCodes::recover`].
-#[derive(Debug, Clone, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, ::serde::Serialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct RecoverRequest {
     /// Identifier of the organization the call acts on. A slug may be given instead wherever the
@@ -261,7 +263,8 @@ pub struct RecoverResponse {
 }
 
 /// Parameters of [`RecoveryCodes::rotate`].
-#[derive(Debug, Clone, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, ::serde::Serialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct RotateRequest {
     /// Identifier of the organization the call acts on. A slug may be given instead wherever the

@@ -98,7 +98,8 @@ impl<'a> Sessions<'a> {
 }
 
 /// Parameters of [`Sessions::attest`].
-#[derive(Debug, Clone, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, ::serde::Serialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct AttestRequest {
     /// Identifier of the trusted auth token profile that says how to verify the token and read
@@ -240,7 +241,8 @@ pub struct AttestResponse {
 }
 
 /// Parameters of [`Sessions::authenticate`].
-#[derive(Debug, Clone, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct AuthenticateRequest {
     /// Opaque token of a session the caller already holds. When given, a successful
@@ -365,7 +367,8 @@ pub struct AuthenticateResponse {
 }
 
 /// Parameters of [`Sessions::exchange`].
-#[derive(Debug, Clone, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, ::serde::Serialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct ExchangeRequest {
     /// Identifier of the organization the call acts on. A slug may be given instead wherever the
@@ -531,7 +534,8 @@ pub struct ExchangeResponse {
 }
 
 /// Parameters of [`Sessions::exchange_access_token`].
-#[derive(Debug, Clone, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, ::serde::Serialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct ExchangeAccessTokenRequest {
     /// Connected App access token to exchange.
@@ -640,7 +644,8 @@ pub struct ExchangeAccessTokenResponse {
 }
 
 /// Parameters of [`Sessions::get`].
-#[derive(Debug, Clone, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, ::serde::Serialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct GetRequest {
     /// Identifier of the organization the call acts on. A slug may be given instead wherever the
@@ -693,7 +698,8 @@ pub struct GetResponse {
 }
 
 /// Parameters of [`Sessions::get_jwks`].
-#[derive(Debug, Clone, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, ::serde::Serialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct GetJwksRequest {
     /// Identifier of the project whose keys to fetch.
@@ -741,7 +747,8 @@ pub struct GetJwksResponse {
 }
 
 /// Parameters of [`Sessions::migrate`].
-#[derive(Debug, Clone, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, ::serde::Serialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct MigrateRequest {
     /// Access or session token issued by the external provider (not a Stytch token); it is
@@ -843,7 +850,8 @@ pub struct MigrateResponse {
 }
 
 /// Parameters of [`Sessions::revoke`].
-#[derive(Debug, Clone, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct RevokeRequest {
     /// Identifier of the member session to revoke.

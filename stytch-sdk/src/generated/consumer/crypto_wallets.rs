@@ -38,7 +38,8 @@ impl<'a> CryptoWallets<'a> {
 }
 
 /// Parameters of [`CryptoWallets::authenticate`].
-#[derive(Debug, Clone, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, ::serde::Serialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct AuthenticateRequest {
     /// Blockchain family of the wallet, `ethereum` or `solana`; must match the type given when
@@ -181,7 +182,8 @@ pub struct AuthenticateResponse {
 }
 
 /// Parameters of [`CryptoWallets::authenticate_start`].
-#[derive(Debug, Clone, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, ::serde::Serialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct AuthenticateStartRequest {
     /// Blockchain family of the wallet, `ethereum` or `solana`; it decides how the signature

@@ -25,7 +25,8 @@ impl<'a> Impersonation<'a> {
 }
 
 /// Parameters of [`Impersonation::authenticate`].
-#[derive(Debug, Clone, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, ::serde::Serialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct AuthenticateRequest {
     /// Single-use token created when an agent chose to impersonate the user, passed to your app

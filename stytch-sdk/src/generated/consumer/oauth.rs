@@ -40,7 +40,8 @@ impl<'a> Oauth<'a> {
 }
 
 /// Parameters of [`Oauth::attach`].
-#[derive(Debug, Clone, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, ::serde::Serialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct AttachRequest {
     /// The OAuth provider to link, in lower case as it appears in the start URL (for example
@@ -118,7 +119,8 @@ pub struct AttachResponse {
 }
 
 /// Parameters of [`Oauth::authenticate`].
-#[derive(Debug, Clone, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, ::serde::Serialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct AuthenticateRequest {
     /// The `token` query parameter from the redirect that ended the OAuth flow; it can be

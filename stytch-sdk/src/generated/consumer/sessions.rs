@@ -90,7 +90,8 @@ impl<'a> Sessions<'a> {
 }
 
 /// Parameters of [`Sessions::attest`].
-#[derive(Debug, Clone, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, ::serde::Serialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct AttestRequest {
     /// Identifier of the trusted token profile, configured in the project, that says how to
@@ -220,7 +221,8 @@ pub struct AttestResponse {
 }
 
 /// Parameters of [`Sessions::authenticate`].
-#[derive(Debug, Clone, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct AuthenticateRequest {
     /// Opaque token of a session the caller already holds. When given, a successful
@@ -344,7 +346,8 @@ pub struct AuthenticateResponse {
 }
 
 /// Parameters of [`Sessions::exchange_access_token`].
-#[derive(Debug, Clone, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, ::serde::Serialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct ExchangeAccessTokenRequest {
     /// Access token that a Connected App obtained for the user through the OAuth flow.
@@ -450,7 +453,8 @@ pub struct ExchangeAccessTokenResponse {
 }
 
 /// Parameters of [`Sessions::get`].
-#[derive(Debug, Clone, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, ::serde::Serialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct GetRequest {
     /// Identifier of the user the call acts on. Where the endpoint allows it, the user's
@@ -495,7 +499,8 @@ pub struct GetResponse {
 }
 
 /// Parameters of [`Sessions::get_jwks`].
-#[derive(Debug, Clone, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, ::serde::Serialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct GetJwksRequest {
     /// Identifier of the project whose signing keys are wanted, normally the project the client
@@ -545,7 +550,8 @@ pub struct GetJwksResponse {
 }
 
 /// Parameters of [`Sessions::migrate`].
-#[derive(Debug, Clone, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, ::serde::Serialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct MigrateRequest {
     /// Access or session token issued by the external provider (not a Stytch token); it is
@@ -652,7 +658,8 @@ pub struct MigrateResponse {
 }
 
 /// Parameters of [`Sessions::revoke`].
-#[derive(Debug, Clone, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct RevokeRequest {
     /// Identifier of the session to end, for example one taken from the list returned by `get`.

@@ -62,7 +62,8 @@ impl<'a> Totps<'a> {
 }
 
 /// Parameters of [`Totps::authenticate`].
-#[derive(Debug, Clone, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, ::serde::Serialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct AuthenticateRequest {
     /// Identifier of the user the call acts on. Where the endpoint allows it, the user's
@@ -195,7 +196,8 @@ pub struct AuthenticateResponse {
 }
 
 /// Parameters of [`Totps::create`].
-#[derive(Debug, Clone, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, ::serde::Serialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct CreateRequest {
     /// Identifier of the user the call acts on. Where the endpoint allows it, the user's
@@ -277,7 +279,8 @@ pub struct CreateResponse {
 }
 
 /// Parameters of [`Totps::recover`].
-#[derive(Debug, Clone, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, ::serde::Serialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct RecoverRequest {
     /// Identifier of the user the call acts on. Where the endpoint allows it, the user's
@@ -409,7 +412,8 @@ pub struct RecoverResponse {
 }
 
 /// Parameters of [`Totps::recovery_codes`].
-#[derive(Debug, Clone, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, ::serde::Serialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct RecoveryCodesRequest {
     /// Identifier of the user the call acts on. Where the endpoint allows it, the user's

@@ -211,7 +211,8 @@ impl<'a> Users<'a> {
 }
 
 /// Parameters of [`Users::connected_apps`].
-#[derive(Debug, Clone, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, ::serde::Serialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct ConnectedAppsRequest {
     /// Identifier of the user the call acts on. Where the endpoint allows it, the user's
@@ -258,7 +259,8 @@ pub struct ConnectedAppsResponse {
 }
 
 /// Parameters of [`Users::create`].
-#[derive(Debug, Clone, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct CreateRequest {
     /// Email address to attach to the new user.
@@ -399,7 +401,8 @@ pub struct CreateResponse {
 }
 
 /// Parameters of [`Users::delete`].
-#[derive(Debug, Clone, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, ::serde::Serialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct DeleteRequest {
     /// Identifier of the user the call acts on. Where the endpoint allows it, the user's
@@ -446,7 +449,8 @@ pub struct DeleteResponse {
 }
 
 /// Parameters of [`Users::delete_biometric_registration`].
-#[derive(Debug, Clone, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, ::serde::Serialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct DeleteBiometricRegistrationRequest {
     /// Identifier of the biometric registration to remove, as listed in the user's
@@ -499,7 +503,8 @@ pub struct DeleteBiometricRegistrationResponse {
 }
 
 /// Parameters of [`Users::delete_crypto_wallet`].
-#[derive(Debug, Clone, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, ::serde::Serialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct DeleteCryptoWalletRequest {
     /// Identifier of the wallet record to detach, as listed in the user's `crypto_wallets`.
@@ -549,7 +554,8 @@ pub struct DeleteCryptoWalletResponse {
 }
 
 /// Parameters of [`Users::delete_email`].
-#[derive(Debug, Clone, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, ::serde::Serialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct DeleteEmailRequest {
     /// Identifier of the email address record to remove, as listed in the user's `emails`.
@@ -597,7 +603,8 @@ pub struct DeleteEmailResponse {
 }
 
 /// Parameters of [`Users::delete_external_id`].
-#[derive(Debug, Clone, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, ::serde::Serialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct DeleteExternalIdRequest {
     /// Identifier of the user the call acts on. Where the endpoint allows it, the user's
@@ -646,7 +653,8 @@ pub struct DeleteExternalIdResponse {
 }
 
 /// Parameters of [`Users::delete_oauth_registration`].
-#[derive(Debug, Clone, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, ::serde::Serialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct DeleteOauthRegistrationRequest {
     /// Identifier of the provider link to remove, as listed in the user's `providers` or
@@ -699,7 +707,8 @@ pub struct DeleteOauthRegistrationResponse {
 }
 
 /// Parameters of [`Users::delete_password`].
-#[derive(Debug, Clone, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, ::serde::Serialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct DeletePasswordRequest {
     /// Identifier of the password record to remove, found in the user's `password` field.
@@ -749,7 +758,8 @@ pub struct DeletePasswordResponse {
 }
 
 /// Parameters of [`Users::delete_phone_number`].
-#[derive(Debug, Clone, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, ::serde::Serialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct DeletePhoneNumberRequest {
     /// Identifier of the phone number record to remove, as listed in the user's `phone_numbers`.
@@ -797,7 +807,8 @@ pub struct DeletePhoneNumberResponse {
 }
 
 /// Parameters of [`Users::delete_totp`].
-#[derive(Debug, Clone, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, ::serde::Serialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct DeleteTotpRequest {
     /// Identifier of the TOTP registration to remove, as listed in the user's `totps`.
@@ -845,7 +856,8 @@ pub struct DeleteTotpResponse {
 }
 
 /// Parameters of [`Users::delete_webauthn_registration`].
-#[derive(Debug, Clone, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, ::serde::Serialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct DeleteWebauthnRegistrationRequest {
     /// Identifier of the WebAuthn registration to remove, as listed in the user's
@@ -898,7 +910,8 @@ pub struct DeleteWebauthnRegistrationResponse {
 }
 
 /// Parameters of [`Users::exchange_primary_factor`].
-#[derive(Debug, Clone, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, ::serde::Serialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct ExchangePrimaryFactorRequest {
     /// Identifier of the user the call acts on. Where the endpoint allows it, the user's
@@ -967,7 +980,8 @@ pub struct ExchangePrimaryFactorResponse {
 }
 
 /// Parameters of [`Users::get`].
-#[derive(Debug, Clone, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, ::serde::Serialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct GetRequest {
     /// Identifier of the user the call acts on. Where the endpoint allows it, the user's
@@ -1077,7 +1091,8 @@ pub struct GetResponse {
 }
 
 /// Parameters of [`Users::revoke`].
-#[derive(Debug, Clone, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, ::serde::Serialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct RevokeRequest {
     /// Identifier of the user the call acts on. Where the endpoint allows it, the user's
@@ -1129,7 +1144,8 @@ pub struct RevokeResponse {
 }
 
 /// Parameters of [`Users::search`].
-#[derive(Debug, Clone, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct SearchRequest {
     /// Pagination cursor returned by the previous page of results; leave it out to fetch the
@@ -1228,7 +1244,8 @@ pub struct SearchResponse {
 }
 
 /// Parameters of [`Users::update`].
-#[derive(Debug, Clone, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, ::serde::Serialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct UpdateRequest {
     /// Identifier of the user the call acts on. Where the endpoint allows it, the user's

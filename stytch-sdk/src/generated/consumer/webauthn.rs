@@ -83,7 +83,8 @@ impl<'a> Webauthn<'a> {
 }
 
 /// Parameters of [`Webauthn::authenticate`].
-#[derive(Debug, Clone, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, ::serde::Serialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct AuthenticateRequest {
     /// The JSON-serialized result of `navigator.credentials.get()` in the browser, passed
@@ -212,7 +213,8 @@ pub struct AuthenticateResponse {
 }
 
 /// Parameters of [`Webauthn::authenticate_start`].
-#[derive(Debug, Clone, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, ::serde::Serialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct AuthenticateStartRequest {
     /// The relying party domain the credentials are bound to, normally your site's host name
@@ -292,7 +294,8 @@ pub struct AuthenticateStartResponse {
 }
 
 /// Parameters of [`Webauthn::list_credentials`].
-#[derive(Debug, Clone, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, ::serde::Serialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct ListCredentialsRequest {
     /// Identifier of the user the call acts on. Where the endpoint allows it, the user's
@@ -346,7 +349,8 @@ pub struct ListCredentialsResponse {
 }
 
 /// Parameters of [`Webauthn::register`].
-#[derive(Debug, Clone, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, ::serde::Serialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct RegisterRequest {
     /// Identifier of the user the call acts on. Where the endpoint allows it, the user's
@@ -482,7 +486,8 @@ pub struct RegisterResponse {
 }
 
 /// Parameters of [`Webauthn::register_start`].
-#[derive(Debug, Clone, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, ::serde::Serialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct RegisterStartRequest {
     /// Identifier of the user the call acts on. Where the endpoint allows it, the user's
@@ -606,7 +611,8 @@ pub struct RegisterStartResponse {
 }
 
 /// Parameters of [`Webauthn::update`].
-#[derive(Debug, Clone, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, ::serde::Serialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct UpdateRequest {
     /// Identifier of the registration to rename.

@@ -27,7 +27,8 @@ impl<'a> DiscoveryIntermediateSessions<'a> {
 }
 
 /// Parameters of [`DiscoveryIntermediateSessions::exchange`].
-#[derive(Debug, Clone, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, ::serde::Serialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct ExchangeRequest {
     /// Token of an intermediate session, issued by a primary authentication that still needs a

@@ -36,7 +36,8 @@ impl<'a> DiscoveryOrganizations<'a> {
 }
 
 /// Parameters of [`DiscoveryOrganizations::create`].
-#[derive(Debug, Clone, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, ::serde::Serialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct CreateRequest {
     /// Token of an intermediate session, issued by a primary authentication that still needs a
@@ -402,7 +403,8 @@ pub struct CreateResponse {
 }
 
 /// Parameters of [`DiscoveryOrganizations::list`].
-#[derive(Debug, Clone, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct ListRequest {
     /// Token of an intermediate session, issued by a primary authentication that still needs a

@@ -26,7 +26,8 @@ impl<'a> FraudFingerprint<'a> {
 }
 
 /// Parameters of [`FraudFingerprint::lookup`].
-#[derive(Debug, Clone, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, ::serde::Serialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct LookupRequest {
     /// Identifier from the device fingerprinting SDK. When present, the device's fingerprint and

@@ -53,7 +53,8 @@ impl<'a> FraudRules<'a> {
 }
 
 /// Parameters of [`FraudRules::list`].
-#[derive(Debug, Clone, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct ListRequest {
     /// Pagination cursor returned by the previous page of results; leave it out to fetch the
@@ -137,7 +138,8 @@ pub struct ListResponse {
 }
 
 /// Parameters of [`FraudRules::set`].
-#[derive(Debug, Clone, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, ::serde::Serialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct SetRequest {
     /// Action to apply to matching lookups, or `NONE` to delete the rule for this identifier.

@@ -34,7 +34,8 @@ impl<'a> FraudVerdictReasons<'a> {
 }
 
 /// Parameters of [`FraudVerdictReasons::list`].
-#[derive(Debug, Clone, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct ListRequest {
     /// Only return the reasons that currently have an override.
@@ -85,7 +86,8 @@ pub struct ListResponse {
 }
 
 /// Parameters of [`FraudVerdictReasons::override`].
-#[derive(Debug, Clone, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, ::serde::Serialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct OverrideRequest {
     /// Name of the verdict reason to override, as it appears in verdicts and in the list

@@ -38,7 +38,8 @@ impl<'a> IdpOauth<'a> {
 }
 
 /// Parameters of [`IdpOauth::authorize`].
-#[derive(Debug, Clone, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, ::serde::Serialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct AuthorizeRequest {
     /// Whether the member agreed to give the client the requested access.
@@ -199,7 +200,8 @@ pub struct AuthorizeResponse {
 }
 
 /// Parameters of [`IdpOauth::authorize_start`].
-#[derive(Debug, Clone, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, ::serde::Serialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct AuthorizeStartRequest {
     /// Identifier of the client application the call acts on.

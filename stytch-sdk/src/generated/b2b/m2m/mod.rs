@@ -35,7 +35,8 @@ impl<'a> M2m<'a> {
 }
 
 /// Parameters of [`M2m::token`].
-#[derive(Debug, Clone, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, ::serde::Serialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct TokenRequest {
     /// Identifier of the client application the call acts on.
@@ -66,7 +67,7 @@ impl TokenRequest {
         Self {
             client_id: client_id.into(),
             client_secret: client_secret.into(),
-            grant_type: "client_credentials",
+            grant_type: Self::fixed_grant_type(),
             scope: None,
         }
     }

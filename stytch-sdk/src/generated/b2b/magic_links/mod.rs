@@ -44,7 +44,8 @@ impl<'a> MagicLinks<'a> {
 }
 
 /// Parameters of [`MagicLinks::authenticate`].
-#[derive(Debug, Clone, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, ::serde::Serialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct AuthenticateRequest {
     /// Token read from the `token` query parameter of the redirect URL the member arrived at

@@ -26,7 +26,8 @@ impl<'a> OauthDiscovery<'a> {
 }
 
 /// Parameters of [`OauthDiscovery::authenticate`].
-#[derive(Debug, Clone, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, ::serde::Serialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct AuthenticateRequest {
     /// Token read from the `token` query parameter of the discovery redirect URL that Stytch

@@ -38,7 +38,8 @@ impl<'a> Oauth<'a> {
 }
 
 /// Parameters of [`Oauth::authenticate`].
-#[derive(Debug, Clone, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, ::serde::Serialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct AuthenticateRequest {
     /// Token read from the `token` query parameter of the redirect URL that Stytch sent the

@@ -132,7 +132,8 @@ impl<'a> Organizations<'a> {
 }
 
 /// Parameters of [`Organizations::connected_apps`].
-#[derive(Debug, Clone, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, ::serde::Serialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct ConnectedAppsRequest {
     /// Identifier of the organization the call acts on. A slug may be given instead wherever the
@@ -201,7 +202,8 @@ pub struct ConnectedAppsResponse {
 }
 
 /// Parameters of [`Organizations::create`].
-#[derive(Debug, Clone, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, ::serde::Serialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct CreateRequest {
     /// Display name of the organization, shown to members in login and discovery screens.
@@ -483,7 +485,8 @@ pub struct CreateResponse {
 }
 
 /// Parameters of [`Organizations::delete`].
-#[derive(Debug, Clone, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, ::serde::Serialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct DeleteRequest {
     /// Identifier of the organization the call acts on. A slug may be given instead wherever the
@@ -552,7 +555,8 @@ pub struct DeleteResponse {
 }
 
 /// Parameters of [`Organizations::delete_external_id`].
-#[derive(Debug, Clone, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, ::serde::Serialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct DeleteExternalIdRequest {
     /// Identifier of the organization the call acts on. A slug may be given instead wherever the
@@ -621,7 +625,8 @@ pub struct DeleteExternalIdResponse {
 }
 
 /// Parameters of [`Organizations::get`].
-#[derive(Debug, Clone, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, ::serde::Serialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct GetRequest {
     /// Identifier of the organization the call acts on. A slug may be given instead wherever the
@@ -670,7 +675,8 @@ pub struct GetResponse {
 }
 
 /// Parameters of [`Organizations::get_connected_app`].
-#[derive(Debug, Clone, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, ::serde::Serialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct GetConnectedAppRequest {
     /// Identifier of the organization the call acts on. A slug may be given instead wherever the
@@ -764,7 +770,8 @@ pub struct GetConnectedAppResponse {
 }
 
 /// Parameters of [`Organizations::metrics`].
-#[derive(Debug, Clone, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, ::serde::Serialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct MetricsRequest {
     /// Identifier of the organization the call acts on. A slug may be given instead wherever the
@@ -813,7 +820,8 @@ pub struct MetricsResponse {
 }
 
 /// Parameters of [`Organizations::search`].
-#[derive(Debug, Clone, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct SearchRequest {
     /// Pagination cursor returned by the previous page of results; leave it out to fetch the
@@ -911,7 +919,8 @@ pub struct SearchResponse {
 }
 
 /// Parameters of [`Organizations::update`].
-#[derive(Debug, Clone, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, ::serde::Serialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct UpdateRequest {
     /// Identifier of the organization the call acts on. A slug may be given instead wherever the

@@ -38,7 +38,8 @@ impl<'a> OtpsSms<'a> {
 }
 
 /// Parameters of [`OtpsSms::authenticate`].
-#[derive(Debug, Clone, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, ::serde::Serialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct AuthenticateRequest {
     /// Identifier of the organization the call acts on. A slug may be given instead wherever the
@@ -208,7 +209,8 @@ pub struct AuthenticateResponse {
 }
 
 /// Parameters of [`OtpsSms::send`].
-#[derive(Debug, Clone, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, ::serde::Serialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct SendRequest {
     /// Identifier of the organization the call acts on. A slug may be given instead wherever the

@@ -51,7 +51,8 @@ impl<'a> PasswordsEmail<'a> {
 }
 
 /// Parameters of [`PasswordsEmail::require_reset`].
-#[derive(Debug, Clone, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, ::serde::Serialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct RequireResetRequest {
     /// Email address the call applies to.
@@ -143,7 +144,8 @@ pub struct RequireResetResponse {
 }
 
 /// Parameters of [`PasswordsEmail::reset`].
-#[derive(Debug, Clone, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, ::serde::Serialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct ResetRequest {
     /// Token read from the `token` query parameter of the reset link the member followed.
@@ -338,7 +340,8 @@ pub struct ResetResponse {
 }
 
 /// Parameters of [`PasswordsEmail::reset_start`].
-#[derive(Debug, Clone, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, ::serde::Serialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct ResetStartRequest {
     /// Identifier of the organization the call acts on. A slug may be given instead wherever the

@@ -24,7 +24,8 @@ impl<'a> PasswordsExistingPassword<'a> {
 }
 
 /// Parameters of [`PasswordsExistingPassword::reset`].
-#[derive(Debug, Clone, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, ::serde::Serialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct ResetRequest {
     /// Email address the call applies to.

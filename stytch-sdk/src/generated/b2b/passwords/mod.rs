@@ -87,7 +87,8 @@ impl<'a> Passwords<'a> {
 }
 
 /// Parameters of [`Passwords::authenticate`].
-#[derive(Debug, Clone, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, ::serde::Serialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct AuthenticateRequest {
     /// Identifier of the organization the call acts on. A slug may be given instead wherever the
@@ -275,7 +276,8 @@ pub struct AuthenticateResponse {
 }
 
 /// Parameters of [`Passwords::migrate`].
-#[derive(Debug, Clone, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, ::serde::Serialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct MigrateRequest {
     /// Email address the call applies to.
@@ -498,7 +500,8 @@ pub struct MigrateResponse {
 }
 
 /// Parameters of [`Passwords::strength_check`].
-#[derive(Debug, Clone, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, ::serde::Serialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct StrengthCheckRequest {
     /// The candidate password to evaluate.

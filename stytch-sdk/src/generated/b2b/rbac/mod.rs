@@ -34,7 +34,8 @@ impl<'a> Rbac<'a> {
 }
 
 /// Parameters of [`Rbac::policy`].
-#[derive(Debug, Clone, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct PolicyRequest {}
 impl PolicyRequest {

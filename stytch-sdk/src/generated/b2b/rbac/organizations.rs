@@ -34,7 +34,8 @@ impl<'a> RbacOrganizations<'a> {
 }
 
 /// Parameters of [`RbacOrganizations::get_org_policy`].
-#[derive(Debug, Clone, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, ::serde::Serialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct GetOrgPolicyRequest {
     /// Identifier of the organization the call acts on. A slug may be given instead wherever the
@@ -83,7 +84,8 @@ pub struct GetOrgPolicyResponse {
 }
 
 /// Parameters of [`RbacOrganizations::set_org_policy`].
-#[derive(Debug, Clone, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, ::serde::Serialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct SetOrgPolicyRequest {
     /// Identifier of the organization the call acts on. A slug may be given instead wherever the

@@ -113,7 +113,8 @@ impl<'a> ScimConnection<'a> {
 }
 
 /// Parameters of [`ScimConnection::create`].
-#[derive(Debug, Clone, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, ::serde::Serialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct CreateRequest {
     /// Identifier of the organization the call acts on. A slug may be given instead wherever the
@@ -210,7 +211,8 @@ pub struct CreateResponse {
 }
 
 /// Parameters of [`ScimConnection::delete`].
-#[derive(Debug, Clone, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, ::serde::Serialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct DeleteRequest {
     /// Identifier of the organization the call acts on. A slug may be given instead wherever the
@@ -287,7 +289,8 @@ pub struct DeleteResponse {
 }
 
 /// Parameters of [`ScimConnection::get`].
-#[derive(Debug, Clone, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, ::serde::Serialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct GetRequest {
     /// Identifier of the organization the call acts on. A slug may be given instead wherever the
@@ -357,7 +360,8 @@ pub struct GetResponse {
 }
 
 /// Parameters of [`ScimConnection::get_groups`].
-#[derive(Debug, Clone, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, ::serde::Serialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct GetGroupsRequest {
     /// Identifier of the organization the call acts on. A slug may be given instead wherever the
@@ -479,7 +483,8 @@ pub struct GetGroupsResponse {
 }
 
 /// Parameters of [`ScimConnection::rotate_cancel`].
-#[derive(Debug, Clone, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, ::serde::Serialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct RotateCancelRequest {
     /// Identifier of the organization the call acts on. A slug may be given instead wherever the
@@ -559,7 +564,8 @@ pub struct RotateCancelResponse {
 }
 
 /// Parameters of [`ScimConnection::rotate_complete`].
-#[derive(Debug, Clone, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, ::serde::Serialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct RotateCompleteRequest {
     /// Identifier of the organization the call acts on. A slug may be given instead wherever the
@@ -639,7 +645,8 @@ pub struct RotateCompleteResponse {
 }
 
 /// Parameters of [`ScimConnection::rotate_start`].
-#[derive(Debug, Clone, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, ::serde::Serialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct RotateStartRequest {
     /// Identifier of the organization the call acts on. A slug may be given instead wherever the
@@ -717,7 +724,8 @@ pub struct RotateStartResponse {
 }
 
 /// Parameters of [`ScimConnection::update`].
-#[derive(Debug, Clone, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, ::serde::Serialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct UpdateRequest {
     /// Identifier of the organization the call acts on. A slug may be given instead wherever the

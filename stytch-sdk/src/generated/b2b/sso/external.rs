@@ -38,7 +38,8 @@ impl<'a> SsoExternal<'a> {
 }
 
 /// Parameters of [`SsoExternal::create_connection`].
-#[derive(Debug, Clone, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, ::serde::Serialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct CreateConnectionRequest {
     /// Identifier of the organization the call acts on. A slug may be given instead wherever the
@@ -156,7 +157,8 @@ pub struct CreateConnectionResponse {
 }
 
 /// Parameters of [`SsoExternal::update_connection`].
-#[derive(Debug, Clone, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, ::serde::Serialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct UpdateConnectionRequest {
     /// Identifier of the organization the call acts on. A slug may be given instead wherever the

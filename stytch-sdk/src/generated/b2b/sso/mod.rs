@@ -75,7 +75,8 @@ impl<'a> Sso<'a> {
 }
 
 /// Parameters of [`Sso::authenticate`].
-#[derive(Debug, Clone, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, ::serde::Serialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct AuthenticateRequest {
     /// Token read from the `token` query parameter of the redirect URL after the identity
@@ -267,7 +268,8 @@ pub struct AuthenticateResponse {
 }
 
 /// Parameters of [`Sso::delete_connection`].
-#[derive(Debug, Clone, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, ::serde::Serialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct DeleteConnectionRequest {
     /// Identifier of the organization the call acts on. A slug may be given instead wherever the
@@ -344,7 +346,8 @@ pub struct DeleteConnectionResponse {
 }
 
 /// Parameters of [`Sso::get_connections`].
-#[derive(Debug, Clone, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, ::serde::Serialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct GetConnectionsRequest {
     /// Identifier of the organization the call acts on. A slug may be given instead wherever the

@@ -39,7 +39,8 @@ impl<'a> SsoOidc<'a> {
 }
 
 /// Parameters of [`SsoOidc::create_connection`].
-#[derive(Debug, Clone, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, ::serde::Serialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct CreateConnectionRequest {
     /// Identifier of the organization the call acts on. A slug may be given instead wherever the
@@ -136,7 +137,8 @@ pub struct CreateConnectionResponse {
 }
 
 /// Parameters of [`SsoOidc::update_connection`].
-#[derive(Debug, Clone, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, ::serde::Serialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct UpdateConnectionRequest {
     /// Identifier of the organization the call acts on. A slug may be given instead wherever the

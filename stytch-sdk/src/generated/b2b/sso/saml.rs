@@ -74,7 +74,8 @@ impl<'a> SsoSaml<'a> {
 }
 
 /// Parameters of [`SsoSaml::create_connection`].
-#[derive(Debug, Clone, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, ::serde::Serialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct CreateConnectionRequest {
     /// Identifier of the organization the call acts on. A slug may be given instead wherever the
@@ -171,7 +172,8 @@ pub struct CreateConnectionResponse {
 }
 
 /// Parameters of [`SsoSaml::delete_encryption_private_key`].
-#[derive(Debug, Clone, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, ::serde::Serialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct DeleteEncryptionPrivateKeyRequest {
     /// Identifier of the organization the call acts on. A slug may be given instead wherever the
@@ -256,7 +258,8 @@ pub struct DeleteEncryptionPrivateKeyResponse {
 }
 
 /// Parameters of [`SsoSaml::delete_verification_certificate`].
-#[derive(Debug, Clone, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, ::serde::Serialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct DeleteVerificationCertificateRequest {
     /// Identifier of the organization the call acts on. A slug may be given instead wherever the
@@ -341,7 +344,8 @@ pub struct DeleteVerificationCertificateResponse {
 }
 
 /// Parameters of [`SsoSaml::update_by_url`].
-#[derive(Debug, Clone, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, ::serde::Serialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct UpdateByUrlRequest {
     /// Identifier of the organization the call acts on. A slug may be given instead wherever the
@@ -423,7 +427,8 @@ pub struct UpdateByUrlResponse {
 }
 
 /// Parameters of [`SsoSaml::update_connection`].
-#[derive(Debug, Clone, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, ::serde::Serialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct UpdateConnectionRequest {
     /// Identifier of the organization the call acts on. A slug may be given instead wherever the

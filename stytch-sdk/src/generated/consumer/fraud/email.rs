@@ -23,7 +23,8 @@ impl<'a> FraudEmail<'a> {
 }
 
 /// Parameters of [`FraudEmail::risk`].
-#[derive(Debug, Clone, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, ::serde::Serialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct RiskRequest {
     /// Email address the call applies to.

@@ -54,7 +54,8 @@ impl<'a> FraudRules<'a> {
 }
 
 /// Parameters of [`FraudRules::list`].
-#[derive(Debug, Clone, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct ListRequest {
     /// Pagination cursor returned by the previous page of results; leave it out to fetch the
@@ -139,7 +140,8 @@ pub struct ListResponse {
 }
 
 /// Parameters of [`FraudRules::set`].
-#[derive(Debug, Clone, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, ::serde::Serialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct SetRequest {
     /// Verdict to return for lookups that match the identifier, or `NONE` to remove the rule.

@@ -35,7 +35,8 @@ impl<'a> FraudVerdictReasons<'a> {
 }
 
 /// Parameters of [`FraudVerdictReasons::list`].
-#[derive(Debug, Clone, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct ListRequest {
     /// Return only the reasons for which your project has set an override.
@@ -86,7 +87,8 @@ pub struct ListResponse {
 }
 
 /// Parameters of [`FraudVerdictReasons::override`].
-#[derive(Debug, Clone, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, ::serde::Serialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct OverrideRequest {
     /// Name of the verdict reason to override, as reported in a verdict's `reasons` list.

@@ -38,7 +38,8 @@ impl<'a> Idp<'a> {
 }
 
 /// Parameters of [`Idp::introspect_token_network`].
-#[derive(Debug, Clone, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, ::serde::Serialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct IntrospectTokenNetworkRequest {
     /// The access or refresh token to inspect.

@@ -41,7 +41,8 @@ impl<'a> IdpOauth<'a> {
 }
 
 /// Parameters of [`IdpOauth::authorize`].
-#[derive(Debug, Clone, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, ::serde::Serialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct AuthorizeRequest {
     /// Whether the user approved the client's request. When false, the client is told that
@@ -191,7 +192,8 @@ pub struct AuthorizeResponse {
 }
 
 /// Parameters of [`IdpOauth::authorize_start`].
-#[derive(Debug, Clone, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, ::serde::Serialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct AuthorizeStartRequest {
     /// Identifier of the client application the call acts on.

@@ -57,7 +57,8 @@ impl<'a> MagicLinksEmail<'a> {
 }
 
 /// Parameters of [`MagicLinksEmail::invite`].
-#[derive(Debug, Clone, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, ::serde::Serialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct InviteRequest {
     /// Address to send the invitation to.
@@ -203,7 +204,8 @@ pub struct InviteResponse {
 }
 
 /// Parameters of [`MagicLinksEmail::login_or_create`].
-#[derive(Debug, Clone, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, ::serde::Serialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct LoginOrCreateRequest {
     /// Address to send the link to and to look the user up by.
@@ -381,7 +383,8 @@ pub struct LoginOrCreateResponse {
 }
 
 /// Parameters of [`MagicLinksEmail::revoke_invite`].
-#[derive(Debug, Clone, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, ::serde::Serialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct RevokeInviteRequest {
     /// Address the invitation was sent to.
@@ -423,7 +426,8 @@ pub struct RevokeInviteResponse {
 }
 
 /// Parameters of [`MagicLinksEmail::send`].
-#[derive(Debug, Clone, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, ::serde::Serialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct SendRequest {
     /// Address to send the link to.

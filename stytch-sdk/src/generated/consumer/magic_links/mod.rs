@@ -48,7 +48,8 @@ impl<'a> MagicLinks<'a> {
 }
 
 /// Parameters of [`MagicLinks::authenticate`].
-#[derive(Debug, Clone, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, ::serde::Serialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct AuthenticateRequest {
     /// The token taken from the `token` query parameter of the magic link URL the user opened.
@@ -214,7 +215,8 @@ pub struct AuthenticateResponse {
 }
 
 /// Parameters of [`MagicLinks::create`].
-#[derive(Debug, Clone, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, ::serde::Serialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct CreateRequest {
     /// Identifier of the user the call acts on. Where the endpoint allows it, the user's

@@ -37,7 +37,8 @@ impl<'a> OtpsEmail<'a> {
 }
 
 /// Parameters of [`OtpsEmail::login_or_create`].
-#[derive(Debug, Clone, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, ::serde::Serialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct LoginOrCreateRequest {
     /// Address to send the code to and to look the user up by.
@@ -165,7 +166,8 @@ pub struct LoginOrCreateResponse {
 }
 
 /// Parameters of [`OtpsEmail::send`].
-#[derive(Debug, Clone, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, ::serde::Serialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct SendRequest {
     /// Address to send the code to.

@@ -51,7 +51,8 @@ impl<'a> Otps<'a> {
 }
 
 /// Parameters of [`Otps::authenticate`].
-#[derive(Debug, Clone, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, ::serde::Serialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct AuthenticateRequest {
     /// The `email_id` or `phone_id` returned when the code was sent; it says which address or

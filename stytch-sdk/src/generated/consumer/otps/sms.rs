@@ -36,7 +36,8 @@ impl<'a> OtpsSms<'a> {
 }
 
 /// Parameters of [`OtpsSms::login_or_create`].
-#[derive(Debug, Clone, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, ::serde::Serialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct LoginOrCreateRequest {
     /// Number to send the code to and to look the user up by, in E.164 format (for example
@@ -146,7 +147,8 @@ pub struct LoginOrCreateResponse {
 }
 
 /// Parameters of [`OtpsSms::send`].
-#[derive(Debug, Clone, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, ::serde::Serialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct SendRequest {
     /// Number to send the code to, in E.164 format (for example `+12025550123`).

@@ -36,7 +36,8 @@ impl<'a> OtpsWhatsapp<'a> {
 }
 
 /// Parameters of [`OtpsWhatsapp::login_or_create`].
-#[derive(Debug, Clone, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, ::serde::Serialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct LoginOrCreateRequest {
     /// Number to send the code to and to look the user up by, in E.164 format (for example
@@ -148,7 +149,8 @@ pub struct LoginOrCreateResponse {
 }
 
 /// Parameters of [`OtpsWhatsapp::send`].
-#[derive(Debug, Clone, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, ::serde::Serialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct SendRequest {
     /// Number to send the code to, in E.164 format (for example `+12025550123`).

@@ -37,7 +37,8 @@ impl<'a> PasswordsEmail<'a> {
 }
 
 /// Parameters of [`PasswordsEmail::reset`].
-#[derive(Debug, Clone, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, ::serde::Serialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct ResetRequest {
     /// The `token` query parameter from the link in the reset email, as it arrived on your reset
@@ -203,7 +204,8 @@ pub struct ResetResponse {
 }
 
 /// Parameters of [`PasswordsEmail::reset_start`].
-#[derive(Debug, Clone, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, ::serde::Serialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct ResetStartRequest {
     /// Email address of the user who wants to reset their password.

@@ -26,7 +26,8 @@ impl<'a> PasswordsExistingPassword<'a> {
 }
 
 /// Parameters of [`PasswordsExistingPassword::reset`].
-#[derive(Debug, Clone, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, ::serde::Serialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct ResetRequest {
     /// Email address of the user changing their password.

@@ -88,7 +88,8 @@ impl<'a> Passwords<'a> {
 }
 
 /// Parameters of [`Passwords::authenticate`].
-#[derive(Debug, Clone, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, ::serde::Serialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct AuthenticateRequest {
     /// Email address the user signs in with.
@@ -217,7 +218,8 @@ pub struct AuthenticateResponse {
 }
 
 /// Parameters of [`Passwords::create`].
-#[derive(Debug, Clone, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, ::serde::Serialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct CreateRequest {
     /// Email address for the new user, also their login name.
@@ -358,7 +360,8 @@ pub struct CreateResponse {
 }
 
 /// Parameters of [`Passwords::migrate`].
-#[derive(Debug, Clone, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, ::serde::Serialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct MigrateRequest {
     /// Email address of the user whose password is imported.
@@ -570,7 +573,8 @@ pub struct MigrateResponse {
 }
 
 /// Parameters of [`Passwords::strength_check`].
-#[derive(Debug, Clone, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, ::serde::Serialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct StrengthCheckRequest {
     /// The candidate password in plain text.

@@ -26,7 +26,8 @@ impl<'a> PasswordsSessions<'a> {
 }
 
 /// Parameters of [`PasswordsSessions::reset`].
-#[derive(Debug, Clone, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, ::serde::Serialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct ResetRequest {
     /// The new password in plain text.

@@ -94,7 +94,8 @@ impl<'a> ConnectedAppClients<'a> {
 }
 
 /// Parameters of [`ConnectedAppClients::create`].
-#[derive(Debug, Clone, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, ::serde::Serialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct CreateRequest {
     /// Kind of client: first- or third-party, and whether it is confidential (can keep a secret,
@@ -253,7 +254,8 @@ pub struct CreateResponse {
 }
 
 /// Parameters of [`ConnectedAppClients::delete`].
-#[derive(Debug, Clone, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, ::serde::Serialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct DeleteRequest {
     /// Identifier of the client application the call acts on.
@@ -301,7 +303,8 @@ pub struct DeleteResponse {
 }
 
 /// Parameters of [`ConnectedAppClients::get`].
-#[derive(Debug, Clone, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, ::serde::Serialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct GetRequest {
     /// Identifier of the client application the call acts on.
@@ -349,7 +352,8 @@ pub struct GetResponse {
 }
 
 /// Parameters of [`ConnectedAppClients::search`].
-#[derive(Debug, Clone, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct SearchRequest {
     /// Pagination cursor returned by the previous page of results; leave it out to fetch the
@@ -432,7 +436,8 @@ pub struct SearchResponse {
 }
 
 /// Parameters of [`ConnectedAppClients::update`].
-#[derive(Debug, Clone, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, ::serde::Serialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct UpdateRequest {
     /// Identifier of the client application the call acts on.

@@ -26,7 +26,8 @@ impl<'a> MagicLinksEmailDiscovery<'a> {
 }
 
 /// Parameters of [`MagicLinksEmailDiscovery::send`].
-#[derive(Debug, Clone, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, ::serde::Serialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct SendRequest {
     /// Email address the call applies to.

@@ -49,7 +49,8 @@ impl<'a> MagicLinksEmail<'a> {
 }
 
 /// Parameters of [`MagicLinksEmail::invite`].
-#[derive(Debug, Clone, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, ::serde::Serialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct InviteRequest {
     /// Identifier of the organization the call acts on. A slug may be given instead wherever the
@@ -231,7 +232,8 @@ pub struct InviteResponse {
 }
 
 /// Parameters of [`MagicLinksEmail::login_or_signup`].
-#[derive(Debug, Clone, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, ::serde::Serialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct LoginOrSignupRequest {
     /// Identifier of the organization the call acts on. A slug may be given instead wherever the

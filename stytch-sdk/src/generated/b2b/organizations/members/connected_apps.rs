@@ -24,7 +24,8 @@ impl<'a> OrganizationsMembersConnectedApps<'a> {
 }
 
 /// Parameters of [`OrganizationsMembersConnectedApps::revoke`].
-#[derive(Debug, Clone, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, ::serde::Serialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct RevokeRequest {
     /// Identifier of the organization the call acts on. A slug may be given instead wherever the

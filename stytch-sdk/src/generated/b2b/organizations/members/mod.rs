@@ -212,7 +212,8 @@ impl<'a> OrganizationsMembers<'a> {
 }
 
 /// Parameters of [`OrganizationsMembers::create`].
-#[derive(Debug, Clone, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, ::serde::Serialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct CreateRequest {
     /// Identifier of the organization the call acts on. A slug may be given instead wherever the
@@ -380,7 +381,8 @@ pub struct CreateResponse {
 }
 
 /// Parameters of [`OrganizationsMembers::dangerously_get`].
-#[derive(Debug, Clone, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, ::serde::Serialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct DangerouslyGetRequest {
     /// Identifier of the member the call acts on.
@@ -441,7 +443,8 @@ pub struct DangerouslyGetResponse {
 }
 
 /// Parameters of [`OrganizationsMembers::delete`].
-#[derive(Debug, Clone, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, ::serde::Serialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct DeleteRequest {
     /// Identifier of the organization the call acts on. A slug may be given instead wherever the
@@ -518,7 +521,8 @@ pub struct DeleteResponse {
 }
 
 /// Parameters of [`OrganizationsMembers::delete_external_id`].
-#[derive(Debug, Clone, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, ::serde::Serialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct DeleteExternalIdRequest {
     /// Identifier of the organization the call acts on. A slug may be given instead wherever the
@@ -601,7 +605,8 @@ pub struct DeleteExternalIdResponse {
 }
 
 /// Parameters of [`OrganizationsMembers::delete_mfa_phone_number`].
-#[derive(Debug, Clone, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, ::serde::Serialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct DeleteMfaPhoneNumberRequest {
     /// Identifier of the organization the call acts on. A slug may be given instead wherever the
@@ -684,7 +689,8 @@ pub struct DeleteMfaPhoneNumberResponse {
 }
 
 /// Parameters of [`OrganizationsMembers::delete_password`].
-#[derive(Debug, Clone, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, ::serde::Serialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct DeletePasswordRequest {
     /// Identifier of the organization the call acts on. A slug may be given instead wherever the
@@ -767,7 +773,8 @@ pub struct DeletePasswordResponse {
 }
 
 /// Parameters of [`OrganizationsMembers::delete_totp`].
-#[derive(Debug, Clone, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, ::serde::Serialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct DeleteTotpRequest {
     /// Identifier of the organization the call acts on. A slug may be given instead wherever the
@@ -848,7 +855,8 @@ pub struct DeleteTotpResponse {
 }
 
 /// Parameters of [`OrganizationsMembers::get`].
-#[derive(Debug, Clone, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, ::serde::Serialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct GetRequest {
     /// Identifier of the organization the call acts on. A slug may be given instead wherever the
@@ -919,7 +927,8 @@ pub struct GetResponse {
 }
 
 /// Parameters of [`OrganizationsMembers::get_connected_apps`].
-#[derive(Debug, Clone, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, ::serde::Serialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct GetConnectedAppsRequest {
     /// Identifier of the organization the call acts on. A slug may be given instead wherever the
@@ -998,7 +1007,8 @@ pub struct GetConnectedAppsResponse {
 }
 
 /// Parameters of [`OrganizationsMembers::oidc_providers`].
-#[derive(Debug, Clone, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, ::serde::Serialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct OidcProvidersRequest {
     /// Identifier of the organization the call acts on. A slug may be given instead wherever the
@@ -1067,7 +1077,8 @@ pub struct OidcProvidersResponse {
 }
 
 /// Parameters of [`OrganizationsMembers::reactivate`].
-#[derive(Debug, Clone, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, ::serde::Serialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct ReactivateRequest {
     /// Identifier of the organization the call acts on. A slug may be given instead wherever the
@@ -1148,7 +1159,8 @@ pub struct ReactivateResponse {
 }
 
 /// Parameters of [`OrganizationsMembers::search`].
-#[derive(Debug, Clone, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, ::serde::Serialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct SearchRequest {
     /// Organizations to search in; at least one is needed.
@@ -1274,7 +1286,8 @@ pub struct SearchResponse {
 }
 
 /// Parameters of [`OrganizationsMembers::start_email_update`].
-#[derive(Debug, Clone, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, ::serde::Serialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct StartEmailUpdateRequest {
     /// Identifier of the organization the call acts on. A slug may be given instead wherever the
@@ -1413,7 +1426,8 @@ pub struct StartEmailUpdateResponse {
 }
 
 /// Parameters of [`OrganizationsMembers::unlink_retired_email`].
-#[derive(Debug, Clone, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, ::serde::Serialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct UnlinkRetiredEmailRequest {
     /// Identifier of the organization the call acts on. A slug may be given instead wherever the
@@ -1516,7 +1530,8 @@ pub struct UnlinkRetiredEmailResponse {
 }
 
 /// Parameters of [`OrganizationsMembers::update`].
-#[derive(Debug, Clone, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, ::serde::Serialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct UpdateRequest {
     /// Identifier of the organization the call acts on. A slug may be given instead wherever the

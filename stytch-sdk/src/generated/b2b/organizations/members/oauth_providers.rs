@@ -69,7 +69,8 @@ impl<'a> OrganizationsMembersOauthProviders<'a> {
 }
 
 /// Parameters of [`OrganizationsMembersOauthProviders::github`].
-#[derive(Debug, Clone, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, ::serde::Serialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct GithubRequest {
     /// Identifier of the organization the call acts on. A slug may be given instead wherever the
@@ -140,7 +141,8 @@ pub struct GithubResponse {
 }
 
 /// Parameters of [`OrganizationsMembersOauthProviders::google`].
-#[derive(Debug, Clone, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, ::serde::Serialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct GoogleRequest {
     /// Identifier of the organization the call acts on. A slug may be given instead wherever the
@@ -224,7 +226,8 @@ pub struct GoogleResponse {
 }
 
 /// Parameters of [`OrganizationsMembersOauthProviders::hubspot`].
-#[derive(Debug, Clone, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, ::serde::Serialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct HubspotRequest {
     /// Identifier of the organization the call acts on. A slug may be given instead wherever the
@@ -295,7 +298,8 @@ pub struct HubspotResponse {
 }
 
 /// Parameters of [`OrganizationsMembersOauthProviders::microsoft`].
-#[derive(Debug, Clone, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, ::serde::Serialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct MicrosoftRequest {
     /// Identifier of the organization the call acts on. A slug may be given instead wherever the
@@ -377,7 +381,8 @@ pub struct MicrosoftResponse {
 }
 
 /// Parameters of [`OrganizationsMembersOauthProviders::slack`].
-#[derive(Debug, Clone, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, ::serde::Serialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct SlackRequest {
     /// Identifier of the organization the call acts on. A slug may be given instead wherever the

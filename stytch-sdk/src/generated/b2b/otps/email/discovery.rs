@@ -37,7 +37,8 @@ impl<'a> OtpsEmailDiscovery<'a> {
 }
 
 /// Parameters of [`OtpsEmailDiscovery::authenticate`].
-#[derive(Debug, Clone, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, ::serde::Serialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct AuthenticateRequest {
     /// Email address the call applies to.
@@ -101,7 +102,8 @@ pub struct AuthenticateResponse {
 }
 
 /// Parameters of [`OtpsEmailDiscovery::send`].
-#[derive(Debug, Clone, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, ::serde::Serialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct SendRequest {
     /// Email address the call applies to.

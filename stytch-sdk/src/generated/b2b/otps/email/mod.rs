@@ -49,7 +49,8 @@ impl<'a> OtpsEmail<'a> {
 }
 
 /// Parameters of [`OtpsEmail::authenticate`].
-#[derive(Debug, Clone, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, ::serde::Serialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct AuthenticateRequest {
     /// Identifier of the organization the call acts on. A slug may be given instead wherever the
@@ -239,7 +240,8 @@ pub struct AuthenticateResponse {
 }
 
 /// Parameters of [`OtpsEmail::login_or_signup`].
-#[derive(Debug, Clone, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, ::serde::Serialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct LoginOrSignupRequest {
     /// Identifier of the organization the call acts on. A slug may be given instead wherever the

@@ -38,7 +38,8 @@ impl<'a> PasswordsDiscoveryEmail<'a> {
 }
 
 /// Parameters of [`PasswordsDiscoveryEmail::reset`].
-#[derive(Debug, Clone, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, ::serde::Serialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct ResetRequest {
     /// Token read from the `token` query parameter of the reset link the user followed.
@@ -115,7 +116,8 @@ pub struct ResetResponse {
 }
 
 /// Parameters of [`PasswordsDiscoveryEmail::reset_start`].
-#[derive(Debug, Clone, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, ::serde::Serialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct ResetStartRequest {
     /// Email address the call applies to.

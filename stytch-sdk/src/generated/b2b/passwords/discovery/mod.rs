@@ -37,7 +37,8 @@ impl<'a> PasswordsDiscovery<'a> {
 }
 
 /// Parameters of [`PasswordsDiscovery::authenticate`].
-#[derive(Debug, Clone, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, ::serde::Serialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct AuthenticateRequest {
     /// Email address the call applies to.

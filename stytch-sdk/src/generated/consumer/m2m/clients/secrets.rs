@@ -46,7 +46,8 @@ impl<'a> M2mClientsSecrets<'a> {
 }
 
 /// Parameters of [`M2mClientsSecrets::rotate`].
-#[derive(Debug, Clone, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, ::serde::Serialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct RotateRequest {
     /// Identifier of the client application the call acts on.
@@ -94,7 +95,8 @@ pub struct RotateResponse {
 }
 
 /// Parameters of [`M2mClientsSecrets::rotate_cancel`].
-#[derive(Debug, Clone, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, ::serde::Serialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct RotateCancelRequest {
     /// Identifier of the client application the call acts on.
@@ -142,7 +144,8 @@ pub struct RotateCancelResponse {
 }
 
 /// Parameters of [`M2mClientsSecrets::rotate_start`].
-#[derive(Debug, Clone, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, ::serde::Serialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct RotateStartRequest {
     /// Identifier of the client application the call acts on.
