@@ -38,7 +38,11 @@
 //!
 //! A call to an endpoint nobody configured fails with a Stytch-shaped 404 whose
 //! `error_type` is `mock_not_configured` and whose message names the endpoint
-//! id; [`MockStytch::unmatched`] lists such calls.
+//! id; [`MockStytch::unmatched`] lists such calls. A request that does not
+//! decode as its type fails with a 400 `mock_invalid_request`. Calls are
+//! matched by method and path template; a few endpoints exist in both products
+//! under the same method and path (M2M clients, for one): the configured one
+//! answers, the consumer one when both are.
 //!
 //! The mock also serves what local token verification needs: the JWKS of
 //! both products (one RSA key, made when the mock starts) and the RBAC policy
