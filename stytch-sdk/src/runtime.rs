@@ -185,8 +185,9 @@ pub(crate) fn check_range<T: PartialOrd + fmt::Display + Copy>(
 ///
 /// Endpoints that accept it check the member's RBAC permissions for the
 /// action; without it the project secret alone authorizes the call.
-#[derive(Clone, Default, PartialEq, Eq, serde::Deserialize)]
-#[serde(default)]
+#[derive(Clone, Default, PartialEq, Eq)]
+// The offline mock reads it back from the member-session headers it receives.
+#[cfg_attr(feature = "test-util", derive(serde::Deserialize), serde(default))]
 pub struct MemberSessionAuth {
     /// Opaque member session token.
     pub session_token: Option<String>,
