@@ -309,6 +309,7 @@ fn render_vertical(v: &Vertical, files: &mut Vec<OutputFile>) -> Result<(), Erro
         product.about
     );
     let about = inner_docs(&about);
+    let routes = mock_routes(v);
     let tokens = quote! {
         #about
         pub mod models;
@@ -317,6 +318,7 @@ fn render_vertical(v: &Vertical, files: &mut Vec<OutputFile>) -> Result<(), Erro
         impl #client {
             #(#accessors)*
         }
+        #routes
     };
     files.push(finish(&format!("{name}/mod.rs"), tokens)?);
 
@@ -339,6 +341,40 @@ fn render_vertical(v: &Vertical, files: &mut Vec<OutputFile>) -> Result<(), Erro
         render_namespace(name, ns, &format!("{name}/"), files)?;
     }
     Ok(())
+}
+
+/// The route table of the offline mock (`test-util` feature): every endpoint of
+/// the vertical with its method, path template and member-session parameter.
+fn mock_routes(v: &Vertical) -> TokenStream {
+    fn collect(ns: &Namespace, out: &mut Vec<TokenStream>) {
+        for e in &ns.endpoints {
+            let (id, method, path) = (&e.id, &e.http, &e.path);
+            let session = e.params.iter().find_map(|p| match &p.location {
+                Location::Header { token, jwt } => {
+                    let field = &p.name;
+                    Some(quote!(Some((#field, #token, #jwt))))
+                }
+                _ => None,
+            });
+            let session = session.unwrap_or_else(|| quote!(None));
+            out.push(quote! {
+                crate::test_util::Route { id: #id, method: #method, path: #path, member_session: #session }
+            });
+        }
+        for child in &ns.children {
+            collect(child, out);
+        }
+    }
+    let mut routes = Vec::new();
+    for ns in &v.namespaces {
+        collect(ns, &mut routes);
+    }
+    let name = &v.name;
+    quote! {
+        /// Every endpoint of this product, for the offline mock's request matching.
+        #[cfg(all(feature = "test-util", feature = #name))]
+        pub(crate) const MOCK_ROUTES: &[crate::test_util::Route] = &[#(#routes),*];
+    }
 }
 
 /// A method returning a namespace handle.
@@ -643,7 +679,14 @@ fn render_endpoint_types(ns: &Namespace, e: &Endpoint) -> TokenStream {
         let ty = rust_ty(&p.ty);
         let mut serde = Vec::new();
         match p.location {
-            Location::Path | Location::Header { .. } | Location::Local => serde.push(quote!(skip)),
+            // Path values and the member session are not part of the body, but a
+            // decoded request carries them (the mock fills them from the URL and headers).
+            Location::Path => serde.push(quote!(skip_serializing)),
+            Location::Header { .. } => {
+                serde.push(quote!(skip_serializing));
+                serde.push(quote!(default));
+            }
+            Location::Local => serde.push(quote!(skip)),
             _ => {
                 if p.rust_name.trim_start_matches("r#") != p.name {
                     let wire = &p.name;
@@ -651,8 +694,10 @@ fn render_endpoint_types(ns: &Namespace, e: &Endpoint) -> TokenStream {
                 }
                 if p.format == Some(WireFormat::SpaceSeparated) {
                     serde.push(quote!(serialize_with = "crate::runtime::space_separated"));
+                    serde.push(quote!(deserialize_with = "crate::runtime::split_spaces"));
                     if !p.required {
                         serde.push(quote!(skip_serializing_if = "crate::runtime::no_items"));
+                        serde.push(quote!(default));
                     }
                 } else if !p.required {
                     serde.push(quote!(skip_serializing_if = "Option::is_none"));
@@ -673,7 +718,9 @@ fn render_endpoint_types(ns: &Namespace, e: &Endpoint) -> TokenStream {
             quote!(#[serde(#(#serde),*)])
         };
         if p.fixed.is_some() {
-            return quote!(#doc #serde #field: &'static str,);
+            // Always the fixed value, whatever a decoded body says.
+            let fixed = format!("{request}::fixed_{}", p.rust_name.trim_start_matches("r#"));
+            return quote!(#doc #serde #[serde(skip_deserializing, default = #fixed)] #field: &'static str,);
         }
         let ty = if p.required { ty } else { quote!(Option<#ty>) };
         quote!(#doc #serde pub #field: #ty,)
@@ -689,14 +736,24 @@ fn render_endpoint_types(ns: &Namespace, e: &Endpoint) -> TokenStream {
     });
     let inits = e.params.iter().map(|p| {
         let field = ident(&p.rust_name);
-        if let Some(value) = &p.fixed {
-            return quote!(#field: #value);
+        if p.fixed.is_some() {
+            let fixed = format_ident!("fixed_{}", p.rust_name.trim_start_matches("r#"));
+            return quote!(#field: Self::#fixed());
         }
         match (p.required, &p.ty) {
             (true, Ty::String) => quote!(#field: #field.into()),
             (true, _) => quote!(#field),
             (false, _) => quote!(#field: None),
         }
+    });
+    let fixed_fns = e.params.iter().filter_map(|p| {
+        let value = p.fixed.as_ref()?;
+        let name = format_ident!("fixed_{}", p.rust_name.trim_start_matches("r#"));
+        Some(quote! {
+            fn #name() -> &'static str {
+                #value
+            }
+        })
     });
     let too_many = (required.len() > 7).then(|| quote!(#[allow(clippy::too_many_arguments)]));
     let setters = e.params.iter().filter(|p| !p.required).map(|p| {
@@ -836,7 +893,7 @@ fn render_endpoint_types(ns: &Namespace, e: &Endpoint) -> TokenStream {
             .iter()
             .map(|f| {
                 let doc = docs(&field_doc(f));
-                let attrs = decode_attrs(f, false);
+                let attrs = decode_attrs(f, true);
                 let field = ident(&f.rust_name);
                 let ty = field_ty(f);
                 quote!(#doc #attrs pub #field: #ty,)
@@ -847,6 +904,7 @@ fn render_endpoint_types(ns: &Namespace, e: &Endpoint) -> TokenStream {
     quote! {
         #request_doc
         #[derive(#(#derives),*, ::serde::Serialize)]
+        #[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
         #[non_exhaustive]
         pub struct #request {
             #(#fields)*
@@ -859,6 +917,7 @@ fn render_endpoint_types(ns: &Namespace, e: &Endpoint) -> TokenStream {
                 Self { #(#inits),* }
             }
             #(#setters)*
+            #(#fixed_fns)*
         }
 
         impl crate::runtime::Endpoint for #request {
@@ -874,10 +933,16 @@ fn render_endpoint_types(ns: &Namespace, e: &Endpoint) -> TokenStream {
             #finish
         }
 
+        #[cfg(feature = "test-util")]
+        impl crate::test_util::MockEndpoint for #request {
+            type Response = #response;
+            const ENDPOINT_ID: &'static str = #id;
+        }
+
         #paginated
 
         #response_doc
-        #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+        #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
         #[non_exhaustive]
         pub struct #response {
             #(#response_fields)*

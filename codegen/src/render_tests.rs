@@ -141,6 +141,11 @@ fn endpoint_test(
         .segments
         .iter()
         .map(|s| ident(&crate::names::snake(s).unwrap_or_else(|_| s.clone())));
+    let modules_again: Vec<Ident> = ns
+        .segments
+        .iter()
+        .map(|s| ident(&crate::names::snake(s).unwrap_or_else(|_| s.clone())))
+        .collect();
     let request_ty = format_ident!("{}Request", e.type_prefix);
     let accessors: Vec<Ident> = ns
         .segments
@@ -182,19 +187,35 @@ fn endpoint_test(
         .filter(|f| f.nilable)
         .map(|f| f.name.clone())
         .collect();
-    // Bind the responses only when there are nilable fields to look at.
-    let (full, minimal) = if nilable.is_empty() {
-        (quote!(let _ =), quote!(let _ =))
+    // Bind the minimal response only when there are nilable fields to look at.
+    let minimal = if nilable.is_empty() {
+        quote!(let _ =)
     } else {
-        (quote!(let full =), quote!(let minimal =))
+        quote!(let minimal =)
+    };
+    // The mock names its clients `client` (consumer) and `<product>_client`.
+    let mock_client = match vertical {
+        "consumer" => quote!(mock.client()),
+        other => {
+            let method = format_ident!("{other}_client");
+            quote!(mock.#method())
+        }
     };
     quote! {
         #[tokio::test]
         async fn #test_name() {
             let case = Case::start(#id).await;
             let request = stytch_sdk::#vertical_ident::#(#modules::)*#request_ty::new(#(#required),*)#(#setters)*;
-            #full #client #(.#accessors())*.#method(request.clone()).await.expect("full response decodes");
+            let full = #client #(.#accessors())*.#method(request.clone()).await.expect("full response decodes");
             #(assert!(full.#nilable.is_some(), "{} left out of the full response", #nilable_names);)*
+            // The offline mock decodes the request from the wire and serves the response back.
+            let mock = stytch_sdk::test_util::MockStytch::start().await;
+            mock.on::<stytch_sdk::#vertical_ident::#(#modules_again::)*#request_ty>().respond(full.clone());
+            let echoed = #mock_client #(.#accessors())*.#method(request.clone()).await.expect("the mock answers");
+            assert_eq!(echoed, full, "the response survives Serialize and Deserialize");
+            let received = mock.calls::<stytch_sdk::#vertical_ident::#(#modules_again::)*#request_ty>();
+            let sent = [request.clone()];
+            assert_eq!(format!("{received:?}"), format!("{sent:?}"), "the mock decodes the request as it was built");
             #minimal #client #(.#accessors())*.#method(request).await.expect("minimal response decodes");
             #(assert!(minimal.#nilable.is_none(), "{} should be absent from the minimal response", #nilable_names);)*
             case.verify();

@@ -45,6 +45,9 @@ mod error;
 mod generated;
 mod retry;
 mod runtime;
+#[cfg(feature = "test-util")]
+#[cfg_attr(docsrs, doc(cfg(feature = "test-util")))]
+pub mod test_util;
 
 #[cfg(feature = "b2b")]
 pub use client::B2BClient;

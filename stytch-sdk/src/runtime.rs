@@ -136,6 +136,18 @@ pub(crate) fn space_separated<L: ListParam, S: serde::Serializer>(
     serializer.serialize_str(&list.items().join(" "))
 }
 
+/// Reads a list written by [`space_separated`] back: one string, split at spaces.
+/// An empty string is an empty list.
+#[cfg(feature = "test-util")]
+pub(crate) fn split_spaces<'de, L: From<Vec<String>>, D: serde::Deserializer<'de>>(
+    deserializer: D,
+) -> Result<L, D::Error> {
+    let text = <String as serde::Deserialize>::deserialize(deserializer)?;
+    Ok(L::from(
+        text.split_whitespace().map(str::to_owned).collect(),
+    ))
+}
+
 /// Whether an optional list has nothing to send (unset or empty).
 pub(crate) fn no_items<L: ListParam>(list: &L) -> bool {
     list.items().is_empty()
@@ -260,6 +272,8 @@ pub(crate) fn check_range<T: PartialOrd + fmt::Display + Copy>(
 /// Endpoints that accept it check the member's RBAC permissions for the
 /// action; without it the project secret alone authorizes the call.
 #[derive(Clone, Default, PartialEq, Eq)]
+// The offline mock reads it back from the member-session headers it receives.
+#[cfg_attr(feature = "test-util", derive(serde::Deserialize), serde(default))]
 pub struct MemberSessionAuth {
     /// Opaque member session token.
     pub session_token: Option<String>,

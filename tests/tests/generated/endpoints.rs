@@ -26,13 +26,31 @@ async fn consumer_connected_app_clients_create() {
         .logo_url(String::from("logo_url-sample"))
         .bypass_consent_for_offline_access(true)
         .id_token_template_content(String::from("id_token_template_content-sample"));
-    let _ = case
+    let full = case
         .consumer()
         .connected_app()
         .clients()
         .create(request.clone())
         .await
         .expect("full response decodes");
+    let mock = stytch_sdk::test_util::MockStytch::start().await;
+    mock.on::<stytch_sdk::consumer::connected_app::clients::CreateRequest>()
+        .respond(full.clone());
+    let echoed = mock
+        .client()
+        .connected_app()
+        .clients()
+        .create(request.clone())
+        .await
+        .expect("the mock answers");
+    assert_eq!(echoed, full, "the response survives Serialize and Deserialize");
+    let received = mock
+        .calls::<stytch_sdk::consumer::connected_app::clients::CreateRequest>();
+    let sent = [request.clone()];
+    assert_eq!(
+        format!("{received:?}"), format!("{sent:?}"),
+        "the mock decodes the request as it was built"
+    );
     let _ = case
         .consumer()
         .connected_app()
@@ -49,13 +67,31 @@ async fn consumer_connected_app_clients_delete() {
     let request = stytch_sdk::consumer::connected_app::clients::DeleteRequest::new(
         String::from("client_id/a b+c@d"),
     );
-    let _ = case
+    let full = case
         .consumer()
         .connected_app()
         .clients()
         .delete(request.clone())
         .await
         .expect("full response decodes");
+    let mock = stytch_sdk::test_util::MockStytch::start().await;
+    mock.on::<stytch_sdk::consumer::connected_app::clients::DeleteRequest>()
+        .respond(full.clone());
+    let echoed = mock
+        .client()
+        .connected_app()
+        .clients()
+        .delete(request.clone())
+        .await
+        .expect("the mock answers");
+    assert_eq!(echoed, full, "the response survives Serialize and Deserialize");
+    let received = mock
+        .calls::<stytch_sdk::consumer::connected_app::clients::DeleteRequest>();
+    let sent = [request.clone()];
+    assert_eq!(
+        format!("{received:?}"), format!("{sent:?}"),
+        "the mock decodes the request as it was built"
+    );
     let _ = case
         .consumer()
         .connected_app()
@@ -72,13 +108,31 @@ async fn consumer_connected_app_clients_get() {
     let request = stytch_sdk::consumer::connected_app::clients::GetRequest::new(
         String::from("client_id/a b+c@d"),
     );
-    let _ = case
+    let full = case
         .consumer()
         .connected_app()
         .clients()
         .get(request.clone())
         .await
         .expect("full response decodes");
+    let mock = stytch_sdk::test_util::MockStytch::start().await;
+    mock.on::<stytch_sdk::consumer::connected_app::clients::GetRequest>()
+        .respond(full.clone());
+    let echoed = mock
+        .client()
+        .connected_app()
+        .clients()
+        .get(request.clone())
+        .await
+        .expect("the mock answers");
+    assert_eq!(echoed, full, "the response survives Serialize and Deserialize");
+    let received = mock
+        .calls::<stytch_sdk::consumer::connected_app::clients::GetRequest>();
+    let sent = [request.clone()];
+    assert_eq!(
+        format!("{received:?}"), format!("{sent:?}"),
+        "the mock decodes the request as it was built"
+    );
     let _ = case
         .consumer()
         .connected_app()
@@ -95,13 +149,31 @@ async fn consumer_connected_app_clients_search() {
     let request = stytch_sdk::consumer::connected_app::clients::SearchRequest::new()
         .cursor(String::from("cursor-sample"))
         .limit(1000i64);
-    let _ = case
+    let full = case
         .consumer()
         .connected_app()
         .clients()
         .search(request.clone())
         .await
         .expect("full response decodes");
+    let mock = stytch_sdk::test_util::MockStytch::start().await;
+    mock.on::<stytch_sdk::consumer::connected_app::clients::SearchRequest>()
+        .respond(full.clone());
+    let echoed = mock
+        .client()
+        .connected_app()
+        .clients()
+        .search(request.clone())
+        .await
+        .expect("the mock answers");
+    assert_eq!(echoed, full, "the response survives Serialize and Deserialize");
+    let received = mock
+        .calls::<stytch_sdk::consumer::connected_app::clients::SearchRequest>();
+    let sent = [request.clone()];
+    assert_eq!(
+        format!("{received:?}"), format!("{sent:?}"),
+        "the mock decodes the request as it was built"
+    );
     let _ = case
         .consumer()
         .connected_app()
@@ -135,13 +207,31 @@ async fn consumer_connected_app_clients_update() {
         .logo_url(String::from("logo_url-sample"))
         .bypass_consent_for_offline_access(true)
         .id_token_template_content(String::from("id_token_template_content-sample"));
-    let _ = case
+    let full = case
         .consumer()
         .connected_app()
         .clients()
         .update(request.clone())
         .await
         .expect("full response decodes");
+    let mock = stytch_sdk::test_util::MockStytch::start().await;
+    mock.on::<stytch_sdk::consumer::connected_app::clients::UpdateRequest>()
+        .respond(full.clone());
+    let echoed = mock
+        .client()
+        .connected_app()
+        .clients()
+        .update(request.clone())
+        .await
+        .expect("the mock answers");
+    assert_eq!(echoed, full, "the response survives Serialize and Deserialize");
+    let received = mock
+        .calls::<stytch_sdk::consumer::connected_app::clients::UpdateRequest>();
+    let sent = [request.clone()];
+    assert_eq!(
+        format!("{received:?}"), format!("{sent:?}"),
+        "the mock decodes the request as it was built"
+    );
     let _ = case
         .consumer()
         .connected_app()
@@ -158,7 +248,7 @@ async fn consumer_connected_app_clients_secrets_rotate() {
     let request = stytch_sdk::consumer::connected_app::clients::secrets::RotateRequest::new(
         String::from("client_id/a b+c@d"),
     );
-    let _ = case
+    let full = case
         .consumer()
         .connected_app()
         .clients()
@@ -166,6 +256,25 @@ async fn consumer_connected_app_clients_secrets_rotate() {
         .rotate(request.clone())
         .await
         .expect("full response decodes");
+    let mock = stytch_sdk::test_util::MockStytch::start().await;
+    mock.on::<stytch_sdk::consumer::connected_app::clients::secrets::RotateRequest>()
+        .respond(full.clone());
+    let echoed = mock
+        .client()
+        .connected_app()
+        .clients()
+        .secrets()
+        .rotate(request.clone())
+        .await
+        .expect("the mock answers");
+    assert_eq!(echoed, full, "the response survives Serialize and Deserialize");
+    let received = mock
+        .calls::<stytch_sdk::consumer::connected_app::clients::secrets::RotateRequest>();
+    let sent = [request.clone()];
+    assert_eq!(
+        format!("{received:?}"), format!("{sent:?}"),
+        "the mock decodes the request as it was built"
+    );
     let _ = case
         .consumer()
         .connected_app()
@@ -183,7 +292,7 @@ async fn consumer_connected_app_clients_secrets_rotate_cancel() {
     let request = stytch_sdk::consumer::connected_app::clients::secrets::RotateCancelRequest::new(
         String::from("client_id/a b+c@d"),
     );
-    let _ = case
+    let full = case
         .consumer()
         .connected_app()
         .clients()
@@ -191,6 +300,29 @@ async fn consumer_connected_app_clients_secrets_rotate_cancel() {
         .rotate_cancel(request.clone())
         .await
         .expect("full response decodes");
+    let mock = stytch_sdk::test_util::MockStytch::start().await;
+    mock.on::<
+            stytch_sdk::consumer::connected_app::clients::secrets::RotateCancelRequest,
+        >()
+        .respond(full.clone());
+    let echoed = mock
+        .client()
+        .connected_app()
+        .clients()
+        .secrets()
+        .rotate_cancel(request.clone())
+        .await
+        .expect("the mock answers");
+    assert_eq!(echoed, full, "the response survives Serialize and Deserialize");
+    let received = mock
+        .calls::<
+            stytch_sdk::consumer::connected_app::clients::secrets::RotateCancelRequest,
+        >();
+    let sent = [request.clone()];
+    assert_eq!(
+        format!("{received:?}"), format!("{sent:?}"),
+        "the mock decodes the request as it was built"
+    );
     let _ = case
         .consumer()
         .connected_app()
@@ -208,7 +340,7 @@ async fn consumer_connected_app_clients_secrets_rotate_start() {
     let request = stytch_sdk::consumer::connected_app::clients::secrets::RotateStartRequest::new(
         String::from("client_id/a b+c@d"),
     );
-    let _ = case
+    let full = case
         .consumer()
         .connected_app()
         .clients()
@@ -216,6 +348,29 @@ async fn consumer_connected_app_clients_secrets_rotate_start() {
         .rotate_start(request.clone())
         .await
         .expect("full response decodes");
+    let mock = stytch_sdk::test_util::MockStytch::start().await;
+    mock.on::<
+            stytch_sdk::consumer::connected_app::clients::secrets::RotateStartRequest,
+        >()
+        .respond(full.clone());
+    let echoed = mock
+        .client()
+        .connected_app()
+        .clients()
+        .secrets()
+        .rotate_start(request.clone())
+        .await
+        .expect("the mock answers");
+    assert_eq!(echoed, full, "the response survives Serialize and Deserialize");
+    let received = mock
+        .calls::<
+            stytch_sdk::consumer::connected_app::clients::secrets::RotateStartRequest,
+        >();
+    let sent = [request.clone()];
+    assert_eq!(
+        format!("{received:?}"), format!("{sent:?}"),
+        "the mock decodes the request as it was built"
+    );
     let _ = case
         .consumer()
         .connected_app()
@@ -252,6 +407,23 @@ async fn consumer_crypto_wallets_authenticate() {
     );
     assert!(
         full.user_device.is_some(), "{} left out of the full response", "user_device"
+    );
+    let mock = stytch_sdk::test_util::MockStytch::start().await;
+    mock.on::<stytch_sdk::consumer::crypto_wallets::AuthenticateRequest>()
+        .respond(full.clone());
+    let echoed = mock
+        .client()
+        .crypto_wallets()
+        .authenticate(request.clone())
+        .await
+        .expect("the mock answers");
+    assert_eq!(echoed, full, "the response survives Serialize and Deserialize");
+    let received = mock
+        .calls::<stytch_sdk::consumer::crypto_wallets::AuthenticateRequest>();
+    let sent = [request.clone()];
+    assert_eq!(
+        format!("{received:?}"), format!("{sent:?}"),
+        "the mock decodes the request as it was built"
     );
     let minimal = case
         .consumer()
@@ -294,12 +466,29 @@ async fn consumer_crypto_wallets_authenticate_start() {
             not_before: Some(stytch_tests::wire::timestamp()),
             message_request_id: Some(String::from("message_request_id-sample")),
         });
-    let _ = case
+    let full = case
         .consumer()
         .crypto_wallets()
         .authenticate_start(request.clone())
         .await
         .expect("full response decodes");
+    let mock = stytch_sdk::test_util::MockStytch::start().await;
+    mock.on::<stytch_sdk::consumer::crypto_wallets::AuthenticateStartRequest>()
+        .respond(full.clone());
+    let echoed = mock
+        .client()
+        .crypto_wallets()
+        .authenticate_start(request.clone())
+        .await
+        .expect("the mock answers");
+    assert_eq!(echoed, full, "the response survives Serialize and Deserialize");
+    let received = mock
+        .calls::<stytch_sdk::consumer::crypto_wallets::AuthenticateStartRequest>();
+    let sent = [request.clone()];
+    assert_eq!(
+        format!("{received:?}"), format!("{sent:?}"),
+        "the mock decodes the request as it was built"
+    );
     let _ = case
         .consumer()
         .crypto_wallets()
@@ -313,12 +502,27 @@ async fn consumer_crypto_wallets_authenticate_start() {
 async fn consumer_debug_whoami() {
     let case = Case::start("consumer.debug.whoami").await;
     let request = stytch_sdk::consumer::debug::WhoamiRequest::new();
-    let _ = case
+    let full = case
         .consumer()
         .debug()
         .whoami(request.clone())
         .await
         .expect("full response decodes");
+    let mock = stytch_sdk::test_util::MockStytch::start().await;
+    mock.on::<stytch_sdk::consumer::debug::WhoamiRequest>().respond(full.clone());
+    let echoed = mock
+        .client()
+        .debug()
+        .whoami(request.clone())
+        .await
+        .expect("the mock answers");
+    assert_eq!(echoed, full, "the response survives Serialize and Deserialize");
+    let received = mock.calls::<stytch_sdk::consumer::debug::WhoamiRequest>();
+    let sent = [request.clone()];
+    assert_eq!(
+        format!("{received:?}"), format!("{sent:?}"),
+        "the mock decodes the request as it was built"
+    );
     let _ = case
         .consumer()
         .debug()
@@ -334,13 +538,29 @@ async fn consumer_fraud_email_risk() {
     let request = stytch_sdk::consumer::fraud::email::RiskRequest::new(
         String::from("email_address-sample"),
     );
-    let _ = case
+    let full = case
         .consumer()
         .fraud()
         .email()
         .risk(request.clone())
         .await
         .expect("full response decodes");
+    let mock = stytch_sdk::test_util::MockStytch::start().await;
+    mock.on::<stytch_sdk::consumer::fraud::email::RiskRequest>().respond(full.clone());
+    let echoed = mock
+        .client()
+        .fraud()
+        .email()
+        .risk(request.clone())
+        .await
+        .expect("the mock answers");
+    assert_eq!(echoed, full, "the response survives Serialize and Deserialize");
+    let received = mock.calls::<stytch_sdk::consumer::fraud::email::RiskRequest>();
+    let sent = [request.clone()];
+    assert_eq!(
+        format!("{received:?}"), format!("{sent:?}"),
+        "the mock decodes the request as it was built"
+    );
     let _ = case
         .consumer()
         .fraud()
@@ -373,6 +593,24 @@ async fn consumer_fraud_fingerprint_lookup() {
     assert!(
         full.raw_signals.is_some(), "{} left out of the full response", "raw_signals"
     );
+    let mock = stytch_sdk::test_util::MockStytch::start().await;
+    mock.on::<stytch_sdk::consumer::fraud::fingerprint::LookupRequest>()
+        .respond(full.clone());
+    let echoed = mock
+        .client()
+        .fraud()
+        .fingerprint()
+        .lookup(request.clone())
+        .await
+        .expect("the mock answers");
+    assert_eq!(echoed, full, "the response survives Serialize and Deserialize");
+    let received = mock
+        .calls::<stytch_sdk::consumer::fraud::fingerprint::LookupRequest>();
+    let sent = [request.clone()];
+    assert_eq!(
+        format!("{received:?}"), format!("{sent:?}"),
+        "the mock decodes the request as it was built"
+    );
     let minimal = case
         .consumer()
         .fraud()
@@ -397,13 +635,29 @@ async fn consumer_fraud_rules_list() {
     let request = stytch_sdk::consumer::fraud::rules::ListRequest::new()
         .cursor(String::from("cursor-sample"))
         .limit(100i64);
-    let _ = case
+    let full = case
         .consumer()
         .fraud()
         .rules()
         .list(request.clone())
         .await
         .expect("full response decodes");
+    let mock = stytch_sdk::test_util::MockStytch::start().await;
+    mock.on::<stytch_sdk::consumer::fraud::rules::ListRequest>().respond(full.clone());
+    let echoed = mock
+        .client()
+        .fraud()
+        .rules()
+        .list(request.clone())
+        .await
+        .expect("the mock answers");
+    assert_eq!(echoed, full, "the response survives Serialize and Deserialize");
+    let received = mock.calls::<stytch_sdk::consumer::fraud::rules::ListRequest>();
+    let sent = [request.clone()];
+    assert_eq!(
+        format!("{received:?}"), format!("{sent:?}"),
+        "the mock decodes the request as it was built"
+    );
     let _ = case
         .consumer()
         .fraud()
@@ -462,6 +716,22 @@ async fn consumer_fraud_rules_set() {
         full.country_code.is_some(), "{} left out of the full response", "country_code"
     );
     assert!(full.asn.is_some(), "{} left out of the full response", "asn");
+    let mock = stytch_sdk::test_util::MockStytch::start().await;
+    mock.on::<stytch_sdk::consumer::fraud::rules::SetRequest>().respond(full.clone());
+    let echoed = mock
+        .client()
+        .fraud()
+        .rules()
+        .set(request.clone())
+        .await
+        .expect("the mock answers");
+    assert_eq!(echoed, full, "the response survives Serialize and Deserialize");
+    let received = mock.calls::<stytch_sdk::consumer::fraud::rules::SetRequest>();
+    let sent = [request.clone()];
+    assert_eq!(
+        format!("{received:?}"), format!("{sent:?}"),
+        "the mock decodes the request as it was built"
+    );
     let minimal = case
         .consumer()
         .fraud()
@@ -516,13 +786,31 @@ async fn consumer_fraud_verdict_reasons_list() {
     let case = Case::start("consumer.fraud.verdict_reasons.list").await;
     let request = stytch_sdk::consumer::fraud::verdict_reasons::ListRequest::new()
         .overrides_only(true);
-    let _ = case
+    let full = case
         .consumer()
         .fraud()
         .verdict_reasons()
         .list(request.clone())
         .await
         .expect("full response decodes");
+    let mock = stytch_sdk::test_util::MockStytch::start().await;
+    mock.on::<stytch_sdk::consumer::fraud::verdict_reasons::ListRequest>()
+        .respond(full.clone());
+    let echoed = mock
+        .client()
+        .fraud()
+        .verdict_reasons()
+        .list(request.clone())
+        .await
+        .expect("the mock answers");
+    assert_eq!(echoed, full, "the response survives Serialize and Deserialize");
+    let received = mock
+        .calls::<stytch_sdk::consumer::fraud::verdict_reasons::ListRequest>();
+    let sent = [request.clone()];
+    assert_eq!(
+        format!("{received:?}"), format!("{sent:?}"),
+        "the mock decodes the request as it was built"
+    );
     let _ = case
         .consumer()
         .fraud()
@@ -541,13 +829,31 @@ async fn consumer_fraud_verdict_reasons_override() {
             stytch_sdk::consumer::models::fraud::RuleAction::Allow,
         )
         .override_description(String::from("override_description-sample"));
-    let _ = case
+    let full = case
         .consumer()
         .fraud()
         .verdict_reasons()
         .r#override(request.clone())
         .await
         .expect("full response decodes");
+    let mock = stytch_sdk::test_util::MockStytch::start().await;
+    mock.on::<stytch_sdk::consumer::fraud::verdict_reasons::OverrideRequest>()
+        .respond(full.clone());
+    let echoed = mock
+        .client()
+        .fraud()
+        .verdict_reasons()
+        .r#override(request.clone())
+        .await
+        .expect("the mock answers");
+    assert_eq!(echoed, full, "the response survives Serialize and Deserialize");
+    let received = mock
+        .calls::<stytch_sdk::consumer::fraud::verdict_reasons::OverrideRequest>();
+    let sent = [request.clone()];
+    assert_eq!(
+        format!("{received:?}"), format!("{sent:?}"),
+        "the mock decodes the request as it was built"
+    );
     let _ = case
         .consumer()
         .fraud()
@@ -582,6 +888,23 @@ async fn consumer_idp_introspect_token_network() {
     assert!(full.nbf.is_some(), "{} left out of the full response", "nbf");
     assert!(full.client_id.is_some(), "{} left out of the full response", "client_id");
     assert!(full.token_type.is_some(), "{} left out of the full response", "token_type");
+    let mock = stytch_sdk::test_util::MockStytch::start().await;
+    mock.on::<stytch_sdk::consumer::idp::IntrospectTokenNetworkRequest>()
+        .respond(full.clone());
+    let echoed = mock
+        .client()
+        .idp()
+        .introspect_token_network(request.clone())
+        .await
+        .expect("the mock answers");
+    assert_eq!(echoed, full, "the response survives Serialize and Deserialize");
+    let received = mock
+        .calls::<stytch_sdk::consumer::idp::IntrospectTokenNetworkRequest>();
+    let sent = [request.clone()];
+    assert_eq!(
+        format!("{received:?}"), format!("{sent:?}"),
+        "the mock decodes the request as it was built"
+    );
     let minimal = case
         .consumer()
         .idp()
@@ -649,6 +972,23 @@ async fn consumer_idp_oauth_authorize() {
         full.authorization_code.is_some(), "{} left out of the full response",
         "authorization_code"
     );
+    let mock = stytch_sdk::test_util::MockStytch::start().await;
+    mock.on::<stytch_sdk::consumer::idp::oauth::AuthorizeRequest>()
+        .respond(full.clone());
+    let echoed = mock
+        .client()
+        .idp()
+        .oauth()
+        .authorize(request.clone())
+        .await
+        .expect("the mock answers");
+    assert_eq!(echoed, full, "the response survives Serialize and Deserialize");
+    let received = mock.calls::<stytch_sdk::consumer::idp::oauth::AuthorizeRequest>();
+    let sent = [request.clone()];
+    assert_eq!(
+        format!("{received:?}"), format!("{sent:?}"),
+        "the mock decodes the request as it was built"
+    );
     let minimal = case
         .consumer()
         .idp()
@@ -676,13 +1016,31 @@ async fn consumer_idp_oauth_authorize_start() {
         .session_token(String::from("session_token-sample"))
         .session_jwt(String::from("session_jwt-sample"))
         .prompt(String::from("prompt-sample"));
-    let _ = case
+    let full = case
         .consumer()
         .idp()
         .oauth()
         .authorize_start(request.clone())
         .await
         .expect("full response decodes");
+    let mock = stytch_sdk::test_util::MockStytch::start().await;
+    mock.on::<stytch_sdk::consumer::idp::oauth::AuthorizeStartRequest>()
+        .respond(full.clone());
+    let echoed = mock
+        .client()
+        .idp()
+        .oauth()
+        .authorize_start(request.clone())
+        .await
+        .expect("the mock answers");
+    assert_eq!(echoed, full, "the response survives Serialize and Deserialize");
+    let received = mock
+        .calls::<stytch_sdk::consumer::idp::oauth::AuthorizeStartRequest>();
+    let sent = [request.clone()];
+    assert_eq!(
+        format!("{received:?}"), format!("{sent:?}"),
+        "the mock decodes the request as it was built"
+    );
     let _ = case
         .consumer()
         .idp()
@@ -706,6 +1064,23 @@ async fn consumer_impersonation_authenticate() {
         .await
         .expect("full response decodes");
     assert!(full.session.is_some(), "{} left out of the full response", "session");
+    let mock = stytch_sdk::test_util::MockStytch::start().await;
+    mock.on::<stytch_sdk::consumer::impersonation::AuthenticateRequest>()
+        .respond(full.clone());
+    let echoed = mock
+        .client()
+        .impersonation()
+        .authenticate(request.clone())
+        .await
+        .expect("the mock answers");
+    assert_eq!(echoed, full, "the response survives Serialize and Deserialize");
+    let received = mock
+        .calls::<stytch_sdk::consumer::impersonation::AuthenticateRequest>();
+    let sent = [request.clone()];
+    assert_eq!(
+        format!("{received:?}"), format!("{sent:?}"),
+        "the mock decodes the request as it was built"
+    );
     let minimal = case
         .consumer()
         .impersonation()
@@ -727,12 +1102,27 @@ async fn consumer_m2m_token() {
             String::from("client_secret-sample"),
         )
         .scope(vec![String::from("scope-sample")]);
-    let _ = case
+    let full = case
         .consumer()
         .m2m()
         .token(request.clone())
         .await
         .expect("full response decodes");
+    let mock = stytch_sdk::test_util::MockStytch::start().await;
+    mock.on::<stytch_sdk::consumer::m2m::TokenRequest>().respond(full.clone());
+    let echoed = mock
+        .client()
+        .m2m()
+        .token(request.clone())
+        .await
+        .expect("the mock answers");
+    assert_eq!(echoed, full, "the response survives Serialize and Deserialize");
+    let received = mock.calls::<stytch_sdk::consumer::m2m::TokenRequest>();
+    let sent = [request.clone()];
+    assert_eq!(
+        format!("{received:?}"), format!("{sent:?}"),
+        "the mock decodes the request as it was built"
+    );
     let _ = case
         .consumer()
         .m2m()
@@ -753,13 +1143,29 @@ async fn consumer_m2m_clients_create() {
         .client_name(String::from("client_name-sample"))
         .client_description(String::from("client_description-sample"))
         .trusted_metadata(serde_json::json!({ "sample" : "trusted_metadata" }));
-    let _ = case
+    let full = case
         .consumer()
         .m2m()
         .clients()
         .create(request.clone())
         .await
         .expect("full response decodes");
+    let mock = stytch_sdk::test_util::MockStytch::start().await;
+    mock.on::<stytch_sdk::consumer::m2m::clients::CreateRequest>().respond(full.clone());
+    let echoed = mock
+        .client()
+        .m2m()
+        .clients()
+        .create(request.clone())
+        .await
+        .expect("the mock answers");
+    assert_eq!(echoed, full, "the response survives Serialize and Deserialize");
+    let received = mock.calls::<stytch_sdk::consumer::m2m::clients::CreateRequest>();
+    let sent = [request.clone()];
+    assert_eq!(
+        format!("{received:?}"), format!("{sent:?}"),
+        "the mock decodes the request as it was built"
+    );
     let _ = case
         .consumer()
         .m2m()
@@ -776,13 +1182,29 @@ async fn consumer_m2m_clients_delete() {
     let request = stytch_sdk::consumer::m2m::clients::DeleteRequest::new(
         String::from("client_id/a b+c@d"),
     );
-    let _ = case
+    let full = case
         .consumer()
         .m2m()
         .clients()
         .delete(request.clone())
         .await
         .expect("full response decodes");
+    let mock = stytch_sdk::test_util::MockStytch::start().await;
+    mock.on::<stytch_sdk::consumer::m2m::clients::DeleteRequest>().respond(full.clone());
+    let echoed = mock
+        .client()
+        .m2m()
+        .clients()
+        .delete(request.clone())
+        .await
+        .expect("the mock answers");
+    assert_eq!(echoed, full, "the response survives Serialize and Deserialize");
+    let received = mock.calls::<stytch_sdk::consumer::m2m::clients::DeleteRequest>();
+    let sent = [request.clone()];
+    assert_eq!(
+        format!("{received:?}"), format!("{sent:?}"),
+        "the mock decodes the request as it was built"
+    );
     let _ = case
         .consumer()
         .m2m()
@@ -799,13 +1221,29 @@ async fn consumer_m2m_clients_get() {
     let request = stytch_sdk::consumer::m2m::clients::GetRequest::new(
         String::from("client_id/a b+c@d"),
     );
-    let _ = case
+    let full = case
         .consumer()
         .m2m()
         .clients()
         .get(request.clone())
         .await
         .expect("full response decodes");
+    let mock = stytch_sdk::test_util::MockStytch::start().await;
+    mock.on::<stytch_sdk::consumer::m2m::clients::GetRequest>().respond(full.clone());
+    let echoed = mock
+        .client()
+        .m2m()
+        .clients()
+        .get(request.clone())
+        .await
+        .expect("the mock answers");
+    assert_eq!(echoed, full, "the response survives Serialize and Deserialize");
+    let received = mock.calls::<stytch_sdk::consumer::m2m::clients::GetRequest>();
+    let sent = [request.clone()];
+    assert_eq!(
+        format!("{received:?}"), format!("{sent:?}"),
+        "the mock decodes the request as it was built"
+    );
     let _ = case
         .consumer()
         .m2m()
@@ -826,13 +1264,29 @@ async fn consumer_m2m_clients_search() {
             operator: stytch_sdk::consumer::models::m2m::M2mSearchQueryOperator::Or,
             operands: vec![serde_json::json!({ "sample" : "operands" })],
         });
-    let _ = case
+    let full = case
         .consumer()
         .m2m()
         .clients()
         .search(request.clone())
         .await
         .expect("full response decodes");
+    let mock = stytch_sdk::test_util::MockStytch::start().await;
+    mock.on::<stytch_sdk::consumer::m2m::clients::SearchRequest>().respond(full.clone());
+    let echoed = mock
+        .client()
+        .m2m()
+        .clients()
+        .search(request.clone())
+        .await
+        .expect("the mock answers");
+    assert_eq!(echoed, full, "the response survives Serialize and Deserialize");
+    let received = mock.calls::<stytch_sdk::consumer::m2m::clients::SearchRequest>();
+    let sent = [request.clone()];
+    assert_eq!(
+        format!("{received:?}"), format!("{sent:?}"),
+        "the mock decodes the request as it was built"
+    );
     let _ = case
         .consumer()
         .m2m()
@@ -854,13 +1308,29 @@ async fn consumer_m2m_clients_update() {
         .status(stytch_sdk::consumer::models::m2m_clients::UpdateRequestStatus::Active)
         .scopes(vec![String::from("scopes-sample")])
         .trusted_metadata(serde_json::json!({ "sample" : "trusted_metadata" }));
-    let _ = case
+    let full = case
         .consumer()
         .m2m()
         .clients()
         .update(request.clone())
         .await
         .expect("full response decodes");
+    let mock = stytch_sdk::test_util::MockStytch::start().await;
+    mock.on::<stytch_sdk::consumer::m2m::clients::UpdateRequest>().respond(full.clone());
+    let echoed = mock
+        .client()
+        .m2m()
+        .clients()
+        .update(request.clone())
+        .await
+        .expect("the mock answers");
+    assert_eq!(echoed, full, "the response survives Serialize and Deserialize");
+    let received = mock.calls::<stytch_sdk::consumer::m2m::clients::UpdateRequest>();
+    let sent = [request.clone()];
+    assert_eq!(
+        format!("{received:?}"), format!("{sent:?}"),
+        "the mock decodes the request as it was built"
+    );
     let _ = case
         .consumer()
         .m2m()
@@ -877,7 +1347,7 @@ async fn consumer_m2m_clients_secrets_rotate() {
     let request = stytch_sdk::consumer::m2m::clients::secrets::RotateRequest::new(
         String::from("client_id/a b+c@d"),
     );
-    let _ = case
+    let full = case
         .consumer()
         .m2m()
         .clients()
@@ -885,6 +1355,25 @@ async fn consumer_m2m_clients_secrets_rotate() {
         .rotate(request.clone())
         .await
         .expect("full response decodes");
+    let mock = stytch_sdk::test_util::MockStytch::start().await;
+    mock.on::<stytch_sdk::consumer::m2m::clients::secrets::RotateRequest>()
+        .respond(full.clone());
+    let echoed = mock
+        .client()
+        .m2m()
+        .clients()
+        .secrets()
+        .rotate(request.clone())
+        .await
+        .expect("the mock answers");
+    assert_eq!(echoed, full, "the response survives Serialize and Deserialize");
+    let received = mock
+        .calls::<stytch_sdk::consumer::m2m::clients::secrets::RotateRequest>();
+    let sent = [request.clone()];
+    assert_eq!(
+        format!("{received:?}"), format!("{sent:?}"),
+        "the mock decodes the request as it was built"
+    );
     let _ = case
         .consumer()
         .m2m()
@@ -902,7 +1391,7 @@ async fn consumer_m2m_clients_secrets_rotate_cancel() {
     let request = stytch_sdk::consumer::m2m::clients::secrets::RotateCancelRequest::new(
         String::from("client_id/a b+c@d"),
     );
-    let _ = case
+    let full = case
         .consumer()
         .m2m()
         .clients()
@@ -910,6 +1399,25 @@ async fn consumer_m2m_clients_secrets_rotate_cancel() {
         .rotate_cancel(request.clone())
         .await
         .expect("full response decodes");
+    let mock = stytch_sdk::test_util::MockStytch::start().await;
+    mock.on::<stytch_sdk::consumer::m2m::clients::secrets::RotateCancelRequest>()
+        .respond(full.clone());
+    let echoed = mock
+        .client()
+        .m2m()
+        .clients()
+        .secrets()
+        .rotate_cancel(request.clone())
+        .await
+        .expect("the mock answers");
+    assert_eq!(echoed, full, "the response survives Serialize and Deserialize");
+    let received = mock
+        .calls::<stytch_sdk::consumer::m2m::clients::secrets::RotateCancelRequest>();
+    let sent = [request.clone()];
+    assert_eq!(
+        format!("{received:?}"), format!("{sent:?}"),
+        "the mock decodes the request as it was built"
+    );
     let _ = case
         .consumer()
         .m2m()
@@ -927,7 +1435,7 @@ async fn consumer_m2m_clients_secrets_rotate_start() {
     let request = stytch_sdk::consumer::m2m::clients::secrets::RotateStartRequest::new(
         String::from("client_id/a b+c@d"),
     );
-    let _ = case
+    let full = case
         .consumer()
         .m2m()
         .clients()
@@ -935,6 +1443,25 @@ async fn consumer_m2m_clients_secrets_rotate_start() {
         .rotate_start(request.clone())
         .await
         .expect("full response decodes");
+    let mock = stytch_sdk::test_util::MockStytch::start().await;
+    mock.on::<stytch_sdk::consumer::m2m::clients::secrets::RotateStartRequest>()
+        .respond(full.clone());
+    let echoed = mock
+        .client()
+        .m2m()
+        .clients()
+        .secrets()
+        .rotate_start(request.clone())
+        .await
+        .expect("the mock answers");
+    assert_eq!(echoed, full, "the response survives Serialize and Deserialize");
+    let received = mock
+        .calls::<stytch_sdk::consumer::m2m::clients::secrets::RotateStartRequest>();
+    let sent = [request.clone()];
+    assert_eq!(
+        format!("{received:?}"), format!("{sent:?}"),
+        "the mock decodes the request as it was built"
+    );
     let _ = case
         .consumer()
         .m2m()
@@ -976,6 +1503,23 @@ async fn consumer_magic_links_authenticate() {
     assert!(
         full.user_device.is_some(), "{} left out of the full response", "user_device"
     );
+    let mock = stytch_sdk::test_util::MockStytch::start().await;
+    mock.on::<stytch_sdk::consumer::magic_links::AuthenticateRequest>()
+        .respond(full.clone());
+    let echoed = mock
+        .client()
+        .magic_links()
+        .authenticate(request.clone())
+        .await
+        .expect("the mock answers");
+    assert_eq!(echoed, full, "the response survives Serialize and Deserialize");
+    let received = mock
+        .calls::<stytch_sdk::consumer::magic_links::AuthenticateRequest>();
+    let sent = [request.clone()];
+    assert_eq!(
+        format!("{received:?}"), format!("{sent:?}"),
+        "the mock decodes the request as it was built"
+    );
     let minimal = case
         .consumer()
         .magic_links()
@@ -1004,12 +1548,27 @@ async fn consumer_magic_links_create() {
             ip_address: Some(String::from("ip_address-sample")),
             user_agent: Some(String::from("user_agent-sample")),
         });
-    let _ = case
+    let full = case
         .consumer()
         .magic_links()
         .create(request.clone())
         .await
         .expect("full response decodes");
+    let mock = stytch_sdk::test_util::MockStytch::start().await;
+    mock.on::<stytch_sdk::consumer::magic_links::CreateRequest>().respond(full.clone());
+    let echoed = mock
+        .client()
+        .magic_links()
+        .create(request.clone())
+        .await
+        .expect("the mock answers");
+    assert_eq!(echoed, full, "the response survives Serialize and Deserialize");
+    let received = mock.calls::<stytch_sdk::consumer::magic_links::CreateRequest>();
+    let sent = [request.clone()];
+    assert_eq!(
+        format!("{received:?}"), format!("{sent:?}"),
+        "the mock decodes the request as it was built"
+    );
     let _ = case
         .consumer()
         .magic_links()
@@ -1040,13 +1599,31 @@ async fn consumer_magic_links_email_invite() {
         .locale(stytch_sdk::consumer::models::magic_links_email::InviteRequestLocale::En)
         .trusted_metadata(serde_json::json!({ "sample" : "trusted_metadata" }))
         .untrusted_metadata(serde_json::json!({ "sample" : "untrusted_metadata" }));
-    let _ = case
+    let full = case
         .consumer()
         .magic_links()
         .email()
         .invite(request.clone())
         .await
         .expect("full response decodes");
+    let mock = stytch_sdk::test_util::MockStytch::start().await;
+    mock.on::<stytch_sdk::consumer::magic_links::email::InviteRequest>()
+        .respond(full.clone());
+    let echoed = mock
+        .client()
+        .magic_links()
+        .email()
+        .invite(request.clone())
+        .await
+        .expect("the mock answers");
+    assert_eq!(echoed, full, "the response survives Serialize and Deserialize");
+    let received = mock
+        .calls::<stytch_sdk::consumer::magic_links::email::InviteRequest>();
+    let sent = [request.clone()];
+    assert_eq!(
+        format!("{received:?}"), format!("{sent:?}"),
+        "the mock decodes the request as it was built"
+    );
     let _ = case
         .consumer()
         .magic_links()
@@ -1078,13 +1655,31 @@ async fn consumer_magic_links_email_login_or_create() {
         .locale(
             stytch_sdk::consumer::models::magic_links_email::InviteRequestLocale::En,
         );
-    let _ = case
+    let full = case
         .consumer()
         .magic_links()
         .email()
         .login_or_create(request.clone())
         .await
         .expect("full response decodes");
+    let mock = stytch_sdk::test_util::MockStytch::start().await;
+    mock.on::<stytch_sdk::consumer::magic_links::email::LoginOrCreateRequest>()
+        .respond(full.clone());
+    let echoed = mock
+        .client()
+        .magic_links()
+        .email()
+        .login_or_create(request.clone())
+        .await
+        .expect("the mock answers");
+    assert_eq!(echoed, full, "the response survives Serialize and Deserialize");
+    let received = mock
+        .calls::<stytch_sdk::consumer::magic_links::email::LoginOrCreateRequest>();
+    let sent = [request.clone()];
+    assert_eq!(
+        format!("{received:?}"), format!("{sent:?}"),
+        "the mock decodes the request as it was built"
+    );
     let _ = case
         .consumer()
         .magic_links()
@@ -1101,13 +1696,31 @@ async fn consumer_magic_links_email_revoke_invite() {
     let request = stytch_sdk::consumer::magic_links::email::RevokeInviteRequest::new(
         String::from("email-sample"),
     );
-    let _ = case
+    let full = case
         .consumer()
         .magic_links()
         .email()
         .revoke_invite(request.clone())
         .await
         .expect("full response decodes");
+    let mock = stytch_sdk::test_util::MockStytch::start().await;
+    mock.on::<stytch_sdk::consumer::magic_links::email::RevokeInviteRequest>()
+        .respond(full.clone());
+    let echoed = mock
+        .client()
+        .magic_links()
+        .email()
+        .revoke_invite(request.clone())
+        .await
+        .expect("the mock answers");
+    assert_eq!(echoed, full, "the response survives Serialize and Deserialize");
+    let received = mock
+        .calls::<stytch_sdk::consumer::magic_links::email::RevokeInviteRequest>();
+    let sent = [request.clone()];
+    assert_eq!(
+        format!("{received:?}"), format!("{sent:?}"),
+        "the mock decodes the request as it was built"
+    );
     let _ = case
         .consumer()
         .magic_links()
@@ -1139,13 +1752,30 @@ async fn consumer_magic_links_email_send() {
         .session_jwt(String::from("session_jwt-sample"))
         .locale(stytch_sdk::consumer::models::magic_links_email::InviteRequestLocale::En)
         .signup_template_id(String::from("signup_template_id-sample"));
-    let _ = case
+    let full = case
         .consumer()
         .magic_links()
         .email()
         .send(request.clone())
         .await
         .expect("full response decodes");
+    let mock = stytch_sdk::test_util::MockStytch::start().await;
+    mock.on::<stytch_sdk::consumer::magic_links::email::SendRequest>()
+        .respond(full.clone());
+    let echoed = mock
+        .client()
+        .magic_links()
+        .email()
+        .send(request.clone())
+        .await
+        .expect("the mock answers");
+    assert_eq!(echoed, full, "the response survives Serialize and Deserialize");
+    let received = mock.calls::<stytch_sdk::consumer::magic_links::email::SendRequest>();
+    let sent = [request.clone()];
+    assert_eq!(
+        format!("{received:?}"), format!("{sent:?}"),
+        "the mock decodes the request as it was built"
+    );
     let _ = case
         .consumer()
         .magic_links()
@@ -1165,12 +1795,27 @@ async fn consumer_oauth_attach() {
         .user_id(String::from("user_id-sample"))
         .session_token(String::from("session_token-sample"))
         .session_jwt(String::from("session_jwt-sample"));
-    let _ = case
+    let full = case
         .consumer()
         .oauth()
         .attach(request.clone())
         .await
         .expect("full response decodes");
+    let mock = stytch_sdk::test_util::MockStytch::start().await;
+    mock.on::<stytch_sdk::consumer::oauth::AttachRequest>().respond(full.clone());
+    let echoed = mock
+        .client()
+        .oauth()
+        .attach(request.clone())
+        .await
+        .expect("the mock answers");
+    assert_eq!(echoed, full, "the response survives Serialize and Deserialize");
+    let received = mock.calls::<stytch_sdk::consumer::oauth::AttachRequest>();
+    let sent = [request.clone()];
+    assert_eq!(
+        format!("{received:?}"), format!("{sent:?}"),
+        "the mock decodes the request as it was built"
+    );
     let _ = case
         .consumer()
         .oauth()
@@ -1203,6 +1848,21 @@ async fn consumer_oauth_authenticate() {
     );
     assert!(
         full.user_device.is_some(), "{} left out of the full response", "user_device"
+    );
+    let mock = stytch_sdk::test_util::MockStytch::start().await;
+    mock.on::<stytch_sdk::consumer::oauth::AuthenticateRequest>().respond(full.clone());
+    let echoed = mock
+        .client()
+        .oauth()
+        .authenticate(request.clone())
+        .await
+        .expect("the mock answers");
+    assert_eq!(echoed, full, "the response survives Serialize and Deserialize");
+    let received = mock.calls::<stytch_sdk::consumer::oauth::AuthenticateRequest>();
+    let sent = [request.clone()];
+    assert_eq!(
+        format!("{received:?}"), format!("{sent:?}"),
+        "the mock decodes the request as it was built"
     );
     let minimal = case
         .consumer()
@@ -1251,6 +1911,21 @@ async fn consumer_otps_authenticate() {
     assert!(
         full.user_device.is_some(), "{} left out of the full response", "user_device"
     );
+    let mock = stytch_sdk::test_util::MockStytch::start().await;
+    mock.on::<stytch_sdk::consumer::otps::AuthenticateRequest>().respond(full.clone());
+    let echoed = mock
+        .client()
+        .otps()
+        .authenticate(request.clone())
+        .await
+        .expect("the mock answers");
+    assert_eq!(echoed, full, "the response survives Serialize and Deserialize");
+    let received = mock.calls::<stytch_sdk::consumer::otps::AuthenticateRequest>();
+    let sent = [request.clone()];
+    assert_eq!(
+        format!("{received:?}"), format!("{sent:?}"),
+        "the mock decodes the request as it was built"
+    );
     let minimal = case
         .consumer()
         .otps()
@@ -1283,13 +1958,31 @@ async fn consumer_otps_email_login_or_create() {
         .locale(stytch_sdk::consumer::models::magic_links_email::InviteRequestLocale::En)
         .login_template_id(String::from("login_template_id-sample"))
         .signup_template_id(String::from("signup_template_id-sample"));
-    let _ = case
+    let full = case
         .consumer()
         .otps()
         .email()
         .login_or_create(request.clone())
         .await
         .expect("full response decodes");
+    let mock = stytch_sdk::test_util::MockStytch::start().await;
+    mock.on::<stytch_sdk::consumer::otps::email::LoginOrCreateRequest>()
+        .respond(full.clone());
+    let echoed = mock
+        .client()
+        .otps()
+        .email()
+        .login_or_create(request.clone())
+        .await
+        .expect("the mock answers");
+    assert_eq!(echoed, full, "the response survives Serialize and Deserialize");
+    let received = mock
+        .calls::<stytch_sdk::consumer::otps::email::LoginOrCreateRequest>();
+    let sent = [request.clone()];
+    assert_eq!(
+        format!("{received:?}"), format!("{sent:?}"),
+        "the mock decodes the request as it was built"
+    );
     let _ = case
         .consumer()
         .otps()
@@ -1317,13 +2010,29 @@ async fn consumer_otps_email_send() {
         .session_jwt(String::from("session_jwt-sample"))
         .login_template_id(String::from("login_template_id-sample"))
         .signup_template_id(String::from("signup_template_id-sample"));
-    let _ = case
+    let full = case
         .consumer()
         .otps()
         .email()
         .send(request.clone())
         .await
         .expect("full response decodes");
+    let mock = stytch_sdk::test_util::MockStytch::start().await;
+    mock.on::<stytch_sdk::consumer::otps::email::SendRequest>().respond(full.clone());
+    let echoed = mock
+        .client()
+        .otps()
+        .email()
+        .send(request.clone())
+        .await
+        .expect("the mock answers");
+    assert_eq!(echoed, full, "the response survives Serialize and Deserialize");
+    let received = mock.calls::<stytch_sdk::consumer::otps::email::SendRequest>();
+    let sent = [request.clone()];
+    assert_eq!(
+        format!("{received:?}"), format!("{sent:?}"),
+        "the mock decodes the request as it was built"
+    );
     let _ = case
         .consumer()
         .otps()
@@ -1347,13 +2056,30 @@ async fn consumer_otps_sms_login_or_create() {
         })
         .create_user_as_pending(true)
         .locale(stytch_sdk::consumer::models::otp_sms::LoginOrCreateRequestLocale::En);
-    let _ = case
+    let full = case
         .consumer()
         .otps()
         .sms()
         .login_or_create(request.clone())
         .await
         .expect("full response decodes");
+    let mock = stytch_sdk::test_util::MockStytch::start().await;
+    mock.on::<stytch_sdk::consumer::otps::sms::LoginOrCreateRequest>()
+        .respond(full.clone());
+    let echoed = mock
+        .client()
+        .otps()
+        .sms()
+        .login_or_create(request.clone())
+        .await
+        .expect("the mock answers");
+    assert_eq!(echoed, full, "the response survives Serialize and Deserialize");
+    let received = mock.calls::<stytch_sdk::consumer::otps::sms::LoginOrCreateRequest>();
+    let sent = [request.clone()];
+    assert_eq!(
+        format!("{received:?}"), format!("{sent:?}"),
+        "the mock decodes the request as it was built"
+    );
     let _ = case
         .consumer()
         .otps()
@@ -1379,13 +2105,29 @@ async fn consumer_otps_sms_send() {
         .user_id(String::from("user_id-sample"))
         .session_token(String::from("session_token-sample"))
         .session_jwt(String::from("session_jwt-sample"));
-    let _ = case
+    let full = case
         .consumer()
         .otps()
         .sms()
         .send(request.clone())
         .await
         .expect("full response decodes");
+    let mock = stytch_sdk::test_util::MockStytch::start().await;
+    mock.on::<stytch_sdk::consumer::otps::sms::SendRequest>().respond(full.clone());
+    let echoed = mock
+        .client()
+        .otps()
+        .sms()
+        .send(request.clone())
+        .await
+        .expect("the mock answers");
+    assert_eq!(echoed, full, "the response survives Serialize and Deserialize");
+    let received = mock.calls::<stytch_sdk::consumer::otps::sms::SendRequest>();
+    let sent = [request.clone()];
+    assert_eq!(
+        format!("{received:?}"), format!("{sent:?}"),
+        "the mock decodes the request as it was built"
+    );
     let _ = case
         .consumer()
         .otps()
@@ -1409,13 +2151,31 @@ async fn consumer_otps_whatsapp_login_or_create() {
         })
         .create_user_as_pending(true)
         .locale(stytch_sdk::consumer::models::otp_sms::LoginOrCreateRequestLocale::En);
-    let _ = case
+    let full = case
         .consumer()
         .otps()
         .whatsapp()
         .login_or_create(request.clone())
         .await
         .expect("full response decodes");
+    let mock = stytch_sdk::test_util::MockStytch::start().await;
+    mock.on::<stytch_sdk::consumer::otps::whatsapp::LoginOrCreateRequest>()
+        .respond(full.clone());
+    let echoed = mock
+        .client()
+        .otps()
+        .whatsapp()
+        .login_or_create(request.clone())
+        .await
+        .expect("the mock answers");
+    assert_eq!(echoed, full, "the response survives Serialize and Deserialize");
+    let received = mock
+        .calls::<stytch_sdk::consumer::otps::whatsapp::LoginOrCreateRequest>();
+    let sent = [request.clone()];
+    assert_eq!(
+        format!("{received:?}"), format!("{sent:?}"),
+        "the mock decodes the request as it was built"
+    );
     let _ = case
         .consumer()
         .otps()
@@ -1441,13 +2201,29 @@ async fn consumer_otps_whatsapp_send() {
         .user_id(String::from("user_id-sample"))
         .session_token(String::from("session_token-sample"))
         .session_jwt(String::from("session_jwt-sample"));
-    let _ = case
+    let full = case
         .consumer()
         .otps()
         .whatsapp()
         .send(request.clone())
         .await
         .expect("full response decodes");
+    let mock = stytch_sdk::test_util::MockStytch::start().await;
+    mock.on::<stytch_sdk::consumer::otps::whatsapp::SendRequest>().respond(full.clone());
+    let echoed = mock
+        .client()
+        .otps()
+        .whatsapp()
+        .send(request.clone())
+        .await
+        .expect("the mock answers");
+    assert_eq!(echoed, full, "the response survives Serialize and Deserialize");
+    let received = mock.calls::<stytch_sdk::consumer::otps::whatsapp::SendRequest>();
+    let sent = [request.clone()];
+    assert_eq!(
+        format!("{received:?}"), format!("{sent:?}"),
+        "the mock decodes the request as it was built"
+    );
     let _ = case
         .consumer()
         .otps()
@@ -1479,6 +2255,22 @@ async fn consumer_passwords_authenticate() {
     assert!(full.session.is_some(), "{} left out of the full response", "session");
     assert!(
         full.user_device.is_some(), "{} left out of the full response", "user_device"
+    );
+    let mock = stytch_sdk::test_util::MockStytch::start().await;
+    mock.on::<stytch_sdk::consumer::passwords::AuthenticateRequest>()
+        .respond(full.clone());
+    let echoed = mock
+        .client()
+        .passwords()
+        .authenticate(request.clone())
+        .await
+        .expect("the mock answers");
+    assert_eq!(echoed, full, "the response survives Serialize and Deserialize");
+    let received = mock.calls::<stytch_sdk::consumer::passwords::AuthenticateRequest>();
+    let sent = [request.clone()];
+    assert_eq!(
+        format!("{received:?}"), format!("{sent:?}"),
+        "the mock decodes the request as it was built"
     );
     let minimal = case
         .consumer()
@@ -1523,6 +2315,21 @@ async fn consumer_passwords_create() {
     assert!(full.session.is_some(), "{} left out of the full response", "session");
     assert!(
         full.user_device.is_some(), "{} left out of the full response", "user_device"
+    );
+    let mock = stytch_sdk::test_util::MockStytch::start().await;
+    mock.on::<stytch_sdk::consumer::passwords::CreateRequest>().respond(full.clone());
+    let echoed = mock
+        .client()
+        .passwords()
+        .create(request.clone())
+        .await
+        .expect("the mock answers");
+    assert_eq!(echoed, full, "the response survives Serialize and Deserialize");
+    let received = mock.calls::<stytch_sdk::consumer::passwords::CreateRequest>();
+    let sent = [request.clone()];
+    assert_eq!(
+        format!("{received:?}"), format!("{sent:?}"),
+        "the mock decodes the request as it was built"
     );
     let minimal = case
         .consumer()
@@ -1593,12 +2400,27 @@ async fn consumer_passwords_migrate() {
         .set_phone_number_verified(true)
         .external_id(String::from("external_id-sample"))
         .roles(vec![String::from("roles-sample")]);
-    let _ = case
+    let full = case
         .consumer()
         .passwords()
         .migrate(request.clone())
         .await
         .expect("full response decodes");
+    let mock = stytch_sdk::test_util::MockStytch::start().await;
+    mock.on::<stytch_sdk::consumer::passwords::MigrateRequest>().respond(full.clone());
+    let echoed = mock
+        .client()
+        .passwords()
+        .migrate(request.clone())
+        .await
+        .expect("the mock answers");
+    assert_eq!(echoed, full, "the response survives Serialize and Deserialize");
+    let received = mock.calls::<stytch_sdk::consumer::passwords::MigrateRequest>();
+    let sent = [request.clone()];
+    assert_eq!(
+        format!("{received:?}"), format!("{sent:?}"),
+        "the mock decodes the request as it was built"
+    );
     let _ = case
         .consumer()
         .passwords()
@@ -1622,6 +2444,22 @@ async fn consumer_passwords_strength_check() {
         .await
         .expect("full response decodes");
     assert!(full.feedback.is_some(), "{} left out of the full response", "feedback");
+    let mock = stytch_sdk::test_util::MockStytch::start().await;
+    mock.on::<stytch_sdk::consumer::passwords::StrengthCheckRequest>()
+        .respond(full.clone());
+    let echoed = mock
+        .client()
+        .passwords()
+        .strength_check(request.clone())
+        .await
+        .expect("the mock answers");
+    assert_eq!(echoed, full, "the response survives Serialize and Deserialize");
+    let received = mock.calls::<stytch_sdk::consumer::passwords::StrengthCheckRequest>();
+    let sent = [request.clone()];
+    assert_eq!(
+        format!("{received:?}"), format!("{sent:?}"),
+        "the mock decodes the request as it was built"
+    );
     let minimal = case
         .consumer()
         .passwords()
@@ -1667,6 +2505,23 @@ async fn consumer_passwords_email_reset() {
     assert!(
         full.user_device.is_some(), "{} left out of the full response", "user_device"
     );
+    let mock = stytch_sdk::test_util::MockStytch::start().await;
+    mock.on::<stytch_sdk::consumer::passwords::email::ResetRequest>()
+        .respond(full.clone());
+    let echoed = mock
+        .client()
+        .passwords()
+        .email()
+        .reset(request.clone())
+        .await
+        .expect("the mock answers");
+    assert_eq!(echoed, full, "the response survives Serialize and Deserialize");
+    let received = mock.calls::<stytch_sdk::consumer::passwords::email::ResetRequest>();
+    let sent = [request.clone()];
+    assert_eq!(
+        format!("{received:?}"), format!("{sent:?}"),
+        "the mock decodes the request as it was built"
+    );
     let minimal = case
         .consumer()
         .passwords()
@@ -1701,13 +2556,31 @@ async fn consumer_passwords_email_reset_start() {
         .login_redirect_url(String::from("login_redirect_url-sample"))
         .locale(stytch_sdk::consumer::models::magic_links_email::InviteRequestLocale::En)
         .reset_password_template_id(String::from("reset_password_template_id-sample"));
-    let _ = case
+    let full = case
         .consumer()
         .passwords()
         .email()
         .reset_start(request.clone())
         .await
         .expect("full response decodes");
+    let mock = stytch_sdk::test_util::MockStytch::start().await;
+    mock.on::<stytch_sdk::consumer::passwords::email::ResetStartRequest>()
+        .respond(full.clone());
+    let echoed = mock
+        .client()
+        .passwords()
+        .email()
+        .reset_start(request.clone())
+        .await
+        .expect("the mock answers");
+    assert_eq!(echoed, full, "the response survives Serialize and Deserialize");
+    let received = mock
+        .calls::<stytch_sdk::consumer::passwords::email::ResetStartRequest>();
+    let sent = [request.clone()];
+    assert_eq!(
+        format!("{received:?}"), format!("{sent:?}"),
+        "the mock decodes the request as it was built"
+    );
     let _ = case
         .consumer()
         .passwords()
@@ -1741,6 +2614,24 @@ async fn consumer_passwords_existing_password_reset() {
     assert!(full.session.is_some(), "{} left out of the full response", "session");
     assert!(
         full.user_device.is_some(), "{} left out of the full response", "user_device"
+    );
+    let mock = stytch_sdk::test_util::MockStytch::start().await;
+    mock.on::<stytch_sdk::consumer::passwords::existing_password::ResetRequest>()
+        .respond(full.clone());
+    let echoed = mock
+        .client()
+        .passwords()
+        .existing_password()
+        .reset(request.clone())
+        .await
+        .expect("the mock answers");
+    assert_eq!(echoed, full, "the response survives Serialize and Deserialize");
+    let received = mock
+        .calls::<stytch_sdk::consumer::passwords::existing_password::ResetRequest>();
+    let sent = [request.clone()];
+    assert_eq!(
+        format!("{received:?}"), format!("{sent:?}"),
+        "the mock decodes the request as it was built"
     );
     let minimal = case
         .consumer()
@@ -1782,6 +2673,24 @@ async fn consumer_passwords_sessions_reset() {
     assert!(
         full.user_device.is_some(), "{} left out of the full response", "user_device"
     );
+    let mock = stytch_sdk::test_util::MockStytch::start().await;
+    mock.on::<stytch_sdk::consumer::passwords::sessions::ResetRequest>()
+        .respond(full.clone());
+    let echoed = mock
+        .client()
+        .passwords()
+        .sessions()
+        .reset(request.clone())
+        .await
+        .expect("the mock answers");
+    assert_eq!(echoed, full, "the response survives Serialize and Deserialize");
+    let received = mock
+        .calls::<stytch_sdk::consumer::passwords::sessions::ResetRequest>();
+    let sent = [request.clone()];
+    assert_eq!(
+        format!("{received:?}"), format!("{sent:?}"),
+        "the mock decodes the request as it was built"
+    );
     let minimal = case
         .consumer()
         .passwords()
@@ -1804,12 +2713,27 @@ async fn consumer_passwords_sessions_reset() {
 async fn consumer_project_metrics() {
     let case = Case::start("consumer.project.metrics").await;
     let request = stytch_sdk::consumer::project::MetricsRequest::new();
-    let _ = case
+    let full = case
         .consumer()
         .project()
         .metrics(request.clone())
         .await
         .expect("full response decodes");
+    let mock = stytch_sdk::test_util::MockStytch::start().await;
+    mock.on::<stytch_sdk::consumer::project::MetricsRequest>().respond(full.clone());
+    let echoed = mock
+        .client()
+        .project()
+        .metrics(request.clone())
+        .await
+        .expect("the mock answers");
+    assert_eq!(echoed, full, "the response survives Serialize and Deserialize");
+    let received = mock.calls::<stytch_sdk::consumer::project::MetricsRequest>();
+    let sent = [request.clone()];
+    assert_eq!(
+        format!("{received:?}"), format!("{sent:?}"),
+        "the mock decodes the request as it was built"
+    );
     let _ = case
         .consumer()
         .project()
@@ -1830,6 +2754,21 @@ async fn consumer_rbac_policy() {
         .await
         .expect("full response decodes");
     assert!(full.policy.is_some(), "{} left out of the full response", "policy");
+    let mock = stytch_sdk::test_util::MockStytch::start().await;
+    mock.on::<stytch_sdk::consumer::rbac::PolicyRequest>().respond(full.clone());
+    let echoed = mock
+        .client()
+        .rbac()
+        .policy(request.clone())
+        .await
+        .expect("the mock answers");
+    assert_eq!(echoed, full, "the response survives Serialize and Deserialize");
+    let received = mock.calls::<stytch_sdk::consumer::rbac::PolicyRequest>();
+    let sent = [request.clone()];
+    assert_eq!(
+        format!("{received:?}"), format!("{sent:?}"),
+        "the mock decodes the request as it was built"
+    );
     let minimal = case
         .consumer()
         .rbac()
@@ -1864,6 +2803,21 @@ async fn consumer_sessions_attest() {
     assert!(full.session.is_some(), "{} left out of the full response", "session");
     assert!(
         full.user_device.is_some(), "{} left out of the full response", "user_device"
+    );
+    let mock = stytch_sdk::test_util::MockStytch::start().await;
+    mock.on::<stytch_sdk::consumer::sessions::AttestRequest>().respond(full.clone());
+    let echoed = mock
+        .client()
+        .sessions()
+        .attest(request.clone())
+        .await
+        .expect("the mock answers");
+    assert_eq!(echoed, full, "the response survives Serialize and Deserialize");
+    let received = mock.calls::<stytch_sdk::consumer::sessions::AttestRequest>();
+    let sent = [request.clone()];
+    assert_eq!(
+        format!("{received:?}"), format!("{sent:?}"),
+        "the mock decodes the request as it was built"
     );
     let minimal = case
         .consumer()
@@ -1901,6 +2855,22 @@ async fn consumer_sessions_authenticate() {
         .await
         .expect("full response decodes");
     assert!(full.verdict.is_some(), "{} left out of the full response", "verdict");
+    let mock = stytch_sdk::test_util::MockStytch::start().await;
+    mock.on::<stytch_sdk::consumer::sessions::AuthenticateRequest>()
+        .respond(full.clone());
+    let echoed = mock
+        .client()
+        .sessions()
+        .authenticate(request.clone())
+        .await
+        .expect("the mock answers");
+    assert_eq!(echoed, full, "the response survives Serialize and Deserialize");
+    let received = mock.calls::<stytch_sdk::consumer::sessions::AuthenticateRequest>();
+    let sent = [request.clone()];
+    assert_eq!(
+        format!("{received:?}"), format!("{sent:?}"),
+        "the mock decodes the request as it was built"
+    );
     let minimal = case
         .consumer()
         .sessions()
@@ -1933,6 +2903,23 @@ async fn consumer_sessions_exchange_access_token() {
     assert!(
         full.user_device.is_some(), "{} left out of the full response", "user_device"
     );
+    let mock = stytch_sdk::test_util::MockStytch::start().await;
+    mock.on::<stytch_sdk::consumer::sessions::ExchangeAccessTokenRequest>()
+        .respond(full.clone());
+    let echoed = mock
+        .client()
+        .sessions()
+        .exchange_access_token(request.clone())
+        .await
+        .expect("the mock answers");
+    assert_eq!(echoed, full, "the response survives Serialize and Deserialize");
+    let received = mock
+        .calls::<stytch_sdk::consumer::sessions::ExchangeAccessTokenRequest>();
+    let sent = [request.clone()];
+    assert_eq!(
+        format!("{received:?}"), format!("{sent:?}"),
+        "the mock decodes the request as it was built"
+    );
     let minimal = case
         .consumer()
         .sessions()
@@ -1956,12 +2943,27 @@ async fn consumer_sessions_get() {
     let request = stytch_sdk::consumer::sessions::GetRequest::new(
         String::from("user_id-sample"),
     );
-    let _ = case
+    let full = case
         .consumer()
         .sessions()
         .get(request.clone())
         .await
         .expect("full response decodes");
+    let mock = stytch_sdk::test_util::MockStytch::start().await;
+    mock.on::<stytch_sdk::consumer::sessions::GetRequest>().respond(full.clone());
+    let echoed = mock
+        .client()
+        .sessions()
+        .get(request.clone())
+        .await
+        .expect("the mock answers");
+    assert_eq!(echoed, full, "the response survives Serialize and Deserialize");
+    let received = mock.calls::<stytch_sdk::consumer::sessions::GetRequest>();
+    let sent = [request.clone()];
+    assert_eq!(
+        format!("{received:?}"), format!("{sent:?}"),
+        "the mock decodes the request as it was built"
+    );
     let _ = case
         .consumer()
         .sessions()
@@ -1977,12 +2979,27 @@ async fn consumer_sessions_get_jwks() {
     let request = stytch_sdk::consumer::sessions::GetJwksRequest::new(
         String::from("project_id/a b+c@d"),
     );
-    let _ = case
+    let full = case
         .consumer()
         .sessions()
         .get_jwks(request.clone())
         .await
         .expect("full response decodes");
+    let mock = stytch_sdk::test_util::MockStytch::start().await;
+    mock.on::<stytch_sdk::consumer::sessions::GetJwksRequest>().respond(full.clone());
+    let echoed = mock
+        .client()
+        .sessions()
+        .get_jwks(request.clone())
+        .await
+        .expect("the mock answers");
+    assert_eq!(echoed, full, "the response survives Serialize and Deserialize");
+    let received = mock.calls::<stytch_sdk::consumer::sessions::GetJwksRequest>();
+    let sent = [request.clone()];
+    assert_eq!(
+        format!("{received:?}"), format!("{sent:?}"),
+        "the mock decodes the request as it was built"
+    );
     let _ = case
         .consumer()
         .sessions()
@@ -2011,6 +3028,21 @@ async fn consumer_sessions_migrate() {
     assert!(
         full.user_device.is_some(), "{} left out of the full response", "user_device"
     );
+    let mock = stytch_sdk::test_util::MockStytch::start().await;
+    mock.on::<stytch_sdk::consumer::sessions::MigrateRequest>().respond(full.clone());
+    let echoed = mock
+        .client()
+        .sessions()
+        .migrate(request.clone())
+        .await
+        .expect("the mock answers");
+    assert_eq!(echoed, full, "the response survives Serialize and Deserialize");
+    let received = mock.calls::<stytch_sdk::consumer::sessions::MigrateRequest>();
+    let sent = [request.clone()];
+    assert_eq!(
+        format!("{received:?}"), format!("{sent:?}"),
+        "the mock decodes the request as it was built"
+    );
     let minimal = case
         .consumer()
         .sessions()
@@ -2035,12 +3067,27 @@ async fn consumer_sessions_revoke() {
         .session_id(String::from("session_id-sample"))
         .session_token(String::from("session_token-sample"))
         .session_jwt(String::from("session_jwt-sample"));
-    let _ = case
+    let full = case
         .consumer()
         .sessions()
         .revoke(request.clone())
         .await
         .expect("full response decodes");
+    let mock = stytch_sdk::test_util::MockStytch::start().await;
+    mock.on::<stytch_sdk::consumer::sessions::RevokeRequest>().respond(full.clone());
+    let echoed = mock
+        .client()
+        .sessions()
+        .revoke(request.clone())
+        .await
+        .expect("the mock answers");
+    assert_eq!(echoed, full, "the response survives Serialize and Deserialize");
+    let received = mock.calls::<stytch_sdk::consumer::sessions::RevokeRequest>();
+    let sent = [request.clone()];
+    assert_eq!(
+        format!("{received:?}"), format!("{sent:?}"),
+        "the mock decodes the request as it was built"
+    );
     let _ = case
         .consumer()
         .sessions()
@@ -2072,6 +3119,21 @@ async fn consumer_totps_authenticate() {
     assert!(
         full.user_device.is_some(), "{} left out of the full response", "user_device"
     );
+    let mock = stytch_sdk::test_util::MockStytch::start().await;
+    mock.on::<stytch_sdk::consumer::totps::AuthenticateRequest>().respond(full.clone());
+    let echoed = mock
+        .client()
+        .totps()
+        .authenticate(request.clone())
+        .await
+        .expect("the mock answers");
+    assert_eq!(echoed, full, "the response survives Serialize and Deserialize");
+    let received = mock.calls::<stytch_sdk::consumer::totps::AuthenticateRequest>();
+    let sent = [request.clone()];
+    assert_eq!(
+        format!("{received:?}"), format!("{sent:?}"),
+        "the mock decodes the request as it was built"
+    );
     let minimal = case
         .consumer()
         .totps()
@@ -2096,12 +3158,27 @@ async fn consumer_totps_create() {
             String::from("user_id-sample"),
         )
         .expiration_minutes(5i64);
-    let _ = case
+    let full = case
         .consumer()
         .totps()
         .create(request.clone())
         .await
         .expect("full response decodes");
+    let mock = stytch_sdk::test_util::MockStytch::start().await;
+    mock.on::<stytch_sdk::consumer::totps::CreateRequest>().respond(full.clone());
+    let echoed = mock
+        .client()
+        .totps()
+        .create(request.clone())
+        .await
+        .expect("the mock answers");
+    assert_eq!(echoed, full, "the response survives Serialize and Deserialize");
+    let received = mock.calls::<stytch_sdk::consumer::totps::CreateRequest>();
+    let sent = [request.clone()];
+    assert_eq!(
+        format!("{received:?}"), format!("{sent:?}"),
+        "the mock decodes the request as it was built"
+    );
     let _ = case
         .consumer()
         .totps()
@@ -2133,6 +3210,21 @@ async fn consumer_totps_recover() {
     assert!(
         full.user_device.is_some(), "{} left out of the full response", "user_device"
     );
+    let mock = stytch_sdk::test_util::MockStytch::start().await;
+    mock.on::<stytch_sdk::consumer::totps::RecoverRequest>().respond(full.clone());
+    let echoed = mock
+        .client()
+        .totps()
+        .recover(request.clone())
+        .await
+        .expect("the mock answers");
+    assert_eq!(echoed, full, "the response survives Serialize and Deserialize");
+    let received = mock.calls::<stytch_sdk::consumer::totps::RecoverRequest>();
+    let sent = [request.clone()];
+    assert_eq!(
+        format!("{received:?}"), format!("{sent:?}"),
+        "the mock decodes the request as it was built"
+    );
     let minimal = case
         .consumer()
         .totps()
@@ -2156,12 +3248,27 @@ async fn consumer_totps_recovery_codes() {
     let request = stytch_sdk::consumer::totps::RecoveryCodesRequest::new(
         String::from("user_id-sample"),
     );
-    let _ = case
+    let full = case
         .consumer()
         .totps()
         .recovery_codes(request.clone())
         .await
         .expect("full response decodes");
+    let mock = stytch_sdk::test_util::MockStytch::start().await;
+    mock.on::<stytch_sdk::consumer::totps::RecoveryCodesRequest>().respond(full.clone());
+    let echoed = mock
+        .client()
+        .totps()
+        .recovery_codes(request.clone())
+        .await
+        .expect("the mock answers");
+    assert_eq!(echoed, full, "the response survives Serialize and Deserialize");
+    let received = mock.calls::<stytch_sdk::consumer::totps::RecoveryCodesRequest>();
+    let sent = [request.clone()];
+    assert_eq!(
+        format!("{received:?}"), format!("{sent:?}"),
+        "the mock decodes the request as it was built"
+    );
     let _ = case
         .consumer()
         .totps()
@@ -2177,12 +3284,27 @@ async fn consumer_users_connected_apps() {
     let request = stytch_sdk::consumer::users::ConnectedAppsRequest::new(
         String::from("user_id/a b+c@d"),
     );
-    let _ = case
+    let full = case
         .consumer()
         .users()
         .connected_apps(request.clone())
         .await
         .expect("full response decodes");
+    let mock = stytch_sdk::test_util::MockStytch::start().await;
+    mock.on::<stytch_sdk::consumer::users::ConnectedAppsRequest>().respond(full.clone());
+    let echoed = mock
+        .client()
+        .users()
+        .connected_apps(request.clone())
+        .await
+        .expect("the mock answers");
+    assert_eq!(echoed, full, "the response survives Serialize and Deserialize");
+    let received = mock.calls::<stytch_sdk::consumer::users::ConnectedAppsRequest>();
+    let sent = [request.clone()];
+    assert_eq!(
+        format!("{received:?}"), format!("{sent:?}"),
+        "the mock decodes the request as it was built"
+    );
     let _ = case
         .consumer()
         .users()
@@ -2212,12 +3334,27 @@ async fn consumer_users_create() {
         .untrusted_metadata(serde_json::json!({ "sample" : "untrusted_metadata" }))
         .external_id(String::from("external_id-sample"))
         .roles(vec![String::from("roles-sample")]);
-    let _ = case
+    let full = case
         .consumer()
         .users()
         .create(request.clone())
         .await
         .expect("full response decodes");
+    let mock = stytch_sdk::test_util::MockStytch::start().await;
+    mock.on::<stytch_sdk::consumer::users::CreateRequest>().respond(full.clone());
+    let echoed = mock
+        .client()
+        .users()
+        .create(request.clone())
+        .await
+        .expect("the mock answers");
+    assert_eq!(echoed, full, "the response survives Serialize and Deserialize");
+    let received = mock.calls::<stytch_sdk::consumer::users::CreateRequest>();
+    let sent = [request.clone()];
+    assert_eq!(
+        format!("{received:?}"), format!("{sent:?}"),
+        "the mock decodes the request as it was built"
+    );
     let _ = case
         .consumer()
         .users()
@@ -2233,12 +3370,27 @@ async fn consumer_users_delete() {
     let request = stytch_sdk::consumer::users::DeleteRequest::new(
         String::from("user_id/a b+c@d"),
     );
-    let _ = case
+    let full = case
         .consumer()
         .users()
         .delete(request.clone())
         .await
         .expect("full response decodes");
+    let mock = stytch_sdk::test_util::MockStytch::start().await;
+    mock.on::<stytch_sdk::consumer::users::DeleteRequest>().respond(full.clone());
+    let echoed = mock
+        .client()
+        .users()
+        .delete(request.clone())
+        .await
+        .expect("the mock answers");
+    assert_eq!(echoed, full, "the response survives Serialize and Deserialize");
+    let received = mock.calls::<stytch_sdk::consumer::users::DeleteRequest>();
+    let sent = [request.clone()];
+    assert_eq!(
+        format!("{received:?}"), format!("{sent:?}"),
+        "the mock decodes the request as it was built"
+    );
     let _ = case
         .consumer()
         .users()
@@ -2254,12 +3406,29 @@ async fn consumer_users_delete_biometric_registration() {
     let request = stytch_sdk::consumer::users::DeleteBiometricRegistrationRequest::new(
         String::from("biometric_registration_id/a b+c@d"),
     );
-    let _ = case
+    let full = case
         .consumer()
         .users()
         .delete_biometric_registration(request.clone())
         .await
         .expect("full response decodes");
+    let mock = stytch_sdk::test_util::MockStytch::start().await;
+    mock.on::<stytch_sdk::consumer::users::DeleteBiometricRegistrationRequest>()
+        .respond(full.clone());
+    let echoed = mock
+        .client()
+        .users()
+        .delete_biometric_registration(request.clone())
+        .await
+        .expect("the mock answers");
+    assert_eq!(echoed, full, "the response survives Serialize and Deserialize");
+    let received = mock
+        .calls::<stytch_sdk::consumer::users::DeleteBiometricRegistrationRequest>();
+    let sent = [request.clone()];
+    assert_eq!(
+        format!("{received:?}"), format!("{sent:?}"),
+        "the mock decodes the request as it was built"
+    );
     let _ = case
         .consumer()
         .users()
@@ -2275,12 +3444,29 @@ async fn consumer_users_delete_crypto_wallet() {
     let request = stytch_sdk::consumer::users::DeleteCryptoWalletRequest::new(
         String::from("crypto_wallet_id/a b+c@d"),
     );
-    let _ = case
+    let full = case
         .consumer()
         .users()
         .delete_crypto_wallet(request.clone())
         .await
         .expect("full response decodes");
+    let mock = stytch_sdk::test_util::MockStytch::start().await;
+    mock.on::<stytch_sdk::consumer::users::DeleteCryptoWalletRequest>()
+        .respond(full.clone());
+    let echoed = mock
+        .client()
+        .users()
+        .delete_crypto_wallet(request.clone())
+        .await
+        .expect("the mock answers");
+    assert_eq!(echoed, full, "the response survives Serialize and Deserialize");
+    let received = mock
+        .calls::<stytch_sdk::consumer::users::DeleteCryptoWalletRequest>();
+    let sent = [request.clone()];
+    assert_eq!(
+        format!("{received:?}"), format!("{sent:?}"),
+        "the mock decodes the request as it was built"
+    );
     let _ = case
         .consumer()
         .users()
@@ -2296,12 +3482,27 @@ async fn consumer_users_delete_email() {
     let request = stytch_sdk::consumer::users::DeleteEmailRequest::new(
         String::from("email_id/a b+c@d"),
     );
-    let _ = case
+    let full = case
         .consumer()
         .users()
         .delete_email(request.clone())
         .await
         .expect("full response decodes");
+    let mock = stytch_sdk::test_util::MockStytch::start().await;
+    mock.on::<stytch_sdk::consumer::users::DeleteEmailRequest>().respond(full.clone());
+    let echoed = mock
+        .client()
+        .users()
+        .delete_email(request.clone())
+        .await
+        .expect("the mock answers");
+    assert_eq!(echoed, full, "the response survives Serialize and Deserialize");
+    let received = mock.calls::<stytch_sdk::consumer::users::DeleteEmailRequest>();
+    let sent = [request.clone()];
+    assert_eq!(
+        format!("{received:?}"), format!("{sent:?}"),
+        "the mock decodes the request as it was built"
+    );
     let _ = case
         .consumer()
         .users()
@@ -2317,12 +3518,28 @@ async fn consumer_users_delete_external_id() {
     let request = stytch_sdk::consumer::users::DeleteExternalIdRequest::new(
         String::from("user_id/a b+c@d"),
     );
-    let _ = case
+    let full = case
         .consumer()
         .users()
         .delete_external_id(request.clone())
         .await
         .expect("full response decodes");
+    let mock = stytch_sdk::test_util::MockStytch::start().await;
+    mock.on::<stytch_sdk::consumer::users::DeleteExternalIdRequest>()
+        .respond(full.clone());
+    let echoed = mock
+        .client()
+        .users()
+        .delete_external_id(request.clone())
+        .await
+        .expect("the mock answers");
+    assert_eq!(echoed, full, "the response survives Serialize and Deserialize");
+    let received = mock.calls::<stytch_sdk::consumer::users::DeleteExternalIdRequest>();
+    let sent = [request.clone()];
+    assert_eq!(
+        format!("{received:?}"), format!("{sent:?}"),
+        "the mock decodes the request as it was built"
+    );
     let _ = case
         .consumer()
         .users()
@@ -2338,12 +3555,29 @@ async fn consumer_users_delete_oauth_registration() {
     let request = stytch_sdk::consumer::users::DeleteOauthRegistrationRequest::new(
         String::from("oauth_user_registration_id/a b+c@d"),
     );
-    let _ = case
+    let full = case
         .consumer()
         .users()
         .delete_oauth_registration(request.clone())
         .await
         .expect("full response decodes");
+    let mock = stytch_sdk::test_util::MockStytch::start().await;
+    mock.on::<stytch_sdk::consumer::users::DeleteOauthRegistrationRequest>()
+        .respond(full.clone());
+    let echoed = mock
+        .client()
+        .users()
+        .delete_oauth_registration(request.clone())
+        .await
+        .expect("the mock answers");
+    assert_eq!(echoed, full, "the response survives Serialize and Deserialize");
+    let received = mock
+        .calls::<stytch_sdk::consumer::users::DeleteOauthRegistrationRequest>();
+    let sent = [request.clone()];
+    assert_eq!(
+        format!("{received:?}"), format!("{sent:?}"),
+        "the mock decodes the request as it was built"
+    );
     let _ = case
         .consumer()
         .users()
@@ -2359,12 +3593,28 @@ async fn consumer_users_delete_password() {
     let request = stytch_sdk::consumer::users::DeletePasswordRequest::new(
         String::from("password_id/a b+c@d"),
     );
-    let _ = case
+    let full = case
         .consumer()
         .users()
         .delete_password(request.clone())
         .await
         .expect("full response decodes");
+    let mock = stytch_sdk::test_util::MockStytch::start().await;
+    mock.on::<stytch_sdk::consumer::users::DeletePasswordRequest>()
+        .respond(full.clone());
+    let echoed = mock
+        .client()
+        .users()
+        .delete_password(request.clone())
+        .await
+        .expect("the mock answers");
+    assert_eq!(echoed, full, "the response survives Serialize and Deserialize");
+    let received = mock.calls::<stytch_sdk::consumer::users::DeletePasswordRequest>();
+    let sent = [request.clone()];
+    assert_eq!(
+        format!("{received:?}"), format!("{sent:?}"),
+        "the mock decodes the request as it was built"
+    );
     let _ = case
         .consumer()
         .users()
@@ -2380,12 +3630,28 @@ async fn consumer_users_delete_phone_number() {
     let request = stytch_sdk::consumer::users::DeletePhoneNumberRequest::new(
         String::from("phone_id/a b+c@d"),
     );
-    let _ = case
+    let full = case
         .consumer()
         .users()
         .delete_phone_number(request.clone())
         .await
         .expect("full response decodes");
+    let mock = stytch_sdk::test_util::MockStytch::start().await;
+    mock.on::<stytch_sdk::consumer::users::DeletePhoneNumberRequest>()
+        .respond(full.clone());
+    let echoed = mock
+        .client()
+        .users()
+        .delete_phone_number(request.clone())
+        .await
+        .expect("the mock answers");
+    assert_eq!(echoed, full, "the response survives Serialize and Deserialize");
+    let received = mock.calls::<stytch_sdk::consumer::users::DeletePhoneNumberRequest>();
+    let sent = [request.clone()];
+    assert_eq!(
+        format!("{received:?}"), format!("{sent:?}"),
+        "the mock decodes the request as it was built"
+    );
     let _ = case
         .consumer()
         .users()
@@ -2401,12 +3667,27 @@ async fn consumer_users_delete_totp() {
     let request = stytch_sdk::consumer::users::DeleteTotpRequest::new(
         String::from("totp_id/a b+c@d"),
     );
-    let _ = case
+    let full = case
         .consumer()
         .users()
         .delete_totp(request.clone())
         .await
         .expect("full response decodes");
+    let mock = stytch_sdk::test_util::MockStytch::start().await;
+    mock.on::<stytch_sdk::consumer::users::DeleteTotpRequest>().respond(full.clone());
+    let echoed = mock
+        .client()
+        .users()
+        .delete_totp(request.clone())
+        .await
+        .expect("the mock answers");
+    assert_eq!(echoed, full, "the response survives Serialize and Deserialize");
+    let received = mock.calls::<stytch_sdk::consumer::users::DeleteTotpRequest>();
+    let sent = [request.clone()];
+    assert_eq!(
+        format!("{received:?}"), format!("{sent:?}"),
+        "the mock decodes the request as it was built"
+    );
     let _ = case
         .consumer()
         .users()
@@ -2422,12 +3703,29 @@ async fn consumer_users_delete_webauthn_registration() {
     let request = stytch_sdk::consumer::users::DeleteWebauthnRegistrationRequest::new(
         String::from("webauthn_registration_id/a b+c@d"),
     );
-    let _ = case
+    let full = case
         .consumer()
         .users()
         .delete_webauthn_registration(request.clone())
         .await
         .expect("full response decodes");
+    let mock = stytch_sdk::test_util::MockStytch::start().await;
+    mock.on::<stytch_sdk::consumer::users::DeleteWebauthnRegistrationRequest>()
+        .respond(full.clone());
+    let echoed = mock
+        .client()
+        .users()
+        .delete_webauthn_registration(request.clone())
+        .await
+        .expect("the mock answers");
+    assert_eq!(echoed, full, "the response survives Serialize and Deserialize");
+    let received = mock
+        .calls::<stytch_sdk::consumer::users::DeleteWebauthnRegistrationRequest>();
+    let sent = [request.clone()];
+    assert_eq!(
+        format!("{received:?}"), format!("{sent:?}"),
+        "the mock decodes the request as it was built"
+    );
     let _ = case
         .consumer()
         .users()
@@ -2445,12 +3743,29 @@ async fn consumer_users_exchange_primary_factor() {
         )
         .email_address(String::from("email_address-sample"))
         .phone_number(String::from("phone_number-sample"));
-    let _ = case
+    let full = case
         .consumer()
         .users()
         .exchange_primary_factor(request.clone())
         .await
         .expect("full response decodes");
+    let mock = stytch_sdk::test_util::MockStytch::start().await;
+    mock.on::<stytch_sdk::consumer::users::ExchangePrimaryFactorRequest>()
+        .respond(full.clone());
+    let echoed = mock
+        .client()
+        .users()
+        .exchange_primary_factor(request.clone())
+        .await
+        .expect("the mock answers");
+    assert_eq!(echoed, full, "the response survives Serialize and Deserialize");
+    let received = mock
+        .calls::<stytch_sdk::consumer::users::ExchangePrimaryFactorRequest>();
+    let sent = [request.clone()];
+    assert_eq!(
+        format!("{received:?}"), format!("{sent:?}"),
+        "the mock decodes the request as it was built"
+    );
     let _ = case
         .consumer()
         .users()
@@ -2493,6 +3808,21 @@ async fn consumer_users_get() {
     assert!(
         full.lock_expires_at.is_some(), "{} left out of the full response",
         "lock_expires_at"
+    );
+    let mock = stytch_sdk::test_util::MockStytch::start().await;
+    mock.on::<stytch_sdk::consumer::users::GetRequest>().respond(full.clone());
+    let echoed = mock
+        .client()
+        .users()
+        .get(request.clone())
+        .await
+        .expect("the mock answers");
+    assert_eq!(echoed, full, "the response survives Serialize and Deserialize");
+    let received = mock.calls::<stytch_sdk::consumer::users::GetRequest>();
+    let sent = [request.clone()];
+    assert_eq!(
+        format!("{received:?}"), format!("{sent:?}"),
+        "the mock decodes the request as it was built"
     );
     let minimal = case
         .consumer()
@@ -2541,12 +3871,27 @@ async fn consumer_users_revoke() {
         String::from("user_id/a b+c@d"),
         String::from("connected_app_id/a b+c@d"),
     );
-    let _ = case
+    let full = case
         .consumer()
         .users()
         .revoke(request.clone())
         .await
         .expect("full response decodes");
+    let mock = stytch_sdk::test_util::MockStytch::start().await;
+    mock.on::<stytch_sdk::consumer::users::RevokeRequest>().respond(full.clone());
+    let echoed = mock
+        .client()
+        .users()
+        .revoke(request.clone())
+        .await
+        .expect("the mock answers");
+    assert_eq!(echoed, full, "the response survives Serialize and Deserialize");
+    let received = mock.calls::<stytch_sdk::consumer::users::RevokeRequest>();
+    let sent = [request.clone()];
+    assert_eq!(
+        format!("{received:?}"), format!("{sent:?}"),
+        "the mock decodes the request as it was built"
+    );
     let _ = case
         .consumer()
         .users()
@@ -2566,12 +3911,27 @@ async fn consumer_users_search() {
             operator: stytch_sdk::consumer::models::m2m::M2mSearchQueryOperator::Or,
             operands: vec![serde_json::json!({ "sample" : "operands" })],
         });
-    let _ = case
+    let full = case
         .consumer()
         .users()
         .search(request.clone())
         .await
         .expect("full response decodes");
+    let mock = stytch_sdk::test_util::MockStytch::start().await;
+    mock.on::<stytch_sdk::consumer::users::SearchRequest>().respond(full.clone());
+    let echoed = mock
+        .client()
+        .users()
+        .search(request.clone())
+        .await
+        .expect("the mock answers");
+    assert_eq!(echoed, full, "the response survives Serialize and Deserialize");
+    let received = mock.calls::<stytch_sdk::consumer::users::SearchRequest>();
+    let sent = [request.clone()];
+    assert_eq!(
+        format!("{received:?}"), format!("{sent:?}"),
+        "the mock decodes the request as it was built"
+    );
     let _ = case
         .consumer()
         .users()
@@ -2600,12 +3960,27 @@ async fn consumer_users_update() {
         .untrusted_metadata(serde_json::json!({ "sample" : "untrusted_metadata" }))
         .external_id(String::from("external_id-sample"))
         .roles(vec![String::from("roles-sample")]);
-    let _ = case
+    let full = case
         .consumer()
         .users()
         .update(request.clone())
         .await
         .expect("full response decodes");
+    let mock = stytch_sdk::test_util::MockStytch::start().await;
+    mock.on::<stytch_sdk::consumer::users::UpdateRequest>().respond(full.clone());
+    let echoed = mock
+        .client()
+        .users()
+        .update(request.clone())
+        .await
+        .expect("the mock answers");
+    assert_eq!(echoed, full, "the response survives Serialize and Deserialize");
+    let received = mock.calls::<stytch_sdk::consumer::users::UpdateRequest>();
+    let sent = [request.clone()];
+    assert_eq!(
+        format!("{received:?}"), format!("{sent:?}"),
+        "the mock decodes the request as it was built"
+    );
     let _ = case
         .consumer()
         .users()
@@ -2636,6 +4011,22 @@ async fn consumer_webauthn_authenticate() {
     assert!(
         full.user_device.is_some(), "{} left out of the full response", "user_device"
     );
+    let mock = stytch_sdk::test_util::MockStytch::start().await;
+    mock.on::<stytch_sdk::consumer::webauthn::AuthenticateRequest>()
+        .respond(full.clone());
+    let echoed = mock
+        .client()
+        .webauthn()
+        .authenticate(request.clone())
+        .await
+        .expect("the mock answers");
+    assert_eq!(echoed, full, "the response survives Serialize and Deserialize");
+    let received = mock.calls::<stytch_sdk::consumer::webauthn::AuthenticateRequest>();
+    let sent = [request.clone()];
+    assert_eq!(
+        format!("{received:?}"), format!("{sent:?}"),
+        "the mock decodes the request as it was built"
+    );
     let minimal = case
         .consumer()
         .webauthn()
@@ -2662,12 +4053,29 @@ async fn consumer_webauthn_authenticate_start() {
         .user_id(String::from("user_id-sample"))
         .return_passkey_credential_options(true)
         .use_base64_url_encoding(true);
-    let _ = case
+    let full = case
         .consumer()
         .webauthn()
         .authenticate_start(request.clone())
         .await
         .expect("full response decodes");
+    let mock = stytch_sdk::test_util::MockStytch::start().await;
+    mock.on::<stytch_sdk::consumer::webauthn::AuthenticateStartRequest>()
+        .respond(full.clone());
+    let echoed = mock
+        .client()
+        .webauthn()
+        .authenticate_start(request.clone())
+        .await
+        .expect("the mock answers");
+    assert_eq!(echoed, full, "the response survives Serialize and Deserialize");
+    let received = mock
+        .calls::<stytch_sdk::consumer::webauthn::AuthenticateStartRequest>();
+    let sent = [request.clone()];
+    assert_eq!(
+        format!("{received:?}"), format!("{sent:?}"),
+        "the mock decodes the request as it was built"
+    );
     let _ = case
         .consumer()
         .webauthn()
@@ -2684,12 +4092,29 @@ async fn consumer_webauthn_list_credentials() {
         String::from("user_id/a b+c@d"),
         String::from("domain/a b+c@d"),
     );
-    let _ = case
+    let full = case
         .consumer()
         .webauthn()
         .list_credentials(request.clone())
         .await
         .expect("full response decodes");
+    let mock = stytch_sdk::test_util::MockStytch::start().await;
+    mock.on::<stytch_sdk::consumer::webauthn::ListCredentialsRequest>()
+        .respond(full.clone());
+    let echoed = mock
+        .client()
+        .webauthn()
+        .list_credentials(request.clone())
+        .await
+        .expect("the mock answers");
+    assert_eq!(echoed, full, "the response survives Serialize and Deserialize");
+    let received = mock
+        .calls::<stytch_sdk::consumer::webauthn::ListCredentialsRequest>();
+    let sent = [request.clone()];
+    assert_eq!(
+        format!("{received:?}"), format!("{sent:?}"),
+        "the mock decodes the request as it was built"
+    );
     let _ = case
         .consumer()
         .webauthn()
@@ -2720,6 +4145,21 @@ async fn consumer_webauthn_register() {
     assert!(full.session.is_some(), "{} left out of the full response", "session");
     assert!(
         full.user_device.is_some(), "{} left out of the full response", "user_device"
+    );
+    let mock = stytch_sdk::test_util::MockStytch::start().await;
+    mock.on::<stytch_sdk::consumer::webauthn::RegisterRequest>().respond(full.clone());
+    let echoed = mock
+        .client()
+        .webauthn()
+        .register(request.clone())
+        .await
+        .expect("the mock answers");
+    assert_eq!(echoed, full, "the response survives Serialize and Deserialize");
+    let received = mock.calls::<stytch_sdk::consumer::webauthn::RegisterRequest>();
+    let sent = [request.clone()];
+    assert_eq!(
+        format!("{received:?}"), format!("{sent:?}"),
+        "the mock decodes the request as it was built"
     );
     let minimal = case
         .consumer()
@@ -2752,12 +4192,28 @@ async fn consumer_webauthn_register_start() {
         .override_name(String::from("override_name-sample"))
         .override_display_name(String::from("override_display_name-sample"))
         .use_base64_url_encoding(true);
-    let _ = case
+    let full = case
         .consumer()
         .webauthn()
         .register_start(request.clone())
         .await
         .expect("full response decodes");
+    let mock = stytch_sdk::test_util::MockStytch::start().await;
+    mock.on::<stytch_sdk::consumer::webauthn::RegisterStartRequest>()
+        .respond(full.clone());
+    let echoed = mock
+        .client()
+        .webauthn()
+        .register_start(request.clone())
+        .await
+        .expect("the mock answers");
+    assert_eq!(echoed, full, "the response survives Serialize and Deserialize");
+    let received = mock.calls::<stytch_sdk::consumer::webauthn::RegisterStartRequest>();
+    let sent = [request.clone()];
+    assert_eq!(
+        format!("{received:?}"), format!("{sent:?}"),
+        "the mock decodes the request as it was built"
+    );
     let _ = case
         .consumer()
         .webauthn()
@@ -2783,6 +4239,21 @@ async fn consumer_webauthn_update() {
     assert!(
         full.webauthn_registration.is_some(), "{} left out of the full response",
         "webauthn_registration"
+    );
+    let mock = stytch_sdk::test_util::MockStytch::start().await;
+    mock.on::<stytch_sdk::consumer::webauthn::UpdateRequest>().respond(full.clone());
+    let echoed = mock
+        .client()
+        .webauthn()
+        .update(request.clone())
+        .await
+        .expect("the mock answers");
+    assert_eq!(echoed, full, "the response survives Serialize and Deserialize");
+    let received = mock.calls::<stytch_sdk::consumer::webauthn::UpdateRequest>();
+    let sent = [request.clone()];
+    assert_eq!(
+        format!("{received:?}"), format!("{sent:?}"),
+        "the mock decodes the request as it was built"
     );
     let minimal = case
         .consumer()
@@ -2820,13 +4291,31 @@ async fn b2b_connected_app_clients_create() {
         .logo_url(String::from("logo_url-sample"))
         .bypass_consent_for_offline_access(true)
         .id_token_template_content(String::from("id_token_template_content-sample"));
-    let _ = case
+    let full = case
         .b2b()
         .connected_app()
         .clients()
         .create(request.clone())
         .await
         .expect("full response decodes");
+    let mock = stytch_sdk::test_util::MockStytch::start().await;
+    mock.on::<stytch_sdk::b2b::connected_app::clients::CreateRequest>()
+        .respond(full.clone());
+    let echoed = mock
+        .b2b_client()
+        .connected_app()
+        .clients()
+        .create(request.clone())
+        .await
+        .expect("the mock answers");
+    assert_eq!(echoed, full, "the response survives Serialize and Deserialize");
+    let received = mock
+        .calls::<stytch_sdk::b2b::connected_app::clients::CreateRequest>();
+    let sent = [request.clone()];
+    assert_eq!(
+        format!("{received:?}"), format!("{sent:?}"),
+        "the mock decodes the request as it was built"
+    );
     let _ = case
         .b2b()
         .connected_app()
@@ -2843,13 +4332,31 @@ async fn b2b_connected_app_clients_delete() {
     let request = stytch_sdk::b2b::connected_app::clients::DeleteRequest::new(
         String::from("client_id/a b+c@d"),
     );
-    let _ = case
+    let full = case
         .b2b()
         .connected_app()
         .clients()
         .delete(request.clone())
         .await
         .expect("full response decodes");
+    let mock = stytch_sdk::test_util::MockStytch::start().await;
+    mock.on::<stytch_sdk::b2b::connected_app::clients::DeleteRequest>()
+        .respond(full.clone());
+    let echoed = mock
+        .b2b_client()
+        .connected_app()
+        .clients()
+        .delete(request.clone())
+        .await
+        .expect("the mock answers");
+    assert_eq!(echoed, full, "the response survives Serialize and Deserialize");
+    let received = mock
+        .calls::<stytch_sdk::b2b::connected_app::clients::DeleteRequest>();
+    let sent = [request.clone()];
+    assert_eq!(
+        format!("{received:?}"), format!("{sent:?}"),
+        "the mock decodes the request as it was built"
+    );
     let _ = case
         .b2b()
         .connected_app()
@@ -2866,13 +4373,30 @@ async fn b2b_connected_app_clients_get() {
     let request = stytch_sdk::b2b::connected_app::clients::GetRequest::new(
         String::from("client_id/a b+c@d"),
     );
-    let _ = case
+    let full = case
         .b2b()
         .connected_app()
         .clients()
         .get(request.clone())
         .await
         .expect("full response decodes");
+    let mock = stytch_sdk::test_util::MockStytch::start().await;
+    mock.on::<stytch_sdk::b2b::connected_app::clients::GetRequest>()
+        .respond(full.clone());
+    let echoed = mock
+        .b2b_client()
+        .connected_app()
+        .clients()
+        .get(request.clone())
+        .await
+        .expect("the mock answers");
+    assert_eq!(echoed, full, "the response survives Serialize and Deserialize");
+    let received = mock.calls::<stytch_sdk::b2b::connected_app::clients::GetRequest>();
+    let sent = [request.clone()];
+    assert_eq!(
+        format!("{received:?}"), format!("{sent:?}"),
+        "the mock decodes the request as it was built"
+    );
     let _ = case
         .b2b()
         .connected_app()
@@ -2889,13 +4413,31 @@ async fn b2b_connected_app_clients_search() {
     let request = stytch_sdk::b2b::connected_app::clients::SearchRequest::new()
         .cursor(String::from("cursor-sample"))
         .limit(1000i64);
-    let _ = case
+    let full = case
         .b2b()
         .connected_app()
         .clients()
         .search(request.clone())
         .await
         .expect("full response decodes");
+    let mock = stytch_sdk::test_util::MockStytch::start().await;
+    mock.on::<stytch_sdk::b2b::connected_app::clients::SearchRequest>()
+        .respond(full.clone());
+    let echoed = mock
+        .b2b_client()
+        .connected_app()
+        .clients()
+        .search(request.clone())
+        .await
+        .expect("the mock answers");
+    assert_eq!(echoed, full, "the response survives Serialize and Deserialize");
+    let received = mock
+        .calls::<stytch_sdk::b2b::connected_app::clients::SearchRequest>();
+    let sent = [request.clone()];
+    assert_eq!(
+        format!("{received:?}"), format!("{sent:?}"),
+        "the mock decodes the request as it was built"
+    );
     let _ = case
         .b2b()
         .connected_app()
@@ -2929,13 +4471,31 @@ async fn b2b_connected_app_clients_update() {
         .logo_url(String::from("logo_url-sample"))
         .bypass_consent_for_offline_access(true)
         .id_token_template_content(String::from("id_token_template_content-sample"));
-    let _ = case
+    let full = case
         .b2b()
         .connected_app()
         .clients()
         .update(request.clone())
         .await
         .expect("full response decodes");
+    let mock = stytch_sdk::test_util::MockStytch::start().await;
+    mock.on::<stytch_sdk::b2b::connected_app::clients::UpdateRequest>()
+        .respond(full.clone());
+    let echoed = mock
+        .b2b_client()
+        .connected_app()
+        .clients()
+        .update(request.clone())
+        .await
+        .expect("the mock answers");
+    assert_eq!(echoed, full, "the response survives Serialize and Deserialize");
+    let received = mock
+        .calls::<stytch_sdk::b2b::connected_app::clients::UpdateRequest>();
+    let sent = [request.clone()];
+    assert_eq!(
+        format!("{received:?}"), format!("{sent:?}"),
+        "the mock decodes the request as it was built"
+    );
     let _ = case
         .b2b()
         .connected_app()
@@ -2952,7 +4512,7 @@ async fn b2b_connected_app_clients_secrets_rotate() {
     let request = stytch_sdk::b2b::connected_app::clients::secrets::RotateRequest::new(
         String::from("client_id/a b+c@d"),
     );
-    let _ = case
+    let full = case
         .b2b()
         .connected_app()
         .clients()
@@ -2960,6 +4520,25 @@ async fn b2b_connected_app_clients_secrets_rotate() {
         .rotate(request.clone())
         .await
         .expect("full response decodes");
+    let mock = stytch_sdk::test_util::MockStytch::start().await;
+    mock.on::<stytch_sdk::b2b::connected_app::clients::secrets::RotateRequest>()
+        .respond(full.clone());
+    let echoed = mock
+        .b2b_client()
+        .connected_app()
+        .clients()
+        .secrets()
+        .rotate(request.clone())
+        .await
+        .expect("the mock answers");
+    assert_eq!(echoed, full, "the response survives Serialize and Deserialize");
+    let received = mock
+        .calls::<stytch_sdk::b2b::connected_app::clients::secrets::RotateRequest>();
+    let sent = [request.clone()];
+    assert_eq!(
+        format!("{received:?}"), format!("{sent:?}"),
+        "the mock decodes the request as it was built"
+    );
     let _ = case
         .b2b()
         .connected_app()
@@ -2977,7 +4556,7 @@ async fn b2b_connected_app_clients_secrets_rotate_cancel() {
     let request = stytch_sdk::b2b::connected_app::clients::secrets::RotateCancelRequest::new(
         String::from("client_id/a b+c@d"),
     );
-    let _ = case
+    let full = case
         .b2b()
         .connected_app()
         .clients()
@@ -2985,6 +4564,27 @@ async fn b2b_connected_app_clients_secrets_rotate_cancel() {
         .rotate_cancel(request.clone())
         .await
         .expect("full response decodes");
+    let mock = stytch_sdk::test_util::MockStytch::start().await;
+    mock.on::<stytch_sdk::b2b::connected_app::clients::secrets::RotateCancelRequest>()
+        .respond(full.clone());
+    let echoed = mock
+        .b2b_client()
+        .connected_app()
+        .clients()
+        .secrets()
+        .rotate_cancel(request.clone())
+        .await
+        .expect("the mock answers");
+    assert_eq!(echoed, full, "the response survives Serialize and Deserialize");
+    let received = mock
+        .calls::<
+            stytch_sdk::b2b::connected_app::clients::secrets::RotateCancelRequest,
+        >();
+    let sent = [request.clone()];
+    assert_eq!(
+        format!("{received:?}"), format!("{sent:?}"),
+        "the mock decodes the request as it was built"
+    );
     let _ = case
         .b2b()
         .connected_app()
@@ -3002,7 +4602,7 @@ async fn b2b_connected_app_clients_secrets_rotate_start() {
     let request = stytch_sdk::b2b::connected_app::clients::secrets::RotateStartRequest::new(
         String::from("client_id/a b+c@d"),
     );
-    let _ = case
+    let full = case
         .b2b()
         .connected_app()
         .clients()
@@ -3010,6 +4610,25 @@ async fn b2b_connected_app_clients_secrets_rotate_start() {
         .rotate_start(request.clone())
         .await
         .expect("full response decodes");
+    let mock = stytch_sdk::test_util::MockStytch::start().await;
+    mock.on::<stytch_sdk::b2b::connected_app::clients::secrets::RotateStartRequest>()
+        .respond(full.clone());
+    let echoed = mock
+        .b2b_client()
+        .connected_app()
+        .clients()
+        .secrets()
+        .rotate_start(request.clone())
+        .await
+        .expect("the mock answers");
+    assert_eq!(echoed, full, "the response survives Serialize and Deserialize");
+    let received = mock
+        .calls::<stytch_sdk::b2b::connected_app::clients::secrets::RotateStartRequest>();
+    let sent = [request.clone()];
+    assert_eq!(
+        format!("{received:?}"), format!("{sent:?}"),
+        "the mock decodes the request as it was built"
+    );
     let _ = case
         .b2b()
         .connected_app()
@@ -3025,12 +4644,27 @@ async fn b2b_connected_app_clients_secrets_rotate_start() {
 async fn b2b_debug_whoami() {
     let case = Case::start("b2b.debug.whoami").await;
     let request = stytch_sdk::b2b::debug::WhoamiRequest::new();
-    let _ = case
+    let full = case
         .b2b()
         .debug()
         .whoami(request.clone())
         .await
         .expect("full response decodes");
+    let mock = stytch_sdk::test_util::MockStytch::start().await;
+    mock.on::<stytch_sdk::b2b::debug::WhoamiRequest>().respond(full.clone());
+    let echoed = mock
+        .b2b_client()
+        .debug()
+        .whoami(request.clone())
+        .await
+        .expect("the mock answers");
+    assert_eq!(echoed, full, "the response survives Serialize and Deserialize");
+    let received = mock.calls::<stytch_sdk::b2b::debug::WhoamiRequest>();
+    let sent = [request.clone()];
+    assert_eq!(
+        format!("{received:?}"), format!("{sent:?}"),
+        "the mock decodes the request as it was built"
+    );
     let _ = case.b2b().debug().whoami(request).await.expect("minimal response decodes");
     case.verify();
 }
@@ -3072,6 +4706,24 @@ async fn b2b_discovery_intermediate_sessions_exchange() {
     assert!(
         full.intermediate_session_token_expires_at.is_some(),
         "{} left out of the full response", "intermediate_session_token_expires_at"
+    );
+    let mock = stytch_sdk::test_util::MockStytch::start().await;
+    mock.on::<stytch_sdk::b2b::discovery::intermediate_sessions::ExchangeRequest>()
+        .respond(full.clone());
+    let echoed = mock
+        .b2b_client()
+        .discovery()
+        .intermediate_sessions()
+        .exchange(request.clone())
+        .await
+        .expect("the mock answers");
+    assert_eq!(echoed, full, "the response survives Serialize and Deserialize");
+    let received = mock
+        .calls::<stytch_sdk::b2b::discovery::intermediate_sessions::ExchangeRequest>();
+    let sent = [request.clone()];
+    assert_eq!(
+        format!("{received:?}"), format!("{sent:?}"),
+        "the mock decodes the request as it was built"
     );
     let minimal = case
         .b2b()
@@ -3175,6 +4827,24 @@ async fn b2b_discovery_organizations_create() {
         full.intermediate_session_token_expires_at.is_some(),
         "{} left out of the full response", "intermediate_session_token_expires_at"
     );
+    let mock = stytch_sdk::test_util::MockStytch::start().await;
+    mock.on::<stytch_sdk::b2b::discovery::organizations::CreateRequest>()
+        .respond(full.clone());
+    let echoed = mock
+        .b2b_client()
+        .discovery()
+        .organizations()
+        .create(request.clone())
+        .await
+        .expect("the mock answers");
+    assert_eq!(echoed, full, "the response survives Serialize and Deserialize");
+    let received = mock
+        .calls::<stytch_sdk::b2b::discovery::organizations::CreateRequest>();
+    let sent = [request.clone()];
+    assert_eq!(
+        format!("{received:?}"), format!("{sent:?}"),
+        "the mock decodes the request as it was built"
+    );
     let minimal = case
         .b2b()
         .discovery()
@@ -3224,6 +4894,24 @@ async fn b2b_discovery_organizations_list() {
         full.organization_id_hint.is_some(), "{} left out of the full response",
         "organization_id_hint"
     );
+    let mock = stytch_sdk::test_util::MockStytch::start().await;
+    mock.on::<stytch_sdk::b2b::discovery::organizations::ListRequest>()
+        .respond(full.clone());
+    let echoed = mock
+        .b2b_client()
+        .discovery()
+        .organizations()
+        .list(request.clone())
+        .await
+        .expect("the mock answers");
+    assert_eq!(echoed, full, "the response survives Serialize and Deserialize");
+    let received = mock
+        .calls::<stytch_sdk::b2b::discovery::organizations::ListRequest>();
+    let sent = [request.clone()];
+    assert_eq!(
+        format!("{received:?}"), format!("{sent:?}"),
+        "the mock decodes the request as it was built"
+    );
     let minimal = case
         .b2b()
         .discovery()
@@ -3244,13 +4932,29 @@ async fn b2b_fraud_email_risk() {
     let request = stytch_sdk::b2b::fraud::email::RiskRequest::new(
         String::from("email_address-sample"),
     );
-    let _ = case
+    let full = case
         .b2b()
         .fraud()
         .email()
         .risk(request.clone())
         .await
         .expect("full response decodes");
+    let mock = stytch_sdk::test_util::MockStytch::start().await;
+    mock.on::<stytch_sdk::b2b::fraud::email::RiskRequest>().respond(full.clone());
+    let echoed = mock
+        .b2b_client()
+        .fraud()
+        .email()
+        .risk(request.clone())
+        .await
+        .expect("the mock answers");
+    assert_eq!(echoed, full, "the response survives Serialize and Deserialize");
+    let received = mock.calls::<stytch_sdk::b2b::fraud::email::RiskRequest>();
+    let sent = [request.clone()];
+    assert_eq!(
+        format!("{received:?}"), format!("{sent:?}"),
+        "the mock decodes the request as it was built"
+    );
     let _ = case
         .b2b()
         .fraud()
@@ -3283,6 +4987,23 @@ async fn b2b_fraud_fingerprint_lookup() {
     assert!(
         full.raw_signals.is_some(), "{} left out of the full response", "raw_signals"
     );
+    let mock = stytch_sdk::test_util::MockStytch::start().await;
+    mock.on::<stytch_sdk::b2b::fraud::fingerprint::LookupRequest>()
+        .respond(full.clone());
+    let echoed = mock
+        .b2b_client()
+        .fraud()
+        .fingerprint()
+        .lookup(request.clone())
+        .await
+        .expect("the mock answers");
+    assert_eq!(echoed, full, "the response survives Serialize and Deserialize");
+    let received = mock.calls::<stytch_sdk::b2b::fraud::fingerprint::LookupRequest>();
+    let sent = [request.clone()];
+    assert_eq!(
+        format!("{received:?}"), format!("{sent:?}"),
+        "the mock decodes the request as it was built"
+    );
     let minimal = case
         .b2b()
         .fraud()
@@ -3307,13 +5028,29 @@ async fn b2b_fraud_rules_list() {
     let request = stytch_sdk::b2b::fraud::rules::ListRequest::new()
         .cursor(String::from("cursor-sample"))
         .limit(100i64);
-    let _ = case
+    let full = case
         .b2b()
         .fraud()
         .rules()
         .list(request.clone())
         .await
         .expect("full response decodes");
+    let mock = stytch_sdk::test_util::MockStytch::start().await;
+    mock.on::<stytch_sdk::b2b::fraud::rules::ListRequest>().respond(full.clone());
+    let echoed = mock
+        .b2b_client()
+        .fraud()
+        .rules()
+        .list(request.clone())
+        .await
+        .expect("the mock answers");
+    assert_eq!(echoed, full, "the response survives Serialize and Deserialize");
+    let received = mock.calls::<stytch_sdk::b2b::fraud::rules::ListRequest>();
+    let sent = [request.clone()];
+    assert_eq!(
+        format!("{received:?}"), format!("{sent:?}"),
+        "the mock decodes the request as it was built"
+    );
     let _ = case
         .b2b()
         .fraud()
@@ -3372,6 +5109,22 @@ async fn b2b_fraud_rules_set() {
         full.country_code.is_some(), "{} left out of the full response", "country_code"
     );
     assert!(full.asn.is_some(), "{} left out of the full response", "asn");
+    let mock = stytch_sdk::test_util::MockStytch::start().await;
+    mock.on::<stytch_sdk::b2b::fraud::rules::SetRequest>().respond(full.clone());
+    let echoed = mock
+        .b2b_client()
+        .fraud()
+        .rules()
+        .set(request.clone())
+        .await
+        .expect("the mock answers");
+    assert_eq!(echoed, full, "the response survives Serialize and Deserialize");
+    let received = mock.calls::<stytch_sdk::b2b::fraud::rules::SetRequest>();
+    let sent = [request.clone()];
+    assert_eq!(
+        format!("{received:?}"), format!("{sent:?}"),
+        "the mock decodes the request as it was built"
+    );
     let minimal = case
         .b2b()
         .fraud()
@@ -3426,13 +5179,30 @@ async fn b2b_fraud_verdict_reasons_list() {
     let case = Case::start("b2b.fraud.verdict_reasons.list").await;
     let request = stytch_sdk::b2b::fraud::verdict_reasons::ListRequest::new()
         .overrides_only(true);
-    let _ = case
+    let full = case
         .b2b()
         .fraud()
         .verdict_reasons()
         .list(request.clone())
         .await
         .expect("full response decodes");
+    let mock = stytch_sdk::test_util::MockStytch::start().await;
+    mock.on::<stytch_sdk::b2b::fraud::verdict_reasons::ListRequest>()
+        .respond(full.clone());
+    let echoed = mock
+        .b2b_client()
+        .fraud()
+        .verdict_reasons()
+        .list(request.clone())
+        .await
+        .expect("the mock answers");
+    assert_eq!(echoed, full, "the response survives Serialize and Deserialize");
+    let received = mock.calls::<stytch_sdk::b2b::fraud::verdict_reasons::ListRequest>();
+    let sent = [request.clone()];
+    assert_eq!(
+        format!("{received:?}"), format!("{sent:?}"),
+        "the mock decodes the request as it was built"
+    );
     let _ = case
         .b2b()
         .fraud()
@@ -3451,13 +5221,31 @@ async fn b2b_fraud_verdict_reasons_override() {
             stytch_sdk::consumer::models::fraud::RuleAction::Allow,
         )
         .override_description(String::from("override_description-sample"));
-    let _ = case
+    let full = case
         .b2b()
         .fraud()
         .verdict_reasons()
         .r#override(request.clone())
         .await
         .expect("full response decodes");
+    let mock = stytch_sdk::test_util::MockStytch::start().await;
+    mock.on::<stytch_sdk::b2b::fraud::verdict_reasons::OverrideRequest>()
+        .respond(full.clone());
+    let echoed = mock
+        .b2b_client()
+        .fraud()
+        .verdict_reasons()
+        .r#override(request.clone())
+        .await
+        .expect("the mock answers");
+    assert_eq!(echoed, full, "the response survives Serialize and Deserialize");
+    let received = mock
+        .calls::<stytch_sdk::b2b::fraud::verdict_reasons::OverrideRequest>();
+    let sent = [request.clone()];
+    assert_eq!(
+        format!("{received:?}"), format!("{sent:?}"),
+        "the mock decodes the request as it was built"
+    );
     let _ = case
         .b2b()
         .fraud()
@@ -3492,6 +5280,22 @@ async fn b2b_idp_introspect_token_network() {
     assert!(full.nbf.is_some(), "{} left out of the full response", "nbf");
     assert!(full.client_id.is_some(), "{} left out of the full response", "client_id");
     assert!(full.token_type.is_some(), "{} left out of the full response", "token_type");
+    let mock = stytch_sdk::test_util::MockStytch::start().await;
+    mock.on::<stytch_sdk::b2b::idp::IntrospectTokenNetworkRequest>()
+        .respond(full.clone());
+    let echoed = mock
+        .b2b_client()
+        .idp()
+        .introspect_token_network(request.clone())
+        .await
+        .expect("the mock answers");
+    assert_eq!(echoed, full, "the response survives Serialize and Deserialize");
+    let received = mock.calls::<stytch_sdk::b2b::idp::IntrospectTokenNetworkRequest>();
+    let sent = [request.clone()];
+    assert_eq!(
+        format!("{received:?}"), format!("{sent:?}"),
+        "the mock decodes the request as it was built"
+    );
     let minimal = case
         .b2b()
         .idp()
@@ -3560,6 +5364,22 @@ async fn b2b_idp_oauth_authorize() {
         full.authorization_code.is_some(), "{} left out of the full response",
         "authorization_code"
     );
+    let mock = stytch_sdk::test_util::MockStytch::start().await;
+    mock.on::<stytch_sdk::b2b::idp::oauth::AuthorizeRequest>().respond(full.clone());
+    let echoed = mock
+        .b2b_client()
+        .idp()
+        .oauth()
+        .authorize(request.clone())
+        .await
+        .expect("the mock answers");
+    assert_eq!(echoed, full, "the response survives Serialize and Deserialize");
+    let received = mock.calls::<stytch_sdk::b2b::idp::oauth::AuthorizeRequest>();
+    let sent = [request.clone()];
+    assert_eq!(
+        format!("{received:?}"), format!("{sent:?}"),
+        "the mock decodes the request as it was built"
+    );
     let minimal = case
         .b2b()
         .idp()
@@ -3588,13 +5408,30 @@ async fn b2b_idp_oauth_authorize_start() {
         .session_token(String::from("session_token-sample"))
         .session_jwt(String::from("session_jwt-sample"))
         .prompt(String::from("prompt-sample"));
-    let _ = case
+    let full = case
         .b2b()
         .idp()
         .oauth()
         .authorize_start(request.clone())
         .await
         .expect("full response decodes");
+    let mock = stytch_sdk::test_util::MockStytch::start().await;
+    mock.on::<stytch_sdk::b2b::idp::oauth::AuthorizeStartRequest>()
+        .respond(full.clone());
+    let echoed = mock
+        .b2b_client()
+        .idp()
+        .oauth()
+        .authorize_start(request.clone())
+        .await
+        .expect("the mock answers");
+    assert_eq!(echoed, full, "the response survives Serialize and Deserialize");
+    let received = mock.calls::<stytch_sdk::b2b::idp::oauth::AuthorizeStartRequest>();
+    let sent = [request.clone()];
+    assert_eq!(
+        format!("{received:?}"), format!("{sent:?}"),
+        "the mock decodes the request as it was built"
+    );
     let _ = case
         .b2b()
         .idp()
@@ -3628,6 +5465,22 @@ async fn b2b_impersonation_authenticate() {
         full.intermediate_session_token_expires_at.is_some(),
         "{} left out of the full response", "intermediate_session_token_expires_at"
     );
+    let mock = stytch_sdk::test_util::MockStytch::start().await;
+    mock.on::<stytch_sdk::b2b::impersonation::AuthenticateRequest>()
+        .respond(full.clone());
+    let echoed = mock
+        .b2b_client()
+        .impersonation()
+        .authenticate(request.clone())
+        .await
+        .expect("the mock answers");
+    assert_eq!(echoed, full, "the response survives Serialize and Deserialize");
+    let received = mock.calls::<stytch_sdk::b2b::impersonation::AuthenticateRequest>();
+    let sent = [request.clone()];
+    assert_eq!(
+        format!("{received:?}"), format!("{sent:?}"),
+        "the mock decodes the request as it was built"
+    );
     let minimal = case
         .b2b()
         .impersonation()
@@ -3658,12 +5511,27 @@ async fn b2b_m2m_token() {
             String::from("client_secret-sample"),
         )
         .scope(vec![String::from("scope-sample")]);
-    let _ = case
+    let full = case
         .b2b()
         .m2m()
         .token(request.clone())
         .await
         .expect("full response decodes");
+    let mock = stytch_sdk::test_util::MockStytch::start().await;
+    mock.on::<stytch_sdk::b2b::m2m::TokenRequest>().respond(full.clone());
+    let echoed = mock
+        .b2b_client()
+        .m2m()
+        .token(request.clone())
+        .await
+        .expect("the mock answers");
+    assert_eq!(echoed, full, "the response survives Serialize and Deserialize");
+    let received = mock.calls::<stytch_sdk::b2b::m2m::TokenRequest>();
+    let sent = [request.clone()];
+    assert_eq!(
+        format!("{received:?}"), format!("{sent:?}"),
+        "the mock decodes the request as it was built"
+    );
     let _ = case.b2b().m2m().token(request).await.expect("minimal response decodes");
     case.verify();
 }
@@ -3679,13 +5547,29 @@ async fn b2b_m2m_clients_create() {
         .client_name(String::from("client_name-sample"))
         .client_description(String::from("client_description-sample"))
         .trusted_metadata(serde_json::json!({ "sample" : "trusted_metadata" }));
-    let _ = case
+    let full = case
         .b2b()
         .m2m()
         .clients()
         .create(request.clone())
         .await
         .expect("full response decodes");
+    let mock = stytch_sdk::test_util::MockStytch::start().await;
+    mock.on::<stytch_sdk::b2b::m2m::clients::CreateRequest>().respond(full.clone());
+    let echoed = mock
+        .b2b_client()
+        .m2m()
+        .clients()
+        .create(request.clone())
+        .await
+        .expect("the mock answers");
+    assert_eq!(echoed, full, "the response survives Serialize and Deserialize");
+    let received = mock.calls::<stytch_sdk::b2b::m2m::clients::CreateRequest>();
+    let sent = [request.clone()];
+    assert_eq!(
+        format!("{received:?}"), format!("{sent:?}"),
+        "the mock decodes the request as it was built"
+    );
     let _ = case
         .b2b()
         .m2m()
@@ -3702,13 +5586,29 @@ async fn b2b_m2m_clients_delete() {
     let request = stytch_sdk::b2b::m2m::clients::DeleteRequest::new(
         String::from("client_id/a b+c@d"),
     );
-    let _ = case
+    let full = case
         .b2b()
         .m2m()
         .clients()
         .delete(request.clone())
         .await
         .expect("full response decodes");
+    let mock = stytch_sdk::test_util::MockStytch::start().await;
+    mock.on::<stytch_sdk::b2b::m2m::clients::DeleteRequest>().respond(full.clone());
+    let echoed = mock
+        .b2b_client()
+        .m2m()
+        .clients()
+        .delete(request.clone())
+        .await
+        .expect("the mock answers");
+    assert_eq!(echoed, full, "the response survives Serialize and Deserialize");
+    let received = mock.calls::<stytch_sdk::b2b::m2m::clients::DeleteRequest>();
+    let sent = [request.clone()];
+    assert_eq!(
+        format!("{received:?}"), format!("{sent:?}"),
+        "the mock decodes the request as it was built"
+    );
     let _ = case
         .b2b()
         .m2m()
@@ -3725,13 +5625,29 @@ async fn b2b_m2m_clients_get() {
     let request = stytch_sdk::b2b::m2m::clients::GetRequest::new(
         String::from("client_id/a b+c@d"),
     );
-    let _ = case
+    let full = case
         .b2b()
         .m2m()
         .clients()
         .get(request.clone())
         .await
         .expect("full response decodes");
+    let mock = stytch_sdk::test_util::MockStytch::start().await;
+    mock.on::<stytch_sdk::b2b::m2m::clients::GetRequest>().respond(full.clone());
+    let echoed = mock
+        .b2b_client()
+        .m2m()
+        .clients()
+        .get(request.clone())
+        .await
+        .expect("the mock answers");
+    assert_eq!(echoed, full, "the response survives Serialize and Deserialize");
+    let received = mock.calls::<stytch_sdk::b2b::m2m::clients::GetRequest>();
+    let sent = [request.clone()];
+    assert_eq!(
+        format!("{received:?}"), format!("{sent:?}"),
+        "the mock decodes the request as it was built"
+    );
     let _ = case
         .b2b()
         .m2m()
@@ -3752,13 +5668,29 @@ async fn b2b_m2m_clients_search() {
             operator: stytch_sdk::consumer::models::m2m::M2mSearchQueryOperator::Or,
             operands: vec![serde_json::json!({ "sample" : "operands" })],
         });
-    let _ = case
+    let full = case
         .b2b()
         .m2m()
         .clients()
         .search(request.clone())
         .await
         .expect("full response decodes");
+    let mock = stytch_sdk::test_util::MockStytch::start().await;
+    mock.on::<stytch_sdk::b2b::m2m::clients::SearchRequest>().respond(full.clone());
+    let echoed = mock
+        .b2b_client()
+        .m2m()
+        .clients()
+        .search(request.clone())
+        .await
+        .expect("the mock answers");
+    assert_eq!(echoed, full, "the response survives Serialize and Deserialize");
+    let received = mock.calls::<stytch_sdk::b2b::m2m::clients::SearchRequest>();
+    let sent = [request.clone()];
+    assert_eq!(
+        format!("{received:?}"), format!("{sent:?}"),
+        "the mock decodes the request as it was built"
+    );
     let _ = case
         .b2b()
         .m2m()
@@ -3780,13 +5712,29 @@ async fn b2b_m2m_clients_update() {
         .status(stytch_sdk::consumer::models::m2m_clients::UpdateRequestStatus::Active)
         .scopes(vec![String::from("scopes-sample")])
         .trusted_metadata(serde_json::json!({ "sample" : "trusted_metadata" }));
-    let _ = case
+    let full = case
         .b2b()
         .m2m()
         .clients()
         .update(request.clone())
         .await
         .expect("full response decodes");
+    let mock = stytch_sdk::test_util::MockStytch::start().await;
+    mock.on::<stytch_sdk::b2b::m2m::clients::UpdateRequest>().respond(full.clone());
+    let echoed = mock
+        .b2b_client()
+        .m2m()
+        .clients()
+        .update(request.clone())
+        .await
+        .expect("the mock answers");
+    assert_eq!(echoed, full, "the response survives Serialize and Deserialize");
+    let received = mock.calls::<stytch_sdk::b2b::m2m::clients::UpdateRequest>();
+    let sent = [request.clone()];
+    assert_eq!(
+        format!("{received:?}"), format!("{sent:?}"),
+        "the mock decodes the request as it was built"
+    );
     let _ = case
         .b2b()
         .m2m()
@@ -3803,7 +5751,7 @@ async fn b2b_m2m_clients_secrets_rotate() {
     let request = stytch_sdk::b2b::m2m::clients::secrets::RotateRequest::new(
         String::from("client_id/a b+c@d"),
     );
-    let _ = case
+    let full = case
         .b2b()
         .m2m()
         .clients()
@@ -3811,6 +5759,24 @@ async fn b2b_m2m_clients_secrets_rotate() {
         .rotate(request.clone())
         .await
         .expect("full response decodes");
+    let mock = stytch_sdk::test_util::MockStytch::start().await;
+    mock.on::<stytch_sdk::b2b::m2m::clients::secrets::RotateRequest>()
+        .respond(full.clone());
+    let echoed = mock
+        .b2b_client()
+        .m2m()
+        .clients()
+        .secrets()
+        .rotate(request.clone())
+        .await
+        .expect("the mock answers");
+    assert_eq!(echoed, full, "the response survives Serialize and Deserialize");
+    let received = mock.calls::<stytch_sdk::b2b::m2m::clients::secrets::RotateRequest>();
+    let sent = [request.clone()];
+    assert_eq!(
+        format!("{received:?}"), format!("{sent:?}"),
+        "the mock decodes the request as it was built"
+    );
     let _ = case
         .b2b()
         .m2m()
@@ -3828,7 +5794,7 @@ async fn b2b_m2m_clients_secrets_rotate_cancel() {
     let request = stytch_sdk::b2b::m2m::clients::secrets::RotateCancelRequest::new(
         String::from("client_id/a b+c@d"),
     );
-    let _ = case
+    let full = case
         .b2b()
         .m2m()
         .clients()
@@ -3836,6 +5802,25 @@ async fn b2b_m2m_clients_secrets_rotate_cancel() {
         .rotate_cancel(request.clone())
         .await
         .expect("full response decodes");
+    let mock = stytch_sdk::test_util::MockStytch::start().await;
+    mock.on::<stytch_sdk::b2b::m2m::clients::secrets::RotateCancelRequest>()
+        .respond(full.clone());
+    let echoed = mock
+        .b2b_client()
+        .m2m()
+        .clients()
+        .secrets()
+        .rotate_cancel(request.clone())
+        .await
+        .expect("the mock answers");
+    assert_eq!(echoed, full, "the response survives Serialize and Deserialize");
+    let received = mock
+        .calls::<stytch_sdk::b2b::m2m::clients::secrets::RotateCancelRequest>();
+    let sent = [request.clone()];
+    assert_eq!(
+        format!("{received:?}"), format!("{sent:?}"),
+        "the mock decodes the request as it was built"
+    );
     let _ = case
         .b2b()
         .m2m()
@@ -3853,7 +5838,7 @@ async fn b2b_m2m_clients_secrets_rotate_start() {
     let request = stytch_sdk::b2b::m2m::clients::secrets::RotateStartRequest::new(
         String::from("client_id/a b+c@d"),
     );
-    let _ = case
+    let full = case
         .b2b()
         .m2m()
         .clients()
@@ -3861,6 +5846,25 @@ async fn b2b_m2m_clients_secrets_rotate_start() {
         .rotate_start(request.clone())
         .await
         .expect("full response decodes");
+    let mock = stytch_sdk::test_util::MockStytch::start().await;
+    mock.on::<stytch_sdk::b2b::m2m::clients::secrets::RotateStartRequest>()
+        .respond(full.clone());
+    let echoed = mock
+        .b2b_client()
+        .m2m()
+        .clients()
+        .secrets()
+        .rotate_start(request.clone())
+        .await
+        .expect("the mock answers");
+    assert_eq!(echoed, full, "the response survives Serialize and Deserialize");
+    let received = mock
+        .calls::<stytch_sdk::b2b::m2m::clients::secrets::RotateStartRequest>();
+    let sent = [request.clone()];
+    assert_eq!(
+        format!("{received:?}"), format!("{sent:?}"),
+        "the mock decodes the request as it was built"
+    );
     let _ = case
         .b2b()
         .m2m()
@@ -3910,6 +5914,21 @@ async fn b2b_magic_links_authenticate() {
         full.intermediate_session_token_expires_at.is_some(),
         "{} left out of the full response", "intermediate_session_token_expires_at"
     );
+    let mock = stytch_sdk::test_util::MockStytch::start().await;
+    mock.on::<stytch_sdk::b2b::magic_links::AuthenticateRequest>().respond(full.clone());
+    let echoed = mock
+        .b2b_client()
+        .magic_links()
+        .authenticate(request.clone())
+        .await
+        .expect("the mock answers");
+    assert_eq!(echoed, full, "the response survives Serialize and Deserialize");
+    let received = mock.calls::<stytch_sdk::b2b::magic_links::AuthenticateRequest>();
+    let sent = [request.clone()];
+    assert_eq!(
+        format!("{received:?}"), format!("{sent:?}"),
+        "the mock decodes the request as it was built"
+    );
     let minimal = case
         .b2b()
         .magic_links()
@@ -3958,6 +5977,24 @@ async fn b2b_magic_links_discovery_authenticate() {
         full.intermediate_session_token_expires_at.is_some(),
         "{} left out of the full response", "intermediate_session_token_expires_at"
     );
+    let mock = stytch_sdk::test_util::MockStytch::start().await;
+    mock.on::<stytch_sdk::b2b::magic_links::discovery::AuthenticateRequest>()
+        .respond(full.clone());
+    let echoed = mock
+        .b2b_client()
+        .magic_links()
+        .discovery()
+        .authenticate(request.clone())
+        .await
+        .expect("the mock answers");
+    assert_eq!(echoed, full, "the response survives Serialize and Deserialize");
+    let received = mock
+        .calls::<stytch_sdk::b2b::magic_links::discovery::AuthenticateRequest>();
+    let sent = [request.clone()];
+    assert_eq!(
+        format!("{received:?}"), format!("{sent:?}"),
+        "the mock decodes the request as it was built"
+    );
     let minimal = case
         .b2b()
         .magic_links()
@@ -3990,13 +6027,30 @@ async fn b2b_magic_links_email_invite() {
         .roles(vec![String::from("roles-sample")])
         .invite_expiration_minutes(5i64)
         .authorization(stytch_tests::wire::member_session());
-    let _ = case
+    let full = case
         .b2b()
         .magic_links()
         .email()
         .invite(request.clone())
         .await
         .expect("full response decodes");
+    let mock = stytch_sdk::test_util::MockStytch::start().await;
+    mock.on::<stytch_sdk::b2b::magic_links::email::InviteRequest>()
+        .respond(full.clone());
+    let echoed = mock
+        .b2b_client()
+        .magic_links()
+        .email()
+        .invite(request.clone())
+        .await
+        .expect("the mock answers");
+    assert_eq!(echoed, full, "the response survives Serialize and Deserialize");
+    let received = mock.calls::<stytch_sdk::b2b::magic_links::email::InviteRequest>();
+    let sent = [request.clone()];
+    assert_eq!(
+        format!("{received:?}"), format!("{sent:?}"),
+        "the mock decodes the request as it was built"
+    );
     let _ = case
         .b2b()
         .magic_links()
@@ -4022,13 +6076,31 @@ async fn b2b_magic_links_email_login_or_signup() {
         .locale(stytch_sdk::b2b::models::magic_links::AuthenticateRequestLocale::En)
         .login_expiration_minutes(5i64)
         .signup_expiration_minutes(5i64);
-    let _ = case
+    let full = case
         .b2b()
         .magic_links()
         .email()
         .login_or_signup(request.clone())
         .await
         .expect("full response decodes");
+    let mock = stytch_sdk::test_util::MockStytch::start().await;
+    mock.on::<stytch_sdk::b2b::magic_links::email::LoginOrSignupRequest>()
+        .respond(full.clone());
+    let echoed = mock
+        .b2b_client()
+        .magic_links()
+        .email()
+        .login_or_signup(request.clone())
+        .await
+        .expect("the mock answers");
+    assert_eq!(echoed, full, "the response survives Serialize and Deserialize");
+    let received = mock
+        .calls::<stytch_sdk::b2b::magic_links::email::LoginOrSignupRequest>();
+    let sent = [request.clone()];
+    assert_eq!(
+        format!("{received:?}"), format!("{sent:?}"),
+        "the mock decodes the request as it was built"
+    );
     let _ = case
         .b2b()
         .magic_links()
@@ -4050,7 +6122,7 @@ async fn b2b_magic_links_email_discovery_send() {
         .login_template_id(String::from("login_template_id-sample"))
         .locale(stytch_sdk::b2b::models::magic_links::AuthenticateRequestLocale::En)
         .discovery_expiration_minutes(5i64);
-    let _ = case
+    let full = case
         .b2b()
         .magic_links()
         .email()
@@ -4058,6 +6130,25 @@ async fn b2b_magic_links_email_discovery_send() {
         .send(request.clone())
         .await
         .expect("full response decodes");
+    let mock = stytch_sdk::test_util::MockStytch::start().await;
+    mock.on::<stytch_sdk::b2b::magic_links::email::discovery::SendRequest>()
+        .respond(full.clone());
+    let echoed = mock
+        .b2b_client()
+        .magic_links()
+        .email()
+        .discovery()
+        .send(request.clone())
+        .await
+        .expect("the mock answers");
+    assert_eq!(echoed, full, "the response survives Serialize and Deserialize");
+    let received = mock
+        .calls::<stytch_sdk::b2b::magic_links::email::discovery::SendRequest>();
+    let sent = [request.clone()];
+    assert_eq!(
+        format!("{received:?}"), format!("{sent:?}"),
+        "the mock decodes the request as it was built"
+    );
     let _ = case
         .b2b()
         .magic_links()
@@ -4112,6 +6203,21 @@ async fn b2b_oauth_authenticate() {
     assert!(
         full.intermediate_session_token_expires_at.is_some(),
         "{} left out of the full response", "intermediate_session_token_expires_at"
+    );
+    let mock = stytch_sdk::test_util::MockStytch::start().await;
+    mock.on::<stytch_sdk::b2b::oauth::AuthenticateRequest>().respond(full.clone());
+    let echoed = mock
+        .b2b_client()
+        .oauth()
+        .authenticate(request.clone())
+        .await
+        .expect("the mock answers");
+    assert_eq!(echoed, full, "the response survives Serialize and Deserialize");
+    let received = mock.calls::<stytch_sdk::b2b::oauth::AuthenticateRequest>();
+    let sent = [request.clone()];
+    assert_eq!(
+        format!("{received:?}"), format!("{sent:?}"),
+        "the mock decodes the request as it was built"
     );
     let minimal = case
         .b2b()
@@ -4169,6 +6275,24 @@ async fn b2b_oauth_discovery_authenticate() {
         full.intermediate_session_token_expires_at.is_some(),
         "{} left out of the full response", "intermediate_session_token_expires_at"
     );
+    let mock = stytch_sdk::test_util::MockStytch::start().await;
+    mock.on::<stytch_sdk::b2b::oauth::discovery::AuthenticateRequest>()
+        .respond(full.clone());
+    let echoed = mock
+        .b2b_client()
+        .oauth()
+        .discovery()
+        .authenticate(request.clone())
+        .await
+        .expect("the mock answers");
+    assert_eq!(echoed, full, "the response survives Serialize and Deserialize");
+    let received = mock
+        .calls::<stytch_sdk::b2b::oauth::discovery::AuthenticateRequest>();
+    let sent = [request.clone()];
+    assert_eq!(
+        format!("{received:?}"), format!("{sent:?}"),
+        "the mock decodes the request as it was built"
+    );
     let minimal = case
         .b2b()
         .oauth()
@@ -4191,12 +6315,28 @@ async fn b2b_organizations_connected_apps() {
             String::from("organization_id/a b+c@d"),
         )
         .authorization(stytch_tests::wire::member_session());
-    let _ = case
+    let full = case
         .b2b()
         .organizations()
         .connected_apps(request.clone())
         .await
         .expect("full response decodes");
+    let mock = stytch_sdk::test_util::MockStytch::start().await;
+    mock.on::<stytch_sdk::b2b::organizations::ConnectedAppsRequest>()
+        .respond(full.clone());
+    let echoed = mock
+        .b2b_client()
+        .organizations()
+        .connected_apps(request.clone())
+        .await
+        .expect("the mock answers");
+    assert_eq!(echoed, full, "the response survives Serialize and Deserialize");
+    let received = mock.calls::<stytch_sdk::b2b::organizations::ConnectedAppsRequest>();
+    let sent = [request.clone()];
+    assert_eq!(
+        format!("{received:?}"), format!("{sent:?}"),
+        "the mock decodes the request as it was built"
+    );
     let _ = case
         .b2b()
         .organizations()
@@ -4249,12 +6389,27 @@ async fn b2b_organizations_create() {
         .allowed_third_party_connected_apps(
             vec![String::from("allowed_third_party_connected_apps-sample")],
         );
-    let _ = case
+    let full = case
         .b2b()
         .organizations()
         .create(request.clone())
         .await
         .expect("full response decodes");
+    let mock = stytch_sdk::test_util::MockStytch::start().await;
+    mock.on::<stytch_sdk::b2b::organizations::CreateRequest>().respond(full.clone());
+    let echoed = mock
+        .b2b_client()
+        .organizations()
+        .create(request.clone())
+        .await
+        .expect("the mock answers");
+    assert_eq!(echoed, full, "the response survives Serialize and Deserialize");
+    let received = mock.calls::<stytch_sdk::b2b::organizations::CreateRequest>();
+    let sent = [request.clone()];
+    assert_eq!(
+        format!("{received:?}"), format!("{sent:?}"),
+        "the mock decodes the request as it was built"
+    );
     let _ = case
         .b2b()
         .organizations()
@@ -4271,12 +6426,27 @@ async fn b2b_organizations_delete() {
             String::from("organization_id/a b+c@d"),
         )
         .authorization(stytch_tests::wire::member_session());
-    let _ = case
+    let full = case
         .b2b()
         .organizations()
         .delete(request.clone())
         .await
         .expect("full response decodes");
+    let mock = stytch_sdk::test_util::MockStytch::start().await;
+    mock.on::<stytch_sdk::b2b::organizations::DeleteRequest>().respond(full.clone());
+    let echoed = mock
+        .b2b_client()
+        .organizations()
+        .delete(request.clone())
+        .await
+        .expect("the mock answers");
+    assert_eq!(echoed, full, "the response survives Serialize and Deserialize");
+    let received = mock.calls::<stytch_sdk::b2b::organizations::DeleteRequest>();
+    let sent = [request.clone()];
+    assert_eq!(
+        format!("{received:?}"), format!("{sent:?}"),
+        "the mock decodes the request as it was built"
+    );
     let _ = case
         .b2b()
         .organizations()
@@ -4293,12 +6463,29 @@ async fn b2b_organizations_delete_external_id() {
             String::from("organization_id/a b+c@d"),
         )
         .authorization(stytch_tests::wire::member_session());
-    let _ = case
+    let full = case
         .b2b()
         .organizations()
         .delete_external_id(request.clone())
         .await
         .expect("full response decodes");
+    let mock = stytch_sdk::test_util::MockStytch::start().await;
+    mock.on::<stytch_sdk::b2b::organizations::DeleteExternalIdRequest>()
+        .respond(full.clone());
+    let echoed = mock
+        .b2b_client()
+        .organizations()
+        .delete_external_id(request.clone())
+        .await
+        .expect("the mock answers");
+    assert_eq!(echoed, full, "the response survives Serialize and Deserialize");
+    let received = mock
+        .calls::<stytch_sdk::b2b::organizations::DeleteExternalIdRequest>();
+    let sent = [request.clone()];
+    assert_eq!(
+        format!("{received:?}"), format!("{sent:?}"),
+        "the mock decodes the request as it was built"
+    );
     let _ = case
         .b2b()
         .organizations()
@@ -4314,12 +6501,27 @@ async fn b2b_organizations_get() {
     let request = stytch_sdk::b2b::organizations::GetRequest::new(
         String::from("organization_id/a b+c@d"),
     );
-    let _ = case
+    let full = case
         .b2b()
         .organizations()
         .get(request.clone())
         .await
         .expect("full response decodes");
+    let mock = stytch_sdk::test_util::MockStytch::start().await;
+    mock.on::<stytch_sdk::b2b::organizations::GetRequest>().respond(full.clone());
+    let echoed = mock
+        .b2b_client()
+        .organizations()
+        .get(request.clone())
+        .await
+        .expect("the mock answers");
+    assert_eq!(echoed, full, "the response survives Serialize and Deserialize");
+    let received = mock.calls::<stytch_sdk::b2b::organizations::GetRequest>();
+    let sent = [request.clone()];
+    assert_eq!(
+        format!("{received:?}"), format!("{sent:?}"),
+        "the mock decodes the request as it was built"
+    );
     let _ = case
         .b2b()
         .organizations()
@@ -4345,6 +6547,23 @@ async fn b2b_organizations_get_connected_app() {
         .expect("full response decodes");
     assert!(full.request_id.is_some(), "{} left out of the full response", "request_id");
     assert!(full.logo_url.is_some(), "{} left out of the full response", "logo_url");
+    let mock = stytch_sdk::test_util::MockStytch::start().await;
+    mock.on::<stytch_sdk::b2b::organizations::GetConnectedAppRequest>()
+        .respond(full.clone());
+    let echoed = mock
+        .b2b_client()
+        .organizations()
+        .get_connected_app(request.clone())
+        .await
+        .expect("the mock answers");
+    assert_eq!(echoed, full, "the response survives Serialize and Deserialize");
+    let received = mock
+        .calls::<stytch_sdk::b2b::organizations::GetConnectedAppRequest>();
+    let sent = [request.clone()];
+    assert_eq!(
+        format!("{received:?}"), format!("{sent:?}"),
+        "the mock decodes the request as it was built"
+    );
     let minimal = case
         .b2b()
         .organizations()
@@ -4368,12 +6587,27 @@ async fn b2b_organizations_metrics() {
     let request = stytch_sdk::b2b::organizations::MetricsRequest::new(
         String::from("organization_id/a b+c@d"),
     );
-    let _ = case
+    let full = case
         .b2b()
         .organizations()
         .metrics(request.clone())
         .await
         .expect("full response decodes");
+    let mock = stytch_sdk::test_util::MockStytch::start().await;
+    mock.on::<stytch_sdk::b2b::organizations::MetricsRequest>().respond(full.clone());
+    let echoed = mock
+        .b2b_client()
+        .organizations()
+        .metrics(request.clone())
+        .await
+        .expect("the mock answers");
+    assert_eq!(echoed, full, "the response survives Serialize and Deserialize");
+    let received = mock.calls::<stytch_sdk::b2b::organizations::MetricsRequest>();
+    let sent = [request.clone()];
+    assert_eq!(
+        format!("{received:?}"), format!("{sent:?}"),
+        "the mock decodes the request as it was built"
+    );
     let _ = case
         .b2b()
         .organizations()
@@ -4393,12 +6627,27 @@ async fn b2b_organizations_search() {
             operator: stytch_sdk::b2b::models::organizations::SearchQueryOperator::Or,
             operands: vec![serde_json::json!({ "sample" : "operands" })],
         });
-    let _ = case
+    let full = case
         .b2b()
         .organizations()
         .search(request.clone())
         .await
         .expect("full response decodes");
+    let mock = stytch_sdk::test_util::MockStytch::start().await;
+    mock.on::<stytch_sdk::b2b::organizations::SearchRequest>().respond(full.clone());
+    let echoed = mock
+        .b2b_client()
+        .organizations()
+        .search(request.clone())
+        .await
+        .expect("the mock answers");
+    assert_eq!(echoed, full, "the response survives Serialize and Deserialize");
+    let received = mock.calls::<stytch_sdk::b2b::organizations::SearchRequest>();
+    let sent = [request.clone()];
+    assert_eq!(
+        format!("{received:?}"), format!("{sent:?}"),
+        "the mock decodes the request as it was built"
+    );
     let _ = case
         .b2b()
         .organizations()
@@ -4457,12 +6706,27 @@ async fn b2b_organizations_update() {
             vec![String::from("allowed_third_party_connected_apps-sample")],
         )
         .authorization(stytch_tests::wire::member_session());
-    let _ = case
+    let full = case
         .b2b()
         .organizations()
         .update(request.clone())
         .await
         .expect("full response decodes");
+    let mock = stytch_sdk::test_util::MockStytch::start().await;
+    mock.on::<stytch_sdk::b2b::organizations::UpdateRequest>().respond(full.clone());
+    let echoed = mock
+        .b2b_client()
+        .organizations()
+        .update(request.clone())
+        .await
+        .expect("the mock answers");
+    assert_eq!(echoed, full, "the response survives Serialize and Deserialize");
+    let received = mock.calls::<stytch_sdk::b2b::organizations::UpdateRequest>();
+    let sent = [request.clone()];
+    assert_eq!(
+        format!("{received:?}"), format!("{sent:?}"),
+        "the mock decodes the request as it was built"
+    );
     let _ = case
         .b2b()
         .organizations()
@@ -4489,13 +6753,31 @@ async fn b2b_organizations_members_create() {
         .roles(vec![String::from("roles-sample")])
         .external_id(String::from("external_id-sample"))
         .authorization(stytch_tests::wire::member_session());
-    let _ = case
+    let full = case
         .b2b()
         .organizations()
         .members()
         .create(request.clone())
         .await
         .expect("full response decodes");
+    let mock = stytch_sdk::test_util::MockStytch::start().await;
+    mock.on::<stytch_sdk::b2b::organizations::members::CreateRequest>()
+        .respond(full.clone());
+    let echoed = mock
+        .b2b_client()
+        .organizations()
+        .members()
+        .create(request.clone())
+        .await
+        .expect("the mock answers");
+    assert_eq!(echoed, full, "the response survives Serialize and Deserialize");
+    let received = mock
+        .calls::<stytch_sdk::b2b::organizations::members::CreateRequest>();
+    let sent = [request.clone()];
+    assert_eq!(
+        format!("{received:?}"), format!("{sent:?}"),
+        "the mock decodes the request as it was built"
+    );
     let _ = case
         .b2b()
         .organizations()
@@ -4513,13 +6795,31 @@ async fn b2b_organizations_members_dangerously_get() {
             String::from("member_id/a b+c@d"),
         )
         .include_deleted(true);
-    let _ = case
+    let full = case
         .b2b()
         .organizations()
         .members()
         .dangerously_get(request.clone())
         .await
         .expect("full response decodes");
+    let mock = stytch_sdk::test_util::MockStytch::start().await;
+    mock.on::<stytch_sdk::b2b::organizations::members::DangerouslyGetRequest>()
+        .respond(full.clone());
+    let echoed = mock
+        .b2b_client()
+        .organizations()
+        .members()
+        .dangerously_get(request.clone())
+        .await
+        .expect("the mock answers");
+    assert_eq!(echoed, full, "the response survives Serialize and Deserialize");
+    let received = mock
+        .calls::<stytch_sdk::b2b::organizations::members::DangerouslyGetRequest>();
+    let sent = [request.clone()];
+    assert_eq!(
+        format!("{received:?}"), format!("{sent:?}"),
+        "the mock decodes the request as it was built"
+    );
     let _ = case
         .b2b()
         .organizations()
@@ -4538,13 +6838,31 @@ async fn b2b_organizations_members_delete() {
             String::from("member_id/a b+c@d"),
         )
         .authorization(stytch_tests::wire::member_session());
-    let _ = case
+    let full = case
         .b2b()
         .organizations()
         .members()
         .delete(request.clone())
         .await
         .expect("full response decodes");
+    let mock = stytch_sdk::test_util::MockStytch::start().await;
+    mock.on::<stytch_sdk::b2b::organizations::members::DeleteRequest>()
+        .respond(full.clone());
+    let echoed = mock
+        .b2b_client()
+        .organizations()
+        .members()
+        .delete(request.clone())
+        .await
+        .expect("the mock answers");
+    assert_eq!(echoed, full, "the response survives Serialize and Deserialize");
+    let received = mock
+        .calls::<stytch_sdk::b2b::organizations::members::DeleteRequest>();
+    let sent = [request.clone()];
+    assert_eq!(
+        format!("{received:?}"), format!("{sent:?}"),
+        "the mock decodes the request as it was built"
+    );
     let _ = case
         .b2b()
         .organizations()
@@ -4563,13 +6881,31 @@ async fn b2b_organizations_members_delete_external_id() {
             String::from("member_id/a b+c@d"),
         )
         .authorization(stytch_tests::wire::member_session());
-    let _ = case
+    let full = case
         .b2b()
         .organizations()
         .members()
         .delete_external_id(request.clone())
         .await
         .expect("full response decodes");
+    let mock = stytch_sdk::test_util::MockStytch::start().await;
+    mock.on::<stytch_sdk::b2b::organizations::members::DeleteExternalIdRequest>()
+        .respond(full.clone());
+    let echoed = mock
+        .b2b_client()
+        .organizations()
+        .members()
+        .delete_external_id(request.clone())
+        .await
+        .expect("the mock answers");
+    assert_eq!(echoed, full, "the response survives Serialize and Deserialize");
+    let received = mock
+        .calls::<stytch_sdk::b2b::organizations::members::DeleteExternalIdRequest>();
+    let sent = [request.clone()];
+    assert_eq!(
+        format!("{received:?}"), format!("{sent:?}"),
+        "the mock decodes the request as it was built"
+    );
     let _ = case
         .b2b()
         .organizations()
@@ -4588,13 +6924,31 @@ async fn b2b_organizations_members_delete_mfa_phone_number() {
             String::from("member_id/a b+c@d"),
         )
         .authorization(stytch_tests::wire::member_session());
-    let _ = case
+    let full = case
         .b2b()
         .organizations()
         .members()
         .delete_mfa_phone_number(request.clone())
         .await
         .expect("full response decodes");
+    let mock = stytch_sdk::test_util::MockStytch::start().await;
+    mock.on::<stytch_sdk::b2b::organizations::members::DeleteMfaPhoneNumberRequest>()
+        .respond(full.clone());
+    let echoed = mock
+        .b2b_client()
+        .organizations()
+        .members()
+        .delete_mfa_phone_number(request.clone())
+        .await
+        .expect("the mock answers");
+    assert_eq!(echoed, full, "the response survives Serialize and Deserialize");
+    let received = mock
+        .calls::<stytch_sdk::b2b::organizations::members::DeleteMfaPhoneNumberRequest>();
+    let sent = [request.clone()];
+    assert_eq!(
+        format!("{received:?}"), format!("{sent:?}"),
+        "the mock decodes the request as it was built"
+    );
     let _ = case
         .b2b()
         .organizations()
@@ -4613,13 +6967,31 @@ async fn b2b_organizations_members_delete_password() {
             String::from("member_password_id/a b+c@d"),
         )
         .authorization(stytch_tests::wire::member_session());
-    let _ = case
+    let full = case
         .b2b()
         .organizations()
         .members()
         .delete_password(request.clone())
         .await
         .expect("full response decodes");
+    let mock = stytch_sdk::test_util::MockStytch::start().await;
+    mock.on::<stytch_sdk::b2b::organizations::members::DeletePasswordRequest>()
+        .respond(full.clone());
+    let echoed = mock
+        .b2b_client()
+        .organizations()
+        .members()
+        .delete_password(request.clone())
+        .await
+        .expect("the mock answers");
+    assert_eq!(echoed, full, "the response survives Serialize and Deserialize");
+    let received = mock
+        .calls::<stytch_sdk::b2b::organizations::members::DeletePasswordRequest>();
+    let sent = [request.clone()];
+    assert_eq!(
+        format!("{received:?}"), format!("{sent:?}"),
+        "the mock decodes the request as it was built"
+    );
     let _ = case
         .b2b()
         .organizations()
@@ -4638,13 +7010,31 @@ async fn b2b_organizations_members_delete_totp() {
             String::from("member_id/a b+c@d"),
         )
         .authorization(stytch_tests::wire::member_session());
-    let _ = case
+    let full = case
         .b2b()
         .organizations()
         .members()
         .delete_totp(request.clone())
         .await
         .expect("full response decodes");
+    let mock = stytch_sdk::test_util::MockStytch::start().await;
+    mock.on::<stytch_sdk::b2b::organizations::members::DeleteTotpRequest>()
+        .respond(full.clone());
+    let echoed = mock
+        .b2b_client()
+        .organizations()
+        .members()
+        .delete_totp(request.clone())
+        .await
+        .expect("the mock answers");
+    assert_eq!(echoed, full, "the response survives Serialize and Deserialize");
+    let received = mock
+        .calls::<stytch_sdk::b2b::organizations::members::DeleteTotpRequest>();
+    let sent = [request.clone()];
+    assert_eq!(
+        format!("{received:?}"), format!("{sent:?}"),
+        "the mock decodes the request as it was built"
+    );
     let _ = case
         .b2b()
         .organizations()
@@ -4663,13 +7053,30 @@ async fn b2b_organizations_members_get() {
         )
         .member_id(String::from("member_id-sample"))
         .email_address(String::from("email_address-sample"));
-    let _ = case
+    let full = case
         .b2b()
         .organizations()
         .members()
         .get(request.clone())
         .await
         .expect("full response decodes");
+    let mock = stytch_sdk::test_util::MockStytch::start().await;
+    mock.on::<stytch_sdk::b2b::organizations::members::GetRequest>()
+        .respond(full.clone());
+    let echoed = mock
+        .b2b_client()
+        .organizations()
+        .members()
+        .get(request.clone())
+        .await
+        .expect("the mock answers");
+    assert_eq!(echoed, full, "the response survives Serialize and Deserialize");
+    let received = mock.calls::<stytch_sdk::b2b::organizations::members::GetRequest>();
+    let sent = [request.clone()];
+    assert_eq!(
+        format!("{received:?}"), format!("{sent:?}"),
+        "the mock decodes the request as it was built"
+    );
     let _ = case
         .b2b()
         .organizations()
@@ -4688,13 +7095,31 @@ async fn b2b_organizations_members_get_connected_apps() {
             String::from("member_id/a b+c@d"),
         )
         .authorization(stytch_tests::wire::member_session());
-    let _ = case
+    let full = case
         .b2b()
         .organizations()
         .members()
         .get_connected_apps(request.clone())
         .await
         .expect("full response decodes");
+    let mock = stytch_sdk::test_util::MockStytch::start().await;
+    mock.on::<stytch_sdk::b2b::organizations::members::GetConnectedAppsRequest>()
+        .respond(full.clone());
+    let echoed = mock
+        .b2b_client()
+        .organizations()
+        .members()
+        .get_connected_apps(request.clone())
+        .await
+        .expect("the mock answers");
+    assert_eq!(echoed, full, "the response survives Serialize and Deserialize");
+    let received = mock
+        .calls::<stytch_sdk::b2b::organizations::members::GetConnectedAppsRequest>();
+    let sent = [request.clone()];
+    assert_eq!(
+        format!("{received:?}"), format!("{sent:?}"),
+        "the mock decodes the request as it was built"
+    );
     let _ = case
         .b2b()
         .organizations()
@@ -4713,13 +7138,31 @@ async fn b2b_organizations_members_oidc_providers() {
             String::from("member_id/a b+c@d"),
         )
         .include_refresh_token(true);
-    let _ = case
+    let full = case
         .b2b()
         .organizations()
         .members()
         .oidc_providers(request.clone())
         .await
         .expect("full response decodes");
+    let mock = stytch_sdk::test_util::MockStytch::start().await;
+    mock.on::<stytch_sdk::b2b::organizations::members::OidcProvidersRequest>()
+        .respond(full.clone());
+    let echoed = mock
+        .b2b_client()
+        .organizations()
+        .members()
+        .oidc_providers(request.clone())
+        .await
+        .expect("the mock answers");
+    assert_eq!(echoed, full, "the response survives Serialize and Deserialize");
+    let received = mock
+        .calls::<stytch_sdk::b2b::organizations::members::OidcProvidersRequest>();
+    let sent = [request.clone()];
+    assert_eq!(
+        format!("{received:?}"), format!("{sent:?}"),
+        "the mock decodes the request as it was built"
+    );
     let _ = case
         .b2b()
         .organizations()
@@ -4738,13 +7181,31 @@ async fn b2b_organizations_members_reactivate() {
             String::from("member_id/a b+c@d"),
         )
         .authorization(stytch_tests::wire::member_session());
-    let _ = case
+    let full = case
         .b2b()
         .organizations()
         .members()
         .reactivate(request.clone())
         .await
         .expect("full response decodes");
+    let mock = stytch_sdk::test_util::MockStytch::start().await;
+    mock.on::<stytch_sdk::b2b::organizations::members::ReactivateRequest>()
+        .respond(full.clone());
+    let echoed = mock
+        .b2b_client()
+        .organizations()
+        .members()
+        .reactivate(request.clone())
+        .await
+        .expect("the mock answers");
+    assert_eq!(echoed, full, "the response survives Serialize and Deserialize");
+    let received = mock
+        .calls::<stytch_sdk::b2b::organizations::members::ReactivateRequest>();
+    let sent = [request.clone()];
+    assert_eq!(
+        format!("{received:?}"), format!("{sent:?}"),
+        "the mock decodes the request as it was built"
+    );
     let _ = case
         .b2b()
         .organizations()
@@ -4768,13 +7229,31 @@ async fn b2b_organizations_members_search() {
             operands: vec![serde_json::json!({ "sample" : "operands" })],
         })
         .authorization(stytch_tests::wire::member_session());
-    let _ = case
+    let full = case
         .b2b()
         .organizations()
         .members()
         .search(request.clone())
         .await
         .expect("full response decodes");
+    let mock = stytch_sdk::test_util::MockStytch::start().await;
+    mock.on::<stytch_sdk::b2b::organizations::members::SearchRequest>()
+        .respond(full.clone());
+    let echoed = mock
+        .b2b_client()
+        .organizations()
+        .members()
+        .search(request.clone())
+        .await
+        .expect("the mock answers");
+    assert_eq!(echoed, full, "the response survives Serialize and Deserialize");
+    let received = mock
+        .calls::<stytch_sdk::b2b::organizations::members::SearchRequest>();
+    let sent = [request.clone()];
+    assert_eq!(
+        format!("{received:?}"), format!("{sent:?}"),
+        "the mock decodes the request as it was built"
+    );
     let _ = case
         .b2b()
         .organizations()
@@ -4800,13 +7279,31 @@ async fn b2b_organizations_members_start_email_update() {
             stytch_sdk::b2b::models::organizations_members::StartEmailUpdateRequestDeliveryMethod::EmailMagicLink,
         )
         .authorization(stytch_tests::wire::member_session());
-    let _ = case
+    let full = case
         .b2b()
         .organizations()
         .members()
         .start_email_update(request.clone())
         .await
         .expect("full response decodes");
+    let mock = stytch_sdk::test_util::MockStytch::start().await;
+    mock.on::<stytch_sdk::b2b::organizations::members::StartEmailUpdateRequest>()
+        .respond(full.clone());
+    let echoed = mock
+        .b2b_client()
+        .organizations()
+        .members()
+        .start_email_update(request.clone())
+        .await
+        .expect("the mock answers");
+    assert_eq!(echoed, full, "the response survives Serialize and Deserialize");
+    let received = mock
+        .calls::<stytch_sdk::b2b::organizations::members::StartEmailUpdateRequest>();
+    let sent = [request.clone()];
+    assert_eq!(
+        format!("{received:?}"), format!("{sent:?}"),
+        "the mock decodes the request as it was built"
+    );
     let _ = case
         .b2b()
         .organizations()
@@ -4827,13 +7324,31 @@ async fn b2b_organizations_members_unlink_retired_email() {
         .email_id(String::from("email_id-sample"))
         .email_address(String::from("email_address-sample"))
         .authorization(stytch_tests::wire::member_session());
-    let _ = case
+    let full = case
         .b2b()
         .organizations()
         .members()
         .unlink_retired_email(request.clone())
         .await
         .expect("full response decodes");
+    let mock = stytch_sdk::test_util::MockStytch::start().await;
+    mock.on::<stytch_sdk::b2b::organizations::members::UnlinkRetiredEmailRequest>()
+        .respond(full.clone());
+    let echoed = mock
+        .b2b_client()
+        .organizations()
+        .members()
+        .unlink_retired_email(request.clone())
+        .await
+        .expect("the mock answers");
+    assert_eq!(echoed, full, "the response survives Serialize and Deserialize");
+    let received = mock
+        .calls::<stytch_sdk::b2b::organizations::members::UnlinkRetiredEmailRequest>();
+    let sent = [request.clone()];
+    assert_eq!(
+        format!("{received:?}"), format!("{sent:?}"),
+        "the mock decodes the request as it was built"
+    );
     let _ = case
         .b2b()
         .organizations()
@@ -4864,13 +7379,31 @@ async fn b2b_organizations_members_update() {
         .external_id(String::from("external_id-sample"))
         .unlink_email(true)
         .authorization(stytch_tests::wire::member_session());
-    let _ = case
+    let full = case
         .b2b()
         .organizations()
         .members()
         .update(request.clone())
         .await
         .expect("full response decodes");
+    let mock = stytch_sdk::test_util::MockStytch::start().await;
+    mock.on::<stytch_sdk::b2b::organizations::members::UpdateRequest>()
+        .respond(full.clone());
+    let echoed = mock
+        .b2b_client()
+        .organizations()
+        .members()
+        .update(request.clone())
+        .await
+        .expect("the mock answers");
+    assert_eq!(echoed, full, "the response survives Serialize and Deserialize");
+    let received = mock
+        .calls::<stytch_sdk::b2b::organizations::members::UpdateRequest>();
+    let sent = [request.clone()];
+    assert_eq!(
+        format!("{received:?}"), format!("{sent:?}"),
+        "the mock decodes the request as it was built"
+    );
     let _ = case
         .b2b()
         .organizations()
@@ -4890,7 +7423,7 @@ async fn b2b_organizations_members_connected_apps_revoke() {
             String::from("connected_app_id/a b+c@d"),
         )
         .authorization(stytch_tests::wire::member_session());
-    let _ = case
+    let full = case
         .b2b()
         .organizations()
         .members()
@@ -4898,6 +7431,27 @@ async fn b2b_organizations_members_connected_apps_revoke() {
         .revoke(request.clone())
         .await
         .expect("full response decodes");
+    let mock = stytch_sdk::test_util::MockStytch::start().await;
+    mock.on::<stytch_sdk::b2b::organizations::members::connected_apps::RevokeRequest>()
+        .respond(full.clone());
+    let echoed = mock
+        .b2b_client()
+        .organizations()
+        .members()
+        .connected_apps()
+        .revoke(request.clone())
+        .await
+        .expect("the mock answers");
+    assert_eq!(echoed, full, "the response survives Serialize and Deserialize");
+    let received = mock
+        .calls::<
+            stytch_sdk::b2b::organizations::members::connected_apps::RevokeRequest,
+        >();
+    let sent = [request.clone()];
+    assert_eq!(
+        format!("{received:?}"), format!("{sent:?}"),
+        "the mock decodes the request as it was built"
+    );
     let _ = case
         .b2b()
         .organizations()
@@ -4917,7 +7471,7 @@ async fn b2b_organizations_members_oauth_providers_github() {
             String::from("member_id/a b+c@d"),
         )
         .include_refresh_token(true);
-    let _ = case
+    let full = case
         .b2b()
         .organizations()
         .members()
@@ -4925,6 +7479,27 @@ async fn b2b_organizations_members_oauth_providers_github() {
         .github(request.clone())
         .await
         .expect("full response decodes");
+    let mock = stytch_sdk::test_util::MockStytch::start().await;
+    mock.on::<stytch_sdk::b2b::organizations::members::oauth_providers::GithubRequest>()
+        .respond(full.clone());
+    let echoed = mock
+        .b2b_client()
+        .organizations()
+        .members()
+        .oauth_providers()
+        .github(request.clone())
+        .await
+        .expect("the mock answers");
+    assert_eq!(echoed, full, "the response survives Serialize and Deserialize");
+    let received = mock
+        .calls::<
+            stytch_sdk::b2b::organizations::members::oauth_providers::GithubRequest,
+        >();
+    let sent = [request.clone()];
+    assert_eq!(
+        format!("{received:?}"), format!("{sent:?}"),
+        "the mock decodes the request as it was built"
+    );
     let _ = case
         .b2b()
         .organizations()
@@ -4962,6 +7537,27 @@ async fn b2b_organizations_members_oauth_providers_google() {
     assert!(
         full.refresh_token.is_some(), "{} left out of the full response", "refresh_token"
     );
+    let mock = stytch_sdk::test_util::MockStytch::start().await;
+    mock.on::<stytch_sdk::b2b::organizations::members::oauth_providers::GoogleRequest>()
+        .respond(full.clone());
+    let echoed = mock
+        .b2b_client()
+        .organizations()
+        .members()
+        .oauth_providers()
+        .google(request.clone())
+        .await
+        .expect("the mock answers");
+    assert_eq!(echoed, full, "the response survives Serialize and Deserialize");
+    let received = mock
+        .calls::<
+            stytch_sdk::b2b::organizations::members::oauth_providers::GoogleRequest,
+        >();
+    let sent = [request.clone()];
+    assert_eq!(
+        format!("{received:?}"), format!("{sent:?}"),
+        "the mock decodes the request as it was built"
+    );
     let minimal = case
         .b2b()
         .organizations()
@@ -4993,7 +7589,7 @@ async fn b2b_organizations_members_oauth_providers_hubspot() {
             String::from("member_id/a b+c@d"),
         )
         .include_refresh_token(true);
-    let _ = case
+    let full = case
         .b2b()
         .organizations()
         .members()
@@ -5001,6 +7597,27 @@ async fn b2b_organizations_members_oauth_providers_hubspot() {
         .hubspot(request.clone())
         .await
         .expect("full response decodes");
+    let mock = stytch_sdk::test_util::MockStytch::start().await;
+    mock.on::<stytch_sdk::b2b::organizations::members::oauth_providers::HubspotRequest>()
+        .respond(full.clone());
+    let echoed = mock
+        .b2b_client()
+        .organizations()
+        .members()
+        .oauth_providers()
+        .hubspot(request.clone())
+        .await
+        .expect("the mock answers");
+    assert_eq!(echoed, full, "the response survives Serialize and Deserialize");
+    let received = mock
+        .calls::<
+            stytch_sdk::b2b::organizations::members::oauth_providers::HubspotRequest,
+        >();
+    let sent = [request.clone()];
+    assert_eq!(
+        format!("{received:?}"), format!("{sent:?}"),
+        "the mock decodes the request as it was built"
+    );
     let _ = case
         .b2b()
         .organizations()
@@ -5031,6 +7648,29 @@ async fn b2b_organizations_members_oauth_providers_microsoft() {
     assert!(
         full.refresh_token.is_some(), "{} left out of the full response", "refresh_token"
     );
+    let mock = stytch_sdk::test_util::MockStytch::start().await;
+    mock.on::<
+            stytch_sdk::b2b::organizations::members::oauth_providers::MicrosoftRequest,
+        >()
+        .respond(full.clone());
+    let echoed = mock
+        .b2b_client()
+        .organizations()
+        .members()
+        .oauth_providers()
+        .microsoft(request.clone())
+        .await
+        .expect("the mock answers");
+    assert_eq!(echoed, full, "the response survives Serialize and Deserialize");
+    let received = mock
+        .calls::<
+            stytch_sdk::b2b::organizations::members::oauth_providers::MicrosoftRequest,
+        >();
+    let sent = [request.clone()];
+    assert_eq!(
+        format!("{received:?}"), format!("{sent:?}"),
+        "the mock decodes the request as it was built"
+    );
     let minimal = case
         .b2b()
         .organizations()
@@ -5053,7 +7693,7 @@ async fn b2b_organizations_members_oauth_providers_slack() {
         String::from("organization_id/a b+c@d"),
         String::from("member_id/a b+c@d"),
     );
-    let _ = case
+    let full = case
         .b2b()
         .organizations()
         .members()
@@ -5061,6 +7701,27 @@ async fn b2b_organizations_members_oauth_providers_slack() {
         .slack(request.clone())
         .await
         .expect("full response decodes");
+    let mock = stytch_sdk::test_util::MockStytch::start().await;
+    mock.on::<stytch_sdk::b2b::organizations::members::oauth_providers::SlackRequest>()
+        .respond(full.clone());
+    let echoed = mock
+        .b2b_client()
+        .organizations()
+        .members()
+        .oauth_providers()
+        .slack(request.clone())
+        .await
+        .expect("the mock answers");
+    assert_eq!(echoed, full, "the response survives Serialize and Deserialize");
+    let received = mock
+        .calls::<
+            stytch_sdk::b2b::organizations::members::oauth_providers::SlackRequest,
+        >();
+    let sent = [request.clone()];
+    assert_eq!(
+        format!("{received:?}"), format!("{sent:?}"),
+        "the mock decodes the request as it was built"
+    );
     let _ = case
         .b2b()
         .organizations()
@@ -5112,6 +7773,22 @@ async fn b2b_otps_email_authenticate() {
         full.intermediate_session_token_expires_at.is_some(),
         "{} left out of the full response", "intermediate_session_token_expires_at"
     );
+    let mock = stytch_sdk::test_util::MockStytch::start().await;
+    mock.on::<stytch_sdk::b2b::otps::email::AuthenticateRequest>().respond(full.clone());
+    let echoed = mock
+        .b2b_client()
+        .otps()
+        .email()
+        .authenticate(request.clone())
+        .await
+        .expect("the mock answers");
+    assert_eq!(echoed, full, "the response survives Serialize and Deserialize");
+    let received = mock.calls::<stytch_sdk::b2b::otps::email::AuthenticateRequest>();
+    let sent = [request.clone()];
+    assert_eq!(
+        format!("{received:?}"), format!("{sent:?}"),
+        "the mock decodes the request as it was built"
+    );
     let minimal = case
         .b2b()
         .otps()
@@ -5155,13 +7832,30 @@ async fn b2b_otps_email_login_or_signup() {
         .locale(stytch_sdk::b2b::models::magic_links::AuthenticateRequestLocale::En)
         .login_expiration_minutes(2i64)
         .signup_expiration_minutes(2i64);
-    let _ = case
+    let full = case
         .b2b()
         .otps()
         .email()
         .login_or_signup(request.clone())
         .await
         .expect("full response decodes");
+    let mock = stytch_sdk::test_util::MockStytch::start().await;
+    mock.on::<stytch_sdk::b2b::otps::email::LoginOrSignupRequest>()
+        .respond(full.clone());
+    let echoed = mock
+        .b2b_client()
+        .otps()
+        .email()
+        .login_or_signup(request.clone())
+        .await
+        .expect("the mock answers");
+    assert_eq!(echoed, full, "the response survives Serialize and Deserialize");
+    let received = mock.calls::<stytch_sdk::b2b::otps::email::LoginOrSignupRequest>();
+    let sent = [request.clone()];
+    assert_eq!(
+        format!("{received:?}"), format!("{sent:?}"),
+        "the mock decodes the request as it was built"
+    );
     let _ = case
         .b2b()
         .otps()
@@ -5191,6 +7885,25 @@ async fn b2b_otps_email_discovery_authenticate() {
         full.intermediate_session_token_expires_at.is_some(),
         "{} left out of the full response", "intermediate_session_token_expires_at"
     );
+    let mock = stytch_sdk::test_util::MockStytch::start().await;
+    mock.on::<stytch_sdk::b2b::otps::email::discovery::AuthenticateRequest>()
+        .respond(full.clone());
+    let echoed = mock
+        .b2b_client()
+        .otps()
+        .email()
+        .discovery()
+        .authenticate(request.clone())
+        .await
+        .expect("the mock answers");
+    assert_eq!(echoed, full, "the response survives Serialize and Deserialize");
+    let received = mock
+        .calls::<stytch_sdk::b2b::otps::email::discovery::AuthenticateRequest>();
+    let sent = [request.clone()];
+    assert_eq!(
+        format!("{received:?}"), format!("{sent:?}"),
+        "the mock decodes the request as it was built"
+    );
     let minimal = case
         .b2b()
         .otps()
@@ -5216,7 +7929,7 @@ async fn b2b_otps_email_discovery_send() {
         .login_template_id(String::from("login_template_id-sample"))
         .locale(stytch_sdk::b2b::models::magic_links::AuthenticateRequestLocale::En)
         .discovery_expiration_minutes(2i64);
-    let _ = case
+    let full = case
         .b2b()
         .otps()
         .email()
@@ -5224,6 +7937,24 @@ async fn b2b_otps_email_discovery_send() {
         .send(request.clone())
         .await
         .expect("full response decodes");
+    let mock = stytch_sdk::test_util::MockStytch::start().await;
+    mock.on::<stytch_sdk::b2b::otps::email::discovery::SendRequest>()
+        .respond(full.clone());
+    let echoed = mock
+        .b2b_client()
+        .otps()
+        .email()
+        .discovery()
+        .send(request.clone())
+        .await
+        .expect("the mock answers");
+    assert_eq!(echoed, full, "the response survives Serialize and Deserialize");
+    let received = mock.calls::<stytch_sdk::b2b::otps::email::discovery::SendRequest>();
+    let sent = [request.clone()];
+    assert_eq!(
+        format!("{received:?}"), format!("{sent:?}"),
+        "the mock decodes the request as it was built"
+    );
     let _ = case
         .b2b()
         .otps()
@@ -5265,6 +7996,22 @@ async fn b2b_otps_sms_authenticate() {
     assert!(
         full.member_device.is_some(), "{} left out of the full response", "member_device"
     );
+    let mock = stytch_sdk::test_util::MockStytch::start().await;
+    mock.on::<stytch_sdk::b2b::otps::sms::AuthenticateRequest>().respond(full.clone());
+    let echoed = mock
+        .b2b_client()
+        .otps()
+        .sms()
+        .authenticate(request.clone())
+        .await
+        .expect("the mock answers");
+    assert_eq!(echoed, full, "the response survives Serialize and Deserialize");
+    let received = mock.calls::<stytch_sdk::b2b::otps::sms::AuthenticateRequest>();
+    let sent = [request.clone()];
+    assert_eq!(
+        format!("{received:?}"), format!("{sent:?}"),
+        "the mock decodes the request as it was built"
+    );
     let minimal = case
         .b2b()
         .otps()
@@ -5297,13 +8044,29 @@ async fn b2b_otps_sms_send() {
         .intermediate_session_token(String::from("intermediate_session_token-sample"))
         .session_token(String::from("session_token-sample"))
         .session_jwt(String::from("session_jwt-sample"));
-    let _ = case
+    let full = case
         .b2b()
         .otps()
         .sms()
         .send(request.clone())
         .await
         .expect("full response decodes");
+    let mock = stytch_sdk::test_util::MockStytch::start().await;
+    mock.on::<stytch_sdk::b2b::otps::sms::SendRequest>().respond(full.clone());
+    let echoed = mock
+        .b2b_client()
+        .otps()
+        .sms()
+        .send(request.clone())
+        .await
+        .expect("the mock answers");
+    assert_eq!(echoed, full, "the response survives Serialize and Deserialize");
+    let received = mock.calls::<stytch_sdk::b2b::otps::sms::SendRequest>();
+    let sent = [request.clone()];
+    assert_eq!(
+        format!("{received:?}"), format!("{sent:?}"),
+        "the mock decodes the request as it was built"
+    );
     let _ = case
         .b2b()
         .otps()
@@ -5352,6 +8115,21 @@ async fn b2b_passwords_authenticate() {
     assert!(
         full.intermediate_session_token_expires_at.is_some(),
         "{} left out of the full response", "intermediate_session_token_expires_at"
+    );
+    let mock = stytch_sdk::test_util::MockStytch::start().await;
+    mock.on::<stytch_sdk::b2b::passwords::AuthenticateRequest>().respond(full.clone());
+    let echoed = mock
+        .b2b_client()
+        .passwords()
+        .authenticate(request.clone())
+        .await
+        .expect("the mock answers");
+    assert_eq!(echoed, full, "the response survives Serialize and Deserialize");
+    let received = mock.calls::<stytch_sdk::b2b::passwords::AuthenticateRequest>();
+    let sent = [request.clone()];
+    assert_eq!(
+        format!("{received:?}"), format!("{sent:?}"),
+        "the mock decodes the request as it was built"
     );
     let minimal = case
         .b2b()
@@ -5432,12 +8210,27 @@ async fn b2b_passwords_migrate() {
         .mfa_phone_number(String::from("mfa_phone_number-sample"))
         .set_phone_number_verified(true)
         .external_id(String::from("external_id-sample"));
-    let _ = case
+    let full = case
         .b2b()
         .passwords()
         .migrate(request.clone())
         .await
         .expect("full response decodes");
+    let mock = stytch_sdk::test_util::MockStytch::start().await;
+    mock.on::<stytch_sdk::b2b::passwords::MigrateRequest>().respond(full.clone());
+    let echoed = mock
+        .b2b_client()
+        .passwords()
+        .migrate(request.clone())
+        .await
+        .expect("the mock answers");
+    assert_eq!(echoed, full, "the response survives Serialize and Deserialize");
+    let received = mock.calls::<stytch_sdk::b2b::passwords::MigrateRequest>();
+    let sent = [request.clone()];
+    assert_eq!(
+        format!("{received:?}"), format!("{sent:?}"),
+        "the mock decodes the request as it was built"
+    );
     let _ = case
         .b2b()
         .passwords()
@@ -5466,6 +8259,21 @@ async fn b2b_passwords_strength_check() {
     assert!(
         full.zxcvbn_feedback.is_some(), "{} left out of the full response",
         "zxcvbn_feedback"
+    );
+    let mock = stytch_sdk::test_util::MockStytch::start().await;
+    mock.on::<stytch_sdk::b2b::passwords::StrengthCheckRequest>().respond(full.clone());
+    let echoed = mock
+        .b2b_client()
+        .passwords()
+        .strength_check(request.clone())
+        .await
+        .expect("the mock answers");
+    assert_eq!(echoed, full, "the response survives Serialize and Deserialize");
+    let received = mock.calls::<stytch_sdk::b2b::passwords::StrengthCheckRequest>();
+    let sent = [request.clone()];
+    assert_eq!(
+        format!("{received:?}"), format!("{sent:?}"),
+        "the mock decodes the request as it was built"
     );
     let minimal = case
         .b2b()
@@ -5502,6 +8310,24 @@ async fn b2b_passwords_discovery_authenticate() {
         full.intermediate_session_token_expires_at.is_some(),
         "{} left out of the full response", "intermediate_session_token_expires_at"
     );
+    let mock = stytch_sdk::test_util::MockStytch::start().await;
+    mock.on::<stytch_sdk::b2b::passwords::discovery::AuthenticateRequest>()
+        .respond(full.clone());
+    let echoed = mock
+        .b2b_client()
+        .passwords()
+        .discovery()
+        .authenticate(request.clone())
+        .await
+        .expect("the mock answers");
+    assert_eq!(echoed, full, "the response survives Serialize and Deserialize");
+    let received = mock
+        .calls::<stytch_sdk::b2b::passwords::discovery::AuthenticateRequest>();
+    let sent = [request.clone()];
+    assert_eq!(
+        format!("{received:?}"), format!("{sent:?}"),
+        "the mock decodes the request as it was built"
+    );
     let minimal = case
         .b2b()
         .passwords()
@@ -5537,6 +8363,25 @@ async fn b2b_passwords_discovery_email_reset() {
         full.intermediate_session_token_expires_at.is_some(),
         "{} left out of the full response", "intermediate_session_token_expires_at"
     );
+    let mock = stytch_sdk::test_util::MockStytch::start().await;
+    mock.on::<stytch_sdk::b2b::passwords::discovery::email::ResetRequest>()
+        .respond(full.clone());
+    let echoed = mock
+        .b2b_client()
+        .passwords()
+        .discovery()
+        .email()
+        .reset(request.clone())
+        .await
+        .expect("the mock answers");
+    assert_eq!(echoed, full, "the response survives Serialize and Deserialize");
+    let received = mock
+        .calls::<stytch_sdk::b2b::passwords::discovery::email::ResetRequest>();
+    let sent = [request.clone()];
+    assert_eq!(
+        format!("{received:?}"), format!("{sent:?}"),
+        "the mock decodes the request as it was built"
+    );
     let minimal = case
         .b2b()
         .passwords()
@@ -5566,7 +8411,7 @@ async fn b2b_passwords_discovery_email_reset_start() {
         .pkce_code_challenge(String::from("pkce_code_challenge-sample"))
         .locale(String::from("locale-sample"))
         .verify_email_template_id(String::from("verify_email_template_id-sample"));
-    let _ = case
+    let full = case
         .b2b()
         .passwords()
         .discovery()
@@ -5574,6 +8419,25 @@ async fn b2b_passwords_discovery_email_reset_start() {
         .reset_start(request.clone())
         .await
         .expect("full response decodes");
+    let mock = stytch_sdk::test_util::MockStytch::start().await;
+    mock.on::<stytch_sdk::b2b::passwords::discovery::email::ResetStartRequest>()
+        .respond(full.clone());
+    let echoed = mock
+        .b2b_client()
+        .passwords()
+        .discovery()
+        .email()
+        .reset_start(request.clone())
+        .await
+        .expect("the mock answers");
+    assert_eq!(echoed, full, "the response survives Serialize and Deserialize");
+    let received = mock
+        .calls::<stytch_sdk::b2b::passwords::discovery::email::ResetStartRequest>();
+    let sent = [request.clone()];
+    assert_eq!(
+        format!("{received:?}"), format!("{sent:?}"),
+        "the mock decodes the request as it was built"
+    );
     let _ = case
         .b2b()
         .passwords()
@@ -5605,6 +8469,24 @@ async fn b2b_passwords_email_require_reset() {
     assert!(full.member.is_some(), "{} left out of the full response", "member");
     assert!(
         full.organization.is_some(), "{} left out of the full response", "organization"
+    );
+    let mock = stytch_sdk::test_util::MockStytch::start().await;
+    mock.on::<stytch_sdk::b2b::passwords::email::RequireResetRequest>()
+        .respond(full.clone());
+    let echoed = mock
+        .b2b_client()
+        .passwords()
+        .email()
+        .require_reset(request.clone())
+        .await
+        .expect("the mock answers");
+    assert_eq!(echoed, full, "the response survives Serialize and Deserialize");
+    let received = mock
+        .calls::<stytch_sdk::b2b::passwords::email::RequireResetRequest>();
+    let sent = [request.clone()];
+    assert_eq!(
+        format!("{received:?}"), format!("{sent:?}"),
+        "the mock decodes the request as it was built"
     );
     let minimal = case
         .b2b()
@@ -5668,6 +8550,22 @@ async fn b2b_passwords_email_reset() {
         full.intermediate_session_token_expires_at.is_some(),
         "{} left out of the full response", "intermediate_session_token_expires_at"
     );
+    let mock = stytch_sdk::test_util::MockStytch::start().await;
+    mock.on::<stytch_sdk::b2b::passwords::email::ResetRequest>().respond(full.clone());
+    let echoed = mock
+        .b2b_client()
+        .passwords()
+        .email()
+        .reset(request.clone())
+        .await
+        .expect("the mock answers");
+    assert_eq!(echoed, full, "the response survives Serialize and Deserialize");
+    let received = mock.calls::<stytch_sdk::b2b::passwords::email::ResetRequest>();
+    let sent = [request.clone()];
+    assert_eq!(
+        format!("{received:?}"), format!("{sent:?}"),
+        "the mock decodes the request as it was built"
+    );
     let minimal = case
         .b2b()
         .passwords()
@@ -5713,13 +8611,30 @@ async fn b2b_passwords_email_reset_start() {
         .locale(stytch_sdk::b2b::models::magic_links::AuthenticateRequestLocale::En)
         .reset_password_template_id(String::from("reset_password_template_id-sample"))
         .verify_email_template_id(String::from("verify_email_template_id-sample"));
-    let _ = case
+    let full = case
         .b2b()
         .passwords()
         .email()
         .reset_start(request.clone())
         .await
         .expect("full response decodes");
+    let mock = stytch_sdk::test_util::MockStytch::start().await;
+    mock.on::<stytch_sdk::b2b::passwords::email::ResetStartRequest>()
+        .respond(full.clone());
+    let echoed = mock
+        .b2b_client()
+        .passwords()
+        .email()
+        .reset_start(request.clone())
+        .await
+        .expect("the mock answers");
+    assert_eq!(echoed, full, "the response survives Serialize and Deserialize");
+    let received = mock.calls::<stytch_sdk::b2b::passwords::email::ResetStartRequest>();
+    let sent = [request.clone()];
+    assert_eq!(
+        format!("{received:?}"), format!("{sent:?}"),
+        "the mock decodes the request as it was built"
+    );
     let _ = case
         .b2b()
         .passwords()
@@ -5769,6 +8684,24 @@ async fn b2b_passwords_existing_password_reset() {
     assert!(
         full.intermediate_session_token_expires_at.is_some(),
         "{} left out of the full response", "intermediate_session_token_expires_at"
+    );
+    let mock = stytch_sdk::test_util::MockStytch::start().await;
+    mock.on::<stytch_sdk::b2b::passwords::existing_password::ResetRequest>()
+        .respond(full.clone());
+    let echoed = mock
+        .b2b_client()
+        .passwords()
+        .existing_password()
+        .reset(request.clone())
+        .await
+        .expect("the mock answers");
+    assert_eq!(echoed, full, "the response survives Serialize and Deserialize");
+    let received = mock
+        .calls::<stytch_sdk::b2b::passwords::existing_password::ResetRequest>();
+    let sent = [request.clone()];
+    assert_eq!(
+        format!("{received:?}"), format!("{sent:?}"),
+        "the mock decodes the request as it was built"
     );
     let minimal = case
         .b2b()
@@ -5835,6 +8768,23 @@ async fn b2b_passwords_sessions_reset() {
         full.intermediate_session_token_expires_at.is_some(),
         "{} left out of the full response", "intermediate_session_token_expires_at"
     );
+    let mock = stytch_sdk::test_util::MockStytch::start().await;
+    mock.on::<stytch_sdk::b2b::passwords::sessions::ResetRequest>()
+        .respond(full.clone());
+    let echoed = mock
+        .b2b_client()
+        .passwords()
+        .sessions()
+        .reset(request.clone())
+        .await
+        .expect("the mock answers");
+    assert_eq!(echoed, full, "the response survives Serialize and Deserialize");
+    let received = mock.calls::<stytch_sdk::b2b::passwords::sessions::ResetRequest>();
+    let sent = [request.clone()];
+    assert_eq!(
+        format!("{received:?}"), format!("{sent:?}"),
+        "the mock decodes the request as it was built"
+    );
     let minimal = case
         .b2b()
         .passwords()
@@ -5866,12 +8816,27 @@ async fn b2b_passwords_sessions_reset() {
 async fn b2b_project_metrics() {
     let case = Case::start("b2b.project.metrics").await;
     let request = stytch_sdk::b2b::project::MetricsRequest::new();
-    let _ = case
+    let full = case
         .b2b()
         .project()
         .metrics(request.clone())
         .await
         .expect("full response decodes");
+    let mock = stytch_sdk::test_util::MockStytch::start().await;
+    mock.on::<stytch_sdk::b2b::project::MetricsRequest>().respond(full.clone());
+    let echoed = mock
+        .b2b_client()
+        .project()
+        .metrics(request.clone())
+        .await
+        .expect("the mock answers");
+    assert_eq!(echoed, full, "the response survives Serialize and Deserialize");
+    let received = mock.calls::<stytch_sdk::b2b::project::MetricsRequest>();
+    let sent = [request.clone()];
+    assert_eq!(
+        format!("{received:?}"), format!("{sent:?}"),
+        "the mock decodes the request as it was built"
+    );
     let _ = case
         .b2b()
         .project()
@@ -5892,6 +8857,21 @@ async fn b2b_rbac_policy() {
         .await
         .expect("full response decodes");
     assert!(full.policy.is_some(), "{} left out of the full response", "policy");
+    let mock = stytch_sdk::test_util::MockStytch::start().await;
+    mock.on::<stytch_sdk::b2b::rbac::PolicyRequest>().respond(full.clone());
+    let echoed = mock
+        .b2b_client()
+        .rbac()
+        .policy(request.clone())
+        .await
+        .expect("the mock answers");
+    assert_eq!(echoed, full, "the response survives Serialize and Deserialize");
+    let received = mock.calls::<stytch_sdk::b2b::rbac::PolicyRequest>();
+    let sent = [request.clone()];
+    assert_eq!(
+        format!("{received:?}"), format!("{sent:?}"),
+        "the mock decodes the request as it was built"
+    );
     let minimal = case
         .b2b()
         .rbac()
@@ -5911,13 +8891,31 @@ async fn b2b_rbac_organizations_get_org_policy() {
     let request = stytch_sdk::b2b::rbac::organizations::GetOrgPolicyRequest::new(
         String::from("organization_id/a b+c@d"),
     );
-    let _ = case
+    let full = case
         .b2b()
         .rbac()
         .organizations()
         .get_org_policy(request.clone())
         .await
         .expect("full response decodes");
+    let mock = stytch_sdk::test_util::MockStytch::start().await;
+    mock.on::<stytch_sdk::b2b::rbac::organizations::GetOrgPolicyRequest>()
+        .respond(full.clone());
+    let echoed = mock
+        .b2b_client()
+        .rbac()
+        .organizations()
+        .get_org_policy(request.clone())
+        .await
+        .expect("the mock answers");
+    assert_eq!(echoed, full, "the response survives Serialize and Deserialize");
+    let received = mock
+        .calls::<stytch_sdk::b2b::rbac::organizations::GetOrgPolicyRequest>();
+    let sent = [request.clone()];
+    assert_eq!(
+        format!("{received:?}"), format!("{sent:?}"),
+        "the mock decodes the request as it was built"
+    );
     let _ = case
         .b2b()
         .rbac()
@@ -5944,13 +8942,31 @@ async fn b2b_rbac_organizations_set_org_policy() {
             ],
         },
     );
-    let _ = case
+    let full = case
         .b2b()
         .rbac()
         .organizations()
         .set_org_policy(request.clone())
         .await
         .expect("full response decodes");
+    let mock = stytch_sdk::test_util::MockStytch::start().await;
+    mock.on::<stytch_sdk::b2b::rbac::organizations::SetOrgPolicyRequest>()
+        .respond(full.clone());
+    let echoed = mock
+        .b2b_client()
+        .rbac()
+        .organizations()
+        .set_org_policy(request.clone())
+        .await
+        .expect("the mock answers");
+    assert_eq!(echoed, full, "the response survives Serialize and Deserialize");
+    let received = mock
+        .calls::<stytch_sdk::b2b::rbac::organizations::SetOrgPolicyRequest>();
+    let sent = [request.clone()];
+    assert_eq!(
+        format!("{received:?}"), format!("{sent:?}"),
+        "the mock decodes the request as it was built"
+    );
     let _ = case
         .b2b()
         .rbac()
@@ -5968,12 +8984,27 @@ async fn b2b_recovery_codes_get() {
         String::from("organization_id/a b+c@d"),
         String::from("member_id/a b+c@d"),
     );
-    let _ = case
+    let full = case
         .b2b()
         .recovery_codes()
         .get(request.clone())
         .await
         .expect("full response decodes");
+    let mock = stytch_sdk::test_util::MockStytch::start().await;
+    mock.on::<stytch_sdk::b2b::recovery_codes::GetRequest>().respond(full.clone());
+    let echoed = mock
+        .b2b_client()
+        .recovery_codes()
+        .get(request.clone())
+        .await
+        .expect("the mock answers");
+    assert_eq!(echoed, full, "the response survives Serialize and Deserialize");
+    let received = mock.calls::<stytch_sdk::b2b::recovery_codes::GetRequest>();
+    let sent = [request.clone()];
+    assert_eq!(
+        format!("{received:?}"), format!("{sent:?}"),
+        "the mock decodes the request as it was built"
+    );
     let _ = case
         .b2b()
         .recovery_codes()
@@ -6010,6 +9041,21 @@ async fn b2b_recovery_codes_recover() {
     assert!(
         full.member_device.is_some(), "{} left out of the full response", "member_device"
     );
+    let mock = stytch_sdk::test_util::MockStytch::start().await;
+    mock.on::<stytch_sdk::b2b::recovery_codes::RecoverRequest>().respond(full.clone());
+    let echoed = mock
+        .b2b_client()
+        .recovery_codes()
+        .recover(request.clone())
+        .await
+        .expect("the mock answers");
+    assert_eq!(echoed, full, "the response survives Serialize and Deserialize");
+    let received = mock.calls::<stytch_sdk::b2b::recovery_codes::RecoverRequest>();
+    let sent = [request.clone()];
+    assert_eq!(
+        format!("{received:?}"), format!("{sent:?}"),
+        "the mock decodes the request as it was built"
+    );
     let minimal = case
         .b2b()
         .recovery_codes()
@@ -6034,12 +9080,27 @@ async fn b2b_recovery_codes_rotate() {
         String::from("organization_id-sample"),
         String::from("member_id-sample"),
     );
-    let _ = case
+    let full = case
         .b2b()
         .recovery_codes()
         .rotate(request.clone())
         .await
         .expect("full response decodes");
+    let mock = stytch_sdk::test_util::MockStytch::start().await;
+    mock.on::<stytch_sdk::b2b::recovery_codes::RotateRequest>().respond(full.clone());
+    let echoed = mock
+        .b2b_client()
+        .recovery_codes()
+        .rotate(request.clone())
+        .await
+        .expect("the mock answers");
+    assert_eq!(echoed, full, "the response survives Serialize and Deserialize");
+    let received = mock.calls::<stytch_sdk::b2b::recovery_codes::RotateRequest>();
+    let sent = [request.clone()];
+    assert_eq!(
+        format!("{received:?}"), format!("{sent:?}"),
+        "the mock decodes the request as it was built"
+    );
     let _ = case
         .b2b()
         .recovery_codes()
@@ -6068,6 +9129,22 @@ async fn b2b_scim_connection_create() {
         .await
         .expect("full response decodes");
     assert!(full.connection.is_some(), "{} left out of the full response", "connection");
+    let mock = stytch_sdk::test_util::MockStytch::start().await;
+    mock.on::<stytch_sdk::b2b::scim::connection::CreateRequest>().respond(full.clone());
+    let echoed = mock
+        .b2b_client()
+        .scim()
+        .connection()
+        .create(request.clone())
+        .await
+        .expect("the mock answers");
+    assert_eq!(echoed, full, "the response survives Serialize and Deserialize");
+    let received = mock.calls::<stytch_sdk::b2b::scim::connection::CreateRequest>();
+    let sent = [request.clone()];
+    assert_eq!(
+        format!("{received:?}"), format!("{sent:?}"),
+        "the mock decodes the request as it was built"
+    );
     let minimal = case
         .b2b()
         .scim()
@@ -6090,13 +9167,29 @@ async fn b2b_scim_connection_delete() {
             String::from("connection_id/a b+c@d"),
         )
         .authorization(stytch_tests::wire::member_session());
-    let _ = case
+    let full = case
         .b2b()
         .scim()
         .connection()
         .delete(request.clone())
         .await
         .expect("full response decodes");
+    let mock = stytch_sdk::test_util::MockStytch::start().await;
+    mock.on::<stytch_sdk::b2b::scim::connection::DeleteRequest>().respond(full.clone());
+    let echoed = mock
+        .b2b_client()
+        .scim()
+        .connection()
+        .delete(request.clone())
+        .await
+        .expect("the mock answers");
+    assert_eq!(echoed, full, "the response survives Serialize and Deserialize");
+    let received = mock.calls::<stytch_sdk::b2b::scim::connection::DeleteRequest>();
+    let sent = [request.clone()];
+    assert_eq!(
+        format!("{received:?}"), format!("{sent:?}"),
+        "the mock decodes the request as it was built"
+    );
     let _ = case
         .b2b()
         .scim()
@@ -6122,6 +9215,22 @@ async fn b2b_scim_connection_get() {
         .await
         .expect("full response decodes");
     assert!(full.connection.is_some(), "{} left out of the full response", "connection");
+    let mock = stytch_sdk::test_util::MockStytch::start().await;
+    mock.on::<stytch_sdk::b2b::scim::connection::GetRequest>().respond(full.clone());
+    let echoed = mock
+        .b2b_client()
+        .scim()
+        .connection()
+        .get(request.clone())
+        .await
+        .expect("the mock answers");
+    assert_eq!(echoed, full, "the response survives Serialize and Deserialize");
+    let received = mock.calls::<stytch_sdk::b2b::scim::connection::GetRequest>();
+    let sent = [request.clone()];
+    assert_eq!(
+        format!("{received:?}"), format!("{sent:?}"),
+        "the mock decodes the request as it was built"
+    );
     let minimal = case
         .b2b()
         .scim()
@@ -6157,6 +9266,23 @@ async fn b2b_scim_connection_get_groups() {
     assert!(
         full.next_cursor.is_some(), "{} left out of the full response", "next_cursor"
     );
+    let mock = stytch_sdk::test_util::MockStytch::start().await;
+    mock.on::<stytch_sdk::b2b::scim::connection::GetGroupsRequest>()
+        .respond(full.clone());
+    let echoed = mock
+        .b2b_client()
+        .scim()
+        .connection()
+        .get_groups(request.clone())
+        .await
+        .expect("the mock answers");
+    assert_eq!(echoed, full, "the response survives Serialize and Deserialize");
+    let received = mock.calls::<stytch_sdk::b2b::scim::connection::GetGroupsRequest>();
+    let sent = [request.clone()];
+    assert_eq!(
+        format!("{received:?}"), format!("{sent:?}"),
+        "the mock decodes the request as it was built"
+    );
     let minimal = case
         .b2b()
         .scim()
@@ -6191,6 +9317,24 @@ async fn b2b_scim_connection_rotate_cancel() {
         .await
         .expect("full response decodes");
     assert!(full.connection.is_some(), "{} left out of the full response", "connection");
+    let mock = stytch_sdk::test_util::MockStytch::start().await;
+    mock.on::<stytch_sdk::b2b::scim::connection::RotateCancelRequest>()
+        .respond(full.clone());
+    let echoed = mock
+        .b2b_client()
+        .scim()
+        .connection()
+        .rotate_cancel(request.clone())
+        .await
+        .expect("the mock answers");
+    assert_eq!(echoed, full, "the response survives Serialize and Deserialize");
+    let received = mock
+        .calls::<stytch_sdk::b2b::scim::connection::RotateCancelRequest>();
+    let sent = [request.clone()];
+    assert_eq!(
+        format!("{received:?}"), format!("{sent:?}"),
+        "the mock decodes the request as it was built"
+    );
     let minimal = case
         .b2b()
         .scim()
@@ -6221,6 +9365,24 @@ async fn b2b_scim_connection_rotate_complete() {
         .await
         .expect("full response decodes");
     assert!(full.connection.is_some(), "{} left out of the full response", "connection");
+    let mock = stytch_sdk::test_util::MockStytch::start().await;
+    mock.on::<stytch_sdk::b2b::scim::connection::RotateCompleteRequest>()
+        .respond(full.clone());
+    let echoed = mock
+        .b2b_client()
+        .scim()
+        .connection()
+        .rotate_complete(request.clone())
+        .await
+        .expect("the mock answers");
+    assert_eq!(echoed, full, "the response survives Serialize and Deserialize");
+    let received = mock
+        .calls::<stytch_sdk::b2b::scim::connection::RotateCompleteRequest>();
+    let sent = [request.clone()];
+    assert_eq!(
+        format!("{received:?}"), format!("{sent:?}"),
+        "the mock decodes the request as it was built"
+    );
     let minimal = case
         .b2b()
         .scim()
@@ -6251,6 +9413,23 @@ async fn b2b_scim_connection_rotate_start() {
         .await
         .expect("full response decodes");
     assert!(full.connection.is_some(), "{} left out of the full response", "connection");
+    let mock = stytch_sdk::test_util::MockStytch::start().await;
+    mock.on::<stytch_sdk::b2b::scim::connection::RotateStartRequest>()
+        .respond(full.clone());
+    let echoed = mock
+        .b2b_client()
+        .scim()
+        .connection()
+        .rotate_start(request.clone())
+        .await
+        .expect("the mock answers");
+    assert_eq!(echoed, full, "the response survives Serialize and Deserialize");
+    let received = mock.calls::<stytch_sdk::b2b::scim::connection::RotateStartRequest>();
+    let sent = [request.clone()];
+    assert_eq!(
+        format!("{received:?}"), format!("{sent:?}"),
+        "the mock decodes the request as it was built"
+    );
     let minimal = case
         .b2b()
         .scim()
@@ -6293,6 +9472,22 @@ async fn b2b_scim_connection_update() {
         .await
         .expect("full response decodes");
     assert!(full.connection.is_some(), "{} left out of the full response", "connection");
+    let mock = stytch_sdk::test_util::MockStytch::start().await;
+    mock.on::<stytch_sdk::b2b::scim::connection::UpdateRequest>().respond(full.clone());
+    let echoed = mock
+        .b2b_client()
+        .scim()
+        .connection()
+        .update(request.clone())
+        .await
+        .expect("the mock answers");
+    assert_eq!(echoed, full, "the response survives Serialize and Deserialize");
+    let received = mock.calls::<stytch_sdk::b2b::scim::connection::UpdateRequest>();
+    let sent = [request.clone()];
+    assert_eq!(
+        format!("{received:?}"), format!("{sent:?}"),
+        "the mock decodes the request as it was built"
+    );
     let minimal = case
         .b2b()
         .scim()
@@ -6329,6 +9524,21 @@ async fn b2b_sessions_attest() {
     assert!(
         full.member_device.is_some(), "{} left out of the full response", "member_device"
     );
+    let mock = stytch_sdk::test_util::MockStytch::start().await;
+    mock.on::<stytch_sdk::b2b::sessions::AttestRequest>().respond(full.clone());
+    let echoed = mock
+        .b2b_client()
+        .sessions()
+        .attest(request.clone())
+        .await
+        .expect("the mock answers");
+    assert_eq!(echoed, full, "the response survives Serialize and Deserialize");
+    let received = mock.calls::<stytch_sdk::b2b::sessions::AttestRequest>();
+    let sent = [request.clone()];
+    assert_eq!(
+        format!("{received:?}"), format!("{sent:?}"),
+        "the mock decodes the request as it was built"
+    );
     let minimal = case
         .b2b()
         .sessions()
@@ -6362,6 +9572,21 @@ async fn b2b_sessions_authenticate() {
         .await
         .expect("full response decodes");
     assert!(full.verdict.is_some(), "{} left out of the full response", "verdict");
+    let mock = stytch_sdk::test_util::MockStytch::start().await;
+    mock.on::<stytch_sdk::b2b::sessions::AuthenticateRequest>().respond(full.clone());
+    let echoed = mock
+        .b2b_client()
+        .sessions()
+        .authenticate(request.clone())
+        .await
+        .expect("the mock answers");
+    assert_eq!(echoed, full, "the response survives Serialize and Deserialize");
+    let received = mock.calls::<stytch_sdk::b2b::sessions::AuthenticateRequest>();
+    let sent = [request.clone()];
+    assert_eq!(
+        format!("{received:?}"), format!("{sent:?}"),
+        "the mock decodes the request as it was built"
+    );
     let minimal = case
         .b2b()
         .sessions()
@@ -6412,6 +9637,21 @@ async fn b2b_sessions_exchange() {
     assert!(
         full.intermediate_session_token_expires_at.is_some(),
         "{} left out of the full response", "intermediate_session_token_expires_at"
+    );
+    let mock = stytch_sdk::test_util::MockStytch::start().await;
+    mock.on::<stytch_sdk::b2b::sessions::ExchangeRequest>().respond(full.clone());
+    let echoed = mock
+        .b2b_client()
+        .sessions()
+        .exchange(request.clone())
+        .await
+        .expect("the mock answers");
+    assert_eq!(echoed, full, "the response survives Serialize and Deserialize");
+    let received = mock.calls::<stytch_sdk::b2b::sessions::ExchangeRequest>();
+    let sent = [request.clone()];
+    assert_eq!(
+        format!("{received:?}"), format!("{sent:?}"),
+        "the mock decodes the request as it was built"
     );
     let minimal = case
         .b2b()
@@ -6465,6 +9705,22 @@ async fn b2b_sessions_exchange_access_token() {
     assert!(
         full.member_device.is_some(), "{} left out of the full response", "member_device"
     );
+    let mock = stytch_sdk::test_util::MockStytch::start().await;
+    mock.on::<stytch_sdk::b2b::sessions::ExchangeAccessTokenRequest>()
+        .respond(full.clone());
+    let echoed = mock
+        .b2b_client()
+        .sessions()
+        .exchange_access_token(request.clone())
+        .await
+        .expect("the mock answers");
+    assert_eq!(echoed, full, "the response survives Serialize and Deserialize");
+    let received = mock.calls::<stytch_sdk::b2b::sessions::ExchangeAccessTokenRequest>();
+    let sent = [request.clone()];
+    assert_eq!(
+        format!("{received:?}"), format!("{sent:?}"),
+        "the mock decodes the request as it was built"
+    );
     let minimal = case
         .b2b()
         .sessions()
@@ -6489,12 +9745,27 @@ async fn b2b_sessions_get() {
         String::from("organization_id-sample"),
         String::from("member_id-sample"),
     );
-    let _ = case
+    let full = case
         .b2b()
         .sessions()
         .get(request.clone())
         .await
         .expect("full response decodes");
+    let mock = stytch_sdk::test_util::MockStytch::start().await;
+    mock.on::<stytch_sdk::b2b::sessions::GetRequest>().respond(full.clone());
+    let echoed = mock
+        .b2b_client()
+        .sessions()
+        .get(request.clone())
+        .await
+        .expect("the mock answers");
+    assert_eq!(echoed, full, "the response survives Serialize and Deserialize");
+    let received = mock.calls::<stytch_sdk::b2b::sessions::GetRequest>();
+    let sent = [request.clone()];
+    assert_eq!(
+        format!("{received:?}"), format!("{sent:?}"),
+        "the mock decodes the request as it was built"
+    );
     let _ = case.b2b().sessions().get(request).await.expect("minimal response decodes");
     case.verify();
 }
@@ -6505,12 +9776,27 @@ async fn b2b_sessions_get_jwks() {
     let request = stytch_sdk::b2b::sessions::GetJwksRequest::new(
         String::from("project_id/a b+c@d"),
     );
-    let _ = case
+    let full = case
         .b2b()
         .sessions()
         .get_jwks(request.clone())
         .await
         .expect("full response decodes");
+    let mock = stytch_sdk::test_util::MockStytch::start().await;
+    mock.on::<stytch_sdk::b2b::sessions::GetJwksRequest>().respond(full.clone());
+    let echoed = mock
+        .b2b_client()
+        .sessions()
+        .get_jwks(request.clone())
+        .await
+        .expect("the mock answers");
+    assert_eq!(echoed, full, "the response survives Serialize and Deserialize");
+    let received = mock.calls::<stytch_sdk::b2b::sessions::GetJwksRequest>();
+    let sent = [request.clone()];
+    assert_eq!(
+        format!("{received:?}"), format!("{sent:?}"),
+        "the mock decodes the request as it was built"
+    );
     let _ = case
         .b2b()
         .sessions()
@@ -6541,6 +9827,21 @@ async fn b2b_sessions_migrate() {
         full.member_session.is_some(), "{} left out of the full response",
         "member_session"
     );
+    let mock = stytch_sdk::test_util::MockStytch::start().await;
+    mock.on::<stytch_sdk::b2b::sessions::MigrateRequest>().respond(full.clone());
+    let echoed = mock
+        .b2b_client()
+        .sessions()
+        .migrate(request.clone())
+        .await
+        .expect("the mock answers");
+    assert_eq!(echoed, full, "the response survives Serialize and Deserialize");
+    let received = mock.calls::<stytch_sdk::b2b::sessions::MigrateRequest>();
+    let sent = [request.clone()];
+    assert_eq!(
+        format!("{received:?}"), format!("{sent:?}"),
+        "the mock decodes the request as it was built"
+    );
     let minimal = case
         .b2b()
         .sessions()
@@ -6563,12 +9864,27 @@ async fn b2b_sessions_revoke() {
         .session_jwt(String::from("session_jwt-sample"))
         .member_id(String::from("member_id-sample"))
         .authorization(stytch_tests::wire::member_session());
-    let _ = case
+    let full = case
         .b2b()
         .sessions()
         .revoke(request.clone())
         .await
         .expect("full response decodes");
+    let mock = stytch_sdk::test_util::MockStytch::start().await;
+    mock.on::<stytch_sdk::b2b::sessions::RevokeRequest>().respond(full.clone());
+    let echoed = mock
+        .b2b_client()
+        .sessions()
+        .revoke(request.clone())
+        .await
+        .expect("the mock answers");
+    assert_eq!(echoed, full, "the response survives Serialize and Deserialize");
+    let received = mock.calls::<stytch_sdk::b2b::sessions::RevokeRequest>();
+    let sent = [request.clone()];
+    assert_eq!(
+        format!("{received:?}"), format!("{sent:?}"),
+        "the mock decodes the request as it was built"
+    );
     let _ = case
         .b2b()
         .sessions()
@@ -6618,6 +9934,21 @@ async fn b2b_sso_authenticate() {
         full.intermediate_session_token_expires_at.is_some(),
         "{} left out of the full response", "intermediate_session_token_expires_at"
     );
+    let mock = stytch_sdk::test_util::MockStytch::start().await;
+    mock.on::<stytch_sdk::b2b::sso::AuthenticateRequest>().respond(full.clone());
+    let echoed = mock
+        .b2b_client()
+        .sso()
+        .authenticate(request.clone())
+        .await
+        .expect("the mock answers");
+    assert_eq!(echoed, full, "the response survives Serialize and Deserialize");
+    let received = mock.calls::<stytch_sdk::b2b::sso::AuthenticateRequest>();
+    let sent = [request.clone()];
+    assert_eq!(
+        format!("{received:?}"), format!("{sent:?}"),
+        "the mock decodes the request as it was built"
+    );
     let minimal = case
         .b2b()
         .sso()
@@ -6656,12 +9987,27 @@ async fn b2b_sso_delete_connection() {
             String::from("connection_id/a b+c@d"),
         )
         .authorization(stytch_tests::wire::member_session());
-    let _ = case
+    let full = case
         .b2b()
         .sso()
         .delete_connection(request.clone())
         .await
         .expect("full response decodes");
+    let mock = stytch_sdk::test_util::MockStytch::start().await;
+    mock.on::<stytch_sdk::b2b::sso::DeleteConnectionRequest>().respond(full.clone());
+    let echoed = mock
+        .b2b_client()
+        .sso()
+        .delete_connection(request.clone())
+        .await
+        .expect("the mock answers");
+    assert_eq!(echoed, full, "the response survives Serialize and Deserialize");
+    let received = mock.calls::<stytch_sdk::b2b::sso::DeleteConnectionRequest>();
+    let sent = [request.clone()];
+    assert_eq!(
+        format!("{received:?}"), format!("{sent:?}"),
+        "the mock decodes the request as it was built"
+    );
     let _ = case
         .b2b()
         .sso()
@@ -6678,12 +10024,27 @@ async fn b2b_sso_get_connections() {
             String::from("organization_id/a b+c@d"),
         )
         .authorization(stytch_tests::wire::member_session());
-    let _ = case
+    let full = case
         .b2b()
         .sso()
         .get_connections(request.clone())
         .await
         .expect("full response decodes");
+    let mock = stytch_sdk::test_util::MockStytch::start().await;
+    mock.on::<stytch_sdk::b2b::sso::GetConnectionsRequest>().respond(full.clone());
+    let echoed = mock
+        .b2b_client()
+        .sso()
+        .get_connections(request.clone())
+        .await
+        .expect("the mock answers");
+    assert_eq!(echoed, full, "the response survives Serialize and Deserialize");
+    let received = mock.calls::<stytch_sdk::b2b::sso::GetConnectionsRequest>();
+    let sent = [request.clone()];
+    assert_eq!(
+        format!("{received:?}"), format!("{sent:?}"),
+        "the mock decodes the request as it was built"
+    );
     let _ = case
         .b2b()
         .sso()
@@ -6723,6 +10084,24 @@ async fn b2b_sso_external_create_connection() {
         .await
         .expect("full response decodes");
     assert!(full.connection.is_some(), "{} left out of the full response", "connection");
+    let mock = stytch_sdk::test_util::MockStytch::start().await;
+    mock.on::<stytch_sdk::b2b::sso::external::CreateConnectionRequest>()
+        .respond(full.clone());
+    let echoed = mock
+        .b2b_client()
+        .sso()
+        .external()
+        .create_connection(request.clone())
+        .await
+        .expect("the mock answers");
+    assert_eq!(echoed, full, "the response survives Serialize and Deserialize");
+    let received = mock
+        .calls::<stytch_sdk::b2b::sso::external::CreateConnectionRequest>();
+    let sent = [request.clone()];
+    assert_eq!(
+        format!("{received:?}"), format!("{sent:?}"),
+        "the mock decodes the request as it was built"
+    );
     let minimal = case
         .b2b()
         .sso()
@@ -6766,6 +10145,24 @@ async fn b2b_sso_external_update_connection() {
         .await
         .expect("full response decodes");
     assert!(full.connection.is_some(), "{} left out of the full response", "connection");
+    let mock = stytch_sdk::test_util::MockStytch::start().await;
+    mock.on::<stytch_sdk::b2b::sso::external::UpdateConnectionRequest>()
+        .respond(full.clone());
+    let echoed = mock
+        .b2b_client()
+        .sso()
+        .external()
+        .update_connection(request.clone())
+        .await
+        .expect("the mock answers");
+    assert_eq!(echoed, full, "the response survives Serialize and Deserialize");
+    let received = mock
+        .calls::<stytch_sdk::b2b::sso::external::UpdateConnectionRequest>();
+    let sent = [request.clone()];
+    assert_eq!(
+        format!("{received:?}"), format!("{sent:?}"),
+        "the mock decodes the request as it was built"
+    );
     let minimal = case
         .b2b()
         .sso()
@@ -6799,6 +10196,23 @@ async fn b2b_sso_oidc_create_connection() {
         .await
         .expect("full response decodes");
     assert!(full.connection.is_some(), "{} left out of the full response", "connection");
+    let mock = stytch_sdk::test_util::MockStytch::start().await;
+    mock.on::<stytch_sdk::b2b::sso::oidc::CreateConnectionRequest>()
+        .respond(full.clone());
+    let echoed = mock
+        .b2b_client()
+        .sso()
+        .oidc()
+        .create_connection(request.clone())
+        .await
+        .expect("the mock answers");
+    assert_eq!(echoed, full, "the response survives Serialize and Deserialize");
+    let received = mock.calls::<stytch_sdk::b2b::sso::oidc::CreateConnectionRequest>();
+    let sent = [request.clone()];
+    assert_eq!(
+        format!("{received:?}"), format!("{sent:?}"),
+        "the mock decodes the request as it was built"
+    );
     let minimal = case
         .b2b()
         .sso()
@@ -6843,6 +10257,23 @@ async fn b2b_sso_oidc_update_connection() {
         .expect("full response decodes");
     assert!(full.connection.is_some(), "{} left out of the full response", "connection");
     assert!(full.warning.is_some(), "{} left out of the full response", "warning");
+    let mock = stytch_sdk::test_util::MockStytch::start().await;
+    mock.on::<stytch_sdk::b2b::sso::oidc::UpdateConnectionRequest>()
+        .respond(full.clone());
+    let echoed = mock
+        .b2b_client()
+        .sso()
+        .oidc()
+        .update_connection(request.clone())
+        .await
+        .expect("the mock answers");
+    assert_eq!(echoed, full, "the response survives Serialize and Deserialize");
+    let received = mock.calls::<stytch_sdk::b2b::sso::oidc::UpdateConnectionRequest>();
+    let sent = [request.clone()];
+    assert_eq!(
+        format!("{received:?}"), format!("{sent:?}"),
+        "the mock decodes the request as it was built"
+    );
     let minimal = case
         .b2b()
         .sso()
@@ -6880,6 +10311,23 @@ async fn b2b_sso_saml_create_connection() {
         .await
         .expect("full response decodes");
     assert!(full.connection.is_some(), "{} left out of the full response", "connection");
+    let mock = stytch_sdk::test_util::MockStytch::start().await;
+    mock.on::<stytch_sdk::b2b::sso::saml::CreateConnectionRequest>()
+        .respond(full.clone());
+    let echoed = mock
+        .b2b_client()
+        .sso()
+        .saml()
+        .create_connection(request.clone())
+        .await
+        .expect("the mock answers");
+    assert_eq!(echoed, full, "the response survives Serialize and Deserialize");
+    let received = mock.calls::<stytch_sdk::b2b::sso::saml::CreateConnectionRequest>();
+    let sent = [request.clone()];
+    assert_eq!(
+        format!("{received:?}"), format!("{sent:?}"),
+        "the mock decodes the request as it was built"
+    );
     let minimal = case
         .b2b()
         .sso()
@@ -6903,13 +10351,31 @@ async fn b2b_sso_saml_delete_encryption_private_key() {
             String::from("private_key_id/a b+c@d"),
         )
         .authorization(stytch_tests::wire::member_session());
-    let _ = case
+    let full = case
         .b2b()
         .sso()
         .saml()
         .delete_encryption_private_key(request.clone())
         .await
         .expect("full response decodes");
+    let mock = stytch_sdk::test_util::MockStytch::start().await;
+    mock.on::<stytch_sdk::b2b::sso::saml::DeleteEncryptionPrivateKeyRequest>()
+        .respond(full.clone());
+    let echoed = mock
+        .b2b_client()
+        .sso()
+        .saml()
+        .delete_encryption_private_key(request.clone())
+        .await
+        .expect("the mock answers");
+    assert_eq!(echoed, full, "the response survives Serialize and Deserialize");
+    let received = mock
+        .calls::<stytch_sdk::b2b::sso::saml::DeleteEncryptionPrivateKeyRequest>();
+    let sent = [request.clone()];
+    assert_eq!(
+        format!("{received:?}"), format!("{sent:?}"),
+        "the mock decodes the request as it was built"
+    );
     let _ = case
         .b2b()
         .sso()
@@ -6929,13 +10395,31 @@ async fn b2b_sso_saml_delete_verification_certificate() {
             String::from("certificate_id/a b+c@d"),
         )
         .authorization(stytch_tests::wire::member_session());
-    let _ = case
+    let full = case
         .b2b()
         .sso()
         .saml()
         .delete_verification_certificate(request.clone())
         .await
         .expect("full response decodes");
+    let mock = stytch_sdk::test_util::MockStytch::start().await;
+    mock.on::<stytch_sdk::b2b::sso::saml::DeleteVerificationCertificateRequest>()
+        .respond(full.clone());
+    let echoed = mock
+        .b2b_client()
+        .sso()
+        .saml()
+        .delete_verification_certificate(request.clone())
+        .await
+        .expect("the mock answers");
+    assert_eq!(echoed, full, "the response survives Serialize and Deserialize");
+    let received = mock
+        .calls::<stytch_sdk::b2b::sso::saml::DeleteVerificationCertificateRequest>();
+    let sent = [request.clone()];
+    assert_eq!(
+        format!("{received:?}"), format!("{sent:?}"),
+        "the mock decodes the request as it was built"
+    );
     let _ = case
         .b2b()
         .sso()
@@ -6963,6 +10447,22 @@ async fn b2b_sso_saml_update_by_url() {
         .await
         .expect("full response decodes");
     assert!(full.connection.is_some(), "{} left out of the full response", "connection");
+    let mock = stytch_sdk::test_util::MockStytch::start().await;
+    mock.on::<stytch_sdk::b2b::sso::saml::UpdateByUrlRequest>().respond(full.clone());
+    let echoed = mock
+        .b2b_client()
+        .sso()
+        .saml()
+        .update_by_url(request.clone())
+        .await
+        .expect("the mock answers");
+    assert_eq!(echoed, full, "the response survives Serialize and Deserialize");
+    let received = mock.calls::<stytch_sdk::b2b::sso::saml::UpdateByUrlRequest>();
+    let sent = [request.clone()];
+    assert_eq!(
+        format!("{received:?}"), format!("{sent:?}"),
+        "the mock decodes the request as it was built"
+    );
     let minimal = case
         .b2b()
         .sso()
@@ -7020,6 +10520,23 @@ async fn b2b_sso_saml_update_connection() {
         .await
         .expect("full response decodes");
     assert!(full.connection.is_some(), "{} left out of the full response", "connection");
+    let mock = stytch_sdk::test_util::MockStytch::start().await;
+    mock.on::<stytch_sdk::b2b::sso::saml::UpdateConnectionRequest>()
+        .respond(full.clone());
+    let echoed = mock
+        .b2b_client()
+        .sso()
+        .saml()
+        .update_connection(request.clone())
+        .await
+        .expect("the mock answers");
+    assert_eq!(echoed, full, "the response survives Serialize and Deserialize");
+    let received = mock.calls::<stytch_sdk::b2b::sso::saml::UpdateConnectionRequest>();
+    let sent = [request.clone()];
+    assert_eq!(
+        format!("{received:?}"), format!("{sent:?}"),
+        "the mock decodes the request as it was built"
+    );
     let minimal = case
         .b2b()
         .sso()
@@ -7063,6 +10580,21 @@ async fn b2b_totps_authenticate() {
     assert!(
         full.member_device.is_some(), "{} left out of the full response", "member_device"
     );
+    let mock = stytch_sdk::test_util::MockStytch::start().await;
+    mock.on::<stytch_sdk::b2b::totps::AuthenticateRequest>().respond(full.clone());
+    let echoed = mock
+        .b2b_client()
+        .totps()
+        .authenticate(request.clone())
+        .await
+        .expect("the mock answers");
+    assert_eq!(echoed, full, "the response survives Serialize and Deserialize");
+    let received = mock.calls::<stytch_sdk::b2b::totps::AuthenticateRequest>();
+    let sent = [request.clone()];
+    assert_eq!(
+        format!("{received:?}"), format!("{sent:?}"),
+        "the mock decodes the request as it was built"
+    );
     let minimal = case
         .b2b()
         .totps()
@@ -7091,12 +10623,27 @@ async fn b2b_totps_create() {
         .intermediate_session_token(String::from("intermediate_session_token-sample"))
         .session_token(String::from("session_token-sample"))
         .session_jwt(String::from("session_jwt-sample"));
-    let _ = case
+    let full = case
         .b2b()
         .totps()
         .create(request.clone())
         .await
         .expect("full response decodes");
+    let mock = stytch_sdk::test_util::MockStytch::start().await;
+    mock.on::<stytch_sdk::b2b::totps::CreateRequest>().respond(full.clone());
+    let echoed = mock
+        .b2b_client()
+        .totps()
+        .create(request.clone())
+        .await
+        .expect("the mock answers");
+    assert_eq!(echoed, full, "the response survives Serialize and Deserialize");
+    let received = mock.calls::<stytch_sdk::b2b::totps::CreateRequest>();
+    let sent = [request.clone()];
+    assert_eq!(
+        format!("{received:?}"), format!("{sent:?}"),
+        "the mock decodes the request as it was built"
+    );
     let _ = case.b2b().totps().create(request).await.expect("minimal response decodes");
     case.verify();
 }
@@ -7110,12 +10657,27 @@ async fn b2b_totps_migrate() {
         String::from("secret-sample"),
         vec![String::from("recovery_codes-sample")],
     );
-    let _ = case
+    let full = case
         .b2b()
         .totps()
         .migrate(request.clone())
         .await
         .expect("full response decodes");
+    let mock = stytch_sdk::test_util::MockStytch::start().await;
+    mock.on::<stytch_sdk::b2b::totps::MigrateRequest>().respond(full.clone());
+    let echoed = mock
+        .b2b_client()
+        .totps()
+        .migrate(request.clone())
+        .await
+        .expect("the mock answers");
+    assert_eq!(echoed, full, "the response survives Serialize and Deserialize");
+    let received = mock.calls::<stytch_sdk::b2b::totps::MigrateRequest>();
+    let sent = [request.clone()];
+    assert_eq!(
+        format!("{received:?}"), format!("{sent:?}"),
+        "the mock decodes the request as it was built"
+    );
     let _ = case.b2b().totps().migrate(request).await.expect("minimal response decodes");
     case.verify();
 }
@@ -7133,6 +10695,21 @@ async fn samlshield_saml_validate() {
         .await
         .expect("full response decodes");
     assert!(full.message.is_some(), "{} left out of the full response", "message");
+    let mock = stytch_sdk::test_util::MockStytch::start().await;
+    mock.on::<stytch_sdk::samlshield::saml::ValidateRequest>().respond(full.clone());
+    let echoed = mock
+        .samlshield_client()
+        .saml()
+        .validate(request.clone())
+        .await
+        .expect("the mock answers");
+    assert_eq!(echoed, full, "the response survives Serialize and Deserialize");
+    let received = mock.calls::<stytch_sdk::samlshield::saml::ValidateRequest>();
+    let sent = [request.clone()];
+    assert_eq!(
+        format!("{received:?}"), format!("{sent:?}"),
+        "the mock decodes the request as it was built"
+    );
     let minimal = case
         .samlshield()
         .saml()

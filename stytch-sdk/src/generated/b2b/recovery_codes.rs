@@ -45,14 +45,15 @@ impl<'a> RecoveryCodes<'a> {
 
 /// Parameters of [`RecoveryCodes::get`].
 #[derive(Debug, Clone, ::serde::Serialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct GetRequest {
     /// Identifier of the organization the call acts on. A slug may be given instead wherever the
     /// endpoint resolves organizations by slug.
-    #[serde(skip)]
+    #[serde(skip_serializing)]
     pub organization_id: String,
     /// Identifier of the member the call acts on.
-    #[serde(skip)]
+    #[serde(skip_serializing)]
     pub member_id: String,
 }
 
@@ -85,8 +86,14 @@ impl crate::runtime::Endpoint for GetRequest {
     }
 }
 
+#[cfg(feature = "test-util")]
+impl crate::test_util::MockEndpoint for GetRequest {
+    type Response = GetResponse;
+    const ENDPOINT_ID: &'static str = "b2b.recovery_codes.get";
+}
+
 /// What [`RecoveryCodes::get`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct GetResponse {
     /// HTTP status code of the response.
@@ -106,6 +113,7 @@ pub struct GetResponse {
 
 /// Parameters of [`RecoveryCodes::recover`].
 #[derive(Debug, Clone, ::serde::Serialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct RecoverRequest {
     /// Identifier of the organization the call acts on. A slug may be given instead wherever the
@@ -218,8 +226,14 @@ impl crate::runtime::Endpoint for RecoverRequest {
     }
 }
 
+#[cfg(feature = "test-util")]
+impl crate::test_util::MockEndpoint for RecoverRequest {
+    type Response = RecoverResponse;
+    const ENDPOINT_ID: &'static str = "b2b.recovery_codes.recover";
+}
+
 /// What [`RecoveryCodes::recover`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct RecoverResponse {
     /// HTTP status code of the response.
@@ -244,16 +258,17 @@ pub struct RecoverResponse {
     pub recovery_codes_remaining: i64,
     /// The member session that was started or extended; absent while the member still owes a
     /// factor and only an intermediate session exists.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub member_session: Option<crate::b2b::models::sessions::MemberSession>,
     /// What device fingerprinting learned about the member's device, present when a
     /// `telemetry_id` was sent and the lookup succeeded.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub member_device: Option<crate::consumer::models::device_history::DeviceInfo>,
 }
 
 /// Parameters of [`RecoveryCodes::rotate`].
 #[derive(Debug, Clone, ::serde::Serialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct RotateRequest {
     /// Identifier of the organization the call acts on. A slug may be given instead wherever the
@@ -286,8 +301,14 @@ impl crate::runtime::Endpoint for RotateRequest {
     }
 }
 
+#[cfg(feature = "test-util")]
+impl crate::test_util::MockEndpoint for RotateRequest {
+    type Response = RotateResponse;
+    const ENDPOINT_ID: &'static str = "b2b.recovery_codes.rotate";
+}
+
 /// What [`RecoveryCodes::rotate`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct RotateResponse {
     /// HTTP status code of the response.

@@ -99,6 +99,7 @@ impl<'a> Sessions<'a> {
 
 /// Parameters of [`Sessions::attest`].
 #[derive(Debug, Clone, ::serde::Serialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct AttestRequest {
     /// Identifier of the trusted auth token profile that says how to verify the token and read
@@ -203,8 +204,14 @@ impl crate::runtime::Endpoint for AttestRequest {
     }
 }
 
+#[cfg(feature = "test-util")]
+impl crate::test_util::MockEndpoint for AttestRequest {
+    type Response = AttestResponse;
+    const ENDPOINT_ID: &'static str = "b2b.sessions.attest";
+}
+
 /// What [`Sessions::attest`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct AttestResponse {
     /// HTTP status code of the response.
@@ -229,12 +236,13 @@ pub struct AttestResponse {
     pub organization: crate::b2b::models::organizations::Organization,
     /// What device fingerprinting learned about the member's device, present when a
     /// `telemetry_id` was sent and the lookup succeeded.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub member_device: Option<crate::consumer::models::device_history::DeviceInfo>,
 }
 
 /// Parameters of [`Sessions::authenticate`].
 #[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct AuthenticateRequest {
     /// Opaque token of a session the caller already holds. When given, a successful
@@ -324,8 +332,14 @@ impl crate::runtime::Endpoint for AuthenticateRequest {
     }
 }
 
+#[cfg(feature = "test-util")]
+impl crate::test_util::MockEndpoint for AuthenticateRequest {
+    type Response = AuthenticateResponse;
+    const ENDPOINT_ID: &'static str = "b2b.sessions.authenticate";
+}
+
 /// What [`Sessions::authenticate`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct AuthenticateResponse {
     /// HTTP status code of the response.
@@ -348,12 +362,13 @@ pub struct AuthenticateResponse {
     pub organization: crate::b2b::models::organizations::Organization,
     /// Outcome of the permission check, including the roles that granted it; present only when
     /// `authorization_check` was sent.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub verdict: Option<crate::b2b::models::sessions::AuthorizationVerdict>,
 }
 
 /// Parameters of [`Sessions::exchange`].
 #[derive(Debug, Clone, ::serde::Serialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct ExchangeRequest {
     /// Identifier of the organization the call acts on. A slug may be given instead wherever the
@@ -461,8 +476,14 @@ impl crate::runtime::Endpoint for ExchangeRequest {
     }
 }
 
+#[cfg(feature = "test-util")]
+impl crate::test_util::MockEndpoint for ExchangeRequest {
+    type Response = ExchangeResponse;
+    const ENDPOINT_ID: &'static str = "b2b.sessions.exchange";
+}
+
 /// What [`Sessions::exchange`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ExchangeResponse {
     /// HTTP status code of the response.
@@ -490,26 +511,31 @@ pub struct ExchangeResponse {
     pub intermediate_session_token: String,
     /// The member session that was started or extended; absent while the member still owes a
     /// factor and only an intermediate session exists.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub member_session: Option<crate::b2b::models::sessions::MemberSession>,
     /// Which second factor the member still has to complete, when the organization demands MFA.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mfa_required: Option<crate::b2b::models::mfa::MfaRequired>,
     /// Which primary authentication methods the organization accepts, when the factor just used
     /// does not satisfy its policy.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub primary_required: Option<crate::b2b::models::sessions::PrimaryRequired>,
     /// What device fingerprinting learned about the member's device, present when a
     /// `telemetry_id` was sent and the lookup succeeded.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub member_device: Option<crate::consumer::models::device_history::DeviceInfo>,
     /// When the intermediate session token stops being accepted.
-    #[serde(default, with = "::time::serde::rfc3339::option")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::time::serde::rfc3339::option"
+    )]
     pub intermediate_session_token_expires_at: Option<::time::OffsetDateTime>,
 }
 
 /// Parameters of [`Sessions::exchange_access_token`].
 #[derive(Debug, Clone, ::serde::Serialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct ExchangeAccessTokenRequest {
     /// Connected App access token to exchange.
@@ -580,8 +606,14 @@ impl crate::runtime::Endpoint for ExchangeAccessTokenRequest {
     }
 }
 
+#[cfg(feature = "test-util")]
+impl crate::test_util::MockEndpoint for ExchangeAccessTokenRequest {
+    type Response = ExchangeAccessTokenResponse;
+    const ENDPOINT_ID: &'static str = "b2b.sessions.exchange_access_token";
+}
+
 /// What [`Sessions::exchange_access_token`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ExchangeAccessTokenResponse {
     /// HTTP status code of the response.
@@ -603,16 +635,17 @@ pub struct ExchangeAccessTokenResponse {
     pub organization: crate::b2b::models::organizations::Organization,
     /// The member session that was started or extended; absent while the member still owes a
     /// factor and only an intermediate session exists.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub member_session: Option<crate::b2b::models::sessions::MemberSession>,
     /// What device fingerprinting learned about the member's device, present when a
     /// `telemetry_id` was sent and the lookup succeeded.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub member_device: Option<crate::consumer::models::device_history::DeviceInfo>,
 }
 
 /// Parameters of [`Sessions::get`].
 #[derive(Debug, Clone, ::serde::Serialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct GetRequest {
     /// Identifier of the organization the call acts on. A slug may be given instead wherever the
@@ -645,8 +678,14 @@ impl crate::runtime::Endpoint for GetRequest {
     }
 }
 
+#[cfg(feature = "test-util")]
+impl crate::test_util::MockEndpoint for GetRequest {
+    type Response = GetResponse;
+    const ENDPOINT_ID: &'static str = "b2b.sessions.get";
+}
+
 /// What [`Sessions::get`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct GetResponse {
     /// HTTP status code of the response.
@@ -660,10 +699,11 @@ pub struct GetResponse {
 
 /// Parameters of [`Sessions::get_jwks`].
 #[derive(Debug, Clone, ::serde::Serialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct GetJwksRequest {
     /// Identifier of the project whose keys to fetch.
-    #[serde(skip)]
+    #[serde(skip_serializing)]
     pub project_id: String,
 }
 
@@ -691,8 +731,14 @@ impl crate::runtime::Endpoint for GetJwksRequest {
     }
 }
 
+#[cfg(feature = "test-util")]
+impl crate::test_util::MockEndpoint for GetJwksRequest {
+    type Response = GetJwksResponse;
+    const ENDPOINT_ID: &'static str = "b2b.sessions.get_jwks";
+}
+
 /// What [`Sessions::get_jwks`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct GetJwksResponse {
     /// HTTP status code of the response.
@@ -706,6 +752,7 @@ pub struct GetJwksResponse {
 
 /// Parameters of [`Sessions::migrate`].
 #[derive(Debug, Clone, ::serde::Serialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct MigrateRequest {
     /// Access or session token issued by the external provider (not a Stytch token); it is
@@ -773,8 +820,14 @@ impl crate::runtime::Endpoint for MigrateRequest {
     }
 }
 
+#[cfg(feature = "test-util")]
+impl crate::test_util::MockEndpoint for MigrateRequest {
+    type Response = MigrateResponse;
+    const ENDPOINT_ID: &'static str = "b2b.sessions.migrate";
+}
+
 /// What [`Sessions::migrate`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct MigrateResponse {
     /// HTTP status code of the response.
@@ -796,12 +849,13 @@ pub struct MigrateResponse {
     pub organization: crate::b2b::models::organizations::Organization,
     /// The member session that was started or extended; absent while the member still owes a
     /// factor and only an intermediate session exists.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub member_session: Option<crate::b2b::models::sessions::MemberSession>,
 }
 
 /// Parameters of [`Sessions::revoke`].
 #[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct RevokeRequest {
     /// Identifier of the member session to revoke.
@@ -821,7 +875,7 @@ pub struct RevokeRequest {
     /// Session of the member on whose behalf the call is made. When set, the API checks that the
     /// member's RBAC roles permit the action; when left out, the call is authorized by the
     /// project secret alone.
-    #[serde(skip)]
+    #[serde(skip_serializing, default)]
     pub authorization: Option<crate::MemberSessionAuth>,
 }
 
@@ -882,8 +936,14 @@ impl crate::runtime::Endpoint for RevokeRequest {
     }
 }
 
+#[cfg(feature = "test-util")]
+impl crate::test_util::MockEndpoint for RevokeRequest {
+    type Response = RevokeResponse;
+    const ENDPOINT_ID: &'static str = "b2b.sessions.revoke";
+}
+
 /// What [`Sessions::revoke`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct RevokeResponse {
     /// HTTP status code of the response.

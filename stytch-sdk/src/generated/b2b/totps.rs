@@ -50,6 +50,7 @@ impl<'a> Totps<'a> {
 
 /// Parameters of [`Totps::authenticate`].
 #[derive(Debug, Clone, ::serde::Serialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct AuthenticateRequest {
     /// Identifier of the organization the call acts on. A slug may be given instead wherever the
@@ -181,8 +182,14 @@ impl crate::runtime::Endpoint for AuthenticateRequest {
     }
 }
 
+#[cfg(feature = "test-util")]
+impl crate::test_util::MockEndpoint for AuthenticateRequest {
+    type Response = AuthenticateResponse;
+    const ENDPOINT_ID: &'static str = "b2b.totps.authenticate";
+}
+
 /// What [`Totps::authenticate`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct AuthenticateResponse {
     /// HTTP status code of the response.
@@ -204,16 +211,17 @@ pub struct AuthenticateResponse {
     pub session_jwt: String,
     /// The member session that was started or extended; absent while the member still owes a
     /// factor and only an intermediate session exists.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub member_session: Option<crate::b2b::models::sessions::MemberSession>,
     /// What device fingerprinting learned about the member's device, present when a
     /// `telemetry_id` was sent and the lookup succeeded.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub member_device: Option<crate::consumer::models::device_history::DeviceInfo>,
 }
 
 /// Parameters of [`Totps::create`].
 #[derive(Debug, Clone, ::serde::Serialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct CreateRequest {
     /// Identifier of the organization the call acts on. A slug may be given instead wherever the
@@ -299,8 +307,14 @@ impl crate::runtime::Endpoint for CreateRequest {
     }
 }
 
+#[cfg(feature = "test-util")]
+impl crate::test_util::MockEndpoint for CreateRequest {
+    type Response = CreateResponse;
+    const ENDPOINT_ID: &'static str = "b2b.totps.create";
+}
+
 /// What [`Totps::create`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct CreateResponse {
     /// HTTP status code of the response.
@@ -328,6 +342,7 @@ pub struct CreateResponse {
 
 /// Parameters of [`Totps::migrate`].
 #[derive(Debug, Clone, ::serde::Serialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct MigrateRequest {
     /// Identifier of the organization the call acts on. A slug may be given instead wherever the
@@ -368,8 +383,14 @@ impl crate::runtime::Endpoint for MigrateRequest {
     }
 }
 
+#[cfg(feature = "test-util")]
+impl crate::test_util::MockEndpoint for MigrateRequest {
+    type Response = MigrateResponse;
+    const ENDPOINT_ID: &'static str = "b2b.totps.migrate";
+}
+
 /// What [`Totps::migrate`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct MigrateResponse {
     /// HTTP status code of the response.

@@ -39,6 +39,7 @@ impl<'a> CryptoWallets<'a> {
 
 /// Parameters of [`CryptoWallets::authenticate`].
 #[derive(Debug, Clone, ::serde::Serialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct AuthenticateRequest {
     /// Blockchain family of the wallet, `ethereum` or `solana`; must match the type given when
@@ -142,8 +143,14 @@ impl crate::runtime::Endpoint for AuthenticateRequest {
     }
 }
 
+#[cfg(feature = "test-util")]
+impl crate::test_util::MockEndpoint for AuthenticateRequest {
+    type Response = AuthenticateResponse;
+    const ENDPOINT_ID: &'static str = "consumer.crypto_wallets.authenticate";
+}
+
 /// What [`CryptoWallets::authenticate`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct AuthenticateResponse {
     /// HTTP status code of the response.
@@ -162,20 +169,21 @@ pub struct AuthenticateResponse {
     /// The user record as it stands after the call.
     pub user: crate::consumer::models::users::User,
     /// The session that was started or extended, when there is one.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub session: Option<crate::consumer::models::sessions::Session>,
     /// The Sign-In With Ethereum details from the signed message; present only when the
     /// challenge was issued in SIWE format.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub siwe_params: Option<crate::consumer::models::crypto_wallets::SiweParamsResponse>,
     /// What device fingerprinting learned about the device, present when a `telemetry_id` was
     /// sent and the lookup succeeded.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_device: Option<crate::consumer::models::device_history::DeviceInfo>,
 }
 
 /// Parameters of [`CryptoWallets::authenticate_start`].
 #[derive(Debug, Clone, ::serde::Serialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct AuthenticateStartRequest {
     /// Blockchain family of the wallet, `ethereum` or `solana`; it decides how the signature
@@ -251,8 +259,14 @@ impl crate::runtime::Endpoint for AuthenticateStartRequest {
     }
 }
 
+#[cfg(feature = "test-util")]
+impl crate::test_util::MockEndpoint for AuthenticateStartRequest {
+    type Response = AuthenticateStartResponse;
+    const ENDPOINT_ID: &'static str = "consumer.crypto_wallets.authenticate_start";
+}
+
 /// What [`CryptoWallets::authenticate_start`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct AuthenticateStartResponse {
     /// HTTP status code of the response.

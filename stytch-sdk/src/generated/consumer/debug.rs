@@ -23,6 +23,7 @@ impl<'a> Debug<'a> {
 
 /// Parameters of [`Debug::whoami`].
 #[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct WhoamiRequest {}
 impl WhoamiRequest {
@@ -42,8 +43,14 @@ impl crate::runtime::Endpoint for WhoamiRequest {
     }
 }
 
+#[cfg(feature = "test-util")]
+impl crate::test_util::MockEndpoint for WhoamiRequest {
+    type Response = WhoamiResponse;
+    const ENDPOINT_ID: &'static str = "consumer.debug.whoami";
+}
+
 /// What [`Debug::whoami`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct WhoamiResponse {
     /// HTTP status code of the response.

@@ -41,6 +41,7 @@ impl<'a> Oauth<'a> {
 
 /// Parameters of [`Oauth::attach`].
 #[derive(Debug, Clone, ::serde::Serialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct AttachRequest {
     /// The OAuth provider to link, in lower case as it appears in the start URL (for example
@@ -97,8 +98,14 @@ impl crate::runtime::Endpoint for AttachRequest {
     }
 }
 
+#[cfg(feature = "test-util")]
+impl crate::test_util::MockEndpoint for AttachRequest {
+    type Response = AttachResponse;
+    const ENDPOINT_ID: &'static str = "consumer.oauth.attach";
+}
+
 /// What [`Oauth::attach`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct AttachResponse {
     /// HTTP status code of the response.
@@ -113,6 +120,7 @@ pub struct AttachResponse {
 
 /// Parameters of [`Oauth::authenticate`].
 #[derive(Debug, Clone, ::serde::Serialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct AuthenticateRequest {
     /// The `token` query parameter from the redirect that ended the OAuth flow; it can be
@@ -214,8 +222,14 @@ impl crate::runtime::Endpoint for AuthenticateRequest {
     }
 }
 
+#[cfg(feature = "test-util")]
+impl crate::test_util::MockEndpoint for AuthenticateRequest {
+    type Response = AuthenticateResponse;
+    const ENDPOINT_ID: &'static str = "consumer.oauth.authenticate";
+}
+
 /// What [`Oauth::authenticate`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct AuthenticateResponse {
     /// HTTP status code of the response.
@@ -248,10 +262,10 @@ pub struct AuthenticateResponse {
     /// `users.delete_oauth_registration` to unlink it.
     pub oauth_user_registration_id: String,
     /// The session that was started or extended; absent when no session was requested.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_session: Option<crate::consumer::models::sessions::Session>,
     /// What device fingerprinting learned about the device, present when a `telemetry_id` was
     /// sent and the lookup succeeded.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_device: Option<crate::consumer::models::device_history::DeviceInfo>,
 }

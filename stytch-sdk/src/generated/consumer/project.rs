@@ -23,6 +23,7 @@ impl<'a> Project<'a> {
 
 /// Parameters of [`Project::metrics`].
 #[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct MetricsRequest {}
 impl MetricsRequest {
@@ -42,8 +43,14 @@ impl crate::runtime::Endpoint for MetricsRequest {
     }
 }
 
+#[cfg(feature = "test-util")]
+impl crate::test_util::MockEndpoint for MetricsRequest {
+    type Response = MetricsResponse;
+    const ENDPOINT_ID: &'static str = "consumer.project.metrics";
+}
+
 /// What [`Project::metrics`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct MetricsResponse {
     /// HTTP status code of the response.

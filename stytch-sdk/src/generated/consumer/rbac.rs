@@ -26,6 +26,7 @@ impl<'a> Rbac<'a> {
 
 /// Parameters of [`Rbac::policy`].
 #[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct PolicyRequest {}
 impl PolicyRequest {
@@ -45,8 +46,14 @@ impl crate::runtime::Endpoint for PolicyRequest {
     }
 }
 
+#[cfg(feature = "test-util")]
+impl crate::test_util::MockEndpoint for PolicyRequest {
+    type Response = PolicyResponse;
+    const ENDPOINT_ID: &'static str = "consumer.rbac.policy";
+}
+
 /// What [`Rbac::policy`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct PolicyResponse {
     /// HTTP status code of the response.
@@ -56,6 +63,6 @@ pub struct PolicyResponse {
     pub request_id: String,
     /// The roles, resources and per-role permissions defined for the project; absent when no
     /// policy has been set up.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub policy: Option<crate::consumer::models::rbac::Policy>,
 }

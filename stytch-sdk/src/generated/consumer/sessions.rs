@@ -91,6 +91,7 @@ impl<'a> Sessions<'a> {
 
 /// Parameters of [`Sessions::attest`].
 #[derive(Debug, Clone, ::serde::Serialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct AttestRequest {
     /// Identifier of the trusted token profile, configured in the project, that says how to
@@ -185,8 +186,14 @@ impl crate::runtime::Endpoint for AttestRequest {
     }
 }
 
+#[cfg(feature = "test-util")]
+impl crate::test_util::MockEndpoint for AttestRequest {
+    type Response = AttestResponse;
+    const ENDPOINT_ID: &'static str = "consumer.sessions.attest";
+}
+
 /// What [`Sessions::attest`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct AttestResponse {
     /// HTTP status code of the response.
@@ -205,16 +212,17 @@ pub struct AttestResponse {
     /// The user record as it stands after the call.
     pub user: crate::consumer::models::users::User,
     /// The session that was started or extended, when there is one.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub session: Option<crate::consumer::models::sessions::Session>,
     /// What device fingerprinting learned about the device, present when a `telemetry_id` was
     /// sent and the lookup succeeded.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_device: Option<crate::consumer::models::device_history::DeviceInfo>,
 }
 
 /// Parameters of [`Sessions::authenticate`].
 #[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct AuthenticateRequest {
     /// Opaque token of a session the caller already holds. When given, a successful
@@ -306,8 +314,14 @@ impl crate::runtime::Endpoint for AuthenticateRequest {
     }
 }
 
+#[cfg(feature = "test-util")]
+impl crate::test_util::MockEndpoint for AuthenticateRequest {
+    type Response = AuthenticateResponse;
+    const ENDPOINT_ID: &'static str = "consumer.sessions.authenticate";
+}
+
 /// What [`Sessions::authenticate`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct AuthenticateResponse {
     /// HTTP status code of the response.
@@ -327,12 +341,13 @@ pub struct AuthenticateResponse {
     pub user: crate::consumer::models::users::User,
     /// Result of the `authorization_check`, listing the roles that granted it; absent when no
     /// check was requested.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub verdict: Option<crate::consumer::models::sessions::AuthorizationVerdict>,
 }
 
 /// Parameters of [`Sessions::exchange_access_token`].
 #[derive(Debug, Clone, ::serde::Serialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct ExchangeAccessTokenRequest {
     /// Access token that a Connected App obtained for the user through the OAuth flow.
@@ -403,8 +418,14 @@ impl crate::runtime::Endpoint for ExchangeAccessTokenRequest {
     }
 }
 
+#[cfg(feature = "test-util")]
+impl crate::test_util::MockEndpoint for ExchangeAccessTokenRequest {
+    type Response = ExchangeAccessTokenResponse;
+    const ENDPOINT_ID: &'static str = "consumer.sessions.exchange_access_token";
+}
+
 /// What [`Sessions::exchange_access_token`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ExchangeAccessTokenResponse {
     /// HTTP status code of the response.
@@ -423,16 +444,17 @@ pub struct ExchangeAccessTokenResponse {
     /// The user record as it stands after the call.
     pub user: crate::consumer::models::users::User,
     /// The session that was started or extended, when there is one.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub session: Option<crate::consumer::models::sessions::Session>,
     /// What device fingerprinting learned about the device, present when a `telemetry_id` was
     /// sent and the lookup succeeded.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_device: Option<crate::consumer::models::device_history::DeviceInfo>,
 }
 
 /// Parameters of [`Sessions::get`].
 #[derive(Debug, Clone, ::serde::Serialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct GetRequest {
     /// Identifier of the user the call acts on. Where the endpoint allows it, the user's
@@ -457,8 +479,14 @@ impl crate::runtime::Endpoint for GetRequest {
     }
 }
 
+#[cfg(feature = "test-util")]
+impl crate::test_util::MockEndpoint for GetRequest {
+    type Response = GetResponse;
+    const ENDPOINT_ID: &'static str = "consumer.sessions.get";
+}
+
 /// What [`Sessions::get`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct GetResponse {
     /// HTTP status code of the response.
@@ -472,11 +500,12 @@ pub struct GetResponse {
 
 /// Parameters of [`Sessions::get_jwks`].
 #[derive(Debug, Clone, ::serde::Serialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct GetJwksRequest {
     /// Identifier of the project whose signing keys are wanted, normally the project the client
     /// is configured with.
-    #[serde(skip)]
+    #[serde(skip_serializing)]
     pub project_id: String,
 }
 
@@ -504,8 +533,14 @@ impl crate::runtime::Endpoint for GetJwksRequest {
     }
 }
 
+#[cfg(feature = "test-util")]
+impl crate::test_util::MockEndpoint for GetJwksRequest {
+    type Response = GetJwksResponse;
+    const ENDPOINT_ID: &'static str = "consumer.sessions.get_jwks";
+}
+
 /// What [`Sessions::get_jwks`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct GetJwksResponse {
     /// HTTP status code of the response.
@@ -520,6 +555,7 @@ pub struct GetJwksResponse {
 
 /// Parameters of [`Sessions::migrate`].
 #[derive(Debug, Clone, ::serde::Serialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct MigrateRequest {
     /// Access or session token issued by the external provider (not a Stytch token); it is
@@ -591,8 +627,14 @@ impl crate::runtime::Endpoint for MigrateRequest {
     }
 }
 
+#[cfg(feature = "test-util")]
+impl crate::test_util::MockEndpoint for MigrateRequest {
+    type Response = MigrateResponse;
+    const ENDPOINT_ID: &'static str = "consumer.sessions.migrate";
+}
+
 /// What [`Sessions::migrate`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct MigrateResponse {
     /// HTTP status code of the response.
@@ -611,16 +653,17 @@ pub struct MigrateResponse {
     /// The user record as it stands after the call.
     pub user: crate::consumer::models::users::User,
     /// The session that was started or extended, when there is one.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub session: Option<crate::consumer::models::sessions::Session>,
     /// What device fingerprinting learned about the device, present when a `telemetry_id` was
     /// sent and the lookup succeeded.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_device: Option<crate::consumer::models::device_history::DeviceInfo>,
 }
 
 /// Parameters of [`Sessions::revoke`].
 #[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct RevokeRequest {
     /// Identifier of the session to end, for example one taken from the list returned by `get`.
@@ -672,8 +715,14 @@ impl crate::runtime::Endpoint for RevokeRequest {
     }
 }
 
+#[cfg(feature = "test-util")]
+impl crate::test_util::MockEndpoint for RevokeRequest {
+    type Response = RevokeResponse;
+    const ENDPOINT_ID: &'static str = "consumer.sessions.revoke";
+}
+
 /// What [`Sessions::revoke`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct RevokeResponse {
     /// HTTP status code of the response.

@@ -212,11 +212,12 @@ impl<'a> Users<'a> {
 
 /// Parameters of [`Users::connected_apps`].
 #[derive(Debug, Clone, ::serde::Serialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct ConnectedAppsRequest {
     /// Identifier of the user the call acts on. Where the endpoint allows it, the user's
     /// `external_id` may be given instead.
-    #[serde(skip)]
+    #[serde(skip_serializing)]
     pub user_id: String,
 }
 
@@ -238,8 +239,14 @@ impl crate::runtime::Endpoint for ConnectedAppsRequest {
     }
 }
 
+#[cfg(feature = "test-util")]
+impl crate::test_util::MockEndpoint for ConnectedAppsRequest {
+    type Response = ConnectedAppsResponse;
+    const ENDPOINT_ID: &'static str = "consumer.users.connected_apps";
+}
+
 /// What [`Users::connected_apps`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ConnectedAppsResponse {
     /// HTTP status code of the response.
@@ -253,6 +260,7 @@ pub struct ConnectedAppsResponse {
 
 /// Parameters of [`Users::create`].
 #[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct CreateRequest {
     /// Email address to attach to the new user.
@@ -364,8 +372,14 @@ impl crate::runtime::Endpoint for CreateRequest {
     }
 }
 
+#[cfg(feature = "test-util")]
+impl crate::test_util::MockEndpoint for CreateRequest {
+    type Response = CreateResponse;
+    const ENDPOINT_ID: &'static str = "consumer.users.create";
+}
+
 /// What [`Users::create`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct CreateResponse {
     /// HTTP status code of the response.
@@ -388,11 +402,12 @@ pub struct CreateResponse {
 
 /// Parameters of [`Users::delete`].
 #[derive(Debug, Clone, ::serde::Serialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct DeleteRequest {
     /// Identifier of the user the call acts on. Where the endpoint allows it, the user's
     /// `external_id` may be given instead.
-    #[serde(skip)]
+    #[serde(skip_serializing)]
     pub user_id: String,
 }
 
@@ -414,8 +429,14 @@ impl crate::runtime::Endpoint for DeleteRequest {
     }
 }
 
+#[cfg(feature = "test-util")]
+impl crate::test_util::MockEndpoint for DeleteRequest {
+    type Response = DeleteResponse;
+    const ENDPOINT_ID: &'static str = "consumer.users.delete";
+}
+
 /// What [`Users::delete`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct DeleteResponse {
     /// HTTP status code of the response.
@@ -429,11 +450,12 @@ pub struct DeleteResponse {
 
 /// Parameters of [`Users::delete_biometric_registration`].
 #[derive(Debug, Clone, ::serde::Serialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct DeleteBiometricRegistrationRequest {
     /// Identifier of the biometric registration to remove, as listed in the user's
     /// `biometric_registrations`.
-    #[serde(skip)]
+    #[serde(skip_serializing)]
     pub biometric_registration_id: String,
 }
 
@@ -461,8 +483,14 @@ impl crate::runtime::Endpoint for DeleteBiometricRegistrationRequest {
     }
 }
 
+#[cfg(feature = "test-util")]
+impl crate::test_util::MockEndpoint for DeleteBiometricRegistrationRequest {
+    type Response = DeleteBiometricRegistrationResponse;
+    const ENDPOINT_ID: &'static str = "consumer.users.delete_biometric_registration";
+}
+
 /// What [`Users::delete_biometric_registration`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct DeleteBiometricRegistrationResponse {
     /// HTTP status code of the response.
@@ -478,10 +506,11 @@ pub struct DeleteBiometricRegistrationResponse {
 
 /// Parameters of [`Users::delete_crypto_wallet`].
 #[derive(Debug, Clone, ::serde::Serialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct DeleteCryptoWalletRequest {
     /// Identifier of the wallet record to detach, as listed in the user's `crypto_wallets`.
-    #[serde(skip)]
+    #[serde(skip_serializing)]
     pub crypto_wallet_id: String,
 }
 
@@ -509,8 +538,14 @@ impl crate::runtime::Endpoint for DeleteCryptoWalletRequest {
     }
 }
 
+#[cfg(feature = "test-util")]
+impl crate::test_util::MockEndpoint for DeleteCryptoWalletRequest {
+    type Response = DeleteCryptoWalletResponse;
+    const ENDPOINT_ID: &'static str = "consumer.users.delete_crypto_wallet";
+}
+
 /// What [`Users::delete_crypto_wallet`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct DeleteCryptoWalletResponse {
     /// HTTP status code of the response.
@@ -526,10 +561,11 @@ pub struct DeleteCryptoWalletResponse {
 
 /// Parameters of [`Users::delete_email`].
 #[derive(Debug, Clone, ::serde::Serialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct DeleteEmailRequest {
     /// Identifier of the email address record to remove, as listed in the user's `emails`.
-    #[serde(skip)]
+    #[serde(skip_serializing)]
     pub email_id: String,
 }
 
@@ -551,8 +587,14 @@ impl crate::runtime::Endpoint for DeleteEmailRequest {
     }
 }
 
+#[cfg(feature = "test-util")]
+impl crate::test_util::MockEndpoint for DeleteEmailRequest {
+    type Response = DeleteEmailResponse;
+    const ENDPOINT_ID: &'static str = "consumer.users.delete_email";
+}
+
 /// What [`Users::delete_email`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct DeleteEmailResponse {
     /// HTTP status code of the response.
@@ -568,11 +610,12 @@ pub struct DeleteEmailResponse {
 
 /// Parameters of [`Users::delete_external_id`].
 #[derive(Debug, Clone, ::serde::Serialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct DeleteExternalIdRequest {
     /// Identifier of the user the call acts on. Where the endpoint allows it, the user's
     /// `external_id` may be given instead.
-    #[serde(skip)]
+    #[serde(skip_serializing)]
     pub user_id: String,
 }
 
@@ -594,8 +637,14 @@ impl crate::runtime::Endpoint for DeleteExternalIdRequest {
     }
 }
 
+#[cfg(feature = "test-util")]
+impl crate::test_util::MockEndpoint for DeleteExternalIdRequest {
+    type Response = DeleteExternalIdResponse;
+    const ENDPOINT_ID: &'static str = "consumer.users.delete_external_id";
+}
+
 /// What [`Users::delete_external_id`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct DeleteExternalIdResponse {
     /// HTTP status code of the response.
@@ -611,11 +660,12 @@ pub struct DeleteExternalIdResponse {
 
 /// Parameters of [`Users::delete_oauth_registration`].
 #[derive(Debug, Clone, ::serde::Serialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct DeleteOauthRegistrationRequest {
     /// Identifier of the provider link to remove, as listed in the user's `providers` or
     /// returned by `oauth.authenticate`.
-    #[serde(skip)]
+    #[serde(skip_serializing)]
     pub oauth_user_registration_id: String,
 }
 
@@ -643,8 +693,14 @@ impl crate::runtime::Endpoint for DeleteOauthRegistrationRequest {
     }
 }
 
+#[cfg(feature = "test-util")]
+impl crate::test_util::MockEndpoint for DeleteOauthRegistrationRequest {
+    type Response = DeleteOauthRegistrationResponse;
+    const ENDPOINT_ID: &'static str = "consumer.users.delete_oauth_registration";
+}
+
 /// What [`Users::delete_oauth_registration`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct DeleteOauthRegistrationResponse {
     /// HTTP status code of the response.
@@ -660,10 +716,11 @@ pub struct DeleteOauthRegistrationResponse {
 
 /// Parameters of [`Users::delete_password`].
 #[derive(Debug, Clone, ::serde::Serialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct DeletePasswordRequest {
     /// Identifier of the password record to remove, found in the user's `password` field.
-    #[serde(skip)]
+    #[serde(skip_serializing)]
     pub password_id: String,
 }
 
@@ -691,8 +748,14 @@ impl crate::runtime::Endpoint for DeletePasswordRequest {
     }
 }
 
+#[cfg(feature = "test-util")]
+impl crate::test_util::MockEndpoint for DeletePasswordRequest {
+    type Response = DeletePasswordResponse;
+    const ENDPOINT_ID: &'static str = "consumer.users.delete_password";
+}
+
 /// What [`Users::delete_password`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct DeletePasswordResponse {
     /// HTTP status code of the response.
@@ -708,10 +771,11 @@ pub struct DeletePasswordResponse {
 
 /// Parameters of [`Users::delete_phone_number`].
 #[derive(Debug, Clone, ::serde::Serialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct DeletePhoneNumberRequest {
     /// Identifier of the phone number record to remove, as listed in the user's `phone_numbers`.
-    #[serde(skip)]
+    #[serde(skip_serializing)]
     pub phone_id: String,
 }
 
@@ -733,8 +797,14 @@ impl crate::runtime::Endpoint for DeletePhoneNumberRequest {
     }
 }
 
+#[cfg(feature = "test-util")]
+impl crate::test_util::MockEndpoint for DeletePhoneNumberRequest {
+    type Response = DeletePhoneNumberResponse;
+    const ENDPOINT_ID: &'static str = "consumer.users.delete_phone_number";
+}
+
 /// What [`Users::delete_phone_number`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct DeletePhoneNumberResponse {
     /// HTTP status code of the response.
@@ -750,10 +820,11 @@ pub struct DeletePhoneNumberResponse {
 
 /// Parameters of [`Users::delete_totp`].
 #[derive(Debug, Clone, ::serde::Serialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct DeleteTotpRequest {
     /// Identifier of the TOTP registration to remove, as listed in the user's `totps`.
-    #[serde(skip)]
+    #[serde(skip_serializing)]
     pub totp_id: String,
 }
 
@@ -775,8 +846,14 @@ impl crate::runtime::Endpoint for DeleteTotpRequest {
     }
 }
 
+#[cfg(feature = "test-util")]
+impl crate::test_util::MockEndpoint for DeleteTotpRequest {
+    type Response = DeleteTotpResponse;
+    const ENDPOINT_ID: &'static str = "consumer.users.delete_totp";
+}
+
 /// What [`Users::delete_totp`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct DeleteTotpResponse {
     /// HTTP status code of the response.
@@ -792,11 +869,12 @@ pub struct DeleteTotpResponse {
 
 /// Parameters of [`Users::delete_webauthn_registration`].
 #[derive(Debug, Clone, ::serde::Serialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct DeleteWebauthnRegistrationRequest {
     /// Identifier of the WebAuthn registration to remove, as listed in the user's
     /// `webauthn_registrations`.
-    #[serde(skip)]
+    #[serde(skip_serializing)]
     pub webauthn_registration_id: String,
 }
 
@@ -824,8 +902,14 @@ impl crate::runtime::Endpoint for DeleteWebauthnRegistrationRequest {
     }
 }
 
+#[cfg(feature = "test-util")]
+impl crate::test_util::MockEndpoint for DeleteWebauthnRegistrationRequest {
+    type Response = DeleteWebauthnRegistrationResponse;
+    const ENDPOINT_ID: &'static str = "consumer.users.delete_webauthn_registration";
+}
+
 /// What [`Users::delete_webauthn_registration`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct DeleteWebauthnRegistrationResponse {
     /// HTTP status code of the response.
@@ -841,11 +925,12 @@ pub struct DeleteWebauthnRegistrationResponse {
 
 /// Parameters of [`Users::exchange_primary_factor`].
 #[derive(Debug, Clone, ::serde::Serialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct ExchangePrimaryFactorRequest {
     /// Identifier of the user the call acts on. Where the endpoint allows it, the user's
     /// `external_id` may be given instead.
-    #[serde(skip)]
+    #[serde(skip_serializing)]
     pub user_id: String,
     /// Email address the call applies to.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -887,8 +972,14 @@ impl crate::runtime::Endpoint for ExchangePrimaryFactorRequest {
     }
 }
 
+#[cfg(feature = "test-util")]
+impl crate::test_util::MockEndpoint for ExchangePrimaryFactorRequest {
+    type Response = ExchangePrimaryFactorResponse;
+    const ENDPOINT_ID: &'static str = "consumer.users.exchange_primary_factor";
+}
+
 /// What [`Users::exchange_primary_factor`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ExchangePrimaryFactorResponse {
     /// HTTP status code of the response.
@@ -904,11 +995,12 @@ pub struct ExchangePrimaryFactorResponse {
 
 /// Parameters of [`Users::get`].
 #[derive(Debug, Clone, ::serde::Serialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct GetRequest {
     /// Identifier of the user the call acts on. Where the endpoint allows it, the user's
     /// `external_id` may be given instead.
-    #[serde(skip)]
+    #[serde(skip_serializing)]
     pub user_id: String,
 }
 
@@ -930,8 +1022,14 @@ impl crate::runtime::Endpoint for GetRequest {
     }
 }
 
+#[cfg(feature = "test-util")]
+impl crate::test_util::MockEndpoint for GetRequest {
+    type Response = GetResponse;
+    const ENDPOINT_ID: &'static str = "consumer.users.get";
+}
+
 /// What [`Users::get`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct GetResponse {
     /// HTTP status code of the response.
@@ -968,42 +1066,55 @@ pub struct GetResponse {
     /// receives.
     pub roles: Vec<String>,
     /// The user's personal name; absent when none was stored.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<crate::consumer::models::users::Name>,
     /// Time the user record was created.
-    #[serde(default, with = "::time::serde::rfc3339::option")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::time::serde::rfc3339::option"
+    )]
     pub created_at: Option<::time::OffsetDateTime>,
     /// The user's password record, without the hash; absent when no password is set.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub password: Option<crate::consumer::models::users::Password>,
     /// Backend-only JSON stored on the user.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub trusted_metadata: Option<::serde_json::Value>,
     /// JSON stored on the user that frontend SDKs may also edit; do not base access decisions on
     /// it.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub untrusted_metadata: Option<::serde_json::Value>,
     /// Your own identifier for the user, when one was assigned.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub external_id: Option<String>,
     /// Start of the current lockout; absent when the user is not locked.
-    #[serde(default, with = "::time::serde::rfc3339::option")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::time::serde::rfc3339::option"
+    )]
     pub lock_created_at: Option<::time::OffsetDateTime>,
     /// Time the current lockout lifts on its own; absent when the user is not locked.
-    #[serde(default, with = "::time::serde::rfc3339::option")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::time::serde::rfc3339::option"
+    )]
     pub lock_expires_at: Option<::time::OffsetDateTime>,
 }
 
 /// Parameters of [`Users::revoke`].
 #[derive(Debug, Clone, ::serde::Serialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct RevokeRequest {
     /// Identifier of the user the call acts on. Where the endpoint allows it, the user's
     /// `external_id` may be given instead.
-    #[serde(skip)]
+    #[serde(skip_serializing)]
     pub user_id: String,
     /// Identifier of the Connected App to cut off, as returned by `connected_apps`.
-    #[serde(skip)]
+    #[serde(skip_serializing)]
     pub connected_app_id: String,
 }
 
@@ -1033,8 +1144,14 @@ impl crate::runtime::Endpoint for RevokeRequest {
     }
 }
 
+#[cfg(feature = "test-util")]
+impl crate::test_util::MockEndpoint for RevokeRequest {
+    type Response = RevokeResponse;
+    const ENDPOINT_ID: &'static str = "consumer.users.revoke";
+}
+
 /// What [`Users::revoke`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct RevokeResponse {
     /// HTTP status code of the response.
@@ -1046,6 +1163,7 @@ pub struct RevokeResponse {
 
 /// Parameters of [`Users::search`].
 #[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct SearchRequest {
     /// Pagination cursor returned by the previous page of results; leave it out to fetch the
@@ -1106,6 +1224,12 @@ impl crate::runtime::Endpoint for SearchRequest {
     }
 }
 
+#[cfg(feature = "test-util")]
+impl crate::test_util::MockEndpoint for SearchRequest {
+    type Response = SearchResponse;
+    const ENDPOINT_ID: &'static str = "consumer.users.search";
+}
+
 impl crate::runtime::Paginated for SearchRequest {
     type Item = crate::consumer::models::users::User;
     fn cursor(&self) -> Option<&str> {
@@ -1123,7 +1247,7 @@ impl crate::runtime::Paginated for SearchRequest {
 }
 
 /// What [`Users::search`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct SearchResponse {
     /// HTTP status code of the response.
@@ -1139,11 +1263,12 @@ pub struct SearchResponse {
 
 /// Parameters of [`Users::update`].
 #[derive(Debug, Clone, ::serde::Serialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct UpdateRequest {
     /// Identifier of the user the call acts on. Where the endpoint allows it, the user's
     /// `external_id` may be given instead.
-    #[serde(skip)]
+    #[serde(skip_serializing)]
     pub user_id: String,
     /// New personal name for the user.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -1229,8 +1354,14 @@ impl crate::runtime::Endpoint for UpdateRequest {
     }
 }
 
+#[cfg(feature = "test-util")]
+impl crate::test_util::MockEndpoint for UpdateRequest {
+    type Response = UpdateResponse;
+    const ENDPOINT_ID: &'static str = "consumer.users.update";
+}
+
 /// What [`Users::update`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct UpdateResponse {
     /// HTTP status code of the response.

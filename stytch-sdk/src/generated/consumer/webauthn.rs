@@ -84,6 +84,7 @@ impl<'a> Webauthn<'a> {
 
 /// Parameters of [`Webauthn::authenticate`].
 #[derive(Debug, Clone, ::serde::Serialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct AuthenticateRequest {
     /// The JSON-serialized result of `navigator.credentials.get()` in the browser, passed
@@ -175,8 +176,14 @@ impl crate::runtime::Endpoint for AuthenticateRequest {
     }
 }
 
+#[cfg(feature = "test-util")]
+impl crate::test_util::MockEndpoint for AuthenticateRequest {
+    type Response = AuthenticateResponse;
+    const ENDPOINT_ID: &'static str = "consumer.webauthn.authenticate";
+}
+
 /// What [`Webauthn::authenticate`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct AuthenticateResponse {
     /// HTTP status code of the response.
@@ -197,16 +204,17 @@ pub struct AuthenticateResponse {
     /// The user record as it stands after the call.
     pub user: crate::consumer::models::users::User,
     /// The session that was started or extended, when there is one.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub session: Option<crate::consumer::models::sessions::Session>,
     /// What device fingerprinting learned about the device, present when a `telemetry_id` was
     /// sent and the lookup succeeded.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_device: Option<crate::consumer::models::device_history::DeviceInfo>,
 }
 
 /// Parameters of [`Webauthn::authenticate_start`].
 #[derive(Debug, Clone, ::serde::Serialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct AuthenticateStartRequest {
     /// The relying party domain the credentials are bound to, normally your site's host name
@@ -263,8 +271,14 @@ impl crate::runtime::Endpoint for AuthenticateStartRequest {
     }
 }
 
+#[cfg(feature = "test-util")]
+impl crate::test_util::MockEndpoint for AuthenticateStartRequest {
+    type Response = AuthenticateStartResponse;
+    const ENDPOINT_ID: &'static str = "consumer.webauthn.authenticate_start";
+}
+
 /// What [`Webauthn::authenticate_start`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct AuthenticateStartResponse {
     /// HTTP status code of the response.
@@ -281,14 +295,15 @@ pub struct AuthenticateStartResponse {
 
 /// Parameters of [`Webauthn::list_credentials`].
 #[derive(Debug, Clone, ::serde::Serialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct ListCredentialsRequest {
     /// Identifier of the user the call acts on. Where the endpoint allows it, the user's
     /// `external_id` may be given instead.
-    #[serde(skip)]
+    #[serde(skip_serializing)]
     pub user_id: String,
     /// Relying party domain whose credentials to list.
-    #[serde(skip)]
+    #[serde(skip_serializing)]
     pub domain: String,
 }
 
@@ -314,8 +329,14 @@ impl crate::runtime::Endpoint for ListCredentialsRequest {
     }
 }
 
+#[cfg(feature = "test-util")]
+impl crate::test_util::MockEndpoint for ListCredentialsRequest {
+    type Response = ListCredentialsResponse;
+    const ENDPOINT_ID: &'static str = "consumer.webauthn.list_credentials";
+}
+
 /// What [`Webauthn::list_credentials`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ListCredentialsResponse {
     /// HTTP status code of the response.
@@ -329,6 +350,7 @@ pub struct ListCredentialsResponse {
 
 /// Parameters of [`Webauthn::register`].
 #[derive(Debug, Clone, ::serde::Serialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct RegisterRequest {
     /// Identifier of the user the call acts on. Where the endpoint allows it, the user's
@@ -427,8 +449,14 @@ impl crate::runtime::Endpoint for RegisterRequest {
     }
 }
 
+#[cfg(feature = "test-util")]
+impl crate::test_util::MockEndpoint for RegisterRequest {
+    type Response = RegisterResponse;
+    const ENDPOINT_ID: &'static str = "consumer.webauthn.register";
+}
+
 /// What [`Webauthn::register`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct RegisterResponse {
     /// HTTP status code of the response.
@@ -449,16 +477,17 @@ pub struct RegisterResponse {
     /// The user record as it stands after the call.
     pub user: crate::consumer::models::users::User,
     /// The session that was started or extended, when there is one.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub session: Option<crate::consumer::models::sessions::Session>,
     /// What device fingerprinting learned about the device, present when a `telemetry_id` was
     /// sent and the lookup succeeded.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_device: Option<crate::consumer::models::device_history::DeviceInfo>,
 }
 
 /// Parameters of [`Webauthn::register_start`].
 #[derive(Debug, Clone, ::serde::Serialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct RegisterStartRequest {
     /// Identifier of the user the call acts on. Where the endpoint allows it, the user's
@@ -559,8 +588,14 @@ impl crate::runtime::Endpoint for RegisterStartRequest {
     }
 }
 
+#[cfg(feature = "test-util")]
+impl crate::test_util::MockEndpoint for RegisterStartRequest {
+    type Response = RegisterStartResponse;
+    const ENDPOINT_ID: &'static str = "consumer.webauthn.register_start";
+}
+
 /// What [`Webauthn::register_start`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct RegisterStartResponse {
     /// HTTP status code of the response.
@@ -577,10 +612,11 @@ pub struct RegisterStartResponse {
 
 /// Parameters of [`Webauthn::update`].
 #[derive(Debug, Clone, ::serde::Serialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct UpdateRequest {
     /// Identifier of the registration to rename.
-    #[serde(skip)]
+    #[serde(skip_serializing)]
     pub webauthn_registration_id: String,
     /// New display name for the registration, for example `Work laptop` or `YubiKey 5`.
     pub name: String,
@@ -614,8 +650,14 @@ impl crate::runtime::Endpoint for UpdateRequest {
     }
 }
 
+#[cfg(feature = "test-util")]
+impl crate::test_util::MockEndpoint for UpdateRequest {
+    type Response = UpdateResponse;
+    const ENDPOINT_ID: &'static str = "consumer.webauthn.update";
+}
+
 /// What [`Webauthn::update`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct UpdateResponse {
     /// HTTP status code of the response.
@@ -624,7 +666,7 @@ pub struct UpdateResponse {
     /// a request.
     pub request_id: String,
     /// The registration as it stands after the rename.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub webauthn_registration: Option<
         crate::consumer::models::users::WebAuthnRegistration,
     >,

@@ -18,3 +18,14 @@ impl crate::SamlShieldClient {
         }
     }
 }
+
+/// Every endpoint of this product, for the offline mock's request matching.
+#[cfg(all(feature = "test-util", feature = "samlshield"))]
+pub(crate) const MOCK_ROUTES: &[crate::test_util::Route] = &[
+    crate::test_util::Route {
+        id: "samlshield.saml.validate",
+        method: "POST",
+        path: "/v1/saml/validate",
+        member_session: None,
+    },
+];

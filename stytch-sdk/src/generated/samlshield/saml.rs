@@ -31,6 +31,7 @@ impl<'a> Saml<'a> {
 
 /// Parameters of [`Saml::validate`].
 #[derive(Debug, Clone, ::serde::Serialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct ValidateRequest {
     /// The `SAMLResponse` form field exactly as received: the base64 text the identity provider
@@ -58,8 +59,14 @@ impl crate::runtime::Endpoint for ValidateRequest {
     }
 }
 
+#[cfg(feature = "test-util")]
+impl crate::test_util::MockEndpoint for ValidateRequest {
+    type Response = ValidateResponse;
+    const ENDPOINT_ID: &'static str = "samlshield.saml.validate";
+}
+
 /// What [`Saml::validate`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ValidateResponse {
     /// HTTP status code of the response.
@@ -68,6 +75,6 @@ pub struct ValidateResponse {
     /// a request.
     pub request_id: String,
     /// What SAML Shield concluded about a response that passed.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
 }

@@ -37,6 +37,7 @@ impl<'a> DiscoveryOrganizations<'a> {
 
 /// Parameters of [`DiscoveryOrganizations::create`].
 #[derive(Debug, Clone, ::serde::Serialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct CreateRequest {
     /// Token of an intermediate session, issued by a primary authentication that still needs a
@@ -344,8 +345,14 @@ impl crate::runtime::Endpoint for CreateRequest {
     }
 }
 
+#[cfg(feature = "test-util")]
+impl crate::test_util::MockEndpoint for CreateRequest {
+    type Response = CreateResponse;
+    const ENDPOINT_ID: &'static str = "b2b.discovery.organizations.create";
+}
+
 /// What [`DiscoveryOrganizations::create`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct CreateResponse {
     /// HTTP status code of the response.
@@ -373,26 +380,31 @@ pub struct CreateResponse {
     pub intermediate_session_token: String,
     /// The member session that was started or extended; absent while the member still owes a
     /// factor and only an intermediate session exists.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub member_session: Option<crate::b2b::models::sessions::MemberSession>,
     /// Which second factor the member still has to complete, when the organization demands MFA.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mfa_required: Option<crate::b2b::models::mfa::MfaRequired>,
     /// Which primary authentication methods the organization accepts, when the factor just used
     /// does not satisfy its policy.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub primary_required: Option<crate::b2b::models::sessions::PrimaryRequired>,
     /// What device fingerprinting learned about the member's device, present when a
     /// `telemetry_id` was sent and the lookup succeeded.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub member_device: Option<crate::consumer::models::device_history::DeviceInfo>,
     /// When the intermediate session token stops being accepted.
-    #[serde(default, with = "::time::serde::rfc3339::option")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::time::serde::rfc3339::option"
+    )]
     pub intermediate_session_token_expires_at: Option<::time::OffsetDateTime>,
 }
 
 /// Parameters of [`DiscoveryOrganizations::list`].
 #[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct ListRequest {
     /// Token of an intermediate session, issued by a primary authentication that still needs a
@@ -446,8 +458,14 @@ impl crate::runtime::Endpoint for ListRequest {
     }
 }
 
+#[cfg(feature = "test-util")]
+impl crate::test_util::MockEndpoint for ListRequest {
+    type Response = ListResponse;
+    const ENDPOINT_ID: &'static str = "b2b.discovery.organizations.list";
+}
+
 /// What [`DiscoveryOrganizations::list`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ListResponse {
     /// HTTP status code of the response.
@@ -464,6 +482,6 @@ pub struct ListResponse {
     >,
     /// Organization the intermediate session is tied to, when it came from an organization's own
     /// login flow rather than a discovery flow; null otherwise.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub organization_id_hint: Option<String>,
 }

@@ -27,6 +27,7 @@ impl<'a> FraudFingerprint<'a> {
 
 /// Parameters of [`FraudFingerprint::lookup`].
 #[derive(Debug, Clone, ::serde::Serialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct LookupRequest {
     /// Identifier from the device fingerprinting SDK. When present, the device's fingerprint and
@@ -68,8 +69,14 @@ impl crate::runtime::Endpoint for LookupRequest {
     }
 }
 
+#[cfg(feature = "test-util")]
+impl crate::test_util::MockEndpoint for LookupRequest {
+    type Response = LookupResponse;
+    const ENDPOINT_ID: &'static str = "b2b.fraud.fingerprint.lookup";
+}
+
 /// What [`FraudFingerprint::lookup`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct LookupResponse {
     /// HTTP status code of the response.
@@ -94,10 +101,10 @@ pub struct LookupResponse {
     pub expires_at: ::time::OffsetDateTime,
     /// Further details observed about the device and network, such as browser and location
     /// information, when available.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub properties: Option<crate::consumer::models::fraud::Properties>,
     /// Raw signal data collected by the SDK, returned only when the project is enabled to
     /// receive it.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub raw_signals: Option<::serde_json::Value>,
 }

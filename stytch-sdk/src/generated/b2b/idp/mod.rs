@@ -37,6 +37,7 @@ impl<'a> Idp<'a> {
 
 /// Parameters of [`Idp::introspect_token_network`].
 #[derive(Debug, Clone, ::serde::Serialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct IntrospectTokenNetworkRequest {
     /// The access token or refresh token to inspect.
@@ -112,8 +113,14 @@ impl crate::runtime::Endpoint for IntrospectTokenNetworkRequest {
     }
 }
 
+#[cfg(feature = "test-util")]
+impl crate::test_util::MockEndpoint for IntrospectTokenNetworkRequest {
+    type Response = IntrospectTokenNetworkResponse;
+    const ENDPOINT_ID: &'static str = "b2b.idp.introspect_token_network";
+}
+
 /// What [`Idp::introspect_token_network`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct IntrospectTokenNetworkResponse {
     /// HTTP status code of the response.
@@ -126,31 +133,31 @@ pub struct IntrospectTokenNetworkResponse {
     /// error instead of returning it.
     pub active: bool,
     /// Subject of the token, the user or member it was issued for.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sub: Option<String>,
     /// Scopes granted to the token, separated by single spaces.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scope: Option<String>,
     /// Audiences the token is meant for.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub aud: Option<Vec<String>>,
     /// Expiry time of the token, in seconds since the Unix epoch.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub exp: Option<i64>,
     /// Time the token was issued, in seconds since the Unix epoch.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub iat: Option<i64>,
     /// Issuer of the token.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub iss: Option<String>,
     /// Time before which the token must not be accepted, in seconds since the Unix epoch.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub nbf: Option<i64>,
     /// Connected App client the token was issued to.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub client_id: Option<String>,
     /// Kind of token, such as `access_token`.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub token_type: Option<String>,
     /// Every other claim of the token, keyed by claim name, such as custom claims added by your
     /// project's token template. For B2B tokens this includes `https://stytch.com/organization`,

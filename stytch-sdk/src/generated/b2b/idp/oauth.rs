@@ -39,6 +39,7 @@ impl<'a> IdpOauth<'a> {
 
 /// Parameters of [`IdpOauth::authorize`].
 #[derive(Debug, Clone, ::serde::Serialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct AuthorizeRequest {
     /// Whether the member agreed to give the client the requested access.
@@ -174,8 +175,14 @@ impl crate::runtime::Endpoint for AuthorizeRequest {
     }
 }
 
+#[cfg(feature = "test-util")]
+impl crate::test_util::MockEndpoint for AuthorizeRequest {
+    type Response = AuthorizeResponse;
+    const ENDPOINT_ID: &'static str = "b2b.idp.oauth.authorize";
+}
+
 /// What [`IdpOauth::authorize`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct AuthorizeResponse {
     /// HTTP status code of the response.
@@ -188,12 +195,13 @@ pub struct AuthorizeResponse {
     pub redirect_uri: String,
     /// Code the client exchanges at the token endpoint for tokens; absent when consent was
     /// refused.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub authorization_code: Option<String>,
 }
 
 /// Parameters of [`IdpOauth::authorize_start`].
 #[derive(Debug, Clone, ::serde::Serialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct AuthorizeStartRequest {
     /// Identifier of the client application the call acts on.
@@ -285,8 +293,14 @@ impl crate::runtime::Endpoint for AuthorizeStartRequest {
     }
 }
 
+#[cfg(feature = "test-util")]
+impl crate::test_util::MockEndpoint for AuthorizeStartRequest {
+    type Response = AuthorizeStartResponse;
+    const ENDPOINT_ID: &'static str = "b2b.idp.oauth.authorize_start";
+}
+
 /// What [`IdpOauth::authorize_start`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct AuthorizeStartResponse {
     /// HTTP status code of the response.

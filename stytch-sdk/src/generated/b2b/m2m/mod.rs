@@ -36,6 +36,7 @@ impl<'a> M2m<'a> {
 
 /// Parameters of [`M2m::token`].
 #[derive(Debug, Clone, ::serde::Serialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct TokenRequest {
     /// Identifier of the client application the call acts on.
@@ -45,6 +46,7 @@ pub struct TokenRequest {
     /// Which OAuth 2.0 grant the request uses.
     ///
     /// Always `client_credentials`: the SDK sets it and the caller cannot change it.
+    #[serde(skip_deserializing, default = "TokenRequest::fixed_grant_type")]
     grant_type: &'static str,
     /// Scopes to include in the token, a subset of the client's scopes. Leave it out to receive
     /// all of the client's scopes.
@@ -52,7 +54,9 @@ pub struct TokenRequest {
     /// Sent as one string, the items separated by single spaces; an empty list is not sent.
     #[serde(
         serialize_with = "crate::runtime::space_separated",
-        skip_serializing_if = "crate::runtime::no_items"
+        deserialize_with = "crate::runtime::split_spaces",
+        skip_serializing_if = "crate::runtime::no_items",
+        default
     )]
     pub scope: Option<Vec<String>>,
 }
@@ -63,7 +67,7 @@ impl TokenRequest {
         Self {
             client_id: client_id.into(),
             client_secret: client_secret.into(),
-            grant_type: "client_credentials",
+            grant_type: Self::fixed_grant_type(),
             scope: None,
         }
     }
@@ -71,6 +75,9 @@ impl TokenRequest {
     pub fn scope(mut self, value: Vec<String>) -> Self {
         self.scope = Some(value);
         self
+    }
+    fn fixed_grant_type() -> &'static str {
+        "client_credentials"
     }
 }
 
@@ -86,8 +93,14 @@ impl crate::runtime::Endpoint for TokenRequest {
     }
 }
 
+#[cfg(feature = "test-util")]
+impl crate::test_util::MockEndpoint for TokenRequest {
+    type Response = TokenResponse;
+    const ENDPOINT_ID: &'static str = "b2b.m2m.token";
+}
+
 /// What [`M2m::token`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct TokenResponse {
     /// HTTP status code of the response.

@@ -133,16 +133,17 @@ impl<'a> Organizations<'a> {
 
 /// Parameters of [`Organizations::connected_apps`].
 #[derive(Debug, Clone, ::serde::Serialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct ConnectedAppsRequest {
     /// Identifier of the organization the call acts on. A slug may be given instead wherever the
     /// endpoint resolves organizations by slug.
-    #[serde(skip)]
+    #[serde(skip_serializing)]
     pub organization_id: String,
     /// Session of the member on whose behalf the call is made. When set, the API checks that the
     /// member's RBAC roles permit the action; when left out, the call is authorized by the
     /// project secret alone.
-    #[serde(skip)]
+    #[serde(skip_serializing, default)]
     pub authorization: Option<crate::MemberSessionAuth>,
 }
 
@@ -185,8 +186,14 @@ impl crate::runtime::Endpoint for ConnectedAppsRequest {
     }
 }
 
+#[cfg(feature = "test-util")]
+impl crate::test_util::MockEndpoint for ConnectedAppsRequest {
+    type Response = ConnectedAppsResponse;
+    const ENDPOINT_ID: &'static str = "b2b.organizations.connected_apps";
+}
+
 /// What [`Organizations::connected_apps`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ConnectedAppsResponse {
     /// HTTP status code of the response.
@@ -200,6 +207,7 @@ pub struct ConnectedAppsResponse {
 
 /// Parameters of [`Organizations::create`].
 #[derive(Debug, Clone, ::serde::Serialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct CreateRequest {
     /// Display name of the organization, shown to members in login and discovery screens.
@@ -461,8 +469,14 @@ impl crate::runtime::Endpoint for CreateRequest {
     }
 }
 
+#[cfg(feature = "test-util")]
+impl crate::test_util::MockEndpoint for CreateRequest {
+    type Response = CreateResponse;
+    const ENDPOINT_ID: &'static str = "b2b.organizations.create";
+}
+
 /// What [`Organizations::create`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct CreateResponse {
     /// HTTP status code of the response.
@@ -476,16 +490,17 @@ pub struct CreateResponse {
 
 /// Parameters of [`Organizations::delete`].
 #[derive(Debug, Clone, ::serde::Serialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct DeleteRequest {
     /// Identifier of the organization the call acts on. A slug may be given instead wherever the
     /// endpoint resolves organizations by slug.
-    #[serde(skip)]
+    #[serde(skip_serializing)]
     pub organization_id: String,
     /// Session of the member on whose behalf the call is made. When set, the API checks that the
     /// member's RBAC roles permit the action; when left out, the call is authorized by the
     /// project secret alone.
-    #[serde(skip)]
+    #[serde(skip_serializing, default)]
     pub authorization: Option<crate::MemberSessionAuth>,
 }
 
@@ -528,8 +543,14 @@ impl crate::runtime::Endpoint for DeleteRequest {
     }
 }
 
+#[cfg(feature = "test-util")]
+impl crate::test_util::MockEndpoint for DeleteRequest {
+    type Response = DeleteResponse;
+    const ENDPOINT_ID: &'static str = "b2b.organizations.delete";
+}
+
 /// What [`Organizations::delete`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct DeleteResponse {
     /// HTTP status code of the response.
@@ -543,16 +564,17 @@ pub struct DeleteResponse {
 
 /// Parameters of [`Organizations::delete_external_id`].
 #[derive(Debug, Clone, ::serde::Serialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct DeleteExternalIdRequest {
     /// Identifier of the organization the call acts on. A slug may be given instead wherever the
     /// endpoint resolves organizations by slug.
-    #[serde(skip)]
+    #[serde(skip_serializing)]
     pub organization_id: String,
     /// Session of the member on whose behalf the call is made. When set, the API checks that the
     /// member's RBAC roles permit the action; when left out, the call is authorized by the
     /// project secret alone.
-    #[serde(skip)]
+    #[serde(skip_serializing, default)]
     pub authorization: Option<crate::MemberSessionAuth>,
 }
 
@@ -595,8 +617,14 @@ impl crate::runtime::Endpoint for DeleteExternalIdRequest {
     }
 }
 
+#[cfg(feature = "test-util")]
+impl crate::test_util::MockEndpoint for DeleteExternalIdRequest {
+    type Response = DeleteExternalIdResponse;
+    const ENDPOINT_ID: &'static str = "b2b.organizations.delete_external_id";
+}
+
 /// What [`Organizations::delete_external_id`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct DeleteExternalIdResponse {
     /// HTTP status code of the response.
@@ -610,11 +638,12 @@ pub struct DeleteExternalIdResponse {
 
 /// Parameters of [`Organizations::get`].
 #[derive(Debug, Clone, ::serde::Serialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct GetRequest {
     /// Identifier of the organization the call acts on. A slug may be given instead wherever the
     /// endpoint resolves organizations by slug.
-    #[serde(skip)]
+    #[serde(skip_serializing)]
     pub organization_id: String,
 }
 
@@ -642,8 +671,14 @@ impl crate::runtime::Endpoint for GetRequest {
     }
 }
 
+#[cfg(feature = "test-util")]
+impl crate::test_util::MockEndpoint for GetRequest {
+    type Response = GetResponse;
+    const ENDPOINT_ID: &'static str = "b2b.organizations.get";
+}
+
 /// What [`Organizations::get`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct GetResponse {
     /// HTTP status code of the response.
@@ -657,19 +692,20 @@ pub struct GetResponse {
 
 /// Parameters of [`Organizations::get_connected_app`].
 #[derive(Debug, Clone, ::serde::Serialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct GetConnectedAppRequest {
     /// Identifier of the organization the call acts on. A slug may be given instead wherever the
     /// endpoint resolves organizations by slug.
-    #[serde(skip)]
+    #[serde(skip_serializing)]
     pub organization_id: String,
     /// Identifier of the Connected App client to look up.
-    #[serde(skip)]
+    #[serde(skip_serializing)]
     pub connected_app_id: String,
     /// Session of the member on whose behalf the call is made. When set, the API checks that the
     /// member's RBAC roles permit the action; when left out, the call is authorized by the
     /// project secret alone.
-    #[serde(skip)]
+    #[serde(skip_serializing, default)]
     pub authorization: Option<crate::MemberSessionAuth>,
 }
 
@@ -725,15 +761,21 @@ impl crate::runtime::Endpoint for GetConnectedAppRequest {
     }
 }
 
+#[cfg(feature = "test-util")]
+impl crate::test_util::MockEndpoint for GetConnectedAppRequest {
+    type Response = GetConnectedAppResponse;
+    const ENDPOINT_ID: &'static str = "b2b.organizations.get_connected_app";
+}
+
 /// What [`Organizations::get_connected_app`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct GetConnectedAppResponse {
     /// HTTP status code of the response.
     pub status_code: i64,
     /// Unique identifier of this API call; log it and quote it when asking Stytch support about
     /// a request.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub request_id: Option<String>,
     /// Identifier of the Connected App client.
     pub connected_app_id: String,
@@ -749,17 +791,18 @@ pub struct GetConnectedAppResponse {
         crate::b2b::models::organizations::OrganizationConnectedAppActiveMember,
     >,
     /// URL of the app's logo, when one is set.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub logo_url: Option<String>,
 }
 
 /// Parameters of [`Organizations::metrics`].
 #[derive(Debug, Clone, ::serde::Serialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct MetricsRequest {
     /// Identifier of the organization the call acts on. A slug may be given instead wherever the
     /// endpoint resolves organizations by slug.
-    #[serde(skip)]
+    #[serde(skip_serializing)]
     pub organization_id: String,
 }
 
@@ -787,8 +830,14 @@ impl crate::runtime::Endpoint for MetricsRequest {
     }
 }
 
+#[cfg(feature = "test-util")]
+impl crate::test_util::MockEndpoint for MetricsRequest {
+    type Response = MetricsResponse;
+    const ENDPOINT_ID: &'static str = "b2b.organizations.metrics";
+}
+
 /// What [`Organizations::metrics`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct MetricsResponse {
     /// HTTP status code of the response.
@@ -802,6 +851,7 @@ pub struct MetricsResponse {
 
 /// Parameters of [`Organizations::search`].
 #[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct SearchRequest {
     /// Pagination cursor returned by the previous page of results; leave it out to fetch the
@@ -861,6 +911,12 @@ impl crate::runtime::Endpoint for SearchRequest {
     }
 }
 
+#[cfg(feature = "test-util")]
+impl crate::test_util::MockEndpoint for SearchRequest {
+    type Response = SearchResponse;
+    const ENDPOINT_ID: &'static str = "b2b.organizations.search";
+}
+
 impl crate::runtime::Paginated for SearchRequest {
     type Item = crate::b2b::models::organizations::Organization;
     fn cursor(&self) -> Option<&str> {
@@ -878,7 +934,7 @@ impl crate::runtime::Paginated for SearchRequest {
 }
 
 /// What [`Organizations::search`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct SearchResponse {
     /// HTTP status code of the response.
@@ -894,11 +950,12 @@ pub struct SearchResponse {
 
 /// Parameters of [`Organizations::update`].
 #[derive(Debug, Clone, ::serde::Serialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct UpdateRequest {
     /// Identifier of the organization the call acts on. A slug may be given instead wherever the
     /// endpoint resolves organizations by slug.
-    #[serde(skip)]
+    #[serde(skip_serializing)]
     pub organization_id: String,
     /// Display name of the organization, shown to members in login and discovery screens.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -1014,7 +1071,7 @@ pub struct UpdateRequest {
     /// Session of the member on whose behalf the call is made. When set, the API checks that the
     /// member's RBAC roles permit the action; when left out, the call is authorized by the
     /// project secret alone.
-    #[serde(skip)]
+    #[serde(skip_serializing, default)]
     pub authorization: Option<crate::MemberSessionAuth>,
 }
 
@@ -1217,8 +1274,14 @@ impl crate::runtime::Endpoint for UpdateRequest {
     }
 }
 
+#[cfg(feature = "test-util")]
+impl crate::test_util::MockEndpoint for UpdateRequest {
+    type Response = UpdateResponse;
+    const ENDPOINT_ID: &'static str = "b2b.organizations.update";
+}
+
 /// What [`Organizations::update`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct UpdateResponse {
     /// HTTP status code of the response.

@@ -39,6 +39,7 @@ impl<'a> OtpsSms<'a> {
 
 /// Parameters of [`OtpsSms::authenticate`].
 #[derive(Debug, Clone, ::serde::Serialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct AuthenticateRequest {
     /// Identifier of the organization the call acts on. A slug may be given instead wherever the
@@ -170,8 +171,14 @@ impl crate::runtime::Endpoint for AuthenticateRequest {
     }
 }
 
+#[cfg(feature = "test-util")]
+impl crate::test_util::MockEndpoint for AuthenticateRequest {
+    type Response = AuthenticateResponse;
+    const ENDPOINT_ID: &'static str = "b2b.otps.sms.authenticate";
+}
+
 /// What [`OtpsSms::authenticate`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct AuthenticateResponse {
     /// HTTP status code of the response.
@@ -193,16 +200,17 @@ pub struct AuthenticateResponse {
     pub session_jwt: String,
     /// The member session that was started or extended; absent while the member still owes a
     /// factor and only an intermediate session exists.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub member_session: Option<crate::b2b::models::sessions::MemberSession>,
     /// What device fingerprinting learned about the member's device, present when a
     /// `telemetry_id` was sent and the lookup succeeded.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub member_device: Option<crate::consumer::models::device_history::DeviceInfo>,
 }
 
 /// Parameters of [`OtpsSms::send`].
 #[derive(Debug, Clone, ::serde::Serialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct SendRequest {
     /// Identifier of the organization the call acts on. A slug may be given instead wherever the
@@ -291,8 +299,14 @@ impl crate::runtime::Endpoint for SendRequest {
     }
 }
 
+#[cfg(feature = "test-util")]
+impl crate::test_util::MockEndpoint for SendRequest {
+    type Response = SendResponse;
+    const ENDPOINT_ID: &'static str = "b2b.otps.sms.send";
+}
+
 /// What [`OtpsSms::send`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct SendResponse {
     /// HTTP status code of the response.

@@ -52,6 +52,7 @@ impl<'a> PasswordsEmail<'a> {
 
 /// Parameters of [`PasswordsEmail::require_reset`].
 #[derive(Debug, Clone, ::serde::Serialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct RequireResetRequest {
     /// Email address the call applies to.
@@ -66,7 +67,7 @@ pub struct RequireResetRequest {
     /// Session of the member on whose behalf the call is made. When set, the API checks that the
     /// member's RBAC roles permit the action; when left out, the call is authorized by the
     /// project secret alone.
-    #[serde(skip)]
+    #[serde(skip_serializing, default)]
     pub authorization: Option<crate::MemberSessionAuth>,
 }
 
@@ -116,8 +117,14 @@ impl crate::runtime::Endpoint for RequireResetRequest {
     }
 }
 
+#[cfg(feature = "test-util")]
+impl crate::test_util::MockEndpoint for RequireResetRequest {
+    type Response = RequireResetResponse;
+    const ENDPOINT_ID: &'static str = "b2b.passwords.email.require_reset";
+}
+
 /// What [`PasswordsEmail::require_reset`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct RequireResetResponse {
     /// HTTP status code of the response.
@@ -126,18 +133,19 @@ pub struct RequireResetResponse {
     /// a request.
     pub request_id: String,
     /// Identifier of the member the call acted on.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub member_id: Option<String>,
     /// The member record as it stands after the call.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub member: Option<crate::b2b::models::organizations::Member>,
     /// The organization as it stands after the call.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub organization: Option<crate::b2b::models::organizations::Organization>,
 }
 
 /// Parameters of [`PasswordsEmail::reset`].
 #[derive(Debug, Clone, ::serde::Serialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct ResetRequest {
     /// Token read from the `token` query parameter of the reset link the member followed.
@@ -270,8 +278,14 @@ impl crate::runtime::Endpoint for ResetRequest {
     }
 }
 
+#[cfg(feature = "test-util")]
+impl crate::test_util::MockEndpoint for ResetRequest {
+    type Response = ResetResponse;
+    const ENDPOINT_ID: &'static str = "b2b.passwords.email.reset";
+}
+
 /// What [`PasswordsEmail::reset`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ResetResponse {
     /// HTTP status code of the response.
@@ -303,26 +317,31 @@ pub struct ResetResponse {
     pub member_authenticated: bool,
     /// The member session that was started or extended; absent while the member still owes a
     /// factor and only an intermediate session exists.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub member_session: Option<crate::b2b::models::sessions::MemberSession>,
     /// Which second factor the member still has to complete, when the organization demands MFA.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mfa_required: Option<crate::b2b::models::mfa::MfaRequired>,
     /// Which primary authentication methods the organization accepts, when the factor just used
     /// does not satisfy its policy.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub primary_required: Option<crate::b2b::models::sessions::PrimaryRequired>,
     /// What device fingerprinting learned about the member's device, present when a
     /// `telemetry_id` was sent and the lookup succeeded.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub member_device: Option<crate::consumer::models::device_history::DeviceInfo>,
     /// When the intermediate session token stops being accepted.
-    #[serde(default, with = "::time::serde::rfc3339::option")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::time::serde::rfc3339::option"
+    )]
     pub intermediate_session_token_expires_at: Option<::time::OffsetDateTime>,
 }
 
 /// Parameters of [`PasswordsEmail::reset_start`].
 #[derive(Debug, Clone, ::serde::Serialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct ResetStartRequest {
     /// Identifier of the organization the call acts on. A slug may be given instead wherever the
@@ -440,8 +459,14 @@ impl crate::runtime::Endpoint for ResetStartRequest {
     }
 }
 
+#[cfg(feature = "test-util")]
+impl crate::test_util::MockEndpoint for ResetStartRequest {
+    type Response = ResetStartResponse;
+    const ENDPOINT_ID: &'static str = "b2b.passwords.email.reset_start";
+}
+
 /// What [`PasswordsEmail::reset_start`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ResetStartResponse {
     /// HTTP status code of the response.

@@ -25,6 +25,7 @@ impl<'a> PasswordsExistingPassword<'a> {
 
 /// Parameters of [`PasswordsExistingPassword::reset`].
 #[derive(Debug, Clone, ::serde::Serialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct ResetRequest {
     /// Email address the call applies to.
@@ -147,8 +148,14 @@ impl crate::runtime::Endpoint for ResetRequest {
     }
 }
 
+#[cfg(feature = "test-util")]
+impl crate::test_util::MockEndpoint for ResetRequest {
+    type Response = ResetResponse;
+    const ENDPOINT_ID: &'static str = "b2b.passwords.existing_password.reset";
+}
+
 /// What [`PasswordsExistingPassword::reset`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ResetResponse {
     /// HTTP status code of the response.
@@ -176,20 +183,24 @@ pub struct ResetResponse {
     pub member_authenticated: bool,
     /// The member session that was started or extended; absent while the member still owes a
     /// factor and only an intermediate session exists.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub member_session: Option<crate::b2b::models::sessions::MemberSession>,
     /// Which second factor the member still has to complete, when the organization demands MFA.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mfa_required: Option<crate::b2b::models::mfa::MfaRequired>,
     /// Which primary authentication methods the organization accepts, when the factor just used
     /// does not satisfy its policy.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub primary_required: Option<crate::b2b::models::sessions::PrimaryRequired>,
     /// What device fingerprinting learned about the member's device, present when a
     /// `telemetry_id` was sent and the lookup succeeded.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub member_device: Option<crate::consumer::models::device_history::DeviceInfo>,
     /// When the intermediate session token stops being accepted.
-    #[serde(default, with = "::time::serde::rfc3339::option")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::time::serde::rfc3339::option"
+    )]
     pub intermediate_session_token_expires_at: Option<::time::OffsetDateTime>,
 }

@@ -88,6 +88,7 @@ impl<'a> Passwords<'a> {
 
 /// Parameters of [`Passwords::authenticate`].
 #[derive(Debug, Clone, ::serde::Serialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct AuthenticateRequest {
     /// Identifier of the organization the call acts on. A slug may be given instead wherever the
@@ -215,8 +216,14 @@ impl crate::runtime::Endpoint for AuthenticateRequest {
     }
 }
 
+#[cfg(feature = "test-util")]
+impl crate::test_util::MockEndpoint for AuthenticateRequest {
+    type Response = AuthenticateResponse;
+    const ENDPOINT_ID: &'static str = "b2b.passwords.authenticate";
+}
+
 /// What [`Passwords::authenticate`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct AuthenticateResponse {
     /// HTTP status code of the response.
@@ -246,26 +253,31 @@ pub struct AuthenticateResponse {
     pub member_authenticated: bool,
     /// The member session that was started or extended; absent while the member still owes a
     /// factor and only an intermediate session exists.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub member_session: Option<crate::b2b::models::sessions::MemberSession>,
     /// Which second factor the member still has to complete, when the organization demands MFA.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mfa_required: Option<crate::b2b::models::mfa::MfaRequired>,
     /// Which primary authentication methods the organization accepts, when the factor just used
     /// does not satisfy its policy.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub primary_required: Option<crate::b2b::models::sessions::PrimaryRequired>,
     /// What device fingerprinting learned about the member's device, present when a
     /// `telemetry_id` was sent and the lookup succeeded.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub member_device: Option<crate::consumer::models::device_history::DeviceInfo>,
     /// When the intermediate session token stops being accepted.
-    #[serde(default, with = "::time::serde::rfc3339::option")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::time::serde::rfc3339::option"
+    )]
     pub intermediate_session_token_expires_at: Option<::time::OffsetDateTime>,
 }
 
 /// Parameters of [`Passwords::migrate`].
 #[derive(Debug, Clone, ::serde::Serialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct MigrateRequest {
     /// Email address the call applies to.
@@ -462,8 +474,14 @@ impl crate::runtime::Endpoint for MigrateRequest {
     }
 }
 
+#[cfg(feature = "test-util")]
+impl crate::test_util::MockEndpoint for MigrateRequest {
+    type Response = MigrateResponse;
+    const ENDPOINT_ID: &'static str = "b2b.passwords.migrate";
+}
+
 /// What [`Passwords::migrate`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct MigrateResponse {
     /// HTTP status code of the response.
@@ -483,6 +501,7 @@ pub struct MigrateResponse {
 
 /// Parameters of [`Passwords::strength_check`].
 #[derive(Debug, Clone, ::serde::Serialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct StrengthCheckRequest {
     /// The candidate password to evaluate.
@@ -517,8 +536,14 @@ impl crate::runtime::Endpoint for StrengthCheckRequest {
     }
 }
 
+#[cfg(feature = "test-util")]
+impl crate::test_util::MockEndpoint for StrengthCheckRequest {
+    type Response = StrengthCheckResponse;
+    const ENDPOINT_ID: &'static str = "b2b.passwords.strength_check";
+}
+
 /// What [`Passwords::strength_check`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct StrengthCheckResponse {
     /// HTTP status code of the response.
@@ -539,9 +564,9 @@ pub struct StrengthCheckResponse {
     pub breach_detection_on_create: bool,
     /// Which length and character-class requirements (lowercase, uppercase, digits, symbols) the
     /// password misses; present under the LUDS policy.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub luds_feedback: Option<crate::b2b::models::passwords::LudsFeedback>,
     /// Warning and suggestions explaining a weak score; present under the zxcvbn policy.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub zxcvbn_feedback: Option<crate::b2b::models::passwords::ZxcvbnFeedback>,
 }

@@ -35,6 +35,7 @@ impl<'a> Rbac<'a> {
 
 /// Parameters of [`Rbac::policy`].
 #[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct PolicyRequest {}
 impl PolicyRequest {
@@ -54,8 +55,14 @@ impl crate::runtime::Endpoint for PolicyRequest {
     }
 }
 
+#[cfg(feature = "test-util")]
+impl crate::test_util::MockEndpoint for PolicyRequest {
+    type Response = PolicyResponse;
+    const ENDPOINT_ID: &'static str = "b2b.rbac.policy";
+}
+
 /// What [`Rbac::policy`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct PolicyResponse {
     /// HTTP status code of the response.
@@ -64,6 +71,6 @@ pub struct PolicyResponse {
     /// a request.
     pub request_id: String,
     /// The project's RBAC policy, when one is configured.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub policy: Option<crate::b2b::models::rbac::Policy>,
 }

@@ -35,11 +35,12 @@ impl<'a> RbacOrganizations<'a> {
 
 /// Parameters of [`RbacOrganizations::get_org_policy`].
 #[derive(Debug, Clone, ::serde::Serialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct GetOrgPolicyRequest {
     /// Identifier of the organization the call acts on. A slug may be given instead wherever the
     /// endpoint resolves organizations by slug.
-    #[serde(skip)]
+    #[serde(skip_serializing)]
     pub organization_id: String,
 }
 
@@ -67,8 +68,14 @@ impl crate::runtime::Endpoint for GetOrgPolicyRequest {
     }
 }
 
+#[cfg(feature = "test-util")]
+impl crate::test_util::MockEndpoint for GetOrgPolicyRequest {
+    type Response = GetOrgPolicyResponse;
+    const ENDPOINT_ID: &'static str = "b2b.rbac.organizations.get_org_policy";
+}
+
 /// What [`RbacOrganizations::get_org_policy`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct GetOrgPolicyResponse {
     /// HTTP status code of the response.
@@ -82,11 +89,12 @@ pub struct GetOrgPolicyResponse {
 
 /// Parameters of [`RbacOrganizations::set_org_policy`].
 #[derive(Debug, Clone, ::serde::Serialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct SetOrgPolicyRequest {
     /// Identifier of the organization the call acts on. A slug may be given instead wherever the
     /// endpoint resolves organizations by slug.
-    #[serde(skip)]
+    #[serde(skip_serializing)]
     pub organization_id: String,
     /// The complete set of organization-specific roles to store, each with its permissions.
     pub org_policy: crate::b2b::models::rbac::OrgPolicy,
@@ -120,8 +128,14 @@ impl crate::runtime::Endpoint for SetOrgPolicyRequest {
     }
 }
 
+#[cfg(feature = "test-util")]
+impl crate::test_util::MockEndpoint for SetOrgPolicyRequest {
+    type Response = SetOrgPolicyResponse;
+    const ENDPOINT_ID: &'static str = "b2b.rbac.organizations.set_org_policy";
+}
+
 /// What [`RbacOrganizations::set_org_policy`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct SetOrgPolicyResponse {
     /// HTTP status code of the response.

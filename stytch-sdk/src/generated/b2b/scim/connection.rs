@@ -114,11 +114,12 @@ impl<'a> ScimConnection<'a> {
 
 /// Parameters of [`ScimConnection::create`].
 #[derive(Debug, Clone, ::serde::Serialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct CreateRequest {
     /// Identifier of the organization the call acts on. A slug may be given instead wherever the
     /// endpoint resolves organizations by slug.
-    #[serde(skip)]
+    #[serde(skip_serializing)]
     pub organization_id: String,
     /// Name of the connection, shown in the dashboard and admin screens.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -135,7 +136,7 @@ pub struct CreateRequest {
     /// Session of the member on whose behalf the call is made. When set, the API checks that the
     /// member's RBAC roles permit the action; when left out, the call is authorized by the
     /// project secret alone.
-    #[serde(skip)]
+    #[serde(skip_serializing, default)]
     pub authorization: Option<crate::MemberSessionAuth>,
 }
 
@@ -193,8 +194,14 @@ impl crate::runtime::Endpoint for CreateRequest {
     }
 }
 
+#[cfg(feature = "test-util")]
+impl crate::test_util::MockEndpoint for CreateRequest {
+    type Response = CreateResponse;
+    const ENDPOINT_ID: &'static str = "b2b.scim.connection.create";
+}
+
 /// What [`ScimConnection::create`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct CreateResponse {
     /// HTTP status code of the response.
@@ -203,25 +210,26 @@ pub struct CreateResponse {
     /// a request.
     pub request_id: String,
     /// The new connection, including its bearer token.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub connection: Option<crate::b2b::models::scim::ScimConnectionWithToken>,
 }
 
 /// Parameters of [`ScimConnection::delete`].
 #[derive(Debug, Clone, ::serde::Serialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct DeleteRequest {
     /// Identifier of the organization the call acts on. A slug may be given instead wherever the
     /// endpoint resolves organizations by slug.
-    #[serde(skip)]
+    #[serde(skip_serializing)]
     pub organization_id: String,
     /// Identifier of the SSO or SCIM connection the call acts on.
-    #[serde(skip)]
+    #[serde(skip_serializing)]
     pub connection_id: String,
     /// Session of the member on whose behalf the call is made. When set, the API checks that the
     /// member's RBAC roles permit the action; when left out, the call is authorized by the
     /// project secret alone.
-    #[serde(skip)]
+    #[serde(skip_serializing, default)]
     pub authorization: Option<crate::MemberSessionAuth>,
 }
 
@@ -273,8 +281,14 @@ impl crate::runtime::Endpoint for DeleteRequest {
     }
 }
 
+#[cfg(feature = "test-util")]
+impl crate::test_util::MockEndpoint for DeleteRequest {
+    type Response = DeleteResponse;
+    const ENDPOINT_ID: &'static str = "b2b.scim.connection.delete";
+}
+
 /// What [`ScimConnection::delete`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct DeleteResponse {
     /// HTTP status code of the response.
@@ -288,16 +302,17 @@ pub struct DeleteResponse {
 
 /// Parameters of [`ScimConnection::get`].
 #[derive(Debug, Clone, ::serde::Serialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct GetRequest {
     /// Identifier of the organization the call acts on. A slug may be given instead wherever the
     /// endpoint resolves organizations by slug.
-    #[serde(skip)]
+    #[serde(skip_serializing)]
     pub organization_id: String,
     /// Session of the member on whose behalf the call is made. When set, the API checks that the
     /// member's RBAC roles permit the action; when left out, the call is authorized by the
     /// project secret alone.
-    #[serde(skip)]
+    #[serde(skip_serializing, default)]
     pub authorization: Option<crate::MemberSessionAuth>,
 }
 
@@ -340,8 +355,14 @@ impl crate::runtime::Endpoint for GetRequest {
     }
 }
 
+#[cfg(feature = "test-util")]
+impl crate::test_util::MockEndpoint for GetRequest {
+    type Response = GetResponse;
+    const ENDPOINT_ID: &'static str = "b2b.scim.connection.get";
+}
+
 /// What [`ScimConnection::get`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct GetResponse {
     /// HTTP status code of the response.
@@ -350,20 +371,21 @@ pub struct GetResponse {
     /// a request.
     pub request_id: String,
     /// The organization's SCIM connection, or null if it has none.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub connection: Option<crate::b2b::models::scim::ScimConnection>,
 }
 
 /// Parameters of [`ScimConnection::get_groups`].
 #[derive(Debug, Clone, ::serde::Serialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct GetGroupsRequest {
     /// Identifier of the organization the call acts on. A slug may be given instead wherever the
     /// endpoint resolves organizations by slug.
-    #[serde(skip)]
+    #[serde(skip_serializing)]
     pub organization_id: String,
     /// Identifier of the SSO or SCIM connection the call acts on.
-    #[serde(skip)]
+    #[serde(skip_serializing)]
     pub connection_id: String,
     /// Pagination cursor returned by the previous page of results; leave it out to fetch the
     /// first page.
@@ -377,7 +399,7 @@ pub struct GetGroupsRequest {
     /// Session of the member on whose behalf the call is made. When set, the API checks that the
     /// member's RBAC roles permit the action; when left out, the call is authorized by the
     /// project secret alone.
-    #[serde(skip)]
+    #[serde(skip_serializing, default)]
     pub authorization: Option<crate::MemberSessionAuth>,
 }
 
@@ -445,6 +467,12 @@ impl crate::runtime::Endpoint for GetGroupsRequest {
     }
 }
 
+#[cfg(feature = "test-util")]
+impl crate::test_util::MockEndpoint for GetGroupsRequest {
+    type Response = GetGroupsResponse;
+    const ENDPOINT_ID: &'static str = "b2b.scim.connection.get_groups";
+}
+
 impl crate::runtime::Paginated for GetGroupsRequest {
     type Item = crate::b2b::models::scim::ScimGroup;
     fn cursor(&self) -> Option<&str> {
@@ -462,37 +490,38 @@ impl crate::runtime::Paginated for GetGroupsRequest {
 }
 
 /// What [`ScimConnection::get_groups`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct GetGroupsResponse {
     /// HTTP status code of the response.
     pub status_code: i64,
     /// Unique identifier of this API call; log it and quote it when asking Stytch support about
     /// a request.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub request_id: Option<String>,
     /// Groups on this page of results.
     pub scim_groups: Vec<crate::b2b::models::scim::ScimGroup>,
     /// Cursor for the next page of groups; null when there are no more.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub next_cursor: Option<String>,
 }
 
 /// Parameters of [`ScimConnection::rotate_cancel`].
 #[derive(Debug, Clone, ::serde::Serialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct RotateCancelRequest {
     /// Identifier of the organization the call acts on. A slug may be given instead wherever the
     /// endpoint resolves organizations by slug.
-    #[serde(skip)]
+    #[serde(skip_serializing)]
     pub organization_id: String,
     /// Identifier of the SSO or SCIM connection the call acts on.
-    #[serde(skip)]
+    #[serde(skip_serializing)]
     pub connection_id: String,
     /// Session of the member on whose behalf the call is made. When set, the API checks that the
     /// member's RBAC roles permit the action; when left out, the call is authorized by the
     /// project secret alone.
-    #[serde(skip)]
+    #[serde(skip_serializing, default)]
     pub authorization: Option<crate::MemberSessionAuth>,
 }
 
@@ -548,8 +577,14 @@ impl crate::runtime::Endpoint for RotateCancelRequest {
     }
 }
 
+#[cfg(feature = "test-util")]
+impl crate::test_util::MockEndpoint for RotateCancelRequest {
+    type Response = RotateCancelResponse;
+    const ENDPOINT_ID: &'static str = "b2b.scim.connection.rotate_cancel";
+}
+
 /// What [`ScimConnection::rotate_cancel`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct RotateCancelResponse {
     /// HTTP status code of the response.
@@ -558,25 +593,26 @@ pub struct RotateCancelResponse {
     /// a request.
     pub request_id: String,
     /// The connection after the cancellation.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub connection: Option<crate::b2b::models::scim::ScimConnection>,
 }
 
 /// Parameters of [`ScimConnection::rotate_complete`].
 #[derive(Debug, Clone, ::serde::Serialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct RotateCompleteRequest {
     /// Identifier of the organization the call acts on. A slug may be given instead wherever the
     /// endpoint resolves organizations by slug.
-    #[serde(skip)]
+    #[serde(skip_serializing)]
     pub organization_id: String,
     /// Identifier of the SSO or SCIM connection the call acts on.
-    #[serde(skip)]
+    #[serde(skip_serializing)]
     pub connection_id: String,
     /// Session of the member on whose behalf the call is made. When set, the API checks that the
     /// member's RBAC roles permit the action; when left out, the call is authorized by the
     /// project secret alone.
-    #[serde(skip)]
+    #[serde(skip_serializing, default)]
     pub authorization: Option<crate::MemberSessionAuth>,
 }
 
@@ -632,8 +668,14 @@ impl crate::runtime::Endpoint for RotateCompleteRequest {
     }
 }
 
+#[cfg(feature = "test-util")]
+impl crate::test_util::MockEndpoint for RotateCompleteRequest {
+    type Response = RotateCompleteResponse;
+    const ENDPOINT_ID: &'static str = "b2b.scim.connection.rotate_complete";
+}
+
 /// What [`ScimConnection::rotate_complete`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct RotateCompleteResponse {
     /// HTTP status code of the response.
@@ -642,25 +684,26 @@ pub struct RotateCompleteResponse {
     /// a request.
     pub request_id: String,
     /// The connection after the rotation.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub connection: Option<crate::b2b::models::scim::ScimConnection>,
 }
 
 /// Parameters of [`ScimConnection::rotate_start`].
 #[derive(Debug, Clone, ::serde::Serialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct RotateStartRequest {
     /// Identifier of the organization the call acts on. A slug may be given instead wherever the
     /// endpoint resolves organizations by slug.
-    #[serde(skip)]
+    #[serde(skip_serializing)]
     pub organization_id: String,
     /// Identifier of the SSO or SCIM connection the call acts on.
-    #[serde(skip)]
+    #[serde(skip_serializing)]
     pub connection_id: String,
     /// Session of the member on whose behalf the call is made. When set, the API checks that the
     /// member's RBAC roles permit the action; when left out, the call is authorized by the
     /// project secret alone.
-    #[serde(skip)]
+    #[serde(skip_serializing, default)]
     pub authorization: Option<crate::MemberSessionAuth>,
 }
 
@@ -716,8 +759,14 @@ impl crate::runtime::Endpoint for RotateStartRequest {
     }
 }
 
+#[cfg(feature = "test-util")]
+impl crate::test_util::MockEndpoint for RotateStartRequest {
+    type Response = RotateStartResponse;
+    const ENDPOINT_ID: &'static str = "b2b.scim.connection.rotate_start";
+}
+
 /// What [`ScimConnection::rotate_start`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct RotateStartResponse {
     /// HTTP status code of the response.
@@ -726,20 +775,21 @@ pub struct RotateStartResponse {
     /// a request.
     pub request_id: String,
     /// The connection together with its new bearer token; save it now, it cannot be read again.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub connection: Option<crate::b2b::models::scim::ScimConnectionWithNextToken>,
 }
 
 /// Parameters of [`ScimConnection::update`].
 #[derive(Debug, Clone, ::serde::Serialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct UpdateRequest {
     /// Identifier of the organization the call acts on. A slug may be given instead wherever the
     /// endpoint resolves organizations by slug.
-    #[serde(skip)]
+    #[serde(skip_serializing)]
     pub organization_id: String,
     /// Identifier of the SSO or SCIM connection the call acts on.
-    #[serde(skip)]
+    #[serde(skip_serializing)]
     pub connection_id: String,
     /// New name of the connection.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -761,7 +811,7 @@ pub struct UpdateRequest {
     /// Session of the member on whose behalf the call is made. When set, the API checks that the
     /// member's RBAC roles permit the action; when left out, the call is authorized by the
     /// project secret alone.
-    #[serde(skip)]
+    #[serde(skip_serializing, default)]
     pub authorization: Option<crate::MemberSessionAuth>,
 }
 
@@ -838,8 +888,14 @@ impl crate::runtime::Endpoint for UpdateRequest {
     }
 }
 
+#[cfg(feature = "test-util")]
+impl crate::test_util::MockEndpoint for UpdateRequest {
+    type Response = UpdateResponse;
+    const ENDPOINT_ID: &'static str = "b2b.scim.connection.update";
+}
+
 /// What [`ScimConnection::update`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct UpdateResponse {
     /// HTTP status code of the response.
@@ -848,6 +904,6 @@ pub struct UpdateResponse {
     /// a request.
     pub request_id: String,
     /// The connection after the update.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub connection: Option<crate::b2b::models::scim::ScimConnection>,
 }

@@ -39,11 +39,12 @@ impl<'a> SsoExternal<'a> {
 
 /// Parameters of [`SsoExternal::create_connection`].
 #[derive(Debug, Clone, ::serde::Serialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct CreateConnectionRequest {
     /// Identifier of the organization the call acts on. A slug may be given instead wherever the
     /// endpoint resolves organizations by slug.
-    #[serde(skip)]
+    #[serde(skip_serializing)]
     pub organization_id: String,
     /// Identifier of the organization that owns the SSO connection being reused.
     pub external_organization_id: String,
@@ -65,7 +66,7 @@ pub struct CreateConnectionRequest {
     /// Session of the member on whose behalf the call is made. When set, the API checks that the
     /// member's RBAC roles permit the action; when left out, the call is authorized by the
     /// project secret alone.
-    #[serde(skip)]
+    #[serde(skip_serializing, default)]
     pub authorization: Option<crate::MemberSessionAuth>,
 }
 
@@ -139,8 +140,14 @@ impl crate::runtime::Endpoint for CreateConnectionRequest {
     }
 }
 
+#[cfg(feature = "test-util")]
+impl crate::test_util::MockEndpoint for CreateConnectionRequest {
+    type Response = CreateConnectionResponse;
+    const ENDPOINT_ID: &'static str = "b2b.sso.external.create_connection";
+}
+
 /// What [`SsoExternal::create_connection`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct CreateConnectionResponse {
     /// HTTP status code of the response.
@@ -149,20 +156,21 @@ pub struct CreateConnectionResponse {
     /// a request.
     pub request_id: String,
     /// The external connection that was created.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub connection: Option<crate::b2b::models::sso::Connection>,
 }
 
 /// Parameters of [`SsoExternal::update_connection`].
 #[derive(Debug, Clone, ::serde::Serialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct UpdateConnectionRequest {
     /// Identifier of the organization the call acts on. A slug may be given instead wherever the
     /// endpoint resolves organizations by slug.
-    #[serde(skip)]
+    #[serde(skip_serializing)]
     pub organization_id: String,
     /// Identifier of the SSO or SCIM connection the call acts on.
-    #[serde(skip)]
+    #[serde(skip_serializing)]
     pub connection_id: String,
     /// Human-readable name for the connection, for example on a login button.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -182,7 +190,7 @@ pub struct UpdateConnectionRequest {
     /// Session of the member on whose behalf the call is made. When set, the API checks that the
     /// member's RBAC roles permit the action; when left out, the call is authorized by the
     /// project secret alone.
-    #[serde(skip)]
+    #[serde(skip_serializing, default)]
     pub authorization: Option<crate::MemberSessionAuth>,
 }
 
@@ -260,8 +268,14 @@ impl crate::runtime::Endpoint for UpdateConnectionRequest {
     }
 }
 
+#[cfg(feature = "test-util")]
+impl crate::test_util::MockEndpoint for UpdateConnectionRequest {
+    type Response = UpdateConnectionResponse;
+    const ENDPOINT_ID: &'static str = "b2b.sso.external.update_connection";
+}
+
 /// What [`SsoExternal::update_connection`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct UpdateConnectionResponse {
     /// HTTP status code of the response.
@@ -270,6 +284,6 @@ pub struct UpdateConnectionResponse {
     /// a request.
     pub request_id: String,
     /// The connection as it stands after the update.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub connection: Option<crate::b2b::models::sso::Connection>,
 }

@@ -40,11 +40,12 @@ impl<'a> SsoOidc<'a> {
 
 /// Parameters of [`SsoOidc::create_connection`].
 #[derive(Debug, Clone, ::serde::Serialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct CreateConnectionRequest {
     /// Identifier of the organization the call acts on. A slug may be given instead wherever the
     /// endpoint resolves organizations by slug.
-    #[serde(skip)]
+    #[serde(skip_serializing)]
     pub organization_id: String,
     /// Human-readable name for the connection, for example on a login button.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -61,7 +62,7 @@ pub struct CreateConnectionRequest {
     /// Session of the member on whose behalf the call is made. When set, the API checks that the
     /// member's RBAC roles permit the action; when left out, the call is authorized by the
     /// project secret alone.
-    #[serde(skip)]
+    #[serde(skip_serializing, default)]
     pub authorization: Option<crate::MemberSessionAuth>,
 }
 
@@ -119,8 +120,14 @@ impl crate::runtime::Endpoint for CreateConnectionRequest {
     }
 }
 
+#[cfg(feature = "test-util")]
+impl crate::test_util::MockEndpoint for CreateConnectionRequest {
+    type Response = CreateConnectionResponse;
+    const ENDPOINT_ID: &'static str = "b2b.sso.oidc.create_connection";
+}
+
 /// What [`SsoOidc::create_connection`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct CreateConnectionResponse {
     /// HTTP status code of the response.
@@ -129,20 +136,21 @@ pub struct CreateConnectionResponse {
     /// a request.
     pub request_id: String,
     /// The new OIDC connection.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub connection: Option<crate::b2b::models::sso::OidcConnection>,
 }
 
 /// Parameters of [`SsoOidc::update_connection`].
 #[derive(Debug, Clone, ::serde::Serialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct UpdateConnectionRequest {
     /// Identifier of the organization the call acts on. A slug may be given instead wherever the
     /// endpoint resolves organizations by slug.
-    #[serde(skip)]
+    #[serde(skip_serializing)]
     pub organization_id: String,
     /// Identifier of the SSO or SCIM connection the call acts on.
-    #[serde(skip)]
+    #[serde(skip_serializing)]
     pub connection_id: String,
     /// Human-readable name for the connection, for example on a login button.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -189,7 +197,7 @@ pub struct UpdateConnectionRequest {
     /// Session of the member on whose behalf the call is made. When set, the API checks that the
     /// member's RBAC roles permit the action; when left out, the call is authorized by the
     /// project secret alone.
-    #[serde(skip)]
+    #[serde(skip_serializing, default)]
     pub authorization: Option<crate::MemberSessionAuth>,
 }
 
@@ -310,8 +318,14 @@ impl crate::runtime::Endpoint for UpdateConnectionRequest {
     }
 }
 
+#[cfg(feature = "test-util")]
+impl crate::test_util::MockEndpoint for UpdateConnectionRequest {
+    type Response = UpdateConnectionResponse;
+    const ENDPOINT_ID: &'static str = "b2b.sso.oidc.update_connection";
+}
+
 /// What [`SsoOidc::update_connection`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct UpdateConnectionResponse {
     /// HTTP status code of the response.
@@ -320,10 +334,10 @@ pub struct UpdateConnectionResponse {
     /// a request.
     pub request_id: String,
     /// The OIDC connection as it stands after the update.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub connection: Option<crate::b2b::models::sso::OidcConnection>,
     /// Explanation of a problem met while applying the settings, such as the discovery document
     /// at `issuer` not being reachable; absent when all went well.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub warning: Option<String>,
 }

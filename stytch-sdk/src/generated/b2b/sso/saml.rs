@@ -75,11 +75,12 @@ impl<'a> SsoSaml<'a> {
 
 /// Parameters of [`SsoSaml::create_connection`].
 #[derive(Debug, Clone, ::serde::Serialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct CreateConnectionRequest {
     /// Identifier of the organization the call acts on. A slug may be given instead wherever the
     /// endpoint resolves organizations by slug.
-    #[serde(skip)]
+    #[serde(skip_serializing)]
     pub organization_id: String,
     /// Human-readable name for the connection, for example on a login button.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -96,7 +97,7 @@ pub struct CreateConnectionRequest {
     /// Session of the member on whose behalf the call is made. When set, the API checks that the
     /// member's RBAC roles permit the action; when left out, the call is authorized by the
     /// project secret alone.
-    #[serde(skip)]
+    #[serde(skip_serializing, default)]
     pub authorization: Option<crate::MemberSessionAuth>,
 }
 
@@ -154,8 +155,14 @@ impl crate::runtime::Endpoint for CreateConnectionRequest {
     }
 }
 
+#[cfg(feature = "test-util")]
+impl crate::test_util::MockEndpoint for CreateConnectionRequest {
+    type Response = CreateConnectionResponse;
+    const ENDPOINT_ID: &'static str = "b2b.sso.saml.create_connection";
+}
+
 /// What [`SsoSaml::create_connection`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct CreateConnectionResponse {
     /// HTTP status code of the response.
@@ -164,28 +171,29 @@ pub struct CreateConnectionResponse {
     /// a request.
     pub request_id: String,
     /// The new SAML connection.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub connection: Option<crate::b2b::models::sso::SamlConnection>,
 }
 
 /// Parameters of [`SsoSaml::delete_encryption_private_key`].
 #[derive(Debug, Clone, ::serde::Serialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct DeleteEncryptionPrivateKeyRequest {
     /// Identifier of the organization the call acts on. A slug may be given instead wherever the
     /// endpoint resolves organizations by slug.
-    #[serde(skip)]
+    #[serde(skip_serializing)]
     pub organization_id: String,
     /// Identifier of the SSO or SCIM connection the call acts on.
-    #[serde(skip)]
+    #[serde(skip_serializing)]
     pub connection_id: String,
     /// Identifier of the encryption private key to delete.
-    #[serde(skip)]
+    #[serde(skip_serializing)]
     pub private_key_id: String,
     /// Session of the member on whose behalf the call is made. When set, the API checks that the
     /// member's RBAC roles permit the action; when left out, the call is authorized by the
     /// project secret alone.
-    #[serde(skip)]
+    #[serde(skip_serializing, default)]
     pub authorization: Option<crate::MemberSessionAuth>,
 }
 
@@ -248,8 +256,14 @@ impl crate::runtime::Endpoint for DeleteEncryptionPrivateKeyRequest {
     }
 }
 
+#[cfg(feature = "test-util")]
+impl crate::test_util::MockEndpoint for DeleteEncryptionPrivateKeyRequest {
+    type Response = DeleteEncryptionPrivateKeyResponse;
+    const ENDPOINT_ID: &'static str = "b2b.sso.saml.delete_encryption_private_key";
+}
+
 /// What [`SsoSaml::delete_encryption_private_key`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct DeleteEncryptionPrivateKeyResponse {
     /// HTTP status code of the response.
@@ -263,22 +277,23 @@ pub struct DeleteEncryptionPrivateKeyResponse {
 
 /// Parameters of [`SsoSaml::delete_verification_certificate`].
 #[derive(Debug, Clone, ::serde::Serialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct DeleteVerificationCertificateRequest {
     /// Identifier of the organization the call acts on. A slug may be given instead wherever the
     /// endpoint resolves organizations by slug.
-    #[serde(skip)]
+    #[serde(skip_serializing)]
     pub organization_id: String,
     /// Identifier of the SSO or SCIM connection the call acts on.
-    #[serde(skip)]
+    #[serde(skip_serializing)]
     pub connection_id: String,
     /// Identifier of the verification certificate to delete.
-    #[serde(skip)]
+    #[serde(skip_serializing)]
     pub certificate_id: String,
     /// Session of the member on whose behalf the call is made. When set, the API checks that the
     /// member's RBAC roles permit the action; when left out, the call is authorized by the
     /// project secret alone.
-    #[serde(skip)]
+    #[serde(skip_serializing, default)]
     pub authorization: Option<crate::MemberSessionAuth>,
 }
 
@@ -341,8 +356,14 @@ impl crate::runtime::Endpoint for DeleteVerificationCertificateRequest {
     }
 }
 
+#[cfg(feature = "test-util")]
+impl crate::test_util::MockEndpoint for DeleteVerificationCertificateRequest {
+    type Response = DeleteVerificationCertificateResponse;
+    const ENDPOINT_ID: &'static str = "b2b.sso.saml.delete_verification_certificate";
+}
+
 /// What [`SsoSaml::delete_verification_certificate`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct DeleteVerificationCertificateResponse {
     /// HTTP status code of the response.
@@ -356,21 +377,22 @@ pub struct DeleteVerificationCertificateResponse {
 
 /// Parameters of [`SsoSaml::update_by_url`].
 #[derive(Debug, Clone, ::serde::Serialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct UpdateByUrlRequest {
     /// Identifier of the organization the call acts on. A slug may be given instead wherever the
     /// endpoint resolves organizations by slug.
-    #[serde(skip)]
+    #[serde(skip_serializing)]
     pub organization_id: String,
     /// Identifier of the SSO or SCIM connection the call acts on.
-    #[serde(skip)]
+    #[serde(skip_serializing)]
     pub connection_id: String,
     /// URL where the identity provider publishes its SAML metadata XML.
     pub metadata_url: String,
     /// Session of the member on whose behalf the call is made. When set, the API checks that the
     /// member's RBAC roles permit the action; when left out, the call is authorized by the
     /// project secret alone.
-    #[serde(skip)]
+    #[serde(skip_serializing, default)]
     pub authorization: Option<crate::MemberSessionAuth>,
 }
 
@@ -424,8 +446,14 @@ impl crate::runtime::Endpoint for UpdateByUrlRequest {
     }
 }
 
+#[cfg(feature = "test-util")]
+impl crate::test_util::MockEndpoint for UpdateByUrlRequest {
+    type Response = UpdateByUrlResponse;
+    const ENDPOINT_ID: &'static str = "b2b.sso.saml.update_by_url";
+}
+
 /// What [`SsoSaml::update_by_url`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct UpdateByUrlResponse {
     /// HTTP status code of the response.
@@ -434,20 +462,21 @@ pub struct UpdateByUrlResponse {
     /// a request.
     pub request_id: String,
     /// The connection as updated from the metadata.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub connection: Option<crate::b2b::models::sso::SamlConnection>,
 }
 
 /// Parameters of [`SsoSaml::update_connection`].
 #[derive(Debug, Clone, ::serde::Serialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct UpdateConnectionRequest {
     /// Identifier of the organization the call acts on. A slug may be given instead wherever the
     /// endpoint resolves organizations by slug.
-    #[serde(skip)]
+    #[serde(skip_serializing)]
     pub organization_id: String,
     /// Identifier of the SSO or SCIM connection the call acts on.
-    #[serde(skip)]
+    #[serde(skip_serializing)]
     pub connection_id: String,
     /// Entity ID of the identity provider, as given in its metadata; incoming assertions must
     /// name it as their issuer.
@@ -517,7 +546,7 @@ pub struct UpdateConnectionRequest {
     /// Session of the member on whose behalf the call is made. When set, the API checks that the
     /// member's RBAC roles permit the action; when left out, the call is authorized by the
     /// project secret alone.
-    #[serde(skip)]
+    #[serde(skip_serializing, default)]
     pub authorization: Option<crate::MemberSessionAuth>,
 }
 
@@ -670,8 +699,14 @@ impl crate::runtime::Endpoint for UpdateConnectionRequest {
     }
 }
 
+#[cfg(feature = "test-util")]
+impl crate::test_util::MockEndpoint for UpdateConnectionRequest {
+    type Response = UpdateConnectionResponse;
+    const ENDPOINT_ID: &'static str = "b2b.sso.saml.update_connection";
+}
+
 /// What [`SsoSaml::update_connection`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct UpdateConnectionResponse {
     /// HTTP status code of the response.
@@ -680,6 +715,6 @@ pub struct UpdateConnectionResponse {
     /// a request.
     pub request_id: String,
     /// The connection as it stands after the update.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub connection: Option<crate::b2b::models::sso::SamlConnection>,
 }

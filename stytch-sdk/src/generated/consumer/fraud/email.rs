@@ -24,6 +24,7 @@ impl<'a> FraudEmail<'a> {
 
 /// Parameters of [`FraudEmail::risk`].
 #[derive(Debug, Clone, ::serde::Serialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct RiskRequest {
     /// Email address the call applies to.
@@ -50,8 +51,14 @@ impl crate::runtime::Endpoint for RiskRequest {
     }
 }
 
+#[cfg(feature = "test-util")]
+impl crate::test_util::MockEndpoint for RiskRequest {
+    type Response = RiskResponse;
+    const ENDPOINT_ID: &'static str = "consumer.fraud.email.risk";
+}
+
 /// What [`FraudEmail::risk`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct RiskResponse {
     /// HTTP status code of the response.

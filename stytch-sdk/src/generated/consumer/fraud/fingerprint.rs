@@ -26,6 +26,7 @@ impl<'a> FraudFingerprint<'a> {
 
 /// Parameters of [`FraudFingerprint::lookup`].
 #[derive(Debug, Clone, ::serde::Serialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct LookupRequest {
     /// Identifier from the device fingerprinting SDK. When present, the device's fingerprint and
@@ -67,8 +68,14 @@ impl crate::runtime::Endpoint for LookupRequest {
     }
 }
 
+#[cfg(feature = "test-util")]
+impl crate::test_util::MockEndpoint for LookupRequest {
+    type Response = LookupResponse;
+    const ENDPOINT_ID: &'static str = "consumer.fraud.fingerprint.lookup";
+}
+
 /// What [`FraudFingerprint::lookup`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct LookupResponse {
     /// HTTP status code of the response.
@@ -93,10 +100,10 @@ pub struct LookupResponse {
     pub expires_at: ::time::OffsetDateTime,
     /// Details observed about the request's network (IP, ASN, location, proxy or VPN use) and
     /// browser.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub properties: Option<crate::consumer::models::fraud::Properties>,
     /// Low-level signals collected from the device, returned only when your project has been
     /// granted access to them.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub raw_signals: Option<::serde_json::Value>,
 }

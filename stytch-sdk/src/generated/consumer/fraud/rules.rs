@@ -55,6 +55,7 @@ impl<'a> FraudRules<'a> {
 
 /// Parameters of [`FraudRules::list`].
 #[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct ListRequest {
     /// Pagination cursor returned by the previous page of results; leave it out to fetch the
@@ -100,6 +101,12 @@ impl crate::runtime::Endpoint for ListRequest {
     }
 }
 
+#[cfg(feature = "test-util")]
+impl crate::test_util::MockEndpoint for ListRequest {
+    type Response = ListResponse;
+    const ENDPOINT_ID: &'static str = "consumer.fraud.rules.list";
+}
+
 impl crate::runtime::Paginated for ListRequest {
     type Item = crate::consumer::models::fraud::Rule;
     fn cursor(&self) -> Option<&str> {
@@ -117,7 +124,7 @@ impl crate::runtime::Paginated for ListRequest {
 }
 
 /// What [`FraudRules::list`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ListResponse {
     /// HTTP status code of the response.
@@ -134,6 +141,7 @@ pub struct ListResponse {
 
 /// Parameters of [`FraudRules::set`].
 #[derive(Debug, Clone, ::serde::Serialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct SetRequest {
     /// Verdict to return for lookups that match the identifier, or `NONE` to remove the rule.
@@ -265,8 +273,14 @@ impl crate::runtime::Endpoint for SetRequest {
     }
 }
 
+#[cfg(feature = "test-util")]
+impl crate::test_util::MockEndpoint for SetRequest {
+    type Response = SetResponse;
+    const ENDPOINT_ID: &'static str = "consumer.fraud.rules.set";
+}
+
 /// What [`FraudRules::set`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct SetResponse {
     /// HTTP status code of the response.
@@ -279,33 +293,37 @@ pub struct SetResponse {
     /// Wire values: `ALLOW`, `CHALLENGE`, `BLOCK`, `NONE`.
     pub action: crate::consumer::models::fraud::RuleAction,
     /// Visitor ID the rule matches, when the rule is keyed on it.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub visitor_id: Option<String>,
     /// Browser ID the rule matches, when the rule is keyed on it.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub browser_id: Option<String>,
     /// Visitor fingerprint the rule matches, when the rule is keyed on it.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub visitor_fingerprint: Option<String>,
     /// Browser fingerprint the rule matches, when the rule is keyed on it.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub browser_fingerprint: Option<String>,
     /// Hardware fingerprint the rule matches, when the rule is keyed on it.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub hardware_fingerprint: Option<String>,
     /// Network fingerprint the rule matches, when the rule is keyed on it.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub network_fingerprint: Option<String>,
     /// When the rule lapses; absent when it has no expiry.
-    #[serde(default, with = "::time::serde::rfc3339::option")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::time::serde::rfc3339::option"
+    )]
     pub expires_at: Option<::time::OffsetDateTime>,
     /// IP range the rule matches, when the rule is keyed on one.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cidr_block: Option<String>,
     /// Country code the rule matches, when the rule is keyed on one.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub country_code: Option<String>,
     /// Autonomous system number the rule matches, when the rule is keyed on one.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub asn: Option<String>,
 }

@@ -36,6 +36,7 @@ impl<'a> FraudVerdictReasons<'a> {
 
 /// Parameters of [`FraudVerdictReasons::list`].
 #[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct ListRequest {
     /// Return only the reasons for which your project has set an override.
@@ -66,8 +67,14 @@ impl crate::runtime::Endpoint for ListRequest {
     }
 }
 
+#[cfg(feature = "test-util")]
+impl crate::test_util::MockEndpoint for ListRequest {
+    type Response = ListResponse;
+    const ENDPOINT_ID: &'static str = "consumer.fraud.verdict_reasons.list";
+}
+
 /// What [`FraudVerdictReasons::list`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ListResponse {
     /// HTTP status code of the response.
@@ -81,6 +88,7 @@ pub struct ListResponse {
 
 /// Parameters of [`FraudVerdictReasons::override`].
 #[derive(Debug, Clone, ::serde::Serialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct OverrideRequest {
     /// Name of the verdict reason to override, as reported in a verdict's `reasons` list.
@@ -124,8 +132,14 @@ impl crate::runtime::Endpoint for OverrideRequest {
     }
 }
 
+#[cfg(feature = "test-util")]
+impl crate::test_util::MockEndpoint for OverrideRequest {
+    type Response = OverrideResponse;
+    const ENDPOINT_ID: &'static str = "consumer.fraud.verdict_reasons.override";
+}
+
 /// What [`FraudVerdictReasons::override`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct OverrideResponse {
     /// HTTP status code of the response.

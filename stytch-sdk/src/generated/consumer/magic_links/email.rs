@@ -58,6 +58,7 @@ impl<'a> MagicLinksEmail<'a> {
 
 /// Parameters of [`MagicLinksEmail::invite`].
 #[derive(Debug, Clone, ::serde::Serialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct InviteRequest {
     /// Address to send the invitation to.
@@ -181,8 +182,14 @@ impl crate::runtime::Endpoint for InviteRequest {
     }
 }
 
+#[cfg(feature = "test-util")]
+impl crate::test_util::MockEndpoint for InviteRequest {
+    type Response = InviteResponse;
+    const ENDPOINT_ID: &'static str = "consumer.magic_links.email.invite";
+}
+
 /// What [`MagicLinksEmail::invite`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct InviteResponse {
     /// HTTP status code of the response.
@@ -198,6 +205,7 @@ pub struct InviteResponse {
 
 /// Parameters of [`MagicLinksEmail::login_or_create`].
 #[derive(Debug, Clone, ::serde::Serialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct LoginOrCreateRequest {
     /// Address to send the link to and to look the user up by.
@@ -351,8 +359,14 @@ impl crate::runtime::Endpoint for LoginOrCreateRequest {
     }
 }
 
+#[cfg(feature = "test-util")]
+impl crate::test_util::MockEndpoint for LoginOrCreateRequest {
+    type Response = LoginOrCreateResponse;
+    const ENDPOINT_ID: &'static str = "consumer.magic_links.email.login_or_create";
+}
+
 /// What [`MagicLinksEmail::login_or_create`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct LoginOrCreateResponse {
     /// HTTP status code of the response.
@@ -370,6 +384,7 @@ pub struct LoginOrCreateResponse {
 
 /// Parameters of [`MagicLinksEmail::revoke_invite`].
 #[derive(Debug, Clone, ::serde::Serialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct RevokeInviteRequest {
     /// Address the invitation was sent to.
@@ -393,8 +408,14 @@ impl crate::runtime::Endpoint for RevokeInviteRequest {
     }
 }
 
+#[cfg(feature = "test-util")]
+impl crate::test_util::MockEndpoint for RevokeInviteRequest {
+    type Response = RevokeInviteResponse;
+    const ENDPOINT_ID: &'static str = "consumer.magic_links.email.revoke_invite";
+}
+
 /// What [`MagicLinksEmail::revoke_invite`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct RevokeInviteResponse {
     /// HTTP status code of the response.
@@ -406,6 +427,7 @@ pub struct RevokeInviteResponse {
 
 /// Parameters of [`MagicLinksEmail::send`].
 #[derive(Debug, Clone, ::serde::Serialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct SendRequest {
     /// Address to send the link to.
@@ -577,8 +599,14 @@ impl crate::runtime::Endpoint for SendRequest {
     }
 }
 
+#[cfg(feature = "test-util")]
+impl crate::test_util::MockEndpoint for SendRequest {
+    type Response = SendResponse;
+    const ENDPOINT_ID: &'static str = "consumer.magic_links.email.send";
+}
+
 /// What [`MagicLinksEmail::send`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct SendResponse {
     /// HTTP status code of the response.

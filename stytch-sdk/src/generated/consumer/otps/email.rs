@@ -38,6 +38,7 @@ impl<'a> OtpsEmail<'a> {
 
 /// Parameters of [`OtpsEmail::login_or_create`].
 #[derive(Debug, Clone, ::serde::Serialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct LoginOrCreateRequest {
     /// Address to send the code to and to look the user up by.
@@ -141,8 +142,14 @@ impl crate::runtime::Endpoint for LoginOrCreateRequest {
     }
 }
 
+#[cfg(feature = "test-util")]
+impl crate::test_util::MockEndpoint for LoginOrCreateRequest {
+    type Response = LoginOrCreateResponse;
+    const ENDPOINT_ID: &'static str = "consumer.otps.email.login_or_create";
+}
+
 /// What [`OtpsEmail::login_or_create`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct LoginOrCreateResponse {
     /// HTTP status code of the response.
@@ -160,6 +167,7 @@ pub struct LoginOrCreateResponse {
 
 /// Parameters of [`OtpsEmail::send`].
 #[derive(Debug, Clone, ::serde::Serialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct SendRequest {
     /// Address to send the code to.
@@ -283,8 +291,14 @@ impl crate::runtime::Endpoint for SendRequest {
     }
 }
 
+#[cfg(feature = "test-util")]
+impl crate::test_util::MockEndpoint for SendRequest {
+    type Response = SendResponse;
+    const ENDPOINT_ID: &'static str = "consumer.otps.email.send";
+}
+
 /// What [`OtpsEmail::send`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct SendResponse {
     /// HTTP status code of the response.

@@ -52,6 +52,7 @@ impl<'a> Otps<'a> {
 
 /// Parameters of [`Otps::authenticate`].
 #[derive(Debug, Clone, ::serde::Serialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct AuthenticateRequest {
     /// The `email_id` or `phone_id` returned when the code was sent; it says which address or
@@ -172,8 +173,14 @@ impl crate::runtime::Endpoint for AuthenticateRequest {
     }
 }
 
+#[cfg(feature = "test-util")]
+impl crate::test_util::MockEndpoint for AuthenticateRequest {
+    type Response = AuthenticateResponse;
+    const ENDPOINT_ID: &'static str = "consumer.otps.authenticate";
+}
+
 /// What [`Otps::authenticate`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct AuthenticateResponse {
     /// HTTP status code of the response.
@@ -197,10 +204,10 @@ pub struct AuthenticateResponse {
     /// and had to be reset.
     pub reset_sessions: bool,
     /// The session that was started or extended, when there is one.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub session: Option<crate::consumer::models::sessions::Session>,
     /// What device fingerprinting learned about the device, present when a `telemetry_id` was
     /// sent and the lookup succeeded.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_device: Option<crate::consumer::models::device_history::DeviceInfo>,
 }

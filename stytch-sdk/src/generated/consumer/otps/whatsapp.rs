@@ -37,6 +37,7 @@ impl<'a> OtpsWhatsapp<'a> {
 
 /// Parameters of [`OtpsWhatsapp::login_or_create`].
 #[derive(Debug, Clone, ::serde::Serialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct LoginOrCreateRequest {
     /// Number to send the code to and to look the user up by, in E.164 format (for example
@@ -124,8 +125,14 @@ impl crate::runtime::Endpoint for LoginOrCreateRequest {
     }
 }
 
+#[cfg(feature = "test-util")]
+impl crate::test_util::MockEndpoint for LoginOrCreateRequest {
+    type Response = LoginOrCreateResponse;
+    const ENDPOINT_ID: &'static str = "consumer.otps.whatsapp.login_or_create";
+}
+
 /// What [`OtpsWhatsapp::login_or_create`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct LoginOrCreateResponse {
     /// HTTP status code of the response.
@@ -143,6 +150,7 @@ pub struct LoginOrCreateResponse {
 
 /// Parameters of [`OtpsWhatsapp::send`].
 #[derive(Debug, Clone, ::serde::Serialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct SendRequest {
     /// Number to send the code to, in E.164 format (for example `+12025550123`).
@@ -247,8 +255,14 @@ impl crate::runtime::Endpoint for SendRequest {
     }
 }
 
+#[cfg(feature = "test-util")]
+impl crate::test_util::MockEndpoint for SendRequest {
+    type Response = SendResponse;
+    const ENDPOINT_ID: &'static str = "consumer.otps.whatsapp.send";
+}
+
 /// What [`OtpsWhatsapp::send`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct SendResponse {
     /// HTTP status code of the response.

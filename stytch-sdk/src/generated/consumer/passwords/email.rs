@@ -38,6 +38,7 @@ impl<'a> PasswordsEmail<'a> {
 
 /// Parameters of [`PasswordsEmail::reset`].
 #[derive(Debug, Clone, ::serde::Serialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct ResetRequest {
     /// The `token` query parameter from the link in the reset email, as it arrived on your reset
@@ -168,8 +169,14 @@ impl crate::runtime::Endpoint for ResetRequest {
     }
 }
 
+#[cfg(feature = "test-util")]
+impl crate::test_util::MockEndpoint for ResetRequest {
+    type Response = ResetResponse;
+    const ENDPOINT_ID: &'static str = "consumer.passwords.email.reset";
+}
+
 /// What [`PasswordsEmail::reset`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ResetResponse {
     /// HTTP status code of the response.
@@ -188,16 +195,17 @@ pub struct ResetResponse {
     /// The user record as it stands after the call.
     pub user: crate::consumer::models::users::User,
     /// The session that was started or extended, when there is one.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub session: Option<crate::consumer::models::sessions::Session>,
     /// What device fingerprinting learned about the device, present when a `telemetry_id` was
     /// sent and the lookup succeeded.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_device: Option<crate::consumer::models::device_history::DeviceInfo>,
 }
 
 /// Parameters of [`PasswordsEmail::reset_start`].
 #[derive(Debug, Clone, ::serde::Serialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct ResetStartRequest {
     /// Email address of the user who wants to reset their password.
@@ -312,8 +320,14 @@ impl crate::runtime::Endpoint for ResetStartRequest {
     }
 }
 
+#[cfg(feature = "test-util")]
+impl crate::test_util::MockEndpoint for ResetStartRequest {
+    type Response = ResetStartResponse;
+    const ENDPOINT_ID: &'static str = "consumer.passwords.email.reset_start";
+}
+
 /// What [`PasswordsEmail::reset_start`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ResetStartResponse {
     /// HTTP status code of the response.

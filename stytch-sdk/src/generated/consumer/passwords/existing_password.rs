@@ -27,6 +27,7 @@ impl<'a> PasswordsExistingPassword<'a> {
 
 /// Parameters of [`PasswordsExistingPassword::reset`].
 #[derive(Debug, Clone, ::serde::Serialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct ResetRequest {
     /// Email address of the user changing their password.
@@ -127,8 +128,14 @@ impl crate::runtime::Endpoint for ResetRequest {
     }
 }
 
+#[cfg(feature = "test-util")]
+impl crate::test_util::MockEndpoint for ResetRequest {
+    type Response = ResetResponse;
+    const ENDPOINT_ID: &'static str = "consumer.passwords.existing_password.reset";
+}
+
 /// What [`PasswordsExistingPassword::reset`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ResetResponse {
     /// HTTP status code of the response.
@@ -147,10 +154,10 @@ pub struct ResetResponse {
     /// The user record as it stands after the call.
     pub user: crate::consumer::models::users::User,
     /// The session that was started or extended, when there is one.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub session: Option<crate::consumer::models::sessions::Session>,
     /// What device fingerprinting learned about the device, present when a `telemetry_id` was
     /// sent and the lookup succeeded.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_device: Option<crate::consumer::models::device_history::DeviceInfo>,
 }

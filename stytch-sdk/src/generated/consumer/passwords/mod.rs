@@ -89,6 +89,7 @@ impl<'a> Passwords<'a> {
 
 /// Parameters of [`Passwords::authenticate`].
 #[derive(Debug, Clone, ::serde::Serialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct AuthenticateRequest {
     /// Email address the user signs in with.
@@ -182,8 +183,14 @@ impl crate::runtime::Endpoint for AuthenticateRequest {
     }
 }
 
+#[cfg(feature = "test-util")]
+impl crate::test_util::MockEndpoint for AuthenticateRequest {
+    type Response = AuthenticateResponse;
+    const ENDPOINT_ID: &'static str = "consumer.passwords.authenticate";
+}
+
 /// What [`Passwords::authenticate`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct AuthenticateResponse {
     /// HTTP status code of the response.
@@ -202,16 +209,17 @@ pub struct AuthenticateResponse {
     /// The user record as it stands after the call.
     pub user: crate::consumer::models::users::User,
     /// The session that was started or extended, when there is one.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub session: Option<crate::consumer::models::sessions::Session>,
     /// What device fingerprinting learned about the device, present when a `telemetry_id` was
     /// sent and the lookup succeeded.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_device: Option<crate::consumer::models::device_history::DeviceInfo>,
 }
 
 /// Parameters of [`Passwords::create`].
 #[derive(Debug, Clone, ::serde::Serialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct CreateRequest {
     /// Email address for the new user, also their login name.
@@ -315,8 +323,14 @@ impl crate::runtime::Endpoint for CreateRequest {
     }
 }
 
+#[cfg(feature = "test-util")]
+impl crate::test_util::MockEndpoint for CreateRequest {
+    type Response = CreateResponse;
+    const ENDPOINT_ID: &'static str = "consumer.passwords.create";
+}
+
 /// What [`Passwords::create`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct CreateResponse {
     /// HTTP status code of the response.
@@ -337,16 +351,17 @@ pub struct CreateResponse {
     /// The user record as it stands after the call.
     pub user: crate::consumer::models::users::User,
     /// The session that was started or extended, when there is one.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub session: Option<crate::consumer::models::sessions::Session>,
     /// What device fingerprinting learned about the device, present when a `telemetry_id` was
     /// sent and the lookup succeeded.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_device: Option<crate::consumer::models::device_history::DeviceInfo>,
 }
 
 /// Parameters of [`Passwords::migrate`].
 #[derive(Debug, Clone, ::serde::Serialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct MigrateRequest {
     /// Email address of the user whose password is imported.
@@ -532,8 +547,14 @@ impl crate::runtime::Endpoint for MigrateRequest {
     }
 }
 
+#[cfg(feature = "test-util")]
+impl crate::test_util::MockEndpoint for MigrateRequest {
+    type Response = MigrateResponse;
+    const ENDPOINT_ID: &'static str = "consumer.passwords.migrate";
+}
+
 /// What [`Passwords::migrate`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct MigrateResponse {
     /// HTTP status code of the response.
@@ -553,6 +574,7 @@ pub struct MigrateResponse {
 
 /// Parameters of [`Passwords::strength_check`].
 #[derive(Debug, Clone, ::serde::Serialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct StrengthCheckRequest {
     /// The candidate password in plain text.
@@ -587,8 +609,14 @@ impl crate::runtime::Endpoint for StrengthCheckRequest {
     }
 }
 
+#[cfg(feature = "test-util")]
+impl crate::test_util::MockEndpoint for StrengthCheckRequest {
+    type Response = StrengthCheckResponse;
+    const ENDPOINT_ID: &'static str = "consumer.passwords.strength_check";
+}
+
 /// What [`Passwords::strength_check`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct StrengthCheckResponse {
     /// HTTP status code of the response.
@@ -611,6 +639,6 @@ pub struct StrengthCheckResponse {
     pub breach_detection_on_create: bool,
     /// Advice to show the user on how to strengthen the password; absent when there is nothing
     /// to add.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub feedback: Option<crate::consumer::models::passwords::Feedback>,
 }

@@ -27,6 +27,7 @@ impl<'a> PasswordsSessions<'a> {
 
 /// Parameters of [`PasswordsSessions::reset`].
 #[derive(Debug, Clone, ::serde::Serialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct ResetRequest {
     /// The new password in plain text.
@@ -117,8 +118,14 @@ impl crate::runtime::Endpoint for ResetRequest {
     }
 }
 
+#[cfg(feature = "test-util")]
+impl crate::test_util::MockEndpoint for ResetRequest {
+    type Response = ResetResponse;
+    const ENDPOINT_ID: &'static str = "consumer.passwords.sessions.reset";
+}
+
 /// What [`PasswordsSessions::reset`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ResetResponse {
     /// HTTP status code of the response.
@@ -137,10 +144,10 @@ pub struct ResetResponse {
     /// started.
     pub session_jwt: String,
     /// The session that was started or extended, when there is one.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub session: Option<crate::consumer::models::sessions::Session>,
     /// What device fingerprinting learned about the device, present when a `telemetry_id` was
     /// sent and the lookup succeeded.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_device: Option<crate::consumer::models::device_history::DeviceInfo>,
 }

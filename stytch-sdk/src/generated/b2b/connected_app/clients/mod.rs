@@ -95,6 +95,7 @@ impl<'a> ConnectedAppClients<'a> {
 
 /// Parameters of [`ConnectedAppClients::create`].
 #[derive(Debug, Clone, ::serde::Serialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct CreateRequest {
     /// Kind of client: first- or third-party, and whether it is confidential (can keep a secret,
@@ -233,8 +234,14 @@ impl crate::runtime::Endpoint for CreateRequest {
     }
 }
 
+#[cfg(feature = "test-util")]
+impl crate::test_util::MockEndpoint for CreateRequest {
+    type Response = CreateResponse;
+    const ENDPOINT_ID: &'static str = "b2b.connected_app.clients.create";
+}
+
 /// What [`ConnectedAppClients::create`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct CreateResponse {
     /// HTTP status code of the response.
@@ -248,10 +255,11 @@ pub struct CreateResponse {
 
 /// Parameters of [`ConnectedAppClients::delete`].
 #[derive(Debug, Clone, ::serde::Serialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct DeleteRequest {
     /// Identifier of the client application the call acts on.
-    #[serde(skip)]
+    #[serde(skip_serializing)]
     pub client_id: String,
 }
 
@@ -275,8 +283,14 @@ impl crate::runtime::Endpoint for DeleteRequest {
     }
 }
 
+#[cfg(feature = "test-util")]
+impl crate::test_util::MockEndpoint for DeleteRequest {
+    type Response = DeleteResponse;
+    const ENDPOINT_ID: &'static str = "b2b.connected_app.clients.delete";
+}
+
 /// What [`ConnectedAppClients::delete`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct DeleteResponse {
     /// HTTP status code of the response.
@@ -290,10 +304,11 @@ pub struct DeleteResponse {
 
 /// Parameters of [`ConnectedAppClients::get`].
 #[derive(Debug, Clone, ::serde::Serialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct GetRequest {
     /// Identifier of the client application the call acts on.
-    #[serde(skip)]
+    #[serde(skip_serializing)]
     pub client_id: String,
 }
 
@@ -317,8 +332,14 @@ impl crate::runtime::Endpoint for GetRequest {
     }
 }
 
+#[cfg(feature = "test-util")]
+impl crate::test_util::MockEndpoint for GetRequest {
+    type Response = GetResponse;
+    const ENDPOINT_ID: &'static str = "b2b.connected_app.clients.get";
+}
+
 /// What [`ConnectedAppClients::get`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct GetResponse {
     /// HTTP status code of the response.
@@ -332,6 +353,7 @@ pub struct GetResponse {
 
 /// Parameters of [`ConnectedAppClients::search`].
 #[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct SearchRequest {
     /// Pagination cursor returned by the previous page of results; leave it out to fetch the
@@ -376,6 +398,12 @@ impl crate::runtime::Endpoint for SearchRequest {
     }
 }
 
+#[cfg(feature = "test-util")]
+impl crate::test_util::MockEndpoint for SearchRequest {
+    type Response = SearchResponse;
+    const ENDPOINT_ID: &'static str = "b2b.connected_app.clients.search";
+}
+
 impl crate::runtime::Paginated for SearchRequest {
     type Item = crate::consumer::models::connected_apps::ConnectedApp;
     fn cursor(&self) -> Option<&str> {
@@ -393,7 +421,7 @@ impl crate::runtime::Paginated for SearchRequest {
 }
 
 /// What [`ConnectedAppClients::search`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct SearchResponse {
     /// HTTP status code of the response.
@@ -409,10 +437,11 @@ pub struct SearchResponse {
 
 /// Parameters of [`ConnectedAppClients::update`].
 #[derive(Debug, Clone, ::serde::Serialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct UpdateRequest {
     /// Identifier of the client application the call acts on.
-    #[serde(skip)]
+    #[serde(skip_serializing)]
     pub client_id: String,
     /// Human-readable name of the client, shown to members on consent screens and in the
     /// dashboard.
@@ -543,8 +572,14 @@ impl crate::runtime::Endpoint for UpdateRequest {
     }
 }
 
+#[cfg(feature = "test-util")]
+impl crate::test_util::MockEndpoint for UpdateRequest {
+    type Response = UpdateResponse;
+    const ENDPOINT_ID: &'static str = "b2b.connected_app.clients.update";
+}
+
 /// What [`ConnectedAppClients::update`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct UpdateResponse {
     /// HTTP status code of the response.

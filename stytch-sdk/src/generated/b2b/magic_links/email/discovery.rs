@@ -27,6 +27,7 @@ impl<'a> MagicLinksEmailDiscovery<'a> {
 
 /// Parameters of [`MagicLinksEmailDiscovery::send`].
 #[derive(Debug, Clone, ::serde::Serialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct SendRequest {
     /// Email address the call applies to.
@@ -121,8 +122,14 @@ impl crate::runtime::Endpoint for SendRequest {
     }
 }
 
+#[cfg(feature = "test-util")]
+impl crate::test_util::MockEndpoint for SendRequest {
+    type Response = SendResponse;
+    const ENDPOINT_ID: &'static str = "b2b.magic_links.email.discovery.send";
+}
+
 /// What [`MagicLinksEmailDiscovery::send`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct SendResponse {
     /// HTTP status code of the response.

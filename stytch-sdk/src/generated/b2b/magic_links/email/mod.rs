@@ -50,6 +50,7 @@ impl<'a> MagicLinksEmail<'a> {
 
 /// Parameters of [`MagicLinksEmail::invite`].
 #[derive(Debug, Clone, ::serde::Serialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct InviteRequest {
     /// Identifier of the organization the call acts on. A slug may be given instead wherever the
@@ -98,7 +99,7 @@ pub struct InviteRequest {
     /// Session of the member on whose behalf the call is made. When set, the API checks that the
     /// member's RBAC roles permit the action; when left out, the call is authorized by the
     /// project secret alone.
-    #[serde(skip)]
+    #[serde(skip_serializing, default)]
     pub authorization: Option<crate::MemberSessionAuth>,
 }
 
@@ -207,8 +208,14 @@ impl crate::runtime::Endpoint for InviteRequest {
     }
 }
 
+#[cfg(feature = "test-util")]
+impl crate::test_util::MockEndpoint for InviteRequest {
+    type Response = InviteResponse;
+    const ENDPOINT_ID: &'static str = "b2b.magic_links.email.invite";
+}
+
 /// What [`MagicLinksEmail::invite`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct InviteResponse {
     /// HTTP status code of the response.
@@ -226,6 +233,7 @@ pub struct InviteResponse {
 
 /// Parameters of [`MagicLinksEmail::login_or_signup`].
 #[derive(Debug, Clone, ::serde::Serialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct LoginOrSignupRequest {
     /// Identifier of the organization the call acts on. A slug may be given instead wherever the
@@ -365,8 +373,14 @@ impl crate::runtime::Endpoint for LoginOrSignupRequest {
     }
 }
 
+#[cfg(feature = "test-util")]
+impl crate::test_util::MockEndpoint for LoginOrSignupRequest {
+    type Response = LoginOrSignupResponse;
+    const ENDPOINT_ID: &'static str = "b2b.magic_links.email.login_or_signup";
+}
+
 /// What [`MagicLinksEmail::login_or_signup`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct LoginOrSignupResponse {
     /// HTTP status code of the response.

@@ -25,22 +25,23 @@ impl<'a> OrganizationsMembersConnectedApps<'a> {
 
 /// Parameters of [`OrganizationsMembersConnectedApps::revoke`].
 #[derive(Debug, Clone, ::serde::Serialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct RevokeRequest {
     /// Identifier of the organization the call acts on. A slug may be given instead wherever the
     /// endpoint resolves organizations by slug.
-    #[serde(skip)]
+    #[serde(skip_serializing)]
     pub organization_id: String,
     /// Identifier of the member the call acts on.
-    #[serde(skip)]
+    #[serde(skip_serializing)]
     pub member_id: String,
     /// Identifier of the Connected App client whose access is revoked.
-    #[serde(skip)]
+    #[serde(skip_serializing)]
     pub connected_app_id: String,
     /// Session of the member on whose behalf the call is made. When set, the API checks that the
     /// member's RBAC roles permit the action; when left out, the call is authorized by the
     /// project secret alone.
-    #[serde(skip)]
+    #[serde(skip_serializing, default)]
     pub authorization: Option<crate::MemberSessionAuth>,
 }
 
@@ -99,8 +100,14 @@ impl crate::runtime::Endpoint for RevokeRequest {
     }
 }
 
+#[cfg(feature = "test-util")]
+impl crate::test_util::MockEndpoint for RevokeRequest {
+    type Response = RevokeResponse;
+    const ENDPOINT_ID: &'static str = "b2b.organizations.members.connected_apps.revoke";
+}
+
 /// What [`OrganizationsMembersConnectedApps::revoke`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct RevokeResponse {
     /// HTTP status code of the response.

@@ -213,11 +213,12 @@ impl<'a> OrganizationsMembers<'a> {
 
 /// Parameters of [`OrganizationsMembers::create`].
 #[derive(Debug, Clone, ::serde::Serialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct CreateRequest {
     /// Identifier of the organization the call acts on. A slug may be given instead wherever the
     /// endpoint resolves organizations by slug.
-    #[serde(skip)]
+    #[serde(skip_serializing)]
     pub organization_id: String,
     /// Email address the call applies to.
     pub email_address: String,
@@ -259,7 +260,7 @@ pub struct CreateRequest {
     /// Session of the member on whose behalf the call is made. When set, the API checks that the
     /// member's RBAC roles permit the action; when left out, the call is authorized by the
     /// project secret alone.
-    #[serde(skip)]
+    #[serde(skip_serializing, default)]
     pub authorization: Option<crate::MemberSessionAuth>,
 }
 
@@ -360,8 +361,14 @@ impl crate::runtime::Endpoint for CreateRequest {
     }
 }
 
+#[cfg(feature = "test-util")]
+impl crate::test_util::MockEndpoint for CreateRequest {
+    type Response = CreateResponse;
+    const ENDPOINT_ID: &'static str = "b2b.organizations.members.create";
+}
+
 /// What [`OrganizationsMembers::create`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct CreateResponse {
     /// HTTP status code of the response.
@@ -379,10 +386,11 @@ pub struct CreateResponse {
 
 /// Parameters of [`OrganizationsMembers::dangerously_get`].
 #[derive(Debug, Clone, ::serde::Serialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct DangerouslyGetRequest {
     /// Identifier of the member the call acts on.
-    #[serde(skip)]
+    #[serde(skip_serializing)]
     pub member_id: String,
     /// Also return the member if they have been deleted.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -415,8 +423,14 @@ impl crate::runtime::Endpoint for DangerouslyGetRequest {
     }
 }
 
+#[cfg(feature = "test-util")]
+impl crate::test_util::MockEndpoint for DangerouslyGetRequest {
+    type Response = DangerouslyGetResponse;
+    const ENDPOINT_ID: &'static str = "b2b.organizations.members.dangerously_get";
+}
+
 /// What [`OrganizationsMembers::dangerously_get`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct DangerouslyGetResponse {
     /// HTTP status code of the response.
@@ -434,19 +448,20 @@ pub struct DangerouslyGetResponse {
 
 /// Parameters of [`OrganizationsMembers::delete`].
 #[derive(Debug, Clone, ::serde::Serialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct DeleteRequest {
     /// Identifier of the organization the call acts on. A slug may be given instead wherever the
     /// endpoint resolves organizations by slug.
-    #[serde(skip)]
+    #[serde(skip_serializing)]
     pub organization_id: String,
     /// Identifier of the member the call acts on.
-    #[serde(skip)]
+    #[serde(skip_serializing)]
     pub member_id: String,
     /// Session of the member on whose behalf the call is made. When set, the API checks that the
     /// member's RBAC roles permit the action; when left out, the call is authorized by the
     /// project secret alone.
-    #[serde(skip)]
+    #[serde(skip_serializing, default)]
     pub authorization: Option<crate::MemberSessionAuth>,
 }
 
@@ -494,8 +509,14 @@ impl crate::runtime::Endpoint for DeleteRequest {
     }
 }
 
+#[cfg(feature = "test-util")]
+impl crate::test_util::MockEndpoint for DeleteRequest {
+    type Response = DeleteResponse;
+    const ENDPOINT_ID: &'static str = "b2b.organizations.members.delete";
+}
+
 /// What [`OrganizationsMembers::delete`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct DeleteResponse {
     /// HTTP status code of the response.
@@ -509,19 +530,20 @@ pub struct DeleteResponse {
 
 /// Parameters of [`OrganizationsMembers::delete_external_id`].
 #[derive(Debug, Clone, ::serde::Serialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct DeleteExternalIdRequest {
     /// Identifier of the organization the call acts on. A slug may be given instead wherever the
     /// endpoint resolves organizations by slug.
-    #[serde(skip)]
+    #[serde(skip_serializing)]
     pub organization_id: String,
     /// Identifier of the member the call acts on.
-    #[serde(skip)]
+    #[serde(skip_serializing)]
     pub member_id: String,
     /// Session of the member on whose behalf the call is made. When set, the API checks that the
     /// member's RBAC roles permit the action; when left out, the call is authorized by the
     /// project secret alone.
-    #[serde(skip)]
+    #[serde(skip_serializing, default)]
     pub authorization: Option<crate::MemberSessionAuth>,
 }
 
@@ -573,8 +595,14 @@ impl crate::runtime::Endpoint for DeleteExternalIdRequest {
     }
 }
 
+#[cfg(feature = "test-util")]
+impl crate::test_util::MockEndpoint for DeleteExternalIdRequest {
+    type Response = DeleteExternalIdResponse;
+    const ENDPOINT_ID: &'static str = "b2b.organizations.members.delete_external_id";
+}
+
 /// What [`OrganizationsMembers::delete_external_id`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct DeleteExternalIdResponse {
     /// HTTP status code of the response.
@@ -592,19 +620,20 @@ pub struct DeleteExternalIdResponse {
 
 /// Parameters of [`OrganizationsMembers::delete_mfa_phone_number`].
 #[derive(Debug, Clone, ::serde::Serialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct DeleteMfaPhoneNumberRequest {
     /// Identifier of the organization the call acts on. A slug may be given instead wherever the
     /// endpoint resolves organizations by slug.
-    #[serde(skip)]
+    #[serde(skip_serializing)]
     pub organization_id: String,
     /// Identifier of the member the call acts on.
-    #[serde(skip)]
+    #[serde(skip_serializing)]
     pub member_id: String,
     /// Session of the member on whose behalf the call is made. When set, the API checks that the
     /// member's RBAC roles permit the action; when left out, the call is authorized by the
     /// project secret alone.
-    #[serde(skip)]
+    #[serde(skip_serializing, default)]
     pub authorization: Option<crate::MemberSessionAuth>,
 }
 
@@ -656,8 +685,14 @@ impl crate::runtime::Endpoint for DeleteMfaPhoneNumberRequest {
     }
 }
 
+#[cfg(feature = "test-util")]
+impl crate::test_util::MockEndpoint for DeleteMfaPhoneNumberRequest {
+    type Response = DeleteMfaPhoneNumberResponse;
+    const ENDPOINT_ID: &'static str = "b2b.organizations.members.delete_mfa_phone_number";
+}
+
 /// What [`OrganizationsMembers::delete_mfa_phone_number`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct DeleteMfaPhoneNumberResponse {
     /// HTTP status code of the response.
@@ -675,19 +710,20 @@ pub struct DeleteMfaPhoneNumberResponse {
 
 /// Parameters of [`OrganizationsMembers::delete_password`].
 #[derive(Debug, Clone, ::serde::Serialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct DeletePasswordRequest {
     /// Identifier of the organization the call acts on. A slug may be given instead wherever the
     /// endpoint resolves organizations by slug.
-    #[serde(skip)]
+    #[serde(skip_serializing)]
     pub organization_id: String,
     /// Identifier of the password to delete, found in the member's `member_password_id`.
-    #[serde(skip)]
+    #[serde(skip_serializing)]
     pub member_password_id: String,
     /// Session of the member on whose behalf the call is made. When set, the API checks that the
     /// member's RBAC roles permit the action; when left out, the call is authorized by the
     /// project secret alone.
-    #[serde(skip)]
+    #[serde(skip_serializing, default)]
     pub authorization: Option<crate::MemberSessionAuth>,
 }
 
@@ -743,8 +779,14 @@ impl crate::runtime::Endpoint for DeletePasswordRequest {
     }
 }
 
+#[cfg(feature = "test-util")]
+impl crate::test_util::MockEndpoint for DeletePasswordRequest {
+    type Response = DeletePasswordResponse;
+    const ENDPOINT_ID: &'static str = "b2b.organizations.members.delete_password";
+}
+
 /// What [`OrganizationsMembers::delete_password`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct DeletePasswordResponse {
     /// HTTP status code of the response.
@@ -762,19 +804,20 @@ pub struct DeletePasswordResponse {
 
 /// Parameters of [`OrganizationsMembers::delete_totp`].
 #[derive(Debug, Clone, ::serde::Serialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct DeleteTotpRequest {
     /// Identifier of the organization the call acts on. A slug may be given instead wherever the
     /// endpoint resolves organizations by slug.
-    #[serde(skip)]
+    #[serde(skip_serializing)]
     pub organization_id: String,
     /// Identifier of the member the call acts on.
-    #[serde(skip)]
+    #[serde(skip_serializing)]
     pub member_id: String,
     /// Session of the member on whose behalf the call is made. When set, the API checks that the
     /// member's RBAC roles permit the action; when left out, the call is authorized by the
     /// project secret alone.
-    #[serde(skip)]
+    #[serde(skip_serializing, default)]
     pub authorization: Option<crate::MemberSessionAuth>,
 }
 
@@ -822,8 +865,14 @@ impl crate::runtime::Endpoint for DeleteTotpRequest {
     }
 }
 
+#[cfg(feature = "test-util")]
+impl crate::test_util::MockEndpoint for DeleteTotpRequest {
+    type Response = DeleteTotpResponse;
+    const ENDPOINT_ID: &'static str = "b2b.organizations.members.delete_totp";
+}
+
 /// What [`OrganizationsMembers::delete_totp`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct DeleteTotpResponse {
     /// HTTP status code of the response.
@@ -841,11 +890,12 @@ pub struct DeleteTotpResponse {
 
 /// Parameters of [`OrganizationsMembers::get`].
 #[derive(Debug, Clone, ::serde::Serialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct GetRequest {
     /// Identifier of the organization the call acts on. A slug may be given instead wherever the
     /// endpoint resolves organizations by slug.
-    #[serde(skip)]
+    #[serde(skip_serializing)]
     pub organization_id: String,
     /// Identifier of the member the call acts on.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -891,8 +941,14 @@ impl crate::runtime::Endpoint for GetRequest {
     }
 }
 
+#[cfg(feature = "test-util")]
+impl crate::test_util::MockEndpoint for GetRequest {
+    type Response = GetResponse;
+    const ENDPOINT_ID: &'static str = "b2b.organizations.members.get";
+}
+
 /// What [`OrganizationsMembers::get`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct GetResponse {
     /// HTTP status code of the response.
@@ -910,19 +966,20 @@ pub struct GetResponse {
 
 /// Parameters of [`OrganizationsMembers::get_connected_apps`].
 #[derive(Debug, Clone, ::serde::Serialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct GetConnectedAppsRequest {
     /// Identifier of the organization the call acts on. A slug may be given instead wherever the
     /// endpoint resolves organizations by slug.
-    #[serde(skip)]
+    #[serde(skip_serializing)]
     pub organization_id: String,
     /// Identifier of the member the call acts on.
-    #[serde(skip)]
+    #[serde(skip_serializing)]
     pub member_id: String,
     /// Session of the member on whose behalf the call is made. When set, the API checks that the
     /// member's RBAC roles permit the action; when left out, the call is authorized by the
     /// project secret alone.
-    #[serde(skip)]
+    #[serde(skip_serializing, default)]
     pub authorization: Option<crate::MemberSessionAuth>,
 }
 
@@ -974,8 +1031,14 @@ impl crate::runtime::Endpoint for GetConnectedAppsRequest {
     }
 }
 
+#[cfg(feature = "test-util")]
+impl crate::test_util::MockEndpoint for GetConnectedAppsRequest {
+    type Response = GetConnectedAppsResponse;
+    const ENDPOINT_ID: &'static str = "b2b.organizations.members.get_connected_apps";
+}
+
 /// What [`OrganizationsMembers::get_connected_apps`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct GetConnectedAppsResponse {
     /// HTTP status code of the response.
@@ -989,14 +1052,15 @@ pub struct GetConnectedAppsResponse {
 
 /// Parameters of [`OrganizationsMembers::oidc_providers`].
 #[derive(Debug, Clone, ::serde::Serialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct OidcProvidersRequest {
     /// Identifier of the organization the call acts on. A slug may be given instead wherever the
     /// endpoint resolves organizations by slug.
-    #[serde(skip)]
+    #[serde(skip_serializing)]
     pub organization_id: String,
     /// Identifier of the member the call acts on.
-    #[serde(skip)]
+    #[serde(skip_serializing)]
     pub member_id: String,
     /// Also return the provider's refresh token, when one was issued.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -1042,8 +1106,14 @@ impl crate::runtime::Endpoint for OidcProvidersRequest {
     }
 }
 
+#[cfg(feature = "test-util")]
+impl crate::test_util::MockEndpoint for OidcProvidersRequest {
+    type Response = OidcProvidersResponse;
+    const ENDPOINT_ID: &'static str = "b2b.organizations.members.oidc_providers";
+}
+
 /// What [`OrganizationsMembers::oidc_providers`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct OidcProvidersResponse {
     /// HTTP status code of the response.
@@ -1058,19 +1128,20 @@ pub struct OidcProvidersResponse {
 
 /// Parameters of [`OrganizationsMembers::reactivate`].
 #[derive(Debug, Clone, ::serde::Serialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct ReactivateRequest {
     /// Identifier of the organization the call acts on. A slug may be given instead wherever the
     /// endpoint resolves organizations by slug.
-    #[serde(skip)]
+    #[serde(skip_serializing)]
     pub organization_id: String,
     /// Identifier of the member the call acts on.
-    #[serde(skip)]
+    #[serde(skip_serializing)]
     pub member_id: String,
     /// Session of the member on whose behalf the call is made. When set, the API checks that the
     /// member's RBAC roles permit the action; when left out, the call is authorized by the
     /// project secret alone.
-    #[serde(skip)]
+    #[serde(skip_serializing, default)]
     pub authorization: Option<crate::MemberSessionAuth>,
 }
 
@@ -1122,8 +1193,14 @@ impl crate::runtime::Endpoint for ReactivateRequest {
     }
 }
 
+#[cfg(feature = "test-util")]
+impl crate::test_util::MockEndpoint for ReactivateRequest {
+    type Response = ReactivateResponse;
+    const ENDPOINT_ID: &'static str = "b2b.organizations.members.reactivate";
+}
+
 /// What [`OrganizationsMembers::reactivate`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ReactivateResponse {
     /// HTTP status code of the response.
@@ -1141,6 +1218,7 @@ pub struct ReactivateResponse {
 
 /// Parameters of [`OrganizationsMembers::search`].
 #[derive(Debug, Clone, ::serde::Serialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct SearchRequest {
     /// Organizations to search in; at least one is needed.
@@ -1160,7 +1238,7 @@ pub struct SearchRequest {
     /// Session of the member on whose behalf the call is made. When set, the API checks that the
     /// member's RBAC roles permit the action; when left out, the call is authorized by the
     /// project secret alone.
-    #[serde(skip)]
+    #[serde(skip_serializing, default)]
     pub authorization: Option<crate::MemberSessionAuth>,
 }
 
@@ -1223,6 +1301,12 @@ impl crate::runtime::Endpoint for SearchRequest {
     }
 }
 
+#[cfg(feature = "test-util")]
+impl crate::test_util::MockEndpoint for SearchRequest {
+    type Response = SearchResponse;
+    const ENDPOINT_ID: &'static str = "b2b.organizations.members.search";
+}
+
 impl crate::runtime::Paginated for SearchRequest {
     type Item = crate::b2b::models::organizations::Member;
     fn cursor(&self) -> Option<&str> {
@@ -1240,7 +1324,7 @@ impl crate::runtime::Paginated for SearchRequest {
 }
 
 /// What [`OrganizationsMembers::search`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct SearchResponse {
     /// HTTP status code of the response.
@@ -1261,14 +1345,15 @@ pub struct SearchResponse {
 
 /// Parameters of [`OrganizationsMembers::start_email_update`].
 #[derive(Debug, Clone, ::serde::Serialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct StartEmailUpdateRequest {
     /// Identifier of the organization the call acts on. A slug may be given instead wherever the
     /// endpoint resolves organizations by slug.
-    #[serde(skip)]
+    #[serde(skip_serializing)]
     pub organization_id: String,
     /// Identifier of the member the call acts on.
-    #[serde(skip)]
+    #[serde(skip_serializing)]
     pub member_id: String,
     /// Email address the call applies to.
     pub email_address: String,
@@ -1297,7 +1382,7 @@ pub struct StartEmailUpdateRequest {
     /// Session of the member on whose behalf the call is made. When set, the API checks that the
     /// member's RBAC roles permit the action; when left out, the call is authorized by the
     /// project secret alone.
-    #[serde(skip)]
+    #[serde(skip_serializing, default)]
     pub authorization: Option<crate::MemberSessionAuth>,
 }
 
@@ -1381,8 +1466,14 @@ impl crate::runtime::Endpoint for StartEmailUpdateRequest {
     }
 }
 
+#[cfg(feature = "test-util")]
+impl crate::test_util::MockEndpoint for StartEmailUpdateRequest {
+    type Response = StartEmailUpdateResponse;
+    const ENDPOINT_ID: &'static str = "b2b.organizations.members.start_email_update";
+}
+
 /// What [`OrganizationsMembers::start_email_update`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct StartEmailUpdateResponse {
     /// HTTP status code of the response.
@@ -1400,14 +1491,15 @@ pub struct StartEmailUpdateResponse {
 
 /// Parameters of [`OrganizationsMembers::unlink_retired_email`].
 #[derive(Debug, Clone, ::serde::Serialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct UnlinkRetiredEmailRequest {
     /// Identifier of the organization the call acts on. A slug may be given instead wherever the
     /// endpoint resolves organizations by slug.
-    #[serde(skip)]
+    #[serde(skip_serializing)]
     pub organization_id: String,
     /// Identifier of the member the call acts on.
-    #[serde(skip)]
+    #[serde(skip_serializing)]
     pub member_id: String,
     /// Identifier of the retired email address to unlink.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -1418,7 +1510,7 @@ pub struct UnlinkRetiredEmailRequest {
     /// Session of the member on whose behalf the call is made. When set, the API checks that the
     /// member's RBAC roles permit the action; when left out, the call is authorized by the
     /// project secret alone.
-    #[serde(skip)]
+    #[serde(skip_serializing, default)]
     pub authorization: Option<crate::MemberSessionAuth>,
 }
 
@@ -1482,8 +1574,14 @@ impl crate::runtime::Endpoint for UnlinkRetiredEmailRequest {
     }
 }
 
+#[cfg(feature = "test-util")]
+impl crate::test_util::MockEndpoint for UnlinkRetiredEmailRequest {
+    type Response = UnlinkRetiredEmailResponse;
+    const ENDPOINT_ID: &'static str = "b2b.organizations.members.unlink_retired_email";
+}
+
 /// What [`OrganizationsMembers::unlink_retired_email`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct UnlinkRetiredEmailResponse {
     /// HTTP status code of the response.
@@ -1503,14 +1601,15 @@ pub struct UnlinkRetiredEmailResponse {
 
 /// Parameters of [`OrganizationsMembers::update`].
 #[derive(Debug, Clone, ::serde::Serialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct UpdateRequest {
     /// Identifier of the organization the call acts on. A slug may be given instead wherever the
     /// endpoint resolves organizations by slug.
-    #[serde(skip)]
+    #[serde(skip_serializing)]
     pub organization_id: String,
     /// Identifier of the member the call acts on.
-    #[serde(skip)]
+    #[serde(skip_serializing)]
     pub member_id: String,
     /// New full name of the member.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -1560,7 +1659,7 @@ pub struct UpdateRequest {
     /// Session of the member on whose behalf the call is made. When set, the API checks that the
     /// member's RBAC roles permit the action; when left out, the call is authorized by the
     /// project secret alone.
-    #[serde(skip)]
+    #[serde(skip_serializing, default)]
     pub authorization: Option<crate::MemberSessionAuth>,
 }
 
@@ -1680,8 +1779,14 @@ impl crate::runtime::Endpoint for UpdateRequest {
     }
 }
 
+#[cfg(feature = "test-util")]
+impl crate::test_util::MockEndpoint for UpdateRequest {
+    type Response = UpdateResponse;
+    const ENDPOINT_ID: &'static str = "b2b.organizations.members.update";
+}
+
 /// What [`OrganizationsMembers::update`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct UpdateResponse {
     /// HTTP status code of the response.

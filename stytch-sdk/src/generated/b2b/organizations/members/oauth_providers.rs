@@ -70,14 +70,15 @@ impl<'a> OrganizationsMembersOauthProviders<'a> {
 
 /// Parameters of [`OrganizationsMembersOauthProviders::github`].
 #[derive(Debug, Clone, ::serde::Serialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct GithubRequest {
     /// Identifier of the organization the call acts on. A slug may be given instead wherever the
     /// endpoint resolves organizations by slug.
-    #[serde(skip)]
+    #[serde(skip_serializing)]
     pub organization_id: String,
     /// Identifier of the member the call acts on.
-    #[serde(skip)]
+    #[serde(skip_serializing)]
     pub member_id: String,
     /// Also return the provider's refresh token, when one was issued.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -123,8 +124,14 @@ impl crate::runtime::Endpoint for GithubRequest {
     }
 }
 
+#[cfg(feature = "test-util")]
+impl crate::test_util::MockEndpoint for GithubRequest {
+    type Response = GithubResponse;
+    const ENDPOINT_ID: &'static str = "b2b.organizations.members.oauth_providers.github";
+}
+
 /// What [`OrganizationsMembersOauthProviders::github`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct GithubResponse {
     /// HTTP status code of the response.
@@ -141,14 +148,15 @@ pub struct GithubResponse {
 
 /// Parameters of [`OrganizationsMembersOauthProviders::google`].
 #[derive(Debug, Clone, ::serde::Serialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct GoogleRequest {
     /// Identifier of the organization the call acts on. A slug may be given instead wherever the
     /// endpoint resolves organizations by slug.
-    #[serde(skip)]
+    #[serde(skip_serializing)]
     pub organization_id: String,
     /// Identifier of the member the call acts on.
-    #[serde(skip)]
+    #[serde(skip_serializing)]
     pub member_id: String,
     /// Also return the provider's refresh token, when one was issued.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -194,8 +202,14 @@ impl crate::runtime::Endpoint for GoogleRequest {
     }
 }
 
+#[cfg(feature = "test-util")]
+impl crate::test_util::MockEndpoint for GoogleRequest {
+    type Response = GoogleResponse;
+    const ENDPOINT_ID: &'static str = "b2b.organizations.members.oauth_providers.google";
+}
+
 /// What [`OrganizationsMembersOauthProviders::google`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct GoogleResponse {
     /// HTTP status code of the response.
@@ -212,27 +226,28 @@ pub struct GoogleResponse {
     /// OAuth scopes the member granted to your project at Google.
     pub scopes: Vec<String>,
     /// Access token for calling Google APIs on the member's behalf.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub access_token: Option<String>,
     /// Seconds until the access token expires, counted from when it was issued.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub access_token_expires_in: Option<i64>,
     /// Refresh token for getting new Google access tokens; only returned when
     /// `include_refresh_token` is set.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub refresh_token: Option<String>,
 }
 
 /// Parameters of [`OrganizationsMembersOauthProviders::hubspot`].
 #[derive(Debug, Clone, ::serde::Serialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct HubspotRequest {
     /// Identifier of the organization the call acts on. A slug may be given instead wherever the
     /// endpoint resolves organizations by slug.
-    #[serde(skip)]
+    #[serde(skip_serializing)]
     pub organization_id: String,
     /// Identifier of the member the call acts on.
-    #[serde(skip)]
+    #[serde(skip_serializing)]
     pub member_id: String,
     /// Also return the provider's refresh token, when one was issued.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -278,8 +293,14 @@ impl crate::runtime::Endpoint for HubspotRequest {
     }
 }
 
+#[cfg(feature = "test-util")]
+impl crate::test_util::MockEndpoint for HubspotRequest {
+    type Response = HubspotResponse;
+    const ENDPOINT_ID: &'static str = "b2b.organizations.members.oauth_providers.hubspot";
+}
+
 /// What [`OrganizationsMembersOauthProviders::hubspot`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct HubspotResponse {
     /// HTTP status code of the response.
@@ -296,14 +317,15 @@ pub struct HubspotResponse {
 
 /// Parameters of [`OrganizationsMembersOauthProviders::microsoft`].
 #[derive(Debug, Clone, ::serde::Serialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct MicrosoftRequest {
     /// Identifier of the organization the call acts on. A slug may be given instead wherever the
     /// endpoint resolves organizations by slug.
-    #[serde(skip)]
+    #[serde(skip_serializing)]
     pub organization_id: String,
     /// Identifier of the member the call acts on.
-    #[serde(skip)]
+    #[serde(skip_serializing)]
     pub member_id: String,
     /// Also return the provider's refresh token, when one was issued.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -349,8 +371,14 @@ impl crate::runtime::Endpoint for MicrosoftRequest {
     }
 }
 
+#[cfg(feature = "test-util")]
+impl crate::test_util::MockEndpoint for MicrosoftRequest {
+    type Response = MicrosoftResponse;
+    const ENDPOINT_ID: &'static str = "b2b.organizations.members.oauth_providers.microsoft";
+}
+
 /// What [`OrganizationsMembersOauthProviders::microsoft`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct MicrosoftResponse {
     /// HTTP status code of the response.
@@ -372,20 +400,21 @@ pub struct MicrosoftResponse {
     pub scopes: Vec<String>,
     /// Refresh token for getting new Microsoft access tokens; only returned when
     /// `include_refresh_token` is set.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub refresh_token: Option<String>,
 }
 
 /// Parameters of [`OrganizationsMembersOauthProviders::slack`].
 #[derive(Debug, Clone, ::serde::Serialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct SlackRequest {
     /// Identifier of the organization the call acts on. A slug may be given instead wherever the
     /// endpoint resolves organizations by slug.
-    #[serde(skip)]
+    #[serde(skip_serializing)]
     pub organization_id: String,
     /// Identifier of the member the call acts on.
-    #[serde(skip)]
+    #[serde(skip_serializing)]
     pub member_id: String,
 }
 
@@ -422,8 +451,14 @@ impl crate::runtime::Endpoint for SlackRequest {
     }
 }
 
+#[cfg(feature = "test-util")]
+impl crate::test_util::MockEndpoint for SlackRequest {
+    type Response = SlackResponse;
+    const ENDPOINT_ID: &'static str = "b2b.organizations.members.oauth_providers.slack";
+}
+
 /// What [`OrganizationsMembersOauthProviders::slack`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct SlackResponse {
     /// HTTP status code of the response.

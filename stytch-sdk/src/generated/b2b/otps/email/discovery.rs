@@ -38,6 +38,7 @@ impl<'a> OtpsEmailDiscovery<'a> {
 
 /// Parameters of [`OtpsEmailDiscovery::authenticate`].
 #[derive(Debug, Clone, ::serde::Serialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct AuthenticateRequest {
     /// Email address the call applies to.
@@ -66,8 +67,14 @@ impl crate::runtime::Endpoint for AuthenticateRequest {
     }
 }
 
+#[cfg(feature = "test-util")]
+impl crate::test_util::MockEndpoint for AuthenticateRequest {
+    type Response = AuthenticateResponse;
+    const ENDPOINT_ID: &'static str = "b2b.otps.email.discovery.authenticate";
+}
+
 /// What [`OtpsEmailDiscovery::authenticate`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct AuthenticateResponse {
     /// HTTP status code of the response.
@@ -86,12 +93,17 @@ pub struct AuthenticateResponse {
         crate::b2b::models::discovery::DiscoveredOrganization,
     >,
     /// When the intermediate session token stops being accepted.
-    #[serde(default, with = "::time::serde::rfc3339::option")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::time::serde::rfc3339::option"
+    )]
     pub intermediate_session_token_expires_at: Option<::time::OffsetDateTime>,
 }
 
 /// Parameters of [`OtpsEmailDiscovery::send`].
 #[derive(Debug, Clone, ::serde::Serialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct SendRequest {
     /// Email address the call applies to.
@@ -162,8 +174,14 @@ impl crate::runtime::Endpoint for SendRequest {
     }
 }
 
+#[cfg(feature = "test-util")]
+impl crate::test_util::MockEndpoint for SendRequest {
+    type Response = SendResponse;
+    const ENDPOINT_ID: &'static str = "b2b.otps.email.discovery.send";
+}
+
 /// What [`OtpsEmailDiscovery::send`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct SendResponse {
     /// HTTP status code of the response.

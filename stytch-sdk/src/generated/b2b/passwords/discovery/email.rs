@@ -39,6 +39,7 @@ impl<'a> PasswordsDiscoveryEmail<'a> {
 
 /// Parameters of [`PasswordsDiscoveryEmail::reset`].
 #[derive(Debug, Clone, ::serde::Serialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct ResetRequest {
     /// Token read from the `token` query parameter of the reset link the user followed.
@@ -80,8 +81,14 @@ impl crate::runtime::Endpoint for ResetRequest {
     }
 }
 
+#[cfg(feature = "test-util")]
+impl crate::test_util::MockEndpoint for ResetRequest {
+    type Response = ResetResponse;
+    const ENDPOINT_ID: &'static str = "b2b.passwords.discovery.email.reset";
+}
+
 /// What [`PasswordsDiscoveryEmail::reset`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ResetResponse {
     /// HTTP status code of the response.
@@ -100,12 +107,17 @@ pub struct ResetResponse {
         crate::b2b::models::discovery::DiscoveredOrganization,
     >,
     /// When the intermediate session token stops being accepted.
-    #[serde(default, with = "::time::serde::rfc3339::option")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::time::serde::rfc3339::option"
+    )]
     pub intermediate_session_token_expires_at: Option<::time::OffsetDateTime>,
 }
 
 /// Parameters of [`PasswordsDiscoveryEmail::reset_start`].
 #[derive(Debug, Clone, ::serde::Serialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct ResetStartRequest {
     /// Email address the call applies to.
@@ -212,8 +224,14 @@ impl crate::runtime::Endpoint for ResetStartRequest {
     }
 }
 
+#[cfg(feature = "test-util")]
+impl crate::test_util::MockEndpoint for ResetStartRequest {
+    type Response = ResetStartResponse;
+    const ENDPOINT_ID: &'static str = "b2b.passwords.discovery.email.reset_start";
+}
+
 /// What [`PasswordsDiscoveryEmail::reset_start`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ResetStartResponse {
     /// HTTP status code of the response.

@@ -38,6 +38,7 @@ impl<'a> PasswordsDiscovery<'a> {
 
 /// Parameters of [`PasswordsDiscovery::authenticate`].
 #[derive(Debug, Clone, ::serde::Serialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct AuthenticateRequest {
     /// Email address the call applies to.
@@ -66,8 +67,14 @@ impl crate::runtime::Endpoint for AuthenticateRequest {
     }
 }
 
+#[cfg(feature = "test-util")]
+impl crate::test_util::MockEndpoint for AuthenticateRequest {
+    type Response = AuthenticateResponse;
+    const ENDPOINT_ID: &'static str = "b2b.passwords.discovery.authenticate";
+}
+
 /// What [`PasswordsDiscovery::authenticate`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct AuthenticateResponse {
     /// HTTP status code of the response.
@@ -86,6 +93,10 @@ pub struct AuthenticateResponse {
         crate::b2b::models::discovery::DiscoveredOrganization,
     >,
     /// When the intermediate session token stops being accepted.
-    #[serde(default, with = "::time::serde::rfc3339::option")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "::time::serde::rfc3339::option"
+    )]
     pub intermediate_session_token_expires_at: Option<::time::OffsetDateTime>,
 }

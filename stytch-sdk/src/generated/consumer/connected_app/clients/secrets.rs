@@ -47,10 +47,11 @@ impl<'a> ConnectedAppClientsSecrets<'a> {
 
 /// Parameters of [`ConnectedAppClientsSecrets::rotate`].
 #[derive(Debug, Clone, ::serde::Serialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct RotateRequest {
     /// Identifier of the client application the call acts on.
-    #[serde(skip)]
+    #[serde(skip_serializing)]
     pub client_id: String,
 }
 
@@ -74,8 +75,14 @@ impl crate::runtime::Endpoint for RotateRequest {
     }
 }
 
+#[cfg(feature = "test-util")]
+impl crate::test_util::MockEndpoint for RotateRequest {
+    type Response = RotateResponse;
+    const ENDPOINT_ID: &'static str = "consumer.connected_app.clients.secrets.rotate";
+}
+
 /// What [`ConnectedAppClientsSecrets::rotate`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct RotateResponse {
     /// HTTP status code of the response.
@@ -90,10 +97,11 @@ pub struct RotateResponse {
 
 /// Parameters of [`ConnectedAppClientsSecrets::rotate_cancel`].
 #[derive(Debug, Clone, ::serde::Serialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct RotateCancelRequest {
     /// Identifier of the client application the call acts on.
-    #[serde(skip)]
+    #[serde(skip_serializing)]
     pub client_id: String,
 }
 
@@ -117,8 +125,14 @@ impl crate::runtime::Endpoint for RotateCancelRequest {
     }
 }
 
+#[cfg(feature = "test-util")]
+impl crate::test_util::MockEndpoint for RotateCancelRequest {
+    type Response = RotateCancelResponse;
+    const ENDPOINT_ID: &'static str = "consumer.connected_app.clients.secrets.rotate_cancel";
+}
+
 /// What [`ConnectedAppClientsSecrets::rotate_cancel`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct RotateCancelResponse {
     /// HTTP status code of the response.
@@ -132,10 +146,11 @@ pub struct RotateCancelResponse {
 
 /// Parameters of [`ConnectedAppClientsSecrets::rotate_start`].
 #[derive(Debug, Clone, ::serde::Serialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct RotateStartRequest {
     /// Identifier of the client application the call acts on.
-    #[serde(skip)]
+    #[serde(skip_serializing)]
     pub client_id: String,
 }
 
@@ -159,8 +174,14 @@ impl crate::runtime::Endpoint for RotateStartRequest {
     }
 }
 
+#[cfg(feature = "test-util")]
+impl crate::test_util::MockEndpoint for RotateStartRequest {
+    type Response = RotateStartResponse;
+    const ENDPOINT_ID: &'static str = "consumer.connected_app.clients.secrets.rotate_start";
+}
+
 /// What [`ConnectedAppClientsSecrets::rotate_start`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct RotateStartResponse {
     /// HTTP status code of the response.

@@ -95,6 +95,7 @@ impl<'a> M2mClients<'a> {
 
 /// Parameters of [`M2mClients::create`].
 #[derive(Debug, Clone, ::serde::Serialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct CreateRequest {
     /// Scopes the client may request in its access tokens, such as `read:users`.
@@ -166,8 +167,14 @@ impl crate::runtime::Endpoint for CreateRequest {
     }
 }
 
+#[cfg(feature = "test-util")]
+impl crate::test_util::MockEndpoint for CreateRequest {
+    type Response = CreateResponse;
+    const ENDPOINT_ID: &'static str = "consumer.m2m.clients.create";
+}
+
 /// What [`M2mClients::create`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct CreateResponse {
     /// HTTP status code of the response.
@@ -181,10 +188,11 @@ pub struct CreateResponse {
 
 /// Parameters of [`M2mClients::delete`].
 #[derive(Debug, Clone, ::serde::Serialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct DeleteRequest {
     /// Identifier of the client application the call acts on.
-    #[serde(skip)]
+    #[serde(skip_serializing)]
     pub client_id: String,
 }
 
@@ -208,8 +216,14 @@ impl crate::runtime::Endpoint for DeleteRequest {
     }
 }
 
+#[cfg(feature = "test-util")]
+impl crate::test_util::MockEndpoint for DeleteRequest {
+    type Response = DeleteResponse;
+    const ENDPOINT_ID: &'static str = "consumer.m2m.clients.delete";
+}
+
 /// What [`M2mClients::delete`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct DeleteResponse {
     /// HTTP status code of the response.
@@ -223,10 +237,11 @@ pub struct DeleteResponse {
 
 /// Parameters of [`M2mClients::get`].
 #[derive(Debug, Clone, ::serde::Serialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct GetRequest {
     /// Identifier of the client application the call acts on.
-    #[serde(skip)]
+    #[serde(skip_serializing)]
     pub client_id: String,
 }
 
@@ -250,8 +265,14 @@ impl crate::runtime::Endpoint for GetRequest {
     }
 }
 
+#[cfg(feature = "test-util")]
+impl crate::test_util::MockEndpoint for GetRequest {
+    type Response = GetResponse;
+    const ENDPOINT_ID: &'static str = "consumer.m2m.clients.get";
+}
+
 /// What [`M2mClients::get`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct GetResponse {
     /// HTTP status code of the response.
@@ -265,6 +286,7 @@ pub struct GetResponse {
 
 /// Parameters of [`M2mClients::search`].
 #[derive(Debug, Clone, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct SearchRequest {
     /// Pagination cursor returned by the previous page of results; leave it out to fetch the
@@ -322,6 +344,12 @@ impl crate::runtime::Endpoint for SearchRequest {
     }
 }
 
+#[cfg(feature = "test-util")]
+impl crate::test_util::MockEndpoint for SearchRequest {
+    type Response = SearchResponse;
+    const ENDPOINT_ID: &'static str = "consumer.m2m.clients.search";
+}
+
 impl crate::runtime::Paginated for SearchRequest {
     type Item = crate::consumer::models::m2m::M2mClient;
     fn cursor(&self) -> Option<&str> {
@@ -339,7 +367,7 @@ impl crate::runtime::Paginated for SearchRequest {
 }
 
 /// What [`M2mClients::search`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct SearchResponse {
     /// HTTP status code of the response.
@@ -355,10 +383,11 @@ pub struct SearchResponse {
 
 /// Parameters of [`M2mClients::update`].
 #[derive(Debug, Clone, ::serde::Serialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct UpdateRequest {
     /// Identifier of the client application the call acts on.
-    #[serde(skip)]
+    #[serde(skip_serializing)]
     pub client_id: String,
     /// New human-readable name of the client.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -434,8 +463,14 @@ impl crate::runtime::Endpoint for UpdateRequest {
     }
 }
 
+#[cfg(feature = "test-util")]
+impl crate::test_util::MockEndpoint for UpdateRequest {
+    type Response = UpdateResponse;
+    const ENDPOINT_ID: &'static str = "consumer.m2m.clients.update";
+}
+
 /// What [`M2mClients::update`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct UpdateResponse {
     /// HTTP status code of the response.
