@@ -942,7 +942,8 @@ fn render_endpoint_types(ns: &Namespace, e: &Endpoint) -> TokenStream {
         #paginated
 
         #response_doc
-        #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+        #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+        #[cfg_attr(feature = "test-util", derive(::serde::Serialize))]
         #[non_exhaustive]
         pub struct #response {
             #(#response_fields)*

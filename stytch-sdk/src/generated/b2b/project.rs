@@ -49,7 +49,8 @@ impl crate::test_util::MockEndpoint for MetricsRequest {
 }
 
 /// What [`Project::metrics`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Serialize))]
 #[non_exhaustive]
 pub struct MetricsResponse {
     /// HTTP status code of the response.

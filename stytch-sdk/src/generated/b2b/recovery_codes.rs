@@ -93,7 +93,8 @@ impl crate::test_util::MockEndpoint for GetRequest {
 }
 
 /// What [`RecoveryCodes::get`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Serialize))]
 #[non_exhaustive]
 pub struct GetResponse {
     /// HTTP status code of the response.
@@ -233,7 +234,8 @@ impl crate::test_util::MockEndpoint for RecoverRequest {
 }
 
 /// What [`RecoveryCodes::recover`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Serialize))]
 #[non_exhaustive]
 pub struct RecoverResponse {
     /// HTTP status code of the response.
@@ -308,7 +310,8 @@ impl crate::test_util::MockEndpoint for RotateRequest {
 }
 
 /// What [`RecoveryCodes::rotate`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Serialize))]
 #[non_exhaustive]
 pub struct RotateResponse {
     /// HTTP status code of the response.

@@ -211,7 +211,8 @@ impl crate::test_util::MockEndpoint for AttestRequest {
 }
 
 /// What [`Sessions::attest`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Serialize))]
 #[non_exhaustive]
 pub struct AttestResponse {
     /// HTTP status code of the response.
@@ -339,7 +340,8 @@ impl crate::test_util::MockEndpoint for AuthenticateRequest {
 }
 
 /// What [`Sessions::authenticate`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Serialize))]
 #[non_exhaustive]
 pub struct AuthenticateResponse {
     /// HTTP status code of the response.
@@ -483,7 +485,8 @@ impl crate::test_util::MockEndpoint for ExchangeRequest {
 }
 
 /// What [`Sessions::exchange`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Serialize))]
 #[non_exhaustive]
 pub struct ExchangeResponse {
     /// HTTP status code of the response.
@@ -613,7 +616,8 @@ impl crate::test_util::MockEndpoint for ExchangeAccessTokenRequest {
 }
 
 /// What [`Sessions::exchange_access_token`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Serialize))]
 #[non_exhaustive]
 pub struct ExchangeAccessTokenResponse {
     /// HTTP status code of the response.
@@ -685,7 +689,8 @@ impl crate::test_util::MockEndpoint for GetRequest {
 }
 
 /// What [`Sessions::get`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Serialize))]
 #[non_exhaustive]
 pub struct GetResponse {
     /// HTTP status code of the response.
@@ -738,7 +743,8 @@ impl crate::test_util::MockEndpoint for GetJwksRequest {
 }
 
 /// What [`Sessions::get_jwks`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Serialize))]
 #[non_exhaustive]
 pub struct GetJwksResponse {
     /// HTTP status code of the response.
@@ -827,7 +833,8 @@ impl crate::test_util::MockEndpoint for MigrateRequest {
 }
 
 /// What [`Sessions::migrate`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Serialize))]
 #[non_exhaustive]
 pub struct MigrateResponse {
     /// HTTP status code of the response.
@@ -943,7 +950,8 @@ impl crate::test_util::MockEndpoint for RevokeRequest {
 }
 
 /// What [`Sessions::revoke`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Serialize))]
 #[non_exhaustive]
 pub struct RevokeResponse {
     /// HTTP status code of the response.

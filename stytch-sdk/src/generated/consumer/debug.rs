@@ -50,7 +50,8 @@ impl crate::test_util::MockEndpoint for WhoamiRequest {
 }
 
 /// What [`Debug::whoami`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Serialize))]
 #[non_exhaustive]
 pub struct WhoamiResponse {
     /// HTTP status code of the response.

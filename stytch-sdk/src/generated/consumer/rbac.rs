@@ -53,7 +53,8 @@ impl crate::test_util::MockEndpoint for PolicyRequest {
 }
 
 /// What [`Rbac::policy`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Serialize))]
 #[non_exhaustive]
 pub struct PolicyResponse {
     /// HTTP status code of the response.

@@ -193,7 +193,8 @@ impl crate::test_util::MockEndpoint for AttestRequest {
 }
 
 /// What [`Sessions::attest`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Serialize))]
 #[non_exhaustive]
 pub struct AttestResponse {
     /// HTTP status code of the response.
@@ -321,7 +322,8 @@ impl crate::test_util::MockEndpoint for AuthenticateRequest {
 }
 
 /// What [`Sessions::authenticate`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Serialize))]
 #[non_exhaustive]
 pub struct AuthenticateResponse {
     /// HTTP status code of the response.
@@ -425,7 +427,8 @@ impl crate::test_util::MockEndpoint for ExchangeAccessTokenRequest {
 }
 
 /// What [`Sessions::exchange_access_token`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Serialize))]
 #[non_exhaustive]
 pub struct ExchangeAccessTokenResponse {
     /// HTTP status code of the response.
@@ -486,7 +489,8 @@ impl crate::test_util::MockEndpoint for GetRequest {
 }
 
 /// What [`Sessions::get`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Serialize))]
 #[non_exhaustive]
 pub struct GetResponse {
     /// HTTP status code of the response.
@@ -540,7 +544,8 @@ impl crate::test_util::MockEndpoint for GetJwksRequest {
 }
 
 /// What [`Sessions::get_jwks`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Serialize))]
 #[non_exhaustive]
 pub struct GetJwksResponse {
     /// HTTP status code of the response.
@@ -634,7 +639,8 @@ impl crate::test_util::MockEndpoint for MigrateRequest {
 }
 
 /// What [`Sessions::migrate`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Serialize))]
 #[non_exhaustive]
 pub struct MigrateResponse {
     /// HTTP status code of the response.
@@ -722,7 +728,8 @@ impl crate::test_util::MockEndpoint for RevokeRequest {
 }
 
 /// What [`Sessions::revoke`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Serialize))]
 #[non_exhaustive]
 pub struct RevokeResponse {
     /// HTTP status code of the response.

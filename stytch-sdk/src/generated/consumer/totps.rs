@@ -166,7 +166,8 @@ impl crate::test_util::MockEndpoint for AuthenticateRequest {
 }
 
 /// What [`Totps::authenticate`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Serialize))]
 #[non_exhaustive]
 pub struct AuthenticateResponse {
     /// HTTP status code of the response.
@@ -253,7 +254,8 @@ impl crate::test_util::MockEndpoint for CreateRequest {
 }
 
 /// What [`Totps::create`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Serialize))]
 #[non_exhaustive]
 pub struct CreateResponse {
     /// HTTP status code of the response.
@@ -382,7 +384,8 @@ impl crate::test_util::MockEndpoint for RecoverRequest {
 }
 
 /// What [`Totps::recover`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Serialize))]
 #[non_exhaustive]
 pub struct RecoverResponse {
     /// HTTP status code of the response.
@@ -445,7 +448,8 @@ impl crate::test_util::MockEndpoint for RecoveryCodesRequest {
 }
 
 /// What [`Totps::recovery_codes`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Serialize))]
 #[non_exhaustive]
 pub struct RecoveryCodesResponse {
     /// HTTP status code of the response.

@@ -246,7 +246,8 @@ impl crate::test_util::MockEndpoint for ConnectedAppsRequest {
 }
 
 /// What [`Users::connected_apps`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Serialize))]
 #[non_exhaustive]
 pub struct ConnectedAppsResponse {
     /// HTTP status code of the response.
@@ -379,7 +380,8 @@ impl crate::test_util::MockEndpoint for CreateRequest {
 }
 
 /// What [`Users::create`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Serialize))]
 #[non_exhaustive]
 pub struct CreateResponse {
     /// HTTP status code of the response.
@@ -436,7 +438,8 @@ impl crate::test_util::MockEndpoint for DeleteRequest {
 }
 
 /// What [`Users::delete`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Serialize))]
 #[non_exhaustive]
 pub struct DeleteResponse {
     /// HTTP status code of the response.
@@ -490,7 +493,8 @@ impl crate::test_util::MockEndpoint for DeleteBiometricRegistrationRequest {
 }
 
 /// What [`Users::delete_biometric_registration`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Serialize))]
 #[non_exhaustive]
 pub struct DeleteBiometricRegistrationResponse {
     /// HTTP status code of the response.
@@ -545,7 +549,8 @@ impl crate::test_util::MockEndpoint for DeleteCryptoWalletRequest {
 }
 
 /// What [`Users::delete_crypto_wallet`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Serialize))]
 #[non_exhaustive]
 pub struct DeleteCryptoWalletResponse {
     /// HTTP status code of the response.
@@ -594,7 +599,8 @@ impl crate::test_util::MockEndpoint for DeleteEmailRequest {
 }
 
 /// What [`Users::delete_email`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Serialize))]
 #[non_exhaustive]
 pub struct DeleteEmailResponse {
     /// HTTP status code of the response.
@@ -644,7 +650,8 @@ impl crate::test_util::MockEndpoint for DeleteExternalIdRequest {
 }
 
 /// What [`Users::delete_external_id`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Serialize))]
 #[non_exhaustive]
 pub struct DeleteExternalIdResponse {
     /// HTTP status code of the response.
@@ -700,7 +707,8 @@ impl crate::test_util::MockEndpoint for DeleteOauthRegistrationRequest {
 }
 
 /// What [`Users::delete_oauth_registration`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Serialize))]
 #[non_exhaustive]
 pub struct DeleteOauthRegistrationResponse {
     /// HTTP status code of the response.
@@ -755,7 +763,8 @@ impl crate::test_util::MockEndpoint for DeletePasswordRequest {
 }
 
 /// What [`Users::delete_password`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Serialize))]
 #[non_exhaustive]
 pub struct DeletePasswordResponse {
     /// HTTP status code of the response.
@@ -804,7 +813,8 @@ impl crate::test_util::MockEndpoint for DeletePhoneNumberRequest {
 }
 
 /// What [`Users::delete_phone_number`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Serialize))]
 #[non_exhaustive]
 pub struct DeletePhoneNumberResponse {
     /// HTTP status code of the response.
@@ -853,7 +863,8 @@ impl crate::test_util::MockEndpoint for DeleteTotpRequest {
 }
 
 /// What [`Users::delete_totp`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Serialize))]
 #[non_exhaustive]
 pub struct DeleteTotpResponse {
     /// HTTP status code of the response.
@@ -909,7 +920,8 @@ impl crate::test_util::MockEndpoint for DeleteWebauthnRegistrationRequest {
 }
 
 /// What [`Users::delete_webauthn_registration`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Serialize))]
 #[non_exhaustive]
 pub struct DeleteWebauthnRegistrationResponse {
     /// HTTP status code of the response.
@@ -979,7 +991,8 @@ impl crate::test_util::MockEndpoint for ExchangePrimaryFactorRequest {
 }
 
 /// What [`Users::exchange_primary_factor`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Serialize))]
 #[non_exhaustive]
 pub struct ExchangePrimaryFactorResponse {
     /// HTTP status code of the response.
@@ -1029,7 +1042,8 @@ impl crate::test_util::MockEndpoint for GetRequest {
 }
 
 /// What [`Users::get`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Serialize))]
 #[non_exhaustive]
 pub struct GetResponse {
     /// HTTP status code of the response.
@@ -1151,7 +1165,8 @@ impl crate::test_util::MockEndpoint for RevokeRequest {
 }
 
 /// What [`Users::revoke`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Serialize))]
 #[non_exhaustive]
 pub struct RevokeResponse {
     /// HTTP status code of the response.
@@ -1247,7 +1262,8 @@ impl crate::runtime::Paginated for SearchRequest {
 }
 
 /// What [`Users::search`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Serialize))]
 #[non_exhaustive]
 pub struct SearchResponse {
     /// HTTP status code of the response.
@@ -1361,7 +1377,8 @@ impl crate::test_util::MockEndpoint for UpdateRequest {
 }
 
 /// What [`Users::update`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Serialize))]
 #[non_exhaustive]
 pub struct UpdateResponse {
     /// HTTP status code of the response.

@@ -183,7 +183,8 @@ impl crate::test_util::MockEndpoint for AuthenticateRequest {
 }
 
 /// What [`Webauthn::authenticate`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Serialize))]
 #[non_exhaustive]
 pub struct AuthenticateResponse {
     /// HTTP status code of the response.
@@ -278,7 +279,8 @@ impl crate::test_util::MockEndpoint for AuthenticateStartRequest {
 }
 
 /// What [`Webauthn::authenticate_start`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Serialize))]
 #[non_exhaustive]
 pub struct AuthenticateStartResponse {
     /// HTTP status code of the response.
@@ -336,7 +338,8 @@ impl crate::test_util::MockEndpoint for ListCredentialsRequest {
 }
 
 /// What [`Webauthn::list_credentials`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Serialize))]
 #[non_exhaustive]
 pub struct ListCredentialsResponse {
     /// HTTP status code of the response.
@@ -456,7 +459,8 @@ impl crate::test_util::MockEndpoint for RegisterRequest {
 }
 
 /// What [`Webauthn::register`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Serialize))]
 #[non_exhaustive]
 pub struct RegisterResponse {
     /// HTTP status code of the response.
@@ -595,7 +599,8 @@ impl crate::test_util::MockEndpoint for RegisterStartRequest {
 }
 
 /// What [`Webauthn::register_start`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Serialize))]
 #[non_exhaustive]
 pub struct RegisterStartResponse {
     /// HTTP status code of the response.
@@ -657,7 +662,8 @@ impl crate::test_util::MockEndpoint for UpdateRequest {
 }
 
 /// What [`Webauthn::update`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Serialize))]
 #[non_exhaustive]
 pub struct UpdateResponse {
     /// HTTP status code of the response.

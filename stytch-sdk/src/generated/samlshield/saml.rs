@@ -66,7 +66,8 @@ impl crate::test_util::MockEndpoint for ValidateRequest {
 }
 
 /// What [`Saml::validate`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Serialize))]
 #[non_exhaustive]
 pub struct ValidateResponse {
     /// HTTP status code of the response.

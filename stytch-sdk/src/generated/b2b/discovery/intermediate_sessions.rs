@@ -133,7 +133,8 @@ impl crate::test_util::MockEndpoint for ExchangeRequest {
 }
 
 /// What [`DiscoveryIntermediateSessions::exchange`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Serialize))]
 #[non_exhaustive]
 pub struct ExchangeResponse {
     /// HTTP status code of the response.

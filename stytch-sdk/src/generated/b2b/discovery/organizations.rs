@@ -352,7 +352,8 @@ impl crate::test_util::MockEndpoint for CreateRequest {
 }
 
 /// What [`DiscoveryOrganizations::create`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Serialize))]
 #[non_exhaustive]
 pub struct CreateResponse {
     /// HTTP status code of the response.
@@ -465,7 +466,8 @@ impl crate::test_util::MockEndpoint for ListRequest {
 }
 
 /// What [`DiscoveryOrganizations::list`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Serialize))]
 #[non_exhaustive]
 pub struct ListResponse {
     /// HTTP status code of the response.

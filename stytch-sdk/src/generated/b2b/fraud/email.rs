@@ -57,7 +57,8 @@ impl crate::test_util::MockEndpoint for RiskRequest {
 }
 
 /// What [`FraudEmail::risk`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Serialize))]
 #[non_exhaustive]
 pub struct RiskResponse {
     /// HTTP status code of the response.

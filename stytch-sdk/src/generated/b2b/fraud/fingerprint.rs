@@ -76,7 +76,8 @@ impl crate::test_util::MockEndpoint for LookupRequest {
 }
 
 /// What [`FraudFingerprint::lookup`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Serialize))]
 #[non_exhaustive]
 pub struct LookupResponse {
     /// HTTP status code of the response.

@@ -123,7 +123,8 @@ impl crate::runtime::Paginated for ListRequest {
 }
 
 /// What [`FraudRules::list`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Serialize))]
 #[non_exhaustive]
 pub struct ListResponse {
     /// HTTP status code of the response.
@@ -276,7 +277,8 @@ impl crate::test_util::MockEndpoint for SetRequest {
 }
 
 /// What [`FraudRules::set`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Serialize))]
 #[non_exhaustive]
 pub struct SetResponse {
     /// HTTP status code of the response.

@@ -73,7 +73,8 @@ impl crate::test_util::MockEndpoint for ListRequest {
 }
 
 /// What [`FraudVerdictReasons::list`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Serialize))]
 #[non_exhaustive]
 pub struct ListResponse {
     /// HTTP status code of the response.
@@ -139,7 +140,8 @@ impl crate::test_util::MockEndpoint for OverrideRequest {
 }
 
 /// What [`FraudVerdictReasons::override`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Serialize))]
 #[non_exhaustive]
 pub struct OverrideResponse {
     /// HTTP status code of the response.

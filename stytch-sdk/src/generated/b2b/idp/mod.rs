@@ -120,7 +120,8 @@ impl crate::test_util::MockEndpoint for IntrospectTokenNetworkRequest {
 }
 
 /// What [`Idp::introspect_token_network`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Serialize))]
 #[non_exhaustive]
 pub struct IntrospectTokenNetworkResponse {
     /// HTTP status code of the response.

@@ -193,7 +193,8 @@ impl crate::test_util::MockEndpoint for ConnectedAppsRequest {
 }
 
 /// What [`Organizations::connected_apps`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Serialize))]
 #[non_exhaustive]
 pub struct ConnectedAppsResponse {
     /// HTTP status code of the response.
@@ -476,7 +477,8 @@ impl crate::test_util::MockEndpoint for CreateRequest {
 }
 
 /// What [`Organizations::create`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Serialize))]
 #[non_exhaustive]
 pub struct CreateResponse {
     /// HTTP status code of the response.
@@ -550,7 +552,8 @@ impl crate::test_util::MockEndpoint for DeleteRequest {
 }
 
 /// What [`Organizations::delete`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Serialize))]
 #[non_exhaustive]
 pub struct DeleteResponse {
     /// HTTP status code of the response.
@@ -624,7 +627,8 @@ impl crate::test_util::MockEndpoint for DeleteExternalIdRequest {
 }
 
 /// What [`Organizations::delete_external_id`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Serialize))]
 #[non_exhaustive]
 pub struct DeleteExternalIdResponse {
     /// HTTP status code of the response.
@@ -678,7 +682,8 @@ impl crate::test_util::MockEndpoint for GetRequest {
 }
 
 /// What [`Organizations::get`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Serialize))]
 #[non_exhaustive]
 pub struct GetResponse {
     /// HTTP status code of the response.
@@ -768,7 +773,8 @@ impl crate::test_util::MockEndpoint for GetConnectedAppRequest {
 }
 
 /// What [`Organizations::get_connected_app`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Serialize))]
 #[non_exhaustive]
 pub struct GetConnectedAppResponse {
     /// HTTP status code of the response.
@@ -837,7 +843,8 @@ impl crate::test_util::MockEndpoint for MetricsRequest {
 }
 
 /// What [`Organizations::metrics`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Serialize))]
 #[non_exhaustive]
 pub struct MetricsResponse {
     /// HTTP status code of the response.
@@ -934,7 +941,8 @@ impl crate::runtime::Paginated for SearchRequest {
 }
 
 /// What [`Organizations::search`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Serialize))]
 #[non_exhaustive]
 pub struct SearchResponse {
     /// HTTP status code of the response.
@@ -1281,7 +1289,8 @@ impl crate::test_util::MockEndpoint for UpdateRequest {
 }
 
 /// What [`Organizations::update`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Serialize))]
 #[non_exhaustive]
 pub struct UpdateResponse {
     /// HTTP status code of the response.

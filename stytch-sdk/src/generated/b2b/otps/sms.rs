@@ -178,7 +178,8 @@ impl crate::test_util::MockEndpoint for AuthenticateRequest {
 }
 
 /// What [`OtpsSms::authenticate`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Serialize))]
 #[non_exhaustive]
 pub struct AuthenticateResponse {
     /// HTTP status code of the response.
@@ -306,7 +307,8 @@ impl crate::test_util::MockEndpoint for SendRequest {
 }
 
 /// What [`OtpsSms::send`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Serialize))]
 #[non_exhaustive]
 pub struct SendResponse {
     /// HTTP status code of the response.

@@ -124,7 +124,8 @@ impl crate::test_util::MockEndpoint for RequireResetRequest {
 }
 
 /// What [`PasswordsEmail::require_reset`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Serialize))]
 #[non_exhaustive]
 pub struct RequireResetResponse {
     /// HTTP status code of the response.
@@ -285,7 +286,8 @@ impl crate::test_util::MockEndpoint for ResetRequest {
 }
 
 /// What [`PasswordsEmail::reset`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Serialize))]
 #[non_exhaustive]
 pub struct ResetResponse {
     /// HTTP status code of the response.
@@ -466,7 +468,8 @@ impl crate::test_util::MockEndpoint for ResetStartRequest {
 }
 
 /// What [`PasswordsEmail::reset_start`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Serialize))]
 #[non_exhaustive]
 pub struct ResetStartResponse {
     /// HTTP status code of the response.

@@ -155,7 +155,8 @@ impl crate::test_util::MockEndpoint for ResetRequest {
 }
 
 /// What [`PasswordsExistingPassword::reset`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Serialize))]
 #[non_exhaustive]
 pub struct ResetResponse {
     /// HTTP status code of the response.

@@ -223,7 +223,8 @@ impl crate::test_util::MockEndpoint for AuthenticateRequest {
 }
 
 /// What [`Passwords::authenticate`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Serialize))]
 #[non_exhaustive]
 pub struct AuthenticateResponse {
     /// HTTP status code of the response.
@@ -481,7 +482,8 @@ impl crate::test_util::MockEndpoint for MigrateRequest {
 }
 
 /// What [`Passwords::migrate`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Serialize))]
 #[non_exhaustive]
 pub struct MigrateResponse {
     /// HTTP status code of the response.
@@ -543,7 +545,8 @@ impl crate::test_util::MockEndpoint for StrengthCheckRequest {
 }
 
 /// What [`Passwords::strength_check`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Serialize))]
 #[non_exhaustive]
 pub struct StrengthCheckResponse {
     /// HTTP status code of the response.

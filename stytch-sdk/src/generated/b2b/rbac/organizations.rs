@@ -75,7 +75,8 @@ impl crate::test_util::MockEndpoint for GetOrgPolicyRequest {
 }
 
 /// What [`RbacOrganizations::get_org_policy`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Serialize))]
 #[non_exhaustive]
 pub struct GetOrgPolicyResponse {
     /// HTTP status code of the response.
@@ -135,7 +136,8 @@ impl crate::test_util::MockEndpoint for SetOrgPolicyRequest {
 }
 
 /// What [`RbacOrganizations::set_org_policy`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Serialize))]
 #[non_exhaustive]
 pub struct SetOrgPolicyResponse {
     /// HTTP status code of the response.

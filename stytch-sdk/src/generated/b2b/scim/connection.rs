@@ -201,7 +201,8 @@ impl crate::test_util::MockEndpoint for CreateRequest {
 }
 
 /// What [`ScimConnection::create`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Serialize))]
 #[non_exhaustive]
 pub struct CreateResponse {
     /// HTTP status code of the response.
@@ -288,7 +289,8 @@ impl crate::test_util::MockEndpoint for DeleteRequest {
 }
 
 /// What [`ScimConnection::delete`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Serialize))]
 #[non_exhaustive]
 pub struct DeleteResponse {
     /// HTTP status code of the response.
@@ -362,7 +364,8 @@ impl crate::test_util::MockEndpoint for GetRequest {
 }
 
 /// What [`ScimConnection::get`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Serialize))]
 #[non_exhaustive]
 pub struct GetResponse {
     /// HTTP status code of the response.
@@ -490,7 +493,8 @@ impl crate::runtime::Paginated for GetGroupsRequest {
 }
 
 /// What [`ScimConnection::get_groups`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Serialize))]
 #[non_exhaustive]
 pub struct GetGroupsResponse {
     /// HTTP status code of the response.
@@ -584,7 +588,8 @@ impl crate::test_util::MockEndpoint for RotateCancelRequest {
 }
 
 /// What [`ScimConnection::rotate_cancel`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Serialize))]
 #[non_exhaustive]
 pub struct RotateCancelResponse {
     /// HTTP status code of the response.
@@ -675,7 +680,8 @@ impl crate::test_util::MockEndpoint for RotateCompleteRequest {
 }
 
 /// What [`ScimConnection::rotate_complete`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Serialize))]
 #[non_exhaustive]
 pub struct RotateCompleteResponse {
     /// HTTP status code of the response.
@@ -766,7 +772,8 @@ impl crate::test_util::MockEndpoint for RotateStartRequest {
 }
 
 /// What [`ScimConnection::rotate_start`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Serialize))]
 #[non_exhaustive]
 pub struct RotateStartResponse {
     /// HTTP status code of the response.
@@ -895,7 +902,8 @@ impl crate::test_util::MockEndpoint for UpdateRequest {
 }
 
 /// What [`ScimConnection::update`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Serialize))]
 #[non_exhaustive]
 pub struct UpdateResponse {
     /// HTTP status code of the response.

@@ -147,7 +147,8 @@ impl crate::test_util::MockEndpoint for CreateConnectionRequest {
 }
 
 /// What [`SsoExternal::create_connection`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Serialize))]
 #[non_exhaustive]
 pub struct CreateConnectionResponse {
     /// HTTP status code of the response.
@@ -275,7 +276,8 @@ impl crate::test_util::MockEndpoint for UpdateConnectionRequest {
 }
 
 /// What [`SsoExternal::update_connection`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Serialize))]
 #[non_exhaustive]
 pub struct UpdateConnectionResponse {
     /// HTTP status code of the response.

@@ -162,7 +162,8 @@ impl crate::test_util::MockEndpoint for CreateConnectionRequest {
 }
 
 /// What [`SsoSaml::create_connection`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Serialize))]
 #[non_exhaustive]
 pub struct CreateConnectionResponse {
     /// HTTP status code of the response.
@@ -263,7 +264,8 @@ impl crate::test_util::MockEndpoint for DeleteEncryptionPrivateKeyRequest {
 }
 
 /// What [`SsoSaml::delete_encryption_private_key`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Serialize))]
 #[non_exhaustive]
 pub struct DeleteEncryptionPrivateKeyResponse {
     /// HTTP status code of the response.
@@ -363,7 +365,8 @@ impl crate::test_util::MockEndpoint for DeleteVerificationCertificateRequest {
 }
 
 /// What [`SsoSaml::delete_verification_certificate`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Serialize))]
 #[non_exhaustive]
 pub struct DeleteVerificationCertificateResponse {
     /// HTTP status code of the response.
@@ -453,7 +456,8 @@ impl crate::test_util::MockEndpoint for UpdateByUrlRequest {
 }
 
 /// What [`SsoSaml::update_by_url`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Serialize))]
 #[non_exhaustive]
 pub struct UpdateByUrlResponse {
     /// HTTP status code of the response.
@@ -706,7 +710,8 @@ impl crate::test_util::MockEndpoint for UpdateConnectionRequest {
 }
 
 /// What [`SsoSaml::update_connection`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Serialize))]
 #[non_exhaustive]
 pub struct UpdateConnectionResponse {
     /// HTTP status code of the response.

@@ -124,7 +124,8 @@ impl crate::runtime::Paginated for ListRequest {
 }
 
 /// What [`FraudRules::list`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Serialize))]
 #[non_exhaustive]
 pub struct ListResponse {
     /// HTTP status code of the response.
@@ -280,7 +281,8 @@ impl crate::test_util::MockEndpoint for SetRequest {
 }
 
 /// What [`FraudRules::set`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Serialize))]
 #[non_exhaustive]
 pub struct SetResponse {
     /// HTTP status code of the response.

@@ -175,7 +175,8 @@ impl crate::test_util::MockEndpoint for AuthorizeRequest {
 }
 
 /// What [`IdpOauth::authorize`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Serialize))]
 #[non_exhaustive]
 pub struct AuthorizeResponse {
     /// HTTP status code of the response.
@@ -281,7 +282,8 @@ impl crate::test_util::MockEndpoint for AuthorizeStartRequest {
 }
 
 /// What [`IdpOauth::authorize_start`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Serialize))]
 #[non_exhaustive]
 pub struct AuthorizeStartResponse {
     /// HTTP status code of the response.

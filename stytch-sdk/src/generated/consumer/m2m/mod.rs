@@ -102,7 +102,8 @@ impl crate::test_util::MockEndpoint for TokenRequest {
 }
 
 /// What [`M2m::token`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Serialize))]
 #[non_exhaustive]
 pub struct TokenResponse {
     /// HTTP status code of the response.

@@ -189,7 +189,8 @@ impl crate::test_util::MockEndpoint for InviteRequest {
 }
 
 /// What [`MagicLinksEmail::invite`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Serialize))]
 #[non_exhaustive]
 pub struct InviteResponse {
     /// HTTP status code of the response.
@@ -366,7 +367,8 @@ impl crate::test_util::MockEndpoint for LoginOrCreateRequest {
 }
 
 /// What [`MagicLinksEmail::login_or_create`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Serialize))]
 #[non_exhaustive]
 pub struct LoginOrCreateResponse {
     /// HTTP status code of the response.
@@ -415,7 +417,8 @@ impl crate::test_util::MockEndpoint for RevokeInviteRequest {
 }
 
 /// What [`MagicLinksEmail::revoke_invite`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Serialize))]
 #[non_exhaustive]
 pub struct RevokeInviteResponse {
     /// HTTP status code of the response.
@@ -606,7 +609,8 @@ impl crate::test_util::MockEndpoint for SendRequest {
 }
 
 /// What [`MagicLinksEmail::send`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Serialize))]
 #[non_exhaustive]
 pub struct SendResponse {
     /// HTTP status code of the response.

@@ -149,7 +149,8 @@ impl crate::test_util::MockEndpoint for LoginOrCreateRequest {
 }
 
 /// What [`OtpsEmail::login_or_create`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Serialize))]
 #[non_exhaustive]
 pub struct LoginOrCreateResponse {
     /// HTTP status code of the response.
@@ -298,7 +299,8 @@ impl crate::test_util::MockEndpoint for SendRequest {
 }
 
 /// What [`OtpsEmail::send`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Serialize))]
 #[non_exhaustive]
 pub struct SendResponse {
     /// HTTP status code of the response.

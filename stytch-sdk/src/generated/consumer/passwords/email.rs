@@ -176,7 +176,8 @@ impl crate::test_util::MockEndpoint for ResetRequest {
 }
 
 /// What [`PasswordsEmail::reset`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Serialize))]
 #[non_exhaustive]
 pub struct ResetResponse {
     /// HTTP status code of the response.
@@ -327,7 +328,8 @@ impl crate::test_util::MockEndpoint for ResetStartRequest {
 }
 
 /// What [`PasswordsEmail::reset_start`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Serialize))]
 #[non_exhaustive]
 pub struct ResetStartResponse {
     /// HTTP status code of the response.

@@ -190,7 +190,8 @@ impl crate::test_util::MockEndpoint for AuthenticateRequest {
 }
 
 /// What [`Passwords::authenticate`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Serialize))]
 #[non_exhaustive]
 pub struct AuthenticateResponse {
     /// HTTP status code of the response.
@@ -330,7 +331,8 @@ impl crate::test_util::MockEndpoint for CreateRequest {
 }
 
 /// What [`Passwords::create`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Serialize))]
 #[non_exhaustive]
 pub struct CreateResponse {
     /// HTTP status code of the response.
@@ -554,7 +556,8 @@ impl crate::test_util::MockEndpoint for MigrateRequest {
 }
 
 /// What [`Passwords::migrate`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Serialize))]
 #[non_exhaustive]
 pub struct MigrateResponse {
     /// HTTP status code of the response.
@@ -616,7 +619,8 @@ impl crate::test_util::MockEndpoint for StrengthCheckRequest {
 }
 
 /// What [`Passwords::strength_check`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Serialize))]
 #[non_exhaustive]
 pub struct StrengthCheckResponse {
     /// HTTP status code of the response.

@@ -241,7 +241,8 @@ impl crate::test_util::MockEndpoint for CreateRequest {
 }
 
 /// What [`ConnectedAppClients::create`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Serialize))]
 #[non_exhaustive]
 pub struct CreateResponse {
     /// HTTP status code of the response.
@@ -290,7 +291,8 @@ impl crate::test_util::MockEndpoint for DeleteRequest {
 }
 
 /// What [`ConnectedAppClients::delete`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Serialize))]
 #[non_exhaustive]
 pub struct DeleteResponse {
     /// HTTP status code of the response.
@@ -339,7 +341,8 @@ impl crate::test_util::MockEndpoint for GetRequest {
 }
 
 /// What [`ConnectedAppClients::get`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Serialize))]
 #[non_exhaustive]
 pub struct GetResponse {
     /// HTTP status code of the response.
@@ -421,7 +424,8 @@ impl crate::runtime::Paginated for SearchRequest {
 }
 
 /// What [`ConnectedAppClients::search`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Serialize))]
 #[non_exhaustive]
 pub struct SearchResponse {
     /// HTTP status code of the response.
@@ -579,7 +583,8 @@ impl crate::test_util::MockEndpoint for UpdateRequest {
 }
 
 /// What [`ConnectedAppClients::update`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Serialize))]
 #[non_exhaustive]
 pub struct UpdateResponse {
     /// HTTP status code of the response.

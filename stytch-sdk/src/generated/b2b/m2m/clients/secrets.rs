@@ -82,7 +82,8 @@ impl crate::test_util::MockEndpoint for RotateRequest {
 }
 
 /// What [`M2mClientsSecrets::rotate`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Serialize))]
 #[non_exhaustive]
 pub struct RotateResponse {
     /// HTTP status code of the response.
@@ -131,7 +132,8 @@ impl crate::test_util::MockEndpoint for RotateCancelRequest {
 }
 
 /// What [`M2mClientsSecrets::rotate_cancel`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Serialize))]
 #[non_exhaustive]
 pub struct RotateCancelResponse {
     /// HTTP status code of the response.
@@ -180,7 +182,8 @@ impl crate::test_util::MockEndpoint for RotateStartRequest {
 }
 
 /// What [`M2mClientsSecrets::rotate_start`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Serialize))]
 #[non_exhaustive]
 pub struct RotateStartResponse {
     /// HTTP status code of the response.

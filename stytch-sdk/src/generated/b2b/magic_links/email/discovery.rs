@@ -129,7 +129,8 @@ impl crate::test_util::MockEndpoint for SendRequest {
 }
 
 /// What [`MagicLinksEmailDiscovery::send`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Serialize))]
 #[non_exhaustive]
 pub struct SendResponse {
     /// HTTP status code of the response.

@@ -215,7 +215,8 @@ impl crate::test_util::MockEndpoint for InviteRequest {
 }
 
 /// What [`MagicLinksEmail::invite`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Serialize))]
 #[non_exhaustive]
 pub struct InviteResponse {
     /// HTTP status code of the response.
@@ -380,7 +381,8 @@ impl crate::test_util::MockEndpoint for LoginOrSignupRequest {
 }
 
 /// What [`MagicLinksEmail::login_or_signup`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Serialize))]
 #[non_exhaustive]
 pub struct LoginOrSignupResponse {
     /// HTTP status code of the response.

@@ -107,7 +107,8 @@ impl crate::test_util::MockEndpoint for RevokeRequest {
 }
 
 /// What [`OrganizationsMembersConnectedApps::revoke`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Serialize))]
 #[non_exhaustive]
 pub struct RevokeResponse {
     /// HTTP status code of the response.

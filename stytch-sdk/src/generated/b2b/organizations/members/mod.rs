@@ -368,7 +368,8 @@ impl crate::test_util::MockEndpoint for CreateRequest {
 }
 
 /// What [`OrganizationsMembers::create`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Serialize))]
 #[non_exhaustive]
 pub struct CreateResponse {
     /// HTTP status code of the response.
@@ -430,7 +431,8 @@ impl crate::test_util::MockEndpoint for DangerouslyGetRequest {
 }
 
 /// What [`OrganizationsMembers::dangerously_get`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Serialize))]
 #[non_exhaustive]
 pub struct DangerouslyGetResponse {
     /// HTTP status code of the response.
@@ -516,7 +518,8 @@ impl crate::test_util::MockEndpoint for DeleteRequest {
 }
 
 /// What [`OrganizationsMembers::delete`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Serialize))]
 #[non_exhaustive]
 pub struct DeleteResponse {
     /// HTTP status code of the response.
@@ -602,7 +605,8 @@ impl crate::test_util::MockEndpoint for DeleteExternalIdRequest {
 }
 
 /// What [`OrganizationsMembers::delete_external_id`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Serialize))]
 #[non_exhaustive]
 pub struct DeleteExternalIdResponse {
     /// HTTP status code of the response.
@@ -692,7 +696,8 @@ impl crate::test_util::MockEndpoint for DeleteMfaPhoneNumberRequest {
 }
 
 /// What [`OrganizationsMembers::delete_mfa_phone_number`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Serialize))]
 #[non_exhaustive]
 pub struct DeleteMfaPhoneNumberResponse {
     /// HTTP status code of the response.
@@ -786,7 +791,8 @@ impl crate::test_util::MockEndpoint for DeletePasswordRequest {
 }
 
 /// What [`OrganizationsMembers::delete_password`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Serialize))]
 #[non_exhaustive]
 pub struct DeletePasswordResponse {
     /// HTTP status code of the response.
@@ -872,7 +878,8 @@ impl crate::test_util::MockEndpoint for DeleteTotpRequest {
 }
 
 /// What [`OrganizationsMembers::delete_totp`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Serialize))]
 #[non_exhaustive]
 pub struct DeleteTotpResponse {
     /// HTTP status code of the response.
@@ -948,7 +955,8 @@ impl crate::test_util::MockEndpoint for GetRequest {
 }
 
 /// What [`OrganizationsMembers::get`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Serialize))]
 #[non_exhaustive]
 pub struct GetResponse {
     /// HTTP status code of the response.
@@ -1038,7 +1046,8 @@ impl crate::test_util::MockEndpoint for GetConnectedAppsRequest {
 }
 
 /// What [`OrganizationsMembers::get_connected_apps`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Serialize))]
 #[non_exhaustive]
 pub struct GetConnectedAppsResponse {
     /// HTTP status code of the response.
@@ -1113,7 +1122,8 @@ impl crate::test_util::MockEndpoint for OidcProvidersRequest {
 }
 
 /// What [`OrganizationsMembers::oidc_providers`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Serialize))]
 #[non_exhaustive]
 pub struct OidcProvidersResponse {
     /// HTTP status code of the response.
@@ -1200,7 +1210,8 @@ impl crate::test_util::MockEndpoint for ReactivateRequest {
 }
 
 /// What [`OrganizationsMembers::reactivate`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Serialize))]
 #[non_exhaustive]
 pub struct ReactivateResponse {
     /// HTTP status code of the response.
@@ -1324,7 +1335,8 @@ impl crate::runtime::Paginated for SearchRequest {
 }
 
 /// What [`OrganizationsMembers::search`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Serialize))]
 #[non_exhaustive]
 pub struct SearchResponse {
     /// HTTP status code of the response.
@@ -1473,7 +1485,8 @@ impl crate::test_util::MockEndpoint for StartEmailUpdateRequest {
 }
 
 /// What [`OrganizationsMembers::start_email_update`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Serialize))]
 #[non_exhaustive]
 pub struct StartEmailUpdateResponse {
     /// HTTP status code of the response.
@@ -1581,7 +1594,8 @@ impl crate::test_util::MockEndpoint for UnlinkRetiredEmailRequest {
 }
 
 /// What [`OrganizationsMembers::unlink_retired_email`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Serialize))]
 #[non_exhaustive]
 pub struct UnlinkRetiredEmailResponse {
     /// HTTP status code of the response.
@@ -1786,7 +1800,8 @@ impl crate::test_util::MockEndpoint for UpdateRequest {
 }
 
 /// What [`OrganizationsMembers::update`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Serialize))]
 #[non_exhaustive]
 pub struct UpdateResponse {
     /// HTTP status code of the response.

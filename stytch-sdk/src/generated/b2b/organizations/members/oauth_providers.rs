@@ -131,7 +131,8 @@ impl crate::test_util::MockEndpoint for GithubRequest {
 }
 
 /// What [`OrganizationsMembersOauthProviders::github`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Serialize))]
 #[non_exhaustive]
 pub struct GithubResponse {
     /// HTTP status code of the response.
@@ -209,7 +210,8 @@ impl crate::test_util::MockEndpoint for GoogleRequest {
 }
 
 /// What [`OrganizationsMembersOauthProviders::google`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Serialize))]
 #[non_exhaustive]
 pub struct GoogleResponse {
     /// HTTP status code of the response.
@@ -300,7 +302,8 @@ impl crate::test_util::MockEndpoint for HubspotRequest {
 }
 
 /// What [`OrganizationsMembersOauthProviders::hubspot`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Serialize))]
 #[non_exhaustive]
 pub struct HubspotResponse {
     /// HTTP status code of the response.
@@ -378,7 +381,8 @@ impl crate::test_util::MockEndpoint for MicrosoftRequest {
 }
 
 /// What [`OrganizationsMembersOauthProviders::microsoft`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Serialize))]
 #[non_exhaustive]
 pub struct MicrosoftResponse {
     /// HTTP status code of the response.
@@ -458,7 +462,8 @@ impl crate::test_util::MockEndpoint for SlackRequest {
 }
 
 /// What [`OrganizationsMembersOauthProviders::slack`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Serialize))]
 #[non_exhaustive]
 pub struct SlackResponse {
     /// HTTP status code of the response.

@@ -88,7 +88,8 @@ impl crate::test_util::MockEndpoint for ResetRequest {
 }
 
 /// What [`PasswordsDiscoveryEmail::reset`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Serialize))]
 #[non_exhaustive]
 pub struct ResetResponse {
     /// HTTP status code of the response.
@@ -231,7 +232,8 @@ impl crate::test_util::MockEndpoint for ResetStartRequest {
 }
 
 /// What [`PasswordsDiscoveryEmail::reset_start`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Serialize))]
 #[non_exhaustive]
 pub struct ResetStartResponse {
     /// HTTP status code of the response.

@@ -82,7 +82,8 @@ impl crate::test_util::MockEndpoint for RotateRequest {
 }
 
 /// What [`ConnectedAppClientsSecrets::rotate`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Serialize))]
 #[non_exhaustive]
 pub struct RotateResponse {
     /// HTTP status code of the response.
@@ -132,7 +133,8 @@ impl crate::test_util::MockEndpoint for RotateCancelRequest {
 }
 
 /// What [`ConnectedAppClientsSecrets::rotate_cancel`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Serialize))]
 #[non_exhaustive]
 pub struct RotateCancelResponse {
     /// HTTP status code of the response.
@@ -181,7 +183,8 @@ impl crate::test_util::MockEndpoint for RotateStartRequest {
 }
 
 /// What [`ConnectedAppClientsSecrets::rotate_start`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Serialize))]
 #[non_exhaustive]
 pub struct RotateStartResponse {
     /// HTTP status code of the response.

@@ -174,7 +174,8 @@ impl crate::test_util::MockEndpoint for CreateRequest {
 }
 
 /// What [`M2mClients::create`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Serialize))]
 #[non_exhaustive]
 pub struct CreateResponse {
     /// HTTP status code of the response.
@@ -223,7 +224,8 @@ impl crate::test_util::MockEndpoint for DeleteRequest {
 }
 
 /// What [`M2mClients::delete`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Serialize))]
 #[non_exhaustive]
 pub struct DeleteResponse {
     /// HTTP status code of the response.
@@ -272,7 +274,8 @@ impl crate::test_util::MockEndpoint for GetRequest {
 }
 
 /// What [`M2mClients::get`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Serialize))]
 #[non_exhaustive]
 pub struct GetResponse {
     /// HTTP status code of the response.
@@ -367,7 +370,8 @@ impl crate::runtime::Paginated for SearchRequest {
 }
 
 /// What [`M2mClients::search`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Serialize))]
 #[non_exhaustive]
 pub struct SearchResponse {
     /// HTTP status code of the response.
@@ -470,7 +474,8 @@ impl crate::test_util::MockEndpoint for UpdateRequest {
 }
 
 /// What [`M2mClients::update`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Serialize))]
 #[non_exhaustive]
 pub struct UpdateResponse {
     /// HTTP status code of the response.
