@@ -1,0 +1,340 @@
+//! Everything one endpoint adds to its namespace module: the request type with
+//! its constructor and setters, the `Endpoint` impl (range checks, headers, the
+//! local check), the `MockEndpoint` impl and the response type.
+
+use proc_macro2::{Literal, TokenStream};
+use quote::{format_ident, quote};
+
+use crate::model::*;
+
+use super::docs::{docs, field_doc, with_values};
+use super::ident;
+use super::pagination::render_paginated;
+use super::paths::render_path;
+use super::types::{decode_attrs, field_ty, rust_ty};
+
+fn param_doc(p: &Param) -> String {
+    let mut doc = with_values(p.doc.clone(), &p.enum_values);
+    if let Some(value) = &p.fixed {
+        doc.push_str(&format!(
+            "\n\nAlways `{value}`: the SDK sets it and the caller cannot change it."
+        ));
+    }
+    if p.format == Some(WireFormat::SpaceSeparated) {
+        doc.push_str("\n\nSent as one string, the items separated by single spaces; an empty list is not sent.");
+    }
+    if p.location == Location::Local {
+        doc.push_str("\n\nNever sent: the SDK checks it itself once the response arrives.");
+    }
+    let range = match (p.min, p.max) {
+        (Some(min), Some(max)) => Some(format!("Accepted range: {min} to {max}.")),
+        (Some(min), None) => Some(format!("Must be at least {min}.")),
+        (None, Some(max)) => Some(format!("Must be at most {max}.")),
+        (None, None) => None,
+    };
+    let mut extra: Vec<String> = range.into_iter().collect();
+    if let Some(default) = p.default {
+        extra.push(format!("The API uses {default} when this is not set."));
+    }
+    if !extra.is_empty() {
+        doc.push_str("\n\n");
+        doc.push_str(&extra.join(" "));
+    }
+    doc
+}
+
+pub(super) fn render_endpoint_types(ns: &Namespace, e: &Endpoint) -> TokenStream {
+    let request = format_ident!("{}Request", e.type_prefix);
+    let response = format_ident!("{}Response", e.type_prefix);
+    let handle = &ns.handle;
+    let method = e.method_name.trim_start_matches("r#");
+    let request_doc = docs(&format!("Parameters of [`{handle}::{method}`]."));
+    let response_doc = docs(&format!("What [`{handle}::{method}`] returns."));
+
+    // Fixed values are set by `new` alone, so they count as neither argument nor option.
+    let required: Vec<&Param> = e
+        .params
+        .iter()
+        .filter(|p| p.required && p.fixed.is_none())
+        .collect();
+    let mut derives = vec![quote!(Debug), quote!(Clone)];
+    if required.is_empty() && e.params.iter().all(|p| p.fixed.is_none()) {
+        derives.push(quote!(Default));
+    }
+    let fields = e.params.iter().map(|p| {
+        let doc = docs(&param_doc(p));
+        let field = ident(&p.rust_name);
+        let ty = rust_ty(&p.ty);
+        let mut serde = Vec::new();
+        match p.location {
+            // Path values and the member session are not part of the body, but a
+            // decoded request carries them (the mock fills them from the URL and headers).
+            Location::Path => serde.push(quote!(skip_serializing)),
+            Location::Header { .. } => {
+                serde.push(quote!(skip_serializing));
+                serde.push(quote!(default));
+            }
+            Location::Local => serde.push(quote!(skip)),
+            _ => {
+                if p.rust_name.trim_start_matches("r#") != p.name {
+                    let wire = &p.name;
+                    serde.push(quote!(rename = #wire));
+                }
+                if p.format == Some(WireFormat::SpaceSeparated) {
+                    serde.push(quote!(serialize_with = "crate::runtime::space_separated"));
+                    serde.push(quote!(deserialize_with = "crate::runtime::split_spaces"));
+                    if !p.required {
+                        serde.push(quote!(skip_serializing_if = "crate::runtime::no_items"));
+                        serde.push(quote!(default));
+                    }
+                } else if !p.required {
+                    serde.push(quote!(skip_serializing_if = "Option::is_none"));
+                }
+                if p.ty == Ty::Timestamp {
+                    let with = if p.required {
+                        "::time::serde::rfc3339"
+                    } else {
+                        "::time::serde::rfc3339::option"
+                    };
+                    serde.push(quote!(with = #with));
+                }
+            }
+        }
+        let serde = if serde.is_empty() {
+            quote!()
+        } else {
+            quote!(#[serde(#(#serde),*)])
+        };
+        if p.fixed.is_some() {
+            // Always the fixed value, whatever a decoded body says.
+            let fixed = format!("{request}::fixed_{}", p.rust_name.trim_start_matches("r#"));
+            return quote!(#doc #serde #[serde(skip_deserializing, default = #fixed)] #field: &'static str,);
+        }
+        let ty = if p.required { ty } else { quote!(Option<#ty>) };
+        quote!(#doc #serde pub #field: #ty,)
+    });
+    let args = required.iter().map(|p| {
+        let field = ident(&p.rust_name);
+        if p.ty == Ty::String {
+            quote!(#field: impl Into<String>)
+        } else {
+            let ty = rust_ty(&p.ty);
+            quote!(#field: #ty)
+        }
+    });
+    let inits = e.params.iter().map(|p| {
+        let field = ident(&p.rust_name);
+        if p.fixed.is_some() {
+            let fixed = format_ident!("fixed_{}", p.rust_name.trim_start_matches("r#"));
+            return quote!(#field: Self::#fixed());
+        }
+        match (p.required, &p.ty) {
+            (true, Ty::String) => quote!(#field: #field.into()),
+            (true, _) => quote!(#field),
+            (false, _) => quote!(#field: None),
+        }
+    });
+    let fixed_fns = e.params.iter().filter_map(|p| {
+        let value = p.fixed.as_ref()?;
+        let name = format_ident!("fixed_{}", p.rust_name.trim_start_matches("r#"));
+        Some(quote! {
+            fn #name() -> &'static str {
+                #value
+            }
+        })
+    });
+    let too_many = (required.len() > 7).then(|| quote!(#[allow(clippy::too_many_arguments)]));
+    let setters = e.params.iter().filter(|p| !p.required).map(|p| {
+        let field = ident(&p.rust_name);
+        let doc = docs(&format!(
+            "Sets [`{0}`](Self::{0}).",
+            p.rust_name.trim_start_matches("r#")
+        ));
+        if p.ty == Ty::String {
+            quote! {
+                #doc
+                pub fn #field(mut self, value: impl Into<String>) -> Self {
+                    self.#field = Some(value.into());
+                    self
+                }
+            }
+        } else {
+            let ty = rust_ty(&p.ty);
+            quote! {
+                #doc
+                pub fn #field(mut self, value: #ty) -> Self {
+                    self.#field = Some(value);
+                    self
+                }
+            }
+        }
+    });
+
+    let http = ident(&e.http);
+    let encoding = ident(match e.encoding {
+        Encoding::Json => "Json",
+        Encoding::Query => "Query",
+        Encoding::Form => "Form",
+    });
+    let idempotent = e.idempotent.then(|| {
+        quote!(
+            const IDEMPOTENT: bool = true;
+        )
+    });
+    let finish = e
+        .params
+        .iter()
+        .find(|p| p.location == Location::Local)
+        .map(|p| {
+            let field = ident(&p.rust_name);
+            quote! {
+                fn finish(
+                    &self,
+                    transport: &crate::runtime::Transport,
+                    response: Self::Response,
+                ) -> impl ::std::future::Future<Output = Result<Self::Response, crate::Error>> + Send {
+                    crate::runtime::LocalCheck::apply(&self.#field, transport, response)
+                }
+            }
+        });
+    let paginated = e.pagination.as_ref().map(|p| render_paginated(e, p));
+    let host = (ns.host == Host::Telemetry).then(|| {
+        quote!(
+            const HOST: crate::runtime::Host = crate::runtime::Host::Telemetry;
+        )
+    });
+    let id = &e.id;
+    let path = render_path(e);
+    let project_arg =
+        if e.path.contains("{project_id}") && !e.params.iter().any(|p| p.name == "project_id") {
+            quote!(project_id)
+        } else {
+            quote!(_project_id)
+        };
+    let path_fn = quote! {
+        fn path(&self, #project_arg: &str) -> Result<String, crate::Error> {
+            #path
+        }
+    };
+    let checks: Vec<TokenStream> = e
+        .params
+        .iter()
+        .filter(|p| p.min.is_some() || p.max.is_some())
+        .map(|p| {
+            let field = ident(&p.rust_name);
+            let wire = &p.name;
+            let bound = |b: Option<i64>| match (b, &p.ty) {
+                (Some(b), Ty::Number) => {
+                    let lit = Literal::f64_suffixed(b as f64);
+                    quote!(Some(#lit))
+                }
+                (Some(b), _) => {
+                    let lit = Literal::i64_suffixed(b);
+                    quote!(Some(#lit))
+                }
+                (None, _) => quote!(None),
+            };
+            let (min, max) = (bound(p.min), bound(p.max));
+            quote!(crate::runtime::check_range(Self::ID, #wire, self.#field, #min, #max)?;)
+        })
+        .collect();
+    let check = (!checks.is_empty()).then(|| {
+        quote! {
+            fn check(&self) -> Result<(), crate::Error> {
+                #(#checks)*
+                Ok(())
+            }
+        }
+    });
+    let header_writes: Vec<TokenStream> = e
+        .params
+        .iter()
+        .filter_map(|p| match &p.location {
+            Location::Header { token, jwt } => {
+                let field = ident(&p.rust_name);
+                Some(quote! {
+                    if let Some(auth) = &self.#field {
+                        auth.write(#token, #jwt, out)?;
+                    }
+                })
+            }
+            _ => None,
+        })
+        .collect();
+    let headers = (!header_writes.is_empty()).then(|| {
+        quote! {
+            fn headers(&self, out: &mut ::reqwest::header::HeaderMap) -> Result<(), crate::Error> {
+                #(#header_writes)*
+                Ok(())
+            }
+        }
+    });
+
+    let response_fields: Vec<TokenStream> = if e.response.is_empty() {
+        vec![quote! {
+            /// The response body as received; the spec documents no fields for this endpoint.
+            #[serde(flatten)]
+            pub body: ::serde_json::Map<String, ::serde_json::Value>,
+        }]
+    } else {
+        e.response
+            .iter()
+            .map(|f| {
+                let doc = docs(&field_doc(f));
+                let attrs = decode_attrs(f, true);
+                let field = ident(&f.rust_name);
+                let ty = field_ty(f);
+                quote!(#doc #attrs pub #field: #ty,)
+            })
+            .collect()
+    };
+
+    quote! {
+        #request_doc
+        #[derive(#(#derives),*, ::serde::Serialize)]
+        #[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
+        #[non_exhaustive]
+        pub struct #request {
+            #(#fields)*
+        }
+
+        impl #request {
+            /// Creates the request from its required parameters; set optional ones with the methods below.
+            #too_many
+            pub fn new(#(#args),*) -> Self {
+                Self { #(#inits),* }
+            }
+            #(#setters)*
+            #(#fixed_fns)*
+        }
+
+        impl crate::runtime::Endpoint for #request {
+            type Response = #response;
+            const ID: &'static str = #id;
+            const METHOD: ::reqwest::Method = ::reqwest::Method::#http;
+            #host
+            const ENCODING: crate::runtime::Encoding = crate::runtime::Encoding::#encoding;
+            #idempotent
+            #path_fn
+            #check
+            #headers
+            #finish
+        }
+
+        #[cfg(feature = "test-util")]
+        impl crate::test_util::MockEndpoint for #request {
+            type Response = #response;
+            const ENDPOINT_ID: &'static str = #id;
+        }
+
+        #paginated
+
+        #response_doc
+        #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+        #[cfg_attr(feature = "test-util", derive(::serde::Serialize))]
+        #[non_exhaustive]
+        pub struct #response {
+            #(#response_fields)*
+        }
+    }
+}

@@ -1,0 +1,76 @@
+//! The model modules of a product: object types as structs and string enums
+//! with their fallback variant.
+
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote};
+
+use crate::error::Error;
+use crate::model::*;
+
+use super::docs::{docs, field_doc, inner_docs};
+use super::types::{decode_attrs, defaultable, field_ty, type_path};
+use super::{OutputFile, finish, ident};
+
+pub(super) fn render_model_module(vertical: &str, m: &ModelModule) -> Result<OutputFile, Error> {
+    let about = inner_docs(&format!(
+        "Object types and enums of the `{vertical}.{}` module.",
+        m.name
+    ));
+    let types = m.types.iter().map(render_object);
+    let enums = m.enums.iter().map(render_enum);
+    finish(
+        &format!("{vertical}/models/{}.rs", m.name),
+        quote!(#about #(#types)* #(#enums)*),
+    )
+}
+
+fn render_object(t: &ObjectType) -> TokenStream {
+    let name = ident(&t.rust_name);
+    let doc = docs(&t.doc);
+    let default = t
+        .fields
+        .iter()
+        .all(|f| defaultable(&f.ty, f.nilable))
+        .then(|| quote!(Default,));
+    let fields = t.fields.iter().map(|f| {
+        let doc = docs(&field_doc(f));
+        let attrs = decode_attrs(f, true);
+        let field = ident(&f.rust_name);
+        let ty = field_ty(f);
+        quote!(#doc #attrs pub #field: #ty,)
+    });
+    quote! {
+        #doc
+        #[derive(Debug, Clone, PartialEq, #default ::serde::Serialize, ::serde::Deserialize)]
+        pub struct #name {
+            #(#fields)*
+        }
+    }
+}
+
+fn render_enum(e: &EnumType) -> TokenStream {
+    let name = ident(&e.rust_name);
+    let doc = docs(&e.doc);
+    if let Some(target) = &e.same_as {
+        let path = type_path(target);
+        return quote!(#doc pub type #name = #path;);
+    }
+    let variants = e.values.iter().map(|v| {
+        let doc = docs(&format!("{} (`{}`)", v.doc.trim_end_matches('.'), v.wire));
+        let wire = &v.wire;
+        let variant = ident(&v.rust_name);
+        quote!(#doc #[serde(rename = #wire)] #variant,)
+    });
+    let fallback = format_ident!("{}", crate::validate::UNKNOWN_VARIANT);
+    quote! {
+        #doc
+        #[derive(Debug, Clone, PartialEq, Eq, Hash, ::serde::Serialize, ::serde::Deserialize)]
+        #[non_exhaustive]
+        pub enum #name {
+            #(#variants)*
+            /// A value this version of the SDK does not know, kept exactly as received.
+            #[serde(untagged)]
+            #fallback(String),
+        }
+    }
+}

@@ -1,0 +1,162 @@
+//! The product modules (`<product>/mod.rs`, `models/mod.rs`) and one module
+//! per namespace: its handle struct, the accessors reaching child namespaces,
+//! and one method per endpoint.
+
+use proc_macro2::{Ident, TokenStream};
+use quote::{format_ident, quote};
+
+use crate::error::Error;
+use crate::model::*;
+
+use super::docs::{docs, inner_docs};
+use super::endpoints::render_endpoint_types;
+use super::mock::mock_routes;
+use super::models::render_model_module;
+use super::pagination::page_methods;
+use super::{OutputFile, feature_cfg, finish, ident};
+
+pub(super) fn render_vertical(v: &Vertical, files: &mut Vec<OutputFile>) -> Result<(), Error> {
+    let name = &v.name;
+    let feature = feature_cfg([name]);
+    let product = crate::products::product(name).ok_or_else(|| Error::Render {
+        file: format!("{name}/mod.rs"),
+        message: format!("`{name}` is not a product the generator knows"),
+    })?;
+    let client_ident = ident(product.client);
+    let client = quote!(crate::#client_ident);
+    let client_doc = format!("crate::{}", product.client);
+    let modules: Vec<Ident> = v.namespaces.iter().map(|n| ident(&n.module)).collect();
+    let accessors = v
+        .namespaces
+        .iter()
+        .map(|n| accessor(n, quote!(&self.transport), quote!('_)));
+    let about = format!(
+        "The {} API: endpoints reached through [`{client_doc}`], and the object types they exchange (in [`models`]).",
+        product.about
+    );
+    let about = inner_docs(&about);
+    let routes = mock_routes(v);
+    let tokens = quote! {
+        #about
+        pub mod models;
+        #(#feature pub mod #modules;)*
+        #feature
+        impl #client {
+            #(#accessors)*
+        }
+        #routes
+    };
+    files.push(finish(&format!("{name}/mod.rs"), tokens)?);
+
+    let model_modules = v.models.iter().map(|m| {
+        let cfg = feature_cfg(&m.used_by);
+        let module = ident(&m.name);
+        quote!(#cfg pub mod #module;)
+    });
+    let about = inner_docs(&format!(
+        "Object types and enums of the {name} API, grouped by the module they belong to."
+    ));
+    files.push(finish(
+        &format!("{name}/models/mod.rs"),
+        quote!(#about #(#model_modules)*),
+    )?);
+    for m in &v.models {
+        files.push(render_model_module(name, m)?);
+    }
+    for ns in &v.namespaces {
+        render_namespace(name, ns, &format!("{name}/"), files)?;
+    }
+    Ok(())
+}
+
+/// A method returning a namespace handle.
+fn accessor(ns: &Namespace, transport: TokenStream, lifetime: TokenStream) -> TokenStream {
+    let module = ident(&ns.module);
+    let handle = ident(&ns.handle);
+    let doc = docs(&first_paragraph(&ns.doc));
+    quote! {
+        #doc
+        pub fn #module(&self) -> #module::#handle<#lifetime> {
+            #module::#handle { transport: #transport }
+        }
+    }
+}
+
+fn first_paragraph(text: &str) -> String {
+    text.split("\n").next().unwrap_or_default().to_owned()
+}
+fn render_namespace(
+    vertical: &str,
+    ns: &Namespace,
+    dir: &str,
+    files: &mut Vec<OutputFile>,
+) -> Result<(), Error> {
+    let handle = ident(&ns.handle);
+    let about = inner_docs(&ns.doc);
+    let handle_doc = docs(&format!(
+        "{}\n\nReached through `{}`.",
+        ns.doc,
+        reach(vertical, &ns.segments)
+    ));
+    let children: Vec<Ident> = ns.children.iter().map(|c| ident(&c.module)).collect();
+    let accessors = ns
+        .children
+        .iter()
+        .map(|c| accessor(c, quote!(self.transport), quote!('a)));
+    let methods = ns.endpoints.iter().map(|e| {
+        let doc = docs(&format!("{}\n\nSends `{} {}`.", e.doc, e.http, e.path));
+        let method = ident(&e.method_name);
+        let request = format_ident!("{}Request", e.type_prefix);
+        let response = format_ident!("{}Response", e.type_prefix);
+        let paging = e.pagination.as_ref().map(|p| page_methods(e, p));
+        quote! {
+            #doc
+            pub async fn #method(&self, request: #request) -> Result<#response, crate::Error> {
+                self.transport.send(&request).await
+            }
+            #paging
+        }
+    });
+    let types = ns.endpoints.iter().map(|e| render_endpoint_types(ns, e));
+    let tokens = quote! {
+        #about
+        #(pub mod #children;)*
+
+        #handle_doc
+        #[derive(Debug, Clone, Copy)]
+        pub struct #handle<'a> {
+            pub(crate) transport: &'a crate::runtime::Transport,
+        }
+
+        impl<'a> #handle<'a> {
+            #(#accessors)*
+            #(#methods)*
+        }
+
+        #(#types)*
+    };
+    let path = if ns.children.is_empty() {
+        format!("{dir}{}.rs", ns.module)
+    } else {
+        format!("{dir}{}/mod.rs", ns.module)
+    };
+    files.push(finish(&path, tokens)?);
+    let child_dir = format!("{dir}{}/", ns.module);
+    for child in &ns.children {
+        render_namespace(vertical, child, &child_dir, files)?;
+    }
+    Ok(())
+}
+fn reach(vertical: &str, segments: &[String]) -> String {
+    let client = crate::products::product(vertical).map_or("client", |p| p.variable);
+    let calls: Vec<String> = segments
+        .iter()
+        .map(|s| {
+            format!(
+                ".{}()",
+                crate::names::snake(s).unwrap_or_else(|_| s.clone())
+            )
+        })
+        .collect();
+    format!("{client}{}", calls.join(""))
+}

@@ -1,0 +1,61 @@
+//! The body of `Endpoint::path`: the path template with its placeholders
+//! filled from parameters (encoded) or from the client's project id.
+
+use proc_macro2::TokenStream;
+use quote::quote;
+
+use crate::model::*;
+
+use super::ident;
+
+/// Code building the request path: a literal, or `format!` with encoded segments.
+pub(super) fn render_path(e: &Endpoint) -> TokenStream {
+    // Each placeholder becomes a local holding the encoded value, so the
+    // `format!` call only carries a literal with inline arguments.
+    let mut template = String::new();
+    let mut locals = Vec::new();
+    let mut rest = e.path.as_str();
+    while let Some(start) = rest.find('{') {
+        template.push_str(&rest[..start]);
+        let after = &rest[start + 1..];
+        let end = after.find('}').unwrap_or(after.len());
+        let name = &after[..end];
+        let param = e
+            .params
+            .iter()
+            .find(|p| p.name == name && p.location == Location::Path);
+        let (local, value) = match param {
+            Some(p) => {
+                let field = ident(&p.rust_name);
+                let local = match p.rust_name.strip_prefix("r#") {
+                    Some(keyword) => format!("{keyword}_"),
+                    None => p.rust_name.clone(),
+                };
+                // Integers and booleans (the only other path parameter types the
+                // validator allows) print nothing but unreserved characters; a
+                // string is refused when empty, `.` or `..`, and encoded otherwise.
+                let wire = &p.name;
+                let value = if p.ty == Ty::String {
+                    quote!(crate::runtime::segment(Self::ID, #wire, &self.#field)?)
+                } else {
+                    quote!(self.#field)
+                };
+                (local, value)
+            }
+            // A client-filled placeholder (validated against CLIENT_PLACEHOLDERS).
+            None => (name.to_owned(), quote!(crate::runtime::encode(project_id))),
+        };
+        template.push('{');
+        template.push_str(&local);
+        template.push('}');
+        let local = ident(&local);
+        locals.push(quote!(let #local = #value;));
+        rest = after.get(end + 1..).unwrap_or_default();
+    }
+    template.push_str(rest);
+    if locals.is_empty() {
+        quote!(Ok(#template.to_owned()))
+    } else {
+        quote!(#(#locals)* Ok(format!(#template)))
+    }
+}

@@ -1,0 +1,97 @@
+//! Rules for fields of object types and responses, including `use:` of a
+//! common field and the single `rest` field that collects remaining keys.
+
+use crate::load::{RawField, S, pos};
+use crate::model::TypeExpr;
+use crate::names;
+
+use super::Validator;
+
+impl<'a> Validator<'a> {
+    /// Checks one field; returns its wire name.
+    pub(super) fn field(&mut self, f: &'a RawField) -> Option<&'a S<String>> {
+        match (&f.name, &f.use_) {
+            (Some(_), Some(u)) => {
+                self.at(u, "a field has either `name` or `use`, not both");
+                None
+            }
+            (None, None) => {
+                self.at_opt(
+                    f.doc.as_ref().or(f.ty.as_ref()),
+                    "a field needs `name` or `use`",
+                );
+                None
+            }
+            (Some(name), None) => {
+                self.local_field(f, name);
+                Some(name)
+            }
+            (None, Some(u)) => {
+                if !self
+                    .spec
+                    .common
+                    .fields
+                    .iter()
+                    .any(|c| c.name.as_ref().is_some_and(|n| n.as_str() == u.as_str()))
+                {
+                    self.at(
+                        u,
+                        format!("`use: {}` names no field in common.yaml", u.as_str()),
+                    );
+                    return None;
+                }
+                if f.ty.is_some() || f.doc.is_some() || f.rest.is_some() {
+                    self.at(
+                        u,
+                        format!(
+                            "`use: {}` takes only `nilable`; type, doc and rest come from common.yaml",
+                            u.as_str()
+                        ),
+                    );
+                }
+                Some(u)
+            }
+        }
+    }
+
+    pub(super) fn local_field(&mut self, f: &RawField, name: &S<String>) {
+        let label = format!("field `{}`", name.as_str());
+        if let Err(m) = names::snake(name) {
+            self.at(name, m);
+        }
+        match &f.doc {
+            Some(doc) => self.doc(doc, &label),
+            None => self.at(name, format!("{label} needs a `doc`")),
+        }
+        let expr = match &f.ty {
+            Some(ty) => self.type_expr(ty, false),
+            None => {
+                self.at(name, format!("{label} needs a `type`"));
+                None
+            }
+        };
+        if let Some(rest) = &f.rest
+            && **rest
+        {
+            if expr.is_some() && !matches!(expr, Some(TypeExpr::Map(_))) {
+                self.at(rest, format!("{label}: a `rest` field collects the remaining keys, so its type must be `map<T>`"));
+            }
+            if f.nilable.as_ref().is_some_and(|n| **n) {
+                self.at(rest, format!("{label}: a `rest` field is never absent (it is empty when no other keys arrive); drop `nilable`"));
+            }
+        }
+    }
+
+    /// At most one field of an object or response may collect the remaining keys.
+    pub(super) fn one_rest_field(&mut self, fields: &[RawField], what: &str) {
+        let mut rest = fields
+            .iter()
+            .filter_map(|f| f.rest.as_ref().filter(|r| ***r));
+        if let Some(first) = rest.next() {
+            let (l, c) = pos(first);
+            for again in rest {
+                self.at(again, format!("{what}: only one field may be `rest` (the first is at line {l}, column {c})"));
+            }
+        }
+    }
+}

@@ -1,0 +1,194 @@
+//! Stage 2: check the raw spec for everything the later stages rely on.
+//!
+//! All problems are collected, each with its file, line and column. After this
+//! stage succeeds, resolving and rendering cannot fail on spec content.
+//!
+//! This module holds the entry point, the `Validator` with its helpers for
+//! reporting a problem at a position, and the constants and lookups other
+//! stages share; each submodule adds the rules of one part of the spec.
+
+mod common;
+mod endpoints;
+mod fields;
+mod namespaces;
+mod pagination;
+mod params;
+mod paths;
+mod types;
+
+use std::collections::HashMap;
+
+use crate::error::{SpecError, SpecErrors};
+use crate::load::{RawSpec, S, pos};
+use crate::model::TypeId;
+
+pub use pagination::{Reached, follow};
+pub use paths::placeholders;
+
+/// The fallback variant every generated enum has; no wire value may take its name.
+pub const UNKNOWN_VARIANT: &str = "Unrecognized";
+
+/// Path placeholders the client fills in itself when no parameter has the name.
+pub const CLIENT_PLACEHOLDERS: &[&str] = &["project_id"];
+
+/// Parameters that may be `in: local`: the SDK runtime evaluates each of them
+/// on the response by hand-written code, so only names it implements are allowed.
+pub const LOCAL_PARAMS: &[&str] = &["authorization_check"];
+
+/// Wire formats a list parameter may be written in (`format:`).
+pub const WIRE_FORMATS: &[&str] = &["space_separated"];
+
+/// What a named type id refers to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// An object type.
+    Object,
+    /// An enum with its own values.
+    Enum,
+    /// An enum alias (`same_as`).
+    EnumAlias,
+}
+
+/// Checks the whole spec; returns every problem found.
+pub fn validate(spec: &RawSpec) -> Result<(), SpecErrors> {
+    let mut v = Validator {
+        spec,
+        errors: Vec::new(),
+        kinds: HashMap::new(),
+        anchor: None,
+    };
+    v.collect_type_ids();
+    v.common();
+    v.namespaces();
+    v.type_files();
+    let cross_item = crate::soundness::check(spec, &v.kinds);
+    v.errors.extend(cross_item);
+    missing_common(spec, &mut v.errors);
+    if v.errors.is_empty() {
+        Ok(())
+    } else {
+        Err(SpecErrors(v.errors))
+    }
+}
+
+/// Without common.yaml every `use:` fails; say once that the file is missing
+/// instead of once per use.
+fn missing_common(spec: &RawSpec, errors: &mut Vec<SpecError>) {
+    if spec
+        .files
+        .iter()
+        .any(|f| f.as_path() == std::path::Path::new("common.yaml"))
+    {
+        return;
+    }
+    let before = errors.len();
+    errors.retain(|e| {
+        !e.message.contains("names no parameter in common.yaml")
+            && !e.message.contains("names no field in common.yaml")
+    });
+    if errors.len() < before {
+        errors.insert(
+            0,
+            SpecError {
+                file: "common.yaml".into(),
+                line: 0,
+                column: 0,
+                message: format!(
+                    "common.yaml is missing: {} `use:` reference(s) have nothing to refer to",
+                    before - errors.len()
+                ),
+            },
+        );
+    }
+}
+
+/// Records that `name` takes the Rust name `rust`; when another name took it
+/// first, describes that one and where it is.
+fn clash(
+    taken: &mut HashMap<String, (String, usize, usize)>,
+    rust: &str,
+    name: &S<String>,
+) -> Option<String> {
+    if let Some((other, l, c)) = taken.get(rust) {
+        return Some(format!("`{other}` (line {l}, column {c})"));
+    }
+    let (l, c) = pos(name);
+    taken.insert(rust.to_owned(), (name.to_string(), l, c));
+    None
+}
+
+/// Every declared object type and enum id, with what it is.
+pub fn declared_types(spec: &RawSpec) -> HashMap<TypeId, Kind> {
+    let mut kinds = HashMap::new();
+    for file in &spec.type_files {
+        let id = |name: &str| TypeId {
+            vertical: file.vertical.clone(),
+            module: file.module.clone(),
+            name: name.to_owned(),
+        };
+        for t in &file.body.types {
+            kinds.insert(id(&t.name), Kind::Object);
+        }
+        for e in &file.body.enums {
+            kinds.insert(
+                id(&e.name),
+                if e.same_as.is_some() {
+                    Kind::EnumAlias
+                } else {
+                    Kind::Enum
+                },
+            );
+        }
+    }
+    kinds
+}
+
+/// Walks the spec and collects every problem it finds.
+struct Validator<'a> {
+    spec: &'a RawSpec,
+    errors: Vec<SpecError>,
+    kinds: HashMap<TypeId, Kind>,
+    /// Where the item being checked starts (file, line, column), for problems
+    /// of a part that carries no position of its own (an empty parameter).
+    anchor: Option<(usize, usize, usize)>,
+}
+
+impl<'a> Validator<'a> {
+    fn at<T>(&mut self, s: &S<T>, message: impl Into<String>) {
+        let (line, column) = pos(s);
+        let source = s.span().start().map(|m| m.source()).unwrap_or(usize::MAX);
+        self.at_file(source, line, column, message);
+    }
+
+    fn at_file(&mut self, source: usize, line: usize, column: usize, message: impl Into<String>) {
+        let file = self
+            .spec
+            .files
+            .get(source)
+            .cloned()
+            .unwrap_or_else(|| "<spec>".into());
+        self.errors.push(SpecError {
+            file,
+            line,
+            column,
+            message: message.into(),
+        });
+    }
+
+    fn doc(&mut self, doc: &S<String>, what: &str) {
+        let text = doc.trim();
+        if text.is_empty() || text.starts_with("TODO") {
+            self.at(doc, format!("{what} needs a doc text"));
+        }
+    }
+
+    fn at_opt<T>(&mut self, s: Option<&S<T>>, message: &str) {
+        match s {
+            Some(s) => self.at(s, message),
+            None => {
+                let (source, line, column) = self.anchor.unwrap_or((usize::MAX, 0, 0));
+                self.at_file(source, line, column, message)
+            }
+        }
+    }
+}
