@@ -229,15 +229,7 @@ impl Resolver<'_> {
     }
 
     fn param(&self, p: &RawParam, http: &str, holes: &BTreeSet<String>) -> Option<Param> {
-        let def = match &p.use_ {
-            Some(u) => self
-                .spec
-                .common
-                .params
-                .iter()
-                .find(|c| c.name.as_ref().is_some_and(|n| n.as_str() == u.as_str()))?,
-            None => p,
-        };
+        let def = self.spec.param_definition(p)?;
         let name = def.name.as_ref()?.to_string();
         let format = def.format.as_ref().map(|_| WireFormat::SpaceSeparated);
         let ty = match format {
@@ -288,15 +280,7 @@ impl Resolver<'_> {
     }
 
     fn field(&self, f: &RawField) -> Option<Field> {
-        let def = match &f.use_ {
-            Some(u) => self
-                .spec
-                .common
-                .fields
-                .iter()
-                .find(|c| c.name.as_ref().is_some_and(|n| n.as_str() == u.as_str()))?,
-            None => f,
-        };
+        let def = self.spec.field_definition(f)?;
         let name = def.name.as_ref()?.to_string();
         let ty = self.ty(def.ty.as_ref()?);
         Some(Field {

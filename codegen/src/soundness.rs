@@ -58,24 +58,12 @@ struct Checker<'a> {
 
 impl Checker<'_> {
     fn at<T>(&mut self, s: &S<T>, message: String) {
-        let (line, column) = pos(s);
-        let source = s.span().start().map(|m| m.source()).unwrap_or(usize::MAX);
-        self.at_file(source, line, column, message);
+        self.errors.push(self.spec.error_at_value(s, message));
     }
 
     fn at_file(&mut self, source: usize, line: usize, column: usize, message: String) {
-        let file = self
-            .spec
-            .files
-            .get(source)
-            .cloned()
-            .unwrap_or_else(|| "<spec>".into());
-        self.errors.push(SpecError {
-            file,
-            line,
-            column,
-            message,
-        });
+        self.errors
+            .push(self.spec.error_at(source, line, column, message));
     }
 
     /// Endpoint and namespace names that would collide with hand-written methods.
@@ -308,7 +296,7 @@ impl Checker<'_> {
                     continue; // reported by the validator
                 };
                 for p in &ep.params {
-                    let Some((name, ty)) = definition(p, &self.spec.common.params) else {
+                    let Some((name, ty)) = definition(p, self.spec) else {
                         continue;
                     };
                     let explicit = p.location.as_ref().or(def_location(p, self.spec));
@@ -347,28 +335,14 @@ impl Checker<'_> {
 }
 
 /// The name and type of a parameter, looking `use` up in common.yaml.
-fn definition<'a>(
-    p: &'a RawParam,
-    common: &'a [RawParam],
-) -> Option<(&'a S<String>, &'a S<String>)> {
-    let def = match &p.use_ {
-        Some(u) => common
-            .iter()
-            .find(|c| c.name.as_ref().is_some_and(|n| n.as_str() == u.as_str()))?,
-        None => p,
-    };
+fn definition<'a>(p: &'a RawParam, spec: &'a RawSpec) -> Option<(&'a S<String>, &'a S<String>)> {
+    let def = spec.param_definition(p)?;
     Some((def.name.as_ref()?, def.ty.as_ref()?))
 }
 
 /// The `in:` of a used common parameter.
 fn def_location<'a>(p: &RawParam, spec: &'a RawSpec) -> Option<&'a S<String>> {
-    let u = p.use_.as_ref()?;
-    spec.common
-        .params
-        .iter()
-        .find(|c| c.name.as_ref().is_some_and(|n| n.as_str() == u.as_str()))?
-        .location
-        .as_ref()
+    spec.common_param(p.use_.as_ref()?)?.location.as_ref()
 }
 
 /// The object type a field holds directly, not in a list or map. A nilable

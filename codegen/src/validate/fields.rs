@@ -27,13 +27,7 @@ impl<'a> Validator<'a> {
                 Some(name)
             }
             (None, Some(u)) => {
-                if !self
-                    .spec
-                    .common
-                    .fields
-                    .iter()
-                    .any(|c| c.name.as_ref().is_some_and(|n| n.as_str() == u.as_str()))
-                {
+                if self.spec.common_field(u).is_none() {
                     self.at(
                         u,
                         format!("`use: {}` names no field in common.yaml", u.as_str()),

@@ -155,24 +155,12 @@ struct Validator<'a> {
 
 impl<'a> Validator<'a> {
     fn at<T>(&mut self, s: &S<T>, message: impl Into<String>) {
-        let (line, column) = pos(s);
-        let source = s.span().start().map(|m| m.source()).unwrap_or(usize::MAX);
-        self.at_file(source, line, column, message);
+        self.errors.push(self.spec.error_at_value(s, message));
     }
 
     fn at_file(&mut self, source: usize, line: usize, column: usize, message: impl Into<String>) {
-        let file = self
-            .spec
-            .files
-            .get(source)
-            .cloned()
-            .unwrap_or_else(|| "<spec>".into());
-        self.errors.push(SpecError {
-            file,
-            line,
-            column,
-            message: message.into(),
-        });
+        self.errors
+            .push(self.spec.error_at(source, line, column, message));
     }
 
     fn doc(&mut self, doc: &S<String>, what: &str) {

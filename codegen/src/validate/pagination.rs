@@ -11,15 +11,7 @@ impl<'a> Validator<'a> {
     /// with the request, a string reached through the response, and a list field.
     pub(super) fn pagination(&mut self, ep: &RawEndpoint, paginate: &RawPagination, what: &str) {
         let cursor = ep.params.iter().find_map(|p| {
-            let def = match &p.use_ {
-                Some(u) => self
-                    .spec
-                    .common
-                    .params
-                    .iter()
-                    .find(|c| c.name.as_ref().is_some_and(|n| n.as_str() == u.as_str()))?,
-                None => p,
-            };
+            let def = self.spec.param_definition(p)?;
             (def.name.as_ref()?.as_str() == paginate.cursor.as_str()).then_some((p, def))
         });
         match cursor {
@@ -79,14 +71,7 @@ pub struct Reached {
 /// The name, type and nilability of a response field, looking `use:` up in common.
 fn describe(spec: &RawSpec, f: &RawField) -> Option<Reached> {
     let nilable = f.nilable.as_ref().is_some_and(|n| **n);
-    let def = match &f.use_ {
-        Some(u) => spec
-            .common
-            .fields
-            .iter()
-            .find(|c| c.name.as_ref().is_some_and(|n| n.as_str() == u.as_str()))?,
-        None => f,
-    };
+    let def = spec.field_definition(f)?;
     Some(Reached {
         name: def.name.as_ref()?.to_string(),
         ty: def.ty.as_ref()?.to_string(),

@@ -38,13 +38,7 @@ impl<'a> Validator<'a> {
                 (name, p)
             }
             (None, Some(u)) => {
-                let Some(common) = self
-                    .spec
-                    .common
-                    .params
-                    .iter()
-                    .find(|c| c.name.as_ref().is_some_and(|n| n.as_str() == u.as_str()))
-                else {
+                let Some(common) = self.spec.common_param(u) else {
                     self.at(
                         u,
                         format!(
