@@ -40,6 +40,7 @@
 
 pub mod auth;
 mod client;
+mod codec;
 mod error;
 #[rustfmt::skip]
 mod generated;

@@ -459,6 +459,19 @@ impl Transport {
         self.with_options(|options| options.retry = RetryPolicy::disabled())
     }
 
+    /// [`send`](Self::send) for a request handed over by value: what every
+    /// generated endpoint method returns. Being generic, it is compiled only
+    /// for the endpoints a program calls, in the crate that calls them.
+    // Not an `async fn`: the explicit `Send` bound is proven here once, for
+    // every request type, instead of again in each generated method.
+    #[allow(clippy::manual_async_fn)]
+    pub(crate) fn call<'a, E: Endpoint + Send + Sync + 'a>(
+        &'a self,
+        request: E,
+    ) -> impl Future<Output = Result<E::Response, Error>> + Send + 'a {
+        async move { self.send(&request).await }
+    }
+
     /// Checks, encodes, sends and decodes one endpoint call.
     pub(crate) async fn send<E: Endpoint>(&self, request: &E) -> Result<E::Response, Error> {
         request.check()?;

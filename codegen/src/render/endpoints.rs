@@ -7,11 +7,12 @@ use quote::{format_ident, quote};
 
 use crate::model::*;
 
+use super::codec::{CodecField, Kind, decode_impls, encode_impl};
 use super::docs::{docs, field_doc, with_values};
 use super::ident;
 use super::pagination::render_paginated;
 use super::paths::render_path;
-use super::types::{decode_attrs, field_ty, rust_ty};
+use super::types::{field_ty, rust_ty};
 
 fn param_doc(p: &Param) -> String {
     let mut doc = with_values(p.doc.clone(), &p.enum_values);
@@ -138,6 +139,7 @@ pub(super) fn render_endpoint_types(ns: &Namespace, e: &Endpoint) -> TokenStream
         let value = p.fixed.as_ref()?;
         let name = format_ident!("fixed_{}", p.rust_name.trim_start_matches("r#"));
         Some(quote! {
+            #[inline]
             fn #name() -> &'static str {
                 #value
             }
@@ -153,6 +155,7 @@ pub(super) fn render_endpoint_types(ns: &Namespace, e: &Endpoint) -> TokenStream
         if p.ty == Ty::String {
             quote! {
                 #doc
+                #[inline]
                 pub fn #field(mut self, value: impl Into<String>) -> Self {
                     self.#field = Some(value.into());
                     self
@@ -162,6 +165,7 @@ pub(super) fn render_endpoint_types(ns: &Namespace, e: &Endpoint) -> TokenStream
             let ty = rust_ty(&p.ty);
             quote! {
                 #doc
+                #[inline]
                 pub fn #field(mut self, value: #ty) -> Self {
                     self.#field = Some(value);
                     self
@@ -270,10 +274,23 @@ pub(super) fn render_endpoint_types(ns: &Namespace, e: &Endpoint) -> TokenStream
         }
     });
 
+    let codec: Vec<CodecField> = if e.response.is_empty() {
+        vec![CodecField {
+            wire: String::new(),
+            rust: ident("body"),
+            ty: quote!(::serde_json::Map<String, ::serde_json::Value>),
+            kind: Kind::Rest,
+            timestamp: false,
+        }]
+    } else {
+        e.response
+            .iter()
+            .map(|f| CodecField::of(f, field_ty(f)))
+            .collect()
+    };
     let response_fields: Vec<TokenStream> = if e.response.is_empty() {
         vec![quote! {
             /// The response body as received; the spec documents no fields for this endpoint.
-            #[serde(flatten)]
             pub body: ::serde_json::Map<String, ::serde_json::Value>,
         }]
     } else {
@@ -281,13 +298,14 @@ pub(super) fn render_endpoint_types(ns: &Namespace, e: &Endpoint) -> TokenStream
             .iter()
             .map(|f| {
                 let doc = docs(&field_doc(f));
-                let attrs = decode_attrs(f, true);
                 let field = ident(&f.rust_name);
                 let ty = field_ty(f);
-                quote!(#doc #attrs pub #field: #ty,)
+                quote!(#doc pub #field: #ty,)
             })
             .collect()
     };
+    let encode_response = encode_impl(&response, &codec);
+    let decode_response = decode_impls(&response, &codec);
 
     quote! {
         #request_doc
@@ -301,6 +319,7 @@ pub(super) fn render_endpoint_types(ns: &Namespace, e: &Endpoint) -> TokenStream
         impl #request {
             /// Creates the request from its required parameters; set optional ones with the methods below.
             #too_many
+            #[inline]
             pub fn new(#(#args),*) -> Self {
                 Self { #(#inits),* }
             }
@@ -330,11 +349,15 @@ pub(super) fn render_endpoint_types(ns: &Namespace, e: &Endpoint) -> TokenStream
         #paginated
 
         #response_doc
-        #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-        #[cfg_attr(feature = "test-util", derive(::serde::Serialize))]
+        #[derive(Debug, Clone, PartialEq)]
         #[non_exhaustive]
         pub struct #response {
             #(#response_fields)*
         }
+
+        #decode_response
+
+        #[cfg(feature = "test-util")]
+        #encode_response
     }
 }

@@ -7,6 +7,7 @@
 //! This module holds the entry point, the file finishing and the identifier
 //! helpers every part shares; each submodule renders one kind of output.
 
+mod codec;
 mod docs;
 mod endpoints;
 mod mock;

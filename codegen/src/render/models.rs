@@ -7,8 +7,9 @@ use quote::{format_ident, quote};
 use crate::error::Error;
 use crate::model::*;
 
+use super::codec::{CodecField, decode_impls, encode_impl, enum_impls};
 use super::docs::{docs, field_doc, inner_docs};
-use super::types::{decode_attrs, defaultable, field_ty, type_path};
+use super::types::{defaultable, field_ty, type_path};
 use super::{OutputFile, finish, ident};
 
 pub(super) fn render_model_module(vertical: &str, m: &ModelModule) -> Result<OutputFile, Error> {
@@ -34,17 +35,27 @@ fn render_object(t: &ObjectType) -> TokenStream {
         .then(|| quote!(Default,));
     let fields = t.fields.iter().map(|f| {
         let doc = docs(&field_doc(f));
-        let attrs = decode_attrs(f, true);
         let field = ident(&f.rust_name);
         let ty = field_ty(f);
-        quote!(#doc #attrs pub #field: #ty,)
+        quote!(#doc pub #field: #ty,)
     });
+    let codec: Vec<CodecField> = t
+        .fields
+        .iter()
+        .map(|f| CodecField::of(f, field_ty(f)))
+        .collect();
+    let encode = encode_impl(&name, &codec);
+    let decode = decode_impls(&name, &codec);
     quote! {
         #doc
-        #[derive(Debug, Clone, PartialEq, #default ::serde::Serialize, ::serde::Deserialize)]
+        #[derive(Debug, Clone, PartialEq, #default)]
         pub struct #name {
             #(#fields)*
         }
+
+        #encode
+
+        #decode
     }
 }
 
@@ -57,20 +68,21 @@ fn render_enum(e: &EnumType) -> TokenStream {
     }
     let variants = e.values.iter().map(|v| {
         let doc = docs(&format!("{} (`{}`)", v.doc.trim_end_matches('.'), v.wire));
-        let wire = &v.wire;
         let variant = ident(&v.rust_name);
-        quote!(#doc #[serde(rename = #wire)] #variant,)
+        quote!(#doc #variant,)
     });
     let fallback = format_ident!("{}", crate::validate::UNKNOWN_VARIANT);
+    let codec = enum_impls(&name, e, &fallback);
     quote! {
         #doc
-        #[derive(Debug, Clone, PartialEq, Eq, Hash, ::serde::Serialize, ::serde::Deserialize)]
+        #[derive(Debug, Clone, PartialEq, Eq, Hash)]
         #[non_exhaustive]
         pub enum #name {
             #(#variants)*
             /// A value this version of the SDK does not know, kept exactly as received.
-            #[serde(untagged)]
             #fallback(String),
         }
+
+        #codec
     }
 }

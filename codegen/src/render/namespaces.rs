@@ -76,6 +76,7 @@ fn accessor(ns: &Namespace, transport: TokenStream, lifetime: TokenStream) -> To
     let doc = docs(&first_paragraph(&ns.doc));
     quote! {
         #doc
+        #[inline]
         pub fn #module(&self) -> #module::#handle<#lifetime> {
             #module::#handle { transport: #transport }
         }
@@ -111,8 +112,9 @@ fn render_namespace(
         let paging = e.pagination.as_ref().map(|p| page_methods(e, p));
         quote! {
             #doc
-            pub async fn #method(&self, request: #request) -> Result<#response, crate::Error> {
-                self.transport.send(&request).await
+            #[inline]
+            pub fn #method(&self, request: #request) -> impl ::std::future::Future<Output = Result<#response, crate::Error>> + Send + '_ {
+                self.transport.call(request)
             }
             #paging
         }

@@ -34,10 +34,12 @@ pub(super) fn page_methods(e: &Endpoint, p: &Pagination) -> TokenStream {
     ));
     quote! {
         #pages_doc
+        #[inline]
         pub fn #pages(&self, request: #request) -> impl ::futures_core::Stream<Item = Result<#response, crate::Error>> + Send + 'static {
             self.transport.pages(request)
         }
         #items_doc
+        #[inline]
         pub fn #items(&self, request: #request) -> impl ::futures_core::Stream<Item = Result<#item, crate::Error>> + Send + 'static {
             self.transport.items(request)
         }

@@ -1,5 +1,4 @@
-//! Rust spellings of spec types: type paths from the crate root, and the serde
-//! attributes of fields that are decoded (models and responses).
+//! Rust spellings of spec types: type paths from the crate root and field types.
 
 use proc_macro2::TokenStream;
 use quote::quote;
@@ -45,37 +44,6 @@ pub(crate) fn type_path_from(root: TokenStream, id: &TypeId) -> TokenStream {
 /// Whether `#[derive(Default)]` works for a struct with these field types.
 pub(super) fn defaultable(ty: &Ty, optional: bool) -> bool {
     optional || !matches!(ty, Ty::Timestamp | Ty::Object(_) | Ty::Enum(_))
-}
-
-/// Serde attributes of a field that is decoded (responses and models).
-pub(super) fn decode_attrs(f: &Field, serialize: bool) -> TokenStream {
-    let mut parts = Vec::new();
-    let wire = &f.name;
-    if f.rust_name.trim_start_matches("r#") != wire {
-        parts.push(quote!(rename = #wire));
-    }
-    if f.rest {
-        parts.push(quote!(flatten));
-    }
-    if f.nilable {
-        parts.push(quote!(default));
-        if serialize {
-            parts.push(quote!(skip_serializing_if = "Option::is_none"));
-        }
-    }
-    if f.ty == Ty::Timestamp {
-        let with = if f.nilable {
-            "::time::serde::rfc3339::option"
-        } else {
-            "::time::serde::rfc3339"
-        };
-        parts.push(quote!(with = #with));
-    }
-    if parts.is_empty() {
-        quote!()
-    } else {
-        quote!(#[serde(#(#parts),*)])
-    }
 }
 
 pub(super) fn field_ty(f: &Field) -> TokenStream {

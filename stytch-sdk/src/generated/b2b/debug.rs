@@ -13,11 +13,14 @@ impl<'a> Debug<'a> {
     /// that the project id, secret and environment are the ones you expect.
     ///
     /// Sends `GET /v1/debug/whoami`.
-    pub async fn whoami(
+    #[inline]
+    pub fn whoami(
         &self,
         request: WhoamiRequest,
-    ) -> Result<WhoamiResponse, crate::Error> {
-        self.transport.send(&request).await
+    ) -> impl ::std::future::Future<
+        Output = Result<WhoamiResponse, crate::Error>,
+    > + Send + '_ {
+        self.transport.call(request)
     }
 }
 
@@ -28,6 +31,7 @@ impl<'a> Debug<'a> {
 pub struct WhoamiRequest {}
 impl WhoamiRequest {
     /// Creates the request from its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new() -> Self {
         Self {}
     }
@@ -50,8 +54,7 @@ impl crate::test_util::MockEndpoint for WhoamiRequest {
 }
 
 /// What [`Debug::whoami`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "test-util", derive(::serde::Serialize))]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct WhoamiResponse {
     /// HTTP status code of the response.
@@ -63,4 +66,76 @@ pub struct WhoamiResponse {
     pub project_id: String,
     /// Display name of that project.
     pub name: String,
+}
+
+impl crate::codec::Object for WhoamiResponse {
+    const NAME: &'static str = "WhoamiResponse";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut status_code: Option<i64> = None;
+        let mut request_id: Option<String> = None;
+        let mut project_id: Option<String> = None;
+        let mut name: Option<String> = None;
+        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
+            match key.as_str() {
+                "status_code" => {
+                    crate::codec::put(&mut map, &mut status_code, "status_code")
+                }
+                "request_id" => {
+                    crate::codec::put(&mut map, &mut request_id, "request_id")
+                }
+                "project_id" => {
+                    crate::codec::put(&mut map, &mut project_id, "project_id")
+                }
+                "name" => crate::codec::put(&mut map, &mut name, "name"),
+                _ => crate::codec::skip(&mut map),
+            }?;
+        }
+        match (status_code, request_id, project_id, name) {
+            (Some(status_code), Some(request_id), Some(project_id), Some(name)) => {
+                Ok(Self {
+                    status_code,
+                    request_id,
+                    project_id,
+                    name,
+                })
+            }
+            (status_code, request_id, project_id, name) => {
+                Err(
+                    crate::codec::missing(
+                        &[
+                            ("status_code", status_code.is_none()),
+                            ("request_id", request_id.is_none()),
+                            ("project_id", project_id.is_none()),
+                            ("name", name.is_none()),
+                        ],
+                    ),
+                )
+            }
+        }
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for WhoamiResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::codec::object(deserializer)
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl ::serde::Serialize for WhoamiResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut object = crate::codec::Writer::new(serializer, 4)?;
+        object.entry("status_code", &self.status_code);
+        object.entry("request_id", &self.request_id);
+        object.entry("project_id", &self.project_id);
+        object.entry("name", &self.name);
+        object.end()
+    }
 }

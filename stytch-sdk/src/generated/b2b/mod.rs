@@ -64,12 +64,14 @@ pub mod totps;
 impl crate::B2BClient {
     /// Parent group for Connected Apps in a B2B project: the `clients` endpoints register and
     /// manage the OAuth/OIDC client applications that may obtain tokens for your members.
+    #[inline]
     pub fn connected_app(&self) -> connected_app::ConnectedApp<'_> {
         connected_app::ConnectedApp {
             transport: &self.transport,
         }
     }
     /// Diagnostic endpoints for checking how the SDK client is configured.
+    #[inline]
     pub fn debug(&self) -> debug::Debug<'_> {
         debug::Debug {
             transport: &self.transport,
@@ -78,6 +80,7 @@ impl crate::B2BClient {
     /// Parent group for the discovery flow, in which a person authenticates by email or OAuth
     /// before choosing an organization. Its sub-groups list the organizations they can enter,
     /// create a new one, and turn the intermediate session into a member session.
+    #[inline]
     pub fn discovery(&self) -> discovery::Discovery<'_> {
         discovery::Discovery {
             transport: &self.transport,
@@ -86,6 +89,7 @@ impl crate::B2BClient {
     /// Parent group for Stytch's fraud and risk product: device fingerprint lookups, custom
     /// rules, verdict reason overrides and email risk scoring. These endpoints are served from
     /// the telemetry host, not the main API host.
+    #[inline]
     pub fn fraud(&self) -> fraud::Fraud<'_> {
         fraud::Fraud {
             transport: &self.transport,
@@ -93,12 +97,14 @@ impl crate::B2BClient {
     }
     /// Endpoints for a project that acts as an OAuth 2.0 and OIDC identity provider for
     /// Connected Apps: token introspection here, and the authorization flow under `oauth`.
+    #[inline]
     pub fn idp(&self) -> idp::Idp<'_> {
         idp::Idp {
             transport: &self.transport,
         }
     }
     /// Let a dashboard user sign in as a member to see and troubleshoot what that member sees.
+    #[inline]
     pub fn impersonation(&self) -> impersonation::Impersonation<'_> {
         impersonation::Impersonation {
             transport: &self.transport,
@@ -106,6 +112,7 @@ impl crate::B2BClient {
     }
     /// Machine-to-machine authentication: services obtain access tokens with the OAuth 2.0
     /// client credentials grant. Client management lives under `clients`.
+    #[inline]
     pub fn m2m(&self) -> m2m::M2m<'_> {
         m2m::M2m {
             transport: &self.transport,
@@ -113,6 +120,7 @@ impl crate::B2BClient {
     }
     /// Magic link login for B2B members. This group redeems links scoped to one organization;
     /// sending links lives under `email`, and the organization-free variant under `discovery`.
+    #[inline]
     pub fn magic_links(&self) -> magic_links::MagicLinks<'_> {
         magic_links::MagicLinks {
             transport: &self.transport,
@@ -121,6 +129,7 @@ impl crate::B2BClient {
     /// OAuth login for B2B members through providers such as Google or Microsoft. This group
     /// completes logins scoped to one organization; the organization-free variant is under
     /// `discovery`.
+    #[inline]
     pub fn oauth(&self) -> oauth::Oauth<'_> {
         oauth::Oauth {
             transport: &self.transport,
@@ -129,6 +138,7 @@ impl crate::B2BClient {
     /// Manage the organizations of a B2B project: create, read, search, update and delete them,
     /// read their metrics, and see the Connected Apps their members use. Members are managed
     /// under `members`.
+    #[inline]
     pub fn organizations(&self) -> organizations::Organizations<'_> {
         organizations::Organizations {
             transport: &self.transport,
@@ -136,6 +146,7 @@ impl crate::B2BClient {
     }
     /// One-time passcodes for B2B members. `email` sends and checks passcodes used for login
     /// (with a discovery variant); `sms` sends and checks passcodes used as a second factor.
+    #[inline]
     pub fn otps(&self) -> otps::Otps<'_> {
         otps::Otps {
             transport: &self.transport,
@@ -144,12 +155,14 @@ impl crate::B2BClient {
     /// Password login for B2B members: authenticate, check password strength, and import hashes
     /// from another system. Reset flows live under `email`, `existing_password`, `sessions` and
     /// `discovery`.
+    #[inline]
     pub fn passwords(&self) -> passwords::Passwords<'_> {
         passwords::Passwords {
             transport: &self.transport,
         }
     }
     /// Project-wide information about the Stytch project the SDK client is configured for.
+    #[inline]
     pub fn project(&self) -> project::Project<'_> {
         project::Project {
             transport: &self.transport,
@@ -157,6 +170,7 @@ impl crate::B2BClient {
     }
     /// Read the role-based access control (RBAC) policy that decides what members may do.
     /// Organization-specific roles are under `organizations`.
+    #[inline]
     pub fn rbac(&self) -> rbac::Rbac<'_> {
         rbac::Rbac {
             transport: &self.transport,
@@ -164,6 +178,7 @@ impl crate::B2BClient {
     }
     /// Backup codes for members who use TOTP as their second factor: list them, spend one in
     /// place of a TOTP code, or replace the whole set.
+    #[inline]
     pub fn recovery_codes(&self) -> recovery_codes::RecoveryCodes<'_> {
         recovery_codes::RecoveryCodes {
             transport: &self.transport,
@@ -171,6 +186,7 @@ impl crate::B2BClient {
     }
     /// Parent group for SCIM, through which an organization's identity provider creates, updates
     /// and removes members automatically. Connections are managed under `connection`.
+    #[inline]
     pub fn scim(&self) -> scim::Scim<'_> {
         scim::Scim {
             transport: &self.transport,
@@ -178,6 +194,7 @@ impl crate::B2BClient {
     }
     /// Authenticate, list, exchange, migrate and revoke member sessions, and fetch the keys that
     /// verify session JWTs.
+    #[inline]
     pub fn sessions(&self) -> sessions::Sessions<'_> {
         sessions::Sessions {
             transport: &self.transport,
@@ -186,6 +203,7 @@ impl crate::B2BClient {
     /// Single sign-on for B2B organizations: complete SAML or OIDC logins and manage an
     /// organization's SSO connections. Per-protocol connection settings are under `saml`, `oidc`
     /// and `external`.
+    #[inline]
     pub fn sso(&self) -> sso::Sso<'_> {
         sso::Sso {
             transport: &self.transport,
@@ -193,6 +211,7 @@ impl crate::B2BClient {
     }
     /// Time-based one-time passwords from an authenticator app, used as a second factor for B2B
     /// members: register them, check codes, and import existing registrations.
+    #[inline]
     pub fn totps(&self) -> totps::Totps<'_> {
         totps::Totps {
             transport: &self.transport,

@@ -17,11 +17,14 @@ impl<'a> Totps<'a> {
     /// registration. Fails if the code is wrong or outside the accepted time window.
     ///
     /// Sends `POST /v1/b2b/totp/authenticate`.
-    pub async fn authenticate(
+    #[inline]
+    pub fn authenticate(
         &self,
         request: AuthenticateRequest,
-    ) -> Result<AuthenticateResponse, crate::Error> {
-        self.transport.send(&request).await
+    ) -> impl ::std::future::Future<
+        Output = Result<AuthenticateResponse, crate::Error>,
+    > + Send + '_ {
+        self.transport.call(request)
     }
     /// Creates a TOTP registration for a member and returns its secret, a QR code and a set of
     /// recovery codes. Let the member scan the QR code (or type the secret) into their
@@ -29,22 +32,28 @@ impl<'a> Totps<'a> {
     /// the registration. An unconfirmed registration lapses after `expiration_minutes`.
     ///
     /// Sends `POST /v1/b2b/totp`.
-    pub async fn create(
+    #[inline]
+    pub fn create(
         &self,
         request: CreateRequest,
-    ) -> Result<CreateResponse, crate::Error> {
-        self.transport.send(&request).await
+    ) -> impl ::std::future::Future<
+        Output = Result<CreateResponse, crate::Error>,
+    > + Send + '_ {
+        self.transport.call(request)
     }
     /// Imports a TOTP registration that a member already has in another system, together with
     /// their recovery codes. The member keeps using the same entry in their authenticator app,
     /// with no re-enrolment and no confirmation code needed.
     ///
     /// Sends `POST /v1/b2b/totp/migrate`.
-    pub async fn migrate(
+    #[inline]
+    pub fn migrate(
         &self,
         request: MigrateRequest,
-    ) -> Result<MigrateResponse, crate::Error> {
-        self.transport.send(&request).await
+    ) -> impl ::std::future::Future<
+        Output = Result<MigrateResponse, crate::Error>,
+    > + Send + '_ {
+        self.transport.call(request)
     }
 }
 
@@ -101,6 +110,7 @@ pub struct AuthenticateRequest {
 
 impl AuthenticateRequest {
     /// Creates the request from its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(
         organization_id: impl Into<String>,
         member_id: impl Into<String>,
@@ -121,41 +131,49 @@ impl AuthenticateRequest {
         }
     }
     /// Sets [`intermediate_session_token`](Self::intermediate_session_token).
+    #[inline]
     pub fn intermediate_session_token(mut self, value: impl Into<String>) -> Self {
         self.intermediate_session_token = Some(value.into());
         self
     }
     /// Sets [`session_token`](Self::session_token).
+    #[inline]
     pub fn session_token(mut self, value: impl Into<String>) -> Self {
         self.session_token = Some(value.into());
         self
     }
     /// Sets [`session_jwt`](Self::session_jwt).
+    #[inline]
     pub fn session_jwt(mut self, value: impl Into<String>) -> Self {
         self.session_jwt = Some(value.into());
         self
     }
     /// Sets [`session_duration_minutes`](Self::session_duration_minutes).
+    #[inline]
     pub fn session_duration_minutes(mut self, value: i64) -> Self {
         self.session_duration_minutes = Some(value);
         self
     }
     /// Sets [`session_custom_claims`](Self::session_custom_claims).
+    #[inline]
     pub fn session_custom_claims(mut self, value: ::serde_json::Value) -> Self {
         self.session_custom_claims = Some(value);
         self
     }
     /// Sets [`set_mfa_enrollment`](Self::set_mfa_enrollment).
+    #[inline]
     pub fn set_mfa_enrollment(mut self, value: impl Into<String>) -> Self {
         self.set_mfa_enrollment = Some(value.into());
         self
     }
     /// Sets [`set_default_mfa`](Self::set_default_mfa).
+    #[inline]
     pub fn set_default_mfa(mut self, value: bool) -> Self {
         self.set_default_mfa = Some(value);
         self
     }
     /// Sets [`telemetry_id`](Self::telemetry_id).
+    #[inline]
     pub fn telemetry_id(mut self, value: impl Into<String>) -> Self {
         self.telemetry_id = Some(value.into());
         self
@@ -189,8 +207,7 @@ impl crate::test_util::MockEndpoint for AuthenticateRequest {
 }
 
 /// What [`Totps::authenticate`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "test-util", derive(::serde::Serialize))]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct AuthenticateResponse {
     /// HTTP status code of the response.
@@ -212,12 +229,147 @@ pub struct AuthenticateResponse {
     pub session_jwt: String,
     /// The member session that was started or extended; absent while the member still owes a
     /// factor and only an intermediate session exists.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub member_session: Option<crate::b2b::models::sessions::MemberSession>,
     /// What device fingerprinting learned about the member's device, present when a
     /// `telemetry_id` was sent and the lookup succeeded.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub member_device: Option<crate::consumer::models::device_history::DeviceInfo>,
+}
+
+impl crate::codec::Object for AuthenticateResponse {
+    const NAME: &'static str = "AuthenticateResponse";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut status_code: Option<i64> = None;
+        let mut request_id: Option<String> = None;
+        let mut member_id: Option<String> = None;
+        let mut member: Option<crate::b2b::models::organizations::Member> = None;
+        let mut organization: Option<crate::b2b::models::organizations::Organization> = None;
+        let mut session_token: Option<String> = None;
+        let mut session_jwt: Option<String> = None;
+        let mut member_session: Option<
+            Option<crate::b2b::models::sessions::MemberSession>,
+        > = None;
+        let mut member_device: Option<
+            Option<crate::consumer::models::device_history::DeviceInfo>,
+        > = None;
+        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
+            match key.as_str() {
+                "status_code" => {
+                    crate::codec::put(&mut map, &mut status_code, "status_code")
+                }
+                "request_id" => {
+                    crate::codec::put(&mut map, &mut request_id, "request_id")
+                }
+                "member_id" => crate::codec::put(&mut map, &mut member_id, "member_id"),
+                "member" => crate::codec::put(&mut map, &mut member, "member"),
+                "organization" => {
+                    crate::codec::put(&mut map, &mut organization, "organization")
+                }
+                "session_token" => {
+                    crate::codec::put(&mut map, &mut session_token, "session_token")
+                }
+                "session_jwt" => {
+                    crate::codec::put(&mut map, &mut session_jwt, "session_jwt")
+                }
+                "member_session" => {
+                    crate::codec::put(&mut map, &mut member_session, "member_session")
+                }
+                "member_device" => {
+                    crate::codec::put(&mut map, &mut member_device, "member_device")
+                }
+                _ => crate::codec::skip(&mut map),
+            }?;
+        }
+        match (
+            status_code,
+            request_id,
+            member_id,
+            member,
+            organization,
+            session_token,
+            session_jwt,
+        ) {
+            (
+                Some(status_code),
+                Some(request_id),
+                Some(member_id),
+                Some(member),
+                Some(organization),
+                Some(session_token),
+                Some(session_jwt),
+            ) => {
+                Ok(Self {
+                    status_code,
+                    request_id,
+                    member_id,
+                    member,
+                    organization,
+                    session_token,
+                    session_jwt,
+                    member_session: member_session.flatten(),
+                    member_device: member_device.flatten(),
+                })
+            }
+            (
+                status_code,
+                request_id,
+                member_id,
+                member,
+                organization,
+                session_token,
+                session_jwt,
+            ) => {
+                Err(
+                    crate::codec::missing(
+                        &[
+                            ("status_code", status_code.is_none()),
+                            ("request_id", request_id.is_none()),
+                            ("member_id", member_id.is_none()),
+                            ("member", member.is_none()),
+                            ("organization", organization.is_none()),
+                            ("session_token", session_token.is_none()),
+                            ("session_jwt", session_jwt.is_none()),
+                        ],
+                    ),
+                )
+            }
+        }
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for AuthenticateResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::codec::object(deserializer)
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl ::serde::Serialize for AuthenticateResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut object = crate::codec::Writer::new(
+            serializer,
+            7
+                + crate::codec::count_set(
+                    &[self.member_session.is_some(), self.member_device.is_some()],
+                ),
+        )?;
+        object.entry("status_code", &self.status_code);
+        object.entry("request_id", &self.request_id);
+        object.entry("member_id", &self.member_id);
+        object.entry("member", &self.member);
+        object.entry("organization", &self.organization);
+        object.entry("session_token", &self.session_token);
+        object.entry("session_jwt", &self.session_jwt);
+        object.entry_if("member_session", &self.member_session);
+        object.entry_if("member_device", &self.member_device);
+        object.end()
+    }
 }
 
 /// Parameters of [`Totps::create`].
@@ -253,6 +405,7 @@ pub struct CreateRequest {
 
 impl CreateRequest {
     /// Creates the request from its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(
         organization_id: impl Into<String>,
         member_id: impl Into<String>,
@@ -267,21 +420,25 @@ impl CreateRequest {
         }
     }
     /// Sets [`expiration_minutes`](Self::expiration_minutes).
+    #[inline]
     pub fn expiration_minutes(mut self, value: i64) -> Self {
         self.expiration_minutes = Some(value);
         self
     }
     /// Sets [`intermediate_session_token`](Self::intermediate_session_token).
+    #[inline]
     pub fn intermediate_session_token(mut self, value: impl Into<String>) -> Self {
         self.intermediate_session_token = Some(value.into());
         self
     }
     /// Sets [`session_token`](Self::session_token).
+    #[inline]
     pub fn session_token(mut self, value: impl Into<String>) -> Self {
         self.session_token = Some(value.into());
         self
     }
     /// Sets [`session_jwt`](Self::session_jwt).
+    #[inline]
     pub fn session_jwt(mut self, value: impl Into<String>) -> Self {
         self.session_jwt = Some(value.into());
         self
@@ -315,8 +472,7 @@ impl crate::test_util::MockEndpoint for CreateRequest {
 }
 
 /// What [`Totps::create`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "test-util", derive(::serde::Serialize))]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct CreateResponse {
     /// HTTP status code of the response.
@@ -342,6 +498,141 @@ pub struct CreateResponse {
     pub organization: crate::b2b::models::organizations::Organization,
 }
 
+impl crate::codec::Object for CreateResponse {
+    const NAME: &'static str = "CreateResponse";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut status_code: Option<i64> = None;
+        let mut request_id: Option<String> = None;
+        let mut member_id: Option<String> = None;
+        let mut totp_registration_id: Option<String> = None;
+        let mut secret: Option<String> = None;
+        let mut qr_code: Option<String> = None;
+        let mut recovery_codes: Option<Vec<String>> = None;
+        let mut member: Option<crate::b2b::models::organizations::Member> = None;
+        let mut organization: Option<crate::b2b::models::organizations::Organization> = None;
+        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
+            match key.as_str() {
+                "status_code" => {
+                    crate::codec::put(&mut map, &mut status_code, "status_code")
+                }
+                "request_id" => {
+                    crate::codec::put(&mut map, &mut request_id, "request_id")
+                }
+                "member_id" => crate::codec::put(&mut map, &mut member_id, "member_id"),
+                "totp_registration_id" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut totp_registration_id,
+                        "totp_registration_id",
+                    )
+                }
+                "secret" => crate::codec::put(&mut map, &mut secret, "secret"),
+                "qr_code" => crate::codec::put(&mut map, &mut qr_code, "qr_code"),
+                "recovery_codes" => {
+                    crate::codec::put(&mut map, &mut recovery_codes, "recovery_codes")
+                }
+                "member" => crate::codec::put(&mut map, &mut member, "member"),
+                "organization" => {
+                    crate::codec::put(&mut map, &mut organization, "organization")
+                }
+                _ => crate::codec::skip(&mut map),
+            }?;
+        }
+        match (
+            status_code,
+            request_id,
+            member_id,
+            totp_registration_id,
+            secret,
+            qr_code,
+            recovery_codes,
+            member,
+            organization,
+        ) {
+            (
+                Some(status_code),
+                Some(request_id),
+                Some(member_id),
+                Some(totp_registration_id),
+                Some(secret),
+                Some(qr_code),
+                Some(recovery_codes),
+                Some(member),
+                Some(organization),
+            ) => {
+                Ok(Self {
+                    status_code,
+                    request_id,
+                    member_id,
+                    totp_registration_id,
+                    secret,
+                    qr_code,
+                    recovery_codes,
+                    member,
+                    organization,
+                })
+            }
+            (
+                status_code,
+                request_id,
+                member_id,
+                totp_registration_id,
+                secret,
+                qr_code,
+                recovery_codes,
+                member,
+                organization,
+            ) => {
+                Err(
+                    crate::codec::missing(
+                        &[
+                            ("status_code", status_code.is_none()),
+                            ("request_id", request_id.is_none()),
+                            ("member_id", member_id.is_none()),
+                            ("totp_registration_id", totp_registration_id.is_none()),
+                            ("secret", secret.is_none()),
+                            ("qr_code", qr_code.is_none()),
+                            ("recovery_codes", recovery_codes.is_none()),
+                            ("member", member.is_none()),
+                            ("organization", organization.is_none()),
+                        ],
+                    ),
+                )
+            }
+        }
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for CreateResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::codec::object(deserializer)
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl ::serde::Serialize for CreateResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut object = crate::codec::Writer::new(serializer, 9)?;
+        object.entry("status_code", &self.status_code);
+        object.entry("request_id", &self.request_id);
+        object.entry("member_id", &self.member_id);
+        object.entry("totp_registration_id", &self.totp_registration_id);
+        object.entry("secret", &self.secret);
+        object.entry("qr_code", &self.qr_code);
+        object.entry("recovery_codes", &self.recovery_codes);
+        object.entry("member", &self.member);
+        object.entry("organization", &self.organization);
+        object.end()
+    }
+}
+
 /// Parameters of [`Totps::migrate`].
 #[derive(Debug, Clone, ::serde::Serialize)]
 #[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
@@ -360,6 +651,7 @@ pub struct MigrateRequest {
 
 impl MigrateRequest {
     /// Creates the request from its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(
         organization_id: impl Into<String>,
         member_id: impl Into<String>,
@@ -392,8 +684,7 @@ impl crate::test_util::MockEndpoint for MigrateRequest {
 }
 
 /// What [`Totps::migrate`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "test-util", derive(::serde::Serialize))]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct MigrateResponse {
     /// HTTP status code of the response.
@@ -411,4 +702,123 @@ pub struct MigrateResponse {
     pub totp_registration_id: String,
     /// The recovery codes now stored for the member.
     pub recovery_codes: Vec<String>,
+}
+
+impl crate::codec::Object for MigrateResponse {
+    const NAME: &'static str = "MigrateResponse";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut status_code: Option<i64> = None;
+        let mut request_id: Option<String> = None;
+        let mut member_id: Option<String> = None;
+        let mut member: Option<crate::b2b::models::organizations::Member> = None;
+        let mut organization: Option<crate::b2b::models::organizations::Organization> = None;
+        let mut totp_registration_id: Option<String> = None;
+        let mut recovery_codes: Option<Vec<String>> = None;
+        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
+            match key.as_str() {
+                "status_code" => {
+                    crate::codec::put(&mut map, &mut status_code, "status_code")
+                }
+                "request_id" => {
+                    crate::codec::put(&mut map, &mut request_id, "request_id")
+                }
+                "member_id" => crate::codec::put(&mut map, &mut member_id, "member_id"),
+                "member" => crate::codec::put(&mut map, &mut member, "member"),
+                "organization" => {
+                    crate::codec::put(&mut map, &mut organization, "organization")
+                }
+                "totp_registration_id" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut totp_registration_id,
+                        "totp_registration_id",
+                    )
+                }
+                "recovery_codes" => {
+                    crate::codec::put(&mut map, &mut recovery_codes, "recovery_codes")
+                }
+                _ => crate::codec::skip(&mut map),
+            }?;
+        }
+        match (
+            status_code,
+            request_id,
+            member_id,
+            member,
+            organization,
+            totp_registration_id,
+            recovery_codes,
+        ) {
+            (
+                Some(status_code),
+                Some(request_id),
+                Some(member_id),
+                Some(member),
+                Some(organization),
+                Some(totp_registration_id),
+                Some(recovery_codes),
+            ) => {
+                Ok(Self {
+                    status_code,
+                    request_id,
+                    member_id,
+                    member,
+                    organization,
+                    totp_registration_id,
+                    recovery_codes,
+                })
+            }
+            (
+                status_code,
+                request_id,
+                member_id,
+                member,
+                organization,
+                totp_registration_id,
+                recovery_codes,
+            ) => {
+                Err(
+                    crate::codec::missing(
+                        &[
+                            ("status_code", status_code.is_none()),
+                            ("request_id", request_id.is_none()),
+                            ("member_id", member_id.is_none()),
+                            ("member", member.is_none()),
+                            ("organization", organization.is_none()),
+                            ("totp_registration_id", totp_registration_id.is_none()),
+                            ("recovery_codes", recovery_codes.is_none()),
+                        ],
+                    ),
+                )
+            }
+        }
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for MigrateResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::codec::object(deserializer)
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl ::serde::Serialize for MigrateResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut object = crate::codec::Writer::new(serializer, 7)?;
+        object.entry("status_code", &self.status_code);
+        object.entry("request_id", &self.request_id);
+        object.entry("member_id", &self.member_id);
+        object.entry("member", &self.member);
+        object.entry("organization", &self.organization);
+        object.entry("totp_registration_id", &self.totp_registration_id);
+        object.entry("recovery_codes", &self.recovery_codes);
+        object.end()
+    }
 }

@@ -17,11 +17,14 @@ impl<'a> CryptoWallets<'a> {
     /// is started or extended when requested.
     ///
     /// Sends `POST /v1/crypto_wallets/authenticate`.
-    pub async fn authenticate(
+    #[inline]
+    pub fn authenticate(
         &self,
         request: AuthenticateRequest,
-    ) -> Result<AuthenticateResponse, crate::Error> {
-        self.transport.send(&request).await
+    ) -> impl ::std::future::Future<
+        Output = Result<AuthenticateResponse, crate::Error>,
+    > + Send + '_ {
+        self.transport.call(request)
     }
     /// Issues a challenge for a wallet to sign, the first step of a crypto wallet login. An
     /// unknown wallet address gets a new user, unless a `user_id` or session is given, in which
@@ -29,11 +32,14 @@ impl<'a> CryptoWallets<'a> {
     /// `challenge` and send the signature to `authenticate`.
     ///
     /// Sends `POST /v1/crypto_wallets/authenticate/start`.
-    pub async fn authenticate_start(
+    #[inline]
+    pub fn authenticate_start(
         &self,
         request: AuthenticateStartRequest,
-    ) -> Result<AuthenticateStartResponse, crate::Error> {
-        self.transport.send(&request).await
+    ) -> impl ::std::future::Future<
+        Output = Result<AuthenticateStartResponse, crate::Error>,
+    > + Send + '_ {
+        self.transport.call(request)
     }
 }
 
@@ -80,6 +86,7 @@ pub struct AuthenticateRequest {
 
 impl AuthenticateRequest {
     /// Creates the request from its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(
         crypto_wallet_type: impl Into<String>,
         crypto_wallet_address: impl Into<String>,
@@ -97,26 +104,31 @@ impl AuthenticateRequest {
         }
     }
     /// Sets [`session_token`](Self::session_token).
+    #[inline]
     pub fn session_token(mut self, value: impl Into<String>) -> Self {
         self.session_token = Some(value.into());
         self
     }
     /// Sets [`session_duration_minutes`](Self::session_duration_minutes).
+    #[inline]
     pub fn session_duration_minutes(mut self, value: i64) -> Self {
         self.session_duration_minutes = Some(value);
         self
     }
     /// Sets [`session_jwt`](Self::session_jwt).
+    #[inline]
     pub fn session_jwt(mut self, value: impl Into<String>) -> Self {
         self.session_jwt = Some(value.into());
         self
     }
     /// Sets [`session_custom_claims`](Self::session_custom_claims).
+    #[inline]
     pub fn session_custom_claims(mut self, value: ::serde_json::Value) -> Self {
         self.session_custom_claims = Some(value);
         self
     }
     /// Sets [`telemetry_id`](Self::telemetry_id).
+    #[inline]
     pub fn telemetry_id(mut self, value: impl Into<String>) -> Self {
         self.telemetry_id = Some(value.into());
         self
@@ -150,8 +162,7 @@ impl crate::test_util::MockEndpoint for AuthenticateRequest {
 }
 
 /// What [`CryptoWallets::authenticate`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "test-util", derive(::serde::Serialize))]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct AuthenticateResponse {
     /// HTTP status code of the response.
@@ -170,16 +181,134 @@ pub struct AuthenticateResponse {
     /// The user record as it stands after the call.
     pub user: crate::consumer::models::users::User,
     /// The session that was started or extended, when there is one.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub session: Option<crate::consumer::models::sessions::Session>,
     /// The Sign-In With Ethereum details from the signed message; present only when the
     /// challenge was issued in SIWE format.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub siwe_params: Option<crate::consumer::models::crypto_wallets::SiweParamsResponse>,
     /// What device fingerprinting learned about the device, present when a `telemetry_id` was
     /// sent and the lookup succeeded.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_device: Option<crate::consumer::models::device_history::DeviceInfo>,
+}
+
+impl crate::codec::Object for AuthenticateResponse {
+    const NAME: &'static str = "AuthenticateResponse";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut status_code: Option<i64> = None;
+        let mut request_id: Option<String> = None;
+        let mut user_id: Option<String> = None;
+        let mut session_token: Option<String> = None;
+        let mut session_jwt: Option<String> = None;
+        let mut user: Option<crate::consumer::models::users::User> = None;
+        let mut session: Option<Option<crate::consumer::models::sessions::Session>> = None;
+        let mut siwe_params: Option<
+            Option<crate::consumer::models::crypto_wallets::SiweParamsResponse>,
+        > = None;
+        let mut user_device: Option<
+            Option<crate::consumer::models::device_history::DeviceInfo>,
+        > = None;
+        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
+            match key.as_str() {
+                "status_code" => {
+                    crate::codec::put(&mut map, &mut status_code, "status_code")
+                }
+                "request_id" => {
+                    crate::codec::put(&mut map, &mut request_id, "request_id")
+                }
+                "user_id" => crate::codec::put(&mut map, &mut user_id, "user_id"),
+                "session_token" => {
+                    crate::codec::put(&mut map, &mut session_token, "session_token")
+                }
+                "session_jwt" => {
+                    crate::codec::put(&mut map, &mut session_jwt, "session_jwt")
+                }
+                "user" => crate::codec::put(&mut map, &mut user, "user"),
+                "session" => crate::codec::put(&mut map, &mut session, "session"),
+                "siwe_params" => {
+                    crate::codec::put(&mut map, &mut siwe_params, "siwe_params")
+                }
+                "user_device" => {
+                    crate::codec::put(&mut map, &mut user_device, "user_device")
+                }
+                _ => crate::codec::skip(&mut map),
+            }?;
+        }
+        match (status_code, request_id, user_id, session_token, session_jwt, user) {
+            (
+                Some(status_code),
+                Some(request_id),
+                Some(user_id),
+                Some(session_token),
+                Some(session_jwt),
+                Some(user),
+            ) => {
+                Ok(Self {
+                    status_code,
+                    request_id,
+                    user_id,
+                    session_token,
+                    session_jwt,
+                    user,
+                    session: session.flatten(),
+                    siwe_params: siwe_params.flatten(),
+                    user_device: user_device.flatten(),
+                })
+            }
+            (status_code, request_id, user_id, session_token, session_jwt, user) => {
+                Err(
+                    crate::codec::missing(
+                        &[
+                            ("status_code", status_code.is_none()),
+                            ("request_id", request_id.is_none()),
+                            ("user_id", user_id.is_none()),
+                            ("session_token", session_token.is_none()),
+                            ("session_jwt", session_jwt.is_none()),
+                            ("user", user.is_none()),
+                        ],
+                    ),
+                )
+            }
+        }
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for AuthenticateResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::codec::object(deserializer)
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl ::serde::Serialize for AuthenticateResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut object = crate::codec::Writer::new(
+            serializer,
+            6
+                + crate::codec::count_set(
+                    &[
+                        self.session.is_some(),
+                        self.siwe_params.is_some(),
+                        self.user_device.is_some(),
+                    ],
+                ),
+        )?;
+        object.entry("status_code", &self.status_code);
+        object.entry("request_id", &self.request_id);
+        object.entry("user_id", &self.user_id);
+        object.entry("session_token", &self.session_token);
+        object.entry("session_jwt", &self.session_jwt);
+        object.entry("user", &self.user);
+        object.entry_if("session", &self.session);
+        object.entry_if("siwe_params", &self.siwe_params);
+        object.entry_if("user_device", &self.user_device);
+        object.end()
+    }
 }
 
 /// Parameters of [`CryptoWallets::authenticate_start`].
@@ -212,6 +341,7 @@ pub struct AuthenticateStartRequest {
 
 impl AuthenticateStartRequest {
     /// Creates the request from its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(
         crypto_wallet_type: impl Into<String>,
         crypto_wallet_address: impl Into<String>,
@@ -226,21 +356,25 @@ impl AuthenticateStartRequest {
         }
     }
     /// Sets [`user_id`](Self::user_id).
+    #[inline]
     pub fn user_id(mut self, value: impl Into<String>) -> Self {
         self.user_id = Some(value.into());
         self
     }
     /// Sets [`session_token`](Self::session_token).
+    #[inline]
     pub fn session_token(mut self, value: impl Into<String>) -> Self {
         self.session_token = Some(value.into());
         self
     }
     /// Sets [`session_jwt`](Self::session_jwt).
+    #[inline]
     pub fn session_jwt(mut self, value: impl Into<String>) -> Self {
         self.session_jwt = Some(value.into());
         self
     }
     /// Sets [`siwe_params`](Self::siwe_params).
+    #[inline]
     pub fn siwe_params(
         mut self,
         value: crate::consumer::models::crypto_wallets::SiweParams,
@@ -267,8 +401,7 @@ impl crate::test_util::MockEndpoint for AuthenticateStartRequest {
 }
 
 /// What [`CryptoWallets::authenticate_start`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "test-util", derive(::serde::Serialize))]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct AuthenticateStartResponse {
     /// HTTP status code of the response.
@@ -283,4 +416,87 @@ pub struct AuthenticateStartResponse {
     pub challenge: String,
     /// Whether this call created the user.
     pub user_created: bool,
+}
+
+impl crate::codec::Object for AuthenticateStartResponse {
+    const NAME: &'static str = "AuthenticateStartResponse";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut status_code: Option<i64> = None;
+        let mut request_id: Option<String> = None;
+        let mut user_id: Option<String> = None;
+        let mut challenge: Option<String> = None;
+        let mut user_created: Option<bool> = None;
+        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
+            match key.as_str() {
+                "status_code" => {
+                    crate::codec::put(&mut map, &mut status_code, "status_code")
+                }
+                "request_id" => {
+                    crate::codec::put(&mut map, &mut request_id, "request_id")
+                }
+                "user_id" => crate::codec::put(&mut map, &mut user_id, "user_id"),
+                "challenge" => crate::codec::put(&mut map, &mut challenge, "challenge"),
+                "user_created" => {
+                    crate::codec::put(&mut map, &mut user_created, "user_created")
+                }
+                _ => crate::codec::skip(&mut map),
+            }?;
+        }
+        match (status_code, request_id, user_id, challenge, user_created) {
+            (
+                Some(status_code),
+                Some(request_id),
+                Some(user_id),
+                Some(challenge),
+                Some(user_created),
+            ) => {
+                Ok(Self {
+                    status_code,
+                    request_id,
+                    user_id,
+                    challenge,
+                    user_created,
+                })
+            }
+            (status_code, request_id, user_id, challenge, user_created) => {
+                Err(
+                    crate::codec::missing(
+                        &[
+                            ("status_code", status_code.is_none()),
+                            ("request_id", request_id.is_none()),
+                            ("user_id", user_id.is_none()),
+                            ("challenge", challenge.is_none()),
+                            ("user_created", user_created.is_none()),
+                        ],
+                    ),
+                )
+            }
+        }
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for AuthenticateStartResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::codec::object(deserializer)
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl ::serde::Serialize for AuthenticateStartResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut object = crate::codec::Writer::new(serializer, 5)?;
+        object.entry("status_code", &self.status_code);
+        object.entry("request_id", &self.request_id);
+        object.entry("user_id", &self.user_id);
+        object.entry("challenge", &self.challenge);
+        object.entry("user_created", &self.user_created);
+        object.end()
+    }
 }

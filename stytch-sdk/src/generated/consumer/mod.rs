@@ -59,6 +59,7 @@ impl crate::Client {
     /// Parent group for Connected Apps, which let your project act as an OAuth 2.0 and OpenID
     /// Connect identity provider. The `clients` group below manages the registered client
     /// applications and their secrets.
+    #[inline]
     pub fn connected_app(&self) -> connected_app::ConnectedApp<'_> {
         connected_app::ConnectedApp {
             transport: &self.transport,
@@ -66,12 +67,14 @@ impl crate::Client {
     }
     /// Sign-in with a crypto wallet (Ethereum or Solana): Stytch issues a challenge message, the
     /// wallet signs it, and the signature is verified to log the user in.
+    #[inline]
     pub fn crypto_wallets(&self) -> crypto_wallets::CryptoWallets<'_> {
         crypto_wallets::CryptoWallets {
             transport: &self.transport,
         }
     }
     /// Diagnostics for checking that your API credentials work and which project they belong to.
+    #[inline]
     pub fn debug(&self) -> debug::Debug<'_> {
         debug::Debug {
             transport: &self.transport,
@@ -79,6 +82,7 @@ impl crate::Client {
     }
     /// Parent group for Stytch's fraud and risk products: device fingerprint lookups, email risk
     /// scoring, custom allow/block rules and overrides for the reasons behind a verdict.
+    #[inline]
     pub fn fraud(&self) -> fraud::Fraud<'_> {
         fraud::Fraud {
             transport: &self.transport,
@@ -87,6 +91,7 @@ impl crate::Client {
     /// Endpoints of your project's OAuth 2.0 / OpenID Connect identity provider that your
     /// backend calls directly, such as checking a token issued to a Connected App. The `oauth`
     /// group below drives the authorization flow.
+    #[inline]
     pub fn idp(&self) -> idp::Idp<'_> {
         idp::Idp {
             transport: &self.transport,
@@ -94,6 +99,7 @@ impl crate::Client {
     }
     /// Lets a support agent or administrator log in as a user, by exchanging an impersonation
     /// token created in the Stytch dashboard for a session.
+    #[inline]
     pub fn impersonation(&self) -> impersonation::Impersonation<'_> {
         impersonation::Impersonation {
             transport: &self.transport,
@@ -102,6 +108,7 @@ impl crate::Client {
     /// Machine-to-machine authentication: backend services obtain short-lived access tokens with
     /// the OAuth 2.0 client credentials grant. The `clients` group below manages the service
     /// clients and their secrets.
+    #[inline]
     pub fn m2m(&self) -> m2m::M2m<'_> {
         m2m::M2m {
             transport: &self.transport,
@@ -110,6 +117,7 @@ impl crate::Client {
     /// Passwordless login with single-use links. This group authenticates the token from a
     /// clicked link and creates link tokens you deliver yourself; the `email` group below sends
     /// links by email.
+    #[inline]
     pub fn magic_links(&self) -> magic_links::MagicLinks<'_> {
         magic_links::MagicLinks {
             transport: &self.transport,
@@ -118,6 +126,7 @@ impl crate::Client {
     /// Login through third-party identity providers such as Google, Apple or GitHub: finishing
     /// the OAuth redirect flow and linking an extra provider to a user who already has an
     /// account.
+    #[inline]
     pub fn oauth(&self) -> oauth::Oauth<'_> {
         oauth::Oauth {
             transport: &self.transport,
@@ -125,6 +134,7 @@ impl crate::Client {
     }
     /// One-time passcodes sent by email, SMS or WhatsApp. This group checks a code the user
     /// typed in; the `email`, `sms` and `whatsapp` groups below send the codes.
+    #[inline]
     pub fn otps(&self) -> otps::Otps<'_> {
         otps::Otps {
             transport: &self.transport,
@@ -133,12 +143,14 @@ impl crate::Client {
     /// Email-and-password login: creating users with a password, checking passwords, scoring
     /// their strength and importing hashes from another system. The reset flows live in the
     /// child groups `email`, `existing_password` and `sessions`.
+    #[inline]
     pub fn passwords(&self) -> passwords::Passwords<'_> {
         passwords::Passwords {
             transport: &self.transport,
         }
     }
     /// Information about the project itself, such as how many users and other objects it holds.
+    #[inline]
     pub fn project(&self) -> project::Project<'_> {
         project::Project {
             transport: &self.transport,
@@ -146,6 +158,7 @@ impl crate::Client {
     }
     /// Role-based access control: reading the project's policy of roles, resources and the
     /// actions each role may take.
+    #[inline]
     pub fn rbac(&self) -> rbac::Rbac<'_> {
         rbac::Rbac {
             transport: &self.transport,
@@ -153,6 +166,7 @@ impl crate::Client {
     }
     /// User sessions: checking and extending them, listing and revoking them, fetching the keys
     /// that verify session JWTs, and turning tokens from other systems into Stytch sessions.
+    #[inline]
     pub fn sessions(&self) -> sessions::Sessions<'_> {
         sessions::Sessions {
             transport: &self.transport,
@@ -161,6 +175,7 @@ impl crate::Client {
     /// Time-based one-time passcodes from an authenticator app (TOTP), usually used as a second
     /// factor: registering an app, checking its codes, and signing in with the backup recovery
     /// codes.
+    #[inline]
     pub fn totps(&self) -> totps::Totps<'_> {
         totps::Totps {
             transport: &self.transport,
@@ -169,6 +184,7 @@ impl crate::Client {
     /// Management of user records from your backend: creating, reading, updating, searching and
     /// deleting users, and removing individual authentication factors or Connected App grants
     /// from them.
+    #[inline]
     pub fn users(&self) -> users::Users<'_> {
         users::Users {
             transport: &self.transport,
@@ -177,6 +193,7 @@ impl crate::Client {
     /// Passkeys and hardware security keys (WebAuthn): registering a credential for a user,
     /// logging in with it, and listing or renaming registrations. Each flow is a start call that
     /// returns options for the browser and a second call that checks the browser's answer.
+    #[inline]
     pub fn webauthn(&self) -> webauthn::Webauthn<'_> {
         webauthn::Webauthn {
             transport: &self.transport,

@@ -19,11 +19,14 @@ impl<'a> Oauth<'a> {
     /// `oauth_attach_token` query parameter when starting the OAuth flow.
     ///
     /// Sends `POST /v1/oauth/attach`.
-    pub async fn attach(
+    #[inline]
+    pub fn attach(
         &self,
         request: AttachRequest,
-    ) -> Result<AttachResponse, crate::Error> {
-        self.transport.send(&request).await
+    ) -> impl ::std::future::Future<
+        Output = Result<AttachResponse, crate::Error>,
+    > + Send + '_ {
+        self.transport.call(request)
     }
     /// Completes an OAuth login by exchanging the token that Stytch put on your redirect URL.
     /// Returns the user, the provider's identity and tokens, and a session when one was asked
@@ -31,11 +34,14 @@ impl<'a> Oauth<'a> {
     /// missing or wrong.
     ///
     /// Sends `POST /v1/oauth/authenticate`.
-    pub async fn authenticate(
+    #[inline]
+    pub fn authenticate(
         &self,
         request: AuthenticateRequest,
-    ) -> Result<AuthenticateResponse, crate::Error> {
-        self.transport.send(&request).await
+    ) -> impl ::std::future::Future<
+        Output = Result<AuthenticateResponse, crate::Error>,
+    > + Send + '_ {
+        self.transport.call(request)
     }
 }
 
@@ -63,6 +69,7 @@ pub struct AttachRequest {
 
 impl AttachRequest {
     /// Creates the request from its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(provider: impl Into<String>) -> Self {
         Self {
             provider: provider.into(),
@@ -72,16 +79,19 @@ impl AttachRequest {
         }
     }
     /// Sets [`user_id`](Self::user_id).
+    #[inline]
     pub fn user_id(mut self, value: impl Into<String>) -> Self {
         self.user_id = Some(value.into());
         self
     }
     /// Sets [`session_token`](Self::session_token).
+    #[inline]
     pub fn session_token(mut self, value: impl Into<String>) -> Self {
         self.session_token = Some(value.into());
         self
     }
     /// Sets [`session_jwt`](Self::session_jwt).
+    #[inline]
     pub fn session_jwt(mut self, value: impl Into<String>) -> Self {
         self.session_jwt = Some(value.into());
         self
@@ -105,8 +115,7 @@ impl crate::test_util::MockEndpoint for AttachRequest {
 }
 
 /// What [`Oauth::attach`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "test-util", derive(::serde::Serialize))]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct AttachResponse {
     /// HTTP status code of the response.
@@ -117,6 +126,77 @@ pub struct AttachResponse {
     /// Single-use token to add to the OAuth start URL so the resulting login is tied to the
     /// chosen user.
     pub oauth_attach_token: String,
+}
+
+impl crate::codec::Object for AttachResponse {
+    const NAME: &'static str = "AttachResponse";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut status_code: Option<i64> = None;
+        let mut request_id: Option<String> = None;
+        let mut oauth_attach_token: Option<String> = None;
+        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
+            match key.as_str() {
+                "status_code" => {
+                    crate::codec::put(&mut map, &mut status_code, "status_code")
+                }
+                "request_id" => {
+                    crate::codec::put(&mut map, &mut request_id, "request_id")
+                }
+                "oauth_attach_token" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut oauth_attach_token,
+                        "oauth_attach_token",
+                    )
+                }
+                _ => crate::codec::skip(&mut map),
+            }?;
+        }
+        match (status_code, request_id, oauth_attach_token) {
+            (Some(status_code), Some(request_id), Some(oauth_attach_token)) => {
+                Ok(Self {
+                    status_code,
+                    request_id,
+                    oauth_attach_token,
+                })
+            }
+            (status_code, request_id, oauth_attach_token) => {
+                Err(
+                    crate::codec::missing(
+                        &[
+                            ("status_code", status_code.is_none()),
+                            ("request_id", request_id.is_none()),
+                            ("oauth_attach_token", oauth_attach_token.is_none()),
+                        ],
+                    ),
+                )
+            }
+        }
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for AttachResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::codec::object(deserializer)
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl ::serde::Serialize for AttachResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut object = crate::codec::Writer::new(serializer, 3)?;
+        object.entry("status_code", &self.status_code);
+        object.entry("request_id", &self.request_id);
+        object.entry("oauth_attach_token", &self.oauth_attach_token);
+        object.end()
+    }
 }
 
 /// Parameters of [`Oauth::authenticate`].
@@ -160,6 +240,7 @@ pub struct AuthenticateRequest {
 
 impl AuthenticateRequest {
     /// Creates the request from its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(token: impl Into<String>) -> Self {
         Self {
             token: token.into(),
@@ -172,31 +253,37 @@ impl AuthenticateRequest {
         }
     }
     /// Sets [`session_token`](Self::session_token).
+    #[inline]
     pub fn session_token(mut self, value: impl Into<String>) -> Self {
         self.session_token = Some(value.into());
         self
     }
     /// Sets [`session_duration_minutes`](Self::session_duration_minutes).
+    #[inline]
     pub fn session_duration_minutes(mut self, value: i64) -> Self {
         self.session_duration_minutes = Some(value);
         self
     }
     /// Sets [`session_jwt`](Self::session_jwt).
+    #[inline]
     pub fn session_jwt(mut self, value: impl Into<String>) -> Self {
         self.session_jwt = Some(value.into());
         self
     }
     /// Sets [`session_custom_claims`](Self::session_custom_claims).
+    #[inline]
     pub fn session_custom_claims(mut self, value: ::serde_json::Value) -> Self {
         self.session_custom_claims = Some(value);
         self
     }
     /// Sets [`code_verifier`](Self::code_verifier).
+    #[inline]
     pub fn code_verifier(mut self, value: impl Into<String>) -> Self {
         self.code_verifier = Some(value.into());
         self
     }
     /// Sets [`telemetry_id`](Self::telemetry_id).
+    #[inline]
     pub fn telemetry_id(mut self, value: impl Into<String>) -> Self {
         self.telemetry_id = Some(value.into());
         self
@@ -230,8 +317,7 @@ impl crate::test_util::MockEndpoint for AuthenticateRequest {
 }
 
 /// What [`Oauth::authenticate`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "test-util", derive(::serde::Serialize))]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct AuthenticateResponse {
     /// HTTP status code of the response.
@@ -264,10 +350,198 @@ pub struct AuthenticateResponse {
     /// `users.delete_oauth_registration` to unlink it.
     pub oauth_user_registration_id: String,
     /// The session that was started or extended; absent when no session was requested.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_session: Option<crate::consumer::models::sessions::Session>,
     /// What device fingerprinting learned about the device, present when a `telemetry_id` was
     /// sent and the lookup succeeded.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_device: Option<crate::consumer::models::device_history::DeviceInfo>,
+}
+
+impl crate::codec::Object for AuthenticateResponse {
+    const NAME: &'static str = "AuthenticateResponse";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut status_code: Option<i64> = None;
+        let mut request_id: Option<String> = None;
+        let mut user_id: Option<String> = None;
+        let mut provider_subject: Option<String> = None;
+        let mut provider_type: Option<String> = None;
+        let mut session_token: Option<String> = None;
+        let mut session_jwt: Option<String> = None;
+        let mut provider_values: Option<
+            crate::consumer::models::oauth::ProviderValues,
+        > = None;
+        let mut user: Option<crate::consumer::models::users::User> = None;
+        let mut reset_sessions: Option<bool> = None;
+        let mut oauth_user_registration_id: Option<String> = None;
+        let mut user_session: Option<
+            Option<crate::consumer::models::sessions::Session>,
+        > = None;
+        let mut user_device: Option<
+            Option<crate::consumer::models::device_history::DeviceInfo>,
+        > = None;
+        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
+            match key.as_str() {
+                "status_code" => {
+                    crate::codec::put(&mut map, &mut status_code, "status_code")
+                }
+                "request_id" => {
+                    crate::codec::put(&mut map, &mut request_id, "request_id")
+                }
+                "user_id" => crate::codec::put(&mut map, &mut user_id, "user_id"),
+                "provider_subject" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut provider_subject,
+                        "provider_subject",
+                    )
+                }
+                "provider_type" => {
+                    crate::codec::put(&mut map, &mut provider_type, "provider_type")
+                }
+                "session_token" => {
+                    crate::codec::put(&mut map, &mut session_token, "session_token")
+                }
+                "session_jwt" => {
+                    crate::codec::put(&mut map, &mut session_jwt, "session_jwt")
+                }
+                "provider_values" => {
+                    crate::codec::put(&mut map, &mut provider_values, "provider_values")
+                }
+                "user" => crate::codec::put(&mut map, &mut user, "user"),
+                "reset_sessions" => {
+                    crate::codec::put(&mut map, &mut reset_sessions, "reset_sessions")
+                }
+                "oauth_user_registration_id" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut oauth_user_registration_id,
+                        "oauth_user_registration_id",
+                    )
+                }
+                "user_session" => {
+                    crate::codec::put(&mut map, &mut user_session, "user_session")
+                }
+                "user_device" => {
+                    crate::codec::put(&mut map, &mut user_device, "user_device")
+                }
+                _ => crate::codec::skip(&mut map),
+            }?;
+        }
+        match (
+            status_code,
+            request_id,
+            user_id,
+            provider_subject,
+            provider_type,
+            session_token,
+            session_jwt,
+            provider_values,
+            user,
+            reset_sessions,
+            oauth_user_registration_id,
+        ) {
+            (
+                Some(status_code),
+                Some(request_id),
+                Some(user_id),
+                Some(provider_subject),
+                Some(provider_type),
+                Some(session_token),
+                Some(session_jwt),
+                Some(provider_values),
+                Some(user),
+                Some(reset_sessions),
+                Some(oauth_user_registration_id),
+            ) => {
+                Ok(Self {
+                    status_code,
+                    request_id,
+                    user_id,
+                    provider_subject,
+                    provider_type,
+                    session_token,
+                    session_jwt,
+                    provider_values,
+                    user,
+                    reset_sessions,
+                    oauth_user_registration_id,
+                    user_session: user_session.flatten(),
+                    user_device: user_device.flatten(),
+                })
+            }
+            (
+                status_code,
+                request_id,
+                user_id,
+                provider_subject,
+                provider_type,
+                session_token,
+                session_jwt,
+                provider_values,
+                user,
+                reset_sessions,
+                oauth_user_registration_id,
+            ) => {
+                Err(
+                    crate::codec::missing(
+                        &[
+                            ("status_code", status_code.is_none()),
+                            ("request_id", request_id.is_none()),
+                            ("user_id", user_id.is_none()),
+                            ("provider_subject", provider_subject.is_none()),
+                            ("provider_type", provider_type.is_none()),
+                            ("session_token", session_token.is_none()),
+                            ("session_jwt", session_jwt.is_none()),
+                            ("provider_values", provider_values.is_none()),
+                            ("user", user.is_none()),
+                            ("reset_sessions", reset_sessions.is_none()),
+                            (
+                                "oauth_user_registration_id",
+                                oauth_user_registration_id.is_none(),
+                            ),
+                        ],
+                    ),
+                )
+            }
+        }
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for AuthenticateResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::codec::object(deserializer)
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl ::serde::Serialize for AuthenticateResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut object = crate::codec::Writer::new(
+            serializer,
+            11
+                + crate::codec::count_set(
+                    &[self.user_session.is_some(), self.user_device.is_some()],
+                ),
+        )?;
+        object.entry("status_code", &self.status_code);
+        object.entry("request_id", &self.request_id);
+        object.entry("user_id", &self.user_id);
+        object.entry("provider_subject", &self.provider_subject);
+        object.entry("provider_type", &self.provider_type);
+        object.entry("session_token", &self.session_token);
+        object.entry("session_jwt", &self.session_jwt);
+        object.entry("provider_values", &self.provider_values);
+        object.entry("user", &self.user);
+        object.entry("reset_sessions", &self.reset_sessions);
+        object.entry("oauth_user_registration_id", &self.oauth_user_registration_id);
+        object.entry_if("user_session", &self.user_session);
+        object.entry_if("user_device", &self.user_device);
+        object.end()
+    }
 }

@@ -13,11 +13,14 @@ impl<'a> Project<'a> {
     /// entry per kind of object. Read-only; useful for dashboards and usage monitoring.
     ///
     /// Sends `GET /v1/projects/metrics`.
-    pub async fn metrics(
+    #[inline]
+    pub fn metrics(
         &self,
         request: MetricsRequest,
-    ) -> Result<MetricsResponse, crate::Error> {
-        self.transport.send(&request).await
+    ) -> impl ::std::future::Future<
+        Output = Result<MetricsResponse, crate::Error>,
+    > + Send + '_ {
+        self.transport.call(request)
     }
 }
 
@@ -28,6 +31,7 @@ impl<'a> Project<'a> {
 pub struct MetricsRequest {}
 impl MetricsRequest {
     /// Creates the request from its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new() -> Self {
         Self {}
     }
@@ -50,8 +54,7 @@ impl crate::test_util::MockEndpoint for MetricsRequest {
 }
 
 /// What [`Project::metrics`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "test-util", derive(::serde::Serialize))]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct MetricsResponse {
     /// HTTP status code of the response.
@@ -64,4 +67,76 @@ pub struct MetricsResponse {
     /// One count per kind of object, such as users or M2M clients; check each entry's
     /// `metric_type`.
     pub metrics: Vec<crate::consumer::models::project::ProjectMetric>,
+}
+
+impl crate::codec::Object for MetricsResponse {
+    const NAME: &'static str = "MetricsResponse";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut status_code: Option<i64> = None;
+        let mut request_id: Option<String> = None;
+        let mut project_id: Option<String> = None;
+        let mut metrics: Option<Vec<crate::consumer::models::project::ProjectMetric>> = None;
+        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
+            match key.as_str() {
+                "status_code" => {
+                    crate::codec::put(&mut map, &mut status_code, "status_code")
+                }
+                "request_id" => {
+                    crate::codec::put(&mut map, &mut request_id, "request_id")
+                }
+                "project_id" => {
+                    crate::codec::put(&mut map, &mut project_id, "project_id")
+                }
+                "metrics" => crate::codec::put(&mut map, &mut metrics, "metrics"),
+                _ => crate::codec::skip(&mut map),
+            }?;
+        }
+        match (status_code, request_id, project_id, metrics) {
+            (Some(status_code), Some(request_id), Some(project_id), Some(metrics)) => {
+                Ok(Self {
+                    status_code,
+                    request_id,
+                    project_id,
+                    metrics,
+                })
+            }
+            (status_code, request_id, project_id, metrics) => {
+                Err(
+                    crate::codec::missing(
+                        &[
+                            ("status_code", status_code.is_none()),
+                            ("request_id", request_id.is_none()),
+                            ("project_id", project_id.is_none()),
+                            ("metrics", metrics.is_none()),
+                        ],
+                    ),
+                )
+            }
+        }
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for MetricsResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::codec::object(deserializer)
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl ::serde::Serialize for MetricsResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut object = crate::codec::Writer::new(serializer, 4)?;
+        object.entry("status_code", &self.status_code);
+        object.entry("request_id", &self.request_id);
+        object.entry("project_id", &self.project_id);
+        object.entry("metrics", &self.metrics);
+        object.end()
+    }
 }

@@ -16,11 +16,14 @@ impl<'a> Rbac<'a> {
     /// example when authorizing a session JWT without a network call.
     ///
     /// Sends `GET /v1/rbac/policy`.
-    pub async fn policy(
+    #[inline]
+    pub fn policy(
         &self,
         request: PolicyRequest,
-    ) -> Result<PolicyResponse, crate::Error> {
-        self.transport.send(&request).await
+    ) -> impl ::std::future::Future<
+        Output = Result<PolicyResponse, crate::Error>,
+    > + Send + '_ {
+        self.transport.call(request)
     }
 }
 
@@ -31,6 +34,7 @@ impl<'a> Rbac<'a> {
 pub struct PolicyRequest {}
 impl PolicyRequest {
     /// Creates the request from its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new() -> Self {
         Self {}
     }
@@ -53,8 +57,7 @@ impl crate::test_util::MockEndpoint for PolicyRequest {
 }
 
 /// What [`Rbac::policy`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "test-util", derive(::serde::Serialize))]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct PolicyResponse {
     /// HTTP status code of the response.
@@ -64,6 +67,72 @@ pub struct PolicyResponse {
     pub request_id: String,
     /// The roles, resources and per-role permissions defined for the project; absent when no
     /// policy has been set up.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub policy: Option<crate::consumer::models::rbac::Policy>,
+}
+
+impl crate::codec::Object for PolicyResponse {
+    const NAME: &'static str = "PolicyResponse";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut status_code: Option<i64> = None;
+        let mut request_id: Option<String> = None;
+        let mut policy: Option<Option<crate::consumer::models::rbac::Policy>> = None;
+        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
+            match key.as_str() {
+                "status_code" => {
+                    crate::codec::put(&mut map, &mut status_code, "status_code")
+                }
+                "request_id" => {
+                    crate::codec::put(&mut map, &mut request_id, "request_id")
+                }
+                "policy" => crate::codec::put(&mut map, &mut policy, "policy"),
+                _ => crate::codec::skip(&mut map),
+            }?;
+        }
+        match (status_code, request_id) {
+            (Some(status_code), Some(request_id)) => {
+                Ok(Self {
+                    status_code,
+                    request_id,
+                    policy: policy.flatten(),
+                })
+            }
+            (status_code, request_id) => {
+                Err(
+                    crate::codec::missing(
+                        &[
+                            ("status_code", status_code.is_none()),
+                            ("request_id", request_id.is_none()),
+                        ],
+                    ),
+                )
+            }
+        }
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for PolicyResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::codec::object(deserializer)
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl ::serde::Serialize for PolicyResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut object = crate::codec::Writer::new(
+            serializer,
+            2 + crate::codec::count_set(&[self.policy.is_some()]),
+        )?;
+        object.entry("status_code", &self.status_code);
+        object.entry("request_id", &self.request_id);
+        object.entry_if("policy", &self.policy);
+        object.end()
+    }
 }

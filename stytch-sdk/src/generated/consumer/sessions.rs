@@ -16,11 +16,14 @@ impl<'a> Sessions<'a> {
     /// identifies is logged in. Fails when the token does not validate under that profile.
     ///
     /// Sends `POST /v1/sessions/attest`.
-    pub async fn attest(
+    #[inline]
+    pub fn attest(
         &self,
         request: AttestRequest,
-    ) -> Result<AttestResponse, crate::Error> {
-        self.transport.send(&request).await
+    ) -> impl ::std::future::Future<
+        Output = Result<AttestResponse, crate::Error>,
+    > + Send + '_ {
+        self.transport.call(request)
     }
     /// Checks that a session is still valid and returns it with a freshly signed JWT. Pass
     /// `session_duration_minutes` to extend its lifetime and `session_custom_claims` to change
@@ -28,40 +31,55 @@ impl<'a> Sessions<'a> {
     /// allow the requested action. Fails when the session is unknown, expired or revoked.
     ///
     /// Sends `POST /v1/sessions/authenticate`.
-    pub async fn authenticate(
+    #[inline]
+    pub fn authenticate(
         &self,
         request: AuthenticateRequest,
-    ) -> Result<AuthenticateResponse, crate::Error> {
-        self.transport.send(&request).await
+    ) -> impl ::std::future::Future<
+        Output = Result<AuthenticateResponse, crate::Error>,
+    > + Send + '_ {
+        self.transport.call(request)
     }
     /// Turns a Connected Apps access token back into a regular session for the user it was
     /// issued to, so a first-party app holding only that token can use Stytch's session-based
     /// APIs and SDKs. Fails when the access token is invalid or expired.
     ///
     /// Sends `POST /v1/sessions/exchange_access_token`.
-    pub async fn exchange_access_token(
+    #[inline]
+    pub fn exchange_access_token(
         &self,
         request: ExchangeAccessTokenRequest,
-    ) -> Result<ExchangeAccessTokenResponse, crate::Error> {
-        self.transport.send(&request).await
+    ) -> impl ::std::future::Future<
+        Output = Result<ExchangeAccessTokenResponse, crate::Error>,
+    > + Send + '_ {
+        self.transport.call(request)
     }
     /// Lists the active sessions of a user. Expired and revoked sessions are not included; an
     /// empty list means the user is logged in nowhere.
     ///
     /// Sends `GET /v1/sessions`.
-    pub async fn get(&self, request: GetRequest) -> Result<GetResponse, crate::Error> {
-        self.transport.send(&request).await
+    #[inline]
+    pub fn get(
+        &self,
+        request: GetRequest,
+    ) -> impl ::std::future::Future<
+        Output = Result<GetResponse, crate::Error>,
+    > + Send + '_ {
+        self.transport.call(request)
     }
     /// Fetches the public keys that sign the project's session JWTs, as a JSON Web Key Set.
     /// Cache the set and verify JWTs locally with it; fetch it again when a JWT names a `kid`
     /// the cached set lacks, since keys are rotated from time to time.
     ///
     /// Sends `GET /v1/sessions/jwks/{project_id}`.
-    pub async fn get_jwks(
+    #[inline]
+    pub fn get_jwks(
         &self,
         request: GetJwksRequest,
-    ) -> Result<GetJwksResponse, crate::Error> {
-        self.transport.send(&request).await
+    ) -> impl ::std::future::Future<
+        Output = Result<GetJwksResponse, crate::Error>,
+    > + Send + '_ {
+        self.transport.call(request)
     }
     /// Moves a logged-in user over from another auth provider. Stytch sends the given token to
     /// the OpenID Connect userinfo endpoint configured for the project, matches or creates the
@@ -69,11 +87,14 @@ impl<'a> Sessions<'a> {
     /// provider rejects the token.
     ///
     /// Sends `POST /v1/sessions/migrate`.
-    pub async fn migrate(
+    #[inline]
+    pub fn migrate(
         &self,
         request: MigrateRequest,
-    ) -> Result<MigrateResponse, crate::Error> {
-        self.transport.send(&request).await
+    ) -> impl ::std::future::Future<
+        Output = Result<MigrateResponse, crate::Error>,
+    > + Send + '_ {
+        self.transport.call(request)
     }
     /// Ends a session immediately, so its token stops working and its JWT fails further checks
     /// against the API. Name the session by exactly one of `session_id`, `session_token` or
@@ -81,11 +102,14 @@ impl<'a> Sessions<'a> {
     /// expire.
     ///
     /// Sends `POST /v1/sessions/revoke`.
-    pub async fn revoke(
+    #[inline]
+    pub fn revoke(
         &self,
         request: RevokeRequest,
-    ) -> Result<RevokeResponse, crate::Error> {
-        self.transport.send(&request).await
+    ) -> impl ::std::future::Future<
+        Output = Result<RevokeResponse, crate::Error>,
+    > + Send + '_ {
+        self.transport.call(request)
     }
 }
 
@@ -128,6 +152,7 @@ pub struct AttestRequest {
 
 impl AttestRequest {
     /// Creates the request from its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(profile_id: impl Into<String>, token: impl Into<String>) -> Self {
         Self {
             profile_id: profile_id.into(),
@@ -140,26 +165,31 @@ impl AttestRequest {
         }
     }
     /// Sets [`session_duration_minutes`](Self::session_duration_minutes).
+    #[inline]
     pub fn session_duration_minutes(mut self, value: i64) -> Self {
         self.session_duration_minutes = Some(value);
         self
     }
     /// Sets [`session_custom_claims`](Self::session_custom_claims).
+    #[inline]
     pub fn session_custom_claims(mut self, value: ::serde_json::Value) -> Self {
         self.session_custom_claims = Some(value);
         self
     }
     /// Sets [`session_token`](Self::session_token).
+    #[inline]
     pub fn session_token(mut self, value: impl Into<String>) -> Self {
         self.session_token = Some(value.into());
         self
     }
     /// Sets [`session_jwt`](Self::session_jwt).
+    #[inline]
     pub fn session_jwt(mut self, value: impl Into<String>) -> Self {
         self.session_jwt = Some(value.into());
         self
     }
     /// Sets [`telemetry_id`](Self::telemetry_id).
+    #[inline]
     pub fn telemetry_id(mut self, value: impl Into<String>) -> Self {
         self.telemetry_id = Some(value.into());
         self
@@ -193,8 +223,7 @@ impl crate::test_util::MockEndpoint for AttestRequest {
 }
 
 /// What [`Sessions::attest`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "test-util", derive(::serde::Serialize))]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct AttestResponse {
     /// HTTP status code of the response.
@@ -213,12 +242,119 @@ pub struct AttestResponse {
     /// The user record as it stands after the call.
     pub user: crate::consumer::models::users::User,
     /// The session that was started or extended, when there is one.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub session: Option<crate::consumer::models::sessions::Session>,
     /// What device fingerprinting learned about the device, present when a `telemetry_id` was
     /// sent and the lookup succeeded.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_device: Option<crate::consumer::models::device_history::DeviceInfo>,
+}
+
+impl crate::codec::Object for AttestResponse {
+    const NAME: &'static str = "AttestResponse";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut status_code: Option<i64> = None;
+        let mut request_id: Option<String> = None;
+        let mut user_id: Option<String> = None;
+        let mut session_token: Option<String> = None;
+        let mut session_jwt: Option<String> = None;
+        let mut user: Option<crate::consumer::models::users::User> = None;
+        let mut session: Option<Option<crate::consumer::models::sessions::Session>> = None;
+        let mut user_device: Option<
+            Option<crate::consumer::models::device_history::DeviceInfo>,
+        > = None;
+        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
+            match key.as_str() {
+                "status_code" => {
+                    crate::codec::put(&mut map, &mut status_code, "status_code")
+                }
+                "request_id" => {
+                    crate::codec::put(&mut map, &mut request_id, "request_id")
+                }
+                "user_id" => crate::codec::put(&mut map, &mut user_id, "user_id"),
+                "session_token" => {
+                    crate::codec::put(&mut map, &mut session_token, "session_token")
+                }
+                "session_jwt" => {
+                    crate::codec::put(&mut map, &mut session_jwt, "session_jwt")
+                }
+                "user" => crate::codec::put(&mut map, &mut user, "user"),
+                "session" => crate::codec::put(&mut map, &mut session, "session"),
+                "user_device" => {
+                    crate::codec::put(&mut map, &mut user_device, "user_device")
+                }
+                _ => crate::codec::skip(&mut map),
+            }?;
+        }
+        match (status_code, request_id, user_id, session_token, session_jwt, user) {
+            (
+                Some(status_code),
+                Some(request_id),
+                Some(user_id),
+                Some(session_token),
+                Some(session_jwt),
+                Some(user),
+            ) => {
+                Ok(Self {
+                    status_code,
+                    request_id,
+                    user_id,
+                    session_token,
+                    session_jwt,
+                    user,
+                    session: session.flatten(),
+                    user_device: user_device.flatten(),
+                })
+            }
+            (status_code, request_id, user_id, session_token, session_jwt, user) => {
+                Err(
+                    crate::codec::missing(
+                        &[
+                            ("status_code", status_code.is_none()),
+                            ("request_id", request_id.is_none()),
+                            ("user_id", user_id.is_none()),
+                            ("session_token", session_token.is_none()),
+                            ("session_jwt", session_jwt.is_none()),
+                            ("user", user.is_none()),
+                        ],
+                    ),
+                )
+            }
+        }
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for AttestResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::codec::object(deserializer)
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl ::serde::Serialize for AttestResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut object = crate::codec::Writer::new(
+            serializer,
+            6
+                + crate::codec::count_set(
+                    &[self.session.is_some(), self.user_device.is_some()],
+                ),
+        )?;
+        object.entry("status_code", &self.status_code);
+        object.entry("request_id", &self.request_id);
+        object.entry("user_id", &self.user_id);
+        object.entry("session_token", &self.session_token);
+        object.entry("session_jwt", &self.session_jwt);
+        object.entry("user", &self.user);
+        object.entry_if("session", &self.session);
+        object.entry_if("user_device", &self.user_device);
+        object.end()
+    }
 }
 
 /// Parameters of [`Sessions::authenticate`].
@@ -256,6 +392,7 @@ pub struct AuthenticateRequest {
 
 impl AuthenticateRequest {
     /// Creates the request from its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new() -> Self {
         Self {
             session_token: None,
@@ -266,26 +403,31 @@ impl AuthenticateRequest {
         }
     }
     /// Sets [`session_token`](Self::session_token).
+    #[inline]
     pub fn session_token(mut self, value: impl Into<String>) -> Self {
         self.session_token = Some(value.into());
         self
     }
     /// Sets [`session_duration_minutes`](Self::session_duration_minutes).
+    #[inline]
     pub fn session_duration_minutes(mut self, value: i64) -> Self {
         self.session_duration_minutes = Some(value);
         self
     }
     /// Sets [`session_jwt`](Self::session_jwt).
+    #[inline]
     pub fn session_jwt(mut self, value: impl Into<String>) -> Self {
         self.session_jwt = Some(value.into());
         self
     }
     /// Sets [`session_custom_claims`](Self::session_custom_claims).
+    #[inline]
     pub fn session_custom_claims(mut self, value: ::serde_json::Value) -> Self {
         self.session_custom_claims = Some(value);
         self
     }
     /// Sets [`authorization_check`](Self::authorization_check).
+    #[inline]
     pub fn authorization_check(
         mut self,
         value: crate::consumer::models::sessions::AuthorizationCheck,
@@ -322,8 +464,7 @@ impl crate::test_util::MockEndpoint for AuthenticateRequest {
 }
 
 /// What [`Sessions::authenticate`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "test-util", derive(::serde::Serialize))]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct AuthenticateResponse {
     /// HTTP status code of the response.
@@ -343,8 +484,107 @@ pub struct AuthenticateResponse {
     pub user: crate::consumer::models::users::User,
     /// Result of the `authorization_check`, listing the roles that granted it; absent when no
     /// check was requested.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub verdict: Option<crate::consumer::models::sessions::AuthorizationVerdict>,
+}
+
+impl crate::codec::Object for AuthenticateResponse {
+    const NAME: &'static str = "AuthenticateResponse";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut status_code: Option<i64> = None;
+        let mut request_id: Option<String> = None;
+        let mut session: Option<crate::consumer::models::sessions::Session> = None;
+        let mut session_token: Option<String> = None;
+        let mut session_jwt: Option<String> = None;
+        let mut user: Option<crate::consumer::models::users::User> = None;
+        let mut verdict: Option<
+            Option<crate::consumer::models::sessions::AuthorizationVerdict>,
+        > = None;
+        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
+            match key.as_str() {
+                "status_code" => {
+                    crate::codec::put(&mut map, &mut status_code, "status_code")
+                }
+                "request_id" => {
+                    crate::codec::put(&mut map, &mut request_id, "request_id")
+                }
+                "session" => crate::codec::put(&mut map, &mut session, "session"),
+                "session_token" => {
+                    crate::codec::put(&mut map, &mut session_token, "session_token")
+                }
+                "session_jwt" => {
+                    crate::codec::put(&mut map, &mut session_jwt, "session_jwt")
+                }
+                "user" => crate::codec::put(&mut map, &mut user, "user"),
+                "verdict" => crate::codec::put(&mut map, &mut verdict, "verdict"),
+                _ => crate::codec::skip(&mut map),
+            }?;
+        }
+        match (status_code, request_id, session, session_token, session_jwt, user) {
+            (
+                Some(status_code),
+                Some(request_id),
+                Some(session),
+                Some(session_token),
+                Some(session_jwt),
+                Some(user),
+            ) => {
+                Ok(Self {
+                    status_code,
+                    request_id,
+                    session,
+                    session_token,
+                    session_jwt,
+                    user,
+                    verdict: verdict.flatten(),
+                })
+            }
+            (status_code, request_id, session, session_token, session_jwt, user) => {
+                Err(
+                    crate::codec::missing(
+                        &[
+                            ("status_code", status_code.is_none()),
+                            ("request_id", request_id.is_none()),
+                            ("session", session.is_none()),
+                            ("session_token", session_token.is_none()),
+                            ("session_jwt", session_jwt.is_none()),
+                            ("user", user.is_none()),
+                        ],
+                    ),
+                )
+            }
+        }
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for AuthenticateResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::codec::object(deserializer)
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl ::serde::Serialize for AuthenticateResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut object = crate::codec::Writer::new(
+            serializer,
+            6 + crate::codec::count_set(&[self.verdict.is_some()]),
+        )?;
+        object.entry("status_code", &self.status_code);
+        object.entry("request_id", &self.request_id);
+        object.entry("session", &self.session);
+        object.entry("session_token", &self.session_token);
+        object.entry("session_jwt", &self.session_jwt);
+        object.entry("user", &self.user);
+        object.entry_if("verdict", &self.verdict);
+        object.end()
+    }
 }
 
 /// Parameters of [`Sessions::exchange_access_token`].
@@ -375,6 +615,7 @@ pub struct ExchangeAccessTokenRequest {
 
 impl ExchangeAccessTokenRequest {
     /// Creates the request from its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(access_token: impl Into<String>) -> Self {
         Self {
             access_token: access_token.into(),
@@ -384,16 +625,19 @@ impl ExchangeAccessTokenRequest {
         }
     }
     /// Sets [`session_duration_minutes`](Self::session_duration_minutes).
+    #[inline]
     pub fn session_duration_minutes(mut self, value: i64) -> Self {
         self.session_duration_minutes = Some(value);
         self
     }
     /// Sets [`session_custom_claims`](Self::session_custom_claims).
+    #[inline]
     pub fn session_custom_claims(mut self, value: ::serde_json::Value) -> Self {
         self.session_custom_claims = Some(value);
         self
     }
     /// Sets [`telemetry_id`](Self::telemetry_id).
+    #[inline]
     pub fn telemetry_id(mut self, value: impl Into<String>) -> Self {
         self.telemetry_id = Some(value.into());
         self
@@ -427,8 +671,7 @@ impl crate::test_util::MockEndpoint for ExchangeAccessTokenRequest {
 }
 
 /// What [`Sessions::exchange_access_token`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "test-util", derive(::serde::Serialize))]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ExchangeAccessTokenResponse {
     /// HTTP status code of the response.
@@ -447,12 +690,119 @@ pub struct ExchangeAccessTokenResponse {
     /// The user record as it stands after the call.
     pub user: crate::consumer::models::users::User,
     /// The session that was started or extended, when there is one.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub session: Option<crate::consumer::models::sessions::Session>,
     /// What device fingerprinting learned about the device, present when a `telemetry_id` was
     /// sent and the lookup succeeded.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_device: Option<crate::consumer::models::device_history::DeviceInfo>,
+}
+
+impl crate::codec::Object for ExchangeAccessTokenResponse {
+    const NAME: &'static str = "ExchangeAccessTokenResponse";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut status_code: Option<i64> = None;
+        let mut request_id: Option<String> = None;
+        let mut user_id: Option<String> = None;
+        let mut session_token: Option<String> = None;
+        let mut session_jwt: Option<String> = None;
+        let mut user: Option<crate::consumer::models::users::User> = None;
+        let mut session: Option<Option<crate::consumer::models::sessions::Session>> = None;
+        let mut user_device: Option<
+            Option<crate::consumer::models::device_history::DeviceInfo>,
+        > = None;
+        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
+            match key.as_str() {
+                "status_code" => {
+                    crate::codec::put(&mut map, &mut status_code, "status_code")
+                }
+                "request_id" => {
+                    crate::codec::put(&mut map, &mut request_id, "request_id")
+                }
+                "user_id" => crate::codec::put(&mut map, &mut user_id, "user_id"),
+                "session_token" => {
+                    crate::codec::put(&mut map, &mut session_token, "session_token")
+                }
+                "session_jwt" => {
+                    crate::codec::put(&mut map, &mut session_jwt, "session_jwt")
+                }
+                "user" => crate::codec::put(&mut map, &mut user, "user"),
+                "session" => crate::codec::put(&mut map, &mut session, "session"),
+                "user_device" => {
+                    crate::codec::put(&mut map, &mut user_device, "user_device")
+                }
+                _ => crate::codec::skip(&mut map),
+            }?;
+        }
+        match (status_code, request_id, user_id, session_token, session_jwt, user) {
+            (
+                Some(status_code),
+                Some(request_id),
+                Some(user_id),
+                Some(session_token),
+                Some(session_jwt),
+                Some(user),
+            ) => {
+                Ok(Self {
+                    status_code,
+                    request_id,
+                    user_id,
+                    session_token,
+                    session_jwt,
+                    user,
+                    session: session.flatten(),
+                    user_device: user_device.flatten(),
+                })
+            }
+            (status_code, request_id, user_id, session_token, session_jwt, user) => {
+                Err(
+                    crate::codec::missing(
+                        &[
+                            ("status_code", status_code.is_none()),
+                            ("request_id", request_id.is_none()),
+                            ("user_id", user_id.is_none()),
+                            ("session_token", session_token.is_none()),
+                            ("session_jwt", session_jwt.is_none()),
+                            ("user", user.is_none()),
+                        ],
+                    ),
+                )
+            }
+        }
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for ExchangeAccessTokenResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::codec::object(deserializer)
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl ::serde::Serialize for ExchangeAccessTokenResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut object = crate::codec::Writer::new(
+            serializer,
+            6
+                + crate::codec::count_set(
+                    &[self.session.is_some(), self.user_device.is_some()],
+                ),
+        )?;
+        object.entry("status_code", &self.status_code);
+        object.entry("request_id", &self.request_id);
+        object.entry("user_id", &self.user_id);
+        object.entry("session_token", &self.session_token);
+        object.entry("session_jwt", &self.session_jwt);
+        object.entry("user", &self.user);
+        object.entry_if("session", &self.session);
+        object.entry_if("user_device", &self.user_device);
+        object.end()
+    }
 }
 
 /// Parameters of [`Sessions::get`].
@@ -467,6 +817,7 @@ pub struct GetRequest {
 
 impl GetRequest {
     /// Creates the request from its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(user_id: impl Into<String>) -> Self {
         Self { user_id: user_id.into() }
     }
@@ -489,8 +840,7 @@ impl crate::test_util::MockEndpoint for GetRequest {
 }
 
 /// What [`Sessions::get`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "test-util", derive(::serde::Serialize))]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct GetResponse {
     /// HTTP status code of the response.
@@ -500,6 +850,71 @@ pub struct GetResponse {
     pub request_id: String,
     /// The user's sessions that are currently valid.
     pub sessions: Vec<crate::consumer::models::sessions::Session>,
+}
+
+impl crate::codec::Object for GetResponse {
+    const NAME: &'static str = "GetResponse";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut status_code: Option<i64> = None;
+        let mut request_id: Option<String> = None;
+        let mut sessions: Option<Vec<crate::consumer::models::sessions::Session>> = None;
+        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
+            match key.as_str() {
+                "status_code" => {
+                    crate::codec::put(&mut map, &mut status_code, "status_code")
+                }
+                "request_id" => {
+                    crate::codec::put(&mut map, &mut request_id, "request_id")
+                }
+                "sessions" => crate::codec::put(&mut map, &mut sessions, "sessions"),
+                _ => crate::codec::skip(&mut map),
+            }?;
+        }
+        match (status_code, request_id, sessions) {
+            (Some(status_code), Some(request_id), Some(sessions)) => {
+                Ok(Self {
+                    status_code,
+                    request_id,
+                    sessions,
+                })
+            }
+            (status_code, request_id, sessions) => {
+                Err(
+                    crate::codec::missing(
+                        &[
+                            ("status_code", status_code.is_none()),
+                            ("request_id", request_id.is_none()),
+                            ("sessions", sessions.is_none()),
+                        ],
+                    ),
+                )
+            }
+        }
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for GetResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::codec::object(deserializer)
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl ::serde::Serialize for GetResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut object = crate::codec::Writer::new(serializer, 3)?;
+        object.entry("status_code", &self.status_code);
+        object.entry("request_id", &self.request_id);
+        object.entry("sessions", &self.sessions);
+        object.end()
+    }
 }
 
 /// Parameters of [`Sessions::get_jwks`].
@@ -515,6 +930,7 @@ pub struct GetJwksRequest {
 
 impl GetJwksRequest {
     /// Creates the request from its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(project_id: impl Into<String>) -> Self {
         Self {
             project_id: project_id.into(),
@@ -544,8 +960,7 @@ impl crate::test_util::MockEndpoint for GetJwksRequest {
 }
 
 /// What [`Sessions::get_jwks`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "test-util", derive(::serde::Serialize))]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct GetJwksResponse {
     /// HTTP status code of the response.
@@ -556,6 +971,71 @@ pub struct GetJwksResponse {
     /// The public keys currently in use; a JWT is verified with the entry whose `kid` matches
     /// its header.
     pub keys: Vec<crate::consumer::models::sessions::Jwk>,
+}
+
+impl crate::codec::Object for GetJwksResponse {
+    const NAME: &'static str = "GetJwksResponse";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut status_code: Option<i64> = None;
+        let mut request_id: Option<String> = None;
+        let mut keys: Option<Vec<crate::consumer::models::sessions::Jwk>> = None;
+        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
+            match key.as_str() {
+                "status_code" => {
+                    crate::codec::put(&mut map, &mut status_code, "status_code")
+                }
+                "request_id" => {
+                    crate::codec::put(&mut map, &mut request_id, "request_id")
+                }
+                "keys" => crate::codec::put(&mut map, &mut keys, "keys"),
+                _ => crate::codec::skip(&mut map),
+            }?;
+        }
+        match (status_code, request_id, keys) {
+            (Some(status_code), Some(request_id), Some(keys)) => {
+                Ok(Self {
+                    status_code,
+                    request_id,
+                    keys,
+                })
+            }
+            (status_code, request_id, keys) => {
+                Err(
+                    crate::codec::missing(
+                        &[
+                            ("status_code", status_code.is_none()),
+                            ("request_id", request_id.is_none()),
+                            ("keys", keys.is_none()),
+                        ],
+                    ),
+                )
+            }
+        }
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for GetJwksResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::codec::object(deserializer)
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl ::serde::Serialize for GetJwksResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut object = crate::codec::Writer::new(serializer, 3)?;
+        object.entry("status_code", &self.status_code);
+        object.entry("request_id", &self.request_id);
+        object.entry("keys", &self.keys);
+        object.end()
+    }
 }
 
 /// Parameters of [`Sessions::migrate`].
@@ -587,6 +1067,7 @@ pub struct MigrateRequest {
 
 impl MigrateRequest {
     /// Creates the request from its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(session_token: impl Into<String>) -> Self {
         Self {
             session_token: session_token.into(),
@@ -596,16 +1077,19 @@ impl MigrateRequest {
         }
     }
     /// Sets [`session_duration_minutes`](Self::session_duration_minutes).
+    #[inline]
     pub fn session_duration_minutes(mut self, value: i64) -> Self {
         self.session_duration_minutes = Some(value);
         self
     }
     /// Sets [`session_custom_claims`](Self::session_custom_claims).
+    #[inline]
     pub fn session_custom_claims(mut self, value: ::serde_json::Value) -> Self {
         self.session_custom_claims = Some(value);
         self
     }
     /// Sets [`telemetry_id`](Self::telemetry_id).
+    #[inline]
     pub fn telemetry_id(mut self, value: impl Into<String>) -> Self {
         self.telemetry_id = Some(value.into());
         self
@@ -639,8 +1123,7 @@ impl crate::test_util::MockEndpoint for MigrateRequest {
 }
 
 /// What [`Sessions::migrate`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "test-util", derive(::serde::Serialize))]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct MigrateResponse {
     /// HTTP status code of the response.
@@ -659,12 +1142,119 @@ pub struct MigrateResponse {
     /// The user record as it stands after the call.
     pub user: crate::consumer::models::users::User,
     /// The session that was started or extended, when there is one.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub session: Option<crate::consumer::models::sessions::Session>,
     /// What device fingerprinting learned about the device, present when a `telemetry_id` was
     /// sent and the lookup succeeded.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_device: Option<crate::consumer::models::device_history::DeviceInfo>,
+}
+
+impl crate::codec::Object for MigrateResponse {
+    const NAME: &'static str = "MigrateResponse";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut status_code: Option<i64> = None;
+        let mut request_id: Option<String> = None;
+        let mut user_id: Option<String> = None;
+        let mut session_token: Option<String> = None;
+        let mut session_jwt: Option<String> = None;
+        let mut user: Option<crate::consumer::models::users::User> = None;
+        let mut session: Option<Option<crate::consumer::models::sessions::Session>> = None;
+        let mut user_device: Option<
+            Option<crate::consumer::models::device_history::DeviceInfo>,
+        > = None;
+        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
+            match key.as_str() {
+                "status_code" => {
+                    crate::codec::put(&mut map, &mut status_code, "status_code")
+                }
+                "request_id" => {
+                    crate::codec::put(&mut map, &mut request_id, "request_id")
+                }
+                "user_id" => crate::codec::put(&mut map, &mut user_id, "user_id"),
+                "session_token" => {
+                    crate::codec::put(&mut map, &mut session_token, "session_token")
+                }
+                "session_jwt" => {
+                    crate::codec::put(&mut map, &mut session_jwt, "session_jwt")
+                }
+                "user" => crate::codec::put(&mut map, &mut user, "user"),
+                "session" => crate::codec::put(&mut map, &mut session, "session"),
+                "user_device" => {
+                    crate::codec::put(&mut map, &mut user_device, "user_device")
+                }
+                _ => crate::codec::skip(&mut map),
+            }?;
+        }
+        match (status_code, request_id, user_id, session_token, session_jwt, user) {
+            (
+                Some(status_code),
+                Some(request_id),
+                Some(user_id),
+                Some(session_token),
+                Some(session_jwt),
+                Some(user),
+            ) => {
+                Ok(Self {
+                    status_code,
+                    request_id,
+                    user_id,
+                    session_token,
+                    session_jwt,
+                    user,
+                    session: session.flatten(),
+                    user_device: user_device.flatten(),
+                })
+            }
+            (status_code, request_id, user_id, session_token, session_jwt, user) => {
+                Err(
+                    crate::codec::missing(
+                        &[
+                            ("status_code", status_code.is_none()),
+                            ("request_id", request_id.is_none()),
+                            ("user_id", user_id.is_none()),
+                            ("session_token", session_token.is_none()),
+                            ("session_jwt", session_jwt.is_none()),
+                            ("user", user.is_none()),
+                        ],
+                    ),
+                )
+            }
+        }
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for MigrateResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::codec::object(deserializer)
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl ::serde::Serialize for MigrateResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut object = crate::codec::Writer::new(
+            serializer,
+            6
+                + crate::codec::count_set(
+                    &[self.session.is_some(), self.user_device.is_some()],
+                ),
+        )?;
+        object.entry("status_code", &self.status_code);
+        object.entry("request_id", &self.request_id);
+        object.entry("user_id", &self.user_id);
+        object.entry("session_token", &self.session_token);
+        object.entry("session_jwt", &self.session_jwt);
+        object.entry("user", &self.user);
+        object.entry_if("session", &self.session);
+        object.entry_if("user_device", &self.user_device);
+        object.end()
+    }
 }
 
 /// Parameters of [`Sessions::revoke`].
@@ -687,6 +1277,7 @@ pub struct RevokeRequest {
 
 impl RevokeRequest {
     /// Creates the request from its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new() -> Self {
         Self {
             session_id: None,
@@ -695,16 +1286,19 @@ impl RevokeRequest {
         }
     }
     /// Sets [`session_id`](Self::session_id).
+    #[inline]
     pub fn session_id(mut self, value: impl Into<String>) -> Self {
         self.session_id = Some(value.into());
         self
     }
     /// Sets [`session_token`](Self::session_token).
+    #[inline]
     pub fn session_token(mut self, value: impl Into<String>) -> Self {
         self.session_token = Some(value.into());
         self
     }
     /// Sets [`session_jwt`](Self::session_jwt).
+    #[inline]
     pub fn session_jwt(mut self, value: impl Into<String>) -> Self {
         self.session_jwt = Some(value.into());
         self
@@ -728,8 +1322,7 @@ impl crate::test_util::MockEndpoint for RevokeRequest {
 }
 
 /// What [`Sessions::revoke`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "test-util", derive(::serde::Serialize))]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct RevokeResponse {
     /// HTTP status code of the response.
@@ -737,4 +1330,59 @@ pub struct RevokeResponse {
     /// Unique identifier of this API call; log it and quote it when asking Stytch support about
     /// a request.
     pub request_id: String,
+}
+
+impl crate::codec::Object for RevokeResponse {
+    const NAME: &'static str = "RevokeResponse";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut status_code: Option<i64> = None;
+        let mut request_id: Option<String> = None;
+        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
+            match key.as_str() {
+                "status_code" => {
+                    crate::codec::put(&mut map, &mut status_code, "status_code")
+                }
+                "request_id" => {
+                    crate::codec::put(&mut map, &mut request_id, "request_id")
+                }
+                _ => crate::codec::skip(&mut map),
+            }?;
+        }
+        match (status_code, request_id) {
+            (Some(status_code), Some(request_id)) => Ok(Self { status_code, request_id }),
+            (status_code, request_id) => {
+                Err(
+                    crate::codec::missing(
+                        &[
+                            ("status_code", status_code.is_none()),
+                            ("request_id", request_id.is_none()),
+                        ],
+                    ),
+                )
+            }
+        }
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for RevokeResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::codec::object(deserializer)
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl ::serde::Serialize for RevokeResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut object = crate::codec::Writer::new(serializer, 2)?;
+        object.entry("status_code", &self.status_code);
+        object.entry("request_id", &self.request_id);
+        object.end()
+    }
 }

@@ -19,11 +19,14 @@ impl<'a> Totps<'a> {
     /// the call.
     ///
     /// Sends `POST /v1/totps/authenticate`.
-    pub async fn authenticate(
+    #[inline]
+    pub fn authenticate(
         &self,
         request: AuthenticateRequest,
-    ) -> Result<AuthenticateResponse, crate::Error> {
-        self.transport.send(&request).await
+    ) -> impl ::std::future::Future<
+        Output = Result<AuthenticateResponse, crate::Error>,
+    > + Send + '_ {
+        self.transport.call(request)
     }
     /// Starts a new authenticator-app registration for a user and returns the shared secret, a
     /// QR code to scan and a set of recovery codes. The registration stays unverified until the
@@ -31,33 +34,42 @@ impl<'a> Totps<'a> {
     /// `expiration_minutes`, it can no longer be completed.
     ///
     /// Sends `POST /v1/totps`.
-    pub async fn create(
+    #[inline]
+    pub fn create(
         &self,
         request: CreateRequest,
-    ) -> Result<CreateResponse, crate::Error> {
-        self.transport.send(&request).await
+    ) -> impl ::std::future::Future<
+        Output = Result<CreateResponse, crate::Error>,
+    > + Send + '_ {
+        self.transport.call(request)
     }
     /// Signs a user in with one of their TOTP recovery codes instead of an authenticator-app
     /// code, for when the app is lost. Each recovery code can be used only once; a session is
     /// started or extended when requested.
     ///
     /// Sends `POST /v1/totps/recover`.
-    pub async fn recover(
+    #[inline]
+    pub fn recover(
         &self,
         request: RecoverRequest,
-    ) -> Result<RecoverResponse, crate::Error> {
-        self.transport.send(&request).await
+    ) -> impl ::std::future::Future<
+        Output = Result<RecoverResponse, crate::Error>,
+    > + Send + '_ {
+        self.transport.call(request)
     }
     /// Returns the user's TOTP registrations together with their recovery codes, for example to
     /// show the codes to the user again. Treat the response as secret, since each code can sign
     /// the user in.
     ///
     /// Sends `POST /v1/totps/recovery_codes`.
-    pub async fn recovery_codes(
+    #[inline]
+    pub fn recovery_codes(
         &self,
         request: RecoveryCodesRequest,
-    ) -> Result<RecoveryCodesResponse, crate::Error> {
-        self.transport.send(&request).await
+    ) -> impl ::std::future::Future<
+        Output = Result<RecoveryCodesResponse, crate::Error>,
+    > + Send + '_ {
+        self.transport.call(request)
     }
 }
 
@@ -101,6 +113,7 @@ pub struct AuthenticateRequest {
 
 impl AuthenticateRequest {
     /// Creates the request from its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(user_id: impl Into<String>, totp_code: impl Into<String>) -> Self {
         Self {
             user_id: user_id.into(),
@@ -113,26 +126,31 @@ impl AuthenticateRequest {
         }
     }
     /// Sets [`session_token`](Self::session_token).
+    #[inline]
     pub fn session_token(mut self, value: impl Into<String>) -> Self {
         self.session_token = Some(value.into());
         self
     }
     /// Sets [`session_duration_minutes`](Self::session_duration_minutes).
+    #[inline]
     pub fn session_duration_minutes(mut self, value: i64) -> Self {
         self.session_duration_minutes = Some(value);
         self
     }
     /// Sets [`session_jwt`](Self::session_jwt).
+    #[inline]
     pub fn session_jwt(mut self, value: impl Into<String>) -> Self {
         self.session_jwt = Some(value.into());
         self
     }
     /// Sets [`session_custom_claims`](Self::session_custom_claims).
+    #[inline]
     pub fn session_custom_claims(mut self, value: ::serde_json::Value) -> Self {
         self.session_custom_claims = Some(value);
         self
     }
     /// Sets [`telemetry_id`](Self::telemetry_id).
+    #[inline]
     pub fn telemetry_id(mut self, value: impl Into<String>) -> Self {
         self.telemetry_id = Some(value.into());
         self
@@ -166,8 +184,7 @@ impl crate::test_util::MockEndpoint for AuthenticateRequest {
 }
 
 /// What [`Totps::authenticate`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "test-util", derive(::serde::Serialize))]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct AuthenticateResponse {
     /// HTTP status code of the response.
@@ -188,12 +205,141 @@ pub struct AuthenticateResponse {
     /// The user record as it stands after the call.
     pub user: crate::consumer::models::users::User,
     /// The session that was started or extended, when there is one.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub session: Option<crate::consumer::models::sessions::Session>,
     /// What device fingerprinting learned about the device, present when a `telemetry_id` was
     /// sent and the lookup succeeded.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_device: Option<crate::consumer::models::device_history::DeviceInfo>,
+}
+
+impl crate::codec::Object for AuthenticateResponse {
+    const NAME: &'static str = "AuthenticateResponse";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut status_code: Option<i64> = None;
+        let mut request_id: Option<String> = None;
+        let mut user_id: Option<String> = None;
+        let mut session_token: Option<String> = None;
+        let mut totp_id: Option<String> = None;
+        let mut session_jwt: Option<String> = None;
+        let mut user: Option<crate::consumer::models::users::User> = None;
+        let mut session: Option<Option<crate::consumer::models::sessions::Session>> = None;
+        let mut user_device: Option<
+            Option<crate::consumer::models::device_history::DeviceInfo>,
+        > = None;
+        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
+            match key.as_str() {
+                "status_code" => {
+                    crate::codec::put(&mut map, &mut status_code, "status_code")
+                }
+                "request_id" => {
+                    crate::codec::put(&mut map, &mut request_id, "request_id")
+                }
+                "user_id" => crate::codec::put(&mut map, &mut user_id, "user_id"),
+                "session_token" => {
+                    crate::codec::put(&mut map, &mut session_token, "session_token")
+                }
+                "totp_id" => crate::codec::put(&mut map, &mut totp_id, "totp_id"),
+                "session_jwt" => {
+                    crate::codec::put(&mut map, &mut session_jwt, "session_jwt")
+                }
+                "user" => crate::codec::put(&mut map, &mut user, "user"),
+                "session" => crate::codec::put(&mut map, &mut session, "session"),
+                "user_device" => {
+                    crate::codec::put(&mut map, &mut user_device, "user_device")
+                }
+                _ => crate::codec::skip(&mut map),
+            }?;
+        }
+        match (
+            status_code,
+            request_id,
+            user_id,
+            session_token,
+            totp_id,
+            session_jwt,
+            user,
+        ) {
+            (
+                Some(status_code),
+                Some(request_id),
+                Some(user_id),
+                Some(session_token),
+                Some(totp_id),
+                Some(session_jwt),
+                Some(user),
+            ) => {
+                Ok(Self {
+                    status_code,
+                    request_id,
+                    user_id,
+                    session_token,
+                    totp_id,
+                    session_jwt,
+                    user,
+                    session: session.flatten(),
+                    user_device: user_device.flatten(),
+                })
+            }
+            (
+                status_code,
+                request_id,
+                user_id,
+                session_token,
+                totp_id,
+                session_jwt,
+                user,
+            ) => {
+                Err(
+                    crate::codec::missing(
+                        &[
+                            ("status_code", status_code.is_none()),
+                            ("request_id", request_id.is_none()),
+                            ("user_id", user_id.is_none()),
+                            ("session_token", session_token.is_none()),
+                            ("totp_id", totp_id.is_none()),
+                            ("session_jwt", session_jwt.is_none()),
+                            ("user", user.is_none()),
+                        ],
+                    ),
+                )
+            }
+        }
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for AuthenticateResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::codec::object(deserializer)
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl ::serde::Serialize for AuthenticateResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut object = crate::codec::Writer::new(
+            serializer,
+            7
+                + crate::codec::count_set(
+                    &[self.session.is_some(), self.user_device.is_some()],
+                ),
+        )?;
+        object.entry("status_code", &self.status_code);
+        object.entry("request_id", &self.request_id);
+        object.entry("user_id", &self.user_id);
+        object.entry("session_token", &self.session_token);
+        object.entry("totp_id", &self.totp_id);
+        object.entry("session_jwt", &self.session_jwt);
+        object.entry("user", &self.user);
+        object.entry_if("session", &self.session);
+        object.entry_if("user_device", &self.user_device);
+        object.end()
+    }
 }
 
 /// Parameters of [`Totps::create`].
@@ -214,6 +360,7 @@ pub struct CreateRequest {
 
 impl CreateRequest {
     /// Creates the request from its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(user_id: impl Into<String>) -> Self {
         Self {
             user_id: user_id.into(),
@@ -221,6 +368,7 @@ impl CreateRequest {
         }
     }
     /// Sets [`expiration_minutes`](Self::expiration_minutes).
+    #[inline]
     pub fn expiration_minutes(mut self, value: i64) -> Self {
         self.expiration_minutes = Some(value);
         self
@@ -254,8 +402,7 @@ impl crate::test_util::MockEndpoint for CreateRequest {
 }
 
 /// What [`Totps::create`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "test-util", derive(::serde::Serialize))]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct CreateResponse {
     /// HTTP status code of the response.
@@ -278,6 +425,125 @@ pub struct CreateResponse {
     pub user: crate::consumer::models::users::User,
     /// Identifier of the user the call acted on.
     pub user_id: String,
+}
+
+impl crate::codec::Object for CreateResponse {
+    const NAME: &'static str = "CreateResponse";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut status_code: Option<i64> = None;
+        let mut request_id: Option<String> = None;
+        let mut totp_id: Option<String> = None;
+        let mut secret: Option<String> = None;
+        let mut qr_code: Option<String> = None;
+        let mut recovery_codes: Option<Vec<String>> = None;
+        let mut user: Option<crate::consumer::models::users::User> = None;
+        let mut user_id: Option<String> = None;
+        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
+            match key.as_str() {
+                "status_code" => {
+                    crate::codec::put(&mut map, &mut status_code, "status_code")
+                }
+                "request_id" => {
+                    crate::codec::put(&mut map, &mut request_id, "request_id")
+                }
+                "totp_id" => crate::codec::put(&mut map, &mut totp_id, "totp_id"),
+                "secret" => crate::codec::put(&mut map, &mut secret, "secret"),
+                "qr_code" => crate::codec::put(&mut map, &mut qr_code, "qr_code"),
+                "recovery_codes" => {
+                    crate::codec::put(&mut map, &mut recovery_codes, "recovery_codes")
+                }
+                "user" => crate::codec::put(&mut map, &mut user, "user"),
+                "user_id" => crate::codec::put(&mut map, &mut user_id, "user_id"),
+                _ => crate::codec::skip(&mut map),
+            }?;
+        }
+        match (
+            status_code,
+            request_id,
+            totp_id,
+            secret,
+            qr_code,
+            recovery_codes,
+            user,
+            user_id,
+        ) {
+            (
+                Some(status_code),
+                Some(request_id),
+                Some(totp_id),
+                Some(secret),
+                Some(qr_code),
+                Some(recovery_codes),
+                Some(user),
+                Some(user_id),
+            ) => {
+                Ok(Self {
+                    status_code,
+                    request_id,
+                    totp_id,
+                    secret,
+                    qr_code,
+                    recovery_codes,
+                    user,
+                    user_id,
+                })
+            }
+            (
+                status_code,
+                request_id,
+                totp_id,
+                secret,
+                qr_code,
+                recovery_codes,
+                user,
+                user_id,
+            ) => {
+                Err(
+                    crate::codec::missing(
+                        &[
+                            ("status_code", status_code.is_none()),
+                            ("request_id", request_id.is_none()),
+                            ("totp_id", totp_id.is_none()),
+                            ("secret", secret.is_none()),
+                            ("qr_code", qr_code.is_none()),
+                            ("recovery_codes", recovery_codes.is_none()),
+                            ("user", user.is_none()),
+                            ("user_id", user_id.is_none()),
+                        ],
+                    ),
+                )
+            }
+        }
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for CreateResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::codec::object(deserializer)
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl ::serde::Serialize for CreateResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut object = crate::codec::Writer::new(serializer, 8)?;
+        object.entry("status_code", &self.status_code);
+        object.entry("request_id", &self.request_id);
+        object.entry("totp_id", &self.totp_id);
+        object.entry("secret", &self.secret);
+        object.entry("qr_code", &self.qr_code);
+        object.entry("recovery_codes", &self.recovery_codes);
+        object.entry("user", &self.user);
+        object.entry("user_id", &self.user_id);
+        object.end()
+    }
 }
 
 /// Parameters of [`Totps::recover`].
@@ -319,6 +585,7 @@ pub struct RecoverRequest {
 
 impl RecoverRequest {
     /// Creates the request from its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(user_id: impl Into<String>, recovery_code: impl Into<String>) -> Self {
         Self {
             user_id: user_id.into(),
@@ -331,26 +598,31 @@ impl RecoverRequest {
         }
     }
     /// Sets [`session_token`](Self::session_token).
+    #[inline]
     pub fn session_token(mut self, value: impl Into<String>) -> Self {
         self.session_token = Some(value.into());
         self
     }
     /// Sets [`session_duration_minutes`](Self::session_duration_minutes).
+    #[inline]
     pub fn session_duration_minutes(mut self, value: i64) -> Self {
         self.session_duration_minutes = Some(value);
         self
     }
     /// Sets [`session_jwt`](Self::session_jwt).
+    #[inline]
     pub fn session_jwt(mut self, value: impl Into<String>) -> Self {
         self.session_jwt = Some(value.into());
         self
     }
     /// Sets [`session_custom_claims`](Self::session_custom_claims).
+    #[inline]
     pub fn session_custom_claims(mut self, value: ::serde_json::Value) -> Self {
         self.session_custom_claims = Some(value);
         self
     }
     /// Sets [`telemetry_id`](Self::telemetry_id).
+    #[inline]
     pub fn telemetry_id(mut self, value: impl Into<String>) -> Self {
         self.telemetry_id = Some(value.into());
         self
@@ -384,8 +656,7 @@ impl crate::test_util::MockEndpoint for RecoverRequest {
 }
 
 /// What [`Totps::recover`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "test-util", derive(::serde::Serialize))]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct RecoverResponse {
     /// HTTP status code of the response.
@@ -406,12 +677,141 @@ pub struct RecoverResponse {
     /// The user record as it stands after the call.
     pub user: crate::consumer::models::users::User,
     /// The session that was started or extended, when there is one.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub session: Option<crate::consumer::models::sessions::Session>,
     /// What device fingerprinting learned about the device, present when a `telemetry_id` was
     /// sent and the lookup succeeded.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_device: Option<crate::consumer::models::device_history::DeviceInfo>,
+}
+
+impl crate::codec::Object for RecoverResponse {
+    const NAME: &'static str = "RecoverResponse";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut status_code: Option<i64> = None;
+        let mut request_id: Option<String> = None;
+        let mut totp_id: Option<String> = None;
+        let mut user_id: Option<String> = None;
+        let mut session_token: Option<String> = None;
+        let mut session_jwt: Option<String> = None;
+        let mut user: Option<crate::consumer::models::users::User> = None;
+        let mut session: Option<Option<crate::consumer::models::sessions::Session>> = None;
+        let mut user_device: Option<
+            Option<crate::consumer::models::device_history::DeviceInfo>,
+        > = None;
+        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
+            match key.as_str() {
+                "status_code" => {
+                    crate::codec::put(&mut map, &mut status_code, "status_code")
+                }
+                "request_id" => {
+                    crate::codec::put(&mut map, &mut request_id, "request_id")
+                }
+                "totp_id" => crate::codec::put(&mut map, &mut totp_id, "totp_id"),
+                "user_id" => crate::codec::put(&mut map, &mut user_id, "user_id"),
+                "session_token" => {
+                    crate::codec::put(&mut map, &mut session_token, "session_token")
+                }
+                "session_jwt" => {
+                    crate::codec::put(&mut map, &mut session_jwt, "session_jwt")
+                }
+                "user" => crate::codec::put(&mut map, &mut user, "user"),
+                "session" => crate::codec::put(&mut map, &mut session, "session"),
+                "user_device" => {
+                    crate::codec::put(&mut map, &mut user_device, "user_device")
+                }
+                _ => crate::codec::skip(&mut map),
+            }?;
+        }
+        match (
+            status_code,
+            request_id,
+            totp_id,
+            user_id,
+            session_token,
+            session_jwt,
+            user,
+        ) {
+            (
+                Some(status_code),
+                Some(request_id),
+                Some(totp_id),
+                Some(user_id),
+                Some(session_token),
+                Some(session_jwt),
+                Some(user),
+            ) => {
+                Ok(Self {
+                    status_code,
+                    request_id,
+                    totp_id,
+                    user_id,
+                    session_token,
+                    session_jwt,
+                    user,
+                    session: session.flatten(),
+                    user_device: user_device.flatten(),
+                })
+            }
+            (
+                status_code,
+                request_id,
+                totp_id,
+                user_id,
+                session_token,
+                session_jwt,
+                user,
+            ) => {
+                Err(
+                    crate::codec::missing(
+                        &[
+                            ("status_code", status_code.is_none()),
+                            ("request_id", request_id.is_none()),
+                            ("totp_id", totp_id.is_none()),
+                            ("user_id", user_id.is_none()),
+                            ("session_token", session_token.is_none()),
+                            ("session_jwt", session_jwt.is_none()),
+                            ("user", user.is_none()),
+                        ],
+                    ),
+                )
+            }
+        }
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for RecoverResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::codec::object(deserializer)
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl ::serde::Serialize for RecoverResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut object = crate::codec::Writer::new(
+            serializer,
+            7
+                + crate::codec::count_set(
+                    &[self.session.is_some(), self.user_device.is_some()],
+                ),
+        )?;
+        object.entry("status_code", &self.status_code);
+        object.entry("request_id", &self.request_id);
+        object.entry("totp_id", &self.totp_id);
+        object.entry("user_id", &self.user_id);
+        object.entry("session_token", &self.session_token);
+        object.entry("session_jwt", &self.session_jwt);
+        object.entry("user", &self.user);
+        object.entry_if("session", &self.session);
+        object.entry_if("user_device", &self.user_device);
+        object.end()
+    }
 }
 
 /// Parameters of [`Totps::recovery_codes`].
@@ -426,6 +826,7 @@ pub struct RecoveryCodesRequest {
 
 impl RecoveryCodesRequest {
     /// Creates the request from its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(user_id: impl Into<String>) -> Self {
         Self { user_id: user_id.into() }
     }
@@ -448,8 +849,7 @@ impl crate::test_util::MockEndpoint for RecoveryCodesRequest {
 }
 
 /// What [`Totps::recovery_codes`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "test-util", derive(::serde::Serialize))]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct RecoveryCodesResponse {
     /// HTTP status code of the response.
@@ -461,4 +861,74 @@ pub struct RecoveryCodesResponse {
     pub user_id: String,
     /// The user's TOTP registrations, each with its recovery codes.
     pub totps: Vec<crate::consumer::models::totps::Totp>,
+}
+
+impl crate::codec::Object for RecoveryCodesResponse {
+    const NAME: &'static str = "RecoveryCodesResponse";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut status_code: Option<i64> = None;
+        let mut request_id: Option<String> = None;
+        let mut user_id: Option<String> = None;
+        let mut totps: Option<Vec<crate::consumer::models::totps::Totp>> = None;
+        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
+            match key.as_str() {
+                "status_code" => {
+                    crate::codec::put(&mut map, &mut status_code, "status_code")
+                }
+                "request_id" => {
+                    crate::codec::put(&mut map, &mut request_id, "request_id")
+                }
+                "user_id" => crate::codec::put(&mut map, &mut user_id, "user_id"),
+                "totps" => crate::codec::put(&mut map, &mut totps, "totps"),
+                _ => crate::codec::skip(&mut map),
+            }?;
+        }
+        match (status_code, request_id, user_id, totps) {
+            (Some(status_code), Some(request_id), Some(user_id), Some(totps)) => {
+                Ok(Self {
+                    status_code,
+                    request_id,
+                    user_id,
+                    totps,
+                })
+            }
+            (status_code, request_id, user_id, totps) => {
+                Err(
+                    crate::codec::missing(
+                        &[
+                            ("status_code", status_code.is_none()),
+                            ("request_id", request_id.is_none()),
+                            ("user_id", user_id.is_none()),
+                            ("totps", totps.is_none()),
+                        ],
+                    ),
+                )
+            }
+        }
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for RecoveryCodesResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::codec::object(deserializer)
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl ::serde::Serialize for RecoveryCodesResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut object = crate::codec::Writer::new(serializer, 4)?;
+        object.entry("status_code", &self.status_code);
+        object.entry("request_id", &self.request_id);
+        object.entry("user_id", &self.user_id);
+        object.entry("totps", &self.totps);
+        object.end()
+    }
 }

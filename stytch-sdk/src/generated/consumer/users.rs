@@ -18,11 +18,14 @@ impl<'a> Users<'a> {
     /// access.
     ///
     /// Sends `GET /v1/users/{user_id}/connected_apps`.
-    pub async fn connected_apps(
+    #[inline]
+    pub fn connected_apps(
         &self,
         request: ConnectedAppsRequest,
-    ) -> Result<ConnectedAppsResponse, crate::Error> {
-        self.transport.send(&request).await
+    ) -> impl ::std::future::Future<
+        Output = Result<ConnectedAppsResponse, crate::Error>,
+    > + Send + '_ {
+        self.transport.call(request)
     }
     /// Adds a user to the project ahead of their first login, identified by an email address, a
     /// phone number or both. Fails if another user already holds that email or phone number. The
@@ -30,155 +33,204 @@ impl<'a> Users<'a> {
     /// passcode.
     ///
     /// Sends `POST /v1/users`.
-    pub async fn create(
+    #[inline]
+    pub fn create(
         &self,
         request: CreateRequest,
-    ) -> Result<CreateResponse, crate::Error> {
-        self.transport.send(&request).await
+    ) -> impl ::std::future::Future<
+        Output = Result<CreateResponse, crate::Error>,
+    > + Send + '_ {
+        self.transport.call(request)
     }
     /// Permanently deletes a user together with their factors and sessions. This cannot be
     /// undone; the user would have to sign up again to come back.
     ///
     /// Sends `DELETE /v1/users/{user_id}`.
-    pub async fn delete(
+    #[inline]
+    pub fn delete(
         &self,
         request: DeleteRequest,
-    ) -> Result<DeleteResponse, crate::Error> {
-        self.transport.send(&request).await
+    ) -> impl ::std::future::Future<
+        Output = Result<DeleteResponse, crate::Error>,
+    > + Send + '_ {
+        self.transport.call(request)
     }
     /// Removes one biometric key from the user it belongs to, so that device can no longer be
     /// used to log in. Returns the updated user.
     ///
     /// Sends `DELETE /v1/users/biometric_registrations/{biometric_registration_id}`.
-    pub async fn delete_biometric_registration(
+    #[inline]
+    pub fn delete_biometric_registration(
         &self,
         request: DeleteBiometricRegistrationRequest,
-    ) -> Result<DeleteBiometricRegistrationResponse, crate::Error> {
-        self.transport.send(&request).await
+    ) -> impl ::std::future::Future<
+        Output = Result<DeleteBiometricRegistrationResponse, crate::Error>,
+    > + Send + '_ {
+        self.transport.call(request)
     }
     /// Detaches a crypto wallet from its user, so that wallet can no longer be used to log in to
     /// the account. Returns the updated user.
     ///
     /// Sends `DELETE /v1/users/crypto_wallets/{crypto_wallet_id}`.
-    pub async fn delete_crypto_wallet(
+    #[inline]
+    pub fn delete_crypto_wallet(
         &self,
         request: DeleteCryptoWalletRequest,
-    ) -> Result<DeleteCryptoWalletResponse, crate::Error> {
-        self.transport.send(&request).await
+    ) -> impl ::std::future::Future<
+        Output = Result<DeleteCryptoWalletResponse, crate::Error>,
+    > + Send + '_ {
+        self.transport.call(request)
     }
     /// Removes an email address from its user. Logins by magic link, email passcode or password
     /// that rely on that address stop working for the account. Returns the updated user.
     ///
     /// Sends `DELETE /v1/users/emails/{email_id}`.
-    pub async fn delete_email(
+    #[inline]
+    pub fn delete_email(
         &self,
         request: DeleteEmailRequest,
-    ) -> Result<DeleteEmailResponse, crate::Error> {
-        self.transport.send(&request).await
+    ) -> impl ::std::future::Future<
+        Output = Result<DeleteEmailResponse, crate::Error>,
+    > + Send + '_ {
+        self.transport.call(request)
     }
     /// Clears the `external_id` set on a user, leaving the rest of the record untouched. The
     /// value becomes free to assign to another user.
     ///
     /// Sends `DELETE /v1/users/{user_id}/external_id`.
-    pub async fn delete_external_id(
+    #[inline]
+    pub fn delete_external_id(
         &self,
         request: DeleteExternalIdRequest,
-    ) -> Result<DeleteExternalIdResponse, crate::Error> {
-        self.transport.send(&request).await
+    ) -> impl ::std::future::Future<
+        Output = Result<DeleteExternalIdResponse, crate::Error>,
+    > + Send + '_ {
+        self.transport.call(request)
     }
     /// Unlinks an OAuth provider account from its user. A later login with that provider account
     /// is no longer tied to this user. Returns the updated user.
     ///
     /// Sends `DELETE /v1/users/oauth/{oauth_user_registration_id}`.
-    pub async fn delete_oauth_registration(
+    #[inline]
+    pub fn delete_oauth_registration(
         &self,
         request: DeleteOauthRegistrationRequest,
-    ) -> Result<DeleteOauthRegistrationResponse, crate::Error> {
-        self.transport.send(&request).await
+    ) -> impl ::std::future::Future<
+        Output = Result<DeleteOauthRegistrationResponse, crate::Error>,
+    > + Send + '_ {
+        self.transport.call(request)
     }
     /// Removes the password from its user, who must then log in some other way or set a new
     /// password through a reset flow. Returns the updated user.
     ///
     /// Sends `DELETE /v1/users/passwords/{password_id}`.
-    pub async fn delete_password(
+    #[inline]
+    pub fn delete_password(
         &self,
         request: DeletePasswordRequest,
-    ) -> Result<DeletePasswordResponse, crate::Error> {
-        self.transport.send(&request).await
+    ) -> impl ::std::future::Future<
+        Output = Result<DeletePasswordResponse, crate::Error>,
+    > + Send + '_ {
+        self.transport.call(request)
     }
     /// Removes a phone number from its user, ending SMS and WhatsApp passcode logins through
     /// that number. Returns the updated user.
     ///
     /// Sends `DELETE /v1/users/phone_numbers/{phone_id}`.
-    pub async fn delete_phone_number(
+    #[inline]
+    pub fn delete_phone_number(
         &self,
         request: DeletePhoneNumberRequest,
-    ) -> Result<DeletePhoneNumberResponse, crate::Error> {
-        self.transport.send(&request).await
+    ) -> impl ::std::future::Future<
+        Output = Result<DeletePhoneNumberResponse, crate::Error>,
+    > + Send + '_ {
+        self.transport.call(request)
     }
     /// Removes an authenticator-app registration from its user, together with its recovery
     /// codes. The user can then register a new app. Returns the updated user.
     ///
     /// Sends `DELETE /v1/users/totps/{totp_id}`.
-    pub async fn delete_totp(
+    #[inline]
+    pub fn delete_totp(
         &self,
         request: DeleteTotpRequest,
-    ) -> Result<DeleteTotpResponse, crate::Error> {
-        self.transport.send(&request).await
+    ) -> impl ::std::future::Future<
+        Output = Result<DeleteTotpResponse, crate::Error>,
+    > + Send + '_ {
+        self.transport.call(request)
     }
     /// Removes a passkey or security key from its user, so it can no longer be used to log in.
     /// Returns the updated user.
     ///
     /// Sends `DELETE /v1/users/webauthn_registrations/{webauthn_registration_id}`.
-    pub async fn delete_webauthn_registration(
+    #[inline]
+    pub fn delete_webauthn_registration(
         &self,
         request: DeleteWebauthnRegistrationRequest,
-    ) -> Result<DeleteWebauthnRegistrationResponse, crate::Error> {
-        self.transport.send(&request).await
+    ) -> impl ::std::future::Future<
+        Output = Result<DeleteWebauthnRegistrationResponse, crate::Error>,
+    > + Send + '_ {
+        self.transport.call(request)
     }
     /// Swaps the user's email address or phone number for a new one in a single step. Give
     /// exactly one of `email_address` or `phone_number`. Fails when the new value already
     /// belongs to another user. Returns the updated user.
     ///
     /// Sends `PUT /v1/users/{user_id}/exchange_primary_factor`.
-    pub async fn exchange_primary_factor(
+    #[inline]
+    pub fn exchange_primary_factor(
         &self,
         request: ExchangePrimaryFactorRequest,
-    ) -> Result<ExchangePrimaryFactorResponse, crate::Error> {
-        self.transport.send(&request).await
+    ) -> impl ::std::future::Future<
+        Output = Result<ExchangePrimaryFactorResponse, crate::Error>,
+    > + Send + '_ {
+        self.transport.call(request)
     }
     /// Fetches a user by ID, with every factor and profile detail on record. The fields come
     /// back at the top level of the response rather than wrapped in a user object. Fails when no
     /// such user exists.
     ///
     /// Sends `GET /v1/users/{user_id}`.
-    pub async fn get(&self, request: GetRequest) -> Result<GetResponse, crate::Error> {
-        self.transport.send(&request).await
+    #[inline]
+    pub fn get(
+        &self,
+        request: GetRequest,
+    ) -> impl ::std::future::Future<
+        Output = Result<GetResponse, crate::Error>,
+    > + Send + '_ {
+        self.transport.call(request)
     }
     /// Withdraws a Connected App's access to the user. The tokens the app holds for this user
     /// stop working, and the app must ask for consent again to regain access.
     ///
     /// Sends `POST /v1/users/{user_id}/connected_apps/{connected_app_id}/revoke`.
-    pub async fn revoke(
+    #[inline]
+    pub fn revoke(
         &self,
         request: RevokeRequest,
-    ) -> Result<RevokeResponse, crate::Error> {
-        self.transport.send(&request).await
+    ) -> impl ::std::future::Future<
+        Output = Result<RevokeResponse, crate::Error>,
+    > + Send + '_ {
+        self.transport.call(request)
     }
     /// Finds users matching a filter, one page at a time. Leave out `query` to page through
     /// every user. Pass the `next_cursor` from `results_metadata` as `cursor` to get the next
     /// page; it is empty after the last one.
     ///
     /// Sends `POST /v1/users/search`.
-    pub async fn search(
+    #[inline]
+    pub fn search(
         &self,
         request: SearchRequest,
-    ) -> Result<SearchResponse, crate::Error> {
-        self.transport.send(&request).await
+    ) -> impl ::std::future::Future<
+        Output = Result<SearchResponse, crate::Error>,
+    > + Send + '_ {
+        self.transport.call(request)
     }
     /// Every page of [`search`](Self::search), starting from the request's cursor: each page's
     /// next cursor is sent as `cursor` for the following one, until the API returns none (or an
     /// empty one, or the same one again). The first error ends the stream.
+    #[inline]
     pub fn search_pages(
         &self,
         request: SearchRequest,
@@ -189,6 +241,7 @@ impl<'a> Users<'a> {
     }
     /// The items of every page of [`search`](Self::search) (see
     /// [`search_pages`](Self::search_pages)), one by one.
+    #[inline]
     pub fn search_items(
         &self,
         request: SearchRequest,
@@ -202,11 +255,14 @@ impl<'a> Users<'a> {
     /// added here; they are attached by authenticating with them.
     ///
     /// Sends `PUT /v1/users/{user_id}`.
-    pub async fn update(
+    #[inline]
+    pub fn update(
         &self,
         request: UpdateRequest,
-    ) -> Result<UpdateResponse, crate::Error> {
-        self.transport.send(&request).await
+    ) -> impl ::std::future::Future<
+        Output = Result<UpdateResponse, crate::Error>,
+    > + Send + '_ {
+        self.transport.call(request)
     }
 }
 
@@ -223,6 +279,7 @@ pub struct ConnectedAppsRequest {
 
 impl ConnectedAppsRequest {
     /// Creates the request from its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(user_id: impl Into<String>) -> Self {
         Self { user_id: user_id.into() }
     }
@@ -246,8 +303,7 @@ impl crate::test_util::MockEndpoint for ConnectedAppsRequest {
 }
 
 /// What [`Users::connected_apps`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "test-util", derive(::serde::Serialize))]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ConnectedAppsResponse {
     /// HTTP status code of the response.
@@ -257,6 +313,75 @@ pub struct ConnectedAppsResponse {
     pub request_id: String,
     /// The apps the user has authorized; empty when there are none.
     pub connected_apps: Vec<crate::consumer::models::users::UserConnectedApp>,
+}
+
+impl crate::codec::Object for ConnectedAppsResponse {
+    const NAME: &'static str = "ConnectedAppsResponse";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut status_code: Option<i64> = None;
+        let mut request_id: Option<String> = None;
+        let mut connected_apps: Option<
+            Vec<crate::consumer::models::users::UserConnectedApp>,
+        > = None;
+        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
+            match key.as_str() {
+                "status_code" => {
+                    crate::codec::put(&mut map, &mut status_code, "status_code")
+                }
+                "request_id" => {
+                    crate::codec::put(&mut map, &mut request_id, "request_id")
+                }
+                "connected_apps" => {
+                    crate::codec::put(&mut map, &mut connected_apps, "connected_apps")
+                }
+                _ => crate::codec::skip(&mut map),
+            }?;
+        }
+        match (status_code, request_id, connected_apps) {
+            (Some(status_code), Some(request_id), Some(connected_apps)) => {
+                Ok(Self {
+                    status_code,
+                    request_id,
+                    connected_apps,
+                })
+            }
+            (status_code, request_id, connected_apps) => {
+                Err(
+                    crate::codec::missing(
+                        &[
+                            ("status_code", status_code.is_none()),
+                            ("request_id", request_id.is_none()),
+                            ("connected_apps", connected_apps.is_none()),
+                        ],
+                    ),
+                )
+            }
+        }
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for ConnectedAppsResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::codec::object(deserializer)
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl ::serde::Serialize for ConnectedAppsResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut object = crate::codec::Writer::new(serializer, 3)?;
+        object.entry("status_code", &self.status_code);
+        object.entry("request_id", &self.request_id);
+        object.entry("connected_apps", &self.connected_apps);
+        object.end()
+    }
 }
 
 /// Parameters of [`Users::create`].
@@ -300,6 +425,7 @@ pub struct CreateRequest {
 
 impl CreateRequest {
     /// Creates the request from its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new() -> Self {
         Self {
             email: None,
@@ -314,16 +440,19 @@ impl CreateRequest {
         }
     }
     /// Sets [`email`](Self::email).
+    #[inline]
     pub fn email(mut self, value: impl Into<String>) -> Self {
         self.email = Some(value.into());
         self
     }
     /// Sets [`name`](Self::name).
+    #[inline]
     pub fn name(mut self, value: crate::consumer::models::users::Name) -> Self {
         self.name = Some(value);
         self
     }
     /// Sets [`attributes`](Self::attributes).
+    #[inline]
     pub fn attributes(
         mut self,
         value: crate::consumer::models::attribute::Attributes,
@@ -332,31 +461,37 @@ impl CreateRequest {
         self
     }
     /// Sets [`phone_number`](Self::phone_number).
+    #[inline]
     pub fn phone_number(mut self, value: impl Into<String>) -> Self {
         self.phone_number = Some(value.into());
         self
     }
     /// Sets [`create_user_as_pending`](Self::create_user_as_pending).
+    #[inline]
     pub fn create_user_as_pending(mut self, value: bool) -> Self {
         self.create_user_as_pending = Some(value);
         self
     }
     /// Sets [`trusted_metadata`](Self::trusted_metadata).
+    #[inline]
     pub fn trusted_metadata(mut self, value: ::serde_json::Value) -> Self {
         self.trusted_metadata = Some(value);
         self
     }
     /// Sets [`untrusted_metadata`](Self::untrusted_metadata).
+    #[inline]
     pub fn untrusted_metadata(mut self, value: ::serde_json::Value) -> Self {
         self.untrusted_metadata = Some(value);
         self
     }
     /// Sets [`external_id`](Self::external_id).
+    #[inline]
     pub fn external_id(mut self, value: impl Into<String>) -> Self {
         self.external_id = Some(value.into());
         self
     }
     /// Sets [`roles`](Self::roles).
+    #[inline]
     pub fn roles(mut self, value: Vec<String>) -> Self {
         self.roles = Some(value);
         self
@@ -380,8 +515,7 @@ impl crate::test_util::MockEndpoint for CreateRequest {
 }
 
 /// What [`Users::create`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "test-util", derive(::serde::Serialize))]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct CreateResponse {
     /// HTTP status code of the response.
@@ -402,6 +536,99 @@ pub struct CreateResponse {
     pub user: crate::consumer::models::users::User,
 }
 
+impl crate::codec::Object for CreateResponse {
+    const NAME: &'static str = "CreateResponse";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut status_code: Option<i64> = None;
+        let mut request_id: Option<String> = None;
+        let mut user_id: Option<String> = None;
+        let mut email_id: Option<String> = None;
+        let mut status: Option<String> = None;
+        let mut phone_id: Option<String> = None;
+        let mut user: Option<crate::consumer::models::users::User> = None;
+        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
+            match key.as_str() {
+                "status_code" => {
+                    crate::codec::put(&mut map, &mut status_code, "status_code")
+                }
+                "request_id" => {
+                    crate::codec::put(&mut map, &mut request_id, "request_id")
+                }
+                "user_id" => crate::codec::put(&mut map, &mut user_id, "user_id"),
+                "email_id" => crate::codec::put(&mut map, &mut email_id, "email_id"),
+                "status" => crate::codec::put(&mut map, &mut status, "status"),
+                "phone_id" => crate::codec::put(&mut map, &mut phone_id, "phone_id"),
+                "user" => crate::codec::put(&mut map, &mut user, "user"),
+                _ => crate::codec::skip(&mut map),
+            }?;
+        }
+        match (status_code, request_id, user_id, email_id, status, phone_id, user) {
+            (
+                Some(status_code),
+                Some(request_id),
+                Some(user_id),
+                Some(email_id),
+                Some(status),
+                Some(phone_id),
+                Some(user),
+            ) => {
+                Ok(Self {
+                    status_code,
+                    request_id,
+                    user_id,
+                    email_id,
+                    status,
+                    phone_id,
+                    user,
+                })
+            }
+            (status_code, request_id, user_id, email_id, status, phone_id, user) => {
+                Err(
+                    crate::codec::missing(
+                        &[
+                            ("status_code", status_code.is_none()),
+                            ("request_id", request_id.is_none()),
+                            ("user_id", user_id.is_none()),
+                            ("email_id", email_id.is_none()),
+                            ("status", status.is_none()),
+                            ("phone_id", phone_id.is_none()),
+                            ("user", user.is_none()),
+                        ],
+                    ),
+                )
+            }
+        }
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for CreateResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::codec::object(deserializer)
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl ::serde::Serialize for CreateResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut object = crate::codec::Writer::new(serializer, 7)?;
+        object.entry("status_code", &self.status_code);
+        object.entry("request_id", &self.request_id);
+        object.entry("user_id", &self.user_id);
+        object.entry("email_id", &self.email_id);
+        object.entry("status", &self.status);
+        object.entry("phone_id", &self.phone_id);
+        object.entry("user", &self.user);
+        object.end()
+    }
+}
+
 /// Parameters of [`Users::delete`].
 #[derive(Debug, Clone, ::serde::Serialize)]
 #[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
@@ -415,6 +642,7 @@ pub struct DeleteRequest {
 
 impl DeleteRequest {
     /// Creates the request from its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(user_id: impl Into<String>) -> Self {
         Self { user_id: user_id.into() }
     }
@@ -438,8 +666,7 @@ impl crate::test_util::MockEndpoint for DeleteRequest {
 }
 
 /// What [`Users::delete`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "test-util", derive(::serde::Serialize))]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct DeleteResponse {
     /// HTTP status code of the response.
@@ -449,6 +676,71 @@ pub struct DeleteResponse {
     pub request_id: String,
     /// Identifier of the user the call acted on.
     pub user_id: String,
+}
+
+impl crate::codec::Object for DeleteResponse {
+    const NAME: &'static str = "DeleteResponse";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut status_code: Option<i64> = None;
+        let mut request_id: Option<String> = None;
+        let mut user_id: Option<String> = None;
+        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
+            match key.as_str() {
+                "status_code" => {
+                    crate::codec::put(&mut map, &mut status_code, "status_code")
+                }
+                "request_id" => {
+                    crate::codec::put(&mut map, &mut request_id, "request_id")
+                }
+                "user_id" => crate::codec::put(&mut map, &mut user_id, "user_id"),
+                _ => crate::codec::skip(&mut map),
+            }?;
+        }
+        match (status_code, request_id, user_id) {
+            (Some(status_code), Some(request_id), Some(user_id)) => {
+                Ok(Self {
+                    status_code,
+                    request_id,
+                    user_id,
+                })
+            }
+            (status_code, request_id, user_id) => {
+                Err(
+                    crate::codec::missing(
+                        &[
+                            ("status_code", status_code.is_none()),
+                            ("request_id", request_id.is_none()),
+                            ("user_id", user_id.is_none()),
+                        ],
+                    ),
+                )
+            }
+        }
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for DeleteResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::codec::object(deserializer)
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl ::serde::Serialize for DeleteResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut object = crate::codec::Writer::new(serializer, 3)?;
+        object.entry("status_code", &self.status_code);
+        object.entry("request_id", &self.request_id);
+        object.entry("user_id", &self.user_id);
+        object.end()
+    }
 }
 
 /// Parameters of [`Users::delete_biometric_registration`].
@@ -464,6 +756,7 @@ pub struct DeleteBiometricRegistrationRequest {
 
 impl DeleteBiometricRegistrationRequest {
     /// Creates the request from its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(biometric_registration_id: impl Into<String>) -> Self {
         Self {
             biometric_registration_id: biometric_registration_id.into(),
@@ -493,8 +786,7 @@ impl crate::test_util::MockEndpoint for DeleteBiometricRegistrationRequest {
 }
 
 /// What [`Users::delete_biometric_registration`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "test-util", derive(::serde::Serialize))]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct DeleteBiometricRegistrationResponse {
     /// HTTP status code of the response.
@@ -506,6 +798,76 @@ pub struct DeleteBiometricRegistrationResponse {
     pub user_id: String,
     /// The user record as it stands after the call.
     pub user: crate::consumer::models::users::User,
+}
+
+impl crate::codec::Object for DeleteBiometricRegistrationResponse {
+    const NAME: &'static str = "DeleteBiometricRegistrationResponse";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut status_code: Option<i64> = None;
+        let mut request_id: Option<String> = None;
+        let mut user_id: Option<String> = None;
+        let mut user: Option<crate::consumer::models::users::User> = None;
+        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
+            match key.as_str() {
+                "status_code" => {
+                    crate::codec::put(&mut map, &mut status_code, "status_code")
+                }
+                "request_id" => {
+                    crate::codec::put(&mut map, &mut request_id, "request_id")
+                }
+                "user_id" => crate::codec::put(&mut map, &mut user_id, "user_id"),
+                "user" => crate::codec::put(&mut map, &mut user, "user"),
+                _ => crate::codec::skip(&mut map),
+            }?;
+        }
+        match (status_code, request_id, user_id, user) {
+            (Some(status_code), Some(request_id), Some(user_id), Some(user)) => {
+                Ok(Self {
+                    status_code,
+                    request_id,
+                    user_id,
+                    user,
+                })
+            }
+            (status_code, request_id, user_id, user) => {
+                Err(
+                    crate::codec::missing(
+                        &[
+                            ("status_code", status_code.is_none()),
+                            ("request_id", request_id.is_none()),
+                            ("user_id", user_id.is_none()),
+                            ("user", user.is_none()),
+                        ],
+                    ),
+                )
+            }
+        }
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for DeleteBiometricRegistrationResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::codec::object(deserializer)
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl ::serde::Serialize for DeleteBiometricRegistrationResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut object = crate::codec::Writer::new(serializer, 4)?;
+        object.entry("status_code", &self.status_code);
+        object.entry("request_id", &self.request_id);
+        object.entry("user_id", &self.user_id);
+        object.entry("user", &self.user);
+        object.end()
+    }
 }
 
 /// Parameters of [`Users::delete_crypto_wallet`].
@@ -520,6 +882,7 @@ pub struct DeleteCryptoWalletRequest {
 
 impl DeleteCryptoWalletRequest {
     /// Creates the request from its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(crypto_wallet_id: impl Into<String>) -> Self {
         Self {
             crypto_wallet_id: crypto_wallet_id.into(),
@@ -549,8 +912,7 @@ impl crate::test_util::MockEndpoint for DeleteCryptoWalletRequest {
 }
 
 /// What [`Users::delete_crypto_wallet`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "test-util", derive(::serde::Serialize))]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct DeleteCryptoWalletResponse {
     /// HTTP status code of the response.
@@ -562,6 +924,76 @@ pub struct DeleteCryptoWalletResponse {
     pub user_id: String,
     /// The user record as it stands after the call.
     pub user: crate::consumer::models::users::User,
+}
+
+impl crate::codec::Object for DeleteCryptoWalletResponse {
+    const NAME: &'static str = "DeleteCryptoWalletResponse";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut status_code: Option<i64> = None;
+        let mut request_id: Option<String> = None;
+        let mut user_id: Option<String> = None;
+        let mut user: Option<crate::consumer::models::users::User> = None;
+        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
+            match key.as_str() {
+                "status_code" => {
+                    crate::codec::put(&mut map, &mut status_code, "status_code")
+                }
+                "request_id" => {
+                    crate::codec::put(&mut map, &mut request_id, "request_id")
+                }
+                "user_id" => crate::codec::put(&mut map, &mut user_id, "user_id"),
+                "user" => crate::codec::put(&mut map, &mut user, "user"),
+                _ => crate::codec::skip(&mut map),
+            }?;
+        }
+        match (status_code, request_id, user_id, user) {
+            (Some(status_code), Some(request_id), Some(user_id), Some(user)) => {
+                Ok(Self {
+                    status_code,
+                    request_id,
+                    user_id,
+                    user,
+                })
+            }
+            (status_code, request_id, user_id, user) => {
+                Err(
+                    crate::codec::missing(
+                        &[
+                            ("status_code", status_code.is_none()),
+                            ("request_id", request_id.is_none()),
+                            ("user_id", user_id.is_none()),
+                            ("user", user.is_none()),
+                        ],
+                    ),
+                )
+            }
+        }
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for DeleteCryptoWalletResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::codec::object(deserializer)
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl ::serde::Serialize for DeleteCryptoWalletResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut object = crate::codec::Writer::new(serializer, 4)?;
+        object.entry("status_code", &self.status_code);
+        object.entry("request_id", &self.request_id);
+        object.entry("user_id", &self.user_id);
+        object.entry("user", &self.user);
+        object.end()
+    }
 }
 
 /// Parameters of [`Users::delete_email`].
@@ -576,6 +1008,7 @@ pub struct DeleteEmailRequest {
 
 impl DeleteEmailRequest {
     /// Creates the request from its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(email_id: impl Into<String>) -> Self {
         Self { email_id: email_id.into() }
     }
@@ -599,8 +1032,7 @@ impl crate::test_util::MockEndpoint for DeleteEmailRequest {
 }
 
 /// What [`Users::delete_email`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "test-util", derive(::serde::Serialize))]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct DeleteEmailResponse {
     /// HTTP status code of the response.
@@ -612,6 +1044,76 @@ pub struct DeleteEmailResponse {
     pub user_id: String,
     /// The user record as it stands after the call.
     pub user: crate::consumer::models::users::User,
+}
+
+impl crate::codec::Object for DeleteEmailResponse {
+    const NAME: &'static str = "DeleteEmailResponse";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut status_code: Option<i64> = None;
+        let mut request_id: Option<String> = None;
+        let mut user_id: Option<String> = None;
+        let mut user: Option<crate::consumer::models::users::User> = None;
+        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
+            match key.as_str() {
+                "status_code" => {
+                    crate::codec::put(&mut map, &mut status_code, "status_code")
+                }
+                "request_id" => {
+                    crate::codec::put(&mut map, &mut request_id, "request_id")
+                }
+                "user_id" => crate::codec::put(&mut map, &mut user_id, "user_id"),
+                "user" => crate::codec::put(&mut map, &mut user, "user"),
+                _ => crate::codec::skip(&mut map),
+            }?;
+        }
+        match (status_code, request_id, user_id, user) {
+            (Some(status_code), Some(request_id), Some(user_id), Some(user)) => {
+                Ok(Self {
+                    status_code,
+                    request_id,
+                    user_id,
+                    user,
+                })
+            }
+            (status_code, request_id, user_id, user) => {
+                Err(
+                    crate::codec::missing(
+                        &[
+                            ("status_code", status_code.is_none()),
+                            ("request_id", request_id.is_none()),
+                            ("user_id", user_id.is_none()),
+                            ("user", user.is_none()),
+                        ],
+                    ),
+                )
+            }
+        }
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for DeleteEmailResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::codec::object(deserializer)
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl ::serde::Serialize for DeleteEmailResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut object = crate::codec::Writer::new(serializer, 4)?;
+        object.entry("status_code", &self.status_code);
+        object.entry("request_id", &self.request_id);
+        object.entry("user_id", &self.user_id);
+        object.entry("user", &self.user);
+        object.end()
+    }
 }
 
 /// Parameters of [`Users::delete_external_id`].
@@ -627,6 +1129,7 @@ pub struct DeleteExternalIdRequest {
 
 impl DeleteExternalIdRequest {
     /// Creates the request from its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(user_id: impl Into<String>) -> Self {
         Self { user_id: user_id.into() }
     }
@@ -650,8 +1153,7 @@ impl crate::test_util::MockEndpoint for DeleteExternalIdRequest {
 }
 
 /// What [`Users::delete_external_id`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "test-util", derive(::serde::Serialize))]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct DeleteExternalIdResponse {
     /// HTTP status code of the response.
@@ -663,6 +1165,76 @@ pub struct DeleteExternalIdResponse {
     pub user_id: String,
     /// The user record as it stands after the call.
     pub user: crate::consumer::models::users::User,
+}
+
+impl crate::codec::Object for DeleteExternalIdResponse {
+    const NAME: &'static str = "DeleteExternalIdResponse";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut status_code: Option<i64> = None;
+        let mut request_id: Option<String> = None;
+        let mut user_id: Option<String> = None;
+        let mut user: Option<crate::consumer::models::users::User> = None;
+        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
+            match key.as_str() {
+                "status_code" => {
+                    crate::codec::put(&mut map, &mut status_code, "status_code")
+                }
+                "request_id" => {
+                    crate::codec::put(&mut map, &mut request_id, "request_id")
+                }
+                "user_id" => crate::codec::put(&mut map, &mut user_id, "user_id"),
+                "user" => crate::codec::put(&mut map, &mut user, "user"),
+                _ => crate::codec::skip(&mut map),
+            }?;
+        }
+        match (status_code, request_id, user_id, user) {
+            (Some(status_code), Some(request_id), Some(user_id), Some(user)) => {
+                Ok(Self {
+                    status_code,
+                    request_id,
+                    user_id,
+                    user,
+                })
+            }
+            (status_code, request_id, user_id, user) => {
+                Err(
+                    crate::codec::missing(
+                        &[
+                            ("status_code", status_code.is_none()),
+                            ("request_id", request_id.is_none()),
+                            ("user_id", user_id.is_none()),
+                            ("user", user.is_none()),
+                        ],
+                    ),
+                )
+            }
+        }
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for DeleteExternalIdResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::codec::object(deserializer)
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl ::serde::Serialize for DeleteExternalIdResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut object = crate::codec::Writer::new(serializer, 4)?;
+        object.entry("status_code", &self.status_code);
+        object.entry("request_id", &self.request_id);
+        object.entry("user_id", &self.user_id);
+        object.entry("user", &self.user);
+        object.end()
+    }
 }
 
 /// Parameters of [`Users::delete_oauth_registration`].
@@ -678,6 +1250,7 @@ pub struct DeleteOauthRegistrationRequest {
 
 impl DeleteOauthRegistrationRequest {
     /// Creates the request from its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(oauth_user_registration_id: impl Into<String>) -> Self {
         Self {
             oauth_user_registration_id: oauth_user_registration_id.into(),
@@ -707,8 +1280,7 @@ impl crate::test_util::MockEndpoint for DeleteOauthRegistrationRequest {
 }
 
 /// What [`Users::delete_oauth_registration`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "test-util", derive(::serde::Serialize))]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct DeleteOauthRegistrationResponse {
     /// HTTP status code of the response.
@@ -720,6 +1292,76 @@ pub struct DeleteOauthRegistrationResponse {
     pub user_id: String,
     /// The user record as it stands after the call.
     pub user: crate::consumer::models::users::User,
+}
+
+impl crate::codec::Object for DeleteOauthRegistrationResponse {
+    const NAME: &'static str = "DeleteOauthRegistrationResponse";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut status_code: Option<i64> = None;
+        let mut request_id: Option<String> = None;
+        let mut user_id: Option<String> = None;
+        let mut user: Option<crate::consumer::models::users::User> = None;
+        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
+            match key.as_str() {
+                "status_code" => {
+                    crate::codec::put(&mut map, &mut status_code, "status_code")
+                }
+                "request_id" => {
+                    crate::codec::put(&mut map, &mut request_id, "request_id")
+                }
+                "user_id" => crate::codec::put(&mut map, &mut user_id, "user_id"),
+                "user" => crate::codec::put(&mut map, &mut user, "user"),
+                _ => crate::codec::skip(&mut map),
+            }?;
+        }
+        match (status_code, request_id, user_id, user) {
+            (Some(status_code), Some(request_id), Some(user_id), Some(user)) => {
+                Ok(Self {
+                    status_code,
+                    request_id,
+                    user_id,
+                    user,
+                })
+            }
+            (status_code, request_id, user_id, user) => {
+                Err(
+                    crate::codec::missing(
+                        &[
+                            ("status_code", status_code.is_none()),
+                            ("request_id", request_id.is_none()),
+                            ("user_id", user_id.is_none()),
+                            ("user", user.is_none()),
+                        ],
+                    ),
+                )
+            }
+        }
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for DeleteOauthRegistrationResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::codec::object(deserializer)
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl ::serde::Serialize for DeleteOauthRegistrationResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut object = crate::codec::Writer::new(serializer, 4)?;
+        object.entry("status_code", &self.status_code);
+        object.entry("request_id", &self.request_id);
+        object.entry("user_id", &self.user_id);
+        object.entry("user", &self.user);
+        object.end()
+    }
 }
 
 /// Parameters of [`Users::delete_password`].
@@ -734,6 +1376,7 @@ pub struct DeletePasswordRequest {
 
 impl DeletePasswordRequest {
     /// Creates the request from its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(password_id: impl Into<String>) -> Self {
         Self {
             password_id: password_id.into(),
@@ -763,8 +1406,7 @@ impl crate::test_util::MockEndpoint for DeletePasswordRequest {
 }
 
 /// What [`Users::delete_password`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "test-util", derive(::serde::Serialize))]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct DeletePasswordResponse {
     /// HTTP status code of the response.
@@ -776,6 +1418,76 @@ pub struct DeletePasswordResponse {
     pub user_id: String,
     /// The user record as it stands after the call.
     pub user: crate::consumer::models::users::User,
+}
+
+impl crate::codec::Object for DeletePasswordResponse {
+    const NAME: &'static str = "DeletePasswordResponse";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut status_code: Option<i64> = None;
+        let mut request_id: Option<String> = None;
+        let mut user_id: Option<String> = None;
+        let mut user: Option<crate::consumer::models::users::User> = None;
+        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
+            match key.as_str() {
+                "status_code" => {
+                    crate::codec::put(&mut map, &mut status_code, "status_code")
+                }
+                "request_id" => {
+                    crate::codec::put(&mut map, &mut request_id, "request_id")
+                }
+                "user_id" => crate::codec::put(&mut map, &mut user_id, "user_id"),
+                "user" => crate::codec::put(&mut map, &mut user, "user"),
+                _ => crate::codec::skip(&mut map),
+            }?;
+        }
+        match (status_code, request_id, user_id, user) {
+            (Some(status_code), Some(request_id), Some(user_id), Some(user)) => {
+                Ok(Self {
+                    status_code,
+                    request_id,
+                    user_id,
+                    user,
+                })
+            }
+            (status_code, request_id, user_id, user) => {
+                Err(
+                    crate::codec::missing(
+                        &[
+                            ("status_code", status_code.is_none()),
+                            ("request_id", request_id.is_none()),
+                            ("user_id", user_id.is_none()),
+                            ("user", user.is_none()),
+                        ],
+                    ),
+                )
+            }
+        }
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for DeletePasswordResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::codec::object(deserializer)
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl ::serde::Serialize for DeletePasswordResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut object = crate::codec::Writer::new(serializer, 4)?;
+        object.entry("status_code", &self.status_code);
+        object.entry("request_id", &self.request_id);
+        object.entry("user_id", &self.user_id);
+        object.entry("user", &self.user);
+        object.end()
+    }
 }
 
 /// Parameters of [`Users::delete_phone_number`].
@@ -790,6 +1502,7 @@ pub struct DeletePhoneNumberRequest {
 
 impl DeletePhoneNumberRequest {
     /// Creates the request from its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(phone_id: impl Into<String>) -> Self {
         Self { phone_id: phone_id.into() }
     }
@@ -813,8 +1526,7 @@ impl crate::test_util::MockEndpoint for DeletePhoneNumberRequest {
 }
 
 /// What [`Users::delete_phone_number`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "test-util", derive(::serde::Serialize))]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct DeletePhoneNumberResponse {
     /// HTTP status code of the response.
@@ -826,6 +1538,76 @@ pub struct DeletePhoneNumberResponse {
     pub user_id: String,
     /// The user record as it stands after the call.
     pub user: crate::consumer::models::users::User,
+}
+
+impl crate::codec::Object for DeletePhoneNumberResponse {
+    const NAME: &'static str = "DeletePhoneNumberResponse";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut status_code: Option<i64> = None;
+        let mut request_id: Option<String> = None;
+        let mut user_id: Option<String> = None;
+        let mut user: Option<crate::consumer::models::users::User> = None;
+        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
+            match key.as_str() {
+                "status_code" => {
+                    crate::codec::put(&mut map, &mut status_code, "status_code")
+                }
+                "request_id" => {
+                    crate::codec::put(&mut map, &mut request_id, "request_id")
+                }
+                "user_id" => crate::codec::put(&mut map, &mut user_id, "user_id"),
+                "user" => crate::codec::put(&mut map, &mut user, "user"),
+                _ => crate::codec::skip(&mut map),
+            }?;
+        }
+        match (status_code, request_id, user_id, user) {
+            (Some(status_code), Some(request_id), Some(user_id), Some(user)) => {
+                Ok(Self {
+                    status_code,
+                    request_id,
+                    user_id,
+                    user,
+                })
+            }
+            (status_code, request_id, user_id, user) => {
+                Err(
+                    crate::codec::missing(
+                        &[
+                            ("status_code", status_code.is_none()),
+                            ("request_id", request_id.is_none()),
+                            ("user_id", user_id.is_none()),
+                            ("user", user.is_none()),
+                        ],
+                    ),
+                )
+            }
+        }
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for DeletePhoneNumberResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::codec::object(deserializer)
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl ::serde::Serialize for DeletePhoneNumberResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut object = crate::codec::Writer::new(serializer, 4)?;
+        object.entry("status_code", &self.status_code);
+        object.entry("request_id", &self.request_id);
+        object.entry("user_id", &self.user_id);
+        object.entry("user", &self.user);
+        object.end()
+    }
 }
 
 /// Parameters of [`Users::delete_totp`].
@@ -840,6 +1622,7 @@ pub struct DeleteTotpRequest {
 
 impl DeleteTotpRequest {
     /// Creates the request from its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(totp_id: impl Into<String>) -> Self {
         Self { totp_id: totp_id.into() }
     }
@@ -863,8 +1646,7 @@ impl crate::test_util::MockEndpoint for DeleteTotpRequest {
 }
 
 /// What [`Users::delete_totp`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "test-util", derive(::serde::Serialize))]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct DeleteTotpResponse {
     /// HTTP status code of the response.
@@ -876,6 +1658,76 @@ pub struct DeleteTotpResponse {
     pub user_id: String,
     /// The user record as it stands after the call.
     pub user: crate::consumer::models::users::User,
+}
+
+impl crate::codec::Object for DeleteTotpResponse {
+    const NAME: &'static str = "DeleteTotpResponse";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut status_code: Option<i64> = None;
+        let mut request_id: Option<String> = None;
+        let mut user_id: Option<String> = None;
+        let mut user: Option<crate::consumer::models::users::User> = None;
+        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
+            match key.as_str() {
+                "status_code" => {
+                    crate::codec::put(&mut map, &mut status_code, "status_code")
+                }
+                "request_id" => {
+                    crate::codec::put(&mut map, &mut request_id, "request_id")
+                }
+                "user_id" => crate::codec::put(&mut map, &mut user_id, "user_id"),
+                "user" => crate::codec::put(&mut map, &mut user, "user"),
+                _ => crate::codec::skip(&mut map),
+            }?;
+        }
+        match (status_code, request_id, user_id, user) {
+            (Some(status_code), Some(request_id), Some(user_id), Some(user)) => {
+                Ok(Self {
+                    status_code,
+                    request_id,
+                    user_id,
+                    user,
+                })
+            }
+            (status_code, request_id, user_id, user) => {
+                Err(
+                    crate::codec::missing(
+                        &[
+                            ("status_code", status_code.is_none()),
+                            ("request_id", request_id.is_none()),
+                            ("user_id", user_id.is_none()),
+                            ("user", user.is_none()),
+                        ],
+                    ),
+                )
+            }
+        }
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for DeleteTotpResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::codec::object(deserializer)
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl ::serde::Serialize for DeleteTotpResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut object = crate::codec::Writer::new(serializer, 4)?;
+        object.entry("status_code", &self.status_code);
+        object.entry("request_id", &self.request_id);
+        object.entry("user_id", &self.user_id);
+        object.entry("user", &self.user);
+        object.end()
+    }
 }
 
 /// Parameters of [`Users::delete_webauthn_registration`].
@@ -891,6 +1743,7 @@ pub struct DeleteWebauthnRegistrationRequest {
 
 impl DeleteWebauthnRegistrationRequest {
     /// Creates the request from its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(webauthn_registration_id: impl Into<String>) -> Self {
         Self {
             webauthn_registration_id: webauthn_registration_id.into(),
@@ -920,8 +1773,7 @@ impl crate::test_util::MockEndpoint for DeleteWebauthnRegistrationRequest {
 }
 
 /// What [`Users::delete_webauthn_registration`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "test-util", derive(::serde::Serialize))]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct DeleteWebauthnRegistrationResponse {
     /// HTTP status code of the response.
@@ -933,6 +1785,76 @@ pub struct DeleteWebauthnRegistrationResponse {
     pub user_id: String,
     /// The user record as it stands after the call.
     pub user: crate::consumer::models::users::User,
+}
+
+impl crate::codec::Object for DeleteWebauthnRegistrationResponse {
+    const NAME: &'static str = "DeleteWebauthnRegistrationResponse";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut status_code: Option<i64> = None;
+        let mut request_id: Option<String> = None;
+        let mut user_id: Option<String> = None;
+        let mut user: Option<crate::consumer::models::users::User> = None;
+        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
+            match key.as_str() {
+                "status_code" => {
+                    crate::codec::put(&mut map, &mut status_code, "status_code")
+                }
+                "request_id" => {
+                    crate::codec::put(&mut map, &mut request_id, "request_id")
+                }
+                "user_id" => crate::codec::put(&mut map, &mut user_id, "user_id"),
+                "user" => crate::codec::put(&mut map, &mut user, "user"),
+                _ => crate::codec::skip(&mut map),
+            }?;
+        }
+        match (status_code, request_id, user_id, user) {
+            (Some(status_code), Some(request_id), Some(user_id), Some(user)) => {
+                Ok(Self {
+                    status_code,
+                    request_id,
+                    user_id,
+                    user,
+                })
+            }
+            (status_code, request_id, user_id, user) => {
+                Err(
+                    crate::codec::missing(
+                        &[
+                            ("status_code", status_code.is_none()),
+                            ("request_id", request_id.is_none()),
+                            ("user_id", user_id.is_none()),
+                            ("user", user.is_none()),
+                        ],
+                    ),
+                )
+            }
+        }
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for DeleteWebauthnRegistrationResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::codec::object(deserializer)
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl ::serde::Serialize for DeleteWebauthnRegistrationResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut object = crate::codec::Writer::new(serializer, 4)?;
+        object.entry("status_code", &self.status_code);
+        object.entry("request_id", &self.request_id);
+        object.entry("user_id", &self.user_id);
+        object.entry("user", &self.user);
+        object.end()
+    }
 }
 
 /// Parameters of [`Users::exchange_primary_factor`].
@@ -954,6 +1876,7 @@ pub struct ExchangePrimaryFactorRequest {
 
 impl ExchangePrimaryFactorRequest {
     /// Creates the request from its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(user_id: impl Into<String>) -> Self {
         Self {
             user_id: user_id.into(),
@@ -962,11 +1885,13 @@ impl ExchangePrimaryFactorRequest {
         }
     }
     /// Sets [`email_address`](Self::email_address).
+    #[inline]
     pub fn email_address(mut self, value: impl Into<String>) -> Self {
         self.email_address = Some(value.into());
         self
     }
     /// Sets [`phone_number`](Self::phone_number).
+    #[inline]
     pub fn phone_number(mut self, value: impl Into<String>) -> Self {
         self.phone_number = Some(value.into());
         self
@@ -991,8 +1916,7 @@ impl crate::test_util::MockEndpoint for ExchangePrimaryFactorRequest {
 }
 
 /// What [`Users::exchange_primary_factor`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "test-util", derive(::serde::Serialize))]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ExchangePrimaryFactorResponse {
     /// HTTP status code of the response.
@@ -1004,6 +1928,76 @@ pub struct ExchangePrimaryFactorResponse {
     pub user_id: String,
     /// The user record as it stands after the call.
     pub user: crate::consumer::models::users::User,
+}
+
+impl crate::codec::Object for ExchangePrimaryFactorResponse {
+    const NAME: &'static str = "ExchangePrimaryFactorResponse";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut status_code: Option<i64> = None;
+        let mut request_id: Option<String> = None;
+        let mut user_id: Option<String> = None;
+        let mut user: Option<crate::consumer::models::users::User> = None;
+        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
+            match key.as_str() {
+                "status_code" => {
+                    crate::codec::put(&mut map, &mut status_code, "status_code")
+                }
+                "request_id" => {
+                    crate::codec::put(&mut map, &mut request_id, "request_id")
+                }
+                "user_id" => crate::codec::put(&mut map, &mut user_id, "user_id"),
+                "user" => crate::codec::put(&mut map, &mut user, "user"),
+                _ => crate::codec::skip(&mut map),
+            }?;
+        }
+        match (status_code, request_id, user_id, user) {
+            (Some(status_code), Some(request_id), Some(user_id), Some(user)) => {
+                Ok(Self {
+                    status_code,
+                    request_id,
+                    user_id,
+                    user,
+                })
+            }
+            (status_code, request_id, user_id, user) => {
+                Err(
+                    crate::codec::missing(
+                        &[
+                            ("status_code", status_code.is_none()),
+                            ("request_id", request_id.is_none()),
+                            ("user_id", user_id.is_none()),
+                            ("user", user.is_none()),
+                        ],
+                    ),
+                )
+            }
+        }
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for ExchangePrimaryFactorResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::codec::object(deserializer)
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl ::serde::Serialize for ExchangePrimaryFactorResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut object = crate::codec::Writer::new(serializer, 4)?;
+        object.entry("status_code", &self.status_code);
+        object.entry("request_id", &self.request_id);
+        object.entry("user_id", &self.user_id);
+        object.entry("user", &self.user);
+        object.end()
+    }
 }
 
 /// Parameters of [`Users::get`].
@@ -1019,6 +2013,7 @@ pub struct GetRequest {
 
 impl GetRequest {
     /// Creates the request from its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(user_id: impl Into<String>) -> Self {
         Self { user_id: user_id.into() }
     }
@@ -1042,8 +2037,7 @@ impl crate::test_util::MockEndpoint for GetRequest {
 }
 
 /// What [`Users::get`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "test-util", derive(::serde::Serialize))]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct GetResponse {
     /// HTTP status code of the response.
@@ -1080,42 +2074,285 @@ pub struct GetResponse {
     /// receives.
     pub roles: Vec<String>,
     /// The user's personal name; absent when none was stored.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<crate::consumer::models::users::Name>,
     /// Time the user record was created.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::time::serde::rfc3339::option"
-    )]
     pub created_at: Option<::time::OffsetDateTime>,
     /// The user's password record, without the hash; absent when no password is set.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub password: Option<crate::consumer::models::users::Password>,
     /// Backend-only JSON stored on the user.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub trusted_metadata: Option<::serde_json::Value>,
     /// JSON stored on the user that frontend SDKs may also edit; do not base access decisions on
     /// it.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub untrusted_metadata: Option<::serde_json::Value>,
     /// Your own identifier for the user, when one was assigned.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub external_id: Option<String>,
     /// Start of the current lockout; absent when the user is not locked.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::time::serde::rfc3339::option"
-    )]
     pub lock_created_at: Option<::time::OffsetDateTime>,
     /// Time the current lockout lifts on its own; absent when the user is not locked.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::time::serde::rfc3339::option"
-    )]
     pub lock_expires_at: Option<::time::OffsetDateTime>,
+}
+
+impl crate::codec::Object for GetResponse {
+    const NAME: &'static str = "GetResponse";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut status_code: Option<i64> = None;
+        let mut request_id: Option<String> = None;
+        let mut user_id: Option<String> = None;
+        let mut emails: Option<Vec<crate::consumer::models::users::Email>> = None;
+        let mut status: Option<String> = None;
+        let mut phone_numbers: Option<
+            Vec<crate::consumer::models::users::PhoneNumber>,
+        > = None;
+        let mut webauthn_registrations: Option<
+            Vec<crate::consumer::models::users::WebAuthnRegistration>,
+        > = None;
+        let mut providers: Option<Vec<crate::consumer::models::users::OAuthProvider>> = None;
+        let mut totps: Option<Vec<crate::consumer::models::users::Totp>> = None;
+        let mut crypto_wallets: Option<
+            Vec<crate::consumer::models::users::CryptoWallet>,
+        > = None;
+        let mut biometric_registrations: Option<
+            Vec<crate::consumer::models::users::BiometricRegistration>,
+        > = None;
+        let mut is_locked: Option<bool> = None;
+        let mut roles: Option<Vec<String>> = None;
+        let mut name: Option<Option<crate::consumer::models::users::Name>> = None;
+        let mut created_at: Option<Option<crate::codec::Timestamp>> = None;
+        let mut password: Option<Option<crate::consumer::models::users::Password>> = None;
+        let mut trusted_metadata: Option<Option<::serde_json::Value>> = None;
+        let mut untrusted_metadata: Option<Option<::serde_json::Value>> = None;
+        let mut external_id: Option<Option<String>> = None;
+        let mut lock_created_at: Option<Option<crate::codec::Timestamp>> = None;
+        let mut lock_expires_at: Option<Option<crate::codec::Timestamp>> = None;
+        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
+            match key.as_str() {
+                "status_code" => {
+                    crate::codec::put(&mut map, &mut status_code, "status_code")
+                }
+                "request_id" => {
+                    crate::codec::put(&mut map, &mut request_id, "request_id")
+                }
+                "user_id" => crate::codec::put(&mut map, &mut user_id, "user_id"),
+                "emails" => crate::codec::put(&mut map, &mut emails, "emails"),
+                "status" => crate::codec::put(&mut map, &mut status, "status"),
+                "phone_numbers" => {
+                    crate::codec::put(&mut map, &mut phone_numbers, "phone_numbers")
+                }
+                "webauthn_registrations" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut webauthn_registrations,
+                        "webauthn_registrations",
+                    )
+                }
+                "providers" => crate::codec::put(&mut map, &mut providers, "providers"),
+                "totps" => crate::codec::put(&mut map, &mut totps, "totps"),
+                "crypto_wallets" => {
+                    crate::codec::put(&mut map, &mut crypto_wallets, "crypto_wallets")
+                }
+                "biometric_registrations" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut biometric_registrations,
+                        "biometric_registrations",
+                    )
+                }
+                "is_locked" => crate::codec::put(&mut map, &mut is_locked, "is_locked"),
+                "roles" => crate::codec::put(&mut map, &mut roles, "roles"),
+                "name" => crate::codec::put(&mut map, &mut name, "name"),
+                "created_at" => {
+                    crate::codec::put(&mut map, &mut created_at, "created_at")
+                }
+                "password" => crate::codec::put(&mut map, &mut password, "password"),
+                "trusted_metadata" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut trusted_metadata,
+                        "trusted_metadata",
+                    )
+                }
+                "untrusted_metadata" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut untrusted_metadata,
+                        "untrusted_metadata",
+                    )
+                }
+                "external_id" => {
+                    crate::codec::put(&mut map, &mut external_id, "external_id")
+                }
+                "lock_created_at" => {
+                    crate::codec::put(&mut map, &mut lock_created_at, "lock_created_at")
+                }
+                "lock_expires_at" => {
+                    crate::codec::put(&mut map, &mut lock_expires_at, "lock_expires_at")
+                }
+                _ => crate::codec::skip(&mut map),
+            }?;
+        }
+        match (
+            status_code,
+            request_id,
+            user_id,
+            emails,
+            status,
+            phone_numbers,
+            webauthn_registrations,
+            providers,
+            totps,
+            crypto_wallets,
+            biometric_registrations,
+            is_locked,
+            roles,
+        ) {
+            (
+                Some(status_code),
+                Some(request_id),
+                Some(user_id),
+                Some(emails),
+                Some(status),
+                Some(phone_numbers),
+                Some(webauthn_registrations),
+                Some(providers),
+                Some(totps),
+                Some(crypto_wallets),
+                Some(biometric_registrations),
+                Some(is_locked),
+                Some(roles),
+            ) => {
+                Ok(Self {
+                    status_code,
+                    request_id,
+                    user_id,
+                    emails,
+                    status,
+                    phone_numbers,
+                    webauthn_registrations,
+                    providers,
+                    totps,
+                    crypto_wallets,
+                    biometric_registrations,
+                    is_locked,
+                    roles,
+                    name: name.flatten(),
+                    created_at: created_at.flatten().map(|time| time.0),
+                    password: password.flatten(),
+                    trusted_metadata: trusted_metadata.flatten(),
+                    untrusted_metadata: untrusted_metadata.flatten(),
+                    external_id: external_id.flatten(),
+                    lock_created_at: lock_created_at.flatten().map(|time| time.0),
+                    lock_expires_at: lock_expires_at.flatten().map(|time| time.0),
+                })
+            }
+            (
+                status_code,
+                request_id,
+                user_id,
+                emails,
+                status,
+                phone_numbers,
+                webauthn_registrations,
+                providers,
+                totps,
+                crypto_wallets,
+                biometric_registrations,
+                is_locked,
+                roles,
+            ) => {
+                Err(
+                    crate::codec::missing(
+                        &[
+                            ("status_code", status_code.is_none()),
+                            ("request_id", request_id.is_none()),
+                            ("user_id", user_id.is_none()),
+                            ("emails", emails.is_none()),
+                            ("status", status.is_none()),
+                            ("phone_numbers", phone_numbers.is_none()),
+                            ("webauthn_registrations", webauthn_registrations.is_none()),
+                            ("providers", providers.is_none()),
+                            ("totps", totps.is_none()),
+                            ("crypto_wallets", crypto_wallets.is_none()),
+                            (
+                                "biometric_registrations",
+                                biometric_registrations.is_none(),
+                            ),
+                            ("is_locked", is_locked.is_none()),
+                            ("roles", roles.is_none()),
+                        ],
+                    ),
+                )
+            }
+        }
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for GetResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::codec::object(deserializer)
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl ::serde::Serialize for GetResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut object = crate::codec::Writer::new(
+            serializer,
+            13
+                + crate::codec::count_set(
+                    &[
+                        self.name.is_some(),
+                        self.created_at.is_some(),
+                        self.password.is_some(),
+                        self.trusted_metadata.is_some(),
+                        self.untrusted_metadata.is_some(),
+                        self.external_id.is_some(),
+                        self.lock_created_at.is_some(),
+                        self.lock_expires_at.is_some(),
+                    ],
+                ),
+        )?;
+        object.entry("status_code", &self.status_code);
+        object.entry("request_id", &self.request_id);
+        object.entry("user_id", &self.user_id);
+        object.entry("emails", &self.emails);
+        object.entry("status", &self.status);
+        object.entry("phone_numbers", &self.phone_numbers);
+        object.entry("webauthn_registrations", &self.webauthn_registrations);
+        object.entry("providers", &self.providers);
+        object.entry("totps", &self.totps);
+        object.entry("crypto_wallets", &self.crypto_wallets);
+        object.entry("biometric_registrations", &self.biometric_registrations);
+        object.entry("is_locked", &self.is_locked);
+        object.entry("roles", &self.roles);
+        object.entry_if("name", &self.name);
+        object
+            .entry_if(
+                "created_at",
+                &self.created_at.as_ref().map(crate::codec::TimestampRef),
+            );
+        object.entry_if("password", &self.password);
+        object.entry_if("trusted_metadata", &self.trusted_metadata);
+        object.entry_if("untrusted_metadata", &self.untrusted_metadata);
+        object.entry_if("external_id", &self.external_id);
+        object
+            .entry_if(
+                "lock_created_at",
+                &self.lock_created_at.as_ref().map(crate::codec::TimestampRef),
+            );
+        object
+            .entry_if(
+                "lock_expires_at",
+                &self.lock_expires_at.as_ref().map(crate::codec::TimestampRef),
+            );
+        object.end()
+    }
 }
 
 /// Parameters of [`Users::revoke`].
@@ -1134,6 +2371,7 @@ pub struct RevokeRequest {
 
 impl RevokeRequest {
     /// Creates the request from its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(user_id: impl Into<String>, connected_app_id: impl Into<String>) -> Self {
         Self {
             user_id: user_id.into(),
@@ -1165,8 +2403,7 @@ impl crate::test_util::MockEndpoint for RevokeRequest {
 }
 
 /// What [`Users::revoke`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "test-util", derive(::serde::Serialize))]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct RevokeResponse {
     /// HTTP status code of the response.
@@ -1174,6 +2411,61 @@ pub struct RevokeResponse {
     /// Unique identifier of this API call; log it and quote it when asking Stytch support about
     /// a request.
     pub request_id: String,
+}
+
+impl crate::codec::Object for RevokeResponse {
+    const NAME: &'static str = "RevokeResponse";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut status_code: Option<i64> = None;
+        let mut request_id: Option<String> = None;
+        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
+            match key.as_str() {
+                "status_code" => {
+                    crate::codec::put(&mut map, &mut status_code, "status_code")
+                }
+                "request_id" => {
+                    crate::codec::put(&mut map, &mut request_id, "request_id")
+                }
+                _ => crate::codec::skip(&mut map),
+            }?;
+        }
+        match (status_code, request_id) {
+            (Some(status_code), Some(request_id)) => Ok(Self { status_code, request_id }),
+            (status_code, request_id) => {
+                Err(
+                    crate::codec::missing(
+                        &[
+                            ("status_code", status_code.is_none()),
+                            ("request_id", request_id.is_none()),
+                        ],
+                    ),
+                )
+            }
+        }
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for RevokeResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::codec::object(deserializer)
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl ::serde::Serialize for RevokeResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut object = crate::codec::Writer::new(serializer, 2)?;
+        object.entry("status_code", &self.status_code);
+        object.entry("request_id", &self.request_id);
+        object.end()
+    }
 }
 
 /// Parameters of [`Users::search`].
@@ -1198,6 +2490,7 @@ pub struct SearchRequest {
 
 impl SearchRequest {
     /// Creates the request from its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new() -> Self {
         Self {
             cursor: None,
@@ -1206,16 +2499,19 @@ impl SearchRequest {
         }
     }
     /// Sets [`cursor`](Self::cursor).
+    #[inline]
     pub fn cursor(mut self, value: impl Into<String>) -> Self {
         self.cursor = Some(value.into());
         self
     }
     /// Sets [`limit`](Self::limit).
+    #[inline]
     pub fn limit(mut self, value: i64) -> Self {
         self.limit = Some(value);
         self
     }
     /// Sets [`query`](Self::query).
+    #[inline]
     pub fn query(
         mut self,
         value: crate::consumer::models::users::SearchUsersQuery,
@@ -1262,8 +2558,7 @@ impl crate::runtime::Paginated for SearchRequest {
 }
 
 /// What [`Users::search`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "test-util", derive(::serde::Serialize))]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct SearchResponse {
     /// HTTP status code of the response.
@@ -1275,6 +2570,89 @@ pub struct SearchResponse {
     pub results: Vec<crate::consumer::models::users::User>,
     /// Total number of matches and the cursor for the following page.
     pub results_metadata: crate::consumer::models::users::ResultsMetadata,
+}
+
+impl crate::codec::Object for SearchResponse {
+    const NAME: &'static str = "SearchResponse";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut status_code: Option<i64> = None;
+        let mut request_id: Option<String> = None;
+        let mut results: Option<Vec<crate::consumer::models::users::User>> = None;
+        let mut results_metadata: Option<
+            crate::consumer::models::users::ResultsMetadata,
+        > = None;
+        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
+            match key.as_str() {
+                "status_code" => {
+                    crate::codec::put(&mut map, &mut status_code, "status_code")
+                }
+                "request_id" => {
+                    crate::codec::put(&mut map, &mut request_id, "request_id")
+                }
+                "results" => crate::codec::put(&mut map, &mut results, "results"),
+                "results_metadata" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut results_metadata,
+                        "results_metadata",
+                    )
+                }
+                _ => crate::codec::skip(&mut map),
+            }?;
+        }
+        match (status_code, request_id, results, results_metadata) {
+            (
+                Some(status_code),
+                Some(request_id),
+                Some(results),
+                Some(results_metadata),
+            ) => {
+                Ok(Self {
+                    status_code,
+                    request_id,
+                    results,
+                    results_metadata,
+                })
+            }
+            (status_code, request_id, results, results_metadata) => {
+                Err(
+                    crate::codec::missing(
+                        &[
+                            ("status_code", status_code.is_none()),
+                            ("request_id", request_id.is_none()),
+                            ("results", results.is_none()),
+                            ("results_metadata", results_metadata.is_none()),
+                        ],
+                    ),
+                )
+            }
+        }
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for SearchResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::codec::object(deserializer)
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl ::serde::Serialize for SearchResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut object = crate::codec::Writer::new(serializer, 4)?;
+        object.entry("status_code", &self.status_code);
+        object.entry("request_id", &self.request_id);
+        object.entry("results", &self.results);
+        object.entry("results_metadata", &self.results_metadata);
+        object.end()
+    }
 }
 
 /// Parameters of [`Users::update`].
@@ -1313,6 +2691,7 @@ pub struct UpdateRequest {
 
 impl UpdateRequest {
     /// Creates the request from its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(user_id: impl Into<String>) -> Self {
         Self {
             user_id: user_id.into(),
@@ -1325,11 +2704,13 @@ impl UpdateRequest {
         }
     }
     /// Sets [`name`](Self::name).
+    #[inline]
     pub fn name(mut self, value: crate::consumer::models::users::Name) -> Self {
         self.name = Some(value);
         self
     }
     /// Sets [`attributes`](Self::attributes).
+    #[inline]
     pub fn attributes(
         mut self,
         value: crate::consumer::models::attribute::Attributes,
@@ -1338,21 +2719,25 @@ impl UpdateRequest {
         self
     }
     /// Sets [`trusted_metadata`](Self::trusted_metadata).
+    #[inline]
     pub fn trusted_metadata(mut self, value: ::serde_json::Value) -> Self {
         self.trusted_metadata = Some(value);
         self
     }
     /// Sets [`untrusted_metadata`](Self::untrusted_metadata).
+    #[inline]
     pub fn untrusted_metadata(mut self, value: ::serde_json::Value) -> Self {
         self.untrusted_metadata = Some(value);
         self
     }
     /// Sets [`external_id`](Self::external_id).
+    #[inline]
     pub fn external_id(mut self, value: impl Into<String>) -> Self {
         self.external_id = Some(value.into());
         self
     }
     /// Sets [`roles`](Self::roles).
+    #[inline]
     pub fn roles(mut self, value: Vec<String>) -> Self {
         self.roles = Some(value);
         self
@@ -1377,8 +2762,7 @@ impl crate::test_util::MockEndpoint for UpdateRequest {
 }
 
 /// What [`Users::update`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "test-util", derive(::serde::Serialize))]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct UpdateResponse {
     /// HTTP status code of the response.
@@ -1396,4 +2780,121 @@ pub struct UpdateResponse {
     pub crypto_wallets: Vec<crate::consumer::models::users::CryptoWallet>,
     /// The user record as it stands after the call.
     pub user: crate::consumer::models::users::User,
+}
+
+impl crate::codec::Object for UpdateResponse {
+    const NAME: &'static str = "UpdateResponse";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut status_code: Option<i64> = None;
+        let mut request_id: Option<String> = None;
+        let mut user_id: Option<String> = None;
+        let mut emails: Option<Vec<crate::consumer::models::users::Email>> = None;
+        let mut phone_numbers: Option<
+            Vec<crate::consumer::models::users::PhoneNumber>,
+        > = None;
+        let mut crypto_wallets: Option<
+            Vec<crate::consumer::models::users::CryptoWallet>,
+        > = None;
+        let mut user: Option<crate::consumer::models::users::User> = None;
+        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
+            match key.as_str() {
+                "status_code" => {
+                    crate::codec::put(&mut map, &mut status_code, "status_code")
+                }
+                "request_id" => {
+                    crate::codec::put(&mut map, &mut request_id, "request_id")
+                }
+                "user_id" => crate::codec::put(&mut map, &mut user_id, "user_id"),
+                "emails" => crate::codec::put(&mut map, &mut emails, "emails"),
+                "phone_numbers" => {
+                    crate::codec::put(&mut map, &mut phone_numbers, "phone_numbers")
+                }
+                "crypto_wallets" => {
+                    crate::codec::put(&mut map, &mut crypto_wallets, "crypto_wallets")
+                }
+                "user" => crate::codec::put(&mut map, &mut user, "user"),
+                _ => crate::codec::skip(&mut map),
+            }?;
+        }
+        match (
+            status_code,
+            request_id,
+            user_id,
+            emails,
+            phone_numbers,
+            crypto_wallets,
+            user,
+        ) {
+            (
+                Some(status_code),
+                Some(request_id),
+                Some(user_id),
+                Some(emails),
+                Some(phone_numbers),
+                Some(crypto_wallets),
+                Some(user),
+            ) => {
+                Ok(Self {
+                    status_code,
+                    request_id,
+                    user_id,
+                    emails,
+                    phone_numbers,
+                    crypto_wallets,
+                    user,
+                })
+            }
+            (
+                status_code,
+                request_id,
+                user_id,
+                emails,
+                phone_numbers,
+                crypto_wallets,
+                user,
+            ) => {
+                Err(
+                    crate::codec::missing(
+                        &[
+                            ("status_code", status_code.is_none()),
+                            ("request_id", request_id.is_none()),
+                            ("user_id", user_id.is_none()),
+                            ("emails", emails.is_none()),
+                            ("phone_numbers", phone_numbers.is_none()),
+                            ("crypto_wallets", crypto_wallets.is_none()),
+                            ("user", user.is_none()),
+                        ],
+                    ),
+                )
+            }
+        }
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for UpdateResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::codec::object(deserializer)
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl ::serde::Serialize for UpdateResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut object = crate::codec::Writer::new(serializer, 7)?;
+        object.entry("status_code", &self.status_code);
+        object.entry("request_id", &self.request_id);
+        object.entry("user_id", &self.user_id);
+        object.entry("emails", &self.emails);
+        object.entry("phone_numbers", &self.phone_numbers);
+        object.entry("crypto_wallets", &self.crypto_wallets);
+        object.entry("user", &self.user);
+        object.end()
+    }
 }

@@ -19,11 +19,14 @@ impl<'a> Webauthn<'a> {
     /// or extended when requested.
     ///
     /// Sends `POST /v1/webauthn/authenticate`.
-    pub async fn authenticate(
+    #[inline]
+    pub fn authenticate(
         &self,
         request: AuthenticateRequest,
-    ) -> Result<AuthenticateResponse, crate::Error> {
-        self.transport.send(&request).await
+    ) -> impl ::std::future::Future<
+        Output = Result<AuthenticateResponse, crate::Error>,
+    > + Send + '_ {
+        self.transport.call(request)
     }
     /// Creates a login challenge and returns the options to hand to
     /// `navigator.credentials.get()` in the browser. With a `user_id` the options list that
@@ -31,21 +34,27 @@ impl<'a> Webauthn<'a> {
     /// browser's result to `authenticate`.
     ///
     /// Sends `POST /v1/webauthn/authenticate/start`.
-    pub async fn authenticate_start(
+    #[inline]
+    pub fn authenticate_start(
         &self,
         request: AuthenticateStartRequest,
-    ) -> Result<AuthenticateStartResponse, crate::Error> {
-        self.transport.send(&request).await
+    ) -> impl ::std::future::Future<
+        Output = Result<AuthenticateStartResponse, crate::Error>,
+    > + Send + '_ {
+        self.transport.call(request)
     }
     /// Lists the WebAuthn credentials a user has registered for one relying party domain. Useful
     /// to show the user which passkeys they have before renaming or removing one.
     ///
     /// Sends `GET /v1/webauthn/credentials/{user_id}/{domain}`.
-    pub async fn list_credentials(
+    #[inline]
+    pub fn list_credentials(
         &self,
         request: ListCredentialsRequest,
-    ) -> Result<ListCredentialsResponse, crate::Error> {
-        self.transport.send(&request).await
+    ) -> impl ::std::future::Future<
+        Output = Result<ListCredentialsResponse, crate::Error>,
+    > + Send + '_ {
+        self.transport.call(request)
     }
     /// Completes a registration by checking the new credential the browser created from
     /// `register_start`'s options, and saves it on the user. Fails when the attestation does not
@@ -53,32 +62,41 @@ impl<'a> Webauthn<'a> {
     /// includes the new factor.
     ///
     /// Sends `POST /v1/webauthn/register`.
-    pub async fn register(
+    #[inline]
+    pub fn register(
         &self,
         request: RegisterRequest,
-    ) -> Result<RegisterResponse, crate::Error> {
-        self.transport.send(&request).await
+    ) -> impl ::std::future::Future<
+        Output = Result<RegisterResponse, crate::Error>,
+    > + Send + '_ {
+        self.transport.call(request)
     }
     /// Starts adding a passkey or security key to an existing user and returns the options to
     /// pass to `navigator.credentials.create()` in the browser. Nothing is saved until
     /// `register` checks the browser's result.
     ///
     /// Sends `POST /v1/webauthn/register/start`.
-    pub async fn register_start(
+    #[inline]
+    pub fn register_start(
         &self,
         request: RegisterStartRequest,
-    ) -> Result<RegisterStartResponse, crate::Error> {
-        self.transport.send(&request).await
+    ) -> impl ::std::future::Future<
+        Output = Result<RegisterStartResponse, crate::Error>,
+    > + Send + '_ {
+        self.transport.call(request)
     }
     /// Renames a WebAuthn registration so users can tell their keys apart. Only the display name
     /// changes; the credential itself is unaffected.
     ///
     /// Sends `PUT /v1/webauthn/{webauthn_registration_id}`.
-    pub async fn update(
+    #[inline]
+    pub fn update(
         &self,
         request: UpdateRequest,
-    ) -> Result<UpdateResponse, crate::Error> {
-        self.transport.send(&request).await
+    ) -> impl ::std::future::Future<
+        Output = Result<UpdateResponse, crate::Error>,
+    > + Send + '_ {
+        self.transport.call(request)
     }
 }
 
@@ -119,6 +137,7 @@ pub struct AuthenticateRequest {
 
 impl AuthenticateRequest {
     /// Creates the request from its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(public_key_credential: impl Into<String>) -> Self {
         Self {
             public_key_credential: public_key_credential.into(),
@@ -130,26 +149,31 @@ impl AuthenticateRequest {
         }
     }
     /// Sets [`session_token`](Self::session_token).
+    #[inline]
     pub fn session_token(mut self, value: impl Into<String>) -> Self {
         self.session_token = Some(value.into());
         self
     }
     /// Sets [`session_duration_minutes`](Self::session_duration_minutes).
+    #[inline]
     pub fn session_duration_minutes(mut self, value: i64) -> Self {
         self.session_duration_minutes = Some(value);
         self
     }
     /// Sets [`session_jwt`](Self::session_jwt).
+    #[inline]
     pub fn session_jwt(mut self, value: impl Into<String>) -> Self {
         self.session_jwt = Some(value.into());
         self
     }
     /// Sets [`session_custom_claims`](Self::session_custom_claims).
+    #[inline]
     pub fn session_custom_claims(mut self, value: ::serde_json::Value) -> Self {
         self.session_custom_claims = Some(value);
         self
     }
     /// Sets [`telemetry_id`](Self::telemetry_id).
+    #[inline]
     pub fn telemetry_id(mut self, value: impl Into<String>) -> Self {
         self.telemetry_id = Some(value.into());
         self
@@ -183,8 +207,7 @@ impl crate::test_util::MockEndpoint for AuthenticateRequest {
 }
 
 /// What [`Webauthn::authenticate`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "test-util", derive(::serde::Serialize))]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct AuthenticateResponse {
     /// HTTP status code of the response.
@@ -205,12 +228,150 @@ pub struct AuthenticateResponse {
     /// The user record as it stands after the call.
     pub user: crate::consumer::models::users::User,
     /// The session that was started or extended, when there is one.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub session: Option<crate::consumer::models::sessions::Session>,
     /// What device fingerprinting learned about the device, present when a `telemetry_id` was
     /// sent and the lookup succeeded.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_device: Option<crate::consumer::models::device_history::DeviceInfo>,
+}
+
+impl crate::codec::Object for AuthenticateResponse {
+    const NAME: &'static str = "AuthenticateResponse";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut status_code: Option<i64> = None;
+        let mut request_id: Option<String> = None;
+        let mut user_id: Option<String> = None;
+        let mut webauthn_registration_id: Option<String> = None;
+        let mut session_token: Option<String> = None;
+        let mut session_jwt: Option<String> = None;
+        let mut user: Option<crate::consumer::models::users::User> = None;
+        let mut session: Option<Option<crate::consumer::models::sessions::Session>> = None;
+        let mut user_device: Option<
+            Option<crate::consumer::models::device_history::DeviceInfo>,
+        > = None;
+        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
+            match key.as_str() {
+                "status_code" => {
+                    crate::codec::put(&mut map, &mut status_code, "status_code")
+                }
+                "request_id" => {
+                    crate::codec::put(&mut map, &mut request_id, "request_id")
+                }
+                "user_id" => crate::codec::put(&mut map, &mut user_id, "user_id"),
+                "webauthn_registration_id" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut webauthn_registration_id,
+                        "webauthn_registration_id",
+                    )
+                }
+                "session_token" => {
+                    crate::codec::put(&mut map, &mut session_token, "session_token")
+                }
+                "session_jwt" => {
+                    crate::codec::put(&mut map, &mut session_jwt, "session_jwt")
+                }
+                "user" => crate::codec::put(&mut map, &mut user, "user"),
+                "session" => crate::codec::put(&mut map, &mut session, "session"),
+                "user_device" => {
+                    crate::codec::put(&mut map, &mut user_device, "user_device")
+                }
+                _ => crate::codec::skip(&mut map),
+            }?;
+        }
+        match (
+            status_code,
+            request_id,
+            user_id,
+            webauthn_registration_id,
+            session_token,
+            session_jwt,
+            user,
+        ) {
+            (
+                Some(status_code),
+                Some(request_id),
+                Some(user_id),
+                Some(webauthn_registration_id),
+                Some(session_token),
+                Some(session_jwt),
+                Some(user),
+            ) => {
+                Ok(Self {
+                    status_code,
+                    request_id,
+                    user_id,
+                    webauthn_registration_id,
+                    session_token,
+                    session_jwt,
+                    user,
+                    session: session.flatten(),
+                    user_device: user_device.flatten(),
+                })
+            }
+            (
+                status_code,
+                request_id,
+                user_id,
+                webauthn_registration_id,
+                session_token,
+                session_jwt,
+                user,
+            ) => {
+                Err(
+                    crate::codec::missing(
+                        &[
+                            ("status_code", status_code.is_none()),
+                            ("request_id", request_id.is_none()),
+                            ("user_id", user_id.is_none()),
+                            (
+                                "webauthn_registration_id",
+                                webauthn_registration_id.is_none(),
+                            ),
+                            ("session_token", session_token.is_none()),
+                            ("session_jwt", session_jwt.is_none()),
+                            ("user", user.is_none()),
+                        ],
+                    ),
+                )
+            }
+        }
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for AuthenticateResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::codec::object(deserializer)
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl ::serde::Serialize for AuthenticateResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut object = crate::codec::Writer::new(
+            serializer,
+            7
+                + crate::codec::count_set(
+                    &[self.session.is_some(), self.user_device.is_some()],
+                ),
+        )?;
+        object.entry("status_code", &self.status_code);
+        object.entry("request_id", &self.request_id);
+        object.entry("user_id", &self.user_id);
+        object.entry("webauthn_registration_id", &self.webauthn_registration_id);
+        object.entry("session_token", &self.session_token);
+        object.entry("session_jwt", &self.session_jwt);
+        object.entry("user", &self.user);
+        object.entry_if("session", &self.session);
+        object.entry_if("user_device", &self.user_device);
+        object.end()
+    }
 }
 
 /// Parameters of [`Webauthn::authenticate_start`].
@@ -237,6 +398,7 @@ pub struct AuthenticateStartRequest {
 
 impl AuthenticateStartRequest {
     /// Creates the request from its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(domain: impl Into<String>) -> Self {
         Self {
             domain: domain.into(),
@@ -246,16 +408,19 @@ impl AuthenticateStartRequest {
         }
     }
     /// Sets [`user_id`](Self::user_id).
+    #[inline]
     pub fn user_id(mut self, value: impl Into<String>) -> Self {
         self.user_id = Some(value.into());
         self
     }
     /// Sets [`return_passkey_credential_options`](Self::return_passkey_credential_options).
+    #[inline]
     pub fn return_passkey_credential_options(mut self, value: bool) -> Self {
         self.return_passkey_credential_options = Some(value);
         self
     }
     /// Sets [`use_base64_url_encoding`](Self::use_base64_url_encoding).
+    #[inline]
     pub fn use_base64_url_encoding(mut self, value: bool) -> Self {
         self.use_base64_url_encoding = Some(value);
         self
@@ -279,8 +444,7 @@ impl crate::test_util::MockEndpoint for AuthenticateStartRequest {
 }
 
 /// What [`Webauthn::authenticate_start`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "test-util", derive(::serde::Serialize))]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct AuthenticateStartResponse {
     /// HTTP status code of the response.
@@ -293,6 +457,94 @@ pub struct AuthenticateStartResponse {
     /// JSON options, including the challenge, to parse and pass to
     /// `navigator.credentials.get()`.
     pub public_key_credential_request_options: String,
+}
+
+impl crate::codec::Object for AuthenticateStartResponse {
+    const NAME: &'static str = "AuthenticateStartResponse";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut status_code: Option<i64> = None;
+        let mut request_id: Option<String> = None;
+        let mut user_id: Option<String> = None;
+        let mut public_key_credential_request_options: Option<String> = None;
+        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
+            match key.as_str() {
+                "status_code" => {
+                    crate::codec::put(&mut map, &mut status_code, "status_code")
+                }
+                "request_id" => {
+                    crate::codec::put(&mut map, &mut request_id, "request_id")
+                }
+                "user_id" => crate::codec::put(&mut map, &mut user_id, "user_id"),
+                "public_key_credential_request_options" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut public_key_credential_request_options,
+                        "public_key_credential_request_options",
+                    )
+                }
+                _ => crate::codec::skip(&mut map),
+            }?;
+        }
+        match (status_code, request_id, user_id, public_key_credential_request_options) {
+            (
+                Some(status_code),
+                Some(request_id),
+                Some(user_id),
+                Some(public_key_credential_request_options),
+            ) => {
+                Ok(Self {
+                    status_code,
+                    request_id,
+                    user_id,
+                    public_key_credential_request_options,
+                })
+            }
+            (status_code, request_id, user_id, public_key_credential_request_options) => {
+                Err(
+                    crate::codec::missing(
+                        &[
+                            ("status_code", status_code.is_none()),
+                            ("request_id", request_id.is_none()),
+                            ("user_id", user_id.is_none()),
+                            (
+                                "public_key_credential_request_options",
+                                public_key_credential_request_options.is_none(),
+                            ),
+                        ],
+                    ),
+                )
+            }
+        }
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for AuthenticateStartResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::codec::object(deserializer)
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl ::serde::Serialize for AuthenticateStartResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut object = crate::codec::Writer::new(serializer, 4)?;
+        object.entry("status_code", &self.status_code);
+        object.entry("request_id", &self.request_id);
+        object.entry("user_id", &self.user_id);
+        object
+            .entry(
+                "public_key_credential_request_options",
+                &self.public_key_credential_request_options,
+            );
+        object.end()
+    }
 }
 
 /// Parameters of [`Webauthn::list_credentials`].
@@ -311,6 +563,7 @@ pub struct ListCredentialsRequest {
 
 impl ListCredentialsRequest {
     /// Creates the request from its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(user_id: impl Into<String>, domain: impl Into<String>) -> Self {
         Self {
             user_id: user_id.into(),
@@ -338,8 +591,7 @@ impl crate::test_util::MockEndpoint for ListCredentialsRequest {
 }
 
 /// What [`Webauthn::list_credentials`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "test-util", derive(::serde::Serialize))]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ListCredentialsResponse {
     /// HTTP status code of the response.
@@ -349,6 +601,75 @@ pub struct ListCredentialsResponse {
     pub request_id: String,
     /// The user's credentials for that domain; empty when there are none.
     pub credentials: Vec<crate::consumer::models::webauthn::WebAuthnCredential>,
+}
+
+impl crate::codec::Object for ListCredentialsResponse {
+    const NAME: &'static str = "ListCredentialsResponse";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut status_code: Option<i64> = None;
+        let mut request_id: Option<String> = None;
+        let mut credentials: Option<
+            Vec<crate::consumer::models::webauthn::WebAuthnCredential>,
+        > = None;
+        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
+            match key.as_str() {
+                "status_code" => {
+                    crate::codec::put(&mut map, &mut status_code, "status_code")
+                }
+                "request_id" => {
+                    crate::codec::put(&mut map, &mut request_id, "request_id")
+                }
+                "credentials" => {
+                    crate::codec::put(&mut map, &mut credentials, "credentials")
+                }
+                _ => crate::codec::skip(&mut map),
+            }?;
+        }
+        match (status_code, request_id, credentials) {
+            (Some(status_code), Some(request_id), Some(credentials)) => {
+                Ok(Self {
+                    status_code,
+                    request_id,
+                    credentials,
+                })
+            }
+            (status_code, request_id, credentials) => {
+                Err(
+                    crate::codec::missing(
+                        &[
+                            ("status_code", status_code.is_none()),
+                            ("request_id", request_id.is_none()),
+                            ("credentials", credentials.is_none()),
+                        ],
+                    ),
+                )
+            }
+        }
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for ListCredentialsResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::codec::object(deserializer)
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl ::serde::Serialize for ListCredentialsResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut object = crate::codec::Writer::new(serializer, 3)?;
+        object.entry("status_code", &self.status_code);
+        object.entry("request_id", &self.request_id);
+        object.entry("credentials", &self.credentials);
+        object.end()
+    }
 }
 
 /// Parameters of [`Webauthn::register`].
@@ -391,6 +712,7 @@ pub struct RegisterRequest {
 
 impl RegisterRequest {
     /// Creates the request from its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(
         user_id: impl Into<String>,
         public_key_credential: impl Into<String>,
@@ -406,26 +728,31 @@ impl RegisterRequest {
         }
     }
     /// Sets [`session_token`](Self::session_token).
+    #[inline]
     pub fn session_token(mut self, value: impl Into<String>) -> Self {
         self.session_token = Some(value.into());
         self
     }
     /// Sets [`session_duration_minutes`](Self::session_duration_minutes).
+    #[inline]
     pub fn session_duration_minutes(mut self, value: i64) -> Self {
         self.session_duration_minutes = Some(value);
         self
     }
     /// Sets [`session_jwt`](Self::session_jwt).
+    #[inline]
     pub fn session_jwt(mut self, value: impl Into<String>) -> Self {
         self.session_jwt = Some(value.into());
         self
     }
     /// Sets [`session_custom_claims`](Self::session_custom_claims).
+    #[inline]
     pub fn session_custom_claims(mut self, value: ::serde_json::Value) -> Self {
         self.session_custom_claims = Some(value);
         self
     }
     /// Sets [`telemetry_id`](Self::telemetry_id).
+    #[inline]
     pub fn telemetry_id(mut self, value: impl Into<String>) -> Self {
         self.telemetry_id = Some(value.into());
         self
@@ -459,8 +786,7 @@ impl crate::test_util::MockEndpoint for RegisterRequest {
 }
 
 /// What [`Webauthn::register`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "test-util", derive(::serde::Serialize))]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct RegisterResponse {
     /// HTTP status code of the response.
@@ -481,12 +807,150 @@ pub struct RegisterResponse {
     /// The user record as it stands after the call.
     pub user: crate::consumer::models::users::User,
     /// The session that was started or extended, when there is one.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub session: Option<crate::consumer::models::sessions::Session>,
     /// What device fingerprinting learned about the device, present when a `telemetry_id` was
     /// sent and the lookup succeeded.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_device: Option<crate::consumer::models::device_history::DeviceInfo>,
+}
+
+impl crate::codec::Object for RegisterResponse {
+    const NAME: &'static str = "RegisterResponse";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut status_code: Option<i64> = None;
+        let mut request_id: Option<String> = None;
+        let mut user_id: Option<String> = None;
+        let mut webauthn_registration_id: Option<String> = None;
+        let mut session_token: Option<String> = None;
+        let mut session_jwt: Option<String> = None;
+        let mut user: Option<crate::consumer::models::users::User> = None;
+        let mut session: Option<Option<crate::consumer::models::sessions::Session>> = None;
+        let mut user_device: Option<
+            Option<crate::consumer::models::device_history::DeviceInfo>,
+        > = None;
+        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
+            match key.as_str() {
+                "status_code" => {
+                    crate::codec::put(&mut map, &mut status_code, "status_code")
+                }
+                "request_id" => {
+                    crate::codec::put(&mut map, &mut request_id, "request_id")
+                }
+                "user_id" => crate::codec::put(&mut map, &mut user_id, "user_id"),
+                "webauthn_registration_id" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut webauthn_registration_id,
+                        "webauthn_registration_id",
+                    )
+                }
+                "session_token" => {
+                    crate::codec::put(&mut map, &mut session_token, "session_token")
+                }
+                "session_jwt" => {
+                    crate::codec::put(&mut map, &mut session_jwt, "session_jwt")
+                }
+                "user" => crate::codec::put(&mut map, &mut user, "user"),
+                "session" => crate::codec::put(&mut map, &mut session, "session"),
+                "user_device" => {
+                    crate::codec::put(&mut map, &mut user_device, "user_device")
+                }
+                _ => crate::codec::skip(&mut map),
+            }?;
+        }
+        match (
+            status_code,
+            request_id,
+            user_id,
+            webauthn_registration_id,
+            session_token,
+            session_jwt,
+            user,
+        ) {
+            (
+                Some(status_code),
+                Some(request_id),
+                Some(user_id),
+                Some(webauthn_registration_id),
+                Some(session_token),
+                Some(session_jwt),
+                Some(user),
+            ) => {
+                Ok(Self {
+                    status_code,
+                    request_id,
+                    user_id,
+                    webauthn_registration_id,
+                    session_token,
+                    session_jwt,
+                    user,
+                    session: session.flatten(),
+                    user_device: user_device.flatten(),
+                })
+            }
+            (
+                status_code,
+                request_id,
+                user_id,
+                webauthn_registration_id,
+                session_token,
+                session_jwt,
+                user,
+            ) => {
+                Err(
+                    crate::codec::missing(
+                        &[
+                            ("status_code", status_code.is_none()),
+                            ("request_id", request_id.is_none()),
+                            ("user_id", user_id.is_none()),
+                            (
+                                "webauthn_registration_id",
+                                webauthn_registration_id.is_none(),
+                            ),
+                            ("session_token", session_token.is_none()),
+                            ("session_jwt", session_jwt.is_none()),
+                            ("user", user.is_none()),
+                        ],
+                    ),
+                )
+            }
+        }
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for RegisterResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::codec::object(deserializer)
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl ::serde::Serialize for RegisterResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut object = crate::codec::Writer::new(
+            serializer,
+            7
+                + crate::codec::count_set(
+                    &[self.session.is_some(), self.user_device.is_some()],
+                ),
+        )?;
+        object.entry("status_code", &self.status_code);
+        object.entry("request_id", &self.request_id);
+        object.entry("user_id", &self.user_id);
+        object.entry("webauthn_registration_id", &self.webauthn_registration_id);
+        object.entry("session_token", &self.session_token);
+        object.entry("session_jwt", &self.session_jwt);
+        object.entry("user", &self.user);
+        object.entry_if("session", &self.session);
+        object.entry_if("user_device", &self.user_device);
+        object.end()
+    }
 }
 
 /// Parameters of [`Webauthn::register_start`].
@@ -532,6 +996,7 @@ pub struct RegisterStartRequest {
 
 impl RegisterStartRequest {
     /// Creates the request from its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(user_id: impl Into<String>, domain: impl Into<String>) -> Self {
         Self {
             user_id: user_id.into(),
@@ -546,36 +1011,43 @@ impl RegisterStartRequest {
         }
     }
     /// Sets [`user_agent`](Self::user_agent).
+    #[inline]
     pub fn user_agent(mut self, value: impl Into<String>) -> Self {
         self.user_agent = Some(value.into());
         self
     }
     /// Sets [`authenticator_type`](Self::authenticator_type).
+    #[inline]
     pub fn authenticator_type(mut self, value: impl Into<String>) -> Self {
         self.authenticator_type = Some(value.into());
         self
     }
     /// Sets [`return_passkey_credential_options`](Self::return_passkey_credential_options).
+    #[inline]
     pub fn return_passkey_credential_options(mut self, value: bool) -> Self {
         self.return_passkey_credential_options = Some(value);
         self
     }
     /// Sets [`override_id`](Self::override_id).
+    #[inline]
     pub fn override_id(mut self, value: impl Into<String>) -> Self {
         self.override_id = Some(value.into());
         self
     }
     /// Sets [`override_name`](Self::override_name).
+    #[inline]
     pub fn override_name(mut self, value: impl Into<String>) -> Self {
         self.override_name = Some(value.into());
         self
     }
     /// Sets [`override_display_name`](Self::override_display_name).
+    #[inline]
     pub fn override_display_name(mut self, value: impl Into<String>) -> Self {
         self.override_display_name = Some(value.into());
         self
     }
     /// Sets [`use_base64_url_encoding`](Self::use_base64_url_encoding).
+    #[inline]
     pub fn use_base64_url_encoding(mut self, value: bool) -> Self {
         self.use_base64_url_encoding = Some(value);
         self
@@ -599,8 +1071,7 @@ impl crate::test_util::MockEndpoint for RegisterStartRequest {
 }
 
 /// What [`Webauthn::register_start`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "test-util", derive(::serde::Serialize))]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct RegisterStartResponse {
     /// HTTP status code of the response.
@@ -613,6 +1084,104 @@ pub struct RegisterStartResponse {
     /// JSON options, including the challenge, to parse and pass to
     /// `navigator.credentials.create()`.
     pub public_key_credential_creation_options: String,
+}
+
+impl crate::codec::Object for RegisterStartResponse {
+    const NAME: &'static str = "RegisterStartResponse";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut status_code: Option<i64> = None;
+        let mut request_id: Option<String> = None;
+        let mut user_id: Option<String> = None;
+        let mut public_key_credential_creation_options: Option<String> = None;
+        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
+            match key.as_str() {
+                "status_code" => {
+                    crate::codec::put(&mut map, &mut status_code, "status_code")
+                }
+                "request_id" => {
+                    crate::codec::put(&mut map, &mut request_id, "request_id")
+                }
+                "user_id" => crate::codec::put(&mut map, &mut user_id, "user_id"),
+                "public_key_credential_creation_options" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut public_key_credential_creation_options,
+                        "public_key_credential_creation_options",
+                    )
+                }
+                _ => crate::codec::skip(&mut map),
+            }?;
+        }
+        match (
+            status_code,
+            request_id,
+            user_id,
+            public_key_credential_creation_options,
+        ) {
+            (
+                Some(status_code),
+                Some(request_id),
+                Some(user_id),
+                Some(public_key_credential_creation_options),
+            ) => {
+                Ok(Self {
+                    status_code,
+                    request_id,
+                    user_id,
+                    public_key_credential_creation_options,
+                })
+            }
+            (
+                status_code,
+                request_id,
+                user_id,
+                public_key_credential_creation_options,
+            ) => {
+                Err(
+                    crate::codec::missing(
+                        &[
+                            ("status_code", status_code.is_none()),
+                            ("request_id", request_id.is_none()),
+                            ("user_id", user_id.is_none()),
+                            (
+                                "public_key_credential_creation_options",
+                                public_key_credential_creation_options.is_none(),
+                            ),
+                        ],
+                    ),
+                )
+            }
+        }
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for RegisterStartResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::codec::object(deserializer)
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl ::serde::Serialize for RegisterStartResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut object = crate::codec::Writer::new(serializer, 4)?;
+        object.entry("status_code", &self.status_code);
+        object.entry("request_id", &self.request_id);
+        object.entry("user_id", &self.user_id);
+        object
+            .entry(
+                "public_key_credential_creation_options",
+                &self.public_key_credential_creation_options,
+            );
+        object.end()
+    }
 }
 
 /// Parameters of [`Webauthn::update`].
@@ -629,6 +1198,7 @@ pub struct UpdateRequest {
 
 impl UpdateRequest {
     /// Creates the request from its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(
         webauthn_registration_id: impl Into<String>,
         name: impl Into<String>,
@@ -662,8 +1232,7 @@ impl crate::test_util::MockEndpoint for UpdateRequest {
 }
 
 /// What [`Webauthn::update`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "test-util", derive(::serde::Serialize))]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct UpdateResponse {
     /// HTTP status code of the response.
@@ -672,8 +1241,82 @@ pub struct UpdateResponse {
     /// a request.
     pub request_id: String,
     /// The registration as it stands after the rename.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub webauthn_registration: Option<
         crate::consumer::models::users::WebAuthnRegistration,
     >,
+}
+
+impl crate::codec::Object for UpdateResponse {
+    const NAME: &'static str = "UpdateResponse";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut status_code: Option<i64> = None;
+        let mut request_id: Option<String> = None;
+        let mut webauthn_registration: Option<
+            Option<crate::consumer::models::users::WebAuthnRegistration>,
+        > = None;
+        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
+            match key.as_str() {
+                "status_code" => {
+                    crate::codec::put(&mut map, &mut status_code, "status_code")
+                }
+                "request_id" => {
+                    crate::codec::put(&mut map, &mut request_id, "request_id")
+                }
+                "webauthn_registration" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut webauthn_registration,
+                        "webauthn_registration",
+                    )
+                }
+                _ => crate::codec::skip(&mut map),
+            }?;
+        }
+        match (status_code, request_id) {
+            (Some(status_code), Some(request_id)) => {
+                Ok(Self {
+                    status_code,
+                    request_id,
+                    webauthn_registration: webauthn_registration.flatten(),
+                })
+            }
+            (status_code, request_id) => {
+                Err(
+                    crate::codec::missing(
+                        &[
+                            ("status_code", status_code.is_none()),
+                            ("request_id", request_id.is_none()),
+                        ],
+                    ),
+                )
+            }
+        }
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for UpdateResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::codec::object(deserializer)
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl ::serde::Serialize for UpdateResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut object = crate::codec::Writer::new(
+            serializer,
+            2 + crate::codec::count_set(&[self.webauthn_registration.is_some()]),
+        )?;
+        object.entry("status_code", &self.status_code);
+        object.entry("request_id", &self.request_id);
+        object.entry_if("webauthn_registration", &self.webauthn_registration);
+        object.end()
+    }
 }

@@ -12,6 +12,7 @@ impl crate::SamlShieldClient {
     /// Shield looks for the structural tricks used against SAML parsers (comments and processing
     /// instructions inside signed content, extra signature blocks, external entities, unsigned
     /// assertions) so a response that would fool a parser never reaches it.
+    #[inline]
     pub fn saml(&self) -> saml::Saml<'_> {
         saml::Saml {
             transport: &self.transport,

@@ -15,6 +15,7 @@ pub struct ConnectedApp<'a> {
 impl<'a> ConnectedApp<'a> {
     /// Register, inspect, update, list and delete the Connected App clients of the project, the
     /// OAuth 2.0 and OIDC applications that can request access to your members' accounts.
+    #[inline]
     pub fn clients(&self) -> clients::ConnectedAppClients<'a> {
         clients::ConnectedAppClients {
             transport: self.transport,

@@ -18,6 +18,7 @@ pub struct Discovery<'a> {
 impl<'a> Discovery<'a> {
     /// Convert the intermediate session from a discovery login into a session for one chosen
     /// organization.
+    #[inline]
     pub fn intermediate_sessions(
         &self,
     ) -> intermediate_sessions::DiscoveryIntermediateSessions<'a> {
@@ -27,6 +28,7 @@ impl<'a> Discovery<'a> {
     }
     /// See which organizations a person found through discovery can enter, and let them create a
     /// new organization of their own.
+    #[inline]
     pub fn organizations(&self) -> organizations::DiscoveryOrganizations<'a> {
         organizations::DiscoveryOrganizations {
             transport: self.transport,

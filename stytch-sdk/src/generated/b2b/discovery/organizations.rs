@@ -16,22 +16,28 @@ impl<'a> DiscoveryOrganizations<'a> {
     /// member session for the new organization is returned. Fails if the slug is already taken.
     ///
     /// Sends `POST /v1/b2b/discovery/organizations/create`.
-    pub async fn create(
+    #[inline]
+    pub fn create(
         &self,
         request: CreateRequest,
-    ) -> Result<CreateResponse, crate::Error> {
-        self.transport.send(&request).await
+    ) -> impl ::std::future::Future<
+        Output = Result<CreateResponse, crate::Error>,
+    > + Send + '_ {
+        self.transport.call(request)
     }
     /// Lists the organizations the authenticated email address can log in to, join or request
     /// access to. Pass either the intermediate session token from a discovery login or an
     /// existing member session; each entry says what the person must still do to get in.
     ///
     /// Sends `POST /v1/b2b/discovery/organizations`.
-    pub async fn list(
+    #[inline]
+    pub fn list(
         &self,
         request: ListRequest,
-    ) -> Result<ListResponse, crate::Error> {
-        self.transport.send(&request).await
+    ) -> impl ::std::future::Future<
+        Output = Result<ListResponse, crate::Error>,
+    > + Send + '_ {
+        self.transport.call(request)
     }
 }
 
@@ -162,6 +168,7 @@ pub struct CreateRequest {
 
 impl CreateRequest {
     /// Creates the request from its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(intermediate_session_token: impl Into<String>) -> Self {
         Self {
             intermediate_session_token: intermediate_session_token.into(),
@@ -192,77 +199,92 @@ impl CreateRequest {
         }
     }
     /// Sets [`session_duration_minutes`](Self::session_duration_minutes).
+    #[inline]
     pub fn session_duration_minutes(mut self, value: i64) -> Self {
         self.session_duration_minutes = Some(value);
         self
     }
     /// Sets [`session_custom_claims`](Self::session_custom_claims).
+    #[inline]
     pub fn session_custom_claims(mut self, value: ::serde_json::Value) -> Self {
         self.session_custom_claims = Some(value);
         self
     }
     /// Sets [`organization_name`](Self::organization_name).
+    #[inline]
     pub fn organization_name(mut self, value: impl Into<String>) -> Self {
         self.organization_name = Some(value.into());
         self
     }
     /// Sets [`organization_slug`](Self::organization_slug).
+    #[inline]
     pub fn organization_slug(mut self, value: impl Into<String>) -> Self {
         self.organization_slug = Some(value.into());
         self
     }
     /// Sets [`organization_external_id`](Self::organization_external_id).
+    #[inline]
     pub fn organization_external_id(mut self, value: impl Into<String>) -> Self {
         self.organization_external_id = Some(value.into());
         self
     }
     /// Sets [`organization_logo_url`](Self::organization_logo_url).
+    #[inline]
     pub fn organization_logo_url(mut self, value: impl Into<String>) -> Self {
         self.organization_logo_url = Some(value.into());
         self
     }
     /// Sets [`trusted_metadata`](Self::trusted_metadata).
+    #[inline]
     pub fn trusted_metadata(mut self, value: ::serde_json::Value) -> Self {
         self.trusted_metadata = Some(value);
         self
     }
     /// Sets [`sso_jit_provisioning`](Self::sso_jit_provisioning).
+    #[inline]
     pub fn sso_jit_provisioning(mut self, value: impl Into<String>) -> Self {
         self.sso_jit_provisioning = Some(value.into());
         self
     }
     /// Sets [`email_allowed_domains`](Self::email_allowed_domains).
+    #[inline]
     pub fn email_allowed_domains(mut self, value: Vec<String>) -> Self {
         self.email_allowed_domains = Some(value);
         self
     }
     /// Sets [`email_jit_provisioning`](Self::email_jit_provisioning).
+    #[inline]
     pub fn email_jit_provisioning(mut self, value: impl Into<String>) -> Self {
         self.email_jit_provisioning = Some(value.into());
         self
     }
     /// Sets [`email_invites`](Self::email_invites).
+    #[inline]
     pub fn email_invites(mut self, value: impl Into<String>) -> Self {
         self.email_invites = Some(value.into());
         self
     }
     /// Sets [`auth_methods`](Self::auth_methods).
+    #[inline]
     pub fn auth_methods(mut self, value: impl Into<String>) -> Self {
         self.auth_methods = Some(value.into());
         self
     }
     /// Sets [`allowed_auth_methods`](Self::allowed_auth_methods).
+    #[inline]
     pub fn allowed_auth_methods(mut self, value: Vec<String>) -> Self {
         self.allowed_auth_methods = Some(value);
         self
     }
     /// Sets [`mfa_policy`](Self::mfa_policy).
+    #[inline]
     pub fn mfa_policy(mut self, value: impl Into<String>) -> Self {
         self.mfa_policy = Some(value.into());
         self
     }
     /// Sets
     /// [`rbac_email_implicit_role_assignments`](Self::rbac_email_implicit_role_assignments).
+    #[inline]
     pub fn rbac_email_implicit_role_assignments(
         mut self,
         value: Vec<crate::b2b::models::organizations::EmailImplicitRoleAssignment>,
@@ -271,27 +293,32 @@ impl CreateRequest {
         self
     }
     /// Sets [`mfa_methods`](Self::mfa_methods).
+    #[inline]
     pub fn mfa_methods(mut self, value: impl Into<String>) -> Self {
         self.mfa_methods = Some(value.into());
         self
     }
     /// Sets [`allowed_mfa_methods`](Self::allowed_mfa_methods).
+    #[inline]
     pub fn allowed_mfa_methods(mut self, value: Vec<String>) -> Self {
         self.allowed_mfa_methods = Some(value);
         self
     }
     /// Sets [`oauth_tenant_jit_provisioning`](Self::oauth_tenant_jit_provisioning).
+    #[inline]
     pub fn oauth_tenant_jit_provisioning(mut self, value: impl Into<String>) -> Self {
         self.oauth_tenant_jit_provisioning = Some(value.into());
         self
     }
     /// Sets [`allowed_oauth_tenants`](Self::allowed_oauth_tenants).
+    #[inline]
     pub fn allowed_oauth_tenants(mut self, value: ::serde_json::Value) -> Self {
         self.allowed_oauth_tenants = Some(value);
         self
     }
     /// Sets
     /// [`first_party_connected_apps_allowed_type`](Self::first_party_connected_apps_allowed_type).
+    #[inline]
     pub fn first_party_connected_apps_allowed_type(
         mut self,
         value: crate::b2b::models::discovery_organizations::CreateRequestFirstPartyConnectedAppsAllowedType,
@@ -300,12 +327,14 @@ impl CreateRequest {
         self
     }
     /// Sets [`allowed_first_party_connected_apps`](Self::allowed_first_party_connected_apps).
+    #[inline]
     pub fn allowed_first_party_connected_apps(mut self, value: Vec<String>) -> Self {
         self.allowed_first_party_connected_apps = Some(value);
         self
     }
     /// Sets
     /// [`third_party_connected_apps_allowed_type`](Self::third_party_connected_apps_allowed_type).
+    #[inline]
     pub fn third_party_connected_apps_allowed_type(
         mut self,
         value: crate::b2b::models::discovery_organizations::CreateRequestThirdPartyConnectedAppsAllowedType,
@@ -314,11 +343,13 @@ impl CreateRequest {
         self
     }
     /// Sets [`allowed_third_party_connected_apps`](Self::allowed_third_party_connected_apps).
+    #[inline]
     pub fn allowed_third_party_connected_apps(mut self, value: Vec<String>) -> Self {
         self.allowed_third_party_connected_apps = Some(value);
         self
     }
     /// Sets [`telemetry_id`](Self::telemetry_id).
+    #[inline]
     pub fn telemetry_id(mut self, value: impl Into<String>) -> Self {
         self.telemetry_id = Some(value.into());
         self
@@ -352,8 +383,7 @@ impl crate::test_util::MockEndpoint for CreateRequest {
 }
 
 /// What [`DiscoveryOrganizations::create`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "test-util", derive(::serde::Serialize))]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct CreateResponse {
     /// HTTP status code of the response.
@@ -381,26 +411,230 @@ pub struct CreateResponse {
     pub intermediate_session_token: String,
     /// The member session that was started or extended; absent while the member still owes a
     /// factor and only an intermediate session exists.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub member_session: Option<crate::b2b::models::sessions::MemberSession>,
     /// Which second factor the member still has to complete, when the organization demands MFA.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mfa_required: Option<crate::b2b::models::mfa::MfaRequired>,
     /// Which primary authentication methods the organization accepts, when the factor just used
     /// does not satisfy its policy.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub primary_required: Option<crate::b2b::models::sessions::PrimaryRequired>,
     /// What device fingerprinting learned about the member's device, present when a
     /// `telemetry_id` was sent and the lookup succeeded.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub member_device: Option<crate::consumer::models::device_history::DeviceInfo>,
     /// When the intermediate session token stops being accepted.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::time::serde::rfc3339::option"
-    )]
     pub intermediate_session_token_expires_at: Option<::time::OffsetDateTime>,
+}
+
+impl crate::codec::Object for CreateResponse {
+    const NAME: &'static str = "CreateResponse";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut status_code: Option<i64> = None;
+        let mut request_id: Option<String> = None;
+        let mut member_id: Option<String> = None;
+        let mut session_token: Option<String> = None;
+        let mut session_jwt: Option<String> = None;
+        let mut member: Option<crate::b2b::models::organizations::Member> = None;
+        let mut organization: Option<crate::b2b::models::organizations::Organization> = None;
+        let mut member_authenticated: Option<bool> = None;
+        let mut intermediate_session_token: Option<String> = None;
+        let mut member_session: Option<
+            Option<crate::b2b::models::sessions::MemberSession>,
+        > = None;
+        let mut mfa_required: Option<Option<crate::b2b::models::mfa::MfaRequired>> = None;
+        let mut primary_required: Option<
+            Option<crate::b2b::models::sessions::PrimaryRequired>,
+        > = None;
+        let mut member_device: Option<
+            Option<crate::consumer::models::device_history::DeviceInfo>,
+        > = None;
+        let mut intermediate_session_token_expires_at: Option<
+            Option<crate::codec::Timestamp>,
+        > = None;
+        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
+            match key.as_str() {
+                "status_code" => {
+                    crate::codec::put(&mut map, &mut status_code, "status_code")
+                }
+                "request_id" => {
+                    crate::codec::put(&mut map, &mut request_id, "request_id")
+                }
+                "member_id" => crate::codec::put(&mut map, &mut member_id, "member_id"),
+                "session_token" => {
+                    crate::codec::put(&mut map, &mut session_token, "session_token")
+                }
+                "session_jwt" => {
+                    crate::codec::put(&mut map, &mut session_jwt, "session_jwt")
+                }
+                "member" => crate::codec::put(&mut map, &mut member, "member"),
+                "organization" => {
+                    crate::codec::put(&mut map, &mut organization, "organization")
+                }
+                "member_authenticated" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut member_authenticated,
+                        "member_authenticated",
+                    )
+                }
+                "intermediate_session_token" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut intermediate_session_token,
+                        "intermediate_session_token",
+                    )
+                }
+                "member_session" => {
+                    crate::codec::put(&mut map, &mut member_session, "member_session")
+                }
+                "mfa_required" => {
+                    crate::codec::put(&mut map, &mut mfa_required, "mfa_required")
+                }
+                "primary_required" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut primary_required,
+                        "primary_required",
+                    )
+                }
+                "member_device" => {
+                    crate::codec::put(&mut map, &mut member_device, "member_device")
+                }
+                "intermediate_session_token_expires_at" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut intermediate_session_token_expires_at,
+                        "intermediate_session_token_expires_at",
+                    )
+                }
+                _ => crate::codec::skip(&mut map),
+            }?;
+        }
+        match (
+            status_code,
+            request_id,
+            member_id,
+            session_token,
+            session_jwt,
+            member,
+            organization,
+            member_authenticated,
+            intermediate_session_token,
+        ) {
+            (
+                Some(status_code),
+                Some(request_id),
+                Some(member_id),
+                Some(session_token),
+                Some(session_jwt),
+                Some(member),
+                Some(organization),
+                Some(member_authenticated),
+                Some(intermediate_session_token),
+            ) => {
+                Ok(Self {
+                    status_code,
+                    request_id,
+                    member_id,
+                    session_token,
+                    session_jwt,
+                    member,
+                    organization,
+                    member_authenticated,
+                    intermediate_session_token,
+                    member_session: member_session.flatten(),
+                    mfa_required: mfa_required.flatten(),
+                    primary_required: primary_required.flatten(),
+                    member_device: member_device.flatten(),
+                    intermediate_session_token_expires_at: intermediate_session_token_expires_at
+                        .flatten()
+                        .map(|time| time.0),
+                })
+            }
+            (
+                status_code,
+                request_id,
+                member_id,
+                session_token,
+                session_jwt,
+                member,
+                organization,
+                member_authenticated,
+                intermediate_session_token,
+            ) => {
+                Err(
+                    crate::codec::missing(
+                        &[
+                            ("status_code", status_code.is_none()),
+                            ("request_id", request_id.is_none()),
+                            ("member_id", member_id.is_none()),
+                            ("session_token", session_token.is_none()),
+                            ("session_jwt", session_jwt.is_none()),
+                            ("member", member.is_none()),
+                            ("organization", organization.is_none()),
+                            ("member_authenticated", member_authenticated.is_none()),
+                            (
+                                "intermediate_session_token",
+                                intermediate_session_token.is_none(),
+                            ),
+                        ],
+                    ),
+                )
+            }
+        }
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for CreateResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::codec::object(deserializer)
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl ::serde::Serialize for CreateResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut object = crate::codec::Writer::new(
+            serializer,
+            9
+                + crate::codec::count_set(
+                    &[
+                        self.member_session.is_some(),
+                        self.mfa_required.is_some(),
+                        self.primary_required.is_some(),
+                        self.member_device.is_some(),
+                        self.intermediate_session_token_expires_at.is_some(),
+                    ],
+                ),
+        )?;
+        object.entry("status_code", &self.status_code);
+        object.entry("request_id", &self.request_id);
+        object.entry("member_id", &self.member_id);
+        object.entry("session_token", &self.session_token);
+        object.entry("session_jwt", &self.session_jwt);
+        object.entry("member", &self.member);
+        object.entry("organization", &self.organization);
+        object.entry("member_authenticated", &self.member_authenticated);
+        object.entry("intermediate_session_token", &self.intermediate_session_token);
+        object.entry_if("member_session", &self.member_session);
+        object.entry_if("mfa_required", &self.mfa_required);
+        object.entry_if("primary_required", &self.primary_required);
+        object.entry_if("member_device", &self.member_device);
+        object
+            .entry_if(
+                "intermediate_session_token_expires_at",
+                &self
+                    .intermediate_session_token_expires_at
+                    .as_ref()
+                    .map(crate::codec::TimestampRef),
+            );
+        object.end()
+    }
 }
 
 /// Parameters of [`DiscoveryOrganizations::list`].
@@ -425,6 +659,7 @@ pub struct ListRequest {
 
 impl ListRequest {
     /// Creates the request from its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new() -> Self {
         Self {
             intermediate_session_token: None,
@@ -433,16 +668,19 @@ impl ListRequest {
         }
     }
     /// Sets [`intermediate_session_token`](Self::intermediate_session_token).
+    #[inline]
     pub fn intermediate_session_token(mut self, value: impl Into<String>) -> Self {
         self.intermediate_session_token = Some(value.into());
         self
     }
     /// Sets [`session_token`](Self::session_token).
+    #[inline]
     pub fn session_token(mut self, value: impl Into<String>) -> Self {
         self.session_token = Some(value.into());
         self
     }
     /// Sets [`session_jwt`](Self::session_jwt).
+    #[inline]
     pub fn session_jwt(mut self, value: impl Into<String>) -> Self {
         self.session_jwt = Some(value.into());
         self
@@ -466,8 +704,7 @@ impl crate::test_util::MockEndpoint for ListRequest {
 }
 
 /// What [`DiscoveryOrganizations::list`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "test-util", derive(::serde::Serialize))]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ListResponse {
     /// HTTP status code of the response.
@@ -484,6 +721,106 @@ pub struct ListResponse {
     >,
     /// Organization the intermediate session is tied to, when it came from an organization's own
     /// login flow rather than a discovery flow; null otherwise.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub organization_id_hint: Option<String>,
+}
+
+impl crate::codec::Object for ListResponse {
+    const NAME: &'static str = "ListResponse";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut status_code: Option<i64> = None;
+        let mut request_id: Option<String> = None;
+        let mut email_address: Option<String> = None;
+        let mut discovered_organizations: Option<
+            Vec<crate::b2b::models::discovery::DiscoveredOrganization>,
+        > = None;
+        let mut organization_id_hint: Option<Option<String>> = None;
+        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
+            match key.as_str() {
+                "status_code" => {
+                    crate::codec::put(&mut map, &mut status_code, "status_code")
+                }
+                "request_id" => {
+                    crate::codec::put(&mut map, &mut request_id, "request_id")
+                }
+                "email_address" => {
+                    crate::codec::put(&mut map, &mut email_address, "email_address")
+                }
+                "discovered_organizations" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut discovered_organizations,
+                        "discovered_organizations",
+                    )
+                }
+                "organization_id_hint" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut organization_id_hint,
+                        "organization_id_hint",
+                    )
+                }
+                _ => crate::codec::skip(&mut map),
+            }?;
+        }
+        match (status_code, request_id, email_address, discovered_organizations) {
+            (
+                Some(status_code),
+                Some(request_id),
+                Some(email_address),
+                Some(discovered_organizations),
+            ) => {
+                Ok(Self {
+                    status_code,
+                    request_id,
+                    email_address,
+                    discovered_organizations,
+                    organization_id_hint: organization_id_hint.flatten(),
+                })
+            }
+            (status_code, request_id, email_address, discovered_organizations) => {
+                Err(
+                    crate::codec::missing(
+                        &[
+                            ("status_code", status_code.is_none()),
+                            ("request_id", request_id.is_none()),
+                            ("email_address", email_address.is_none()),
+                            (
+                                "discovered_organizations",
+                                discovered_organizations.is_none(),
+                            ),
+                        ],
+                    ),
+                )
+            }
+        }
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for ListResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::codec::object(deserializer)
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl ::serde::Serialize for ListResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut object = crate::codec::Writer::new(
+            serializer,
+            4 + crate::codec::count_set(&[self.organization_id_hint.is_some()]),
+        )?;
+        object.entry("status_code", &self.status_code);
+        object.entry("request_id", &self.request_id);
+        object.entry("email_address", &self.email_address);
+        object.entry("discovered_organizations", &self.discovered_organizations);
+        object.entry_if("organization_id_hint", &self.organization_id_hint);
+        object.end()
+    }
 }

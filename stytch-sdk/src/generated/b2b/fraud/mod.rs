@@ -19,6 +19,7 @@ pub struct Fraud<'a> {
 
 impl<'a> Fraud<'a> {
     /// Assess how risky an email address is before letting it sign up or log in.
+    #[inline]
     pub fn email(&self) -> email::FraudEmail<'a> {
         email::FraudEmail {
             transport: self.transport,
@@ -26,6 +27,7 @@ impl<'a> Fraud<'a> {
     }
     /// Read the device fingerprints and fraud verdict collected by the device fingerprinting
     /// SDK.
+    #[inline]
     pub fn fingerprint(&self) -> fingerprint::FraudFingerprint<'a> {
         fingerprint::FraudFingerprint {
             transport: self.transport,
@@ -33,6 +35,7 @@ impl<'a> Fraud<'a> {
     }
     /// Manage custom rules that force a fixed action for specific devices, networks, IP ranges
     /// or countries, overriding the normal verdict.
+    #[inline]
     pub fn rules(&self) -> rules::FraudRules<'a> {
         rules::FraudRules {
             transport: self.transport,
@@ -40,6 +43,7 @@ impl<'a> Fraud<'a> {
     }
     /// Inspect the reasons that can appear in fraud verdicts and change the action each one
     /// leads to.
+    #[inline]
     pub fn verdict_reasons(&self) -> verdict_reasons::FraudVerdictReasons<'a> {
         verdict_reasons::FraudVerdictReasons {
             transport: self.transport,

@@ -15,21 +15,27 @@ impl<'a> FraudVerdictReasons<'a> {
     /// you have set.
     ///
     /// Sends `POST /v1/verdict_reasons/list`.
-    pub async fn list(
+    #[inline]
+    pub fn list(
         &self,
         request: ListRequest,
-    ) -> Result<ListResponse, crate::Error> {
-        self.transport.send(&request).await
+    ) -> impl ::std::future::Future<
+        Output = Result<ListResponse, crate::Error>,
+    > + Send + '_ {
+        self.transport.call(request)
     }
     /// Sets the action a verdict reason leads to, replacing Stytch's default for this project.
     /// Setting `NONE` removes the override and restores the default.
     ///
     /// Sends `POST /v1/verdict_reasons/override`.
-    pub async fn r#override(
+    #[inline]
+    pub fn r#override(
         &self,
         request: OverrideRequest,
-    ) -> Result<OverrideResponse, crate::Error> {
-        self.transport.send(&request).await
+    ) -> impl ::std::future::Future<
+        Output = Result<OverrideResponse, crate::Error>,
+    > + Send + '_ {
+        self.transport.call(request)
     }
 }
 
@@ -45,10 +51,12 @@ pub struct ListRequest {
 
 impl ListRequest {
     /// Creates the request from its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new() -> Self {
         Self { overrides_only: None }
     }
     /// Sets [`overrides_only`](Self::overrides_only).
+    #[inline]
     pub fn overrides_only(mut self, value: bool) -> Self {
         self.overrides_only = Some(value);
         self
@@ -73,8 +81,7 @@ impl crate::test_util::MockEndpoint for ListRequest {
 }
 
 /// What [`FraudVerdictReasons::list`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "test-util", derive(::serde::Serialize))]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ListResponse {
     /// HTTP status code of the response.
@@ -84,6 +91,79 @@ pub struct ListResponse {
     pub request_id: String,
     /// Each verdict reason with its default action and its override, if any.
     pub verdict_reason_actions: Vec<crate::consumer::models::fraud::VerdictReasonAction>,
+}
+
+impl crate::codec::Object for ListResponse {
+    const NAME: &'static str = "ListResponse";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut status_code: Option<i64> = None;
+        let mut request_id: Option<String> = None;
+        let mut verdict_reason_actions: Option<
+            Vec<crate::consumer::models::fraud::VerdictReasonAction>,
+        > = None;
+        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
+            match key.as_str() {
+                "status_code" => {
+                    crate::codec::put(&mut map, &mut status_code, "status_code")
+                }
+                "request_id" => {
+                    crate::codec::put(&mut map, &mut request_id, "request_id")
+                }
+                "verdict_reason_actions" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut verdict_reason_actions,
+                        "verdict_reason_actions",
+                    )
+                }
+                _ => crate::codec::skip(&mut map),
+            }?;
+        }
+        match (status_code, request_id, verdict_reason_actions) {
+            (Some(status_code), Some(request_id), Some(verdict_reason_actions)) => {
+                Ok(Self {
+                    status_code,
+                    request_id,
+                    verdict_reason_actions,
+                })
+            }
+            (status_code, request_id, verdict_reason_actions) => {
+                Err(
+                    crate::codec::missing(
+                        &[
+                            ("status_code", status_code.is_none()),
+                            ("request_id", request_id.is_none()),
+                            ("verdict_reason_actions", verdict_reason_actions.is_none()),
+                        ],
+                    ),
+                )
+            }
+        }
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for ListResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::codec::object(deserializer)
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl ::serde::Serialize for ListResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut object = crate::codec::Writer::new(serializer, 3)?;
+        object.entry("status_code", &self.status_code);
+        object.entry("request_id", &self.request_id);
+        object.entry("verdict_reason_actions", &self.verdict_reason_actions);
+        object.end()
+    }
 }
 
 /// Parameters of [`FraudVerdictReasons::override`].
@@ -105,6 +185,7 @@ pub struct OverrideRequest {
 
 impl OverrideRequest {
     /// Creates the request from its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(
         verdict_reason: impl Into<String>,
         override_action: crate::consumer::models::fraud_verdict_reasons::OverrideRequestAction,
@@ -116,6 +197,7 @@ impl OverrideRequest {
         }
     }
     /// Sets [`override_description`](Self::override_description).
+    #[inline]
     pub fn override_description(mut self, value: impl Into<String>) -> Self {
         self.override_description = Some(value.into());
         self
@@ -140,8 +222,7 @@ impl crate::test_util::MockEndpoint for OverrideRequest {
 }
 
 /// What [`FraudVerdictReasons::override`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "test-util", derive(::serde::Serialize))]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct OverrideResponse {
     /// HTTP status code of the response.
@@ -151,4 +232,77 @@ pub struct OverrideResponse {
     pub request_id: String,
     /// The verdict reason with its default and its new override action.
     pub verdict_reason_action: crate::consumer::models::fraud::VerdictReasonAction,
+}
+
+impl crate::codec::Object for OverrideResponse {
+    const NAME: &'static str = "OverrideResponse";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut status_code: Option<i64> = None;
+        let mut request_id: Option<String> = None;
+        let mut verdict_reason_action: Option<
+            crate::consumer::models::fraud::VerdictReasonAction,
+        > = None;
+        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
+            match key.as_str() {
+                "status_code" => {
+                    crate::codec::put(&mut map, &mut status_code, "status_code")
+                }
+                "request_id" => {
+                    crate::codec::put(&mut map, &mut request_id, "request_id")
+                }
+                "verdict_reason_action" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut verdict_reason_action,
+                        "verdict_reason_action",
+                    )
+                }
+                _ => crate::codec::skip(&mut map),
+            }?;
+        }
+        match (status_code, request_id, verdict_reason_action) {
+            (Some(status_code), Some(request_id), Some(verdict_reason_action)) => {
+                Ok(Self {
+                    status_code,
+                    request_id,
+                    verdict_reason_action,
+                })
+            }
+            (status_code, request_id, verdict_reason_action) => {
+                Err(
+                    crate::codec::missing(
+                        &[
+                            ("status_code", status_code.is_none()),
+                            ("request_id", request_id.is_none()),
+                            ("verdict_reason_action", verdict_reason_action.is_none()),
+                        ],
+                    ),
+                )
+            }
+        }
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for OverrideResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::codec::object(deserializer)
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl ::serde::Serialize for OverrideResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut object = crate::codec::Writer::new(serializer, 3)?;
+        object.entry("status_code", &self.status_code);
+        object.entry("request_id", &self.request_id);
+        object.entry("verdict_reason_action", &self.verdict_reason_action);
+        object.end()
+    }
 }

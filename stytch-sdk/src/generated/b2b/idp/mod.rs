@@ -15,6 +15,7 @@ pub struct Idp<'a> {
 impl<'a> Idp<'a> {
     /// Run the authorization step of the OAuth 2.0 / OIDC flow for Connected Apps on your own
     /// consent page, on behalf of a logged-in member.
+    #[inline]
     pub fn oauth(&self) -> oauth::IdpOauth<'a> {
         oauth::IdpOauth {
             transport: self.transport,
@@ -27,11 +28,14 @@ impl<'a> Idp<'a> {
     /// belongs to.
     ///
     /// Sends `POST /v1/public/{project_id}/oauth2/introspect`.
-    pub async fn introspect_token_network(
+    #[inline]
+    pub fn introspect_token_network(
         &self,
         request: IntrospectTokenNetworkRequest,
-    ) -> Result<IntrospectTokenNetworkResponse, crate::Error> {
-        self.transport.send(&request).await
+    ) -> impl ::std::future::Future<
+        Output = Result<IntrospectTokenNetworkResponse, crate::Error>,
+    > + Send + '_ {
+        self.transport.call(request)
     }
 }
 
@@ -63,6 +67,7 @@ pub struct IntrospectTokenNetworkRequest {
 
 impl IntrospectTokenNetworkRequest {
     /// Creates the request from its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(token: impl Into<String>, client_id: impl Into<String>) -> Self {
         Self {
             token: token.into(),
@@ -73,16 +78,19 @@ impl IntrospectTokenNetworkRequest {
         }
     }
     /// Sets [`client_secret`](Self::client_secret).
+    #[inline]
     pub fn client_secret(mut self, value: impl Into<String>) -> Self {
         self.client_secret = Some(value.into());
         self
     }
     /// Sets [`token_type_hint`](Self::token_type_hint).
+    #[inline]
     pub fn token_type_hint(mut self, value: impl Into<String>) -> Self {
         self.token_type_hint = Some(value.into());
         self
     }
     /// Sets [`authorization_check`](Self::authorization_check).
+    #[inline]
     pub fn authorization_check(
         mut self,
         value: crate::b2b::models::sessions::AuthorizationCheck,
@@ -120,8 +128,7 @@ impl crate::test_util::MockEndpoint for IntrospectTokenNetworkRequest {
 }
 
 /// What [`Idp::introspect_token_network`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "test-util", derive(::serde::Serialize))]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct IntrospectTokenNetworkResponse {
     /// HTTP status code of the response.
@@ -134,35 +141,150 @@ pub struct IntrospectTokenNetworkResponse {
     /// error instead of returning it.
     pub active: bool,
     /// Subject of the token, the user or member it was issued for.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sub: Option<String>,
     /// Scopes granted to the token, separated by single spaces.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scope: Option<String>,
     /// Audiences the token is meant for.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub aud: Option<Vec<String>>,
     /// Expiry time of the token, in seconds since the Unix epoch.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub exp: Option<i64>,
     /// Time the token was issued, in seconds since the Unix epoch.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub iat: Option<i64>,
     /// Issuer of the token.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub iss: Option<String>,
     /// Time before which the token must not be accepted, in seconds since the Unix epoch.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub nbf: Option<i64>,
     /// Connected App client the token was issued to.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub client_id: Option<String>,
     /// Kind of token, such as `access_token`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub token_type: Option<String>,
     /// Every other claim of the token, keyed by claim name, such as custom claims added by your
     /// project's token template. For B2B tokens this includes `https://stytch.com/organization`,
     /// the organization the token was issued in (read it with `organization_id`).
-    #[serde(flatten)]
     pub custom_claims: ::std::collections::HashMap<String, ::serde_json::Value>,
+}
+
+impl crate::codec::Object for IntrospectTokenNetworkResponse {
+    const NAME: &'static str = "IntrospectTokenNetworkResponse";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut status_code: Option<i64> = None;
+        let mut request_id: Option<String> = None;
+        let mut active: Option<bool> = None;
+        let mut sub: Option<Option<String>> = None;
+        let mut scope: Option<Option<String>> = None;
+        let mut aud: Option<Option<Vec<String>>> = None;
+        let mut exp: Option<Option<i64>> = None;
+        let mut iat: Option<Option<i64>> = None;
+        let mut iss: Option<Option<String>> = None;
+        let mut nbf: Option<Option<i64>> = None;
+        let mut client_id: Option<Option<String>> = None;
+        let mut token_type: Option<Option<String>> = None;
+        let mut custom_claims: ::std::collections::HashMap<
+            String,
+            ::serde_json::Value,
+        > = Default::default();
+        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
+            match key.as_str() {
+                "status_code" => {
+                    crate::codec::put(&mut map, &mut status_code, "status_code")
+                }
+                "request_id" => {
+                    crate::codec::put(&mut map, &mut request_id, "request_id")
+                }
+                "active" => crate::codec::put(&mut map, &mut active, "active"),
+                "sub" => crate::codec::put(&mut map, &mut sub, "sub"),
+                "scope" => crate::codec::put(&mut map, &mut scope, "scope"),
+                "aud" => crate::codec::put(&mut map, &mut aud, "aud"),
+                "exp" => crate::codec::put(&mut map, &mut exp, "exp"),
+                "iat" => crate::codec::put(&mut map, &mut iat, "iat"),
+                "iss" => crate::codec::put(&mut map, &mut iss, "iss"),
+                "nbf" => crate::codec::put(&mut map, &mut nbf, "nbf"),
+                "client_id" => crate::codec::put(&mut map, &mut client_id, "client_id"),
+                "token_type" => {
+                    crate::codec::put(&mut map, &mut token_type, "token_type")
+                }
+                _ => crate::codec::rest(&mut map, &mut custom_claims, key),
+            }?;
+        }
+        match (status_code, request_id, active) {
+            (Some(status_code), Some(request_id), Some(active)) => {
+                Ok(Self {
+                    status_code,
+                    request_id,
+                    active,
+                    sub: sub.flatten(),
+                    scope: scope.flatten(),
+                    aud: aud.flatten(),
+                    exp: exp.flatten(),
+                    iat: iat.flatten(),
+                    iss: iss.flatten(),
+                    nbf: nbf.flatten(),
+                    client_id: client_id.flatten(),
+                    token_type: token_type.flatten(),
+                    custom_claims,
+                })
+            }
+            (status_code, request_id, active) => {
+                Err(
+                    crate::codec::missing(
+                        &[
+                            ("status_code", status_code.is_none()),
+                            ("request_id", request_id.is_none()),
+                            ("active", active.is_none()),
+                        ],
+                    ),
+                )
+            }
+        }
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for IntrospectTokenNetworkResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::codec::object(deserializer)
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl ::serde::Serialize for IntrospectTokenNetworkResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut object = crate::codec::Writer::new(
+            serializer,
+            3
+                + crate::codec::count_set(
+                    &[
+                        self.sub.is_some(),
+                        self.scope.is_some(),
+                        self.aud.is_some(),
+                        self.exp.is_some(),
+                        self.iat.is_some(),
+                        self.iss.is_some(),
+                        self.nbf.is_some(),
+                        self.client_id.is_some(),
+                        self.token_type.is_some(),
+                    ],
+                ) + self.custom_claims.len(),
+        )?;
+        object.entry("status_code", &self.status_code);
+        object.entry("request_id", &self.request_id);
+        object.entry("active", &self.active);
+        object.entry_if("sub", &self.sub);
+        object.entry_if("scope", &self.scope);
+        object.entry_if("aud", &self.aud);
+        object.entry_if("exp", &self.exp);
+        object.entry_if("iat", &self.iat);
+        object.entry_if("iss", &self.iss);
+        object.entry_if("nbf", &self.nbf);
+        object.entry_if("client_id", &self.client_id);
+        object.entry_if("token_type", &self.token_type);
+        object.entries(&self.custom_claims);
+        object.end()
+    }
 }

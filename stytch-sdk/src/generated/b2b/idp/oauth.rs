@@ -17,11 +17,14 @@ impl<'a> IdpOauth<'a> {
     /// session, or by organization and member id.
     ///
     /// Sends `POST /v1/b2b/idp/oauth/authorize`.
-    pub async fn authorize(
+    #[inline]
+    pub fn authorize(
         &self,
         request: AuthorizeRequest,
-    ) -> Result<AuthorizeResponse, crate::Error> {
-        self.transport.send(&request).await
+    ) -> impl ::std::future::Future<
+        Output = Result<AuthorizeResponse, crate::Error>,
+    > + Send + '_ {
+        self.transport.call(request)
     }
     /// Starts an authorization request for a Connected App on behalf of a logged-in member.
     /// Checks the client and redirect URL, then reports whether the member must be shown a
@@ -29,11 +32,14 @@ impl<'a> IdpOauth<'a> {
     /// with the member's decision.
     ///
     /// Sends `POST /v1/b2b/idp/oauth/authorize/start`.
-    pub async fn authorize_start(
+    #[inline]
+    pub fn authorize_start(
         &self,
         request: AuthorizeStartRequest,
-    ) -> Result<AuthorizeStartResponse, crate::Error> {
-        self.transport.send(&request).await
+    ) -> impl ::std::future::Future<
+        Output = Result<AuthorizeStartResponse, crate::Error>,
+    > + Send + '_ {
+        self.transport.call(request)
     }
 }
 
@@ -94,6 +100,7 @@ pub struct AuthorizeRequest {
 
 impl AuthorizeRequest {
     /// Creates the request from its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(
         consent_granted: bool,
         scopes: Vec<String>,
@@ -119,46 +126,55 @@ impl AuthorizeRequest {
         }
     }
     /// Sets [`organization_id`](Self::organization_id).
+    #[inline]
     pub fn organization_id(mut self, value: impl Into<String>) -> Self {
         self.organization_id = Some(value.into());
         self
     }
     /// Sets [`member_id`](Self::member_id).
+    #[inline]
     pub fn member_id(mut self, value: impl Into<String>) -> Self {
         self.member_id = Some(value.into());
         self
     }
     /// Sets [`session_token`](Self::session_token).
+    #[inline]
     pub fn session_token(mut self, value: impl Into<String>) -> Self {
         self.session_token = Some(value.into());
         self
     }
     /// Sets [`session_jwt`](Self::session_jwt).
+    #[inline]
     pub fn session_jwt(mut self, value: impl Into<String>) -> Self {
         self.session_jwt = Some(value.into());
         self
     }
     /// Sets [`prompt`](Self::prompt).
+    #[inline]
     pub fn prompt(mut self, value: impl Into<String>) -> Self {
         self.prompt = Some(value.into());
         self
     }
     /// Sets [`state`](Self::state).
+    #[inline]
     pub fn state(mut self, value: impl Into<String>) -> Self {
         self.state = Some(value.into());
         self
     }
     /// Sets [`nonce`](Self::nonce).
+    #[inline]
     pub fn nonce(mut self, value: impl Into<String>) -> Self {
         self.nonce = Some(value.into());
         self
     }
     /// Sets [`code_challenge`](Self::code_challenge).
+    #[inline]
     pub fn code_challenge(mut self, value: impl Into<String>) -> Self {
         self.code_challenge = Some(value.into());
         self
     }
     /// Sets [`resources`](Self::resources).
+    #[inline]
     pub fn resources(mut self, value: Vec<String>) -> Self {
         self.resources = Some(value);
         self
@@ -182,8 +198,7 @@ impl crate::test_util::MockEndpoint for AuthorizeRequest {
 }
 
 /// What [`IdpOauth::authorize`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "test-util", derive(::serde::Serialize))]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct AuthorizeResponse {
     /// HTTP status code of the response.
@@ -196,8 +211,87 @@ pub struct AuthorizeResponse {
     pub redirect_uri: String,
     /// Code the client exchanges at the token endpoint for tokens; absent when consent was
     /// refused.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub authorization_code: Option<String>,
+}
+
+impl crate::codec::Object for AuthorizeResponse {
+    const NAME: &'static str = "AuthorizeResponse";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut status_code: Option<i64> = None;
+        let mut request_id: Option<String> = None;
+        let mut redirect_uri: Option<String> = None;
+        let mut authorization_code: Option<Option<String>> = None;
+        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
+            match key.as_str() {
+                "status_code" => {
+                    crate::codec::put(&mut map, &mut status_code, "status_code")
+                }
+                "request_id" => {
+                    crate::codec::put(&mut map, &mut request_id, "request_id")
+                }
+                "redirect_uri" => {
+                    crate::codec::put(&mut map, &mut redirect_uri, "redirect_uri")
+                }
+                "authorization_code" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut authorization_code,
+                        "authorization_code",
+                    )
+                }
+                _ => crate::codec::skip(&mut map),
+            }?;
+        }
+        match (status_code, request_id, redirect_uri) {
+            (Some(status_code), Some(request_id), Some(redirect_uri)) => {
+                Ok(Self {
+                    status_code,
+                    request_id,
+                    redirect_uri,
+                    authorization_code: authorization_code.flatten(),
+                })
+            }
+            (status_code, request_id, redirect_uri) => {
+                Err(
+                    crate::codec::missing(
+                        &[
+                            ("status_code", status_code.is_none()),
+                            ("request_id", request_id.is_none()),
+                            ("redirect_uri", redirect_uri.is_none()),
+                        ],
+                    ),
+                )
+            }
+        }
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for AuthorizeResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::codec::object(deserializer)
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl ::serde::Serialize for AuthorizeResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut object = crate::codec::Writer::new(
+            serializer,
+            3 + crate::codec::count_set(&[self.authorization_code.is_some()]),
+        )?;
+        object.entry("status_code", &self.status_code);
+        object.entry("request_id", &self.request_id);
+        object.entry("redirect_uri", &self.redirect_uri);
+        object.entry_if("authorization_code", &self.authorization_code);
+        object.end()
+    }
 }
 
 /// Parameters of [`IdpOauth::authorize_start`].
@@ -239,6 +333,7 @@ pub struct AuthorizeStartRequest {
 
 impl AuthorizeStartRequest {
     /// Creates the request from its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(
         client_id: impl Into<String>,
         redirect_uri: impl Into<String>,
@@ -258,26 +353,31 @@ impl AuthorizeStartRequest {
         }
     }
     /// Sets [`organization_id`](Self::organization_id).
+    #[inline]
     pub fn organization_id(mut self, value: impl Into<String>) -> Self {
         self.organization_id = Some(value.into());
         self
     }
     /// Sets [`member_id`](Self::member_id).
+    #[inline]
     pub fn member_id(mut self, value: impl Into<String>) -> Self {
         self.member_id = Some(value.into());
         self
     }
     /// Sets [`session_token`](Self::session_token).
+    #[inline]
     pub fn session_token(mut self, value: impl Into<String>) -> Self {
         self.session_token = Some(value.into());
         self
     }
     /// Sets [`session_jwt`](Self::session_jwt).
+    #[inline]
     pub fn session_jwt(mut self, value: impl Into<String>) -> Self {
         self.session_jwt = Some(value.into());
         self
     }
     /// Sets [`prompt`](Self::prompt).
+    #[inline]
     pub fn prompt(mut self, value: impl Into<String>) -> Self {
         self.prompt = Some(value.into());
         self
@@ -301,8 +401,7 @@ impl crate::test_util::MockEndpoint for AuthorizeStartRequest {
 }
 
 /// What [`IdpOauth::authorize_start`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "test-util", derive(::serde::Serialize))]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct AuthorizeStartResponse {
     /// HTTP status code of the response.
@@ -325,4 +424,133 @@ pub struct AuthorizeStartResponse {
     /// How each requested scope applies to this member, with a description suitable for a
     /// consent page.
     pub scope_results: Vec<crate::b2b::models::idp::ScopeResult>,
+}
+
+impl crate::codec::Object for AuthorizeStartResponse {
+    const NAME: &'static str = "AuthorizeStartResponse";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut status_code: Option<i64> = None;
+        let mut request_id: Option<String> = None;
+        let mut member_id: Option<String> = None;
+        let mut member: Option<crate::b2b::models::organizations::Member> = None;
+        let mut organization: Option<crate::b2b::models::organizations::Organization> = None;
+        let mut client: Option<
+            crate::consumer::models::connected_apps::ConnectedAppPublic,
+        > = None;
+        let mut consent_required: Option<bool> = None;
+        let mut scope_results: Option<Vec<crate::b2b::models::idp::ScopeResult>> = None;
+        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
+            match key.as_str() {
+                "status_code" => {
+                    crate::codec::put(&mut map, &mut status_code, "status_code")
+                }
+                "request_id" => {
+                    crate::codec::put(&mut map, &mut request_id, "request_id")
+                }
+                "member_id" => crate::codec::put(&mut map, &mut member_id, "member_id"),
+                "member" => crate::codec::put(&mut map, &mut member, "member"),
+                "organization" => {
+                    crate::codec::put(&mut map, &mut organization, "organization")
+                }
+                "client" => crate::codec::put(&mut map, &mut client, "client"),
+                "consent_required" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut consent_required,
+                        "consent_required",
+                    )
+                }
+                "scope_results" => {
+                    crate::codec::put(&mut map, &mut scope_results, "scope_results")
+                }
+                _ => crate::codec::skip(&mut map),
+            }?;
+        }
+        match (
+            status_code,
+            request_id,
+            member_id,
+            member,
+            organization,
+            client,
+            consent_required,
+            scope_results,
+        ) {
+            (
+                Some(status_code),
+                Some(request_id),
+                Some(member_id),
+                Some(member),
+                Some(organization),
+                Some(client),
+                Some(consent_required),
+                Some(scope_results),
+            ) => {
+                Ok(Self {
+                    status_code,
+                    request_id,
+                    member_id,
+                    member,
+                    organization,
+                    client,
+                    consent_required,
+                    scope_results,
+                })
+            }
+            (
+                status_code,
+                request_id,
+                member_id,
+                member,
+                organization,
+                client,
+                consent_required,
+                scope_results,
+            ) => {
+                Err(
+                    crate::codec::missing(
+                        &[
+                            ("status_code", status_code.is_none()),
+                            ("request_id", request_id.is_none()),
+                            ("member_id", member_id.is_none()),
+                            ("member", member.is_none()),
+                            ("organization", organization.is_none()),
+                            ("client", client.is_none()),
+                            ("consent_required", consent_required.is_none()),
+                            ("scope_results", scope_results.is_none()),
+                        ],
+                    ),
+                )
+            }
+        }
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for AuthorizeStartResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::codec::object(deserializer)
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl ::serde::Serialize for AuthorizeStartResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut object = crate::codec::Writer::new(serializer, 8)?;
+        object.entry("status_code", &self.status_code);
+        object.entry("request_id", &self.request_id);
+        object.entry("member_id", &self.member_id);
+        object.entry("member", &self.member);
+        object.entry("organization", &self.organization);
+        object.entry("client", &self.client);
+        object.entry("consent_required", &self.consent_required);
+        object.entry("scope_results", &self.scope_results);
+        object.end()
+    }
 }

@@ -15,6 +15,7 @@ pub struct M2m<'a> {
 impl<'a> M2m<'a> {
     /// Create, read, list, update and delete the machine-to-machine clients that can request
     /// access tokens for your services.
+    #[inline]
     pub fn clients(&self) -> clients::M2mClients<'a> {
         clients::M2mClients {
             transport: self.transport,
@@ -26,11 +27,14 @@ impl<'a> M2m<'a> {
     /// the client does not have.
     ///
     /// Sends `POST /v1/public/{project_id}/oauth2/token`.
-    pub async fn token(
+    #[inline]
+    pub fn token(
         &self,
         request: TokenRequest,
-    ) -> Result<TokenResponse, crate::Error> {
-        self.transport.send(&request).await
+    ) -> impl ::std::future::Future<
+        Output = Result<TokenResponse, crate::Error>,
+    > + Send + '_ {
+        self.transport.call(request)
     }
 }
 
@@ -63,6 +67,7 @@ pub struct TokenRequest {
 
 impl TokenRequest {
     /// Creates the request from its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(client_id: impl Into<String>, client_secret: impl Into<String>) -> Self {
         Self {
             client_id: client_id.into(),
@@ -72,10 +77,12 @@ impl TokenRequest {
         }
     }
     /// Sets [`scope`](Self::scope).
+    #[inline]
     pub fn scope(mut self, value: Vec<String>) -> Self {
         self.scope = Some(value);
         self
     }
+    #[inline]
     fn fixed_grant_type() -> &'static str {
         "client_credentials"
     }
@@ -100,8 +107,7 @@ impl crate::test_util::MockEndpoint for TokenRequest {
 }
 
 /// What [`M2m::token`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "test-util", derive(::serde::Serialize))]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct TokenResponse {
     /// HTTP status code of the response.
@@ -115,4 +121,91 @@ pub struct TokenResponse {
     pub token_type: String,
     /// Number of seconds from now until the access token expires; request a new one before then.
     pub expires_in: i64,
+}
+
+impl crate::codec::Object for TokenResponse {
+    const NAME: &'static str = "TokenResponse";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut status_code: Option<i64> = None;
+        let mut request_id: Option<String> = None;
+        let mut access_token: Option<String> = None;
+        let mut token_type: Option<String> = None;
+        let mut expires_in: Option<i64> = None;
+        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
+            match key.as_str() {
+                "status_code" => {
+                    crate::codec::put(&mut map, &mut status_code, "status_code")
+                }
+                "request_id" => {
+                    crate::codec::put(&mut map, &mut request_id, "request_id")
+                }
+                "access_token" => {
+                    crate::codec::put(&mut map, &mut access_token, "access_token")
+                }
+                "token_type" => {
+                    crate::codec::put(&mut map, &mut token_type, "token_type")
+                }
+                "expires_in" => {
+                    crate::codec::put(&mut map, &mut expires_in, "expires_in")
+                }
+                _ => crate::codec::skip(&mut map),
+            }?;
+        }
+        match (status_code, request_id, access_token, token_type, expires_in) {
+            (
+                Some(status_code),
+                Some(request_id),
+                Some(access_token),
+                Some(token_type),
+                Some(expires_in),
+            ) => {
+                Ok(Self {
+                    status_code,
+                    request_id,
+                    access_token,
+                    token_type,
+                    expires_in,
+                })
+            }
+            (status_code, request_id, access_token, token_type, expires_in) => {
+                Err(
+                    crate::codec::missing(
+                        &[
+                            ("status_code", status_code.is_none()),
+                            ("request_id", request_id.is_none()),
+                            ("access_token", access_token.is_none()),
+                            ("token_type", token_type.is_none()),
+                            ("expires_in", expires_in.is_none()),
+                        ],
+                    ),
+                )
+            }
+        }
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for TokenResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::codec::object(deserializer)
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl ::serde::Serialize for TokenResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut object = crate::codec::Writer::new(serializer, 5)?;
+        object.entry("status_code", &self.status_code);
+        object.entry("request_id", &self.request_id);
+        object.entry("access_token", &self.access_token);
+        object.entry("token_type", &self.token_type);
+        object.entry("expires_in", &self.expires_in);
+        object.end()
+    }
 }

@@ -2,38 +2,176 @@
 //! Object types and enums of the `b2b.discovery` module.
 /// An organization the person who just authenticated could log in to, returned during
 /// discovery along with what they still need to do there.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct DiscoveredOrganization {
     /// Whether exchanging the intermediate session for this organization would yield a full
     /// session right away, with no further steps.
     pub member_authenticated: bool,
     /// The organization itself.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub organization: Option<crate::b2b::models::organizations::Organization>,
     /// How the person is, or could become, a member of the organization.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub membership: Option<crate::b2b::models::discovery::Membership>,
     /// Set when the organization does not accept the login method just used and the person must
     /// authenticate again with an allowed one.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub primary_required: Option<crate::b2b::models::sessions::PrimaryRequired>,
     /// Set when the organization requires a second factor before a full session is issued.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mfa_required: Option<crate::b2b::models::mfa::MfaRequired>,
 }
 
+impl ::serde::Serialize for DiscoveredOrganization {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut object = crate::codec::Writer::new(
+            serializer,
+            1
+                + crate::codec::count_set(
+                    &[
+                        self.organization.is_some(),
+                        self.membership.is_some(),
+                        self.primary_required.is_some(),
+                        self.mfa_required.is_some(),
+                    ],
+                ),
+        )?;
+        object.entry("member_authenticated", &self.member_authenticated);
+        object.entry_if("organization", &self.organization);
+        object.entry_if("membership", &self.membership);
+        object.entry_if("primary_required", &self.primary_required);
+        object.entry_if("mfa_required", &self.mfa_required);
+        object.end()
+    }
+}
+
+impl crate::codec::Object for DiscoveredOrganization {
+    const NAME: &'static str = "DiscoveredOrganization";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut member_authenticated: Option<bool> = None;
+        let mut organization: Option<
+            Option<crate::b2b::models::organizations::Organization>,
+        > = None;
+        let mut membership: Option<Option<crate::b2b::models::discovery::Membership>> = None;
+        let mut primary_required: Option<
+            Option<crate::b2b::models::sessions::PrimaryRequired>,
+        > = None;
+        let mut mfa_required: Option<Option<crate::b2b::models::mfa::MfaRequired>> = None;
+        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
+            match key.as_str() {
+                "member_authenticated" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut member_authenticated,
+                        "member_authenticated",
+                    )
+                }
+                "organization" => {
+                    crate::codec::put(&mut map, &mut organization, "organization")
+                }
+                "membership" => {
+                    crate::codec::put(&mut map, &mut membership, "membership")
+                }
+                "primary_required" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut primary_required,
+                        "primary_required",
+                    )
+                }
+                "mfa_required" => {
+                    crate::codec::put(&mut map, &mut mfa_required, "mfa_required")
+                }
+                _ => crate::codec::skip(&mut map),
+            }?;
+        }
+        match member_authenticated {
+            Some(member_authenticated) => {
+                Ok(Self {
+                    member_authenticated,
+                    organization: organization.flatten(),
+                    membership: membership.flatten(),
+                    primary_required: primary_required.flatten(),
+                    mfa_required: mfa_required.flatten(),
+                })
+            }
+            None => Err(::serde::de::Error::missing_field("member_authenticated")),
+        }
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for DiscoveredOrganization {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::codec::object(deserializer)
+    }
+}
+
 /// The relationship between a discovering person and one organization.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct Membership {
     /// Kind of relationship, such as `active_member`, `pending_member`, `invited_member`,
     /// `eligible_to_join_by_email_domain` or `eligible_to_join_by_oauth_tenant`.
     pub r#type: String,
     /// Extra data about the relationship, for example the email domain or OAuth tenant that
     /// makes the person eligible to join.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub details: Option<::serde_json::Value>,
     /// The existing member record; null when the person is only eligible to join and has no
     /// member yet.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub member: Option<crate::b2b::models::organizations::Member>,
+}
+
+impl ::serde::Serialize for Membership {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut object = crate::codec::Writer::new(
+            serializer,
+            1 + crate::codec::count_set(&[self.details.is_some(), self.member.is_some()]),
+        )?;
+        object.entry("type", &self.r#type);
+        object.entry_if("details", &self.details);
+        object.entry_if("member", &self.member);
+        object.end()
+    }
+}
+
+impl crate::codec::Object for Membership {
+    const NAME: &'static str = "Membership";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut r#type: Option<String> = None;
+        let mut details: Option<Option<::serde_json::Value>> = None;
+        let mut member: Option<Option<crate::b2b::models::organizations::Member>> = None;
+        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
+            match key.as_str() {
+                "type" => crate::codec::put(&mut map, &mut r#type, "type"),
+                "details" => crate::codec::put(&mut map, &mut details, "details"),
+                "member" => crate::codec::put(&mut map, &mut member, "member"),
+                _ => crate::codec::skip(&mut map),
+            }?;
+        }
+        match r#type {
+            Some(r#type) => {
+                Ok(Self {
+                    r#type,
+                    details: details.flatten(),
+                    member: member.flatten(),
+                })
+            }
+            None => Err(::serde::de::Error::missing_field("type")),
+        }
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for Membership {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::codec::object(deserializer)
+    }
 }

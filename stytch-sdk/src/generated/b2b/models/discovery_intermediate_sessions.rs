@@ -2,58 +2,106 @@
 //! Object types and enums of the `b2b.discovery_intermediate_sessions` module.
 /// Language of the one-time passcode SMS that Stytch sends on its own when the member must
 /// complete SMS MFA for the chosen organization.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ExchangeRequestLocale {
     /// English (`en`)
-    #[serde(rename = "en")]
     En,
     /// Spanish (`es`)
-    #[serde(rename = "es")]
     Es,
     /// Brazilian Portuguese (`pt-br`)
-    #[serde(rename = "pt-br")]
     PtBr,
     /// French (`fr`)
-    #[serde(rename = "fr")]
     Fr,
     /// Italian (`it`)
-    #[serde(rename = "it")]
     It,
     /// German as used in Germany (`de-DE`)
-    #[serde(rename = "de-DE")]
     DeDe,
     /// Chinese in simplified script (`zh-Hans`)
-    #[serde(rename = "zh-Hans")]
     ZhHans,
     /// Catalan as used in Spain (`ca-ES`)
-    #[serde(rename = "ca-ES")]
     CaEs,
     /// Japanese (`ja`)
-    #[serde(rename = "ja")]
     Ja,
     /// Russian (`ru`)
-    #[serde(rename = "ru")]
     Ru,
     /// Dutch (`nl`)
-    #[serde(rename = "nl")]
     Nl,
     /// Polish (`pl`)
-    #[serde(rename = "pl")]
     Pl,
     /// Turkish (`tr`)
-    #[serde(rename = "tr")]
     Tr,
     /// Persian (Farsi) (`fa`)
-    #[serde(rename = "fa")]
     Fa,
     /// Vietnamese (`vi`)
-    #[serde(rename = "vi")]
     Vi,
     /// Czech (`cs`)
-    #[serde(rename = "cs")]
     Cs,
     /// A value this version of the SDK does not know, kept exactly as received.
-    #[serde(untagged)]
     Unrecognized(String),
+}
+
+impl ExchangeRequestLocale {
+    /// The value as the API writes it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::En => "en",
+            Self::Es => "es",
+            Self::PtBr => "pt-br",
+            Self::Fr => "fr",
+            Self::It => "it",
+            Self::DeDe => "de-DE",
+            Self::ZhHans => "zh-Hans",
+            Self::CaEs => "ca-ES",
+            Self::Ja => "ja",
+            Self::Ru => "ru",
+            Self::Nl => "nl",
+            Self::Pl => "pl",
+            Self::Tr => "tr",
+            Self::Fa => "fa",
+            Self::Vi => "vi",
+            Self::Cs => "cs",
+            Self::Unrecognized(value) => value,
+        }
+    }
+}
+
+impl ::serde::Serialize for ExchangeRequestLocale {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for ExchangeRequestLocale {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value: crate::codec::Text<'de> = ::serde::Deserialize::deserialize(
+            deserializer,
+        )?;
+        Ok(
+            match value.as_str() {
+                "en" => Self::En,
+                "es" => Self::Es,
+                "pt-br" => Self::PtBr,
+                "fr" => Self::Fr,
+                "it" => Self::It,
+                "de-DE" => Self::DeDe,
+                "zh-Hans" => Self::ZhHans,
+                "ca-ES" => Self::CaEs,
+                "ja" => Self::Ja,
+                "ru" => Self::Ru,
+                "nl" => Self::Nl,
+                "pl" => Self::Pl,
+                "tr" => Self::Tr,
+                "fa" => Self::Fa,
+                "vi" => Self::Vi,
+                "cs" => Self::Cs,
+                _ => Self::Unrecognized(value.into_string()),
+            },
+        )
+    }
 }

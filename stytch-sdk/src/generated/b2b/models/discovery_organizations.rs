@@ -2,22 +2,57 @@
 //! Object types and enums of the `b2b.discovery_organizations` module.
 /// Which of the project's first-party Connected Apps the members of the new organization may
 /// sign in to.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum CreateRequestFirstPartyConnectedAppsAllowedType {
     /// Members may use every first-party Connected App in the project (`ALL_ALLOWED`)
-    #[serde(rename = "ALL_ALLOWED")]
     AllAllowed,
     /// Members may use only the Connected Apps listed in the accompanying allow list
     /// (`RESTRICTED`)
-    #[serde(rename = "RESTRICTED")]
     Restricted,
     /// Members may not use any Connected App of this kind (`NOT_ALLOWED`)
-    #[serde(rename = "NOT_ALLOWED")]
     NotAllowed,
     /// A value this version of the SDK does not know, kept exactly as received.
-    #[serde(untagged)]
     Unrecognized(String),
+}
+
+impl CreateRequestFirstPartyConnectedAppsAllowedType {
+    /// The value as the API writes it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::AllAllowed => "ALL_ALLOWED",
+            Self::Restricted => "RESTRICTED",
+            Self::NotAllowed => "NOT_ALLOWED",
+            Self::Unrecognized(value) => value,
+        }
+    }
+}
+
+impl ::serde::Serialize for CreateRequestFirstPartyConnectedAppsAllowedType {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for CreateRequestFirstPartyConnectedAppsAllowedType {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value: crate::codec::Text<'de> = ::serde::Deserialize::deserialize(
+            deserializer,
+        )?;
+        Ok(
+            match value.as_str() {
+                "ALL_ALLOWED" => Self::AllAllowed,
+                "RESTRICTED" => Self::Restricted,
+                "NOT_ALLOWED" => Self::NotAllowed,
+                _ => Self::Unrecognized(value.into_string()),
+            },
+        )
+    }
 }
 
 /// Which of the project's third-party Connected Apps the members of the new organization may

@@ -2,22 +2,58 @@
 //! Object types and enums of the `b2b.magic_links` module.
 /// Language of the message Stytch sends on the caller's behalf, whether an email or a
 /// passcode SMS sent during MFA. Other enums of this shape reuse these values.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum AuthenticateRequestLocale {
     /// English (`en`)
-    #[serde(rename = "en")]
     En,
     /// Spanish (`es`)
-    #[serde(rename = "es")]
     Es,
     /// Brazilian Portuguese (`pt-br`)
-    #[serde(rename = "pt-br")]
     PtBr,
     /// French (`fr`)
-    #[serde(rename = "fr")]
     Fr,
     /// A value this version of the SDK does not know, kept exactly as received.
-    #[serde(untagged)]
     Unrecognized(String),
+}
+
+impl AuthenticateRequestLocale {
+    /// The value as the API writes it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::En => "en",
+            Self::Es => "es",
+            Self::PtBr => "pt-br",
+            Self::Fr => "fr",
+            Self::Unrecognized(value) => value,
+        }
+    }
+}
+
+impl ::serde::Serialize for AuthenticateRequestLocale {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for AuthenticateRequestLocale {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value: crate::codec::Text<'de> = ::serde::Deserialize::deserialize(
+            deserializer,
+        )?;
+        Ok(
+            match value.as_str() {
+                "en" => Self::En,
+                "es" => Self::Es,
+                "pt-br" => Self::PtBr,
+                "fr" => Self::Fr,
+                _ => Self::Unrecognized(value.into_string()),
+            },
+        )
+    }
 }

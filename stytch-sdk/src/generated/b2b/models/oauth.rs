@@ -2,27 +2,98 @@
 //! Object types and enums of the `b2b.oauth` module.
 /// Tokens that the external OAuth provider (such as Google or Microsoft) issued for the
 /// member, for calling that provider's APIs on their behalf.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ProviderValues {
     /// Scopes the member granted to your app at the provider.
     pub scopes: Vec<String>,
     /// Provider access token for calling the provider's APIs.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub access_token: Option<String>,
     /// Provider refresh token for getting new access tokens; only present when the provider
     /// issued one and it was asked for.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub refresh_token: Option<String>,
     /// When the provider access token expires.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::time::serde::rfc3339::option"
-    )]
     pub expires_at: Option<::time::OffsetDateTime>,
     /// OpenID Connect ID token from the provider, a JWT describing the member's identity there.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id_token: Option<String>,
+}
+
+impl ::serde::Serialize for ProviderValues {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut object = crate::codec::Writer::new(
+            serializer,
+            1
+                + crate::codec::count_set(
+                    &[
+                        self.access_token.is_some(),
+                        self.refresh_token.is_some(),
+                        self.expires_at.is_some(),
+                        self.id_token.is_some(),
+                    ],
+                ),
+        )?;
+        object.entry("scopes", &self.scopes);
+        object.entry_if("access_token", &self.access_token);
+        object.entry_if("refresh_token", &self.refresh_token);
+        object
+            .entry_if(
+                "expires_at",
+                &self.expires_at.as_ref().map(crate::codec::TimestampRef),
+            );
+        object.entry_if("id_token", &self.id_token);
+        object.end()
+    }
+}
+
+impl crate::codec::Object for ProviderValues {
+    const NAME: &'static str = "ProviderValues";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut scopes: Option<Vec<String>> = None;
+        let mut access_token: Option<Option<String>> = None;
+        let mut refresh_token: Option<Option<String>> = None;
+        let mut expires_at: Option<Option<crate::codec::Timestamp>> = None;
+        let mut id_token: Option<Option<String>> = None;
+        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
+            match key.as_str() {
+                "scopes" => crate::codec::put(&mut map, &mut scopes, "scopes"),
+                "access_token" => {
+                    crate::codec::put(&mut map, &mut access_token, "access_token")
+                }
+                "refresh_token" => {
+                    crate::codec::put(&mut map, &mut refresh_token, "refresh_token")
+                }
+                "expires_at" => {
+                    crate::codec::put(&mut map, &mut expires_at, "expires_at")
+                }
+                "id_token" => crate::codec::put(&mut map, &mut id_token, "id_token"),
+                _ => crate::codec::skip(&mut map),
+            }?;
+        }
+        match scopes {
+            Some(scopes) => {
+                Ok(Self {
+                    scopes,
+                    access_token: access_token.flatten(),
+                    refresh_token: refresh_token.flatten(),
+                    expires_at: expires_at.flatten().map(|time| time.0),
+                    id_token: id_token.flatten(),
+                })
+            }
+            None => Err(::serde::de::Error::missing_field("scopes")),
+        }
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for ProviderValues {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::codec::object(deserializer)
+    }
 }
 
 /// Language of the passcode SMS that Stytch sends on its own when the member must complete

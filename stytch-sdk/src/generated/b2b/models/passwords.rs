@@ -2,7 +2,7 @@
 //! Object types and enums of the `b2b.passwords` module.
 /// Feedback on a password under the LUDS policy, which counts lowercase letters, uppercase
 /// letters, digits and symbols and requires a minimum length.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct LudsFeedback {
     /// Whether the password contains at least one lowercase letter.
     pub has_lower_case: bool,
@@ -20,9 +20,123 @@ pub struct LudsFeedback {
     pub missing_characters: i64,
 }
 
+impl ::serde::Serialize for LudsFeedback {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut object = crate::codec::Writer::new(serializer, 6)?;
+        object.entry("has_lower_case", &self.has_lower_case);
+        object.entry("has_upper_case", &self.has_upper_case);
+        object.entry("has_digit", &self.has_digit);
+        object.entry("has_symbol", &self.has_symbol);
+        object.entry("missing_complexity", &self.missing_complexity);
+        object.entry("missing_characters", &self.missing_characters);
+        object.end()
+    }
+}
+
+impl crate::codec::Object for LudsFeedback {
+    const NAME: &'static str = "LudsFeedback";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut has_lower_case: Option<bool> = None;
+        let mut has_upper_case: Option<bool> = None;
+        let mut has_digit: Option<bool> = None;
+        let mut has_symbol: Option<bool> = None;
+        let mut missing_complexity: Option<i64> = None;
+        let mut missing_characters: Option<i64> = None;
+        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
+            match key.as_str() {
+                "has_lower_case" => {
+                    crate::codec::put(&mut map, &mut has_lower_case, "has_lower_case")
+                }
+                "has_upper_case" => {
+                    crate::codec::put(&mut map, &mut has_upper_case, "has_upper_case")
+                }
+                "has_digit" => crate::codec::put(&mut map, &mut has_digit, "has_digit"),
+                "has_symbol" => {
+                    crate::codec::put(&mut map, &mut has_symbol, "has_symbol")
+                }
+                "missing_complexity" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut missing_complexity,
+                        "missing_complexity",
+                    )
+                }
+                "missing_characters" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut missing_characters,
+                        "missing_characters",
+                    )
+                }
+                _ => crate::codec::skip(&mut map),
+            }?;
+        }
+        match (
+            has_lower_case,
+            has_upper_case,
+            has_digit,
+            has_symbol,
+            missing_complexity,
+            missing_characters,
+        ) {
+            (
+                Some(has_lower_case),
+                Some(has_upper_case),
+                Some(has_digit),
+                Some(has_symbol),
+                Some(missing_complexity),
+                Some(missing_characters),
+            ) => {
+                Ok(Self {
+                    has_lower_case,
+                    has_upper_case,
+                    has_digit,
+                    has_symbol,
+                    missing_complexity,
+                    missing_characters,
+                })
+            }
+            (
+                has_lower_case,
+                has_upper_case,
+                has_digit,
+                has_symbol,
+                missing_complexity,
+                missing_characters,
+            ) => {
+                Err(
+                    crate::codec::missing(
+                        &[
+                            ("has_lower_case", has_lower_case.is_none()),
+                            ("has_upper_case", has_upper_case.is_none()),
+                            ("has_digit", has_digit.is_none()),
+                            ("has_symbol", has_symbol.is_none()),
+                            ("missing_complexity", missing_complexity.is_none()),
+                            ("missing_characters", missing_characters.is_none()),
+                        ],
+                    ),
+                )
+            }
+        }
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for LudsFeedback {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::codec::object(deserializer)
+    }
+}
+
 /// Feedback on a password under the zxcvbn policy, which estimates how hard the password is
 /// to guess; meant to be shown to the person choosing it.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ZxcvbnFeedback {
     /// Main weakness found in the password, such as a common word or a keyboard pattern; empty
     /// when there is none.
@@ -31,43 +145,136 @@ pub struct ZxcvbnFeedback {
     pub suggestions: Vec<String>,
 }
 
+impl ::serde::Serialize for ZxcvbnFeedback {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut object = crate::codec::Writer::new(serializer, 2)?;
+        object.entry("warning", &self.warning);
+        object.entry("suggestions", &self.suggestions);
+        object.end()
+    }
+}
+
+impl crate::codec::Object for ZxcvbnFeedback {
+    const NAME: &'static str = "ZxcvbnFeedback";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut warning: Option<String> = None;
+        let mut suggestions: Option<Vec<String>> = None;
+        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
+            match key.as_str() {
+                "warning" => crate::codec::put(&mut map, &mut warning, "warning"),
+                "suggestions" => {
+                    crate::codec::put(&mut map, &mut suggestions, "suggestions")
+                }
+                _ => crate::codec::skip(&mut map),
+            }?;
+        }
+        match (warning, suggestions) {
+            (Some(warning), Some(suggestions)) => Ok(Self { warning, suggestions }),
+            (warning, suggestions) => {
+                Err(
+                    crate::codec::missing(
+                        &[
+                            ("warning", warning.is_none()),
+                            ("suggestions", suggestions.is_none()),
+                        ],
+                    ),
+                )
+            }
+        }
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for ZxcvbnFeedback {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::codec::object(deserializer)
+    }
+}
+
 /// Language of any message Stytch sends as part of this login, such as the passcode SMS sent
 /// on its own when the member still owes SMS MFA.
 pub type AuthenticateRequestLocale = crate::b2b::models::magic_links::AuthenticateRequestLocale;
 
 /// Algorithm that produced the password hash being imported, so Stytch can verify the
 /// member's password against it at their next login.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum MigrateRequestHashType {
     /// A bcrypt hash (`bcrypt`)
-    #[serde(rename = "bcrypt")]
     Bcrypt,
     /// An MD5 hash, optionally salted as described by `md_5_config` (`md_5`)
-    #[serde(rename = "md_5")]
     Md5,
     /// An Argon2i hash, with parameters given in `argon_2_config` (`argon_2i`)
-    #[serde(rename = "argon_2i")]
     Argon2i,
     /// An Argon2id hash, with parameters given in `argon_2_config` (`argon_2id`)
-    #[serde(rename = "argon_2id")]
     Argon2id,
     /// A SHA-1 hash, optionally salted as described by `sha_1_config` (`sha_1`)
-    #[serde(rename = "sha_1")]
     Sha1,
     /// A SHA-512 hash, optionally salted as described by `sha_512_config` (`sha_512`)
-    #[serde(rename = "sha_512")]
     Sha512,
     /// An scrypt hash, with parameters given in `scrypt_config` (`scrypt`)
-    #[serde(rename = "scrypt")]
     Scrypt,
     /// A phpass hash, as produced by WordPress and other PHP applications (`phpass`)
-    #[serde(rename = "phpass")]
     Phpass,
     /// A PBKDF2 hash, with parameters given in `pbkdf_2_config` (`pbkdf_2`)
-    #[serde(rename = "pbkdf_2")]
     Pbkdf2,
     /// A value this version of the SDK does not know, kept exactly as received.
-    #[serde(untagged)]
     Unrecognized(String),
+}
+
+impl MigrateRequestHashType {
+    /// The value as the API writes it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Bcrypt => "bcrypt",
+            Self::Md5 => "md_5",
+            Self::Argon2i => "argon_2i",
+            Self::Argon2id => "argon_2id",
+            Self::Sha1 => "sha_1",
+            Self::Sha512 => "sha_512",
+            Self::Scrypt => "scrypt",
+            Self::Phpass => "phpass",
+            Self::Pbkdf2 => "pbkdf_2",
+            Self::Unrecognized(value) => value,
+        }
+    }
+}
+
+impl ::serde::Serialize for MigrateRequestHashType {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for MigrateRequestHashType {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value: crate::codec::Text<'de> = ::serde::Deserialize::deserialize(
+            deserializer,
+        )?;
+        Ok(
+            match value.as_str() {
+                "bcrypt" => Self::Bcrypt,
+                "md_5" => Self::Md5,
+                "argon_2i" => Self::Argon2i,
+                "argon_2id" => Self::Argon2id,
+                "sha_1" => Self::Sha1,
+                "sha_512" => Self::Sha512,
+                "scrypt" => Self::Scrypt,
+                "phpass" => Self::Phpass,
+                "pbkdf_2" => Self::Pbkdf2,
+                _ => Self::Unrecognized(value.into_string()),
+            },
+        )
+    }
 }

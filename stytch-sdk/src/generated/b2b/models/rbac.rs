@@ -2,15 +2,53 @@
 //! Object types and enums of the `b2b.rbac` module.
 /// The RBAC policy of a single organization: the custom roles it defines in addition to the
 /// project-wide policy.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct OrgPolicy {
     /// Custom roles the organization has defined, with their permissions.
     pub roles: Vec<crate::b2b::models::rbac::PolicyRole>,
 }
 
+impl ::serde::Serialize for OrgPolicy {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut object = crate::codec::Writer::new(serializer, 1)?;
+        object.entry("roles", &self.roles);
+        object.end()
+    }
+}
+
+impl crate::codec::Object for OrgPolicy {
+    const NAME: &'static str = "OrgPolicy";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut roles: Option<Vec<crate::b2b::models::rbac::PolicyRole>> = None;
+        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
+            match key.as_str() {
+                "roles" => crate::codec::put(&mut map, &mut roles, "roles"),
+                _ => crate::codec::skip(&mut map),
+            }?;
+        }
+        match roles {
+            Some(roles) => Ok(Self { roles }),
+            None => Err(::serde::de::Error::missing_field("roles")),
+        }
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for OrgPolicy {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::codec::object(deserializer)
+    }
+}
+
 /// The project's RBAC policy: the roles, the resources they act on, and the OAuth scopes
 /// that map onto those permissions.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct Policy {
     /// Every role defined for the project, including Stytch's built-in ones such as
     /// `stytch_member` and `stytch_admin`.
@@ -22,9 +60,65 @@ pub struct Policy {
     pub scopes: Vec<crate::b2b::models::rbac::PolicyScope>,
 }
 
+impl ::serde::Serialize for Policy {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut object = crate::codec::Writer::new(serializer, 3)?;
+        object.entry("roles", &self.roles);
+        object.entry("resources", &self.resources);
+        object.entry("scopes", &self.scopes);
+        object.end()
+    }
+}
+
+impl crate::codec::Object for Policy {
+    const NAME: &'static str = "Policy";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut roles: Option<Vec<crate::b2b::models::rbac::PolicyRole>> = None;
+        let mut resources: Option<Vec<crate::b2b::models::rbac::PolicyResource>> = None;
+        let mut scopes: Option<Vec<crate::b2b::models::rbac::PolicyScope>> = None;
+        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
+            match key.as_str() {
+                "roles" => crate::codec::put(&mut map, &mut roles, "roles"),
+                "resources" => crate::codec::put(&mut map, &mut resources, "resources"),
+                "scopes" => crate::codec::put(&mut map, &mut scopes, "scopes"),
+                _ => crate::codec::skip(&mut map),
+            }?;
+        }
+        match (roles, resources, scopes) {
+            (Some(roles), Some(resources), Some(scopes)) => {
+                Ok(Self { roles, resources, scopes })
+            }
+            (roles, resources, scopes) => {
+                Err(
+                    crate::codec::missing(
+                        &[
+                            ("roles", roles.is_none()),
+                            ("resources", resources.is_none()),
+                            ("scopes", scopes.is_none()),
+                        ],
+                    ),
+                )
+            }
+        }
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for Policy {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::codec::object(deserializer)
+    }
+}
+
 /// Something in your application that access is controlled for, such as documents or
 /// billing.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct PolicyResource {
     /// Unique name of the resource, used in permissions and authorization checks.
     pub resource_id: String,
@@ -34,8 +128,72 @@ pub struct PolicyResource {
     pub actions: Vec<String>,
 }
 
+impl ::serde::Serialize for PolicyResource {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut object = crate::codec::Writer::new(serializer, 3)?;
+        object.entry("resource_id", &self.resource_id);
+        object.entry("description", &self.description);
+        object.entry("actions", &self.actions);
+        object.end()
+    }
+}
+
+impl crate::codec::Object for PolicyResource {
+    const NAME: &'static str = "PolicyResource";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut resource_id: Option<String> = None;
+        let mut description: Option<String> = None;
+        let mut actions: Option<Vec<String>> = None;
+        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
+            match key.as_str() {
+                "resource_id" => {
+                    crate::codec::put(&mut map, &mut resource_id, "resource_id")
+                }
+                "description" => {
+                    crate::codec::put(&mut map, &mut description, "description")
+                }
+                "actions" => crate::codec::put(&mut map, &mut actions, "actions"),
+                _ => crate::codec::skip(&mut map),
+            }?;
+        }
+        match (resource_id, description, actions) {
+            (Some(resource_id), Some(description), Some(actions)) => {
+                Ok(Self {
+                    resource_id,
+                    description,
+                    actions,
+                })
+            }
+            (resource_id, description, actions) => {
+                Err(
+                    crate::codec::missing(
+                        &[
+                            ("resource_id", resource_id.is_none()),
+                            ("description", description.is_none()),
+                            ("actions", actions.is_none()),
+                        ],
+                    ),
+                )
+            }
+        }
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for PolicyResource {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::codec::object(deserializer)
+    }
+}
+
 /// A named role and the permissions it confers.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct PolicyRole {
     /// Unique name of the role, used when assigning it to members.
     pub role_id: String,
@@ -45,8 +203,74 @@ pub struct PolicyRole {
     pub permissions: Vec<crate::b2b::models::rbac::PolicyRolePermission>,
 }
 
+impl ::serde::Serialize for PolicyRole {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut object = crate::codec::Writer::new(serializer, 3)?;
+        object.entry("role_id", &self.role_id);
+        object.entry("description", &self.description);
+        object.entry("permissions", &self.permissions);
+        object.end()
+    }
+}
+
+impl crate::codec::Object for PolicyRole {
+    const NAME: &'static str = "PolicyRole";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut role_id: Option<String> = None;
+        let mut description: Option<String> = None;
+        let mut permissions: Option<
+            Vec<crate::b2b::models::rbac::PolicyRolePermission>,
+        > = None;
+        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
+            match key.as_str() {
+                "role_id" => crate::codec::put(&mut map, &mut role_id, "role_id"),
+                "description" => {
+                    crate::codec::put(&mut map, &mut description, "description")
+                }
+                "permissions" => {
+                    crate::codec::put(&mut map, &mut permissions, "permissions")
+                }
+                _ => crate::codec::skip(&mut map),
+            }?;
+        }
+        match (role_id, description, permissions) {
+            (Some(role_id), Some(description), Some(permissions)) => {
+                Ok(Self {
+                    role_id,
+                    description,
+                    permissions,
+                })
+            }
+            (role_id, description, permissions) => {
+                Err(
+                    crate::codec::missing(
+                        &[
+                            ("role_id", role_id.is_none()),
+                            ("description", description.is_none()),
+                            ("permissions", permissions.is_none()),
+                        ],
+                    ),
+                )
+            }
+        }
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for PolicyRole {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::codec::object(deserializer)
+    }
+}
+
 /// The actions a role grants on one resource.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct PolicyRolePermission {
     /// Identifier of the resource the actions apply to.
     pub resource_id: String,
@@ -54,8 +278,60 @@ pub struct PolicyRolePermission {
     pub actions: Vec<String>,
 }
 
+impl ::serde::Serialize for PolicyRolePermission {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut object = crate::codec::Writer::new(serializer, 2)?;
+        object.entry("resource_id", &self.resource_id);
+        object.entry("actions", &self.actions);
+        object.end()
+    }
+}
+
+impl crate::codec::Object for PolicyRolePermission {
+    const NAME: &'static str = "PolicyRolePermission";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut resource_id: Option<String> = None;
+        let mut actions: Option<Vec<String>> = None;
+        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
+            match key.as_str() {
+                "resource_id" => {
+                    crate::codec::put(&mut map, &mut resource_id, "resource_id")
+                }
+                "actions" => crate::codec::put(&mut map, &mut actions, "actions"),
+                _ => crate::codec::skip(&mut map),
+            }?;
+        }
+        match (resource_id, actions) {
+            (Some(resource_id), Some(actions)) => Ok(Self { resource_id, actions }),
+            (resource_id, actions) => {
+                Err(
+                    crate::codec::missing(
+                        &[
+                            ("resource_id", resource_id.is_none()),
+                            ("actions", actions.is_none()),
+                        ],
+                    ),
+                )
+            }
+        }
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for PolicyRolePermission {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::codec::object(deserializer)
+    }
+}
+
 /// An OAuth scope and the RBAC permissions a token with that scope carries.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct PolicyScope {
     /// Name of the scope as it appears in OAuth requests and tokens.
     pub scope: String,
@@ -65,11 +341,129 @@ pub struct PolicyScope {
     pub permissions: Vec<crate::b2b::models::rbac::PolicyScopePermission>,
 }
 
+impl ::serde::Serialize for PolicyScope {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut object = crate::codec::Writer::new(serializer, 3)?;
+        object.entry("scope", &self.scope);
+        object.entry("description", &self.description);
+        object.entry("permissions", &self.permissions);
+        object.end()
+    }
+}
+
+impl crate::codec::Object for PolicyScope {
+    const NAME: &'static str = "PolicyScope";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut scope: Option<String> = None;
+        let mut description: Option<String> = None;
+        let mut permissions: Option<
+            Vec<crate::b2b::models::rbac::PolicyScopePermission>,
+        > = None;
+        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
+            match key.as_str() {
+                "scope" => crate::codec::put(&mut map, &mut scope, "scope"),
+                "description" => {
+                    crate::codec::put(&mut map, &mut description, "description")
+                }
+                "permissions" => {
+                    crate::codec::put(&mut map, &mut permissions, "permissions")
+                }
+                _ => crate::codec::skip(&mut map),
+            }?;
+        }
+        match (scope, description, permissions) {
+            (Some(scope), Some(description), Some(permissions)) => {
+                Ok(Self {
+                    scope,
+                    description,
+                    permissions,
+                })
+            }
+            (scope, description, permissions) => {
+                Err(
+                    crate::codec::missing(
+                        &[
+                            ("scope", scope.is_none()),
+                            ("description", description.is_none()),
+                            ("permissions", permissions.is_none()),
+                        ],
+                    ),
+                )
+            }
+        }
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for PolicyScope {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::codec::object(deserializer)
+    }
+}
+
 /// The actions a scope grants on one resource.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct PolicyScopePermission {
     /// Identifier of the resource the actions apply to.
     pub resource_id: String,
     /// Actions the scope allows on the resource; `*` stands for every action.
     pub actions: Vec<String>,
+}
+
+impl ::serde::Serialize for PolicyScopePermission {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut object = crate::codec::Writer::new(serializer, 2)?;
+        object.entry("resource_id", &self.resource_id);
+        object.entry("actions", &self.actions);
+        object.end()
+    }
+}
+
+impl crate::codec::Object for PolicyScopePermission {
+    const NAME: &'static str = "PolicyScopePermission";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut resource_id: Option<String> = None;
+        let mut actions: Option<Vec<String>> = None;
+        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
+            match key.as_str() {
+                "resource_id" => {
+                    crate::codec::put(&mut map, &mut resource_id, "resource_id")
+                }
+                "actions" => crate::codec::put(&mut map, &mut actions, "actions"),
+                _ => crate::codec::skip(&mut map),
+            }?;
+        }
+        match (resource_id, actions) {
+            (Some(resource_id), Some(actions)) => Ok(Self { resource_id, actions }),
+            (resource_id, actions) => {
+                Err(
+                    crate::codec::missing(
+                        &[
+                            ("resource_id", resource_id.is_none()),
+                            ("actions", actions.is_none()),
+                        ],
+                    ),
+                )
+            }
+        }
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for PolicyScopePermission {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::codec::object(deserializer)
+    }
 }

@@ -2,7 +2,7 @@
 //! Object types and enums of the `b2b.scim` module.
 /// A postal address of a provisioned user, as sent by the identity provider in the SCIM
 /// `addresses` attribute.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct Address {
     /// The whole address as one display string, possibly spanning several lines.
     pub formatted: String,
@@ -22,8 +22,124 @@ pub struct Address {
     pub primary: bool,
 }
 
+impl ::serde::Serialize for Address {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut object = crate::codec::Writer::new(serializer, 8)?;
+        object.entry("formatted", &self.formatted);
+        object.entry("street_address", &self.street_address);
+        object.entry("locality", &self.locality);
+        object.entry("region", &self.region);
+        object.entry("postal_code", &self.postal_code);
+        object.entry("country", &self.country);
+        object.entry("type", &self.r#type);
+        object.entry("primary", &self.primary);
+        object.end()
+    }
+}
+
+impl crate::codec::Object for Address {
+    const NAME: &'static str = "Address";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut formatted: Option<String> = None;
+        let mut street_address: Option<String> = None;
+        let mut locality: Option<String> = None;
+        let mut region: Option<String> = None;
+        let mut postal_code: Option<String> = None;
+        let mut country: Option<String> = None;
+        let mut r#type: Option<String> = None;
+        let mut primary: Option<bool> = None;
+        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
+            match key.as_str() {
+                "formatted" => crate::codec::put(&mut map, &mut formatted, "formatted"),
+                "street_address" => {
+                    crate::codec::put(&mut map, &mut street_address, "street_address")
+                }
+                "locality" => crate::codec::put(&mut map, &mut locality, "locality"),
+                "region" => crate::codec::put(&mut map, &mut region, "region"),
+                "postal_code" => {
+                    crate::codec::put(&mut map, &mut postal_code, "postal_code")
+                }
+                "country" => crate::codec::put(&mut map, &mut country, "country"),
+                "type" => crate::codec::put(&mut map, &mut r#type, "type"),
+                "primary" => crate::codec::put(&mut map, &mut primary, "primary"),
+                _ => crate::codec::skip(&mut map),
+            }?;
+        }
+        match (
+            formatted,
+            street_address,
+            locality,
+            region,
+            postal_code,
+            country,
+            r#type,
+            primary,
+        ) {
+            (
+                Some(formatted),
+                Some(street_address),
+                Some(locality),
+                Some(region),
+                Some(postal_code),
+                Some(country),
+                Some(r#type),
+                Some(primary),
+            ) => {
+                Ok(Self {
+                    formatted,
+                    street_address,
+                    locality,
+                    region,
+                    postal_code,
+                    country,
+                    r#type,
+                    primary,
+                })
+            }
+            (
+                formatted,
+                street_address,
+                locality,
+                region,
+                postal_code,
+                country,
+                r#type,
+                primary,
+            ) => {
+                Err(
+                    crate::codec::missing(
+                        &[
+                            ("formatted", formatted.is_none()),
+                            ("street_address", street_address.is_none()),
+                            ("locality", locality.is_none()),
+                            ("region", region.is_none()),
+                            ("postal_code", postal_code.is_none()),
+                            ("country", country.is_none()),
+                            ("type", r#type.is_none()),
+                            ("primary", primary.is_none()),
+                        ],
+                    ),
+                )
+            }
+        }
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for Address {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::codec::object(deserializer)
+    }
+}
+
 /// An email address of a provisioned user, from the SCIM `emails` attribute.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct Email {
     /// The email address itself.
     pub value: String,
@@ -34,9 +150,65 @@ pub struct Email {
     pub primary: bool,
 }
 
+impl ::serde::Serialize for Email {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut object = crate::codec::Writer::new(serializer, 3)?;
+        object.entry("value", &self.value);
+        object.entry("type", &self.r#type);
+        object.entry("primary", &self.primary);
+        object.end()
+    }
+}
+
+impl crate::codec::Object for Email {
+    const NAME: &'static str = "Email";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut value: Option<String> = None;
+        let mut r#type: Option<String> = None;
+        let mut primary: Option<bool> = None;
+        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
+            match key.as_str() {
+                "value" => crate::codec::put(&mut map, &mut value, "value"),
+                "type" => crate::codec::put(&mut map, &mut r#type, "type"),
+                "primary" => crate::codec::put(&mut map, &mut primary, "primary"),
+                _ => crate::codec::skip(&mut map),
+            }?;
+        }
+        match (value, r#type, primary) {
+            (Some(value), Some(r#type), Some(primary)) => {
+                Ok(Self { value, r#type, primary })
+            }
+            (value, r#type, primary) => {
+                Err(
+                    crate::codec::missing(
+                        &[
+                            ("value", value.is_none()),
+                            ("type", r#type.is_none()),
+                            ("primary", primary.is_none()),
+                        ],
+                    ),
+                )
+            }
+        }
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for Email {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::codec::object(deserializer)
+    }
+}
+
 /// Attributes from the SCIM enterprise user extension, describing the user's place in the
 /// company (employee number, cost center, manager and so on).
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct EnterpriseExtension {
     /// Number or code the company uses to identify the employee.
     pub employee_number: String,
@@ -50,13 +222,103 @@ pub struct EnterpriseExtension {
     /// records it (not a Stytch organization).
     pub organization: String,
     /// The user's manager, when the identity provider sends one.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub manager: Option<crate::b2b::models::scim::Manager>,
+}
+
+impl ::serde::Serialize for EnterpriseExtension {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut object = crate::codec::Writer::new(
+            serializer,
+            5 + crate::codec::count_set(&[self.manager.is_some()]),
+        )?;
+        object.entry("employee_number", &self.employee_number);
+        object.entry("cost_center", &self.cost_center);
+        object.entry("division", &self.division);
+        object.entry("department", &self.department);
+        object.entry("organization", &self.organization);
+        object.entry_if("manager", &self.manager);
+        object.end()
+    }
+}
+
+impl crate::codec::Object for EnterpriseExtension {
+    const NAME: &'static str = "EnterpriseExtension";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut employee_number: Option<String> = None;
+        let mut cost_center: Option<String> = None;
+        let mut division: Option<String> = None;
+        let mut department: Option<String> = None;
+        let mut organization: Option<String> = None;
+        let mut manager: Option<Option<crate::b2b::models::scim::Manager>> = None;
+        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
+            match key.as_str() {
+                "employee_number" => {
+                    crate::codec::put(&mut map, &mut employee_number, "employee_number")
+                }
+                "cost_center" => {
+                    crate::codec::put(&mut map, &mut cost_center, "cost_center")
+                }
+                "division" => crate::codec::put(&mut map, &mut division, "division"),
+                "department" => {
+                    crate::codec::put(&mut map, &mut department, "department")
+                }
+                "organization" => {
+                    crate::codec::put(&mut map, &mut organization, "organization")
+                }
+                "manager" => crate::codec::put(&mut map, &mut manager, "manager"),
+                _ => crate::codec::skip(&mut map),
+            }?;
+        }
+        match (employee_number, cost_center, division, department, organization) {
+            (
+                Some(employee_number),
+                Some(cost_center),
+                Some(division),
+                Some(department),
+                Some(organization),
+            ) => {
+                Ok(Self {
+                    employee_number,
+                    cost_center,
+                    division,
+                    department,
+                    organization,
+                    manager: manager.flatten(),
+                })
+            }
+            (employee_number, cost_center, division, department, organization) => {
+                Err(
+                    crate::codec::missing(
+                        &[
+                            ("employee_number", employee_number.is_none()),
+                            ("cost_center", cost_center.is_none()),
+                            ("division", division.is_none()),
+                            ("department", department.is_none()),
+                            ("organization", organization.is_none()),
+                        ],
+                    ),
+                )
+            }
+        }
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for EnterpriseExtension {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::codec::object(deserializer)
+    }
 }
 
 /// An entitlement of a provisioned user, from the SCIM `entitlements` attribute: a right or
 /// license the identity provider says the user holds.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct Entitlement {
     /// Name or identifier of the entitlement.
     pub value: String,
@@ -66,8 +328,64 @@ pub struct Entitlement {
     pub primary: bool,
 }
 
+impl ::serde::Serialize for Entitlement {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut object = crate::codec::Writer::new(serializer, 3)?;
+        object.entry("value", &self.value);
+        object.entry("type", &self.r#type);
+        object.entry("primary", &self.primary);
+        object.end()
+    }
+}
+
+impl crate::codec::Object for Entitlement {
+    const NAME: &'static str = "Entitlement";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut value: Option<String> = None;
+        let mut r#type: Option<String> = None;
+        let mut primary: Option<bool> = None;
+        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
+            match key.as_str() {
+                "value" => crate::codec::put(&mut map, &mut value, "value"),
+                "type" => crate::codec::put(&mut map, &mut r#type, "type"),
+                "primary" => crate::codec::put(&mut map, &mut primary, "primary"),
+                _ => crate::codec::skip(&mut map),
+            }?;
+        }
+        match (value, r#type, primary) {
+            (Some(value), Some(r#type), Some(primary)) => {
+                Ok(Self { value, r#type, primary })
+            }
+            (value, r#type, primary) => {
+                Err(
+                    crate::codec::missing(
+                        &[
+                            ("value", value.is_none()),
+                            ("type", r#type.is_none()),
+                            ("primary", primary.is_none()),
+                        ],
+                    ),
+                )
+            }
+        }
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for Entitlement {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::codec::object(deserializer)
+    }
+}
+
 /// A reference to a SCIM group that a provisioned user is a member of.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct Group {
     /// Identifier of the group.
     pub value: String,
@@ -75,8 +393,55 @@ pub struct Group {
     pub display: String,
 }
 
+impl ::serde::Serialize for Group {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut object = crate::codec::Writer::new(serializer, 2)?;
+        object.entry("value", &self.value);
+        object.entry("display", &self.display);
+        object.end()
+    }
+}
+
+impl crate::codec::Object for Group {
+    const NAME: &'static str = "Group";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut value: Option<String> = None;
+        let mut display: Option<String> = None;
+        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
+            match key.as_str() {
+                "value" => crate::codec::put(&mut map, &mut value, "value"),
+                "display" => crate::codec::put(&mut map, &mut display, "display"),
+                _ => crate::codec::skip(&mut map),
+            }?;
+        }
+        match (value, display) {
+            (Some(value), Some(display)) => Ok(Self { value, display }),
+            (value, display) => {
+                Err(
+                    crate::codec::missing(
+                        &[("value", value.is_none()), ("display", display.is_none())],
+                    ),
+                )
+            }
+        }
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for Group {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::codec::object(deserializer)
+    }
+}
+
 /// An instant-messaging handle of a provisioned user, from the SCIM `ims` attribute.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct IMs {
     /// The handle or address on the messaging service.
     pub value: String,
@@ -86,8 +451,64 @@ pub struct IMs {
     pub primary: bool,
 }
 
+impl ::serde::Serialize for IMs {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut object = crate::codec::Writer::new(serializer, 3)?;
+        object.entry("value", &self.value);
+        object.entry("type", &self.r#type);
+        object.entry("primary", &self.primary);
+        object.end()
+    }
+}
+
+impl crate::codec::Object for IMs {
+    const NAME: &'static str = "IMs";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut value: Option<String> = None;
+        let mut r#type: Option<String> = None;
+        let mut primary: Option<bool> = None;
+        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
+            match key.as_str() {
+                "value" => crate::codec::put(&mut map, &mut value, "value"),
+                "type" => crate::codec::put(&mut map, &mut r#type, "type"),
+                "primary" => crate::codec::put(&mut map, &mut primary, "primary"),
+                _ => crate::codec::skip(&mut map),
+            }?;
+        }
+        match (value, r#type, primary) {
+            (Some(value), Some(r#type), Some(primary)) => {
+                Ok(Self { value, r#type, primary })
+            }
+            (value, r#type, primary) => {
+                Err(
+                    crate::codec::missing(
+                        &[
+                            ("value", value.is_none()),
+                            ("type", r#type.is_none()),
+                            ("primary", primary.is_none()),
+                        ],
+                    ),
+                )
+            }
+        }
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for IMs {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::codec::object(deserializer)
+    }
+}
+
 /// The manager of a provisioned user, as given in the SCIM enterprise extension.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct Manager {
     /// Identifier of the manager's own user record in the identity provider.
     pub value: String,
@@ -97,9 +518,67 @@ pub struct Manager {
     pub display_name: String,
 }
 
+impl ::serde::Serialize for Manager {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut object = crate::codec::Writer::new(serializer, 3)?;
+        object.entry("value", &self.value);
+        object.entry("ref", &self.r#ref);
+        object.entry("display_name", &self.display_name);
+        object.end()
+    }
+}
+
+impl crate::codec::Object for Manager {
+    const NAME: &'static str = "Manager";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut value: Option<String> = None;
+        let mut r#ref: Option<String> = None;
+        let mut display_name: Option<String> = None;
+        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
+            match key.as_str() {
+                "value" => crate::codec::put(&mut map, &mut value, "value"),
+                "ref" => crate::codec::put(&mut map, &mut r#ref, "ref"),
+                "display_name" => {
+                    crate::codec::put(&mut map, &mut display_name, "display_name")
+                }
+                _ => crate::codec::skip(&mut map),
+            }?;
+        }
+        match (value, r#ref, display_name) {
+            (Some(value), Some(r#ref), Some(display_name)) => {
+                Ok(Self { value, r#ref, display_name })
+            }
+            (value, r#ref, display_name) => {
+                Err(
+                    crate::codec::missing(
+                        &[
+                            ("value", value.is_none()),
+                            ("ref", r#ref.is_none()),
+                            ("display_name", display_name.is_none()),
+                        ],
+                    ),
+                )
+            }
+        }
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for Manager {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::codec::object(deserializer)
+    }
+}
+
 /// The personal name of a provisioned user, split into parts as in the SCIM `name`
 /// attribute.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct Name {
     /// The full name ready for display, including any titles and middle names.
     pub formatted: String,
@@ -115,8 +594,122 @@ pub struct Name {
     pub honorific_suffix: String,
 }
 
+impl ::serde::Serialize for Name {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut object = crate::codec::Writer::new(serializer, 6)?;
+        object.entry("formatted", &self.formatted);
+        object.entry("family_name", &self.family_name);
+        object.entry("given_name", &self.given_name);
+        object.entry("middle_name", &self.middle_name);
+        object.entry("honorific_prefix", &self.honorific_prefix);
+        object.entry("honorific_suffix", &self.honorific_suffix);
+        object.end()
+    }
+}
+
+impl crate::codec::Object for Name {
+    const NAME: &'static str = "Name";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut formatted: Option<String> = None;
+        let mut family_name: Option<String> = None;
+        let mut given_name: Option<String> = None;
+        let mut middle_name: Option<String> = None;
+        let mut honorific_prefix: Option<String> = None;
+        let mut honorific_suffix: Option<String> = None;
+        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
+            match key.as_str() {
+                "formatted" => crate::codec::put(&mut map, &mut formatted, "formatted"),
+                "family_name" => {
+                    crate::codec::put(&mut map, &mut family_name, "family_name")
+                }
+                "given_name" => {
+                    crate::codec::put(&mut map, &mut given_name, "given_name")
+                }
+                "middle_name" => {
+                    crate::codec::put(&mut map, &mut middle_name, "middle_name")
+                }
+                "honorific_prefix" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut honorific_prefix,
+                        "honorific_prefix",
+                    )
+                }
+                "honorific_suffix" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut honorific_suffix,
+                        "honorific_suffix",
+                    )
+                }
+                _ => crate::codec::skip(&mut map),
+            }?;
+        }
+        match (
+            formatted,
+            family_name,
+            given_name,
+            middle_name,
+            honorific_prefix,
+            honorific_suffix,
+        ) {
+            (
+                Some(formatted),
+                Some(family_name),
+                Some(given_name),
+                Some(middle_name),
+                Some(honorific_prefix),
+                Some(honorific_suffix),
+            ) => {
+                Ok(Self {
+                    formatted,
+                    family_name,
+                    given_name,
+                    middle_name,
+                    honorific_prefix,
+                    honorific_suffix,
+                })
+            }
+            (
+                formatted,
+                family_name,
+                given_name,
+                middle_name,
+                honorific_prefix,
+                honorific_suffix,
+            ) => {
+                Err(
+                    crate::codec::missing(
+                        &[
+                            ("formatted", formatted.is_none()),
+                            ("family_name", family_name.is_none()),
+                            ("given_name", given_name.is_none()),
+                            ("middle_name", middle_name.is_none()),
+                            ("honorific_prefix", honorific_prefix.is_none()),
+                            ("honorific_suffix", honorific_suffix.is_none()),
+                        ],
+                    ),
+                )
+            }
+        }
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for Name {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::codec::object(deserializer)
+    }
+}
+
 /// A phone number of a provisioned user, from the SCIM `phoneNumbers` attribute.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct PhoneNumber {
     /// The phone number, in whatever format the identity provider sent it.
     pub value: String,
@@ -126,8 +719,64 @@ pub struct PhoneNumber {
     pub primary: bool,
 }
 
+impl ::serde::Serialize for PhoneNumber {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut object = crate::codec::Writer::new(serializer, 3)?;
+        object.entry("value", &self.value);
+        object.entry("type", &self.r#type);
+        object.entry("primary", &self.primary);
+        object.end()
+    }
+}
+
+impl crate::codec::Object for PhoneNumber {
+    const NAME: &'static str = "PhoneNumber";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut value: Option<String> = None;
+        let mut r#type: Option<String> = None;
+        let mut primary: Option<bool> = None;
+        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
+            match key.as_str() {
+                "value" => crate::codec::put(&mut map, &mut value, "value"),
+                "type" => crate::codec::put(&mut map, &mut r#type, "type"),
+                "primary" => crate::codec::put(&mut map, &mut primary, "primary"),
+                _ => crate::codec::skip(&mut map),
+            }?;
+        }
+        match (value, r#type, primary) {
+            (Some(value), Some(r#type), Some(primary)) => {
+                Ok(Self { value, r#type, primary })
+            }
+            (value, r#type, primary) => {
+                Err(
+                    crate::codec::missing(
+                        &[
+                            ("value", value.is_none()),
+                            ("type", r#type.is_none()),
+                            ("primary", primary.is_none()),
+                        ],
+                    ),
+                )
+            }
+        }
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for PhoneNumber {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::codec::object(deserializer)
+    }
+}
+
 /// A picture of a provisioned user, from the SCIM `photos` attribute.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct Photo {
     /// URL of the image.
     pub value: String,
@@ -137,9 +786,65 @@ pub struct Photo {
     pub primary: bool,
 }
 
+impl ::serde::Serialize for Photo {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut object = crate::codec::Writer::new(serializer, 3)?;
+        object.entry("value", &self.value);
+        object.entry("type", &self.r#type);
+        object.entry("primary", &self.primary);
+        object.end()
+    }
+}
+
+impl crate::codec::Object for Photo {
+    const NAME: &'static str = "Photo";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut value: Option<String> = None;
+        let mut r#type: Option<String> = None;
+        let mut primary: Option<bool> = None;
+        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
+            match key.as_str() {
+                "value" => crate::codec::put(&mut map, &mut value, "value"),
+                "type" => crate::codec::put(&mut map, &mut r#type, "type"),
+                "primary" => crate::codec::put(&mut map, &mut primary, "primary"),
+                _ => crate::codec::skip(&mut map),
+            }?;
+        }
+        match (value, r#type, primary) {
+            (Some(value), Some(r#type), Some(primary)) => {
+                Ok(Self { value, r#type, primary })
+            }
+            (value, r#type, primary) => {
+                Err(
+                    crate::codec::missing(
+                        &[
+                            ("value", value.is_none()),
+                            ("type", r#type.is_none()),
+                            ("primary", primary.is_none()),
+                        ],
+                    ),
+                )
+            }
+        }
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for Photo {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::codec::object(deserializer)
+    }
+}
+
 /// A role of a provisioned user as named by the identity provider, from the SCIM `roles`
 /// attribute. It is informational and separate from Stytch RBAC roles.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct Role {
     /// Name of the role.
     pub value: String,
@@ -149,9 +854,65 @@ pub struct Role {
     pub primary: bool,
 }
 
+impl ::serde::Serialize for Role {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut object = crate::codec::Writer::new(serializer, 3)?;
+        object.entry("value", &self.value);
+        object.entry("type", &self.r#type);
+        object.entry("primary", &self.primary);
+        object.end()
+    }
+}
+
+impl crate::codec::Object for Role {
+    const NAME: &'static str = "Role";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut value: Option<String> = None;
+        let mut r#type: Option<String> = None;
+        let mut primary: Option<bool> = None;
+        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
+            match key.as_str() {
+                "value" => crate::codec::put(&mut map, &mut value, "value"),
+                "type" => crate::codec::put(&mut map, &mut r#type, "type"),
+                "primary" => crate::codec::put(&mut map, &mut primary, "primary"),
+                _ => crate::codec::skip(&mut map),
+            }?;
+        }
+        match (value, r#type, primary) {
+            (Some(value), Some(r#type), Some(primary)) => {
+                Ok(Self { value, r#type, primary })
+            }
+            (value, r#type, primary) => {
+                Err(
+                    crate::codec::missing(
+                        &[
+                            ("value", value.is_none()),
+                            ("type", r#type.is_none()),
+                            ("primary", primary.is_none()),
+                        ],
+                    ),
+                )
+            }
+        }
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for Role {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::codec::object(deserializer)
+    }
+}
+
 /// The SCIM user record an identity provider pushed for a member, stored on the member as
 /// received. Fields the provider did not send are empty.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ScimAttributes {
     /// The user's unique login name in the identity provider, often an email address.
     pub user_name: String,
@@ -200,17 +961,277 @@ pub struct ScimAttributes {
     /// Certificates issued to the user.
     pub x509certificates: Vec<crate::b2b::models::scim::X509Certificate>,
     /// The user's name split into parts, when the identity provider sends it.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<crate::b2b::models::scim::Name>,
     /// Enterprise attributes such as department and manager, when the identity provider sends
     /// the enterprise extension.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub enterprise_extension: Option<crate::b2b::models::scim::EnterpriseExtension>,
+}
+
+impl ::serde::Serialize for ScimAttributes {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut object = crate::codec::Writer::new(
+            serializer,
+            21
+                + crate::codec::count_set(
+                    &[self.name.is_some(), self.enterprise_extension.is_some()],
+                ),
+        )?;
+        object.entry("user_name", &self.user_name);
+        object.entry("id", &self.id);
+        object.entry("external_id", &self.external_id);
+        object.entry("active", &self.active);
+        object.entry("groups", &self.groups);
+        object.entry("display_name", &self.display_name);
+        object.entry("nick_name", &self.nick_name);
+        object.entry("profile_url", &self.profile_url);
+        object.entry("user_type", &self.user_type);
+        object.entry("title", &self.title);
+        object.entry("preferred_language", &self.preferred_language);
+        object.entry("locale", &self.locale);
+        object.entry("timezone", &self.timezone);
+        object.entry("emails", &self.emails);
+        object.entry("phone_numbers", &self.phone_numbers);
+        object.entry("addresses", &self.addresses);
+        object.entry("ims", &self.ims);
+        object.entry("photos", &self.photos);
+        object.entry("entitlements", &self.entitlements);
+        object.entry("roles", &self.roles);
+        object.entry("x509certificates", &self.x509certificates);
+        object.entry_if("name", &self.name);
+        object.entry_if("enterprise_extension", &self.enterprise_extension);
+        object.end()
+    }
+}
+
+impl crate::codec::Object for ScimAttributes {
+    const NAME: &'static str = "ScimAttributes";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut user_name: Option<String> = None;
+        let mut id: Option<String> = None;
+        let mut external_id: Option<String> = None;
+        let mut active: Option<bool> = None;
+        let mut groups: Option<Vec<crate::b2b::models::scim::Group>> = None;
+        let mut display_name: Option<String> = None;
+        let mut nick_name: Option<String> = None;
+        let mut profile_url: Option<String> = None;
+        let mut user_type: Option<String> = None;
+        let mut title: Option<String> = None;
+        let mut preferred_language: Option<String> = None;
+        let mut locale: Option<String> = None;
+        let mut timezone: Option<String> = None;
+        let mut emails: Option<Vec<crate::b2b::models::scim::Email>> = None;
+        let mut phone_numbers: Option<Vec<crate::b2b::models::scim::PhoneNumber>> = None;
+        let mut addresses: Option<Vec<crate::b2b::models::scim::Address>> = None;
+        let mut ims: Option<Vec<crate::b2b::models::scim::IMs>> = None;
+        let mut photos: Option<Vec<crate::b2b::models::scim::Photo>> = None;
+        let mut entitlements: Option<Vec<crate::b2b::models::scim::Entitlement>> = None;
+        let mut roles: Option<Vec<crate::b2b::models::scim::Role>> = None;
+        let mut x509certificates: Option<
+            Vec<crate::b2b::models::scim::X509Certificate>,
+        > = None;
+        let mut name: Option<Option<crate::b2b::models::scim::Name>> = None;
+        let mut enterprise_extension: Option<
+            Option<crate::b2b::models::scim::EnterpriseExtension>,
+        > = None;
+        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
+            match key.as_str() {
+                "user_name" => crate::codec::put(&mut map, &mut user_name, "user_name"),
+                "id" => crate::codec::put(&mut map, &mut id, "id"),
+                "external_id" => {
+                    crate::codec::put(&mut map, &mut external_id, "external_id")
+                }
+                "active" => crate::codec::put(&mut map, &mut active, "active"),
+                "groups" => crate::codec::put(&mut map, &mut groups, "groups"),
+                "display_name" => {
+                    crate::codec::put(&mut map, &mut display_name, "display_name")
+                }
+                "nick_name" => crate::codec::put(&mut map, &mut nick_name, "nick_name"),
+                "profile_url" => {
+                    crate::codec::put(&mut map, &mut profile_url, "profile_url")
+                }
+                "user_type" => crate::codec::put(&mut map, &mut user_type, "user_type"),
+                "title" => crate::codec::put(&mut map, &mut title, "title"),
+                "preferred_language" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut preferred_language,
+                        "preferred_language",
+                    )
+                }
+                "locale" => crate::codec::put(&mut map, &mut locale, "locale"),
+                "timezone" => crate::codec::put(&mut map, &mut timezone, "timezone"),
+                "emails" => crate::codec::put(&mut map, &mut emails, "emails"),
+                "phone_numbers" => {
+                    crate::codec::put(&mut map, &mut phone_numbers, "phone_numbers")
+                }
+                "addresses" => crate::codec::put(&mut map, &mut addresses, "addresses"),
+                "ims" => crate::codec::put(&mut map, &mut ims, "ims"),
+                "photos" => crate::codec::put(&mut map, &mut photos, "photos"),
+                "entitlements" => {
+                    crate::codec::put(&mut map, &mut entitlements, "entitlements")
+                }
+                "roles" => crate::codec::put(&mut map, &mut roles, "roles"),
+                "x509certificates" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut x509certificates,
+                        "x509certificates",
+                    )
+                }
+                "name" => crate::codec::put(&mut map, &mut name, "name"),
+                "enterprise_extension" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut enterprise_extension,
+                        "enterprise_extension",
+                    )
+                }
+                _ => crate::codec::skip(&mut map),
+            }?;
+        }
+        match (
+            user_name,
+            id,
+            external_id,
+            active,
+            groups,
+            display_name,
+            nick_name,
+            profile_url,
+            user_type,
+            title,
+            preferred_language,
+            locale,
+            timezone,
+            emails,
+            phone_numbers,
+            addresses,
+            ims,
+            photos,
+            entitlements,
+            roles,
+            x509certificates,
+        ) {
+            (
+                Some(user_name),
+                Some(id),
+                Some(external_id),
+                Some(active),
+                Some(groups),
+                Some(display_name),
+                Some(nick_name),
+                Some(profile_url),
+                Some(user_type),
+                Some(title),
+                Some(preferred_language),
+                Some(locale),
+                Some(timezone),
+                Some(emails),
+                Some(phone_numbers),
+                Some(addresses),
+                Some(ims),
+                Some(photos),
+                Some(entitlements),
+                Some(roles),
+                Some(x509certificates),
+            ) => {
+                Ok(Self {
+                    user_name,
+                    id,
+                    external_id,
+                    active,
+                    groups,
+                    display_name,
+                    nick_name,
+                    profile_url,
+                    user_type,
+                    title,
+                    preferred_language,
+                    locale,
+                    timezone,
+                    emails,
+                    phone_numbers,
+                    addresses,
+                    ims,
+                    photos,
+                    entitlements,
+                    roles,
+                    x509certificates,
+                    name: name.flatten(),
+                    enterprise_extension: enterprise_extension.flatten(),
+                })
+            }
+            (
+                user_name,
+                id,
+                external_id,
+                active,
+                groups,
+                display_name,
+                nick_name,
+                profile_url,
+                user_type,
+                title,
+                preferred_language,
+                locale,
+                timezone,
+                emails,
+                phone_numbers,
+                addresses,
+                ims,
+                photos,
+                entitlements,
+                roles,
+                x509certificates,
+            ) => {
+                Err(
+                    crate::codec::missing(
+                        &[
+                            ("user_name", user_name.is_none()),
+                            ("id", id.is_none()),
+                            ("external_id", external_id.is_none()),
+                            ("active", active.is_none()),
+                            ("groups", groups.is_none()),
+                            ("display_name", display_name.is_none()),
+                            ("nick_name", nick_name.is_none()),
+                            ("profile_url", profile_url.is_none()),
+                            ("user_type", user_type.is_none()),
+                            ("title", title.is_none()),
+                            ("preferred_language", preferred_language.is_none()),
+                            ("locale", locale.is_none()),
+                            ("timezone", timezone.is_none()),
+                            ("emails", emails.is_none()),
+                            ("phone_numbers", phone_numbers.is_none()),
+                            ("addresses", addresses.is_none()),
+                            ("ims", ims.is_none()),
+                            ("photos", photos.is_none()),
+                            ("entitlements", entitlements.is_none()),
+                            ("roles", roles.is_none()),
+                            ("x509certificates", x509certificates.is_none()),
+                        ],
+                    ),
+                )
+            }
+        }
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for ScimAttributes {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::codec::object(deserializer)
+    }
 }
 
 /// A SCIM connection of an organization: the endpoint and bearer token an identity provider
 /// uses to provision members and groups. Only the last four characters of tokens are shown.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ScimConnection {
     /// Identifier of the organization the connection belongs to.
     pub organization_id: String,
@@ -236,26 +1257,222 @@ pub struct ScimConnection {
     /// progress; empty otherwise.
     pub next_bearer_token_last_four: String,
     /// When the active bearer token stops working (RFC 3339). Null when it does not expire.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::time::serde::rfc3339::option"
-    )]
     pub bearer_token_expires_at: Option<::time::OffsetDateTime>,
     /// When the replacement bearer token of a rotation in progress would expire (RFC 3339). Null
     /// when no rotation is pending or the token does not expire.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::time::serde::rfc3339::option"
-    )]
     pub next_bearer_token_expires_at: Option<::time::OffsetDateTime>,
+}
+
+impl ::serde::Serialize for ScimConnection {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut object = crate::codec::Writer::new(
+            serializer,
+            9
+                + crate::codec::count_set(
+                    &[
+                        self.bearer_token_expires_at.is_some(),
+                        self.next_bearer_token_expires_at.is_some(),
+                    ],
+                ),
+        )?;
+        object.entry("organization_id", &self.organization_id);
+        object.entry("connection_id", &self.connection_id);
+        object.entry("status", &self.status);
+        object.entry("display_name", &self.display_name);
+        object.entry("identity_provider", &self.identity_provider);
+        object.entry("base_url", &self.base_url);
+        object.entry("bearer_token_last_four", &self.bearer_token_last_four);
+        object
+            .entry(
+                "scim_group_implicit_role_assignments",
+                &self.scim_group_implicit_role_assignments,
+            );
+        object.entry("next_bearer_token_last_four", &self.next_bearer_token_last_four);
+        object
+            .entry_if(
+                "bearer_token_expires_at",
+                &self.bearer_token_expires_at.as_ref().map(crate::codec::TimestampRef),
+            );
+        object
+            .entry_if(
+                "next_bearer_token_expires_at",
+                &self
+                    .next_bearer_token_expires_at
+                    .as_ref()
+                    .map(crate::codec::TimestampRef),
+            );
+        object.end()
+    }
+}
+
+impl crate::codec::Object for ScimConnection {
+    const NAME: &'static str = "ScimConnection";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut organization_id: Option<String> = None;
+        let mut connection_id: Option<String> = None;
+        let mut status: Option<String> = None;
+        let mut display_name: Option<String> = None;
+        let mut identity_provider: Option<String> = None;
+        let mut base_url: Option<String> = None;
+        let mut bearer_token_last_four: Option<String> = None;
+        let mut scim_group_implicit_role_assignments: Option<
+            Vec<crate::b2b::models::scim::ScimGroupImplicitRoleAssignments>,
+        > = None;
+        let mut next_bearer_token_last_four: Option<String> = None;
+        let mut bearer_token_expires_at: Option<Option<crate::codec::Timestamp>> = None;
+        let mut next_bearer_token_expires_at: Option<Option<crate::codec::Timestamp>> = None;
+        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
+            match key.as_str() {
+                "organization_id" => {
+                    crate::codec::put(&mut map, &mut organization_id, "organization_id")
+                }
+                "connection_id" => {
+                    crate::codec::put(&mut map, &mut connection_id, "connection_id")
+                }
+                "status" => crate::codec::put(&mut map, &mut status, "status"),
+                "display_name" => {
+                    crate::codec::put(&mut map, &mut display_name, "display_name")
+                }
+                "identity_provider" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut identity_provider,
+                        "identity_provider",
+                    )
+                }
+                "base_url" => crate::codec::put(&mut map, &mut base_url, "base_url"),
+                "bearer_token_last_four" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut bearer_token_last_four,
+                        "bearer_token_last_four",
+                    )
+                }
+                "scim_group_implicit_role_assignments" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut scim_group_implicit_role_assignments,
+                        "scim_group_implicit_role_assignments",
+                    )
+                }
+                "next_bearer_token_last_four" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut next_bearer_token_last_four,
+                        "next_bearer_token_last_four",
+                    )
+                }
+                "bearer_token_expires_at" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut bearer_token_expires_at,
+                        "bearer_token_expires_at",
+                    )
+                }
+                "next_bearer_token_expires_at" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut next_bearer_token_expires_at,
+                        "next_bearer_token_expires_at",
+                    )
+                }
+                _ => crate::codec::skip(&mut map),
+            }?;
+        }
+        match (
+            organization_id,
+            connection_id,
+            status,
+            display_name,
+            identity_provider,
+            base_url,
+            bearer_token_last_four,
+            scim_group_implicit_role_assignments,
+            next_bearer_token_last_four,
+        ) {
+            (
+                Some(organization_id),
+                Some(connection_id),
+                Some(status),
+                Some(display_name),
+                Some(identity_provider),
+                Some(base_url),
+                Some(bearer_token_last_four),
+                Some(scim_group_implicit_role_assignments),
+                Some(next_bearer_token_last_four),
+            ) => {
+                Ok(Self {
+                    organization_id,
+                    connection_id,
+                    status,
+                    display_name,
+                    identity_provider,
+                    base_url,
+                    bearer_token_last_four,
+                    scim_group_implicit_role_assignments,
+                    next_bearer_token_last_four,
+                    bearer_token_expires_at: bearer_token_expires_at
+                        .flatten()
+                        .map(|time| time.0),
+                    next_bearer_token_expires_at: next_bearer_token_expires_at
+                        .flatten()
+                        .map(|time| time.0),
+                })
+            }
+            (
+                organization_id,
+                connection_id,
+                status,
+                display_name,
+                identity_provider,
+                base_url,
+                bearer_token_last_four,
+                scim_group_implicit_role_assignments,
+                next_bearer_token_last_four,
+            ) => {
+                Err(
+                    crate::codec::missing(
+                        &[
+                            ("organization_id", organization_id.is_none()),
+                            ("connection_id", connection_id.is_none()),
+                            ("status", status.is_none()),
+                            ("display_name", display_name.is_none()),
+                            ("identity_provider", identity_provider.is_none()),
+                            ("base_url", base_url.is_none()),
+                            ("bearer_token_last_four", bearer_token_last_four.is_none()),
+                            (
+                                "scim_group_implicit_role_assignments",
+                                scim_group_implicit_role_assignments.is_none(),
+                            ),
+                            (
+                                "next_bearer_token_last_four",
+                                next_bearer_token_last_four.is_none(),
+                            ),
+                        ],
+                    ),
+                )
+            }
+        }
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for ScimConnection {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::codec::object(deserializer)
+    }
 }
 
 /// A SCIM connection in the middle of a bearer-token rotation, returned when the rotation
 /// starts. It is the only time the full replacement token is visible; both tokens work until
 /// the rotation is completed or cancelled.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ScimConnectionWithNextToken {
     /// Identifier of the organization the connection belongs to.
     pub organization_id: String,
@@ -283,24 +1500,217 @@ pub struct ScimConnectionWithNextToken {
     >,
     /// When the currently active bearer token stops working (RFC 3339). Null when it does not
     /// expire.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::time::serde::rfc3339::option"
-    )]
     pub bearer_token_expires_at: Option<::time::OffsetDateTime>,
     /// When the replacement bearer token will expire (RFC 3339). Null when it does not expire.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::time::serde::rfc3339::option"
-    )]
     pub next_bearer_token_expires_at: Option<::time::OffsetDateTime>,
+}
+
+impl ::serde::Serialize for ScimConnectionWithNextToken {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut object = crate::codec::Writer::new(
+            serializer,
+            9
+                + crate::codec::count_set(
+                    &[
+                        self.bearer_token_expires_at.is_some(),
+                        self.next_bearer_token_expires_at.is_some(),
+                    ],
+                ),
+        )?;
+        object.entry("organization_id", &self.organization_id);
+        object.entry("connection_id", &self.connection_id);
+        object.entry("status", &self.status);
+        object.entry("display_name", &self.display_name);
+        object.entry("base_url", &self.base_url);
+        object.entry("identity_provider", &self.identity_provider);
+        object.entry("bearer_token_last_four", &self.bearer_token_last_four);
+        object.entry("next_bearer_token", &self.next_bearer_token);
+        object
+            .entry(
+                "scim_group_implicit_role_assignments",
+                &self.scim_group_implicit_role_assignments,
+            );
+        object
+            .entry_if(
+                "bearer_token_expires_at",
+                &self.bearer_token_expires_at.as_ref().map(crate::codec::TimestampRef),
+            );
+        object
+            .entry_if(
+                "next_bearer_token_expires_at",
+                &self
+                    .next_bearer_token_expires_at
+                    .as_ref()
+                    .map(crate::codec::TimestampRef),
+            );
+        object.end()
+    }
+}
+
+impl crate::codec::Object for ScimConnectionWithNextToken {
+    const NAME: &'static str = "ScimConnectionWithNextToken";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut organization_id: Option<String> = None;
+        let mut connection_id: Option<String> = None;
+        let mut status: Option<String> = None;
+        let mut display_name: Option<String> = None;
+        let mut base_url: Option<String> = None;
+        let mut identity_provider: Option<String> = None;
+        let mut bearer_token_last_four: Option<String> = None;
+        let mut next_bearer_token: Option<String> = None;
+        let mut scim_group_implicit_role_assignments: Option<
+            Vec<crate::b2b::models::scim::ScimGroupImplicitRoleAssignments>,
+        > = None;
+        let mut bearer_token_expires_at: Option<Option<crate::codec::Timestamp>> = None;
+        let mut next_bearer_token_expires_at: Option<Option<crate::codec::Timestamp>> = None;
+        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
+            match key.as_str() {
+                "organization_id" => {
+                    crate::codec::put(&mut map, &mut organization_id, "organization_id")
+                }
+                "connection_id" => {
+                    crate::codec::put(&mut map, &mut connection_id, "connection_id")
+                }
+                "status" => crate::codec::put(&mut map, &mut status, "status"),
+                "display_name" => {
+                    crate::codec::put(&mut map, &mut display_name, "display_name")
+                }
+                "base_url" => crate::codec::put(&mut map, &mut base_url, "base_url"),
+                "identity_provider" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut identity_provider,
+                        "identity_provider",
+                    )
+                }
+                "bearer_token_last_four" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut bearer_token_last_four,
+                        "bearer_token_last_four",
+                    )
+                }
+                "next_bearer_token" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut next_bearer_token,
+                        "next_bearer_token",
+                    )
+                }
+                "scim_group_implicit_role_assignments" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut scim_group_implicit_role_assignments,
+                        "scim_group_implicit_role_assignments",
+                    )
+                }
+                "bearer_token_expires_at" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut bearer_token_expires_at,
+                        "bearer_token_expires_at",
+                    )
+                }
+                "next_bearer_token_expires_at" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut next_bearer_token_expires_at,
+                        "next_bearer_token_expires_at",
+                    )
+                }
+                _ => crate::codec::skip(&mut map),
+            }?;
+        }
+        match (
+            organization_id,
+            connection_id,
+            status,
+            display_name,
+            base_url,
+            identity_provider,
+            bearer_token_last_four,
+            next_bearer_token,
+            scim_group_implicit_role_assignments,
+        ) {
+            (
+                Some(organization_id),
+                Some(connection_id),
+                Some(status),
+                Some(display_name),
+                Some(base_url),
+                Some(identity_provider),
+                Some(bearer_token_last_four),
+                Some(next_bearer_token),
+                Some(scim_group_implicit_role_assignments),
+            ) => {
+                Ok(Self {
+                    organization_id,
+                    connection_id,
+                    status,
+                    display_name,
+                    base_url,
+                    identity_provider,
+                    bearer_token_last_four,
+                    next_bearer_token,
+                    scim_group_implicit_role_assignments,
+                    bearer_token_expires_at: bearer_token_expires_at
+                        .flatten()
+                        .map(|time| time.0),
+                    next_bearer_token_expires_at: next_bearer_token_expires_at
+                        .flatten()
+                        .map(|time| time.0),
+                })
+            }
+            (
+                organization_id,
+                connection_id,
+                status,
+                display_name,
+                base_url,
+                identity_provider,
+                bearer_token_last_four,
+                next_bearer_token,
+                scim_group_implicit_role_assignments,
+            ) => {
+                Err(
+                    crate::codec::missing(
+                        &[
+                            ("organization_id", organization_id.is_none()),
+                            ("connection_id", connection_id.is_none()),
+                            ("status", status.is_none()),
+                            ("display_name", display_name.is_none()),
+                            ("base_url", base_url.is_none()),
+                            ("identity_provider", identity_provider.is_none()),
+                            ("bearer_token_last_four", bearer_token_last_four.is_none()),
+                            ("next_bearer_token", next_bearer_token.is_none()),
+                            (
+                                "scim_group_implicit_role_assignments",
+                                scim_group_implicit_role_assignments.is_none(),
+                            ),
+                        ],
+                    ),
+                )
+            }
+        }
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for ScimConnectionWithNextToken {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::codec::object(deserializer)
+    }
 }
 
 /// A newly created SCIM connection together with its full bearer token. The token is shown
 /// only in this response; afterwards only its last four characters are available.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ScimConnectionWithToken {
     /// Identifier of the organization the connection belongs to.
     pub organization_id: String,
@@ -324,16 +1734,171 @@ pub struct ScimConnectionWithToken {
         crate::b2b::models::scim::ScimGroupImplicitRoleAssignments,
     >,
     /// When the bearer token stops working (RFC 3339). Null when it does not expire.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::time::serde::rfc3339::option"
-    )]
     pub bearer_token_expires_at: Option<::time::OffsetDateTime>,
 }
 
+impl ::serde::Serialize for ScimConnectionWithToken {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut object = crate::codec::Writer::new(
+            serializer,
+            8 + crate::codec::count_set(&[self.bearer_token_expires_at.is_some()]),
+        )?;
+        object.entry("organization_id", &self.organization_id);
+        object.entry("connection_id", &self.connection_id);
+        object.entry("status", &self.status);
+        object.entry("display_name", &self.display_name);
+        object.entry("identity_provider", &self.identity_provider);
+        object.entry("base_url", &self.base_url);
+        object.entry("bearer_token", &self.bearer_token);
+        object
+            .entry(
+                "scim_group_implicit_role_assignments",
+                &self.scim_group_implicit_role_assignments,
+            );
+        object
+            .entry_if(
+                "bearer_token_expires_at",
+                &self.bearer_token_expires_at.as_ref().map(crate::codec::TimestampRef),
+            );
+        object.end()
+    }
+}
+
+impl crate::codec::Object for ScimConnectionWithToken {
+    const NAME: &'static str = "ScimConnectionWithToken";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut organization_id: Option<String> = None;
+        let mut connection_id: Option<String> = None;
+        let mut status: Option<String> = None;
+        let mut display_name: Option<String> = None;
+        let mut identity_provider: Option<String> = None;
+        let mut base_url: Option<String> = None;
+        let mut bearer_token: Option<String> = None;
+        let mut scim_group_implicit_role_assignments: Option<
+            Vec<crate::b2b::models::scim::ScimGroupImplicitRoleAssignments>,
+        > = None;
+        let mut bearer_token_expires_at: Option<Option<crate::codec::Timestamp>> = None;
+        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
+            match key.as_str() {
+                "organization_id" => {
+                    crate::codec::put(&mut map, &mut organization_id, "organization_id")
+                }
+                "connection_id" => {
+                    crate::codec::put(&mut map, &mut connection_id, "connection_id")
+                }
+                "status" => crate::codec::put(&mut map, &mut status, "status"),
+                "display_name" => {
+                    crate::codec::put(&mut map, &mut display_name, "display_name")
+                }
+                "identity_provider" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut identity_provider,
+                        "identity_provider",
+                    )
+                }
+                "base_url" => crate::codec::put(&mut map, &mut base_url, "base_url"),
+                "bearer_token" => {
+                    crate::codec::put(&mut map, &mut bearer_token, "bearer_token")
+                }
+                "scim_group_implicit_role_assignments" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut scim_group_implicit_role_assignments,
+                        "scim_group_implicit_role_assignments",
+                    )
+                }
+                "bearer_token_expires_at" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut bearer_token_expires_at,
+                        "bearer_token_expires_at",
+                    )
+                }
+                _ => crate::codec::skip(&mut map),
+            }?;
+        }
+        match (
+            organization_id,
+            connection_id,
+            status,
+            display_name,
+            identity_provider,
+            base_url,
+            bearer_token,
+            scim_group_implicit_role_assignments,
+        ) {
+            (
+                Some(organization_id),
+                Some(connection_id),
+                Some(status),
+                Some(display_name),
+                Some(identity_provider),
+                Some(base_url),
+                Some(bearer_token),
+                Some(scim_group_implicit_role_assignments),
+            ) => {
+                Ok(Self {
+                    organization_id,
+                    connection_id,
+                    status,
+                    display_name,
+                    identity_provider,
+                    base_url,
+                    bearer_token,
+                    scim_group_implicit_role_assignments,
+                    bearer_token_expires_at: bearer_token_expires_at
+                        .flatten()
+                        .map(|time| time.0),
+                })
+            }
+            (
+                organization_id,
+                connection_id,
+                status,
+                display_name,
+                identity_provider,
+                base_url,
+                bearer_token,
+                scim_group_implicit_role_assignments,
+            ) => {
+                Err(
+                    crate::codec::missing(
+                        &[
+                            ("organization_id", organization_id.is_none()),
+                            ("connection_id", connection_id.is_none()),
+                            ("status", status.is_none()),
+                            ("display_name", display_name.is_none()),
+                            ("identity_provider", identity_provider.is_none()),
+                            ("base_url", base_url.is_none()),
+                            ("bearer_token", bearer_token.is_none()),
+                            (
+                                "scim_group_implicit_role_assignments",
+                                scim_group_implicit_role_assignments.is_none(),
+                            ),
+                        ],
+                    ),
+                )
+            }
+        }
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for ScimConnectionWithToken {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::codec::object(deserializer)
+    }
+}
+
 /// A group that an identity provider has pushed into an organization over a SCIM connection.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ScimGroup {
     /// Identifier of the group.
     pub group_id: String,
@@ -345,9 +1910,85 @@ pub struct ScimGroup {
     pub connection_id: String,
 }
 
+impl ::serde::Serialize for ScimGroup {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut object = crate::codec::Writer::new(serializer, 4)?;
+        object.entry("group_id", &self.group_id);
+        object.entry("group_name", &self.group_name);
+        object.entry("organization_id", &self.organization_id);
+        object.entry("connection_id", &self.connection_id);
+        object.end()
+    }
+}
+
+impl crate::codec::Object for ScimGroup {
+    const NAME: &'static str = "ScimGroup";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut group_id: Option<String> = None;
+        let mut group_name: Option<String> = None;
+        let mut organization_id: Option<String> = None;
+        let mut connection_id: Option<String> = None;
+        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
+            match key.as_str() {
+                "group_id" => crate::codec::put(&mut map, &mut group_id, "group_id"),
+                "group_name" => {
+                    crate::codec::put(&mut map, &mut group_name, "group_name")
+                }
+                "organization_id" => {
+                    crate::codec::put(&mut map, &mut organization_id, "organization_id")
+                }
+                "connection_id" => {
+                    crate::codec::put(&mut map, &mut connection_id, "connection_id")
+                }
+                _ => crate::codec::skip(&mut map),
+            }?;
+        }
+        match (group_id, group_name, organization_id, connection_id) {
+            (
+                Some(group_id),
+                Some(group_name),
+                Some(organization_id),
+                Some(connection_id),
+            ) => {
+                Ok(Self {
+                    group_id,
+                    group_name,
+                    organization_id,
+                    connection_id,
+                })
+            }
+            (group_id, group_name, organization_id, connection_id) => {
+                Err(
+                    crate::codec::missing(
+                        &[
+                            ("group_id", group_id.is_none()),
+                            ("group_name", group_name.is_none()),
+                            ("organization_id", organization_id.is_none()),
+                            ("connection_id", connection_id.is_none()),
+                        ],
+                    ),
+                )
+            }
+        }
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for ScimGroup {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::codec::object(deserializer)
+    }
+}
+
 /// A rule on a SCIM connection that grants an RBAC role to everyone in a SCIM group. The
 /// role is held only while the member stays in the group.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ScimGroupImplicitRoleAssignments {
     /// Identifier of the RBAC role that group members receive.
     pub role_id: String,
@@ -357,8 +1998,70 @@ pub struct ScimGroupImplicitRoleAssignments {
     pub group_name: String,
 }
 
+impl ::serde::Serialize for ScimGroupImplicitRoleAssignments {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut object = crate::codec::Writer::new(serializer, 3)?;
+        object.entry("role_id", &self.role_id);
+        object.entry("group_id", &self.group_id);
+        object.entry("group_name", &self.group_name);
+        object.end()
+    }
+}
+
+impl crate::codec::Object for ScimGroupImplicitRoleAssignments {
+    const NAME: &'static str = "ScimGroupImplicitRoleAssignments";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut role_id: Option<String> = None;
+        let mut group_id: Option<String> = None;
+        let mut group_name: Option<String> = None;
+        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
+            match key.as_str() {
+                "role_id" => crate::codec::put(&mut map, &mut role_id, "role_id"),
+                "group_id" => crate::codec::put(&mut map, &mut group_id, "group_id"),
+                "group_name" => {
+                    crate::codec::put(&mut map, &mut group_name, "group_name")
+                }
+                _ => crate::codec::skip(&mut map),
+            }?;
+        }
+        match (role_id, group_id, group_name) {
+            (Some(role_id), Some(group_id), Some(group_name)) => {
+                Ok(Self {
+                    role_id,
+                    group_id,
+                    group_name,
+                })
+            }
+            (role_id, group_id, group_name) => {
+                Err(
+                    crate::codec::missing(
+                        &[
+                            ("role_id", role_id.is_none()),
+                            ("group_id", group_id.is_none()),
+                            ("group_name", group_name.is_none()),
+                        ],
+                    ),
+                )
+            }
+        }
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for ScimGroupImplicitRoleAssignments {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::codec::object(deserializer)
+    }
+}
+
 /// A certificate issued to a provisioned user, from the SCIM `x509Certificates` attribute.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct X509Certificate {
     /// The certificate, DER-encoded and then base64-encoded.
     pub value: String,
@@ -366,4 +2069,60 @@ pub struct X509Certificate {
     pub r#type: String,
     /// Whether the identity provider marks this as the user's main certificate.
     pub primary: bool,
+}
+
+impl ::serde::Serialize for X509Certificate {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut object = crate::codec::Writer::new(serializer, 3)?;
+        object.entry("value", &self.value);
+        object.entry("type", &self.r#type);
+        object.entry("primary", &self.primary);
+        object.end()
+    }
+}
+
+impl crate::codec::Object for X509Certificate {
+    const NAME: &'static str = "X509Certificate";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut value: Option<String> = None;
+        let mut r#type: Option<String> = None;
+        let mut primary: Option<bool> = None;
+        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
+            match key.as_str() {
+                "value" => crate::codec::put(&mut map, &mut value, "value"),
+                "type" => crate::codec::put(&mut map, &mut r#type, "type"),
+                "primary" => crate::codec::put(&mut map, &mut primary, "primary"),
+                _ => crate::codec::skip(&mut map),
+            }?;
+        }
+        match (value, r#type, primary) {
+            (Some(value), Some(r#type), Some(primary)) => {
+                Ok(Self { value, r#type, primary })
+            }
+            (value, r#type, primary) => {
+                Err(
+                    crate::codec::missing(
+                        &[
+                            ("value", value.is_none()),
+                            ("type", r#type.is_none()),
+                            ("primary", primary.is_none()),
+                        ],
+                    ),
+                )
+            }
+        }
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for X509Certificate {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::codec::object(deserializer)
+    }
 }

@@ -2,36 +2,76 @@
 //! Object types and enums of the `b2b.scim_connection` module.
 /// Identity provider that will push users and groups over the new SCIM connection. It lets
 /// Stytch adapt to that provider's quirks and tailor the setup it shows.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum CreateRequestIdentityProvider {
     /// Any SCIM 2.0 identity provider not named in this list (`generic`)
-    #[serde(rename = "generic")]
     Generic,
     /// Okta (`okta`)
-    #[serde(rename = "okta")]
     Okta,
     /// Microsoft Entra ID (formerly Azure Active Directory) (`microsoft-entra`)
-    #[serde(rename = "microsoft-entra")]
     MicrosoftEntra,
     /// CyberArk Identity (`cyberark`)
-    #[serde(rename = "cyberark")]
     Cyberark,
     /// JumpCloud (`jumpcloud`)
-    #[serde(rename = "jumpcloud")]
     Jumpcloud,
     /// OneLogin (`onelogin`)
-    #[serde(rename = "onelogin")]
     Onelogin,
     /// Ping Identity's PingFederate (`pingfederate`)
-    #[serde(rename = "pingfederate")]
     Pingfederate,
     /// Rippling (`rippling`)
-    #[serde(rename = "rippling")]
     Rippling,
     /// A value this version of the SDK does not know, kept exactly as received.
-    #[serde(untagged)]
     Unrecognized(String),
+}
+
+impl CreateRequestIdentityProvider {
+    /// The value as the API writes it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Generic => "generic",
+            Self::Okta => "okta",
+            Self::MicrosoftEntra => "microsoft-entra",
+            Self::Cyberark => "cyberark",
+            Self::Jumpcloud => "jumpcloud",
+            Self::Onelogin => "onelogin",
+            Self::Pingfederate => "pingfederate",
+            Self::Rippling => "rippling",
+            Self::Unrecognized(value) => value,
+        }
+    }
+}
+
+impl ::serde::Serialize for CreateRequestIdentityProvider {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for CreateRequestIdentityProvider {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value: crate::codec::Text<'de> = ::serde::Deserialize::deserialize(
+            deserializer,
+        )?;
+        Ok(
+            match value.as_str() {
+                "generic" => Self::Generic,
+                "okta" => Self::Okta,
+                "microsoft-entra" => Self::MicrosoftEntra,
+                "cyberark" => Self::Cyberark,
+                "jumpcloud" => Self::Jumpcloud,
+                "onelogin" => Self::Onelogin,
+                "pingfederate" => Self::Pingfederate,
+                "rippling" => Self::Rippling,
+                _ => Self::Unrecognized(value.into_string()),
+            },
+        )
+    }
 }
 
 /// Identity provider to record on an existing SCIM connection, for example after the

@@ -3,7 +3,7 @@
 /// An RBAC permission to test while authenticating a member session: may the member perform
 /// `action` on `resource_id` in the given organization? If not, the call fails with a
 /// permission error instead of returning the session.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct AuthorizationCheck {
     /// Organization the check applies to; it must match the session's organization, which guards
     /// against cross-tenant access.
@@ -14,8 +14,72 @@ pub struct AuthorizationCheck {
     pub action: String,
 }
 
+impl ::serde::Serialize for AuthorizationCheck {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut object = crate::codec::Writer::new(serializer, 3)?;
+        object.entry("organization_id", &self.organization_id);
+        object.entry("resource_id", &self.resource_id);
+        object.entry("action", &self.action);
+        object.end()
+    }
+}
+
+impl crate::codec::Object for AuthorizationCheck {
+    const NAME: &'static str = "AuthorizationCheck";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut organization_id: Option<String> = None;
+        let mut resource_id: Option<String> = None;
+        let mut action: Option<String> = None;
+        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
+            match key.as_str() {
+                "organization_id" => {
+                    crate::codec::put(&mut map, &mut organization_id, "organization_id")
+                }
+                "resource_id" => {
+                    crate::codec::put(&mut map, &mut resource_id, "resource_id")
+                }
+                "action" => crate::codec::put(&mut map, &mut action, "action"),
+                _ => crate::codec::skip(&mut map),
+            }?;
+        }
+        match (organization_id, resource_id, action) {
+            (Some(organization_id), Some(resource_id), Some(action)) => {
+                Ok(Self {
+                    organization_id,
+                    resource_id,
+                    action,
+                })
+            }
+            (organization_id, resource_id, action) => {
+                Err(
+                    crate::codec::missing(
+                        &[
+                            ("organization_id", organization_id.is_none()),
+                            ("resource_id", resource_id.is_none()),
+                            ("action", action.is_none()),
+                        ],
+                    ),
+                )
+            }
+        }
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for AuthorizationCheck {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::codec::object(deserializer)
+    }
+}
+
 /// Outcome of an authorization check made together with session authentication.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct AuthorizationVerdict {
     /// Whether the member's roles allow the requested action on the resource.
     pub authorized: bool,
@@ -23,23 +87,76 @@ pub struct AuthorizationVerdict {
     pub granting_roles: Vec<String>,
 }
 
+impl ::serde::Serialize for AuthorizationVerdict {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut object = crate::codec::Writer::new(serializer, 2)?;
+        object.entry("authorized", &self.authorized);
+        object.entry("granting_roles", &self.granting_roles);
+        object.end()
+    }
+}
+
+impl crate::codec::Object for AuthorizationVerdict {
+    const NAME: &'static str = "AuthorizationVerdict";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut authorized: Option<bool> = None;
+        let mut granting_roles: Option<Vec<String>> = None;
+        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
+            match key.as_str() {
+                "authorized" => {
+                    crate::codec::put(&mut map, &mut authorized, "authorized")
+                }
+                "granting_roles" => {
+                    crate::codec::put(&mut map, &mut granting_roles, "granting_roles")
+                }
+                _ => crate::codec::skip(&mut map),
+            }?;
+        }
+        match (authorized, granting_roles) {
+            (Some(authorized), Some(granting_roles)) => {
+                Ok(Self { authorized, granting_roles })
+            }
+            (authorized, granting_roles) => {
+                Err(
+                    crate::codec::missing(
+                        &[
+                            ("authorized", authorized.is_none()),
+                            ("granting_roles", granting_roles.is_none()),
+                        ],
+                    ),
+                )
+            }
+        }
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for AuthorizationVerdict {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::codec::object(deserializer)
+    }
+}
+
 /// A logged-in member's session in one organization, with its lifetime, the factors used to
 /// create it, and the member's roles.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct MemberSession {
     /// Identifier of the session, used to look it up or revoke it.
     pub member_session_id: String,
     /// Identifier of the member who owns the session.
     pub member_id: String,
     /// When the session was created (RFC 3339).
-    #[serde(with = "::time::serde::rfc3339")]
     pub started_at: ::time::OffsetDateTime,
     /// When the session was last authenticated or extended (RFC 3339).
-    #[serde(with = "::time::serde::rfc3339")]
     pub last_accessed_at: ::time::OffsetDateTime,
     /// When the session ends unless extended (RFC 3339); after that its token and JWT are
     /// rejected.
-    #[serde(with = "::time::serde::rfc3339")]
     pub expires_at: ::time::OffsetDateTime,
     /// Every factor the member has completed in this session, such as a magic link, SSO login or
     /// one-time passcode.
@@ -53,17 +170,225 @@ pub struct MemberSession {
     /// Slug of the organization the session is logged in to.
     pub organization_slug: String,
     /// Extra claims stored on the session and included in its JWT.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub custom_claims: Option<::serde_json::Value>,
+}
+
+impl ::serde::Serialize for MemberSession {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut object = crate::codec::Writer::new(
+            serializer,
+            9 + crate::codec::count_set(&[self.custom_claims.is_some()]),
+        )?;
+        object.entry("member_session_id", &self.member_session_id);
+        object.entry("member_id", &self.member_id);
+        object.entry("started_at", &crate::codec::TimestampRef(&self.started_at));
+        object
+            .entry(
+                "last_accessed_at",
+                &crate::codec::TimestampRef(&self.last_accessed_at),
+            );
+        object.entry("expires_at", &crate::codec::TimestampRef(&self.expires_at));
+        object.entry("authentication_factors", &self.authentication_factors);
+        object.entry("organization_id", &self.organization_id);
+        object.entry("roles", &self.roles);
+        object.entry("organization_slug", &self.organization_slug);
+        object.entry_if("custom_claims", &self.custom_claims);
+        object.end()
+    }
+}
+
+impl crate::codec::Object for MemberSession {
+    const NAME: &'static str = "MemberSession";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut member_session_id: Option<String> = None;
+        let mut member_id: Option<String> = None;
+        let mut started_at: Option<crate::codec::Timestamp> = None;
+        let mut last_accessed_at: Option<crate::codec::Timestamp> = None;
+        let mut expires_at: Option<crate::codec::Timestamp> = None;
+        let mut authentication_factors: Option<
+            Vec<crate::consumer::models::sessions::AuthenticationFactor>,
+        > = None;
+        let mut organization_id: Option<String> = None;
+        let mut roles: Option<Vec<String>> = None;
+        let mut organization_slug: Option<String> = None;
+        let mut custom_claims: Option<Option<::serde_json::Value>> = None;
+        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
+            match key.as_str() {
+                "member_session_id" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut member_session_id,
+                        "member_session_id",
+                    )
+                }
+                "member_id" => crate::codec::put(&mut map, &mut member_id, "member_id"),
+                "started_at" => {
+                    crate::codec::put(&mut map, &mut started_at, "started_at")
+                }
+                "last_accessed_at" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut last_accessed_at,
+                        "last_accessed_at",
+                    )
+                }
+                "expires_at" => {
+                    crate::codec::put(&mut map, &mut expires_at, "expires_at")
+                }
+                "authentication_factors" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut authentication_factors,
+                        "authentication_factors",
+                    )
+                }
+                "organization_id" => {
+                    crate::codec::put(&mut map, &mut organization_id, "organization_id")
+                }
+                "roles" => crate::codec::put(&mut map, &mut roles, "roles"),
+                "organization_slug" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut organization_slug,
+                        "organization_slug",
+                    )
+                }
+                "custom_claims" => {
+                    crate::codec::put(&mut map, &mut custom_claims, "custom_claims")
+                }
+                _ => crate::codec::skip(&mut map),
+            }?;
+        }
+        match (
+            member_session_id,
+            member_id,
+            started_at,
+            last_accessed_at,
+            expires_at,
+            authentication_factors,
+            organization_id,
+            roles,
+            organization_slug,
+        ) {
+            (
+                Some(member_session_id),
+                Some(member_id),
+                Some(started_at),
+                Some(last_accessed_at),
+                Some(expires_at),
+                Some(authentication_factors),
+                Some(organization_id),
+                Some(roles),
+                Some(organization_slug),
+            ) => {
+                Ok(Self {
+                    member_session_id,
+                    member_id,
+                    started_at: started_at.0,
+                    last_accessed_at: last_accessed_at.0,
+                    expires_at: expires_at.0,
+                    authentication_factors,
+                    organization_id,
+                    roles,
+                    organization_slug,
+                    custom_claims: custom_claims.flatten(),
+                })
+            }
+            (
+                member_session_id,
+                member_id,
+                started_at,
+                last_accessed_at,
+                expires_at,
+                authentication_factors,
+                organization_id,
+                roles,
+                organization_slug,
+            ) => {
+                Err(
+                    crate::codec::missing(
+                        &[
+                            ("member_session_id", member_session_id.is_none()),
+                            ("member_id", member_id.is_none()),
+                            ("started_at", started_at.is_none()),
+                            ("last_accessed_at", last_accessed_at.is_none()),
+                            ("expires_at", expires_at.is_none()),
+                            ("authentication_factors", authentication_factors.is_none()),
+                            ("organization_id", organization_id.is_none()),
+                            ("roles", roles.is_none()),
+                            ("organization_slug", organization_slug.is_none()),
+                        ],
+                    ),
+                )
+            }
+        }
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for MemberSession {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::codec::object(deserializer)
+    }
 }
 
 /// Signals that the member must log in again with a method the organization accepts before a
 /// session can be issued.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct PrimaryRequired {
     /// Primary login methods that would satisfy the organization's policy, such as `sso`,
     /// `magic_link` or `password`.
     pub allowed_auth_methods: Vec<String>,
+}
+
+impl ::serde::Serialize for PrimaryRequired {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut object = crate::codec::Writer::new(serializer, 1)?;
+        object.entry("allowed_auth_methods", &self.allowed_auth_methods);
+        object.end()
+    }
+}
+
+impl crate::codec::Object for PrimaryRequired {
+    const NAME: &'static str = "PrimaryRequired";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut allowed_auth_methods: Option<Vec<String>> = None;
+        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
+            match key.as_str() {
+                "allowed_auth_methods" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut allowed_auth_methods,
+                        "allowed_auth_methods",
+                    )
+                }
+                _ => crate::codec::skip(&mut map),
+            }?;
+        }
+        match allowed_auth_methods {
+            Some(allowed_auth_methods) => Ok(Self { allowed_auth_methods }),
+            None => Err(::serde::de::Error::missing_field("allowed_auth_methods")),
+        }
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for PrimaryRequired {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::codec::object(deserializer)
+    }
 }
 
 /// Language of the one-time passcode SMS Stytch sends on its own when the member must

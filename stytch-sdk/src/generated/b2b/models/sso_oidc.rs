@@ -2,57 +2,104 @@
 //! Object types and enums of the `b2b.sso_oidc` module.
 /// Vendor of the identity provider behind the connection. Choose `generic` when yours is not
 /// listed.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum CreateConnectionRequestIdentityProvider {
     /// ClassLink (`classlink`)
-    #[serde(rename = "classlink")]
     Classlink,
     /// CyberArk Identity (`cyberark`)
-    #[serde(rename = "cyberark")]
     Cyberark,
     /// Cisco Duo (`duo`)
-    #[serde(rename = "duo")]
     Duo,
     /// Any other standards-compliant identity provider (`generic`)
-    #[serde(rename = "generic")]
     Generic,
     /// Google Workspace (`google-workspace`)
-    #[serde(rename = "google-workspace")]
     GoogleWorkspace,
     /// JumpCloud (`jumpcloud`)
-    #[serde(rename = "jumpcloud")]
     Jumpcloud,
     /// Keycloak (`keycloak`)
-    #[serde(rename = "keycloak")]
     Keycloak,
     /// miniOrange (`miniorange`)
-    #[serde(rename = "miniorange")]
     Miniorange,
     /// Microsoft Entra ID (formerly Azure Active Directory) (`microsoft-entra`)
-    #[serde(rename = "microsoft-entra")]
     MicrosoftEntra,
     /// Okta (`okta`)
-    #[serde(rename = "okta")]
     Okta,
     /// OneLogin (`onelogin`)
-    #[serde(rename = "onelogin")]
     Onelogin,
     /// Ping Identity PingFederate (`pingfederate`)
-    #[serde(rename = "pingfederate")]
     Pingfederate,
     /// Rippling (`rippling`)
-    #[serde(rename = "rippling")]
     Rippling,
     /// Salesforce (`salesforce`)
-    #[serde(rename = "salesforce")]
     Salesforce,
     /// Shibboleth (`shibboleth`)
-    #[serde(rename = "shibboleth")]
     Shibboleth,
     /// A value this version of the SDK does not know, kept exactly as received.
-    #[serde(untagged)]
     Unrecognized(String),
+}
+
+impl CreateConnectionRequestIdentityProvider {
+    /// The value as the API writes it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Classlink => "classlink",
+            Self::Cyberark => "cyberark",
+            Self::Duo => "duo",
+            Self::Generic => "generic",
+            Self::GoogleWorkspace => "google-workspace",
+            Self::Jumpcloud => "jumpcloud",
+            Self::Keycloak => "keycloak",
+            Self::Miniorange => "miniorange",
+            Self::MicrosoftEntra => "microsoft-entra",
+            Self::Okta => "okta",
+            Self::Onelogin => "onelogin",
+            Self::Pingfederate => "pingfederate",
+            Self::Rippling => "rippling",
+            Self::Salesforce => "salesforce",
+            Self::Shibboleth => "shibboleth",
+            Self::Unrecognized(value) => value,
+        }
+    }
+}
+
+impl ::serde::Serialize for CreateConnectionRequestIdentityProvider {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for CreateConnectionRequestIdentityProvider {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value: crate::codec::Text<'de> = ::serde::Deserialize::deserialize(
+            deserializer,
+        )?;
+        Ok(
+            match value.as_str() {
+                "classlink" => Self::Classlink,
+                "cyberark" => Self::Cyberark,
+                "duo" => Self::Duo,
+                "generic" => Self::Generic,
+                "google-workspace" => Self::GoogleWorkspace,
+                "jumpcloud" => Self::Jumpcloud,
+                "keycloak" => Self::Keycloak,
+                "miniorange" => Self::Miniorange,
+                "microsoft-entra" => Self::MicrosoftEntra,
+                "okta" => Self::Okta,
+                "onelogin" => Self::Onelogin,
+                "pingfederate" => Self::Pingfederate,
+                "rippling" => Self::Rippling,
+                "salesforce" => Self::Salesforce,
+                "shibboleth" => Self::Shibboleth,
+                _ => Self::Unrecognized(value.into_string()),
+            },
+        )
+    }
 }
 
 /// New vendor of the identity provider behind the OIDC connection.

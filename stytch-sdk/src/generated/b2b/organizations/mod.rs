@@ -18,6 +18,7 @@ impl<'a> Organizations<'a> {
     /// Manage the members of an organization: create, read, search, update, delete and
     /// reactivate them, and remove individual factors such as passwords, TOTP or MFA phone
     /// numbers.
+    #[inline]
     pub fn members(&self) -> members::OrganizationsMembers<'a> {
         members::OrganizationsMembers {
             transport: self.transport,
@@ -26,11 +27,14 @@ impl<'a> Organizations<'a> {
     /// Lists the Connected Apps that members of the organization have authorized.
     ///
     /// Sends `GET /v1/b2b/organizations/{organization_id}/connected_apps`.
-    pub async fn connected_apps(
+    #[inline]
+    pub fn connected_apps(
         &self,
         request: ConnectedAppsRequest,
-    ) -> Result<ConnectedAppsResponse, crate::Error> {
-        self.transport.send(&request).await
+    ) -> impl ::std::future::Future<
+        Output = Result<ConnectedAppsResponse, crate::Error>,
+    > + Send + '_ {
+        self.transport.call(request)
     }
     /// Creates an organization with the given name and settings. Settings you leave out get
     /// their default values. Fails if the slug or external id is already used by another
@@ -38,68 +42,93 @@ impl<'a> Organizations<'a> {
     /// here.
     ///
     /// Sends `POST /v1/b2b/organizations`.
-    pub async fn create(
+    #[inline]
+    pub fn create(
         &self,
         request: CreateRequest,
-    ) -> Result<CreateResponse, crate::Error> {
-        self.transport.send(&request).await
+    ) -> impl ::std::future::Future<
+        Output = Result<CreateResponse, crate::Error>,
+    > + Send + '_ {
+        self.transport.call(request)
     }
     /// Deletes an organization and all of its members. This cannot be undone.
     ///
     /// Sends `DELETE /v1/b2b/organizations/{organization_id}`.
-    pub async fn delete(
+    #[inline]
+    pub fn delete(
         &self,
         request: DeleteRequest,
-    ) -> Result<DeleteResponse, crate::Error> {
-        self.transport.send(&request).await
+    ) -> impl ::std::future::Future<
+        Output = Result<DeleteResponse, crate::Error>,
+    > + Send + '_ {
+        self.transport.call(request)
     }
     /// Removes the external id from an organization, freeing it for use by another organization.
     ///
     /// Sends `DELETE /v1/b2b/organizations/{organization_id}/external_id`.
-    pub async fn delete_external_id(
+    #[inline]
+    pub fn delete_external_id(
         &self,
         request: DeleteExternalIdRequest,
-    ) -> Result<DeleteExternalIdResponse, crate::Error> {
-        self.transport.send(&request).await
+    ) -> impl ::std::future::Future<
+        Output = Result<DeleteExternalIdResponse, crate::Error>,
+    > + Send + '_ {
+        self.transport.call(request)
     }
     /// Fetches an organization, with all of its settings, by its id.
     ///
     /// Sends `GET /v1/b2b/organizations/{organization_id}`.
-    pub async fn get(&self, request: GetRequest) -> Result<GetResponse, crate::Error> {
-        self.transport.send(&request).await
+    #[inline]
+    pub fn get(
+        &self,
+        request: GetRequest,
+    ) -> impl ::std::future::Future<
+        Output = Result<GetResponse, crate::Error>,
+    > + Send + '_ {
+        self.transport.call(request)
     }
     /// Fetches one Connected App as used by the organization, with the members who have
     /// authorized it and the scopes each granted.
     ///
     /// Sends `GET /v1/b2b/organizations/{organization_id}/connected_apps/{connected_app_id}`.
-    pub async fn get_connected_app(
+    #[inline]
+    pub fn get_connected_app(
         &self,
         request: GetConnectedAppRequest,
-    ) -> Result<GetConnectedAppResponse, crate::Error> {
-        self.transport.send(&request).await
+    ) -> impl ::std::future::Future<
+        Output = Result<GetConnectedAppResponse, crate::Error>,
+    > + Send + '_ {
+        self.transport.call(request)
     }
     /// Returns usage figures for an organization, currently its member count.
     ///
     /// Sends `GET /v1/b2b/organizations/{organization_id}/metrics`.
-    pub async fn metrics(
+    #[inline]
+    pub fn metrics(
         &self,
         request: MetricsRequest,
-    ) -> Result<MetricsResponse, crate::Error> {
-        self.transport.send(&request).await
+    ) -> impl ::std::future::Future<
+        Output = Result<MetricsResponse, crate::Error>,
+    > + Send + '_ {
+        self.transport.call(request)
     }
     /// Searches the project's organizations, one page at a time. Filter with a query made of
     /// operands such as organization ids, slugs or names, combined with `AND` or `OR`.
     ///
     /// Sends `POST /v1/b2b/organizations/search`.
-    pub async fn search(
+    #[inline]
+    pub fn search(
         &self,
         request: SearchRequest,
-    ) -> Result<SearchResponse, crate::Error> {
-        self.transport.send(&request).await
+    ) -> impl ::std::future::Future<
+        Output = Result<SearchResponse, crate::Error>,
+    > + Send + '_ {
+        self.transport.call(request)
     }
     /// Every page of [`search`](Self::search), starting from the request's cursor: each page's
     /// next cursor is sent as `cursor` for the following one, until the API returns none (or an
     /// empty one, or the same one again). The first error ends the stream.
+    #[inline]
     pub fn search_pages(
         &self,
         request: SearchRequest,
@@ -110,6 +139,7 @@ impl<'a> Organizations<'a> {
     }
     /// The items of every page of [`search`](Self::search) (see
     /// [`search_pages`](Self::search_pages)), one by one.
+    #[inline]
     pub fn search_items(
         &self,
         request: SearchRequest,
@@ -123,11 +153,14 @@ impl<'a> Organizations<'a> {
     /// of change being made, otherwise the call is rejected.
     ///
     /// Sends `PUT /v1/b2b/organizations/{organization_id}`.
-    pub async fn update(
+    #[inline]
+    pub fn update(
         &self,
         request: UpdateRequest,
-    ) -> Result<UpdateResponse, crate::Error> {
-        self.transport.send(&request).await
+    ) -> impl ::std::future::Future<
+        Output = Result<UpdateResponse, crate::Error>,
+    > + Send + '_ {
+        self.transport.call(request)
     }
 }
 
@@ -149,6 +182,7 @@ pub struct ConnectedAppsRequest {
 
 impl ConnectedAppsRequest {
     /// Creates the request from its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(organization_id: impl Into<String>) -> Self {
         Self {
             organization_id: organization_id.into(),
@@ -156,6 +190,7 @@ impl ConnectedAppsRequest {
         }
     }
     /// Sets [`authorization`](Self::authorization).
+    #[inline]
     pub fn authorization(mut self, value: crate::MemberSessionAuth) -> Self {
         self.authorization = Some(value);
         self
@@ -193,8 +228,7 @@ impl crate::test_util::MockEndpoint for ConnectedAppsRequest {
 }
 
 /// What [`Organizations::connected_apps`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "test-util", derive(::serde::Serialize))]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ConnectedAppsResponse {
     /// HTTP status code of the response.
@@ -204,6 +238,75 @@ pub struct ConnectedAppsResponse {
     pub request_id: String,
     /// Each Connected App with its id, name, description, client type and logo.
     pub connected_apps: Vec<crate::b2b::models::organizations::OrganizationConnectedApp>,
+}
+
+impl crate::codec::Object for ConnectedAppsResponse {
+    const NAME: &'static str = "ConnectedAppsResponse";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut status_code: Option<i64> = None;
+        let mut request_id: Option<String> = None;
+        let mut connected_apps: Option<
+            Vec<crate::b2b::models::organizations::OrganizationConnectedApp>,
+        > = None;
+        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
+            match key.as_str() {
+                "status_code" => {
+                    crate::codec::put(&mut map, &mut status_code, "status_code")
+                }
+                "request_id" => {
+                    crate::codec::put(&mut map, &mut request_id, "request_id")
+                }
+                "connected_apps" => {
+                    crate::codec::put(&mut map, &mut connected_apps, "connected_apps")
+                }
+                _ => crate::codec::skip(&mut map),
+            }?;
+        }
+        match (status_code, request_id, connected_apps) {
+            (Some(status_code), Some(request_id), Some(connected_apps)) => {
+                Ok(Self {
+                    status_code,
+                    request_id,
+                    connected_apps,
+                })
+            }
+            (status_code, request_id, connected_apps) => {
+                Err(
+                    crate::codec::missing(
+                        &[
+                            ("status_code", status_code.is_none()),
+                            ("request_id", request_id.is_none()),
+                            ("connected_apps", connected_apps.is_none()),
+                        ],
+                    ),
+                )
+            }
+        }
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for ConnectedAppsResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::codec::object(deserializer)
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl ::serde::Serialize for ConnectedAppsResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut object = crate::codec::Writer::new(serializer, 3)?;
+        object.entry("status_code", &self.status_code);
+        object.entry("request_id", &self.request_id);
+        object.entry("connected_apps", &self.connected_apps);
+        object.end()
+    }
 }
 
 /// Parameters of [`Organizations::create`].
@@ -315,6 +418,7 @@ pub struct CreateRequest {
 
 impl CreateRequest {
     /// Creates the request from its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(organization_name: impl Into<String>) -> Self {
         Self {
             organization_name: organization_name.into(),
@@ -342,62 +446,74 @@ impl CreateRequest {
         }
     }
     /// Sets [`organization_slug`](Self::organization_slug).
+    #[inline]
     pub fn organization_slug(mut self, value: impl Into<String>) -> Self {
         self.organization_slug = Some(value.into());
         self
     }
     /// Sets [`organization_logo_url`](Self::organization_logo_url).
+    #[inline]
     pub fn organization_logo_url(mut self, value: impl Into<String>) -> Self {
         self.organization_logo_url = Some(value.into());
         self
     }
     /// Sets [`trusted_metadata`](Self::trusted_metadata).
+    #[inline]
     pub fn trusted_metadata(mut self, value: ::serde_json::Value) -> Self {
         self.trusted_metadata = Some(value);
         self
     }
     /// Sets [`organization_external_id`](Self::organization_external_id).
+    #[inline]
     pub fn organization_external_id(mut self, value: impl Into<String>) -> Self {
         self.organization_external_id = Some(value.into());
         self
     }
     /// Sets [`sso_jit_provisioning`](Self::sso_jit_provisioning).
+    #[inline]
     pub fn sso_jit_provisioning(mut self, value: impl Into<String>) -> Self {
         self.sso_jit_provisioning = Some(value.into());
         self
     }
     /// Sets [`email_allowed_domains`](Self::email_allowed_domains).
+    #[inline]
     pub fn email_allowed_domains(mut self, value: Vec<String>) -> Self {
         self.email_allowed_domains = Some(value);
         self
     }
     /// Sets [`email_jit_provisioning`](Self::email_jit_provisioning).
+    #[inline]
     pub fn email_jit_provisioning(mut self, value: impl Into<String>) -> Self {
         self.email_jit_provisioning = Some(value.into());
         self
     }
     /// Sets [`email_invites`](Self::email_invites).
+    #[inline]
     pub fn email_invites(mut self, value: impl Into<String>) -> Self {
         self.email_invites = Some(value.into());
         self
     }
     /// Sets [`auth_methods`](Self::auth_methods).
+    #[inline]
     pub fn auth_methods(mut self, value: impl Into<String>) -> Self {
         self.auth_methods = Some(value.into());
         self
     }
     /// Sets [`allowed_auth_methods`](Self::allowed_auth_methods).
+    #[inline]
     pub fn allowed_auth_methods(mut self, value: Vec<String>) -> Self {
         self.allowed_auth_methods = Some(value);
         self
     }
     /// Sets [`mfa_policy`](Self::mfa_policy).
+    #[inline]
     pub fn mfa_policy(mut self, value: impl Into<String>) -> Self {
         self.mfa_policy = Some(value.into());
         self
     }
     /// Sets
     /// [`rbac_email_implicit_role_assignments`](Self::rbac_email_implicit_role_assignments).
+    #[inline]
     pub fn rbac_email_implicit_role_assignments(
         mut self,
         value: Vec<crate::b2b::models::organizations::EmailImplicitRoleAssignment>,
@@ -406,32 +522,38 @@ impl CreateRequest {
         self
     }
     /// Sets [`mfa_methods`](Self::mfa_methods).
+    #[inline]
     pub fn mfa_methods(mut self, value: impl Into<String>) -> Self {
         self.mfa_methods = Some(value.into());
         self
     }
     /// Sets [`allowed_mfa_methods`](Self::allowed_mfa_methods).
+    #[inline]
     pub fn allowed_mfa_methods(mut self, value: Vec<String>) -> Self {
         self.allowed_mfa_methods = Some(value);
         self
     }
     /// Sets [`oauth_tenant_jit_provisioning`](Self::oauth_tenant_jit_provisioning).
+    #[inline]
     pub fn oauth_tenant_jit_provisioning(mut self, value: impl Into<String>) -> Self {
         self.oauth_tenant_jit_provisioning = Some(value.into());
         self
     }
     /// Sets [`allowed_oauth_tenants`](Self::allowed_oauth_tenants).
+    #[inline]
     pub fn allowed_oauth_tenants(mut self, value: ::serde_json::Value) -> Self {
         self.allowed_oauth_tenants = Some(value);
         self
     }
     /// Sets [`claimed_email_domains`](Self::claimed_email_domains).
+    #[inline]
     pub fn claimed_email_domains(mut self, value: Vec<String>) -> Self {
         self.claimed_email_domains = Some(value);
         self
     }
     /// Sets
     /// [`first_party_connected_apps_allowed_type`](Self::first_party_connected_apps_allowed_type).
+    #[inline]
     pub fn first_party_connected_apps_allowed_type(
         mut self,
         value: crate::b2b::models::organizations::CreateRequestFirstPartyConnectedAppsAllowedType,
@@ -440,12 +562,14 @@ impl CreateRequest {
         self
     }
     /// Sets [`allowed_first_party_connected_apps`](Self::allowed_first_party_connected_apps).
+    #[inline]
     pub fn allowed_first_party_connected_apps(mut self, value: Vec<String>) -> Self {
         self.allowed_first_party_connected_apps = Some(value);
         self
     }
     /// Sets
     /// [`third_party_connected_apps_allowed_type`](Self::third_party_connected_apps_allowed_type).
+    #[inline]
     pub fn third_party_connected_apps_allowed_type(
         mut self,
         value: crate::b2b::models::organizations::CreateRequestThirdPartyConnectedAppsAllowedType,
@@ -454,6 +578,7 @@ impl CreateRequest {
         self
     }
     /// Sets [`allowed_third_party_connected_apps`](Self::allowed_third_party_connected_apps).
+    #[inline]
     pub fn allowed_third_party_connected_apps(mut self, value: Vec<String>) -> Self {
         self.allowed_third_party_connected_apps = Some(value);
         self
@@ -477,8 +602,7 @@ impl crate::test_util::MockEndpoint for CreateRequest {
 }
 
 /// What [`Organizations::create`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "test-util", derive(::serde::Serialize))]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct CreateResponse {
     /// HTTP status code of the response.
@@ -488,6 +612,73 @@ pub struct CreateResponse {
     pub request_id: String,
     /// The organization as it stands after the call.
     pub organization: crate::b2b::models::organizations::Organization,
+}
+
+impl crate::codec::Object for CreateResponse {
+    const NAME: &'static str = "CreateResponse";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut status_code: Option<i64> = None;
+        let mut request_id: Option<String> = None;
+        let mut organization: Option<crate::b2b::models::organizations::Organization> = None;
+        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
+            match key.as_str() {
+                "status_code" => {
+                    crate::codec::put(&mut map, &mut status_code, "status_code")
+                }
+                "request_id" => {
+                    crate::codec::put(&mut map, &mut request_id, "request_id")
+                }
+                "organization" => {
+                    crate::codec::put(&mut map, &mut organization, "organization")
+                }
+                _ => crate::codec::skip(&mut map),
+            }?;
+        }
+        match (status_code, request_id, organization) {
+            (Some(status_code), Some(request_id), Some(organization)) => {
+                Ok(Self {
+                    status_code,
+                    request_id,
+                    organization,
+                })
+            }
+            (status_code, request_id, organization) => {
+                Err(
+                    crate::codec::missing(
+                        &[
+                            ("status_code", status_code.is_none()),
+                            ("request_id", request_id.is_none()),
+                            ("organization", organization.is_none()),
+                        ],
+                    ),
+                )
+            }
+        }
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for CreateResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::codec::object(deserializer)
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl ::serde::Serialize for CreateResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut object = crate::codec::Writer::new(serializer, 3)?;
+        object.entry("status_code", &self.status_code);
+        object.entry("request_id", &self.request_id);
+        object.entry("organization", &self.organization);
+        object.end()
+    }
 }
 
 /// Parameters of [`Organizations::delete`].
@@ -508,6 +699,7 @@ pub struct DeleteRequest {
 
 impl DeleteRequest {
     /// Creates the request from its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(organization_id: impl Into<String>) -> Self {
         Self {
             organization_id: organization_id.into(),
@@ -515,6 +707,7 @@ impl DeleteRequest {
         }
     }
     /// Sets [`authorization`](Self::authorization).
+    #[inline]
     pub fn authorization(mut self, value: crate::MemberSessionAuth) -> Self {
         self.authorization = Some(value);
         self
@@ -552,8 +745,7 @@ impl crate::test_util::MockEndpoint for DeleteRequest {
 }
 
 /// What [`Organizations::delete`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "test-util", derive(::serde::Serialize))]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct DeleteResponse {
     /// HTTP status code of the response.
@@ -563,6 +755,73 @@ pub struct DeleteResponse {
     pub request_id: String,
     /// Identifier of the organization the call acted on.
     pub organization_id: String,
+}
+
+impl crate::codec::Object for DeleteResponse {
+    const NAME: &'static str = "DeleteResponse";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut status_code: Option<i64> = None;
+        let mut request_id: Option<String> = None;
+        let mut organization_id: Option<String> = None;
+        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
+            match key.as_str() {
+                "status_code" => {
+                    crate::codec::put(&mut map, &mut status_code, "status_code")
+                }
+                "request_id" => {
+                    crate::codec::put(&mut map, &mut request_id, "request_id")
+                }
+                "organization_id" => {
+                    crate::codec::put(&mut map, &mut organization_id, "organization_id")
+                }
+                _ => crate::codec::skip(&mut map),
+            }?;
+        }
+        match (status_code, request_id, organization_id) {
+            (Some(status_code), Some(request_id), Some(organization_id)) => {
+                Ok(Self {
+                    status_code,
+                    request_id,
+                    organization_id,
+                })
+            }
+            (status_code, request_id, organization_id) => {
+                Err(
+                    crate::codec::missing(
+                        &[
+                            ("status_code", status_code.is_none()),
+                            ("request_id", request_id.is_none()),
+                            ("organization_id", organization_id.is_none()),
+                        ],
+                    ),
+                )
+            }
+        }
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for DeleteResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::codec::object(deserializer)
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl ::serde::Serialize for DeleteResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut object = crate::codec::Writer::new(serializer, 3)?;
+        object.entry("status_code", &self.status_code);
+        object.entry("request_id", &self.request_id);
+        object.entry("organization_id", &self.organization_id);
+        object.end()
+    }
 }
 
 /// Parameters of [`Organizations::delete_external_id`].
@@ -583,6 +842,7 @@ pub struct DeleteExternalIdRequest {
 
 impl DeleteExternalIdRequest {
     /// Creates the request from its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(organization_id: impl Into<String>) -> Self {
         Self {
             organization_id: organization_id.into(),
@@ -590,6 +850,7 @@ impl DeleteExternalIdRequest {
         }
     }
     /// Sets [`authorization`](Self::authorization).
+    #[inline]
     pub fn authorization(mut self, value: crate::MemberSessionAuth) -> Self {
         self.authorization = Some(value);
         self
@@ -627,8 +888,7 @@ impl crate::test_util::MockEndpoint for DeleteExternalIdRequest {
 }
 
 /// What [`Organizations::delete_external_id`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "test-util", derive(::serde::Serialize))]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct DeleteExternalIdResponse {
     /// HTTP status code of the response.
@@ -638,6 +898,73 @@ pub struct DeleteExternalIdResponse {
     pub request_id: String,
     /// The organization as it stands after the call.
     pub organization: crate::b2b::models::organizations::Organization,
+}
+
+impl crate::codec::Object for DeleteExternalIdResponse {
+    const NAME: &'static str = "DeleteExternalIdResponse";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut status_code: Option<i64> = None;
+        let mut request_id: Option<String> = None;
+        let mut organization: Option<crate::b2b::models::organizations::Organization> = None;
+        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
+            match key.as_str() {
+                "status_code" => {
+                    crate::codec::put(&mut map, &mut status_code, "status_code")
+                }
+                "request_id" => {
+                    crate::codec::put(&mut map, &mut request_id, "request_id")
+                }
+                "organization" => {
+                    crate::codec::put(&mut map, &mut organization, "organization")
+                }
+                _ => crate::codec::skip(&mut map),
+            }?;
+        }
+        match (status_code, request_id, organization) {
+            (Some(status_code), Some(request_id), Some(organization)) => {
+                Ok(Self {
+                    status_code,
+                    request_id,
+                    organization,
+                })
+            }
+            (status_code, request_id, organization) => {
+                Err(
+                    crate::codec::missing(
+                        &[
+                            ("status_code", status_code.is_none()),
+                            ("request_id", request_id.is_none()),
+                            ("organization", organization.is_none()),
+                        ],
+                    ),
+                )
+            }
+        }
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for DeleteExternalIdResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::codec::object(deserializer)
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl ::serde::Serialize for DeleteExternalIdResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut object = crate::codec::Writer::new(serializer, 3)?;
+        object.entry("status_code", &self.status_code);
+        object.entry("request_id", &self.request_id);
+        object.entry("organization", &self.organization);
+        object.end()
+    }
 }
 
 /// Parameters of [`Organizations::get`].
@@ -653,6 +980,7 @@ pub struct GetRequest {
 
 impl GetRequest {
     /// Creates the request from its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(organization_id: impl Into<String>) -> Self {
         Self {
             organization_id: organization_id.into(),
@@ -682,8 +1010,7 @@ impl crate::test_util::MockEndpoint for GetRequest {
 }
 
 /// What [`Organizations::get`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "test-util", derive(::serde::Serialize))]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct GetResponse {
     /// HTTP status code of the response.
@@ -693,6 +1020,73 @@ pub struct GetResponse {
     pub request_id: String,
     /// The organization as it stands after the call.
     pub organization: crate::b2b::models::organizations::Organization,
+}
+
+impl crate::codec::Object for GetResponse {
+    const NAME: &'static str = "GetResponse";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut status_code: Option<i64> = None;
+        let mut request_id: Option<String> = None;
+        let mut organization: Option<crate::b2b::models::organizations::Organization> = None;
+        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
+            match key.as_str() {
+                "status_code" => {
+                    crate::codec::put(&mut map, &mut status_code, "status_code")
+                }
+                "request_id" => {
+                    crate::codec::put(&mut map, &mut request_id, "request_id")
+                }
+                "organization" => {
+                    crate::codec::put(&mut map, &mut organization, "organization")
+                }
+                _ => crate::codec::skip(&mut map),
+            }?;
+        }
+        match (status_code, request_id, organization) {
+            (Some(status_code), Some(request_id), Some(organization)) => {
+                Ok(Self {
+                    status_code,
+                    request_id,
+                    organization,
+                })
+            }
+            (status_code, request_id, organization) => {
+                Err(
+                    crate::codec::missing(
+                        &[
+                            ("status_code", status_code.is_none()),
+                            ("request_id", request_id.is_none()),
+                            ("organization", organization.is_none()),
+                        ],
+                    ),
+                )
+            }
+        }
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for GetResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::codec::object(deserializer)
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl ::serde::Serialize for GetResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut object = crate::codec::Writer::new(serializer, 3)?;
+        object.entry("status_code", &self.status_code);
+        object.entry("request_id", &self.request_id);
+        object.entry("organization", &self.organization);
+        object.end()
+    }
 }
 
 /// Parameters of [`Organizations::get_connected_app`].
@@ -716,6 +1110,7 @@ pub struct GetConnectedAppRequest {
 
 impl GetConnectedAppRequest {
     /// Creates the request from its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(
         organization_id: impl Into<String>,
         connected_app_id: impl Into<String>,
@@ -727,6 +1122,7 @@ impl GetConnectedAppRequest {
         }
     }
     /// Sets [`authorization`](Self::authorization).
+    #[inline]
     pub fn authorization(mut self, value: crate::MemberSessionAuth) -> Self {
         self.authorization = Some(value);
         self
@@ -773,15 +1169,13 @@ impl crate::test_util::MockEndpoint for GetConnectedAppRequest {
 }
 
 /// What [`Organizations::get_connected_app`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "test-util", derive(::serde::Serialize))]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct GetConnectedAppResponse {
     /// HTTP status code of the response.
     pub status_code: i64,
     /// Unique identifier of this API call; log it and quote it when asking Stytch support about
     /// a request.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub request_id: Option<String>,
     /// Identifier of the Connected App client.
     pub connected_app_id: String,
@@ -797,8 +1191,136 @@ pub struct GetConnectedAppResponse {
         crate::b2b::models::organizations::OrganizationConnectedAppActiveMember,
     >,
     /// URL of the app's logo, when one is set.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub logo_url: Option<String>,
+}
+
+impl crate::codec::Object for GetConnectedAppResponse {
+    const NAME: &'static str = "GetConnectedAppResponse";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut status_code: Option<i64> = None;
+        let mut request_id: Option<Option<String>> = None;
+        let mut connected_app_id: Option<String> = None;
+        let mut name: Option<String> = None;
+        let mut description: Option<String> = None;
+        let mut client_type: Option<String> = None;
+        let mut active_members: Option<
+            Vec<crate::b2b::models::organizations::OrganizationConnectedAppActiveMember>,
+        > = None;
+        let mut logo_url: Option<Option<String>> = None;
+        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
+            match key.as_str() {
+                "status_code" => {
+                    crate::codec::put(&mut map, &mut status_code, "status_code")
+                }
+                "request_id" => {
+                    crate::codec::put(&mut map, &mut request_id, "request_id")
+                }
+                "connected_app_id" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut connected_app_id,
+                        "connected_app_id",
+                    )
+                }
+                "name" => crate::codec::put(&mut map, &mut name, "name"),
+                "description" => {
+                    crate::codec::put(&mut map, &mut description, "description")
+                }
+                "client_type" => {
+                    crate::codec::put(&mut map, &mut client_type, "client_type")
+                }
+                "active_members" => {
+                    crate::codec::put(&mut map, &mut active_members, "active_members")
+                }
+                "logo_url" => crate::codec::put(&mut map, &mut logo_url, "logo_url"),
+                _ => crate::codec::skip(&mut map),
+            }?;
+        }
+        match (
+            status_code,
+            connected_app_id,
+            name,
+            description,
+            client_type,
+            active_members,
+        ) {
+            (
+                Some(status_code),
+                Some(connected_app_id),
+                Some(name),
+                Some(description),
+                Some(client_type),
+                Some(active_members),
+            ) => {
+                Ok(Self {
+                    status_code,
+                    request_id: request_id.flatten(),
+                    connected_app_id,
+                    name,
+                    description,
+                    client_type,
+                    active_members,
+                    logo_url: logo_url.flatten(),
+                })
+            }
+            (
+                status_code,
+                connected_app_id,
+                name,
+                description,
+                client_type,
+                active_members,
+            ) => {
+                Err(
+                    crate::codec::missing(
+                        &[
+                            ("status_code", status_code.is_none()),
+                            ("connected_app_id", connected_app_id.is_none()),
+                            ("name", name.is_none()),
+                            ("description", description.is_none()),
+                            ("client_type", client_type.is_none()),
+                            ("active_members", active_members.is_none()),
+                        ],
+                    ),
+                )
+            }
+        }
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for GetConnectedAppResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::codec::object(deserializer)
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl ::serde::Serialize for GetConnectedAppResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut object = crate::codec::Writer::new(
+            serializer,
+            6
+                + crate::codec::count_set(
+                    &[self.request_id.is_some(), self.logo_url.is_some()],
+                ),
+        )?;
+        object.entry("status_code", &self.status_code);
+        object.entry_if("request_id", &self.request_id);
+        object.entry("connected_app_id", &self.connected_app_id);
+        object.entry("name", &self.name);
+        object.entry("description", &self.description);
+        object.entry("client_type", &self.client_type);
+        object.entry("active_members", &self.active_members);
+        object.entry_if("logo_url", &self.logo_url);
+        object.end()
+    }
 }
 
 /// Parameters of [`Organizations::metrics`].
@@ -814,6 +1336,7 @@ pub struct MetricsRequest {
 
 impl MetricsRequest {
     /// Creates the request from its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(organization_id: impl Into<String>) -> Self {
         Self {
             organization_id: organization_id.into(),
@@ -843,8 +1366,7 @@ impl crate::test_util::MockEndpoint for MetricsRequest {
 }
 
 /// What [`Organizations::metrics`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "test-util", derive(::serde::Serialize))]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct MetricsResponse {
     /// HTTP status code of the response.
@@ -854,6 +1376,73 @@ pub struct MetricsResponse {
     pub request_id: String,
     /// Number of members the organization has.
     pub member_count: i64,
+}
+
+impl crate::codec::Object for MetricsResponse {
+    const NAME: &'static str = "MetricsResponse";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut status_code: Option<i64> = None;
+        let mut request_id: Option<String> = None;
+        let mut member_count: Option<i64> = None;
+        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
+            match key.as_str() {
+                "status_code" => {
+                    crate::codec::put(&mut map, &mut status_code, "status_code")
+                }
+                "request_id" => {
+                    crate::codec::put(&mut map, &mut request_id, "request_id")
+                }
+                "member_count" => {
+                    crate::codec::put(&mut map, &mut member_count, "member_count")
+                }
+                _ => crate::codec::skip(&mut map),
+            }?;
+        }
+        match (status_code, request_id, member_count) {
+            (Some(status_code), Some(request_id), Some(member_count)) => {
+                Ok(Self {
+                    status_code,
+                    request_id,
+                    member_count,
+                })
+            }
+            (status_code, request_id, member_count) => {
+                Err(
+                    crate::codec::missing(
+                        &[
+                            ("status_code", status_code.is_none()),
+                            ("request_id", request_id.is_none()),
+                            ("member_count", member_count.is_none()),
+                        ],
+                    ),
+                )
+            }
+        }
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for MetricsResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::codec::object(deserializer)
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl ::serde::Serialize for MetricsResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut object = crate::codec::Writer::new(serializer, 3)?;
+        object.entry("status_code", &self.status_code);
+        object.entry("request_id", &self.request_id);
+        object.entry("member_count", &self.member_count);
+        object.end()
+    }
 }
 
 /// Parameters of [`Organizations::search`].
@@ -877,6 +1466,7 @@ pub struct SearchRequest {
 
 impl SearchRequest {
     /// Creates the request from its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new() -> Self {
         Self {
             cursor: None,
@@ -885,16 +1475,19 @@ impl SearchRequest {
         }
     }
     /// Sets [`cursor`](Self::cursor).
+    #[inline]
     pub fn cursor(mut self, value: impl Into<String>) -> Self {
         self.cursor = Some(value.into());
         self
     }
     /// Sets [`limit`](Self::limit).
+    #[inline]
     pub fn limit(mut self, value: i64) -> Self {
         self.limit = Some(value);
         self
     }
     /// Sets [`query`](Self::query).
+    #[inline]
     pub fn query(
         mut self,
         value: crate::b2b::models::organizations::SearchQuery,
@@ -941,8 +1534,7 @@ impl crate::runtime::Paginated for SearchRequest {
 }
 
 /// What [`Organizations::search`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "test-util", derive(::serde::Serialize))]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct SearchResponse {
     /// HTTP status code of the response.
@@ -954,6 +1546,93 @@ pub struct SearchResponse {
     pub organizations: Vec<crate::b2b::models::organizations::Organization>,
     /// Total number of matching organizations and the cursor for the next page, if there is one.
     pub results_metadata: crate::b2b::models::organizations::ResultsMetadata,
+}
+
+impl crate::codec::Object for SearchResponse {
+    const NAME: &'static str = "SearchResponse";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut status_code: Option<i64> = None;
+        let mut request_id: Option<String> = None;
+        let mut organizations: Option<
+            Vec<crate::b2b::models::organizations::Organization>,
+        > = None;
+        let mut results_metadata: Option<
+            crate::b2b::models::organizations::ResultsMetadata,
+        > = None;
+        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
+            match key.as_str() {
+                "status_code" => {
+                    crate::codec::put(&mut map, &mut status_code, "status_code")
+                }
+                "request_id" => {
+                    crate::codec::put(&mut map, &mut request_id, "request_id")
+                }
+                "organizations" => {
+                    crate::codec::put(&mut map, &mut organizations, "organizations")
+                }
+                "results_metadata" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut results_metadata,
+                        "results_metadata",
+                    )
+                }
+                _ => crate::codec::skip(&mut map),
+            }?;
+        }
+        match (status_code, request_id, organizations, results_metadata) {
+            (
+                Some(status_code),
+                Some(request_id),
+                Some(organizations),
+                Some(results_metadata),
+            ) => {
+                Ok(Self {
+                    status_code,
+                    request_id,
+                    organizations,
+                    results_metadata,
+                })
+            }
+            (status_code, request_id, organizations, results_metadata) => {
+                Err(
+                    crate::codec::missing(
+                        &[
+                            ("status_code", status_code.is_none()),
+                            ("request_id", request_id.is_none()),
+                            ("organizations", organizations.is_none()),
+                            ("results_metadata", results_metadata.is_none()),
+                        ],
+                    ),
+                )
+            }
+        }
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for SearchResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::codec::object(deserializer)
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl ::serde::Serialize for SearchResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut object = crate::codec::Writer::new(serializer, 4)?;
+        object.entry("status_code", &self.status_code);
+        object.entry("request_id", &self.request_id);
+        object.entry("organizations", &self.organizations);
+        object.entry("results_metadata", &self.results_metadata);
+        object.end()
+    }
 }
 
 /// Parameters of [`Organizations::update`].
@@ -1085,6 +1764,7 @@ pub struct UpdateRequest {
 
 impl UpdateRequest {
     /// Creates the request from its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(organization_id: impl Into<String>) -> Self {
         Self {
             organization_id: organization_id.into(),
@@ -1116,42 +1796,50 @@ impl UpdateRequest {
         }
     }
     /// Sets [`organization_name`](Self::organization_name).
+    #[inline]
     pub fn organization_name(mut self, value: impl Into<String>) -> Self {
         self.organization_name = Some(value.into());
         self
     }
     /// Sets [`organization_slug`](Self::organization_slug).
+    #[inline]
     pub fn organization_slug(mut self, value: impl Into<String>) -> Self {
         self.organization_slug = Some(value.into());
         self
     }
     /// Sets [`organization_logo_url`](Self::organization_logo_url).
+    #[inline]
     pub fn organization_logo_url(mut self, value: impl Into<String>) -> Self {
         self.organization_logo_url = Some(value.into());
         self
     }
     /// Sets [`trusted_metadata`](Self::trusted_metadata).
+    #[inline]
     pub fn trusted_metadata(mut self, value: ::serde_json::Value) -> Self {
         self.trusted_metadata = Some(value);
         self
     }
     /// Sets [`organization_external_id`](Self::organization_external_id).
+    #[inline]
     pub fn organization_external_id(mut self, value: impl Into<String>) -> Self {
         self.organization_external_id = Some(value.into());
         self
     }
     /// Sets [`sso_default_connection_id`](Self::sso_default_connection_id).
+    #[inline]
     pub fn sso_default_connection_id(mut self, value: impl Into<String>) -> Self {
         self.sso_default_connection_id = Some(value.into());
         self
     }
     /// Sets [`sso_jit_provisioning`](Self::sso_jit_provisioning).
+    #[inline]
     pub fn sso_jit_provisioning(mut self, value: impl Into<String>) -> Self {
         self.sso_jit_provisioning = Some(value.into());
         self
     }
     /// Sets
     /// [`sso_jit_provisioning_allowed_connections`](Self::sso_jit_provisioning_allowed_connections).
+    #[inline]
     pub fn sso_jit_provisioning_allowed_connections(
         mut self,
         value: Vec<String>,
@@ -1160,37 +1848,44 @@ impl UpdateRequest {
         self
     }
     /// Sets [`email_allowed_domains`](Self::email_allowed_domains).
+    #[inline]
     pub fn email_allowed_domains(mut self, value: Vec<String>) -> Self {
         self.email_allowed_domains = Some(value);
         self
     }
     /// Sets [`email_jit_provisioning`](Self::email_jit_provisioning).
+    #[inline]
     pub fn email_jit_provisioning(mut self, value: impl Into<String>) -> Self {
         self.email_jit_provisioning = Some(value.into());
         self
     }
     /// Sets [`email_invites`](Self::email_invites).
+    #[inline]
     pub fn email_invites(mut self, value: impl Into<String>) -> Self {
         self.email_invites = Some(value.into());
         self
     }
     /// Sets [`auth_methods`](Self::auth_methods).
+    #[inline]
     pub fn auth_methods(mut self, value: impl Into<String>) -> Self {
         self.auth_methods = Some(value.into());
         self
     }
     /// Sets [`allowed_auth_methods`](Self::allowed_auth_methods).
+    #[inline]
     pub fn allowed_auth_methods(mut self, value: Vec<String>) -> Self {
         self.allowed_auth_methods = Some(value);
         self
     }
     /// Sets [`mfa_policy`](Self::mfa_policy).
+    #[inline]
     pub fn mfa_policy(mut self, value: impl Into<String>) -> Self {
         self.mfa_policy = Some(value.into());
         self
     }
     /// Sets
     /// [`rbac_email_implicit_role_assignments`](Self::rbac_email_implicit_role_assignments).
+    #[inline]
     pub fn rbac_email_implicit_role_assignments(
         mut self,
         value: Vec<crate::b2b::models::organizations::EmailImplicitRoleAssignment>,
@@ -1199,32 +1894,38 @@ impl UpdateRequest {
         self
     }
     /// Sets [`mfa_methods`](Self::mfa_methods).
+    #[inline]
     pub fn mfa_methods(mut self, value: impl Into<String>) -> Self {
         self.mfa_methods = Some(value.into());
         self
     }
     /// Sets [`allowed_mfa_methods`](Self::allowed_mfa_methods).
+    #[inline]
     pub fn allowed_mfa_methods(mut self, value: Vec<String>) -> Self {
         self.allowed_mfa_methods = Some(value);
         self
     }
     /// Sets [`oauth_tenant_jit_provisioning`](Self::oauth_tenant_jit_provisioning).
+    #[inline]
     pub fn oauth_tenant_jit_provisioning(mut self, value: impl Into<String>) -> Self {
         self.oauth_tenant_jit_provisioning = Some(value.into());
         self
     }
     /// Sets [`allowed_oauth_tenants`](Self::allowed_oauth_tenants).
+    #[inline]
     pub fn allowed_oauth_tenants(mut self, value: ::serde_json::Value) -> Self {
         self.allowed_oauth_tenants = Some(value);
         self
     }
     /// Sets [`claimed_email_domains`](Self::claimed_email_domains).
+    #[inline]
     pub fn claimed_email_domains(mut self, value: Vec<String>) -> Self {
         self.claimed_email_domains = Some(value);
         self
     }
     /// Sets
     /// [`first_party_connected_apps_allowed_type`](Self::first_party_connected_apps_allowed_type).
+    #[inline]
     pub fn first_party_connected_apps_allowed_type(
         mut self,
         value: crate::b2b::models::organizations::UpdateRequestFirstPartyConnectedAppsAllowedType,
@@ -1233,12 +1934,14 @@ impl UpdateRequest {
         self
     }
     /// Sets [`allowed_first_party_connected_apps`](Self::allowed_first_party_connected_apps).
+    #[inline]
     pub fn allowed_first_party_connected_apps(mut self, value: Vec<String>) -> Self {
         self.allowed_first_party_connected_apps = Some(value);
         self
     }
     /// Sets
     /// [`third_party_connected_apps_allowed_type`](Self::third_party_connected_apps_allowed_type).
+    #[inline]
     pub fn third_party_connected_apps_allowed_type(
         mut self,
         value: crate::b2b::models::organizations::UpdateRequestThirdPartyConnectedAppsAllowedType,
@@ -1247,11 +1950,13 @@ impl UpdateRequest {
         self
     }
     /// Sets [`allowed_third_party_connected_apps`](Self::allowed_third_party_connected_apps).
+    #[inline]
     pub fn allowed_third_party_connected_apps(mut self, value: Vec<String>) -> Self {
         self.allowed_third_party_connected_apps = Some(value);
         self
     }
     /// Sets [`authorization`](Self::authorization).
+    #[inline]
     pub fn authorization(mut self, value: crate::MemberSessionAuth) -> Self {
         self.authorization = Some(value);
         self
@@ -1289,8 +1994,7 @@ impl crate::test_util::MockEndpoint for UpdateRequest {
 }
 
 /// What [`Organizations::update`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "test-util", derive(::serde::Serialize))]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct UpdateResponse {
     /// HTTP status code of the response.
@@ -1300,4 +2004,71 @@ pub struct UpdateResponse {
     pub request_id: String,
     /// The organization as it stands after the call.
     pub organization: crate::b2b::models::organizations::Organization,
+}
+
+impl crate::codec::Object for UpdateResponse {
+    const NAME: &'static str = "UpdateResponse";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut status_code: Option<i64> = None;
+        let mut request_id: Option<String> = None;
+        let mut organization: Option<crate::b2b::models::organizations::Organization> = None;
+        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
+            match key.as_str() {
+                "status_code" => {
+                    crate::codec::put(&mut map, &mut status_code, "status_code")
+                }
+                "request_id" => {
+                    crate::codec::put(&mut map, &mut request_id, "request_id")
+                }
+                "organization" => {
+                    crate::codec::put(&mut map, &mut organization, "organization")
+                }
+                _ => crate::codec::skip(&mut map),
+            }?;
+        }
+        match (status_code, request_id, organization) {
+            (Some(status_code), Some(request_id), Some(organization)) => {
+                Ok(Self {
+                    status_code,
+                    request_id,
+                    organization,
+                })
+            }
+            (status_code, request_id, organization) => {
+                Err(
+                    crate::codec::missing(
+                        &[
+                            ("status_code", status_code.is_none()),
+                            ("request_id", request_id.is_none()),
+                            ("organization", organization.is_none()),
+                        ],
+                    ),
+                )
+            }
+        }
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for UpdateResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::codec::object(deserializer)
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl ::serde::Serialize for UpdateResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut object = crate::codec::Writer::new(serializer, 3)?;
+        object.entry("status_code", &self.status_code);
+        object.entry("request_id", &self.request_id);
+        object.entry("organization", &self.organization);
+        object.end()
+    }
 }

@@ -16,6 +16,7 @@ pub struct Otps<'a> {
 impl<'a> Otps<'a> {
     /// Email one-time passcodes for logging members in to a specific organization: send a login
     /// or sign-up code, then check the code the member types back.
+    #[inline]
     pub fn email(&self) -> email::OtpsEmail<'a> {
         email::OtpsEmail {
             transport: self.transport,
@@ -23,6 +24,7 @@ impl<'a> Otps<'a> {
     }
     /// SMS one-time passcodes used as a second factor for B2B members: text a code to the
     /// member's phone, then check it to complete MFA.
+    #[inline]
     pub fn sms(&self) -> sms::OtpsSms<'a> {
         sms::OtpsSms {
             transport: self.transport,

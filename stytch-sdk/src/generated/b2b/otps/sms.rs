@@ -17,11 +17,14 @@ impl<'a> OtpsSms<'a> {
     /// member's phone number as verified. Fails if the code is wrong, expired or already used.
     ///
     /// Sends `POST /v1/b2b/otps/sms/authenticate`.
-    pub async fn authenticate(
+    #[inline]
+    pub fn authenticate(
         &self,
         request: AuthenticateRequest,
-    ) -> Result<AuthenticateResponse, crate::Error> {
-        self.transport.send(&request).await
+    ) -> impl ::std::future::Future<
+        Output = Result<AuthenticateResponse, crate::Error>,
+    > + Send + '_ {
+        self.transport.call(request)
     }
     /// Texts a one-time passcode to a member for MFA. The code goes to the phone number already
     /// on the member, or to `mfa_phone_number` when they have none; a number given this way is
@@ -29,11 +32,14 @@ impl<'a> OtpsSms<'a> {
     /// token or current session of the login in progress.
     ///
     /// Sends `POST /v1/b2b/otps/sms/send`.
-    pub async fn send(
+    #[inline]
+    pub fn send(
         &self,
         request: SendRequest,
-    ) -> Result<SendResponse, crate::Error> {
-        self.transport.send(&request).await
+    ) -> impl ::std::future::Future<
+        Output = Result<SendResponse, crate::Error>,
+    > + Send + '_ {
+        self.transport.call(request)
     }
 }
 
@@ -90,6 +96,7 @@ pub struct AuthenticateRequest {
 
 impl AuthenticateRequest {
     /// Creates the request from its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(
         organization_id: impl Into<String>,
         member_id: impl Into<String>,
@@ -110,41 +117,49 @@ impl AuthenticateRequest {
         }
     }
     /// Sets [`intermediate_session_token`](Self::intermediate_session_token).
+    #[inline]
     pub fn intermediate_session_token(mut self, value: impl Into<String>) -> Self {
         self.intermediate_session_token = Some(value.into());
         self
     }
     /// Sets [`session_token`](Self::session_token).
+    #[inline]
     pub fn session_token(mut self, value: impl Into<String>) -> Self {
         self.session_token = Some(value.into());
         self
     }
     /// Sets [`session_jwt`](Self::session_jwt).
+    #[inline]
     pub fn session_jwt(mut self, value: impl Into<String>) -> Self {
         self.session_jwt = Some(value.into());
         self
     }
     /// Sets [`session_duration_minutes`](Self::session_duration_minutes).
+    #[inline]
     pub fn session_duration_minutes(mut self, value: i64) -> Self {
         self.session_duration_minutes = Some(value);
         self
     }
     /// Sets [`session_custom_claims`](Self::session_custom_claims).
+    #[inline]
     pub fn session_custom_claims(mut self, value: ::serde_json::Value) -> Self {
         self.session_custom_claims = Some(value);
         self
     }
     /// Sets [`set_mfa_enrollment`](Self::set_mfa_enrollment).
+    #[inline]
     pub fn set_mfa_enrollment(mut self, value: impl Into<String>) -> Self {
         self.set_mfa_enrollment = Some(value.into());
         self
     }
     /// Sets [`set_default_mfa`](Self::set_default_mfa).
+    #[inline]
     pub fn set_default_mfa(mut self, value: bool) -> Self {
         self.set_default_mfa = Some(value);
         self
     }
     /// Sets [`telemetry_id`](Self::telemetry_id).
+    #[inline]
     pub fn telemetry_id(mut self, value: impl Into<String>) -> Self {
         self.telemetry_id = Some(value.into());
         self
@@ -178,8 +193,7 @@ impl crate::test_util::MockEndpoint for AuthenticateRequest {
 }
 
 /// What [`OtpsSms::authenticate`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "test-util", derive(::serde::Serialize))]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct AuthenticateResponse {
     /// HTTP status code of the response.
@@ -201,12 +215,147 @@ pub struct AuthenticateResponse {
     pub session_jwt: String,
     /// The member session that was started or extended; absent while the member still owes a
     /// factor and only an intermediate session exists.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub member_session: Option<crate::b2b::models::sessions::MemberSession>,
     /// What device fingerprinting learned about the member's device, present when a
     /// `telemetry_id` was sent and the lookup succeeded.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub member_device: Option<crate::consumer::models::device_history::DeviceInfo>,
+}
+
+impl crate::codec::Object for AuthenticateResponse {
+    const NAME: &'static str = "AuthenticateResponse";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut status_code: Option<i64> = None;
+        let mut request_id: Option<String> = None;
+        let mut member_id: Option<String> = None;
+        let mut member: Option<crate::b2b::models::organizations::Member> = None;
+        let mut organization: Option<crate::b2b::models::organizations::Organization> = None;
+        let mut session_token: Option<String> = None;
+        let mut session_jwt: Option<String> = None;
+        let mut member_session: Option<
+            Option<crate::b2b::models::sessions::MemberSession>,
+        > = None;
+        let mut member_device: Option<
+            Option<crate::consumer::models::device_history::DeviceInfo>,
+        > = None;
+        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
+            match key.as_str() {
+                "status_code" => {
+                    crate::codec::put(&mut map, &mut status_code, "status_code")
+                }
+                "request_id" => {
+                    crate::codec::put(&mut map, &mut request_id, "request_id")
+                }
+                "member_id" => crate::codec::put(&mut map, &mut member_id, "member_id"),
+                "member" => crate::codec::put(&mut map, &mut member, "member"),
+                "organization" => {
+                    crate::codec::put(&mut map, &mut organization, "organization")
+                }
+                "session_token" => {
+                    crate::codec::put(&mut map, &mut session_token, "session_token")
+                }
+                "session_jwt" => {
+                    crate::codec::put(&mut map, &mut session_jwt, "session_jwt")
+                }
+                "member_session" => {
+                    crate::codec::put(&mut map, &mut member_session, "member_session")
+                }
+                "member_device" => {
+                    crate::codec::put(&mut map, &mut member_device, "member_device")
+                }
+                _ => crate::codec::skip(&mut map),
+            }?;
+        }
+        match (
+            status_code,
+            request_id,
+            member_id,
+            member,
+            organization,
+            session_token,
+            session_jwt,
+        ) {
+            (
+                Some(status_code),
+                Some(request_id),
+                Some(member_id),
+                Some(member),
+                Some(organization),
+                Some(session_token),
+                Some(session_jwt),
+            ) => {
+                Ok(Self {
+                    status_code,
+                    request_id,
+                    member_id,
+                    member,
+                    organization,
+                    session_token,
+                    session_jwt,
+                    member_session: member_session.flatten(),
+                    member_device: member_device.flatten(),
+                })
+            }
+            (
+                status_code,
+                request_id,
+                member_id,
+                member,
+                organization,
+                session_token,
+                session_jwt,
+            ) => {
+                Err(
+                    crate::codec::missing(
+                        &[
+                            ("status_code", status_code.is_none()),
+                            ("request_id", request_id.is_none()),
+                            ("member_id", member_id.is_none()),
+                            ("member", member.is_none()),
+                            ("organization", organization.is_none()),
+                            ("session_token", session_token.is_none()),
+                            ("session_jwt", session_jwt.is_none()),
+                        ],
+                    ),
+                )
+            }
+        }
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for AuthenticateResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::codec::object(deserializer)
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl ::serde::Serialize for AuthenticateResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut object = crate::codec::Writer::new(
+            serializer,
+            7
+                + crate::codec::count_set(
+                    &[self.member_session.is_some(), self.member_device.is_some()],
+                ),
+        )?;
+        object.entry("status_code", &self.status_code);
+        object.entry("request_id", &self.request_id);
+        object.entry("member_id", &self.member_id);
+        object.entry("member", &self.member);
+        object.entry("organization", &self.organization);
+        object.entry("session_token", &self.session_token);
+        object.entry("session_jwt", &self.session_jwt);
+        object.entry_if("member_session", &self.member_session);
+        object.entry_if("member_device", &self.member_device);
+        object.end()
+    }
 }
 
 /// Parameters of [`OtpsSms::send`].
@@ -246,6 +395,7 @@ pub struct SendRequest {
 
 impl SendRequest {
     /// Creates the request from its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(
         organization_id: impl Into<String>,
         member_id: impl Into<String>,
@@ -261,11 +411,13 @@ impl SendRequest {
         }
     }
     /// Sets [`mfa_phone_number`](Self::mfa_phone_number).
+    #[inline]
     pub fn mfa_phone_number(mut self, value: impl Into<String>) -> Self {
         self.mfa_phone_number = Some(value.into());
         self
     }
     /// Sets [`locale`](Self::locale).
+    #[inline]
     pub fn locale(
         mut self,
         value: crate::b2b::models::otp_sms::SendRequestLocale,
@@ -274,16 +426,19 @@ impl SendRequest {
         self
     }
     /// Sets [`intermediate_session_token`](Self::intermediate_session_token).
+    #[inline]
     pub fn intermediate_session_token(mut self, value: impl Into<String>) -> Self {
         self.intermediate_session_token = Some(value.into());
         self
     }
     /// Sets [`session_token`](Self::session_token).
+    #[inline]
     pub fn session_token(mut self, value: impl Into<String>) -> Self {
         self.session_token = Some(value.into());
         self
     }
     /// Sets [`session_jwt`](Self::session_jwt).
+    #[inline]
     pub fn session_jwt(mut self, value: impl Into<String>) -> Self {
         self.session_jwt = Some(value.into());
         self
@@ -307,8 +462,7 @@ impl crate::test_util::MockEndpoint for SendRequest {
 }
 
 /// What [`OtpsSms::send`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "test-util", derive(::serde::Serialize))]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct SendResponse {
     /// HTTP status code of the response.
@@ -322,4 +476,87 @@ pub struct SendResponse {
     pub member: crate::b2b::models::organizations::Member,
     /// The organization as it stands after the call.
     pub organization: crate::b2b::models::organizations::Organization,
+}
+
+impl crate::codec::Object for SendResponse {
+    const NAME: &'static str = "SendResponse";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut status_code: Option<i64> = None;
+        let mut request_id: Option<String> = None;
+        let mut member_id: Option<String> = None;
+        let mut member: Option<crate::b2b::models::organizations::Member> = None;
+        let mut organization: Option<crate::b2b::models::organizations::Organization> = None;
+        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
+            match key.as_str() {
+                "status_code" => {
+                    crate::codec::put(&mut map, &mut status_code, "status_code")
+                }
+                "request_id" => {
+                    crate::codec::put(&mut map, &mut request_id, "request_id")
+                }
+                "member_id" => crate::codec::put(&mut map, &mut member_id, "member_id"),
+                "member" => crate::codec::put(&mut map, &mut member, "member"),
+                "organization" => {
+                    crate::codec::put(&mut map, &mut organization, "organization")
+                }
+                _ => crate::codec::skip(&mut map),
+            }?;
+        }
+        match (status_code, request_id, member_id, member, organization) {
+            (
+                Some(status_code),
+                Some(request_id),
+                Some(member_id),
+                Some(member),
+                Some(organization),
+            ) => {
+                Ok(Self {
+                    status_code,
+                    request_id,
+                    member_id,
+                    member,
+                    organization,
+                })
+            }
+            (status_code, request_id, member_id, member, organization) => {
+                Err(
+                    crate::codec::missing(
+                        &[
+                            ("status_code", status_code.is_none()),
+                            ("request_id", request_id.is_none()),
+                            ("member_id", member_id.is_none()),
+                            ("member", member.is_none()),
+                            ("organization", organization.is_none()),
+                        ],
+                    ),
+                )
+            }
+        }
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for SendResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::codec::object(deserializer)
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl ::serde::Serialize for SendResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut object = crate::codec::Writer::new(serializer, 5)?;
+        object.entry("status_code", &self.status_code);
+        object.entry("request_id", &self.request_id);
+        object.entry("member_id", &self.member_id);
+        object.entry("member", &self.member);
+        object.entry("organization", &self.organization);
+        object.end()
+    }
 }

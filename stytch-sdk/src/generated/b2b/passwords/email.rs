@@ -18,11 +18,14 @@ impl<'a> PasswordsEmail<'a> {
     /// single member.
     ///
     /// Sends `POST /v1/b2b/passwords/email/require_reset`.
-    pub async fn require_reset(
+    #[inline]
+    pub fn require_reset(
         &self,
         request: RequireResetRequest,
-    ) -> Result<RequireResetResponse, crate::Error> {
-        self.transport.send(&request).await
+    ) -> impl ::std::future::Future<
+        Output = Result<RequireResetResponse, crate::Error>,
+    > + Send + '_ {
+        self.transport.call(request)
     }
     /// Sets a new password using the token from a reset email and logs the member in. The token
     /// works once and is refused after it expires; the new password must satisfy the project's
@@ -30,11 +33,14 @@ impl<'a> PasswordsEmail<'a> {
     /// you continue with the intermediate session token.
     ///
     /// Sends `POST /v1/b2b/passwords/email/reset`.
-    pub async fn reset(
+    #[inline]
+    pub fn reset(
         &self,
         request: ResetRequest,
-    ) -> Result<ResetResponse, crate::Error> {
-        self.transport.send(&request).await
+    ) -> impl ::std::future::Future<
+        Output = Result<ResetResponse, crate::Error>,
+    > + Send + '_ {
+        self.transport.call(request)
     }
     /// Emails a password reset link to a member of an organization. The link leads to
     /// `reset_password_redirect_url`, where you collect the new password and send it, with the
@@ -42,11 +48,14 @@ impl<'a> PasswordsEmail<'a> {
     /// completed.
     ///
     /// Sends `POST /v1/b2b/passwords/email/reset/start`.
-    pub async fn reset_start(
+    #[inline]
+    pub fn reset_start(
         &self,
         request: ResetStartRequest,
-    ) -> Result<ResetStartResponse, crate::Error> {
-        self.transport.send(&request).await
+    ) -> impl ::std::future::Future<
+        Output = Result<ResetStartResponse, crate::Error>,
+    > + Send + '_ {
+        self.transport.call(request)
     }
 }
 
@@ -73,6 +82,7 @@ pub struct RequireResetRequest {
 
 impl RequireResetRequest {
     /// Creates the request from its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(email_address: impl Into<String>) -> Self {
         Self {
             email_address: email_address.into(),
@@ -82,16 +92,19 @@ impl RequireResetRequest {
         }
     }
     /// Sets [`organization_id`](Self::organization_id).
+    #[inline]
     pub fn organization_id(mut self, value: impl Into<String>) -> Self {
         self.organization_id = Some(value.into());
         self
     }
     /// Sets [`member_id`](Self::member_id).
+    #[inline]
     pub fn member_id(mut self, value: impl Into<String>) -> Self {
         self.member_id = Some(value.into());
         self
     }
     /// Sets [`authorization`](Self::authorization).
+    #[inline]
     pub fn authorization(mut self, value: crate::MemberSessionAuth) -> Self {
         self.authorization = Some(value);
         self
@@ -124,8 +137,7 @@ impl crate::test_util::MockEndpoint for RequireResetRequest {
 }
 
 /// What [`PasswordsEmail::require_reset`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "test-util", derive(::serde::Serialize))]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct RequireResetResponse {
     /// HTTP status code of the response.
@@ -134,14 +146,97 @@ pub struct RequireResetResponse {
     /// a request.
     pub request_id: String,
     /// Identifier of the member the call acted on.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub member_id: Option<String>,
     /// The member record as it stands after the call.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub member: Option<crate::b2b::models::organizations::Member>,
     /// The organization as it stands after the call.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub organization: Option<crate::b2b::models::organizations::Organization>,
+}
+
+impl crate::codec::Object for RequireResetResponse {
+    const NAME: &'static str = "RequireResetResponse";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut status_code: Option<i64> = None;
+        let mut request_id: Option<String> = None;
+        let mut member_id: Option<Option<String>> = None;
+        let mut member: Option<Option<crate::b2b::models::organizations::Member>> = None;
+        let mut organization: Option<
+            Option<crate::b2b::models::organizations::Organization>,
+        > = None;
+        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
+            match key.as_str() {
+                "status_code" => {
+                    crate::codec::put(&mut map, &mut status_code, "status_code")
+                }
+                "request_id" => {
+                    crate::codec::put(&mut map, &mut request_id, "request_id")
+                }
+                "member_id" => crate::codec::put(&mut map, &mut member_id, "member_id"),
+                "member" => crate::codec::put(&mut map, &mut member, "member"),
+                "organization" => {
+                    crate::codec::put(&mut map, &mut organization, "organization")
+                }
+                _ => crate::codec::skip(&mut map),
+            }?;
+        }
+        match (status_code, request_id) {
+            (Some(status_code), Some(request_id)) => {
+                Ok(Self {
+                    status_code,
+                    request_id,
+                    member_id: member_id.flatten(),
+                    member: member.flatten(),
+                    organization: organization.flatten(),
+                })
+            }
+            (status_code, request_id) => {
+                Err(
+                    crate::codec::missing(
+                        &[
+                            ("status_code", status_code.is_none()),
+                            ("request_id", request_id.is_none()),
+                        ],
+                    ),
+                )
+            }
+        }
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for RequireResetResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::codec::object(deserializer)
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl ::serde::Serialize for RequireResetResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut object = crate::codec::Writer::new(
+            serializer,
+            2
+                + crate::codec::count_set(
+                    &[
+                        self.member_id.is_some(),
+                        self.member.is_some(),
+                        self.organization.is_some(),
+                    ],
+                ),
+        )?;
+        object.entry("status_code", &self.status_code);
+        object.entry("request_id", &self.request_id);
+        object.entry_if("member_id", &self.member_id);
+        object.entry_if("member", &self.member);
+        object.entry_if("organization", &self.organization);
+        object.end()
+    }
 }
 
 /// Parameters of [`PasswordsEmail::reset`].
@@ -197,6 +292,7 @@ pub struct ResetRequest {
 
 impl ResetRequest {
     /// Creates the request from its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(
         password_reset_token: impl Into<String>,
         password: impl Into<String>,
@@ -215,31 +311,37 @@ impl ResetRequest {
         }
     }
     /// Sets [`session_token`](Self::session_token).
+    #[inline]
     pub fn session_token(mut self, value: impl Into<String>) -> Self {
         self.session_token = Some(value.into());
         self
     }
     /// Sets [`session_duration_minutes`](Self::session_duration_minutes).
+    #[inline]
     pub fn session_duration_minutes(mut self, value: i64) -> Self {
         self.session_duration_minutes = Some(value);
         self
     }
     /// Sets [`session_jwt`](Self::session_jwt).
+    #[inline]
     pub fn session_jwt(mut self, value: impl Into<String>) -> Self {
         self.session_jwt = Some(value.into());
         self
     }
     /// Sets [`code_verifier`](Self::code_verifier).
+    #[inline]
     pub fn code_verifier(mut self, value: impl Into<String>) -> Self {
         self.code_verifier = Some(value.into());
         self
     }
     /// Sets [`session_custom_claims`](Self::session_custom_claims).
+    #[inline]
     pub fn session_custom_claims(mut self, value: ::serde_json::Value) -> Self {
         self.session_custom_claims = Some(value);
         self
     }
     /// Sets [`locale`](Self::locale).
+    #[inline]
     pub fn locale(
         mut self,
         value: crate::b2b::models::passwords_email::ResetRequestLocale,
@@ -248,11 +350,13 @@ impl ResetRequest {
         self
     }
     /// Sets [`intermediate_session_token`](Self::intermediate_session_token).
+    #[inline]
     pub fn intermediate_session_token(mut self, value: impl Into<String>) -> Self {
         self.intermediate_session_token = Some(value.into());
         self
     }
     /// Sets [`telemetry_id`](Self::telemetry_id).
+    #[inline]
     pub fn telemetry_id(mut self, value: impl Into<String>) -> Self {
         self.telemetry_id = Some(value.into());
         self
@@ -286,8 +390,7 @@ impl crate::test_util::MockEndpoint for ResetRequest {
 }
 
 /// What [`PasswordsEmail::reset`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "test-util", derive(::serde::Serialize))]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ResetResponse {
     /// HTTP status code of the response.
@@ -319,26 +422,250 @@ pub struct ResetResponse {
     pub member_authenticated: bool,
     /// The member session that was started or extended; absent while the member still owes a
     /// factor and only an intermediate session exists.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub member_session: Option<crate::b2b::models::sessions::MemberSession>,
     /// Which second factor the member still has to complete, when the organization demands MFA.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mfa_required: Option<crate::b2b::models::mfa::MfaRequired>,
     /// Which primary authentication methods the organization accepts, when the factor just used
     /// does not satisfy its policy.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub primary_required: Option<crate::b2b::models::sessions::PrimaryRequired>,
     /// What device fingerprinting learned about the member's device, present when a
     /// `telemetry_id` was sent and the lookup succeeded.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub member_device: Option<crate::consumer::models::device_history::DeviceInfo>,
     /// When the intermediate session token stops being accepted.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::time::serde::rfc3339::option"
-    )]
     pub intermediate_session_token_expires_at: Option<::time::OffsetDateTime>,
+}
+
+impl crate::codec::Object for ResetResponse {
+    const NAME: &'static str = "ResetResponse";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut status_code: Option<i64> = None;
+        let mut request_id: Option<String> = None;
+        let mut member_id: Option<String> = None;
+        let mut member_email_id: Option<String> = None;
+        let mut organization_id: Option<String> = None;
+        let mut member: Option<crate::b2b::models::organizations::Member> = None;
+        let mut session_token: Option<String> = None;
+        let mut session_jwt: Option<String> = None;
+        let mut organization: Option<crate::b2b::models::organizations::Organization> = None;
+        let mut intermediate_session_token: Option<String> = None;
+        let mut member_authenticated: Option<bool> = None;
+        let mut member_session: Option<
+            Option<crate::b2b::models::sessions::MemberSession>,
+        > = None;
+        let mut mfa_required: Option<Option<crate::b2b::models::mfa::MfaRequired>> = None;
+        let mut primary_required: Option<
+            Option<crate::b2b::models::sessions::PrimaryRequired>,
+        > = None;
+        let mut member_device: Option<
+            Option<crate::consumer::models::device_history::DeviceInfo>,
+        > = None;
+        let mut intermediate_session_token_expires_at: Option<
+            Option<crate::codec::Timestamp>,
+        > = None;
+        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
+            match key.as_str() {
+                "status_code" => {
+                    crate::codec::put(&mut map, &mut status_code, "status_code")
+                }
+                "request_id" => {
+                    crate::codec::put(&mut map, &mut request_id, "request_id")
+                }
+                "member_id" => crate::codec::put(&mut map, &mut member_id, "member_id"),
+                "member_email_id" => {
+                    crate::codec::put(&mut map, &mut member_email_id, "member_email_id")
+                }
+                "organization_id" => {
+                    crate::codec::put(&mut map, &mut organization_id, "organization_id")
+                }
+                "member" => crate::codec::put(&mut map, &mut member, "member"),
+                "session_token" => {
+                    crate::codec::put(&mut map, &mut session_token, "session_token")
+                }
+                "session_jwt" => {
+                    crate::codec::put(&mut map, &mut session_jwt, "session_jwt")
+                }
+                "organization" => {
+                    crate::codec::put(&mut map, &mut organization, "organization")
+                }
+                "intermediate_session_token" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut intermediate_session_token,
+                        "intermediate_session_token",
+                    )
+                }
+                "member_authenticated" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut member_authenticated,
+                        "member_authenticated",
+                    )
+                }
+                "member_session" => {
+                    crate::codec::put(&mut map, &mut member_session, "member_session")
+                }
+                "mfa_required" => {
+                    crate::codec::put(&mut map, &mut mfa_required, "mfa_required")
+                }
+                "primary_required" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut primary_required,
+                        "primary_required",
+                    )
+                }
+                "member_device" => {
+                    crate::codec::put(&mut map, &mut member_device, "member_device")
+                }
+                "intermediate_session_token_expires_at" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut intermediate_session_token_expires_at,
+                        "intermediate_session_token_expires_at",
+                    )
+                }
+                _ => crate::codec::skip(&mut map),
+            }?;
+        }
+        match (
+            status_code,
+            request_id,
+            member_id,
+            member_email_id,
+            organization_id,
+            member,
+            session_token,
+            session_jwt,
+            organization,
+            intermediate_session_token,
+            member_authenticated,
+        ) {
+            (
+                Some(status_code),
+                Some(request_id),
+                Some(member_id),
+                Some(member_email_id),
+                Some(organization_id),
+                Some(member),
+                Some(session_token),
+                Some(session_jwt),
+                Some(organization),
+                Some(intermediate_session_token),
+                Some(member_authenticated),
+            ) => {
+                Ok(Self {
+                    status_code,
+                    request_id,
+                    member_id,
+                    member_email_id,
+                    organization_id,
+                    member,
+                    session_token,
+                    session_jwt,
+                    organization,
+                    intermediate_session_token,
+                    member_authenticated,
+                    member_session: member_session.flatten(),
+                    mfa_required: mfa_required.flatten(),
+                    primary_required: primary_required.flatten(),
+                    member_device: member_device.flatten(),
+                    intermediate_session_token_expires_at: intermediate_session_token_expires_at
+                        .flatten()
+                        .map(|time| time.0),
+                })
+            }
+            (
+                status_code,
+                request_id,
+                member_id,
+                member_email_id,
+                organization_id,
+                member,
+                session_token,
+                session_jwt,
+                organization,
+                intermediate_session_token,
+                member_authenticated,
+            ) => {
+                Err(
+                    crate::codec::missing(
+                        &[
+                            ("status_code", status_code.is_none()),
+                            ("request_id", request_id.is_none()),
+                            ("member_id", member_id.is_none()),
+                            ("member_email_id", member_email_id.is_none()),
+                            ("organization_id", organization_id.is_none()),
+                            ("member", member.is_none()),
+                            ("session_token", session_token.is_none()),
+                            ("session_jwt", session_jwt.is_none()),
+                            ("organization", organization.is_none()),
+                            (
+                                "intermediate_session_token",
+                                intermediate_session_token.is_none(),
+                            ),
+                            ("member_authenticated", member_authenticated.is_none()),
+                        ],
+                    ),
+                )
+            }
+        }
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for ResetResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::codec::object(deserializer)
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl ::serde::Serialize for ResetResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut object = crate::codec::Writer::new(
+            serializer,
+            11
+                + crate::codec::count_set(
+                    &[
+                        self.member_session.is_some(),
+                        self.mfa_required.is_some(),
+                        self.primary_required.is_some(),
+                        self.member_device.is_some(),
+                        self.intermediate_session_token_expires_at.is_some(),
+                    ],
+                ),
+        )?;
+        object.entry("status_code", &self.status_code);
+        object.entry("request_id", &self.request_id);
+        object.entry("member_id", &self.member_id);
+        object.entry("member_email_id", &self.member_email_id);
+        object.entry("organization_id", &self.organization_id);
+        object.entry("member", &self.member);
+        object.entry("session_token", &self.session_token);
+        object.entry("session_jwt", &self.session_jwt);
+        object.entry("organization", &self.organization);
+        object.entry("intermediate_session_token", &self.intermediate_session_token);
+        object.entry("member_authenticated", &self.member_authenticated);
+        object.entry_if("member_session", &self.member_session);
+        object.entry_if("mfa_required", &self.mfa_required);
+        object.entry_if("primary_required", &self.primary_required);
+        object.entry_if("member_device", &self.member_device);
+        object
+            .entry_if(
+                "intermediate_session_token_expires_at",
+                &self
+                    .intermediate_session_token_expires_at
+                    .as_ref()
+                    .map(crate::codec::TimestampRef),
+            );
+        object.end()
+    }
 }
 
 /// Parameters of [`PasswordsEmail::reset_start`].
@@ -385,6 +712,7 @@ pub struct ResetStartRequest {
 
 impl ResetStartRequest {
     /// Creates the request from its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(
         organization_id: impl Into<String>,
         email_address: impl Into<String>,
@@ -402,26 +730,31 @@ impl ResetStartRequest {
         }
     }
     /// Sets [`reset_password_redirect_url`](Self::reset_password_redirect_url).
+    #[inline]
     pub fn reset_password_redirect_url(mut self, value: impl Into<String>) -> Self {
         self.reset_password_redirect_url = Some(value.into());
         self
     }
     /// Sets [`reset_password_expiration_minutes`](Self::reset_password_expiration_minutes).
+    #[inline]
     pub fn reset_password_expiration_minutes(mut self, value: i64) -> Self {
         self.reset_password_expiration_minutes = Some(value);
         self
     }
     /// Sets [`code_challenge`](Self::code_challenge).
+    #[inline]
     pub fn code_challenge(mut self, value: impl Into<String>) -> Self {
         self.code_challenge = Some(value.into());
         self
     }
     /// Sets [`login_redirect_url`](Self::login_redirect_url).
+    #[inline]
     pub fn login_redirect_url(mut self, value: impl Into<String>) -> Self {
         self.login_redirect_url = Some(value.into());
         self
     }
     /// Sets [`locale`](Self::locale).
+    #[inline]
     pub fn locale(
         mut self,
         value: crate::b2b::models::passwords_email::ResetStartRequestLocale,
@@ -430,11 +763,13 @@ impl ResetStartRequest {
         self
     }
     /// Sets [`reset_password_template_id`](Self::reset_password_template_id).
+    #[inline]
     pub fn reset_password_template_id(mut self, value: impl Into<String>) -> Self {
         self.reset_password_template_id = Some(value.into());
         self
     }
     /// Sets [`verify_email_template_id`](Self::verify_email_template_id).
+    #[inline]
     pub fn verify_email_template_id(mut self, value: impl Into<String>) -> Self {
         self.verify_email_template_id = Some(value.into());
         self
@@ -468,8 +803,7 @@ impl crate::test_util::MockEndpoint for ResetStartRequest {
 }
 
 /// What [`PasswordsEmail::reset_start`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "test-util", derive(::serde::Serialize))]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ResetStartResponse {
     /// HTTP status code of the response.
@@ -483,4 +817,87 @@ pub struct ResetStartResponse {
     pub member_email_id: String,
     /// The member record as it stands after the call.
     pub member: crate::b2b::models::organizations::Member,
+}
+
+impl crate::codec::Object for ResetStartResponse {
+    const NAME: &'static str = "ResetStartResponse";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut status_code: Option<i64> = None;
+        let mut request_id: Option<String> = None;
+        let mut member_id: Option<String> = None;
+        let mut member_email_id: Option<String> = None;
+        let mut member: Option<crate::b2b::models::organizations::Member> = None;
+        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
+            match key.as_str() {
+                "status_code" => {
+                    crate::codec::put(&mut map, &mut status_code, "status_code")
+                }
+                "request_id" => {
+                    crate::codec::put(&mut map, &mut request_id, "request_id")
+                }
+                "member_id" => crate::codec::put(&mut map, &mut member_id, "member_id"),
+                "member_email_id" => {
+                    crate::codec::put(&mut map, &mut member_email_id, "member_email_id")
+                }
+                "member" => crate::codec::put(&mut map, &mut member, "member"),
+                _ => crate::codec::skip(&mut map),
+            }?;
+        }
+        match (status_code, request_id, member_id, member_email_id, member) {
+            (
+                Some(status_code),
+                Some(request_id),
+                Some(member_id),
+                Some(member_email_id),
+                Some(member),
+            ) => {
+                Ok(Self {
+                    status_code,
+                    request_id,
+                    member_id,
+                    member_email_id,
+                    member,
+                })
+            }
+            (status_code, request_id, member_id, member_email_id, member) => {
+                Err(
+                    crate::codec::missing(
+                        &[
+                            ("status_code", status_code.is_none()),
+                            ("request_id", request_id.is_none()),
+                            ("member_id", member_id.is_none()),
+                            ("member_email_id", member_email_id.is_none()),
+                            ("member", member.is_none()),
+                        ],
+                    ),
+                )
+            }
+        }
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for ResetStartResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::codec::object(deserializer)
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl ::serde::Serialize for ResetStartResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut object = crate::codec::Writer::new(serializer, 5)?;
+        object.entry("status_code", &self.status_code);
+        object.entry("request_id", &self.request_id);
+        object.entry("member_id", &self.member_id);
+        object.entry("member_email_id", &self.member_email_id);
+        object.entry("member", &self.member);
+        object.end()
+    }
 }

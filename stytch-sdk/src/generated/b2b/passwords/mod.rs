@@ -21,6 +21,7 @@ impl<'a> Passwords<'a> {
     /// Discovery flow for passwords: check an email address and password before any organization
     /// is chosen, and list the organizations the address can enter. Discovery password resets
     /// are under `email`.
+    #[inline]
     pub fn discovery(&self) -> discovery::PasswordsDiscovery<'a> {
         discovery::PasswordsDiscovery {
             transport: self.transport,
@@ -28,12 +29,14 @@ impl<'a> Passwords<'a> {
     }
     /// Email-based password reset for members of a known organization: start a reset, complete
     /// it with the emailed token, or force a member to reset.
+    #[inline]
     pub fn email(&self) -> email::PasswordsEmail<'a> {
         email::PasswordsEmail {
             transport: self.transport,
         }
     }
     /// Password change for members who still know their current password.
+    #[inline]
     pub fn existing_password(&self) -> existing_password::PasswordsExistingPassword<'a> {
         existing_password::PasswordsExistingPassword {
             transport: self.transport,
@@ -41,6 +44,7 @@ impl<'a> Passwords<'a> {
     }
     /// Password change for members who are already logged in, authorized by their session
     /// instead of an email link or the old password.
+    #[inline]
     pub fn sessions(&self) -> sessions::PasswordsSessions<'a> {
         sessions::PasswordsSessions {
             transport: self.transport,
@@ -53,11 +57,14 @@ impl<'a> Passwords<'a> {
     /// session token is returned in place of a session.
     ///
     /// Sends `POST /v1/b2b/passwords/authenticate`.
-    pub async fn authenticate(
+    #[inline]
+    pub fn authenticate(
         &self,
         request: AuthenticateRequest,
-    ) -> Result<AuthenticateResponse, crate::Error> {
-        self.transport.send(&request).await
+    ) -> impl ::std::future::Future<
+        Output = Result<AuthenticateResponse, crate::Error>,
+    > + Send + '_ {
+        self.transport.call(request)
     }
     /// Imports a member's password hash from another system, so they can keep logging in with
     /// their current password. Creates the member in the organization when no member has that
@@ -66,11 +73,14 @@ impl<'a> Passwords<'a> {
     /// none.
     ///
     /// Sends `POST /v1/b2b/passwords/migrate`.
-    pub async fn migrate(
+    #[inline]
+    pub fn migrate(
         &self,
         request: MigrateRequest,
-    ) -> Result<MigrateResponse, crate::Error> {
-        self.transport.send(&request).await
+    ) -> impl ::std::future::Future<
+        Output = Result<MigrateResponse, crate::Error>,
+    > + Send + '_ {
+        self.transport.call(request)
     }
     /// Scores a candidate password against the project's password policy, optionally taking the
     /// member's email address into account. Use it to give live feedback while a member chooses
@@ -78,11 +88,14 @@ impl<'a> Passwords<'a> {
     /// depending on the policy in force, explaining what is missing.
     ///
     /// Sends `POST /v1/b2b/passwords/strength_check`.
-    pub async fn strength_check(
+    #[inline]
+    pub fn strength_check(
         &self,
         request: StrengthCheckRequest,
-    ) -> Result<StrengthCheckResponse, crate::Error> {
-        self.transport.send(&request).await
+    ) -> impl ::std::future::Future<
+        Output = Result<StrengthCheckResponse, crate::Error>,
+    > + Send + '_ {
+        self.transport.call(request)
     }
 }
 
@@ -138,6 +151,7 @@ pub struct AuthenticateRequest {
 
 impl AuthenticateRequest {
     /// Creates the request from its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(
         organization_id: impl Into<String>,
         email_address: impl Into<String>,
@@ -157,26 +171,31 @@ impl AuthenticateRequest {
         }
     }
     /// Sets [`session_token`](Self::session_token).
+    #[inline]
     pub fn session_token(mut self, value: impl Into<String>) -> Self {
         self.session_token = Some(value.into());
         self
     }
     /// Sets [`session_duration_minutes`](Self::session_duration_minutes).
+    #[inline]
     pub fn session_duration_minutes(mut self, value: i64) -> Self {
         self.session_duration_minutes = Some(value);
         self
     }
     /// Sets [`session_jwt`](Self::session_jwt).
+    #[inline]
     pub fn session_jwt(mut self, value: impl Into<String>) -> Self {
         self.session_jwt = Some(value.into());
         self
     }
     /// Sets [`session_custom_claims`](Self::session_custom_claims).
+    #[inline]
     pub fn session_custom_claims(mut self, value: ::serde_json::Value) -> Self {
         self.session_custom_claims = Some(value);
         self
     }
     /// Sets [`locale`](Self::locale).
+    #[inline]
     pub fn locale(
         mut self,
         value: crate::b2b::models::passwords::AuthenticateRequestLocale,
@@ -185,11 +204,13 @@ impl AuthenticateRequest {
         self
     }
     /// Sets [`intermediate_session_token`](Self::intermediate_session_token).
+    #[inline]
     pub fn intermediate_session_token(mut self, value: impl Into<String>) -> Self {
         self.intermediate_session_token = Some(value.into());
         self
     }
     /// Sets [`telemetry_id`](Self::telemetry_id).
+    #[inline]
     pub fn telemetry_id(mut self, value: impl Into<String>) -> Self {
         self.telemetry_id = Some(value.into());
         self
@@ -223,8 +244,7 @@ impl crate::test_util::MockEndpoint for AuthenticateRequest {
 }
 
 /// What [`Passwords::authenticate`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "test-util", derive(::serde::Serialize))]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct AuthenticateResponse {
     /// HTTP status code of the response.
@@ -254,26 +274,240 @@ pub struct AuthenticateResponse {
     pub member_authenticated: bool,
     /// The member session that was started or extended; absent while the member still owes a
     /// factor and only an intermediate session exists.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub member_session: Option<crate::b2b::models::sessions::MemberSession>,
     /// Which second factor the member still has to complete, when the organization demands MFA.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mfa_required: Option<crate::b2b::models::mfa::MfaRequired>,
     /// Which primary authentication methods the organization accepts, when the factor just used
     /// does not satisfy its policy.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub primary_required: Option<crate::b2b::models::sessions::PrimaryRequired>,
     /// What device fingerprinting learned about the member's device, present when a
     /// `telemetry_id` was sent and the lookup succeeded.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub member_device: Option<crate::consumer::models::device_history::DeviceInfo>,
     /// When the intermediate session token stops being accepted.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::time::serde::rfc3339::option"
-    )]
     pub intermediate_session_token_expires_at: Option<::time::OffsetDateTime>,
+}
+
+impl crate::codec::Object for AuthenticateResponse {
+    const NAME: &'static str = "AuthenticateResponse";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut status_code: Option<i64> = None;
+        let mut request_id: Option<String> = None;
+        let mut member_id: Option<String> = None;
+        let mut organization_id: Option<String> = None;
+        let mut member: Option<crate::b2b::models::organizations::Member> = None;
+        let mut session_token: Option<String> = None;
+        let mut session_jwt: Option<String> = None;
+        let mut organization: Option<crate::b2b::models::organizations::Organization> = None;
+        let mut intermediate_session_token: Option<String> = None;
+        let mut member_authenticated: Option<bool> = None;
+        let mut member_session: Option<
+            Option<crate::b2b::models::sessions::MemberSession>,
+        > = None;
+        let mut mfa_required: Option<Option<crate::b2b::models::mfa::MfaRequired>> = None;
+        let mut primary_required: Option<
+            Option<crate::b2b::models::sessions::PrimaryRequired>,
+        > = None;
+        let mut member_device: Option<
+            Option<crate::consumer::models::device_history::DeviceInfo>,
+        > = None;
+        let mut intermediate_session_token_expires_at: Option<
+            Option<crate::codec::Timestamp>,
+        > = None;
+        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
+            match key.as_str() {
+                "status_code" => {
+                    crate::codec::put(&mut map, &mut status_code, "status_code")
+                }
+                "request_id" => {
+                    crate::codec::put(&mut map, &mut request_id, "request_id")
+                }
+                "member_id" => crate::codec::put(&mut map, &mut member_id, "member_id"),
+                "organization_id" => {
+                    crate::codec::put(&mut map, &mut organization_id, "organization_id")
+                }
+                "member" => crate::codec::put(&mut map, &mut member, "member"),
+                "session_token" => {
+                    crate::codec::put(&mut map, &mut session_token, "session_token")
+                }
+                "session_jwt" => {
+                    crate::codec::put(&mut map, &mut session_jwt, "session_jwt")
+                }
+                "organization" => {
+                    crate::codec::put(&mut map, &mut organization, "organization")
+                }
+                "intermediate_session_token" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut intermediate_session_token,
+                        "intermediate_session_token",
+                    )
+                }
+                "member_authenticated" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut member_authenticated,
+                        "member_authenticated",
+                    )
+                }
+                "member_session" => {
+                    crate::codec::put(&mut map, &mut member_session, "member_session")
+                }
+                "mfa_required" => {
+                    crate::codec::put(&mut map, &mut mfa_required, "mfa_required")
+                }
+                "primary_required" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut primary_required,
+                        "primary_required",
+                    )
+                }
+                "member_device" => {
+                    crate::codec::put(&mut map, &mut member_device, "member_device")
+                }
+                "intermediate_session_token_expires_at" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut intermediate_session_token_expires_at,
+                        "intermediate_session_token_expires_at",
+                    )
+                }
+                _ => crate::codec::skip(&mut map),
+            }?;
+        }
+        match (
+            status_code,
+            request_id,
+            member_id,
+            organization_id,
+            member,
+            session_token,
+            session_jwt,
+            organization,
+            intermediate_session_token,
+            member_authenticated,
+        ) {
+            (
+                Some(status_code),
+                Some(request_id),
+                Some(member_id),
+                Some(organization_id),
+                Some(member),
+                Some(session_token),
+                Some(session_jwt),
+                Some(organization),
+                Some(intermediate_session_token),
+                Some(member_authenticated),
+            ) => {
+                Ok(Self {
+                    status_code,
+                    request_id,
+                    member_id,
+                    organization_id,
+                    member,
+                    session_token,
+                    session_jwt,
+                    organization,
+                    intermediate_session_token,
+                    member_authenticated,
+                    member_session: member_session.flatten(),
+                    mfa_required: mfa_required.flatten(),
+                    primary_required: primary_required.flatten(),
+                    member_device: member_device.flatten(),
+                    intermediate_session_token_expires_at: intermediate_session_token_expires_at
+                        .flatten()
+                        .map(|time| time.0),
+                })
+            }
+            (
+                status_code,
+                request_id,
+                member_id,
+                organization_id,
+                member,
+                session_token,
+                session_jwt,
+                organization,
+                intermediate_session_token,
+                member_authenticated,
+            ) => {
+                Err(
+                    crate::codec::missing(
+                        &[
+                            ("status_code", status_code.is_none()),
+                            ("request_id", request_id.is_none()),
+                            ("member_id", member_id.is_none()),
+                            ("organization_id", organization_id.is_none()),
+                            ("member", member.is_none()),
+                            ("session_token", session_token.is_none()),
+                            ("session_jwt", session_jwt.is_none()),
+                            ("organization", organization.is_none()),
+                            (
+                                "intermediate_session_token",
+                                intermediate_session_token.is_none(),
+                            ),
+                            ("member_authenticated", member_authenticated.is_none()),
+                        ],
+                    ),
+                )
+            }
+        }
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for AuthenticateResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::codec::object(deserializer)
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl ::serde::Serialize for AuthenticateResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut object = crate::codec::Writer::new(
+            serializer,
+            10
+                + crate::codec::count_set(
+                    &[
+                        self.member_session.is_some(),
+                        self.mfa_required.is_some(),
+                        self.primary_required.is_some(),
+                        self.member_device.is_some(),
+                        self.intermediate_session_token_expires_at.is_some(),
+                    ],
+                ),
+        )?;
+        object.entry("status_code", &self.status_code);
+        object.entry("request_id", &self.request_id);
+        object.entry("member_id", &self.member_id);
+        object.entry("organization_id", &self.organization_id);
+        object.entry("member", &self.member);
+        object.entry("session_token", &self.session_token);
+        object.entry("session_jwt", &self.session_jwt);
+        object.entry("organization", &self.organization);
+        object.entry("intermediate_session_token", &self.intermediate_session_token);
+        object.entry("member_authenticated", &self.member_authenticated);
+        object.entry_if("member_session", &self.member_session);
+        object.entry_if("mfa_required", &self.mfa_required);
+        object.entry_if("primary_required", &self.primary_required);
+        object.entry_if("member_device", &self.member_device);
+        object
+            .entry_if(
+                "intermediate_session_token_expires_at",
+                &self
+                    .intermediate_session_token_expires_at
+                    .as_ref()
+                    .map(crate::codec::TimestampRef),
+            );
+        object.end()
+    }
 }
 
 /// Parameters of [`Passwords::migrate`].
@@ -348,6 +582,7 @@ pub struct MigrateRequest {
 
 impl MigrateRequest {
     /// Creates the request from its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(
         email_address: impl Into<String>,
         hash: impl Into<String>,
@@ -376,6 +611,7 @@ impl MigrateRequest {
         }
     }
     /// Sets [`md_5_config`](Self::md_5_config).
+    #[inline]
     pub fn md_5_config(
         mut self,
         value: crate::consumer::models::passwords::Md5Config,
@@ -384,6 +620,7 @@ impl MigrateRequest {
         self
     }
     /// Sets [`argon_2_config`](Self::argon_2_config).
+    #[inline]
     pub fn argon_2_config(
         mut self,
         value: crate::consumer::models::passwords::Argon2Config,
@@ -392,6 +629,7 @@ impl MigrateRequest {
         self
     }
     /// Sets [`sha_1_config`](Self::sha_1_config).
+    #[inline]
     pub fn sha_1_config(
         mut self,
         value: crate::consumer::models::passwords::Sha1Config,
@@ -400,6 +638,7 @@ impl MigrateRequest {
         self
     }
     /// Sets [`sha_512_config`](Self::sha_512_config).
+    #[inline]
     pub fn sha_512_config(
         mut self,
         value: crate::consumer::models::passwords::Sha512Config,
@@ -408,6 +647,7 @@ impl MigrateRequest {
         self
     }
     /// Sets [`scrypt_config`](Self::scrypt_config).
+    #[inline]
     pub fn scrypt_config(
         mut self,
         value: crate::consumer::models::passwords::ScryptConfig,
@@ -416,6 +656,7 @@ impl MigrateRequest {
         self
     }
     /// Sets [`pbkdf_2_config`](Self::pbkdf_2_config).
+    #[inline]
     pub fn pbkdf_2_config(
         mut self,
         value: crate::consumer::models::passwords::Pbkdf2Config,
@@ -424,41 +665,49 @@ impl MigrateRequest {
         self
     }
     /// Sets [`name`](Self::name).
+    #[inline]
     pub fn name(mut self, value: impl Into<String>) -> Self {
         self.name = Some(value.into());
         self
     }
     /// Sets [`trusted_metadata`](Self::trusted_metadata).
+    #[inline]
     pub fn trusted_metadata(mut self, value: ::serde_json::Value) -> Self {
         self.trusted_metadata = Some(value);
         self
     }
     /// Sets [`untrusted_metadata`](Self::untrusted_metadata).
+    #[inline]
     pub fn untrusted_metadata(mut self, value: ::serde_json::Value) -> Self {
         self.untrusted_metadata = Some(value);
         self
     }
     /// Sets [`roles`](Self::roles).
+    #[inline]
     pub fn roles(mut self, value: Vec<String>) -> Self {
         self.roles = Some(value);
         self
     }
     /// Sets [`preserve_existing_sessions`](Self::preserve_existing_sessions).
+    #[inline]
     pub fn preserve_existing_sessions(mut self, value: bool) -> Self {
         self.preserve_existing_sessions = Some(value);
         self
     }
     /// Sets [`mfa_phone_number`](Self::mfa_phone_number).
+    #[inline]
     pub fn mfa_phone_number(mut self, value: impl Into<String>) -> Self {
         self.mfa_phone_number = Some(value.into());
         self
     }
     /// Sets [`set_phone_number_verified`](Self::set_phone_number_verified).
+    #[inline]
     pub fn set_phone_number_verified(mut self, value: bool) -> Self {
         self.set_phone_number_verified = Some(value);
         self
     }
     /// Sets [`external_id`](Self::external_id).
+    #[inline]
     pub fn external_id(mut self, value: impl Into<String>) -> Self {
         self.external_id = Some(value.into());
         self
@@ -482,8 +731,7 @@ impl crate::test_util::MockEndpoint for MigrateRequest {
 }
 
 /// What [`Passwords::migrate`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "test-util", derive(::serde::Serialize))]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct MigrateResponse {
     /// HTTP status code of the response.
@@ -501,6 +749,111 @@ pub struct MigrateResponse {
     pub organization: crate::b2b::models::organizations::Organization,
 }
 
+impl crate::codec::Object for MigrateResponse {
+    const NAME: &'static str = "MigrateResponse";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut status_code: Option<i64> = None;
+        let mut request_id: Option<String> = None;
+        let mut member_id: Option<String> = None;
+        let mut member_created: Option<bool> = None;
+        let mut member: Option<crate::b2b::models::organizations::Member> = None;
+        let mut organization: Option<crate::b2b::models::organizations::Organization> = None;
+        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
+            match key.as_str() {
+                "status_code" => {
+                    crate::codec::put(&mut map, &mut status_code, "status_code")
+                }
+                "request_id" => {
+                    crate::codec::put(&mut map, &mut request_id, "request_id")
+                }
+                "member_id" => crate::codec::put(&mut map, &mut member_id, "member_id"),
+                "member_created" => {
+                    crate::codec::put(&mut map, &mut member_created, "member_created")
+                }
+                "member" => crate::codec::put(&mut map, &mut member, "member"),
+                "organization" => {
+                    crate::codec::put(&mut map, &mut organization, "organization")
+                }
+                _ => crate::codec::skip(&mut map),
+            }?;
+        }
+        match (
+            status_code,
+            request_id,
+            member_id,
+            member_created,
+            member,
+            organization,
+        ) {
+            (
+                Some(status_code),
+                Some(request_id),
+                Some(member_id),
+                Some(member_created),
+                Some(member),
+                Some(organization),
+            ) => {
+                Ok(Self {
+                    status_code,
+                    request_id,
+                    member_id,
+                    member_created,
+                    member,
+                    organization,
+                })
+            }
+            (
+                status_code,
+                request_id,
+                member_id,
+                member_created,
+                member,
+                organization,
+            ) => {
+                Err(
+                    crate::codec::missing(
+                        &[
+                            ("status_code", status_code.is_none()),
+                            ("request_id", request_id.is_none()),
+                            ("member_id", member_id.is_none()),
+                            ("member_created", member_created.is_none()),
+                            ("member", member.is_none()),
+                            ("organization", organization.is_none()),
+                        ],
+                    ),
+                )
+            }
+        }
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for MigrateResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::codec::object(deserializer)
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl ::serde::Serialize for MigrateResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut object = crate::codec::Writer::new(serializer, 6)?;
+        object.entry("status_code", &self.status_code);
+        object.entry("request_id", &self.request_id);
+        object.entry("member_id", &self.member_id);
+        object.entry("member_created", &self.member_created);
+        object.entry("member", &self.member);
+        object.entry("organization", &self.organization);
+        object.end()
+    }
+}
+
 /// Parameters of [`Passwords::strength_check`].
 #[derive(Debug, Clone, ::serde::Serialize)]
 #[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
@@ -515,6 +868,7 @@ pub struct StrengthCheckRequest {
 
 impl StrengthCheckRequest {
     /// Creates the request from its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(password: impl Into<String>) -> Self {
         Self {
             password: password.into(),
@@ -522,6 +876,7 @@ impl StrengthCheckRequest {
         }
     }
     /// Sets [`email_address`](Self::email_address).
+    #[inline]
     pub fn email_address(mut self, value: impl Into<String>) -> Self {
         self.email_address = Some(value.into());
         self
@@ -545,8 +900,7 @@ impl crate::test_util::MockEndpoint for StrengthCheckRequest {
 }
 
 /// What [`Passwords::strength_check`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "test-util", derive(::serde::Serialize))]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct StrengthCheckResponse {
     /// HTTP status code of the response.
@@ -567,9 +921,157 @@ pub struct StrengthCheckResponse {
     pub breach_detection_on_create: bool,
     /// Which length and character-class requirements (lowercase, uppercase, digits, symbols) the
     /// password misses; present under the LUDS policy.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub luds_feedback: Option<crate::b2b::models::passwords::LudsFeedback>,
     /// Warning and suggestions explaining a weak score; present under the zxcvbn policy.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub zxcvbn_feedback: Option<crate::b2b::models::passwords::ZxcvbnFeedback>,
+}
+
+impl crate::codec::Object for StrengthCheckResponse {
+    const NAME: &'static str = "StrengthCheckResponse";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut status_code: Option<i64> = None;
+        let mut request_id: Option<String> = None;
+        let mut valid_password: Option<bool> = None;
+        let mut score: Option<i64> = None;
+        let mut breached_password: Option<bool> = None;
+        let mut strength_policy: Option<String> = None;
+        let mut breach_detection_on_create: Option<bool> = None;
+        let mut luds_feedback: Option<
+            Option<crate::b2b::models::passwords::LudsFeedback>,
+        > = None;
+        let mut zxcvbn_feedback: Option<
+            Option<crate::b2b::models::passwords::ZxcvbnFeedback>,
+        > = None;
+        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
+            match key.as_str() {
+                "status_code" => {
+                    crate::codec::put(&mut map, &mut status_code, "status_code")
+                }
+                "request_id" => {
+                    crate::codec::put(&mut map, &mut request_id, "request_id")
+                }
+                "valid_password" => {
+                    crate::codec::put(&mut map, &mut valid_password, "valid_password")
+                }
+                "score" => crate::codec::put(&mut map, &mut score, "score"),
+                "breached_password" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut breached_password,
+                        "breached_password",
+                    )
+                }
+                "strength_policy" => {
+                    crate::codec::put(&mut map, &mut strength_policy, "strength_policy")
+                }
+                "breach_detection_on_create" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut breach_detection_on_create,
+                        "breach_detection_on_create",
+                    )
+                }
+                "luds_feedback" => {
+                    crate::codec::put(&mut map, &mut luds_feedback, "luds_feedback")
+                }
+                "zxcvbn_feedback" => {
+                    crate::codec::put(&mut map, &mut zxcvbn_feedback, "zxcvbn_feedback")
+                }
+                _ => crate::codec::skip(&mut map),
+            }?;
+        }
+        match (
+            status_code,
+            request_id,
+            valid_password,
+            score,
+            breached_password,
+            strength_policy,
+            breach_detection_on_create,
+        ) {
+            (
+                Some(status_code),
+                Some(request_id),
+                Some(valid_password),
+                Some(score),
+                Some(breached_password),
+                Some(strength_policy),
+                Some(breach_detection_on_create),
+            ) => {
+                Ok(Self {
+                    status_code,
+                    request_id,
+                    valid_password,
+                    score,
+                    breached_password,
+                    strength_policy,
+                    breach_detection_on_create,
+                    luds_feedback: luds_feedback.flatten(),
+                    zxcvbn_feedback: zxcvbn_feedback.flatten(),
+                })
+            }
+            (
+                status_code,
+                request_id,
+                valid_password,
+                score,
+                breached_password,
+                strength_policy,
+                breach_detection_on_create,
+            ) => {
+                Err(
+                    crate::codec::missing(
+                        &[
+                            ("status_code", status_code.is_none()),
+                            ("request_id", request_id.is_none()),
+                            ("valid_password", valid_password.is_none()),
+                            ("score", score.is_none()),
+                            ("breached_password", breached_password.is_none()),
+                            ("strength_policy", strength_policy.is_none()),
+                            (
+                                "breach_detection_on_create",
+                                breach_detection_on_create.is_none(),
+                            ),
+                        ],
+                    ),
+                )
+            }
+        }
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for StrengthCheckResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::codec::object(deserializer)
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl ::serde::Serialize for StrengthCheckResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut object = crate::codec::Writer::new(
+            serializer,
+            7
+                + crate::codec::count_set(
+                    &[self.luds_feedback.is_some(), self.zxcvbn_feedback.is_some()],
+                ),
+        )?;
+        object.entry("status_code", &self.status_code);
+        object.entry("request_id", &self.request_id);
+        object.entry("valid_password", &self.valid_password);
+        object.entry("score", &self.score);
+        object.entry("breached_password", &self.breached_password);
+        object.entry("strength_policy", &self.strength_policy);
+        object.entry("breach_detection_on_create", &self.breach_detection_on_create);
+        object.entry_if("luds_feedback", &self.luds_feedback);
+        object.entry_if("zxcvbn_feedback", &self.zxcvbn_feedback);
+        object.end()
+    }
 }

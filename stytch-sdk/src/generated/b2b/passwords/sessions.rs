@@ -17,11 +17,14 @@ impl<'a> PasswordsSessions<'a> {
     /// `member_authenticated` is false and an intermediate session token is returned.
     ///
     /// Sends `POST /v1/b2b/passwords/session/reset`.
-    pub async fn reset(
+    #[inline]
+    pub fn reset(
         &self,
         request: ResetRequest,
-    ) -> Result<ResetResponse, crate::Error> {
-        self.transport.send(&request).await
+    ) -> impl ::std::future::Future<
+        Output = Result<ResetResponse, crate::Error>,
+    > + Send + '_ {
+        self.transport.call(request)
     }
 }
 
@@ -70,6 +73,7 @@ pub struct ResetRequest {
 
 impl ResetRequest {
     /// Creates the request from its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(organization_id: impl Into<String>, password: impl Into<String>) -> Self {
         Self {
             organization_id: organization_id.into(),
@@ -83,26 +87,31 @@ impl ResetRequest {
         }
     }
     /// Sets [`session_token`](Self::session_token).
+    #[inline]
     pub fn session_token(mut self, value: impl Into<String>) -> Self {
         self.session_token = Some(value.into());
         self
     }
     /// Sets [`session_jwt`](Self::session_jwt).
+    #[inline]
     pub fn session_jwt(mut self, value: impl Into<String>) -> Self {
         self.session_jwt = Some(value.into());
         self
     }
     /// Sets [`session_duration_minutes`](Self::session_duration_minutes).
+    #[inline]
     pub fn session_duration_minutes(mut self, value: i64) -> Self {
         self.session_duration_minutes = Some(value);
         self
     }
     /// Sets [`session_custom_claims`](Self::session_custom_claims).
+    #[inline]
     pub fn session_custom_claims(mut self, value: ::serde_json::Value) -> Self {
         self.session_custom_claims = Some(value);
         self
     }
     /// Sets [`locale`](Self::locale).
+    #[inline]
     pub fn locale(
         mut self,
         value: crate::b2b::models::passwords_session::ResetRequestLocale,
@@ -111,6 +120,7 @@ impl ResetRequest {
         self
     }
     /// Sets [`telemetry_id`](Self::telemetry_id).
+    #[inline]
     pub fn telemetry_id(mut self, value: impl Into<String>) -> Self {
         self.telemetry_id = Some(value.into());
         self
@@ -144,8 +154,7 @@ impl crate::test_util::MockEndpoint for ResetRequest {
 }
 
 /// What [`PasswordsSessions::reset`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "test-util", derive(::serde::Serialize))]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ResetResponse {
     /// HTTP status code of the response.
@@ -173,20 +182,212 @@ pub struct ResetResponse {
     pub member_authenticated: bool,
     /// The member session that was started or extended; absent while the member still owes a
     /// factor and only an intermediate session exists.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub member_session: Option<crate::b2b::models::sessions::MemberSession>,
     /// Which second factor the member still has to complete, when the organization demands MFA.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mfa_required: Option<crate::b2b::models::mfa::MfaRequired>,
     /// What device fingerprinting learned about the member's device, present when a
     /// `telemetry_id` was sent and the lookup succeeded.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub member_device: Option<crate::consumer::models::device_history::DeviceInfo>,
     /// When the intermediate session token stops being accepted.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::time::serde::rfc3339::option"
-    )]
     pub intermediate_session_token_expires_at: Option<::time::OffsetDateTime>,
+}
+
+impl crate::codec::Object for ResetResponse {
+    const NAME: &'static str = "ResetResponse";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut status_code: Option<i64> = None;
+        let mut request_id: Option<String> = None;
+        let mut member_id: Option<String> = None;
+        let mut member: Option<crate::b2b::models::organizations::Member> = None;
+        let mut organization: Option<crate::b2b::models::organizations::Organization> = None;
+        let mut session_token: Option<String> = None;
+        let mut session_jwt: Option<String> = None;
+        let mut intermediate_session_token: Option<String> = None;
+        let mut member_authenticated: Option<bool> = None;
+        let mut member_session: Option<
+            Option<crate::b2b::models::sessions::MemberSession>,
+        > = None;
+        let mut mfa_required: Option<Option<crate::b2b::models::mfa::MfaRequired>> = None;
+        let mut member_device: Option<
+            Option<crate::consumer::models::device_history::DeviceInfo>,
+        > = None;
+        let mut intermediate_session_token_expires_at: Option<
+            Option<crate::codec::Timestamp>,
+        > = None;
+        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
+            match key.as_str() {
+                "status_code" => {
+                    crate::codec::put(&mut map, &mut status_code, "status_code")
+                }
+                "request_id" => {
+                    crate::codec::put(&mut map, &mut request_id, "request_id")
+                }
+                "member_id" => crate::codec::put(&mut map, &mut member_id, "member_id"),
+                "member" => crate::codec::put(&mut map, &mut member, "member"),
+                "organization" => {
+                    crate::codec::put(&mut map, &mut organization, "organization")
+                }
+                "session_token" => {
+                    crate::codec::put(&mut map, &mut session_token, "session_token")
+                }
+                "session_jwt" => {
+                    crate::codec::put(&mut map, &mut session_jwt, "session_jwt")
+                }
+                "intermediate_session_token" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut intermediate_session_token,
+                        "intermediate_session_token",
+                    )
+                }
+                "member_authenticated" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut member_authenticated,
+                        "member_authenticated",
+                    )
+                }
+                "member_session" => {
+                    crate::codec::put(&mut map, &mut member_session, "member_session")
+                }
+                "mfa_required" => {
+                    crate::codec::put(&mut map, &mut mfa_required, "mfa_required")
+                }
+                "member_device" => {
+                    crate::codec::put(&mut map, &mut member_device, "member_device")
+                }
+                "intermediate_session_token_expires_at" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut intermediate_session_token_expires_at,
+                        "intermediate_session_token_expires_at",
+                    )
+                }
+                _ => crate::codec::skip(&mut map),
+            }?;
+        }
+        match (
+            status_code,
+            request_id,
+            member_id,
+            member,
+            organization,
+            session_token,
+            session_jwt,
+            intermediate_session_token,
+            member_authenticated,
+        ) {
+            (
+                Some(status_code),
+                Some(request_id),
+                Some(member_id),
+                Some(member),
+                Some(organization),
+                Some(session_token),
+                Some(session_jwt),
+                Some(intermediate_session_token),
+                Some(member_authenticated),
+            ) => {
+                Ok(Self {
+                    status_code,
+                    request_id,
+                    member_id,
+                    member,
+                    organization,
+                    session_token,
+                    session_jwt,
+                    intermediate_session_token,
+                    member_authenticated,
+                    member_session: member_session.flatten(),
+                    mfa_required: mfa_required.flatten(),
+                    member_device: member_device.flatten(),
+                    intermediate_session_token_expires_at: intermediate_session_token_expires_at
+                        .flatten()
+                        .map(|time| time.0),
+                })
+            }
+            (
+                status_code,
+                request_id,
+                member_id,
+                member,
+                organization,
+                session_token,
+                session_jwt,
+                intermediate_session_token,
+                member_authenticated,
+            ) => {
+                Err(
+                    crate::codec::missing(
+                        &[
+                            ("status_code", status_code.is_none()),
+                            ("request_id", request_id.is_none()),
+                            ("member_id", member_id.is_none()),
+                            ("member", member.is_none()),
+                            ("organization", organization.is_none()),
+                            ("session_token", session_token.is_none()),
+                            ("session_jwt", session_jwt.is_none()),
+                            (
+                                "intermediate_session_token",
+                                intermediate_session_token.is_none(),
+                            ),
+                            ("member_authenticated", member_authenticated.is_none()),
+                        ],
+                    ),
+                )
+            }
+        }
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for ResetResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::codec::object(deserializer)
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl ::serde::Serialize for ResetResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut object = crate::codec::Writer::new(
+            serializer,
+            9
+                + crate::codec::count_set(
+                    &[
+                        self.member_session.is_some(),
+                        self.mfa_required.is_some(),
+                        self.member_device.is_some(),
+                        self.intermediate_session_token_expires_at.is_some(),
+                    ],
+                ),
+        )?;
+        object.entry("status_code", &self.status_code);
+        object.entry("request_id", &self.request_id);
+        object.entry("member_id", &self.member_id);
+        object.entry("member", &self.member);
+        object.entry("organization", &self.organization);
+        object.entry("session_token", &self.session_token);
+        object.entry("session_jwt", &self.session_jwt);
+        object.entry("intermediate_session_token", &self.intermediate_session_token);
+        object.entry("member_authenticated", &self.member_authenticated);
+        object.entry_if("member_session", &self.member_session);
+        object.entry_if("mfa_required", &self.mfa_required);
+        object.entry_if("member_device", &self.member_device);
+        object
+            .entry_if(
+                "intermediate_session_token_expires_at",
+                &self
+                    .intermediate_session_token_expires_at
+                    .as_ref()
+                    .map(crate::codec::TimestampRef),
+            );
+        object.end()
+    }
 }

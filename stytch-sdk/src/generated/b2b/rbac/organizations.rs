@@ -15,21 +15,27 @@ impl<'a> RbacOrganizations<'a> {
     /// of that organization, alongside the project-wide roles.
     ///
     /// Sends `GET /v1/b2b/rbac/organizations/{organization_id}`.
-    pub async fn get_org_policy(
+    #[inline]
+    pub fn get_org_policy(
         &self,
         request: GetOrgPolicyRequest,
-    ) -> Result<GetOrgPolicyResponse, crate::Error> {
-        self.transport.send(&request).await
+    ) -> impl ::std::future::Future<
+        Output = Result<GetOrgPolicyResponse, crate::Error>,
+    > + Send + '_ {
+        self.transport.call(request)
     }
     /// Replaces the custom RBAC roles of one organization with the ones given. Roles left out of
     /// the new policy are removed, so send the full set every time.
     ///
     /// Sends `PUT /v1/b2b/rbac/organizations/{organization_id}`.
-    pub async fn set_org_policy(
+    #[inline]
+    pub fn set_org_policy(
         &self,
         request: SetOrgPolicyRequest,
-    ) -> Result<SetOrgPolicyResponse, crate::Error> {
-        self.transport.send(&request).await
+    ) -> impl ::std::future::Future<
+        Output = Result<SetOrgPolicyResponse, crate::Error>,
+    > + Send + '_ {
+        self.transport.call(request)
     }
 }
 
@@ -46,6 +52,7 @@ pub struct GetOrgPolicyRequest {
 
 impl GetOrgPolicyRequest {
     /// Creates the request from its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(organization_id: impl Into<String>) -> Self {
         Self {
             organization_id: organization_id.into(),
@@ -75,8 +82,7 @@ impl crate::test_util::MockEndpoint for GetOrgPolicyRequest {
 }
 
 /// What [`RbacOrganizations::get_org_policy`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "test-util", derive(::serde::Serialize))]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct GetOrgPolicyResponse {
     /// HTTP status code of the response.
@@ -86,6 +92,73 @@ pub struct GetOrgPolicyResponse {
     pub request_id: String,
     /// The organization's own roles and the permissions each one grants.
     pub org_policy: crate::b2b::models::rbac::OrgPolicy,
+}
+
+impl crate::codec::Object for GetOrgPolicyResponse {
+    const NAME: &'static str = "GetOrgPolicyResponse";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut status_code: Option<i64> = None;
+        let mut request_id: Option<String> = None;
+        let mut org_policy: Option<crate::b2b::models::rbac::OrgPolicy> = None;
+        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
+            match key.as_str() {
+                "status_code" => {
+                    crate::codec::put(&mut map, &mut status_code, "status_code")
+                }
+                "request_id" => {
+                    crate::codec::put(&mut map, &mut request_id, "request_id")
+                }
+                "org_policy" => {
+                    crate::codec::put(&mut map, &mut org_policy, "org_policy")
+                }
+                _ => crate::codec::skip(&mut map),
+            }?;
+        }
+        match (status_code, request_id, org_policy) {
+            (Some(status_code), Some(request_id), Some(org_policy)) => {
+                Ok(Self {
+                    status_code,
+                    request_id,
+                    org_policy,
+                })
+            }
+            (status_code, request_id, org_policy) => {
+                Err(
+                    crate::codec::missing(
+                        &[
+                            ("status_code", status_code.is_none()),
+                            ("request_id", request_id.is_none()),
+                            ("org_policy", org_policy.is_none()),
+                        ],
+                    ),
+                )
+            }
+        }
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for GetOrgPolicyResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::codec::object(deserializer)
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl ::serde::Serialize for GetOrgPolicyResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut object = crate::codec::Writer::new(serializer, 3)?;
+        object.entry("status_code", &self.status_code);
+        object.entry("request_id", &self.request_id);
+        object.entry("org_policy", &self.org_policy);
+        object.end()
+    }
 }
 
 /// Parameters of [`RbacOrganizations::set_org_policy`].
@@ -103,6 +176,7 @@ pub struct SetOrgPolicyRequest {
 
 impl SetOrgPolicyRequest {
     /// Creates the request from its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(
         organization_id: impl Into<String>,
         org_policy: crate::b2b::models::rbac::OrgPolicy,
@@ -136,8 +210,7 @@ impl crate::test_util::MockEndpoint for SetOrgPolicyRequest {
 }
 
 /// What [`RbacOrganizations::set_org_policy`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "test-util", derive(::serde::Serialize))]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct SetOrgPolicyResponse {
     /// HTTP status code of the response.
@@ -147,4 +220,71 @@ pub struct SetOrgPolicyResponse {
     pub request_id: String,
     /// The organization's roles as stored after the update.
     pub org_policy: crate::b2b::models::rbac::OrgPolicy,
+}
+
+impl crate::codec::Object for SetOrgPolicyResponse {
+    const NAME: &'static str = "SetOrgPolicyResponse";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut status_code: Option<i64> = None;
+        let mut request_id: Option<String> = None;
+        let mut org_policy: Option<crate::b2b::models::rbac::OrgPolicy> = None;
+        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
+            match key.as_str() {
+                "status_code" => {
+                    crate::codec::put(&mut map, &mut status_code, "status_code")
+                }
+                "request_id" => {
+                    crate::codec::put(&mut map, &mut request_id, "request_id")
+                }
+                "org_policy" => {
+                    crate::codec::put(&mut map, &mut org_policy, "org_policy")
+                }
+                _ => crate::codec::skip(&mut map),
+            }?;
+        }
+        match (status_code, request_id, org_policy) {
+            (Some(status_code), Some(request_id), Some(org_policy)) => {
+                Ok(Self {
+                    status_code,
+                    request_id,
+                    org_policy,
+                })
+            }
+            (status_code, request_id, org_policy) => {
+                Err(
+                    crate::codec::missing(
+                        &[
+                            ("status_code", status_code.is_none()),
+                            ("request_id", request_id.is_none()),
+                            ("org_policy", org_policy.is_none()),
+                        ],
+                    ),
+                )
+            }
+        }
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for SetOrgPolicyResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::codec::object(deserializer)
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl ::serde::Serialize for SetOrgPolicyResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut object = crate::codec::Writer::new(serializer, 3)?;
+        object.entry("status_code", &self.status_code);
+        object.entry("request_id", &self.request_id);
+        object.entry("org_policy", &self.org_policy);
+        object.end()
+    }
 }

@@ -16,41 +16,57 @@ impl<'a> ScimConnection<'a> {
     /// once.
     ///
     /// Sends `POST /v1/b2b/scim/{organization_id}/connection`.
-    pub async fn create(
+    #[inline]
+    pub fn create(
         &self,
         request: CreateRequest,
-    ) -> Result<CreateResponse, crate::Error> {
-        self.transport.send(&request).await
+    ) -> impl ::std::future::Future<
+        Output = Result<CreateResponse, crate::Error>,
+    > + Send + '_ {
+        self.transport.call(request)
     }
     /// Deletes a SCIM connection. The identity provider can no longer provision or deprovision
     /// members through it.
     ///
     /// Sends `DELETE /v1/b2b/scim/{organization_id}/connection/{connection_id}`.
-    pub async fn delete(
+    #[inline]
+    pub fn delete(
         &self,
         request: DeleteRequest,
-    ) -> Result<DeleteResponse, crate::Error> {
-        self.transport.send(&request).await
+    ) -> impl ::std::future::Future<
+        Output = Result<DeleteResponse, crate::Error>,
+    > + Send + '_ {
+        self.transport.call(request)
     }
     /// Fetches the organization's SCIM connection, without its bearer token.
     ///
     /// Sends `GET /v1/b2b/scim/{organization_id}/connection`.
-    pub async fn get(&self, request: GetRequest) -> Result<GetResponse, crate::Error> {
-        self.transport.send(&request).await
+    #[inline]
+    pub fn get(
+        &self,
+        request: GetRequest,
+    ) -> impl ::std::future::Future<
+        Output = Result<GetResponse, crate::Error>,
+    > + Send + '_ {
+        self.transport.call(request)
     }
     /// Lists the SCIM groups the identity provider has pushed through a connection, one page at
     /// a time.
     ///
     /// Sends `GET /v1/b2b/scim/{organization_id}/connection/{connection_id}`.
-    pub async fn get_groups(
+    #[inline]
+    pub fn get_groups(
         &self,
         request: GetGroupsRequest,
-    ) -> Result<GetGroupsResponse, crate::Error> {
-        self.transport.send(&request).await
+    ) -> impl ::std::future::Future<
+        Output = Result<GetGroupsResponse, crate::Error>,
+    > + Send + '_ {
+        self.transport.call(request)
     }
     /// Every page of [`get_groups`](Self::get_groups), starting from the request's cursor: each
     /// page's next cursor is sent as `cursor` for the following one, until the API returns none
     /// (or an empty one, or the same one again). The first error ends the stream.
+    #[inline]
     pub fn get_groups_pages(
         &self,
         request: GetGroupsRequest,
@@ -61,6 +77,7 @@ impl<'a> ScimConnection<'a> {
     }
     /// The items of every page of [`get_groups`](Self::get_groups) (see
     /// [`get_groups_pages`](Self::get_groups_pages)), one by one.
+    #[inline]
     pub fn get_groups_items(
         &self,
         request: GetGroupsRequest,
@@ -73,42 +90,54 @@ impl<'a> ScimConnection<'a> {
     /// one keeps working.
     ///
     /// Sends `POST /v1/b2b/scim/{organization_id}/connection/{connection_id}/rotate/cancel`.
-    pub async fn rotate_cancel(
+    #[inline]
+    pub fn rotate_cancel(
         &self,
         request: RotateCancelRequest,
-    ) -> Result<RotateCancelResponse, crate::Error> {
-        self.transport.send(&request).await
+    ) -> impl ::std::future::Future<
+        Output = Result<RotateCancelResponse, crate::Error>,
+    > + Send + '_ {
+        self.transport.call(request)
     }
     /// Completes a bearer token rotation. The new token becomes the only valid one and the old
     /// token stops working, so update the identity provider before calling this.
     ///
     /// Sends `POST /v1/b2b/scim/{organization_id}/connection/{connection_id}/rotate/complete`.
-    pub async fn rotate_complete(
+    #[inline]
+    pub fn rotate_complete(
         &self,
         request: RotateCompleteRequest,
-    ) -> Result<RotateCompleteResponse, crate::Error> {
-        self.transport.send(&request).await
+    ) -> impl ::std::future::Future<
+        Output = Result<RotateCompleteResponse, crate::Error>,
+    > + Send + '_ {
+        self.transport.call(request)
     }
     /// Starts a bearer token rotation by issuing a second token for the connection. Both tokens
     /// are accepted until the rotation is completed or cancelled; the new one is returned only
     /// in this response.
     ///
     /// Sends `POST /v1/b2b/scim/{organization_id}/connection/{connection_id}/rotate/start`.
-    pub async fn rotate_start(
+    #[inline]
+    pub fn rotate_start(
         &self,
         request: RotateStartRequest,
-    ) -> Result<RotateStartResponse, crate::Error> {
-        self.transport.send(&request).await
+    ) -> impl ::std::future::Future<
+        Output = Result<RotateStartResponse, crate::Error>,
+    > + Send + '_ {
+        self.transport.call(request)
     }
     /// Changes a SCIM connection's name, identity provider or group role assignments. Only the
     /// fields you send are changed.
     ///
     /// Sends `PUT /v1/b2b/scim/{organization_id}/connection/{connection_id}`.
-    pub async fn update(
+    #[inline]
+    pub fn update(
         &self,
         request: UpdateRequest,
-    ) -> Result<UpdateResponse, crate::Error> {
-        self.transport.send(&request).await
+    ) -> impl ::std::future::Future<
+        Output = Result<UpdateResponse, crate::Error>,
+    > + Send + '_ {
+        self.transport.call(request)
     }
 }
 
@@ -142,6 +171,7 @@ pub struct CreateRequest {
 
 impl CreateRequest {
     /// Creates the request from its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(organization_id: impl Into<String>) -> Self {
         Self {
             organization_id: organization_id.into(),
@@ -151,11 +181,13 @@ impl CreateRequest {
         }
     }
     /// Sets [`display_name`](Self::display_name).
+    #[inline]
     pub fn display_name(mut self, value: impl Into<String>) -> Self {
         self.display_name = Some(value.into());
         self
     }
     /// Sets [`identity_provider`](Self::identity_provider).
+    #[inline]
     pub fn identity_provider(
         mut self,
         value: crate::b2b::models::scim_connection::CreateRequestIdentityProvider,
@@ -164,6 +196,7 @@ impl CreateRequest {
         self
     }
     /// Sets [`authorization`](Self::authorization).
+    #[inline]
     pub fn authorization(mut self, value: crate::MemberSessionAuth) -> Self {
         self.authorization = Some(value);
         self
@@ -201,8 +234,7 @@ impl crate::test_util::MockEndpoint for CreateRequest {
 }
 
 /// What [`ScimConnection::create`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "test-util", derive(::serde::Serialize))]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct CreateResponse {
     /// HTTP status code of the response.
@@ -211,8 +243,78 @@ pub struct CreateResponse {
     /// a request.
     pub request_id: String,
     /// The new connection, including its bearer token.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub connection: Option<crate::b2b::models::scim::ScimConnectionWithToken>,
+}
+
+impl crate::codec::Object for CreateResponse {
+    const NAME: &'static str = "CreateResponse";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut status_code: Option<i64> = None;
+        let mut request_id: Option<String> = None;
+        let mut connection: Option<
+            Option<crate::b2b::models::scim::ScimConnectionWithToken>,
+        > = None;
+        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
+            match key.as_str() {
+                "status_code" => {
+                    crate::codec::put(&mut map, &mut status_code, "status_code")
+                }
+                "request_id" => {
+                    crate::codec::put(&mut map, &mut request_id, "request_id")
+                }
+                "connection" => {
+                    crate::codec::put(&mut map, &mut connection, "connection")
+                }
+                _ => crate::codec::skip(&mut map),
+            }?;
+        }
+        match (status_code, request_id) {
+            (Some(status_code), Some(request_id)) => {
+                Ok(Self {
+                    status_code,
+                    request_id,
+                    connection: connection.flatten(),
+                })
+            }
+            (status_code, request_id) => {
+                Err(
+                    crate::codec::missing(
+                        &[
+                            ("status_code", status_code.is_none()),
+                            ("request_id", request_id.is_none()),
+                        ],
+                    ),
+                )
+            }
+        }
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for CreateResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::codec::object(deserializer)
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl ::serde::Serialize for CreateResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut object = crate::codec::Writer::new(
+            serializer,
+            2 + crate::codec::count_set(&[self.connection.is_some()]),
+        )?;
+        object.entry("status_code", &self.status_code);
+        object.entry("request_id", &self.request_id);
+        object.entry_if("connection", &self.connection);
+        object.end()
+    }
 }
 
 /// Parameters of [`ScimConnection::delete`].
@@ -236,6 +338,7 @@ pub struct DeleteRequest {
 
 impl DeleteRequest {
     /// Creates the request from its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(
         organization_id: impl Into<String>,
         connection_id: impl Into<String>,
@@ -247,6 +350,7 @@ impl DeleteRequest {
         }
     }
     /// Sets [`authorization`](Self::authorization).
+    #[inline]
     pub fn authorization(mut self, value: crate::MemberSessionAuth) -> Self {
         self.authorization = Some(value);
         self
@@ -289,8 +393,7 @@ impl crate::test_util::MockEndpoint for DeleteRequest {
 }
 
 /// What [`ScimConnection::delete`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "test-util", derive(::serde::Serialize))]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct DeleteResponse {
     /// HTTP status code of the response.
@@ -300,6 +403,73 @@ pub struct DeleteResponse {
     pub request_id: String,
     /// Identifier of the connection that was deleted.
     pub connection_id: String,
+}
+
+impl crate::codec::Object for DeleteResponse {
+    const NAME: &'static str = "DeleteResponse";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut status_code: Option<i64> = None;
+        let mut request_id: Option<String> = None;
+        let mut connection_id: Option<String> = None;
+        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
+            match key.as_str() {
+                "status_code" => {
+                    crate::codec::put(&mut map, &mut status_code, "status_code")
+                }
+                "request_id" => {
+                    crate::codec::put(&mut map, &mut request_id, "request_id")
+                }
+                "connection_id" => {
+                    crate::codec::put(&mut map, &mut connection_id, "connection_id")
+                }
+                _ => crate::codec::skip(&mut map),
+            }?;
+        }
+        match (status_code, request_id, connection_id) {
+            (Some(status_code), Some(request_id), Some(connection_id)) => {
+                Ok(Self {
+                    status_code,
+                    request_id,
+                    connection_id,
+                })
+            }
+            (status_code, request_id, connection_id) => {
+                Err(
+                    crate::codec::missing(
+                        &[
+                            ("status_code", status_code.is_none()),
+                            ("request_id", request_id.is_none()),
+                            ("connection_id", connection_id.is_none()),
+                        ],
+                    ),
+                )
+            }
+        }
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for DeleteResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::codec::object(deserializer)
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl ::serde::Serialize for DeleteResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut object = crate::codec::Writer::new(serializer, 3)?;
+        object.entry("status_code", &self.status_code);
+        object.entry("request_id", &self.request_id);
+        object.entry("connection_id", &self.connection_id);
+        object.end()
+    }
 }
 
 /// Parameters of [`ScimConnection::get`].
@@ -320,6 +490,7 @@ pub struct GetRequest {
 
 impl GetRequest {
     /// Creates the request from its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(organization_id: impl Into<String>) -> Self {
         Self {
             organization_id: organization_id.into(),
@@ -327,6 +498,7 @@ impl GetRequest {
         }
     }
     /// Sets [`authorization`](Self::authorization).
+    #[inline]
     pub fn authorization(mut self, value: crate::MemberSessionAuth) -> Self {
         self.authorization = Some(value);
         self
@@ -364,8 +536,7 @@ impl crate::test_util::MockEndpoint for GetRequest {
 }
 
 /// What [`ScimConnection::get`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "test-util", derive(::serde::Serialize))]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct GetResponse {
     /// HTTP status code of the response.
@@ -374,8 +545,76 @@ pub struct GetResponse {
     /// a request.
     pub request_id: String,
     /// The organization's SCIM connection, or null if it has none.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub connection: Option<crate::b2b::models::scim::ScimConnection>,
+}
+
+impl crate::codec::Object for GetResponse {
+    const NAME: &'static str = "GetResponse";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut status_code: Option<i64> = None;
+        let mut request_id: Option<String> = None;
+        let mut connection: Option<Option<crate::b2b::models::scim::ScimConnection>> = None;
+        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
+            match key.as_str() {
+                "status_code" => {
+                    crate::codec::put(&mut map, &mut status_code, "status_code")
+                }
+                "request_id" => {
+                    crate::codec::put(&mut map, &mut request_id, "request_id")
+                }
+                "connection" => {
+                    crate::codec::put(&mut map, &mut connection, "connection")
+                }
+                _ => crate::codec::skip(&mut map),
+            }?;
+        }
+        match (status_code, request_id) {
+            (Some(status_code), Some(request_id)) => {
+                Ok(Self {
+                    status_code,
+                    request_id,
+                    connection: connection.flatten(),
+                })
+            }
+            (status_code, request_id) => {
+                Err(
+                    crate::codec::missing(
+                        &[
+                            ("status_code", status_code.is_none()),
+                            ("request_id", request_id.is_none()),
+                        ],
+                    ),
+                )
+            }
+        }
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for GetResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::codec::object(deserializer)
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl ::serde::Serialize for GetResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut object = crate::codec::Writer::new(
+            serializer,
+            2 + crate::codec::count_set(&[self.connection.is_some()]),
+        )?;
+        object.entry("status_code", &self.status_code);
+        object.entry("request_id", &self.request_id);
+        object.entry_if("connection", &self.connection);
+        object.end()
+    }
 }
 
 /// Parameters of [`ScimConnection::get_groups`].
@@ -408,6 +647,7 @@ pub struct GetGroupsRequest {
 
 impl GetGroupsRequest {
     /// Creates the request from its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(
         organization_id: impl Into<String>,
         connection_id: impl Into<String>,
@@ -421,16 +661,19 @@ impl GetGroupsRequest {
         }
     }
     /// Sets [`cursor`](Self::cursor).
+    #[inline]
     pub fn cursor(mut self, value: impl Into<String>) -> Self {
         self.cursor = Some(value.into());
         self
     }
     /// Sets [`limit`](Self::limit).
+    #[inline]
     pub fn limit(mut self, value: i64) -> Self {
         self.limit = Some(value);
         self
     }
     /// Sets [`authorization`](Self::authorization).
+    #[inline]
     pub fn authorization(mut self, value: crate::MemberSessionAuth) -> Self {
         self.authorization = Some(value);
         self
@@ -493,21 +736,96 @@ impl crate::runtime::Paginated for GetGroupsRequest {
 }
 
 /// What [`ScimConnection::get_groups`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "test-util", derive(::serde::Serialize))]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct GetGroupsResponse {
     /// HTTP status code of the response.
     pub status_code: i64,
     /// Unique identifier of this API call; log it and quote it when asking Stytch support about
     /// a request.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub request_id: Option<String>,
     /// Groups on this page of results.
     pub scim_groups: Vec<crate::b2b::models::scim::ScimGroup>,
     /// Cursor for the next page of groups; null when there are no more.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub next_cursor: Option<String>,
+}
+
+impl crate::codec::Object for GetGroupsResponse {
+    const NAME: &'static str = "GetGroupsResponse";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut status_code: Option<i64> = None;
+        let mut request_id: Option<Option<String>> = None;
+        let mut scim_groups: Option<Vec<crate::b2b::models::scim::ScimGroup>> = None;
+        let mut next_cursor: Option<Option<String>> = None;
+        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
+            match key.as_str() {
+                "status_code" => {
+                    crate::codec::put(&mut map, &mut status_code, "status_code")
+                }
+                "request_id" => {
+                    crate::codec::put(&mut map, &mut request_id, "request_id")
+                }
+                "scim_groups" => {
+                    crate::codec::put(&mut map, &mut scim_groups, "scim_groups")
+                }
+                "next_cursor" => {
+                    crate::codec::put(&mut map, &mut next_cursor, "next_cursor")
+                }
+                _ => crate::codec::skip(&mut map),
+            }?;
+        }
+        match (status_code, scim_groups) {
+            (Some(status_code), Some(scim_groups)) => {
+                Ok(Self {
+                    status_code,
+                    request_id: request_id.flatten(),
+                    scim_groups,
+                    next_cursor: next_cursor.flatten(),
+                })
+            }
+            (status_code, scim_groups) => {
+                Err(
+                    crate::codec::missing(
+                        &[
+                            ("status_code", status_code.is_none()),
+                            ("scim_groups", scim_groups.is_none()),
+                        ],
+                    ),
+                )
+            }
+        }
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for GetGroupsResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::codec::object(deserializer)
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl ::serde::Serialize for GetGroupsResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut object = crate::codec::Writer::new(
+            serializer,
+            2
+                + crate::codec::count_set(
+                    &[self.request_id.is_some(), self.next_cursor.is_some()],
+                ),
+        )?;
+        object.entry("status_code", &self.status_code);
+        object.entry_if("request_id", &self.request_id);
+        object.entry("scim_groups", &self.scim_groups);
+        object.entry_if("next_cursor", &self.next_cursor);
+        object.end()
+    }
 }
 
 /// Parameters of [`ScimConnection::rotate_cancel`].
@@ -531,6 +849,7 @@ pub struct RotateCancelRequest {
 
 impl RotateCancelRequest {
     /// Creates the request from its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(
         organization_id: impl Into<String>,
         connection_id: impl Into<String>,
@@ -542,6 +861,7 @@ impl RotateCancelRequest {
         }
     }
     /// Sets [`authorization`](Self::authorization).
+    #[inline]
     pub fn authorization(mut self, value: crate::MemberSessionAuth) -> Self {
         self.authorization = Some(value);
         self
@@ -588,8 +908,7 @@ impl crate::test_util::MockEndpoint for RotateCancelRequest {
 }
 
 /// What [`ScimConnection::rotate_cancel`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "test-util", derive(::serde::Serialize))]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct RotateCancelResponse {
     /// HTTP status code of the response.
@@ -598,8 +917,76 @@ pub struct RotateCancelResponse {
     /// a request.
     pub request_id: String,
     /// The connection after the cancellation.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub connection: Option<crate::b2b::models::scim::ScimConnection>,
+}
+
+impl crate::codec::Object for RotateCancelResponse {
+    const NAME: &'static str = "RotateCancelResponse";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut status_code: Option<i64> = None;
+        let mut request_id: Option<String> = None;
+        let mut connection: Option<Option<crate::b2b::models::scim::ScimConnection>> = None;
+        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
+            match key.as_str() {
+                "status_code" => {
+                    crate::codec::put(&mut map, &mut status_code, "status_code")
+                }
+                "request_id" => {
+                    crate::codec::put(&mut map, &mut request_id, "request_id")
+                }
+                "connection" => {
+                    crate::codec::put(&mut map, &mut connection, "connection")
+                }
+                _ => crate::codec::skip(&mut map),
+            }?;
+        }
+        match (status_code, request_id) {
+            (Some(status_code), Some(request_id)) => {
+                Ok(Self {
+                    status_code,
+                    request_id,
+                    connection: connection.flatten(),
+                })
+            }
+            (status_code, request_id) => {
+                Err(
+                    crate::codec::missing(
+                        &[
+                            ("status_code", status_code.is_none()),
+                            ("request_id", request_id.is_none()),
+                        ],
+                    ),
+                )
+            }
+        }
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for RotateCancelResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::codec::object(deserializer)
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl ::serde::Serialize for RotateCancelResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut object = crate::codec::Writer::new(
+            serializer,
+            2 + crate::codec::count_set(&[self.connection.is_some()]),
+        )?;
+        object.entry("status_code", &self.status_code);
+        object.entry("request_id", &self.request_id);
+        object.entry_if("connection", &self.connection);
+        object.end()
+    }
 }
 
 /// Parameters of [`ScimConnection::rotate_complete`].
@@ -623,6 +1010,7 @@ pub struct RotateCompleteRequest {
 
 impl RotateCompleteRequest {
     /// Creates the request from its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(
         organization_id: impl Into<String>,
         connection_id: impl Into<String>,
@@ -634,6 +1022,7 @@ impl RotateCompleteRequest {
         }
     }
     /// Sets [`authorization`](Self::authorization).
+    #[inline]
     pub fn authorization(mut self, value: crate::MemberSessionAuth) -> Self {
         self.authorization = Some(value);
         self
@@ -680,8 +1069,7 @@ impl crate::test_util::MockEndpoint for RotateCompleteRequest {
 }
 
 /// What [`ScimConnection::rotate_complete`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "test-util", derive(::serde::Serialize))]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct RotateCompleteResponse {
     /// HTTP status code of the response.
@@ -690,8 +1078,76 @@ pub struct RotateCompleteResponse {
     /// a request.
     pub request_id: String,
     /// The connection after the rotation.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub connection: Option<crate::b2b::models::scim::ScimConnection>,
+}
+
+impl crate::codec::Object for RotateCompleteResponse {
+    const NAME: &'static str = "RotateCompleteResponse";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut status_code: Option<i64> = None;
+        let mut request_id: Option<String> = None;
+        let mut connection: Option<Option<crate::b2b::models::scim::ScimConnection>> = None;
+        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
+            match key.as_str() {
+                "status_code" => {
+                    crate::codec::put(&mut map, &mut status_code, "status_code")
+                }
+                "request_id" => {
+                    crate::codec::put(&mut map, &mut request_id, "request_id")
+                }
+                "connection" => {
+                    crate::codec::put(&mut map, &mut connection, "connection")
+                }
+                _ => crate::codec::skip(&mut map),
+            }?;
+        }
+        match (status_code, request_id) {
+            (Some(status_code), Some(request_id)) => {
+                Ok(Self {
+                    status_code,
+                    request_id,
+                    connection: connection.flatten(),
+                })
+            }
+            (status_code, request_id) => {
+                Err(
+                    crate::codec::missing(
+                        &[
+                            ("status_code", status_code.is_none()),
+                            ("request_id", request_id.is_none()),
+                        ],
+                    ),
+                )
+            }
+        }
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for RotateCompleteResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::codec::object(deserializer)
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl ::serde::Serialize for RotateCompleteResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut object = crate::codec::Writer::new(
+            serializer,
+            2 + crate::codec::count_set(&[self.connection.is_some()]),
+        )?;
+        object.entry("status_code", &self.status_code);
+        object.entry("request_id", &self.request_id);
+        object.entry_if("connection", &self.connection);
+        object.end()
+    }
 }
 
 /// Parameters of [`ScimConnection::rotate_start`].
@@ -715,6 +1171,7 @@ pub struct RotateStartRequest {
 
 impl RotateStartRequest {
     /// Creates the request from its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(
         organization_id: impl Into<String>,
         connection_id: impl Into<String>,
@@ -726,6 +1183,7 @@ impl RotateStartRequest {
         }
     }
     /// Sets [`authorization`](Self::authorization).
+    #[inline]
     pub fn authorization(mut self, value: crate::MemberSessionAuth) -> Self {
         self.authorization = Some(value);
         self
@@ -772,8 +1230,7 @@ impl crate::test_util::MockEndpoint for RotateStartRequest {
 }
 
 /// What [`ScimConnection::rotate_start`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "test-util", derive(::serde::Serialize))]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct RotateStartResponse {
     /// HTTP status code of the response.
@@ -782,8 +1239,78 @@ pub struct RotateStartResponse {
     /// a request.
     pub request_id: String,
     /// The connection together with its new bearer token; save it now, it cannot be read again.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub connection: Option<crate::b2b::models::scim::ScimConnectionWithNextToken>,
+}
+
+impl crate::codec::Object for RotateStartResponse {
+    const NAME: &'static str = "RotateStartResponse";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut status_code: Option<i64> = None;
+        let mut request_id: Option<String> = None;
+        let mut connection: Option<
+            Option<crate::b2b::models::scim::ScimConnectionWithNextToken>,
+        > = None;
+        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
+            match key.as_str() {
+                "status_code" => {
+                    crate::codec::put(&mut map, &mut status_code, "status_code")
+                }
+                "request_id" => {
+                    crate::codec::put(&mut map, &mut request_id, "request_id")
+                }
+                "connection" => {
+                    crate::codec::put(&mut map, &mut connection, "connection")
+                }
+                _ => crate::codec::skip(&mut map),
+            }?;
+        }
+        match (status_code, request_id) {
+            (Some(status_code), Some(request_id)) => {
+                Ok(Self {
+                    status_code,
+                    request_id,
+                    connection: connection.flatten(),
+                })
+            }
+            (status_code, request_id) => {
+                Err(
+                    crate::codec::missing(
+                        &[
+                            ("status_code", status_code.is_none()),
+                            ("request_id", request_id.is_none()),
+                        ],
+                    ),
+                )
+            }
+        }
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for RotateStartResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::codec::object(deserializer)
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl ::serde::Serialize for RotateStartResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut object = crate::codec::Writer::new(
+            serializer,
+            2 + crate::codec::count_set(&[self.connection.is_some()]),
+        )?;
+        object.entry("status_code", &self.status_code);
+        object.entry("request_id", &self.request_id);
+        object.entry_if("connection", &self.connection);
+        object.end()
+    }
 }
 
 /// Parameters of [`ScimConnection::update`].
@@ -824,6 +1351,7 @@ pub struct UpdateRequest {
 
 impl UpdateRequest {
     /// Creates the request from its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(
         organization_id: impl Into<String>,
         connection_id: impl Into<String>,
@@ -838,11 +1366,13 @@ impl UpdateRequest {
         }
     }
     /// Sets [`display_name`](Self::display_name).
+    #[inline]
     pub fn display_name(mut self, value: impl Into<String>) -> Self {
         self.display_name = Some(value.into());
         self
     }
     /// Sets [`identity_provider`](Self::identity_provider).
+    #[inline]
     pub fn identity_provider(
         mut self,
         value: crate::b2b::models::scim_connection::UpdateRequestIdentityProvider,
@@ -852,6 +1382,7 @@ impl UpdateRequest {
     }
     /// Sets
     /// [`scim_group_implicit_role_assignments`](Self::scim_group_implicit_role_assignments).
+    #[inline]
     pub fn scim_group_implicit_role_assignments(
         mut self,
         value: Vec<crate::b2b::models::scim::ScimGroupImplicitRoleAssignments>,
@@ -860,6 +1391,7 @@ impl UpdateRequest {
         self
     }
     /// Sets [`authorization`](Self::authorization).
+    #[inline]
     pub fn authorization(mut self, value: crate::MemberSessionAuth) -> Self {
         self.authorization = Some(value);
         self
@@ -902,8 +1434,7 @@ impl crate::test_util::MockEndpoint for UpdateRequest {
 }
 
 /// What [`ScimConnection::update`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "test-util", derive(::serde::Serialize))]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct UpdateResponse {
     /// HTTP status code of the response.
@@ -912,6 +1443,74 @@ pub struct UpdateResponse {
     /// a request.
     pub request_id: String,
     /// The connection after the update.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub connection: Option<crate::b2b::models::scim::ScimConnection>,
+}
+
+impl crate::codec::Object for UpdateResponse {
+    const NAME: &'static str = "UpdateResponse";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut status_code: Option<i64> = None;
+        let mut request_id: Option<String> = None;
+        let mut connection: Option<Option<crate::b2b::models::scim::ScimConnection>> = None;
+        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
+            match key.as_str() {
+                "status_code" => {
+                    crate::codec::put(&mut map, &mut status_code, "status_code")
+                }
+                "request_id" => {
+                    crate::codec::put(&mut map, &mut request_id, "request_id")
+                }
+                "connection" => {
+                    crate::codec::put(&mut map, &mut connection, "connection")
+                }
+                _ => crate::codec::skip(&mut map),
+            }?;
+        }
+        match (status_code, request_id) {
+            (Some(status_code), Some(request_id)) => {
+                Ok(Self {
+                    status_code,
+                    request_id,
+                    connection: connection.flatten(),
+                })
+            }
+            (status_code, request_id) => {
+                Err(
+                    crate::codec::missing(
+                        &[
+                            ("status_code", status_code.is_none()),
+                            ("request_id", request_id.is_none()),
+                        ],
+                    ),
+                )
+            }
+        }
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for UpdateResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::codec::object(deserializer)
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl ::serde::Serialize for UpdateResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut object = crate::codec::Writer::new(
+            serializer,
+            2 + crate::codec::count_set(&[self.connection.is_some()]),
+        )?;
+        object.entry("status_code", &self.status_code);
+        object.entry("request_id", &self.request_id);
+        object.entry_if("connection", &self.connection);
+        object.end()
+    }
 }

@@ -15,6 +15,7 @@ pub struct Scim<'a> {
 impl<'a> Scim<'a> {
     /// Set up and maintain an organization's SCIM connection, including its bearer token and the
     /// roles granted to members of SCIM groups.
+    #[inline]
     pub fn connection(&self) -> connection::ScimConnection<'a> {
         connection::ScimConnection {
             transport: self.transport,

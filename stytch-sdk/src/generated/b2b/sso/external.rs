@@ -19,21 +19,27 @@ impl<'a> SsoExternal<'a> {
     /// Fails if the source connection is not found in the named organization.
     ///
     /// Sends `POST /v1/b2b/sso/external/{organization_id}`.
-    pub async fn create_connection(
+    #[inline]
+    pub fn create_connection(
         &self,
         request: CreateConnectionRequest,
-    ) -> Result<CreateConnectionResponse, crate::Error> {
-        self.transport.send(&request).await
+    ) -> impl ::std::future::Future<
+        Output = Result<CreateConnectionResponse, crate::Error>,
+    > + Send + '_ {
+        self.transport.call(request)
     }
     /// Updates an external connection's display name and role assignments. A role assignment
     /// list given here replaces the existing one; fields left out are not changed.
     ///
     /// Sends `PUT /v1/b2b/sso/external/{organization_id}/connections/{connection_id}`.
-    pub async fn update_connection(
+    #[inline]
+    pub fn update_connection(
         &self,
         request: UpdateConnectionRequest,
-    ) -> Result<UpdateConnectionResponse, crate::Error> {
-        self.transport.send(&request).await
+    ) -> impl ::std::future::Future<
+        Output = Result<UpdateConnectionResponse, crate::Error>,
+    > + Send + '_ {
+        self.transport.call(request)
     }
 }
 
@@ -72,6 +78,7 @@ pub struct CreateConnectionRequest {
 
 impl CreateConnectionRequest {
     /// Creates the request from its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(
         organization_id: impl Into<String>,
         external_organization_id: impl Into<String>,
@@ -88,12 +95,14 @@ impl CreateConnectionRequest {
         }
     }
     /// Sets [`display_name`](Self::display_name).
+    #[inline]
     pub fn display_name(mut self, value: impl Into<String>) -> Self {
         self.display_name = Some(value.into());
         self
     }
     /// Sets
     /// [`connection_implicit_role_assignments`](Self::connection_implicit_role_assignments).
+    #[inline]
     pub fn connection_implicit_role_assignments(
         mut self,
         value: Vec<crate::b2b::models::sso::SamlConnectionImplicitRoleAssignment>,
@@ -102,6 +111,7 @@ impl CreateConnectionRequest {
         self
     }
     /// Sets [`group_implicit_role_assignments`](Self::group_implicit_role_assignments).
+    #[inline]
     pub fn group_implicit_role_assignments(
         mut self,
         value: Vec<crate::b2b::models::sso::SamlGroupImplicitRoleAssignment>,
@@ -110,6 +120,7 @@ impl CreateConnectionRequest {
         self
     }
     /// Sets [`authorization`](Self::authorization).
+    #[inline]
     pub fn authorization(mut self, value: crate::MemberSessionAuth) -> Self {
         self.authorization = Some(value);
         self
@@ -147,8 +158,7 @@ impl crate::test_util::MockEndpoint for CreateConnectionRequest {
 }
 
 /// What [`SsoExternal::create_connection`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "test-util", derive(::serde::Serialize))]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct CreateConnectionResponse {
     /// HTTP status code of the response.
@@ -157,8 +167,76 @@ pub struct CreateConnectionResponse {
     /// a request.
     pub request_id: String,
     /// The external connection that was created.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub connection: Option<crate::b2b::models::sso::Connection>,
+}
+
+impl crate::codec::Object for CreateConnectionResponse {
+    const NAME: &'static str = "CreateConnectionResponse";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut status_code: Option<i64> = None;
+        let mut request_id: Option<String> = None;
+        let mut connection: Option<Option<crate::b2b::models::sso::Connection>> = None;
+        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
+            match key.as_str() {
+                "status_code" => {
+                    crate::codec::put(&mut map, &mut status_code, "status_code")
+                }
+                "request_id" => {
+                    crate::codec::put(&mut map, &mut request_id, "request_id")
+                }
+                "connection" => {
+                    crate::codec::put(&mut map, &mut connection, "connection")
+                }
+                _ => crate::codec::skip(&mut map),
+            }?;
+        }
+        match (status_code, request_id) {
+            (Some(status_code), Some(request_id)) => {
+                Ok(Self {
+                    status_code,
+                    request_id,
+                    connection: connection.flatten(),
+                })
+            }
+            (status_code, request_id) => {
+                Err(
+                    crate::codec::missing(
+                        &[
+                            ("status_code", status_code.is_none()),
+                            ("request_id", request_id.is_none()),
+                        ],
+                    ),
+                )
+            }
+        }
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for CreateConnectionResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::codec::object(deserializer)
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl ::serde::Serialize for CreateConnectionResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut object = crate::codec::Writer::new(
+            serializer,
+            2 + crate::codec::count_set(&[self.connection.is_some()]),
+        )?;
+        object.entry("status_code", &self.status_code);
+        object.entry("request_id", &self.request_id);
+        object.entry_if("connection", &self.connection);
+        object.end()
+    }
 }
 
 /// Parameters of [`SsoExternal::update_connection`].
@@ -197,6 +275,7 @@ pub struct UpdateConnectionRequest {
 
 impl UpdateConnectionRequest {
     /// Creates the request from its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(
         organization_id: impl Into<String>,
         connection_id: impl Into<String>,
@@ -211,12 +290,14 @@ impl UpdateConnectionRequest {
         }
     }
     /// Sets [`display_name`](Self::display_name).
+    #[inline]
     pub fn display_name(mut self, value: impl Into<String>) -> Self {
         self.display_name = Some(value.into());
         self
     }
     /// Sets
     /// [`external_connection_implicit_role_assignments`](Self::external_connection_implicit_role_assignments).
+    #[inline]
     pub fn external_connection_implicit_role_assignments(
         mut self,
         value: Vec<crate::b2b::models::sso::ConnectionImplicitRoleAssignment>,
@@ -226,6 +307,7 @@ impl UpdateConnectionRequest {
     }
     /// Sets
     /// [`external_group_implicit_role_assignments`](Self::external_group_implicit_role_assignments).
+    #[inline]
     pub fn external_group_implicit_role_assignments(
         mut self,
         value: Vec<crate::b2b::models::sso::GroupImplicitRoleAssignment>,
@@ -234,6 +316,7 @@ impl UpdateConnectionRequest {
         self
     }
     /// Sets [`authorization`](Self::authorization).
+    #[inline]
     pub fn authorization(mut self, value: crate::MemberSessionAuth) -> Self {
         self.authorization = Some(value);
         self
@@ -276,8 +359,7 @@ impl crate::test_util::MockEndpoint for UpdateConnectionRequest {
 }
 
 /// What [`SsoExternal::update_connection`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "test-util", derive(::serde::Serialize))]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct UpdateConnectionResponse {
     /// HTTP status code of the response.
@@ -286,6 +368,74 @@ pub struct UpdateConnectionResponse {
     /// a request.
     pub request_id: String,
     /// The connection as it stands after the update.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub connection: Option<crate::b2b::models::sso::Connection>,
+}
+
+impl crate::codec::Object for UpdateConnectionResponse {
+    const NAME: &'static str = "UpdateConnectionResponse";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut status_code: Option<i64> = None;
+        let mut request_id: Option<String> = None;
+        let mut connection: Option<Option<crate::b2b::models::sso::Connection>> = None;
+        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
+            match key.as_str() {
+                "status_code" => {
+                    crate::codec::put(&mut map, &mut status_code, "status_code")
+                }
+                "request_id" => {
+                    crate::codec::put(&mut map, &mut request_id, "request_id")
+                }
+                "connection" => {
+                    crate::codec::put(&mut map, &mut connection, "connection")
+                }
+                _ => crate::codec::skip(&mut map),
+            }?;
+        }
+        match (status_code, request_id) {
+            (Some(status_code), Some(request_id)) => {
+                Ok(Self {
+                    status_code,
+                    request_id,
+                    connection: connection.flatten(),
+                })
+            }
+            (status_code, request_id) => {
+                Err(
+                    crate::codec::missing(
+                        &[
+                            ("status_code", status_code.is_none()),
+                            ("request_id", request_id.is_none()),
+                        ],
+                    ),
+                )
+            }
+        }
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for UpdateConnectionResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::codec::object(deserializer)
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl ::serde::Serialize for UpdateConnectionResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut object = crate::codec::Writer::new(
+            serializer,
+            2 + crate::codec::count_set(&[self.connection.is_some()]),
+        )?;
+        object.entry("status_code", &self.status_code);
+        object.entry("request_id", &self.request_id);
+        object.entry_if("connection", &self.connection);
+        object.end()
+    }
 }

@@ -20,6 +20,7 @@ impl<'a> Sso<'a> {
     /// External SSO connections, which let an organization reuse an SSO connection owned by
     /// another organization in the same project, so its members sign in through an identity
     /// provider that is already set up.
+    #[inline]
     pub fn external(&self) -> external::SsoExternal<'a> {
         external::SsoExternal {
             transport: self.transport,
@@ -27,6 +28,7 @@ impl<'a> Sso<'a> {
     }
     /// OpenID Connect SSO connections for an organization: create them and set the identity
     /// provider's client credentials and endpoints.
+    #[inline]
     pub fn oidc(&self) -> oidc::SsoOidc<'a> {
         oidc::SsoOidc {
             transport: self.transport,
@@ -34,6 +36,7 @@ impl<'a> Sso<'a> {
     }
     /// SAML SSO connections for an organization: create them, configure the identity provider's
     /// details, and manage the certificates and keys involved.
+    #[inline]
     pub fn saml(&self) -> saml::SsoSaml<'a> {
         saml::SsoSaml {
             transport: self.transport,
@@ -46,31 +49,40 @@ impl<'a> Sso<'a> {
     /// the intermediate session token. The token is single-use and short-lived.
     ///
     /// Sends `POST /v1/b2b/sso/authenticate`.
-    pub async fn authenticate(
+    #[inline]
+    pub fn authenticate(
         &self,
         request: AuthenticateRequest,
-    ) -> Result<AuthenticateResponse, crate::Error> {
-        self.transport.send(&request).await
+    ) -> impl ::std::future::Future<
+        Output = Result<AuthenticateResponse, crate::Error>,
+    > + Send + '_ {
+        self.transport.call(request)
     }
     /// Deletes one of an organization's SSO connections, whether SAML, OIDC or external. Members
     /// can no longer log in through it afterwards. With `authorization`, the caller's roles must
     /// allow managing the organization's SSO settings.
     ///
     /// Sends `DELETE /v1/b2b/sso/{organization_id}/connections/{connection_id}`.
-    pub async fn delete_connection(
+    #[inline]
+    pub fn delete_connection(
         &self,
         request: DeleteConnectionRequest,
-    ) -> Result<DeleteConnectionResponse, crate::Error> {
-        self.transport.send(&request).await
+    ) -> impl ::std::future::Future<
+        Output = Result<DeleteConnectionResponse, crate::Error>,
+    > + Send + '_ {
+        self.transport.call(request)
     }
     /// Lists every SSO connection configured for an organization, grouped by kind.
     ///
     /// Sends `GET /v1/b2b/sso/{organization_id}`.
-    pub async fn get_connections(
+    #[inline]
+    pub fn get_connections(
         &self,
         request: GetConnectionsRequest,
-    ) -> Result<GetConnectionsResponse, crate::Error> {
-        self.transport.send(&request).await
+    ) -> impl ::std::future::Future<
+        Output = Result<GetConnectionsResponse, crate::Error>,
+    > + Send + '_ {
+        self.transport.call(request)
     }
 }
 
@@ -127,6 +139,7 @@ pub struct AuthenticateRequest {
 
 impl AuthenticateRequest {
     /// Creates the request from its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(sso_token: impl Into<String>) -> Self {
         Self {
             sso_token: sso_token.into(),
@@ -141,31 +154,37 @@ impl AuthenticateRequest {
         }
     }
     /// Sets [`pkce_code_verifier`](Self::pkce_code_verifier).
+    #[inline]
     pub fn pkce_code_verifier(mut self, value: impl Into<String>) -> Self {
         self.pkce_code_verifier = Some(value.into());
         self
     }
     /// Sets [`session_token`](Self::session_token).
+    #[inline]
     pub fn session_token(mut self, value: impl Into<String>) -> Self {
         self.session_token = Some(value.into());
         self
     }
     /// Sets [`session_jwt`](Self::session_jwt).
+    #[inline]
     pub fn session_jwt(mut self, value: impl Into<String>) -> Self {
         self.session_jwt = Some(value.into());
         self
     }
     /// Sets [`session_duration_minutes`](Self::session_duration_minutes).
+    #[inline]
     pub fn session_duration_minutes(mut self, value: i64) -> Self {
         self.session_duration_minutes = Some(value);
         self
     }
     /// Sets [`session_custom_claims`](Self::session_custom_claims).
+    #[inline]
     pub fn session_custom_claims(mut self, value: ::serde_json::Value) -> Self {
         self.session_custom_claims = Some(value);
         self
     }
     /// Sets [`locale`](Self::locale).
+    #[inline]
     pub fn locale(
         mut self,
         value: crate::b2b::models::sso::AuthenticateRequestLocale,
@@ -174,11 +193,13 @@ impl AuthenticateRequest {
         self
     }
     /// Sets [`intermediate_session_token`](Self::intermediate_session_token).
+    #[inline]
     pub fn intermediate_session_token(mut self, value: impl Into<String>) -> Self {
         self.intermediate_session_token = Some(value.into());
         self
     }
     /// Sets [`telemetry_id`](Self::telemetry_id).
+    #[inline]
     pub fn telemetry_id(mut self, value: impl Into<String>) -> Self {
         self.telemetry_id = Some(value.into());
         self
@@ -212,8 +233,7 @@ impl crate::test_util::MockEndpoint for AuthenticateRequest {
 }
 
 /// What [`Sso::authenticate`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "test-util", derive(::serde::Serialize))]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct AuthenticateResponse {
     /// HTTP status code of the response.
@@ -246,26 +266,250 @@ pub struct AuthenticateResponse {
     pub member_authenticated: bool,
     /// The member session that was started or extended; absent while the member still owes a
     /// factor and only an intermediate session exists.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub member_session: Option<crate::b2b::models::sessions::MemberSession>,
     /// Which second factor the member still has to complete, when the organization demands MFA.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mfa_required: Option<crate::b2b::models::mfa::MfaRequired>,
     /// Which primary authentication methods the organization accepts, when the factor just used
     /// does not satisfy its policy.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub primary_required: Option<crate::b2b::models::sessions::PrimaryRequired>,
     /// What device fingerprinting learned about the member's device, present when a
     /// `telemetry_id` was sent and the lookup succeeded.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub member_device: Option<crate::consumer::models::device_history::DeviceInfo>,
     /// When the intermediate session token stops being accepted.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::time::serde::rfc3339::option"
-    )]
     pub intermediate_session_token_expires_at: Option<::time::OffsetDateTime>,
+}
+
+impl crate::codec::Object for AuthenticateResponse {
+    const NAME: &'static str = "AuthenticateResponse";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut status_code: Option<i64> = None;
+        let mut request_id: Option<String> = None;
+        let mut member_id: Option<String> = None;
+        let mut organization_id: Option<String> = None;
+        let mut member: Option<crate::b2b::models::organizations::Member> = None;
+        let mut session_token: Option<String> = None;
+        let mut session_jwt: Option<String> = None;
+        let mut reset_session: Option<bool> = None;
+        let mut organization: Option<crate::b2b::models::organizations::Organization> = None;
+        let mut intermediate_session_token: Option<String> = None;
+        let mut member_authenticated: Option<bool> = None;
+        let mut member_session: Option<
+            Option<crate::b2b::models::sessions::MemberSession>,
+        > = None;
+        let mut mfa_required: Option<Option<crate::b2b::models::mfa::MfaRequired>> = None;
+        let mut primary_required: Option<
+            Option<crate::b2b::models::sessions::PrimaryRequired>,
+        > = None;
+        let mut member_device: Option<
+            Option<crate::consumer::models::device_history::DeviceInfo>,
+        > = None;
+        let mut intermediate_session_token_expires_at: Option<
+            Option<crate::codec::Timestamp>,
+        > = None;
+        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
+            match key.as_str() {
+                "status_code" => {
+                    crate::codec::put(&mut map, &mut status_code, "status_code")
+                }
+                "request_id" => {
+                    crate::codec::put(&mut map, &mut request_id, "request_id")
+                }
+                "member_id" => crate::codec::put(&mut map, &mut member_id, "member_id"),
+                "organization_id" => {
+                    crate::codec::put(&mut map, &mut organization_id, "organization_id")
+                }
+                "member" => crate::codec::put(&mut map, &mut member, "member"),
+                "session_token" => {
+                    crate::codec::put(&mut map, &mut session_token, "session_token")
+                }
+                "session_jwt" => {
+                    crate::codec::put(&mut map, &mut session_jwt, "session_jwt")
+                }
+                "reset_session" => {
+                    crate::codec::put(&mut map, &mut reset_session, "reset_session")
+                }
+                "organization" => {
+                    crate::codec::put(&mut map, &mut organization, "organization")
+                }
+                "intermediate_session_token" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut intermediate_session_token,
+                        "intermediate_session_token",
+                    )
+                }
+                "member_authenticated" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut member_authenticated,
+                        "member_authenticated",
+                    )
+                }
+                "member_session" => {
+                    crate::codec::put(&mut map, &mut member_session, "member_session")
+                }
+                "mfa_required" => {
+                    crate::codec::put(&mut map, &mut mfa_required, "mfa_required")
+                }
+                "primary_required" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut primary_required,
+                        "primary_required",
+                    )
+                }
+                "member_device" => {
+                    crate::codec::put(&mut map, &mut member_device, "member_device")
+                }
+                "intermediate_session_token_expires_at" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut intermediate_session_token_expires_at,
+                        "intermediate_session_token_expires_at",
+                    )
+                }
+                _ => crate::codec::skip(&mut map),
+            }?;
+        }
+        match (
+            status_code,
+            request_id,
+            member_id,
+            organization_id,
+            member,
+            session_token,
+            session_jwt,
+            reset_session,
+            organization,
+            intermediate_session_token,
+            member_authenticated,
+        ) {
+            (
+                Some(status_code),
+                Some(request_id),
+                Some(member_id),
+                Some(organization_id),
+                Some(member),
+                Some(session_token),
+                Some(session_jwt),
+                Some(reset_session),
+                Some(organization),
+                Some(intermediate_session_token),
+                Some(member_authenticated),
+            ) => {
+                Ok(Self {
+                    status_code,
+                    request_id,
+                    member_id,
+                    organization_id,
+                    member,
+                    session_token,
+                    session_jwt,
+                    reset_session,
+                    organization,
+                    intermediate_session_token,
+                    member_authenticated,
+                    member_session: member_session.flatten(),
+                    mfa_required: mfa_required.flatten(),
+                    primary_required: primary_required.flatten(),
+                    member_device: member_device.flatten(),
+                    intermediate_session_token_expires_at: intermediate_session_token_expires_at
+                        .flatten()
+                        .map(|time| time.0),
+                })
+            }
+            (
+                status_code,
+                request_id,
+                member_id,
+                organization_id,
+                member,
+                session_token,
+                session_jwt,
+                reset_session,
+                organization,
+                intermediate_session_token,
+                member_authenticated,
+            ) => {
+                Err(
+                    crate::codec::missing(
+                        &[
+                            ("status_code", status_code.is_none()),
+                            ("request_id", request_id.is_none()),
+                            ("member_id", member_id.is_none()),
+                            ("organization_id", organization_id.is_none()),
+                            ("member", member.is_none()),
+                            ("session_token", session_token.is_none()),
+                            ("session_jwt", session_jwt.is_none()),
+                            ("reset_session", reset_session.is_none()),
+                            ("organization", organization.is_none()),
+                            (
+                                "intermediate_session_token",
+                                intermediate_session_token.is_none(),
+                            ),
+                            ("member_authenticated", member_authenticated.is_none()),
+                        ],
+                    ),
+                )
+            }
+        }
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for AuthenticateResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::codec::object(deserializer)
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl ::serde::Serialize for AuthenticateResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut object = crate::codec::Writer::new(
+            serializer,
+            11
+                + crate::codec::count_set(
+                    &[
+                        self.member_session.is_some(),
+                        self.mfa_required.is_some(),
+                        self.primary_required.is_some(),
+                        self.member_device.is_some(),
+                        self.intermediate_session_token_expires_at.is_some(),
+                    ],
+                ),
+        )?;
+        object.entry("status_code", &self.status_code);
+        object.entry("request_id", &self.request_id);
+        object.entry("member_id", &self.member_id);
+        object.entry("organization_id", &self.organization_id);
+        object.entry("member", &self.member);
+        object.entry("session_token", &self.session_token);
+        object.entry("session_jwt", &self.session_jwt);
+        object.entry("reset_session", &self.reset_session);
+        object.entry("organization", &self.organization);
+        object.entry("intermediate_session_token", &self.intermediate_session_token);
+        object.entry("member_authenticated", &self.member_authenticated);
+        object.entry_if("member_session", &self.member_session);
+        object.entry_if("mfa_required", &self.mfa_required);
+        object.entry_if("primary_required", &self.primary_required);
+        object.entry_if("member_device", &self.member_device);
+        object
+            .entry_if(
+                "intermediate_session_token_expires_at",
+                &self
+                    .intermediate_session_token_expires_at
+                    .as_ref()
+                    .map(crate::codec::TimestampRef),
+            );
+        object.end()
+    }
 }
 
 /// Parameters of [`Sso::delete_connection`].
@@ -289,6 +533,7 @@ pub struct DeleteConnectionRequest {
 
 impl DeleteConnectionRequest {
     /// Creates the request from its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(
         organization_id: impl Into<String>,
         connection_id: impl Into<String>,
@@ -300,6 +545,7 @@ impl DeleteConnectionRequest {
         }
     }
     /// Sets [`authorization`](Self::authorization).
+    #[inline]
     pub fn authorization(mut self, value: crate::MemberSessionAuth) -> Self {
         self.authorization = Some(value);
         self
@@ -342,8 +588,7 @@ impl crate::test_util::MockEndpoint for DeleteConnectionRequest {
 }
 
 /// What [`Sso::delete_connection`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "test-util", derive(::serde::Serialize))]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct DeleteConnectionResponse {
     /// HTTP status code of the response.
@@ -353,6 +598,73 @@ pub struct DeleteConnectionResponse {
     pub request_id: String,
     /// Identifier of the connection that was deleted.
     pub connection_id: String,
+}
+
+impl crate::codec::Object for DeleteConnectionResponse {
+    const NAME: &'static str = "DeleteConnectionResponse";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut status_code: Option<i64> = None;
+        let mut request_id: Option<String> = None;
+        let mut connection_id: Option<String> = None;
+        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
+            match key.as_str() {
+                "status_code" => {
+                    crate::codec::put(&mut map, &mut status_code, "status_code")
+                }
+                "request_id" => {
+                    crate::codec::put(&mut map, &mut request_id, "request_id")
+                }
+                "connection_id" => {
+                    crate::codec::put(&mut map, &mut connection_id, "connection_id")
+                }
+                _ => crate::codec::skip(&mut map),
+            }?;
+        }
+        match (status_code, request_id, connection_id) {
+            (Some(status_code), Some(request_id), Some(connection_id)) => {
+                Ok(Self {
+                    status_code,
+                    request_id,
+                    connection_id,
+                })
+            }
+            (status_code, request_id, connection_id) => {
+                Err(
+                    crate::codec::missing(
+                        &[
+                            ("status_code", status_code.is_none()),
+                            ("request_id", request_id.is_none()),
+                            ("connection_id", connection_id.is_none()),
+                        ],
+                    ),
+                )
+            }
+        }
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for DeleteConnectionResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::codec::object(deserializer)
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl ::serde::Serialize for DeleteConnectionResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut object = crate::codec::Writer::new(serializer, 3)?;
+        object.entry("status_code", &self.status_code);
+        object.entry("request_id", &self.request_id);
+        object.entry("connection_id", &self.connection_id);
+        object.end()
+    }
 }
 
 /// Parameters of [`Sso::get_connections`].
@@ -373,6 +685,7 @@ pub struct GetConnectionsRequest {
 
 impl GetConnectionsRequest {
     /// Creates the request from its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(organization_id: impl Into<String>) -> Self {
         Self {
             organization_id: organization_id.into(),
@@ -380,6 +693,7 @@ impl GetConnectionsRequest {
         }
     }
     /// Sets [`authorization`](Self::authorization).
+    #[inline]
     pub fn authorization(mut self, value: crate::MemberSessionAuth) -> Self {
         self.authorization = Some(value);
         self
@@ -417,8 +731,7 @@ impl crate::test_util::MockEndpoint for GetConnectionsRequest {
 }
 
 /// What [`Sso::get_connections`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "test-util", derive(::serde::Serialize))]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct GetConnectionsResponse {
     /// HTTP status code of the response.
@@ -433,4 +746,115 @@ pub struct GetConnectionsResponse {
     /// The organization's external connections, which borrow an SSO connection owned by another
     /// organization.
     pub external_connections: Vec<crate::b2b::models::sso::Connection>,
+}
+
+impl crate::codec::Object for GetConnectionsResponse {
+    const NAME: &'static str = "GetConnectionsResponse";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut status_code: Option<i64> = None;
+        let mut request_id: Option<String> = None;
+        let mut saml_connections: Option<Vec<crate::b2b::models::sso::SamlConnection>> = None;
+        let mut oidc_connections: Option<Vec<crate::b2b::models::sso::OidcConnection>> = None;
+        let mut external_connections: Option<Vec<crate::b2b::models::sso::Connection>> = None;
+        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
+            match key.as_str() {
+                "status_code" => {
+                    crate::codec::put(&mut map, &mut status_code, "status_code")
+                }
+                "request_id" => {
+                    crate::codec::put(&mut map, &mut request_id, "request_id")
+                }
+                "saml_connections" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut saml_connections,
+                        "saml_connections",
+                    )
+                }
+                "oidc_connections" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut oidc_connections,
+                        "oidc_connections",
+                    )
+                }
+                "external_connections" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut external_connections,
+                        "external_connections",
+                    )
+                }
+                _ => crate::codec::skip(&mut map),
+            }?;
+        }
+        match (
+            status_code,
+            request_id,
+            saml_connections,
+            oidc_connections,
+            external_connections,
+        ) {
+            (
+                Some(status_code),
+                Some(request_id),
+                Some(saml_connections),
+                Some(oidc_connections),
+                Some(external_connections),
+            ) => {
+                Ok(Self {
+                    status_code,
+                    request_id,
+                    saml_connections,
+                    oidc_connections,
+                    external_connections,
+                })
+            }
+            (
+                status_code,
+                request_id,
+                saml_connections,
+                oidc_connections,
+                external_connections,
+            ) => {
+                Err(
+                    crate::codec::missing(
+                        &[
+                            ("status_code", status_code.is_none()),
+                            ("request_id", request_id.is_none()),
+                            ("saml_connections", saml_connections.is_none()),
+                            ("oidc_connections", oidc_connections.is_none()),
+                            ("external_connections", external_connections.is_none()),
+                        ],
+                    ),
+                )
+            }
+        }
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for GetConnectionsResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::codec::object(deserializer)
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl ::serde::Serialize for GetConnectionsResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut object = crate::codec::Writer::new(serializer, 5)?;
+        object.entry("status_code", &self.status_code);
+        object.entry("request_id", &self.request_id);
+        object.entry("saml_connections", &self.saml_connections);
+        object.entry("oidc_connections", &self.oidc_connections);
+        object.entry("external_connections", &self.external_connections);
+        object.end()
+    }
 }

@@ -17,11 +17,14 @@ impl<'a> SsoOidc<'a> {
     /// With `authorization`, the caller's roles must allow managing SSO.
     ///
     /// Sends `POST /v1/b2b/sso/oidc/{organization_id}`.
-    pub async fn create_connection(
+    #[inline]
+    pub fn create_connection(
         &self,
         request: CreateConnectionRequest,
-    ) -> Result<CreateConnectionResponse, crate::Error> {
-        self.transport.send(&request).await
+    ) -> impl ::std::future::Future<
+        Output = Result<CreateConnectionResponse, crate::Error>,
+    > + Send + '_ {
+        self.transport.call(request)
     }
     /// Updates the settings of an organization's OIDC connection; settings left out keep their
     /// current values. When `issuer` changes, Stytch tries to load the provider's OpenID
@@ -30,11 +33,14 @@ impl<'a> SsoOidc<'a> {
     /// than as an error.
     ///
     /// Sends `PUT /v1/b2b/sso/oidc/{organization_id}/connections/{connection_id}`.
-    pub async fn update_connection(
+    #[inline]
+    pub fn update_connection(
         &self,
         request: UpdateConnectionRequest,
-    ) -> Result<UpdateConnectionResponse, crate::Error> {
-        self.transport.send(&request).await
+    ) -> impl ::std::future::Future<
+        Output = Result<UpdateConnectionResponse, crate::Error>,
+    > + Send + '_ {
+        self.transport.call(request)
     }
 }
 
@@ -68,6 +74,7 @@ pub struct CreateConnectionRequest {
 
 impl CreateConnectionRequest {
     /// Creates the request from its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(organization_id: impl Into<String>) -> Self {
         Self {
             organization_id: organization_id.into(),
@@ -77,11 +84,13 @@ impl CreateConnectionRequest {
         }
     }
     /// Sets [`display_name`](Self::display_name).
+    #[inline]
     pub fn display_name(mut self, value: impl Into<String>) -> Self {
         self.display_name = Some(value.into());
         self
     }
     /// Sets [`identity_provider`](Self::identity_provider).
+    #[inline]
     pub fn identity_provider(
         mut self,
         value: crate::b2b::models::sso_oidc::CreateConnectionRequestIdentityProvider,
@@ -90,6 +99,7 @@ impl CreateConnectionRequest {
         self
     }
     /// Sets [`authorization`](Self::authorization).
+    #[inline]
     pub fn authorization(mut self, value: crate::MemberSessionAuth) -> Self {
         self.authorization = Some(value);
         self
@@ -127,8 +137,7 @@ impl crate::test_util::MockEndpoint for CreateConnectionRequest {
 }
 
 /// What [`SsoOidc::create_connection`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "test-util", derive(::serde::Serialize))]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct CreateConnectionResponse {
     /// HTTP status code of the response.
@@ -137,8 +146,76 @@ pub struct CreateConnectionResponse {
     /// a request.
     pub request_id: String,
     /// The new OIDC connection.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub connection: Option<crate::b2b::models::sso::OidcConnection>,
+}
+
+impl crate::codec::Object for CreateConnectionResponse {
+    const NAME: &'static str = "CreateConnectionResponse";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut status_code: Option<i64> = None;
+        let mut request_id: Option<String> = None;
+        let mut connection: Option<Option<crate::b2b::models::sso::OidcConnection>> = None;
+        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
+            match key.as_str() {
+                "status_code" => {
+                    crate::codec::put(&mut map, &mut status_code, "status_code")
+                }
+                "request_id" => {
+                    crate::codec::put(&mut map, &mut request_id, "request_id")
+                }
+                "connection" => {
+                    crate::codec::put(&mut map, &mut connection, "connection")
+                }
+                _ => crate::codec::skip(&mut map),
+            }?;
+        }
+        match (status_code, request_id) {
+            (Some(status_code), Some(request_id)) => {
+                Ok(Self {
+                    status_code,
+                    request_id,
+                    connection: connection.flatten(),
+                })
+            }
+            (status_code, request_id) => {
+                Err(
+                    crate::codec::missing(
+                        &[
+                            ("status_code", status_code.is_none()),
+                            ("request_id", request_id.is_none()),
+                        ],
+                    ),
+                )
+            }
+        }
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for CreateConnectionResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::codec::object(deserializer)
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl ::serde::Serialize for CreateConnectionResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut object = crate::codec::Writer::new(
+            serializer,
+            2 + crate::codec::count_set(&[self.connection.is_some()]),
+        )?;
+        object.entry("status_code", &self.status_code);
+        object.entry("request_id", &self.request_id);
+        object.entry_if("connection", &self.connection);
+        object.end()
+    }
 }
 
 /// Parameters of [`SsoOidc::update_connection`].
@@ -204,6 +281,7 @@ pub struct UpdateConnectionRequest {
 
 impl UpdateConnectionRequest {
     /// Creates the request from its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(
         organization_id: impl Into<String>,
         connection_id: impl Into<String>,
@@ -226,46 +304,55 @@ impl UpdateConnectionRequest {
         }
     }
     /// Sets [`display_name`](Self::display_name).
+    #[inline]
     pub fn display_name(mut self, value: impl Into<String>) -> Self {
         self.display_name = Some(value.into());
         self
     }
     /// Sets [`client_id`](Self::client_id).
+    #[inline]
     pub fn client_id(mut self, value: impl Into<String>) -> Self {
         self.client_id = Some(value.into());
         self
     }
     /// Sets [`client_secret`](Self::client_secret).
+    #[inline]
     pub fn client_secret(mut self, value: impl Into<String>) -> Self {
         self.client_secret = Some(value.into());
         self
     }
     /// Sets [`issuer`](Self::issuer).
+    #[inline]
     pub fn issuer(mut self, value: impl Into<String>) -> Self {
         self.issuer = Some(value.into());
         self
     }
     /// Sets [`authorization_url`](Self::authorization_url).
+    #[inline]
     pub fn authorization_url(mut self, value: impl Into<String>) -> Self {
         self.authorization_url = Some(value.into());
         self
     }
     /// Sets [`token_url`](Self::token_url).
+    #[inline]
     pub fn token_url(mut self, value: impl Into<String>) -> Self {
         self.token_url = Some(value.into());
         self
     }
     /// Sets [`userinfo_url`](Self::userinfo_url).
+    #[inline]
     pub fn userinfo_url(mut self, value: impl Into<String>) -> Self {
         self.userinfo_url = Some(value.into());
         self
     }
     /// Sets [`jwks_url`](Self::jwks_url).
+    #[inline]
     pub fn jwks_url(mut self, value: impl Into<String>) -> Self {
         self.jwks_url = Some(value.into());
         self
     }
     /// Sets [`identity_provider`](Self::identity_provider).
+    #[inline]
     pub fn identity_provider(
         mut self,
         value: crate::b2b::models::sso_oidc::UpdateConnectionRequestIdentityProvider,
@@ -274,16 +361,19 @@ impl UpdateConnectionRequest {
         self
     }
     /// Sets [`custom_scopes`](Self::custom_scopes).
+    #[inline]
     pub fn custom_scopes(mut self, value: impl Into<String>) -> Self {
         self.custom_scopes = Some(value.into());
         self
     }
     /// Sets [`attribute_mapping`](Self::attribute_mapping).
+    #[inline]
     pub fn attribute_mapping(mut self, value: ::serde_json::Value) -> Self {
         self.attribute_mapping = Some(value);
         self
     }
     /// Sets [`authorization`](Self::authorization).
+    #[inline]
     pub fn authorization(mut self, value: crate::MemberSessionAuth) -> Self {
         self.authorization = Some(value);
         self
@@ -326,8 +416,7 @@ impl crate::test_util::MockEndpoint for UpdateConnectionRequest {
 }
 
 /// What [`SsoOidc::update_connection`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "test-util", derive(::serde::Serialize))]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct UpdateConnectionResponse {
     /// HTTP status code of the response.
@@ -336,10 +425,84 @@ pub struct UpdateConnectionResponse {
     /// a request.
     pub request_id: String,
     /// The OIDC connection as it stands after the update.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub connection: Option<crate::b2b::models::sso::OidcConnection>,
     /// Explanation of a problem met while applying the settings, such as the discovery document
     /// at `issuer` not being reachable; absent when all went well.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub warning: Option<String>,
+}
+
+impl crate::codec::Object for UpdateConnectionResponse {
+    const NAME: &'static str = "UpdateConnectionResponse";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut status_code: Option<i64> = None;
+        let mut request_id: Option<String> = None;
+        let mut connection: Option<Option<crate::b2b::models::sso::OidcConnection>> = None;
+        let mut warning: Option<Option<String>> = None;
+        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
+            match key.as_str() {
+                "status_code" => {
+                    crate::codec::put(&mut map, &mut status_code, "status_code")
+                }
+                "request_id" => {
+                    crate::codec::put(&mut map, &mut request_id, "request_id")
+                }
+                "connection" => {
+                    crate::codec::put(&mut map, &mut connection, "connection")
+                }
+                "warning" => crate::codec::put(&mut map, &mut warning, "warning"),
+                _ => crate::codec::skip(&mut map),
+            }?;
+        }
+        match (status_code, request_id) {
+            (Some(status_code), Some(request_id)) => {
+                Ok(Self {
+                    status_code,
+                    request_id,
+                    connection: connection.flatten(),
+                    warning: warning.flatten(),
+                })
+            }
+            (status_code, request_id) => {
+                Err(
+                    crate::codec::missing(
+                        &[
+                            ("status_code", status_code.is_none()),
+                            ("request_id", request_id.is_none()),
+                        ],
+                    ),
+                )
+            }
+        }
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for UpdateConnectionResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::codec::object(deserializer)
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl ::serde::Serialize for UpdateConnectionResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut object = crate::codec::Writer::new(
+            serializer,
+            2
+                + crate::codec::count_set(
+                    &[self.connection.is_some(), self.warning.is_some()],
+                ),
+        )?;
+        object.entry("status_code", &self.status_code);
+        object.entry("request_id", &self.request_id);
+        object.entry_if("connection", &self.connection);
+        object.entry_if("warning", &self.warning);
+        object.end()
+    }
 }

@@ -18,11 +18,14 @@ impl<'a> SsoSaml<'a> {
     /// allow managing SSO.
     ///
     /// Sends `POST /v1/b2b/sso/saml/{organization_id}`.
-    pub async fn create_connection(
+    #[inline]
+    pub fn create_connection(
         &self,
         request: CreateConnectionRequest,
-    ) -> Result<CreateConnectionResponse, crate::Error> {
-        self.transport.send(&request).await
+    ) -> impl ::std::future::Future<
+        Output = Result<CreateConnectionResponse, crate::Error>,
+    > + Send + '_ {
+        self.transport.call(request)
     }
     /// Removes one of the private keys Stytch uses to decrypt encrypted assertions for a
     /// connection. Assertions encrypted for that key can no longer be read afterwards, so remove
@@ -30,11 +33,14 @@ impl<'a> SsoSaml<'a> {
     ///
     /// Sends `DELETE
     /// /v1/b2b/sso/saml/{organization_id}/connections/{connection_id}/encryption_private_keys/{private_key_id}`.
-    pub async fn delete_encryption_private_key(
+    #[inline]
+    pub fn delete_encryption_private_key(
         &self,
         request: DeleteEncryptionPrivateKeyRequest,
-    ) -> Result<DeleteEncryptionPrivateKeyResponse, crate::Error> {
-        self.transport.send(&request).await
+    ) -> impl ::std::future::Future<
+        Output = Result<DeleteEncryptionPrivateKeyResponse, crate::Error>,
+    > + Send + '_ {
+        self.transport.call(request)
     }
     /// Removes one of the identity provider certificates used to verify a connection's
     /// assertions. Use it to drop an old certificate after the provider has rotated to a new
@@ -42,22 +48,28 @@ impl<'a> SsoSaml<'a> {
     ///
     /// Sends `DELETE
     /// /v1/b2b/sso/saml/{organization_id}/connections/{connection_id}/verification_certificates/{certificate_id}`.
-    pub async fn delete_verification_certificate(
+    #[inline]
+    pub fn delete_verification_certificate(
         &self,
         request: DeleteVerificationCertificateRequest,
-    ) -> Result<DeleteVerificationCertificateResponse, crate::Error> {
-        self.transport.send(&request).await
+    ) -> impl ::std::future::Future<
+        Output = Result<DeleteVerificationCertificateResponse, crate::Error>,
+    > + Send + '_ {
+        self.transport.call(request)
     }
     /// Configures a SAML connection from the identity provider's metadata URL. Stytch downloads
     /// the metadata document and takes the provider's entity ID, SSO URL and signing certificate
     /// from it. Fails if the URL cannot be fetched or does not hold valid SAML metadata.
     ///
     /// Sends `PUT /v1/b2b/sso/saml/{organization_id}/connections/{connection_id}/url`.
-    pub async fn update_by_url(
+    #[inline]
+    pub fn update_by_url(
         &self,
         request: UpdateByUrlRequest,
-    ) -> Result<UpdateByUrlResponse, crate::Error> {
-        self.transport.send(&request).await
+    ) -> impl ::std::future::Future<
+        Output = Result<UpdateByUrlResponse, crate::Error>,
+    > + Send + '_ {
+        self.transport.call(request)
     }
     /// Updates the settings of an organization's SAML connection by hand; settings left out keep
     /// their current values. The connection becomes usable once it has the provider's entity ID,
@@ -65,11 +77,14 @@ impl<'a> SsoSaml<'a> {
     /// allow managing SSO.
     ///
     /// Sends `PUT /v1/b2b/sso/saml/{organization_id}/connections/{connection_id}`.
-    pub async fn update_connection(
+    #[inline]
+    pub fn update_connection(
         &self,
         request: UpdateConnectionRequest,
-    ) -> Result<UpdateConnectionResponse, crate::Error> {
-        self.transport.send(&request).await
+    ) -> impl ::std::future::Future<
+        Output = Result<UpdateConnectionResponse, crate::Error>,
+    > + Send + '_ {
+        self.transport.call(request)
     }
 }
 
@@ -103,6 +118,7 @@ pub struct CreateConnectionRequest {
 
 impl CreateConnectionRequest {
     /// Creates the request from its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(organization_id: impl Into<String>) -> Self {
         Self {
             organization_id: organization_id.into(),
@@ -112,11 +128,13 @@ impl CreateConnectionRequest {
         }
     }
     /// Sets [`display_name`](Self::display_name).
+    #[inline]
     pub fn display_name(mut self, value: impl Into<String>) -> Self {
         self.display_name = Some(value.into());
         self
     }
     /// Sets [`identity_provider`](Self::identity_provider).
+    #[inline]
     pub fn identity_provider(
         mut self,
         value: crate::b2b::models::sso_saml::CreateConnectionRequestIdentityProvider,
@@ -125,6 +143,7 @@ impl CreateConnectionRequest {
         self
     }
     /// Sets [`authorization`](Self::authorization).
+    #[inline]
     pub fn authorization(mut self, value: crate::MemberSessionAuth) -> Self {
         self.authorization = Some(value);
         self
@@ -162,8 +181,7 @@ impl crate::test_util::MockEndpoint for CreateConnectionRequest {
 }
 
 /// What [`SsoSaml::create_connection`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "test-util", derive(::serde::Serialize))]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct CreateConnectionResponse {
     /// HTTP status code of the response.
@@ -172,8 +190,76 @@ pub struct CreateConnectionResponse {
     /// a request.
     pub request_id: String,
     /// The new SAML connection.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub connection: Option<crate::b2b::models::sso::SamlConnection>,
+}
+
+impl crate::codec::Object for CreateConnectionResponse {
+    const NAME: &'static str = "CreateConnectionResponse";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut status_code: Option<i64> = None;
+        let mut request_id: Option<String> = None;
+        let mut connection: Option<Option<crate::b2b::models::sso::SamlConnection>> = None;
+        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
+            match key.as_str() {
+                "status_code" => {
+                    crate::codec::put(&mut map, &mut status_code, "status_code")
+                }
+                "request_id" => {
+                    crate::codec::put(&mut map, &mut request_id, "request_id")
+                }
+                "connection" => {
+                    crate::codec::put(&mut map, &mut connection, "connection")
+                }
+                _ => crate::codec::skip(&mut map),
+            }?;
+        }
+        match (status_code, request_id) {
+            (Some(status_code), Some(request_id)) => {
+                Ok(Self {
+                    status_code,
+                    request_id,
+                    connection: connection.flatten(),
+                })
+            }
+            (status_code, request_id) => {
+                Err(
+                    crate::codec::missing(
+                        &[
+                            ("status_code", status_code.is_none()),
+                            ("request_id", request_id.is_none()),
+                        ],
+                    ),
+                )
+            }
+        }
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for CreateConnectionResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::codec::object(deserializer)
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl ::serde::Serialize for CreateConnectionResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut object = crate::codec::Writer::new(
+            serializer,
+            2 + crate::codec::count_set(&[self.connection.is_some()]),
+        )?;
+        object.entry("status_code", &self.status_code);
+        object.entry("request_id", &self.request_id);
+        object.entry_if("connection", &self.connection);
+        object.end()
+    }
 }
 
 /// Parameters of [`SsoSaml::delete_encryption_private_key`].
@@ -200,6 +286,7 @@ pub struct DeleteEncryptionPrivateKeyRequest {
 
 impl DeleteEncryptionPrivateKeyRequest {
     /// Creates the request from its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(
         organization_id: impl Into<String>,
         connection_id: impl Into<String>,
@@ -213,6 +300,7 @@ impl DeleteEncryptionPrivateKeyRequest {
         }
     }
     /// Sets [`authorization`](Self::authorization).
+    #[inline]
     pub fn authorization(mut self, value: crate::MemberSessionAuth) -> Self {
         self.authorization = Some(value);
         self
@@ -264,8 +352,7 @@ impl crate::test_util::MockEndpoint for DeleteEncryptionPrivateKeyRequest {
 }
 
 /// What [`SsoSaml::delete_encryption_private_key`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "test-util", derive(::serde::Serialize))]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct DeleteEncryptionPrivateKeyResponse {
     /// HTTP status code of the response.
@@ -275,6 +362,73 @@ pub struct DeleteEncryptionPrivateKeyResponse {
     pub request_id: String,
     /// Identifier of the private key that was deleted.
     pub private_key_id: String,
+}
+
+impl crate::codec::Object for DeleteEncryptionPrivateKeyResponse {
+    const NAME: &'static str = "DeleteEncryptionPrivateKeyResponse";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut status_code: Option<i64> = None;
+        let mut request_id: Option<String> = None;
+        let mut private_key_id: Option<String> = None;
+        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
+            match key.as_str() {
+                "status_code" => {
+                    crate::codec::put(&mut map, &mut status_code, "status_code")
+                }
+                "request_id" => {
+                    crate::codec::put(&mut map, &mut request_id, "request_id")
+                }
+                "private_key_id" => {
+                    crate::codec::put(&mut map, &mut private_key_id, "private_key_id")
+                }
+                _ => crate::codec::skip(&mut map),
+            }?;
+        }
+        match (status_code, request_id, private_key_id) {
+            (Some(status_code), Some(request_id), Some(private_key_id)) => {
+                Ok(Self {
+                    status_code,
+                    request_id,
+                    private_key_id,
+                })
+            }
+            (status_code, request_id, private_key_id) => {
+                Err(
+                    crate::codec::missing(
+                        &[
+                            ("status_code", status_code.is_none()),
+                            ("request_id", request_id.is_none()),
+                            ("private_key_id", private_key_id.is_none()),
+                        ],
+                    ),
+                )
+            }
+        }
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for DeleteEncryptionPrivateKeyResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::codec::object(deserializer)
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl ::serde::Serialize for DeleteEncryptionPrivateKeyResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut object = crate::codec::Writer::new(serializer, 3)?;
+        object.entry("status_code", &self.status_code);
+        object.entry("request_id", &self.request_id);
+        object.entry("private_key_id", &self.private_key_id);
+        object.end()
+    }
 }
 
 /// Parameters of [`SsoSaml::delete_verification_certificate`].
@@ -301,6 +455,7 @@ pub struct DeleteVerificationCertificateRequest {
 
 impl DeleteVerificationCertificateRequest {
     /// Creates the request from its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(
         organization_id: impl Into<String>,
         connection_id: impl Into<String>,
@@ -314,6 +469,7 @@ impl DeleteVerificationCertificateRequest {
         }
     }
     /// Sets [`authorization`](Self::authorization).
+    #[inline]
     pub fn authorization(mut self, value: crate::MemberSessionAuth) -> Self {
         self.authorization = Some(value);
         self
@@ -365,8 +521,7 @@ impl crate::test_util::MockEndpoint for DeleteVerificationCertificateRequest {
 }
 
 /// What [`SsoSaml::delete_verification_certificate`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "test-util", derive(::serde::Serialize))]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct DeleteVerificationCertificateResponse {
     /// HTTP status code of the response.
@@ -376,6 +531,73 @@ pub struct DeleteVerificationCertificateResponse {
     pub request_id: String,
     /// Identifier of the certificate that was deleted.
     pub certificate_id: String,
+}
+
+impl crate::codec::Object for DeleteVerificationCertificateResponse {
+    const NAME: &'static str = "DeleteVerificationCertificateResponse";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut status_code: Option<i64> = None;
+        let mut request_id: Option<String> = None;
+        let mut certificate_id: Option<String> = None;
+        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
+            match key.as_str() {
+                "status_code" => {
+                    crate::codec::put(&mut map, &mut status_code, "status_code")
+                }
+                "request_id" => {
+                    crate::codec::put(&mut map, &mut request_id, "request_id")
+                }
+                "certificate_id" => {
+                    crate::codec::put(&mut map, &mut certificate_id, "certificate_id")
+                }
+                _ => crate::codec::skip(&mut map),
+            }?;
+        }
+        match (status_code, request_id, certificate_id) {
+            (Some(status_code), Some(request_id), Some(certificate_id)) => {
+                Ok(Self {
+                    status_code,
+                    request_id,
+                    certificate_id,
+                })
+            }
+            (status_code, request_id, certificate_id) => {
+                Err(
+                    crate::codec::missing(
+                        &[
+                            ("status_code", status_code.is_none()),
+                            ("request_id", request_id.is_none()),
+                            ("certificate_id", certificate_id.is_none()),
+                        ],
+                    ),
+                )
+            }
+        }
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for DeleteVerificationCertificateResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::codec::object(deserializer)
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl ::serde::Serialize for DeleteVerificationCertificateResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut object = crate::codec::Writer::new(serializer, 3)?;
+        object.entry("status_code", &self.status_code);
+        object.entry("request_id", &self.request_id);
+        object.entry("certificate_id", &self.certificate_id);
+        object.end()
+    }
 }
 
 /// Parameters of [`SsoSaml::update_by_url`].
@@ -401,6 +623,7 @@ pub struct UpdateByUrlRequest {
 
 impl UpdateByUrlRequest {
     /// Creates the request from its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(
         organization_id: impl Into<String>,
         connection_id: impl Into<String>,
@@ -414,6 +637,7 @@ impl UpdateByUrlRequest {
         }
     }
     /// Sets [`authorization`](Self::authorization).
+    #[inline]
     pub fn authorization(mut self, value: crate::MemberSessionAuth) -> Self {
         self.authorization = Some(value);
         self
@@ -456,8 +680,7 @@ impl crate::test_util::MockEndpoint for UpdateByUrlRequest {
 }
 
 /// What [`SsoSaml::update_by_url`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "test-util", derive(::serde::Serialize))]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct UpdateByUrlResponse {
     /// HTTP status code of the response.
@@ -466,8 +689,76 @@ pub struct UpdateByUrlResponse {
     /// a request.
     pub request_id: String,
     /// The connection as updated from the metadata.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub connection: Option<crate::b2b::models::sso::SamlConnection>,
+}
+
+impl crate::codec::Object for UpdateByUrlResponse {
+    const NAME: &'static str = "UpdateByUrlResponse";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut status_code: Option<i64> = None;
+        let mut request_id: Option<String> = None;
+        let mut connection: Option<Option<crate::b2b::models::sso::SamlConnection>> = None;
+        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
+            match key.as_str() {
+                "status_code" => {
+                    crate::codec::put(&mut map, &mut status_code, "status_code")
+                }
+                "request_id" => {
+                    crate::codec::put(&mut map, &mut request_id, "request_id")
+                }
+                "connection" => {
+                    crate::codec::put(&mut map, &mut connection, "connection")
+                }
+                _ => crate::codec::skip(&mut map),
+            }?;
+        }
+        match (status_code, request_id) {
+            (Some(status_code), Some(request_id)) => {
+                Ok(Self {
+                    status_code,
+                    request_id,
+                    connection: connection.flatten(),
+                })
+            }
+            (status_code, request_id) => {
+                Err(
+                    crate::codec::missing(
+                        &[
+                            ("status_code", status_code.is_none()),
+                            ("request_id", request_id.is_none()),
+                        ],
+                    ),
+                )
+            }
+        }
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for UpdateByUrlResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::codec::object(deserializer)
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl ::serde::Serialize for UpdateByUrlResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut object = crate::codec::Writer::new(
+            serializer,
+            2 + crate::codec::count_set(&[self.connection.is_some()]),
+        )?;
+        object.entry("status_code", &self.status_code);
+        object.entry("request_id", &self.request_id);
+        object.entry_if("connection", &self.connection);
+        object.end()
+    }
 }
 
 /// Parameters of [`SsoSaml::update_connection`].
@@ -556,6 +847,7 @@ pub struct UpdateConnectionRequest {
 
 impl UpdateConnectionRequest {
     /// Creates the request from its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(
         organization_id: impl Into<String>,
         connection_id: impl Into<String>,
@@ -582,32 +874,38 @@ impl UpdateConnectionRequest {
         }
     }
     /// Sets [`idp_entity_id`](Self::idp_entity_id).
+    #[inline]
     pub fn idp_entity_id(mut self, value: impl Into<String>) -> Self {
         self.idp_entity_id = Some(value.into());
         self
     }
     /// Sets [`display_name`](Self::display_name).
+    #[inline]
     pub fn display_name(mut self, value: impl Into<String>) -> Self {
         self.display_name = Some(value.into());
         self
     }
     /// Sets [`attribute_mapping`](Self::attribute_mapping).
+    #[inline]
     pub fn attribute_mapping(mut self, value: ::serde_json::Value) -> Self {
         self.attribute_mapping = Some(value);
         self
     }
     /// Sets [`x509_certificate`](Self::x509_certificate).
+    #[inline]
     pub fn x509_certificate(mut self, value: impl Into<String>) -> Self {
         self.x509_certificate = Some(value.into());
         self
     }
     /// Sets [`idp_sso_url`](Self::idp_sso_url).
+    #[inline]
     pub fn idp_sso_url(mut self, value: impl Into<String>) -> Self {
         self.idp_sso_url = Some(value.into());
         self
     }
     /// Sets
     /// [`saml_connection_implicit_role_assignments`](Self::saml_connection_implicit_role_assignments).
+    #[inline]
     pub fn saml_connection_implicit_role_assignments(
         mut self,
         value: Vec<crate::b2b::models::sso::SamlConnectionImplicitRoleAssignment>,
@@ -617,6 +915,7 @@ impl UpdateConnectionRequest {
     }
     /// Sets
     /// [`saml_group_implicit_role_assignments`](Self::saml_group_implicit_role_assignments).
+    #[inline]
     pub fn saml_group_implicit_role_assignments(
         mut self,
         value: Vec<crate::b2b::models::sso::SamlGroupImplicitRoleAssignment>,
@@ -625,11 +924,13 @@ impl UpdateConnectionRequest {
         self
     }
     /// Sets [`alternative_audience_uri`](Self::alternative_audience_uri).
+    #[inline]
     pub fn alternative_audience_uri(mut self, value: impl Into<String>) -> Self {
         self.alternative_audience_uri = Some(value.into());
         self
     }
     /// Sets [`identity_provider`](Self::identity_provider).
+    #[inline]
     pub fn identity_provider(
         mut self,
         value: crate::b2b::models::sso_saml::UpdateConnectionRequestIdentityProvider,
@@ -638,36 +939,43 @@ impl UpdateConnectionRequest {
         self
     }
     /// Sets [`signing_private_key`](Self::signing_private_key).
+    #[inline]
     pub fn signing_private_key(mut self, value: impl Into<String>) -> Self {
         self.signing_private_key = Some(value.into());
         self
     }
     /// Sets [`nameid_format`](Self::nameid_format).
+    #[inline]
     pub fn nameid_format(mut self, value: impl Into<String>) -> Self {
         self.nameid_format = Some(value.into());
         self
     }
     /// Sets [`alternative_acs_url`](Self::alternative_acs_url).
+    #[inline]
     pub fn alternative_acs_url(mut self, value: impl Into<String>) -> Self {
         self.alternative_acs_url = Some(value.into());
         self
     }
     /// Sets [`idp_initiated_auth_disabled`](Self::idp_initiated_auth_disabled).
+    #[inline]
     pub fn idp_initiated_auth_disabled(mut self, value: bool) -> Self {
         self.idp_initiated_auth_disabled = Some(value);
         self
     }
     /// Sets [`saml_encryption_private_key`](Self::saml_encryption_private_key).
+    #[inline]
     pub fn saml_encryption_private_key(mut self, value: impl Into<String>) -> Self {
         self.saml_encryption_private_key = Some(value.into());
         self
     }
     /// Sets [`allow_gateway_callback`](Self::allow_gateway_callback).
+    #[inline]
     pub fn allow_gateway_callback(mut self, value: bool) -> Self {
         self.allow_gateway_callback = Some(value);
         self
     }
     /// Sets [`authorization`](Self::authorization).
+    #[inline]
     pub fn authorization(mut self, value: crate::MemberSessionAuth) -> Self {
         self.authorization = Some(value);
         self
@@ -710,8 +1018,7 @@ impl crate::test_util::MockEndpoint for UpdateConnectionRequest {
 }
 
 /// What [`SsoSaml::update_connection`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "test-util", derive(::serde::Serialize))]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct UpdateConnectionResponse {
     /// HTTP status code of the response.
@@ -720,6 +1027,74 @@ pub struct UpdateConnectionResponse {
     /// a request.
     pub request_id: String,
     /// The connection as it stands after the update.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub connection: Option<crate::b2b::models::sso::SamlConnection>,
+}
+
+impl crate::codec::Object for UpdateConnectionResponse {
+    const NAME: &'static str = "UpdateConnectionResponse";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut status_code: Option<i64> = None;
+        let mut request_id: Option<String> = None;
+        let mut connection: Option<Option<crate::b2b::models::sso::SamlConnection>> = None;
+        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
+            match key.as_str() {
+                "status_code" => {
+                    crate::codec::put(&mut map, &mut status_code, "status_code")
+                }
+                "request_id" => {
+                    crate::codec::put(&mut map, &mut request_id, "request_id")
+                }
+                "connection" => {
+                    crate::codec::put(&mut map, &mut connection, "connection")
+                }
+                _ => crate::codec::skip(&mut map),
+            }?;
+        }
+        match (status_code, request_id) {
+            (Some(status_code), Some(request_id)) => {
+                Ok(Self {
+                    status_code,
+                    request_id,
+                    connection: connection.flatten(),
+                })
+            }
+            (status_code, request_id) => {
+                Err(
+                    crate::codec::missing(
+                        &[
+                            ("status_code", status_code.is_none()),
+                            ("request_id", request_id.is_none()),
+                        ],
+                    ),
+                )
+            }
+        }
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for UpdateConnectionResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::codec::object(deserializer)
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl ::serde::Serialize for UpdateConnectionResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut object = crate::codec::Writer::new(
+            serializer,
+            2 + crate::codec::count_set(&[self.connection.is_some()]),
+        )?;
+        object.entry("status_code", &self.status_code);
+        object.entry("request_id", &self.request_id);
+        object.entry_if("connection", &self.connection);
+        object.end()
+    }
 }

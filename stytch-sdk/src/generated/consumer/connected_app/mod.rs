@@ -17,6 +17,7 @@ pub struct ConnectedApp<'a> {
 impl<'a> ConnectedApp<'a> {
     /// Manages the client applications registered with your project's OAuth 2.0 / OpenID Connect
     /// provider: creating, reading, listing, updating and deleting them.
+    #[inline]
     pub fn clients(&self) -> clients::ConnectedAppClients<'a> {
         clients::ConnectedAppClients {
             transport: self.transport,

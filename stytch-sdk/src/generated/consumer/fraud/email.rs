@@ -14,11 +14,14 @@ impl<'a> FraudEmail<'a> {
     /// action; nothing is stored on any user.
     ///
     /// Sends `POST /v1/email/risk`.
-    pub async fn risk(
+    #[inline]
+    pub fn risk(
         &self,
         request: RiskRequest,
-    ) -> Result<RiskResponse, crate::Error> {
-        self.transport.send(&request).await
+    ) -> impl ::std::future::Future<
+        Output = Result<RiskResponse, crate::Error>,
+    > + Send + '_ {
+        self.transport.call(request)
     }
 }
 
@@ -33,6 +36,7 @@ pub struct RiskRequest {
 
 impl RiskRequest {
     /// Creates the request from its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(email_address: impl Into<String>) -> Self {
         Self {
             email_address: email_address.into(),
@@ -58,8 +62,7 @@ impl crate::test_util::MockEndpoint for RiskRequest {
 }
 
 /// What [`FraudEmail::risk`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "test-util", derive(::serde::Serialize))]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct RiskResponse {
     /// HTTP status code of the response.
@@ -81,4 +84,125 @@ pub struct RiskResponse {
     /// Overall risk of the address; a higher number means the address is more likely to be used
     /// for abuse.
     pub risk_score: i64,
+}
+
+impl crate::codec::Object for RiskResponse {
+    const NAME: &'static str = "RiskResponse";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut status_code: Option<i64> = None;
+        let mut request_id: Option<String> = None;
+        let mut address_information: Option<
+            crate::consumer::models::fraud::AddressInformation,
+        > = None;
+        let mut domain_information: Option<
+            crate::consumer::models::fraud::DomainInformation,
+        > = None;
+        let mut action: Option<
+            crate::consumer::models::fraud_email::RiskResponseAction,
+        > = None;
+        let mut risk_score: Option<i64> = None;
+        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
+            match key.as_str() {
+                "status_code" => {
+                    crate::codec::put(&mut map, &mut status_code, "status_code")
+                }
+                "request_id" => {
+                    crate::codec::put(&mut map, &mut request_id, "request_id")
+                }
+                "address_information" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut address_information,
+                        "address_information",
+                    )
+                }
+                "domain_information" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut domain_information,
+                        "domain_information",
+                    )
+                }
+                "action" => crate::codec::put(&mut map, &mut action, "action"),
+                "risk_score" => {
+                    crate::codec::put(&mut map, &mut risk_score, "risk_score")
+                }
+                _ => crate::codec::skip(&mut map),
+            }?;
+        }
+        match (
+            status_code,
+            request_id,
+            address_information,
+            domain_information,
+            action,
+            risk_score,
+        ) {
+            (
+                Some(status_code),
+                Some(request_id),
+                Some(address_information),
+                Some(domain_information),
+                Some(action),
+                Some(risk_score),
+            ) => {
+                Ok(Self {
+                    status_code,
+                    request_id,
+                    address_information,
+                    domain_information,
+                    action,
+                    risk_score,
+                })
+            }
+            (
+                status_code,
+                request_id,
+                address_information,
+                domain_information,
+                action,
+                risk_score,
+            ) => {
+                Err(
+                    crate::codec::missing(
+                        &[
+                            ("status_code", status_code.is_none()),
+                            ("request_id", request_id.is_none()),
+                            ("address_information", address_information.is_none()),
+                            ("domain_information", domain_information.is_none()),
+                            ("action", action.is_none()),
+                            ("risk_score", risk_score.is_none()),
+                        ],
+                    ),
+                )
+            }
+        }
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for RiskResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::codec::object(deserializer)
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl ::serde::Serialize for RiskResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut object = crate::codec::Writer::new(serializer, 6)?;
+        object.entry("status_code", &self.status_code);
+        object.entry("request_id", &self.request_id);
+        object.entry("address_information", &self.address_information);
+        object.entry("domain_information", &self.domain_information);
+        object.entry("action", &self.action);
+        object.entry("risk_score", &self.risk_score);
+        object.end()
+    }
 }

@@ -16,11 +16,14 @@ impl<'a> FraudFingerprint<'a> {
     /// ID can only be looked up until it expires (see `expires_at`).
     ///
     /// Sends `POST /v1/fingerprint/lookup`.
-    pub async fn lookup(
+    #[inline]
+    pub fn lookup(
         &self,
         request: LookupRequest,
-    ) -> Result<LookupResponse, crate::Error> {
-        self.transport.send(&request).await
+    ) -> impl ::std::future::Future<
+        Output = Result<LookupResponse, crate::Error>,
+    > + Send + '_ {
+        self.transport.call(request)
     }
 }
 
@@ -41,6 +44,7 @@ pub struct LookupRequest {
 
 impl LookupRequest {
     /// Creates the request from its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(telemetry_id: impl Into<String>) -> Self {
         Self {
             telemetry_id: telemetry_id.into(),
@@ -48,6 +52,7 @@ impl LookupRequest {
         }
     }
     /// Sets [`external_metadata`](Self::external_metadata).
+    #[inline]
     pub fn external_metadata(
         mut self,
         value: crate::consumer::models::fraud::Metadata,
@@ -75,8 +80,7 @@ impl crate::test_util::MockEndpoint for LookupRequest {
 }
 
 /// What [`FraudFingerprint::lookup`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "test-util", derive(::serde::Serialize))]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct LookupResponse {
     /// HTTP status code of the response.
@@ -94,17 +98,162 @@ pub struct LookupResponse {
     /// The metadata you attached to the lookup, as stored.
     pub external_metadata: crate::consumer::models::fraud::Metadata,
     /// When the telemetry ID was created on the client.
-    #[serde(with = "::time::serde::rfc3339")]
     pub created_at: ::time::OffsetDateTime,
     /// When the telemetry ID expires and can no longer be looked up.
-    #[serde(with = "::time::serde::rfc3339")]
     pub expires_at: ::time::OffsetDateTime,
     /// Details observed about the request's network (IP, ASN, location, proxy or VPN use) and
     /// browser.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub properties: Option<crate::consumer::models::fraud::Properties>,
     /// Low-level signals collected from the device, returned only when your project has been
     /// granted access to them.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub raw_signals: Option<::serde_json::Value>,
+}
+
+impl crate::codec::Object for LookupResponse {
+    const NAME: &'static str = "LookupResponse";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut status_code: Option<i64> = None;
+        let mut request_id: Option<String> = None;
+        let mut telemetry_id: Option<String> = None;
+        let mut fingerprints: Option<crate::consumer::models::fraud::Fingerprints> = None;
+        let mut verdict: Option<crate::consumer::models::fraud::Verdict> = None;
+        let mut external_metadata: Option<crate::consumer::models::fraud::Metadata> = None;
+        let mut created_at: Option<crate::codec::Timestamp> = None;
+        let mut expires_at: Option<crate::codec::Timestamp> = None;
+        let mut properties: Option<Option<crate::consumer::models::fraud::Properties>> = None;
+        let mut raw_signals: Option<Option<::serde_json::Value>> = None;
+        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
+            match key.as_str() {
+                "status_code" => {
+                    crate::codec::put(&mut map, &mut status_code, "status_code")
+                }
+                "request_id" => {
+                    crate::codec::put(&mut map, &mut request_id, "request_id")
+                }
+                "telemetry_id" => {
+                    crate::codec::put(&mut map, &mut telemetry_id, "telemetry_id")
+                }
+                "fingerprints" => {
+                    crate::codec::put(&mut map, &mut fingerprints, "fingerprints")
+                }
+                "verdict" => crate::codec::put(&mut map, &mut verdict, "verdict"),
+                "external_metadata" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut external_metadata,
+                        "external_metadata",
+                    )
+                }
+                "created_at" => {
+                    crate::codec::put(&mut map, &mut created_at, "created_at")
+                }
+                "expires_at" => {
+                    crate::codec::put(&mut map, &mut expires_at, "expires_at")
+                }
+                "properties" => {
+                    crate::codec::put(&mut map, &mut properties, "properties")
+                }
+                "raw_signals" => {
+                    crate::codec::put(&mut map, &mut raw_signals, "raw_signals")
+                }
+                _ => crate::codec::skip(&mut map),
+            }?;
+        }
+        match (
+            status_code,
+            request_id,
+            telemetry_id,
+            fingerprints,
+            verdict,
+            external_metadata,
+            created_at,
+            expires_at,
+        ) {
+            (
+                Some(status_code),
+                Some(request_id),
+                Some(telemetry_id),
+                Some(fingerprints),
+                Some(verdict),
+                Some(external_metadata),
+                Some(created_at),
+                Some(expires_at),
+            ) => {
+                Ok(Self {
+                    status_code,
+                    request_id,
+                    telemetry_id,
+                    fingerprints,
+                    verdict,
+                    external_metadata,
+                    created_at: created_at.0,
+                    expires_at: expires_at.0,
+                    properties: properties.flatten(),
+                    raw_signals: raw_signals.flatten(),
+                })
+            }
+            (
+                status_code,
+                request_id,
+                telemetry_id,
+                fingerprints,
+                verdict,
+                external_metadata,
+                created_at,
+                expires_at,
+            ) => {
+                Err(
+                    crate::codec::missing(
+                        &[
+                            ("status_code", status_code.is_none()),
+                            ("request_id", request_id.is_none()),
+                            ("telemetry_id", telemetry_id.is_none()),
+                            ("fingerprints", fingerprints.is_none()),
+                            ("verdict", verdict.is_none()),
+                            ("external_metadata", external_metadata.is_none()),
+                            ("created_at", created_at.is_none()),
+                            ("expires_at", expires_at.is_none()),
+                        ],
+                    ),
+                )
+            }
+        }
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for LookupResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::codec::object(deserializer)
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl ::serde::Serialize for LookupResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut object = crate::codec::Writer::new(
+            serializer,
+            8
+                + crate::codec::count_set(
+                    &[self.properties.is_some(), self.raw_signals.is_some()],
+                ),
+        )?;
+        object.entry("status_code", &self.status_code);
+        object.entry("request_id", &self.request_id);
+        object.entry("telemetry_id", &self.telemetry_id);
+        object.entry("fingerprints", &self.fingerprints);
+        object.entry("verdict", &self.verdict);
+        object.entry("external_metadata", &self.external_metadata);
+        object.entry("created_at", &crate::codec::TimestampRef(&self.created_at));
+        object.entry("expires_at", &crate::codec::TimestampRef(&self.expires_at));
+        object.entry_if("properties", &self.properties);
+        object.entry_if("raw_signals", &self.raw_signals);
+        object.end()
+    }
 }

@@ -17,6 +17,7 @@ pub struct Fraud<'a> {
 
 impl<'a> Fraud<'a> {
     /// Scores email addresses for signs of abuse before you accept them.
+    #[inline]
     pub fn email(&self) -> email::FraudEmail<'a> {
         email::FraudEmail {
             transport: self.transport,
@@ -24,6 +25,7 @@ impl<'a> Fraud<'a> {
     }
     /// Looks up the device fingerprints and fraud verdict for a browser or app session recorded
     /// by Stytch's device fingerprinting SDK.
+    #[inline]
     pub fn fingerprint(&self) -> fingerprint::FraudFingerprint<'a> {
         fingerprint::FraudFingerprint {
             transport: self.transport,
@@ -31,6 +33,7 @@ impl<'a> Fraud<'a> {
     }
     /// Manages your own fraud rules: fixed verdicts for particular devices, fingerprints, IP
     /// ranges, networks or countries that take precedence over Stytch's own assessment.
+    #[inline]
     pub fn rules(&self) -> rules::FraudRules<'a> {
         rules::FraudRules {
             transport: self.transport,
@@ -38,6 +41,7 @@ impl<'a> Fraud<'a> {
     }
     /// Inspects and overrides the action Stytch takes for each verdict reason, the individual
     /// signals that feed a fingerprint verdict.
+    #[inline]
     pub fn verdict_reasons(&self) -> verdict_reasons::FraudVerdictReasons<'a> {
         verdict_reasons::FraudVerdictReasons {
             transport: self.transport,

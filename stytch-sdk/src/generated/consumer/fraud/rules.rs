@@ -15,15 +15,19 @@ impl<'a> FraudRules<'a> {
     /// `cursor` to get the following page; it comes back empty after the last page.
     ///
     /// Sends `POST /v1/rules/list`.
-    pub async fn list(
+    #[inline]
+    pub fn list(
         &self,
         request: ListRequest,
-    ) -> Result<ListResponse, crate::Error> {
-        self.transport.send(&request).await
+    ) -> impl ::std::future::Future<
+        Output = Result<ListResponse, crate::Error>,
+    > + Send + '_ {
+        self.transport.call(request)
     }
     /// Every page of [`list`](Self::list), starting from the request's cursor: each page's next
     /// cursor is sent as `cursor` for the following one, until the API returns none (or an empty
     /// one, or the same one again). The first error ends the stream.
+    #[inline]
     pub fn list_pages(
         &self,
         request: ListRequest,
@@ -34,6 +38,7 @@ impl<'a> FraudRules<'a> {
     }
     /// The items of every page of [`list`](Self::list) (see [`list_pages`](Self::list_pages)),
     /// one by one.
+    #[inline]
     pub fn list_items(
         &self,
         request: ListRequest,
@@ -48,8 +53,14 @@ impl<'a> FraudRules<'a> {
     /// identifier.
     ///
     /// Sends `POST /v1/rules/set`.
-    pub async fn set(&self, request: SetRequest) -> Result<SetResponse, crate::Error> {
-        self.transport.send(&request).await
+    #[inline]
+    pub fn set(
+        &self,
+        request: SetRequest,
+    ) -> impl ::std::future::Future<
+        Output = Result<SetResponse, crate::Error>,
+    > + Send + '_ {
+        self.transport.call(request)
     }
 }
 
@@ -71,15 +82,18 @@ pub struct ListRequest {
 
 impl ListRequest {
     /// Creates the request from its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new() -> Self {
         Self { cursor: None, limit: None }
     }
     /// Sets [`cursor`](Self::cursor).
+    #[inline]
     pub fn cursor(mut self, value: impl Into<String>) -> Self {
         self.cursor = Some(value.into());
         self
     }
     /// Sets [`limit`](Self::limit).
+    #[inline]
     pub fn limit(mut self, value: i64) -> Self {
         self.limit = Some(value);
         self
@@ -124,8 +138,7 @@ impl crate::runtime::Paginated for ListRequest {
 }
 
 /// What [`FraudRules::list`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "test-util", derive(::serde::Serialize))]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ListResponse {
     /// HTTP status code of the response.
@@ -138,6 +151,78 @@ pub struct ListResponse {
     pub next_cursor: String,
     /// The rules on this page.
     pub rules: Vec<crate::consumer::models::fraud::Rule>,
+}
+
+impl crate::codec::Object for ListResponse {
+    const NAME: &'static str = "ListResponse";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut status_code: Option<i64> = None;
+        let mut request_id: Option<String> = None;
+        let mut next_cursor: Option<String> = None;
+        let mut rules: Option<Vec<crate::consumer::models::fraud::Rule>> = None;
+        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
+            match key.as_str() {
+                "status_code" => {
+                    crate::codec::put(&mut map, &mut status_code, "status_code")
+                }
+                "request_id" => {
+                    crate::codec::put(&mut map, &mut request_id, "request_id")
+                }
+                "next_cursor" => {
+                    crate::codec::put(&mut map, &mut next_cursor, "next_cursor")
+                }
+                "rules" => crate::codec::put(&mut map, &mut rules, "rules"),
+                _ => crate::codec::skip(&mut map),
+            }?;
+        }
+        match (status_code, request_id, next_cursor, rules) {
+            (Some(status_code), Some(request_id), Some(next_cursor), Some(rules)) => {
+                Ok(Self {
+                    status_code,
+                    request_id,
+                    next_cursor,
+                    rules,
+                })
+            }
+            (status_code, request_id, next_cursor, rules) => {
+                Err(
+                    crate::codec::missing(
+                        &[
+                            ("status_code", status_code.is_none()),
+                            ("request_id", request_id.is_none()),
+                            ("next_cursor", next_cursor.is_none()),
+                            ("rules", rules.is_none()),
+                        ],
+                    ),
+                )
+            }
+        }
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for ListResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::codec::object(deserializer)
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl ::serde::Serialize for ListResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut object = crate::codec::Writer::new(serializer, 4)?;
+        object.entry("status_code", &self.status_code);
+        object.entry("request_id", &self.request_id);
+        object.entry("next_cursor", &self.next_cursor);
+        object.entry("rules", &self.rules);
+        object.end()
+    }
 }
 
 /// Parameters of [`FraudRules::set`].
@@ -190,6 +275,7 @@ pub struct SetRequest {
 
 impl SetRequest {
     /// Creates the request from its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(action: crate::consumer::models::fraud::RuleAction) -> Self {
         Self {
             action,
@@ -207,56 +293,67 @@ impl SetRequest {
         }
     }
     /// Sets [`visitor_id`](Self::visitor_id).
+    #[inline]
     pub fn visitor_id(mut self, value: impl Into<String>) -> Self {
         self.visitor_id = Some(value.into());
         self
     }
     /// Sets [`browser_id`](Self::browser_id).
+    #[inline]
     pub fn browser_id(mut self, value: impl Into<String>) -> Self {
         self.browser_id = Some(value.into());
         self
     }
     /// Sets [`visitor_fingerprint`](Self::visitor_fingerprint).
+    #[inline]
     pub fn visitor_fingerprint(mut self, value: impl Into<String>) -> Self {
         self.visitor_fingerprint = Some(value.into());
         self
     }
     /// Sets [`browser_fingerprint`](Self::browser_fingerprint).
+    #[inline]
     pub fn browser_fingerprint(mut self, value: impl Into<String>) -> Self {
         self.browser_fingerprint = Some(value.into());
         self
     }
     /// Sets [`hardware_fingerprint`](Self::hardware_fingerprint).
+    #[inline]
     pub fn hardware_fingerprint(mut self, value: impl Into<String>) -> Self {
         self.hardware_fingerprint = Some(value.into());
         self
     }
     /// Sets [`network_fingerprint`](Self::network_fingerprint).
+    #[inline]
     pub fn network_fingerprint(mut self, value: impl Into<String>) -> Self {
         self.network_fingerprint = Some(value.into());
         self
     }
     /// Sets [`expires_in_minutes`](Self::expires_in_minutes).
+    #[inline]
     pub fn expires_in_minutes(mut self, value: i64) -> Self {
         self.expires_in_minutes = Some(value);
         self
     }
     /// Sets [`description`](Self::description).
+    #[inline]
     pub fn description(mut self, value: impl Into<String>) -> Self {
         self.description = Some(value.into());
         self
     }
     /// Sets [`cidr_block`](Self::cidr_block).
+    #[inline]
     pub fn cidr_block(mut self, value: impl Into<String>) -> Self {
         self.cidr_block = Some(value.into());
         self
     }
     /// Sets [`country_code`](Self::country_code).
+    #[inline]
     pub fn country_code(mut self, value: impl Into<String>) -> Self {
         self.country_code = Some(value.into());
         self
     }
     /// Sets [`asn`](Self::asn).
+    #[inline]
     pub fn asn(mut self, value: impl Into<String>) -> Self {
         self.asn = Some(value.into());
         self
@@ -281,8 +378,7 @@ impl crate::test_util::MockEndpoint for SetRequest {
 }
 
 /// What [`FraudRules::set`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "test-util", derive(::serde::Serialize))]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct SetResponse {
     /// HTTP status code of the response.
@@ -295,37 +391,183 @@ pub struct SetResponse {
     /// Wire values: `ALLOW`, `CHALLENGE`, `BLOCK`, `NONE`.
     pub action: crate::consumer::models::fraud::RuleAction,
     /// Visitor ID the rule matches, when the rule is keyed on it.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub visitor_id: Option<String>,
     /// Browser ID the rule matches, when the rule is keyed on it.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub browser_id: Option<String>,
     /// Visitor fingerprint the rule matches, when the rule is keyed on it.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub visitor_fingerprint: Option<String>,
     /// Browser fingerprint the rule matches, when the rule is keyed on it.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub browser_fingerprint: Option<String>,
     /// Hardware fingerprint the rule matches, when the rule is keyed on it.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub hardware_fingerprint: Option<String>,
     /// Network fingerprint the rule matches, when the rule is keyed on it.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub network_fingerprint: Option<String>,
     /// When the rule lapses; absent when it has no expiry.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::time::serde::rfc3339::option"
-    )]
     pub expires_at: Option<::time::OffsetDateTime>,
     /// IP range the rule matches, when the rule is keyed on one.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cidr_block: Option<String>,
     /// Country code the rule matches, when the rule is keyed on one.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub country_code: Option<String>,
     /// Autonomous system number the rule matches, when the rule is keyed on one.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub asn: Option<String>,
+}
+
+impl crate::codec::Object for SetResponse {
+    const NAME: &'static str = "SetResponse";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut status_code: Option<i64> = None;
+        let mut request_id: Option<String> = None;
+        let mut action: Option<crate::consumer::models::fraud::RuleAction> = None;
+        let mut visitor_id: Option<Option<String>> = None;
+        let mut browser_id: Option<Option<String>> = None;
+        let mut visitor_fingerprint: Option<Option<String>> = None;
+        let mut browser_fingerprint: Option<Option<String>> = None;
+        let mut hardware_fingerprint: Option<Option<String>> = None;
+        let mut network_fingerprint: Option<Option<String>> = None;
+        let mut expires_at: Option<Option<crate::codec::Timestamp>> = None;
+        let mut cidr_block: Option<Option<String>> = None;
+        let mut country_code: Option<Option<String>> = None;
+        let mut asn: Option<Option<String>> = None;
+        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
+            match key.as_str() {
+                "status_code" => {
+                    crate::codec::put(&mut map, &mut status_code, "status_code")
+                }
+                "request_id" => {
+                    crate::codec::put(&mut map, &mut request_id, "request_id")
+                }
+                "action" => crate::codec::put(&mut map, &mut action, "action"),
+                "visitor_id" => {
+                    crate::codec::put(&mut map, &mut visitor_id, "visitor_id")
+                }
+                "browser_id" => {
+                    crate::codec::put(&mut map, &mut browser_id, "browser_id")
+                }
+                "visitor_fingerprint" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut visitor_fingerprint,
+                        "visitor_fingerprint",
+                    )
+                }
+                "browser_fingerprint" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut browser_fingerprint,
+                        "browser_fingerprint",
+                    )
+                }
+                "hardware_fingerprint" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut hardware_fingerprint,
+                        "hardware_fingerprint",
+                    )
+                }
+                "network_fingerprint" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut network_fingerprint,
+                        "network_fingerprint",
+                    )
+                }
+                "expires_at" => {
+                    crate::codec::put(&mut map, &mut expires_at, "expires_at")
+                }
+                "cidr_block" => {
+                    crate::codec::put(&mut map, &mut cidr_block, "cidr_block")
+                }
+                "country_code" => {
+                    crate::codec::put(&mut map, &mut country_code, "country_code")
+                }
+                "asn" => crate::codec::put(&mut map, &mut asn, "asn"),
+                _ => crate::codec::skip(&mut map),
+            }?;
+        }
+        match (status_code, request_id, action) {
+            (Some(status_code), Some(request_id), Some(action)) => {
+                Ok(Self {
+                    status_code,
+                    request_id,
+                    action,
+                    visitor_id: visitor_id.flatten(),
+                    browser_id: browser_id.flatten(),
+                    visitor_fingerprint: visitor_fingerprint.flatten(),
+                    browser_fingerprint: browser_fingerprint.flatten(),
+                    hardware_fingerprint: hardware_fingerprint.flatten(),
+                    network_fingerprint: network_fingerprint.flatten(),
+                    expires_at: expires_at.flatten().map(|time| time.0),
+                    cidr_block: cidr_block.flatten(),
+                    country_code: country_code.flatten(),
+                    asn: asn.flatten(),
+                })
+            }
+            (status_code, request_id, action) => {
+                Err(
+                    crate::codec::missing(
+                        &[
+                            ("status_code", status_code.is_none()),
+                            ("request_id", request_id.is_none()),
+                            ("action", action.is_none()),
+                        ],
+                    ),
+                )
+            }
+        }
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for SetResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::codec::object(deserializer)
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl ::serde::Serialize for SetResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut object = crate::codec::Writer::new(
+            serializer,
+            3
+                + crate::codec::count_set(
+                    &[
+                        self.visitor_id.is_some(),
+                        self.browser_id.is_some(),
+                        self.visitor_fingerprint.is_some(),
+                        self.browser_fingerprint.is_some(),
+                        self.hardware_fingerprint.is_some(),
+                        self.network_fingerprint.is_some(),
+                        self.expires_at.is_some(),
+                        self.cidr_block.is_some(),
+                        self.country_code.is_some(),
+                        self.asn.is_some(),
+                    ],
+                ),
+        )?;
+        object.entry("status_code", &self.status_code);
+        object.entry("request_id", &self.request_id);
+        object.entry("action", &self.action);
+        object.entry_if("visitor_id", &self.visitor_id);
+        object.entry_if("browser_id", &self.browser_id);
+        object.entry_if("visitor_fingerprint", &self.visitor_fingerprint);
+        object.entry_if("browser_fingerprint", &self.browser_fingerprint);
+        object.entry_if("hardware_fingerprint", &self.hardware_fingerprint);
+        object.entry_if("network_fingerprint", &self.network_fingerprint);
+        object
+            .entry_if(
+                "expires_at",
+                &self.expires_at.as_ref().map(crate::codec::TimestampRef),
+            );
+        object.entry_if("cidr_block", &self.cidr_block);
+        object.entry_if("country_code", &self.country_code);
+        object.entry_if("asn", &self.asn);
+        object.end()
+    }
 }

@@ -20,11 +20,14 @@ impl<'a> IdpOauth<'a> {
     /// `user_id`.
     ///
     /// Sends `POST /v1/idp/oauth/authorize`.
-    pub async fn authorize(
+    #[inline]
+    pub fn authorize(
         &self,
         request: AuthorizeRequest,
-    ) -> Result<AuthorizeResponse, crate::Error> {
-        self.transport.send(&request).await
+    ) -> impl ::std::future::Future<
+        Output = Result<AuthorizeResponse, crate::Error>,
+    > + Send + '_ {
+        self.transport.call(request)
     }
     /// Checks an incoming authorization request before you show your consent page. It validates
     /// the client and redirect URL for the signed-in user and reports whether consent is needed
@@ -32,11 +35,14 @@ impl<'a> IdpOauth<'a> {
     /// user's decision.
     ///
     /// Sends `POST /v1/idp/oauth/authorize/start`.
-    pub async fn authorize_start(
+    #[inline]
+    pub fn authorize_start(
         &self,
         request: AuthorizeStartRequest,
-    ) -> Result<AuthorizeStartResponse, crate::Error> {
-        self.transport.send(&request).await
+    ) -> impl ::std::future::Future<
+        Output = Result<AuthorizeStartResponse, crate::Error>,
+    > + Send + '_ {
+        self.transport.call(request)
     }
 }
 
@@ -93,6 +99,7 @@ pub struct AuthorizeRequest {
 
 impl AuthorizeRequest {
     /// Creates the request from its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(
         consent_granted: bool,
         scopes: Vec<String>,
@@ -117,41 +124,49 @@ impl AuthorizeRequest {
         }
     }
     /// Sets [`user_id`](Self::user_id).
+    #[inline]
     pub fn user_id(mut self, value: impl Into<String>) -> Self {
         self.user_id = Some(value.into());
         self
     }
     /// Sets [`session_token`](Self::session_token).
+    #[inline]
     pub fn session_token(mut self, value: impl Into<String>) -> Self {
         self.session_token = Some(value.into());
         self
     }
     /// Sets [`session_jwt`](Self::session_jwt).
+    #[inline]
     pub fn session_jwt(mut self, value: impl Into<String>) -> Self {
         self.session_jwt = Some(value.into());
         self
     }
     /// Sets [`prompt`](Self::prompt).
+    #[inline]
     pub fn prompt(mut self, value: impl Into<String>) -> Self {
         self.prompt = Some(value.into());
         self
     }
     /// Sets [`state`](Self::state).
+    #[inline]
     pub fn state(mut self, value: impl Into<String>) -> Self {
         self.state = Some(value.into());
         self
     }
     /// Sets [`nonce`](Self::nonce).
+    #[inline]
     pub fn nonce(mut self, value: impl Into<String>) -> Self {
         self.nonce = Some(value.into());
         self
     }
     /// Sets [`code_challenge`](Self::code_challenge).
+    #[inline]
     pub fn code_challenge(mut self, value: impl Into<String>) -> Self {
         self.code_challenge = Some(value.into());
         self
     }
     /// Sets [`resources`](Self::resources).
+    #[inline]
     pub fn resources(mut self, value: Vec<String>) -> Self {
         self.resources = Some(value);
         self
@@ -175,8 +190,7 @@ impl crate::test_util::MockEndpoint for AuthorizeRequest {
 }
 
 /// What [`IdpOauth::authorize`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "test-util", derive(::serde::Serialize))]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct AuthorizeResponse {
     /// HTTP status code of the response.
@@ -188,8 +202,87 @@ pub struct AuthorizeResponse {
     /// `state` added as query parameters.
     pub redirect_uri: String,
     /// Single-use code the client exchanges for tokens; absent when consent was refused.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub authorization_code: Option<String>,
+}
+
+impl crate::codec::Object for AuthorizeResponse {
+    const NAME: &'static str = "AuthorizeResponse";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut status_code: Option<i64> = None;
+        let mut request_id: Option<String> = None;
+        let mut redirect_uri: Option<String> = None;
+        let mut authorization_code: Option<Option<String>> = None;
+        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
+            match key.as_str() {
+                "status_code" => {
+                    crate::codec::put(&mut map, &mut status_code, "status_code")
+                }
+                "request_id" => {
+                    crate::codec::put(&mut map, &mut request_id, "request_id")
+                }
+                "redirect_uri" => {
+                    crate::codec::put(&mut map, &mut redirect_uri, "redirect_uri")
+                }
+                "authorization_code" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut authorization_code,
+                        "authorization_code",
+                    )
+                }
+                _ => crate::codec::skip(&mut map),
+            }?;
+        }
+        match (status_code, request_id, redirect_uri) {
+            (Some(status_code), Some(request_id), Some(redirect_uri)) => {
+                Ok(Self {
+                    status_code,
+                    request_id,
+                    redirect_uri,
+                    authorization_code: authorization_code.flatten(),
+                })
+            }
+            (status_code, request_id, redirect_uri) => {
+                Err(
+                    crate::codec::missing(
+                        &[
+                            ("status_code", status_code.is_none()),
+                            ("request_id", request_id.is_none()),
+                            ("redirect_uri", redirect_uri.is_none()),
+                        ],
+                    ),
+                )
+            }
+        }
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for AuthorizeResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::codec::object(deserializer)
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl ::serde::Serialize for AuthorizeResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut object = crate::codec::Writer::new(
+            serializer,
+            3 + crate::codec::count_set(&[self.authorization_code.is_some()]),
+        )?;
+        object.entry("status_code", &self.status_code);
+        object.entry("request_id", &self.request_id);
+        object.entry("redirect_uri", &self.redirect_uri);
+        object.entry_if("authorization_code", &self.authorization_code);
+        object.end()
+    }
 }
 
 /// Parameters of [`IdpOauth::authorize_start`].
@@ -226,6 +319,7 @@ pub struct AuthorizeStartRequest {
 
 impl AuthorizeStartRequest {
     /// Creates the request from its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(
         client_id: impl Into<String>,
         redirect_uri: impl Into<String>,
@@ -244,21 +338,25 @@ impl AuthorizeStartRequest {
         }
     }
     /// Sets [`user_id`](Self::user_id).
+    #[inline]
     pub fn user_id(mut self, value: impl Into<String>) -> Self {
         self.user_id = Some(value.into());
         self
     }
     /// Sets [`session_token`](Self::session_token).
+    #[inline]
     pub fn session_token(mut self, value: impl Into<String>) -> Self {
         self.session_token = Some(value.into());
         self
     }
     /// Sets [`session_jwt`](Self::session_jwt).
+    #[inline]
     pub fn session_jwt(mut self, value: impl Into<String>) -> Self {
         self.session_jwt = Some(value.into());
         self
     }
     /// Sets [`prompt`](Self::prompt).
+    #[inline]
     pub fn prompt(mut self, value: impl Into<String>) -> Self {
         self.prompt = Some(value.into());
         self
@@ -282,8 +380,7 @@ impl crate::test_util::MockEndpoint for AuthorizeStartRequest {
 }
 
 /// What [`IdpOauth::authorize_start`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "test-util", derive(::serde::Serialize))]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct AuthorizeStartResponse {
     /// HTTP status code of the response.
@@ -303,4 +400,123 @@ pub struct AuthorizeStartResponse {
     pub consent_required: bool,
     /// One entry per requested scope, with its description and whether this user may grant it.
     pub scope_results: Vec<crate::consumer::models::idp::ScopeResult>,
+}
+
+impl crate::codec::Object for AuthorizeStartResponse {
+    const NAME: &'static str = "AuthorizeStartResponse";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut status_code: Option<i64> = None;
+        let mut request_id: Option<String> = None;
+        let mut user_id: Option<String> = None;
+        let mut user: Option<crate::consumer::models::users::User> = None;
+        let mut client: Option<
+            crate::consumer::models::connected_apps::ConnectedAppPublic,
+        > = None;
+        let mut consent_required: Option<bool> = None;
+        let mut scope_results: Option<Vec<crate::consumer::models::idp::ScopeResult>> = None;
+        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
+            match key.as_str() {
+                "status_code" => {
+                    crate::codec::put(&mut map, &mut status_code, "status_code")
+                }
+                "request_id" => {
+                    crate::codec::put(&mut map, &mut request_id, "request_id")
+                }
+                "user_id" => crate::codec::put(&mut map, &mut user_id, "user_id"),
+                "user" => crate::codec::put(&mut map, &mut user, "user"),
+                "client" => crate::codec::put(&mut map, &mut client, "client"),
+                "consent_required" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut consent_required,
+                        "consent_required",
+                    )
+                }
+                "scope_results" => {
+                    crate::codec::put(&mut map, &mut scope_results, "scope_results")
+                }
+                _ => crate::codec::skip(&mut map),
+            }?;
+        }
+        match (
+            status_code,
+            request_id,
+            user_id,
+            user,
+            client,
+            consent_required,
+            scope_results,
+        ) {
+            (
+                Some(status_code),
+                Some(request_id),
+                Some(user_id),
+                Some(user),
+                Some(client),
+                Some(consent_required),
+                Some(scope_results),
+            ) => {
+                Ok(Self {
+                    status_code,
+                    request_id,
+                    user_id,
+                    user,
+                    client,
+                    consent_required,
+                    scope_results,
+                })
+            }
+            (
+                status_code,
+                request_id,
+                user_id,
+                user,
+                client,
+                consent_required,
+                scope_results,
+            ) => {
+                Err(
+                    crate::codec::missing(
+                        &[
+                            ("status_code", status_code.is_none()),
+                            ("request_id", request_id.is_none()),
+                            ("user_id", user_id.is_none()),
+                            ("user", user.is_none()),
+                            ("client", client.is_none()),
+                            ("consent_required", consent_required.is_none()),
+                            ("scope_results", scope_results.is_none()),
+                        ],
+                    ),
+                )
+            }
+        }
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for AuthorizeStartResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::codec::object(deserializer)
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl ::serde::Serialize for AuthorizeStartResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut object = crate::codec::Writer::new(serializer, 7)?;
+        object.entry("status_code", &self.status_code);
+        object.entry("request_id", &self.request_id);
+        object.entry("user_id", &self.user_id);
+        object.entry("user", &self.user);
+        object.entry("client", &self.client);
+        object.entry("consent_required", &self.consent_required);
+        object.entry("scope_results", &self.scope_results);
+        object.end()
+    }
 }

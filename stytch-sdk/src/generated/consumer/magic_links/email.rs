@@ -16,43 +16,55 @@ impl<'a> MagicLinksEmail<'a> {
     /// user. Use `revoke_invite` to withdraw the invitation.
     ///
     /// Sends `POST /v1/magic_links/email/invite`.
-    pub async fn invite(
+    #[inline]
+    pub fn invite(
         &self,
         request: InviteRequest,
-    ) -> Result<InviteResponse, crate::Error> {
-        self.transport.send(&request).await
+    ) -> impl ::std::future::Future<
+        Output = Result<InviteResponse, crate::Error>,
+    > + Send + '_ {
+        self.transport.call(request)
     }
     /// Emails a magic link that logs in the owner of the address, creating the user first when
     /// no user has that email. Existing users get a login email and new users a sign-up email,
     /// each with its own URL, template and expiry. `user_created` tells you which case applied.
     ///
     /// Sends `POST /v1/magic_links/email/login_or_create`.
-    pub async fn login_or_create(
+    #[inline]
+    pub fn login_or_create(
         &self,
         request: LoginOrCreateRequest,
-    ) -> Result<LoginOrCreateResponse, crate::Error> {
-        self.transport.send(&request).await
+    ) -> impl ::std::future::Future<
+        Output = Result<LoginOrCreateResponse, crate::Error>,
+    > + Send + '_ {
+        self.transport.call(request)
     }
     /// Withdraws an invitation that has not been accepted yet, so the link in the invitation
     /// email can no longer be used to sign in.
     ///
     /// Sends `POST /v1/magic_links/email/revoke_invite`.
-    pub async fn revoke_invite(
+    #[inline]
+    pub fn revoke_invite(
         &self,
         request: RevokeInviteRequest,
-    ) -> Result<RevokeInviteResponse, crate::Error> {
-        self.transport.send(&request).await
+    ) -> impl ::std::future::Future<
+        Output = Result<RevokeInviteResponse, crate::Error>,
+    > + Send + '_ {
+        self.transport.call(request)
     }
     /// Emails a magic link to an existing user; it does not create users (use `login_or_create`
     /// for that). When a `user_id` or session is given and the address is new to that user, it
     /// is added to the user as unverified and becomes verified once the link is authenticated.
     ///
     /// Sends `POST /v1/magic_links/email/send`.
-    pub async fn send(
+    #[inline]
+    pub fn send(
         &self,
         request: SendRequest,
-    ) -> Result<SendResponse, crate::Error> {
-        self.transport.send(&request).await
+    ) -> impl ::std::future::Future<
+        Output = Result<SendResponse, crate::Error>,
+    > + Send + '_ {
+        self.transport.call(request)
     }
 }
 
@@ -101,6 +113,7 @@ pub struct InviteRequest {
 
 impl InviteRequest {
     /// Creates the request from its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(email: impl Into<String>) -> Self {
         Self {
             email: email.into(),
@@ -115,11 +128,13 @@ impl InviteRequest {
         }
     }
     /// Sets [`invite_template_id`](Self::invite_template_id).
+    #[inline]
     pub fn invite_template_id(mut self, value: impl Into<String>) -> Self {
         self.invite_template_id = Some(value.into());
         self
     }
     /// Sets [`attributes`](Self::attributes).
+    #[inline]
     pub fn attributes(
         mut self,
         value: crate::consumer::models::attribute::Attributes,
@@ -128,21 +143,25 @@ impl InviteRequest {
         self
     }
     /// Sets [`name`](Self::name).
+    #[inline]
     pub fn name(mut self, value: crate::consumer::models::users::Name) -> Self {
         self.name = Some(value);
         self
     }
     /// Sets [`invite_magic_link_url`](Self::invite_magic_link_url).
+    #[inline]
     pub fn invite_magic_link_url(mut self, value: impl Into<String>) -> Self {
         self.invite_magic_link_url = Some(value.into());
         self
     }
     /// Sets [`invite_expiration_minutes`](Self::invite_expiration_minutes).
+    #[inline]
     pub fn invite_expiration_minutes(mut self, value: i64) -> Self {
         self.invite_expiration_minutes = Some(value);
         self
     }
     /// Sets [`locale`](Self::locale).
+    #[inline]
     pub fn locale(
         mut self,
         value: crate::consumer::models::magic_links_email::InviteRequestLocale,
@@ -151,11 +170,13 @@ impl InviteRequest {
         self
     }
     /// Sets [`trusted_metadata`](Self::trusted_metadata).
+    #[inline]
     pub fn trusted_metadata(mut self, value: ::serde_json::Value) -> Self {
         self.trusted_metadata = Some(value);
         self
     }
     /// Sets [`untrusted_metadata`](Self::untrusted_metadata).
+    #[inline]
     pub fn untrusted_metadata(mut self, value: ::serde_json::Value) -> Self {
         self.untrusted_metadata = Some(value);
         self
@@ -189,8 +210,7 @@ impl crate::test_util::MockEndpoint for InviteRequest {
 }
 
 /// What [`MagicLinksEmail::invite`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "test-util", derive(::serde::Serialize))]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct InviteResponse {
     /// HTTP status code of the response.
@@ -202,6 +222,76 @@ pub struct InviteResponse {
     pub user_id: String,
     /// Identifier of the email address record the call used.
     pub email_id: String,
+}
+
+impl crate::codec::Object for InviteResponse {
+    const NAME: &'static str = "InviteResponse";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut status_code: Option<i64> = None;
+        let mut request_id: Option<String> = None;
+        let mut user_id: Option<String> = None;
+        let mut email_id: Option<String> = None;
+        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
+            match key.as_str() {
+                "status_code" => {
+                    crate::codec::put(&mut map, &mut status_code, "status_code")
+                }
+                "request_id" => {
+                    crate::codec::put(&mut map, &mut request_id, "request_id")
+                }
+                "user_id" => crate::codec::put(&mut map, &mut user_id, "user_id"),
+                "email_id" => crate::codec::put(&mut map, &mut email_id, "email_id"),
+                _ => crate::codec::skip(&mut map),
+            }?;
+        }
+        match (status_code, request_id, user_id, email_id) {
+            (Some(status_code), Some(request_id), Some(user_id), Some(email_id)) => {
+                Ok(Self {
+                    status_code,
+                    request_id,
+                    user_id,
+                    email_id,
+                })
+            }
+            (status_code, request_id, user_id, email_id) => {
+                Err(
+                    crate::codec::missing(
+                        &[
+                            ("status_code", status_code.is_none()),
+                            ("request_id", request_id.is_none()),
+                            ("user_id", user_id.is_none()),
+                            ("email_id", email_id.is_none()),
+                        ],
+                    ),
+                )
+            }
+        }
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for InviteResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::codec::object(deserializer)
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl ::serde::Serialize for InviteResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut object = crate::codec::Writer::new(serializer, 4)?;
+        object.entry("status_code", &self.status_code);
+        object.entry("request_id", &self.request_id);
+        object.entry("user_id", &self.user_id);
+        object.entry("email_id", &self.email_id);
+        object.end()
+    }
 }
 
 /// Parameters of [`MagicLinksEmail::login_or_create`].
@@ -260,6 +350,7 @@ pub struct LoginOrCreateRequest {
 
 impl LoginOrCreateRequest {
     /// Creates the request from its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(email: impl Into<String>) -> Self {
         Self {
             email: email.into(),
@@ -276,36 +367,43 @@ impl LoginOrCreateRequest {
         }
     }
     /// Sets [`login_magic_link_url`](Self::login_magic_link_url).
+    #[inline]
     pub fn login_magic_link_url(mut self, value: impl Into<String>) -> Self {
         self.login_magic_link_url = Some(value.into());
         self
     }
     /// Sets [`signup_magic_link_url`](Self::signup_magic_link_url).
+    #[inline]
     pub fn signup_magic_link_url(mut self, value: impl Into<String>) -> Self {
         self.signup_magic_link_url = Some(value.into());
         self
     }
     /// Sets [`login_expiration_minutes`](Self::login_expiration_minutes).
+    #[inline]
     pub fn login_expiration_minutes(mut self, value: i64) -> Self {
         self.login_expiration_minutes = Some(value);
         self
     }
     /// Sets [`signup_expiration_minutes`](Self::signup_expiration_minutes).
+    #[inline]
     pub fn signup_expiration_minutes(mut self, value: i64) -> Self {
         self.signup_expiration_minutes = Some(value);
         self
     }
     /// Sets [`login_template_id`](Self::login_template_id).
+    #[inline]
     pub fn login_template_id(mut self, value: impl Into<String>) -> Self {
         self.login_template_id = Some(value.into());
         self
     }
     /// Sets [`signup_template_id`](Self::signup_template_id).
+    #[inline]
     pub fn signup_template_id(mut self, value: impl Into<String>) -> Self {
         self.signup_template_id = Some(value.into());
         self
     }
     /// Sets [`attributes`](Self::attributes).
+    #[inline]
     pub fn attributes(
         mut self,
         value: crate::consumer::models::attribute::Attributes,
@@ -314,16 +412,19 @@ impl LoginOrCreateRequest {
         self
     }
     /// Sets [`create_user_as_pending`](Self::create_user_as_pending).
+    #[inline]
     pub fn create_user_as_pending(mut self, value: bool) -> Self {
         self.create_user_as_pending = Some(value);
         self
     }
     /// Sets [`code_challenge`](Self::code_challenge).
+    #[inline]
     pub fn code_challenge(mut self, value: impl Into<String>) -> Self {
         self.code_challenge = Some(value.into());
         self
     }
     /// Sets [`locale`](Self::locale).
+    #[inline]
     pub fn locale(
         mut self,
         value: crate::consumer::models::magic_links_email::LoginOrCreateRequestLocale,
@@ -367,8 +468,7 @@ impl crate::test_util::MockEndpoint for LoginOrCreateRequest {
 }
 
 /// What [`MagicLinksEmail::login_or_create`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "test-util", derive(::serde::Serialize))]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct LoginOrCreateResponse {
     /// HTTP status code of the response.
@@ -384,6 +484,89 @@ pub struct LoginOrCreateResponse {
     pub user_created: bool,
 }
 
+impl crate::codec::Object for LoginOrCreateResponse {
+    const NAME: &'static str = "LoginOrCreateResponse";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut status_code: Option<i64> = None;
+        let mut request_id: Option<String> = None;
+        let mut user_id: Option<String> = None;
+        let mut email_id: Option<String> = None;
+        let mut user_created: Option<bool> = None;
+        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
+            match key.as_str() {
+                "status_code" => {
+                    crate::codec::put(&mut map, &mut status_code, "status_code")
+                }
+                "request_id" => {
+                    crate::codec::put(&mut map, &mut request_id, "request_id")
+                }
+                "user_id" => crate::codec::put(&mut map, &mut user_id, "user_id"),
+                "email_id" => crate::codec::put(&mut map, &mut email_id, "email_id"),
+                "user_created" => {
+                    crate::codec::put(&mut map, &mut user_created, "user_created")
+                }
+                _ => crate::codec::skip(&mut map),
+            }?;
+        }
+        match (status_code, request_id, user_id, email_id, user_created) {
+            (
+                Some(status_code),
+                Some(request_id),
+                Some(user_id),
+                Some(email_id),
+                Some(user_created),
+            ) => {
+                Ok(Self {
+                    status_code,
+                    request_id,
+                    user_id,
+                    email_id,
+                    user_created,
+                })
+            }
+            (status_code, request_id, user_id, email_id, user_created) => {
+                Err(
+                    crate::codec::missing(
+                        &[
+                            ("status_code", status_code.is_none()),
+                            ("request_id", request_id.is_none()),
+                            ("user_id", user_id.is_none()),
+                            ("email_id", email_id.is_none()),
+                            ("user_created", user_created.is_none()),
+                        ],
+                    ),
+                )
+            }
+        }
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for LoginOrCreateResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::codec::object(deserializer)
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl ::serde::Serialize for LoginOrCreateResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut object = crate::codec::Writer::new(serializer, 5)?;
+        object.entry("status_code", &self.status_code);
+        object.entry("request_id", &self.request_id);
+        object.entry("user_id", &self.user_id);
+        object.entry("email_id", &self.email_id);
+        object.entry("user_created", &self.user_created);
+        object.end()
+    }
+}
+
 /// Parameters of [`MagicLinksEmail::revoke_invite`].
 #[derive(Debug, Clone, ::serde::Serialize)]
 #[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
@@ -395,6 +578,7 @@ pub struct RevokeInviteRequest {
 
 impl RevokeInviteRequest {
     /// Creates the request from its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(email: impl Into<String>) -> Self {
         Self { email: email.into() }
     }
@@ -417,8 +601,7 @@ impl crate::test_util::MockEndpoint for RevokeInviteRequest {
 }
 
 /// What [`MagicLinksEmail::revoke_invite`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "test-util", derive(::serde::Serialize))]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct RevokeInviteResponse {
     /// HTTP status code of the response.
@@ -426,6 +609,61 @@ pub struct RevokeInviteResponse {
     /// Unique identifier of this API call; log it and quote it when asking Stytch support about
     /// a request.
     pub request_id: String,
+}
+
+impl crate::codec::Object for RevokeInviteResponse {
+    const NAME: &'static str = "RevokeInviteResponse";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut status_code: Option<i64> = None;
+        let mut request_id: Option<String> = None;
+        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
+            match key.as_str() {
+                "status_code" => {
+                    crate::codec::put(&mut map, &mut status_code, "status_code")
+                }
+                "request_id" => {
+                    crate::codec::put(&mut map, &mut request_id, "request_id")
+                }
+                _ => crate::codec::skip(&mut map),
+            }?;
+        }
+        match (status_code, request_id) {
+            (Some(status_code), Some(request_id)) => Ok(Self { status_code, request_id }),
+            (status_code, request_id) => {
+                Err(
+                    crate::codec::missing(
+                        &[
+                            ("status_code", status_code.is_none()),
+                            ("request_id", request_id.is_none()),
+                        ],
+                    ),
+                )
+            }
+        }
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for RevokeInviteResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::codec::object(deserializer)
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl ::serde::Serialize for RevokeInviteResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut object = crate::codec::Writer::new(serializer, 2)?;
+        object.entry("status_code", &self.status_code);
+        object.entry("request_id", &self.request_id);
+        object.end()
+    }
 }
 
 /// Parameters of [`MagicLinksEmail::send`].
@@ -490,6 +728,7 @@ pub struct SendRequest {
 
 impl SendRequest {
     /// Creates the request from its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(email: impl Into<String>) -> Self {
         Self {
             email: email.into(),
@@ -508,11 +747,13 @@ impl SendRequest {
         }
     }
     /// Sets [`login_template_id`](Self::login_template_id).
+    #[inline]
     pub fn login_template_id(mut self, value: impl Into<String>) -> Self {
         self.login_template_id = Some(value.into());
         self
     }
     /// Sets [`attributes`](Self::attributes).
+    #[inline]
     pub fn attributes(
         mut self,
         value: crate::consumer::models::attribute::Attributes,
@@ -521,46 +762,55 @@ impl SendRequest {
         self
     }
     /// Sets [`login_magic_link_url`](Self::login_magic_link_url).
+    #[inline]
     pub fn login_magic_link_url(mut self, value: impl Into<String>) -> Self {
         self.login_magic_link_url = Some(value.into());
         self
     }
     /// Sets [`signup_magic_link_url`](Self::signup_magic_link_url).
+    #[inline]
     pub fn signup_magic_link_url(mut self, value: impl Into<String>) -> Self {
         self.signup_magic_link_url = Some(value.into());
         self
     }
     /// Sets [`login_expiration_minutes`](Self::login_expiration_minutes).
+    #[inline]
     pub fn login_expiration_minutes(mut self, value: i64) -> Self {
         self.login_expiration_minutes = Some(value);
         self
     }
     /// Sets [`signup_expiration_minutes`](Self::signup_expiration_minutes).
+    #[inline]
     pub fn signup_expiration_minutes(mut self, value: i64) -> Self {
         self.signup_expiration_minutes = Some(value);
         self
     }
     /// Sets [`code_challenge`](Self::code_challenge).
+    #[inline]
     pub fn code_challenge(mut self, value: impl Into<String>) -> Self {
         self.code_challenge = Some(value.into());
         self
     }
     /// Sets [`user_id`](Self::user_id).
+    #[inline]
     pub fn user_id(mut self, value: impl Into<String>) -> Self {
         self.user_id = Some(value.into());
         self
     }
     /// Sets [`session_token`](Self::session_token).
+    #[inline]
     pub fn session_token(mut self, value: impl Into<String>) -> Self {
         self.session_token = Some(value.into());
         self
     }
     /// Sets [`session_jwt`](Self::session_jwt).
+    #[inline]
     pub fn session_jwt(mut self, value: impl Into<String>) -> Self {
         self.session_jwt = Some(value.into());
         self
     }
     /// Sets [`locale`](Self::locale).
+    #[inline]
     pub fn locale(
         mut self,
         value: crate::consumer::models::magic_links_email::SendRequestLocale,
@@ -569,6 +819,7 @@ impl SendRequest {
         self
     }
     /// Sets [`signup_template_id`](Self::signup_template_id).
+    #[inline]
     pub fn signup_template_id(mut self, value: impl Into<String>) -> Self {
         self.signup_template_id = Some(value.into());
         self
@@ -609,8 +860,7 @@ impl crate::test_util::MockEndpoint for SendRequest {
 }
 
 /// What [`MagicLinksEmail::send`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "test-util", derive(::serde::Serialize))]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct SendResponse {
     /// HTTP status code of the response.
@@ -622,4 +872,74 @@ pub struct SendResponse {
     pub user_id: String,
     /// Identifier of the email address record the call used.
     pub email_id: String,
+}
+
+impl crate::codec::Object for SendResponse {
+    const NAME: &'static str = "SendResponse";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut status_code: Option<i64> = None;
+        let mut request_id: Option<String> = None;
+        let mut user_id: Option<String> = None;
+        let mut email_id: Option<String> = None;
+        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
+            match key.as_str() {
+                "status_code" => {
+                    crate::codec::put(&mut map, &mut status_code, "status_code")
+                }
+                "request_id" => {
+                    crate::codec::put(&mut map, &mut request_id, "request_id")
+                }
+                "user_id" => crate::codec::put(&mut map, &mut user_id, "user_id"),
+                "email_id" => crate::codec::put(&mut map, &mut email_id, "email_id"),
+                _ => crate::codec::skip(&mut map),
+            }?;
+        }
+        match (status_code, request_id, user_id, email_id) {
+            (Some(status_code), Some(request_id), Some(user_id), Some(email_id)) => {
+                Ok(Self {
+                    status_code,
+                    request_id,
+                    user_id,
+                    email_id,
+                })
+            }
+            (status_code, request_id, user_id, email_id) => {
+                Err(
+                    crate::codec::missing(
+                        &[
+                            ("status_code", status_code.is_none()),
+                            ("request_id", request_id.is_none()),
+                            ("user_id", user_id.is_none()),
+                            ("email_id", email_id.is_none()),
+                        ],
+                    ),
+                )
+            }
+        }
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for SendResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::codec::object(deserializer)
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl ::serde::Serialize for SendResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut object = crate::codec::Writer::new(serializer, 4)?;
+        object.entry("status_code", &self.status_code);
+        object.entry("request_id", &self.request_id);
+        object.entry("user_id", &self.user_id);
+        object.entry("email_id", &self.email_id);
+        object.end()
+    }
 }

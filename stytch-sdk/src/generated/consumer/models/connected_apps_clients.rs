@@ -2,26 +2,62 @@
 //! Object types and enums of the `consumer.connected_apps_clients` module.
 /// Kind of client application being registered: whether it is your own app or a partner's,
 /// and whether it can keep a secret.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum CreateRequestClientType {
     /// An application you operate that runs on a server and can keep a client secret
     /// (`first_party`)
-    #[serde(rename = "first_party")]
     FirstParty,
     /// An application you operate that cannot keep a secret, such as a browser or mobile app; it
     /// gets no secret and must use PKCE (`first_party_public`)
-    #[serde(rename = "first_party_public")]
     FirstPartyPublic,
     /// An application run by someone else that can keep a client secret; users are asked to
     /// consent before it gets access (`third_party`)
-    #[serde(rename = "third_party")]
     ThirdParty,
     /// An application run by someone else that cannot keep a secret; it must use PKCE and users
     /// are asked to consent (`third_party_public`)
-    #[serde(rename = "third_party_public")]
     ThirdPartyPublic,
     /// A value this version of the SDK does not know, kept exactly as received.
-    #[serde(untagged)]
     Unrecognized(String),
+}
+
+impl CreateRequestClientType {
+    /// The value as the API writes it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::FirstParty => "first_party",
+            Self::FirstPartyPublic => "first_party_public",
+            Self::ThirdParty => "third_party",
+            Self::ThirdPartyPublic => "third_party_public",
+            Self::Unrecognized(value) => value,
+        }
+    }
+}
+
+impl ::serde::Serialize for CreateRequestClientType {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for CreateRequestClientType {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value: crate::codec::Text<'de> = ::serde::Deserialize::deserialize(
+            deserializer,
+        )?;
+        Ok(
+            match value.as_str() {
+                "first_party" => Self::FirstParty,
+                "first_party_public" => Self::FirstPartyPublic,
+                "third_party" => Self::ThirdParty,
+                "third_party_public" => Self::ThirdPartyPublic,
+                _ => Self::Unrecognized(value.into_string()),
+            },
+        )
+    }
 }

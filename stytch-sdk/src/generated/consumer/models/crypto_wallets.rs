@@ -3,7 +3,7 @@
 /// Fields to build a Sign-In With Ethereum (EIP-4361) message from. Supply them to have
 /// Stytch issue a SIWE-formatted challenge instead of a plain one; only valid for Ethereum
 /// wallets.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct SiweParams {
     /// Domain of your site that asks for the signature (for example `example.com`); wallets show
     /// it to the user and may compare it with the page origin.
@@ -14,41 +14,134 @@ pub struct SiweParams {
     /// message.
     pub resources: Vec<String>,
     /// EIP-155 chain ID the session is bound to (for example `1` for Ethereum mainnet).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub chain_id: Option<String>,
     /// Human-readable sentence shown to the user in the message, describing what they agree to
     /// by signing.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub statement: Option<String>,
     /// Issue time to state in the message.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::time::serde::rfc3339::option"
-    )]
     pub issued_at: Option<::time::OffsetDateTime>,
     /// Time before which the signed message must not be accepted.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::time::serde::rfc3339::option"
-    )]
     pub not_before: Option<::time::OffsetDateTime>,
     /// Your own identifier for this sign-in request, written into the message so you can
     /// correlate it later.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message_request_id: Option<String>,
+}
+
+impl ::serde::Serialize for SiweParams {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut object = crate::codec::Writer::new(
+            serializer,
+            3
+                + crate::codec::count_set(
+                    &[
+                        self.chain_id.is_some(),
+                        self.statement.is_some(),
+                        self.issued_at.is_some(),
+                        self.not_before.is_some(),
+                        self.message_request_id.is_some(),
+                    ],
+                ),
+        )?;
+        object.entry("domain", &self.domain);
+        object.entry("uri", &self.uri);
+        object.entry("resources", &self.resources);
+        object.entry_if("chain_id", &self.chain_id);
+        object.entry_if("statement", &self.statement);
+        object
+            .entry_if(
+                "issued_at",
+                &self.issued_at.as_ref().map(crate::codec::TimestampRef),
+            );
+        object
+            .entry_if(
+                "not_before",
+                &self.not_before.as_ref().map(crate::codec::TimestampRef),
+            );
+        object.entry_if("message_request_id", &self.message_request_id);
+        object.end()
+    }
+}
+
+impl crate::codec::Object for SiweParams {
+    const NAME: &'static str = "SiweParams";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut domain: Option<String> = None;
+        let mut uri: Option<String> = None;
+        let mut resources: Option<Vec<String>> = None;
+        let mut chain_id: Option<Option<String>> = None;
+        let mut statement: Option<Option<String>> = None;
+        let mut issued_at: Option<Option<crate::codec::Timestamp>> = None;
+        let mut not_before: Option<Option<crate::codec::Timestamp>> = None;
+        let mut message_request_id: Option<Option<String>> = None;
+        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
+            match key.as_str() {
+                "domain" => crate::codec::put(&mut map, &mut domain, "domain"),
+                "uri" => crate::codec::put(&mut map, &mut uri, "uri"),
+                "resources" => crate::codec::put(&mut map, &mut resources, "resources"),
+                "chain_id" => crate::codec::put(&mut map, &mut chain_id, "chain_id"),
+                "statement" => crate::codec::put(&mut map, &mut statement, "statement"),
+                "issued_at" => crate::codec::put(&mut map, &mut issued_at, "issued_at"),
+                "not_before" => {
+                    crate::codec::put(&mut map, &mut not_before, "not_before")
+                }
+                "message_request_id" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut message_request_id,
+                        "message_request_id",
+                    )
+                }
+                _ => crate::codec::skip(&mut map),
+            }?;
+        }
+        match (domain, uri, resources) {
+            (Some(domain), Some(uri), Some(resources)) => {
+                Ok(Self {
+                    domain,
+                    uri,
+                    resources,
+                    chain_id: chain_id.flatten(),
+                    statement: statement.flatten(),
+                    issued_at: issued_at.flatten().map(|time| time.0),
+                    not_before: not_before.flatten().map(|time| time.0),
+                    message_request_id: message_request_id.flatten(),
+                })
+            }
+            (domain, uri, resources) => {
+                Err(
+                    crate::codec::missing(
+                        &[
+                            ("domain", domain.is_none()),
+                            ("uri", uri.is_none()),
+                            ("resources", resources.is_none()),
+                        ],
+                    ),
+                )
+            }
+        }
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for SiweParams {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::codec::object(deserializer)
+    }
 }
 
 /// The Sign-In With Ethereum fields that were in the message the wallet signed, returned
 /// after a SIWE challenge is authenticated.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct SiweParamsResponse {
     /// HTTP status code carried with the SIWE details, when the API includes one.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status_code: Option<i64>,
     /// Request identifier carried with the SIWE details, when the API includes one.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub request_id: Option<String>,
     /// Domain that was named in the signed message.
     pub domain: String,
@@ -59,13 +152,113 @@ pub struct SiweParamsResponse {
     /// Additional resource URIs that were listed in the signed message.
     pub resources: Vec<String>,
     /// Issue time stated in the signed message.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::time::serde::rfc3339::option"
-    )]
     pub issued_at: Option<::time::OffsetDateTime>,
     /// Your request identifier, if one was placed in the signed message.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message_request_id: Option<String>,
+}
+
+impl ::serde::Serialize for SiweParamsResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut object = crate::codec::Writer::new(
+            serializer,
+            4
+                + crate::codec::count_set(
+                    &[
+                        self.status_code.is_some(),
+                        self.request_id.is_some(),
+                        self.issued_at.is_some(),
+                        self.message_request_id.is_some(),
+                    ],
+                ),
+        )?;
+        object.entry_if("status_code", &self.status_code);
+        object.entry_if("request_id", &self.request_id);
+        object.entry("domain", &self.domain);
+        object.entry("uri", &self.uri);
+        object.entry("chain_id", &self.chain_id);
+        object.entry("resources", &self.resources);
+        object
+            .entry_if(
+                "issued_at",
+                &self.issued_at.as_ref().map(crate::codec::TimestampRef),
+            );
+        object.entry_if("message_request_id", &self.message_request_id);
+        object.end()
+    }
+}
+
+impl crate::codec::Object for SiweParamsResponse {
+    const NAME: &'static str = "SiweParamsResponse";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut status_code: Option<Option<i64>> = None;
+        let mut request_id: Option<Option<String>> = None;
+        let mut domain: Option<String> = None;
+        let mut uri: Option<String> = None;
+        let mut chain_id: Option<String> = None;
+        let mut resources: Option<Vec<String>> = None;
+        let mut issued_at: Option<Option<crate::codec::Timestamp>> = None;
+        let mut message_request_id: Option<Option<String>> = None;
+        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
+            match key.as_str() {
+                "status_code" => {
+                    crate::codec::put(&mut map, &mut status_code, "status_code")
+                }
+                "request_id" => {
+                    crate::codec::put(&mut map, &mut request_id, "request_id")
+                }
+                "domain" => crate::codec::put(&mut map, &mut domain, "domain"),
+                "uri" => crate::codec::put(&mut map, &mut uri, "uri"),
+                "chain_id" => crate::codec::put(&mut map, &mut chain_id, "chain_id"),
+                "resources" => crate::codec::put(&mut map, &mut resources, "resources"),
+                "issued_at" => crate::codec::put(&mut map, &mut issued_at, "issued_at"),
+                "message_request_id" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut message_request_id,
+                        "message_request_id",
+                    )
+                }
+                _ => crate::codec::skip(&mut map),
+            }?;
+        }
+        match (domain, uri, chain_id, resources) {
+            (Some(domain), Some(uri), Some(chain_id), Some(resources)) => {
+                Ok(Self {
+                    status_code: status_code.flatten(),
+                    request_id: request_id.flatten(),
+                    domain,
+                    uri,
+                    chain_id,
+                    resources,
+                    issued_at: issued_at.flatten().map(|time| time.0),
+                    message_request_id: message_request_id.flatten(),
+                })
+            }
+            (domain, uri, chain_id, resources) => {
+                Err(
+                    crate::codec::missing(
+                        &[
+                            ("domain", domain.is_none()),
+                            ("uri", uri.is_none()),
+                            ("chain_id", chain_id.is_none()),
+                            ("resources", resources.is_none()),
+                        ],
+                    ),
+                )
+            }
+        }
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for SiweParamsResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::codec::object(deserializer)
+    }
 }

@@ -2,58 +2,227 @@
 //! Object types and enums of the `consumer.device_history` module.
 /// History of one device attribute (visitor ID, IP address or country) for the user, telling
 /// whether it has been seen before and when.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct DeviceAttributeDetails {
     /// Whether this value has never been seen for this user before the current request.
     pub is_new: bool,
     /// When this value was first recorded for the user.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::time::serde::rfc3339::option"
-    )]
     pub first_seen_at: Option<::time::OffsetDateTime>,
     /// When this value was most recently recorded for the user.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::time::serde::rfc3339::option"
-    )]
     pub last_seen_at: Option<::time::OffsetDateTime>,
+}
+
+impl ::serde::Serialize for DeviceAttributeDetails {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut object = crate::codec::Writer::new(
+            serializer,
+            1
+                + crate::codec::count_set(
+                    &[self.first_seen_at.is_some(), self.last_seen_at.is_some()],
+                ),
+        )?;
+        object.entry("is_new", &self.is_new);
+        object
+            .entry_if(
+                "first_seen_at",
+                &self.first_seen_at.as_ref().map(crate::codec::TimestampRef),
+            );
+        object
+            .entry_if(
+                "last_seen_at",
+                &self.last_seen_at.as_ref().map(crate::codec::TimestampRef),
+            );
+        object.end()
+    }
+}
+
+impl crate::codec::Object for DeviceAttributeDetails {
+    const NAME: &'static str = "DeviceAttributeDetails";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut is_new: Option<bool> = None;
+        let mut first_seen_at: Option<Option<crate::codec::Timestamp>> = None;
+        let mut last_seen_at: Option<Option<crate::codec::Timestamp>> = None;
+        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
+            match key.as_str() {
+                "is_new" => crate::codec::put(&mut map, &mut is_new, "is_new"),
+                "first_seen_at" => {
+                    crate::codec::put(&mut map, &mut first_seen_at, "first_seen_at")
+                }
+                "last_seen_at" => {
+                    crate::codec::put(&mut map, &mut last_seen_at, "last_seen_at")
+                }
+                _ => crate::codec::skip(&mut map),
+            }?;
+        }
+        match is_new {
+            Some(is_new) => {
+                Ok(Self {
+                    is_new,
+                    first_seen_at: first_seen_at.flatten().map(|time| time.0),
+                    last_seen_at: last_seen_at.flatten().map(|time| time.0),
+                })
+            }
+            None => Err(::serde::de::Error::missing_field("is_new")),
+        }
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for DeviceAttributeDetails {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::codec::object(deserializer)
+    }
 }
 
 /// What device fingerprinting and IP lookup found out about the client that made a request,
 /// with per-attribute history for the user.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct DeviceInfo {
     /// Stable identifier that device fingerprinting assigned to the browser or device. Repeated
     /// values mean the same device came back.
     pub visitor_id: String,
     /// Whether and when this `visitor_id` was seen before for the user.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub visitor_id_details: Option<
         crate::consumer::models::device_history::DeviceAttributeDetails,
     >,
     /// IP address the request came from.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ip_address: Option<String>,
     /// Whether and when this IP address was seen before for the user.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ip_address_details: Option<
         crate::consumer::models::device_history::DeviceAttributeDetails,
     >,
     /// City that the IP address geolocates to, when known.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ip_geo_city: Option<String>,
     /// Region or state that the IP address geolocates to, when known.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ip_geo_region: Option<String>,
     /// Country that the IP address geolocates to, when known.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ip_geo_country: Option<String>,
     /// Whether and when a request from this country was seen before for the user.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ip_geo_country_details: Option<
         crate::consumer::models::device_history::DeviceAttributeDetails,
     >,
+}
+
+impl ::serde::Serialize for DeviceInfo {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut object = crate::codec::Writer::new(
+            serializer,
+            1
+                + crate::codec::count_set(
+                    &[
+                        self.visitor_id_details.is_some(),
+                        self.ip_address.is_some(),
+                        self.ip_address_details.is_some(),
+                        self.ip_geo_city.is_some(),
+                        self.ip_geo_region.is_some(),
+                        self.ip_geo_country.is_some(),
+                        self.ip_geo_country_details.is_some(),
+                    ],
+                ),
+        )?;
+        object.entry("visitor_id", &self.visitor_id);
+        object.entry_if("visitor_id_details", &self.visitor_id_details);
+        object.entry_if("ip_address", &self.ip_address);
+        object.entry_if("ip_address_details", &self.ip_address_details);
+        object.entry_if("ip_geo_city", &self.ip_geo_city);
+        object.entry_if("ip_geo_region", &self.ip_geo_region);
+        object.entry_if("ip_geo_country", &self.ip_geo_country);
+        object.entry_if("ip_geo_country_details", &self.ip_geo_country_details);
+        object.end()
+    }
+}
+
+impl crate::codec::Object for DeviceInfo {
+    const NAME: &'static str = "DeviceInfo";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut visitor_id: Option<String> = None;
+        let mut visitor_id_details: Option<
+            Option<crate::consumer::models::device_history::DeviceAttributeDetails>,
+        > = None;
+        let mut ip_address: Option<Option<String>> = None;
+        let mut ip_address_details: Option<
+            Option<crate::consumer::models::device_history::DeviceAttributeDetails>,
+        > = None;
+        let mut ip_geo_city: Option<Option<String>> = None;
+        let mut ip_geo_region: Option<Option<String>> = None;
+        let mut ip_geo_country: Option<Option<String>> = None;
+        let mut ip_geo_country_details: Option<
+            Option<crate::consumer::models::device_history::DeviceAttributeDetails>,
+        > = None;
+        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
+            match key.as_str() {
+                "visitor_id" => {
+                    crate::codec::put(&mut map, &mut visitor_id, "visitor_id")
+                }
+                "visitor_id_details" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut visitor_id_details,
+                        "visitor_id_details",
+                    )
+                }
+                "ip_address" => {
+                    crate::codec::put(&mut map, &mut ip_address, "ip_address")
+                }
+                "ip_address_details" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut ip_address_details,
+                        "ip_address_details",
+                    )
+                }
+                "ip_geo_city" => {
+                    crate::codec::put(&mut map, &mut ip_geo_city, "ip_geo_city")
+                }
+                "ip_geo_region" => {
+                    crate::codec::put(&mut map, &mut ip_geo_region, "ip_geo_region")
+                }
+                "ip_geo_country" => {
+                    crate::codec::put(&mut map, &mut ip_geo_country, "ip_geo_country")
+                }
+                "ip_geo_country_details" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut ip_geo_country_details,
+                        "ip_geo_country_details",
+                    )
+                }
+                _ => crate::codec::skip(&mut map),
+            }?;
+        }
+        match visitor_id {
+            Some(visitor_id) => {
+                Ok(Self {
+                    visitor_id,
+                    visitor_id_details: visitor_id_details.flatten(),
+                    ip_address: ip_address.flatten(),
+                    ip_address_details: ip_address_details.flatten(),
+                    ip_geo_city: ip_geo_city.flatten(),
+                    ip_geo_region: ip_geo_region.flatten(),
+                    ip_geo_country: ip_geo_country.flatten(),
+                    ip_geo_country_details: ip_geo_country_details.flatten(),
+                })
+            }
+            None => Err(::serde::de::Error::missing_field("visitor_id")),
+        }
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for DeviceInfo {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::codec::object(deserializer)
+    }
 }

@@ -2,7 +2,7 @@
 //! Object types and enums of the `consumer.fraud` module.
 /// The autonomous system (the network operator's routing domain) that the request's IP
 /// address belongs to.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct AsnProperties {
     /// Autonomous system number, such as `15169`.
     pub asn: String,
@@ -12,9 +12,63 @@ pub struct AsnProperties {
     pub network: String,
 }
 
+impl ::serde::Serialize for AsnProperties {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut object = crate::codec::Writer::new(serializer, 3)?;
+        object.entry("asn", &self.asn);
+        object.entry("name", &self.name);
+        object.entry("network", &self.network);
+        object.end()
+    }
+}
+
+impl crate::codec::Object for AsnProperties {
+    const NAME: &'static str = "AsnProperties";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut asn: Option<String> = None;
+        let mut name: Option<String> = None;
+        let mut network: Option<String> = None;
+        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
+            match key.as_str() {
+                "asn" => crate::codec::put(&mut map, &mut asn, "asn"),
+                "name" => crate::codec::put(&mut map, &mut name, "name"),
+                "network" => crate::codec::put(&mut map, &mut network, "network"),
+                _ => crate::codec::skip(&mut map),
+            }?;
+        }
+        match (asn, name, network) {
+            (Some(asn), Some(name), Some(network)) => Ok(Self { asn, name, network }),
+            (asn, name, network) => {
+                Err(
+                    crate::codec::missing(
+                        &[
+                            ("asn", asn.is_none()),
+                            ("name", name.is_none()),
+                            ("network", network.is_none()),
+                        ],
+                    ),
+                )
+            }
+        }
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for AsnProperties {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::codec::object(deserializer)
+    }
+}
+
 /// Findings about the mailbox part of an email address checked for risk: whether it looks
 /// deliverable, genuine and unique.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct AddressInformation {
     /// Whether mail sent to this address has been seen bouncing, a sign that the mailbox does
     /// not exist or no longer accepts mail.
@@ -33,15 +87,179 @@ pub struct AddressInformation {
     pub tumbling_character_count: i64,
 }
 
+impl ::serde::Serialize for AddressInformation {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut object = crate::codec::Writer::new(serializer, 5)?;
+        object.entry("has_known_bounces", &self.has_known_bounces);
+        object.entry("has_valid_syntax", &self.has_valid_syntax);
+        object.entry("is_suspected_role_address", &self.is_suspected_role_address);
+        object.entry("normalized_email", &self.normalized_email);
+        object.entry("tumbling_character_count", &self.tumbling_character_count);
+        object.end()
+    }
+}
+
+impl crate::codec::Object for AddressInformation {
+    const NAME: &'static str = "AddressInformation";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut has_known_bounces: Option<bool> = None;
+        let mut has_valid_syntax: Option<bool> = None;
+        let mut is_suspected_role_address: Option<bool> = None;
+        let mut normalized_email: Option<String> = None;
+        let mut tumbling_character_count: Option<i64> = None;
+        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
+            match key.as_str() {
+                "has_known_bounces" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut has_known_bounces,
+                        "has_known_bounces",
+                    )
+                }
+                "has_valid_syntax" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut has_valid_syntax,
+                        "has_valid_syntax",
+                    )
+                }
+                "is_suspected_role_address" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut is_suspected_role_address,
+                        "is_suspected_role_address",
+                    )
+                }
+                "normalized_email" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut normalized_email,
+                        "normalized_email",
+                    )
+                }
+                "tumbling_character_count" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut tumbling_character_count,
+                        "tumbling_character_count",
+                    )
+                }
+                _ => crate::codec::skip(&mut map),
+            }?;
+        }
+        match (
+            has_known_bounces,
+            has_valid_syntax,
+            is_suspected_role_address,
+            normalized_email,
+            tumbling_character_count,
+        ) {
+            (
+                Some(has_known_bounces),
+                Some(has_valid_syntax),
+                Some(is_suspected_role_address),
+                Some(normalized_email),
+                Some(tumbling_character_count),
+            ) => {
+                Ok(Self {
+                    has_known_bounces,
+                    has_valid_syntax,
+                    is_suspected_role_address,
+                    normalized_email,
+                    tumbling_character_count,
+                })
+            }
+            (
+                has_known_bounces,
+                has_valid_syntax,
+                is_suspected_role_address,
+                normalized_email,
+                tumbling_character_count,
+            ) => {
+                Err(
+                    crate::codec::missing(
+                        &[
+                            ("has_known_bounces", has_known_bounces.is_none()),
+                            ("has_valid_syntax", has_valid_syntax.is_none()),
+                            (
+                                "is_suspected_role_address",
+                                is_suspected_role_address.is_none(),
+                            ),
+                            ("normalized_email", normalized_email.is_none()),
+                            (
+                                "tumbling_character_count",
+                                tumbling_character_count.is_none(),
+                            ),
+                        ],
+                    ),
+                )
+            }
+        }
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for AddressInformation {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::codec::object(deserializer)
+    }
+}
+
 /// Properties of the browser that sent the fingerprinted request.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct BrowserProperties {
     /// The `User-Agent` string the browser reported.
     pub user_agent: String,
 }
 
+impl ::serde::Serialize for BrowserProperties {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut object = crate::codec::Writer::new(serializer, 1)?;
+        object.entry("user_agent", &self.user_agent);
+        object.end()
+    }
+}
+
+impl crate::codec::Object for BrowserProperties {
+    const NAME: &'static str = "BrowserProperties";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut user_agent: Option<String> = None;
+        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
+            match key.as_str() {
+                "user_agent" => {
+                    crate::codec::put(&mut map, &mut user_agent, "user_agent")
+                }
+                _ => crate::codec::skip(&mut map),
+            }?;
+        }
+        match user_agent {
+            Some(user_agent) => Ok(Self { user_agent }),
+            None => Err(::serde::de::Error::missing_field("user_agent")),
+        }
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for BrowserProperties {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::codec::object(deserializer)
+    }
+}
+
 /// Findings about the domain part of an email address checked for risk.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct DomainInformation {
     /// Whether the domain publishes DNS records (MX or A) that let it receive mail. A domain
     /// without them cannot accept messages.
@@ -50,9 +268,76 @@ pub struct DomainInformation {
     pub is_disposable_domain: bool,
 }
 
+impl ::serde::Serialize for DomainInformation {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut object = crate::codec::Writer::new(serializer, 2)?;
+        object.entry("has_mx_or_a_record", &self.has_mx_or_a_record);
+        object.entry("is_disposable_domain", &self.is_disposable_domain);
+        object.end()
+    }
+}
+
+impl crate::codec::Object for DomainInformation {
+    const NAME: &'static str = "DomainInformation";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut has_mx_or_a_record: Option<bool> = None;
+        let mut is_disposable_domain: Option<bool> = None;
+        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
+            match key.as_str() {
+                "has_mx_or_a_record" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut has_mx_or_a_record,
+                        "has_mx_or_a_record",
+                    )
+                }
+                "is_disposable_domain" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut is_disposable_domain,
+                        "is_disposable_domain",
+                    )
+                }
+                _ => crate::codec::skip(&mut map),
+            }?;
+        }
+        match (has_mx_or_a_record, is_disposable_domain) {
+            (Some(has_mx_or_a_record), Some(is_disposable_domain)) => {
+                Ok(Self {
+                    has_mx_or_a_record,
+                    is_disposable_domain,
+                })
+            }
+            (has_mx_or_a_record, is_disposable_domain) => {
+                Err(
+                    crate::codec::missing(
+                        &[
+                            ("has_mx_or_a_record", has_mx_or_a_record.is_none()),
+                            ("is_disposable_domain", is_disposable_domain.is_none()),
+                        ],
+                    ),
+                )
+            }
+        }
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for DomainInformation {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::codec::object(deserializer)
+    }
+}
+
 /// The set of identifiers Device Fingerprinting derived for one device and connection. Each
 /// one recognises the device at a different level, and each can be the target of a rule.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct Fingerprints {
     /// Fingerprint of the network connection, derived from how the client connects rather than
     /// from the device.
@@ -66,16 +351,136 @@ pub struct Fingerprints {
     pub visitor_fingerprint: String,
     /// Identifier that Device Fingerprinting keeps on the device (in a cookie) to recognise it
     /// on later visits. Null when no such identifier is available.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub visitor_id: Option<String>,
     /// Identifier of one particular browser, built from the `visitor_id` together with the
     /// network it connects from. Null when it could not be determined.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub browser_id: Option<String>,
 }
 
+impl ::serde::Serialize for Fingerprints {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut object = crate::codec::Writer::new(
+            serializer,
+            4
+                + crate::codec::count_set(
+                    &[self.visitor_id.is_some(), self.browser_id.is_some()],
+                ),
+        )?;
+        object.entry("network_fingerprint", &self.network_fingerprint);
+        object.entry("hardware_fingerprint", &self.hardware_fingerprint);
+        object.entry("browser_fingerprint", &self.browser_fingerprint);
+        object.entry("visitor_fingerprint", &self.visitor_fingerprint);
+        object.entry_if("visitor_id", &self.visitor_id);
+        object.entry_if("browser_id", &self.browser_id);
+        object.end()
+    }
+}
+
+impl crate::codec::Object for Fingerprints {
+    const NAME: &'static str = "Fingerprints";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut network_fingerprint: Option<String> = None;
+        let mut hardware_fingerprint: Option<String> = None;
+        let mut browser_fingerprint: Option<String> = None;
+        let mut visitor_fingerprint: Option<String> = None;
+        let mut visitor_id: Option<Option<String>> = None;
+        let mut browser_id: Option<Option<String>> = None;
+        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
+            match key.as_str() {
+                "network_fingerprint" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut network_fingerprint,
+                        "network_fingerprint",
+                    )
+                }
+                "hardware_fingerprint" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut hardware_fingerprint,
+                        "hardware_fingerprint",
+                    )
+                }
+                "browser_fingerprint" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut browser_fingerprint,
+                        "browser_fingerprint",
+                    )
+                }
+                "visitor_fingerprint" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut visitor_fingerprint,
+                        "visitor_fingerprint",
+                    )
+                }
+                "visitor_id" => {
+                    crate::codec::put(&mut map, &mut visitor_id, "visitor_id")
+                }
+                "browser_id" => {
+                    crate::codec::put(&mut map, &mut browser_id, "browser_id")
+                }
+                _ => crate::codec::skip(&mut map),
+            }?;
+        }
+        match (
+            network_fingerprint,
+            hardware_fingerprint,
+            browser_fingerprint,
+            visitor_fingerprint,
+        ) {
+            (
+                Some(network_fingerprint),
+                Some(hardware_fingerprint),
+                Some(browser_fingerprint),
+                Some(visitor_fingerprint),
+            ) => {
+                Ok(Self {
+                    network_fingerprint,
+                    hardware_fingerprint,
+                    browser_fingerprint,
+                    visitor_fingerprint,
+                    visitor_id: visitor_id.flatten(),
+                    browser_id: browser_id.flatten(),
+                })
+            }
+            (
+                network_fingerprint,
+                hardware_fingerprint,
+                browser_fingerprint,
+                visitor_fingerprint,
+            ) => {
+                Err(
+                    crate::codec::missing(
+                        &[
+                            ("network_fingerprint", network_fingerprint.is_none()),
+                            ("hardware_fingerprint", hardware_fingerprint.is_none()),
+                            ("browser_fingerprint", browser_fingerprint.is_none()),
+                            ("visitor_fingerprint", visitor_fingerprint.is_none()),
+                        ],
+                    ),
+                )
+            }
+        }
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for Fingerprints {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::codec::object(deserializer)
+    }
+}
+
 /// Approximate location of an IP address, looked up from geolocation data.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct IpGeoProperties {
     /// City the IP address is located in.
     pub city: String,
@@ -85,24 +490,137 @@ pub struct IpGeoProperties {
     pub country: String,
 }
 
+impl ::serde::Serialize for IpGeoProperties {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut object = crate::codec::Writer::new(serializer, 3)?;
+        object.entry("city", &self.city);
+        object.entry("region", &self.region);
+        object.entry("country", &self.country);
+        object.end()
+    }
+}
+
+impl crate::codec::Object for IpGeoProperties {
+    const NAME: &'static str = "IpGeoProperties";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut city: Option<String> = None;
+        let mut region: Option<String> = None;
+        let mut country: Option<String> = None;
+        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
+            match key.as_str() {
+                "city" => crate::codec::put(&mut map, &mut city, "city"),
+                "region" => crate::codec::put(&mut map, &mut region, "region"),
+                "country" => crate::codec::put(&mut map, &mut country, "country"),
+                _ => crate::codec::skip(&mut map),
+            }?;
+        }
+        match (city, region, country) {
+            (Some(city), Some(region), Some(country)) => {
+                Ok(Self { city, region, country })
+            }
+            (city, region, country) => {
+                Err(
+                    crate::codec::missing(
+                        &[
+                            ("city", city.is_none()),
+                            ("region", region.is_none()),
+                            ("country", country.is_none()),
+                        ],
+                    ),
+                )
+            }
+        }
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for IpGeoProperties {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::codec::object(deserializer)
+    }
+}
+
 /// Your own context for a fingerprint lookup (who the user is and what they are doing),
 /// stored with the lookup so you can correlate it later.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct Metadata {
     /// Your identifier for the user behind the request, if known.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub external_id: Option<String>,
     /// Identifier of the organization the request relates to, for B2B applications.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub organization_id: Option<String>,
     /// Label for what the user is attempting, such as `login` or `checkout`; free-form text
     /// chosen by you.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_action: Option<String>,
 }
 
+impl ::serde::Serialize for Metadata {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut object = crate::codec::Writer::new(
+            serializer,
+            crate::codec::count_set(
+                &[
+                    self.external_id.is_some(),
+                    self.organization_id.is_some(),
+                    self.user_action.is_some(),
+                ],
+            ),
+        )?;
+        object.entry_if("external_id", &self.external_id);
+        object.entry_if("organization_id", &self.organization_id);
+        object.entry_if("user_action", &self.user_action);
+        object.end()
+    }
+}
+
+impl crate::codec::Object for Metadata {
+    const NAME: &'static str = "Metadata";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut external_id: Option<Option<String>> = None;
+        let mut organization_id: Option<Option<String>> = None;
+        let mut user_action: Option<Option<String>> = None;
+        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
+            match key.as_str() {
+                "external_id" => {
+                    crate::codec::put(&mut map, &mut external_id, "external_id")
+                }
+                "organization_id" => {
+                    crate::codec::put(&mut map, &mut organization_id, "organization_id")
+                }
+                "user_action" => {
+                    crate::codec::put(&mut map, &mut user_action, "user_action")
+                }
+                _ => crate::codec::skip(&mut map),
+            }?;
+        }
+        Ok(Self {
+            external_id: external_id.flatten(),
+            organization_id: organization_id.flatten(),
+            user_action: user_action.flatten(),
+        })
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for Metadata {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::codec::object(deserializer)
+    }
+}
+
 /// What Device Fingerprinting learned about the network connection of the request.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct NetworkProperties {
     /// IP address the request came from (IPv4 or IPv6).
     pub ip_address: String,
@@ -116,8 +634,90 @@ pub struct NetworkProperties {
     pub is_vpn: bool,
 }
 
+impl ::serde::Serialize for NetworkProperties {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut object = crate::codec::Writer::new(serializer, 5)?;
+        object.entry("ip_address", &self.ip_address);
+        object.entry("asn", &self.asn);
+        object.entry("ip_geolocation", &self.ip_geolocation);
+        object.entry("is_proxy", &self.is_proxy);
+        object.entry("is_vpn", &self.is_vpn);
+        object.end()
+    }
+}
+
+impl crate::codec::Object for NetworkProperties {
+    const NAME: &'static str = "NetworkProperties";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut ip_address: Option<String> = None;
+        let mut asn: Option<crate::consumer::models::fraud::AsnProperties> = None;
+        let mut ip_geolocation: Option<
+            crate::consumer::models::fraud::IpGeoProperties,
+        > = None;
+        let mut is_proxy: Option<bool> = None;
+        let mut is_vpn: Option<bool> = None;
+        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
+            match key.as_str() {
+                "ip_address" => {
+                    crate::codec::put(&mut map, &mut ip_address, "ip_address")
+                }
+                "asn" => crate::codec::put(&mut map, &mut asn, "asn"),
+                "ip_geolocation" => {
+                    crate::codec::put(&mut map, &mut ip_geolocation, "ip_geolocation")
+                }
+                "is_proxy" => crate::codec::put(&mut map, &mut is_proxy, "is_proxy"),
+                "is_vpn" => crate::codec::put(&mut map, &mut is_vpn, "is_vpn"),
+                _ => crate::codec::skip(&mut map),
+            }?;
+        }
+        match (ip_address, asn, ip_geolocation, is_proxy, is_vpn) {
+            (
+                Some(ip_address),
+                Some(asn),
+                Some(ip_geolocation),
+                Some(is_proxy),
+                Some(is_vpn),
+            ) => {
+                Ok(Self {
+                    ip_address,
+                    asn,
+                    ip_geolocation,
+                    is_proxy,
+                    is_vpn,
+                })
+            }
+            (ip_address, asn, ip_geolocation, is_proxy, is_vpn) => {
+                Err(
+                    crate::codec::missing(
+                        &[
+                            ("ip_address", ip_address.is_none()),
+                            ("asn", asn.is_none()),
+                            ("ip_geolocation", ip_geolocation.is_none()),
+                            ("is_proxy", is_proxy.is_none()),
+                            ("is_vpn", is_vpn.is_none()),
+                        ],
+                    ),
+                )
+            }
+        }
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for NetworkProperties {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::codec::object(deserializer)
+    }
+}
+
 /// Observed attributes of the fingerprinted request, grouped by network and browser.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Properties {
     /// The IP address, network operator and location of the request.
     pub network_properties: crate::consumer::models::fraud::NetworkProperties,
@@ -125,10 +725,81 @@ pub struct Properties {
     pub browser_properties: crate::consumer::models::fraud::BrowserProperties,
 }
 
+impl ::serde::Serialize for Properties {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut object = crate::codec::Writer::new(serializer, 2)?;
+        object.entry("network_properties", &self.network_properties);
+        object.entry("browser_properties", &self.browser_properties);
+        object.end()
+    }
+}
+
+impl crate::codec::Object for Properties {
+    const NAME: &'static str = "Properties";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut network_properties: Option<
+            crate::consumer::models::fraud::NetworkProperties,
+        > = None;
+        let mut browser_properties: Option<
+            crate::consumer::models::fraud::BrowserProperties,
+        > = None;
+        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
+            match key.as_str() {
+                "network_properties" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut network_properties,
+                        "network_properties",
+                    )
+                }
+                "browser_properties" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut browser_properties,
+                        "browser_properties",
+                    )
+                }
+                _ => crate::codec::skip(&mut map),
+            }?;
+        }
+        match (network_properties, browser_properties) {
+            (Some(network_properties), Some(browser_properties)) => {
+                Ok(Self {
+                    network_properties,
+                    browser_properties,
+                })
+            }
+            (network_properties, browser_properties) => {
+                Err(
+                    crate::codec::missing(
+                        &[
+                            ("network_properties", network_properties.is_none()),
+                            ("browser_properties", browser_properties.is_none()),
+                        ],
+                    ),
+                )
+            }
+        }
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for Properties {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::codec::object(deserializer)
+    }
+}
+
 /// A rule that fixes the verdict for every lookup whose fingerprint, ID, network or country
 /// matches one identifier. Exactly one of the identifier fields is set, matching
 /// `rule_type`.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Rule {
     /// Kind of identifier the rule matches on.
     ///
@@ -140,59 +811,213 @@ pub struct Rule {
     /// Wire values: `ALLOW`, `CHALLENGE`, `BLOCK`, `NONE`.
     pub action: crate::consumer::models::fraud::RuleAction,
     /// When the rule was created (RFC 3339).
-    #[serde(with = "::time::serde::rfc3339")]
     pub created_at: ::time::OffsetDateTime,
     /// Visitor ID the rule matches, for rules of type `VISITOR_ID`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub visitor_id: Option<String>,
     /// Browser ID the rule matches, for rules of type `BROWSER_ID`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub browser_id: Option<String>,
     /// Visitor fingerprint the rule matches, for rules of type `VISITOR_FINGERPRINT`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub visitor_fingerprint: Option<String>,
     /// Browser fingerprint the rule matches, for rules of type `BROWSER_FINGERPRINT`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub browser_fingerprint: Option<String>,
     /// Hardware fingerprint the rule matches, for rules of type `HARDWARE_FINGERPRINT`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub hardware_fingerprint: Option<String>,
     /// Network fingerprint the rule matches, for rules of type `NETWORK_FINGERPRINT`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub network_fingerprint: Option<String>,
     /// IP range in CIDR notation (such as `203.0.113.0/24`) the rule matches, for rules of type
     /// `CIDR_BLOCK`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cidr_block: Option<String>,
     /// Two-letter country code the rule matches, for rules of type `COUNTRY_CODE`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub country_code: Option<String>,
     /// Autonomous system number the rule matches, for rules of type `ASN`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub asn: Option<String>,
     /// Your note on why the rule exists.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// When the rule stops applying (RFC 3339). Null for a rule that stays in force until
     /// removed.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::time::serde::rfc3339::option"
-    )]
     pub expires_at: Option<::time::OffsetDateTime>,
     /// When the rule was last changed (RFC 3339), if that has been recorded.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::time::serde::rfc3339::option"
-    )]
     pub last_updated_at: Option<::time::OffsetDateTime>,
+}
+
+impl ::serde::Serialize for Rule {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut object = crate::codec::Writer::new(
+            serializer,
+            3
+                + crate::codec::count_set(
+                    &[
+                        self.visitor_id.is_some(),
+                        self.browser_id.is_some(),
+                        self.visitor_fingerprint.is_some(),
+                        self.browser_fingerprint.is_some(),
+                        self.hardware_fingerprint.is_some(),
+                        self.network_fingerprint.is_some(),
+                        self.cidr_block.is_some(),
+                        self.country_code.is_some(),
+                        self.asn.is_some(),
+                        self.description.is_some(),
+                        self.expires_at.is_some(),
+                        self.last_updated_at.is_some(),
+                    ],
+                ),
+        )?;
+        object.entry("rule_type", &self.rule_type);
+        object.entry("action", &self.action);
+        object.entry("created_at", &crate::codec::TimestampRef(&self.created_at));
+        object.entry_if("visitor_id", &self.visitor_id);
+        object.entry_if("browser_id", &self.browser_id);
+        object.entry_if("visitor_fingerprint", &self.visitor_fingerprint);
+        object.entry_if("browser_fingerprint", &self.browser_fingerprint);
+        object.entry_if("hardware_fingerprint", &self.hardware_fingerprint);
+        object.entry_if("network_fingerprint", &self.network_fingerprint);
+        object.entry_if("cidr_block", &self.cidr_block);
+        object.entry_if("country_code", &self.country_code);
+        object.entry_if("asn", &self.asn);
+        object.entry_if("description", &self.description);
+        object
+            .entry_if(
+                "expires_at",
+                &self.expires_at.as_ref().map(crate::codec::TimestampRef),
+            );
+        object
+            .entry_if(
+                "last_updated_at",
+                &self.last_updated_at.as_ref().map(crate::codec::TimestampRef),
+            );
+        object.end()
+    }
+}
+
+impl crate::codec::Object for Rule {
+    const NAME: &'static str = "Rule";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut rule_type: Option<crate::consumer::models::fraud::RuleType> = None;
+        let mut action: Option<crate::consumer::models::fraud::RuleAction> = None;
+        let mut created_at: Option<crate::codec::Timestamp> = None;
+        let mut visitor_id: Option<Option<String>> = None;
+        let mut browser_id: Option<Option<String>> = None;
+        let mut visitor_fingerprint: Option<Option<String>> = None;
+        let mut browser_fingerprint: Option<Option<String>> = None;
+        let mut hardware_fingerprint: Option<Option<String>> = None;
+        let mut network_fingerprint: Option<Option<String>> = None;
+        let mut cidr_block: Option<Option<String>> = None;
+        let mut country_code: Option<Option<String>> = None;
+        let mut asn: Option<Option<String>> = None;
+        let mut description: Option<Option<String>> = None;
+        let mut expires_at: Option<Option<crate::codec::Timestamp>> = None;
+        let mut last_updated_at: Option<Option<crate::codec::Timestamp>> = None;
+        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
+            match key.as_str() {
+                "rule_type" => crate::codec::put(&mut map, &mut rule_type, "rule_type"),
+                "action" => crate::codec::put(&mut map, &mut action, "action"),
+                "created_at" => {
+                    crate::codec::put(&mut map, &mut created_at, "created_at")
+                }
+                "visitor_id" => {
+                    crate::codec::put(&mut map, &mut visitor_id, "visitor_id")
+                }
+                "browser_id" => {
+                    crate::codec::put(&mut map, &mut browser_id, "browser_id")
+                }
+                "visitor_fingerprint" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut visitor_fingerprint,
+                        "visitor_fingerprint",
+                    )
+                }
+                "browser_fingerprint" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut browser_fingerprint,
+                        "browser_fingerprint",
+                    )
+                }
+                "hardware_fingerprint" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut hardware_fingerprint,
+                        "hardware_fingerprint",
+                    )
+                }
+                "network_fingerprint" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut network_fingerprint,
+                        "network_fingerprint",
+                    )
+                }
+                "cidr_block" => {
+                    crate::codec::put(&mut map, &mut cidr_block, "cidr_block")
+                }
+                "country_code" => {
+                    crate::codec::put(&mut map, &mut country_code, "country_code")
+                }
+                "asn" => crate::codec::put(&mut map, &mut asn, "asn"),
+                "description" => {
+                    crate::codec::put(&mut map, &mut description, "description")
+                }
+                "expires_at" => {
+                    crate::codec::put(&mut map, &mut expires_at, "expires_at")
+                }
+                "last_updated_at" => {
+                    crate::codec::put(&mut map, &mut last_updated_at, "last_updated_at")
+                }
+                _ => crate::codec::skip(&mut map),
+            }?;
+        }
+        match (rule_type, action, created_at) {
+            (Some(rule_type), Some(action), Some(created_at)) => {
+                Ok(Self {
+                    rule_type,
+                    action,
+                    created_at: created_at.0,
+                    visitor_id: visitor_id.flatten(),
+                    browser_id: browser_id.flatten(),
+                    visitor_fingerprint: visitor_fingerprint.flatten(),
+                    browser_fingerprint: browser_fingerprint.flatten(),
+                    hardware_fingerprint: hardware_fingerprint.flatten(),
+                    network_fingerprint: network_fingerprint.flatten(),
+                    cidr_block: cidr_block.flatten(),
+                    country_code: country_code.flatten(),
+                    asn: asn.flatten(),
+                    description: description.flatten(),
+                    expires_at: expires_at.flatten().map(|time| time.0),
+                    last_updated_at: last_updated_at.flatten().map(|time| time.0),
+                })
+            }
+            (rule_type, action, created_at) => {
+                Err(
+                    crate::codec::missing(
+                        &[
+                            ("rule_type", rule_type.is_none()),
+                            ("action", action.is_none()),
+                            ("created_at", created_at.is_none()),
+                        ],
+                    ),
+                )
+            }
+        }
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for Rule {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::codec::object(deserializer)
+    }
 }
 
 /// The outcome of a fingerprint lookup: what to do with the request and the signals that led
 /// there.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Verdict {
     /// What your application should do with the request: let it through, challenge the user, or
     /// refuse it.
@@ -216,16 +1041,152 @@ pub struct Verdict {
     ///
     /// Wire values: `VISITOR_ID`, `BROWSER_ID`, `VISITOR_FINGERPRINT`, `BROWSER_FINGERPRINT`,
     /// `HARDWARE_FINGERPRINT`, `NETWORK_FINGERPRINT`, `CIDR_BLOCK`, `ASN`, `COUNTRY_CODE`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rule_match_type: Option<crate::consumer::models::fraud::RuleType>,
     /// Identifier value of the rule that decided the verdict. Null when no rule matched.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rule_match_identifier: Option<String>,
+}
+
+impl ::serde::Serialize for Verdict {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut object = crate::codec::Writer::new(
+            serializer,
+            5
+                + crate::codec::count_set(
+                    &[
+                        self.rule_match_type.is_some(),
+                        self.rule_match_identifier.is_some(),
+                    ],
+                ),
+        )?;
+        object.entry("action", &self.action);
+        object.entry("reasons", &self.reasons);
+        object.entry("detected_device_type", &self.detected_device_type);
+        object.entry("is_authentic_device", &self.is_authentic_device);
+        object.entry("verdict_reason_overrides", &self.verdict_reason_overrides);
+        object.entry_if("rule_match_type", &self.rule_match_type);
+        object.entry_if("rule_match_identifier", &self.rule_match_identifier);
+        object.end()
+    }
+}
+
+impl crate::codec::Object for Verdict {
+    const NAME: &'static str = "Verdict";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut action: Option<crate::consumer::models::fraud::VerdictAction> = None;
+        let mut reasons: Option<Vec<String>> = None;
+        let mut detected_device_type: Option<String> = None;
+        let mut is_authentic_device: Option<bool> = None;
+        let mut verdict_reason_overrides: Option<
+            Vec<crate::consumer::models::fraud::VerdictReasonOverride>,
+        > = None;
+        let mut rule_match_type: Option<
+            Option<crate::consumer::models::fraud::RuleType>,
+        > = None;
+        let mut rule_match_identifier: Option<Option<String>> = None;
+        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
+            match key.as_str() {
+                "action" => crate::codec::put(&mut map, &mut action, "action"),
+                "reasons" => crate::codec::put(&mut map, &mut reasons, "reasons"),
+                "detected_device_type" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut detected_device_type,
+                        "detected_device_type",
+                    )
+                }
+                "is_authentic_device" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut is_authentic_device,
+                        "is_authentic_device",
+                    )
+                }
+                "verdict_reason_overrides" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut verdict_reason_overrides,
+                        "verdict_reason_overrides",
+                    )
+                }
+                "rule_match_type" => {
+                    crate::codec::put(&mut map, &mut rule_match_type, "rule_match_type")
+                }
+                "rule_match_identifier" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut rule_match_identifier,
+                        "rule_match_identifier",
+                    )
+                }
+                _ => crate::codec::skip(&mut map),
+            }?;
+        }
+        match (
+            action,
+            reasons,
+            detected_device_type,
+            is_authentic_device,
+            verdict_reason_overrides,
+        ) {
+            (
+                Some(action),
+                Some(reasons),
+                Some(detected_device_type),
+                Some(is_authentic_device),
+                Some(verdict_reason_overrides),
+            ) => {
+                Ok(Self {
+                    action,
+                    reasons,
+                    detected_device_type,
+                    is_authentic_device,
+                    verdict_reason_overrides,
+                    rule_match_type: rule_match_type.flatten(),
+                    rule_match_identifier: rule_match_identifier.flatten(),
+                })
+            }
+            (
+                action,
+                reasons,
+                detected_device_type,
+                is_authentic_device,
+                verdict_reason_overrides,
+            ) => {
+                Err(
+                    crate::codec::missing(
+                        &[
+                            ("action", action.is_none()),
+                            ("reasons", reasons.is_none()),
+                            ("detected_device_type", detected_device_type.is_none()),
+                            ("is_authentic_device", is_authentic_device.is_none()),
+                            (
+                                "verdict_reason_overrides",
+                                verdict_reason_overrides.is_none(),
+                            ),
+                        ],
+                    ),
+                )
+            }
+        }
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for Verdict {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::codec::object(deserializer)
+    }
 }
 
 /// A verdict reason together with the action it leads to by default and the override your
 /// project may have set for it.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct VerdictReasonAction {
     /// Code of the verdict reason.
     pub verdict_reason: String,
@@ -237,25 +1198,123 @@ pub struct VerdictReasonAction {
     /// overridden.
     ///
     /// Wire values: `ALLOW`, `CHALLENGE`, `BLOCK`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub override_action: Option<
         crate::consumer::models::fraud::VerdictReasonActionAction,
     >,
     /// When the override was set (RFC 3339). Null when there is no override.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::time::serde::rfc3339::option"
-    )]
     pub override_created_at: Option<::time::OffsetDateTime>,
     /// Your note on why the override was set. Null when there is no override or no note.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub override_description: Option<String>,
+}
+
+impl ::serde::Serialize for VerdictReasonAction {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut object = crate::codec::Writer::new(
+            serializer,
+            2
+                + crate::codec::count_set(
+                    &[
+                        self.override_action.is_some(),
+                        self.override_created_at.is_some(),
+                        self.override_description.is_some(),
+                    ],
+                ),
+        )?;
+        object.entry("verdict_reason", &self.verdict_reason);
+        object.entry("default_action", &self.default_action);
+        object.entry_if("override_action", &self.override_action);
+        object
+            .entry_if(
+                "override_created_at",
+                &self.override_created_at.as_ref().map(crate::codec::TimestampRef),
+            );
+        object.entry_if("override_description", &self.override_description);
+        object.end()
+    }
+}
+
+impl crate::codec::Object for VerdictReasonAction {
+    const NAME: &'static str = "VerdictReasonAction";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut verdict_reason: Option<String> = None;
+        let mut default_action: Option<
+            crate::consumer::models::fraud::VerdictReasonActionAction,
+        > = None;
+        let mut override_action: Option<
+            Option<crate::consumer::models::fraud::VerdictReasonActionAction>,
+        > = None;
+        let mut override_created_at: Option<Option<crate::codec::Timestamp>> = None;
+        let mut override_description: Option<Option<String>> = None;
+        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
+            match key.as_str() {
+                "verdict_reason" => {
+                    crate::codec::put(&mut map, &mut verdict_reason, "verdict_reason")
+                }
+                "default_action" => {
+                    crate::codec::put(&mut map, &mut default_action, "default_action")
+                }
+                "override_action" => {
+                    crate::codec::put(&mut map, &mut override_action, "override_action")
+                }
+                "override_created_at" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut override_created_at,
+                        "override_created_at",
+                    )
+                }
+                "override_description" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut override_description,
+                        "override_description",
+                    )
+                }
+                _ => crate::codec::skip(&mut map),
+            }?;
+        }
+        match (verdict_reason, default_action) {
+            (Some(verdict_reason), Some(default_action)) => {
+                Ok(Self {
+                    verdict_reason,
+                    default_action,
+                    override_action: override_action.flatten(),
+                    override_created_at: override_created_at
+                        .flatten()
+                        .map(|time| time.0),
+                    override_description: override_description.flatten(),
+                })
+            }
+            (verdict_reason, default_action) => {
+                Err(
+                    crate::codec::missing(
+                        &[
+                            ("verdict_reason", verdict_reason.is_none()),
+                            ("default_action", default_action.is_none()),
+                        ],
+                    ),
+                )
+            }
+        }
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for VerdictReasonAction {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::codec::object(deserializer)
+    }
 }
 
 /// An override that replaced the default action of one verdict reason while a verdict was
 /// computed.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct VerdictReasonOverride {
     /// Code of the verdict reason that was overridden.
     pub verdict_reason: String,
@@ -265,81 +1324,254 @@ pub struct VerdictReasonOverride {
     pub override_action: crate::consumer::models::fraud::VerdictReasonOverrideAction,
 }
 
+impl ::serde::Serialize for VerdictReasonOverride {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut object = crate::codec::Writer::new(serializer, 2)?;
+        object.entry("verdict_reason", &self.verdict_reason);
+        object.entry("override_action", &self.override_action);
+        object.end()
+    }
+}
+
+impl crate::codec::Object for VerdictReasonOverride {
+    const NAME: &'static str = "VerdictReasonOverride";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut verdict_reason: Option<String> = None;
+        let mut override_action: Option<
+            crate::consumer::models::fraud::VerdictReasonOverrideAction,
+        > = None;
+        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
+            match key.as_str() {
+                "verdict_reason" => {
+                    crate::codec::put(&mut map, &mut verdict_reason, "verdict_reason")
+                }
+                "override_action" => {
+                    crate::codec::put(&mut map, &mut override_action, "override_action")
+                }
+                _ => crate::codec::skip(&mut map),
+            }?;
+        }
+        match (verdict_reason, override_action) {
+            (Some(verdict_reason), Some(override_action)) => {
+                Ok(Self {
+                    verdict_reason,
+                    override_action,
+                })
+            }
+            (verdict_reason, override_action) => {
+                Err(
+                    crate::codec::missing(
+                        &[
+                            ("verdict_reason", verdict_reason.is_none()),
+                            ("override_action", override_action.is_none()),
+                        ],
+                    ),
+                )
+            }
+        }
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for VerdictReasonOverride {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::codec::object(deserializer)
+    }
+}
+
 /// Action a rule forces onto lookups that match it, or `NONE` to remove the rule.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum RuleAction {
     /// Return an `ALLOW` verdict for matching requests (`ALLOW`)
-    #[serde(rename = "ALLOW")]
     Allow,
     /// Return a `CHALLENGE` verdict for matching requests (`CHALLENGE`)
-    #[serde(rename = "CHALLENGE")]
     Challenge,
     /// Return a `BLOCK` verdict for matching requests (`BLOCK`)
-    #[serde(rename = "BLOCK")]
     Block,
     /// Set no action; setting a rule with this value deletes any existing rule for the
     /// identifier (`NONE`)
-    #[serde(rename = "NONE")]
     None,
     /// A value this version of the SDK does not know, kept exactly as received.
-    #[serde(untagged)]
     Unrecognized(String),
+}
+
+impl RuleAction {
+    /// The value as the API writes it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Allow => "ALLOW",
+            Self::Challenge => "CHALLENGE",
+            Self::Block => "BLOCK",
+            Self::None => "NONE",
+            Self::Unrecognized(value) => value,
+        }
+    }
+}
+
+impl ::serde::Serialize for RuleAction {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for RuleAction {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value: crate::codec::Text<'de> = ::serde::Deserialize::deserialize(
+            deserializer,
+        )?;
+        Ok(
+            match value.as_str() {
+                "ALLOW" => Self::Allow,
+                "CHALLENGE" => Self::Challenge,
+                "BLOCK" => Self::Block,
+                "NONE" => Self::None,
+                _ => Self::Unrecognized(value.into_string()),
+            },
+        )
+    }
 }
 
 /// Kind of identifier a rule matches on.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum RuleType {
     /// The visitor ID stored on the device (`VISITOR_ID`)
-    #[serde(rename = "VISITOR_ID")]
     VisitorId,
     /// The browser ID (`BROWSER_ID`)
-    #[serde(rename = "BROWSER_ID")]
     BrowserId,
     /// The visitor fingerprint (`VISITOR_FINGERPRINT`)
-    #[serde(rename = "VISITOR_FINGERPRINT")]
     VisitorFingerprint,
     /// The browser fingerprint (`BROWSER_FINGERPRINT`)
-    #[serde(rename = "BROWSER_FINGERPRINT")]
     BrowserFingerprint,
     /// The hardware fingerprint (`HARDWARE_FINGERPRINT`)
-    #[serde(rename = "HARDWARE_FINGERPRINT")]
     HardwareFingerprint,
     /// The network fingerprint (`NETWORK_FINGERPRINT`)
-    #[serde(rename = "NETWORK_FINGERPRINT")]
     NetworkFingerprint,
     /// A range of IP addresses in CIDR notation (`CIDR_BLOCK`)
-    #[serde(rename = "CIDR_BLOCK")]
     CidrBlock,
     /// The autonomous system number of the IP address (`ASN`)
-    #[serde(rename = "ASN")]
     Asn,
     /// The country of the IP address, as a two-letter code (`COUNTRY_CODE`)
-    #[serde(rename = "COUNTRY_CODE")]
     CountryCode,
     /// A value this version of the SDK does not know, kept exactly as received.
-    #[serde(untagged)]
     Unrecognized(String),
 }
 
+impl RuleType {
+    /// The value as the API writes it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::VisitorId => "VISITOR_ID",
+            Self::BrowserId => "BROWSER_ID",
+            Self::VisitorFingerprint => "VISITOR_FINGERPRINT",
+            Self::BrowserFingerprint => "BROWSER_FINGERPRINT",
+            Self::HardwareFingerprint => "HARDWARE_FINGERPRINT",
+            Self::NetworkFingerprint => "NETWORK_FINGERPRINT",
+            Self::CidrBlock => "CIDR_BLOCK",
+            Self::Asn => "ASN",
+            Self::CountryCode => "COUNTRY_CODE",
+            Self::Unrecognized(value) => value,
+        }
+    }
+}
+
+impl ::serde::Serialize for RuleType {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for RuleType {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value: crate::codec::Text<'de> = ::serde::Deserialize::deserialize(
+            deserializer,
+        )?;
+        Ok(
+            match value.as_str() {
+                "VISITOR_ID" => Self::VisitorId,
+                "BROWSER_ID" => Self::BrowserId,
+                "VISITOR_FINGERPRINT" => Self::VisitorFingerprint,
+                "BROWSER_FINGERPRINT" => Self::BrowserFingerprint,
+                "HARDWARE_FINGERPRINT" => Self::HardwareFingerprint,
+                "NETWORK_FINGERPRINT" => Self::NetworkFingerprint,
+                "CIDR_BLOCK" => Self::CidrBlock,
+                "ASN" => Self::Asn,
+                "COUNTRY_CODE" => Self::CountryCode,
+                _ => Self::Unrecognized(value.into_string()),
+            },
+        )
+    }
+}
+
 /// Recommended handling of a request, as decided by a fraud verdict.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum VerdictAction {
     /// Let the request proceed normally (`ALLOW`)
-    #[serde(rename = "ALLOW")]
     Allow,
     /// Let the request proceed only after an extra check, such as a CAPTCHA or a second factor
     /// (`CHALLENGE`)
-    #[serde(rename = "CHALLENGE")]
     Challenge,
     /// Deny the request (`BLOCK`)
-    #[serde(rename = "BLOCK")]
     Block,
     /// A value this version of the SDK does not know, kept exactly as received.
-    #[serde(untagged)]
     Unrecognized(String),
+}
+
+impl VerdictAction {
+    /// The value as the API writes it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Allow => "ALLOW",
+            Self::Challenge => "CHALLENGE",
+            Self::Block => "BLOCK",
+            Self::Unrecognized(value) => value,
+        }
+    }
+}
+
+impl ::serde::Serialize for VerdictAction {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for VerdictAction {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value: crate::codec::Text<'de> = ::serde::Deserialize::deserialize(
+            deserializer,
+        )?;
+        Ok(
+            match value.as_str() {
+                "ALLOW" => Self::Allow,
+                "CHALLENGE" => Self::Challenge,
+                "BLOCK" => Self::Block,
+                _ => Self::Unrecognized(value.into_string()),
+            },
+        )
+    }
 }
 
 /// Action associated with a verdict reason, either by default or by override.

@@ -2,7 +2,7 @@
 //! Object types and enums of the `consumer.idp` module.
 /// How one scope requested by a Connected App client applies to the current user, for
 /// display on a consent page.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ScopeResult {
     /// Name of the scope, such as `openid` or `profile`.
     pub scope: String,
@@ -11,4 +11,68 @@ pub struct ScopeResult {
     /// Whether the user is allowed to grant this scope; scopes that are not grantable are left
     /// out of the issued tokens.
     pub is_grantable: bool,
+}
+
+impl ::serde::Serialize for ScopeResult {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut object = crate::codec::Writer::new(serializer, 3)?;
+        object.entry("scope", &self.scope);
+        object.entry("description", &self.description);
+        object.entry("is_grantable", &self.is_grantable);
+        object.end()
+    }
+}
+
+impl crate::codec::Object for ScopeResult {
+    const NAME: &'static str = "ScopeResult";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut scope: Option<String> = None;
+        let mut description: Option<String> = None;
+        let mut is_grantable: Option<bool> = None;
+        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
+            match key.as_str() {
+                "scope" => crate::codec::put(&mut map, &mut scope, "scope"),
+                "description" => {
+                    crate::codec::put(&mut map, &mut description, "description")
+                }
+                "is_grantable" => {
+                    crate::codec::put(&mut map, &mut is_grantable, "is_grantable")
+                }
+                _ => crate::codec::skip(&mut map),
+            }?;
+        }
+        match (scope, description, is_grantable) {
+            (Some(scope), Some(description), Some(is_grantable)) => {
+                Ok(Self {
+                    scope,
+                    description,
+                    is_grantable,
+                })
+            }
+            (scope, description, is_grantable) => {
+                Err(
+                    crate::codec::missing(
+                        &[
+                            ("scope", scope.is_none()),
+                            ("description", description.is_none()),
+                            ("is_grantable", is_grantable.is_none()),
+                        ],
+                    ),
+                )
+            }
+        }
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for ScopeResult {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::codec::object(deserializer)
+    }
 }

@@ -3,7 +3,7 @@
 /// A machine-to-machine client: the credentials a backend service uses to obtain access
 /// tokens through the OAuth client credentials flow. Its secret appears only as the last
 /// four characters.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct M2mClient {
     /// Identifier of the client; the service sends it as `client_id` when requesting tokens.
     pub client_id: String,
@@ -20,17 +20,161 @@ pub struct M2mClient {
     pub client_secret_last_four: String,
     /// Free-form JSON kept with the client that only your backend can write, for example the
     /// owning team or tenant. Null when unset.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub trusted_metadata: Option<::serde_json::Value>,
     /// Last four characters of the replacement secret while a secret rotation is in progress.
     /// Null when no rotation is pending.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub next_client_secret_last_four: Option<String>,
+}
+
+impl ::serde::Serialize for M2mClient {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut object = crate::codec::Writer::new(
+            serializer,
+            6
+                + crate::codec::count_set(
+                    &[
+                        self.trusted_metadata.is_some(),
+                        self.next_client_secret_last_four.is_some(),
+                    ],
+                ),
+        )?;
+        object.entry("client_id", &self.client_id);
+        object.entry("client_name", &self.client_name);
+        object.entry("client_description", &self.client_description);
+        object.entry("status", &self.status);
+        object.entry("scopes", &self.scopes);
+        object.entry("client_secret_last_four", &self.client_secret_last_four);
+        object.entry_if("trusted_metadata", &self.trusted_metadata);
+        object
+            .entry_if(
+                "next_client_secret_last_four",
+                &self.next_client_secret_last_four,
+            );
+        object.end()
+    }
+}
+
+impl crate::codec::Object for M2mClient {
+    const NAME: &'static str = "M2mClient";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut client_id: Option<String> = None;
+        let mut client_name: Option<String> = None;
+        let mut client_description: Option<String> = None;
+        let mut status: Option<String> = None;
+        let mut scopes: Option<Vec<String>> = None;
+        let mut client_secret_last_four: Option<String> = None;
+        let mut trusted_metadata: Option<Option<::serde_json::Value>> = None;
+        let mut next_client_secret_last_four: Option<Option<String>> = None;
+        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
+            match key.as_str() {
+                "client_id" => crate::codec::put(&mut map, &mut client_id, "client_id"),
+                "client_name" => {
+                    crate::codec::put(&mut map, &mut client_name, "client_name")
+                }
+                "client_description" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut client_description,
+                        "client_description",
+                    )
+                }
+                "status" => crate::codec::put(&mut map, &mut status, "status"),
+                "scopes" => crate::codec::put(&mut map, &mut scopes, "scopes"),
+                "client_secret_last_four" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut client_secret_last_four,
+                        "client_secret_last_four",
+                    )
+                }
+                "trusted_metadata" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut trusted_metadata,
+                        "trusted_metadata",
+                    )
+                }
+                "next_client_secret_last_four" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut next_client_secret_last_four,
+                        "next_client_secret_last_four",
+                    )
+                }
+                _ => crate::codec::skip(&mut map),
+            }?;
+        }
+        match (
+            client_id,
+            client_name,
+            client_description,
+            status,
+            scopes,
+            client_secret_last_four,
+        ) {
+            (
+                Some(client_id),
+                Some(client_name),
+                Some(client_description),
+                Some(status),
+                Some(scopes),
+                Some(client_secret_last_four),
+            ) => {
+                Ok(Self {
+                    client_id,
+                    client_name,
+                    client_description,
+                    status,
+                    scopes,
+                    client_secret_last_four,
+                    trusted_metadata: trusted_metadata.flatten(),
+                    next_client_secret_last_four: next_client_secret_last_four.flatten(),
+                })
+            }
+            (
+                client_id,
+                client_name,
+                client_description,
+                status,
+                scopes,
+                client_secret_last_four,
+            ) => {
+                Err(
+                    crate::codec::missing(
+                        &[
+                            ("client_id", client_id.is_none()),
+                            ("client_name", client_name.is_none()),
+                            ("client_description", client_description.is_none()),
+                            ("status", status.is_none()),
+                            ("scopes", scopes.is_none()),
+                            (
+                                "client_secret_last_four",
+                                client_secret_last_four.is_none(),
+                            ),
+                        ],
+                    ),
+                )
+            }
+        }
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for M2mClient {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::codec::object(deserializer)
+    }
 }
 
 /// A newly created M2M client together with its full client secret. This response is the
 /// only place the secret is ever shown.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct M2mClientWithClientSecret {
     /// Identifier of the client; the service sends it as `client_id` when requesting tokens.
     pub client_id: String,
@@ -50,18 +194,172 @@ pub struct M2mClientWithClientSecret {
     pub client_secret_last_four: String,
     /// Free-form JSON kept with the client that only your backend can write, for example the
     /// owning team or tenant. Null when unset.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub trusted_metadata: Option<::serde_json::Value>,
     /// Last four characters of the replacement secret while a secret rotation is in progress.
     /// Null when no rotation is pending.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub next_client_secret_last_four: Option<String>,
+}
+
+impl ::serde::Serialize for M2mClientWithClientSecret {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut object = crate::codec::Writer::new(
+            serializer,
+            7
+                + crate::codec::count_set(
+                    &[
+                        self.trusted_metadata.is_some(),
+                        self.next_client_secret_last_four.is_some(),
+                    ],
+                ),
+        )?;
+        object.entry("client_id", &self.client_id);
+        object.entry("client_secret", &self.client_secret);
+        object.entry("client_name", &self.client_name);
+        object.entry("client_description", &self.client_description);
+        object.entry("status", &self.status);
+        object.entry("scopes", &self.scopes);
+        object.entry("client_secret_last_four", &self.client_secret_last_four);
+        object.entry_if("trusted_metadata", &self.trusted_metadata);
+        object
+            .entry_if(
+                "next_client_secret_last_four",
+                &self.next_client_secret_last_four,
+            );
+        object.end()
+    }
+}
+
+impl crate::codec::Object for M2mClientWithClientSecret {
+    const NAME: &'static str = "M2mClientWithClientSecret";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut client_id: Option<String> = None;
+        let mut client_secret: Option<String> = None;
+        let mut client_name: Option<String> = None;
+        let mut client_description: Option<String> = None;
+        let mut status: Option<String> = None;
+        let mut scopes: Option<Vec<String>> = None;
+        let mut client_secret_last_four: Option<String> = None;
+        let mut trusted_metadata: Option<Option<::serde_json::Value>> = None;
+        let mut next_client_secret_last_four: Option<Option<String>> = None;
+        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
+            match key.as_str() {
+                "client_id" => crate::codec::put(&mut map, &mut client_id, "client_id"),
+                "client_secret" => {
+                    crate::codec::put(&mut map, &mut client_secret, "client_secret")
+                }
+                "client_name" => {
+                    crate::codec::put(&mut map, &mut client_name, "client_name")
+                }
+                "client_description" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut client_description,
+                        "client_description",
+                    )
+                }
+                "status" => crate::codec::put(&mut map, &mut status, "status"),
+                "scopes" => crate::codec::put(&mut map, &mut scopes, "scopes"),
+                "client_secret_last_four" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut client_secret_last_four,
+                        "client_secret_last_four",
+                    )
+                }
+                "trusted_metadata" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut trusted_metadata,
+                        "trusted_metadata",
+                    )
+                }
+                "next_client_secret_last_four" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut next_client_secret_last_four,
+                        "next_client_secret_last_four",
+                    )
+                }
+                _ => crate::codec::skip(&mut map),
+            }?;
+        }
+        match (
+            client_id,
+            client_secret,
+            client_name,
+            client_description,
+            status,
+            scopes,
+            client_secret_last_four,
+        ) {
+            (
+                Some(client_id),
+                Some(client_secret),
+                Some(client_name),
+                Some(client_description),
+                Some(status),
+                Some(scopes),
+                Some(client_secret_last_four),
+            ) => {
+                Ok(Self {
+                    client_id,
+                    client_secret,
+                    client_name,
+                    client_description,
+                    status,
+                    scopes,
+                    client_secret_last_four,
+                    trusted_metadata: trusted_metadata.flatten(),
+                    next_client_secret_last_four: next_client_secret_last_four.flatten(),
+                })
+            }
+            (
+                client_id,
+                client_secret,
+                client_name,
+                client_description,
+                status,
+                scopes,
+                client_secret_last_four,
+            ) => {
+                Err(
+                    crate::codec::missing(
+                        &[
+                            ("client_id", client_id.is_none()),
+                            ("client_secret", client_secret.is_none()),
+                            ("client_name", client_name.is_none()),
+                            ("client_description", client_description.is_none()),
+                            ("status", status.is_none()),
+                            ("scopes", scopes.is_none()),
+                            (
+                                "client_secret_last_four",
+                                client_secret_last_four.is_none(),
+                            ),
+                        ],
+                    ),
+                )
+            }
+        }
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for M2mClientWithClientSecret {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::codec::object(deserializer)
+    }
 }
 
 /// An M2M client whose secret rotation has just started, together with the full replacement
 /// secret. The old and the new secret both work until the rotation is completed or
 /// cancelled.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct M2mClientWithNextClientSecret {
     /// Identifier of the client; the service sends it as `client_id` when requesting tokens.
     pub client_id: String,
@@ -82,15 +380,173 @@ pub struct M2mClientWithNextClientSecret {
     pub client_secret_last_four: String,
     /// Free-form JSON kept with the client that only your backend can write, for example the
     /// owning team or tenant. Null when unset.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub trusted_metadata: Option<::serde_json::Value>,
     /// Last four characters of the replacement secret.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub next_client_secret_last_four: Option<String>,
 }
 
+impl ::serde::Serialize for M2mClientWithNextClientSecret {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut object = crate::codec::Writer::new(
+            serializer,
+            7
+                + crate::codec::count_set(
+                    &[
+                        self.trusted_metadata.is_some(),
+                        self.next_client_secret_last_four.is_some(),
+                    ],
+                ),
+        )?;
+        object.entry("client_id", &self.client_id);
+        object.entry("next_client_secret", &self.next_client_secret);
+        object.entry("client_name", &self.client_name);
+        object.entry("client_description", &self.client_description);
+        object.entry("status", &self.status);
+        object.entry("scopes", &self.scopes);
+        object.entry("client_secret_last_four", &self.client_secret_last_four);
+        object.entry_if("trusted_metadata", &self.trusted_metadata);
+        object
+            .entry_if(
+                "next_client_secret_last_four",
+                &self.next_client_secret_last_four,
+            );
+        object.end()
+    }
+}
+
+impl crate::codec::Object for M2mClientWithNextClientSecret {
+    const NAME: &'static str = "M2mClientWithNextClientSecret";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut client_id: Option<String> = None;
+        let mut next_client_secret: Option<String> = None;
+        let mut client_name: Option<String> = None;
+        let mut client_description: Option<String> = None;
+        let mut status: Option<String> = None;
+        let mut scopes: Option<Vec<String>> = None;
+        let mut client_secret_last_four: Option<String> = None;
+        let mut trusted_metadata: Option<Option<::serde_json::Value>> = None;
+        let mut next_client_secret_last_four: Option<Option<String>> = None;
+        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
+            match key.as_str() {
+                "client_id" => crate::codec::put(&mut map, &mut client_id, "client_id"),
+                "next_client_secret" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut next_client_secret,
+                        "next_client_secret",
+                    )
+                }
+                "client_name" => {
+                    crate::codec::put(&mut map, &mut client_name, "client_name")
+                }
+                "client_description" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut client_description,
+                        "client_description",
+                    )
+                }
+                "status" => crate::codec::put(&mut map, &mut status, "status"),
+                "scopes" => crate::codec::put(&mut map, &mut scopes, "scopes"),
+                "client_secret_last_four" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut client_secret_last_four,
+                        "client_secret_last_four",
+                    )
+                }
+                "trusted_metadata" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut trusted_metadata,
+                        "trusted_metadata",
+                    )
+                }
+                "next_client_secret_last_four" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut next_client_secret_last_four,
+                        "next_client_secret_last_four",
+                    )
+                }
+                _ => crate::codec::skip(&mut map),
+            }?;
+        }
+        match (
+            client_id,
+            next_client_secret,
+            client_name,
+            client_description,
+            status,
+            scopes,
+            client_secret_last_four,
+        ) {
+            (
+                Some(client_id),
+                Some(next_client_secret),
+                Some(client_name),
+                Some(client_description),
+                Some(status),
+                Some(scopes),
+                Some(client_secret_last_four),
+            ) => {
+                Ok(Self {
+                    client_id,
+                    next_client_secret,
+                    client_name,
+                    client_description,
+                    status,
+                    scopes,
+                    client_secret_last_four,
+                    trusted_metadata: trusted_metadata.flatten(),
+                    next_client_secret_last_four: next_client_secret_last_four.flatten(),
+                })
+            }
+            (
+                client_id,
+                next_client_secret,
+                client_name,
+                client_description,
+                status,
+                scopes,
+                client_secret_last_four,
+            ) => {
+                Err(
+                    crate::codec::missing(
+                        &[
+                            ("client_id", client_id.is_none()),
+                            ("next_client_secret", next_client_secret.is_none()),
+                            ("client_name", client_name.is_none()),
+                            ("client_description", client_description.is_none()),
+                            ("status", status.is_none()),
+                            ("scopes", scopes.is_none()),
+                            (
+                                "client_secret_last_four",
+                                client_secret_last_four.is_none(),
+                            ),
+                        ],
+                    ),
+                )
+            }
+        }
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for M2mClientWithNextClientSecret {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::codec::object(deserializer)
+    }
+}
+
 /// Filter for searching M2M clients: a list of conditions joined by a single operator.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct M2mSearchQuery {
     /// How the operands are combined: `AND` requires every condition to hold, `OR` any one of
     /// them.
@@ -102,28 +558,162 @@ pub struct M2mSearchQuery {
     pub operands: Vec<::serde_json::Value>,
 }
 
+impl ::serde::Serialize for M2mSearchQuery {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut object = crate::codec::Writer::new(serializer, 2)?;
+        object.entry("operator", &self.operator);
+        object.entry("operands", &self.operands);
+        object.end()
+    }
+}
+
+impl crate::codec::Object for M2mSearchQuery {
+    const NAME: &'static str = "M2mSearchQuery";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut operator: Option<crate::consumer::models::m2m::M2mSearchQueryOperator> = None;
+        let mut operands: Option<Vec<::serde_json::Value>> = None;
+        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
+            match key.as_str() {
+                "operator" => crate::codec::put(&mut map, &mut operator, "operator"),
+                "operands" => crate::codec::put(&mut map, &mut operands, "operands"),
+                _ => crate::codec::skip(&mut map),
+            }?;
+        }
+        match (operator, operands) {
+            (Some(operator), Some(operands)) => Ok(Self { operator, operands }),
+            (operator, operands) => {
+                Err(
+                    crate::codec::missing(
+                        &[
+                            ("operator", operator.is_none()),
+                            ("operands", operands.is_none()),
+                        ],
+                    ),
+                )
+            }
+        }
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for M2mSearchQuery {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::codec::object(deserializer)
+    }
+}
+
 /// Paging information returned with a search over M2M clients.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ResultsMetadata {
     /// Number of M2M clients that match the search, counted across all pages.
     pub total: i64,
     /// Cursor to pass in the next search call to get the following page. Null when this page is
     /// the last one.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub next_cursor: Option<String>,
 }
 
+impl ::serde::Serialize for ResultsMetadata {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut object = crate::codec::Writer::new(
+            serializer,
+            1 + crate::codec::count_set(&[self.next_cursor.is_some()]),
+        )?;
+        object.entry("total", &self.total);
+        object.entry_if("next_cursor", &self.next_cursor);
+        object.end()
+    }
+}
+
+impl crate::codec::Object for ResultsMetadata {
+    const NAME: &'static str = "ResultsMetadata";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut total: Option<i64> = None;
+        let mut next_cursor: Option<Option<String>> = None;
+        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
+            match key.as_str() {
+                "total" => crate::codec::put(&mut map, &mut total, "total"),
+                "next_cursor" => {
+                    crate::codec::put(&mut map, &mut next_cursor, "next_cursor")
+                }
+                _ => crate::codec::skip(&mut map),
+            }?;
+        }
+        match total {
+            Some(total) => {
+                Ok(Self {
+                    total,
+                    next_cursor: next_cursor.flatten(),
+                })
+            }
+            None => Err(::serde::de::Error::missing_field("total")),
+        }
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for ResultsMetadata {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::codec::object(deserializer)
+    }
+}
+
 /// Logical operator that joins the conditions of an M2M client search.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum M2mSearchQueryOperator {
     /// A record matches when at least one condition holds (`OR`)
-    #[serde(rename = "OR")]
     Or,
     /// A record matches only when every condition holds (`AND`)
-    #[serde(rename = "AND")]
     And,
     /// A value this version of the SDK does not know, kept exactly as received.
-    #[serde(untagged)]
     Unrecognized(String),
+}
+
+impl M2mSearchQueryOperator {
+    /// The value as the API writes it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Or => "OR",
+            Self::And => "AND",
+            Self::Unrecognized(value) => value,
+        }
+    }
+}
+
+impl ::serde::Serialize for M2mSearchQueryOperator {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for M2mSearchQueryOperator {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value: crate::codec::Text<'de> = ::serde::Deserialize::deserialize(
+            deserializer,
+        )?;
+        Ok(
+            match value.as_str() {
+                "OR" => Self::Or,
+                "AND" => Self::And,
+                _ => Self::Unrecognized(value.into_string()),
+            },
+        )
+    }
 }

@@ -2,7 +2,7 @@
 //! Object types and enums of the `consumer.magic_links` module.
 /// Optional security checks applied when a magic link or passcode is authenticated,
 /// comparing the request with the one that asked for it.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct Options {
     /// Reject the authentication unless it comes from the same IP address that was recorded in
     /// `attributes` when the link or code was sent.
@@ -10,4 +10,74 @@ pub struct Options {
     /// Reject the authentication unless it comes with the same user agent that was recorded in
     /// `attributes` when the link or code was sent.
     pub user_agent_match_required: bool,
+}
+
+impl ::serde::Serialize for Options {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut object = crate::codec::Writer::new(serializer, 2)?;
+        object.entry("ip_match_required", &self.ip_match_required);
+        object.entry("user_agent_match_required", &self.user_agent_match_required);
+        object.end()
+    }
+}
+
+impl crate::codec::Object for Options {
+    const NAME: &'static str = "Options";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut ip_match_required: Option<bool> = None;
+        let mut user_agent_match_required: Option<bool> = None;
+        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
+            match key.as_str() {
+                "ip_match_required" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut ip_match_required,
+                        "ip_match_required",
+                    )
+                }
+                "user_agent_match_required" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut user_agent_match_required,
+                        "user_agent_match_required",
+                    )
+                }
+                _ => crate::codec::skip(&mut map),
+            }?;
+        }
+        match (ip_match_required, user_agent_match_required) {
+            (Some(ip_match_required), Some(user_agent_match_required)) => {
+                Ok(Self {
+                    ip_match_required,
+                    user_agent_match_required,
+                })
+            }
+            (ip_match_required, user_agent_match_required) => {
+                Err(
+                    crate::codec::missing(
+                        &[
+                            ("ip_match_required", ip_match_required.is_none()),
+                            (
+                                "user_agent_match_required",
+                                user_agent_match_required.is_none(),
+                            ),
+                        ],
+                    ),
+                )
+            }
+        }
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for Options {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::codec::object(deserializer)
+    }
 }

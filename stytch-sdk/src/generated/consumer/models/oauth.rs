@@ -2,7 +2,7 @@
 //! Object types and enums of the `consumer.oauth` module.
 /// Tokens that the external OAuth provider (such as Google or GitHub) issued for the user,
 /// for calling that provider's APIs on their behalf.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ProviderValues {
     /// Provider access token for calling the provider's APIs.
     pub access_token: String,
@@ -15,10 +15,87 @@ pub struct ProviderValues {
     /// Scopes the user granted to your app at the provider.
     pub scopes: Vec<String>,
     /// When the provider access token expires, if the provider said.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::time::serde::rfc3339::option"
-    )]
     pub expires_at: Option<::time::OffsetDateTime>,
+}
+
+impl ::serde::Serialize for ProviderValues {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut object = crate::codec::Writer::new(
+            serializer,
+            4 + crate::codec::count_set(&[self.expires_at.is_some()]),
+        )?;
+        object.entry("access_token", &self.access_token);
+        object.entry("refresh_token", &self.refresh_token);
+        object.entry("id_token", &self.id_token);
+        object.entry("scopes", &self.scopes);
+        object
+            .entry_if(
+                "expires_at",
+                &self.expires_at.as_ref().map(crate::codec::TimestampRef),
+            );
+        object.end()
+    }
+}
+
+impl crate::codec::Object for ProviderValues {
+    const NAME: &'static str = "ProviderValues";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut access_token: Option<String> = None;
+        let mut refresh_token: Option<String> = None;
+        let mut id_token: Option<String> = None;
+        let mut scopes: Option<Vec<String>> = None;
+        let mut expires_at: Option<Option<crate::codec::Timestamp>> = None;
+        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
+            match key.as_str() {
+                "access_token" => {
+                    crate::codec::put(&mut map, &mut access_token, "access_token")
+                }
+                "refresh_token" => {
+                    crate::codec::put(&mut map, &mut refresh_token, "refresh_token")
+                }
+                "id_token" => crate::codec::put(&mut map, &mut id_token, "id_token"),
+                "scopes" => crate::codec::put(&mut map, &mut scopes, "scopes"),
+                "expires_at" => {
+                    crate::codec::put(&mut map, &mut expires_at, "expires_at")
+                }
+                _ => crate::codec::skip(&mut map),
+            }?;
+        }
+        match (access_token, refresh_token, id_token, scopes) {
+            (Some(access_token), Some(refresh_token), Some(id_token), Some(scopes)) => {
+                Ok(Self {
+                    access_token,
+                    refresh_token,
+                    id_token,
+                    scopes,
+                    expires_at: expires_at.flatten().map(|time| time.0),
+                })
+            }
+            (access_token, refresh_token, id_token, scopes) => {
+                Err(
+                    crate::codec::missing(
+                        &[
+                            ("access_token", access_token.is_none()),
+                            ("refresh_token", refresh_token.is_none()),
+                            ("id_token", id_token.is_none()),
+                            ("scopes", scopes.is_none()),
+                        ],
+                    ),
+                )
+            }
+        }
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for ProviderValues {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::codec::object(deserializer)
+    }
 }

@@ -2,7 +2,7 @@
 //! Object types and enums of the `consumer.passwords` module.
 /// Parameters of an Argon2 (Argon2i or Argon2id) hash being migrated into Stytch, needed to
 /// check passwords against that hash.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct Argon2Config {
     /// Salt that was combined with the password when the hash was computed.
     pub salt: String,
@@ -16,9 +16,93 @@ pub struct Argon2Config {
     pub key_length: i64,
 }
 
+impl ::serde::Serialize for Argon2Config {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut object = crate::codec::Writer::new(serializer, 5)?;
+        object.entry("salt", &self.salt);
+        object.entry("iteration_amount", &self.iteration_amount);
+        object.entry("memory", &self.memory);
+        object.entry("threads", &self.threads);
+        object.entry("key_length", &self.key_length);
+        object.end()
+    }
+}
+
+impl crate::codec::Object for Argon2Config {
+    const NAME: &'static str = "Argon2Config";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut salt: Option<String> = None;
+        let mut iteration_amount: Option<i64> = None;
+        let mut memory: Option<i64> = None;
+        let mut threads: Option<i64> = None;
+        let mut key_length: Option<i64> = None;
+        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
+            match key.as_str() {
+                "salt" => crate::codec::put(&mut map, &mut salt, "salt"),
+                "iteration_amount" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut iteration_amount,
+                        "iteration_amount",
+                    )
+                }
+                "memory" => crate::codec::put(&mut map, &mut memory, "memory"),
+                "threads" => crate::codec::put(&mut map, &mut threads, "threads"),
+                "key_length" => {
+                    crate::codec::put(&mut map, &mut key_length, "key_length")
+                }
+                _ => crate::codec::skip(&mut map),
+            }?;
+        }
+        match (salt, iteration_amount, memory, threads, key_length) {
+            (
+                Some(salt),
+                Some(iteration_amount),
+                Some(memory),
+                Some(threads),
+                Some(key_length),
+            ) => {
+                Ok(Self {
+                    salt,
+                    iteration_amount,
+                    memory,
+                    threads,
+                    key_length,
+                })
+            }
+            (salt, iteration_amount, memory, threads, key_length) => {
+                Err(
+                    crate::codec::missing(
+                        &[
+                            ("salt", salt.is_none()),
+                            ("iteration_amount", iteration_amount.is_none()),
+                            ("memory", memory.is_none()),
+                            ("threads", threads.is_none()),
+                            ("key_length", key_length.is_none()),
+                        ],
+                    ),
+                )
+            }
+        }
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for Argon2Config {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::codec::object(deserializer)
+    }
+}
+
 /// Advice on a password that is too weak, meant to be shown to the user so they can pick a
 /// better one.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct Feedback {
     /// The main problem found with the password, such as being a common word or an obvious
     /// pattern. Empty when there is none.
@@ -27,13 +111,84 @@ pub struct Feedback {
     pub suggestions: Vec<String>,
     /// Which LUDS requirements the password still fails. Null when the project checks strength
     /// with zxcvbn instead of LUDS.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub luds_requirements: Option<crate::consumer::models::passwords::LudsRequirements>,
+}
+
+impl ::serde::Serialize for Feedback {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut object = crate::codec::Writer::new(
+            serializer,
+            2 + crate::codec::count_set(&[self.luds_requirements.is_some()]),
+        )?;
+        object.entry("warning", &self.warning);
+        object.entry("suggestions", &self.suggestions);
+        object.entry_if("luds_requirements", &self.luds_requirements);
+        object.end()
+    }
+}
+
+impl crate::codec::Object for Feedback {
+    const NAME: &'static str = "Feedback";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut warning: Option<String> = None;
+        let mut suggestions: Option<Vec<String>> = None;
+        let mut luds_requirements: Option<
+            Option<crate::consumer::models::passwords::LudsRequirements>,
+        > = None;
+        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
+            match key.as_str() {
+                "warning" => crate::codec::put(&mut map, &mut warning, "warning"),
+                "suggestions" => {
+                    crate::codec::put(&mut map, &mut suggestions, "suggestions")
+                }
+                "luds_requirements" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut luds_requirements,
+                        "luds_requirements",
+                    )
+                }
+                _ => crate::codec::skip(&mut map),
+            }?;
+        }
+        match (warning, suggestions) {
+            (Some(warning), Some(suggestions)) => {
+                Ok(Self {
+                    warning,
+                    suggestions,
+                    luds_requirements: luds_requirements.flatten(),
+                })
+            }
+            (warning, suggestions) => {
+                Err(
+                    crate::codec::missing(
+                        &[
+                            ("warning", warning.is_none()),
+                            ("suggestions", suggestions.is_none()),
+                        ],
+                    ),
+                )
+            }
+        }
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for Feedback {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::codec::object(deserializer)
+    }
 }
 
 /// How a password measures up against the LUDS policy, which asks for lowercase letters,
 /// uppercase letters, digits, symbols and a minimum length.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct LudsRequirements {
     /// Whether the password contains a lowercase letter.
     pub has_lower_case: bool,
@@ -51,8 +206,122 @@ pub struct LudsRequirements {
     pub missing_characters: i64,
 }
 
+impl ::serde::Serialize for LudsRequirements {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut object = crate::codec::Writer::new(serializer, 6)?;
+        object.entry("has_lower_case", &self.has_lower_case);
+        object.entry("has_upper_case", &self.has_upper_case);
+        object.entry("has_digit", &self.has_digit);
+        object.entry("has_symbol", &self.has_symbol);
+        object.entry("missing_complexity", &self.missing_complexity);
+        object.entry("missing_characters", &self.missing_characters);
+        object.end()
+    }
+}
+
+impl crate::codec::Object for LudsRequirements {
+    const NAME: &'static str = "LudsRequirements";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut has_lower_case: Option<bool> = None;
+        let mut has_upper_case: Option<bool> = None;
+        let mut has_digit: Option<bool> = None;
+        let mut has_symbol: Option<bool> = None;
+        let mut missing_complexity: Option<i64> = None;
+        let mut missing_characters: Option<i64> = None;
+        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
+            match key.as_str() {
+                "has_lower_case" => {
+                    crate::codec::put(&mut map, &mut has_lower_case, "has_lower_case")
+                }
+                "has_upper_case" => {
+                    crate::codec::put(&mut map, &mut has_upper_case, "has_upper_case")
+                }
+                "has_digit" => crate::codec::put(&mut map, &mut has_digit, "has_digit"),
+                "has_symbol" => {
+                    crate::codec::put(&mut map, &mut has_symbol, "has_symbol")
+                }
+                "missing_complexity" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut missing_complexity,
+                        "missing_complexity",
+                    )
+                }
+                "missing_characters" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut missing_characters,
+                        "missing_characters",
+                    )
+                }
+                _ => crate::codec::skip(&mut map),
+            }?;
+        }
+        match (
+            has_lower_case,
+            has_upper_case,
+            has_digit,
+            has_symbol,
+            missing_complexity,
+            missing_characters,
+        ) {
+            (
+                Some(has_lower_case),
+                Some(has_upper_case),
+                Some(has_digit),
+                Some(has_symbol),
+                Some(missing_complexity),
+                Some(missing_characters),
+            ) => {
+                Ok(Self {
+                    has_lower_case,
+                    has_upper_case,
+                    has_digit,
+                    has_symbol,
+                    missing_complexity,
+                    missing_characters,
+                })
+            }
+            (
+                has_lower_case,
+                has_upper_case,
+                has_digit,
+                has_symbol,
+                missing_complexity,
+                missing_characters,
+            ) => {
+                Err(
+                    crate::codec::missing(
+                        &[
+                            ("has_lower_case", has_lower_case.is_none()),
+                            ("has_upper_case", has_upper_case.is_none()),
+                            ("has_digit", has_digit.is_none()),
+                            ("has_symbol", has_symbol.is_none()),
+                            ("missing_complexity", missing_complexity.is_none()),
+                            ("missing_characters", missing_characters.is_none()),
+                        ],
+                    ),
+                )
+            }
+        }
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for LudsRequirements {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::codec::object(deserializer)
+    }
+}
+
 /// Salting scheme of an MD5 hash being migrated into Stytch.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct Md5Config {
     /// Salt that was put in front of the password before hashing. Empty when none was used.
     pub prepend_salt: String,
@@ -60,9 +329,65 @@ pub struct Md5Config {
     pub append_salt: String,
 }
 
+impl ::serde::Serialize for Md5Config {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut object = crate::codec::Writer::new(serializer, 2)?;
+        object.entry("prepend_salt", &self.prepend_salt);
+        object.entry("append_salt", &self.append_salt);
+        object.end()
+    }
+}
+
+impl crate::codec::Object for Md5Config {
+    const NAME: &'static str = "Md5Config";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut prepend_salt: Option<String> = None;
+        let mut append_salt: Option<String> = None;
+        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
+            match key.as_str() {
+                "prepend_salt" => {
+                    crate::codec::put(&mut map, &mut prepend_salt, "prepend_salt")
+                }
+                "append_salt" => {
+                    crate::codec::put(&mut map, &mut append_salt, "append_salt")
+                }
+                _ => crate::codec::skip(&mut map),
+            }?;
+        }
+        match (prepend_salt, append_salt) {
+            (Some(prepend_salt), Some(append_salt)) => {
+                Ok(Self { prepend_salt, append_salt })
+            }
+            (prepend_salt, append_salt) => {
+                Err(
+                    crate::codec::missing(
+                        &[
+                            ("prepend_salt", prepend_salt.is_none()),
+                            ("append_salt", append_salt.is_none()),
+                        ],
+                    ),
+                )
+            }
+        }
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for Md5Config {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::codec::object(deserializer)
+    }
+}
+
 /// Parameters of a PBKDF2 hash being migrated into Stytch, needed to check passwords against
 /// that hash.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct Pbkdf2Config {
     /// Salt that was combined with the password when the hash was computed.
     pub salt: String,
@@ -74,8 +399,81 @@ pub struct Pbkdf2Config {
     pub algorithm: String,
 }
 
+impl ::serde::Serialize for Pbkdf2Config {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut object = crate::codec::Writer::new(serializer, 4)?;
+        object.entry("salt", &self.salt);
+        object.entry("iteration_amount", &self.iteration_amount);
+        object.entry("key_length", &self.key_length);
+        object.entry("algorithm", &self.algorithm);
+        object.end()
+    }
+}
+
+impl crate::codec::Object for Pbkdf2Config {
+    const NAME: &'static str = "Pbkdf2Config";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut salt: Option<String> = None;
+        let mut iteration_amount: Option<i64> = None;
+        let mut key_length: Option<i64> = None;
+        let mut algorithm: Option<String> = None;
+        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
+            match key.as_str() {
+                "salt" => crate::codec::put(&mut map, &mut salt, "salt"),
+                "iteration_amount" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut iteration_amount,
+                        "iteration_amount",
+                    )
+                }
+                "key_length" => {
+                    crate::codec::put(&mut map, &mut key_length, "key_length")
+                }
+                "algorithm" => crate::codec::put(&mut map, &mut algorithm, "algorithm"),
+                _ => crate::codec::skip(&mut map),
+            }?;
+        }
+        match (salt, iteration_amount, key_length, algorithm) {
+            (Some(salt), Some(iteration_amount), Some(key_length), Some(algorithm)) => {
+                Ok(Self {
+                    salt,
+                    iteration_amount,
+                    key_length,
+                    algorithm,
+                })
+            }
+            (salt, iteration_amount, key_length, algorithm) => {
+                Err(
+                    crate::codec::missing(
+                        &[
+                            ("salt", salt.is_none()),
+                            ("iteration_amount", iteration_amount.is_none()),
+                            ("key_length", key_length.is_none()),
+                            ("algorithm", algorithm.is_none()),
+                        ],
+                    ),
+                )
+            }
+        }
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for Pbkdf2Config {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::codec::object(deserializer)
+    }
+}
+
 /// Salting scheme of a SHA-1 hash being migrated into Stytch.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct Sha1Config {
     /// Salt that was put in front of the password before hashing. Empty when none was used.
     pub prepend_salt: String,
@@ -83,8 +481,64 @@ pub struct Sha1Config {
     pub append_salt: String,
 }
 
+impl ::serde::Serialize for Sha1Config {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut object = crate::codec::Writer::new(serializer, 2)?;
+        object.entry("prepend_salt", &self.prepend_salt);
+        object.entry("append_salt", &self.append_salt);
+        object.end()
+    }
+}
+
+impl crate::codec::Object for Sha1Config {
+    const NAME: &'static str = "Sha1Config";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut prepend_salt: Option<String> = None;
+        let mut append_salt: Option<String> = None;
+        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
+            match key.as_str() {
+                "prepend_salt" => {
+                    crate::codec::put(&mut map, &mut prepend_salt, "prepend_salt")
+                }
+                "append_salt" => {
+                    crate::codec::put(&mut map, &mut append_salt, "append_salt")
+                }
+                _ => crate::codec::skip(&mut map),
+            }?;
+        }
+        match (prepend_salt, append_salt) {
+            (Some(prepend_salt), Some(append_salt)) => {
+                Ok(Self { prepend_salt, append_salt })
+            }
+            (prepend_salt, append_salt) => {
+                Err(
+                    crate::codec::missing(
+                        &[
+                            ("prepend_salt", prepend_salt.is_none()),
+                            ("append_salt", append_salt.is_none()),
+                        ],
+                    ),
+                )
+            }
+        }
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for Sha1Config {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::codec::object(deserializer)
+    }
+}
+
 /// Salting scheme of a SHA-512 hash being migrated into Stytch.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct Sha512Config {
     /// Salt that was put in front of the password before hashing. Empty when none was used.
     pub prepend_salt: String,
@@ -92,9 +546,65 @@ pub struct Sha512Config {
     pub append_salt: String,
 }
 
+impl ::serde::Serialize for Sha512Config {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut object = crate::codec::Writer::new(serializer, 2)?;
+        object.entry("prepend_salt", &self.prepend_salt);
+        object.entry("append_salt", &self.append_salt);
+        object.end()
+    }
+}
+
+impl crate::codec::Object for Sha512Config {
+    const NAME: &'static str = "Sha512Config";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut prepend_salt: Option<String> = None;
+        let mut append_salt: Option<String> = None;
+        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
+            match key.as_str() {
+                "prepend_salt" => {
+                    crate::codec::put(&mut map, &mut prepend_salt, "prepend_salt")
+                }
+                "append_salt" => {
+                    crate::codec::put(&mut map, &mut append_salt, "append_salt")
+                }
+                _ => crate::codec::skip(&mut map),
+            }?;
+        }
+        match (prepend_salt, append_salt) {
+            (Some(prepend_salt), Some(append_salt)) => {
+                Ok(Self { prepend_salt, append_salt })
+            }
+            (prepend_salt, append_salt) => {
+                Err(
+                    crate::codec::missing(
+                        &[
+                            ("prepend_salt", prepend_salt.is_none()),
+                            ("append_salt", append_salt.is_none()),
+                        ],
+                    ),
+                )
+            }
+        }
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for Sha512Config {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::codec::object(deserializer)
+    }
+}
+
 /// Parameters of a scrypt hash being migrated into Stytch, needed to check passwords against
 /// that hash.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ScryptConfig {
     /// Salt that was combined with the password when the hash was computed.
     pub salt: String,
@@ -108,39 +618,164 @@ pub struct ScryptConfig {
     pub key_length: i64,
 }
 
+impl ::serde::Serialize for ScryptConfig {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut object = crate::codec::Writer::new(serializer, 5)?;
+        object.entry("salt", &self.salt);
+        object.entry("n_parameter", &self.n_parameter);
+        object.entry("r_parameter", &self.r_parameter);
+        object.entry("p_parameter", &self.p_parameter);
+        object.entry("key_length", &self.key_length);
+        object.end()
+    }
+}
+
+impl crate::codec::Object for ScryptConfig {
+    const NAME: &'static str = "ScryptConfig";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut salt: Option<String> = None;
+        let mut n_parameter: Option<i64> = None;
+        let mut r_parameter: Option<i64> = None;
+        let mut p_parameter: Option<i64> = None;
+        let mut key_length: Option<i64> = None;
+        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
+            match key.as_str() {
+                "salt" => crate::codec::put(&mut map, &mut salt, "salt"),
+                "n_parameter" => {
+                    crate::codec::put(&mut map, &mut n_parameter, "n_parameter")
+                }
+                "r_parameter" => {
+                    crate::codec::put(&mut map, &mut r_parameter, "r_parameter")
+                }
+                "p_parameter" => {
+                    crate::codec::put(&mut map, &mut p_parameter, "p_parameter")
+                }
+                "key_length" => {
+                    crate::codec::put(&mut map, &mut key_length, "key_length")
+                }
+                _ => crate::codec::skip(&mut map),
+            }?;
+        }
+        match (salt, n_parameter, r_parameter, p_parameter, key_length) {
+            (
+                Some(salt),
+                Some(n_parameter),
+                Some(r_parameter),
+                Some(p_parameter),
+                Some(key_length),
+            ) => {
+                Ok(Self {
+                    salt,
+                    n_parameter,
+                    r_parameter,
+                    p_parameter,
+                    key_length,
+                })
+            }
+            (salt, n_parameter, r_parameter, p_parameter, key_length) => {
+                Err(
+                    crate::codec::missing(
+                        &[
+                            ("salt", salt.is_none()),
+                            ("n_parameter", n_parameter.is_none()),
+                            ("r_parameter", r_parameter.is_none()),
+                            ("p_parameter", p_parameter.is_none()),
+                            ("key_length", key_length.is_none()),
+                        ],
+                    ),
+                )
+            }
+        }
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for ScryptConfig {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::codec::object(deserializer)
+    }
+}
+
 /// Algorithm the migrated password hash was computed with. It decides which config object,
 /// if any, must be sent along with the hash.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum MigrateRequestHashType {
     /// A bcrypt hash (`bcrypt`)
-    #[serde(rename = "bcrypt")]
     Bcrypt,
     /// An MD5 hash, optionally salted as described by `md_5_config` (`md_5`)
-    #[serde(rename = "md_5")]
     Md5,
     /// An Argon2i hash, with parameters given in `argon_2_config` (`argon_2i`)
-    #[serde(rename = "argon_2i")]
     Argon2i,
     /// An Argon2id hash, with parameters given in `argon_2_config` (`argon_2id`)
-    #[serde(rename = "argon_2id")]
     Argon2id,
     /// A SHA-1 hash, optionally salted as described by `sha_1_config` (`sha_1`)
-    #[serde(rename = "sha_1")]
     Sha1,
     /// A SHA-512 hash, optionally salted as described by `sha_512_config` (`sha_512`)
-    #[serde(rename = "sha_512")]
     Sha512,
     /// An scrypt hash, with parameters given in `scrypt_config` (`scrypt`)
-    #[serde(rename = "scrypt")]
     Scrypt,
     /// A phpass hash, as produced by WordPress and other PHP applications (`phpass`)
-    #[serde(rename = "phpass")]
     Phpass,
     /// A PBKDF2 hash, with parameters given in `pbkdf_2_config` (`pbkdf_2`)
-    #[serde(rename = "pbkdf_2")]
     Pbkdf2,
     /// A value this version of the SDK does not know, kept exactly as received.
-    #[serde(untagged)]
     Unrecognized(String),
+}
+
+impl MigrateRequestHashType {
+    /// The value as the API writes it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Bcrypt => "bcrypt",
+            Self::Md5 => "md_5",
+            Self::Argon2i => "argon_2i",
+            Self::Argon2id => "argon_2id",
+            Self::Sha1 => "sha_1",
+            Self::Sha512 => "sha_512",
+            Self::Scrypt => "scrypt",
+            Self::Phpass => "phpass",
+            Self::Pbkdf2 => "pbkdf_2",
+            Self::Unrecognized(value) => value,
+        }
+    }
+}
+
+impl ::serde::Serialize for MigrateRequestHashType {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for MigrateRequestHashType {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value: crate::codec::Text<'de> = ::serde::Deserialize::deserialize(
+            deserializer,
+        )?;
+        Ok(
+            match value.as_str() {
+                "bcrypt" => Self::Bcrypt,
+                "md_5" => Self::Md5,
+                "argon_2i" => Self::Argon2i,
+                "argon_2id" => Self::Argon2id,
+                "sha_1" => Self::Sha1,
+                "sha_512" => Self::Sha512,
+                "scrypt" => Self::Scrypt,
+                "phpass" => Self::Phpass,
+                "pbkdf_2" => Self::Pbkdf2,
+                _ => Self::Unrecognized(value.into_string()),
+            },
+        )
+    }
 }

@@ -2,7 +2,7 @@
 //! Object types and enums of the `consumer.totps` module.
 /// An authenticator-app (TOTP) registration of a user, together with its backup recovery
 /// codes.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct Totp {
     /// Identifier of the TOTP registration.
     pub totp_id: String,
@@ -12,4 +12,66 @@ pub struct Totp {
     /// Single-use backup codes that let the user sign in when the authenticator app is
     /// unavailable; store them as secrets.
     pub recovery_codes: Vec<String>,
+}
+
+impl ::serde::Serialize for Totp {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut object = crate::codec::Writer::new(serializer, 3)?;
+        object.entry("totp_id", &self.totp_id);
+        object.entry("verified", &self.verified);
+        object.entry("recovery_codes", &self.recovery_codes);
+        object.end()
+    }
+}
+
+impl crate::codec::Object for Totp {
+    const NAME: &'static str = "Totp";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut totp_id: Option<String> = None;
+        let mut verified: Option<bool> = None;
+        let mut recovery_codes: Option<Vec<String>> = None;
+        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
+            match key.as_str() {
+                "totp_id" => crate::codec::put(&mut map, &mut totp_id, "totp_id"),
+                "verified" => crate::codec::put(&mut map, &mut verified, "verified"),
+                "recovery_codes" => {
+                    crate::codec::put(&mut map, &mut recovery_codes, "recovery_codes")
+                }
+                _ => crate::codec::skip(&mut map),
+            }?;
+        }
+        match (totp_id, verified, recovery_codes) {
+            (Some(totp_id), Some(verified), Some(recovery_codes)) => {
+                Ok(Self {
+                    totp_id,
+                    verified,
+                    recovery_codes,
+                })
+            }
+            (totp_id, verified, recovery_codes) => {
+                Err(
+                    crate::codec::missing(
+                        &[
+                            ("totp_id", totp_id.is_none()),
+                            ("verified", verified.is_none()),
+                            ("recovery_codes", recovery_codes.is_none()),
+                        ],
+                    ),
+                )
+            }
+        }
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for Totp {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::codec::object(deserializer)
+    }
 }

@@ -2,7 +2,7 @@
 //! Object types and enums of the `consumer.webauthn` module.
 /// A WebAuthn credential (passkey or security key) stored for a user, as held by the
 /// authenticator.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct WebAuthnCredential {
     /// Credential ID that the authenticator assigned to this key pair, as used in WebAuthn
     /// ceremonies.
@@ -14,4 +14,87 @@ pub struct WebAuthnCredential {
     /// Encoded public key of the credential, which Stytch uses to check assertions signed by the
     /// authenticator.
     pub public_key: String,
+}
+
+impl ::serde::Serialize for WebAuthnCredential {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut object = crate::codec::Writer::new(serializer, 4)?;
+        object.entry("credential_id", &self.credential_id);
+        object.entry("webauthn_registration_id", &self.webauthn_registration_id);
+        object.entry("type", &self.r#type);
+        object.entry("public_key", &self.public_key);
+        object.end()
+    }
+}
+
+impl crate::codec::Object for WebAuthnCredential {
+    const NAME: &'static str = "WebAuthnCredential";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut credential_id: Option<String> = None;
+        let mut webauthn_registration_id: Option<String> = None;
+        let mut r#type: Option<String> = None;
+        let mut public_key: Option<String> = None;
+        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
+            match key.as_str() {
+                "credential_id" => {
+                    crate::codec::put(&mut map, &mut credential_id, "credential_id")
+                }
+                "webauthn_registration_id" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut webauthn_registration_id,
+                        "webauthn_registration_id",
+                    )
+                }
+                "type" => crate::codec::put(&mut map, &mut r#type, "type"),
+                "public_key" => {
+                    crate::codec::put(&mut map, &mut public_key, "public_key")
+                }
+                _ => crate::codec::skip(&mut map),
+            }?;
+        }
+        match (credential_id, webauthn_registration_id, r#type, public_key) {
+            (
+                Some(credential_id),
+                Some(webauthn_registration_id),
+                Some(r#type),
+                Some(public_key),
+            ) => {
+                Ok(Self {
+                    credential_id,
+                    webauthn_registration_id,
+                    r#type,
+                    public_key,
+                })
+            }
+            (credential_id, webauthn_registration_id, r#type, public_key) => {
+                Err(
+                    crate::codec::missing(
+                        &[
+                            ("credential_id", credential_id.is_none()),
+                            (
+                                "webauthn_registration_id",
+                                webauthn_registration_id.is_none(),
+                            ),
+                            ("type", r#type.is_none()),
+                            ("public_key", public_key.is_none()),
+                        ],
+                    ),
+                )
+            }
+        }
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for WebAuthnCredential {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::codec::object(deserializer)
+    }
 }

@@ -17,6 +17,7 @@ pub struct Otps<'a> {
 impl<'a> Otps<'a> {
     /// Sends one-time passcodes by email. Pass the returned `email_id` and the code the user
     /// enters to `otps.authenticate`.
+    #[inline]
     pub fn email(&self) -> email::OtpsEmail<'a> {
         email::OtpsEmail {
             transport: self.transport,
@@ -24,6 +25,7 @@ impl<'a> Otps<'a> {
     }
     /// Sends one-time passcodes by SMS. Pass the returned `phone_id` and the code the user
     /// enters to `otps.authenticate`.
+    #[inline]
     pub fn sms(&self) -> sms::OtpsSms<'a> {
         sms::OtpsSms {
             transport: self.transport,
@@ -31,6 +33,7 @@ impl<'a> Otps<'a> {
     }
     /// Sends one-time passcodes over WhatsApp. Pass the returned `phone_id` and the code the
     /// user enters to `otps.authenticate`.
+    #[inline]
     pub fn whatsapp(&self) -> whatsapp::OtpsWhatsapp<'a> {
         whatsapp::OtpsWhatsapp {
             transport: self.transport,
@@ -42,11 +45,14 @@ impl<'a> Otps<'a> {
     /// verified and a session is started or extended when requested.
     ///
     /// Sends `POST /v1/otps/authenticate`.
-    pub async fn authenticate(
+    #[inline]
+    pub fn authenticate(
         &self,
         request: AuthenticateRequest,
-    ) -> Result<AuthenticateResponse, crate::Error> {
-        self.transport.send(&request).await
+    ) -> impl ::std::future::Future<
+        Output = Result<AuthenticateResponse, crate::Error>,
+    > + Send + '_ {
+        self.transport.call(request)
     }
 }
 
@@ -97,6 +103,7 @@ pub struct AuthenticateRequest {
 
 impl AuthenticateRequest {
     /// Creates the request from its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(method_id: impl Into<String>, code: impl Into<String>) -> Self {
         Self {
             method_id: method_id.into(),
@@ -111,6 +118,7 @@ impl AuthenticateRequest {
         }
     }
     /// Sets [`attributes`](Self::attributes).
+    #[inline]
     pub fn attributes(
         mut self,
         value: crate::consumer::models::attribute::Attributes,
@@ -119,6 +127,7 @@ impl AuthenticateRequest {
         self
     }
     /// Sets [`options`](Self::options).
+    #[inline]
     pub fn options(
         mut self,
         value: crate::consumer::models::magic_links::Options,
@@ -127,26 +136,31 @@ impl AuthenticateRequest {
         self
     }
     /// Sets [`session_token`](Self::session_token).
+    #[inline]
     pub fn session_token(mut self, value: impl Into<String>) -> Self {
         self.session_token = Some(value.into());
         self
     }
     /// Sets [`session_duration_minutes`](Self::session_duration_minutes).
+    #[inline]
     pub fn session_duration_minutes(mut self, value: i64) -> Self {
         self.session_duration_minutes = Some(value);
         self
     }
     /// Sets [`session_jwt`](Self::session_jwt).
+    #[inline]
     pub fn session_jwt(mut self, value: impl Into<String>) -> Self {
         self.session_jwt = Some(value.into());
         self
     }
     /// Sets [`session_custom_claims`](Self::session_custom_claims).
+    #[inline]
     pub fn session_custom_claims(mut self, value: ::serde_json::Value) -> Self {
         self.session_custom_claims = Some(value);
         self
     }
     /// Sets [`telemetry_id`](Self::telemetry_id).
+    #[inline]
     pub fn telemetry_id(mut self, value: impl Into<String>) -> Self {
         self.telemetry_id = Some(value.into());
         self
@@ -180,8 +194,7 @@ impl crate::test_util::MockEndpoint for AuthenticateRequest {
 }
 
 /// What [`Otps::authenticate`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "test-util", derive(::serde::Serialize))]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct AuthenticateResponse {
     /// HTTP status code of the response.
@@ -205,10 +218,149 @@ pub struct AuthenticateResponse {
     /// and had to be reset.
     pub reset_sessions: bool,
     /// The session that was started or extended, when there is one.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub session: Option<crate::consumer::models::sessions::Session>,
     /// What device fingerprinting learned about the device, present when a `telemetry_id` was
     /// sent and the lookup succeeded.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_device: Option<crate::consumer::models::device_history::DeviceInfo>,
+}
+
+impl crate::codec::Object for AuthenticateResponse {
+    const NAME: &'static str = "AuthenticateResponse";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut status_code: Option<i64> = None;
+        let mut request_id: Option<String> = None;
+        let mut user_id: Option<String> = None;
+        let mut method_id: Option<String> = None;
+        let mut session_token: Option<String> = None;
+        let mut session_jwt: Option<String> = None;
+        let mut user: Option<crate::consumer::models::users::User> = None;
+        let mut reset_sessions: Option<bool> = None;
+        let mut session: Option<Option<crate::consumer::models::sessions::Session>> = None;
+        let mut user_device: Option<
+            Option<crate::consumer::models::device_history::DeviceInfo>,
+        > = None;
+        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
+            match key.as_str() {
+                "status_code" => {
+                    crate::codec::put(&mut map, &mut status_code, "status_code")
+                }
+                "request_id" => {
+                    crate::codec::put(&mut map, &mut request_id, "request_id")
+                }
+                "user_id" => crate::codec::put(&mut map, &mut user_id, "user_id"),
+                "method_id" => crate::codec::put(&mut map, &mut method_id, "method_id"),
+                "session_token" => {
+                    crate::codec::put(&mut map, &mut session_token, "session_token")
+                }
+                "session_jwt" => {
+                    crate::codec::put(&mut map, &mut session_jwt, "session_jwt")
+                }
+                "user" => crate::codec::put(&mut map, &mut user, "user"),
+                "reset_sessions" => {
+                    crate::codec::put(&mut map, &mut reset_sessions, "reset_sessions")
+                }
+                "session" => crate::codec::put(&mut map, &mut session, "session"),
+                "user_device" => {
+                    crate::codec::put(&mut map, &mut user_device, "user_device")
+                }
+                _ => crate::codec::skip(&mut map),
+            }?;
+        }
+        match (
+            status_code,
+            request_id,
+            user_id,
+            method_id,
+            session_token,
+            session_jwt,
+            user,
+            reset_sessions,
+        ) {
+            (
+                Some(status_code),
+                Some(request_id),
+                Some(user_id),
+                Some(method_id),
+                Some(session_token),
+                Some(session_jwt),
+                Some(user),
+                Some(reset_sessions),
+            ) => {
+                Ok(Self {
+                    status_code,
+                    request_id,
+                    user_id,
+                    method_id,
+                    session_token,
+                    session_jwt,
+                    user,
+                    reset_sessions,
+                    session: session.flatten(),
+                    user_device: user_device.flatten(),
+                })
+            }
+            (
+                status_code,
+                request_id,
+                user_id,
+                method_id,
+                session_token,
+                session_jwt,
+                user,
+                reset_sessions,
+            ) => {
+                Err(
+                    crate::codec::missing(
+                        &[
+                            ("status_code", status_code.is_none()),
+                            ("request_id", request_id.is_none()),
+                            ("user_id", user_id.is_none()),
+                            ("method_id", method_id.is_none()),
+                            ("session_token", session_token.is_none()),
+                            ("session_jwt", session_jwt.is_none()),
+                            ("user", user.is_none()),
+                            ("reset_sessions", reset_sessions.is_none()),
+                        ],
+                    ),
+                )
+            }
+        }
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for AuthenticateResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::codec::object(deserializer)
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl ::serde::Serialize for AuthenticateResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut object = crate::codec::Writer::new(
+            serializer,
+            8
+                + crate::codec::count_set(
+                    &[self.session.is_some(), self.user_device.is_some()],
+                ),
+        )?;
+        object.entry("status_code", &self.status_code);
+        object.entry("request_id", &self.request_id);
+        object.entry("user_id", &self.user_id);
+        object.entry("method_id", &self.method_id);
+        object.entry("session_token", &self.session_token);
+        object.entry("session_jwt", &self.session_jwt);
+        object.entry("user", &self.user);
+        object.entry("reset_sessions", &self.reset_sessions);
+        object.entry_if("session", &self.session);
+        object.entry_if("user_device", &self.user_device);
+        object.end()
+    }
 }

@@ -15,11 +15,14 @@ impl<'a> OtpsWhatsapp<'a> {
     /// when none exists. `user_created` says whether a new user was made.
     ///
     /// Sends `POST /v1/otps/whatsapp/login_or_create`.
-    pub async fn login_or_create(
+    #[inline]
+    pub fn login_or_create(
         &self,
         request: LoginOrCreateRequest,
-    ) -> Result<LoginOrCreateResponse, crate::Error> {
-        self.transport.send(&request).await
+    ) -> impl ::std::future::Future<
+        Output = Result<LoginOrCreateResponse, crate::Error>,
+    > + Send + '_ {
+        self.transport.call(request)
     }
     /// Sends a one-time passcode over WhatsApp to an existing user; it does not create users
     /// (use `login_or_create` for that). When a `user_id` or session is given and the number is
@@ -27,11 +30,14 @@ impl<'a> OtpsWhatsapp<'a> {
     /// code is authenticated.
     ///
     /// Sends `POST /v1/otps/whatsapp/send`.
-    pub async fn send(
+    #[inline]
+    pub fn send(
         &self,
         request: SendRequest,
-    ) -> Result<SendResponse, crate::Error> {
-        self.transport.send(&request).await
+    ) -> impl ::std::future::Future<
+        Output = Result<SendResponse, crate::Error>,
+    > + Send + '_ {
+        self.transport.call(request)
     }
 }
 
@@ -68,6 +74,7 @@ pub struct LoginOrCreateRequest {
 
 impl LoginOrCreateRequest {
     /// Creates the request from its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(phone_number: impl Into<String>) -> Self {
         Self {
             phone_number: phone_number.into(),
@@ -78,11 +85,13 @@ impl LoginOrCreateRequest {
         }
     }
     /// Sets [`expiration_minutes`](Self::expiration_minutes).
+    #[inline]
     pub fn expiration_minutes(mut self, value: i64) -> Self {
         self.expiration_minutes = Some(value);
         self
     }
     /// Sets [`attributes`](Self::attributes).
+    #[inline]
     pub fn attributes(
         mut self,
         value: crate::consumer::models::attribute::Attributes,
@@ -91,11 +100,13 @@ impl LoginOrCreateRequest {
         self
     }
     /// Sets [`create_user_as_pending`](Self::create_user_as_pending).
+    #[inline]
     pub fn create_user_as_pending(mut self, value: bool) -> Self {
         self.create_user_as_pending = Some(value);
         self
     }
     /// Sets [`locale`](Self::locale).
+    #[inline]
     pub fn locale(
         mut self,
         value: crate::consumer::models::otp_whatsapp::LoginOrCreateRequestLocale,
@@ -132,8 +143,7 @@ impl crate::test_util::MockEndpoint for LoginOrCreateRequest {
 }
 
 /// What [`OtpsWhatsapp::login_or_create`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "test-util", derive(::serde::Serialize))]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct LoginOrCreateResponse {
     /// HTTP status code of the response.
@@ -147,6 +157,89 @@ pub struct LoginOrCreateResponse {
     pub phone_id: String,
     /// Whether this call created the user.
     pub user_created: bool,
+}
+
+impl crate::codec::Object for LoginOrCreateResponse {
+    const NAME: &'static str = "LoginOrCreateResponse";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut status_code: Option<i64> = None;
+        let mut request_id: Option<String> = None;
+        let mut user_id: Option<String> = None;
+        let mut phone_id: Option<String> = None;
+        let mut user_created: Option<bool> = None;
+        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
+            match key.as_str() {
+                "status_code" => {
+                    crate::codec::put(&mut map, &mut status_code, "status_code")
+                }
+                "request_id" => {
+                    crate::codec::put(&mut map, &mut request_id, "request_id")
+                }
+                "user_id" => crate::codec::put(&mut map, &mut user_id, "user_id"),
+                "phone_id" => crate::codec::put(&mut map, &mut phone_id, "phone_id"),
+                "user_created" => {
+                    crate::codec::put(&mut map, &mut user_created, "user_created")
+                }
+                _ => crate::codec::skip(&mut map),
+            }?;
+        }
+        match (status_code, request_id, user_id, phone_id, user_created) {
+            (
+                Some(status_code),
+                Some(request_id),
+                Some(user_id),
+                Some(phone_id),
+                Some(user_created),
+            ) => {
+                Ok(Self {
+                    status_code,
+                    request_id,
+                    user_id,
+                    phone_id,
+                    user_created,
+                })
+            }
+            (status_code, request_id, user_id, phone_id, user_created) => {
+                Err(
+                    crate::codec::missing(
+                        &[
+                            ("status_code", status_code.is_none()),
+                            ("request_id", request_id.is_none()),
+                            ("user_id", user_id.is_none()),
+                            ("phone_id", phone_id.is_none()),
+                            ("user_created", user_created.is_none()),
+                        ],
+                    ),
+                )
+            }
+        }
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for LoginOrCreateResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::codec::object(deserializer)
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl ::serde::Serialize for LoginOrCreateResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut object = crate::codec::Writer::new(serializer, 5)?;
+        object.entry("status_code", &self.status_code);
+        object.entry("request_id", &self.request_id);
+        object.entry("user_id", &self.user_id);
+        object.entry("phone_id", &self.phone_id);
+        object.entry("user_created", &self.user_created);
+        object.end()
+    }
 }
 
 /// Parameters of [`OtpsWhatsapp::send`].
@@ -187,6 +280,7 @@ pub struct SendRequest {
 
 impl SendRequest {
     /// Creates the request from its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(phone_number: impl Into<String>) -> Self {
         Self {
             phone_number: phone_number.into(),
@@ -199,11 +293,13 @@ impl SendRequest {
         }
     }
     /// Sets [`expiration_minutes`](Self::expiration_minutes).
+    #[inline]
     pub fn expiration_minutes(mut self, value: i64) -> Self {
         self.expiration_minutes = Some(value);
         self
     }
     /// Sets [`attributes`](Self::attributes).
+    #[inline]
     pub fn attributes(
         mut self,
         value: crate::consumer::models::attribute::Attributes,
@@ -212,6 +308,7 @@ impl SendRequest {
         self
     }
     /// Sets [`locale`](Self::locale).
+    #[inline]
     pub fn locale(
         mut self,
         value: crate::consumer::models::otp_whatsapp::SendRequestLocale,
@@ -220,16 +317,19 @@ impl SendRequest {
         self
     }
     /// Sets [`user_id`](Self::user_id).
+    #[inline]
     pub fn user_id(mut self, value: impl Into<String>) -> Self {
         self.user_id = Some(value.into());
         self
     }
     /// Sets [`session_token`](Self::session_token).
+    #[inline]
     pub fn session_token(mut self, value: impl Into<String>) -> Self {
         self.session_token = Some(value.into());
         self
     }
     /// Sets [`session_jwt`](Self::session_jwt).
+    #[inline]
     pub fn session_jwt(mut self, value: impl Into<String>) -> Self {
         self.session_jwt = Some(value.into());
         self
@@ -263,8 +363,7 @@ impl crate::test_util::MockEndpoint for SendRequest {
 }
 
 /// What [`OtpsWhatsapp::send`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "test-util", derive(::serde::Serialize))]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct SendResponse {
     /// HTTP status code of the response.
@@ -276,4 +375,74 @@ pub struct SendResponse {
     pub user_id: String,
     /// Identifier of the phone number record the call used.
     pub phone_id: String,
+}
+
+impl crate::codec::Object for SendResponse {
+    const NAME: &'static str = "SendResponse";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut status_code: Option<i64> = None;
+        let mut request_id: Option<String> = None;
+        let mut user_id: Option<String> = None;
+        let mut phone_id: Option<String> = None;
+        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
+            match key.as_str() {
+                "status_code" => {
+                    crate::codec::put(&mut map, &mut status_code, "status_code")
+                }
+                "request_id" => {
+                    crate::codec::put(&mut map, &mut request_id, "request_id")
+                }
+                "user_id" => crate::codec::put(&mut map, &mut user_id, "user_id"),
+                "phone_id" => crate::codec::put(&mut map, &mut phone_id, "phone_id"),
+                _ => crate::codec::skip(&mut map),
+            }?;
+        }
+        match (status_code, request_id, user_id, phone_id) {
+            (Some(status_code), Some(request_id), Some(user_id), Some(phone_id)) => {
+                Ok(Self {
+                    status_code,
+                    request_id,
+                    user_id,
+                    phone_id,
+                })
+            }
+            (status_code, request_id, user_id, phone_id) => {
+                Err(
+                    crate::codec::missing(
+                        &[
+                            ("status_code", status_code.is_none()),
+                            ("request_id", request_id.is_none()),
+                            ("user_id", user_id.is_none()),
+                            ("phone_id", phone_id.is_none()),
+                        ],
+                    ),
+                )
+            }
+        }
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for SendResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::codec::object(deserializer)
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl ::serde::Serialize for SendResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut object = crate::codec::Writer::new(serializer, 4)?;
+        object.entry("status_code", &self.status_code);
+        object.entry("request_id", &self.request_id);
+        object.entry("user_id", &self.user_id);
+        object.entry("phone_id", &self.phone_id);
+        object.end()
+    }
 }

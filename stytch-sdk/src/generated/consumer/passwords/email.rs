@@ -17,22 +17,28 @@ impl<'a> PasswordsEmail<'a> {
     /// requested.
     ///
     /// Sends `POST /v1/passwords/email/reset`.
-    pub async fn reset(
+    #[inline]
+    pub fn reset(
         &self,
         request: ResetRequest,
-    ) -> Result<ResetResponse, crate::Error> {
-        self.transport.send(&request).await
+    ) -> impl ::std::future::Future<
+        Output = Result<ResetResponse, crate::Error>,
+    > + Send + '_ {
+        self.transport.call(request)
     }
     /// Emails the user a link to reset their password. The link leads to
     /// `reset_password_redirect_url` with a token that you pass to `reset` together with the new
     /// password. Nothing changes on the account until that second call succeeds.
     ///
     /// Sends `POST /v1/passwords/email/reset/start`.
-    pub async fn reset_start(
+    #[inline]
+    pub fn reset_start(
         &self,
         request: ResetStartRequest,
-    ) -> Result<ResetStartResponse, crate::Error> {
-        self.transport.send(&request).await
+    ) -> impl ::std::future::Future<
+        Output = Result<ResetStartResponse, crate::Error>,
+    > + Send + '_ {
+        self.transport.call(request)
     }
 }
 
@@ -87,6 +93,7 @@ pub struct ResetRequest {
 
 impl ResetRequest {
     /// Creates the request from its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(token: impl Into<String>, password: impl Into<String>) -> Self {
         Self {
             token: token.into(),
@@ -102,31 +109,37 @@ impl ResetRequest {
         }
     }
     /// Sets [`session_token`](Self::session_token).
+    #[inline]
     pub fn session_token(mut self, value: impl Into<String>) -> Self {
         self.session_token = Some(value.into());
         self
     }
     /// Sets [`session_duration_minutes`](Self::session_duration_minutes).
+    #[inline]
     pub fn session_duration_minutes(mut self, value: i64) -> Self {
         self.session_duration_minutes = Some(value);
         self
     }
     /// Sets [`session_jwt`](Self::session_jwt).
+    #[inline]
     pub fn session_jwt(mut self, value: impl Into<String>) -> Self {
         self.session_jwt = Some(value.into());
         self
     }
     /// Sets [`code_verifier`](Self::code_verifier).
+    #[inline]
     pub fn code_verifier(mut self, value: impl Into<String>) -> Self {
         self.code_verifier = Some(value.into());
         self
     }
     /// Sets [`session_custom_claims`](Self::session_custom_claims).
+    #[inline]
     pub fn session_custom_claims(mut self, value: ::serde_json::Value) -> Self {
         self.session_custom_claims = Some(value);
         self
     }
     /// Sets [`attributes`](Self::attributes).
+    #[inline]
     pub fn attributes(
         mut self,
         value: crate::consumer::models::attribute::Attributes,
@@ -135,6 +148,7 @@ impl ResetRequest {
         self
     }
     /// Sets [`options`](Self::options).
+    #[inline]
     pub fn options(
         mut self,
         value: crate::consumer::models::magic_links::Options,
@@ -143,6 +157,7 @@ impl ResetRequest {
         self
     }
     /// Sets [`telemetry_id`](Self::telemetry_id).
+    #[inline]
     pub fn telemetry_id(mut self, value: impl Into<String>) -> Self {
         self.telemetry_id = Some(value.into());
         self
@@ -176,8 +191,7 @@ impl crate::test_util::MockEndpoint for ResetRequest {
 }
 
 /// What [`PasswordsEmail::reset`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "test-util", derive(::serde::Serialize))]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ResetResponse {
     /// HTTP status code of the response.
@@ -196,12 +210,119 @@ pub struct ResetResponse {
     /// The user record as it stands after the call.
     pub user: crate::consumer::models::users::User,
     /// The session that was started or extended, when there is one.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub session: Option<crate::consumer::models::sessions::Session>,
     /// What device fingerprinting learned about the device, present when a `telemetry_id` was
     /// sent and the lookup succeeded.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_device: Option<crate::consumer::models::device_history::DeviceInfo>,
+}
+
+impl crate::codec::Object for ResetResponse {
+    const NAME: &'static str = "ResetResponse";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut status_code: Option<i64> = None;
+        let mut request_id: Option<String> = None;
+        let mut user_id: Option<String> = None;
+        let mut session_token: Option<String> = None;
+        let mut session_jwt: Option<String> = None;
+        let mut user: Option<crate::consumer::models::users::User> = None;
+        let mut session: Option<Option<crate::consumer::models::sessions::Session>> = None;
+        let mut user_device: Option<
+            Option<crate::consumer::models::device_history::DeviceInfo>,
+        > = None;
+        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
+            match key.as_str() {
+                "status_code" => {
+                    crate::codec::put(&mut map, &mut status_code, "status_code")
+                }
+                "request_id" => {
+                    crate::codec::put(&mut map, &mut request_id, "request_id")
+                }
+                "user_id" => crate::codec::put(&mut map, &mut user_id, "user_id"),
+                "session_token" => {
+                    crate::codec::put(&mut map, &mut session_token, "session_token")
+                }
+                "session_jwt" => {
+                    crate::codec::put(&mut map, &mut session_jwt, "session_jwt")
+                }
+                "user" => crate::codec::put(&mut map, &mut user, "user"),
+                "session" => crate::codec::put(&mut map, &mut session, "session"),
+                "user_device" => {
+                    crate::codec::put(&mut map, &mut user_device, "user_device")
+                }
+                _ => crate::codec::skip(&mut map),
+            }?;
+        }
+        match (status_code, request_id, user_id, session_token, session_jwt, user) {
+            (
+                Some(status_code),
+                Some(request_id),
+                Some(user_id),
+                Some(session_token),
+                Some(session_jwt),
+                Some(user),
+            ) => {
+                Ok(Self {
+                    status_code,
+                    request_id,
+                    user_id,
+                    session_token,
+                    session_jwt,
+                    user,
+                    session: session.flatten(),
+                    user_device: user_device.flatten(),
+                })
+            }
+            (status_code, request_id, user_id, session_token, session_jwt, user) => {
+                Err(
+                    crate::codec::missing(
+                        &[
+                            ("status_code", status_code.is_none()),
+                            ("request_id", request_id.is_none()),
+                            ("user_id", user_id.is_none()),
+                            ("session_token", session_token.is_none()),
+                            ("session_jwt", session_jwt.is_none()),
+                            ("user", user.is_none()),
+                        ],
+                    ),
+                )
+            }
+        }
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for ResetResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::codec::object(deserializer)
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl ::serde::Serialize for ResetResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut object = crate::codec::Writer::new(
+            serializer,
+            6
+                + crate::codec::count_set(
+                    &[self.session.is_some(), self.user_device.is_some()],
+                ),
+        )?;
+        object.entry("status_code", &self.status_code);
+        object.entry("request_id", &self.request_id);
+        object.entry("user_id", &self.user_id);
+        object.entry("session_token", &self.session_token);
+        object.entry("session_jwt", &self.session_jwt);
+        object.entry("user", &self.user);
+        object.entry_if("session", &self.session);
+        object.entry_if("user_device", &self.user_device);
+        object.end()
+    }
 }
 
 /// Parameters of [`PasswordsEmail::reset_start`].
@@ -246,6 +367,7 @@ pub struct ResetStartRequest {
 
 impl ResetStartRequest {
     /// Creates the request from its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(email: impl Into<String>) -> Self {
         Self {
             email: email.into(),
@@ -259,21 +381,25 @@ impl ResetStartRequest {
         }
     }
     /// Sets [`reset_password_redirect_url`](Self::reset_password_redirect_url).
+    #[inline]
     pub fn reset_password_redirect_url(mut self, value: impl Into<String>) -> Self {
         self.reset_password_redirect_url = Some(value.into());
         self
     }
     /// Sets [`reset_password_expiration_minutes`](Self::reset_password_expiration_minutes).
+    #[inline]
     pub fn reset_password_expiration_minutes(mut self, value: i64) -> Self {
         self.reset_password_expiration_minutes = Some(value);
         self
     }
     /// Sets [`code_challenge`](Self::code_challenge).
+    #[inline]
     pub fn code_challenge(mut self, value: impl Into<String>) -> Self {
         self.code_challenge = Some(value.into());
         self
     }
     /// Sets [`attributes`](Self::attributes).
+    #[inline]
     pub fn attributes(
         mut self,
         value: crate::consumer::models::attribute::Attributes,
@@ -282,11 +408,13 @@ impl ResetStartRequest {
         self
     }
     /// Sets [`login_redirect_url`](Self::login_redirect_url).
+    #[inline]
     pub fn login_redirect_url(mut self, value: impl Into<String>) -> Self {
         self.login_redirect_url = Some(value.into());
         self
     }
     /// Sets [`locale`](Self::locale).
+    #[inline]
     pub fn locale(
         mut self,
         value: crate::consumer::models::passwords_email::ResetStartRequestLocale,
@@ -295,6 +423,7 @@ impl ResetStartRequest {
         self
     }
     /// Sets [`reset_password_template_id`](Self::reset_password_template_id).
+    #[inline]
     pub fn reset_password_template_id(mut self, value: impl Into<String>) -> Self {
         self.reset_password_template_id = Some(value.into());
         self
@@ -328,8 +457,7 @@ impl crate::test_util::MockEndpoint for ResetStartRequest {
 }
 
 /// What [`PasswordsEmail::reset_start`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "test-util", derive(::serde::Serialize))]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ResetStartResponse {
     /// HTTP status code of the response.
@@ -341,4 +469,74 @@ pub struct ResetStartResponse {
     pub user_id: String,
     /// Identifier of the email address record the call used.
     pub email_id: String,
+}
+
+impl crate::codec::Object for ResetStartResponse {
+    const NAME: &'static str = "ResetStartResponse";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut status_code: Option<i64> = None;
+        let mut request_id: Option<String> = None;
+        let mut user_id: Option<String> = None;
+        let mut email_id: Option<String> = None;
+        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
+            match key.as_str() {
+                "status_code" => {
+                    crate::codec::put(&mut map, &mut status_code, "status_code")
+                }
+                "request_id" => {
+                    crate::codec::put(&mut map, &mut request_id, "request_id")
+                }
+                "user_id" => crate::codec::put(&mut map, &mut user_id, "user_id"),
+                "email_id" => crate::codec::put(&mut map, &mut email_id, "email_id"),
+                _ => crate::codec::skip(&mut map),
+            }?;
+        }
+        match (status_code, request_id, user_id, email_id) {
+            (Some(status_code), Some(request_id), Some(user_id), Some(email_id)) => {
+                Ok(Self {
+                    status_code,
+                    request_id,
+                    user_id,
+                    email_id,
+                })
+            }
+            (status_code, request_id, user_id, email_id) => {
+                Err(
+                    crate::codec::missing(
+                        &[
+                            ("status_code", status_code.is_none()),
+                            ("request_id", request_id.is_none()),
+                            ("user_id", user_id.is_none()),
+                            ("email_id", email_id.is_none()),
+                        ],
+                    ),
+                )
+            }
+        }
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for ResetStartResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::codec::object(deserializer)
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl ::serde::Serialize for ResetStartResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut object = crate::codec::Writer::new(serializer, 4)?;
+        object.entry("status_code", &self.status_code);
+        object.entry("request_id", &self.request_id);
+        object.entry("user_id", &self.user_id);
+        object.entry("email_id", &self.email_id);
+        object.end()
+    }
 }

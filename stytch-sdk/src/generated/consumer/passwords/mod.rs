@@ -19,6 +19,7 @@ pub struct Passwords<'a> {
 impl<'a> Passwords<'a> {
     /// Password reset by email: sending a reset link to the user and then setting the new
     /// password with the token from that link.
+    #[inline]
     pub fn email(&self) -> email::PasswordsEmail<'a> {
         email::PasswordsEmail {
             transport: self.transport,
@@ -26,6 +27,7 @@ impl<'a> Passwords<'a> {
     }
     /// Password change for a user who still knows their current password, without needing an
     /// email link or an active session.
+    #[inline]
     pub fn existing_password(&self) -> existing_password::PasswordsExistingPassword<'a> {
         existing_password::PasswordsExistingPassword {
             transport: self.transport,
@@ -33,6 +35,7 @@ impl<'a> Passwords<'a> {
     }
     /// Password change for a user who is already logged in, authorized by their current session
     /// rather than by their old password.
+    #[inline]
     pub fn sessions(&self) -> sessions::PasswordsSessions<'a> {
         sessions::PasswordsSessions {
             transport: self.transport,
@@ -44,11 +47,14 @@ impl<'a> Passwords<'a> {
     /// in that case. A session is started or extended when requested.
     ///
     /// Sends `POST /v1/passwords/authenticate`.
-    pub async fn authenticate(
+    #[inline]
+    pub fn authenticate(
         &self,
         request: AuthenticateRequest,
-    ) -> Result<AuthenticateResponse, crate::Error> {
-        self.transport.send(&request).await
+    ) -> impl ::std::future::Future<
+        Output = Result<AuthenticateResponse, crate::Error>,
+    > + Send + '_ {
+        self.transport.call(request)
     }
     /// Creates a new user with an email address and a password. The password must pass the
     /// project's strength policy, and the call fails if a user with that email already exists;
@@ -56,11 +62,14 @@ impl<'a> Passwords<'a> {
     /// when `session_duration_minutes` is given.
     ///
     /// Sends `POST /v1/passwords`.
-    pub async fn create(
+    #[inline]
+    pub fn create(
         &self,
         request: CreateRequest,
-    ) -> Result<CreateResponse, crate::Error> {
-        self.transport.send(&request).await
+    ) -> impl ::std::future::Future<
+        Output = Result<CreateResponse, crate::Error>,
+    > + Send + '_ {
+        self.transport.call(request)
     }
     /// Imports a password hash from your previous auth system, creating the user if the email is
     /// new or adding the hash to the existing user. The user can then log in with their old
@@ -68,22 +77,28 @@ impl<'a> Passwords<'a> {
     /// algorithm needs parameters or salts.
     ///
     /// Sends `POST /v1/passwords/migrate`.
-    pub async fn migrate(
+    #[inline]
+    pub fn migrate(
         &self,
         request: MigrateRequest,
-    ) -> Result<MigrateResponse, crate::Error> {
-        self.transport.send(&request).await
+    ) -> impl ::std::future::Future<
+        Output = Result<MigrateResponse, crate::Error>,
+    > + Send + '_ {
+        self.transport.call(request)
     }
     /// Scores a candidate password against the project's strength policy and known breaches
     /// without saving anything. Use it to give live feedback while the user types;
     /// `valid_password` says whether `create` or a reset would accept it.
     ///
     /// Sends `POST /v1/passwords/strength_check`.
-    pub async fn strength_check(
+    #[inline]
+    pub fn strength_check(
         &self,
         request: StrengthCheckRequest,
-    ) -> Result<StrengthCheckResponse, crate::Error> {
-        self.transport.send(&request).await
+    ) -> impl ::std::future::Future<
+        Output = Result<StrengthCheckResponse, crate::Error>,
+    > + Send + '_ {
+        self.transport.call(request)
     }
 }
 
@@ -125,6 +140,7 @@ pub struct AuthenticateRequest {
 
 impl AuthenticateRequest {
     /// Creates the request from its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(email: impl Into<String>, password: impl Into<String>) -> Self {
         Self {
             email: email.into(),
@@ -137,26 +153,31 @@ impl AuthenticateRequest {
         }
     }
     /// Sets [`session_token`](Self::session_token).
+    #[inline]
     pub fn session_token(mut self, value: impl Into<String>) -> Self {
         self.session_token = Some(value.into());
         self
     }
     /// Sets [`session_duration_minutes`](Self::session_duration_minutes).
+    #[inline]
     pub fn session_duration_minutes(mut self, value: i64) -> Self {
         self.session_duration_minutes = Some(value);
         self
     }
     /// Sets [`session_jwt`](Self::session_jwt).
+    #[inline]
     pub fn session_jwt(mut self, value: impl Into<String>) -> Self {
         self.session_jwt = Some(value.into());
         self
     }
     /// Sets [`session_custom_claims`](Self::session_custom_claims).
+    #[inline]
     pub fn session_custom_claims(mut self, value: ::serde_json::Value) -> Self {
         self.session_custom_claims = Some(value);
         self
     }
     /// Sets [`telemetry_id`](Self::telemetry_id).
+    #[inline]
     pub fn telemetry_id(mut self, value: impl Into<String>) -> Self {
         self.telemetry_id = Some(value.into());
         self
@@ -190,8 +211,7 @@ impl crate::test_util::MockEndpoint for AuthenticateRequest {
 }
 
 /// What [`Passwords::authenticate`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "test-util", derive(::serde::Serialize))]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct AuthenticateResponse {
     /// HTTP status code of the response.
@@ -210,12 +230,119 @@ pub struct AuthenticateResponse {
     /// The user record as it stands after the call.
     pub user: crate::consumer::models::users::User,
     /// The session that was started or extended, when there is one.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub session: Option<crate::consumer::models::sessions::Session>,
     /// What device fingerprinting learned about the device, present when a `telemetry_id` was
     /// sent and the lookup succeeded.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_device: Option<crate::consumer::models::device_history::DeviceInfo>,
+}
+
+impl crate::codec::Object for AuthenticateResponse {
+    const NAME: &'static str = "AuthenticateResponse";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut status_code: Option<i64> = None;
+        let mut request_id: Option<String> = None;
+        let mut user_id: Option<String> = None;
+        let mut session_token: Option<String> = None;
+        let mut session_jwt: Option<String> = None;
+        let mut user: Option<crate::consumer::models::users::User> = None;
+        let mut session: Option<Option<crate::consumer::models::sessions::Session>> = None;
+        let mut user_device: Option<
+            Option<crate::consumer::models::device_history::DeviceInfo>,
+        > = None;
+        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
+            match key.as_str() {
+                "status_code" => {
+                    crate::codec::put(&mut map, &mut status_code, "status_code")
+                }
+                "request_id" => {
+                    crate::codec::put(&mut map, &mut request_id, "request_id")
+                }
+                "user_id" => crate::codec::put(&mut map, &mut user_id, "user_id"),
+                "session_token" => {
+                    crate::codec::put(&mut map, &mut session_token, "session_token")
+                }
+                "session_jwt" => {
+                    crate::codec::put(&mut map, &mut session_jwt, "session_jwt")
+                }
+                "user" => crate::codec::put(&mut map, &mut user, "user"),
+                "session" => crate::codec::put(&mut map, &mut session, "session"),
+                "user_device" => {
+                    crate::codec::put(&mut map, &mut user_device, "user_device")
+                }
+                _ => crate::codec::skip(&mut map),
+            }?;
+        }
+        match (status_code, request_id, user_id, session_token, session_jwt, user) {
+            (
+                Some(status_code),
+                Some(request_id),
+                Some(user_id),
+                Some(session_token),
+                Some(session_jwt),
+                Some(user),
+            ) => {
+                Ok(Self {
+                    status_code,
+                    request_id,
+                    user_id,
+                    session_token,
+                    session_jwt,
+                    user,
+                    session: session.flatten(),
+                    user_device: user_device.flatten(),
+                })
+            }
+            (status_code, request_id, user_id, session_token, session_jwt, user) => {
+                Err(
+                    crate::codec::missing(
+                        &[
+                            ("status_code", status_code.is_none()),
+                            ("request_id", request_id.is_none()),
+                            ("user_id", user_id.is_none()),
+                            ("session_token", session_token.is_none()),
+                            ("session_jwt", session_jwt.is_none()),
+                            ("user", user.is_none()),
+                        ],
+                    ),
+                )
+            }
+        }
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for AuthenticateResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::codec::object(deserializer)
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl ::serde::Serialize for AuthenticateResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut object = crate::codec::Writer::new(
+            serializer,
+            6
+                + crate::codec::count_set(
+                    &[self.session.is_some(), self.user_device.is_some()],
+                ),
+        )?;
+        object.entry("status_code", &self.status_code);
+        object.entry("request_id", &self.request_id);
+        object.entry("user_id", &self.user_id);
+        object.entry("session_token", &self.session_token);
+        object.entry("session_jwt", &self.session_jwt);
+        object.entry("user", &self.user);
+        object.entry_if("session", &self.session);
+        object.entry_if("user_device", &self.user_device);
+        object.end()
+    }
 }
 
 /// Parameters of [`Passwords::create`].
@@ -260,6 +387,7 @@ pub struct CreateRequest {
 
 impl CreateRequest {
     /// Creates the request from its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(email: impl Into<String>, password: impl Into<String>) -> Self {
         Self {
             email: email.into(),
@@ -273,31 +401,37 @@ impl CreateRequest {
         }
     }
     /// Sets [`session_duration_minutes`](Self::session_duration_minutes).
+    #[inline]
     pub fn session_duration_minutes(mut self, value: i64) -> Self {
         self.session_duration_minutes = Some(value);
         self
     }
     /// Sets [`session_custom_claims`](Self::session_custom_claims).
+    #[inline]
     pub fn session_custom_claims(mut self, value: ::serde_json::Value) -> Self {
         self.session_custom_claims = Some(value);
         self
     }
     /// Sets [`trusted_metadata`](Self::trusted_metadata).
+    #[inline]
     pub fn trusted_metadata(mut self, value: ::serde_json::Value) -> Self {
         self.trusted_metadata = Some(value);
         self
     }
     /// Sets [`untrusted_metadata`](Self::untrusted_metadata).
+    #[inline]
     pub fn untrusted_metadata(mut self, value: ::serde_json::Value) -> Self {
         self.untrusted_metadata = Some(value);
         self
     }
     /// Sets [`name`](Self::name).
+    #[inline]
     pub fn name(mut self, value: crate::consumer::models::users::Name) -> Self {
         self.name = Some(value);
         self
     }
     /// Sets [`telemetry_id`](Self::telemetry_id).
+    #[inline]
     pub fn telemetry_id(mut self, value: impl Into<String>) -> Self {
         self.telemetry_id = Some(value.into());
         self
@@ -331,8 +465,7 @@ impl crate::test_util::MockEndpoint for CreateRequest {
 }
 
 /// What [`Passwords::create`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "test-util", derive(::serde::Serialize))]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct CreateResponse {
     /// HTTP status code of the response.
@@ -353,12 +486,141 @@ pub struct CreateResponse {
     /// The user record as it stands after the call.
     pub user: crate::consumer::models::users::User,
     /// The session that was started or extended, when there is one.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub session: Option<crate::consumer::models::sessions::Session>,
     /// What device fingerprinting learned about the device, present when a `telemetry_id` was
     /// sent and the lookup succeeded.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_device: Option<crate::consumer::models::device_history::DeviceInfo>,
+}
+
+impl crate::codec::Object for CreateResponse {
+    const NAME: &'static str = "CreateResponse";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut status_code: Option<i64> = None;
+        let mut request_id: Option<String> = None;
+        let mut user_id: Option<String> = None;
+        let mut email_id: Option<String> = None;
+        let mut session_token: Option<String> = None;
+        let mut session_jwt: Option<String> = None;
+        let mut user: Option<crate::consumer::models::users::User> = None;
+        let mut session: Option<Option<crate::consumer::models::sessions::Session>> = None;
+        let mut user_device: Option<
+            Option<crate::consumer::models::device_history::DeviceInfo>,
+        > = None;
+        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
+            match key.as_str() {
+                "status_code" => {
+                    crate::codec::put(&mut map, &mut status_code, "status_code")
+                }
+                "request_id" => {
+                    crate::codec::put(&mut map, &mut request_id, "request_id")
+                }
+                "user_id" => crate::codec::put(&mut map, &mut user_id, "user_id"),
+                "email_id" => crate::codec::put(&mut map, &mut email_id, "email_id"),
+                "session_token" => {
+                    crate::codec::put(&mut map, &mut session_token, "session_token")
+                }
+                "session_jwt" => {
+                    crate::codec::put(&mut map, &mut session_jwt, "session_jwt")
+                }
+                "user" => crate::codec::put(&mut map, &mut user, "user"),
+                "session" => crate::codec::put(&mut map, &mut session, "session"),
+                "user_device" => {
+                    crate::codec::put(&mut map, &mut user_device, "user_device")
+                }
+                _ => crate::codec::skip(&mut map),
+            }?;
+        }
+        match (
+            status_code,
+            request_id,
+            user_id,
+            email_id,
+            session_token,
+            session_jwt,
+            user,
+        ) {
+            (
+                Some(status_code),
+                Some(request_id),
+                Some(user_id),
+                Some(email_id),
+                Some(session_token),
+                Some(session_jwt),
+                Some(user),
+            ) => {
+                Ok(Self {
+                    status_code,
+                    request_id,
+                    user_id,
+                    email_id,
+                    session_token,
+                    session_jwt,
+                    user,
+                    session: session.flatten(),
+                    user_device: user_device.flatten(),
+                })
+            }
+            (
+                status_code,
+                request_id,
+                user_id,
+                email_id,
+                session_token,
+                session_jwt,
+                user,
+            ) => {
+                Err(
+                    crate::codec::missing(
+                        &[
+                            ("status_code", status_code.is_none()),
+                            ("request_id", request_id.is_none()),
+                            ("user_id", user_id.is_none()),
+                            ("email_id", email_id.is_none()),
+                            ("session_token", session_token.is_none()),
+                            ("session_jwt", session_jwt.is_none()),
+                            ("user", user.is_none()),
+                        ],
+                    ),
+                )
+            }
+        }
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for CreateResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::codec::object(deserializer)
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl ::serde::Serialize for CreateResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut object = crate::codec::Writer::new(
+            serializer,
+            7
+                + crate::codec::count_set(
+                    &[self.session.is_some(), self.user_device.is_some()],
+                ),
+        )?;
+        object.entry("status_code", &self.status_code);
+        object.entry("request_id", &self.request_id);
+        object.entry("user_id", &self.user_id);
+        object.entry("email_id", &self.email_id);
+        object.entry("session_token", &self.session_token);
+        object.entry("session_jwt", &self.session_jwt);
+        object.entry("user", &self.user);
+        object.entry_if("session", &self.session);
+        object.entry_if("user_device", &self.user_device);
+        object.end()
+    }
 }
 
 /// Parameters of [`Passwords::migrate`].
@@ -424,6 +686,7 @@ pub struct MigrateRequest {
 
 impl MigrateRequest {
     /// Creates the request from its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(
         email: impl Into<String>,
         hash: impl Into<String>,
@@ -450,6 +713,7 @@ impl MigrateRequest {
         }
     }
     /// Sets [`md_5_config`](Self::md_5_config).
+    #[inline]
     pub fn md_5_config(
         mut self,
         value: crate::consumer::models::passwords::Md5Config,
@@ -458,6 +722,7 @@ impl MigrateRequest {
         self
     }
     /// Sets [`argon_2_config`](Self::argon_2_config).
+    #[inline]
     pub fn argon_2_config(
         mut self,
         value: crate::consumer::models::passwords::Argon2Config,
@@ -466,6 +731,7 @@ impl MigrateRequest {
         self
     }
     /// Sets [`sha_1_config`](Self::sha_1_config).
+    #[inline]
     pub fn sha_1_config(
         mut self,
         value: crate::consumer::models::passwords::Sha1Config,
@@ -474,6 +740,7 @@ impl MigrateRequest {
         self
     }
     /// Sets [`sha_512_config`](Self::sha_512_config).
+    #[inline]
     pub fn sha_512_config(
         mut self,
         value: crate::consumer::models::passwords::Sha512Config,
@@ -482,6 +749,7 @@ impl MigrateRequest {
         self
     }
     /// Sets [`scrypt_config`](Self::scrypt_config).
+    #[inline]
     pub fn scrypt_config(
         mut self,
         value: crate::consumer::models::passwords::ScryptConfig,
@@ -490,6 +758,7 @@ impl MigrateRequest {
         self
     }
     /// Sets [`pbkdf_2_config`](Self::pbkdf_2_config).
+    #[inline]
     pub fn pbkdf_2_config(
         mut self,
         value: crate::consumer::models::passwords::Pbkdf2Config,
@@ -498,41 +767,49 @@ impl MigrateRequest {
         self
     }
     /// Sets [`trusted_metadata`](Self::trusted_metadata).
+    #[inline]
     pub fn trusted_metadata(mut self, value: ::serde_json::Value) -> Self {
         self.trusted_metadata = Some(value);
         self
     }
     /// Sets [`untrusted_metadata`](Self::untrusted_metadata).
+    #[inline]
     pub fn untrusted_metadata(mut self, value: ::serde_json::Value) -> Self {
         self.untrusted_metadata = Some(value);
         self
     }
     /// Sets [`set_email_verified`](Self::set_email_verified).
+    #[inline]
     pub fn set_email_verified(mut self, value: bool) -> Self {
         self.set_email_verified = Some(value);
         self
     }
     /// Sets [`name`](Self::name).
+    #[inline]
     pub fn name(mut self, value: crate::consumer::models::users::Name) -> Self {
         self.name = Some(value);
         self
     }
     /// Sets [`phone_number`](Self::phone_number).
+    #[inline]
     pub fn phone_number(mut self, value: impl Into<String>) -> Self {
         self.phone_number = Some(value.into());
         self
     }
     /// Sets [`set_phone_number_verified`](Self::set_phone_number_verified).
+    #[inline]
     pub fn set_phone_number_verified(mut self, value: bool) -> Self {
         self.set_phone_number_verified = Some(value);
         self
     }
     /// Sets [`external_id`](Self::external_id).
+    #[inline]
     pub fn external_id(mut self, value: impl Into<String>) -> Self {
         self.external_id = Some(value.into());
         self
     }
     /// Sets [`roles`](Self::roles).
+    #[inline]
     pub fn roles(mut self, value: Vec<String>) -> Self {
         self.roles = Some(value);
         self
@@ -556,8 +833,7 @@ impl crate::test_util::MockEndpoint for MigrateRequest {
 }
 
 /// What [`Passwords::migrate`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "test-util", derive(::serde::Serialize))]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct MigrateResponse {
     /// HTTP status code of the response.
@@ -575,6 +851,95 @@ pub struct MigrateResponse {
     pub user: crate::consumer::models::users::User,
 }
 
+impl crate::codec::Object for MigrateResponse {
+    const NAME: &'static str = "MigrateResponse";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut status_code: Option<i64> = None;
+        let mut request_id: Option<String> = None;
+        let mut user_id: Option<String> = None;
+        let mut email_id: Option<String> = None;
+        let mut user_created: Option<bool> = None;
+        let mut user: Option<crate::consumer::models::users::User> = None;
+        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
+            match key.as_str() {
+                "status_code" => {
+                    crate::codec::put(&mut map, &mut status_code, "status_code")
+                }
+                "request_id" => {
+                    crate::codec::put(&mut map, &mut request_id, "request_id")
+                }
+                "user_id" => crate::codec::put(&mut map, &mut user_id, "user_id"),
+                "email_id" => crate::codec::put(&mut map, &mut email_id, "email_id"),
+                "user_created" => {
+                    crate::codec::put(&mut map, &mut user_created, "user_created")
+                }
+                "user" => crate::codec::put(&mut map, &mut user, "user"),
+                _ => crate::codec::skip(&mut map),
+            }?;
+        }
+        match (status_code, request_id, user_id, email_id, user_created, user) {
+            (
+                Some(status_code),
+                Some(request_id),
+                Some(user_id),
+                Some(email_id),
+                Some(user_created),
+                Some(user),
+            ) => {
+                Ok(Self {
+                    status_code,
+                    request_id,
+                    user_id,
+                    email_id,
+                    user_created,
+                    user,
+                })
+            }
+            (status_code, request_id, user_id, email_id, user_created, user) => {
+                Err(
+                    crate::codec::missing(
+                        &[
+                            ("status_code", status_code.is_none()),
+                            ("request_id", request_id.is_none()),
+                            ("user_id", user_id.is_none()),
+                            ("email_id", email_id.is_none()),
+                            ("user_created", user_created.is_none()),
+                            ("user", user.is_none()),
+                        ],
+                    ),
+                )
+            }
+        }
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for MigrateResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::codec::object(deserializer)
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl ::serde::Serialize for MigrateResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut object = crate::codec::Writer::new(serializer, 6)?;
+        object.entry("status_code", &self.status_code);
+        object.entry("request_id", &self.request_id);
+        object.entry("user_id", &self.user_id);
+        object.entry("email_id", &self.email_id);
+        object.entry("user_created", &self.user_created);
+        object.entry("user", &self.user);
+        object.end()
+    }
+}
+
 /// Parameters of [`Passwords::strength_check`].
 #[derive(Debug, Clone, ::serde::Serialize)]
 #[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
@@ -589,6 +954,7 @@ pub struct StrengthCheckRequest {
 
 impl StrengthCheckRequest {
     /// Creates the request from its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(password: impl Into<String>) -> Self {
         Self {
             password: password.into(),
@@ -596,6 +962,7 @@ impl StrengthCheckRequest {
         }
     }
     /// Sets [`email`](Self::email).
+    #[inline]
     pub fn email(mut self, value: impl Into<String>) -> Self {
         self.email = Some(value.into());
         self
@@ -619,8 +986,7 @@ impl crate::test_util::MockEndpoint for StrengthCheckRequest {
 }
 
 /// What [`Passwords::strength_check`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "test-util", derive(::serde::Serialize))]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct StrengthCheckResponse {
     /// HTTP status code of the response.
@@ -643,6 +1009,140 @@ pub struct StrengthCheckResponse {
     pub breach_detection_on_create: bool,
     /// Advice to show the user on how to strengthen the password; absent when there is nothing
     /// to add.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub feedback: Option<crate::consumer::models::passwords::Feedback>,
+}
+
+impl crate::codec::Object for StrengthCheckResponse {
+    const NAME: &'static str = "StrengthCheckResponse";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut status_code: Option<i64> = None;
+        let mut request_id: Option<String> = None;
+        let mut valid_password: Option<bool> = None;
+        let mut score: Option<i64> = None;
+        let mut breached_password: Option<bool> = None;
+        let mut strength_policy: Option<String> = None;
+        let mut breach_detection_on_create: Option<bool> = None;
+        let mut feedback: Option<Option<crate::consumer::models::passwords::Feedback>> = None;
+        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
+            match key.as_str() {
+                "status_code" => {
+                    crate::codec::put(&mut map, &mut status_code, "status_code")
+                }
+                "request_id" => {
+                    crate::codec::put(&mut map, &mut request_id, "request_id")
+                }
+                "valid_password" => {
+                    crate::codec::put(&mut map, &mut valid_password, "valid_password")
+                }
+                "score" => crate::codec::put(&mut map, &mut score, "score"),
+                "breached_password" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut breached_password,
+                        "breached_password",
+                    )
+                }
+                "strength_policy" => {
+                    crate::codec::put(&mut map, &mut strength_policy, "strength_policy")
+                }
+                "breach_detection_on_create" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut breach_detection_on_create,
+                        "breach_detection_on_create",
+                    )
+                }
+                "feedback" => crate::codec::put(&mut map, &mut feedback, "feedback"),
+                _ => crate::codec::skip(&mut map),
+            }?;
+        }
+        match (
+            status_code,
+            request_id,
+            valid_password,
+            score,
+            breached_password,
+            strength_policy,
+            breach_detection_on_create,
+        ) {
+            (
+                Some(status_code),
+                Some(request_id),
+                Some(valid_password),
+                Some(score),
+                Some(breached_password),
+                Some(strength_policy),
+                Some(breach_detection_on_create),
+            ) => {
+                Ok(Self {
+                    status_code,
+                    request_id,
+                    valid_password,
+                    score,
+                    breached_password,
+                    strength_policy,
+                    breach_detection_on_create,
+                    feedback: feedback.flatten(),
+                })
+            }
+            (
+                status_code,
+                request_id,
+                valid_password,
+                score,
+                breached_password,
+                strength_policy,
+                breach_detection_on_create,
+            ) => {
+                Err(
+                    crate::codec::missing(
+                        &[
+                            ("status_code", status_code.is_none()),
+                            ("request_id", request_id.is_none()),
+                            ("valid_password", valid_password.is_none()),
+                            ("score", score.is_none()),
+                            ("breached_password", breached_password.is_none()),
+                            ("strength_policy", strength_policy.is_none()),
+                            (
+                                "breach_detection_on_create",
+                                breach_detection_on_create.is_none(),
+                            ),
+                        ],
+                    ),
+                )
+            }
+        }
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for StrengthCheckResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::codec::object(deserializer)
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl ::serde::Serialize for StrengthCheckResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut object = crate::codec::Writer::new(
+            serializer,
+            7 + crate::codec::count_set(&[self.feedback.is_some()]),
+        )?;
+        object.entry("status_code", &self.status_code);
+        object.entry("request_id", &self.request_id);
+        object.entry("valid_password", &self.valid_password);
+        object.entry("score", &self.score);
+        object.entry("breached_password", &self.breached_password);
+        object.entry("strength_policy", &self.strength_policy);
+        object.entry("breach_detection_on_create", &self.breach_detection_on_create);
+        object.entry_if("feedback", &self.feedback);
+        object.end()
+    }
 }

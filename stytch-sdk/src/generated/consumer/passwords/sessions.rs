@@ -17,11 +17,14 @@ impl<'a> PasswordsSessions<'a> {
     /// `session_token` or `session_jwt`.
     ///
     /// Sends `POST /v1/passwords/session/reset`.
-    pub async fn reset(
+    #[inline]
+    pub fn reset(
         &self,
         request: ResetRequest,
-    ) -> Result<ResetResponse, crate::Error> {
-        self.transport.send(&request).await
+    ) -> impl ::std::future::Future<
+        Output = Result<ResetResponse, crate::Error>,
+    > + Send + '_ {
+        self.transport.call(request)
     }
 }
 
@@ -61,6 +64,7 @@ pub struct ResetRequest {
 
 impl ResetRequest {
     /// Creates the request from its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(password: impl Into<String>) -> Self {
         Self {
             password: password.into(),
@@ -72,26 +76,31 @@ impl ResetRequest {
         }
     }
     /// Sets [`session_token`](Self::session_token).
+    #[inline]
     pub fn session_token(mut self, value: impl Into<String>) -> Self {
         self.session_token = Some(value.into());
         self
     }
     /// Sets [`session_jwt`](Self::session_jwt).
+    #[inline]
     pub fn session_jwt(mut self, value: impl Into<String>) -> Self {
         self.session_jwt = Some(value.into());
         self
     }
     /// Sets [`session_duration_minutes`](Self::session_duration_minutes).
+    #[inline]
     pub fn session_duration_minutes(mut self, value: i64) -> Self {
         self.session_duration_minutes = Some(value);
         self
     }
     /// Sets [`session_custom_claims`](Self::session_custom_claims).
+    #[inline]
     pub fn session_custom_claims(mut self, value: ::serde_json::Value) -> Self {
         self.session_custom_claims = Some(value);
         self
     }
     /// Sets [`telemetry_id`](Self::telemetry_id).
+    #[inline]
     pub fn telemetry_id(mut self, value: impl Into<String>) -> Self {
         self.telemetry_id = Some(value.into());
         self
@@ -125,8 +134,7 @@ impl crate::test_util::MockEndpoint for ResetRequest {
 }
 
 /// What [`PasswordsSessions::reset`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "test-util", derive(::serde::Serialize))]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ResetResponse {
     /// HTTP status code of the response.
@@ -145,10 +153,117 @@ pub struct ResetResponse {
     /// started.
     pub session_jwt: String,
     /// The session that was started or extended, when there is one.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub session: Option<crate::consumer::models::sessions::Session>,
     /// What device fingerprinting learned about the device, present when a `telemetry_id` was
     /// sent and the lookup succeeded.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_device: Option<crate::consumer::models::device_history::DeviceInfo>,
+}
+
+impl crate::codec::Object for ResetResponse {
+    const NAME: &'static str = "ResetResponse";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut status_code: Option<i64> = None;
+        let mut request_id: Option<String> = None;
+        let mut user_id: Option<String> = None;
+        let mut user: Option<crate::consumer::models::users::User> = None;
+        let mut session_token: Option<String> = None;
+        let mut session_jwt: Option<String> = None;
+        let mut session: Option<Option<crate::consumer::models::sessions::Session>> = None;
+        let mut user_device: Option<
+            Option<crate::consumer::models::device_history::DeviceInfo>,
+        > = None;
+        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
+            match key.as_str() {
+                "status_code" => {
+                    crate::codec::put(&mut map, &mut status_code, "status_code")
+                }
+                "request_id" => {
+                    crate::codec::put(&mut map, &mut request_id, "request_id")
+                }
+                "user_id" => crate::codec::put(&mut map, &mut user_id, "user_id"),
+                "user" => crate::codec::put(&mut map, &mut user, "user"),
+                "session_token" => {
+                    crate::codec::put(&mut map, &mut session_token, "session_token")
+                }
+                "session_jwt" => {
+                    crate::codec::put(&mut map, &mut session_jwt, "session_jwt")
+                }
+                "session" => crate::codec::put(&mut map, &mut session, "session"),
+                "user_device" => {
+                    crate::codec::put(&mut map, &mut user_device, "user_device")
+                }
+                _ => crate::codec::skip(&mut map),
+            }?;
+        }
+        match (status_code, request_id, user_id, user, session_token, session_jwt) {
+            (
+                Some(status_code),
+                Some(request_id),
+                Some(user_id),
+                Some(user),
+                Some(session_token),
+                Some(session_jwt),
+            ) => {
+                Ok(Self {
+                    status_code,
+                    request_id,
+                    user_id,
+                    user,
+                    session_token,
+                    session_jwt,
+                    session: session.flatten(),
+                    user_device: user_device.flatten(),
+                })
+            }
+            (status_code, request_id, user_id, user, session_token, session_jwt) => {
+                Err(
+                    crate::codec::missing(
+                        &[
+                            ("status_code", status_code.is_none()),
+                            ("request_id", request_id.is_none()),
+                            ("user_id", user_id.is_none()),
+                            ("user", user.is_none()),
+                            ("session_token", session_token.is_none()),
+                            ("session_jwt", session_jwt.is_none()),
+                        ],
+                    ),
+                )
+            }
+        }
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for ResetResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::codec::object(deserializer)
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl ::serde::Serialize for ResetResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut object = crate::codec::Writer::new(
+            serializer,
+            6
+                + crate::codec::count_set(
+                    &[self.session.is_some(), self.user_device.is_some()],
+                ),
+        )?;
+        object.entry("status_code", &self.status_code);
+        object.entry("request_id", &self.request_id);
+        object.entry("user_id", &self.user_id);
+        object.entry("user", &self.user);
+        object.entry("session_token", &self.session_token);
+        object.entry("session_jwt", &self.session_jwt);
+        object.entry_if("session", &self.session);
+        object.entry_if("user_device", &self.user_device);
+        object.end()
+    }
 }

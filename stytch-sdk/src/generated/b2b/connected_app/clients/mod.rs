@@ -15,6 +15,7 @@ pub struct ConnectedAppClients<'a> {
 impl<'a> ConnectedAppClients<'a> {
     /// Rotate the secret of a confidential Connected App client without downtime: start a
     /// rotation, move your client over to the new secret, then complete or cancel it.
+    #[inline]
     pub fn secrets(&self) -> secrets::ConnectedAppClientsSecrets<'a> {
         secrets::ConnectedAppClientsSecrets {
             transport: self.transport,
@@ -25,41 +26,57 @@ impl<'a> ConnectedAppClients<'a> {
     /// client types get no secret and must use PKCE.
     ///
     /// Sends `POST /v1/connected_apps/clients`.
-    pub async fn create(
+    #[inline]
+    pub fn create(
         &self,
         request: CreateRequest,
-    ) -> Result<CreateResponse, crate::Error> {
-        self.transport.send(&request).await
+    ) -> impl ::std::future::Future<
+        Output = Result<CreateResponse, crate::Error>,
+    > + Send + '_ {
+        self.transport.call(request)
     }
     /// Deletes a Connected App client. Afterwards it can no longer run authorization flows or
     /// obtain new tokens. This cannot be undone.
     ///
     /// Sends `DELETE /v1/connected_apps/clients/{client_id}`.
-    pub async fn delete(
+    #[inline]
+    pub fn delete(
         &self,
         request: DeleteRequest,
-    ) -> Result<DeleteResponse, crate::Error> {
-        self.transport.send(&request).await
+    ) -> impl ::std::future::Future<
+        Output = Result<DeleteResponse, crate::Error>,
+    > + Send + '_ {
+        self.transport.call(request)
     }
     /// Fetches a single Connected App client by its id. Secrets are never returned by this call.
     ///
     /// Sends `GET /v1/connected_apps/clients/{client_id}`.
-    pub async fn get(&self, request: GetRequest) -> Result<GetResponse, crate::Error> {
-        self.transport.send(&request).await
+    #[inline]
+    pub fn get(
+        &self,
+        request: GetRequest,
+    ) -> impl ::std::future::Future<
+        Output = Result<GetResponse, crate::Error>,
+    > + Send + '_ {
+        self.transport.call(request)
     }
     /// Lists the project's Connected App clients one page at a time. Pass the returned cursor
     /// back to walk through the remaining pages.
     ///
     /// Sends `POST /v1/connected_apps/clients/search`.
-    pub async fn search(
+    #[inline]
+    pub fn search(
         &self,
         request: SearchRequest,
-    ) -> Result<SearchResponse, crate::Error> {
-        self.transport.send(&request).await
+    ) -> impl ::std::future::Future<
+        Output = Result<SearchResponse, crate::Error>,
+    > + Send + '_ {
+        self.transport.call(request)
     }
     /// Every page of [`search`](Self::search), starting from the request's cursor: each page's
     /// next cursor is sent as `cursor` for the following one, until the API returns none (or an
     /// empty one, or the same one again). The first error ends the stream.
+    #[inline]
     pub fn search_pages(
         &self,
         request: SearchRequest,
@@ -70,6 +87,7 @@ impl<'a> ConnectedAppClients<'a> {
     }
     /// The items of every page of [`search`](Self::search) (see
     /// [`search_pages`](Self::search_pages)), one by one.
+    #[inline]
     pub fn search_items(
         &self,
         request: SearchRequest,
@@ -85,11 +103,14 @@ impl<'a> ConnectedAppClients<'a> {
     /// changed; the rest keep their current values. The client type and secret are not touched.
     ///
     /// Sends `PUT /v1/connected_apps/clients/{client_id}`.
-    pub async fn update(
+    #[inline]
+    pub fn update(
         &self,
         request: UpdateRequest,
-    ) -> Result<UpdateResponse, crate::Error> {
-        self.transport.send(&request).await
+    ) -> impl ::std::future::Future<
+        Output = Result<UpdateResponse, crate::Error>,
+    > + Send + '_ {
+        self.transport.call(request)
     }
 }
 
@@ -149,6 +170,7 @@ pub struct CreateRequest {
 
 impl CreateRequest {
     /// Creates the request from its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(
         client_type: crate::consumer::models::connected_apps_clients::CreateRequestClientType,
     ) -> Self {
@@ -168,56 +190,67 @@ impl CreateRequest {
         }
     }
     /// Sets [`client_name`](Self::client_name).
+    #[inline]
     pub fn client_name(mut self, value: impl Into<String>) -> Self {
         self.client_name = Some(value.into());
         self
     }
     /// Sets [`client_description`](Self::client_description).
+    #[inline]
     pub fn client_description(mut self, value: impl Into<String>) -> Self {
         self.client_description = Some(value.into());
         self
     }
     /// Sets [`redirect_urls`](Self::redirect_urls).
+    #[inline]
     pub fn redirect_urls(mut self, value: Vec<String>) -> Self {
         self.redirect_urls = Some(value);
         self
     }
     /// Sets [`full_access_allowed`](Self::full_access_allowed).
+    #[inline]
     pub fn full_access_allowed(mut self, value: bool) -> Self {
         self.full_access_allowed = Some(value);
         self
     }
     /// Sets [`access_token_expiry_minutes`](Self::access_token_expiry_minutes).
+    #[inline]
     pub fn access_token_expiry_minutes(mut self, value: i64) -> Self {
         self.access_token_expiry_minutes = Some(value);
         self
     }
     /// Sets [`access_token_custom_audience`](Self::access_token_custom_audience).
+    #[inline]
     pub fn access_token_custom_audience(mut self, value: impl Into<String>) -> Self {
         self.access_token_custom_audience = Some(value.into());
         self
     }
     /// Sets [`access_token_template_content`](Self::access_token_template_content).
+    #[inline]
     pub fn access_token_template_content(mut self, value: impl Into<String>) -> Self {
         self.access_token_template_content = Some(value.into());
         self
     }
     /// Sets [`post_logout_redirect_urls`](Self::post_logout_redirect_urls).
+    #[inline]
     pub fn post_logout_redirect_urls(mut self, value: Vec<String>) -> Self {
         self.post_logout_redirect_urls = Some(value);
         self
     }
     /// Sets [`logo_url`](Self::logo_url).
+    #[inline]
     pub fn logo_url(mut self, value: impl Into<String>) -> Self {
         self.logo_url = Some(value.into());
         self
     }
     /// Sets [`bypass_consent_for_offline_access`](Self::bypass_consent_for_offline_access).
+    #[inline]
     pub fn bypass_consent_for_offline_access(mut self, value: bool) -> Self {
         self.bypass_consent_for_offline_access = Some(value);
         self
     }
     /// Sets [`id_token_template_content`](Self::id_token_template_content).
+    #[inline]
     pub fn id_token_template_content(mut self, value: impl Into<String>) -> Self {
         self.id_token_template_content = Some(value.into());
         self
@@ -241,8 +274,7 @@ impl crate::test_util::MockEndpoint for CreateRequest {
 }
 
 /// What [`ConnectedAppClients::create`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "test-util", derive(::serde::Serialize))]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct CreateResponse {
     /// HTTP status code of the response.
@@ -252,6 +284,75 @@ pub struct CreateResponse {
     pub request_id: String,
     /// The new client, including its `client_secret` when the client type has one.
     pub connected_app: crate::consumer::models::connected_apps::ConnectedAppWithClientSecret,
+}
+
+impl crate::codec::Object for CreateResponse {
+    const NAME: &'static str = "CreateResponse";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut status_code: Option<i64> = None;
+        let mut request_id: Option<String> = None;
+        let mut connected_app: Option<
+            crate::consumer::models::connected_apps::ConnectedAppWithClientSecret,
+        > = None;
+        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
+            match key.as_str() {
+                "status_code" => {
+                    crate::codec::put(&mut map, &mut status_code, "status_code")
+                }
+                "request_id" => {
+                    crate::codec::put(&mut map, &mut request_id, "request_id")
+                }
+                "connected_app" => {
+                    crate::codec::put(&mut map, &mut connected_app, "connected_app")
+                }
+                _ => crate::codec::skip(&mut map),
+            }?;
+        }
+        match (status_code, request_id, connected_app) {
+            (Some(status_code), Some(request_id), Some(connected_app)) => {
+                Ok(Self {
+                    status_code,
+                    request_id,
+                    connected_app,
+                })
+            }
+            (status_code, request_id, connected_app) => {
+                Err(
+                    crate::codec::missing(
+                        &[
+                            ("status_code", status_code.is_none()),
+                            ("request_id", request_id.is_none()),
+                            ("connected_app", connected_app.is_none()),
+                        ],
+                    ),
+                )
+            }
+        }
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for CreateResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::codec::object(deserializer)
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl ::serde::Serialize for CreateResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut object = crate::codec::Writer::new(serializer, 3)?;
+        object.entry("status_code", &self.status_code);
+        object.entry("request_id", &self.request_id);
+        object.entry("connected_app", &self.connected_app);
+        object.end()
+    }
 }
 
 /// Parameters of [`ConnectedAppClients::delete`].
@@ -266,6 +367,7 @@ pub struct DeleteRequest {
 
 impl DeleteRequest {
     /// Creates the request from its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(client_id: impl Into<String>) -> Self {
         Self {
             client_id: client_id.into(),
@@ -291,8 +393,7 @@ impl crate::test_util::MockEndpoint for DeleteRequest {
 }
 
 /// What [`ConnectedAppClients::delete`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "test-util", derive(::serde::Serialize))]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct DeleteResponse {
     /// HTTP status code of the response.
@@ -302,6 +403,71 @@ pub struct DeleteResponse {
     pub request_id: String,
     /// Identifier of the client that was deleted.
     pub client_id: String,
+}
+
+impl crate::codec::Object for DeleteResponse {
+    const NAME: &'static str = "DeleteResponse";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut status_code: Option<i64> = None;
+        let mut request_id: Option<String> = None;
+        let mut client_id: Option<String> = None;
+        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
+            match key.as_str() {
+                "status_code" => {
+                    crate::codec::put(&mut map, &mut status_code, "status_code")
+                }
+                "request_id" => {
+                    crate::codec::put(&mut map, &mut request_id, "request_id")
+                }
+                "client_id" => crate::codec::put(&mut map, &mut client_id, "client_id"),
+                _ => crate::codec::skip(&mut map),
+            }?;
+        }
+        match (status_code, request_id, client_id) {
+            (Some(status_code), Some(request_id), Some(client_id)) => {
+                Ok(Self {
+                    status_code,
+                    request_id,
+                    client_id,
+                })
+            }
+            (status_code, request_id, client_id) => {
+                Err(
+                    crate::codec::missing(
+                        &[
+                            ("status_code", status_code.is_none()),
+                            ("request_id", request_id.is_none()),
+                            ("client_id", client_id.is_none()),
+                        ],
+                    ),
+                )
+            }
+        }
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for DeleteResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::codec::object(deserializer)
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl ::serde::Serialize for DeleteResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut object = crate::codec::Writer::new(serializer, 3)?;
+        object.entry("status_code", &self.status_code);
+        object.entry("request_id", &self.request_id);
+        object.entry("client_id", &self.client_id);
+        object.end()
+    }
 }
 
 /// Parameters of [`ConnectedAppClients::get`].
@@ -316,6 +482,7 @@ pub struct GetRequest {
 
 impl GetRequest {
     /// Creates the request from its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(client_id: impl Into<String>) -> Self {
         Self {
             client_id: client_id.into(),
@@ -341,8 +508,7 @@ impl crate::test_util::MockEndpoint for GetRequest {
 }
 
 /// What [`ConnectedAppClients::get`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "test-util", derive(::serde::Serialize))]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct GetResponse {
     /// HTTP status code of the response.
@@ -352,6 +518,75 @@ pub struct GetResponse {
     pub request_id: String,
     /// The client's current configuration.
     pub connected_app: crate::consumer::models::connected_apps::ConnectedApp,
+}
+
+impl crate::codec::Object for GetResponse {
+    const NAME: &'static str = "GetResponse";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut status_code: Option<i64> = None;
+        let mut request_id: Option<String> = None;
+        let mut connected_app: Option<
+            crate::consumer::models::connected_apps::ConnectedApp,
+        > = None;
+        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
+            match key.as_str() {
+                "status_code" => {
+                    crate::codec::put(&mut map, &mut status_code, "status_code")
+                }
+                "request_id" => {
+                    crate::codec::put(&mut map, &mut request_id, "request_id")
+                }
+                "connected_app" => {
+                    crate::codec::put(&mut map, &mut connected_app, "connected_app")
+                }
+                _ => crate::codec::skip(&mut map),
+            }?;
+        }
+        match (status_code, request_id, connected_app) {
+            (Some(status_code), Some(request_id), Some(connected_app)) => {
+                Ok(Self {
+                    status_code,
+                    request_id,
+                    connected_app,
+                })
+            }
+            (status_code, request_id, connected_app) => {
+                Err(
+                    crate::codec::missing(
+                        &[
+                            ("status_code", status_code.is_none()),
+                            ("request_id", request_id.is_none()),
+                            ("connected_app", connected_app.is_none()),
+                        ],
+                    ),
+                )
+            }
+        }
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for GetResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::codec::object(deserializer)
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl ::serde::Serialize for GetResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut object = crate::codec::Writer::new(serializer, 3)?;
+        object.entry("status_code", &self.status_code);
+        object.entry("request_id", &self.request_id);
+        object.entry("connected_app", &self.connected_app);
+        object.end()
+    }
 }
 
 /// Parameters of [`ConnectedAppClients::search`].
@@ -372,15 +607,18 @@ pub struct SearchRequest {
 
 impl SearchRequest {
     /// Creates the request from its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new() -> Self {
         Self { cursor: None, limit: None }
     }
     /// Sets [`cursor`](Self::cursor).
+    #[inline]
     pub fn cursor(mut self, value: impl Into<String>) -> Self {
         self.cursor = Some(value.into());
         self
     }
     /// Sets [`limit`](Self::limit).
+    #[inline]
     pub fn limit(mut self, value: i64) -> Self {
         self.limit = Some(value);
         self
@@ -424,8 +662,7 @@ impl crate::runtime::Paginated for SearchRequest {
 }
 
 /// What [`ConnectedAppClients::search`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "test-util", derive(::serde::Serialize))]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct SearchResponse {
     /// HTTP status code of the response.
@@ -437,6 +674,93 @@ pub struct SearchResponse {
     pub connected_apps: Vec<crate::consumer::models::connected_apps::ConnectedApp>,
     /// Total number of matching clients and the cursor for the next page, if there is one.
     pub results_metadata: crate::consumer::models::connected_apps::ResultsMetadata,
+}
+
+impl crate::codec::Object for SearchResponse {
+    const NAME: &'static str = "SearchResponse";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut status_code: Option<i64> = None;
+        let mut request_id: Option<String> = None;
+        let mut connected_apps: Option<
+            Vec<crate::consumer::models::connected_apps::ConnectedApp>,
+        > = None;
+        let mut results_metadata: Option<
+            crate::consumer::models::connected_apps::ResultsMetadata,
+        > = None;
+        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
+            match key.as_str() {
+                "status_code" => {
+                    crate::codec::put(&mut map, &mut status_code, "status_code")
+                }
+                "request_id" => {
+                    crate::codec::put(&mut map, &mut request_id, "request_id")
+                }
+                "connected_apps" => {
+                    crate::codec::put(&mut map, &mut connected_apps, "connected_apps")
+                }
+                "results_metadata" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut results_metadata,
+                        "results_metadata",
+                    )
+                }
+                _ => crate::codec::skip(&mut map),
+            }?;
+        }
+        match (status_code, request_id, connected_apps, results_metadata) {
+            (
+                Some(status_code),
+                Some(request_id),
+                Some(connected_apps),
+                Some(results_metadata),
+            ) => {
+                Ok(Self {
+                    status_code,
+                    request_id,
+                    connected_apps,
+                    results_metadata,
+                })
+            }
+            (status_code, request_id, connected_apps, results_metadata) => {
+                Err(
+                    crate::codec::missing(
+                        &[
+                            ("status_code", status_code.is_none()),
+                            ("request_id", request_id.is_none()),
+                            ("connected_apps", connected_apps.is_none()),
+                            ("results_metadata", results_metadata.is_none()),
+                        ],
+                    ),
+                )
+            }
+        }
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for SearchResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::codec::object(deserializer)
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl ::serde::Serialize for SearchResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut object = crate::codec::Writer::new(serializer, 4)?;
+        object.entry("status_code", &self.status_code);
+        object.entry("request_id", &self.request_id);
+        object.entry("connected_apps", &self.connected_apps);
+        object.entry("results_metadata", &self.results_metadata);
+        object.end()
+    }
 }
 
 /// Parameters of [`ConnectedAppClients::update`].
@@ -492,6 +816,7 @@ pub struct UpdateRequest {
 
 impl UpdateRequest {
     /// Creates the request from its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(client_id: impl Into<String>) -> Self {
         Self {
             client_id: client_id.into(),
@@ -509,56 +834,67 @@ impl UpdateRequest {
         }
     }
     /// Sets [`client_name`](Self::client_name).
+    #[inline]
     pub fn client_name(mut self, value: impl Into<String>) -> Self {
         self.client_name = Some(value.into());
         self
     }
     /// Sets [`client_description`](Self::client_description).
+    #[inline]
     pub fn client_description(mut self, value: impl Into<String>) -> Self {
         self.client_description = Some(value.into());
         self
     }
     /// Sets [`redirect_urls`](Self::redirect_urls).
+    #[inline]
     pub fn redirect_urls(mut self, value: Vec<String>) -> Self {
         self.redirect_urls = Some(value);
         self
     }
     /// Sets [`full_access_allowed`](Self::full_access_allowed).
+    #[inline]
     pub fn full_access_allowed(mut self, value: bool) -> Self {
         self.full_access_allowed = Some(value);
         self
     }
     /// Sets [`access_token_expiry_minutes`](Self::access_token_expiry_minutes).
+    #[inline]
     pub fn access_token_expiry_minutes(mut self, value: i64) -> Self {
         self.access_token_expiry_minutes = Some(value);
         self
     }
     /// Sets [`access_token_custom_audience`](Self::access_token_custom_audience).
+    #[inline]
     pub fn access_token_custom_audience(mut self, value: impl Into<String>) -> Self {
         self.access_token_custom_audience = Some(value.into());
         self
     }
     /// Sets [`access_token_template_content`](Self::access_token_template_content).
+    #[inline]
     pub fn access_token_template_content(mut self, value: impl Into<String>) -> Self {
         self.access_token_template_content = Some(value.into());
         self
     }
     /// Sets [`post_logout_redirect_urls`](Self::post_logout_redirect_urls).
+    #[inline]
     pub fn post_logout_redirect_urls(mut self, value: Vec<String>) -> Self {
         self.post_logout_redirect_urls = Some(value);
         self
     }
     /// Sets [`logo_url`](Self::logo_url).
+    #[inline]
     pub fn logo_url(mut self, value: impl Into<String>) -> Self {
         self.logo_url = Some(value.into());
         self
     }
     /// Sets [`bypass_consent_for_offline_access`](Self::bypass_consent_for_offline_access).
+    #[inline]
     pub fn bypass_consent_for_offline_access(mut self, value: bool) -> Self {
         self.bypass_consent_for_offline_access = Some(value);
         self
     }
     /// Sets [`id_token_template_content`](Self::id_token_template_content).
+    #[inline]
     pub fn id_token_template_content(mut self, value: impl Into<String>) -> Self {
         self.id_token_template_content = Some(value.into());
         self
@@ -583,8 +919,7 @@ impl crate::test_util::MockEndpoint for UpdateRequest {
 }
 
 /// What [`ConnectedAppClients::update`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "test-util", derive(::serde::Serialize))]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct UpdateResponse {
     /// HTTP status code of the response.
@@ -594,4 +929,73 @@ pub struct UpdateResponse {
     pub request_id: String,
     /// The client's configuration after the update.
     pub connected_app: crate::consumer::models::connected_apps::ConnectedApp,
+}
+
+impl crate::codec::Object for UpdateResponse {
+    const NAME: &'static str = "UpdateResponse";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut status_code: Option<i64> = None;
+        let mut request_id: Option<String> = None;
+        let mut connected_app: Option<
+            crate::consumer::models::connected_apps::ConnectedApp,
+        > = None;
+        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
+            match key.as_str() {
+                "status_code" => {
+                    crate::codec::put(&mut map, &mut status_code, "status_code")
+                }
+                "request_id" => {
+                    crate::codec::put(&mut map, &mut request_id, "request_id")
+                }
+                "connected_app" => {
+                    crate::codec::put(&mut map, &mut connected_app, "connected_app")
+                }
+                _ => crate::codec::skip(&mut map),
+            }?;
+        }
+        match (status_code, request_id, connected_app) {
+            (Some(status_code), Some(request_id), Some(connected_app)) => {
+                Ok(Self {
+                    status_code,
+                    request_id,
+                    connected_app,
+                })
+            }
+            (status_code, request_id, connected_app) => {
+                Err(
+                    crate::codec::missing(
+                        &[
+                            ("status_code", status_code.is_none()),
+                            ("request_id", request_id.is_none()),
+                            ("connected_app", connected_app.is_none()),
+                        ],
+                    ),
+                )
+            }
+        }
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for UpdateResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::codec::object(deserializer)
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl ::serde::Serialize for UpdateResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut object = crate::codec::Writer::new(serializer, 3)?;
+        object.entry("status_code", &self.status_code);
+        object.entry("request_id", &self.request_id);
+        object.entry("connected_app", &self.connected_app);
+        object.end()
+    }
 }

@@ -15,6 +15,7 @@ pub struct M2mClients<'a> {
 impl<'a> M2mClients<'a> {
     /// Rotate an M2M client's secret without downtime: start a rotation, switch your service to
     /// the new secret, then complete or cancel it.
+    #[inline]
     pub fn secrets(&self) -> secrets::M2mClientsSecrets<'a> {
         secrets::M2mClientsSecrets {
             transport: self.transport,
@@ -25,42 +26,58 @@ impl<'a> M2mClients<'a> {
     /// response, so store it right away.
     ///
     /// Sends `POST /v1/m2m/clients`.
-    pub async fn create(
+    #[inline]
+    pub fn create(
         &self,
         request: CreateRequest,
-    ) -> Result<CreateResponse, crate::Error> {
-        self.transport.send(&request).await
+    ) -> impl ::std::future::Future<
+        Output = Result<CreateResponse, crate::Error>,
+    > + Send + '_ {
+        self.transport.call(request)
     }
     /// Deletes an M2M client. It can no longer obtain access tokens; tokens it already holds
     /// stay valid until they expire.
     ///
     /// Sends `DELETE /v1/m2m/clients/{client_id}`.
-    pub async fn delete(
+    #[inline]
+    pub fn delete(
         &self,
         request: DeleteRequest,
-    ) -> Result<DeleteResponse, crate::Error> {
-        self.transport.send(&request).await
+    ) -> impl ::std::future::Future<
+        Output = Result<DeleteResponse, crate::Error>,
+    > + Send + '_ {
+        self.transport.call(request)
     }
     /// Fetches a single M2M client by its id. The secret itself is not returned, only its last
     /// four characters.
     ///
     /// Sends `GET /v1/m2m/clients/{client_id}`.
-    pub async fn get(&self, request: GetRequest) -> Result<GetResponse, crate::Error> {
-        self.transport.send(&request).await
+    #[inline]
+    pub fn get(
+        &self,
+        request: GetRequest,
+    ) -> impl ::std::future::Future<
+        Output = Result<GetResponse, crate::Error>,
+    > + Send + '_ {
+        self.transport.call(request)
     }
     /// Lists the project's M2M clients one page at a time, optionally filtered. Pass the
     /// returned cursor back to walk through the remaining pages.
     ///
     /// Sends `POST /v1/m2m/clients/search`.
-    pub async fn search(
+    #[inline]
+    pub fn search(
         &self,
         request: SearchRequest,
-    ) -> Result<SearchResponse, crate::Error> {
-        self.transport.send(&request).await
+    ) -> impl ::std::future::Future<
+        Output = Result<SearchResponse, crate::Error>,
+    > + Send + '_ {
+        self.transport.call(request)
     }
     /// Every page of [`search`](Self::search), starting from the request's cursor: each page's
     /// next cursor is sent as `cursor` for the following one, until the API returns none (or an
     /// empty one, or the same one again). The first error ends the stream.
+    #[inline]
     pub fn search_pages(
         &self,
         request: SearchRequest,
@@ -71,6 +88,7 @@ impl<'a> M2mClients<'a> {
     }
     /// The items of every page of [`search`](Self::search) (see
     /// [`search_pages`](Self::search_pages)), one by one.
+    #[inline]
     pub fn search_items(
         &self,
         request: SearchRequest,
@@ -84,11 +102,14 @@ impl<'a> M2mClients<'a> {
     /// is made `active` again.
     ///
     /// Sends `PUT /v1/m2m/clients/{client_id}`.
-    pub async fn update(
+    #[inline]
+    pub fn update(
         &self,
         request: UpdateRequest,
-    ) -> Result<UpdateResponse, crate::Error> {
-        self.transport.send(&request).await
+    ) -> impl ::std::future::Future<
+        Output = Result<UpdateResponse, crate::Error>,
+    > + Send + '_ {
+        self.transport.call(request)
     }
 }
 
@@ -119,6 +140,7 @@ pub struct CreateRequest {
 
 impl CreateRequest {
     /// Creates the request from its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(scopes: Vec<String>) -> Self {
         Self {
             scopes,
@@ -130,26 +152,31 @@ impl CreateRequest {
         }
     }
     /// Sets [`client_id`](Self::client_id).
+    #[inline]
     pub fn client_id(mut self, value: impl Into<String>) -> Self {
         self.client_id = Some(value.into());
         self
     }
     /// Sets [`client_secret`](Self::client_secret).
+    #[inline]
     pub fn client_secret(mut self, value: impl Into<String>) -> Self {
         self.client_secret = Some(value.into());
         self
     }
     /// Sets [`client_name`](Self::client_name).
+    #[inline]
     pub fn client_name(mut self, value: impl Into<String>) -> Self {
         self.client_name = Some(value.into());
         self
     }
     /// Sets [`client_description`](Self::client_description).
+    #[inline]
     pub fn client_description(mut self, value: impl Into<String>) -> Self {
         self.client_description = Some(value.into());
         self
     }
     /// Sets [`trusted_metadata`](Self::trusted_metadata).
+    #[inline]
     pub fn trusted_metadata(mut self, value: ::serde_json::Value) -> Self {
         self.trusted_metadata = Some(value);
         self
@@ -173,8 +200,7 @@ impl crate::test_util::MockEndpoint for CreateRequest {
 }
 
 /// What [`M2mClients::create`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "test-util", derive(::serde::Serialize))]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct CreateResponse {
     /// HTTP status code of the response.
@@ -184,6 +210,75 @@ pub struct CreateResponse {
     pub request_id: String,
     /// The new client, including its `client_secret`.
     pub m2m_client: crate::consumer::models::m2m::M2mClientWithClientSecret,
+}
+
+impl crate::codec::Object for CreateResponse {
+    const NAME: &'static str = "CreateResponse";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut status_code: Option<i64> = None;
+        let mut request_id: Option<String> = None;
+        let mut m2m_client: Option<
+            crate::consumer::models::m2m::M2mClientWithClientSecret,
+        > = None;
+        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
+            match key.as_str() {
+                "status_code" => {
+                    crate::codec::put(&mut map, &mut status_code, "status_code")
+                }
+                "request_id" => {
+                    crate::codec::put(&mut map, &mut request_id, "request_id")
+                }
+                "m2m_client" => {
+                    crate::codec::put(&mut map, &mut m2m_client, "m2m_client")
+                }
+                _ => crate::codec::skip(&mut map),
+            }?;
+        }
+        match (status_code, request_id, m2m_client) {
+            (Some(status_code), Some(request_id), Some(m2m_client)) => {
+                Ok(Self {
+                    status_code,
+                    request_id,
+                    m2m_client,
+                })
+            }
+            (status_code, request_id, m2m_client) => {
+                Err(
+                    crate::codec::missing(
+                        &[
+                            ("status_code", status_code.is_none()),
+                            ("request_id", request_id.is_none()),
+                            ("m2m_client", m2m_client.is_none()),
+                        ],
+                    ),
+                )
+            }
+        }
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for CreateResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::codec::object(deserializer)
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl ::serde::Serialize for CreateResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut object = crate::codec::Writer::new(serializer, 3)?;
+        object.entry("status_code", &self.status_code);
+        object.entry("request_id", &self.request_id);
+        object.entry("m2m_client", &self.m2m_client);
+        object.end()
+    }
 }
 
 /// Parameters of [`M2mClients::delete`].
@@ -198,6 +293,7 @@ pub struct DeleteRequest {
 
 impl DeleteRequest {
     /// Creates the request from its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(client_id: impl Into<String>) -> Self {
         Self {
             client_id: client_id.into(),
@@ -223,8 +319,7 @@ impl crate::test_util::MockEndpoint for DeleteRequest {
 }
 
 /// What [`M2mClients::delete`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "test-util", derive(::serde::Serialize))]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct DeleteResponse {
     /// HTTP status code of the response.
@@ -234,6 +329,71 @@ pub struct DeleteResponse {
     pub request_id: String,
     /// Identifier of the client that was deleted.
     pub client_id: String,
+}
+
+impl crate::codec::Object for DeleteResponse {
+    const NAME: &'static str = "DeleteResponse";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut status_code: Option<i64> = None;
+        let mut request_id: Option<String> = None;
+        let mut client_id: Option<String> = None;
+        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
+            match key.as_str() {
+                "status_code" => {
+                    crate::codec::put(&mut map, &mut status_code, "status_code")
+                }
+                "request_id" => {
+                    crate::codec::put(&mut map, &mut request_id, "request_id")
+                }
+                "client_id" => crate::codec::put(&mut map, &mut client_id, "client_id"),
+                _ => crate::codec::skip(&mut map),
+            }?;
+        }
+        match (status_code, request_id, client_id) {
+            (Some(status_code), Some(request_id), Some(client_id)) => {
+                Ok(Self {
+                    status_code,
+                    request_id,
+                    client_id,
+                })
+            }
+            (status_code, request_id, client_id) => {
+                Err(
+                    crate::codec::missing(
+                        &[
+                            ("status_code", status_code.is_none()),
+                            ("request_id", request_id.is_none()),
+                            ("client_id", client_id.is_none()),
+                        ],
+                    ),
+                )
+            }
+        }
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for DeleteResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::codec::object(deserializer)
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl ::serde::Serialize for DeleteResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut object = crate::codec::Writer::new(serializer, 3)?;
+        object.entry("status_code", &self.status_code);
+        object.entry("request_id", &self.request_id);
+        object.entry("client_id", &self.client_id);
+        object.end()
+    }
 }
 
 /// Parameters of [`M2mClients::get`].
@@ -248,6 +408,7 @@ pub struct GetRequest {
 
 impl GetRequest {
     /// Creates the request from its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(client_id: impl Into<String>) -> Self {
         Self {
             client_id: client_id.into(),
@@ -273,8 +434,7 @@ impl crate::test_util::MockEndpoint for GetRequest {
 }
 
 /// What [`M2mClients::get`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "test-util", derive(::serde::Serialize))]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct GetResponse {
     /// HTTP status code of the response.
@@ -284,6 +444,73 @@ pub struct GetResponse {
     pub request_id: String,
     /// The client's current configuration.
     pub m2m_client: crate::consumer::models::m2m::M2mClient,
+}
+
+impl crate::codec::Object for GetResponse {
+    const NAME: &'static str = "GetResponse";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut status_code: Option<i64> = None;
+        let mut request_id: Option<String> = None;
+        let mut m2m_client: Option<crate::consumer::models::m2m::M2mClient> = None;
+        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
+            match key.as_str() {
+                "status_code" => {
+                    crate::codec::put(&mut map, &mut status_code, "status_code")
+                }
+                "request_id" => {
+                    crate::codec::put(&mut map, &mut request_id, "request_id")
+                }
+                "m2m_client" => {
+                    crate::codec::put(&mut map, &mut m2m_client, "m2m_client")
+                }
+                _ => crate::codec::skip(&mut map),
+            }?;
+        }
+        match (status_code, request_id, m2m_client) {
+            (Some(status_code), Some(request_id), Some(m2m_client)) => {
+                Ok(Self {
+                    status_code,
+                    request_id,
+                    m2m_client,
+                })
+            }
+            (status_code, request_id, m2m_client) => {
+                Err(
+                    crate::codec::missing(
+                        &[
+                            ("status_code", status_code.is_none()),
+                            ("request_id", request_id.is_none()),
+                            ("m2m_client", m2m_client.is_none()),
+                        ],
+                    ),
+                )
+            }
+        }
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for GetResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::codec::object(deserializer)
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl ::serde::Serialize for GetResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut object = crate::codec::Writer::new(serializer, 3)?;
+        object.entry("status_code", &self.status_code);
+        object.entry("request_id", &self.request_id);
+        object.entry("m2m_client", &self.m2m_client);
+        object.end()
+    }
 }
 
 /// Parameters of [`M2mClients::search`].
@@ -308,6 +535,7 @@ pub struct SearchRequest {
 
 impl SearchRequest {
     /// Creates the request from its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new() -> Self {
         Self {
             cursor: None,
@@ -316,16 +544,19 @@ impl SearchRequest {
         }
     }
     /// Sets [`cursor`](Self::cursor).
+    #[inline]
     pub fn cursor(mut self, value: impl Into<String>) -> Self {
         self.cursor = Some(value.into());
         self
     }
     /// Sets [`limit`](Self::limit).
+    #[inline]
     pub fn limit(mut self, value: i64) -> Self {
         self.limit = Some(value);
         self
     }
     /// Sets [`query`](Self::query).
+    #[inline]
     pub fn query(mut self, value: crate::consumer::models::m2m::M2mSearchQuery) -> Self {
         self.query = Some(value);
         self
@@ -369,8 +600,7 @@ impl crate::runtime::Paginated for SearchRequest {
 }
 
 /// What [`M2mClients::search`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "test-util", derive(::serde::Serialize))]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct SearchResponse {
     /// HTTP status code of the response.
@@ -382,6 +612,91 @@ pub struct SearchResponse {
     pub m2m_clients: Vec<crate::consumer::models::m2m::M2mClient>,
     /// Total number of matching clients and the cursor for the next page, if there is one.
     pub results_metadata: crate::consumer::models::m2m::ResultsMetadata,
+}
+
+impl crate::codec::Object for SearchResponse {
+    const NAME: &'static str = "SearchResponse";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut status_code: Option<i64> = None;
+        let mut request_id: Option<String> = None;
+        let mut m2m_clients: Option<Vec<crate::consumer::models::m2m::M2mClient>> = None;
+        let mut results_metadata: Option<
+            crate::consumer::models::m2m::ResultsMetadata,
+        > = None;
+        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
+            match key.as_str() {
+                "status_code" => {
+                    crate::codec::put(&mut map, &mut status_code, "status_code")
+                }
+                "request_id" => {
+                    crate::codec::put(&mut map, &mut request_id, "request_id")
+                }
+                "m2m_clients" => {
+                    crate::codec::put(&mut map, &mut m2m_clients, "m2m_clients")
+                }
+                "results_metadata" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut results_metadata,
+                        "results_metadata",
+                    )
+                }
+                _ => crate::codec::skip(&mut map),
+            }?;
+        }
+        match (status_code, request_id, m2m_clients, results_metadata) {
+            (
+                Some(status_code),
+                Some(request_id),
+                Some(m2m_clients),
+                Some(results_metadata),
+            ) => {
+                Ok(Self {
+                    status_code,
+                    request_id,
+                    m2m_clients,
+                    results_metadata,
+                })
+            }
+            (status_code, request_id, m2m_clients, results_metadata) => {
+                Err(
+                    crate::codec::missing(
+                        &[
+                            ("status_code", status_code.is_none()),
+                            ("request_id", request_id.is_none()),
+                            ("m2m_clients", m2m_clients.is_none()),
+                            ("results_metadata", results_metadata.is_none()),
+                        ],
+                    ),
+                )
+            }
+        }
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for SearchResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::codec::object(deserializer)
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl ::serde::Serialize for SearchResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut object = crate::codec::Writer::new(serializer, 4)?;
+        object.entry("status_code", &self.status_code);
+        object.entry("request_id", &self.request_id);
+        object.entry("m2m_clients", &self.m2m_clients);
+        object.entry("results_metadata", &self.results_metadata);
+        object.end()
+    }
 }
 
 /// Parameters of [`M2mClients::update`].
@@ -414,6 +729,7 @@ pub struct UpdateRequest {
 
 impl UpdateRequest {
     /// Creates the request from its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(client_id: impl Into<String>) -> Self {
         Self {
             client_id: client_id.into(),
@@ -425,16 +741,19 @@ impl UpdateRequest {
         }
     }
     /// Sets [`client_name`](Self::client_name).
+    #[inline]
     pub fn client_name(mut self, value: impl Into<String>) -> Self {
         self.client_name = Some(value.into());
         self
     }
     /// Sets [`client_description`](Self::client_description).
+    #[inline]
     pub fn client_description(mut self, value: impl Into<String>) -> Self {
         self.client_description = Some(value.into());
         self
     }
     /// Sets [`status`](Self::status).
+    #[inline]
     pub fn status(
         mut self,
         value: crate::consumer::models::m2m_clients::UpdateRequestStatus,
@@ -443,11 +762,13 @@ impl UpdateRequest {
         self
     }
     /// Sets [`scopes`](Self::scopes).
+    #[inline]
     pub fn scopes(mut self, value: Vec<String>) -> Self {
         self.scopes = Some(value);
         self
     }
     /// Sets [`trusted_metadata`](Self::trusted_metadata).
+    #[inline]
     pub fn trusted_metadata(mut self, value: ::serde_json::Value) -> Self {
         self.trusted_metadata = Some(value);
         self
@@ -472,8 +793,7 @@ impl crate::test_util::MockEndpoint for UpdateRequest {
 }
 
 /// What [`M2mClients::update`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "test-util", derive(::serde::Serialize))]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct UpdateResponse {
     /// HTTP status code of the response.
@@ -483,4 +803,71 @@ pub struct UpdateResponse {
     pub request_id: String,
     /// The client's configuration after the update.
     pub m2m_client: crate::consumer::models::m2m::M2mClient,
+}
+
+impl crate::codec::Object for UpdateResponse {
+    const NAME: &'static str = "UpdateResponse";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut status_code: Option<i64> = None;
+        let mut request_id: Option<String> = None;
+        let mut m2m_client: Option<crate::consumer::models::m2m::M2mClient> = None;
+        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
+            match key.as_str() {
+                "status_code" => {
+                    crate::codec::put(&mut map, &mut status_code, "status_code")
+                }
+                "request_id" => {
+                    crate::codec::put(&mut map, &mut request_id, "request_id")
+                }
+                "m2m_client" => {
+                    crate::codec::put(&mut map, &mut m2m_client, "m2m_client")
+                }
+                _ => crate::codec::skip(&mut map),
+            }?;
+        }
+        match (status_code, request_id, m2m_client) {
+            (Some(status_code), Some(request_id), Some(m2m_client)) => {
+                Ok(Self {
+                    status_code,
+                    request_id,
+                    m2m_client,
+                })
+            }
+            (status_code, request_id, m2m_client) => {
+                Err(
+                    crate::codec::missing(
+                        &[
+                            ("status_code", status_code.is_none()),
+                            ("request_id", request_id.is_none()),
+                            ("m2m_client", m2m_client.is_none()),
+                        ],
+                    ),
+                )
+            }
+        }
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for UpdateResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::codec::object(deserializer)
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl ::serde::Serialize for UpdateResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut object = crate::codec::Writer::new(serializer, 3)?;
+        object.entry("status_code", &self.status_code);
+        object.entry("request_id", &self.request_id);
+        object.entry("m2m_client", &self.m2m_client);
+        object.end()
+    }
 }

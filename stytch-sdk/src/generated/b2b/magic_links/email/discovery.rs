@@ -17,11 +17,14 @@ impl<'a> MagicLinksEmailDiscovery<'a> {
     /// or organization data.
     ///
     /// Sends `POST /v1/b2b/magic_links/email/discovery/send`.
-    pub async fn send(
+    #[inline]
+    pub fn send(
         &self,
         request: SendRequest,
-    ) -> Result<SendResponse, crate::Error> {
-        self.transport.send(&request).await
+    ) -> impl ::std::future::Future<
+        Output = Result<SendResponse, crate::Error>,
+    > + Send + '_ {
+        self.transport.call(request)
     }
 }
 
@@ -62,6 +65,7 @@ pub struct SendRequest {
 
 impl SendRequest {
     /// Creates the request from its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(email_address: impl Into<String>) -> Self {
         Self {
             email_address: email_address.into(),
@@ -73,21 +77,25 @@ impl SendRequest {
         }
     }
     /// Sets [`discovery_redirect_url`](Self::discovery_redirect_url).
+    #[inline]
     pub fn discovery_redirect_url(mut self, value: impl Into<String>) -> Self {
         self.discovery_redirect_url = Some(value.into());
         self
     }
     /// Sets [`pkce_code_challenge`](Self::pkce_code_challenge).
+    #[inline]
     pub fn pkce_code_challenge(mut self, value: impl Into<String>) -> Self {
         self.pkce_code_challenge = Some(value.into());
         self
     }
     /// Sets [`login_template_id`](Self::login_template_id).
+    #[inline]
     pub fn login_template_id(mut self, value: impl Into<String>) -> Self {
         self.login_template_id = Some(value.into());
         self
     }
     /// Sets [`locale`](Self::locale).
+    #[inline]
     pub fn locale(
         mut self,
         value: crate::b2b::models::magic_links_email_discovery::SendRequestLocale,
@@ -96,6 +104,7 @@ impl SendRequest {
         self
     }
     /// Sets [`discovery_expiration_minutes`](Self::discovery_expiration_minutes).
+    #[inline]
     pub fn discovery_expiration_minutes(mut self, value: i64) -> Self {
         self.discovery_expiration_minutes = Some(value);
         self
@@ -129,8 +138,7 @@ impl crate::test_util::MockEndpoint for SendRequest {
 }
 
 /// What [`MagicLinksEmailDiscovery::send`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "test-util", derive(::serde::Serialize))]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct SendResponse {
     /// HTTP status code of the response.
@@ -138,4 +146,59 @@ pub struct SendResponse {
     /// Unique identifier of this API call; log it and quote it when asking Stytch support about
     /// a request.
     pub request_id: String,
+}
+
+impl crate::codec::Object for SendResponse {
+    const NAME: &'static str = "SendResponse";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut status_code: Option<i64> = None;
+        let mut request_id: Option<String> = None;
+        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
+            match key.as_str() {
+                "status_code" => {
+                    crate::codec::put(&mut map, &mut status_code, "status_code")
+                }
+                "request_id" => {
+                    crate::codec::put(&mut map, &mut request_id, "request_id")
+                }
+                _ => crate::codec::skip(&mut map),
+            }?;
+        }
+        match (status_code, request_id) {
+            (Some(status_code), Some(request_id)) => Ok(Self { status_code, request_id }),
+            (status_code, request_id) => {
+                Err(
+                    crate::codec::missing(
+                        &[
+                            ("status_code", status_code.is_none()),
+                            ("request_id", request_id.is_none()),
+                        ],
+                    ),
+                )
+            }
+        }
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for SendResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::codec::object(deserializer)
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl ::serde::Serialize for SendResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut object = crate::codec::Writer::new(serializer, 2)?;
+        object.entry("status_code", &self.status_code);
+        object.entry("request_id", &self.request_id);
+        object.end()
+    }
 }

@@ -15,6 +15,7 @@ pub struct MagicLinksEmail<'a> {
 impl<'a> MagicLinksEmail<'a> {
     /// Sends discovery magic links: emails that verify an address before any organization is
     /// chosen, as the first step of a discovery login.
+    #[inline]
     pub fn discovery(&self) -> discovery::MagicLinksEmailDiscovery<'a> {
         discovery::MagicLinksEmailDiscovery {
             transport: self.transport,
@@ -27,11 +28,14 @@ impl<'a> MagicLinksEmail<'a> {
     /// inviting members and granting any `roles` requested.
     ///
     /// Sends `POST /v1/b2b/magic_links/email/invite`.
-    pub async fn invite(
+    #[inline]
+    pub fn invite(
         &self,
         request: InviteRequest,
-    ) -> Result<InviteResponse, crate::Error> {
-        self.transport.send(&request).await
+    ) -> impl ::std::future::Future<
+        Output = Result<InviteResponse, crate::Error>,
+    > + Send + '_ {
+        self.transport.call(request)
     }
     /// Emails a magic link that logs a member in to an organization, or signs them up. An active
     /// member gets a login link; an address that is not yet an active member gets a sign-up link
@@ -40,11 +44,14 @@ impl<'a> MagicLinksEmail<'a> {
     /// otherwise the call fails.
     ///
     /// Sends `POST /v1/b2b/magic_links/email/login_or_signup`.
-    pub async fn login_or_signup(
+    #[inline]
+    pub fn login_or_signup(
         &self,
         request: LoginOrSignupRequest,
-    ) -> Result<LoginOrSignupResponse, crate::Error> {
-        self.transport.send(&request).await
+    ) -> impl ::std::future::Future<
+        Output = Result<LoginOrSignupResponse, crate::Error>,
+    > + Send + '_ {
+        self.transport.call(request)
     }
 }
 
@@ -105,6 +112,7 @@ pub struct InviteRequest {
 
 impl InviteRequest {
     /// Creates the request from its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(
         organization_id: impl Into<String>,
         email_address: impl Into<String>,
@@ -125,36 +133,43 @@ impl InviteRequest {
         }
     }
     /// Sets [`invite_redirect_url`](Self::invite_redirect_url).
+    #[inline]
     pub fn invite_redirect_url(mut self, value: impl Into<String>) -> Self {
         self.invite_redirect_url = Some(value.into());
         self
     }
     /// Sets [`invited_by_member_id`](Self::invited_by_member_id).
+    #[inline]
     pub fn invited_by_member_id(mut self, value: impl Into<String>) -> Self {
         self.invited_by_member_id = Some(value.into());
         self
     }
     /// Sets [`name`](Self::name).
+    #[inline]
     pub fn name(mut self, value: impl Into<String>) -> Self {
         self.name = Some(value.into());
         self
     }
     /// Sets [`trusted_metadata`](Self::trusted_metadata).
+    #[inline]
     pub fn trusted_metadata(mut self, value: ::serde_json::Value) -> Self {
         self.trusted_metadata = Some(value);
         self
     }
     /// Sets [`untrusted_metadata`](Self::untrusted_metadata).
+    #[inline]
     pub fn untrusted_metadata(mut self, value: ::serde_json::Value) -> Self {
         self.untrusted_metadata = Some(value);
         self
     }
     /// Sets [`invite_template_id`](Self::invite_template_id).
+    #[inline]
     pub fn invite_template_id(mut self, value: impl Into<String>) -> Self {
         self.invite_template_id = Some(value.into());
         self
     }
     /// Sets [`locale`](Self::locale).
+    #[inline]
     pub fn locale(
         mut self,
         value: crate::b2b::models::magic_links_email::InviteRequestLocale,
@@ -163,16 +178,19 @@ impl InviteRequest {
         self
     }
     /// Sets [`roles`](Self::roles).
+    #[inline]
     pub fn roles(mut self, value: Vec<String>) -> Self {
         self.roles = Some(value);
         self
     }
     /// Sets [`invite_expiration_minutes`](Self::invite_expiration_minutes).
+    #[inline]
     pub fn invite_expiration_minutes(mut self, value: i64) -> Self {
         self.invite_expiration_minutes = Some(value);
         self
     }
     /// Sets [`authorization`](Self::authorization).
+    #[inline]
     pub fn authorization(mut self, value: crate::MemberSessionAuth) -> Self {
         self.authorization = Some(value);
         self
@@ -215,8 +233,7 @@ impl crate::test_util::MockEndpoint for InviteRequest {
 }
 
 /// What [`MagicLinksEmail::invite`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "test-util", derive(::serde::Serialize))]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct InviteResponse {
     /// HTTP status code of the response.
@@ -230,6 +247,89 @@ pub struct InviteResponse {
     pub member: crate::b2b::models::organizations::Member,
     /// The organization as it stands after the call.
     pub organization: crate::b2b::models::organizations::Organization,
+}
+
+impl crate::codec::Object for InviteResponse {
+    const NAME: &'static str = "InviteResponse";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut status_code: Option<i64> = None;
+        let mut request_id: Option<String> = None;
+        let mut member_id: Option<String> = None;
+        let mut member: Option<crate::b2b::models::organizations::Member> = None;
+        let mut organization: Option<crate::b2b::models::organizations::Organization> = None;
+        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
+            match key.as_str() {
+                "status_code" => {
+                    crate::codec::put(&mut map, &mut status_code, "status_code")
+                }
+                "request_id" => {
+                    crate::codec::put(&mut map, &mut request_id, "request_id")
+                }
+                "member_id" => crate::codec::put(&mut map, &mut member_id, "member_id"),
+                "member" => crate::codec::put(&mut map, &mut member, "member"),
+                "organization" => {
+                    crate::codec::put(&mut map, &mut organization, "organization")
+                }
+                _ => crate::codec::skip(&mut map),
+            }?;
+        }
+        match (status_code, request_id, member_id, member, organization) {
+            (
+                Some(status_code),
+                Some(request_id),
+                Some(member_id),
+                Some(member),
+                Some(organization),
+            ) => {
+                Ok(Self {
+                    status_code,
+                    request_id,
+                    member_id,
+                    member,
+                    organization,
+                })
+            }
+            (status_code, request_id, member_id, member, organization) => {
+                Err(
+                    crate::codec::missing(
+                        &[
+                            ("status_code", status_code.is_none()),
+                            ("request_id", request_id.is_none()),
+                            ("member_id", member_id.is_none()),
+                            ("member", member.is_none()),
+                            ("organization", organization.is_none()),
+                        ],
+                    ),
+                )
+            }
+        }
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for InviteResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::codec::object(deserializer)
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl ::serde::Serialize for InviteResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut object = crate::codec::Writer::new(serializer, 5)?;
+        object.entry("status_code", &self.status_code);
+        object.entry("request_id", &self.request_id);
+        object.entry("member_id", &self.member_id);
+        object.entry("member", &self.member);
+        object.entry("organization", &self.organization);
+        object.end()
+    }
 }
 
 /// Parameters of [`MagicLinksEmail::login_or_signup`].
@@ -285,6 +385,7 @@ pub struct LoginOrSignupRequest {
 
 impl LoginOrSignupRequest {
     /// Creates the request from its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(
         organization_id: impl Into<String>,
         email_address: impl Into<String>,
@@ -303,31 +404,37 @@ impl LoginOrSignupRequest {
         }
     }
     /// Sets [`login_redirect_url`](Self::login_redirect_url).
+    #[inline]
     pub fn login_redirect_url(mut self, value: impl Into<String>) -> Self {
         self.login_redirect_url = Some(value.into());
         self
     }
     /// Sets [`signup_redirect_url`](Self::signup_redirect_url).
+    #[inline]
     pub fn signup_redirect_url(mut self, value: impl Into<String>) -> Self {
         self.signup_redirect_url = Some(value.into());
         self
     }
     /// Sets [`pkce_code_challenge`](Self::pkce_code_challenge).
+    #[inline]
     pub fn pkce_code_challenge(mut self, value: impl Into<String>) -> Self {
         self.pkce_code_challenge = Some(value.into());
         self
     }
     /// Sets [`login_template_id`](Self::login_template_id).
+    #[inline]
     pub fn login_template_id(mut self, value: impl Into<String>) -> Self {
         self.login_template_id = Some(value.into());
         self
     }
     /// Sets [`signup_template_id`](Self::signup_template_id).
+    #[inline]
     pub fn signup_template_id(mut self, value: impl Into<String>) -> Self {
         self.signup_template_id = Some(value.into());
         self
     }
     /// Sets [`locale`](Self::locale).
+    #[inline]
     pub fn locale(
         mut self,
         value: crate::b2b::models::magic_links_email::LoginOrSignupRequestLocale,
@@ -336,11 +443,13 @@ impl LoginOrSignupRequest {
         self
     }
     /// Sets [`login_expiration_minutes`](Self::login_expiration_minutes).
+    #[inline]
     pub fn login_expiration_minutes(mut self, value: i64) -> Self {
         self.login_expiration_minutes = Some(value);
         self
     }
     /// Sets [`signup_expiration_minutes`](Self::signup_expiration_minutes).
+    #[inline]
     pub fn signup_expiration_minutes(mut self, value: i64) -> Self {
         self.signup_expiration_minutes = Some(value);
         self
@@ -381,8 +490,7 @@ impl crate::test_util::MockEndpoint for LoginOrSignupRequest {
 }
 
 /// What [`MagicLinksEmail::login_or_signup`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "test-util", derive(::serde::Serialize))]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct LoginOrSignupResponse {
     /// HTTP status code of the response.
@@ -398,4 +506,109 @@ pub struct LoginOrSignupResponse {
     pub member: crate::b2b::models::organizations::Member,
     /// The organization as it stands after the call.
     pub organization: crate::b2b::models::organizations::Organization,
+}
+
+impl crate::codec::Object for LoginOrSignupResponse {
+    const NAME: &'static str = "LoginOrSignupResponse";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut status_code: Option<i64> = None;
+        let mut request_id: Option<String> = None;
+        let mut member_id: Option<String> = None;
+        let mut member_created: Option<bool> = None;
+        let mut member: Option<crate::b2b::models::organizations::Member> = None;
+        let mut organization: Option<crate::b2b::models::organizations::Organization> = None;
+        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
+            match key.as_str() {
+                "status_code" => {
+                    crate::codec::put(&mut map, &mut status_code, "status_code")
+                }
+                "request_id" => {
+                    crate::codec::put(&mut map, &mut request_id, "request_id")
+                }
+                "member_id" => crate::codec::put(&mut map, &mut member_id, "member_id"),
+                "member_created" => {
+                    crate::codec::put(&mut map, &mut member_created, "member_created")
+                }
+                "member" => crate::codec::put(&mut map, &mut member, "member"),
+                "organization" => {
+                    crate::codec::put(&mut map, &mut organization, "organization")
+                }
+                _ => crate::codec::skip(&mut map),
+            }?;
+        }
+        match (
+            status_code,
+            request_id,
+            member_id,
+            member_created,
+            member,
+            organization,
+        ) {
+            (
+                Some(status_code),
+                Some(request_id),
+                Some(member_id),
+                Some(member_created),
+                Some(member),
+                Some(organization),
+            ) => {
+                Ok(Self {
+                    status_code,
+                    request_id,
+                    member_id,
+                    member_created,
+                    member,
+                    organization,
+                })
+            }
+            (
+                status_code,
+                request_id,
+                member_id,
+                member_created,
+                member,
+                organization,
+            ) => {
+                Err(
+                    crate::codec::missing(
+                        &[
+                            ("status_code", status_code.is_none()),
+                            ("request_id", request_id.is_none()),
+                            ("member_id", member_id.is_none()),
+                            ("member_created", member_created.is_none()),
+                            ("member", member.is_none()),
+                            ("organization", organization.is_none()),
+                        ],
+                    ),
+                )
+            }
+        }
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for LoginOrSignupResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::codec::object(deserializer)
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl ::serde::Serialize for LoginOrSignupResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut object = crate::codec::Writer::new(serializer, 6)?;
+        object.entry("status_code", &self.status_code);
+        object.entry("request_id", &self.request_id);
+        object.entry("member_id", &self.member_id);
+        object.entry("member_created", &self.member_created);
+        object.entry("member", &self.member);
+        object.entry("organization", &self.organization);
+        object.end()
+    }
 }

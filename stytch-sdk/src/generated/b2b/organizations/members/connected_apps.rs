@@ -15,11 +15,14 @@ impl<'a> OrganizationsMembersConnectedApps<'a> {
     ///
     /// Sends `POST
     /// /v1/b2b/organizations/{organization_id}/members/{member_id}/connected_apps/{connected_app_id}/revoke`.
-    pub async fn revoke(
+    #[inline]
+    pub fn revoke(
         &self,
         request: RevokeRequest,
-    ) -> Result<RevokeResponse, crate::Error> {
-        self.transport.send(&request).await
+    ) -> impl ::std::future::Future<
+        Output = Result<RevokeResponse, crate::Error>,
+    > + Send + '_ {
+        self.transport.call(request)
     }
 }
 
@@ -47,6 +50,7 @@ pub struct RevokeRequest {
 
 impl RevokeRequest {
     /// Creates the request from its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(
         organization_id: impl Into<String>,
         member_id: impl Into<String>,
@@ -60,6 +64,7 @@ impl RevokeRequest {
         }
     }
     /// Sets [`authorization`](Self::authorization).
+    #[inline]
     pub fn authorization(mut self, value: crate::MemberSessionAuth) -> Self {
         self.authorization = Some(value);
         self
@@ -107,8 +112,7 @@ impl crate::test_util::MockEndpoint for RevokeRequest {
 }
 
 /// What [`OrganizationsMembersConnectedApps::revoke`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "test-util", derive(::serde::Serialize))]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct RevokeResponse {
     /// HTTP status code of the response.
@@ -116,4 +120,59 @@ pub struct RevokeResponse {
     /// Unique identifier of this API call; log it and quote it when asking Stytch support about
     /// a request.
     pub request_id: String,
+}
+
+impl crate::codec::Object for RevokeResponse {
+    const NAME: &'static str = "RevokeResponse";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut status_code: Option<i64> = None;
+        let mut request_id: Option<String> = None;
+        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
+            match key.as_str() {
+                "status_code" => {
+                    crate::codec::put(&mut map, &mut status_code, "status_code")
+                }
+                "request_id" => {
+                    crate::codec::put(&mut map, &mut request_id, "request_id")
+                }
+                _ => crate::codec::skip(&mut map),
+            }?;
+        }
+        match (status_code, request_id) {
+            (Some(status_code), Some(request_id)) => Ok(Self { status_code, request_id }),
+            (status_code, request_id) => {
+                Err(
+                    crate::codec::missing(
+                        &[
+                            ("status_code", status_code.is_none()),
+                            ("request_id", request_id.is_none()),
+                        ],
+                    ),
+                )
+            }
+        }
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for RevokeResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::codec::object(deserializer)
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl ::serde::Serialize for RevokeResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut object = crate::codec::Writer::new(serializer, 2)?;
+        object.entry("status_code", &self.status_code);
+        object.entry("request_id", &self.request_id);
+        object.end()
+    }
 }

@@ -17,6 +17,7 @@ pub struct OrganizationsMembers<'a> {
 
 impl<'a> OrganizationsMembers<'a> {
     /// Manage the access a single member has given to Connected Apps.
+    #[inline]
     pub fn connected_apps(
         &self,
     ) -> connected_apps::OrganizationsMembersConnectedApps<'a> {
@@ -26,6 +27,7 @@ impl<'a> OrganizationsMembers<'a> {
     }
     /// Read the tokens Stytch keeps from a member's OAuth logins, so that your backend can call
     /// the provider's API on the member's behalf.
+    #[inline]
     pub fn oauth_providers(
         &self,
     ) -> oauth_providers::OrganizationsMembersOauthProviders<'a> {
@@ -39,123 +41,163 @@ impl<'a> OrganizationsMembers<'a> {
     /// members.
     ///
     /// Sends `POST /v1/b2b/organizations/{organization_id}/members`.
-    pub async fn create(
+    #[inline]
+    pub fn create(
         &self,
         request: CreateRequest,
-    ) -> Result<CreateResponse, crate::Error> {
-        self.transport.send(&request).await
+    ) -> impl ::std::future::Future<
+        Output = Result<CreateResponse, crate::Error>,
+    > + Send + '_ {
+        self.transport.call(request)
     }
     /// Fetches a member by member id alone, without naming the organization. It skips the
     /// organization check that other member endpoints enforce, so only use it where the member
     /// id comes from a trusted source.
     ///
     /// Sends `GET /v1/b2b/organizations/members/dangerously_get/{member_id}`.
-    pub async fn dangerously_get(
+    #[inline]
+    pub fn dangerously_get(
         &self,
         request: DangerouslyGetRequest,
-    ) -> Result<DangerouslyGetResponse, crate::Error> {
-        self.transport.send(&request).await
+    ) -> impl ::std::future::Future<
+        Output = Result<DangerouslyGetResponse, crate::Error>,
+    > + Send + '_ {
+        self.transport.call(request)
     }
     /// Deletes a member from the organization, so they can no longer log in to it. A deleted
     /// member can be brought back with `reactivate`.
     ///
     /// Sends `DELETE /v1/b2b/organizations/{organization_id}/members/{member_id}`.
-    pub async fn delete(
+    #[inline]
+    pub fn delete(
         &self,
         request: DeleteRequest,
-    ) -> Result<DeleteResponse, crate::Error> {
-        self.transport.send(&request).await
+    ) -> impl ::std::future::Future<
+        Output = Result<DeleteResponse, crate::Error>,
+    > + Send + '_ {
+        self.transport.call(request)
     }
     /// Removes the external id from a member, freeing it for use by another member.
     ///
     /// Sends `DELETE /v1/b2b/organizations/{organization_id}/members/{member_id}/external_id`.
-    pub async fn delete_external_id(
+    #[inline]
+    pub fn delete_external_id(
         &self,
         request: DeleteExternalIdRequest,
-    ) -> Result<DeleteExternalIdResponse, crate::Error> {
-        self.transport.send(&request).await
+    ) -> impl ::std::future::Future<
+        Output = Result<DeleteExternalIdResponse, crate::Error>,
+    > + Send + '_ {
+        self.transport.call(request)
     }
     /// Removes a member's MFA phone number. If SMS was their only second factor, they must
     /// enroll a new one the next time MFA is required.
     ///
     /// Sends `DELETE
     /// /v1/b2b/organizations/{organization_id}/members/mfa_phone_numbers/{member_id}`.
-    pub async fn delete_mfa_phone_number(
+    #[inline]
+    pub fn delete_mfa_phone_number(
         &self,
         request: DeleteMfaPhoneNumberRequest,
-    ) -> Result<DeleteMfaPhoneNumberResponse, crate::Error> {
-        self.transport.send(&request).await
+    ) -> impl ::std::future::Future<
+        Output = Result<DeleteMfaPhoneNumberResponse, crate::Error>,
+    > + Send + '_ {
+        self.transport.call(request)
     }
     /// Deletes a member's password, so they can no longer log in with it until they set a new
     /// one.
     ///
     /// Sends `DELETE
     /// /v1/b2b/organizations/{organization_id}/members/passwords/{member_password_id}`.
-    pub async fn delete_password(
+    #[inline]
+    pub fn delete_password(
         &self,
         request: DeletePasswordRequest,
-    ) -> Result<DeletePasswordResponse, crate::Error> {
-        self.transport.send(&request).await
+    ) -> impl ::std::future::Future<
+        Output = Result<DeletePasswordResponse, crate::Error>,
+    > + Send + '_ {
+        self.transport.call(request)
     }
     /// Removes a member's TOTP authenticator app registration. If it was their only second
     /// factor, they must enroll a new one the next time MFA is required.
     ///
     /// Sends `DELETE /v1/b2b/organizations/{organization_id}/members/{member_id}/totp`.
-    pub async fn delete_totp(
+    #[inline]
+    pub fn delete_totp(
         &self,
         request: DeleteTotpRequest,
-    ) -> Result<DeleteTotpResponse, crate::Error> {
-        self.transport.send(&request).await
+    ) -> impl ::std::future::Future<
+        Output = Result<DeleteTotpResponse, crate::Error>,
+    > + Send + '_ {
+        self.transport.call(request)
     }
     /// Fetches a member of an organization by member id or email address. Give one of the two.
     ///
     /// Sends `GET /v1/b2b/organizations/{organization_id}/member`.
-    pub async fn get(&self, request: GetRequest) -> Result<GetResponse, crate::Error> {
-        self.transport.send(&request).await
+    #[inline]
+    pub fn get(
+        &self,
+        request: GetRequest,
+    ) -> impl ::std::future::Future<
+        Output = Result<GetResponse, crate::Error>,
+    > + Send + '_ {
+        self.transport.call(request)
     }
     /// Lists the Connected Apps a member has authorized, with the scopes granted to each.
     ///
     /// Sends `GET /v1/b2b/organizations/{organization_id}/members/{member_id}/connected_apps`.
-    pub async fn get_connected_apps(
+    #[inline]
+    pub fn get_connected_apps(
         &self,
         request: GetConnectedAppsRequest,
-    ) -> Result<GetConnectedAppsResponse, crate::Error> {
-        self.transport.send(&request).await
+    ) -> impl ::std::future::Future<
+        Output = Result<GetConnectedAppsResponse, crate::Error>,
+    > + Send + '_ {
+        self.transport.call(request)
     }
     /// Returns the tokens Stytch holds from the member's logins through the organization's OIDC
     /// SSO connections, so that your backend can call the identity provider on the member's
     /// behalf.
     ///
     /// Sends `GET /v1/b2b/organizations/{organization_id}/members/{member_id}/oidc_providers`.
-    pub async fn oidc_providers(
+    #[inline]
+    pub fn oidc_providers(
         &self,
         request: OidcProvidersRequest,
-    ) -> Result<OidcProvidersResponse, crate::Error> {
-        self.transport.send(&request).await
+    ) -> impl ::std::future::Future<
+        Output = Result<OidcProvidersResponse, crate::Error>,
+    > + Send + '_ {
+        self.transport.call(request)
     }
     /// Reactivates a deleted member, making the member and their email address active again.
     ///
     /// Sends `PUT /v1/b2b/organizations/{organization_id}/members/{member_id}/reactivate`.
-    pub async fn reactivate(
+    #[inline]
+    pub fn reactivate(
         &self,
         request: ReactivateRequest,
-    ) -> Result<ReactivateResponse, crate::Error> {
-        self.transport.send(&request).await
+    ) -> impl ::std::future::Future<
+        Output = Result<ReactivateResponse, crate::Error>,
+    > + Send + '_ {
+        self.transport.call(request)
     }
     /// Searches members across one or more organizations, one page at a time. Filter with a
     /// query made of operands such as member emails, ids, roles or statuses, combined with `AND`
     /// or `OR`.
     ///
     /// Sends `POST /v1/b2b/organizations/members/search`.
-    pub async fn search(
+    #[inline]
+    pub fn search(
         &self,
         request: SearchRequest,
-    ) -> Result<SearchResponse, crate::Error> {
-        self.transport.send(&request).await
+    ) -> impl ::std::future::Future<
+        Output = Result<SearchResponse, crate::Error>,
+    > + Send + '_ {
+        self.transport.call(request)
     }
     /// Every page of [`search`](Self::search), starting from the request's cursor: each page's
     /// next cursor is sent as `cursor` for the following one, until the API returns none (or an
     /// empty one, or the same one again). The first error ends the stream.
+    #[inline]
     pub fn search_pages(
         &self,
         request: SearchRequest,
@@ -166,6 +208,7 @@ impl<'a> OrganizationsMembers<'a> {
     }
     /// The items of every page of [`search`](Self::search) (see
     /// [`search_pages`](Self::search_pages)), one by one.
+    #[inline]
     pub fn search_items(
         &self,
         request: SearchRequest,
@@ -180,11 +223,14 @@ impl<'a> OrganizationsMembers<'a> {
     ///
     /// Sends `POST
     /// /v1/b2b/organizations/{organization_id}/members/{member_id}/start_email_update`.
-    pub async fn start_email_update(
+    #[inline]
+    pub fn start_email_update(
         &self,
         request: StartEmailUpdateRequest,
-    ) -> Result<StartEmailUpdateResponse, crate::Error> {
-        self.transport.send(&request).await
+    ) -> impl ::std::future::Future<
+        Output = Result<StartEmailUpdateResponse, crate::Error>,
+    > + Send + '_ {
+        self.transport.call(request)
     }
     /// Removes a retired email address from a member's record. A retired address is one the
     /// member used before an email change; unlinking it lets another member use it. Identify the
@@ -192,22 +238,28 @@ impl<'a> OrganizationsMembers<'a> {
     ///
     /// Sends `POST
     /// /v1/b2b/organizations/{organization_id}/members/{member_id}/unlink_retired_email`.
-    pub async fn unlink_retired_email(
+    #[inline]
+    pub fn unlink_retired_email(
         &self,
         request: UnlinkRetiredEmailRequest,
-    ) -> Result<UnlinkRetiredEmailResponse, crate::Error> {
-        self.transport.send(&request).await
+    ) -> impl ::std::future::Future<
+        Output = Result<UnlinkRetiredEmailResponse, crate::Error>,
+    > + Send + '_ {
+        self.transport.call(request)
     }
     /// Changes a member's profile, roles, MFA settings or email address. Only the fields you
     /// send are changed. When `authorization` is passed, the acting member's roles must allow
     /// each kind of change being made.
     ///
     /// Sends `PUT /v1/b2b/organizations/{organization_id}/members/{member_id}`.
-    pub async fn update(
+    #[inline]
+    pub fn update(
         &self,
         request: UpdateRequest,
-    ) -> Result<UpdateResponse, crate::Error> {
-        self.transport.send(&request).await
+    ) -> impl ::std::future::Future<
+        Output = Result<UpdateResponse, crate::Error>,
+    > + Send + '_ {
+        self.transport.call(request)
     }
 }
 
@@ -266,6 +318,7 @@ pub struct CreateRequest {
 
 impl CreateRequest {
     /// Creates the request from its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(
         organization_id: impl Into<String>,
         email_address: impl Into<String>,
@@ -286,51 +339,61 @@ impl CreateRequest {
         }
     }
     /// Sets [`name`](Self::name).
+    #[inline]
     pub fn name(mut self, value: impl Into<String>) -> Self {
         self.name = Some(value.into());
         self
     }
     /// Sets [`trusted_metadata`](Self::trusted_metadata).
+    #[inline]
     pub fn trusted_metadata(mut self, value: ::serde_json::Value) -> Self {
         self.trusted_metadata = Some(value);
         self
     }
     /// Sets [`untrusted_metadata`](Self::untrusted_metadata).
+    #[inline]
     pub fn untrusted_metadata(mut self, value: ::serde_json::Value) -> Self {
         self.untrusted_metadata = Some(value);
         self
     }
     /// Sets [`create_member_as_pending`](Self::create_member_as_pending).
+    #[inline]
     pub fn create_member_as_pending(mut self, value: bool) -> Self {
         self.create_member_as_pending = Some(value);
         self
     }
     /// Sets [`is_breakglass`](Self::is_breakglass).
+    #[inline]
     pub fn is_breakglass(mut self, value: bool) -> Self {
         self.is_breakglass = Some(value);
         self
     }
     /// Sets [`mfa_phone_number`](Self::mfa_phone_number).
+    #[inline]
     pub fn mfa_phone_number(mut self, value: impl Into<String>) -> Self {
         self.mfa_phone_number = Some(value.into());
         self
     }
     /// Sets [`mfa_enrolled`](Self::mfa_enrolled).
+    #[inline]
     pub fn mfa_enrolled(mut self, value: bool) -> Self {
         self.mfa_enrolled = Some(value);
         self
     }
     /// Sets [`roles`](Self::roles).
+    #[inline]
     pub fn roles(mut self, value: Vec<String>) -> Self {
         self.roles = Some(value);
         self
     }
     /// Sets [`external_id`](Self::external_id).
+    #[inline]
     pub fn external_id(mut self, value: impl Into<String>) -> Self {
         self.external_id = Some(value.into());
         self
     }
     /// Sets [`authorization`](Self::authorization).
+    #[inline]
     pub fn authorization(mut self, value: crate::MemberSessionAuth) -> Self {
         self.authorization = Some(value);
         self
@@ -368,8 +431,7 @@ impl crate::test_util::MockEndpoint for CreateRequest {
 }
 
 /// What [`OrganizationsMembers::create`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "test-util", derive(::serde::Serialize))]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct CreateResponse {
     /// HTTP status code of the response.
@@ -383,6 +445,89 @@ pub struct CreateResponse {
     pub member: crate::b2b::models::organizations::Member,
     /// The organization as it stands after the call.
     pub organization: crate::b2b::models::organizations::Organization,
+}
+
+impl crate::codec::Object for CreateResponse {
+    const NAME: &'static str = "CreateResponse";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut status_code: Option<i64> = None;
+        let mut request_id: Option<String> = None;
+        let mut member_id: Option<String> = None;
+        let mut member: Option<crate::b2b::models::organizations::Member> = None;
+        let mut organization: Option<crate::b2b::models::organizations::Organization> = None;
+        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
+            match key.as_str() {
+                "status_code" => {
+                    crate::codec::put(&mut map, &mut status_code, "status_code")
+                }
+                "request_id" => {
+                    crate::codec::put(&mut map, &mut request_id, "request_id")
+                }
+                "member_id" => crate::codec::put(&mut map, &mut member_id, "member_id"),
+                "member" => crate::codec::put(&mut map, &mut member, "member"),
+                "organization" => {
+                    crate::codec::put(&mut map, &mut organization, "organization")
+                }
+                _ => crate::codec::skip(&mut map),
+            }?;
+        }
+        match (status_code, request_id, member_id, member, organization) {
+            (
+                Some(status_code),
+                Some(request_id),
+                Some(member_id),
+                Some(member),
+                Some(organization),
+            ) => {
+                Ok(Self {
+                    status_code,
+                    request_id,
+                    member_id,
+                    member,
+                    organization,
+                })
+            }
+            (status_code, request_id, member_id, member, organization) => {
+                Err(
+                    crate::codec::missing(
+                        &[
+                            ("status_code", status_code.is_none()),
+                            ("request_id", request_id.is_none()),
+                            ("member_id", member_id.is_none()),
+                            ("member", member.is_none()),
+                            ("organization", organization.is_none()),
+                        ],
+                    ),
+                )
+            }
+        }
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for CreateResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::codec::object(deserializer)
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl ::serde::Serialize for CreateResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut object = crate::codec::Writer::new(serializer, 5)?;
+        object.entry("status_code", &self.status_code);
+        object.entry("request_id", &self.request_id);
+        object.entry("member_id", &self.member_id);
+        object.entry("member", &self.member);
+        object.entry("organization", &self.organization);
+        object.end()
+    }
 }
 
 /// Parameters of [`OrganizationsMembers::dangerously_get`].
@@ -400,6 +545,7 @@ pub struct DangerouslyGetRequest {
 
 impl DangerouslyGetRequest {
     /// Creates the request from its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(member_id: impl Into<String>) -> Self {
         Self {
             member_id: member_id.into(),
@@ -407,6 +553,7 @@ impl DangerouslyGetRequest {
         }
     }
     /// Sets [`include_deleted`](Self::include_deleted).
+    #[inline]
     pub fn include_deleted(mut self, value: bool) -> Self {
         self.include_deleted = Some(value);
         self
@@ -431,8 +578,7 @@ impl crate::test_util::MockEndpoint for DangerouslyGetRequest {
 }
 
 /// What [`OrganizationsMembers::dangerously_get`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "test-util", derive(::serde::Serialize))]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct DangerouslyGetResponse {
     /// HTTP status code of the response.
@@ -446,6 +592,89 @@ pub struct DangerouslyGetResponse {
     pub member: crate::b2b::models::organizations::Member,
     /// The organization as it stands after the call.
     pub organization: crate::b2b::models::organizations::Organization,
+}
+
+impl crate::codec::Object for DangerouslyGetResponse {
+    const NAME: &'static str = "DangerouslyGetResponse";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut status_code: Option<i64> = None;
+        let mut request_id: Option<String> = None;
+        let mut member_id: Option<String> = None;
+        let mut member: Option<crate::b2b::models::organizations::Member> = None;
+        let mut organization: Option<crate::b2b::models::organizations::Organization> = None;
+        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
+            match key.as_str() {
+                "status_code" => {
+                    crate::codec::put(&mut map, &mut status_code, "status_code")
+                }
+                "request_id" => {
+                    crate::codec::put(&mut map, &mut request_id, "request_id")
+                }
+                "member_id" => crate::codec::put(&mut map, &mut member_id, "member_id"),
+                "member" => crate::codec::put(&mut map, &mut member, "member"),
+                "organization" => {
+                    crate::codec::put(&mut map, &mut organization, "organization")
+                }
+                _ => crate::codec::skip(&mut map),
+            }?;
+        }
+        match (status_code, request_id, member_id, member, organization) {
+            (
+                Some(status_code),
+                Some(request_id),
+                Some(member_id),
+                Some(member),
+                Some(organization),
+            ) => {
+                Ok(Self {
+                    status_code,
+                    request_id,
+                    member_id,
+                    member,
+                    organization,
+                })
+            }
+            (status_code, request_id, member_id, member, organization) => {
+                Err(
+                    crate::codec::missing(
+                        &[
+                            ("status_code", status_code.is_none()),
+                            ("request_id", request_id.is_none()),
+                            ("member_id", member_id.is_none()),
+                            ("member", member.is_none()),
+                            ("organization", organization.is_none()),
+                        ],
+                    ),
+                )
+            }
+        }
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for DangerouslyGetResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::codec::object(deserializer)
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl ::serde::Serialize for DangerouslyGetResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut object = crate::codec::Writer::new(serializer, 5)?;
+        object.entry("status_code", &self.status_code);
+        object.entry("request_id", &self.request_id);
+        object.entry("member_id", &self.member_id);
+        object.entry("member", &self.member);
+        object.entry("organization", &self.organization);
+        object.end()
+    }
 }
 
 /// Parameters of [`OrganizationsMembers::delete`].
@@ -469,6 +698,7 @@ pub struct DeleteRequest {
 
 impl DeleteRequest {
     /// Creates the request from its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(
         organization_id: impl Into<String>,
         member_id: impl Into<String>,
@@ -480,6 +710,7 @@ impl DeleteRequest {
         }
     }
     /// Sets [`authorization`](Self::authorization).
+    #[inline]
     pub fn authorization(mut self, value: crate::MemberSessionAuth) -> Self {
         self.authorization = Some(value);
         self
@@ -518,8 +749,7 @@ impl crate::test_util::MockEndpoint for DeleteRequest {
 }
 
 /// What [`OrganizationsMembers::delete`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "test-util", derive(::serde::Serialize))]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct DeleteResponse {
     /// HTTP status code of the response.
@@ -529,6 +759,71 @@ pub struct DeleteResponse {
     pub request_id: String,
     /// Identifier of the member the call acted on.
     pub member_id: String,
+}
+
+impl crate::codec::Object for DeleteResponse {
+    const NAME: &'static str = "DeleteResponse";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut status_code: Option<i64> = None;
+        let mut request_id: Option<String> = None;
+        let mut member_id: Option<String> = None;
+        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
+            match key.as_str() {
+                "status_code" => {
+                    crate::codec::put(&mut map, &mut status_code, "status_code")
+                }
+                "request_id" => {
+                    crate::codec::put(&mut map, &mut request_id, "request_id")
+                }
+                "member_id" => crate::codec::put(&mut map, &mut member_id, "member_id"),
+                _ => crate::codec::skip(&mut map),
+            }?;
+        }
+        match (status_code, request_id, member_id) {
+            (Some(status_code), Some(request_id), Some(member_id)) => {
+                Ok(Self {
+                    status_code,
+                    request_id,
+                    member_id,
+                })
+            }
+            (status_code, request_id, member_id) => {
+                Err(
+                    crate::codec::missing(
+                        &[
+                            ("status_code", status_code.is_none()),
+                            ("request_id", request_id.is_none()),
+                            ("member_id", member_id.is_none()),
+                        ],
+                    ),
+                )
+            }
+        }
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for DeleteResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::codec::object(deserializer)
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl ::serde::Serialize for DeleteResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut object = crate::codec::Writer::new(serializer, 3)?;
+        object.entry("status_code", &self.status_code);
+        object.entry("request_id", &self.request_id);
+        object.entry("member_id", &self.member_id);
+        object.end()
+    }
 }
 
 /// Parameters of [`OrganizationsMembers::delete_external_id`].
@@ -552,6 +847,7 @@ pub struct DeleteExternalIdRequest {
 
 impl DeleteExternalIdRequest {
     /// Creates the request from its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(
         organization_id: impl Into<String>,
         member_id: impl Into<String>,
@@ -563,6 +859,7 @@ impl DeleteExternalIdRequest {
         }
     }
     /// Sets [`authorization`](Self::authorization).
+    #[inline]
     pub fn authorization(mut self, value: crate::MemberSessionAuth) -> Self {
         self.authorization = Some(value);
         self
@@ -605,8 +902,7 @@ impl crate::test_util::MockEndpoint for DeleteExternalIdRequest {
 }
 
 /// What [`OrganizationsMembers::delete_external_id`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "test-util", derive(::serde::Serialize))]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct DeleteExternalIdResponse {
     /// HTTP status code of the response.
@@ -620,6 +916,89 @@ pub struct DeleteExternalIdResponse {
     pub member: crate::b2b::models::organizations::Member,
     /// The organization as it stands after the call.
     pub organization: crate::b2b::models::organizations::Organization,
+}
+
+impl crate::codec::Object for DeleteExternalIdResponse {
+    const NAME: &'static str = "DeleteExternalIdResponse";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut status_code: Option<i64> = None;
+        let mut request_id: Option<String> = None;
+        let mut member_id: Option<String> = None;
+        let mut member: Option<crate::b2b::models::organizations::Member> = None;
+        let mut organization: Option<crate::b2b::models::organizations::Organization> = None;
+        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
+            match key.as_str() {
+                "status_code" => {
+                    crate::codec::put(&mut map, &mut status_code, "status_code")
+                }
+                "request_id" => {
+                    crate::codec::put(&mut map, &mut request_id, "request_id")
+                }
+                "member_id" => crate::codec::put(&mut map, &mut member_id, "member_id"),
+                "member" => crate::codec::put(&mut map, &mut member, "member"),
+                "organization" => {
+                    crate::codec::put(&mut map, &mut organization, "organization")
+                }
+                _ => crate::codec::skip(&mut map),
+            }?;
+        }
+        match (status_code, request_id, member_id, member, organization) {
+            (
+                Some(status_code),
+                Some(request_id),
+                Some(member_id),
+                Some(member),
+                Some(organization),
+            ) => {
+                Ok(Self {
+                    status_code,
+                    request_id,
+                    member_id,
+                    member,
+                    organization,
+                })
+            }
+            (status_code, request_id, member_id, member, organization) => {
+                Err(
+                    crate::codec::missing(
+                        &[
+                            ("status_code", status_code.is_none()),
+                            ("request_id", request_id.is_none()),
+                            ("member_id", member_id.is_none()),
+                            ("member", member.is_none()),
+                            ("organization", organization.is_none()),
+                        ],
+                    ),
+                )
+            }
+        }
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for DeleteExternalIdResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::codec::object(deserializer)
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl ::serde::Serialize for DeleteExternalIdResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut object = crate::codec::Writer::new(serializer, 5)?;
+        object.entry("status_code", &self.status_code);
+        object.entry("request_id", &self.request_id);
+        object.entry("member_id", &self.member_id);
+        object.entry("member", &self.member);
+        object.entry("organization", &self.organization);
+        object.end()
+    }
 }
 
 /// Parameters of [`OrganizationsMembers::delete_mfa_phone_number`].
@@ -643,6 +1022,7 @@ pub struct DeleteMfaPhoneNumberRequest {
 
 impl DeleteMfaPhoneNumberRequest {
     /// Creates the request from its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(
         organization_id: impl Into<String>,
         member_id: impl Into<String>,
@@ -654,6 +1034,7 @@ impl DeleteMfaPhoneNumberRequest {
         }
     }
     /// Sets [`authorization`](Self::authorization).
+    #[inline]
     pub fn authorization(mut self, value: crate::MemberSessionAuth) -> Self {
         self.authorization = Some(value);
         self
@@ -696,8 +1077,7 @@ impl crate::test_util::MockEndpoint for DeleteMfaPhoneNumberRequest {
 }
 
 /// What [`OrganizationsMembers::delete_mfa_phone_number`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "test-util", derive(::serde::Serialize))]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct DeleteMfaPhoneNumberResponse {
     /// HTTP status code of the response.
@@ -711,6 +1091,89 @@ pub struct DeleteMfaPhoneNumberResponse {
     pub member: crate::b2b::models::organizations::Member,
     /// The organization as it stands after the call.
     pub organization: crate::b2b::models::organizations::Organization,
+}
+
+impl crate::codec::Object for DeleteMfaPhoneNumberResponse {
+    const NAME: &'static str = "DeleteMfaPhoneNumberResponse";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut status_code: Option<i64> = None;
+        let mut request_id: Option<String> = None;
+        let mut member_id: Option<String> = None;
+        let mut member: Option<crate::b2b::models::organizations::Member> = None;
+        let mut organization: Option<crate::b2b::models::organizations::Organization> = None;
+        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
+            match key.as_str() {
+                "status_code" => {
+                    crate::codec::put(&mut map, &mut status_code, "status_code")
+                }
+                "request_id" => {
+                    crate::codec::put(&mut map, &mut request_id, "request_id")
+                }
+                "member_id" => crate::codec::put(&mut map, &mut member_id, "member_id"),
+                "member" => crate::codec::put(&mut map, &mut member, "member"),
+                "organization" => {
+                    crate::codec::put(&mut map, &mut organization, "organization")
+                }
+                _ => crate::codec::skip(&mut map),
+            }?;
+        }
+        match (status_code, request_id, member_id, member, organization) {
+            (
+                Some(status_code),
+                Some(request_id),
+                Some(member_id),
+                Some(member),
+                Some(organization),
+            ) => {
+                Ok(Self {
+                    status_code,
+                    request_id,
+                    member_id,
+                    member,
+                    organization,
+                })
+            }
+            (status_code, request_id, member_id, member, organization) => {
+                Err(
+                    crate::codec::missing(
+                        &[
+                            ("status_code", status_code.is_none()),
+                            ("request_id", request_id.is_none()),
+                            ("member_id", member_id.is_none()),
+                            ("member", member.is_none()),
+                            ("organization", organization.is_none()),
+                        ],
+                    ),
+                )
+            }
+        }
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for DeleteMfaPhoneNumberResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::codec::object(deserializer)
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl ::serde::Serialize for DeleteMfaPhoneNumberResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut object = crate::codec::Writer::new(serializer, 5)?;
+        object.entry("status_code", &self.status_code);
+        object.entry("request_id", &self.request_id);
+        object.entry("member_id", &self.member_id);
+        object.entry("member", &self.member);
+        object.entry("organization", &self.organization);
+        object.end()
+    }
 }
 
 /// Parameters of [`OrganizationsMembers::delete_password`].
@@ -734,6 +1197,7 @@ pub struct DeletePasswordRequest {
 
 impl DeletePasswordRequest {
     /// Creates the request from its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(
         organization_id: impl Into<String>,
         member_password_id: impl Into<String>,
@@ -745,6 +1209,7 @@ impl DeletePasswordRequest {
         }
     }
     /// Sets [`authorization`](Self::authorization).
+    #[inline]
     pub fn authorization(mut self, value: crate::MemberSessionAuth) -> Self {
         self.authorization = Some(value);
         self
@@ -791,8 +1256,7 @@ impl crate::test_util::MockEndpoint for DeletePasswordRequest {
 }
 
 /// What [`OrganizationsMembers::delete_password`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "test-util", derive(::serde::Serialize))]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct DeletePasswordResponse {
     /// HTTP status code of the response.
@@ -806,6 +1270,89 @@ pub struct DeletePasswordResponse {
     pub member: crate::b2b::models::organizations::Member,
     /// The organization as it stands after the call.
     pub organization: crate::b2b::models::organizations::Organization,
+}
+
+impl crate::codec::Object for DeletePasswordResponse {
+    const NAME: &'static str = "DeletePasswordResponse";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut status_code: Option<i64> = None;
+        let mut request_id: Option<String> = None;
+        let mut member_id: Option<String> = None;
+        let mut member: Option<crate::b2b::models::organizations::Member> = None;
+        let mut organization: Option<crate::b2b::models::organizations::Organization> = None;
+        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
+            match key.as_str() {
+                "status_code" => {
+                    crate::codec::put(&mut map, &mut status_code, "status_code")
+                }
+                "request_id" => {
+                    crate::codec::put(&mut map, &mut request_id, "request_id")
+                }
+                "member_id" => crate::codec::put(&mut map, &mut member_id, "member_id"),
+                "member" => crate::codec::put(&mut map, &mut member, "member"),
+                "organization" => {
+                    crate::codec::put(&mut map, &mut organization, "organization")
+                }
+                _ => crate::codec::skip(&mut map),
+            }?;
+        }
+        match (status_code, request_id, member_id, member, organization) {
+            (
+                Some(status_code),
+                Some(request_id),
+                Some(member_id),
+                Some(member),
+                Some(organization),
+            ) => {
+                Ok(Self {
+                    status_code,
+                    request_id,
+                    member_id,
+                    member,
+                    organization,
+                })
+            }
+            (status_code, request_id, member_id, member, organization) => {
+                Err(
+                    crate::codec::missing(
+                        &[
+                            ("status_code", status_code.is_none()),
+                            ("request_id", request_id.is_none()),
+                            ("member_id", member_id.is_none()),
+                            ("member", member.is_none()),
+                            ("organization", organization.is_none()),
+                        ],
+                    ),
+                )
+            }
+        }
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for DeletePasswordResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::codec::object(deserializer)
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl ::serde::Serialize for DeletePasswordResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut object = crate::codec::Writer::new(serializer, 5)?;
+        object.entry("status_code", &self.status_code);
+        object.entry("request_id", &self.request_id);
+        object.entry("member_id", &self.member_id);
+        object.entry("member", &self.member);
+        object.entry("organization", &self.organization);
+        object.end()
+    }
 }
 
 /// Parameters of [`OrganizationsMembers::delete_totp`].
@@ -829,6 +1376,7 @@ pub struct DeleteTotpRequest {
 
 impl DeleteTotpRequest {
     /// Creates the request from its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(
         organization_id: impl Into<String>,
         member_id: impl Into<String>,
@@ -840,6 +1388,7 @@ impl DeleteTotpRequest {
         }
     }
     /// Sets [`authorization`](Self::authorization).
+    #[inline]
     pub fn authorization(mut self, value: crate::MemberSessionAuth) -> Self {
         self.authorization = Some(value);
         self
@@ -878,8 +1427,7 @@ impl crate::test_util::MockEndpoint for DeleteTotpRequest {
 }
 
 /// What [`OrganizationsMembers::delete_totp`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "test-util", derive(::serde::Serialize))]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct DeleteTotpResponse {
     /// HTTP status code of the response.
@@ -893,6 +1441,89 @@ pub struct DeleteTotpResponse {
     pub member: crate::b2b::models::organizations::Member,
     /// The organization as it stands after the call.
     pub organization: crate::b2b::models::organizations::Organization,
+}
+
+impl crate::codec::Object for DeleteTotpResponse {
+    const NAME: &'static str = "DeleteTotpResponse";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut status_code: Option<i64> = None;
+        let mut request_id: Option<String> = None;
+        let mut member_id: Option<String> = None;
+        let mut member: Option<crate::b2b::models::organizations::Member> = None;
+        let mut organization: Option<crate::b2b::models::organizations::Organization> = None;
+        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
+            match key.as_str() {
+                "status_code" => {
+                    crate::codec::put(&mut map, &mut status_code, "status_code")
+                }
+                "request_id" => {
+                    crate::codec::put(&mut map, &mut request_id, "request_id")
+                }
+                "member_id" => crate::codec::put(&mut map, &mut member_id, "member_id"),
+                "member" => crate::codec::put(&mut map, &mut member, "member"),
+                "organization" => {
+                    crate::codec::put(&mut map, &mut organization, "organization")
+                }
+                _ => crate::codec::skip(&mut map),
+            }?;
+        }
+        match (status_code, request_id, member_id, member, organization) {
+            (
+                Some(status_code),
+                Some(request_id),
+                Some(member_id),
+                Some(member),
+                Some(organization),
+            ) => {
+                Ok(Self {
+                    status_code,
+                    request_id,
+                    member_id,
+                    member,
+                    organization,
+                })
+            }
+            (status_code, request_id, member_id, member, organization) => {
+                Err(
+                    crate::codec::missing(
+                        &[
+                            ("status_code", status_code.is_none()),
+                            ("request_id", request_id.is_none()),
+                            ("member_id", member_id.is_none()),
+                            ("member", member.is_none()),
+                            ("organization", organization.is_none()),
+                        ],
+                    ),
+                )
+            }
+        }
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for DeleteTotpResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::codec::object(deserializer)
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl ::serde::Serialize for DeleteTotpResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut object = crate::codec::Writer::new(serializer, 5)?;
+        object.entry("status_code", &self.status_code);
+        object.entry("request_id", &self.request_id);
+        object.entry("member_id", &self.member_id);
+        object.entry("member", &self.member);
+        object.entry("organization", &self.organization);
+        object.end()
+    }
 }
 
 /// Parameters of [`OrganizationsMembers::get`].
@@ -914,6 +1545,7 @@ pub struct GetRequest {
 
 impl GetRequest {
     /// Creates the request from its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(organization_id: impl Into<String>) -> Self {
         Self {
             organization_id: organization_id.into(),
@@ -922,11 +1554,13 @@ impl GetRequest {
         }
     }
     /// Sets [`member_id`](Self::member_id).
+    #[inline]
     pub fn member_id(mut self, value: impl Into<String>) -> Self {
         self.member_id = Some(value.into());
         self
     }
     /// Sets [`email_address`](Self::email_address).
+    #[inline]
     pub fn email_address(mut self, value: impl Into<String>) -> Self {
         self.email_address = Some(value.into());
         self
@@ -955,8 +1589,7 @@ impl crate::test_util::MockEndpoint for GetRequest {
 }
 
 /// What [`OrganizationsMembers::get`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "test-util", derive(::serde::Serialize))]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct GetResponse {
     /// HTTP status code of the response.
@@ -970,6 +1603,89 @@ pub struct GetResponse {
     pub member: crate::b2b::models::organizations::Member,
     /// The organization as it stands after the call.
     pub organization: crate::b2b::models::organizations::Organization,
+}
+
+impl crate::codec::Object for GetResponse {
+    const NAME: &'static str = "GetResponse";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut status_code: Option<i64> = None;
+        let mut request_id: Option<String> = None;
+        let mut member_id: Option<String> = None;
+        let mut member: Option<crate::b2b::models::organizations::Member> = None;
+        let mut organization: Option<crate::b2b::models::organizations::Organization> = None;
+        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
+            match key.as_str() {
+                "status_code" => {
+                    crate::codec::put(&mut map, &mut status_code, "status_code")
+                }
+                "request_id" => {
+                    crate::codec::put(&mut map, &mut request_id, "request_id")
+                }
+                "member_id" => crate::codec::put(&mut map, &mut member_id, "member_id"),
+                "member" => crate::codec::put(&mut map, &mut member, "member"),
+                "organization" => {
+                    crate::codec::put(&mut map, &mut organization, "organization")
+                }
+                _ => crate::codec::skip(&mut map),
+            }?;
+        }
+        match (status_code, request_id, member_id, member, organization) {
+            (
+                Some(status_code),
+                Some(request_id),
+                Some(member_id),
+                Some(member),
+                Some(organization),
+            ) => {
+                Ok(Self {
+                    status_code,
+                    request_id,
+                    member_id,
+                    member,
+                    organization,
+                })
+            }
+            (status_code, request_id, member_id, member, organization) => {
+                Err(
+                    crate::codec::missing(
+                        &[
+                            ("status_code", status_code.is_none()),
+                            ("request_id", request_id.is_none()),
+                            ("member_id", member_id.is_none()),
+                            ("member", member.is_none()),
+                            ("organization", organization.is_none()),
+                        ],
+                    ),
+                )
+            }
+        }
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for GetResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::codec::object(deserializer)
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl ::serde::Serialize for GetResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut object = crate::codec::Writer::new(serializer, 5)?;
+        object.entry("status_code", &self.status_code);
+        object.entry("request_id", &self.request_id);
+        object.entry("member_id", &self.member_id);
+        object.entry("member", &self.member);
+        object.entry("organization", &self.organization);
+        object.end()
+    }
 }
 
 /// Parameters of [`OrganizationsMembers::get_connected_apps`].
@@ -993,6 +1709,7 @@ pub struct GetConnectedAppsRequest {
 
 impl GetConnectedAppsRequest {
     /// Creates the request from its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(
         organization_id: impl Into<String>,
         member_id: impl Into<String>,
@@ -1004,6 +1721,7 @@ impl GetConnectedAppsRequest {
         }
     }
     /// Sets [`authorization`](Self::authorization).
+    #[inline]
     pub fn authorization(mut self, value: crate::MemberSessionAuth) -> Self {
         self.authorization = Some(value);
         self
@@ -1046,8 +1764,7 @@ impl crate::test_util::MockEndpoint for GetConnectedAppsRequest {
 }
 
 /// What [`OrganizationsMembers::get_connected_apps`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "test-util", derive(::serde::Serialize))]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct GetConnectedAppsResponse {
     /// HTTP status code of the response.
@@ -1057,6 +1774,75 @@ pub struct GetConnectedAppsResponse {
     pub request_id: String,
     /// Each Connected App the member has authorized, with the scopes they granted.
     pub connected_apps: Vec<crate::b2b::models::organizations::MemberConnectedApp>,
+}
+
+impl crate::codec::Object for GetConnectedAppsResponse {
+    const NAME: &'static str = "GetConnectedAppsResponse";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut status_code: Option<i64> = None;
+        let mut request_id: Option<String> = None;
+        let mut connected_apps: Option<
+            Vec<crate::b2b::models::organizations::MemberConnectedApp>,
+        > = None;
+        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
+            match key.as_str() {
+                "status_code" => {
+                    crate::codec::put(&mut map, &mut status_code, "status_code")
+                }
+                "request_id" => {
+                    crate::codec::put(&mut map, &mut request_id, "request_id")
+                }
+                "connected_apps" => {
+                    crate::codec::put(&mut map, &mut connected_apps, "connected_apps")
+                }
+                _ => crate::codec::skip(&mut map),
+            }?;
+        }
+        match (status_code, request_id, connected_apps) {
+            (Some(status_code), Some(request_id), Some(connected_apps)) => {
+                Ok(Self {
+                    status_code,
+                    request_id,
+                    connected_apps,
+                })
+            }
+            (status_code, request_id, connected_apps) => {
+                Err(
+                    crate::codec::missing(
+                        &[
+                            ("status_code", status_code.is_none()),
+                            ("request_id", request_id.is_none()),
+                            ("connected_apps", connected_apps.is_none()),
+                        ],
+                    ),
+                )
+            }
+        }
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for GetConnectedAppsResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::codec::object(deserializer)
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl ::serde::Serialize for GetConnectedAppsResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut object = crate::codec::Writer::new(serializer, 3)?;
+        object.entry("status_code", &self.status_code);
+        object.entry("request_id", &self.request_id);
+        object.entry("connected_apps", &self.connected_apps);
+        object.end()
+    }
 }
 
 /// Parameters of [`OrganizationsMembers::oidc_providers`].
@@ -1078,6 +1864,7 @@ pub struct OidcProvidersRequest {
 
 impl OidcProvidersRequest {
     /// Creates the request from its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(
         organization_id: impl Into<String>,
         member_id: impl Into<String>,
@@ -1089,6 +1876,7 @@ impl OidcProvidersRequest {
         }
     }
     /// Sets [`include_refresh_token`](Self::include_refresh_token).
+    #[inline]
     pub fn include_refresh_token(mut self, value: bool) -> Self {
         self.include_refresh_token = Some(value);
         self
@@ -1122,8 +1910,7 @@ impl crate::test_util::MockEndpoint for OidcProvidersRequest {
 }
 
 /// What [`OrganizationsMembers::oidc_providers`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "test-util", derive(::serde::Serialize))]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct OidcProvidersResponse {
     /// HTTP status code of the response.
@@ -1134,6 +1921,75 @@ pub struct OidcProvidersResponse {
     /// One entry per OIDC connection the member has logged in with, holding the provider's
     /// tokens and scopes.
     pub registrations: Vec<crate::b2b::models::organizations::OidcProviderInfo>,
+}
+
+impl crate::codec::Object for OidcProvidersResponse {
+    const NAME: &'static str = "OidcProvidersResponse";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut status_code: Option<i64> = None;
+        let mut request_id: Option<String> = None;
+        let mut registrations: Option<
+            Vec<crate::b2b::models::organizations::OidcProviderInfo>,
+        > = None;
+        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
+            match key.as_str() {
+                "status_code" => {
+                    crate::codec::put(&mut map, &mut status_code, "status_code")
+                }
+                "request_id" => {
+                    crate::codec::put(&mut map, &mut request_id, "request_id")
+                }
+                "registrations" => {
+                    crate::codec::put(&mut map, &mut registrations, "registrations")
+                }
+                _ => crate::codec::skip(&mut map),
+            }?;
+        }
+        match (status_code, request_id, registrations) {
+            (Some(status_code), Some(request_id), Some(registrations)) => {
+                Ok(Self {
+                    status_code,
+                    request_id,
+                    registrations,
+                })
+            }
+            (status_code, request_id, registrations) => {
+                Err(
+                    crate::codec::missing(
+                        &[
+                            ("status_code", status_code.is_none()),
+                            ("request_id", request_id.is_none()),
+                            ("registrations", registrations.is_none()),
+                        ],
+                    ),
+                )
+            }
+        }
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for OidcProvidersResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::codec::object(deserializer)
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl ::serde::Serialize for OidcProvidersResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut object = crate::codec::Writer::new(serializer, 3)?;
+        object.entry("status_code", &self.status_code);
+        object.entry("request_id", &self.request_id);
+        object.entry("registrations", &self.registrations);
+        object.end()
+    }
 }
 
 /// Parameters of [`OrganizationsMembers::reactivate`].
@@ -1157,6 +2013,7 @@ pub struct ReactivateRequest {
 
 impl ReactivateRequest {
     /// Creates the request from its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(
         organization_id: impl Into<String>,
         member_id: impl Into<String>,
@@ -1168,6 +2025,7 @@ impl ReactivateRequest {
         }
     }
     /// Sets [`authorization`](Self::authorization).
+    #[inline]
     pub fn authorization(mut self, value: crate::MemberSessionAuth) -> Self {
         self.authorization = Some(value);
         self
@@ -1210,8 +2068,7 @@ impl crate::test_util::MockEndpoint for ReactivateRequest {
 }
 
 /// What [`OrganizationsMembers::reactivate`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "test-util", derive(::serde::Serialize))]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ReactivateResponse {
     /// HTTP status code of the response.
@@ -1225,6 +2082,89 @@ pub struct ReactivateResponse {
     pub member: crate::b2b::models::organizations::Member,
     /// The organization as it stands after the call.
     pub organization: crate::b2b::models::organizations::Organization,
+}
+
+impl crate::codec::Object for ReactivateResponse {
+    const NAME: &'static str = "ReactivateResponse";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut status_code: Option<i64> = None;
+        let mut request_id: Option<String> = None;
+        let mut member_id: Option<String> = None;
+        let mut member: Option<crate::b2b::models::organizations::Member> = None;
+        let mut organization: Option<crate::b2b::models::organizations::Organization> = None;
+        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
+            match key.as_str() {
+                "status_code" => {
+                    crate::codec::put(&mut map, &mut status_code, "status_code")
+                }
+                "request_id" => {
+                    crate::codec::put(&mut map, &mut request_id, "request_id")
+                }
+                "member_id" => crate::codec::put(&mut map, &mut member_id, "member_id"),
+                "member" => crate::codec::put(&mut map, &mut member, "member"),
+                "organization" => {
+                    crate::codec::put(&mut map, &mut organization, "organization")
+                }
+                _ => crate::codec::skip(&mut map),
+            }?;
+        }
+        match (status_code, request_id, member_id, member, organization) {
+            (
+                Some(status_code),
+                Some(request_id),
+                Some(member_id),
+                Some(member),
+                Some(organization),
+            ) => {
+                Ok(Self {
+                    status_code,
+                    request_id,
+                    member_id,
+                    member,
+                    organization,
+                })
+            }
+            (status_code, request_id, member_id, member, organization) => {
+                Err(
+                    crate::codec::missing(
+                        &[
+                            ("status_code", status_code.is_none()),
+                            ("request_id", request_id.is_none()),
+                            ("member_id", member_id.is_none()),
+                            ("member", member.is_none()),
+                            ("organization", organization.is_none()),
+                        ],
+                    ),
+                )
+            }
+        }
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for ReactivateResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::codec::object(deserializer)
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl ::serde::Serialize for ReactivateResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut object = crate::codec::Writer::new(serializer, 5)?;
+        object.entry("status_code", &self.status_code);
+        object.entry("request_id", &self.request_id);
+        object.entry("member_id", &self.member_id);
+        object.entry("member", &self.member);
+        object.entry("organization", &self.organization);
+        object.end()
+    }
 }
 
 /// Parameters of [`OrganizationsMembers::search`].
@@ -1255,6 +2195,7 @@ pub struct SearchRequest {
 
 impl SearchRequest {
     /// Creates the request from its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(organization_ids: Vec<String>) -> Self {
         Self {
             organization_ids,
@@ -1265,16 +2206,19 @@ impl SearchRequest {
         }
     }
     /// Sets [`cursor`](Self::cursor).
+    #[inline]
     pub fn cursor(mut self, value: impl Into<String>) -> Self {
         self.cursor = Some(value.into());
         self
     }
     /// Sets [`limit`](Self::limit).
+    #[inline]
     pub fn limit(mut self, value: i64) -> Self {
         self.limit = Some(value);
         self
     }
     /// Sets [`query`](Self::query).
+    #[inline]
     pub fn query(
         mut self,
         value: crate::b2b::models::organizations::SearchQuery,
@@ -1283,6 +2227,7 @@ impl SearchRequest {
         self
     }
     /// Sets [`authorization`](Self::authorization).
+    #[inline]
     pub fn authorization(mut self, value: crate::MemberSessionAuth) -> Self {
         self.authorization = Some(value);
         self
@@ -1335,8 +2280,7 @@ impl crate::runtime::Paginated for SearchRequest {
 }
 
 /// What [`OrganizationsMembers::search`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "test-util", derive(::serde::Serialize))]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct SearchResponse {
     /// HTTP status code of the response.
@@ -1353,6 +2297,102 @@ pub struct SearchResponse {
         String,
         crate::b2b::models::organizations::Organization,
     >,
+}
+
+impl crate::codec::Object for SearchResponse {
+    const NAME: &'static str = "SearchResponse";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut status_code: Option<i64> = None;
+        let mut request_id: Option<String> = None;
+        let mut members: Option<Vec<crate::b2b::models::organizations::Member>> = None;
+        let mut results_metadata: Option<
+            crate::b2b::models::organizations::ResultsMetadata,
+        > = None;
+        let mut organizations: Option<
+            ::std::collections::HashMap<
+                String,
+                crate::b2b::models::organizations::Organization,
+            >,
+        > = None;
+        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
+            match key.as_str() {
+                "status_code" => {
+                    crate::codec::put(&mut map, &mut status_code, "status_code")
+                }
+                "request_id" => {
+                    crate::codec::put(&mut map, &mut request_id, "request_id")
+                }
+                "members" => crate::codec::put(&mut map, &mut members, "members"),
+                "results_metadata" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut results_metadata,
+                        "results_metadata",
+                    )
+                }
+                "organizations" => {
+                    crate::codec::put(&mut map, &mut organizations, "organizations")
+                }
+                _ => crate::codec::skip(&mut map),
+            }?;
+        }
+        match (status_code, request_id, members, results_metadata, organizations) {
+            (
+                Some(status_code),
+                Some(request_id),
+                Some(members),
+                Some(results_metadata),
+                Some(organizations),
+            ) => {
+                Ok(Self {
+                    status_code,
+                    request_id,
+                    members,
+                    results_metadata,
+                    organizations,
+                })
+            }
+            (status_code, request_id, members, results_metadata, organizations) => {
+                Err(
+                    crate::codec::missing(
+                        &[
+                            ("status_code", status_code.is_none()),
+                            ("request_id", request_id.is_none()),
+                            ("members", members.is_none()),
+                            ("results_metadata", results_metadata.is_none()),
+                            ("organizations", organizations.is_none()),
+                        ],
+                    ),
+                )
+            }
+        }
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for SearchResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::codec::object(deserializer)
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl ::serde::Serialize for SearchResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut object = crate::codec::Writer::new(serializer, 5)?;
+        object.entry("status_code", &self.status_code);
+        object.entry("request_id", &self.request_id);
+        object.entry("members", &self.members);
+        object.entry("results_metadata", &self.results_metadata);
+        object.entry("organizations", &self.organizations);
+        object.end()
+    }
 }
 
 /// Parameters of [`OrganizationsMembers::start_email_update`].
@@ -1400,6 +2440,7 @@ pub struct StartEmailUpdateRequest {
 
 impl StartEmailUpdateRequest {
     /// Creates the request from its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(
         organization_id: impl Into<String>,
         member_id: impl Into<String>,
@@ -1417,11 +2458,13 @@ impl StartEmailUpdateRequest {
         }
     }
     /// Sets [`login_redirect_url`](Self::login_redirect_url).
+    #[inline]
     pub fn login_redirect_url(mut self, value: impl Into<String>) -> Self {
         self.login_redirect_url = Some(value.into());
         self
     }
     /// Sets [`locale`](Self::locale).
+    #[inline]
     pub fn locale(
         mut self,
         value: crate::b2b::models::organizations_members::StartEmailUpdateRequestLocale,
@@ -1430,11 +2473,13 @@ impl StartEmailUpdateRequest {
         self
     }
     /// Sets [`login_template_id`](Self::login_template_id).
+    #[inline]
     pub fn login_template_id(mut self, value: impl Into<String>) -> Self {
         self.login_template_id = Some(value.into());
         self
     }
     /// Sets [`delivery_method`](Self::delivery_method).
+    #[inline]
     pub fn delivery_method(
         mut self,
         value: crate::b2b::models::organizations_members::StartEmailUpdateRequestDeliveryMethod,
@@ -1443,6 +2488,7 @@ impl StartEmailUpdateRequest {
         self
     }
     /// Sets [`authorization`](Self::authorization).
+    #[inline]
     pub fn authorization(mut self, value: crate::MemberSessionAuth) -> Self {
         self.authorization = Some(value);
         self
@@ -1485,8 +2531,7 @@ impl crate::test_util::MockEndpoint for StartEmailUpdateRequest {
 }
 
 /// What [`OrganizationsMembers::start_email_update`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "test-util", derive(::serde::Serialize))]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct StartEmailUpdateResponse {
     /// HTTP status code of the response.
@@ -1500,6 +2545,89 @@ pub struct StartEmailUpdateResponse {
     pub member: crate::b2b::models::organizations::Member,
     /// The organization as it stands after the call.
     pub organization: crate::b2b::models::organizations::Organization,
+}
+
+impl crate::codec::Object for StartEmailUpdateResponse {
+    const NAME: &'static str = "StartEmailUpdateResponse";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut status_code: Option<i64> = None;
+        let mut request_id: Option<String> = None;
+        let mut member_id: Option<String> = None;
+        let mut member: Option<crate::b2b::models::organizations::Member> = None;
+        let mut organization: Option<crate::b2b::models::organizations::Organization> = None;
+        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
+            match key.as_str() {
+                "status_code" => {
+                    crate::codec::put(&mut map, &mut status_code, "status_code")
+                }
+                "request_id" => {
+                    crate::codec::put(&mut map, &mut request_id, "request_id")
+                }
+                "member_id" => crate::codec::put(&mut map, &mut member_id, "member_id"),
+                "member" => crate::codec::put(&mut map, &mut member, "member"),
+                "organization" => {
+                    crate::codec::put(&mut map, &mut organization, "organization")
+                }
+                _ => crate::codec::skip(&mut map),
+            }?;
+        }
+        match (status_code, request_id, member_id, member, organization) {
+            (
+                Some(status_code),
+                Some(request_id),
+                Some(member_id),
+                Some(member),
+                Some(organization),
+            ) => {
+                Ok(Self {
+                    status_code,
+                    request_id,
+                    member_id,
+                    member,
+                    organization,
+                })
+            }
+            (status_code, request_id, member_id, member, organization) => {
+                Err(
+                    crate::codec::missing(
+                        &[
+                            ("status_code", status_code.is_none()),
+                            ("request_id", request_id.is_none()),
+                            ("member_id", member_id.is_none()),
+                            ("member", member.is_none()),
+                            ("organization", organization.is_none()),
+                        ],
+                    ),
+                )
+            }
+        }
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for StartEmailUpdateResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::codec::object(deserializer)
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl ::serde::Serialize for StartEmailUpdateResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut object = crate::codec::Writer::new(serializer, 5)?;
+        object.entry("status_code", &self.status_code);
+        object.entry("request_id", &self.request_id);
+        object.entry("member_id", &self.member_id);
+        object.entry("member", &self.member);
+        object.entry("organization", &self.organization);
+        object.end()
+    }
 }
 
 /// Parameters of [`OrganizationsMembers::unlink_retired_email`].
@@ -1529,6 +2657,7 @@ pub struct UnlinkRetiredEmailRequest {
 
 impl UnlinkRetiredEmailRequest {
     /// Creates the request from its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(
         organization_id: impl Into<String>,
         member_id: impl Into<String>,
@@ -1542,16 +2671,19 @@ impl UnlinkRetiredEmailRequest {
         }
     }
     /// Sets [`email_id`](Self::email_id).
+    #[inline]
     pub fn email_id(mut self, value: impl Into<String>) -> Self {
         self.email_id = Some(value.into());
         self
     }
     /// Sets [`email_address`](Self::email_address).
+    #[inline]
     pub fn email_address(mut self, value: impl Into<String>) -> Self {
         self.email_address = Some(value.into());
         self
     }
     /// Sets [`authorization`](Self::authorization).
+    #[inline]
     pub fn authorization(mut self, value: crate::MemberSessionAuth) -> Self {
         self.authorization = Some(value);
         self
@@ -1594,8 +2726,7 @@ impl crate::test_util::MockEndpoint for UnlinkRetiredEmailRequest {
 }
 
 /// What [`OrganizationsMembers::unlink_retired_email`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "test-util", derive(::serde::Serialize))]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct UnlinkRetiredEmailResponse {
     /// HTTP status code of the response.
@@ -1611,6 +2742,111 @@ pub struct UnlinkRetiredEmailResponse {
     pub member: crate::b2b::models::organizations::Member,
     /// The organization as it stands after the call.
     pub organization: crate::b2b::models::organizations::Organization,
+}
+
+impl crate::codec::Object for UnlinkRetiredEmailResponse {
+    const NAME: &'static str = "UnlinkRetiredEmailResponse";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut status_code: Option<i64> = None;
+        let mut request_id: Option<String> = None;
+        let mut member_id: Option<String> = None;
+        let mut organization_id: Option<String> = None;
+        let mut member: Option<crate::b2b::models::organizations::Member> = None;
+        let mut organization: Option<crate::b2b::models::organizations::Organization> = None;
+        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
+            match key.as_str() {
+                "status_code" => {
+                    crate::codec::put(&mut map, &mut status_code, "status_code")
+                }
+                "request_id" => {
+                    crate::codec::put(&mut map, &mut request_id, "request_id")
+                }
+                "member_id" => crate::codec::put(&mut map, &mut member_id, "member_id"),
+                "organization_id" => {
+                    crate::codec::put(&mut map, &mut organization_id, "organization_id")
+                }
+                "member" => crate::codec::put(&mut map, &mut member, "member"),
+                "organization" => {
+                    crate::codec::put(&mut map, &mut organization, "organization")
+                }
+                _ => crate::codec::skip(&mut map),
+            }?;
+        }
+        match (
+            status_code,
+            request_id,
+            member_id,
+            organization_id,
+            member,
+            organization,
+        ) {
+            (
+                Some(status_code),
+                Some(request_id),
+                Some(member_id),
+                Some(organization_id),
+                Some(member),
+                Some(organization),
+            ) => {
+                Ok(Self {
+                    status_code,
+                    request_id,
+                    member_id,
+                    organization_id,
+                    member,
+                    organization,
+                })
+            }
+            (
+                status_code,
+                request_id,
+                member_id,
+                organization_id,
+                member,
+                organization,
+            ) => {
+                Err(
+                    crate::codec::missing(
+                        &[
+                            ("status_code", status_code.is_none()),
+                            ("request_id", request_id.is_none()),
+                            ("member_id", member_id.is_none()),
+                            ("organization_id", organization_id.is_none()),
+                            ("member", member.is_none()),
+                            ("organization", organization.is_none()),
+                        ],
+                    ),
+                )
+            }
+        }
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for UnlinkRetiredEmailResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::codec::object(deserializer)
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl ::serde::Serialize for UnlinkRetiredEmailResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut object = crate::codec::Writer::new(serializer, 6)?;
+        object.entry("status_code", &self.status_code);
+        object.entry("request_id", &self.request_id);
+        object.entry("member_id", &self.member_id);
+        object.entry("organization_id", &self.organization_id);
+        object.entry("member", &self.member);
+        object.entry("organization", &self.organization);
+        object.end()
+    }
 }
 
 /// Parameters of [`OrganizationsMembers::update`].
@@ -1679,6 +2915,7 @@ pub struct UpdateRequest {
 
 impl UpdateRequest {
     /// Creates the request from its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(
         organization_id: impl Into<String>,
         member_id: impl Into<String>,
@@ -1702,66 +2939,79 @@ impl UpdateRequest {
         }
     }
     /// Sets [`name`](Self::name).
+    #[inline]
     pub fn name(mut self, value: impl Into<String>) -> Self {
         self.name = Some(value.into());
         self
     }
     /// Sets [`trusted_metadata`](Self::trusted_metadata).
+    #[inline]
     pub fn trusted_metadata(mut self, value: ::serde_json::Value) -> Self {
         self.trusted_metadata = Some(value);
         self
     }
     /// Sets [`untrusted_metadata`](Self::untrusted_metadata).
+    #[inline]
     pub fn untrusted_metadata(mut self, value: ::serde_json::Value) -> Self {
         self.untrusted_metadata = Some(value);
         self
     }
     /// Sets [`is_breakglass`](Self::is_breakglass).
+    #[inline]
     pub fn is_breakglass(mut self, value: bool) -> Self {
         self.is_breakglass = Some(value);
         self
     }
     /// Sets [`mfa_phone_number`](Self::mfa_phone_number).
+    #[inline]
     pub fn mfa_phone_number(mut self, value: impl Into<String>) -> Self {
         self.mfa_phone_number = Some(value.into());
         self
     }
     /// Sets [`mfa_enrolled`](Self::mfa_enrolled).
+    #[inline]
     pub fn mfa_enrolled(mut self, value: bool) -> Self {
         self.mfa_enrolled = Some(value);
         self
     }
     /// Sets [`roles`](Self::roles).
+    #[inline]
     pub fn roles(mut self, value: Vec<String>) -> Self {
         self.roles = Some(value);
         self
     }
     /// Sets [`preserve_existing_sessions`](Self::preserve_existing_sessions).
+    #[inline]
     pub fn preserve_existing_sessions(mut self, value: bool) -> Self {
         self.preserve_existing_sessions = Some(value);
         self
     }
     /// Sets [`default_mfa_method`](Self::default_mfa_method).
+    #[inline]
     pub fn default_mfa_method(mut self, value: impl Into<String>) -> Self {
         self.default_mfa_method = Some(value.into());
         self
     }
     /// Sets [`email_address`](Self::email_address).
+    #[inline]
     pub fn email_address(mut self, value: impl Into<String>) -> Self {
         self.email_address = Some(value.into());
         self
     }
     /// Sets [`external_id`](Self::external_id).
+    #[inline]
     pub fn external_id(mut self, value: impl Into<String>) -> Self {
         self.external_id = Some(value.into());
         self
     }
     /// Sets [`unlink_email`](Self::unlink_email).
+    #[inline]
     pub fn unlink_email(mut self, value: bool) -> Self {
         self.unlink_email = Some(value);
         self
     }
     /// Sets [`authorization`](Self::authorization).
+    #[inline]
     pub fn authorization(mut self, value: crate::MemberSessionAuth) -> Self {
         self.authorization = Some(value);
         self
@@ -1800,8 +3050,7 @@ impl crate::test_util::MockEndpoint for UpdateRequest {
 }
 
 /// What [`OrganizationsMembers::update`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "test-util", derive(::serde::Serialize))]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct UpdateResponse {
     /// HTTP status code of the response.
@@ -1815,4 +3064,87 @@ pub struct UpdateResponse {
     pub member: crate::b2b::models::organizations::Member,
     /// The organization as it stands after the call.
     pub organization: crate::b2b::models::organizations::Organization,
+}
+
+impl crate::codec::Object for UpdateResponse {
+    const NAME: &'static str = "UpdateResponse";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut status_code: Option<i64> = None;
+        let mut request_id: Option<String> = None;
+        let mut member_id: Option<String> = None;
+        let mut member: Option<crate::b2b::models::organizations::Member> = None;
+        let mut organization: Option<crate::b2b::models::organizations::Organization> = None;
+        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
+            match key.as_str() {
+                "status_code" => {
+                    crate::codec::put(&mut map, &mut status_code, "status_code")
+                }
+                "request_id" => {
+                    crate::codec::put(&mut map, &mut request_id, "request_id")
+                }
+                "member_id" => crate::codec::put(&mut map, &mut member_id, "member_id"),
+                "member" => crate::codec::put(&mut map, &mut member, "member"),
+                "organization" => {
+                    crate::codec::put(&mut map, &mut organization, "organization")
+                }
+                _ => crate::codec::skip(&mut map),
+            }?;
+        }
+        match (status_code, request_id, member_id, member, organization) {
+            (
+                Some(status_code),
+                Some(request_id),
+                Some(member_id),
+                Some(member),
+                Some(organization),
+            ) => {
+                Ok(Self {
+                    status_code,
+                    request_id,
+                    member_id,
+                    member,
+                    organization,
+                })
+            }
+            (status_code, request_id, member_id, member, organization) => {
+                Err(
+                    crate::codec::missing(
+                        &[
+                            ("status_code", status_code.is_none()),
+                            ("request_id", request_id.is_none()),
+                            ("member_id", member_id.is_none()),
+                            ("member", member.is_none()),
+                            ("organization", organization.is_none()),
+                        ],
+                    ),
+                )
+            }
+        }
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for UpdateResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::codec::object(deserializer)
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl ::serde::Serialize for UpdateResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut object = crate::codec::Writer::new(serializer, 5)?;
+        object.entry("status_code", &self.status_code);
+        object.entry("request_id", &self.request_id);
+        object.entry("member_id", &self.member_id);
+        object.entry("member", &self.member);
+        object.entry("organization", &self.organization);
+        object.end()
+    }
 }

@@ -16,55 +16,70 @@ impl<'a> OrganizationsMembersOauthProviders<'a> {
     ///
     /// Sends `GET
     /// /v1/b2b/organizations/{organization_id}/members/{member_id}/oauth_providers/github`.
-    pub async fn github(
+    #[inline]
+    pub fn github(
         &self,
         request: GithubRequest,
-    ) -> Result<GithubResponse, crate::Error> {
-        self.transport.send(&request).await
+    ) -> impl ::std::future::Future<
+        Output = Result<GithubResponse, crate::Error>,
+    > + Send + '_ {
+        self.transport.call(request)
     }
     /// Returns the Google tokens Stytch holds for a member from their Google OAuth logins. Set
     /// `include_refresh_token` to receive the refresh token as well.
     ///
     /// Sends `GET
     /// /v1/b2b/organizations/{organization_id}/members/{member_id}/oauth_providers/google`.
-    pub async fn google(
+    #[inline]
+    pub fn google(
         &self,
         request: GoogleRequest,
-    ) -> Result<GoogleResponse, crate::Error> {
-        self.transport.send(&request).await
+    ) -> impl ::std::future::Future<
+        Output = Result<GoogleResponse, crate::Error>,
+    > + Send + '_ {
+        self.transport.call(request)
     }
     /// Returns the HubSpot tokens Stytch holds for a member from their HubSpot OAuth logins. Set
     /// `include_refresh_token` to receive refresh tokens as well.
     ///
     /// Sends `GET
     /// /v1/b2b/organizations/{organization_id}/members/{member_id}/oauth_providers/hubspot`.
-    pub async fn hubspot(
+    #[inline]
+    pub fn hubspot(
         &self,
         request: HubspotRequest,
-    ) -> Result<HubspotResponse, crate::Error> {
-        self.transport.send(&request).await
+    ) -> impl ::std::future::Future<
+        Output = Result<HubspotResponse, crate::Error>,
+    > + Send + '_ {
+        self.transport.call(request)
     }
     /// Returns the Microsoft tokens Stytch holds for a member from their Microsoft OAuth logins.
     /// Set `include_refresh_token` to receive the refresh token as well.
     ///
     /// Sends `GET
     /// /v1/b2b/organizations/{organization_id}/members/{member_id}/oauth_providers/microsoft`.
-    pub async fn microsoft(
+    #[inline]
+    pub fn microsoft(
         &self,
         request: MicrosoftRequest,
-    ) -> Result<MicrosoftResponse, crate::Error> {
-        self.transport.send(&request).await
+    ) -> impl ::std::future::Future<
+        Output = Result<MicrosoftResponse, crate::Error>,
+    > + Send + '_ {
+        self.transport.call(request)
     }
     /// Returns the Slack tokens Stytch holds for a member from their Slack OAuth logins. Each
     /// Slack workspace the member used has its own entry.
     ///
     /// Sends `GET
     /// /v1/b2b/organizations/{organization_id}/members/{member_id}/oauth_providers/slack`.
-    pub async fn slack(
+    #[inline]
+    pub fn slack(
         &self,
         request: SlackRequest,
-    ) -> Result<SlackResponse, crate::Error> {
-        self.transport.send(&request).await
+    ) -> impl ::std::future::Future<
+        Output = Result<SlackResponse, crate::Error>,
+    > + Send + '_ {
+        self.transport.call(request)
     }
 }
 
@@ -87,6 +102,7 @@ pub struct GithubRequest {
 
 impl GithubRequest {
     /// Creates the request from its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(
         organization_id: impl Into<String>,
         member_id: impl Into<String>,
@@ -98,6 +114,7 @@ impl GithubRequest {
         }
     }
     /// Sets [`include_refresh_token`](Self::include_refresh_token).
+    #[inline]
     pub fn include_refresh_token(mut self, value: bool) -> Self {
         self.include_refresh_token = Some(value);
         self
@@ -131,8 +148,7 @@ impl crate::test_util::MockEndpoint for GithubRequest {
 }
 
 /// What [`OrganizationsMembersOauthProviders::github`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "test-util", derive(::serde::Serialize))]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct GithubResponse {
     /// HTTP status code of the response.
@@ -145,6 +161,87 @@ pub struct GithubResponse {
     /// One entry per GitHub account the member has logged in with, holding the tokens and
     /// scopes.
     pub registrations: Vec<crate::b2b::models::organizations::GithubProviderInfo>,
+}
+
+impl crate::codec::Object for GithubResponse {
+    const NAME: &'static str = "GithubResponse";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut status_code: Option<i64> = None;
+        let mut request_id: Option<String> = None;
+        let mut provider_type: Option<String> = None;
+        let mut registrations: Option<
+            Vec<crate::b2b::models::organizations::GithubProviderInfo>,
+        > = None;
+        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
+            match key.as_str() {
+                "status_code" => {
+                    crate::codec::put(&mut map, &mut status_code, "status_code")
+                }
+                "request_id" => {
+                    crate::codec::put(&mut map, &mut request_id, "request_id")
+                }
+                "provider_type" => {
+                    crate::codec::put(&mut map, &mut provider_type, "provider_type")
+                }
+                "registrations" => {
+                    crate::codec::put(&mut map, &mut registrations, "registrations")
+                }
+                _ => crate::codec::skip(&mut map),
+            }?;
+        }
+        match (status_code, request_id, provider_type, registrations) {
+            (
+                Some(status_code),
+                Some(request_id),
+                Some(provider_type),
+                Some(registrations),
+            ) => {
+                Ok(Self {
+                    status_code,
+                    request_id,
+                    provider_type,
+                    registrations,
+                })
+            }
+            (status_code, request_id, provider_type, registrations) => {
+                Err(
+                    crate::codec::missing(
+                        &[
+                            ("status_code", status_code.is_none()),
+                            ("request_id", request_id.is_none()),
+                            ("provider_type", provider_type.is_none()),
+                            ("registrations", registrations.is_none()),
+                        ],
+                    ),
+                )
+            }
+        }
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for GithubResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::codec::object(deserializer)
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl ::serde::Serialize for GithubResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut object = crate::codec::Writer::new(serializer, 4)?;
+        object.entry("status_code", &self.status_code);
+        object.entry("request_id", &self.request_id);
+        object.entry("provider_type", &self.provider_type);
+        object.entry("registrations", &self.registrations);
+        object.end()
+    }
 }
 
 /// Parameters of [`OrganizationsMembersOauthProviders::google`].
@@ -166,6 +263,7 @@ pub struct GoogleRequest {
 
 impl GoogleRequest {
     /// Creates the request from its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(
         organization_id: impl Into<String>,
         member_id: impl Into<String>,
@@ -177,6 +275,7 @@ impl GoogleRequest {
         }
     }
     /// Sets [`include_refresh_token`](Self::include_refresh_token).
+    #[inline]
     pub fn include_refresh_token(mut self, value: bool) -> Self {
         self.include_refresh_token = Some(value);
         self
@@ -210,8 +309,7 @@ impl crate::test_util::MockEndpoint for GoogleRequest {
 }
 
 /// What [`OrganizationsMembersOauthProviders::google`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "test-util", derive(::serde::Serialize))]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct GoogleResponse {
     /// HTTP status code of the response.
@@ -228,15 +326,153 @@ pub struct GoogleResponse {
     /// OAuth scopes the member granted to your project at Google.
     pub scopes: Vec<String>,
     /// Access token for calling Google APIs on the member's behalf.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub access_token: Option<String>,
     /// Seconds until the access token expires, counted from when it was issued.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub access_token_expires_in: Option<i64>,
     /// Refresh token for getting new Google access tokens; only returned when
     /// `include_refresh_token` is set.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub refresh_token: Option<String>,
+}
+
+impl crate::codec::Object for GoogleResponse {
+    const NAME: &'static str = "GoogleResponse";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut status_code: Option<i64> = None;
+        let mut request_id: Option<String> = None;
+        let mut provider_type: Option<String> = None;
+        let mut provider_subject: Option<String> = None;
+        let mut id_token: Option<String> = None;
+        let mut scopes: Option<Vec<String>> = None;
+        let mut access_token: Option<Option<String>> = None;
+        let mut access_token_expires_in: Option<Option<i64>> = None;
+        let mut refresh_token: Option<Option<String>> = None;
+        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
+            match key.as_str() {
+                "status_code" => {
+                    crate::codec::put(&mut map, &mut status_code, "status_code")
+                }
+                "request_id" => {
+                    crate::codec::put(&mut map, &mut request_id, "request_id")
+                }
+                "provider_type" => {
+                    crate::codec::put(&mut map, &mut provider_type, "provider_type")
+                }
+                "provider_subject" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut provider_subject,
+                        "provider_subject",
+                    )
+                }
+                "id_token" => crate::codec::put(&mut map, &mut id_token, "id_token"),
+                "scopes" => crate::codec::put(&mut map, &mut scopes, "scopes"),
+                "access_token" => {
+                    crate::codec::put(&mut map, &mut access_token, "access_token")
+                }
+                "access_token_expires_in" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut access_token_expires_in,
+                        "access_token_expires_in",
+                    )
+                }
+                "refresh_token" => {
+                    crate::codec::put(&mut map, &mut refresh_token, "refresh_token")
+                }
+                _ => crate::codec::skip(&mut map),
+            }?;
+        }
+        match (
+            status_code,
+            request_id,
+            provider_type,
+            provider_subject,
+            id_token,
+            scopes,
+        ) {
+            (
+                Some(status_code),
+                Some(request_id),
+                Some(provider_type),
+                Some(provider_subject),
+                Some(id_token),
+                Some(scopes),
+            ) => {
+                Ok(Self {
+                    status_code,
+                    request_id,
+                    provider_type,
+                    provider_subject,
+                    id_token,
+                    scopes,
+                    access_token: access_token.flatten(),
+                    access_token_expires_in: access_token_expires_in.flatten(),
+                    refresh_token: refresh_token.flatten(),
+                })
+            }
+            (
+                status_code,
+                request_id,
+                provider_type,
+                provider_subject,
+                id_token,
+                scopes,
+            ) => {
+                Err(
+                    crate::codec::missing(
+                        &[
+                            ("status_code", status_code.is_none()),
+                            ("request_id", request_id.is_none()),
+                            ("provider_type", provider_type.is_none()),
+                            ("provider_subject", provider_subject.is_none()),
+                            ("id_token", id_token.is_none()),
+                            ("scopes", scopes.is_none()),
+                        ],
+                    ),
+                )
+            }
+        }
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for GoogleResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::codec::object(deserializer)
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl ::serde::Serialize for GoogleResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut object = crate::codec::Writer::new(
+            serializer,
+            6
+                + crate::codec::count_set(
+                    &[
+                        self.access_token.is_some(),
+                        self.access_token_expires_in.is_some(),
+                        self.refresh_token.is_some(),
+                    ],
+                ),
+        )?;
+        object.entry("status_code", &self.status_code);
+        object.entry("request_id", &self.request_id);
+        object.entry("provider_type", &self.provider_type);
+        object.entry("provider_subject", &self.provider_subject);
+        object.entry("id_token", &self.id_token);
+        object.entry("scopes", &self.scopes);
+        object.entry_if("access_token", &self.access_token);
+        object.entry_if("access_token_expires_in", &self.access_token_expires_in);
+        object.entry_if("refresh_token", &self.refresh_token);
+        object.end()
+    }
 }
 
 /// Parameters of [`OrganizationsMembersOauthProviders::hubspot`].
@@ -258,6 +494,7 @@ pub struct HubspotRequest {
 
 impl HubspotRequest {
     /// Creates the request from its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(
         organization_id: impl Into<String>,
         member_id: impl Into<String>,
@@ -269,6 +506,7 @@ impl HubspotRequest {
         }
     }
     /// Sets [`include_refresh_token`](Self::include_refresh_token).
+    #[inline]
     pub fn include_refresh_token(mut self, value: bool) -> Self {
         self.include_refresh_token = Some(value);
         self
@@ -302,8 +540,7 @@ impl crate::test_util::MockEndpoint for HubspotRequest {
 }
 
 /// What [`OrganizationsMembersOauthProviders::hubspot`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "test-util", derive(::serde::Serialize))]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct HubspotResponse {
     /// HTTP status code of the response.
@@ -316,6 +553,87 @@ pub struct HubspotResponse {
     /// One entry per HubSpot account the member has logged in with, holding the tokens and
     /// scopes.
     pub registrations: Vec<crate::b2b::models::organizations::HubspotProviderInfo>,
+}
+
+impl crate::codec::Object for HubspotResponse {
+    const NAME: &'static str = "HubspotResponse";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut status_code: Option<i64> = None;
+        let mut request_id: Option<String> = None;
+        let mut provider_type: Option<String> = None;
+        let mut registrations: Option<
+            Vec<crate::b2b::models::organizations::HubspotProviderInfo>,
+        > = None;
+        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
+            match key.as_str() {
+                "status_code" => {
+                    crate::codec::put(&mut map, &mut status_code, "status_code")
+                }
+                "request_id" => {
+                    crate::codec::put(&mut map, &mut request_id, "request_id")
+                }
+                "provider_type" => {
+                    crate::codec::put(&mut map, &mut provider_type, "provider_type")
+                }
+                "registrations" => {
+                    crate::codec::put(&mut map, &mut registrations, "registrations")
+                }
+                _ => crate::codec::skip(&mut map),
+            }?;
+        }
+        match (status_code, request_id, provider_type, registrations) {
+            (
+                Some(status_code),
+                Some(request_id),
+                Some(provider_type),
+                Some(registrations),
+            ) => {
+                Ok(Self {
+                    status_code,
+                    request_id,
+                    provider_type,
+                    registrations,
+                })
+            }
+            (status_code, request_id, provider_type, registrations) => {
+                Err(
+                    crate::codec::missing(
+                        &[
+                            ("status_code", status_code.is_none()),
+                            ("request_id", request_id.is_none()),
+                            ("provider_type", provider_type.is_none()),
+                            ("registrations", registrations.is_none()),
+                        ],
+                    ),
+                )
+            }
+        }
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for HubspotResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::codec::object(deserializer)
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl ::serde::Serialize for HubspotResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut object = crate::codec::Writer::new(serializer, 4)?;
+        object.entry("status_code", &self.status_code);
+        object.entry("request_id", &self.request_id);
+        object.entry("provider_type", &self.provider_type);
+        object.entry("registrations", &self.registrations);
+        object.end()
+    }
 }
 
 /// Parameters of [`OrganizationsMembersOauthProviders::microsoft`].
@@ -337,6 +655,7 @@ pub struct MicrosoftRequest {
 
 impl MicrosoftRequest {
     /// Creates the request from its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(
         organization_id: impl Into<String>,
         member_id: impl Into<String>,
@@ -348,6 +667,7 @@ impl MicrosoftRequest {
         }
     }
     /// Sets [`include_refresh_token`](Self::include_refresh_token).
+    #[inline]
     pub fn include_refresh_token(mut self, value: bool) -> Self {
         self.include_refresh_token = Some(value);
         self
@@ -381,8 +701,7 @@ impl crate::test_util::MockEndpoint for MicrosoftRequest {
 }
 
 /// What [`OrganizationsMembersOauthProviders::microsoft`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "test-util", derive(::serde::Serialize))]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct MicrosoftResponse {
     /// HTTP status code of the response.
@@ -404,8 +723,152 @@ pub struct MicrosoftResponse {
     pub scopes: Vec<String>,
     /// Refresh token for getting new Microsoft access tokens; only returned when
     /// `include_refresh_token` is set.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub refresh_token: Option<String>,
+}
+
+impl crate::codec::Object for MicrosoftResponse {
+    const NAME: &'static str = "MicrosoftResponse";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut status_code: Option<i64> = None;
+        let mut request_id: Option<String> = None;
+        let mut provider_type: Option<String> = None;
+        let mut provider_subject: Option<String> = None;
+        let mut access_token: Option<String> = None;
+        let mut access_token_expires_in: Option<i64> = None;
+        let mut id_token: Option<String> = None;
+        let mut scopes: Option<Vec<String>> = None;
+        let mut refresh_token: Option<Option<String>> = None;
+        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
+            match key.as_str() {
+                "status_code" => {
+                    crate::codec::put(&mut map, &mut status_code, "status_code")
+                }
+                "request_id" => {
+                    crate::codec::put(&mut map, &mut request_id, "request_id")
+                }
+                "provider_type" => {
+                    crate::codec::put(&mut map, &mut provider_type, "provider_type")
+                }
+                "provider_subject" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut provider_subject,
+                        "provider_subject",
+                    )
+                }
+                "access_token" => {
+                    crate::codec::put(&mut map, &mut access_token, "access_token")
+                }
+                "access_token_expires_in" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut access_token_expires_in,
+                        "access_token_expires_in",
+                    )
+                }
+                "id_token" => crate::codec::put(&mut map, &mut id_token, "id_token"),
+                "scopes" => crate::codec::put(&mut map, &mut scopes, "scopes"),
+                "refresh_token" => {
+                    crate::codec::put(&mut map, &mut refresh_token, "refresh_token")
+                }
+                _ => crate::codec::skip(&mut map),
+            }?;
+        }
+        match (
+            status_code,
+            request_id,
+            provider_type,
+            provider_subject,
+            access_token,
+            access_token_expires_in,
+            id_token,
+            scopes,
+        ) {
+            (
+                Some(status_code),
+                Some(request_id),
+                Some(provider_type),
+                Some(provider_subject),
+                Some(access_token),
+                Some(access_token_expires_in),
+                Some(id_token),
+                Some(scopes),
+            ) => {
+                Ok(Self {
+                    status_code,
+                    request_id,
+                    provider_type,
+                    provider_subject,
+                    access_token,
+                    access_token_expires_in,
+                    id_token,
+                    scopes,
+                    refresh_token: refresh_token.flatten(),
+                })
+            }
+            (
+                status_code,
+                request_id,
+                provider_type,
+                provider_subject,
+                access_token,
+                access_token_expires_in,
+                id_token,
+                scopes,
+            ) => {
+                Err(
+                    crate::codec::missing(
+                        &[
+                            ("status_code", status_code.is_none()),
+                            ("request_id", request_id.is_none()),
+                            ("provider_type", provider_type.is_none()),
+                            ("provider_subject", provider_subject.is_none()),
+                            ("access_token", access_token.is_none()),
+                            (
+                                "access_token_expires_in",
+                                access_token_expires_in.is_none(),
+                            ),
+                            ("id_token", id_token.is_none()),
+                            ("scopes", scopes.is_none()),
+                        ],
+                    ),
+                )
+            }
+        }
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for MicrosoftResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::codec::object(deserializer)
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl ::serde::Serialize for MicrosoftResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut object = crate::codec::Writer::new(
+            serializer,
+            8 + crate::codec::count_set(&[self.refresh_token.is_some()]),
+        )?;
+        object.entry("status_code", &self.status_code);
+        object.entry("request_id", &self.request_id);
+        object.entry("provider_type", &self.provider_type);
+        object.entry("provider_subject", &self.provider_subject);
+        object.entry("access_token", &self.access_token);
+        object.entry("access_token_expires_in", &self.access_token_expires_in);
+        object.entry("id_token", &self.id_token);
+        object.entry("scopes", &self.scopes);
+        object.entry_if("refresh_token", &self.refresh_token);
+        object.end()
+    }
 }
 
 /// Parameters of [`OrganizationsMembersOauthProviders::slack`].
@@ -424,6 +887,7 @@ pub struct SlackRequest {
 
 impl SlackRequest {
     /// Creates the request from its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(
         organization_id: impl Into<String>,
         member_id: impl Into<String>,
@@ -462,8 +926,7 @@ impl crate::test_util::MockEndpoint for SlackRequest {
 }
 
 /// What [`OrganizationsMembersOauthProviders::slack`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "test-util", derive(::serde::Serialize))]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct SlackResponse {
     /// HTTP status code of the response.
@@ -476,4 +939,85 @@ pub struct SlackResponse {
     /// One entry per Slack workspace the member has logged in through, holding the tokens and
     /// scopes.
     pub registrations: Vec<crate::b2b::models::organizations::SlackProviderInfo>,
+}
+
+impl crate::codec::Object for SlackResponse {
+    const NAME: &'static str = "SlackResponse";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut status_code: Option<i64> = None;
+        let mut request_id: Option<String> = None;
+        let mut provider_type: Option<String> = None;
+        let mut registrations: Option<
+            Vec<crate::b2b::models::organizations::SlackProviderInfo>,
+        > = None;
+        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
+            match key.as_str() {
+                "status_code" => {
+                    crate::codec::put(&mut map, &mut status_code, "status_code")
+                }
+                "request_id" => {
+                    crate::codec::put(&mut map, &mut request_id, "request_id")
+                }
+                "provider_type" => {
+                    crate::codec::put(&mut map, &mut provider_type, "provider_type")
+                }
+                "registrations" => {
+                    crate::codec::put(&mut map, &mut registrations, "registrations")
+                }
+                _ => crate::codec::skip(&mut map),
+            }?;
+        }
+        match (status_code, request_id, provider_type, registrations) {
+            (
+                Some(status_code),
+                Some(request_id),
+                Some(provider_type),
+                Some(registrations),
+            ) => {
+                Ok(Self {
+                    status_code,
+                    request_id,
+                    provider_type,
+                    registrations,
+                })
+            }
+            (status_code, request_id, provider_type, registrations) => {
+                Err(
+                    crate::codec::missing(
+                        &[
+                            ("status_code", status_code.is_none()),
+                            ("request_id", request_id.is_none()),
+                            ("provider_type", provider_type.is_none()),
+                            ("registrations", registrations.is_none()),
+                        ],
+                    ),
+                )
+            }
+        }
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for SlackResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::codec::object(deserializer)
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl ::serde::Serialize for SlackResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut object = crate::codec::Writer::new(serializer, 4)?;
+        object.entry("status_code", &self.status_code);
+        object.entry("request_id", &self.request_id);
+        object.entry("provider_type", &self.provider_type);
+        object.entry("registrations", &self.registrations);
+        object.end()
+    }
 }

@@ -17,22 +17,28 @@ impl<'a> OtpsEmailDiscovery<'a> {
     /// organizations, or use it to create a new organization.
     ///
     /// Sends `POST /v1/b2b/otps/email/discovery/authenticate`.
-    pub async fn authenticate(
+    #[inline]
+    pub fn authenticate(
         &self,
         request: AuthenticateRequest,
-    ) -> Result<AuthenticateResponse, crate::Error> {
-        self.transport.send(&request).await
+    ) -> impl ::std::future::Future<
+        Output = Result<AuthenticateResponse, crate::Error>,
+    > + Send + '_ {
+        self.transport.call(request)
     }
     /// Emails a one-time passcode for discovery, without reference to any organization. Have the
     /// user type the code into your app and pass it to the discovery authenticate endpoint.
     /// Sending a new code voids earlier ones for the same address.
     ///
     /// Sends `POST /v1/b2b/otps/email/discovery/send`.
-    pub async fn send(
+    #[inline]
+    pub fn send(
         &self,
         request: SendRequest,
-    ) -> Result<SendResponse, crate::Error> {
-        self.transport.send(&request).await
+    ) -> impl ::std::future::Future<
+        Output = Result<SendResponse, crate::Error>,
+    > + Send + '_ {
+        self.transport.call(request)
     }
 }
 
@@ -49,6 +55,7 @@ pub struct AuthenticateRequest {
 
 impl AuthenticateRequest {
     /// Creates the request from its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(email_address: impl Into<String>, code: impl Into<String>) -> Self {
         Self {
             email_address: email_address.into(),
@@ -74,8 +81,7 @@ impl crate::test_util::MockEndpoint for AuthenticateRequest {
 }
 
 /// What [`OtpsEmailDiscovery::authenticate`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "test-util", derive(::serde::Serialize))]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct AuthenticateResponse {
     /// HTTP status code of the response.
@@ -94,12 +100,149 @@ pub struct AuthenticateResponse {
         crate::b2b::models::discovery::DiscoveredOrganization,
     >,
     /// When the intermediate session token stops being accepted.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::time::serde::rfc3339::option"
-    )]
     pub intermediate_session_token_expires_at: Option<::time::OffsetDateTime>,
+}
+
+impl crate::codec::Object for AuthenticateResponse {
+    const NAME: &'static str = "AuthenticateResponse";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut status_code: Option<i64> = None;
+        let mut request_id: Option<String> = None;
+        let mut intermediate_session_token: Option<String> = None;
+        let mut email_address: Option<String> = None;
+        let mut discovered_organizations: Option<
+            Vec<crate::b2b::models::discovery::DiscoveredOrganization>,
+        > = None;
+        let mut intermediate_session_token_expires_at: Option<
+            Option<crate::codec::Timestamp>,
+        > = None;
+        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
+            match key.as_str() {
+                "status_code" => {
+                    crate::codec::put(&mut map, &mut status_code, "status_code")
+                }
+                "request_id" => {
+                    crate::codec::put(&mut map, &mut request_id, "request_id")
+                }
+                "intermediate_session_token" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut intermediate_session_token,
+                        "intermediate_session_token",
+                    )
+                }
+                "email_address" => {
+                    crate::codec::put(&mut map, &mut email_address, "email_address")
+                }
+                "discovered_organizations" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut discovered_organizations,
+                        "discovered_organizations",
+                    )
+                }
+                "intermediate_session_token_expires_at" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut intermediate_session_token_expires_at,
+                        "intermediate_session_token_expires_at",
+                    )
+                }
+                _ => crate::codec::skip(&mut map),
+            }?;
+        }
+        match (
+            status_code,
+            request_id,
+            intermediate_session_token,
+            email_address,
+            discovered_organizations,
+        ) {
+            (
+                Some(status_code),
+                Some(request_id),
+                Some(intermediate_session_token),
+                Some(email_address),
+                Some(discovered_organizations),
+            ) => {
+                Ok(Self {
+                    status_code,
+                    request_id,
+                    intermediate_session_token,
+                    email_address,
+                    discovered_organizations,
+                    intermediate_session_token_expires_at: intermediate_session_token_expires_at
+                        .flatten()
+                        .map(|time| time.0),
+                })
+            }
+            (
+                status_code,
+                request_id,
+                intermediate_session_token,
+                email_address,
+                discovered_organizations,
+            ) => {
+                Err(
+                    crate::codec::missing(
+                        &[
+                            ("status_code", status_code.is_none()),
+                            ("request_id", request_id.is_none()),
+                            (
+                                "intermediate_session_token",
+                                intermediate_session_token.is_none(),
+                            ),
+                            ("email_address", email_address.is_none()),
+                            (
+                                "discovered_organizations",
+                                discovered_organizations.is_none(),
+                            ),
+                        ],
+                    ),
+                )
+            }
+        }
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for AuthenticateResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::codec::object(deserializer)
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl ::serde::Serialize for AuthenticateResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut object = crate::codec::Writer::new(
+            serializer,
+            5
+                + crate::codec::count_set(
+                    &[self.intermediate_session_token_expires_at.is_some()],
+                ),
+        )?;
+        object.entry("status_code", &self.status_code);
+        object.entry("request_id", &self.request_id);
+        object.entry("intermediate_session_token", &self.intermediate_session_token);
+        object.entry("email_address", &self.email_address);
+        object.entry("discovered_organizations", &self.discovered_organizations);
+        object
+            .entry_if(
+                "intermediate_session_token_expires_at",
+                &self
+                    .intermediate_session_token_expires_at
+                    .as_ref()
+                    .map(crate::codec::TimestampRef),
+            );
+        object.end()
+    }
 }
 
 /// Parameters of [`OtpsEmailDiscovery::send`].
@@ -127,6 +270,7 @@ pub struct SendRequest {
 
 impl SendRequest {
     /// Creates the request from its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(email_address: impl Into<String>) -> Self {
         Self {
             email_address: email_address.into(),
@@ -136,11 +280,13 @@ impl SendRequest {
         }
     }
     /// Sets [`login_template_id`](Self::login_template_id).
+    #[inline]
     pub fn login_template_id(mut self, value: impl Into<String>) -> Self {
         self.login_template_id = Some(value.into());
         self
     }
     /// Sets [`locale`](Self::locale).
+    #[inline]
     pub fn locale(
         mut self,
         value: crate::b2b::models::otp_email_discovery::SendRequestLocale,
@@ -149,6 +295,7 @@ impl SendRequest {
         self
     }
     /// Sets [`discovery_expiration_minutes`](Self::discovery_expiration_minutes).
+    #[inline]
     pub fn discovery_expiration_minutes(mut self, value: i64) -> Self {
         self.discovery_expiration_minutes = Some(value);
         self
@@ -182,8 +329,7 @@ impl crate::test_util::MockEndpoint for SendRequest {
 }
 
 /// What [`OtpsEmailDiscovery::send`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "test-util", derive(::serde::Serialize))]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct SendResponse {
     /// HTTP status code of the response.
@@ -191,4 +337,59 @@ pub struct SendResponse {
     /// Unique identifier of this API call; log it and quote it when asking Stytch support about
     /// a request.
     pub request_id: String,
+}
+
+impl crate::codec::Object for SendResponse {
+    const NAME: &'static str = "SendResponse";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut status_code: Option<i64> = None;
+        let mut request_id: Option<String> = None;
+        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
+            match key.as_str() {
+                "status_code" => {
+                    crate::codec::put(&mut map, &mut status_code, "status_code")
+                }
+                "request_id" => {
+                    crate::codec::put(&mut map, &mut request_id, "request_id")
+                }
+                _ => crate::codec::skip(&mut map),
+            }?;
+        }
+        match (status_code, request_id) {
+            (Some(status_code), Some(request_id)) => Ok(Self { status_code, request_id }),
+            (status_code, request_id) => {
+                Err(
+                    crate::codec::missing(
+                        &[
+                            ("status_code", status_code.is_none()),
+                            ("request_id", request_id.is_none()),
+                        ],
+                    ),
+                )
+            }
+        }
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for SendResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::codec::object(deserializer)
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl ::serde::Serialize for SendResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut object = crate::codec::Writer::new(serializer, 2)?;
+        object.entry("status_code", &self.status_code);
+        object.entry("request_id", &self.request_id);
+        object.end()
+    }
 }

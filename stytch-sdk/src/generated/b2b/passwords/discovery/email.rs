@@ -17,11 +17,14 @@ impl<'a> PasswordsDiscoveryEmail<'a> {
     /// exchanged for a session in a chosen organization.
     ///
     /// Sends `POST /v1/b2b/passwords/discovery/email/reset`.
-    pub async fn reset(
+    #[inline]
+    pub fn reset(
         &self,
         request: ResetRequest,
-    ) -> Result<ResetResponse, crate::Error> {
-        self.transport.send(&request).await
+    ) -> impl ::std::future::Future<
+        Output = Result<ResetResponse, crate::Error>,
+    > + Send + '_ {
+        self.transport.call(request)
     }
     /// Emails a password reset link to an address without naming an organization. The link leads
     /// to `reset_password_redirect_url`, where your app asks for the new password and calls the
@@ -29,11 +32,14 @@ impl<'a> PasswordsDiscoveryEmail<'a> {
     /// reset is completed.
     ///
     /// Sends `POST /v1/b2b/passwords/discovery/email/reset/start`.
-    pub async fn reset_start(
+    #[inline]
+    pub fn reset_start(
         &self,
         request: ResetStartRequest,
-    ) -> Result<ResetStartResponse, crate::Error> {
-        self.transport.send(&request).await
+    ) -> impl ::std::future::Future<
+        Output = Result<ResetStartResponse, crate::Error>,
+    > + Send + '_ {
+        self.transport.call(request)
     }
 }
 
@@ -54,6 +60,7 @@ pub struct ResetRequest {
 
 impl ResetRequest {
     /// Creates the request from its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(
         password_reset_token: impl Into<String>,
         password: impl Into<String>,
@@ -65,6 +72,7 @@ impl ResetRequest {
         }
     }
     /// Sets [`pkce_code_verifier`](Self::pkce_code_verifier).
+    #[inline]
     pub fn pkce_code_verifier(mut self, value: impl Into<String>) -> Self {
         self.pkce_code_verifier = Some(value.into());
         self
@@ -88,8 +96,7 @@ impl crate::test_util::MockEndpoint for ResetRequest {
 }
 
 /// What [`PasswordsDiscoveryEmail::reset`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "test-util", derive(::serde::Serialize))]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ResetResponse {
     /// HTTP status code of the response.
@@ -108,12 +115,149 @@ pub struct ResetResponse {
         crate::b2b::models::discovery::DiscoveredOrganization,
     >,
     /// When the intermediate session token stops being accepted.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::time::serde::rfc3339::option"
-    )]
     pub intermediate_session_token_expires_at: Option<::time::OffsetDateTime>,
+}
+
+impl crate::codec::Object for ResetResponse {
+    const NAME: &'static str = "ResetResponse";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut status_code: Option<i64> = None;
+        let mut request_id: Option<String> = None;
+        let mut intermediate_session_token: Option<String> = None;
+        let mut email_address: Option<String> = None;
+        let mut discovered_organizations: Option<
+            Vec<crate::b2b::models::discovery::DiscoveredOrganization>,
+        > = None;
+        let mut intermediate_session_token_expires_at: Option<
+            Option<crate::codec::Timestamp>,
+        > = None;
+        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
+            match key.as_str() {
+                "status_code" => {
+                    crate::codec::put(&mut map, &mut status_code, "status_code")
+                }
+                "request_id" => {
+                    crate::codec::put(&mut map, &mut request_id, "request_id")
+                }
+                "intermediate_session_token" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut intermediate_session_token,
+                        "intermediate_session_token",
+                    )
+                }
+                "email_address" => {
+                    crate::codec::put(&mut map, &mut email_address, "email_address")
+                }
+                "discovered_organizations" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut discovered_organizations,
+                        "discovered_organizations",
+                    )
+                }
+                "intermediate_session_token_expires_at" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut intermediate_session_token_expires_at,
+                        "intermediate_session_token_expires_at",
+                    )
+                }
+                _ => crate::codec::skip(&mut map),
+            }?;
+        }
+        match (
+            status_code,
+            request_id,
+            intermediate_session_token,
+            email_address,
+            discovered_organizations,
+        ) {
+            (
+                Some(status_code),
+                Some(request_id),
+                Some(intermediate_session_token),
+                Some(email_address),
+                Some(discovered_organizations),
+            ) => {
+                Ok(Self {
+                    status_code,
+                    request_id,
+                    intermediate_session_token,
+                    email_address,
+                    discovered_organizations,
+                    intermediate_session_token_expires_at: intermediate_session_token_expires_at
+                        .flatten()
+                        .map(|time| time.0),
+                })
+            }
+            (
+                status_code,
+                request_id,
+                intermediate_session_token,
+                email_address,
+                discovered_organizations,
+            ) => {
+                Err(
+                    crate::codec::missing(
+                        &[
+                            ("status_code", status_code.is_none()),
+                            ("request_id", request_id.is_none()),
+                            (
+                                "intermediate_session_token",
+                                intermediate_session_token.is_none(),
+                            ),
+                            ("email_address", email_address.is_none()),
+                            (
+                                "discovered_organizations",
+                                discovered_organizations.is_none(),
+                            ),
+                        ],
+                    ),
+                )
+            }
+        }
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for ResetResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::codec::object(deserializer)
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl ::serde::Serialize for ResetResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut object = crate::codec::Writer::new(
+            serializer,
+            5
+                + crate::codec::count_set(
+                    &[self.intermediate_session_token_expires_at.is_some()],
+                ),
+        )?;
+        object.entry("status_code", &self.status_code);
+        object.entry("request_id", &self.request_id);
+        object.entry("intermediate_session_token", &self.intermediate_session_token);
+        object.entry("email_address", &self.email_address);
+        object.entry("discovered_organizations", &self.discovered_organizations);
+        object
+            .entry_if(
+                "intermediate_session_token_expires_at",
+                &self
+                    .intermediate_session_token_expires_at
+                    .as_ref()
+                    .map(crate::codec::TimestampRef),
+            );
+        object.end()
+    }
 }
 
 /// Parameters of [`PasswordsDiscoveryEmail::reset_start`].
@@ -156,6 +300,7 @@ pub struct ResetStartRequest {
 
 impl ResetStartRequest {
     /// Creates the request from its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(email_address: impl Into<String>) -> Self {
         Self {
             email_address: email_address.into(),
@@ -169,36 +314,43 @@ impl ResetStartRequest {
         }
     }
     /// Sets [`reset_password_redirect_url`](Self::reset_password_redirect_url).
+    #[inline]
     pub fn reset_password_redirect_url(mut self, value: impl Into<String>) -> Self {
         self.reset_password_redirect_url = Some(value.into());
         self
     }
     /// Sets [`discovery_redirect_url`](Self::discovery_redirect_url).
+    #[inline]
     pub fn discovery_redirect_url(mut self, value: impl Into<String>) -> Self {
         self.discovery_redirect_url = Some(value.into());
         self
     }
     /// Sets [`reset_password_template_id`](Self::reset_password_template_id).
+    #[inline]
     pub fn reset_password_template_id(mut self, value: impl Into<String>) -> Self {
         self.reset_password_template_id = Some(value.into());
         self
     }
     /// Sets [`reset_password_expiration_minutes`](Self::reset_password_expiration_minutes).
+    #[inline]
     pub fn reset_password_expiration_minutes(mut self, value: i64) -> Self {
         self.reset_password_expiration_minutes = Some(value);
         self
     }
     /// Sets [`pkce_code_challenge`](Self::pkce_code_challenge).
+    #[inline]
     pub fn pkce_code_challenge(mut self, value: impl Into<String>) -> Self {
         self.pkce_code_challenge = Some(value.into());
         self
     }
     /// Sets [`locale`](Self::locale).
+    #[inline]
     pub fn locale(mut self, value: impl Into<String>) -> Self {
         self.locale = Some(value.into());
         self
     }
     /// Sets [`verify_email_template_id`](Self::verify_email_template_id).
+    #[inline]
     pub fn verify_email_template_id(mut self, value: impl Into<String>) -> Self {
         self.verify_email_template_id = Some(value.into());
         self
@@ -232,8 +384,7 @@ impl crate::test_util::MockEndpoint for ResetStartRequest {
 }
 
 /// What [`PasswordsDiscoveryEmail::reset_start`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "test-util", derive(::serde::Serialize))]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ResetStartResponse {
     /// HTTP status code of the response.
@@ -241,4 +392,59 @@ pub struct ResetStartResponse {
     /// Unique identifier of this API call; log it and quote it when asking Stytch support about
     /// a request.
     pub request_id: String,
+}
+
+impl crate::codec::Object for ResetStartResponse {
+    const NAME: &'static str = "ResetStartResponse";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut status_code: Option<i64> = None;
+        let mut request_id: Option<String> = None;
+        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
+            match key.as_str() {
+                "status_code" => {
+                    crate::codec::put(&mut map, &mut status_code, "status_code")
+                }
+                "request_id" => {
+                    crate::codec::put(&mut map, &mut request_id, "request_id")
+                }
+                _ => crate::codec::skip(&mut map),
+            }?;
+        }
+        match (status_code, request_id) {
+            (Some(status_code), Some(request_id)) => Ok(Self { status_code, request_id }),
+            (status_code, request_id) => {
+                Err(
+                    crate::codec::missing(
+                        &[
+                            ("status_code", status_code.is_none()),
+                            ("request_id", request_id.is_none()),
+                        ],
+                    ),
+                )
+            }
+        }
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for ResetStartResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::codec::object(deserializer)
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl ::serde::Serialize for ResetStartResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut object = crate::codec::Writer::new(serializer, 2)?;
+        object.entry("status_code", &self.status_code);
+        object.entry("request_id", &self.request_id);
+        object.end()
+    }
 }

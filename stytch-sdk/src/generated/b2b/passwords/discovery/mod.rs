@@ -17,6 +17,7 @@ pub struct PasswordsDiscovery<'a> {
 impl<'a> PasswordsDiscovery<'a> {
     /// Email-based password reset inside the discovery flow, for users who have not picked an
     /// organization yet.
+    #[inline]
     pub fn email(&self) -> email::PasswordsDiscoveryEmail<'a> {
         email::PasswordsDiscoveryEmail {
             transport: self.transport,
@@ -28,11 +29,14 @@ impl<'a> PasswordsDiscovery<'a> {
     /// new organization with it. Fails if the credentials do not match.
     ///
     /// Sends `POST /v1/b2b/passwords/discovery/authenticate`.
-    pub async fn authenticate(
+    #[inline]
+    pub fn authenticate(
         &self,
         request: AuthenticateRequest,
-    ) -> Result<AuthenticateResponse, crate::Error> {
-        self.transport.send(&request).await
+    ) -> impl ::std::future::Future<
+        Output = Result<AuthenticateResponse, crate::Error>,
+    > + Send + '_ {
+        self.transport.call(request)
     }
 }
 
@@ -49,6 +53,7 @@ pub struct AuthenticateRequest {
 
 impl AuthenticateRequest {
     /// Creates the request from its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(email_address: impl Into<String>, password: impl Into<String>) -> Self {
         Self {
             email_address: email_address.into(),
@@ -74,8 +79,7 @@ impl crate::test_util::MockEndpoint for AuthenticateRequest {
 }
 
 /// What [`PasswordsDiscovery::authenticate`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "test-util", derive(::serde::Serialize))]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct AuthenticateResponse {
     /// HTTP status code of the response.
@@ -94,10 +98,147 @@ pub struct AuthenticateResponse {
         crate::b2b::models::discovery::DiscoveredOrganization,
     >,
     /// When the intermediate session token stops being accepted.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::time::serde::rfc3339::option"
-    )]
     pub intermediate_session_token_expires_at: Option<::time::OffsetDateTime>,
+}
+
+impl crate::codec::Object for AuthenticateResponse {
+    const NAME: &'static str = "AuthenticateResponse";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut status_code: Option<i64> = None;
+        let mut request_id: Option<String> = None;
+        let mut email_address: Option<String> = None;
+        let mut intermediate_session_token: Option<String> = None;
+        let mut discovered_organizations: Option<
+            Vec<crate::b2b::models::discovery::DiscoveredOrganization>,
+        > = None;
+        let mut intermediate_session_token_expires_at: Option<
+            Option<crate::codec::Timestamp>,
+        > = None;
+        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
+            match key.as_str() {
+                "status_code" => {
+                    crate::codec::put(&mut map, &mut status_code, "status_code")
+                }
+                "request_id" => {
+                    crate::codec::put(&mut map, &mut request_id, "request_id")
+                }
+                "email_address" => {
+                    crate::codec::put(&mut map, &mut email_address, "email_address")
+                }
+                "intermediate_session_token" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut intermediate_session_token,
+                        "intermediate_session_token",
+                    )
+                }
+                "discovered_organizations" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut discovered_organizations,
+                        "discovered_organizations",
+                    )
+                }
+                "intermediate_session_token_expires_at" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut intermediate_session_token_expires_at,
+                        "intermediate_session_token_expires_at",
+                    )
+                }
+                _ => crate::codec::skip(&mut map),
+            }?;
+        }
+        match (
+            status_code,
+            request_id,
+            email_address,
+            intermediate_session_token,
+            discovered_organizations,
+        ) {
+            (
+                Some(status_code),
+                Some(request_id),
+                Some(email_address),
+                Some(intermediate_session_token),
+                Some(discovered_organizations),
+            ) => {
+                Ok(Self {
+                    status_code,
+                    request_id,
+                    email_address,
+                    intermediate_session_token,
+                    discovered_organizations,
+                    intermediate_session_token_expires_at: intermediate_session_token_expires_at
+                        .flatten()
+                        .map(|time| time.0),
+                })
+            }
+            (
+                status_code,
+                request_id,
+                email_address,
+                intermediate_session_token,
+                discovered_organizations,
+            ) => {
+                Err(
+                    crate::codec::missing(
+                        &[
+                            ("status_code", status_code.is_none()),
+                            ("request_id", request_id.is_none()),
+                            ("email_address", email_address.is_none()),
+                            (
+                                "intermediate_session_token",
+                                intermediate_session_token.is_none(),
+                            ),
+                            (
+                                "discovered_organizations",
+                                discovered_organizations.is_none(),
+                            ),
+                        ],
+                    ),
+                )
+            }
+        }
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for AuthenticateResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::codec::object(deserializer)
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl ::serde::Serialize for AuthenticateResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut object = crate::codec::Writer::new(
+            serializer,
+            5
+                + crate::codec::count_set(
+                    &[self.intermediate_session_token_expires_at.is_some()],
+                ),
+        )?;
+        object.entry("status_code", &self.status_code);
+        object.entry("request_id", &self.request_id);
+        object.entry("email_address", &self.email_address);
+        object.entry("intermediate_session_token", &self.intermediate_session_token);
+        object.entry("discovered_organizations", &self.discovered_organizations);
+        object
+            .entry_if(
+                "intermediate_session_token_expires_at",
+                &self
+                    .intermediate_session_token_expires_at
+                    .as_ref()
+                    .map(crate::codec::TimestampRef),
+            );
+        object.end()
+    }
 }

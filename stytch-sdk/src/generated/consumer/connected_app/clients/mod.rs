@@ -15,6 +15,7 @@ pub struct ConnectedAppClients<'a> {
 impl<'a> ConnectedAppClients<'a> {
     /// Rotates the secret of a confidential client application in steps, so the client can
     /// switch to a new secret without downtime.
+    #[inline]
     pub fn secrets(&self) -> secrets::ConnectedAppClientsSecrets<'a> {
         secrets::ConnectedAppClientsSecrets {
             transport: self.transport,
@@ -26,43 +27,59 @@ impl<'a> ConnectedAppClients<'a> {
     /// must use PKCE.
     ///
     /// Sends `POST /v1/connected_apps/clients`.
-    pub async fn create(
+    #[inline]
+    pub fn create(
         &self,
         request: CreateRequest,
-    ) -> Result<CreateResponse, crate::Error> {
-        self.transport.send(&request).await
+    ) -> impl ::std::future::Future<
+        Output = Result<CreateResponse, crate::Error>,
+    > + Send + '_ {
+        self.transport.call(request)
     }
     /// Deletes a client application. Once it is gone the client can no longer start
     /// authorization flows or exchange its credentials for tokens.
     ///
     /// Sends `DELETE /v1/connected_apps/clients/{client_id}`.
-    pub async fn delete(
+    #[inline]
+    pub fn delete(
         &self,
         request: DeleteRequest,
-    ) -> Result<DeleteResponse, crate::Error> {
-        self.transport.send(&request).await
+    ) -> impl ::std::future::Future<
+        Output = Result<DeleteResponse, crate::Error>,
+    > + Send + '_ {
+        self.transport.call(request)
     }
     /// Fetches one client application by its identifier. Secrets are never returned here, only
     /// their last four characters.
     ///
     /// Sends `GET /v1/connected_apps/clients/{client_id}`.
-    pub async fn get(&self, request: GetRequest) -> Result<GetResponse, crate::Error> {
-        self.transport.send(&request).await
+    #[inline]
+    pub fn get(
+        &self,
+        request: GetRequest,
+    ) -> impl ::std::future::Future<
+        Output = Result<GetResponse, crate::Error>,
+    > + Send + '_ {
+        self.transport.call(request)
     }
     /// Lists the project's client applications one page at a time. Pass the `next_cursor` from
     /// `results_metadata` as `cursor` to fetch the following page; it is empty once the last
     /// page has been returned.
     ///
     /// Sends `POST /v1/connected_apps/clients/search`.
-    pub async fn search(
+    #[inline]
+    pub fn search(
         &self,
         request: SearchRequest,
-    ) -> Result<SearchResponse, crate::Error> {
-        self.transport.send(&request).await
+    ) -> impl ::std::future::Future<
+        Output = Result<SearchResponse, crate::Error>,
+    > + Send + '_ {
+        self.transport.call(request)
     }
     /// Every page of [`search`](Self::search), starting from the request's cursor: each page's
     /// next cursor is sent as `cursor` for the following one, until the API returns none (or an
     /// empty one, or the same one again). The first error ends the stream.
+    #[inline]
     pub fn search_pages(
         &self,
         request: SearchRequest,
@@ -73,6 +90,7 @@ impl<'a> ConnectedAppClients<'a> {
     }
     /// The items of every page of [`search`](Self::search) (see
     /// [`search_pages`](Self::search_pages)), one by one.
+    #[inline]
     pub fn search_items(
         &self,
         request: SearchRequest,
@@ -89,11 +107,14 @@ impl<'a> ConnectedAppClients<'a> {
     /// cannot be changed here.
     ///
     /// Sends `PUT /v1/connected_apps/clients/{client_id}`.
-    pub async fn update(
+    #[inline]
+    pub fn update(
         &self,
         request: UpdateRequest,
-    ) -> Result<UpdateResponse, crate::Error> {
-        self.transport.send(&request).await
+    ) -> impl ::std::future::Future<
+        Output = Result<UpdateResponse, crate::Error>,
+    > + Send + '_ {
+        self.transport.call(request)
     }
 }
 
@@ -148,6 +169,7 @@ pub struct CreateRequest {
 
 impl CreateRequest {
     /// Creates the request from its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(
         client_type: crate::consumer::models::connected_apps_clients::CreateRequestClientType,
     ) -> Self {
@@ -167,56 +189,67 @@ impl CreateRequest {
         }
     }
     /// Sets [`client_name`](Self::client_name).
+    #[inline]
     pub fn client_name(mut self, value: impl Into<String>) -> Self {
         self.client_name = Some(value.into());
         self
     }
     /// Sets [`client_description`](Self::client_description).
+    #[inline]
     pub fn client_description(mut self, value: impl Into<String>) -> Self {
         self.client_description = Some(value.into());
         self
     }
     /// Sets [`redirect_urls`](Self::redirect_urls).
+    #[inline]
     pub fn redirect_urls(mut self, value: Vec<String>) -> Self {
         self.redirect_urls = Some(value);
         self
     }
     /// Sets [`full_access_allowed`](Self::full_access_allowed).
+    #[inline]
     pub fn full_access_allowed(mut self, value: bool) -> Self {
         self.full_access_allowed = Some(value);
         self
     }
     /// Sets [`access_token_expiry_minutes`](Self::access_token_expiry_minutes).
+    #[inline]
     pub fn access_token_expiry_minutes(mut self, value: i64) -> Self {
         self.access_token_expiry_minutes = Some(value);
         self
     }
     /// Sets [`access_token_custom_audience`](Self::access_token_custom_audience).
+    #[inline]
     pub fn access_token_custom_audience(mut self, value: impl Into<String>) -> Self {
         self.access_token_custom_audience = Some(value.into());
         self
     }
     /// Sets [`access_token_template_content`](Self::access_token_template_content).
+    #[inline]
     pub fn access_token_template_content(mut self, value: impl Into<String>) -> Self {
         self.access_token_template_content = Some(value.into());
         self
     }
     /// Sets [`post_logout_redirect_urls`](Self::post_logout_redirect_urls).
+    #[inline]
     pub fn post_logout_redirect_urls(mut self, value: Vec<String>) -> Self {
         self.post_logout_redirect_urls = Some(value);
         self
     }
     /// Sets [`logo_url`](Self::logo_url).
+    #[inline]
     pub fn logo_url(mut self, value: impl Into<String>) -> Self {
         self.logo_url = Some(value.into());
         self
     }
     /// Sets [`bypass_consent_for_offline_access`](Self::bypass_consent_for_offline_access).
+    #[inline]
     pub fn bypass_consent_for_offline_access(mut self, value: bool) -> Self {
         self.bypass_consent_for_offline_access = Some(value);
         self
     }
     /// Sets [`id_token_template_content`](Self::id_token_template_content).
+    #[inline]
     pub fn id_token_template_content(mut self, value: impl Into<String>) -> Self {
         self.id_token_template_content = Some(value.into());
         self
@@ -240,8 +273,7 @@ impl crate::test_util::MockEndpoint for CreateRequest {
 }
 
 /// What [`ConnectedAppClients::create`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "test-util", derive(::serde::Serialize))]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct CreateResponse {
     /// HTTP status code of the response.
@@ -251,6 +283,75 @@ pub struct CreateResponse {
     pub request_id: String,
     /// The new client, including its full `client_secret` when the client type is confidential.
     pub connected_app: crate::consumer::models::connected_apps::ConnectedAppWithClientSecret,
+}
+
+impl crate::codec::Object for CreateResponse {
+    const NAME: &'static str = "CreateResponse";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut status_code: Option<i64> = None;
+        let mut request_id: Option<String> = None;
+        let mut connected_app: Option<
+            crate::consumer::models::connected_apps::ConnectedAppWithClientSecret,
+        > = None;
+        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
+            match key.as_str() {
+                "status_code" => {
+                    crate::codec::put(&mut map, &mut status_code, "status_code")
+                }
+                "request_id" => {
+                    crate::codec::put(&mut map, &mut request_id, "request_id")
+                }
+                "connected_app" => {
+                    crate::codec::put(&mut map, &mut connected_app, "connected_app")
+                }
+                _ => crate::codec::skip(&mut map),
+            }?;
+        }
+        match (status_code, request_id, connected_app) {
+            (Some(status_code), Some(request_id), Some(connected_app)) => {
+                Ok(Self {
+                    status_code,
+                    request_id,
+                    connected_app,
+                })
+            }
+            (status_code, request_id, connected_app) => {
+                Err(
+                    crate::codec::missing(
+                        &[
+                            ("status_code", status_code.is_none()),
+                            ("request_id", request_id.is_none()),
+                            ("connected_app", connected_app.is_none()),
+                        ],
+                    ),
+                )
+            }
+        }
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for CreateResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::codec::object(deserializer)
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl ::serde::Serialize for CreateResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut object = crate::codec::Writer::new(serializer, 3)?;
+        object.entry("status_code", &self.status_code);
+        object.entry("request_id", &self.request_id);
+        object.entry("connected_app", &self.connected_app);
+        object.end()
+    }
 }
 
 /// Parameters of [`ConnectedAppClients::delete`].
@@ -265,6 +366,7 @@ pub struct DeleteRequest {
 
 impl DeleteRequest {
     /// Creates the request from its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(client_id: impl Into<String>) -> Self {
         Self {
             client_id: client_id.into(),
@@ -290,8 +392,7 @@ impl crate::test_util::MockEndpoint for DeleteRequest {
 }
 
 /// What [`ConnectedAppClients::delete`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "test-util", derive(::serde::Serialize))]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct DeleteResponse {
     /// HTTP status code of the response.
@@ -301,6 +402,71 @@ pub struct DeleteResponse {
     pub request_id: String,
     /// Identifier of the client that was deleted.
     pub client_id: String,
+}
+
+impl crate::codec::Object for DeleteResponse {
+    const NAME: &'static str = "DeleteResponse";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut status_code: Option<i64> = None;
+        let mut request_id: Option<String> = None;
+        let mut client_id: Option<String> = None;
+        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
+            match key.as_str() {
+                "status_code" => {
+                    crate::codec::put(&mut map, &mut status_code, "status_code")
+                }
+                "request_id" => {
+                    crate::codec::put(&mut map, &mut request_id, "request_id")
+                }
+                "client_id" => crate::codec::put(&mut map, &mut client_id, "client_id"),
+                _ => crate::codec::skip(&mut map),
+            }?;
+        }
+        match (status_code, request_id, client_id) {
+            (Some(status_code), Some(request_id), Some(client_id)) => {
+                Ok(Self {
+                    status_code,
+                    request_id,
+                    client_id,
+                })
+            }
+            (status_code, request_id, client_id) => {
+                Err(
+                    crate::codec::missing(
+                        &[
+                            ("status_code", status_code.is_none()),
+                            ("request_id", request_id.is_none()),
+                            ("client_id", client_id.is_none()),
+                        ],
+                    ),
+                )
+            }
+        }
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for DeleteResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::codec::object(deserializer)
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl ::serde::Serialize for DeleteResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut object = crate::codec::Writer::new(serializer, 3)?;
+        object.entry("status_code", &self.status_code);
+        object.entry("request_id", &self.request_id);
+        object.entry("client_id", &self.client_id);
+        object.end()
+    }
 }
 
 /// Parameters of [`ConnectedAppClients::get`].
@@ -315,6 +481,7 @@ pub struct GetRequest {
 
 impl GetRequest {
     /// Creates the request from its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(client_id: impl Into<String>) -> Self {
         Self {
             client_id: client_id.into(),
@@ -340,8 +507,7 @@ impl crate::test_util::MockEndpoint for GetRequest {
 }
 
 /// What [`ConnectedAppClients::get`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "test-util", derive(::serde::Serialize))]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct GetResponse {
     /// HTTP status code of the response.
@@ -351,6 +517,75 @@ pub struct GetResponse {
     pub request_id: String,
     /// The client record.
     pub connected_app: crate::consumer::models::connected_apps::ConnectedApp,
+}
+
+impl crate::codec::Object for GetResponse {
+    const NAME: &'static str = "GetResponse";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut status_code: Option<i64> = None;
+        let mut request_id: Option<String> = None;
+        let mut connected_app: Option<
+            crate::consumer::models::connected_apps::ConnectedApp,
+        > = None;
+        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
+            match key.as_str() {
+                "status_code" => {
+                    crate::codec::put(&mut map, &mut status_code, "status_code")
+                }
+                "request_id" => {
+                    crate::codec::put(&mut map, &mut request_id, "request_id")
+                }
+                "connected_app" => {
+                    crate::codec::put(&mut map, &mut connected_app, "connected_app")
+                }
+                _ => crate::codec::skip(&mut map),
+            }?;
+        }
+        match (status_code, request_id, connected_app) {
+            (Some(status_code), Some(request_id), Some(connected_app)) => {
+                Ok(Self {
+                    status_code,
+                    request_id,
+                    connected_app,
+                })
+            }
+            (status_code, request_id, connected_app) => {
+                Err(
+                    crate::codec::missing(
+                        &[
+                            ("status_code", status_code.is_none()),
+                            ("request_id", request_id.is_none()),
+                            ("connected_app", connected_app.is_none()),
+                        ],
+                    ),
+                )
+            }
+        }
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for GetResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::codec::object(deserializer)
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl ::serde::Serialize for GetResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut object = crate::codec::Writer::new(serializer, 3)?;
+        object.entry("status_code", &self.status_code);
+        object.entry("request_id", &self.request_id);
+        object.entry("connected_app", &self.connected_app);
+        object.end()
+    }
 }
 
 /// Parameters of [`ConnectedAppClients::search`].
@@ -371,15 +606,18 @@ pub struct SearchRequest {
 
 impl SearchRequest {
     /// Creates the request from its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new() -> Self {
         Self { cursor: None, limit: None }
     }
     /// Sets [`cursor`](Self::cursor).
+    #[inline]
     pub fn cursor(mut self, value: impl Into<String>) -> Self {
         self.cursor = Some(value.into());
         self
     }
     /// Sets [`limit`](Self::limit).
+    #[inline]
     pub fn limit(mut self, value: i64) -> Self {
         self.limit = Some(value);
         self
@@ -423,8 +661,7 @@ impl crate::runtime::Paginated for SearchRequest {
 }
 
 /// What [`ConnectedAppClients::search`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "test-util", derive(::serde::Serialize))]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct SearchResponse {
     /// HTTP status code of the response.
@@ -436,6 +673,93 @@ pub struct SearchResponse {
     pub connected_apps: Vec<crate::consumer::models::connected_apps::ConnectedApp>,
     /// Total match count and the cursor for the next page.
     pub results_metadata: crate::consumer::models::connected_apps::ResultsMetadata,
+}
+
+impl crate::codec::Object for SearchResponse {
+    const NAME: &'static str = "SearchResponse";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut status_code: Option<i64> = None;
+        let mut request_id: Option<String> = None;
+        let mut connected_apps: Option<
+            Vec<crate::consumer::models::connected_apps::ConnectedApp>,
+        > = None;
+        let mut results_metadata: Option<
+            crate::consumer::models::connected_apps::ResultsMetadata,
+        > = None;
+        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
+            match key.as_str() {
+                "status_code" => {
+                    crate::codec::put(&mut map, &mut status_code, "status_code")
+                }
+                "request_id" => {
+                    crate::codec::put(&mut map, &mut request_id, "request_id")
+                }
+                "connected_apps" => {
+                    crate::codec::put(&mut map, &mut connected_apps, "connected_apps")
+                }
+                "results_metadata" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut results_metadata,
+                        "results_metadata",
+                    )
+                }
+                _ => crate::codec::skip(&mut map),
+            }?;
+        }
+        match (status_code, request_id, connected_apps, results_metadata) {
+            (
+                Some(status_code),
+                Some(request_id),
+                Some(connected_apps),
+                Some(results_metadata),
+            ) => {
+                Ok(Self {
+                    status_code,
+                    request_id,
+                    connected_apps,
+                    results_metadata,
+                })
+            }
+            (status_code, request_id, connected_apps, results_metadata) => {
+                Err(
+                    crate::codec::missing(
+                        &[
+                            ("status_code", status_code.is_none()),
+                            ("request_id", request_id.is_none()),
+                            ("connected_apps", connected_apps.is_none()),
+                            ("results_metadata", results_metadata.is_none()),
+                        ],
+                    ),
+                )
+            }
+        }
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for SearchResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::codec::object(deserializer)
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl ::serde::Serialize for SearchResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut object = crate::codec::Writer::new(serializer, 4)?;
+        object.entry("status_code", &self.status_code);
+        object.entry("request_id", &self.request_id);
+        object.entry("connected_apps", &self.connected_apps);
+        object.entry("results_metadata", &self.results_metadata);
+        object.end()
+    }
 }
 
 /// Parameters of [`ConnectedAppClients::update`].
@@ -485,6 +809,7 @@ pub struct UpdateRequest {
 
 impl UpdateRequest {
     /// Creates the request from its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(client_id: impl Into<String>) -> Self {
         Self {
             client_id: client_id.into(),
@@ -502,56 +827,67 @@ impl UpdateRequest {
         }
     }
     /// Sets [`client_name`](Self::client_name).
+    #[inline]
     pub fn client_name(mut self, value: impl Into<String>) -> Self {
         self.client_name = Some(value.into());
         self
     }
     /// Sets [`client_description`](Self::client_description).
+    #[inline]
     pub fn client_description(mut self, value: impl Into<String>) -> Self {
         self.client_description = Some(value.into());
         self
     }
     /// Sets [`redirect_urls`](Self::redirect_urls).
+    #[inline]
     pub fn redirect_urls(mut self, value: Vec<String>) -> Self {
         self.redirect_urls = Some(value);
         self
     }
     /// Sets [`full_access_allowed`](Self::full_access_allowed).
+    #[inline]
     pub fn full_access_allowed(mut self, value: bool) -> Self {
         self.full_access_allowed = Some(value);
         self
     }
     /// Sets [`access_token_expiry_minutes`](Self::access_token_expiry_minutes).
+    #[inline]
     pub fn access_token_expiry_minutes(mut self, value: i64) -> Self {
         self.access_token_expiry_minutes = Some(value);
         self
     }
     /// Sets [`access_token_custom_audience`](Self::access_token_custom_audience).
+    #[inline]
     pub fn access_token_custom_audience(mut self, value: impl Into<String>) -> Self {
         self.access_token_custom_audience = Some(value.into());
         self
     }
     /// Sets [`access_token_template_content`](Self::access_token_template_content).
+    #[inline]
     pub fn access_token_template_content(mut self, value: impl Into<String>) -> Self {
         self.access_token_template_content = Some(value.into());
         self
     }
     /// Sets [`post_logout_redirect_urls`](Self::post_logout_redirect_urls).
+    #[inline]
     pub fn post_logout_redirect_urls(mut self, value: Vec<String>) -> Self {
         self.post_logout_redirect_urls = Some(value);
         self
     }
     /// Sets [`logo_url`](Self::logo_url).
+    #[inline]
     pub fn logo_url(mut self, value: impl Into<String>) -> Self {
         self.logo_url = Some(value.into());
         self
     }
     /// Sets [`bypass_consent_for_offline_access`](Self::bypass_consent_for_offline_access).
+    #[inline]
     pub fn bypass_consent_for_offline_access(mut self, value: bool) -> Self {
         self.bypass_consent_for_offline_access = Some(value);
         self
     }
     /// Sets [`id_token_template_content`](Self::id_token_template_content).
+    #[inline]
     pub fn id_token_template_content(mut self, value: impl Into<String>) -> Self {
         self.id_token_template_content = Some(value.into());
         self
@@ -576,8 +912,7 @@ impl crate::test_util::MockEndpoint for UpdateRequest {
 }
 
 /// What [`ConnectedAppClients::update`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "test-util", derive(::serde::Serialize))]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct UpdateResponse {
     /// HTTP status code of the response.
@@ -587,4 +922,73 @@ pub struct UpdateResponse {
     pub request_id: String,
     /// The client as it stands after the update.
     pub connected_app: crate::consumer::models::connected_apps::ConnectedApp,
+}
+
+impl crate::codec::Object for UpdateResponse {
+    const NAME: &'static str = "UpdateResponse";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut status_code: Option<i64> = None;
+        let mut request_id: Option<String> = None;
+        let mut connected_app: Option<
+            crate::consumer::models::connected_apps::ConnectedApp,
+        > = None;
+        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
+            match key.as_str() {
+                "status_code" => {
+                    crate::codec::put(&mut map, &mut status_code, "status_code")
+                }
+                "request_id" => {
+                    crate::codec::put(&mut map, &mut request_id, "request_id")
+                }
+                "connected_app" => {
+                    crate::codec::put(&mut map, &mut connected_app, "connected_app")
+                }
+                _ => crate::codec::skip(&mut map),
+            }?;
+        }
+        match (status_code, request_id, connected_app) {
+            (Some(status_code), Some(request_id), Some(connected_app)) => {
+                Ok(Self {
+                    status_code,
+                    request_id,
+                    connected_app,
+                })
+            }
+            (status_code, request_id, connected_app) => {
+                Err(
+                    crate::codec::missing(
+                        &[
+                            ("status_code", status_code.is_none()),
+                            ("request_id", request_id.is_none()),
+                            ("connected_app", connected_app.is_none()),
+                        ],
+                    ),
+                )
+            }
+        }
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for UpdateResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::codec::object(deserializer)
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl ::serde::Serialize for UpdateResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut object = crate::codec::Writer::new(serializer, 3)?;
+        object.entry("status_code", &self.status_code);
+        object.entry("request_id", &self.request_id);
+        object.entry("connected_app", &self.connected_app);
+        object.end()
+    }
 }

@@ -16,32 +16,41 @@ impl<'a> ConnectedAppClientsSecrets<'a> {
     /// before calling this.
     ///
     /// Sends `POST /v1/connected_apps/clients/{client_id}/secrets/rotate`.
-    pub async fn rotate(
+    #[inline]
+    pub fn rotate(
         &self,
         request: RotateRequest,
-    ) -> Result<RotateResponse, crate::Error> {
-        self.transport.send(&request).await
+    ) -> impl ::std::future::Future<
+        Output = Result<RotateResponse, crate::Error>,
+    > + Send + '_ {
+        self.transport.call(request)
     }
     /// Abandons a secret rotation in progress. The pending new secret is discarded and the
     /// current secret stays the only valid one.
     ///
     /// Sends `POST /v1/connected_apps/clients/{client_id}/secrets/rotate/cancel`.
-    pub async fn rotate_cancel(
+    #[inline]
+    pub fn rotate_cancel(
         &self,
         request: RotateCancelRequest,
-    ) -> Result<RotateCancelResponse, crate::Error> {
-        self.transport.send(&request).await
+    ) -> impl ::std::future::Future<
+        Output = Result<RotateCancelResponse, crate::Error>,
+    > + Send + '_ {
+        self.transport.call(request)
     }
     /// Starts a secret rotation by issuing a second, new secret for the client. Until the
     /// rotation is completed or cancelled, both the old and the new secret are accepted. The new
     /// secret is returned in full only in this response.
     ///
     /// Sends `POST /v1/connected_apps/clients/{client_id}/secrets/rotate/start`.
-    pub async fn rotate_start(
+    #[inline]
+    pub fn rotate_start(
         &self,
         request: RotateStartRequest,
-    ) -> Result<RotateStartResponse, crate::Error> {
-        self.transport.send(&request).await
+    ) -> impl ::std::future::Future<
+        Output = Result<RotateStartResponse, crate::Error>,
+    > + Send + '_ {
+        self.transport.call(request)
     }
 }
 
@@ -57,6 +66,7 @@ pub struct RotateRequest {
 
 impl RotateRequest {
     /// Creates the request from its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(client_id: impl Into<String>) -> Self {
         Self {
             client_id: client_id.into(),
@@ -82,8 +92,7 @@ impl crate::test_util::MockEndpoint for RotateRequest {
 }
 
 /// What [`ConnectedAppClientsSecrets::rotate`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "test-util", derive(::serde::Serialize))]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct RotateResponse {
     /// HTTP status code of the response.
@@ -94,6 +103,75 @@ pub struct RotateResponse {
     /// The client after the rotation; its `client_secret_last_four` now refers to the new
     /// secret.
     pub connected_app: crate::consumer::models::connected_apps::ConnectedApp,
+}
+
+impl crate::codec::Object for RotateResponse {
+    const NAME: &'static str = "RotateResponse";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut status_code: Option<i64> = None;
+        let mut request_id: Option<String> = None;
+        let mut connected_app: Option<
+            crate::consumer::models::connected_apps::ConnectedApp,
+        > = None;
+        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
+            match key.as_str() {
+                "status_code" => {
+                    crate::codec::put(&mut map, &mut status_code, "status_code")
+                }
+                "request_id" => {
+                    crate::codec::put(&mut map, &mut request_id, "request_id")
+                }
+                "connected_app" => {
+                    crate::codec::put(&mut map, &mut connected_app, "connected_app")
+                }
+                _ => crate::codec::skip(&mut map),
+            }?;
+        }
+        match (status_code, request_id, connected_app) {
+            (Some(status_code), Some(request_id), Some(connected_app)) => {
+                Ok(Self {
+                    status_code,
+                    request_id,
+                    connected_app,
+                })
+            }
+            (status_code, request_id, connected_app) => {
+                Err(
+                    crate::codec::missing(
+                        &[
+                            ("status_code", status_code.is_none()),
+                            ("request_id", request_id.is_none()),
+                            ("connected_app", connected_app.is_none()),
+                        ],
+                    ),
+                )
+            }
+        }
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for RotateResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::codec::object(deserializer)
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl ::serde::Serialize for RotateResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut object = crate::codec::Writer::new(serializer, 3)?;
+        object.entry("status_code", &self.status_code);
+        object.entry("request_id", &self.request_id);
+        object.entry("connected_app", &self.connected_app);
+        object.end()
+    }
 }
 
 /// Parameters of [`ConnectedAppClientsSecrets::rotate_cancel`].
@@ -108,6 +186,7 @@ pub struct RotateCancelRequest {
 
 impl RotateCancelRequest {
     /// Creates the request from its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(client_id: impl Into<String>) -> Self {
         Self {
             client_id: client_id.into(),
@@ -133,8 +212,7 @@ impl crate::test_util::MockEndpoint for RotateCancelRequest {
 }
 
 /// What [`ConnectedAppClientsSecrets::rotate_cancel`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "test-util", derive(::serde::Serialize))]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct RotateCancelResponse {
     /// HTTP status code of the response.
@@ -144,6 +222,75 @@ pub struct RotateCancelResponse {
     pub request_id: String,
     /// The client after the pending secret was dropped.
     pub connected_app: crate::consumer::models::connected_apps::ConnectedApp,
+}
+
+impl crate::codec::Object for RotateCancelResponse {
+    const NAME: &'static str = "RotateCancelResponse";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut status_code: Option<i64> = None;
+        let mut request_id: Option<String> = None;
+        let mut connected_app: Option<
+            crate::consumer::models::connected_apps::ConnectedApp,
+        > = None;
+        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
+            match key.as_str() {
+                "status_code" => {
+                    crate::codec::put(&mut map, &mut status_code, "status_code")
+                }
+                "request_id" => {
+                    crate::codec::put(&mut map, &mut request_id, "request_id")
+                }
+                "connected_app" => {
+                    crate::codec::put(&mut map, &mut connected_app, "connected_app")
+                }
+                _ => crate::codec::skip(&mut map),
+            }?;
+        }
+        match (status_code, request_id, connected_app) {
+            (Some(status_code), Some(request_id), Some(connected_app)) => {
+                Ok(Self {
+                    status_code,
+                    request_id,
+                    connected_app,
+                })
+            }
+            (status_code, request_id, connected_app) => {
+                Err(
+                    crate::codec::missing(
+                        &[
+                            ("status_code", status_code.is_none()),
+                            ("request_id", request_id.is_none()),
+                            ("connected_app", connected_app.is_none()),
+                        ],
+                    ),
+                )
+            }
+        }
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for RotateCancelResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::codec::object(deserializer)
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl ::serde::Serialize for RotateCancelResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut object = crate::codec::Writer::new(serializer, 3)?;
+        object.entry("status_code", &self.status_code);
+        object.entry("request_id", &self.request_id);
+        object.entry("connected_app", &self.connected_app);
+        object.end()
+    }
 }
 
 /// Parameters of [`ConnectedAppClientsSecrets::rotate_start`].
@@ -158,6 +305,7 @@ pub struct RotateStartRequest {
 
 impl RotateStartRequest {
     /// Creates the request from its required parameters; set optional ones with the methods below.
+    #[inline]
     pub fn new(client_id: impl Into<String>) -> Self {
         Self {
             client_id: client_id.into(),
@@ -183,8 +331,7 @@ impl crate::test_util::MockEndpoint for RotateStartRequest {
 }
 
 /// What [`ConnectedAppClientsSecrets::rotate_start`] returns.
-#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "test-util", derive(::serde::Serialize))]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct RotateStartResponse {
     /// HTTP status code of the response.
@@ -194,4 +341,73 @@ pub struct RotateStartResponse {
     pub request_id: String,
     /// The client, including the full value of the new secret in `next_client_secret`.
     pub connected_app: crate::consumer::models::connected_apps::ConnectedAppWithNextClientSecret,
+}
+
+impl crate::codec::Object for RotateStartResponse {
+    const NAME: &'static str = "RotateStartResponse";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut status_code: Option<i64> = None;
+        let mut request_id: Option<String> = None;
+        let mut connected_app: Option<
+            crate::consumer::models::connected_apps::ConnectedAppWithNextClientSecret,
+        > = None;
+        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
+            match key.as_str() {
+                "status_code" => {
+                    crate::codec::put(&mut map, &mut status_code, "status_code")
+                }
+                "request_id" => {
+                    crate::codec::put(&mut map, &mut request_id, "request_id")
+                }
+                "connected_app" => {
+                    crate::codec::put(&mut map, &mut connected_app, "connected_app")
+                }
+                _ => crate::codec::skip(&mut map),
+            }?;
+        }
+        match (status_code, request_id, connected_app) {
+            (Some(status_code), Some(request_id), Some(connected_app)) => {
+                Ok(Self {
+                    status_code,
+                    request_id,
+                    connected_app,
+                })
+            }
+            (status_code, request_id, connected_app) => {
+                Err(
+                    crate::codec::missing(
+                        &[
+                            ("status_code", status_code.is_none()),
+                            ("request_id", request_id.is_none()),
+                            ("connected_app", connected_app.is_none()),
+                        ],
+                    ),
+                )
+            }
+        }
+    }
+}
+
+impl<'de> ::serde::Deserialize<'de> for RotateStartResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::codec::object(deserializer)
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl ::serde::Serialize for RotateStartResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut object = crate::codec::Writer::new(serializer, 3)?;
+        object.entry("status_code", &self.status_code);
+        object.entry("request_id", &self.request_id);
+        object.entry("connected_app", &self.connected_app);
+        object.end()
+    }
 }
