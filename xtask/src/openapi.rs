@@ -1,20 +1,20 @@
-//! `cargo xtask openapi [--check]`: describes the whole API as OpenAPI 3.1, rendered from
-//! the same resolved model as the SDK: `openapi/consumer.json` and `openapi/b2b.json`.
-//! `--check` fails when a committed document is not what the spec produces.
+//! `cargo xtask openapi [--check]`: describes the whole API (every product) as one
+//! OpenAPI 3.1 document, `openapi/stytch.json`, rendered from the same resolved model as
+//! the SDK. `--check` fails when the committed document is not what the spec produces, or
+//! when `openapi/` holds another `.json` file (a leftover of an older layout).
 //!
-//! Why two documents: consumer and B2B share some endpoints under the very same method
-//! and path (M2M clients, connected apps, fraud rules, `debug/whoami`, …), which answer
-//! according to the kind of project calling them. One document cannot hold two
-//! operations at one method and path, and merging them would give up `operationId` =
-//! endpoint id, so each kind of project gets its own complete document.
+//! What the document holds:
 //!
-//! What a document holds:
-//!
-//! - `servers`: the live and the test API host; operations of telemetry namespaces (the
-//!   fraud endpoints) carry their own `servers` naming the telemetry host.
-//! - One HTTP basic-auth security scheme (project id and secret), required everywhere.
+//! - `servers`: the hosts of the first product (the live and the test API host). A
+//!   product served elsewhere (SAML Shield) names its hosts in a path-level `servers` of
+//!   each of its paths; operations of telemetry namespaces (the fraud endpoints) carry
+//!   their own `servers` naming the telemetry host.
+//! - Security: HTTP basic auth (project id and secret) is the document default; the
+//!   operations of a product that authenticates otherwise (SAML Shield: a bearer public
+//!   token) carry their own `security`.
 //! - Every endpoint as an operation whose `operationId` is the endpoint id
-//!   (`consumer.totps.create`) and whose tag is its namespace id.
+//!   (`consumer.totps.create`) and whose tag is its namespace id. `x-stytch-endpoints`
+//!   maps each product to the endpoint id the operation stands for.
 //! - Path and query parameters; a member session becomes two optional header
 //!   parameters named after its headers. Body parameters form the request body, as
 //!   `application/json` or `application/x-www-form-urlencoded`. Parameters that the SDK
@@ -24,8 +24,24 @@
 //! - A `200` response with the response fields, and a `default` response with the Stytch
 //!   error body.
 //! - Object types and enums (with their wire values) under `components/schemas`, keyed
-//!   by type id (`consumer.m2m.M2MClient`): every model module the vertical's endpoints
-//!   reach, including modules of the other vertical that they share.
+//!   by type id (`consumer.m2m.M2MClient`, `b2b.sessions.MemberSession`): the product
+//!   prefix keeps the products' types apart.
+//!
+//! Consumer and B2B share some endpoints under the very same method and path (M2M
+//! clients, connected apps, fraud rules, `debug/whoami`, …). A document holds one
+//! operation per method and path, so such endpoints are merged into one operation:
+//!
+//! - Its `operationId` is the endpoint id of the first product (in spec order), its tags
+//!   are every product's namespace, and `x-stytch-endpoints` lists every product's id.
+//! - When the endpoints send and receive the same thing (parameters, request body,
+//!   response, hosts, authentication: everything but doc texts), the operation is that
+//!   one shape. Doc texts that differ are kept, each labelled with its product.
+//! - Otherwise every parameter of either product is listed, required only when every
+//!   product requires it; request bodies and responses that differ become an `anyOf` of
+//!   the products' schemas, each alternative titled with its endpoint id. (Not `oneOf`:
+//!   the products' object schemas overlap, and a body that both accept would then match
+//!   neither.) Endpoints that differ in host or authentication cannot be merged and fail
+//!   the render.
 //!
 //! Object keys are written in sorted order whatever serde_json's map type is, so the file
 //! is the same byte for byte in every build of this crate.
@@ -35,95 +51,172 @@ use std::path::Path;
 
 use serde_json::{Map, Value, json};
 use stytch_codegen::model::{
-    Api, EnumType, Field, Host, Location, Namespace, ObjectType, Param, Ty,
+    Api, Endpoint, EnumType, Field, Host, Location, Namespace, ObjectType, Param, Ty,
 };
-use stytch_codegen::products::{self, Auth};
+use stytch_codegen::products::{self, Auth, Product};
 
-/// Where the documents live, relative to the repository root.
+/// Where the document lives, relative to the repository root.
 pub const DIR: &str = "openapi";
+
+/// The document, relative to the repository root.
+pub const FILE: &str = "openapi/stytch.json";
 
 /// Host of the fraud and device-fingerprinting endpoints.
 pub const TELEMETRY_URL: &str = "https://telemetry.stytch.com";
 
-/// Name of the security scheme.
-const AUTH: &str = "stytchAuth";
 /// Name of the error body schema.
 const ERROR: &str = "Error";
 
-/// Writes (or with `check_only`, compares) the documents under `root`.
+/// Name of the key listing, per product, the endpoint ids an operation stands for.
+pub const ENDPOINTS_KEY: &str = "x-stytch-endpoints";
+
+/// Writes (or with `check_only`, compares) the document under `root`, and removes (or
+/// reports) any other `.json` file in `openapi/`.
 pub fn run(root: &Path, spec: &Path, check_only: bool) -> Result<(), String> {
     let api = stytch_codegen::model(spec).map_err(|e| e.to_string())?;
-    let documents = render(&api, &crate::sdk_version(root)?)?;
+    let doc = render(&api, &crate::sdk_version(root)?)?;
     let mut stale = String::new();
-    for doc in &documents {
-        let path = root.join(&doc.path);
-        let current = match std::fs::read_to_string(&path) {
-            Ok(text) => Some(text),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
-            Err(e) => return Err(format!("{}: {e}", path.display())),
-        };
+    let path = root.join(&doc.path);
+    let current = match std::fs::read_to_string(&path) {
+        Ok(text) => Some(text),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+        Err(e) => return Err(format!("{}: {e}", path.display())),
+    };
+    for leftover in leftovers(root, &doc.path)? {
         if check_only {
-            match current {
-                Some(text) if text == doc.text => {}
-                Some(text) => stale.push_str(&crate::codegen::capped_diff(
-                    &doc.path,
-                    &text,
-                    &doc.text,
-                    crate::codegen::DIFF_LINE_CAP,
-                )),
-                None => stale.push_str(&format!("missing: {}\n", doc.path)),
-            }
-            continue;
+            stale.push_str(&format!("not rendered any more: {leftover}\n"));
+        } else {
+            let file = root.join(&leftover);
+            std::fs::remove_file(&file).map_err(|e| format!("{}: {e}", file.display()))?;
+            println!("removed {leftover}");
         }
-        if current.as_deref() != Some(doc.text.as_str()) {
-            if let Some(dir) = path.parent() {
-                std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
-            }
-            std::fs::write(&path, &doc.text).map_err(|e| format!("{}: {e}", path.display()))?;
-        }
-        println!("wrote {} ({} bytes)", doc.path, doc.text.len());
-    }
-    if !stale.is_empty() {
-        return Err(format!(
-            "the OpenAPI documents differ from what spec/ produces; run `cargo xtask openapi`:\n{stale}"
-        ));
     }
     if check_only {
-        let names: Vec<&str> = documents.iter().map(|d| d.path.as_str()).collect();
-        println!("{} up to date", names.join(" and "));
+        match current {
+            Some(text) if text == doc.text => {}
+            Some(text) => stale.push_str(&crate::codegen::capped_diff(
+                &doc.path,
+                &text,
+                &doc.text,
+                crate::codegen::DIFF_LINE_CAP,
+            )),
+            None => stale.push_str(&format!("missing: {}\n", doc.path)),
+        }
+        if !stale.is_empty() {
+            return Err(format!(
+                "openapi/ differs from what spec/ produces; run `cargo xtask openapi`:\n{stale}"
+            ));
+        }
+        println!("{} up to date", doc.path);
+        return Ok(());
     }
+    if current.as_deref() != Some(doc.text.as_str()) {
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+        }
+        std::fs::write(&path, &doc.text).map_err(|e| format!("{}: {e}", path.display()))?;
+    }
+    println!("wrote {} ({} bytes)", doc.path, doc.text.len());
     Ok(())
 }
 
-/// One rendered document.
+/// The `.json` files of `openapi/` other than `keep`, sorted, relative to `root`.
+fn leftovers(root: &Path, keep: &str) -> Result<Vec<String>, String> {
+    let dir = root.join(DIR);
+    let entries = match std::fs::read_dir(&dir) {
+        Ok(entries) => entries,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(e) => return Err(format!("{}: {e}", dir.display())),
+    };
+    let mut found = Vec::new();
+    for entry in entries {
+        let entry = entry.map_err(|e| format!("{}: {e}", dir.display()))?;
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let relative = format!("{DIR}/{name}");
+        if name.ends_with(".json") && relative != keep {
+            found.push(relative);
+        }
+    }
+    found.sort();
+    Ok(found)
+}
+
+/// The rendered document.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Document {
-    /// Path relative to the repository root: `openapi/<vertical>.json`.
+    /// Path relative to the repository root: [`FILE`].
     pub path: String,
     /// Pretty-printed JSON with a final newline.
     pub text: String,
 }
 
-/// One document per vertical of `api`; `version` (the `stytch-sdk` version) is the
-/// documents' version: they describe what that release of the crate speaks.
-pub fn render(api: &Api, version: &str) -> Result<Vec<Document>, String> {
-    api.verticals
+/// One endpoint, rendered as an operation of its own product.
+struct Rendered<'a> {
+    product: &'static Product,
+    ns: &'a Namespace,
+    endpoint: &'a Endpoint,
+    op: Value,
+}
+
+/// Name of the security scheme of an authentication kind.
+fn scheme_name(auth: Auth) -> &'static str {
+    match auth {
+        Auth::ProjectSecret => "stytchAuth",
+        Auth::PublicToken => "stytchPublicToken",
+    }
+}
+
+fn scheme(auth: Auth) -> Value {
+    match auth {
+        Auth::ProjectSecret => json!({
+            "type": "http",
+            "scheme": "basic",
+            "description": "The project id as user name and the project secret as password.",
+        }),
+        Auth::PublicToken => json!({
+            "type": "http",
+            "scheme": "bearer",
+            "description": "The project's public token (SAML Shield).",
+        }),
+    }
+}
+
+fn servers(product: &Product) -> Value {
+    product
+        .servers
         .iter()
-        .map(|v| {
-            Ok(Document {
-                path: format!("{DIR}/{}.json", v.name),
-                text: render_vertical(api, &v.name, version)?,
-            })
-        })
+        .map(|(url, description)| json!({"url": url, "description": description}))
         .collect()
 }
 
-/// The document of one vertical: its endpoints and every model module they reach.
-fn render_vertical(api: &Api, vertical: &str, version: &str) -> Result<String, String> {
-    let mut paths: BTreeMap<String, Map<String, Value>> = BTreeMap::new();
+/// Who calls a product's endpoints, for labelling doc texts.
+fn audience(product: &Product) -> String {
+    match product.name {
+        "consumer" => "Consumer projects".to_owned(),
+        "b2b" => "B2B projects".to_owned(),
+        "samlshield" => "SAML Shield".to_owned(),
+        _ => format!("Projects of product {}", product.about),
+    }
+}
+
+/// The document of every product of `api`; `version` (the `stytch-sdk` version) is the
+/// document's version: it describes what that release of the crate speaks.
+pub fn render(api: &Api, version: &str) -> Result<Document, String> {
+    let mut products_used = Vec::new();
+    for v in &api.verticals {
+        let product = products::product(&v.name)
+            .ok_or_else(|| format!("`{}` is not a product the generator knows", v.name))?;
+        products_used.push((v, product));
+    }
+    let home = products_used
+        .first()
+        .map(|(_, p)| *p)
+        .ok_or("the spec describes no product")?;
+
+    // Every endpoint as an operation of its product, grouped by path and method.
     let mut tags = Vec::new();
-    let mut schemas = Map::new();
-    for v in api.verticals.iter().filter(|v| v.name == vertical) {
+    let mut grouped: BTreeMap<String, BTreeMap<String, Vec<Rendered>>> = BTreeMap::new();
+    for (v, product) in &products_used {
         let mut namespaces = Vec::new();
         flatten(&v.namespaces, &mut namespaces);
         for ns in namespaces {
@@ -132,24 +225,64 @@ fn render_vertical(api: &Api, vertical: &str, version: &str) -> Result<String, S
             }
             tags.push(json!({"name": ns.id, "description": ns.doc}));
             for e in &ns.endpoints {
-                let method = e.http.to_lowercase();
-                let item = paths.entry(e.path.clone()).or_default();
-                if item.contains_key(&method) {
+                let mut op = operation(ns, e);
+                op[ENDPOINTS_KEY] = json!({product.name: e.id});
+                if product.auth != home.auth {
+                    op["security"] = json!([{scheme_name(product.auth): []}]);
+                }
+                let group = grouped
+                    .entry(e.path.clone())
+                    .or_default()
+                    .entry(e.http.to_lowercase())
+                    .or_default();
+                if let Some(twin) = group.iter().find(|r| r.product.name == product.name) {
                     return Err(format!(
-                        "two {vertical} endpoints are `{} {}` (the second is `{}`)",
-                        e.http, e.path, e.id
+                        "two {} endpoints are `{} {}`: `{}` and `{}`",
+                        product.name, e.http, e.path, twin.endpoint.id, e.id
                     ));
                 }
-                item.insert(method, operation(ns, e));
+                group.push(Rendered {
+                    product,
+                    ns,
+                    endpoint: e,
+                    op,
+                });
             }
         }
     }
-    // Model modules are shared across verticals where the endpoints of both reach them.
-    for v in &api.verticals {
-        for module in &v.models {
-            if !module.used_by.contains(vertical) {
-                continue;
+
+    let mut paths = Map::new();
+    for (path, methods) in grouped {
+        let mut item = Map::new();
+        let mut hosts: Option<&'static Product> = None;
+        for (method, group) in methods {
+            for r in &group {
+                match hosts {
+                    Some(p) if p.servers != r.product.servers => {
+                        return Err(format!(
+                            "`{path}` is served by {} and by {}, which live on different hosts",
+                            p.name, r.product.name
+                        ));
+                    }
+                    _ => hosts = Some(r.product),
+                }
             }
+            let op = match group.as_slice() {
+                [single] => single.op.clone(),
+                several => merge(&method, &path, several)?,
+            };
+            item.insert(method, op);
+        }
+        if let Some(product) = hosts.filter(|p| p.servers != home.servers) {
+            item.insert("servers".into(), servers(product));
+        }
+        paths.insert(path, Value::Object(item));
+    }
+
+    // Every model module some product's endpoints reach, once, under its own product.
+    let mut schemas = Map::new();
+    for v in &api.verticals {
+        for module in v.models.iter().filter(|m| !m.used_by.is_empty()) {
             for t in &module.types {
                 let id = format!("{}.{}.{}", v.name, module.name, t.name);
                 schemas.insert(id, object_schema(t));
@@ -162,54 +295,329 @@ fn render_vertical(api: &Api, vertical: &str, version: &str) -> Result<String, S
     }
     schemas.insert(ERROR.to_owned(), error_schema());
 
-    let product = products::product(vertical)
-        .ok_or_else(|| format!("`{vertical}` is not a product the generator knows"))?;
-    let (title, projects) = match vertical {
-        "b2b" => ("Stytch B2B API", "B2B projects"),
-        "samlshield" => ("Stytch SAML Shield API", "SAML Shield"),
-        _ => ("Stytch consumer API", "consumer projects"),
-    };
-    let servers: Vec<Value> = product
-        .servers
-        .iter()
-        .map(|(url, description)| json!({"url": url, "description": description}))
-        .collect();
-    let scheme = match product.auth {
-        Auth::ProjectSecret => json!({
-            "type": "http",
-            "scheme": "basic",
-            "description": "The project id as user name and the project secret as password.",
-        }),
-        Auth::PublicToken => json!({
-            "type": "http",
-            "scheme": "bearer",
-            "description": "The project's public token.",
-        }),
-    };
+    let mut schemes = Map::new();
+    for (_, product) in &products_used {
+        schemes.insert(scheme_name(product.auth).to_owned(), scheme(product.auth));
+    }
+    let audiences: Vec<String> = products_used.iter().map(|(_, p)| audience(p)).collect();
     let document = json!({
         "openapi": "3.1.0",
         "info": {
-            "title": title,
+            "title": "Stytch API",
             "version": version,
             "description": format!(
-                "The endpoints of the Stytch authentication API for {projects}, as the \
-                stytch-sdk crate speaks them. Rendered by `cargo xtask openapi` from the YAML \
-                description in spec/; do not edit by hand."
+                "The endpoints of the Stytch authentication API ({}), as the stytch-sdk crate \
+                speaks them. Where two products share a method and path, one operation serves \
+                both: `x-stytch-endpoints` names each product's endpoint, and whatever differs \
+                between them is labelled with its product. Rendered by `cargo xtask openapi` \
+                from the YAML description in spec/; do not edit by hand.",
+                audiences.join(", ")
             ),
         },
-        "servers": servers,
-        "security": [{AUTH: []}],
+        "servers": servers(home),
+        "security": [{scheme_name(home.auth): []}],
         "tags": tags,
         "paths": paths,
         "components": {
-            "securitySchemes": {
-                AUTH: scheme,
-            },
+            "securitySchemes": schemes,
             "schemas": schemas,
         },
     });
     let text = serde_json::to_string_pretty(&sorted(document)).map_err(|e| e.to_string())?;
-    Ok(text + "\n")
+    Ok(Document {
+        path: FILE.to_owned(),
+        text: text + "\n",
+    })
+}
+
+/// One operation for endpoints of several products under the same method and path.
+fn merge(method: &str, path: &str, group: &[Rendered]) -> Result<Value, String> {
+    let ids: Vec<&str> = group.iter().map(|r| r.endpoint.id.as_str()).collect();
+    for key in ["servers", "security"] {
+        let first = group[0].op.get(key);
+        if group.iter().any(|r| r.op.get(key) != first) {
+            return Err(format!(
+                "{} share `{} {path}` but not its {key}; one operation cannot describe them",
+                ids.join(" and "),
+                method.to_uppercase()
+            ));
+        }
+    }
+    let labels: Vec<String> = group.iter().map(|r| audience(r.product)).collect();
+    let ops: Vec<(usize, &Value)> = group.iter().map(|r| &r.op).enumerate().collect();
+    let alike = ops
+        .iter()
+        .all(|(_, op)| wire_shape(op) == wire_shape(ops[0].1));
+    let mut op = if alike {
+        combine(&ops, &labels, false)
+    } else {
+        alternatives(group, &labels)
+    };
+
+    let who = labels.join(" and ");
+    let mut description = if alike {
+        format!("{who} call this operation alike: the same parameters, request body and response.")
+    } else {
+        format!(
+            "{who} both call this operation, with different parameters or bodies. A \
+            parameter only some of them send says so; where request bodies or responses \
+            differ, the schema is an `anyOf` whose alternatives are titled with the endpoint \
+            id they belong to."
+        )
+    };
+    for (r, label) in group.iter().zip(&labels) {
+        if !r.endpoint.doc.is_empty() {
+            description.push_str(&format!(
+                "\n\n{label} (`{}`): {}",
+                r.endpoint.id, r.endpoint.doc
+            ));
+        }
+    }
+    op["description"] = json!(description);
+    op["operationId"] = json!(ids[0]);
+    let mut tags: Vec<&str> = Vec::new();
+    for r in group {
+        if !tags.contains(&r.ns.id.as_str()) {
+            tags.push(&r.ns.id);
+        }
+    }
+    op["tags"] = json!(tags);
+    let endpoints: Map<String, Value> = group
+        .iter()
+        .map(|r| (r.product.name.to_owned(), json!(r.endpoint.id)))
+        .collect();
+    op[ENDPOINTS_KEY] = Value::Object(endpoints);
+    let map = op.as_object_mut().expect("an operation is an object");
+    if group.iter().all(|r| r.endpoint.idempotent) {
+        map.insert("x-idempotent".into(), json!(true));
+    } else {
+        map.remove("x-idempotent");
+    }
+    Ok(op)
+}
+
+/// What an operation puts on the wire: the operation without its identity (id, tags,
+/// endpoint ids), its retry hint and every doc text.
+fn wire_shape(op: &Value) -> Value {
+    let mut shape = op.clone();
+    if let Some(map) = shape.as_object_mut() {
+        for key in ["operationId", "tags", ENDPOINTS_KEY, "x-idempotent"] {
+            map.remove(key);
+        }
+    }
+    without_docs(&shape, false)
+}
+
+/// `value` without `description` texts. `names` says that the keys of this object are
+/// property names (a property may be called `description`).
+fn without_docs(value: &Value, names: bool) -> Value {
+    match value {
+        Value::Object(map) => Value::Object(
+            map.iter()
+                .filter(|(k, v)| names || !(k.as_str() == "description" && v.is_string()))
+                .map(|(k, v)| (k.clone(), without_docs(v, !names && k == "properties")))
+                .collect(),
+        ),
+        Value::Array(items) => Value::Array(items.iter().map(|v| without_docs(v, false)).collect()),
+        other => other.clone(),
+    }
+}
+
+/// Values of the same wire shape made one: the first's structure, with each doc text
+/// that differs between them replaced by every product's text, labelled. Each value
+/// comes with the index of its product in `labels`.
+fn combine(values: &[(usize, &Value)], labels: &[String], names: bool) -> Value {
+    match values[0].1 {
+        Value::Object(first) => {
+            let mut keys: Vec<&String> = first.keys().collect();
+            for (_, v) in &values[1..] {
+                if let Value::Object(map) = v {
+                    keys.extend(map.keys().filter(|k| !first.contains_key(*k)));
+                }
+            }
+            let mut out = Map::new();
+            for key in keys {
+                let present: Vec<(usize, &Value)> = values
+                    .iter()
+                    .filter_map(|(i, v)| v.get(key).map(|x| (*i, x)))
+                    .collect();
+                let merged =
+                    if !names && key == "description" && present.iter().all(|(_, v)| v.is_string())
+                    {
+                        labelled_text(&present, values.len(), labels)
+                    } else {
+                        combine(&present, labels, !names && key == "properties")
+                    };
+                out.insert(key.clone(), merged);
+            }
+            Value::Object(out)
+        }
+        Value::Array(first) => Value::Array(
+            (0..first.len())
+                .map(|n| {
+                    let items: Vec<(usize, &Value)> = values
+                        .iter()
+                        .filter_map(|(i, v)| v.get(n).map(|x| (*i, x)))
+                        .collect();
+                    combine(&items, labels, false)
+                })
+                .collect(),
+        ),
+        other => other.clone(),
+    }
+}
+
+/// One text for several products' doc texts: the text itself when all `of` values say
+/// the same, else each product's text after its label.
+fn labelled_text(texts: &[(usize, &Value)], of: usize, labels: &[String]) -> Value {
+    let first = texts[0].1;
+    if texts.len() == of && texts.iter().all(|(_, t)| *t == first) {
+        return first.clone();
+    }
+    let parts: Vec<String> = texts
+        .iter()
+        .map(|(i, t)| format!("{}: {}", labels[*i], t.as_str().unwrap_or_default()))
+        .collect();
+    json!(parts.join("\n\n"))
+}
+
+/// Schemas of several products for one place: one schema when they have the same wire
+/// shape, else an `anyOf` of them, each titled with its endpoint id.
+fn alternative_schemas(
+    schemas: &[(usize, &Value)],
+    group: &[Rendered],
+    labels: &[String],
+) -> Value {
+    let first = without_docs(schemas[0].1, false);
+    if schemas.iter().all(|(_, s)| without_docs(s, false) == first) {
+        return combine(schemas, labels, false);
+    }
+    let options: Vec<Value> = schemas
+        .iter()
+        .map(|(i, s)| {
+            let mut s = (*s).clone();
+            if s.get("$ref").is_some() {
+                s = json!({"allOf": [s]});
+            }
+            s["title"] = json!(group[*i].endpoint.id);
+            let note = format!("What {} send or receive here.", labels[*i]);
+            match s.get("description").and_then(Value::as_str) {
+                Some(doc) => s["description"] = json!(format!("{note} {doc}")),
+                None => s["description"] = json!(note),
+            }
+            s
+        })
+        .collect();
+    json!({"anyOf": options})
+}
+
+/// The parameters, request body and responses of endpoints that differ on the wire.
+fn alternatives(group: &[Rendered], labels: &[String]) -> Value {
+    let mut op = group[0].op.clone();
+    let map = op.as_object_mut().expect("an operation is an object");
+    for key in ["parameters", "requestBody", "responses"] {
+        map.remove(key);
+    }
+
+    // Parameters: the union, keyed by location and name.
+    let mut order: Vec<(String, String)> = Vec::new();
+    let mut by_key: BTreeMap<(String, String), Vec<(usize, &Value)>> = BTreeMap::new();
+    for (i, r) in group.iter().enumerate() {
+        for p in r.op["parameters"].as_array().into_iter().flatten() {
+            let key = (
+                p["in"].as_str().unwrap_or_default().to_owned(),
+                p["name"].as_str().unwrap_or_default().to_owned(),
+            );
+            if !by_key.contains_key(&key) {
+                order.push(key.clone());
+            }
+            by_key.entry(key).or_default().push((i, p));
+        }
+    }
+    let mut parameters = Vec::new();
+    for key in order {
+        let found = &by_key[&key];
+        let schemas: Vec<(usize, &Value)> = found.iter().map(|(i, p)| (*i, &p["schema"])).collect();
+        let mut p = combine(found, labels, false);
+        p["schema"] = alternative_schemas(&schemas, group, labels);
+        let everywhere = found.len() == group.len();
+        p["required"] = json!(
+            key.0 == "path"
+                || (everywhere && found.iter().all(|(_, p)| p["required"] == json!(true)))
+        );
+        if !everywhere {
+            let who: Vec<&str> = found.iter().map(|(i, _)| labels[*i].as_str()).collect();
+            let note = format!("Only {} send this parameter.", who.join(" and "));
+            let doc = p["description"].as_str().unwrap_or_default().to_owned();
+            p["description"] = json!(format!("{doc} {note}").trim());
+        }
+        parameters.push(p);
+    }
+    if !parameters.is_empty() {
+        map.insert("parameters".into(), Value::Array(parameters));
+    }
+
+    // Request bodies: per content type, the products' schemas.
+    let mut bodies: BTreeMap<&str, Vec<(usize, &Value)>> = BTreeMap::new();
+    let mut every_body_required = true;
+    for (i, r) in group.iter().enumerate() {
+        match r.op.get("requestBody") {
+            Some(body) => {
+                every_body_required &= body["required"] == json!(true);
+                for (content_type, media) in body["content"].as_object().into_iter().flatten() {
+                    bodies
+                        .entry(content_type.as_str())
+                        .or_default()
+                        .push((i, &media["schema"]));
+                }
+            }
+            None => every_body_required = false,
+        }
+    }
+    if !bodies.is_empty() {
+        let content: Map<String, Value> = bodies
+            .iter()
+            .map(|(content_type, schemas)| {
+                let schema = alternative_schemas(schemas, group, labels);
+                (content_type.to_string(), json!({"schema": schema}))
+            })
+            .collect();
+        map.insert(
+            "requestBody".into(),
+            json!({"required": every_body_required, "content": content}),
+        );
+    }
+
+    // Responses: per status and content type, the products' schemas.
+    let mut responses = Map::new();
+    let mut statuses: BTreeMap<&str, Vec<(usize, &Value)>> = BTreeMap::new();
+    for (i, r) in group.iter().enumerate() {
+        for (status, response) in r.op["responses"].as_object().into_iter().flatten() {
+            statuses
+                .entry(status.as_str())
+                .or_default()
+                .push((i, response));
+        }
+    }
+    for (status, found) in statuses {
+        let mut response = combine(&found, labels, false);
+        let mut types: BTreeMap<&str, Vec<(usize, &Value)>> = BTreeMap::new();
+        for (i, r) in &found {
+            for (content_type, media) in r["content"].as_object().into_iter().flatten() {
+                types
+                    .entry(content_type.as_str())
+                    .or_default()
+                    .push((*i, &media["schema"]));
+            }
+        }
+        for (content_type, schemas) in types {
+            response["content"][content_type]["schema"] =
+                alternative_schemas(&schemas, group, labels);
+        }
+        responses.insert(status.to_owned(), response);
+    }
+    map.insert("responses".into(), Value::Object(responses));
+    op
 }
 
 /// The same value with every object's keys inserted in sorted order.
@@ -511,8 +919,8 @@ mod tests {
         stytch_codegen::model(&root().join("spec")).expect("spec/ loads")
     }
 
-    fn committed(vertical: &str) -> String {
-        let path = root().join(format!("{DIR}/{vertical}.json"));
+    fn committed() -> String {
+        let path = root().join(FILE);
         std::fs::read_to_string(&path)
             .unwrap_or_else(|e| panic!("{}: {e}; run `cargo xtask openapi`", path.display()))
     }
@@ -525,6 +933,21 @@ mod tests {
             },
             Schema::Boolean(_) => panic!("a boolean schema"),
         }
+    }
+
+    /// The schema an endpoint sends or receives at a place: the place's schema, or
+    /// when products differ there, the `anyOf` alternative titled with the endpoint id.
+    fn own<'a>(schema: &'a Schema, id: &str) -> &'a oas3::spec::ObjectSchema {
+        let schema = object(schema);
+        if schema.any_of.is_empty() {
+            return schema;
+        }
+        schema
+            .any_of
+            .iter()
+            .map(object)
+            .find(|alt| alt.title.as_deref() == Some(id))
+            .unwrap_or_else(|| panic!("no alternative titled {id}"))
     }
 
     /// Every `$ref` string anywhere in `value`.
@@ -543,8 +966,24 @@ mod tests {
         }
     }
 
+    /// Every endpoint of the model with its product and namespace.
+    fn endpoints(api: &Api) -> Vec<(&'static Product, &Namespace, &Endpoint)> {
+        let mut out = Vec::new();
+        for v in &api.verticals {
+            let product = products::product(&v.name).unwrap();
+            let mut namespaces = Vec::new();
+            flatten(&v.namespaces, &mut namespaces);
+            for ns in namespaces {
+                for e in &ns.endpoints {
+                    out.push((product, ns, e));
+                }
+            }
+        }
+        out
+    }
+
     #[test]
-    fn check_fails_on_a_stale_or_missing_document() {
+    fn check_fails_on_a_stale_missing_or_left_over_document() {
         let spec = root().join("xtask/tests/fixtures/spec-diff/breaking/old");
         let repo = tempfile::tempdir().unwrap();
         std::fs::create_dir_all(repo.path().join("stytch-sdk")).unwrap();
@@ -554,16 +993,28 @@ mod tests {
         )
         .unwrap();
         let err = run(repo.path(), &spec, true).unwrap_err();
-        assert!(err.contains("missing: openapi/consumer.json"), "{err}");
+        assert!(err.contains("missing: openapi/stytch.json"), "{err}");
 
         run(repo.path(), &spec, false).unwrap();
         run(repo.path(), &spec, true).unwrap();
-        let path = repo.path().join("openapi/consumer.json");
+        let path = repo.path().join(FILE);
         let text = std::fs::read_to_string(&path).unwrap();
         assert!(text.contains("\"version\": \"0.7.0\""));
         // The fixture's token endpoint sends a form body with a fixed grant.
         assert!(text.contains("\"application/x-www-form-urlencoded\""));
         assert!(text.contains("\"const\": \"client_credentials\""));
+
+        // A document of the former one-per-product layout is reported, then removed.
+        let old = repo.path().join("openapi/consumer.json");
+        std::fs::write(&old, "{}").unwrap();
+        let err = run(repo.path(), &spec, true).unwrap_err();
+        assert!(
+            err.contains("not rendered any more: openapi/consumer.json"),
+            "{err}"
+        );
+        run(repo.path(), &spec, false).unwrap();
+        assert!(!old.exists());
+        run(repo.path(), &spec, true).unwrap();
 
         std::fs::write(
             &path,
@@ -571,7 +1022,7 @@ mod tests {
         )
         .unwrap();
         let err = run(repo.path(), &spec, true).unwrap_err();
-        assert!(err.contains("--- a/openapi/consumer.json"), "{err}");
+        assert!(err.contains("--- a/openapi/stytch.json"), "{err}");
         assert!(
             err.contains("\n-        \"description\": \"Hands out tokens.\",\n"),
             "{err}"
@@ -585,156 +1036,244 @@ mod tests {
     }
 
     #[test]
-    fn committed_documents_are_fresh() {
+    fn committed_document_is_fresh_and_alone() {
         let api = model();
-        let documents = render(&api, &crate::sdk_version(&root()).unwrap()).unwrap();
-        let paths: Vec<&str> = documents.iter().map(|d| d.path.as_str()).collect();
-        assert_eq!(
-            paths,
-            [
-                "openapi/consumer.json",
-                "openapi/b2b.json",
-                "openapi/samlshield.json"
-            ]
+        let doc = render(&api, &crate::sdk_version(&root()).unwrap()).unwrap();
+        assert_eq!(doc.path, "openapi/stytch.json");
+        let on_disk = std::fs::read_to_string(root().join(&doc.path)).unwrap_or_default();
+        assert!(
+            on_disk == doc.text,
+            "{} is stale; run `cargo xtask openapi`:\n{}",
+            doc.path,
+            crate::codegen::capped_diff(&doc.path, &on_disk, &doc.text, 60)
         );
-        for doc in documents {
-            let on_disk = std::fs::read_to_string(root().join(&doc.path)).unwrap_or_default();
-            assert!(
-                on_disk == doc.text,
-                "{} is stale; run `cargo xtask openapi`:\n{}",
-                doc.path,
-                crate::codegen::capped_diff(&doc.path, &on_disk, &doc.text, 60)
-            );
-        }
+        assert_eq!(leftovers(&root(), FILE).unwrap(), Vec::<String>::new());
     }
 
     #[test]
-    fn committed_documents_parse_as_openapi_3_1_and_say_what_the_model_says() {
+    fn every_endpoint_is_one_operation_or_one_alternative_of_a_merged_one() {
         let api = model();
+        let text = committed();
+        let doc = oas3::from_json(&text).expect("a valid OpenAPI document");
+        let json: Value = serde_json::from_str(&text).unwrap();
+        let all = endpoints(&api);
+        assert!(all.iter().any(|(p, _, _)| p.name == "samlshield"));
+
+        // The endpoint ids each operation stands for; the operation id is one of them.
+        let mut seen: BTreeMap<String, usize> = BTreeMap::new();
+        let mut operations = 0;
+        for (path, item) in json["paths"].as_object().unwrap() {
+            for (method, op) in item.as_object().unwrap() {
+                if method == "servers" {
+                    continue;
+                }
+                operations += 1;
+                let ids = op[ENDPOINTS_KEY]
+                    .as_object()
+                    .unwrap_or_else(|| panic!("{method} {path}: no {ENDPOINTS_KEY}"));
+                assert!(
+                    ids.values().any(|id| op["operationId"] == *id),
+                    "{method} {path}"
+                );
+                for id in ids.values() {
+                    *seen.entry(id.as_str().unwrap().to_owned()).or_default() += 1;
+                }
+            }
+        }
+        assert_eq!(operations, doc.operations().count());
+        let expected: BTreeMap<String, usize> =
+            all.iter().map(|(_, _, e)| (e.id.clone(), 1)).collect();
+        assert_eq!(seen, expected, "every endpoint exactly once");
+
+        // Endpoints of several products under one method and path are one operation.
+        let mut pairs: BTreeMap<(String, String), Vec<&Endpoint>> = BTreeMap::new();
+        for (_, _, e) in &all {
+            pairs
+                .entry((e.http.clone(), e.path.clone()))
+                .or_default()
+                .push(e);
+        }
+        assert_eq!(operations, pairs.len(), "shared pairs merged");
+        let shared: Vec<_> = pairs.values().filter(|list| list.len() > 1).collect();
+        assert!(!shared.is_empty());
+        for list in shared {
+            let op = &json["paths"][&list[0].path][list[0].http.to_lowercase()];
+            assert_eq!(op["operationId"], json!(list[0].id));
+            assert_eq!(op[ENDPOINTS_KEY].as_object().unwrap().len(), list.len());
+            for e in list {
+                assert!(
+                    op["description"].as_str().unwrap().contains(&e.doc),
+                    "{}: its doc text is kept",
+                    e.id
+                );
+            }
+        }
+
+        // Each endpoint: under its product's key, tagged with its namespace, on its
+        // product's hosts with its product's authentication.
+        let home = products::product(&api.verticals[0].name).unwrap();
+        for (product, ns, e) in &all {
+            let method = e.http.to_lowercase();
+            let op = &json["paths"][&e.path][&method];
+            assert_eq!(op[ENDPOINTS_KEY][product.name], json!(e.id));
+            let tags: Vec<&str> = op["tags"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|t| t.as_str().unwrap())
+                .collect();
+            assert!(tags.contains(&ns.id.as_str()), "{}", e.id);
+            let parsed = doc.operation(&e.http.parse().unwrap(), &e.path).unwrap();
+            let hosts: Vec<&str> = parsed.servers.iter().map(|s| s.url.as_str()).collect();
+            if ns.host == Host::Telemetry {
+                assert_eq!(hosts, [TELEMETRY_URL], "{}", e.id);
+            } else {
+                assert!(hosts.is_empty(), "{}", e.id);
+            }
+            let item = &doc.paths.as_ref().unwrap()[&e.path];
+            let path_hosts: Vec<&str> = item.servers.iter().map(|s| s.url.as_str()).collect();
+            if product.servers == home.servers {
+                assert!(path_hosts.is_empty(), "{}", e.id);
+                assert!(parsed.security.is_empty(), "{}", e.id);
+            } else {
+                let own: Vec<&str> = product.servers.iter().map(|(url, _)| *url).collect();
+                assert_eq!(path_hosts, own, "{}", e.id);
+            }
+            if product.auth == home.auth {
+                assert!(op.get("security").is_none(), "{}", e.id);
+            } else {
+                assert_eq!(
+                    op["security"],
+                    json!([{scheme_name(product.auth): []}]),
+                    "{}",
+                    e.id
+                );
+            }
+        }
+        let schemes = &json["components"]["securitySchemes"];
+        assert_eq!(schemes["stytchAuth"]["scheme"], "basic");
+        assert_eq!(schemes["stytchPublicToken"]["scheme"], "bearer");
+        assert_eq!(json["security"], json!([{"stytchAuth": []}]));
+        let shield = &json["paths"]["/v1/saml/validate"]["post"];
+        assert_eq!(shield["security"], json!([{"stytchPublicToken": []}]));
+    }
+
+    #[test]
+    fn committed_document_parses_as_openapi_3_1_and_says_what_the_model_says() {
+        let api = model();
+        let text = committed();
+        let doc = oas3::from_json(&text).expect("a valid OpenAPI document");
+        assert_eq!(doc.openapi, "3.1.0");
+        doc.validate_version().expect("a supported OpenAPI version");
+        let servers: Vec<&str> = doc.servers.iter().map(|s| s.url.as_str()).collect();
+        assert_eq!(
+            servers,
+            ["https://api.stytch.com", "https://test.stytch.com"]
+        );
+
+        // Component keys are valid, and every reference points at one of them.
+        let schemas = &doc.components.as_ref().unwrap().schemas;
+        for key in schemas.keys() {
+            assert!(
+                !key.is_empty()
+                    && key
+                        .chars()
+                        .all(|c| c.is_ascii_alphanumeric() || ".-_".contains(c)),
+                "{key}"
+            );
+        }
+        let mut targets = Vec::new();
+        let json: Value = serde_json::from_str(&text).unwrap();
+        refs(&json, &mut targets);
+        assert!(!targets.is_empty());
+        for target in targets {
+            let id = target
+                .strip_prefix("#/components/schemas/")
+                .unwrap_or(target);
+            assert!(schemas.contains_key(id), "dangling {target}");
+        }
+
         let mut enums = 0;
         let mut local_params = 0;
         let mut header_params = 0;
-        for vertical in &api.verticals {
-            let text = committed(&vertical.name);
-            let doc = oas3::from_json(&text).expect("a valid OpenAPI document");
-            assert_eq!(doc.openapi, "3.1.0");
-            doc.validate_version().expect("a supported OpenAPI version");
-            let servers: Vec<&str> = doc.servers.iter().map(|s| s.url.as_str()).collect();
-            let product = products::product(&vertical.name).unwrap();
-            let expected: Vec<&str> = product.servers.iter().map(|(url, _)| *url).collect();
-            assert_eq!(servers, expected);
-            if vertical.name != "samlshield" {
-                assert_eq!(
-                    servers,
-                    ["https://api.stytch.com", "https://test.stytch.com"]
-                );
+        for (_, _, e) in endpoints(&api) {
+            let op = doc
+                .operation(&e.http.parse().unwrap(), &e.path)
+                .unwrap_or_else(|| panic!("no operation for {} {}", e.http, e.path));
+            let params = op.parameters(&doc).unwrap();
+            // Path parameters are required and fill the placeholders of the path.
+            let mut path_params = Vec::new();
+            for p in params.iter().filter(|p| p.location == ParameterIn::Path) {
+                assert_eq!(p.required, Some(true), "{}: {}", e.id, p.name);
+                path_params.push(p.name.as_str());
             }
-
-            // Every reference points at a schema of the same document.
-            let schemas = &doc.components.as_ref().unwrap().schemas;
-            let mut targets = Vec::new();
-            let json: Value = serde_json::from_str(&text).unwrap();
-            refs(&json, &mut targets);
-            assert!(!targets.is_empty());
-            for target in targets {
-                let id = target
-                    .strip_prefix("#/components/schemas/")
-                    .unwrap_or(target);
-                assert!(
-                    schemas.contains_key(id),
-                    "{}: dangling {target}",
-                    vertical.name
-                );
-            }
-
-            // Every endpoint is one operation, under its id, path and method.
-            let mut namespaces = Vec::new();
-            flatten(&vertical.namespaces, &mut namespaces);
-            let endpoints: Vec<_> = namespaces
-                .iter()
-                .flat_map(|ns| ns.endpoints.iter().map(move |e| (*ns, e)))
-                .collect();
-            assert_eq!(doc.operations().count(), endpoints.len());
-            for (ns, e) in endpoints {
-                let op = doc
-                    .operation(&e.http.parse().unwrap(), &e.path)
-                    .unwrap_or_else(|| panic!("no operation for {} {}", e.http, e.path));
-                assert_eq!(op.operation_id.as_deref(), Some(e.id.as_str()));
-                let hosts: Vec<&str> = op.servers.iter().map(|s| s.url.as_str()).collect();
-                if ns.host == Host::Telemetry {
-                    assert_eq!(hosts, [TELEMETRY_URL], "{}", e.id);
-                } else {
-                    assert!(hosts.is_empty(), "{}", e.id);
-                }
-                let params = op.parameters(&doc).unwrap();
-                // Path parameters are required and fill the placeholders of the path.
-                let mut path_params = Vec::new();
-                for p in params.iter().filter(|p| p.location == ParameterIn::Path) {
-                    assert_eq!(p.required, Some(true), "{}: {}", e.id, p.name);
-                    path_params.push(p.name.as_str());
-                }
-                assert_eq!(path_params, placeholders(&e.path), "{}", e.id);
-                let body = op.request_body(&doc).unwrap();
-                let body_schema = body.as_ref().map(|b| {
-                    assert_eq!(b.content.len(), 1, "{}", e.id);
-                    let (content_type, media) = b.content.iter().next().unwrap();
-                    let form = e.encoding == stytch_codegen::model::Encoding::Form;
-                    assert_eq!(
-                        content_type == "application/x-www-form-urlencoded",
-                        form,
-                        "{}",
-                        e.id
-                    );
-                    object(media.schema.as_ref().unwrap())
-                });
-                for p in &e.params {
-                    match &p.location {
-                        // Local options never appear: neither as parameters nor in the body.
-                        Location::Local => {
-                            local_params += 1;
-                            assert!(params.iter().all(|q| q.name != p.name), "{}", e.id);
-                            if let Some(schema) = body_schema {
-                                assert!(!schema.properties.contains_key(&p.name), "{}", e.id);
-                            }
+            assert_eq!(path_params, placeholders(&e.path), "{}", e.id);
+            let body = op.request_body(&doc).unwrap();
+            let form = e.encoding == stytch_codegen::model::Encoding::Form;
+            let content_type = if form {
+                "application/x-www-form-urlencoded"
+            } else {
+                "application/json"
+            };
+            let body_schema = body.as_ref().and_then(|b| {
+                b.content
+                    .get(content_type)
+                    .map(|media| own(media.schema.as_ref().unwrap(), &e.id))
+            });
+            for p in &e.params {
+                match &p.location {
+                    // Local options never appear: neither as parameters nor in the body.
+                    Location::Local => {
+                        local_params += 1;
+                        assert!(params.iter().all(|q| q.name != p.name), "{}", e.id);
+                        if let Some(schema) = body_schema {
+                            assert!(!schema.properties.contains_key(&p.name), "{}", e.id);
                         }
-                        // A member session is two optional headers.
-                        Location::Header { token, jwt } => {
-                            header_params += 1;
-                            for header in [token, jwt] {
-                                let found = params
-                                    .iter()
-                                    .find(|q| &q.name == header)
-                                    .unwrap_or_else(|| panic!("{}: no header {header}", e.id));
-                                assert_eq!(found.location, ParameterIn::Header);
-                                assert_eq!(found.required, Some(false));
-                            }
+                    }
+                    // A member session is two optional headers.
+                    Location::Header { token, jwt } => {
+                        header_params += 1;
+                        for header in [token, jwt] {
+                            let found = params
+                                .iter()
+                                .find(|q| &q.name == header)
+                                .unwrap_or_else(|| panic!("{}: no header {header}", e.id));
+                            assert_eq!(found.location, ParameterIn::Header);
+                            assert_eq!(found.required, Some(false));
                         }
-                        Location::Body => {
-                            let schema = body_schema.unwrap_or_else(|| panic!("{}", e.id));
-                            assert!(schema.properties.contains_key(&p.name), "{}", e.id);
-                            assert_eq!(schema.required.contains(&p.name), p.required, "{}", e.id);
-                        }
-                        Location::Path | Location::Query => {
-                            assert!(params.iter().any(|q| q.name == p.name), "{}", e.id);
-                        }
+                    }
+                    Location::Body => {
+                        let schema = body_schema.unwrap_or_else(|| panic!("{}", e.id));
+                        assert!(schema.properties.contains_key(&p.name), "{}", e.id);
+                        assert_eq!(schema.required.contains(&p.name), p.required, "{}", e.id);
+                    }
+                    Location::Path | Location::Query => {
+                        assert!(params.iter().any(|q| q.name == p.name), "{}", e.id);
                     }
                 }
             }
+            let response = &op.responses(&doc)["200"];
+            let schema = own(
+                response.content["application/json"]
+                    .schema
+                    .as_ref()
+                    .unwrap(),
+                &e.id,
+            );
+            for field in e.response.iter().filter(|f| !f.rest) {
+                assert!(schema.properties.contains_key(&field.name), "{}", e.id);
+            }
+        }
 
-            // Every enum the document holds lists exactly its wire values.
-            for v in &api.verticals {
-                for m in v
-                    .models
-                    .iter()
-                    .filter(|m| m.used_by.contains(&vertical.name))
-                {
-                    for en in m.enums.iter().filter(|en| en.same_as.is_none()) {
-                        let id = format!("{}.{}.{}", v.name, m.name, en.name);
-                        let schema = object(schemas.get(&id).unwrap_or_else(|| panic!("{id}")));
-                        let wire: Vec<Value> = en.values.iter().map(|x| json!(x.wire)).collect();
-                        assert_eq!(schema.enum_values, wire, "{id}");
-                        enums += 1;
-                    }
+        // Every enum lists exactly its wire values.
+        for v in &api.verticals {
+            for m in v.models.iter().filter(|m| !m.used_by.is_empty()) {
+                for en in m.enums.iter().filter(|en| en.same_as.is_none()) {
+                    let id = format!("{}.{}.{}", v.name, m.name, en.name);
+                    let schema = object(schemas.get(&id).unwrap_or_else(|| panic!("{id}")));
+                    let wire: Vec<Value> = en.values.iter().map(|x| json!(x.wire)).collect();
+                    assert_eq!(schema.enum_values, wire, "{id}");
+                    enums += 1;
                 }
             }
         }
@@ -742,12 +1281,11 @@ mod tests {
 
         // The M2M token request always sends the client-credentials grant, and the scope
         // list travels as one string.
-        let doc = oas3::from_json(committed("consumer")).unwrap();
         let token = doc
             .operation_by_id("consumer.m2m.token")
             .expect("m2m token");
         let body = token.request_body(&doc).unwrap().expect("a request body");
-        let schema = object(
+        let schema = own(
             body.content
                 .values()
                 .next()
@@ -755,6 +1293,7 @@ mod tests {
                 .schema
                 .as_ref()
                 .unwrap(),
+            "consumer.m2m.token",
         );
         let grant = object(&schema.properties["grant_type"]);
         assert_eq!(grant.const_value, Some(json!("client_credentials")));
@@ -773,7 +1312,7 @@ mod tests {
     #[test]
     fn documented_ranges_and_nilable_fields_become_schema_keywords() {
         let api = model();
-        let doc = oas3::from_json(committed("consumer")).unwrap();
+        let doc = oas3::from_json(committed()).unwrap();
         let (ns, e) = api.verticals[0]
             .namespaces
             .iter()
@@ -787,7 +1326,7 @@ mod tests {
         let p = e.params.iter().find(|p| p.min.is_some()).unwrap();
         let op = doc.operation_by_id(&e.id).unwrap();
         let body = op.request_body(&doc).unwrap().unwrap();
-        let schema = object(
+        let schema = own(
             body.content
                 .values()
                 .next()
@@ -795,6 +1334,7 @@ mod tests {
                 .schema
                 .as_ref()
                 .unwrap(),
+            &e.id,
         );
         let range = object(&schema.properties[&p.name]);
         assert_eq!(range.minimum, p.min.map(Into::into), "{}", ns.id);
@@ -803,11 +1343,12 @@ mod tests {
 
         let f = e.response.iter().find(|f| f.nilable && f.ty == Ty::String);
         let response = &op.responses(&doc)["200"];
-        let schema = object(
+        let schema = own(
             response.content["application/json"]
                 .schema
                 .as_ref()
                 .unwrap(),
+            &e.id,
         );
         for field in &e.response {
             assert_eq!(
@@ -828,5 +1369,197 @@ mod tests {
                     .contains(SchemaType::Null)
             );
         }
+    }
+
+    /// A consumer endpoint of the model with a body and a response.
+    fn sample(api: &Api) -> (&Namespace, &Endpoint) {
+        let (_, ns, e) = endpoints(api)
+            .into_iter()
+            .find(|(p, _, e)| {
+                p.name == "consumer"
+                    && e.params.iter().any(|p| p.location == Location::Body)
+                    && !e.response.is_empty()
+            })
+            .expect("a consumer endpoint with a body and a response");
+        (ns, e)
+    }
+
+    /// The endpoint `id` of a (separately loaded, so changeable) model.
+    fn endpoint_mut<'a>(api: &'a mut Api, id: &str) -> &'a mut Endpoint {
+        fn find<'a>(list: &'a mut [Namespace], id: &str) -> Option<&'a mut Endpoint> {
+            for ns in list {
+                if let Some(e) = ns.endpoints.iter_mut().find(|e| e.id == id) {
+                    return Some(e);
+                }
+                if let Some(e) = find(&mut ns.children, id) {
+                    return Some(e);
+                }
+            }
+            None
+        }
+        api.verticals
+            .iter_mut()
+            .find_map(|v| find(&mut v.namespaces, id))
+            .unwrap_or_else(|| panic!("no endpoint {id}"))
+    }
+
+    /// A B2B twin of the consumer endpoint `id`, under the same method and path.
+    fn twin<'a>(copy: &'a mut Api, id: &str) -> &'a mut Endpoint {
+        let b2b = endpoint_mut(copy, id);
+        b2b.id = id.replacen("consumer.", "b2b.", 1);
+        b2b.doc = "The B2B flavour.".to_owned();
+        b2b
+    }
+
+    /// A body parameter of the endpoint `id`, taken out of a separately loaded model.
+    fn spare_param(id: &str) -> Param {
+        let mut spare = model();
+        let e = endpoint_mut(&mut spare, id);
+        let at = e
+            .params
+            .iter()
+            .position(|p| p.location == Location::Body)
+            .unwrap();
+        e.params.remove(at)
+    }
+
+    fn rendered<'a>(product: &str, ns: &'a Namespace, e: &'a Endpoint) -> Rendered<'a> {
+        let product = products::product(product).unwrap();
+        let mut op = operation(ns, e);
+        op[ENDPOINTS_KEY] = json!({product.name: e.id});
+        Rendered {
+            product,
+            ns,
+            endpoint: e,
+            op,
+        }
+    }
+
+    #[test]
+    fn endpoints_alike_on_the_wire_merge_into_one_shape_keeping_both_doc_texts() {
+        let api = model();
+        let (ns, consumer) = sample(&api);
+        let mut copy = model();
+        let b2b = twin(&mut copy, &consumer.id);
+        let body = b2b
+            .params
+            .iter_mut()
+            .find(|p| p.location == Location::Body)
+            .unwrap();
+        body.doc = "Said otherwise for organizations.".to_owned();
+        let name = body.name.clone();
+        let group = [rendered("consumer", ns, consumer), rendered("b2b", ns, b2b)];
+        let op = merge("post", &consumer.path, &group).unwrap();
+        assert_eq!(op["operationId"], json!(consumer.id));
+        assert_eq!(
+            op[ENDPOINTS_KEY],
+            json!({"consumer": consumer.id, "b2b": b2b.id})
+        );
+        let description = op["description"].as_str().unwrap();
+        assert!(description.contains("call this operation alike"));
+        assert!(description.contains(&format!("B2B projects (`{}`): The B2B flavour.", b2b.id)));
+        assert!(description.contains(&consumer.doc));
+        let text = op.to_string();
+        assert!(!text.contains("anyOf"), "{text}");
+        let property = op["requestBody"]["content"]
+            .as_object()
+            .unwrap()
+            .values()
+            .next()
+            .unwrap()["schema"]["properties"][&name]
+            .clone();
+        let doc = property["description"].as_str().unwrap();
+        assert!(doc.starts_with("Consumer projects: "), "{doc}");
+        assert!(
+            doc.ends_with("\n\nB2B projects: Said otherwise for organizations."),
+            "{doc}"
+        );
+    }
+
+    #[test]
+    fn endpoints_that_differ_on_the_wire_become_alternatives() {
+        let api = model();
+        let (ns, consumer) = sample(&api);
+        let mut copy = model();
+        let b2b = twin(&mut copy, &consumer.id);
+        // B2B sends one more required body parameter and one required query parameter,
+        // and answers with one field less.
+        let mut extra = spare_param(&consumer.id);
+        extra.name = "organization_id".to_owned();
+        extra.required = true;
+        extra.fixed = None;
+        extra.format = None;
+        extra.ty = Ty::String;
+        let mut query = spare_param(&consumer.id);
+        query.name = "only_for_b2b".to_owned();
+        query.required = true;
+        query.fixed = None;
+        query.format = None;
+        query.ty = Ty::String;
+        query.location = Location::Query;
+        b2b.params.push(extra);
+        b2b.params.push(query);
+        let dropped = b2b.response.pop().unwrap();
+        let group = [rendered("consumer", ns, consumer), rendered("b2b", ns, b2b)];
+        let op = merge("post", &consumer.path, &group).unwrap();
+        assert!(
+            op["description"]
+                .as_str()
+                .unwrap()
+                .contains("the schema is an `anyOf`")
+        );
+
+        let query = op["parameters"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p["name"] == "only_for_b2b")
+            .unwrap();
+        assert_eq!(query["required"], json!(false));
+        assert!(
+            query["description"]
+                .as_str()
+                .unwrap()
+                .ends_with("Only B2B projects send this parameter.")
+        );
+
+        let content = op["requestBody"]["content"].as_object().unwrap();
+        assert_eq!(content.len(), 1);
+        let alternatives = content.values().next().unwrap()["schema"]["anyOf"]
+            .as_array()
+            .unwrap();
+        assert_eq!(alternatives.len(), 2);
+        assert_eq!(alternatives[0]["title"], json!(consumer.id));
+        assert_eq!(alternatives[1]["title"], json!(b2b.id));
+        assert!(
+            !alternatives[0]["properties"]
+                .as_object()
+                .unwrap()
+                .contains_key("organization_id")
+        );
+        assert!(
+            alternatives[1]["required"]
+                .as_array()
+                .unwrap()
+                .contains(&json!("organization_id"))
+        );
+
+        let answers = op["responses"]["200"]["content"]["application/json"]["schema"]["anyOf"]
+            .as_array()
+            .unwrap();
+        assert_eq!(answers.len(), 2);
+        assert!(answers[0]["properties"].get(&dropped.name).is_some());
+        assert!(answers[1]["properties"].get(&dropped.name).is_none());
+        assert_eq!(
+            op["responses"]["default"]["content"]["application/json"]["schema"]["$ref"],
+            json!("#/components/schemas/Error")
+        );
+
+        // Endpoints on different hosts cannot share an operation.
+        let mut elsewhere = rendered("b2b", ns, b2b);
+        elsewhere.op["servers"] = json!([{"url": TELEMETRY_URL}]);
+        let group = [rendered("consumer", ns, consumer), elsewhere];
+        let err = merge("post", &consumer.path, &group).unwrap_err();
+        assert!(err.contains("but not its servers"), "{err}");
     }
 }
