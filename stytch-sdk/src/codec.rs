@@ -155,6 +155,40 @@ impl Serialize for TimestampRef<'_> {
     }
 }
 
+/// A list written as one string, the items separated by single spaces.
+pub(crate) struct SpaceSeparated<'a>(pub(crate) &'a [String]);
+
+impl Serialize for SpaceSeparated<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&self.0.join(" "))
+    }
+}
+
+/// An optional space-separated list as it is written: left out when unset
+/// or empty.
+pub(crate) fn space_separated(list: &Option<Vec<String>>) -> Option<SpaceSeparated<'_>> {
+    list.as_deref()
+        .filter(|items| !items.is_empty())
+        .map(SpaceSeparated)
+}
+
+/// A list read from one string, split at spaces; an empty string is an empty
+/// list.
+#[cfg_attr(not(feature = "test-util"), allow(dead_code))]
+pub(crate) struct SplitSpaces(pub(crate) Vec<String>);
+
+impl<'de> Deserialize<'de> for SplitSpaces {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = Text::deserialize(deserializer)?;
+        Ok(SplitSpaces(
+            text.as_str()
+                .split_whitespace()
+                .map(str::to_owned)
+                .collect(),
+        ))
+    }
+}
+
 /// How many of the optional fields are set, for the length of a written object.
 pub(crate) fn count_set(present: &[bool]) -> usize {
     present.iter().filter(|set| **set).count()
@@ -194,7 +228,9 @@ impl<M: SerializeMap> Writer<M> {
         }
     }
 
-    /// Writes every entry of a catch-all map.
+    /// Writes every entry of a catch-all map. (Today only responses have one,
+    /// and responses are written only with `test-util`.)
+    #[cfg_attr(not(feature = "test-util"), allow(dead_code))]
     pub(crate) fn entries<'a, K, V, I>(&mut self, entries: I)
     where
         I: IntoIterator<Item = (&'a K, &'a V)>,
@@ -315,6 +351,22 @@ mod tests {
             r#""2026-11-30T06:00:00Z""#
         );
         assert!(serde_json::from_str::<Timestamp>(r#""yesterday""#).is_err());
+    }
+
+    #[test]
+    fn space_separated_lists_are_one_string_and_left_out_when_empty() {
+        let scopes = vec!["read:users".to_owned(), "write:users".to_owned()];
+        assert_eq!(
+            serde_json::to_string(&SpaceSeparated(&scopes)).unwrap(),
+            r#""read:users write:users""#
+        );
+        assert!(space_separated(&None).is_none());
+        assert!(space_separated(&Some(Vec::new())).is_none());
+        assert!(space_separated(&Some(scopes.clone())).is_some());
+        let read: SplitSpaces = serde_json::from_str(r#""read:users  write:users""#).unwrap();
+        assert_eq!(read.0, scopes);
+        let empty: SplitSpaces = serde_json::from_str(r#""""#).unwrap();
+        assert!(empty.0.is_empty());
     }
 
     #[test]

@@ -109,50 +109,6 @@ pub(crate) trait LocalCheck<R> {
     ) -> impl Future<Output = Result<R, Error>> + Send;
 }
 
-/// A list parameter as the wire carries it when the spec says
-/// `format: space_separated`.
-pub(crate) trait ListParam {
-    /// The items, empty when unset.
-    fn items(&self) -> &[String];
-}
-
-impl ListParam for Vec<String> {
-    fn items(&self) -> &[String] {
-        self
-    }
-}
-
-impl ListParam for Option<Vec<String>> {
-    fn items(&self) -> &[String] {
-        self.as_deref().unwrap_or_default()
-    }
-}
-
-/// Writes a list as one string with the items separated by single spaces.
-pub(crate) fn space_separated<L: ListParam, S: serde::Serializer>(
-    list: &L,
-    serializer: S,
-) -> Result<S::Ok, S::Error> {
-    serializer.serialize_str(&list.items().join(" "))
-}
-
-/// Reads a list written by [`space_separated`] back: one string, split at spaces.
-/// An empty string is an empty list.
-#[cfg(feature = "test-util")]
-pub(crate) fn split_spaces<'de, L: From<Vec<String>>, D: serde::Deserializer<'de>>(
-    deserializer: D,
-) -> Result<L, D::Error> {
-    let text = <String as serde::Deserialize>::deserialize(deserializer)?;
-    Ok(L::from(
-        text.split_whitespace().map(str::to_owned).collect(),
-    ))
-}
-
-/// Whether an optional list has nothing to send (unset or empty).
-pub(crate) fn no_items<L: ListParam>(list: &L) -> bool {
-    list.items().is_empty()
-}
-
 /// Characters that stay literal in a path segment: RFC 3986 unreserved ones.
 const SEGMENT: &AsciiSet = &NON_ALPHANUMERIC
     .remove(b'-')

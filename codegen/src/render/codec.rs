@@ -1,5 +1,5 @@
-//! The serde impls of decoded types (object types, responses, enums), written
-//! out instead of derived: one match arm and one line of construction per
+//! The serde impls of generated types (requests, object types, responses,
+//! enums), written out instead of derived: one match arm and one line of construction per
 //! field, with everything generic in the SDK's `codec` module. A derived
 //! `Deserialize` costs about thirty lines of expansion per field, which made
 //! it most of the crate's compile time.
@@ -11,8 +11,8 @@ use crate::model::*;
 
 use super::ident;
 
-/// How a field is read and written.
-#[derive(Clone, Copy, PartialEq, Eq)]
+/// How a field is read.
+#[derive(Clone)]
 pub(super) enum Kind {
     /// Must be present and not null.
     Required,
@@ -20,9 +20,23 @@ pub(super) enum Kind {
     Nilable,
     /// Collects every key no other field names.
     Rest,
+    /// Never read from the input: always this value (fixed wire values, and
+    /// options the SDK evaluates itself).
+    Set(TokenStream),
 }
 
-/// One field of a decoded struct, as the codec sees it.
+/// How a field's value looks on the wire.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(super) enum Format {
+    /// As serde writes the Rust type.
+    Plain,
+    /// An RFC 3339 string.
+    Timestamp,
+    /// A list as one string, the items separated by single spaces.
+    SpaceSeparated,
+}
+
+/// One field of a struct, as the codec sees it.
 pub(super) struct CodecField {
     /// Wire key.
     pub wire: String,
@@ -31,12 +45,14 @@ pub(super) struct CodecField {
     /// Full Rust type of the field (`Option<...>` for nilable ones).
     pub ty: TokenStream,
     pub kind: Kind,
-    /// Written and read as an RFC 3339 string.
-    pub timestamp: bool,
+    pub format: Format,
+    /// Written by `Serialize`; request parameters that travel in the path or
+    /// in headers, or are never sent, are not.
+    pub sent: bool,
 }
 
 impl CodecField {
-    /// The codec view of a spec field.
+    /// The codec view of a spec field (object types and responses).
     pub fn of(f: &Field, ty: TokenStream) -> Self {
         CodecField {
             wire: f.name.clone(),
@@ -49,7 +65,39 @@ impl CodecField {
             } else {
                 Kind::Required
             },
-            timestamp: f.ty == Ty::Timestamp,
+            format: if f.ty == Ty::Timestamp {
+                Format::Timestamp
+            } else {
+                Format::Plain
+            },
+            sent: true,
+        }
+    }
+
+    /// The codec view of a request parameter. A decoded request (the mock
+    /// server's view) also carries the path and header values, which the
+    /// mock adds to the body before decoding.
+    pub fn of_param(p: &Param, ty: TokenStream, fixed: Option<TokenStream>) -> Self {
+        let kind = match (&p.location, fixed) {
+            (_, Some(value)) => Kind::Set(value),
+            (Location::Local, None) => Kind::Set(quote!(Default::default())),
+            (Location::Header { .. }, None) => Kind::Nilable,
+            (_, None) if p.required => Kind::Required,
+            (_, None) => Kind::Nilable,
+        };
+        CodecField {
+            wire: p.name.clone(),
+            rust: ident(&p.rust_name),
+            ty,
+            kind,
+            format: if p.format == Some(WireFormat::SpaceSeparated) {
+                Format::SpaceSeparated
+            } else if p.ty == Ty::Timestamp {
+                Format::Timestamp
+            } else {
+                Format::Plain
+            },
+            sent: matches!(p.location, Location::Query | Location::Body),
         }
     }
 }
@@ -73,38 +121,56 @@ fn free_name(fields: &[CodecField], candidates: &[&str]) -> Ident {
 }
 
 /// `impl Object` and `impl Deserialize` of a struct.
-pub(super) fn decode_impls(name: &Ident, fields: &[CodecField]) -> TokenStream {
+/// `only_if` goes before each impl (a `#[cfg]` or nothing).
+pub(super) fn decode_impls(
+    name: &Ident,
+    fields: &[CodecField],
+    only_if: TokenStream,
+) -> TokenStream {
     let type_name = name.to_string();
     let map = free_name(fields, &["map", "entries", "input"]);
     let key = free_name(fields, &["key", "entry_key", "wire_key"]);
-    let slots = fields.iter().map(|f| {
+    let slots = fields.iter().filter_map(|f| {
         let var = &f.rust;
         let ty = &f.ty;
-        match (f.kind, f.timestamp) {
+        Some(match (&f.kind, f.format) {
+            (Kind::Set(_), _) => return None,
             (Kind::Rest, _) => quote!(let mut #var: #ty = Default::default();),
-            (Kind::Required, true) => quote!(let mut #var: Option<crate::codec::Timestamp> = None;),
-            (Kind::Nilable, true) => {
+            (Kind::Required, Format::Timestamp) => {
+                quote!(let mut #var: Option<crate::codec::Timestamp> = None;)
+            }
+            (Kind::Nilable, Format::Timestamp) => {
                 quote!(let mut #var: Option<Option<crate::codec::Timestamp>> = None;)
             }
-            (_, false) => quote!(let mut #var: Option<#ty> = None;),
-        }
+            (_, Format::SpaceSeparated) => {
+                quote!(let mut #var: Option<crate::codec::SplitSpaces> = None;)
+            }
+            (_, Format::Plain) => quote!(let mut #var: Option<#ty> = None;),
+        })
     });
     let arms: Vec<TokenStream> = fields
         .iter()
-        .filter(|f| f.kind != Kind::Rest)
+        .filter(|f| matches!(f.kind, Kind::Required | Kind::Nilable))
         .map(|f| {
             let (var, wire) = (&f.rust, &f.wire);
             quote!(#wire => crate::codec::put(&mut #map, &mut #var, #wire),)
         })
         .collect();
-    let fallback = match fields.iter().find(|f| f.kind == Kind::Rest) {
+    let fallback = match fields.iter().find(|f| matches!(f.kind, Kind::Rest)) {
         Some(rest) => {
             let var = &rest.rust;
             quote!(crate::codec::rest(&mut #map, &mut #var, #key))
         }
         None => quote!(crate::codec::skip(&mut #map)),
     };
-    let read = if arms.is_empty() {
+    let rest = fields.iter().any(|f| matches!(f.kind, Kind::Rest));
+    let read = if arms.is_empty() && !rest {
+        quote! {
+            while #map.next_key::<::serde::de::IgnoredAny>()?.is_some() {
+                #fallback?;
+            }
+        }
+    } else if arms.is_empty() {
         quote! {
             while let Some(#key) = #map.next_key::<crate::codec::Text<'de>>()? {
                 #fallback?;
@@ -122,6 +188,7 @@ pub(super) fn decode_impls(name: &Ident, fields: &[CodecField]) -> TokenStream {
     };
     let build = build(fields);
     quote! {
+        #only_if
         impl crate::codec::Object for #name {
             const NAME: &'static str = #type_name;
             fn from_map<'de, A: ::serde::de::MapAccess<'de>>(mut #map: A) -> Result<Self, A::Error> {
@@ -131,6 +198,7 @@ pub(super) fn decode_impls(name: &Ident, fields: &[CodecField]) -> TokenStream {
             }
         }
 
+        #only_if
         impl<'de> ::serde::Deserialize<'de> for #name {
             fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
                 crate::codec::object(deserializer)
@@ -144,15 +212,20 @@ pub(super) fn decode_impls(name: &Ident, fields: &[CodecField]) -> TokenStream {
 fn build(fields: &[CodecField]) -> TokenStream {
     let inits = fields.iter().map(|f| {
         let var = &f.rust;
-        match (f.kind, f.timestamp) {
-            (Kind::Rest, _) | (Kind::Required, false) => quote!(#var),
-            (Kind::Required, true) => quote!(#var: #var.0),
-            (Kind::Nilable, false) => quote!(#var: #var.flatten()),
-            (Kind::Nilable, true) => quote!(#var: #var.flatten().map(|time| time.0)),
+        match (&f.kind, f.format) {
+            (Kind::Set(value), _) => quote!(#var: #value),
+            (Kind::Rest, _) | (Kind::Required, Format::Plain) => quote!(#var),
+            (Kind::Required, _) => quote!(#var: #var.0),
+            (Kind::Nilable, Format::Plain) => quote!(#var: #var.flatten()),
+            (Kind::Nilable, Format::Timestamp) => quote!(#var: #var.flatten().map(|time| time.0)),
+            (Kind::Nilable, Format::SpaceSeparated) => quote!(#var: #var.map(|list| list.0)),
         }
     });
     let value = quote!(Self { #(#inits),* });
-    let required: Vec<&CodecField> = fields.iter().filter(|f| f.kind == Kind::Required).collect();
+    let required: Vec<&CodecField> = fields
+        .iter()
+        .filter(|f| matches!(f.kind, Kind::Required))
+        .collect();
     match required.as_slice() {
         [] => quote!(Ok(#value)),
         [only] => {
@@ -180,47 +253,70 @@ fn build(fields: &[CodecField]) -> TokenStream {
 /// `impl Serialize` of a struct: an object with every required field, the
 /// set optional ones and the entries of the catch-all map.
 pub(super) fn encode_impl(name: &Ident, fields: &[CodecField]) -> TokenStream {
-    let required = fields.iter().filter(|f| f.kind == Kind::Required).count();
-    let optional: Vec<TokenStream> = fields
+    let sent: Vec<&CodecField> = fields.iter().filter(|f| f.sent).collect();
+    let always = sent
         .iter()
-        .filter(|f| f.kind == Kind::Nilable)
+        .filter(|f| matches!(f.kind, Kind::Required | Kind::Set(_)))
+        .count();
+    let optional: Vec<TokenStream> = sent
+        .iter()
+        .filter(|f| matches!(f.kind, Kind::Nilable))
         .map(|f| {
             let var = &f.rust;
-            quote!(self.#var.is_some())
+            match f.format {
+                Format::SpaceSeparated => {
+                    quote!(crate::codec::space_separated(&self.#var).is_some())
+                }
+                _ => quote!(self.#var.is_some()),
+            }
         })
         .collect();
     let mut len = Vec::new();
-    if required > 0 || fields.is_empty() {
-        let required = Literal::usize_unsuffixed(required);
-        len.push(quote!(#required));
+    if always > 0 || sent.is_empty() {
+        let always = Literal::usize_unsuffixed(always);
+        len.push(quote!(#always));
     }
     if !optional.is_empty() {
         len.push(quote!(crate::codec::count_set(&[#(#optional),*])));
     }
-    if let Some(rest) = fields.iter().find(|f| f.kind == Kind::Rest) {
+    if let Some(rest) = sent.iter().find(|f| matches!(f.kind, Kind::Rest)) {
         let var = &rest.rust;
         len.push(quote!(self.#var.len()));
     }
-    let writes = fields.iter().map(|f| {
+    let writes = sent.iter().map(|f| {
         let (var, wire) = (&f.rust, &f.wire);
-        match (f.kind, f.timestamp) {
-            (Kind::Required, false) => quote!(object.entry(#wire, &self.#var);),
-            (Kind::Required, true) => {
+        match (&f.kind, f.format) {
+            (Kind::Rest, _) => quote!(object.entries(&self.#var);),
+            (Kind::Set(_), _) => quote!(object.entry(#wire, self.#var);),
+            (Kind::Required, Format::Plain) => quote!(object.entry(#wire, &self.#var);),
+            (Kind::Required, Format::Timestamp) => {
                 quote!(object.entry(#wire, &crate::codec::TimestampRef(&self.#var));)
             }
-            (Kind::Nilable, false) => quote!(object.entry_if(#wire, &self.#var);),
-            (Kind::Nilable, true) => {
+            (Kind::Required, Format::SpaceSeparated) => {
+                quote!(object.entry(#wire, &crate::codec::SpaceSeparated(&self.#var));)
+            }
+            (Kind::Nilable, Format::Plain) => quote!(object.entry_if(#wire, &self.#var);),
+            (Kind::Nilable, Format::Timestamp) => {
                 quote!(object.entry_if(#wire, &self.#var.as_ref().map(crate::codec::TimestampRef));)
             }
-            (Kind::Rest, _) => quote!(object.entries(&self.#var);),
+            (Kind::Nilable, Format::SpaceSeparated) => {
+                quote!(object.entry_if(#wire, &crate::codec::space_separated(&self.#var));)
+            }
         }
     });
+    let body = if sent.is_empty() {
+        quote!(crate::codec::Writer::new(serializer, 0)?.end())
+    } else {
+        quote! {
+            let mut object = crate::codec::Writer::new(serializer, #(#len)+*)?;
+            #(#writes)*
+            object.end()
+        }
+    };
     quote! {
         impl ::serde::Serialize for #name {
             fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-                let mut object = crate::codec::Writer::new(serializer, #(#len)+*)?;
-                #(#writes)*
-                object.end()
+                #body
             }
         }
     }

@@ -7,7 +7,7 @@ use quote::{format_ident, quote};
 
 use crate::model::*;
 
-use super::codec::{CodecField, Kind, decode_impls, encode_impl};
+use super::codec::{CodecField, Format, Kind, decode_impls, encode_impl};
 use super::docs::{docs, field_doc, with_values};
 use super::ident;
 use super::pagination::render_paginated;
@@ -44,6 +44,12 @@ fn param_doc(p: &Param) -> String {
     doc
 }
 
+/// The Rust type of a request parameter's field (`Option` when optional).
+fn param_ty(p: &Param) -> TokenStream {
+    let ty = rust_ty(&p.ty);
+    if p.required { ty } else { quote!(Option<#ty>) }
+}
+
 pub(super) fn render_endpoint_types(ns: &Namespace, e: &Endpoint) -> TokenStream {
     let request = format_ident!("{}Request", e.type_prefix);
     let response = format_ident!("{}Response", e.type_prefix);
@@ -65,55 +71,30 @@ pub(super) fn render_endpoint_types(ns: &Namespace, e: &Endpoint) -> TokenStream
     let fields = e.params.iter().map(|p| {
         let doc = docs(&param_doc(p));
         let field = ident(&p.rust_name);
-        let ty = rust_ty(&p.ty);
-        let mut serde = Vec::new();
-        match p.location {
-            // Path values and the member session are not part of the body, but a
-            // decoded request carries them (the mock fills them from the URL and headers).
-            Location::Path => serde.push(quote!(skip_serializing)),
-            Location::Header { .. } => {
-                serde.push(quote!(skip_serializing));
-                serde.push(quote!(default));
-            }
-            Location::Local => serde.push(quote!(skip)),
-            _ => {
-                if p.rust_name.trim_start_matches("r#") != p.name {
-                    let wire = &p.name;
-                    serde.push(quote!(rename = #wire));
-                }
-                if p.format == Some(WireFormat::SpaceSeparated) {
-                    serde.push(quote!(serialize_with = "crate::runtime::space_separated"));
-                    serde.push(quote!(deserialize_with = "crate::runtime::split_spaces"));
-                    if !p.required {
-                        serde.push(quote!(skip_serializing_if = "crate::runtime::no_items"));
-                        serde.push(quote!(default));
-                    }
-                } else if !p.required {
-                    serde.push(quote!(skip_serializing_if = "Option::is_none"));
-                }
-                if p.ty == Ty::Timestamp {
-                    let with = if p.required {
-                        "::time::serde::rfc3339"
-                    } else {
-                        "::time::serde::rfc3339::option"
-                    };
-                    serde.push(quote!(with = #with));
-                }
-            }
-        }
-        let serde = if serde.is_empty() {
-            quote!()
-        } else {
-            quote!(#[serde(#(#serde),*)])
-        };
         if p.fixed.is_some() {
-            // Always the fixed value, whatever a decoded body says.
-            let fixed = format!("{request}::fixed_{}", p.rust_name.trim_start_matches("r#"));
-            return quote!(#doc #serde #[serde(skip_deserializing, default = #fixed)] #field: &'static str,);
+            // Private: always the fixed value, which `new` sets.
+            return quote!(#doc #field: &'static str,);
         }
-        let ty = if p.required { ty } else { quote!(Option<#ty>) };
-        quote!(#doc #serde pub #field: #ty,)
+        let ty = param_ty(p);
+        quote!(#doc pub #field: #ty,)
     });
+    let request_codec: Vec<CodecField> = e
+        .params
+        .iter()
+        .map(|p| {
+            let fixed = p.fixed.as_ref().map(|_| {
+                let name = format_ident!("fixed_{}", p.rust_name.trim_start_matches("r#"));
+                quote!(Self::#name())
+            });
+            CodecField::of_param(p, param_ty(p), fixed)
+        })
+        .collect();
+    let encode_request = encode_impl(&request, &request_codec);
+    let decode_request = decode_impls(
+        &request,
+        &request_codec,
+        quote!(#[cfg(feature = "test-util")]),
+    );
     let args = required.iter().map(|p| {
         let field = ident(&p.rust_name);
         if p.ty == Ty::String {
@@ -280,7 +261,8 @@ pub(super) fn render_endpoint_types(ns: &Namespace, e: &Endpoint) -> TokenStream
             rust: ident("body"),
             ty: quote!(::serde_json::Map<String, ::serde_json::Value>),
             kind: Kind::Rest,
-            timestamp: false,
+            format: Format::Plain,
+            sent: true,
         }]
     } else {
         e.response
@@ -305,16 +287,19 @@ pub(super) fn render_endpoint_types(ns: &Namespace, e: &Endpoint) -> TokenStream
             .collect()
     };
     let encode_response = encode_impl(&response, &codec);
-    let decode_response = decode_impls(&response, &codec);
+    let decode_response = decode_impls(&response, &codec, quote!());
 
     quote! {
         #request_doc
-        #[derive(#(#derives),*, ::serde::Serialize)]
-        #[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
+        #[derive(#(#derives),*)]
         #[non_exhaustive]
         pub struct #request {
             #(#fields)*
         }
+
+        #encode_request
+
+        #decode_request
 
         impl #request {
             /// Creates the request from its required parameters; set optional ones with the methods below.

@@ -45,7 +45,7 @@ fn render_object(t: &ObjectType) -> TokenStream {
         .map(|f| CodecField::of(f, field_ty(f)))
         .collect();
     let encode = encode_impl(&name, &codec);
-    let decode = decode_impls(&name, &codec);
+    let decode = decode_impls(&name, &codec, quote!());
     quote! {
         #doc
         #[derive(Debug, Clone, PartialEq, #default)]

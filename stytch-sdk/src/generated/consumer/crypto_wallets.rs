@@ -44,8 +44,7 @@ impl<'a> CryptoWallets<'a> {
 }
 
 /// Parameters of [`CryptoWallets::authenticate`].
-#[derive(Debug, Clone, ::serde::Serialize)]
-#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct AuthenticateRequest {
     /// Blockchain family of the wallet, `ethereum` or `solana`; must match the type given when
@@ -59,29 +58,148 @@ pub struct AuthenticateRequest {
     pub signature: String,
     /// Opaque token of a session the caller already holds. When given, a successful
     /// authentication adds its factor to that session instead of starting a new one.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub session_token: Option<String>,
     /// Lifetime, in minutes from now, of the session that this call starts or extends (up to 366
     /// days). Leave it out and no session is created or extended. The session JWT itself always
     /// expires after five minutes and must be refreshed, whatever this value is.
     ///
     /// Accepted range: 5 to 527040.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub session_duration_minutes: Option<i64>,
     /// Signed JWT of a session the caller already holds; an alternative to `session_token` for
     /// naming the session to extend.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub session_jwt: Option<String>,
     /// Extra claims to store on the session and embed in its JWT. Only applied when a session is
     /// started or extended. Setting a key to null removes it; reserved JWT claim names are
     /// ignored and the whole map may not exceed 4 KB.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub session_custom_claims: Option<::serde_json::Value>,
     /// Identifier from the device fingerprinting SDK. When present, the device's fingerprint and
     /// IP geolocation are looked up and recorded with the request (requires the fraud product to
     /// be enabled).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub telemetry_id: Option<String>,
+}
+
+impl ::serde::Serialize for AuthenticateRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut object = crate::codec::Writer::new(
+            serializer,
+            3
+                + crate::codec::count_set(
+                    &[
+                        self.session_token.is_some(),
+                        self.session_duration_minutes.is_some(),
+                        self.session_jwt.is_some(),
+                        self.session_custom_claims.is_some(),
+                        self.telemetry_id.is_some(),
+                    ],
+                ),
+        )?;
+        object.entry("crypto_wallet_type", &self.crypto_wallet_type);
+        object.entry("crypto_wallet_address", &self.crypto_wallet_address);
+        object.entry("signature", &self.signature);
+        object.entry_if("session_token", &self.session_token);
+        object.entry_if("session_duration_minutes", &self.session_duration_minutes);
+        object.entry_if("session_jwt", &self.session_jwt);
+        object.entry_if("session_custom_claims", &self.session_custom_claims);
+        object.entry_if("telemetry_id", &self.telemetry_id);
+        object.end()
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl crate::codec::Object for AuthenticateRequest {
+    const NAME: &'static str = "AuthenticateRequest";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut crypto_wallet_type: Option<String> = None;
+        let mut crypto_wallet_address: Option<String> = None;
+        let mut signature: Option<String> = None;
+        let mut session_token: Option<Option<String>> = None;
+        let mut session_duration_minutes: Option<Option<i64>> = None;
+        let mut session_jwt: Option<Option<String>> = None;
+        let mut session_custom_claims: Option<Option<::serde_json::Value>> = None;
+        let mut telemetry_id: Option<Option<String>> = None;
+        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
+            match key.as_str() {
+                "crypto_wallet_type" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut crypto_wallet_type,
+                        "crypto_wallet_type",
+                    )
+                }
+                "crypto_wallet_address" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut crypto_wallet_address,
+                        "crypto_wallet_address",
+                    )
+                }
+                "signature" => crate::codec::put(&mut map, &mut signature, "signature"),
+                "session_token" => {
+                    crate::codec::put(&mut map, &mut session_token, "session_token")
+                }
+                "session_duration_minutes" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut session_duration_minutes,
+                        "session_duration_minutes",
+                    )
+                }
+                "session_jwt" => {
+                    crate::codec::put(&mut map, &mut session_jwt, "session_jwt")
+                }
+                "session_custom_claims" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut session_custom_claims,
+                        "session_custom_claims",
+                    )
+                }
+                "telemetry_id" => {
+                    crate::codec::put(&mut map, &mut telemetry_id, "telemetry_id")
+                }
+                _ => crate::codec::skip(&mut map),
+            }?;
+        }
+        match (crypto_wallet_type, crypto_wallet_address, signature) {
+            (Some(crypto_wallet_type), Some(crypto_wallet_address), Some(signature)) => {
+                Ok(Self {
+                    crypto_wallet_type,
+                    crypto_wallet_address,
+                    signature,
+                    session_token: session_token.flatten(),
+                    session_duration_minutes: session_duration_minutes.flatten(),
+                    session_jwt: session_jwt.flatten(),
+                    session_custom_claims: session_custom_claims.flatten(),
+                    telemetry_id: telemetry_id.flatten(),
+                })
+            }
+            (crypto_wallet_type, crypto_wallet_address, signature) => {
+                Err(
+                    crate::codec::missing(
+                        &[
+                            ("crypto_wallet_type", crypto_wallet_type.is_none()),
+                            ("crypto_wallet_address", crypto_wallet_address.is_none()),
+                            ("signature", signature.is_none()),
+                        ],
+                    ),
+                )
+            }
+        }
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl<'de> ::serde::Deserialize<'de> for AuthenticateRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::codec::object(deserializer)
+    }
 }
 
 impl AuthenticateRequest {
@@ -312,8 +430,7 @@ impl ::serde::Serialize for AuthenticateResponse {
 }
 
 /// Parameters of [`CryptoWallets::authenticate_start`].
-#[derive(Debug, Clone, ::serde::Serialize)]
-#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct AuthenticateStartRequest {
     /// Blockchain family of the wallet, `ethereum` or `solana`; it decides how the signature
@@ -323,20 +440,120 @@ pub struct AuthenticateStartRequest {
     pub crypto_wallet_address: String,
     /// Identifier of the user the call acts on. Where the endpoint allows it, the user's
     /// `external_id` may be given instead.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub user_id: Option<String>,
     /// Opaque token of a session the caller already holds. When given, a successful
     /// authentication adds its factor to that session instead of starting a new one.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub session_token: Option<String>,
     /// Signed JWT of a session the caller already holds; an alternative to `session_token` for
     /// naming the session to extend.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub session_jwt: Option<String>,
     /// Fields for a Sign-In With Ethereum (EIP-4361) message. When given, the challenge is
     /// formatted as a SIWE message; Ethereum wallets only.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub siwe_params: Option<crate::consumer::models::crypto_wallets::SiweParams>,
+}
+
+impl ::serde::Serialize for AuthenticateStartRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut object = crate::codec::Writer::new(
+            serializer,
+            2
+                + crate::codec::count_set(
+                    &[
+                        self.user_id.is_some(),
+                        self.session_token.is_some(),
+                        self.session_jwt.is_some(),
+                        self.siwe_params.is_some(),
+                    ],
+                ),
+        )?;
+        object.entry("crypto_wallet_type", &self.crypto_wallet_type);
+        object.entry("crypto_wallet_address", &self.crypto_wallet_address);
+        object.entry_if("user_id", &self.user_id);
+        object.entry_if("session_token", &self.session_token);
+        object.entry_if("session_jwt", &self.session_jwt);
+        object.entry_if("siwe_params", &self.siwe_params);
+        object.end()
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl crate::codec::Object for AuthenticateStartRequest {
+    const NAME: &'static str = "AuthenticateStartRequest";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut crypto_wallet_type: Option<String> = None;
+        let mut crypto_wallet_address: Option<String> = None;
+        let mut user_id: Option<Option<String>> = None;
+        let mut session_token: Option<Option<String>> = None;
+        let mut session_jwt: Option<Option<String>> = None;
+        let mut siwe_params: Option<
+            Option<crate::consumer::models::crypto_wallets::SiweParams>,
+        > = None;
+        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
+            match key.as_str() {
+                "crypto_wallet_type" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut crypto_wallet_type,
+                        "crypto_wallet_type",
+                    )
+                }
+                "crypto_wallet_address" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut crypto_wallet_address,
+                        "crypto_wallet_address",
+                    )
+                }
+                "user_id" => crate::codec::put(&mut map, &mut user_id, "user_id"),
+                "session_token" => {
+                    crate::codec::put(&mut map, &mut session_token, "session_token")
+                }
+                "session_jwt" => {
+                    crate::codec::put(&mut map, &mut session_jwt, "session_jwt")
+                }
+                "siwe_params" => {
+                    crate::codec::put(&mut map, &mut siwe_params, "siwe_params")
+                }
+                _ => crate::codec::skip(&mut map),
+            }?;
+        }
+        match (crypto_wallet_type, crypto_wallet_address) {
+            (Some(crypto_wallet_type), Some(crypto_wallet_address)) => {
+                Ok(Self {
+                    crypto_wallet_type,
+                    crypto_wallet_address,
+                    user_id: user_id.flatten(),
+                    session_token: session_token.flatten(),
+                    session_jwt: session_jwt.flatten(),
+                    siwe_params: siwe_params.flatten(),
+                })
+            }
+            (crypto_wallet_type, crypto_wallet_address) => {
+                Err(
+                    crate::codec::missing(
+                        &[
+                            ("crypto_wallet_type", crypto_wallet_type.is_none()),
+                            ("crypto_wallet_address", crypto_wallet_address.is_none()),
+                        ],
+                    ),
+                )
+            }
+        }
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl<'de> ::serde::Deserialize<'de> for AuthenticateStartRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::codec::object(deserializer)
+    }
 }
 
 impl AuthenticateStartRequest {

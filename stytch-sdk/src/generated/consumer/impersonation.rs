@@ -28,13 +28,58 @@ impl<'a> Impersonation<'a> {
 }
 
 /// Parameters of [`Impersonation::authenticate`].
-#[derive(Debug, Clone, ::serde::Serialize)]
-#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct AuthenticateRequest {
     /// Single-use token created when an agent chose to impersonate the user, passed to your app
     /// on the redirect.
     pub impersonation_token: String,
+}
+
+impl ::serde::Serialize for AuthenticateRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut object = crate::codec::Writer::new(serializer, 1)?;
+        object.entry("impersonation_token", &self.impersonation_token);
+        object.end()
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl crate::codec::Object for AuthenticateRequest {
+    const NAME: &'static str = "AuthenticateRequest";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut impersonation_token: Option<String> = None;
+        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
+            match key.as_str() {
+                "impersonation_token" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut impersonation_token,
+                        "impersonation_token",
+                    )
+                }
+                _ => crate::codec::skip(&mut map),
+            }?;
+        }
+        match impersonation_token {
+            Some(impersonation_token) => Ok(Self { impersonation_token }),
+            None => Err(::serde::de::Error::missing_field("impersonation_token")),
+        }
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl<'de> ::serde::Deserialize<'de> for AuthenticateRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::codec::object(deserializer)
+    }
 }
 
 impl AuthenticateRequest {

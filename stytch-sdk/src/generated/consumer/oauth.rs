@@ -46,8 +46,7 @@ impl<'a> Oauth<'a> {
 }
 
 /// Parameters of [`Oauth::attach`].
-#[derive(Debug, Clone, ::serde::Serialize)]
-#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct AttachRequest {
     /// The OAuth provider to link, in lower case as it appears in the start URL (for example
@@ -55,16 +54,83 @@ pub struct AttachRequest {
     pub provider: String,
     /// Identifier of the user the call acts on. Where the endpoint allows it, the user's
     /// `external_id` may be given instead.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub user_id: Option<String>,
     /// Opaque token of a session the caller already holds. When given, a successful
     /// authentication adds its factor to that session instead of starting a new one.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub session_token: Option<String>,
     /// Signed JWT of a session the caller already holds; an alternative to `session_token` for
     /// naming the session to extend.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub session_jwt: Option<String>,
+}
+
+impl ::serde::Serialize for AttachRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut object = crate::codec::Writer::new(
+            serializer,
+            1
+                + crate::codec::count_set(
+                    &[
+                        self.user_id.is_some(),
+                        self.session_token.is_some(),
+                        self.session_jwt.is_some(),
+                    ],
+                ),
+        )?;
+        object.entry("provider", &self.provider);
+        object.entry_if("user_id", &self.user_id);
+        object.entry_if("session_token", &self.session_token);
+        object.entry_if("session_jwt", &self.session_jwt);
+        object.end()
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl crate::codec::Object for AttachRequest {
+    const NAME: &'static str = "AttachRequest";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut provider: Option<String> = None;
+        let mut user_id: Option<Option<String>> = None;
+        let mut session_token: Option<Option<String>> = None;
+        let mut session_jwt: Option<Option<String>> = None;
+        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
+            match key.as_str() {
+                "provider" => crate::codec::put(&mut map, &mut provider, "provider"),
+                "user_id" => crate::codec::put(&mut map, &mut user_id, "user_id"),
+                "session_token" => {
+                    crate::codec::put(&mut map, &mut session_token, "session_token")
+                }
+                "session_jwt" => {
+                    crate::codec::put(&mut map, &mut session_jwt, "session_jwt")
+                }
+                _ => crate::codec::skip(&mut map),
+            }?;
+        }
+        match provider {
+            Some(provider) => {
+                Ok(Self {
+                    provider,
+                    user_id: user_id.flatten(),
+                    session_token: session_token.flatten(),
+                    session_jwt: session_jwt.flatten(),
+                })
+            }
+            None => Err(::serde::de::Error::missing_field("provider")),
+        }
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl<'de> ::serde::Deserialize<'de> for AttachRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::codec::object(deserializer)
+    }
 }
 
 impl AttachRequest {
@@ -200,8 +266,7 @@ impl ::serde::Serialize for AttachResponse {
 }
 
 /// Parameters of [`Oauth::authenticate`].
-#[derive(Debug, Clone, ::serde::Serialize)]
-#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct AuthenticateRequest {
     /// The `token` query parameter from the redirect that ended the OAuth flow; it can be
@@ -209,33 +274,128 @@ pub struct AuthenticateRequest {
     pub token: String,
     /// Opaque token of a session the caller already holds. When given, a successful
     /// authentication adds its factor to that session instead of starting a new one.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub session_token: Option<String>,
     /// Lifetime, in minutes from now, of the session that this call starts or extends (up to 366
     /// days). Leave it out and no session is created or extended. The session JWT itself always
     /// expires after five minutes and must be refreshed, whatever this value is.
     ///
     /// Accepted range: 5 to 527040.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub session_duration_minutes: Option<i64>,
     /// Signed JWT of a session the caller already holds; an alternative to `session_token` for
     /// naming the session to extend.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub session_jwt: Option<String>,
     /// Extra claims to store on the session and embed in its JWT. Only applied when a session is
     /// started or extended. Setting a key to null removes it; reserved JWT claim names are
     /// ignored and the whole map may not exceed 4 KB.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub session_custom_claims: Option<::serde_json::Value>,
     /// PKCE verifier whose SHA-256 hash was sent as the code challenge when the OAuth flow was
     /// started; required if a challenge was sent.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub code_verifier: Option<String>,
     /// Identifier from the device fingerprinting SDK. When present, the device's fingerprint and
     /// IP geolocation are looked up and recorded with the request (requires the fraud product to
     /// be enabled).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub telemetry_id: Option<String>,
+}
+
+impl ::serde::Serialize for AuthenticateRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut object = crate::codec::Writer::new(
+            serializer,
+            1
+                + crate::codec::count_set(
+                    &[
+                        self.session_token.is_some(),
+                        self.session_duration_minutes.is_some(),
+                        self.session_jwt.is_some(),
+                        self.session_custom_claims.is_some(),
+                        self.code_verifier.is_some(),
+                        self.telemetry_id.is_some(),
+                    ],
+                ),
+        )?;
+        object.entry("token", &self.token);
+        object.entry_if("session_token", &self.session_token);
+        object.entry_if("session_duration_minutes", &self.session_duration_minutes);
+        object.entry_if("session_jwt", &self.session_jwt);
+        object.entry_if("session_custom_claims", &self.session_custom_claims);
+        object.entry_if("code_verifier", &self.code_verifier);
+        object.entry_if("telemetry_id", &self.telemetry_id);
+        object.end()
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl crate::codec::Object for AuthenticateRequest {
+    const NAME: &'static str = "AuthenticateRequest";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut token: Option<String> = None;
+        let mut session_token: Option<Option<String>> = None;
+        let mut session_duration_minutes: Option<Option<i64>> = None;
+        let mut session_jwt: Option<Option<String>> = None;
+        let mut session_custom_claims: Option<Option<::serde_json::Value>> = None;
+        let mut code_verifier: Option<Option<String>> = None;
+        let mut telemetry_id: Option<Option<String>> = None;
+        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
+            match key.as_str() {
+                "token" => crate::codec::put(&mut map, &mut token, "token"),
+                "session_token" => {
+                    crate::codec::put(&mut map, &mut session_token, "session_token")
+                }
+                "session_duration_minutes" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut session_duration_minutes,
+                        "session_duration_minutes",
+                    )
+                }
+                "session_jwt" => {
+                    crate::codec::put(&mut map, &mut session_jwt, "session_jwt")
+                }
+                "session_custom_claims" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut session_custom_claims,
+                        "session_custom_claims",
+                    )
+                }
+                "code_verifier" => {
+                    crate::codec::put(&mut map, &mut code_verifier, "code_verifier")
+                }
+                "telemetry_id" => {
+                    crate::codec::put(&mut map, &mut telemetry_id, "telemetry_id")
+                }
+                _ => crate::codec::skip(&mut map),
+            }?;
+        }
+        match token {
+            Some(token) => {
+                Ok(Self {
+                    token,
+                    session_token: session_token.flatten(),
+                    session_duration_minutes: session_duration_minutes.flatten(),
+                    session_jwt: session_jwt.flatten(),
+                    session_custom_claims: session_custom_claims.flatten(),
+                    code_verifier: code_verifier.flatten(),
+                    telemetry_id: telemetry_id.flatten(),
+                })
+            }
+            None => Err(::serde::de::Error::missing_field("token")),
+        }
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl<'de> ::serde::Deserialize<'de> for AuthenticateRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::codec::object(deserializer)
+    }
 }
 
 impl AuthenticateRequest {

@@ -114,8 +114,7 @@ impl<'a> Sessions<'a> {
 }
 
 /// Parameters of [`Sessions::attest`].
-#[derive(Debug, Clone, ::serde::Serialize)]
-#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct AttestRequest {
     /// Identifier of the trusted token profile, configured in the project, that says how to
@@ -128,26 +127,130 @@ pub struct AttestRequest {
     /// expires after five minutes and must be refreshed, whatever this value is.
     ///
     /// Accepted range: 5 to 527040.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub session_duration_minutes: Option<i64>,
     /// Extra claims to store on the session and embed in its JWT. Only applied when a session is
     /// started or extended. Setting a key to null removes it; reserved JWT claim names are
     /// ignored and the whole map may not exceed 4 KB.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub session_custom_claims: Option<::serde_json::Value>,
     /// Opaque token of a session the caller already holds. When given, a successful
     /// authentication adds its factor to that session instead of starting a new one.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub session_token: Option<String>,
     /// Signed JWT of a session the caller already holds; an alternative to `session_token` for
     /// naming the session to extend.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub session_jwt: Option<String>,
     /// Identifier from the device fingerprinting SDK. When present, the device's fingerprint and
     /// IP geolocation are looked up and recorded with the request (requires the fraud product to
     /// be enabled).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub telemetry_id: Option<String>,
+}
+
+impl ::serde::Serialize for AttestRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut object = crate::codec::Writer::new(
+            serializer,
+            2
+                + crate::codec::count_set(
+                    &[
+                        self.session_duration_minutes.is_some(),
+                        self.session_custom_claims.is_some(),
+                        self.session_token.is_some(),
+                        self.session_jwt.is_some(),
+                        self.telemetry_id.is_some(),
+                    ],
+                ),
+        )?;
+        object.entry("profile_id", &self.profile_id);
+        object.entry("token", &self.token);
+        object.entry_if("session_duration_minutes", &self.session_duration_minutes);
+        object.entry_if("session_custom_claims", &self.session_custom_claims);
+        object.entry_if("session_token", &self.session_token);
+        object.entry_if("session_jwt", &self.session_jwt);
+        object.entry_if("telemetry_id", &self.telemetry_id);
+        object.end()
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl crate::codec::Object for AttestRequest {
+    const NAME: &'static str = "AttestRequest";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut profile_id: Option<String> = None;
+        let mut token: Option<String> = None;
+        let mut session_duration_minutes: Option<Option<i64>> = None;
+        let mut session_custom_claims: Option<Option<::serde_json::Value>> = None;
+        let mut session_token: Option<Option<String>> = None;
+        let mut session_jwt: Option<Option<String>> = None;
+        let mut telemetry_id: Option<Option<String>> = None;
+        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
+            match key.as_str() {
+                "profile_id" => {
+                    crate::codec::put(&mut map, &mut profile_id, "profile_id")
+                }
+                "token" => crate::codec::put(&mut map, &mut token, "token"),
+                "session_duration_minutes" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut session_duration_minutes,
+                        "session_duration_minutes",
+                    )
+                }
+                "session_custom_claims" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut session_custom_claims,
+                        "session_custom_claims",
+                    )
+                }
+                "session_token" => {
+                    crate::codec::put(&mut map, &mut session_token, "session_token")
+                }
+                "session_jwt" => {
+                    crate::codec::put(&mut map, &mut session_jwt, "session_jwt")
+                }
+                "telemetry_id" => {
+                    crate::codec::put(&mut map, &mut telemetry_id, "telemetry_id")
+                }
+                _ => crate::codec::skip(&mut map),
+            }?;
+        }
+        match (profile_id, token) {
+            (Some(profile_id), Some(token)) => {
+                Ok(Self {
+                    profile_id,
+                    token,
+                    session_duration_minutes: session_duration_minutes.flatten(),
+                    session_custom_claims: session_custom_claims.flatten(),
+                    session_token: session_token.flatten(),
+                    session_jwt: session_jwt.flatten(),
+                    telemetry_id: telemetry_id.flatten(),
+                })
+            }
+            (profile_id, token) => {
+                Err(
+                    crate::codec::missing(
+                        &[
+                            ("profile_id", profile_id.is_none()),
+                            ("token", token.is_none()),
+                        ],
+                    ),
+                )
+            }
+        }
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl<'de> ::serde::Deserialize<'de> for AttestRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::codec::object(deserializer)
+    }
 }
 
 impl AttestRequest {
@@ -358,36 +461,120 @@ impl ::serde::Serialize for AttestResponse {
 }
 
 /// Parameters of [`Sessions::authenticate`].
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct AuthenticateRequest {
     /// Opaque token of a session the caller already holds. When given, a successful
     /// authentication adds its factor to that session instead of starting a new one.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub session_token: Option<String>,
     /// Lifetime, in minutes from now, of the session that this call starts or extends (up to 366
     /// days). Leave it out and no session is created or extended. The session JWT itself always
     /// expires after five minutes and must be refreshed, whatever this value is.
     ///
     /// Accepted range: 5 to 527040.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub session_duration_minutes: Option<i64>,
     /// Signed JWT of a session the caller already holds; an alternative to `session_token` for
     /// naming the session to extend.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub session_jwt: Option<String>,
     /// Extra claims to store on the session and embed in its JWT. Only applied when a session is
     /// started or extended. Setting a key to null removes it; reserved JWT claim names are
     /// ignored and the whole map may not exceed 4 KB.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub session_custom_claims: Option<::serde_json::Value>,
     /// RBAC permission to verify for the session's user in the same call, given as a resource
     /// and an action.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub authorization_check: Option<
         crate::consumer::models::sessions::AuthorizationCheck,
     >,
+}
+
+impl ::serde::Serialize for AuthenticateRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut object = crate::codec::Writer::new(
+            serializer,
+            crate::codec::count_set(
+                &[
+                    self.session_token.is_some(),
+                    self.session_duration_minutes.is_some(),
+                    self.session_jwt.is_some(),
+                    self.session_custom_claims.is_some(),
+                    self.authorization_check.is_some(),
+                ],
+            ),
+        )?;
+        object.entry_if("session_token", &self.session_token);
+        object.entry_if("session_duration_minutes", &self.session_duration_minutes);
+        object.entry_if("session_jwt", &self.session_jwt);
+        object.entry_if("session_custom_claims", &self.session_custom_claims);
+        object.entry_if("authorization_check", &self.authorization_check);
+        object.end()
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl crate::codec::Object for AuthenticateRequest {
+    const NAME: &'static str = "AuthenticateRequest";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut session_token: Option<Option<String>> = None;
+        let mut session_duration_minutes: Option<Option<i64>> = None;
+        let mut session_jwt: Option<Option<String>> = None;
+        let mut session_custom_claims: Option<Option<::serde_json::Value>> = None;
+        let mut authorization_check: Option<
+            Option<crate::consumer::models::sessions::AuthorizationCheck>,
+        > = None;
+        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
+            match key.as_str() {
+                "session_token" => {
+                    crate::codec::put(&mut map, &mut session_token, "session_token")
+                }
+                "session_duration_minutes" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut session_duration_minutes,
+                        "session_duration_minutes",
+                    )
+                }
+                "session_jwt" => {
+                    crate::codec::put(&mut map, &mut session_jwt, "session_jwt")
+                }
+                "session_custom_claims" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut session_custom_claims,
+                        "session_custom_claims",
+                    )
+                }
+                "authorization_check" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut authorization_check,
+                        "authorization_check",
+                    )
+                }
+                _ => crate::codec::skip(&mut map),
+            }?;
+        }
+        Ok(Self {
+            session_token: session_token.flatten(),
+            session_duration_minutes: session_duration_minutes.flatten(),
+            session_jwt: session_jwt.flatten(),
+            session_custom_claims: session_custom_claims.flatten(),
+            authorization_check: authorization_check.flatten(),
+        })
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl<'de> ::serde::Deserialize<'de> for AuthenticateRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::codec::object(deserializer)
+    }
 }
 
 impl AuthenticateRequest {
@@ -588,8 +775,7 @@ impl ::serde::Serialize for AuthenticateResponse {
 }
 
 /// Parameters of [`Sessions::exchange_access_token`].
-#[derive(Debug, Clone, ::serde::Serialize)]
-#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct ExchangeAccessTokenRequest {
     /// Access token that a Connected App obtained for the user through the OAuth flow.
@@ -599,18 +785,97 @@ pub struct ExchangeAccessTokenRequest {
     /// expires after five minutes and must be refreshed, whatever this value is.
     ///
     /// Accepted range: 5 to 527040.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub session_duration_minutes: Option<i64>,
     /// Extra claims to store on the session and embed in its JWT. Only applied when a session is
     /// started or extended. Setting a key to null removes it; reserved JWT claim names are
     /// ignored and the whole map may not exceed 4 KB.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub session_custom_claims: Option<::serde_json::Value>,
     /// Identifier from the device fingerprinting SDK. When present, the device's fingerprint and
     /// IP geolocation are looked up and recorded with the request (requires the fraud product to
     /// be enabled).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub telemetry_id: Option<String>,
+}
+
+impl ::serde::Serialize for ExchangeAccessTokenRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut object = crate::codec::Writer::new(
+            serializer,
+            1
+                + crate::codec::count_set(
+                    &[
+                        self.session_duration_minutes.is_some(),
+                        self.session_custom_claims.is_some(),
+                        self.telemetry_id.is_some(),
+                    ],
+                ),
+        )?;
+        object.entry("access_token", &self.access_token);
+        object.entry_if("session_duration_minutes", &self.session_duration_minutes);
+        object.entry_if("session_custom_claims", &self.session_custom_claims);
+        object.entry_if("telemetry_id", &self.telemetry_id);
+        object.end()
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl crate::codec::Object for ExchangeAccessTokenRequest {
+    const NAME: &'static str = "ExchangeAccessTokenRequest";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut access_token: Option<String> = None;
+        let mut session_duration_minutes: Option<Option<i64>> = None;
+        let mut session_custom_claims: Option<Option<::serde_json::Value>> = None;
+        let mut telemetry_id: Option<Option<String>> = None;
+        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
+            match key.as_str() {
+                "access_token" => {
+                    crate::codec::put(&mut map, &mut access_token, "access_token")
+                }
+                "session_duration_minutes" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut session_duration_minutes,
+                        "session_duration_minutes",
+                    )
+                }
+                "session_custom_claims" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut session_custom_claims,
+                        "session_custom_claims",
+                    )
+                }
+                "telemetry_id" => {
+                    crate::codec::put(&mut map, &mut telemetry_id, "telemetry_id")
+                }
+                _ => crate::codec::skip(&mut map),
+            }?;
+        }
+        match access_token {
+            Some(access_token) => {
+                Ok(Self {
+                    access_token,
+                    session_duration_minutes: session_duration_minutes.flatten(),
+                    session_custom_claims: session_custom_claims.flatten(),
+                    telemetry_id: telemetry_id.flatten(),
+                })
+            }
+            None => Err(::serde::de::Error::missing_field("access_token")),
+        }
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl<'de> ::serde::Deserialize<'de> for ExchangeAccessTokenRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::codec::object(deserializer)
+    }
 }
 
 impl ExchangeAccessTokenRequest {
@@ -806,13 +1071,52 @@ impl ::serde::Serialize for ExchangeAccessTokenResponse {
 }
 
 /// Parameters of [`Sessions::get`].
-#[derive(Debug, Clone, ::serde::Serialize)]
-#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct GetRequest {
     /// Identifier of the user the call acts on. Where the endpoint allows it, the user's
     /// `external_id` may be given instead.
     pub user_id: String,
+}
+
+impl ::serde::Serialize for GetRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut object = crate::codec::Writer::new(serializer, 1)?;
+        object.entry("user_id", &self.user_id);
+        object.end()
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl crate::codec::Object for GetRequest {
+    const NAME: &'static str = "GetRequest";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut user_id: Option<String> = None;
+        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
+            match key.as_str() {
+                "user_id" => crate::codec::put(&mut map, &mut user_id, "user_id"),
+                _ => crate::codec::skip(&mut map),
+            }?;
+        }
+        match user_id {
+            Some(user_id) => Ok(Self { user_id }),
+            None => Err(::serde::de::Error::missing_field("user_id")),
+        }
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl<'de> ::serde::Deserialize<'de> for GetRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::codec::object(deserializer)
+    }
 }
 
 impl GetRequest {
@@ -918,14 +1222,52 @@ impl ::serde::Serialize for GetResponse {
 }
 
 /// Parameters of [`Sessions::get_jwks`].
-#[derive(Debug, Clone, ::serde::Serialize)]
-#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct GetJwksRequest {
     /// Identifier of the project whose signing keys are wanted, normally the project the client
     /// is configured with.
-    #[serde(skip_serializing)]
     pub project_id: String,
+}
+
+impl ::serde::Serialize for GetJwksRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        crate::codec::Writer::new(serializer, 0)?.end()
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl crate::codec::Object for GetJwksRequest {
+    const NAME: &'static str = "GetJwksRequest";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut project_id: Option<String> = None;
+        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
+            match key.as_str() {
+                "project_id" => {
+                    crate::codec::put(&mut map, &mut project_id, "project_id")
+                }
+                _ => crate::codec::skip(&mut map),
+            }?;
+        }
+        match project_id {
+            Some(project_id) => Ok(Self { project_id }),
+            None => Err(::serde::de::Error::missing_field("project_id")),
+        }
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl<'de> ::serde::Deserialize<'de> for GetJwksRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::codec::object(deserializer)
+    }
 }
 
 impl GetJwksRequest {
@@ -1039,8 +1381,7 @@ impl ::serde::Serialize for GetJwksResponse {
 }
 
 /// Parameters of [`Sessions::migrate`].
-#[derive(Debug, Clone, ::serde::Serialize)]
-#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct MigrateRequest {
     /// Access or session token issued by the external provider (not a Stytch token); it is
@@ -1051,18 +1392,97 @@ pub struct MigrateRequest {
     /// expires after five minutes and must be refreshed, whatever this value is.
     ///
     /// Accepted range: 5 to 527040.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub session_duration_minutes: Option<i64>,
     /// Extra claims to store on the session and embed in its JWT. Only applied when a session is
     /// started or extended. Setting a key to null removes it; reserved JWT claim names are
     /// ignored and the whole map may not exceed 4 KB.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub session_custom_claims: Option<::serde_json::Value>,
     /// Identifier from the device fingerprinting SDK. When present, the device's fingerprint and
     /// IP geolocation are looked up and recorded with the request (requires the fraud product to
     /// be enabled).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub telemetry_id: Option<String>,
+}
+
+impl ::serde::Serialize for MigrateRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut object = crate::codec::Writer::new(
+            serializer,
+            1
+                + crate::codec::count_set(
+                    &[
+                        self.session_duration_minutes.is_some(),
+                        self.session_custom_claims.is_some(),
+                        self.telemetry_id.is_some(),
+                    ],
+                ),
+        )?;
+        object.entry("session_token", &self.session_token);
+        object.entry_if("session_duration_minutes", &self.session_duration_minutes);
+        object.entry_if("session_custom_claims", &self.session_custom_claims);
+        object.entry_if("telemetry_id", &self.telemetry_id);
+        object.end()
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl crate::codec::Object for MigrateRequest {
+    const NAME: &'static str = "MigrateRequest";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut session_token: Option<String> = None;
+        let mut session_duration_minutes: Option<Option<i64>> = None;
+        let mut session_custom_claims: Option<Option<::serde_json::Value>> = None;
+        let mut telemetry_id: Option<Option<String>> = None;
+        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
+            match key.as_str() {
+                "session_token" => {
+                    crate::codec::put(&mut map, &mut session_token, "session_token")
+                }
+                "session_duration_minutes" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut session_duration_minutes,
+                        "session_duration_minutes",
+                    )
+                }
+                "session_custom_claims" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut session_custom_claims,
+                        "session_custom_claims",
+                    )
+                }
+                "telemetry_id" => {
+                    crate::codec::put(&mut map, &mut telemetry_id, "telemetry_id")
+                }
+                _ => crate::codec::skip(&mut map),
+            }?;
+        }
+        match session_token {
+            Some(session_token) => {
+                Ok(Self {
+                    session_token,
+                    session_duration_minutes: session_duration_minutes.flatten(),
+                    session_custom_claims: session_custom_claims.flatten(),
+                    telemetry_id: telemetry_id.flatten(),
+                })
+            }
+            None => Err(::serde::de::Error::missing_field("session_token")),
+        }
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl<'de> ::serde::Deserialize<'de> for MigrateRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::codec::object(deserializer)
+    }
 }
 
 impl MigrateRequest {
@@ -1258,21 +1678,79 @@ impl ::serde::Serialize for MigrateResponse {
 }
 
 /// Parameters of [`Sessions::revoke`].
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct RevokeRequest {
     /// Identifier of the session to end, for example one taken from the list returned by `get`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub session_id: Option<String>,
     /// Opaque token of a session the caller already holds. When given, a successful
     /// authentication adds its factor to that session instead of starting a new one.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub session_token: Option<String>,
     /// Signed JWT of a session the caller already holds; an alternative to `session_token` for
     /// naming the session to extend.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub session_jwt: Option<String>,
+}
+
+impl ::serde::Serialize for RevokeRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut object = crate::codec::Writer::new(
+            serializer,
+            crate::codec::count_set(
+                &[
+                    self.session_id.is_some(),
+                    self.session_token.is_some(),
+                    self.session_jwt.is_some(),
+                ],
+            ),
+        )?;
+        object.entry_if("session_id", &self.session_id);
+        object.entry_if("session_token", &self.session_token);
+        object.entry_if("session_jwt", &self.session_jwt);
+        object.end()
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl crate::codec::Object for RevokeRequest {
+    const NAME: &'static str = "RevokeRequest";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut session_id: Option<Option<String>> = None;
+        let mut session_token: Option<Option<String>> = None;
+        let mut session_jwt: Option<Option<String>> = None;
+        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
+            match key.as_str() {
+                "session_id" => {
+                    crate::codec::put(&mut map, &mut session_id, "session_id")
+                }
+                "session_token" => {
+                    crate::codec::put(&mut map, &mut session_token, "session_token")
+                }
+                "session_jwt" => {
+                    crate::codec::put(&mut map, &mut session_jwt, "session_jwt")
+                }
+                _ => crate::codec::skip(&mut map),
+            }?;
+        }
+        Ok(Self {
+            session_id: session_id.flatten(),
+            session_token: session_token.flatten(),
+            session_jwt: session_jwt.flatten(),
+        })
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl<'de> ::serde::Deserialize<'de> for RevokeRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::codec::object(deserializer)
+    }
 }
 
 impl RevokeRequest {

@@ -267,14 +267,50 @@ impl<'a> Users<'a> {
 }
 
 /// Parameters of [`Users::connected_apps`].
-#[derive(Debug, Clone, ::serde::Serialize)]
-#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct ConnectedAppsRequest {
     /// Identifier of the user the call acts on. Where the endpoint allows it, the user's
     /// `external_id` may be given instead.
-    #[serde(skip_serializing)]
     pub user_id: String,
+}
+
+impl ::serde::Serialize for ConnectedAppsRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        crate::codec::Writer::new(serializer, 0)?.end()
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl crate::codec::Object for ConnectedAppsRequest {
+    const NAME: &'static str = "ConnectedAppsRequest";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut user_id: Option<String> = None;
+        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
+            match key.as_str() {
+                "user_id" => crate::codec::put(&mut map, &mut user_id, "user_id"),
+                _ => crate::codec::skip(&mut map),
+            }?;
+        }
+        match user_id {
+            Some(user_id) => Ok(Self { user_id }),
+            None => Err(::serde::de::Error::missing_field("user_id")),
+        }
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl<'de> ::serde::Deserialize<'de> for ConnectedAppsRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::codec::object(deserializer)
+    }
 }
 
 impl ConnectedAppsRequest {
@@ -385,42 +421,144 @@ impl ::serde::Serialize for ConnectedAppsResponse {
 }
 
 /// Parameters of [`Users::create`].
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct CreateRequest {
     /// Email address to attach to the new user.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
     /// The user's personal name, to store on the record.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<crate::consumer::models::users::Name>,
     /// Client context (IP address and user agent) to record with the event and to use for fraud
     /// and device checks.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub attributes: Option<crate::consumer::models::attribute::Attributes>,
     /// Phone number to attach to the new user, in E.164 format (for example `+12025550123`).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub phone_number: Option<String>,
     /// Create a new user with the `pending` status until they complete this first
     /// authentication, instead of making them active right away.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub create_user_as_pending: Option<bool>,
     /// Free-form JSON for data that only your backend may write (for example billing state or
     /// internal flags).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub trusted_metadata: Option<::serde_json::Value>,
     /// Free-form JSON that the frontend SDKs may also read and write; never rely on it for
     /// authorization decisions.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub untrusted_metadata: Option<::serde_json::Value>,
     /// Your own identifier for the record; must be unique within its scope and can be used in
     /// place of the Stytch id wherever lookups accept it.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub external_id: Option<String>,
     /// RBAC role IDs to grant the new user explicitly, as defined in the project's RBAC policy.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub roles: Option<Vec<String>>,
+}
+
+impl ::serde::Serialize for CreateRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut object = crate::codec::Writer::new(
+            serializer,
+            crate::codec::count_set(
+                &[
+                    self.email.is_some(),
+                    self.name.is_some(),
+                    self.attributes.is_some(),
+                    self.phone_number.is_some(),
+                    self.create_user_as_pending.is_some(),
+                    self.trusted_metadata.is_some(),
+                    self.untrusted_metadata.is_some(),
+                    self.external_id.is_some(),
+                    self.roles.is_some(),
+                ],
+            ),
+        )?;
+        object.entry_if("email", &self.email);
+        object.entry_if("name", &self.name);
+        object.entry_if("attributes", &self.attributes);
+        object.entry_if("phone_number", &self.phone_number);
+        object.entry_if("create_user_as_pending", &self.create_user_as_pending);
+        object.entry_if("trusted_metadata", &self.trusted_metadata);
+        object.entry_if("untrusted_metadata", &self.untrusted_metadata);
+        object.entry_if("external_id", &self.external_id);
+        object.entry_if("roles", &self.roles);
+        object.end()
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl crate::codec::Object for CreateRequest {
+    const NAME: &'static str = "CreateRequest";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut email: Option<Option<String>> = None;
+        let mut name: Option<Option<crate::consumer::models::users::Name>> = None;
+        let mut attributes: Option<
+            Option<crate::consumer::models::attribute::Attributes>,
+        > = None;
+        let mut phone_number: Option<Option<String>> = None;
+        let mut create_user_as_pending: Option<Option<bool>> = None;
+        let mut trusted_metadata: Option<Option<::serde_json::Value>> = None;
+        let mut untrusted_metadata: Option<Option<::serde_json::Value>> = None;
+        let mut external_id: Option<Option<String>> = None;
+        let mut roles: Option<Option<Vec<String>>> = None;
+        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
+            match key.as_str() {
+                "email" => crate::codec::put(&mut map, &mut email, "email"),
+                "name" => crate::codec::put(&mut map, &mut name, "name"),
+                "attributes" => {
+                    crate::codec::put(&mut map, &mut attributes, "attributes")
+                }
+                "phone_number" => {
+                    crate::codec::put(&mut map, &mut phone_number, "phone_number")
+                }
+                "create_user_as_pending" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut create_user_as_pending,
+                        "create_user_as_pending",
+                    )
+                }
+                "trusted_metadata" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut trusted_metadata,
+                        "trusted_metadata",
+                    )
+                }
+                "untrusted_metadata" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut untrusted_metadata,
+                        "untrusted_metadata",
+                    )
+                }
+                "external_id" => {
+                    crate::codec::put(&mut map, &mut external_id, "external_id")
+                }
+                "roles" => crate::codec::put(&mut map, &mut roles, "roles"),
+                _ => crate::codec::skip(&mut map),
+            }?;
+        }
+        Ok(Self {
+            email: email.flatten(),
+            name: name.flatten(),
+            attributes: attributes.flatten(),
+            phone_number: phone_number.flatten(),
+            create_user_as_pending: create_user_as_pending.flatten(),
+            trusted_metadata: trusted_metadata.flatten(),
+            untrusted_metadata: untrusted_metadata.flatten(),
+            external_id: external_id.flatten(),
+            roles: roles.flatten(),
+        })
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl<'de> ::serde::Deserialize<'de> for CreateRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::codec::object(deserializer)
+    }
 }
 
 impl CreateRequest {
@@ -630,14 +768,50 @@ impl ::serde::Serialize for CreateResponse {
 }
 
 /// Parameters of [`Users::delete`].
-#[derive(Debug, Clone, ::serde::Serialize)]
-#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct DeleteRequest {
     /// Identifier of the user the call acts on. Where the endpoint allows it, the user's
     /// `external_id` may be given instead.
-    #[serde(skip_serializing)]
     pub user_id: String,
+}
+
+impl ::serde::Serialize for DeleteRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        crate::codec::Writer::new(serializer, 0)?.end()
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl crate::codec::Object for DeleteRequest {
+    const NAME: &'static str = "DeleteRequest";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut user_id: Option<String> = None;
+        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
+            match key.as_str() {
+                "user_id" => crate::codec::put(&mut map, &mut user_id, "user_id"),
+                _ => crate::codec::skip(&mut map),
+            }?;
+        }
+        match user_id {
+            Some(user_id) => Ok(Self { user_id }),
+            None => Err(::serde::de::Error::missing_field("user_id")),
+        }
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl<'de> ::serde::Deserialize<'de> for DeleteRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::codec::object(deserializer)
+    }
 }
 
 impl DeleteRequest {
@@ -744,14 +918,56 @@ impl ::serde::Serialize for DeleteResponse {
 }
 
 /// Parameters of [`Users::delete_biometric_registration`].
-#[derive(Debug, Clone, ::serde::Serialize)]
-#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct DeleteBiometricRegistrationRequest {
     /// Identifier of the biometric registration to remove, as listed in the user's
     /// `biometric_registrations`.
-    #[serde(skip_serializing)]
     pub biometric_registration_id: String,
+}
+
+impl ::serde::Serialize for DeleteBiometricRegistrationRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        crate::codec::Writer::new(serializer, 0)?.end()
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl crate::codec::Object for DeleteBiometricRegistrationRequest {
+    const NAME: &'static str = "DeleteBiometricRegistrationRequest";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut biometric_registration_id: Option<String> = None;
+        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
+            match key.as_str() {
+                "biometric_registration_id" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut biometric_registration_id,
+                        "biometric_registration_id",
+                    )
+                }
+                _ => crate::codec::skip(&mut map),
+            }?;
+        }
+        match biometric_registration_id {
+            Some(biometric_registration_id) => Ok(Self { biometric_registration_id }),
+            None => Err(::serde::de::Error::missing_field("biometric_registration_id")),
+        }
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl<'de> ::serde::Deserialize<'de> for DeleteBiometricRegistrationRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::codec::object(deserializer)
+    }
 }
 
 impl DeleteBiometricRegistrationRequest {
@@ -871,13 +1087,55 @@ impl ::serde::Serialize for DeleteBiometricRegistrationResponse {
 }
 
 /// Parameters of [`Users::delete_crypto_wallet`].
-#[derive(Debug, Clone, ::serde::Serialize)]
-#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct DeleteCryptoWalletRequest {
     /// Identifier of the wallet record to detach, as listed in the user's `crypto_wallets`.
-    #[serde(skip_serializing)]
     pub crypto_wallet_id: String,
+}
+
+impl ::serde::Serialize for DeleteCryptoWalletRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        crate::codec::Writer::new(serializer, 0)?.end()
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl crate::codec::Object for DeleteCryptoWalletRequest {
+    const NAME: &'static str = "DeleteCryptoWalletRequest";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut crypto_wallet_id: Option<String> = None;
+        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
+            match key.as_str() {
+                "crypto_wallet_id" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut crypto_wallet_id,
+                        "crypto_wallet_id",
+                    )
+                }
+                _ => crate::codec::skip(&mut map),
+            }?;
+        }
+        match crypto_wallet_id {
+            Some(crypto_wallet_id) => Ok(Self { crypto_wallet_id }),
+            None => Err(::serde::de::Error::missing_field("crypto_wallet_id")),
+        }
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl<'de> ::serde::Deserialize<'de> for DeleteCryptoWalletRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::codec::object(deserializer)
+    }
 }
 
 impl DeleteCryptoWalletRequest {
@@ -997,13 +1255,49 @@ impl ::serde::Serialize for DeleteCryptoWalletResponse {
 }
 
 /// Parameters of [`Users::delete_email`].
-#[derive(Debug, Clone, ::serde::Serialize)]
-#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct DeleteEmailRequest {
     /// Identifier of the email address record to remove, as listed in the user's `emails`.
-    #[serde(skip_serializing)]
     pub email_id: String,
+}
+
+impl ::serde::Serialize for DeleteEmailRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        crate::codec::Writer::new(serializer, 0)?.end()
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl crate::codec::Object for DeleteEmailRequest {
+    const NAME: &'static str = "DeleteEmailRequest";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut email_id: Option<String> = None;
+        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
+            match key.as_str() {
+                "email_id" => crate::codec::put(&mut map, &mut email_id, "email_id"),
+                _ => crate::codec::skip(&mut map),
+            }?;
+        }
+        match email_id {
+            Some(email_id) => Ok(Self { email_id }),
+            None => Err(::serde::de::Error::missing_field("email_id")),
+        }
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl<'de> ::serde::Deserialize<'de> for DeleteEmailRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::codec::object(deserializer)
+    }
 }
 
 impl DeleteEmailRequest {
@@ -1117,14 +1411,50 @@ impl ::serde::Serialize for DeleteEmailResponse {
 }
 
 /// Parameters of [`Users::delete_external_id`].
-#[derive(Debug, Clone, ::serde::Serialize)]
-#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct DeleteExternalIdRequest {
     /// Identifier of the user the call acts on. Where the endpoint allows it, the user's
     /// `external_id` may be given instead.
-    #[serde(skip_serializing)]
     pub user_id: String,
+}
+
+impl ::serde::Serialize for DeleteExternalIdRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        crate::codec::Writer::new(serializer, 0)?.end()
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl crate::codec::Object for DeleteExternalIdRequest {
+    const NAME: &'static str = "DeleteExternalIdRequest";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut user_id: Option<String> = None;
+        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
+            match key.as_str() {
+                "user_id" => crate::codec::put(&mut map, &mut user_id, "user_id"),
+                _ => crate::codec::skip(&mut map),
+            }?;
+        }
+        match user_id {
+            Some(user_id) => Ok(Self { user_id }),
+            None => Err(::serde::de::Error::missing_field("user_id")),
+        }
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl<'de> ::serde::Deserialize<'de> for DeleteExternalIdRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::codec::object(deserializer)
+    }
 }
 
 impl DeleteExternalIdRequest {
@@ -1238,14 +1568,56 @@ impl ::serde::Serialize for DeleteExternalIdResponse {
 }
 
 /// Parameters of [`Users::delete_oauth_registration`].
-#[derive(Debug, Clone, ::serde::Serialize)]
-#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct DeleteOauthRegistrationRequest {
     /// Identifier of the provider link to remove, as listed in the user's `providers` or
     /// returned by `oauth.authenticate`.
-    #[serde(skip_serializing)]
     pub oauth_user_registration_id: String,
+}
+
+impl ::serde::Serialize for DeleteOauthRegistrationRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        crate::codec::Writer::new(serializer, 0)?.end()
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl crate::codec::Object for DeleteOauthRegistrationRequest {
+    const NAME: &'static str = "DeleteOauthRegistrationRequest";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut oauth_user_registration_id: Option<String> = None;
+        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
+            match key.as_str() {
+                "oauth_user_registration_id" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut oauth_user_registration_id,
+                        "oauth_user_registration_id",
+                    )
+                }
+                _ => crate::codec::skip(&mut map),
+            }?;
+        }
+        match oauth_user_registration_id {
+            Some(oauth_user_registration_id) => Ok(Self { oauth_user_registration_id }),
+            None => Err(::serde::de::Error::missing_field("oauth_user_registration_id")),
+        }
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl<'de> ::serde::Deserialize<'de> for DeleteOauthRegistrationRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::codec::object(deserializer)
+    }
 }
 
 impl DeleteOauthRegistrationRequest {
@@ -1365,13 +1737,51 @@ impl ::serde::Serialize for DeleteOauthRegistrationResponse {
 }
 
 /// Parameters of [`Users::delete_password`].
-#[derive(Debug, Clone, ::serde::Serialize)]
-#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct DeletePasswordRequest {
     /// Identifier of the password record to remove, found in the user's `password` field.
-    #[serde(skip_serializing)]
     pub password_id: String,
+}
+
+impl ::serde::Serialize for DeletePasswordRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        crate::codec::Writer::new(serializer, 0)?.end()
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl crate::codec::Object for DeletePasswordRequest {
+    const NAME: &'static str = "DeletePasswordRequest";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut password_id: Option<String> = None;
+        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
+            match key.as_str() {
+                "password_id" => {
+                    crate::codec::put(&mut map, &mut password_id, "password_id")
+                }
+                _ => crate::codec::skip(&mut map),
+            }?;
+        }
+        match password_id {
+            Some(password_id) => Ok(Self { password_id }),
+            None => Err(::serde::de::Error::missing_field("password_id")),
+        }
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl<'de> ::serde::Deserialize<'de> for DeletePasswordRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::codec::object(deserializer)
+    }
 }
 
 impl DeletePasswordRequest {
@@ -1491,13 +1901,49 @@ impl ::serde::Serialize for DeletePasswordResponse {
 }
 
 /// Parameters of [`Users::delete_phone_number`].
-#[derive(Debug, Clone, ::serde::Serialize)]
-#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct DeletePhoneNumberRequest {
     /// Identifier of the phone number record to remove, as listed in the user's `phone_numbers`.
-    #[serde(skip_serializing)]
     pub phone_id: String,
+}
+
+impl ::serde::Serialize for DeletePhoneNumberRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        crate::codec::Writer::new(serializer, 0)?.end()
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl crate::codec::Object for DeletePhoneNumberRequest {
+    const NAME: &'static str = "DeletePhoneNumberRequest";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut phone_id: Option<String> = None;
+        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
+            match key.as_str() {
+                "phone_id" => crate::codec::put(&mut map, &mut phone_id, "phone_id"),
+                _ => crate::codec::skip(&mut map),
+            }?;
+        }
+        match phone_id {
+            Some(phone_id) => Ok(Self { phone_id }),
+            None => Err(::serde::de::Error::missing_field("phone_id")),
+        }
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl<'de> ::serde::Deserialize<'de> for DeletePhoneNumberRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::codec::object(deserializer)
+    }
 }
 
 impl DeletePhoneNumberRequest {
@@ -1611,13 +2057,49 @@ impl ::serde::Serialize for DeletePhoneNumberResponse {
 }
 
 /// Parameters of [`Users::delete_totp`].
-#[derive(Debug, Clone, ::serde::Serialize)]
-#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct DeleteTotpRequest {
     /// Identifier of the TOTP registration to remove, as listed in the user's `totps`.
-    #[serde(skip_serializing)]
     pub totp_id: String,
+}
+
+impl ::serde::Serialize for DeleteTotpRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        crate::codec::Writer::new(serializer, 0)?.end()
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl crate::codec::Object for DeleteTotpRequest {
+    const NAME: &'static str = "DeleteTotpRequest";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut totp_id: Option<String> = None;
+        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
+            match key.as_str() {
+                "totp_id" => crate::codec::put(&mut map, &mut totp_id, "totp_id"),
+                _ => crate::codec::skip(&mut map),
+            }?;
+        }
+        match totp_id {
+            Some(totp_id) => Ok(Self { totp_id }),
+            None => Err(::serde::de::Error::missing_field("totp_id")),
+        }
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl<'de> ::serde::Deserialize<'de> for DeleteTotpRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::codec::object(deserializer)
+    }
 }
 
 impl DeleteTotpRequest {
@@ -1731,14 +2213,56 @@ impl ::serde::Serialize for DeleteTotpResponse {
 }
 
 /// Parameters of [`Users::delete_webauthn_registration`].
-#[derive(Debug, Clone, ::serde::Serialize)]
-#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct DeleteWebauthnRegistrationRequest {
     /// Identifier of the WebAuthn registration to remove, as listed in the user's
     /// `webauthn_registrations`.
-    #[serde(skip_serializing)]
     pub webauthn_registration_id: String,
+}
+
+impl ::serde::Serialize for DeleteWebauthnRegistrationRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        crate::codec::Writer::new(serializer, 0)?.end()
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl crate::codec::Object for DeleteWebauthnRegistrationRequest {
+    const NAME: &'static str = "DeleteWebauthnRegistrationRequest";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut webauthn_registration_id: Option<String> = None;
+        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
+            match key.as_str() {
+                "webauthn_registration_id" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut webauthn_registration_id,
+                        "webauthn_registration_id",
+                    )
+                }
+                _ => crate::codec::skip(&mut map),
+            }?;
+        }
+        match webauthn_registration_id {
+            Some(webauthn_registration_id) => Ok(Self { webauthn_registration_id }),
+            None => Err(::serde::de::Error::missing_field("webauthn_registration_id")),
+        }
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl<'de> ::serde::Deserialize<'de> for DeleteWebauthnRegistrationRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::codec::object(deserializer)
+    }
 }
 
 impl DeleteWebauthnRegistrationRequest {
@@ -1858,20 +2382,76 @@ impl ::serde::Serialize for DeleteWebauthnRegistrationResponse {
 }
 
 /// Parameters of [`Users::exchange_primary_factor`].
-#[derive(Debug, Clone, ::serde::Serialize)]
-#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct ExchangePrimaryFactorRequest {
     /// Identifier of the user the call acts on. Where the endpoint allows it, the user's
     /// `external_id` may be given instead.
-    #[serde(skip_serializing)]
     pub user_id: String,
     /// Email address the call applies to.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub email_address: Option<String>,
     /// New phone number to put in place of the user's current one, in E.164 format.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub phone_number: Option<String>,
+}
+
+impl ::serde::Serialize for ExchangePrimaryFactorRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut object = crate::codec::Writer::new(
+            serializer,
+            crate::codec::count_set(
+                &[self.email_address.is_some(), self.phone_number.is_some()],
+            ),
+        )?;
+        object.entry_if("email_address", &self.email_address);
+        object.entry_if("phone_number", &self.phone_number);
+        object.end()
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl crate::codec::Object for ExchangePrimaryFactorRequest {
+    const NAME: &'static str = "ExchangePrimaryFactorRequest";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut user_id: Option<String> = None;
+        let mut email_address: Option<Option<String>> = None;
+        let mut phone_number: Option<Option<String>> = None;
+        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
+            match key.as_str() {
+                "user_id" => crate::codec::put(&mut map, &mut user_id, "user_id"),
+                "email_address" => {
+                    crate::codec::put(&mut map, &mut email_address, "email_address")
+                }
+                "phone_number" => {
+                    crate::codec::put(&mut map, &mut phone_number, "phone_number")
+                }
+                _ => crate::codec::skip(&mut map),
+            }?;
+        }
+        match user_id {
+            Some(user_id) => {
+                Ok(Self {
+                    user_id,
+                    email_address: email_address.flatten(),
+                    phone_number: phone_number.flatten(),
+                })
+            }
+            None => Err(::serde::de::Error::missing_field("user_id")),
+        }
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl<'de> ::serde::Deserialize<'de> for ExchangePrimaryFactorRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::codec::object(deserializer)
+    }
 }
 
 impl ExchangePrimaryFactorRequest {
@@ -2001,14 +2581,50 @@ impl ::serde::Serialize for ExchangePrimaryFactorResponse {
 }
 
 /// Parameters of [`Users::get`].
-#[derive(Debug, Clone, ::serde::Serialize)]
-#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct GetRequest {
     /// Identifier of the user the call acts on. Where the endpoint allows it, the user's
     /// `external_id` may be given instead.
-    #[serde(skip_serializing)]
     pub user_id: String,
+}
+
+impl ::serde::Serialize for GetRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        crate::codec::Writer::new(serializer, 0)?.end()
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl crate::codec::Object for GetRequest {
+    const NAME: &'static str = "GetRequest";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut user_id: Option<String> = None;
+        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
+            match key.as_str() {
+                "user_id" => crate::codec::put(&mut map, &mut user_id, "user_id"),
+                _ => crate::codec::skip(&mut map),
+            }?;
+        }
+        match user_id {
+            Some(user_id) => Ok(Self { user_id }),
+            None => Err(::serde::de::Error::missing_field("user_id")),
+        }
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl<'de> ::serde::Deserialize<'de> for GetRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::codec::object(deserializer)
+    }
 }
 
 impl GetRequest {
@@ -2356,17 +2972,71 @@ impl ::serde::Serialize for GetResponse {
 }
 
 /// Parameters of [`Users::revoke`].
-#[derive(Debug, Clone, ::serde::Serialize)]
-#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct RevokeRequest {
     /// Identifier of the user the call acts on. Where the endpoint allows it, the user's
     /// `external_id` may be given instead.
-    #[serde(skip_serializing)]
     pub user_id: String,
     /// Identifier of the Connected App to cut off, as returned by `connected_apps`.
-    #[serde(skip_serializing)]
     pub connected_app_id: String,
+}
+
+impl ::serde::Serialize for RevokeRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        crate::codec::Writer::new(serializer, 0)?.end()
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl crate::codec::Object for RevokeRequest {
+    const NAME: &'static str = "RevokeRequest";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut user_id: Option<String> = None;
+        let mut connected_app_id: Option<String> = None;
+        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
+            match key.as_str() {
+                "user_id" => crate::codec::put(&mut map, &mut user_id, "user_id"),
+                "connected_app_id" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut connected_app_id,
+                        "connected_app_id",
+                    )
+                }
+                _ => crate::codec::skip(&mut map),
+            }?;
+        }
+        match (user_id, connected_app_id) {
+            (Some(user_id), Some(connected_app_id)) => {
+                Ok(Self { user_id, connected_app_id })
+            }
+            (user_id, connected_app_id) => {
+                Err(
+                    crate::codec::missing(
+                        &[
+                            ("user_id", user_id.is_none()),
+                            ("connected_app_id", connected_app_id.is_none()),
+                        ],
+                    ),
+                )
+            }
+        }
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl<'de> ::serde::Deserialize<'de> for RevokeRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::codec::object(deserializer)
+    }
 }
 
 impl RevokeRequest {
@@ -2469,23 +3139,73 @@ impl ::serde::Serialize for RevokeResponse {
 }
 
 /// Parameters of [`Users::search`].
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct SearchRequest {
     /// Pagination cursor returned by the previous page of results; leave it out to fetch the
     /// first page.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub cursor: Option<String>,
     /// Largest number of users to return in this page.
     ///
     /// Must be at most 1000.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub limit: Option<i64>,
     /// Conditions the users must meet, such as email, phone number, status or creation date,
     /// combined with `AND` or `OR`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub query: Option<crate::consumer::models::users::SearchUsersQuery>,
+}
+
+impl ::serde::Serialize for SearchRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut object = crate::codec::Writer::new(
+            serializer,
+            crate::codec::count_set(
+                &[self.cursor.is_some(), self.limit.is_some(), self.query.is_some()],
+            ),
+        )?;
+        object.entry_if("cursor", &self.cursor);
+        object.entry_if("limit", &self.limit);
+        object.entry_if("query", &self.query);
+        object.end()
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl crate::codec::Object for SearchRequest {
+    const NAME: &'static str = "SearchRequest";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut cursor: Option<Option<String>> = None;
+        let mut limit: Option<Option<i64>> = None;
+        let mut query: Option<
+            Option<crate::consumer::models::users::SearchUsersQuery>,
+        > = None;
+        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
+            match key.as_str() {
+                "cursor" => crate::codec::put(&mut map, &mut cursor, "cursor"),
+                "limit" => crate::codec::put(&mut map, &mut limit, "limit"),
+                "query" => crate::codec::put(&mut map, &mut query, "query"),
+                _ => crate::codec::skip(&mut map),
+            }?;
+        }
+        Ok(Self {
+            cursor: cursor.flatten(),
+            limit: limit.flatten(),
+            query: query.flatten(),
+        })
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl<'de> ::serde::Deserialize<'de> for SearchRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::codec::object(deserializer)
+    }
 }
 
 impl SearchRequest {
@@ -2656,37 +3376,126 @@ impl ::serde::Serialize for SearchResponse {
 }
 
 /// Parameters of [`Users::update`].
-#[derive(Debug, Clone, ::serde::Serialize)]
-#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct UpdateRequest {
     /// Identifier of the user the call acts on. Where the endpoint allows it, the user's
     /// `external_id` may be given instead.
-    #[serde(skip_serializing)]
     pub user_id: String,
     /// New personal name for the user.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<crate::consumer::models::users::Name>,
     /// Client context (IP address and user agent) to record with the event and to use for fraud
     /// and device checks.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub attributes: Option<crate::consumer::models::attribute::Attributes>,
     /// Free-form JSON for data that only your backend may write (for example billing state or
     /// internal flags).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub trusted_metadata: Option<::serde_json::Value>,
     /// Free-form JSON that the frontend SDKs may also read and write; never rely on it for
     /// authorization decisions.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub untrusted_metadata: Option<::serde_json::Value>,
     /// Your own identifier for the record; must be unique within its scope and can be used in
     /// place of the Stytch id wherever lookups accept it.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub external_id: Option<String>,
     /// Full list of RBAC role IDs to assign explicitly, replacing the current explicit
     /// assignments.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub roles: Option<Vec<String>>,
+}
+
+impl ::serde::Serialize for UpdateRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut object = crate::codec::Writer::new(
+            serializer,
+            crate::codec::count_set(
+                &[
+                    self.name.is_some(),
+                    self.attributes.is_some(),
+                    self.trusted_metadata.is_some(),
+                    self.untrusted_metadata.is_some(),
+                    self.external_id.is_some(),
+                    self.roles.is_some(),
+                ],
+            ),
+        )?;
+        object.entry_if("name", &self.name);
+        object.entry_if("attributes", &self.attributes);
+        object.entry_if("trusted_metadata", &self.trusted_metadata);
+        object.entry_if("untrusted_metadata", &self.untrusted_metadata);
+        object.entry_if("external_id", &self.external_id);
+        object.entry_if("roles", &self.roles);
+        object.end()
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl crate::codec::Object for UpdateRequest {
+    const NAME: &'static str = "UpdateRequest";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut user_id: Option<String> = None;
+        let mut name: Option<Option<crate::consumer::models::users::Name>> = None;
+        let mut attributes: Option<
+            Option<crate::consumer::models::attribute::Attributes>,
+        > = None;
+        let mut trusted_metadata: Option<Option<::serde_json::Value>> = None;
+        let mut untrusted_metadata: Option<Option<::serde_json::Value>> = None;
+        let mut external_id: Option<Option<String>> = None;
+        let mut roles: Option<Option<Vec<String>>> = None;
+        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
+            match key.as_str() {
+                "user_id" => crate::codec::put(&mut map, &mut user_id, "user_id"),
+                "name" => crate::codec::put(&mut map, &mut name, "name"),
+                "attributes" => {
+                    crate::codec::put(&mut map, &mut attributes, "attributes")
+                }
+                "trusted_metadata" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut trusted_metadata,
+                        "trusted_metadata",
+                    )
+                }
+                "untrusted_metadata" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut untrusted_metadata,
+                        "untrusted_metadata",
+                    )
+                }
+                "external_id" => {
+                    crate::codec::put(&mut map, &mut external_id, "external_id")
+                }
+                "roles" => crate::codec::put(&mut map, &mut roles, "roles"),
+                _ => crate::codec::skip(&mut map),
+            }?;
+        }
+        match user_id {
+            Some(user_id) => {
+                Ok(Self {
+                    user_id,
+                    name: name.flatten(),
+                    attributes: attributes.flatten(),
+                    trusted_metadata: trusted_metadata.flatten(),
+                    untrusted_metadata: untrusted_metadata.flatten(),
+                    external_id: external_id.flatten(),
+                    roles: roles.flatten(),
+                })
+            }
+            None => Err(::serde::de::Error::missing_field("user_id")),
+        }
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl<'de> ::serde::Deserialize<'de> for UpdateRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::codec::object(deserializer)
+    }
 }
 
 impl UpdateRequest {

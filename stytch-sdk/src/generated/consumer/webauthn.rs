@@ -101,8 +101,7 @@ impl<'a> Webauthn<'a> {
 }
 
 /// Parameters of [`Webauthn::authenticate`].
-#[derive(Debug, Clone, ::serde::Serialize)]
-#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct AuthenticateRequest {
     /// The JSON-serialized result of `navigator.credentials.get()` in the browser, passed
@@ -110,29 +109,124 @@ pub struct AuthenticateRequest {
     pub public_key_credential: String,
     /// Opaque token of a session the caller already holds. When given, a successful
     /// authentication adds its factor to that session instead of starting a new one.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub session_token: Option<String>,
     /// Lifetime, in minutes from now, of the session that this call starts or extends (up to 366
     /// days). Leave it out and no session is created or extended. The session JWT itself always
     /// expires after five minutes and must be refreshed, whatever this value is.
     ///
     /// Accepted range: 5 to 527040.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub session_duration_minutes: Option<i64>,
     /// Signed JWT of a session the caller already holds; an alternative to `session_token` for
     /// naming the session to extend.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub session_jwt: Option<String>,
     /// Extra claims to store on the session and embed in its JWT. Only applied when a session is
     /// started or extended. Setting a key to null removes it; reserved JWT claim names are
     /// ignored and the whole map may not exceed 4 KB.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub session_custom_claims: Option<::serde_json::Value>,
     /// Identifier from the device fingerprinting SDK. When present, the device's fingerprint and
     /// IP geolocation are looked up and recorded with the request (requires the fraud product to
     /// be enabled).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub telemetry_id: Option<String>,
+}
+
+impl ::serde::Serialize for AuthenticateRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut object = crate::codec::Writer::new(
+            serializer,
+            1
+                + crate::codec::count_set(
+                    &[
+                        self.session_token.is_some(),
+                        self.session_duration_minutes.is_some(),
+                        self.session_jwt.is_some(),
+                        self.session_custom_claims.is_some(),
+                        self.telemetry_id.is_some(),
+                    ],
+                ),
+        )?;
+        object.entry("public_key_credential", &self.public_key_credential);
+        object.entry_if("session_token", &self.session_token);
+        object.entry_if("session_duration_minutes", &self.session_duration_minutes);
+        object.entry_if("session_jwt", &self.session_jwt);
+        object.entry_if("session_custom_claims", &self.session_custom_claims);
+        object.entry_if("telemetry_id", &self.telemetry_id);
+        object.end()
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl crate::codec::Object for AuthenticateRequest {
+    const NAME: &'static str = "AuthenticateRequest";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut public_key_credential: Option<String> = None;
+        let mut session_token: Option<Option<String>> = None;
+        let mut session_duration_minutes: Option<Option<i64>> = None;
+        let mut session_jwt: Option<Option<String>> = None;
+        let mut session_custom_claims: Option<Option<::serde_json::Value>> = None;
+        let mut telemetry_id: Option<Option<String>> = None;
+        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
+            match key.as_str() {
+                "public_key_credential" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut public_key_credential,
+                        "public_key_credential",
+                    )
+                }
+                "session_token" => {
+                    crate::codec::put(&mut map, &mut session_token, "session_token")
+                }
+                "session_duration_minutes" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut session_duration_minutes,
+                        "session_duration_minutes",
+                    )
+                }
+                "session_jwt" => {
+                    crate::codec::put(&mut map, &mut session_jwt, "session_jwt")
+                }
+                "session_custom_claims" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut session_custom_claims,
+                        "session_custom_claims",
+                    )
+                }
+                "telemetry_id" => {
+                    crate::codec::put(&mut map, &mut telemetry_id, "telemetry_id")
+                }
+                _ => crate::codec::skip(&mut map),
+            }?;
+        }
+        match public_key_credential {
+            Some(public_key_credential) => {
+                Ok(Self {
+                    public_key_credential,
+                    session_token: session_token.flatten(),
+                    session_duration_minutes: session_duration_minutes.flatten(),
+                    session_jwt: session_jwt.flatten(),
+                    session_custom_claims: session_custom_claims.flatten(),
+                    telemetry_id: telemetry_id.flatten(),
+                })
+            }
+            None => Err(::serde::de::Error::missing_field("public_key_credential")),
+        }
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl<'de> ::serde::Deserialize<'de> for AuthenticateRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::codec::object(deserializer)
+    }
 }
 
 impl AuthenticateRequest {
@@ -375,8 +469,7 @@ impl ::serde::Serialize for AuthenticateResponse {
 }
 
 /// Parameters of [`Webauthn::authenticate_start`].
-#[derive(Debug, Clone, ::serde::Serialize)]
-#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct AuthenticateStartRequest {
     /// The relying party domain the credentials are bound to, normally your site's host name
@@ -384,16 +477,96 @@ pub struct AuthenticateStartRequest {
     pub domain: String,
     /// Identifier of the user the call acts on. Where the endpoint allows it, the user's
     /// `external_id` may be given instead.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub user_id: Option<String>,
     /// Return options tuned for passkeys, which lets the browser offer synced or discoverable
     /// credentials instead of only the ones it is told about.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub return_passkey_credential_options: Option<bool>,
     /// Encode binary values in the returned options as base64url, the form the browser WebAuthn
     /// JSON helpers expect, instead of plain base64.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub use_base64_url_encoding: Option<bool>,
+}
+
+impl ::serde::Serialize for AuthenticateStartRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut object = crate::codec::Writer::new(
+            serializer,
+            1
+                + crate::codec::count_set(
+                    &[
+                        self.user_id.is_some(),
+                        self.return_passkey_credential_options.is_some(),
+                        self.use_base64_url_encoding.is_some(),
+                    ],
+                ),
+        )?;
+        object.entry("domain", &self.domain);
+        object.entry_if("user_id", &self.user_id);
+        object
+            .entry_if(
+                "return_passkey_credential_options",
+                &self.return_passkey_credential_options,
+            );
+        object.entry_if("use_base64_url_encoding", &self.use_base64_url_encoding);
+        object.end()
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl crate::codec::Object for AuthenticateStartRequest {
+    const NAME: &'static str = "AuthenticateStartRequest";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut domain: Option<String> = None;
+        let mut user_id: Option<Option<String>> = None;
+        let mut return_passkey_credential_options: Option<Option<bool>> = None;
+        let mut use_base64_url_encoding: Option<Option<bool>> = None;
+        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
+            match key.as_str() {
+                "domain" => crate::codec::put(&mut map, &mut domain, "domain"),
+                "user_id" => crate::codec::put(&mut map, &mut user_id, "user_id"),
+                "return_passkey_credential_options" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut return_passkey_credential_options,
+                        "return_passkey_credential_options",
+                    )
+                }
+                "use_base64_url_encoding" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut use_base64_url_encoding,
+                        "use_base64_url_encoding",
+                    )
+                }
+                _ => crate::codec::skip(&mut map),
+            }?;
+        }
+        match domain {
+            Some(domain) => {
+                Ok(Self {
+                    domain,
+                    user_id: user_id.flatten(),
+                    return_passkey_credential_options: return_passkey_credential_options
+                        .flatten(),
+                    use_base64_url_encoding: use_base64_url_encoding.flatten(),
+                })
+            }
+            None => Err(::serde::de::Error::missing_field("domain")),
+        }
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl<'de> ::serde::Deserialize<'de> for AuthenticateStartRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::codec::object(deserializer)
+    }
 }
 
 impl AuthenticateStartRequest {
@@ -548,17 +721,60 @@ impl ::serde::Serialize for AuthenticateStartResponse {
 }
 
 /// Parameters of [`Webauthn::list_credentials`].
-#[derive(Debug, Clone, ::serde::Serialize)]
-#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct ListCredentialsRequest {
     /// Identifier of the user the call acts on. Where the endpoint allows it, the user's
     /// `external_id` may be given instead.
-    #[serde(skip_serializing)]
     pub user_id: String,
     /// Relying party domain whose credentials to list.
-    #[serde(skip_serializing)]
     pub domain: String,
+}
+
+impl ::serde::Serialize for ListCredentialsRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        crate::codec::Writer::new(serializer, 0)?.end()
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl crate::codec::Object for ListCredentialsRequest {
+    const NAME: &'static str = "ListCredentialsRequest";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut user_id: Option<String> = None;
+        let mut domain: Option<String> = None;
+        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
+            match key.as_str() {
+                "user_id" => crate::codec::put(&mut map, &mut user_id, "user_id"),
+                "domain" => crate::codec::put(&mut map, &mut domain, "domain"),
+                _ => crate::codec::skip(&mut map),
+            }?;
+        }
+        match (user_id, domain) {
+            (Some(user_id), Some(domain)) => Ok(Self { user_id, domain }),
+            (user_id, domain) => {
+                Err(
+                    crate::codec::missing(
+                        &[("user_id", user_id.is_none()), ("domain", domain.is_none())],
+                    ),
+                )
+            }
+        }
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl<'de> ::serde::Deserialize<'de> for ListCredentialsRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::codec::object(deserializer)
+    }
 }
 
 impl ListCredentialsRequest {
@@ -673,8 +889,7 @@ impl ::serde::Serialize for ListCredentialsResponse {
 }
 
 /// Parameters of [`Webauthn::register`].
-#[derive(Debug, Clone, ::serde::Serialize)]
-#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct RegisterRequest {
     /// Identifier of the user the call acts on. Where the endpoint allows it, the user's
@@ -685,29 +900,137 @@ pub struct RegisterRequest {
     pub public_key_credential: String,
     /// Opaque token of a session the caller already holds. When given, a successful
     /// authentication adds its factor to that session instead of starting a new one.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub session_token: Option<String>,
     /// Lifetime, in minutes from now, of the session that this call starts or extends (up to 366
     /// days). Leave it out and no session is created or extended. The session JWT itself always
     /// expires after five minutes and must be refreshed, whatever this value is.
     ///
     /// Accepted range: 5 to 527040.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub session_duration_minutes: Option<i64>,
     /// Signed JWT of a session the caller already holds; an alternative to `session_token` for
     /// naming the session to extend.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub session_jwt: Option<String>,
     /// Extra claims to store on the session and embed in its JWT. Only applied when a session is
     /// started or extended. Setting a key to null removes it; reserved JWT claim names are
     /// ignored and the whole map may not exceed 4 KB.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub session_custom_claims: Option<::serde_json::Value>,
     /// Identifier from the device fingerprinting SDK. When present, the device's fingerprint and
     /// IP geolocation are looked up and recorded with the request (requires the fraud product to
     /// be enabled).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub telemetry_id: Option<String>,
+}
+
+impl ::serde::Serialize for RegisterRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut object = crate::codec::Writer::new(
+            serializer,
+            2
+                + crate::codec::count_set(
+                    &[
+                        self.session_token.is_some(),
+                        self.session_duration_minutes.is_some(),
+                        self.session_jwt.is_some(),
+                        self.session_custom_claims.is_some(),
+                        self.telemetry_id.is_some(),
+                    ],
+                ),
+        )?;
+        object.entry("user_id", &self.user_id);
+        object.entry("public_key_credential", &self.public_key_credential);
+        object.entry_if("session_token", &self.session_token);
+        object.entry_if("session_duration_minutes", &self.session_duration_minutes);
+        object.entry_if("session_jwt", &self.session_jwt);
+        object.entry_if("session_custom_claims", &self.session_custom_claims);
+        object.entry_if("telemetry_id", &self.telemetry_id);
+        object.end()
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl crate::codec::Object for RegisterRequest {
+    const NAME: &'static str = "RegisterRequest";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut user_id: Option<String> = None;
+        let mut public_key_credential: Option<String> = None;
+        let mut session_token: Option<Option<String>> = None;
+        let mut session_duration_minutes: Option<Option<i64>> = None;
+        let mut session_jwt: Option<Option<String>> = None;
+        let mut session_custom_claims: Option<Option<::serde_json::Value>> = None;
+        let mut telemetry_id: Option<Option<String>> = None;
+        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
+            match key.as_str() {
+                "user_id" => crate::codec::put(&mut map, &mut user_id, "user_id"),
+                "public_key_credential" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut public_key_credential,
+                        "public_key_credential",
+                    )
+                }
+                "session_token" => {
+                    crate::codec::put(&mut map, &mut session_token, "session_token")
+                }
+                "session_duration_minutes" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut session_duration_minutes,
+                        "session_duration_minutes",
+                    )
+                }
+                "session_jwt" => {
+                    crate::codec::put(&mut map, &mut session_jwt, "session_jwt")
+                }
+                "session_custom_claims" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut session_custom_claims,
+                        "session_custom_claims",
+                    )
+                }
+                "telemetry_id" => {
+                    crate::codec::put(&mut map, &mut telemetry_id, "telemetry_id")
+                }
+                _ => crate::codec::skip(&mut map),
+            }?;
+        }
+        match (user_id, public_key_credential) {
+            (Some(user_id), Some(public_key_credential)) => {
+                Ok(Self {
+                    user_id,
+                    public_key_credential,
+                    session_token: session_token.flatten(),
+                    session_duration_minutes: session_duration_minutes.flatten(),
+                    session_jwt: session_jwt.flatten(),
+                    session_custom_claims: session_custom_claims.flatten(),
+                    telemetry_id: telemetry_id.flatten(),
+                })
+            }
+            (user_id, public_key_credential) => {
+                Err(
+                    crate::codec::missing(
+                        &[
+                            ("user_id", user_id.is_none()),
+                            ("public_key_credential", public_key_credential.is_none()),
+                        ],
+                    ),
+                )
+            }
+        }
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl<'de> ::serde::Deserialize<'de> for RegisterRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::codec::object(deserializer)
+    }
 }
 
 impl RegisterRequest {
@@ -954,8 +1277,7 @@ impl ::serde::Serialize for RegisterResponse {
 }
 
 /// Parameters of [`Webauthn::register_start`].
-#[derive(Debug, Clone, ::serde::Serialize)]
-#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct RegisterStartRequest {
     /// Identifier of the user the call acts on. Where the endpoint allows it, the user's
@@ -966,32 +1288,156 @@ pub struct RegisterStartRequest {
     pub domain: String,
     /// The browser's user agent string, used to tailor the options to what that browser
     /// supports.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub user_agent: Option<String>,
     /// Kind of authenticator to ask for: `platform` for one built into the device (such as Touch
     /// ID or Windows Hello), `cross-platform` for a roaming key such as a USB security key.
     /// Leave it out to allow both.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub authenticator_type: Option<String>,
     /// Return options suited to creating a passkey, that is a discoverable credential the user
     /// can log in with without typing a username.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub return_passkey_credential_options: Option<bool>,
     /// Value to use as the WebAuthn user handle in place of the Stytch user ID.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub override_id: Option<String>,
     /// Account name the authenticator stores and shows for this credential, in place of the one
     /// Stytch would derive from the user.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub override_name: Option<String>,
     /// Human-friendly label for the account that the authenticator may show alongside the
     /// account name, in place of Stytch's default.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub override_display_name: Option<String>,
     /// Encode binary values in the returned options as base64url instead of plain base64,
     /// matching the browser WebAuthn JSON helpers.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub use_base64_url_encoding: Option<bool>,
+}
+
+impl ::serde::Serialize for RegisterStartRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut object = crate::codec::Writer::new(
+            serializer,
+            2
+                + crate::codec::count_set(
+                    &[
+                        self.user_agent.is_some(),
+                        self.authenticator_type.is_some(),
+                        self.return_passkey_credential_options.is_some(),
+                        self.override_id.is_some(),
+                        self.override_name.is_some(),
+                        self.override_display_name.is_some(),
+                        self.use_base64_url_encoding.is_some(),
+                    ],
+                ),
+        )?;
+        object.entry("user_id", &self.user_id);
+        object.entry("domain", &self.domain);
+        object.entry_if("user_agent", &self.user_agent);
+        object.entry_if("authenticator_type", &self.authenticator_type);
+        object
+            .entry_if(
+                "return_passkey_credential_options",
+                &self.return_passkey_credential_options,
+            );
+        object.entry_if("override_id", &self.override_id);
+        object.entry_if("override_name", &self.override_name);
+        object.entry_if("override_display_name", &self.override_display_name);
+        object.entry_if("use_base64_url_encoding", &self.use_base64_url_encoding);
+        object.end()
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl crate::codec::Object for RegisterStartRequest {
+    const NAME: &'static str = "RegisterStartRequest";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut user_id: Option<String> = None;
+        let mut domain: Option<String> = None;
+        let mut user_agent: Option<Option<String>> = None;
+        let mut authenticator_type: Option<Option<String>> = None;
+        let mut return_passkey_credential_options: Option<Option<bool>> = None;
+        let mut override_id: Option<Option<String>> = None;
+        let mut override_name: Option<Option<String>> = None;
+        let mut override_display_name: Option<Option<String>> = None;
+        let mut use_base64_url_encoding: Option<Option<bool>> = None;
+        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
+            match key.as_str() {
+                "user_id" => crate::codec::put(&mut map, &mut user_id, "user_id"),
+                "domain" => crate::codec::put(&mut map, &mut domain, "domain"),
+                "user_agent" => {
+                    crate::codec::put(&mut map, &mut user_agent, "user_agent")
+                }
+                "authenticator_type" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut authenticator_type,
+                        "authenticator_type",
+                    )
+                }
+                "return_passkey_credential_options" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut return_passkey_credential_options,
+                        "return_passkey_credential_options",
+                    )
+                }
+                "override_id" => {
+                    crate::codec::put(&mut map, &mut override_id, "override_id")
+                }
+                "override_name" => {
+                    crate::codec::put(&mut map, &mut override_name, "override_name")
+                }
+                "override_display_name" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut override_display_name,
+                        "override_display_name",
+                    )
+                }
+                "use_base64_url_encoding" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut use_base64_url_encoding,
+                        "use_base64_url_encoding",
+                    )
+                }
+                _ => crate::codec::skip(&mut map),
+            }?;
+        }
+        match (user_id, domain) {
+            (Some(user_id), Some(domain)) => {
+                Ok(Self {
+                    user_id,
+                    domain,
+                    user_agent: user_agent.flatten(),
+                    authenticator_type: authenticator_type.flatten(),
+                    return_passkey_credential_options: return_passkey_credential_options
+                        .flatten(),
+                    override_id: override_id.flatten(),
+                    override_name: override_name.flatten(),
+                    override_display_name: override_display_name.flatten(),
+                    use_base64_url_encoding: use_base64_url_encoding.flatten(),
+                })
+            }
+            (user_id, domain) => {
+                Err(
+                    crate::codec::missing(
+                        &[("user_id", user_id.is_none()), ("domain", domain.is_none())],
+                    ),
+                )
+            }
+        }
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl<'de> ::serde::Deserialize<'de> for RegisterStartRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::codec::object(deserializer)
+    }
 }
 
 impl RegisterStartRequest {
@@ -1185,15 +1631,78 @@ impl ::serde::Serialize for RegisterStartResponse {
 }
 
 /// Parameters of [`Webauthn::update`].
-#[derive(Debug, Clone, ::serde::Serialize)]
-#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct UpdateRequest {
     /// Identifier of the registration to rename.
-    #[serde(skip_serializing)]
     pub webauthn_registration_id: String,
     /// New display name for the registration, for example `Work laptop` or `YubiKey 5`.
     pub name: String,
+}
+
+impl ::serde::Serialize for UpdateRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut object = crate::codec::Writer::new(serializer, 1)?;
+        object.entry("name", &self.name);
+        object.end()
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl crate::codec::Object for UpdateRequest {
+    const NAME: &'static str = "UpdateRequest";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut webauthn_registration_id: Option<String> = None;
+        let mut name: Option<String> = None;
+        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
+            match key.as_str() {
+                "webauthn_registration_id" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut webauthn_registration_id,
+                        "webauthn_registration_id",
+                    )
+                }
+                "name" => crate::codec::put(&mut map, &mut name, "name"),
+                _ => crate::codec::skip(&mut map),
+            }?;
+        }
+        match (webauthn_registration_id, name) {
+            (Some(webauthn_registration_id), Some(name)) => {
+                Ok(Self {
+                    webauthn_registration_id,
+                    name,
+                })
+            }
+            (webauthn_registration_id, name) => {
+                Err(
+                    crate::codec::missing(
+                        &[
+                            (
+                                "webauthn_registration_id",
+                                webauthn_registration_id.is_none(),
+                            ),
+                            ("name", name.is_none()),
+                        ],
+                    ),
+                )
+            }
+        }
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl<'de> ::serde::Deserialize<'de> for UpdateRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::codec::object(deserializer)
+    }
 }
 
 impl UpdateRequest {

@@ -33,14 +33,54 @@ impl<'a> Saml<'a> {
 }
 
 /// Parameters of [`Saml::validate`].
-#[derive(Debug, Clone, ::serde::Serialize)]
-#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct ValidateRequest {
     /// The `SAMLResponse` form field exactly as received: the base64 text the identity provider
     /// sent, not the decoded XML.
-    #[serde(rename = "SAMLResponse")]
     pub saml_response: String,
+}
+
+impl ::serde::Serialize for ValidateRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut object = crate::codec::Writer::new(serializer, 1)?;
+        object.entry("SAMLResponse", &self.saml_response);
+        object.end()
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl crate::codec::Object for ValidateRequest {
+    const NAME: &'static str = "ValidateRequest";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut saml_response: Option<String> = None;
+        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
+            match key.as_str() {
+                "SAMLResponse" => {
+                    crate::codec::put(&mut map, &mut saml_response, "SAMLResponse")
+                }
+                _ => crate::codec::skip(&mut map),
+            }?;
+        }
+        match saml_response {
+            Some(saml_response) => Ok(Self { saml_response }),
+            None => Err(::serde::de::Error::missing_field("SAMLResponse")),
+        }
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl<'de> ::serde::Deserialize<'de> for ValidateRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::codec::object(deserializer)
+    }
 }
 
 impl ValidateRequest {

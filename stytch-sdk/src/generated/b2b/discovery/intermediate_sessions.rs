@@ -30,8 +30,7 @@ impl<'a> DiscoveryIntermediateSessions<'a> {
 }
 
 /// Parameters of [`DiscoveryIntermediateSessions::exchange`].
-#[derive(Debug, Clone, ::serde::Serialize)]
-#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct ExchangeRequest {
     /// Token of an intermediate session, issued by a primary authentication that still needs a
@@ -46,27 +45,136 @@ pub struct ExchangeRequest {
     /// expires after five minutes and must be refreshed, whatever this value is.
     ///
     /// Accepted range: 5 to 527040.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub session_duration_minutes: Option<i64>,
     /// Extra claims to store on the session and embed in its JWT. Only applied when a session is
     /// started or extended. Setting a key to null removes it; reserved JWT claim names are
     /// ignored and the whole map may not exceed 4 KB.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub session_custom_claims: Option<::serde_json::Value>,
     /// Language to use for any one-time passcode message sent to the member as part of the MFA
     /// step of this exchange.
     ///
     /// Wire values: `en`, `es`, `pt-br`, `fr`, `it`, `de-DE`, `zh-Hans`, `ca-ES`, `ja`, `ru`,
     /// `nl`, `pl`, `tr`, `fa`, `vi`, `cs`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub locale: Option<
         crate::b2b::models::discovery_intermediate_sessions::ExchangeRequestLocale,
     >,
     /// Identifier from the device fingerprinting SDK. When present, the device's fingerprint and
     /// IP geolocation are looked up and recorded with the request (requires the fraud product to
     /// be enabled).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub telemetry_id: Option<String>,
+}
+
+impl ::serde::Serialize for ExchangeRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut object = crate::codec::Writer::new(
+            serializer,
+            2
+                + crate::codec::count_set(
+                    &[
+                        self.session_duration_minutes.is_some(),
+                        self.session_custom_claims.is_some(),
+                        self.locale.is_some(),
+                        self.telemetry_id.is_some(),
+                    ],
+                ),
+        )?;
+        object.entry("intermediate_session_token", &self.intermediate_session_token);
+        object.entry("organization_id", &self.organization_id);
+        object.entry_if("session_duration_minutes", &self.session_duration_minutes);
+        object.entry_if("session_custom_claims", &self.session_custom_claims);
+        object.entry_if("locale", &self.locale);
+        object.entry_if("telemetry_id", &self.telemetry_id);
+        object.end()
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl crate::codec::Object for ExchangeRequest {
+    const NAME: &'static str = "ExchangeRequest";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut intermediate_session_token: Option<String> = None;
+        let mut organization_id: Option<String> = None;
+        let mut session_duration_minutes: Option<Option<i64>> = None;
+        let mut session_custom_claims: Option<Option<::serde_json::Value>> = None;
+        let mut locale: Option<
+            Option<
+                crate::b2b::models::discovery_intermediate_sessions::ExchangeRequestLocale,
+            >,
+        > = None;
+        let mut telemetry_id: Option<Option<String>> = None;
+        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
+            match key.as_str() {
+                "intermediate_session_token" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut intermediate_session_token,
+                        "intermediate_session_token",
+                    )
+                }
+                "organization_id" => {
+                    crate::codec::put(&mut map, &mut organization_id, "organization_id")
+                }
+                "session_duration_minutes" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut session_duration_minutes,
+                        "session_duration_minutes",
+                    )
+                }
+                "session_custom_claims" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut session_custom_claims,
+                        "session_custom_claims",
+                    )
+                }
+                "locale" => crate::codec::put(&mut map, &mut locale, "locale"),
+                "telemetry_id" => {
+                    crate::codec::put(&mut map, &mut telemetry_id, "telemetry_id")
+                }
+                _ => crate::codec::skip(&mut map),
+            }?;
+        }
+        match (intermediate_session_token, organization_id) {
+            (Some(intermediate_session_token), Some(organization_id)) => {
+                Ok(Self {
+                    intermediate_session_token,
+                    organization_id,
+                    session_duration_minutes: session_duration_minutes.flatten(),
+                    session_custom_claims: session_custom_claims.flatten(),
+                    locale: locale.flatten(),
+                    telemetry_id: telemetry_id.flatten(),
+                })
+            }
+            (intermediate_session_token, organization_id) => {
+                Err(
+                    crate::codec::missing(
+                        &[
+                            (
+                                "intermediate_session_token",
+                                intermediate_session_token.is_none(),
+                            ),
+                            ("organization_id", organization_id.is_none()),
+                        ],
+                    ),
+                )
+            }
+        }
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl<'de> ::serde::Deserialize<'de> for ExchangeRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::codec::object(deserializer)
+    }
 }
 
 impl ExchangeRequest {

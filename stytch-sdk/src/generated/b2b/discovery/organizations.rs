@@ -42,8 +42,7 @@ impl<'a> DiscoveryOrganizations<'a> {
 }
 
 /// Parameters of [`DiscoveryOrganizations::create`].
-#[derive(Debug, Clone, ::serde::Serialize)]
-#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct CreateRequest {
     /// Token of an intermediate session, issued by a primary authentication that still needs a
@@ -55,115 +54,432 @@ pub struct CreateRequest {
     /// expires after five minutes and must be refreshed, whatever this value is.
     ///
     /// Accepted range: 5 to 527040.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub session_duration_minutes: Option<i64>,
     /// Extra claims to store on the session and embed in its JWT. Only applied when a session is
     /// started or extended. Setting a key to null removes it; reserved JWT claim names are
     /// ignored and the whole map may not exceed 4 KB.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub session_custom_claims: Option<::serde_json::Value>,
     /// Display name of the new organization, shown to members in login and discovery screens.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub organization_name: Option<String>,
     /// Short, URL-safe name that identifies the organization, for example in
     /// organization-specific login URLs. It must be unique within the project.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub organization_slug: Option<String>,
     /// Your own identifier for the organization. It must be unique within the project and can be
     /// used to look the organization up instead of its Stytch id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub organization_external_id: Option<String>,
     /// URL of the organization's logo image, for use in your login and account screens.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub organization_logo_url: Option<String>,
     /// Free-form JSON for data that only your backend may write (for example billing state or
     /// internal flags).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub trusted_metadata: Option<::serde_json::Value>,
     /// Whether a person who logs in through one of the organization's SSO connections is created
     /// as a member on the spot: `ALL_ALLOWED` for any connection, `RESTRICTED` for the
     /// connections in the organization's `sso_jit_provisioning_allowed_connections`, or
     /// `NOT_ALLOWED`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sso_jit_provisioning: Option<String>,
     /// Email domains (such as `example.com`) whose addresses may join the organization by email
     /// sign-up or receive invites when those policies are `RESTRICTED`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub email_allowed_domains: Option<Vec<String>>,
     /// Whether someone who verifies an email address in one of `email_allowed_domains` becomes a
     /// member automatically: `RESTRICTED` allows it for those domains, `NOT_ALLOWED` turns it
     /// off.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub email_jit_provisioning: Option<String>,
     /// Who may be invited by email: `ALL_ALLOWED` for any address, `RESTRICTED` for addresses in
     /// `email_allowed_domains` only, or `NOT_ALLOWED` to disable invites.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub email_invites: Option<String>,
     /// Whether members may log in with every authentication method the project offers
     /// (`ALL_ALLOWED`) or only with those in `allowed_auth_methods` (`RESTRICTED`).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub auth_methods: Option<String>,
     /// Primary authentication methods members may use when `auth_methods` is `RESTRICTED`, such
     /// as `sso`, `magic_link`, `email_otp`, `password` or an OAuth provider like `google_oauth`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub allowed_auth_methods: Option<Vec<String>>,
     /// Whether every member must complete a second factor at login (`REQUIRED_FOR_ALL`) or only
     /// members who have opted in (`OPTIONAL`).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub mfa_policy: Option<String>,
     /// Roles granted automatically to any member whose verified email address is in a given
     /// domain, in addition to the roles assigned to them explicitly.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub rbac_email_implicit_role_assignments: Option<
         Vec<crate::b2b::models::organizations::EmailImplicitRoleAssignment>,
     >,
     /// Whether members may use every MFA method the project offers (`ALL_ALLOWED`) or only those
     /// in `allowed_mfa_methods` (`RESTRICTED`).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub mfa_methods: Option<String>,
     /// Second factors members may use when `mfa_methods` is `RESTRICTED`, such as `sms_otp` or
     /// `totp`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub allowed_mfa_methods: Option<Vec<String>>,
     /// Whether someone who logs in through OAuth from one of `allowed_oauth_tenants` becomes a
     /// member automatically: `RESTRICTED` allows it for those tenants, `NOT_ALLOWED` turns it
     /// off.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub oauth_tenant_jit_provisioning: Option<String>,
     /// OAuth tenants whose users may join through `oauth_tenant_jit_provisioning`, keyed by
     /// provider (for example `slack`, `hubspot` or `github`), each with a list of tenant ids
     /// such as workspace or organization ids.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub allowed_oauth_tenants: Option<::serde_json::Value>,
     /// Which first-party Connected Apps the organization's members may authorize: all of them,
     /// only those in `allowed_first_party_connected_apps` (`RESTRICTED`), or none.
     ///
     /// Wire values: `ALL_ALLOWED`, `RESTRICTED`, `NOT_ALLOWED`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub first_party_connected_apps_allowed_type: Option<
         crate::b2b::models::discovery_organizations::CreateRequestFirstPartyConnectedAppsAllowedType,
     >,
     /// Client ids of the first-party Connected Apps members may use when the first-party policy
     /// is `RESTRICTED`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub allowed_first_party_connected_apps: Option<Vec<String>>,
     /// Which third-party Connected Apps the organization's members may authorize: all of them,
     /// only those in `allowed_third_party_connected_apps` (`RESTRICTED`), or none.
     ///
     /// Wire values: `ALL_ALLOWED`, `RESTRICTED`, `NOT_ALLOWED`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub third_party_connected_apps_allowed_type: Option<
         crate::b2b::models::discovery_organizations::CreateRequestThirdPartyConnectedAppsAllowedType,
     >,
     /// Client ids of the third-party Connected Apps members may use when the third-party policy
     /// is `RESTRICTED`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub allowed_third_party_connected_apps: Option<Vec<String>>,
     /// Identifier from the device fingerprinting SDK. When present, the device's fingerprint and
     /// IP geolocation are looked up and recorded with the request (requires the fraud product to
     /// be enabled).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub telemetry_id: Option<String>,
+}
+
+impl ::serde::Serialize for CreateRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut object = crate::codec::Writer::new(
+            serializer,
+            1
+                + crate::codec::count_set(
+                    &[
+                        self.session_duration_minutes.is_some(),
+                        self.session_custom_claims.is_some(),
+                        self.organization_name.is_some(),
+                        self.organization_slug.is_some(),
+                        self.organization_external_id.is_some(),
+                        self.organization_logo_url.is_some(),
+                        self.trusted_metadata.is_some(),
+                        self.sso_jit_provisioning.is_some(),
+                        self.email_allowed_domains.is_some(),
+                        self.email_jit_provisioning.is_some(),
+                        self.email_invites.is_some(),
+                        self.auth_methods.is_some(),
+                        self.allowed_auth_methods.is_some(),
+                        self.mfa_policy.is_some(),
+                        self.rbac_email_implicit_role_assignments.is_some(),
+                        self.mfa_methods.is_some(),
+                        self.allowed_mfa_methods.is_some(),
+                        self.oauth_tenant_jit_provisioning.is_some(),
+                        self.allowed_oauth_tenants.is_some(),
+                        self.first_party_connected_apps_allowed_type.is_some(),
+                        self.allowed_first_party_connected_apps.is_some(),
+                        self.third_party_connected_apps_allowed_type.is_some(),
+                        self.allowed_third_party_connected_apps.is_some(),
+                        self.telemetry_id.is_some(),
+                    ],
+                ),
+        )?;
+        object.entry("intermediate_session_token", &self.intermediate_session_token);
+        object.entry_if("session_duration_minutes", &self.session_duration_minutes);
+        object.entry_if("session_custom_claims", &self.session_custom_claims);
+        object.entry_if("organization_name", &self.organization_name);
+        object.entry_if("organization_slug", &self.organization_slug);
+        object.entry_if("organization_external_id", &self.organization_external_id);
+        object.entry_if("organization_logo_url", &self.organization_logo_url);
+        object.entry_if("trusted_metadata", &self.trusted_metadata);
+        object.entry_if("sso_jit_provisioning", &self.sso_jit_provisioning);
+        object.entry_if("email_allowed_domains", &self.email_allowed_domains);
+        object.entry_if("email_jit_provisioning", &self.email_jit_provisioning);
+        object.entry_if("email_invites", &self.email_invites);
+        object.entry_if("auth_methods", &self.auth_methods);
+        object.entry_if("allowed_auth_methods", &self.allowed_auth_methods);
+        object.entry_if("mfa_policy", &self.mfa_policy);
+        object
+            .entry_if(
+                "rbac_email_implicit_role_assignments",
+                &self.rbac_email_implicit_role_assignments,
+            );
+        object.entry_if("mfa_methods", &self.mfa_methods);
+        object.entry_if("allowed_mfa_methods", &self.allowed_mfa_methods);
+        object
+            .entry_if(
+                "oauth_tenant_jit_provisioning",
+                &self.oauth_tenant_jit_provisioning,
+            );
+        object.entry_if("allowed_oauth_tenants", &self.allowed_oauth_tenants);
+        object
+            .entry_if(
+                "first_party_connected_apps_allowed_type",
+                &self.first_party_connected_apps_allowed_type,
+            );
+        object
+            .entry_if(
+                "allowed_first_party_connected_apps",
+                &self.allowed_first_party_connected_apps,
+            );
+        object
+            .entry_if(
+                "third_party_connected_apps_allowed_type",
+                &self.third_party_connected_apps_allowed_type,
+            );
+        object
+            .entry_if(
+                "allowed_third_party_connected_apps",
+                &self.allowed_third_party_connected_apps,
+            );
+        object.entry_if("telemetry_id", &self.telemetry_id);
+        object.end()
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl crate::codec::Object for CreateRequest {
+    const NAME: &'static str = "CreateRequest";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut intermediate_session_token: Option<String> = None;
+        let mut session_duration_minutes: Option<Option<i64>> = None;
+        let mut session_custom_claims: Option<Option<::serde_json::Value>> = None;
+        let mut organization_name: Option<Option<String>> = None;
+        let mut organization_slug: Option<Option<String>> = None;
+        let mut organization_external_id: Option<Option<String>> = None;
+        let mut organization_logo_url: Option<Option<String>> = None;
+        let mut trusted_metadata: Option<Option<::serde_json::Value>> = None;
+        let mut sso_jit_provisioning: Option<Option<String>> = None;
+        let mut email_allowed_domains: Option<Option<Vec<String>>> = None;
+        let mut email_jit_provisioning: Option<Option<String>> = None;
+        let mut email_invites: Option<Option<String>> = None;
+        let mut auth_methods: Option<Option<String>> = None;
+        let mut allowed_auth_methods: Option<Option<Vec<String>>> = None;
+        let mut mfa_policy: Option<Option<String>> = None;
+        let mut rbac_email_implicit_role_assignments: Option<
+            Option<Vec<crate::b2b::models::organizations::EmailImplicitRoleAssignment>>,
+        > = None;
+        let mut mfa_methods: Option<Option<String>> = None;
+        let mut allowed_mfa_methods: Option<Option<Vec<String>>> = None;
+        let mut oauth_tenant_jit_provisioning: Option<Option<String>> = None;
+        let mut allowed_oauth_tenants: Option<Option<::serde_json::Value>> = None;
+        let mut first_party_connected_apps_allowed_type: Option<
+            Option<
+                crate::b2b::models::discovery_organizations::CreateRequestFirstPartyConnectedAppsAllowedType,
+            >,
+        > = None;
+        let mut allowed_first_party_connected_apps: Option<Option<Vec<String>>> = None;
+        let mut third_party_connected_apps_allowed_type: Option<
+            Option<
+                crate::b2b::models::discovery_organizations::CreateRequestThirdPartyConnectedAppsAllowedType,
+            >,
+        > = None;
+        let mut allowed_third_party_connected_apps: Option<Option<Vec<String>>> = None;
+        let mut telemetry_id: Option<Option<String>> = None;
+        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
+            match key.as_str() {
+                "intermediate_session_token" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut intermediate_session_token,
+                        "intermediate_session_token",
+                    )
+                }
+                "session_duration_minutes" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut session_duration_minutes,
+                        "session_duration_minutes",
+                    )
+                }
+                "session_custom_claims" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut session_custom_claims,
+                        "session_custom_claims",
+                    )
+                }
+                "organization_name" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut organization_name,
+                        "organization_name",
+                    )
+                }
+                "organization_slug" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut organization_slug,
+                        "organization_slug",
+                    )
+                }
+                "organization_external_id" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut organization_external_id,
+                        "organization_external_id",
+                    )
+                }
+                "organization_logo_url" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut organization_logo_url,
+                        "organization_logo_url",
+                    )
+                }
+                "trusted_metadata" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut trusted_metadata,
+                        "trusted_metadata",
+                    )
+                }
+                "sso_jit_provisioning" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut sso_jit_provisioning,
+                        "sso_jit_provisioning",
+                    )
+                }
+                "email_allowed_domains" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut email_allowed_domains,
+                        "email_allowed_domains",
+                    )
+                }
+                "email_jit_provisioning" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut email_jit_provisioning,
+                        "email_jit_provisioning",
+                    )
+                }
+                "email_invites" => {
+                    crate::codec::put(&mut map, &mut email_invites, "email_invites")
+                }
+                "auth_methods" => {
+                    crate::codec::put(&mut map, &mut auth_methods, "auth_methods")
+                }
+                "allowed_auth_methods" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut allowed_auth_methods,
+                        "allowed_auth_methods",
+                    )
+                }
+                "mfa_policy" => {
+                    crate::codec::put(&mut map, &mut mfa_policy, "mfa_policy")
+                }
+                "rbac_email_implicit_role_assignments" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut rbac_email_implicit_role_assignments,
+                        "rbac_email_implicit_role_assignments",
+                    )
+                }
+                "mfa_methods" => {
+                    crate::codec::put(&mut map, &mut mfa_methods, "mfa_methods")
+                }
+                "allowed_mfa_methods" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut allowed_mfa_methods,
+                        "allowed_mfa_methods",
+                    )
+                }
+                "oauth_tenant_jit_provisioning" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut oauth_tenant_jit_provisioning,
+                        "oauth_tenant_jit_provisioning",
+                    )
+                }
+                "allowed_oauth_tenants" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut allowed_oauth_tenants,
+                        "allowed_oauth_tenants",
+                    )
+                }
+                "first_party_connected_apps_allowed_type" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut first_party_connected_apps_allowed_type,
+                        "first_party_connected_apps_allowed_type",
+                    )
+                }
+                "allowed_first_party_connected_apps" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut allowed_first_party_connected_apps,
+                        "allowed_first_party_connected_apps",
+                    )
+                }
+                "third_party_connected_apps_allowed_type" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut third_party_connected_apps_allowed_type,
+                        "third_party_connected_apps_allowed_type",
+                    )
+                }
+                "allowed_third_party_connected_apps" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut allowed_third_party_connected_apps,
+                        "allowed_third_party_connected_apps",
+                    )
+                }
+                "telemetry_id" => {
+                    crate::codec::put(&mut map, &mut telemetry_id, "telemetry_id")
+                }
+                _ => crate::codec::skip(&mut map),
+            }?;
+        }
+        match intermediate_session_token {
+            Some(intermediate_session_token) => {
+                Ok(Self {
+                    intermediate_session_token,
+                    session_duration_minutes: session_duration_minutes.flatten(),
+                    session_custom_claims: session_custom_claims.flatten(),
+                    organization_name: organization_name.flatten(),
+                    organization_slug: organization_slug.flatten(),
+                    organization_external_id: organization_external_id.flatten(),
+                    organization_logo_url: organization_logo_url.flatten(),
+                    trusted_metadata: trusted_metadata.flatten(),
+                    sso_jit_provisioning: sso_jit_provisioning.flatten(),
+                    email_allowed_domains: email_allowed_domains.flatten(),
+                    email_jit_provisioning: email_jit_provisioning.flatten(),
+                    email_invites: email_invites.flatten(),
+                    auth_methods: auth_methods.flatten(),
+                    allowed_auth_methods: allowed_auth_methods.flatten(),
+                    mfa_policy: mfa_policy.flatten(),
+                    rbac_email_implicit_role_assignments: rbac_email_implicit_role_assignments
+                        .flatten(),
+                    mfa_methods: mfa_methods.flatten(),
+                    allowed_mfa_methods: allowed_mfa_methods.flatten(),
+                    oauth_tenant_jit_provisioning: oauth_tenant_jit_provisioning
+                        .flatten(),
+                    allowed_oauth_tenants: allowed_oauth_tenants.flatten(),
+                    first_party_connected_apps_allowed_type: first_party_connected_apps_allowed_type
+                        .flatten(),
+                    allowed_first_party_connected_apps: allowed_first_party_connected_apps
+                        .flatten(),
+                    third_party_connected_apps_allowed_type: third_party_connected_apps_allowed_type
+                        .flatten(),
+                    allowed_third_party_connected_apps: allowed_third_party_connected_apps
+                        .flatten(),
+                    telemetry_id: telemetry_id.flatten(),
+                })
+            }
+            None => Err(::serde::de::Error::missing_field("intermediate_session_token")),
+        }
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl<'de> ::serde::Deserialize<'de> for CreateRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::codec::object(deserializer)
+    }
 }
 
 impl CreateRequest {
@@ -638,23 +954,85 @@ impl ::serde::Serialize for CreateResponse {
 }
 
 /// Parameters of [`DiscoveryOrganizations::list`].
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct ListRequest {
     /// Token of an intermediate session, issued by a primary authentication that still needs a
     /// second factor or an organization choice. Completing this call with it upgrades it into a
     /// full member session.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub intermediate_session_token: Option<String>,
     /// Opaque token of a session the caller already holds. When given, a successful
     /// authentication adds its factor to that session instead of starting a new one.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub session_token: Option<String>,
     /// Signed JWT of a session the caller already holds; an alternative to `session_token` for
     /// naming the session to extend.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub session_jwt: Option<String>,
+}
+
+impl ::serde::Serialize for ListRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut object = crate::codec::Writer::new(
+            serializer,
+            crate::codec::count_set(
+                &[
+                    self.intermediate_session_token.is_some(),
+                    self.session_token.is_some(),
+                    self.session_jwt.is_some(),
+                ],
+            ),
+        )?;
+        object.entry_if("intermediate_session_token", &self.intermediate_session_token);
+        object.entry_if("session_token", &self.session_token);
+        object.entry_if("session_jwt", &self.session_jwt);
+        object.end()
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl crate::codec::Object for ListRequest {
+    const NAME: &'static str = "ListRequest";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut intermediate_session_token: Option<Option<String>> = None;
+        let mut session_token: Option<Option<String>> = None;
+        let mut session_jwt: Option<Option<String>> = None;
+        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
+            match key.as_str() {
+                "intermediate_session_token" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut intermediate_session_token,
+                        "intermediate_session_token",
+                    )
+                }
+                "session_token" => {
+                    crate::codec::put(&mut map, &mut session_token, "session_token")
+                }
+                "session_jwt" => {
+                    crate::codec::put(&mut map, &mut session_jwt, "session_jwt")
+                }
+                _ => crate::codec::skip(&mut map),
+            }?;
+        }
+        Ok(Self {
+            intermediate_session_token: intermediate_session_token.flatten(),
+            session_token: session_token.flatten(),
+            session_jwt: session_jwt.flatten(),
+        })
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl<'de> ::serde::Deserialize<'de> for ListRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::codec::object(deserializer)
+    }
 }
 
 impl ListRequest {

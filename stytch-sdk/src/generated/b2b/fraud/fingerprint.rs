@@ -29,8 +29,7 @@ impl<'a> FraudFingerprint<'a> {
 }
 
 /// Parameters of [`FraudFingerprint::lookup`].
-#[derive(Debug, Clone, ::serde::Serialize)]
-#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct LookupRequest {
     /// Identifier from the device fingerprinting SDK. When present, the device's fingerprint and
@@ -39,8 +38,68 @@ pub struct LookupRequest {
     pub telemetry_id: String,
     /// Your own context for this lookup, such as the external user id, organization id and the
     /// action being attempted. It is stored with the lookup and echoed back.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub external_metadata: Option<crate::consumer::models::fraud::Metadata>,
+}
+
+impl ::serde::Serialize for LookupRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut object = crate::codec::Writer::new(
+            serializer,
+            1 + crate::codec::count_set(&[self.external_metadata.is_some()]),
+        )?;
+        object.entry("telemetry_id", &self.telemetry_id);
+        object.entry_if("external_metadata", &self.external_metadata);
+        object.end()
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl crate::codec::Object for LookupRequest {
+    const NAME: &'static str = "LookupRequest";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut telemetry_id: Option<String> = None;
+        let mut external_metadata: Option<
+            Option<crate::consumer::models::fraud::Metadata>,
+        > = None;
+        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
+            match key.as_str() {
+                "telemetry_id" => {
+                    crate::codec::put(&mut map, &mut telemetry_id, "telemetry_id")
+                }
+                "external_metadata" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut external_metadata,
+                        "external_metadata",
+                    )
+                }
+                _ => crate::codec::skip(&mut map),
+            }?;
+        }
+        match telemetry_id {
+            Some(telemetry_id) => {
+                Ok(Self {
+                    telemetry_id,
+                    external_metadata: external_metadata.flatten(),
+                })
+            }
+            None => Err(::serde::de::Error::missing_field("telemetry_id")),
+        }
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl<'de> ::serde::Deserialize<'de> for LookupRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::codec::object(deserializer)
+    }
 }
 
 impl LookupRequest {

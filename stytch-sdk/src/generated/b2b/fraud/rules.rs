@@ -64,19 +64,62 @@ impl<'a> FraudRules<'a> {
 }
 
 /// Parameters of [`FraudRules::list`].
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct ListRequest {
     /// Pagination cursor returned by the previous page of results; leave it out to fetch the
     /// first page.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub cursor: Option<String>,
     /// Largest number of rules to return in this page.
     ///
     /// Must be at most 100.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub limit: Option<i64>,
+}
+
+impl ::serde::Serialize for ListRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut object = crate::codec::Writer::new(
+            serializer,
+            crate::codec::count_set(&[self.cursor.is_some(), self.limit.is_some()]),
+        )?;
+        object.entry_if("cursor", &self.cursor);
+        object.entry_if("limit", &self.limit);
+        object.end()
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl crate::codec::Object for ListRequest {
+    const NAME: &'static str = "ListRequest";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut cursor: Option<Option<String>> = None;
+        let mut limit: Option<Option<i64>> = None;
+        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
+            match key.as_str() {
+                "cursor" => crate::codec::put(&mut map, &mut cursor, "cursor"),
+                "limit" => crate::codec::put(&mut map, &mut limit, "limit"),
+                _ => crate::codec::skip(&mut map),
+            }?;
+        }
+        Ok(Self {
+            cursor: cursor.flatten(),
+            limit: limit.flatten(),
+        })
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl<'de> ::serde::Deserialize<'de> for ListRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::codec::object(deserializer)
+    }
 }
 
 impl ListRequest {
@@ -224,8 +267,7 @@ impl ::serde::Serialize for ListResponse {
 }
 
 /// Parameters of [`FraudRules::set`].
-#[derive(Debug, Clone, ::serde::Serialize)]
-#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct SetRequest {
     /// Action to apply to matching lookups, or `NONE` to delete the rule for this identifier.
@@ -233,40 +275,175 @@ pub struct SetRequest {
     /// Wire values: `ALLOW`, `CHALLENGE`, `BLOCK`, `NONE`.
     pub action: crate::consumer::models::fraud::RuleAction,
     /// Visitor id the rule should match.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub visitor_id: Option<String>,
     /// Browser id the rule should match.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub browser_id: Option<String>,
     /// Visitor fingerprint the rule should match.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub visitor_fingerprint: Option<String>,
     /// Browser fingerprint the rule should match.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub browser_fingerprint: Option<String>,
     /// Hardware fingerprint the rule should match.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub hardware_fingerprint: Option<String>,
     /// Network fingerprint the rule should match.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub network_fingerprint: Option<String>,
     /// Number of minutes after which the rule lapses. Leave it out to keep the rule until it is
     /// changed or removed.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub expires_in_minutes: Option<i64>,
     /// Free-text note on why the rule exists, for your own records.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// IP address range the rule should match, in CIDR notation (IPv4 or IPv6), such as
     /// `203.0.113.0/24`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub cidr_block: Option<String>,
     /// Country the rule should match, as an ISO 3166-1 alpha-2 code such as `US`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub country_code: Option<String>,
     /// Autonomous system number the rule should match, identifying a network operator.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub asn: Option<String>,
+}
+
+impl ::serde::Serialize for SetRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut object = crate::codec::Writer::new(
+            serializer,
+            1
+                + crate::codec::count_set(
+                    &[
+                        self.visitor_id.is_some(),
+                        self.browser_id.is_some(),
+                        self.visitor_fingerprint.is_some(),
+                        self.browser_fingerprint.is_some(),
+                        self.hardware_fingerprint.is_some(),
+                        self.network_fingerprint.is_some(),
+                        self.expires_in_minutes.is_some(),
+                        self.description.is_some(),
+                        self.cidr_block.is_some(),
+                        self.country_code.is_some(),
+                        self.asn.is_some(),
+                    ],
+                ),
+        )?;
+        object.entry("action", &self.action);
+        object.entry_if("visitor_id", &self.visitor_id);
+        object.entry_if("browser_id", &self.browser_id);
+        object.entry_if("visitor_fingerprint", &self.visitor_fingerprint);
+        object.entry_if("browser_fingerprint", &self.browser_fingerprint);
+        object.entry_if("hardware_fingerprint", &self.hardware_fingerprint);
+        object.entry_if("network_fingerprint", &self.network_fingerprint);
+        object.entry_if("expires_in_minutes", &self.expires_in_minutes);
+        object.entry_if("description", &self.description);
+        object.entry_if("cidr_block", &self.cidr_block);
+        object.entry_if("country_code", &self.country_code);
+        object.entry_if("asn", &self.asn);
+        object.end()
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl crate::codec::Object for SetRequest {
+    const NAME: &'static str = "SetRequest";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut action: Option<crate::consumer::models::fraud::RuleAction> = None;
+        let mut visitor_id: Option<Option<String>> = None;
+        let mut browser_id: Option<Option<String>> = None;
+        let mut visitor_fingerprint: Option<Option<String>> = None;
+        let mut browser_fingerprint: Option<Option<String>> = None;
+        let mut hardware_fingerprint: Option<Option<String>> = None;
+        let mut network_fingerprint: Option<Option<String>> = None;
+        let mut expires_in_minutes: Option<Option<i64>> = None;
+        let mut description: Option<Option<String>> = None;
+        let mut cidr_block: Option<Option<String>> = None;
+        let mut country_code: Option<Option<String>> = None;
+        let mut asn: Option<Option<String>> = None;
+        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
+            match key.as_str() {
+                "action" => crate::codec::put(&mut map, &mut action, "action"),
+                "visitor_id" => {
+                    crate::codec::put(&mut map, &mut visitor_id, "visitor_id")
+                }
+                "browser_id" => {
+                    crate::codec::put(&mut map, &mut browser_id, "browser_id")
+                }
+                "visitor_fingerprint" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut visitor_fingerprint,
+                        "visitor_fingerprint",
+                    )
+                }
+                "browser_fingerprint" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut browser_fingerprint,
+                        "browser_fingerprint",
+                    )
+                }
+                "hardware_fingerprint" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut hardware_fingerprint,
+                        "hardware_fingerprint",
+                    )
+                }
+                "network_fingerprint" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut network_fingerprint,
+                        "network_fingerprint",
+                    )
+                }
+                "expires_in_minutes" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut expires_in_minutes,
+                        "expires_in_minutes",
+                    )
+                }
+                "description" => {
+                    crate::codec::put(&mut map, &mut description, "description")
+                }
+                "cidr_block" => {
+                    crate::codec::put(&mut map, &mut cidr_block, "cidr_block")
+                }
+                "country_code" => {
+                    crate::codec::put(&mut map, &mut country_code, "country_code")
+                }
+                "asn" => crate::codec::put(&mut map, &mut asn, "asn"),
+                _ => crate::codec::skip(&mut map),
+            }?;
+        }
+        match action {
+            Some(action) => {
+                Ok(Self {
+                    action,
+                    visitor_id: visitor_id.flatten(),
+                    browser_id: browser_id.flatten(),
+                    visitor_fingerprint: visitor_fingerprint.flatten(),
+                    browser_fingerprint: browser_fingerprint.flatten(),
+                    hardware_fingerprint: hardware_fingerprint.flatten(),
+                    network_fingerprint: network_fingerprint.flatten(),
+                    expires_in_minutes: expires_in_minutes.flatten(),
+                    description: description.flatten(),
+                    cidr_block: cidr_block.flatten(),
+                    country_code: country_code.flatten(),
+                    asn: asn.flatten(),
+                })
+            }
+            None => Err(::serde::de::Error::missing_field("action")),
+        }
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl<'de> ::serde::Deserialize<'de> for SetRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::codec::object(deserializer)
+    }
 }
 
 impl SetRequest {

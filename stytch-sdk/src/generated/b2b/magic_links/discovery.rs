@@ -29,8 +29,7 @@ impl<'a> MagicLinksDiscovery<'a> {
 }
 
 /// Parameters of [`MagicLinksDiscovery::authenticate`].
-#[derive(Debug, Clone, ::serde::Serialize)]
-#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct AuthenticateRequest {
     /// Token read from the `token` query parameter of the discovery redirect URL the user
@@ -38,8 +37,70 @@ pub struct AuthenticateRequest {
     pub discovery_magic_links_token: String,
     /// PKCE verifier whose hash was sent as the challenge when this flow was started on the same
     /// device.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub pkce_code_verifier: Option<String>,
+}
+
+impl ::serde::Serialize for AuthenticateRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut object = crate::codec::Writer::new(
+            serializer,
+            1 + crate::codec::count_set(&[self.pkce_code_verifier.is_some()]),
+        )?;
+        object.entry("discovery_magic_links_token", &self.discovery_magic_links_token);
+        object.entry_if("pkce_code_verifier", &self.pkce_code_verifier);
+        object.end()
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl crate::codec::Object for AuthenticateRequest {
+    const NAME: &'static str = "AuthenticateRequest";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut discovery_magic_links_token: Option<String> = None;
+        let mut pkce_code_verifier: Option<Option<String>> = None;
+        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
+            match key.as_str() {
+                "discovery_magic_links_token" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut discovery_magic_links_token,
+                        "discovery_magic_links_token",
+                    )
+                }
+                "pkce_code_verifier" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut pkce_code_verifier,
+                        "pkce_code_verifier",
+                    )
+                }
+                _ => crate::codec::skip(&mut map),
+            }?;
+        }
+        match discovery_magic_links_token {
+            Some(discovery_magic_links_token) => {
+                Ok(Self {
+                    discovery_magic_links_token,
+                    pkce_code_verifier: pkce_code_verifier.flatten(),
+                })
+            }
+            None => Err(::serde::de::Error::missing_field("discovery_magic_links_token")),
+        }
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl<'de> ::serde::Deserialize<'de> for AuthenticateRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::codec::object(deserializer)
+    }
 }
 
 impl AuthenticateRequest {

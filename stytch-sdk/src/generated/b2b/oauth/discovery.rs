@@ -29,8 +29,7 @@ impl<'a> OauthDiscovery<'a> {
 }
 
 /// Parameters of [`OauthDiscovery::authenticate`].
-#[derive(Debug, Clone, ::serde::Serialize)]
-#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct AuthenticateRequest {
     /// Token read from the `token` query parameter of the discovery redirect URL that Stytch
@@ -38,26 +37,125 @@ pub struct AuthenticateRequest {
     pub discovery_oauth_token: String,
     /// Opaque token of a session the caller already holds. When given, a successful
     /// authentication adds its factor to that session instead of starting a new one.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub session_token: Option<String>,
     /// Requested session lifetime in minutes. Discovery itself only yields an intermediate
     /// session token, so the member session that follows is normally sized when that token is
     /// exchanged for an organization.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub session_duration_minutes: Option<i64>,
     /// Signed JWT of a session the caller already holds; an alternative to `session_token` for
     /// naming the session to extend.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub session_jwt: Option<String>,
     /// Extra claims to store on the session and embed in its JWT. Only applied when a session is
     /// started or extended. Setting a key to null removes it; reserved JWT claim names are
     /// ignored and the whole map may not exceed 4 KB.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub session_custom_claims: Option<::serde_json::Value>,
     /// PKCE verifier whose hash was sent as the challenge when this flow was started on the same
     /// device.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub pkce_code_verifier: Option<String>,
+}
+
+impl ::serde::Serialize for AuthenticateRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut object = crate::codec::Writer::new(
+            serializer,
+            1
+                + crate::codec::count_set(
+                    &[
+                        self.session_token.is_some(),
+                        self.session_duration_minutes.is_some(),
+                        self.session_jwt.is_some(),
+                        self.session_custom_claims.is_some(),
+                        self.pkce_code_verifier.is_some(),
+                    ],
+                ),
+        )?;
+        object.entry("discovery_oauth_token", &self.discovery_oauth_token);
+        object.entry_if("session_token", &self.session_token);
+        object.entry_if("session_duration_minutes", &self.session_duration_minutes);
+        object.entry_if("session_jwt", &self.session_jwt);
+        object.entry_if("session_custom_claims", &self.session_custom_claims);
+        object.entry_if("pkce_code_verifier", &self.pkce_code_verifier);
+        object.end()
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl crate::codec::Object for AuthenticateRequest {
+    const NAME: &'static str = "AuthenticateRequest";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut discovery_oauth_token: Option<String> = None;
+        let mut session_token: Option<Option<String>> = None;
+        let mut session_duration_minutes: Option<Option<i64>> = None;
+        let mut session_jwt: Option<Option<String>> = None;
+        let mut session_custom_claims: Option<Option<::serde_json::Value>> = None;
+        let mut pkce_code_verifier: Option<Option<String>> = None;
+        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
+            match key.as_str() {
+                "discovery_oauth_token" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut discovery_oauth_token,
+                        "discovery_oauth_token",
+                    )
+                }
+                "session_token" => {
+                    crate::codec::put(&mut map, &mut session_token, "session_token")
+                }
+                "session_duration_minutes" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut session_duration_minutes,
+                        "session_duration_minutes",
+                    )
+                }
+                "session_jwt" => {
+                    crate::codec::put(&mut map, &mut session_jwt, "session_jwt")
+                }
+                "session_custom_claims" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut session_custom_claims,
+                        "session_custom_claims",
+                    )
+                }
+                "pkce_code_verifier" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut pkce_code_verifier,
+                        "pkce_code_verifier",
+                    )
+                }
+                _ => crate::codec::skip(&mut map),
+            }?;
+        }
+        match discovery_oauth_token {
+            Some(discovery_oauth_token) => {
+                Ok(Self {
+                    discovery_oauth_token,
+                    session_token: session_token.flatten(),
+                    session_duration_minutes: session_duration_minutes.flatten(),
+                    session_jwt: session_jwt.flatten(),
+                    session_custom_claims: session_custom_claims.flatten(),
+                    pkce_code_verifier: pkce_code_verifier.flatten(),
+                })
+            }
+            None => Err(::serde::de::Error::missing_field("discovery_oauth_token")),
+        }
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl<'de> ::serde::Deserialize<'de> for AuthenticateRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::codec::object(deserializer)
+    }
 }
 
 impl AuthenticateRequest {

@@ -165,19 +165,65 @@ impl<'a> Organizations<'a> {
 }
 
 /// Parameters of [`Organizations::connected_apps`].
-#[derive(Debug, Clone, ::serde::Serialize)]
-#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct ConnectedAppsRequest {
     /// Identifier of the organization the call acts on. A slug may be given instead wherever the
     /// endpoint resolves organizations by slug.
-    #[serde(skip_serializing)]
     pub organization_id: String,
     /// Session of the member on whose behalf the call is made. When set, the API checks that the
     /// member's RBAC roles permit the action; when left out, the call is authorized by the
     /// project secret alone.
-    #[serde(skip_serializing, default)]
     pub authorization: Option<crate::MemberSessionAuth>,
+}
+
+impl ::serde::Serialize for ConnectedAppsRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        crate::codec::Writer::new(serializer, 0)?.end()
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl crate::codec::Object for ConnectedAppsRequest {
+    const NAME: &'static str = "ConnectedAppsRequest";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut organization_id: Option<String> = None;
+        let mut authorization: Option<Option<crate::MemberSessionAuth>> = None;
+        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
+            match key.as_str() {
+                "organization_id" => {
+                    crate::codec::put(&mut map, &mut organization_id, "organization_id")
+                }
+                "authorization" => {
+                    crate::codec::put(&mut map, &mut authorization, "authorization")
+                }
+                _ => crate::codec::skip(&mut map),
+            }?;
+        }
+        match organization_id {
+            Some(organization_id) => {
+                Ok(Self {
+                    organization_id,
+                    authorization: authorization.flatten(),
+                })
+            }
+            None => Err(::serde::de::Error::missing_field("organization_id")),
+        }
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl<'de> ::serde::Deserialize<'de> for ConnectedAppsRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::codec::object(deserializer)
+    }
 }
 
 impl ConnectedAppsRequest {
@@ -310,110 +356,400 @@ impl ::serde::Serialize for ConnectedAppsResponse {
 }
 
 /// Parameters of [`Organizations::create`].
-#[derive(Debug, Clone, ::serde::Serialize)]
-#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct CreateRequest {
     /// Display name of the organization, shown to members in login and discovery screens.
     pub organization_name: String,
     /// Short, URL-safe name that identifies the organization, for example in
     /// organization-specific login URLs. It must be unique within the project.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub organization_slug: Option<String>,
     /// URL of the organization's logo image, for use in your login and account screens.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub organization_logo_url: Option<String>,
     /// Free-form JSON for data that only your backend may write (for example billing state or
     /// internal flags).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub trusted_metadata: Option<::serde_json::Value>,
     /// Your own identifier for the organization. It must be unique within the project and can be
     /// used to look the organization up instead of its Stytch id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub organization_external_id: Option<String>,
     /// Whether a person who logs in through one of the organization's SSO connections is created
     /// as a member on the spot: `ALL_ALLOWED` for any connection, `RESTRICTED` for the
     /// connections in the organization's `sso_jit_provisioning_allowed_connections`, or
     /// `NOT_ALLOWED`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sso_jit_provisioning: Option<String>,
     /// Email domains (such as `example.com`) whose addresses may join the organization by email
     /// sign-up or receive invites when those policies are `RESTRICTED`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub email_allowed_domains: Option<Vec<String>>,
     /// Whether someone who verifies an email address in one of `email_allowed_domains` becomes a
     /// member automatically: `RESTRICTED` allows it for those domains, `NOT_ALLOWED` turns it
     /// off.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub email_jit_provisioning: Option<String>,
     /// Who may be invited by email: `ALL_ALLOWED` for any address, `RESTRICTED` for addresses in
     /// `email_allowed_domains` only, or `NOT_ALLOWED` to disable invites.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub email_invites: Option<String>,
     /// Whether members may log in with every authentication method the project offers
     /// (`ALL_ALLOWED`) or only with those in `allowed_auth_methods` (`RESTRICTED`).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub auth_methods: Option<String>,
     /// Primary authentication methods members may use when `auth_methods` is `RESTRICTED`, such
     /// as `sso`, `magic_link`, `email_otp`, `password` or an OAuth provider like `google_oauth`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub allowed_auth_methods: Option<Vec<String>>,
     /// Whether every member must complete a second factor at login (`REQUIRED_FOR_ALL`) or only
     /// members who have opted in (`OPTIONAL`).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub mfa_policy: Option<String>,
     /// Roles granted automatically to any member whose verified email address is in a given
     /// domain, in addition to the roles assigned to them explicitly.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub rbac_email_implicit_role_assignments: Option<
         Vec<crate::b2b::models::organizations::EmailImplicitRoleAssignment>,
     >,
     /// Whether members may use every MFA method the project offers (`ALL_ALLOWED`) or only those
     /// in `allowed_mfa_methods` (`RESTRICTED`).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub mfa_methods: Option<String>,
     /// Second factors members may use when `mfa_methods` is `RESTRICTED`, such as `sms_otp` or
     /// `totp`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub allowed_mfa_methods: Option<Vec<String>>,
     /// Whether someone who logs in through OAuth from one of `allowed_oauth_tenants` becomes a
     /// member automatically: `RESTRICTED` allows it for those tenants, `NOT_ALLOWED` turns it
     /// off.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub oauth_tenant_jit_provisioning: Option<String>,
     /// OAuth tenants whose users may join through `oauth_tenant_jit_provisioning`, keyed by
     /// provider (for example `slack`, `hubspot` or `github`), each with a list of tenant ids
     /// such as workspace or organization ids.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub allowed_oauth_tenants: Option<::serde_json::Value>,
     /// Email domains the organization claims as its own, so that people with addresses there can
     /// be steered to this organization.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub claimed_email_domains: Option<Vec<String>>,
     /// Which first-party Connected Apps the organization's members may authorize: all of them,
     /// only those in `allowed_first_party_connected_apps` (`RESTRICTED`), or none.
     ///
     /// Wire values: `ALL_ALLOWED`, `RESTRICTED`, `NOT_ALLOWED`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub first_party_connected_apps_allowed_type: Option<
         crate::b2b::models::organizations::CreateRequestFirstPartyConnectedAppsAllowedType,
     >,
     /// Client ids of the first-party Connected Apps members may use when the first-party policy
     /// is `RESTRICTED`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub allowed_first_party_connected_apps: Option<Vec<String>>,
     /// Which third-party Connected Apps the organization's members may authorize: all of them,
     /// only those in `allowed_third_party_connected_apps` (`RESTRICTED`), or none.
     ///
     /// Wire values: `ALL_ALLOWED`, `RESTRICTED`, `NOT_ALLOWED`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub third_party_connected_apps_allowed_type: Option<
         crate::b2b::models::organizations::CreateRequestThirdPartyConnectedAppsAllowedType,
     >,
     /// Client ids of the third-party Connected Apps members may use when the third-party policy
     /// is `RESTRICTED`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub allowed_third_party_connected_apps: Option<Vec<String>>,
+}
+
+impl ::serde::Serialize for CreateRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut object = crate::codec::Writer::new(
+            serializer,
+            1
+                + crate::codec::count_set(
+                    &[
+                        self.organization_slug.is_some(),
+                        self.organization_logo_url.is_some(),
+                        self.trusted_metadata.is_some(),
+                        self.organization_external_id.is_some(),
+                        self.sso_jit_provisioning.is_some(),
+                        self.email_allowed_domains.is_some(),
+                        self.email_jit_provisioning.is_some(),
+                        self.email_invites.is_some(),
+                        self.auth_methods.is_some(),
+                        self.allowed_auth_methods.is_some(),
+                        self.mfa_policy.is_some(),
+                        self.rbac_email_implicit_role_assignments.is_some(),
+                        self.mfa_methods.is_some(),
+                        self.allowed_mfa_methods.is_some(),
+                        self.oauth_tenant_jit_provisioning.is_some(),
+                        self.allowed_oauth_tenants.is_some(),
+                        self.claimed_email_domains.is_some(),
+                        self.first_party_connected_apps_allowed_type.is_some(),
+                        self.allowed_first_party_connected_apps.is_some(),
+                        self.third_party_connected_apps_allowed_type.is_some(),
+                        self.allowed_third_party_connected_apps.is_some(),
+                    ],
+                ),
+        )?;
+        object.entry("organization_name", &self.organization_name);
+        object.entry_if("organization_slug", &self.organization_slug);
+        object.entry_if("organization_logo_url", &self.organization_logo_url);
+        object.entry_if("trusted_metadata", &self.trusted_metadata);
+        object.entry_if("organization_external_id", &self.organization_external_id);
+        object.entry_if("sso_jit_provisioning", &self.sso_jit_provisioning);
+        object.entry_if("email_allowed_domains", &self.email_allowed_domains);
+        object.entry_if("email_jit_provisioning", &self.email_jit_provisioning);
+        object.entry_if("email_invites", &self.email_invites);
+        object.entry_if("auth_methods", &self.auth_methods);
+        object.entry_if("allowed_auth_methods", &self.allowed_auth_methods);
+        object.entry_if("mfa_policy", &self.mfa_policy);
+        object
+            .entry_if(
+                "rbac_email_implicit_role_assignments",
+                &self.rbac_email_implicit_role_assignments,
+            );
+        object.entry_if("mfa_methods", &self.mfa_methods);
+        object.entry_if("allowed_mfa_methods", &self.allowed_mfa_methods);
+        object
+            .entry_if(
+                "oauth_tenant_jit_provisioning",
+                &self.oauth_tenant_jit_provisioning,
+            );
+        object.entry_if("allowed_oauth_tenants", &self.allowed_oauth_tenants);
+        object.entry_if("claimed_email_domains", &self.claimed_email_domains);
+        object
+            .entry_if(
+                "first_party_connected_apps_allowed_type",
+                &self.first_party_connected_apps_allowed_type,
+            );
+        object
+            .entry_if(
+                "allowed_first_party_connected_apps",
+                &self.allowed_first_party_connected_apps,
+            );
+        object
+            .entry_if(
+                "third_party_connected_apps_allowed_type",
+                &self.third_party_connected_apps_allowed_type,
+            );
+        object
+            .entry_if(
+                "allowed_third_party_connected_apps",
+                &self.allowed_third_party_connected_apps,
+            );
+        object.end()
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl crate::codec::Object for CreateRequest {
+    const NAME: &'static str = "CreateRequest";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut organization_name: Option<String> = None;
+        let mut organization_slug: Option<Option<String>> = None;
+        let mut organization_logo_url: Option<Option<String>> = None;
+        let mut trusted_metadata: Option<Option<::serde_json::Value>> = None;
+        let mut organization_external_id: Option<Option<String>> = None;
+        let mut sso_jit_provisioning: Option<Option<String>> = None;
+        let mut email_allowed_domains: Option<Option<Vec<String>>> = None;
+        let mut email_jit_provisioning: Option<Option<String>> = None;
+        let mut email_invites: Option<Option<String>> = None;
+        let mut auth_methods: Option<Option<String>> = None;
+        let mut allowed_auth_methods: Option<Option<Vec<String>>> = None;
+        let mut mfa_policy: Option<Option<String>> = None;
+        let mut rbac_email_implicit_role_assignments: Option<
+            Option<Vec<crate::b2b::models::organizations::EmailImplicitRoleAssignment>>,
+        > = None;
+        let mut mfa_methods: Option<Option<String>> = None;
+        let mut allowed_mfa_methods: Option<Option<Vec<String>>> = None;
+        let mut oauth_tenant_jit_provisioning: Option<Option<String>> = None;
+        let mut allowed_oauth_tenants: Option<Option<::serde_json::Value>> = None;
+        let mut claimed_email_domains: Option<Option<Vec<String>>> = None;
+        let mut first_party_connected_apps_allowed_type: Option<
+            Option<
+                crate::b2b::models::organizations::CreateRequestFirstPartyConnectedAppsAllowedType,
+            >,
+        > = None;
+        let mut allowed_first_party_connected_apps: Option<Option<Vec<String>>> = None;
+        let mut third_party_connected_apps_allowed_type: Option<
+            Option<
+                crate::b2b::models::organizations::CreateRequestThirdPartyConnectedAppsAllowedType,
+            >,
+        > = None;
+        let mut allowed_third_party_connected_apps: Option<Option<Vec<String>>> = None;
+        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
+            match key.as_str() {
+                "organization_name" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut organization_name,
+                        "organization_name",
+                    )
+                }
+                "organization_slug" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut organization_slug,
+                        "organization_slug",
+                    )
+                }
+                "organization_logo_url" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut organization_logo_url,
+                        "organization_logo_url",
+                    )
+                }
+                "trusted_metadata" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut trusted_metadata,
+                        "trusted_metadata",
+                    )
+                }
+                "organization_external_id" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut organization_external_id,
+                        "organization_external_id",
+                    )
+                }
+                "sso_jit_provisioning" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut sso_jit_provisioning,
+                        "sso_jit_provisioning",
+                    )
+                }
+                "email_allowed_domains" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut email_allowed_domains,
+                        "email_allowed_domains",
+                    )
+                }
+                "email_jit_provisioning" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut email_jit_provisioning,
+                        "email_jit_provisioning",
+                    )
+                }
+                "email_invites" => {
+                    crate::codec::put(&mut map, &mut email_invites, "email_invites")
+                }
+                "auth_methods" => {
+                    crate::codec::put(&mut map, &mut auth_methods, "auth_methods")
+                }
+                "allowed_auth_methods" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut allowed_auth_methods,
+                        "allowed_auth_methods",
+                    )
+                }
+                "mfa_policy" => {
+                    crate::codec::put(&mut map, &mut mfa_policy, "mfa_policy")
+                }
+                "rbac_email_implicit_role_assignments" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut rbac_email_implicit_role_assignments,
+                        "rbac_email_implicit_role_assignments",
+                    )
+                }
+                "mfa_methods" => {
+                    crate::codec::put(&mut map, &mut mfa_methods, "mfa_methods")
+                }
+                "allowed_mfa_methods" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut allowed_mfa_methods,
+                        "allowed_mfa_methods",
+                    )
+                }
+                "oauth_tenant_jit_provisioning" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut oauth_tenant_jit_provisioning,
+                        "oauth_tenant_jit_provisioning",
+                    )
+                }
+                "allowed_oauth_tenants" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut allowed_oauth_tenants,
+                        "allowed_oauth_tenants",
+                    )
+                }
+                "claimed_email_domains" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut claimed_email_domains,
+                        "claimed_email_domains",
+                    )
+                }
+                "first_party_connected_apps_allowed_type" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut first_party_connected_apps_allowed_type,
+                        "first_party_connected_apps_allowed_type",
+                    )
+                }
+                "allowed_first_party_connected_apps" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut allowed_first_party_connected_apps,
+                        "allowed_first_party_connected_apps",
+                    )
+                }
+                "third_party_connected_apps_allowed_type" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut third_party_connected_apps_allowed_type,
+                        "third_party_connected_apps_allowed_type",
+                    )
+                }
+                "allowed_third_party_connected_apps" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut allowed_third_party_connected_apps,
+                        "allowed_third_party_connected_apps",
+                    )
+                }
+                _ => crate::codec::skip(&mut map),
+            }?;
+        }
+        match organization_name {
+            Some(organization_name) => {
+                Ok(Self {
+                    organization_name,
+                    organization_slug: organization_slug.flatten(),
+                    organization_logo_url: organization_logo_url.flatten(),
+                    trusted_metadata: trusted_metadata.flatten(),
+                    organization_external_id: organization_external_id.flatten(),
+                    sso_jit_provisioning: sso_jit_provisioning.flatten(),
+                    email_allowed_domains: email_allowed_domains.flatten(),
+                    email_jit_provisioning: email_jit_provisioning.flatten(),
+                    email_invites: email_invites.flatten(),
+                    auth_methods: auth_methods.flatten(),
+                    allowed_auth_methods: allowed_auth_methods.flatten(),
+                    mfa_policy: mfa_policy.flatten(),
+                    rbac_email_implicit_role_assignments: rbac_email_implicit_role_assignments
+                        .flatten(),
+                    mfa_methods: mfa_methods.flatten(),
+                    allowed_mfa_methods: allowed_mfa_methods.flatten(),
+                    oauth_tenant_jit_provisioning: oauth_tenant_jit_provisioning
+                        .flatten(),
+                    allowed_oauth_tenants: allowed_oauth_tenants.flatten(),
+                    claimed_email_domains: claimed_email_domains.flatten(),
+                    first_party_connected_apps_allowed_type: first_party_connected_apps_allowed_type
+                        .flatten(),
+                    allowed_first_party_connected_apps: allowed_first_party_connected_apps
+                        .flatten(),
+                    third_party_connected_apps_allowed_type: third_party_connected_apps_allowed_type
+                        .flatten(),
+                    allowed_third_party_connected_apps: allowed_third_party_connected_apps
+                        .flatten(),
+                })
+            }
+            None => Err(::serde::de::Error::missing_field("organization_name")),
+        }
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl<'de> ::serde::Deserialize<'de> for CreateRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::codec::object(deserializer)
+    }
 }
 
 impl CreateRequest {
@@ -682,19 +1018,65 @@ impl ::serde::Serialize for CreateResponse {
 }
 
 /// Parameters of [`Organizations::delete`].
-#[derive(Debug, Clone, ::serde::Serialize)]
-#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct DeleteRequest {
     /// Identifier of the organization the call acts on. A slug may be given instead wherever the
     /// endpoint resolves organizations by slug.
-    #[serde(skip_serializing)]
     pub organization_id: String,
     /// Session of the member on whose behalf the call is made. When set, the API checks that the
     /// member's RBAC roles permit the action; when left out, the call is authorized by the
     /// project secret alone.
-    #[serde(skip_serializing, default)]
     pub authorization: Option<crate::MemberSessionAuth>,
+}
+
+impl ::serde::Serialize for DeleteRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        crate::codec::Writer::new(serializer, 0)?.end()
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl crate::codec::Object for DeleteRequest {
+    const NAME: &'static str = "DeleteRequest";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut organization_id: Option<String> = None;
+        let mut authorization: Option<Option<crate::MemberSessionAuth>> = None;
+        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
+            match key.as_str() {
+                "organization_id" => {
+                    crate::codec::put(&mut map, &mut organization_id, "organization_id")
+                }
+                "authorization" => {
+                    crate::codec::put(&mut map, &mut authorization, "authorization")
+                }
+                _ => crate::codec::skip(&mut map),
+            }?;
+        }
+        match organization_id {
+            Some(organization_id) => {
+                Ok(Self {
+                    organization_id,
+                    authorization: authorization.flatten(),
+                })
+            }
+            None => Err(::serde::de::Error::missing_field("organization_id")),
+        }
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl<'de> ::serde::Deserialize<'de> for DeleteRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::codec::object(deserializer)
+    }
 }
 
 impl DeleteRequest {
@@ -825,19 +1207,65 @@ impl ::serde::Serialize for DeleteResponse {
 }
 
 /// Parameters of [`Organizations::delete_external_id`].
-#[derive(Debug, Clone, ::serde::Serialize)]
-#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct DeleteExternalIdRequest {
     /// Identifier of the organization the call acts on. A slug may be given instead wherever the
     /// endpoint resolves organizations by slug.
-    #[serde(skip_serializing)]
     pub organization_id: String,
     /// Session of the member on whose behalf the call is made. When set, the API checks that the
     /// member's RBAC roles permit the action; when left out, the call is authorized by the
     /// project secret alone.
-    #[serde(skip_serializing, default)]
     pub authorization: Option<crate::MemberSessionAuth>,
+}
+
+impl ::serde::Serialize for DeleteExternalIdRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        crate::codec::Writer::new(serializer, 0)?.end()
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl crate::codec::Object for DeleteExternalIdRequest {
+    const NAME: &'static str = "DeleteExternalIdRequest";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut organization_id: Option<String> = None;
+        let mut authorization: Option<Option<crate::MemberSessionAuth>> = None;
+        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
+            match key.as_str() {
+                "organization_id" => {
+                    crate::codec::put(&mut map, &mut organization_id, "organization_id")
+                }
+                "authorization" => {
+                    crate::codec::put(&mut map, &mut authorization, "authorization")
+                }
+                _ => crate::codec::skip(&mut map),
+            }?;
+        }
+        match organization_id {
+            Some(organization_id) => {
+                Ok(Self {
+                    organization_id,
+                    authorization: authorization.flatten(),
+                })
+            }
+            None => Err(::serde::de::Error::missing_field("organization_id")),
+        }
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl<'de> ::serde::Deserialize<'de> for DeleteExternalIdRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::codec::object(deserializer)
+    }
 }
 
 impl DeleteExternalIdRequest {
@@ -968,14 +1396,52 @@ impl ::serde::Serialize for DeleteExternalIdResponse {
 }
 
 /// Parameters of [`Organizations::get`].
-#[derive(Debug, Clone, ::serde::Serialize)]
-#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct GetRequest {
     /// Identifier of the organization the call acts on. A slug may be given instead wherever the
     /// endpoint resolves organizations by slug.
-    #[serde(skip_serializing)]
     pub organization_id: String,
+}
+
+impl ::serde::Serialize for GetRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        crate::codec::Writer::new(serializer, 0)?.end()
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl crate::codec::Object for GetRequest {
+    const NAME: &'static str = "GetRequest";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut organization_id: Option<String> = None;
+        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
+            match key.as_str() {
+                "organization_id" => {
+                    crate::codec::put(&mut map, &mut organization_id, "organization_id")
+                }
+                _ => crate::codec::skip(&mut map),
+            }?;
+        }
+        match organization_id {
+            Some(organization_id) => Ok(Self { organization_id }),
+            None => Err(::serde::de::Error::missing_field("organization_id")),
+        }
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl<'de> ::serde::Deserialize<'de> for GetRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::codec::object(deserializer)
+    }
 }
 
 impl GetRequest {
@@ -1090,22 +1556,85 @@ impl ::serde::Serialize for GetResponse {
 }
 
 /// Parameters of [`Organizations::get_connected_app`].
-#[derive(Debug, Clone, ::serde::Serialize)]
-#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct GetConnectedAppRequest {
     /// Identifier of the organization the call acts on. A slug may be given instead wherever the
     /// endpoint resolves organizations by slug.
-    #[serde(skip_serializing)]
     pub organization_id: String,
     /// Identifier of the Connected App client to look up.
-    #[serde(skip_serializing)]
     pub connected_app_id: String,
     /// Session of the member on whose behalf the call is made. When set, the API checks that the
     /// member's RBAC roles permit the action; when left out, the call is authorized by the
     /// project secret alone.
-    #[serde(skip_serializing, default)]
     pub authorization: Option<crate::MemberSessionAuth>,
+}
+
+impl ::serde::Serialize for GetConnectedAppRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        crate::codec::Writer::new(serializer, 0)?.end()
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl crate::codec::Object for GetConnectedAppRequest {
+    const NAME: &'static str = "GetConnectedAppRequest";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut organization_id: Option<String> = None;
+        let mut connected_app_id: Option<String> = None;
+        let mut authorization: Option<Option<crate::MemberSessionAuth>> = None;
+        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
+            match key.as_str() {
+                "organization_id" => {
+                    crate::codec::put(&mut map, &mut organization_id, "organization_id")
+                }
+                "connected_app_id" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut connected_app_id,
+                        "connected_app_id",
+                    )
+                }
+                "authorization" => {
+                    crate::codec::put(&mut map, &mut authorization, "authorization")
+                }
+                _ => crate::codec::skip(&mut map),
+            }?;
+        }
+        match (organization_id, connected_app_id) {
+            (Some(organization_id), Some(connected_app_id)) => {
+                Ok(Self {
+                    organization_id,
+                    connected_app_id,
+                    authorization: authorization.flatten(),
+                })
+            }
+            (organization_id, connected_app_id) => {
+                Err(
+                    crate::codec::missing(
+                        &[
+                            ("organization_id", organization_id.is_none()),
+                            ("connected_app_id", connected_app_id.is_none()),
+                        ],
+                    ),
+                )
+            }
+        }
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl<'de> ::serde::Deserialize<'de> for GetConnectedAppRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::codec::object(deserializer)
+    }
 }
 
 impl GetConnectedAppRequest {
@@ -1324,14 +1853,52 @@ impl ::serde::Serialize for GetConnectedAppResponse {
 }
 
 /// Parameters of [`Organizations::metrics`].
-#[derive(Debug, Clone, ::serde::Serialize)]
-#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct MetricsRequest {
     /// Identifier of the organization the call acts on. A slug may be given instead wherever the
     /// endpoint resolves organizations by slug.
-    #[serde(skip_serializing)]
     pub organization_id: String,
+}
+
+impl ::serde::Serialize for MetricsRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        crate::codec::Writer::new(serializer, 0)?.end()
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl crate::codec::Object for MetricsRequest {
+    const NAME: &'static str = "MetricsRequest";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut organization_id: Option<String> = None;
+        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
+            match key.as_str() {
+                "organization_id" => {
+                    crate::codec::put(&mut map, &mut organization_id, "organization_id")
+                }
+                _ => crate::codec::skip(&mut map),
+            }?;
+        }
+        match organization_id {
+            Some(organization_id) => Ok(Self { organization_id }),
+            None => Err(::serde::de::Error::missing_field("organization_id")),
+        }
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl<'de> ::serde::Deserialize<'de> for MetricsRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::codec::object(deserializer)
+    }
 }
 
 impl MetricsRequest {
@@ -1446,22 +2013,70 @@ impl ::serde::Serialize for MetricsResponse {
 }
 
 /// Parameters of [`Organizations::search`].
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct SearchRequest {
     /// Pagination cursor returned by the previous page of results; leave it out to fetch the
     /// first page.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub cursor: Option<String>,
     /// Largest number of organizations to return in this page.
     ///
     /// Must be at most 1000.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub limit: Option<i64>,
     /// Filter to apply. Leave it out to list every organization in the project.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub query: Option<crate::b2b::models::organizations::SearchQuery>,
+}
+
+impl ::serde::Serialize for SearchRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut object = crate::codec::Writer::new(
+            serializer,
+            crate::codec::count_set(
+                &[self.cursor.is_some(), self.limit.is_some(), self.query.is_some()],
+            ),
+        )?;
+        object.entry_if("cursor", &self.cursor);
+        object.entry_if("limit", &self.limit);
+        object.entry_if("query", &self.query);
+        object.end()
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl crate::codec::Object for SearchRequest {
+    const NAME: &'static str = "SearchRequest";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut cursor: Option<Option<String>> = None;
+        let mut limit: Option<Option<i64>> = None;
+        let mut query: Option<Option<crate::b2b::models::organizations::SearchQuery>> = None;
+        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
+            match key.as_str() {
+                "cursor" => crate::codec::put(&mut map, &mut cursor, "cursor"),
+                "limit" => crate::codec::put(&mut map, &mut limit, "limit"),
+                "query" => crate::codec::put(&mut map, &mut query, "query"),
+                _ => crate::codec::skip(&mut map),
+            }?;
+        }
+        Ok(Self {
+            cursor: cursor.flatten(),
+            limit: limit.flatten(),
+            query: query.flatten(),
+        })
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl<'de> ::serde::Deserialize<'de> for SearchRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::codec::object(deserializer)
+    }
 }
 
 impl SearchRequest {
@@ -1636,130 +2251,452 @@ impl ::serde::Serialize for SearchResponse {
 }
 
 /// Parameters of [`Organizations::update`].
-#[derive(Debug, Clone, ::serde::Serialize)]
-#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct UpdateRequest {
     /// Identifier of the organization the call acts on. A slug may be given instead wherever the
     /// endpoint resolves organizations by slug.
-    #[serde(skip_serializing)]
     pub organization_id: String,
     /// Display name of the organization, shown to members in login and discovery screens.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub organization_name: Option<String>,
     /// Short, URL-safe name that identifies the organization, for example in
     /// organization-specific login URLs. It must be unique within the project.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub organization_slug: Option<String>,
     /// URL of the organization's logo image, for use in your login and account screens.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub organization_logo_url: Option<String>,
     /// Free-form JSON for data that only your backend may write (for example billing state or
     /// internal flags).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub trusted_metadata: Option<::serde_json::Value>,
     /// Your own identifier for the organization. It must be unique within the project and can be
     /// used to look the organization up instead of its Stytch id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub organization_external_id: Option<String>,
     /// SSO connection to use when a member starts an SSO login without naming a connection.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sso_default_connection_id: Option<String>,
     /// Whether a person who logs in through one of the organization's SSO connections is created
     /// as a member on the spot: `ALL_ALLOWED` for any connection, `RESTRICTED` for the
     /// connections in the organization's `sso_jit_provisioning_allowed_connections`, or
     /// `NOT_ALLOWED`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sso_jit_provisioning: Option<String>,
     /// SSO connections that may create members on first login when `sso_jit_provisioning` is
     /// `RESTRICTED`. A list sent here replaces the current one.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sso_jit_provisioning_allowed_connections: Option<Vec<String>>,
     /// Email domains (such as `example.com`) whose addresses may join the organization by email
     /// sign-up or receive invites when those policies are `RESTRICTED`. A list sent here
     /// replaces the current one.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub email_allowed_domains: Option<Vec<String>>,
     /// Whether someone who verifies an email address in one of `email_allowed_domains` becomes a
     /// member automatically: `RESTRICTED` allows it for those domains, `NOT_ALLOWED` turns it
     /// off.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub email_jit_provisioning: Option<String>,
     /// Who may be invited by email: `ALL_ALLOWED` for any address, `RESTRICTED` for addresses in
     /// `email_allowed_domains` only, or `NOT_ALLOWED` to disable invites.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub email_invites: Option<String>,
     /// Whether members may log in with every authentication method the project offers
     /// (`ALL_ALLOWED`) or only with those in `allowed_auth_methods` (`RESTRICTED`).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub auth_methods: Option<String>,
     /// Primary authentication methods members may use when `auth_methods` is `RESTRICTED`, such
     /// as `sso`, `magic_link`, `email_otp`, `password` or an OAuth provider like `google_oauth`.
     /// A list sent here replaces the current one.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub allowed_auth_methods: Option<Vec<String>>,
     /// Whether every member must complete a second factor at login (`REQUIRED_FOR_ALL`) or only
     /// members who have opted in (`OPTIONAL`).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub mfa_policy: Option<String>,
     /// Roles granted automatically to any member whose verified email address is in a given
     /// domain, in addition to the roles assigned to them explicitly. A list sent here replaces
     /// the current one.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub rbac_email_implicit_role_assignments: Option<
         Vec<crate::b2b::models::organizations::EmailImplicitRoleAssignment>,
     >,
     /// Whether members may use every MFA method the project offers (`ALL_ALLOWED`) or only those
     /// in `allowed_mfa_methods` (`RESTRICTED`).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub mfa_methods: Option<String>,
     /// Second factors members may use when `mfa_methods` is `RESTRICTED`, such as `sms_otp` or
     /// `totp`. A list sent here replaces the current one.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub allowed_mfa_methods: Option<Vec<String>>,
     /// Whether someone who logs in through OAuth from one of `allowed_oauth_tenants` becomes a
     /// member automatically: `RESTRICTED` allows it for those tenants, `NOT_ALLOWED` turns it
     /// off.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub oauth_tenant_jit_provisioning: Option<String>,
     /// OAuth tenants whose users may join through `oauth_tenant_jit_provisioning`, keyed by
     /// provider (for example `slack`, `hubspot` or `github`), each with a list of tenant ids
     /// such as workspace or organization ids. The map sent here replaces the current one.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub allowed_oauth_tenants: Option<::serde_json::Value>,
     /// Email domains the organization claims as its own, so that people with addresses there can
     /// be steered to this organization. A list sent here replaces the current one.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub claimed_email_domains: Option<Vec<String>>,
     /// Which first-party Connected Apps the organization's members may authorize: all of them,
     /// only those in `allowed_first_party_connected_apps` (`RESTRICTED`), or none.
     ///
     /// Wire values: `ALL_ALLOWED`, `RESTRICTED`, `NOT_ALLOWED`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub first_party_connected_apps_allowed_type: Option<
         crate::b2b::models::organizations::UpdateRequestFirstPartyConnectedAppsAllowedType,
     >,
     /// Client ids of the first-party Connected Apps members may use when the first-party policy
     /// is `RESTRICTED`. A list sent here replaces the current one.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub allowed_first_party_connected_apps: Option<Vec<String>>,
     /// Which third-party Connected Apps the organization's members may authorize: all of them,
     /// only those in `allowed_third_party_connected_apps` (`RESTRICTED`), or none.
     ///
     /// Wire values: `ALL_ALLOWED`, `RESTRICTED`, `NOT_ALLOWED`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub third_party_connected_apps_allowed_type: Option<
         crate::b2b::models::organizations::UpdateRequestThirdPartyConnectedAppsAllowedType,
     >,
     /// Client ids of the third-party Connected Apps members may use when the third-party policy
     /// is `RESTRICTED`. A list sent here replaces the current one.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub allowed_third_party_connected_apps: Option<Vec<String>>,
     /// Session of the member on whose behalf the call is made. When set, the API checks that the
     /// member's RBAC roles permit the action; when left out, the call is authorized by the
     /// project secret alone.
-    #[serde(skip_serializing, default)]
     pub authorization: Option<crate::MemberSessionAuth>,
+}
+
+impl ::serde::Serialize for UpdateRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut object = crate::codec::Writer::new(
+            serializer,
+            crate::codec::count_set(
+                &[
+                    self.organization_name.is_some(),
+                    self.organization_slug.is_some(),
+                    self.organization_logo_url.is_some(),
+                    self.trusted_metadata.is_some(),
+                    self.organization_external_id.is_some(),
+                    self.sso_default_connection_id.is_some(),
+                    self.sso_jit_provisioning.is_some(),
+                    self.sso_jit_provisioning_allowed_connections.is_some(),
+                    self.email_allowed_domains.is_some(),
+                    self.email_jit_provisioning.is_some(),
+                    self.email_invites.is_some(),
+                    self.auth_methods.is_some(),
+                    self.allowed_auth_methods.is_some(),
+                    self.mfa_policy.is_some(),
+                    self.rbac_email_implicit_role_assignments.is_some(),
+                    self.mfa_methods.is_some(),
+                    self.allowed_mfa_methods.is_some(),
+                    self.oauth_tenant_jit_provisioning.is_some(),
+                    self.allowed_oauth_tenants.is_some(),
+                    self.claimed_email_domains.is_some(),
+                    self.first_party_connected_apps_allowed_type.is_some(),
+                    self.allowed_first_party_connected_apps.is_some(),
+                    self.third_party_connected_apps_allowed_type.is_some(),
+                    self.allowed_third_party_connected_apps.is_some(),
+                ],
+            ),
+        )?;
+        object.entry_if("organization_name", &self.organization_name);
+        object.entry_if("organization_slug", &self.organization_slug);
+        object.entry_if("organization_logo_url", &self.organization_logo_url);
+        object.entry_if("trusted_metadata", &self.trusted_metadata);
+        object.entry_if("organization_external_id", &self.organization_external_id);
+        object.entry_if("sso_default_connection_id", &self.sso_default_connection_id);
+        object.entry_if("sso_jit_provisioning", &self.sso_jit_provisioning);
+        object
+            .entry_if(
+                "sso_jit_provisioning_allowed_connections",
+                &self.sso_jit_provisioning_allowed_connections,
+            );
+        object.entry_if("email_allowed_domains", &self.email_allowed_domains);
+        object.entry_if("email_jit_provisioning", &self.email_jit_provisioning);
+        object.entry_if("email_invites", &self.email_invites);
+        object.entry_if("auth_methods", &self.auth_methods);
+        object.entry_if("allowed_auth_methods", &self.allowed_auth_methods);
+        object.entry_if("mfa_policy", &self.mfa_policy);
+        object
+            .entry_if(
+                "rbac_email_implicit_role_assignments",
+                &self.rbac_email_implicit_role_assignments,
+            );
+        object.entry_if("mfa_methods", &self.mfa_methods);
+        object.entry_if("allowed_mfa_methods", &self.allowed_mfa_methods);
+        object
+            .entry_if(
+                "oauth_tenant_jit_provisioning",
+                &self.oauth_tenant_jit_provisioning,
+            );
+        object.entry_if("allowed_oauth_tenants", &self.allowed_oauth_tenants);
+        object.entry_if("claimed_email_domains", &self.claimed_email_domains);
+        object
+            .entry_if(
+                "first_party_connected_apps_allowed_type",
+                &self.first_party_connected_apps_allowed_type,
+            );
+        object
+            .entry_if(
+                "allowed_first_party_connected_apps",
+                &self.allowed_first_party_connected_apps,
+            );
+        object
+            .entry_if(
+                "third_party_connected_apps_allowed_type",
+                &self.third_party_connected_apps_allowed_type,
+            );
+        object
+            .entry_if(
+                "allowed_third_party_connected_apps",
+                &self.allowed_third_party_connected_apps,
+            );
+        object.end()
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl crate::codec::Object for UpdateRequest {
+    const NAME: &'static str = "UpdateRequest";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut organization_id: Option<String> = None;
+        let mut organization_name: Option<Option<String>> = None;
+        let mut organization_slug: Option<Option<String>> = None;
+        let mut organization_logo_url: Option<Option<String>> = None;
+        let mut trusted_metadata: Option<Option<::serde_json::Value>> = None;
+        let mut organization_external_id: Option<Option<String>> = None;
+        let mut sso_default_connection_id: Option<Option<String>> = None;
+        let mut sso_jit_provisioning: Option<Option<String>> = None;
+        let mut sso_jit_provisioning_allowed_connections: Option<Option<Vec<String>>> = None;
+        let mut email_allowed_domains: Option<Option<Vec<String>>> = None;
+        let mut email_jit_provisioning: Option<Option<String>> = None;
+        let mut email_invites: Option<Option<String>> = None;
+        let mut auth_methods: Option<Option<String>> = None;
+        let mut allowed_auth_methods: Option<Option<Vec<String>>> = None;
+        let mut mfa_policy: Option<Option<String>> = None;
+        let mut rbac_email_implicit_role_assignments: Option<
+            Option<Vec<crate::b2b::models::organizations::EmailImplicitRoleAssignment>>,
+        > = None;
+        let mut mfa_methods: Option<Option<String>> = None;
+        let mut allowed_mfa_methods: Option<Option<Vec<String>>> = None;
+        let mut oauth_tenant_jit_provisioning: Option<Option<String>> = None;
+        let mut allowed_oauth_tenants: Option<Option<::serde_json::Value>> = None;
+        let mut claimed_email_domains: Option<Option<Vec<String>>> = None;
+        let mut first_party_connected_apps_allowed_type: Option<
+            Option<
+                crate::b2b::models::organizations::UpdateRequestFirstPartyConnectedAppsAllowedType,
+            >,
+        > = None;
+        let mut allowed_first_party_connected_apps: Option<Option<Vec<String>>> = None;
+        let mut third_party_connected_apps_allowed_type: Option<
+            Option<
+                crate::b2b::models::organizations::UpdateRequestThirdPartyConnectedAppsAllowedType,
+            >,
+        > = None;
+        let mut allowed_third_party_connected_apps: Option<Option<Vec<String>>> = None;
+        let mut authorization: Option<Option<crate::MemberSessionAuth>> = None;
+        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
+            match key.as_str() {
+                "organization_id" => {
+                    crate::codec::put(&mut map, &mut organization_id, "organization_id")
+                }
+                "organization_name" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut organization_name,
+                        "organization_name",
+                    )
+                }
+                "organization_slug" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut organization_slug,
+                        "organization_slug",
+                    )
+                }
+                "organization_logo_url" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut organization_logo_url,
+                        "organization_logo_url",
+                    )
+                }
+                "trusted_metadata" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut trusted_metadata,
+                        "trusted_metadata",
+                    )
+                }
+                "organization_external_id" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut organization_external_id,
+                        "organization_external_id",
+                    )
+                }
+                "sso_default_connection_id" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut sso_default_connection_id,
+                        "sso_default_connection_id",
+                    )
+                }
+                "sso_jit_provisioning" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut sso_jit_provisioning,
+                        "sso_jit_provisioning",
+                    )
+                }
+                "sso_jit_provisioning_allowed_connections" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut sso_jit_provisioning_allowed_connections,
+                        "sso_jit_provisioning_allowed_connections",
+                    )
+                }
+                "email_allowed_domains" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut email_allowed_domains,
+                        "email_allowed_domains",
+                    )
+                }
+                "email_jit_provisioning" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut email_jit_provisioning,
+                        "email_jit_provisioning",
+                    )
+                }
+                "email_invites" => {
+                    crate::codec::put(&mut map, &mut email_invites, "email_invites")
+                }
+                "auth_methods" => {
+                    crate::codec::put(&mut map, &mut auth_methods, "auth_methods")
+                }
+                "allowed_auth_methods" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut allowed_auth_methods,
+                        "allowed_auth_methods",
+                    )
+                }
+                "mfa_policy" => {
+                    crate::codec::put(&mut map, &mut mfa_policy, "mfa_policy")
+                }
+                "rbac_email_implicit_role_assignments" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut rbac_email_implicit_role_assignments,
+                        "rbac_email_implicit_role_assignments",
+                    )
+                }
+                "mfa_methods" => {
+                    crate::codec::put(&mut map, &mut mfa_methods, "mfa_methods")
+                }
+                "allowed_mfa_methods" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut allowed_mfa_methods,
+                        "allowed_mfa_methods",
+                    )
+                }
+                "oauth_tenant_jit_provisioning" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut oauth_tenant_jit_provisioning,
+                        "oauth_tenant_jit_provisioning",
+                    )
+                }
+                "allowed_oauth_tenants" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut allowed_oauth_tenants,
+                        "allowed_oauth_tenants",
+                    )
+                }
+                "claimed_email_domains" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut claimed_email_domains,
+                        "claimed_email_domains",
+                    )
+                }
+                "first_party_connected_apps_allowed_type" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut first_party_connected_apps_allowed_type,
+                        "first_party_connected_apps_allowed_type",
+                    )
+                }
+                "allowed_first_party_connected_apps" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut allowed_first_party_connected_apps,
+                        "allowed_first_party_connected_apps",
+                    )
+                }
+                "third_party_connected_apps_allowed_type" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut third_party_connected_apps_allowed_type,
+                        "third_party_connected_apps_allowed_type",
+                    )
+                }
+                "allowed_third_party_connected_apps" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut allowed_third_party_connected_apps,
+                        "allowed_third_party_connected_apps",
+                    )
+                }
+                "authorization" => {
+                    crate::codec::put(&mut map, &mut authorization, "authorization")
+                }
+                _ => crate::codec::skip(&mut map),
+            }?;
+        }
+        match organization_id {
+            Some(organization_id) => {
+                Ok(Self {
+                    organization_id,
+                    organization_name: organization_name.flatten(),
+                    organization_slug: organization_slug.flatten(),
+                    organization_logo_url: organization_logo_url.flatten(),
+                    trusted_metadata: trusted_metadata.flatten(),
+                    organization_external_id: organization_external_id.flatten(),
+                    sso_default_connection_id: sso_default_connection_id.flatten(),
+                    sso_jit_provisioning: sso_jit_provisioning.flatten(),
+                    sso_jit_provisioning_allowed_connections: sso_jit_provisioning_allowed_connections
+                        .flatten(),
+                    email_allowed_domains: email_allowed_domains.flatten(),
+                    email_jit_provisioning: email_jit_provisioning.flatten(),
+                    email_invites: email_invites.flatten(),
+                    auth_methods: auth_methods.flatten(),
+                    allowed_auth_methods: allowed_auth_methods.flatten(),
+                    mfa_policy: mfa_policy.flatten(),
+                    rbac_email_implicit_role_assignments: rbac_email_implicit_role_assignments
+                        .flatten(),
+                    mfa_methods: mfa_methods.flatten(),
+                    allowed_mfa_methods: allowed_mfa_methods.flatten(),
+                    oauth_tenant_jit_provisioning: oauth_tenant_jit_provisioning
+                        .flatten(),
+                    allowed_oauth_tenants: allowed_oauth_tenants.flatten(),
+                    claimed_email_domains: claimed_email_domains.flatten(),
+                    first_party_connected_apps_allowed_type: first_party_connected_apps_allowed_type
+                        .flatten(),
+                    allowed_first_party_connected_apps: allowed_first_party_connected_apps
+                        .flatten(),
+                    third_party_connected_apps_allowed_type: third_party_connected_apps_allowed_type
+                        .flatten(),
+                    allowed_third_party_connected_apps: allowed_third_party_connected_apps
+                        .flatten(),
+                    authorization: authorization.flatten(),
+                })
+            }
+            None => Err(::serde::de::Error::missing_field("organization_id")),
+        }
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl<'de> ::serde::Deserialize<'de> for UpdateRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::codec::object(deserializer)
+    }
 }
 
 impl UpdateRequest {

@@ -44,8 +44,7 @@ impl<'a> OtpsSms<'a> {
 }
 
 /// Parameters of [`OtpsSms::authenticate`].
-#[derive(Debug, Clone, ::serde::Serialize)]
-#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct AuthenticateRequest {
     /// Identifier of the organization the call acts on. A slug may be given instead wherever the
@@ -58,40 +57,175 @@ pub struct AuthenticateRequest {
     /// Token of an intermediate session, issued by a primary authentication that still needs a
     /// second factor or an organization choice. Completing this call with it upgrades it into a
     /// full member session.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub intermediate_session_token: Option<String>,
     /// Opaque token of a session the caller already holds. When given, a successful
     /// authentication adds its factor to that session instead of starting a new one.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub session_token: Option<String>,
     /// Signed JWT of a session the caller already holds; an alternative to `session_token` for
     /// naming the session to extend.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub session_jwt: Option<String>,
     /// Lifetime, in minutes from now, of the session that this call starts or extends (up to 366
     /// days). Leave it out and no session is created or extended. The session JWT itself always
     /// expires after five minutes and must be refreshed, whatever this value is.
     ///
     /// Accepted range: 5 to 527040.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub session_duration_minutes: Option<i64>,
     /// Extra claims to store on the session and embed in its JWT. Only applied when a session is
     /// started or extended. Setting a key to null removes it; reserved JWT claim names are
     /// ignored and the whole map may not exceed 4 KB.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub session_custom_claims: Option<::serde_json::Value>,
     /// Set to `enroll` to require MFA from the member from now on, or `unenroll` to stop
     /// requiring it; leave it out to keep the current setting.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub set_mfa_enrollment: Option<String>,
     /// Make SMS the member's default MFA method, the one offered first when they have several.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub set_default_mfa: Option<bool>,
     /// Identifier from the device fingerprinting SDK. When present, the device's fingerprint and
     /// IP geolocation are looked up and recorded with the request (requires the fraud product to
     /// be enabled).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub telemetry_id: Option<String>,
+}
+
+impl ::serde::Serialize for AuthenticateRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut object = crate::codec::Writer::new(
+            serializer,
+            3
+                + crate::codec::count_set(
+                    &[
+                        self.intermediate_session_token.is_some(),
+                        self.session_token.is_some(),
+                        self.session_jwt.is_some(),
+                        self.session_duration_minutes.is_some(),
+                        self.session_custom_claims.is_some(),
+                        self.set_mfa_enrollment.is_some(),
+                        self.set_default_mfa.is_some(),
+                        self.telemetry_id.is_some(),
+                    ],
+                ),
+        )?;
+        object.entry("organization_id", &self.organization_id);
+        object.entry("member_id", &self.member_id);
+        object.entry("code", &self.code);
+        object.entry_if("intermediate_session_token", &self.intermediate_session_token);
+        object.entry_if("session_token", &self.session_token);
+        object.entry_if("session_jwt", &self.session_jwt);
+        object.entry_if("session_duration_minutes", &self.session_duration_minutes);
+        object.entry_if("session_custom_claims", &self.session_custom_claims);
+        object.entry_if("set_mfa_enrollment", &self.set_mfa_enrollment);
+        object.entry_if("set_default_mfa", &self.set_default_mfa);
+        object.entry_if("telemetry_id", &self.telemetry_id);
+        object.end()
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl crate::codec::Object for AuthenticateRequest {
+    const NAME: &'static str = "AuthenticateRequest";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut organization_id: Option<String> = None;
+        let mut member_id: Option<String> = None;
+        let mut code: Option<String> = None;
+        let mut intermediate_session_token: Option<Option<String>> = None;
+        let mut session_token: Option<Option<String>> = None;
+        let mut session_jwt: Option<Option<String>> = None;
+        let mut session_duration_minutes: Option<Option<i64>> = None;
+        let mut session_custom_claims: Option<Option<::serde_json::Value>> = None;
+        let mut set_mfa_enrollment: Option<Option<String>> = None;
+        let mut set_default_mfa: Option<Option<bool>> = None;
+        let mut telemetry_id: Option<Option<String>> = None;
+        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
+            match key.as_str() {
+                "organization_id" => {
+                    crate::codec::put(&mut map, &mut organization_id, "organization_id")
+                }
+                "member_id" => crate::codec::put(&mut map, &mut member_id, "member_id"),
+                "code" => crate::codec::put(&mut map, &mut code, "code"),
+                "intermediate_session_token" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut intermediate_session_token,
+                        "intermediate_session_token",
+                    )
+                }
+                "session_token" => {
+                    crate::codec::put(&mut map, &mut session_token, "session_token")
+                }
+                "session_jwt" => {
+                    crate::codec::put(&mut map, &mut session_jwt, "session_jwt")
+                }
+                "session_duration_minutes" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut session_duration_minutes,
+                        "session_duration_minutes",
+                    )
+                }
+                "session_custom_claims" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut session_custom_claims,
+                        "session_custom_claims",
+                    )
+                }
+                "set_mfa_enrollment" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut set_mfa_enrollment,
+                        "set_mfa_enrollment",
+                    )
+                }
+                "set_default_mfa" => {
+                    crate::codec::put(&mut map, &mut set_default_mfa, "set_default_mfa")
+                }
+                "telemetry_id" => {
+                    crate::codec::put(&mut map, &mut telemetry_id, "telemetry_id")
+                }
+                _ => crate::codec::skip(&mut map),
+            }?;
+        }
+        match (organization_id, member_id, code) {
+            (Some(organization_id), Some(member_id), Some(code)) => {
+                Ok(Self {
+                    organization_id,
+                    member_id,
+                    code,
+                    intermediate_session_token: intermediate_session_token.flatten(),
+                    session_token: session_token.flatten(),
+                    session_jwt: session_jwt.flatten(),
+                    session_duration_minutes: session_duration_minutes.flatten(),
+                    session_custom_claims: session_custom_claims.flatten(),
+                    set_mfa_enrollment: set_mfa_enrollment.flatten(),
+                    set_default_mfa: set_default_mfa.flatten(),
+                    telemetry_id: telemetry_id.flatten(),
+                })
+            }
+            (organization_id, member_id, code) => {
+                Err(
+                    crate::codec::missing(
+                        &[
+                            ("organization_id", organization_id.is_none()),
+                            ("member_id", member_id.is_none()),
+                            ("code", code.is_none()),
+                        ],
+                    ),
+                )
+            }
+        }
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl<'de> ::serde::Deserialize<'de> for AuthenticateRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::codec::object(deserializer)
+    }
 }
 
 impl AuthenticateRequest {
@@ -359,8 +493,7 @@ impl ::serde::Serialize for AuthenticateResponse {
 }
 
 /// Parameters of [`OtpsSms::send`].
-#[derive(Debug, Clone, ::serde::Serialize)]
-#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct SendRequest {
     /// Identifier of the organization the call acts on. A slug may be given instead wherever the
@@ -370,27 +503,129 @@ pub struct SendRequest {
     pub member_id: String,
     /// Phone number in E.164 format (for example `+14155550123`) to send the code to, for a
     /// member who does not have one on file yet.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub mfa_phone_number: Option<String>,
     /// Language in which the text message is written.
     ///
     /// Wire values: `en`, `es`, `pt-br`, `fr`, `it`, `de-DE`, `zh-Hans`, `ca-ES`, `ja`, `ru`,
     /// `nl`, `pl`, `tr`, `fa`, `vi`, `cs`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub locale: Option<crate::b2b::models::otp_sms::SendRequestLocale>,
     /// Token of an intermediate session, issued by a primary authentication that still needs a
     /// second factor or an organization choice. Completing this call with it upgrades it into a
     /// full member session.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub intermediate_session_token: Option<String>,
     /// Opaque token of a session the caller already holds. When given, a successful
     /// authentication adds its factor to that session instead of starting a new one.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub session_token: Option<String>,
     /// Signed JWT of a session the caller already holds; an alternative to `session_token` for
     /// naming the session to extend.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub session_jwt: Option<String>,
+}
+
+impl ::serde::Serialize for SendRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut object = crate::codec::Writer::new(
+            serializer,
+            2
+                + crate::codec::count_set(
+                    &[
+                        self.mfa_phone_number.is_some(),
+                        self.locale.is_some(),
+                        self.intermediate_session_token.is_some(),
+                        self.session_token.is_some(),
+                        self.session_jwt.is_some(),
+                    ],
+                ),
+        )?;
+        object.entry("organization_id", &self.organization_id);
+        object.entry("member_id", &self.member_id);
+        object.entry_if("mfa_phone_number", &self.mfa_phone_number);
+        object.entry_if("locale", &self.locale);
+        object.entry_if("intermediate_session_token", &self.intermediate_session_token);
+        object.entry_if("session_token", &self.session_token);
+        object.entry_if("session_jwt", &self.session_jwt);
+        object.end()
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl crate::codec::Object for SendRequest {
+    const NAME: &'static str = "SendRequest";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut organization_id: Option<String> = None;
+        let mut member_id: Option<String> = None;
+        let mut mfa_phone_number: Option<Option<String>> = None;
+        let mut locale: Option<Option<crate::b2b::models::otp_sms::SendRequestLocale>> = None;
+        let mut intermediate_session_token: Option<Option<String>> = None;
+        let mut session_token: Option<Option<String>> = None;
+        let mut session_jwt: Option<Option<String>> = None;
+        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
+            match key.as_str() {
+                "organization_id" => {
+                    crate::codec::put(&mut map, &mut organization_id, "organization_id")
+                }
+                "member_id" => crate::codec::put(&mut map, &mut member_id, "member_id"),
+                "mfa_phone_number" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut mfa_phone_number,
+                        "mfa_phone_number",
+                    )
+                }
+                "locale" => crate::codec::put(&mut map, &mut locale, "locale"),
+                "intermediate_session_token" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut intermediate_session_token,
+                        "intermediate_session_token",
+                    )
+                }
+                "session_token" => {
+                    crate::codec::put(&mut map, &mut session_token, "session_token")
+                }
+                "session_jwt" => {
+                    crate::codec::put(&mut map, &mut session_jwt, "session_jwt")
+                }
+                _ => crate::codec::skip(&mut map),
+            }?;
+        }
+        match (organization_id, member_id) {
+            (Some(organization_id), Some(member_id)) => {
+                Ok(Self {
+                    organization_id,
+                    member_id,
+                    mfa_phone_number: mfa_phone_number.flatten(),
+                    locale: locale.flatten(),
+                    intermediate_session_token: intermediate_session_token.flatten(),
+                    session_token: session_token.flatten(),
+                    session_jwt: session_jwt.flatten(),
+                })
+            }
+            (organization_id, member_id) => {
+                Err(
+                    crate::codec::missing(
+                        &[
+                            ("organization_id", organization_id.is_none()),
+                            ("member_id", member_id.is_none()),
+                        ],
+                    ),
+                )
+            }
+        }
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl<'de> ::serde::Deserialize<'de> for SendRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::codec::object(deserializer)
+    }
 }
 
 impl SendRequest {

@@ -60,24 +60,87 @@ impl<'a> PasswordsEmail<'a> {
 }
 
 /// Parameters of [`PasswordsEmail::require_reset`].
-#[derive(Debug, Clone, ::serde::Serialize)]
-#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct RequireResetRequest {
     /// Email address the call applies to.
     pub email_address: String,
     /// Identifier of the organization the call acts on. A slug may be given instead wherever the
     /// endpoint resolves organizations by slug.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub organization_id: Option<String>,
     /// Identifier of the member the call acts on.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub member_id: Option<String>,
     /// Session of the member on whose behalf the call is made. When set, the API checks that the
     /// member's RBAC roles permit the action; when left out, the call is authorized by the
     /// project secret alone.
-    #[serde(skip_serializing, default)]
     pub authorization: Option<crate::MemberSessionAuth>,
+}
+
+impl ::serde::Serialize for RequireResetRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut object = crate::codec::Writer::new(
+            serializer,
+            1
+                + crate::codec::count_set(
+                    &[self.organization_id.is_some(), self.member_id.is_some()],
+                ),
+        )?;
+        object.entry("email_address", &self.email_address);
+        object.entry_if("organization_id", &self.organization_id);
+        object.entry_if("member_id", &self.member_id);
+        object.end()
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl crate::codec::Object for RequireResetRequest {
+    const NAME: &'static str = "RequireResetRequest";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut email_address: Option<String> = None;
+        let mut organization_id: Option<Option<String>> = None;
+        let mut member_id: Option<Option<String>> = None;
+        let mut authorization: Option<Option<crate::MemberSessionAuth>> = None;
+        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
+            match key.as_str() {
+                "email_address" => {
+                    crate::codec::put(&mut map, &mut email_address, "email_address")
+                }
+                "organization_id" => {
+                    crate::codec::put(&mut map, &mut organization_id, "organization_id")
+                }
+                "member_id" => crate::codec::put(&mut map, &mut member_id, "member_id"),
+                "authorization" => {
+                    crate::codec::put(&mut map, &mut authorization, "authorization")
+                }
+                _ => crate::codec::skip(&mut map),
+            }?;
+        }
+        match email_address {
+            Some(email_address) => {
+                Ok(Self {
+                    email_address,
+                    organization_id: organization_id.flatten(),
+                    member_id: member_id.flatten(),
+                    authorization: authorization.flatten(),
+                })
+            }
+            None => Err(::serde::de::Error::missing_field("email_address")),
+        }
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl<'de> ::serde::Deserialize<'de> for RequireResetRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::codec::object(deserializer)
+    }
 }
 
 impl RequireResetRequest {
@@ -240,8 +303,7 @@ impl ::serde::Serialize for RequireResetResponse {
 }
 
 /// Parameters of [`PasswordsEmail::reset`].
-#[derive(Debug, Clone, ::serde::Serialize)]
-#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct ResetRequest {
     /// Token read from the `token` query parameter of the reset link the member followed.
@@ -250,44 +312,174 @@ pub struct ResetRequest {
     pub password: String,
     /// Opaque token of a session the caller already holds. When given, a successful
     /// authentication adds its factor to that session instead of starting a new one.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub session_token: Option<String>,
     /// Lifetime, in minutes from now, of the session that this call starts or extends (up to 366
     /// days). Leave it out and no session is created or extended. The session JWT itself always
     /// expires after five minutes and must be refreshed, whatever this value is.
     ///
     /// Accepted range: 5 to 527040.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub session_duration_minutes: Option<i64>,
     /// Signed JWT of a session the caller already holds; an alternative to `session_token` for
     /// naming the session to extend.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub session_jwt: Option<String>,
     /// PKCE verifier whose hash was sent as `code_challenge` when the reset was started on this
     /// device.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub code_verifier: Option<String>,
     /// Extra claims to store on the session and embed in its JWT. Only applied when a session is
     /// started or extended. Setting a key to null removes it; reserved JWT claim names are
     /// ignored and the whole map may not exceed 4 KB.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub session_custom_claims: Option<::serde_json::Value>,
     /// Language of the SMS passcode that is sent on its own when the member still has to finish
     /// MFA by text message.
     ///
     /// Wire values: `en`, `es`, `pt-br`, `fr`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub locale: Option<crate::b2b::models::passwords_email::ResetRequestLocale>,
     /// Token of an intermediate session, issued by a primary authentication that still needs a
     /// second factor or an organization choice. Completing this call with it upgrades it into a
     /// full member session.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub intermediate_session_token: Option<String>,
     /// Identifier from the device fingerprinting SDK. When present, the device's fingerprint and
     /// IP geolocation are looked up and recorded with the request (requires the fraud product to
     /// be enabled).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub telemetry_id: Option<String>,
+}
+
+impl ::serde::Serialize for ResetRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut object = crate::codec::Writer::new(
+            serializer,
+            2
+                + crate::codec::count_set(
+                    &[
+                        self.session_token.is_some(),
+                        self.session_duration_minutes.is_some(),
+                        self.session_jwt.is_some(),
+                        self.code_verifier.is_some(),
+                        self.session_custom_claims.is_some(),
+                        self.locale.is_some(),
+                        self.intermediate_session_token.is_some(),
+                        self.telemetry_id.is_some(),
+                    ],
+                ),
+        )?;
+        object.entry("password_reset_token", &self.password_reset_token);
+        object.entry("password", &self.password);
+        object.entry_if("session_token", &self.session_token);
+        object.entry_if("session_duration_minutes", &self.session_duration_minutes);
+        object.entry_if("session_jwt", &self.session_jwt);
+        object.entry_if("code_verifier", &self.code_verifier);
+        object.entry_if("session_custom_claims", &self.session_custom_claims);
+        object.entry_if("locale", &self.locale);
+        object.entry_if("intermediate_session_token", &self.intermediate_session_token);
+        object.entry_if("telemetry_id", &self.telemetry_id);
+        object.end()
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl crate::codec::Object for ResetRequest {
+    const NAME: &'static str = "ResetRequest";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut password_reset_token: Option<String> = None;
+        let mut password: Option<String> = None;
+        let mut session_token: Option<Option<String>> = None;
+        let mut session_duration_minutes: Option<Option<i64>> = None;
+        let mut session_jwt: Option<Option<String>> = None;
+        let mut code_verifier: Option<Option<String>> = None;
+        let mut session_custom_claims: Option<Option<::serde_json::Value>> = None;
+        let mut locale: Option<
+            Option<crate::b2b::models::passwords_email::ResetRequestLocale>,
+        > = None;
+        let mut intermediate_session_token: Option<Option<String>> = None;
+        let mut telemetry_id: Option<Option<String>> = None;
+        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
+            match key.as_str() {
+                "password_reset_token" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut password_reset_token,
+                        "password_reset_token",
+                    )
+                }
+                "password" => crate::codec::put(&mut map, &mut password, "password"),
+                "session_token" => {
+                    crate::codec::put(&mut map, &mut session_token, "session_token")
+                }
+                "session_duration_minutes" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut session_duration_minutes,
+                        "session_duration_minutes",
+                    )
+                }
+                "session_jwt" => {
+                    crate::codec::put(&mut map, &mut session_jwt, "session_jwt")
+                }
+                "code_verifier" => {
+                    crate::codec::put(&mut map, &mut code_verifier, "code_verifier")
+                }
+                "session_custom_claims" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut session_custom_claims,
+                        "session_custom_claims",
+                    )
+                }
+                "locale" => crate::codec::put(&mut map, &mut locale, "locale"),
+                "intermediate_session_token" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut intermediate_session_token,
+                        "intermediate_session_token",
+                    )
+                }
+                "telemetry_id" => {
+                    crate::codec::put(&mut map, &mut telemetry_id, "telemetry_id")
+                }
+                _ => crate::codec::skip(&mut map),
+            }?;
+        }
+        match (password_reset_token, password) {
+            (Some(password_reset_token), Some(password)) => {
+                Ok(Self {
+                    password_reset_token,
+                    password,
+                    session_token: session_token.flatten(),
+                    session_duration_minutes: session_duration_minutes.flatten(),
+                    session_jwt: session_jwt.flatten(),
+                    code_verifier: code_verifier.flatten(),
+                    session_custom_claims: session_custom_claims.flatten(),
+                    locale: locale.flatten(),
+                    intermediate_session_token: intermediate_session_token.flatten(),
+                    telemetry_id: telemetry_id.flatten(),
+                })
+            }
+            (password_reset_token, password) => {
+                Err(
+                    crate::codec::missing(
+                        &[
+                            ("password_reset_token", password_reset_token.is_none()),
+                            ("password", password.is_none()),
+                        ],
+                    ),
+                )
+            }
+        }
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl<'de> ::serde::Deserialize<'de> for ResetRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::codec::object(deserializer)
+    }
 }
 
 impl ResetRequest {
@@ -669,8 +861,7 @@ impl ::serde::Serialize for ResetResponse {
 }
 
 /// Parameters of [`PasswordsEmail::reset_start`].
-#[derive(Debug, Clone, ::serde::Serialize)]
-#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct ResetStartRequest {
     /// Identifier of the organization the call acts on. A slug may be given instead wherever the
@@ -680,34 +871,170 @@ pub struct ResetStartRequest {
     pub email_address: String,
     /// Where the reset link takes the member; your page there collects the new password. Must be
     /// a registered redirect URL; the project default is used when left out.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub reset_password_redirect_url: Option<String>,
     /// How long, in minutes, the reset link stays usable.
     ///
     /// Must be at most 10080.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub reset_password_expiration_minutes: Option<i64>,
     /// PKCE challenge: the base64url SHA-256 of a verifier that the same device must present
     /// when the flow is completed.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub code_challenge: Option<String>,
     /// Where to send the member if the email for this flow carries a login magic link instead of
     /// a reset link. Must be a registered redirect URL; the project's default login URL is used
     /// when left out.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub login_redirect_url: Option<String>,
     /// Language in which the reset email is written.
     ///
     /// Wire values: `en`, `es`, `pt-br`, `fr`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub locale: Option<crate::b2b::models::passwords_email::ResetStartRequestLocale>,
     /// Custom email template for the reset email, used in place of the project's default.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub reset_password_template_id: Option<String>,
     /// Custom email template used when the member is setting a password for the first time
     /// through this flow, so the email also confirms the address.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub verify_email_template_id: Option<String>,
+}
+
+impl ::serde::Serialize for ResetStartRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut object = crate::codec::Writer::new(
+            serializer,
+            2
+                + crate::codec::count_set(
+                    &[
+                        self.reset_password_redirect_url.is_some(),
+                        self.reset_password_expiration_minutes.is_some(),
+                        self.code_challenge.is_some(),
+                        self.login_redirect_url.is_some(),
+                        self.locale.is_some(),
+                        self.reset_password_template_id.is_some(),
+                        self.verify_email_template_id.is_some(),
+                    ],
+                ),
+        )?;
+        object.entry("organization_id", &self.organization_id);
+        object.entry("email_address", &self.email_address);
+        object
+            .entry_if("reset_password_redirect_url", &self.reset_password_redirect_url);
+        object
+            .entry_if(
+                "reset_password_expiration_minutes",
+                &self.reset_password_expiration_minutes,
+            );
+        object.entry_if("code_challenge", &self.code_challenge);
+        object.entry_if("login_redirect_url", &self.login_redirect_url);
+        object.entry_if("locale", &self.locale);
+        object.entry_if("reset_password_template_id", &self.reset_password_template_id);
+        object.entry_if("verify_email_template_id", &self.verify_email_template_id);
+        object.end()
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl crate::codec::Object for ResetStartRequest {
+    const NAME: &'static str = "ResetStartRequest";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut organization_id: Option<String> = None;
+        let mut email_address: Option<String> = None;
+        let mut reset_password_redirect_url: Option<Option<String>> = None;
+        let mut reset_password_expiration_minutes: Option<Option<i64>> = None;
+        let mut code_challenge: Option<Option<String>> = None;
+        let mut login_redirect_url: Option<Option<String>> = None;
+        let mut locale: Option<
+            Option<crate::b2b::models::passwords_email::ResetStartRequestLocale>,
+        > = None;
+        let mut reset_password_template_id: Option<Option<String>> = None;
+        let mut verify_email_template_id: Option<Option<String>> = None;
+        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
+            match key.as_str() {
+                "organization_id" => {
+                    crate::codec::put(&mut map, &mut organization_id, "organization_id")
+                }
+                "email_address" => {
+                    crate::codec::put(&mut map, &mut email_address, "email_address")
+                }
+                "reset_password_redirect_url" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut reset_password_redirect_url,
+                        "reset_password_redirect_url",
+                    )
+                }
+                "reset_password_expiration_minutes" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut reset_password_expiration_minutes,
+                        "reset_password_expiration_minutes",
+                    )
+                }
+                "code_challenge" => {
+                    crate::codec::put(&mut map, &mut code_challenge, "code_challenge")
+                }
+                "login_redirect_url" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut login_redirect_url,
+                        "login_redirect_url",
+                    )
+                }
+                "locale" => crate::codec::put(&mut map, &mut locale, "locale"),
+                "reset_password_template_id" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut reset_password_template_id,
+                        "reset_password_template_id",
+                    )
+                }
+                "verify_email_template_id" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut verify_email_template_id,
+                        "verify_email_template_id",
+                    )
+                }
+                _ => crate::codec::skip(&mut map),
+            }?;
+        }
+        match (organization_id, email_address) {
+            (Some(organization_id), Some(email_address)) => {
+                Ok(Self {
+                    organization_id,
+                    email_address,
+                    reset_password_redirect_url: reset_password_redirect_url.flatten(),
+                    reset_password_expiration_minutes: reset_password_expiration_minutes
+                        .flatten(),
+                    code_challenge: code_challenge.flatten(),
+                    login_redirect_url: login_redirect_url.flatten(),
+                    locale: locale.flatten(),
+                    reset_password_template_id: reset_password_template_id.flatten(),
+                    verify_email_template_id: verify_email_template_id.flatten(),
+                })
+            }
+            (organization_id, email_address) => {
+                Err(
+                    crate::codec::missing(
+                        &[
+                            ("organization_id", organization_id.is_none()),
+                            ("email_address", email_address.is_none()),
+                        ],
+                    ),
+                )
+            }
+        }
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl<'de> ::serde::Deserialize<'de> for ResetStartRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::codec::object(deserializer)
+    }
 }
 
 impl ResetStartRequest {

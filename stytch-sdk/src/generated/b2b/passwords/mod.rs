@@ -100,8 +100,7 @@ impl<'a> Passwords<'a> {
 }
 
 /// Parameters of [`Passwords::authenticate`].
-#[derive(Debug, Clone, ::serde::Serialize)]
-#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct AuthenticateRequest {
     /// Identifier of the organization the call acts on. A slug may be given instead wherever the
@@ -113,40 +112,167 @@ pub struct AuthenticateRequest {
     pub password: String,
     /// Opaque token of a session the caller already holds. When given, a successful
     /// authentication adds its factor to that session instead of starting a new one.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub session_token: Option<String>,
     /// Lifetime, in minutes from now, of the session that this call starts or extends (up to 366
     /// days). Leave it out and no session is created or extended. The session JWT itself always
     /// expires after five minutes and must be refreshed, whatever this value is.
     ///
     /// Accepted range: 5 to 527040.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub session_duration_minutes: Option<i64>,
     /// Signed JWT of a session the caller already holds; an alternative to `session_token` for
     /// naming the session to extend.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub session_jwt: Option<String>,
     /// Extra claims to store on the session and embed in its JWT. Only applied when a session is
     /// started or extended. Setting a key to null removes it; reserved JWT claim names are
     /// ignored and the whole map may not exceed 4 KB.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub session_custom_claims: Option<::serde_json::Value>,
     /// Language of the SMS passcode that is sent on its own when the member still has to finish
     /// MFA by text message.
     ///
     /// Wire values: `en`, `es`, `pt-br`, `fr`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub locale: Option<crate::b2b::models::passwords::AuthenticateRequestLocale>,
     /// Token of an intermediate session, issued by a primary authentication that still needs a
     /// second factor or an organization choice. Completing this call with it upgrades it into a
     /// full member session.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub intermediate_session_token: Option<String>,
     /// Identifier from the device fingerprinting SDK. When present, the device's fingerprint and
     /// IP geolocation are looked up and recorded with the request (requires the fraud product to
     /// be enabled).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub telemetry_id: Option<String>,
+}
+
+impl ::serde::Serialize for AuthenticateRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut object = crate::codec::Writer::new(
+            serializer,
+            3
+                + crate::codec::count_set(
+                    &[
+                        self.session_token.is_some(),
+                        self.session_duration_minutes.is_some(),
+                        self.session_jwt.is_some(),
+                        self.session_custom_claims.is_some(),
+                        self.locale.is_some(),
+                        self.intermediate_session_token.is_some(),
+                        self.telemetry_id.is_some(),
+                    ],
+                ),
+        )?;
+        object.entry("organization_id", &self.organization_id);
+        object.entry("email_address", &self.email_address);
+        object.entry("password", &self.password);
+        object.entry_if("session_token", &self.session_token);
+        object.entry_if("session_duration_minutes", &self.session_duration_minutes);
+        object.entry_if("session_jwt", &self.session_jwt);
+        object.entry_if("session_custom_claims", &self.session_custom_claims);
+        object.entry_if("locale", &self.locale);
+        object.entry_if("intermediate_session_token", &self.intermediate_session_token);
+        object.entry_if("telemetry_id", &self.telemetry_id);
+        object.end()
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl crate::codec::Object for AuthenticateRequest {
+    const NAME: &'static str = "AuthenticateRequest";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut organization_id: Option<String> = None;
+        let mut email_address: Option<String> = None;
+        let mut password: Option<String> = None;
+        let mut session_token: Option<Option<String>> = None;
+        let mut session_duration_minutes: Option<Option<i64>> = None;
+        let mut session_jwt: Option<Option<String>> = None;
+        let mut session_custom_claims: Option<Option<::serde_json::Value>> = None;
+        let mut locale: Option<
+            Option<crate::b2b::models::passwords::AuthenticateRequestLocale>,
+        > = None;
+        let mut intermediate_session_token: Option<Option<String>> = None;
+        let mut telemetry_id: Option<Option<String>> = None;
+        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
+            match key.as_str() {
+                "organization_id" => {
+                    crate::codec::put(&mut map, &mut organization_id, "organization_id")
+                }
+                "email_address" => {
+                    crate::codec::put(&mut map, &mut email_address, "email_address")
+                }
+                "password" => crate::codec::put(&mut map, &mut password, "password"),
+                "session_token" => {
+                    crate::codec::put(&mut map, &mut session_token, "session_token")
+                }
+                "session_duration_minutes" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut session_duration_minutes,
+                        "session_duration_minutes",
+                    )
+                }
+                "session_jwt" => {
+                    crate::codec::put(&mut map, &mut session_jwt, "session_jwt")
+                }
+                "session_custom_claims" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut session_custom_claims,
+                        "session_custom_claims",
+                    )
+                }
+                "locale" => crate::codec::put(&mut map, &mut locale, "locale"),
+                "intermediate_session_token" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut intermediate_session_token,
+                        "intermediate_session_token",
+                    )
+                }
+                "telemetry_id" => {
+                    crate::codec::put(&mut map, &mut telemetry_id, "telemetry_id")
+                }
+                _ => crate::codec::skip(&mut map),
+            }?;
+        }
+        match (organization_id, email_address, password) {
+            (Some(organization_id), Some(email_address), Some(password)) => {
+                Ok(Self {
+                    organization_id,
+                    email_address,
+                    password,
+                    session_token: session_token.flatten(),
+                    session_duration_minutes: session_duration_minutes.flatten(),
+                    session_jwt: session_jwt.flatten(),
+                    session_custom_claims: session_custom_claims.flatten(),
+                    locale: locale.flatten(),
+                    intermediate_session_token: intermediate_session_token.flatten(),
+                    telemetry_id: telemetry_id.flatten(),
+                })
+            }
+            (organization_id, email_address, password) => {
+                Err(
+                    crate::codec::missing(
+                        &[
+                            ("organization_id", organization_id.is_none()),
+                            ("email_address", email_address.is_none()),
+                            ("password", password.is_none()),
+                        ],
+                    ),
+                )
+            }
+        }
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl<'de> ::serde::Deserialize<'de> for AuthenticateRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::codec::object(deserializer)
+    }
 }
 
 impl AuthenticateRequest {
@@ -511,8 +637,7 @@ impl ::serde::Serialize for AuthenticateResponse {
 }
 
 /// Parameters of [`Passwords::migrate`].
-#[derive(Debug, Clone, ::serde::Serialize)]
-#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct MigrateRequest {
     /// Email address the call applies to.
@@ -529,55 +654,247 @@ pub struct MigrateRequest {
     /// endpoint resolves organizations by slug.
     pub organization_id: String,
     /// Salt settings for an MD5 hash; used when `hash_type` is `md_5`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub md_5_config: Option<crate::consumer::models::passwords::Md5Config>,
     /// Salt and cost parameters for an Argon2 hash; used when `hash_type` is `argon_2i` or
     /// `argon_2id`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub argon_2_config: Option<crate::consumer::models::passwords::Argon2Config>,
     /// Salt settings for a SHA-1 hash; used when `hash_type` is `sha_1`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sha_1_config: Option<crate::consumer::models::passwords::Sha1Config>,
     /// Salt settings for a SHA-512 hash; used when `hash_type` is `sha_512`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sha_512_config: Option<crate::consumer::models::passwords::Sha512Config>,
     /// Salt and cost parameters for an scrypt hash; used when `hash_type` is `scrypt`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub scrypt_config: Option<crate::consumer::models::passwords::ScryptConfig>,
     /// Salt, iteration count and key length for a PBKDF2 hash; used when `hash_type` is
     /// `pbkdf_2`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub pbkdf_2_config: Option<crate::consumer::models::passwords::Pbkdf2Config>,
     /// Display name to store on the member, usually their full name.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// Free-form JSON for data that only your backend may write (for example billing state or
     /// internal flags).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub trusted_metadata: Option<::serde_json::Value>,
     /// Free-form JSON that the frontend SDKs may also read and write; never rely on it for
     /// authorization decisions.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub untrusted_metadata: Option<::serde_json::Value>,
     /// Role IDs to assign to the member explicitly.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub roles: Option<Vec<String>>,
     /// Keep the member's existing sessions alive when `roles` drops an explicit role that the
     /// member still holds implicitly through an SSO connection or group. When false, such a
     /// change revokes their sessions.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub preserve_existing_sessions: Option<bool>,
     /// Phone number in E.164 format to store as the member's MFA phone number.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub mfa_phone_number: Option<String>,
     /// Treat `mfa_phone_number` as already verified, so the member can use it for SMS MFA
     /// without confirming it first.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub set_phone_number_verified: Option<bool>,
     /// Your own identifier for the record; must be unique within its scope and can be used in
     /// place of the Stytch id wherever lookups accept it.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub external_id: Option<String>,
+}
+
+impl ::serde::Serialize for MigrateRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut object = crate::codec::Writer::new(
+            serializer,
+            4
+                + crate::codec::count_set(
+                    &[
+                        self.md_5_config.is_some(),
+                        self.argon_2_config.is_some(),
+                        self.sha_1_config.is_some(),
+                        self.sha_512_config.is_some(),
+                        self.scrypt_config.is_some(),
+                        self.pbkdf_2_config.is_some(),
+                        self.name.is_some(),
+                        self.trusted_metadata.is_some(),
+                        self.untrusted_metadata.is_some(),
+                        self.roles.is_some(),
+                        self.preserve_existing_sessions.is_some(),
+                        self.mfa_phone_number.is_some(),
+                        self.set_phone_number_verified.is_some(),
+                        self.external_id.is_some(),
+                    ],
+                ),
+        )?;
+        object.entry("email_address", &self.email_address);
+        object.entry("hash", &self.hash);
+        object.entry("hash_type", &self.hash_type);
+        object.entry("organization_id", &self.organization_id);
+        object.entry_if("md_5_config", &self.md_5_config);
+        object.entry_if("argon_2_config", &self.argon_2_config);
+        object.entry_if("sha_1_config", &self.sha_1_config);
+        object.entry_if("sha_512_config", &self.sha_512_config);
+        object.entry_if("scrypt_config", &self.scrypt_config);
+        object.entry_if("pbkdf_2_config", &self.pbkdf_2_config);
+        object.entry_if("name", &self.name);
+        object.entry_if("trusted_metadata", &self.trusted_metadata);
+        object.entry_if("untrusted_metadata", &self.untrusted_metadata);
+        object.entry_if("roles", &self.roles);
+        object.entry_if("preserve_existing_sessions", &self.preserve_existing_sessions);
+        object.entry_if("mfa_phone_number", &self.mfa_phone_number);
+        object.entry_if("set_phone_number_verified", &self.set_phone_number_verified);
+        object.entry_if("external_id", &self.external_id);
+        object.end()
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl crate::codec::Object for MigrateRequest {
+    const NAME: &'static str = "MigrateRequest";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut email_address: Option<String> = None;
+        let mut hash: Option<String> = None;
+        let mut hash_type: Option<
+            crate::b2b::models::passwords::MigrateRequestHashType,
+        > = None;
+        let mut organization_id: Option<String> = None;
+        let mut md_5_config: Option<
+            Option<crate::consumer::models::passwords::Md5Config>,
+        > = None;
+        let mut argon_2_config: Option<
+            Option<crate::consumer::models::passwords::Argon2Config>,
+        > = None;
+        let mut sha_1_config: Option<
+            Option<crate::consumer::models::passwords::Sha1Config>,
+        > = None;
+        let mut sha_512_config: Option<
+            Option<crate::consumer::models::passwords::Sha512Config>,
+        > = None;
+        let mut scrypt_config: Option<
+            Option<crate::consumer::models::passwords::ScryptConfig>,
+        > = None;
+        let mut pbkdf_2_config: Option<
+            Option<crate::consumer::models::passwords::Pbkdf2Config>,
+        > = None;
+        let mut name: Option<Option<String>> = None;
+        let mut trusted_metadata: Option<Option<::serde_json::Value>> = None;
+        let mut untrusted_metadata: Option<Option<::serde_json::Value>> = None;
+        let mut roles: Option<Option<Vec<String>>> = None;
+        let mut preserve_existing_sessions: Option<Option<bool>> = None;
+        let mut mfa_phone_number: Option<Option<String>> = None;
+        let mut set_phone_number_verified: Option<Option<bool>> = None;
+        let mut external_id: Option<Option<String>> = None;
+        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
+            match key.as_str() {
+                "email_address" => {
+                    crate::codec::put(&mut map, &mut email_address, "email_address")
+                }
+                "hash" => crate::codec::put(&mut map, &mut hash, "hash"),
+                "hash_type" => crate::codec::put(&mut map, &mut hash_type, "hash_type"),
+                "organization_id" => {
+                    crate::codec::put(&mut map, &mut organization_id, "organization_id")
+                }
+                "md_5_config" => {
+                    crate::codec::put(&mut map, &mut md_5_config, "md_5_config")
+                }
+                "argon_2_config" => {
+                    crate::codec::put(&mut map, &mut argon_2_config, "argon_2_config")
+                }
+                "sha_1_config" => {
+                    crate::codec::put(&mut map, &mut sha_1_config, "sha_1_config")
+                }
+                "sha_512_config" => {
+                    crate::codec::put(&mut map, &mut sha_512_config, "sha_512_config")
+                }
+                "scrypt_config" => {
+                    crate::codec::put(&mut map, &mut scrypt_config, "scrypt_config")
+                }
+                "pbkdf_2_config" => {
+                    crate::codec::put(&mut map, &mut pbkdf_2_config, "pbkdf_2_config")
+                }
+                "name" => crate::codec::put(&mut map, &mut name, "name"),
+                "trusted_metadata" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut trusted_metadata,
+                        "trusted_metadata",
+                    )
+                }
+                "untrusted_metadata" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut untrusted_metadata,
+                        "untrusted_metadata",
+                    )
+                }
+                "roles" => crate::codec::put(&mut map, &mut roles, "roles"),
+                "preserve_existing_sessions" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut preserve_existing_sessions,
+                        "preserve_existing_sessions",
+                    )
+                }
+                "mfa_phone_number" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut mfa_phone_number,
+                        "mfa_phone_number",
+                    )
+                }
+                "set_phone_number_verified" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut set_phone_number_verified,
+                        "set_phone_number_verified",
+                    )
+                }
+                "external_id" => {
+                    crate::codec::put(&mut map, &mut external_id, "external_id")
+                }
+                _ => crate::codec::skip(&mut map),
+            }?;
+        }
+        match (email_address, hash, hash_type, organization_id) {
+            (Some(email_address), Some(hash), Some(hash_type), Some(organization_id)) => {
+                Ok(Self {
+                    email_address,
+                    hash,
+                    hash_type,
+                    organization_id,
+                    md_5_config: md_5_config.flatten(),
+                    argon_2_config: argon_2_config.flatten(),
+                    sha_1_config: sha_1_config.flatten(),
+                    sha_512_config: sha_512_config.flatten(),
+                    scrypt_config: scrypt_config.flatten(),
+                    pbkdf_2_config: pbkdf_2_config.flatten(),
+                    name: name.flatten(),
+                    trusted_metadata: trusted_metadata.flatten(),
+                    untrusted_metadata: untrusted_metadata.flatten(),
+                    roles: roles.flatten(),
+                    preserve_existing_sessions: preserve_existing_sessions.flatten(),
+                    mfa_phone_number: mfa_phone_number.flatten(),
+                    set_phone_number_verified: set_phone_number_verified.flatten(),
+                    external_id: external_id.flatten(),
+                })
+            }
+            (email_address, hash, hash_type, organization_id) => {
+                Err(
+                    crate::codec::missing(
+                        &[
+                            ("email_address", email_address.is_none()),
+                            ("hash", hash.is_none()),
+                            ("hash_type", hash_type.is_none()),
+                            ("organization_id", organization_id.is_none()),
+                        ],
+                    ),
+                )
+            }
+        }
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl<'de> ::serde::Deserialize<'de> for MigrateRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::codec::object(deserializer)
+    }
 }
 
 impl MigrateRequest {
@@ -855,15 +1172,66 @@ impl ::serde::Serialize for MigrateResponse {
 }
 
 /// Parameters of [`Passwords::strength_check`].
-#[derive(Debug, Clone, ::serde::Serialize)]
-#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct StrengthCheckRequest {
     /// The candidate password to evaluate.
     pub password: String,
     /// Email address the call applies to.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub email_address: Option<String>,
+}
+
+impl ::serde::Serialize for StrengthCheckRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut object = crate::codec::Writer::new(
+            serializer,
+            1 + crate::codec::count_set(&[self.email_address.is_some()]),
+        )?;
+        object.entry("password", &self.password);
+        object.entry_if("email_address", &self.email_address);
+        object.end()
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl crate::codec::Object for StrengthCheckRequest {
+    const NAME: &'static str = "StrengthCheckRequest";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut password: Option<String> = None;
+        let mut email_address: Option<Option<String>> = None;
+        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
+            match key.as_str() {
+                "password" => crate::codec::put(&mut map, &mut password, "password"),
+                "email_address" => {
+                    crate::codec::put(&mut map, &mut email_address, "email_address")
+                }
+                _ => crate::codec::skip(&mut map),
+            }?;
+        }
+        match password {
+            Some(password) => {
+                Ok(Self {
+                    password,
+                    email_address: email_address.flatten(),
+                })
+            }
+            None => Err(::serde::de::Error::missing_field("password")),
+        }
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl<'de> ::serde::Deserialize<'de> for StrengthCheckRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::codec::object(deserializer)
+    }
 }
 
 impl StrengthCheckRequest {

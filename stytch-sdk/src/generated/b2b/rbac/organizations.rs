@@ -40,14 +40,52 @@ impl<'a> RbacOrganizations<'a> {
 }
 
 /// Parameters of [`RbacOrganizations::get_org_policy`].
-#[derive(Debug, Clone, ::serde::Serialize)]
-#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct GetOrgPolicyRequest {
     /// Identifier of the organization the call acts on. A slug may be given instead wherever the
     /// endpoint resolves organizations by slug.
-    #[serde(skip_serializing)]
     pub organization_id: String,
+}
+
+impl ::serde::Serialize for GetOrgPolicyRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        crate::codec::Writer::new(serializer, 0)?.end()
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl crate::codec::Object for GetOrgPolicyRequest {
+    const NAME: &'static str = "GetOrgPolicyRequest";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut organization_id: Option<String> = None;
+        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
+            match key.as_str() {
+                "organization_id" => {
+                    crate::codec::put(&mut map, &mut organization_id, "organization_id")
+                }
+                _ => crate::codec::skip(&mut map),
+            }?;
+        }
+        match organization_id {
+            Some(organization_id) => Ok(Self { organization_id }),
+            None => Err(::serde::de::Error::missing_field("organization_id")),
+        }
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl<'de> ::serde::Deserialize<'de> for GetOrgPolicyRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::codec::object(deserializer)
+    }
 }
 
 impl GetOrgPolicyRequest {
@@ -162,16 +200,74 @@ impl ::serde::Serialize for GetOrgPolicyResponse {
 }
 
 /// Parameters of [`RbacOrganizations::set_org_policy`].
-#[derive(Debug, Clone, ::serde::Serialize)]
-#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct SetOrgPolicyRequest {
     /// Identifier of the organization the call acts on. A slug may be given instead wherever the
     /// endpoint resolves organizations by slug.
-    #[serde(skip_serializing)]
     pub organization_id: String,
     /// The complete set of organization-specific roles to store, each with its permissions.
     pub org_policy: crate::b2b::models::rbac::OrgPolicy,
+}
+
+impl ::serde::Serialize for SetOrgPolicyRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut object = crate::codec::Writer::new(serializer, 1)?;
+        object.entry("org_policy", &self.org_policy);
+        object.end()
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl crate::codec::Object for SetOrgPolicyRequest {
+    const NAME: &'static str = "SetOrgPolicyRequest";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut organization_id: Option<String> = None;
+        let mut org_policy: Option<crate::b2b::models::rbac::OrgPolicy> = None;
+        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
+            match key.as_str() {
+                "organization_id" => {
+                    crate::codec::put(&mut map, &mut organization_id, "organization_id")
+                }
+                "org_policy" => {
+                    crate::codec::put(&mut map, &mut org_policy, "org_policy")
+                }
+                _ => crate::codec::skip(&mut map),
+            }?;
+        }
+        match (organization_id, org_policy) {
+            (Some(organization_id), Some(org_policy)) => {
+                Ok(Self {
+                    organization_id,
+                    org_policy,
+                })
+            }
+            (organization_id, org_policy) => {
+                Err(
+                    crate::codec::missing(
+                        &[
+                            ("organization_id", organization_id.is_none()),
+                            ("org_policy", org_policy.is_none()),
+                        ],
+                    ),
+                )
+            }
+        }
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl<'de> ::serde::Deserialize<'de> for SetOrgPolicyRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::codec::object(deserializer)
+    }
 }
 
 impl SetOrgPolicyRequest {

@@ -44,36 +44,167 @@ impl<'a> SsoExternal<'a> {
 }
 
 /// Parameters of [`SsoExternal::create_connection`].
-#[derive(Debug, Clone, ::serde::Serialize)]
-#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct CreateConnectionRequest {
     /// Identifier of the organization the call acts on. A slug may be given instead wherever the
     /// endpoint resolves organizations by slug.
-    #[serde(skip_serializing)]
     pub organization_id: String,
     /// Identifier of the organization that owns the SSO connection being reused.
     pub external_organization_id: String,
     /// Identifier of the SSO connection, within that other organization, to reuse.
     pub external_connection_id: String,
     /// Human-readable name for the connection, for example on a login button.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub display_name: Option<String>,
     /// Roles granted to every member who logs in through this connection.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub connection_implicit_role_assignments: Option<
         Vec<crate::b2b::models::sso::SamlConnectionImplicitRoleAssignment>,
     >,
     /// Roles granted to members according to the identity-provider groups they belong to.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub group_implicit_role_assignments: Option<
         Vec<crate::b2b::models::sso::SamlGroupImplicitRoleAssignment>,
     >,
     /// Session of the member on whose behalf the call is made. When set, the API checks that the
     /// member's RBAC roles permit the action; when left out, the call is authorized by the
     /// project secret alone.
-    #[serde(skip_serializing, default)]
     pub authorization: Option<crate::MemberSessionAuth>,
+}
+
+impl ::serde::Serialize for CreateConnectionRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut object = crate::codec::Writer::new(
+            serializer,
+            2
+                + crate::codec::count_set(
+                    &[
+                        self.display_name.is_some(),
+                        self.connection_implicit_role_assignments.is_some(),
+                        self.group_implicit_role_assignments.is_some(),
+                    ],
+                ),
+        )?;
+        object.entry("external_organization_id", &self.external_organization_id);
+        object.entry("external_connection_id", &self.external_connection_id);
+        object.entry_if("display_name", &self.display_name);
+        object
+            .entry_if(
+                "connection_implicit_role_assignments",
+                &self.connection_implicit_role_assignments,
+            );
+        object
+            .entry_if(
+                "group_implicit_role_assignments",
+                &self.group_implicit_role_assignments,
+            );
+        object.end()
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl crate::codec::Object for CreateConnectionRequest {
+    const NAME: &'static str = "CreateConnectionRequest";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut organization_id: Option<String> = None;
+        let mut external_organization_id: Option<String> = None;
+        let mut external_connection_id: Option<String> = None;
+        let mut display_name: Option<Option<String>> = None;
+        let mut connection_implicit_role_assignments: Option<
+            Option<Vec<crate::b2b::models::sso::SamlConnectionImplicitRoleAssignment>>,
+        > = None;
+        let mut group_implicit_role_assignments: Option<
+            Option<Vec<crate::b2b::models::sso::SamlGroupImplicitRoleAssignment>>,
+        > = None;
+        let mut authorization: Option<Option<crate::MemberSessionAuth>> = None;
+        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
+            match key.as_str() {
+                "organization_id" => {
+                    crate::codec::put(&mut map, &mut organization_id, "organization_id")
+                }
+                "external_organization_id" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut external_organization_id,
+                        "external_organization_id",
+                    )
+                }
+                "external_connection_id" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut external_connection_id,
+                        "external_connection_id",
+                    )
+                }
+                "display_name" => {
+                    crate::codec::put(&mut map, &mut display_name, "display_name")
+                }
+                "connection_implicit_role_assignments" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut connection_implicit_role_assignments,
+                        "connection_implicit_role_assignments",
+                    )
+                }
+                "group_implicit_role_assignments" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut group_implicit_role_assignments,
+                        "group_implicit_role_assignments",
+                    )
+                }
+                "authorization" => {
+                    crate::codec::put(&mut map, &mut authorization, "authorization")
+                }
+                _ => crate::codec::skip(&mut map),
+            }?;
+        }
+        match (organization_id, external_organization_id, external_connection_id) {
+            (
+                Some(organization_id),
+                Some(external_organization_id),
+                Some(external_connection_id),
+            ) => {
+                Ok(Self {
+                    organization_id,
+                    external_organization_id,
+                    external_connection_id,
+                    display_name: display_name.flatten(),
+                    connection_implicit_role_assignments: connection_implicit_role_assignments
+                        .flatten(),
+                    group_implicit_role_assignments: group_implicit_role_assignments
+                        .flatten(),
+                    authorization: authorization.flatten(),
+                })
+            }
+            (organization_id, external_organization_id, external_connection_id) => {
+                Err(
+                    crate::codec::missing(
+                        &[
+                            ("organization_id", organization_id.is_none()),
+                            (
+                                "external_organization_id",
+                                external_organization_id.is_none(),
+                            ),
+                            ("external_connection_id", external_connection_id.is_none()),
+                        ],
+                    ),
+                )
+            }
+        }
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl<'de> ::serde::Deserialize<'de> for CreateConnectionRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::codec::object(deserializer)
+    }
 }
 
 impl CreateConnectionRequest {
@@ -240,37 +371,143 @@ impl ::serde::Serialize for CreateConnectionResponse {
 }
 
 /// Parameters of [`SsoExternal::update_connection`].
-#[derive(Debug, Clone, ::serde::Serialize)]
-#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct UpdateConnectionRequest {
     /// Identifier of the organization the call acts on. A slug may be given instead wherever the
     /// endpoint resolves organizations by slug.
-    #[serde(skip_serializing)]
     pub organization_id: String,
     /// Identifier of the SSO or SCIM connection the call acts on.
-    #[serde(skip_serializing)]
     pub connection_id: String,
     /// Human-readable name for the connection, for example on a login button.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub display_name: Option<String>,
     /// Roles to grant every member who logs in through this connection; replaces the current
     /// list.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub external_connection_implicit_role_assignments: Option<
         Vec<crate::b2b::models::sso::ConnectionImplicitRoleAssignment>,
     >,
     /// Roles to grant according to identity-provider group membership; replaces the current
     /// list.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub external_group_implicit_role_assignments: Option<
         Vec<crate::b2b::models::sso::GroupImplicitRoleAssignment>,
     >,
     /// Session of the member on whose behalf the call is made. When set, the API checks that the
     /// member's RBAC roles permit the action; when left out, the call is authorized by the
     /// project secret alone.
-    #[serde(skip_serializing, default)]
     pub authorization: Option<crate::MemberSessionAuth>,
+}
+
+impl ::serde::Serialize for UpdateConnectionRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut object = crate::codec::Writer::new(
+            serializer,
+            crate::codec::count_set(
+                &[
+                    self.display_name.is_some(),
+                    self.external_connection_implicit_role_assignments.is_some(),
+                    self.external_group_implicit_role_assignments.is_some(),
+                ],
+            ),
+        )?;
+        object.entry_if("display_name", &self.display_name);
+        object
+            .entry_if(
+                "external_connection_implicit_role_assignments",
+                &self.external_connection_implicit_role_assignments,
+            );
+        object
+            .entry_if(
+                "external_group_implicit_role_assignments",
+                &self.external_group_implicit_role_assignments,
+            );
+        object.end()
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl crate::codec::Object for UpdateConnectionRequest {
+    const NAME: &'static str = "UpdateConnectionRequest";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut organization_id: Option<String> = None;
+        let mut connection_id: Option<String> = None;
+        let mut display_name: Option<Option<String>> = None;
+        let mut external_connection_implicit_role_assignments: Option<
+            Option<Vec<crate::b2b::models::sso::ConnectionImplicitRoleAssignment>>,
+        > = None;
+        let mut external_group_implicit_role_assignments: Option<
+            Option<Vec<crate::b2b::models::sso::GroupImplicitRoleAssignment>>,
+        > = None;
+        let mut authorization: Option<Option<crate::MemberSessionAuth>> = None;
+        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
+            match key.as_str() {
+                "organization_id" => {
+                    crate::codec::put(&mut map, &mut organization_id, "organization_id")
+                }
+                "connection_id" => {
+                    crate::codec::put(&mut map, &mut connection_id, "connection_id")
+                }
+                "display_name" => {
+                    crate::codec::put(&mut map, &mut display_name, "display_name")
+                }
+                "external_connection_implicit_role_assignments" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut external_connection_implicit_role_assignments,
+                        "external_connection_implicit_role_assignments",
+                    )
+                }
+                "external_group_implicit_role_assignments" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut external_group_implicit_role_assignments,
+                        "external_group_implicit_role_assignments",
+                    )
+                }
+                "authorization" => {
+                    crate::codec::put(&mut map, &mut authorization, "authorization")
+                }
+                _ => crate::codec::skip(&mut map),
+            }?;
+        }
+        match (organization_id, connection_id) {
+            (Some(organization_id), Some(connection_id)) => {
+                Ok(Self {
+                    organization_id,
+                    connection_id,
+                    display_name: display_name.flatten(),
+                    external_connection_implicit_role_assignments: external_connection_implicit_role_assignments
+                        .flatten(),
+                    external_group_implicit_role_assignments: external_group_implicit_role_assignments
+                        .flatten(),
+                    authorization: authorization.flatten(),
+                })
+            }
+            (organization_id, connection_id) => {
+                Err(
+                    crate::codec::missing(
+                        &[
+                            ("organization_id", organization_id.is_none()),
+                            ("connection_id", connection_id.is_none()),
+                        ],
+                    ),
+                )
+            }
+        }
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl<'de> ::serde::Deserialize<'de> for UpdateConnectionRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::codec::object(deserializer)
+    }
 }
 
 impl UpdateConnectionRequest {

@@ -45,31 +45,99 @@ impl<'a> SsoOidc<'a> {
 }
 
 /// Parameters of [`SsoOidc::create_connection`].
-#[derive(Debug, Clone, ::serde::Serialize)]
-#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct CreateConnectionRequest {
     /// Identifier of the organization the call acts on. A slug may be given instead wherever the
     /// endpoint resolves organizations by slug.
-    #[serde(skip_serializing)]
     pub organization_id: String,
     /// Human-readable name for the connection, for example on a login button.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub display_name: Option<String>,
     /// Vendor of the identity provider, so Stytch can apply any handling that vendor needs.
     ///
     /// Wire values: `classlink`, `cyberark`, `duo`, `generic`, `google-workspace`, `jumpcloud`,
     /// `keycloak`, `miniorange`, `microsoft-entra`, `okta`, `onelogin`, `pingfederate`,
     /// `rippling`, `salesforce`, `shibboleth`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub identity_provider: Option<
         crate::b2b::models::sso_oidc::CreateConnectionRequestIdentityProvider,
     >,
     /// Session of the member on whose behalf the call is made. When set, the API checks that the
     /// member's RBAC roles permit the action; when left out, the call is authorized by the
     /// project secret alone.
-    #[serde(skip_serializing, default)]
     pub authorization: Option<crate::MemberSessionAuth>,
+}
+
+impl ::serde::Serialize for CreateConnectionRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut object = crate::codec::Writer::new(
+            serializer,
+            crate::codec::count_set(
+                &[self.display_name.is_some(), self.identity_provider.is_some()],
+            ),
+        )?;
+        object.entry_if("display_name", &self.display_name);
+        object.entry_if("identity_provider", &self.identity_provider);
+        object.end()
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl crate::codec::Object for CreateConnectionRequest {
+    const NAME: &'static str = "CreateConnectionRequest";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut organization_id: Option<String> = None;
+        let mut display_name: Option<Option<String>> = None;
+        let mut identity_provider: Option<
+            Option<crate::b2b::models::sso_oidc::CreateConnectionRequestIdentityProvider>,
+        > = None;
+        let mut authorization: Option<Option<crate::MemberSessionAuth>> = None;
+        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
+            match key.as_str() {
+                "organization_id" => {
+                    crate::codec::put(&mut map, &mut organization_id, "organization_id")
+                }
+                "display_name" => {
+                    crate::codec::put(&mut map, &mut display_name, "display_name")
+                }
+                "identity_provider" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut identity_provider,
+                        "identity_provider",
+                    )
+                }
+                "authorization" => {
+                    crate::codec::put(&mut map, &mut authorization, "authorization")
+                }
+                _ => crate::codec::skip(&mut map),
+            }?;
+        }
+        match organization_id {
+            Some(organization_id) => {
+                Ok(Self {
+                    organization_id,
+                    display_name: display_name.flatten(),
+                    identity_provider: identity_provider.flatten(),
+                    authorization: authorization.flatten(),
+                })
+            }
+            None => Err(::serde::de::Error::missing_field("organization_id")),
+        }
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl<'de> ::serde::Deserialize<'de> for CreateConnectionRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::codec::object(deserializer)
+    }
 }
 
 impl CreateConnectionRequest {
@@ -219,64 +287,202 @@ impl ::serde::Serialize for CreateConnectionResponse {
 }
 
 /// Parameters of [`SsoOidc::update_connection`].
-#[derive(Debug, Clone, ::serde::Serialize)]
-#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct UpdateConnectionRequest {
     /// Identifier of the organization the call acts on. A slug may be given instead wherever the
     /// endpoint resolves organizations by slug.
-    #[serde(skip_serializing)]
     pub organization_id: String,
     /// Identifier of the SSO or SCIM connection the call acts on.
-    #[serde(skip_serializing)]
     pub connection_id: String,
     /// Human-readable name for the connection, for example on a login button.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub display_name: Option<String>,
     /// Identifier of the client application the call acts on.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub client_id: Option<String>,
     /// Secret that authenticates the client application.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub client_secret: Option<String>,
     /// Issuer URL of the identity provider; it must match the `iss` claim of the ID tokens the
     /// provider issues.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub issuer: Option<String>,
     /// Provider endpoint the member's browser is sent to for login and consent.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub authorization_url: Option<String>,
     /// Provider endpoint Stytch calls to exchange the authorization code for tokens.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub token_url: Option<String>,
     /// Provider endpoint Stytch calls to fetch the member's profile claims.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub userinfo_url: Option<String>,
     /// URL of the provider's JSON Web Key Set, used to check the signatures on its ID tokens.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub jwks_url: Option<String>,
     /// Vendor of the identity provider, so Stytch can apply any handling that vendor needs.
     ///
     /// Wire values: `classlink`, `cyberark`, `duo`, `generic`, `google-workspace`, `jumpcloud`,
     /// `keycloak`, `miniorange`, `microsoft-entra`, `okta`, `onelogin`, `pingfederate`,
     /// `rippling`, `salesforce`, `shibboleth`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub identity_provider: Option<
         crate::b2b::models::sso_oidc::UpdateConnectionRequestIdentityProvider,
     >,
     /// Extra OAuth scopes to request from the provider, separated by spaces, on top of the
     /// standard OpenID Connect ones.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub custom_scopes: Option<String>,
     /// JSON object mapping member fields (such as email or name) to the claim names the provider
     /// uses, for providers whose claims differ from the standard ones.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub attribute_mapping: Option<::serde_json::Value>,
     /// Session of the member on whose behalf the call is made. When set, the API checks that the
     /// member's RBAC roles permit the action; when left out, the call is authorized by the
     /// project secret alone.
-    #[serde(skip_serializing, default)]
     pub authorization: Option<crate::MemberSessionAuth>,
+}
+
+impl ::serde::Serialize for UpdateConnectionRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut object = crate::codec::Writer::new(
+            serializer,
+            crate::codec::count_set(
+                &[
+                    self.display_name.is_some(),
+                    self.client_id.is_some(),
+                    self.client_secret.is_some(),
+                    self.issuer.is_some(),
+                    self.authorization_url.is_some(),
+                    self.token_url.is_some(),
+                    self.userinfo_url.is_some(),
+                    self.jwks_url.is_some(),
+                    self.identity_provider.is_some(),
+                    self.custom_scopes.is_some(),
+                    self.attribute_mapping.is_some(),
+                ],
+            ),
+        )?;
+        object.entry_if("display_name", &self.display_name);
+        object.entry_if("client_id", &self.client_id);
+        object.entry_if("client_secret", &self.client_secret);
+        object.entry_if("issuer", &self.issuer);
+        object.entry_if("authorization_url", &self.authorization_url);
+        object.entry_if("token_url", &self.token_url);
+        object.entry_if("userinfo_url", &self.userinfo_url);
+        object.entry_if("jwks_url", &self.jwks_url);
+        object.entry_if("identity_provider", &self.identity_provider);
+        object.entry_if("custom_scopes", &self.custom_scopes);
+        object.entry_if("attribute_mapping", &self.attribute_mapping);
+        object.end()
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl crate::codec::Object for UpdateConnectionRequest {
+    const NAME: &'static str = "UpdateConnectionRequest";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut organization_id: Option<String> = None;
+        let mut connection_id: Option<String> = None;
+        let mut display_name: Option<Option<String>> = None;
+        let mut client_id: Option<Option<String>> = None;
+        let mut client_secret: Option<Option<String>> = None;
+        let mut issuer: Option<Option<String>> = None;
+        let mut authorization_url: Option<Option<String>> = None;
+        let mut token_url: Option<Option<String>> = None;
+        let mut userinfo_url: Option<Option<String>> = None;
+        let mut jwks_url: Option<Option<String>> = None;
+        let mut identity_provider: Option<
+            Option<crate::b2b::models::sso_oidc::UpdateConnectionRequestIdentityProvider>,
+        > = None;
+        let mut custom_scopes: Option<Option<String>> = None;
+        let mut attribute_mapping: Option<Option<::serde_json::Value>> = None;
+        let mut authorization: Option<Option<crate::MemberSessionAuth>> = None;
+        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
+            match key.as_str() {
+                "organization_id" => {
+                    crate::codec::put(&mut map, &mut organization_id, "organization_id")
+                }
+                "connection_id" => {
+                    crate::codec::put(&mut map, &mut connection_id, "connection_id")
+                }
+                "display_name" => {
+                    crate::codec::put(&mut map, &mut display_name, "display_name")
+                }
+                "client_id" => crate::codec::put(&mut map, &mut client_id, "client_id"),
+                "client_secret" => {
+                    crate::codec::put(&mut map, &mut client_secret, "client_secret")
+                }
+                "issuer" => crate::codec::put(&mut map, &mut issuer, "issuer"),
+                "authorization_url" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut authorization_url,
+                        "authorization_url",
+                    )
+                }
+                "token_url" => crate::codec::put(&mut map, &mut token_url, "token_url"),
+                "userinfo_url" => {
+                    crate::codec::put(&mut map, &mut userinfo_url, "userinfo_url")
+                }
+                "jwks_url" => crate::codec::put(&mut map, &mut jwks_url, "jwks_url"),
+                "identity_provider" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut identity_provider,
+                        "identity_provider",
+                    )
+                }
+                "custom_scopes" => {
+                    crate::codec::put(&mut map, &mut custom_scopes, "custom_scopes")
+                }
+                "attribute_mapping" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut attribute_mapping,
+                        "attribute_mapping",
+                    )
+                }
+                "authorization" => {
+                    crate::codec::put(&mut map, &mut authorization, "authorization")
+                }
+                _ => crate::codec::skip(&mut map),
+            }?;
+        }
+        match (organization_id, connection_id) {
+            (Some(organization_id), Some(connection_id)) => {
+                Ok(Self {
+                    organization_id,
+                    connection_id,
+                    display_name: display_name.flatten(),
+                    client_id: client_id.flatten(),
+                    client_secret: client_secret.flatten(),
+                    issuer: issuer.flatten(),
+                    authorization_url: authorization_url.flatten(),
+                    token_url: token_url.flatten(),
+                    userinfo_url: userinfo_url.flatten(),
+                    jwks_url: jwks_url.flatten(),
+                    identity_provider: identity_provider.flatten(),
+                    custom_scopes: custom_scopes.flatten(),
+                    attribute_mapping: attribute_mapping.flatten(),
+                    authorization: authorization.flatten(),
+                })
+            }
+            (organization_id, connection_id) => {
+                Err(
+                    crate::codec::missing(
+                        &[
+                            ("organization_id", organization_id.is_none()),
+                            ("connection_id", connection_id.is_none()),
+                        ],
+                    ),
+                )
+            }
+        }
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl<'de> ::serde::Deserialize<'de> for UpdateConnectionRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::codec::object(deserializer)
+    }
 }
 
 impl UpdateConnectionRequest {

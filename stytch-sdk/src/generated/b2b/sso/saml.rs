@@ -89,31 +89,99 @@ impl<'a> SsoSaml<'a> {
 }
 
 /// Parameters of [`SsoSaml::create_connection`].
-#[derive(Debug, Clone, ::serde::Serialize)]
-#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct CreateConnectionRequest {
     /// Identifier of the organization the call acts on. A slug may be given instead wherever the
     /// endpoint resolves organizations by slug.
-    #[serde(skip_serializing)]
     pub organization_id: String,
     /// Human-readable name for the connection, for example on a login button.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub display_name: Option<String>,
     /// Vendor of the identity provider, so Stytch can apply any handling that vendor needs.
     ///
     /// Wire values: `classlink`, `cyberark`, `duo`, `generic`, `google-workspace`, `jumpcloud`,
     /// `keycloak`, `miniorange`, `microsoft-entra`, `okta`, `onelogin`, `pingfederate`,
     /// `rippling`, `salesforce`, `shibboleth`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub identity_provider: Option<
         crate::b2b::models::sso_saml::CreateConnectionRequestIdentityProvider,
     >,
     /// Session of the member on whose behalf the call is made. When set, the API checks that the
     /// member's RBAC roles permit the action; when left out, the call is authorized by the
     /// project secret alone.
-    #[serde(skip_serializing, default)]
     pub authorization: Option<crate::MemberSessionAuth>,
+}
+
+impl ::serde::Serialize for CreateConnectionRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut object = crate::codec::Writer::new(
+            serializer,
+            crate::codec::count_set(
+                &[self.display_name.is_some(), self.identity_provider.is_some()],
+            ),
+        )?;
+        object.entry_if("display_name", &self.display_name);
+        object.entry_if("identity_provider", &self.identity_provider);
+        object.end()
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl crate::codec::Object for CreateConnectionRequest {
+    const NAME: &'static str = "CreateConnectionRequest";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut organization_id: Option<String> = None;
+        let mut display_name: Option<Option<String>> = None;
+        let mut identity_provider: Option<
+            Option<crate::b2b::models::sso_saml::CreateConnectionRequestIdentityProvider>,
+        > = None;
+        let mut authorization: Option<Option<crate::MemberSessionAuth>> = None;
+        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
+            match key.as_str() {
+                "organization_id" => {
+                    crate::codec::put(&mut map, &mut organization_id, "organization_id")
+                }
+                "display_name" => {
+                    crate::codec::put(&mut map, &mut display_name, "display_name")
+                }
+                "identity_provider" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut identity_provider,
+                        "identity_provider",
+                    )
+                }
+                "authorization" => {
+                    crate::codec::put(&mut map, &mut authorization, "authorization")
+                }
+                _ => crate::codec::skip(&mut map),
+            }?;
+        }
+        match organization_id {
+            Some(organization_id) => {
+                Ok(Self {
+                    organization_id,
+                    display_name: display_name.flatten(),
+                    identity_provider: identity_provider.flatten(),
+                    authorization: authorization.flatten(),
+                })
+            }
+            None => Err(::serde::de::Error::missing_field("organization_id")),
+        }
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl<'de> ::serde::Deserialize<'de> for CreateConnectionRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::codec::object(deserializer)
+    }
 }
 
 impl CreateConnectionRequest {
@@ -263,25 +331,89 @@ impl ::serde::Serialize for CreateConnectionResponse {
 }
 
 /// Parameters of [`SsoSaml::delete_encryption_private_key`].
-#[derive(Debug, Clone, ::serde::Serialize)]
-#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct DeleteEncryptionPrivateKeyRequest {
     /// Identifier of the organization the call acts on. A slug may be given instead wherever the
     /// endpoint resolves organizations by slug.
-    #[serde(skip_serializing)]
     pub organization_id: String,
     /// Identifier of the SSO or SCIM connection the call acts on.
-    #[serde(skip_serializing)]
     pub connection_id: String,
     /// Identifier of the encryption private key to delete.
-    #[serde(skip_serializing)]
     pub private_key_id: String,
     /// Session of the member on whose behalf the call is made. When set, the API checks that the
     /// member's RBAC roles permit the action; when left out, the call is authorized by the
     /// project secret alone.
-    #[serde(skip_serializing, default)]
     pub authorization: Option<crate::MemberSessionAuth>,
+}
+
+impl ::serde::Serialize for DeleteEncryptionPrivateKeyRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        crate::codec::Writer::new(serializer, 0)?.end()
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl crate::codec::Object for DeleteEncryptionPrivateKeyRequest {
+    const NAME: &'static str = "DeleteEncryptionPrivateKeyRequest";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut organization_id: Option<String> = None;
+        let mut connection_id: Option<String> = None;
+        let mut private_key_id: Option<String> = None;
+        let mut authorization: Option<Option<crate::MemberSessionAuth>> = None;
+        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
+            match key.as_str() {
+                "organization_id" => {
+                    crate::codec::put(&mut map, &mut organization_id, "organization_id")
+                }
+                "connection_id" => {
+                    crate::codec::put(&mut map, &mut connection_id, "connection_id")
+                }
+                "private_key_id" => {
+                    crate::codec::put(&mut map, &mut private_key_id, "private_key_id")
+                }
+                "authorization" => {
+                    crate::codec::put(&mut map, &mut authorization, "authorization")
+                }
+                _ => crate::codec::skip(&mut map),
+            }?;
+        }
+        match (organization_id, connection_id, private_key_id) {
+            (Some(organization_id), Some(connection_id), Some(private_key_id)) => {
+                Ok(Self {
+                    organization_id,
+                    connection_id,
+                    private_key_id,
+                    authorization: authorization.flatten(),
+                })
+            }
+            (organization_id, connection_id, private_key_id) => {
+                Err(
+                    crate::codec::missing(
+                        &[
+                            ("organization_id", organization_id.is_none()),
+                            ("connection_id", connection_id.is_none()),
+                            ("private_key_id", private_key_id.is_none()),
+                        ],
+                    ),
+                )
+            }
+        }
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl<'de> ::serde::Deserialize<'de> for DeleteEncryptionPrivateKeyRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::codec::object(deserializer)
+    }
 }
 
 impl DeleteEncryptionPrivateKeyRequest {
@@ -432,25 +564,89 @@ impl ::serde::Serialize for DeleteEncryptionPrivateKeyResponse {
 }
 
 /// Parameters of [`SsoSaml::delete_verification_certificate`].
-#[derive(Debug, Clone, ::serde::Serialize)]
-#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct DeleteVerificationCertificateRequest {
     /// Identifier of the organization the call acts on. A slug may be given instead wherever the
     /// endpoint resolves organizations by slug.
-    #[serde(skip_serializing)]
     pub organization_id: String,
     /// Identifier of the SSO or SCIM connection the call acts on.
-    #[serde(skip_serializing)]
     pub connection_id: String,
     /// Identifier of the verification certificate to delete.
-    #[serde(skip_serializing)]
     pub certificate_id: String,
     /// Session of the member on whose behalf the call is made. When set, the API checks that the
     /// member's RBAC roles permit the action; when left out, the call is authorized by the
     /// project secret alone.
-    #[serde(skip_serializing, default)]
     pub authorization: Option<crate::MemberSessionAuth>,
+}
+
+impl ::serde::Serialize for DeleteVerificationCertificateRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        crate::codec::Writer::new(serializer, 0)?.end()
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl crate::codec::Object for DeleteVerificationCertificateRequest {
+    const NAME: &'static str = "DeleteVerificationCertificateRequest";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut organization_id: Option<String> = None;
+        let mut connection_id: Option<String> = None;
+        let mut certificate_id: Option<String> = None;
+        let mut authorization: Option<Option<crate::MemberSessionAuth>> = None;
+        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
+            match key.as_str() {
+                "organization_id" => {
+                    crate::codec::put(&mut map, &mut organization_id, "organization_id")
+                }
+                "connection_id" => {
+                    crate::codec::put(&mut map, &mut connection_id, "connection_id")
+                }
+                "certificate_id" => {
+                    crate::codec::put(&mut map, &mut certificate_id, "certificate_id")
+                }
+                "authorization" => {
+                    crate::codec::put(&mut map, &mut authorization, "authorization")
+                }
+                _ => crate::codec::skip(&mut map),
+            }?;
+        }
+        match (organization_id, connection_id, certificate_id) {
+            (Some(organization_id), Some(connection_id), Some(certificate_id)) => {
+                Ok(Self {
+                    organization_id,
+                    connection_id,
+                    certificate_id,
+                    authorization: authorization.flatten(),
+                })
+            }
+            (organization_id, connection_id, certificate_id) => {
+                Err(
+                    crate::codec::missing(
+                        &[
+                            ("organization_id", organization_id.is_none()),
+                            ("connection_id", connection_id.is_none()),
+                            ("certificate_id", certificate_id.is_none()),
+                        ],
+                    ),
+                )
+            }
+        }
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl<'de> ::serde::Deserialize<'de> for DeleteVerificationCertificateRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::codec::object(deserializer)
+    }
 }
 
 impl DeleteVerificationCertificateRequest {
@@ -601,24 +797,91 @@ impl ::serde::Serialize for DeleteVerificationCertificateResponse {
 }
 
 /// Parameters of [`SsoSaml::update_by_url`].
-#[derive(Debug, Clone, ::serde::Serialize)]
-#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct UpdateByUrlRequest {
     /// Identifier of the organization the call acts on. A slug may be given instead wherever the
     /// endpoint resolves organizations by slug.
-    #[serde(skip_serializing)]
     pub organization_id: String,
     /// Identifier of the SSO or SCIM connection the call acts on.
-    #[serde(skip_serializing)]
     pub connection_id: String,
     /// URL where the identity provider publishes its SAML metadata XML.
     pub metadata_url: String,
     /// Session of the member on whose behalf the call is made. When set, the API checks that the
     /// member's RBAC roles permit the action; when left out, the call is authorized by the
     /// project secret alone.
-    #[serde(skip_serializing, default)]
     pub authorization: Option<crate::MemberSessionAuth>,
+}
+
+impl ::serde::Serialize for UpdateByUrlRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut object = crate::codec::Writer::new(serializer, 1)?;
+        object.entry("metadata_url", &self.metadata_url);
+        object.end()
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl crate::codec::Object for UpdateByUrlRequest {
+    const NAME: &'static str = "UpdateByUrlRequest";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut organization_id: Option<String> = None;
+        let mut connection_id: Option<String> = None;
+        let mut metadata_url: Option<String> = None;
+        let mut authorization: Option<Option<crate::MemberSessionAuth>> = None;
+        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
+            match key.as_str() {
+                "organization_id" => {
+                    crate::codec::put(&mut map, &mut organization_id, "organization_id")
+                }
+                "connection_id" => {
+                    crate::codec::put(&mut map, &mut connection_id, "connection_id")
+                }
+                "metadata_url" => {
+                    crate::codec::put(&mut map, &mut metadata_url, "metadata_url")
+                }
+                "authorization" => {
+                    crate::codec::put(&mut map, &mut authorization, "authorization")
+                }
+                _ => crate::codec::skip(&mut map),
+            }?;
+        }
+        match (organization_id, connection_id, metadata_url) {
+            (Some(organization_id), Some(connection_id), Some(metadata_url)) => {
+                Ok(Self {
+                    organization_id,
+                    connection_id,
+                    metadata_url,
+                    authorization: authorization.flatten(),
+                })
+            }
+            (organization_id, connection_id, metadata_url) => {
+                Err(
+                    crate::codec::missing(
+                        &[
+                            ("organization_id", organization_id.is_none()),
+                            ("connection_id", connection_id.is_none()),
+                            ("metadata_url", metadata_url.is_none()),
+                        ],
+                    ),
+                )
+            }
+        }
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl<'de> ::serde::Deserialize<'de> for UpdateByUrlRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::codec::object(deserializer)
+    }
 }
 
 impl UpdateByUrlRequest {
@@ -762,87 +1025,305 @@ impl ::serde::Serialize for UpdateByUrlResponse {
 }
 
 /// Parameters of [`SsoSaml::update_connection`].
-#[derive(Debug, Clone, ::serde::Serialize)]
-#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct UpdateConnectionRequest {
     /// Identifier of the organization the call acts on. A slug may be given instead wherever the
     /// endpoint resolves organizations by slug.
-    #[serde(skip_serializing)]
     pub organization_id: String,
     /// Identifier of the SSO or SCIM connection the call acts on.
-    #[serde(skip_serializing)]
     pub connection_id: String,
     /// Entity ID of the identity provider, as given in its metadata; incoming assertions must
     /// name it as their issuer.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub idp_entity_id: Option<String>,
     /// Human-readable name for the connection, for example on a login button.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub display_name: Option<String>,
     /// JSON object mapping member fields (such as email and name) to the attribute names the
     /// identity provider puts in its assertions.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub attribute_mapping: Option<::serde_json::Value>,
     /// PEM-encoded X.509 certificate the identity provider signs its assertions with; it is
     /// added to the connection's verification certificates.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub x509_certificate: Option<String>,
     /// The identity provider's single sign-on URL, where Stytch sends SAML login requests.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub idp_sso_url: Option<String>,
     /// Roles to grant every member who logs in through this connection.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub saml_connection_implicit_role_assignments: Option<
         Vec<crate::b2b::models::sso::SamlConnectionImplicitRoleAssignment>,
     >,
     /// Roles to grant according to the groups listed in the member's assertion.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub saml_group_implicit_role_assignments: Option<
         Vec<crate::b2b::models::sso::SamlGroupImplicitRoleAssignment>,
     >,
     /// Second audience value that assertions may carry, useful when moving an existing SAML
     /// setup to Stytch without reconfiguring the identity provider.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub alternative_audience_uri: Option<String>,
     /// Vendor of the identity provider, so Stytch can apply any handling that vendor needs.
     ///
     /// Wire values: `classlink`, `cyberark`, `duo`, `generic`, `google-workspace`, `jumpcloud`,
     /// `keycloak`, `miniorange`, `microsoft-entra`, `okta`, `onelogin`, `pingfederate`,
     /// `rippling`, `salesforce`, `shibboleth`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub identity_provider: Option<
         crate::b2b::models::sso_saml::UpdateConnectionRequestIdentityProvider,
     >,
     /// PEM-encoded private key that Stytch uses to sign the SAML requests it sends to the
     /// identity provider, for providers that require signed requests.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub signing_private_key: Option<String>,
     /// NameID format to expect in assertions, as a SAML format URN such as the email address
     /// format.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub nameid_format: Option<String>,
     /// Second assertion consumer service URL that also accepts responses, for example one kept
     /// from an earlier setup during a migration.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub alternative_acs_url: Option<String>,
     /// Refuse logins started from the identity provider's side, so that only flows your app
     /// starts are accepted.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub idp_initiated_auth_disabled: Option<bool>,
     /// PEM-encoded private key that Stytch uses to decrypt assertions the identity provider
     /// sends encrypted.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub saml_encryption_private_key: Option<String>,
     /// Let SAML responses for this connection arrive through a gateway URL instead of only
     /// directly at the connection's `acs_url`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub allow_gateway_callback: Option<bool>,
     /// Session of the member on whose behalf the call is made. When set, the API checks that the
     /// member's RBAC roles permit the action; when left out, the call is authorized by the
     /// project secret alone.
-    #[serde(skip_serializing, default)]
     pub authorization: Option<crate::MemberSessionAuth>,
+}
+
+impl ::serde::Serialize for UpdateConnectionRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut object = crate::codec::Writer::new(
+            serializer,
+            crate::codec::count_set(
+                &[
+                    self.idp_entity_id.is_some(),
+                    self.display_name.is_some(),
+                    self.attribute_mapping.is_some(),
+                    self.x509_certificate.is_some(),
+                    self.idp_sso_url.is_some(),
+                    self.saml_connection_implicit_role_assignments.is_some(),
+                    self.saml_group_implicit_role_assignments.is_some(),
+                    self.alternative_audience_uri.is_some(),
+                    self.identity_provider.is_some(),
+                    self.signing_private_key.is_some(),
+                    self.nameid_format.is_some(),
+                    self.alternative_acs_url.is_some(),
+                    self.idp_initiated_auth_disabled.is_some(),
+                    self.saml_encryption_private_key.is_some(),
+                    self.allow_gateway_callback.is_some(),
+                ],
+            ),
+        )?;
+        object.entry_if("idp_entity_id", &self.idp_entity_id);
+        object.entry_if("display_name", &self.display_name);
+        object.entry_if("attribute_mapping", &self.attribute_mapping);
+        object.entry_if("x509_certificate", &self.x509_certificate);
+        object.entry_if("idp_sso_url", &self.idp_sso_url);
+        object
+            .entry_if(
+                "saml_connection_implicit_role_assignments",
+                &self.saml_connection_implicit_role_assignments,
+            );
+        object
+            .entry_if(
+                "saml_group_implicit_role_assignments",
+                &self.saml_group_implicit_role_assignments,
+            );
+        object.entry_if("alternative_audience_uri", &self.alternative_audience_uri);
+        object.entry_if("identity_provider", &self.identity_provider);
+        object.entry_if("signing_private_key", &self.signing_private_key);
+        object.entry_if("nameid_format", &self.nameid_format);
+        object.entry_if("alternative_acs_url", &self.alternative_acs_url);
+        object
+            .entry_if("idp_initiated_auth_disabled", &self.idp_initiated_auth_disabled);
+        object
+            .entry_if("saml_encryption_private_key", &self.saml_encryption_private_key);
+        object.entry_if("allow_gateway_callback", &self.allow_gateway_callback);
+        object.end()
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl crate::codec::Object for UpdateConnectionRequest {
+    const NAME: &'static str = "UpdateConnectionRequest";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut organization_id: Option<String> = None;
+        let mut connection_id: Option<String> = None;
+        let mut idp_entity_id: Option<Option<String>> = None;
+        let mut display_name: Option<Option<String>> = None;
+        let mut attribute_mapping: Option<Option<::serde_json::Value>> = None;
+        let mut x509_certificate: Option<Option<String>> = None;
+        let mut idp_sso_url: Option<Option<String>> = None;
+        let mut saml_connection_implicit_role_assignments: Option<
+            Option<Vec<crate::b2b::models::sso::SamlConnectionImplicitRoleAssignment>>,
+        > = None;
+        let mut saml_group_implicit_role_assignments: Option<
+            Option<Vec<crate::b2b::models::sso::SamlGroupImplicitRoleAssignment>>,
+        > = None;
+        let mut alternative_audience_uri: Option<Option<String>> = None;
+        let mut identity_provider: Option<
+            Option<crate::b2b::models::sso_saml::UpdateConnectionRequestIdentityProvider>,
+        > = None;
+        let mut signing_private_key: Option<Option<String>> = None;
+        let mut nameid_format: Option<Option<String>> = None;
+        let mut alternative_acs_url: Option<Option<String>> = None;
+        let mut idp_initiated_auth_disabled: Option<Option<bool>> = None;
+        let mut saml_encryption_private_key: Option<Option<String>> = None;
+        let mut allow_gateway_callback: Option<Option<bool>> = None;
+        let mut authorization: Option<Option<crate::MemberSessionAuth>> = None;
+        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
+            match key.as_str() {
+                "organization_id" => {
+                    crate::codec::put(&mut map, &mut organization_id, "organization_id")
+                }
+                "connection_id" => {
+                    crate::codec::put(&mut map, &mut connection_id, "connection_id")
+                }
+                "idp_entity_id" => {
+                    crate::codec::put(&mut map, &mut idp_entity_id, "idp_entity_id")
+                }
+                "display_name" => {
+                    crate::codec::put(&mut map, &mut display_name, "display_name")
+                }
+                "attribute_mapping" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut attribute_mapping,
+                        "attribute_mapping",
+                    )
+                }
+                "x509_certificate" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut x509_certificate,
+                        "x509_certificate",
+                    )
+                }
+                "idp_sso_url" => {
+                    crate::codec::put(&mut map, &mut idp_sso_url, "idp_sso_url")
+                }
+                "saml_connection_implicit_role_assignments" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut saml_connection_implicit_role_assignments,
+                        "saml_connection_implicit_role_assignments",
+                    )
+                }
+                "saml_group_implicit_role_assignments" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut saml_group_implicit_role_assignments,
+                        "saml_group_implicit_role_assignments",
+                    )
+                }
+                "alternative_audience_uri" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut alternative_audience_uri,
+                        "alternative_audience_uri",
+                    )
+                }
+                "identity_provider" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut identity_provider,
+                        "identity_provider",
+                    )
+                }
+                "signing_private_key" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut signing_private_key,
+                        "signing_private_key",
+                    )
+                }
+                "nameid_format" => {
+                    crate::codec::put(&mut map, &mut nameid_format, "nameid_format")
+                }
+                "alternative_acs_url" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut alternative_acs_url,
+                        "alternative_acs_url",
+                    )
+                }
+                "idp_initiated_auth_disabled" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut idp_initiated_auth_disabled,
+                        "idp_initiated_auth_disabled",
+                    )
+                }
+                "saml_encryption_private_key" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut saml_encryption_private_key,
+                        "saml_encryption_private_key",
+                    )
+                }
+                "allow_gateway_callback" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut allow_gateway_callback,
+                        "allow_gateway_callback",
+                    )
+                }
+                "authorization" => {
+                    crate::codec::put(&mut map, &mut authorization, "authorization")
+                }
+                _ => crate::codec::skip(&mut map),
+            }?;
+        }
+        match (organization_id, connection_id) {
+            (Some(organization_id), Some(connection_id)) => {
+                Ok(Self {
+                    organization_id,
+                    connection_id,
+                    idp_entity_id: idp_entity_id.flatten(),
+                    display_name: display_name.flatten(),
+                    attribute_mapping: attribute_mapping.flatten(),
+                    x509_certificate: x509_certificate.flatten(),
+                    idp_sso_url: idp_sso_url.flatten(),
+                    saml_connection_implicit_role_assignments: saml_connection_implicit_role_assignments
+                        .flatten(),
+                    saml_group_implicit_role_assignments: saml_group_implicit_role_assignments
+                        .flatten(),
+                    alternative_audience_uri: alternative_audience_uri.flatten(),
+                    identity_provider: identity_provider.flatten(),
+                    signing_private_key: signing_private_key.flatten(),
+                    nameid_format: nameid_format.flatten(),
+                    alternative_acs_url: alternative_acs_url.flatten(),
+                    idp_initiated_auth_disabled: idp_initiated_auth_disabled.flatten(),
+                    saml_encryption_private_key: saml_encryption_private_key.flatten(),
+                    allow_gateway_callback: allow_gateway_callback.flatten(),
+                    authorization: authorization.flatten(),
+                })
+            }
+            (organization_id, connection_id) => {
+                Err(
+                    crate::codec::missing(
+                        &[
+                            ("organization_id", organization_id.is_none()),
+                            ("connection_id", connection_id.is_none()),
+                        ],
+                    ),
+                )
+            }
+        }
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl<'de> ::serde::Deserialize<'de> for UpdateConnectionRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::codec::object(deserializer)
+    }
 }
 
 impl UpdateConnectionRequest {

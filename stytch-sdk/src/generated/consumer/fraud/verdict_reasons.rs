@@ -41,13 +41,55 @@ impl<'a> FraudVerdictReasons<'a> {
 }
 
 /// Parameters of [`FraudVerdictReasons::list`].
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct ListRequest {
     /// Return only the reasons for which your project has set an override.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub overrides_only: Option<bool>,
+}
+
+impl ::serde::Serialize for ListRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut object = crate::codec::Writer::new(
+            serializer,
+            crate::codec::count_set(&[self.overrides_only.is_some()]),
+        )?;
+        object.entry_if("overrides_only", &self.overrides_only);
+        object.end()
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl crate::codec::Object for ListRequest {
+    const NAME: &'static str = "ListRequest";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut overrides_only: Option<Option<bool>> = None;
+        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
+            match key.as_str() {
+                "overrides_only" => {
+                    crate::codec::put(&mut map, &mut overrides_only, "overrides_only")
+                }
+                _ => crate::codec::skip(&mut map),
+            }?;
+        }
+        Ok(Self {
+            overrides_only: overrides_only.flatten(),
+        })
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl<'de> ::serde::Deserialize<'de> for ListRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::codec::object(deserializer)
+    }
 }
 
 impl ListRequest {
@@ -168,8 +210,7 @@ impl ::serde::Serialize for ListResponse {
 }
 
 /// Parameters of [`FraudVerdictReasons::override`].
-#[derive(Debug, Clone, ::serde::Serialize)]
-#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct OverrideRequest {
     /// Name of the verdict reason to override, as reported in a verdict's `reasons` list.
@@ -179,8 +220,83 @@ pub struct OverrideRequest {
     /// Wire values: `ALLOW`, `CHALLENGE`, `BLOCK`, `NONE`.
     pub override_action: crate::consumer::models::fraud_verdict_reasons::OverrideRequestAction,
     /// Free-text note on why the override was set, for your own records.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub override_description: Option<String>,
+}
+
+impl ::serde::Serialize for OverrideRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut object = crate::codec::Writer::new(
+            serializer,
+            2 + crate::codec::count_set(&[self.override_description.is_some()]),
+        )?;
+        object.entry("verdict_reason", &self.verdict_reason);
+        object.entry("override_action", &self.override_action);
+        object.entry_if("override_description", &self.override_description);
+        object.end()
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl crate::codec::Object for OverrideRequest {
+    const NAME: &'static str = "OverrideRequest";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut verdict_reason: Option<String> = None;
+        let mut override_action: Option<
+            crate::consumer::models::fraud_verdict_reasons::OverrideRequestAction,
+        > = None;
+        let mut override_description: Option<Option<String>> = None;
+        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
+            match key.as_str() {
+                "verdict_reason" => {
+                    crate::codec::put(&mut map, &mut verdict_reason, "verdict_reason")
+                }
+                "override_action" => {
+                    crate::codec::put(&mut map, &mut override_action, "override_action")
+                }
+                "override_description" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut override_description,
+                        "override_description",
+                    )
+                }
+                _ => crate::codec::skip(&mut map),
+            }?;
+        }
+        match (verdict_reason, override_action) {
+            (Some(verdict_reason), Some(override_action)) => {
+                Ok(Self {
+                    verdict_reason,
+                    override_action,
+                    override_description: override_description.flatten(),
+                })
+            }
+            (verdict_reason, override_action) => {
+                Err(
+                    crate::codec::missing(
+                        &[
+                            ("verdict_reason", verdict_reason.is_none()),
+                            ("override_action", override_action.is_none()),
+                        ],
+                    ),
+                )
+            }
+        }
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl<'de> ::serde::Deserialize<'de> for OverrideRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::codec::object(deserializer)
+    }
 }
 
 impl OverrideRequest {

@@ -42,8 +42,7 @@ impl<'a> Idp<'a> {
 }
 
 /// Parameters of [`Idp::introspect_token_network`].
-#[derive(Debug, Clone, ::serde::Serialize)]
-#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct IntrospectTokenNetworkRequest {
     /// The access or refresh token to inspect.
@@ -51,21 +50,91 @@ pub struct IntrospectTokenNetworkRequest {
     /// Identifier of the client application the call acts on.
     pub client_id: String,
     /// Secret that authenticates the client application.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub client_secret: Option<String>,
     /// Kind of token being inspected, such as `access_token` or `refresh_token`; a hint that can
     /// speed up the lookup.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub token_type_hint: Option<String>,
     /// RBAC permission the token's scopes must grant. Checked by the SDK on the answer, against
     /// the project's cached RBAC policy: the call fails with `AuthError::PermissionDenied` when
     /// no scope of the token grants the action on the resource.
     ///
     /// Never sent: the SDK checks it itself once the response arrives.
-    #[serde(skip)]
     pub authorization_check: Option<
         crate::consumer::models::sessions::AuthorizationCheck,
     >,
+}
+
+impl ::serde::Serialize for IntrospectTokenNetworkRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut object = crate::codec::Writer::new(
+            serializer,
+            2
+                + crate::codec::count_set(
+                    &[self.client_secret.is_some(), self.token_type_hint.is_some()],
+                ),
+        )?;
+        object.entry("token", &self.token);
+        object.entry("client_id", &self.client_id);
+        object.entry_if("client_secret", &self.client_secret);
+        object.entry_if("token_type_hint", &self.token_type_hint);
+        object.end()
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl crate::codec::Object for IntrospectTokenNetworkRequest {
+    const NAME: &'static str = "IntrospectTokenNetworkRequest";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut token: Option<String> = None;
+        let mut client_id: Option<String> = None;
+        let mut client_secret: Option<Option<String>> = None;
+        let mut token_type_hint: Option<Option<String>> = None;
+        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
+            match key.as_str() {
+                "token" => crate::codec::put(&mut map, &mut token, "token"),
+                "client_id" => crate::codec::put(&mut map, &mut client_id, "client_id"),
+                "client_secret" => {
+                    crate::codec::put(&mut map, &mut client_secret, "client_secret")
+                }
+                "token_type_hint" => {
+                    crate::codec::put(&mut map, &mut token_type_hint, "token_type_hint")
+                }
+                _ => crate::codec::skip(&mut map),
+            }?;
+        }
+        match (token, client_id) {
+            (Some(token), Some(client_id)) => {
+                Ok(Self {
+                    token,
+                    client_id,
+                    client_secret: client_secret.flatten(),
+                    token_type_hint: token_type_hint.flatten(),
+                    authorization_check: Default::default(),
+                })
+            }
+            (token, client_id) => {
+                Err(
+                    crate::codec::missing(
+                        &[("token", token.is_none()), ("client_id", client_id.is_none())],
+                    ),
+                )
+            }
+        }
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl<'de> ::serde::Deserialize<'de> for IntrospectTokenNetworkRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::codec::object(deserializer)
+    }
 }
 
 impl IntrospectTokenNetworkRequest {

@@ -47,8 +47,7 @@ impl<'a> IdpOauth<'a> {
 }
 
 /// Parameters of [`IdpOauth::authorize`].
-#[derive(Debug, Clone, ::serde::Serialize)]
-#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct AuthorizeRequest {
     /// Whether the user approved the client's request. When false, the client is told that
@@ -65,36 +64,165 @@ pub struct AuthorizeRequest {
     pub response_type: String,
     /// Identifier of the user the call acts on. Where the endpoint allows it, the user's
     /// `external_id` may be given instead.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub user_id: Option<String>,
     /// Opaque token of a session the caller already holds. When given, a successful
     /// authentication adds its factor to that session instead of starting a new one.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub session_token: Option<String>,
     /// Signed JWT of a session the caller already holds; an alternative to `session_token` for
     /// naming the session to extend.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub session_jwt: Option<String>,
     /// OpenID Connect `prompt` value sent by the client, such as `none`, `login` or `consent`,
     /// which controls whether the user must be re-authenticated or asked for consent again.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub prompt: Option<String>,
     /// Opaque value from the client's request, passed back unchanged in the redirect so the
     /// client can match it to its own request.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub state: Option<String>,
     /// Value from the client's request to embed in the ID token, which the client uses to detect
     /// replayed tokens.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub nonce: Option<String>,
     /// PKCE challenge: the base64url SHA-256 of a verifier that the same device must present
     /// when the flow is completed.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub code_challenge: Option<String>,
     /// Resource indicators (RFC 8707) from the client's request: the APIs the issued access
     /// token is meant for.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub resources: Option<Vec<String>>,
+}
+
+impl ::serde::Serialize for AuthorizeRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut object = crate::codec::Writer::new(
+            serializer,
+            5
+                + crate::codec::count_set(
+                    &[
+                        self.user_id.is_some(),
+                        self.session_token.is_some(),
+                        self.session_jwt.is_some(),
+                        self.prompt.is_some(),
+                        self.state.is_some(),
+                        self.nonce.is_some(),
+                        self.code_challenge.is_some(),
+                        self.resources.is_some(),
+                    ],
+                ),
+        )?;
+        object.entry("consent_granted", &self.consent_granted);
+        object.entry("scopes", &self.scopes);
+        object.entry("client_id", &self.client_id);
+        object.entry("redirect_uri", &self.redirect_uri);
+        object.entry("response_type", &self.response_type);
+        object.entry_if("user_id", &self.user_id);
+        object.entry_if("session_token", &self.session_token);
+        object.entry_if("session_jwt", &self.session_jwt);
+        object.entry_if("prompt", &self.prompt);
+        object.entry_if("state", &self.state);
+        object.entry_if("nonce", &self.nonce);
+        object.entry_if("code_challenge", &self.code_challenge);
+        object.entry_if("resources", &self.resources);
+        object.end()
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl crate::codec::Object for AuthorizeRequest {
+    const NAME: &'static str = "AuthorizeRequest";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut consent_granted: Option<bool> = None;
+        let mut scopes: Option<Vec<String>> = None;
+        let mut client_id: Option<String> = None;
+        let mut redirect_uri: Option<String> = None;
+        let mut response_type: Option<String> = None;
+        let mut user_id: Option<Option<String>> = None;
+        let mut session_token: Option<Option<String>> = None;
+        let mut session_jwt: Option<Option<String>> = None;
+        let mut prompt: Option<Option<String>> = None;
+        let mut state: Option<Option<String>> = None;
+        let mut nonce: Option<Option<String>> = None;
+        let mut code_challenge: Option<Option<String>> = None;
+        let mut resources: Option<Option<Vec<String>>> = None;
+        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
+            match key.as_str() {
+                "consent_granted" => {
+                    crate::codec::put(&mut map, &mut consent_granted, "consent_granted")
+                }
+                "scopes" => crate::codec::put(&mut map, &mut scopes, "scopes"),
+                "client_id" => crate::codec::put(&mut map, &mut client_id, "client_id"),
+                "redirect_uri" => {
+                    crate::codec::put(&mut map, &mut redirect_uri, "redirect_uri")
+                }
+                "response_type" => {
+                    crate::codec::put(&mut map, &mut response_type, "response_type")
+                }
+                "user_id" => crate::codec::put(&mut map, &mut user_id, "user_id"),
+                "session_token" => {
+                    crate::codec::put(&mut map, &mut session_token, "session_token")
+                }
+                "session_jwt" => {
+                    crate::codec::put(&mut map, &mut session_jwt, "session_jwt")
+                }
+                "prompt" => crate::codec::put(&mut map, &mut prompt, "prompt"),
+                "state" => crate::codec::put(&mut map, &mut state, "state"),
+                "nonce" => crate::codec::put(&mut map, &mut nonce, "nonce"),
+                "code_challenge" => {
+                    crate::codec::put(&mut map, &mut code_challenge, "code_challenge")
+                }
+                "resources" => crate::codec::put(&mut map, &mut resources, "resources"),
+                _ => crate::codec::skip(&mut map),
+            }?;
+        }
+        match (consent_granted, scopes, client_id, redirect_uri, response_type) {
+            (
+                Some(consent_granted),
+                Some(scopes),
+                Some(client_id),
+                Some(redirect_uri),
+                Some(response_type),
+            ) => {
+                Ok(Self {
+                    consent_granted,
+                    scopes,
+                    client_id,
+                    redirect_uri,
+                    response_type,
+                    user_id: user_id.flatten(),
+                    session_token: session_token.flatten(),
+                    session_jwt: session_jwt.flatten(),
+                    prompt: prompt.flatten(),
+                    state: state.flatten(),
+                    nonce: nonce.flatten(),
+                    code_challenge: code_challenge.flatten(),
+                    resources: resources.flatten(),
+                })
+            }
+            (consent_granted, scopes, client_id, redirect_uri, response_type) => {
+                Err(
+                    crate::codec::missing(
+                        &[
+                            ("consent_granted", consent_granted.is_none()),
+                            ("scopes", scopes.is_none()),
+                            ("client_id", client_id.is_none()),
+                            ("redirect_uri", redirect_uri.is_none()),
+                            ("response_type", response_type.is_none()),
+                        ],
+                    ),
+                )
+            }
+        }
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl<'de> ::serde::Deserialize<'de> for AuthorizeRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::codec::object(deserializer)
+    }
 }
 
 impl AuthorizeRequest {
@@ -286,8 +414,7 @@ impl ::serde::Serialize for AuthorizeResponse {
 }
 
 /// Parameters of [`IdpOauth::authorize_start`].
-#[derive(Debug, Clone, ::serde::Serialize)]
-#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct AuthorizeStartRequest {
     /// Identifier of the client application the call acts on.
@@ -301,20 +428,118 @@ pub struct AuthorizeStartRequest {
     pub scopes: Vec<String>,
     /// Identifier of the user the call acts on. Where the endpoint allows it, the user's
     /// `external_id` may be given instead.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub user_id: Option<String>,
     /// Opaque token of a session the caller already holds. When given, a successful
     /// authentication adds its factor to that session instead of starting a new one.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub session_token: Option<String>,
     /// Signed JWT of a session the caller already holds; an alternative to `session_token` for
     /// naming the session to extend.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub session_jwt: Option<String>,
     /// OpenID Connect `prompt` value sent by the client, such as `none`, `login` or `consent`;
     /// `consent` forces the consent page to be shown again.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub prompt: Option<String>,
+}
+
+impl ::serde::Serialize for AuthorizeStartRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut object = crate::codec::Writer::new(
+            serializer,
+            4
+                + crate::codec::count_set(
+                    &[
+                        self.user_id.is_some(),
+                        self.session_token.is_some(),
+                        self.session_jwt.is_some(),
+                        self.prompt.is_some(),
+                    ],
+                ),
+        )?;
+        object.entry("client_id", &self.client_id);
+        object.entry("redirect_uri", &self.redirect_uri);
+        object.entry("response_type", &self.response_type);
+        object.entry("scopes", &self.scopes);
+        object.entry_if("user_id", &self.user_id);
+        object.entry_if("session_token", &self.session_token);
+        object.entry_if("session_jwt", &self.session_jwt);
+        object.entry_if("prompt", &self.prompt);
+        object.end()
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl crate::codec::Object for AuthorizeStartRequest {
+    const NAME: &'static str = "AuthorizeStartRequest";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut client_id: Option<String> = None;
+        let mut redirect_uri: Option<String> = None;
+        let mut response_type: Option<String> = None;
+        let mut scopes: Option<Vec<String>> = None;
+        let mut user_id: Option<Option<String>> = None;
+        let mut session_token: Option<Option<String>> = None;
+        let mut session_jwt: Option<Option<String>> = None;
+        let mut prompt: Option<Option<String>> = None;
+        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
+            match key.as_str() {
+                "client_id" => crate::codec::put(&mut map, &mut client_id, "client_id"),
+                "redirect_uri" => {
+                    crate::codec::put(&mut map, &mut redirect_uri, "redirect_uri")
+                }
+                "response_type" => {
+                    crate::codec::put(&mut map, &mut response_type, "response_type")
+                }
+                "scopes" => crate::codec::put(&mut map, &mut scopes, "scopes"),
+                "user_id" => crate::codec::put(&mut map, &mut user_id, "user_id"),
+                "session_token" => {
+                    crate::codec::put(&mut map, &mut session_token, "session_token")
+                }
+                "session_jwt" => {
+                    crate::codec::put(&mut map, &mut session_jwt, "session_jwt")
+                }
+                "prompt" => crate::codec::put(&mut map, &mut prompt, "prompt"),
+                _ => crate::codec::skip(&mut map),
+            }?;
+        }
+        match (client_id, redirect_uri, response_type, scopes) {
+            (Some(client_id), Some(redirect_uri), Some(response_type), Some(scopes)) => {
+                Ok(Self {
+                    client_id,
+                    redirect_uri,
+                    response_type,
+                    scopes,
+                    user_id: user_id.flatten(),
+                    session_token: session_token.flatten(),
+                    session_jwt: session_jwt.flatten(),
+                    prompt: prompt.flatten(),
+                })
+            }
+            (client_id, redirect_uri, response_type, scopes) => {
+                Err(
+                    crate::codec::missing(
+                        &[
+                            ("client_id", client_id.is_none()),
+                            ("redirect_uri", redirect_uri.is_none()),
+                            ("response_type", response_type.is_none()),
+                            ("scopes", scopes.is_none()),
+                        ],
+                    ),
+                )
+            }
+        }
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl<'de> ::serde::Deserialize<'de> for AuthorizeStartRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::codec::object(deserializer)
+    }
 }
 
 impl AuthorizeStartRequest {

@@ -41,8 +41,7 @@ impl<'a> M2m<'a> {
 }
 
 /// Parameters of [`M2m::token`].
-#[derive(Debug, Clone, ::serde::Serialize)]
-#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct TokenRequest {
     /// Identifier of the client application the call acts on.
@@ -52,19 +51,83 @@ pub struct TokenRequest {
     /// The OAuth 2.0 grant this request uses.
     ///
     /// Always `client_credentials`: the SDK sets it and the caller cannot change it.
-    #[serde(skip_deserializing, default = "TokenRequest::fixed_grant_type")]
     grant_type: &'static str,
     /// Scopes to put in the token; each must be one of the client's scopes. Leave it out to
     /// receive all of the client's scopes.
     ///
     /// Sent as one string, the items separated by single spaces; an empty list is not sent.
-    #[serde(
-        serialize_with = "crate::runtime::space_separated",
-        deserialize_with = "crate::runtime::split_spaces",
-        skip_serializing_if = "crate::runtime::no_items",
-        default
-    )]
     pub scope: Option<Vec<String>>,
+}
+
+impl ::serde::Serialize for TokenRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut object = crate::codec::Writer::new(
+            serializer,
+            3
+                + crate::codec::count_set(
+                    &[crate::codec::space_separated(&self.scope).is_some()],
+                ),
+        )?;
+        object.entry("client_id", &self.client_id);
+        object.entry("client_secret", &self.client_secret);
+        object.entry("grant_type", self.grant_type);
+        object.entry_if("scope", &crate::codec::space_separated(&self.scope));
+        object.end()
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl crate::codec::Object for TokenRequest {
+    const NAME: &'static str = "TokenRequest";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut client_id: Option<String> = None;
+        let mut client_secret: Option<String> = None;
+        let mut scope: Option<crate::codec::SplitSpaces> = None;
+        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
+            match key.as_str() {
+                "client_id" => crate::codec::put(&mut map, &mut client_id, "client_id"),
+                "client_secret" => {
+                    crate::codec::put(&mut map, &mut client_secret, "client_secret")
+                }
+                "scope" => crate::codec::put(&mut map, &mut scope, "scope"),
+                _ => crate::codec::skip(&mut map),
+            }?;
+        }
+        match (client_id, client_secret) {
+            (Some(client_id), Some(client_secret)) => {
+                Ok(Self {
+                    client_id,
+                    client_secret,
+                    grant_type: Self::fixed_grant_type(),
+                    scope: scope.map(|list| list.0),
+                })
+            }
+            (client_id, client_secret) => {
+                Err(
+                    crate::codec::missing(
+                        &[
+                            ("client_id", client_id.is_none()),
+                            ("client_secret", client_secret.is_none()),
+                        ],
+                    ),
+                )
+            }
+        }
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl<'de> ::serde::Deserialize<'de> for TokenRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::codec::object(deserializer)
+    }
 }
 
 impl TokenRequest {

@@ -69,46 +69,164 @@ impl<'a> MagicLinksEmail<'a> {
 }
 
 /// Parameters of [`MagicLinksEmail::invite`].
-#[derive(Debug, Clone, ::serde::Serialize)]
-#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct InviteRequest {
     /// Address to send the invitation to.
     pub email: String,
     /// Custom email template to use for the invitation instead of the project's default invite
     /// template.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub invite_template_id: Option<String>,
     /// Client context (IP address and user agent) to record with the event and to use for fraud
     /// and device checks.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub attributes: Option<crate::consumer::models::attribute::Attributes>,
     /// Name to store on the invited user.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<crate::consumer::models::users::Name>,
     /// Page of your app that the invitation link opens, with the token added as a query
     /// parameter; it must be a redirect URL registered for the project. Omit it to use the
     /// project's default invite URL.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub invite_magic_link_url: Option<String>,
     /// Time in minutes the invitation link stays valid.
     ///
     /// Accepted range: 5 to 10080.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub invite_expiration_minutes: Option<i64>,
     /// Language of the invitation email; English when not given.
     ///
     /// Wire values: `en`, `es`, `pt-br`, `fr`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub locale: Option<crate::consumer::models::magic_links_email::InviteRequestLocale>,
     /// Free-form JSON for data that only your backend may write (for example billing state or
     /// internal flags).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub trusted_metadata: Option<::serde_json::Value>,
     /// Free-form JSON that the frontend SDKs may also read and write; never rely on it for
     /// authorization decisions.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub untrusted_metadata: Option<::serde_json::Value>,
+}
+
+impl ::serde::Serialize for InviteRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut object = crate::codec::Writer::new(
+            serializer,
+            1
+                + crate::codec::count_set(
+                    &[
+                        self.invite_template_id.is_some(),
+                        self.attributes.is_some(),
+                        self.name.is_some(),
+                        self.invite_magic_link_url.is_some(),
+                        self.invite_expiration_minutes.is_some(),
+                        self.locale.is_some(),
+                        self.trusted_metadata.is_some(),
+                        self.untrusted_metadata.is_some(),
+                    ],
+                ),
+        )?;
+        object.entry("email", &self.email);
+        object.entry_if("invite_template_id", &self.invite_template_id);
+        object.entry_if("attributes", &self.attributes);
+        object.entry_if("name", &self.name);
+        object.entry_if("invite_magic_link_url", &self.invite_magic_link_url);
+        object.entry_if("invite_expiration_minutes", &self.invite_expiration_minutes);
+        object.entry_if("locale", &self.locale);
+        object.entry_if("trusted_metadata", &self.trusted_metadata);
+        object.entry_if("untrusted_metadata", &self.untrusted_metadata);
+        object.end()
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl crate::codec::Object for InviteRequest {
+    const NAME: &'static str = "InviteRequest";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut email: Option<String> = None;
+        let mut invite_template_id: Option<Option<String>> = None;
+        let mut attributes: Option<
+            Option<crate::consumer::models::attribute::Attributes>,
+        > = None;
+        let mut name: Option<Option<crate::consumer::models::users::Name>> = None;
+        let mut invite_magic_link_url: Option<Option<String>> = None;
+        let mut invite_expiration_minutes: Option<Option<i64>> = None;
+        let mut locale: Option<
+            Option<crate::consumer::models::magic_links_email::InviteRequestLocale>,
+        > = None;
+        let mut trusted_metadata: Option<Option<::serde_json::Value>> = None;
+        let mut untrusted_metadata: Option<Option<::serde_json::Value>> = None;
+        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
+            match key.as_str() {
+                "email" => crate::codec::put(&mut map, &mut email, "email"),
+                "invite_template_id" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut invite_template_id,
+                        "invite_template_id",
+                    )
+                }
+                "attributes" => {
+                    crate::codec::put(&mut map, &mut attributes, "attributes")
+                }
+                "name" => crate::codec::put(&mut map, &mut name, "name"),
+                "invite_magic_link_url" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut invite_magic_link_url,
+                        "invite_magic_link_url",
+                    )
+                }
+                "invite_expiration_minutes" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut invite_expiration_minutes,
+                        "invite_expiration_minutes",
+                    )
+                }
+                "locale" => crate::codec::put(&mut map, &mut locale, "locale"),
+                "trusted_metadata" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut trusted_metadata,
+                        "trusted_metadata",
+                    )
+                }
+                "untrusted_metadata" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut untrusted_metadata,
+                        "untrusted_metadata",
+                    )
+                }
+                _ => crate::codec::skip(&mut map),
+            }?;
+        }
+        match email {
+            Some(email) => {
+                Ok(Self {
+                    email,
+                    invite_template_id: invite_template_id.flatten(),
+                    attributes: attributes.flatten(),
+                    name: name.flatten(),
+                    invite_magic_link_url: invite_magic_link_url.flatten(),
+                    invite_expiration_minutes: invite_expiration_minutes.flatten(),
+                    locale: locale.flatten(),
+                    trusted_metadata: trusted_metadata.flatten(),
+                    untrusted_metadata: untrusted_metadata.flatten(),
+                })
+            }
+            None => Err(::serde::de::Error::missing_field("email")),
+        }
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl<'de> ::serde::Deserialize<'de> for InviteRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::codec::object(deserializer)
+    }
 }
 
 impl InviteRequest {
@@ -295,57 +413,199 @@ impl ::serde::Serialize for InviteResponse {
 }
 
 /// Parameters of [`MagicLinksEmail::login_or_create`].
-#[derive(Debug, Clone, ::serde::Serialize)]
-#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct LoginOrCreateRequest {
     /// Address to send the link to and to look the user up by.
     pub email: String,
     /// Page of your app that the link opens when the user already exists; it must be a
     /// registered redirect URL. Omit it to use the project's default login URL.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub login_magic_link_url: Option<String>,
     /// Page of your app that the link opens when the user is new; it must be a registered
     /// redirect URL. Omit it to use the project's default sign-up URL.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub signup_magic_link_url: Option<String>,
     /// Time in minutes a login link stays valid.
     ///
     /// Accepted range: 5 to 10080. The API uses 60 when this is not set.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub login_expiration_minutes: Option<i64>,
     /// Time in minutes a sign-up link stays valid.
     ///
     /// Accepted range: 5 to 10080. The API uses 10080 when this is not set.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub signup_expiration_minutes: Option<i64>,
     /// Custom email template to use when the recipient already has an account, instead of the
     /// project's default login template.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub login_template_id: Option<String>,
     /// Custom email template to use when the recipient is new, instead of the project's default
     /// sign-up template.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub signup_template_id: Option<String>,
     /// Client context (IP address and user agent) to record with the event and to use for fraud
     /// and device checks.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub attributes: Option<crate::consumer::models::attribute::Attributes>,
     /// Create a new user with the `pending` status until they complete this first
     /// authentication, instead of making them active right away.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub create_user_as_pending: Option<bool>,
     /// PKCE challenge: the base64url SHA-256 of a verifier that the same device must present
     /// when the flow is completed.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub code_challenge: Option<String>,
     /// Language of the email; English when not given.
     ///
     /// Wire values: `en`, `es`, `pt-br`, `fr`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub locale: Option<
         crate::consumer::models::magic_links_email::LoginOrCreateRequestLocale,
     >,
+}
+
+impl ::serde::Serialize for LoginOrCreateRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut object = crate::codec::Writer::new(
+            serializer,
+            1
+                + crate::codec::count_set(
+                    &[
+                        self.login_magic_link_url.is_some(),
+                        self.signup_magic_link_url.is_some(),
+                        self.login_expiration_minutes.is_some(),
+                        self.signup_expiration_minutes.is_some(),
+                        self.login_template_id.is_some(),
+                        self.signup_template_id.is_some(),
+                        self.attributes.is_some(),
+                        self.create_user_as_pending.is_some(),
+                        self.code_challenge.is_some(),
+                        self.locale.is_some(),
+                    ],
+                ),
+        )?;
+        object.entry("email", &self.email);
+        object.entry_if("login_magic_link_url", &self.login_magic_link_url);
+        object.entry_if("signup_magic_link_url", &self.signup_magic_link_url);
+        object.entry_if("login_expiration_minutes", &self.login_expiration_minutes);
+        object.entry_if("signup_expiration_minutes", &self.signup_expiration_minutes);
+        object.entry_if("login_template_id", &self.login_template_id);
+        object.entry_if("signup_template_id", &self.signup_template_id);
+        object.entry_if("attributes", &self.attributes);
+        object.entry_if("create_user_as_pending", &self.create_user_as_pending);
+        object.entry_if("code_challenge", &self.code_challenge);
+        object.entry_if("locale", &self.locale);
+        object.end()
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl crate::codec::Object for LoginOrCreateRequest {
+    const NAME: &'static str = "LoginOrCreateRequest";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut email: Option<String> = None;
+        let mut login_magic_link_url: Option<Option<String>> = None;
+        let mut signup_magic_link_url: Option<Option<String>> = None;
+        let mut login_expiration_minutes: Option<Option<i64>> = None;
+        let mut signup_expiration_minutes: Option<Option<i64>> = None;
+        let mut login_template_id: Option<Option<String>> = None;
+        let mut signup_template_id: Option<Option<String>> = None;
+        let mut attributes: Option<
+            Option<crate::consumer::models::attribute::Attributes>,
+        > = None;
+        let mut create_user_as_pending: Option<Option<bool>> = None;
+        let mut code_challenge: Option<Option<String>> = None;
+        let mut locale: Option<
+            Option<
+                crate::consumer::models::magic_links_email::LoginOrCreateRequestLocale,
+            >,
+        > = None;
+        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
+            match key.as_str() {
+                "email" => crate::codec::put(&mut map, &mut email, "email"),
+                "login_magic_link_url" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut login_magic_link_url,
+                        "login_magic_link_url",
+                    )
+                }
+                "signup_magic_link_url" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut signup_magic_link_url,
+                        "signup_magic_link_url",
+                    )
+                }
+                "login_expiration_minutes" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut login_expiration_minutes,
+                        "login_expiration_minutes",
+                    )
+                }
+                "signup_expiration_minutes" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut signup_expiration_minutes,
+                        "signup_expiration_minutes",
+                    )
+                }
+                "login_template_id" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut login_template_id,
+                        "login_template_id",
+                    )
+                }
+                "signup_template_id" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut signup_template_id,
+                        "signup_template_id",
+                    )
+                }
+                "attributes" => {
+                    crate::codec::put(&mut map, &mut attributes, "attributes")
+                }
+                "create_user_as_pending" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut create_user_as_pending,
+                        "create_user_as_pending",
+                    )
+                }
+                "code_challenge" => {
+                    crate::codec::put(&mut map, &mut code_challenge, "code_challenge")
+                }
+                "locale" => crate::codec::put(&mut map, &mut locale, "locale"),
+                _ => crate::codec::skip(&mut map),
+            }?;
+        }
+        match email {
+            Some(email) => {
+                Ok(Self {
+                    email,
+                    login_magic_link_url: login_magic_link_url.flatten(),
+                    signup_magic_link_url: signup_magic_link_url.flatten(),
+                    login_expiration_minutes: login_expiration_minutes.flatten(),
+                    signup_expiration_minutes: signup_expiration_minutes.flatten(),
+                    login_template_id: login_template_id.flatten(),
+                    signup_template_id: signup_template_id.flatten(),
+                    attributes: attributes.flatten(),
+                    create_user_as_pending: create_user_as_pending.flatten(),
+                    code_challenge: code_challenge.flatten(),
+                    locale: locale.flatten(),
+                })
+            }
+            None => Err(::serde::de::Error::missing_field("email")),
+        }
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl<'de> ::serde::Deserialize<'de> for LoginOrCreateRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::codec::object(deserializer)
+    }
 }
 
 impl LoginOrCreateRequest {
@@ -568,12 +828,51 @@ impl ::serde::Serialize for LoginOrCreateResponse {
 }
 
 /// Parameters of [`MagicLinksEmail::revoke_invite`].
-#[derive(Debug, Clone, ::serde::Serialize)]
-#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct RevokeInviteRequest {
     /// Address the invitation was sent to.
     pub email: String,
+}
+
+impl ::serde::Serialize for RevokeInviteRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut object = crate::codec::Writer::new(serializer, 1)?;
+        object.entry("email", &self.email);
+        object.end()
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl crate::codec::Object for RevokeInviteRequest {
+    const NAME: &'static str = "RevokeInviteRequest";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut email: Option<String> = None;
+        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
+            match key.as_str() {
+                "email" => crate::codec::put(&mut map, &mut email, "email"),
+                _ => crate::codec::skip(&mut map),
+            }?;
+        }
+        match email {
+            Some(email) => Ok(Self { email }),
+            None => Err(::serde::de::Error::missing_field("email")),
+        }
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl<'de> ::serde::Deserialize<'de> for RevokeInviteRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::codec::object(deserializer)
+    }
 }
 
 impl RevokeInviteRequest {
@@ -667,63 +966,209 @@ impl ::serde::Serialize for RevokeInviteResponse {
 }
 
 /// Parameters of [`MagicLinksEmail::send`].
-#[derive(Debug, Clone, ::serde::Serialize)]
-#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct SendRequest {
     /// Address to send the link to.
     pub email: String,
     /// Custom email template to use when the recipient already has an account, instead of the
     /// project's default login template.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub login_template_id: Option<String>,
     /// Client context (IP address and user agent) to record with the event and to use for fraud
     /// and device checks.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub attributes: Option<crate::consumer::models::attribute::Attributes>,
     /// Page of your app that a login link opens; it must be a registered redirect URL. Omit it
     /// to use the project's default login URL.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub login_magic_link_url: Option<String>,
     /// Page of your app that the link opens when the user has not finished signing up yet (a
     /// pending user); it must be a registered redirect URL.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub signup_magic_link_url: Option<String>,
     /// Time in minutes a login link stays valid.
     ///
     /// Accepted range: 5 to 10080. The API uses 60 when this is not set.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub login_expiration_minutes: Option<i64>,
     /// Time in minutes a sign-up link stays valid.
     ///
     /// Accepted range: 5 to 10080. The API uses 10080 when this is not set.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub signup_expiration_minutes: Option<i64>,
     /// PKCE challenge: the base64url SHA-256 of a verifier that the same device must present
     /// when the flow is completed.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub code_challenge: Option<String>,
     /// Identifier of the user the call acts on. Where the endpoint allows it, the user's
     /// `external_id` may be given instead.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub user_id: Option<String>,
     /// Opaque token of a session the caller already holds. When given, a successful
     /// authentication adds its factor to that session instead of starting a new one.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub session_token: Option<String>,
     /// Signed JWT of a session the caller already holds; an alternative to `session_token` for
     /// naming the session to extend.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub session_jwt: Option<String>,
     /// Language of the email; English when not given.
     ///
     /// Wire values: `en`, `es`, `pt-br`, `fr`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub locale: Option<crate::consumer::models::magic_links_email::SendRequestLocale>,
     /// Custom email template to use when the recipient is new, instead of the project's default
     /// sign-up template.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub signup_template_id: Option<String>,
+}
+
+impl ::serde::Serialize for SendRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut object = crate::codec::Writer::new(
+            serializer,
+            1
+                + crate::codec::count_set(
+                    &[
+                        self.login_template_id.is_some(),
+                        self.attributes.is_some(),
+                        self.login_magic_link_url.is_some(),
+                        self.signup_magic_link_url.is_some(),
+                        self.login_expiration_minutes.is_some(),
+                        self.signup_expiration_minutes.is_some(),
+                        self.code_challenge.is_some(),
+                        self.user_id.is_some(),
+                        self.session_token.is_some(),
+                        self.session_jwt.is_some(),
+                        self.locale.is_some(),
+                        self.signup_template_id.is_some(),
+                    ],
+                ),
+        )?;
+        object.entry("email", &self.email);
+        object.entry_if("login_template_id", &self.login_template_id);
+        object.entry_if("attributes", &self.attributes);
+        object.entry_if("login_magic_link_url", &self.login_magic_link_url);
+        object.entry_if("signup_magic_link_url", &self.signup_magic_link_url);
+        object.entry_if("login_expiration_minutes", &self.login_expiration_minutes);
+        object.entry_if("signup_expiration_minutes", &self.signup_expiration_minutes);
+        object.entry_if("code_challenge", &self.code_challenge);
+        object.entry_if("user_id", &self.user_id);
+        object.entry_if("session_token", &self.session_token);
+        object.entry_if("session_jwt", &self.session_jwt);
+        object.entry_if("locale", &self.locale);
+        object.entry_if("signup_template_id", &self.signup_template_id);
+        object.end()
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl crate::codec::Object for SendRequest {
+    const NAME: &'static str = "SendRequest";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut email: Option<String> = None;
+        let mut login_template_id: Option<Option<String>> = None;
+        let mut attributes: Option<
+            Option<crate::consumer::models::attribute::Attributes>,
+        > = None;
+        let mut login_magic_link_url: Option<Option<String>> = None;
+        let mut signup_magic_link_url: Option<Option<String>> = None;
+        let mut login_expiration_minutes: Option<Option<i64>> = None;
+        let mut signup_expiration_minutes: Option<Option<i64>> = None;
+        let mut code_challenge: Option<Option<String>> = None;
+        let mut user_id: Option<Option<String>> = None;
+        let mut session_token: Option<Option<String>> = None;
+        let mut session_jwt: Option<Option<String>> = None;
+        let mut locale: Option<
+            Option<crate::consumer::models::magic_links_email::SendRequestLocale>,
+        > = None;
+        let mut signup_template_id: Option<Option<String>> = None;
+        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
+            match key.as_str() {
+                "email" => crate::codec::put(&mut map, &mut email, "email"),
+                "login_template_id" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut login_template_id,
+                        "login_template_id",
+                    )
+                }
+                "attributes" => {
+                    crate::codec::put(&mut map, &mut attributes, "attributes")
+                }
+                "login_magic_link_url" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut login_magic_link_url,
+                        "login_magic_link_url",
+                    )
+                }
+                "signup_magic_link_url" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut signup_magic_link_url,
+                        "signup_magic_link_url",
+                    )
+                }
+                "login_expiration_minutes" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut login_expiration_minutes,
+                        "login_expiration_minutes",
+                    )
+                }
+                "signup_expiration_minutes" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut signup_expiration_minutes,
+                        "signup_expiration_minutes",
+                    )
+                }
+                "code_challenge" => {
+                    crate::codec::put(&mut map, &mut code_challenge, "code_challenge")
+                }
+                "user_id" => crate::codec::put(&mut map, &mut user_id, "user_id"),
+                "session_token" => {
+                    crate::codec::put(&mut map, &mut session_token, "session_token")
+                }
+                "session_jwt" => {
+                    crate::codec::put(&mut map, &mut session_jwt, "session_jwt")
+                }
+                "locale" => crate::codec::put(&mut map, &mut locale, "locale"),
+                "signup_template_id" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut signup_template_id,
+                        "signup_template_id",
+                    )
+                }
+                _ => crate::codec::skip(&mut map),
+            }?;
+        }
+        match email {
+            Some(email) => {
+                Ok(Self {
+                    email,
+                    login_template_id: login_template_id.flatten(),
+                    attributes: attributes.flatten(),
+                    login_magic_link_url: login_magic_link_url.flatten(),
+                    signup_magic_link_url: signup_magic_link_url.flatten(),
+                    login_expiration_minutes: login_expiration_minutes.flatten(),
+                    signup_expiration_minutes: signup_expiration_minutes.flatten(),
+                    code_challenge: code_challenge.flatten(),
+                    user_id: user_id.flatten(),
+                    session_token: session_token.flatten(),
+                    session_jwt: session_jwt.flatten(),
+                    locale: locale.flatten(),
+                    signup_template_id: signup_template_id.flatten(),
+                })
+            }
+            None => Err(::serde::de::Error::missing_field("email")),
+        }
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl<'de> ::serde::Deserialize<'de> for SendRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::codec::object(deserializer)
+    }
 }
 
 impl SendRequest {

@@ -43,8 +43,7 @@ impl<'a> OtpsEmail<'a> {
 }
 
 /// Parameters of [`OtpsEmail::login_or_create`].
-#[derive(Debug, Clone, ::serde::Serialize)]
-#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct LoginOrCreateRequest {
     /// Address to send the code to and to look the user up by.
@@ -52,29 +51,134 @@ pub struct LoginOrCreateRequest {
     /// Time in minutes the code stays valid.
     ///
     /// Accepted range: 1 to 10. The API uses 2 when this is not set.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub expiration_minutes: Option<i64>,
     /// Client context (IP address and user agent) to record with the event and to use for fraud
     /// and device checks.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub attributes: Option<crate::consumer::models::attribute::Attributes>,
     /// Create a new user with the `pending` status until they complete this first
     /// authentication, instead of making them active right away.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub create_user_as_pending: Option<bool>,
     /// Language of the email; English when not given.
     ///
     /// Wire values: `en`, `es`, `pt-br`, `fr`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub locale: Option<crate::consumer::models::otp_email::LoginOrCreateRequestLocale>,
     /// Custom email template to use when the recipient already has an account, instead of the
     /// project's default login template.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub login_template_id: Option<String>,
     /// Custom email template to use when the recipient is new, instead of the project's default
     /// sign-up template.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub signup_template_id: Option<String>,
+}
+
+impl ::serde::Serialize for LoginOrCreateRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut object = crate::codec::Writer::new(
+            serializer,
+            1
+                + crate::codec::count_set(
+                    &[
+                        self.expiration_minutes.is_some(),
+                        self.attributes.is_some(),
+                        self.create_user_as_pending.is_some(),
+                        self.locale.is_some(),
+                        self.login_template_id.is_some(),
+                        self.signup_template_id.is_some(),
+                    ],
+                ),
+        )?;
+        object.entry("email", &self.email);
+        object.entry_if("expiration_minutes", &self.expiration_minutes);
+        object.entry_if("attributes", &self.attributes);
+        object.entry_if("create_user_as_pending", &self.create_user_as_pending);
+        object.entry_if("locale", &self.locale);
+        object.entry_if("login_template_id", &self.login_template_id);
+        object.entry_if("signup_template_id", &self.signup_template_id);
+        object.end()
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl crate::codec::Object for LoginOrCreateRequest {
+    const NAME: &'static str = "LoginOrCreateRequest";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut email: Option<String> = None;
+        let mut expiration_minutes: Option<Option<i64>> = None;
+        let mut attributes: Option<
+            Option<crate::consumer::models::attribute::Attributes>,
+        > = None;
+        let mut create_user_as_pending: Option<Option<bool>> = None;
+        let mut locale: Option<
+            Option<crate::consumer::models::otp_email::LoginOrCreateRequestLocale>,
+        > = None;
+        let mut login_template_id: Option<Option<String>> = None;
+        let mut signup_template_id: Option<Option<String>> = None;
+        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
+            match key.as_str() {
+                "email" => crate::codec::put(&mut map, &mut email, "email"),
+                "expiration_minutes" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut expiration_minutes,
+                        "expiration_minutes",
+                    )
+                }
+                "attributes" => {
+                    crate::codec::put(&mut map, &mut attributes, "attributes")
+                }
+                "create_user_as_pending" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut create_user_as_pending,
+                        "create_user_as_pending",
+                    )
+                }
+                "locale" => crate::codec::put(&mut map, &mut locale, "locale"),
+                "login_template_id" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut login_template_id,
+                        "login_template_id",
+                    )
+                }
+                "signup_template_id" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut signup_template_id,
+                        "signup_template_id",
+                    )
+                }
+                _ => crate::codec::skip(&mut map),
+            }?;
+        }
+        match email {
+            Some(email) => {
+                Ok(Self {
+                    email,
+                    expiration_minutes: expiration_minutes.flatten(),
+                    attributes: attributes.flatten(),
+                    create_user_as_pending: create_user_as_pending.flatten(),
+                    locale: locale.flatten(),
+                    login_template_id: login_template_id.flatten(),
+                    signup_template_id: signup_template_id.flatten(),
+                })
+            }
+            None => Err(::serde::de::Error::missing_field("email")),
+        }
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl<'de> ::serde::Deserialize<'de> for LoginOrCreateRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::codec::object(deserializer)
+    }
 }
 
 impl LoginOrCreateRequest {
@@ -262,8 +366,7 @@ impl ::serde::Serialize for LoginOrCreateResponse {
 }
 
 /// Parameters of [`OtpsEmail::send`].
-#[derive(Debug, Clone, ::serde::Serialize)]
-#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct SendRequest {
     /// Address to send the code to.
@@ -271,37 +374,148 @@ pub struct SendRequest {
     /// Time in minutes the code stays valid.
     ///
     /// Accepted range: 1 to 10. The API uses 2 when this is not set.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub expiration_minutes: Option<i64>,
     /// Client context (IP address and user agent) to record with the event and to use for fraud
     /// and device checks.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub attributes: Option<crate::consumer::models::attribute::Attributes>,
     /// Language of the email; English when not given.
     ///
     /// Wire values: `en`, `es`, `pt-br`, `fr`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub locale: Option<crate::consumer::models::otp_email::SendRequestLocale>,
     /// Identifier of the user the call acts on. Where the endpoint allows it, the user's
     /// `external_id` may be given instead.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub user_id: Option<String>,
     /// Opaque token of a session the caller already holds. When given, a successful
     /// authentication adds its factor to that session instead of starting a new one.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub session_token: Option<String>,
     /// Signed JWT of a session the caller already holds; an alternative to `session_token` for
     /// naming the session to extend.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub session_jwt: Option<String>,
     /// Custom email template to use when the recipient already has an account, instead of the
     /// project's default login template.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub login_template_id: Option<String>,
     /// Custom email template to use when the recipient is new, instead of the project's default
     /// sign-up template.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub signup_template_id: Option<String>,
+}
+
+impl ::serde::Serialize for SendRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut object = crate::codec::Writer::new(
+            serializer,
+            1
+                + crate::codec::count_set(
+                    &[
+                        self.expiration_minutes.is_some(),
+                        self.attributes.is_some(),
+                        self.locale.is_some(),
+                        self.user_id.is_some(),
+                        self.session_token.is_some(),
+                        self.session_jwt.is_some(),
+                        self.login_template_id.is_some(),
+                        self.signup_template_id.is_some(),
+                    ],
+                ),
+        )?;
+        object.entry("email", &self.email);
+        object.entry_if("expiration_minutes", &self.expiration_minutes);
+        object.entry_if("attributes", &self.attributes);
+        object.entry_if("locale", &self.locale);
+        object.entry_if("user_id", &self.user_id);
+        object.entry_if("session_token", &self.session_token);
+        object.entry_if("session_jwt", &self.session_jwt);
+        object.entry_if("login_template_id", &self.login_template_id);
+        object.entry_if("signup_template_id", &self.signup_template_id);
+        object.end()
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl crate::codec::Object for SendRequest {
+    const NAME: &'static str = "SendRequest";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut email: Option<String> = None;
+        let mut expiration_minutes: Option<Option<i64>> = None;
+        let mut attributes: Option<
+            Option<crate::consumer::models::attribute::Attributes>,
+        > = None;
+        let mut locale: Option<
+            Option<crate::consumer::models::otp_email::SendRequestLocale>,
+        > = None;
+        let mut user_id: Option<Option<String>> = None;
+        let mut session_token: Option<Option<String>> = None;
+        let mut session_jwt: Option<Option<String>> = None;
+        let mut login_template_id: Option<Option<String>> = None;
+        let mut signup_template_id: Option<Option<String>> = None;
+        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
+            match key.as_str() {
+                "email" => crate::codec::put(&mut map, &mut email, "email"),
+                "expiration_minutes" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut expiration_minutes,
+                        "expiration_minutes",
+                    )
+                }
+                "attributes" => {
+                    crate::codec::put(&mut map, &mut attributes, "attributes")
+                }
+                "locale" => crate::codec::put(&mut map, &mut locale, "locale"),
+                "user_id" => crate::codec::put(&mut map, &mut user_id, "user_id"),
+                "session_token" => {
+                    crate::codec::put(&mut map, &mut session_token, "session_token")
+                }
+                "session_jwt" => {
+                    crate::codec::put(&mut map, &mut session_jwt, "session_jwt")
+                }
+                "login_template_id" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut login_template_id,
+                        "login_template_id",
+                    )
+                }
+                "signup_template_id" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut signup_template_id,
+                        "signup_template_id",
+                    )
+                }
+                _ => crate::codec::skip(&mut map),
+            }?;
+        }
+        match email {
+            Some(email) => {
+                Ok(Self {
+                    email,
+                    expiration_minutes: expiration_minutes.flatten(),
+                    attributes: attributes.flatten(),
+                    locale: locale.flatten(),
+                    user_id: user_id.flatten(),
+                    session_token: session_token.flatten(),
+                    session_jwt: session_jwt.flatten(),
+                    login_template_id: login_template_id.flatten(),
+                    signup_template_id: signup_template_id.flatten(),
+                })
+            }
+            None => Err(::serde::de::Error::missing_field("email")),
+        }
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl<'de> ::serde::Deserialize<'de> for SendRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::codec::object(deserializer)
+    }
 }
 
 impl SendRequest {

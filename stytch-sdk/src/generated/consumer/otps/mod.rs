@@ -57,8 +57,7 @@ impl<'a> Otps<'a> {
 }
 
 /// Parameters of [`Otps::authenticate`].
-#[derive(Debug, Clone, ::serde::Serialize)]
-#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct AuthenticateRequest {
     /// The `email_id` or `phone_id` returned when the code was sent; it says which address or
@@ -68,37 +67,148 @@ pub struct AuthenticateRequest {
     pub code: String,
     /// Client context (IP address and user agent) to record with the event and to use for fraud
     /// and device checks.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub attributes: Option<crate::consumer::models::attribute::Attributes>,
     /// Extra checks that the code is being entered from the same context in which it was
     /// requested.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub options: Option<crate::consumer::models::magic_links::Options>,
     /// Opaque token of a session the caller already holds. When given, a successful
     /// authentication adds its factor to that session instead of starting a new one.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub session_token: Option<String>,
     /// Lifetime, in minutes from now, of the session that this call starts or extends (up to 366
     /// days). Leave it out and no session is created or extended. The session JWT itself always
     /// expires after five minutes and must be refreshed, whatever this value is.
     ///
     /// Accepted range: 5 to 527040.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub session_duration_minutes: Option<i64>,
     /// Signed JWT of a session the caller already holds; an alternative to `session_token` for
     /// naming the session to extend.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub session_jwt: Option<String>,
     /// Extra claims to store on the session and embed in its JWT. Only applied when a session is
     /// started or extended. Setting a key to null removes it; reserved JWT claim names are
     /// ignored and the whole map may not exceed 4 KB.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub session_custom_claims: Option<::serde_json::Value>,
     /// Identifier from the device fingerprinting SDK. When present, the device's fingerprint and
     /// IP geolocation are looked up and recorded with the request (requires the fraud product to
     /// be enabled).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub telemetry_id: Option<String>,
+}
+
+impl ::serde::Serialize for AuthenticateRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut object = crate::codec::Writer::new(
+            serializer,
+            2
+                + crate::codec::count_set(
+                    &[
+                        self.attributes.is_some(),
+                        self.options.is_some(),
+                        self.session_token.is_some(),
+                        self.session_duration_minutes.is_some(),
+                        self.session_jwt.is_some(),
+                        self.session_custom_claims.is_some(),
+                        self.telemetry_id.is_some(),
+                    ],
+                ),
+        )?;
+        object.entry("method_id", &self.method_id);
+        object.entry("code", &self.code);
+        object.entry_if("attributes", &self.attributes);
+        object.entry_if("options", &self.options);
+        object.entry_if("session_token", &self.session_token);
+        object.entry_if("session_duration_minutes", &self.session_duration_minutes);
+        object.entry_if("session_jwt", &self.session_jwt);
+        object.entry_if("session_custom_claims", &self.session_custom_claims);
+        object.entry_if("telemetry_id", &self.telemetry_id);
+        object.end()
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl crate::codec::Object for AuthenticateRequest {
+    const NAME: &'static str = "AuthenticateRequest";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut method_id: Option<String> = None;
+        let mut code: Option<String> = None;
+        let mut attributes: Option<
+            Option<crate::consumer::models::attribute::Attributes>,
+        > = None;
+        let mut options: Option<Option<crate::consumer::models::magic_links::Options>> = None;
+        let mut session_token: Option<Option<String>> = None;
+        let mut session_duration_minutes: Option<Option<i64>> = None;
+        let mut session_jwt: Option<Option<String>> = None;
+        let mut session_custom_claims: Option<Option<::serde_json::Value>> = None;
+        let mut telemetry_id: Option<Option<String>> = None;
+        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
+            match key.as_str() {
+                "method_id" => crate::codec::put(&mut map, &mut method_id, "method_id"),
+                "code" => crate::codec::put(&mut map, &mut code, "code"),
+                "attributes" => {
+                    crate::codec::put(&mut map, &mut attributes, "attributes")
+                }
+                "options" => crate::codec::put(&mut map, &mut options, "options"),
+                "session_token" => {
+                    crate::codec::put(&mut map, &mut session_token, "session_token")
+                }
+                "session_duration_minutes" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut session_duration_minutes,
+                        "session_duration_minutes",
+                    )
+                }
+                "session_jwt" => {
+                    crate::codec::put(&mut map, &mut session_jwt, "session_jwt")
+                }
+                "session_custom_claims" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut session_custom_claims,
+                        "session_custom_claims",
+                    )
+                }
+                "telemetry_id" => {
+                    crate::codec::put(&mut map, &mut telemetry_id, "telemetry_id")
+                }
+                _ => crate::codec::skip(&mut map),
+            }?;
+        }
+        match (method_id, code) {
+            (Some(method_id), Some(code)) => {
+                Ok(Self {
+                    method_id,
+                    code,
+                    attributes: attributes.flatten(),
+                    options: options.flatten(),
+                    session_token: session_token.flatten(),
+                    session_duration_minutes: session_duration_minutes.flatten(),
+                    session_jwt: session_jwt.flatten(),
+                    session_custom_claims: session_custom_claims.flatten(),
+                    telemetry_id: telemetry_id.flatten(),
+                })
+            }
+            (method_id, code) => {
+                Err(
+                    crate::codec::missing(
+                        &[("method_id", method_id.is_none()), ("code", code.is_none())],
+                    ),
+                )
+            }
+        }
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl<'de> ::serde::Deserialize<'de> for AuthenticateRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::codec::object(deserializer)
+    }
 }
 
 impl AuthenticateRequest {

@@ -43,8 +43,7 @@ impl<'a> PasswordsEmail<'a> {
 }
 
 /// Parameters of [`PasswordsEmail::reset`].
-#[derive(Debug, Clone, ::serde::Serialize)]
-#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct ResetRequest {
     /// The `token` query parameter from the link in the reset email, as it arrived on your reset
@@ -54,41 +53,158 @@ pub struct ResetRequest {
     pub password: String,
     /// Opaque token of a session the caller already holds. When given, a successful
     /// authentication adds its factor to that session instead of starting a new one.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub session_token: Option<String>,
     /// Lifetime, in minutes from now, of the session that this call starts or extends (up to 366
     /// days). Leave it out and no session is created or extended. The session JWT itself always
     /// expires after five minutes and must be refreshed, whatever this value is.
     ///
     /// Accepted range: 5 to 527040.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub session_duration_minutes: Option<i64>,
     /// Signed JWT of a session the caller already holds; an alternative to `session_token` for
     /// naming the session to extend.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub session_jwt: Option<String>,
     /// PKCE verifier for the `code_challenge` sent with `reset_start`; required when a challenge
     /// was sent, so only the device that asked for the reset can finish it.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub code_verifier: Option<String>,
     /// Extra claims to store on the session and embed in its JWT. Only applied when a session is
     /// started or extended. Setting a key to null removes it; reserved JWT claim names are
     /// ignored and the whole map may not exceed 4 KB.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub session_custom_claims: Option<::serde_json::Value>,
     /// Client context (IP address and user agent) to record with the event and to use for fraud
     /// and device checks.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub attributes: Option<crate::consumer::models::attribute::Attributes>,
     /// Extra checks that the reset is completed from the same IP address or user agent that
     /// requested it, compared with `attributes`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub options: Option<crate::consumer::models::magic_links::Options>,
     /// Identifier from the device fingerprinting SDK. When present, the device's fingerprint and
     /// IP geolocation are looked up and recorded with the request (requires the fraud product to
     /// be enabled).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub telemetry_id: Option<String>,
+}
+
+impl ::serde::Serialize for ResetRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut object = crate::codec::Writer::new(
+            serializer,
+            2
+                + crate::codec::count_set(
+                    &[
+                        self.session_token.is_some(),
+                        self.session_duration_minutes.is_some(),
+                        self.session_jwt.is_some(),
+                        self.code_verifier.is_some(),
+                        self.session_custom_claims.is_some(),
+                        self.attributes.is_some(),
+                        self.options.is_some(),
+                        self.telemetry_id.is_some(),
+                    ],
+                ),
+        )?;
+        object.entry("token", &self.token);
+        object.entry("password", &self.password);
+        object.entry_if("session_token", &self.session_token);
+        object.entry_if("session_duration_minutes", &self.session_duration_minutes);
+        object.entry_if("session_jwt", &self.session_jwt);
+        object.entry_if("code_verifier", &self.code_verifier);
+        object.entry_if("session_custom_claims", &self.session_custom_claims);
+        object.entry_if("attributes", &self.attributes);
+        object.entry_if("options", &self.options);
+        object.entry_if("telemetry_id", &self.telemetry_id);
+        object.end()
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl crate::codec::Object for ResetRequest {
+    const NAME: &'static str = "ResetRequest";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut token: Option<String> = None;
+        let mut password: Option<String> = None;
+        let mut session_token: Option<Option<String>> = None;
+        let mut session_duration_minutes: Option<Option<i64>> = None;
+        let mut session_jwt: Option<Option<String>> = None;
+        let mut code_verifier: Option<Option<String>> = None;
+        let mut session_custom_claims: Option<Option<::serde_json::Value>> = None;
+        let mut attributes: Option<
+            Option<crate::consumer::models::attribute::Attributes>,
+        > = None;
+        let mut options: Option<Option<crate::consumer::models::magic_links::Options>> = None;
+        let mut telemetry_id: Option<Option<String>> = None;
+        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
+            match key.as_str() {
+                "token" => crate::codec::put(&mut map, &mut token, "token"),
+                "password" => crate::codec::put(&mut map, &mut password, "password"),
+                "session_token" => {
+                    crate::codec::put(&mut map, &mut session_token, "session_token")
+                }
+                "session_duration_minutes" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut session_duration_minutes,
+                        "session_duration_minutes",
+                    )
+                }
+                "session_jwt" => {
+                    crate::codec::put(&mut map, &mut session_jwt, "session_jwt")
+                }
+                "code_verifier" => {
+                    crate::codec::put(&mut map, &mut code_verifier, "code_verifier")
+                }
+                "session_custom_claims" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut session_custom_claims,
+                        "session_custom_claims",
+                    )
+                }
+                "attributes" => {
+                    crate::codec::put(&mut map, &mut attributes, "attributes")
+                }
+                "options" => crate::codec::put(&mut map, &mut options, "options"),
+                "telemetry_id" => {
+                    crate::codec::put(&mut map, &mut telemetry_id, "telemetry_id")
+                }
+                _ => crate::codec::skip(&mut map),
+            }?;
+        }
+        match (token, password) {
+            (Some(token), Some(password)) => {
+                Ok(Self {
+                    token,
+                    password,
+                    session_token: session_token.flatten(),
+                    session_duration_minutes: session_duration_minutes.flatten(),
+                    session_jwt: session_jwt.flatten(),
+                    code_verifier: code_verifier.flatten(),
+                    session_custom_claims: session_custom_claims.flatten(),
+                    attributes: attributes.flatten(),
+                    options: options.flatten(),
+                    telemetry_id: telemetry_id.flatten(),
+                })
+            }
+            (token, password) => {
+                Err(
+                    crate::codec::missing(
+                        &[("token", token.is_none()), ("password", password.is_none())],
+                    ),
+                )
+            }
+        }
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl<'de> ::serde::Deserialize<'de> for ResetRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::codec::object(deserializer)
+    }
 }
 
 impl ResetRequest {
@@ -326,43 +442,159 @@ impl ::serde::Serialize for ResetResponse {
 }
 
 /// Parameters of [`PasswordsEmail::reset_start`].
-#[derive(Debug, Clone, ::serde::Serialize)]
-#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct ResetStartRequest {
     /// Email address of the user who wants to reset their password.
     pub email: String,
     /// Page of your app that the reset link opens, where the user picks a new password. Must be
     /// listed among the project's redirect URLs; the project default is used when left out.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub reset_password_redirect_url: Option<String>,
     /// Time in minutes before the reset link stops working.
     ///
     /// Accepted range: 5 to 10080. The API uses 30 when this is not set.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub reset_password_expiration_minutes: Option<i64>,
     /// PKCE challenge: the base64url SHA-256 of a verifier that the same device must present
     /// when the flow is completed.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub code_challenge: Option<String>,
     /// Client context (IP address and user agent) to record with the event and to use for fraud
     /// and device checks.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub attributes: Option<crate::consumer::models::attribute::Attributes>,
     /// Page the email's alternative "log in without a password" link opens, for users who would
     /// rather sign in by magic link than reset.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub login_redirect_url: Option<String>,
     /// Language of the reset email; the project default is used when left out.
     ///
     /// Wire values: `en`, `es`, `pt-br`, `fr`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub locale: Option<
         crate::consumer::models::passwords_email::ResetStartRequestLocale,
     >,
     /// Custom email template to use for the reset email, instead of the project's default one.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub reset_password_template_id: Option<String>,
+}
+
+impl ::serde::Serialize for ResetStartRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut object = crate::codec::Writer::new(
+            serializer,
+            1
+                + crate::codec::count_set(
+                    &[
+                        self.reset_password_redirect_url.is_some(),
+                        self.reset_password_expiration_minutes.is_some(),
+                        self.code_challenge.is_some(),
+                        self.attributes.is_some(),
+                        self.login_redirect_url.is_some(),
+                        self.locale.is_some(),
+                        self.reset_password_template_id.is_some(),
+                    ],
+                ),
+        )?;
+        object.entry("email", &self.email);
+        object
+            .entry_if("reset_password_redirect_url", &self.reset_password_redirect_url);
+        object
+            .entry_if(
+                "reset_password_expiration_minutes",
+                &self.reset_password_expiration_minutes,
+            );
+        object.entry_if("code_challenge", &self.code_challenge);
+        object.entry_if("attributes", &self.attributes);
+        object.entry_if("login_redirect_url", &self.login_redirect_url);
+        object.entry_if("locale", &self.locale);
+        object.entry_if("reset_password_template_id", &self.reset_password_template_id);
+        object.end()
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl crate::codec::Object for ResetStartRequest {
+    const NAME: &'static str = "ResetStartRequest";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut email: Option<String> = None;
+        let mut reset_password_redirect_url: Option<Option<String>> = None;
+        let mut reset_password_expiration_minutes: Option<Option<i64>> = None;
+        let mut code_challenge: Option<Option<String>> = None;
+        let mut attributes: Option<
+            Option<crate::consumer::models::attribute::Attributes>,
+        > = None;
+        let mut login_redirect_url: Option<Option<String>> = None;
+        let mut locale: Option<
+            Option<crate::consumer::models::passwords_email::ResetStartRequestLocale>,
+        > = None;
+        let mut reset_password_template_id: Option<Option<String>> = None;
+        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
+            match key.as_str() {
+                "email" => crate::codec::put(&mut map, &mut email, "email"),
+                "reset_password_redirect_url" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut reset_password_redirect_url,
+                        "reset_password_redirect_url",
+                    )
+                }
+                "reset_password_expiration_minutes" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut reset_password_expiration_minutes,
+                        "reset_password_expiration_minutes",
+                    )
+                }
+                "code_challenge" => {
+                    crate::codec::put(&mut map, &mut code_challenge, "code_challenge")
+                }
+                "attributes" => {
+                    crate::codec::put(&mut map, &mut attributes, "attributes")
+                }
+                "login_redirect_url" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut login_redirect_url,
+                        "login_redirect_url",
+                    )
+                }
+                "locale" => crate::codec::put(&mut map, &mut locale, "locale"),
+                "reset_password_template_id" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut reset_password_template_id,
+                        "reset_password_template_id",
+                    )
+                }
+                _ => crate::codec::skip(&mut map),
+            }?;
+        }
+        match email {
+            Some(email) => {
+                Ok(Self {
+                    email,
+                    reset_password_redirect_url: reset_password_redirect_url.flatten(),
+                    reset_password_expiration_minutes: reset_password_expiration_minutes
+                        .flatten(),
+                    code_challenge: code_challenge.flatten(),
+                    attributes: attributes.flatten(),
+                    login_redirect_url: login_redirect_url.flatten(),
+                    locale: locale.flatten(),
+                    reset_password_template_id: reset_password_template_id.flatten(),
+                })
+            }
+            None => Err(::serde::de::Error::missing_field("email")),
+        }
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl<'de> ::serde::Deserialize<'de> for ResetStartRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::codec::object(deserializer)
+    }
 }
 
 impl ResetStartRequest {

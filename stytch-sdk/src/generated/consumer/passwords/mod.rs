@@ -103,8 +103,7 @@ impl<'a> Passwords<'a> {
 }
 
 /// Parameters of [`Passwords::authenticate`].
-#[derive(Debug, Clone, ::serde::Serialize)]
-#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct AuthenticateRequest {
     /// Email address the user signs in with.
@@ -113,29 +112,128 @@ pub struct AuthenticateRequest {
     pub password: String,
     /// Opaque token of a session the caller already holds. When given, a successful
     /// authentication adds its factor to that session instead of starting a new one.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub session_token: Option<String>,
     /// Lifetime, in minutes from now, of the session that this call starts or extends (up to 366
     /// days). Leave it out and no session is created or extended. The session JWT itself always
     /// expires after five minutes and must be refreshed, whatever this value is.
     ///
     /// Accepted range: 5 to 527040.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub session_duration_minutes: Option<i64>,
     /// Signed JWT of a session the caller already holds; an alternative to `session_token` for
     /// naming the session to extend.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub session_jwt: Option<String>,
     /// Extra claims to store on the session and embed in its JWT. Only applied when a session is
     /// started or extended. Setting a key to null removes it; reserved JWT claim names are
     /// ignored and the whole map may not exceed 4 KB.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub session_custom_claims: Option<::serde_json::Value>,
     /// Identifier from the device fingerprinting SDK. When present, the device's fingerprint and
     /// IP geolocation are looked up and recorded with the request (requires the fraud product to
     /// be enabled).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub telemetry_id: Option<String>,
+}
+
+impl ::serde::Serialize for AuthenticateRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut object = crate::codec::Writer::new(
+            serializer,
+            2
+                + crate::codec::count_set(
+                    &[
+                        self.session_token.is_some(),
+                        self.session_duration_minutes.is_some(),
+                        self.session_jwt.is_some(),
+                        self.session_custom_claims.is_some(),
+                        self.telemetry_id.is_some(),
+                    ],
+                ),
+        )?;
+        object.entry("email", &self.email);
+        object.entry("password", &self.password);
+        object.entry_if("session_token", &self.session_token);
+        object.entry_if("session_duration_minutes", &self.session_duration_minutes);
+        object.entry_if("session_jwt", &self.session_jwt);
+        object.entry_if("session_custom_claims", &self.session_custom_claims);
+        object.entry_if("telemetry_id", &self.telemetry_id);
+        object.end()
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl crate::codec::Object for AuthenticateRequest {
+    const NAME: &'static str = "AuthenticateRequest";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut email: Option<String> = None;
+        let mut password: Option<String> = None;
+        let mut session_token: Option<Option<String>> = None;
+        let mut session_duration_minutes: Option<Option<i64>> = None;
+        let mut session_jwt: Option<Option<String>> = None;
+        let mut session_custom_claims: Option<Option<::serde_json::Value>> = None;
+        let mut telemetry_id: Option<Option<String>> = None;
+        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
+            match key.as_str() {
+                "email" => crate::codec::put(&mut map, &mut email, "email"),
+                "password" => crate::codec::put(&mut map, &mut password, "password"),
+                "session_token" => {
+                    crate::codec::put(&mut map, &mut session_token, "session_token")
+                }
+                "session_duration_minutes" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut session_duration_minutes,
+                        "session_duration_minutes",
+                    )
+                }
+                "session_jwt" => {
+                    crate::codec::put(&mut map, &mut session_jwt, "session_jwt")
+                }
+                "session_custom_claims" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut session_custom_claims,
+                        "session_custom_claims",
+                    )
+                }
+                "telemetry_id" => {
+                    crate::codec::put(&mut map, &mut telemetry_id, "telemetry_id")
+                }
+                _ => crate::codec::skip(&mut map),
+            }?;
+        }
+        match (email, password) {
+            (Some(email), Some(password)) => {
+                Ok(Self {
+                    email,
+                    password,
+                    session_token: session_token.flatten(),
+                    session_duration_minutes: session_duration_minutes.flatten(),
+                    session_jwt: session_jwt.flatten(),
+                    session_custom_claims: session_custom_claims.flatten(),
+                    telemetry_id: telemetry_id.flatten(),
+                })
+            }
+            (email, password) => {
+                Err(
+                    crate::codec::missing(
+                        &[("email", email.is_none()), ("password", password.is_none())],
+                    ),
+                )
+            }
+        }
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl<'de> ::serde::Deserialize<'de> for AuthenticateRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::codec::object(deserializer)
+    }
 }
 
 impl AuthenticateRequest {
@@ -346,8 +444,7 @@ impl ::serde::Serialize for AuthenticateResponse {
 }
 
 /// Parameters of [`Passwords::create`].
-#[derive(Debug, Clone, ::serde::Serialize)]
-#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct CreateRequest {
     /// Email address for the new user, also their login name.
@@ -360,29 +457,140 @@ pub struct CreateRequest {
     /// expires after five minutes and must be refreshed, whatever this value is.
     ///
     /// Accepted range: 5 to 527040.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub session_duration_minutes: Option<i64>,
     /// Extra claims to store on the session and embed in its JWT. Only applied when a session is
     /// started or extended. Setting a key to null removes it; reserved JWT claim names are
     /// ignored and the whole map may not exceed 4 KB.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub session_custom_claims: Option<::serde_json::Value>,
     /// Free-form JSON for data that only your backend may write (for example billing state or
     /// internal flags).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub trusted_metadata: Option<::serde_json::Value>,
     /// Free-form JSON that the frontend SDKs may also read and write; never rely on it for
     /// authorization decisions.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub untrusted_metadata: Option<::serde_json::Value>,
     /// The user's name, to store on the new user record.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<crate::consumer::models::users::Name>,
     /// Identifier from the device fingerprinting SDK. When present, the device's fingerprint and
     /// IP geolocation are looked up and recorded with the request (requires the fraud product to
     /// be enabled).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub telemetry_id: Option<String>,
+}
+
+impl ::serde::Serialize for CreateRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut object = crate::codec::Writer::new(
+            serializer,
+            2
+                + crate::codec::count_set(
+                    &[
+                        self.session_duration_minutes.is_some(),
+                        self.session_custom_claims.is_some(),
+                        self.trusted_metadata.is_some(),
+                        self.untrusted_metadata.is_some(),
+                        self.name.is_some(),
+                        self.telemetry_id.is_some(),
+                    ],
+                ),
+        )?;
+        object.entry("email", &self.email);
+        object.entry("password", &self.password);
+        object.entry_if("session_duration_minutes", &self.session_duration_minutes);
+        object.entry_if("session_custom_claims", &self.session_custom_claims);
+        object.entry_if("trusted_metadata", &self.trusted_metadata);
+        object.entry_if("untrusted_metadata", &self.untrusted_metadata);
+        object.entry_if("name", &self.name);
+        object.entry_if("telemetry_id", &self.telemetry_id);
+        object.end()
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl crate::codec::Object for CreateRequest {
+    const NAME: &'static str = "CreateRequest";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut email: Option<String> = None;
+        let mut password: Option<String> = None;
+        let mut session_duration_minutes: Option<Option<i64>> = None;
+        let mut session_custom_claims: Option<Option<::serde_json::Value>> = None;
+        let mut trusted_metadata: Option<Option<::serde_json::Value>> = None;
+        let mut untrusted_metadata: Option<Option<::serde_json::Value>> = None;
+        let mut name: Option<Option<crate::consumer::models::users::Name>> = None;
+        let mut telemetry_id: Option<Option<String>> = None;
+        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
+            match key.as_str() {
+                "email" => crate::codec::put(&mut map, &mut email, "email"),
+                "password" => crate::codec::put(&mut map, &mut password, "password"),
+                "session_duration_minutes" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut session_duration_minutes,
+                        "session_duration_minutes",
+                    )
+                }
+                "session_custom_claims" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut session_custom_claims,
+                        "session_custom_claims",
+                    )
+                }
+                "trusted_metadata" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut trusted_metadata,
+                        "trusted_metadata",
+                    )
+                }
+                "untrusted_metadata" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut untrusted_metadata,
+                        "untrusted_metadata",
+                    )
+                }
+                "name" => crate::codec::put(&mut map, &mut name, "name"),
+                "telemetry_id" => {
+                    crate::codec::put(&mut map, &mut telemetry_id, "telemetry_id")
+                }
+                _ => crate::codec::skip(&mut map),
+            }?;
+        }
+        match (email, password) {
+            (Some(email), Some(password)) => {
+                Ok(Self {
+                    email,
+                    password,
+                    session_duration_minutes: session_duration_minutes.flatten(),
+                    session_custom_claims: session_custom_claims.flatten(),
+                    trusted_metadata: trusted_metadata.flatten(),
+                    untrusted_metadata: untrusted_metadata.flatten(),
+                    name: name.flatten(),
+                    telemetry_id: telemetry_id.flatten(),
+                })
+            }
+            (email, password) => {
+                Err(
+                    crate::codec::missing(
+                        &[("email", email.is_none()), ("password", password.is_none())],
+                    ),
+                )
+            }
+        }
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl<'de> ::serde::Deserialize<'de> for CreateRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::codec::object(deserializer)
+    }
 }
 
 impl CreateRequest {
@@ -624,8 +832,7 @@ impl ::serde::Serialize for CreateResponse {
 }
 
 /// Parameters of [`Passwords::migrate`].
-#[derive(Debug, Clone, ::serde::Serialize)]
-#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct MigrateRequest {
     /// Email address of the user whose password is imported.
@@ -638,50 +845,229 @@ pub struct MigrateRequest {
     /// `phpass`, `pbkdf_2`.
     pub hash_type: crate::consumer::models::passwords::MigrateRequestHashType,
     /// Salt placement for an `md_5` hash.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub md_5_config: Option<crate::consumer::models::passwords::Md5Config>,
     /// Salt and cost parameters for an `argon_2i` or `argon_2id` hash.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub argon_2_config: Option<crate::consumer::models::passwords::Argon2Config>,
     /// Salt placement for a `sha_1` hash.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sha_1_config: Option<crate::consumer::models::passwords::Sha1Config>,
     /// Salt placement for a `sha_512` hash.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sha_512_config: Option<crate::consumer::models::passwords::Sha512Config>,
     /// Salt and cost parameters for a `scrypt` hash.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub scrypt_config: Option<crate::consumer::models::passwords::ScryptConfig>,
     /// Salt, iteration count and digest for a `pbkdf_2` hash.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub pbkdf_2_config: Option<crate::consumer::models::passwords::Pbkdf2Config>,
     /// Free-form JSON for data that only your backend may write (for example billing state or
     /// internal flags).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub trusted_metadata: Option<::serde_json::Value>,
     /// Free-form JSON that the frontend SDKs may also read and write; never rely on it for
     /// authorization decisions.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub untrusted_metadata: Option<::serde_json::Value>,
     /// Mark the email address as already verified, for addresses your old system had confirmed.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub set_email_verified: Option<bool>,
     /// The user's name, to store on the user record.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<crate::consumer::models::users::Name>,
     /// Phone number to add to the user, in E.164 format (for example `+12025550123`).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub phone_number: Option<String>,
     /// Mark `phone_number` as already verified, for numbers your old system had confirmed.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub set_phone_number_verified: Option<bool>,
     /// Your own identifier for the record; must be unique within its scope and can be used in
     /// place of the Stytch id wherever lookups accept it.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub external_id: Option<String>,
     /// RBAC roles to assign to the user explicitly, by role ID from your project's RBAC policy.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub roles: Option<Vec<String>>,
+}
+
+impl ::serde::Serialize for MigrateRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut object = crate::codec::Writer::new(
+            serializer,
+            3
+                + crate::codec::count_set(
+                    &[
+                        self.md_5_config.is_some(),
+                        self.argon_2_config.is_some(),
+                        self.sha_1_config.is_some(),
+                        self.sha_512_config.is_some(),
+                        self.scrypt_config.is_some(),
+                        self.pbkdf_2_config.is_some(),
+                        self.trusted_metadata.is_some(),
+                        self.untrusted_metadata.is_some(),
+                        self.set_email_verified.is_some(),
+                        self.name.is_some(),
+                        self.phone_number.is_some(),
+                        self.set_phone_number_verified.is_some(),
+                        self.external_id.is_some(),
+                        self.roles.is_some(),
+                    ],
+                ),
+        )?;
+        object.entry("email", &self.email);
+        object.entry("hash", &self.hash);
+        object.entry("hash_type", &self.hash_type);
+        object.entry_if("md_5_config", &self.md_5_config);
+        object.entry_if("argon_2_config", &self.argon_2_config);
+        object.entry_if("sha_1_config", &self.sha_1_config);
+        object.entry_if("sha_512_config", &self.sha_512_config);
+        object.entry_if("scrypt_config", &self.scrypt_config);
+        object.entry_if("pbkdf_2_config", &self.pbkdf_2_config);
+        object.entry_if("trusted_metadata", &self.trusted_metadata);
+        object.entry_if("untrusted_metadata", &self.untrusted_metadata);
+        object.entry_if("set_email_verified", &self.set_email_verified);
+        object.entry_if("name", &self.name);
+        object.entry_if("phone_number", &self.phone_number);
+        object.entry_if("set_phone_number_verified", &self.set_phone_number_verified);
+        object.entry_if("external_id", &self.external_id);
+        object.entry_if("roles", &self.roles);
+        object.end()
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl crate::codec::Object for MigrateRequest {
+    const NAME: &'static str = "MigrateRequest";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut email: Option<String> = None;
+        let mut hash: Option<String> = None;
+        let mut hash_type: Option<
+            crate::consumer::models::passwords::MigrateRequestHashType,
+        > = None;
+        let mut md_5_config: Option<
+            Option<crate::consumer::models::passwords::Md5Config>,
+        > = None;
+        let mut argon_2_config: Option<
+            Option<crate::consumer::models::passwords::Argon2Config>,
+        > = None;
+        let mut sha_1_config: Option<
+            Option<crate::consumer::models::passwords::Sha1Config>,
+        > = None;
+        let mut sha_512_config: Option<
+            Option<crate::consumer::models::passwords::Sha512Config>,
+        > = None;
+        let mut scrypt_config: Option<
+            Option<crate::consumer::models::passwords::ScryptConfig>,
+        > = None;
+        let mut pbkdf_2_config: Option<
+            Option<crate::consumer::models::passwords::Pbkdf2Config>,
+        > = None;
+        let mut trusted_metadata: Option<Option<::serde_json::Value>> = None;
+        let mut untrusted_metadata: Option<Option<::serde_json::Value>> = None;
+        let mut set_email_verified: Option<Option<bool>> = None;
+        let mut name: Option<Option<crate::consumer::models::users::Name>> = None;
+        let mut phone_number: Option<Option<String>> = None;
+        let mut set_phone_number_verified: Option<Option<bool>> = None;
+        let mut external_id: Option<Option<String>> = None;
+        let mut roles: Option<Option<Vec<String>>> = None;
+        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
+            match key.as_str() {
+                "email" => crate::codec::put(&mut map, &mut email, "email"),
+                "hash" => crate::codec::put(&mut map, &mut hash, "hash"),
+                "hash_type" => crate::codec::put(&mut map, &mut hash_type, "hash_type"),
+                "md_5_config" => {
+                    crate::codec::put(&mut map, &mut md_5_config, "md_5_config")
+                }
+                "argon_2_config" => {
+                    crate::codec::put(&mut map, &mut argon_2_config, "argon_2_config")
+                }
+                "sha_1_config" => {
+                    crate::codec::put(&mut map, &mut sha_1_config, "sha_1_config")
+                }
+                "sha_512_config" => {
+                    crate::codec::put(&mut map, &mut sha_512_config, "sha_512_config")
+                }
+                "scrypt_config" => {
+                    crate::codec::put(&mut map, &mut scrypt_config, "scrypt_config")
+                }
+                "pbkdf_2_config" => {
+                    crate::codec::put(&mut map, &mut pbkdf_2_config, "pbkdf_2_config")
+                }
+                "trusted_metadata" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut trusted_metadata,
+                        "trusted_metadata",
+                    )
+                }
+                "untrusted_metadata" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut untrusted_metadata,
+                        "untrusted_metadata",
+                    )
+                }
+                "set_email_verified" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut set_email_verified,
+                        "set_email_verified",
+                    )
+                }
+                "name" => crate::codec::put(&mut map, &mut name, "name"),
+                "phone_number" => {
+                    crate::codec::put(&mut map, &mut phone_number, "phone_number")
+                }
+                "set_phone_number_verified" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut set_phone_number_verified,
+                        "set_phone_number_verified",
+                    )
+                }
+                "external_id" => {
+                    crate::codec::put(&mut map, &mut external_id, "external_id")
+                }
+                "roles" => crate::codec::put(&mut map, &mut roles, "roles"),
+                _ => crate::codec::skip(&mut map),
+            }?;
+        }
+        match (email, hash, hash_type) {
+            (Some(email), Some(hash), Some(hash_type)) => {
+                Ok(Self {
+                    email,
+                    hash,
+                    hash_type,
+                    md_5_config: md_5_config.flatten(),
+                    argon_2_config: argon_2_config.flatten(),
+                    sha_1_config: sha_1_config.flatten(),
+                    sha_512_config: sha_512_config.flatten(),
+                    scrypt_config: scrypt_config.flatten(),
+                    pbkdf_2_config: pbkdf_2_config.flatten(),
+                    trusted_metadata: trusted_metadata.flatten(),
+                    untrusted_metadata: untrusted_metadata.flatten(),
+                    set_email_verified: set_email_verified.flatten(),
+                    name: name.flatten(),
+                    phone_number: phone_number.flatten(),
+                    set_phone_number_verified: set_phone_number_verified.flatten(),
+                    external_id: external_id.flatten(),
+                    roles: roles.flatten(),
+                })
+            }
+            (email, hash, hash_type) => {
+                Err(
+                    crate::codec::missing(
+                        &[
+                            ("email", email.is_none()),
+                            ("hash", hash.is_none()),
+                            ("hash_type", hash_type.is_none()),
+                        ],
+                    ),
+                )
+            }
+        }
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl<'de> ::serde::Deserialize<'de> for MigrateRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::codec::object(deserializer)
+    }
 }
 
 impl MigrateRequest {
@@ -941,15 +1327,64 @@ impl ::serde::Serialize for MigrateResponse {
 }
 
 /// Parameters of [`Passwords::strength_check`].
-#[derive(Debug, Clone, ::serde::Serialize)]
-#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct StrengthCheckRequest {
     /// The candidate password in plain text.
     pub password: String,
     /// The user's email address, so passwords that resemble it are scored as weaker.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
+}
+
+impl ::serde::Serialize for StrengthCheckRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut object = crate::codec::Writer::new(
+            serializer,
+            1 + crate::codec::count_set(&[self.email.is_some()]),
+        )?;
+        object.entry("password", &self.password);
+        object.entry_if("email", &self.email);
+        object.end()
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl crate::codec::Object for StrengthCheckRequest {
+    const NAME: &'static str = "StrengthCheckRequest";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut password: Option<String> = None;
+        let mut email: Option<Option<String>> = None;
+        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
+            match key.as_str() {
+                "password" => crate::codec::put(&mut map, &mut password, "password"),
+                "email" => crate::codec::put(&mut map, &mut email, "email"),
+                _ => crate::codec::skip(&mut map),
+            }?;
+        }
+        match password {
+            Some(password) => {
+                Ok(Self {
+                    password,
+                    email: email.flatten(),
+                })
+            }
+            None => Err(::serde::de::Error::missing_field("password")),
+        }
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl<'de> ::serde::Deserialize<'de> for StrengthCheckRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::codec::object(deserializer)
+    }
 }
 
 impl StrengthCheckRequest {

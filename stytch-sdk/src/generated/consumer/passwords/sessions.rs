@@ -29,37 +29,125 @@ impl<'a> PasswordsSessions<'a> {
 }
 
 /// Parameters of [`PasswordsSessions::reset`].
-#[derive(Debug, Clone, ::serde::Serialize)]
-#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct ResetRequest {
     /// The new password in plain text.
     pub password: String,
     /// Opaque token of a session the caller already holds. When given, a successful
     /// authentication adds its factor to that session instead of starting a new one.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub session_token: Option<String>,
     /// Signed JWT of a session the caller already holds; an alternative to `session_token` for
     /// naming the session to extend.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub session_jwt: Option<String>,
     /// Lifetime, in minutes from now, of the session that this call starts or extends (up to 366
     /// days). Leave it out and no session is created or extended. The session JWT itself always
     /// expires after five minutes and must be refreshed, whatever this value is.
     ///
     /// Accepted range: 5 to 527040.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub session_duration_minutes: Option<i64>,
     /// Extra claims to store on the session and embed in its JWT. Only applied when a session is
     /// started or extended. Setting a key to null removes it; reserved JWT claim names are
     /// ignored and the whole map may not exceed 4 KB.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub session_custom_claims: Option<::serde_json::Value>,
     /// Identifier from the device fingerprinting SDK. When present, the device's fingerprint and
     /// IP geolocation are looked up and recorded with the request (requires the fraud product to
     /// be enabled).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub telemetry_id: Option<String>,
+}
+
+impl ::serde::Serialize for ResetRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut object = crate::codec::Writer::new(
+            serializer,
+            1
+                + crate::codec::count_set(
+                    &[
+                        self.session_token.is_some(),
+                        self.session_jwt.is_some(),
+                        self.session_duration_minutes.is_some(),
+                        self.session_custom_claims.is_some(),
+                        self.telemetry_id.is_some(),
+                    ],
+                ),
+        )?;
+        object.entry("password", &self.password);
+        object.entry_if("session_token", &self.session_token);
+        object.entry_if("session_jwt", &self.session_jwt);
+        object.entry_if("session_duration_minutes", &self.session_duration_minutes);
+        object.entry_if("session_custom_claims", &self.session_custom_claims);
+        object.entry_if("telemetry_id", &self.telemetry_id);
+        object.end()
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl crate::codec::Object for ResetRequest {
+    const NAME: &'static str = "ResetRequest";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut password: Option<String> = None;
+        let mut session_token: Option<Option<String>> = None;
+        let mut session_jwt: Option<Option<String>> = None;
+        let mut session_duration_minutes: Option<Option<i64>> = None;
+        let mut session_custom_claims: Option<Option<::serde_json::Value>> = None;
+        let mut telemetry_id: Option<Option<String>> = None;
+        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
+            match key.as_str() {
+                "password" => crate::codec::put(&mut map, &mut password, "password"),
+                "session_token" => {
+                    crate::codec::put(&mut map, &mut session_token, "session_token")
+                }
+                "session_jwt" => {
+                    crate::codec::put(&mut map, &mut session_jwt, "session_jwt")
+                }
+                "session_duration_minutes" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut session_duration_minutes,
+                        "session_duration_minutes",
+                    )
+                }
+                "session_custom_claims" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut session_custom_claims,
+                        "session_custom_claims",
+                    )
+                }
+                "telemetry_id" => {
+                    crate::codec::put(&mut map, &mut telemetry_id, "telemetry_id")
+                }
+                _ => crate::codec::skip(&mut map),
+            }?;
+        }
+        match password {
+            Some(password) => {
+                Ok(Self {
+                    password,
+                    session_token: session_token.flatten(),
+                    session_jwt: session_jwt.flatten(),
+                    session_duration_minutes: session_duration_minutes.flatten(),
+                    session_custom_claims: session_custom_claims.flatten(),
+                    telemetry_id: telemetry_id.flatten(),
+                })
+            }
+            None => Err(::serde::de::Error::missing_field("password")),
+        }
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl<'de> ::serde::Deserialize<'de> for ResetRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::codec::object(deserializer)
+    }
 }
 
 impl ResetRequest {

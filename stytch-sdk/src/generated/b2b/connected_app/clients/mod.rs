@@ -115,8 +115,7 @@ impl<'a> ConnectedAppClients<'a> {
 }
 
 /// Parameters of [`ConnectedAppClients::create`].
-#[derive(Debug, Clone, ::serde::Serialize)]
-#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct CreateRequest {
     /// Kind of client: first- or third-party, and whether it is confidential (can keep a secret,
@@ -127,45 +126,211 @@ pub struct CreateRequest {
     pub client_type: crate::consumer::models::connected_apps_clients::CreateRequestClientType,
     /// Human-readable name of the client, shown to members on consent screens and in the
     /// dashboard.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub client_name: Option<String>,
     /// Short explanation of what the client application does, shown alongside its name.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub client_description: Option<String>,
     /// URLs the client may ask members to be sent back to after authorization. A `redirect_uri`
     /// in an authorization request must match one of these exactly.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub redirect_urls: Option<Vec<String>>,
     /// First-party clients only: whether tokens issued to this client may be exchanged for a
     /// full Stytch member session rather than only scoped API access.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub full_access_allowed: Option<bool>,
     /// How long, in minutes, access tokens issued to this client stay valid.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub access_token_expiry_minutes: Option<i64>,
     /// Value to put in the `aud` claim of this client's access tokens instead of the default
     /// audience.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub access_token_custom_audience: Option<String>,
     /// Custom claims template applied when this client's access tokens are minted, for adding
     /// your own claims to them.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub access_token_template_content: Option<String>,
     /// URLs the client may send members to after an OIDC logout; a requested post-logout
     /// redirect must match one of them.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub post_logout_redirect_urls: Option<Vec<String>>,
     /// URL of an image used as the client's logo on consent screens.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub logo_url: Option<String>,
     /// First-party clients only: let the client receive the `offline_access` scope (and so
     /// refresh tokens) without asking the member for explicit consent.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub bypass_consent_for_offline_access: Option<bool>,
     /// Custom claims template applied when ID tokens are issued to this client, for adding your
     /// own claims to them.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id_token_template_content: Option<String>,
+}
+
+impl ::serde::Serialize for CreateRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut object = crate::codec::Writer::new(
+            serializer,
+            1
+                + crate::codec::count_set(
+                    &[
+                        self.client_name.is_some(),
+                        self.client_description.is_some(),
+                        self.redirect_urls.is_some(),
+                        self.full_access_allowed.is_some(),
+                        self.access_token_expiry_minutes.is_some(),
+                        self.access_token_custom_audience.is_some(),
+                        self.access_token_template_content.is_some(),
+                        self.post_logout_redirect_urls.is_some(),
+                        self.logo_url.is_some(),
+                        self.bypass_consent_for_offline_access.is_some(),
+                        self.id_token_template_content.is_some(),
+                    ],
+                ),
+        )?;
+        object.entry("client_type", &self.client_type);
+        object.entry_if("client_name", &self.client_name);
+        object.entry_if("client_description", &self.client_description);
+        object.entry_if("redirect_urls", &self.redirect_urls);
+        object.entry_if("full_access_allowed", &self.full_access_allowed);
+        object
+            .entry_if("access_token_expiry_minutes", &self.access_token_expiry_minutes);
+        object
+            .entry_if(
+                "access_token_custom_audience",
+                &self.access_token_custom_audience,
+            );
+        object
+            .entry_if(
+                "access_token_template_content",
+                &self.access_token_template_content,
+            );
+        object.entry_if("post_logout_redirect_urls", &self.post_logout_redirect_urls);
+        object.entry_if("logo_url", &self.logo_url);
+        object
+            .entry_if(
+                "bypass_consent_for_offline_access",
+                &self.bypass_consent_for_offline_access,
+            );
+        object.entry_if("id_token_template_content", &self.id_token_template_content);
+        object.end()
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl crate::codec::Object for CreateRequest {
+    const NAME: &'static str = "CreateRequest";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut client_type: Option<
+            crate::consumer::models::connected_apps_clients::CreateRequestClientType,
+        > = None;
+        let mut client_name: Option<Option<String>> = None;
+        let mut client_description: Option<Option<String>> = None;
+        let mut redirect_urls: Option<Option<Vec<String>>> = None;
+        let mut full_access_allowed: Option<Option<bool>> = None;
+        let mut access_token_expiry_minutes: Option<Option<i64>> = None;
+        let mut access_token_custom_audience: Option<Option<String>> = None;
+        let mut access_token_template_content: Option<Option<String>> = None;
+        let mut post_logout_redirect_urls: Option<Option<Vec<String>>> = None;
+        let mut logo_url: Option<Option<String>> = None;
+        let mut bypass_consent_for_offline_access: Option<Option<bool>> = None;
+        let mut id_token_template_content: Option<Option<String>> = None;
+        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
+            match key.as_str() {
+                "client_type" => {
+                    crate::codec::put(&mut map, &mut client_type, "client_type")
+                }
+                "client_name" => {
+                    crate::codec::put(&mut map, &mut client_name, "client_name")
+                }
+                "client_description" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut client_description,
+                        "client_description",
+                    )
+                }
+                "redirect_urls" => {
+                    crate::codec::put(&mut map, &mut redirect_urls, "redirect_urls")
+                }
+                "full_access_allowed" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut full_access_allowed,
+                        "full_access_allowed",
+                    )
+                }
+                "access_token_expiry_minutes" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut access_token_expiry_minutes,
+                        "access_token_expiry_minutes",
+                    )
+                }
+                "access_token_custom_audience" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut access_token_custom_audience,
+                        "access_token_custom_audience",
+                    )
+                }
+                "access_token_template_content" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut access_token_template_content,
+                        "access_token_template_content",
+                    )
+                }
+                "post_logout_redirect_urls" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut post_logout_redirect_urls,
+                        "post_logout_redirect_urls",
+                    )
+                }
+                "logo_url" => crate::codec::put(&mut map, &mut logo_url, "logo_url"),
+                "bypass_consent_for_offline_access" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut bypass_consent_for_offline_access,
+                        "bypass_consent_for_offline_access",
+                    )
+                }
+                "id_token_template_content" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut id_token_template_content,
+                        "id_token_template_content",
+                    )
+                }
+                _ => crate::codec::skip(&mut map),
+            }?;
+        }
+        match client_type {
+            Some(client_type) => {
+                Ok(Self {
+                    client_type,
+                    client_name: client_name.flatten(),
+                    client_description: client_description.flatten(),
+                    redirect_urls: redirect_urls.flatten(),
+                    full_access_allowed: full_access_allowed.flatten(),
+                    access_token_expiry_minutes: access_token_expiry_minutes.flatten(),
+                    access_token_custom_audience: access_token_custom_audience.flatten(),
+                    access_token_template_content: access_token_template_content
+                        .flatten(),
+                    post_logout_redirect_urls: post_logout_redirect_urls.flatten(),
+                    logo_url: logo_url.flatten(),
+                    bypass_consent_for_offline_access: bypass_consent_for_offline_access
+                        .flatten(),
+                    id_token_template_content: id_token_template_content.flatten(),
+                })
+            }
+            None => Err(::serde::de::Error::missing_field("client_type")),
+        }
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl<'de> ::serde::Deserialize<'de> for CreateRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::codec::object(deserializer)
+    }
 }
 
 impl CreateRequest {
@@ -356,13 +521,49 @@ impl ::serde::Serialize for CreateResponse {
 }
 
 /// Parameters of [`ConnectedAppClients::delete`].
-#[derive(Debug, Clone, ::serde::Serialize)]
-#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct DeleteRequest {
     /// Identifier of the client application the call acts on.
-    #[serde(skip_serializing)]
     pub client_id: String,
+}
+
+impl ::serde::Serialize for DeleteRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        crate::codec::Writer::new(serializer, 0)?.end()
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl crate::codec::Object for DeleteRequest {
+    const NAME: &'static str = "DeleteRequest";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut client_id: Option<String> = None;
+        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
+            match key.as_str() {
+                "client_id" => crate::codec::put(&mut map, &mut client_id, "client_id"),
+                _ => crate::codec::skip(&mut map),
+            }?;
+        }
+        match client_id {
+            Some(client_id) => Ok(Self { client_id }),
+            None => Err(::serde::de::Error::missing_field("client_id")),
+        }
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl<'de> ::serde::Deserialize<'de> for DeleteRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::codec::object(deserializer)
+    }
 }
 
 impl DeleteRequest {
@@ -471,13 +672,49 @@ impl ::serde::Serialize for DeleteResponse {
 }
 
 /// Parameters of [`ConnectedAppClients::get`].
-#[derive(Debug, Clone, ::serde::Serialize)]
-#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct GetRequest {
     /// Identifier of the client application the call acts on.
-    #[serde(skip_serializing)]
     pub client_id: String,
+}
+
+impl ::serde::Serialize for GetRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        crate::codec::Writer::new(serializer, 0)?.end()
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl crate::codec::Object for GetRequest {
+    const NAME: &'static str = "GetRequest";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut client_id: Option<String> = None;
+        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
+            match key.as_str() {
+                "client_id" => crate::codec::put(&mut map, &mut client_id, "client_id"),
+                _ => crate::codec::skip(&mut map),
+            }?;
+        }
+        match client_id {
+            Some(client_id) => Ok(Self { client_id }),
+            None => Err(::serde::de::Error::missing_field("client_id")),
+        }
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl<'de> ::serde::Deserialize<'de> for GetRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::codec::object(deserializer)
+    }
 }
 
 impl GetRequest {
@@ -590,19 +827,62 @@ impl ::serde::Serialize for GetResponse {
 }
 
 /// Parameters of [`ConnectedAppClients::search`].
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct SearchRequest {
     /// Pagination cursor returned by the previous page of results; leave it out to fetch the
     /// first page.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub cursor: Option<String>,
     /// Largest number of clients to return in this page.
     ///
     /// Must be at most 1000.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub limit: Option<i64>,
+}
+
+impl ::serde::Serialize for SearchRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut object = crate::codec::Writer::new(
+            serializer,
+            crate::codec::count_set(&[self.cursor.is_some(), self.limit.is_some()]),
+        )?;
+        object.entry_if("cursor", &self.cursor);
+        object.entry_if("limit", &self.limit);
+        object.end()
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl crate::codec::Object for SearchRequest {
+    const NAME: &'static str = "SearchRequest";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut cursor: Option<Option<String>> = None;
+        let mut limit: Option<Option<i64>> = None;
+        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
+            match key.as_str() {
+                "cursor" => crate::codec::put(&mut map, &mut cursor, "cursor"),
+                "limit" => crate::codec::put(&mut map, &mut limit, "limit"),
+                _ => crate::codec::skip(&mut map),
+            }?;
+        }
+        Ok(Self {
+            cursor: cursor.flatten(),
+            limit: limit.flatten(),
+        })
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl<'de> ::serde::Deserialize<'de> for SearchRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::codec::object(deserializer)
+    }
 }
 
 impl SearchRequest {
@@ -764,54 +1044,212 @@ impl ::serde::Serialize for SearchResponse {
 }
 
 /// Parameters of [`ConnectedAppClients::update`].
-#[derive(Debug, Clone, ::serde::Serialize)]
-#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct UpdateRequest {
     /// Identifier of the client application the call acts on.
-    #[serde(skip_serializing)]
     pub client_id: String,
     /// Human-readable name of the client, shown to members on consent screens and in the
     /// dashboard.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub client_name: Option<String>,
     /// Short explanation of what the client application does, shown alongside its name.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub client_description: Option<String>,
     /// URLs the client may ask members to be sent back to after authorization. A `redirect_uri`
     /// in an authorization request must match one of these exactly.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub redirect_urls: Option<Vec<String>>,
     /// First-party clients only: whether tokens issued to this client may be exchanged for a
     /// full Stytch member session rather than only scoped API access.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub full_access_allowed: Option<bool>,
     /// How long, in minutes, access tokens issued to this client stay valid.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub access_token_expiry_minutes: Option<i64>,
     /// Value to put in the `aud` claim of this client's access tokens instead of the default
     /// audience.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub access_token_custom_audience: Option<String>,
     /// Custom claims template applied when this client's access tokens are minted, for adding
     /// your own claims to them.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub access_token_template_content: Option<String>,
     /// URLs the client may send members to after an OIDC logout; a requested post-logout
     /// redirect must match one of them.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub post_logout_redirect_urls: Option<Vec<String>>,
     /// URL of an image used as the client's logo on consent screens.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub logo_url: Option<String>,
     /// First-party clients only: let the client receive the `offline_access` scope (and so
     /// refresh tokens) without asking the member for explicit consent.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub bypass_consent_for_offline_access: Option<bool>,
     /// Custom claims template applied when ID tokens are issued to this client, for adding your
     /// own claims to them.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id_token_template_content: Option<String>,
+}
+
+impl ::serde::Serialize for UpdateRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut object = crate::codec::Writer::new(
+            serializer,
+            crate::codec::count_set(
+                &[
+                    self.client_name.is_some(),
+                    self.client_description.is_some(),
+                    self.redirect_urls.is_some(),
+                    self.full_access_allowed.is_some(),
+                    self.access_token_expiry_minutes.is_some(),
+                    self.access_token_custom_audience.is_some(),
+                    self.access_token_template_content.is_some(),
+                    self.post_logout_redirect_urls.is_some(),
+                    self.logo_url.is_some(),
+                    self.bypass_consent_for_offline_access.is_some(),
+                    self.id_token_template_content.is_some(),
+                ],
+            ),
+        )?;
+        object.entry_if("client_name", &self.client_name);
+        object.entry_if("client_description", &self.client_description);
+        object.entry_if("redirect_urls", &self.redirect_urls);
+        object.entry_if("full_access_allowed", &self.full_access_allowed);
+        object
+            .entry_if("access_token_expiry_minutes", &self.access_token_expiry_minutes);
+        object
+            .entry_if(
+                "access_token_custom_audience",
+                &self.access_token_custom_audience,
+            );
+        object
+            .entry_if(
+                "access_token_template_content",
+                &self.access_token_template_content,
+            );
+        object.entry_if("post_logout_redirect_urls", &self.post_logout_redirect_urls);
+        object.entry_if("logo_url", &self.logo_url);
+        object
+            .entry_if(
+                "bypass_consent_for_offline_access",
+                &self.bypass_consent_for_offline_access,
+            );
+        object.entry_if("id_token_template_content", &self.id_token_template_content);
+        object.end()
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl crate::codec::Object for UpdateRequest {
+    const NAME: &'static str = "UpdateRequest";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut client_id: Option<String> = None;
+        let mut client_name: Option<Option<String>> = None;
+        let mut client_description: Option<Option<String>> = None;
+        let mut redirect_urls: Option<Option<Vec<String>>> = None;
+        let mut full_access_allowed: Option<Option<bool>> = None;
+        let mut access_token_expiry_minutes: Option<Option<i64>> = None;
+        let mut access_token_custom_audience: Option<Option<String>> = None;
+        let mut access_token_template_content: Option<Option<String>> = None;
+        let mut post_logout_redirect_urls: Option<Option<Vec<String>>> = None;
+        let mut logo_url: Option<Option<String>> = None;
+        let mut bypass_consent_for_offline_access: Option<Option<bool>> = None;
+        let mut id_token_template_content: Option<Option<String>> = None;
+        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
+            match key.as_str() {
+                "client_id" => crate::codec::put(&mut map, &mut client_id, "client_id"),
+                "client_name" => {
+                    crate::codec::put(&mut map, &mut client_name, "client_name")
+                }
+                "client_description" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut client_description,
+                        "client_description",
+                    )
+                }
+                "redirect_urls" => {
+                    crate::codec::put(&mut map, &mut redirect_urls, "redirect_urls")
+                }
+                "full_access_allowed" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut full_access_allowed,
+                        "full_access_allowed",
+                    )
+                }
+                "access_token_expiry_minutes" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut access_token_expiry_minutes,
+                        "access_token_expiry_minutes",
+                    )
+                }
+                "access_token_custom_audience" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut access_token_custom_audience,
+                        "access_token_custom_audience",
+                    )
+                }
+                "access_token_template_content" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut access_token_template_content,
+                        "access_token_template_content",
+                    )
+                }
+                "post_logout_redirect_urls" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut post_logout_redirect_urls,
+                        "post_logout_redirect_urls",
+                    )
+                }
+                "logo_url" => crate::codec::put(&mut map, &mut logo_url, "logo_url"),
+                "bypass_consent_for_offline_access" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut bypass_consent_for_offline_access,
+                        "bypass_consent_for_offline_access",
+                    )
+                }
+                "id_token_template_content" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut id_token_template_content,
+                        "id_token_template_content",
+                    )
+                }
+                _ => crate::codec::skip(&mut map),
+            }?;
+        }
+        match client_id {
+            Some(client_id) => {
+                Ok(Self {
+                    client_id,
+                    client_name: client_name.flatten(),
+                    client_description: client_description.flatten(),
+                    redirect_urls: redirect_urls.flatten(),
+                    full_access_allowed: full_access_allowed.flatten(),
+                    access_token_expiry_minutes: access_token_expiry_minutes.flatten(),
+                    access_token_custom_audience: access_token_custom_audience.flatten(),
+                    access_token_template_content: access_token_template_content
+                        .flatten(),
+                    post_logout_redirect_urls: post_logout_redirect_urls.flatten(),
+                    logo_url: logo_url.flatten(),
+                    bypass_consent_for_offline_access: bypass_consent_for_offline_access
+                        .flatten(),
+                    id_token_template_content: id_token_template_content.flatten(),
+                })
+            }
+            None => Err(::serde::de::Error::missing_field("client_id")),
+        }
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl<'de> ::serde::Deserialize<'de> for UpdateRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::codec::object(deserializer)
+    }
 }
 
 impl UpdateRequest {

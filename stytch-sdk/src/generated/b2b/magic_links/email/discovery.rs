@@ -29,8 +29,7 @@ impl<'a> MagicLinksEmailDiscovery<'a> {
 }
 
 /// Parameters of [`MagicLinksEmailDiscovery::send`].
-#[derive(Debug, Clone, ::serde::Serialize)]
-#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct SendRequest {
     /// Email address the call applies to.
@@ -38,29 +37,132 @@ pub struct SendRequest {
     /// Where the link takes the user; your page there passes the token to the discovery
     /// authenticate endpoint. Must be a registered redirect URL; the project's default discovery
     /// URL is used when left out.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub discovery_redirect_url: Option<String>,
     /// PKCE challenge: the base64url SHA-256 of a verifier that the same device must send as
     /// `pkce_code_verifier` when the token from this email is redeemed. Use it when the flow
     /// starts from a client you control.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub pkce_code_challenge: Option<String>,
     /// Custom email template to use when the recipient already has an account, instead of the
     /// project's default login template.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub login_template_id: Option<String>,
     /// Language in which the discovery email is written.
     ///
     /// Wire values: `en`, `es`, `pt-br`, `fr`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub locale: Option<
         crate::b2b::models::magic_links_email_discovery::SendRequestLocale,
     >,
     /// How long, in minutes, the discovery link stays usable.
     ///
     /// Accepted range: 5 to 10080. The API uses 60 when this is not set.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub discovery_expiration_minutes: Option<i64>,
+}
+
+impl ::serde::Serialize for SendRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut object = crate::codec::Writer::new(
+            serializer,
+            1
+                + crate::codec::count_set(
+                    &[
+                        self.discovery_redirect_url.is_some(),
+                        self.pkce_code_challenge.is_some(),
+                        self.login_template_id.is_some(),
+                        self.locale.is_some(),
+                        self.discovery_expiration_minutes.is_some(),
+                    ],
+                ),
+        )?;
+        object.entry("email_address", &self.email_address);
+        object.entry_if("discovery_redirect_url", &self.discovery_redirect_url);
+        object.entry_if("pkce_code_challenge", &self.pkce_code_challenge);
+        object.entry_if("login_template_id", &self.login_template_id);
+        object.entry_if("locale", &self.locale);
+        object
+            .entry_if(
+                "discovery_expiration_minutes",
+                &self.discovery_expiration_minutes,
+            );
+        object.end()
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl crate::codec::Object for SendRequest {
+    const NAME: &'static str = "SendRequest";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut email_address: Option<String> = None;
+        let mut discovery_redirect_url: Option<Option<String>> = None;
+        let mut pkce_code_challenge: Option<Option<String>> = None;
+        let mut login_template_id: Option<Option<String>> = None;
+        let mut locale: Option<
+            Option<crate::b2b::models::magic_links_email_discovery::SendRequestLocale>,
+        > = None;
+        let mut discovery_expiration_minutes: Option<Option<i64>> = None;
+        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
+            match key.as_str() {
+                "email_address" => {
+                    crate::codec::put(&mut map, &mut email_address, "email_address")
+                }
+                "discovery_redirect_url" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut discovery_redirect_url,
+                        "discovery_redirect_url",
+                    )
+                }
+                "pkce_code_challenge" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut pkce_code_challenge,
+                        "pkce_code_challenge",
+                    )
+                }
+                "login_template_id" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut login_template_id,
+                        "login_template_id",
+                    )
+                }
+                "locale" => crate::codec::put(&mut map, &mut locale, "locale"),
+                "discovery_expiration_minutes" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut discovery_expiration_minutes,
+                        "discovery_expiration_minutes",
+                    )
+                }
+                _ => crate::codec::skip(&mut map),
+            }?;
+        }
+        match email_address {
+            Some(email_address) => {
+                Ok(Self {
+                    email_address,
+                    discovery_redirect_url: discovery_redirect_url.flatten(),
+                    pkce_code_challenge: pkce_code_challenge.flatten(),
+                    login_template_id: login_template_id.flatten(),
+                    locale: locale.flatten(),
+                    discovery_expiration_minutes: discovery_expiration_minutes.flatten(),
+                })
+            }
+            None => Err(::serde::de::Error::missing_field("email_address")),
+        }
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl<'de> ::serde::Deserialize<'de> for SendRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::codec::object(deserializer)
+    }
 }
 
 impl SendRequest {

@@ -56,8 +56,7 @@ impl<'a> MagicLinksEmail<'a> {
 }
 
 /// Parameters of [`MagicLinksEmail::invite`].
-#[derive(Debug, Clone, ::serde::Serialize)]
-#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct InviteRequest {
     /// Identifier of the organization the call acts on. A slug may be given instead wherever the
@@ -68,46 +67,192 @@ pub struct InviteRequest {
     /// Where the invite link takes the recipient; your page there reads the token and calls the
     /// magic link authenticate endpoint. Must be one of the project's registered redirect URLs;
     /// the project's default invite URL is used when left out.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub invite_redirect_url: Option<String>,
     /// Identifier of the existing member who is sending the invitation, so the invite can be
     /// attributed to them.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub invited_by_member_id: Option<String>,
     /// Display name to store on the invited member, usually their full name.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// Free-form JSON for data that only your backend may write (for example billing state or
     /// internal flags).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub trusted_metadata: Option<::serde_json::Value>,
     /// Free-form JSON that the frontend SDKs may also read and write; never rely on it for
     /// authorization decisions.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub untrusted_metadata: Option<::serde_json::Value>,
     /// Custom email template for the invitation, used in place of the project's default invite
     /// template.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub invite_template_id: Option<String>,
     /// Language in which the invitation email is written.
     ///
     /// Wire values: `en`, `es`, `pt-br`, `fr`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub locale: Option<crate::b2b::models::magic_links_email::InviteRequestLocale>,
     /// Role IDs to grant the new member explicitly, on top of any roles they receive implicitly
     /// from the organization's settings.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub roles: Option<Vec<String>>,
     /// How long, in minutes, the invite link can be used before a new invitation has to be sent.
     ///
     /// Accepted range: 5 to 10080. The API uses 10080 when this is not set.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub invite_expiration_minutes: Option<i64>,
     /// Session of the member on whose behalf the call is made. When set, the API checks that the
     /// member's RBAC roles permit the action; when left out, the call is authorized by the
     /// project secret alone.
-    #[serde(skip_serializing, default)]
     pub authorization: Option<crate::MemberSessionAuth>,
+}
+
+impl ::serde::Serialize for InviteRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut object = crate::codec::Writer::new(
+            serializer,
+            2
+                + crate::codec::count_set(
+                    &[
+                        self.invite_redirect_url.is_some(),
+                        self.invited_by_member_id.is_some(),
+                        self.name.is_some(),
+                        self.trusted_metadata.is_some(),
+                        self.untrusted_metadata.is_some(),
+                        self.invite_template_id.is_some(),
+                        self.locale.is_some(),
+                        self.roles.is_some(),
+                        self.invite_expiration_minutes.is_some(),
+                    ],
+                ),
+        )?;
+        object.entry("organization_id", &self.organization_id);
+        object.entry("email_address", &self.email_address);
+        object.entry_if("invite_redirect_url", &self.invite_redirect_url);
+        object.entry_if("invited_by_member_id", &self.invited_by_member_id);
+        object.entry_if("name", &self.name);
+        object.entry_if("trusted_metadata", &self.trusted_metadata);
+        object.entry_if("untrusted_metadata", &self.untrusted_metadata);
+        object.entry_if("invite_template_id", &self.invite_template_id);
+        object.entry_if("locale", &self.locale);
+        object.entry_if("roles", &self.roles);
+        object.entry_if("invite_expiration_minutes", &self.invite_expiration_minutes);
+        object.end()
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl crate::codec::Object for InviteRequest {
+    const NAME: &'static str = "InviteRequest";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut organization_id: Option<String> = None;
+        let mut email_address: Option<String> = None;
+        let mut invite_redirect_url: Option<Option<String>> = None;
+        let mut invited_by_member_id: Option<Option<String>> = None;
+        let mut name: Option<Option<String>> = None;
+        let mut trusted_metadata: Option<Option<::serde_json::Value>> = None;
+        let mut untrusted_metadata: Option<Option<::serde_json::Value>> = None;
+        let mut invite_template_id: Option<Option<String>> = None;
+        let mut locale: Option<
+            Option<crate::b2b::models::magic_links_email::InviteRequestLocale>,
+        > = None;
+        let mut roles: Option<Option<Vec<String>>> = None;
+        let mut invite_expiration_minutes: Option<Option<i64>> = None;
+        let mut authorization: Option<Option<crate::MemberSessionAuth>> = None;
+        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
+            match key.as_str() {
+                "organization_id" => {
+                    crate::codec::put(&mut map, &mut organization_id, "organization_id")
+                }
+                "email_address" => {
+                    crate::codec::put(&mut map, &mut email_address, "email_address")
+                }
+                "invite_redirect_url" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut invite_redirect_url,
+                        "invite_redirect_url",
+                    )
+                }
+                "invited_by_member_id" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut invited_by_member_id,
+                        "invited_by_member_id",
+                    )
+                }
+                "name" => crate::codec::put(&mut map, &mut name, "name"),
+                "trusted_metadata" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut trusted_metadata,
+                        "trusted_metadata",
+                    )
+                }
+                "untrusted_metadata" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut untrusted_metadata,
+                        "untrusted_metadata",
+                    )
+                }
+                "invite_template_id" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut invite_template_id,
+                        "invite_template_id",
+                    )
+                }
+                "locale" => crate::codec::put(&mut map, &mut locale, "locale"),
+                "roles" => crate::codec::put(&mut map, &mut roles, "roles"),
+                "invite_expiration_minutes" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut invite_expiration_minutes,
+                        "invite_expiration_minutes",
+                    )
+                }
+                "authorization" => {
+                    crate::codec::put(&mut map, &mut authorization, "authorization")
+                }
+                _ => crate::codec::skip(&mut map),
+            }?;
+        }
+        match (organization_id, email_address) {
+            (Some(organization_id), Some(email_address)) => {
+                Ok(Self {
+                    organization_id,
+                    email_address,
+                    invite_redirect_url: invite_redirect_url.flatten(),
+                    invited_by_member_id: invited_by_member_id.flatten(),
+                    name: name.flatten(),
+                    trusted_metadata: trusted_metadata.flatten(),
+                    untrusted_metadata: untrusted_metadata.flatten(),
+                    invite_template_id: invite_template_id.flatten(),
+                    locale: locale.flatten(),
+                    roles: roles.flatten(),
+                    invite_expiration_minutes: invite_expiration_minutes.flatten(),
+                    authorization: authorization.flatten(),
+                })
+            }
+            (organization_id, email_address) => {
+                Err(
+                    crate::codec::missing(
+                        &[
+                            ("organization_id", organization_id.is_none()),
+                            ("email_address", email_address.is_none()),
+                        ],
+                    ),
+                )
+            }
+        }
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl<'de> ::serde::Deserialize<'de> for InviteRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::codec::object(deserializer)
+    }
 }
 
 impl InviteRequest {
@@ -333,8 +478,7 @@ impl ::serde::Serialize for InviteResponse {
 }
 
 /// Parameters of [`MagicLinksEmail::login_or_signup`].
-#[derive(Debug, Clone, ::serde::Serialize)]
-#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct LoginOrSignupRequest {
     /// Identifier of the organization the call acts on. A slug may be given instead wherever the
@@ -344,43 +488,187 @@ pub struct LoginOrSignupRequest {
     pub email_address: String,
     /// Where a login link takes an active member; your page there authenticates the token. Must
     /// be a registered redirect URL; the project's default login URL is used when left out.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub login_redirect_url: Option<String>,
     /// Where a sign-up link takes a new or not-yet-active member; your page there authenticates
     /// the token. Must be a registered redirect URL; the project's default sign-up URL is used
     /// when left out.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub signup_redirect_url: Option<String>,
     /// PKCE challenge: the base64url SHA-256 of a verifier that the same device must send as
     /// `pkce_code_verifier` when the token from this email is redeemed. Use it when the flow
     /// starts from a client you control.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub pkce_code_challenge: Option<String>,
     /// Custom email template to use when the recipient already has an account, instead of the
     /// project's default login template.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub login_template_id: Option<String>,
     /// Custom email template to use when the recipient is new, instead of the project's default
     /// sign-up template.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub signup_template_id: Option<String>,
     /// Language in which the magic link email is written.
     ///
     /// Wire values: `en`, `es`, `pt-br`, `fr`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub locale: Option<
         crate::b2b::models::magic_links_email::LoginOrSignupRequestLocale,
     >,
     /// How long, in minutes, a login link stays usable.
     ///
     /// Accepted range: 5 to 10080. The API uses 60 when this is not set.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub login_expiration_minutes: Option<i64>,
     /// How long, in minutes, a sign-up link stays usable.
     ///
     /// Accepted range: 5 to 10080. The API uses 60 when this is not set.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub signup_expiration_minutes: Option<i64>,
+}
+
+impl ::serde::Serialize for LoginOrSignupRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut object = crate::codec::Writer::new(
+            serializer,
+            2
+                + crate::codec::count_set(
+                    &[
+                        self.login_redirect_url.is_some(),
+                        self.signup_redirect_url.is_some(),
+                        self.pkce_code_challenge.is_some(),
+                        self.login_template_id.is_some(),
+                        self.signup_template_id.is_some(),
+                        self.locale.is_some(),
+                        self.login_expiration_minutes.is_some(),
+                        self.signup_expiration_minutes.is_some(),
+                    ],
+                ),
+        )?;
+        object.entry("organization_id", &self.organization_id);
+        object.entry("email_address", &self.email_address);
+        object.entry_if("login_redirect_url", &self.login_redirect_url);
+        object.entry_if("signup_redirect_url", &self.signup_redirect_url);
+        object.entry_if("pkce_code_challenge", &self.pkce_code_challenge);
+        object.entry_if("login_template_id", &self.login_template_id);
+        object.entry_if("signup_template_id", &self.signup_template_id);
+        object.entry_if("locale", &self.locale);
+        object.entry_if("login_expiration_minutes", &self.login_expiration_minutes);
+        object.entry_if("signup_expiration_minutes", &self.signup_expiration_minutes);
+        object.end()
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl crate::codec::Object for LoginOrSignupRequest {
+    const NAME: &'static str = "LoginOrSignupRequest";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut organization_id: Option<String> = None;
+        let mut email_address: Option<String> = None;
+        let mut login_redirect_url: Option<Option<String>> = None;
+        let mut signup_redirect_url: Option<Option<String>> = None;
+        let mut pkce_code_challenge: Option<Option<String>> = None;
+        let mut login_template_id: Option<Option<String>> = None;
+        let mut signup_template_id: Option<Option<String>> = None;
+        let mut locale: Option<
+            Option<crate::b2b::models::magic_links_email::LoginOrSignupRequestLocale>,
+        > = None;
+        let mut login_expiration_minutes: Option<Option<i64>> = None;
+        let mut signup_expiration_minutes: Option<Option<i64>> = None;
+        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
+            match key.as_str() {
+                "organization_id" => {
+                    crate::codec::put(&mut map, &mut organization_id, "organization_id")
+                }
+                "email_address" => {
+                    crate::codec::put(&mut map, &mut email_address, "email_address")
+                }
+                "login_redirect_url" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut login_redirect_url,
+                        "login_redirect_url",
+                    )
+                }
+                "signup_redirect_url" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut signup_redirect_url,
+                        "signup_redirect_url",
+                    )
+                }
+                "pkce_code_challenge" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut pkce_code_challenge,
+                        "pkce_code_challenge",
+                    )
+                }
+                "login_template_id" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut login_template_id,
+                        "login_template_id",
+                    )
+                }
+                "signup_template_id" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut signup_template_id,
+                        "signup_template_id",
+                    )
+                }
+                "locale" => crate::codec::put(&mut map, &mut locale, "locale"),
+                "login_expiration_minutes" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut login_expiration_minutes,
+                        "login_expiration_minutes",
+                    )
+                }
+                "signup_expiration_minutes" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut signup_expiration_minutes,
+                        "signup_expiration_minutes",
+                    )
+                }
+                _ => crate::codec::skip(&mut map),
+            }?;
+        }
+        match (organization_id, email_address) {
+            (Some(organization_id), Some(email_address)) => {
+                Ok(Self {
+                    organization_id,
+                    email_address,
+                    login_redirect_url: login_redirect_url.flatten(),
+                    signup_redirect_url: signup_redirect_url.flatten(),
+                    pkce_code_challenge: pkce_code_challenge.flatten(),
+                    login_template_id: login_template_id.flatten(),
+                    signup_template_id: signup_template_id.flatten(),
+                    locale: locale.flatten(),
+                    login_expiration_minutes: login_expiration_minutes.flatten(),
+                    signup_expiration_minutes: signup_expiration_minutes.flatten(),
+                })
+            }
+            (organization_id, email_address) => {
+                Err(
+                    crate::codec::missing(
+                        &[
+                            ("organization_id", organization_id.is_none()),
+                            ("email_address", email_address.is_none()),
+                        ],
+                    ),
+                )
+            }
+        }
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl<'de> ::serde::Deserialize<'de> for LoginOrSignupRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::codec::object(deserializer)
+    }
 }
 
 impl LoginOrSignupRequest {

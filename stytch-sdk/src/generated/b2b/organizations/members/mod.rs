@@ -264,56 +264,191 @@ impl<'a> OrganizationsMembers<'a> {
 }
 
 /// Parameters of [`OrganizationsMembers::create`].
-#[derive(Debug, Clone, ::serde::Serialize)]
-#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct CreateRequest {
     /// Identifier of the organization the call acts on. A slug may be given instead wherever the
     /// endpoint resolves organizations by slug.
-    #[serde(skip_serializing)]
     pub organization_id: String,
     /// Email address the call applies to.
     pub email_address: String,
     /// Full name of the member.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// Free-form JSON for data that only your backend may write (for example billing state or
     /// internal flags).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub trusted_metadata: Option<::serde_json::Value>,
     /// Free-form JSON that the frontend SDKs may also read and write; never rely on it for
     /// authorization decisions.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub untrusted_metadata: Option<::serde_json::Value>,
     /// Create the member with the `pending` status, which becomes `active` once they first log
     /// in, instead of making them active right away.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub create_member_as_pending: Option<bool>,
     /// Mark the member as a break-glass account that may log in even when the organization's
     /// authentication method restrictions would otherwise shut them out.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub is_breakglass: Option<bool>,
     /// Phone number for SMS one-time passcodes used as a second factor, in E.164 format (for
     /// example `+14155550123`).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub mfa_phone_number: Option<String>,
     /// Require this member to complete a second factor at every login, even when the
     /// organization's MFA policy is optional.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub mfa_enrolled: Option<bool>,
     /// Role ids to assign to the member explicitly. Roles granted implicitly, such as the
     /// default member role or roles from email domains and SSO, do not need to be listed.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub roles: Option<Vec<String>>,
     /// Your own identifier for the record; must be unique within its scope and can be used in
     /// place of the Stytch id wherever lookups accept it.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub external_id: Option<String>,
     /// Session of the member on whose behalf the call is made. When set, the API checks that the
     /// member's RBAC roles permit the action; when left out, the call is authorized by the
     /// project secret alone.
-    #[serde(skip_serializing, default)]
     pub authorization: Option<crate::MemberSessionAuth>,
+}
+
+impl ::serde::Serialize for CreateRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut object = crate::codec::Writer::new(
+            serializer,
+            1
+                + crate::codec::count_set(
+                    &[
+                        self.name.is_some(),
+                        self.trusted_metadata.is_some(),
+                        self.untrusted_metadata.is_some(),
+                        self.create_member_as_pending.is_some(),
+                        self.is_breakglass.is_some(),
+                        self.mfa_phone_number.is_some(),
+                        self.mfa_enrolled.is_some(),
+                        self.roles.is_some(),
+                        self.external_id.is_some(),
+                    ],
+                ),
+        )?;
+        object.entry("email_address", &self.email_address);
+        object.entry_if("name", &self.name);
+        object.entry_if("trusted_metadata", &self.trusted_metadata);
+        object.entry_if("untrusted_metadata", &self.untrusted_metadata);
+        object.entry_if("create_member_as_pending", &self.create_member_as_pending);
+        object.entry_if("is_breakglass", &self.is_breakglass);
+        object.entry_if("mfa_phone_number", &self.mfa_phone_number);
+        object.entry_if("mfa_enrolled", &self.mfa_enrolled);
+        object.entry_if("roles", &self.roles);
+        object.entry_if("external_id", &self.external_id);
+        object.end()
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl crate::codec::Object for CreateRequest {
+    const NAME: &'static str = "CreateRequest";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut organization_id: Option<String> = None;
+        let mut email_address: Option<String> = None;
+        let mut name: Option<Option<String>> = None;
+        let mut trusted_metadata: Option<Option<::serde_json::Value>> = None;
+        let mut untrusted_metadata: Option<Option<::serde_json::Value>> = None;
+        let mut create_member_as_pending: Option<Option<bool>> = None;
+        let mut is_breakglass: Option<Option<bool>> = None;
+        let mut mfa_phone_number: Option<Option<String>> = None;
+        let mut mfa_enrolled: Option<Option<bool>> = None;
+        let mut roles: Option<Option<Vec<String>>> = None;
+        let mut external_id: Option<Option<String>> = None;
+        let mut authorization: Option<Option<crate::MemberSessionAuth>> = None;
+        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
+            match key.as_str() {
+                "organization_id" => {
+                    crate::codec::put(&mut map, &mut organization_id, "organization_id")
+                }
+                "email_address" => {
+                    crate::codec::put(&mut map, &mut email_address, "email_address")
+                }
+                "name" => crate::codec::put(&mut map, &mut name, "name"),
+                "trusted_metadata" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut trusted_metadata,
+                        "trusted_metadata",
+                    )
+                }
+                "untrusted_metadata" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut untrusted_metadata,
+                        "untrusted_metadata",
+                    )
+                }
+                "create_member_as_pending" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut create_member_as_pending,
+                        "create_member_as_pending",
+                    )
+                }
+                "is_breakglass" => {
+                    crate::codec::put(&mut map, &mut is_breakglass, "is_breakglass")
+                }
+                "mfa_phone_number" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut mfa_phone_number,
+                        "mfa_phone_number",
+                    )
+                }
+                "mfa_enrolled" => {
+                    crate::codec::put(&mut map, &mut mfa_enrolled, "mfa_enrolled")
+                }
+                "roles" => crate::codec::put(&mut map, &mut roles, "roles"),
+                "external_id" => {
+                    crate::codec::put(&mut map, &mut external_id, "external_id")
+                }
+                "authorization" => {
+                    crate::codec::put(&mut map, &mut authorization, "authorization")
+                }
+                _ => crate::codec::skip(&mut map),
+            }?;
+        }
+        match (organization_id, email_address) {
+            (Some(organization_id), Some(email_address)) => {
+                Ok(Self {
+                    organization_id,
+                    email_address,
+                    name: name.flatten(),
+                    trusted_metadata: trusted_metadata.flatten(),
+                    untrusted_metadata: untrusted_metadata.flatten(),
+                    create_member_as_pending: create_member_as_pending.flatten(),
+                    is_breakglass: is_breakglass.flatten(),
+                    mfa_phone_number: mfa_phone_number.flatten(),
+                    mfa_enrolled: mfa_enrolled.flatten(),
+                    roles: roles.flatten(),
+                    external_id: external_id.flatten(),
+                    authorization: authorization.flatten(),
+                })
+            }
+            (organization_id, email_address) => {
+                Err(
+                    crate::codec::missing(
+                        &[
+                            ("organization_id", organization_id.is_none()),
+                            ("email_address", email_address.is_none()),
+                        ],
+                    ),
+                )
+            }
+        }
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl<'de> ::serde::Deserialize<'de> for CreateRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::codec::object(deserializer)
+    }
 }
 
 impl CreateRequest {
@@ -531,16 +666,65 @@ impl ::serde::Serialize for CreateResponse {
 }
 
 /// Parameters of [`OrganizationsMembers::dangerously_get`].
-#[derive(Debug, Clone, ::serde::Serialize)]
-#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct DangerouslyGetRequest {
     /// Identifier of the member the call acts on.
-    #[serde(skip_serializing)]
     pub member_id: String,
     /// Also return the member if they have been deleted.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub include_deleted: Option<bool>,
+}
+
+impl ::serde::Serialize for DangerouslyGetRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut object = crate::codec::Writer::new(
+            serializer,
+            crate::codec::count_set(&[self.include_deleted.is_some()]),
+        )?;
+        object.entry_if("include_deleted", &self.include_deleted);
+        object.end()
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl crate::codec::Object for DangerouslyGetRequest {
+    const NAME: &'static str = "DangerouslyGetRequest";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut member_id: Option<String> = None;
+        let mut include_deleted: Option<Option<bool>> = None;
+        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
+            match key.as_str() {
+                "member_id" => crate::codec::put(&mut map, &mut member_id, "member_id"),
+                "include_deleted" => {
+                    crate::codec::put(&mut map, &mut include_deleted, "include_deleted")
+                }
+                _ => crate::codec::skip(&mut map),
+            }?;
+        }
+        match member_id {
+            Some(member_id) => {
+                Ok(Self {
+                    member_id,
+                    include_deleted: include_deleted.flatten(),
+                })
+            }
+            None => Err(::serde::de::Error::missing_field("member_id")),
+        }
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl<'de> ::serde::Deserialize<'de> for DangerouslyGetRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::codec::object(deserializer)
+    }
 }
 
 impl DangerouslyGetRequest {
@@ -678,22 +862,79 @@ impl ::serde::Serialize for DangerouslyGetResponse {
 }
 
 /// Parameters of [`OrganizationsMembers::delete`].
-#[derive(Debug, Clone, ::serde::Serialize)]
-#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct DeleteRequest {
     /// Identifier of the organization the call acts on. A slug may be given instead wherever the
     /// endpoint resolves organizations by slug.
-    #[serde(skip_serializing)]
     pub organization_id: String,
     /// Identifier of the member the call acts on.
-    #[serde(skip_serializing)]
     pub member_id: String,
     /// Session of the member on whose behalf the call is made. When set, the API checks that the
     /// member's RBAC roles permit the action; when left out, the call is authorized by the
     /// project secret alone.
-    #[serde(skip_serializing, default)]
     pub authorization: Option<crate::MemberSessionAuth>,
+}
+
+impl ::serde::Serialize for DeleteRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        crate::codec::Writer::new(serializer, 0)?.end()
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl crate::codec::Object for DeleteRequest {
+    const NAME: &'static str = "DeleteRequest";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut organization_id: Option<String> = None;
+        let mut member_id: Option<String> = None;
+        let mut authorization: Option<Option<crate::MemberSessionAuth>> = None;
+        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
+            match key.as_str() {
+                "organization_id" => {
+                    crate::codec::put(&mut map, &mut organization_id, "organization_id")
+                }
+                "member_id" => crate::codec::put(&mut map, &mut member_id, "member_id"),
+                "authorization" => {
+                    crate::codec::put(&mut map, &mut authorization, "authorization")
+                }
+                _ => crate::codec::skip(&mut map),
+            }?;
+        }
+        match (organization_id, member_id) {
+            (Some(organization_id), Some(member_id)) => {
+                Ok(Self {
+                    organization_id,
+                    member_id,
+                    authorization: authorization.flatten(),
+                })
+            }
+            (organization_id, member_id) => {
+                Err(
+                    crate::codec::missing(
+                        &[
+                            ("organization_id", organization_id.is_none()),
+                            ("member_id", member_id.is_none()),
+                        ],
+                    ),
+                )
+            }
+        }
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl<'de> ::serde::Deserialize<'de> for DeleteRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::codec::object(deserializer)
+    }
 }
 
 impl DeleteRequest {
@@ -827,22 +1068,79 @@ impl ::serde::Serialize for DeleteResponse {
 }
 
 /// Parameters of [`OrganizationsMembers::delete_external_id`].
-#[derive(Debug, Clone, ::serde::Serialize)]
-#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct DeleteExternalIdRequest {
     /// Identifier of the organization the call acts on. A slug may be given instead wherever the
     /// endpoint resolves organizations by slug.
-    #[serde(skip_serializing)]
     pub organization_id: String,
     /// Identifier of the member the call acts on.
-    #[serde(skip_serializing)]
     pub member_id: String,
     /// Session of the member on whose behalf the call is made. When set, the API checks that the
     /// member's RBAC roles permit the action; when left out, the call is authorized by the
     /// project secret alone.
-    #[serde(skip_serializing, default)]
     pub authorization: Option<crate::MemberSessionAuth>,
+}
+
+impl ::serde::Serialize for DeleteExternalIdRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        crate::codec::Writer::new(serializer, 0)?.end()
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl crate::codec::Object for DeleteExternalIdRequest {
+    const NAME: &'static str = "DeleteExternalIdRequest";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut organization_id: Option<String> = None;
+        let mut member_id: Option<String> = None;
+        let mut authorization: Option<Option<crate::MemberSessionAuth>> = None;
+        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
+            match key.as_str() {
+                "organization_id" => {
+                    crate::codec::put(&mut map, &mut organization_id, "organization_id")
+                }
+                "member_id" => crate::codec::put(&mut map, &mut member_id, "member_id"),
+                "authorization" => {
+                    crate::codec::put(&mut map, &mut authorization, "authorization")
+                }
+                _ => crate::codec::skip(&mut map),
+            }?;
+        }
+        match (organization_id, member_id) {
+            (Some(organization_id), Some(member_id)) => {
+                Ok(Self {
+                    organization_id,
+                    member_id,
+                    authorization: authorization.flatten(),
+                })
+            }
+            (organization_id, member_id) => {
+                Err(
+                    crate::codec::missing(
+                        &[
+                            ("organization_id", organization_id.is_none()),
+                            ("member_id", member_id.is_none()),
+                        ],
+                    ),
+                )
+            }
+        }
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl<'de> ::serde::Deserialize<'de> for DeleteExternalIdRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::codec::object(deserializer)
+    }
 }
 
 impl DeleteExternalIdRequest {
@@ -1002,22 +1300,79 @@ impl ::serde::Serialize for DeleteExternalIdResponse {
 }
 
 /// Parameters of [`OrganizationsMembers::delete_mfa_phone_number`].
-#[derive(Debug, Clone, ::serde::Serialize)]
-#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct DeleteMfaPhoneNumberRequest {
     /// Identifier of the organization the call acts on. A slug may be given instead wherever the
     /// endpoint resolves organizations by slug.
-    #[serde(skip_serializing)]
     pub organization_id: String,
     /// Identifier of the member the call acts on.
-    #[serde(skip_serializing)]
     pub member_id: String,
     /// Session of the member on whose behalf the call is made. When set, the API checks that the
     /// member's RBAC roles permit the action; when left out, the call is authorized by the
     /// project secret alone.
-    #[serde(skip_serializing, default)]
     pub authorization: Option<crate::MemberSessionAuth>,
+}
+
+impl ::serde::Serialize for DeleteMfaPhoneNumberRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        crate::codec::Writer::new(serializer, 0)?.end()
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl crate::codec::Object for DeleteMfaPhoneNumberRequest {
+    const NAME: &'static str = "DeleteMfaPhoneNumberRequest";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut organization_id: Option<String> = None;
+        let mut member_id: Option<String> = None;
+        let mut authorization: Option<Option<crate::MemberSessionAuth>> = None;
+        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
+            match key.as_str() {
+                "organization_id" => {
+                    crate::codec::put(&mut map, &mut organization_id, "organization_id")
+                }
+                "member_id" => crate::codec::put(&mut map, &mut member_id, "member_id"),
+                "authorization" => {
+                    crate::codec::put(&mut map, &mut authorization, "authorization")
+                }
+                _ => crate::codec::skip(&mut map),
+            }?;
+        }
+        match (organization_id, member_id) {
+            (Some(organization_id), Some(member_id)) => {
+                Ok(Self {
+                    organization_id,
+                    member_id,
+                    authorization: authorization.flatten(),
+                })
+            }
+            (organization_id, member_id) => {
+                Err(
+                    crate::codec::missing(
+                        &[
+                            ("organization_id", organization_id.is_none()),
+                            ("member_id", member_id.is_none()),
+                        ],
+                    ),
+                )
+            }
+        }
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl<'de> ::serde::Deserialize<'de> for DeleteMfaPhoneNumberRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::codec::object(deserializer)
+    }
 }
 
 impl DeleteMfaPhoneNumberRequest {
@@ -1177,22 +1532,85 @@ impl ::serde::Serialize for DeleteMfaPhoneNumberResponse {
 }
 
 /// Parameters of [`OrganizationsMembers::delete_password`].
-#[derive(Debug, Clone, ::serde::Serialize)]
-#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct DeletePasswordRequest {
     /// Identifier of the organization the call acts on. A slug may be given instead wherever the
     /// endpoint resolves organizations by slug.
-    #[serde(skip_serializing)]
     pub organization_id: String,
     /// Identifier of the password to delete, found in the member's `member_password_id`.
-    #[serde(skip_serializing)]
     pub member_password_id: String,
     /// Session of the member on whose behalf the call is made. When set, the API checks that the
     /// member's RBAC roles permit the action; when left out, the call is authorized by the
     /// project secret alone.
-    #[serde(skip_serializing, default)]
     pub authorization: Option<crate::MemberSessionAuth>,
+}
+
+impl ::serde::Serialize for DeletePasswordRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        crate::codec::Writer::new(serializer, 0)?.end()
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl crate::codec::Object for DeletePasswordRequest {
+    const NAME: &'static str = "DeletePasswordRequest";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut organization_id: Option<String> = None;
+        let mut member_password_id: Option<String> = None;
+        let mut authorization: Option<Option<crate::MemberSessionAuth>> = None;
+        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
+            match key.as_str() {
+                "organization_id" => {
+                    crate::codec::put(&mut map, &mut organization_id, "organization_id")
+                }
+                "member_password_id" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut member_password_id,
+                        "member_password_id",
+                    )
+                }
+                "authorization" => {
+                    crate::codec::put(&mut map, &mut authorization, "authorization")
+                }
+                _ => crate::codec::skip(&mut map),
+            }?;
+        }
+        match (organization_id, member_password_id) {
+            (Some(organization_id), Some(member_password_id)) => {
+                Ok(Self {
+                    organization_id,
+                    member_password_id,
+                    authorization: authorization.flatten(),
+                })
+            }
+            (organization_id, member_password_id) => {
+                Err(
+                    crate::codec::missing(
+                        &[
+                            ("organization_id", organization_id.is_none()),
+                            ("member_password_id", member_password_id.is_none()),
+                        ],
+                    ),
+                )
+            }
+        }
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl<'de> ::serde::Deserialize<'de> for DeletePasswordRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::codec::object(deserializer)
+    }
 }
 
 impl DeletePasswordRequest {
@@ -1356,22 +1774,79 @@ impl ::serde::Serialize for DeletePasswordResponse {
 }
 
 /// Parameters of [`OrganizationsMembers::delete_totp`].
-#[derive(Debug, Clone, ::serde::Serialize)]
-#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct DeleteTotpRequest {
     /// Identifier of the organization the call acts on. A slug may be given instead wherever the
     /// endpoint resolves organizations by slug.
-    #[serde(skip_serializing)]
     pub organization_id: String,
     /// Identifier of the member the call acts on.
-    #[serde(skip_serializing)]
     pub member_id: String,
     /// Session of the member on whose behalf the call is made. When set, the API checks that the
     /// member's RBAC roles permit the action; when left out, the call is authorized by the
     /// project secret alone.
-    #[serde(skip_serializing, default)]
     pub authorization: Option<crate::MemberSessionAuth>,
+}
+
+impl ::serde::Serialize for DeleteTotpRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        crate::codec::Writer::new(serializer, 0)?.end()
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl crate::codec::Object for DeleteTotpRequest {
+    const NAME: &'static str = "DeleteTotpRequest";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut organization_id: Option<String> = None;
+        let mut member_id: Option<String> = None;
+        let mut authorization: Option<Option<crate::MemberSessionAuth>> = None;
+        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
+            match key.as_str() {
+                "organization_id" => {
+                    crate::codec::put(&mut map, &mut organization_id, "organization_id")
+                }
+                "member_id" => crate::codec::put(&mut map, &mut member_id, "member_id"),
+                "authorization" => {
+                    crate::codec::put(&mut map, &mut authorization, "authorization")
+                }
+                _ => crate::codec::skip(&mut map),
+            }?;
+        }
+        match (organization_id, member_id) {
+            (Some(organization_id), Some(member_id)) => {
+                Ok(Self {
+                    organization_id,
+                    member_id,
+                    authorization: authorization.flatten(),
+                })
+            }
+            (organization_id, member_id) => {
+                Err(
+                    crate::codec::missing(
+                        &[
+                            ("organization_id", organization_id.is_none()),
+                            ("member_id", member_id.is_none()),
+                        ],
+                    ),
+                )
+            }
+        }
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl<'de> ::serde::Deserialize<'de> for DeleteTotpRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::codec::object(deserializer)
+    }
 }
 
 impl DeleteTotpRequest {
@@ -1527,20 +2002,76 @@ impl ::serde::Serialize for DeleteTotpResponse {
 }
 
 /// Parameters of [`OrganizationsMembers::get`].
-#[derive(Debug, Clone, ::serde::Serialize)]
-#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct GetRequest {
     /// Identifier of the organization the call acts on. A slug may be given instead wherever the
     /// endpoint resolves organizations by slug.
-    #[serde(skip_serializing)]
     pub organization_id: String,
     /// Identifier of the member the call acts on.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub member_id: Option<String>,
     /// Email address the call applies to.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub email_address: Option<String>,
+}
+
+impl ::serde::Serialize for GetRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut object = crate::codec::Writer::new(
+            serializer,
+            crate::codec::count_set(
+                &[self.member_id.is_some(), self.email_address.is_some()],
+            ),
+        )?;
+        object.entry_if("member_id", &self.member_id);
+        object.entry_if("email_address", &self.email_address);
+        object.end()
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl crate::codec::Object for GetRequest {
+    const NAME: &'static str = "GetRequest";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut organization_id: Option<String> = None;
+        let mut member_id: Option<Option<String>> = None;
+        let mut email_address: Option<Option<String>> = None;
+        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
+            match key.as_str() {
+                "organization_id" => {
+                    crate::codec::put(&mut map, &mut organization_id, "organization_id")
+                }
+                "member_id" => crate::codec::put(&mut map, &mut member_id, "member_id"),
+                "email_address" => {
+                    crate::codec::put(&mut map, &mut email_address, "email_address")
+                }
+                _ => crate::codec::skip(&mut map),
+            }?;
+        }
+        match organization_id {
+            Some(organization_id) => {
+                Ok(Self {
+                    organization_id,
+                    member_id: member_id.flatten(),
+                    email_address: email_address.flatten(),
+                })
+            }
+            None => Err(::serde::de::Error::missing_field("organization_id")),
+        }
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl<'de> ::serde::Deserialize<'de> for GetRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::codec::object(deserializer)
+    }
 }
 
 impl GetRequest {
@@ -1689,22 +2220,79 @@ impl ::serde::Serialize for GetResponse {
 }
 
 /// Parameters of [`OrganizationsMembers::get_connected_apps`].
-#[derive(Debug, Clone, ::serde::Serialize)]
-#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct GetConnectedAppsRequest {
     /// Identifier of the organization the call acts on. A slug may be given instead wherever the
     /// endpoint resolves organizations by slug.
-    #[serde(skip_serializing)]
     pub organization_id: String,
     /// Identifier of the member the call acts on.
-    #[serde(skip_serializing)]
     pub member_id: String,
     /// Session of the member on whose behalf the call is made. When set, the API checks that the
     /// member's RBAC roles permit the action; when left out, the call is authorized by the
     /// project secret alone.
-    #[serde(skip_serializing, default)]
     pub authorization: Option<crate::MemberSessionAuth>,
+}
+
+impl ::serde::Serialize for GetConnectedAppsRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        crate::codec::Writer::new(serializer, 0)?.end()
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl crate::codec::Object for GetConnectedAppsRequest {
+    const NAME: &'static str = "GetConnectedAppsRequest";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut organization_id: Option<String> = None;
+        let mut member_id: Option<String> = None;
+        let mut authorization: Option<Option<crate::MemberSessionAuth>> = None;
+        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
+            match key.as_str() {
+                "organization_id" => {
+                    crate::codec::put(&mut map, &mut organization_id, "organization_id")
+                }
+                "member_id" => crate::codec::put(&mut map, &mut member_id, "member_id"),
+                "authorization" => {
+                    crate::codec::put(&mut map, &mut authorization, "authorization")
+                }
+                _ => crate::codec::skip(&mut map),
+            }?;
+        }
+        match (organization_id, member_id) {
+            (Some(organization_id), Some(member_id)) => {
+                Ok(Self {
+                    organization_id,
+                    member_id,
+                    authorization: authorization.flatten(),
+                })
+            }
+            (organization_id, member_id) => {
+                Err(
+                    crate::codec::missing(
+                        &[
+                            ("organization_id", organization_id.is_none()),
+                            ("member_id", member_id.is_none()),
+                        ],
+                    ),
+                )
+            }
+        }
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl<'de> ::serde::Deserialize<'de> for GetConnectedAppsRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::codec::object(deserializer)
+    }
 }
 
 impl GetConnectedAppsRequest {
@@ -1846,20 +2434,86 @@ impl ::serde::Serialize for GetConnectedAppsResponse {
 }
 
 /// Parameters of [`OrganizationsMembers::oidc_providers`].
-#[derive(Debug, Clone, ::serde::Serialize)]
-#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct OidcProvidersRequest {
     /// Identifier of the organization the call acts on. A slug may be given instead wherever the
     /// endpoint resolves organizations by slug.
-    #[serde(skip_serializing)]
     pub organization_id: String,
     /// Identifier of the member the call acts on.
-    #[serde(skip_serializing)]
     pub member_id: String,
     /// Also return the provider's refresh token, when one was issued.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub include_refresh_token: Option<bool>,
+}
+
+impl ::serde::Serialize for OidcProvidersRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut object = crate::codec::Writer::new(
+            serializer,
+            crate::codec::count_set(&[self.include_refresh_token.is_some()]),
+        )?;
+        object.entry_if("include_refresh_token", &self.include_refresh_token);
+        object.end()
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl crate::codec::Object for OidcProvidersRequest {
+    const NAME: &'static str = "OidcProvidersRequest";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut organization_id: Option<String> = None;
+        let mut member_id: Option<String> = None;
+        let mut include_refresh_token: Option<Option<bool>> = None;
+        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
+            match key.as_str() {
+                "organization_id" => {
+                    crate::codec::put(&mut map, &mut organization_id, "organization_id")
+                }
+                "member_id" => crate::codec::put(&mut map, &mut member_id, "member_id"),
+                "include_refresh_token" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut include_refresh_token,
+                        "include_refresh_token",
+                    )
+                }
+                _ => crate::codec::skip(&mut map),
+            }?;
+        }
+        match (organization_id, member_id) {
+            (Some(organization_id), Some(member_id)) => {
+                Ok(Self {
+                    organization_id,
+                    member_id,
+                    include_refresh_token: include_refresh_token.flatten(),
+                })
+            }
+            (organization_id, member_id) => {
+                Err(
+                    crate::codec::missing(
+                        &[
+                            ("organization_id", organization_id.is_none()),
+                            ("member_id", member_id.is_none()),
+                        ],
+                    ),
+                )
+            }
+        }
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl<'de> ::serde::Deserialize<'de> for OidcProvidersRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::codec::object(deserializer)
+    }
 }
 
 impl OidcProvidersRequest {
@@ -1993,22 +2647,79 @@ impl ::serde::Serialize for OidcProvidersResponse {
 }
 
 /// Parameters of [`OrganizationsMembers::reactivate`].
-#[derive(Debug, Clone, ::serde::Serialize)]
-#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct ReactivateRequest {
     /// Identifier of the organization the call acts on. A slug may be given instead wherever the
     /// endpoint resolves organizations by slug.
-    #[serde(skip_serializing)]
     pub organization_id: String,
     /// Identifier of the member the call acts on.
-    #[serde(skip_serializing)]
     pub member_id: String,
     /// Session of the member on whose behalf the call is made. When set, the API checks that the
     /// member's RBAC roles permit the action; when left out, the call is authorized by the
     /// project secret alone.
-    #[serde(skip_serializing, default)]
     pub authorization: Option<crate::MemberSessionAuth>,
+}
+
+impl ::serde::Serialize for ReactivateRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        crate::codec::Writer::new(serializer, 0)?.end()
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl crate::codec::Object for ReactivateRequest {
+    const NAME: &'static str = "ReactivateRequest";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut organization_id: Option<String> = None;
+        let mut member_id: Option<String> = None;
+        let mut authorization: Option<Option<crate::MemberSessionAuth>> = None;
+        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
+            match key.as_str() {
+                "organization_id" => {
+                    crate::codec::put(&mut map, &mut organization_id, "organization_id")
+                }
+                "member_id" => crate::codec::put(&mut map, &mut member_id, "member_id"),
+                "authorization" => {
+                    crate::codec::put(&mut map, &mut authorization, "authorization")
+                }
+                _ => crate::codec::skip(&mut map),
+            }?;
+        }
+        match (organization_id, member_id) {
+            (Some(organization_id), Some(member_id)) => {
+                Ok(Self {
+                    organization_id,
+                    member_id,
+                    authorization: authorization.flatten(),
+                })
+            }
+            (organization_id, member_id) => {
+                Err(
+                    crate::codec::missing(
+                        &[
+                            ("organization_id", organization_id.is_none()),
+                            ("member_id", member_id.is_none()),
+                        ],
+                    ),
+                )
+            }
+        }
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl<'de> ::serde::Deserialize<'de> for ReactivateRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::codec::object(deserializer)
+    }
 }
 
 impl ReactivateRequest {
@@ -2168,29 +2879,97 @@ impl ::serde::Serialize for ReactivateResponse {
 }
 
 /// Parameters of [`OrganizationsMembers::search`].
-#[derive(Debug, Clone, ::serde::Serialize)]
-#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct SearchRequest {
     /// Organizations to search in; at least one is needed.
     pub organization_ids: Vec<String>,
     /// Pagination cursor returned by the previous page of results; leave it out to fetch the
     /// first page.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub cursor: Option<String>,
     /// Largest number of members to return in this page.
     ///
     /// Must be at most 1000.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub limit: Option<i64>,
     /// Filter to apply. Leave it out to list every member of the given organizations.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub query: Option<crate::b2b::models::organizations::SearchQuery>,
     /// Session of the member on whose behalf the call is made. When set, the API checks that the
     /// member's RBAC roles permit the action; when left out, the call is authorized by the
     /// project secret alone.
-    #[serde(skip_serializing, default)]
     pub authorization: Option<crate::MemberSessionAuth>,
+}
+
+impl ::serde::Serialize for SearchRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut object = crate::codec::Writer::new(
+            serializer,
+            1
+                + crate::codec::count_set(
+                    &[self.cursor.is_some(), self.limit.is_some(), self.query.is_some()],
+                ),
+        )?;
+        object.entry("organization_ids", &self.organization_ids);
+        object.entry_if("cursor", &self.cursor);
+        object.entry_if("limit", &self.limit);
+        object.entry_if("query", &self.query);
+        object.end()
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl crate::codec::Object for SearchRequest {
+    const NAME: &'static str = "SearchRequest";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut organization_ids: Option<Vec<String>> = None;
+        let mut cursor: Option<Option<String>> = None;
+        let mut limit: Option<Option<i64>> = None;
+        let mut query: Option<Option<crate::b2b::models::organizations::SearchQuery>> = None;
+        let mut authorization: Option<Option<crate::MemberSessionAuth>> = None;
+        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
+            match key.as_str() {
+                "organization_ids" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut organization_ids,
+                        "organization_ids",
+                    )
+                }
+                "cursor" => crate::codec::put(&mut map, &mut cursor, "cursor"),
+                "limit" => crate::codec::put(&mut map, &mut limit, "limit"),
+                "query" => crate::codec::put(&mut map, &mut query, "query"),
+                "authorization" => {
+                    crate::codec::put(&mut map, &mut authorization, "authorization")
+                }
+                _ => crate::codec::skip(&mut map),
+            }?;
+        }
+        match organization_ids {
+            Some(organization_ids) => {
+                Ok(Self {
+                    organization_ids,
+                    cursor: cursor.flatten(),
+                    limit: limit.flatten(),
+                    query: query.flatten(),
+                    authorization: authorization.flatten(),
+                })
+            }
+            None => Err(::serde::de::Error::missing_field("organization_ids")),
+        }
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl<'de> ::serde::Deserialize<'de> for SearchRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::codec::object(deserializer)
+    }
 }
 
 impl SearchRequest {
@@ -2396,46 +3175,156 @@ impl ::serde::Serialize for SearchResponse {
 }
 
 /// Parameters of [`OrganizationsMembers::start_email_update`].
-#[derive(Debug, Clone, ::serde::Serialize)]
-#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct StartEmailUpdateRequest {
     /// Identifier of the organization the call acts on. A slug may be given instead wherever the
     /// endpoint resolves organizations by slug.
-    #[serde(skip_serializing)]
     pub organization_id: String,
     /// Identifier of the member the call acts on.
-    #[serde(skip_serializing)]
     pub member_id: String,
     /// Email address the call applies to.
     pub email_address: String,
     /// URL the magic link in the verification email points to; your page there completes the
     /// change. Leave it out to use the project's default login redirect URL.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub login_redirect_url: Option<String>,
     /// Language of the verification email.
     ///
     /// Wire values: `en`, `es`, `pt-br`, `fr`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub locale: Option<
         crate::b2b::models::organizations_members::StartEmailUpdateRequestLocale,
     >,
     /// Custom email template to use when the recipient already has an account, instead of the
     /// project's default login template.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub login_template_id: Option<String>,
     /// How the new address is verified: by an email magic link or by an email one-time passcode.
     ///
     /// Wire values: `EMAIL_MAGIC_LINK`, `EMAIL_OTP`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub delivery_method: Option<
         crate::b2b::models::organizations_members::StartEmailUpdateRequestDeliveryMethod,
     >,
     /// Session of the member on whose behalf the call is made. When set, the API checks that the
     /// member's RBAC roles permit the action; when left out, the call is authorized by the
     /// project secret alone.
-    #[serde(skip_serializing, default)]
     pub authorization: Option<crate::MemberSessionAuth>,
+}
+
+impl ::serde::Serialize for StartEmailUpdateRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut object = crate::codec::Writer::new(
+            serializer,
+            1
+                + crate::codec::count_set(
+                    &[
+                        self.login_redirect_url.is_some(),
+                        self.locale.is_some(),
+                        self.login_template_id.is_some(),
+                        self.delivery_method.is_some(),
+                    ],
+                ),
+        )?;
+        object.entry("email_address", &self.email_address);
+        object.entry_if("login_redirect_url", &self.login_redirect_url);
+        object.entry_if("locale", &self.locale);
+        object.entry_if("login_template_id", &self.login_template_id);
+        object.entry_if("delivery_method", &self.delivery_method);
+        object.end()
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl crate::codec::Object for StartEmailUpdateRequest {
+    const NAME: &'static str = "StartEmailUpdateRequest";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut organization_id: Option<String> = None;
+        let mut member_id: Option<String> = None;
+        let mut email_address: Option<String> = None;
+        let mut login_redirect_url: Option<Option<String>> = None;
+        let mut locale: Option<
+            Option<
+                crate::b2b::models::organizations_members::StartEmailUpdateRequestLocale,
+            >,
+        > = None;
+        let mut login_template_id: Option<Option<String>> = None;
+        let mut delivery_method: Option<
+            Option<
+                crate::b2b::models::organizations_members::StartEmailUpdateRequestDeliveryMethod,
+            >,
+        > = None;
+        let mut authorization: Option<Option<crate::MemberSessionAuth>> = None;
+        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
+            match key.as_str() {
+                "organization_id" => {
+                    crate::codec::put(&mut map, &mut organization_id, "organization_id")
+                }
+                "member_id" => crate::codec::put(&mut map, &mut member_id, "member_id"),
+                "email_address" => {
+                    crate::codec::put(&mut map, &mut email_address, "email_address")
+                }
+                "login_redirect_url" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut login_redirect_url,
+                        "login_redirect_url",
+                    )
+                }
+                "locale" => crate::codec::put(&mut map, &mut locale, "locale"),
+                "login_template_id" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut login_template_id,
+                        "login_template_id",
+                    )
+                }
+                "delivery_method" => {
+                    crate::codec::put(&mut map, &mut delivery_method, "delivery_method")
+                }
+                "authorization" => {
+                    crate::codec::put(&mut map, &mut authorization, "authorization")
+                }
+                _ => crate::codec::skip(&mut map),
+            }?;
+        }
+        match (organization_id, member_id, email_address) {
+            (Some(organization_id), Some(member_id), Some(email_address)) => {
+                Ok(Self {
+                    organization_id,
+                    member_id,
+                    email_address,
+                    login_redirect_url: login_redirect_url.flatten(),
+                    locale: locale.flatten(),
+                    login_template_id: login_template_id.flatten(),
+                    delivery_method: delivery_method.flatten(),
+                    authorization: authorization.flatten(),
+                })
+            }
+            (organization_id, member_id, email_address) => {
+                Err(
+                    crate::codec::missing(
+                        &[
+                            ("organization_id", organization_id.is_none()),
+                            ("member_id", member_id.is_none()),
+                            ("email_address", email_address.is_none()),
+                        ],
+                    ),
+                )
+            }
+        }
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl<'de> ::serde::Deserialize<'de> for StartEmailUpdateRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::codec::object(deserializer)
+    }
 }
 
 impl StartEmailUpdateRequest {
@@ -2631,28 +3520,99 @@ impl ::serde::Serialize for StartEmailUpdateResponse {
 }
 
 /// Parameters of [`OrganizationsMembers::unlink_retired_email`].
-#[derive(Debug, Clone, ::serde::Serialize)]
-#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct UnlinkRetiredEmailRequest {
     /// Identifier of the organization the call acts on. A slug may be given instead wherever the
     /// endpoint resolves organizations by slug.
-    #[serde(skip_serializing)]
     pub organization_id: String,
     /// Identifier of the member the call acts on.
-    #[serde(skip_serializing)]
     pub member_id: String,
     /// Identifier of the retired email address to unlink.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub email_id: Option<String>,
     /// Email address the call applies to.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub email_address: Option<String>,
     /// Session of the member on whose behalf the call is made. When set, the API checks that the
     /// member's RBAC roles permit the action; when left out, the call is authorized by the
     /// project secret alone.
-    #[serde(skip_serializing, default)]
     pub authorization: Option<crate::MemberSessionAuth>,
+}
+
+impl ::serde::Serialize for UnlinkRetiredEmailRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut object = crate::codec::Writer::new(
+            serializer,
+            crate::codec::count_set(
+                &[self.email_id.is_some(), self.email_address.is_some()],
+            ),
+        )?;
+        object.entry_if("email_id", &self.email_id);
+        object.entry_if("email_address", &self.email_address);
+        object.end()
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl crate::codec::Object for UnlinkRetiredEmailRequest {
+    const NAME: &'static str = "UnlinkRetiredEmailRequest";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut organization_id: Option<String> = None;
+        let mut member_id: Option<String> = None;
+        let mut email_id: Option<Option<String>> = None;
+        let mut email_address: Option<Option<String>> = None;
+        let mut authorization: Option<Option<crate::MemberSessionAuth>> = None;
+        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
+            match key.as_str() {
+                "organization_id" => {
+                    crate::codec::put(&mut map, &mut organization_id, "organization_id")
+                }
+                "member_id" => crate::codec::put(&mut map, &mut member_id, "member_id"),
+                "email_id" => crate::codec::put(&mut map, &mut email_id, "email_id"),
+                "email_address" => {
+                    crate::codec::put(&mut map, &mut email_address, "email_address")
+                }
+                "authorization" => {
+                    crate::codec::put(&mut map, &mut authorization, "authorization")
+                }
+                _ => crate::codec::skip(&mut map),
+            }?;
+        }
+        match (organization_id, member_id) {
+            (Some(organization_id), Some(member_id)) => {
+                Ok(Self {
+                    organization_id,
+                    member_id,
+                    email_id: email_id.flatten(),
+                    email_address: email_address.flatten(),
+                    authorization: authorization.flatten(),
+                })
+            }
+            (organization_id, member_id) => {
+                Err(
+                    crate::codec::missing(
+                        &[
+                            ("organization_id", organization_id.is_none()),
+                            ("member_id", member_id.is_none()),
+                        ],
+                    ),
+                )
+            }
+        }
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl<'de> ::serde::Deserialize<'de> for UnlinkRetiredEmailRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::codec::object(deserializer)
+    }
 }
 
 impl UnlinkRetiredEmailRequest {
@@ -2850,67 +3810,219 @@ impl ::serde::Serialize for UnlinkRetiredEmailResponse {
 }
 
 /// Parameters of [`OrganizationsMembers::update`].
-#[derive(Debug, Clone, ::serde::Serialize)]
-#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct UpdateRequest {
     /// Identifier of the organization the call acts on. A slug may be given instead wherever the
     /// endpoint resolves organizations by slug.
-    #[serde(skip_serializing)]
     pub organization_id: String,
     /// Identifier of the member the call acts on.
-    #[serde(skip_serializing)]
     pub member_id: String,
     /// New full name of the member.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// Free-form JSON for data that only your backend may write (for example billing state or
     /// internal flags).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub trusted_metadata: Option<::serde_json::Value>,
     /// Free-form JSON that the frontend SDKs may also read and write; never rely on it for
     /// authorization decisions.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub untrusted_metadata: Option<::serde_json::Value>,
     /// Mark or unmark the member as a break-glass account that may log in even when the
     /// organization's authentication method restrictions would otherwise shut them out.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub is_breakglass: Option<bool>,
     /// New phone number for SMS one-time passcode MFA, in E.164 format (for example
     /// `+14155550123`).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub mfa_phone_number: Option<String>,
     /// Require this member to complete a second factor at every login, even when the
     /// organization's MFA policy is optional.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub mfa_enrolled: Option<bool>,
     /// Full list of role ids to assign to the member explicitly; it replaces the current
     /// explicit roles. Implicitly granted roles are unaffected.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub roles: Option<Vec<String>>,
     /// When this update removes roles, keep the member's existing sessions instead of revoking
     /// the ones affected by the change.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub preserve_existing_sessions: Option<bool>,
     /// Second factor to prompt for first when the member has more than one enrolled, such as
     /// `sms_otp` or `totp`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub default_mfa_method: Option<String>,
     /// Email address the call applies to.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub email_address: Option<String>,
     /// Your own identifier for the record; must be unique within its scope and can be used in
     /// place of the Stytch id wherever lookups accept it.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub external_id: Option<String>,
     /// Remove the member's email address from their record.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub unlink_email: Option<bool>,
     /// Session of the member on whose behalf the call is made. When set, the API checks that the
     /// member's RBAC roles permit the action; when left out, the call is authorized by the
     /// project secret alone.
-    #[serde(skip_serializing, default)]
     pub authorization: Option<crate::MemberSessionAuth>,
+}
+
+impl ::serde::Serialize for UpdateRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut object = crate::codec::Writer::new(
+            serializer,
+            crate::codec::count_set(
+                &[
+                    self.name.is_some(),
+                    self.trusted_metadata.is_some(),
+                    self.untrusted_metadata.is_some(),
+                    self.is_breakglass.is_some(),
+                    self.mfa_phone_number.is_some(),
+                    self.mfa_enrolled.is_some(),
+                    self.roles.is_some(),
+                    self.preserve_existing_sessions.is_some(),
+                    self.default_mfa_method.is_some(),
+                    self.email_address.is_some(),
+                    self.external_id.is_some(),
+                    self.unlink_email.is_some(),
+                ],
+            ),
+        )?;
+        object.entry_if("name", &self.name);
+        object.entry_if("trusted_metadata", &self.trusted_metadata);
+        object.entry_if("untrusted_metadata", &self.untrusted_metadata);
+        object.entry_if("is_breakglass", &self.is_breakglass);
+        object.entry_if("mfa_phone_number", &self.mfa_phone_number);
+        object.entry_if("mfa_enrolled", &self.mfa_enrolled);
+        object.entry_if("roles", &self.roles);
+        object.entry_if("preserve_existing_sessions", &self.preserve_existing_sessions);
+        object.entry_if("default_mfa_method", &self.default_mfa_method);
+        object.entry_if("email_address", &self.email_address);
+        object.entry_if("external_id", &self.external_id);
+        object.entry_if("unlink_email", &self.unlink_email);
+        object.end()
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl crate::codec::Object for UpdateRequest {
+    const NAME: &'static str = "UpdateRequest";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut organization_id: Option<String> = None;
+        let mut member_id: Option<String> = None;
+        let mut name: Option<Option<String>> = None;
+        let mut trusted_metadata: Option<Option<::serde_json::Value>> = None;
+        let mut untrusted_metadata: Option<Option<::serde_json::Value>> = None;
+        let mut is_breakglass: Option<Option<bool>> = None;
+        let mut mfa_phone_number: Option<Option<String>> = None;
+        let mut mfa_enrolled: Option<Option<bool>> = None;
+        let mut roles: Option<Option<Vec<String>>> = None;
+        let mut preserve_existing_sessions: Option<Option<bool>> = None;
+        let mut default_mfa_method: Option<Option<String>> = None;
+        let mut email_address: Option<Option<String>> = None;
+        let mut external_id: Option<Option<String>> = None;
+        let mut unlink_email: Option<Option<bool>> = None;
+        let mut authorization: Option<Option<crate::MemberSessionAuth>> = None;
+        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
+            match key.as_str() {
+                "organization_id" => {
+                    crate::codec::put(&mut map, &mut organization_id, "organization_id")
+                }
+                "member_id" => crate::codec::put(&mut map, &mut member_id, "member_id"),
+                "name" => crate::codec::put(&mut map, &mut name, "name"),
+                "trusted_metadata" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut trusted_metadata,
+                        "trusted_metadata",
+                    )
+                }
+                "untrusted_metadata" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut untrusted_metadata,
+                        "untrusted_metadata",
+                    )
+                }
+                "is_breakglass" => {
+                    crate::codec::put(&mut map, &mut is_breakglass, "is_breakglass")
+                }
+                "mfa_phone_number" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut mfa_phone_number,
+                        "mfa_phone_number",
+                    )
+                }
+                "mfa_enrolled" => {
+                    crate::codec::put(&mut map, &mut mfa_enrolled, "mfa_enrolled")
+                }
+                "roles" => crate::codec::put(&mut map, &mut roles, "roles"),
+                "preserve_existing_sessions" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut preserve_existing_sessions,
+                        "preserve_existing_sessions",
+                    )
+                }
+                "default_mfa_method" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut default_mfa_method,
+                        "default_mfa_method",
+                    )
+                }
+                "email_address" => {
+                    crate::codec::put(&mut map, &mut email_address, "email_address")
+                }
+                "external_id" => {
+                    crate::codec::put(&mut map, &mut external_id, "external_id")
+                }
+                "unlink_email" => {
+                    crate::codec::put(&mut map, &mut unlink_email, "unlink_email")
+                }
+                "authorization" => {
+                    crate::codec::put(&mut map, &mut authorization, "authorization")
+                }
+                _ => crate::codec::skip(&mut map),
+            }?;
+        }
+        match (organization_id, member_id) {
+            (Some(organization_id), Some(member_id)) => {
+                Ok(Self {
+                    organization_id,
+                    member_id,
+                    name: name.flatten(),
+                    trusted_metadata: trusted_metadata.flatten(),
+                    untrusted_metadata: untrusted_metadata.flatten(),
+                    is_breakglass: is_breakglass.flatten(),
+                    mfa_phone_number: mfa_phone_number.flatten(),
+                    mfa_enrolled: mfa_enrolled.flatten(),
+                    roles: roles.flatten(),
+                    preserve_existing_sessions: preserve_existing_sessions.flatten(),
+                    default_mfa_method: default_mfa_method.flatten(),
+                    email_address: email_address.flatten(),
+                    external_id: external_id.flatten(),
+                    unlink_email: unlink_email.flatten(),
+                    authorization: authorization.flatten(),
+                })
+            }
+            (organization_id, member_id) => {
+                Err(
+                    crate::codec::missing(
+                        &[
+                            ("organization_id", organization_id.is_none()),
+                            ("member_id", member_id.is_none()),
+                        ],
+                    ),
+                )
+            }
+        }
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl<'de> ::serde::Deserialize<'de> for UpdateRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::codec::object(deserializer)
+    }
 }
 
 impl UpdateRequest {

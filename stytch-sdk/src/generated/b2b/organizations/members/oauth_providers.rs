@@ -84,20 +84,86 @@ impl<'a> OrganizationsMembersOauthProviders<'a> {
 }
 
 /// Parameters of [`OrganizationsMembersOauthProviders::github`].
-#[derive(Debug, Clone, ::serde::Serialize)]
-#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct GithubRequest {
     /// Identifier of the organization the call acts on. A slug may be given instead wherever the
     /// endpoint resolves organizations by slug.
-    #[serde(skip_serializing)]
     pub organization_id: String,
     /// Identifier of the member the call acts on.
-    #[serde(skip_serializing)]
     pub member_id: String,
     /// Also return the provider's refresh token, when one was issued.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub include_refresh_token: Option<bool>,
+}
+
+impl ::serde::Serialize for GithubRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut object = crate::codec::Writer::new(
+            serializer,
+            crate::codec::count_set(&[self.include_refresh_token.is_some()]),
+        )?;
+        object.entry_if("include_refresh_token", &self.include_refresh_token);
+        object.end()
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl crate::codec::Object for GithubRequest {
+    const NAME: &'static str = "GithubRequest";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut organization_id: Option<String> = None;
+        let mut member_id: Option<String> = None;
+        let mut include_refresh_token: Option<Option<bool>> = None;
+        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
+            match key.as_str() {
+                "organization_id" => {
+                    crate::codec::put(&mut map, &mut organization_id, "organization_id")
+                }
+                "member_id" => crate::codec::put(&mut map, &mut member_id, "member_id"),
+                "include_refresh_token" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut include_refresh_token,
+                        "include_refresh_token",
+                    )
+                }
+                _ => crate::codec::skip(&mut map),
+            }?;
+        }
+        match (organization_id, member_id) {
+            (Some(organization_id), Some(member_id)) => {
+                Ok(Self {
+                    organization_id,
+                    member_id,
+                    include_refresh_token: include_refresh_token.flatten(),
+                })
+            }
+            (organization_id, member_id) => {
+                Err(
+                    crate::codec::missing(
+                        &[
+                            ("organization_id", organization_id.is_none()),
+                            ("member_id", member_id.is_none()),
+                        ],
+                    ),
+                )
+            }
+        }
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl<'de> ::serde::Deserialize<'de> for GithubRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::codec::object(deserializer)
+    }
 }
 
 impl GithubRequest {
@@ -245,20 +311,86 @@ impl ::serde::Serialize for GithubResponse {
 }
 
 /// Parameters of [`OrganizationsMembersOauthProviders::google`].
-#[derive(Debug, Clone, ::serde::Serialize)]
-#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct GoogleRequest {
     /// Identifier of the organization the call acts on. A slug may be given instead wherever the
     /// endpoint resolves organizations by slug.
-    #[serde(skip_serializing)]
     pub organization_id: String,
     /// Identifier of the member the call acts on.
-    #[serde(skip_serializing)]
     pub member_id: String,
     /// Also return the provider's refresh token, when one was issued.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub include_refresh_token: Option<bool>,
+}
+
+impl ::serde::Serialize for GoogleRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut object = crate::codec::Writer::new(
+            serializer,
+            crate::codec::count_set(&[self.include_refresh_token.is_some()]),
+        )?;
+        object.entry_if("include_refresh_token", &self.include_refresh_token);
+        object.end()
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl crate::codec::Object for GoogleRequest {
+    const NAME: &'static str = "GoogleRequest";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut organization_id: Option<String> = None;
+        let mut member_id: Option<String> = None;
+        let mut include_refresh_token: Option<Option<bool>> = None;
+        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
+            match key.as_str() {
+                "organization_id" => {
+                    crate::codec::put(&mut map, &mut organization_id, "organization_id")
+                }
+                "member_id" => crate::codec::put(&mut map, &mut member_id, "member_id"),
+                "include_refresh_token" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut include_refresh_token,
+                        "include_refresh_token",
+                    )
+                }
+                _ => crate::codec::skip(&mut map),
+            }?;
+        }
+        match (organization_id, member_id) {
+            (Some(organization_id), Some(member_id)) => {
+                Ok(Self {
+                    organization_id,
+                    member_id,
+                    include_refresh_token: include_refresh_token.flatten(),
+                })
+            }
+            (organization_id, member_id) => {
+                Err(
+                    crate::codec::missing(
+                        &[
+                            ("organization_id", organization_id.is_none()),
+                            ("member_id", member_id.is_none()),
+                        ],
+                    ),
+                )
+            }
+        }
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl<'de> ::serde::Deserialize<'de> for GoogleRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::codec::object(deserializer)
+    }
 }
 
 impl GoogleRequest {
@@ -476,20 +608,86 @@ impl ::serde::Serialize for GoogleResponse {
 }
 
 /// Parameters of [`OrganizationsMembersOauthProviders::hubspot`].
-#[derive(Debug, Clone, ::serde::Serialize)]
-#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct HubspotRequest {
     /// Identifier of the organization the call acts on. A slug may be given instead wherever the
     /// endpoint resolves organizations by slug.
-    #[serde(skip_serializing)]
     pub organization_id: String,
     /// Identifier of the member the call acts on.
-    #[serde(skip_serializing)]
     pub member_id: String,
     /// Also return the provider's refresh token, when one was issued.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub include_refresh_token: Option<bool>,
+}
+
+impl ::serde::Serialize for HubspotRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut object = crate::codec::Writer::new(
+            serializer,
+            crate::codec::count_set(&[self.include_refresh_token.is_some()]),
+        )?;
+        object.entry_if("include_refresh_token", &self.include_refresh_token);
+        object.end()
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl crate::codec::Object for HubspotRequest {
+    const NAME: &'static str = "HubspotRequest";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut organization_id: Option<String> = None;
+        let mut member_id: Option<String> = None;
+        let mut include_refresh_token: Option<Option<bool>> = None;
+        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
+            match key.as_str() {
+                "organization_id" => {
+                    crate::codec::put(&mut map, &mut organization_id, "organization_id")
+                }
+                "member_id" => crate::codec::put(&mut map, &mut member_id, "member_id"),
+                "include_refresh_token" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut include_refresh_token,
+                        "include_refresh_token",
+                    )
+                }
+                _ => crate::codec::skip(&mut map),
+            }?;
+        }
+        match (organization_id, member_id) {
+            (Some(organization_id), Some(member_id)) => {
+                Ok(Self {
+                    organization_id,
+                    member_id,
+                    include_refresh_token: include_refresh_token.flatten(),
+                })
+            }
+            (organization_id, member_id) => {
+                Err(
+                    crate::codec::missing(
+                        &[
+                            ("organization_id", organization_id.is_none()),
+                            ("member_id", member_id.is_none()),
+                        ],
+                    ),
+                )
+            }
+        }
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl<'de> ::serde::Deserialize<'de> for HubspotRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::codec::object(deserializer)
+    }
 }
 
 impl HubspotRequest {
@@ -637,20 +835,86 @@ impl ::serde::Serialize for HubspotResponse {
 }
 
 /// Parameters of [`OrganizationsMembersOauthProviders::microsoft`].
-#[derive(Debug, Clone, ::serde::Serialize)]
-#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct MicrosoftRequest {
     /// Identifier of the organization the call acts on. A slug may be given instead wherever the
     /// endpoint resolves organizations by slug.
-    #[serde(skip_serializing)]
     pub organization_id: String,
     /// Identifier of the member the call acts on.
-    #[serde(skip_serializing)]
     pub member_id: String,
     /// Also return the provider's refresh token, when one was issued.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub include_refresh_token: Option<bool>,
+}
+
+impl ::serde::Serialize for MicrosoftRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut object = crate::codec::Writer::new(
+            serializer,
+            crate::codec::count_set(&[self.include_refresh_token.is_some()]),
+        )?;
+        object.entry_if("include_refresh_token", &self.include_refresh_token);
+        object.end()
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl crate::codec::Object for MicrosoftRequest {
+    const NAME: &'static str = "MicrosoftRequest";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut organization_id: Option<String> = None;
+        let mut member_id: Option<String> = None;
+        let mut include_refresh_token: Option<Option<bool>> = None;
+        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
+            match key.as_str() {
+                "organization_id" => {
+                    crate::codec::put(&mut map, &mut organization_id, "organization_id")
+                }
+                "member_id" => crate::codec::put(&mut map, &mut member_id, "member_id"),
+                "include_refresh_token" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut include_refresh_token,
+                        "include_refresh_token",
+                    )
+                }
+                _ => crate::codec::skip(&mut map),
+            }?;
+        }
+        match (organization_id, member_id) {
+            (Some(organization_id), Some(member_id)) => {
+                Ok(Self {
+                    organization_id,
+                    member_id,
+                    include_refresh_token: include_refresh_token.flatten(),
+                })
+            }
+            (organization_id, member_id) => {
+                Err(
+                    crate::codec::missing(
+                        &[
+                            ("organization_id", organization_id.is_none()),
+                            ("member_id", member_id.is_none()),
+                        ],
+                    ),
+                )
+            }
+        }
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl<'de> ::serde::Deserialize<'de> for MicrosoftRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::codec::object(deserializer)
+    }
 }
 
 impl MicrosoftRequest {
@@ -872,17 +1136,67 @@ impl ::serde::Serialize for MicrosoftResponse {
 }
 
 /// Parameters of [`OrganizationsMembersOauthProviders::slack`].
-#[derive(Debug, Clone, ::serde::Serialize)]
-#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct SlackRequest {
     /// Identifier of the organization the call acts on. A slug may be given instead wherever the
     /// endpoint resolves organizations by slug.
-    #[serde(skip_serializing)]
     pub organization_id: String,
     /// Identifier of the member the call acts on.
-    #[serde(skip_serializing)]
     pub member_id: String,
+}
+
+impl ::serde::Serialize for SlackRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        crate::codec::Writer::new(serializer, 0)?.end()
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl crate::codec::Object for SlackRequest {
+    const NAME: &'static str = "SlackRequest";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut organization_id: Option<String> = None;
+        let mut member_id: Option<String> = None;
+        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
+            match key.as_str() {
+                "organization_id" => {
+                    crate::codec::put(&mut map, &mut organization_id, "organization_id")
+                }
+                "member_id" => crate::codec::put(&mut map, &mut member_id, "member_id"),
+                _ => crate::codec::skip(&mut map),
+            }?;
+        }
+        match (organization_id, member_id) {
+            (Some(organization_id), Some(member_id)) => {
+                Ok(Self { organization_id, member_id })
+            }
+            (organization_id, member_id) => {
+                Err(
+                    crate::codec::missing(
+                        &[
+                            ("organization_id", organization_id.is_none()),
+                            ("member_id", member_id.is_none()),
+                        ],
+                    ),
+                )
+            }
+        }
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl<'de> ::serde::Deserialize<'de> for SlackRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::codec::object(deserializer)
+    }
 }
 
 impl SlackRequest {

@@ -43,14 +43,67 @@ impl<'a> OtpsEmailDiscovery<'a> {
 }
 
 /// Parameters of [`OtpsEmailDiscovery::authenticate`].
-#[derive(Debug, Clone, ::serde::Serialize)]
-#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct AuthenticateRequest {
     /// Email address the call applies to.
     pub email_address: String,
     /// The passcode from the discovery email, as the user typed it.
     pub code: String,
+}
+
+impl ::serde::Serialize for AuthenticateRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut object = crate::codec::Writer::new(serializer, 2)?;
+        object.entry("email_address", &self.email_address);
+        object.entry("code", &self.code);
+        object.end()
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl crate::codec::Object for AuthenticateRequest {
+    const NAME: &'static str = "AuthenticateRequest";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut email_address: Option<String> = None;
+        let mut code: Option<String> = None;
+        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
+            match key.as_str() {
+                "email_address" => {
+                    crate::codec::put(&mut map, &mut email_address, "email_address")
+                }
+                "code" => crate::codec::put(&mut map, &mut code, "code"),
+                _ => crate::codec::skip(&mut map),
+            }?;
+        }
+        match (email_address, code) {
+            (Some(email_address), Some(code)) => Ok(Self { email_address, code }),
+            (email_address, code) => {
+                Err(
+                    crate::codec::missing(
+                        &[
+                            ("email_address", email_address.is_none()),
+                            ("code", code.is_none()),
+                        ],
+                    ),
+                )
+            }
+        }
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl<'de> ::serde::Deserialize<'de> for AuthenticateRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::codec::object(deserializer)
+    }
 }
 
 impl AuthenticateRequest {
@@ -246,26 +299,108 @@ impl ::serde::Serialize for AuthenticateResponse {
 }
 
 /// Parameters of [`OtpsEmailDiscovery::send`].
-#[derive(Debug, Clone, ::serde::Serialize)]
-#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct SendRequest {
     /// Email address the call applies to.
     pub email_address: String,
     /// Custom email template to use when the recipient already has an account, instead of the
     /// project's default login template.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub login_template_id: Option<String>,
     /// Language in which the discovery passcode email is written.
     ///
     /// Wire values: `en`, `es`, `pt-br`, `fr`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub locale: Option<crate::b2b::models::otp_email_discovery::SendRequestLocale>,
     /// How long, in minutes, the passcode can be used.
     ///
     /// Accepted range: 2 to 15. The API uses 10 when this is not set.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub discovery_expiration_minutes: Option<i64>,
+}
+
+impl ::serde::Serialize for SendRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut object = crate::codec::Writer::new(
+            serializer,
+            1
+                + crate::codec::count_set(
+                    &[
+                        self.login_template_id.is_some(),
+                        self.locale.is_some(),
+                        self.discovery_expiration_minutes.is_some(),
+                    ],
+                ),
+        )?;
+        object.entry("email_address", &self.email_address);
+        object.entry_if("login_template_id", &self.login_template_id);
+        object.entry_if("locale", &self.locale);
+        object
+            .entry_if(
+                "discovery_expiration_minutes",
+                &self.discovery_expiration_minutes,
+            );
+        object.end()
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl crate::codec::Object for SendRequest {
+    const NAME: &'static str = "SendRequest";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut email_address: Option<String> = None;
+        let mut login_template_id: Option<Option<String>> = None;
+        let mut locale: Option<
+            Option<crate::b2b::models::otp_email_discovery::SendRequestLocale>,
+        > = None;
+        let mut discovery_expiration_minutes: Option<Option<i64>> = None;
+        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
+            match key.as_str() {
+                "email_address" => {
+                    crate::codec::put(&mut map, &mut email_address, "email_address")
+                }
+                "login_template_id" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut login_template_id,
+                        "login_template_id",
+                    )
+                }
+                "locale" => crate::codec::put(&mut map, &mut locale, "locale"),
+                "discovery_expiration_minutes" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut discovery_expiration_minutes,
+                        "discovery_expiration_minutes",
+                    )
+                }
+                _ => crate::codec::skip(&mut map),
+            }?;
+        }
+        match email_address {
+            Some(email_address) => {
+                Ok(Self {
+                    email_address,
+                    login_template_id: login_template_id.flatten(),
+                    locale: locale.flatten(),
+                    discovery_expiration_minutes: discovery_expiration_minutes.flatten(),
+                })
+            }
+            None => Err(::serde::de::Error::missing_field("email_address")),
+        }
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl<'de> ::serde::Deserialize<'de> for SendRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::codec::object(deserializer)
+    }
 }
 
 impl SendRequest {

@@ -56,8 +56,7 @@ impl<'a> OtpsEmail<'a> {
 }
 
 /// Parameters of [`OtpsEmail::authenticate`].
-#[derive(Debug, Clone, ::serde::Serialize)]
-#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct AuthenticateRequest {
     /// Identifier of the organization the call acts on. A slug may be given instead wherever the
@@ -69,40 +68,167 @@ pub struct AuthenticateRequest {
     pub code: String,
     /// Opaque token of a session the caller already holds. When given, a successful
     /// authentication adds its factor to that session instead of starting a new one.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub session_token: Option<String>,
     /// Signed JWT of a session the caller already holds; an alternative to `session_token` for
     /// naming the session to extend.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub session_jwt: Option<String>,
     /// Token of an intermediate session, issued by a primary authentication that still needs a
     /// second factor or an organization choice. Completing this call with it upgrades it into a
     /// full member session.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub intermediate_session_token: Option<String>,
     /// Lifetime, in minutes from now, of the session that this call starts or extends (up to 366
     /// days). Leave it out and no session is created or extended. The session JWT itself always
     /// expires after five minutes and must be refreshed, whatever this value is.
     ///
     /// Accepted range: 5 to 527040.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub session_duration_minutes: Option<i64>,
     /// Extra claims to store on the session and embed in its JWT. Only applied when a session is
     /// started or extended. Setting a key to null removes it; reserved JWT claim names are
     /// ignored and the whole map may not exceed 4 KB.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub session_custom_claims: Option<::serde_json::Value>,
     /// Language of the SMS passcode that is sent on its own when the member still has to finish
     /// MFA by text message.
     ///
     /// Wire values: `en`, `es`, `pt-br`, `fr`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub locale: Option<crate::b2b::models::otp_email::AuthenticateRequestLocale>,
     /// Identifier from the device fingerprinting SDK. When present, the device's fingerprint and
     /// IP geolocation are looked up and recorded with the request (requires the fraud product to
     /// be enabled).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub telemetry_id: Option<String>,
+}
+
+impl ::serde::Serialize for AuthenticateRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut object = crate::codec::Writer::new(
+            serializer,
+            3
+                + crate::codec::count_set(
+                    &[
+                        self.session_token.is_some(),
+                        self.session_jwt.is_some(),
+                        self.intermediate_session_token.is_some(),
+                        self.session_duration_minutes.is_some(),
+                        self.session_custom_claims.is_some(),
+                        self.locale.is_some(),
+                        self.telemetry_id.is_some(),
+                    ],
+                ),
+        )?;
+        object.entry("organization_id", &self.organization_id);
+        object.entry("email_address", &self.email_address);
+        object.entry("code", &self.code);
+        object.entry_if("session_token", &self.session_token);
+        object.entry_if("session_jwt", &self.session_jwt);
+        object.entry_if("intermediate_session_token", &self.intermediate_session_token);
+        object.entry_if("session_duration_minutes", &self.session_duration_minutes);
+        object.entry_if("session_custom_claims", &self.session_custom_claims);
+        object.entry_if("locale", &self.locale);
+        object.entry_if("telemetry_id", &self.telemetry_id);
+        object.end()
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl crate::codec::Object for AuthenticateRequest {
+    const NAME: &'static str = "AuthenticateRequest";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut organization_id: Option<String> = None;
+        let mut email_address: Option<String> = None;
+        let mut code: Option<String> = None;
+        let mut session_token: Option<Option<String>> = None;
+        let mut session_jwt: Option<Option<String>> = None;
+        let mut intermediate_session_token: Option<Option<String>> = None;
+        let mut session_duration_minutes: Option<Option<i64>> = None;
+        let mut session_custom_claims: Option<Option<::serde_json::Value>> = None;
+        let mut locale: Option<
+            Option<crate::b2b::models::otp_email::AuthenticateRequestLocale>,
+        > = None;
+        let mut telemetry_id: Option<Option<String>> = None;
+        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
+            match key.as_str() {
+                "organization_id" => {
+                    crate::codec::put(&mut map, &mut organization_id, "organization_id")
+                }
+                "email_address" => {
+                    crate::codec::put(&mut map, &mut email_address, "email_address")
+                }
+                "code" => crate::codec::put(&mut map, &mut code, "code"),
+                "session_token" => {
+                    crate::codec::put(&mut map, &mut session_token, "session_token")
+                }
+                "session_jwt" => {
+                    crate::codec::put(&mut map, &mut session_jwt, "session_jwt")
+                }
+                "intermediate_session_token" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut intermediate_session_token,
+                        "intermediate_session_token",
+                    )
+                }
+                "session_duration_minutes" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut session_duration_minutes,
+                        "session_duration_minutes",
+                    )
+                }
+                "session_custom_claims" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut session_custom_claims,
+                        "session_custom_claims",
+                    )
+                }
+                "locale" => crate::codec::put(&mut map, &mut locale, "locale"),
+                "telemetry_id" => {
+                    crate::codec::put(&mut map, &mut telemetry_id, "telemetry_id")
+                }
+                _ => crate::codec::skip(&mut map),
+            }?;
+        }
+        match (organization_id, email_address, code) {
+            (Some(organization_id), Some(email_address), Some(code)) => {
+                Ok(Self {
+                    organization_id,
+                    email_address,
+                    code,
+                    session_token: session_token.flatten(),
+                    session_jwt: session_jwt.flatten(),
+                    intermediate_session_token: intermediate_session_token.flatten(),
+                    session_duration_minutes: session_duration_minutes.flatten(),
+                    session_custom_claims: session_custom_claims.flatten(),
+                    locale: locale.flatten(),
+                    telemetry_id: telemetry_id.flatten(),
+                })
+            }
+            (organization_id, email_address, code) => {
+                Err(
+                    crate::codec::missing(
+                        &[
+                            ("organization_id", organization_id.is_none()),
+                            ("email_address", email_address.is_none()),
+                            ("code", code.is_none()),
+                        ],
+                    ),
+                )
+            }
+        }
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl<'de> ::serde::Deserialize<'de> for AuthenticateRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::codec::object(deserializer)
+    }
 }
 
 impl AuthenticateRequest {
@@ -477,8 +603,7 @@ impl ::serde::Serialize for AuthenticateResponse {
 }
 
 /// Parameters of [`OtpsEmail::login_or_signup`].
-#[derive(Debug, Clone, ::serde::Serialize)]
-#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct LoginOrSignupRequest {
     /// Identifier of the organization the call acts on. A slug may be given instead wherever the
@@ -488,27 +613,141 @@ pub struct LoginOrSignupRequest {
     pub email_address: String,
     /// Custom email template to use when the recipient already has an account, instead of the
     /// project's default login template.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub login_template_id: Option<String>,
     /// Custom email template to use when the recipient is new, instead of the project's default
     /// sign-up template.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub signup_template_id: Option<String>,
     /// Language in which the passcode email is written.
     ///
     /// Wire values: `en`, `es`, `pt-br`, `fr`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub locale: Option<crate::b2b::models::otp_email::LoginOrSignupRequestLocale>,
     /// How long, in minutes, a login passcode can be used before another has to be sent.
     ///
     /// Accepted range: 2 to 15. The API uses 10 when this is not set.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub login_expiration_minutes: Option<i64>,
     /// How long, in minutes, a sign-up passcode can be used before another has to be sent.
     ///
     /// Accepted range: 2 to 15. The API uses 10 when this is not set.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub signup_expiration_minutes: Option<i64>,
+}
+
+impl ::serde::Serialize for LoginOrSignupRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut object = crate::codec::Writer::new(
+            serializer,
+            2
+                + crate::codec::count_set(
+                    &[
+                        self.login_template_id.is_some(),
+                        self.signup_template_id.is_some(),
+                        self.locale.is_some(),
+                        self.login_expiration_minutes.is_some(),
+                        self.signup_expiration_minutes.is_some(),
+                    ],
+                ),
+        )?;
+        object.entry("organization_id", &self.organization_id);
+        object.entry("email_address", &self.email_address);
+        object.entry_if("login_template_id", &self.login_template_id);
+        object.entry_if("signup_template_id", &self.signup_template_id);
+        object.entry_if("locale", &self.locale);
+        object.entry_if("login_expiration_minutes", &self.login_expiration_minutes);
+        object.entry_if("signup_expiration_minutes", &self.signup_expiration_minutes);
+        object.end()
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl crate::codec::Object for LoginOrSignupRequest {
+    const NAME: &'static str = "LoginOrSignupRequest";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut organization_id: Option<String> = None;
+        let mut email_address: Option<String> = None;
+        let mut login_template_id: Option<Option<String>> = None;
+        let mut signup_template_id: Option<Option<String>> = None;
+        let mut locale: Option<
+            Option<crate::b2b::models::otp_email::LoginOrSignupRequestLocale>,
+        > = None;
+        let mut login_expiration_minutes: Option<Option<i64>> = None;
+        let mut signup_expiration_minutes: Option<Option<i64>> = None;
+        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
+            match key.as_str() {
+                "organization_id" => {
+                    crate::codec::put(&mut map, &mut organization_id, "organization_id")
+                }
+                "email_address" => {
+                    crate::codec::put(&mut map, &mut email_address, "email_address")
+                }
+                "login_template_id" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut login_template_id,
+                        "login_template_id",
+                    )
+                }
+                "signup_template_id" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut signup_template_id,
+                        "signup_template_id",
+                    )
+                }
+                "locale" => crate::codec::put(&mut map, &mut locale, "locale"),
+                "login_expiration_minutes" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut login_expiration_minutes,
+                        "login_expiration_minutes",
+                    )
+                }
+                "signup_expiration_minutes" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut signup_expiration_minutes,
+                        "signup_expiration_minutes",
+                    )
+                }
+                _ => crate::codec::skip(&mut map),
+            }?;
+        }
+        match (organization_id, email_address) {
+            (Some(organization_id), Some(email_address)) => {
+                Ok(Self {
+                    organization_id,
+                    email_address,
+                    login_template_id: login_template_id.flatten(),
+                    signup_template_id: signup_template_id.flatten(),
+                    locale: locale.flatten(),
+                    login_expiration_minutes: login_expiration_minutes.flatten(),
+                    signup_expiration_minutes: signup_expiration_minutes.flatten(),
+                })
+            }
+            (organization_id, email_address) => {
+                Err(
+                    crate::codec::missing(
+                        &[
+                            ("organization_id", organization_id.is_none()),
+                            ("email_address", email_address.is_none()),
+                        ],
+                    ),
+                )
+            }
+        }
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl<'de> ::serde::Deserialize<'de> for LoginOrSignupRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::codec::object(deserializer)
+    }
 }
 
 impl LoginOrSignupRequest {

@@ -44,8 +44,7 @@ impl<'a> PasswordsDiscoveryEmail<'a> {
 }
 
 /// Parameters of [`PasswordsDiscoveryEmail::reset`].
-#[derive(Debug, Clone, ::serde::Serialize)]
-#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct ResetRequest {
     /// Token read from the `token` query parameter of the reset link the user followed.
@@ -54,8 +53,83 @@ pub struct ResetRequest {
     pub password: String,
     /// PKCE verifier whose hash was sent as the challenge when this flow was started on the same
     /// device.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub pkce_code_verifier: Option<String>,
+}
+
+impl ::serde::Serialize for ResetRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut object = crate::codec::Writer::new(
+            serializer,
+            2 + crate::codec::count_set(&[self.pkce_code_verifier.is_some()]),
+        )?;
+        object.entry("password_reset_token", &self.password_reset_token);
+        object.entry("password", &self.password);
+        object.entry_if("pkce_code_verifier", &self.pkce_code_verifier);
+        object.end()
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl crate::codec::Object for ResetRequest {
+    const NAME: &'static str = "ResetRequest";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut password_reset_token: Option<String> = None;
+        let mut password: Option<String> = None;
+        let mut pkce_code_verifier: Option<Option<String>> = None;
+        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
+            match key.as_str() {
+                "password_reset_token" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut password_reset_token,
+                        "password_reset_token",
+                    )
+                }
+                "password" => crate::codec::put(&mut map, &mut password, "password"),
+                "pkce_code_verifier" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut pkce_code_verifier,
+                        "pkce_code_verifier",
+                    )
+                }
+                _ => crate::codec::skip(&mut map),
+            }?;
+        }
+        match (password_reset_token, password) {
+            (Some(password_reset_token), Some(password)) => {
+                Ok(Self {
+                    password_reset_token,
+                    password,
+                    pkce_code_verifier: pkce_code_verifier.flatten(),
+                })
+            }
+            (password_reset_token, password) => {
+                Err(
+                    crate::codec::missing(
+                        &[
+                            ("password_reset_token", password_reset_token.is_none()),
+                            ("password", password.is_none()),
+                        ],
+                    ),
+                )
+            }
+        }
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl<'de> ::serde::Deserialize<'de> for ResetRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::codec::object(deserializer)
+    }
 }
 
 impl ResetRequest {
@@ -261,41 +335,163 @@ impl ::serde::Serialize for ResetResponse {
 }
 
 /// Parameters of [`PasswordsDiscoveryEmail::reset_start`].
-#[derive(Debug, Clone, ::serde::Serialize)]
-#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct ResetStartRequest {
     /// Email address the call applies to.
     pub email_address: String,
     /// Where the reset link takes the user; your page there collects the new password. Must be a
     /// registered redirect URL; the project default is used when left out.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub reset_password_redirect_url: Option<String>,
     /// Discovery redirect URL for links in this flow that continue the discovery login rather
     /// than reset the password. Must be a registered redirect URL; the project default is used
     /// when left out.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub discovery_redirect_url: Option<String>,
     /// Custom email template for the reset email, used in place of the project's default.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub reset_password_template_id: Option<String>,
     /// How long, in minutes, the reset link stays usable.
     ///
     /// Must be at most 10080.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub reset_password_expiration_minutes: Option<i64>,
     /// PKCE challenge: the base64url SHA-256 of a verifier that the same device must send as
     /// `pkce_code_verifier` when completing the reset.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub pkce_code_challenge: Option<String>,
     /// Language in which the reset email is written, as a locale code such as `en`, `es` or
     /// `pt-br`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub locale: Option<String>,
     /// Custom email template used when the user is setting a password for the first time through
     /// this flow, so the email also confirms the address.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub verify_email_template_id: Option<String>,
+}
+
+impl ::serde::Serialize for ResetStartRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut object = crate::codec::Writer::new(
+            serializer,
+            1
+                + crate::codec::count_set(
+                    &[
+                        self.reset_password_redirect_url.is_some(),
+                        self.discovery_redirect_url.is_some(),
+                        self.reset_password_template_id.is_some(),
+                        self.reset_password_expiration_minutes.is_some(),
+                        self.pkce_code_challenge.is_some(),
+                        self.locale.is_some(),
+                        self.verify_email_template_id.is_some(),
+                    ],
+                ),
+        )?;
+        object.entry("email_address", &self.email_address);
+        object
+            .entry_if("reset_password_redirect_url", &self.reset_password_redirect_url);
+        object.entry_if("discovery_redirect_url", &self.discovery_redirect_url);
+        object.entry_if("reset_password_template_id", &self.reset_password_template_id);
+        object
+            .entry_if(
+                "reset_password_expiration_minutes",
+                &self.reset_password_expiration_minutes,
+            );
+        object.entry_if("pkce_code_challenge", &self.pkce_code_challenge);
+        object.entry_if("locale", &self.locale);
+        object.entry_if("verify_email_template_id", &self.verify_email_template_id);
+        object.end()
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl crate::codec::Object for ResetStartRequest {
+    const NAME: &'static str = "ResetStartRequest";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut email_address: Option<String> = None;
+        let mut reset_password_redirect_url: Option<Option<String>> = None;
+        let mut discovery_redirect_url: Option<Option<String>> = None;
+        let mut reset_password_template_id: Option<Option<String>> = None;
+        let mut reset_password_expiration_minutes: Option<Option<i64>> = None;
+        let mut pkce_code_challenge: Option<Option<String>> = None;
+        let mut locale: Option<Option<String>> = None;
+        let mut verify_email_template_id: Option<Option<String>> = None;
+        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
+            match key.as_str() {
+                "email_address" => {
+                    crate::codec::put(&mut map, &mut email_address, "email_address")
+                }
+                "reset_password_redirect_url" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut reset_password_redirect_url,
+                        "reset_password_redirect_url",
+                    )
+                }
+                "discovery_redirect_url" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut discovery_redirect_url,
+                        "discovery_redirect_url",
+                    )
+                }
+                "reset_password_template_id" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut reset_password_template_id,
+                        "reset_password_template_id",
+                    )
+                }
+                "reset_password_expiration_minutes" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut reset_password_expiration_minutes,
+                        "reset_password_expiration_minutes",
+                    )
+                }
+                "pkce_code_challenge" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut pkce_code_challenge,
+                        "pkce_code_challenge",
+                    )
+                }
+                "locale" => crate::codec::put(&mut map, &mut locale, "locale"),
+                "verify_email_template_id" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut verify_email_template_id,
+                        "verify_email_template_id",
+                    )
+                }
+                _ => crate::codec::skip(&mut map),
+            }?;
+        }
+        match email_address {
+            Some(email_address) => {
+                Ok(Self {
+                    email_address,
+                    reset_password_redirect_url: reset_password_redirect_url.flatten(),
+                    discovery_redirect_url: discovery_redirect_url.flatten(),
+                    reset_password_template_id: reset_password_template_id.flatten(),
+                    reset_password_expiration_minutes: reset_password_expiration_minutes
+                        .flatten(),
+                    pkce_code_challenge: pkce_code_challenge.flatten(),
+                    locale: locale.flatten(),
+                    verify_email_template_id: verify_email_template_id.flatten(),
+                })
+            }
+            None => Err(::serde::de::Error::missing_field("email_address")),
+        }
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl<'de> ::serde::Deserialize<'de> for ResetStartRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::codec::object(deserializer)
+    }
 }
 
 impl ResetStartRequest {

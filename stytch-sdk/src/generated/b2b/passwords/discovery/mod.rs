@@ -41,14 +41,67 @@ impl<'a> PasswordsDiscovery<'a> {
 }
 
 /// Parameters of [`PasswordsDiscovery::authenticate`].
-#[derive(Debug, Clone, ::serde::Serialize)]
-#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct AuthenticateRequest {
     /// Email address the call applies to.
     pub email_address: String,
     /// The user's password, as typed.
     pub password: String,
+}
+
+impl ::serde::Serialize for AuthenticateRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut object = crate::codec::Writer::new(serializer, 2)?;
+        object.entry("email_address", &self.email_address);
+        object.entry("password", &self.password);
+        object.end()
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl crate::codec::Object for AuthenticateRequest {
+    const NAME: &'static str = "AuthenticateRequest";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut email_address: Option<String> = None;
+        let mut password: Option<String> = None;
+        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
+            match key.as_str() {
+                "email_address" => {
+                    crate::codec::put(&mut map, &mut email_address, "email_address")
+                }
+                "password" => crate::codec::put(&mut map, &mut password, "password"),
+                _ => crate::codec::skip(&mut map),
+            }?;
+        }
+        match (email_address, password) {
+            (Some(email_address), Some(password)) => Ok(Self { email_address, password }),
+            (email_address, password) => {
+                Err(
+                    crate::codec::missing(
+                        &[
+                            ("email_address", email_address.is_none()),
+                            ("password", password.is_none()),
+                        ],
+                    ),
+                )
+            }
+        }
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl<'de> ::serde::Deserialize<'de> for AuthenticateRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::codec::object(deserializer)
+    }
 }
 
 impl AuthenticateRequest {

@@ -119,8 +119,7 @@ impl<'a> ConnectedAppClients<'a> {
 }
 
 /// Parameters of [`ConnectedAppClients::create`].
-#[derive(Debug, Clone, ::serde::Serialize)]
-#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct CreateRequest {
     /// Kind of client to register: first party or third party, and whether it can keep a secret
@@ -129,42 +128,208 @@ pub struct CreateRequest {
     /// Wire values: `first_party`, `first_party_public`, `third_party`, `third_party_public`.
     pub client_type: crate::consumer::models::connected_apps_clients::CreateRequestClientType,
     /// Human-readable name of the application, shown to users on consent screens.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub client_name: Option<String>,
     /// Short description of what the application does, shown alongside its name.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub client_description: Option<String>,
     /// URLs the authorization flow may send the user back to. A request naming any other
     /// redirect URL is rejected.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub redirect_urls: Option<Vec<String>>,
     /// Let the client obtain tokens that carry the user's full permissions, rather than only the
     /// scopes granted through consent.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub full_access_allowed: Option<bool>,
     /// Lifetime, in minutes, of access tokens issued to this client.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub access_token_expiry_minutes: Option<i64>,
     /// Value to put in the `aud` claim of access tokens issued to this client, in place of the
     /// default audience.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub access_token_custom_audience: Option<String>,
     /// Template for extra custom claims to embed in access tokens issued to this client.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub access_token_template_content: Option<String>,
     /// URLs the user may be sent to after logging out through the provider's logout endpoint.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub post_logout_redirect_urls: Option<Vec<String>>,
     /// Address of an image to show as the application's logo on consent screens.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub logo_url: Option<String>,
     /// Skip the consent prompt when this client asks for the `offline_access` scope (refresh
     /// tokens).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub bypass_consent_for_offline_access: Option<bool>,
     /// Template for extra custom claims to embed in ID tokens issued to this client.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id_token_template_content: Option<String>,
+}
+
+impl ::serde::Serialize for CreateRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut object = crate::codec::Writer::new(
+            serializer,
+            1
+                + crate::codec::count_set(
+                    &[
+                        self.client_name.is_some(),
+                        self.client_description.is_some(),
+                        self.redirect_urls.is_some(),
+                        self.full_access_allowed.is_some(),
+                        self.access_token_expiry_minutes.is_some(),
+                        self.access_token_custom_audience.is_some(),
+                        self.access_token_template_content.is_some(),
+                        self.post_logout_redirect_urls.is_some(),
+                        self.logo_url.is_some(),
+                        self.bypass_consent_for_offline_access.is_some(),
+                        self.id_token_template_content.is_some(),
+                    ],
+                ),
+        )?;
+        object.entry("client_type", &self.client_type);
+        object.entry_if("client_name", &self.client_name);
+        object.entry_if("client_description", &self.client_description);
+        object.entry_if("redirect_urls", &self.redirect_urls);
+        object.entry_if("full_access_allowed", &self.full_access_allowed);
+        object
+            .entry_if("access_token_expiry_minutes", &self.access_token_expiry_minutes);
+        object
+            .entry_if(
+                "access_token_custom_audience",
+                &self.access_token_custom_audience,
+            );
+        object
+            .entry_if(
+                "access_token_template_content",
+                &self.access_token_template_content,
+            );
+        object.entry_if("post_logout_redirect_urls", &self.post_logout_redirect_urls);
+        object.entry_if("logo_url", &self.logo_url);
+        object
+            .entry_if(
+                "bypass_consent_for_offline_access",
+                &self.bypass_consent_for_offline_access,
+            );
+        object.entry_if("id_token_template_content", &self.id_token_template_content);
+        object.end()
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl crate::codec::Object for CreateRequest {
+    const NAME: &'static str = "CreateRequest";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut client_type: Option<
+            crate::consumer::models::connected_apps_clients::CreateRequestClientType,
+        > = None;
+        let mut client_name: Option<Option<String>> = None;
+        let mut client_description: Option<Option<String>> = None;
+        let mut redirect_urls: Option<Option<Vec<String>>> = None;
+        let mut full_access_allowed: Option<Option<bool>> = None;
+        let mut access_token_expiry_minutes: Option<Option<i64>> = None;
+        let mut access_token_custom_audience: Option<Option<String>> = None;
+        let mut access_token_template_content: Option<Option<String>> = None;
+        let mut post_logout_redirect_urls: Option<Option<Vec<String>>> = None;
+        let mut logo_url: Option<Option<String>> = None;
+        let mut bypass_consent_for_offline_access: Option<Option<bool>> = None;
+        let mut id_token_template_content: Option<Option<String>> = None;
+        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
+            match key.as_str() {
+                "client_type" => {
+                    crate::codec::put(&mut map, &mut client_type, "client_type")
+                }
+                "client_name" => {
+                    crate::codec::put(&mut map, &mut client_name, "client_name")
+                }
+                "client_description" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut client_description,
+                        "client_description",
+                    )
+                }
+                "redirect_urls" => {
+                    crate::codec::put(&mut map, &mut redirect_urls, "redirect_urls")
+                }
+                "full_access_allowed" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut full_access_allowed,
+                        "full_access_allowed",
+                    )
+                }
+                "access_token_expiry_minutes" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut access_token_expiry_minutes,
+                        "access_token_expiry_minutes",
+                    )
+                }
+                "access_token_custom_audience" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut access_token_custom_audience,
+                        "access_token_custom_audience",
+                    )
+                }
+                "access_token_template_content" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut access_token_template_content,
+                        "access_token_template_content",
+                    )
+                }
+                "post_logout_redirect_urls" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut post_logout_redirect_urls,
+                        "post_logout_redirect_urls",
+                    )
+                }
+                "logo_url" => crate::codec::put(&mut map, &mut logo_url, "logo_url"),
+                "bypass_consent_for_offline_access" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut bypass_consent_for_offline_access,
+                        "bypass_consent_for_offline_access",
+                    )
+                }
+                "id_token_template_content" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut id_token_template_content,
+                        "id_token_template_content",
+                    )
+                }
+                _ => crate::codec::skip(&mut map),
+            }?;
+        }
+        match client_type {
+            Some(client_type) => {
+                Ok(Self {
+                    client_type,
+                    client_name: client_name.flatten(),
+                    client_description: client_description.flatten(),
+                    redirect_urls: redirect_urls.flatten(),
+                    full_access_allowed: full_access_allowed.flatten(),
+                    access_token_expiry_minutes: access_token_expiry_minutes.flatten(),
+                    access_token_custom_audience: access_token_custom_audience.flatten(),
+                    access_token_template_content: access_token_template_content
+                        .flatten(),
+                    post_logout_redirect_urls: post_logout_redirect_urls.flatten(),
+                    logo_url: logo_url.flatten(),
+                    bypass_consent_for_offline_access: bypass_consent_for_offline_access
+                        .flatten(),
+                    id_token_template_content: id_token_template_content.flatten(),
+                })
+            }
+            None => Err(::serde::de::Error::missing_field("client_type")),
+        }
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl<'de> ::serde::Deserialize<'de> for CreateRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::codec::object(deserializer)
+    }
 }
 
 impl CreateRequest {
@@ -355,13 +520,49 @@ impl ::serde::Serialize for CreateResponse {
 }
 
 /// Parameters of [`ConnectedAppClients::delete`].
-#[derive(Debug, Clone, ::serde::Serialize)]
-#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct DeleteRequest {
     /// Identifier of the client application the call acts on.
-    #[serde(skip_serializing)]
     pub client_id: String,
+}
+
+impl ::serde::Serialize for DeleteRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        crate::codec::Writer::new(serializer, 0)?.end()
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl crate::codec::Object for DeleteRequest {
+    const NAME: &'static str = "DeleteRequest";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut client_id: Option<String> = None;
+        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
+            match key.as_str() {
+                "client_id" => crate::codec::put(&mut map, &mut client_id, "client_id"),
+                _ => crate::codec::skip(&mut map),
+            }?;
+        }
+        match client_id {
+            Some(client_id) => Ok(Self { client_id }),
+            None => Err(::serde::de::Error::missing_field("client_id")),
+        }
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl<'de> ::serde::Deserialize<'de> for DeleteRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::codec::object(deserializer)
+    }
 }
 
 impl DeleteRequest {
@@ -470,13 +671,49 @@ impl ::serde::Serialize for DeleteResponse {
 }
 
 /// Parameters of [`ConnectedAppClients::get`].
-#[derive(Debug, Clone, ::serde::Serialize)]
-#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct GetRequest {
     /// Identifier of the client application the call acts on.
-    #[serde(skip_serializing)]
     pub client_id: String,
+}
+
+impl ::serde::Serialize for GetRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        crate::codec::Writer::new(serializer, 0)?.end()
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl crate::codec::Object for GetRequest {
+    const NAME: &'static str = "GetRequest";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut client_id: Option<String> = None;
+        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
+            match key.as_str() {
+                "client_id" => crate::codec::put(&mut map, &mut client_id, "client_id"),
+                _ => crate::codec::skip(&mut map),
+            }?;
+        }
+        match client_id {
+            Some(client_id) => Ok(Self { client_id }),
+            None => Err(::serde::de::Error::missing_field("client_id")),
+        }
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl<'de> ::serde::Deserialize<'de> for GetRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::codec::object(deserializer)
+    }
 }
 
 impl GetRequest {
@@ -589,19 +826,62 @@ impl ::serde::Serialize for GetResponse {
 }
 
 /// Parameters of [`ConnectedAppClients::search`].
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct SearchRequest {
     /// Pagination cursor returned by the previous page of results; leave it out to fetch the
     /// first page.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub cursor: Option<String>,
     /// Largest number of clients to return in this page.
     ///
     /// Must be at most 1000.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub limit: Option<i64>,
+}
+
+impl ::serde::Serialize for SearchRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut object = crate::codec::Writer::new(
+            serializer,
+            crate::codec::count_set(&[self.cursor.is_some(), self.limit.is_some()]),
+        )?;
+        object.entry_if("cursor", &self.cursor);
+        object.entry_if("limit", &self.limit);
+        object.end()
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl crate::codec::Object for SearchRequest {
+    const NAME: &'static str = "SearchRequest";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut cursor: Option<Option<String>> = None;
+        let mut limit: Option<Option<i64>> = None;
+        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
+            match key.as_str() {
+                "cursor" => crate::codec::put(&mut map, &mut cursor, "cursor"),
+                "limit" => crate::codec::put(&mut map, &mut limit, "limit"),
+                _ => crate::codec::skip(&mut map),
+            }?;
+        }
+        Ok(Self {
+            cursor: cursor.flatten(),
+            limit: limit.flatten(),
+        })
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl<'de> ::serde::Deserialize<'de> for SearchRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::codec::object(deserializer)
+    }
 }
 
 impl SearchRequest {
@@ -763,48 +1043,206 @@ impl ::serde::Serialize for SearchResponse {
 }
 
 /// Parameters of [`ConnectedAppClients::update`].
-#[derive(Debug, Clone, ::serde::Serialize)]
-#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct UpdateRequest {
     /// Identifier of the client application the call acts on.
-    #[serde(skip_serializing)]
     pub client_id: String,
     /// New human-readable name of the application, shown on consent screens.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub client_name: Option<String>,
     /// New short description of the application.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub client_description: Option<String>,
     /// Full new set of URLs the authorization flow may redirect to; it replaces the current set.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub redirect_urls: Option<Vec<String>>,
     /// Whether the client may obtain tokens that carry the user's full permissions rather than
     /// only consented scopes.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub full_access_allowed: Option<bool>,
     /// New lifetime, in minutes, of access tokens issued to this client.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub access_token_expiry_minutes: Option<i64>,
     /// New value for the `aud` claim of access tokens issued to this client.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub access_token_custom_audience: Option<String>,
     /// New template for custom claims embedded in this client's access tokens.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub access_token_template_content: Option<String>,
     /// Full new set of URLs the user may be sent to after logging out; it replaces the current
     /// set.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub post_logout_redirect_urls: Option<Vec<String>>,
     /// New address of the application's logo image.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub logo_url: Option<String>,
     /// Whether to skip the consent prompt when this client asks for the `offline_access` scope.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub bypass_consent_for_offline_access: Option<bool>,
     /// New template for custom claims embedded in this client's ID tokens.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id_token_template_content: Option<String>,
+}
+
+impl ::serde::Serialize for UpdateRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut object = crate::codec::Writer::new(
+            serializer,
+            crate::codec::count_set(
+                &[
+                    self.client_name.is_some(),
+                    self.client_description.is_some(),
+                    self.redirect_urls.is_some(),
+                    self.full_access_allowed.is_some(),
+                    self.access_token_expiry_minutes.is_some(),
+                    self.access_token_custom_audience.is_some(),
+                    self.access_token_template_content.is_some(),
+                    self.post_logout_redirect_urls.is_some(),
+                    self.logo_url.is_some(),
+                    self.bypass_consent_for_offline_access.is_some(),
+                    self.id_token_template_content.is_some(),
+                ],
+            ),
+        )?;
+        object.entry_if("client_name", &self.client_name);
+        object.entry_if("client_description", &self.client_description);
+        object.entry_if("redirect_urls", &self.redirect_urls);
+        object.entry_if("full_access_allowed", &self.full_access_allowed);
+        object
+            .entry_if("access_token_expiry_minutes", &self.access_token_expiry_minutes);
+        object
+            .entry_if(
+                "access_token_custom_audience",
+                &self.access_token_custom_audience,
+            );
+        object
+            .entry_if(
+                "access_token_template_content",
+                &self.access_token_template_content,
+            );
+        object.entry_if("post_logout_redirect_urls", &self.post_logout_redirect_urls);
+        object.entry_if("logo_url", &self.logo_url);
+        object
+            .entry_if(
+                "bypass_consent_for_offline_access",
+                &self.bypass_consent_for_offline_access,
+            );
+        object.entry_if("id_token_template_content", &self.id_token_template_content);
+        object.end()
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl crate::codec::Object for UpdateRequest {
+    const NAME: &'static str = "UpdateRequest";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut client_id: Option<String> = None;
+        let mut client_name: Option<Option<String>> = None;
+        let mut client_description: Option<Option<String>> = None;
+        let mut redirect_urls: Option<Option<Vec<String>>> = None;
+        let mut full_access_allowed: Option<Option<bool>> = None;
+        let mut access_token_expiry_minutes: Option<Option<i64>> = None;
+        let mut access_token_custom_audience: Option<Option<String>> = None;
+        let mut access_token_template_content: Option<Option<String>> = None;
+        let mut post_logout_redirect_urls: Option<Option<Vec<String>>> = None;
+        let mut logo_url: Option<Option<String>> = None;
+        let mut bypass_consent_for_offline_access: Option<Option<bool>> = None;
+        let mut id_token_template_content: Option<Option<String>> = None;
+        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
+            match key.as_str() {
+                "client_id" => crate::codec::put(&mut map, &mut client_id, "client_id"),
+                "client_name" => {
+                    crate::codec::put(&mut map, &mut client_name, "client_name")
+                }
+                "client_description" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut client_description,
+                        "client_description",
+                    )
+                }
+                "redirect_urls" => {
+                    crate::codec::put(&mut map, &mut redirect_urls, "redirect_urls")
+                }
+                "full_access_allowed" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut full_access_allowed,
+                        "full_access_allowed",
+                    )
+                }
+                "access_token_expiry_minutes" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut access_token_expiry_minutes,
+                        "access_token_expiry_minutes",
+                    )
+                }
+                "access_token_custom_audience" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut access_token_custom_audience,
+                        "access_token_custom_audience",
+                    )
+                }
+                "access_token_template_content" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut access_token_template_content,
+                        "access_token_template_content",
+                    )
+                }
+                "post_logout_redirect_urls" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut post_logout_redirect_urls,
+                        "post_logout_redirect_urls",
+                    )
+                }
+                "logo_url" => crate::codec::put(&mut map, &mut logo_url, "logo_url"),
+                "bypass_consent_for_offline_access" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut bypass_consent_for_offline_access,
+                        "bypass_consent_for_offline_access",
+                    )
+                }
+                "id_token_template_content" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut id_token_template_content,
+                        "id_token_template_content",
+                    )
+                }
+                _ => crate::codec::skip(&mut map),
+            }?;
+        }
+        match client_id {
+            Some(client_id) => {
+                Ok(Self {
+                    client_id,
+                    client_name: client_name.flatten(),
+                    client_description: client_description.flatten(),
+                    redirect_urls: redirect_urls.flatten(),
+                    full_access_allowed: full_access_allowed.flatten(),
+                    access_token_expiry_minutes: access_token_expiry_minutes.flatten(),
+                    access_token_custom_audience: access_token_custom_audience.flatten(),
+                    access_token_template_content: access_token_template_content
+                        .flatten(),
+                    post_logout_redirect_urls: post_logout_redirect_urls.flatten(),
+                    logo_url: logo_url.flatten(),
+                    bypass_consent_for_offline_access: bypass_consent_for_offline_access
+                        .flatten(),
+                    id_token_template_content: id_token_template_content.flatten(),
+                })
+            }
+            None => Err(::serde::de::Error::missing_field("client_id")),
+        }
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl<'de> ::serde::Deserialize<'de> for UpdateRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::codec::object(deserializer)
+    }
 }
 
 impl UpdateRequest {

@@ -115,28 +115,114 @@ impl<'a> M2mClients<'a> {
 }
 
 /// Parameters of [`M2mClients::create`].
-#[derive(Debug, Clone, ::serde::Serialize)]
-#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct CreateRequest {
     /// Scopes the client may request in its access tokens, such as `read:users`.
     pub scopes: Vec<String>,
     /// Identifier of the client application the call acts on.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub client_id: Option<String>,
     /// Secret that authenticates the client application.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub client_secret: Option<String>,
     /// Human-readable name that identifies the service in the dashboard.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub client_name: Option<String>,
     /// Short description of the service and what it uses the client for.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub client_description: Option<String>,
     /// Free-form JSON for data that only your backend may write (for example billing state or
     /// internal flags).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub trusted_metadata: Option<::serde_json::Value>,
+}
+
+impl ::serde::Serialize for CreateRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut object = crate::codec::Writer::new(
+            serializer,
+            1
+                + crate::codec::count_set(
+                    &[
+                        self.client_id.is_some(),
+                        self.client_secret.is_some(),
+                        self.client_name.is_some(),
+                        self.client_description.is_some(),
+                        self.trusted_metadata.is_some(),
+                    ],
+                ),
+        )?;
+        object.entry("scopes", &self.scopes);
+        object.entry_if("client_id", &self.client_id);
+        object.entry_if("client_secret", &self.client_secret);
+        object.entry_if("client_name", &self.client_name);
+        object.entry_if("client_description", &self.client_description);
+        object.entry_if("trusted_metadata", &self.trusted_metadata);
+        object.end()
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl crate::codec::Object for CreateRequest {
+    const NAME: &'static str = "CreateRequest";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut scopes: Option<Vec<String>> = None;
+        let mut client_id: Option<Option<String>> = None;
+        let mut client_secret: Option<Option<String>> = None;
+        let mut client_name: Option<Option<String>> = None;
+        let mut client_description: Option<Option<String>> = None;
+        let mut trusted_metadata: Option<Option<::serde_json::Value>> = None;
+        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
+            match key.as_str() {
+                "scopes" => crate::codec::put(&mut map, &mut scopes, "scopes"),
+                "client_id" => crate::codec::put(&mut map, &mut client_id, "client_id"),
+                "client_secret" => {
+                    crate::codec::put(&mut map, &mut client_secret, "client_secret")
+                }
+                "client_name" => {
+                    crate::codec::put(&mut map, &mut client_name, "client_name")
+                }
+                "client_description" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut client_description,
+                        "client_description",
+                    )
+                }
+                "trusted_metadata" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut trusted_metadata,
+                        "trusted_metadata",
+                    )
+                }
+                _ => crate::codec::skip(&mut map),
+            }?;
+        }
+        match scopes {
+            Some(scopes) => {
+                Ok(Self {
+                    scopes,
+                    client_id: client_id.flatten(),
+                    client_secret: client_secret.flatten(),
+                    client_name: client_name.flatten(),
+                    client_description: client_description.flatten(),
+                    trusted_metadata: trusted_metadata.flatten(),
+                })
+            }
+            None => Err(::serde::de::Error::missing_field("scopes")),
+        }
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl<'de> ::serde::Deserialize<'de> for CreateRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::codec::object(deserializer)
+    }
 }
 
 impl CreateRequest {
@@ -283,13 +369,49 @@ impl ::serde::Serialize for CreateResponse {
 }
 
 /// Parameters of [`M2mClients::delete`].
-#[derive(Debug, Clone, ::serde::Serialize)]
-#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct DeleteRequest {
     /// Identifier of the client application the call acts on.
-    #[serde(skip_serializing)]
     pub client_id: String,
+}
+
+impl ::serde::Serialize for DeleteRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        crate::codec::Writer::new(serializer, 0)?.end()
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl crate::codec::Object for DeleteRequest {
+    const NAME: &'static str = "DeleteRequest";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut client_id: Option<String> = None;
+        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
+            match key.as_str() {
+                "client_id" => crate::codec::put(&mut map, &mut client_id, "client_id"),
+                _ => crate::codec::skip(&mut map),
+            }?;
+        }
+        match client_id {
+            Some(client_id) => Ok(Self { client_id }),
+            None => Err(::serde::de::Error::missing_field("client_id")),
+        }
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl<'de> ::serde::Deserialize<'de> for DeleteRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::codec::object(deserializer)
+    }
 }
 
 impl DeleteRequest {
@@ -398,13 +520,49 @@ impl ::serde::Serialize for DeleteResponse {
 }
 
 /// Parameters of [`M2mClients::get`].
-#[derive(Debug, Clone, ::serde::Serialize)]
-#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct GetRequest {
     /// Identifier of the client application the call acts on.
-    #[serde(skip_serializing)]
     pub client_id: String,
+}
+
+impl ::serde::Serialize for GetRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        crate::codec::Writer::new(serializer, 0)?.end()
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl crate::codec::Object for GetRequest {
+    const NAME: &'static str = "GetRequest";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut client_id: Option<String> = None;
+        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
+            match key.as_str() {
+                "client_id" => crate::codec::put(&mut map, &mut client_id, "client_id"),
+                _ => crate::codec::skip(&mut map),
+            }?;
+        }
+        match client_id {
+            Some(client_id) => Ok(Self { client_id }),
+            None => Err(::serde::de::Error::missing_field("client_id")),
+        }
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl<'de> ::serde::Deserialize<'de> for GetRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::codec::object(deserializer)
+    }
 }
 
 impl GetRequest {
@@ -515,23 +673,71 @@ impl ::serde::Serialize for GetResponse {
 }
 
 /// Parameters of [`M2mClients::search`].
-#[derive(Debug, Clone, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
+#[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct SearchRequest {
     /// Pagination cursor returned by the previous page of results; leave it out to fetch the
     /// first page.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub cursor: Option<String>,
     /// Largest number of clients to return in this page.
     ///
     /// Must be at most 1000.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub limit: Option<i64>,
     /// Filter to apply, for example by client ID, name or scope. Leave it out to list every
     /// client.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub query: Option<crate::consumer::models::m2m::M2mSearchQuery>,
+}
+
+impl ::serde::Serialize for SearchRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut object = crate::codec::Writer::new(
+            serializer,
+            crate::codec::count_set(
+                &[self.cursor.is_some(), self.limit.is_some(), self.query.is_some()],
+            ),
+        )?;
+        object.entry_if("cursor", &self.cursor);
+        object.entry_if("limit", &self.limit);
+        object.entry_if("query", &self.query);
+        object.end()
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl crate::codec::Object for SearchRequest {
+    const NAME: &'static str = "SearchRequest";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut cursor: Option<Option<String>> = None;
+        let mut limit: Option<Option<i64>> = None;
+        let mut query: Option<Option<crate::consumer::models::m2m::M2mSearchQuery>> = None;
+        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
+            match key.as_str() {
+                "cursor" => crate::codec::put(&mut map, &mut cursor, "cursor"),
+                "limit" => crate::codec::put(&mut map, &mut limit, "limit"),
+                "query" => crate::codec::put(&mut map, &mut query, "query"),
+                _ => crate::codec::skip(&mut map),
+            }?;
+        }
+        Ok(Self {
+            cursor: cursor.flatten(),
+            limit: limit.flatten(),
+            query: query.flatten(),
+        })
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl<'de> ::serde::Deserialize<'de> for SearchRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::codec::object(deserializer)
+    }
 }
 
 impl SearchRequest {
@@ -701,32 +907,115 @@ impl ::serde::Serialize for SearchResponse {
 }
 
 /// Parameters of [`M2mClients::update`].
-#[derive(Debug, Clone, ::serde::Serialize)]
-#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct UpdateRequest {
     /// Identifier of the client application the call acts on.
-    #[serde(skip_serializing)]
     pub client_id: String,
     /// New human-readable name of the client.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub client_name: Option<String>,
     /// New description of the client.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub client_description: Option<String>,
     /// Whether the client may keep obtaining access tokens.
     ///
     /// Wire values: `active`, `inactive`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub status: Option<crate::consumer::models::m2m_clients::UpdateRequestStatus>,
     /// Full new set of scopes the client may request; it replaces the current set and affects
     /// only tokens issued from now on.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub scopes: Option<Vec<String>>,
     /// Free-form JSON for data that only your backend may write (for example billing state or
     /// internal flags).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub trusted_metadata: Option<::serde_json::Value>,
+}
+
+impl ::serde::Serialize for UpdateRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut object = crate::codec::Writer::new(
+            serializer,
+            crate::codec::count_set(
+                &[
+                    self.client_name.is_some(),
+                    self.client_description.is_some(),
+                    self.status.is_some(),
+                    self.scopes.is_some(),
+                    self.trusted_metadata.is_some(),
+                ],
+            ),
+        )?;
+        object.entry_if("client_name", &self.client_name);
+        object.entry_if("client_description", &self.client_description);
+        object.entry_if("status", &self.status);
+        object.entry_if("scopes", &self.scopes);
+        object.entry_if("trusted_metadata", &self.trusted_metadata);
+        object.end()
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl crate::codec::Object for UpdateRequest {
+    const NAME: &'static str = "UpdateRequest";
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        let mut client_id: Option<String> = None;
+        let mut client_name: Option<Option<String>> = None;
+        let mut client_description: Option<Option<String>> = None;
+        let mut status: Option<
+            Option<crate::consumer::models::m2m_clients::UpdateRequestStatus>,
+        > = None;
+        let mut scopes: Option<Option<Vec<String>>> = None;
+        let mut trusted_metadata: Option<Option<::serde_json::Value>> = None;
+        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
+            match key.as_str() {
+                "client_id" => crate::codec::put(&mut map, &mut client_id, "client_id"),
+                "client_name" => {
+                    crate::codec::put(&mut map, &mut client_name, "client_name")
+                }
+                "client_description" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut client_description,
+                        "client_description",
+                    )
+                }
+                "status" => crate::codec::put(&mut map, &mut status, "status"),
+                "scopes" => crate::codec::put(&mut map, &mut scopes, "scopes"),
+                "trusted_metadata" => {
+                    crate::codec::put(
+                        &mut map,
+                        &mut trusted_metadata,
+                        "trusted_metadata",
+                    )
+                }
+                _ => crate::codec::skip(&mut map),
+            }?;
+        }
+        match client_id {
+            Some(client_id) => {
+                Ok(Self {
+                    client_id,
+                    client_name: client_name.flatten(),
+                    client_description: client_description.flatten(),
+                    status: status.flatten(),
+                    scopes: scopes.flatten(),
+                    trusted_metadata: trusted_metadata.flatten(),
+                })
+            }
+            None => Err(::serde::de::Error::missing_field("client_id")),
+        }
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl<'de> ::serde::Deserialize<'de> for UpdateRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::codec::object(deserializer)
+    }
 }
 
 impl UpdateRequest {
