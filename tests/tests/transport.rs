@@ -430,6 +430,17 @@ async fn dot_and_empty_path_parameters_are_refused_before_sending() {
             .await,
     );
     assert_eq!(parameter, "organization_id");
+    // The client's project id fills `{project_id}` placeholders under the same rule.
+    for project_id in ["..", "."] {
+        let odd: Client = server.client(project_id, SECRET);
+        let (endpoint, parameter, _) = invalid_parameter(
+            odd.m2m()
+                .token(TokenRequest::new("m2m-client-1", "m2m-secret"))
+                .await,
+        );
+        assert_eq!(endpoint, "consumer.m2m.token");
+        assert_eq!(parameter, "project_id");
+    }
     assert!(server.requests().is_empty(), "{:#?}", server.requests());
 }
 

@@ -9,6 +9,10 @@
 //! built, only the SDK crate compiles. Runs alternate between the crates so
 //! that machine load affects both alike; the median of each is reported,
 //! with its ratio to the official crate.
+//!
+//! `--baseline DIR` adds one more subject: the `stytch-sdk` of another
+//! checkout (say `git worktree add ../before <rev>`), default features, to
+//! compare a change before and after in the same run.
 
 use std::path::Path;
 use std::process::Command;
@@ -50,41 +54,59 @@ const SUBJECTS: &[Subject] = &[
 ];
 
 /// Runs the comparison and prints one line per subject.
-pub fn run(root: &Path, runs: usize, peer: &str) -> Result<(), String> {
+pub fn run(root: &Path, runs: usize, peer: &str, baseline: Option<&Path>) -> Result<(), String> {
     let dir = tempfile::tempdir().map_err(|e| format!("temporary directory: {e}"))?;
     let has_test_util = std::fs::read_to_string(root.join("stytch-sdk/Cargo.toml"))
         .map_err(|e| e.to_string())?
         .contains("test-util");
-    let subjects: Vec<&Subject> = SUBJECTS
+    // Each subject with the checkout it builds from.
+    let mut subjects: Vec<(String, &Subject, &Path)> = SUBJECTS
         .iter()
         .filter(|s| has_test_util || !s.features.is_some_and(|f| f.contains("test-util")))
+        .map(|s| (s.label.to_owned(), s, root))
         .collect();
+    if let Some(baseline) = baseline {
+        if !baseline.join("stytch-sdk/Cargo.toml").is_file() {
+            return Err(format!(
+                "--baseline {}: no stytch-sdk/Cargo.toml there",
+                baseline.display()
+            ));
+        }
+        subjects.insert(
+            1,
+            (
+                "baseline, default features".to_owned(),
+                &SUBJECTS[1],
+                baseline,
+            ),
+        );
+    }
     let mut times: Vec<Vec<Duration>> = vec![Vec::new(); subjects.len()];
-    for (i, subject) in subjects.iter().enumerate() {
+    for (i, (label, subject, checkout)) in subjects.iter().enumerate() {
         // One scratch project per subject, so feature sets do not mix.
         let project = dir.path().join(format!("subject-{i}"));
-        scaffold(&project, root, subject, peer)?;
-        eprintln!("warming up: {}", subject.label);
+        scaffold(&project, checkout, subject, peer)?;
+        eprintln!("warming up: {label}");
         cargo(&project, &["build", "--quiet"])?;
     }
     for round in 0..runs {
-        for (i, subject) in subjects.iter().enumerate() {
+        for (i, (label, subject, _)) in subjects.iter().enumerate() {
             let project = dir.path().join(format!("subject-{i}"));
             cargo(&project, &["clean", "--quiet", "-p", subject.package])?;
             let started = Instant::now();
             cargo(&project, &["build", "--quiet"])?;
             let took = started.elapsed();
-            eprintln!("round {}: {} {:.1?}", round + 1, subject.label, took);
+            eprintln!("round {}: {label} {:.1?}", round + 1, took);
             times[i].push(took);
         }
     }
     let medians: Vec<Duration> = times.iter_mut().map(|t| median(t)).collect();
     let peer_median = medians[0].as_secs_f64();
     println!("debug build of the SDK crate alone (dependencies prebuilt), median of {runs}:");
-    for (subject, m) in subjects.iter().zip(&medians) {
+    for ((label, _, _), m) in subjects.iter().zip(&medians) {
         println!(
             "  {:<36} {:>6.1} s  {:.2}x official",
-            subject.label,
+            label,
             m.as_secs_f64(),
             m.as_secs_f64() / peer_median
         );

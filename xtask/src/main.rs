@@ -4,7 +4,7 @@
 //! - `cargo xtask coverage --reference <file>` ([`coverage`])
 //! - `cargo xtask spec-diff <git-rev> [--deny-breaking]` ([`spec_diff`])
 //! - `cargo xtask openapi [--check]` ([`openapi`])
-//! - `cargo xtask compile-time [--runs N] [--peer VERSION]` ([`compile_time`])
+//! - `cargo xtask compile-time [--runs N] [--peer VERSION] [--baseline DIR]` ([`compile_time`])
 
 mod codegen;
 mod compile_time;
@@ -20,7 +20,7 @@ const USAGE: &str = "usage:
   cargo xtask coverage --reference <stytch-api.json> [--spec <dir>]
   cargo xtask spec-diff <git-rev> [--deny-breaking]
   cargo xtask openapi [--check]
-  cargo xtask compile-time [--runs N] [--peer VERSION]";
+  cargo xtask compile-time [--runs N] [--peer VERSION] [--baseline DIR]";
 
 fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -67,7 +67,9 @@ fn main() -> ExitCode {
         ["openapi"] => openapi::run(&root, &spec, false),
         ["openapi", "--check"] => openapi::run(&root, &spec, true),
         ["compile-time", rest @ ..] => {
-            compile_time_args(rest).and_then(|(runs, peer)| compile_time::run(&root, runs, &peer))
+            compile_time_args(rest).and_then(|(runs, peer, baseline)| {
+                compile_time::run(&root, runs, &peer, baseline.as_deref())
+            })
         }
         _ => Err(USAGE.to_owned()),
     };
@@ -80,9 +82,10 @@ fn main() -> ExitCode {
     }
 }
 
-/// `[--runs N] [--peer VERSION]`, defaulting to 3 runs against `stytch` 11.1.0.
-fn compile_time_args(args: &[&str]) -> Result<(usize, String), String> {
-    let (mut runs, mut peer) = (3, "11.1.0".to_owned());
+/// `[--runs N] [--peer VERSION] [--baseline DIR]`, defaulting to 3 runs
+/// against `stytch` 11.1.0 and no baseline.
+fn compile_time_args(args: &[&str]) -> Result<(usize, String, Option<PathBuf>), String> {
+    let (mut runs, mut peer, mut baseline) = (3, "11.1.0".to_owned(), None);
     let mut rest = args.iter();
     while let Some(flag) = rest.next() {
         let value = rest
@@ -95,8 +98,9 @@ fn compile_time_args(args: &[&str]) -> Result<(usize, String), String> {
                     .map_err(|_| format!("--runs {value}: not a count"))?
             }
             "--peer" => peer = (*value).to_owned(),
+            "--baseline" => baseline = Some(PathBuf::from(value)),
             _ => return Err(format!("unknown option {flag}\n{USAGE}")),
         }
     }
-    Ok((runs.max(1), peer))
+    Ok((runs.max(1), peer, baseline))
 }

@@ -330,6 +330,7 @@ pub(super) fn enum_impls(name: &Ident, e: &EnumType, fallback: &Ident) -> TokenS
     quote! {
         impl #name {
             /// The value as the API writes it.
+            #[inline]
             pub fn as_str(&self) -> &str {
                 match self {
                     #(Self::#variants => #wires,)*

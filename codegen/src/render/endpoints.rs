@@ -173,6 +173,7 @@ pub(super) fn render_endpoint_types(ns: &Namespace, e: &Endpoint) -> TokenStream
         .map(|p| {
             let field = ident(&p.rust_name);
             quote! {
+                #[inline]
                 fn finish(
                     &self,
                     transport: &crate::runtime::Transport,
@@ -197,6 +198,7 @@ pub(super) fn render_endpoint_types(ns: &Namespace, e: &Endpoint) -> TokenStream
             quote!(_project_id)
         };
     let path_fn = quote! {
+        #[inline]
         fn path(&self, #project_arg: &str) -> Result<String, crate::Error> {
             #path
         }
@@ -225,6 +227,7 @@ pub(super) fn render_endpoint_types(ns: &Namespace, e: &Endpoint) -> TokenStream
         .collect();
     let check = (!checks.is_empty()).then(|| {
         quote! {
+            #[inline]
             fn check(&self) -> Result<(), crate::Error> {
                 #(#checks)*
                 Ok(())
@@ -248,6 +251,7 @@ pub(super) fn render_endpoint_types(ns: &Namespace, e: &Endpoint) -> TokenStream
         .collect();
     let headers = (!header_writes.is_empty()).then(|| {
         quote! {
+            #[inline]
             fn headers(&self, out: &mut ::reqwest::header::HeaderMap) -> Result<(), crate::Error> {
                 #(#header_writes)*
                 Ok(())

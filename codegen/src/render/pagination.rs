@@ -71,15 +71,19 @@ pub(super) fn render_paginated(e: &Endpoint, p: &Pagination) -> TokenStream {
     quote! {
         impl crate::runtime::Paginated for #request {
             type Item = #item;
+            #[inline]
             fn cursor(&self) -> Option<&str> {
                 self.#cursor.as_deref()
             }
+            #[inline]
             fn set_cursor(&mut self, cursor: String) {
                 self.#cursor = Some(cursor);
             }
+            #[inline]
             fn next_cursor(response: &Self::Response) -> Option<&str> {
                 #next
             }
+            #[inline]
             fn into_items(response: Self::Response) -> Vec<Self::Item> {
                 response.#items
             }

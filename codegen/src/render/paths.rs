@@ -42,8 +42,12 @@ pub(super) fn render_path(e: &Endpoint) -> TokenStream {
                 };
                 (local, value)
             }
-            // A client-filled placeholder (validated against CLIENT_PLACEHOLDERS).
-            None => (name.to_owned(), quote!(crate::runtime::encode(project_id))),
+            // A client-filled placeholder (validated against CLIENT_PLACEHOLDERS),
+            // checked like a string parameter.
+            None => (
+                name.to_owned(),
+                quote!(crate::runtime::segment(Self::ID, #name, project_id)?),
+            ),
         };
         template.push('{');
         template.push_str(&local);

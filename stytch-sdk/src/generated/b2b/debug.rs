@@ -72,6 +72,7 @@ impl crate::runtime::Endpoint for WhoamiRequest {
     const ID: &'static str = "b2b.debug.whoami";
     const METHOD: ::reqwest::Method = ::reqwest::Method::GET;
     const ENCODING: crate::runtime::Encoding = crate::runtime::Encoding::Query;
+    #[inline]
     fn path(&self, _project_id: &str) -> Result<String, crate::Error> {
         Ok("/v1/debug/whoami".to_owned())
     }

@@ -96,6 +96,7 @@ impl crate::runtime::Endpoint for AuthenticateRequest {
     const ID: &'static str = "b2b.impersonation.authenticate";
     const METHOD: ::reqwest::Method = ::reqwest::Method::POST;
     const ENCODING: crate::runtime::Encoding = crate::runtime::Encoding::Json;
+    #[inline]
     fn path(&self, _project_id: &str) -> Result<String, crate::Error> {
         Ok("/v1/b2b/impersonation/authenticate".to_owned())
     }

@@ -138,6 +138,7 @@ impl crate::runtime::Endpoint for GetRequest {
     const ID: &'static str = "b2b.recovery_codes.get";
     const METHOD: ::reqwest::Method = ::reqwest::Method::GET;
     const ENCODING: crate::runtime::Encoding = crate::runtime::Encoding::Query;
+    #[inline]
     fn path(&self, _project_id: &str) -> Result<String, crate::Error> {
         let organization_id = crate::runtime::segment(
             Self::ID,
@@ -506,9 +507,11 @@ impl crate::runtime::Endpoint for RecoverRequest {
     const ID: &'static str = "b2b.recovery_codes.recover";
     const METHOD: ::reqwest::Method = ::reqwest::Method::POST;
     const ENCODING: crate::runtime::Encoding = crate::runtime::Encoding::Json;
+    #[inline]
     fn path(&self, _project_id: &str) -> Result<String, crate::Error> {
         Ok("/v1/b2b/recovery_codes/recover".to_owned())
     }
+    #[inline]
     fn check(&self) -> Result<(), crate::Error> {
         crate::runtime::check_range(
             Self::ID,
@@ -799,6 +802,7 @@ impl crate::runtime::Endpoint for RotateRequest {
     const ID: &'static str = "b2b.recovery_codes.rotate";
     const METHOD: ::reqwest::Method = ::reqwest::Method::POST;
     const ENCODING: crate::runtime::Encoding = crate::runtime::Encoding::Json;
+    #[inline]
     fn path(&self, _project_id: &str) -> Result<String, crate::Error> {
         Ok("/v1/b2b/recovery_codes/rotate".to_owned())
     }

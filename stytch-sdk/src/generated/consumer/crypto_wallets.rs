@@ -258,9 +258,11 @@ impl crate::runtime::Endpoint for AuthenticateRequest {
     const ID: &'static str = "consumer.crypto_wallets.authenticate";
     const METHOD: ::reqwest::Method = ::reqwest::Method::POST;
     const ENCODING: crate::runtime::Encoding = crate::runtime::Encoding::Json;
+    #[inline]
     fn path(&self, _project_id: &str) -> Result<String, crate::Error> {
         Ok("/v1/crypto_wallets/authenticate".to_owned())
     }
+    #[inline]
     fn check(&self) -> Result<(), crate::Error> {
         crate::runtime::check_range(
             Self::ID,
@@ -606,6 +608,7 @@ impl crate::runtime::Endpoint for AuthenticateStartRequest {
     const ID: &'static str = "consumer.crypto_wallets.authenticate_start";
     const METHOD: ::reqwest::Method = ::reqwest::Method::POST;
     const ENCODING: crate::runtime::Encoding = crate::runtime::Encoding::Json;
+    #[inline]
     fn path(&self, _project_id: &str) -> Result<String, crate::Error> {
         Ok("/v1/crypto_wallets/authenticate/start".to_owned())
     }

@@ -97,6 +97,7 @@ impl crate::runtime::Endpoint for AuthenticateRequest {
     const ID: &'static str = "consumer.impersonation.authenticate";
     const METHOD: ::reqwest::Method = ::reqwest::Method::POST;
     const ENCODING: crate::runtime::Encoding = crate::runtime::Encoding::Json;
+    #[inline]
     fn path(&self, _project_id: &str) -> Result<String, crate::Error> {
         Ok("/v1/impersonation/authenticate".to_owned())
     }

@@ -169,6 +169,7 @@ impl crate::runtime::Endpoint for AttachRequest {
     const ID: &'static str = "consumer.oauth.attach";
     const METHOD: ::reqwest::Method = ::reqwest::Method::POST;
     const ENCODING: crate::runtime::Encoding = crate::runtime::Encoding::Json;
+    #[inline]
     fn path(&self, _project_id: &str) -> Result<String, crate::Error> {
         Ok("/v1/oauth/attach".to_owned())
     }
@@ -455,9 +456,11 @@ impl crate::runtime::Endpoint for AuthenticateRequest {
     const ID: &'static str = "consumer.oauth.authenticate";
     const METHOD: ::reqwest::Method = ::reqwest::Method::POST;
     const ENCODING: crate::runtime::Encoding = crate::runtime::Encoding::Json;
+    #[inline]
     fn path(&self, _project_id: &str) -> Result<String, crate::Error> {
         Ok("/v1/oauth/authenticate".to_owned())
     }
+    #[inline]
     fn check(&self) -> Result<(), crate::Error> {
         crate::runtime::check_range(
             Self::ID,

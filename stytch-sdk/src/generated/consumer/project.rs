@@ -72,6 +72,7 @@ impl crate::runtime::Endpoint for MetricsRequest {
     const ID: &'static str = "consumer.project.metrics";
     const METHOD: ::reqwest::Method = ::reqwest::Method::GET;
     const ENCODING: crate::runtime::Encoding = crate::runtime::Encoding::Query;
+    #[inline]
     fn path(&self, _project_id: &str) -> Result<String, crate::Error> {
         Ok("/v1/projects/metrics".to_owned())
     }

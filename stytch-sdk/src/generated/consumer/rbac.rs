@@ -75,6 +75,7 @@ impl crate::runtime::Endpoint for PolicyRequest {
     const ID: &'static str = "consumer.rbac.policy";
     const METHOD: ::reqwest::Method = ::reqwest::Method::GET;
     const ENCODING: crate::runtime::Encoding = crate::runtime::Encoding::Query;
+    #[inline]
     fn path(&self, _project_id: &str) -> Result<String, crate::Error> {
         Ok("/v1/rbac/policy".to_owned())
     }

@@ -304,9 +304,11 @@ impl crate::runtime::Endpoint for AttestRequest {
     const ID: &'static str = "consumer.sessions.attest";
     const METHOD: ::reqwest::Method = ::reqwest::Method::POST;
     const ENCODING: crate::runtime::Encoding = crate::runtime::Encoding::Json;
+    #[inline]
     fn path(&self, _project_id: &str) -> Result<String, crate::Error> {
         Ok("/v1/sessions/attest".to_owned())
     }
+    #[inline]
     fn check(&self) -> Result<(), crate::Error> {
         crate::runtime::check_range(
             Self::ID,
@@ -629,9 +631,11 @@ impl crate::runtime::Endpoint for AuthenticateRequest {
     const ID: &'static str = "consumer.sessions.authenticate";
     const METHOD: ::reqwest::Method = ::reqwest::Method::POST;
     const ENCODING: crate::runtime::Encoding = crate::runtime::Encoding::Json;
+    #[inline]
     fn path(&self, _project_id: &str) -> Result<String, crate::Error> {
         Ok("/v1/sessions/authenticate".to_owned())
     }
+    #[inline]
     fn check(&self) -> Result<(), crate::Error> {
         crate::runtime::check_range(
             Self::ID,
@@ -914,9 +918,11 @@ impl crate::runtime::Endpoint for ExchangeAccessTokenRequest {
     const ID: &'static str = "consumer.sessions.exchange_access_token";
     const METHOD: ::reqwest::Method = ::reqwest::Method::POST;
     const ENCODING: crate::runtime::Encoding = crate::runtime::Encoding::Json;
+    #[inline]
     fn path(&self, _project_id: &str) -> Result<String, crate::Error> {
         Ok("/v1/sessions/exchange_access_token".to_owned())
     }
+    #[inline]
     fn check(&self) -> Result<(), crate::Error> {
         crate::runtime::check_range(
             Self::ID,
@@ -1132,6 +1138,7 @@ impl crate::runtime::Endpoint for GetRequest {
     const ID: &'static str = "consumer.sessions.get";
     const METHOD: ::reqwest::Method = ::reqwest::Method::GET;
     const ENCODING: crate::runtime::Encoding = crate::runtime::Encoding::Query;
+    #[inline]
     fn path(&self, _project_id: &str) -> Result<String, crate::Error> {
         Ok("/v1/sessions".to_owned())
     }
@@ -1285,6 +1292,7 @@ impl crate::runtime::Endpoint for GetJwksRequest {
     const ID: &'static str = "consumer.sessions.get_jwks";
     const METHOD: ::reqwest::Method = ::reqwest::Method::GET;
     const ENCODING: crate::runtime::Encoding = crate::runtime::Encoding::Query;
+    #[inline]
     fn path(&self, _project_id: &str) -> Result<String, crate::Error> {
         let project_id = crate::runtime::segment(
             Self::ID,
@@ -1521,9 +1529,11 @@ impl crate::runtime::Endpoint for MigrateRequest {
     const ID: &'static str = "consumer.sessions.migrate";
     const METHOD: ::reqwest::Method = ::reqwest::Method::POST;
     const ENCODING: crate::runtime::Encoding = crate::runtime::Encoding::Json;
+    #[inline]
     fn path(&self, _project_id: &str) -> Result<String, crate::Error> {
         Ok("/v1/sessions/migrate".to_owned())
     }
+    #[inline]
     fn check(&self) -> Result<(), crate::Error> {
         crate::runtime::check_range(
             Self::ID,
@@ -1788,6 +1798,7 @@ impl crate::runtime::Endpoint for RevokeRequest {
     const ID: &'static str = "consumer.sessions.revoke";
     const METHOD: ::reqwest::Method = ::reqwest::Method::POST;
     const ENCODING: crate::runtime::Encoding = crate::runtime::Encoding::Json;
+    #[inline]
     fn path(&self, _project_id: &str) -> Result<String, crate::Error> {
         Ok("/v1/sessions/revoke".to_owned())
     }

@@ -326,6 +326,7 @@ impl crate::runtime::Endpoint for ConnectedAppsRequest {
     const ID: &'static str = "consumer.users.connected_apps";
     const METHOD: ::reqwest::Method = ::reqwest::Method::GET;
     const ENCODING: crate::runtime::Encoding = crate::runtime::Encoding::Query;
+    #[inline]
     fn path(&self, _project_id: &str) -> Result<String, crate::Error> {
         let user_id = crate::runtime::segment(Self::ID, "user_id", &self.user_id)?;
         Ok(format!("/v1/users/{user_id}/connected_apps"))
@@ -641,6 +642,7 @@ impl crate::runtime::Endpoint for CreateRequest {
     const ID: &'static str = "consumer.users.create";
     const METHOD: ::reqwest::Method = ::reqwest::Method::POST;
     const ENCODING: crate::runtime::Encoding = crate::runtime::Encoding::Json;
+    #[inline]
     fn path(&self, _project_id: &str) -> Result<String, crate::Error> {
         Ok("/v1/users".to_owned())
     }
@@ -827,6 +829,7 @@ impl crate::runtime::Endpoint for DeleteRequest {
     const ID: &'static str = "consumer.users.delete";
     const METHOD: ::reqwest::Method = ::reqwest::Method::DELETE;
     const ENCODING: crate::runtime::Encoding = crate::runtime::Encoding::Query;
+    #[inline]
     fn path(&self, _project_id: &str) -> Result<String, crate::Error> {
         let user_id = crate::runtime::segment(Self::ID, "user_id", &self.user_id)?;
         Ok(format!("/v1/users/{user_id}"))
@@ -985,6 +988,7 @@ impl crate::runtime::Endpoint for DeleteBiometricRegistrationRequest {
     const ID: &'static str = "consumer.users.delete_biometric_registration";
     const METHOD: ::reqwest::Method = ::reqwest::Method::DELETE;
     const ENCODING: crate::runtime::Encoding = crate::runtime::Encoding::Query;
+    #[inline]
     fn path(&self, _project_id: &str) -> Result<String, crate::Error> {
         let biometric_registration_id = crate::runtime::segment(
             Self::ID,
@@ -1153,6 +1157,7 @@ impl crate::runtime::Endpoint for DeleteCryptoWalletRequest {
     const ID: &'static str = "consumer.users.delete_crypto_wallet";
     const METHOD: ::reqwest::Method = ::reqwest::Method::DELETE;
     const ENCODING: crate::runtime::Encoding = crate::runtime::Encoding::Query;
+    #[inline]
     fn path(&self, _project_id: &str) -> Result<String, crate::Error> {
         let crypto_wallet_id = crate::runtime::segment(
             Self::ID,
@@ -1313,6 +1318,7 @@ impl crate::runtime::Endpoint for DeleteEmailRequest {
     const ID: &'static str = "consumer.users.delete_email";
     const METHOD: ::reqwest::Method = ::reqwest::Method::DELETE;
     const ENCODING: crate::runtime::Encoding = crate::runtime::Encoding::Query;
+    #[inline]
     fn path(&self, _project_id: &str) -> Result<String, crate::Error> {
         let email_id = crate::runtime::segment(Self::ID, "email_id", &self.email_id)?;
         Ok(format!("/v1/users/emails/{email_id}"))
@@ -1470,6 +1476,7 @@ impl crate::runtime::Endpoint for DeleteExternalIdRequest {
     const ID: &'static str = "consumer.users.delete_external_id";
     const METHOD: ::reqwest::Method = ::reqwest::Method::DELETE;
     const ENCODING: crate::runtime::Encoding = crate::runtime::Encoding::Query;
+    #[inline]
     fn path(&self, _project_id: &str) -> Result<String, crate::Error> {
         let user_id = crate::runtime::segment(Self::ID, "user_id", &self.user_id)?;
         Ok(format!("/v1/users/{user_id}/external_id"))
@@ -1635,6 +1642,7 @@ impl crate::runtime::Endpoint for DeleteOauthRegistrationRequest {
     const ID: &'static str = "consumer.users.delete_oauth_registration";
     const METHOD: ::reqwest::Method = ::reqwest::Method::DELETE;
     const ENCODING: crate::runtime::Encoding = crate::runtime::Encoding::Query;
+    #[inline]
     fn path(&self, _project_id: &str) -> Result<String, crate::Error> {
         let oauth_user_registration_id = crate::runtime::segment(
             Self::ID,
@@ -1799,6 +1807,7 @@ impl crate::runtime::Endpoint for DeletePasswordRequest {
     const ID: &'static str = "consumer.users.delete_password";
     const METHOD: ::reqwest::Method = ::reqwest::Method::DELETE;
     const ENCODING: crate::runtime::Encoding = crate::runtime::Encoding::Query;
+    #[inline]
     fn path(&self, _project_id: &str) -> Result<String, crate::Error> {
         let password_id = crate::runtime::segment(
             Self::ID,
@@ -1959,6 +1968,7 @@ impl crate::runtime::Endpoint for DeletePhoneNumberRequest {
     const ID: &'static str = "consumer.users.delete_phone_number";
     const METHOD: ::reqwest::Method = ::reqwest::Method::DELETE;
     const ENCODING: crate::runtime::Encoding = crate::runtime::Encoding::Query;
+    #[inline]
     fn path(&self, _project_id: &str) -> Result<String, crate::Error> {
         let phone_id = crate::runtime::segment(Self::ID, "phone_id", &self.phone_id)?;
         Ok(format!("/v1/users/phone_numbers/{phone_id}"))
@@ -2115,6 +2125,7 @@ impl crate::runtime::Endpoint for DeleteTotpRequest {
     const ID: &'static str = "consumer.users.delete_totp";
     const METHOD: ::reqwest::Method = ::reqwest::Method::DELETE;
     const ENCODING: crate::runtime::Encoding = crate::runtime::Encoding::Query;
+    #[inline]
     fn path(&self, _project_id: &str) -> Result<String, crate::Error> {
         let totp_id = crate::runtime::segment(Self::ID, "totp_id", &self.totp_id)?;
         Ok(format!("/v1/users/totps/{totp_id}"))
@@ -2280,6 +2291,7 @@ impl crate::runtime::Endpoint for DeleteWebauthnRegistrationRequest {
     const ID: &'static str = "consumer.users.delete_webauthn_registration";
     const METHOD: ::reqwest::Method = ::reqwest::Method::DELETE;
     const ENCODING: crate::runtime::Encoding = crate::runtime::Encoding::Query;
+    #[inline]
     fn path(&self, _project_id: &str) -> Result<String, crate::Error> {
         let webauthn_registration_id = crate::runtime::segment(
             Self::ID,
@@ -2483,6 +2495,7 @@ impl crate::runtime::Endpoint for ExchangePrimaryFactorRequest {
     const ID: &'static str = "consumer.users.exchange_primary_factor";
     const METHOD: ::reqwest::Method = ::reqwest::Method::PUT;
     const ENCODING: crate::runtime::Encoding = crate::runtime::Encoding::Json;
+    #[inline]
     fn path(&self, _project_id: &str) -> Result<String, crate::Error> {
         let user_id = crate::runtime::segment(Self::ID, "user_id", &self.user_id)?;
         Ok(format!("/v1/users/{user_id}/exchange_primary_factor"))
@@ -2640,6 +2653,7 @@ impl crate::runtime::Endpoint for GetRequest {
     const ID: &'static str = "consumer.users.get";
     const METHOD: ::reqwest::Method = ::reqwest::Method::GET;
     const ENCODING: crate::runtime::Encoding = crate::runtime::Encoding::Query;
+    #[inline]
     fn path(&self, _project_id: &str) -> Result<String, crate::Error> {
         let user_id = crate::runtime::segment(Self::ID, "user_id", &self.user_id)?;
         Ok(format!("/v1/users/{user_id}"))
@@ -3055,6 +3069,7 @@ impl crate::runtime::Endpoint for RevokeRequest {
     const ID: &'static str = "consumer.users.revoke";
     const METHOD: ::reqwest::Method = ::reqwest::Method::POST;
     const ENCODING: crate::runtime::Encoding = crate::runtime::Encoding::Json;
+    #[inline]
     fn path(&self, _project_id: &str) -> Result<String, crate::Error> {
         let user_id = crate::runtime::segment(Self::ID, "user_id", &self.user_id)?;
         let connected_app_id = crate::runtime::segment(
@@ -3246,9 +3261,11 @@ impl crate::runtime::Endpoint for SearchRequest {
     const ID: &'static str = "consumer.users.search";
     const METHOD: ::reqwest::Method = ::reqwest::Method::POST;
     const ENCODING: crate::runtime::Encoding = crate::runtime::Encoding::Json;
+    #[inline]
     fn path(&self, _project_id: &str) -> Result<String, crate::Error> {
         Ok("/v1/users/search".to_owned())
     }
+    #[inline]
     fn check(&self) -> Result<(), crate::Error> {
         crate::runtime::check_range(Self::ID, "limit", self.limit, None, Some(1000i64))?;
         Ok(())
@@ -3263,15 +3280,19 @@ impl crate::test_util::MockEndpoint for SearchRequest {
 
 impl crate::runtime::Paginated for SearchRequest {
     type Item = crate::consumer::models::users::User;
+    #[inline]
     fn cursor(&self) -> Option<&str> {
         self.cursor.as_deref()
     }
+    #[inline]
     fn set_cursor(&mut self, cursor: String) {
         self.cursor = Some(cursor);
     }
+    #[inline]
     fn next_cursor(response: &Self::Response) -> Option<&str> {
         response.results_metadata.next_cursor.as_deref()
     }
+    #[inline]
     fn into_items(response: Self::Response) -> Vec<Self::Item> {
         response.results
     }
@@ -3558,6 +3579,7 @@ impl crate::runtime::Endpoint for UpdateRequest {
     const ID: &'static str = "consumer.users.update";
     const METHOD: ::reqwest::Method = ::reqwest::Method::PUT;
     const ENCODING: crate::runtime::Encoding = crate::runtime::Encoding::Json;
+    #[inline]
     fn path(&self, _project_id: &str) -> Result<String, crate::Error> {
         let user_id = crate::runtime::segment(Self::ID, "user_id", &self.user_id)?;
         Ok(format!("/v1/users/{user_id}"))

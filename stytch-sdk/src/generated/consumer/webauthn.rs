@@ -279,9 +279,11 @@ impl crate::runtime::Endpoint for AuthenticateRequest {
     const ID: &'static str = "consumer.webauthn.authenticate";
     const METHOD: ::reqwest::Method = ::reqwest::Method::POST;
     const ENCODING: crate::runtime::Encoding = crate::runtime::Encoding::Json;
+    #[inline]
     fn path(&self, _project_id: &str) -> Result<String, crate::Error> {
         Ok("/v1/webauthn/authenticate".to_owned())
     }
+    #[inline]
     fn check(&self) -> Result<(), crate::Error> {
         crate::runtime::check_range(
             Self::ID,
@@ -605,6 +607,7 @@ impl crate::runtime::Endpoint for AuthenticateStartRequest {
     const ID: &'static str = "consumer.webauthn.authenticate_start";
     const METHOD: ::reqwest::Method = ::reqwest::Method::POST;
     const ENCODING: crate::runtime::Encoding = crate::runtime::Encoding::Json;
+    #[inline]
     fn path(&self, _project_id: &str) -> Result<String, crate::Error> {
         Ok("/v1/webauthn/authenticate/start".to_owned())
     }
@@ -793,6 +796,7 @@ impl crate::runtime::Endpoint for ListCredentialsRequest {
     const ID: &'static str = "consumer.webauthn.list_credentials";
     const METHOD: ::reqwest::Method = ::reqwest::Method::GET;
     const ENCODING: crate::runtime::Encoding = crate::runtime::Encoding::Query;
+    #[inline]
     fn path(&self, _project_id: &str) -> Result<String, crate::Error> {
         let user_id = crate::runtime::segment(Self::ID, "user_id", &self.user_id)?;
         let domain = crate::runtime::segment(Self::ID, "domain", &self.domain)?;
@@ -1087,9 +1091,11 @@ impl crate::runtime::Endpoint for RegisterRequest {
     const ID: &'static str = "consumer.webauthn.register";
     const METHOD: ::reqwest::Method = ::reqwest::Method::POST;
     const ENCODING: crate::runtime::Encoding = crate::runtime::Encoding::Json;
+    #[inline]
     fn path(&self, _project_id: &str) -> Result<String, crate::Error> {
         Ok("/v1/webauthn/register".to_owned())
     }
+    #[inline]
     fn check(&self) -> Result<(), crate::Error> {
         crate::runtime::check_range(
             Self::ID,
@@ -1505,6 +1511,7 @@ impl crate::runtime::Endpoint for RegisterStartRequest {
     const ID: &'static str = "consumer.webauthn.register_start";
     const METHOD: ::reqwest::Method = ::reqwest::Method::POST;
     const ENCODING: crate::runtime::Encoding = crate::runtime::Encoding::Json;
+    #[inline]
     fn path(&self, _project_id: &str) -> Result<String, crate::Error> {
         Ok("/v1/webauthn/register/start".to_owned())
     }
@@ -1724,6 +1731,7 @@ impl crate::runtime::Endpoint for UpdateRequest {
     const ID: &'static str = "consumer.webauthn.update";
     const METHOD: ::reqwest::Method = ::reqwest::Method::PUT;
     const ENCODING: crate::runtime::Encoding = crate::runtime::Encoding::Json;
+    #[inline]
     fn path(&self, _project_id: &str) -> Result<String, crate::Error> {
         let webauthn_registration_id = crate::runtime::segment(
             Self::ID,

@@ -98,6 +98,7 @@ impl crate::runtime::Endpoint for ValidateRequest {
     const ID: &'static str = "samlshield.saml.validate";
     const METHOD: ::reqwest::Method = ::reqwest::Method::POST;
     const ENCODING: crate::runtime::Encoding = crate::runtime::Encoding::Form;
+    #[inline]
     fn path(&self, _project_id: &str) -> Result<String, crate::Error> {
         Ok("/v1/saml/validate".to_owned())
     }

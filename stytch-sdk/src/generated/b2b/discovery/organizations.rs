@@ -677,9 +677,11 @@ impl crate::runtime::Endpoint for CreateRequest {
     const ID: &'static str = "b2b.discovery.organizations.create";
     const METHOD: ::reqwest::Method = ::reqwest::Method::POST;
     const ENCODING: crate::runtime::Encoding = crate::runtime::Encoding::Json;
+    #[inline]
     fn path(&self, _project_id: &str) -> Result<String, crate::Error> {
         Ok("/v1/b2b/discovery/organizations/create".to_owned())
     }
+    #[inline]
     fn check(&self) -> Result<(), crate::Error> {
         crate::runtime::check_range(
             Self::ID,
@@ -1070,6 +1072,7 @@ impl crate::runtime::Endpoint for ListRequest {
     const ID: &'static str = "b2b.discovery.organizations.list";
     const METHOD: ::reqwest::Method = ::reqwest::Method::POST;
     const ENCODING: crate::runtime::Encoding = crate::runtime::Encoding::Json;
+    #[inline]
     fn path(&self, _project_id: &str) -> Result<String, crate::Error> {
         Ok("/v1/b2b/discovery/organizations".to_owned())
     }

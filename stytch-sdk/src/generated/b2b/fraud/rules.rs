@@ -148,9 +148,11 @@ impl crate::runtime::Endpoint for ListRequest {
     const METHOD: ::reqwest::Method = ::reqwest::Method::POST;
     const HOST: crate::runtime::Host = crate::runtime::Host::Telemetry;
     const ENCODING: crate::runtime::Encoding = crate::runtime::Encoding::Json;
+    #[inline]
     fn path(&self, _project_id: &str) -> Result<String, crate::Error> {
         Ok("/v1/rules/list".to_owned())
     }
+    #[inline]
     fn check(&self) -> Result<(), crate::Error> {
         crate::runtime::check_range(Self::ID, "limit", self.limit, None, Some(100i64))?;
         Ok(())
@@ -165,15 +167,19 @@ impl crate::test_util::MockEndpoint for ListRequest {
 
 impl crate::runtime::Paginated for ListRequest {
     type Item = crate::consumer::models::fraud::Rule;
+    #[inline]
     fn cursor(&self) -> Option<&str> {
         self.cursor.as_deref()
     }
+    #[inline]
     fn set_cursor(&mut self, cursor: String) {
         self.cursor = Some(cursor);
     }
+    #[inline]
     fn next_cursor(response: &Self::Response) -> Option<&str> {
         Some(response.next_cursor.as_str())
     }
+    #[inline]
     fn into_items(response: Self::Response) -> Vec<Self::Item> {
         response.rules
     }
@@ -539,6 +545,7 @@ impl crate::runtime::Endpoint for SetRequest {
     const METHOD: ::reqwest::Method = ::reqwest::Method::POST;
     const HOST: crate::runtime::Host = crate::runtime::Host::Telemetry;
     const ENCODING: crate::runtime::Encoding = crate::runtime::Encoding::Json;
+    #[inline]
     fn path(&self, _project_id: &str) -> Result<String, crate::Error> {
         Ok("/v1/rules/set".to_owned())
     }

@@ -175,10 +175,12 @@ impl crate::runtime::Endpoint for IntrospectTokenNetworkRequest {
     const METHOD: ::reqwest::Method = ::reqwest::Method::POST;
     const ENCODING: crate::runtime::Encoding = crate::runtime::Encoding::Form;
     const IDEMPOTENT: bool = true;
+    #[inline]
     fn path(&self, project_id: &str) -> Result<String, crate::Error> {
-        let project_id = crate::runtime::encode(project_id);
+        let project_id = crate::runtime::segment(Self::ID, "project_id", project_id)?;
         Ok(format!("/v1/public/{project_id}/oauth2/introspect"))
     }
+    #[inline]
     fn finish(
         &self,
         transport: &crate::runtime::Transport,

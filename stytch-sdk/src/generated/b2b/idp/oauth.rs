@@ -320,6 +320,7 @@ impl crate::runtime::Endpoint for AuthorizeRequest {
     const ID: &'static str = "b2b.idp.oauth.authorize";
     const METHOD: ::reqwest::Method = ::reqwest::Method::POST;
     const ENCODING: crate::runtime::Encoding = crate::runtime::Encoding::Json;
+    #[inline]
     fn path(&self, _project_id: &str) -> Result<String, crate::Error> {
         Ok("/v1/b2b/idp/oauth/authorize".to_owned())
     }
@@ -626,6 +627,7 @@ impl crate::runtime::Endpoint for AuthorizeStartRequest {
     const ID: &'static str = "b2b.idp.oauth.authorize_start";
     const METHOD: ::reqwest::Method = ::reqwest::Method::POST;
     const ENCODING: crate::runtime::Encoding = crate::runtime::Encoding::Json;
+    #[inline]
     fn path(&self, _project_id: &str) -> Result<String, crate::Error> {
         Ok("/v1/b2b/idp/oauth/authorize/start".to_owned())
     }

@@ -43,6 +43,7 @@ pub enum ExchangeRequestLocale {
 
 impl ExchangeRequestLocale {
     /// The value as the API writes it.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::En => "en",

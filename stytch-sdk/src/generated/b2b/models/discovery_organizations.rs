@@ -18,6 +18,7 @@ pub enum CreateRequestFirstPartyConnectedAppsAllowedType {
 
 impl CreateRequestFirstPartyConnectedAppsAllowedType {
     /// The value as the API writes it.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::AllAllowed => "ALL_ALLOWED",

@@ -19,6 +19,7 @@ pub enum AuthenticateRequestLocale {
 
 impl AuthenticateRequestLocale {
     /// The value as the API writes it.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::En => "en",

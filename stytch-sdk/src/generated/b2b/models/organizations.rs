@@ -2811,6 +2811,7 @@ pub enum SearchQueryOperator {
 
 impl SearchQueryOperator {
     /// The value as the API writes it.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Or => "OR",

@@ -16,6 +16,7 @@ pub enum StartEmailUpdateRequestDeliveryMethod {
 
 impl StartEmailUpdateRequestDeliveryMethod {
     /// The value as the API writes it.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::EmailMagicLink => "EMAIL_MAGIC_LINK",

@@ -27,6 +27,7 @@ pub enum CreateRequestIdentityProvider {
 
 impl CreateRequestIdentityProvider {
     /// The value as the API writes it.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Generic => "generic",

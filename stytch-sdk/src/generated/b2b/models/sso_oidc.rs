@@ -41,6 +41,7 @@ pub enum CreateConnectionRequestIdentityProvider {
 
 impl CreateConnectionRequestIdentityProvider {
     /// The value as the API writes it.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Classlink => "classlink",

@@ -248,6 +248,7 @@ impl crate::runtime::Endpoint for ConnectedAppsRequest {
     const ID: &'static str = "b2b.organizations.connected_apps";
     const METHOD: ::reqwest::Method = ::reqwest::Method::GET;
     const ENCODING: crate::runtime::Encoding = crate::runtime::Encoding::Query;
+    #[inline]
     fn path(&self, _project_id: &str) -> Result<String, crate::Error> {
         let organization_id = crate::runtime::segment(
             Self::ID,
@@ -256,6 +257,7 @@ impl crate::runtime::Endpoint for ConnectedAppsRequest {
         )?;
         Ok(format!("/v1/b2b/organizations/{organization_id}/connected_apps"))
     }
+    #[inline]
     fn headers(
         &self,
         out: &mut ::reqwest::header::HeaderMap,
@@ -926,6 +928,7 @@ impl crate::runtime::Endpoint for CreateRequest {
     const ID: &'static str = "b2b.organizations.create";
     const METHOD: ::reqwest::Method = ::reqwest::Method::POST;
     const ENCODING: crate::runtime::Encoding = crate::runtime::Encoding::Json;
+    #[inline]
     fn path(&self, _project_id: &str) -> Result<String, crate::Error> {
         Ok("/v1/b2b/organizations".to_owned())
     }
@@ -1101,6 +1104,7 @@ impl crate::runtime::Endpoint for DeleteRequest {
     const ID: &'static str = "b2b.organizations.delete";
     const METHOD: ::reqwest::Method = ::reqwest::Method::DELETE;
     const ENCODING: crate::runtime::Encoding = crate::runtime::Encoding::Query;
+    #[inline]
     fn path(&self, _project_id: &str) -> Result<String, crate::Error> {
         let organization_id = crate::runtime::segment(
             Self::ID,
@@ -1109,6 +1113,7 @@ impl crate::runtime::Endpoint for DeleteRequest {
         )?;
         Ok(format!("/v1/b2b/organizations/{organization_id}"))
     }
+    #[inline]
     fn headers(
         &self,
         out: &mut ::reqwest::header::HeaderMap,
@@ -1290,6 +1295,7 @@ impl crate::runtime::Endpoint for DeleteExternalIdRequest {
     const ID: &'static str = "b2b.organizations.delete_external_id";
     const METHOD: ::reqwest::Method = ::reqwest::Method::DELETE;
     const ENCODING: crate::runtime::Encoding = crate::runtime::Encoding::Query;
+    #[inline]
     fn path(&self, _project_id: &str) -> Result<String, crate::Error> {
         let organization_id = crate::runtime::segment(
             Self::ID,
@@ -1298,6 +1304,7 @@ impl crate::runtime::Endpoint for DeleteExternalIdRequest {
         )?;
         Ok(format!("/v1/b2b/organizations/{organization_id}/external_id"))
     }
+    #[inline]
     fn headers(
         &self,
         out: &mut ::reqwest::header::HeaderMap,
@@ -1459,6 +1466,7 @@ impl crate::runtime::Endpoint for GetRequest {
     const ID: &'static str = "b2b.organizations.get";
     const METHOD: ::reqwest::Method = ::reqwest::Method::GET;
     const ENCODING: crate::runtime::Encoding = crate::runtime::Encoding::Query;
+    #[inline]
     fn path(&self, _project_id: &str) -> Result<String, crate::Error> {
         let organization_id = crate::runtime::segment(
             Self::ID,
@@ -1663,6 +1671,7 @@ impl crate::runtime::Endpoint for GetConnectedAppRequest {
     const ID: &'static str = "b2b.organizations.get_connected_app";
     const METHOD: ::reqwest::Method = ::reqwest::Method::GET;
     const ENCODING: crate::runtime::Encoding = crate::runtime::Encoding::Query;
+    #[inline]
     fn path(&self, _project_id: &str) -> Result<String, crate::Error> {
         let organization_id = crate::runtime::segment(
             Self::ID,
@@ -1680,6 +1689,7 @@ impl crate::runtime::Endpoint for GetConnectedAppRequest {
             ),
         )
     }
+    #[inline]
     fn headers(
         &self,
         out: &mut ::reqwest::header::HeaderMap,
@@ -1916,6 +1926,7 @@ impl crate::runtime::Endpoint for MetricsRequest {
     const ID: &'static str = "b2b.organizations.metrics";
     const METHOD: ::reqwest::Method = ::reqwest::Method::GET;
     const ENCODING: crate::runtime::Encoding = crate::runtime::Encoding::Query;
+    #[inline]
     fn path(&self, _project_id: &str) -> Result<String, crate::Error> {
         let organization_id = crate::runtime::segment(
             Self::ID,
@@ -2117,9 +2128,11 @@ impl crate::runtime::Endpoint for SearchRequest {
     const ID: &'static str = "b2b.organizations.search";
     const METHOD: ::reqwest::Method = ::reqwest::Method::POST;
     const ENCODING: crate::runtime::Encoding = crate::runtime::Encoding::Json;
+    #[inline]
     fn path(&self, _project_id: &str) -> Result<String, crate::Error> {
         Ok("/v1/b2b/organizations/search".to_owned())
     }
+    #[inline]
     fn check(&self) -> Result<(), crate::Error> {
         crate::runtime::check_range(Self::ID, "limit", self.limit, None, Some(1000i64))?;
         Ok(())
@@ -2134,15 +2147,19 @@ impl crate::test_util::MockEndpoint for SearchRequest {
 
 impl crate::runtime::Paginated for SearchRequest {
     type Item = crate::b2b::models::organizations::Organization;
+    #[inline]
     fn cursor(&self) -> Option<&str> {
         self.cursor.as_deref()
     }
+    #[inline]
     fn set_cursor(&mut self, cursor: String) {
         self.cursor = Some(cursor);
     }
+    #[inline]
     fn next_cursor(response: &Self::Response) -> Option<&str> {
         response.results_metadata.next_cursor.as_deref()
     }
+    #[inline]
     fn into_items(response: Self::Response) -> Vec<Self::Item> {
         response.organizations
     }
@@ -2905,6 +2922,7 @@ impl crate::runtime::Endpoint for UpdateRequest {
     const ID: &'static str = "b2b.organizations.update";
     const METHOD: ::reqwest::Method = ::reqwest::Method::PUT;
     const ENCODING: crate::runtime::Encoding = crate::runtime::Encoding::Json;
+    #[inline]
     fn path(&self, _project_id: &str) -> Result<String, crate::Error> {
         let organization_id = crate::runtime::segment(
             Self::ID,
@@ -2913,6 +2931,7 @@ impl crate::runtime::Endpoint for UpdateRequest {
         )?;
         Ok(format!("/v1/b2b/organizations/{organization_id}"))
     }
+    #[inline]
     fn headers(
         &self,
         out: &mut ::reqwest::header::HeaderMap,

@@ -179,9 +179,11 @@ impl crate::runtime::Endpoint for RequireResetRequest {
     const ID: &'static str = "b2b.passwords.email.require_reset";
     const METHOD: ::reqwest::Method = ::reqwest::Method::POST;
     const ENCODING: crate::runtime::Encoding = crate::runtime::Encoding::Json;
+    #[inline]
     fn path(&self, _project_id: &str) -> Result<String, crate::Error> {
         Ok("/v1/b2b/passwords/email/require_reset".to_owned())
     }
+    #[inline]
     fn headers(
         &self,
         out: &mut ::reqwest::header::HeaderMap,
@@ -560,9 +562,11 @@ impl crate::runtime::Endpoint for ResetRequest {
     const ID: &'static str = "b2b.passwords.email.reset";
     const METHOD: ::reqwest::Method = ::reqwest::Method::POST;
     const ENCODING: crate::runtime::Encoding = crate::runtime::Encoding::Json;
+    #[inline]
     fn path(&self, _project_id: &str) -> Result<String, crate::Error> {
         Ok("/v1/b2b/passwords/email/reset".to_owned())
     }
+    #[inline]
     fn check(&self) -> Result<(), crate::Error> {
         crate::runtime::check_range(
             Self::ID,
@@ -1108,9 +1112,11 @@ impl crate::runtime::Endpoint for ResetStartRequest {
     const ID: &'static str = "b2b.passwords.email.reset_start";
     const METHOD: ::reqwest::Method = ::reqwest::Method::POST;
     const ENCODING: crate::runtime::Encoding = crate::runtime::Encoding::Json;
+    #[inline]
     fn path(&self, _project_id: &str) -> Result<String, crate::Error> {
         Ok("/v1/b2b/passwords/email/reset/start".to_owned())
     }
+    #[inline]
     fn check(&self) -> Result<(), crate::Error> {
         crate::runtime::check_range(
             Self::ID,

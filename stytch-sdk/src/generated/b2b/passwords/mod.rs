@@ -348,9 +348,11 @@ impl crate::runtime::Endpoint for AuthenticateRequest {
     const ID: &'static str = "b2b.passwords.authenticate";
     const METHOD: ::reqwest::Method = ::reqwest::Method::POST;
     const ENCODING: crate::runtime::Encoding = crate::runtime::Encoding::Json;
+    #[inline]
     fn path(&self, _project_id: &str) -> Result<String, crate::Error> {
         Ok("/v1/b2b/passwords/authenticate".to_owned())
     }
+    #[inline]
     fn check(&self) -> Result<(), crate::Error> {
         crate::runtime::check_range(
             Self::ID,
@@ -1036,6 +1038,7 @@ impl crate::runtime::Endpoint for MigrateRequest {
     const ID: &'static str = "b2b.passwords.migrate";
     const METHOD: ::reqwest::Method = ::reqwest::Method::POST;
     const ENCODING: crate::runtime::Encoding = crate::runtime::Encoding::Json;
+    #[inline]
     fn path(&self, _project_id: &str) -> Result<String, crate::Error> {
         Ok("/v1/b2b/passwords/migrate".to_owned())
     }
@@ -1256,6 +1259,7 @@ impl crate::runtime::Endpoint for StrengthCheckRequest {
     const ID: &'static str = "b2b.passwords.strength_check";
     const METHOD: ::reqwest::Method = ::reqwest::Method::POST;
     const ENCODING: crate::runtime::Encoding = crate::runtime::Encoding::Json;
+    #[inline]
     fn path(&self, _project_id: &str) -> Result<String, crate::Error> {
         Ok("/v1/b2b/passwords/strength_check".to_owned())
     }

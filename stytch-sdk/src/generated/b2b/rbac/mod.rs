@@ -85,6 +85,7 @@ impl crate::runtime::Endpoint for PolicyRequest {
     const ID: &'static str = "b2b.rbac.policy";
     const METHOD: ::reqwest::Method = ::reqwest::Method::GET;
     const ENCODING: crate::runtime::Encoding = crate::runtime::Encoding::Query;
+    #[inline]
     fn path(&self, _project_id: &str) -> Result<String, crate::Error> {
         Ok("/v1/b2b/rbac/policy".to_owned())
     }

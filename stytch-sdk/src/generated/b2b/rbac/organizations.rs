@@ -103,6 +103,7 @@ impl crate::runtime::Endpoint for GetOrgPolicyRequest {
     const ID: &'static str = "b2b.rbac.organizations.get_org_policy";
     const METHOD: ::reqwest::Method = ::reqwest::Method::GET;
     const ENCODING: crate::runtime::Encoding = crate::runtime::Encoding::Query;
+    #[inline]
     fn path(&self, _project_id: &str) -> Result<String, crate::Error> {
         let organization_id = crate::runtime::segment(
             Self::ID,
@@ -289,6 +290,7 @@ impl crate::runtime::Endpoint for SetOrgPolicyRequest {
     const ID: &'static str = "b2b.rbac.organizations.set_org_policy";
     const METHOD: ::reqwest::Method = ::reqwest::Method::PUT;
     const ENCODING: crate::runtime::Encoding = crate::runtime::Encoding::Json;
+    #[inline]
     fn path(&self, _project_id: &str) -> Result<String, crate::Error> {
         let organization_id = crate::runtime::segment(
             Self::ID,

@@ -276,6 +276,7 @@ impl crate::runtime::Endpoint for CreateRequest {
     const ID: &'static str = "b2b.scim.connection.create";
     const METHOD: ::reqwest::Method = ::reqwest::Method::POST;
     const ENCODING: crate::runtime::Encoding = crate::runtime::Encoding::Json;
+    #[inline]
     fn path(&self, _project_id: &str) -> Result<String, crate::Error> {
         let organization_id = crate::runtime::segment(
             Self::ID,
@@ -284,6 +285,7 @@ impl crate::runtime::Endpoint for CreateRequest {
         )?;
         Ok(format!("/v1/b2b/scim/{organization_id}/connection"))
     }
+    #[inline]
     fn headers(
         &self,
         out: &mut ::reqwest::header::HeaderMap,
@@ -489,6 +491,7 @@ impl crate::runtime::Endpoint for DeleteRequest {
     const ID: &'static str = "b2b.scim.connection.delete";
     const METHOD: ::reqwest::Method = ::reqwest::Method::DELETE;
     const ENCODING: crate::runtime::Encoding = crate::runtime::Encoding::Query;
+    #[inline]
     fn path(&self, _project_id: &str) -> Result<String, crate::Error> {
         let organization_id = crate::runtime::segment(
             Self::ID,
@@ -502,6 +505,7 @@ impl crate::runtime::Endpoint for DeleteRequest {
         )?;
         Ok(format!("/v1/b2b/scim/{organization_id}/connection/{connection_id}"))
     }
+    #[inline]
     fn headers(
         &self,
         out: &mut ::reqwest::header::HeaderMap,
@@ -683,6 +687,7 @@ impl crate::runtime::Endpoint for GetRequest {
     const ID: &'static str = "b2b.scim.connection.get";
     const METHOD: ::reqwest::Method = ::reqwest::Method::GET;
     const ENCODING: crate::runtime::Encoding = crate::runtime::Encoding::Query;
+    #[inline]
     fn path(&self, _project_id: &str) -> Result<String, crate::Error> {
         let organization_id = crate::runtime::segment(
             Self::ID,
@@ -691,6 +696,7 @@ impl crate::runtime::Endpoint for GetRequest {
         )?;
         Ok(format!("/v1/b2b/scim/{organization_id}/connection"))
     }
+    #[inline]
     fn headers(
         &self,
         out: &mut ::reqwest::header::HeaderMap,
@@ -927,6 +933,7 @@ impl crate::runtime::Endpoint for GetGroupsRequest {
     const ID: &'static str = "b2b.scim.connection.get_groups";
     const METHOD: ::reqwest::Method = ::reqwest::Method::GET;
     const ENCODING: crate::runtime::Encoding = crate::runtime::Encoding::Query;
+    #[inline]
     fn path(&self, _project_id: &str) -> Result<String, crate::Error> {
         let organization_id = crate::runtime::segment(
             Self::ID,
@@ -940,10 +947,12 @@ impl crate::runtime::Endpoint for GetGroupsRequest {
         )?;
         Ok(format!("/v1/b2b/scim/{organization_id}/connection/{connection_id}"))
     }
+    #[inline]
     fn check(&self) -> Result<(), crate::Error> {
         crate::runtime::check_range(Self::ID, "limit", self.limit, None, Some(1000i64))?;
         Ok(())
     }
+    #[inline]
     fn headers(
         &self,
         out: &mut ::reqwest::header::HeaderMap,
@@ -963,15 +972,19 @@ impl crate::test_util::MockEndpoint for GetGroupsRequest {
 
 impl crate::runtime::Paginated for GetGroupsRequest {
     type Item = crate::b2b::models::scim::ScimGroup;
+    #[inline]
     fn cursor(&self) -> Option<&str> {
         self.cursor.as_deref()
     }
+    #[inline]
     fn set_cursor(&mut self, cursor: String) {
         self.cursor = Some(cursor);
     }
+    #[inline]
     fn next_cursor(response: &Self::Response) -> Option<&str> {
         response.next_cursor.as_deref()
     }
+    #[inline]
     fn into_items(response: Self::Response) -> Vec<Self::Item> {
         response.scim_groups
     }
@@ -1174,6 +1187,7 @@ impl crate::runtime::Endpoint for RotateCancelRequest {
     const ID: &'static str = "b2b.scim.connection.rotate_cancel";
     const METHOD: ::reqwest::Method = ::reqwest::Method::POST;
     const ENCODING: crate::runtime::Encoding = crate::runtime::Encoding::Json;
+    #[inline]
     fn path(&self, _project_id: &str) -> Result<String, crate::Error> {
         let organization_id = crate::runtime::segment(
             Self::ID,
@@ -1191,6 +1205,7 @@ impl crate::runtime::Endpoint for RotateCancelRequest {
             ),
         )
     }
+    #[inline]
     fn headers(
         &self,
         out: &mut ::reqwest::header::HeaderMap,
@@ -1394,6 +1409,7 @@ impl crate::runtime::Endpoint for RotateCompleteRequest {
     const ID: &'static str = "b2b.scim.connection.rotate_complete";
     const METHOD: ::reqwest::Method = ::reqwest::Method::POST;
     const ENCODING: crate::runtime::Encoding = crate::runtime::Encoding::Json;
+    #[inline]
     fn path(&self, _project_id: &str) -> Result<String, crate::Error> {
         let organization_id = crate::runtime::segment(
             Self::ID,
@@ -1411,6 +1427,7 @@ impl crate::runtime::Endpoint for RotateCompleteRequest {
             ),
         )
     }
+    #[inline]
     fn headers(
         &self,
         out: &mut ::reqwest::header::HeaderMap,
@@ -1614,6 +1631,7 @@ impl crate::runtime::Endpoint for RotateStartRequest {
     const ID: &'static str = "b2b.scim.connection.rotate_start";
     const METHOD: ::reqwest::Method = ::reqwest::Method::POST;
     const ENCODING: crate::runtime::Encoding = crate::runtime::Encoding::Json;
+    #[inline]
     fn path(&self, _project_id: &str) -> Result<String, crate::Error> {
         let organization_id = crate::runtime::segment(
             Self::ID,
@@ -1631,6 +1649,7 @@ impl crate::runtime::Endpoint for RotateStartRequest {
             ),
         )
     }
+    #[inline]
     fn headers(
         &self,
         out: &mut ::reqwest::header::HeaderMap,
@@ -1923,6 +1942,7 @@ impl crate::runtime::Endpoint for UpdateRequest {
     const ID: &'static str = "b2b.scim.connection.update";
     const METHOD: ::reqwest::Method = ::reqwest::Method::PUT;
     const ENCODING: crate::runtime::Encoding = crate::runtime::Encoding::Json;
+    #[inline]
     fn path(&self, _project_id: &str) -> Result<String, crate::Error> {
         let organization_id = crate::runtime::segment(
             Self::ID,
@@ -1936,6 +1956,7 @@ impl crate::runtime::Endpoint for UpdateRequest {
         )?;
         Ok(format!("/v1/b2b/scim/{organization_id}/connection/{connection_id}"))
     }
+    #[inline]
     fn headers(
         &self,
         out: &mut ::reqwest::header::HeaderMap,

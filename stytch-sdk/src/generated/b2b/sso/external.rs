@@ -263,6 +263,7 @@ impl crate::runtime::Endpoint for CreateConnectionRequest {
     const ID: &'static str = "b2b.sso.external.create_connection";
     const METHOD: ::reqwest::Method = ::reqwest::Method::POST;
     const ENCODING: crate::runtime::Encoding = crate::runtime::Encoding::Json;
+    #[inline]
     fn path(&self, _project_id: &str) -> Result<String, crate::Error> {
         let organization_id = crate::runtime::segment(
             Self::ID,
@@ -271,6 +272,7 @@ impl crate::runtime::Endpoint for CreateConnectionRequest {
         )?;
         Ok(format!("/v1/b2b/sso/external/{organization_id}"))
     }
+    #[inline]
     fn headers(
         &self,
         out: &mut ::reqwest::header::HeaderMap,
@@ -565,6 +567,7 @@ impl crate::runtime::Endpoint for UpdateConnectionRequest {
     const ID: &'static str = "b2b.sso.external.update_connection";
     const METHOD: ::reqwest::Method = ::reqwest::Method::PUT;
     const ENCODING: crate::runtime::Encoding = crate::runtime::Encoding::Json;
+    #[inline]
     fn path(&self, _project_id: &str) -> Result<String, crate::Error> {
         let organization_id = crate::runtime::segment(
             Self::ID,
@@ -578,6 +581,7 @@ impl crate::runtime::Endpoint for UpdateConnectionRequest {
         )?;
         Ok(format!("/v1/b2b/sso/external/{organization_id}/connections/{connection_id}"))
     }
+    #[inline]
     fn headers(
         &self,
         out: &mut ::reqwest::header::HeaderMap,

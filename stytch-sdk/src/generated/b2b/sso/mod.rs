@@ -325,9 +325,11 @@ impl crate::runtime::Endpoint for AuthenticateRequest {
     const ID: &'static str = "b2b.sso.authenticate";
     const METHOD: ::reqwest::Method = ::reqwest::Method::POST;
     const ENCODING: crate::runtime::Encoding = crate::runtime::Encoding::Json;
+    #[inline]
     fn path(&self, _project_id: &str) -> Result<String, crate::Error> {
         Ok("/v1/b2b/sso/authenticate".to_owned())
     }
+    #[inline]
     fn check(&self) -> Result<(), crate::Error> {
         crate::runtime::check_range(
             Self::ID,
@@ -730,6 +732,7 @@ impl crate::runtime::Endpoint for DeleteConnectionRequest {
     const ID: &'static str = "b2b.sso.delete_connection";
     const METHOD: ::reqwest::Method = ::reqwest::Method::DELETE;
     const ENCODING: crate::runtime::Encoding = crate::runtime::Encoding::Query;
+    #[inline]
     fn path(&self, _project_id: &str) -> Result<String, crate::Error> {
         let organization_id = crate::runtime::segment(
             Self::ID,
@@ -743,6 +746,7 @@ impl crate::runtime::Endpoint for DeleteConnectionRequest {
         )?;
         Ok(format!("/v1/b2b/sso/{organization_id}/connections/{connection_id}"))
     }
+    #[inline]
     fn headers(
         &self,
         out: &mut ::reqwest::header::HeaderMap,
@@ -924,6 +928,7 @@ impl crate::runtime::Endpoint for GetConnectionsRequest {
     const ID: &'static str = "b2b.sso.get_connections";
     const METHOD: ::reqwest::Method = ::reqwest::Method::GET;
     const ENCODING: crate::runtime::Encoding = crate::runtime::Encoding::Query;
+    #[inline]
     fn path(&self, _project_id: &str) -> Result<String, crate::Error> {
         let organization_id = crate::runtime::segment(
             Self::ID,
@@ -932,6 +937,7 @@ impl crate::runtime::Endpoint for GetConnectionsRequest {
         )?;
         Ok(format!("/v1/b2b/sso/{organization_id}"))
     }
+    #[inline]
     fn headers(
         &self,
         out: &mut ::reqwest::header::HeaderMap,

@@ -179,6 +179,7 @@ impl crate::runtime::Endpoint for CreateConnectionRequest {
     const ID: &'static str = "b2b.sso.oidc.create_connection";
     const METHOD: ::reqwest::Method = ::reqwest::Method::POST;
     const ENCODING: crate::runtime::Encoding = crate::runtime::Encoding::Json;
+    #[inline]
     fn path(&self, _project_id: &str) -> Result<String, crate::Error> {
         let organization_id = crate::runtime::segment(
             Self::ID,
@@ -187,6 +188,7 @@ impl crate::runtime::Endpoint for CreateConnectionRequest {
         )?;
         Ok(format!("/v1/b2b/sso/oidc/{organization_id}"))
     }
+    #[inline]
     fn headers(
         &self,
         out: &mut ::reqwest::header::HeaderMap,
@@ -591,6 +593,7 @@ impl crate::runtime::Endpoint for UpdateConnectionRequest {
     const ID: &'static str = "b2b.sso.oidc.update_connection";
     const METHOD: ::reqwest::Method = ::reqwest::Method::PUT;
     const ENCODING: crate::runtime::Encoding = crate::runtime::Encoding::Json;
+    #[inline]
     fn path(&self, _project_id: &str) -> Result<String, crate::Error> {
         let organization_id = crate::runtime::segment(
             Self::ID,
@@ -604,6 +607,7 @@ impl crate::runtime::Endpoint for UpdateConnectionRequest {
         )?;
         Ok(format!("/v1/b2b/sso/oidc/{organization_id}/connections/{connection_id}"))
     }
+    #[inline]
     fn headers(
         &self,
         out: &mut ::reqwest::header::HeaderMap,

@@ -223,6 +223,7 @@ impl crate::runtime::Endpoint for CreateConnectionRequest {
     const ID: &'static str = "b2b.sso.saml.create_connection";
     const METHOD: ::reqwest::Method = ::reqwest::Method::POST;
     const ENCODING: crate::runtime::Encoding = crate::runtime::Encoding::Json;
+    #[inline]
     fn path(&self, _project_id: &str) -> Result<String, crate::Error> {
         let organization_id = crate::runtime::segment(
             Self::ID,
@@ -231,6 +232,7 @@ impl crate::runtime::Endpoint for CreateConnectionRequest {
         )?;
         Ok(format!("/v1/b2b/sso/saml/{organization_id}"))
     }
+    #[inline]
     fn headers(
         &self,
         out: &mut ::reqwest::header::HeaderMap,
@@ -444,6 +446,7 @@ impl crate::runtime::Endpoint for DeleteEncryptionPrivateKeyRequest {
     const ID: &'static str = "b2b.sso.saml.delete_encryption_private_key";
     const METHOD: ::reqwest::Method = ::reqwest::Method::DELETE;
     const ENCODING: crate::runtime::Encoding = crate::runtime::Encoding::Query;
+    #[inline]
     fn path(&self, _project_id: &str) -> Result<String, crate::Error> {
         let organization_id = crate::runtime::segment(
             Self::ID,
@@ -466,6 +469,7 @@ impl crate::runtime::Endpoint for DeleteEncryptionPrivateKeyRequest {
             ),
         )
     }
+    #[inline]
     fn headers(
         &self,
         out: &mut ::reqwest::header::HeaderMap,
@@ -677,6 +681,7 @@ impl crate::runtime::Endpoint for DeleteVerificationCertificateRequest {
     const ID: &'static str = "b2b.sso.saml.delete_verification_certificate";
     const METHOD: ::reqwest::Method = ::reqwest::Method::DELETE;
     const ENCODING: crate::runtime::Encoding = crate::runtime::Encoding::Query;
+    #[inline]
     fn path(&self, _project_id: &str) -> Result<String, crate::Error> {
         let organization_id = crate::runtime::segment(
             Self::ID,
@@ -699,6 +704,7 @@ impl crate::runtime::Endpoint for DeleteVerificationCertificateRequest {
             ),
         )
     }
+    #[inline]
     fn headers(
         &self,
         out: &mut ::reqwest::header::HeaderMap,
@@ -912,6 +918,7 @@ impl crate::runtime::Endpoint for UpdateByUrlRequest {
     const ID: &'static str = "b2b.sso.saml.update_by_url";
     const METHOD: ::reqwest::Method = ::reqwest::Method::PUT;
     const ENCODING: crate::runtime::Encoding = crate::runtime::Encoding::Json;
+    #[inline]
     fn path(&self, _project_id: &str) -> Result<String, crate::Error> {
         let organization_id = crate::runtime::segment(
             Self::ID,
@@ -925,6 +932,7 @@ impl crate::runtime::Endpoint for UpdateByUrlRequest {
         )?;
         Ok(format!("/v1/b2b/sso/saml/{organization_id}/connections/{connection_id}/url"))
     }
+    #[inline]
     fn headers(
         &self,
         out: &mut ::reqwest::header::HeaderMap,
@@ -1468,6 +1476,7 @@ impl crate::runtime::Endpoint for UpdateConnectionRequest {
     const ID: &'static str = "b2b.sso.saml.update_connection";
     const METHOD: ::reqwest::Method = ::reqwest::Method::PUT;
     const ENCODING: crate::runtime::Encoding = crate::runtime::Encoding::Json;
+    #[inline]
     fn path(&self, _project_id: &str) -> Result<String, crate::Error> {
         let organization_id = crate::runtime::segment(
             Self::ID,
@@ -1481,6 +1490,7 @@ impl crate::runtime::Endpoint for UpdateConnectionRequest {
         )?;
         Ok(format!("/v1/b2b/sso/saml/{organization_id}/connections/{connection_id}"))
     }
+    #[inline]
     fn headers(
         &self,
         out: &mut ::reqwest::header::HeaderMap,

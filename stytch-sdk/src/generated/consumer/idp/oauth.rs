@@ -306,6 +306,7 @@ impl crate::runtime::Endpoint for AuthorizeRequest {
     const ID: &'static str = "consumer.idp.oauth.authorize";
     const METHOD: ::reqwest::Method = ::reqwest::Method::POST;
     const ENCODING: crate::runtime::Encoding = crate::runtime::Encoding::Json;
+    #[inline]
     fn path(&self, _project_id: &str) -> Result<String, crate::Error> {
         Ok("/v1/idp/oauth/authorize".to_owned())
     }
@@ -593,6 +594,7 @@ impl crate::runtime::Endpoint for AuthorizeStartRequest {
     const ID: &'static str = "consumer.idp.oauth.authorize_start";
     const METHOD: ::reqwest::Method = ::reqwest::Method::POST;
     const ENCODING: crate::runtime::Encoding = crate::runtime::Encoding::Json;
+    #[inline]
     fn path(&self, _project_id: &str) -> Result<String, crate::Error> {
         Ok("/v1/idp/oauth/authorize/start".to_owned())
     }

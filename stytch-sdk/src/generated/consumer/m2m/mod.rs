@@ -159,8 +159,9 @@ impl crate::runtime::Endpoint for TokenRequest {
     const METHOD: ::reqwest::Method = ::reqwest::Method::POST;
     const ENCODING: crate::runtime::Encoding = crate::runtime::Encoding::Json;
     const IDEMPOTENT: bool = true;
+    #[inline]
     fn path(&self, project_id: &str) -> Result<String, crate::Error> {
-        let project_id = crate::runtime::encode(project_id);
+        let project_id = crate::runtime::segment(Self::ID, "project_id", project_id)?;
         Ok(format!("/v1/public/{project_id}/oauth2/token"))
     }
 }

@@ -306,9 +306,11 @@ impl crate::runtime::Endpoint for InviteRequest {
     const ID: &'static str = "consumer.magic_links.email.invite";
     const METHOD: ::reqwest::Method = ::reqwest::Method::POST;
     const ENCODING: crate::runtime::Encoding = crate::runtime::Encoding::Json;
+    #[inline]
     fn path(&self, _project_id: &str) -> Result<String, crate::Error> {
         Ok("/v1/magic_links/email/invite".to_owned())
     }
+    #[inline]
     fn check(&self) -> Result<(), crate::Error> {
         crate::runtime::check_range(
             Self::ID,
@@ -699,9 +701,11 @@ impl crate::runtime::Endpoint for LoginOrCreateRequest {
     const ID: &'static str = "consumer.magic_links.email.login_or_create";
     const METHOD: ::reqwest::Method = ::reqwest::Method::POST;
     const ENCODING: crate::runtime::Encoding = crate::runtime::Encoding::Json;
+    #[inline]
     fn path(&self, _project_id: &str) -> Result<String, crate::Error> {
         Ok("/v1/magic_links/email/login_or_create".to_owned())
     }
+    #[inline]
     fn check(&self) -> Result<(), crate::Error> {
         crate::runtime::check_range(
             Self::ID,
@@ -888,6 +892,7 @@ impl crate::runtime::Endpoint for RevokeInviteRequest {
     const ID: &'static str = "consumer.magic_links.email.revoke_invite";
     const METHOD: ::reqwest::Method = ::reqwest::Method::POST;
     const ENCODING: crate::runtime::Encoding = crate::runtime::Encoding::Json;
+    #[inline]
     fn path(&self, _project_id: &str) -> Result<String, crate::Error> {
         Ok("/v1/magic_links/email/revoke_invite".to_owned())
     }
@@ -1276,9 +1281,11 @@ impl crate::runtime::Endpoint for SendRequest {
     const ID: &'static str = "consumer.magic_links.email.send";
     const METHOD: ::reqwest::Method = ::reqwest::Method::POST;
     const ENCODING: crate::runtime::Encoding = crate::runtime::Encoding::Json;
+    #[inline]
     fn path(&self, _project_id: &str) -> Result<String, crate::Error> {
         Ok("/v1/magic_links/email/send".to_owned())
     }
+    #[inline]
     fn check(&self) -> Result<(), crate::Error> {
         crate::runtime::check_range(
             Self::ID,

@@ -23,6 +23,7 @@ pub enum CreateRequestClientType {
 
 impl CreateRequestClientType {
     /// The value as the API writes it.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::FirstParty => "first_party",

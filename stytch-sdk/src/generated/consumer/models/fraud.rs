@@ -1404,6 +1404,7 @@ pub enum RuleAction {
 
 impl RuleAction {
     /// The value as the API writes it.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Allow => "ALLOW",
@@ -1471,6 +1472,7 @@ pub enum RuleType {
 
 impl RuleType {
     /// The value as the API writes it.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::VisitorId => "VISITOR_ID",
@@ -1537,6 +1539,7 @@ pub enum VerdictAction {
 
 impl VerdictAction {
     /// The value as the API writes it.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Allow => "ALLOW",

@@ -683,6 +683,7 @@ pub enum M2mSearchQueryOperator {
 
 impl M2mSearchQueryOperator {
     /// The value as the API writes it.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Or => "OR",

@@ -15,6 +15,7 @@ pub enum UpdateRequestStatus {
 
 impl UpdateRequestStatus {
     /// The value as the API writes it.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Active => "active",

@@ -18,6 +18,7 @@ pub enum InviteRequestLocale {
 
 impl InviteRequestLocale {
     /// The value as the API writes it.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::En => "en",

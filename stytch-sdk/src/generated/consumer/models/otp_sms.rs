@@ -42,6 +42,7 @@ pub enum LoginOrCreateRequestLocale {
 
 impl LoginOrCreateRequestLocale {
     /// The value as the API writes it.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::En => "en",

@@ -731,6 +731,7 @@ pub enum MigrateRequestHashType {
 
 impl MigrateRequestHashType {
     /// The value as the API writes it.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Bcrypt => "bcrypt",

@@ -86,6 +86,7 @@ pub enum ProjectMetricMetricType {
 
 impl ProjectMetricMetricType {
     /// The value as the API writes it.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Unknown => "UNKNOWN",

@@ -4288,6 +4288,7 @@ pub enum AuthenticationFactorDeliveryMethod {
 
 impl AuthenticationFactorDeliveryMethod {
     /// The value as the API writes it.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Email => "email",
@@ -4448,6 +4449,7 @@ pub enum AuthenticationFactorType {
 
 impl AuthenticationFactorType {
     /// The value as the API writes it.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::MagicLink => "magic_link",

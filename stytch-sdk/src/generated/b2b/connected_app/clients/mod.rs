@@ -427,6 +427,7 @@ impl crate::runtime::Endpoint for CreateRequest {
     const ID: &'static str = "b2b.connected_app.clients.create";
     const METHOD: ::reqwest::Method = ::reqwest::Method::POST;
     const ENCODING: crate::runtime::Encoding = crate::runtime::Encoding::Json;
+    #[inline]
     fn path(&self, _project_id: &str) -> Result<String, crate::Error> {
         Ok("/v1/connected_apps/clients".to_owned())
     }
@@ -581,6 +582,7 @@ impl crate::runtime::Endpoint for DeleteRequest {
     const ID: &'static str = "b2b.connected_app.clients.delete";
     const METHOD: ::reqwest::Method = ::reqwest::Method::DELETE;
     const ENCODING: crate::runtime::Encoding = crate::runtime::Encoding::Query;
+    #[inline]
     fn path(&self, _project_id: &str) -> Result<String, crate::Error> {
         let client_id = crate::runtime::segment(Self::ID, "client_id", &self.client_id)?;
         Ok(format!("/v1/connected_apps/clients/{client_id}"))
@@ -732,6 +734,7 @@ impl crate::runtime::Endpoint for GetRequest {
     const ID: &'static str = "b2b.connected_app.clients.get";
     const METHOD: ::reqwest::Method = ::reqwest::Method::GET;
     const ENCODING: crate::runtime::Encoding = crate::runtime::Encoding::Query;
+    #[inline]
     fn path(&self, _project_id: &str) -> Result<String, crate::Error> {
         let client_id = crate::runtime::segment(Self::ID, "client_id", &self.client_id)?;
         Ok(format!("/v1/connected_apps/clients/{client_id}"))
@@ -910,9 +913,11 @@ impl crate::runtime::Endpoint for SearchRequest {
     const ID: &'static str = "b2b.connected_app.clients.search";
     const METHOD: ::reqwest::Method = ::reqwest::Method::POST;
     const ENCODING: crate::runtime::Encoding = crate::runtime::Encoding::Json;
+    #[inline]
     fn path(&self, _project_id: &str) -> Result<String, crate::Error> {
         Ok("/v1/connected_apps/clients/search".to_owned())
     }
+    #[inline]
     fn check(&self) -> Result<(), crate::Error> {
         crate::runtime::check_range(Self::ID, "limit", self.limit, None, Some(1000i64))?;
         Ok(())
@@ -927,15 +932,19 @@ impl crate::test_util::MockEndpoint for SearchRequest {
 
 impl crate::runtime::Paginated for SearchRequest {
     type Item = crate::consumer::models::connected_apps::ConnectedApp;
+    #[inline]
     fn cursor(&self) -> Option<&str> {
         self.cursor.as_deref()
     }
+    #[inline]
     fn set_cursor(&mut self, cursor: String) {
         self.cursor = Some(cursor);
     }
+    #[inline]
     fn next_cursor(response: &Self::Response) -> Option<&str> {
         response.results_metadata.next_cursor.as_deref()
     }
+    #[inline]
     fn into_items(response: Self::Response) -> Vec<Self::Item> {
         response.connected_apps
     }
@@ -1344,6 +1353,7 @@ impl crate::runtime::Endpoint for UpdateRequest {
     const ID: &'static str = "b2b.connected_app.clients.update";
     const METHOD: ::reqwest::Method = ::reqwest::Method::PUT;
     const ENCODING: crate::runtime::Encoding = crate::runtime::Encoding::Json;
+    #[inline]
     fn path(&self, _project_id: &str) -> Result<String, crate::Error> {
         let client_id = crate::runtime::segment(Self::ID, "client_id", &self.client_id)?;
         Ok(format!("/v1/connected_apps/clients/{client_id}"))

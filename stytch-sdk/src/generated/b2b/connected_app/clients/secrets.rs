@@ -115,6 +115,7 @@ impl crate::runtime::Endpoint for RotateRequest {
     const ID: &'static str = "b2b.connected_app.clients.secrets.rotate";
     const METHOD: ::reqwest::Method = ::reqwest::Method::POST;
     const ENCODING: crate::runtime::Encoding = crate::runtime::Encoding::Json;
+    #[inline]
     fn path(&self, _project_id: &str) -> Result<String, crate::Error> {
         let client_id = crate::runtime::segment(Self::ID, "client_id", &self.client_id)?;
         Ok(format!("/v1/connected_apps/clients/{client_id}/secrets/rotate"))
@@ -270,6 +271,7 @@ impl crate::runtime::Endpoint for RotateCancelRequest {
     const ID: &'static str = "b2b.connected_app.clients.secrets.rotate_cancel";
     const METHOD: ::reqwest::Method = ::reqwest::Method::POST;
     const ENCODING: crate::runtime::Encoding = crate::runtime::Encoding::Json;
+    #[inline]
     fn path(&self, _project_id: &str) -> Result<String, crate::Error> {
         let client_id = crate::runtime::segment(Self::ID, "client_id", &self.client_id)?;
         Ok(format!("/v1/connected_apps/clients/{client_id}/secrets/rotate/cancel"))
@@ -425,6 +427,7 @@ impl crate::runtime::Endpoint for RotateStartRequest {
     const ID: &'static str = "b2b.connected_app.clients.secrets.rotate_start";
     const METHOD: ::reqwest::Method = ::reqwest::Method::POST;
     const ENCODING: crate::runtime::Encoding = crate::runtime::Encoding::Json;
+    #[inline]
     fn path(&self, _project_id: &str) -> Result<String, crate::Error> {
         let client_id = crate::runtime::segment(Self::ID, "client_id", &self.client_id)?;
         Ok(format!("/v1/connected_apps/clients/{client_id}/secrets/rotate/start"))

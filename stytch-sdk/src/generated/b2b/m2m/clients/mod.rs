@@ -274,6 +274,7 @@ impl crate::runtime::Endpoint for CreateRequest {
     const ID: &'static str = "b2b.m2m.clients.create";
     const METHOD: ::reqwest::Method = ::reqwest::Method::POST;
     const ENCODING: crate::runtime::Encoding = crate::runtime::Encoding::Json;
+    #[inline]
     fn path(&self, _project_id: &str) -> Result<String, crate::Error> {
         Ok("/v1/m2m/clients".to_owned())
     }
@@ -428,6 +429,7 @@ impl crate::runtime::Endpoint for DeleteRequest {
     const ID: &'static str = "b2b.m2m.clients.delete";
     const METHOD: ::reqwest::Method = ::reqwest::Method::DELETE;
     const ENCODING: crate::runtime::Encoding = crate::runtime::Encoding::Query;
+    #[inline]
     fn path(&self, _project_id: &str) -> Result<String, crate::Error> {
         let client_id = crate::runtime::segment(Self::ID, "client_id", &self.client_id)?;
         Ok(format!("/v1/m2m/clients/{client_id}"))
@@ -579,6 +581,7 @@ impl crate::runtime::Endpoint for GetRequest {
     const ID: &'static str = "b2b.m2m.clients.get";
     const METHOD: ::reqwest::Method = ::reqwest::Method::GET;
     const ENCODING: crate::runtime::Encoding = crate::runtime::Encoding::Query;
+    #[inline]
     fn path(&self, _project_id: &str) -> Result<String, crate::Error> {
         let client_id = crate::runtime::segment(Self::ID, "client_id", &self.client_id)?;
         Ok(format!("/v1/m2m/clients/{client_id}"))
@@ -774,9 +777,11 @@ impl crate::runtime::Endpoint for SearchRequest {
     const ID: &'static str = "b2b.m2m.clients.search";
     const METHOD: ::reqwest::Method = ::reqwest::Method::POST;
     const ENCODING: crate::runtime::Encoding = crate::runtime::Encoding::Json;
+    #[inline]
     fn path(&self, _project_id: &str) -> Result<String, crate::Error> {
         Ok("/v1/m2m/clients/search".to_owned())
     }
+    #[inline]
     fn check(&self) -> Result<(), crate::Error> {
         crate::runtime::check_range(Self::ID, "limit", self.limit, None, Some(1000i64))?;
         Ok(())
@@ -791,15 +796,19 @@ impl crate::test_util::MockEndpoint for SearchRequest {
 
 impl crate::runtime::Paginated for SearchRequest {
     type Item = crate::consumer::models::m2m::M2mClient;
+    #[inline]
     fn cursor(&self) -> Option<&str> {
         self.cursor.as_deref()
     }
+    #[inline]
     fn set_cursor(&mut self, cursor: String) {
         self.cursor = Some(cursor);
     }
+    #[inline]
     fn next_cursor(response: &Self::Response) -> Option<&str> {
         response.results_metadata.next_cursor.as_deref()
     }
+    #[inline]
     fn into_items(response: Self::Response) -> Vec<Self::Item> {
         response.m2m_clients
     }
@@ -1069,6 +1078,7 @@ impl crate::runtime::Endpoint for UpdateRequest {
     const ID: &'static str = "b2b.m2m.clients.update";
     const METHOD: ::reqwest::Method = ::reqwest::Method::PUT;
     const ENCODING: crate::runtime::Encoding = crate::runtime::Encoding::Json;
+    #[inline]
     fn path(&self, _project_id: &str) -> Result<String, crate::Error> {
         let client_id = crate::runtime::segment(Self::ID, "client_id", &self.client_id)?;
         Ok(format!("/v1/m2m/clients/{client_id}"))

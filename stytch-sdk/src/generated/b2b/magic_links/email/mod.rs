@@ -347,9 +347,11 @@ impl crate::runtime::Endpoint for InviteRequest {
     const ID: &'static str = "b2b.magic_links.email.invite";
     const METHOD: ::reqwest::Method = ::reqwest::Method::POST;
     const ENCODING: crate::runtime::Encoding = crate::runtime::Encoding::Json;
+    #[inline]
     fn path(&self, _project_id: &str) -> Result<String, crate::Error> {
         Ok("/v1/b2b/magic_links/email/invite".to_owned())
     }
+    #[inline]
     fn check(&self) -> Result<(), crate::Error> {
         crate::runtime::check_range(
             Self::ID,
@@ -360,6 +362,7 @@ impl crate::runtime::Endpoint for InviteRequest {
         )?;
         Ok(())
     }
+    #[inline]
     fn headers(
         &self,
         out: &mut ::reqwest::header::HeaderMap,
@@ -749,9 +752,11 @@ impl crate::runtime::Endpoint for LoginOrSignupRequest {
     const ID: &'static str = "b2b.magic_links.email.login_or_signup";
     const METHOD: ::reqwest::Method = ::reqwest::Method::POST;
     const ENCODING: crate::runtime::Encoding = crate::runtime::Encoding::Json;
+    #[inline]
     fn path(&self, _project_id: &str) -> Result<String, crate::Error> {
         Ok("/v1/b2b/magic_links/email/login_or_signup".to_owned())
     }
+    #[inline]
     fn check(&self) -> Result<(), crate::Error> {
         crate::runtime::check_range(
             Self::ID,

@@ -142,6 +142,7 @@ impl crate::runtime::Endpoint for RevokeRequest {
     const ID: &'static str = "b2b.organizations.members.connected_apps.revoke";
     const METHOD: ::reqwest::Method = ::reqwest::Method::POST;
     const ENCODING: crate::runtime::Encoding = crate::runtime::Encoding::Json;
+    #[inline]
     fn path(&self, _project_id: &str) -> Result<String, crate::Error> {
         let organization_id = crate::runtime::segment(
             Self::ID,
@@ -160,6 +161,7 @@ impl crate::runtime::Endpoint for RevokeRequest {
             ),
         )
     }
+    #[inline]
     fn headers(
         &self,
         out: &mut ::reqwest::header::HeaderMap,

@@ -540,6 +540,7 @@ impl crate::runtime::Endpoint for CreateRequest {
     const ID: &'static str = "b2b.organizations.members.create";
     const METHOD: ::reqwest::Method = ::reqwest::Method::POST;
     const ENCODING: crate::runtime::Encoding = crate::runtime::Encoding::Json;
+    #[inline]
     fn path(&self, _project_id: &str) -> Result<String, crate::Error> {
         let organization_id = crate::runtime::segment(
             Self::ID,
@@ -548,6 +549,7 @@ impl crate::runtime::Endpoint for CreateRequest {
         )?;
         Ok(format!("/v1/b2b/organizations/{organization_id}/members"))
     }
+    #[inline]
     fn headers(
         &self,
         out: &mut ::reqwest::header::HeaderMap,
@@ -749,6 +751,7 @@ impl crate::runtime::Endpoint for DangerouslyGetRequest {
     const ID: &'static str = "b2b.organizations.members.dangerously_get";
     const METHOD: ::reqwest::Method = ::reqwest::Method::GET;
     const ENCODING: crate::runtime::Encoding = crate::runtime::Encoding::Query;
+    #[inline]
     fn path(&self, _project_id: &str) -> Result<String, crate::Error> {
         let member_id = crate::runtime::segment(Self::ID, "member_id", &self.member_id)?;
         Ok(format!("/v1/b2b/organizations/members/dangerously_get/{member_id}"))
@@ -963,6 +966,7 @@ impl crate::runtime::Endpoint for DeleteRequest {
     const ID: &'static str = "b2b.organizations.members.delete";
     const METHOD: ::reqwest::Method = ::reqwest::Method::DELETE;
     const ENCODING: crate::runtime::Encoding = crate::runtime::Encoding::Query;
+    #[inline]
     fn path(&self, _project_id: &str) -> Result<String, crate::Error> {
         let organization_id = crate::runtime::segment(
             Self::ID,
@@ -972,6 +976,7 @@ impl crate::runtime::Endpoint for DeleteRequest {
         let member_id = crate::runtime::segment(Self::ID, "member_id", &self.member_id)?;
         Ok(format!("/v1/b2b/organizations/{organization_id}/members/{member_id}"))
     }
+    #[inline]
     fn headers(
         &self,
         out: &mut ::reqwest::header::HeaderMap,
@@ -1169,6 +1174,7 @@ impl crate::runtime::Endpoint for DeleteExternalIdRequest {
     const ID: &'static str = "b2b.organizations.members.delete_external_id";
     const METHOD: ::reqwest::Method = ::reqwest::Method::DELETE;
     const ENCODING: crate::runtime::Encoding = crate::runtime::Encoding::Query;
+    #[inline]
     fn path(&self, _project_id: &str) -> Result<String, crate::Error> {
         let organization_id = crate::runtime::segment(
             Self::ID,
@@ -1182,6 +1188,7 @@ impl crate::runtime::Endpoint for DeleteExternalIdRequest {
             ),
         )
     }
+    #[inline]
     fn headers(
         &self,
         out: &mut ::reqwest::header::HeaderMap,
@@ -1401,6 +1408,7 @@ impl crate::runtime::Endpoint for DeleteMfaPhoneNumberRequest {
     const ID: &'static str = "b2b.organizations.members.delete_mfa_phone_number";
     const METHOD: ::reqwest::Method = ::reqwest::Method::DELETE;
     const ENCODING: crate::runtime::Encoding = crate::runtime::Encoding::Query;
+    #[inline]
     fn path(&self, _project_id: &str) -> Result<String, crate::Error> {
         let organization_id = crate::runtime::segment(
             Self::ID,
@@ -1414,6 +1422,7 @@ impl crate::runtime::Endpoint for DeleteMfaPhoneNumberRequest {
             ),
         )
     }
+    #[inline]
     fn headers(
         &self,
         out: &mut ::reqwest::header::HeaderMap,
@@ -1639,6 +1648,7 @@ impl crate::runtime::Endpoint for DeletePasswordRequest {
     const ID: &'static str = "b2b.organizations.members.delete_password";
     const METHOD: ::reqwest::Method = ::reqwest::Method::DELETE;
     const ENCODING: crate::runtime::Encoding = crate::runtime::Encoding::Query;
+    #[inline]
     fn path(&self, _project_id: &str) -> Result<String, crate::Error> {
         let organization_id = crate::runtime::segment(
             Self::ID,
@@ -1656,6 +1666,7 @@ impl crate::runtime::Endpoint for DeletePasswordRequest {
             ),
         )
     }
+    #[inline]
     fn headers(
         &self,
         out: &mut ::reqwest::header::HeaderMap,
@@ -1875,6 +1886,7 @@ impl crate::runtime::Endpoint for DeleteTotpRequest {
     const ID: &'static str = "b2b.organizations.members.delete_totp";
     const METHOD: ::reqwest::Method = ::reqwest::Method::DELETE;
     const ENCODING: crate::runtime::Encoding = crate::runtime::Encoding::Query;
+    #[inline]
     fn path(&self, _project_id: &str) -> Result<String, crate::Error> {
         let organization_id = crate::runtime::segment(
             Self::ID,
@@ -1884,6 +1896,7 @@ impl crate::runtime::Endpoint for DeleteTotpRequest {
         let member_id = crate::runtime::segment(Self::ID, "member_id", &self.member_id)?;
         Ok(format!("/v1/b2b/organizations/{organization_id}/members/{member_id}/totp"))
     }
+    #[inline]
     fn headers(
         &self,
         out: &mut ::reqwest::header::HeaderMap,
@@ -2103,6 +2116,7 @@ impl crate::runtime::Endpoint for GetRequest {
     const ID: &'static str = "b2b.organizations.members.get";
     const METHOD: ::reqwest::Method = ::reqwest::Method::GET;
     const ENCODING: crate::runtime::Encoding = crate::runtime::Encoding::Query;
+    #[inline]
     fn path(&self, _project_id: &str) -> Result<String, crate::Error> {
         let organization_id = crate::runtime::segment(
             Self::ID,
@@ -2321,6 +2335,7 @@ impl crate::runtime::Endpoint for GetConnectedAppsRequest {
     const ID: &'static str = "b2b.organizations.members.get_connected_apps";
     const METHOD: ::reqwest::Method = ::reqwest::Method::GET;
     const ENCODING: crate::runtime::Encoding = crate::runtime::Encoding::Query;
+    #[inline]
     fn path(&self, _project_id: &str) -> Result<String, crate::Error> {
         let organization_id = crate::runtime::segment(
             Self::ID,
@@ -2334,6 +2349,7 @@ impl crate::runtime::Endpoint for GetConnectedAppsRequest {
             ),
         )
     }
+    #[inline]
     fn headers(
         &self,
         out: &mut ::reqwest::header::HeaderMap,
@@ -2542,6 +2558,7 @@ impl crate::runtime::Endpoint for OidcProvidersRequest {
     const ID: &'static str = "b2b.organizations.members.oidc_providers";
     const METHOD: ::reqwest::Method = ::reqwest::Method::GET;
     const ENCODING: crate::runtime::Encoding = crate::runtime::Encoding::Query;
+    #[inline]
     fn path(&self, _project_id: &str) -> Result<String, crate::Error> {
         let organization_id = crate::runtime::segment(
             Self::ID,
@@ -2748,6 +2765,7 @@ impl crate::runtime::Endpoint for ReactivateRequest {
     const ID: &'static str = "b2b.organizations.members.reactivate";
     const METHOD: ::reqwest::Method = ::reqwest::Method::PUT;
     const ENCODING: crate::runtime::Encoding = crate::runtime::Encoding::Json;
+    #[inline]
     fn path(&self, _project_id: &str) -> Result<String, crate::Error> {
         let organization_id = crate::runtime::segment(
             Self::ID,
@@ -2761,6 +2779,7 @@ impl crate::runtime::Endpoint for ReactivateRequest {
             ),
         )
     }
+    #[inline]
     fn headers(
         &self,
         out: &mut ::reqwest::header::HeaderMap,
@@ -3018,13 +3037,16 @@ impl crate::runtime::Endpoint for SearchRequest {
     const ID: &'static str = "b2b.organizations.members.search";
     const METHOD: ::reqwest::Method = ::reqwest::Method::POST;
     const ENCODING: crate::runtime::Encoding = crate::runtime::Encoding::Json;
+    #[inline]
     fn path(&self, _project_id: &str) -> Result<String, crate::Error> {
         Ok("/v1/b2b/organizations/members/search".to_owned())
     }
+    #[inline]
     fn check(&self) -> Result<(), crate::Error> {
         crate::runtime::check_range(Self::ID, "limit", self.limit, None, Some(1000i64))?;
         Ok(())
     }
+    #[inline]
     fn headers(
         &self,
         out: &mut ::reqwest::header::HeaderMap,
@@ -3044,15 +3066,19 @@ impl crate::test_util::MockEndpoint for SearchRequest {
 
 impl crate::runtime::Paginated for SearchRequest {
     type Item = crate::b2b::models::organizations::Member;
+    #[inline]
     fn cursor(&self) -> Option<&str> {
         self.cursor.as_deref()
     }
+    #[inline]
     fn set_cursor(&mut self, cursor: String) {
         self.cursor = Some(cursor);
     }
+    #[inline]
     fn next_cursor(response: &Self::Response) -> Option<&str> {
         response.results_metadata.next_cursor.as_deref()
     }
+    #[inline]
     fn into_items(response: Self::Response) -> Vec<Self::Item> {
         response.members
     }
@@ -3389,6 +3415,7 @@ impl crate::runtime::Endpoint for StartEmailUpdateRequest {
     const ID: &'static str = "b2b.organizations.members.start_email_update";
     const METHOD: ::reqwest::Method = ::reqwest::Method::POST;
     const ENCODING: crate::runtime::Encoding = crate::runtime::Encoding::Json;
+    #[inline]
     fn path(&self, _project_id: &str) -> Result<String, crate::Error> {
         let organization_id = crate::runtime::segment(
             Self::ID,
@@ -3402,6 +3429,7 @@ impl crate::runtime::Endpoint for StartEmailUpdateRequest {
             ),
         )
     }
+    #[inline]
     fn headers(
         &self,
         out: &mut ::reqwest::header::HeaderMap,
@@ -3655,6 +3683,7 @@ impl crate::runtime::Endpoint for UnlinkRetiredEmailRequest {
     const ID: &'static str = "b2b.organizations.members.unlink_retired_email";
     const METHOD: ::reqwest::Method = ::reqwest::Method::POST;
     const ENCODING: crate::runtime::Encoding = crate::runtime::Encoding::Json;
+    #[inline]
     fn path(&self, _project_id: &str) -> Result<String, crate::Error> {
         let organization_id = crate::runtime::segment(
             Self::ID,
@@ -3668,6 +3697,7 @@ impl crate::runtime::Endpoint for UnlinkRetiredEmailRequest {
             ),
         )
     }
+    #[inline]
     fn headers(
         &self,
         out: &mut ::reqwest::header::HeaderMap,
@@ -4135,6 +4165,7 @@ impl crate::runtime::Endpoint for UpdateRequest {
     const ID: &'static str = "b2b.organizations.members.update";
     const METHOD: ::reqwest::Method = ::reqwest::Method::PUT;
     const ENCODING: crate::runtime::Encoding = crate::runtime::Encoding::Json;
+    #[inline]
     fn path(&self, _project_id: &str) -> Result<String, crate::Error> {
         let organization_id = crate::runtime::segment(
             Self::ID,
@@ -4144,6 +4175,7 @@ impl crate::runtime::Endpoint for UpdateRequest {
         let member_id = crate::runtime::segment(Self::ID, "member_id", &self.member_id)?;
         Ok(format!("/v1/b2b/organizations/{organization_id}/members/{member_id}"))
     }
+    #[inline]
     fn headers(
         &self,
         out: &mut ::reqwest::header::HeaderMap,

@@ -192,6 +192,7 @@ impl crate::runtime::Endpoint for GithubRequest {
     const ID: &'static str = "b2b.organizations.members.oauth_providers.github";
     const METHOD: ::reqwest::Method = ::reqwest::Method::GET;
     const ENCODING: crate::runtime::Encoding = crate::runtime::Encoding::Query;
+    #[inline]
     fn path(&self, _project_id: &str) -> Result<String, crate::Error> {
         let organization_id = crate::runtime::segment(
             Self::ID,
@@ -419,6 +420,7 @@ impl crate::runtime::Endpoint for GoogleRequest {
     const ID: &'static str = "b2b.organizations.members.oauth_providers.google";
     const METHOD: ::reqwest::Method = ::reqwest::Method::GET;
     const ENCODING: crate::runtime::Encoding = crate::runtime::Encoding::Query;
+    #[inline]
     fn path(&self, _project_id: &str) -> Result<String, crate::Error> {
         let organization_id = crate::runtime::segment(
             Self::ID,
@@ -716,6 +718,7 @@ impl crate::runtime::Endpoint for HubspotRequest {
     const ID: &'static str = "b2b.organizations.members.oauth_providers.hubspot";
     const METHOD: ::reqwest::Method = ::reqwest::Method::GET;
     const ENCODING: crate::runtime::Encoding = crate::runtime::Encoding::Query;
+    #[inline]
     fn path(&self, _project_id: &str) -> Result<String, crate::Error> {
         let organization_id = crate::runtime::segment(
             Self::ID,
@@ -943,6 +946,7 @@ impl crate::runtime::Endpoint for MicrosoftRequest {
     const ID: &'static str = "b2b.organizations.members.oauth_providers.microsoft";
     const METHOD: ::reqwest::Method = ::reqwest::Method::GET;
     const ENCODING: crate::runtime::Encoding = crate::runtime::Encoding::Query;
+    #[inline]
     fn path(&self, _project_id: &str) -> Result<String, crate::Error> {
         let organization_id = crate::runtime::segment(
             Self::ID,
@@ -1218,6 +1222,7 @@ impl crate::runtime::Endpoint for SlackRequest {
     const ID: &'static str = "b2b.organizations.members.oauth_providers.slack";
     const METHOD: ::reqwest::Method = ::reqwest::Method::GET;
     const ENCODING: crate::runtime::Encoding = crate::runtime::Encoding::Query;
+    #[inline]
     fn path(&self, _project_id: &str) -> Result<String, crate::Error> {
         let organization_id = crate::runtime::segment(
             Self::ID,

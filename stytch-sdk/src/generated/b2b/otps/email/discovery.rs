@@ -122,6 +122,7 @@ impl crate::runtime::Endpoint for AuthenticateRequest {
     const ID: &'static str = "b2b.otps.email.discovery.authenticate";
     const METHOD: ::reqwest::Method = ::reqwest::Method::POST;
     const ENCODING: crate::runtime::Encoding = crate::runtime::Encoding::Json;
+    #[inline]
     fn path(&self, _project_id: &str) -> Result<String, crate::Error> {
         Ok("/v1/b2b/otps/email/discovery/authenticate".to_owned())
     }
@@ -442,9 +443,11 @@ impl crate::runtime::Endpoint for SendRequest {
     const ID: &'static str = "b2b.otps.email.discovery.send";
     const METHOD: ::reqwest::Method = ::reqwest::Method::POST;
     const ENCODING: crate::runtime::Encoding = crate::runtime::Encoding::Json;
+    #[inline]
     fn path(&self, _project_id: &str) -> Result<String, crate::Error> {
         Ok("/v1/b2b/otps/email/discovery/send".to_owned())
     }
+    #[inline]
     fn check(&self) -> Result<(), crate::Error> {
         crate::runtime::check_range(
             Self::ID,

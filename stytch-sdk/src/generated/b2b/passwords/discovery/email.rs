@@ -158,6 +158,7 @@ impl crate::runtime::Endpoint for ResetRequest {
     const ID: &'static str = "b2b.passwords.discovery.email.reset";
     const METHOD: ::reqwest::Method = ::reqwest::Method::POST;
     const ENCODING: crate::runtime::Encoding = crate::runtime::Encoding::Json;
+    #[inline]
     fn path(&self, _project_id: &str) -> Result<String, crate::Error> {
         Ok("/v1/b2b/passwords/discovery/email/reset".to_owned())
     }
@@ -558,9 +559,11 @@ impl crate::runtime::Endpoint for ResetStartRequest {
     const ID: &'static str = "b2b.passwords.discovery.email.reset_start";
     const METHOD: ::reqwest::Method = ::reqwest::Method::POST;
     const ENCODING: crate::runtime::Encoding = crate::runtime::Encoding::Json;
+    #[inline]
     fn path(&self, _project_id: &str) -> Result<String, crate::Error> {
         Ok("/v1/b2b/passwords/discovery/email/reset/start".to_owned())
     }
+    #[inline]
     fn check(&self) -> Result<(), crate::Error> {
         crate::runtime::check_range(
             Self::ID,

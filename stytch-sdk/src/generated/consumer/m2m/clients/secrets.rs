@@ -115,6 +115,7 @@ impl crate::runtime::Endpoint for RotateRequest {
     const ID: &'static str = "consumer.m2m.clients.secrets.rotate";
     const METHOD: ::reqwest::Method = ::reqwest::Method::POST;
     const ENCODING: crate::runtime::Encoding = crate::runtime::Encoding::Json;
+    #[inline]
     fn path(&self, _project_id: &str) -> Result<String, crate::Error> {
         let client_id = crate::runtime::segment(Self::ID, "client_id", &self.client_id)?;
         Ok(format!("/v1/m2m/clients/{client_id}/secrets/rotate"))
@@ -268,6 +269,7 @@ impl crate::runtime::Endpoint for RotateCancelRequest {
     const ID: &'static str = "consumer.m2m.clients.secrets.rotate_cancel";
     const METHOD: ::reqwest::Method = ::reqwest::Method::POST;
     const ENCODING: crate::runtime::Encoding = crate::runtime::Encoding::Json;
+    #[inline]
     fn path(&self, _project_id: &str) -> Result<String, crate::Error> {
         let client_id = crate::runtime::segment(Self::ID, "client_id", &self.client_id)?;
         Ok(format!("/v1/m2m/clients/{client_id}/secrets/rotate/cancel"))
@@ -421,6 +423,7 @@ impl crate::runtime::Endpoint for RotateStartRequest {
     const ID: &'static str = "consumer.m2m.clients.secrets.rotate_start";
     const METHOD: ::reqwest::Method = ::reqwest::Method::POST;
     const ENCODING: crate::runtime::Encoding = crate::runtime::Encoding::Json;
+    #[inline]
     fn path(&self, _project_id: &str) -> Result<String, crate::Error> {
         let client_id = crate::runtime::segment(Self::ID, "client_id", &self.client_id)?;
         Ok(format!("/v1/m2m/clients/{client_id}/secrets/rotate/start"))
