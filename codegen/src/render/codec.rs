@@ -156,15 +156,15 @@ pub(super) fn decode_impls(
             quote!(#wire => crate::codec::put(&mut #map, &mut #var, #wire),)
         })
         .collect();
-    let fallback = match fields.iter().find(|f| matches!(f.kind, Kind::Rest)) {
+    let rest = fields.iter().find(|f| matches!(f.kind, Kind::Rest));
+    let fallback = match rest {
         Some(rest) => {
             let var = &rest.rust;
             quote!(crate::codec::rest(&mut #map, &mut #var, #key))
         }
         None => quote!(crate::codec::skip(&mut #map)),
     };
-    let rest = fields.iter().any(|f| matches!(f.kind, Kind::Rest));
-    let read = if arms.is_empty() && !rest {
+    let read = if arms.is_empty() && rest.is_none() {
         quote! {
             while #map.next_key::<::serde::de::IgnoredAny>()?.is_some() {
                 #fallback?;
