@@ -215,6 +215,11 @@ impl<M: SerializeMap> Writer<M> {
 
     /// Writes one entry.
     pub(crate) fn entry<T: Serialize + ?Sized>(&mut self, key: &'static str, value: &T) {
+        self.write(key, value);
+    }
+
+    /// Writes one entry unless an earlier one failed.
+    fn write<K: Serialize + ?Sized, T: Serialize + ?Sized>(&mut self, key: &K, value: &T) {
         if self.error.is_none() {
             self.error = self.map.serialize_entry(key, value).err();
         }
@@ -238,10 +243,7 @@ impl<M: SerializeMap> Writer<M> {
         V: Serialize + 'a,
     {
         for (key, value) in entries {
-            if self.error.is_some() {
-                return;
-            }
-            self.error = self.map.serialize_entry(key, value).err();
+            self.write(key, value);
         }
     }
 

@@ -2,17 +2,18 @@
 //! its constructor and setters, the `Endpoint` impl (range checks, headers, the
 //! local check), the `MockEndpoint` impl and the response type.
 
-use proc_macro2::{Literal, TokenStream};
+use proc_macro2::{Ident, Literal, TokenStream};
 use quote::{format_ident, quote};
 
 use crate::model::*;
 
 use super::codec::{CodecField, Format, Kind, decode_impls, encode_impl};
-use super::docs::{docs, field_doc, with_values};
+use super::docs::{docs, with_values};
 use super::ident;
+use super::models::decoded_fields;
 use super::pagination::render_paginated;
 use super::paths::render_path;
-use super::types::{field_ty, rust_ty};
+use super::types::rust_ty;
 
 fn param_doc(p: &Param) -> String {
     let mut doc = with_values(p.doc.clone(), &p.enum_values);
@@ -42,6 +43,11 @@ fn param_doc(p: &Param) -> String {
         doc.push_str(&extra.join(" "));
     }
     doc
+}
+
+/// The request's private function returning a parameter's fixed value.
+fn fixed_fn(p: &Param) -> Ident {
+    format_ident!("fixed_{}", p.rust_name.trim_start_matches("r#"))
 }
 
 /// The Rust type of a request parameter's field (`Option` when optional).
@@ -83,7 +89,7 @@ pub(super) fn render_endpoint_types(ns: &Namespace, e: &Endpoint) -> TokenStream
         .iter()
         .map(|p| {
             let fixed = p.fixed.as_ref().map(|_| {
-                let name = format_ident!("fixed_{}", p.rust_name.trim_start_matches("r#"));
+                let name = fixed_fn(p);
                 quote!(Self::#name())
             });
             CodecField::of_param(p, param_ty(p), fixed)
@@ -107,7 +113,7 @@ pub(super) fn render_endpoint_types(ns: &Namespace, e: &Endpoint) -> TokenStream
     let inits = e.params.iter().map(|p| {
         let field = ident(&p.rust_name);
         if p.fixed.is_some() {
-            let fixed = format_ident!("fixed_{}", p.rust_name.trim_start_matches("r#"));
+            let fixed = fixed_fn(p);
             return quote!(#field: Self::#fixed());
         }
         match (p.required, &p.ty) {
@@ -118,7 +124,7 @@ pub(super) fn render_endpoint_types(ns: &Namespace, e: &Endpoint) -> TokenStream
     });
     let fixed_fns = e.params.iter().filter_map(|p| {
         let value = p.fixed.as_ref()?;
-        let name = format_ident!("fixed_{}", p.rust_name.trim_start_matches("r#"));
+        let name = fixed_fn(p);
         Some(quote! {
             #[inline]
             fn #name() -> &'static str {
@@ -259,36 +265,23 @@ pub(super) fn render_endpoint_types(ns: &Namespace, e: &Endpoint) -> TokenStream
         }
     });
 
-    let codec: Vec<CodecField> = if e.response.is_empty() {
-        vec![CodecField {
+    let (response_fields, codec) = if e.response.is_empty() {
+        let ty = quote!(::serde_json::Map<String, ::serde_json::Value>);
+        let field = quote! {
+            /// The response body as received; the spec documents no fields for this endpoint.
+            pub body: #ty,
+        };
+        let body = CodecField {
             wire: String::new(),
             rust: ident("body"),
-            ty: quote!(::serde_json::Map<String, ::serde_json::Value>),
+            ty,
             kind: Kind::Rest,
             format: Format::Plain,
             sent: true,
-        }]
+        };
+        (vec![field], vec![body])
     } else {
-        e.response
-            .iter()
-            .map(|f| CodecField::of(f, field_ty(f)))
-            .collect()
-    };
-    let response_fields: Vec<TokenStream> = if e.response.is_empty() {
-        vec![quote! {
-            /// The response body as received; the spec documents no fields for this endpoint.
-            pub body: ::serde_json::Map<String, ::serde_json::Value>,
-        }]
-    } else {
-        e.response
-            .iter()
-            .map(|f| {
-                let doc = docs(&field_doc(f));
-                let field = ident(&f.rust_name);
-                let ty = field_ty(f);
-                quote!(#doc pub #field: #ty,)
-            })
-            .collect()
+        decoded_fields(&e.response)
     };
     let encode_response = encode_impl(&response, &codec);
     let decode_response = decode_impls(&response, &codec, quote!());

@@ -25,6 +25,20 @@ pub(super) fn render_model_module(vertical: &str, m: &ModelModule) -> Result<Out
     )
 }
 
+/// The field declarations of a decoded struct (object type or response) and
+/// the codec's view of the same fields.
+pub(super) fn decoded_fields(fields: &[Field]) -> (Vec<TokenStream>, Vec<CodecField>) {
+    fields
+        .iter()
+        .map(|f| {
+            let doc = docs(&field_doc(f));
+            let field = ident(&f.rust_name);
+            let ty = field_ty(f);
+            (quote!(#doc pub #field: #ty,), CodecField::of(f, ty))
+        })
+        .unzip()
+}
+
 fn render_object(t: &ObjectType) -> TokenStream {
     let name = ident(&t.rust_name);
     let doc = docs(&t.doc);
@@ -33,17 +47,7 @@ fn render_object(t: &ObjectType) -> TokenStream {
         .iter()
         .all(|f| defaultable(&f.ty, f.nilable))
         .then(|| quote!(Default,));
-    let fields = t.fields.iter().map(|f| {
-        let doc = docs(&field_doc(f));
-        let field = ident(&f.rust_name);
-        let ty = field_ty(f);
-        quote!(#doc pub #field: #ty,)
-    });
-    let codec: Vec<CodecField> = t
-        .fields
-        .iter()
-        .map(|f| CodecField::of(f, field_ty(f)))
-        .collect();
+    let (fields, codec) = decoded_fields(&t.fields);
     let encode = encode_impl(&name, &codec);
     let decode = decode_impls(&name, &codec, quote!());
     quote! {
