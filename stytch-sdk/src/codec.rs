@@ -4,8 +4,10 @@
 //! hand instead of deriving them: a derived `Deserialize` expands to about
 //! thirty lines per field (a field enum, its visitor, a sequence visitor no
 //! JSON object needs), and that expansion was over half of what the compiler
-//! spent on this crate. A generated impl here is one match arm and one line of
-//! construction per field; everything generic lives in this module, once.
+//! spent on this crate. A generated impl here is one call: [`fields`] with a
+//! tuple of slot types and the wire keys, or [`write`] with a tuple of
+//! entries. Everything per field is generic code in this module, checked
+//! once and instantiated only where a type is actually decoded or encoded.
 //!
 //! The wire rules match what the derive did: unknown keys are skipped (or
 //! collected by the type's catch-all map), a key given twice is an error, a
@@ -98,44 +100,277 @@ impl<'de> Visitor<'de> for TextVisitor {
     }
 }
 
-/// Reads the value of the entry just keyed `field` into its slot; the same key
-/// twice in one object is an error.
-pub(crate) fn put<'de, A: MapAccess<'de>, T: Deserialize<'de>>(
+/// The fields of an object, read as one tuple of slots: `fields::<(Req<String>,
+/// Nil<Option<i64>>), _>(map, &["id", "count"])` yields `(String, Option<i64>)`.
+/// Generated `from_map` bodies are that one call and the construction of
+/// `Self`, so the per-field work (matching keys, storing values, naming
+/// missing or repeated fields) is compiled here once rather than in every type.
+///
+/// Keys no field names are skipped. `names` gives the wire key of each slot,
+/// in order.
+pub(crate) fn fields<'de, S: Slots<'de>, A: MapAccess<'de>>(
+    mut map: A,
+    names: &[&'static str],
+) -> Result<S::Values, A::Error> {
+    check_names::<S, A::Error>(names)?;
+    let mut slots = S::default();
+    while let Some(key) = map.next_key::<Text<'de>>()? {
+        match find(names, key.as_str()) {
+            Some(index) => slots.fill(index, &mut map, names)?,
+            None => skip(&mut map)?,
+        }
+    }
+    slots.finish(names)
+}
+
+/// [`fields`] for a type with a catch-all map: keys no field names go into
+/// it, with their values, instead of being skipped.
+pub(crate) fn fields_and_rest<'de, S, M, V, A>(
+    mut map: A,
+    names: &[&'static str],
+) -> Result<(S::Values, M), A::Error>
+where
+    S: Slots<'de>,
+    M: Default + Extend<(String, V)>,
+    V: Deserialize<'de>,
+    A: MapAccess<'de>,
+{
+    check_names::<S, A::Error>(names)?;
+    let mut slots = S::default();
+    let mut rest = M::default();
+    while let Some(key) = map.next_key::<Text<'de>>()? {
+        match find(names, key.as_str()) {
+            Some(index) => slots.fill(index, &mut map, names)?,
+            None => {
+                let value = map.next_value()?;
+                rest.extend([(key.into_string(), value)]);
+            }
+        }
+    }
+    Ok((slots.finish(names)?, rest))
+}
+
+/// The slot index of a key, or `None` for a key no field names.
+#[inline]
+fn find(names: &[&'static str], key: &str) -> Option<usize> {
+    names.iter().position(|name| *name == key)
+}
+
+/// Refuses a list of names that does not match the slots (a generator bug),
+/// so that no slot is read under another field's name.
+#[inline]
+fn check_names<'de, S: Slots<'de>, E: de::Error>(names: &[&'static str]) -> Result<(), E> {
+    if names.len() == S::LEN {
+        Ok(())
+    } else {
+        Err(E::custom(format_args!(
+            "{} field names for {} fields",
+            names.len(),
+            S::LEN
+        )))
+    }
+}
+
+/// Reads and drops the value of a key no field names.
+fn skip<'de, A: MapAccess<'de>>(map: &mut A) -> Result<(), A::Error> {
+    map.next_value::<IgnoredAny>().map(drop)
+}
+
+/// One field's slot ([`Req`], [`Nil`]), or a tuple of slots (up to twelve,
+/// nested for longer structs).
+pub(crate) trait Slots<'de>: Default {
+    /// How many fields, so how many wire names, this covers.
+    const LEN: usize;
+    /// What the fields become once read.
+    type Values;
+    /// Reads the value of the entry for field `index` (counted in `names`,
+    /// which holds exactly `LEN` names).
+    fn fill<A: MapAccess<'de>>(
+        &mut self,
+        index: usize,
+        map: &mut A,
+        names: &[&'static str],
+    ) -> Result<(), A::Error>;
+    /// The values, or the "missing field" error for the first required field
+    /// that was absent.
+    fn finish<E: de::Error>(self, names: &[&'static str]) -> Result<Self::Values, E>;
+}
+
+/// Turns a wire value into the field's type: the identity, except for the
+/// wire formats below.
+pub(crate) trait FromWire<W> {
+    fn from_wire(wire: W) -> Self;
+}
+
+impl<T> FromWire<T> for T {
+    #[inline]
+    fn from_wire(wire: T) -> T {
+        wire
+    }
+}
+
+impl FromWire<Timestamp> for OffsetDateTime {
+    #[inline]
+    fn from_wire(wire: Timestamp) -> Self {
+        wire.0
+    }
+}
+
+impl FromWire<Option<Timestamp>> for Option<OffsetDateTime> {
+    #[inline]
+    fn from_wire(wire: Option<Timestamp>) -> Self {
+        wire.map(|time| time.0)
+    }
+}
+
+impl FromWire<SplitSpaces> for Vec<String> {
+    #[inline]
+    fn from_wire(wire: SplitSpaces) -> Self {
+        wire.0
+    }
+}
+
+impl FromWire<Option<SplitSpaces>> for Option<Vec<String>> {
+    #[inline]
+    fn from_wire(wire: Option<SplitSpaces>) -> Self {
+        wire.map(|list| list.0)
+    }
+}
+
+/// The slot of a required field, read as `W` and kept as `F`: absent or
+/// `null` is an error naming it.
+pub(crate) struct Req<W, F = W>(Option<W>, PhantomData<fn() -> F>);
+
+/// The slot of a nilable field (an `F` that is an `Option`), read as `W`:
+/// absent and `null` both give `None`.
+pub(crate) struct Nil<W, F = W>(Option<W>, PhantomData<fn() -> F>);
+
+impl<W, F> Default for Req<W, F> {
+    #[inline]
+    fn default() -> Self {
+        Req(None, PhantomData)
+    }
+}
+
+impl<W, F> Default for Nil<W, F> {
+    #[inline]
+    fn default() -> Self {
+        Nil(None, PhantomData)
+    }
+}
+
+/// Stores the value of the entry just read; a key given twice is an error.
+#[inline]
+fn put<'de, A: MapAccess<'de>, W: Deserialize<'de>>(
+    slot: &mut Option<W>,
     map: &mut A,
-    slot: &mut Option<T>,
-    field: &'static str,
+    names: &[&'static str],
 ) -> Result<(), A::Error> {
     if slot.is_some() {
-        return Err(de::Error::duplicate_field(field));
+        return Err(de::Error::duplicate_field(names[0]));
     }
     *slot = Some(map.next_value()?);
     Ok(())
 }
 
-/// Reads and drops the value of a key no field names.
-pub(crate) fn skip<'de, A: MapAccess<'de>>(map: &mut A) -> Result<(), A::Error> {
-    map.next_value::<IgnoredAny>().map(drop)
-}
+impl<'de, W: Deserialize<'de>, F: FromWire<W>> Slots<'de> for Req<W, F> {
+    const LEN: usize = 1;
+    type Values = F;
 
-/// Reads the value of a key no field names into the type's catch-all map.
-pub(crate) fn rest<'de, A: MapAccess<'de>, V: Deserialize<'de>, M: Extend<(String, V)>>(
-    map: &mut A,
-    rest: &mut M,
-    key: Text<'de>,
-) -> Result<(), A::Error> {
-    let value = map.next_value()?;
-    rest.extend([(key.into_string(), value)]);
-    Ok(())
-}
+    #[inline]
+    fn fill<A: MapAccess<'de>>(
+        &mut self,
+        _: usize,
+        map: &mut A,
+        names: &[&'static str],
+    ) -> Result<(), A::Error> {
+        put(&mut self.0, map, names)
+    }
 
-/// The "missing field" error for the first required field that is absent;
-/// `required` pairs each required field with whether it is absent.
-pub(crate) fn missing<E: de::Error>(required: &[(&'static str, bool)]) -> E {
-    match required.iter().find(|(_, absent)| *absent) {
-        Some((field, _)) => E::missing_field(field),
-        None => E::custom("an object with every required field"),
+    #[inline]
+    fn finish<E: de::Error>(self, names: &[&'static str]) -> Result<F, E> {
+        match self.0 {
+            Some(wire) => Ok(F::from_wire(wire)),
+            None => Err(E::missing_field(names[0])),
+        }
     }
 }
+
+impl<'de, W: Deserialize<'de>, F: FromWire<W> + Default> Slots<'de> for Nil<W, F> {
+    const LEN: usize = 1;
+    type Values = F;
+
+    #[inline]
+    fn fill<A: MapAccess<'de>>(
+        &mut self,
+        _: usize,
+        map: &mut A,
+        names: &[&'static str],
+    ) -> Result<(), A::Error> {
+        put(&mut self.0, map, names)
+    }
+
+    #[inline]
+    fn finish<E: de::Error>(self, _: &[&'static str]) -> Result<F, E> {
+        Ok(self.0.map(F::from_wire).unwrap_or_default())
+    }
+}
+
+/// `Slots` for tuples of slots: each element covers the next `LEN` names.
+macro_rules! tuple_slots {
+    ($($slot:ident $value:ident),*) => {
+        impl<'de, $($slot: Slots<'de>),*> Slots<'de> for ($($slot,)*) {
+            const LEN: usize = 0 $(+ $slot::LEN)*;
+            type Values = ($($slot::Values,)*);
+
+            #[inline]
+            #[allow(unused_variables, unused_mut, unused_assignments)]
+            fn fill<A: MapAccess<'de>>(
+                &mut self,
+                mut index: usize,
+                map: &mut A,
+                mut names: &[&'static str],
+            ) -> Result<(), A::Error> {
+                let ($($value,)*) = self;
+                $(
+                    let (these, others) = names.split_at($slot::LEN);
+                    if index < $slot::LEN {
+                        return $value.fill(index, map, these);
+                    }
+                    index -= $slot::LEN;
+                    names = others;
+                )*
+                Err(de::Error::custom("field index out of range"))
+            }
+
+            #[inline]
+            #[allow(unused_variables, unused_mut, unused_assignments)]
+            fn finish<E: de::Error>(self, mut names: &[&'static str]) -> Result<Self::Values, E> {
+                let ($($value,)*) = self;
+                $(
+                    let (these, others) = names.split_at($slot::LEN);
+                    names = others;
+                    let $value = $value.finish(these)?;
+                )*
+                Ok(($($value,)*))
+            }
+        }
+    };
+}
+
+tuple_slots!();
+tuple_slots!(S0 v0);
+tuple_slots!(S0 v0, S1 v1);
+tuple_slots!(S0 v0, S1 v1, S2 v2);
+tuple_slots!(S0 v0, S1 v1, S2 v2, S3 v3);
+tuple_slots!(S0 v0, S1 v1, S2 v2, S3 v3, S4 v4);
+tuple_slots!(S0 v0, S1 v1, S2 v2, S3 v3, S4 v4, S5 v5);
+tuple_slots!(S0 v0, S1 v1, S2 v2, S3 v3, S4 v4, S5 v5, S6 v6);
+tuple_slots!(S0 v0, S1 v1, S2 v2, S3 v3, S4 v4, S5 v5, S6 v6, S7 v7);
+tuple_slots!(S0 v0, S1 v1, S2 v2, S3 v3, S4 v4, S5 v5, S6 v6, S7 v7, S8 v8);
+tuple_slots!(S0 v0, S1 v1, S2 v2, S3 v3, S4 v4, S5 v5, S6 v6, S7 v7, S8 v8, S9 v9);
+tuple_slots!(S0 v0, S1 v1, S2 v2, S3 v3, S4 v4, S5 v5, S6 v6, S7 v7, S8 v8, S9 v9, S10 v10);
+tuple_slots!(S0 v0, S1 v1, S2 v2, S3 v3, S4 v4, S5 v5, S6 v6, S7 v7, S8 v8, S9 v9, S10 v10, S11 v11);
 
 /// A timestamp read from an RFC 3339 string.
 pub(crate) struct Timestamp(pub(crate) OffsetDateTime);
@@ -189,72 +424,184 @@ impl<'de> Deserialize<'de> for SplitSpaces {
     }
 }
 
-/// How many of the optional fields are set, for the length of a written object.
-pub(crate) fn count_set(present: &[bool]) -> usize {
-    present.iter().filter(|set| **set).count()
+/// Writes an object from a tuple of entries ([`Always`], [`IfSet`],
+/// [`IfSetTime`], [`IfSetSpaces`], [`Each`]; up to twelve per tuple, nested
+/// for longer structs) and the wire key of each, in order. Generated
+/// `serialize` bodies are this one call: the per-field work (counting the
+/// entries, leaving out unset ones) is compiled here once.
+pub(crate) fn write<S: Serializer, E: Entries>(
+    serializer: S,
+    names: &[&'static str],
+    entries: E,
+) -> Result<S::Ok, S::Error> {
+    if names.len() != E::LEN {
+        return Err(serde::ser::Error::custom(format_args!(
+            "{} field names for {} fields",
+            names.len(),
+            E::LEN
+        )));
+    }
+    let mut map = serializer.serialize_map(Some(entries.count()))?;
+    entries.write(&mut map, names)?;
+    map.end()
 }
 
-/// Writes an object entry by entry. The first error is kept and returned by
-/// [`Writer::end`]; entries after it are not written.
-pub(crate) struct Writer<M: SerializeMap> {
-    map: M,
-    error: Option<M::Error>,
+/// One field's entry, or a tuple of entries.
+pub(crate) trait Entries {
+    /// How many wire names this covers (the catch-all map has none).
+    const LEN: usize;
+    /// How many entries will be written.
+    fn count(&self) -> usize;
+    /// Writes the entries; `names` holds exactly `LEN` names.
+    fn write<M: SerializeMap>(&self, map: &mut M, names: &[&'static str]) -> Result<(), M::Error>;
 }
 
-impl<M: SerializeMap> Writer<M> {
-    /// Starts an object of `len` entries.
-    pub(crate) fn new<S: Serializer<SerializeMap = M, Error = M::Error>>(
-        serializer: S,
-        len: usize,
-    ) -> Result<Self, M::Error> {
-        Ok(Writer {
-            map: serializer.serialize_map(Some(len))?,
-            error: None,
-        })
+/// An entry that is always written.
+pub(crate) struct Always<T>(pub(crate) T);
+
+/// An optional entry: written when set, left out (never `null`) when not.
+pub(crate) struct IfSet<'a, T>(pub(crate) &'a Option<T>);
+
+/// An optional timestamp, written as RFC 3339 when set.
+pub(crate) struct IfSetTime<'a>(pub(crate) &'a Option<OffsetDateTime>);
+
+/// An optional list written as one space-separated string; left out when
+/// unset or empty.
+pub(crate) struct IfSetSpaces<'a>(pub(crate) &'a Option<Vec<String>>);
+
+/// The entries of a catch-all map, written as they are. (Today only
+/// responses have one, and responses are written only with `test-util`.)
+#[cfg_attr(not(feature = "test-util"), allow(dead_code))]
+pub(crate) struct Each<'a, M>(pub(crate) &'a M);
+
+impl<T: Serialize> Entries for Always<T> {
+    const LEN: usize = 1;
+
+    #[inline]
+    fn count(&self) -> usize {
+        1
     }
 
-    /// Writes one entry.
-    pub(crate) fn entry<T: Serialize + ?Sized>(&mut self, key: &'static str, value: &T) {
-        self.write(key, value);
+    #[inline]
+    fn write<M: SerializeMap>(&self, map: &mut M, names: &[&'static str]) -> Result<(), M::Error> {
+        map.serialize_entry(names[0], &self.0)
+    }
+}
+
+impl<T: Serialize> Entries for IfSet<'_, T> {
+    const LEN: usize = 1;
+
+    #[inline]
+    fn count(&self) -> usize {
+        usize::from(self.0.is_some())
     }
 
-    /// Writes one entry unless an earlier one failed.
-    fn write<K: Serialize + ?Sized, T: Serialize + ?Sized>(&mut self, key: &K, value: &T) {
-        if self.error.is_none() {
-            self.error = self.map.serialize_entry(key, value).err();
-        }
-    }
-
-    /// Writes one entry when the value is set; an unset optional field is
-    /// left out, never written as `null`.
-    pub(crate) fn entry_if<T: Serialize>(&mut self, key: &'static str, value: &Option<T>) {
-        if let Some(value) = value {
-            self.entry(key, value);
-        }
-    }
-
-    /// Writes every entry of a catch-all map. (Today only responses have one,
-    /// and responses are written only with `test-util`.)
-    #[cfg_attr(not(feature = "test-util"), allow(dead_code))]
-    pub(crate) fn entries<'a, K, V, I>(&mut self, entries: I)
-    where
-        I: IntoIterator<Item = (&'a K, &'a V)>,
-        K: Serialize + 'a,
-        V: Serialize + 'a,
-    {
-        for (key, value) in entries {
-            self.write(key, value);
-        }
-    }
-
-    /// Closes the object, or returns the first error met while writing it.
-    pub(crate) fn end(self) -> Result<M::Ok, M::Error> {
-        match self.error {
-            Some(error) => Err(error),
-            None => self.map.end(),
+    #[inline]
+    fn write<M: SerializeMap>(&self, map: &mut M, names: &[&'static str]) -> Result<(), M::Error> {
+        match self.0 {
+            Some(value) => map.serialize_entry(names[0], value),
+            None => Ok(()),
         }
     }
 }
+
+impl Entries for IfSetTime<'_> {
+    const LEN: usize = 1;
+
+    #[inline]
+    fn count(&self) -> usize {
+        usize::from(self.0.is_some())
+    }
+
+    #[inline]
+    fn write<M: SerializeMap>(&self, map: &mut M, names: &[&'static str]) -> Result<(), M::Error> {
+        match self.0 {
+            Some(time) => map.serialize_entry(names[0], &TimestampRef(time)),
+            None => Ok(()),
+        }
+    }
+}
+
+impl Entries for IfSetSpaces<'_> {
+    const LEN: usize = 1;
+
+    #[inline]
+    fn count(&self) -> usize {
+        usize::from(space_separated(self.0).is_some())
+    }
+
+    #[inline]
+    fn write<M: SerializeMap>(&self, map: &mut M, names: &[&'static str]) -> Result<(), M::Error> {
+        match space_separated(self.0) {
+            Some(list) => map.serialize_entry(names[0], &list),
+            None => Ok(()),
+        }
+    }
+}
+
+impl<'a, C, K, V> Entries for Each<'a, C>
+where
+    &'a C: IntoIterator<Item = (&'a K, &'a V)>,
+    <&'a C as IntoIterator>::IntoIter: ExactSizeIterator,
+    K: Serialize + 'a,
+    V: Serialize + 'a,
+{
+    const LEN: usize = 0;
+
+    #[inline]
+    fn count(&self) -> usize {
+        self.0.into_iter().len()
+    }
+
+    #[inline]
+    fn write<M: SerializeMap>(&self, map: &mut M, _: &[&'static str]) -> Result<(), M::Error> {
+        self.0
+            .into_iter()
+            .try_for_each(|(key, value)| map.serialize_entry(key, value))
+    }
+}
+
+/// `Entries` for tuples of entries: each element covers the next `LEN` names.
+macro_rules! tuple_entries {
+    ($($entry:ident $value:ident),*) => {
+        impl<$($entry: Entries),*> Entries for ($($entry,)*) {
+            const LEN: usize = 0 $(+ $entry::LEN)*;
+
+            #[inline]
+            #[allow(unused_variables)]
+            fn count(&self) -> usize {
+                let ($($value,)*) = self;
+                0 $(+ $value.count())*
+            }
+
+            #[inline]
+            #[allow(unused_variables, unused_mut, unused_assignments)]
+            fn write<M: SerializeMap>(&self, map: &mut M, mut names: &[&'static str]) -> Result<(), M::Error> {
+                let ($($value,)*) = self;
+                $(
+                    let (these, others) = names.split_at($entry::LEN);
+                    $value.write(map, these)?;
+                    names = others;
+                )*
+                Ok(())
+            }
+        }
+    };
+}
+
+tuple_entries!();
+tuple_entries!(E0 v0);
+tuple_entries!(E0 v0, E1 v1);
+tuple_entries!(E0 v0, E1 v1, E2 v2);
+tuple_entries!(E0 v0, E1 v1, E2 v2, E3 v3);
+tuple_entries!(E0 v0, E1 v1, E2 v2, E3 v3, E4 v4);
+tuple_entries!(E0 v0, E1 v1, E2 v2, E3 v3, E4 v4, E5 v5);
+tuple_entries!(E0 v0, E1 v1, E2 v2, E3 v3, E4 v4, E5 v5, E6 v6);
+tuple_entries!(E0 v0, E1 v1, E2 v2, E3 v3, E4 v4, E5 v5, E6 v6, E7 v7);
+tuple_entries!(E0 v0, E1 v1, E2 v2, E3 v3, E4 v4, E5 v5, E6 v6, E7 v7, E8 v8);
+tuple_entries!(E0 v0, E1 v1, E2 v2, E3 v3, E4 v4, E5 v5, E6 v6, E7 v7, E8 v8, E9 v9);
+tuple_entries!(E0 v0, E1 v1, E2 v2, E3 v3, E4 v4, E5 v5, E6 v6, E7 v7, E8 v8, E9 v9, E10 v10);
+tuple_entries!(E0 v0, E1 v1, E2 v2, E3 v3, E4 v4, E5 v5, E6 v6, E7 v7, E8 v8, E9 v9, E10 v10, E11 v11);
 
 #[cfg(test)]
 mod tests {
@@ -269,23 +616,9 @@ mod tests {
 
     impl Object for Sample {
         const NAME: &'static str = "Sample";
-        fn from_map<'de, A: MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
-            let mut id: Option<String> = None;
-            let mut note: Option<Option<String>> = None;
-            while let Some(key) = map.next_key::<Text<'de>>()? {
-                match key.as_str() {
-                    "id" => put(&mut map, &mut id, "id"),
-                    "note" => put(&mut map, &mut note, "note"),
-                    _ => skip(&mut map),
-                }?;
-            }
-            match id {
-                Some(id) => Ok(Sample {
-                    id,
-                    note: note.flatten(),
-                }),
-                None => Err(missing(&[("id", true)])),
-            }
+        fn from_map<'de, A: MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+            let (id, note) = fields::<(Req<String>, Nil<Option<String>>), _>(map, &["id", "note"])?;
+            Ok(Sample { id, note })
         }
     }
 
@@ -344,6 +677,115 @@ mod tests {
         );
     }
 
+    /// Decodes `json` with the slots `S` and the names given.
+    fn read<S: for<'de> Slots<'de>>(
+        json: &str,
+        names: &[&'static str],
+    ) -> Result<<S as Slots<'static>>::Values, String> {
+        struct Read<'n, S>(&'n [&'static str], PhantomData<S>);
+        impl<'de, S: Slots<'de>> de::DeserializeSeed<'de> for Read<'_, S> {
+            type Value = S::Values;
+            fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<S::Values, D::Error> {
+                struct V<'n, S>(&'n [&'static str], PhantomData<S>);
+                impl<'de, S: Slots<'de>> Visitor<'de> for V<'_, S> {
+                    type Value = S::Values;
+                    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                        f.write_str("an object")
+                    }
+                    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<S::Values, A::Error> {
+                        fields::<S, A>(map, self.0)
+                    }
+                }
+                d.deserialize_map(V::<S>(self.0, PhantomData))
+            }
+        }
+        let json: &'static str = Box::leak(json.to_owned().into_boxed_str());
+        let mut deserializer = serde_json::Deserializer::from_str(json);
+        de::DeserializeSeed::deserialize(Read::<S>(names, PhantomData), &mut deserializer)
+            .map_err(|e| e.to_string())
+    }
+
+    #[test]
+    fn long_structs_nest_their_slots_and_keep_every_name() {
+        // Fourteen fields: a tuple of twelve and a tuple of two.
+        type Twelve = (
+            Req<u8>,
+            Req<u8>,
+            Req<u8>,
+            Req<u8>,
+            Req<u8>,
+            Req<u8>,
+            Req<u8>,
+            Req<u8>,
+            Req<u8>,
+            Req<u8>,
+            Req<u8>,
+            Req<u8>,
+        );
+        type Long = (Twelve, (Nil<Option<u8>>, Req<u8>));
+        const NAMES: &[&str] = &[
+            "f0", "f1", "f2", "f3", "f4", "f5", "f6", "f7", "f8", "f9", "f10", "f11", "f12", "f13",
+        ];
+        let all: String = (0..14)
+            .map(|i| format!("\"f{i}\":{i}"))
+            .collect::<Vec<_>>()
+            .join(",");
+        let ((first, ..), (twelfth, thirteenth)) =
+            read::<Long>(&format!("{{{all}}}"), NAMES).unwrap();
+        assert_eq!((first, twelfth, thirteenth), (0, Some(12), 13));
+        let without_last = all.replace(",\"f13\":13", "");
+        let missing = read::<Long>(&format!("{{{without_last}}}"), NAMES).unwrap_err();
+        assert!(missing.contains("missing field `f13`"), "{missing}");
+        let twice = read::<Long>(&format!("{{{all},\"f12\":1}}"), NAMES).unwrap_err();
+        assert!(twice.contains("duplicate field `f12`"), "{twice}");
+        // A list of names that does not fit the slots is refused, not misread.
+        let short = read::<Long>(&format!("{{{all}}}"), &NAMES[..13]).unwrap_err();
+        assert!(short.contains("13 field names for 14 fields"), "{short}");
+    }
+
+    #[test]
+    fn wire_formats_become_the_field_types() {
+        type Slots = (
+            Req<Timestamp, OffsetDateTime>,
+            Nil<Option<Timestamp>, Option<OffsetDateTime>>,
+            Nil<Option<SplitSpaces>, Option<Vec<String>>>,
+        );
+        let names = &["at", "until", "scopes"];
+        let (at, until, scopes) = read::<Slots>(
+            r#"{"at":"2026-11-30T06:00:00Z","until":null,"scopes":"a b"}"#,
+            names,
+        )
+        .unwrap();
+        assert_eq!(at.unix_timestamp(), 1_796_018_400);
+        assert_eq!(until, None);
+        assert_eq!(scopes, Some(vec!["a".to_owned(), "b".to_owned()]));
+        let bad = read::<Slots>(r#"{"at":"noon"}"#, names).unwrap_err();
+        assert!(bad.contains("at line 1"), "{bad}");
+    }
+
+    #[test]
+    fn unknown_keys_go_to_the_catch_all_map_when_there_is_one() {
+        let mut deserializer = serde_json::Deserializer::from_str(r#"{"id":"a","x":1,"y":[true]}"#);
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = (String, serde_json::Map<String, serde_json::Value>);
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("an object")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
+                let ((id,), rest) =
+                    fields_and_rest::<(Req<String>,), serde_json::Map<_, _>, _, _>(map, &["id"])?;
+                Ok((id, rest))
+            }
+        }
+        let (id, rest) = (&mut deserializer).deserialize_map(V).unwrap();
+        assert_eq!(id, "a");
+        assert_eq!(
+            serde_json::Value::Object(rest),
+            serde_json::json!({"x": 1, "y": [true]})
+        );
+    }
+
     #[test]
     fn timestamps_are_rfc3339_both_ways() {
         let parsed: Timestamp = serde_json::from_str(r#""2026-11-30T06:00:00Z""#).unwrap();
@@ -373,22 +815,56 @@ mod tests {
 
     #[test]
     fn unset_optional_entries_are_left_out() {
-        struct Written(Option<u8>);
+        struct Written {
+            always: &'static str,
+            maybe: Option<u8>,
+            at: Option<OffsetDateTime>,
+            scopes: Option<Vec<String>>,
+            rest: serde_json::Map<String, serde_json::Value>,
+        }
         impl Serialize for Written {
             fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-                let mut object = Writer::new(serializer, 1 + count_set(&[self.0.is_some()]))?;
-                object.entry("always", "x");
-                object.entry_if("maybe", &self.0);
-                object.end()
+                write(
+                    serializer,
+                    &["always", "maybe", "at", "scopes"],
+                    (
+                        Always(self.always),
+                        IfSet(&self.maybe),
+                        IfSetTime(&self.at),
+                        IfSetSpaces(&self.scopes),
+                        Each(&self.rest),
+                    ),
+                )
             }
         }
+        let mut written = Written {
+            always: "x",
+            maybe: None,
+            at: None,
+            scopes: Some(Vec::new()),
+            rest: serde_json::Map::new(),
+        };
         assert_eq!(
-            serde_json::to_string(&Written(None)).unwrap(),
+            serde_json::to_string(&written).unwrap(),
             r#"{"always":"x"}"#
         );
+        written.maybe = Some(3);
+        written.at = Some(OffsetDateTime::from_unix_timestamp(1_796_018_400).unwrap());
+        written.scopes = Some(vec!["a".into(), "b".into()]);
+        written.rest.insert("extra".into(), serde_json::json!([1]));
         assert_eq!(
-            serde_json::to_string(&Written(Some(3))).unwrap(),
-            r#"{"always":"x","maybe":3}"#
+            serde_json::to_string(&written).unwrap(),
+            r#"{"always":"x","maybe":3,"at":"2026-11-30T06:00:00Z","scopes":"a b","extra":[1]}"#
         );
+        // The length announced up front counts only what is written.
+        let scopes = Some(Vec::new());
+        let entries = (
+            Always(1),
+            IfSet(&None::<u8>),
+            IfSet(&Some(2)),
+            IfSetSpaces(&scopes),
+        );
+        assert_eq!(entries.count(), 2);
+        assert_eq!(Each(&written.rest).count(), 1);
     }
 }

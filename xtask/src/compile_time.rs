@@ -10,6 +10,15 @@
 //! that machine load affects both alike; the median of each is reported,
 //! with its ratio to the official crate.
 //!
+//! Builds are not incremental (`CARGO_INCREMENTAL=0`), which is how cargo
+//! builds any crate that comes from a registry: a user of either SDK gets
+//! it that way. Cargo would otherwise build our crate, a path dependency
+//! here, incrementally and the official one not, which costs our side about
+//! half as much again (writing the incremental cache) and compares unlike
+//! builds. `--incremental` compares the other like-for-like case: both
+//! crates as path dependencies (the official one from its unpacked registry
+//! source), both built incrementally from scratch.
+//!
 //! `--baseline DIR` adds one more subject: the `stytch-sdk` of another
 //! checkout (say `git worktree add ../before <rev>`), default features, to
 //! compare a change before and after in the same run.
@@ -53,8 +62,21 @@ const SUBJECTS: &[Subject] = &[
     },
 ];
 
+/// What to measure, from the command line.
+pub struct Options {
+    pub runs: usize,
+    /// Version of the official crate.
+    pub peer: String,
+    /// Another checkout to build as well.
+    pub baseline: Option<std::path::PathBuf>,
+    /// Build both crates as path dependencies, incrementally.
+    pub incremental: bool,
+}
+
 /// Runs the comparison and prints one line per subject.
-pub fn run(root: &Path, runs: usize, peer: &str, baseline: Option<&Path>) -> Result<(), String> {
+pub fn run(root: &Path, options: &Options) -> Result<(), String> {
+    let (runs, peer, incremental) = (options.runs, options.peer.as_str(), options.incremental);
+    let baseline = options.baseline.as_deref();
     let dir = tempfile::tempdir().map_err(|e| format!("temporary directory: {e}"))?;
     let has_test_util = std::fs::read_to_string(root.join("stytch-sdk/Cargo.toml"))
         .map_err(|e| e.to_string())?
@@ -85,16 +107,26 @@ pub fn run(root: &Path, runs: usize, peer: &str, baseline: Option<&Path>) -> Res
     for (i, (label, subject, checkout)) in subjects.iter().enumerate() {
         // One scratch project per subject, so feature sets do not mix.
         let project = dir.path().join(format!("subject-{i}"));
-        scaffold(&project, checkout, subject, peer)?;
+        scaffold(&project, checkout, subject, peer, None)?;
+        if incremental && subject.package == "stytch" {
+            // Fetch it once, then depend on its unpacked source by path.
+            cargo(&project, &["fetch", "--quiet"], incremental)?;
+            let source = registry_source(&project, subject.package)?;
+            scaffold(&project, checkout, subject, peer, Some(&source))?;
+        }
         eprintln!("warming up: {label}");
-        cargo(&project, &["build", "--quiet"])?;
+        cargo(&project, &["build", "--quiet"], incremental)?;
     }
     for round in 0..runs {
         for (i, (label, subject, _)) in subjects.iter().enumerate() {
             let project = dir.path().join(format!("subject-{i}"));
-            cargo(&project, &["clean", "--quiet", "-p", subject.package])?;
+            cargo(
+                &project,
+                &["clean", "--quiet", "-p", subject.package],
+                incremental,
+            )?;
             let started = Instant::now();
-            cargo(&project, &["build", "--quiet"])?;
+            cargo(&project, &["build", "--quiet"], incremental)?;
             let took = started.elapsed();
             eprintln!("round {}: {label} {:.1?}", round + 1, took);
             times[i].push(took);
@@ -102,7 +134,14 @@ pub fn run(root: &Path, runs: usize, peer: &str, baseline: Option<&Path>) -> Res
     }
     let medians: Vec<Duration> = times.iter_mut().map(|t| median(t)).collect();
     let peer_median = medians[0].as_secs_f64();
-    println!("debug build of the SDK crate alone (dependencies prebuilt), median of {runs}:");
+    let how = if incremental {
+        "incremental, both crates as path dependencies"
+    } else {
+        "not incremental, as cargo builds a registry dependency"
+    };
+    println!(
+        "debug build of the SDK crate alone (dependencies prebuilt; {how}), median of {runs}:"
+    );
     for ((label, _, _), m) in subjects.iter().zip(&medians) {
         println!(
             "  {:<36} {:>6.1} s  {:.2}x official",
@@ -114,12 +153,22 @@ pub fn run(root: &Path, runs: usize, peer: &str, baseline: Option<&Path>) -> Res
     Ok(())
 }
 
-/// Writes a scratch crate depending on the subject only.
-fn scaffold(project: &Path, root: &Path, subject: &Subject, peer: &str) -> Result<(), String> {
+/// Writes a scratch crate depending on the subject only; the official crate
+/// comes from the registry, or from `official_source` when given.
+fn scaffold(
+    project: &Path,
+    root: &Path,
+    subject: &Subject,
+    peer: &str,
+    official_source: Option<&Path>,
+) -> Result<(), String> {
     std::fs::create_dir_all(project.join("src")).map_err(|e| e.to_string())?;
     std::fs::write(project.join("src/lib.rs"), "").map_err(|e| e.to_string())?;
-    let dependency = match subject.package {
-        "stytch" => format!("stytch = \"={peer}\""),
+    let dependency = match (subject.package, official_source) {
+        ("stytch", Some(source)) => {
+            format!("stytch = {{ path = {:?} }}", source.display().to_string())
+        }
+        ("stytch", None) => format!("stytch = \"={peer}\""),
         _ => {
             let path = root.join("stytch-sdk");
             let features = match subject.features {
@@ -144,14 +193,42 @@ fn scaffold(project: &Path, root: &Path, subject: &Subject, peer: &str) -> Resul
     std::fs::write(project.join("Cargo.toml"), manifest).map_err(|e| e.to_string())
 }
 
+/// Where cargo unpacked a registry package the scratch project depends on.
+fn registry_source(project: &Path, package: &str) -> Result<std::path::PathBuf, String> {
+    let output = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
+        .args(["metadata", "--format-version", "1", "--offline"])
+        .current_dir(project)
+        .output()
+        .map_err(|e| format!("cargo metadata: {e}"))?;
+    if !output.status.success() {
+        return Err(format!(
+            "cargo metadata failed in {}: {}",
+            project.display(),
+            String::from_utf8_lossy(&output.stderr)
+        ));
+    }
+    let metadata: serde_json::Value =
+        serde_json::from_slice(&output.stdout).map_err(|e| format!("cargo metadata: {e}"))?;
+    metadata["packages"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .find(|p| p["name"] == package)
+        .and_then(|p| p["manifest_path"].as_str())
+        .and_then(|manifest| Path::new(manifest).parent())
+        .map(Path::to_path_buf)
+        .ok_or_else(|| format!("cargo metadata lists no package {package}"))
+}
+
 /// Runs cargo in a scratch project; all projects share one target directory
 /// beside them, so dependencies built with the same features are built once.
-fn cargo(project: &Path, args: &[&str]) -> Result<(), String> {
+fn cargo(project: &Path, args: &[&str], incremental: bool) -> Result<(), String> {
     let target = project.parent().unwrap_or(project).join("target");
     let status = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
         .args(args)
         .current_dir(project)
         .env("CARGO_TARGET_DIR", target)
+        .env("CARGO_INCREMENTAL", if incremental { "1" } else { "0" })
         .status()
         .map_err(|e| format!("cargo {}: {e}", args.join(" ")))?;
     if status.success() {
@@ -183,7 +260,7 @@ mod tests {
     #[test]
     fn scaffolds_name_the_crate_and_its_features() {
         let dir = tempfile::tempdir().unwrap();
-        scaffold(dir.path(), Path::new("/repo"), &SUBJECTS[2], "11.1.0").unwrap();
+        scaffold(dir.path(), Path::new("/repo"), &SUBJECTS[2], "11.1.0", None).unwrap();
         let manifest = std::fs::read_to_string(dir.path().join("Cargo.toml")).unwrap();
         assert!(
             manifest.contains(
@@ -191,8 +268,22 @@ mod tests {
             ),
             "{manifest}"
         );
-        scaffold(dir.path(), Path::new("/repo"), &SUBJECTS[0], "11.1.0").unwrap();
+        scaffold(dir.path(), Path::new("/repo"), &SUBJECTS[0], "11.1.0", None).unwrap();
         let manifest = std::fs::read_to_string(dir.path().join("Cargo.toml")).unwrap();
         assert!(manifest.contains("stytch = \"=11.1.0\""), "{manifest}");
+        let source = Path::new("/registry/stytch-11.1.0");
+        scaffold(
+            dir.path(),
+            Path::new("/repo"),
+            &SUBJECTS[0],
+            "11.1.0",
+            Some(source),
+        )
+        .unwrap();
+        let manifest = std::fs::read_to_string(dir.path().join("Cargo.toml")).unwrap();
+        assert!(
+            manifest.contains("stytch = { path = \"/registry/stytch-11.1.0\" }"),
+            "{manifest}"
+        );
     }
 }

@@ -4,7 +4,7 @@
 //! - `cargo xtask coverage --reference <file>` ([`coverage`])
 //! - `cargo xtask spec-diff <git-rev> [--deny-breaking]` ([`spec_diff`])
 //! - `cargo xtask openapi [--check]` ([`openapi`])
-//! - `cargo xtask compile-time [--runs N] [--peer VERSION] [--baseline DIR]` ([`compile_time`])
+//! - `cargo xtask compile-time [--runs N] [--peer VERSION] [--baseline DIR] [--incremental]` ([`compile_time`])
 
 mod codegen;
 mod compile_time;
@@ -20,7 +20,7 @@ const USAGE: &str = "usage:
   cargo xtask coverage --reference <stytch-api.json> [--spec <dir>]
   cargo xtask spec-diff <git-rev> [--deny-breaking]
   cargo xtask openapi [--check]
-  cargo xtask compile-time [--runs N] [--peer VERSION] [--baseline DIR]";
+  cargo xtask compile-time [--runs N] [--peer VERSION] [--baseline DIR] [--incremental]";
 
 fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -67,9 +67,7 @@ fn main() -> ExitCode {
         ["openapi"] => openapi::run(&root, &spec, false),
         ["openapi", "--check"] => openapi::run(&root, &spec, true),
         ["compile-time", rest @ ..] => {
-            compile_time_args(rest).and_then(|(runs, peer, baseline)| {
-                compile_time::run(&root, runs, &peer, baseline.as_deref())
-            })
+            compile_time_args(rest).and_then(|options| compile_time::run(&root, &options))
         }
         _ => Err(USAGE.to_owned()),
     };
@@ -82,12 +80,17 @@ fn main() -> ExitCode {
     }
 }
 
-/// `[--runs N] [--peer VERSION] [--baseline DIR]`, defaulting to 3 runs
-/// against `stytch` 11.1.0 and no baseline.
-fn compile_time_args(args: &[&str]) -> Result<(usize, String, Option<PathBuf>), String> {
-    let (mut runs, mut peer, mut baseline) = (3, "11.1.0".to_owned(), None);
+/// `[--runs N] [--peer VERSION] [--baseline DIR] [--incremental]`,
+/// defaulting to 3 runs against `stytch` 11.1.0, no baseline, not
+/// incremental.
+fn compile_time_args(args: &[&str]) -> Result<compile_time::Options, String> {
+    let (mut runs, mut peer, mut baseline, mut incremental) = (3, "11.1.0".to_owned(), None, false);
     let mut rest = args.iter();
     while let Some(flag) = rest.next() {
+        if *flag == "--incremental" {
+            incremental = true;
+            continue;
+        }
         let value = rest
             .next()
             .ok_or_else(|| format!("{flag} needs a value\n{USAGE}"))?;
@@ -102,5 +105,10 @@ fn compile_time_args(args: &[&str]) -> Result<(usize, String, Option<PathBuf>), 
             _ => return Err(format!("unknown option {flag}\n{USAGE}")),
         }
     }
-    Ok((runs.max(1), peer, baseline))
+    Ok(compile_time::Options {
+        runs: runs.max(1),
+        peer,
+        baseline,
+        incremental,
+    })
 }

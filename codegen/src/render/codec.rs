@@ -1,10 +1,11 @@
 //! The serde impls of generated types (requests, object types, responses,
-//! enums), written out instead of derived: one match arm and one line of construction per
-//! field, with everything generic in the SDK's `codec` module. A derived
-//! `Deserialize` costs about thirty lines of expansion per field, which made
-//! it most of the crate's compile time.
+//! enums), written out instead of derived. A struct's impls are one call each
+//! into the SDK's `codec` module: the fields' slot types (or entries) as one
+//! tuple and their wire keys as one list. Everything per field is generic
+//! code there; a derived `Deserialize` costs about thirty lines of expansion
+//! per field, which made it most of the crate's compile time.
 
-use proc_macro2::{Ident, Literal, TokenStream};
+use proc_macro2::{Ident, TokenStream};
 use quote::quote;
 
 use crate::model::*;
@@ -102,25 +103,27 @@ impl CodecField {
     }
 }
 
-/// A local name for the generated code that no field variable shadows: the
-/// first free candidate, else the first one with underscores appended.
-fn free_name(fields: &[CodecField], candidates: &[&str]) -> Ident {
-    let taken = |name: &str| {
-        fields
-            .iter()
-            .any(|f| f.rust.to_string().trim_start_matches("r#") == name)
-    };
-    if let Some(name) = candidates.iter().find(|c| !taken(c)) {
-        return ident(name);
+/// The most slots one tuple holds; longer structs nest tuples of tuples.
+const TUPLE_MAX: usize = 12;
+
+/// Groups items into a tuple of at most [`TUPLE_MAX`] elements, nesting
+/// groups of that size as often as needed; `one` renders a single item.
+fn nest<T>(items: &[T], one: &impl Fn(&T) -> TokenStream) -> TokenStream {
+    if items.len() <= TUPLE_MAX {
+        let items = items.iter().map(one);
+        return quote!((#(#items,)*));
     }
-    let mut name = candidates[0].to_owned();
-    while taken(&name) {
-        name.push('_');
+    let mut size = TUPLE_MAX;
+    while items.len().div_ceil(size) > TUPLE_MAX {
+        size *= TUPLE_MAX;
     }
-    ident(&name)
+    let groups = items.chunks(size).map(|group| nest(group, one));
+    quote!((#(#groups,)*))
 }
 
-/// `impl Object` and `impl Deserialize` of a struct.
+/// `impl Object` and `impl Deserialize` of a struct: `from_map` reads every
+/// field through one call of the codec's `fields` (with the slot types as a
+/// tuple and the wire keys as a list) and builds the value from the result.
 /// `only_if` goes before each impl (a `#[cfg]` or nothing).
 pub(super) fn decode_impls(
     name: &Ident,
@@ -128,73 +131,41 @@ pub(super) fn decode_impls(
     only_if: TokenStream,
 ) -> TokenStream {
     let type_name = name.to_string();
-    let map = free_name(fields, &["map", "entries", "input"]);
-    let key = free_name(fields, &["key", "entry_key", "wire_key"]);
-    let slots = fields.iter().filter_map(|f| {
-        let var = &f.rust;
-        let ty = &f.ty;
-        Some(match (&f.kind, f.format) {
-            (Kind::Set(_), _) => return None,
-            (Kind::Rest, _) => quote!(let mut #var: #ty = Default::default();),
-            (Kind::Required, Format::Timestamp) => {
-                quote!(let mut #var: Option<crate::codec::Timestamp> = None;)
-            }
-            (Kind::Nilable, Format::Timestamp) => {
-                quote!(let mut #var: Option<Option<crate::codec::Timestamp>> = None;)
-            }
-            (_, Format::SpaceSeparated) => {
-                quote!(let mut #var: Option<crate::codec::SplitSpaces> = None;)
-            }
-            (_, Format::Plain) => quote!(let mut #var: Option<#ty> = None;),
-        })
-    });
-    let arms: Vec<TokenStream> = fields
+    let read: Vec<&CodecField> = fields
         .iter()
         .filter(|f| matches!(f.kind, Kind::Required | Kind::Nilable))
-        .map(|f| {
-            let (var, wire) = (&f.rust, &f.wire);
-            quote!(#wire => crate::codec::put(&mut #map, &mut #var, #wire),)
-        })
         .collect();
-    let rest = fields.iter().find(|f| matches!(f.kind, Kind::Rest));
-    let fallback = match rest {
+    let slots = nest(&read, &|f: &&CodecField| slot(f));
+    let pattern = nest(&read, &|f: &&CodecField| {
+        let var = &f.rust;
+        quote!(#var)
+    });
+    let names = read.iter().map(|f| &f.wire);
+    let call = match fields.iter().find(|f| matches!(f.kind, Kind::Rest)) {
         Some(rest) => {
-            let var = &rest.rust;
-            quote!(crate::codec::rest(&mut #map, &mut #var, #key))
+            let (var, ty) = (&rest.rust, &rest.ty);
+            quote! {
+                let (#pattern, #var) = crate::codec::fields_and_rest::<#slots, #ty, _, _>(map, &[#(#names),*])?;
+            }
         }
-        None => quote!(crate::codec::skip(&mut #map)),
+        None => quote! {
+            let #pattern = crate::codec::fields::<#slots, _>(map, &[#(#names),*])?;
+        },
     };
-    let read = if arms.is_empty() && rest.is_none() {
-        quote! {
-            while #map.next_key::<::serde::de::IgnoredAny>()?.is_some() {
-                #fallback?;
-            }
+    let inits = fields.iter().map(|f| {
+        let var = &f.rust;
+        match &f.kind {
+            Kind::Set(value) => quote!(#var: #value),
+            _ => quote!(#var),
         }
-    } else if arms.is_empty() {
-        quote! {
-            while let Some(#key) = #map.next_key::<crate::codec::Text<'de>>()? {
-                #fallback?;
-            }
-        }
-    } else {
-        quote! {
-            while let Some(#key) = #map.next_key::<crate::codec::Text<'de>>()? {
-                match #key.as_str() {
-                    #(#arms)*
-                    _ => #fallback,
-                }?;
-            }
-        }
-    };
-    let build = build(fields);
+    });
     quote! {
         #only_if
         impl crate::codec::Object for #name {
             const NAME: &'static str = #type_name;
-            fn from_map<'de, A: ::serde::de::MapAccess<'de>>(mut #map: A) -> Result<Self, A::Error> {
-                #(#slots)*
-                #read
-                #build
+            fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+                #call
+                Ok(Self { #(#inits),* })
             }
         }
 
@@ -207,117 +178,61 @@ pub(super) fn decode_impls(
     }
 }
 
-/// Builds the value from the filled slots: a required field that is still
-/// empty fails with the "missing field" error naming the first such field.
-fn build(fields: &[CodecField]) -> TokenStream {
-    let inits = fields.iter().map(|f| {
-        let var = &f.rust;
-        match (&f.kind, f.format) {
-            (Kind::Set(value), _) => quote!(#var: #value),
-            (Kind::Rest, _) | (Kind::Required, Format::Plain) => quote!(#var),
-            (Kind::Required, _) => quote!(#var: #var.0),
-            (Kind::Nilable, Format::Plain) => quote!(#var: #var.flatten()),
-            (Kind::Nilable, Format::Timestamp) => quote!(#var: #var.flatten().map(|time| time.0)),
-            (Kind::Nilable, Format::SpaceSeparated) => quote!(#var: #var.map(|list| list.0)),
+/// The slot type of a field that is read: what it is read as on the wire,
+/// and the field's type when that differs.
+fn slot(f: &CodecField) -> TokenStream {
+    let ty = &f.ty;
+    match (&f.kind, f.format) {
+        (Kind::Nilable, Format::Plain) => quote!(crate::codec::Nil<#ty>),
+        (Kind::Nilable, Format::Timestamp) => {
+            quote!(crate::codec::Nil<Option<crate::codec::Timestamp>, #ty>)
         }
-    });
-    let value = quote!(Self { #(#inits),* });
-    let required: Vec<&CodecField> = fields
+        (Kind::Nilable, Format::SpaceSeparated) => {
+            quote!(crate::codec::Nil<Option<crate::codec::SplitSpaces>, #ty>)
+        }
+        (_, Format::Timestamp) => quote!(crate::codec::Req<crate::codec::Timestamp, #ty>),
+        (_, Format::SpaceSeparated) => quote!(crate::codec::Req<crate::codec::SplitSpaces, #ty>),
+        (_, Format::Plain) => quote!(crate::codec::Req<#ty>),
+    }
+}
+
+/// `impl Serialize` of a struct: an object with every required field, the
+/// set optional ones and the entries of the catch-all map, written by one
+/// call of the codec's `write` with the fields' entries as a tuple.
+pub(super) fn encode_impl(name: &Ident, fields: &[CodecField]) -> TokenStream {
+    let sent: Vec<&CodecField> = fields.iter().filter(|f| f.sent).collect();
+    let entries = nest(&sent, &|f: &&CodecField| entry(f));
+    let names = sent
         .iter()
-        .filter(|f| matches!(f.kind, Kind::Required))
-        .collect();
-    match required.as_slice() {
-        [] => quote!(Ok(#value)),
-        [only] => {
-            let (var, wire) = (&only.rust, &only.wire);
-            quote! {
-                match #var {
-                    Some(#var) => Ok(#value),
-                    None => Err(::serde::de::Error::missing_field(#wire)),
-                }
-            }
-        }
-        _ => {
-            let vars: Vec<&Ident> = required.iter().map(|f| &f.rust).collect();
-            let wires = required.iter().map(|f| &f.wire);
-            quote! {
-                match (#(#vars),*) {
-                    (#(Some(#vars)),*) => Ok(#value),
-                    (#(#vars),*) => Err(crate::codec::missing(&[#((#wires, #vars.is_none())),*])),
-                }
+        .filter(|f| !matches!(f.kind, Kind::Rest))
+        .map(|f| &f.wire);
+    quote! {
+        impl ::serde::Serialize for #name {
+            fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                crate::codec::write(serializer, &[#(#names),*], #entries)
             }
         }
     }
 }
 
-/// `impl Serialize` of a struct: an object with every required field, the
-/// set optional ones and the entries of the catch-all map.
-pub(super) fn encode_impl(name: &Ident, fields: &[CodecField]) -> TokenStream {
-    let sent: Vec<&CodecField> = fields.iter().filter(|f| f.sent).collect();
-    let always = sent
-        .iter()
-        .filter(|f| matches!(f.kind, Kind::Required | Kind::Set(_)))
-        .count();
-    let optional: Vec<TokenStream> = sent
-        .iter()
-        .filter(|f| matches!(f.kind, Kind::Nilable))
-        .map(|f| {
-            let var = &f.rust;
-            match f.format {
-                Format::SpaceSeparated => {
-                    quote!(crate::codec::space_separated(&self.#var).is_some())
-                }
-                _ => quote!(self.#var.is_some()),
-            }
-        })
-        .collect();
-    let mut len = Vec::new();
-    if always > 0 || sent.is_empty() {
-        let always = Literal::usize_unsuffixed(always);
-        len.push(quote!(#always));
-    }
-    if !optional.is_empty() {
-        len.push(quote!(crate::codec::count_set(&[#(#optional),*])));
-    }
-    if let Some(rest) = sent.iter().find(|f| matches!(f.kind, Kind::Rest)) {
-        let var = &rest.rust;
-        len.push(quote!(self.#var.len()));
-    }
-    let writes = sent.iter().map(|f| {
-        let (var, wire) = (&f.rust, &f.wire);
-        match (&f.kind, f.format) {
-            (Kind::Rest, _) => quote!(object.entries(&self.#var);),
-            (Kind::Set(_), _) => quote!(object.entry(#wire, self.#var);),
-            (Kind::Required, Format::Plain) => quote!(object.entry(#wire, &self.#var);),
-            (Kind::Required, Format::Timestamp) => {
-                quote!(object.entry(#wire, &crate::codec::TimestampRef(&self.#var));)
-            }
-            (Kind::Required, Format::SpaceSeparated) => {
-                quote!(object.entry(#wire, &crate::codec::SpaceSeparated(&self.#var));)
-            }
-            (Kind::Nilable, Format::Plain) => quote!(object.entry_if(#wire, &self.#var);),
-            (Kind::Nilable, Format::Timestamp) => {
-                quote!(object.entry_if(#wire, &self.#var.as_ref().map(crate::codec::TimestampRef));)
-            }
-            (Kind::Nilable, Format::SpaceSeparated) => {
-                quote!(object.entry_if(#wire, &crate::codec::space_separated(&self.#var));)
-            }
+/// The entry of a written field: always there, there when set, or the
+/// catch-all map's entries.
+fn entry(f: &CodecField) -> TokenStream {
+    let var = &f.rust;
+    match (&f.kind, f.format) {
+        (Kind::Rest, _) => quote!(crate::codec::Each(&self.#var)),
+        (Kind::Set(_), _) => quote!(crate::codec::Always(self.#var)),
+        (Kind::Required, Format::Plain) => quote!(crate::codec::Always(&self.#var)),
+        (Kind::Required, Format::Timestamp) => {
+            quote!(crate::codec::Always(crate::codec::TimestampRef(&self.#var)))
         }
-    });
-    let body = if sent.is_empty() {
-        quote!(crate::codec::Writer::new(serializer, 0)?.end())
-    } else {
-        quote! {
-            let mut object = crate::codec::Writer::new(serializer, #(#len)+*)?;
-            #(#writes)*
-            object.end()
+        (Kind::Required, Format::SpaceSeparated) => {
+            quote!(crate::codec::Always(crate::codec::SpaceSeparated(&self.#var)))
         }
-    };
-    quote! {
-        impl ::serde::Serialize for #name {
-            fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-                #body
-            }
+        (Kind::Nilable, Format::Plain) => quote!(crate::codec::IfSet(&self.#var)),
+        (Kind::Nilable, Format::Timestamp) => quote!(crate::codec::IfSetTime(&self.#var)),
+        (Kind::Nilable, Format::SpaceSeparated) => {
+            quote!(crate::codec::IfSetSpaces(&self.#var))
         }
     }
 }

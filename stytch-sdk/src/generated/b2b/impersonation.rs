@@ -40,35 +40,23 @@ impl ::serde::Serialize for AuthenticateRequest {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(serializer, 1)?;
-        object.entry("impersonation_token", &self.impersonation_token);
-        object.end()
+        crate::codec::write(
+            serializer,
+            &["impersonation_token"],
+            (crate::codec::Always(&self.impersonation_token),),
+        )
     }
 }
 
 #[cfg(feature = "test-util")]
 impl crate::codec::Object for AuthenticateRequest {
     const NAME: &'static str = "AuthenticateRequest";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut impersonation_token: Option<String> = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "impersonation_token" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut impersonation_token,
-                        "impersonation_token",
-                    )
-                }
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match impersonation_token {
-            Some(impersonation_token) => Ok(Self { impersonation_token }),
-            None => Err(::serde::de::Error::missing_field("impersonation_token")),
-        }
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (impersonation_token,) = crate::codec::fields::<
+            (crate::codec::Req<String>,),
+            _,
+        >(map, &["impersonation_token"])?;
+        Ok(Self { impersonation_token })
     }
 }
 
@@ -148,120 +136,8 @@ pub struct AuthenticateResponse {
 
 impl crate::codec::Object for AuthenticateResponse {
     const NAME: &'static str = "AuthenticateResponse";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut status_code: Option<i64> = None;
-        let mut request_id: Option<String> = None;
-        let mut member_id: Option<String> = None;
-        let mut organization_id: Option<String> = None;
-        let mut member: Option<crate::b2b::models::organizations::Member> = None;
-        let mut session_token: Option<String> = None;
-        let mut session_jwt: Option<String> = None;
-        let mut organization: Option<crate::b2b::models::organizations::Organization> = None;
-        let mut intermediate_session_token: Option<String> = None;
-        let mut member_authenticated: Option<bool> = None;
-        let mut member_session: Option<
-            Option<crate::b2b::models::sessions::MemberSession>,
-        > = None;
-        let mut mfa_required: Option<Option<crate::b2b::models::mfa::MfaRequired>> = None;
-        let mut intermediate_session_token_expires_at: Option<
-            Option<crate::codec::Timestamp>,
-        > = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "status_code" => {
-                    crate::codec::put(&mut map, &mut status_code, "status_code")
-                }
-                "request_id" => {
-                    crate::codec::put(&mut map, &mut request_id, "request_id")
-                }
-                "member_id" => crate::codec::put(&mut map, &mut member_id, "member_id"),
-                "organization_id" => {
-                    crate::codec::put(&mut map, &mut organization_id, "organization_id")
-                }
-                "member" => crate::codec::put(&mut map, &mut member, "member"),
-                "session_token" => {
-                    crate::codec::put(&mut map, &mut session_token, "session_token")
-                }
-                "session_jwt" => {
-                    crate::codec::put(&mut map, &mut session_jwt, "session_jwt")
-                }
-                "organization" => {
-                    crate::codec::put(&mut map, &mut organization, "organization")
-                }
-                "intermediate_session_token" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut intermediate_session_token,
-                        "intermediate_session_token",
-                    )
-                }
-                "member_authenticated" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut member_authenticated,
-                        "member_authenticated",
-                    )
-                }
-                "member_session" => {
-                    crate::codec::put(&mut map, &mut member_session, "member_session")
-                }
-                "mfa_required" => {
-                    crate::codec::put(&mut map, &mut mfa_required, "mfa_required")
-                }
-                "intermediate_session_token_expires_at" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut intermediate_session_token_expires_at,
-                        "intermediate_session_token_expires_at",
-                    )
-                }
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match (
-            status_code,
-            request_id,
-            member_id,
-            organization_id,
-            member,
-            session_token,
-            session_jwt,
-            organization,
-            intermediate_session_token,
-            member_authenticated,
-        ) {
-            (
-                Some(status_code),
-                Some(request_id),
-                Some(member_id),
-                Some(organization_id),
-                Some(member),
-                Some(session_token),
-                Some(session_jwt),
-                Some(organization),
-                Some(intermediate_session_token),
-                Some(member_authenticated),
-            ) => {
-                Ok(Self {
-                    status_code,
-                    request_id,
-                    member_id,
-                    organization_id,
-                    member,
-                    session_token,
-                    session_jwt,
-                    organization,
-                    intermediate_session_token,
-                    member_authenticated,
-                    member_session: member_session.flatten(),
-                    mfa_required: mfa_required.flatten(),
-                    intermediate_session_token_expires_at: intermediate_session_token_expires_at
-                        .flatten()
-                        .map(|time| time.0),
-                })
-            }
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (
             (
                 status_code,
                 request_id,
@@ -273,28 +149,69 @@ impl crate::codec::Object for AuthenticateResponse {
                 organization,
                 intermediate_session_token,
                 member_authenticated,
-            ) => {
-                Err(
-                    crate::codec::missing(
-                        &[
-                            ("status_code", status_code.is_none()),
-                            ("request_id", request_id.is_none()),
-                            ("member_id", member_id.is_none()),
-                            ("organization_id", organization_id.is_none()),
-                            ("member", member.is_none()),
-                            ("session_token", session_token.is_none()),
-                            ("session_jwt", session_jwt.is_none()),
-                            ("organization", organization.is_none()),
-                            (
-                                "intermediate_session_token",
-                                intermediate_session_token.is_none(),
-                            ),
-                            ("member_authenticated", member_authenticated.is_none()),
-                        ],
-                    ),
-                )
-            }
-        }
+                member_session,
+                mfa_required,
+            ),
+            (intermediate_session_token_expires_at,),
+        ) = crate::codec::fields::<
+            (
+                (
+                    crate::codec::Req<i64>,
+                    crate::codec::Req<String>,
+                    crate::codec::Req<String>,
+                    crate::codec::Req<String>,
+                    crate::codec::Req<crate::b2b::models::organizations::Member>,
+                    crate::codec::Req<String>,
+                    crate::codec::Req<String>,
+                    crate::codec::Req<crate::b2b::models::organizations::Organization>,
+                    crate::codec::Req<String>,
+                    crate::codec::Req<bool>,
+                    crate::codec::Nil<
+                        Option<crate::b2b::models::sessions::MemberSession>,
+                    >,
+                    crate::codec::Nil<Option<crate::b2b::models::mfa::MfaRequired>>,
+                ),
+                (
+                    crate::codec::Nil<
+                        Option<crate::codec::Timestamp>,
+                        Option<::time::OffsetDateTime>,
+                    >,
+                ),
+            ),
+            _,
+        >(
+            map,
+            &[
+                "status_code",
+                "request_id",
+                "member_id",
+                "organization_id",
+                "member",
+                "session_token",
+                "session_jwt",
+                "organization",
+                "intermediate_session_token",
+                "member_authenticated",
+                "member_session",
+                "mfa_required",
+                "intermediate_session_token_expires_at",
+            ],
+        )?;
+        Ok(Self {
+            status_code,
+            request_id,
+            member_id,
+            organization_id,
+            member,
+            session_token,
+            session_jwt,
+            organization,
+            intermediate_session_token,
+            member_authenticated,
+            member_session,
+            mfa_required,
+            intermediate_session_token_expires_at,
+        })
     }
 }
 
@@ -312,37 +229,40 @@ impl ::serde::Serialize for AuthenticateResponse {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(
+        crate::codec::write(
             serializer,
-            10
-                + crate::codec::count_set(
-                    &[
-                        self.member_session.is_some(),
-                        self.mfa_required.is_some(),
-                        self.intermediate_session_token_expires_at.is_some(),
-                    ],
-                ),
-        )?;
-        object.entry("status_code", &self.status_code);
-        object.entry("request_id", &self.request_id);
-        object.entry("member_id", &self.member_id);
-        object.entry("organization_id", &self.organization_id);
-        object.entry("member", &self.member);
-        object.entry("session_token", &self.session_token);
-        object.entry("session_jwt", &self.session_jwt);
-        object.entry("organization", &self.organization);
-        object.entry("intermediate_session_token", &self.intermediate_session_token);
-        object.entry("member_authenticated", &self.member_authenticated);
-        object.entry_if("member_session", &self.member_session);
-        object.entry_if("mfa_required", &self.mfa_required);
-        object
-            .entry_if(
+            &[
+                "status_code",
+                "request_id",
+                "member_id",
+                "organization_id",
+                "member",
+                "session_token",
+                "session_jwt",
+                "organization",
+                "intermediate_session_token",
+                "member_authenticated",
+                "member_session",
+                "mfa_required",
                 "intermediate_session_token_expires_at",
-                &self
-                    .intermediate_session_token_expires_at
-                    .as_ref()
-                    .map(crate::codec::TimestampRef),
-            );
-        object.end()
+            ],
+            (
+                (
+                    crate::codec::Always(&self.status_code),
+                    crate::codec::Always(&self.request_id),
+                    crate::codec::Always(&self.member_id),
+                    crate::codec::Always(&self.organization_id),
+                    crate::codec::Always(&self.member),
+                    crate::codec::Always(&self.session_token),
+                    crate::codec::Always(&self.session_jwt),
+                    crate::codec::Always(&self.organization),
+                    crate::codec::Always(&self.intermediate_session_token),
+                    crate::codec::Always(&self.member_authenticated),
+                    crate::codec::IfSet(&self.member_session),
+                    crate::codec::IfSet(&self.mfa_required),
+                ),
+                (crate::codec::IfSetTime(&self.intermediate_session_token_expires_at),),
+            ),
+        )
     }
 }

@@ -71,42 +71,19 @@ impl ::serde::Serialize for GetRequest {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        crate::codec::Writer::new(serializer, 0)?.end()
+        crate::codec::write(serializer, &[], ())
     }
 }
 
 #[cfg(feature = "test-util")]
 impl crate::codec::Object for GetRequest {
     const NAME: &'static str = "GetRequest";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut organization_id: Option<String> = None;
-        let mut member_id: Option<String> = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "organization_id" => {
-                    crate::codec::put(&mut map, &mut organization_id, "organization_id")
-                }
-                "member_id" => crate::codec::put(&mut map, &mut member_id, "member_id"),
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match (organization_id, member_id) {
-            (Some(organization_id), Some(member_id)) => {
-                Ok(Self { organization_id, member_id })
-            }
-            (organization_id, member_id) => {
-                Err(
-                    crate::codec::missing(
-                        &[
-                            ("organization_id", organization_id.is_none()),
-                            ("member_id", member_id.is_none()),
-                        ],
-                    ),
-                )
-            }
-        }
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (organization_id, member_id) = crate::codec::fields::<
+            (crate::codec::Req<String>, crate::codec::Req<String>),
+            _,
+        >(map, &["organization_id", "member_id"])?;
+        Ok(Self { organization_id, member_id })
     }
 }
 
@@ -177,81 +154,36 @@ pub struct GetResponse {
 
 impl crate::codec::Object for GetResponse {
     const NAME: &'static str = "GetResponse";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut status_code: Option<i64> = None;
-        let mut request_id: Option<String> = None;
-        let mut member_id: Option<String> = None;
-        let mut member: Option<crate::b2b::models::organizations::Member> = None;
-        let mut organization: Option<crate::b2b::models::organizations::Organization> = None;
-        let mut recovery_codes: Option<Vec<String>> = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "status_code" => {
-                    crate::codec::put(&mut map, &mut status_code, "status_code")
-                }
-                "request_id" => {
-                    crate::codec::put(&mut map, &mut request_id, "request_id")
-                }
-                "member_id" => crate::codec::put(&mut map, &mut member_id, "member_id"),
-                "member" => crate::codec::put(&mut map, &mut member, "member"),
-                "organization" => {
-                    crate::codec::put(&mut map, &mut organization, "organization")
-                }
-                "recovery_codes" => {
-                    crate::codec::put(&mut map, &mut recovery_codes, "recovery_codes")
-                }
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match (
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (status_code, request_id, member_id, member, organization, recovery_codes) = crate::codec::fields::<
+            (
+                crate::codec::Req<i64>,
+                crate::codec::Req<String>,
+                crate::codec::Req<String>,
+                crate::codec::Req<crate::b2b::models::organizations::Member>,
+                crate::codec::Req<crate::b2b::models::organizations::Organization>,
+                crate::codec::Req<Vec<String>>,
+            ),
+            _,
+        >(
+            map,
+            &[
+                "status_code",
+                "request_id",
+                "member_id",
+                "member",
+                "organization",
+                "recovery_codes",
+            ],
+        )?;
+        Ok(Self {
             status_code,
             request_id,
             member_id,
             member,
             organization,
             recovery_codes,
-        ) {
-            (
-                Some(status_code),
-                Some(request_id),
-                Some(member_id),
-                Some(member),
-                Some(organization),
-                Some(recovery_codes),
-            ) => {
-                Ok(Self {
-                    status_code,
-                    request_id,
-                    member_id,
-                    member,
-                    organization,
-                    recovery_codes,
-                })
-            }
-            (
-                status_code,
-                request_id,
-                member_id,
-                member,
-                organization,
-                recovery_codes,
-            ) => {
-                Err(
-                    crate::codec::missing(
-                        &[
-                            ("status_code", status_code.is_none()),
-                            ("request_id", request_id.is_none()),
-                            ("member_id", member_id.is_none()),
-                            ("member", member.is_none()),
-                            ("organization", organization.is_none()),
-                            ("recovery_codes", recovery_codes.is_none()),
-                        ],
-                    ),
-                )
-            }
-        }
+        })
     }
 }
 
@@ -269,14 +201,25 @@ impl ::serde::Serialize for GetResponse {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(serializer, 6)?;
-        object.entry("status_code", &self.status_code);
-        object.entry("request_id", &self.request_id);
-        object.entry("member_id", &self.member_id);
-        object.entry("member", &self.member);
-        object.entry("organization", &self.organization);
-        object.entry("recovery_codes", &self.recovery_codes);
-        object.end()
+        crate::codec::write(
+            serializer,
+            &[
+                "status_code",
+                "request_id",
+                "member_id",
+                "member",
+                "organization",
+                "recovery_codes",
+            ],
+            (
+                crate::codec::Always(&self.status_code),
+                crate::codec::Always(&self.request_id),
+                crate::codec::Always(&self.member_id),
+                crate::codec::Always(&self.member),
+                crate::codec::Always(&self.organization),
+                crate::codec::Always(&self.recovery_codes),
+            ),
+        )
     }
 }
 
@@ -322,116 +265,86 @@ impl ::serde::Serialize for RecoverRequest {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(
+        crate::codec::write(
             serializer,
-            3
-                + crate::codec::count_set(
-                    &[
-                        self.intermediate_session_token.is_some(),
-                        self.session_token.is_some(),
-                        self.session_jwt.is_some(),
-                        self.session_duration_minutes.is_some(),
-                        self.session_custom_claims.is_some(),
-                        self.telemetry_id.is_some(),
-                    ],
-                ),
-        )?;
-        object.entry("organization_id", &self.organization_id);
-        object.entry("member_id", &self.member_id);
-        object.entry("recovery_code", &self.recovery_code);
-        object.entry_if("intermediate_session_token", &self.intermediate_session_token);
-        object.entry_if("session_token", &self.session_token);
-        object.entry_if("session_jwt", &self.session_jwt);
-        object.entry_if("session_duration_minutes", &self.session_duration_minutes);
-        object.entry_if("session_custom_claims", &self.session_custom_claims);
-        object.entry_if("telemetry_id", &self.telemetry_id);
-        object.end()
+            &[
+                "organization_id",
+                "member_id",
+                "recovery_code",
+                "intermediate_session_token",
+                "session_token",
+                "session_jwt",
+                "session_duration_minutes",
+                "session_custom_claims",
+                "telemetry_id",
+            ],
+            (
+                crate::codec::Always(&self.organization_id),
+                crate::codec::Always(&self.member_id),
+                crate::codec::Always(&self.recovery_code),
+                crate::codec::IfSet(&self.intermediate_session_token),
+                crate::codec::IfSet(&self.session_token),
+                crate::codec::IfSet(&self.session_jwt),
+                crate::codec::IfSet(&self.session_duration_minutes),
+                crate::codec::IfSet(&self.session_custom_claims),
+                crate::codec::IfSet(&self.telemetry_id),
+            ),
+        )
     }
 }
 
 #[cfg(feature = "test-util")]
 impl crate::codec::Object for RecoverRequest {
     const NAME: &'static str = "RecoverRequest";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut organization_id: Option<String> = None;
-        let mut member_id: Option<String> = None;
-        let mut recovery_code: Option<String> = None;
-        let mut intermediate_session_token: Option<Option<String>> = None;
-        let mut session_token: Option<Option<String>> = None;
-        let mut session_jwt: Option<Option<String>> = None;
-        let mut session_duration_minutes: Option<Option<i64>> = None;
-        let mut session_custom_claims: Option<Option<::serde_json::Value>> = None;
-        let mut telemetry_id: Option<Option<String>> = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "organization_id" => {
-                    crate::codec::put(&mut map, &mut organization_id, "organization_id")
-                }
-                "member_id" => crate::codec::put(&mut map, &mut member_id, "member_id"),
-                "recovery_code" => {
-                    crate::codec::put(&mut map, &mut recovery_code, "recovery_code")
-                }
-                "intermediate_session_token" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut intermediate_session_token,
-                        "intermediate_session_token",
-                    )
-                }
-                "session_token" => {
-                    crate::codec::put(&mut map, &mut session_token, "session_token")
-                }
-                "session_jwt" => {
-                    crate::codec::put(&mut map, &mut session_jwt, "session_jwt")
-                }
-                "session_duration_minutes" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut session_duration_minutes,
-                        "session_duration_minutes",
-                    )
-                }
-                "session_custom_claims" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut session_custom_claims,
-                        "session_custom_claims",
-                    )
-                }
-                "telemetry_id" => {
-                    crate::codec::put(&mut map, &mut telemetry_id, "telemetry_id")
-                }
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match (organization_id, member_id, recovery_code) {
-            (Some(organization_id), Some(member_id), Some(recovery_code)) => {
-                Ok(Self {
-                    organization_id,
-                    member_id,
-                    recovery_code,
-                    intermediate_session_token: intermediate_session_token.flatten(),
-                    session_token: session_token.flatten(),
-                    session_jwt: session_jwt.flatten(),
-                    session_duration_minutes: session_duration_minutes.flatten(),
-                    session_custom_claims: session_custom_claims.flatten(),
-                    telemetry_id: telemetry_id.flatten(),
-                })
-            }
-            (organization_id, member_id, recovery_code) => {
-                Err(
-                    crate::codec::missing(
-                        &[
-                            ("organization_id", organization_id.is_none()),
-                            ("member_id", member_id.is_none()),
-                            ("recovery_code", recovery_code.is_none()),
-                        ],
-                    ),
-                )
-            }
-        }
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (
+            organization_id,
+            member_id,
+            recovery_code,
+            intermediate_session_token,
+            session_token,
+            session_jwt,
+            session_duration_minutes,
+            session_custom_claims,
+            telemetry_id,
+        ) = crate::codec::fields::<
+            (
+                crate::codec::Req<String>,
+                crate::codec::Req<String>,
+                crate::codec::Req<String>,
+                crate::codec::Nil<Option<String>>,
+                crate::codec::Nil<Option<String>>,
+                crate::codec::Nil<Option<String>>,
+                crate::codec::Nil<Option<i64>>,
+                crate::codec::Nil<Option<::serde_json::Value>>,
+                crate::codec::Nil<Option<String>>,
+            ),
+            _,
+        >(
+            map,
+            &[
+                "organization_id",
+                "member_id",
+                "recovery_code",
+                "intermediate_session_token",
+                "session_token",
+                "session_jwt",
+                "session_duration_minutes",
+                "session_custom_claims",
+                "telemetry_id",
+            ],
+        )?;
+        Ok(Self {
+            organization_id,
+            member_id,
+            recovery_code,
+            intermediate_session_token,
+            session_token,
+            session_jwt,
+            session_duration_minutes,
+            session_custom_claims,
+            telemetry_id,
+        })
     }
 }
 
@@ -564,59 +477,8 @@ pub struct RecoverResponse {
 
 impl crate::codec::Object for RecoverResponse {
     const NAME: &'static str = "RecoverResponse";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut status_code: Option<i64> = None;
-        let mut request_id: Option<String> = None;
-        let mut member_id: Option<String> = None;
-        let mut member: Option<crate::b2b::models::organizations::Member> = None;
-        let mut organization: Option<crate::b2b::models::organizations::Organization> = None;
-        let mut session_token: Option<String> = None;
-        let mut session_jwt: Option<String> = None;
-        let mut recovery_codes_remaining: Option<i64> = None;
-        let mut member_session: Option<
-            Option<crate::b2b::models::sessions::MemberSession>,
-        > = None;
-        let mut member_device: Option<
-            Option<crate::consumer::models::device_history::DeviceInfo>,
-        > = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "status_code" => {
-                    crate::codec::put(&mut map, &mut status_code, "status_code")
-                }
-                "request_id" => {
-                    crate::codec::put(&mut map, &mut request_id, "request_id")
-                }
-                "member_id" => crate::codec::put(&mut map, &mut member_id, "member_id"),
-                "member" => crate::codec::put(&mut map, &mut member, "member"),
-                "organization" => {
-                    crate::codec::put(&mut map, &mut organization, "organization")
-                }
-                "session_token" => {
-                    crate::codec::put(&mut map, &mut session_token, "session_token")
-                }
-                "session_jwt" => {
-                    crate::codec::put(&mut map, &mut session_jwt, "session_jwt")
-                }
-                "recovery_codes_remaining" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut recovery_codes_remaining,
-                        "recovery_codes_remaining",
-                    )
-                }
-                "member_session" => {
-                    crate::codec::put(&mut map, &mut member_session, "member_session")
-                }
-                "member_device" => {
-                    crate::codec::put(&mut map, &mut member_device, "member_device")
-                }
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match (
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (
             status_code,
             request_id,
             member_id,
@@ -625,59 +487,51 @@ impl crate::codec::Object for RecoverResponse {
             session_token,
             session_jwt,
             recovery_codes_remaining,
-        ) {
+            member_session,
+            member_device,
+        ) = crate::codec::fields::<
             (
-                Some(status_code),
-                Some(request_id),
-                Some(member_id),
-                Some(member),
-                Some(organization),
-                Some(session_token),
-                Some(session_jwt),
-                Some(recovery_codes_remaining),
-            ) => {
-                Ok(Self {
-                    status_code,
-                    request_id,
-                    member_id,
-                    member,
-                    organization,
-                    session_token,
-                    session_jwt,
-                    recovery_codes_remaining,
-                    member_session: member_session.flatten(),
-                    member_device: member_device.flatten(),
-                })
-            }
-            (
-                status_code,
-                request_id,
-                member_id,
-                member,
-                organization,
-                session_token,
-                session_jwt,
-                recovery_codes_remaining,
-            ) => {
-                Err(
-                    crate::codec::missing(
-                        &[
-                            ("status_code", status_code.is_none()),
-                            ("request_id", request_id.is_none()),
-                            ("member_id", member_id.is_none()),
-                            ("member", member.is_none()),
-                            ("organization", organization.is_none()),
-                            ("session_token", session_token.is_none()),
-                            ("session_jwt", session_jwt.is_none()),
-                            (
-                                "recovery_codes_remaining",
-                                recovery_codes_remaining.is_none(),
-                            ),
-                        ],
-                    ),
-                )
-            }
-        }
+                crate::codec::Req<i64>,
+                crate::codec::Req<String>,
+                crate::codec::Req<String>,
+                crate::codec::Req<crate::b2b::models::organizations::Member>,
+                crate::codec::Req<crate::b2b::models::organizations::Organization>,
+                crate::codec::Req<String>,
+                crate::codec::Req<String>,
+                crate::codec::Req<i64>,
+                crate::codec::Nil<Option<crate::b2b::models::sessions::MemberSession>>,
+                crate::codec::Nil<
+                    Option<crate::consumer::models::device_history::DeviceInfo>,
+                >,
+            ),
+            _,
+        >(
+            map,
+            &[
+                "status_code",
+                "request_id",
+                "member_id",
+                "member",
+                "organization",
+                "session_token",
+                "session_jwt",
+                "recovery_codes_remaining",
+                "member_session",
+                "member_device",
+            ],
+        )?;
+        Ok(Self {
+            status_code,
+            request_id,
+            member_id,
+            member,
+            organization,
+            session_token,
+            session_jwt,
+            recovery_codes_remaining,
+            member_session,
+            member_device,
+        })
     }
 }
 
@@ -695,24 +549,33 @@ impl ::serde::Serialize for RecoverResponse {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(
+        crate::codec::write(
             serializer,
-            8
-                + crate::codec::count_set(
-                    &[self.member_session.is_some(), self.member_device.is_some()],
-                ),
-        )?;
-        object.entry("status_code", &self.status_code);
-        object.entry("request_id", &self.request_id);
-        object.entry("member_id", &self.member_id);
-        object.entry("member", &self.member);
-        object.entry("organization", &self.organization);
-        object.entry("session_token", &self.session_token);
-        object.entry("session_jwt", &self.session_jwt);
-        object.entry("recovery_codes_remaining", &self.recovery_codes_remaining);
-        object.entry_if("member_session", &self.member_session);
-        object.entry_if("member_device", &self.member_device);
-        object.end()
+            &[
+                "status_code",
+                "request_id",
+                "member_id",
+                "member",
+                "organization",
+                "session_token",
+                "session_jwt",
+                "recovery_codes_remaining",
+                "member_session",
+                "member_device",
+            ],
+            (
+                crate::codec::Always(&self.status_code),
+                crate::codec::Always(&self.request_id),
+                crate::codec::Always(&self.member_id),
+                crate::codec::Always(&self.member),
+                crate::codec::Always(&self.organization),
+                crate::codec::Always(&self.session_token),
+                crate::codec::Always(&self.session_jwt),
+                crate::codec::Always(&self.recovery_codes_remaining),
+                crate::codec::IfSet(&self.member_session),
+                crate::codec::IfSet(&self.member_device),
+            ),
+        )
     }
 }
 
@@ -732,45 +595,26 @@ impl ::serde::Serialize for RotateRequest {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(serializer, 2)?;
-        object.entry("organization_id", &self.organization_id);
-        object.entry("member_id", &self.member_id);
-        object.end()
+        crate::codec::write(
+            serializer,
+            &["organization_id", "member_id"],
+            (
+                crate::codec::Always(&self.organization_id),
+                crate::codec::Always(&self.member_id),
+            ),
+        )
     }
 }
 
 #[cfg(feature = "test-util")]
 impl crate::codec::Object for RotateRequest {
     const NAME: &'static str = "RotateRequest";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut organization_id: Option<String> = None;
-        let mut member_id: Option<String> = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "organization_id" => {
-                    crate::codec::put(&mut map, &mut organization_id, "organization_id")
-                }
-                "member_id" => crate::codec::put(&mut map, &mut member_id, "member_id"),
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match (organization_id, member_id) {
-            (Some(organization_id), Some(member_id)) => {
-                Ok(Self { organization_id, member_id })
-            }
-            (organization_id, member_id) => {
-                Err(
-                    crate::codec::missing(
-                        &[
-                            ("organization_id", organization_id.is_none()),
-                            ("member_id", member_id.is_none()),
-                        ],
-                    ),
-                )
-            }
-        }
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (organization_id, member_id) = crate::codec::fields::<
+            (crate::codec::Req<String>, crate::codec::Req<String>),
+            _,
+        >(map, &["organization_id", "member_id"])?;
+        Ok(Self { organization_id, member_id })
     }
 }
 
@@ -835,81 +679,36 @@ pub struct RotateResponse {
 
 impl crate::codec::Object for RotateResponse {
     const NAME: &'static str = "RotateResponse";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut status_code: Option<i64> = None;
-        let mut request_id: Option<String> = None;
-        let mut member_id: Option<String> = None;
-        let mut member: Option<crate::b2b::models::organizations::Member> = None;
-        let mut organization: Option<crate::b2b::models::organizations::Organization> = None;
-        let mut recovery_codes: Option<Vec<String>> = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "status_code" => {
-                    crate::codec::put(&mut map, &mut status_code, "status_code")
-                }
-                "request_id" => {
-                    crate::codec::put(&mut map, &mut request_id, "request_id")
-                }
-                "member_id" => crate::codec::put(&mut map, &mut member_id, "member_id"),
-                "member" => crate::codec::put(&mut map, &mut member, "member"),
-                "organization" => {
-                    crate::codec::put(&mut map, &mut organization, "organization")
-                }
-                "recovery_codes" => {
-                    crate::codec::put(&mut map, &mut recovery_codes, "recovery_codes")
-                }
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match (
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (status_code, request_id, member_id, member, organization, recovery_codes) = crate::codec::fields::<
+            (
+                crate::codec::Req<i64>,
+                crate::codec::Req<String>,
+                crate::codec::Req<String>,
+                crate::codec::Req<crate::b2b::models::organizations::Member>,
+                crate::codec::Req<crate::b2b::models::organizations::Organization>,
+                crate::codec::Req<Vec<String>>,
+            ),
+            _,
+        >(
+            map,
+            &[
+                "status_code",
+                "request_id",
+                "member_id",
+                "member",
+                "organization",
+                "recovery_codes",
+            ],
+        )?;
+        Ok(Self {
             status_code,
             request_id,
             member_id,
             member,
             organization,
             recovery_codes,
-        ) {
-            (
-                Some(status_code),
-                Some(request_id),
-                Some(member_id),
-                Some(member),
-                Some(organization),
-                Some(recovery_codes),
-            ) => {
-                Ok(Self {
-                    status_code,
-                    request_id,
-                    member_id,
-                    member,
-                    organization,
-                    recovery_codes,
-                })
-            }
-            (
-                status_code,
-                request_id,
-                member_id,
-                member,
-                organization,
-                recovery_codes,
-            ) => {
-                Err(
-                    crate::codec::missing(
-                        &[
-                            ("status_code", status_code.is_none()),
-                            ("request_id", request_id.is_none()),
-                            ("member_id", member_id.is_none()),
-                            ("member", member.is_none()),
-                            ("organization", organization.is_none()),
-                            ("recovery_codes", recovery_codes.is_none()),
-                        ],
-                    ),
-                )
-            }
-        }
+        })
     }
 }
 
@@ -927,13 +726,24 @@ impl ::serde::Serialize for RotateResponse {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(serializer, 6)?;
-        object.entry("status_code", &self.status_code);
-        object.entry("request_id", &self.request_id);
-        object.entry("member_id", &self.member_id);
-        object.entry("member", &self.member);
-        object.entry("organization", &self.organization);
-        object.entry("recovery_codes", &self.recovery_codes);
-        object.end()
+        crate::codec::write(
+            serializer,
+            &[
+                "status_code",
+                "request_id",
+                "member_id",
+                "member",
+                "organization",
+                "recovery_codes",
+            ],
+            (
+                crate::codec::Always(&self.status_code),
+                crate::codec::Always(&self.request_id),
+                crate::codec::Always(&self.member_id),
+                crate::codec::Always(&self.member),
+                crate::codec::Always(&self.organization),
+                crate::codec::Always(&self.recovery_codes),
+            ),
+        )
     }
 }

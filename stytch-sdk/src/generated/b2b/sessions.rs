@@ -163,105 +163,80 @@ impl ::serde::Serialize for AttestRequest {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(
+        crate::codec::write(
             serializer,
-            2
-                + crate::codec::count_set(
-                    &[
-                        self.organization_id.is_some(),
-                        self.session_duration_minutes.is_some(),
-                        self.session_custom_claims.is_some(),
-                        self.session_token.is_some(),
-                        self.session_jwt.is_some(),
-                        self.telemetry_id.is_some(),
-                    ],
-                ),
-        )?;
-        object.entry("profile_id", &self.profile_id);
-        object.entry("token", &self.token);
-        object.entry_if("organization_id", &self.organization_id);
-        object.entry_if("session_duration_minutes", &self.session_duration_minutes);
-        object.entry_if("session_custom_claims", &self.session_custom_claims);
-        object.entry_if("session_token", &self.session_token);
-        object.entry_if("session_jwt", &self.session_jwt);
-        object.entry_if("telemetry_id", &self.telemetry_id);
-        object.end()
+            &[
+                "profile_id",
+                "token",
+                "organization_id",
+                "session_duration_minutes",
+                "session_custom_claims",
+                "session_token",
+                "session_jwt",
+                "telemetry_id",
+            ],
+            (
+                crate::codec::Always(&self.profile_id),
+                crate::codec::Always(&self.token),
+                crate::codec::IfSet(&self.organization_id),
+                crate::codec::IfSet(&self.session_duration_minutes),
+                crate::codec::IfSet(&self.session_custom_claims),
+                crate::codec::IfSet(&self.session_token),
+                crate::codec::IfSet(&self.session_jwt),
+                crate::codec::IfSet(&self.telemetry_id),
+            ),
+        )
     }
 }
 
 #[cfg(feature = "test-util")]
 impl crate::codec::Object for AttestRequest {
     const NAME: &'static str = "AttestRequest";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut profile_id: Option<String> = None;
-        let mut token: Option<String> = None;
-        let mut organization_id: Option<Option<String>> = None;
-        let mut session_duration_minutes: Option<Option<i64>> = None;
-        let mut session_custom_claims: Option<Option<::serde_json::Value>> = None;
-        let mut session_token: Option<Option<String>> = None;
-        let mut session_jwt: Option<Option<String>> = None;
-        let mut telemetry_id: Option<Option<String>> = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "profile_id" => {
-                    crate::codec::put(&mut map, &mut profile_id, "profile_id")
-                }
-                "token" => crate::codec::put(&mut map, &mut token, "token"),
-                "organization_id" => {
-                    crate::codec::put(&mut map, &mut organization_id, "organization_id")
-                }
-                "session_duration_minutes" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut session_duration_minutes,
-                        "session_duration_minutes",
-                    )
-                }
-                "session_custom_claims" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut session_custom_claims,
-                        "session_custom_claims",
-                    )
-                }
-                "session_token" => {
-                    crate::codec::put(&mut map, &mut session_token, "session_token")
-                }
-                "session_jwt" => {
-                    crate::codec::put(&mut map, &mut session_jwt, "session_jwt")
-                }
-                "telemetry_id" => {
-                    crate::codec::put(&mut map, &mut telemetry_id, "telemetry_id")
-                }
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match (profile_id, token) {
-            (Some(profile_id), Some(token)) => {
-                Ok(Self {
-                    profile_id,
-                    token,
-                    organization_id: organization_id.flatten(),
-                    session_duration_minutes: session_duration_minutes.flatten(),
-                    session_custom_claims: session_custom_claims.flatten(),
-                    session_token: session_token.flatten(),
-                    session_jwt: session_jwt.flatten(),
-                    telemetry_id: telemetry_id.flatten(),
-                })
-            }
-            (profile_id, token) => {
-                Err(
-                    crate::codec::missing(
-                        &[
-                            ("profile_id", profile_id.is_none()),
-                            ("token", token.is_none()),
-                        ],
-                    ),
-                )
-            }
-        }
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (
+            profile_id,
+            token,
+            organization_id,
+            session_duration_minutes,
+            session_custom_claims,
+            session_token,
+            session_jwt,
+            telemetry_id,
+        ) = crate::codec::fields::<
+            (
+                crate::codec::Req<String>,
+                crate::codec::Req<String>,
+                crate::codec::Nil<Option<String>>,
+                crate::codec::Nil<Option<i64>>,
+                crate::codec::Nil<Option<::serde_json::Value>>,
+                crate::codec::Nil<Option<String>>,
+                crate::codec::Nil<Option<String>>,
+                crate::codec::Nil<Option<String>>,
+            ),
+            _,
+        >(
+            map,
+            &[
+                "profile_id",
+                "token",
+                "organization_id",
+                "session_duration_minutes",
+                "session_custom_claims",
+                "session_token",
+                "session_jwt",
+                "telemetry_id",
+            ],
+        )?;
+        Ok(Self {
+            profile_id,
+            token,
+            organization_id,
+            session_duration_minutes,
+            session_custom_claims,
+            session_token,
+            session_jwt,
+            telemetry_id,
+        })
     }
 }
 
@@ -386,49 +361,8 @@ pub struct AttestResponse {
 
 impl crate::codec::Object for AttestResponse {
     const NAME: &'static str = "AttestResponse";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut status_code: Option<i64> = None;
-        let mut request_id: Option<String> = None;
-        let mut member_id: Option<String> = None;
-        let mut member_session: Option<crate::b2b::models::sessions::MemberSession> = None;
-        let mut session_token: Option<String> = None;
-        let mut session_jwt: Option<String> = None;
-        let mut member: Option<crate::b2b::models::organizations::Member> = None;
-        let mut organization: Option<crate::b2b::models::organizations::Organization> = None;
-        let mut member_device: Option<
-            Option<crate::consumer::models::device_history::DeviceInfo>,
-        > = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "status_code" => {
-                    crate::codec::put(&mut map, &mut status_code, "status_code")
-                }
-                "request_id" => {
-                    crate::codec::put(&mut map, &mut request_id, "request_id")
-                }
-                "member_id" => crate::codec::put(&mut map, &mut member_id, "member_id"),
-                "member_session" => {
-                    crate::codec::put(&mut map, &mut member_session, "member_session")
-                }
-                "session_token" => {
-                    crate::codec::put(&mut map, &mut session_token, "session_token")
-                }
-                "session_jwt" => {
-                    crate::codec::put(&mut map, &mut session_jwt, "session_jwt")
-                }
-                "member" => crate::codec::put(&mut map, &mut member, "member"),
-                "organization" => {
-                    crate::codec::put(&mut map, &mut organization, "organization")
-                }
-                "member_device" => {
-                    crate::codec::put(&mut map, &mut member_device, "member_device")
-                }
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match (
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (
             status_code,
             request_id,
             member_id,
@@ -437,55 +371,47 @@ impl crate::codec::Object for AttestResponse {
             session_jwt,
             member,
             organization,
-        ) {
+            member_device,
+        ) = crate::codec::fields::<
             (
-                Some(status_code),
-                Some(request_id),
-                Some(member_id),
-                Some(member_session),
-                Some(session_token),
-                Some(session_jwt),
-                Some(member),
-                Some(organization),
-            ) => {
-                Ok(Self {
-                    status_code,
-                    request_id,
-                    member_id,
-                    member_session,
-                    session_token,
-                    session_jwt,
-                    member,
-                    organization,
-                    member_device: member_device.flatten(),
-                })
-            }
-            (
-                status_code,
-                request_id,
-                member_id,
-                member_session,
-                session_token,
-                session_jwt,
-                member,
-                organization,
-            ) => {
-                Err(
-                    crate::codec::missing(
-                        &[
-                            ("status_code", status_code.is_none()),
-                            ("request_id", request_id.is_none()),
-                            ("member_id", member_id.is_none()),
-                            ("member_session", member_session.is_none()),
-                            ("session_token", session_token.is_none()),
-                            ("session_jwt", session_jwt.is_none()),
-                            ("member", member.is_none()),
-                            ("organization", organization.is_none()),
-                        ],
-                    ),
-                )
-            }
-        }
+                crate::codec::Req<i64>,
+                crate::codec::Req<String>,
+                crate::codec::Req<String>,
+                crate::codec::Req<crate::b2b::models::sessions::MemberSession>,
+                crate::codec::Req<String>,
+                crate::codec::Req<String>,
+                crate::codec::Req<crate::b2b::models::organizations::Member>,
+                crate::codec::Req<crate::b2b::models::organizations::Organization>,
+                crate::codec::Nil<
+                    Option<crate::consumer::models::device_history::DeviceInfo>,
+                >,
+            ),
+            _,
+        >(
+            map,
+            &[
+                "status_code",
+                "request_id",
+                "member_id",
+                "member_session",
+                "session_token",
+                "session_jwt",
+                "member",
+                "organization",
+                "member_device",
+            ],
+        )?;
+        Ok(Self {
+            status_code,
+            request_id,
+            member_id,
+            member_session,
+            session_token,
+            session_jwt,
+            member,
+            organization,
+            member_device,
+        })
     }
 }
 
@@ -503,20 +429,31 @@ impl ::serde::Serialize for AttestResponse {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(
+        crate::codec::write(
             serializer,
-            8 + crate::codec::count_set(&[self.member_device.is_some()]),
-        )?;
-        object.entry("status_code", &self.status_code);
-        object.entry("request_id", &self.request_id);
-        object.entry("member_id", &self.member_id);
-        object.entry("member_session", &self.member_session);
-        object.entry("session_token", &self.session_token);
-        object.entry("session_jwt", &self.session_jwt);
-        object.entry("member", &self.member);
-        object.entry("organization", &self.organization);
-        object.entry_if("member_device", &self.member_device);
-        object.end()
+            &[
+                "status_code",
+                "request_id",
+                "member_id",
+                "member_session",
+                "session_token",
+                "session_jwt",
+                "member",
+                "organization",
+                "member_device",
+            ],
+            (
+                crate::codec::Always(&self.status_code),
+                crate::codec::Always(&self.request_id),
+                crate::codec::Always(&self.member_id),
+                crate::codec::Always(&self.member_session),
+                crate::codec::Always(&self.session_token),
+                crate::codec::Always(&self.session_jwt),
+                crate::codec::Always(&self.member),
+                crate::codec::Always(&self.organization),
+                crate::codec::IfSet(&self.member_device),
+            ),
+        )
     }
 }
 
@@ -550,78 +487,63 @@ impl ::serde::Serialize for AuthenticateRequest {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(
+        crate::codec::write(
             serializer,
-            crate::codec::count_set(
-                &[
-                    self.session_token.is_some(),
-                    self.session_duration_minutes.is_some(),
-                    self.session_jwt.is_some(),
-                    self.session_custom_claims.is_some(),
-                    self.authorization_check.is_some(),
-                ],
+            &[
+                "session_token",
+                "session_duration_minutes",
+                "session_jwt",
+                "session_custom_claims",
+                "authorization_check",
+            ],
+            (
+                crate::codec::IfSet(&self.session_token),
+                crate::codec::IfSet(&self.session_duration_minutes),
+                crate::codec::IfSet(&self.session_jwt),
+                crate::codec::IfSet(&self.session_custom_claims),
+                crate::codec::IfSet(&self.authorization_check),
             ),
-        )?;
-        object.entry_if("session_token", &self.session_token);
-        object.entry_if("session_duration_minutes", &self.session_duration_minutes);
-        object.entry_if("session_jwt", &self.session_jwt);
-        object.entry_if("session_custom_claims", &self.session_custom_claims);
-        object.entry_if("authorization_check", &self.authorization_check);
-        object.end()
+        )
     }
 }
 
 #[cfg(feature = "test-util")]
 impl crate::codec::Object for AuthenticateRequest {
     const NAME: &'static str = "AuthenticateRequest";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut session_token: Option<Option<String>> = None;
-        let mut session_duration_minutes: Option<Option<i64>> = None;
-        let mut session_jwt: Option<Option<String>> = None;
-        let mut session_custom_claims: Option<Option<::serde_json::Value>> = None;
-        let mut authorization_check: Option<
-            Option<crate::b2b::models::sessions::AuthorizationCheck>,
-        > = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "session_token" => {
-                    crate::codec::put(&mut map, &mut session_token, "session_token")
-                }
-                "session_duration_minutes" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut session_duration_minutes,
-                        "session_duration_minutes",
-                    )
-                }
-                "session_jwt" => {
-                    crate::codec::put(&mut map, &mut session_jwt, "session_jwt")
-                }
-                "session_custom_claims" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut session_custom_claims,
-                        "session_custom_claims",
-                    )
-                }
-                "authorization_check" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut authorization_check,
-                        "authorization_check",
-                    )
-                }
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (
+            session_token,
+            session_duration_minutes,
+            session_jwt,
+            session_custom_claims,
+            authorization_check,
+        ) = crate::codec::fields::<
+            (
+                crate::codec::Nil<Option<String>>,
+                crate::codec::Nil<Option<i64>>,
+                crate::codec::Nil<Option<String>>,
+                crate::codec::Nil<Option<::serde_json::Value>>,
+                crate::codec::Nil<
+                    Option<crate::b2b::models::sessions::AuthorizationCheck>,
+                >,
+            ),
+            _,
+        >(
+            map,
+            &[
+                "session_token",
+                "session_duration_minutes",
+                "session_jwt",
+                "session_custom_claims",
+                "authorization_check",
+            ],
+        )?;
         Ok(Self {
-            session_token: session_token.flatten(),
-            session_duration_minutes: session_duration_minutes.flatten(),
-            session_jwt: session_jwt.flatten(),
-            session_custom_claims: session_custom_claims.flatten(),
-            authorization_check: authorization_check.flatten(),
+            session_token,
+            session_duration_minutes,
+            session_jwt,
+            session_custom_claims,
+            authorization_check,
         })
     }
 }
@@ -739,45 +661,8 @@ pub struct AuthenticateResponse {
 
 impl crate::codec::Object for AuthenticateResponse {
     const NAME: &'static str = "AuthenticateResponse";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut status_code: Option<i64> = None;
-        let mut request_id: Option<String> = None;
-        let mut member_session: Option<crate::b2b::models::sessions::MemberSession> = None;
-        let mut session_token: Option<String> = None;
-        let mut session_jwt: Option<String> = None;
-        let mut member: Option<crate::b2b::models::organizations::Member> = None;
-        let mut organization: Option<crate::b2b::models::organizations::Organization> = None;
-        let mut verdict: Option<
-            Option<crate::b2b::models::sessions::AuthorizationVerdict>,
-        > = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "status_code" => {
-                    crate::codec::put(&mut map, &mut status_code, "status_code")
-                }
-                "request_id" => {
-                    crate::codec::put(&mut map, &mut request_id, "request_id")
-                }
-                "member_session" => {
-                    crate::codec::put(&mut map, &mut member_session, "member_session")
-                }
-                "session_token" => {
-                    crate::codec::put(&mut map, &mut session_token, "session_token")
-                }
-                "session_jwt" => {
-                    crate::codec::put(&mut map, &mut session_jwt, "session_jwt")
-                }
-                "member" => crate::codec::put(&mut map, &mut member, "member"),
-                "organization" => {
-                    crate::codec::put(&mut map, &mut organization, "organization")
-                }
-                "verdict" => crate::codec::put(&mut map, &mut verdict, "verdict"),
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match (
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (
             status_code,
             request_id,
             member_session,
@@ -785,51 +670,44 @@ impl crate::codec::Object for AuthenticateResponse {
             session_jwt,
             member,
             organization,
-        ) {
+            verdict,
+        ) = crate::codec::fields::<
             (
-                Some(status_code),
-                Some(request_id),
-                Some(member_session),
-                Some(session_token),
-                Some(session_jwt),
-                Some(member),
-                Some(organization),
-            ) => {
-                Ok(Self {
-                    status_code,
-                    request_id,
-                    member_session,
-                    session_token,
-                    session_jwt,
-                    member,
-                    organization,
-                    verdict: verdict.flatten(),
-                })
-            }
-            (
-                status_code,
-                request_id,
-                member_session,
-                session_token,
-                session_jwt,
-                member,
-                organization,
-            ) => {
-                Err(
-                    crate::codec::missing(
-                        &[
-                            ("status_code", status_code.is_none()),
-                            ("request_id", request_id.is_none()),
-                            ("member_session", member_session.is_none()),
-                            ("session_token", session_token.is_none()),
-                            ("session_jwt", session_jwt.is_none()),
-                            ("member", member.is_none()),
-                            ("organization", organization.is_none()),
-                        ],
-                    ),
-                )
-            }
-        }
+                crate::codec::Req<i64>,
+                crate::codec::Req<String>,
+                crate::codec::Req<crate::b2b::models::sessions::MemberSession>,
+                crate::codec::Req<String>,
+                crate::codec::Req<String>,
+                crate::codec::Req<crate::b2b::models::organizations::Member>,
+                crate::codec::Req<crate::b2b::models::organizations::Organization>,
+                crate::codec::Nil<
+                    Option<crate::b2b::models::sessions::AuthorizationVerdict>,
+                >,
+            ),
+            _,
+        >(
+            map,
+            &[
+                "status_code",
+                "request_id",
+                "member_session",
+                "session_token",
+                "session_jwt",
+                "member",
+                "organization",
+                "verdict",
+            ],
+        )?;
+        Ok(Self {
+            status_code,
+            request_id,
+            member_session,
+            session_token,
+            session_jwt,
+            member,
+            organization,
+            verdict,
+        })
     }
 }
 
@@ -847,19 +725,29 @@ impl ::serde::Serialize for AuthenticateResponse {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(
+        crate::codec::write(
             serializer,
-            7 + crate::codec::count_set(&[self.verdict.is_some()]),
-        )?;
-        object.entry("status_code", &self.status_code);
-        object.entry("request_id", &self.request_id);
-        object.entry("member_session", &self.member_session);
-        object.entry("session_token", &self.session_token);
-        object.entry("session_jwt", &self.session_jwt);
-        object.entry("member", &self.member);
-        object.entry("organization", &self.organization);
-        object.entry_if("verdict", &self.verdict);
-        object.end()
+            &[
+                "status_code",
+                "request_id",
+                "member_session",
+                "session_token",
+                "session_jwt",
+                "member",
+                "organization",
+                "verdict",
+            ],
+            (
+                crate::codec::Always(&self.status_code),
+                crate::codec::Always(&self.request_id),
+                crate::codec::Always(&self.member_session),
+                crate::codec::Always(&self.session_token),
+                crate::codec::Always(&self.session_jwt),
+                crate::codec::Always(&self.member),
+                crate::codec::Always(&self.organization),
+                crate::codec::IfSet(&self.verdict),
+            ),
+        )
     }
 }
 
@@ -903,92 +791,76 @@ impl ::serde::Serialize for ExchangeRequest {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(
+        crate::codec::write(
             serializer,
-            1
-                + crate::codec::count_set(
-                    &[
-                        self.session_token.is_some(),
-                        self.session_jwt.is_some(),
-                        self.session_duration_minutes.is_some(),
-                        self.session_custom_claims.is_some(),
-                        self.locale.is_some(),
-                        self.telemetry_id.is_some(),
-                    ],
-                ),
-        )?;
-        object.entry("organization_id", &self.organization_id);
-        object.entry_if("session_token", &self.session_token);
-        object.entry_if("session_jwt", &self.session_jwt);
-        object.entry_if("session_duration_minutes", &self.session_duration_minutes);
-        object.entry_if("session_custom_claims", &self.session_custom_claims);
-        object.entry_if("locale", &self.locale);
-        object.entry_if("telemetry_id", &self.telemetry_id);
-        object.end()
+            &[
+                "organization_id",
+                "session_token",
+                "session_jwt",
+                "session_duration_minutes",
+                "session_custom_claims",
+                "locale",
+                "telemetry_id",
+            ],
+            (
+                crate::codec::Always(&self.organization_id),
+                crate::codec::IfSet(&self.session_token),
+                crate::codec::IfSet(&self.session_jwt),
+                crate::codec::IfSet(&self.session_duration_minutes),
+                crate::codec::IfSet(&self.session_custom_claims),
+                crate::codec::IfSet(&self.locale),
+                crate::codec::IfSet(&self.telemetry_id),
+            ),
+        )
     }
 }
 
 #[cfg(feature = "test-util")]
 impl crate::codec::Object for ExchangeRequest {
     const NAME: &'static str = "ExchangeRequest";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut organization_id: Option<String> = None;
-        let mut session_token: Option<Option<String>> = None;
-        let mut session_jwt: Option<Option<String>> = None;
-        let mut session_duration_minutes: Option<Option<i64>> = None;
-        let mut session_custom_claims: Option<Option<::serde_json::Value>> = None;
-        let mut locale: Option<
-            Option<crate::b2b::models::sessions::ExchangeRequestLocale>,
-        > = None;
-        let mut telemetry_id: Option<Option<String>> = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "organization_id" => {
-                    crate::codec::put(&mut map, &mut organization_id, "organization_id")
-                }
-                "session_token" => {
-                    crate::codec::put(&mut map, &mut session_token, "session_token")
-                }
-                "session_jwt" => {
-                    crate::codec::put(&mut map, &mut session_jwt, "session_jwt")
-                }
-                "session_duration_minutes" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut session_duration_minutes,
-                        "session_duration_minutes",
-                    )
-                }
-                "session_custom_claims" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut session_custom_claims,
-                        "session_custom_claims",
-                    )
-                }
-                "locale" => crate::codec::put(&mut map, &mut locale, "locale"),
-                "telemetry_id" => {
-                    crate::codec::put(&mut map, &mut telemetry_id, "telemetry_id")
-                }
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match organization_id {
-            Some(organization_id) => {
-                Ok(Self {
-                    organization_id,
-                    session_token: session_token.flatten(),
-                    session_jwt: session_jwt.flatten(),
-                    session_duration_minutes: session_duration_minutes.flatten(),
-                    session_custom_claims: session_custom_claims.flatten(),
-                    locale: locale.flatten(),
-                    telemetry_id: telemetry_id.flatten(),
-                })
-            }
-            None => Err(::serde::de::Error::missing_field("organization_id")),
-        }
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (
+            organization_id,
+            session_token,
+            session_jwt,
+            session_duration_minutes,
+            session_custom_claims,
+            locale,
+            telemetry_id,
+        ) = crate::codec::fields::<
+            (
+                crate::codec::Req<String>,
+                crate::codec::Nil<Option<String>>,
+                crate::codec::Nil<Option<String>>,
+                crate::codec::Nil<Option<i64>>,
+                crate::codec::Nil<Option<::serde_json::Value>>,
+                crate::codec::Nil<
+                    Option<crate::b2b::models::sessions::ExchangeRequestLocale>,
+                >,
+                crate::codec::Nil<Option<String>>,
+            ),
+            _,
+        >(
+            map,
+            &[
+                "organization_id",
+                "session_token",
+                "session_jwt",
+                "session_duration_minutes",
+                "session_custom_claims",
+                "locale",
+                "telemetry_id",
+            ],
+        )?;
+        Ok(Self {
+            organization_id,
+            session_token,
+            session_jwt,
+            session_duration_minutes,
+            session_custom_claims,
+            locale,
+            telemetry_id,
+        })
     }
 }
 
@@ -1128,131 +1000,8 @@ pub struct ExchangeResponse {
 
 impl crate::codec::Object for ExchangeResponse {
     const NAME: &'static str = "ExchangeResponse";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut status_code: Option<i64> = None;
-        let mut request_id: Option<String> = None;
-        let mut member_id: Option<String> = None;
-        let mut session_token: Option<String> = None;
-        let mut session_jwt: Option<String> = None;
-        let mut member: Option<crate::b2b::models::organizations::Member> = None;
-        let mut organization: Option<crate::b2b::models::organizations::Organization> = None;
-        let mut member_authenticated: Option<bool> = None;
-        let mut intermediate_session_token: Option<String> = None;
-        let mut member_session: Option<
-            Option<crate::b2b::models::sessions::MemberSession>,
-        > = None;
-        let mut mfa_required: Option<Option<crate::b2b::models::mfa::MfaRequired>> = None;
-        let mut primary_required: Option<
-            Option<crate::b2b::models::sessions::PrimaryRequired>,
-        > = None;
-        let mut member_device: Option<
-            Option<crate::consumer::models::device_history::DeviceInfo>,
-        > = None;
-        let mut intermediate_session_token_expires_at: Option<
-            Option<crate::codec::Timestamp>,
-        > = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "status_code" => {
-                    crate::codec::put(&mut map, &mut status_code, "status_code")
-                }
-                "request_id" => {
-                    crate::codec::put(&mut map, &mut request_id, "request_id")
-                }
-                "member_id" => crate::codec::put(&mut map, &mut member_id, "member_id"),
-                "session_token" => {
-                    crate::codec::put(&mut map, &mut session_token, "session_token")
-                }
-                "session_jwt" => {
-                    crate::codec::put(&mut map, &mut session_jwt, "session_jwt")
-                }
-                "member" => crate::codec::put(&mut map, &mut member, "member"),
-                "organization" => {
-                    crate::codec::put(&mut map, &mut organization, "organization")
-                }
-                "member_authenticated" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut member_authenticated,
-                        "member_authenticated",
-                    )
-                }
-                "intermediate_session_token" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut intermediate_session_token,
-                        "intermediate_session_token",
-                    )
-                }
-                "member_session" => {
-                    crate::codec::put(&mut map, &mut member_session, "member_session")
-                }
-                "mfa_required" => {
-                    crate::codec::put(&mut map, &mut mfa_required, "mfa_required")
-                }
-                "primary_required" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut primary_required,
-                        "primary_required",
-                    )
-                }
-                "member_device" => {
-                    crate::codec::put(&mut map, &mut member_device, "member_device")
-                }
-                "intermediate_session_token_expires_at" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut intermediate_session_token_expires_at,
-                        "intermediate_session_token_expires_at",
-                    )
-                }
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match (
-            status_code,
-            request_id,
-            member_id,
-            session_token,
-            session_jwt,
-            member,
-            organization,
-            member_authenticated,
-            intermediate_session_token,
-        ) {
-            (
-                Some(status_code),
-                Some(request_id),
-                Some(member_id),
-                Some(session_token),
-                Some(session_jwt),
-                Some(member),
-                Some(organization),
-                Some(member_authenticated),
-                Some(intermediate_session_token),
-            ) => {
-                Ok(Self {
-                    status_code,
-                    request_id,
-                    member_id,
-                    session_token,
-                    session_jwt,
-                    member,
-                    organization,
-                    member_authenticated,
-                    intermediate_session_token,
-                    member_session: member_session.flatten(),
-                    mfa_required: mfa_required.flatten(),
-                    primary_required: primary_required.flatten(),
-                    member_device: member_device.flatten(),
-                    intermediate_session_token_expires_at: intermediate_session_token_expires_at
-                        .flatten()
-                        .map(|time| time.0),
-                })
-            }
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (
             (
                 status_code,
                 request_id,
@@ -1263,27 +1012,77 @@ impl crate::codec::Object for ExchangeResponse {
                 organization,
                 member_authenticated,
                 intermediate_session_token,
-            ) => {
-                Err(
-                    crate::codec::missing(
-                        &[
-                            ("status_code", status_code.is_none()),
-                            ("request_id", request_id.is_none()),
-                            ("member_id", member_id.is_none()),
-                            ("session_token", session_token.is_none()),
-                            ("session_jwt", session_jwt.is_none()),
-                            ("member", member.is_none()),
-                            ("organization", organization.is_none()),
-                            ("member_authenticated", member_authenticated.is_none()),
-                            (
-                                "intermediate_session_token",
-                                intermediate_session_token.is_none(),
-                            ),
-                        ],
-                    ),
-                )
-            }
-        }
+                member_session,
+                mfa_required,
+                primary_required,
+            ),
+            (member_device, intermediate_session_token_expires_at),
+        ) = crate::codec::fields::<
+            (
+                (
+                    crate::codec::Req<i64>,
+                    crate::codec::Req<String>,
+                    crate::codec::Req<String>,
+                    crate::codec::Req<String>,
+                    crate::codec::Req<String>,
+                    crate::codec::Req<crate::b2b::models::organizations::Member>,
+                    crate::codec::Req<crate::b2b::models::organizations::Organization>,
+                    crate::codec::Req<bool>,
+                    crate::codec::Req<String>,
+                    crate::codec::Nil<
+                        Option<crate::b2b::models::sessions::MemberSession>,
+                    >,
+                    crate::codec::Nil<Option<crate::b2b::models::mfa::MfaRequired>>,
+                    crate::codec::Nil<
+                        Option<crate::b2b::models::sessions::PrimaryRequired>,
+                    >,
+                ),
+                (
+                    crate::codec::Nil<
+                        Option<crate::consumer::models::device_history::DeviceInfo>,
+                    >,
+                    crate::codec::Nil<
+                        Option<crate::codec::Timestamp>,
+                        Option<::time::OffsetDateTime>,
+                    >,
+                ),
+            ),
+            _,
+        >(
+            map,
+            &[
+                "status_code",
+                "request_id",
+                "member_id",
+                "session_token",
+                "session_jwt",
+                "member",
+                "organization",
+                "member_authenticated",
+                "intermediate_session_token",
+                "member_session",
+                "mfa_required",
+                "primary_required",
+                "member_device",
+                "intermediate_session_token_expires_at",
+            ],
+        )?;
+        Ok(Self {
+            status_code,
+            request_id,
+            member_id,
+            session_token,
+            session_jwt,
+            member,
+            organization,
+            member_authenticated,
+            intermediate_session_token,
+            member_session,
+            mfa_required,
+            primary_required,
+            member_device,
+            intermediate_session_token_expires_at,
+        })
     }
 }
 
@@ -1301,41 +1100,45 @@ impl ::serde::Serialize for ExchangeResponse {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(
+        crate::codec::write(
             serializer,
-            9
-                + crate::codec::count_set(
-                    &[
-                        self.member_session.is_some(),
-                        self.mfa_required.is_some(),
-                        self.primary_required.is_some(),
-                        self.member_device.is_some(),
-                        self.intermediate_session_token_expires_at.is_some(),
-                    ],
-                ),
-        )?;
-        object.entry("status_code", &self.status_code);
-        object.entry("request_id", &self.request_id);
-        object.entry("member_id", &self.member_id);
-        object.entry("session_token", &self.session_token);
-        object.entry("session_jwt", &self.session_jwt);
-        object.entry("member", &self.member);
-        object.entry("organization", &self.organization);
-        object.entry("member_authenticated", &self.member_authenticated);
-        object.entry("intermediate_session_token", &self.intermediate_session_token);
-        object.entry_if("member_session", &self.member_session);
-        object.entry_if("mfa_required", &self.mfa_required);
-        object.entry_if("primary_required", &self.primary_required);
-        object.entry_if("member_device", &self.member_device);
-        object
-            .entry_if(
+            &[
+                "status_code",
+                "request_id",
+                "member_id",
+                "session_token",
+                "session_jwt",
+                "member",
+                "organization",
+                "member_authenticated",
+                "intermediate_session_token",
+                "member_session",
+                "mfa_required",
+                "primary_required",
+                "member_device",
                 "intermediate_session_token_expires_at",
-                &self
-                    .intermediate_session_token_expires_at
-                    .as_ref()
-                    .map(crate::codec::TimestampRef),
-            );
-        object.end()
+            ],
+            (
+                (
+                    crate::codec::Always(&self.status_code),
+                    crate::codec::Always(&self.request_id),
+                    crate::codec::Always(&self.member_id),
+                    crate::codec::Always(&self.session_token),
+                    crate::codec::Always(&self.session_jwt),
+                    crate::codec::Always(&self.member),
+                    crate::codec::Always(&self.organization),
+                    crate::codec::Always(&self.member_authenticated),
+                    crate::codec::Always(&self.intermediate_session_token),
+                    crate::codec::IfSet(&self.member_session),
+                    crate::codec::IfSet(&self.mfa_required),
+                    crate::codec::IfSet(&self.primary_required),
+                ),
+                (
+                    crate::codec::IfSet(&self.member_device),
+                    crate::codec::IfSetTime(&self.intermediate_session_token_expires_at),
+                ),
+            ),
+        )
     }
 }
 
@@ -1366,71 +1169,56 @@ impl ::serde::Serialize for ExchangeAccessTokenRequest {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(
+        crate::codec::write(
             serializer,
-            1
-                + crate::codec::count_set(
-                    &[
-                        self.session_duration_minutes.is_some(),
-                        self.session_custom_claims.is_some(),
-                        self.telemetry_id.is_some(),
-                    ],
-                ),
-        )?;
-        object.entry("access_token", &self.access_token);
-        object.entry_if("session_duration_minutes", &self.session_duration_minutes);
-        object.entry_if("session_custom_claims", &self.session_custom_claims);
-        object.entry_if("telemetry_id", &self.telemetry_id);
-        object.end()
+            &[
+                "access_token",
+                "session_duration_minutes",
+                "session_custom_claims",
+                "telemetry_id",
+            ],
+            (
+                crate::codec::Always(&self.access_token),
+                crate::codec::IfSet(&self.session_duration_minutes),
+                crate::codec::IfSet(&self.session_custom_claims),
+                crate::codec::IfSet(&self.telemetry_id),
+            ),
+        )
     }
 }
 
 #[cfg(feature = "test-util")]
 impl crate::codec::Object for ExchangeAccessTokenRequest {
     const NAME: &'static str = "ExchangeAccessTokenRequest";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut access_token: Option<String> = None;
-        let mut session_duration_minutes: Option<Option<i64>> = None;
-        let mut session_custom_claims: Option<Option<::serde_json::Value>> = None;
-        let mut telemetry_id: Option<Option<String>> = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "access_token" => {
-                    crate::codec::put(&mut map, &mut access_token, "access_token")
-                }
-                "session_duration_minutes" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut session_duration_minutes,
-                        "session_duration_minutes",
-                    )
-                }
-                "session_custom_claims" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut session_custom_claims,
-                        "session_custom_claims",
-                    )
-                }
-                "telemetry_id" => {
-                    crate::codec::put(&mut map, &mut telemetry_id, "telemetry_id")
-                }
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match access_token {
-            Some(access_token) => {
-                Ok(Self {
-                    access_token,
-                    session_duration_minutes: session_duration_minutes.flatten(),
-                    session_custom_claims: session_custom_claims.flatten(),
-                    telemetry_id: telemetry_id.flatten(),
-                })
-            }
-            None => Err(::serde::de::Error::missing_field("access_token")),
-        }
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (
+            access_token,
+            session_duration_minutes,
+            session_custom_claims,
+            telemetry_id,
+        ) = crate::codec::fields::<
+            (
+                crate::codec::Req<String>,
+                crate::codec::Nil<Option<i64>>,
+                crate::codec::Nil<Option<::serde_json::Value>>,
+                crate::codec::Nil<Option<String>>,
+            ),
+            _,
+        >(
+            map,
+            &[
+                "access_token",
+                "session_duration_minutes",
+                "session_custom_claims",
+                "telemetry_id",
+            ],
+        )?;
+        Ok(Self {
+            access_token,
+            session_duration_minutes,
+            session_custom_claims,
+            telemetry_id,
+        })
     }
 }
 
@@ -1533,51 +1321,8 @@ pub struct ExchangeAccessTokenResponse {
 
 impl crate::codec::Object for ExchangeAccessTokenResponse {
     const NAME: &'static str = "ExchangeAccessTokenResponse";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut status_code: Option<i64> = None;
-        let mut request_id: Option<String> = None;
-        let mut member_id: Option<String> = None;
-        let mut session_token: Option<String> = None;
-        let mut session_jwt: Option<String> = None;
-        let mut member: Option<crate::b2b::models::organizations::Member> = None;
-        let mut organization: Option<crate::b2b::models::organizations::Organization> = None;
-        let mut member_session: Option<
-            Option<crate::b2b::models::sessions::MemberSession>,
-        > = None;
-        let mut member_device: Option<
-            Option<crate::consumer::models::device_history::DeviceInfo>,
-        > = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "status_code" => {
-                    crate::codec::put(&mut map, &mut status_code, "status_code")
-                }
-                "request_id" => {
-                    crate::codec::put(&mut map, &mut request_id, "request_id")
-                }
-                "member_id" => crate::codec::put(&mut map, &mut member_id, "member_id"),
-                "session_token" => {
-                    crate::codec::put(&mut map, &mut session_token, "session_token")
-                }
-                "session_jwt" => {
-                    crate::codec::put(&mut map, &mut session_jwt, "session_jwt")
-                }
-                "member" => crate::codec::put(&mut map, &mut member, "member"),
-                "organization" => {
-                    crate::codec::put(&mut map, &mut organization, "organization")
-                }
-                "member_session" => {
-                    crate::codec::put(&mut map, &mut member_session, "member_session")
-                }
-                "member_device" => {
-                    crate::codec::put(&mut map, &mut member_device, "member_device")
-                }
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match (
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (
             status_code,
             request_id,
             member_id,
@@ -1585,52 +1330,48 @@ impl crate::codec::Object for ExchangeAccessTokenResponse {
             session_jwt,
             member,
             organization,
-        ) {
+            member_session,
+            member_device,
+        ) = crate::codec::fields::<
             (
-                Some(status_code),
-                Some(request_id),
-                Some(member_id),
-                Some(session_token),
-                Some(session_jwt),
-                Some(member),
-                Some(organization),
-            ) => {
-                Ok(Self {
-                    status_code,
-                    request_id,
-                    member_id,
-                    session_token,
-                    session_jwt,
-                    member,
-                    organization,
-                    member_session: member_session.flatten(),
-                    member_device: member_device.flatten(),
-                })
-            }
-            (
-                status_code,
-                request_id,
-                member_id,
-                session_token,
-                session_jwt,
-                member,
-                organization,
-            ) => {
-                Err(
-                    crate::codec::missing(
-                        &[
-                            ("status_code", status_code.is_none()),
-                            ("request_id", request_id.is_none()),
-                            ("member_id", member_id.is_none()),
-                            ("session_token", session_token.is_none()),
-                            ("session_jwt", session_jwt.is_none()),
-                            ("member", member.is_none()),
-                            ("organization", organization.is_none()),
-                        ],
-                    ),
-                )
-            }
-        }
+                crate::codec::Req<i64>,
+                crate::codec::Req<String>,
+                crate::codec::Req<String>,
+                crate::codec::Req<String>,
+                crate::codec::Req<String>,
+                crate::codec::Req<crate::b2b::models::organizations::Member>,
+                crate::codec::Req<crate::b2b::models::organizations::Organization>,
+                crate::codec::Nil<Option<crate::b2b::models::sessions::MemberSession>>,
+                crate::codec::Nil<
+                    Option<crate::consumer::models::device_history::DeviceInfo>,
+                >,
+            ),
+            _,
+        >(
+            map,
+            &[
+                "status_code",
+                "request_id",
+                "member_id",
+                "session_token",
+                "session_jwt",
+                "member",
+                "organization",
+                "member_session",
+                "member_device",
+            ],
+        )?;
+        Ok(Self {
+            status_code,
+            request_id,
+            member_id,
+            session_token,
+            session_jwt,
+            member,
+            organization,
+            member_session,
+            member_device,
+        })
     }
 }
 
@@ -1648,23 +1389,31 @@ impl ::serde::Serialize for ExchangeAccessTokenResponse {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(
+        crate::codec::write(
             serializer,
-            7
-                + crate::codec::count_set(
-                    &[self.member_session.is_some(), self.member_device.is_some()],
-                ),
-        )?;
-        object.entry("status_code", &self.status_code);
-        object.entry("request_id", &self.request_id);
-        object.entry("member_id", &self.member_id);
-        object.entry("session_token", &self.session_token);
-        object.entry("session_jwt", &self.session_jwt);
-        object.entry("member", &self.member);
-        object.entry("organization", &self.organization);
-        object.entry_if("member_session", &self.member_session);
-        object.entry_if("member_device", &self.member_device);
-        object.end()
+            &[
+                "status_code",
+                "request_id",
+                "member_id",
+                "session_token",
+                "session_jwt",
+                "member",
+                "organization",
+                "member_session",
+                "member_device",
+            ],
+            (
+                crate::codec::Always(&self.status_code),
+                crate::codec::Always(&self.request_id),
+                crate::codec::Always(&self.member_id),
+                crate::codec::Always(&self.session_token),
+                crate::codec::Always(&self.session_jwt),
+                crate::codec::Always(&self.member),
+                crate::codec::Always(&self.organization),
+                crate::codec::IfSet(&self.member_session),
+                crate::codec::IfSet(&self.member_device),
+            ),
+        )
     }
 }
 
@@ -1684,45 +1433,26 @@ impl ::serde::Serialize for GetRequest {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(serializer, 2)?;
-        object.entry("organization_id", &self.organization_id);
-        object.entry("member_id", &self.member_id);
-        object.end()
+        crate::codec::write(
+            serializer,
+            &["organization_id", "member_id"],
+            (
+                crate::codec::Always(&self.organization_id),
+                crate::codec::Always(&self.member_id),
+            ),
+        )
     }
 }
 
 #[cfg(feature = "test-util")]
 impl crate::codec::Object for GetRequest {
     const NAME: &'static str = "GetRequest";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut organization_id: Option<String> = None;
-        let mut member_id: Option<String> = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "organization_id" => {
-                    crate::codec::put(&mut map, &mut organization_id, "organization_id")
-                }
-                "member_id" => crate::codec::put(&mut map, &mut member_id, "member_id"),
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match (organization_id, member_id) {
-            (Some(organization_id), Some(member_id)) => {
-                Ok(Self { organization_id, member_id })
-            }
-            (organization_id, member_id) => {
-                Err(
-                    crate::codec::missing(
-                        &[
-                            ("organization_id", organization_id.is_none()),
-                            ("member_id", member_id.is_none()),
-                        ],
-                    ),
-                )
-            }
-        }
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (organization_id, member_id) = crate::codec::fields::<
+            (crate::codec::Req<String>, crate::codec::Req<String>),
+            _,
+        >(map, &["organization_id", "member_id"])?;
+        Ok(Self { organization_id, member_id })
     }
 }
 
@@ -1781,48 +1511,20 @@ pub struct GetResponse {
 
 impl crate::codec::Object for GetResponse {
     const NAME: &'static str = "GetResponse";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut status_code: Option<i64> = None;
-        let mut request_id: Option<String> = None;
-        let mut member_sessions: Option<
-            Vec<crate::b2b::models::sessions::MemberSession>,
-        > = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "status_code" => {
-                    crate::codec::put(&mut map, &mut status_code, "status_code")
-                }
-                "request_id" => {
-                    crate::codec::put(&mut map, &mut request_id, "request_id")
-                }
-                "member_sessions" => {
-                    crate::codec::put(&mut map, &mut member_sessions, "member_sessions")
-                }
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match (status_code, request_id, member_sessions) {
-            (Some(status_code), Some(request_id), Some(member_sessions)) => {
-                Ok(Self {
-                    status_code,
-                    request_id,
-                    member_sessions,
-                })
-            }
-            (status_code, request_id, member_sessions) => {
-                Err(
-                    crate::codec::missing(
-                        &[
-                            ("status_code", status_code.is_none()),
-                            ("request_id", request_id.is_none()),
-                            ("member_sessions", member_sessions.is_none()),
-                        ],
-                    ),
-                )
-            }
-        }
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (status_code, request_id, member_sessions) = crate::codec::fields::<
+            (
+                crate::codec::Req<i64>,
+                crate::codec::Req<String>,
+                crate::codec::Req<Vec<crate::b2b::models::sessions::MemberSession>>,
+            ),
+            _,
+        >(map, &["status_code", "request_id", "member_sessions"])?;
+        Ok(Self {
+            status_code,
+            request_id,
+            member_sessions,
+        })
     }
 }
 
@@ -1840,11 +1542,15 @@ impl ::serde::Serialize for GetResponse {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(serializer, 3)?;
-        object.entry("status_code", &self.status_code);
-        object.entry("request_id", &self.request_id);
-        object.entry("member_sessions", &self.member_sessions);
-        object.end()
+        crate::codec::write(
+            serializer,
+            &["status_code", "request_id", "member_sessions"],
+            (
+                crate::codec::Always(&self.status_code),
+                crate::codec::Always(&self.request_id),
+                crate::codec::Always(&self.member_sessions),
+            ),
+        )
     }
 }
 
@@ -1861,29 +1567,19 @@ impl ::serde::Serialize for GetJwksRequest {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        crate::codec::Writer::new(serializer, 0)?.end()
+        crate::codec::write(serializer, &[], ())
     }
 }
 
 #[cfg(feature = "test-util")]
 impl crate::codec::Object for GetJwksRequest {
     const NAME: &'static str = "GetJwksRequest";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut project_id: Option<String> = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "project_id" => {
-                    crate::codec::put(&mut map, &mut project_id, "project_id")
-                }
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match project_id {
-            Some(project_id) => Ok(Self { project_id }),
-            None => Err(::serde::de::Error::missing_field("project_id")),
-        }
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (project_id,) = crate::codec::fields::<
+            (crate::codec::Req<String>,),
+            _,
+        >(map, &["project_id"])?;
+        Ok(Self { project_id })
     }
 }
 
@@ -1943,44 +1639,20 @@ pub struct GetJwksResponse {
 
 impl crate::codec::Object for GetJwksResponse {
     const NAME: &'static str = "GetJwksResponse";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut status_code: Option<i64> = None;
-        let mut request_id: Option<String> = None;
-        let mut keys: Option<Vec<crate::consumer::models::sessions::Jwk>> = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "status_code" => {
-                    crate::codec::put(&mut map, &mut status_code, "status_code")
-                }
-                "request_id" => {
-                    crate::codec::put(&mut map, &mut request_id, "request_id")
-                }
-                "keys" => crate::codec::put(&mut map, &mut keys, "keys"),
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match (status_code, request_id, keys) {
-            (Some(status_code), Some(request_id), Some(keys)) => {
-                Ok(Self {
-                    status_code,
-                    request_id,
-                    keys,
-                })
-            }
-            (status_code, request_id, keys) => {
-                Err(
-                    crate::codec::missing(
-                        &[
-                            ("status_code", status_code.is_none()),
-                            ("request_id", request_id.is_none()),
-                            ("keys", keys.is_none()),
-                        ],
-                    ),
-                )
-            }
-        }
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (status_code, request_id, keys) = crate::codec::fields::<
+            (
+                crate::codec::Req<i64>,
+                crate::codec::Req<String>,
+                crate::codec::Req<Vec<crate::consumer::models::sessions::Jwk>>,
+            ),
+            _,
+        >(map, &["status_code", "request_id", "keys"])?;
+        Ok(Self {
+            status_code,
+            request_id,
+            keys,
+        })
     }
 }
 
@@ -1998,11 +1670,15 @@ impl ::serde::Serialize for GetJwksResponse {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(serializer, 3)?;
-        object.entry("status_code", &self.status_code);
-        object.entry("request_id", &self.request_id);
-        object.entry("keys", &self.keys);
-        object.end()
+        crate::codec::write(
+            serializer,
+            &["status_code", "request_id", "keys"],
+            (
+                crate::codec::Always(&self.status_code),
+                crate::codec::Always(&self.request_id),
+                crate::codec::Always(&self.keys),
+            ),
+        )
     }
 }
 
@@ -2033,79 +1709,56 @@ impl ::serde::Serialize for MigrateRequest {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(
+        crate::codec::write(
             serializer,
-            2
-                + crate::codec::count_set(
-                    &[
-                        self.session_duration_minutes.is_some(),
-                        self.session_custom_claims.is_some(),
-                    ],
-                ),
-        )?;
-        object.entry("session_token", &self.session_token);
-        object.entry("organization_id", &self.organization_id);
-        object.entry_if("session_duration_minutes", &self.session_duration_minutes);
-        object.entry_if("session_custom_claims", &self.session_custom_claims);
-        object.end()
+            &[
+                "session_token",
+                "organization_id",
+                "session_duration_minutes",
+                "session_custom_claims",
+            ],
+            (
+                crate::codec::Always(&self.session_token),
+                crate::codec::Always(&self.organization_id),
+                crate::codec::IfSet(&self.session_duration_minutes),
+                crate::codec::IfSet(&self.session_custom_claims),
+            ),
+        )
     }
 }
 
 #[cfg(feature = "test-util")]
 impl crate::codec::Object for MigrateRequest {
     const NAME: &'static str = "MigrateRequest";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut session_token: Option<String> = None;
-        let mut organization_id: Option<String> = None;
-        let mut session_duration_minutes: Option<Option<i64>> = None;
-        let mut session_custom_claims: Option<Option<::serde_json::Value>> = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "session_token" => {
-                    crate::codec::put(&mut map, &mut session_token, "session_token")
-                }
-                "organization_id" => {
-                    crate::codec::put(&mut map, &mut organization_id, "organization_id")
-                }
-                "session_duration_minutes" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut session_duration_minutes,
-                        "session_duration_minutes",
-                    )
-                }
-                "session_custom_claims" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut session_custom_claims,
-                        "session_custom_claims",
-                    )
-                }
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match (session_token, organization_id) {
-            (Some(session_token), Some(organization_id)) => {
-                Ok(Self {
-                    session_token,
-                    organization_id,
-                    session_duration_minutes: session_duration_minutes.flatten(),
-                    session_custom_claims: session_custom_claims.flatten(),
-                })
-            }
-            (session_token, organization_id) => {
-                Err(
-                    crate::codec::missing(
-                        &[
-                            ("session_token", session_token.is_none()),
-                            ("organization_id", organization_id.is_none()),
-                        ],
-                    ),
-                )
-            }
-        }
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (
+            session_token,
+            organization_id,
+            session_duration_minutes,
+            session_custom_claims,
+        ) = crate::codec::fields::<
+            (
+                crate::codec::Req<String>,
+                crate::codec::Req<String>,
+                crate::codec::Nil<Option<i64>>,
+                crate::codec::Nil<Option<::serde_json::Value>>,
+            ),
+            _,
+        >(
+            map,
+            &[
+                "session_token",
+                "organization_id",
+                "session_duration_minutes",
+                "session_custom_claims",
+            ],
+        )?;
+        Ok(Self {
+            session_token,
+            organization_id,
+            session_duration_minutes,
+            session_custom_claims,
+        })
     }
 }
 
@@ -2202,45 +1855,8 @@ pub struct MigrateResponse {
 
 impl crate::codec::Object for MigrateResponse {
     const NAME: &'static str = "MigrateResponse";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut status_code: Option<i64> = None;
-        let mut request_id: Option<String> = None;
-        let mut member_id: Option<String> = None;
-        let mut session_token: Option<String> = None;
-        let mut session_jwt: Option<String> = None;
-        let mut member: Option<crate::b2b::models::organizations::Member> = None;
-        let mut organization: Option<crate::b2b::models::organizations::Organization> = None;
-        let mut member_session: Option<
-            Option<crate::b2b::models::sessions::MemberSession>,
-        > = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "status_code" => {
-                    crate::codec::put(&mut map, &mut status_code, "status_code")
-                }
-                "request_id" => {
-                    crate::codec::put(&mut map, &mut request_id, "request_id")
-                }
-                "member_id" => crate::codec::put(&mut map, &mut member_id, "member_id"),
-                "session_token" => {
-                    crate::codec::put(&mut map, &mut session_token, "session_token")
-                }
-                "session_jwt" => {
-                    crate::codec::put(&mut map, &mut session_jwt, "session_jwt")
-                }
-                "member" => crate::codec::put(&mut map, &mut member, "member"),
-                "organization" => {
-                    crate::codec::put(&mut map, &mut organization, "organization")
-                }
-                "member_session" => {
-                    crate::codec::put(&mut map, &mut member_session, "member_session")
-                }
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match (
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (
             status_code,
             request_id,
             member_id,
@@ -2248,51 +1864,42 @@ impl crate::codec::Object for MigrateResponse {
             session_jwt,
             member,
             organization,
-        ) {
+            member_session,
+        ) = crate::codec::fields::<
             (
-                Some(status_code),
-                Some(request_id),
-                Some(member_id),
-                Some(session_token),
-                Some(session_jwt),
-                Some(member),
-                Some(organization),
-            ) => {
-                Ok(Self {
-                    status_code,
-                    request_id,
-                    member_id,
-                    session_token,
-                    session_jwt,
-                    member,
-                    organization,
-                    member_session: member_session.flatten(),
-                })
-            }
-            (
-                status_code,
-                request_id,
-                member_id,
-                session_token,
-                session_jwt,
-                member,
-                organization,
-            ) => {
-                Err(
-                    crate::codec::missing(
-                        &[
-                            ("status_code", status_code.is_none()),
-                            ("request_id", request_id.is_none()),
-                            ("member_id", member_id.is_none()),
-                            ("session_token", session_token.is_none()),
-                            ("session_jwt", session_jwt.is_none()),
-                            ("member", member.is_none()),
-                            ("organization", organization.is_none()),
-                        ],
-                    ),
-                )
-            }
-        }
+                crate::codec::Req<i64>,
+                crate::codec::Req<String>,
+                crate::codec::Req<String>,
+                crate::codec::Req<String>,
+                crate::codec::Req<String>,
+                crate::codec::Req<crate::b2b::models::organizations::Member>,
+                crate::codec::Req<crate::b2b::models::organizations::Organization>,
+                crate::codec::Nil<Option<crate::b2b::models::sessions::MemberSession>>,
+            ),
+            _,
+        >(
+            map,
+            &[
+                "status_code",
+                "request_id",
+                "member_id",
+                "session_token",
+                "session_jwt",
+                "member",
+                "organization",
+                "member_session",
+            ],
+        )?;
+        Ok(Self {
+            status_code,
+            request_id,
+            member_id,
+            session_token,
+            session_jwt,
+            member,
+            organization,
+            member_session,
+        })
     }
 }
 
@@ -2310,19 +1917,29 @@ impl ::serde::Serialize for MigrateResponse {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(
+        crate::codec::write(
             serializer,
-            7 + crate::codec::count_set(&[self.member_session.is_some()]),
-        )?;
-        object.entry("status_code", &self.status_code);
-        object.entry("request_id", &self.request_id);
-        object.entry("member_id", &self.member_id);
-        object.entry("session_token", &self.session_token);
-        object.entry("session_jwt", &self.session_jwt);
-        object.entry("member", &self.member);
-        object.entry("organization", &self.organization);
-        object.entry_if("member_session", &self.member_session);
-        object.end()
+            &[
+                "status_code",
+                "request_id",
+                "member_id",
+                "session_token",
+                "session_jwt",
+                "member",
+                "organization",
+                "member_session",
+            ],
+            (
+                crate::codec::Always(&self.status_code),
+                crate::codec::Always(&self.request_id),
+                crate::codec::Always(&self.member_id),
+                crate::codec::Always(&self.session_token),
+                crate::codec::Always(&self.session_jwt),
+                crate::codec::Always(&self.member),
+                crate::codec::Always(&self.organization),
+                crate::codec::IfSet(&self.member_session),
+            ),
+        )
     }
 }
 
@@ -2351,64 +1968,48 @@ impl ::serde::Serialize for RevokeRequest {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(
+        crate::codec::write(
             serializer,
-            crate::codec::count_set(
-                &[
-                    self.member_session_id.is_some(),
-                    self.session_token.is_some(),
-                    self.session_jwt.is_some(),
-                    self.member_id.is_some(),
-                ],
+            &["member_session_id", "session_token", "session_jwt", "member_id"],
+            (
+                crate::codec::IfSet(&self.member_session_id),
+                crate::codec::IfSet(&self.session_token),
+                crate::codec::IfSet(&self.session_jwt),
+                crate::codec::IfSet(&self.member_id),
             ),
-        )?;
-        object.entry_if("member_session_id", &self.member_session_id);
-        object.entry_if("session_token", &self.session_token);
-        object.entry_if("session_jwt", &self.session_jwt);
-        object.entry_if("member_id", &self.member_id);
-        object.end()
+        )
     }
 }
 
 #[cfg(feature = "test-util")]
 impl crate::codec::Object for RevokeRequest {
     const NAME: &'static str = "RevokeRequest";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut member_session_id: Option<Option<String>> = None;
-        let mut session_token: Option<Option<String>> = None;
-        let mut session_jwt: Option<Option<String>> = None;
-        let mut member_id: Option<Option<String>> = None;
-        let mut authorization: Option<Option<crate::MemberSessionAuth>> = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "member_session_id" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut member_session_id,
-                        "member_session_id",
-                    )
-                }
-                "session_token" => {
-                    crate::codec::put(&mut map, &mut session_token, "session_token")
-                }
-                "session_jwt" => {
-                    crate::codec::put(&mut map, &mut session_jwt, "session_jwt")
-                }
-                "member_id" => crate::codec::put(&mut map, &mut member_id, "member_id"),
-                "authorization" => {
-                    crate::codec::put(&mut map, &mut authorization, "authorization")
-                }
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (member_session_id, session_token, session_jwt, member_id, authorization) = crate::codec::fields::<
+            (
+                crate::codec::Nil<Option<String>>,
+                crate::codec::Nil<Option<String>>,
+                crate::codec::Nil<Option<String>>,
+                crate::codec::Nil<Option<String>>,
+                crate::codec::Nil<Option<crate::MemberSessionAuth>>,
+            ),
+            _,
+        >(
+            map,
+            &[
+                "member_session_id",
+                "session_token",
+                "session_jwt",
+                "member_id",
+                "authorization",
+            ],
+        )?;
         Ok(Self {
-            member_session_id: member_session_id.flatten(),
-            session_token: session_token.flatten(),
-            session_jwt: session_jwt.flatten(),
-            member_id: member_id.flatten(),
-            authorization: authorization.flatten(),
+            member_session_id,
+            session_token,
+            session_jwt,
+            member_id,
+            authorization,
         })
     }
 }
@@ -2506,35 +2107,12 @@ pub struct RevokeResponse {
 
 impl crate::codec::Object for RevokeResponse {
     const NAME: &'static str = "RevokeResponse";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut status_code: Option<i64> = None;
-        let mut request_id: Option<String> = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "status_code" => {
-                    crate::codec::put(&mut map, &mut status_code, "status_code")
-                }
-                "request_id" => {
-                    crate::codec::put(&mut map, &mut request_id, "request_id")
-                }
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match (status_code, request_id) {
-            (Some(status_code), Some(request_id)) => Ok(Self { status_code, request_id }),
-            (status_code, request_id) => {
-                Err(
-                    crate::codec::missing(
-                        &[
-                            ("status_code", status_code.is_none()),
-                            ("request_id", request_id.is_none()),
-                        ],
-                    ),
-                )
-            }
-        }
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (status_code, request_id) = crate::codec::fields::<
+            (crate::codec::Req<i64>, crate::codec::Req<String>),
+            _,
+        >(map, &["status_code", "request_id"])?;
+        Ok(Self { status_code, request_id })
     }
 }
 
@@ -2552,9 +2130,13 @@ impl ::serde::Serialize for RevokeResponse {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(serializer, 2)?;
-        object.entry("status_code", &self.status_code);
-        object.entry("request_id", &self.request_id);
-        object.end()
+        crate::codec::write(
+            serializer,
+            &["status_code", "request_id"],
+            (
+                crate::codec::Always(&self.status_code),
+                crate::codec::Always(&self.request_id),
+            ),
+        )
     }
 }

@@ -83,113 +83,80 @@ impl ::serde::Serialize for AuthenticateRequest {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(
+        crate::codec::write(
             serializer,
-            3
-                + crate::codec::count_set(
-                    &[
-                        self.session_token.is_some(),
-                        self.session_duration_minutes.is_some(),
-                        self.session_jwt.is_some(),
-                        self.session_custom_claims.is_some(),
-                        self.telemetry_id.is_some(),
-                    ],
-                ),
-        )?;
-        object.entry("crypto_wallet_type", &self.crypto_wallet_type);
-        object.entry("crypto_wallet_address", &self.crypto_wallet_address);
-        object.entry("signature", &self.signature);
-        object.entry_if("session_token", &self.session_token);
-        object.entry_if("session_duration_minutes", &self.session_duration_minutes);
-        object.entry_if("session_jwt", &self.session_jwt);
-        object.entry_if("session_custom_claims", &self.session_custom_claims);
-        object.entry_if("telemetry_id", &self.telemetry_id);
-        object.end()
+            &[
+                "crypto_wallet_type",
+                "crypto_wallet_address",
+                "signature",
+                "session_token",
+                "session_duration_minutes",
+                "session_jwt",
+                "session_custom_claims",
+                "telemetry_id",
+            ],
+            (
+                crate::codec::Always(&self.crypto_wallet_type),
+                crate::codec::Always(&self.crypto_wallet_address),
+                crate::codec::Always(&self.signature),
+                crate::codec::IfSet(&self.session_token),
+                crate::codec::IfSet(&self.session_duration_minutes),
+                crate::codec::IfSet(&self.session_jwt),
+                crate::codec::IfSet(&self.session_custom_claims),
+                crate::codec::IfSet(&self.telemetry_id),
+            ),
+        )
     }
 }
 
 #[cfg(feature = "test-util")]
 impl crate::codec::Object for AuthenticateRequest {
     const NAME: &'static str = "AuthenticateRequest";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut crypto_wallet_type: Option<String> = None;
-        let mut crypto_wallet_address: Option<String> = None;
-        let mut signature: Option<String> = None;
-        let mut session_token: Option<Option<String>> = None;
-        let mut session_duration_minutes: Option<Option<i64>> = None;
-        let mut session_jwt: Option<Option<String>> = None;
-        let mut session_custom_claims: Option<Option<::serde_json::Value>> = None;
-        let mut telemetry_id: Option<Option<String>> = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "crypto_wallet_type" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut crypto_wallet_type,
-                        "crypto_wallet_type",
-                    )
-                }
-                "crypto_wallet_address" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut crypto_wallet_address,
-                        "crypto_wallet_address",
-                    )
-                }
-                "signature" => crate::codec::put(&mut map, &mut signature, "signature"),
-                "session_token" => {
-                    crate::codec::put(&mut map, &mut session_token, "session_token")
-                }
-                "session_duration_minutes" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut session_duration_minutes,
-                        "session_duration_minutes",
-                    )
-                }
-                "session_jwt" => {
-                    crate::codec::put(&mut map, &mut session_jwt, "session_jwt")
-                }
-                "session_custom_claims" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut session_custom_claims,
-                        "session_custom_claims",
-                    )
-                }
-                "telemetry_id" => {
-                    crate::codec::put(&mut map, &mut telemetry_id, "telemetry_id")
-                }
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match (crypto_wallet_type, crypto_wallet_address, signature) {
-            (Some(crypto_wallet_type), Some(crypto_wallet_address), Some(signature)) => {
-                Ok(Self {
-                    crypto_wallet_type,
-                    crypto_wallet_address,
-                    signature,
-                    session_token: session_token.flatten(),
-                    session_duration_minutes: session_duration_minutes.flatten(),
-                    session_jwt: session_jwt.flatten(),
-                    session_custom_claims: session_custom_claims.flatten(),
-                    telemetry_id: telemetry_id.flatten(),
-                })
-            }
-            (crypto_wallet_type, crypto_wallet_address, signature) => {
-                Err(
-                    crate::codec::missing(
-                        &[
-                            ("crypto_wallet_type", crypto_wallet_type.is_none()),
-                            ("crypto_wallet_address", crypto_wallet_address.is_none()),
-                            ("signature", signature.is_none()),
-                        ],
-                    ),
-                )
-            }
-        }
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (
+            crypto_wallet_type,
+            crypto_wallet_address,
+            signature,
+            session_token,
+            session_duration_minutes,
+            session_jwt,
+            session_custom_claims,
+            telemetry_id,
+        ) = crate::codec::fields::<
+            (
+                crate::codec::Req<String>,
+                crate::codec::Req<String>,
+                crate::codec::Req<String>,
+                crate::codec::Nil<Option<String>>,
+                crate::codec::Nil<Option<i64>>,
+                crate::codec::Nil<Option<String>>,
+                crate::codec::Nil<Option<::serde_json::Value>>,
+                crate::codec::Nil<Option<String>>,
+            ),
+            _,
+        >(
+            map,
+            &[
+                "crypto_wallet_type",
+                "crypto_wallet_address",
+                "signature",
+                "session_token",
+                "session_duration_minutes",
+                "session_jwt",
+                "session_custom_claims",
+                "telemetry_id",
+            ],
+        )?;
+        Ok(Self {
+            crypto_wallet_type,
+            crypto_wallet_address,
+            signature,
+            session_token,
+            session_duration_minutes,
+            session_jwt,
+            session_custom_claims,
+            telemetry_id,
+        })
     }
 }
 
@@ -312,84 +279,59 @@ pub struct AuthenticateResponse {
 
 impl crate::codec::Object for AuthenticateResponse {
     const NAME: &'static str = "AuthenticateResponse";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut status_code: Option<i64> = None;
-        let mut request_id: Option<String> = None;
-        let mut user_id: Option<String> = None;
-        let mut session_token: Option<String> = None;
-        let mut session_jwt: Option<String> = None;
-        let mut user: Option<crate::consumer::models::users::User> = None;
-        let mut session: Option<Option<crate::consumer::models::sessions::Session>> = None;
-        let mut siwe_params: Option<
-            Option<crate::consumer::models::crypto_wallets::SiweParamsResponse>,
-        > = None;
-        let mut user_device: Option<
-            Option<crate::consumer::models::device_history::DeviceInfo>,
-        > = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "status_code" => {
-                    crate::codec::put(&mut map, &mut status_code, "status_code")
-                }
-                "request_id" => {
-                    crate::codec::put(&mut map, &mut request_id, "request_id")
-                }
-                "user_id" => crate::codec::put(&mut map, &mut user_id, "user_id"),
-                "session_token" => {
-                    crate::codec::put(&mut map, &mut session_token, "session_token")
-                }
-                "session_jwt" => {
-                    crate::codec::put(&mut map, &mut session_jwt, "session_jwt")
-                }
-                "user" => crate::codec::put(&mut map, &mut user, "user"),
-                "session" => crate::codec::put(&mut map, &mut session, "session"),
-                "siwe_params" => {
-                    crate::codec::put(&mut map, &mut siwe_params, "siwe_params")
-                }
-                "user_device" => {
-                    crate::codec::put(&mut map, &mut user_device, "user_device")
-                }
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match (status_code, request_id, user_id, session_token, session_jwt, user) {
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (
+            status_code,
+            request_id,
+            user_id,
+            session_token,
+            session_jwt,
+            user,
+            session,
+            siwe_params,
+            user_device,
+        ) = crate::codec::fields::<
             (
-                Some(status_code),
-                Some(request_id),
-                Some(user_id),
-                Some(session_token),
-                Some(session_jwt),
-                Some(user),
-            ) => {
-                Ok(Self {
-                    status_code,
-                    request_id,
-                    user_id,
-                    session_token,
-                    session_jwt,
-                    user,
-                    session: session.flatten(),
-                    siwe_params: siwe_params.flatten(),
-                    user_device: user_device.flatten(),
-                })
-            }
-            (status_code, request_id, user_id, session_token, session_jwt, user) => {
-                Err(
-                    crate::codec::missing(
-                        &[
-                            ("status_code", status_code.is_none()),
-                            ("request_id", request_id.is_none()),
-                            ("user_id", user_id.is_none()),
-                            ("session_token", session_token.is_none()),
-                            ("session_jwt", session_jwt.is_none()),
-                            ("user", user.is_none()),
-                        ],
-                    ),
-                )
-            }
-        }
+                crate::codec::Req<i64>,
+                crate::codec::Req<String>,
+                crate::codec::Req<String>,
+                crate::codec::Req<String>,
+                crate::codec::Req<String>,
+                crate::codec::Req<crate::consumer::models::users::User>,
+                crate::codec::Nil<Option<crate::consumer::models::sessions::Session>>,
+                crate::codec::Nil<
+                    Option<crate::consumer::models::crypto_wallets::SiweParamsResponse>,
+                >,
+                crate::codec::Nil<
+                    Option<crate::consumer::models::device_history::DeviceInfo>,
+                >,
+            ),
+            _,
+        >(
+            map,
+            &[
+                "status_code",
+                "request_id",
+                "user_id",
+                "session_token",
+                "session_jwt",
+                "user",
+                "session",
+                "siwe_params",
+                "user_device",
+            ],
+        )?;
+        Ok(Self {
+            status_code,
+            request_id,
+            user_id,
+            session_token,
+            session_jwt,
+            user,
+            session,
+            siwe_params,
+            user_device,
+        })
     }
 }
 
@@ -407,27 +349,31 @@ impl ::serde::Serialize for AuthenticateResponse {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(
+        crate::codec::write(
             serializer,
-            6
-                + crate::codec::count_set(
-                    &[
-                        self.session.is_some(),
-                        self.siwe_params.is_some(),
-                        self.user_device.is_some(),
-                    ],
-                ),
-        )?;
-        object.entry("status_code", &self.status_code);
-        object.entry("request_id", &self.request_id);
-        object.entry("user_id", &self.user_id);
-        object.entry("session_token", &self.session_token);
-        object.entry("session_jwt", &self.session_jwt);
-        object.entry("user", &self.user);
-        object.entry_if("session", &self.session);
-        object.entry_if("siwe_params", &self.siwe_params);
-        object.entry_if("user_device", &self.user_device);
-        object.end()
+            &[
+                "status_code",
+                "request_id",
+                "user_id",
+                "session_token",
+                "session_jwt",
+                "user",
+                "session",
+                "siwe_params",
+                "user_device",
+            ],
+            (
+                crate::codec::Always(&self.status_code),
+                crate::codec::Always(&self.request_id),
+                crate::codec::Always(&self.user_id),
+                crate::codec::Always(&self.session_token),
+                crate::codec::Always(&self.session_jwt),
+                crate::codec::Always(&self.user),
+                crate::codec::IfSet(&self.session),
+                crate::codec::IfSet(&self.siwe_params),
+                crate::codec::IfSet(&self.user_device),
+            ),
+        )
     }
 }
 
@@ -459,93 +405,70 @@ impl ::serde::Serialize for AuthenticateStartRequest {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(
+        crate::codec::write(
             serializer,
-            2
-                + crate::codec::count_set(
-                    &[
-                        self.user_id.is_some(),
-                        self.session_token.is_some(),
-                        self.session_jwt.is_some(),
-                        self.siwe_params.is_some(),
-                    ],
-                ),
-        )?;
-        object.entry("crypto_wallet_type", &self.crypto_wallet_type);
-        object.entry("crypto_wallet_address", &self.crypto_wallet_address);
-        object.entry_if("user_id", &self.user_id);
-        object.entry_if("session_token", &self.session_token);
-        object.entry_if("session_jwt", &self.session_jwt);
-        object.entry_if("siwe_params", &self.siwe_params);
-        object.end()
+            &[
+                "crypto_wallet_type",
+                "crypto_wallet_address",
+                "user_id",
+                "session_token",
+                "session_jwt",
+                "siwe_params",
+            ],
+            (
+                crate::codec::Always(&self.crypto_wallet_type),
+                crate::codec::Always(&self.crypto_wallet_address),
+                crate::codec::IfSet(&self.user_id),
+                crate::codec::IfSet(&self.session_token),
+                crate::codec::IfSet(&self.session_jwt),
+                crate::codec::IfSet(&self.siwe_params),
+            ),
+        )
     }
 }
 
 #[cfg(feature = "test-util")]
 impl crate::codec::Object for AuthenticateStartRequest {
     const NAME: &'static str = "AuthenticateStartRequest";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut crypto_wallet_type: Option<String> = None;
-        let mut crypto_wallet_address: Option<String> = None;
-        let mut user_id: Option<Option<String>> = None;
-        let mut session_token: Option<Option<String>> = None;
-        let mut session_jwt: Option<Option<String>> = None;
-        let mut siwe_params: Option<
-            Option<crate::consumer::models::crypto_wallets::SiweParams>,
-        > = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "crypto_wallet_type" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut crypto_wallet_type,
-                        "crypto_wallet_type",
-                    )
-                }
-                "crypto_wallet_address" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut crypto_wallet_address,
-                        "crypto_wallet_address",
-                    )
-                }
-                "user_id" => crate::codec::put(&mut map, &mut user_id, "user_id"),
-                "session_token" => {
-                    crate::codec::put(&mut map, &mut session_token, "session_token")
-                }
-                "session_jwt" => {
-                    crate::codec::put(&mut map, &mut session_jwt, "session_jwt")
-                }
-                "siwe_params" => {
-                    crate::codec::put(&mut map, &mut siwe_params, "siwe_params")
-                }
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match (crypto_wallet_type, crypto_wallet_address) {
-            (Some(crypto_wallet_type), Some(crypto_wallet_address)) => {
-                Ok(Self {
-                    crypto_wallet_type,
-                    crypto_wallet_address,
-                    user_id: user_id.flatten(),
-                    session_token: session_token.flatten(),
-                    session_jwt: session_jwt.flatten(),
-                    siwe_params: siwe_params.flatten(),
-                })
-            }
-            (crypto_wallet_type, crypto_wallet_address) => {
-                Err(
-                    crate::codec::missing(
-                        &[
-                            ("crypto_wallet_type", crypto_wallet_type.is_none()),
-                            ("crypto_wallet_address", crypto_wallet_address.is_none()),
-                        ],
-                    ),
-                )
-            }
-        }
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (
+            crypto_wallet_type,
+            crypto_wallet_address,
+            user_id,
+            session_token,
+            session_jwt,
+            siwe_params,
+        ) = crate::codec::fields::<
+            (
+                crate::codec::Req<String>,
+                crate::codec::Req<String>,
+                crate::codec::Nil<Option<String>>,
+                crate::codec::Nil<Option<String>>,
+                crate::codec::Nil<Option<String>>,
+                crate::codec::Nil<
+                    Option<crate::consumer::models::crypto_wallets::SiweParams>,
+                >,
+            ),
+            _,
+        >(
+            map,
+            &[
+                "crypto_wallet_type",
+                "crypto_wallet_address",
+                "user_id",
+                "session_token",
+                "session_jwt",
+                "siwe_params",
+            ],
+        )?;
+        Ok(Self {
+            crypto_wallet_type,
+            crypto_wallet_address,
+            user_id,
+            session_token,
+            session_jwt,
+            siwe_params,
+        })
     }
 }
 
@@ -640,60 +563,24 @@ pub struct AuthenticateStartResponse {
 
 impl crate::codec::Object for AuthenticateStartResponse {
     const NAME: &'static str = "AuthenticateStartResponse";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut status_code: Option<i64> = None;
-        let mut request_id: Option<String> = None;
-        let mut user_id: Option<String> = None;
-        let mut challenge: Option<String> = None;
-        let mut user_created: Option<bool> = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "status_code" => {
-                    crate::codec::put(&mut map, &mut status_code, "status_code")
-                }
-                "request_id" => {
-                    crate::codec::put(&mut map, &mut request_id, "request_id")
-                }
-                "user_id" => crate::codec::put(&mut map, &mut user_id, "user_id"),
-                "challenge" => crate::codec::put(&mut map, &mut challenge, "challenge"),
-                "user_created" => {
-                    crate::codec::put(&mut map, &mut user_created, "user_created")
-                }
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match (status_code, request_id, user_id, challenge, user_created) {
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (status_code, request_id, user_id, challenge, user_created) = crate::codec::fields::<
             (
-                Some(status_code),
-                Some(request_id),
-                Some(user_id),
-                Some(challenge),
-                Some(user_created),
-            ) => {
-                Ok(Self {
-                    status_code,
-                    request_id,
-                    user_id,
-                    challenge,
-                    user_created,
-                })
-            }
-            (status_code, request_id, user_id, challenge, user_created) => {
-                Err(
-                    crate::codec::missing(
-                        &[
-                            ("status_code", status_code.is_none()),
-                            ("request_id", request_id.is_none()),
-                            ("user_id", user_id.is_none()),
-                            ("challenge", challenge.is_none()),
-                            ("user_created", user_created.is_none()),
-                        ],
-                    ),
-                )
-            }
-        }
+                crate::codec::Req<i64>,
+                crate::codec::Req<String>,
+                crate::codec::Req<String>,
+                crate::codec::Req<String>,
+                crate::codec::Req<bool>,
+            ),
+            _,
+        >(map, &["status_code", "request_id", "user_id", "challenge", "user_created"])?;
+        Ok(Self {
+            status_code,
+            request_id,
+            user_id,
+            challenge,
+            user_created,
+        })
     }
 }
 
@@ -711,12 +598,16 @@ impl ::serde::Serialize for AuthenticateStartResponse {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(serializer, 5)?;
-        object.entry("status_code", &self.status_code);
-        object.entry("request_id", &self.request_id);
-        object.entry("user_id", &self.user_id);
-        object.entry("challenge", &self.challenge);
-        object.entry("user_created", &self.user_created);
-        object.end()
+        crate::codec::write(
+            serializer,
+            &["status_code", "request_id", "user_id", "challenge", "user_created"],
+            (
+                crate::codec::Always(&self.status_code),
+                crate::codec::Always(&self.request_id),
+                crate::codec::Always(&self.user_id),
+                crate::codec::Always(&self.challenge),
+                crate::codec::Always(&self.user_created),
+            ),
+        )
     }
 }

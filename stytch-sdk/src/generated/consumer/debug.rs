@@ -33,19 +33,15 @@ impl ::serde::Serialize for WhoamiRequest {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        crate::codec::Writer::new(serializer, 0)?.end()
+        crate::codec::write(serializer, &[], ())
     }
 }
 
 #[cfg(feature = "test-util")]
 impl crate::codec::Object for WhoamiRequest {
     const NAME: &'static str = "WhoamiRequest";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        while map.next_key::<::serde::de::IgnoredAny>()?.is_some() {
-            crate::codec::skip(&mut map)?;
-        }
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let () = crate::codec::fields::<(), _>(map, &[])?;
         Ok(Self {})
     }
 }
@@ -102,50 +98,22 @@ pub struct WhoamiResponse {
 
 impl crate::codec::Object for WhoamiResponse {
     const NAME: &'static str = "WhoamiResponse";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut status_code: Option<i64> = None;
-        let mut request_id: Option<String> = None;
-        let mut project_id: Option<String> = None;
-        let mut name: Option<String> = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "status_code" => {
-                    crate::codec::put(&mut map, &mut status_code, "status_code")
-                }
-                "request_id" => {
-                    crate::codec::put(&mut map, &mut request_id, "request_id")
-                }
-                "project_id" => {
-                    crate::codec::put(&mut map, &mut project_id, "project_id")
-                }
-                "name" => crate::codec::put(&mut map, &mut name, "name"),
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match (status_code, request_id, project_id, name) {
-            (Some(status_code), Some(request_id), Some(project_id), Some(name)) => {
-                Ok(Self {
-                    status_code,
-                    request_id,
-                    project_id,
-                    name,
-                })
-            }
-            (status_code, request_id, project_id, name) => {
-                Err(
-                    crate::codec::missing(
-                        &[
-                            ("status_code", status_code.is_none()),
-                            ("request_id", request_id.is_none()),
-                            ("project_id", project_id.is_none()),
-                            ("name", name.is_none()),
-                        ],
-                    ),
-                )
-            }
-        }
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (status_code, request_id, project_id, name) = crate::codec::fields::<
+            (
+                crate::codec::Req<i64>,
+                crate::codec::Req<String>,
+                crate::codec::Req<String>,
+                crate::codec::Req<String>,
+            ),
+            _,
+        >(map, &["status_code", "request_id", "project_id", "name"])?;
+        Ok(Self {
+            status_code,
+            request_id,
+            project_id,
+            name,
+        })
     }
 }
 
@@ -163,11 +131,15 @@ impl ::serde::Serialize for WhoamiResponse {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(serializer, 4)?;
-        object.entry("status_code", &self.status_code);
-        object.entry("request_id", &self.request_id);
-        object.entry("project_id", &self.project_id);
-        object.entry("name", &self.name);
-        object.end()
+        crate::codec::write(
+            serializer,
+            &["status_code", "request_id", "project_id", "name"],
+            (
+                crate::codec::Always(&self.status_code),
+                crate::codec::Always(&self.request_id),
+                crate::codec::Always(&self.project_id),
+                crate::codec::Always(&self.name),
+            ),
+        )
     }
 }

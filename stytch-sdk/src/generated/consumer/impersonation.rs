@@ -41,35 +41,23 @@ impl ::serde::Serialize for AuthenticateRequest {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(serializer, 1)?;
-        object.entry("impersonation_token", &self.impersonation_token);
-        object.end()
+        crate::codec::write(
+            serializer,
+            &["impersonation_token"],
+            (crate::codec::Always(&self.impersonation_token),),
+        )
     }
 }
 
 #[cfg(feature = "test-util")]
 impl crate::codec::Object for AuthenticateRequest {
     const NAME: &'static str = "AuthenticateRequest";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut impersonation_token: Option<String> = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "impersonation_token" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut impersonation_token,
-                        "impersonation_token",
-                    )
-                }
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match impersonation_token {
-            Some(impersonation_token) => Ok(Self { impersonation_token }),
-            None => Err(::serde::de::Error::missing_field("impersonation_token")),
-        }
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (impersonation_token,) = crate::codec::fields::<
+            (crate::codec::Req<String>,),
+            _,
+        >(map, &["impersonation_token"])?;
+        Ok(Self { impersonation_token })
     }
 }
 
@@ -134,70 +122,47 @@ pub struct AuthenticateResponse {
 
 impl crate::codec::Object for AuthenticateResponse {
     const NAME: &'static str = "AuthenticateResponse";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut status_code: Option<i64> = None;
-        let mut request_id: Option<String> = None;
-        let mut user_id: Option<String> = None;
-        let mut user: Option<crate::consumer::models::users::User> = None;
-        let mut session_token: Option<String> = None;
-        let mut session_jwt: Option<String> = None;
-        let mut session: Option<Option<crate::consumer::models::sessions::Session>> = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "status_code" => {
-                    crate::codec::put(&mut map, &mut status_code, "status_code")
-                }
-                "request_id" => {
-                    crate::codec::put(&mut map, &mut request_id, "request_id")
-                }
-                "user_id" => crate::codec::put(&mut map, &mut user_id, "user_id"),
-                "user" => crate::codec::put(&mut map, &mut user, "user"),
-                "session_token" => {
-                    crate::codec::put(&mut map, &mut session_token, "session_token")
-                }
-                "session_jwt" => {
-                    crate::codec::put(&mut map, &mut session_jwt, "session_jwt")
-                }
-                "session" => crate::codec::put(&mut map, &mut session, "session"),
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match (status_code, request_id, user_id, user, session_token, session_jwt) {
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (
+            status_code,
+            request_id,
+            user_id,
+            user,
+            session_token,
+            session_jwt,
+            session,
+        ) = crate::codec::fields::<
             (
-                Some(status_code),
-                Some(request_id),
-                Some(user_id),
-                Some(user),
-                Some(session_token),
-                Some(session_jwt),
-            ) => {
-                Ok(Self {
-                    status_code,
-                    request_id,
-                    user_id,
-                    user,
-                    session_token,
-                    session_jwt,
-                    session: session.flatten(),
-                })
-            }
-            (status_code, request_id, user_id, user, session_token, session_jwt) => {
-                Err(
-                    crate::codec::missing(
-                        &[
-                            ("status_code", status_code.is_none()),
-                            ("request_id", request_id.is_none()),
-                            ("user_id", user_id.is_none()),
-                            ("user", user.is_none()),
-                            ("session_token", session_token.is_none()),
-                            ("session_jwt", session_jwt.is_none()),
-                        ],
-                    ),
-                )
-            }
-        }
+                crate::codec::Req<i64>,
+                crate::codec::Req<String>,
+                crate::codec::Req<String>,
+                crate::codec::Req<crate::consumer::models::users::User>,
+                crate::codec::Req<String>,
+                crate::codec::Req<String>,
+                crate::codec::Nil<Option<crate::consumer::models::sessions::Session>>,
+            ),
+            _,
+        >(
+            map,
+            &[
+                "status_code",
+                "request_id",
+                "user_id",
+                "user",
+                "session_token",
+                "session_jwt",
+                "session",
+            ],
+        )?;
+        Ok(Self {
+            status_code,
+            request_id,
+            user_id,
+            user,
+            session_token,
+            session_jwt,
+            session,
+        })
     }
 }
 
@@ -215,17 +180,26 @@ impl ::serde::Serialize for AuthenticateResponse {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(
+        crate::codec::write(
             serializer,
-            6 + crate::codec::count_set(&[self.session.is_some()]),
-        )?;
-        object.entry("status_code", &self.status_code);
-        object.entry("request_id", &self.request_id);
-        object.entry("user_id", &self.user_id);
-        object.entry("user", &self.user);
-        object.entry("session_token", &self.session_token);
-        object.entry("session_jwt", &self.session_jwt);
-        object.entry_if("session", &self.session);
-        object.end()
+            &[
+                "status_code",
+                "request_id",
+                "user_id",
+                "user",
+                "session_token",
+                "session_jwt",
+                "session",
+            ],
+            (
+                crate::codec::Always(&self.status_code),
+                crate::codec::Always(&self.request_id),
+                crate::codec::Always(&self.user_id),
+                crate::codec::Always(&self.user),
+                crate::codec::Always(&self.session_token),
+                crate::codec::Always(&self.session_jwt),
+                crate::codec::IfSet(&self.session),
+            ),
+        )
     }
 }

@@ -68,59 +68,38 @@ impl ::serde::Serialize for AttachRequest {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(
+        crate::codec::write(
             serializer,
-            1
-                + crate::codec::count_set(
-                    &[
-                        self.user_id.is_some(),
-                        self.session_token.is_some(),
-                        self.session_jwt.is_some(),
-                    ],
-                ),
-        )?;
-        object.entry("provider", &self.provider);
-        object.entry_if("user_id", &self.user_id);
-        object.entry_if("session_token", &self.session_token);
-        object.entry_if("session_jwt", &self.session_jwt);
-        object.end()
+            &["provider", "user_id", "session_token", "session_jwt"],
+            (
+                crate::codec::Always(&self.provider),
+                crate::codec::IfSet(&self.user_id),
+                crate::codec::IfSet(&self.session_token),
+                crate::codec::IfSet(&self.session_jwt),
+            ),
+        )
     }
 }
 
 #[cfg(feature = "test-util")]
 impl crate::codec::Object for AttachRequest {
     const NAME: &'static str = "AttachRequest";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut provider: Option<String> = None;
-        let mut user_id: Option<Option<String>> = None;
-        let mut session_token: Option<Option<String>> = None;
-        let mut session_jwt: Option<Option<String>> = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "provider" => crate::codec::put(&mut map, &mut provider, "provider"),
-                "user_id" => crate::codec::put(&mut map, &mut user_id, "user_id"),
-                "session_token" => {
-                    crate::codec::put(&mut map, &mut session_token, "session_token")
-                }
-                "session_jwt" => {
-                    crate::codec::put(&mut map, &mut session_jwt, "session_jwt")
-                }
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match provider {
-            Some(provider) => {
-                Ok(Self {
-                    provider,
-                    user_id: user_id.flatten(),
-                    session_token: session_token.flatten(),
-                    session_jwt: session_jwt.flatten(),
-                })
-            }
-            None => Err(::serde::de::Error::missing_field("provider")),
-        }
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (provider, user_id, session_token, session_jwt) = crate::codec::fields::<
+            (
+                crate::codec::Req<String>,
+                crate::codec::Nil<Option<String>>,
+                crate::codec::Nil<Option<String>>,
+                crate::codec::Nil<Option<String>>,
+            ),
+            _,
+        >(map, &["provider", "user_id", "session_token", "session_jwt"])?;
+        Ok(Self {
+            provider,
+            user_id,
+            session_token,
+            session_jwt,
+        })
     }
 }
 
@@ -197,50 +176,20 @@ pub struct AttachResponse {
 
 impl crate::codec::Object for AttachResponse {
     const NAME: &'static str = "AttachResponse";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut status_code: Option<i64> = None;
-        let mut request_id: Option<String> = None;
-        let mut oauth_attach_token: Option<String> = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "status_code" => {
-                    crate::codec::put(&mut map, &mut status_code, "status_code")
-                }
-                "request_id" => {
-                    crate::codec::put(&mut map, &mut request_id, "request_id")
-                }
-                "oauth_attach_token" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut oauth_attach_token,
-                        "oauth_attach_token",
-                    )
-                }
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match (status_code, request_id, oauth_attach_token) {
-            (Some(status_code), Some(request_id), Some(oauth_attach_token)) => {
-                Ok(Self {
-                    status_code,
-                    request_id,
-                    oauth_attach_token,
-                })
-            }
-            (status_code, request_id, oauth_attach_token) => {
-                Err(
-                    crate::codec::missing(
-                        &[
-                            ("status_code", status_code.is_none()),
-                            ("request_id", request_id.is_none()),
-                            ("oauth_attach_token", oauth_attach_token.is_none()),
-                        ],
-                    ),
-                )
-            }
-        }
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (status_code, request_id, oauth_attach_token) = crate::codec::fields::<
+            (
+                crate::codec::Req<i64>,
+                crate::codec::Req<String>,
+                crate::codec::Req<String>,
+            ),
+            _,
+        >(map, &["status_code", "request_id", "oauth_attach_token"])?;
+        Ok(Self {
+            status_code,
+            request_id,
+            oauth_attach_token,
+        })
     }
 }
 
@@ -258,11 +207,15 @@ impl ::serde::Serialize for AttachResponse {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(serializer, 3)?;
-        object.entry("status_code", &self.status_code);
-        object.entry("request_id", &self.request_id);
-        object.entry("oauth_attach_token", &self.oauth_attach_token);
-        object.end()
+        crate::codec::write(
+            serializer,
+            &["status_code", "request_id", "oauth_attach_token"],
+            (
+                crate::codec::Always(&self.status_code),
+                crate::codec::Always(&self.request_id),
+                crate::codec::Always(&self.oauth_attach_token),
+            ),
+        )
     }
 }
 
@@ -303,90 +256,74 @@ impl ::serde::Serialize for AuthenticateRequest {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(
+        crate::codec::write(
             serializer,
-            1
-                + crate::codec::count_set(
-                    &[
-                        self.session_token.is_some(),
-                        self.session_duration_minutes.is_some(),
-                        self.session_jwt.is_some(),
-                        self.session_custom_claims.is_some(),
-                        self.code_verifier.is_some(),
-                        self.telemetry_id.is_some(),
-                    ],
-                ),
-        )?;
-        object.entry("token", &self.token);
-        object.entry_if("session_token", &self.session_token);
-        object.entry_if("session_duration_minutes", &self.session_duration_minutes);
-        object.entry_if("session_jwt", &self.session_jwt);
-        object.entry_if("session_custom_claims", &self.session_custom_claims);
-        object.entry_if("code_verifier", &self.code_verifier);
-        object.entry_if("telemetry_id", &self.telemetry_id);
-        object.end()
+            &[
+                "token",
+                "session_token",
+                "session_duration_minutes",
+                "session_jwt",
+                "session_custom_claims",
+                "code_verifier",
+                "telemetry_id",
+            ],
+            (
+                crate::codec::Always(&self.token),
+                crate::codec::IfSet(&self.session_token),
+                crate::codec::IfSet(&self.session_duration_minutes),
+                crate::codec::IfSet(&self.session_jwt),
+                crate::codec::IfSet(&self.session_custom_claims),
+                crate::codec::IfSet(&self.code_verifier),
+                crate::codec::IfSet(&self.telemetry_id),
+            ),
+        )
     }
 }
 
 #[cfg(feature = "test-util")]
 impl crate::codec::Object for AuthenticateRequest {
     const NAME: &'static str = "AuthenticateRequest";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut token: Option<String> = None;
-        let mut session_token: Option<Option<String>> = None;
-        let mut session_duration_minutes: Option<Option<i64>> = None;
-        let mut session_jwt: Option<Option<String>> = None;
-        let mut session_custom_claims: Option<Option<::serde_json::Value>> = None;
-        let mut code_verifier: Option<Option<String>> = None;
-        let mut telemetry_id: Option<Option<String>> = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "token" => crate::codec::put(&mut map, &mut token, "token"),
-                "session_token" => {
-                    crate::codec::put(&mut map, &mut session_token, "session_token")
-                }
-                "session_duration_minutes" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut session_duration_minutes,
-                        "session_duration_minutes",
-                    )
-                }
-                "session_jwt" => {
-                    crate::codec::put(&mut map, &mut session_jwt, "session_jwt")
-                }
-                "session_custom_claims" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut session_custom_claims,
-                        "session_custom_claims",
-                    )
-                }
-                "code_verifier" => {
-                    crate::codec::put(&mut map, &mut code_verifier, "code_verifier")
-                }
-                "telemetry_id" => {
-                    crate::codec::put(&mut map, &mut telemetry_id, "telemetry_id")
-                }
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match token {
-            Some(token) => {
-                Ok(Self {
-                    token,
-                    session_token: session_token.flatten(),
-                    session_duration_minutes: session_duration_minutes.flatten(),
-                    session_jwt: session_jwt.flatten(),
-                    session_custom_claims: session_custom_claims.flatten(),
-                    code_verifier: code_verifier.flatten(),
-                    telemetry_id: telemetry_id.flatten(),
-                })
-            }
-            None => Err(::serde::de::Error::missing_field("token")),
-        }
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (
+            token,
+            session_token,
+            session_duration_minutes,
+            session_jwt,
+            session_custom_claims,
+            code_verifier,
+            telemetry_id,
+        ) = crate::codec::fields::<
+            (
+                crate::codec::Req<String>,
+                crate::codec::Nil<Option<String>>,
+                crate::codec::Nil<Option<i64>>,
+                crate::codec::Nil<Option<String>>,
+                crate::codec::Nil<Option<::serde_json::Value>>,
+                crate::codec::Nil<Option<String>>,
+                crate::codec::Nil<Option<String>>,
+            ),
+            _,
+        >(
+            map,
+            &[
+                "token",
+                "session_token",
+                "session_duration_minutes",
+                "session_jwt",
+                "session_custom_claims",
+                "code_verifier",
+                "telemetry_id",
+            ],
+        )?;
+        Ok(Self {
+            token,
+            session_token,
+            session_duration_minutes,
+            session_jwt,
+            session_custom_claims,
+            code_verifier,
+            telemetry_id,
+        })
     }
 }
 
@@ -521,118 +458,8 @@ pub struct AuthenticateResponse {
 
 impl crate::codec::Object for AuthenticateResponse {
     const NAME: &'static str = "AuthenticateResponse";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut status_code: Option<i64> = None;
-        let mut request_id: Option<String> = None;
-        let mut user_id: Option<String> = None;
-        let mut provider_subject: Option<String> = None;
-        let mut provider_type: Option<String> = None;
-        let mut session_token: Option<String> = None;
-        let mut session_jwt: Option<String> = None;
-        let mut provider_values: Option<
-            crate::consumer::models::oauth::ProviderValues,
-        > = None;
-        let mut user: Option<crate::consumer::models::users::User> = None;
-        let mut reset_sessions: Option<bool> = None;
-        let mut oauth_user_registration_id: Option<String> = None;
-        let mut user_session: Option<
-            Option<crate::consumer::models::sessions::Session>,
-        > = None;
-        let mut user_device: Option<
-            Option<crate::consumer::models::device_history::DeviceInfo>,
-        > = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "status_code" => {
-                    crate::codec::put(&mut map, &mut status_code, "status_code")
-                }
-                "request_id" => {
-                    crate::codec::put(&mut map, &mut request_id, "request_id")
-                }
-                "user_id" => crate::codec::put(&mut map, &mut user_id, "user_id"),
-                "provider_subject" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut provider_subject,
-                        "provider_subject",
-                    )
-                }
-                "provider_type" => {
-                    crate::codec::put(&mut map, &mut provider_type, "provider_type")
-                }
-                "session_token" => {
-                    crate::codec::put(&mut map, &mut session_token, "session_token")
-                }
-                "session_jwt" => {
-                    crate::codec::put(&mut map, &mut session_jwt, "session_jwt")
-                }
-                "provider_values" => {
-                    crate::codec::put(&mut map, &mut provider_values, "provider_values")
-                }
-                "user" => crate::codec::put(&mut map, &mut user, "user"),
-                "reset_sessions" => {
-                    crate::codec::put(&mut map, &mut reset_sessions, "reset_sessions")
-                }
-                "oauth_user_registration_id" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut oauth_user_registration_id,
-                        "oauth_user_registration_id",
-                    )
-                }
-                "user_session" => {
-                    crate::codec::put(&mut map, &mut user_session, "user_session")
-                }
-                "user_device" => {
-                    crate::codec::put(&mut map, &mut user_device, "user_device")
-                }
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match (
-            status_code,
-            request_id,
-            user_id,
-            provider_subject,
-            provider_type,
-            session_token,
-            session_jwt,
-            provider_values,
-            user,
-            reset_sessions,
-            oauth_user_registration_id,
-        ) {
-            (
-                Some(status_code),
-                Some(request_id),
-                Some(user_id),
-                Some(provider_subject),
-                Some(provider_type),
-                Some(session_token),
-                Some(session_jwt),
-                Some(provider_values),
-                Some(user),
-                Some(reset_sessions),
-                Some(oauth_user_registration_id),
-            ) => {
-                Ok(Self {
-                    status_code,
-                    request_id,
-                    user_id,
-                    provider_subject,
-                    provider_type,
-                    session_token,
-                    session_jwt,
-                    provider_values,
-                    user,
-                    reset_sessions,
-                    oauth_user_registration_id,
-                    user_session: user_session.flatten(),
-                    user_device: user_device.flatten(),
-                })
-            }
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (
             (
                 status_code,
                 request_id,
@@ -645,29 +472,65 @@ impl crate::codec::Object for AuthenticateResponse {
                 user,
                 reset_sessions,
                 oauth_user_registration_id,
-            ) => {
-                Err(
-                    crate::codec::missing(
-                        &[
-                            ("status_code", status_code.is_none()),
-                            ("request_id", request_id.is_none()),
-                            ("user_id", user_id.is_none()),
-                            ("provider_subject", provider_subject.is_none()),
-                            ("provider_type", provider_type.is_none()),
-                            ("session_token", session_token.is_none()),
-                            ("session_jwt", session_jwt.is_none()),
-                            ("provider_values", provider_values.is_none()),
-                            ("user", user.is_none()),
-                            ("reset_sessions", reset_sessions.is_none()),
-                            (
-                                "oauth_user_registration_id",
-                                oauth_user_registration_id.is_none(),
-                            ),
-                        ],
-                    ),
-                )
-            }
-        }
+                user_session,
+            ),
+            (user_device,),
+        ) = crate::codec::fields::<
+            (
+                (
+                    crate::codec::Req<i64>,
+                    crate::codec::Req<String>,
+                    crate::codec::Req<String>,
+                    crate::codec::Req<String>,
+                    crate::codec::Req<String>,
+                    crate::codec::Req<String>,
+                    crate::codec::Req<String>,
+                    crate::codec::Req<crate::consumer::models::oauth::ProviderValues>,
+                    crate::codec::Req<crate::consumer::models::users::User>,
+                    crate::codec::Req<bool>,
+                    crate::codec::Req<String>,
+                    crate::codec::Nil<Option<crate::consumer::models::sessions::Session>>,
+                ),
+                (
+                    crate::codec::Nil<
+                        Option<crate::consumer::models::device_history::DeviceInfo>,
+                    >,
+                ),
+            ),
+            _,
+        >(
+            map,
+            &[
+                "status_code",
+                "request_id",
+                "user_id",
+                "provider_subject",
+                "provider_type",
+                "session_token",
+                "session_jwt",
+                "provider_values",
+                "user",
+                "reset_sessions",
+                "oauth_user_registration_id",
+                "user_session",
+                "user_device",
+            ],
+        )?;
+        Ok(Self {
+            status_code,
+            request_id,
+            user_id,
+            provider_subject,
+            provider_type,
+            session_token,
+            session_jwt,
+            provider_values,
+            user,
+            reset_sessions,
+            oauth_user_registration_id,
+            user_session,
+            user_device,
+        })
     }
 }
 
@@ -685,26 +548,40 @@ impl ::serde::Serialize for AuthenticateResponse {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(
+        crate::codec::write(
             serializer,
-            11
-                + crate::codec::count_set(
-                    &[self.user_session.is_some(), self.user_device.is_some()],
+            &[
+                "status_code",
+                "request_id",
+                "user_id",
+                "provider_subject",
+                "provider_type",
+                "session_token",
+                "session_jwt",
+                "provider_values",
+                "user",
+                "reset_sessions",
+                "oauth_user_registration_id",
+                "user_session",
+                "user_device",
+            ],
+            (
+                (
+                    crate::codec::Always(&self.status_code),
+                    crate::codec::Always(&self.request_id),
+                    crate::codec::Always(&self.user_id),
+                    crate::codec::Always(&self.provider_subject),
+                    crate::codec::Always(&self.provider_type),
+                    crate::codec::Always(&self.session_token),
+                    crate::codec::Always(&self.session_jwt),
+                    crate::codec::Always(&self.provider_values),
+                    crate::codec::Always(&self.user),
+                    crate::codec::Always(&self.reset_sessions),
+                    crate::codec::Always(&self.oauth_user_registration_id),
+                    crate::codec::IfSet(&self.user_session),
                 ),
-        )?;
-        object.entry("status_code", &self.status_code);
-        object.entry("request_id", &self.request_id);
-        object.entry("user_id", &self.user_id);
-        object.entry("provider_subject", &self.provider_subject);
-        object.entry("provider_type", &self.provider_type);
-        object.entry("session_token", &self.session_token);
-        object.entry("session_jwt", &self.session_jwt);
-        object.entry("provider_values", &self.provider_values);
-        object.entry("user", &self.user);
-        object.entry("reset_sessions", &self.reset_sessions);
-        object.entry("oauth_user_registration_id", &self.oauth_user_registration_id);
-        object.entry_if("user_session", &self.user_session);
-        object.entry_if("user_device", &self.user_device);
-        object.end()
+                (crate::codec::IfSet(&self.user_device),),
+            ),
+        )
     }
 }

@@ -110,96 +110,74 @@ impl ::serde::Serialize for AuthenticateRequest {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(
+        crate::codec::write(
             serializer,
-            2
-                + crate::codec::count_set(
-                    &[
-                        self.session_token.is_some(),
-                        self.session_duration_minutes.is_some(),
-                        self.session_jwt.is_some(),
-                        self.session_custom_claims.is_some(),
-                        self.telemetry_id.is_some(),
-                    ],
-                ),
-        )?;
-        object.entry("user_id", &self.user_id);
-        object.entry("totp_code", &self.totp_code);
-        object.entry_if("session_token", &self.session_token);
-        object.entry_if("session_duration_minutes", &self.session_duration_minutes);
-        object.entry_if("session_jwt", &self.session_jwt);
-        object.entry_if("session_custom_claims", &self.session_custom_claims);
-        object.entry_if("telemetry_id", &self.telemetry_id);
-        object.end()
+            &[
+                "user_id",
+                "totp_code",
+                "session_token",
+                "session_duration_minutes",
+                "session_jwt",
+                "session_custom_claims",
+                "telemetry_id",
+            ],
+            (
+                crate::codec::Always(&self.user_id),
+                crate::codec::Always(&self.totp_code),
+                crate::codec::IfSet(&self.session_token),
+                crate::codec::IfSet(&self.session_duration_minutes),
+                crate::codec::IfSet(&self.session_jwt),
+                crate::codec::IfSet(&self.session_custom_claims),
+                crate::codec::IfSet(&self.telemetry_id),
+            ),
+        )
     }
 }
 
 #[cfg(feature = "test-util")]
 impl crate::codec::Object for AuthenticateRequest {
     const NAME: &'static str = "AuthenticateRequest";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut user_id: Option<String> = None;
-        let mut totp_code: Option<String> = None;
-        let mut session_token: Option<Option<String>> = None;
-        let mut session_duration_minutes: Option<Option<i64>> = None;
-        let mut session_jwt: Option<Option<String>> = None;
-        let mut session_custom_claims: Option<Option<::serde_json::Value>> = None;
-        let mut telemetry_id: Option<Option<String>> = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "user_id" => crate::codec::put(&mut map, &mut user_id, "user_id"),
-                "totp_code" => crate::codec::put(&mut map, &mut totp_code, "totp_code"),
-                "session_token" => {
-                    crate::codec::put(&mut map, &mut session_token, "session_token")
-                }
-                "session_duration_minutes" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut session_duration_minutes,
-                        "session_duration_minutes",
-                    )
-                }
-                "session_jwt" => {
-                    crate::codec::put(&mut map, &mut session_jwt, "session_jwt")
-                }
-                "session_custom_claims" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut session_custom_claims,
-                        "session_custom_claims",
-                    )
-                }
-                "telemetry_id" => {
-                    crate::codec::put(&mut map, &mut telemetry_id, "telemetry_id")
-                }
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match (user_id, totp_code) {
-            (Some(user_id), Some(totp_code)) => {
-                Ok(Self {
-                    user_id,
-                    totp_code,
-                    session_token: session_token.flatten(),
-                    session_duration_minutes: session_duration_minutes.flatten(),
-                    session_jwt: session_jwt.flatten(),
-                    session_custom_claims: session_custom_claims.flatten(),
-                    telemetry_id: telemetry_id.flatten(),
-                })
-            }
-            (user_id, totp_code) => {
-                Err(
-                    crate::codec::missing(
-                        &[
-                            ("user_id", user_id.is_none()),
-                            ("totp_code", totp_code.is_none()),
-                        ],
-                    ),
-                )
-            }
-        }
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (
+            user_id,
+            totp_code,
+            session_token,
+            session_duration_minutes,
+            session_jwt,
+            session_custom_claims,
+            telemetry_id,
+        ) = crate::codec::fields::<
+            (
+                crate::codec::Req<String>,
+                crate::codec::Req<String>,
+                crate::codec::Nil<Option<String>>,
+                crate::codec::Nil<Option<i64>>,
+                crate::codec::Nil<Option<String>>,
+                crate::codec::Nil<Option<::serde_json::Value>>,
+                crate::codec::Nil<Option<String>>,
+            ),
+            _,
+        >(
+            map,
+            &[
+                "user_id",
+                "totp_code",
+                "session_token",
+                "session_duration_minutes",
+                "session_jwt",
+                "session_custom_claims",
+                "telemetry_id",
+            ],
+        )?;
+        Ok(Self {
+            user_id,
+            totp_code,
+            session_token,
+            session_duration_minutes,
+            session_jwt,
+            session_custom_claims,
+            telemetry_id,
+        })
     }
 }
 
@@ -316,45 +294,8 @@ pub struct AuthenticateResponse {
 
 impl crate::codec::Object for AuthenticateResponse {
     const NAME: &'static str = "AuthenticateResponse";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut status_code: Option<i64> = None;
-        let mut request_id: Option<String> = None;
-        let mut user_id: Option<String> = None;
-        let mut session_token: Option<String> = None;
-        let mut totp_id: Option<String> = None;
-        let mut session_jwt: Option<String> = None;
-        let mut user: Option<crate::consumer::models::users::User> = None;
-        let mut session: Option<Option<crate::consumer::models::sessions::Session>> = None;
-        let mut user_device: Option<
-            Option<crate::consumer::models::device_history::DeviceInfo>,
-        > = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "status_code" => {
-                    crate::codec::put(&mut map, &mut status_code, "status_code")
-                }
-                "request_id" => {
-                    crate::codec::put(&mut map, &mut request_id, "request_id")
-                }
-                "user_id" => crate::codec::put(&mut map, &mut user_id, "user_id"),
-                "session_token" => {
-                    crate::codec::put(&mut map, &mut session_token, "session_token")
-                }
-                "totp_id" => crate::codec::put(&mut map, &mut totp_id, "totp_id"),
-                "session_jwt" => {
-                    crate::codec::put(&mut map, &mut session_jwt, "session_jwt")
-                }
-                "user" => crate::codec::put(&mut map, &mut user, "user"),
-                "session" => crate::codec::put(&mut map, &mut session, "session"),
-                "user_device" => {
-                    crate::codec::put(&mut map, &mut user_device, "user_device")
-                }
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match (
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (
             status_code,
             request_id,
             user_id,
@@ -362,52 +303,48 @@ impl crate::codec::Object for AuthenticateResponse {
             totp_id,
             session_jwt,
             user,
-        ) {
+            session,
+            user_device,
+        ) = crate::codec::fields::<
             (
-                Some(status_code),
-                Some(request_id),
-                Some(user_id),
-                Some(session_token),
-                Some(totp_id),
-                Some(session_jwt),
-                Some(user),
-            ) => {
-                Ok(Self {
-                    status_code,
-                    request_id,
-                    user_id,
-                    session_token,
-                    totp_id,
-                    session_jwt,
-                    user,
-                    session: session.flatten(),
-                    user_device: user_device.flatten(),
-                })
-            }
-            (
-                status_code,
-                request_id,
-                user_id,
-                session_token,
-                totp_id,
-                session_jwt,
-                user,
-            ) => {
-                Err(
-                    crate::codec::missing(
-                        &[
-                            ("status_code", status_code.is_none()),
-                            ("request_id", request_id.is_none()),
-                            ("user_id", user_id.is_none()),
-                            ("session_token", session_token.is_none()),
-                            ("totp_id", totp_id.is_none()),
-                            ("session_jwt", session_jwt.is_none()),
-                            ("user", user.is_none()),
-                        ],
-                    ),
-                )
-            }
-        }
+                crate::codec::Req<i64>,
+                crate::codec::Req<String>,
+                crate::codec::Req<String>,
+                crate::codec::Req<String>,
+                crate::codec::Req<String>,
+                crate::codec::Req<String>,
+                crate::codec::Req<crate::consumer::models::users::User>,
+                crate::codec::Nil<Option<crate::consumer::models::sessions::Session>>,
+                crate::codec::Nil<
+                    Option<crate::consumer::models::device_history::DeviceInfo>,
+                >,
+            ),
+            _,
+        >(
+            map,
+            &[
+                "status_code",
+                "request_id",
+                "user_id",
+                "session_token",
+                "totp_id",
+                "session_jwt",
+                "user",
+                "session",
+                "user_device",
+            ],
+        )?;
+        Ok(Self {
+            status_code,
+            request_id,
+            user_id,
+            session_token,
+            totp_id,
+            session_jwt,
+            user,
+            session,
+            user_device,
+        })
     }
 }
 
@@ -425,23 +362,31 @@ impl ::serde::Serialize for AuthenticateResponse {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(
+        crate::codec::write(
             serializer,
-            7
-                + crate::codec::count_set(
-                    &[self.session.is_some(), self.user_device.is_some()],
-                ),
-        )?;
-        object.entry("status_code", &self.status_code);
-        object.entry("request_id", &self.request_id);
-        object.entry("user_id", &self.user_id);
-        object.entry("session_token", &self.session_token);
-        object.entry("totp_id", &self.totp_id);
-        object.entry("session_jwt", &self.session_jwt);
-        object.entry("user", &self.user);
-        object.entry_if("session", &self.session);
-        object.entry_if("user_device", &self.user_device);
-        object.end()
+            &[
+                "status_code",
+                "request_id",
+                "user_id",
+                "session_token",
+                "totp_id",
+                "session_jwt",
+                "user",
+                "session",
+                "user_device",
+            ],
+            (
+                crate::codec::Always(&self.status_code),
+                crate::codec::Always(&self.request_id),
+                crate::codec::Always(&self.user_id),
+                crate::codec::Always(&self.session_token),
+                crate::codec::Always(&self.totp_id),
+                crate::codec::Always(&self.session_jwt),
+                crate::codec::Always(&self.user),
+                crate::codec::IfSet(&self.session),
+                crate::codec::IfSet(&self.user_device),
+            ),
+        )
     }
 }
 
@@ -464,46 +409,29 @@ impl ::serde::Serialize for CreateRequest {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(
+        crate::codec::write(
             serializer,
-            1 + crate::codec::count_set(&[self.expiration_minutes.is_some()]),
-        )?;
-        object.entry("user_id", &self.user_id);
-        object.entry_if("expiration_minutes", &self.expiration_minutes);
-        object.end()
+            &["user_id", "expiration_minutes"],
+            (
+                crate::codec::Always(&self.user_id),
+                crate::codec::IfSet(&self.expiration_minutes),
+            ),
+        )
     }
 }
 
 #[cfg(feature = "test-util")]
 impl crate::codec::Object for CreateRequest {
     const NAME: &'static str = "CreateRequest";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut user_id: Option<String> = None;
-        let mut expiration_minutes: Option<Option<i64>> = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "user_id" => crate::codec::put(&mut map, &mut user_id, "user_id"),
-                "expiration_minutes" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut expiration_minutes,
-                        "expiration_minutes",
-                    )
-                }
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match user_id {
-            Some(user_id) => {
-                Ok(Self {
-                    user_id,
-                    expiration_minutes: expiration_minutes.flatten(),
-                })
-            }
-            None => Err(::serde::de::Error::missing_field("user_id")),
-        }
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (user_id, expiration_minutes) = crate::codec::fields::<
+            (crate::codec::Req<String>, crate::codec::Nil<Option<i64>>),
+            _,
+        >(map, &["user_id", "expiration_minutes"])?;
+        Ok(Self {
+            user_id,
+            expiration_minutes,
+        })
     }
 }
 
@@ -589,37 +517,8 @@ pub struct CreateResponse {
 
 impl crate::codec::Object for CreateResponse {
     const NAME: &'static str = "CreateResponse";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut status_code: Option<i64> = None;
-        let mut request_id: Option<String> = None;
-        let mut totp_id: Option<String> = None;
-        let mut secret: Option<String> = None;
-        let mut qr_code: Option<String> = None;
-        let mut recovery_codes: Option<Vec<String>> = None;
-        let mut user: Option<crate::consumer::models::users::User> = None;
-        let mut user_id: Option<String> = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "status_code" => {
-                    crate::codec::put(&mut map, &mut status_code, "status_code")
-                }
-                "request_id" => {
-                    crate::codec::put(&mut map, &mut request_id, "request_id")
-                }
-                "totp_id" => crate::codec::put(&mut map, &mut totp_id, "totp_id"),
-                "secret" => crate::codec::put(&mut map, &mut secret, "secret"),
-                "qr_code" => crate::codec::put(&mut map, &mut qr_code, "qr_code"),
-                "recovery_codes" => {
-                    crate::codec::put(&mut map, &mut recovery_codes, "recovery_codes")
-                }
-                "user" => crate::codec::put(&mut map, &mut user, "user"),
-                "user_id" => crate::codec::put(&mut map, &mut user_id, "user_id"),
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match (
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (
             status_code,
             request_id,
             totp_id,
@@ -628,54 +527,41 @@ impl crate::codec::Object for CreateResponse {
             recovery_codes,
             user,
             user_id,
-        ) {
+        ) = crate::codec::fields::<
             (
-                Some(status_code),
-                Some(request_id),
-                Some(totp_id),
-                Some(secret),
-                Some(qr_code),
-                Some(recovery_codes),
-                Some(user),
-                Some(user_id),
-            ) => {
-                Ok(Self {
-                    status_code,
-                    request_id,
-                    totp_id,
-                    secret,
-                    qr_code,
-                    recovery_codes,
-                    user,
-                    user_id,
-                })
-            }
-            (
-                status_code,
-                request_id,
-                totp_id,
-                secret,
-                qr_code,
-                recovery_codes,
-                user,
-                user_id,
-            ) => {
-                Err(
-                    crate::codec::missing(
-                        &[
-                            ("status_code", status_code.is_none()),
-                            ("request_id", request_id.is_none()),
-                            ("totp_id", totp_id.is_none()),
-                            ("secret", secret.is_none()),
-                            ("qr_code", qr_code.is_none()),
-                            ("recovery_codes", recovery_codes.is_none()),
-                            ("user", user.is_none()),
-                            ("user_id", user_id.is_none()),
-                        ],
-                    ),
-                )
-            }
-        }
+                crate::codec::Req<i64>,
+                crate::codec::Req<String>,
+                crate::codec::Req<String>,
+                crate::codec::Req<String>,
+                crate::codec::Req<String>,
+                crate::codec::Req<Vec<String>>,
+                crate::codec::Req<crate::consumer::models::users::User>,
+                crate::codec::Req<String>,
+            ),
+            _,
+        >(
+            map,
+            &[
+                "status_code",
+                "request_id",
+                "totp_id",
+                "secret",
+                "qr_code",
+                "recovery_codes",
+                "user",
+                "user_id",
+            ],
+        )?;
+        Ok(Self {
+            status_code,
+            request_id,
+            totp_id,
+            secret,
+            qr_code,
+            recovery_codes,
+            user,
+            user_id,
+        })
     }
 }
 
@@ -693,16 +579,29 @@ impl ::serde::Serialize for CreateResponse {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(serializer, 8)?;
-        object.entry("status_code", &self.status_code);
-        object.entry("request_id", &self.request_id);
-        object.entry("totp_id", &self.totp_id);
-        object.entry("secret", &self.secret);
-        object.entry("qr_code", &self.qr_code);
-        object.entry("recovery_codes", &self.recovery_codes);
-        object.entry("user", &self.user);
-        object.entry("user_id", &self.user_id);
-        object.end()
+        crate::codec::write(
+            serializer,
+            &[
+                "status_code",
+                "request_id",
+                "totp_id",
+                "secret",
+                "qr_code",
+                "recovery_codes",
+                "user",
+                "user_id",
+            ],
+            (
+                crate::codec::Always(&self.status_code),
+                crate::codec::Always(&self.request_id),
+                crate::codec::Always(&self.totp_id),
+                crate::codec::Always(&self.secret),
+                crate::codec::Always(&self.qr_code),
+                crate::codec::Always(&self.recovery_codes),
+                crate::codec::Always(&self.user),
+                crate::codec::Always(&self.user_id),
+            ),
+        )
     }
 }
 
@@ -742,98 +641,74 @@ impl ::serde::Serialize for RecoverRequest {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(
+        crate::codec::write(
             serializer,
-            2
-                + crate::codec::count_set(
-                    &[
-                        self.session_token.is_some(),
-                        self.session_duration_minutes.is_some(),
-                        self.session_jwt.is_some(),
-                        self.session_custom_claims.is_some(),
-                        self.telemetry_id.is_some(),
-                    ],
-                ),
-        )?;
-        object.entry("user_id", &self.user_id);
-        object.entry("recovery_code", &self.recovery_code);
-        object.entry_if("session_token", &self.session_token);
-        object.entry_if("session_duration_minutes", &self.session_duration_minutes);
-        object.entry_if("session_jwt", &self.session_jwt);
-        object.entry_if("session_custom_claims", &self.session_custom_claims);
-        object.entry_if("telemetry_id", &self.telemetry_id);
-        object.end()
+            &[
+                "user_id",
+                "recovery_code",
+                "session_token",
+                "session_duration_minutes",
+                "session_jwt",
+                "session_custom_claims",
+                "telemetry_id",
+            ],
+            (
+                crate::codec::Always(&self.user_id),
+                crate::codec::Always(&self.recovery_code),
+                crate::codec::IfSet(&self.session_token),
+                crate::codec::IfSet(&self.session_duration_minutes),
+                crate::codec::IfSet(&self.session_jwt),
+                crate::codec::IfSet(&self.session_custom_claims),
+                crate::codec::IfSet(&self.telemetry_id),
+            ),
+        )
     }
 }
 
 #[cfg(feature = "test-util")]
 impl crate::codec::Object for RecoverRequest {
     const NAME: &'static str = "RecoverRequest";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut user_id: Option<String> = None;
-        let mut recovery_code: Option<String> = None;
-        let mut session_token: Option<Option<String>> = None;
-        let mut session_duration_minutes: Option<Option<i64>> = None;
-        let mut session_jwt: Option<Option<String>> = None;
-        let mut session_custom_claims: Option<Option<::serde_json::Value>> = None;
-        let mut telemetry_id: Option<Option<String>> = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "user_id" => crate::codec::put(&mut map, &mut user_id, "user_id"),
-                "recovery_code" => {
-                    crate::codec::put(&mut map, &mut recovery_code, "recovery_code")
-                }
-                "session_token" => {
-                    crate::codec::put(&mut map, &mut session_token, "session_token")
-                }
-                "session_duration_minutes" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut session_duration_minutes,
-                        "session_duration_minutes",
-                    )
-                }
-                "session_jwt" => {
-                    crate::codec::put(&mut map, &mut session_jwt, "session_jwt")
-                }
-                "session_custom_claims" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut session_custom_claims,
-                        "session_custom_claims",
-                    )
-                }
-                "telemetry_id" => {
-                    crate::codec::put(&mut map, &mut telemetry_id, "telemetry_id")
-                }
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match (user_id, recovery_code) {
-            (Some(user_id), Some(recovery_code)) => {
-                Ok(Self {
-                    user_id,
-                    recovery_code,
-                    session_token: session_token.flatten(),
-                    session_duration_minutes: session_duration_minutes.flatten(),
-                    session_jwt: session_jwt.flatten(),
-                    session_custom_claims: session_custom_claims.flatten(),
-                    telemetry_id: telemetry_id.flatten(),
-                })
-            }
-            (user_id, recovery_code) => {
-                Err(
-                    crate::codec::missing(
-                        &[
-                            ("user_id", user_id.is_none()),
-                            ("recovery_code", recovery_code.is_none()),
-                        ],
-                    ),
-                )
-            }
-        }
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (
+            user_id,
+            recovery_code,
+            session_token,
+            session_duration_minutes,
+            session_jwt,
+            session_custom_claims,
+            telemetry_id,
+        ) = crate::codec::fields::<
+            (
+                crate::codec::Req<String>,
+                crate::codec::Req<String>,
+                crate::codec::Nil<Option<String>>,
+                crate::codec::Nil<Option<i64>>,
+                crate::codec::Nil<Option<String>>,
+                crate::codec::Nil<Option<::serde_json::Value>>,
+                crate::codec::Nil<Option<String>>,
+            ),
+            _,
+        >(
+            map,
+            &[
+                "user_id",
+                "recovery_code",
+                "session_token",
+                "session_duration_minutes",
+                "session_jwt",
+                "session_custom_claims",
+                "telemetry_id",
+            ],
+        )?;
+        Ok(Self {
+            user_id,
+            recovery_code,
+            session_token,
+            session_duration_minutes,
+            session_jwt,
+            session_custom_claims,
+            telemetry_id,
+        })
     }
 }
 
@@ -950,45 +825,8 @@ pub struct RecoverResponse {
 
 impl crate::codec::Object for RecoverResponse {
     const NAME: &'static str = "RecoverResponse";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut status_code: Option<i64> = None;
-        let mut request_id: Option<String> = None;
-        let mut totp_id: Option<String> = None;
-        let mut user_id: Option<String> = None;
-        let mut session_token: Option<String> = None;
-        let mut session_jwt: Option<String> = None;
-        let mut user: Option<crate::consumer::models::users::User> = None;
-        let mut session: Option<Option<crate::consumer::models::sessions::Session>> = None;
-        let mut user_device: Option<
-            Option<crate::consumer::models::device_history::DeviceInfo>,
-        > = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "status_code" => {
-                    crate::codec::put(&mut map, &mut status_code, "status_code")
-                }
-                "request_id" => {
-                    crate::codec::put(&mut map, &mut request_id, "request_id")
-                }
-                "totp_id" => crate::codec::put(&mut map, &mut totp_id, "totp_id"),
-                "user_id" => crate::codec::put(&mut map, &mut user_id, "user_id"),
-                "session_token" => {
-                    crate::codec::put(&mut map, &mut session_token, "session_token")
-                }
-                "session_jwt" => {
-                    crate::codec::put(&mut map, &mut session_jwt, "session_jwt")
-                }
-                "user" => crate::codec::put(&mut map, &mut user, "user"),
-                "session" => crate::codec::put(&mut map, &mut session, "session"),
-                "user_device" => {
-                    crate::codec::put(&mut map, &mut user_device, "user_device")
-                }
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match (
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (
             status_code,
             request_id,
             totp_id,
@@ -996,52 +834,48 @@ impl crate::codec::Object for RecoverResponse {
             session_token,
             session_jwt,
             user,
-        ) {
+            session,
+            user_device,
+        ) = crate::codec::fields::<
             (
-                Some(status_code),
-                Some(request_id),
-                Some(totp_id),
-                Some(user_id),
-                Some(session_token),
-                Some(session_jwt),
-                Some(user),
-            ) => {
-                Ok(Self {
-                    status_code,
-                    request_id,
-                    totp_id,
-                    user_id,
-                    session_token,
-                    session_jwt,
-                    user,
-                    session: session.flatten(),
-                    user_device: user_device.flatten(),
-                })
-            }
-            (
-                status_code,
-                request_id,
-                totp_id,
-                user_id,
-                session_token,
-                session_jwt,
-                user,
-            ) => {
-                Err(
-                    crate::codec::missing(
-                        &[
-                            ("status_code", status_code.is_none()),
-                            ("request_id", request_id.is_none()),
-                            ("totp_id", totp_id.is_none()),
-                            ("user_id", user_id.is_none()),
-                            ("session_token", session_token.is_none()),
-                            ("session_jwt", session_jwt.is_none()),
-                            ("user", user.is_none()),
-                        ],
-                    ),
-                )
-            }
-        }
+                crate::codec::Req<i64>,
+                crate::codec::Req<String>,
+                crate::codec::Req<String>,
+                crate::codec::Req<String>,
+                crate::codec::Req<String>,
+                crate::codec::Req<String>,
+                crate::codec::Req<crate::consumer::models::users::User>,
+                crate::codec::Nil<Option<crate::consumer::models::sessions::Session>>,
+                crate::codec::Nil<
+                    Option<crate::consumer::models::device_history::DeviceInfo>,
+                >,
+            ),
+            _,
+        >(
+            map,
+            &[
+                "status_code",
+                "request_id",
+                "totp_id",
+                "user_id",
+                "session_token",
+                "session_jwt",
+                "user",
+                "session",
+                "user_device",
+            ],
+        )?;
+        Ok(Self {
+            status_code,
+            request_id,
+            totp_id,
+            user_id,
+            session_token,
+            session_jwt,
+            user,
+            session,
+            user_device,
+        })
     }
 }
 
@@ -1059,23 +893,31 @@ impl ::serde::Serialize for RecoverResponse {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(
+        crate::codec::write(
             serializer,
-            7
-                + crate::codec::count_set(
-                    &[self.session.is_some(), self.user_device.is_some()],
-                ),
-        )?;
-        object.entry("status_code", &self.status_code);
-        object.entry("request_id", &self.request_id);
-        object.entry("totp_id", &self.totp_id);
-        object.entry("user_id", &self.user_id);
-        object.entry("session_token", &self.session_token);
-        object.entry("session_jwt", &self.session_jwt);
-        object.entry("user", &self.user);
-        object.entry_if("session", &self.session);
-        object.entry_if("user_device", &self.user_device);
-        object.end()
+            &[
+                "status_code",
+                "request_id",
+                "totp_id",
+                "user_id",
+                "session_token",
+                "session_jwt",
+                "user",
+                "session",
+                "user_device",
+            ],
+            (
+                crate::codec::Always(&self.status_code),
+                crate::codec::Always(&self.request_id),
+                crate::codec::Always(&self.totp_id),
+                crate::codec::Always(&self.user_id),
+                crate::codec::Always(&self.session_token),
+                crate::codec::Always(&self.session_jwt),
+                crate::codec::Always(&self.user),
+                crate::codec::IfSet(&self.session),
+                crate::codec::IfSet(&self.user_device),
+            ),
+        )
     }
 }
 
@@ -1093,29 +935,23 @@ impl ::serde::Serialize for RecoveryCodesRequest {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(serializer, 1)?;
-        object.entry("user_id", &self.user_id);
-        object.end()
+        crate::codec::write(
+            serializer,
+            &["user_id"],
+            (crate::codec::Always(&self.user_id),),
+        )
     }
 }
 
 #[cfg(feature = "test-util")]
 impl crate::codec::Object for RecoveryCodesRequest {
     const NAME: &'static str = "RecoveryCodesRequest";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut user_id: Option<String> = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "user_id" => crate::codec::put(&mut map, &mut user_id, "user_id"),
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match user_id {
-            Some(user_id) => Ok(Self { user_id }),
-            None => Err(::serde::de::Error::missing_field("user_id")),
-        }
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (user_id,) = crate::codec::fields::<
+            (crate::codec::Req<String>,),
+            _,
+        >(map, &["user_id"])?;
+        Ok(Self { user_id })
     }
 }
 
@@ -1170,48 +1006,22 @@ pub struct RecoveryCodesResponse {
 
 impl crate::codec::Object for RecoveryCodesResponse {
     const NAME: &'static str = "RecoveryCodesResponse";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut status_code: Option<i64> = None;
-        let mut request_id: Option<String> = None;
-        let mut user_id: Option<String> = None;
-        let mut totps: Option<Vec<crate::consumer::models::totps::Totp>> = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "status_code" => {
-                    crate::codec::put(&mut map, &mut status_code, "status_code")
-                }
-                "request_id" => {
-                    crate::codec::put(&mut map, &mut request_id, "request_id")
-                }
-                "user_id" => crate::codec::put(&mut map, &mut user_id, "user_id"),
-                "totps" => crate::codec::put(&mut map, &mut totps, "totps"),
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match (status_code, request_id, user_id, totps) {
-            (Some(status_code), Some(request_id), Some(user_id), Some(totps)) => {
-                Ok(Self {
-                    status_code,
-                    request_id,
-                    user_id,
-                    totps,
-                })
-            }
-            (status_code, request_id, user_id, totps) => {
-                Err(
-                    crate::codec::missing(
-                        &[
-                            ("status_code", status_code.is_none()),
-                            ("request_id", request_id.is_none()),
-                            ("user_id", user_id.is_none()),
-                            ("totps", totps.is_none()),
-                        ],
-                    ),
-                )
-            }
-        }
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (status_code, request_id, user_id, totps) = crate::codec::fields::<
+            (
+                crate::codec::Req<i64>,
+                crate::codec::Req<String>,
+                crate::codec::Req<String>,
+                crate::codec::Req<Vec<crate::consumer::models::totps::Totp>>,
+            ),
+            _,
+        >(map, &["status_code", "request_id", "user_id", "totps"])?;
+        Ok(Self {
+            status_code,
+            request_id,
+            user_id,
+            totps,
+        })
     }
 }
 
@@ -1229,11 +1039,15 @@ impl ::serde::Serialize for RecoveryCodesResponse {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(serializer, 4)?;
-        object.entry("status_code", &self.status_code);
-        object.entry("request_id", &self.request_id);
-        object.entry("user_id", &self.user_id);
-        object.entry("totps", &self.totps);
-        object.end()
+        crate::codec::write(
+            serializer,
+            &["status_code", "request_id", "user_id", "totps"],
+            (
+                crate::codec::Always(&self.status_code),
+                crate::codec::Always(&self.request_id),
+                crate::codec::Always(&self.user_id),
+                crate::codec::Always(&self.totps),
+            ),
+        )
     }
 }

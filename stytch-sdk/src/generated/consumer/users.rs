@@ -280,27 +280,19 @@ impl ::serde::Serialize for ConnectedAppsRequest {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        crate::codec::Writer::new(serializer, 0)?.end()
+        crate::codec::write(serializer, &[], ())
     }
 }
 
 #[cfg(feature = "test-util")]
 impl crate::codec::Object for ConnectedAppsRequest {
     const NAME: &'static str = "ConnectedAppsRequest";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut user_id: Option<String> = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "user_id" => crate::codec::put(&mut map, &mut user_id, "user_id"),
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match user_id {
-            Some(user_id) => Ok(Self { user_id }),
-            None => Err(::serde::de::Error::missing_field("user_id")),
-        }
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (user_id,) = crate::codec::fields::<
+            (crate::codec::Req<String>,),
+            _,
+        >(map, &["user_id"])?;
+        Ok(Self { user_id })
     }
 }
 
@@ -354,48 +346,20 @@ pub struct ConnectedAppsResponse {
 
 impl crate::codec::Object for ConnectedAppsResponse {
     const NAME: &'static str = "ConnectedAppsResponse";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut status_code: Option<i64> = None;
-        let mut request_id: Option<String> = None;
-        let mut connected_apps: Option<
-            Vec<crate::consumer::models::users::UserConnectedApp>,
-        > = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "status_code" => {
-                    crate::codec::put(&mut map, &mut status_code, "status_code")
-                }
-                "request_id" => {
-                    crate::codec::put(&mut map, &mut request_id, "request_id")
-                }
-                "connected_apps" => {
-                    crate::codec::put(&mut map, &mut connected_apps, "connected_apps")
-                }
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match (status_code, request_id, connected_apps) {
-            (Some(status_code), Some(request_id), Some(connected_apps)) => {
-                Ok(Self {
-                    status_code,
-                    request_id,
-                    connected_apps,
-                })
-            }
-            (status_code, request_id, connected_apps) => {
-                Err(
-                    crate::codec::missing(
-                        &[
-                            ("status_code", status_code.is_none()),
-                            ("request_id", request_id.is_none()),
-                            ("connected_apps", connected_apps.is_none()),
-                        ],
-                    ),
-                )
-            }
-        }
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (status_code, request_id, connected_apps) = crate::codec::fields::<
+            (
+                crate::codec::Req<i64>,
+                crate::codec::Req<String>,
+                crate::codec::Req<Vec<crate::consumer::models::users::UserConnectedApp>>,
+            ),
+            _,
+        >(map, &["status_code", "request_id", "connected_apps"])?;
+        Ok(Self {
+            status_code,
+            request_id,
+            connected_apps,
+        })
     }
 }
 
@@ -413,11 +377,15 @@ impl ::serde::Serialize for ConnectedAppsResponse {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(serializer, 3)?;
-        object.entry("status_code", &self.status_code);
-        object.entry("request_id", &self.request_id);
-        object.entry("connected_apps", &self.connected_apps);
-        object.end()
+        crate::codec::write(
+            serializer,
+            &["status_code", "request_id", "connected_apps"],
+            (
+                crate::codec::Always(&self.status_code),
+                crate::codec::Always(&self.request_id),
+                crate::codec::Always(&self.connected_apps),
+            ),
+        )
     }
 }
 
@@ -455,100 +423,87 @@ impl ::serde::Serialize for CreateRequest {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(
+        crate::codec::write(
             serializer,
-            crate::codec::count_set(
-                &[
-                    self.email.is_some(),
-                    self.name.is_some(),
-                    self.attributes.is_some(),
-                    self.phone_number.is_some(),
-                    self.create_user_as_pending.is_some(),
-                    self.trusted_metadata.is_some(),
-                    self.untrusted_metadata.is_some(),
-                    self.external_id.is_some(),
-                    self.roles.is_some(),
-                ],
+            &[
+                "email",
+                "name",
+                "attributes",
+                "phone_number",
+                "create_user_as_pending",
+                "trusted_metadata",
+                "untrusted_metadata",
+                "external_id",
+                "roles",
+            ],
+            (
+                crate::codec::IfSet(&self.email),
+                crate::codec::IfSet(&self.name),
+                crate::codec::IfSet(&self.attributes),
+                crate::codec::IfSet(&self.phone_number),
+                crate::codec::IfSet(&self.create_user_as_pending),
+                crate::codec::IfSet(&self.trusted_metadata),
+                crate::codec::IfSet(&self.untrusted_metadata),
+                crate::codec::IfSet(&self.external_id),
+                crate::codec::IfSet(&self.roles),
             ),
-        )?;
-        object.entry_if("email", &self.email);
-        object.entry_if("name", &self.name);
-        object.entry_if("attributes", &self.attributes);
-        object.entry_if("phone_number", &self.phone_number);
-        object.entry_if("create_user_as_pending", &self.create_user_as_pending);
-        object.entry_if("trusted_metadata", &self.trusted_metadata);
-        object.entry_if("untrusted_metadata", &self.untrusted_metadata);
-        object.entry_if("external_id", &self.external_id);
-        object.entry_if("roles", &self.roles);
-        object.end()
+        )
     }
 }
 
 #[cfg(feature = "test-util")]
 impl crate::codec::Object for CreateRequest {
     const NAME: &'static str = "CreateRequest";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut email: Option<Option<String>> = None;
-        let mut name: Option<Option<crate::consumer::models::users::Name>> = None;
-        let mut attributes: Option<
-            Option<crate::consumer::models::attribute::Attributes>,
-        > = None;
-        let mut phone_number: Option<Option<String>> = None;
-        let mut create_user_as_pending: Option<Option<bool>> = None;
-        let mut trusted_metadata: Option<Option<::serde_json::Value>> = None;
-        let mut untrusted_metadata: Option<Option<::serde_json::Value>> = None;
-        let mut external_id: Option<Option<String>> = None;
-        let mut roles: Option<Option<Vec<String>>> = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "email" => crate::codec::put(&mut map, &mut email, "email"),
-                "name" => crate::codec::put(&mut map, &mut name, "name"),
-                "attributes" => {
-                    crate::codec::put(&mut map, &mut attributes, "attributes")
-                }
-                "phone_number" => {
-                    crate::codec::put(&mut map, &mut phone_number, "phone_number")
-                }
-                "create_user_as_pending" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut create_user_as_pending,
-                        "create_user_as_pending",
-                    )
-                }
-                "trusted_metadata" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut trusted_metadata,
-                        "trusted_metadata",
-                    )
-                }
-                "untrusted_metadata" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut untrusted_metadata,
-                        "untrusted_metadata",
-                    )
-                }
-                "external_id" => {
-                    crate::codec::put(&mut map, &mut external_id, "external_id")
-                }
-                "roles" => crate::codec::put(&mut map, &mut roles, "roles"),
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (
+            email,
+            name,
+            attributes,
+            phone_number,
+            create_user_as_pending,
+            trusted_metadata,
+            untrusted_metadata,
+            external_id,
+            roles,
+        ) = crate::codec::fields::<
+            (
+                crate::codec::Nil<Option<String>>,
+                crate::codec::Nil<Option<crate::consumer::models::users::Name>>,
+                crate::codec::Nil<
+                    Option<crate::consumer::models::attribute::Attributes>,
+                >,
+                crate::codec::Nil<Option<String>>,
+                crate::codec::Nil<Option<bool>>,
+                crate::codec::Nil<Option<::serde_json::Value>>,
+                crate::codec::Nil<Option<::serde_json::Value>>,
+                crate::codec::Nil<Option<String>>,
+                crate::codec::Nil<Option<Vec<String>>>,
+            ),
+            _,
+        >(
+            map,
+            &[
+                "email",
+                "name",
+                "attributes",
+                "phone_number",
+                "create_user_as_pending",
+                "trusted_metadata",
+                "untrusted_metadata",
+                "external_id",
+                "roles",
+            ],
+        )?;
         Ok(Self {
-            email: email.flatten(),
-            name: name.flatten(),
-            attributes: attributes.flatten(),
-            phone_number: phone_number.flatten(),
-            create_user_as_pending: create_user_as_pending.flatten(),
-            trusted_metadata: trusted_metadata.flatten(),
-            untrusted_metadata: untrusted_metadata.flatten(),
-            external_id: external_id.flatten(),
-            roles: roles.flatten(),
+            email,
+            name,
+            attributes,
+            phone_number,
+            create_user_as_pending,
+            trusted_metadata,
+            untrusted_metadata,
+            external_id,
+            roles,
         })
     }
 }
@@ -678,68 +633,39 @@ pub struct CreateResponse {
 
 impl crate::codec::Object for CreateResponse {
     const NAME: &'static str = "CreateResponse";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut status_code: Option<i64> = None;
-        let mut request_id: Option<String> = None;
-        let mut user_id: Option<String> = None;
-        let mut email_id: Option<String> = None;
-        let mut status: Option<String> = None;
-        let mut phone_id: Option<String> = None;
-        let mut user: Option<crate::consumer::models::users::User> = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "status_code" => {
-                    crate::codec::put(&mut map, &mut status_code, "status_code")
-                }
-                "request_id" => {
-                    crate::codec::put(&mut map, &mut request_id, "request_id")
-                }
-                "user_id" => crate::codec::put(&mut map, &mut user_id, "user_id"),
-                "email_id" => crate::codec::put(&mut map, &mut email_id, "email_id"),
-                "status" => crate::codec::put(&mut map, &mut status, "status"),
-                "phone_id" => crate::codec::put(&mut map, &mut phone_id, "phone_id"),
-                "user" => crate::codec::put(&mut map, &mut user, "user"),
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match (status_code, request_id, user_id, email_id, status, phone_id, user) {
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (status_code, request_id, user_id, email_id, status, phone_id, user) = crate::codec::fields::<
             (
-                Some(status_code),
-                Some(request_id),
-                Some(user_id),
-                Some(email_id),
-                Some(status),
-                Some(phone_id),
-                Some(user),
-            ) => {
-                Ok(Self {
-                    status_code,
-                    request_id,
-                    user_id,
-                    email_id,
-                    status,
-                    phone_id,
-                    user,
-                })
-            }
-            (status_code, request_id, user_id, email_id, status, phone_id, user) => {
-                Err(
-                    crate::codec::missing(
-                        &[
-                            ("status_code", status_code.is_none()),
-                            ("request_id", request_id.is_none()),
-                            ("user_id", user_id.is_none()),
-                            ("email_id", email_id.is_none()),
-                            ("status", status.is_none()),
-                            ("phone_id", phone_id.is_none()),
-                            ("user", user.is_none()),
-                        ],
-                    ),
-                )
-            }
-        }
+                crate::codec::Req<i64>,
+                crate::codec::Req<String>,
+                crate::codec::Req<String>,
+                crate::codec::Req<String>,
+                crate::codec::Req<String>,
+                crate::codec::Req<String>,
+                crate::codec::Req<crate::consumer::models::users::User>,
+            ),
+            _,
+        >(
+            map,
+            &[
+                "status_code",
+                "request_id",
+                "user_id",
+                "email_id",
+                "status",
+                "phone_id",
+                "user",
+            ],
+        )?;
+        Ok(Self {
+            status_code,
+            request_id,
+            user_id,
+            email_id,
+            status,
+            phone_id,
+            user,
+        })
     }
 }
 
@@ -757,15 +683,27 @@ impl ::serde::Serialize for CreateResponse {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(serializer, 7)?;
-        object.entry("status_code", &self.status_code);
-        object.entry("request_id", &self.request_id);
-        object.entry("user_id", &self.user_id);
-        object.entry("email_id", &self.email_id);
-        object.entry("status", &self.status);
-        object.entry("phone_id", &self.phone_id);
-        object.entry("user", &self.user);
-        object.end()
+        crate::codec::write(
+            serializer,
+            &[
+                "status_code",
+                "request_id",
+                "user_id",
+                "email_id",
+                "status",
+                "phone_id",
+                "user",
+            ],
+            (
+                crate::codec::Always(&self.status_code),
+                crate::codec::Always(&self.request_id),
+                crate::codec::Always(&self.user_id),
+                crate::codec::Always(&self.email_id),
+                crate::codec::Always(&self.status),
+                crate::codec::Always(&self.phone_id),
+                crate::codec::Always(&self.user),
+            ),
+        )
     }
 }
 
@@ -783,27 +721,19 @@ impl ::serde::Serialize for DeleteRequest {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        crate::codec::Writer::new(serializer, 0)?.end()
+        crate::codec::write(serializer, &[], ())
     }
 }
 
 #[cfg(feature = "test-util")]
 impl crate::codec::Object for DeleteRequest {
     const NAME: &'static str = "DeleteRequest";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut user_id: Option<String> = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "user_id" => crate::codec::put(&mut map, &mut user_id, "user_id"),
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match user_id {
-            Some(user_id) => Ok(Self { user_id }),
-            None => Err(::serde::de::Error::missing_field("user_id")),
-        }
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (user_id,) = crate::codec::fields::<
+            (crate::codec::Req<String>,),
+            _,
+        >(map, &["user_id"])?;
+        Ok(Self { user_id })
     }
 }
 
@@ -857,44 +787,20 @@ pub struct DeleteResponse {
 
 impl crate::codec::Object for DeleteResponse {
     const NAME: &'static str = "DeleteResponse";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut status_code: Option<i64> = None;
-        let mut request_id: Option<String> = None;
-        let mut user_id: Option<String> = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "status_code" => {
-                    crate::codec::put(&mut map, &mut status_code, "status_code")
-                }
-                "request_id" => {
-                    crate::codec::put(&mut map, &mut request_id, "request_id")
-                }
-                "user_id" => crate::codec::put(&mut map, &mut user_id, "user_id"),
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match (status_code, request_id, user_id) {
-            (Some(status_code), Some(request_id), Some(user_id)) => {
-                Ok(Self {
-                    status_code,
-                    request_id,
-                    user_id,
-                })
-            }
-            (status_code, request_id, user_id) => {
-                Err(
-                    crate::codec::missing(
-                        &[
-                            ("status_code", status_code.is_none()),
-                            ("request_id", request_id.is_none()),
-                            ("user_id", user_id.is_none()),
-                        ],
-                    ),
-                )
-            }
-        }
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (status_code, request_id, user_id) = crate::codec::fields::<
+            (
+                crate::codec::Req<i64>,
+                crate::codec::Req<String>,
+                crate::codec::Req<String>,
+            ),
+            _,
+        >(map, &["status_code", "request_id", "user_id"])?;
+        Ok(Self {
+            status_code,
+            request_id,
+            user_id,
+        })
     }
 }
 
@@ -912,11 +818,15 @@ impl ::serde::Serialize for DeleteResponse {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(serializer, 3)?;
-        object.entry("status_code", &self.status_code);
-        object.entry("request_id", &self.request_id);
-        object.entry("user_id", &self.user_id);
-        object.end()
+        crate::codec::write(
+            serializer,
+            &["status_code", "request_id", "user_id"],
+            (
+                crate::codec::Always(&self.status_code),
+                crate::codec::Always(&self.request_id),
+                crate::codec::Always(&self.user_id),
+            ),
+        )
     }
 }
 
@@ -934,33 +844,19 @@ impl ::serde::Serialize for DeleteBiometricRegistrationRequest {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        crate::codec::Writer::new(serializer, 0)?.end()
+        crate::codec::write(serializer, &[], ())
     }
 }
 
 #[cfg(feature = "test-util")]
 impl crate::codec::Object for DeleteBiometricRegistrationRequest {
     const NAME: &'static str = "DeleteBiometricRegistrationRequest";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut biometric_registration_id: Option<String> = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "biometric_registration_id" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut biometric_registration_id,
-                        "biometric_registration_id",
-                    )
-                }
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match biometric_registration_id {
-            Some(biometric_registration_id) => Ok(Self { biometric_registration_id }),
-            None => Err(::serde::de::Error::missing_field("biometric_registration_id")),
-        }
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (biometric_registration_id,) = crate::codec::fields::<
+            (crate::codec::Req<String>,),
+            _,
+        >(map, &["biometric_registration_id"])?;
+        Ok(Self { biometric_registration_id })
     }
 }
 
@@ -1022,48 +918,22 @@ pub struct DeleteBiometricRegistrationResponse {
 
 impl crate::codec::Object for DeleteBiometricRegistrationResponse {
     const NAME: &'static str = "DeleteBiometricRegistrationResponse";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut status_code: Option<i64> = None;
-        let mut request_id: Option<String> = None;
-        let mut user_id: Option<String> = None;
-        let mut user: Option<crate::consumer::models::users::User> = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "status_code" => {
-                    crate::codec::put(&mut map, &mut status_code, "status_code")
-                }
-                "request_id" => {
-                    crate::codec::put(&mut map, &mut request_id, "request_id")
-                }
-                "user_id" => crate::codec::put(&mut map, &mut user_id, "user_id"),
-                "user" => crate::codec::put(&mut map, &mut user, "user"),
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match (status_code, request_id, user_id, user) {
-            (Some(status_code), Some(request_id), Some(user_id), Some(user)) => {
-                Ok(Self {
-                    status_code,
-                    request_id,
-                    user_id,
-                    user,
-                })
-            }
-            (status_code, request_id, user_id, user) => {
-                Err(
-                    crate::codec::missing(
-                        &[
-                            ("status_code", status_code.is_none()),
-                            ("request_id", request_id.is_none()),
-                            ("user_id", user_id.is_none()),
-                            ("user", user.is_none()),
-                        ],
-                    ),
-                )
-            }
-        }
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (status_code, request_id, user_id, user) = crate::codec::fields::<
+            (
+                crate::codec::Req<i64>,
+                crate::codec::Req<String>,
+                crate::codec::Req<String>,
+                crate::codec::Req<crate::consumer::models::users::User>,
+            ),
+            _,
+        >(map, &["status_code", "request_id", "user_id", "user"])?;
+        Ok(Self {
+            status_code,
+            request_id,
+            user_id,
+            user,
+        })
     }
 }
 
@@ -1081,12 +951,16 @@ impl ::serde::Serialize for DeleteBiometricRegistrationResponse {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(serializer, 4)?;
-        object.entry("status_code", &self.status_code);
-        object.entry("request_id", &self.request_id);
-        object.entry("user_id", &self.user_id);
-        object.entry("user", &self.user);
-        object.end()
+        crate::codec::write(
+            serializer,
+            &["status_code", "request_id", "user_id", "user"],
+            (
+                crate::codec::Always(&self.status_code),
+                crate::codec::Always(&self.request_id),
+                crate::codec::Always(&self.user_id),
+                crate::codec::Always(&self.user),
+            ),
+        )
     }
 }
 
@@ -1103,33 +977,19 @@ impl ::serde::Serialize for DeleteCryptoWalletRequest {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        crate::codec::Writer::new(serializer, 0)?.end()
+        crate::codec::write(serializer, &[], ())
     }
 }
 
 #[cfg(feature = "test-util")]
 impl crate::codec::Object for DeleteCryptoWalletRequest {
     const NAME: &'static str = "DeleteCryptoWalletRequest";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut crypto_wallet_id: Option<String> = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "crypto_wallet_id" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut crypto_wallet_id,
-                        "crypto_wallet_id",
-                    )
-                }
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match crypto_wallet_id {
-            Some(crypto_wallet_id) => Ok(Self { crypto_wallet_id }),
-            None => Err(::serde::de::Error::missing_field("crypto_wallet_id")),
-        }
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (crypto_wallet_id,) = crate::codec::fields::<
+            (crate::codec::Req<String>,),
+            _,
+        >(map, &["crypto_wallet_id"])?;
+        Ok(Self { crypto_wallet_id })
     }
 }
 
@@ -1191,48 +1051,22 @@ pub struct DeleteCryptoWalletResponse {
 
 impl crate::codec::Object for DeleteCryptoWalletResponse {
     const NAME: &'static str = "DeleteCryptoWalletResponse";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut status_code: Option<i64> = None;
-        let mut request_id: Option<String> = None;
-        let mut user_id: Option<String> = None;
-        let mut user: Option<crate::consumer::models::users::User> = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "status_code" => {
-                    crate::codec::put(&mut map, &mut status_code, "status_code")
-                }
-                "request_id" => {
-                    crate::codec::put(&mut map, &mut request_id, "request_id")
-                }
-                "user_id" => crate::codec::put(&mut map, &mut user_id, "user_id"),
-                "user" => crate::codec::put(&mut map, &mut user, "user"),
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match (status_code, request_id, user_id, user) {
-            (Some(status_code), Some(request_id), Some(user_id), Some(user)) => {
-                Ok(Self {
-                    status_code,
-                    request_id,
-                    user_id,
-                    user,
-                })
-            }
-            (status_code, request_id, user_id, user) => {
-                Err(
-                    crate::codec::missing(
-                        &[
-                            ("status_code", status_code.is_none()),
-                            ("request_id", request_id.is_none()),
-                            ("user_id", user_id.is_none()),
-                            ("user", user.is_none()),
-                        ],
-                    ),
-                )
-            }
-        }
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (status_code, request_id, user_id, user) = crate::codec::fields::<
+            (
+                crate::codec::Req<i64>,
+                crate::codec::Req<String>,
+                crate::codec::Req<String>,
+                crate::codec::Req<crate::consumer::models::users::User>,
+            ),
+            _,
+        >(map, &["status_code", "request_id", "user_id", "user"])?;
+        Ok(Self {
+            status_code,
+            request_id,
+            user_id,
+            user,
+        })
     }
 }
 
@@ -1250,12 +1084,16 @@ impl ::serde::Serialize for DeleteCryptoWalletResponse {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(serializer, 4)?;
-        object.entry("status_code", &self.status_code);
-        object.entry("request_id", &self.request_id);
-        object.entry("user_id", &self.user_id);
-        object.entry("user", &self.user);
-        object.end()
+        crate::codec::write(
+            serializer,
+            &["status_code", "request_id", "user_id", "user"],
+            (
+                crate::codec::Always(&self.status_code),
+                crate::codec::Always(&self.request_id),
+                crate::codec::Always(&self.user_id),
+                crate::codec::Always(&self.user),
+            ),
+        )
     }
 }
 
@@ -1272,27 +1110,19 @@ impl ::serde::Serialize for DeleteEmailRequest {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        crate::codec::Writer::new(serializer, 0)?.end()
+        crate::codec::write(serializer, &[], ())
     }
 }
 
 #[cfg(feature = "test-util")]
 impl crate::codec::Object for DeleteEmailRequest {
     const NAME: &'static str = "DeleteEmailRequest";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut email_id: Option<String> = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "email_id" => crate::codec::put(&mut map, &mut email_id, "email_id"),
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match email_id {
-            Some(email_id) => Ok(Self { email_id }),
-            None => Err(::serde::de::Error::missing_field("email_id")),
-        }
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (email_id,) = crate::codec::fields::<
+            (crate::codec::Req<String>,),
+            _,
+        >(map, &["email_id"])?;
+        Ok(Self { email_id })
     }
 }
 
@@ -1348,48 +1178,22 @@ pub struct DeleteEmailResponse {
 
 impl crate::codec::Object for DeleteEmailResponse {
     const NAME: &'static str = "DeleteEmailResponse";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut status_code: Option<i64> = None;
-        let mut request_id: Option<String> = None;
-        let mut user_id: Option<String> = None;
-        let mut user: Option<crate::consumer::models::users::User> = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "status_code" => {
-                    crate::codec::put(&mut map, &mut status_code, "status_code")
-                }
-                "request_id" => {
-                    crate::codec::put(&mut map, &mut request_id, "request_id")
-                }
-                "user_id" => crate::codec::put(&mut map, &mut user_id, "user_id"),
-                "user" => crate::codec::put(&mut map, &mut user, "user"),
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match (status_code, request_id, user_id, user) {
-            (Some(status_code), Some(request_id), Some(user_id), Some(user)) => {
-                Ok(Self {
-                    status_code,
-                    request_id,
-                    user_id,
-                    user,
-                })
-            }
-            (status_code, request_id, user_id, user) => {
-                Err(
-                    crate::codec::missing(
-                        &[
-                            ("status_code", status_code.is_none()),
-                            ("request_id", request_id.is_none()),
-                            ("user_id", user_id.is_none()),
-                            ("user", user.is_none()),
-                        ],
-                    ),
-                )
-            }
-        }
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (status_code, request_id, user_id, user) = crate::codec::fields::<
+            (
+                crate::codec::Req<i64>,
+                crate::codec::Req<String>,
+                crate::codec::Req<String>,
+                crate::codec::Req<crate::consumer::models::users::User>,
+            ),
+            _,
+        >(map, &["status_code", "request_id", "user_id", "user"])?;
+        Ok(Self {
+            status_code,
+            request_id,
+            user_id,
+            user,
+        })
     }
 }
 
@@ -1407,12 +1211,16 @@ impl ::serde::Serialize for DeleteEmailResponse {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(serializer, 4)?;
-        object.entry("status_code", &self.status_code);
-        object.entry("request_id", &self.request_id);
-        object.entry("user_id", &self.user_id);
-        object.entry("user", &self.user);
-        object.end()
+        crate::codec::write(
+            serializer,
+            &["status_code", "request_id", "user_id", "user"],
+            (
+                crate::codec::Always(&self.status_code),
+                crate::codec::Always(&self.request_id),
+                crate::codec::Always(&self.user_id),
+                crate::codec::Always(&self.user),
+            ),
+        )
     }
 }
 
@@ -1430,27 +1238,19 @@ impl ::serde::Serialize for DeleteExternalIdRequest {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        crate::codec::Writer::new(serializer, 0)?.end()
+        crate::codec::write(serializer, &[], ())
     }
 }
 
 #[cfg(feature = "test-util")]
 impl crate::codec::Object for DeleteExternalIdRequest {
     const NAME: &'static str = "DeleteExternalIdRequest";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut user_id: Option<String> = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "user_id" => crate::codec::put(&mut map, &mut user_id, "user_id"),
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match user_id {
-            Some(user_id) => Ok(Self { user_id }),
-            None => Err(::serde::de::Error::missing_field("user_id")),
-        }
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (user_id,) = crate::codec::fields::<
+            (crate::codec::Req<String>,),
+            _,
+        >(map, &["user_id"])?;
+        Ok(Self { user_id })
     }
 }
 
@@ -1506,48 +1306,22 @@ pub struct DeleteExternalIdResponse {
 
 impl crate::codec::Object for DeleteExternalIdResponse {
     const NAME: &'static str = "DeleteExternalIdResponse";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut status_code: Option<i64> = None;
-        let mut request_id: Option<String> = None;
-        let mut user_id: Option<String> = None;
-        let mut user: Option<crate::consumer::models::users::User> = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "status_code" => {
-                    crate::codec::put(&mut map, &mut status_code, "status_code")
-                }
-                "request_id" => {
-                    crate::codec::put(&mut map, &mut request_id, "request_id")
-                }
-                "user_id" => crate::codec::put(&mut map, &mut user_id, "user_id"),
-                "user" => crate::codec::put(&mut map, &mut user, "user"),
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match (status_code, request_id, user_id, user) {
-            (Some(status_code), Some(request_id), Some(user_id), Some(user)) => {
-                Ok(Self {
-                    status_code,
-                    request_id,
-                    user_id,
-                    user,
-                })
-            }
-            (status_code, request_id, user_id, user) => {
-                Err(
-                    crate::codec::missing(
-                        &[
-                            ("status_code", status_code.is_none()),
-                            ("request_id", request_id.is_none()),
-                            ("user_id", user_id.is_none()),
-                            ("user", user.is_none()),
-                        ],
-                    ),
-                )
-            }
-        }
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (status_code, request_id, user_id, user) = crate::codec::fields::<
+            (
+                crate::codec::Req<i64>,
+                crate::codec::Req<String>,
+                crate::codec::Req<String>,
+                crate::codec::Req<crate::consumer::models::users::User>,
+            ),
+            _,
+        >(map, &["status_code", "request_id", "user_id", "user"])?;
+        Ok(Self {
+            status_code,
+            request_id,
+            user_id,
+            user,
+        })
     }
 }
 
@@ -1565,12 +1339,16 @@ impl ::serde::Serialize for DeleteExternalIdResponse {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(serializer, 4)?;
-        object.entry("status_code", &self.status_code);
-        object.entry("request_id", &self.request_id);
-        object.entry("user_id", &self.user_id);
-        object.entry("user", &self.user);
-        object.end()
+        crate::codec::write(
+            serializer,
+            &["status_code", "request_id", "user_id", "user"],
+            (
+                crate::codec::Always(&self.status_code),
+                crate::codec::Always(&self.request_id),
+                crate::codec::Always(&self.user_id),
+                crate::codec::Always(&self.user),
+            ),
+        )
     }
 }
 
@@ -1588,33 +1366,19 @@ impl ::serde::Serialize for DeleteOauthRegistrationRequest {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        crate::codec::Writer::new(serializer, 0)?.end()
+        crate::codec::write(serializer, &[], ())
     }
 }
 
 #[cfg(feature = "test-util")]
 impl crate::codec::Object for DeleteOauthRegistrationRequest {
     const NAME: &'static str = "DeleteOauthRegistrationRequest";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut oauth_user_registration_id: Option<String> = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "oauth_user_registration_id" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut oauth_user_registration_id,
-                        "oauth_user_registration_id",
-                    )
-                }
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match oauth_user_registration_id {
-            Some(oauth_user_registration_id) => Ok(Self { oauth_user_registration_id }),
-            None => Err(::serde::de::Error::missing_field("oauth_user_registration_id")),
-        }
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (oauth_user_registration_id,) = crate::codec::fields::<
+            (crate::codec::Req<String>,),
+            _,
+        >(map, &["oauth_user_registration_id"])?;
+        Ok(Self { oauth_user_registration_id })
     }
 }
 
@@ -1676,48 +1440,22 @@ pub struct DeleteOauthRegistrationResponse {
 
 impl crate::codec::Object for DeleteOauthRegistrationResponse {
     const NAME: &'static str = "DeleteOauthRegistrationResponse";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut status_code: Option<i64> = None;
-        let mut request_id: Option<String> = None;
-        let mut user_id: Option<String> = None;
-        let mut user: Option<crate::consumer::models::users::User> = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "status_code" => {
-                    crate::codec::put(&mut map, &mut status_code, "status_code")
-                }
-                "request_id" => {
-                    crate::codec::put(&mut map, &mut request_id, "request_id")
-                }
-                "user_id" => crate::codec::put(&mut map, &mut user_id, "user_id"),
-                "user" => crate::codec::put(&mut map, &mut user, "user"),
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match (status_code, request_id, user_id, user) {
-            (Some(status_code), Some(request_id), Some(user_id), Some(user)) => {
-                Ok(Self {
-                    status_code,
-                    request_id,
-                    user_id,
-                    user,
-                })
-            }
-            (status_code, request_id, user_id, user) => {
-                Err(
-                    crate::codec::missing(
-                        &[
-                            ("status_code", status_code.is_none()),
-                            ("request_id", request_id.is_none()),
-                            ("user_id", user_id.is_none()),
-                            ("user", user.is_none()),
-                        ],
-                    ),
-                )
-            }
-        }
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (status_code, request_id, user_id, user) = crate::codec::fields::<
+            (
+                crate::codec::Req<i64>,
+                crate::codec::Req<String>,
+                crate::codec::Req<String>,
+                crate::codec::Req<crate::consumer::models::users::User>,
+            ),
+            _,
+        >(map, &["status_code", "request_id", "user_id", "user"])?;
+        Ok(Self {
+            status_code,
+            request_id,
+            user_id,
+            user,
+        })
     }
 }
 
@@ -1735,12 +1473,16 @@ impl ::serde::Serialize for DeleteOauthRegistrationResponse {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(serializer, 4)?;
-        object.entry("status_code", &self.status_code);
-        object.entry("request_id", &self.request_id);
-        object.entry("user_id", &self.user_id);
-        object.entry("user", &self.user);
-        object.end()
+        crate::codec::write(
+            serializer,
+            &["status_code", "request_id", "user_id", "user"],
+            (
+                crate::codec::Always(&self.status_code),
+                crate::codec::Always(&self.request_id),
+                crate::codec::Always(&self.user_id),
+                crate::codec::Always(&self.user),
+            ),
+        )
     }
 }
 
@@ -1757,29 +1499,19 @@ impl ::serde::Serialize for DeletePasswordRequest {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        crate::codec::Writer::new(serializer, 0)?.end()
+        crate::codec::write(serializer, &[], ())
     }
 }
 
 #[cfg(feature = "test-util")]
 impl crate::codec::Object for DeletePasswordRequest {
     const NAME: &'static str = "DeletePasswordRequest";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut password_id: Option<String> = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "password_id" => {
-                    crate::codec::put(&mut map, &mut password_id, "password_id")
-                }
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match password_id {
-            Some(password_id) => Ok(Self { password_id }),
-            None => Err(::serde::de::Error::missing_field("password_id")),
-        }
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (password_id,) = crate::codec::fields::<
+            (crate::codec::Req<String>,),
+            _,
+        >(map, &["password_id"])?;
+        Ok(Self { password_id })
     }
 }
 
@@ -1841,48 +1573,22 @@ pub struct DeletePasswordResponse {
 
 impl crate::codec::Object for DeletePasswordResponse {
     const NAME: &'static str = "DeletePasswordResponse";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut status_code: Option<i64> = None;
-        let mut request_id: Option<String> = None;
-        let mut user_id: Option<String> = None;
-        let mut user: Option<crate::consumer::models::users::User> = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "status_code" => {
-                    crate::codec::put(&mut map, &mut status_code, "status_code")
-                }
-                "request_id" => {
-                    crate::codec::put(&mut map, &mut request_id, "request_id")
-                }
-                "user_id" => crate::codec::put(&mut map, &mut user_id, "user_id"),
-                "user" => crate::codec::put(&mut map, &mut user, "user"),
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match (status_code, request_id, user_id, user) {
-            (Some(status_code), Some(request_id), Some(user_id), Some(user)) => {
-                Ok(Self {
-                    status_code,
-                    request_id,
-                    user_id,
-                    user,
-                })
-            }
-            (status_code, request_id, user_id, user) => {
-                Err(
-                    crate::codec::missing(
-                        &[
-                            ("status_code", status_code.is_none()),
-                            ("request_id", request_id.is_none()),
-                            ("user_id", user_id.is_none()),
-                            ("user", user.is_none()),
-                        ],
-                    ),
-                )
-            }
-        }
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (status_code, request_id, user_id, user) = crate::codec::fields::<
+            (
+                crate::codec::Req<i64>,
+                crate::codec::Req<String>,
+                crate::codec::Req<String>,
+                crate::codec::Req<crate::consumer::models::users::User>,
+            ),
+            _,
+        >(map, &["status_code", "request_id", "user_id", "user"])?;
+        Ok(Self {
+            status_code,
+            request_id,
+            user_id,
+            user,
+        })
     }
 }
 
@@ -1900,12 +1606,16 @@ impl ::serde::Serialize for DeletePasswordResponse {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(serializer, 4)?;
-        object.entry("status_code", &self.status_code);
-        object.entry("request_id", &self.request_id);
-        object.entry("user_id", &self.user_id);
-        object.entry("user", &self.user);
-        object.end()
+        crate::codec::write(
+            serializer,
+            &["status_code", "request_id", "user_id", "user"],
+            (
+                crate::codec::Always(&self.status_code),
+                crate::codec::Always(&self.request_id),
+                crate::codec::Always(&self.user_id),
+                crate::codec::Always(&self.user),
+            ),
+        )
     }
 }
 
@@ -1922,27 +1632,19 @@ impl ::serde::Serialize for DeletePhoneNumberRequest {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        crate::codec::Writer::new(serializer, 0)?.end()
+        crate::codec::write(serializer, &[], ())
     }
 }
 
 #[cfg(feature = "test-util")]
 impl crate::codec::Object for DeletePhoneNumberRequest {
     const NAME: &'static str = "DeletePhoneNumberRequest";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut phone_id: Option<String> = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "phone_id" => crate::codec::put(&mut map, &mut phone_id, "phone_id"),
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match phone_id {
-            Some(phone_id) => Ok(Self { phone_id }),
-            None => Err(::serde::de::Error::missing_field("phone_id")),
-        }
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (phone_id,) = crate::codec::fields::<
+            (crate::codec::Req<String>,),
+            _,
+        >(map, &["phone_id"])?;
+        Ok(Self { phone_id })
     }
 }
 
@@ -1998,48 +1700,22 @@ pub struct DeletePhoneNumberResponse {
 
 impl crate::codec::Object for DeletePhoneNumberResponse {
     const NAME: &'static str = "DeletePhoneNumberResponse";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut status_code: Option<i64> = None;
-        let mut request_id: Option<String> = None;
-        let mut user_id: Option<String> = None;
-        let mut user: Option<crate::consumer::models::users::User> = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "status_code" => {
-                    crate::codec::put(&mut map, &mut status_code, "status_code")
-                }
-                "request_id" => {
-                    crate::codec::put(&mut map, &mut request_id, "request_id")
-                }
-                "user_id" => crate::codec::put(&mut map, &mut user_id, "user_id"),
-                "user" => crate::codec::put(&mut map, &mut user, "user"),
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match (status_code, request_id, user_id, user) {
-            (Some(status_code), Some(request_id), Some(user_id), Some(user)) => {
-                Ok(Self {
-                    status_code,
-                    request_id,
-                    user_id,
-                    user,
-                })
-            }
-            (status_code, request_id, user_id, user) => {
-                Err(
-                    crate::codec::missing(
-                        &[
-                            ("status_code", status_code.is_none()),
-                            ("request_id", request_id.is_none()),
-                            ("user_id", user_id.is_none()),
-                            ("user", user.is_none()),
-                        ],
-                    ),
-                )
-            }
-        }
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (status_code, request_id, user_id, user) = crate::codec::fields::<
+            (
+                crate::codec::Req<i64>,
+                crate::codec::Req<String>,
+                crate::codec::Req<String>,
+                crate::codec::Req<crate::consumer::models::users::User>,
+            ),
+            _,
+        >(map, &["status_code", "request_id", "user_id", "user"])?;
+        Ok(Self {
+            status_code,
+            request_id,
+            user_id,
+            user,
+        })
     }
 }
 
@@ -2057,12 +1733,16 @@ impl ::serde::Serialize for DeletePhoneNumberResponse {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(serializer, 4)?;
-        object.entry("status_code", &self.status_code);
-        object.entry("request_id", &self.request_id);
-        object.entry("user_id", &self.user_id);
-        object.entry("user", &self.user);
-        object.end()
+        crate::codec::write(
+            serializer,
+            &["status_code", "request_id", "user_id", "user"],
+            (
+                crate::codec::Always(&self.status_code),
+                crate::codec::Always(&self.request_id),
+                crate::codec::Always(&self.user_id),
+                crate::codec::Always(&self.user),
+            ),
+        )
     }
 }
 
@@ -2079,27 +1759,19 @@ impl ::serde::Serialize for DeleteTotpRequest {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        crate::codec::Writer::new(serializer, 0)?.end()
+        crate::codec::write(serializer, &[], ())
     }
 }
 
 #[cfg(feature = "test-util")]
 impl crate::codec::Object for DeleteTotpRequest {
     const NAME: &'static str = "DeleteTotpRequest";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut totp_id: Option<String> = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "totp_id" => crate::codec::put(&mut map, &mut totp_id, "totp_id"),
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match totp_id {
-            Some(totp_id) => Ok(Self { totp_id }),
-            None => Err(::serde::de::Error::missing_field("totp_id")),
-        }
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (totp_id,) = crate::codec::fields::<
+            (crate::codec::Req<String>,),
+            _,
+        >(map, &["totp_id"])?;
+        Ok(Self { totp_id })
     }
 }
 
@@ -2155,48 +1827,22 @@ pub struct DeleteTotpResponse {
 
 impl crate::codec::Object for DeleteTotpResponse {
     const NAME: &'static str = "DeleteTotpResponse";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut status_code: Option<i64> = None;
-        let mut request_id: Option<String> = None;
-        let mut user_id: Option<String> = None;
-        let mut user: Option<crate::consumer::models::users::User> = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "status_code" => {
-                    crate::codec::put(&mut map, &mut status_code, "status_code")
-                }
-                "request_id" => {
-                    crate::codec::put(&mut map, &mut request_id, "request_id")
-                }
-                "user_id" => crate::codec::put(&mut map, &mut user_id, "user_id"),
-                "user" => crate::codec::put(&mut map, &mut user, "user"),
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match (status_code, request_id, user_id, user) {
-            (Some(status_code), Some(request_id), Some(user_id), Some(user)) => {
-                Ok(Self {
-                    status_code,
-                    request_id,
-                    user_id,
-                    user,
-                })
-            }
-            (status_code, request_id, user_id, user) => {
-                Err(
-                    crate::codec::missing(
-                        &[
-                            ("status_code", status_code.is_none()),
-                            ("request_id", request_id.is_none()),
-                            ("user_id", user_id.is_none()),
-                            ("user", user.is_none()),
-                        ],
-                    ),
-                )
-            }
-        }
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (status_code, request_id, user_id, user) = crate::codec::fields::<
+            (
+                crate::codec::Req<i64>,
+                crate::codec::Req<String>,
+                crate::codec::Req<String>,
+                crate::codec::Req<crate::consumer::models::users::User>,
+            ),
+            _,
+        >(map, &["status_code", "request_id", "user_id", "user"])?;
+        Ok(Self {
+            status_code,
+            request_id,
+            user_id,
+            user,
+        })
     }
 }
 
@@ -2214,12 +1860,16 @@ impl ::serde::Serialize for DeleteTotpResponse {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(serializer, 4)?;
-        object.entry("status_code", &self.status_code);
-        object.entry("request_id", &self.request_id);
-        object.entry("user_id", &self.user_id);
-        object.entry("user", &self.user);
-        object.end()
+        crate::codec::write(
+            serializer,
+            &["status_code", "request_id", "user_id", "user"],
+            (
+                crate::codec::Always(&self.status_code),
+                crate::codec::Always(&self.request_id),
+                crate::codec::Always(&self.user_id),
+                crate::codec::Always(&self.user),
+            ),
+        )
     }
 }
 
@@ -2237,33 +1887,19 @@ impl ::serde::Serialize for DeleteWebauthnRegistrationRequest {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        crate::codec::Writer::new(serializer, 0)?.end()
+        crate::codec::write(serializer, &[], ())
     }
 }
 
 #[cfg(feature = "test-util")]
 impl crate::codec::Object for DeleteWebauthnRegistrationRequest {
     const NAME: &'static str = "DeleteWebauthnRegistrationRequest";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut webauthn_registration_id: Option<String> = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "webauthn_registration_id" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut webauthn_registration_id,
-                        "webauthn_registration_id",
-                    )
-                }
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match webauthn_registration_id {
-            Some(webauthn_registration_id) => Ok(Self { webauthn_registration_id }),
-            None => Err(::serde::de::Error::missing_field("webauthn_registration_id")),
-        }
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (webauthn_registration_id,) = crate::codec::fields::<
+            (crate::codec::Req<String>,),
+            _,
+        >(map, &["webauthn_registration_id"])?;
+        Ok(Self { webauthn_registration_id })
     }
 }
 
@@ -2325,48 +1961,22 @@ pub struct DeleteWebauthnRegistrationResponse {
 
 impl crate::codec::Object for DeleteWebauthnRegistrationResponse {
     const NAME: &'static str = "DeleteWebauthnRegistrationResponse";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut status_code: Option<i64> = None;
-        let mut request_id: Option<String> = None;
-        let mut user_id: Option<String> = None;
-        let mut user: Option<crate::consumer::models::users::User> = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "status_code" => {
-                    crate::codec::put(&mut map, &mut status_code, "status_code")
-                }
-                "request_id" => {
-                    crate::codec::put(&mut map, &mut request_id, "request_id")
-                }
-                "user_id" => crate::codec::put(&mut map, &mut user_id, "user_id"),
-                "user" => crate::codec::put(&mut map, &mut user, "user"),
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match (status_code, request_id, user_id, user) {
-            (Some(status_code), Some(request_id), Some(user_id), Some(user)) => {
-                Ok(Self {
-                    status_code,
-                    request_id,
-                    user_id,
-                    user,
-                })
-            }
-            (status_code, request_id, user_id, user) => {
-                Err(
-                    crate::codec::missing(
-                        &[
-                            ("status_code", status_code.is_none()),
-                            ("request_id", request_id.is_none()),
-                            ("user_id", user_id.is_none()),
-                            ("user", user.is_none()),
-                        ],
-                    ),
-                )
-            }
-        }
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (status_code, request_id, user_id, user) = crate::codec::fields::<
+            (
+                crate::codec::Req<i64>,
+                crate::codec::Req<String>,
+                crate::codec::Req<String>,
+                crate::codec::Req<crate::consumer::models::users::User>,
+            ),
+            _,
+        >(map, &["status_code", "request_id", "user_id", "user"])?;
+        Ok(Self {
+            status_code,
+            request_id,
+            user_id,
+            user,
+        })
     }
 }
 
@@ -2384,12 +1994,16 @@ impl ::serde::Serialize for DeleteWebauthnRegistrationResponse {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(serializer, 4)?;
-        object.entry("status_code", &self.status_code);
-        object.entry("request_id", &self.request_id);
-        object.entry("user_id", &self.user_id);
-        object.entry("user", &self.user);
-        object.end()
+        crate::codec::write(
+            serializer,
+            &["status_code", "request_id", "user_id", "user"],
+            (
+                crate::codec::Always(&self.status_code),
+                crate::codec::Always(&self.request_id),
+                crate::codec::Always(&self.user_id),
+                crate::codec::Always(&self.user),
+            ),
+        )
     }
 }
 
@@ -2411,49 +2025,34 @@ impl ::serde::Serialize for ExchangePrimaryFactorRequest {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(
+        crate::codec::write(
             serializer,
-            crate::codec::count_set(
-                &[self.email_address.is_some(), self.phone_number.is_some()],
+            &["email_address", "phone_number"],
+            (
+                crate::codec::IfSet(&self.email_address),
+                crate::codec::IfSet(&self.phone_number),
             ),
-        )?;
-        object.entry_if("email_address", &self.email_address);
-        object.entry_if("phone_number", &self.phone_number);
-        object.end()
+        )
     }
 }
 
 #[cfg(feature = "test-util")]
 impl crate::codec::Object for ExchangePrimaryFactorRequest {
     const NAME: &'static str = "ExchangePrimaryFactorRequest";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut user_id: Option<String> = None;
-        let mut email_address: Option<Option<String>> = None;
-        let mut phone_number: Option<Option<String>> = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "user_id" => crate::codec::put(&mut map, &mut user_id, "user_id"),
-                "email_address" => {
-                    crate::codec::put(&mut map, &mut email_address, "email_address")
-                }
-                "phone_number" => {
-                    crate::codec::put(&mut map, &mut phone_number, "phone_number")
-                }
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match user_id {
-            Some(user_id) => {
-                Ok(Self {
-                    user_id,
-                    email_address: email_address.flatten(),
-                    phone_number: phone_number.flatten(),
-                })
-            }
-            None => Err(::serde::de::Error::missing_field("user_id")),
-        }
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (user_id, email_address, phone_number) = crate::codec::fields::<
+            (
+                crate::codec::Req<String>,
+                crate::codec::Nil<Option<String>>,
+                crate::codec::Nil<Option<String>>,
+            ),
+            _,
+        >(map, &["user_id", "email_address", "phone_number"])?;
+        Ok(Self {
+            user_id,
+            email_address,
+            phone_number,
+        })
     }
 }
 
@@ -2525,48 +2124,22 @@ pub struct ExchangePrimaryFactorResponse {
 
 impl crate::codec::Object for ExchangePrimaryFactorResponse {
     const NAME: &'static str = "ExchangePrimaryFactorResponse";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut status_code: Option<i64> = None;
-        let mut request_id: Option<String> = None;
-        let mut user_id: Option<String> = None;
-        let mut user: Option<crate::consumer::models::users::User> = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "status_code" => {
-                    crate::codec::put(&mut map, &mut status_code, "status_code")
-                }
-                "request_id" => {
-                    crate::codec::put(&mut map, &mut request_id, "request_id")
-                }
-                "user_id" => crate::codec::put(&mut map, &mut user_id, "user_id"),
-                "user" => crate::codec::put(&mut map, &mut user, "user"),
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match (status_code, request_id, user_id, user) {
-            (Some(status_code), Some(request_id), Some(user_id), Some(user)) => {
-                Ok(Self {
-                    status_code,
-                    request_id,
-                    user_id,
-                    user,
-                })
-            }
-            (status_code, request_id, user_id, user) => {
-                Err(
-                    crate::codec::missing(
-                        &[
-                            ("status_code", status_code.is_none()),
-                            ("request_id", request_id.is_none()),
-                            ("user_id", user_id.is_none()),
-                            ("user", user.is_none()),
-                        ],
-                    ),
-                )
-            }
-        }
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (status_code, request_id, user_id, user) = crate::codec::fields::<
+            (
+                crate::codec::Req<i64>,
+                crate::codec::Req<String>,
+                crate::codec::Req<String>,
+                crate::codec::Req<crate::consumer::models::users::User>,
+            ),
+            _,
+        >(map, &["status_code", "request_id", "user_id", "user"])?;
+        Ok(Self {
+            status_code,
+            request_id,
+            user_id,
+            user,
+        })
     }
 }
 
@@ -2584,12 +2157,16 @@ impl ::serde::Serialize for ExchangePrimaryFactorResponse {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(serializer, 4)?;
-        object.entry("status_code", &self.status_code);
-        object.entry("request_id", &self.request_id);
-        object.entry("user_id", &self.user_id);
-        object.entry("user", &self.user);
-        object.end()
+        crate::codec::write(
+            serializer,
+            &["status_code", "request_id", "user_id", "user"],
+            (
+                crate::codec::Always(&self.status_code),
+                crate::codec::Always(&self.request_id),
+                crate::codec::Always(&self.user_id),
+                crate::codec::Always(&self.user),
+            ),
+        )
     }
 }
 
@@ -2607,27 +2184,19 @@ impl ::serde::Serialize for GetRequest {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        crate::codec::Writer::new(serializer, 0)?.end()
+        crate::codec::write(serializer, &[], ())
     }
 }
 
 #[cfg(feature = "test-util")]
 impl crate::codec::Object for GetRequest {
     const NAME: &'static str = "GetRequest";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut user_id: Option<String> = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "user_id" => crate::codec::put(&mut map, &mut user_id, "user_id"),
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match user_id {
-            Some(user_id) => Ok(Self { user_id }),
-            None => Err(::serde::de::Error::missing_field("user_id")),
-        }
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (user_id,) = crate::codec::fields::<
+            (crate::codec::Req<String>,),
+            _,
+        >(map, &["user_id"])?;
+        Ok(Self { user_id })
     }
 }
 
@@ -2724,158 +2293,8 @@ pub struct GetResponse {
 
 impl crate::codec::Object for GetResponse {
     const NAME: &'static str = "GetResponse";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut status_code: Option<i64> = None;
-        let mut request_id: Option<String> = None;
-        let mut user_id: Option<String> = None;
-        let mut emails: Option<Vec<crate::consumer::models::users::Email>> = None;
-        let mut status: Option<String> = None;
-        let mut phone_numbers: Option<
-            Vec<crate::consumer::models::users::PhoneNumber>,
-        > = None;
-        let mut webauthn_registrations: Option<
-            Vec<crate::consumer::models::users::WebAuthnRegistration>,
-        > = None;
-        let mut providers: Option<Vec<crate::consumer::models::users::OAuthProvider>> = None;
-        let mut totps: Option<Vec<crate::consumer::models::users::Totp>> = None;
-        let mut crypto_wallets: Option<
-            Vec<crate::consumer::models::users::CryptoWallet>,
-        > = None;
-        let mut biometric_registrations: Option<
-            Vec<crate::consumer::models::users::BiometricRegistration>,
-        > = None;
-        let mut is_locked: Option<bool> = None;
-        let mut roles: Option<Vec<String>> = None;
-        let mut name: Option<Option<crate::consumer::models::users::Name>> = None;
-        let mut created_at: Option<Option<crate::codec::Timestamp>> = None;
-        let mut password: Option<Option<crate::consumer::models::users::Password>> = None;
-        let mut trusted_metadata: Option<Option<::serde_json::Value>> = None;
-        let mut untrusted_metadata: Option<Option<::serde_json::Value>> = None;
-        let mut external_id: Option<Option<String>> = None;
-        let mut lock_created_at: Option<Option<crate::codec::Timestamp>> = None;
-        let mut lock_expires_at: Option<Option<crate::codec::Timestamp>> = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "status_code" => {
-                    crate::codec::put(&mut map, &mut status_code, "status_code")
-                }
-                "request_id" => {
-                    crate::codec::put(&mut map, &mut request_id, "request_id")
-                }
-                "user_id" => crate::codec::put(&mut map, &mut user_id, "user_id"),
-                "emails" => crate::codec::put(&mut map, &mut emails, "emails"),
-                "status" => crate::codec::put(&mut map, &mut status, "status"),
-                "phone_numbers" => {
-                    crate::codec::put(&mut map, &mut phone_numbers, "phone_numbers")
-                }
-                "webauthn_registrations" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut webauthn_registrations,
-                        "webauthn_registrations",
-                    )
-                }
-                "providers" => crate::codec::put(&mut map, &mut providers, "providers"),
-                "totps" => crate::codec::put(&mut map, &mut totps, "totps"),
-                "crypto_wallets" => {
-                    crate::codec::put(&mut map, &mut crypto_wallets, "crypto_wallets")
-                }
-                "biometric_registrations" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut biometric_registrations,
-                        "biometric_registrations",
-                    )
-                }
-                "is_locked" => crate::codec::put(&mut map, &mut is_locked, "is_locked"),
-                "roles" => crate::codec::put(&mut map, &mut roles, "roles"),
-                "name" => crate::codec::put(&mut map, &mut name, "name"),
-                "created_at" => {
-                    crate::codec::put(&mut map, &mut created_at, "created_at")
-                }
-                "password" => crate::codec::put(&mut map, &mut password, "password"),
-                "trusted_metadata" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut trusted_metadata,
-                        "trusted_metadata",
-                    )
-                }
-                "untrusted_metadata" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut untrusted_metadata,
-                        "untrusted_metadata",
-                    )
-                }
-                "external_id" => {
-                    crate::codec::put(&mut map, &mut external_id, "external_id")
-                }
-                "lock_created_at" => {
-                    crate::codec::put(&mut map, &mut lock_created_at, "lock_created_at")
-                }
-                "lock_expires_at" => {
-                    crate::codec::put(&mut map, &mut lock_expires_at, "lock_expires_at")
-                }
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match (
-            status_code,
-            request_id,
-            user_id,
-            emails,
-            status,
-            phone_numbers,
-            webauthn_registrations,
-            providers,
-            totps,
-            crypto_wallets,
-            biometric_registrations,
-            is_locked,
-            roles,
-        ) {
-            (
-                Some(status_code),
-                Some(request_id),
-                Some(user_id),
-                Some(emails),
-                Some(status),
-                Some(phone_numbers),
-                Some(webauthn_registrations),
-                Some(providers),
-                Some(totps),
-                Some(crypto_wallets),
-                Some(biometric_registrations),
-                Some(is_locked),
-                Some(roles),
-            ) => {
-                Ok(Self {
-                    status_code,
-                    request_id,
-                    user_id,
-                    emails,
-                    status,
-                    phone_numbers,
-                    webauthn_registrations,
-                    providers,
-                    totps,
-                    crypto_wallets,
-                    biometric_registrations,
-                    is_locked,
-                    roles,
-                    name: name.flatten(),
-                    created_at: created_at.flatten().map(|time| time.0),
-                    password: password.flatten(),
-                    trusted_metadata: trusted_metadata.flatten(),
-                    untrusted_metadata: untrusted_metadata.flatten(),
-                    external_id: external_id.flatten(),
-                    lock_created_at: lock_created_at.flatten().map(|time| time.0),
-                    lock_expires_at: lock_expires_at.flatten().map(|time| time.0),
-                })
-            }
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (
             (
                 status_code,
                 request_id,
@@ -2889,32 +2308,111 @@ impl crate::codec::Object for GetResponse {
                 crypto_wallets,
                 biometric_registrations,
                 is_locked,
+            ),
+            (
                 roles,
-            ) => {
-                Err(
-                    crate::codec::missing(
-                        &[
-                            ("status_code", status_code.is_none()),
-                            ("request_id", request_id.is_none()),
-                            ("user_id", user_id.is_none()),
-                            ("emails", emails.is_none()),
-                            ("status", status.is_none()),
-                            ("phone_numbers", phone_numbers.is_none()),
-                            ("webauthn_registrations", webauthn_registrations.is_none()),
-                            ("providers", providers.is_none()),
-                            ("totps", totps.is_none()),
-                            ("crypto_wallets", crypto_wallets.is_none()),
-                            (
-                                "biometric_registrations",
-                                biometric_registrations.is_none(),
-                            ),
-                            ("is_locked", is_locked.is_none()),
-                            ("roles", roles.is_none()),
-                        ],
-                    ),
-                )
-            }
-        }
+                name,
+                created_at,
+                password,
+                trusted_metadata,
+                untrusted_metadata,
+                external_id,
+                lock_created_at,
+                lock_expires_at,
+            ),
+        ) = crate::codec::fields::<
+            (
+                (
+                    crate::codec::Req<i64>,
+                    crate::codec::Req<String>,
+                    crate::codec::Req<String>,
+                    crate::codec::Req<Vec<crate::consumer::models::users::Email>>,
+                    crate::codec::Req<String>,
+                    crate::codec::Req<Vec<crate::consumer::models::users::PhoneNumber>>,
+                    crate::codec::Req<
+                        Vec<crate::consumer::models::users::WebAuthnRegistration>,
+                    >,
+                    crate::codec::Req<
+                        Vec<crate::consumer::models::users::OAuthProvider>,
+                    >,
+                    crate::codec::Req<Vec<crate::consumer::models::users::Totp>>,
+                    crate::codec::Req<Vec<crate::consumer::models::users::CryptoWallet>>,
+                    crate::codec::Req<
+                        Vec<crate::consumer::models::users::BiometricRegistration>,
+                    >,
+                    crate::codec::Req<bool>,
+                ),
+                (
+                    crate::codec::Req<Vec<String>>,
+                    crate::codec::Nil<Option<crate::consumer::models::users::Name>>,
+                    crate::codec::Nil<
+                        Option<crate::codec::Timestamp>,
+                        Option<::time::OffsetDateTime>,
+                    >,
+                    crate::codec::Nil<Option<crate::consumer::models::users::Password>>,
+                    crate::codec::Nil<Option<::serde_json::Value>>,
+                    crate::codec::Nil<Option<::serde_json::Value>>,
+                    crate::codec::Nil<Option<String>>,
+                    crate::codec::Nil<
+                        Option<crate::codec::Timestamp>,
+                        Option<::time::OffsetDateTime>,
+                    >,
+                    crate::codec::Nil<
+                        Option<crate::codec::Timestamp>,
+                        Option<::time::OffsetDateTime>,
+                    >,
+                ),
+            ),
+            _,
+        >(
+            map,
+            &[
+                "status_code",
+                "request_id",
+                "user_id",
+                "emails",
+                "status",
+                "phone_numbers",
+                "webauthn_registrations",
+                "providers",
+                "totps",
+                "crypto_wallets",
+                "biometric_registrations",
+                "is_locked",
+                "roles",
+                "name",
+                "created_at",
+                "password",
+                "trusted_metadata",
+                "untrusted_metadata",
+                "external_id",
+                "lock_created_at",
+                "lock_expires_at",
+            ],
+        )?;
+        Ok(Self {
+            status_code,
+            request_id,
+            user_id,
+            emails,
+            status,
+            phone_numbers,
+            webauthn_registrations,
+            providers,
+            totps,
+            crypto_wallets,
+            biometric_registrations,
+            is_locked,
+            roles,
+            name,
+            created_at,
+            password,
+            trusted_metadata,
+            untrusted_metadata,
+            external_id,
+            lock_created_at,
+            lock_expires_at,
+        })
     }
 }
 
@@ -2932,56 +2430,59 @@ impl ::serde::Serialize for GetResponse {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(
+        crate::codec::write(
             serializer,
-            13
-                + crate::codec::count_set(
-                    &[
-                        self.name.is_some(),
-                        self.created_at.is_some(),
-                        self.password.is_some(),
-                        self.trusted_metadata.is_some(),
-                        self.untrusted_metadata.is_some(),
-                        self.external_id.is_some(),
-                        self.lock_created_at.is_some(),
-                        self.lock_expires_at.is_some(),
-                    ],
-                ),
-        )?;
-        object.entry("status_code", &self.status_code);
-        object.entry("request_id", &self.request_id);
-        object.entry("user_id", &self.user_id);
-        object.entry("emails", &self.emails);
-        object.entry("status", &self.status);
-        object.entry("phone_numbers", &self.phone_numbers);
-        object.entry("webauthn_registrations", &self.webauthn_registrations);
-        object.entry("providers", &self.providers);
-        object.entry("totps", &self.totps);
-        object.entry("crypto_wallets", &self.crypto_wallets);
-        object.entry("biometric_registrations", &self.biometric_registrations);
-        object.entry("is_locked", &self.is_locked);
-        object.entry("roles", &self.roles);
-        object.entry_if("name", &self.name);
-        object
-            .entry_if(
+            &[
+                "status_code",
+                "request_id",
+                "user_id",
+                "emails",
+                "status",
+                "phone_numbers",
+                "webauthn_registrations",
+                "providers",
+                "totps",
+                "crypto_wallets",
+                "biometric_registrations",
+                "is_locked",
+                "roles",
+                "name",
                 "created_at",
-                &self.created_at.as_ref().map(crate::codec::TimestampRef),
-            );
-        object.entry_if("password", &self.password);
-        object.entry_if("trusted_metadata", &self.trusted_metadata);
-        object.entry_if("untrusted_metadata", &self.untrusted_metadata);
-        object.entry_if("external_id", &self.external_id);
-        object
-            .entry_if(
+                "password",
+                "trusted_metadata",
+                "untrusted_metadata",
+                "external_id",
                 "lock_created_at",
-                &self.lock_created_at.as_ref().map(crate::codec::TimestampRef),
-            );
-        object
-            .entry_if(
                 "lock_expires_at",
-                &self.lock_expires_at.as_ref().map(crate::codec::TimestampRef),
-            );
-        object.end()
+            ],
+            (
+                (
+                    crate::codec::Always(&self.status_code),
+                    crate::codec::Always(&self.request_id),
+                    crate::codec::Always(&self.user_id),
+                    crate::codec::Always(&self.emails),
+                    crate::codec::Always(&self.status),
+                    crate::codec::Always(&self.phone_numbers),
+                    crate::codec::Always(&self.webauthn_registrations),
+                    crate::codec::Always(&self.providers),
+                    crate::codec::Always(&self.totps),
+                    crate::codec::Always(&self.crypto_wallets),
+                    crate::codec::Always(&self.biometric_registrations),
+                    crate::codec::Always(&self.is_locked),
+                ),
+                (
+                    crate::codec::Always(&self.roles),
+                    crate::codec::IfSet(&self.name),
+                    crate::codec::IfSetTime(&self.created_at),
+                    crate::codec::IfSet(&self.password),
+                    crate::codec::IfSet(&self.trusted_metadata),
+                    crate::codec::IfSet(&self.untrusted_metadata),
+                    crate::codec::IfSet(&self.external_id),
+                    crate::codec::IfSetTime(&self.lock_created_at),
+                    crate::codec::IfSetTime(&self.lock_expires_at),
+                ),
+            ),
+        )
     }
 }
 
@@ -3001,46 +2502,19 @@ impl ::serde::Serialize for RevokeRequest {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        crate::codec::Writer::new(serializer, 0)?.end()
+        crate::codec::write(serializer, &[], ())
     }
 }
 
 #[cfg(feature = "test-util")]
 impl crate::codec::Object for RevokeRequest {
     const NAME: &'static str = "RevokeRequest";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut user_id: Option<String> = None;
-        let mut connected_app_id: Option<String> = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "user_id" => crate::codec::put(&mut map, &mut user_id, "user_id"),
-                "connected_app_id" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut connected_app_id,
-                        "connected_app_id",
-                    )
-                }
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match (user_id, connected_app_id) {
-            (Some(user_id), Some(connected_app_id)) => {
-                Ok(Self { user_id, connected_app_id })
-            }
-            (user_id, connected_app_id) => {
-                Err(
-                    crate::codec::missing(
-                        &[
-                            ("user_id", user_id.is_none()),
-                            ("connected_app_id", connected_app_id.is_none()),
-                        ],
-                    ),
-                )
-            }
-        }
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (user_id, connected_app_id) = crate::codec::fields::<
+            (crate::codec::Req<String>, crate::codec::Req<String>),
+            _,
+        >(map, &["user_id", "connected_app_id"])?;
+        Ok(Self { user_id, connected_app_id })
     }
 }
 
@@ -3100,35 +2574,12 @@ pub struct RevokeResponse {
 
 impl crate::codec::Object for RevokeResponse {
     const NAME: &'static str = "RevokeResponse";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut status_code: Option<i64> = None;
-        let mut request_id: Option<String> = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "status_code" => {
-                    crate::codec::put(&mut map, &mut status_code, "status_code")
-                }
-                "request_id" => {
-                    crate::codec::put(&mut map, &mut request_id, "request_id")
-                }
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match (status_code, request_id) {
-            (Some(status_code), Some(request_id)) => Ok(Self { status_code, request_id }),
-            (status_code, request_id) => {
-                Err(
-                    crate::codec::missing(
-                        &[
-                            ("status_code", status_code.is_none()),
-                            ("request_id", request_id.is_none()),
-                        ],
-                    ),
-                )
-            }
-        }
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (status_code, request_id) = crate::codec::fields::<
+            (crate::codec::Req<i64>, crate::codec::Req<String>),
+            _,
+        >(map, &["status_code", "request_id"])?;
+        Ok(Self { status_code, request_id })
     }
 }
 
@@ -3146,10 +2597,14 @@ impl ::serde::Serialize for RevokeResponse {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(serializer, 2)?;
-        object.entry("status_code", &self.status_code);
-        object.entry("request_id", &self.request_id);
-        object.end()
+        crate::codec::write(
+            serializer,
+            &["status_code", "request_id"],
+            (
+                crate::codec::Always(&self.status_code),
+                crate::codec::Always(&self.request_id),
+            ),
+        )
     }
 }
 
@@ -3174,43 +2629,33 @@ impl ::serde::Serialize for SearchRequest {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(
+        crate::codec::write(
             serializer,
-            crate::codec::count_set(
-                &[self.cursor.is_some(), self.limit.is_some(), self.query.is_some()],
+            &["cursor", "limit", "query"],
+            (
+                crate::codec::IfSet(&self.cursor),
+                crate::codec::IfSet(&self.limit),
+                crate::codec::IfSet(&self.query),
             ),
-        )?;
-        object.entry_if("cursor", &self.cursor);
-        object.entry_if("limit", &self.limit);
-        object.entry_if("query", &self.query);
-        object.end()
+        )
     }
 }
 
 #[cfg(feature = "test-util")]
 impl crate::codec::Object for SearchRequest {
     const NAME: &'static str = "SearchRequest";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut cursor: Option<Option<String>> = None;
-        let mut limit: Option<Option<i64>> = None;
-        let mut query: Option<
-            Option<crate::consumer::models::users::SearchUsersQuery>,
-        > = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "cursor" => crate::codec::put(&mut map, &mut cursor, "cursor"),
-                "limit" => crate::codec::put(&mut map, &mut limit, "limit"),
-                "query" => crate::codec::put(&mut map, &mut query, "query"),
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        Ok(Self {
-            cursor: cursor.flatten(),
-            limit: limit.flatten(),
-            query: query.flatten(),
-        })
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (cursor, limit, query) = crate::codec::fields::<
+            (
+                crate::codec::Nil<Option<String>>,
+                crate::codec::Nil<Option<i64>>,
+                crate::codec::Nil<
+                    Option<crate::consumer::models::users::SearchUsersQuery>,
+                >,
+            ),
+            _,
+        >(map, &["cursor", "limit", "query"])?;
+        Ok(Self { cursor, limit, query })
     }
 }
 
@@ -3315,61 +2760,22 @@ pub struct SearchResponse {
 
 impl crate::codec::Object for SearchResponse {
     const NAME: &'static str = "SearchResponse";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut status_code: Option<i64> = None;
-        let mut request_id: Option<String> = None;
-        let mut results: Option<Vec<crate::consumer::models::users::User>> = None;
-        let mut results_metadata: Option<
-            crate::consumer::models::users::ResultsMetadata,
-        > = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "status_code" => {
-                    crate::codec::put(&mut map, &mut status_code, "status_code")
-                }
-                "request_id" => {
-                    crate::codec::put(&mut map, &mut request_id, "request_id")
-                }
-                "results" => crate::codec::put(&mut map, &mut results, "results"),
-                "results_metadata" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut results_metadata,
-                        "results_metadata",
-                    )
-                }
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match (status_code, request_id, results, results_metadata) {
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (status_code, request_id, results, results_metadata) = crate::codec::fields::<
             (
-                Some(status_code),
-                Some(request_id),
-                Some(results),
-                Some(results_metadata),
-            ) => {
-                Ok(Self {
-                    status_code,
-                    request_id,
-                    results,
-                    results_metadata,
-                })
-            }
-            (status_code, request_id, results, results_metadata) => {
-                Err(
-                    crate::codec::missing(
-                        &[
-                            ("status_code", status_code.is_none()),
-                            ("request_id", request_id.is_none()),
-                            ("results", results.is_none()),
-                            ("results_metadata", results_metadata.is_none()),
-                        ],
-                    ),
-                )
-            }
-        }
+                crate::codec::Req<i64>,
+                crate::codec::Req<String>,
+                crate::codec::Req<Vec<crate::consumer::models::users::User>>,
+                crate::codec::Req<crate::consumer::models::users::ResultsMetadata>,
+            ),
+            _,
+        >(map, &["status_code", "request_id", "results", "results_metadata"])?;
+        Ok(Self {
+            status_code,
+            request_id,
+            results,
+            results_metadata,
+        })
     }
 }
 
@@ -3387,12 +2793,16 @@ impl ::serde::Serialize for SearchResponse {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(serializer, 4)?;
-        object.entry("status_code", &self.status_code);
-        object.entry("request_id", &self.request_id);
-        object.entry("results", &self.results);
-        object.entry("results_metadata", &self.results_metadata);
-        object.end()
+        crate::codec::write(
+            serializer,
+            &["status_code", "request_id", "results", "results_metadata"],
+            (
+                crate::codec::Always(&self.status_code),
+                crate::codec::Always(&self.request_id),
+                crate::codec::Always(&self.results),
+                crate::codec::Always(&self.results_metadata),
+            ),
+        )
     }
 }
 
@@ -3427,86 +2837,74 @@ impl ::serde::Serialize for UpdateRequest {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(
+        crate::codec::write(
             serializer,
-            crate::codec::count_set(
-                &[
-                    self.name.is_some(),
-                    self.attributes.is_some(),
-                    self.trusted_metadata.is_some(),
-                    self.untrusted_metadata.is_some(),
-                    self.external_id.is_some(),
-                    self.roles.is_some(),
-                ],
+            &[
+                "name",
+                "attributes",
+                "trusted_metadata",
+                "untrusted_metadata",
+                "external_id",
+                "roles",
+            ],
+            (
+                crate::codec::IfSet(&self.name),
+                crate::codec::IfSet(&self.attributes),
+                crate::codec::IfSet(&self.trusted_metadata),
+                crate::codec::IfSet(&self.untrusted_metadata),
+                crate::codec::IfSet(&self.external_id),
+                crate::codec::IfSet(&self.roles),
             ),
-        )?;
-        object.entry_if("name", &self.name);
-        object.entry_if("attributes", &self.attributes);
-        object.entry_if("trusted_metadata", &self.trusted_metadata);
-        object.entry_if("untrusted_metadata", &self.untrusted_metadata);
-        object.entry_if("external_id", &self.external_id);
-        object.entry_if("roles", &self.roles);
-        object.end()
+        )
     }
 }
 
 #[cfg(feature = "test-util")]
 impl crate::codec::Object for UpdateRequest {
     const NAME: &'static str = "UpdateRequest";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut user_id: Option<String> = None;
-        let mut name: Option<Option<crate::consumer::models::users::Name>> = None;
-        let mut attributes: Option<
-            Option<crate::consumer::models::attribute::Attributes>,
-        > = None;
-        let mut trusted_metadata: Option<Option<::serde_json::Value>> = None;
-        let mut untrusted_metadata: Option<Option<::serde_json::Value>> = None;
-        let mut external_id: Option<Option<String>> = None;
-        let mut roles: Option<Option<Vec<String>>> = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "user_id" => crate::codec::put(&mut map, &mut user_id, "user_id"),
-                "name" => crate::codec::put(&mut map, &mut name, "name"),
-                "attributes" => {
-                    crate::codec::put(&mut map, &mut attributes, "attributes")
-                }
-                "trusted_metadata" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut trusted_metadata,
-                        "trusted_metadata",
-                    )
-                }
-                "untrusted_metadata" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut untrusted_metadata,
-                        "untrusted_metadata",
-                    )
-                }
-                "external_id" => {
-                    crate::codec::put(&mut map, &mut external_id, "external_id")
-                }
-                "roles" => crate::codec::put(&mut map, &mut roles, "roles"),
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match user_id {
-            Some(user_id) => {
-                Ok(Self {
-                    user_id,
-                    name: name.flatten(),
-                    attributes: attributes.flatten(),
-                    trusted_metadata: trusted_metadata.flatten(),
-                    untrusted_metadata: untrusted_metadata.flatten(),
-                    external_id: external_id.flatten(),
-                    roles: roles.flatten(),
-                })
-            }
-            None => Err(::serde::de::Error::missing_field("user_id")),
-        }
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (
+            user_id,
+            name,
+            attributes,
+            trusted_metadata,
+            untrusted_metadata,
+            external_id,
+            roles,
+        ) = crate::codec::fields::<
+            (
+                crate::codec::Req<String>,
+                crate::codec::Nil<Option<crate::consumer::models::users::Name>>,
+                crate::codec::Nil<
+                    Option<crate::consumer::models::attribute::Attributes>,
+                >,
+                crate::codec::Nil<Option<::serde_json::Value>>,
+                crate::codec::Nil<Option<::serde_json::Value>>,
+                crate::codec::Nil<Option<String>>,
+                crate::codec::Nil<Option<Vec<String>>>,
+            ),
+            _,
+        >(
+            map,
+            &[
+                "user_id",
+                "name",
+                "attributes",
+                "trusted_metadata",
+                "untrusted_metadata",
+                "external_id",
+                "roles",
+            ],
+        )?;
+        Ok(Self {
+            user_id,
+            name,
+            attributes,
+            trusted_metadata,
+            untrusted_metadata,
+            external_id,
+            roles,
+        })
     }
 }
 
@@ -3615,41 +3013,8 @@ pub struct UpdateResponse {
 
 impl crate::codec::Object for UpdateResponse {
     const NAME: &'static str = "UpdateResponse";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut status_code: Option<i64> = None;
-        let mut request_id: Option<String> = None;
-        let mut user_id: Option<String> = None;
-        let mut emails: Option<Vec<crate::consumer::models::users::Email>> = None;
-        let mut phone_numbers: Option<
-            Vec<crate::consumer::models::users::PhoneNumber>,
-        > = None;
-        let mut crypto_wallets: Option<
-            Vec<crate::consumer::models::users::CryptoWallet>,
-        > = None;
-        let mut user: Option<crate::consumer::models::users::User> = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "status_code" => {
-                    crate::codec::put(&mut map, &mut status_code, "status_code")
-                }
-                "request_id" => {
-                    crate::codec::put(&mut map, &mut request_id, "request_id")
-                }
-                "user_id" => crate::codec::put(&mut map, &mut user_id, "user_id"),
-                "emails" => crate::codec::put(&mut map, &mut emails, "emails"),
-                "phone_numbers" => {
-                    crate::codec::put(&mut map, &mut phone_numbers, "phone_numbers")
-                }
-                "crypto_wallets" => {
-                    crate::codec::put(&mut map, &mut crypto_wallets, "crypto_wallets")
-                }
-                "user" => crate::codec::put(&mut map, &mut user, "user"),
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match (
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (
             status_code,
             request_id,
             user_id,
@@ -3657,50 +3022,38 @@ impl crate::codec::Object for UpdateResponse {
             phone_numbers,
             crypto_wallets,
             user,
-        ) {
+        ) = crate::codec::fields::<
             (
-                Some(status_code),
-                Some(request_id),
-                Some(user_id),
-                Some(emails),
-                Some(phone_numbers),
-                Some(crypto_wallets),
-                Some(user),
-            ) => {
-                Ok(Self {
-                    status_code,
-                    request_id,
-                    user_id,
-                    emails,
-                    phone_numbers,
-                    crypto_wallets,
-                    user,
-                })
-            }
-            (
-                status_code,
-                request_id,
-                user_id,
-                emails,
-                phone_numbers,
-                crypto_wallets,
-                user,
-            ) => {
-                Err(
-                    crate::codec::missing(
-                        &[
-                            ("status_code", status_code.is_none()),
-                            ("request_id", request_id.is_none()),
-                            ("user_id", user_id.is_none()),
-                            ("emails", emails.is_none()),
-                            ("phone_numbers", phone_numbers.is_none()),
-                            ("crypto_wallets", crypto_wallets.is_none()),
-                            ("user", user.is_none()),
-                        ],
-                    ),
-                )
-            }
-        }
+                crate::codec::Req<i64>,
+                crate::codec::Req<String>,
+                crate::codec::Req<String>,
+                crate::codec::Req<Vec<crate::consumer::models::users::Email>>,
+                crate::codec::Req<Vec<crate::consumer::models::users::PhoneNumber>>,
+                crate::codec::Req<Vec<crate::consumer::models::users::CryptoWallet>>,
+                crate::codec::Req<crate::consumer::models::users::User>,
+            ),
+            _,
+        >(
+            map,
+            &[
+                "status_code",
+                "request_id",
+                "user_id",
+                "emails",
+                "phone_numbers",
+                "crypto_wallets",
+                "user",
+            ],
+        )?;
+        Ok(Self {
+            status_code,
+            request_id,
+            user_id,
+            emails,
+            phone_numbers,
+            crypto_wallets,
+            user,
+        })
     }
 }
 
@@ -3718,14 +3071,26 @@ impl ::serde::Serialize for UpdateResponse {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(serializer, 7)?;
-        object.entry("status_code", &self.status_code);
-        object.entry("request_id", &self.request_id);
-        object.entry("user_id", &self.user_id);
-        object.entry("emails", &self.emails);
-        object.entry("phone_numbers", &self.phone_numbers);
-        object.entry("crypto_wallets", &self.crypto_wallets);
-        object.entry("user", &self.user);
-        object.end()
+        crate::codec::write(
+            serializer,
+            &[
+                "status_code",
+                "request_id",
+                "user_id",
+                "emails",
+                "phone_numbers",
+                "crypto_wallets",
+                "user",
+            ],
+            (
+                crate::codec::Always(&self.status_code),
+                crate::codec::Always(&self.request_id),
+                crate::codec::Always(&self.user_id),
+                crate::codec::Always(&self.emails),
+                crate::codec::Always(&self.phone_numbers),
+                crate::codec::Always(&self.crypto_wallets),
+                crate::codec::Always(&self.user),
+            ),
+        )
     }
 }

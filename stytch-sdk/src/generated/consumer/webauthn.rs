@@ -134,89 +134,68 @@ impl ::serde::Serialize for AuthenticateRequest {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(
+        crate::codec::write(
             serializer,
-            1
-                + crate::codec::count_set(
-                    &[
-                        self.session_token.is_some(),
-                        self.session_duration_minutes.is_some(),
-                        self.session_jwt.is_some(),
-                        self.session_custom_claims.is_some(),
-                        self.telemetry_id.is_some(),
-                    ],
-                ),
-        )?;
-        object.entry("public_key_credential", &self.public_key_credential);
-        object.entry_if("session_token", &self.session_token);
-        object.entry_if("session_duration_minutes", &self.session_duration_minutes);
-        object.entry_if("session_jwt", &self.session_jwt);
-        object.entry_if("session_custom_claims", &self.session_custom_claims);
-        object.entry_if("telemetry_id", &self.telemetry_id);
-        object.end()
+            &[
+                "public_key_credential",
+                "session_token",
+                "session_duration_minutes",
+                "session_jwt",
+                "session_custom_claims",
+                "telemetry_id",
+            ],
+            (
+                crate::codec::Always(&self.public_key_credential),
+                crate::codec::IfSet(&self.session_token),
+                crate::codec::IfSet(&self.session_duration_minutes),
+                crate::codec::IfSet(&self.session_jwt),
+                crate::codec::IfSet(&self.session_custom_claims),
+                crate::codec::IfSet(&self.telemetry_id),
+            ),
+        )
     }
 }
 
 #[cfg(feature = "test-util")]
 impl crate::codec::Object for AuthenticateRequest {
     const NAME: &'static str = "AuthenticateRequest";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut public_key_credential: Option<String> = None;
-        let mut session_token: Option<Option<String>> = None;
-        let mut session_duration_minutes: Option<Option<i64>> = None;
-        let mut session_jwt: Option<Option<String>> = None;
-        let mut session_custom_claims: Option<Option<::serde_json::Value>> = None;
-        let mut telemetry_id: Option<Option<String>> = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "public_key_credential" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut public_key_credential,
-                        "public_key_credential",
-                    )
-                }
-                "session_token" => {
-                    crate::codec::put(&mut map, &mut session_token, "session_token")
-                }
-                "session_duration_minutes" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut session_duration_minutes,
-                        "session_duration_minutes",
-                    )
-                }
-                "session_jwt" => {
-                    crate::codec::put(&mut map, &mut session_jwt, "session_jwt")
-                }
-                "session_custom_claims" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut session_custom_claims,
-                        "session_custom_claims",
-                    )
-                }
-                "telemetry_id" => {
-                    crate::codec::put(&mut map, &mut telemetry_id, "telemetry_id")
-                }
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match public_key_credential {
-            Some(public_key_credential) => {
-                Ok(Self {
-                    public_key_credential,
-                    session_token: session_token.flatten(),
-                    session_duration_minutes: session_duration_minutes.flatten(),
-                    session_jwt: session_jwt.flatten(),
-                    session_custom_claims: session_custom_claims.flatten(),
-                    telemetry_id: telemetry_id.flatten(),
-                })
-            }
-            None => Err(::serde::de::Error::missing_field("public_key_credential")),
-        }
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (
+            public_key_credential,
+            session_token,
+            session_duration_minutes,
+            session_jwt,
+            session_custom_claims,
+            telemetry_id,
+        ) = crate::codec::fields::<
+            (
+                crate::codec::Req<String>,
+                crate::codec::Nil<Option<String>>,
+                crate::codec::Nil<Option<i64>>,
+                crate::codec::Nil<Option<String>>,
+                crate::codec::Nil<Option<::serde_json::Value>>,
+                crate::codec::Nil<Option<String>>,
+            ),
+            _,
+        >(
+            map,
+            &[
+                "public_key_credential",
+                "session_token",
+                "session_duration_minutes",
+                "session_jwt",
+                "session_custom_claims",
+                "telemetry_id",
+            ],
+        )?;
+        Ok(Self {
+            public_key_credential,
+            session_token,
+            session_duration_minutes,
+            session_jwt,
+            session_custom_claims,
+            telemetry_id,
+        })
     }
 }
 
@@ -332,51 +311,8 @@ pub struct AuthenticateResponse {
 
 impl crate::codec::Object for AuthenticateResponse {
     const NAME: &'static str = "AuthenticateResponse";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut status_code: Option<i64> = None;
-        let mut request_id: Option<String> = None;
-        let mut user_id: Option<String> = None;
-        let mut webauthn_registration_id: Option<String> = None;
-        let mut session_token: Option<String> = None;
-        let mut session_jwt: Option<String> = None;
-        let mut user: Option<crate::consumer::models::users::User> = None;
-        let mut session: Option<Option<crate::consumer::models::sessions::Session>> = None;
-        let mut user_device: Option<
-            Option<crate::consumer::models::device_history::DeviceInfo>,
-        > = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "status_code" => {
-                    crate::codec::put(&mut map, &mut status_code, "status_code")
-                }
-                "request_id" => {
-                    crate::codec::put(&mut map, &mut request_id, "request_id")
-                }
-                "user_id" => crate::codec::put(&mut map, &mut user_id, "user_id"),
-                "webauthn_registration_id" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut webauthn_registration_id,
-                        "webauthn_registration_id",
-                    )
-                }
-                "session_token" => {
-                    crate::codec::put(&mut map, &mut session_token, "session_token")
-                }
-                "session_jwt" => {
-                    crate::codec::put(&mut map, &mut session_jwt, "session_jwt")
-                }
-                "user" => crate::codec::put(&mut map, &mut user, "user"),
-                "session" => crate::codec::put(&mut map, &mut session, "session"),
-                "user_device" => {
-                    crate::codec::put(&mut map, &mut user_device, "user_device")
-                }
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match (
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (
             status_code,
             request_id,
             user_id,
@@ -384,55 +320,48 @@ impl crate::codec::Object for AuthenticateResponse {
             session_token,
             session_jwt,
             user,
-        ) {
+            session,
+            user_device,
+        ) = crate::codec::fields::<
             (
-                Some(status_code),
-                Some(request_id),
-                Some(user_id),
-                Some(webauthn_registration_id),
-                Some(session_token),
-                Some(session_jwt),
-                Some(user),
-            ) => {
-                Ok(Self {
-                    status_code,
-                    request_id,
-                    user_id,
-                    webauthn_registration_id,
-                    session_token,
-                    session_jwt,
-                    user,
-                    session: session.flatten(),
-                    user_device: user_device.flatten(),
-                })
-            }
-            (
-                status_code,
-                request_id,
-                user_id,
-                webauthn_registration_id,
-                session_token,
-                session_jwt,
-                user,
-            ) => {
-                Err(
-                    crate::codec::missing(
-                        &[
-                            ("status_code", status_code.is_none()),
-                            ("request_id", request_id.is_none()),
-                            ("user_id", user_id.is_none()),
-                            (
-                                "webauthn_registration_id",
-                                webauthn_registration_id.is_none(),
-                            ),
-                            ("session_token", session_token.is_none()),
-                            ("session_jwt", session_jwt.is_none()),
-                            ("user", user.is_none()),
-                        ],
-                    ),
-                )
-            }
-        }
+                crate::codec::Req<i64>,
+                crate::codec::Req<String>,
+                crate::codec::Req<String>,
+                crate::codec::Req<String>,
+                crate::codec::Req<String>,
+                crate::codec::Req<String>,
+                crate::codec::Req<crate::consumer::models::users::User>,
+                crate::codec::Nil<Option<crate::consumer::models::sessions::Session>>,
+                crate::codec::Nil<
+                    Option<crate::consumer::models::device_history::DeviceInfo>,
+                >,
+            ),
+            _,
+        >(
+            map,
+            &[
+                "status_code",
+                "request_id",
+                "user_id",
+                "webauthn_registration_id",
+                "session_token",
+                "session_jwt",
+                "user",
+                "session",
+                "user_device",
+            ],
+        )?;
+        Ok(Self {
+            status_code,
+            request_id,
+            user_id,
+            webauthn_registration_id,
+            session_token,
+            session_jwt,
+            user,
+            session,
+            user_device,
+        })
     }
 }
 
@@ -450,23 +379,31 @@ impl ::serde::Serialize for AuthenticateResponse {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(
+        crate::codec::write(
             serializer,
-            7
-                + crate::codec::count_set(
-                    &[self.session.is_some(), self.user_device.is_some()],
-                ),
-        )?;
-        object.entry("status_code", &self.status_code);
-        object.entry("request_id", &self.request_id);
-        object.entry("user_id", &self.user_id);
-        object.entry("webauthn_registration_id", &self.webauthn_registration_id);
-        object.entry("session_token", &self.session_token);
-        object.entry("session_jwt", &self.session_jwt);
-        object.entry("user", &self.user);
-        object.entry_if("session", &self.session);
-        object.entry_if("user_device", &self.user_device);
-        object.end()
+            &[
+                "status_code",
+                "request_id",
+                "user_id",
+                "webauthn_registration_id",
+                "session_token",
+                "session_jwt",
+                "user",
+                "session",
+                "user_device",
+            ],
+            (
+                crate::codec::Always(&self.status_code),
+                crate::codec::Always(&self.request_id),
+                crate::codec::Always(&self.user_id),
+                crate::codec::Always(&self.webauthn_registration_id),
+                crate::codec::Always(&self.session_token),
+                crate::codec::Always(&self.session_jwt),
+                crate::codec::Always(&self.user),
+                crate::codec::IfSet(&self.session),
+                crate::codec::IfSet(&self.user_device),
+            ),
+        )
     }
 }
 
@@ -493,72 +430,56 @@ impl ::serde::Serialize for AuthenticateStartRequest {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(
+        crate::codec::write(
             serializer,
-            1
-                + crate::codec::count_set(
-                    &[
-                        self.user_id.is_some(),
-                        self.return_passkey_credential_options.is_some(),
-                        self.use_base64_url_encoding.is_some(),
-                    ],
-                ),
-        )?;
-        object.entry("domain", &self.domain);
-        object.entry_if("user_id", &self.user_id);
-        object
-            .entry_if(
+            &[
+                "domain",
+                "user_id",
                 "return_passkey_credential_options",
-                &self.return_passkey_credential_options,
-            );
-        object.entry_if("use_base64_url_encoding", &self.use_base64_url_encoding);
-        object.end()
+                "use_base64_url_encoding",
+            ],
+            (
+                crate::codec::Always(&self.domain),
+                crate::codec::IfSet(&self.user_id),
+                crate::codec::IfSet(&self.return_passkey_credential_options),
+                crate::codec::IfSet(&self.use_base64_url_encoding),
+            ),
+        )
     }
 }
 
 #[cfg(feature = "test-util")]
 impl crate::codec::Object for AuthenticateStartRequest {
     const NAME: &'static str = "AuthenticateStartRequest";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut domain: Option<String> = None;
-        let mut user_id: Option<Option<String>> = None;
-        let mut return_passkey_credential_options: Option<Option<bool>> = None;
-        let mut use_base64_url_encoding: Option<Option<bool>> = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "domain" => crate::codec::put(&mut map, &mut domain, "domain"),
-                "user_id" => crate::codec::put(&mut map, &mut user_id, "user_id"),
-                "return_passkey_credential_options" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut return_passkey_credential_options,
-                        "return_passkey_credential_options",
-                    )
-                }
-                "use_base64_url_encoding" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut use_base64_url_encoding,
-                        "use_base64_url_encoding",
-                    )
-                }
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match domain {
-            Some(domain) => {
-                Ok(Self {
-                    domain,
-                    user_id: user_id.flatten(),
-                    return_passkey_credential_options: return_passkey_credential_options
-                        .flatten(),
-                    use_base64_url_encoding: use_base64_url_encoding.flatten(),
-                })
-            }
-            None => Err(::serde::de::Error::missing_field("domain")),
-        }
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (
+            domain,
+            user_id,
+            return_passkey_credential_options,
+            use_base64_url_encoding,
+        ) = crate::codec::fields::<
+            (
+                crate::codec::Req<String>,
+                crate::codec::Nil<Option<String>>,
+                crate::codec::Nil<Option<bool>>,
+                crate::codec::Nil<Option<bool>>,
+            ),
+            _,
+        >(
+            map,
+            &[
+                "domain",
+                "user_id",
+                "return_passkey_credential_options",
+                "use_base64_url_encoding",
+            ],
+        )?;
+        Ok(Self {
+            domain,
+            user_id,
+            return_passkey_credential_options,
+            use_base64_url_encoding,
+        })
     }
 }
 
@@ -637,62 +558,30 @@ pub struct AuthenticateStartResponse {
 
 impl crate::codec::Object for AuthenticateStartResponse {
     const NAME: &'static str = "AuthenticateStartResponse";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut status_code: Option<i64> = None;
-        let mut request_id: Option<String> = None;
-        let mut user_id: Option<String> = None;
-        let mut public_key_credential_request_options: Option<String> = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "status_code" => {
-                    crate::codec::put(&mut map, &mut status_code, "status_code")
-                }
-                "request_id" => {
-                    crate::codec::put(&mut map, &mut request_id, "request_id")
-                }
-                "user_id" => crate::codec::put(&mut map, &mut user_id, "user_id"),
-                "public_key_credential_request_options" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut public_key_credential_request_options,
-                        "public_key_credential_request_options",
-                    )
-                }
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match (status_code, request_id, user_id, public_key_credential_request_options) {
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (status_code, request_id, user_id, public_key_credential_request_options) = crate::codec::fields::<
             (
-                Some(status_code),
-                Some(request_id),
-                Some(user_id),
-                Some(public_key_credential_request_options),
-            ) => {
-                Ok(Self {
-                    status_code,
-                    request_id,
-                    user_id,
-                    public_key_credential_request_options,
-                })
-            }
-            (status_code, request_id, user_id, public_key_credential_request_options) => {
-                Err(
-                    crate::codec::missing(
-                        &[
-                            ("status_code", status_code.is_none()),
-                            ("request_id", request_id.is_none()),
-                            ("user_id", user_id.is_none()),
-                            (
-                                "public_key_credential_request_options",
-                                public_key_credential_request_options.is_none(),
-                            ),
-                        ],
-                    ),
-                )
-            }
-        }
+                crate::codec::Req<i64>,
+                crate::codec::Req<String>,
+                crate::codec::Req<String>,
+                crate::codec::Req<String>,
+            ),
+            _,
+        >(
+            map,
+            &[
+                "status_code",
+                "request_id",
+                "user_id",
+                "public_key_credential_request_options",
+            ],
+        )?;
+        Ok(Self {
+            status_code,
+            request_id,
+            user_id,
+            public_key_credential_request_options,
+        })
     }
 }
 
@@ -710,16 +599,21 @@ impl ::serde::Serialize for AuthenticateStartResponse {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(serializer, 4)?;
-        object.entry("status_code", &self.status_code);
-        object.entry("request_id", &self.request_id);
-        object.entry("user_id", &self.user_id);
-        object
-            .entry(
+        crate::codec::write(
+            serializer,
+            &[
+                "status_code",
+                "request_id",
+                "user_id",
                 "public_key_credential_request_options",
-                &self.public_key_credential_request_options,
-            );
-        object.end()
+            ],
+            (
+                crate::codec::Always(&self.status_code),
+                crate::codec::Always(&self.request_id),
+                crate::codec::Always(&self.user_id),
+                crate::codec::Always(&self.public_key_credential_request_options),
+            ),
+        )
     }
 }
 
@@ -739,35 +633,19 @@ impl ::serde::Serialize for ListCredentialsRequest {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        crate::codec::Writer::new(serializer, 0)?.end()
+        crate::codec::write(serializer, &[], ())
     }
 }
 
 #[cfg(feature = "test-util")]
 impl crate::codec::Object for ListCredentialsRequest {
     const NAME: &'static str = "ListCredentialsRequest";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut user_id: Option<String> = None;
-        let mut domain: Option<String> = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "user_id" => crate::codec::put(&mut map, &mut user_id, "user_id"),
-                "domain" => crate::codec::put(&mut map, &mut domain, "domain"),
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match (user_id, domain) {
-            (Some(user_id), Some(domain)) => Ok(Self { user_id, domain }),
-            (user_id, domain) => {
-                Err(
-                    crate::codec::missing(
-                        &[("user_id", user_id.is_none()), ("domain", domain.is_none())],
-                    ),
-                )
-            }
-        }
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (user_id, domain) = crate::codec::fields::<
+            (crate::codec::Req<String>, crate::codec::Req<String>),
+            _,
+        >(map, &["user_id", "domain"])?;
+        Ok(Self { user_id, domain })
     }
 }
 
@@ -825,48 +703,22 @@ pub struct ListCredentialsResponse {
 
 impl crate::codec::Object for ListCredentialsResponse {
     const NAME: &'static str = "ListCredentialsResponse";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut status_code: Option<i64> = None;
-        let mut request_id: Option<String> = None;
-        let mut credentials: Option<
-            Vec<crate::consumer::models::webauthn::WebAuthnCredential>,
-        > = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "status_code" => {
-                    crate::codec::put(&mut map, &mut status_code, "status_code")
-                }
-                "request_id" => {
-                    crate::codec::put(&mut map, &mut request_id, "request_id")
-                }
-                "credentials" => {
-                    crate::codec::put(&mut map, &mut credentials, "credentials")
-                }
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match (status_code, request_id, credentials) {
-            (Some(status_code), Some(request_id), Some(credentials)) => {
-                Ok(Self {
-                    status_code,
-                    request_id,
-                    credentials,
-                })
-            }
-            (status_code, request_id, credentials) => {
-                Err(
-                    crate::codec::missing(
-                        &[
-                            ("status_code", status_code.is_none()),
-                            ("request_id", request_id.is_none()),
-                            ("credentials", credentials.is_none()),
-                        ],
-                    ),
-                )
-            }
-        }
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (status_code, request_id, credentials) = crate::codec::fields::<
+            (
+                crate::codec::Req<i64>,
+                crate::codec::Req<String>,
+                crate::codec::Req<
+                    Vec<crate::consumer::models::webauthn::WebAuthnCredential>,
+                >,
+            ),
+            _,
+        >(map, &["status_code", "request_id", "credentials"])?;
+        Ok(Self {
+            status_code,
+            request_id,
+            credentials,
+        })
     }
 }
 
@@ -884,11 +736,15 @@ impl ::serde::Serialize for ListCredentialsResponse {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(serializer, 3)?;
-        object.entry("status_code", &self.status_code);
-        object.entry("request_id", &self.request_id);
-        object.entry("credentials", &self.credentials);
-        object.end()
+        crate::codec::write(
+            serializer,
+            &["status_code", "request_id", "credentials"],
+            (
+                crate::codec::Always(&self.status_code),
+                crate::codec::Always(&self.request_id),
+                crate::codec::Always(&self.credentials),
+            ),
+        )
     }
 }
 
@@ -929,102 +785,74 @@ impl ::serde::Serialize for RegisterRequest {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(
+        crate::codec::write(
             serializer,
-            2
-                + crate::codec::count_set(
-                    &[
-                        self.session_token.is_some(),
-                        self.session_duration_minutes.is_some(),
-                        self.session_jwt.is_some(),
-                        self.session_custom_claims.is_some(),
-                        self.telemetry_id.is_some(),
-                    ],
-                ),
-        )?;
-        object.entry("user_id", &self.user_id);
-        object.entry("public_key_credential", &self.public_key_credential);
-        object.entry_if("session_token", &self.session_token);
-        object.entry_if("session_duration_minutes", &self.session_duration_minutes);
-        object.entry_if("session_jwt", &self.session_jwt);
-        object.entry_if("session_custom_claims", &self.session_custom_claims);
-        object.entry_if("telemetry_id", &self.telemetry_id);
-        object.end()
+            &[
+                "user_id",
+                "public_key_credential",
+                "session_token",
+                "session_duration_minutes",
+                "session_jwt",
+                "session_custom_claims",
+                "telemetry_id",
+            ],
+            (
+                crate::codec::Always(&self.user_id),
+                crate::codec::Always(&self.public_key_credential),
+                crate::codec::IfSet(&self.session_token),
+                crate::codec::IfSet(&self.session_duration_minutes),
+                crate::codec::IfSet(&self.session_jwt),
+                crate::codec::IfSet(&self.session_custom_claims),
+                crate::codec::IfSet(&self.telemetry_id),
+            ),
+        )
     }
 }
 
 #[cfg(feature = "test-util")]
 impl crate::codec::Object for RegisterRequest {
     const NAME: &'static str = "RegisterRequest";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut user_id: Option<String> = None;
-        let mut public_key_credential: Option<String> = None;
-        let mut session_token: Option<Option<String>> = None;
-        let mut session_duration_minutes: Option<Option<i64>> = None;
-        let mut session_jwt: Option<Option<String>> = None;
-        let mut session_custom_claims: Option<Option<::serde_json::Value>> = None;
-        let mut telemetry_id: Option<Option<String>> = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "user_id" => crate::codec::put(&mut map, &mut user_id, "user_id"),
-                "public_key_credential" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut public_key_credential,
-                        "public_key_credential",
-                    )
-                }
-                "session_token" => {
-                    crate::codec::put(&mut map, &mut session_token, "session_token")
-                }
-                "session_duration_minutes" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut session_duration_minutes,
-                        "session_duration_minutes",
-                    )
-                }
-                "session_jwt" => {
-                    crate::codec::put(&mut map, &mut session_jwt, "session_jwt")
-                }
-                "session_custom_claims" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut session_custom_claims,
-                        "session_custom_claims",
-                    )
-                }
-                "telemetry_id" => {
-                    crate::codec::put(&mut map, &mut telemetry_id, "telemetry_id")
-                }
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match (user_id, public_key_credential) {
-            (Some(user_id), Some(public_key_credential)) => {
-                Ok(Self {
-                    user_id,
-                    public_key_credential,
-                    session_token: session_token.flatten(),
-                    session_duration_minutes: session_duration_minutes.flatten(),
-                    session_jwt: session_jwt.flatten(),
-                    session_custom_claims: session_custom_claims.flatten(),
-                    telemetry_id: telemetry_id.flatten(),
-                })
-            }
-            (user_id, public_key_credential) => {
-                Err(
-                    crate::codec::missing(
-                        &[
-                            ("user_id", user_id.is_none()),
-                            ("public_key_credential", public_key_credential.is_none()),
-                        ],
-                    ),
-                )
-            }
-        }
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (
+            user_id,
+            public_key_credential,
+            session_token,
+            session_duration_minutes,
+            session_jwt,
+            session_custom_claims,
+            telemetry_id,
+        ) = crate::codec::fields::<
+            (
+                crate::codec::Req<String>,
+                crate::codec::Req<String>,
+                crate::codec::Nil<Option<String>>,
+                crate::codec::Nil<Option<i64>>,
+                crate::codec::Nil<Option<String>>,
+                crate::codec::Nil<Option<::serde_json::Value>>,
+                crate::codec::Nil<Option<String>>,
+            ),
+            _,
+        >(
+            map,
+            &[
+                "user_id",
+                "public_key_credential",
+                "session_token",
+                "session_duration_minutes",
+                "session_jwt",
+                "session_custom_claims",
+                "telemetry_id",
+            ],
+        )?;
+        Ok(Self {
+            user_id,
+            public_key_credential,
+            session_token,
+            session_duration_minutes,
+            session_jwt,
+            session_custom_claims,
+            telemetry_id,
+        })
     }
 }
 
@@ -1144,51 +972,8 @@ pub struct RegisterResponse {
 
 impl crate::codec::Object for RegisterResponse {
     const NAME: &'static str = "RegisterResponse";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut status_code: Option<i64> = None;
-        let mut request_id: Option<String> = None;
-        let mut user_id: Option<String> = None;
-        let mut webauthn_registration_id: Option<String> = None;
-        let mut session_token: Option<String> = None;
-        let mut session_jwt: Option<String> = None;
-        let mut user: Option<crate::consumer::models::users::User> = None;
-        let mut session: Option<Option<crate::consumer::models::sessions::Session>> = None;
-        let mut user_device: Option<
-            Option<crate::consumer::models::device_history::DeviceInfo>,
-        > = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "status_code" => {
-                    crate::codec::put(&mut map, &mut status_code, "status_code")
-                }
-                "request_id" => {
-                    crate::codec::put(&mut map, &mut request_id, "request_id")
-                }
-                "user_id" => crate::codec::put(&mut map, &mut user_id, "user_id"),
-                "webauthn_registration_id" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut webauthn_registration_id,
-                        "webauthn_registration_id",
-                    )
-                }
-                "session_token" => {
-                    crate::codec::put(&mut map, &mut session_token, "session_token")
-                }
-                "session_jwt" => {
-                    crate::codec::put(&mut map, &mut session_jwt, "session_jwt")
-                }
-                "user" => crate::codec::put(&mut map, &mut user, "user"),
-                "session" => crate::codec::put(&mut map, &mut session, "session"),
-                "user_device" => {
-                    crate::codec::put(&mut map, &mut user_device, "user_device")
-                }
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match (
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (
             status_code,
             request_id,
             user_id,
@@ -1196,55 +981,48 @@ impl crate::codec::Object for RegisterResponse {
             session_token,
             session_jwt,
             user,
-        ) {
+            session,
+            user_device,
+        ) = crate::codec::fields::<
             (
-                Some(status_code),
-                Some(request_id),
-                Some(user_id),
-                Some(webauthn_registration_id),
-                Some(session_token),
-                Some(session_jwt),
-                Some(user),
-            ) => {
-                Ok(Self {
-                    status_code,
-                    request_id,
-                    user_id,
-                    webauthn_registration_id,
-                    session_token,
-                    session_jwt,
-                    user,
-                    session: session.flatten(),
-                    user_device: user_device.flatten(),
-                })
-            }
-            (
-                status_code,
-                request_id,
-                user_id,
-                webauthn_registration_id,
-                session_token,
-                session_jwt,
-                user,
-            ) => {
-                Err(
-                    crate::codec::missing(
-                        &[
-                            ("status_code", status_code.is_none()),
-                            ("request_id", request_id.is_none()),
-                            ("user_id", user_id.is_none()),
-                            (
-                                "webauthn_registration_id",
-                                webauthn_registration_id.is_none(),
-                            ),
-                            ("session_token", session_token.is_none()),
-                            ("session_jwt", session_jwt.is_none()),
-                            ("user", user.is_none()),
-                        ],
-                    ),
-                )
-            }
-        }
+                crate::codec::Req<i64>,
+                crate::codec::Req<String>,
+                crate::codec::Req<String>,
+                crate::codec::Req<String>,
+                crate::codec::Req<String>,
+                crate::codec::Req<String>,
+                crate::codec::Req<crate::consumer::models::users::User>,
+                crate::codec::Nil<Option<crate::consumer::models::sessions::Session>>,
+                crate::codec::Nil<
+                    Option<crate::consumer::models::device_history::DeviceInfo>,
+                >,
+            ),
+            _,
+        >(
+            map,
+            &[
+                "status_code",
+                "request_id",
+                "user_id",
+                "webauthn_registration_id",
+                "session_token",
+                "session_jwt",
+                "user",
+                "session",
+                "user_device",
+            ],
+        )?;
+        Ok(Self {
+            status_code,
+            request_id,
+            user_id,
+            webauthn_registration_id,
+            session_token,
+            session_jwt,
+            user,
+            session,
+            user_device,
+        })
     }
 }
 
@@ -1262,23 +1040,31 @@ impl ::serde::Serialize for RegisterResponse {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(
+        crate::codec::write(
             serializer,
-            7
-                + crate::codec::count_set(
-                    &[self.session.is_some(), self.user_device.is_some()],
-                ),
-        )?;
-        object.entry("status_code", &self.status_code);
-        object.entry("request_id", &self.request_id);
-        object.entry("user_id", &self.user_id);
-        object.entry("webauthn_registration_id", &self.webauthn_registration_id);
-        object.entry("session_token", &self.session_token);
-        object.entry("session_jwt", &self.session_jwt);
-        object.entry("user", &self.user);
-        object.entry_if("session", &self.session);
-        object.entry_if("user_device", &self.user_device);
-        object.end()
+            &[
+                "status_code",
+                "request_id",
+                "user_id",
+                "webauthn_registration_id",
+                "session_token",
+                "session_jwt",
+                "user",
+                "session",
+                "user_device",
+            ],
+            (
+                crate::codec::Always(&self.status_code),
+                crate::codec::Always(&self.request_id),
+                crate::codec::Always(&self.user_id),
+                crate::codec::Always(&self.webauthn_registration_id),
+                crate::codec::Always(&self.session_token),
+                crate::codec::Always(&self.session_jwt),
+                crate::codec::Always(&self.user),
+                crate::codec::IfSet(&self.session),
+                crate::codec::IfSet(&self.user_device),
+            ),
+        )
     }
 }
 
@@ -1320,120 +1106,86 @@ impl ::serde::Serialize for RegisterStartRequest {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(
+        crate::codec::write(
             serializer,
-            2
-                + crate::codec::count_set(
-                    &[
-                        self.user_agent.is_some(),
-                        self.authenticator_type.is_some(),
-                        self.return_passkey_credential_options.is_some(),
-                        self.override_id.is_some(),
-                        self.override_name.is_some(),
-                        self.override_display_name.is_some(),
-                        self.use_base64_url_encoding.is_some(),
-                    ],
-                ),
-        )?;
-        object.entry("user_id", &self.user_id);
-        object.entry("domain", &self.domain);
-        object.entry_if("user_agent", &self.user_agent);
-        object.entry_if("authenticator_type", &self.authenticator_type);
-        object
-            .entry_if(
+            &[
+                "user_id",
+                "domain",
+                "user_agent",
+                "authenticator_type",
                 "return_passkey_credential_options",
-                &self.return_passkey_credential_options,
-            );
-        object.entry_if("override_id", &self.override_id);
-        object.entry_if("override_name", &self.override_name);
-        object.entry_if("override_display_name", &self.override_display_name);
-        object.entry_if("use_base64_url_encoding", &self.use_base64_url_encoding);
-        object.end()
+                "override_id",
+                "override_name",
+                "override_display_name",
+                "use_base64_url_encoding",
+            ],
+            (
+                crate::codec::Always(&self.user_id),
+                crate::codec::Always(&self.domain),
+                crate::codec::IfSet(&self.user_agent),
+                crate::codec::IfSet(&self.authenticator_type),
+                crate::codec::IfSet(&self.return_passkey_credential_options),
+                crate::codec::IfSet(&self.override_id),
+                crate::codec::IfSet(&self.override_name),
+                crate::codec::IfSet(&self.override_display_name),
+                crate::codec::IfSet(&self.use_base64_url_encoding),
+            ),
+        )
     }
 }
 
 #[cfg(feature = "test-util")]
 impl crate::codec::Object for RegisterStartRequest {
     const NAME: &'static str = "RegisterStartRequest";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut user_id: Option<String> = None;
-        let mut domain: Option<String> = None;
-        let mut user_agent: Option<Option<String>> = None;
-        let mut authenticator_type: Option<Option<String>> = None;
-        let mut return_passkey_credential_options: Option<Option<bool>> = None;
-        let mut override_id: Option<Option<String>> = None;
-        let mut override_name: Option<Option<String>> = None;
-        let mut override_display_name: Option<Option<String>> = None;
-        let mut use_base64_url_encoding: Option<Option<bool>> = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "user_id" => crate::codec::put(&mut map, &mut user_id, "user_id"),
-                "domain" => crate::codec::put(&mut map, &mut domain, "domain"),
-                "user_agent" => {
-                    crate::codec::put(&mut map, &mut user_agent, "user_agent")
-                }
-                "authenticator_type" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut authenticator_type,
-                        "authenticator_type",
-                    )
-                }
-                "return_passkey_credential_options" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut return_passkey_credential_options,
-                        "return_passkey_credential_options",
-                    )
-                }
-                "override_id" => {
-                    crate::codec::put(&mut map, &mut override_id, "override_id")
-                }
-                "override_name" => {
-                    crate::codec::put(&mut map, &mut override_name, "override_name")
-                }
-                "override_display_name" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut override_display_name,
-                        "override_display_name",
-                    )
-                }
-                "use_base64_url_encoding" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut use_base64_url_encoding,
-                        "use_base64_url_encoding",
-                    )
-                }
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match (user_id, domain) {
-            (Some(user_id), Some(domain)) => {
-                Ok(Self {
-                    user_id,
-                    domain,
-                    user_agent: user_agent.flatten(),
-                    authenticator_type: authenticator_type.flatten(),
-                    return_passkey_credential_options: return_passkey_credential_options
-                        .flatten(),
-                    override_id: override_id.flatten(),
-                    override_name: override_name.flatten(),
-                    override_display_name: override_display_name.flatten(),
-                    use_base64_url_encoding: use_base64_url_encoding.flatten(),
-                })
-            }
-            (user_id, domain) => {
-                Err(
-                    crate::codec::missing(
-                        &[("user_id", user_id.is_none()), ("domain", domain.is_none())],
-                    ),
-                )
-            }
-        }
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (
+            user_id,
+            domain,
+            user_agent,
+            authenticator_type,
+            return_passkey_credential_options,
+            override_id,
+            override_name,
+            override_display_name,
+            use_base64_url_encoding,
+        ) = crate::codec::fields::<
+            (
+                crate::codec::Req<String>,
+                crate::codec::Req<String>,
+                crate::codec::Nil<Option<String>>,
+                crate::codec::Nil<Option<String>>,
+                crate::codec::Nil<Option<bool>>,
+                crate::codec::Nil<Option<String>>,
+                crate::codec::Nil<Option<String>>,
+                crate::codec::Nil<Option<String>>,
+                crate::codec::Nil<Option<bool>>,
+            ),
+            _,
+        >(
+            map,
+            &[
+                "user_id",
+                "domain",
+                "user_agent",
+                "authenticator_type",
+                "return_passkey_credential_options",
+                "override_id",
+                "override_name",
+                "override_display_name",
+                "use_base64_url_encoding",
+            ],
+        )?;
+        Ok(Self {
+            user_id,
+            domain,
+            user_agent,
+            authenticator_type,
+            return_passkey_credential_options,
+            override_id,
+            override_name,
+            override_display_name,
+            use_base64_url_encoding,
+        })
     }
 }
 
@@ -1541,72 +1293,30 @@ pub struct RegisterStartResponse {
 
 impl crate::codec::Object for RegisterStartResponse {
     const NAME: &'static str = "RegisterStartResponse";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut status_code: Option<i64> = None;
-        let mut request_id: Option<String> = None;
-        let mut user_id: Option<String> = None;
-        let mut public_key_credential_creation_options: Option<String> = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "status_code" => {
-                    crate::codec::put(&mut map, &mut status_code, "status_code")
-                }
-                "request_id" => {
-                    crate::codec::put(&mut map, &mut request_id, "request_id")
-                }
-                "user_id" => crate::codec::put(&mut map, &mut user_id, "user_id"),
-                "public_key_credential_creation_options" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut public_key_credential_creation_options,
-                        "public_key_credential_creation_options",
-                    )
-                }
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match (
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (status_code, request_id, user_id, public_key_credential_creation_options) = crate::codec::fields::<
+            (
+                crate::codec::Req<i64>,
+                crate::codec::Req<String>,
+                crate::codec::Req<String>,
+                crate::codec::Req<String>,
+            ),
+            _,
+        >(
+            map,
+            &[
+                "status_code",
+                "request_id",
+                "user_id",
+                "public_key_credential_creation_options",
+            ],
+        )?;
+        Ok(Self {
             status_code,
             request_id,
             user_id,
             public_key_credential_creation_options,
-        ) {
-            (
-                Some(status_code),
-                Some(request_id),
-                Some(user_id),
-                Some(public_key_credential_creation_options),
-            ) => {
-                Ok(Self {
-                    status_code,
-                    request_id,
-                    user_id,
-                    public_key_credential_creation_options,
-                })
-            }
-            (
-                status_code,
-                request_id,
-                user_id,
-                public_key_credential_creation_options,
-            ) => {
-                Err(
-                    crate::codec::missing(
-                        &[
-                            ("status_code", status_code.is_none()),
-                            ("request_id", request_id.is_none()),
-                            ("user_id", user_id.is_none()),
-                            (
-                                "public_key_credential_creation_options",
-                                public_key_credential_creation_options.is_none(),
-                            ),
-                        ],
-                    ),
-                )
-            }
-        }
+        })
     }
 }
 
@@ -1624,16 +1334,21 @@ impl ::serde::Serialize for RegisterStartResponse {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(serializer, 4)?;
-        object.entry("status_code", &self.status_code);
-        object.entry("request_id", &self.request_id);
-        object.entry("user_id", &self.user_id);
-        object
-            .entry(
+        crate::codec::write(
+            serializer,
+            &[
+                "status_code",
+                "request_id",
+                "user_id",
                 "public_key_credential_creation_options",
-                &self.public_key_credential_creation_options,
-            );
-        object.end()
+            ],
+            (
+                crate::codec::Always(&self.status_code),
+                crate::codec::Always(&self.request_id),
+                crate::codec::Always(&self.user_id),
+                crate::codec::Always(&self.public_key_credential_creation_options),
+            ),
+        )
     }
 }
 
@@ -1652,54 +1367,22 @@ impl ::serde::Serialize for UpdateRequest {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(serializer, 1)?;
-        object.entry("name", &self.name);
-        object.end()
+        crate::codec::write(serializer, &["name"], (crate::codec::Always(&self.name),))
     }
 }
 
 #[cfg(feature = "test-util")]
 impl crate::codec::Object for UpdateRequest {
     const NAME: &'static str = "UpdateRequest";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut webauthn_registration_id: Option<String> = None;
-        let mut name: Option<String> = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "webauthn_registration_id" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut webauthn_registration_id,
-                        "webauthn_registration_id",
-                    )
-                }
-                "name" => crate::codec::put(&mut map, &mut name, "name"),
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match (webauthn_registration_id, name) {
-            (Some(webauthn_registration_id), Some(name)) => {
-                Ok(Self {
-                    webauthn_registration_id,
-                    name,
-                })
-            }
-            (webauthn_registration_id, name) => {
-                Err(
-                    crate::codec::missing(
-                        &[
-                            (
-                                "webauthn_registration_id",
-                                webauthn_registration_id.is_none(),
-                            ),
-                            ("name", name.is_none()),
-                        ],
-                    ),
-                )
-            }
-        }
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (webauthn_registration_id, name) = crate::codec::fields::<
+            (crate::codec::Req<String>, crate::codec::Req<String>),
+            _,
+        >(map, &["webauthn_registration_id", "name"])?;
+        Ok(Self {
+            webauthn_registration_id,
+            name,
+        })
     }
 }
 
@@ -1765,51 +1448,22 @@ pub struct UpdateResponse {
 
 impl crate::codec::Object for UpdateResponse {
     const NAME: &'static str = "UpdateResponse";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut status_code: Option<i64> = None;
-        let mut request_id: Option<String> = None;
-        let mut webauthn_registration: Option<
-            Option<crate::consumer::models::users::WebAuthnRegistration>,
-        > = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "status_code" => {
-                    crate::codec::put(&mut map, &mut status_code, "status_code")
-                }
-                "request_id" => {
-                    crate::codec::put(&mut map, &mut request_id, "request_id")
-                }
-                "webauthn_registration" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut webauthn_registration,
-                        "webauthn_registration",
-                    )
-                }
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match (status_code, request_id) {
-            (Some(status_code), Some(request_id)) => {
-                Ok(Self {
-                    status_code,
-                    request_id,
-                    webauthn_registration: webauthn_registration.flatten(),
-                })
-            }
-            (status_code, request_id) => {
-                Err(
-                    crate::codec::missing(
-                        &[
-                            ("status_code", status_code.is_none()),
-                            ("request_id", request_id.is_none()),
-                        ],
-                    ),
-                )
-            }
-        }
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (status_code, request_id, webauthn_registration) = crate::codec::fields::<
+            (
+                crate::codec::Req<i64>,
+                crate::codec::Req<String>,
+                crate::codec::Nil<
+                    Option<crate::consumer::models::users::WebAuthnRegistration>,
+                >,
+            ),
+            _,
+        >(map, &["status_code", "request_id", "webauthn_registration"])?;
+        Ok(Self {
+            status_code,
+            request_id,
+            webauthn_registration,
+        })
     }
 }
 
@@ -1827,13 +1481,14 @@ impl ::serde::Serialize for UpdateResponse {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(
+        crate::codec::write(
             serializer,
-            2 + crate::codec::count_set(&[self.webauthn_registration.is_some()]),
-        )?;
-        object.entry("status_code", &self.status_code);
-        object.entry("request_id", &self.request_id);
-        object.entry_if("webauthn_registration", &self.webauthn_registration);
-        object.end()
+            &["status_code", "request_id", "webauthn_registration"],
+            (
+                crate::codec::Always(&self.status_code),
+                crate::codec::Always(&self.request_id),
+                crate::codec::IfSet(&self.webauthn_registration),
+            ),
+        )
     }
 }

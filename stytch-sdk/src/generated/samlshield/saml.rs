@@ -46,31 +46,23 @@ impl ::serde::Serialize for ValidateRequest {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(serializer, 1)?;
-        object.entry("SAMLResponse", &self.saml_response);
-        object.end()
+        crate::codec::write(
+            serializer,
+            &["SAMLResponse"],
+            (crate::codec::Always(&self.saml_response),),
+        )
     }
 }
 
 #[cfg(feature = "test-util")]
 impl crate::codec::Object for ValidateRequest {
     const NAME: &'static str = "ValidateRequest";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut saml_response: Option<String> = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "SAMLResponse" => {
-                    crate::codec::put(&mut map, &mut saml_response, "SAMLResponse")
-                }
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match saml_response {
-            Some(saml_response) => Ok(Self { saml_response }),
-            None => Err(::serde::de::Error::missing_field("SAMLResponse")),
-        }
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (saml_response,) = crate::codec::fields::<
+            (crate::codec::Req<String>,),
+            _,
+        >(map, &["SAMLResponse"])?;
+        Ok(Self { saml_response })
     }
 }
 
@@ -125,43 +117,20 @@ pub struct ValidateResponse {
 
 impl crate::codec::Object for ValidateResponse {
     const NAME: &'static str = "ValidateResponse";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut status_code: Option<i64> = None;
-        let mut request_id: Option<String> = None;
-        let mut message: Option<Option<String>> = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "status_code" => {
-                    crate::codec::put(&mut map, &mut status_code, "status_code")
-                }
-                "request_id" => {
-                    crate::codec::put(&mut map, &mut request_id, "request_id")
-                }
-                "message" => crate::codec::put(&mut map, &mut message, "message"),
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match (status_code, request_id) {
-            (Some(status_code), Some(request_id)) => {
-                Ok(Self {
-                    status_code,
-                    request_id,
-                    message: message.flatten(),
-                })
-            }
-            (status_code, request_id) => {
-                Err(
-                    crate::codec::missing(
-                        &[
-                            ("status_code", status_code.is_none()),
-                            ("request_id", request_id.is_none()),
-                        ],
-                    ),
-                )
-            }
-        }
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (status_code, request_id, message) = crate::codec::fields::<
+            (
+                crate::codec::Req<i64>,
+                crate::codec::Req<String>,
+                crate::codec::Nil<Option<String>>,
+            ),
+            _,
+        >(map, &["status_code", "request_id", "message"])?;
+        Ok(Self {
+            status_code,
+            request_id,
+            message,
+        })
     }
 }
 
@@ -179,13 +148,14 @@ impl ::serde::Serialize for ValidateResponse {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(
+        crate::codec::write(
             serializer,
-            2 + crate::codec::count_set(&[self.message.is_some()]),
-        )?;
-        object.entry("status_code", &self.status_code);
-        object.entry("request_id", &self.request_id);
-        object.entry_if("message", &self.message);
-        object.end()
+            &["status_code", "request_id", "message"],
+            (
+                crate::codec::Always(&self.status_code),
+                crate::codec::Always(&self.request_id),
+                crate::codec::IfSet(&self.message),
+            ),
+        )
     }
 }

@@ -146,330 +146,208 @@ impl ::serde::Serialize for CreateRequest {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(
+        crate::codec::write(
             serializer,
-            1
-                + crate::codec::count_set(
-                    &[
-                        self.session_duration_minutes.is_some(),
-                        self.session_custom_claims.is_some(),
-                        self.organization_name.is_some(),
-                        self.organization_slug.is_some(),
-                        self.organization_external_id.is_some(),
-                        self.organization_logo_url.is_some(),
-                        self.trusted_metadata.is_some(),
-                        self.sso_jit_provisioning.is_some(),
-                        self.email_allowed_domains.is_some(),
-                        self.email_jit_provisioning.is_some(),
-                        self.email_invites.is_some(),
-                        self.auth_methods.is_some(),
-                        self.allowed_auth_methods.is_some(),
-                        self.mfa_policy.is_some(),
-                        self.rbac_email_implicit_role_assignments.is_some(),
-                        self.mfa_methods.is_some(),
-                        self.allowed_mfa_methods.is_some(),
-                        self.oauth_tenant_jit_provisioning.is_some(),
-                        self.allowed_oauth_tenants.is_some(),
-                        self.first_party_connected_apps_allowed_type.is_some(),
-                        self.allowed_first_party_connected_apps.is_some(),
-                        self.third_party_connected_apps_allowed_type.is_some(),
-                        self.allowed_third_party_connected_apps.is_some(),
-                        self.telemetry_id.is_some(),
-                    ],
-                ),
-        )?;
-        object.entry("intermediate_session_token", &self.intermediate_session_token);
-        object.entry_if("session_duration_minutes", &self.session_duration_minutes);
-        object.entry_if("session_custom_claims", &self.session_custom_claims);
-        object.entry_if("organization_name", &self.organization_name);
-        object.entry_if("organization_slug", &self.organization_slug);
-        object.entry_if("organization_external_id", &self.organization_external_id);
-        object.entry_if("organization_logo_url", &self.organization_logo_url);
-        object.entry_if("trusted_metadata", &self.trusted_metadata);
-        object.entry_if("sso_jit_provisioning", &self.sso_jit_provisioning);
-        object.entry_if("email_allowed_domains", &self.email_allowed_domains);
-        object.entry_if("email_jit_provisioning", &self.email_jit_provisioning);
-        object.entry_if("email_invites", &self.email_invites);
-        object.entry_if("auth_methods", &self.auth_methods);
-        object.entry_if("allowed_auth_methods", &self.allowed_auth_methods);
-        object.entry_if("mfa_policy", &self.mfa_policy);
-        object
-            .entry_if(
+            &[
+                "intermediate_session_token",
+                "session_duration_minutes",
+                "session_custom_claims",
+                "organization_name",
+                "organization_slug",
+                "organization_external_id",
+                "organization_logo_url",
+                "trusted_metadata",
+                "sso_jit_provisioning",
+                "email_allowed_domains",
+                "email_jit_provisioning",
+                "email_invites",
+                "auth_methods",
+                "allowed_auth_methods",
+                "mfa_policy",
                 "rbac_email_implicit_role_assignments",
-                &self.rbac_email_implicit_role_assignments,
-            );
-        object.entry_if("mfa_methods", &self.mfa_methods);
-        object.entry_if("allowed_mfa_methods", &self.allowed_mfa_methods);
-        object
-            .entry_if(
+                "mfa_methods",
+                "allowed_mfa_methods",
                 "oauth_tenant_jit_provisioning",
-                &self.oauth_tenant_jit_provisioning,
-            );
-        object.entry_if("allowed_oauth_tenants", &self.allowed_oauth_tenants);
-        object
-            .entry_if(
+                "allowed_oauth_tenants",
                 "first_party_connected_apps_allowed_type",
-                &self.first_party_connected_apps_allowed_type,
-            );
-        object
-            .entry_if(
                 "allowed_first_party_connected_apps",
-                &self.allowed_first_party_connected_apps,
-            );
-        object
-            .entry_if(
                 "third_party_connected_apps_allowed_type",
-                &self.third_party_connected_apps_allowed_type,
-            );
-        object
-            .entry_if(
                 "allowed_third_party_connected_apps",
-                &self.allowed_third_party_connected_apps,
-            );
-        object.entry_if("telemetry_id", &self.telemetry_id);
-        object.end()
+                "telemetry_id",
+            ],
+            (
+                (
+                    crate::codec::Always(&self.intermediate_session_token),
+                    crate::codec::IfSet(&self.session_duration_minutes),
+                    crate::codec::IfSet(&self.session_custom_claims),
+                    crate::codec::IfSet(&self.organization_name),
+                    crate::codec::IfSet(&self.organization_slug),
+                    crate::codec::IfSet(&self.organization_external_id),
+                    crate::codec::IfSet(&self.organization_logo_url),
+                    crate::codec::IfSet(&self.trusted_metadata),
+                    crate::codec::IfSet(&self.sso_jit_provisioning),
+                    crate::codec::IfSet(&self.email_allowed_domains),
+                    crate::codec::IfSet(&self.email_jit_provisioning),
+                    crate::codec::IfSet(&self.email_invites),
+                ),
+                (
+                    crate::codec::IfSet(&self.auth_methods),
+                    crate::codec::IfSet(&self.allowed_auth_methods),
+                    crate::codec::IfSet(&self.mfa_policy),
+                    crate::codec::IfSet(&self.rbac_email_implicit_role_assignments),
+                    crate::codec::IfSet(&self.mfa_methods),
+                    crate::codec::IfSet(&self.allowed_mfa_methods),
+                    crate::codec::IfSet(&self.oauth_tenant_jit_provisioning),
+                    crate::codec::IfSet(&self.allowed_oauth_tenants),
+                    crate::codec::IfSet(&self.first_party_connected_apps_allowed_type),
+                    crate::codec::IfSet(&self.allowed_first_party_connected_apps),
+                    crate::codec::IfSet(&self.third_party_connected_apps_allowed_type),
+                    crate::codec::IfSet(&self.allowed_third_party_connected_apps),
+                ),
+                (crate::codec::IfSet(&self.telemetry_id),),
+            ),
+        )
     }
 }
 
 #[cfg(feature = "test-util")]
 impl crate::codec::Object for CreateRequest {
     const NAME: &'static str = "CreateRequest";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut intermediate_session_token: Option<String> = None;
-        let mut session_duration_minutes: Option<Option<i64>> = None;
-        let mut session_custom_claims: Option<Option<::serde_json::Value>> = None;
-        let mut organization_name: Option<Option<String>> = None;
-        let mut organization_slug: Option<Option<String>> = None;
-        let mut organization_external_id: Option<Option<String>> = None;
-        let mut organization_logo_url: Option<Option<String>> = None;
-        let mut trusted_metadata: Option<Option<::serde_json::Value>> = None;
-        let mut sso_jit_provisioning: Option<Option<String>> = None;
-        let mut email_allowed_domains: Option<Option<Vec<String>>> = None;
-        let mut email_jit_provisioning: Option<Option<String>> = None;
-        let mut email_invites: Option<Option<String>> = None;
-        let mut auth_methods: Option<Option<String>> = None;
-        let mut allowed_auth_methods: Option<Option<Vec<String>>> = None;
-        let mut mfa_policy: Option<Option<String>> = None;
-        let mut rbac_email_implicit_role_assignments: Option<
-            Option<Vec<crate::b2b::models::organizations::EmailImplicitRoleAssignment>>,
-        > = None;
-        let mut mfa_methods: Option<Option<String>> = None;
-        let mut allowed_mfa_methods: Option<Option<Vec<String>>> = None;
-        let mut oauth_tenant_jit_provisioning: Option<Option<String>> = None;
-        let mut allowed_oauth_tenants: Option<Option<::serde_json::Value>> = None;
-        let mut first_party_connected_apps_allowed_type: Option<
-            Option<
-                crate::b2b::models::discovery_organizations::CreateRequestFirstPartyConnectedAppsAllowedType,
-            >,
-        > = None;
-        let mut allowed_first_party_connected_apps: Option<Option<Vec<String>>> = None;
-        let mut third_party_connected_apps_allowed_type: Option<
-            Option<
-                crate::b2b::models::discovery_organizations::CreateRequestThirdPartyConnectedAppsAllowedType,
-            >,
-        > = None;
-        let mut allowed_third_party_connected_apps: Option<Option<Vec<String>>> = None;
-        let mut telemetry_id: Option<Option<String>> = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "intermediate_session_token" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut intermediate_session_token,
-                        "intermediate_session_token",
-                    )
-                }
-                "session_duration_minutes" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut session_duration_minutes,
-                        "session_duration_minutes",
-                    )
-                }
-                "session_custom_claims" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut session_custom_claims,
-                        "session_custom_claims",
-                    )
-                }
-                "organization_name" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut organization_name,
-                        "organization_name",
-                    )
-                }
-                "organization_slug" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut organization_slug,
-                        "organization_slug",
-                    )
-                }
-                "organization_external_id" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut organization_external_id,
-                        "organization_external_id",
-                    )
-                }
-                "organization_logo_url" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut organization_logo_url,
-                        "organization_logo_url",
-                    )
-                }
-                "trusted_metadata" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut trusted_metadata,
-                        "trusted_metadata",
-                    )
-                }
-                "sso_jit_provisioning" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut sso_jit_provisioning,
-                        "sso_jit_provisioning",
-                    )
-                }
-                "email_allowed_domains" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut email_allowed_domains,
-                        "email_allowed_domains",
-                    )
-                }
-                "email_jit_provisioning" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut email_jit_provisioning,
-                        "email_jit_provisioning",
-                    )
-                }
-                "email_invites" => {
-                    crate::codec::put(&mut map, &mut email_invites, "email_invites")
-                }
-                "auth_methods" => {
-                    crate::codec::put(&mut map, &mut auth_methods, "auth_methods")
-                }
-                "allowed_auth_methods" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut allowed_auth_methods,
-                        "allowed_auth_methods",
-                    )
-                }
-                "mfa_policy" => {
-                    crate::codec::put(&mut map, &mut mfa_policy, "mfa_policy")
-                }
-                "rbac_email_implicit_role_assignments" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut rbac_email_implicit_role_assignments,
-                        "rbac_email_implicit_role_assignments",
-                    )
-                }
-                "mfa_methods" => {
-                    crate::codec::put(&mut map, &mut mfa_methods, "mfa_methods")
-                }
-                "allowed_mfa_methods" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut allowed_mfa_methods,
-                        "allowed_mfa_methods",
-                    )
-                }
-                "oauth_tenant_jit_provisioning" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut oauth_tenant_jit_provisioning,
-                        "oauth_tenant_jit_provisioning",
-                    )
-                }
-                "allowed_oauth_tenants" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut allowed_oauth_tenants,
-                        "allowed_oauth_tenants",
-                    )
-                }
-                "first_party_connected_apps_allowed_type" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut first_party_connected_apps_allowed_type,
-                        "first_party_connected_apps_allowed_type",
-                    )
-                }
-                "allowed_first_party_connected_apps" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut allowed_first_party_connected_apps,
-                        "allowed_first_party_connected_apps",
-                    )
-                }
-                "third_party_connected_apps_allowed_type" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut third_party_connected_apps_allowed_type,
-                        "third_party_connected_apps_allowed_type",
-                    )
-                }
-                "allowed_third_party_connected_apps" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut allowed_third_party_connected_apps,
-                        "allowed_third_party_connected_apps",
-                    )
-                }
-                "telemetry_id" => {
-                    crate::codec::put(&mut map, &mut telemetry_id, "telemetry_id")
-                }
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match intermediate_session_token {
-            Some(intermediate_session_token) => {
-                Ok(Self {
-                    intermediate_session_token,
-                    session_duration_minutes: session_duration_minutes.flatten(),
-                    session_custom_claims: session_custom_claims.flatten(),
-                    organization_name: organization_name.flatten(),
-                    organization_slug: organization_slug.flatten(),
-                    organization_external_id: organization_external_id.flatten(),
-                    organization_logo_url: organization_logo_url.flatten(),
-                    trusted_metadata: trusted_metadata.flatten(),
-                    sso_jit_provisioning: sso_jit_provisioning.flatten(),
-                    email_allowed_domains: email_allowed_domains.flatten(),
-                    email_jit_provisioning: email_jit_provisioning.flatten(),
-                    email_invites: email_invites.flatten(),
-                    auth_methods: auth_methods.flatten(),
-                    allowed_auth_methods: allowed_auth_methods.flatten(),
-                    mfa_policy: mfa_policy.flatten(),
-                    rbac_email_implicit_role_assignments: rbac_email_implicit_role_assignments
-                        .flatten(),
-                    mfa_methods: mfa_methods.flatten(),
-                    allowed_mfa_methods: allowed_mfa_methods.flatten(),
-                    oauth_tenant_jit_provisioning: oauth_tenant_jit_provisioning
-                        .flatten(),
-                    allowed_oauth_tenants: allowed_oauth_tenants.flatten(),
-                    first_party_connected_apps_allowed_type: first_party_connected_apps_allowed_type
-                        .flatten(),
-                    allowed_first_party_connected_apps: allowed_first_party_connected_apps
-                        .flatten(),
-                    third_party_connected_apps_allowed_type: third_party_connected_apps_allowed_type
-                        .flatten(),
-                    allowed_third_party_connected_apps: allowed_third_party_connected_apps
-                        .flatten(),
-                    telemetry_id: telemetry_id.flatten(),
-                })
-            }
-            None => Err(::serde::de::Error::missing_field("intermediate_session_token")),
-        }
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (
+            (
+                intermediate_session_token,
+                session_duration_minutes,
+                session_custom_claims,
+                organization_name,
+                organization_slug,
+                organization_external_id,
+                organization_logo_url,
+                trusted_metadata,
+                sso_jit_provisioning,
+                email_allowed_domains,
+                email_jit_provisioning,
+                email_invites,
+            ),
+            (
+                auth_methods,
+                allowed_auth_methods,
+                mfa_policy,
+                rbac_email_implicit_role_assignments,
+                mfa_methods,
+                allowed_mfa_methods,
+                oauth_tenant_jit_provisioning,
+                allowed_oauth_tenants,
+                first_party_connected_apps_allowed_type,
+                allowed_first_party_connected_apps,
+                third_party_connected_apps_allowed_type,
+                allowed_third_party_connected_apps,
+            ),
+            (telemetry_id,),
+        ) = crate::codec::fields::<
+            (
+                (
+                    crate::codec::Req<String>,
+                    crate::codec::Nil<Option<i64>>,
+                    crate::codec::Nil<Option<::serde_json::Value>>,
+                    crate::codec::Nil<Option<String>>,
+                    crate::codec::Nil<Option<String>>,
+                    crate::codec::Nil<Option<String>>,
+                    crate::codec::Nil<Option<String>>,
+                    crate::codec::Nil<Option<::serde_json::Value>>,
+                    crate::codec::Nil<Option<String>>,
+                    crate::codec::Nil<Option<Vec<String>>>,
+                    crate::codec::Nil<Option<String>>,
+                    crate::codec::Nil<Option<String>>,
+                ),
+                (
+                    crate::codec::Nil<Option<String>>,
+                    crate::codec::Nil<Option<Vec<String>>>,
+                    crate::codec::Nil<Option<String>>,
+                    crate::codec::Nil<
+                        Option<
+                            Vec<
+                                crate::b2b::models::organizations::EmailImplicitRoleAssignment,
+                            >,
+                        >,
+                    >,
+                    crate::codec::Nil<Option<String>>,
+                    crate::codec::Nil<Option<Vec<String>>>,
+                    crate::codec::Nil<Option<String>>,
+                    crate::codec::Nil<Option<::serde_json::Value>>,
+                    crate::codec::Nil<
+                        Option<
+                            crate::b2b::models::discovery_organizations::CreateRequestFirstPartyConnectedAppsAllowedType,
+                        >,
+                    >,
+                    crate::codec::Nil<Option<Vec<String>>>,
+                    crate::codec::Nil<
+                        Option<
+                            crate::b2b::models::discovery_organizations::CreateRequestThirdPartyConnectedAppsAllowedType,
+                        >,
+                    >,
+                    crate::codec::Nil<Option<Vec<String>>>,
+                ),
+                (crate::codec::Nil<Option<String>>,),
+            ),
+            _,
+        >(
+            map,
+            &[
+                "intermediate_session_token",
+                "session_duration_minutes",
+                "session_custom_claims",
+                "organization_name",
+                "organization_slug",
+                "organization_external_id",
+                "organization_logo_url",
+                "trusted_metadata",
+                "sso_jit_provisioning",
+                "email_allowed_domains",
+                "email_jit_provisioning",
+                "email_invites",
+                "auth_methods",
+                "allowed_auth_methods",
+                "mfa_policy",
+                "rbac_email_implicit_role_assignments",
+                "mfa_methods",
+                "allowed_mfa_methods",
+                "oauth_tenant_jit_provisioning",
+                "allowed_oauth_tenants",
+                "first_party_connected_apps_allowed_type",
+                "allowed_first_party_connected_apps",
+                "third_party_connected_apps_allowed_type",
+                "allowed_third_party_connected_apps",
+                "telemetry_id",
+            ],
+        )?;
+        Ok(Self {
+            intermediate_session_token,
+            session_duration_minutes,
+            session_custom_claims,
+            organization_name,
+            organization_slug,
+            organization_external_id,
+            organization_logo_url,
+            trusted_metadata,
+            sso_jit_provisioning,
+            email_allowed_domains,
+            email_jit_provisioning,
+            email_invites,
+            auth_methods,
+            allowed_auth_methods,
+            mfa_policy,
+            rbac_email_implicit_role_assignments,
+            mfa_methods,
+            allowed_mfa_methods,
+            oauth_tenant_jit_provisioning,
+            allowed_oauth_tenants,
+            first_party_connected_apps_allowed_type,
+            allowed_first_party_connected_apps,
+            third_party_connected_apps_allowed_type,
+            allowed_third_party_connected_apps,
+            telemetry_id,
+        })
     }
 }
 
@@ -744,131 +622,8 @@ pub struct CreateResponse {
 
 impl crate::codec::Object for CreateResponse {
     const NAME: &'static str = "CreateResponse";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut status_code: Option<i64> = None;
-        let mut request_id: Option<String> = None;
-        let mut member_id: Option<String> = None;
-        let mut session_token: Option<String> = None;
-        let mut session_jwt: Option<String> = None;
-        let mut member: Option<crate::b2b::models::organizations::Member> = None;
-        let mut organization: Option<crate::b2b::models::organizations::Organization> = None;
-        let mut member_authenticated: Option<bool> = None;
-        let mut intermediate_session_token: Option<String> = None;
-        let mut member_session: Option<
-            Option<crate::b2b::models::sessions::MemberSession>,
-        > = None;
-        let mut mfa_required: Option<Option<crate::b2b::models::mfa::MfaRequired>> = None;
-        let mut primary_required: Option<
-            Option<crate::b2b::models::sessions::PrimaryRequired>,
-        > = None;
-        let mut member_device: Option<
-            Option<crate::consumer::models::device_history::DeviceInfo>,
-        > = None;
-        let mut intermediate_session_token_expires_at: Option<
-            Option<crate::codec::Timestamp>,
-        > = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "status_code" => {
-                    crate::codec::put(&mut map, &mut status_code, "status_code")
-                }
-                "request_id" => {
-                    crate::codec::put(&mut map, &mut request_id, "request_id")
-                }
-                "member_id" => crate::codec::put(&mut map, &mut member_id, "member_id"),
-                "session_token" => {
-                    crate::codec::put(&mut map, &mut session_token, "session_token")
-                }
-                "session_jwt" => {
-                    crate::codec::put(&mut map, &mut session_jwt, "session_jwt")
-                }
-                "member" => crate::codec::put(&mut map, &mut member, "member"),
-                "organization" => {
-                    crate::codec::put(&mut map, &mut organization, "organization")
-                }
-                "member_authenticated" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut member_authenticated,
-                        "member_authenticated",
-                    )
-                }
-                "intermediate_session_token" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut intermediate_session_token,
-                        "intermediate_session_token",
-                    )
-                }
-                "member_session" => {
-                    crate::codec::put(&mut map, &mut member_session, "member_session")
-                }
-                "mfa_required" => {
-                    crate::codec::put(&mut map, &mut mfa_required, "mfa_required")
-                }
-                "primary_required" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut primary_required,
-                        "primary_required",
-                    )
-                }
-                "member_device" => {
-                    crate::codec::put(&mut map, &mut member_device, "member_device")
-                }
-                "intermediate_session_token_expires_at" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut intermediate_session_token_expires_at,
-                        "intermediate_session_token_expires_at",
-                    )
-                }
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match (
-            status_code,
-            request_id,
-            member_id,
-            session_token,
-            session_jwt,
-            member,
-            organization,
-            member_authenticated,
-            intermediate_session_token,
-        ) {
-            (
-                Some(status_code),
-                Some(request_id),
-                Some(member_id),
-                Some(session_token),
-                Some(session_jwt),
-                Some(member),
-                Some(organization),
-                Some(member_authenticated),
-                Some(intermediate_session_token),
-            ) => {
-                Ok(Self {
-                    status_code,
-                    request_id,
-                    member_id,
-                    session_token,
-                    session_jwt,
-                    member,
-                    organization,
-                    member_authenticated,
-                    intermediate_session_token,
-                    member_session: member_session.flatten(),
-                    mfa_required: mfa_required.flatten(),
-                    primary_required: primary_required.flatten(),
-                    member_device: member_device.flatten(),
-                    intermediate_session_token_expires_at: intermediate_session_token_expires_at
-                        .flatten()
-                        .map(|time| time.0),
-                })
-            }
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (
             (
                 status_code,
                 request_id,
@@ -879,27 +634,77 @@ impl crate::codec::Object for CreateResponse {
                 organization,
                 member_authenticated,
                 intermediate_session_token,
-            ) => {
-                Err(
-                    crate::codec::missing(
-                        &[
-                            ("status_code", status_code.is_none()),
-                            ("request_id", request_id.is_none()),
-                            ("member_id", member_id.is_none()),
-                            ("session_token", session_token.is_none()),
-                            ("session_jwt", session_jwt.is_none()),
-                            ("member", member.is_none()),
-                            ("organization", organization.is_none()),
-                            ("member_authenticated", member_authenticated.is_none()),
-                            (
-                                "intermediate_session_token",
-                                intermediate_session_token.is_none(),
-                            ),
-                        ],
-                    ),
-                )
-            }
-        }
+                member_session,
+                mfa_required,
+                primary_required,
+            ),
+            (member_device, intermediate_session_token_expires_at),
+        ) = crate::codec::fields::<
+            (
+                (
+                    crate::codec::Req<i64>,
+                    crate::codec::Req<String>,
+                    crate::codec::Req<String>,
+                    crate::codec::Req<String>,
+                    crate::codec::Req<String>,
+                    crate::codec::Req<crate::b2b::models::organizations::Member>,
+                    crate::codec::Req<crate::b2b::models::organizations::Organization>,
+                    crate::codec::Req<bool>,
+                    crate::codec::Req<String>,
+                    crate::codec::Nil<
+                        Option<crate::b2b::models::sessions::MemberSession>,
+                    >,
+                    crate::codec::Nil<Option<crate::b2b::models::mfa::MfaRequired>>,
+                    crate::codec::Nil<
+                        Option<crate::b2b::models::sessions::PrimaryRequired>,
+                    >,
+                ),
+                (
+                    crate::codec::Nil<
+                        Option<crate::consumer::models::device_history::DeviceInfo>,
+                    >,
+                    crate::codec::Nil<
+                        Option<crate::codec::Timestamp>,
+                        Option<::time::OffsetDateTime>,
+                    >,
+                ),
+            ),
+            _,
+        >(
+            map,
+            &[
+                "status_code",
+                "request_id",
+                "member_id",
+                "session_token",
+                "session_jwt",
+                "member",
+                "organization",
+                "member_authenticated",
+                "intermediate_session_token",
+                "member_session",
+                "mfa_required",
+                "primary_required",
+                "member_device",
+                "intermediate_session_token_expires_at",
+            ],
+        )?;
+        Ok(Self {
+            status_code,
+            request_id,
+            member_id,
+            session_token,
+            session_jwt,
+            member,
+            organization,
+            member_authenticated,
+            intermediate_session_token,
+            member_session,
+            mfa_required,
+            primary_required,
+            member_device,
+            intermediate_session_token_expires_at,
+        })
     }
 }
 
@@ -917,41 +722,45 @@ impl ::serde::Serialize for CreateResponse {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(
+        crate::codec::write(
             serializer,
-            9
-                + crate::codec::count_set(
-                    &[
-                        self.member_session.is_some(),
-                        self.mfa_required.is_some(),
-                        self.primary_required.is_some(),
-                        self.member_device.is_some(),
-                        self.intermediate_session_token_expires_at.is_some(),
-                    ],
-                ),
-        )?;
-        object.entry("status_code", &self.status_code);
-        object.entry("request_id", &self.request_id);
-        object.entry("member_id", &self.member_id);
-        object.entry("session_token", &self.session_token);
-        object.entry("session_jwt", &self.session_jwt);
-        object.entry("member", &self.member);
-        object.entry("organization", &self.organization);
-        object.entry("member_authenticated", &self.member_authenticated);
-        object.entry("intermediate_session_token", &self.intermediate_session_token);
-        object.entry_if("member_session", &self.member_session);
-        object.entry_if("mfa_required", &self.mfa_required);
-        object.entry_if("primary_required", &self.primary_required);
-        object.entry_if("member_device", &self.member_device);
-        object
-            .entry_if(
+            &[
+                "status_code",
+                "request_id",
+                "member_id",
+                "session_token",
+                "session_jwt",
+                "member",
+                "organization",
+                "member_authenticated",
+                "intermediate_session_token",
+                "member_session",
+                "mfa_required",
+                "primary_required",
+                "member_device",
                 "intermediate_session_token_expires_at",
-                &self
-                    .intermediate_session_token_expires_at
-                    .as_ref()
-                    .map(crate::codec::TimestampRef),
-            );
-        object.end()
+            ],
+            (
+                (
+                    crate::codec::Always(&self.status_code),
+                    crate::codec::Always(&self.request_id),
+                    crate::codec::Always(&self.member_id),
+                    crate::codec::Always(&self.session_token),
+                    crate::codec::Always(&self.session_jwt),
+                    crate::codec::Always(&self.member),
+                    crate::codec::Always(&self.organization),
+                    crate::codec::Always(&self.member_authenticated),
+                    crate::codec::Always(&self.intermediate_session_token),
+                    crate::codec::IfSet(&self.member_session),
+                    crate::codec::IfSet(&self.mfa_required),
+                    crate::codec::IfSet(&self.primary_required),
+                ),
+                (
+                    crate::codec::IfSet(&self.member_device),
+                    crate::codec::IfSetTime(&self.intermediate_session_token_expires_at),
+                ),
+            ),
+        )
     }
 }
 
@@ -976,54 +785,34 @@ impl ::serde::Serialize for ListRequest {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(
+        crate::codec::write(
             serializer,
-            crate::codec::count_set(
-                &[
-                    self.intermediate_session_token.is_some(),
-                    self.session_token.is_some(),
-                    self.session_jwt.is_some(),
-                ],
+            &["intermediate_session_token", "session_token", "session_jwt"],
+            (
+                crate::codec::IfSet(&self.intermediate_session_token),
+                crate::codec::IfSet(&self.session_token),
+                crate::codec::IfSet(&self.session_jwt),
             ),
-        )?;
-        object.entry_if("intermediate_session_token", &self.intermediate_session_token);
-        object.entry_if("session_token", &self.session_token);
-        object.entry_if("session_jwt", &self.session_jwt);
-        object.end()
+        )
     }
 }
 
 #[cfg(feature = "test-util")]
 impl crate::codec::Object for ListRequest {
     const NAME: &'static str = "ListRequest";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut intermediate_session_token: Option<Option<String>> = None;
-        let mut session_token: Option<Option<String>> = None;
-        let mut session_jwt: Option<Option<String>> = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "intermediate_session_token" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut intermediate_session_token,
-                        "intermediate_session_token",
-                    )
-                }
-                "session_token" => {
-                    crate::codec::put(&mut map, &mut session_token, "session_token")
-                }
-                "session_jwt" => {
-                    crate::codec::put(&mut map, &mut session_jwt, "session_jwt")
-                }
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (intermediate_session_token, session_token, session_jwt) = crate::codec::fields::<
+            (
+                crate::codec::Nil<Option<String>>,
+                crate::codec::Nil<Option<String>>,
+                crate::codec::Nil<Option<String>>,
+            ),
+            _,
+        >(map, &["intermediate_session_token", "session_token", "session_jwt"])?;
         Ok(Self {
-            intermediate_session_token: intermediate_session_token.flatten(),
-            session_token: session_token.flatten(),
-            session_jwt: session_jwt.flatten(),
+            intermediate_session_token,
+            session_token,
+            session_jwt,
         })
     }
 }
@@ -1107,75 +896,41 @@ pub struct ListResponse {
 
 impl crate::codec::Object for ListResponse {
     const NAME: &'static str = "ListResponse";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut status_code: Option<i64> = None;
-        let mut request_id: Option<String> = None;
-        let mut email_address: Option<String> = None;
-        let mut discovered_organizations: Option<
-            Vec<crate::b2b::models::discovery::DiscoveredOrganization>,
-        > = None;
-        let mut organization_id_hint: Option<Option<String>> = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "status_code" => {
-                    crate::codec::put(&mut map, &mut status_code, "status_code")
-                }
-                "request_id" => {
-                    crate::codec::put(&mut map, &mut request_id, "request_id")
-                }
-                "email_address" => {
-                    crate::codec::put(&mut map, &mut email_address, "email_address")
-                }
-                "discovered_organizations" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut discovered_organizations,
-                        "discovered_organizations",
-                    )
-                }
-                "organization_id_hint" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut organization_id_hint,
-                        "organization_id_hint",
-                    )
-                }
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match (status_code, request_id, email_address, discovered_organizations) {
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (
+            status_code,
+            request_id,
+            email_address,
+            discovered_organizations,
+            organization_id_hint,
+        ) = crate::codec::fields::<
             (
-                Some(status_code),
-                Some(request_id),
-                Some(email_address),
-                Some(discovered_organizations),
-            ) => {
-                Ok(Self {
-                    status_code,
-                    request_id,
-                    email_address,
-                    discovered_organizations,
-                    organization_id_hint: organization_id_hint.flatten(),
-                })
-            }
-            (status_code, request_id, email_address, discovered_organizations) => {
-                Err(
-                    crate::codec::missing(
-                        &[
-                            ("status_code", status_code.is_none()),
-                            ("request_id", request_id.is_none()),
-                            ("email_address", email_address.is_none()),
-                            (
-                                "discovered_organizations",
-                                discovered_organizations.is_none(),
-                            ),
-                        ],
-                    ),
-                )
-            }
-        }
+                crate::codec::Req<i64>,
+                crate::codec::Req<String>,
+                crate::codec::Req<String>,
+                crate::codec::Req<
+                    Vec<crate::b2b::models::discovery::DiscoveredOrganization>,
+                >,
+                crate::codec::Nil<Option<String>>,
+            ),
+            _,
+        >(
+            map,
+            &[
+                "status_code",
+                "request_id",
+                "email_address",
+                "discovered_organizations",
+                "organization_id_hint",
+            ],
+        )?;
+        Ok(Self {
+            status_code,
+            request_id,
+            email_address,
+            discovered_organizations,
+            organization_id_hint,
+        })
     }
 }
 
@@ -1193,15 +948,22 @@ impl ::serde::Serialize for ListResponse {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(
+        crate::codec::write(
             serializer,
-            4 + crate::codec::count_set(&[self.organization_id_hint.is_some()]),
-        )?;
-        object.entry("status_code", &self.status_code);
-        object.entry("request_id", &self.request_id);
-        object.entry("email_address", &self.email_address);
-        object.entry("discovered_organizations", &self.discovered_organizations);
-        object.entry_if("organization_id_hint", &self.organization_id_hint);
-        object.end()
+            &[
+                "status_code",
+                "request_id",
+                "email_address",
+                "discovered_organizations",
+                "organization_id_hint",
+            ],
+            (
+                crate::codec::Always(&self.status_code),
+                crate::codec::Always(&self.request_id),
+                crate::codec::Always(&self.email_address),
+                crate::codec::Always(&self.discovered_organizations),
+                crate::codec::IfSet(&self.organization_id_hint),
+            ),
+        )
     }
 }

@@ -37,31 +37,23 @@ impl ::serde::Serialize for RiskRequest {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(serializer, 1)?;
-        object.entry("email_address", &self.email_address);
-        object.end()
+        crate::codec::write(
+            serializer,
+            &["email_address"],
+            (crate::codec::Always(&self.email_address),),
+        )
     }
 }
 
 #[cfg(feature = "test-util")]
 impl crate::codec::Object for RiskRequest {
     const NAME: &'static str = "RiskRequest";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut email_address: Option<String> = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "email_address" => {
-                    crate::codec::put(&mut map, &mut email_address, "email_address")
-                }
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match email_address {
-            Some(email_address) => Ok(Self { email_address }),
-            None => Err(::serde::de::Error::missing_field("email_address")),
-        }
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (email_address,) = crate::codec::fields::<
+            (crate::codec::Req<String>,),
+            _,
+        >(map, &["email_address"])?;
+        Ok(Self { email_address })
     }
 }
 
@@ -127,97 +119,45 @@ pub struct RiskResponse {
 
 impl crate::codec::Object for RiskResponse {
     const NAME: &'static str = "RiskResponse";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut status_code: Option<i64> = None;
-        let mut request_id: Option<String> = None;
-        let mut address_information: Option<
-            crate::consumer::models::fraud::AddressInformation,
-        > = None;
-        let mut domain_information: Option<
-            crate::consumer::models::fraud::DomainInformation,
-        > = None;
-        let mut action: Option<
-            crate::consumer::models::fraud_email::RiskResponseAction,
-        > = None;
-        let mut risk_score: Option<i64> = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "status_code" => {
-                    crate::codec::put(&mut map, &mut status_code, "status_code")
-                }
-                "request_id" => {
-                    crate::codec::put(&mut map, &mut request_id, "request_id")
-                }
-                "address_information" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut address_information,
-                        "address_information",
-                    )
-                }
-                "domain_information" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut domain_information,
-                        "domain_information",
-                    )
-                }
-                "action" => crate::codec::put(&mut map, &mut action, "action"),
-                "risk_score" => {
-                    crate::codec::put(&mut map, &mut risk_score, "risk_score")
-                }
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match (
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (
             status_code,
             request_id,
             address_information,
             domain_information,
             action,
             risk_score,
-        ) {
+        ) = crate::codec::fields::<
             (
-                Some(status_code),
-                Some(request_id),
-                Some(address_information),
-                Some(domain_information),
-                Some(action),
-                Some(risk_score),
-            ) => {
-                Ok(Self {
-                    status_code,
-                    request_id,
-                    address_information,
-                    domain_information,
-                    action,
-                    risk_score,
-                })
-            }
-            (
-                status_code,
-                request_id,
-                address_information,
-                domain_information,
-                action,
-                risk_score,
-            ) => {
-                Err(
-                    crate::codec::missing(
-                        &[
-                            ("status_code", status_code.is_none()),
-                            ("request_id", request_id.is_none()),
-                            ("address_information", address_information.is_none()),
-                            ("domain_information", domain_information.is_none()),
-                            ("action", action.is_none()),
-                            ("risk_score", risk_score.is_none()),
-                        ],
-                    ),
-                )
-            }
-        }
+                crate::codec::Req<i64>,
+                crate::codec::Req<String>,
+                crate::codec::Req<crate::consumer::models::fraud::AddressInformation>,
+                crate::codec::Req<crate::consumer::models::fraud::DomainInformation>,
+                crate::codec::Req<
+                    crate::consumer::models::fraud_email::RiskResponseAction,
+                >,
+                crate::codec::Req<i64>,
+            ),
+            _,
+        >(
+            map,
+            &[
+                "status_code",
+                "request_id",
+                "address_information",
+                "domain_information",
+                "action",
+                "risk_score",
+            ],
+        )?;
+        Ok(Self {
+            status_code,
+            request_id,
+            address_information,
+            domain_information,
+            action,
+            risk_score,
+        })
     }
 }
 
@@ -235,13 +175,24 @@ impl ::serde::Serialize for RiskResponse {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(serializer, 6)?;
-        object.entry("status_code", &self.status_code);
-        object.entry("request_id", &self.request_id);
-        object.entry("address_information", &self.address_information);
-        object.entry("domain_information", &self.domain_information);
-        object.entry("action", &self.action);
-        object.entry("risk_score", &self.risk_score);
-        object.end()
+        crate::codec::write(
+            serializer,
+            &[
+                "status_code",
+                "request_id",
+                "address_information",
+                "domain_information",
+                "action",
+                "risk_score",
+            ],
+            (
+                crate::codec::Always(&self.status_code),
+                crate::codec::Always(&self.request_id),
+                crate::codec::Always(&self.address_information),
+                crate::codec::Always(&self.domain_information),
+                crate::codec::Always(&self.action),
+                crate::codec::Always(&self.risk_score),
+            ),
+        )
     }
 }

@@ -46,50 +46,32 @@ impl ::serde::Serialize for LookupRequest {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(
+        crate::codec::write(
             serializer,
-            1 + crate::codec::count_set(&[self.external_metadata.is_some()]),
-        )?;
-        object.entry("telemetry_id", &self.telemetry_id);
-        object.entry_if("external_metadata", &self.external_metadata);
-        object.end()
+            &["telemetry_id", "external_metadata"],
+            (
+                crate::codec::Always(&self.telemetry_id),
+                crate::codec::IfSet(&self.external_metadata),
+            ),
+        )
     }
 }
 
 #[cfg(feature = "test-util")]
 impl crate::codec::Object for LookupRequest {
     const NAME: &'static str = "LookupRequest";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut telemetry_id: Option<String> = None;
-        let mut external_metadata: Option<
-            Option<crate::consumer::models::fraud::Metadata>,
-        > = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "telemetry_id" => {
-                    crate::codec::put(&mut map, &mut telemetry_id, "telemetry_id")
-                }
-                "external_metadata" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut external_metadata,
-                        "external_metadata",
-                    )
-                }
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match telemetry_id {
-            Some(telemetry_id) => {
-                Ok(Self {
-                    telemetry_id,
-                    external_metadata: external_metadata.flatten(),
-                })
-            }
-            None => Err(::serde::de::Error::missing_field("telemetry_id")),
-        }
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (telemetry_id, external_metadata) = crate::codec::fields::<
+            (
+                crate::codec::Req<String>,
+                crate::codec::Nil<Option<crate::consumer::models::fraud::Metadata>>,
+            ),
+            _,
+        >(map, &["telemetry_id", "external_metadata"])?;
+        Ok(Self {
+            telemetry_id,
+            external_metadata,
+        })
     }
 }
 
@@ -172,57 +154,8 @@ pub struct LookupResponse {
 
 impl crate::codec::Object for LookupResponse {
     const NAME: &'static str = "LookupResponse";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut status_code: Option<i64> = None;
-        let mut request_id: Option<String> = None;
-        let mut telemetry_id: Option<String> = None;
-        let mut fingerprints: Option<crate::consumer::models::fraud::Fingerprints> = None;
-        let mut verdict: Option<crate::consumer::models::fraud::Verdict> = None;
-        let mut external_metadata: Option<crate::consumer::models::fraud::Metadata> = None;
-        let mut created_at: Option<crate::codec::Timestamp> = None;
-        let mut expires_at: Option<crate::codec::Timestamp> = None;
-        let mut properties: Option<Option<crate::consumer::models::fraud::Properties>> = None;
-        let mut raw_signals: Option<Option<::serde_json::Value>> = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "status_code" => {
-                    crate::codec::put(&mut map, &mut status_code, "status_code")
-                }
-                "request_id" => {
-                    crate::codec::put(&mut map, &mut request_id, "request_id")
-                }
-                "telemetry_id" => {
-                    crate::codec::put(&mut map, &mut telemetry_id, "telemetry_id")
-                }
-                "fingerprints" => {
-                    crate::codec::put(&mut map, &mut fingerprints, "fingerprints")
-                }
-                "verdict" => crate::codec::put(&mut map, &mut verdict, "verdict"),
-                "external_metadata" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut external_metadata,
-                        "external_metadata",
-                    )
-                }
-                "created_at" => {
-                    crate::codec::put(&mut map, &mut created_at, "created_at")
-                }
-                "expires_at" => {
-                    crate::codec::put(&mut map, &mut expires_at, "expires_at")
-                }
-                "properties" => {
-                    crate::codec::put(&mut map, &mut properties, "properties")
-                }
-                "raw_signals" => {
-                    crate::codec::put(&mut map, &mut raw_signals, "raw_signals")
-                }
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match (
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (
             status_code,
             request_id,
             telemetry_id,
@@ -231,56 +164,49 @@ impl crate::codec::Object for LookupResponse {
             external_metadata,
             created_at,
             expires_at,
-        ) {
+            properties,
+            raw_signals,
+        ) = crate::codec::fields::<
             (
-                Some(status_code),
-                Some(request_id),
-                Some(telemetry_id),
-                Some(fingerprints),
-                Some(verdict),
-                Some(external_metadata),
-                Some(created_at),
-                Some(expires_at),
-            ) => {
-                Ok(Self {
-                    status_code,
-                    request_id,
-                    telemetry_id,
-                    fingerprints,
-                    verdict,
-                    external_metadata,
-                    created_at: created_at.0,
-                    expires_at: expires_at.0,
-                    properties: properties.flatten(),
-                    raw_signals: raw_signals.flatten(),
-                })
-            }
-            (
-                status_code,
-                request_id,
-                telemetry_id,
-                fingerprints,
-                verdict,
-                external_metadata,
-                created_at,
-                expires_at,
-            ) => {
-                Err(
-                    crate::codec::missing(
-                        &[
-                            ("status_code", status_code.is_none()),
-                            ("request_id", request_id.is_none()),
-                            ("telemetry_id", telemetry_id.is_none()),
-                            ("fingerprints", fingerprints.is_none()),
-                            ("verdict", verdict.is_none()),
-                            ("external_metadata", external_metadata.is_none()),
-                            ("created_at", created_at.is_none()),
-                            ("expires_at", expires_at.is_none()),
-                        ],
-                    ),
-                )
-            }
-        }
+                crate::codec::Req<i64>,
+                crate::codec::Req<String>,
+                crate::codec::Req<String>,
+                crate::codec::Req<crate::consumer::models::fraud::Fingerprints>,
+                crate::codec::Req<crate::consumer::models::fraud::Verdict>,
+                crate::codec::Req<crate::consumer::models::fraud::Metadata>,
+                crate::codec::Req<crate::codec::Timestamp, ::time::OffsetDateTime>,
+                crate::codec::Req<crate::codec::Timestamp, ::time::OffsetDateTime>,
+                crate::codec::Nil<Option<crate::consumer::models::fraud::Properties>>,
+                crate::codec::Nil<Option<::serde_json::Value>>,
+            ),
+            _,
+        >(
+            map,
+            &[
+                "status_code",
+                "request_id",
+                "telemetry_id",
+                "fingerprints",
+                "verdict",
+                "external_metadata",
+                "created_at",
+                "expires_at",
+                "properties",
+                "raw_signals",
+            ],
+        )?;
+        Ok(Self {
+            status_code,
+            request_id,
+            telemetry_id,
+            fingerprints,
+            verdict,
+            external_metadata,
+            created_at,
+            expires_at,
+            properties,
+            raw_signals,
+        })
     }
 }
 
@@ -298,23 +224,32 @@ impl ::serde::Serialize for LookupResponse {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(
+        crate::codec::write(
             serializer,
-            8
-                + crate::codec::count_set(
-                    &[self.properties.is_some(), self.raw_signals.is_some()],
-                ),
-        )?;
-        object.entry("status_code", &self.status_code);
-        object.entry("request_id", &self.request_id);
-        object.entry("telemetry_id", &self.telemetry_id);
-        object.entry("fingerprints", &self.fingerprints);
-        object.entry("verdict", &self.verdict);
-        object.entry("external_metadata", &self.external_metadata);
-        object.entry("created_at", &crate::codec::TimestampRef(&self.created_at));
-        object.entry("expires_at", &crate::codec::TimestampRef(&self.expires_at));
-        object.entry_if("properties", &self.properties);
-        object.entry_if("raw_signals", &self.raw_signals);
-        object.end()
+            &[
+                "status_code",
+                "request_id",
+                "telemetry_id",
+                "fingerprints",
+                "verdict",
+                "external_metadata",
+                "created_at",
+                "expires_at",
+                "properties",
+                "raw_signals",
+            ],
+            (
+                crate::codec::Always(&self.status_code),
+                crate::codec::Always(&self.request_id),
+                crate::codec::Always(&self.telemetry_id),
+                crate::codec::Always(&self.fingerprints),
+                crate::codec::Always(&self.verdict),
+                crate::codec::Always(&self.external_metadata),
+                crate::codec::Always(crate::codec::TimestampRef(&self.created_at)),
+                crate::codec::Always(crate::codec::TimestampRef(&self.expires_at)),
+                crate::codec::IfSet(&self.properties),
+                crate::codec::IfSet(&self.raw_signals),
+            ),
+        )
     }
 }

@@ -81,35 +81,23 @@ impl ::serde::Serialize for ListRequest {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(
+        crate::codec::write(
             serializer,
-            crate::codec::count_set(&[self.cursor.is_some(), self.limit.is_some()]),
-        )?;
-        object.entry_if("cursor", &self.cursor);
-        object.entry_if("limit", &self.limit);
-        object.end()
+            &["cursor", "limit"],
+            (crate::codec::IfSet(&self.cursor), crate::codec::IfSet(&self.limit)),
+        )
     }
 }
 
 #[cfg(feature = "test-util")]
 impl crate::codec::Object for ListRequest {
     const NAME: &'static str = "ListRequest";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut cursor: Option<Option<String>> = None;
-        let mut limit: Option<Option<i64>> = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "cursor" => crate::codec::put(&mut map, &mut cursor, "cursor"),
-                "limit" => crate::codec::put(&mut map, &mut limit, "limit"),
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        Ok(Self {
-            cursor: cursor.flatten(),
-            limit: limit.flatten(),
-        })
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (cursor, limit) = crate::codec::fields::<
+            (crate::codec::Nil<Option<String>>, crate::codec::Nil<Option<i64>>),
+            _,
+        >(map, &["cursor", "limit"])?;
+        Ok(Self { cursor, limit })
     }
 }
 
@@ -202,50 +190,22 @@ pub struct ListResponse {
 
 impl crate::codec::Object for ListResponse {
     const NAME: &'static str = "ListResponse";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut status_code: Option<i64> = None;
-        let mut request_id: Option<String> = None;
-        let mut next_cursor: Option<String> = None;
-        let mut rules: Option<Vec<crate::consumer::models::fraud::Rule>> = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "status_code" => {
-                    crate::codec::put(&mut map, &mut status_code, "status_code")
-                }
-                "request_id" => {
-                    crate::codec::put(&mut map, &mut request_id, "request_id")
-                }
-                "next_cursor" => {
-                    crate::codec::put(&mut map, &mut next_cursor, "next_cursor")
-                }
-                "rules" => crate::codec::put(&mut map, &mut rules, "rules"),
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match (status_code, request_id, next_cursor, rules) {
-            (Some(status_code), Some(request_id), Some(next_cursor), Some(rules)) => {
-                Ok(Self {
-                    status_code,
-                    request_id,
-                    next_cursor,
-                    rules,
-                })
-            }
-            (status_code, request_id, next_cursor, rules) => {
-                Err(
-                    crate::codec::missing(
-                        &[
-                            ("status_code", status_code.is_none()),
-                            ("request_id", request_id.is_none()),
-                            ("next_cursor", next_cursor.is_none()),
-                            ("rules", rules.is_none()),
-                        ],
-                    ),
-                )
-            }
-        }
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (status_code, request_id, next_cursor, rules) = crate::codec::fields::<
+            (
+                crate::codec::Req<i64>,
+                crate::codec::Req<String>,
+                crate::codec::Req<String>,
+                crate::codec::Req<Vec<crate::consumer::models::fraud::Rule>>,
+            ),
+            _,
+        >(map, &["status_code", "request_id", "next_cursor", "rules"])?;
+        Ok(Self {
+            status_code,
+            request_id,
+            next_cursor,
+            rules,
+        })
     }
 }
 
@@ -263,12 +223,16 @@ impl ::serde::Serialize for ListResponse {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(serializer, 4)?;
-        object.entry("status_code", &self.status_code);
-        object.entry("request_id", &self.request_id);
-        object.entry("next_cursor", &self.next_cursor);
-        object.entry("rules", &self.rules);
-        object.end()
+        crate::codec::write(
+            serializer,
+            &["status_code", "request_id", "next_cursor", "rules"],
+            (
+                crate::codec::Always(&self.status_code),
+                crate::codec::Always(&self.request_id),
+                crate::codec::Always(&self.next_cursor),
+                crate::codec::Always(&self.rules),
+            ),
+        )
     }
 }
 
@@ -311,135 +275,104 @@ impl ::serde::Serialize for SetRequest {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(
+        crate::codec::write(
             serializer,
-            1
-                + crate::codec::count_set(
-                    &[
-                        self.visitor_id.is_some(),
-                        self.browser_id.is_some(),
-                        self.visitor_fingerprint.is_some(),
-                        self.browser_fingerprint.is_some(),
-                        self.hardware_fingerprint.is_some(),
-                        self.network_fingerprint.is_some(),
-                        self.expires_in_minutes.is_some(),
-                        self.description.is_some(),
-                        self.cidr_block.is_some(),
-                        self.country_code.is_some(),
-                        self.asn.is_some(),
-                    ],
-                ),
-        )?;
-        object.entry("action", &self.action);
-        object.entry_if("visitor_id", &self.visitor_id);
-        object.entry_if("browser_id", &self.browser_id);
-        object.entry_if("visitor_fingerprint", &self.visitor_fingerprint);
-        object.entry_if("browser_fingerprint", &self.browser_fingerprint);
-        object.entry_if("hardware_fingerprint", &self.hardware_fingerprint);
-        object.entry_if("network_fingerprint", &self.network_fingerprint);
-        object.entry_if("expires_in_minutes", &self.expires_in_minutes);
-        object.entry_if("description", &self.description);
-        object.entry_if("cidr_block", &self.cidr_block);
-        object.entry_if("country_code", &self.country_code);
-        object.entry_if("asn", &self.asn);
-        object.end()
+            &[
+                "action",
+                "visitor_id",
+                "browser_id",
+                "visitor_fingerprint",
+                "browser_fingerprint",
+                "hardware_fingerprint",
+                "network_fingerprint",
+                "expires_in_minutes",
+                "description",
+                "cidr_block",
+                "country_code",
+                "asn",
+            ],
+            (
+                crate::codec::Always(&self.action),
+                crate::codec::IfSet(&self.visitor_id),
+                crate::codec::IfSet(&self.browser_id),
+                crate::codec::IfSet(&self.visitor_fingerprint),
+                crate::codec::IfSet(&self.browser_fingerprint),
+                crate::codec::IfSet(&self.hardware_fingerprint),
+                crate::codec::IfSet(&self.network_fingerprint),
+                crate::codec::IfSet(&self.expires_in_minutes),
+                crate::codec::IfSet(&self.description),
+                crate::codec::IfSet(&self.cidr_block),
+                crate::codec::IfSet(&self.country_code),
+                crate::codec::IfSet(&self.asn),
+            ),
+        )
     }
 }
 
 #[cfg(feature = "test-util")]
 impl crate::codec::Object for SetRequest {
     const NAME: &'static str = "SetRequest";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut action: Option<crate::consumer::models::fraud::RuleAction> = None;
-        let mut visitor_id: Option<Option<String>> = None;
-        let mut browser_id: Option<Option<String>> = None;
-        let mut visitor_fingerprint: Option<Option<String>> = None;
-        let mut browser_fingerprint: Option<Option<String>> = None;
-        let mut hardware_fingerprint: Option<Option<String>> = None;
-        let mut network_fingerprint: Option<Option<String>> = None;
-        let mut expires_in_minutes: Option<Option<i64>> = None;
-        let mut description: Option<Option<String>> = None;
-        let mut cidr_block: Option<Option<String>> = None;
-        let mut country_code: Option<Option<String>> = None;
-        let mut asn: Option<Option<String>> = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "action" => crate::codec::put(&mut map, &mut action, "action"),
-                "visitor_id" => {
-                    crate::codec::put(&mut map, &mut visitor_id, "visitor_id")
-                }
-                "browser_id" => {
-                    crate::codec::put(&mut map, &mut browser_id, "browser_id")
-                }
-                "visitor_fingerprint" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut visitor_fingerprint,
-                        "visitor_fingerprint",
-                    )
-                }
-                "browser_fingerprint" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut browser_fingerprint,
-                        "browser_fingerprint",
-                    )
-                }
-                "hardware_fingerprint" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut hardware_fingerprint,
-                        "hardware_fingerprint",
-                    )
-                }
-                "network_fingerprint" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut network_fingerprint,
-                        "network_fingerprint",
-                    )
-                }
-                "expires_in_minutes" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut expires_in_minutes,
-                        "expires_in_minutes",
-                    )
-                }
-                "description" => {
-                    crate::codec::put(&mut map, &mut description, "description")
-                }
-                "cidr_block" => {
-                    crate::codec::put(&mut map, &mut cidr_block, "cidr_block")
-                }
-                "country_code" => {
-                    crate::codec::put(&mut map, &mut country_code, "country_code")
-                }
-                "asn" => crate::codec::put(&mut map, &mut asn, "asn"),
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match action {
-            Some(action) => {
-                Ok(Self {
-                    action,
-                    visitor_id: visitor_id.flatten(),
-                    browser_id: browser_id.flatten(),
-                    visitor_fingerprint: visitor_fingerprint.flatten(),
-                    browser_fingerprint: browser_fingerprint.flatten(),
-                    hardware_fingerprint: hardware_fingerprint.flatten(),
-                    network_fingerprint: network_fingerprint.flatten(),
-                    expires_in_minutes: expires_in_minutes.flatten(),
-                    description: description.flatten(),
-                    cidr_block: cidr_block.flatten(),
-                    country_code: country_code.flatten(),
-                    asn: asn.flatten(),
-                })
-            }
-            None => Err(::serde::de::Error::missing_field("action")),
-        }
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (
+            action,
+            visitor_id,
+            browser_id,
+            visitor_fingerprint,
+            browser_fingerprint,
+            hardware_fingerprint,
+            network_fingerprint,
+            expires_in_minutes,
+            description,
+            cidr_block,
+            country_code,
+            asn,
+        ) = crate::codec::fields::<
+            (
+                crate::codec::Req<crate::consumer::models::fraud::RuleAction>,
+                crate::codec::Nil<Option<String>>,
+                crate::codec::Nil<Option<String>>,
+                crate::codec::Nil<Option<String>>,
+                crate::codec::Nil<Option<String>>,
+                crate::codec::Nil<Option<String>>,
+                crate::codec::Nil<Option<String>>,
+                crate::codec::Nil<Option<i64>>,
+                crate::codec::Nil<Option<String>>,
+                crate::codec::Nil<Option<String>>,
+                crate::codec::Nil<Option<String>>,
+                crate::codec::Nil<Option<String>>,
+            ),
+            _,
+        >(
+            map,
+            &[
+                "action",
+                "visitor_id",
+                "browser_id",
+                "visitor_fingerprint",
+                "browser_fingerprint",
+                "hardware_fingerprint",
+                "network_fingerprint",
+                "expires_in_minutes",
+                "description",
+                "cidr_block",
+                "country_code",
+                "asn",
+            ],
+        )?;
+        Ok(Self {
+            action,
+            visitor_id,
+            browser_id,
+            visitor_fingerprint,
+            browser_fingerprint,
+            hardware_fingerprint,
+            network_fingerprint,
+            expires_in_minutes,
+            description,
+            cidr_block,
+            country_code,
+            asn,
+        })
     }
 }
 
@@ -594,108 +527,78 @@ pub struct SetResponse {
 
 impl crate::codec::Object for SetResponse {
     const NAME: &'static str = "SetResponse";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut status_code: Option<i64> = None;
-        let mut request_id: Option<String> = None;
-        let mut action: Option<crate::consumer::models::fraud::RuleAction> = None;
-        let mut visitor_id: Option<Option<String>> = None;
-        let mut browser_id: Option<Option<String>> = None;
-        let mut visitor_fingerprint: Option<Option<String>> = None;
-        let mut browser_fingerprint: Option<Option<String>> = None;
-        let mut hardware_fingerprint: Option<Option<String>> = None;
-        let mut network_fingerprint: Option<Option<String>> = None;
-        let mut expires_at: Option<Option<crate::codec::Timestamp>> = None;
-        let mut cidr_block: Option<Option<String>> = None;
-        let mut country_code: Option<Option<String>> = None;
-        let mut asn: Option<Option<String>> = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "status_code" => {
-                    crate::codec::put(&mut map, &mut status_code, "status_code")
-                }
-                "request_id" => {
-                    crate::codec::put(&mut map, &mut request_id, "request_id")
-                }
-                "action" => crate::codec::put(&mut map, &mut action, "action"),
-                "visitor_id" => {
-                    crate::codec::put(&mut map, &mut visitor_id, "visitor_id")
-                }
-                "browser_id" => {
-                    crate::codec::put(&mut map, &mut browser_id, "browser_id")
-                }
-                "visitor_fingerprint" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut visitor_fingerprint,
-                        "visitor_fingerprint",
-                    )
-                }
-                "browser_fingerprint" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut browser_fingerprint,
-                        "browser_fingerprint",
-                    )
-                }
-                "hardware_fingerprint" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut hardware_fingerprint,
-                        "hardware_fingerprint",
-                    )
-                }
-                "network_fingerprint" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut network_fingerprint,
-                        "network_fingerprint",
-                    )
-                }
-                "expires_at" => {
-                    crate::codec::put(&mut map, &mut expires_at, "expires_at")
-                }
-                "cidr_block" => {
-                    crate::codec::put(&mut map, &mut cidr_block, "cidr_block")
-                }
-                "country_code" => {
-                    crate::codec::put(&mut map, &mut country_code, "country_code")
-                }
-                "asn" => crate::codec::put(&mut map, &mut asn, "asn"),
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match (status_code, request_id, action) {
-            (Some(status_code), Some(request_id), Some(action)) => {
-                Ok(Self {
-                    status_code,
-                    request_id,
-                    action,
-                    visitor_id: visitor_id.flatten(),
-                    browser_id: browser_id.flatten(),
-                    visitor_fingerprint: visitor_fingerprint.flatten(),
-                    browser_fingerprint: browser_fingerprint.flatten(),
-                    hardware_fingerprint: hardware_fingerprint.flatten(),
-                    network_fingerprint: network_fingerprint.flatten(),
-                    expires_at: expires_at.flatten().map(|time| time.0),
-                    cidr_block: cidr_block.flatten(),
-                    country_code: country_code.flatten(),
-                    asn: asn.flatten(),
-                })
-            }
-            (status_code, request_id, action) => {
-                Err(
-                    crate::codec::missing(
-                        &[
-                            ("status_code", status_code.is_none()),
-                            ("request_id", request_id.is_none()),
-                            ("action", action.is_none()),
-                        ],
-                    ),
-                )
-            }
-        }
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (
+            (
+                status_code,
+                request_id,
+                action,
+                visitor_id,
+                browser_id,
+                visitor_fingerprint,
+                browser_fingerprint,
+                hardware_fingerprint,
+                network_fingerprint,
+                expires_at,
+                cidr_block,
+                country_code,
+            ),
+            (asn,),
+        ) = crate::codec::fields::<
+            (
+                (
+                    crate::codec::Req<i64>,
+                    crate::codec::Req<String>,
+                    crate::codec::Req<crate::consumer::models::fraud::RuleAction>,
+                    crate::codec::Nil<Option<String>>,
+                    crate::codec::Nil<Option<String>>,
+                    crate::codec::Nil<Option<String>>,
+                    crate::codec::Nil<Option<String>>,
+                    crate::codec::Nil<Option<String>>,
+                    crate::codec::Nil<Option<String>>,
+                    crate::codec::Nil<
+                        Option<crate::codec::Timestamp>,
+                        Option<::time::OffsetDateTime>,
+                    >,
+                    crate::codec::Nil<Option<String>>,
+                    crate::codec::Nil<Option<String>>,
+                ),
+                (crate::codec::Nil<Option<String>>,),
+            ),
+            _,
+        >(
+            map,
+            &[
+                "status_code",
+                "request_id",
+                "action",
+                "visitor_id",
+                "browser_id",
+                "visitor_fingerprint",
+                "browser_fingerprint",
+                "hardware_fingerprint",
+                "network_fingerprint",
+                "expires_at",
+                "cidr_block",
+                "country_code",
+                "asn",
+            ],
+        )?;
+        Ok(Self {
+            status_code,
+            request_id,
+            action,
+            visitor_id,
+            browser_id,
+            visitor_fingerprint,
+            browser_fingerprint,
+            hardware_fingerprint,
+            network_fingerprint,
+            expires_at,
+            cidr_block,
+            country_code,
+            asn,
+        })
     }
 }
 
@@ -713,41 +616,40 @@ impl ::serde::Serialize for SetResponse {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(
+        crate::codec::write(
             serializer,
-            3
-                + crate::codec::count_set(
-                    &[
-                        self.visitor_id.is_some(),
-                        self.browser_id.is_some(),
-                        self.visitor_fingerprint.is_some(),
-                        self.browser_fingerprint.is_some(),
-                        self.hardware_fingerprint.is_some(),
-                        self.network_fingerprint.is_some(),
-                        self.expires_at.is_some(),
-                        self.cidr_block.is_some(),
-                        self.country_code.is_some(),
-                        self.asn.is_some(),
-                    ],
-                ),
-        )?;
-        object.entry("status_code", &self.status_code);
-        object.entry("request_id", &self.request_id);
-        object.entry("action", &self.action);
-        object.entry_if("visitor_id", &self.visitor_id);
-        object.entry_if("browser_id", &self.browser_id);
-        object.entry_if("visitor_fingerprint", &self.visitor_fingerprint);
-        object.entry_if("browser_fingerprint", &self.browser_fingerprint);
-        object.entry_if("hardware_fingerprint", &self.hardware_fingerprint);
-        object.entry_if("network_fingerprint", &self.network_fingerprint);
-        object
-            .entry_if(
+            &[
+                "status_code",
+                "request_id",
+                "action",
+                "visitor_id",
+                "browser_id",
+                "visitor_fingerprint",
+                "browser_fingerprint",
+                "hardware_fingerprint",
+                "network_fingerprint",
                 "expires_at",
-                &self.expires_at.as_ref().map(crate::codec::TimestampRef),
-            );
-        object.entry_if("cidr_block", &self.cidr_block);
-        object.entry_if("country_code", &self.country_code);
-        object.entry_if("asn", &self.asn);
-        object.end()
+                "cidr_block",
+                "country_code",
+                "asn",
+            ],
+            (
+                (
+                    crate::codec::Always(&self.status_code),
+                    crate::codec::Always(&self.request_id),
+                    crate::codec::Always(&self.action),
+                    crate::codec::IfSet(&self.visitor_id),
+                    crate::codec::IfSet(&self.browser_id),
+                    crate::codec::IfSet(&self.visitor_fingerprint),
+                    crate::codec::IfSet(&self.browser_fingerprint),
+                    crate::codec::IfSet(&self.hardware_fingerprint),
+                    crate::codec::IfSet(&self.network_fingerprint),
+                    crate::codec::IfSetTime(&self.expires_at),
+                    crate::codec::IfSet(&self.cidr_block),
+                    crate::codec::IfSet(&self.country_code),
+                ),
+                (crate::codec::IfSet(&self.asn),),
+            ),
+        )
     }
 }

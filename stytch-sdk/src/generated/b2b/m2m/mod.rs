@@ -62,60 +62,37 @@ impl ::serde::Serialize for TokenRequest {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(
+        crate::codec::write(
             serializer,
-            3
-                + crate::codec::count_set(
-                    &[crate::codec::space_separated(&self.scope).is_some()],
-                ),
-        )?;
-        object.entry("client_id", &self.client_id);
-        object.entry("client_secret", &self.client_secret);
-        object.entry("grant_type", self.grant_type);
-        object.entry_if("scope", &crate::codec::space_separated(&self.scope));
-        object.end()
+            &["client_id", "client_secret", "grant_type", "scope"],
+            (
+                crate::codec::Always(&self.client_id),
+                crate::codec::Always(&self.client_secret),
+                crate::codec::Always(self.grant_type),
+                crate::codec::IfSetSpaces(&self.scope),
+            ),
+        )
     }
 }
 
 #[cfg(feature = "test-util")]
 impl crate::codec::Object for TokenRequest {
     const NAME: &'static str = "TokenRequest";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut client_id: Option<String> = None;
-        let mut client_secret: Option<String> = None;
-        let mut scope: Option<crate::codec::SplitSpaces> = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "client_id" => crate::codec::put(&mut map, &mut client_id, "client_id"),
-                "client_secret" => {
-                    crate::codec::put(&mut map, &mut client_secret, "client_secret")
-                }
-                "scope" => crate::codec::put(&mut map, &mut scope, "scope"),
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match (client_id, client_secret) {
-            (Some(client_id), Some(client_secret)) => {
-                Ok(Self {
-                    client_id,
-                    client_secret,
-                    grant_type: Self::fixed_grant_type(),
-                    scope: scope.map(|list| list.0),
-                })
-            }
-            (client_id, client_secret) => {
-                Err(
-                    crate::codec::missing(
-                        &[
-                            ("client_id", client_id.is_none()),
-                            ("client_secret", client_secret.is_none()),
-                        ],
-                    ),
-                )
-            }
-        }
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (client_id, client_secret, scope) = crate::codec::fields::<
+            (
+                crate::codec::Req<String>,
+                crate::codec::Req<String>,
+                crate::codec::Nil<Option<crate::codec::SplitSpaces>, Option<Vec<String>>>,
+            ),
+            _,
+        >(map, &["client_id", "client_secret", "scope"])?;
+        Ok(Self {
+            client_id,
+            client_secret,
+            grant_type: Self::fixed_grant_type(),
+            scope,
+        })
     }
 }
 
@@ -189,64 +166,27 @@ pub struct TokenResponse {
 
 impl crate::codec::Object for TokenResponse {
     const NAME: &'static str = "TokenResponse";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut status_code: Option<i64> = None;
-        let mut request_id: Option<String> = None;
-        let mut access_token: Option<String> = None;
-        let mut token_type: Option<String> = None;
-        let mut expires_in: Option<i64> = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "status_code" => {
-                    crate::codec::put(&mut map, &mut status_code, "status_code")
-                }
-                "request_id" => {
-                    crate::codec::put(&mut map, &mut request_id, "request_id")
-                }
-                "access_token" => {
-                    crate::codec::put(&mut map, &mut access_token, "access_token")
-                }
-                "token_type" => {
-                    crate::codec::put(&mut map, &mut token_type, "token_type")
-                }
-                "expires_in" => {
-                    crate::codec::put(&mut map, &mut expires_in, "expires_in")
-                }
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match (status_code, request_id, access_token, token_type, expires_in) {
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (status_code, request_id, access_token, token_type, expires_in) = crate::codec::fields::<
             (
-                Some(status_code),
-                Some(request_id),
-                Some(access_token),
-                Some(token_type),
-                Some(expires_in),
-            ) => {
-                Ok(Self {
-                    status_code,
-                    request_id,
-                    access_token,
-                    token_type,
-                    expires_in,
-                })
-            }
-            (status_code, request_id, access_token, token_type, expires_in) => {
-                Err(
-                    crate::codec::missing(
-                        &[
-                            ("status_code", status_code.is_none()),
-                            ("request_id", request_id.is_none()),
-                            ("access_token", access_token.is_none()),
-                            ("token_type", token_type.is_none()),
-                            ("expires_in", expires_in.is_none()),
-                        ],
-                    ),
-                )
-            }
-        }
+                crate::codec::Req<i64>,
+                crate::codec::Req<String>,
+                crate::codec::Req<String>,
+                crate::codec::Req<String>,
+                crate::codec::Req<i64>,
+            ),
+            _,
+        >(
+            map,
+            &["status_code", "request_id", "access_token", "token_type", "expires_in"],
+        )?;
+        Ok(Self {
+            status_code,
+            request_id,
+            access_token,
+            token_type,
+            expires_in,
+        })
     }
 }
 
@@ -264,12 +204,16 @@ impl ::serde::Serialize for TokenResponse {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(serializer, 5)?;
-        object.entry("status_code", &self.status_code);
-        object.entry("request_id", &self.request_id);
-        object.entry("access_token", &self.access_token);
-        object.entry("token_type", &self.token_type);
-        object.entry("expires_in", &self.expires_in);
-        object.end()
+        crate::codec::write(
+            serializer,
+            &["status_code", "request_id", "access_token", "token_type", "expires_in"],
+            (
+                crate::codec::Always(&self.status_code),
+                crate::codec::Always(&self.request_id),
+                crate::codec::Always(&self.access_token),
+                crate::codec::Always(&self.token_type),
+                crate::codec::Always(&self.expires_in),
+            ),
+        )
     }
 }

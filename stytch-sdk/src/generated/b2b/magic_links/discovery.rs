@@ -45,52 +45,29 @@ impl ::serde::Serialize for AuthenticateRequest {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(
+        crate::codec::write(
             serializer,
-            1 + crate::codec::count_set(&[self.pkce_code_verifier.is_some()]),
-        )?;
-        object.entry("discovery_magic_links_token", &self.discovery_magic_links_token);
-        object.entry_if("pkce_code_verifier", &self.pkce_code_verifier);
-        object.end()
+            &["discovery_magic_links_token", "pkce_code_verifier"],
+            (
+                crate::codec::Always(&self.discovery_magic_links_token),
+                crate::codec::IfSet(&self.pkce_code_verifier),
+            ),
+        )
     }
 }
 
 #[cfg(feature = "test-util")]
 impl crate::codec::Object for AuthenticateRequest {
     const NAME: &'static str = "AuthenticateRequest";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut discovery_magic_links_token: Option<String> = None;
-        let mut pkce_code_verifier: Option<Option<String>> = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "discovery_magic_links_token" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut discovery_magic_links_token,
-                        "discovery_magic_links_token",
-                    )
-                }
-                "pkce_code_verifier" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut pkce_code_verifier,
-                        "pkce_code_verifier",
-                    )
-                }
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match discovery_magic_links_token {
-            Some(discovery_magic_links_token) => {
-                Ok(Self {
-                    discovery_magic_links_token,
-                    pkce_code_verifier: pkce_code_verifier.flatten(),
-                })
-            }
-            None => Err(::serde::de::Error::missing_field("discovery_magic_links_token")),
-        }
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (discovery_magic_links_token, pkce_code_verifier) = crate::codec::fields::<
+            (crate::codec::Req<String>, crate::codec::Nil<Option<String>>),
+            _,
+        >(map, &["discovery_magic_links_token", "pkce_code_verifier"])?;
+        Ok(Self {
+            discovery_magic_links_token,
+            pkce_code_verifier,
+        })
     }
 }
 
@@ -162,105 +139,48 @@ pub struct AuthenticateResponse {
 
 impl crate::codec::Object for AuthenticateResponse {
     const NAME: &'static str = "AuthenticateResponse";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut status_code: Option<i64> = None;
-        let mut request_id: Option<String> = None;
-        let mut intermediate_session_token: Option<String> = None;
-        let mut email_address: Option<String> = None;
-        let mut discovered_organizations: Option<
-            Vec<crate::b2b::models::discovery::DiscoveredOrganization>,
-        > = None;
-        let mut intermediate_session_token_expires_at: Option<
-            Option<crate::codec::Timestamp>,
-        > = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "status_code" => {
-                    crate::codec::put(&mut map, &mut status_code, "status_code")
-                }
-                "request_id" => {
-                    crate::codec::put(&mut map, &mut request_id, "request_id")
-                }
-                "intermediate_session_token" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut intermediate_session_token,
-                        "intermediate_session_token",
-                    )
-                }
-                "email_address" => {
-                    crate::codec::put(&mut map, &mut email_address, "email_address")
-                }
-                "discovered_organizations" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut discovered_organizations,
-                        "discovered_organizations",
-                    )
-                }
-                "intermediate_session_token_expires_at" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut intermediate_session_token_expires_at,
-                        "intermediate_session_token_expires_at",
-                    )
-                }
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match (
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (
             status_code,
             request_id,
             intermediate_session_token,
             email_address,
             discovered_organizations,
-        ) {
+            intermediate_session_token_expires_at,
+        ) = crate::codec::fields::<
             (
-                Some(status_code),
-                Some(request_id),
-                Some(intermediate_session_token),
-                Some(email_address),
-                Some(discovered_organizations),
-            ) => {
-                Ok(Self {
-                    status_code,
-                    request_id,
-                    intermediate_session_token,
-                    email_address,
-                    discovered_organizations,
-                    intermediate_session_token_expires_at: intermediate_session_token_expires_at
-                        .flatten()
-                        .map(|time| time.0),
-                })
-            }
-            (
-                status_code,
-                request_id,
-                intermediate_session_token,
-                email_address,
-                discovered_organizations,
-            ) => {
-                Err(
-                    crate::codec::missing(
-                        &[
-                            ("status_code", status_code.is_none()),
-                            ("request_id", request_id.is_none()),
-                            (
-                                "intermediate_session_token",
-                                intermediate_session_token.is_none(),
-                            ),
-                            ("email_address", email_address.is_none()),
-                            (
-                                "discovered_organizations",
-                                discovered_organizations.is_none(),
-                            ),
-                        ],
-                    ),
-                )
-            }
-        }
+                crate::codec::Req<i64>,
+                crate::codec::Req<String>,
+                crate::codec::Req<String>,
+                crate::codec::Req<String>,
+                crate::codec::Req<
+                    Vec<crate::b2b::models::discovery::DiscoveredOrganization>,
+                >,
+                crate::codec::Nil<
+                    Option<crate::codec::Timestamp>,
+                    Option<::time::OffsetDateTime>,
+                >,
+            ),
+            _,
+        >(
+            map,
+            &[
+                "status_code",
+                "request_id",
+                "intermediate_session_token",
+                "email_address",
+                "discovered_organizations",
+                "intermediate_session_token_expires_at",
+            ],
+        )?;
+        Ok(Self {
+            status_code,
+            request_id,
+            intermediate_session_token,
+            email_address,
+            discovered_organizations,
+            intermediate_session_token_expires_at,
+        })
     }
 }
 
@@ -278,26 +198,24 @@ impl ::serde::Serialize for AuthenticateResponse {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(
+        crate::codec::write(
             serializer,
-            5
-                + crate::codec::count_set(
-                    &[self.intermediate_session_token_expires_at.is_some()],
-                ),
-        )?;
-        object.entry("status_code", &self.status_code);
-        object.entry("request_id", &self.request_id);
-        object.entry("intermediate_session_token", &self.intermediate_session_token);
-        object.entry("email_address", &self.email_address);
-        object.entry("discovered_organizations", &self.discovered_organizations);
-        object
-            .entry_if(
+            &[
+                "status_code",
+                "request_id",
+                "intermediate_session_token",
+                "email_address",
+                "discovered_organizations",
                 "intermediate_session_token_expires_at",
-                &self
-                    .intermediate_session_token_expires_at
-                    .as_ref()
-                    .map(crate::codec::TimestampRef),
-            );
-        object.end()
+            ],
+            (
+                crate::codec::Always(&self.status_code),
+                crate::codec::Always(&self.request_id),
+                crate::codec::Always(&self.intermediate_session_token),
+                crate::codec::Always(&self.email_address),
+                crate::codec::Always(&self.discovered_organizations),
+                crate::codec::IfSetTime(&self.intermediate_session_token_expires_at),
+            ),
+        )
     }
 }

@@ -94,118 +94,88 @@ impl ::serde::Serialize for AuthenticateRequest {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(
+        crate::codec::write(
             serializer,
-            1
-                + crate::codec::count_set(
-                    &[
-                        self.pkce_code_verifier.is_some(),
-                        self.session_token.is_some(),
-                        self.session_jwt.is_some(),
-                        self.session_duration_minutes.is_some(),
-                        self.session_custom_claims.is_some(),
-                        self.locale.is_some(),
-                        self.intermediate_session_token.is_some(),
-                        self.telemetry_id.is_some(),
-                    ],
-                ),
-        )?;
-        object.entry("magic_links_token", &self.magic_links_token);
-        object.entry_if("pkce_code_verifier", &self.pkce_code_verifier);
-        object.entry_if("session_token", &self.session_token);
-        object.entry_if("session_jwt", &self.session_jwt);
-        object.entry_if("session_duration_minutes", &self.session_duration_minutes);
-        object.entry_if("session_custom_claims", &self.session_custom_claims);
-        object.entry_if("locale", &self.locale);
-        object.entry_if("intermediate_session_token", &self.intermediate_session_token);
-        object.entry_if("telemetry_id", &self.telemetry_id);
-        object.end()
+            &[
+                "magic_links_token",
+                "pkce_code_verifier",
+                "session_token",
+                "session_jwt",
+                "session_duration_minutes",
+                "session_custom_claims",
+                "locale",
+                "intermediate_session_token",
+                "telemetry_id",
+            ],
+            (
+                crate::codec::Always(&self.magic_links_token),
+                crate::codec::IfSet(&self.pkce_code_verifier),
+                crate::codec::IfSet(&self.session_token),
+                crate::codec::IfSet(&self.session_jwt),
+                crate::codec::IfSet(&self.session_duration_minutes),
+                crate::codec::IfSet(&self.session_custom_claims),
+                crate::codec::IfSet(&self.locale),
+                crate::codec::IfSet(&self.intermediate_session_token),
+                crate::codec::IfSet(&self.telemetry_id),
+            ),
+        )
     }
 }
 
 #[cfg(feature = "test-util")]
 impl crate::codec::Object for AuthenticateRequest {
     const NAME: &'static str = "AuthenticateRequest";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut magic_links_token: Option<String> = None;
-        let mut pkce_code_verifier: Option<Option<String>> = None;
-        let mut session_token: Option<Option<String>> = None;
-        let mut session_jwt: Option<Option<String>> = None;
-        let mut session_duration_minutes: Option<Option<i64>> = None;
-        let mut session_custom_claims: Option<Option<::serde_json::Value>> = None;
-        let mut locale: Option<
-            Option<crate::b2b::models::magic_links::AuthenticateRequestLocale>,
-        > = None;
-        let mut intermediate_session_token: Option<Option<String>> = None;
-        let mut telemetry_id: Option<Option<String>> = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "magic_links_token" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut magic_links_token,
-                        "magic_links_token",
-                    )
-                }
-                "pkce_code_verifier" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut pkce_code_verifier,
-                        "pkce_code_verifier",
-                    )
-                }
-                "session_token" => {
-                    crate::codec::put(&mut map, &mut session_token, "session_token")
-                }
-                "session_jwt" => {
-                    crate::codec::put(&mut map, &mut session_jwt, "session_jwt")
-                }
-                "session_duration_minutes" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut session_duration_minutes,
-                        "session_duration_minutes",
-                    )
-                }
-                "session_custom_claims" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut session_custom_claims,
-                        "session_custom_claims",
-                    )
-                }
-                "locale" => crate::codec::put(&mut map, &mut locale, "locale"),
-                "intermediate_session_token" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut intermediate_session_token,
-                        "intermediate_session_token",
-                    )
-                }
-                "telemetry_id" => {
-                    crate::codec::put(&mut map, &mut telemetry_id, "telemetry_id")
-                }
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match magic_links_token {
-            Some(magic_links_token) => {
-                Ok(Self {
-                    magic_links_token,
-                    pkce_code_verifier: pkce_code_verifier.flatten(),
-                    session_token: session_token.flatten(),
-                    session_jwt: session_jwt.flatten(),
-                    session_duration_minutes: session_duration_minutes.flatten(),
-                    session_custom_claims: session_custom_claims.flatten(),
-                    locale: locale.flatten(),
-                    intermediate_session_token: intermediate_session_token.flatten(),
-                    telemetry_id: telemetry_id.flatten(),
-                })
-            }
-            None => Err(::serde::de::Error::missing_field("magic_links_token")),
-        }
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (
+            magic_links_token,
+            pkce_code_verifier,
+            session_token,
+            session_jwt,
+            session_duration_minutes,
+            session_custom_claims,
+            locale,
+            intermediate_session_token,
+            telemetry_id,
+        ) = crate::codec::fields::<
+            (
+                crate::codec::Req<String>,
+                crate::codec::Nil<Option<String>>,
+                crate::codec::Nil<Option<String>>,
+                crate::codec::Nil<Option<String>>,
+                crate::codec::Nil<Option<i64>>,
+                crate::codec::Nil<Option<::serde_json::Value>>,
+                crate::codec::Nil<
+                    Option<crate::b2b::models::magic_links::AuthenticateRequestLocale>,
+                >,
+                crate::codec::Nil<Option<String>>,
+                crate::codec::Nil<Option<String>>,
+            ),
+            _,
+        >(
+            map,
+            &[
+                "magic_links_token",
+                "pkce_code_verifier",
+                "session_token",
+                "session_jwt",
+                "session_duration_minutes",
+                "session_custom_claims",
+                "locale",
+                "intermediate_session_token",
+                "telemetry_id",
+            ],
+        )?;
+        Ok(Self {
+            magic_links_token,
+            pkce_code_verifier,
+            session_token,
+            session_jwt,
+            session_duration_minutes,
+            session_custom_claims,
+            locale,
+            intermediate_session_token,
+            telemetry_id,
+        })
     }
 }
 
@@ -366,150 +336,8 @@ pub struct AuthenticateResponse {
 
 impl crate::codec::Object for AuthenticateResponse {
     const NAME: &'static str = "AuthenticateResponse";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut status_code: Option<i64> = None;
-        let mut request_id: Option<String> = None;
-        let mut member_id: Option<String> = None;
-        let mut method_id: Option<String> = None;
-        let mut reset_sessions: Option<bool> = None;
-        let mut organization_id: Option<String> = None;
-        let mut member: Option<crate::b2b::models::organizations::Member> = None;
-        let mut session_token: Option<String> = None;
-        let mut session_jwt: Option<String> = None;
-        let mut organization: Option<crate::b2b::models::organizations::Organization> = None;
-        let mut intermediate_session_token: Option<String> = None;
-        let mut member_authenticated: Option<bool> = None;
-        let mut member_session: Option<
-            Option<crate::b2b::models::sessions::MemberSession>,
-        > = None;
-        let mut mfa_required: Option<Option<crate::b2b::models::mfa::MfaRequired>> = None;
-        let mut primary_required: Option<
-            Option<crate::b2b::models::sessions::PrimaryRequired>,
-        > = None;
-        let mut member_device: Option<
-            Option<crate::consumer::models::device_history::DeviceInfo>,
-        > = None;
-        let mut intermediate_session_token_expires_at: Option<
-            Option<crate::codec::Timestamp>,
-        > = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "status_code" => {
-                    crate::codec::put(&mut map, &mut status_code, "status_code")
-                }
-                "request_id" => {
-                    crate::codec::put(&mut map, &mut request_id, "request_id")
-                }
-                "member_id" => crate::codec::put(&mut map, &mut member_id, "member_id"),
-                "method_id" => crate::codec::put(&mut map, &mut method_id, "method_id"),
-                "reset_sessions" => {
-                    crate::codec::put(&mut map, &mut reset_sessions, "reset_sessions")
-                }
-                "organization_id" => {
-                    crate::codec::put(&mut map, &mut organization_id, "organization_id")
-                }
-                "member" => crate::codec::put(&mut map, &mut member, "member"),
-                "session_token" => {
-                    crate::codec::put(&mut map, &mut session_token, "session_token")
-                }
-                "session_jwt" => {
-                    crate::codec::put(&mut map, &mut session_jwt, "session_jwt")
-                }
-                "organization" => {
-                    crate::codec::put(&mut map, &mut organization, "organization")
-                }
-                "intermediate_session_token" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut intermediate_session_token,
-                        "intermediate_session_token",
-                    )
-                }
-                "member_authenticated" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut member_authenticated,
-                        "member_authenticated",
-                    )
-                }
-                "member_session" => {
-                    crate::codec::put(&mut map, &mut member_session, "member_session")
-                }
-                "mfa_required" => {
-                    crate::codec::put(&mut map, &mut mfa_required, "mfa_required")
-                }
-                "primary_required" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut primary_required,
-                        "primary_required",
-                    )
-                }
-                "member_device" => {
-                    crate::codec::put(&mut map, &mut member_device, "member_device")
-                }
-                "intermediate_session_token_expires_at" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut intermediate_session_token_expires_at,
-                        "intermediate_session_token_expires_at",
-                    )
-                }
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match (
-            status_code,
-            request_id,
-            member_id,
-            method_id,
-            reset_sessions,
-            organization_id,
-            member,
-            session_token,
-            session_jwt,
-            organization,
-            intermediate_session_token,
-            member_authenticated,
-        ) {
-            (
-                Some(status_code),
-                Some(request_id),
-                Some(member_id),
-                Some(method_id),
-                Some(reset_sessions),
-                Some(organization_id),
-                Some(member),
-                Some(session_token),
-                Some(session_jwt),
-                Some(organization),
-                Some(intermediate_session_token),
-                Some(member_authenticated),
-            ) => {
-                Ok(Self {
-                    status_code,
-                    request_id,
-                    member_id,
-                    method_id,
-                    reset_sessions,
-                    organization_id,
-                    member,
-                    session_token,
-                    session_jwt,
-                    organization,
-                    intermediate_session_token,
-                    member_authenticated,
-                    member_session: member_session.flatten(),
-                    mfa_required: mfa_required.flatten(),
-                    primary_required: primary_required.flatten(),
-                    member_device: member_device.flatten(),
-                    intermediate_session_token_expires_at: intermediate_session_token_expires_at
-                        .flatten()
-                        .map(|time| time.0),
-                })
-            }
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (
             (
                 status_code,
                 request_id,
@@ -523,30 +351,89 @@ impl crate::codec::Object for AuthenticateResponse {
                 organization,
                 intermediate_session_token,
                 member_authenticated,
-            ) => {
-                Err(
-                    crate::codec::missing(
-                        &[
-                            ("status_code", status_code.is_none()),
-                            ("request_id", request_id.is_none()),
-                            ("member_id", member_id.is_none()),
-                            ("method_id", method_id.is_none()),
-                            ("reset_sessions", reset_sessions.is_none()),
-                            ("organization_id", organization_id.is_none()),
-                            ("member", member.is_none()),
-                            ("session_token", session_token.is_none()),
-                            ("session_jwt", session_jwt.is_none()),
-                            ("organization", organization.is_none()),
-                            (
-                                "intermediate_session_token",
-                                intermediate_session_token.is_none(),
-                            ),
-                            ("member_authenticated", member_authenticated.is_none()),
-                        ],
-                    ),
-                )
-            }
-        }
+            ),
+            (
+                member_session,
+                mfa_required,
+                primary_required,
+                member_device,
+                intermediate_session_token_expires_at,
+            ),
+        ) = crate::codec::fields::<
+            (
+                (
+                    crate::codec::Req<i64>,
+                    crate::codec::Req<String>,
+                    crate::codec::Req<String>,
+                    crate::codec::Req<String>,
+                    crate::codec::Req<bool>,
+                    crate::codec::Req<String>,
+                    crate::codec::Req<crate::b2b::models::organizations::Member>,
+                    crate::codec::Req<String>,
+                    crate::codec::Req<String>,
+                    crate::codec::Req<crate::b2b::models::organizations::Organization>,
+                    crate::codec::Req<String>,
+                    crate::codec::Req<bool>,
+                ),
+                (
+                    crate::codec::Nil<
+                        Option<crate::b2b::models::sessions::MemberSession>,
+                    >,
+                    crate::codec::Nil<Option<crate::b2b::models::mfa::MfaRequired>>,
+                    crate::codec::Nil<
+                        Option<crate::b2b::models::sessions::PrimaryRequired>,
+                    >,
+                    crate::codec::Nil<
+                        Option<crate::consumer::models::device_history::DeviceInfo>,
+                    >,
+                    crate::codec::Nil<
+                        Option<crate::codec::Timestamp>,
+                        Option<::time::OffsetDateTime>,
+                    >,
+                ),
+            ),
+            _,
+        >(
+            map,
+            &[
+                "status_code",
+                "request_id",
+                "member_id",
+                "method_id",
+                "reset_sessions",
+                "organization_id",
+                "member",
+                "session_token",
+                "session_jwt",
+                "organization",
+                "intermediate_session_token",
+                "member_authenticated",
+                "member_session",
+                "mfa_required",
+                "primary_required",
+                "member_device",
+                "intermediate_session_token_expires_at",
+            ],
+        )?;
+        Ok(Self {
+            status_code,
+            request_id,
+            member_id,
+            method_id,
+            reset_sessions,
+            organization_id,
+            member,
+            session_token,
+            session_jwt,
+            organization,
+            intermediate_session_token,
+            member_authenticated,
+            member_session,
+            mfa_required,
+            primary_required,
+            member_device,
+            intermediate_session_token_expires_at,
+        })
     }
 }
 
@@ -564,43 +451,50 @@ impl ::serde::Serialize for AuthenticateResponse {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(
+        crate::codec::write(
             serializer,
-            12
-                + crate::codec::count_set(
-                    &[
-                        self.member_session.is_some(),
-                        self.mfa_required.is_some(),
-                        self.primary_required.is_some(),
-                        self.member_device.is_some(),
-                        self.intermediate_session_token_expires_at.is_some(),
-                    ],
-                ),
-        )?;
-        object.entry("status_code", &self.status_code);
-        object.entry("request_id", &self.request_id);
-        object.entry("member_id", &self.member_id);
-        object.entry("method_id", &self.method_id);
-        object.entry("reset_sessions", &self.reset_sessions);
-        object.entry("organization_id", &self.organization_id);
-        object.entry("member", &self.member);
-        object.entry("session_token", &self.session_token);
-        object.entry("session_jwt", &self.session_jwt);
-        object.entry("organization", &self.organization);
-        object.entry("intermediate_session_token", &self.intermediate_session_token);
-        object.entry("member_authenticated", &self.member_authenticated);
-        object.entry_if("member_session", &self.member_session);
-        object.entry_if("mfa_required", &self.mfa_required);
-        object.entry_if("primary_required", &self.primary_required);
-        object.entry_if("member_device", &self.member_device);
-        object
-            .entry_if(
+            &[
+                "status_code",
+                "request_id",
+                "member_id",
+                "method_id",
+                "reset_sessions",
+                "organization_id",
+                "member",
+                "session_token",
+                "session_jwt",
+                "organization",
+                "intermediate_session_token",
+                "member_authenticated",
+                "member_session",
+                "mfa_required",
+                "primary_required",
+                "member_device",
                 "intermediate_session_token_expires_at",
-                &self
-                    .intermediate_session_token_expires_at
-                    .as_ref()
-                    .map(crate::codec::TimestampRef),
-            );
-        object.end()
+            ],
+            (
+                (
+                    crate::codec::Always(&self.status_code),
+                    crate::codec::Always(&self.request_id),
+                    crate::codec::Always(&self.member_id),
+                    crate::codec::Always(&self.method_id),
+                    crate::codec::Always(&self.reset_sessions),
+                    crate::codec::Always(&self.organization_id),
+                    crate::codec::Always(&self.member),
+                    crate::codec::Always(&self.session_token),
+                    crate::codec::Always(&self.session_jwt),
+                    crate::codec::Always(&self.organization),
+                    crate::codec::Always(&self.intermediate_session_token),
+                    crate::codec::Always(&self.member_authenticated),
+                ),
+                (
+                    crate::codec::IfSet(&self.member_session),
+                    crate::codec::IfSet(&self.mfa_required),
+                    crate::codec::IfSet(&self.primary_required),
+                    crate::codec::IfSet(&self.member_device),
+                    crate::codec::IfSetTime(&self.intermediate_session_token_expires_at),
+                ),
+            ),
+        )
     }
 }

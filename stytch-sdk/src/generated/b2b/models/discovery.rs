@@ -23,81 +23,63 @@ impl ::serde::Serialize for DiscoveredOrganization {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(
+        crate::codec::write(
             serializer,
-            1
-                + crate::codec::count_set(
-                    &[
-                        self.organization.is_some(),
-                        self.membership.is_some(),
-                        self.primary_required.is_some(),
-                        self.mfa_required.is_some(),
-                    ],
-                ),
-        )?;
-        object.entry("member_authenticated", &self.member_authenticated);
-        object.entry_if("organization", &self.organization);
-        object.entry_if("membership", &self.membership);
-        object.entry_if("primary_required", &self.primary_required);
-        object.entry_if("mfa_required", &self.mfa_required);
-        object.end()
+            &[
+                "member_authenticated",
+                "organization",
+                "membership",
+                "primary_required",
+                "mfa_required",
+            ],
+            (
+                crate::codec::Always(&self.member_authenticated),
+                crate::codec::IfSet(&self.organization),
+                crate::codec::IfSet(&self.membership),
+                crate::codec::IfSet(&self.primary_required),
+                crate::codec::IfSet(&self.mfa_required),
+            ),
+        )
     }
 }
 
 impl crate::codec::Object for DiscoveredOrganization {
     const NAME: &'static str = "DiscoveredOrganization";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut member_authenticated: Option<bool> = None;
-        let mut organization: Option<
-            Option<crate::b2b::models::organizations::Organization>,
-        > = None;
-        let mut membership: Option<Option<crate::b2b::models::discovery::Membership>> = None;
-        let mut primary_required: Option<
-            Option<crate::b2b::models::sessions::PrimaryRequired>,
-        > = None;
-        let mut mfa_required: Option<Option<crate::b2b::models::mfa::MfaRequired>> = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "member_authenticated" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut member_authenticated,
-                        "member_authenticated",
-                    )
-                }
-                "organization" => {
-                    crate::codec::put(&mut map, &mut organization, "organization")
-                }
-                "membership" => {
-                    crate::codec::put(&mut map, &mut membership, "membership")
-                }
-                "primary_required" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut primary_required,
-                        "primary_required",
-                    )
-                }
-                "mfa_required" => {
-                    crate::codec::put(&mut map, &mut mfa_required, "mfa_required")
-                }
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match member_authenticated {
-            Some(member_authenticated) => {
-                Ok(Self {
-                    member_authenticated,
-                    organization: organization.flatten(),
-                    membership: membership.flatten(),
-                    primary_required: primary_required.flatten(),
-                    mfa_required: mfa_required.flatten(),
-                })
-            }
-            None => Err(::serde::de::Error::missing_field("member_authenticated")),
-        }
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (
+            member_authenticated,
+            organization,
+            membership,
+            primary_required,
+            mfa_required,
+        ) = crate::codec::fields::<
+            (
+                crate::codec::Req<bool>,
+                crate::codec::Nil<
+                    Option<crate::b2b::models::organizations::Organization>,
+                >,
+                crate::codec::Nil<Option<crate::b2b::models::discovery::Membership>>,
+                crate::codec::Nil<Option<crate::b2b::models::sessions::PrimaryRequired>>,
+                crate::codec::Nil<Option<crate::b2b::models::mfa::MfaRequired>>,
+            ),
+            _,
+        >(
+            map,
+            &[
+                "member_authenticated",
+                "organization",
+                "membership",
+                "primary_required",
+                "mfa_required",
+            ],
+        )?;
+        Ok(Self {
+            member_authenticated,
+            organization,
+            membership,
+            primary_required,
+            mfa_required,
+        })
     }
 }
 
@@ -128,43 +110,30 @@ impl ::serde::Serialize for Membership {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(
+        crate::codec::write(
             serializer,
-            1 + crate::codec::count_set(&[self.details.is_some(), self.member.is_some()]),
-        )?;
-        object.entry("type", &self.r#type);
-        object.entry_if("details", &self.details);
-        object.entry_if("member", &self.member);
-        object.end()
+            &["type", "details", "member"],
+            (
+                crate::codec::Always(&self.r#type),
+                crate::codec::IfSet(&self.details),
+                crate::codec::IfSet(&self.member),
+            ),
+        )
     }
 }
 
 impl crate::codec::Object for Membership {
     const NAME: &'static str = "Membership";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut r#type: Option<String> = None;
-        let mut details: Option<Option<::serde_json::Value>> = None;
-        let mut member: Option<Option<crate::b2b::models::organizations::Member>> = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "type" => crate::codec::put(&mut map, &mut r#type, "type"),
-                "details" => crate::codec::put(&mut map, &mut details, "details"),
-                "member" => crate::codec::put(&mut map, &mut member, "member"),
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match r#type {
-            Some(r#type) => {
-                Ok(Self {
-                    r#type,
-                    details: details.flatten(),
-                    member: member.flatten(),
-                })
-            }
-            None => Err(::serde::de::Error::missing_field("type")),
-        }
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (r#type, details, member) = crate::codec::fields::<
+            (
+                crate::codec::Req<String>,
+                crate::codec::Nil<Option<::serde_json::Value>>,
+                crate::codec::Nil<Option<crate::b2b::models::organizations::Member>>,
+            ),
+            _,
+        >(map, &["type", "details", "member"])?;
+        Ok(Self { r#type, details, member })
     }
 }
 

@@ -18,54 +18,34 @@ impl ::serde::Serialize for ScopeResult {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(serializer, 3)?;
-        object.entry("scope", &self.scope);
-        object.entry("description", &self.description);
-        object.entry("is_grantable", &self.is_grantable);
-        object.end()
+        crate::codec::write(
+            serializer,
+            &["scope", "description", "is_grantable"],
+            (
+                crate::codec::Always(&self.scope),
+                crate::codec::Always(&self.description),
+                crate::codec::Always(&self.is_grantable),
+            ),
+        )
     }
 }
 
 impl crate::codec::Object for ScopeResult {
     const NAME: &'static str = "ScopeResult";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut scope: Option<String> = None;
-        let mut description: Option<String> = None;
-        let mut is_grantable: Option<bool> = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "scope" => crate::codec::put(&mut map, &mut scope, "scope"),
-                "description" => {
-                    crate::codec::put(&mut map, &mut description, "description")
-                }
-                "is_grantable" => {
-                    crate::codec::put(&mut map, &mut is_grantable, "is_grantable")
-                }
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match (scope, description, is_grantable) {
-            (Some(scope), Some(description), Some(is_grantable)) => {
-                Ok(Self {
-                    scope,
-                    description,
-                    is_grantable,
-                })
-            }
-            (scope, description, is_grantable) => {
-                Err(
-                    crate::codec::missing(
-                        &[
-                            ("scope", scope.is_none()),
-                            ("description", description.is_none()),
-                            ("is_grantable", is_grantable.is_none()),
-                        ],
-                    ),
-                )
-            }
-        }
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (scope, description, is_grantable) = crate::codec::fields::<
+            (
+                crate::codec::Req<String>,
+                crate::codec::Req<String>,
+                crate::codec::Req<bool>,
+            ),
+            _,
+        >(map, &["scope", "description", "is_grantable"])?;
+        Ok(Self {
+            scope,
+            description,
+            is_grantable,
+        })
     }
 }
 

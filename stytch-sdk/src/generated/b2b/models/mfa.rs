@@ -16,57 +16,28 @@ impl ::serde::Serialize for MemberOptions {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(serializer, 2)?;
-        object.entry("mfa_phone_number", &self.mfa_phone_number);
-        object.entry("totp_registration_id", &self.totp_registration_id);
-        object.end()
+        crate::codec::write(
+            serializer,
+            &["mfa_phone_number", "totp_registration_id"],
+            (
+                crate::codec::Always(&self.mfa_phone_number),
+                crate::codec::Always(&self.totp_registration_id),
+            ),
+        )
     }
 }
 
 impl crate::codec::Object for MemberOptions {
     const NAME: &'static str = "MemberOptions";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut mfa_phone_number: Option<String> = None;
-        let mut totp_registration_id: Option<String> = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "mfa_phone_number" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut mfa_phone_number,
-                        "mfa_phone_number",
-                    )
-                }
-                "totp_registration_id" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut totp_registration_id,
-                        "totp_registration_id",
-                    )
-                }
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match (mfa_phone_number, totp_registration_id) {
-            (Some(mfa_phone_number), Some(totp_registration_id)) => {
-                Ok(Self {
-                    mfa_phone_number,
-                    totp_registration_id,
-                })
-            }
-            (mfa_phone_number, totp_registration_id) => {
-                Err(
-                    crate::codec::missing(
-                        &[
-                            ("mfa_phone_number", mfa_phone_number.is_none()),
-                            ("totp_registration_id", totp_registration_id.is_none()),
-                        ],
-                    ),
-                )
-            }
-        }
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (mfa_phone_number, totp_registration_id) = crate::codec::fields::<
+            (crate::codec::Req<String>, crate::codec::Req<String>),
+            _,
+        >(map, &["mfa_phone_number", "totp_registration_id"])?;
+        Ok(Self {
+            mfa_phone_number,
+            totp_registration_id,
+        })
     }
 }
 
@@ -95,43 +66,30 @@ impl ::serde::Serialize for MfaRequired {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(
+        crate::codec::write(
             serializer,
-            crate::codec::count_set(
-                &[self.member_options.is_some(), self.secondary_auth_initiated.is_some()],
+            &["member_options", "secondary_auth_initiated"],
+            (
+                crate::codec::IfSet(&self.member_options),
+                crate::codec::IfSet(&self.secondary_auth_initiated),
             ),
-        )?;
-        object.entry_if("member_options", &self.member_options);
-        object.entry_if("secondary_auth_initiated", &self.secondary_auth_initiated);
-        object.end()
+        )
     }
 }
 
 impl crate::codec::Object for MfaRequired {
     const NAME: &'static str = "MfaRequired";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut member_options: Option<Option<crate::b2b::models::mfa::MemberOptions>> = None;
-        let mut secondary_auth_initiated: Option<Option<String>> = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "member_options" => {
-                    crate::codec::put(&mut map, &mut member_options, "member_options")
-                }
-                "secondary_auth_initiated" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut secondary_auth_initiated,
-                        "secondary_auth_initiated",
-                    )
-                }
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (member_options, secondary_auth_initiated) = crate::codec::fields::<
+            (
+                crate::codec::Nil<Option<crate::b2b::models::mfa::MemberOptions>>,
+                crate::codec::Nil<Option<String>>,
+            ),
+            _,
+        >(map, &["member_options", "secondary_auth_initiated"])?;
         Ok(Self {
-            member_options: member_options.flatten(),
-            secondary_auth_initiated: secondary_auth_initiated.flatten(),
+            member_options,
+            secondary_auth_initiated,
         })
     }
 }

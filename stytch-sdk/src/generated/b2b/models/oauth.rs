@@ -22,69 +22,43 @@ impl ::serde::Serialize for ProviderValues {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(
+        crate::codec::write(
             serializer,
-            1
-                + crate::codec::count_set(
-                    &[
-                        self.access_token.is_some(),
-                        self.refresh_token.is_some(),
-                        self.expires_at.is_some(),
-                        self.id_token.is_some(),
-                    ],
-                ),
-        )?;
-        object.entry("scopes", &self.scopes);
-        object.entry_if("access_token", &self.access_token);
-        object.entry_if("refresh_token", &self.refresh_token);
-        object
-            .entry_if(
-                "expires_at",
-                &self.expires_at.as_ref().map(crate::codec::TimestampRef),
-            );
-        object.entry_if("id_token", &self.id_token);
-        object.end()
+            &["scopes", "access_token", "refresh_token", "expires_at", "id_token"],
+            (
+                crate::codec::Always(&self.scopes),
+                crate::codec::IfSet(&self.access_token),
+                crate::codec::IfSet(&self.refresh_token),
+                crate::codec::IfSetTime(&self.expires_at),
+                crate::codec::IfSet(&self.id_token),
+            ),
+        )
     }
 }
 
 impl crate::codec::Object for ProviderValues {
     const NAME: &'static str = "ProviderValues";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut scopes: Option<Vec<String>> = None;
-        let mut access_token: Option<Option<String>> = None;
-        let mut refresh_token: Option<Option<String>> = None;
-        let mut expires_at: Option<Option<crate::codec::Timestamp>> = None;
-        let mut id_token: Option<Option<String>> = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "scopes" => crate::codec::put(&mut map, &mut scopes, "scopes"),
-                "access_token" => {
-                    crate::codec::put(&mut map, &mut access_token, "access_token")
-                }
-                "refresh_token" => {
-                    crate::codec::put(&mut map, &mut refresh_token, "refresh_token")
-                }
-                "expires_at" => {
-                    crate::codec::put(&mut map, &mut expires_at, "expires_at")
-                }
-                "id_token" => crate::codec::put(&mut map, &mut id_token, "id_token"),
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match scopes {
-            Some(scopes) => {
-                Ok(Self {
-                    scopes,
-                    access_token: access_token.flatten(),
-                    refresh_token: refresh_token.flatten(),
-                    expires_at: expires_at.flatten().map(|time| time.0),
-                    id_token: id_token.flatten(),
-                })
-            }
-            None => Err(::serde::de::Error::missing_field("scopes")),
-        }
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (scopes, access_token, refresh_token, expires_at, id_token) = crate::codec::fields::<
+            (
+                crate::codec::Req<Vec<String>>,
+                crate::codec::Nil<Option<String>>,
+                crate::codec::Nil<Option<String>>,
+                crate::codec::Nil<
+                    Option<crate::codec::Timestamp>,
+                    Option<::time::OffsetDateTime>,
+                >,
+                crate::codec::Nil<Option<String>>,
+            ),
+            _,
+        >(map, &["scopes", "access_token", "refresh_token", "expires_at", "id_token"])?;
+        Ok(Self {
+            scopes,
+            access_token,
+            refresh_token,
+            expires_at,
+            id_token,
+        })
     }
 }
 

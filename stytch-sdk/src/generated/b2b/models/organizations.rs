@@ -19,79 +19,58 @@ impl ::serde::Serialize for ActiveScimConnection {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(
+        crate::codec::write(
             serializer,
-            3 + crate::codec::count_set(&[self.bearer_token_expires_at.is_some()]),
-        )?;
-        object.entry("connection_id", &self.connection_id);
-        object.entry("display_name", &self.display_name);
-        object.entry("bearer_token_last_four", &self.bearer_token_last_four);
-        object
-            .entry_if(
+            &[
+                "connection_id",
+                "display_name",
+                "bearer_token_last_four",
                 "bearer_token_expires_at",
-                &self.bearer_token_expires_at.as_ref().map(crate::codec::TimestampRef),
-            );
-        object.end()
+            ],
+            (
+                crate::codec::Always(&self.connection_id),
+                crate::codec::Always(&self.display_name),
+                crate::codec::Always(&self.bearer_token_last_four),
+                crate::codec::IfSetTime(&self.bearer_token_expires_at),
+            ),
+        )
     }
 }
 
 impl crate::codec::Object for ActiveScimConnection {
     const NAME: &'static str = "ActiveScimConnection";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut connection_id: Option<String> = None;
-        let mut display_name: Option<String> = None;
-        let mut bearer_token_last_four: Option<String> = None;
-        let mut bearer_token_expires_at: Option<Option<crate::codec::Timestamp>> = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "connection_id" => {
-                    crate::codec::put(&mut map, &mut connection_id, "connection_id")
-                }
-                "display_name" => {
-                    crate::codec::put(&mut map, &mut display_name, "display_name")
-                }
-                "bearer_token_last_four" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut bearer_token_last_four,
-                        "bearer_token_last_four",
-                    )
-                }
-                "bearer_token_expires_at" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut bearer_token_expires_at,
-                        "bearer_token_expires_at",
-                    )
-                }
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match (connection_id, display_name, bearer_token_last_four) {
-            (Some(connection_id), Some(display_name), Some(bearer_token_last_four)) => {
-                Ok(Self {
-                    connection_id,
-                    display_name,
-                    bearer_token_last_four,
-                    bearer_token_expires_at: bearer_token_expires_at
-                        .flatten()
-                        .map(|time| time.0),
-                })
-            }
-            (connection_id, display_name, bearer_token_last_four) => {
-                Err(
-                    crate::codec::missing(
-                        &[
-                            ("connection_id", connection_id.is_none()),
-                            ("display_name", display_name.is_none()),
-                            ("bearer_token_last_four", bearer_token_last_four.is_none()),
-                        ],
-                    ),
-                )
-            }
-        }
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (
+            connection_id,
+            display_name,
+            bearer_token_last_four,
+            bearer_token_expires_at,
+        ) = crate::codec::fields::<
+            (
+                crate::codec::Req<String>,
+                crate::codec::Req<String>,
+                crate::codec::Req<String>,
+                crate::codec::Nil<
+                    Option<crate::codec::Timestamp>,
+                    Option<::time::OffsetDateTime>,
+                >,
+            ),
+            _,
+        >(
+            map,
+            &[
+                "connection_id",
+                "display_name",
+                "bearer_token_last_four",
+                "bearer_token_expires_at",
+            ],
+        )?;
+        Ok(Self {
+            connection_id,
+            display_name,
+            bearer_token_last_four,
+            bearer_token_expires_at,
+        })
     }
 }
 
@@ -120,60 +99,34 @@ impl ::serde::Serialize for ActiveSsoConnection {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(serializer, 3)?;
-        object.entry("connection_id", &self.connection_id);
-        object.entry("display_name", &self.display_name);
-        object.entry("identity_provider", &self.identity_provider);
-        object.end()
+        crate::codec::write(
+            serializer,
+            &["connection_id", "display_name", "identity_provider"],
+            (
+                crate::codec::Always(&self.connection_id),
+                crate::codec::Always(&self.display_name),
+                crate::codec::Always(&self.identity_provider),
+            ),
+        )
     }
 }
 
 impl crate::codec::Object for ActiveSsoConnection {
     const NAME: &'static str = "ActiveSsoConnection";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut connection_id: Option<String> = None;
-        let mut display_name: Option<String> = None;
-        let mut identity_provider: Option<String> = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "connection_id" => {
-                    crate::codec::put(&mut map, &mut connection_id, "connection_id")
-                }
-                "display_name" => {
-                    crate::codec::put(&mut map, &mut display_name, "display_name")
-                }
-                "identity_provider" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut identity_provider,
-                        "identity_provider",
-                    )
-                }
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match (connection_id, display_name, identity_provider) {
-            (Some(connection_id), Some(display_name), Some(identity_provider)) => {
-                Ok(Self {
-                    connection_id,
-                    display_name,
-                    identity_provider,
-                })
-            }
-            (connection_id, display_name, identity_provider) => {
-                Err(
-                    crate::codec::missing(
-                        &[
-                            ("connection_id", connection_id.is_none()),
-                            ("display_name", display_name.is_none()),
-                            ("identity_provider", identity_provider.is_none()),
-                        ],
-                    ),
-                )
-            }
-        }
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (connection_id, display_name, identity_provider) = crate::codec::fields::<
+            (
+                crate::codec::Req<String>,
+                crate::codec::Req<String>,
+                crate::codec::Req<String>,
+            ),
+            _,
+        >(map, &["connection_id", "display_name", "identity_provider"])?;
+        Ok(Self {
+            connection_id,
+            display_name,
+            identity_provider,
+        })
     }
 }
 
@@ -202,56 +155,36 @@ impl ::serde::Serialize for CustomRole {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(serializer, 3)?;
-        object.entry("role_id", &self.role_id);
-        object.entry("description", &self.description);
-        object.entry("permissions", &self.permissions);
-        object.end()
+        crate::codec::write(
+            serializer,
+            &["role_id", "description", "permissions"],
+            (
+                crate::codec::Always(&self.role_id),
+                crate::codec::Always(&self.description),
+                crate::codec::Always(&self.permissions),
+            ),
+        )
     }
 }
 
 impl crate::codec::Object for CustomRole {
     const NAME: &'static str = "CustomRole";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut role_id: Option<String> = None;
-        let mut description: Option<String> = None;
-        let mut permissions: Option<
-            Vec<crate::b2b::models::organizations::CustomRolePermission>,
-        > = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "role_id" => crate::codec::put(&mut map, &mut role_id, "role_id"),
-                "description" => {
-                    crate::codec::put(&mut map, &mut description, "description")
-                }
-                "permissions" => {
-                    crate::codec::put(&mut map, &mut permissions, "permissions")
-                }
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match (role_id, description, permissions) {
-            (Some(role_id), Some(description), Some(permissions)) => {
-                Ok(Self {
-                    role_id,
-                    description,
-                    permissions,
-                })
-            }
-            (role_id, description, permissions) => {
-                Err(
-                    crate::codec::missing(
-                        &[
-                            ("role_id", role_id.is_none()),
-                            ("description", description.is_none()),
-                            ("permissions", permissions.is_none()),
-                        ],
-                    ),
-                )
-            }
-        }
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (role_id, description, permissions) = crate::codec::fields::<
+            (
+                crate::codec::Req<String>,
+                crate::codec::Req<String>,
+                crate::codec::Req<
+                    Vec<crate::b2b::models::organizations::CustomRolePermission>,
+                >,
+            ),
+            _,
+        >(map, &["role_id", "description", "permissions"])?;
+        Ok(Self {
+            role_id,
+            description,
+            permissions,
+        })
     }
 }
 
@@ -277,42 +210,25 @@ impl ::serde::Serialize for CustomRolePermission {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(serializer, 2)?;
-        object.entry("resource_id", &self.resource_id);
-        object.entry("actions", &self.actions);
-        object.end()
+        crate::codec::write(
+            serializer,
+            &["resource_id", "actions"],
+            (
+                crate::codec::Always(&self.resource_id),
+                crate::codec::Always(&self.actions),
+            ),
+        )
     }
 }
 
 impl crate::codec::Object for CustomRolePermission {
     const NAME: &'static str = "CustomRolePermission";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut resource_id: Option<String> = None;
-        let mut actions: Option<Vec<String>> = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "resource_id" => {
-                    crate::codec::put(&mut map, &mut resource_id, "resource_id")
-                }
-                "actions" => crate::codec::put(&mut map, &mut actions, "actions"),
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match (resource_id, actions) {
-            (Some(resource_id), Some(actions)) => Ok(Self { resource_id, actions }),
-            (resource_id, actions) => {
-                Err(
-                    crate::codec::missing(
-                        &[
-                            ("resource_id", resource_id.is_none()),
-                            ("actions", actions.is_none()),
-                        ],
-                    ),
-                )
-            }
-        }
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (resource_id, actions) = crate::codec::fields::<
+            (crate::codec::Req<String>, crate::codec::Req<Vec<String>>),
+            _,
+        >(map, &["resource_id", "actions"])?;
+        Ok(Self { resource_id, actions })
     }
 }
 
@@ -339,37 +255,22 @@ impl ::serde::Serialize for EmailImplicitRoleAssignment {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(serializer, 2)?;
-        object.entry("domain", &self.domain);
-        object.entry("role_id", &self.role_id);
-        object.end()
+        crate::codec::write(
+            serializer,
+            &["domain", "role_id"],
+            (crate::codec::Always(&self.domain), crate::codec::Always(&self.role_id)),
+        )
     }
 }
 
 impl crate::codec::Object for EmailImplicitRoleAssignment {
     const NAME: &'static str = "EmailImplicitRoleAssignment";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut domain: Option<String> = None;
-        let mut role_id: Option<String> = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "domain" => crate::codec::put(&mut map, &mut domain, "domain"),
-                "role_id" => crate::codec::put(&mut map, &mut role_id, "role_id"),
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match (domain, role_id) {
-            (Some(domain), Some(role_id)) => Ok(Self { domain, role_id }),
-            (domain, role_id) => {
-                Err(
-                    crate::codec::missing(
-                        &[("domain", domain.is_none()), ("role_id", role_id.is_none())],
-                    ),
-                )
-            }
-        }
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (domain, role_id) = crate::codec::fields::<
+            (crate::codec::Req<String>, crate::codec::Req<String>),
+            _,
+        >(map, &["domain", "role_id"])?;
+        Ok(Self { domain, role_id })
     }
 }
 
@@ -400,74 +301,37 @@ impl ::serde::Serialize for GithubProviderInfo {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(serializer, 4)?;
-        object.entry("provider_subject", &self.provider_subject);
-        object.entry("provider_tenant_ids", &self.provider_tenant_ids);
-        object.entry("access_token", &self.access_token);
-        object.entry("scopes", &self.scopes);
-        object.end()
+        crate::codec::write(
+            serializer,
+            &["provider_subject", "provider_tenant_ids", "access_token", "scopes"],
+            (
+                crate::codec::Always(&self.provider_subject),
+                crate::codec::Always(&self.provider_tenant_ids),
+                crate::codec::Always(&self.access_token),
+                crate::codec::Always(&self.scopes),
+            ),
+        )
     }
 }
 
 impl crate::codec::Object for GithubProviderInfo {
     const NAME: &'static str = "GithubProviderInfo";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut provider_subject: Option<String> = None;
-        let mut provider_tenant_ids: Option<Vec<String>> = None;
-        let mut access_token: Option<String> = None;
-        let mut scopes: Option<Vec<String>> = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "provider_subject" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut provider_subject,
-                        "provider_subject",
-                    )
-                }
-                "provider_tenant_ids" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut provider_tenant_ids,
-                        "provider_tenant_ids",
-                    )
-                }
-                "access_token" => {
-                    crate::codec::put(&mut map, &mut access_token, "access_token")
-                }
-                "scopes" => crate::codec::put(&mut map, &mut scopes, "scopes"),
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match (provider_subject, provider_tenant_ids, access_token, scopes) {
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (provider_subject, provider_tenant_ids, access_token, scopes) = crate::codec::fields::<
             (
-                Some(provider_subject),
-                Some(provider_tenant_ids),
-                Some(access_token),
-                Some(scopes),
-            ) => {
-                Ok(Self {
-                    provider_subject,
-                    provider_tenant_ids,
-                    access_token,
-                    scopes,
-                })
-            }
-            (provider_subject, provider_tenant_ids, access_token, scopes) => {
-                Err(
-                    crate::codec::missing(
-                        &[
-                            ("provider_subject", provider_subject.is_none()),
-                            ("provider_tenant_ids", provider_tenant_ids.is_none()),
-                            ("access_token", access_token.is_none()),
-                            ("scopes", scopes.is_none()),
-                        ],
-                    ),
-                )
-            }
-        }
+                crate::codec::Req<String>,
+                crate::codec::Req<Vec<String>>,
+                crate::codec::Req<String>,
+                crate::codec::Req<Vec<String>>,
+            ),
+            _,
+        >(map, &["provider_subject", "provider_tenant_ids", "access_token", "scopes"])?;
+        Ok(Self {
+            provider_subject,
+            provider_tenant_ids,
+            access_token,
+            scopes,
+        })
     }
 }
 
@@ -503,110 +367,67 @@ impl ::serde::Serialize for HubspotProviderInfo {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(
+        crate::codec::write(
             serializer,
-            5 + crate::codec::count_set(&[self.refresh_token.is_some()]),
-        )?;
-        object.entry("provider_subject", &self.provider_subject);
-        object.entry("provider_tenant_id", &self.provider_tenant_id);
-        object.entry("access_token", &self.access_token);
-        object.entry("access_token_expires_in", &self.access_token_expires_in);
-        object.entry("scopes", &self.scopes);
-        object.entry_if("refresh_token", &self.refresh_token);
-        object.end()
+            &[
+                "provider_subject",
+                "provider_tenant_id",
+                "access_token",
+                "access_token_expires_in",
+                "scopes",
+                "refresh_token",
+            ],
+            (
+                crate::codec::Always(&self.provider_subject),
+                crate::codec::Always(&self.provider_tenant_id),
+                crate::codec::Always(&self.access_token),
+                crate::codec::Always(&self.access_token_expires_in),
+                crate::codec::Always(&self.scopes),
+                crate::codec::IfSet(&self.refresh_token),
+            ),
+        )
     }
 }
 
 impl crate::codec::Object for HubspotProviderInfo {
     const NAME: &'static str = "HubspotProviderInfo";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut provider_subject: Option<String> = None;
-        let mut provider_tenant_id: Option<String> = None;
-        let mut access_token: Option<String> = None;
-        let mut access_token_expires_in: Option<i64> = None;
-        let mut scopes: Option<Vec<String>> = None;
-        let mut refresh_token: Option<Option<String>> = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "provider_subject" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut provider_subject,
-                        "provider_subject",
-                    )
-                }
-                "provider_tenant_id" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut provider_tenant_id,
-                        "provider_tenant_id",
-                    )
-                }
-                "access_token" => {
-                    crate::codec::put(&mut map, &mut access_token, "access_token")
-                }
-                "access_token_expires_in" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut access_token_expires_in,
-                        "access_token_expires_in",
-                    )
-                }
-                "scopes" => crate::codec::put(&mut map, &mut scopes, "scopes"),
-                "refresh_token" => {
-                    crate::codec::put(&mut map, &mut refresh_token, "refresh_token")
-                }
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match (
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (
             provider_subject,
             provider_tenant_id,
             access_token,
             access_token_expires_in,
             scopes,
-        ) {
+            refresh_token,
+        ) = crate::codec::fields::<
             (
-                Some(provider_subject),
-                Some(provider_tenant_id),
-                Some(access_token),
-                Some(access_token_expires_in),
-                Some(scopes),
-            ) => {
-                Ok(Self {
-                    provider_subject,
-                    provider_tenant_id,
-                    access_token,
-                    access_token_expires_in,
-                    scopes,
-                    refresh_token: refresh_token.flatten(),
-                })
-            }
-            (
-                provider_subject,
-                provider_tenant_id,
-                access_token,
-                access_token_expires_in,
-                scopes,
-            ) => {
-                Err(
-                    crate::codec::missing(
-                        &[
-                            ("provider_subject", provider_subject.is_none()),
-                            ("provider_tenant_id", provider_tenant_id.is_none()),
-                            ("access_token", access_token.is_none()),
-                            (
-                                "access_token_expires_in",
-                                access_token_expires_in.is_none(),
-                            ),
-                            ("scopes", scopes.is_none()),
-                        ],
-                    ),
-                )
-            }
-        }
+                crate::codec::Req<String>,
+                crate::codec::Req<String>,
+                crate::codec::Req<String>,
+                crate::codec::Req<i64>,
+                crate::codec::Req<Vec<String>>,
+                crate::codec::Nil<Option<String>>,
+            ),
+            _,
+        >(
+            map,
+            &[
+                "provider_subject",
+                "provider_tenant_id",
+                "access_token",
+                "access_token_expires_in",
+                "scopes",
+                "refresh_token",
+            ],
+        )?;
+        Ok(Self {
+            provider_subject,
+            provider_tenant_id,
+            access_token,
+            access_token_expires_in,
+            scopes,
+            refresh_token,
+        })
     }
 }
 
@@ -693,232 +514,201 @@ impl ::serde::Serialize for Member {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(
+        crate::codec::write(
             serializer,
-            19
-                + crate::codec::count_set(
-                    &[
-                        self.trusted_metadata.is_some(),
-                        self.untrusted_metadata.is_some(),
-                        self.created_at.is_some(),
-                        self.updated_at.is_some(),
-                        self.scim_registration.is_some(),
-                        self.external_id.is_some(),
-                        self.lock_created_at.is_some(),
-                        self.lock_expires_at.is_some(),
-                    ],
-                ),
-        )?;
-        object.entry("organization_id", &self.organization_id);
-        object.entry("member_id", &self.member_id);
-        object.entry("email_address", &self.email_address);
-        object.entry("status", &self.status);
-        object.entry("name", &self.name);
-        object.entry("sso_registrations", &self.sso_registrations);
-        object.entry("is_breakglass", &self.is_breakglass);
-        object.entry("member_password_id", &self.member_password_id);
-        object.entry("oauth_registrations", &self.oauth_registrations);
-        object.entry("email_address_verified", &self.email_address_verified);
-        object.entry("mfa_phone_number_verified", &self.mfa_phone_number_verified);
-        object.entry("is_admin", &self.is_admin);
-        object.entry("totp_registration_id", &self.totp_registration_id);
-        object.entry("retired_email_addresses", &self.retired_email_addresses);
-        object.entry("is_locked", &self.is_locked);
-        object.entry("mfa_enrolled", &self.mfa_enrolled);
-        object.entry("mfa_phone_number", &self.mfa_phone_number);
-        object.entry("default_mfa_method", &self.default_mfa_method);
-        object.entry("roles", &self.roles);
-        object.entry_if("trusted_metadata", &self.trusted_metadata);
-        object.entry_if("untrusted_metadata", &self.untrusted_metadata);
-        object
-            .entry_if(
+            &[
+                "organization_id",
+                "member_id",
+                "email_address",
+                "status",
+                "name",
+                "sso_registrations",
+                "is_breakglass",
+                "member_password_id",
+                "oauth_registrations",
+                "email_address_verified",
+                "mfa_phone_number_verified",
+                "is_admin",
+                "totp_registration_id",
+                "retired_email_addresses",
+                "is_locked",
+                "mfa_enrolled",
+                "mfa_phone_number",
+                "default_mfa_method",
+                "roles",
+                "trusted_metadata",
+                "untrusted_metadata",
                 "created_at",
-                &self.created_at.as_ref().map(crate::codec::TimestampRef),
-            );
-        object
-            .entry_if(
                 "updated_at",
-                &self.updated_at.as_ref().map(crate::codec::TimestampRef),
-            );
-        object.entry_if("scim_registration", &self.scim_registration);
-        object.entry_if("external_id", &self.external_id);
-        object
-            .entry_if(
+                "scim_registration",
+                "external_id",
                 "lock_created_at",
-                &self.lock_created_at.as_ref().map(crate::codec::TimestampRef),
-            );
-        object
-            .entry_if(
                 "lock_expires_at",
-                &self.lock_expires_at.as_ref().map(crate::codec::TimestampRef),
-            );
-        object.end()
+            ],
+            (
+                (
+                    crate::codec::Always(&self.organization_id),
+                    crate::codec::Always(&self.member_id),
+                    crate::codec::Always(&self.email_address),
+                    crate::codec::Always(&self.status),
+                    crate::codec::Always(&self.name),
+                    crate::codec::Always(&self.sso_registrations),
+                    crate::codec::Always(&self.is_breakglass),
+                    crate::codec::Always(&self.member_password_id),
+                    crate::codec::Always(&self.oauth_registrations),
+                    crate::codec::Always(&self.email_address_verified),
+                    crate::codec::Always(&self.mfa_phone_number_verified),
+                    crate::codec::Always(&self.is_admin),
+                ),
+                (
+                    crate::codec::Always(&self.totp_registration_id),
+                    crate::codec::Always(&self.retired_email_addresses),
+                    crate::codec::Always(&self.is_locked),
+                    crate::codec::Always(&self.mfa_enrolled),
+                    crate::codec::Always(&self.mfa_phone_number),
+                    crate::codec::Always(&self.default_mfa_method),
+                    crate::codec::Always(&self.roles),
+                    crate::codec::IfSet(&self.trusted_metadata),
+                    crate::codec::IfSet(&self.untrusted_metadata),
+                    crate::codec::IfSetTime(&self.created_at),
+                    crate::codec::IfSetTime(&self.updated_at),
+                    crate::codec::IfSet(&self.scim_registration),
+                ),
+                (
+                    crate::codec::IfSet(&self.external_id),
+                    crate::codec::IfSetTime(&self.lock_created_at),
+                    crate::codec::IfSetTime(&self.lock_expires_at),
+                ),
+            ),
+        )
     }
 }
 
 impl crate::codec::Object for Member {
     const NAME: &'static str = "Member";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut organization_id: Option<String> = None;
-        let mut member_id: Option<String> = None;
-        let mut email_address: Option<String> = None;
-        let mut status: Option<String> = None;
-        let mut name: Option<String> = None;
-        let mut sso_registrations: Option<
-            Vec<crate::b2b::models::organizations::SsoRegistration>,
-        > = None;
-        let mut is_breakglass: Option<bool> = None;
-        let mut member_password_id: Option<String> = None;
-        let mut oauth_registrations: Option<
-            Vec<crate::b2b::models::organizations::OAuthRegistration>,
-        > = None;
-        let mut email_address_verified: Option<bool> = None;
-        let mut mfa_phone_number_verified: Option<bool> = None;
-        let mut is_admin: Option<bool> = None;
-        let mut totp_registration_id: Option<String> = None;
-        let mut retired_email_addresses: Option<
-            Vec<crate::b2b::models::organizations::RetiredEmail>,
-        > = None;
-        let mut is_locked: Option<bool> = None;
-        let mut mfa_enrolled: Option<bool> = None;
-        let mut mfa_phone_number: Option<String> = None;
-        let mut default_mfa_method: Option<String> = None;
-        let mut roles: Option<Vec<crate::b2b::models::organizations::MemberRole>> = None;
-        let mut trusted_metadata: Option<Option<::serde_json::Value>> = None;
-        let mut untrusted_metadata: Option<Option<::serde_json::Value>> = None;
-        let mut created_at: Option<Option<crate::codec::Timestamp>> = None;
-        let mut updated_at: Option<Option<crate::codec::Timestamp>> = None;
-        let mut scim_registration: Option<
-            Option<crate::b2b::models::organizations::ScimRegistration>,
-        > = None;
-        let mut external_id: Option<Option<String>> = None;
-        let mut lock_created_at: Option<Option<crate::codec::Timestamp>> = None;
-        let mut lock_expires_at: Option<Option<crate::codec::Timestamp>> = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "organization_id" => {
-                    crate::codec::put(&mut map, &mut organization_id, "organization_id")
-                }
-                "member_id" => crate::codec::put(&mut map, &mut member_id, "member_id"),
-                "email_address" => {
-                    crate::codec::put(&mut map, &mut email_address, "email_address")
-                }
-                "status" => crate::codec::put(&mut map, &mut status, "status"),
-                "name" => crate::codec::put(&mut map, &mut name, "name"),
-                "sso_registrations" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut sso_registrations,
-                        "sso_registrations",
-                    )
-                }
-                "is_breakglass" => {
-                    crate::codec::put(&mut map, &mut is_breakglass, "is_breakglass")
-                }
-                "member_password_id" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut member_password_id,
-                        "member_password_id",
-                    )
-                }
-                "oauth_registrations" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut oauth_registrations,
-                        "oauth_registrations",
-                    )
-                }
-                "email_address_verified" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut email_address_verified,
-                        "email_address_verified",
-                    )
-                }
-                "mfa_phone_number_verified" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut mfa_phone_number_verified,
-                        "mfa_phone_number_verified",
-                    )
-                }
-                "is_admin" => crate::codec::put(&mut map, &mut is_admin, "is_admin"),
-                "totp_registration_id" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut totp_registration_id,
-                        "totp_registration_id",
-                    )
-                }
-                "retired_email_addresses" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut retired_email_addresses,
-                        "retired_email_addresses",
-                    )
-                }
-                "is_locked" => crate::codec::put(&mut map, &mut is_locked, "is_locked"),
-                "mfa_enrolled" => {
-                    crate::codec::put(&mut map, &mut mfa_enrolled, "mfa_enrolled")
-                }
-                "mfa_phone_number" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut mfa_phone_number,
-                        "mfa_phone_number",
-                    )
-                }
-                "default_mfa_method" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut default_mfa_method,
-                        "default_mfa_method",
-                    )
-                }
-                "roles" => crate::codec::put(&mut map, &mut roles, "roles"),
-                "trusted_metadata" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut trusted_metadata,
-                        "trusted_metadata",
-                    )
-                }
-                "untrusted_metadata" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut untrusted_metadata,
-                        "untrusted_metadata",
-                    )
-                }
-                "created_at" => {
-                    crate::codec::put(&mut map, &mut created_at, "created_at")
-                }
-                "updated_at" => {
-                    crate::codec::put(&mut map, &mut updated_at, "updated_at")
-                }
-                "scim_registration" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut scim_registration,
-                        "scim_registration",
-                    )
-                }
-                "external_id" => {
-                    crate::codec::put(&mut map, &mut external_id, "external_id")
-                }
-                "lock_created_at" => {
-                    crate::codec::put(&mut map, &mut lock_created_at, "lock_created_at")
-                }
-                "lock_expires_at" => {
-                    crate::codec::put(&mut map, &mut lock_expires_at, "lock_expires_at")
-                }
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match (
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (
+            (
+                organization_id,
+                member_id,
+                email_address,
+                status,
+                name,
+                sso_registrations,
+                is_breakglass,
+                member_password_id,
+                oauth_registrations,
+                email_address_verified,
+                mfa_phone_number_verified,
+                is_admin,
+            ),
+            (
+                totp_registration_id,
+                retired_email_addresses,
+                is_locked,
+                mfa_enrolled,
+                mfa_phone_number,
+                default_mfa_method,
+                roles,
+                trusted_metadata,
+                untrusted_metadata,
+                created_at,
+                updated_at,
+                scim_registration,
+            ),
+            (external_id, lock_created_at, lock_expires_at),
+        ) = crate::codec::fields::<
+            (
+                (
+                    crate::codec::Req<String>,
+                    crate::codec::Req<String>,
+                    crate::codec::Req<String>,
+                    crate::codec::Req<String>,
+                    crate::codec::Req<String>,
+                    crate::codec::Req<
+                        Vec<crate::b2b::models::organizations::SsoRegistration>,
+                    >,
+                    crate::codec::Req<bool>,
+                    crate::codec::Req<String>,
+                    crate::codec::Req<
+                        Vec<crate::b2b::models::organizations::OAuthRegistration>,
+                    >,
+                    crate::codec::Req<bool>,
+                    crate::codec::Req<bool>,
+                    crate::codec::Req<bool>,
+                ),
+                (
+                    crate::codec::Req<String>,
+                    crate::codec::Req<
+                        Vec<crate::b2b::models::organizations::RetiredEmail>,
+                    >,
+                    crate::codec::Req<bool>,
+                    crate::codec::Req<bool>,
+                    crate::codec::Req<String>,
+                    crate::codec::Req<String>,
+                    crate::codec::Req<
+                        Vec<crate::b2b::models::organizations::MemberRole>,
+                    >,
+                    crate::codec::Nil<Option<::serde_json::Value>>,
+                    crate::codec::Nil<Option<::serde_json::Value>>,
+                    crate::codec::Nil<
+                        Option<crate::codec::Timestamp>,
+                        Option<::time::OffsetDateTime>,
+                    >,
+                    crate::codec::Nil<
+                        Option<crate::codec::Timestamp>,
+                        Option<::time::OffsetDateTime>,
+                    >,
+                    crate::codec::Nil<
+                        Option<crate::b2b::models::organizations::ScimRegistration>,
+                    >,
+                ),
+                (
+                    crate::codec::Nil<Option<String>>,
+                    crate::codec::Nil<
+                        Option<crate::codec::Timestamp>,
+                        Option<::time::OffsetDateTime>,
+                    >,
+                    crate::codec::Nil<
+                        Option<crate::codec::Timestamp>,
+                        Option<::time::OffsetDateTime>,
+                    >,
+                ),
+            ),
+            _,
+        >(
+            map,
+            &[
+                "organization_id",
+                "member_id",
+                "email_address",
+                "status",
+                "name",
+                "sso_registrations",
+                "is_breakglass",
+                "member_password_id",
+                "oauth_registrations",
+                "email_address_verified",
+                "mfa_phone_number_verified",
+                "is_admin",
+                "totp_registration_id",
+                "retired_email_addresses",
+                "is_locked",
+                "mfa_enrolled",
+                "mfa_phone_number",
+                "default_mfa_method",
+                "roles",
+                "trusted_metadata",
+                "untrusted_metadata",
+                "created_at",
+                "updated_at",
+                "scim_registration",
+                "external_id",
+                "lock_created_at",
+                "lock_expires_at",
+            ],
+        )?;
+        Ok(Self {
             organization_id,
             member_id,
             email_address,
@@ -938,112 +728,15 @@ impl crate::codec::Object for Member {
             mfa_phone_number,
             default_mfa_method,
             roles,
-        ) {
-            (
-                Some(organization_id),
-                Some(member_id),
-                Some(email_address),
-                Some(status),
-                Some(name),
-                Some(sso_registrations),
-                Some(is_breakglass),
-                Some(member_password_id),
-                Some(oauth_registrations),
-                Some(email_address_verified),
-                Some(mfa_phone_number_verified),
-                Some(is_admin),
-                Some(totp_registration_id),
-                Some(retired_email_addresses),
-                Some(is_locked),
-                Some(mfa_enrolled),
-                Some(mfa_phone_number),
-                Some(default_mfa_method),
-                Some(roles),
-            ) => {
-                Ok(Self {
-                    organization_id,
-                    member_id,
-                    email_address,
-                    status,
-                    name,
-                    sso_registrations,
-                    is_breakglass,
-                    member_password_id,
-                    oauth_registrations,
-                    email_address_verified,
-                    mfa_phone_number_verified,
-                    is_admin,
-                    totp_registration_id,
-                    retired_email_addresses,
-                    is_locked,
-                    mfa_enrolled,
-                    mfa_phone_number,
-                    default_mfa_method,
-                    roles,
-                    trusted_metadata: trusted_metadata.flatten(),
-                    untrusted_metadata: untrusted_metadata.flatten(),
-                    created_at: created_at.flatten().map(|time| time.0),
-                    updated_at: updated_at.flatten().map(|time| time.0),
-                    scim_registration: scim_registration.flatten(),
-                    external_id: external_id.flatten(),
-                    lock_created_at: lock_created_at.flatten().map(|time| time.0),
-                    lock_expires_at: lock_expires_at.flatten().map(|time| time.0),
-                })
-            }
-            (
-                organization_id,
-                member_id,
-                email_address,
-                status,
-                name,
-                sso_registrations,
-                is_breakglass,
-                member_password_id,
-                oauth_registrations,
-                email_address_verified,
-                mfa_phone_number_verified,
-                is_admin,
-                totp_registration_id,
-                retired_email_addresses,
-                is_locked,
-                mfa_enrolled,
-                mfa_phone_number,
-                default_mfa_method,
-                roles,
-            ) => {
-                Err(
-                    crate::codec::missing(
-                        &[
-                            ("organization_id", organization_id.is_none()),
-                            ("member_id", member_id.is_none()),
-                            ("email_address", email_address.is_none()),
-                            ("status", status.is_none()),
-                            ("name", name.is_none()),
-                            ("sso_registrations", sso_registrations.is_none()),
-                            ("is_breakglass", is_breakglass.is_none()),
-                            ("member_password_id", member_password_id.is_none()),
-                            ("oauth_registrations", oauth_registrations.is_none()),
-                            ("email_address_verified", email_address_verified.is_none()),
-                            (
-                                "mfa_phone_number_verified",
-                                mfa_phone_number_verified.is_none(),
-                            ),
-                            ("is_admin", is_admin.is_none()),
-                            ("totp_registration_id", totp_registration_id.is_none()),
-                            (
-                                "retired_email_addresses",
-                                retired_email_addresses.is_none(),
-                            ),
-                            ("is_locked", is_locked.is_none()),
-                            ("mfa_enrolled", mfa_enrolled.is_none()),
-                            ("mfa_phone_number", mfa_phone_number.is_none()),
-                            ("default_mfa_method", default_mfa_method.is_none()),
-                            ("roles", roles.is_none()),
-                        ],
-                    ),
-                )
-            }
-        }
+            trusted_metadata,
+            untrusted_metadata,
+            created_at,
+            updated_at,
+            scim_registration,
+            external_id,
+            lock_created_at,
+            lock_expires_at,
+        })
     }
 }
 
@@ -1078,85 +771,67 @@ impl ::serde::Serialize for MemberConnectedApp {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(
+        crate::codec::write(
             serializer,
-            5 + crate::codec::count_set(&[self.logo_url.is_some()]),
-        )?;
-        object.entry("connected_app_id", &self.connected_app_id);
-        object.entry("name", &self.name);
-        object.entry("description", &self.description);
-        object.entry("client_type", &self.client_type);
-        object.entry("scopes_granted", &self.scopes_granted);
-        object.entry_if("logo_url", &self.logo_url);
-        object.end()
+            &[
+                "connected_app_id",
+                "name",
+                "description",
+                "client_type",
+                "scopes_granted",
+                "logo_url",
+            ],
+            (
+                crate::codec::Always(&self.connected_app_id),
+                crate::codec::Always(&self.name),
+                crate::codec::Always(&self.description),
+                crate::codec::Always(&self.client_type),
+                crate::codec::Always(&self.scopes_granted),
+                crate::codec::IfSet(&self.logo_url),
+            ),
+        )
     }
 }
 
 impl crate::codec::Object for MemberConnectedApp {
     const NAME: &'static str = "MemberConnectedApp";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut connected_app_id: Option<String> = None;
-        let mut name: Option<String> = None;
-        let mut description: Option<String> = None;
-        let mut client_type: Option<String> = None;
-        let mut scopes_granted: Option<String> = None;
-        let mut logo_url: Option<Option<String>> = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "connected_app_id" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut connected_app_id,
-                        "connected_app_id",
-                    )
-                }
-                "name" => crate::codec::put(&mut map, &mut name, "name"),
-                "description" => {
-                    crate::codec::put(&mut map, &mut description, "description")
-                }
-                "client_type" => {
-                    crate::codec::put(&mut map, &mut client_type, "client_type")
-                }
-                "scopes_granted" => {
-                    crate::codec::put(&mut map, &mut scopes_granted, "scopes_granted")
-                }
-                "logo_url" => crate::codec::put(&mut map, &mut logo_url, "logo_url"),
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match (connected_app_id, name, description, client_type, scopes_granted) {
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (
+            connected_app_id,
+            name,
+            description,
+            client_type,
+            scopes_granted,
+            logo_url,
+        ) = crate::codec::fields::<
             (
-                Some(connected_app_id),
-                Some(name),
-                Some(description),
-                Some(client_type),
-                Some(scopes_granted),
-            ) => {
-                Ok(Self {
-                    connected_app_id,
-                    name,
-                    description,
-                    client_type,
-                    scopes_granted,
-                    logo_url: logo_url.flatten(),
-                })
-            }
-            (connected_app_id, name, description, client_type, scopes_granted) => {
-                Err(
-                    crate::codec::missing(
-                        &[
-                            ("connected_app_id", connected_app_id.is_none()),
-                            ("name", name.is_none()),
-                            ("description", description.is_none()),
-                            ("client_type", client_type.is_none()),
-                            ("scopes_granted", scopes_granted.is_none()),
-                        ],
-                    ),
-                )
-            }
-        }
+                crate::codec::Req<String>,
+                crate::codec::Req<String>,
+                crate::codec::Req<String>,
+                crate::codec::Req<String>,
+                crate::codec::Req<String>,
+                crate::codec::Nil<Option<String>>,
+            ),
+            _,
+        >(
+            map,
+            &[
+                "connected_app_id",
+                "name",
+                "description",
+                "client_type",
+                "scopes_granted",
+                "logo_url",
+            ],
+        )?;
+        Ok(Self {
+            connected_app_id,
+            name,
+            description,
+            client_type,
+            scopes_granted,
+            logo_url,
+        })
     }
 }
 
@@ -1182,39 +857,27 @@ impl ::serde::Serialize for MemberRole {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(serializer, 2)?;
-        object.entry("role_id", &self.role_id);
-        object.entry("sources", &self.sources);
-        object.end()
+        crate::codec::write(
+            serializer,
+            &["role_id", "sources"],
+            (crate::codec::Always(&self.role_id), crate::codec::Always(&self.sources)),
+        )
     }
 }
 
 impl crate::codec::Object for MemberRole {
     const NAME: &'static str = "MemberRole";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut role_id: Option<String> = None;
-        let mut sources: Option<
-            Vec<crate::b2b::models::organizations::MemberRoleSource>,
-        > = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "role_id" => crate::codec::put(&mut map, &mut role_id, "role_id"),
-                "sources" => crate::codec::put(&mut map, &mut sources, "sources"),
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match (role_id, sources) {
-            (Some(role_id), Some(sources)) => Ok(Self { role_id, sources }),
-            (role_id, sources) => {
-                Err(
-                    crate::codec::missing(
-                        &[("role_id", role_id.is_none()), ("sources", sources.is_none())],
-                    ),
-                )
-            }
-        }
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (role_id, sources) = crate::codec::fields::<
+            (
+                crate::codec::Req<String>,
+                crate::codec::Req<
+                    Vec<crate::b2b::models::organizations::MemberRoleSource>,
+                >,
+            ),
+            _,
+        >(map, &["role_id", "sources"])?;
+        Ok(Self { role_id, sources })
     }
 }
 
@@ -1242,39 +905,22 @@ impl ::serde::Serialize for MemberRoleSource {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(
+        crate::codec::write(
             serializer,
-            1 + crate::codec::count_set(&[self.details.is_some()]),
-        )?;
-        object.entry("type", &self.r#type);
-        object.entry_if("details", &self.details);
-        object.end()
+            &["type", "details"],
+            (crate::codec::Always(&self.r#type), crate::codec::IfSet(&self.details)),
+        )
     }
 }
 
 impl crate::codec::Object for MemberRoleSource {
     const NAME: &'static str = "MemberRoleSource";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut r#type: Option<String> = None;
-        let mut details: Option<Option<::serde_json::Value>> = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "type" => crate::codec::put(&mut map, &mut r#type, "type"),
-                "details" => crate::codec::put(&mut map, &mut details, "details"),
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match r#type {
-            Some(r#type) => {
-                Ok(Self {
-                    r#type,
-                    details: details.flatten(),
-                })
-            }
-            None => Err(::serde::de::Error::missing_field("type")),
-        }
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (r#type, details) = crate::codec::fields::<
+            (crate::codec::Req<String>, crate::codec::Nil<Option<::serde_json::Value>>),
+            _,
+        >(map, &["type", "details"])?;
+        Ok(Self { r#type, details })
     }
 }
 
@@ -1306,91 +952,61 @@ impl ::serde::Serialize for OAuthRegistration {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(
+        crate::codec::write(
             serializer,
-            3
-                + crate::codec::count_set(
-                    &[self.profile_picture_url.is_some(), self.locale.is_some()],
-                ),
-        )?;
-        object.entry("provider_type", &self.provider_type);
-        object.entry("provider_subject", &self.provider_subject);
-        object.entry("member_oauth_registration_id", &self.member_oauth_registration_id);
-        object.entry_if("profile_picture_url", &self.profile_picture_url);
-        object.entry_if("locale", &self.locale);
-        object.end()
+            &[
+                "provider_type",
+                "provider_subject",
+                "member_oauth_registration_id",
+                "profile_picture_url",
+                "locale",
+            ],
+            (
+                crate::codec::Always(&self.provider_type),
+                crate::codec::Always(&self.provider_subject),
+                crate::codec::Always(&self.member_oauth_registration_id),
+                crate::codec::IfSet(&self.profile_picture_url),
+                crate::codec::IfSet(&self.locale),
+            ),
+        )
     }
 }
 
 impl crate::codec::Object for OAuthRegistration {
     const NAME: &'static str = "OAuthRegistration";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut provider_type: Option<String> = None;
-        let mut provider_subject: Option<String> = None;
-        let mut member_oauth_registration_id: Option<String> = None;
-        let mut profile_picture_url: Option<Option<String>> = None;
-        let mut locale: Option<Option<String>> = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "provider_type" => {
-                    crate::codec::put(&mut map, &mut provider_type, "provider_type")
-                }
-                "provider_subject" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut provider_subject,
-                        "provider_subject",
-                    )
-                }
-                "member_oauth_registration_id" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut member_oauth_registration_id,
-                        "member_oauth_registration_id",
-                    )
-                }
-                "profile_picture_url" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut profile_picture_url,
-                        "profile_picture_url",
-                    )
-                }
-                "locale" => crate::codec::put(&mut map, &mut locale, "locale"),
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match (provider_type, provider_subject, member_oauth_registration_id) {
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (
+            provider_type,
+            provider_subject,
+            member_oauth_registration_id,
+            profile_picture_url,
+            locale,
+        ) = crate::codec::fields::<
             (
-                Some(provider_type),
-                Some(provider_subject),
-                Some(member_oauth_registration_id),
-            ) => {
-                Ok(Self {
-                    provider_type,
-                    provider_subject,
-                    member_oauth_registration_id,
-                    profile_picture_url: profile_picture_url.flatten(),
-                    locale: locale.flatten(),
-                })
-            }
-            (provider_type, provider_subject, member_oauth_registration_id) => {
-                Err(
-                    crate::codec::missing(
-                        &[
-                            ("provider_type", provider_type.is_none()),
-                            ("provider_subject", provider_subject.is_none()),
-                            (
-                                "member_oauth_registration_id",
-                                member_oauth_registration_id.is_none(),
-                            ),
-                        ],
-                    ),
-                )
-            }
-        }
+                crate::codec::Req<String>,
+                crate::codec::Req<String>,
+                crate::codec::Req<String>,
+                crate::codec::Nil<Option<String>>,
+                crate::codec::Nil<Option<String>>,
+            ),
+            _,
+        >(
+            map,
+            &[
+                "provider_type",
+                "provider_subject",
+                "member_oauth_registration_id",
+                "profile_picture_url",
+                "locale",
+            ],
+        )?;
+        Ok(Self {
+            provider_type,
+            provider_subject,
+            member_oauth_registration_id,
+            profile_picture_url,
+            locale,
+        })
     }
 }
 
@@ -1428,114 +1044,73 @@ impl ::serde::Serialize for OidcProviderInfo {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(
+        crate::codec::write(
             serializer,
-            6 + crate::codec::count_set(&[self.refresh_token.is_some()]),
-        )?;
-        object.entry("provider_subject", &self.provider_subject);
-        object.entry("id_token", &self.id_token);
-        object.entry("access_token", &self.access_token);
-        object.entry("access_token_expires_in", &self.access_token_expires_in);
-        object.entry("scopes", &self.scopes);
-        object.entry("connection_id", &self.connection_id);
-        object.entry_if("refresh_token", &self.refresh_token);
-        object.end()
+            &[
+                "provider_subject",
+                "id_token",
+                "access_token",
+                "access_token_expires_in",
+                "scopes",
+                "connection_id",
+                "refresh_token",
+            ],
+            (
+                crate::codec::Always(&self.provider_subject),
+                crate::codec::Always(&self.id_token),
+                crate::codec::Always(&self.access_token),
+                crate::codec::Always(&self.access_token_expires_in),
+                crate::codec::Always(&self.scopes),
+                crate::codec::Always(&self.connection_id),
+                crate::codec::IfSet(&self.refresh_token),
+            ),
+        )
     }
 }
 
 impl crate::codec::Object for OidcProviderInfo {
     const NAME: &'static str = "OidcProviderInfo";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut provider_subject: Option<String> = None;
-        let mut id_token: Option<String> = None;
-        let mut access_token: Option<String> = None;
-        let mut access_token_expires_in: Option<i64> = None;
-        let mut scopes: Option<Vec<String>> = None;
-        let mut connection_id: Option<String> = None;
-        let mut refresh_token: Option<Option<String>> = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "provider_subject" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut provider_subject,
-                        "provider_subject",
-                    )
-                }
-                "id_token" => crate::codec::put(&mut map, &mut id_token, "id_token"),
-                "access_token" => {
-                    crate::codec::put(&mut map, &mut access_token, "access_token")
-                }
-                "access_token_expires_in" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut access_token_expires_in,
-                        "access_token_expires_in",
-                    )
-                }
-                "scopes" => crate::codec::put(&mut map, &mut scopes, "scopes"),
-                "connection_id" => {
-                    crate::codec::put(&mut map, &mut connection_id, "connection_id")
-                }
-                "refresh_token" => {
-                    crate::codec::put(&mut map, &mut refresh_token, "refresh_token")
-                }
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match (
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (
             provider_subject,
             id_token,
             access_token,
             access_token_expires_in,
             scopes,
             connection_id,
-        ) {
+            refresh_token,
+        ) = crate::codec::fields::<
             (
-                Some(provider_subject),
-                Some(id_token),
-                Some(access_token),
-                Some(access_token_expires_in),
-                Some(scopes),
-                Some(connection_id),
-            ) => {
-                Ok(Self {
-                    provider_subject,
-                    id_token,
-                    access_token,
-                    access_token_expires_in,
-                    scopes,
-                    connection_id,
-                    refresh_token: refresh_token.flatten(),
-                })
-            }
-            (
-                provider_subject,
-                id_token,
-                access_token,
-                access_token_expires_in,
-                scopes,
-                connection_id,
-            ) => {
-                Err(
-                    crate::codec::missing(
-                        &[
-                            ("provider_subject", provider_subject.is_none()),
-                            ("id_token", id_token.is_none()),
-                            ("access_token", access_token.is_none()),
-                            (
-                                "access_token_expires_in",
-                                access_token_expires_in.is_none(),
-                            ),
-                            ("scopes", scopes.is_none()),
-                            ("connection_id", connection_id.is_none()),
-                        ],
-                    ),
-                )
-            }
-        }
+                crate::codec::Req<String>,
+                crate::codec::Req<String>,
+                crate::codec::Req<String>,
+                crate::codec::Req<i64>,
+                crate::codec::Req<Vec<String>>,
+                crate::codec::Req<String>,
+                crate::codec::Nil<Option<String>>,
+            ),
+            _,
+        >(
+            map,
+            &[
+                "provider_subject",
+                "id_token",
+                "access_token",
+                "access_token_expires_in",
+                "scopes",
+                "connection_id",
+                "refresh_token",
+            ],
+        )?;
+        Ok(Self {
+            provider_subject,
+            id_token,
+            access_token,
+            access_token_expires_in,
+            scopes,
+            connection_id,
+            refresh_token,
+        })
     }
 }
 
@@ -1642,315 +1217,214 @@ impl ::serde::Serialize for Organization {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(
+        crate::codec::write(
             serializer,
-            23
-                + crate::codec::count_set(
-                    &[
-                        self.trusted_metadata.is_some(),
-                        self.created_at.is_some(),
-                        self.updated_at.is_some(),
-                        self.organization_external_id.is_some(),
-                        self.sso_default_connection_id.is_some(),
-                        self.scim_active_connection.is_some(),
-                        self.allowed_oauth_tenants.is_some(),
-                    ],
-                ),
-        )?;
-        object.entry("organization_id", &self.organization_id);
-        object.entry("organization_name", &self.organization_name);
-        object.entry("organization_logo_url", &self.organization_logo_url);
-        object.entry("organization_slug", &self.organization_slug);
-        object.entry("sso_jit_provisioning", &self.sso_jit_provisioning);
-        object
-            .entry(
+            &[
+                "organization_id",
+                "organization_name",
+                "organization_logo_url",
+                "organization_slug",
+                "sso_jit_provisioning",
                 "sso_jit_provisioning_allowed_connections",
-                &self.sso_jit_provisioning_allowed_connections,
-            );
-        object.entry("sso_active_connections", &self.sso_active_connections);
-        object.entry("email_allowed_domains", &self.email_allowed_domains);
-        object.entry("email_jit_provisioning", &self.email_jit_provisioning);
-        object.entry("email_invites", &self.email_invites);
-        object.entry("auth_methods", &self.auth_methods);
-        object.entry("allowed_auth_methods", &self.allowed_auth_methods);
-        object.entry("mfa_policy", &self.mfa_policy);
-        object
-            .entry(
+                "sso_active_connections",
+                "email_allowed_domains",
+                "email_jit_provisioning",
+                "email_invites",
+                "auth_methods",
+                "allowed_auth_methods",
+                "mfa_policy",
                 "rbac_email_implicit_role_assignments",
-                &self.rbac_email_implicit_role_assignments,
-            );
-        object.entry("mfa_methods", &self.mfa_methods);
-        object.entry("allowed_mfa_methods", &self.allowed_mfa_methods);
-        object
-            .entry("oauth_tenant_jit_provisioning", &self.oauth_tenant_jit_provisioning);
-        object.entry("claimed_email_domains", &self.claimed_email_domains);
-        object
-            .entry(
+                "mfa_methods",
+                "allowed_mfa_methods",
+                "oauth_tenant_jit_provisioning",
+                "claimed_email_domains",
                 "first_party_connected_apps_allowed_type",
-                &self.first_party_connected_apps_allowed_type,
-            );
-        object
-            .entry(
                 "allowed_first_party_connected_apps",
-                &self.allowed_first_party_connected_apps,
-            );
-        object
-            .entry(
                 "third_party_connected_apps_allowed_type",
-                &self.third_party_connected_apps_allowed_type,
-            );
-        object
-            .entry(
                 "allowed_third_party_connected_apps",
-                &self.allowed_third_party_connected_apps,
-            );
-        object.entry("custom_roles", &self.custom_roles);
-        object.entry_if("trusted_metadata", &self.trusted_metadata);
-        object
-            .entry_if(
+                "custom_roles",
+                "trusted_metadata",
                 "created_at",
-                &self.created_at.as_ref().map(crate::codec::TimestampRef),
-            );
-        object
-            .entry_if(
                 "updated_at",
-                &self.updated_at.as_ref().map(crate::codec::TimestampRef),
-            );
-        object.entry_if("organization_external_id", &self.organization_external_id);
-        object.entry_if("sso_default_connection_id", &self.sso_default_connection_id);
-        object.entry_if("scim_active_connection", &self.scim_active_connection);
-        object.entry_if("allowed_oauth_tenants", &self.allowed_oauth_tenants);
-        object.end()
+                "organization_external_id",
+                "sso_default_connection_id",
+                "scim_active_connection",
+                "allowed_oauth_tenants",
+            ],
+            (
+                (
+                    crate::codec::Always(&self.organization_id),
+                    crate::codec::Always(&self.organization_name),
+                    crate::codec::Always(&self.organization_logo_url),
+                    crate::codec::Always(&self.organization_slug),
+                    crate::codec::Always(&self.sso_jit_provisioning),
+                    crate::codec::Always(&self.sso_jit_provisioning_allowed_connections),
+                    crate::codec::Always(&self.sso_active_connections),
+                    crate::codec::Always(&self.email_allowed_domains),
+                    crate::codec::Always(&self.email_jit_provisioning),
+                    crate::codec::Always(&self.email_invites),
+                    crate::codec::Always(&self.auth_methods),
+                    crate::codec::Always(&self.allowed_auth_methods),
+                ),
+                (
+                    crate::codec::Always(&self.mfa_policy),
+                    crate::codec::Always(&self.rbac_email_implicit_role_assignments),
+                    crate::codec::Always(&self.mfa_methods),
+                    crate::codec::Always(&self.allowed_mfa_methods),
+                    crate::codec::Always(&self.oauth_tenant_jit_provisioning),
+                    crate::codec::Always(&self.claimed_email_domains),
+                    crate::codec::Always(&self.first_party_connected_apps_allowed_type),
+                    crate::codec::Always(&self.allowed_first_party_connected_apps),
+                    crate::codec::Always(&self.third_party_connected_apps_allowed_type),
+                    crate::codec::Always(&self.allowed_third_party_connected_apps),
+                    crate::codec::Always(&self.custom_roles),
+                    crate::codec::IfSet(&self.trusted_metadata),
+                ),
+                (
+                    crate::codec::IfSetTime(&self.created_at),
+                    crate::codec::IfSetTime(&self.updated_at),
+                    crate::codec::IfSet(&self.organization_external_id),
+                    crate::codec::IfSet(&self.sso_default_connection_id),
+                    crate::codec::IfSet(&self.scim_active_connection),
+                    crate::codec::IfSet(&self.allowed_oauth_tenants),
+                ),
+            ),
+        )
     }
 }
 
 impl crate::codec::Object for Organization {
     const NAME: &'static str = "Organization";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut organization_id: Option<String> = None;
-        let mut organization_name: Option<String> = None;
-        let mut organization_logo_url: Option<String> = None;
-        let mut organization_slug: Option<String> = None;
-        let mut sso_jit_provisioning: Option<String> = None;
-        let mut sso_jit_provisioning_allowed_connections: Option<Vec<String>> = None;
-        let mut sso_active_connections: Option<
-            Vec<crate::b2b::models::organizations::ActiveSsoConnection>,
-        > = None;
-        let mut email_allowed_domains: Option<Vec<String>> = None;
-        let mut email_jit_provisioning: Option<String> = None;
-        let mut email_invites: Option<String> = None;
-        let mut auth_methods: Option<String> = None;
-        let mut allowed_auth_methods: Option<Vec<String>> = None;
-        let mut mfa_policy: Option<String> = None;
-        let mut rbac_email_implicit_role_assignments: Option<
-            Vec<crate::b2b::models::organizations::EmailImplicitRoleAssignment>,
-        > = None;
-        let mut mfa_methods: Option<String> = None;
-        let mut allowed_mfa_methods: Option<Vec<String>> = None;
-        let mut oauth_tenant_jit_provisioning: Option<String> = None;
-        let mut claimed_email_domains: Option<Vec<String>> = None;
-        let mut first_party_connected_apps_allowed_type: Option<String> = None;
-        let mut allowed_first_party_connected_apps: Option<Vec<String>> = None;
-        let mut third_party_connected_apps_allowed_type: Option<String> = None;
-        let mut allowed_third_party_connected_apps: Option<Vec<String>> = None;
-        let mut custom_roles: Option<
-            Vec<crate::b2b::models::organizations::CustomRole>,
-        > = None;
-        let mut trusted_metadata: Option<Option<::serde_json::Value>> = None;
-        let mut created_at: Option<Option<crate::codec::Timestamp>> = None;
-        let mut updated_at: Option<Option<crate::codec::Timestamp>> = None;
-        let mut organization_external_id: Option<Option<String>> = None;
-        let mut sso_default_connection_id: Option<Option<String>> = None;
-        let mut scim_active_connection: Option<
-            Option<crate::b2b::models::organizations::ActiveScimConnection>,
-        > = None;
-        let mut allowed_oauth_tenants: Option<Option<::serde_json::Value>> = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "organization_id" => {
-                    crate::codec::put(&mut map, &mut organization_id, "organization_id")
-                }
-                "organization_name" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut organization_name,
-                        "organization_name",
-                    )
-                }
-                "organization_logo_url" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut organization_logo_url,
-                        "organization_logo_url",
-                    )
-                }
-                "organization_slug" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut organization_slug,
-                        "organization_slug",
-                    )
-                }
-                "sso_jit_provisioning" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut sso_jit_provisioning,
-                        "sso_jit_provisioning",
-                    )
-                }
-                "sso_jit_provisioning_allowed_connections" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut sso_jit_provisioning_allowed_connections,
-                        "sso_jit_provisioning_allowed_connections",
-                    )
-                }
-                "sso_active_connections" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut sso_active_connections,
-                        "sso_active_connections",
-                    )
-                }
-                "email_allowed_domains" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut email_allowed_domains,
-                        "email_allowed_domains",
-                    )
-                }
-                "email_jit_provisioning" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut email_jit_provisioning,
-                        "email_jit_provisioning",
-                    )
-                }
-                "email_invites" => {
-                    crate::codec::put(&mut map, &mut email_invites, "email_invites")
-                }
-                "auth_methods" => {
-                    crate::codec::put(&mut map, &mut auth_methods, "auth_methods")
-                }
-                "allowed_auth_methods" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut allowed_auth_methods,
-                        "allowed_auth_methods",
-                    )
-                }
-                "mfa_policy" => {
-                    crate::codec::put(&mut map, &mut mfa_policy, "mfa_policy")
-                }
-                "rbac_email_implicit_role_assignments" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut rbac_email_implicit_role_assignments,
-                        "rbac_email_implicit_role_assignments",
-                    )
-                }
-                "mfa_methods" => {
-                    crate::codec::put(&mut map, &mut mfa_methods, "mfa_methods")
-                }
-                "allowed_mfa_methods" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut allowed_mfa_methods,
-                        "allowed_mfa_methods",
-                    )
-                }
-                "oauth_tenant_jit_provisioning" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut oauth_tenant_jit_provisioning,
-                        "oauth_tenant_jit_provisioning",
-                    )
-                }
-                "claimed_email_domains" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut claimed_email_domains,
-                        "claimed_email_domains",
-                    )
-                }
-                "first_party_connected_apps_allowed_type" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut first_party_connected_apps_allowed_type,
-                        "first_party_connected_apps_allowed_type",
-                    )
-                }
-                "allowed_first_party_connected_apps" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut allowed_first_party_connected_apps,
-                        "allowed_first_party_connected_apps",
-                    )
-                }
-                "third_party_connected_apps_allowed_type" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut third_party_connected_apps_allowed_type,
-                        "third_party_connected_apps_allowed_type",
-                    )
-                }
-                "allowed_third_party_connected_apps" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut allowed_third_party_connected_apps,
-                        "allowed_third_party_connected_apps",
-                    )
-                }
-                "custom_roles" => {
-                    crate::codec::put(&mut map, &mut custom_roles, "custom_roles")
-                }
-                "trusted_metadata" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut trusted_metadata,
-                        "trusted_metadata",
-                    )
-                }
-                "created_at" => {
-                    crate::codec::put(&mut map, &mut created_at, "created_at")
-                }
-                "updated_at" => {
-                    crate::codec::put(&mut map, &mut updated_at, "updated_at")
-                }
-                "organization_external_id" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut organization_external_id,
-                        "organization_external_id",
-                    )
-                }
-                "sso_default_connection_id" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut sso_default_connection_id,
-                        "sso_default_connection_id",
-                    )
-                }
-                "scim_active_connection" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut scim_active_connection,
-                        "scim_active_connection",
-                    )
-                }
-                "allowed_oauth_tenants" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut allowed_oauth_tenants,
-                        "allowed_oauth_tenants",
-                    )
-                }
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match (
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (
+            (
+                organization_id,
+                organization_name,
+                organization_logo_url,
+                organization_slug,
+                sso_jit_provisioning,
+                sso_jit_provisioning_allowed_connections,
+                sso_active_connections,
+                email_allowed_domains,
+                email_jit_provisioning,
+                email_invites,
+                auth_methods,
+                allowed_auth_methods,
+            ),
+            (
+                mfa_policy,
+                rbac_email_implicit_role_assignments,
+                mfa_methods,
+                allowed_mfa_methods,
+                oauth_tenant_jit_provisioning,
+                claimed_email_domains,
+                first_party_connected_apps_allowed_type,
+                allowed_first_party_connected_apps,
+                third_party_connected_apps_allowed_type,
+                allowed_third_party_connected_apps,
+                custom_roles,
+                trusted_metadata,
+            ),
+            (
+                created_at,
+                updated_at,
+                organization_external_id,
+                sso_default_connection_id,
+                scim_active_connection,
+                allowed_oauth_tenants,
+            ),
+        ) = crate::codec::fields::<
+            (
+                (
+                    crate::codec::Req<String>,
+                    crate::codec::Req<String>,
+                    crate::codec::Req<String>,
+                    crate::codec::Req<String>,
+                    crate::codec::Req<String>,
+                    crate::codec::Req<Vec<String>>,
+                    crate::codec::Req<
+                        Vec<crate::b2b::models::organizations::ActiveSsoConnection>,
+                    >,
+                    crate::codec::Req<Vec<String>>,
+                    crate::codec::Req<String>,
+                    crate::codec::Req<String>,
+                    crate::codec::Req<String>,
+                    crate::codec::Req<Vec<String>>,
+                ),
+                (
+                    crate::codec::Req<String>,
+                    crate::codec::Req<
+                        Vec<
+                            crate::b2b::models::organizations::EmailImplicitRoleAssignment,
+                        >,
+                    >,
+                    crate::codec::Req<String>,
+                    crate::codec::Req<Vec<String>>,
+                    crate::codec::Req<String>,
+                    crate::codec::Req<Vec<String>>,
+                    crate::codec::Req<String>,
+                    crate::codec::Req<Vec<String>>,
+                    crate::codec::Req<String>,
+                    crate::codec::Req<Vec<String>>,
+                    crate::codec::Req<
+                        Vec<crate::b2b::models::organizations::CustomRole>,
+                    >,
+                    crate::codec::Nil<Option<::serde_json::Value>>,
+                ),
+                (
+                    crate::codec::Nil<
+                        Option<crate::codec::Timestamp>,
+                        Option<::time::OffsetDateTime>,
+                    >,
+                    crate::codec::Nil<
+                        Option<crate::codec::Timestamp>,
+                        Option<::time::OffsetDateTime>,
+                    >,
+                    crate::codec::Nil<Option<String>>,
+                    crate::codec::Nil<Option<String>>,
+                    crate::codec::Nil<
+                        Option<crate::b2b::models::organizations::ActiveScimConnection>,
+                    >,
+                    crate::codec::Nil<Option<::serde_json::Value>>,
+                ),
+            ),
+            _,
+        >(
+            map,
+            &[
+                "organization_id",
+                "organization_name",
+                "organization_logo_url",
+                "organization_slug",
+                "sso_jit_provisioning",
+                "sso_jit_provisioning_allowed_connections",
+                "sso_active_connections",
+                "email_allowed_domains",
+                "email_jit_provisioning",
+                "email_invites",
+                "auth_methods",
+                "allowed_auth_methods",
+                "mfa_policy",
+                "rbac_email_implicit_role_assignments",
+                "mfa_methods",
+                "allowed_mfa_methods",
+                "oauth_tenant_jit_provisioning",
+                "claimed_email_domains",
+                "first_party_connected_apps_allowed_type",
+                "allowed_first_party_connected_apps",
+                "third_party_connected_apps_allowed_type",
+                "allowed_third_party_connected_apps",
+                "custom_roles",
+                "trusted_metadata",
+                "created_at",
+                "updated_at",
+                "organization_external_id",
+                "sso_default_connection_id",
+                "scim_active_connection",
+                "allowed_oauth_tenants",
+            ],
+        )?;
+        Ok(Self {
             organization_id,
             organization_name,
             organization_logo_url,
@@ -1974,142 +1448,14 @@ impl crate::codec::Object for Organization {
             third_party_connected_apps_allowed_type,
             allowed_third_party_connected_apps,
             custom_roles,
-        ) {
-            (
-                Some(organization_id),
-                Some(organization_name),
-                Some(organization_logo_url),
-                Some(organization_slug),
-                Some(sso_jit_provisioning),
-                Some(sso_jit_provisioning_allowed_connections),
-                Some(sso_active_connections),
-                Some(email_allowed_domains),
-                Some(email_jit_provisioning),
-                Some(email_invites),
-                Some(auth_methods),
-                Some(allowed_auth_methods),
-                Some(mfa_policy),
-                Some(rbac_email_implicit_role_assignments),
-                Some(mfa_methods),
-                Some(allowed_mfa_methods),
-                Some(oauth_tenant_jit_provisioning),
-                Some(claimed_email_domains),
-                Some(first_party_connected_apps_allowed_type),
-                Some(allowed_first_party_connected_apps),
-                Some(third_party_connected_apps_allowed_type),
-                Some(allowed_third_party_connected_apps),
-                Some(custom_roles),
-            ) => {
-                Ok(Self {
-                    organization_id,
-                    organization_name,
-                    organization_logo_url,
-                    organization_slug,
-                    sso_jit_provisioning,
-                    sso_jit_provisioning_allowed_connections,
-                    sso_active_connections,
-                    email_allowed_domains,
-                    email_jit_provisioning,
-                    email_invites,
-                    auth_methods,
-                    allowed_auth_methods,
-                    mfa_policy,
-                    rbac_email_implicit_role_assignments,
-                    mfa_methods,
-                    allowed_mfa_methods,
-                    oauth_tenant_jit_provisioning,
-                    claimed_email_domains,
-                    first_party_connected_apps_allowed_type,
-                    allowed_first_party_connected_apps,
-                    third_party_connected_apps_allowed_type,
-                    allowed_third_party_connected_apps,
-                    custom_roles,
-                    trusted_metadata: trusted_metadata.flatten(),
-                    created_at: created_at.flatten().map(|time| time.0),
-                    updated_at: updated_at.flatten().map(|time| time.0),
-                    organization_external_id: organization_external_id.flatten(),
-                    sso_default_connection_id: sso_default_connection_id.flatten(),
-                    scim_active_connection: scim_active_connection.flatten(),
-                    allowed_oauth_tenants: allowed_oauth_tenants.flatten(),
-                })
-            }
-            (
-                organization_id,
-                organization_name,
-                organization_logo_url,
-                organization_slug,
-                sso_jit_provisioning,
-                sso_jit_provisioning_allowed_connections,
-                sso_active_connections,
-                email_allowed_domains,
-                email_jit_provisioning,
-                email_invites,
-                auth_methods,
-                allowed_auth_methods,
-                mfa_policy,
-                rbac_email_implicit_role_assignments,
-                mfa_methods,
-                allowed_mfa_methods,
-                oauth_tenant_jit_provisioning,
-                claimed_email_domains,
-                first_party_connected_apps_allowed_type,
-                allowed_first_party_connected_apps,
-                third_party_connected_apps_allowed_type,
-                allowed_third_party_connected_apps,
-                custom_roles,
-            ) => {
-                Err(
-                    crate::codec::missing(
-                        &[
-                            ("organization_id", organization_id.is_none()),
-                            ("organization_name", organization_name.is_none()),
-                            ("organization_logo_url", organization_logo_url.is_none()),
-                            ("organization_slug", organization_slug.is_none()),
-                            ("sso_jit_provisioning", sso_jit_provisioning.is_none()),
-                            (
-                                "sso_jit_provisioning_allowed_connections",
-                                sso_jit_provisioning_allowed_connections.is_none(),
-                            ),
-                            ("sso_active_connections", sso_active_connections.is_none()),
-                            ("email_allowed_domains", email_allowed_domains.is_none()),
-                            ("email_jit_provisioning", email_jit_provisioning.is_none()),
-                            ("email_invites", email_invites.is_none()),
-                            ("auth_methods", auth_methods.is_none()),
-                            ("allowed_auth_methods", allowed_auth_methods.is_none()),
-                            ("mfa_policy", mfa_policy.is_none()),
-                            (
-                                "rbac_email_implicit_role_assignments",
-                                rbac_email_implicit_role_assignments.is_none(),
-                            ),
-                            ("mfa_methods", mfa_methods.is_none()),
-                            ("allowed_mfa_methods", allowed_mfa_methods.is_none()),
-                            (
-                                "oauth_tenant_jit_provisioning",
-                                oauth_tenant_jit_provisioning.is_none(),
-                            ),
-                            ("claimed_email_domains", claimed_email_domains.is_none()),
-                            (
-                                "first_party_connected_apps_allowed_type",
-                                first_party_connected_apps_allowed_type.is_none(),
-                            ),
-                            (
-                                "allowed_first_party_connected_apps",
-                                allowed_first_party_connected_apps.is_none(),
-                            ),
-                            (
-                                "third_party_connected_apps_allowed_type",
-                                third_party_connected_apps_allowed_type.is_none(),
-                            ),
-                            (
-                                "allowed_third_party_connected_apps",
-                                allowed_third_party_connected_apps.is_none(),
-                            ),
-                            ("custom_roles", custom_roles.is_none()),
-                        ],
-                    ),
-                )
-            }
-        }
+            trusted_metadata,
+            created_at,
+            updated_at,
+            organization_external_id,
+            sso_default_connection_id,
+            scim_active_connection,
+            allowed_oauth_tenants,
+        })
     }
 }
 
@@ -2142,77 +1488,40 @@ impl ::serde::Serialize for OrganizationConnectedApp {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(
+        crate::codec::write(
             serializer,
-            4 + crate::codec::count_set(&[self.logo_url.is_some()]),
-        )?;
-        object.entry("connected_app_id", &self.connected_app_id);
-        object.entry("name", &self.name);
-        object.entry("description", &self.description);
-        object.entry("client_type", &self.client_type);
-        object.entry_if("logo_url", &self.logo_url);
-        object.end()
+            &["connected_app_id", "name", "description", "client_type", "logo_url"],
+            (
+                crate::codec::Always(&self.connected_app_id),
+                crate::codec::Always(&self.name),
+                crate::codec::Always(&self.description),
+                crate::codec::Always(&self.client_type),
+                crate::codec::IfSet(&self.logo_url),
+            ),
+        )
     }
 }
 
 impl crate::codec::Object for OrganizationConnectedApp {
     const NAME: &'static str = "OrganizationConnectedApp";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut connected_app_id: Option<String> = None;
-        let mut name: Option<String> = None;
-        let mut description: Option<String> = None;
-        let mut client_type: Option<String> = None;
-        let mut logo_url: Option<Option<String>> = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "connected_app_id" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut connected_app_id,
-                        "connected_app_id",
-                    )
-                }
-                "name" => crate::codec::put(&mut map, &mut name, "name"),
-                "description" => {
-                    crate::codec::put(&mut map, &mut description, "description")
-                }
-                "client_type" => {
-                    crate::codec::put(&mut map, &mut client_type, "client_type")
-                }
-                "logo_url" => crate::codec::put(&mut map, &mut logo_url, "logo_url"),
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match (connected_app_id, name, description, client_type) {
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (connected_app_id, name, description, client_type, logo_url) = crate::codec::fields::<
             (
-                Some(connected_app_id),
-                Some(name),
-                Some(description),
-                Some(client_type),
-            ) => {
-                Ok(Self {
-                    connected_app_id,
-                    name,
-                    description,
-                    client_type,
-                    logo_url: logo_url.flatten(),
-                })
-            }
-            (connected_app_id, name, description, client_type) => {
-                Err(
-                    crate::codec::missing(
-                        &[
-                            ("connected_app_id", connected_app_id.is_none()),
-                            ("name", name.is_none()),
-                            ("description", description.is_none()),
-                            ("client_type", client_type.is_none()),
-                        ],
-                    ),
-                )
-            }
-        }
+                crate::codec::Req<String>,
+                crate::codec::Req<String>,
+                crate::codec::Req<String>,
+                crate::codec::Req<String>,
+                crate::codec::Nil<Option<String>>,
+            ),
+            _,
+        >(map, &["connected_app_id", "name", "description", "client_type", "logo_url"])?;
+        Ok(Self {
+            connected_app_id,
+            name,
+            description,
+            client_type,
+            logo_url,
+        })
     }
 }
 
@@ -2238,44 +1547,25 @@ impl ::serde::Serialize for OrganizationConnectedAppActiveMember {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(serializer, 2)?;
-        object.entry("member_id", &self.member_id);
-        object.entry("granted_scopes", &self.granted_scopes);
-        object.end()
+        crate::codec::write(
+            serializer,
+            &["member_id", "granted_scopes"],
+            (
+                crate::codec::Always(&self.member_id),
+                crate::codec::Always(&self.granted_scopes),
+            ),
+        )
     }
 }
 
 impl crate::codec::Object for OrganizationConnectedAppActiveMember {
     const NAME: &'static str = "OrganizationConnectedAppActiveMember";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut member_id: Option<String> = None;
-        let mut granted_scopes: Option<Vec<String>> = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "member_id" => crate::codec::put(&mut map, &mut member_id, "member_id"),
-                "granted_scopes" => {
-                    crate::codec::put(&mut map, &mut granted_scopes, "granted_scopes")
-                }
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match (member_id, granted_scopes) {
-            (Some(member_id), Some(granted_scopes)) => {
-                Ok(Self { member_id, granted_scopes })
-            }
-            (member_id, granted_scopes) => {
-                Err(
-                    crate::codec::missing(
-                        &[
-                            ("member_id", member_id.is_none()),
-                            ("granted_scopes", granted_scopes.is_none()),
-                        ],
-                    ),
-                )
-            }
-        }
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (member_id, granted_scopes) = crate::codec::fields::<
+            (crate::codec::Req<String>, crate::codec::Req<Vec<String>>),
+            _,
+        >(map, &["member_id", "granted_scopes"])?;
+        Ok(Self { member_id, granted_scopes })
     }
 }
 
@@ -2302,41 +1592,22 @@ impl ::serde::Serialize for ResultsMetadata {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(
+        crate::codec::write(
             serializer,
-            1 + crate::codec::count_set(&[self.next_cursor.is_some()]),
-        )?;
-        object.entry("total", &self.total);
-        object.entry_if("next_cursor", &self.next_cursor);
-        object.end()
+            &["total", "next_cursor"],
+            (crate::codec::Always(&self.total), crate::codec::IfSet(&self.next_cursor)),
+        )
     }
 }
 
 impl crate::codec::Object for ResultsMetadata {
     const NAME: &'static str = "ResultsMetadata";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut total: Option<i64> = None;
-        let mut next_cursor: Option<Option<String>> = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "total" => crate::codec::put(&mut map, &mut total, "total"),
-                "next_cursor" => {
-                    crate::codec::put(&mut map, &mut next_cursor, "next_cursor")
-                }
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match total {
-            Some(total) => {
-                Ok(Self {
-                    total,
-                    next_cursor: next_cursor.flatten(),
-                })
-            }
-            None => Err(::serde::de::Error::missing_field("total")),
-        }
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (total, next_cursor) = crate::codec::fields::<
+            (crate::codec::Req<i64>, crate::codec::Nil<Option<String>>),
+            _,
+        >(map, &["total", "next_cursor"])?;
+        Ok(Self { total, next_cursor })
     }
 }
 
@@ -2362,42 +1633,25 @@ impl ::serde::Serialize for RetiredEmail {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(serializer, 2)?;
-        object.entry("email_id", &self.email_id);
-        object.entry("email_address", &self.email_address);
-        object.end()
+        crate::codec::write(
+            serializer,
+            &["email_id", "email_address"],
+            (
+                crate::codec::Always(&self.email_id),
+                crate::codec::Always(&self.email_address),
+            ),
+        )
     }
 }
 
 impl crate::codec::Object for RetiredEmail {
     const NAME: &'static str = "RetiredEmail";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut email_id: Option<String> = None;
-        let mut email_address: Option<String> = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "email_id" => crate::codec::put(&mut map, &mut email_id, "email_id"),
-                "email_address" => {
-                    crate::codec::put(&mut map, &mut email_address, "email_address")
-                }
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match (email_id, email_address) {
-            (Some(email_id), Some(email_address)) => Ok(Self { email_id, email_address }),
-            (email_id, email_address) => {
-                Err(
-                    crate::codec::missing(
-                        &[
-                            ("email_id", email_id.is_none()),
-                            ("email_address", email_address.is_none()),
-                        ],
-                    ),
-                )
-            }
-        }
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (email_id, email_address) = crate::codec::fields::<
+            (crate::codec::Req<String>, crate::codec::Req<String>),
+            _,
+        >(map, &["email_id", "email_address"])?;
+        Ok(Self { email_id, email_address })
     }
 }
 
@@ -2427,69 +1681,37 @@ impl ::serde::Serialize for ScimRegistration {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(
+        crate::codec::write(
             serializer,
-            2
-                + crate::codec::count_set(
-                    &[self.external_id.is_some(), self.scim_attributes.is_some()],
-                ),
-        )?;
-        object.entry("connection_id", &self.connection_id);
-        object.entry("registration_id", &self.registration_id);
-        object.entry_if("external_id", &self.external_id);
-        object.entry_if("scim_attributes", &self.scim_attributes);
-        object.end()
+            &["connection_id", "registration_id", "external_id", "scim_attributes"],
+            (
+                crate::codec::Always(&self.connection_id),
+                crate::codec::Always(&self.registration_id),
+                crate::codec::IfSet(&self.external_id),
+                crate::codec::IfSet(&self.scim_attributes),
+            ),
+        )
     }
 }
 
 impl crate::codec::Object for ScimRegistration {
     const NAME: &'static str = "ScimRegistration";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut connection_id: Option<String> = None;
-        let mut registration_id: Option<String> = None;
-        let mut external_id: Option<Option<String>> = None;
-        let mut scim_attributes: Option<
-            Option<crate::b2b::models::scim::ScimAttributes>,
-        > = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "connection_id" => {
-                    crate::codec::put(&mut map, &mut connection_id, "connection_id")
-                }
-                "registration_id" => {
-                    crate::codec::put(&mut map, &mut registration_id, "registration_id")
-                }
-                "external_id" => {
-                    crate::codec::put(&mut map, &mut external_id, "external_id")
-                }
-                "scim_attributes" => {
-                    crate::codec::put(&mut map, &mut scim_attributes, "scim_attributes")
-                }
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match (connection_id, registration_id) {
-            (Some(connection_id), Some(registration_id)) => {
-                Ok(Self {
-                    connection_id,
-                    registration_id,
-                    external_id: external_id.flatten(),
-                    scim_attributes: scim_attributes.flatten(),
-                })
-            }
-            (connection_id, registration_id) => {
-                Err(
-                    crate::codec::missing(
-                        &[
-                            ("connection_id", connection_id.is_none()),
-                            ("registration_id", registration_id.is_none()),
-                        ],
-                    ),
-                )
-            }
-        }
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (connection_id, registration_id, external_id, scim_attributes) = crate::codec::fields::<
+            (
+                crate::codec::Req<String>,
+                crate::codec::Req<String>,
+                crate::codec::Nil<Option<String>>,
+                crate::codec::Nil<Option<crate::b2b::models::scim::ScimAttributes>>,
+            ),
+            _,
+        >(map, &["connection_id", "registration_id", "external_id", "scim_attributes"])?;
+        Ok(Self {
+            connection_id,
+            registration_id,
+            external_id,
+            scim_attributes,
+        })
     }
 }
 
@@ -2519,65 +1741,37 @@ impl ::serde::Serialize for SsoRegistration {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(
+        crate::codec::write(
             serializer,
-            3 + crate::codec::count_set(&[self.sso_attributes.is_some()]),
-        )?;
-        object.entry("connection_id", &self.connection_id);
-        object.entry("external_id", &self.external_id);
-        object.entry("registration_id", &self.registration_id);
-        object.entry_if("sso_attributes", &self.sso_attributes);
-        object.end()
+            &["connection_id", "external_id", "registration_id", "sso_attributes"],
+            (
+                crate::codec::Always(&self.connection_id),
+                crate::codec::Always(&self.external_id),
+                crate::codec::Always(&self.registration_id),
+                crate::codec::IfSet(&self.sso_attributes),
+            ),
+        )
     }
 }
 
 impl crate::codec::Object for SsoRegistration {
     const NAME: &'static str = "SsoRegistration";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut connection_id: Option<String> = None;
-        let mut external_id: Option<String> = None;
-        let mut registration_id: Option<String> = None;
-        let mut sso_attributes: Option<Option<::serde_json::Value>> = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "connection_id" => {
-                    crate::codec::put(&mut map, &mut connection_id, "connection_id")
-                }
-                "external_id" => {
-                    crate::codec::put(&mut map, &mut external_id, "external_id")
-                }
-                "registration_id" => {
-                    crate::codec::put(&mut map, &mut registration_id, "registration_id")
-                }
-                "sso_attributes" => {
-                    crate::codec::put(&mut map, &mut sso_attributes, "sso_attributes")
-                }
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match (connection_id, external_id, registration_id) {
-            (Some(connection_id), Some(external_id), Some(registration_id)) => {
-                Ok(Self {
-                    connection_id,
-                    external_id,
-                    registration_id,
-                    sso_attributes: sso_attributes.flatten(),
-                })
-            }
-            (connection_id, external_id, registration_id) => {
-                Err(
-                    crate::codec::missing(
-                        &[
-                            ("connection_id", connection_id.is_none()),
-                            ("external_id", external_id.is_none()),
-                            ("registration_id", registration_id.is_none()),
-                        ],
-                    ),
-                )
-            }
-        }
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (connection_id, external_id, registration_id, sso_attributes) = crate::codec::fields::<
+            (
+                crate::codec::Req<String>,
+                crate::codec::Req<String>,
+                crate::codec::Req<String>,
+                crate::codec::Nil<Option<::serde_json::Value>>,
+            ),
+            _,
+        >(map, &["connection_id", "external_id", "registration_id", "sso_attributes"])?;
+        Ok(Self {
+            connection_id,
+            external_id,
+            registration_id,
+            sso_attributes,
+        })
     }
 }
 
@@ -2606,42 +1800,27 @@ impl ::serde::Serialize for SearchQuery {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(serializer, 2)?;
-        object.entry("operator", &self.operator);
-        object.entry("operands", &self.operands);
-        object.end()
+        crate::codec::write(
+            serializer,
+            &["operator", "operands"],
+            (crate::codec::Always(&self.operator), crate::codec::Always(&self.operands)),
+        )
     }
 }
 
 impl crate::codec::Object for SearchQuery {
     const NAME: &'static str = "SearchQuery";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut operator: Option<
-            crate::b2b::models::organizations::SearchQueryOperator,
-        > = None;
-        let mut operands: Option<Vec<::serde_json::Value>> = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "operator" => crate::codec::put(&mut map, &mut operator, "operator"),
-                "operands" => crate::codec::put(&mut map, &mut operands, "operands"),
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match (operator, operands) {
-            (Some(operator), Some(operands)) => Ok(Self { operator, operands }),
-            (operator, operands) => {
-                Err(
-                    crate::codec::missing(
-                        &[
-                            ("operator", operator.is_none()),
-                            ("operands", operands.is_none()),
-                        ],
-                    ),
-                )
-            }
-        }
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (operator, operands) = crate::codec::fields::<
+            (
+                crate::codec::Req<
+                    crate::b2b::models::organizations::SearchQueryOperator,
+                >,
+                crate::codec::Req<Vec<::serde_json::Value>>,
+            ),
+            _,
+        >(map, &["operator", "operands"])?;
+        Ok(Self { operator, operands })
     }
 }
 
@@ -2676,108 +1855,67 @@ impl ::serde::Serialize for SlackProviderInfo {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(serializer, 6)?;
-        object.entry("provider_subject", &self.provider_subject);
-        object.entry("provider_tenant_id", &self.provider_tenant_id);
-        object.entry("access_token", &self.access_token);
-        object.entry("scopes", &self.scopes);
-        object.entry("bot_access_token", &self.bot_access_token);
-        object.entry("bot_scopes", &self.bot_scopes);
-        object.end()
+        crate::codec::write(
+            serializer,
+            &[
+                "provider_subject",
+                "provider_tenant_id",
+                "access_token",
+                "scopes",
+                "bot_access_token",
+                "bot_scopes",
+            ],
+            (
+                crate::codec::Always(&self.provider_subject),
+                crate::codec::Always(&self.provider_tenant_id),
+                crate::codec::Always(&self.access_token),
+                crate::codec::Always(&self.scopes),
+                crate::codec::Always(&self.bot_access_token),
+                crate::codec::Always(&self.bot_scopes),
+            ),
+        )
     }
 }
 
 impl crate::codec::Object for SlackProviderInfo {
     const NAME: &'static str = "SlackProviderInfo";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut provider_subject: Option<String> = None;
-        let mut provider_tenant_id: Option<String> = None;
-        let mut access_token: Option<String> = None;
-        let mut scopes: Option<Vec<String>> = None;
-        let mut bot_access_token: Option<String> = None;
-        let mut bot_scopes: Option<Vec<String>> = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "provider_subject" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut provider_subject,
-                        "provider_subject",
-                    )
-                }
-                "provider_tenant_id" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut provider_tenant_id,
-                        "provider_tenant_id",
-                    )
-                }
-                "access_token" => {
-                    crate::codec::put(&mut map, &mut access_token, "access_token")
-                }
-                "scopes" => crate::codec::put(&mut map, &mut scopes, "scopes"),
-                "bot_access_token" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut bot_access_token,
-                        "bot_access_token",
-                    )
-                }
-                "bot_scopes" => {
-                    crate::codec::put(&mut map, &mut bot_scopes, "bot_scopes")
-                }
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match (
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (
             provider_subject,
             provider_tenant_id,
             access_token,
             scopes,
             bot_access_token,
             bot_scopes,
-        ) {
+        ) = crate::codec::fields::<
             (
-                Some(provider_subject),
-                Some(provider_tenant_id),
-                Some(access_token),
-                Some(scopes),
-                Some(bot_access_token),
-                Some(bot_scopes),
-            ) => {
-                Ok(Self {
-                    provider_subject,
-                    provider_tenant_id,
-                    access_token,
-                    scopes,
-                    bot_access_token,
-                    bot_scopes,
-                })
-            }
-            (
-                provider_subject,
-                provider_tenant_id,
-                access_token,
-                scopes,
-                bot_access_token,
-                bot_scopes,
-            ) => {
-                Err(
-                    crate::codec::missing(
-                        &[
-                            ("provider_subject", provider_subject.is_none()),
-                            ("provider_tenant_id", provider_tenant_id.is_none()),
-                            ("access_token", access_token.is_none()),
-                            ("scopes", scopes.is_none()),
-                            ("bot_access_token", bot_access_token.is_none()),
-                            ("bot_scopes", bot_scopes.is_none()),
-                        ],
-                    ),
-                )
-            }
-        }
+                crate::codec::Req<String>,
+                crate::codec::Req<String>,
+                crate::codec::Req<String>,
+                crate::codec::Req<Vec<String>>,
+                crate::codec::Req<String>,
+                crate::codec::Req<Vec<String>>,
+            ),
+            _,
+        >(
+            map,
+            &[
+                "provider_subject",
+                "provider_tenant_id",
+                "access_token",
+                "scopes",
+                "bot_access_token",
+                "bot_scopes",
+            ],
+        )?;
+        Ok(Self {
+            provider_subject,
+            provider_tenant_id,
+            access_token,
+            scopes,
+            bot_access_token,
+            bot_scopes,
+        })
     }
 }
 

@@ -25,104 +25,67 @@ impl ::serde::Serialize for LudsFeedback {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(serializer, 6)?;
-        object.entry("has_lower_case", &self.has_lower_case);
-        object.entry("has_upper_case", &self.has_upper_case);
-        object.entry("has_digit", &self.has_digit);
-        object.entry("has_symbol", &self.has_symbol);
-        object.entry("missing_complexity", &self.missing_complexity);
-        object.entry("missing_characters", &self.missing_characters);
-        object.end()
+        crate::codec::write(
+            serializer,
+            &[
+                "has_lower_case",
+                "has_upper_case",
+                "has_digit",
+                "has_symbol",
+                "missing_complexity",
+                "missing_characters",
+            ],
+            (
+                crate::codec::Always(&self.has_lower_case),
+                crate::codec::Always(&self.has_upper_case),
+                crate::codec::Always(&self.has_digit),
+                crate::codec::Always(&self.has_symbol),
+                crate::codec::Always(&self.missing_complexity),
+                crate::codec::Always(&self.missing_characters),
+            ),
+        )
     }
 }
 
 impl crate::codec::Object for LudsFeedback {
     const NAME: &'static str = "LudsFeedback";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut has_lower_case: Option<bool> = None;
-        let mut has_upper_case: Option<bool> = None;
-        let mut has_digit: Option<bool> = None;
-        let mut has_symbol: Option<bool> = None;
-        let mut missing_complexity: Option<i64> = None;
-        let mut missing_characters: Option<i64> = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "has_lower_case" => {
-                    crate::codec::put(&mut map, &mut has_lower_case, "has_lower_case")
-                }
-                "has_upper_case" => {
-                    crate::codec::put(&mut map, &mut has_upper_case, "has_upper_case")
-                }
-                "has_digit" => crate::codec::put(&mut map, &mut has_digit, "has_digit"),
-                "has_symbol" => {
-                    crate::codec::put(&mut map, &mut has_symbol, "has_symbol")
-                }
-                "missing_complexity" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut missing_complexity,
-                        "missing_complexity",
-                    )
-                }
-                "missing_characters" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut missing_characters,
-                        "missing_characters",
-                    )
-                }
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match (
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (
             has_lower_case,
             has_upper_case,
             has_digit,
             has_symbol,
             missing_complexity,
             missing_characters,
-        ) {
+        ) = crate::codec::fields::<
             (
-                Some(has_lower_case),
-                Some(has_upper_case),
-                Some(has_digit),
-                Some(has_symbol),
-                Some(missing_complexity),
-                Some(missing_characters),
-            ) => {
-                Ok(Self {
-                    has_lower_case,
-                    has_upper_case,
-                    has_digit,
-                    has_symbol,
-                    missing_complexity,
-                    missing_characters,
-                })
-            }
-            (
-                has_lower_case,
-                has_upper_case,
-                has_digit,
-                has_symbol,
-                missing_complexity,
-                missing_characters,
-            ) => {
-                Err(
-                    crate::codec::missing(
-                        &[
-                            ("has_lower_case", has_lower_case.is_none()),
-                            ("has_upper_case", has_upper_case.is_none()),
-                            ("has_digit", has_digit.is_none()),
-                            ("has_symbol", has_symbol.is_none()),
-                            ("missing_complexity", missing_complexity.is_none()),
-                            ("missing_characters", missing_characters.is_none()),
-                        ],
-                    ),
-                )
-            }
-        }
+                crate::codec::Req<bool>,
+                crate::codec::Req<bool>,
+                crate::codec::Req<bool>,
+                crate::codec::Req<bool>,
+                crate::codec::Req<i64>,
+                crate::codec::Req<i64>,
+            ),
+            _,
+        >(
+            map,
+            &[
+                "has_lower_case",
+                "has_upper_case",
+                "has_digit",
+                "has_symbol",
+                "missing_complexity",
+                "missing_characters",
+            ],
+        )?;
+        Ok(Self {
+            has_lower_case,
+            has_upper_case,
+            has_digit,
+            has_symbol,
+            missing_complexity,
+            missing_characters,
+        })
     }
 }
 
@@ -150,42 +113,25 @@ impl ::serde::Serialize for ZxcvbnFeedback {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(serializer, 2)?;
-        object.entry("warning", &self.warning);
-        object.entry("suggestions", &self.suggestions);
-        object.end()
+        crate::codec::write(
+            serializer,
+            &["warning", "suggestions"],
+            (
+                crate::codec::Always(&self.warning),
+                crate::codec::Always(&self.suggestions),
+            ),
+        )
     }
 }
 
 impl crate::codec::Object for ZxcvbnFeedback {
     const NAME: &'static str = "ZxcvbnFeedback";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut warning: Option<String> = None;
-        let mut suggestions: Option<Vec<String>> = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "warning" => crate::codec::put(&mut map, &mut warning, "warning"),
-                "suggestions" => {
-                    crate::codec::put(&mut map, &mut suggestions, "suggestions")
-                }
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match (warning, suggestions) {
-            (Some(warning), Some(suggestions)) => Ok(Self { warning, suggestions }),
-            (warning, suggestions) => {
-                Err(
-                    crate::codec::missing(
-                        &[
-                            ("warning", warning.is_none()),
-                            ("suggestions", suggestions.is_none()),
-                        ],
-                    ),
-                )
-            }
-        }
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (warning, suggestions) = crate::codec::fields::<
+            (crate::codec::Req<String>, crate::codec::Req<Vec<String>>),
+            _,
+        >(map, &["warning", "suggestions"])?;
+        Ok(Self { warning, suggestions })
     }
 }
 

@@ -13,28 +13,18 @@ impl ::serde::Serialize for OrgPolicy {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(serializer, 1)?;
-        object.entry("roles", &self.roles);
-        object.end()
+        crate::codec::write(serializer, &["roles"], (crate::codec::Always(&self.roles),))
     }
 }
 
 impl crate::codec::Object for OrgPolicy {
     const NAME: &'static str = "OrgPolicy";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut roles: Option<Vec<crate::b2b::models::rbac::PolicyRole>> = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "roles" => crate::codec::put(&mut map, &mut roles, "roles"),
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match roles {
-            Some(roles) => Ok(Self { roles }),
-            None => Err(::serde::de::Error::missing_field("roles")),
-        }
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (roles,) = crate::codec::fields::<
+            (crate::codec::Req<Vec<crate::b2b::models::rbac::PolicyRole>>,),
+            _,
+        >(map, &["roles"])?;
+        Ok(Self { roles })
     }
 }
 
@@ -65,46 +55,30 @@ impl ::serde::Serialize for Policy {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(serializer, 3)?;
-        object.entry("roles", &self.roles);
-        object.entry("resources", &self.resources);
-        object.entry("scopes", &self.scopes);
-        object.end()
+        crate::codec::write(
+            serializer,
+            &["roles", "resources", "scopes"],
+            (
+                crate::codec::Always(&self.roles),
+                crate::codec::Always(&self.resources),
+                crate::codec::Always(&self.scopes),
+            ),
+        )
     }
 }
 
 impl crate::codec::Object for Policy {
     const NAME: &'static str = "Policy";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut roles: Option<Vec<crate::b2b::models::rbac::PolicyRole>> = None;
-        let mut resources: Option<Vec<crate::b2b::models::rbac::PolicyResource>> = None;
-        let mut scopes: Option<Vec<crate::b2b::models::rbac::PolicyScope>> = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "roles" => crate::codec::put(&mut map, &mut roles, "roles"),
-                "resources" => crate::codec::put(&mut map, &mut resources, "resources"),
-                "scopes" => crate::codec::put(&mut map, &mut scopes, "scopes"),
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match (roles, resources, scopes) {
-            (Some(roles), Some(resources), Some(scopes)) => {
-                Ok(Self { roles, resources, scopes })
-            }
-            (roles, resources, scopes) => {
-                Err(
-                    crate::codec::missing(
-                        &[
-                            ("roles", roles.is_none()),
-                            ("resources", resources.is_none()),
-                            ("scopes", scopes.is_none()),
-                        ],
-                    ),
-                )
-            }
-        }
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (roles, resources, scopes) = crate::codec::fields::<
+            (
+                crate::codec::Req<Vec<crate::b2b::models::rbac::PolicyRole>>,
+                crate::codec::Req<Vec<crate::b2b::models::rbac::PolicyResource>>,
+                crate::codec::Req<Vec<crate::b2b::models::rbac::PolicyScope>>,
+            ),
+            _,
+        >(map, &["roles", "resources", "scopes"])?;
+        Ok(Self { roles, resources, scopes })
     }
 }
 
@@ -133,54 +107,34 @@ impl ::serde::Serialize for PolicyResource {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(serializer, 3)?;
-        object.entry("resource_id", &self.resource_id);
-        object.entry("description", &self.description);
-        object.entry("actions", &self.actions);
-        object.end()
+        crate::codec::write(
+            serializer,
+            &["resource_id", "description", "actions"],
+            (
+                crate::codec::Always(&self.resource_id),
+                crate::codec::Always(&self.description),
+                crate::codec::Always(&self.actions),
+            ),
+        )
     }
 }
 
 impl crate::codec::Object for PolicyResource {
     const NAME: &'static str = "PolicyResource";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut resource_id: Option<String> = None;
-        let mut description: Option<String> = None;
-        let mut actions: Option<Vec<String>> = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "resource_id" => {
-                    crate::codec::put(&mut map, &mut resource_id, "resource_id")
-                }
-                "description" => {
-                    crate::codec::put(&mut map, &mut description, "description")
-                }
-                "actions" => crate::codec::put(&mut map, &mut actions, "actions"),
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match (resource_id, description, actions) {
-            (Some(resource_id), Some(description), Some(actions)) => {
-                Ok(Self {
-                    resource_id,
-                    description,
-                    actions,
-                })
-            }
-            (resource_id, description, actions) => {
-                Err(
-                    crate::codec::missing(
-                        &[
-                            ("resource_id", resource_id.is_none()),
-                            ("description", description.is_none()),
-                            ("actions", actions.is_none()),
-                        ],
-                    ),
-                )
-            }
-        }
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (resource_id, description, actions) = crate::codec::fields::<
+            (
+                crate::codec::Req<String>,
+                crate::codec::Req<String>,
+                crate::codec::Req<Vec<String>>,
+            ),
+            _,
+        >(map, &["resource_id", "description", "actions"])?;
+        Ok(Self {
+            resource_id,
+            description,
+            actions,
+        })
     }
 }
 
@@ -208,56 +162,34 @@ impl ::serde::Serialize for PolicyRole {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(serializer, 3)?;
-        object.entry("role_id", &self.role_id);
-        object.entry("description", &self.description);
-        object.entry("permissions", &self.permissions);
-        object.end()
+        crate::codec::write(
+            serializer,
+            &["role_id", "description", "permissions"],
+            (
+                crate::codec::Always(&self.role_id),
+                crate::codec::Always(&self.description),
+                crate::codec::Always(&self.permissions),
+            ),
+        )
     }
 }
 
 impl crate::codec::Object for PolicyRole {
     const NAME: &'static str = "PolicyRole";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut role_id: Option<String> = None;
-        let mut description: Option<String> = None;
-        let mut permissions: Option<
-            Vec<crate::b2b::models::rbac::PolicyRolePermission>,
-        > = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "role_id" => crate::codec::put(&mut map, &mut role_id, "role_id"),
-                "description" => {
-                    crate::codec::put(&mut map, &mut description, "description")
-                }
-                "permissions" => {
-                    crate::codec::put(&mut map, &mut permissions, "permissions")
-                }
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match (role_id, description, permissions) {
-            (Some(role_id), Some(description), Some(permissions)) => {
-                Ok(Self {
-                    role_id,
-                    description,
-                    permissions,
-                })
-            }
-            (role_id, description, permissions) => {
-                Err(
-                    crate::codec::missing(
-                        &[
-                            ("role_id", role_id.is_none()),
-                            ("description", description.is_none()),
-                            ("permissions", permissions.is_none()),
-                        ],
-                    ),
-                )
-            }
-        }
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (role_id, description, permissions) = crate::codec::fields::<
+            (
+                crate::codec::Req<String>,
+                crate::codec::Req<String>,
+                crate::codec::Req<Vec<crate::b2b::models::rbac::PolicyRolePermission>>,
+            ),
+            _,
+        >(map, &["role_id", "description", "permissions"])?;
+        Ok(Self {
+            role_id,
+            description,
+            permissions,
+        })
     }
 }
 
@@ -283,42 +215,25 @@ impl ::serde::Serialize for PolicyRolePermission {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(serializer, 2)?;
-        object.entry("resource_id", &self.resource_id);
-        object.entry("actions", &self.actions);
-        object.end()
+        crate::codec::write(
+            serializer,
+            &["resource_id", "actions"],
+            (
+                crate::codec::Always(&self.resource_id),
+                crate::codec::Always(&self.actions),
+            ),
+        )
     }
 }
 
 impl crate::codec::Object for PolicyRolePermission {
     const NAME: &'static str = "PolicyRolePermission";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut resource_id: Option<String> = None;
-        let mut actions: Option<Vec<String>> = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "resource_id" => {
-                    crate::codec::put(&mut map, &mut resource_id, "resource_id")
-                }
-                "actions" => crate::codec::put(&mut map, &mut actions, "actions"),
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match (resource_id, actions) {
-            (Some(resource_id), Some(actions)) => Ok(Self { resource_id, actions }),
-            (resource_id, actions) => {
-                Err(
-                    crate::codec::missing(
-                        &[
-                            ("resource_id", resource_id.is_none()),
-                            ("actions", actions.is_none()),
-                        ],
-                    ),
-                )
-            }
-        }
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (resource_id, actions) = crate::codec::fields::<
+            (crate::codec::Req<String>, crate::codec::Req<Vec<String>>),
+            _,
+        >(map, &["resource_id", "actions"])?;
+        Ok(Self { resource_id, actions })
     }
 }
 
@@ -346,56 +261,34 @@ impl ::serde::Serialize for PolicyScope {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(serializer, 3)?;
-        object.entry("scope", &self.scope);
-        object.entry("description", &self.description);
-        object.entry("permissions", &self.permissions);
-        object.end()
+        crate::codec::write(
+            serializer,
+            &["scope", "description", "permissions"],
+            (
+                crate::codec::Always(&self.scope),
+                crate::codec::Always(&self.description),
+                crate::codec::Always(&self.permissions),
+            ),
+        )
     }
 }
 
 impl crate::codec::Object for PolicyScope {
     const NAME: &'static str = "PolicyScope";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut scope: Option<String> = None;
-        let mut description: Option<String> = None;
-        let mut permissions: Option<
-            Vec<crate::b2b::models::rbac::PolicyScopePermission>,
-        > = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "scope" => crate::codec::put(&mut map, &mut scope, "scope"),
-                "description" => {
-                    crate::codec::put(&mut map, &mut description, "description")
-                }
-                "permissions" => {
-                    crate::codec::put(&mut map, &mut permissions, "permissions")
-                }
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match (scope, description, permissions) {
-            (Some(scope), Some(description), Some(permissions)) => {
-                Ok(Self {
-                    scope,
-                    description,
-                    permissions,
-                })
-            }
-            (scope, description, permissions) => {
-                Err(
-                    crate::codec::missing(
-                        &[
-                            ("scope", scope.is_none()),
-                            ("description", description.is_none()),
-                            ("permissions", permissions.is_none()),
-                        ],
-                    ),
-                )
-            }
-        }
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (scope, description, permissions) = crate::codec::fields::<
+            (
+                crate::codec::Req<String>,
+                crate::codec::Req<String>,
+                crate::codec::Req<Vec<crate::b2b::models::rbac::PolicyScopePermission>>,
+            ),
+            _,
+        >(map, &["scope", "description", "permissions"])?;
+        Ok(Self {
+            scope,
+            description,
+            permissions,
+        })
     }
 }
 
@@ -421,42 +314,25 @@ impl ::serde::Serialize for PolicyScopePermission {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(serializer, 2)?;
-        object.entry("resource_id", &self.resource_id);
-        object.entry("actions", &self.actions);
-        object.end()
+        crate::codec::write(
+            serializer,
+            &["resource_id", "actions"],
+            (
+                crate::codec::Always(&self.resource_id),
+                crate::codec::Always(&self.actions),
+            ),
+        )
     }
 }
 
 impl crate::codec::Object for PolicyScopePermission {
     const NAME: &'static str = "PolicyScopePermission";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut resource_id: Option<String> = None;
-        let mut actions: Option<Vec<String>> = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "resource_id" => {
-                    crate::codec::put(&mut map, &mut resource_id, "resource_id")
-                }
-                "actions" => crate::codec::put(&mut map, &mut actions, "actions"),
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match (resource_id, actions) {
-            (Some(resource_id), Some(actions)) => Ok(Self { resource_id, actions }),
-            (resource_id, actions) => {
-                Err(
-                    crate::codec::missing(
-                        &[
-                            ("resource_id", resource_id.is_none()),
-                            ("actions", actions.is_none()),
-                        ],
-                    ),
-                )
-            }
-        }
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (resource_id, actions) = crate::codec::fields::<
+            (crate::codec::Req<String>, crate::codec::Req<Vec<String>>),
+            _,
+        >(map, &["resource_id", "actions"])?;
+        Ok(Self { resource_id, actions })
     }
 }
 

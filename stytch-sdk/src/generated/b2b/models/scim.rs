@@ -27,50 +27,36 @@ impl ::serde::Serialize for Address {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(serializer, 8)?;
-        object.entry("formatted", &self.formatted);
-        object.entry("street_address", &self.street_address);
-        object.entry("locality", &self.locality);
-        object.entry("region", &self.region);
-        object.entry("postal_code", &self.postal_code);
-        object.entry("country", &self.country);
-        object.entry("type", &self.r#type);
-        object.entry("primary", &self.primary);
-        object.end()
+        crate::codec::write(
+            serializer,
+            &[
+                "formatted",
+                "street_address",
+                "locality",
+                "region",
+                "postal_code",
+                "country",
+                "type",
+                "primary",
+            ],
+            (
+                crate::codec::Always(&self.formatted),
+                crate::codec::Always(&self.street_address),
+                crate::codec::Always(&self.locality),
+                crate::codec::Always(&self.region),
+                crate::codec::Always(&self.postal_code),
+                crate::codec::Always(&self.country),
+                crate::codec::Always(&self.r#type),
+                crate::codec::Always(&self.primary),
+            ),
+        )
     }
 }
 
 impl crate::codec::Object for Address {
     const NAME: &'static str = "Address";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut formatted: Option<String> = None;
-        let mut street_address: Option<String> = None;
-        let mut locality: Option<String> = None;
-        let mut region: Option<String> = None;
-        let mut postal_code: Option<String> = None;
-        let mut country: Option<String> = None;
-        let mut r#type: Option<String> = None;
-        let mut primary: Option<bool> = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "formatted" => crate::codec::put(&mut map, &mut formatted, "formatted"),
-                "street_address" => {
-                    crate::codec::put(&mut map, &mut street_address, "street_address")
-                }
-                "locality" => crate::codec::put(&mut map, &mut locality, "locality"),
-                "region" => crate::codec::put(&mut map, &mut region, "region"),
-                "postal_code" => {
-                    crate::codec::put(&mut map, &mut postal_code, "postal_code")
-                }
-                "country" => crate::codec::put(&mut map, &mut country, "country"),
-                "type" => crate::codec::put(&mut map, &mut r#type, "type"),
-                "primary" => crate::codec::put(&mut map, &mut primary, "primary"),
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match (
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (
             formatted,
             street_address,
             locality,
@@ -79,54 +65,41 @@ impl crate::codec::Object for Address {
             country,
             r#type,
             primary,
-        ) {
+        ) = crate::codec::fields::<
             (
-                Some(formatted),
-                Some(street_address),
-                Some(locality),
-                Some(region),
-                Some(postal_code),
-                Some(country),
-                Some(r#type),
-                Some(primary),
-            ) => {
-                Ok(Self {
-                    formatted,
-                    street_address,
-                    locality,
-                    region,
-                    postal_code,
-                    country,
-                    r#type,
-                    primary,
-                })
-            }
-            (
-                formatted,
-                street_address,
-                locality,
-                region,
-                postal_code,
-                country,
-                r#type,
-                primary,
-            ) => {
-                Err(
-                    crate::codec::missing(
-                        &[
-                            ("formatted", formatted.is_none()),
-                            ("street_address", street_address.is_none()),
-                            ("locality", locality.is_none()),
-                            ("region", region.is_none()),
-                            ("postal_code", postal_code.is_none()),
-                            ("country", country.is_none()),
-                            ("type", r#type.is_none()),
-                            ("primary", primary.is_none()),
-                        ],
-                    ),
-                )
-            }
-        }
+                crate::codec::Req<String>,
+                crate::codec::Req<String>,
+                crate::codec::Req<String>,
+                crate::codec::Req<String>,
+                crate::codec::Req<String>,
+                crate::codec::Req<String>,
+                crate::codec::Req<String>,
+                crate::codec::Req<bool>,
+            ),
+            _,
+        >(
+            map,
+            &[
+                "formatted",
+                "street_address",
+                "locality",
+                "region",
+                "postal_code",
+                "country",
+                "type",
+                "primary",
+            ],
+        )?;
+        Ok(Self {
+            formatted,
+            street_address,
+            locality,
+            region,
+            postal_code,
+            country,
+            r#type,
+            primary,
+        })
     }
 }
 
@@ -155,46 +128,30 @@ impl ::serde::Serialize for Email {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(serializer, 3)?;
-        object.entry("value", &self.value);
-        object.entry("type", &self.r#type);
-        object.entry("primary", &self.primary);
-        object.end()
+        crate::codec::write(
+            serializer,
+            &["value", "type", "primary"],
+            (
+                crate::codec::Always(&self.value),
+                crate::codec::Always(&self.r#type),
+                crate::codec::Always(&self.primary),
+            ),
+        )
     }
 }
 
 impl crate::codec::Object for Email {
     const NAME: &'static str = "Email";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut value: Option<String> = None;
-        let mut r#type: Option<String> = None;
-        let mut primary: Option<bool> = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "value" => crate::codec::put(&mut map, &mut value, "value"),
-                "type" => crate::codec::put(&mut map, &mut r#type, "type"),
-                "primary" => crate::codec::put(&mut map, &mut primary, "primary"),
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match (value, r#type, primary) {
-            (Some(value), Some(r#type), Some(primary)) => {
-                Ok(Self { value, r#type, primary })
-            }
-            (value, r#type, primary) => {
-                Err(
-                    crate::codec::missing(
-                        &[
-                            ("value", value.is_none()),
-                            ("type", r#type.is_none()),
-                            ("primary", primary.is_none()),
-                        ],
-                    ),
-                )
-            }
-        }
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (value, r#type, primary) = crate::codec::fields::<
+            (
+                crate::codec::Req<String>,
+                crate::codec::Req<String>,
+                crate::codec::Req<bool>,
+            ),
+            _,
+        >(map, &["value", "type", "primary"])?;
+        Ok(Self { value, r#type, primary })
     }
 }
 
@@ -230,81 +187,67 @@ impl ::serde::Serialize for EnterpriseExtension {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(
+        crate::codec::write(
             serializer,
-            5 + crate::codec::count_set(&[self.manager.is_some()]),
-        )?;
-        object.entry("employee_number", &self.employee_number);
-        object.entry("cost_center", &self.cost_center);
-        object.entry("division", &self.division);
-        object.entry("department", &self.department);
-        object.entry("organization", &self.organization);
-        object.entry_if("manager", &self.manager);
-        object.end()
+            &[
+                "employee_number",
+                "cost_center",
+                "division",
+                "department",
+                "organization",
+                "manager",
+            ],
+            (
+                crate::codec::Always(&self.employee_number),
+                crate::codec::Always(&self.cost_center),
+                crate::codec::Always(&self.division),
+                crate::codec::Always(&self.department),
+                crate::codec::Always(&self.organization),
+                crate::codec::IfSet(&self.manager),
+            ),
+        )
     }
 }
 
 impl crate::codec::Object for EnterpriseExtension {
     const NAME: &'static str = "EnterpriseExtension";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut employee_number: Option<String> = None;
-        let mut cost_center: Option<String> = None;
-        let mut division: Option<String> = None;
-        let mut department: Option<String> = None;
-        let mut organization: Option<String> = None;
-        let mut manager: Option<Option<crate::b2b::models::scim::Manager>> = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "employee_number" => {
-                    crate::codec::put(&mut map, &mut employee_number, "employee_number")
-                }
-                "cost_center" => {
-                    crate::codec::put(&mut map, &mut cost_center, "cost_center")
-                }
-                "division" => crate::codec::put(&mut map, &mut division, "division"),
-                "department" => {
-                    crate::codec::put(&mut map, &mut department, "department")
-                }
-                "organization" => {
-                    crate::codec::put(&mut map, &mut organization, "organization")
-                }
-                "manager" => crate::codec::put(&mut map, &mut manager, "manager"),
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match (employee_number, cost_center, division, department, organization) {
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (
+            employee_number,
+            cost_center,
+            division,
+            department,
+            organization,
+            manager,
+        ) = crate::codec::fields::<
             (
-                Some(employee_number),
-                Some(cost_center),
-                Some(division),
-                Some(department),
-                Some(organization),
-            ) => {
-                Ok(Self {
-                    employee_number,
-                    cost_center,
-                    division,
-                    department,
-                    organization,
-                    manager: manager.flatten(),
-                })
-            }
-            (employee_number, cost_center, division, department, organization) => {
-                Err(
-                    crate::codec::missing(
-                        &[
-                            ("employee_number", employee_number.is_none()),
-                            ("cost_center", cost_center.is_none()),
-                            ("division", division.is_none()),
-                            ("department", department.is_none()),
-                            ("organization", organization.is_none()),
-                        ],
-                    ),
-                )
-            }
-        }
+                crate::codec::Req<String>,
+                crate::codec::Req<String>,
+                crate::codec::Req<String>,
+                crate::codec::Req<String>,
+                crate::codec::Req<String>,
+                crate::codec::Nil<Option<crate::b2b::models::scim::Manager>>,
+            ),
+            _,
+        >(
+            map,
+            &[
+                "employee_number",
+                "cost_center",
+                "division",
+                "department",
+                "organization",
+                "manager",
+            ],
+        )?;
+        Ok(Self {
+            employee_number,
+            cost_center,
+            division,
+            department,
+            organization,
+            manager,
+        })
     }
 }
 
@@ -333,46 +276,30 @@ impl ::serde::Serialize for Entitlement {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(serializer, 3)?;
-        object.entry("value", &self.value);
-        object.entry("type", &self.r#type);
-        object.entry("primary", &self.primary);
-        object.end()
+        crate::codec::write(
+            serializer,
+            &["value", "type", "primary"],
+            (
+                crate::codec::Always(&self.value),
+                crate::codec::Always(&self.r#type),
+                crate::codec::Always(&self.primary),
+            ),
+        )
     }
 }
 
 impl crate::codec::Object for Entitlement {
     const NAME: &'static str = "Entitlement";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut value: Option<String> = None;
-        let mut r#type: Option<String> = None;
-        let mut primary: Option<bool> = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "value" => crate::codec::put(&mut map, &mut value, "value"),
-                "type" => crate::codec::put(&mut map, &mut r#type, "type"),
-                "primary" => crate::codec::put(&mut map, &mut primary, "primary"),
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match (value, r#type, primary) {
-            (Some(value), Some(r#type), Some(primary)) => {
-                Ok(Self { value, r#type, primary })
-            }
-            (value, r#type, primary) => {
-                Err(
-                    crate::codec::missing(
-                        &[
-                            ("value", value.is_none()),
-                            ("type", r#type.is_none()),
-                            ("primary", primary.is_none()),
-                        ],
-                    ),
-                )
-            }
-        }
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (value, r#type, primary) = crate::codec::fields::<
+            (
+                crate::codec::Req<String>,
+                crate::codec::Req<String>,
+                crate::codec::Req<bool>,
+            ),
+            _,
+        >(map, &["value", "type", "primary"])?;
+        Ok(Self { value, r#type, primary })
     }
 }
 
@@ -398,37 +325,22 @@ impl ::serde::Serialize for Group {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(serializer, 2)?;
-        object.entry("value", &self.value);
-        object.entry("display", &self.display);
-        object.end()
+        crate::codec::write(
+            serializer,
+            &["value", "display"],
+            (crate::codec::Always(&self.value), crate::codec::Always(&self.display)),
+        )
     }
 }
 
 impl crate::codec::Object for Group {
     const NAME: &'static str = "Group";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut value: Option<String> = None;
-        let mut display: Option<String> = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "value" => crate::codec::put(&mut map, &mut value, "value"),
-                "display" => crate::codec::put(&mut map, &mut display, "display"),
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match (value, display) {
-            (Some(value), Some(display)) => Ok(Self { value, display }),
-            (value, display) => {
-                Err(
-                    crate::codec::missing(
-                        &[("value", value.is_none()), ("display", display.is_none())],
-                    ),
-                )
-            }
-        }
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (value, display) = crate::codec::fields::<
+            (crate::codec::Req<String>, crate::codec::Req<String>),
+            _,
+        >(map, &["value", "display"])?;
+        Ok(Self { value, display })
     }
 }
 
@@ -456,46 +368,30 @@ impl ::serde::Serialize for IMs {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(serializer, 3)?;
-        object.entry("value", &self.value);
-        object.entry("type", &self.r#type);
-        object.entry("primary", &self.primary);
-        object.end()
+        crate::codec::write(
+            serializer,
+            &["value", "type", "primary"],
+            (
+                crate::codec::Always(&self.value),
+                crate::codec::Always(&self.r#type),
+                crate::codec::Always(&self.primary),
+            ),
+        )
     }
 }
 
 impl crate::codec::Object for IMs {
     const NAME: &'static str = "IMs";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut value: Option<String> = None;
-        let mut r#type: Option<String> = None;
-        let mut primary: Option<bool> = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "value" => crate::codec::put(&mut map, &mut value, "value"),
-                "type" => crate::codec::put(&mut map, &mut r#type, "type"),
-                "primary" => crate::codec::put(&mut map, &mut primary, "primary"),
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match (value, r#type, primary) {
-            (Some(value), Some(r#type), Some(primary)) => {
-                Ok(Self { value, r#type, primary })
-            }
-            (value, r#type, primary) => {
-                Err(
-                    crate::codec::missing(
-                        &[
-                            ("value", value.is_none()),
-                            ("type", r#type.is_none()),
-                            ("primary", primary.is_none()),
-                        ],
-                    ),
-                )
-            }
-        }
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (value, r#type, primary) = crate::codec::fields::<
+            (
+                crate::codec::Req<String>,
+                crate::codec::Req<String>,
+                crate::codec::Req<bool>,
+            ),
+            _,
+        >(map, &["value", "type", "primary"])?;
+        Ok(Self { value, r#type, primary })
     }
 }
 
@@ -523,48 +419,30 @@ impl ::serde::Serialize for Manager {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(serializer, 3)?;
-        object.entry("value", &self.value);
-        object.entry("ref", &self.r#ref);
-        object.entry("display_name", &self.display_name);
-        object.end()
+        crate::codec::write(
+            serializer,
+            &["value", "ref", "display_name"],
+            (
+                crate::codec::Always(&self.value),
+                crate::codec::Always(&self.r#ref),
+                crate::codec::Always(&self.display_name),
+            ),
+        )
     }
 }
 
 impl crate::codec::Object for Manager {
     const NAME: &'static str = "Manager";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut value: Option<String> = None;
-        let mut r#ref: Option<String> = None;
-        let mut display_name: Option<String> = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "value" => crate::codec::put(&mut map, &mut value, "value"),
-                "ref" => crate::codec::put(&mut map, &mut r#ref, "ref"),
-                "display_name" => {
-                    crate::codec::put(&mut map, &mut display_name, "display_name")
-                }
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match (value, r#ref, display_name) {
-            (Some(value), Some(r#ref), Some(display_name)) => {
-                Ok(Self { value, r#ref, display_name })
-            }
-            (value, r#ref, display_name) => {
-                Err(
-                    crate::codec::missing(
-                        &[
-                            ("value", value.is_none()),
-                            ("ref", r#ref.is_none()),
-                            ("display_name", display_name.is_none()),
-                        ],
-                    ),
-                )
-            }
-        }
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (value, r#ref, display_name) = crate::codec::fields::<
+            (
+                crate::codec::Req<String>,
+                crate::codec::Req<String>,
+                crate::codec::Req<String>,
+            ),
+            _,
+        >(map, &["value", "ref", "display_name"])?;
+        Ok(Self { value, r#ref, display_name })
     }
 }
 
@@ -599,104 +477,67 @@ impl ::serde::Serialize for Name {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(serializer, 6)?;
-        object.entry("formatted", &self.formatted);
-        object.entry("family_name", &self.family_name);
-        object.entry("given_name", &self.given_name);
-        object.entry("middle_name", &self.middle_name);
-        object.entry("honorific_prefix", &self.honorific_prefix);
-        object.entry("honorific_suffix", &self.honorific_suffix);
-        object.end()
+        crate::codec::write(
+            serializer,
+            &[
+                "formatted",
+                "family_name",
+                "given_name",
+                "middle_name",
+                "honorific_prefix",
+                "honorific_suffix",
+            ],
+            (
+                crate::codec::Always(&self.formatted),
+                crate::codec::Always(&self.family_name),
+                crate::codec::Always(&self.given_name),
+                crate::codec::Always(&self.middle_name),
+                crate::codec::Always(&self.honorific_prefix),
+                crate::codec::Always(&self.honorific_suffix),
+            ),
+        )
     }
 }
 
 impl crate::codec::Object for Name {
     const NAME: &'static str = "Name";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut formatted: Option<String> = None;
-        let mut family_name: Option<String> = None;
-        let mut given_name: Option<String> = None;
-        let mut middle_name: Option<String> = None;
-        let mut honorific_prefix: Option<String> = None;
-        let mut honorific_suffix: Option<String> = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "formatted" => crate::codec::put(&mut map, &mut formatted, "formatted"),
-                "family_name" => {
-                    crate::codec::put(&mut map, &mut family_name, "family_name")
-                }
-                "given_name" => {
-                    crate::codec::put(&mut map, &mut given_name, "given_name")
-                }
-                "middle_name" => {
-                    crate::codec::put(&mut map, &mut middle_name, "middle_name")
-                }
-                "honorific_prefix" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut honorific_prefix,
-                        "honorific_prefix",
-                    )
-                }
-                "honorific_suffix" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut honorific_suffix,
-                        "honorific_suffix",
-                    )
-                }
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match (
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (
             formatted,
             family_name,
             given_name,
             middle_name,
             honorific_prefix,
             honorific_suffix,
-        ) {
+        ) = crate::codec::fields::<
             (
-                Some(formatted),
-                Some(family_name),
-                Some(given_name),
-                Some(middle_name),
-                Some(honorific_prefix),
-                Some(honorific_suffix),
-            ) => {
-                Ok(Self {
-                    formatted,
-                    family_name,
-                    given_name,
-                    middle_name,
-                    honorific_prefix,
-                    honorific_suffix,
-                })
-            }
-            (
-                formatted,
-                family_name,
-                given_name,
-                middle_name,
-                honorific_prefix,
-                honorific_suffix,
-            ) => {
-                Err(
-                    crate::codec::missing(
-                        &[
-                            ("formatted", formatted.is_none()),
-                            ("family_name", family_name.is_none()),
-                            ("given_name", given_name.is_none()),
-                            ("middle_name", middle_name.is_none()),
-                            ("honorific_prefix", honorific_prefix.is_none()),
-                            ("honorific_suffix", honorific_suffix.is_none()),
-                        ],
-                    ),
-                )
-            }
-        }
+                crate::codec::Req<String>,
+                crate::codec::Req<String>,
+                crate::codec::Req<String>,
+                crate::codec::Req<String>,
+                crate::codec::Req<String>,
+                crate::codec::Req<String>,
+            ),
+            _,
+        >(
+            map,
+            &[
+                "formatted",
+                "family_name",
+                "given_name",
+                "middle_name",
+                "honorific_prefix",
+                "honorific_suffix",
+            ],
+        )?;
+        Ok(Self {
+            formatted,
+            family_name,
+            given_name,
+            middle_name,
+            honorific_prefix,
+            honorific_suffix,
+        })
     }
 }
 
@@ -724,46 +565,30 @@ impl ::serde::Serialize for PhoneNumber {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(serializer, 3)?;
-        object.entry("value", &self.value);
-        object.entry("type", &self.r#type);
-        object.entry("primary", &self.primary);
-        object.end()
+        crate::codec::write(
+            serializer,
+            &["value", "type", "primary"],
+            (
+                crate::codec::Always(&self.value),
+                crate::codec::Always(&self.r#type),
+                crate::codec::Always(&self.primary),
+            ),
+        )
     }
 }
 
 impl crate::codec::Object for PhoneNumber {
     const NAME: &'static str = "PhoneNumber";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut value: Option<String> = None;
-        let mut r#type: Option<String> = None;
-        let mut primary: Option<bool> = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "value" => crate::codec::put(&mut map, &mut value, "value"),
-                "type" => crate::codec::put(&mut map, &mut r#type, "type"),
-                "primary" => crate::codec::put(&mut map, &mut primary, "primary"),
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match (value, r#type, primary) {
-            (Some(value), Some(r#type), Some(primary)) => {
-                Ok(Self { value, r#type, primary })
-            }
-            (value, r#type, primary) => {
-                Err(
-                    crate::codec::missing(
-                        &[
-                            ("value", value.is_none()),
-                            ("type", r#type.is_none()),
-                            ("primary", primary.is_none()),
-                        ],
-                    ),
-                )
-            }
-        }
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (value, r#type, primary) = crate::codec::fields::<
+            (
+                crate::codec::Req<String>,
+                crate::codec::Req<String>,
+                crate::codec::Req<bool>,
+            ),
+            _,
+        >(map, &["value", "type", "primary"])?;
+        Ok(Self { value, r#type, primary })
     }
 }
 
@@ -791,46 +616,30 @@ impl ::serde::Serialize for Photo {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(serializer, 3)?;
-        object.entry("value", &self.value);
-        object.entry("type", &self.r#type);
-        object.entry("primary", &self.primary);
-        object.end()
+        crate::codec::write(
+            serializer,
+            &["value", "type", "primary"],
+            (
+                crate::codec::Always(&self.value),
+                crate::codec::Always(&self.r#type),
+                crate::codec::Always(&self.primary),
+            ),
+        )
     }
 }
 
 impl crate::codec::Object for Photo {
     const NAME: &'static str = "Photo";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut value: Option<String> = None;
-        let mut r#type: Option<String> = None;
-        let mut primary: Option<bool> = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "value" => crate::codec::put(&mut map, &mut value, "value"),
-                "type" => crate::codec::put(&mut map, &mut r#type, "type"),
-                "primary" => crate::codec::put(&mut map, &mut primary, "primary"),
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match (value, r#type, primary) {
-            (Some(value), Some(r#type), Some(primary)) => {
-                Ok(Self { value, r#type, primary })
-            }
-            (value, r#type, primary) => {
-                Err(
-                    crate::codec::missing(
-                        &[
-                            ("value", value.is_none()),
-                            ("type", r#type.is_none()),
-                            ("primary", primary.is_none()),
-                        ],
-                    ),
-                )
-            }
-        }
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (value, r#type, primary) = crate::codec::fields::<
+            (
+                crate::codec::Req<String>,
+                crate::codec::Req<String>,
+                crate::codec::Req<bool>,
+            ),
+            _,
+        >(map, &["value", "type", "primary"])?;
+        Ok(Self { value, r#type, primary })
     }
 }
 
@@ -859,46 +668,30 @@ impl ::serde::Serialize for Role {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(serializer, 3)?;
-        object.entry("value", &self.value);
-        object.entry("type", &self.r#type);
-        object.entry("primary", &self.primary);
-        object.end()
+        crate::codec::write(
+            serializer,
+            &["value", "type", "primary"],
+            (
+                crate::codec::Always(&self.value),
+                crate::codec::Always(&self.r#type),
+                crate::codec::Always(&self.primary),
+            ),
+        )
     }
 }
 
 impl crate::codec::Object for Role {
     const NAME: &'static str = "Role";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut value: Option<String> = None;
-        let mut r#type: Option<String> = None;
-        let mut primary: Option<bool> = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "value" => crate::codec::put(&mut map, &mut value, "value"),
-                "type" => crate::codec::put(&mut map, &mut r#type, "type"),
-                "primary" => crate::codec::put(&mut map, &mut primary, "primary"),
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match (value, r#type, primary) {
-            (Some(value), Some(r#type), Some(primary)) => {
-                Ok(Self { value, r#type, primary })
-            }
-            (value, r#type, primary) => {
-                Err(
-                    crate::codec::missing(
-                        &[
-                            ("value", value.is_none()),
-                            ("type", r#type.is_none()),
-                            ("primary", primary.is_none()),
-                        ],
-                    ),
-                )
-            }
-        }
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (value, r#type, primary) = crate::codec::fields::<
+            (
+                crate::codec::Req<String>,
+                crate::codec::Req<String>,
+                crate::codec::Req<bool>,
+            ),
+            _,
+        >(map, &["value", "type", "primary"])?;
+        Ok(Self { value, r#type, primary })
     }
 }
 
@@ -972,129 +765,159 @@ impl ::serde::Serialize for ScimAttributes {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(
+        crate::codec::write(
             serializer,
-            21
-                + crate::codec::count_set(
-                    &[self.name.is_some(), self.enterprise_extension.is_some()],
+            &[
+                "user_name",
+                "id",
+                "external_id",
+                "active",
+                "groups",
+                "display_name",
+                "nick_name",
+                "profile_url",
+                "user_type",
+                "title",
+                "preferred_language",
+                "locale",
+                "timezone",
+                "emails",
+                "phone_numbers",
+                "addresses",
+                "ims",
+                "photos",
+                "entitlements",
+                "roles",
+                "x509certificates",
+                "name",
+                "enterprise_extension",
+            ],
+            (
+                (
+                    crate::codec::Always(&self.user_name),
+                    crate::codec::Always(&self.id),
+                    crate::codec::Always(&self.external_id),
+                    crate::codec::Always(&self.active),
+                    crate::codec::Always(&self.groups),
+                    crate::codec::Always(&self.display_name),
+                    crate::codec::Always(&self.nick_name),
+                    crate::codec::Always(&self.profile_url),
+                    crate::codec::Always(&self.user_type),
+                    crate::codec::Always(&self.title),
+                    crate::codec::Always(&self.preferred_language),
+                    crate::codec::Always(&self.locale),
                 ),
-        )?;
-        object.entry("user_name", &self.user_name);
-        object.entry("id", &self.id);
-        object.entry("external_id", &self.external_id);
-        object.entry("active", &self.active);
-        object.entry("groups", &self.groups);
-        object.entry("display_name", &self.display_name);
-        object.entry("nick_name", &self.nick_name);
-        object.entry("profile_url", &self.profile_url);
-        object.entry("user_type", &self.user_type);
-        object.entry("title", &self.title);
-        object.entry("preferred_language", &self.preferred_language);
-        object.entry("locale", &self.locale);
-        object.entry("timezone", &self.timezone);
-        object.entry("emails", &self.emails);
-        object.entry("phone_numbers", &self.phone_numbers);
-        object.entry("addresses", &self.addresses);
-        object.entry("ims", &self.ims);
-        object.entry("photos", &self.photos);
-        object.entry("entitlements", &self.entitlements);
-        object.entry("roles", &self.roles);
-        object.entry("x509certificates", &self.x509certificates);
-        object.entry_if("name", &self.name);
-        object.entry_if("enterprise_extension", &self.enterprise_extension);
-        object.end()
+                (
+                    crate::codec::Always(&self.timezone),
+                    crate::codec::Always(&self.emails),
+                    crate::codec::Always(&self.phone_numbers),
+                    crate::codec::Always(&self.addresses),
+                    crate::codec::Always(&self.ims),
+                    crate::codec::Always(&self.photos),
+                    crate::codec::Always(&self.entitlements),
+                    crate::codec::Always(&self.roles),
+                    crate::codec::Always(&self.x509certificates),
+                    crate::codec::IfSet(&self.name),
+                    crate::codec::IfSet(&self.enterprise_extension),
+                ),
+            ),
+        )
     }
 }
 
 impl crate::codec::Object for ScimAttributes {
     const NAME: &'static str = "ScimAttributes";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut user_name: Option<String> = None;
-        let mut id: Option<String> = None;
-        let mut external_id: Option<String> = None;
-        let mut active: Option<bool> = None;
-        let mut groups: Option<Vec<crate::b2b::models::scim::Group>> = None;
-        let mut display_name: Option<String> = None;
-        let mut nick_name: Option<String> = None;
-        let mut profile_url: Option<String> = None;
-        let mut user_type: Option<String> = None;
-        let mut title: Option<String> = None;
-        let mut preferred_language: Option<String> = None;
-        let mut locale: Option<String> = None;
-        let mut timezone: Option<String> = None;
-        let mut emails: Option<Vec<crate::b2b::models::scim::Email>> = None;
-        let mut phone_numbers: Option<Vec<crate::b2b::models::scim::PhoneNumber>> = None;
-        let mut addresses: Option<Vec<crate::b2b::models::scim::Address>> = None;
-        let mut ims: Option<Vec<crate::b2b::models::scim::IMs>> = None;
-        let mut photos: Option<Vec<crate::b2b::models::scim::Photo>> = None;
-        let mut entitlements: Option<Vec<crate::b2b::models::scim::Entitlement>> = None;
-        let mut roles: Option<Vec<crate::b2b::models::scim::Role>> = None;
-        let mut x509certificates: Option<
-            Vec<crate::b2b::models::scim::X509Certificate>,
-        > = None;
-        let mut name: Option<Option<crate::b2b::models::scim::Name>> = None;
-        let mut enterprise_extension: Option<
-            Option<crate::b2b::models::scim::EnterpriseExtension>,
-        > = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "user_name" => crate::codec::put(&mut map, &mut user_name, "user_name"),
-                "id" => crate::codec::put(&mut map, &mut id, "id"),
-                "external_id" => {
-                    crate::codec::put(&mut map, &mut external_id, "external_id")
-                }
-                "active" => crate::codec::put(&mut map, &mut active, "active"),
-                "groups" => crate::codec::put(&mut map, &mut groups, "groups"),
-                "display_name" => {
-                    crate::codec::put(&mut map, &mut display_name, "display_name")
-                }
-                "nick_name" => crate::codec::put(&mut map, &mut nick_name, "nick_name"),
-                "profile_url" => {
-                    crate::codec::put(&mut map, &mut profile_url, "profile_url")
-                }
-                "user_type" => crate::codec::put(&mut map, &mut user_type, "user_type"),
-                "title" => crate::codec::put(&mut map, &mut title, "title"),
-                "preferred_language" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut preferred_language,
-                        "preferred_language",
-                    )
-                }
-                "locale" => crate::codec::put(&mut map, &mut locale, "locale"),
-                "timezone" => crate::codec::put(&mut map, &mut timezone, "timezone"),
-                "emails" => crate::codec::put(&mut map, &mut emails, "emails"),
-                "phone_numbers" => {
-                    crate::codec::put(&mut map, &mut phone_numbers, "phone_numbers")
-                }
-                "addresses" => crate::codec::put(&mut map, &mut addresses, "addresses"),
-                "ims" => crate::codec::put(&mut map, &mut ims, "ims"),
-                "photos" => crate::codec::put(&mut map, &mut photos, "photos"),
-                "entitlements" => {
-                    crate::codec::put(&mut map, &mut entitlements, "entitlements")
-                }
-                "roles" => crate::codec::put(&mut map, &mut roles, "roles"),
-                "x509certificates" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut x509certificates,
-                        "x509certificates",
-                    )
-                }
-                "name" => crate::codec::put(&mut map, &mut name, "name"),
-                "enterprise_extension" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut enterprise_extension,
-                        "enterprise_extension",
-                    )
-                }
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match (
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (
+            (
+                user_name,
+                id,
+                external_id,
+                active,
+                groups,
+                display_name,
+                nick_name,
+                profile_url,
+                user_type,
+                title,
+                preferred_language,
+                locale,
+            ),
+            (
+                timezone,
+                emails,
+                phone_numbers,
+                addresses,
+                ims,
+                photos,
+                entitlements,
+                roles,
+                x509certificates,
+                name,
+                enterprise_extension,
+            ),
+        ) = crate::codec::fields::<
+            (
+                (
+                    crate::codec::Req<String>,
+                    crate::codec::Req<String>,
+                    crate::codec::Req<String>,
+                    crate::codec::Req<bool>,
+                    crate::codec::Req<Vec<crate::b2b::models::scim::Group>>,
+                    crate::codec::Req<String>,
+                    crate::codec::Req<String>,
+                    crate::codec::Req<String>,
+                    crate::codec::Req<String>,
+                    crate::codec::Req<String>,
+                    crate::codec::Req<String>,
+                    crate::codec::Req<String>,
+                ),
+                (
+                    crate::codec::Req<String>,
+                    crate::codec::Req<Vec<crate::b2b::models::scim::Email>>,
+                    crate::codec::Req<Vec<crate::b2b::models::scim::PhoneNumber>>,
+                    crate::codec::Req<Vec<crate::b2b::models::scim::Address>>,
+                    crate::codec::Req<Vec<crate::b2b::models::scim::IMs>>,
+                    crate::codec::Req<Vec<crate::b2b::models::scim::Photo>>,
+                    crate::codec::Req<Vec<crate::b2b::models::scim::Entitlement>>,
+                    crate::codec::Req<Vec<crate::b2b::models::scim::Role>>,
+                    crate::codec::Req<Vec<crate::b2b::models::scim::X509Certificate>>,
+                    crate::codec::Nil<Option<crate::b2b::models::scim::Name>>,
+                    crate::codec::Nil<
+                        Option<crate::b2b::models::scim::EnterpriseExtension>,
+                    >,
+                ),
+            ),
+            _,
+        >(
+            map,
+            &[
+                "user_name",
+                "id",
+                "external_id",
+                "active",
+                "groups",
+                "display_name",
+                "nick_name",
+                "profile_url",
+                "user_type",
+                "title",
+                "preferred_language",
+                "locale",
+                "timezone",
+                "emails",
+                "phone_numbers",
+                "addresses",
+                "ims",
+                "photos",
+                "entitlements",
+                "roles",
+                "x509certificates",
+                "name",
+                "enterprise_extension",
+            ],
+        )?;
+        Ok(Self {
             user_name,
             id,
             external_id,
@@ -1116,108 +939,9 @@ impl crate::codec::Object for ScimAttributes {
             entitlements,
             roles,
             x509certificates,
-        ) {
-            (
-                Some(user_name),
-                Some(id),
-                Some(external_id),
-                Some(active),
-                Some(groups),
-                Some(display_name),
-                Some(nick_name),
-                Some(profile_url),
-                Some(user_type),
-                Some(title),
-                Some(preferred_language),
-                Some(locale),
-                Some(timezone),
-                Some(emails),
-                Some(phone_numbers),
-                Some(addresses),
-                Some(ims),
-                Some(photos),
-                Some(entitlements),
-                Some(roles),
-                Some(x509certificates),
-            ) => {
-                Ok(Self {
-                    user_name,
-                    id,
-                    external_id,
-                    active,
-                    groups,
-                    display_name,
-                    nick_name,
-                    profile_url,
-                    user_type,
-                    title,
-                    preferred_language,
-                    locale,
-                    timezone,
-                    emails,
-                    phone_numbers,
-                    addresses,
-                    ims,
-                    photos,
-                    entitlements,
-                    roles,
-                    x509certificates,
-                    name: name.flatten(),
-                    enterprise_extension: enterprise_extension.flatten(),
-                })
-            }
-            (
-                user_name,
-                id,
-                external_id,
-                active,
-                groups,
-                display_name,
-                nick_name,
-                profile_url,
-                user_type,
-                title,
-                preferred_language,
-                locale,
-                timezone,
-                emails,
-                phone_numbers,
-                addresses,
-                ims,
-                photos,
-                entitlements,
-                roles,
-                x509certificates,
-            ) => {
-                Err(
-                    crate::codec::missing(
-                        &[
-                            ("user_name", user_name.is_none()),
-                            ("id", id.is_none()),
-                            ("external_id", external_id.is_none()),
-                            ("active", active.is_none()),
-                            ("groups", groups.is_none()),
-                            ("display_name", display_name.is_none()),
-                            ("nick_name", nick_name.is_none()),
-                            ("profile_url", profile_url.is_none()),
-                            ("user_type", user_type.is_none()),
-                            ("title", title.is_none()),
-                            ("preferred_language", preferred_language.is_none()),
-                            ("locale", locale.is_none()),
-                            ("timezone", timezone.is_none()),
-                            ("emails", emails.is_none()),
-                            ("phone_numbers", phone_numbers.is_none()),
-                            ("addresses", addresses.is_none()),
-                            ("ims", ims.is_none()),
-                            ("photos", photos.is_none()),
-                            ("entitlements", entitlements.is_none()),
-                            ("roles", roles.is_none()),
-                            ("x509certificates", x509certificates.is_none()),
-                        ],
-                    ),
-                )
-            }
-        }
+            name,
+            enterprise_extension,
+        })
     }
 }
 
@@ -1268,123 +992,42 @@ impl ::serde::Serialize for ScimConnection {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(
+        crate::codec::write(
             serializer,
-            9
-                + crate::codec::count_set(
-                    &[
-                        self.bearer_token_expires_at.is_some(),
-                        self.next_bearer_token_expires_at.is_some(),
-                    ],
-                ),
-        )?;
-        object.entry("organization_id", &self.organization_id);
-        object.entry("connection_id", &self.connection_id);
-        object.entry("status", &self.status);
-        object.entry("display_name", &self.display_name);
-        object.entry("identity_provider", &self.identity_provider);
-        object.entry("base_url", &self.base_url);
-        object.entry("bearer_token_last_four", &self.bearer_token_last_four);
-        object
-            .entry(
+            &[
+                "organization_id",
+                "connection_id",
+                "status",
+                "display_name",
+                "identity_provider",
+                "base_url",
+                "bearer_token_last_four",
                 "scim_group_implicit_role_assignments",
-                &self.scim_group_implicit_role_assignments,
-            );
-        object.entry("next_bearer_token_last_four", &self.next_bearer_token_last_four);
-        object
-            .entry_if(
+                "next_bearer_token_last_four",
                 "bearer_token_expires_at",
-                &self.bearer_token_expires_at.as_ref().map(crate::codec::TimestampRef),
-            );
-        object
-            .entry_if(
                 "next_bearer_token_expires_at",
-                &self
-                    .next_bearer_token_expires_at
-                    .as_ref()
-                    .map(crate::codec::TimestampRef),
-            );
-        object.end()
+            ],
+            (
+                crate::codec::Always(&self.organization_id),
+                crate::codec::Always(&self.connection_id),
+                crate::codec::Always(&self.status),
+                crate::codec::Always(&self.display_name),
+                crate::codec::Always(&self.identity_provider),
+                crate::codec::Always(&self.base_url),
+                crate::codec::Always(&self.bearer_token_last_four),
+                crate::codec::Always(&self.scim_group_implicit_role_assignments),
+                crate::codec::Always(&self.next_bearer_token_last_four),
+                crate::codec::IfSetTime(&self.bearer_token_expires_at),
+                crate::codec::IfSetTime(&self.next_bearer_token_expires_at),
+            ),
+        )
     }
 }
 
 impl crate::codec::Object for ScimConnection {
     const NAME: &'static str = "ScimConnection";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut organization_id: Option<String> = None;
-        let mut connection_id: Option<String> = None;
-        let mut status: Option<String> = None;
-        let mut display_name: Option<String> = None;
-        let mut identity_provider: Option<String> = None;
-        let mut base_url: Option<String> = None;
-        let mut bearer_token_last_four: Option<String> = None;
-        let mut scim_group_implicit_role_assignments: Option<
-            Vec<crate::b2b::models::scim::ScimGroupImplicitRoleAssignments>,
-        > = None;
-        let mut next_bearer_token_last_four: Option<String> = None;
-        let mut bearer_token_expires_at: Option<Option<crate::codec::Timestamp>> = None;
-        let mut next_bearer_token_expires_at: Option<Option<crate::codec::Timestamp>> = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "organization_id" => {
-                    crate::codec::put(&mut map, &mut organization_id, "organization_id")
-                }
-                "connection_id" => {
-                    crate::codec::put(&mut map, &mut connection_id, "connection_id")
-                }
-                "status" => crate::codec::put(&mut map, &mut status, "status"),
-                "display_name" => {
-                    crate::codec::put(&mut map, &mut display_name, "display_name")
-                }
-                "identity_provider" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut identity_provider,
-                        "identity_provider",
-                    )
-                }
-                "base_url" => crate::codec::put(&mut map, &mut base_url, "base_url"),
-                "bearer_token_last_four" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut bearer_token_last_four,
-                        "bearer_token_last_four",
-                    )
-                }
-                "scim_group_implicit_role_assignments" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut scim_group_implicit_role_assignments,
-                        "scim_group_implicit_role_assignments",
-                    )
-                }
-                "next_bearer_token_last_four" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut next_bearer_token_last_four,
-                        "next_bearer_token_last_four",
-                    )
-                }
-                "bearer_token_expires_at" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut bearer_token_expires_at,
-                        "bearer_token_expires_at",
-                    )
-                }
-                "next_bearer_token_expires_at" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut next_bearer_token_expires_at,
-                        "next_bearer_token_expires_at",
-                    )
-                }
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match (
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (
             organization_id,
             connection_id,
             status,
@@ -1394,70 +1037,60 @@ impl crate::codec::Object for ScimConnection {
             bearer_token_last_four,
             scim_group_implicit_role_assignments,
             next_bearer_token_last_four,
-        ) {
+            bearer_token_expires_at,
+            next_bearer_token_expires_at,
+        ) = crate::codec::fields::<
             (
-                Some(organization_id),
-                Some(connection_id),
-                Some(status),
-                Some(display_name),
-                Some(identity_provider),
-                Some(base_url),
-                Some(bearer_token_last_four),
-                Some(scim_group_implicit_role_assignments),
-                Some(next_bearer_token_last_four),
-            ) => {
-                Ok(Self {
-                    organization_id,
-                    connection_id,
-                    status,
-                    display_name,
-                    identity_provider,
-                    base_url,
-                    bearer_token_last_four,
-                    scim_group_implicit_role_assignments,
-                    next_bearer_token_last_four,
-                    bearer_token_expires_at: bearer_token_expires_at
-                        .flatten()
-                        .map(|time| time.0),
-                    next_bearer_token_expires_at: next_bearer_token_expires_at
-                        .flatten()
-                        .map(|time| time.0),
-                })
-            }
-            (
-                organization_id,
-                connection_id,
-                status,
-                display_name,
-                identity_provider,
-                base_url,
-                bearer_token_last_four,
-                scim_group_implicit_role_assignments,
-                next_bearer_token_last_four,
-            ) => {
-                Err(
-                    crate::codec::missing(
-                        &[
-                            ("organization_id", organization_id.is_none()),
-                            ("connection_id", connection_id.is_none()),
-                            ("status", status.is_none()),
-                            ("display_name", display_name.is_none()),
-                            ("identity_provider", identity_provider.is_none()),
-                            ("base_url", base_url.is_none()),
-                            ("bearer_token_last_four", bearer_token_last_four.is_none()),
-                            (
-                                "scim_group_implicit_role_assignments",
-                                scim_group_implicit_role_assignments.is_none(),
-                            ),
-                            (
-                                "next_bearer_token_last_four",
-                                next_bearer_token_last_four.is_none(),
-                            ),
-                        ],
-                    ),
-                )
-            }
-        }
+                crate::codec::Req<String>,
+                crate::codec::Req<String>,
+                crate::codec::Req<String>,
+                crate::codec::Req<String>,
+                crate::codec::Req<String>,
+                crate::codec::Req<String>,
+                crate::codec::Req<String>,
+                crate::codec::Req<
+                    Vec<crate::b2b::models::scim::ScimGroupImplicitRoleAssignments>,
+                >,
+                crate::codec::Req<String>,
+                crate::codec::Nil<
+                    Option<crate::codec::Timestamp>,
+                    Option<::time::OffsetDateTime>,
+                >,
+                crate::codec::Nil<
+                    Option<crate::codec::Timestamp>,
+                    Option<::time::OffsetDateTime>,
+                >,
+            ),
+            _,
+        >(
+            map,
+            &[
+                "organization_id",
+                "connection_id",
+                "status",
+                "display_name",
+                "identity_provider",
+                "base_url",
+                "bearer_token_last_four",
+                "scim_group_implicit_role_assignments",
+                "next_bearer_token_last_four",
+                "bearer_token_expires_at",
+                "next_bearer_token_expires_at",
+            ],
+        )?;
+        Ok(Self {
+            organization_id,
+            connection_id,
+            status,
+            display_name,
+            identity_provider,
+            base_url,
+            bearer_token_last_four,
+            scim_group_implicit_role_assignments,
+            next_bearer_token_last_four,
+            bearer_token_expires_at,
+            next_bearer_token_expires_at,
+        })
     }
 }
 
@@ -1510,123 +1143,42 @@ impl ::serde::Serialize for ScimConnectionWithNextToken {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(
+        crate::codec::write(
             serializer,
-            9
-                + crate::codec::count_set(
-                    &[
-                        self.bearer_token_expires_at.is_some(),
-                        self.next_bearer_token_expires_at.is_some(),
-                    ],
-                ),
-        )?;
-        object.entry("organization_id", &self.organization_id);
-        object.entry("connection_id", &self.connection_id);
-        object.entry("status", &self.status);
-        object.entry("display_name", &self.display_name);
-        object.entry("base_url", &self.base_url);
-        object.entry("identity_provider", &self.identity_provider);
-        object.entry("bearer_token_last_four", &self.bearer_token_last_four);
-        object.entry("next_bearer_token", &self.next_bearer_token);
-        object
-            .entry(
+            &[
+                "organization_id",
+                "connection_id",
+                "status",
+                "display_name",
+                "base_url",
+                "identity_provider",
+                "bearer_token_last_four",
+                "next_bearer_token",
                 "scim_group_implicit_role_assignments",
-                &self.scim_group_implicit_role_assignments,
-            );
-        object
-            .entry_if(
                 "bearer_token_expires_at",
-                &self.bearer_token_expires_at.as_ref().map(crate::codec::TimestampRef),
-            );
-        object
-            .entry_if(
                 "next_bearer_token_expires_at",
-                &self
-                    .next_bearer_token_expires_at
-                    .as_ref()
-                    .map(crate::codec::TimestampRef),
-            );
-        object.end()
+            ],
+            (
+                crate::codec::Always(&self.organization_id),
+                crate::codec::Always(&self.connection_id),
+                crate::codec::Always(&self.status),
+                crate::codec::Always(&self.display_name),
+                crate::codec::Always(&self.base_url),
+                crate::codec::Always(&self.identity_provider),
+                crate::codec::Always(&self.bearer_token_last_four),
+                crate::codec::Always(&self.next_bearer_token),
+                crate::codec::Always(&self.scim_group_implicit_role_assignments),
+                crate::codec::IfSetTime(&self.bearer_token_expires_at),
+                crate::codec::IfSetTime(&self.next_bearer_token_expires_at),
+            ),
+        )
     }
 }
 
 impl crate::codec::Object for ScimConnectionWithNextToken {
     const NAME: &'static str = "ScimConnectionWithNextToken";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut organization_id: Option<String> = None;
-        let mut connection_id: Option<String> = None;
-        let mut status: Option<String> = None;
-        let mut display_name: Option<String> = None;
-        let mut base_url: Option<String> = None;
-        let mut identity_provider: Option<String> = None;
-        let mut bearer_token_last_four: Option<String> = None;
-        let mut next_bearer_token: Option<String> = None;
-        let mut scim_group_implicit_role_assignments: Option<
-            Vec<crate::b2b::models::scim::ScimGroupImplicitRoleAssignments>,
-        > = None;
-        let mut bearer_token_expires_at: Option<Option<crate::codec::Timestamp>> = None;
-        let mut next_bearer_token_expires_at: Option<Option<crate::codec::Timestamp>> = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "organization_id" => {
-                    crate::codec::put(&mut map, &mut organization_id, "organization_id")
-                }
-                "connection_id" => {
-                    crate::codec::put(&mut map, &mut connection_id, "connection_id")
-                }
-                "status" => crate::codec::put(&mut map, &mut status, "status"),
-                "display_name" => {
-                    crate::codec::put(&mut map, &mut display_name, "display_name")
-                }
-                "base_url" => crate::codec::put(&mut map, &mut base_url, "base_url"),
-                "identity_provider" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut identity_provider,
-                        "identity_provider",
-                    )
-                }
-                "bearer_token_last_four" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut bearer_token_last_four,
-                        "bearer_token_last_four",
-                    )
-                }
-                "next_bearer_token" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut next_bearer_token,
-                        "next_bearer_token",
-                    )
-                }
-                "scim_group_implicit_role_assignments" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut scim_group_implicit_role_assignments,
-                        "scim_group_implicit_role_assignments",
-                    )
-                }
-                "bearer_token_expires_at" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut bearer_token_expires_at,
-                        "bearer_token_expires_at",
-                    )
-                }
-                "next_bearer_token_expires_at" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut next_bearer_token_expires_at,
-                        "next_bearer_token_expires_at",
-                    )
-                }
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match (
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (
             organization_id,
             connection_id,
             status,
@@ -1636,67 +1188,60 @@ impl crate::codec::Object for ScimConnectionWithNextToken {
             bearer_token_last_four,
             next_bearer_token,
             scim_group_implicit_role_assignments,
-        ) {
+            bearer_token_expires_at,
+            next_bearer_token_expires_at,
+        ) = crate::codec::fields::<
             (
-                Some(organization_id),
-                Some(connection_id),
-                Some(status),
-                Some(display_name),
-                Some(base_url),
-                Some(identity_provider),
-                Some(bearer_token_last_four),
-                Some(next_bearer_token),
-                Some(scim_group_implicit_role_assignments),
-            ) => {
-                Ok(Self {
-                    organization_id,
-                    connection_id,
-                    status,
-                    display_name,
-                    base_url,
-                    identity_provider,
-                    bearer_token_last_four,
-                    next_bearer_token,
-                    scim_group_implicit_role_assignments,
-                    bearer_token_expires_at: bearer_token_expires_at
-                        .flatten()
-                        .map(|time| time.0),
-                    next_bearer_token_expires_at: next_bearer_token_expires_at
-                        .flatten()
-                        .map(|time| time.0),
-                })
-            }
-            (
-                organization_id,
-                connection_id,
-                status,
-                display_name,
-                base_url,
-                identity_provider,
-                bearer_token_last_four,
-                next_bearer_token,
-                scim_group_implicit_role_assignments,
-            ) => {
-                Err(
-                    crate::codec::missing(
-                        &[
-                            ("organization_id", organization_id.is_none()),
-                            ("connection_id", connection_id.is_none()),
-                            ("status", status.is_none()),
-                            ("display_name", display_name.is_none()),
-                            ("base_url", base_url.is_none()),
-                            ("identity_provider", identity_provider.is_none()),
-                            ("bearer_token_last_four", bearer_token_last_four.is_none()),
-                            ("next_bearer_token", next_bearer_token.is_none()),
-                            (
-                                "scim_group_implicit_role_assignments",
-                                scim_group_implicit_role_assignments.is_none(),
-                            ),
-                        ],
-                    ),
-                )
-            }
-        }
+                crate::codec::Req<String>,
+                crate::codec::Req<String>,
+                crate::codec::Req<String>,
+                crate::codec::Req<String>,
+                crate::codec::Req<String>,
+                crate::codec::Req<String>,
+                crate::codec::Req<String>,
+                crate::codec::Req<String>,
+                crate::codec::Req<
+                    Vec<crate::b2b::models::scim::ScimGroupImplicitRoleAssignments>,
+                >,
+                crate::codec::Nil<
+                    Option<crate::codec::Timestamp>,
+                    Option<::time::OffsetDateTime>,
+                >,
+                crate::codec::Nil<
+                    Option<crate::codec::Timestamp>,
+                    Option<::time::OffsetDateTime>,
+                >,
+            ),
+            _,
+        >(
+            map,
+            &[
+                "organization_id",
+                "connection_id",
+                "status",
+                "display_name",
+                "base_url",
+                "identity_provider",
+                "bearer_token_last_four",
+                "next_bearer_token",
+                "scim_group_implicit_role_assignments",
+                "bearer_token_expires_at",
+                "next_bearer_token_expires_at",
+            ],
+        )?;
+        Ok(Self {
+            organization_id,
+            connection_id,
+            status,
+            display_name,
+            base_url,
+            identity_provider,
+            bearer_token_last_four,
+            next_bearer_token,
+            scim_group_implicit_role_assignments,
+            bearer_token_expires_at,
+            next_bearer_token_expires_at,
+        })
     }
 }
 
@@ -1742,88 +1287,38 @@ impl ::serde::Serialize for ScimConnectionWithToken {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(
+        crate::codec::write(
             serializer,
-            8 + crate::codec::count_set(&[self.bearer_token_expires_at.is_some()]),
-        )?;
-        object.entry("organization_id", &self.organization_id);
-        object.entry("connection_id", &self.connection_id);
-        object.entry("status", &self.status);
-        object.entry("display_name", &self.display_name);
-        object.entry("identity_provider", &self.identity_provider);
-        object.entry("base_url", &self.base_url);
-        object.entry("bearer_token", &self.bearer_token);
-        object
-            .entry(
+            &[
+                "organization_id",
+                "connection_id",
+                "status",
+                "display_name",
+                "identity_provider",
+                "base_url",
+                "bearer_token",
                 "scim_group_implicit_role_assignments",
-                &self.scim_group_implicit_role_assignments,
-            );
-        object
-            .entry_if(
                 "bearer_token_expires_at",
-                &self.bearer_token_expires_at.as_ref().map(crate::codec::TimestampRef),
-            );
-        object.end()
+            ],
+            (
+                crate::codec::Always(&self.organization_id),
+                crate::codec::Always(&self.connection_id),
+                crate::codec::Always(&self.status),
+                crate::codec::Always(&self.display_name),
+                crate::codec::Always(&self.identity_provider),
+                crate::codec::Always(&self.base_url),
+                crate::codec::Always(&self.bearer_token),
+                crate::codec::Always(&self.scim_group_implicit_role_assignments),
+                crate::codec::IfSetTime(&self.bearer_token_expires_at),
+            ),
+        )
     }
 }
 
 impl crate::codec::Object for ScimConnectionWithToken {
     const NAME: &'static str = "ScimConnectionWithToken";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut organization_id: Option<String> = None;
-        let mut connection_id: Option<String> = None;
-        let mut status: Option<String> = None;
-        let mut display_name: Option<String> = None;
-        let mut identity_provider: Option<String> = None;
-        let mut base_url: Option<String> = None;
-        let mut bearer_token: Option<String> = None;
-        let mut scim_group_implicit_role_assignments: Option<
-            Vec<crate::b2b::models::scim::ScimGroupImplicitRoleAssignments>,
-        > = None;
-        let mut bearer_token_expires_at: Option<Option<crate::codec::Timestamp>> = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "organization_id" => {
-                    crate::codec::put(&mut map, &mut organization_id, "organization_id")
-                }
-                "connection_id" => {
-                    crate::codec::put(&mut map, &mut connection_id, "connection_id")
-                }
-                "status" => crate::codec::put(&mut map, &mut status, "status"),
-                "display_name" => {
-                    crate::codec::put(&mut map, &mut display_name, "display_name")
-                }
-                "identity_provider" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut identity_provider,
-                        "identity_provider",
-                    )
-                }
-                "base_url" => crate::codec::put(&mut map, &mut base_url, "base_url"),
-                "bearer_token" => {
-                    crate::codec::put(&mut map, &mut bearer_token, "bearer_token")
-                }
-                "scim_group_implicit_role_assignments" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut scim_group_implicit_role_assignments,
-                        "scim_group_implicit_role_assignments",
-                    )
-                }
-                "bearer_token_expires_at" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut bearer_token_expires_at,
-                        "bearer_token_expires_at",
-                    )
-                }
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match (
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (
             organization_id,
             connection_id,
             status,
@@ -1832,60 +1327,50 @@ impl crate::codec::Object for ScimConnectionWithToken {
             base_url,
             bearer_token,
             scim_group_implicit_role_assignments,
-        ) {
+            bearer_token_expires_at,
+        ) = crate::codec::fields::<
             (
-                Some(organization_id),
-                Some(connection_id),
-                Some(status),
-                Some(display_name),
-                Some(identity_provider),
-                Some(base_url),
-                Some(bearer_token),
-                Some(scim_group_implicit_role_assignments),
-            ) => {
-                Ok(Self {
-                    organization_id,
-                    connection_id,
-                    status,
-                    display_name,
-                    identity_provider,
-                    base_url,
-                    bearer_token,
-                    scim_group_implicit_role_assignments,
-                    bearer_token_expires_at: bearer_token_expires_at
-                        .flatten()
-                        .map(|time| time.0),
-                })
-            }
-            (
-                organization_id,
-                connection_id,
-                status,
-                display_name,
-                identity_provider,
-                base_url,
-                bearer_token,
-                scim_group_implicit_role_assignments,
-            ) => {
-                Err(
-                    crate::codec::missing(
-                        &[
-                            ("organization_id", organization_id.is_none()),
-                            ("connection_id", connection_id.is_none()),
-                            ("status", status.is_none()),
-                            ("display_name", display_name.is_none()),
-                            ("identity_provider", identity_provider.is_none()),
-                            ("base_url", base_url.is_none()),
-                            ("bearer_token", bearer_token.is_none()),
-                            (
-                                "scim_group_implicit_role_assignments",
-                                scim_group_implicit_role_assignments.is_none(),
-                            ),
-                        ],
-                    ),
-                )
-            }
-        }
+                crate::codec::Req<String>,
+                crate::codec::Req<String>,
+                crate::codec::Req<String>,
+                crate::codec::Req<String>,
+                crate::codec::Req<String>,
+                crate::codec::Req<String>,
+                crate::codec::Req<String>,
+                crate::codec::Req<
+                    Vec<crate::b2b::models::scim::ScimGroupImplicitRoleAssignments>,
+                >,
+                crate::codec::Nil<
+                    Option<crate::codec::Timestamp>,
+                    Option<::time::OffsetDateTime>,
+                >,
+            ),
+            _,
+        >(
+            map,
+            &[
+                "organization_id",
+                "connection_id",
+                "status",
+                "display_name",
+                "identity_provider",
+                "base_url",
+                "bearer_token",
+                "scim_group_implicit_role_assignments",
+                "bearer_token_expires_at",
+            ],
+        )?;
+        Ok(Self {
+            organization_id,
+            connection_id,
+            status,
+            display_name,
+            identity_provider,
+            base_url,
+            bearer_token,
+            scim_group_implicit_role_assignments,
+            bearer_token_expires_at,
+        })
     }
 }
 
@@ -1915,66 +1400,37 @@ impl ::serde::Serialize for ScimGroup {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(serializer, 4)?;
-        object.entry("group_id", &self.group_id);
-        object.entry("group_name", &self.group_name);
-        object.entry("organization_id", &self.organization_id);
-        object.entry("connection_id", &self.connection_id);
-        object.end()
+        crate::codec::write(
+            serializer,
+            &["group_id", "group_name", "organization_id", "connection_id"],
+            (
+                crate::codec::Always(&self.group_id),
+                crate::codec::Always(&self.group_name),
+                crate::codec::Always(&self.organization_id),
+                crate::codec::Always(&self.connection_id),
+            ),
+        )
     }
 }
 
 impl crate::codec::Object for ScimGroup {
     const NAME: &'static str = "ScimGroup";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut group_id: Option<String> = None;
-        let mut group_name: Option<String> = None;
-        let mut organization_id: Option<String> = None;
-        let mut connection_id: Option<String> = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "group_id" => crate::codec::put(&mut map, &mut group_id, "group_id"),
-                "group_name" => {
-                    crate::codec::put(&mut map, &mut group_name, "group_name")
-                }
-                "organization_id" => {
-                    crate::codec::put(&mut map, &mut organization_id, "organization_id")
-                }
-                "connection_id" => {
-                    crate::codec::put(&mut map, &mut connection_id, "connection_id")
-                }
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match (group_id, group_name, organization_id, connection_id) {
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (group_id, group_name, organization_id, connection_id) = crate::codec::fields::<
             (
-                Some(group_id),
-                Some(group_name),
-                Some(organization_id),
-                Some(connection_id),
-            ) => {
-                Ok(Self {
-                    group_id,
-                    group_name,
-                    organization_id,
-                    connection_id,
-                })
-            }
-            (group_id, group_name, organization_id, connection_id) => {
-                Err(
-                    crate::codec::missing(
-                        &[
-                            ("group_id", group_id.is_none()),
-                            ("group_name", group_name.is_none()),
-                            ("organization_id", organization_id.is_none()),
-                            ("connection_id", connection_id.is_none()),
-                        ],
-                    ),
-                )
-            }
-        }
+                crate::codec::Req<String>,
+                crate::codec::Req<String>,
+                crate::codec::Req<String>,
+                crate::codec::Req<String>,
+            ),
+            _,
+        >(map, &["group_id", "group_name", "organization_id", "connection_id"])?;
+        Ok(Self {
+            group_id,
+            group_name,
+            organization_id,
+            connection_id,
+        })
     }
 }
 
@@ -2003,52 +1459,34 @@ impl ::serde::Serialize for ScimGroupImplicitRoleAssignments {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(serializer, 3)?;
-        object.entry("role_id", &self.role_id);
-        object.entry("group_id", &self.group_id);
-        object.entry("group_name", &self.group_name);
-        object.end()
+        crate::codec::write(
+            serializer,
+            &["role_id", "group_id", "group_name"],
+            (
+                crate::codec::Always(&self.role_id),
+                crate::codec::Always(&self.group_id),
+                crate::codec::Always(&self.group_name),
+            ),
+        )
     }
 }
 
 impl crate::codec::Object for ScimGroupImplicitRoleAssignments {
     const NAME: &'static str = "ScimGroupImplicitRoleAssignments";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut role_id: Option<String> = None;
-        let mut group_id: Option<String> = None;
-        let mut group_name: Option<String> = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "role_id" => crate::codec::put(&mut map, &mut role_id, "role_id"),
-                "group_id" => crate::codec::put(&mut map, &mut group_id, "group_id"),
-                "group_name" => {
-                    crate::codec::put(&mut map, &mut group_name, "group_name")
-                }
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match (role_id, group_id, group_name) {
-            (Some(role_id), Some(group_id), Some(group_name)) => {
-                Ok(Self {
-                    role_id,
-                    group_id,
-                    group_name,
-                })
-            }
-            (role_id, group_id, group_name) => {
-                Err(
-                    crate::codec::missing(
-                        &[
-                            ("role_id", role_id.is_none()),
-                            ("group_id", group_id.is_none()),
-                            ("group_name", group_name.is_none()),
-                        ],
-                    ),
-                )
-            }
-        }
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (role_id, group_id, group_name) = crate::codec::fields::<
+            (
+                crate::codec::Req<String>,
+                crate::codec::Req<String>,
+                crate::codec::Req<String>,
+            ),
+            _,
+        >(map, &["role_id", "group_id", "group_name"])?;
+        Ok(Self {
+            role_id,
+            group_id,
+            group_name,
+        })
     }
 }
 
@@ -2076,46 +1514,30 @@ impl ::serde::Serialize for X509Certificate {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(serializer, 3)?;
-        object.entry("value", &self.value);
-        object.entry("type", &self.r#type);
-        object.entry("primary", &self.primary);
-        object.end()
+        crate::codec::write(
+            serializer,
+            &["value", "type", "primary"],
+            (
+                crate::codec::Always(&self.value),
+                crate::codec::Always(&self.r#type),
+                crate::codec::Always(&self.primary),
+            ),
+        )
     }
 }
 
 impl crate::codec::Object for X509Certificate {
     const NAME: &'static str = "X509Certificate";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut value: Option<String> = None;
-        let mut r#type: Option<String> = None;
-        let mut primary: Option<bool> = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "value" => crate::codec::put(&mut map, &mut value, "value"),
-                "type" => crate::codec::put(&mut map, &mut r#type, "type"),
-                "primary" => crate::codec::put(&mut map, &mut primary, "primary"),
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match (value, r#type, primary) {
-            (Some(value), Some(r#type), Some(primary)) => {
-                Ok(Self { value, r#type, primary })
-            }
-            (value, r#type, primary) => {
-                Err(
-                    crate::codec::missing(
-                        &[
-                            ("value", value.is_none()),
-                            ("type", r#type.is_none()),
-                            ("primary", primary.is_none()),
-                        ],
-                    ),
-                )
-            }
-        }
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (value, r#type, primary) = crate::codec::fields::<
+            (
+                crate::codec::Req<String>,
+                crate::codec::Req<String>,
+                crate::codec::Req<bool>,
+            ),
+            _,
+        >(map, &["value", "type", "primary"])?;
+        Ok(Self { value, r#type, primary })
     }
 }
 

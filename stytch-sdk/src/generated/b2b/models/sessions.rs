@@ -19,54 +19,34 @@ impl ::serde::Serialize for AuthorizationCheck {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(serializer, 3)?;
-        object.entry("organization_id", &self.organization_id);
-        object.entry("resource_id", &self.resource_id);
-        object.entry("action", &self.action);
-        object.end()
+        crate::codec::write(
+            serializer,
+            &["organization_id", "resource_id", "action"],
+            (
+                crate::codec::Always(&self.organization_id),
+                crate::codec::Always(&self.resource_id),
+                crate::codec::Always(&self.action),
+            ),
+        )
     }
 }
 
 impl crate::codec::Object for AuthorizationCheck {
     const NAME: &'static str = "AuthorizationCheck";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut organization_id: Option<String> = None;
-        let mut resource_id: Option<String> = None;
-        let mut action: Option<String> = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "organization_id" => {
-                    crate::codec::put(&mut map, &mut organization_id, "organization_id")
-                }
-                "resource_id" => {
-                    crate::codec::put(&mut map, &mut resource_id, "resource_id")
-                }
-                "action" => crate::codec::put(&mut map, &mut action, "action"),
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match (organization_id, resource_id, action) {
-            (Some(organization_id), Some(resource_id), Some(action)) => {
-                Ok(Self {
-                    organization_id,
-                    resource_id,
-                    action,
-                })
-            }
-            (organization_id, resource_id, action) => {
-                Err(
-                    crate::codec::missing(
-                        &[
-                            ("organization_id", organization_id.is_none()),
-                            ("resource_id", resource_id.is_none()),
-                            ("action", action.is_none()),
-                        ],
-                    ),
-                )
-            }
-        }
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (organization_id, resource_id, action) = crate::codec::fields::<
+            (
+                crate::codec::Req<String>,
+                crate::codec::Req<String>,
+                crate::codec::Req<String>,
+            ),
+            _,
+        >(map, &["organization_id", "resource_id", "action"])?;
+        Ok(Self {
+            organization_id,
+            resource_id,
+            action,
+        })
     }
 }
 
@@ -92,46 +72,25 @@ impl ::serde::Serialize for AuthorizationVerdict {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(serializer, 2)?;
-        object.entry("authorized", &self.authorized);
-        object.entry("granting_roles", &self.granting_roles);
-        object.end()
+        crate::codec::write(
+            serializer,
+            &["authorized", "granting_roles"],
+            (
+                crate::codec::Always(&self.authorized),
+                crate::codec::Always(&self.granting_roles),
+            ),
+        )
     }
 }
 
 impl crate::codec::Object for AuthorizationVerdict {
     const NAME: &'static str = "AuthorizationVerdict";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut authorized: Option<bool> = None;
-        let mut granting_roles: Option<Vec<String>> = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "authorized" => {
-                    crate::codec::put(&mut map, &mut authorized, "authorized")
-                }
-                "granting_roles" => {
-                    crate::codec::put(&mut map, &mut granting_roles, "granting_roles")
-                }
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match (authorized, granting_roles) {
-            (Some(authorized), Some(granting_roles)) => {
-                Ok(Self { authorized, granting_roles })
-            }
-            (authorized, granting_roles) => {
-                Err(
-                    crate::codec::missing(
-                        &[
-                            ("authorized", authorized.is_none()),
-                            ("granting_roles", granting_roles.is_none()),
-                        ],
-                    ),
-                )
-            }
-        }
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (authorized, granting_roles) = crate::codec::fields::<
+            (crate::codec::Req<bool>, crate::codec::Req<Vec<String>>),
+            _,
+        >(map, &["authorized", "granting_roles"])?;
+        Ok(Self { authorized, granting_roles })
     }
 }
 
@@ -178,93 +137,40 @@ impl ::serde::Serialize for MemberSession {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(
+        crate::codec::write(
             serializer,
-            9 + crate::codec::count_set(&[self.custom_claims.is_some()]),
-        )?;
-        object.entry("member_session_id", &self.member_session_id);
-        object.entry("member_id", &self.member_id);
-        object.entry("started_at", &crate::codec::TimestampRef(&self.started_at));
-        object
-            .entry(
+            &[
+                "member_session_id",
+                "member_id",
+                "started_at",
                 "last_accessed_at",
-                &crate::codec::TimestampRef(&self.last_accessed_at),
-            );
-        object.entry("expires_at", &crate::codec::TimestampRef(&self.expires_at));
-        object.entry("authentication_factors", &self.authentication_factors);
-        object.entry("organization_id", &self.organization_id);
-        object.entry("roles", &self.roles);
-        object.entry("organization_slug", &self.organization_slug);
-        object.entry_if("custom_claims", &self.custom_claims);
-        object.end()
+                "expires_at",
+                "authentication_factors",
+                "organization_id",
+                "roles",
+                "organization_slug",
+                "custom_claims",
+            ],
+            (
+                crate::codec::Always(&self.member_session_id),
+                crate::codec::Always(&self.member_id),
+                crate::codec::Always(crate::codec::TimestampRef(&self.started_at)),
+                crate::codec::Always(crate::codec::TimestampRef(&self.last_accessed_at)),
+                crate::codec::Always(crate::codec::TimestampRef(&self.expires_at)),
+                crate::codec::Always(&self.authentication_factors),
+                crate::codec::Always(&self.organization_id),
+                crate::codec::Always(&self.roles),
+                crate::codec::Always(&self.organization_slug),
+                crate::codec::IfSet(&self.custom_claims),
+            ),
+        )
     }
 }
 
 impl crate::codec::Object for MemberSession {
     const NAME: &'static str = "MemberSession";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut member_session_id: Option<String> = None;
-        let mut member_id: Option<String> = None;
-        let mut started_at: Option<crate::codec::Timestamp> = None;
-        let mut last_accessed_at: Option<crate::codec::Timestamp> = None;
-        let mut expires_at: Option<crate::codec::Timestamp> = None;
-        let mut authentication_factors: Option<
-            Vec<crate::consumer::models::sessions::AuthenticationFactor>,
-        > = None;
-        let mut organization_id: Option<String> = None;
-        let mut roles: Option<Vec<String>> = None;
-        let mut organization_slug: Option<String> = None;
-        let mut custom_claims: Option<Option<::serde_json::Value>> = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "member_session_id" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut member_session_id,
-                        "member_session_id",
-                    )
-                }
-                "member_id" => crate::codec::put(&mut map, &mut member_id, "member_id"),
-                "started_at" => {
-                    crate::codec::put(&mut map, &mut started_at, "started_at")
-                }
-                "last_accessed_at" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut last_accessed_at,
-                        "last_accessed_at",
-                    )
-                }
-                "expires_at" => {
-                    crate::codec::put(&mut map, &mut expires_at, "expires_at")
-                }
-                "authentication_factors" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut authentication_factors,
-                        "authentication_factors",
-                    )
-                }
-                "organization_id" => {
-                    crate::codec::put(&mut map, &mut organization_id, "organization_id")
-                }
-                "roles" => crate::codec::put(&mut map, &mut roles, "roles"),
-                "organization_slug" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut organization_slug,
-                        "organization_slug",
-                    )
-                }
-                "custom_claims" => {
-                    crate::codec::put(&mut map, &mut custom_claims, "custom_claims")
-                }
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match (
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (
             member_session_id,
             member_id,
             started_at,
@@ -274,59 +180,50 @@ impl crate::codec::Object for MemberSession {
             organization_id,
             roles,
             organization_slug,
-        ) {
+            custom_claims,
+        ) = crate::codec::fields::<
             (
-                Some(member_session_id),
-                Some(member_id),
-                Some(started_at),
-                Some(last_accessed_at),
-                Some(expires_at),
-                Some(authentication_factors),
-                Some(organization_id),
-                Some(roles),
-                Some(organization_slug),
-            ) => {
-                Ok(Self {
-                    member_session_id,
-                    member_id,
-                    started_at: started_at.0,
-                    last_accessed_at: last_accessed_at.0,
-                    expires_at: expires_at.0,
-                    authentication_factors,
-                    organization_id,
-                    roles,
-                    organization_slug,
-                    custom_claims: custom_claims.flatten(),
-                })
-            }
-            (
-                member_session_id,
-                member_id,
-                started_at,
-                last_accessed_at,
-                expires_at,
-                authentication_factors,
-                organization_id,
-                roles,
-                organization_slug,
-            ) => {
-                Err(
-                    crate::codec::missing(
-                        &[
-                            ("member_session_id", member_session_id.is_none()),
-                            ("member_id", member_id.is_none()),
-                            ("started_at", started_at.is_none()),
-                            ("last_accessed_at", last_accessed_at.is_none()),
-                            ("expires_at", expires_at.is_none()),
-                            ("authentication_factors", authentication_factors.is_none()),
-                            ("organization_id", organization_id.is_none()),
-                            ("roles", roles.is_none()),
-                            ("organization_slug", organization_slug.is_none()),
-                        ],
-                    ),
-                )
-            }
-        }
+                crate::codec::Req<String>,
+                crate::codec::Req<String>,
+                crate::codec::Req<crate::codec::Timestamp, ::time::OffsetDateTime>,
+                crate::codec::Req<crate::codec::Timestamp, ::time::OffsetDateTime>,
+                crate::codec::Req<crate::codec::Timestamp, ::time::OffsetDateTime>,
+                crate::codec::Req<
+                    Vec<crate::consumer::models::sessions::AuthenticationFactor>,
+                >,
+                crate::codec::Req<String>,
+                crate::codec::Req<Vec<String>>,
+                crate::codec::Req<String>,
+                crate::codec::Nil<Option<::serde_json::Value>>,
+            ),
+            _,
+        >(
+            map,
+            &[
+                "member_session_id",
+                "member_id",
+                "started_at",
+                "last_accessed_at",
+                "expires_at",
+                "authentication_factors",
+                "organization_id",
+                "roles",
+                "organization_slug",
+                "custom_claims",
+            ],
+        )?;
+        Ok(Self {
+            member_session_id,
+            member_id,
+            started_at,
+            last_accessed_at,
+            expires_at,
+            authentication_factors,
+            organization_id,
+            roles,
+            organization_slug,
+            custom_claims,
+        })
     }
 }
 
@@ -352,34 +249,22 @@ impl ::serde::Serialize for PrimaryRequired {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(serializer, 1)?;
-        object.entry("allowed_auth_methods", &self.allowed_auth_methods);
-        object.end()
+        crate::codec::write(
+            serializer,
+            &["allowed_auth_methods"],
+            (crate::codec::Always(&self.allowed_auth_methods),),
+        )
     }
 }
 
 impl crate::codec::Object for PrimaryRequired {
     const NAME: &'static str = "PrimaryRequired";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut allowed_auth_methods: Option<Vec<String>> = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "allowed_auth_methods" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut allowed_auth_methods,
-                        "allowed_auth_methods",
-                    )
-                }
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match allowed_auth_methods {
-            Some(allowed_auth_methods) => Ok(Self { allowed_auth_methods }),
-            None => Err(::serde::de::Error::missing_field("allowed_auth_methods")),
-        }
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (allowed_auth_methods,) = crate::codec::fields::<
+            (crate::codec::Req<Vec<String>>,),
+            _,
+        >(map, &["allowed_auth_methods"])?;
+        Ok(Self { allowed_auth_methods })
     }
 }
 

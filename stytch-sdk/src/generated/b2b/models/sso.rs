@@ -31,88 +31,38 @@ impl ::serde::Serialize for Connection {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(serializer, 8)?;
-        object.entry("organization_id", &self.organization_id);
-        object.entry("connection_id", &self.connection_id);
-        object.entry("external_organization_id", &self.external_organization_id);
-        object.entry("external_connection_id", &self.external_connection_id);
-        object.entry("display_name", &self.display_name);
-        object.entry("status", &self.status);
-        object
-            .entry(
+        crate::codec::write(
+            serializer,
+            &[
+                "organization_id",
+                "connection_id",
+                "external_organization_id",
+                "external_connection_id",
+                "display_name",
+                "status",
                 "external_connection_implicit_role_assignments",
-                &self.external_connection_implicit_role_assignments,
-            );
-        object
-            .entry(
                 "external_group_implicit_role_assignments",
-                &self.external_group_implicit_role_assignments,
-            );
-        object.end()
+            ],
+            (
+                crate::codec::Always(&self.organization_id),
+                crate::codec::Always(&self.connection_id),
+                crate::codec::Always(&self.external_organization_id),
+                crate::codec::Always(&self.external_connection_id),
+                crate::codec::Always(&self.display_name),
+                crate::codec::Always(&self.status),
+                crate::codec::Always(
+                    &self.external_connection_implicit_role_assignments,
+                ),
+                crate::codec::Always(&self.external_group_implicit_role_assignments),
+            ),
+        )
     }
 }
 
 impl crate::codec::Object for Connection {
     const NAME: &'static str = "Connection";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut organization_id: Option<String> = None;
-        let mut connection_id: Option<String> = None;
-        let mut external_organization_id: Option<String> = None;
-        let mut external_connection_id: Option<String> = None;
-        let mut display_name: Option<String> = None;
-        let mut status: Option<String> = None;
-        let mut external_connection_implicit_role_assignments: Option<
-            Vec<crate::b2b::models::sso::ConnectionImplicitRoleAssignment>,
-        > = None;
-        let mut external_group_implicit_role_assignments: Option<
-            Vec<crate::b2b::models::sso::GroupImplicitRoleAssignment>,
-        > = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "organization_id" => {
-                    crate::codec::put(&mut map, &mut organization_id, "organization_id")
-                }
-                "connection_id" => {
-                    crate::codec::put(&mut map, &mut connection_id, "connection_id")
-                }
-                "external_organization_id" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut external_organization_id,
-                        "external_organization_id",
-                    )
-                }
-                "external_connection_id" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut external_connection_id,
-                        "external_connection_id",
-                    )
-                }
-                "display_name" => {
-                    crate::codec::put(&mut map, &mut display_name, "display_name")
-                }
-                "status" => crate::codec::put(&mut map, &mut status, "status"),
-                "external_connection_implicit_role_assignments" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut external_connection_implicit_role_assignments,
-                        "external_connection_implicit_role_assignments",
-                    )
-                }
-                "external_group_implicit_role_assignments" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut external_group_implicit_role_assignments,
-                        "external_group_implicit_role_assignments",
-                    )
-                }
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match (
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (
             organization_id,
             connection_id,
             external_organization_id,
@@ -121,63 +71,45 @@ impl crate::codec::Object for Connection {
             status,
             external_connection_implicit_role_assignments,
             external_group_implicit_role_assignments,
-        ) {
+        ) = crate::codec::fields::<
             (
-                Some(organization_id),
-                Some(connection_id),
-                Some(external_organization_id),
-                Some(external_connection_id),
-                Some(display_name),
-                Some(status),
-                Some(external_connection_implicit_role_assignments),
-                Some(external_group_implicit_role_assignments),
-            ) => {
-                Ok(Self {
-                    organization_id,
-                    connection_id,
-                    external_organization_id,
-                    external_connection_id,
-                    display_name,
-                    status,
-                    external_connection_implicit_role_assignments,
-                    external_group_implicit_role_assignments,
-                })
-            }
-            (
-                organization_id,
-                connection_id,
-                external_organization_id,
-                external_connection_id,
-                display_name,
-                status,
-                external_connection_implicit_role_assignments,
-                external_group_implicit_role_assignments,
-            ) => {
-                Err(
-                    crate::codec::missing(
-                        &[
-                            ("organization_id", organization_id.is_none()),
-                            ("connection_id", connection_id.is_none()),
-                            (
-                                "external_organization_id",
-                                external_organization_id.is_none(),
-                            ),
-                            ("external_connection_id", external_connection_id.is_none()),
-                            ("display_name", display_name.is_none()),
-                            ("status", status.is_none()),
-                            (
-                                "external_connection_implicit_role_assignments",
-                                external_connection_implicit_role_assignments.is_none(),
-                            ),
-                            (
-                                "external_group_implicit_role_assignments",
-                                external_group_implicit_role_assignments.is_none(),
-                            ),
-                        ],
-                    ),
-                )
-            }
-        }
+                crate::codec::Req<String>,
+                crate::codec::Req<String>,
+                crate::codec::Req<String>,
+                crate::codec::Req<String>,
+                crate::codec::Req<String>,
+                crate::codec::Req<String>,
+                crate::codec::Req<
+                    Vec<crate::b2b::models::sso::ConnectionImplicitRoleAssignment>,
+                >,
+                crate::codec::Req<
+                    Vec<crate::b2b::models::sso::GroupImplicitRoleAssignment>,
+                >,
+            ),
+            _,
+        >(
+            map,
+            &[
+                "organization_id",
+                "connection_id",
+                "external_organization_id",
+                "external_connection_id",
+                "display_name",
+                "status",
+                "external_connection_implicit_role_assignments",
+                "external_group_implicit_role_assignments",
+            ],
+        )?;
+        Ok(Self {
+            organization_id,
+            connection_id,
+            external_organization_id,
+            external_connection_id,
+            display_name,
+            status,
+            external_connection_implicit_role_assignments,
+            external_group_implicit_role_assignments,
+        })
     }
 }
 
@@ -201,28 +133,22 @@ impl ::serde::Serialize for ConnectionImplicitRoleAssignment {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(serializer, 1)?;
-        object.entry("role_id", &self.role_id);
-        object.end()
+        crate::codec::write(
+            serializer,
+            &["role_id"],
+            (crate::codec::Always(&self.role_id),),
+        )
     }
 }
 
 impl crate::codec::Object for ConnectionImplicitRoleAssignment {
     const NAME: &'static str = "ConnectionImplicitRoleAssignment";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut role_id: Option<String> = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "role_id" => crate::codec::put(&mut map, &mut role_id, "role_id"),
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match role_id {
-            Some(role_id) => Ok(Self { role_id }),
-            None => Err(::serde::de::Error::missing_field("role_id")),
-        }
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (role_id,) = crate::codec::fields::<
+            (crate::codec::Req<String>,),
+            _,
+        >(map, &["role_id"])?;
+        Ok(Self { role_id })
     }
 }
 
@@ -251,62 +177,37 @@ impl ::serde::Serialize for EncryptionPrivateKey {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(
+        crate::codec::write(
             serializer,
-            2 + crate::codec::count_set(&[self.created_at.is_some()]),
-        )?;
-        object.entry("private_key_id", &self.private_key_id);
-        object.entry("private_key", &self.private_key);
-        object
-            .entry_if(
-                "created_at",
-                &self.created_at.as_ref().map(crate::codec::TimestampRef),
-            );
-        object.end()
+            &["private_key_id", "private_key", "created_at"],
+            (
+                crate::codec::Always(&self.private_key_id),
+                crate::codec::Always(&self.private_key),
+                crate::codec::IfSetTime(&self.created_at),
+            ),
+        )
     }
 }
 
 impl crate::codec::Object for EncryptionPrivateKey {
     const NAME: &'static str = "EncryptionPrivateKey";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut private_key_id: Option<String> = None;
-        let mut private_key: Option<String> = None;
-        let mut created_at: Option<Option<crate::codec::Timestamp>> = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "private_key_id" => {
-                    crate::codec::put(&mut map, &mut private_key_id, "private_key_id")
-                }
-                "private_key" => {
-                    crate::codec::put(&mut map, &mut private_key, "private_key")
-                }
-                "created_at" => {
-                    crate::codec::put(&mut map, &mut created_at, "created_at")
-                }
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match (private_key_id, private_key) {
-            (Some(private_key_id), Some(private_key)) => {
-                Ok(Self {
-                    private_key_id,
-                    private_key,
-                    created_at: created_at.flatten().map(|time| time.0),
-                })
-            }
-            (private_key_id, private_key) => {
-                Err(
-                    crate::codec::missing(
-                        &[
-                            ("private_key_id", private_key_id.is_none()),
-                            ("private_key", private_key.is_none()),
-                        ],
-                    ),
-                )
-            }
-        }
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (private_key_id, private_key, created_at) = crate::codec::fields::<
+            (
+                crate::codec::Req<String>,
+                crate::codec::Req<String>,
+                crate::codec::Nil<
+                    Option<crate::codec::Timestamp>,
+                    Option<::time::OffsetDateTime>,
+                >,
+            ),
+            _,
+        >(map, &["private_key_id", "private_key", "created_at"])?;
+        Ok(Self {
+            private_key_id,
+            private_key,
+            created_at,
+        })
     }
 }
 
@@ -333,37 +234,22 @@ impl ::serde::Serialize for GroupImplicitRoleAssignment {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(serializer, 2)?;
-        object.entry("role_id", &self.role_id);
-        object.entry("group", &self.group);
-        object.end()
+        crate::codec::write(
+            serializer,
+            &["role_id", "group"],
+            (crate::codec::Always(&self.role_id), crate::codec::Always(&self.group)),
+        )
     }
 }
 
 impl crate::codec::Object for GroupImplicitRoleAssignment {
     const NAME: &'static str = "GroupImplicitRoleAssignment";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut role_id: Option<String> = None;
-        let mut group: Option<String> = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "role_id" => crate::codec::put(&mut map, &mut role_id, "role_id"),
-                "group" => crate::codec::put(&mut map, &mut group, "group"),
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match (role_id, group) {
-            (Some(role_id), Some(group)) => Ok(Self { role_id, group }),
-            (role_id, group) => {
-                Err(
-                    crate::codec::missing(
-                        &[("role_id", role_id.is_none()), ("group", group.is_none())],
-                    ),
-                )
-            }
-        }
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (role_id, group) = crate::codec::fields::<
+            (crate::codec::Req<String>, crate::codec::Req<String>),
+            _,
+        >(map, &["role_id", "group"])?;
+        Ok(Self { role_id, group })
     }
 }
 
@@ -421,102 +307,113 @@ impl ::serde::Serialize for OidcConnection {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(
+        crate::codec::write(
             serializer,
-            14 + crate::codec::count_set(&[self.attribute_mapping.is_some()]),
-        )?;
-        object.entry("organization_id", &self.organization_id);
-        object.entry("connection_id", &self.connection_id);
-        object.entry("status", &self.status);
-        object.entry("display_name", &self.display_name);
-        object.entry("redirect_url", &self.redirect_url);
-        object.entry("client_id", &self.client_id);
-        object.entry("client_secret", &self.client_secret);
-        object.entry("issuer", &self.issuer);
-        object.entry("authorization_url", &self.authorization_url);
-        object.entry("token_url", &self.token_url);
-        object.entry("userinfo_url", &self.userinfo_url);
-        object.entry("jwks_url", &self.jwks_url);
-        object.entry("identity_provider", &self.identity_provider);
-        object.entry("custom_scopes", &self.custom_scopes);
-        object.entry_if("attribute_mapping", &self.attribute_mapping);
-        object.end()
+            &[
+                "organization_id",
+                "connection_id",
+                "status",
+                "display_name",
+                "redirect_url",
+                "client_id",
+                "client_secret",
+                "issuer",
+                "authorization_url",
+                "token_url",
+                "userinfo_url",
+                "jwks_url",
+                "identity_provider",
+                "custom_scopes",
+                "attribute_mapping",
+            ],
+            (
+                (
+                    crate::codec::Always(&self.organization_id),
+                    crate::codec::Always(&self.connection_id),
+                    crate::codec::Always(&self.status),
+                    crate::codec::Always(&self.display_name),
+                    crate::codec::Always(&self.redirect_url),
+                    crate::codec::Always(&self.client_id),
+                    crate::codec::Always(&self.client_secret),
+                    crate::codec::Always(&self.issuer),
+                    crate::codec::Always(&self.authorization_url),
+                    crate::codec::Always(&self.token_url),
+                    crate::codec::Always(&self.userinfo_url),
+                    crate::codec::Always(&self.jwks_url),
+                ),
+                (
+                    crate::codec::Always(&self.identity_provider),
+                    crate::codec::Always(&self.custom_scopes),
+                    crate::codec::IfSet(&self.attribute_mapping),
+                ),
+            ),
+        )
     }
 }
 
 impl crate::codec::Object for OidcConnection {
     const NAME: &'static str = "OidcConnection";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut organization_id: Option<String> = None;
-        let mut connection_id: Option<String> = None;
-        let mut status: Option<String> = None;
-        let mut display_name: Option<String> = None;
-        let mut redirect_url: Option<String> = None;
-        let mut client_id: Option<String> = None;
-        let mut client_secret: Option<String> = None;
-        let mut issuer: Option<String> = None;
-        let mut authorization_url: Option<String> = None;
-        let mut token_url: Option<String> = None;
-        let mut userinfo_url: Option<String> = None;
-        let mut jwks_url: Option<String> = None;
-        let mut identity_provider: Option<String> = None;
-        let mut custom_scopes: Option<String> = None;
-        let mut attribute_mapping: Option<Option<::serde_json::Value>> = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "organization_id" => {
-                    crate::codec::put(&mut map, &mut organization_id, "organization_id")
-                }
-                "connection_id" => {
-                    crate::codec::put(&mut map, &mut connection_id, "connection_id")
-                }
-                "status" => crate::codec::put(&mut map, &mut status, "status"),
-                "display_name" => {
-                    crate::codec::put(&mut map, &mut display_name, "display_name")
-                }
-                "redirect_url" => {
-                    crate::codec::put(&mut map, &mut redirect_url, "redirect_url")
-                }
-                "client_id" => crate::codec::put(&mut map, &mut client_id, "client_id"),
-                "client_secret" => {
-                    crate::codec::put(&mut map, &mut client_secret, "client_secret")
-                }
-                "issuer" => crate::codec::put(&mut map, &mut issuer, "issuer"),
-                "authorization_url" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut authorization_url,
-                        "authorization_url",
-                    )
-                }
-                "token_url" => crate::codec::put(&mut map, &mut token_url, "token_url"),
-                "userinfo_url" => {
-                    crate::codec::put(&mut map, &mut userinfo_url, "userinfo_url")
-                }
-                "jwks_url" => crate::codec::put(&mut map, &mut jwks_url, "jwks_url"),
-                "identity_provider" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut identity_provider,
-                        "identity_provider",
-                    )
-                }
-                "custom_scopes" => {
-                    crate::codec::put(&mut map, &mut custom_scopes, "custom_scopes")
-                }
-                "attribute_mapping" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut attribute_mapping,
-                        "attribute_mapping",
-                    )
-                }
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match (
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (
+            (
+                organization_id,
+                connection_id,
+                status,
+                display_name,
+                redirect_url,
+                client_id,
+                client_secret,
+                issuer,
+                authorization_url,
+                token_url,
+                userinfo_url,
+                jwks_url,
+            ),
+            (identity_provider, custom_scopes, attribute_mapping),
+        ) = crate::codec::fields::<
+            (
+                (
+                    crate::codec::Req<String>,
+                    crate::codec::Req<String>,
+                    crate::codec::Req<String>,
+                    crate::codec::Req<String>,
+                    crate::codec::Req<String>,
+                    crate::codec::Req<String>,
+                    crate::codec::Req<String>,
+                    crate::codec::Req<String>,
+                    crate::codec::Req<String>,
+                    crate::codec::Req<String>,
+                    crate::codec::Req<String>,
+                    crate::codec::Req<String>,
+                ),
+                (
+                    crate::codec::Req<String>,
+                    crate::codec::Req<String>,
+                    crate::codec::Nil<Option<::serde_json::Value>>,
+                ),
+            ),
+            _,
+        >(
+            map,
+            &[
+                "organization_id",
+                "connection_id",
+                "status",
+                "display_name",
+                "redirect_url",
+                "client_id",
+                "client_secret",
+                "issuer",
+                "authorization_url",
+                "token_url",
+                "userinfo_url",
+                "jwks_url",
+                "identity_provider",
+                "custom_scopes",
+                "attribute_mapping",
+            ],
+        )?;
+        Ok(Self {
             organization_id,
             connection_id,
             status,
@@ -531,79 +428,8 @@ impl crate::codec::Object for OidcConnection {
             jwks_url,
             identity_provider,
             custom_scopes,
-        ) {
-            (
-                Some(organization_id),
-                Some(connection_id),
-                Some(status),
-                Some(display_name),
-                Some(redirect_url),
-                Some(client_id),
-                Some(client_secret),
-                Some(issuer),
-                Some(authorization_url),
-                Some(token_url),
-                Some(userinfo_url),
-                Some(jwks_url),
-                Some(identity_provider),
-                Some(custom_scopes),
-            ) => {
-                Ok(Self {
-                    organization_id,
-                    connection_id,
-                    status,
-                    display_name,
-                    redirect_url,
-                    client_id,
-                    client_secret,
-                    issuer,
-                    authorization_url,
-                    token_url,
-                    userinfo_url,
-                    jwks_url,
-                    identity_provider,
-                    custom_scopes,
-                    attribute_mapping: attribute_mapping.flatten(),
-                })
-            }
-            (
-                organization_id,
-                connection_id,
-                status,
-                display_name,
-                redirect_url,
-                client_id,
-                client_secret,
-                issuer,
-                authorization_url,
-                token_url,
-                userinfo_url,
-                jwks_url,
-                identity_provider,
-                custom_scopes,
-            ) => {
-                Err(
-                    crate::codec::missing(
-                        &[
-                            ("organization_id", organization_id.is_none()),
-                            ("connection_id", connection_id.is_none()),
-                            ("status", status.is_none()),
-                            ("display_name", display_name.is_none()),
-                            ("redirect_url", redirect_url.is_none()),
-                            ("client_id", client_id.is_none()),
-                            ("client_secret", client_secret.is_none()),
-                            ("issuer", issuer.is_none()),
-                            ("authorization_url", authorization_url.is_none()),
-                            ("token_url", token_url.is_none()),
-                            ("userinfo_url", userinfo_url.is_none()),
-                            ("jwks_url", jwks_url.is_none()),
-                            ("identity_provider", identity_provider.is_none()),
-                            ("custom_scopes", custom_scopes.is_none()),
-                        ],
-                    ),
-                )
-            }
-        }
+            attribute_mapping,
+        })
     }
 }
 
@@ -679,183 +505,150 @@ impl ::serde::Serialize for SamlConnection {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(
+        crate::codec::write(
             serializer,
-            19 + crate::codec::count_set(&[self.attribute_mapping.is_some()]),
-        )?;
-        object.entry("organization_id", &self.organization_id);
-        object.entry("connection_id", &self.connection_id);
-        object.entry("status", &self.status);
-        object.entry("idp_entity_id", &self.idp_entity_id);
-        object.entry("display_name", &self.display_name);
-        object.entry("idp_sso_url", &self.idp_sso_url);
-        object.entry("acs_url", &self.acs_url);
-        object.entry("audience_uri", &self.audience_uri);
-        object.entry("signing_certificates", &self.signing_certificates);
-        object.entry("verification_certificates", &self.verification_certificates);
-        object.entry("encryption_private_keys", &self.encryption_private_keys);
-        object
-            .entry(
+            &[
+                "organization_id",
+                "connection_id",
+                "status",
+                "idp_entity_id",
+                "display_name",
+                "idp_sso_url",
+                "acs_url",
+                "audience_uri",
+                "signing_certificates",
+                "verification_certificates",
+                "encryption_private_keys",
                 "saml_connection_implicit_role_assignments",
-                &self.saml_connection_implicit_role_assignments,
-            );
-        object
-            .entry(
                 "saml_group_implicit_role_assignments",
-                &self.saml_group_implicit_role_assignments,
-            );
-        object.entry("alternative_audience_uri", &self.alternative_audience_uri);
-        object.entry("identity_provider", &self.identity_provider);
-        object.entry("nameid_format", &self.nameid_format);
-        object.entry("alternative_acs_url", &self.alternative_acs_url);
-        object.entry("idp_initiated_auth_disabled", &self.idp_initiated_auth_disabled);
-        object.entry("allow_gateway_callback", &self.allow_gateway_callback);
-        object.entry_if("attribute_mapping", &self.attribute_mapping);
-        object.end()
+                "alternative_audience_uri",
+                "identity_provider",
+                "nameid_format",
+                "alternative_acs_url",
+                "idp_initiated_auth_disabled",
+                "allow_gateway_callback",
+                "attribute_mapping",
+            ],
+            (
+                (
+                    crate::codec::Always(&self.organization_id),
+                    crate::codec::Always(&self.connection_id),
+                    crate::codec::Always(&self.status),
+                    crate::codec::Always(&self.idp_entity_id),
+                    crate::codec::Always(&self.display_name),
+                    crate::codec::Always(&self.idp_sso_url),
+                    crate::codec::Always(&self.acs_url),
+                    crate::codec::Always(&self.audience_uri),
+                    crate::codec::Always(&self.signing_certificates),
+                    crate::codec::Always(&self.verification_certificates),
+                    crate::codec::Always(&self.encryption_private_keys),
+                    crate::codec::Always(&self.saml_connection_implicit_role_assignments),
+                ),
+                (
+                    crate::codec::Always(&self.saml_group_implicit_role_assignments),
+                    crate::codec::Always(&self.alternative_audience_uri),
+                    crate::codec::Always(&self.identity_provider),
+                    crate::codec::Always(&self.nameid_format),
+                    crate::codec::Always(&self.alternative_acs_url),
+                    crate::codec::Always(&self.idp_initiated_auth_disabled),
+                    crate::codec::Always(&self.allow_gateway_callback),
+                    crate::codec::IfSet(&self.attribute_mapping),
+                ),
+            ),
+        )
     }
 }
 
 impl crate::codec::Object for SamlConnection {
     const NAME: &'static str = "SamlConnection";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut organization_id: Option<String> = None;
-        let mut connection_id: Option<String> = None;
-        let mut status: Option<String> = None;
-        let mut idp_entity_id: Option<String> = None;
-        let mut display_name: Option<String> = None;
-        let mut idp_sso_url: Option<String> = None;
-        let mut acs_url: Option<String> = None;
-        let mut audience_uri: Option<String> = None;
-        let mut signing_certificates: Option<
-            Vec<crate::b2b::models::sso::X509Certificate>,
-        > = None;
-        let mut verification_certificates: Option<
-            Vec<crate::b2b::models::sso::X509Certificate>,
-        > = None;
-        let mut encryption_private_keys: Option<
-            Vec<crate::b2b::models::sso::EncryptionPrivateKey>,
-        > = None;
-        let mut saml_connection_implicit_role_assignments: Option<
-            Vec<crate::b2b::models::sso::SamlConnectionImplicitRoleAssignment>,
-        > = None;
-        let mut saml_group_implicit_role_assignments: Option<
-            Vec<crate::b2b::models::sso::SamlGroupImplicitRoleAssignment>,
-        > = None;
-        let mut alternative_audience_uri: Option<String> = None;
-        let mut identity_provider: Option<String> = None;
-        let mut nameid_format: Option<String> = None;
-        let mut alternative_acs_url: Option<String> = None;
-        let mut idp_initiated_auth_disabled: Option<bool> = None;
-        let mut allow_gateway_callback: Option<bool> = None;
-        let mut attribute_mapping: Option<Option<::serde_json::Value>> = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "organization_id" => {
-                    crate::codec::put(&mut map, &mut organization_id, "organization_id")
-                }
-                "connection_id" => {
-                    crate::codec::put(&mut map, &mut connection_id, "connection_id")
-                }
-                "status" => crate::codec::put(&mut map, &mut status, "status"),
-                "idp_entity_id" => {
-                    crate::codec::put(&mut map, &mut idp_entity_id, "idp_entity_id")
-                }
-                "display_name" => {
-                    crate::codec::put(&mut map, &mut display_name, "display_name")
-                }
-                "idp_sso_url" => {
-                    crate::codec::put(&mut map, &mut idp_sso_url, "idp_sso_url")
-                }
-                "acs_url" => crate::codec::put(&mut map, &mut acs_url, "acs_url"),
-                "audience_uri" => {
-                    crate::codec::put(&mut map, &mut audience_uri, "audience_uri")
-                }
-                "signing_certificates" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut signing_certificates,
-                        "signing_certificates",
-                    )
-                }
-                "verification_certificates" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut verification_certificates,
-                        "verification_certificates",
-                    )
-                }
-                "encryption_private_keys" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut encryption_private_keys,
-                        "encryption_private_keys",
-                    )
-                }
-                "saml_connection_implicit_role_assignments" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut saml_connection_implicit_role_assignments,
-                        "saml_connection_implicit_role_assignments",
-                    )
-                }
-                "saml_group_implicit_role_assignments" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut saml_group_implicit_role_assignments,
-                        "saml_group_implicit_role_assignments",
-                    )
-                }
-                "alternative_audience_uri" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut alternative_audience_uri,
-                        "alternative_audience_uri",
-                    )
-                }
-                "identity_provider" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut identity_provider,
-                        "identity_provider",
-                    )
-                }
-                "nameid_format" => {
-                    crate::codec::put(&mut map, &mut nameid_format, "nameid_format")
-                }
-                "alternative_acs_url" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut alternative_acs_url,
-                        "alternative_acs_url",
-                    )
-                }
-                "idp_initiated_auth_disabled" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut idp_initiated_auth_disabled,
-                        "idp_initiated_auth_disabled",
-                    )
-                }
-                "allow_gateway_callback" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut allow_gateway_callback,
-                        "allow_gateway_callback",
-                    )
-                }
-                "attribute_mapping" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut attribute_mapping,
-                        "attribute_mapping",
-                    )
-                }
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match (
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (
+            (
+                organization_id,
+                connection_id,
+                status,
+                idp_entity_id,
+                display_name,
+                idp_sso_url,
+                acs_url,
+                audience_uri,
+                signing_certificates,
+                verification_certificates,
+                encryption_private_keys,
+                saml_connection_implicit_role_assignments,
+            ),
+            (
+                saml_group_implicit_role_assignments,
+                alternative_audience_uri,
+                identity_provider,
+                nameid_format,
+                alternative_acs_url,
+                idp_initiated_auth_disabled,
+                allow_gateway_callback,
+                attribute_mapping,
+            ),
+        ) = crate::codec::fields::<
+            (
+                (
+                    crate::codec::Req<String>,
+                    crate::codec::Req<String>,
+                    crate::codec::Req<String>,
+                    crate::codec::Req<String>,
+                    crate::codec::Req<String>,
+                    crate::codec::Req<String>,
+                    crate::codec::Req<String>,
+                    crate::codec::Req<String>,
+                    crate::codec::Req<Vec<crate::b2b::models::sso::X509Certificate>>,
+                    crate::codec::Req<Vec<crate::b2b::models::sso::X509Certificate>>,
+                    crate::codec::Req<
+                        Vec<crate::b2b::models::sso::EncryptionPrivateKey>,
+                    >,
+                    crate::codec::Req<
+                        Vec<
+                            crate::b2b::models::sso::SamlConnectionImplicitRoleAssignment,
+                        >,
+                    >,
+                ),
+                (
+                    crate::codec::Req<
+                        Vec<crate::b2b::models::sso::SamlGroupImplicitRoleAssignment>,
+                    >,
+                    crate::codec::Req<String>,
+                    crate::codec::Req<String>,
+                    crate::codec::Req<String>,
+                    crate::codec::Req<String>,
+                    crate::codec::Req<bool>,
+                    crate::codec::Req<bool>,
+                    crate::codec::Nil<Option<::serde_json::Value>>,
+                ),
+            ),
+            _,
+        >(
+            map,
+            &[
+                "organization_id",
+                "connection_id",
+                "status",
+                "idp_entity_id",
+                "display_name",
+                "idp_sso_url",
+                "acs_url",
+                "audience_uri",
+                "signing_certificates",
+                "verification_certificates",
+                "encryption_private_keys",
+                "saml_connection_implicit_role_assignments",
+                "saml_group_implicit_role_assignments",
+                "alternative_audience_uri",
+                "identity_provider",
+                "nameid_format",
+                "alternative_acs_url",
+                "idp_initiated_auth_disabled",
+                "allow_gateway_callback",
+                "attribute_mapping",
+            ],
+        )?;
+        Ok(Self {
             organization_id,
             connection_id,
             status,
@@ -875,117 +668,8 @@ impl crate::codec::Object for SamlConnection {
             alternative_acs_url,
             idp_initiated_auth_disabled,
             allow_gateway_callback,
-        ) {
-            (
-                Some(organization_id),
-                Some(connection_id),
-                Some(status),
-                Some(idp_entity_id),
-                Some(display_name),
-                Some(idp_sso_url),
-                Some(acs_url),
-                Some(audience_uri),
-                Some(signing_certificates),
-                Some(verification_certificates),
-                Some(encryption_private_keys),
-                Some(saml_connection_implicit_role_assignments),
-                Some(saml_group_implicit_role_assignments),
-                Some(alternative_audience_uri),
-                Some(identity_provider),
-                Some(nameid_format),
-                Some(alternative_acs_url),
-                Some(idp_initiated_auth_disabled),
-                Some(allow_gateway_callback),
-            ) => {
-                Ok(Self {
-                    organization_id,
-                    connection_id,
-                    status,
-                    idp_entity_id,
-                    display_name,
-                    idp_sso_url,
-                    acs_url,
-                    audience_uri,
-                    signing_certificates,
-                    verification_certificates,
-                    encryption_private_keys,
-                    saml_connection_implicit_role_assignments,
-                    saml_group_implicit_role_assignments,
-                    alternative_audience_uri,
-                    identity_provider,
-                    nameid_format,
-                    alternative_acs_url,
-                    idp_initiated_auth_disabled,
-                    allow_gateway_callback,
-                    attribute_mapping: attribute_mapping.flatten(),
-                })
-            }
-            (
-                organization_id,
-                connection_id,
-                status,
-                idp_entity_id,
-                display_name,
-                idp_sso_url,
-                acs_url,
-                audience_uri,
-                signing_certificates,
-                verification_certificates,
-                encryption_private_keys,
-                saml_connection_implicit_role_assignments,
-                saml_group_implicit_role_assignments,
-                alternative_audience_uri,
-                identity_provider,
-                nameid_format,
-                alternative_acs_url,
-                idp_initiated_auth_disabled,
-                allow_gateway_callback,
-            ) => {
-                Err(
-                    crate::codec::missing(
-                        &[
-                            ("organization_id", organization_id.is_none()),
-                            ("connection_id", connection_id.is_none()),
-                            ("status", status.is_none()),
-                            ("idp_entity_id", idp_entity_id.is_none()),
-                            ("display_name", display_name.is_none()),
-                            ("idp_sso_url", idp_sso_url.is_none()),
-                            ("acs_url", acs_url.is_none()),
-                            ("audience_uri", audience_uri.is_none()),
-                            ("signing_certificates", signing_certificates.is_none()),
-                            (
-                                "verification_certificates",
-                                verification_certificates.is_none(),
-                            ),
-                            (
-                                "encryption_private_keys",
-                                encryption_private_keys.is_none(),
-                            ),
-                            (
-                                "saml_connection_implicit_role_assignments",
-                                saml_connection_implicit_role_assignments.is_none(),
-                            ),
-                            (
-                                "saml_group_implicit_role_assignments",
-                                saml_group_implicit_role_assignments.is_none(),
-                            ),
-                            (
-                                "alternative_audience_uri",
-                                alternative_audience_uri.is_none(),
-                            ),
-                            ("identity_provider", identity_provider.is_none()),
-                            ("nameid_format", nameid_format.is_none()),
-                            ("alternative_acs_url", alternative_acs_url.is_none()),
-                            (
-                                "idp_initiated_auth_disabled",
-                                idp_initiated_auth_disabled.is_none(),
-                            ),
-                            ("allow_gateway_callback", allow_gateway_callback.is_none()),
-                        ],
-                    ),
-                )
-            }
-        }
+            attribute_mapping,
+        })
     }
 }
 
@@ -1009,28 +693,22 @@ impl ::serde::Serialize for SamlConnectionImplicitRoleAssignment {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(serializer, 1)?;
-        object.entry("role_id", &self.role_id);
-        object.end()
+        crate::codec::write(
+            serializer,
+            &["role_id"],
+            (crate::codec::Always(&self.role_id),),
+        )
     }
 }
 
 impl crate::codec::Object for SamlConnectionImplicitRoleAssignment {
     const NAME: &'static str = "SamlConnectionImplicitRoleAssignment";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut role_id: Option<String> = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "role_id" => crate::codec::put(&mut map, &mut role_id, "role_id"),
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match role_id {
-            Some(role_id) => Ok(Self { role_id }),
-            None => Err(::serde::de::Error::missing_field("role_id")),
-        }
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (role_id,) = crate::codec::fields::<
+            (crate::codec::Req<String>,),
+            _,
+        >(map, &["role_id"])?;
+        Ok(Self { role_id })
     }
 }
 
@@ -1056,37 +734,22 @@ impl ::serde::Serialize for SamlGroupImplicitRoleAssignment {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(serializer, 2)?;
-        object.entry("role_id", &self.role_id);
-        object.entry("group", &self.group);
-        object.end()
+        crate::codec::write(
+            serializer,
+            &["role_id", "group"],
+            (crate::codec::Always(&self.role_id), crate::codec::Always(&self.group)),
+        )
     }
 }
 
 impl crate::codec::Object for SamlGroupImplicitRoleAssignment {
     const NAME: &'static str = "SamlGroupImplicitRoleAssignment";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut role_id: Option<String> = None;
-        let mut group: Option<String> = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "role_id" => crate::codec::put(&mut map, &mut role_id, "role_id"),
-                "group" => crate::codec::put(&mut map, &mut group, "group"),
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match (role_id, group) {
-            (Some(role_id), Some(group)) => Ok(Self { role_id, group }),
-            (role_id, group) => {
-                Err(
-                    crate::codec::missing(
-                        &[("role_id", role_id.is_none()), ("group", group.is_none())],
-                    ),
-                )
-            }
-        }
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (role_id, group) = crate::codec::fields::<
+            (crate::codec::Req<String>, crate::codec::Req<String>),
+            _,
+        >(map, &["role_id", "group"])?;
+        Ok(Self { role_id, group })
     }
 }
 
@@ -1121,94 +784,69 @@ impl ::serde::Serialize for X509Certificate {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(
+        crate::codec::write(
             serializer,
-            3
-                + crate::codec::count_set(
-                    &[
-                        self.created_at.is_some(),
-                        self.expires_at.is_some(),
-                        self.updated_at.is_some(),
-                    ],
-                ),
-        )?;
-        object.entry("certificate_id", &self.certificate_id);
-        object.entry("certificate", &self.certificate);
-        object.entry("issuer", &self.issuer);
-        object
-            .entry_if(
+            &[
+                "certificate_id",
+                "certificate",
+                "issuer",
                 "created_at",
-                &self.created_at.as_ref().map(crate::codec::TimestampRef),
-            );
-        object
-            .entry_if(
                 "expires_at",
-                &self.expires_at.as_ref().map(crate::codec::TimestampRef),
-            );
-        object
-            .entry_if(
                 "updated_at",
-                &self.updated_at.as_ref().map(crate::codec::TimestampRef),
-            );
-        object.end()
+            ],
+            (
+                crate::codec::Always(&self.certificate_id),
+                crate::codec::Always(&self.certificate),
+                crate::codec::Always(&self.issuer),
+                crate::codec::IfSetTime(&self.created_at),
+                crate::codec::IfSetTime(&self.expires_at),
+                crate::codec::IfSetTime(&self.updated_at),
+            ),
+        )
     }
 }
 
 impl crate::codec::Object for X509Certificate {
     const NAME: &'static str = "X509Certificate";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut certificate_id: Option<String> = None;
-        let mut certificate: Option<String> = None;
-        let mut issuer: Option<String> = None;
-        let mut created_at: Option<Option<crate::codec::Timestamp>> = None;
-        let mut expires_at: Option<Option<crate::codec::Timestamp>> = None;
-        let mut updated_at: Option<Option<crate::codec::Timestamp>> = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "certificate_id" => {
-                    crate::codec::put(&mut map, &mut certificate_id, "certificate_id")
-                }
-                "certificate" => {
-                    crate::codec::put(&mut map, &mut certificate, "certificate")
-                }
-                "issuer" => crate::codec::put(&mut map, &mut issuer, "issuer"),
-                "created_at" => {
-                    crate::codec::put(&mut map, &mut created_at, "created_at")
-                }
-                "expires_at" => {
-                    crate::codec::put(&mut map, &mut expires_at, "expires_at")
-                }
-                "updated_at" => {
-                    crate::codec::put(&mut map, &mut updated_at, "updated_at")
-                }
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match (certificate_id, certificate, issuer) {
-            (Some(certificate_id), Some(certificate), Some(issuer)) => {
-                Ok(Self {
-                    certificate_id,
-                    certificate,
-                    issuer,
-                    created_at: created_at.flatten().map(|time| time.0),
-                    expires_at: expires_at.flatten().map(|time| time.0),
-                    updated_at: updated_at.flatten().map(|time| time.0),
-                })
-            }
-            (certificate_id, certificate, issuer) => {
-                Err(
-                    crate::codec::missing(
-                        &[
-                            ("certificate_id", certificate_id.is_none()),
-                            ("certificate", certificate.is_none()),
-                            ("issuer", issuer.is_none()),
-                        ],
-                    ),
-                )
-            }
-        }
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (certificate_id, certificate, issuer, created_at, expires_at, updated_at) = crate::codec::fields::<
+            (
+                crate::codec::Req<String>,
+                crate::codec::Req<String>,
+                crate::codec::Req<String>,
+                crate::codec::Nil<
+                    Option<crate::codec::Timestamp>,
+                    Option<::time::OffsetDateTime>,
+                >,
+                crate::codec::Nil<
+                    Option<crate::codec::Timestamp>,
+                    Option<::time::OffsetDateTime>,
+                >,
+                crate::codec::Nil<
+                    Option<crate::codec::Timestamp>,
+                    Option<::time::OffsetDateTime>,
+                >,
+            ),
+            _,
+        >(
+            map,
+            &[
+                "certificate_id",
+                "certificate",
+                "issuer",
+                "created_at",
+                "expires_at",
+                "updated_at",
+            ],
+        )?;
+        Ok(Self {
+            certificate_id,
+            certificate,
+            issuer,
+            created_at,
+            expires_at,
+            updated_at,
+        })
     }
 }
 

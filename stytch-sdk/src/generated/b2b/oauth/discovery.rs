@@ -59,93 +59,68 @@ impl ::serde::Serialize for AuthenticateRequest {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(
+        crate::codec::write(
             serializer,
-            1
-                + crate::codec::count_set(
-                    &[
-                        self.session_token.is_some(),
-                        self.session_duration_minutes.is_some(),
-                        self.session_jwt.is_some(),
-                        self.session_custom_claims.is_some(),
-                        self.pkce_code_verifier.is_some(),
-                    ],
-                ),
-        )?;
-        object.entry("discovery_oauth_token", &self.discovery_oauth_token);
-        object.entry_if("session_token", &self.session_token);
-        object.entry_if("session_duration_minutes", &self.session_duration_minutes);
-        object.entry_if("session_jwt", &self.session_jwt);
-        object.entry_if("session_custom_claims", &self.session_custom_claims);
-        object.entry_if("pkce_code_verifier", &self.pkce_code_verifier);
-        object.end()
+            &[
+                "discovery_oauth_token",
+                "session_token",
+                "session_duration_minutes",
+                "session_jwt",
+                "session_custom_claims",
+                "pkce_code_verifier",
+            ],
+            (
+                crate::codec::Always(&self.discovery_oauth_token),
+                crate::codec::IfSet(&self.session_token),
+                crate::codec::IfSet(&self.session_duration_minutes),
+                crate::codec::IfSet(&self.session_jwt),
+                crate::codec::IfSet(&self.session_custom_claims),
+                crate::codec::IfSet(&self.pkce_code_verifier),
+            ),
+        )
     }
 }
 
 #[cfg(feature = "test-util")]
 impl crate::codec::Object for AuthenticateRequest {
     const NAME: &'static str = "AuthenticateRequest";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut discovery_oauth_token: Option<String> = None;
-        let mut session_token: Option<Option<String>> = None;
-        let mut session_duration_minutes: Option<Option<i64>> = None;
-        let mut session_jwt: Option<Option<String>> = None;
-        let mut session_custom_claims: Option<Option<::serde_json::Value>> = None;
-        let mut pkce_code_verifier: Option<Option<String>> = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "discovery_oauth_token" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut discovery_oauth_token,
-                        "discovery_oauth_token",
-                    )
-                }
-                "session_token" => {
-                    crate::codec::put(&mut map, &mut session_token, "session_token")
-                }
-                "session_duration_minutes" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut session_duration_minutes,
-                        "session_duration_minutes",
-                    )
-                }
-                "session_jwt" => {
-                    crate::codec::put(&mut map, &mut session_jwt, "session_jwt")
-                }
-                "session_custom_claims" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut session_custom_claims,
-                        "session_custom_claims",
-                    )
-                }
-                "pkce_code_verifier" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut pkce_code_verifier,
-                        "pkce_code_verifier",
-                    )
-                }
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match discovery_oauth_token {
-            Some(discovery_oauth_token) => {
-                Ok(Self {
-                    discovery_oauth_token,
-                    session_token: session_token.flatten(),
-                    session_duration_minutes: session_duration_minutes.flatten(),
-                    session_jwt: session_jwt.flatten(),
-                    session_custom_claims: session_custom_claims.flatten(),
-                    pkce_code_verifier: pkce_code_verifier.flatten(),
-                })
-            }
-            None => Err(::serde::de::Error::missing_field("discovery_oauth_token")),
-        }
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (
+            discovery_oauth_token,
+            session_token,
+            session_duration_minutes,
+            session_jwt,
+            session_custom_claims,
+            pkce_code_verifier,
+        ) = crate::codec::fields::<
+            (
+                crate::codec::Req<String>,
+                crate::codec::Nil<Option<String>>,
+                crate::codec::Nil<Option<i64>>,
+                crate::codec::Nil<Option<String>>,
+                crate::codec::Nil<Option<::serde_json::Value>>,
+                crate::codec::Nil<Option<String>>,
+            ),
+            _,
+        >(
+            map,
+            &[
+                "discovery_oauth_token",
+                "session_token",
+                "session_duration_minutes",
+                "session_jwt",
+                "session_custom_claims",
+                "pkce_code_verifier",
+            ],
+        )?;
+        Ok(Self {
+            discovery_oauth_token,
+            session_token,
+            session_duration_minutes,
+            session_jwt,
+            session_custom_claims,
+            pkce_code_verifier,
+        })
     }
 }
 
@@ -257,77 +232,8 @@ pub struct AuthenticateResponse {
 
 impl crate::codec::Object for AuthenticateResponse {
     const NAME: &'static str = "AuthenticateResponse";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut status_code: Option<i64> = None;
-        let mut request_id: Option<String> = None;
-        let mut intermediate_session_token: Option<String> = None;
-        let mut email_address: Option<String> = None;
-        let mut discovered_organizations: Option<
-            Vec<crate::b2b::models::discovery::DiscoveredOrganization>,
-        > = None;
-        let mut provider_type: Option<String> = None;
-        let mut provider_tenant_id: Option<String> = None;
-        let mut provider_tenant_ids: Option<Vec<String>> = None;
-        let mut full_name: Option<String> = None;
-        let mut intermediate_session_token_expires_at: Option<
-            Option<crate::codec::Timestamp>,
-        > = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "status_code" => {
-                    crate::codec::put(&mut map, &mut status_code, "status_code")
-                }
-                "request_id" => {
-                    crate::codec::put(&mut map, &mut request_id, "request_id")
-                }
-                "intermediate_session_token" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut intermediate_session_token,
-                        "intermediate_session_token",
-                    )
-                }
-                "email_address" => {
-                    crate::codec::put(&mut map, &mut email_address, "email_address")
-                }
-                "discovered_organizations" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut discovered_organizations,
-                        "discovered_organizations",
-                    )
-                }
-                "provider_type" => {
-                    crate::codec::put(&mut map, &mut provider_type, "provider_type")
-                }
-                "provider_tenant_id" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut provider_tenant_id,
-                        "provider_tenant_id",
-                    )
-                }
-                "provider_tenant_ids" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut provider_tenant_ids,
-                        "provider_tenant_ids",
-                    )
-                }
-                "full_name" => crate::codec::put(&mut map, &mut full_name, "full_name"),
-                "intermediate_session_token_expires_at" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut intermediate_session_token_expires_at,
-                        "intermediate_session_token_expires_at",
-                    )
-                }
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match (
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (
             status_code,
             request_id,
             intermediate_session_token,
@@ -337,67 +243,53 @@ impl crate::codec::Object for AuthenticateResponse {
             provider_tenant_id,
             provider_tenant_ids,
             full_name,
-        ) {
+            intermediate_session_token_expires_at,
+        ) = crate::codec::fields::<
             (
-                Some(status_code),
-                Some(request_id),
-                Some(intermediate_session_token),
-                Some(email_address),
-                Some(discovered_organizations),
-                Some(provider_type),
-                Some(provider_tenant_id),
-                Some(provider_tenant_ids),
-                Some(full_name),
-            ) => {
-                Ok(Self {
-                    status_code,
-                    request_id,
-                    intermediate_session_token,
-                    email_address,
-                    discovered_organizations,
-                    provider_type,
-                    provider_tenant_id,
-                    provider_tenant_ids,
-                    full_name,
-                    intermediate_session_token_expires_at: intermediate_session_token_expires_at
-                        .flatten()
-                        .map(|time| time.0),
-                })
-            }
-            (
-                status_code,
-                request_id,
-                intermediate_session_token,
-                email_address,
-                discovered_organizations,
-                provider_type,
-                provider_tenant_id,
-                provider_tenant_ids,
-                full_name,
-            ) => {
-                Err(
-                    crate::codec::missing(
-                        &[
-                            ("status_code", status_code.is_none()),
-                            ("request_id", request_id.is_none()),
-                            (
-                                "intermediate_session_token",
-                                intermediate_session_token.is_none(),
-                            ),
-                            ("email_address", email_address.is_none()),
-                            (
-                                "discovered_organizations",
-                                discovered_organizations.is_none(),
-                            ),
-                            ("provider_type", provider_type.is_none()),
-                            ("provider_tenant_id", provider_tenant_id.is_none()),
-                            ("provider_tenant_ids", provider_tenant_ids.is_none()),
-                            ("full_name", full_name.is_none()),
-                        ],
-                    ),
-                )
-            }
-        }
+                crate::codec::Req<i64>,
+                crate::codec::Req<String>,
+                crate::codec::Req<String>,
+                crate::codec::Req<String>,
+                crate::codec::Req<
+                    Vec<crate::b2b::models::discovery::DiscoveredOrganization>,
+                >,
+                crate::codec::Req<String>,
+                crate::codec::Req<String>,
+                crate::codec::Req<Vec<String>>,
+                crate::codec::Req<String>,
+                crate::codec::Nil<
+                    Option<crate::codec::Timestamp>,
+                    Option<::time::OffsetDateTime>,
+                >,
+            ),
+            _,
+        >(
+            map,
+            &[
+                "status_code",
+                "request_id",
+                "intermediate_session_token",
+                "email_address",
+                "discovered_organizations",
+                "provider_type",
+                "provider_tenant_id",
+                "provider_tenant_ids",
+                "full_name",
+                "intermediate_session_token_expires_at",
+            ],
+        )?;
+        Ok(Self {
+            status_code,
+            request_id,
+            intermediate_session_token,
+            email_address,
+            discovered_organizations,
+            provider_type,
+            provider_tenant_id,
+            provider_tenant_ids,
+            full_name,
+            intermediate_session_token_expires_at,
+        })
     }
 }
 
@@ -415,30 +307,32 @@ impl ::serde::Serialize for AuthenticateResponse {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(
+        crate::codec::write(
             serializer,
-            9
-                + crate::codec::count_set(
-                    &[self.intermediate_session_token_expires_at.is_some()],
-                ),
-        )?;
-        object.entry("status_code", &self.status_code);
-        object.entry("request_id", &self.request_id);
-        object.entry("intermediate_session_token", &self.intermediate_session_token);
-        object.entry("email_address", &self.email_address);
-        object.entry("discovered_organizations", &self.discovered_organizations);
-        object.entry("provider_type", &self.provider_type);
-        object.entry("provider_tenant_id", &self.provider_tenant_id);
-        object.entry("provider_tenant_ids", &self.provider_tenant_ids);
-        object.entry("full_name", &self.full_name);
-        object
-            .entry_if(
+            &[
+                "status_code",
+                "request_id",
+                "intermediate_session_token",
+                "email_address",
+                "discovered_organizations",
+                "provider_type",
+                "provider_tenant_id",
+                "provider_tenant_ids",
+                "full_name",
                 "intermediate_session_token_expires_at",
-                &self
-                    .intermediate_session_token_expires_at
-                    .as_ref()
-                    .map(crate::codec::TimestampRef),
-            );
-        object.end()
+            ],
+            (
+                crate::codec::Always(&self.status_code),
+                crate::codec::Always(&self.request_id),
+                crate::codec::Always(&self.intermediate_session_token),
+                crate::codec::Always(&self.email_address),
+                crate::codec::Always(&self.discovered_organizations),
+                crate::codec::Always(&self.provider_type),
+                crate::codec::Always(&self.provider_tenant_id),
+                crate::codec::Always(&self.provider_tenant_ids),
+                crate::codec::Always(&self.full_name),
+                crate::codec::IfSetTime(&self.intermediate_session_token_expires_at),
+            ),
+        )
     }
 }

@@ -182,38 +182,25 @@ impl ::serde::Serialize for ConnectedAppsRequest {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        crate::codec::Writer::new(serializer, 0)?.end()
+        crate::codec::write(serializer, &[], ())
     }
 }
 
 #[cfg(feature = "test-util")]
 impl crate::codec::Object for ConnectedAppsRequest {
     const NAME: &'static str = "ConnectedAppsRequest";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut organization_id: Option<String> = None;
-        let mut authorization: Option<Option<crate::MemberSessionAuth>> = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "organization_id" => {
-                    crate::codec::put(&mut map, &mut organization_id, "organization_id")
-                }
-                "authorization" => {
-                    crate::codec::put(&mut map, &mut authorization, "authorization")
-                }
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match organization_id {
-            Some(organization_id) => {
-                Ok(Self {
-                    organization_id,
-                    authorization: authorization.flatten(),
-                })
-            }
-            None => Err(::serde::de::Error::missing_field("organization_id")),
-        }
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (organization_id, authorization) = crate::codec::fields::<
+            (
+                crate::codec::Req<String>,
+                crate::codec::Nil<Option<crate::MemberSessionAuth>>,
+            ),
+            _,
+        >(map, &["organization_id", "authorization"])?;
+        Ok(Self {
+            organization_id,
+            authorization,
+        })
     }
 }
 
@@ -290,48 +277,22 @@ pub struct ConnectedAppsResponse {
 
 impl crate::codec::Object for ConnectedAppsResponse {
     const NAME: &'static str = "ConnectedAppsResponse";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut status_code: Option<i64> = None;
-        let mut request_id: Option<String> = None;
-        let mut connected_apps: Option<
-            Vec<crate::b2b::models::organizations::OrganizationConnectedApp>,
-        > = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "status_code" => {
-                    crate::codec::put(&mut map, &mut status_code, "status_code")
-                }
-                "request_id" => {
-                    crate::codec::put(&mut map, &mut request_id, "request_id")
-                }
-                "connected_apps" => {
-                    crate::codec::put(&mut map, &mut connected_apps, "connected_apps")
-                }
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match (status_code, request_id, connected_apps) {
-            (Some(status_code), Some(request_id), Some(connected_apps)) => {
-                Ok(Self {
-                    status_code,
-                    request_id,
-                    connected_apps,
-                })
-            }
-            (status_code, request_id, connected_apps) => {
-                Err(
-                    crate::codec::missing(
-                        &[
-                            ("status_code", status_code.is_none()),
-                            ("request_id", request_id.is_none()),
-                            ("connected_apps", connected_apps.is_none()),
-                        ],
-                    ),
-                )
-            }
-        }
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (status_code, request_id, connected_apps) = crate::codec::fields::<
+            (
+                crate::codec::Req<i64>,
+                crate::codec::Req<String>,
+                crate::codec::Req<
+                    Vec<crate::b2b::models::organizations::OrganizationConnectedApp>,
+                >,
+            ),
+            _,
+        >(map, &["status_code", "request_id", "connected_apps"])?;
+        Ok(Self {
+            status_code,
+            request_id,
+            connected_apps,
+        })
     }
 }
 
@@ -349,11 +310,15 @@ impl ::serde::Serialize for ConnectedAppsResponse {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(serializer, 3)?;
-        object.entry("status_code", &self.status_code);
-        object.entry("request_id", &self.request_id);
-        object.entry("connected_apps", &self.connected_apps);
-        object.end()
+        crate::codec::write(
+            serializer,
+            &["status_code", "request_id", "connected_apps"],
+            (
+                crate::codec::Always(&self.status_code),
+                crate::codec::Always(&self.request_id),
+                crate::codec::Always(&self.connected_apps),
+            ),
+        )
     }
 }
 
@@ -447,301 +412,190 @@ impl ::serde::Serialize for CreateRequest {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(
+        crate::codec::write(
             serializer,
-            1
-                + crate::codec::count_set(
-                    &[
-                        self.organization_slug.is_some(),
-                        self.organization_logo_url.is_some(),
-                        self.trusted_metadata.is_some(),
-                        self.organization_external_id.is_some(),
-                        self.sso_jit_provisioning.is_some(),
-                        self.email_allowed_domains.is_some(),
-                        self.email_jit_provisioning.is_some(),
-                        self.email_invites.is_some(),
-                        self.auth_methods.is_some(),
-                        self.allowed_auth_methods.is_some(),
-                        self.mfa_policy.is_some(),
-                        self.rbac_email_implicit_role_assignments.is_some(),
-                        self.mfa_methods.is_some(),
-                        self.allowed_mfa_methods.is_some(),
-                        self.oauth_tenant_jit_provisioning.is_some(),
-                        self.allowed_oauth_tenants.is_some(),
-                        self.claimed_email_domains.is_some(),
-                        self.first_party_connected_apps_allowed_type.is_some(),
-                        self.allowed_first_party_connected_apps.is_some(),
-                        self.third_party_connected_apps_allowed_type.is_some(),
-                        self.allowed_third_party_connected_apps.is_some(),
-                    ],
-                ),
-        )?;
-        object.entry("organization_name", &self.organization_name);
-        object.entry_if("organization_slug", &self.organization_slug);
-        object.entry_if("organization_logo_url", &self.organization_logo_url);
-        object.entry_if("trusted_metadata", &self.trusted_metadata);
-        object.entry_if("organization_external_id", &self.organization_external_id);
-        object.entry_if("sso_jit_provisioning", &self.sso_jit_provisioning);
-        object.entry_if("email_allowed_domains", &self.email_allowed_domains);
-        object.entry_if("email_jit_provisioning", &self.email_jit_provisioning);
-        object.entry_if("email_invites", &self.email_invites);
-        object.entry_if("auth_methods", &self.auth_methods);
-        object.entry_if("allowed_auth_methods", &self.allowed_auth_methods);
-        object.entry_if("mfa_policy", &self.mfa_policy);
-        object
-            .entry_if(
+            &[
+                "organization_name",
+                "organization_slug",
+                "organization_logo_url",
+                "trusted_metadata",
+                "organization_external_id",
+                "sso_jit_provisioning",
+                "email_allowed_domains",
+                "email_jit_provisioning",
+                "email_invites",
+                "auth_methods",
+                "allowed_auth_methods",
+                "mfa_policy",
                 "rbac_email_implicit_role_assignments",
-                &self.rbac_email_implicit_role_assignments,
-            );
-        object.entry_if("mfa_methods", &self.mfa_methods);
-        object.entry_if("allowed_mfa_methods", &self.allowed_mfa_methods);
-        object
-            .entry_if(
+                "mfa_methods",
+                "allowed_mfa_methods",
                 "oauth_tenant_jit_provisioning",
-                &self.oauth_tenant_jit_provisioning,
-            );
-        object.entry_if("allowed_oauth_tenants", &self.allowed_oauth_tenants);
-        object.entry_if("claimed_email_domains", &self.claimed_email_domains);
-        object
-            .entry_if(
+                "allowed_oauth_tenants",
+                "claimed_email_domains",
                 "first_party_connected_apps_allowed_type",
-                &self.first_party_connected_apps_allowed_type,
-            );
-        object
-            .entry_if(
                 "allowed_first_party_connected_apps",
-                &self.allowed_first_party_connected_apps,
-            );
-        object
-            .entry_if(
                 "third_party_connected_apps_allowed_type",
-                &self.third_party_connected_apps_allowed_type,
-            );
-        object
-            .entry_if(
                 "allowed_third_party_connected_apps",
-                &self.allowed_third_party_connected_apps,
-            );
-        object.end()
+            ],
+            (
+                (
+                    crate::codec::Always(&self.organization_name),
+                    crate::codec::IfSet(&self.organization_slug),
+                    crate::codec::IfSet(&self.organization_logo_url),
+                    crate::codec::IfSet(&self.trusted_metadata),
+                    crate::codec::IfSet(&self.organization_external_id),
+                    crate::codec::IfSet(&self.sso_jit_provisioning),
+                    crate::codec::IfSet(&self.email_allowed_domains),
+                    crate::codec::IfSet(&self.email_jit_provisioning),
+                    crate::codec::IfSet(&self.email_invites),
+                    crate::codec::IfSet(&self.auth_methods),
+                    crate::codec::IfSet(&self.allowed_auth_methods),
+                    crate::codec::IfSet(&self.mfa_policy),
+                ),
+                (
+                    crate::codec::IfSet(&self.rbac_email_implicit_role_assignments),
+                    crate::codec::IfSet(&self.mfa_methods),
+                    crate::codec::IfSet(&self.allowed_mfa_methods),
+                    crate::codec::IfSet(&self.oauth_tenant_jit_provisioning),
+                    crate::codec::IfSet(&self.allowed_oauth_tenants),
+                    crate::codec::IfSet(&self.claimed_email_domains),
+                    crate::codec::IfSet(&self.first_party_connected_apps_allowed_type),
+                    crate::codec::IfSet(&self.allowed_first_party_connected_apps),
+                    crate::codec::IfSet(&self.third_party_connected_apps_allowed_type),
+                    crate::codec::IfSet(&self.allowed_third_party_connected_apps),
+                ),
+            ),
+        )
     }
 }
 
 #[cfg(feature = "test-util")]
 impl crate::codec::Object for CreateRequest {
     const NAME: &'static str = "CreateRequest";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut organization_name: Option<String> = None;
-        let mut organization_slug: Option<Option<String>> = None;
-        let mut organization_logo_url: Option<Option<String>> = None;
-        let mut trusted_metadata: Option<Option<::serde_json::Value>> = None;
-        let mut organization_external_id: Option<Option<String>> = None;
-        let mut sso_jit_provisioning: Option<Option<String>> = None;
-        let mut email_allowed_domains: Option<Option<Vec<String>>> = None;
-        let mut email_jit_provisioning: Option<Option<String>> = None;
-        let mut email_invites: Option<Option<String>> = None;
-        let mut auth_methods: Option<Option<String>> = None;
-        let mut allowed_auth_methods: Option<Option<Vec<String>>> = None;
-        let mut mfa_policy: Option<Option<String>> = None;
-        let mut rbac_email_implicit_role_assignments: Option<
-            Option<Vec<crate::b2b::models::organizations::EmailImplicitRoleAssignment>>,
-        > = None;
-        let mut mfa_methods: Option<Option<String>> = None;
-        let mut allowed_mfa_methods: Option<Option<Vec<String>>> = None;
-        let mut oauth_tenant_jit_provisioning: Option<Option<String>> = None;
-        let mut allowed_oauth_tenants: Option<Option<::serde_json::Value>> = None;
-        let mut claimed_email_domains: Option<Option<Vec<String>>> = None;
-        let mut first_party_connected_apps_allowed_type: Option<
-            Option<
-                crate::b2b::models::organizations::CreateRequestFirstPartyConnectedAppsAllowedType,
-            >,
-        > = None;
-        let mut allowed_first_party_connected_apps: Option<Option<Vec<String>>> = None;
-        let mut third_party_connected_apps_allowed_type: Option<
-            Option<
-                crate::b2b::models::organizations::CreateRequestThirdPartyConnectedAppsAllowedType,
-            >,
-        > = None;
-        let mut allowed_third_party_connected_apps: Option<Option<Vec<String>>> = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "organization_name" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut organization_name,
-                        "organization_name",
-                    )
-                }
-                "organization_slug" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut organization_slug,
-                        "organization_slug",
-                    )
-                }
-                "organization_logo_url" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut organization_logo_url,
-                        "organization_logo_url",
-                    )
-                }
-                "trusted_metadata" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut trusted_metadata,
-                        "trusted_metadata",
-                    )
-                }
-                "organization_external_id" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut organization_external_id,
-                        "organization_external_id",
-                    )
-                }
-                "sso_jit_provisioning" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut sso_jit_provisioning,
-                        "sso_jit_provisioning",
-                    )
-                }
-                "email_allowed_domains" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut email_allowed_domains,
-                        "email_allowed_domains",
-                    )
-                }
-                "email_jit_provisioning" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut email_jit_provisioning,
-                        "email_jit_provisioning",
-                    )
-                }
-                "email_invites" => {
-                    crate::codec::put(&mut map, &mut email_invites, "email_invites")
-                }
-                "auth_methods" => {
-                    crate::codec::put(&mut map, &mut auth_methods, "auth_methods")
-                }
-                "allowed_auth_methods" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut allowed_auth_methods,
-                        "allowed_auth_methods",
-                    )
-                }
-                "mfa_policy" => {
-                    crate::codec::put(&mut map, &mut mfa_policy, "mfa_policy")
-                }
-                "rbac_email_implicit_role_assignments" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut rbac_email_implicit_role_assignments,
-                        "rbac_email_implicit_role_assignments",
-                    )
-                }
-                "mfa_methods" => {
-                    crate::codec::put(&mut map, &mut mfa_methods, "mfa_methods")
-                }
-                "allowed_mfa_methods" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut allowed_mfa_methods,
-                        "allowed_mfa_methods",
-                    )
-                }
-                "oauth_tenant_jit_provisioning" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut oauth_tenant_jit_provisioning,
-                        "oauth_tenant_jit_provisioning",
-                    )
-                }
-                "allowed_oauth_tenants" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut allowed_oauth_tenants,
-                        "allowed_oauth_tenants",
-                    )
-                }
-                "claimed_email_domains" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut claimed_email_domains,
-                        "claimed_email_domains",
-                    )
-                }
-                "first_party_connected_apps_allowed_type" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut first_party_connected_apps_allowed_type,
-                        "first_party_connected_apps_allowed_type",
-                    )
-                }
-                "allowed_first_party_connected_apps" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut allowed_first_party_connected_apps,
-                        "allowed_first_party_connected_apps",
-                    )
-                }
-                "third_party_connected_apps_allowed_type" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut third_party_connected_apps_allowed_type,
-                        "third_party_connected_apps_allowed_type",
-                    )
-                }
-                "allowed_third_party_connected_apps" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut allowed_third_party_connected_apps,
-                        "allowed_third_party_connected_apps",
-                    )
-                }
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match organization_name {
-            Some(organization_name) => {
-                Ok(Self {
-                    organization_name,
-                    organization_slug: organization_slug.flatten(),
-                    organization_logo_url: organization_logo_url.flatten(),
-                    trusted_metadata: trusted_metadata.flatten(),
-                    organization_external_id: organization_external_id.flatten(),
-                    sso_jit_provisioning: sso_jit_provisioning.flatten(),
-                    email_allowed_domains: email_allowed_domains.flatten(),
-                    email_jit_provisioning: email_jit_provisioning.flatten(),
-                    email_invites: email_invites.flatten(),
-                    auth_methods: auth_methods.flatten(),
-                    allowed_auth_methods: allowed_auth_methods.flatten(),
-                    mfa_policy: mfa_policy.flatten(),
-                    rbac_email_implicit_role_assignments: rbac_email_implicit_role_assignments
-                        .flatten(),
-                    mfa_methods: mfa_methods.flatten(),
-                    allowed_mfa_methods: allowed_mfa_methods.flatten(),
-                    oauth_tenant_jit_provisioning: oauth_tenant_jit_provisioning
-                        .flatten(),
-                    allowed_oauth_tenants: allowed_oauth_tenants.flatten(),
-                    claimed_email_domains: claimed_email_domains.flatten(),
-                    first_party_connected_apps_allowed_type: first_party_connected_apps_allowed_type
-                        .flatten(),
-                    allowed_first_party_connected_apps: allowed_first_party_connected_apps
-                        .flatten(),
-                    third_party_connected_apps_allowed_type: third_party_connected_apps_allowed_type
-                        .flatten(),
-                    allowed_third_party_connected_apps: allowed_third_party_connected_apps
-                        .flatten(),
-                })
-            }
-            None => Err(::serde::de::Error::missing_field("organization_name")),
-        }
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (
+            (
+                organization_name,
+                organization_slug,
+                organization_logo_url,
+                trusted_metadata,
+                organization_external_id,
+                sso_jit_provisioning,
+                email_allowed_domains,
+                email_jit_provisioning,
+                email_invites,
+                auth_methods,
+                allowed_auth_methods,
+                mfa_policy,
+            ),
+            (
+                rbac_email_implicit_role_assignments,
+                mfa_methods,
+                allowed_mfa_methods,
+                oauth_tenant_jit_provisioning,
+                allowed_oauth_tenants,
+                claimed_email_domains,
+                first_party_connected_apps_allowed_type,
+                allowed_first_party_connected_apps,
+                third_party_connected_apps_allowed_type,
+                allowed_third_party_connected_apps,
+            ),
+        ) = crate::codec::fields::<
+            (
+                (
+                    crate::codec::Req<String>,
+                    crate::codec::Nil<Option<String>>,
+                    crate::codec::Nil<Option<String>>,
+                    crate::codec::Nil<Option<::serde_json::Value>>,
+                    crate::codec::Nil<Option<String>>,
+                    crate::codec::Nil<Option<String>>,
+                    crate::codec::Nil<Option<Vec<String>>>,
+                    crate::codec::Nil<Option<String>>,
+                    crate::codec::Nil<Option<String>>,
+                    crate::codec::Nil<Option<String>>,
+                    crate::codec::Nil<Option<Vec<String>>>,
+                    crate::codec::Nil<Option<String>>,
+                ),
+                (
+                    crate::codec::Nil<
+                        Option<
+                            Vec<
+                                crate::b2b::models::organizations::EmailImplicitRoleAssignment,
+                            >,
+                        >,
+                    >,
+                    crate::codec::Nil<Option<String>>,
+                    crate::codec::Nil<Option<Vec<String>>>,
+                    crate::codec::Nil<Option<String>>,
+                    crate::codec::Nil<Option<::serde_json::Value>>,
+                    crate::codec::Nil<Option<Vec<String>>>,
+                    crate::codec::Nil<
+                        Option<
+                            crate::b2b::models::organizations::CreateRequestFirstPartyConnectedAppsAllowedType,
+                        >,
+                    >,
+                    crate::codec::Nil<Option<Vec<String>>>,
+                    crate::codec::Nil<
+                        Option<
+                            crate::b2b::models::organizations::CreateRequestThirdPartyConnectedAppsAllowedType,
+                        >,
+                    >,
+                    crate::codec::Nil<Option<Vec<String>>>,
+                ),
+            ),
+            _,
+        >(
+            map,
+            &[
+                "organization_name",
+                "organization_slug",
+                "organization_logo_url",
+                "trusted_metadata",
+                "organization_external_id",
+                "sso_jit_provisioning",
+                "email_allowed_domains",
+                "email_jit_provisioning",
+                "email_invites",
+                "auth_methods",
+                "allowed_auth_methods",
+                "mfa_policy",
+                "rbac_email_implicit_role_assignments",
+                "mfa_methods",
+                "allowed_mfa_methods",
+                "oauth_tenant_jit_provisioning",
+                "allowed_oauth_tenants",
+                "claimed_email_domains",
+                "first_party_connected_apps_allowed_type",
+                "allowed_first_party_connected_apps",
+                "third_party_connected_apps_allowed_type",
+                "allowed_third_party_connected_apps",
+            ],
+        )?;
+        Ok(Self {
+            organization_name,
+            organization_slug,
+            organization_logo_url,
+            trusted_metadata,
+            organization_external_id,
+            sso_jit_provisioning,
+            email_allowed_domains,
+            email_jit_provisioning,
+            email_invites,
+            auth_methods,
+            allowed_auth_methods,
+            mfa_policy,
+            rbac_email_implicit_role_assignments,
+            mfa_methods,
+            allowed_mfa_methods,
+            oauth_tenant_jit_provisioning,
+            allowed_oauth_tenants,
+            claimed_email_domains,
+            first_party_connected_apps_allowed_type,
+            allowed_first_party_connected_apps,
+            third_party_connected_apps_allowed_type,
+            allowed_third_party_connected_apps,
+        })
     }
 }
 
@@ -955,46 +809,20 @@ pub struct CreateResponse {
 
 impl crate::codec::Object for CreateResponse {
     const NAME: &'static str = "CreateResponse";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut status_code: Option<i64> = None;
-        let mut request_id: Option<String> = None;
-        let mut organization: Option<crate::b2b::models::organizations::Organization> = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "status_code" => {
-                    crate::codec::put(&mut map, &mut status_code, "status_code")
-                }
-                "request_id" => {
-                    crate::codec::put(&mut map, &mut request_id, "request_id")
-                }
-                "organization" => {
-                    crate::codec::put(&mut map, &mut organization, "organization")
-                }
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match (status_code, request_id, organization) {
-            (Some(status_code), Some(request_id), Some(organization)) => {
-                Ok(Self {
-                    status_code,
-                    request_id,
-                    organization,
-                })
-            }
-            (status_code, request_id, organization) => {
-                Err(
-                    crate::codec::missing(
-                        &[
-                            ("status_code", status_code.is_none()),
-                            ("request_id", request_id.is_none()),
-                            ("organization", organization.is_none()),
-                        ],
-                    ),
-                )
-            }
-        }
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (status_code, request_id, organization) = crate::codec::fields::<
+            (
+                crate::codec::Req<i64>,
+                crate::codec::Req<String>,
+                crate::codec::Req<crate::b2b::models::organizations::Organization>,
+            ),
+            _,
+        >(map, &["status_code", "request_id", "organization"])?;
+        Ok(Self {
+            status_code,
+            request_id,
+            organization,
+        })
     }
 }
 
@@ -1012,11 +840,15 @@ impl ::serde::Serialize for CreateResponse {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(serializer, 3)?;
-        object.entry("status_code", &self.status_code);
-        object.entry("request_id", &self.request_id);
-        object.entry("organization", &self.organization);
-        object.end()
+        crate::codec::write(
+            serializer,
+            &["status_code", "request_id", "organization"],
+            (
+                crate::codec::Always(&self.status_code),
+                crate::codec::Always(&self.request_id),
+                crate::codec::Always(&self.organization),
+            ),
+        )
     }
 }
 
@@ -1038,38 +870,25 @@ impl ::serde::Serialize for DeleteRequest {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        crate::codec::Writer::new(serializer, 0)?.end()
+        crate::codec::write(serializer, &[], ())
     }
 }
 
 #[cfg(feature = "test-util")]
 impl crate::codec::Object for DeleteRequest {
     const NAME: &'static str = "DeleteRequest";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut organization_id: Option<String> = None;
-        let mut authorization: Option<Option<crate::MemberSessionAuth>> = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "organization_id" => {
-                    crate::codec::put(&mut map, &mut organization_id, "organization_id")
-                }
-                "authorization" => {
-                    crate::codec::put(&mut map, &mut authorization, "authorization")
-                }
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match organization_id {
-            Some(organization_id) => {
-                Ok(Self {
-                    organization_id,
-                    authorization: authorization.flatten(),
-                })
-            }
-            None => Err(::serde::de::Error::missing_field("organization_id")),
-        }
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (organization_id, authorization) = crate::codec::fields::<
+            (
+                crate::codec::Req<String>,
+                crate::codec::Nil<Option<crate::MemberSessionAuth>>,
+            ),
+            _,
+        >(map, &["organization_id", "authorization"])?;
+        Ok(Self {
+            organization_id,
+            authorization,
+        })
     }
 }
 
@@ -1146,46 +965,20 @@ pub struct DeleteResponse {
 
 impl crate::codec::Object for DeleteResponse {
     const NAME: &'static str = "DeleteResponse";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut status_code: Option<i64> = None;
-        let mut request_id: Option<String> = None;
-        let mut organization_id: Option<String> = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "status_code" => {
-                    crate::codec::put(&mut map, &mut status_code, "status_code")
-                }
-                "request_id" => {
-                    crate::codec::put(&mut map, &mut request_id, "request_id")
-                }
-                "organization_id" => {
-                    crate::codec::put(&mut map, &mut organization_id, "organization_id")
-                }
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match (status_code, request_id, organization_id) {
-            (Some(status_code), Some(request_id), Some(organization_id)) => {
-                Ok(Self {
-                    status_code,
-                    request_id,
-                    organization_id,
-                })
-            }
-            (status_code, request_id, organization_id) => {
-                Err(
-                    crate::codec::missing(
-                        &[
-                            ("status_code", status_code.is_none()),
-                            ("request_id", request_id.is_none()),
-                            ("organization_id", organization_id.is_none()),
-                        ],
-                    ),
-                )
-            }
-        }
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (status_code, request_id, organization_id) = crate::codec::fields::<
+            (
+                crate::codec::Req<i64>,
+                crate::codec::Req<String>,
+                crate::codec::Req<String>,
+            ),
+            _,
+        >(map, &["status_code", "request_id", "organization_id"])?;
+        Ok(Self {
+            status_code,
+            request_id,
+            organization_id,
+        })
     }
 }
 
@@ -1203,11 +996,15 @@ impl ::serde::Serialize for DeleteResponse {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(serializer, 3)?;
-        object.entry("status_code", &self.status_code);
-        object.entry("request_id", &self.request_id);
-        object.entry("organization_id", &self.organization_id);
-        object.end()
+        crate::codec::write(
+            serializer,
+            &["status_code", "request_id", "organization_id"],
+            (
+                crate::codec::Always(&self.status_code),
+                crate::codec::Always(&self.request_id),
+                crate::codec::Always(&self.organization_id),
+            ),
+        )
     }
 }
 
@@ -1229,38 +1026,25 @@ impl ::serde::Serialize for DeleteExternalIdRequest {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        crate::codec::Writer::new(serializer, 0)?.end()
+        crate::codec::write(serializer, &[], ())
     }
 }
 
 #[cfg(feature = "test-util")]
 impl crate::codec::Object for DeleteExternalIdRequest {
     const NAME: &'static str = "DeleteExternalIdRequest";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut organization_id: Option<String> = None;
-        let mut authorization: Option<Option<crate::MemberSessionAuth>> = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "organization_id" => {
-                    crate::codec::put(&mut map, &mut organization_id, "organization_id")
-                }
-                "authorization" => {
-                    crate::codec::put(&mut map, &mut authorization, "authorization")
-                }
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match organization_id {
-            Some(organization_id) => {
-                Ok(Self {
-                    organization_id,
-                    authorization: authorization.flatten(),
-                })
-            }
-            None => Err(::serde::de::Error::missing_field("organization_id")),
-        }
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (organization_id, authorization) = crate::codec::fields::<
+            (
+                crate::codec::Req<String>,
+                crate::codec::Nil<Option<crate::MemberSessionAuth>>,
+            ),
+            _,
+        >(map, &["organization_id", "authorization"])?;
+        Ok(Self {
+            organization_id,
+            authorization,
+        })
     }
 }
 
@@ -1337,46 +1121,20 @@ pub struct DeleteExternalIdResponse {
 
 impl crate::codec::Object for DeleteExternalIdResponse {
     const NAME: &'static str = "DeleteExternalIdResponse";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut status_code: Option<i64> = None;
-        let mut request_id: Option<String> = None;
-        let mut organization: Option<crate::b2b::models::organizations::Organization> = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "status_code" => {
-                    crate::codec::put(&mut map, &mut status_code, "status_code")
-                }
-                "request_id" => {
-                    crate::codec::put(&mut map, &mut request_id, "request_id")
-                }
-                "organization" => {
-                    crate::codec::put(&mut map, &mut organization, "organization")
-                }
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match (status_code, request_id, organization) {
-            (Some(status_code), Some(request_id), Some(organization)) => {
-                Ok(Self {
-                    status_code,
-                    request_id,
-                    organization,
-                })
-            }
-            (status_code, request_id, organization) => {
-                Err(
-                    crate::codec::missing(
-                        &[
-                            ("status_code", status_code.is_none()),
-                            ("request_id", request_id.is_none()),
-                            ("organization", organization.is_none()),
-                        ],
-                    ),
-                )
-            }
-        }
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (status_code, request_id, organization) = crate::codec::fields::<
+            (
+                crate::codec::Req<i64>,
+                crate::codec::Req<String>,
+                crate::codec::Req<crate::b2b::models::organizations::Organization>,
+            ),
+            _,
+        >(map, &["status_code", "request_id", "organization"])?;
+        Ok(Self {
+            status_code,
+            request_id,
+            organization,
+        })
     }
 }
 
@@ -1394,11 +1152,15 @@ impl ::serde::Serialize for DeleteExternalIdResponse {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(serializer, 3)?;
-        object.entry("status_code", &self.status_code);
-        object.entry("request_id", &self.request_id);
-        object.entry("organization", &self.organization);
-        object.end()
+        crate::codec::write(
+            serializer,
+            &["status_code", "request_id", "organization"],
+            (
+                crate::codec::Always(&self.status_code),
+                crate::codec::Always(&self.request_id),
+                crate::codec::Always(&self.organization),
+            ),
+        )
     }
 }
 
@@ -1416,29 +1178,19 @@ impl ::serde::Serialize for GetRequest {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        crate::codec::Writer::new(serializer, 0)?.end()
+        crate::codec::write(serializer, &[], ())
     }
 }
 
 #[cfg(feature = "test-util")]
 impl crate::codec::Object for GetRequest {
     const NAME: &'static str = "GetRequest";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut organization_id: Option<String> = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "organization_id" => {
-                    crate::codec::put(&mut map, &mut organization_id, "organization_id")
-                }
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match organization_id {
-            Some(organization_id) => Ok(Self { organization_id }),
-            None => Err(::serde::de::Error::missing_field("organization_id")),
-        }
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (organization_id,) = crate::codec::fields::<
+            (crate::codec::Req<String>,),
+            _,
+        >(map, &["organization_id"])?;
+        Ok(Self { organization_id })
     }
 }
 
@@ -1498,46 +1250,20 @@ pub struct GetResponse {
 
 impl crate::codec::Object for GetResponse {
     const NAME: &'static str = "GetResponse";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut status_code: Option<i64> = None;
-        let mut request_id: Option<String> = None;
-        let mut organization: Option<crate::b2b::models::organizations::Organization> = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "status_code" => {
-                    crate::codec::put(&mut map, &mut status_code, "status_code")
-                }
-                "request_id" => {
-                    crate::codec::put(&mut map, &mut request_id, "request_id")
-                }
-                "organization" => {
-                    crate::codec::put(&mut map, &mut organization, "organization")
-                }
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match (status_code, request_id, organization) {
-            (Some(status_code), Some(request_id), Some(organization)) => {
-                Ok(Self {
-                    status_code,
-                    request_id,
-                    organization,
-                })
-            }
-            (status_code, request_id, organization) => {
-                Err(
-                    crate::codec::missing(
-                        &[
-                            ("status_code", status_code.is_none()),
-                            ("request_id", request_id.is_none()),
-                            ("organization", organization.is_none()),
-                        ],
-                    ),
-                )
-            }
-        }
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (status_code, request_id, organization) = crate::codec::fields::<
+            (
+                crate::codec::Req<i64>,
+                crate::codec::Req<String>,
+                crate::codec::Req<crate::b2b::models::organizations::Organization>,
+            ),
+            _,
+        >(map, &["status_code", "request_id", "organization"])?;
+        Ok(Self {
+            status_code,
+            request_id,
+            organization,
+        })
     }
 }
 
@@ -1555,11 +1281,15 @@ impl ::serde::Serialize for GetResponse {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(serializer, 3)?;
-        object.entry("status_code", &self.status_code);
-        object.entry("request_id", &self.request_id);
-        object.entry("organization", &self.organization);
-        object.end()
+        crate::codec::write(
+            serializer,
+            &["status_code", "request_id", "organization"],
+            (
+                crate::codec::Always(&self.status_code),
+                crate::codec::Always(&self.request_id),
+                crate::codec::Always(&self.organization),
+            ),
+        )
     }
 }
 
@@ -1583,56 +1313,27 @@ impl ::serde::Serialize for GetConnectedAppRequest {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        crate::codec::Writer::new(serializer, 0)?.end()
+        crate::codec::write(serializer, &[], ())
     }
 }
 
 #[cfg(feature = "test-util")]
 impl crate::codec::Object for GetConnectedAppRequest {
     const NAME: &'static str = "GetConnectedAppRequest";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut organization_id: Option<String> = None;
-        let mut connected_app_id: Option<String> = None;
-        let mut authorization: Option<Option<crate::MemberSessionAuth>> = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "organization_id" => {
-                    crate::codec::put(&mut map, &mut organization_id, "organization_id")
-                }
-                "connected_app_id" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut connected_app_id,
-                        "connected_app_id",
-                    )
-                }
-                "authorization" => {
-                    crate::codec::put(&mut map, &mut authorization, "authorization")
-                }
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match (organization_id, connected_app_id) {
-            (Some(organization_id), Some(connected_app_id)) => {
-                Ok(Self {
-                    organization_id,
-                    connected_app_id,
-                    authorization: authorization.flatten(),
-                })
-            }
-            (organization_id, connected_app_id) => {
-                Err(
-                    crate::codec::missing(
-                        &[
-                            ("organization_id", organization_id.is_none()),
-                            ("connected_app_id", connected_app_id.is_none()),
-                        ],
-                    ),
-                )
-            }
-        }
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (organization_id, connected_app_id, authorization) = crate::codec::fields::<
+            (
+                crate::codec::Req<String>,
+                crate::codec::Req<String>,
+                crate::codec::Nil<Option<crate::MemberSessionAuth>>,
+            ),
+            _,
+        >(map, &["organization_id", "connected_app_id", "authorization"])?;
+        Ok(Self {
+            organization_id,
+            connected_app_id,
+            authorization,
+        })
     }
 }
 
@@ -1735,97 +1436,55 @@ pub struct GetConnectedAppResponse {
 
 impl crate::codec::Object for GetConnectedAppResponse {
     const NAME: &'static str = "GetConnectedAppResponse";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut status_code: Option<i64> = None;
-        let mut request_id: Option<Option<String>> = None;
-        let mut connected_app_id: Option<String> = None;
-        let mut name: Option<String> = None;
-        let mut description: Option<String> = None;
-        let mut client_type: Option<String> = None;
-        let mut active_members: Option<
-            Vec<crate::b2b::models::organizations::OrganizationConnectedAppActiveMember>,
-        > = None;
-        let mut logo_url: Option<Option<String>> = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "status_code" => {
-                    crate::codec::put(&mut map, &mut status_code, "status_code")
-                }
-                "request_id" => {
-                    crate::codec::put(&mut map, &mut request_id, "request_id")
-                }
-                "connected_app_id" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut connected_app_id,
-                        "connected_app_id",
-                    )
-                }
-                "name" => crate::codec::put(&mut map, &mut name, "name"),
-                "description" => {
-                    crate::codec::put(&mut map, &mut description, "description")
-                }
-                "client_type" => {
-                    crate::codec::put(&mut map, &mut client_type, "client_type")
-                }
-                "active_members" => {
-                    crate::codec::put(&mut map, &mut active_members, "active_members")
-                }
-                "logo_url" => crate::codec::put(&mut map, &mut logo_url, "logo_url"),
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match (
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (
             status_code,
+            request_id,
             connected_app_id,
             name,
             description,
             client_type,
             active_members,
-        ) {
+            logo_url,
+        ) = crate::codec::fields::<
             (
-                Some(status_code),
-                Some(connected_app_id),
-                Some(name),
-                Some(description),
-                Some(client_type),
-                Some(active_members),
-            ) => {
-                Ok(Self {
-                    status_code,
-                    request_id: request_id.flatten(),
-                    connected_app_id,
-                    name,
-                    description,
-                    client_type,
-                    active_members,
-                    logo_url: logo_url.flatten(),
-                })
-            }
-            (
-                status_code,
-                connected_app_id,
-                name,
-                description,
-                client_type,
-                active_members,
-            ) => {
-                Err(
-                    crate::codec::missing(
-                        &[
-                            ("status_code", status_code.is_none()),
-                            ("connected_app_id", connected_app_id.is_none()),
-                            ("name", name.is_none()),
-                            ("description", description.is_none()),
-                            ("client_type", client_type.is_none()),
-                            ("active_members", active_members.is_none()),
-                        ],
-                    ),
-                )
-            }
-        }
+                crate::codec::Req<i64>,
+                crate::codec::Nil<Option<String>>,
+                crate::codec::Req<String>,
+                crate::codec::Req<String>,
+                crate::codec::Req<String>,
+                crate::codec::Req<String>,
+                crate::codec::Req<
+                    Vec<
+                        crate::b2b::models::organizations::OrganizationConnectedAppActiveMember,
+                    >,
+                >,
+                crate::codec::Nil<Option<String>>,
+            ),
+            _,
+        >(
+            map,
+            &[
+                "status_code",
+                "request_id",
+                "connected_app_id",
+                "name",
+                "description",
+                "client_type",
+                "active_members",
+                "logo_url",
+            ],
+        )?;
+        Ok(Self {
+            status_code,
+            request_id,
+            connected_app_id,
+            name,
+            description,
+            client_type,
+            active_members,
+            logo_url,
+        })
     }
 }
 
@@ -1843,22 +1502,29 @@ impl ::serde::Serialize for GetConnectedAppResponse {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(
+        crate::codec::write(
             serializer,
-            6
-                + crate::codec::count_set(
-                    &[self.request_id.is_some(), self.logo_url.is_some()],
-                ),
-        )?;
-        object.entry("status_code", &self.status_code);
-        object.entry_if("request_id", &self.request_id);
-        object.entry("connected_app_id", &self.connected_app_id);
-        object.entry("name", &self.name);
-        object.entry("description", &self.description);
-        object.entry("client_type", &self.client_type);
-        object.entry("active_members", &self.active_members);
-        object.entry_if("logo_url", &self.logo_url);
-        object.end()
+            &[
+                "status_code",
+                "request_id",
+                "connected_app_id",
+                "name",
+                "description",
+                "client_type",
+                "active_members",
+                "logo_url",
+            ],
+            (
+                crate::codec::Always(&self.status_code),
+                crate::codec::IfSet(&self.request_id),
+                crate::codec::Always(&self.connected_app_id),
+                crate::codec::Always(&self.name),
+                crate::codec::Always(&self.description),
+                crate::codec::Always(&self.client_type),
+                crate::codec::Always(&self.active_members),
+                crate::codec::IfSet(&self.logo_url),
+            ),
+        )
     }
 }
 
@@ -1876,29 +1542,19 @@ impl ::serde::Serialize for MetricsRequest {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        crate::codec::Writer::new(serializer, 0)?.end()
+        crate::codec::write(serializer, &[], ())
     }
 }
 
 #[cfg(feature = "test-util")]
 impl crate::codec::Object for MetricsRequest {
     const NAME: &'static str = "MetricsRequest";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut organization_id: Option<String> = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "organization_id" => {
-                    crate::codec::put(&mut map, &mut organization_id, "organization_id")
-                }
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match organization_id {
-            Some(organization_id) => Ok(Self { organization_id }),
-            None => Err(::serde::de::Error::missing_field("organization_id")),
-        }
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (organization_id,) = crate::codec::fields::<
+            (crate::codec::Req<String>,),
+            _,
+        >(map, &["organization_id"])?;
+        Ok(Self { organization_id })
     }
 }
 
@@ -1958,46 +1614,16 @@ pub struct MetricsResponse {
 
 impl crate::codec::Object for MetricsResponse {
     const NAME: &'static str = "MetricsResponse";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut status_code: Option<i64> = None;
-        let mut request_id: Option<String> = None;
-        let mut member_count: Option<i64> = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "status_code" => {
-                    crate::codec::put(&mut map, &mut status_code, "status_code")
-                }
-                "request_id" => {
-                    crate::codec::put(&mut map, &mut request_id, "request_id")
-                }
-                "member_count" => {
-                    crate::codec::put(&mut map, &mut member_count, "member_count")
-                }
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match (status_code, request_id, member_count) {
-            (Some(status_code), Some(request_id), Some(member_count)) => {
-                Ok(Self {
-                    status_code,
-                    request_id,
-                    member_count,
-                })
-            }
-            (status_code, request_id, member_count) => {
-                Err(
-                    crate::codec::missing(
-                        &[
-                            ("status_code", status_code.is_none()),
-                            ("request_id", request_id.is_none()),
-                            ("member_count", member_count.is_none()),
-                        ],
-                    ),
-                )
-            }
-        }
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (status_code, request_id, member_count) = crate::codec::fields::<
+            (crate::codec::Req<i64>, crate::codec::Req<String>, crate::codec::Req<i64>),
+            _,
+        >(map, &["status_code", "request_id", "member_count"])?;
+        Ok(Self {
+            status_code,
+            request_id,
+            member_count,
+        })
     }
 }
 
@@ -2015,11 +1641,15 @@ impl ::serde::Serialize for MetricsResponse {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(serializer, 3)?;
-        object.entry("status_code", &self.status_code);
-        object.entry("request_id", &self.request_id);
-        object.entry("member_count", &self.member_count);
-        object.end()
+        crate::codec::write(
+            serializer,
+            &["status_code", "request_id", "member_count"],
+            (
+                crate::codec::Always(&self.status_code),
+                crate::codec::Always(&self.request_id),
+                crate::codec::Always(&self.member_count),
+            ),
+        )
     }
 }
 
@@ -2043,41 +1673,31 @@ impl ::serde::Serialize for SearchRequest {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(
+        crate::codec::write(
             serializer,
-            crate::codec::count_set(
-                &[self.cursor.is_some(), self.limit.is_some(), self.query.is_some()],
+            &["cursor", "limit", "query"],
+            (
+                crate::codec::IfSet(&self.cursor),
+                crate::codec::IfSet(&self.limit),
+                crate::codec::IfSet(&self.query),
             ),
-        )?;
-        object.entry_if("cursor", &self.cursor);
-        object.entry_if("limit", &self.limit);
-        object.entry_if("query", &self.query);
-        object.end()
+        )
     }
 }
 
 #[cfg(feature = "test-util")]
 impl crate::codec::Object for SearchRequest {
     const NAME: &'static str = "SearchRequest";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut cursor: Option<Option<String>> = None;
-        let mut limit: Option<Option<i64>> = None;
-        let mut query: Option<Option<crate::b2b::models::organizations::SearchQuery>> = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "cursor" => crate::codec::put(&mut map, &mut cursor, "cursor"),
-                "limit" => crate::codec::put(&mut map, &mut limit, "limit"),
-                "query" => crate::codec::put(&mut map, &mut query, "query"),
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        Ok(Self {
-            cursor: cursor.flatten(),
-            limit: limit.flatten(),
-            query: query.flatten(),
-        })
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (cursor, limit, query) = crate::codec::fields::<
+            (
+                crate::codec::Nil<Option<String>>,
+                crate::codec::Nil<Option<i64>>,
+                crate::codec::Nil<Option<crate::b2b::models::organizations::SearchQuery>>,
+            ),
+            _,
+        >(map, &["cursor", "limit", "query"])?;
+        Ok(Self { cursor, limit, query })
     }
 }
 
@@ -2182,65 +1802,22 @@ pub struct SearchResponse {
 
 impl crate::codec::Object for SearchResponse {
     const NAME: &'static str = "SearchResponse";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut status_code: Option<i64> = None;
-        let mut request_id: Option<String> = None;
-        let mut organizations: Option<
-            Vec<crate::b2b::models::organizations::Organization>,
-        > = None;
-        let mut results_metadata: Option<
-            crate::b2b::models::organizations::ResultsMetadata,
-        > = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "status_code" => {
-                    crate::codec::put(&mut map, &mut status_code, "status_code")
-                }
-                "request_id" => {
-                    crate::codec::put(&mut map, &mut request_id, "request_id")
-                }
-                "organizations" => {
-                    crate::codec::put(&mut map, &mut organizations, "organizations")
-                }
-                "results_metadata" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut results_metadata,
-                        "results_metadata",
-                    )
-                }
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match (status_code, request_id, organizations, results_metadata) {
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (status_code, request_id, organizations, results_metadata) = crate::codec::fields::<
             (
-                Some(status_code),
-                Some(request_id),
-                Some(organizations),
-                Some(results_metadata),
-            ) => {
-                Ok(Self {
-                    status_code,
-                    request_id,
-                    organizations,
-                    results_metadata,
-                })
-            }
-            (status_code, request_id, organizations, results_metadata) => {
-                Err(
-                    crate::codec::missing(
-                        &[
-                            ("status_code", status_code.is_none()),
-                            ("request_id", request_id.is_none()),
-                            ("organizations", organizations.is_none()),
-                            ("results_metadata", results_metadata.is_none()),
-                        ],
-                    ),
-                )
-            }
-        }
+                crate::codec::Req<i64>,
+                crate::codec::Req<String>,
+                crate::codec::Req<Vec<crate::b2b::models::organizations::Organization>>,
+                crate::codec::Req<crate::b2b::models::organizations::ResultsMetadata>,
+            ),
+            _,
+        >(map, &["status_code", "request_id", "organizations", "results_metadata"])?;
+        Ok(Self {
+            status_code,
+            request_id,
+            organizations,
+            results_metadata,
+        })
     }
 }
 
@@ -2258,12 +1835,16 @@ impl ::serde::Serialize for SearchResponse {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(serializer, 4)?;
-        object.entry("status_code", &self.status_code);
-        object.entry("request_id", &self.request_id);
-        object.entry("organizations", &self.organizations);
-        object.entry("results_metadata", &self.results_metadata);
-        object.end()
+        crate::codec::write(
+            serializer,
+            &["status_code", "request_id", "organizations", "results_metadata"],
+            (
+                crate::codec::Always(&self.status_code),
+                crate::codec::Always(&self.request_id),
+                crate::codec::Always(&self.organizations),
+                crate::codec::Always(&self.results_metadata),
+            ),
+        )
     }
 }
 
@@ -2372,338 +1953,211 @@ impl ::serde::Serialize for UpdateRequest {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(
+        crate::codec::write(
             serializer,
-            crate::codec::count_set(
-                &[
-                    self.organization_name.is_some(),
-                    self.organization_slug.is_some(),
-                    self.organization_logo_url.is_some(),
-                    self.trusted_metadata.is_some(),
-                    self.organization_external_id.is_some(),
-                    self.sso_default_connection_id.is_some(),
-                    self.sso_jit_provisioning.is_some(),
-                    self.sso_jit_provisioning_allowed_connections.is_some(),
-                    self.email_allowed_domains.is_some(),
-                    self.email_jit_provisioning.is_some(),
-                    self.email_invites.is_some(),
-                    self.auth_methods.is_some(),
-                    self.allowed_auth_methods.is_some(),
-                    self.mfa_policy.is_some(),
-                    self.rbac_email_implicit_role_assignments.is_some(),
-                    self.mfa_methods.is_some(),
-                    self.allowed_mfa_methods.is_some(),
-                    self.oauth_tenant_jit_provisioning.is_some(),
-                    self.allowed_oauth_tenants.is_some(),
-                    self.claimed_email_domains.is_some(),
-                    self.first_party_connected_apps_allowed_type.is_some(),
-                    self.allowed_first_party_connected_apps.is_some(),
-                    self.third_party_connected_apps_allowed_type.is_some(),
-                    self.allowed_third_party_connected_apps.is_some(),
-                ],
-            ),
-        )?;
-        object.entry_if("organization_name", &self.organization_name);
-        object.entry_if("organization_slug", &self.organization_slug);
-        object.entry_if("organization_logo_url", &self.organization_logo_url);
-        object.entry_if("trusted_metadata", &self.trusted_metadata);
-        object.entry_if("organization_external_id", &self.organization_external_id);
-        object.entry_if("sso_default_connection_id", &self.sso_default_connection_id);
-        object.entry_if("sso_jit_provisioning", &self.sso_jit_provisioning);
-        object
-            .entry_if(
+            &[
+                "organization_name",
+                "organization_slug",
+                "organization_logo_url",
+                "trusted_metadata",
+                "organization_external_id",
+                "sso_default_connection_id",
+                "sso_jit_provisioning",
                 "sso_jit_provisioning_allowed_connections",
-                &self.sso_jit_provisioning_allowed_connections,
-            );
-        object.entry_if("email_allowed_domains", &self.email_allowed_domains);
-        object.entry_if("email_jit_provisioning", &self.email_jit_provisioning);
-        object.entry_if("email_invites", &self.email_invites);
-        object.entry_if("auth_methods", &self.auth_methods);
-        object.entry_if("allowed_auth_methods", &self.allowed_auth_methods);
-        object.entry_if("mfa_policy", &self.mfa_policy);
-        object
-            .entry_if(
+                "email_allowed_domains",
+                "email_jit_provisioning",
+                "email_invites",
+                "auth_methods",
+                "allowed_auth_methods",
+                "mfa_policy",
                 "rbac_email_implicit_role_assignments",
-                &self.rbac_email_implicit_role_assignments,
-            );
-        object.entry_if("mfa_methods", &self.mfa_methods);
-        object.entry_if("allowed_mfa_methods", &self.allowed_mfa_methods);
-        object
-            .entry_if(
+                "mfa_methods",
+                "allowed_mfa_methods",
                 "oauth_tenant_jit_provisioning",
-                &self.oauth_tenant_jit_provisioning,
-            );
-        object.entry_if("allowed_oauth_tenants", &self.allowed_oauth_tenants);
-        object.entry_if("claimed_email_domains", &self.claimed_email_domains);
-        object
-            .entry_if(
+                "allowed_oauth_tenants",
+                "claimed_email_domains",
                 "first_party_connected_apps_allowed_type",
-                &self.first_party_connected_apps_allowed_type,
-            );
-        object
-            .entry_if(
                 "allowed_first_party_connected_apps",
-                &self.allowed_first_party_connected_apps,
-            );
-        object
-            .entry_if(
                 "third_party_connected_apps_allowed_type",
-                &self.third_party_connected_apps_allowed_type,
-            );
-        object
-            .entry_if(
                 "allowed_third_party_connected_apps",
-                &self.allowed_third_party_connected_apps,
-            );
-        object.end()
+            ],
+            (
+                (
+                    crate::codec::IfSet(&self.organization_name),
+                    crate::codec::IfSet(&self.organization_slug),
+                    crate::codec::IfSet(&self.organization_logo_url),
+                    crate::codec::IfSet(&self.trusted_metadata),
+                    crate::codec::IfSet(&self.organization_external_id),
+                    crate::codec::IfSet(&self.sso_default_connection_id),
+                    crate::codec::IfSet(&self.sso_jit_provisioning),
+                    crate::codec::IfSet(&self.sso_jit_provisioning_allowed_connections),
+                    crate::codec::IfSet(&self.email_allowed_domains),
+                    crate::codec::IfSet(&self.email_jit_provisioning),
+                    crate::codec::IfSet(&self.email_invites),
+                    crate::codec::IfSet(&self.auth_methods),
+                ),
+                (
+                    crate::codec::IfSet(&self.allowed_auth_methods),
+                    crate::codec::IfSet(&self.mfa_policy),
+                    crate::codec::IfSet(&self.rbac_email_implicit_role_assignments),
+                    crate::codec::IfSet(&self.mfa_methods),
+                    crate::codec::IfSet(&self.allowed_mfa_methods),
+                    crate::codec::IfSet(&self.oauth_tenant_jit_provisioning),
+                    crate::codec::IfSet(&self.allowed_oauth_tenants),
+                    crate::codec::IfSet(&self.claimed_email_domains),
+                    crate::codec::IfSet(&self.first_party_connected_apps_allowed_type),
+                    crate::codec::IfSet(&self.allowed_first_party_connected_apps),
+                    crate::codec::IfSet(&self.third_party_connected_apps_allowed_type),
+                    crate::codec::IfSet(&self.allowed_third_party_connected_apps),
+                ),
+            ),
+        )
     }
 }
 
 #[cfg(feature = "test-util")]
 impl crate::codec::Object for UpdateRequest {
     const NAME: &'static str = "UpdateRequest";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut organization_id: Option<String> = None;
-        let mut organization_name: Option<Option<String>> = None;
-        let mut organization_slug: Option<Option<String>> = None;
-        let mut organization_logo_url: Option<Option<String>> = None;
-        let mut trusted_metadata: Option<Option<::serde_json::Value>> = None;
-        let mut organization_external_id: Option<Option<String>> = None;
-        let mut sso_default_connection_id: Option<Option<String>> = None;
-        let mut sso_jit_provisioning: Option<Option<String>> = None;
-        let mut sso_jit_provisioning_allowed_connections: Option<Option<Vec<String>>> = None;
-        let mut email_allowed_domains: Option<Option<Vec<String>>> = None;
-        let mut email_jit_provisioning: Option<Option<String>> = None;
-        let mut email_invites: Option<Option<String>> = None;
-        let mut auth_methods: Option<Option<String>> = None;
-        let mut allowed_auth_methods: Option<Option<Vec<String>>> = None;
-        let mut mfa_policy: Option<Option<String>> = None;
-        let mut rbac_email_implicit_role_assignments: Option<
-            Option<Vec<crate::b2b::models::organizations::EmailImplicitRoleAssignment>>,
-        > = None;
-        let mut mfa_methods: Option<Option<String>> = None;
-        let mut allowed_mfa_methods: Option<Option<Vec<String>>> = None;
-        let mut oauth_tenant_jit_provisioning: Option<Option<String>> = None;
-        let mut allowed_oauth_tenants: Option<Option<::serde_json::Value>> = None;
-        let mut claimed_email_domains: Option<Option<Vec<String>>> = None;
-        let mut first_party_connected_apps_allowed_type: Option<
-            Option<
-                crate::b2b::models::organizations::UpdateRequestFirstPartyConnectedAppsAllowedType,
-            >,
-        > = None;
-        let mut allowed_first_party_connected_apps: Option<Option<Vec<String>>> = None;
-        let mut third_party_connected_apps_allowed_type: Option<
-            Option<
-                crate::b2b::models::organizations::UpdateRequestThirdPartyConnectedAppsAllowedType,
-            >,
-        > = None;
-        let mut allowed_third_party_connected_apps: Option<Option<Vec<String>>> = None;
-        let mut authorization: Option<Option<crate::MemberSessionAuth>> = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "organization_id" => {
-                    crate::codec::put(&mut map, &mut organization_id, "organization_id")
-                }
-                "organization_name" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut organization_name,
-                        "organization_name",
-                    )
-                }
-                "organization_slug" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut organization_slug,
-                        "organization_slug",
-                    )
-                }
-                "organization_logo_url" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut organization_logo_url,
-                        "organization_logo_url",
-                    )
-                }
-                "trusted_metadata" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut trusted_metadata,
-                        "trusted_metadata",
-                    )
-                }
-                "organization_external_id" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut organization_external_id,
-                        "organization_external_id",
-                    )
-                }
-                "sso_default_connection_id" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut sso_default_connection_id,
-                        "sso_default_connection_id",
-                    )
-                }
-                "sso_jit_provisioning" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut sso_jit_provisioning,
-                        "sso_jit_provisioning",
-                    )
-                }
-                "sso_jit_provisioning_allowed_connections" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut sso_jit_provisioning_allowed_connections,
-                        "sso_jit_provisioning_allowed_connections",
-                    )
-                }
-                "email_allowed_domains" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut email_allowed_domains,
-                        "email_allowed_domains",
-                    )
-                }
-                "email_jit_provisioning" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut email_jit_provisioning,
-                        "email_jit_provisioning",
-                    )
-                }
-                "email_invites" => {
-                    crate::codec::put(&mut map, &mut email_invites, "email_invites")
-                }
-                "auth_methods" => {
-                    crate::codec::put(&mut map, &mut auth_methods, "auth_methods")
-                }
-                "allowed_auth_methods" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut allowed_auth_methods,
-                        "allowed_auth_methods",
-                    )
-                }
-                "mfa_policy" => {
-                    crate::codec::put(&mut map, &mut mfa_policy, "mfa_policy")
-                }
-                "rbac_email_implicit_role_assignments" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut rbac_email_implicit_role_assignments,
-                        "rbac_email_implicit_role_assignments",
-                    )
-                }
-                "mfa_methods" => {
-                    crate::codec::put(&mut map, &mut mfa_methods, "mfa_methods")
-                }
-                "allowed_mfa_methods" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut allowed_mfa_methods,
-                        "allowed_mfa_methods",
-                    )
-                }
-                "oauth_tenant_jit_provisioning" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut oauth_tenant_jit_provisioning,
-                        "oauth_tenant_jit_provisioning",
-                    )
-                }
-                "allowed_oauth_tenants" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut allowed_oauth_tenants,
-                        "allowed_oauth_tenants",
-                    )
-                }
-                "claimed_email_domains" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut claimed_email_domains,
-                        "claimed_email_domains",
-                    )
-                }
-                "first_party_connected_apps_allowed_type" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut first_party_connected_apps_allowed_type,
-                        "first_party_connected_apps_allowed_type",
-                    )
-                }
-                "allowed_first_party_connected_apps" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut allowed_first_party_connected_apps,
-                        "allowed_first_party_connected_apps",
-                    )
-                }
-                "third_party_connected_apps_allowed_type" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut third_party_connected_apps_allowed_type,
-                        "third_party_connected_apps_allowed_type",
-                    )
-                }
-                "allowed_third_party_connected_apps" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut allowed_third_party_connected_apps,
-                        "allowed_third_party_connected_apps",
-                    )
-                }
-                "authorization" => {
-                    crate::codec::put(&mut map, &mut authorization, "authorization")
-                }
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match organization_id {
-            Some(organization_id) => {
-                Ok(Self {
-                    organization_id,
-                    organization_name: organization_name.flatten(),
-                    organization_slug: organization_slug.flatten(),
-                    organization_logo_url: organization_logo_url.flatten(),
-                    trusted_metadata: trusted_metadata.flatten(),
-                    organization_external_id: organization_external_id.flatten(),
-                    sso_default_connection_id: sso_default_connection_id.flatten(),
-                    sso_jit_provisioning: sso_jit_provisioning.flatten(),
-                    sso_jit_provisioning_allowed_connections: sso_jit_provisioning_allowed_connections
-                        .flatten(),
-                    email_allowed_domains: email_allowed_domains.flatten(),
-                    email_jit_provisioning: email_jit_provisioning.flatten(),
-                    email_invites: email_invites.flatten(),
-                    auth_methods: auth_methods.flatten(),
-                    allowed_auth_methods: allowed_auth_methods.flatten(),
-                    mfa_policy: mfa_policy.flatten(),
-                    rbac_email_implicit_role_assignments: rbac_email_implicit_role_assignments
-                        .flatten(),
-                    mfa_methods: mfa_methods.flatten(),
-                    allowed_mfa_methods: allowed_mfa_methods.flatten(),
-                    oauth_tenant_jit_provisioning: oauth_tenant_jit_provisioning
-                        .flatten(),
-                    allowed_oauth_tenants: allowed_oauth_tenants.flatten(),
-                    claimed_email_domains: claimed_email_domains.flatten(),
-                    first_party_connected_apps_allowed_type: first_party_connected_apps_allowed_type
-                        .flatten(),
-                    allowed_first_party_connected_apps: allowed_first_party_connected_apps
-                        .flatten(),
-                    third_party_connected_apps_allowed_type: third_party_connected_apps_allowed_type
-                        .flatten(),
-                    allowed_third_party_connected_apps: allowed_third_party_connected_apps
-                        .flatten(),
-                    authorization: authorization.flatten(),
-                })
-            }
-            None => Err(::serde::de::Error::missing_field("organization_id")),
-        }
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (
+            (
+                organization_id,
+                organization_name,
+                organization_slug,
+                organization_logo_url,
+                trusted_metadata,
+                organization_external_id,
+                sso_default_connection_id,
+                sso_jit_provisioning,
+                sso_jit_provisioning_allowed_connections,
+                email_allowed_domains,
+                email_jit_provisioning,
+                email_invites,
+            ),
+            (
+                auth_methods,
+                allowed_auth_methods,
+                mfa_policy,
+                rbac_email_implicit_role_assignments,
+                mfa_methods,
+                allowed_mfa_methods,
+                oauth_tenant_jit_provisioning,
+                allowed_oauth_tenants,
+                claimed_email_domains,
+                first_party_connected_apps_allowed_type,
+                allowed_first_party_connected_apps,
+                third_party_connected_apps_allowed_type,
+            ),
+            (allowed_third_party_connected_apps, authorization),
+        ) = crate::codec::fields::<
+            (
+                (
+                    crate::codec::Req<String>,
+                    crate::codec::Nil<Option<String>>,
+                    crate::codec::Nil<Option<String>>,
+                    crate::codec::Nil<Option<String>>,
+                    crate::codec::Nil<Option<::serde_json::Value>>,
+                    crate::codec::Nil<Option<String>>,
+                    crate::codec::Nil<Option<String>>,
+                    crate::codec::Nil<Option<String>>,
+                    crate::codec::Nil<Option<Vec<String>>>,
+                    crate::codec::Nil<Option<Vec<String>>>,
+                    crate::codec::Nil<Option<String>>,
+                    crate::codec::Nil<Option<String>>,
+                ),
+                (
+                    crate::codec::Nil<Option<String>>,
+                    crate::codec::Nil<Option<Vec<String>>>,
+                    crate::codec::Nil<Option<String>>,
+                    crate::codec::Nil<
+                        Option<
+                            Vec<
+                                crate::b2b::models::organizations::EmailImplicitRoleAssignment,
+                            >,
+                        >,
+                    >,
+                    crate::codec::Nil<Option<String>>,
+                    crate::codec::Nil<Option<Vec<String>>>,
+                    crate::codec::Nil<Option<String>>,
+                    crate::codec::Nil<Option<::serde_json::Value>>,
+                    crate::codec::Nil<Option<Vec<String>>>,
+                    crate::codec::Nil<
+                        Option<
+                            crate::b2b::models::organizations::UpdateRequestFirstPartyConnectedAppsAllowedType,
+                        >,
+                    >,
+                    crate::codec::Nil<Option<Vec<String>>>,
+                    crate::codec::Nil<
+                        Option<
+                            crate::b2b::models::organizations::UpdateRequestThirdPartyConnectedAppsAllowedType,
+                        >,
+                    >,
+                ),
+                (
+                    crate::codec::Nil<Option<Vec<String>>>,
+                    crate::codec::Nil<Option<crate::MemberSessionAuth>>,
+                ),
+            ),
+            _,
+        >(
+            map,
+            &[
+                "organization_id",
+                "organization_name",
+                "organization_slug",
+                "organization_logo_url",
+                "trusted_metadata",
+                "organization_external_id",
+                "sso_default_connection_id",
+                "sso_jit_provisioning",
+                "sso_jit_provisioning_allowed_connections",
+                "email_allowed_domains",
+                "email_jit_provisioning",
+                "email_invites",
+                "auth_methods",
+                "allowed_auth_methods",
+                "mfa_policy",
+                "rbac_email_implicit_role_assignments",
+                "mfa_methods",
+                "allowed_mfa_methods",
+                "oauth_tenant_jit_provisioning",
+                "allowed_oauth_tenants",
+                "claimed_email_domains",
+                "first_party_connected_apps_allowed_type",
+                "allowed_first_party_connected_apps",
+                "third_party_connected_apps_allowed_type",
+                "allowed_third_party_connected_apps",
+                "authorization",
+            ],
+        )?;
+        Ok(Self {
+            organization_id,
+            organization_name,
+            organization_slug,
+            organization_logo_url,
+            trusted_metadata,
+            organization_external_id,
+            sso_default_connection_id,
+            sso_jit_provisioning,
+            sso_jit_provisioning_allowed_connections,
+            email_allowed_domains,
+            email_jit_provisioning,
+            email_invites,
+            auth_methods,
+            allowed_auth_methods,
+            mfa_policy,
+            rbac_email_implicit_role_assignments,
+            mfa_methods,
+            allowed_mfa_methods,
+            oauth_tenant_jit_provisioning,
+            allowed_oauth_tenants,
+            claimed_email_domains,
+            first_party_connected_apps_allowed_type,
+            allowed_first_party_connected_apps,
+            third_party_connected_apps_allowed_type,
+            allowed_third_party_connected_apps,
+            authorization,
+        })
     }
 }
 
@@ -2964,46 +2418,20 @@ pub struct UpdateResponse {
 
 impl crate::codec::Object for UpdateResponse {
     const NAME: &'static str = "UpdateResponse";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut status_code: Option<i64> = None;
-        let mut request_id: Option<String> = None;
-        let mut organization: Option<crate::b2b::models::organizations::Organization> = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "status_code" => {
-                    crate::codec::put(&mut map, &mut status_code, "status_code")
-                }
-                "request_id" => {
-                    crate::codec::put(&mut map, &mut request_id, "request_id")
-                }
-                "organization" => {
-                    crate::codec::put(&mut map, &mut organization, "organization")
-                }
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match (status_code, request_id, organization) {
-            (Some(status_code), Some(request_id), Some(organization)) => {
-                Ok(Self {
-                    status_code,
-                    request_id,
-                    organization,
-                })
-            }
-            (status_code, request_id, organization) => {
-                Err(
-                    crate::codec::missing(
-                        &[
-                            ("status_code", status_code.is_none()),
-                            ("request_id", request_id.is_none()),
-                            ("organization", organization.is_none()),
-                        ],
-                    ),
-                )
-            }
-        }
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (status_code, request_id, organization) = crate::codec::fields::<
+            (
+                crate::codec::Req<i64>,
+                crate::codec::Req<String>,
+                crate::codec::Req<crate::b2b::models::organizations::Organization>,
+            ),
+            _,
+        >(map, &["status_code", "request_id", "organization"])?;
+        Ok(Self {
+            status_code,
+            request_id,
+            organization,
+        })
     }
 }
 
@@ -3021,10 +2449,14 @@ impl ::serde::Serialize for UpdateResponse {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(serializer, 3)?;
-        object.entry("status_code", &self.status_code);
-        object.entry("request_id", &self.request_id);
-        object.entry("organization", &self.organization);
-        object.end()
+        crate::codec::write(
+            serializer,
+            &["status_code", "request_id", "organization"],
+            (
+                crate::codec::Always(&self.status_code),
+                crate::codec::Always(&self.request_id),
+                crate::codec::Always(&self.organization),
+            ),
+        )
     }
 }

@@ -90,132 +90,98 @@ impl ::serde::Serialize for AuthenticateRequest {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(
+        crate::codec::write(
             serializer,
-            3
-                + crate::codec::count_set(
-                    &[
-                        self.intermediate_session_token.is_some(),
-                        self.session_token.is_some(),
-                        self.session_jwt.is_some(),
-                        self.session_duration_minutes.is_some(),
-                        self.session_custom_claims.is_some(),
-                        self.set_mfa_enrollment.is_some(),
-                        self.set_default_mfa.is_some(),
-                        self.telemetry_id.is_some(),
-                    ],
-                ),
-        )?;
-        object.entry("organization_id", &self.organization_id);
-        object.entry("member_id", &self.member_id);
-        object.entry("code", &self.code);
-        object.entry_if("intermediate_session_token", &self.intermediate_session_token);
-        object.entry_if("session_token", &self.session_token);
-        object.entry_if("session_jwt", &self.session_jwt);
-        object.entry_if("session_duration_minutes", &self.session_duration_minutes);
-        object.entry_if("session_custom_claims", &self.session_custom_claims);
-        object.entry_if("set_mfa_enrollment", &self.set_mfa_enrollment);
-        object.entry_if("set_default_mfa", &self.set_default_mfa);
-        object.entry_if("telemetry_id", &self.telemetry_id);
-        object.end()
+            &[
+                "organization_id",
+                "member_id",
+                "code",
+                "intermediate_session_token",
+                "session_token",
+                "session_jwt",
+                "session_duration_minutes",
+                "session_custom_claims",
+                "set_mfa_enrollment",
+                "set_default_mfa",
+                "telemetry_id",
+            ],
+            (
+                crate::codec::Always(&self.organization_id),
+                crate::codec::Always(&self.member_id),
+                crate::codec::Always(&self.code),
+                crate::codec::IfSet(&self.intermediate_session_token),
+                crate::codec::IfSet(&self.session_token),
+                crate::codec::IfSet(&self.session_jwt),
+                crate::codec::IfSet(&self.session_duration_minutes),
+                crate::codec::IfSet(&self.session_custom_claims),
+                crate::codec::IfSet(&self.set_mfa_enrollment),
+                crate::codec::IfSet(&self.set_default_mfa),
+                crate::codec::IfSet(&self.telemetry_id),
+            ),
+        )
     }
 }
 
 #[cfg(feature = "test-util")]
 impl crate::codec::Object for AuthenticateRequest {
     const NAME: &'static str = "AuthenticateRequest";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut organization_id: Option<String> = None;
-        let mut member_id: Option<String> = None;
-        let mut code: Option<String> = None;
-        let mut intermediate_session_token: Option<Option<String>> = None;
-        let mut session_token: Option<Option<String>> = None;
-        let mut session_jwt: Option<Option<String>> = None;
-        let mut session_duration_minutes: Option<Option<i64>> = None;
-        let mut session_custom_claims: Option<Option<::serde_json::Value>> = None;
-        let mut set_mfa_enrollment: Option<Option<String>> = None;
-        let mut set_default_mfa: Option<Option<bool>> = None;
-        let mut telemetry_id: Option<Option<String>> = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "organization_id" => {
-                    crate::codec::put(&mut map, &mut organization_id, "organization_id")
-                }
-                "member_id" => crate::codec::put(&mut map, &mut member_id, "member_id"),
-                "code" => crate::codec::put(&mut map, &mut code, "code"),
-                "intermediate_session_token" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut intermediate_session_token,
-                        "intermediate_session_token",
-                    )
-                }
-                "session_token" => {
-                    crate::codec::put(&mut map, &mut session_token, "session_token")
-                }
-                "session_jwt" => {
-                    crate::codec::put(&mut map, &mut session_jwt, "session_jwt")
-                }
-                "session_duration_minutes" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut session_duration_minutes,
-                        "session_duration_minutes",
-                    )
-                }
-                "session_custom_claims" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut session_custom_claims,
-                        "session_custom_claims",
-                    )
-                }
-                "set_mfa_enrollment" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut set_mfa_enrollment,
-                        "set_mfa_enrollment",
-                    )
-                }
-                "set_default_mfa" => {
-                    crate::codec::put(&mut map, &mut set_default_mfa, "set_default_mfa")
-                }
-                "telemetry_id" => {
-                    crate::codec::put(&mut map, &mut telemetry_id, "telemetry_id")
-                }
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match (organization_id, member_id, code) {
-            (Some(organization_id), Some(member_id), Some(code)) => {
-                Ok(Self {
-                    organization_id,
-                    member_id,
-                    code,
-                    intermediate_session_token: intermediate_session_token.flatten(),
-                    session_token: session_token.flatten(),
-                    session_jwt: session_jwt.flatten(),
-                    session_duration_minutes: session_duration_minutes.flatten(),
-                    session_custom_claims: session_custom_claims.flatten(),
-                    set_mfa_enrollment: set_mfa_enrollment.flatten(),
-                    set_default_mfa: set_default_mfa.flatten(),
-                    telemetry_id: telemetry_id.flatten(),
-                })
-            }
-            (organization_id, member_id, code) => {
-                Err(
-                    crate::codec::missing(
-                        &[
-                            ("organization_id", organization_id.is_none()),
-                            ("member_id", member_id.is_none()),
-                            ("code", code.is_none()),
-                        ],
-                    ),
-                )
-            }
-        }
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (
+            organization_id,
+            member_id,
+            code,
+            intermediate_session_token,
+            session_token,
+            session_jwt,
+            session_duration_minutes,
+            session_custom_claims,
+            set_mfa_enrollment,
+            set_default_mfa,
+            telemetry_id,
+        ) = crate::codec::fields::<
+            (
+                crate::codec::Req<String>,
+                crate::codec::Req<String>,
+                crate::codec::Req<String>,
+                crate::codec::Nil<Option<String>>,
+                crate::codec::Nil<Option<String>>,
+                crate::codec::Nil<Option<String>>,
+                crate::codec::Nil<Option<i64>>,
+                crate::codec::Nil<Option<::serde_json::Value>>,
+                crate::codec::Nil<Option<String>>,
+                crate::codec::Nil<Option<bool>>,
+                crate::codec::Nil<Option<String>>,
+            ),
+            _,
+        >(
+            map,
+            &[
+                "organization_id",
+                "member_id",
+                "code",
+                "intermediate_session_token",
+                "session_token",
+                "session_jwt",
+                "session_duration_minutes",
+                "session_custom_claims",
+                "set_mfa_enrollment",
+                "set_default_mfa",
+                "telemetry_id",
+            ],
+        )?;
+        Ok(Self {
+            organization_id,
+            member_id,
+            code,
+            intermediate_session_token,
+            session_token,
+            session_jwt,
+            session_duration_minutes,
+            session_custom_claims,
+            set_mfa_enrollment,
+            set_default_mfa,
+            telemetry_id,
+        })
     }
 }
 
@@ -359,51 +325,8 @@ pub struct AuthenticateResponse {
 
 impl crate::codec::Object for AuthenticateResponse {
     const NAME: &'static str = "AuthenticateResponse";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut status_code: Option<i64> = None;
-        let mut request_id: Option<String> = None;
-        let mut member_id: Option<String> = None;
-        let mut member: Option<crate::b2b::models::organizations::Member> = None;
-        let mut organization: Option<crate::b2b::models::organizations::Organization> = None;
-        let mut session_token: Option<String> = None;
-        let mut session_jwt: Option<String> = None;
-        let mut member_session: Option<
-            Option<crate::b2b::models::sessions::MemberSession>,
-        > = None;
-        let mut member_device: Option<
-            Option<crate::consumer::models::device_history::DeviceInfo>,
-        > = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "status_code" => {
-                    crate::codec::put(&mut map, &mut status_code, "status_code")
-                }
-                "request_id" => {
-                    crate::codec::put(&mut map, &mut request_id, "request_id")
-                }
-                "member_id" => crate::codec::put(&mut map, &mut member_id, "member_id"),
-                "member" => crate::codec::put(&mut map, &mut member, "member"),
-                "organization" => {
-                    crate::codec::put(&mut map, &mut organization, "organization")
-                }
-                "session_token" => {
-                    crate::codec::put(&mut map, &mut session_token, "session_token")
-                }
-                "session_jwt" => {
-                    crate::codec::put(&mut map, &mut session_jwt, "session_jwt")
-                }
-                "member_session" => {
-                    crate::codec::put(&mut map, &mut member_session, "member_session")
-                }
-                "member_device" => {
-                    crate::codec::put(&mut map, &mut member_device, "member_device")
-                }
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match (
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (
             status_code,
             request_id,
             member_id,
@@ -411,52 +334,48 @@ impl crate::codec::Object for AuthenticateResponse {
             organization,
             session_token,
             session_jwt,
-        ) {
+            member_session,
+            member_device,
+        ) = crate::codec::fields::<
             (
-                Some(status_code),
-                Some(request_id),
-                Some(member_id),
-                Some(member),
-                Some(organization),
-                Some(session_token),
-                Some(session_jwt),
-            ) => {
-                Ok(Self {
-                    status_code,
-                    request_id,
-                    member_id,
-                    member,
-                    organization,
-                    session_token,
-                    session_jwt,
-                    member_session: member_session.flatten(),
-                    member_device: member_device.flatten(),
-                })
-            }
-            (
-                status_code,
-                request_id,
-                member_id,
-                member,
-                organization,
-                session_token,
-                session_jwt,
-            ) => {
-                Err(
-                    crate::codec::missing(
-                        &[
-                            ("status_code", status_code.is_none()),
-                            ("request_id", request_id.is_none()),
-                            ("member_id", member_id.is_none()),
-                            ("member", member.is_none()),
-                            ("organization", organization.is_none()),
-                            ("session_token", session_token.is_none()),
-                            ("session_jwt", session_jwt.is_none()),
-                        ],
-                    ),
-                )
-            }
-        }
+                crate::codec::Req<i64>,
+                crate::codec::Req<String>,
+                crate::codec::Req<String>,
+                crate::codec::Req<crate::b2b::models::organizations::Member>,
+                crate::codec::Req<crate::b2b::models::organizations::Organization>,
+                crate::codec::Req<String>,
+                crate::codec::Req<String>,
+                crate::codec::Nil<Option<crate::b2b::models::sessions::MemberSession>>,
+                crate::codec::Nil<
+                    Option<crate::consumer::models::device_history::DeviceInfo>,
+                >,
+            ),
+            _,
+        >(
+            map,
+            &[
+                "status_code",
+                "request_id",
+                "member_id",
+                "member",
+                "organization",
+                "session_token",
+                "session_jwt",
+                "member_session",
+                "member_device",
+            ],
+        )?;
+        Ok(Self {
+            status_code,
+            request_id,
+            member_id,
+            member,
+            organization,
+            session_token,
+            session_jwt,
+            member_session,
+            member_device,
+        })
     }
 }
 
@@ -474,23 +393,31 @@ impl ::serde::Serialize for AuthenticateResponse {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(
+        crate::codec::write(
             serializer,
-            7
-                + crate::codec::count_set(
-                    &[self.member_session.is_some(), self.member_device.is_some()],
-                ),
-        )?;
-        object.entry("status_code", &self.status_code);
-        object.entry("request_id", &self.request_id);
-        object.entry("member_id", &self.member_id);
-        object.entry("member", &self.member);
-        object.entry("organization", &self.organization);
-        object.entry("session_token", &self.session_token);
-        object.entry("session_jwt", &self.session_jwt);
-        object.entry_if("member_session", &self.member_session);
-        object.entry_if("member_device", &self.member_device);
-        object.end()
+            &[
+                "status_code",
+                "request_id",
+                "member_id",
+                "member",
+                "organization",
+                "session_token",
+                "session_jwt",
+                "member_session",
+                "member_device",
+            ],
+            (
+                crate::codec::Always(&self.status_code),
+                crate::codec::Always(&self.request_id),
+                crate::codec::Always(&self.member_id),
+                crate::codec::Always(&self.member),
+                crate::codec::Always(&self.organization),
+                crate::codec::Always(&self.session_token),
+                crate::codec::Always(&self.session_jwt),
+                crate::codec::IfSet(&self.member_session),
+                crate::codec::IfSet(&self.member_device),
+            ),
+        )
     }
 }
 
@@ -528,96 +455,76 @@ impl ::serde::Serialize for SendRequest {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(
+        crate::codec::write(
             serializer,
-            2
-                + crate::codec::count_set(
-                    &[
-                        self.mfa_phone_number.is_some(),
-                        self.locale.is_some(),
-                        self.intermediate_session_token.is_some(),
-                        self.session_token.is_some(),
-                        self.session_jwt.is_some(),
-                    ],
-                ),
-        )?;
-        object.entry("organization_id", &self.organization_id);
-        object.entry("member_id", &self.member_id);
-        object.entry_if("mfa_phone_number", &self.mfa_phone_number);
-        object.entry_if("locale", &self.locale);
-        object.entry_if("intermediate_session_token", &self.intermediate_session_token);
-        object.entry_if("session_token", &self.session_token);
-        object.entry_if("session_jwt", &self.session_jwt);
-        object.end()
+            &[
+                "organization_id",
+                "member_id",
+                "mfa_phone_number",
+                "locale",
+                "intermediate_session_token",
+                "session_token",
+                "session_jwt",
+            ],
+            (
+                crate::codec::Always(&self.organization_id),
+                crate::codec::Always(&self.member_id),
+                crate::codec::IfSet(&self.mfa_phone_number),
+                crate::codec::IfSet(&self.locale),
+                crate::codec::IfSet(&self.intermediate_session_token),
+                crate::codec::IfSet(&self.session_token),
+                crate::codec::IfSet(&self.session_jwt),
+            ),
+        )
     }
 }
 
 #[cfg(feature = "test-util")]
 impl crate::codec::Object for SendRequest {
     const NAME: &'static str = "SendRequest";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut organization_id: Option<String> = None;
-        let mut member_id: Option<String> = None;
-        let mut mfa_phone_number: Option<Option<String>> = None;
-        let mut locale: Option<Option<crate::b2b::models::otp_sms::SendRequestLocale>> = None;
-        let mut intermediate_session_token: Option<Option<String>> = None;
-        let mut session_token: Option<Option<String>> = None;
-        let mut session_jwt: Option<Option<String>> = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "organization_id" => {
-                    crate::codec::put(&mut map, &mut organization_id, "organization_id")
-                }
-                "member_id" => crate::codec::put(&mut map, &mut member_id, "member_id"),
-                "mfa_phone_number" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut mfa_phone_number,
-                        "mfa_phone_number",
-                    )
-                }
-                "locale" => crate::codec::put(&mut map, &mut locale, "locale"),
-                "intermediate_session_token" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut intermediate_session_token,
-                        "intermediate_session_token",
-                    )
-                }
-                "session_token" => {
-                    crate::codec::put(&mut map, &mut session_token, "session_token")
-                }
-                "session_jwt" => {
-                    crate::codec::put(&mut map, &mut session_jwt, "session_jwt")
-                }
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match (organization_id, member_id) {
-            (Some(organization_id), Some(member_id)) => {
-                Ok(Self {
-                    organization_id,
-                    member_id,
-                    mfa_phone_number: mfa_phone_number.flatten(),
-                    locale: locale.flatten(),
-                    intermediate_session_token: intermediate_session_token.flatten(),
-                    session_token: session_token.flatten(),
-                    session_jwt: session_jwt.flatten(),
-                })
-            }
-            (organization_id, member_id) => {
-                Err(
-                    crate::codec::missing(
-                        &[
-                            ("organization_id", organization_id.is_none()),
-                            ("member_id", member_id.is_none()),
-                        ],
-                    ),
-                )
-            }
-        }
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (
+            organization_id,
+            member_id,
+            mfa_phone_number,
+            locale,
+            intermediate_session_token,
+            session_token,
+            session_jwt,
+        ) = crate::codec::fields::<
+            (
+                crate::codec::Req<String>,
+                crate::codec::Req<String>,
+                crate::codec::Nil<Option<String>>,
+                crate::codec::Nil<
+                    Option<crate::b2b::models::otp_sms::SendRequestLocale>,
+                >,
+                crate::codec::Nil<Option<String>>,
+                crate::codec::Nil<Option<String>>,
+                crate::codec::Nil<Option<String>>,
+            ),
+            _,
+        >(
+            map,
+            &[
+                "organization_id",
+                "member_id",
+                "mfa_phone_number",
+                "locale",
+                "intermediate_session_token",
+                "session_token",
+                "session_jwt",
+            ],
+        )?;
+        Ok(Self {
+            organization_id,
+            member_id,
+            mfa_phone_number,
+            locale,
+            intermediate_session_token,
+            session_token,
+            session_jwt,
+        })
     }
 }
 
@@ -718,60 +625,24 @@ pub struct SendResponse {
 
 impl crate::codec::Object for SendResponse {
     const NAME: &'static str = "SendResponse";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut status_code: Option<i64> = None;
-        let mut request_id: Option<String> = None;
-        let mut member_id: Option<String> = None;
-        let mut member: Option<crate::b2b::models::organizations::Member> = None;
-        let mut organization: Option<crate::b2b::models::organizations::Organization> = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "status_code" => {
-                    crate::codec::put(&mut map, &mut status_code, "status_code")
-                }
-                "request_id" => {
-                    crate::codec::put(&mut map, &mut request_id, "request_id")
-                }
-                "member_id" => crate::codec::put(&mut map, &mut member_id, "member_id"),
-                "member" => crate::codec::put(&mut map, &mut member, "member"),
-                "organization" => {
-                    crate::codec::put(&mut map, &mut organization, "organization")
-                }
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match (status_code, request_id, member_id, member, organization) {
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (status_code, request_id, member_id, member, organization) = crate::codec::fields::<
             (
-                Some(status_code),
-                Some(request_id),
-                Some(member_id),
-                Some(member),
-                Some(organization),
-            ) => {
-                Ok(Self {
-                    status_code,
-                    request_id,
-                    member_id,
-                    member,
-                    organization,
-                })
-            }
-            (status_code, request_id, member_id, member, organization) => {
-                Err(
-                    crate::codec::missing(
-                        &[
-                            ("status_code", status_code.is_none()),
-                            ("request_id", request_id.is_none()),
-                            ("member_id", member_id.is_none()),
-                            ("member", member.is_none()),
-                            ("organization", organization.is_none()),
-                        ],
-                    ),
-                )
-            }
-        }
+                crate::codec::Req<i64>,
+                crate::codec::Req<String>,
+                crate::codec::Req<String>,
+                crate::codec::Req<crate::b2b::models::organizations::Member>,
+                crate::codec::Req<crate::b2b::models::organizations::Organization>,
+            ),
+            _,
+        >(map, &["status_code", "request_id", "member_id", "member", "organization"])?;
+        Ok(Self {
+            status_code,
+            request_id,
+            member_id,
+            member,
+            organization,
+        })
     }
 }
 
@@ -789,12 +660,16 @@ impl ::serde::Serialize for SendResponse {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(serializer, 5)?;
-        object.entry("status_code", &self.status_code);
-        object.entry("request_id", &self.request_id);
-        object.entry("member_id", &self.member_id);
-        object.entry("member", &self.member);
-        object.entry("organization", &self.organization);
-        object.end()
+        crate::codec::write(
+            serializer,
+            &["status_code", "request_id", "member_id", "member", "organization"],
+            (
+                crate::codec::Always(&self.status_code),
+                crate::codec::Always(&self.request_id),
+                crate::codec::Always(&self.member_id),
+                crate::codec::Always(&self.member),
+                crate::codec::Always(&self.organization),
+            ),
+        )
     }
 }

@@ -81,56 +81,37 @@ impl ::serde::Serialize for RequireResetRequest {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(
+        crate::codec::write(
             serializer,
-            1
-                + crate::codec::count_set(
-                    &[self.organization_id.is_some(), self.member_id.is_some()],
-                ),
-        )?;
-        object.entry("email_address", &self.email_address);
-        object.entry_if("organization_id", &self.organization_id);
-        object.entry_if("member_id", &self.member_id);
-        object.end()
+            &["email_address", "organization_id", "member_id"],
+            (
+                crate::codec::Always(&self.email_address),
+                crate::codec::IfSet(&self.organization_id),
+                crate::codec::IfSet(&self.member_id),
+            ),
+        )
     }
 }
 
 #[cfg(feature = "test-util")]
 impl crate::codec::Object for RequireResetRequest {
     const NAME: &'static str = "RequireResetRequest";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut email_address: Option<String> = None;
-        let mut organization_id: Option<Option<String>> = None;
-        let mut member_id: Option<Option<String>> = None;
-        let mut authorization: Option<Option<crate::MemberSessionAuth>> = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "email_address" => {
-                    crate::codec::put(&mut map, &mut email_address, "email_address")
-                }
-                "organization_id" => {
-                    crate::codec::put(&mut map, &mut organization_id, "organization_id")
-                }
-                "member_id" => crate::codec::put(&mut map, &mut member_id, "member_id"),
-                "authorization" => {
-                    crate::codec::put(&mut map, &mut authorization, "authorization")
-                }
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match email_address {
-            Some(email_address) => {
-                Ok(Self {
-                    email_address,
-                    organization_id: organization_id.flatten(),
-                    member_id: member_id.flatten(),
-                    authorization: authorization.flatten(),
-                })
-            }
-            None => Err(::serde::de::Error::missing_field("email_address")),
-        }
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (email_address, organization_id, member_id, authorization) = crate::codec::fields::<
+            (
+                crate::codec::Req<String>,
+                crate::codec::Nil<Option<String>>,
+                crate::codec::Nil<Option<String>>,
+                crate::codec::Nil<Option<crate::MemberSessionAuth>>,
+            ),
+            _,
+        >(map, &["email_address", "organization_id", "member_id", "authorization"])?;
+        Ok(Self {
+            email_address,
+            organization_id,
+            member_id,
+            authorization,
+        })
     }
 }
 
@@ -220,53 +201,26 @@ pub struct RequireResetResponse {
 
 impl crate::codec::Object for RequireResetResponse {
     const NAME: &'static str = "RequireResetResponse";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut status_code: Option<i64> = None;
-        let mut request_id: Option<String> = None;
-        let mut member_id: Option<Option<String>> = None;
-        let mut member: Option<Option<crate::b2b::models::organizations::Member>> = None;
-        let mut organization: Option<
-            Option<crate::b2b::models::organizations::Organization>,
-        > = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "status_code" => {
-                    crate::codec::put(&mut map, &mut status_code, "status_code")
-                }
-                "request_id" => {
-                    crate::codec::put(&mut map, &mut request_id, "request_id")
-                }
-                "member_id" => crate::codec::put(&mut map, &mut member_id, "member_id"),
-                "member" => crate::codec::put(&mut map, &mut member, "member"),
-                "organization" => {
-                    crate::codec::put(&mut map, &mut organization, "organization")
-                }
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match (status_code, request_id) {
-            (Some(status_code), Some(request_id)) => {
-                Ok(Self {
-                    status_code,
-                    request_id,
-                    member_id: member_id.flatten(),
-                    member: member.flatten(),
-                    organization: organization.flatten(),
-                })
-            }
-            (status_code, request_id) => {
-                Err(
-                    crate::codec::missing(
-                        &[
-                            ("status_code", status_code.is_none()),
-                            ("request_id", request_id.is_none()),
-                        ],
-                    ),
-                )
-            }
-        }
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (status_code, request_id, member_id, member, organization) = crate::codec::fields::<
+            (
+                crate::codec::Req<i64>,
+                crate::codec::Req<String>,
+                crate::codec::Nil<Option<String>>,
+                crate::codec::Nil<Option<crate::b2b::models::organizations::Member>>,
+                crate::codec::Nil<
+                    Option<crate::b2b::models::organizations::Organization>,
+                >,
+            ),
+            _,
+        >(map, &["status_code", "request_id", "member_id", "member", "organization"])?;
+        Ok(Self {
+            status_code,
+            request_id,
+            member_id,
+            member,
+            organization,
+        })
     }
 }
 
@@ -284,23 +238,17 @@ impl ::serde::Serialize for RequireResetResponse {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(
+        crate::codec::write(
             serializer,
-            2
-                + crate::codec::count_set(
-                    &[
-                        self.member_id.is_some(),
-                        self.member.is_some(),
-                        self.organization.is_some(),
-                    ],
-                ),
-        )?;
-        object.entry("status_code", &self.status_code);
-        object.entry("request_id", &self.request_id);
-        object.entry_if("member_id", &self.member_id);
-        object.entry_if("member", &self.member);
-        object.entry_if("organization", &self.organization);
-        object.end()
+            &["status_code", "request_id", "member_id", "member", "organization"],
+            (
+                crate::codec::Always(&self.status_code),
+                crate::codec::Always(&self.request_id),
+                crate::codec::IfSet(&self.member_id),
+                crate::codec::IfSet(&self.member),
+                crate::codec::IfSet(&self.organization),
+            ),
+        )
     }
 }
 
@@ -351,127 +299,94 @@ impl ::serde::Serialize for ResetRequest {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(
+        crate::codec::write(
             serializer,
-            2
-                + crate::codec::count_set(
-                    &[
-                        self.session_token.is_some(),
-                        self.session_duration_minutes.is_some(),
-                        self.session_jwt.is_some(),
-                        self.code_verifier.is_some(),
-                        self.session_custom_claims.is_some(),
-                        self.locale.is_some(),
-                        self.intermediate_session_token.is_some(),
-                        self.telemetry_id.is_some(),
-                    ],
-                ),
-        )?;
-        object.entry("password_reset_token", &self.password_reset_token);
-        object.entry("password", &self.password);
-        object.entry_if("session_token", &self.session_token);
-        object.entry_if("session_duration_minutes", &self.session_duration_minutes);
-        object.entry_if("session_jwt", &self.session_jwt);
-        object.entry_if("code_verifier", &self.code_verifier);
-        object.entry_if("session_custom_claims", &self.session_custom_claims);
-        object.entry_if("locale", &self.locale);
-        object.entry_if("intermediate_session_token", &self.intermediate_session_token);
-        object.entry_if("telemetry_id", &self.telemetry_id);
-        object.end()
+            &[
+                "password_reset_token",
+                "password",
+                "session_token",
+                "session_duration_minutes",
+                "session_jwt",
+                "code_verifier",
+                "session_custom_claims",
+                "locale",
+                "intermediate_session_token",
+                "telemetry_id",
+            ],
+            (
+                crate::codec::Always(&self.password_reset_token),
+                crate::codec::Always(&self.password),
+                crate::codec::IfSet(&self.session_token),
+                crate::codec::IfSet(&self.session_duration_minutes),
+                crate::codec::IfSet(&self.session_jwt),
+                crate::codec::IfSet(&self.code_verifier),
+                crate::codec::IfSet(&self.session_custom_claims),
+                crate::codec::IfSet(&self.locale),
+                crate::codec::IfSet(&self.intermediate_session_token),
+                crate::codec::IfSet(&self.telemetry_id),
+            ),
+        )
     }
 }
 
 #[cfg(feature = "test-util")]
 impl crate::codec::Object for ResetRequest {
     const NAME: &'static str = "ResetRequest";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut password_reset_token: Option<String> = None;
-        let mut password: Option<String> = None;
-        let mut session_token: Option<Option<String>> = None;
-        let mut session_duration_minutes: Option<Option<i64>> = None;
-        let mut session_jwt: Option<Option<String>> = None;
-        let mut code_verifier: Option<Option<String>> = None;
-        let mut session_custom_claims: Option<Option<::serde_json::Value>> = None;
-        let mut locale: Option<
-            Option<crate::b2b::models::passwords_email::ResetRequestLocale>,
-        > = None;
-        let mut intermediate_session_token: Option<Option<String>> = None;
-        let mut telemetry_id: Option<Option<String>> = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "password_reset_token" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut password_reset_token,
-                        "password_reset_token",
-                    )
-                }
-                "password" => crate::codec::put(&mut map, &mut password, "password"),
-                "session_token" => {
-                    crate::codec::put(&mut map, &mut session_token, "session_token")
-                }
-                "session_duration_minutes" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut session_duration_minutes,
-                        "session_duration_minutes",
-                    )
-                }
-                "session_jwt" => {
-                    crate::codec::put(&mut map, &mut session_jwt, "session_jwt")
-                }
-                "code_verifier" => {
-                    crate::codec::put(&mut map, &mut code_verifier, "code_verifier")
-                }
-                "session_custom_claims" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut session_custom_claims,
-                        "session_custom_claims",
-                    )
-                }
-                "locale" => crate::codec::put(&mut map, &mut locale, "locale"),
-                "intermediate_session_token" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut intermediate_session_token,
-                        "intermediate_session_token",
-                    )
-                }
-                "telemetry_id" => {
-                    crate::codec::put(&mut map, &mut telemetry_id, "telemetry_id")
-                }
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match (password_reset_token, password) {
-            (Some(password_reset_token), Some(password)) => {
-                Ok(Self {
-                    password_reset_token,
-                    password,
-                    session_token: session_token.flatten(),
-                    session_duration_minutes: session_duration_minutes.flatten(),
-                    session_jwt: session_jwt.flatten(),
-                    code_verifier: code_verifier.flatten(),
-                    session_custom_claims: session_custom_claims.flatten(),
-                    locale: locale.flatten(),
-                    intermediate_session_token: intermediate_session_token.flatten(),
-                    telemetry_id: telemetry_id.flatten(),
-                })
-            }
-            (password_reset_token, password) => {
-                Err(
-                    crate::codec::missing(
-                        &[
-                            ("password_reset_token", password_reset_token.is_none()),
-                            ("password", password.is_none()),
-                        ],
-                    ),
-                )
-            }
-        }
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (
+            password_reset_token,
+            password,
+            session_token,
+            session_duration_minutes,
+            session_jwt,
+            code_verifier,
+            session_custom_claims,
+            locale,
+            intermediate_session_token,
+            telemetry_id,
+        ) = crate::codec::fields::<
+            (
+                crate::codec::Req<String>,
+                crate::codec::Req<String>,
+                crate::codec::Nil<Option<String>>,
+                crate::codec::Nil<Option<i64>>,
+                crate::codec::Nil<Option<String>>,
+                crate::codec::Nil<Option<String>>,
+                crate::codec::Nil<Option<::serde_json::Value>>,
+                crate::codec::Nil<
+                    Option<crate::b2b::models::passwords_email::ResetRequestLocale>,
+                >,
+                crate::codec::Nil<Option<String>>,
+                crate::codec::Nil<Option<String>>,
+            ),
+            _,
+        >(
+            map,
+            &[
+                "password_reset_token",
+                "password",
+                "session_token",
+                "session_duration_minutes",
+                "session_jwt",
+                "code_verifier",
+                "session_custom_claims",
+                "locale",
+                "intermediate_session_token",
+                "telemetry_id",
+            ],
+        )?;
+        Ok(Self {
+            password_reset_token,
+            password,
+            session_token,
+            session_duration_minutes,
+            session_jwt,
+            code_verifier,
+            session_custom_claims,
+            locale,
+            intermediate_session_token,
+            telemetry_id,
+        })
     }
 }
 
@@ -633,145 +548,8 @@ pub struct ResetResponse {
 
 impl crate::codec::Object for ResetResponse {
     const NAME: &'static str = "ResetResponse";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut status_code: Option<i64> = None;
-        let mut request_id: Option<String> = None;
-        let mut member_id: Option<String> = None;
-        let mut member_email_id: Option<String> = None;
-        let mut organization_id: Option<String> = None;
-        let mut member: Option<crate::b2b::models::organizations::Member> = None;
-        let mut session_token: Option<String> = None;
-        let mut session_jwt: Option<String> = None;
-        let mut organization: Option<crate::b2b::models::organizations::Organization> = None;
-        let mut intermediate_session_token: Option<String> = None;
-        let mut member_authenticated: Option<bool> = None;
-        let mut member_session: Option<
-            Option<crate::b2b::models::sessions::MemberSession>,
-        > = None;
-        let mut mfa_required: Option<Option<crate::b2b::models::mfa::MfaRequired>> = None;
-        let mut primary_required: Option<
-            Option<crate::b2b::models::sessions::PrimaryRequired>,
-        > = None;
-        let mut member_device: Option<
-            Option<crate::consumer::models::device_history::DeviceInfo>,
-        > = None;
-        let mut intermediate_session_token_expires_at: Option<
-            Option<crate::codec::Timestamp>,
-        > = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "status_code" => {
-                    crate::codec::put(&mut map, &mut status_code, "status_code")
-                }
-                "request_id" => {
-                    crate::codec::put(&mut map, &mut request_id, "request_id")
-                }
-                "member_id" => crate::codec::put(&mut map, &mut member_id, "member_id"),
-                "member_email_id" => {
-                    crate::codec::put(&mut map, &mut member_email_id, "member_email_id")
-                }
-                "organization_id" => {
-                    crate::codec::put(&mut map, &mut organization_id, "organization_id")
-                }
-                "member" => crate::codec::put(&mut map, &mut member, "member"),
-                "session_token" => {
-                    crate::codec::put(&mut map, &mut session_token, "session_token")
-                }
-                "session_jwt" => {
-                    crate::codec::put(&mut map, &mut session_jwt, "session_jwt")
-                }
-                "organization" => {
-                    crate::codec::put(&mut map, &mut organization, "organization")
-                }
-                "intermediate_session_token" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut intermediate_session_token,
-                        "intermediate_session_token",
-                    )
-                }
-                "member_authenticated" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut member_authenticated,
-                        "member_authenticated",
-                    )
-                }
-                "member_session" => {
-                    crate::codec::put(&mut map, &mut member_session, "member_session")
-                }
-                "mfa_required" => {
-                    crate::codec::put(&mut map, &mut mfa_required, "mfa_required")
-                }
-                "primary_required" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut primary_required,
-                        "primary_required",
-                    )
-                }
-                "member_device" => {
-                    crate::codec::put(&mut map, &mut member_device, "member_device")
-                }
-                "intermediate_session_token_expires_at" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut intermediate_session_token_expires_at,
-                        "intermediate_session_token_expires_at",
-                    )
-                }
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match (
-            status_code,
-            request_id,
-            member_id,
-            member_email_id,
-            organization_id,
-            member,
-            session_token,
-            session_jwt,
-            organization,
-            intermediate_session_token,
-            member_authenticated,
-        ) {
-            (
-                Some(status_code),
-                Some(request_id),
-                Some(member_id),
-                Some(member_email_id),
-                Some(organization_id),
-                Some(member),
-                Some(session_token),
-                Some(session_jwt),
-                Some(organization),
-                Some(intermediate_session_token),
-                Some(member_authenticated),
-            ) => {
-                Ok(Self {
-                    status_code,
-                    request_id,
-                    member_id,
-                    member_email_id,
-                    organization_id,
-                    member,
-                    session_token,
-                    session_jwt,
-                    organization,
-                    intermediate_session_token,
-                    member_authenticated,
-                    member_session: member_session.flatten(),
-                    mfa_required: mfa_required.flatten(),
-                    primary_required: primary_required.flatten(),
-                    member_device: member_device.flatten(),
-                    intermediate_session_token_expires_at: intermediate_session_token_expires_at
-                        .flatten()
-                        .map(|time| time.0),
-                })
-            }
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (
             (
                 status_code,
                 request_id,
@@ -784,29 +562,86 @@ impl crate::codec::Object for ResetResponse {
                 organization,
                 intermediate_session_token,
                 member_authenticated,
-            ) => {
-                Err(
-                    crate::codec::missing(
-                        &[
-                            ("status_code", status_code.is_none()),
-                            ("request_id", request_id.is_none()),
-                            ("member_id", member_id.is_none()),
-                            ("member_email_id", member_email_id.is_none()),
-                            ("organization_id", organization_id.is_none()),
-                            ("member", member.is_none()),
-                            ("session_token", session_token.is_none()),
-                            ("session_jwt", session_jwt.is_none()),
-                            ("organization", organization.is_none()),
-                            (
-                                "intermediate_session_token",
-                                intermediate_session_token.is_none(),
-                            ),
-                            ("member_authenticated", member_authenticated.is_none()),
-                        ],
-                    ),
-                )
-            }
-        }
+                member_session,
+            ),
+            (
+                mfa_required,
+                primary_required,
+                member_device,
+                intermediate_session_token_expires_at,
+            ),
+        ) = crate::codec::fields::<
+            (
+                (
+                    crate::codec::Req<i64>,
+                    crate::codec::Req<String>,
+                    crate::codec::Req<String>,
+                    crate::codec::Req<String>,
+                    crate::codec::Req<String>,
+                    crate::codec::Req<crate::b2b::models::organizations::Member>,
+                    crate::codec::Req<String>,
+                    crate::codec::Req<String>,
+                    crate::codec::Req<crate::b2b::models::organizations::Organization>,
+                    crate::codec::Req<String>,
+                    crate::codec::Req<bool>,
+                    crate::codec::Nil<
+                        Option<crate::b2b::models::sessions::MemberSession>,
+                    >,
+                ),
+                (
+                    crate::codec::Nil<Option<crate::b2b::models::mfa::MfaRequired>>,
+                    crate::codec::Nil<
+                        Option<crate::b2b::models::sessions::PrimaryRequired>,
+                    >,
+                    crate::codec::Nil<
+                        Option<crate::consumer::models::device_history::DeviceInfo>,
+                    >,
+                    crate::codec::Nil<
+                        Option<crate::codec::Timestamp>,
+                        Option<::time::OffsetDateTime>,
+                    >,
+                ),
+            ),
+            _,
+        >(
+            map,
+            &[
+                "status_code",
+                "request_id",
+                "member_id",
+                "member_email_id",
+                "organization_id",
+                "member",
+                "session_token",
+                "session_jwt",
+                "organization",
+                "intermediate_session_token",
+                "member_authenticated",
+                "member_session",
+                "mfa_required",
+                "primary_required",
+                "member_device",
+                "intermediate_session_token_expires_at",
+            ],
+        )?;
+        Ok(Self {
+            status_code,
+            request_id,
+            member_id,
+            member_email_id,
+            organization_id,
+            member,
+            session_token,
+            session_jwt,
+            organization,
+            intermediate_session_token,
+            member_authenticated,
+            member_session,
+            mfa_required,
+            primary_required,
+            member_device,
+            intermediate_session_token_expires_at,
+        })
     }
 }
 
@@ -824,43 +659,49 @@ impl ::serde::Serialize for ResetResponse {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(
+        crate::codec::write(
             serializer,
-            11
-                + crate::codec::count_set(
-                    &[
-                        self.member_session.is_some(),
-                        self.mfa_required.is_some(),
-                        self.primary_required.is_some(),
-                        self.member_device.is_some(),
-                        self.intermediate_session_token_expires_at.is_some(),
-                    ],
-                ),
-        )?;
-        object.entry("status_code", &self.status_code);
-        object.entry("request_id", &self.request_id);
-        object.entry("member_id", &self.member_id);
-        object.entry("member_email_id", &self.member_email_id);
-        object.entry("organization_id", &self.organization_id);
-        object.entry("member", &self.member);
-        object.entry("session_token", &self.session_token);
-        object.entry("session_jwt", &self.session_jwt);
-        object.entry("organization", &self.organization);
-        object.entry("intermediate_session_token", &self.intermediate_session_token);
-        object.entry("member_authenticated", &self.member_authenticated);
-        object.entry_if("member_session", &self.member_session);
-        object.entry_if("mfa_required", &self.mfa_required);
-        object.entry_if("primary_required", &self.primary_required);
-        object.entry_if("member_device", &self.member_device);
-        object
-            .entry_if(
+            &[
+                "status_code",
+                "request_id",
+                "member_id",
+                "member_email_id",
+                "organization_id",
+                "member",
+                "session_token",
+                "session_jwt",
+                "organization",
+                "intermediate_session_token",
+                "member_authenticated",
+                "member_session",
+                "mfa_required",
+                "primary_required",
+                "member_device",
                 "intermediate_session_token_expires_at",
-                &self
-                    .intermediate_session_token_expires_at
-                    .as_ref()
-                    .map(crate::codec::TimestampRef),
-            );
-        object.end()
+            ],
+            (
+                (
+                    crate::codec::Always(&self.status_code),
+                    crate::codec::Always(&self.request_id),
+                    crate::codec::Always(&self.member_id),
+                    crate::codec::Always(&self.member_email_id),
+                    crate::codec::Always(&self.organization_id),
+                    crate::codec::Always(&self.member),
+                    crate::codec::Always(&self.session_token),
+                    crate::codec::Always(&self.session_jwt),
+                    crate::codec::Always(&self.organization),
+                    crate::codec::Always(&self.intermediate_session_token),
+                    crate::codec::Always(&self.member_authenticated),
+                    crate::codec::IfSet(&self.member_session),
+                ),
+                (
+                    crate::codec::IfSet(&self.mfa_required),
+                    crate::codec::IfSet(&self.primary_required),
+                    crate::codec::IfSet(&self.member_device),
+                    crate::codec::IfSetTime(&self.intermediate_session_token_expires_at),
+                ),
+            ),
+        )
     }
 }
 
@@ -903,132 +744,88 @@ impl ::serde::Serialize for ResetStartRequest {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(
+        crate::codec::write(
             serializer,
-            2
-                + crate::codec::count_set(
-                    &[
-                        self.reset_password_redirect_url.is_some(),
-                        self.reset_password_expiration_minutes.is_some(),
-                        self.code_challenge.is_some(),
-                        self.login_redirect_url.is_some(),
-                        self.locale.is_some(),
-                        self.reset_password_template_id.is_some(),
-                        self.verify_email_template_id.is_some(),
-                    ],
-                ),
-        )?;
-        object.entry("organization_id", &self.organization_id);
-        object.entry("email_address", &self.email_address);
-        object
-            .entry_if("reset_password_redirect_url", &self.reset_password_redirect_url);
-        object
-            .entry_if(
+            &[
+                "organization_id",
+                "email_address",
+                "reset_password_redirect_url",
                 "reset_password_expiration_minutes",
-                &self.reset_password_expiration_minutes,
-            );
-        object.entry_if("code_challenge", &self.code_challenge);
-        object.entry_if("login_redirect_url", &self.login_redirect_url);
-        object.entry_if("locale", &self.locale);
-        object.entry_if("reset_password_template_id", &self.reset_password_template_id);
-        object.entry_if("verify_email_template_id", &self.verify_email_template_id);
-        object.end()
+                "code_challenge",
+                "login_redirect_url",
+                "locale",
+                "reset_password_template_id",
+                "verify_email_template_id",
+            ],
+            (
+                crate::codec::Always(&self.organization_id),
+                crate::codec::Always(&self.email_address),
+                crate::codec::IfSet(&self.reset_password_redirect_url),
+                crate::codec::IfSet(&self.reset_password_expiration_minutes),
+                crate::codec::IfSet(&self.code_challenge),
+                crate::codec::IfSet(&self.login_redirect_url),
+                crate::codec::IfSet(&self.locale),
+                crate::codec::IfSet(&self.reset_password_template_id),
+                crate::codec::IfSet(&self.verify_email_template_id),
+            ),
+        )
     }
 }
 
 #[cfg(feature = "test-util")]
 impl crate::codec::Object for ResetStartRequest {
     const NAME: &'static str = "ResetStartRequest";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut organization_id: Option<String> = None;
-        let mut email_address: Option<String> = None;
-        let mut reset_password_redirect_url: Option<Option<String>> = None;
-        let mut reset_password_expiration_minutes: Option<Option<i64>> = None;
-        let mut code_challenge: Option<Option<String>> = None;
-        let mut login_redirect_url: Option<Option<String>> = None;
-        let mut locale: Option<
-            Option<crate::b2b::models::passwords_email::ResetStartRequestLocale>,
-        > = None;
-        let mut reset_password_template_id: Option<Option<String>> = None;
-        let mut verify_email_template_id: Option<Option<String>> = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "organization_id" => {
-                    crate::codec::put(&mut map, &mut organization_id, "organization_id")
-                }
-                "email_address" => {
-                    crate::codec::put(&mut map, &mut email_address, "email_address")
-                }
-                "reset_password_redirect_url" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut reset_password_redirect_url,
-                        "reset_password_redirect_url",
-                    )
-                }
-                "reset_password_expiration_minutes" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut reset_password_expiration_minutes,
-                        "reset_password_expiration_minutes",
-                    )
-                }
-                "code_challenge" => {
-                    crate::codec::put(&mut map, &mut code_challenge, "code_challenge")
-                }
-                "login_redirect_url" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut login_redirect_url,
-                        "login_redirect_url",
-                    )
-                }
-                "locale" => crate::codec::put(&mut map, &mut locale, "locale"),
-                "reset_password_template_id" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut reset_password_template_id,
-                        "reset_password_template_id",
-                    )
-                }
-                "verify_email_template_id" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut verify_email_template_id,
-                        "verify_email_template_id",
-                    )
-                }
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match (organization_id, email_address) {
-            (Some(organization_id), Some(email_address)) => {
-                Ok(Self {
-                    organization_id,
-                    email_address,
-                    reset_password_redirect_url: reset_password_redirect_url.flatten(),
-                    reset_password_expiration_minutes: reset_password_expiration_minutes
-                        .flatten(),
-                    code_challenge: code_challenge.flatten(),
-                    login_redirect_url: login_redirect_url.flatten(),
-                    locale: locale.flatten(),
-                    reset_password_template_id: reset_password_template_id.flatten(),
-                    verify_email_template_id: verify_email_template_id.flatten(),
-                })
-            }
-            (organization_id, email_address) => {
-                Err(
-                    crate::codec::missing(
-                        &[
-                            ("organization_id", organization_id.is_none()),
-                            ("email_address", email_address.is_none()),
-                        ],
-                    ),
-                )
-            }
-        }
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (
+            organization_id,
+            email_address,
+            reset_password_redirect_url,
+            reset_password_expiration_minutes,
+            code_challenge,
+            login_redirect_url,
+            locale,
+            reset_password_template_id,
+            verify_email_template_id,
+        ) = crate::codec::fields::<
+            (
+                crate::codec::Req<String>,
+                crate::codec::Req<String>,
+                crate::codec::Nil<Option<String>>,
+                crate::codec::Nil<Option<i64>>,
+                crate::codec::Nil<Option<String>>,
+                crate::codec::Nil<Option<String>>,
+                crate::codec::Nil<
+                    Option<crate::b2b::models::passwords_email::ResetStartRequestLocale>,
+                >,
+                crate::codec::Nil<Option<String>>,
+                crate::codec::Nil<Option<String>>,
+            ),
+            _,
+        >(
+            map,
+            &[
+                "organization_id",
+                "email_address",
+                "reset_password_redirect_url",
+                "reset_password_expiration_minutes",
+                "code_challenge",
+                "login_redirect_url",
+                "locale",
+                "reset_password_template_id",
+                "verify_email_template_id",
+            ],
+        )?;
+        Ok(Self {
+            organization_id,
+            email_address,
+            reset_password_redirect_url,
+            reset_password_expiration_minutes,
+            code_challenge,
+            login_redirect_url,
+            locale,
+            reset_password_template_id,
+            verify_email_template_id,
+        })
     }
 }
 
@@ -1154,60 +951,27 @@ pub struct ResetStartResponse {
 
 impl crate::codec::Object for ResetStartResponse {
     const NAME: &'static str = "ResetStartResponse";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut status_code: Option<i64> = None;
-        let mut request_id: Option<String> = None;
-        let mut member_id: Option<String> = None;
-        let mut member_email_id: Option<String> = None;
-        let mut member: Option<crate::b2b::models::organizations::Member> = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "status_code" => {
-                    crate::codec::put(&mut map, &mut status_code, "status_code")
-                }
-                "request_id" => {
-                    crate::codec::put(&mut map, &mut request_id, "request_id")
-                }
-                "member_id" => crate::codec::put(&mut map, &mut member_id, "member_id"),
-                "member_email_id" => {
-                    crate::codec::put(&mut map, &mut member_email_id, "member_email_id")
-                }
-                "member" => crate::codec::put(&mut map, &mut member, "member"),
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match (status_code, request_id, member_id, member_email_id, member) {
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (status_code, request_id, member_id, member_email_id, member) = crate::codec::fields::<
             (
-                Some(status_code),
-                Some(request_id),
-                Some(member_id),
-                Some(member_email_id),
-                Some(member),
-            ) => {
-                Ok(Self {
-                    status_code,
-                    request_id,
-                    member_id,
-                    member_email_id,
-                    member,
-                })
-            }
-            (status_code, request_id, member_id, member_email_id, member) => {
-                Err(
-                    crate::codec::missing(
-                        &[
-                            ("status_code", status_code.is_none()),
-                            ("request_id", request_id.is_none()),
-                            ("member_id", member_id.is_none()),
-                            ("member_email_id", member_email_id.is_none()),
-                            ("member", member.is_none()),
-                        ],
-                    ),
-                )
-            }
-        }
+                crate::codec::Req<i64>,
+                crate::codec::Req<String>,
+                crate::codec::Req<String>,
+                crate::codec::Req<String>,
+                crate::codec::Req<crate::b2b::models::organizations::Member>,
+            ),
+            _,
+        >(
+            map,
+            &["status_code", "request_id", "member_id", "member_email_id", "member"],
+        )?;
+        Ok(Self {
+            status_code,
+            request_id,
+            member_id,
+            member_email_id,
+            member,
+        })
     }
 }
 
@@ -1225,12 +989,16 @@ impl ::serde::Serialize for ResetStartResponse {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(serializer, 5)?;
-        object.entry("status_code", &self.status_code);
-        object.entry("request_id", &self.request_id);
-        object.entry("member_id", &self.member_id);
-        object.entry("member_email_id", &self.member_email_id);
-        object.entry("member", &self.member);
-        object.end()
+        crate::codec::write(
+            serializer,
+            &["status_code", "request_id", "member_id", "member_email_id", "member"],
+            (
+                crate::codec::Always(&self.status_code),
+                crate::codec::Always(&self.request_id),
+                crate::codec::Always(&self.member_id),
+                crate::codec::Always(&self.member_email_id),
+                crate::codec::Always(&self.member),
+            ),
+        )
     }
 }

@@ -146,123 +146,94 @@ impl ::serde::Serialize for AuthenticateRequest {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(
+        crate::codec::write(
             serializer,
-            3
-                + crate::codec::count_set(
-                    &[
-                        self.session_token.is_some(),
-                        self.session_duration_minutes.is_some(),
-                        self.session_jwt.is_some(),
-                        self.session_custom_claims.is_some(),
-                        self.locale.is_some(),
-                        self.intermediate_session_token.is_some(),
-                        self.telemetry_id.is_some(),
-                    ],
-                ),
-        )?;
-        object.entry("organization_id", &self.organization_id);
-        object.entry("email_address", &self.email_address);
-        object.entry("password", &self.password);
-        object.entry_if("session_token", &self.session_token);
-        object.entry_if("session_duration_minutes", &self.session_duration_minutes);
-        object.entry_if("session_jwt", &self.session_jwt);
-        object.entry_if("session_custom_claims", &self.session_custom_claims);
-        object.entry_if("locale", &self.locale);
-        object.entry_if("intermediate_session_token", &self.intermediate_session_token);
-        object.entry_if("telemetry_id", &self.telemetry_id);
-        object.end()
+            &[
+                "organization_id",
+                "email_address",
+                "password",
+                "session_token",
+                "session_duration_minutes",
+                "session_jwt",
+                "session_custom_claims",
+                "locale",
+                "intermediate_session_token",
+                "telemetry_id",
+            ],
+            (
+                crate::codec::Always(&self.organization_id),
+                crate::codec::Always(&self.email_address),
+                crate::codec::Always(&self.password),
+                crate::codec::IfSet(&self.session_token),
+                crate::codec::IfSet(&self.session_duration_minutes),
+                crate::codec::IfSet(&self.session_jwt),
+                crate::codec::IfSet(&self.session_custom_claims),
+                crate::codec::IfSet(&self.locale),
+                crate::codec::IfSet(&self.intermediate_session_token),
+                crate::codec::IfSet(&self.telemetry_id),
+            ),
+        )
     }
 }
 
 #[cfg(feature = "test-util")]
 impl crate::codec::Object for AuthenticateRequest {
     const NAME: &'static str = "AuthenticateRequest";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut organization_id: Option<String> = None;
-        let mut email_address: Option<String> = None;
-        let mut password: Option<String> = None;
-        let mut session_token: Option<Option<String>> = None;
-        let mut session_duration_minutes: Option<Option<i64>> = None;
-        let mut session_jwt: Option<Option<String>> = None;
-        let mut session_custom_claims: Option<Option<::serde_json::Value>> = None;
-        let mut locale: Option<
-            Option<crate::b2b::models::passwords::AuthenticateRequestLocale>,
-        > = None;
-        let mut intermediate_session_token: Option<Option<String>> = None;
-        let mut telemetry_id: Option<Option<String>> = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "organization_id" => {
-                    crate::codec::put(&mut map, &mut organization_id, "organization_id")
-                }
-                "email_address" => {
-                    crate::codec::put(&mut map, &mut email_address, "email_address")
-                }
-                "password" => crate::codec::put(&mut map, &mut password, "password"),
-                "session_token" => {
-                    crate::codec::put(&mut map, &mut session_token, "session_token")
-                }
-                "session_duration_minutes" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut session_duration_minutes,
-                        "session_duration_minutes",
-                    )
-                }
-                "session_jwt" => {
-                    crate::codec::put(&mut map, &mut session_jwt, "session_jwt")
-                }
-                "session_custom_claims" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut session_custom_claims,
-                        "session_custom_claims",
-                    )
-                }
-                "locale" => crate::codec::put(&mut map, &mut locale, "locale"),
-                "intermediate_session_token" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut intermediate_session_token,
-                        "intermediate_session_token",
-                    )
-                }
-                "telemetry_id" => {
-                    crate::codec::put(&mut map, &mut telemetry_id, "telemetry_id")
-                }
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match (organization_id, email_address, password) {
-            (Some(organization_id), Some(email_address), Some(password)) => {
-                Ok(Self {
-                    organization_id,
-                    email_address,
-                    password,
-                    session_token: session_token.flatten(),
-                    session_duration_minutes: session_duration_minutes.flatten(),
-                    session_jwt: session_jwt.flatten(),
-                    session_custom_claims: session_custom_claims.flatten(),
-                    locale: locale.flatten(),
-                    intermediate_session_token: intermediate_session_token.flatten(),
-                    telemetry_id: telemetry_id.flatten(),
-                })
-            }
-            (organization_id, email_address, password) => {
-                Err(
-                    crate::codec::missing(
-                        &[
-                            ("organization_id", organization_id.is_none()),
-                            ("email_address", email_address.is_none()),
-                            ("password", password.is_none()),
-                        ],
-                    ),
-                )
-            }
-        }
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (
+            organization_id,
+            email_address,
+            password,
+            session_token,
+            session_duration_minutes,
+            session_jwt,
+            session_custom_claims,
+            locale,
+            intermediate_session_token,
+            telemetry_id,
+        ) = crate::codec::fields::<
+            (
+                crate::codec::Req<String>,
+                crate::codec::Req<String>,
+                crate::codec::Req<String>,
+                crate::codec::Nil<Option<String>>,
+                crate::codec::Nil<Option<i64>>,
+                crate::codec::Nil<Option<String>>,
+                crate::codec::Nil<Option<::serde_json::Value>>,
+                crate::codec::Nil<
+                    Option<crate::b2b::models::passwords::AuthenticateRequestLocale>,
+                >,
+                crate::codec::Nil<Option<String>>,
+                crate::codec::Nil<Option<String>>,
+            ),
+            _,
+        >(
+            map,
+            &[
+                "organization_id",
+                "email_address",
+                "password",
+                "session_token",
+                "session_duration_minutes",
+                "session_jwt",
+                "session_custom_claims",
+                "locale",
+                "intermediate_session_token",
+                "telemetry_id",
+            ],
+        )?;
+        Ok(Self {
+            organization_id,
+            email_address,
+            password,
+            session_token,
+            session_duration_minutes,
+            session_jwt,
+            session_custom_claims,
+            locale,
+            intermediate_session_token,
+            telemetry_id,
+        })
     }
 }
 
@@ -417,138 +388,8 @@ pub struct AuthenticateResponse {
 
 impl crate::codec::Object for AuthenticateResponse {
     const NAME: &'static str = "AuthenticateResponse";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut status_code: Option<i64> = None;
-        let mut request_id: Option<String> = None;
-        let mut member_id: Option<String> = None;
-        let mut organization_id: Option<String> = None;
-        let mut member: Option<crate::b2b::models::organizations::Member> = None;
-        let mut session_token: Option<String> = None;
-        let mut session_jwt: Option<String> = None;
-        let mut organization: Option<crate::b2b::models::organizations::Organization> = None;
-        let mut intermediate_session_token: Option<String> = None;
-        let mut member_authenticated: Option<bool> = None;
-        let mut member_session: Option<
-            Option<crate::b2b::models::sessions::MemberSession>,
-        > = None;
-        let mut mfa_required: Option<Option<crate::b2b::models::mfa::MfaRequired>> = None;
-        let mut primary_required: Option<
-            Option<crate::b2b::models::sessions::PrimaryRequired>,
-        > = None;
-        let mut member_device: Option<
-            Option<crate::consumer::models::device_history::DeviceInfo>,
-        > = None;
-        let mut intermediate_session_token_expires_at: Option<
-            Option<crate::codec::Timestamp>,
-        > = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "status_code" => {
-                    crate::codec::put(&mut map, &mut status_code, "status_code")
-                }
-                "request_id" => {
-                    crate::codec::put(&mut map, &mut request_id, "request_id")
-                }
-                "member_id" => crate::codec::put(&mut map, &mut member_id, "member_id"),
-                "organization_id" => {
-                    crate::codec::put(&mut map, &mut organization_id, "organization_id")
-                }
-                "member" => crate::codec::put(&mut map, &mut member, "member"),
-                "session_token" => {
-                    crate::codec::put(&mut map, &mut session_token, "session_token")
-                }
-                "session_jwt" => {
-                    crate::codec::put(&mut map, &mut session_jwt, "session_jwt")
-                }
-                "organization" => {
-                    crate::codec::put(&mut map, &mut organization, "organization")
-                }
-                "intermediate_session_token" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut intermediate_session_token,
-                        "intermediate_session_token",
-                    )
-                }
-                "member_authenticated" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut member_authenticated,
-                        "member_authenticated",
-                    )
-                }
-                "member_session" => {
-                    crate::codec::put(&mut map, &mut member_session, "member_session")
-                }
-                "mfa_required" => {
-                    crate::codec::put(&mut map, &mut mfa_required, "mfa_required")
-                }
-                "primary_required" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut primary_required,
-                        "primary_required",
-                    )
-                }
-                "member_device" => {
-                    crate::codec::put(&mut map, &mut member_device, "member_device")
-                }
-                "intermediate_session_token_expires_at" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut intermediate_session_token_expires_at,
-                        "intermediate_session_token_expires_at",
-                    )
-                }
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match (
-            status_code,
-            request_id,
-            member_id,
-            organization_id,
-            member,
-            session_token,
-            session_jwt,
-            organization,
-            intermediate_session_token,
-            member_authenticated,
-        ) {
-            (
-                Some(status_code),
-                Some(request_id),
-                Some(member_id),
-                Some(organization_id),
-                Some(member),
-                Some(session_token),
-                Some(session_jwt),
-                Some(organization),
-                Some(intermediate_session_token),
-                Some(member_authenticated),
-            ) => {
-                Ok(Self {
-                    status_code,
-                    request_id,
-                    member_id,
-                    organization_id,
-                    member,
-                    session_token,
-                    session_jwt,
-                    organization,
-                    intermediate_session_token,
-                    member_authenticated,
-                    member_session: member_session.flatten(),
-                    mfa_required: mfa_required.flatten(),
-                    primary_required: primary_required.flatten(),
-                    member_device: member_device.flatten(),
-                    intermediate_session_token_expires_at: intermediate_session_token_expires_at
-                        .flatten()
-                        .map(|time| time.0),
-                })
-            }
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (
             (
                 status_code,
                 request_id,
@@ -560,28 +401,79 @@ impl crate::codec::Object for AuthenticateResponse {
                 organization,
                 intermediate_session_token,
                 member_authenticated,
-            ) => {
-                Err(
-                    crate::codec::missing(
-                        &[
-                            ("status_code", status_code.is_none()),
-                            ("request_id", request_id.is_none()),
-                            ("member_id", member_id.is_none()),
-                            ("organization_id", organization_id.is_none()),
-                            ("member", member.is_none()),
-                            ("session_token", session_token.is_none()),
-                            ("session_jwt", session_jwt.is_none()),
-                            ("organization", organization.is_none()),
-                            (
-                                "intermediate_session_token",
-                                intermediate_session_token.is_none(),
-                            ),
-                            ("member_authenticated", member_authenticated.is_none()),
-                        ],
-                    ),
-                )
-            }
-        }
+                member_session,
+                mfa_required,
+            ),
+            (primary_required, member_device, intermediate_session_token_expires_at),
+        ) = crate::codec::fields::<
+            (
+                (
+                    crate::codec::Req<i64>,
+                    crate::codec::Req<String>,
+                    crate::codec::Req<String>,
+                    crate::codec::Req<String>,
+                    crate::codec::Req<crate::b2b::models::organizations::Member>,
+                    crate::codec::Req<String>,
+                    crate::codec::Req<String>,
+                    crate::codec::Req<crate::b2b::models::organizations::Organization>,
+                    crate::codec::Req<String>,
+                    crate::codec::Req<bool>,
+                    crate::codec::Nil<
+                        Option<crate::b2b::models::sessions::MemberSession>,
+                    >,
+                    crate::codec::Nil<Option<crate::b2b::models::mfa::MfaRequired>>,
+                ),
+                (
+                    crate::codec::Nil<
+                        Option<crate::b2b::models::sessions::PrimaryRequired>,
+                    >,
+                    crate::codec::Nil<
+                        Option<crate::consumer::models::device_history::DeviceInfo>,
+                    >,
+                    crate::codec::Nil<
+                        Option<crate::codec::Timestamp>,
+                        Option<::time::OffsetDateTime>,
+                    >,
+                ),
+            ),
+            _,
+        >(
+            map,
+            &[
+                "status_code",
+                "request_id",
+                "member_id",
+                "organization_id",
+                "member",
+                "session_token",
+                "session_jwt",
+                "organization",
+                "intermediate_session_token",
+                "member_authenticated",
+                "member_session",
+                "mfa_required",
+                "primary_required",
+                "member_device",
+                "intermediate_session_token_expires_at",
+            ],
+        )?;
+        Ok(Self {
+            status_code,
+            request_id,
+            member_id,
+            organization_id,
+            member,
+            session_token,
+            session_jwt,
+            organization,
+            intermediate_session_token,
+            member_authenticated,
+            member_session,
+            mfa_required,
+            primary_required,
+            member_device,
+            intermediate_session_token_expires_at,
+        })
     }
 }
 
@@ -599,42 +491,47 @@ impl ::serde::Serialize for AuthenticateResponse {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(
+        crate::codec::write(
             serializer,
-            10
-                + crate::codec::count_set(
-                    &[
-                        self.member_session.is_some(),
-                        self.mfa_required.is_some(),
-                        self.primary_required.is_some(),
-                        self.member_device.is_some(),
-                        self.intermediate_session_token_expires_at.is_some(),
-                    ],
-                ),
-        )?;
-        object.entry("status_code", &self.status_code);
-        object.entry("request_id", &self.request_id);
-        object.entry("member_id", &self.member_id);
-        object.entry("organization_id", &self.organization_id);
-        object.entry("member", &self.member);
-        object.entry("session_token", &self.session_token);
-        object.entry("session_jwt", &self.session_jwt);
-        object.entry("organization", &self.organization);
-        object.entry("intermediate_session_token", &self.intermediate_session_token);
-        object.entry("member_authenticated", &self.member_authenticated);
-        object.entry_if("member_session", &self.member_session);
-        object.entry_if("mfa_required", &self.mfa_required);
-        object.entry_if("primary_required", &self.primary_required);
-        object.entry_if("member_device", &self.member_device);
-        object
-            .entry_if(
+            &[
+                "status_code",
+                "request_id",
+                "member_id",
+                "organization_id",
+                "member",
+                "session_token",
+                "session_jwt",
+                "organization",
+                "intermediate_session_token",
+                "member_authenticated",
+                "member_session",
+                "mfa_required",
+                "primary_required",
+                "member_device",
                 "intermediate_session_token_expires_at",
-                &self
-                    .intermediate_session_token_expires_at
-                    .as_ref()
-                    .map(crate::codec::TimestampRef),
-            );
-        object.end()
+            ],
+            (
+                (
+                    crate::codec::Always(&self.status_code),
+                    crate::codec::Always(&self.request_id),
+                    crate::codec::Always(&self.member_id),
+                    crate::codec::Always(&self.organization_id),
+                    crate::codec::Always(&self.member),
+                    crate::codec::Always(&self.session_token),
+                    crate::codec::Always(&self.session_jwt),
+                    crate::codec::Always(&self.organization),
+                    crate::codec::Always(&self.intermediate_session_token),
+                    crate::codec::Always(&self.member_authenticated),
+                    crate::codec::IfSet(&self.member_session),
+                    crate::codec::IfSet(&self.mfa_required),
+                ),
+                (
+                    crate::codec::IfSet(&self.primary_required),
+                    crate::codec::IfSet(&self.member_device),
+                    crate::codec::IfSetTime(&self.intermediate_session_token_expires_at),
+                ),
+            ),
+        )
     }
 }
 
@@ -698,195 +595,166 @@ impl ::serde::Serialize for MigrateRequest {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(
+        crate::codec::write(
             serializer,
-            4
-                + crate::codec::count_set(
-                    &[
-                        self.md_5_config.is_some(),
-                        self.argon_2_config.is_some(),
-                        self.sha_1_config.is_some(),
-                        self.sha_512_config.is_some(),
-                        self.scrypt_config.is_some(),
-                        self.pbkdf_2_config.is_some(),
-                        self.name.is_some(),
-                        self.trusted_metadata.is_some(),
-                        self.untrusted_metadata.is_some(),
-                        self.roles.is_some(),
-                        self.preserve_existing_sessions.is_some(),
-                        self.mfa_phone_number.is_some(),
-                        self.set_phone_number_verified.is_some(),
-                        self.external_id.is_some(),
-                    ],
+            &[
+                "email_address",
+                "hash",
+                "hash_type",
+                "organization_id",
+                "md_5_config",
+                "argon_2_config",
+                "sha_1_config",
+                "sha_512_config",
+                "scrypt_config",
+                "pbkdf_2_config",
+                "name",
+                "trusted_metadata",
+                "untrusted_metadata",
+                "roles",
+                "preserve_existing_sessions",
+                "mfa_phone_number",
+                "set_phone_number_verified",
+                "external_id",
+            ],
+            (
+                (
+                    crate::codec::Always(&self.email_address),
+                    crate::codec::Always(&self.hash),
+                    crate::codec::Always(&self.hash_type),
+                    crate::codec::Always(&self.organization_id),
+                    crate::codec::IfSet(&self.md_5_config),
+                    crate::codec::IfSet(&self.argon_2_config),
+                    crate::codec::IfSet(&self.sha_1_config),
+                    crate::codec::IfSet(&self.sha_512_config),
+                    crate::codec::IfSet(&self.scrypt_config),
+                    crate::codec::IfSet(&self.pbkdf_2_config),
+                    crate::codec::IfSet(&self.name),
+                    crate::codec::IfSet(&self.trusted_metadata),
                 ),
-        )?;
-        object.entry("email_address", &self.email_address);
-        object.entry("hash", &self.hash);
-        object.entry("hash_type", &self.hash_type);
-        object.entry("organization_id", &self.organization_id);
-        object.entry_if("md_5_config", &self.md_5_config);
-        object.entry_if("argon_2_config", &self.argon_2_config);
-        object.entry_if("sha_1_config", &self.sha_1_config);
-        object.entry_if("sha_512_config", &self.sha_512_config);
-        object.entry_if("scrypt_config", &self.scrypt_config);
-        object.entry_if("pbkdf_2_config", &self.pbkdf_2_config);
-        object.entry_if("name", &self.name);
-        object.entry_if("trusted_metadata", &self.trusted_metadata);
-        object.entry_if("untrusted_metadata", &self.untrusted_metadata);
-        object.entry_if("roles", &self.roles);
-        object.entry_if("preserve_existing_sessions", &self.preserve_existing_sessions);
-        object.entry_if("mfa_phone_number", &self.mfa_phone_number);
-        object.entry_if("set_phone_number_verified", &self.set_phone_number_verified);
-        object.entry_if("external_id", &self.external_id);
-        object.end()
+                (
+                    crate::codec::IfSet(&self.untrusted_metadata),
+                    crate::codec::IfSet(&self.roles),
+                    crate::codec::IfSet(&self.preserve_existing_sessions),
+                    crate::codec::IfSet(&self.mfa_phone_number),
+                    crate::codec::IfSet(&self.set_phone_number_verified),
+                    crate::codec::IfSet(&self.external_id),
+                ),
+            ),
+        )
     }
 }
 
 #[cfg(feature = "test-util")]
 impl crate::codec::Object for MigrateRequest {
     const NAME: &'static str = "MigrateRequest";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut email_address: Option<String> = None;
-        let mut hash: Option<String> = None;
-        let mut hash_type: Option<
-            crate::b2b::models::passwords::MigrateRequestHashType,
-        > = None;
-        let mut organization_id: Option<String> = None;
-        let mut md_5_config: Option<
-            Option<crate::consumer::models::passwords::Md5Config>,
-        > = None;
-        let mut argon_2_config: Option<
-            Option<crate::consumer::models::passwords::Argon2Config>,
-        > = None;
-        let mut sha_1_config: Option<
-            Option<crate::consumer::models::passwords::Sha1Config>,
-        > = None;
-        let mut sha_512_config: Option<
-            Option<crate::consumer::models::passwords::Sha512Config>,
-        > = None;
-        let mut scrypt_config: Option<
-            Option<crate::consumer::models::passwords::ScryptConfig>,
-        > = None;
-        let mut pbkdf_2_config: Option<
-            Option<crate::consumer::models::passwords::Pbkdf2Config>,
-        > = None;
-        let mut name: Option<Option<String>> = None;
-        let mut trusted_metadata: Option<Option<::serde_json::Value>> = None;
-        let mut untrusted_metadata: Option<Option<::serde_json::Value>> = None;
-        let mut roles: Option<Option<Vec<String>>> = None;
-        let mut preserve_existing_sessions: Option<Option<bool>> = None;
-        let mut mfa_phone_number: Option<Option<String>> = None;
-        let mut set_phone_number_verified: Option<Option<bool>> = None;
-        let mut external_id: Option<Option<String>> = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "email_address" => {
-                    crate::codec::put(&mut map, &mut email_address, "email_address")
-                }
-                "hash" => crate::codec::put(&mut map, &mut hash, "hash"),
-                "hash_type" => crate::codec::put(&mut map, &mut hash_type, "hash_type"),
-                "organization_id" => {
-                    crate::codec::put(&mut map, &mut organization_id, "organization_id")
-                }
-                "md_5_config" => {
-                    crate::codec::put(&mut map, &mut md_5_config, "md_5_config")
-                }
-                "argon_2_config" => {
-                    crate::codec::put(&mut map, &mut argon_2_config, "argon_2_config")
-                }
-                "sha_1_config" => {
-                    crate::codec::put(&mut map, &mut sha_1_config, "sha_1_config")
-                }
-                "sha_512_config" => {
-                    crate::codec::put(&mut map, &mut sha_512_config, "sha_512_config")
-                }
-                "scrypt_config" => {
-                    crate::codec::put(&mut map, &mut scrypt_config, "scrypt_config")
-                }
-                "pbkdf_2_config" => {
-                    crate::codec::put(&mut map, &mut pbkdf_2_config, "pbkdf_2_config")
-                }
-                "name" => crate::codec::put(&mut map, &mut name, "name"),
-                "trusted_metadata" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut trusted_metadata,
-                        "trusted_metadata",
-                    )
-                }
-                "untrusted_metadata" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut untrusted_metadata,
-                        "untrusted_metadata",
-                    )
-                }
-                "roles" => crate::codec::put(&mut map, &mut roles, "roles"),
-                "preserve_existing_sessions" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut preserve_existing_sessions,
-                        "preserve_existing_sessions",
-                    )
-                }
-                "mfa_phone_number" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut mfa_phone_number,
-                        "mfa_phone_number",
-                    )
-                }
-                "set_phone_number_verified" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut set_phone_number_verified,
-                        "set_phone_number_verified",
-                    )
-                }
-                "external_id" => {
-                    crate::codec::put(&mut map, &mut external_id, "external_id")
-                }
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match (email_address, hash, hash_type, organization_id) {
-            (Some(email_address), Some(hash), Some(hash_type), Some(organization_id)) => {
-                Ok(Self {
-                    email_address,
-                    hash,
-                    hash_type,
-                    organization_id,
-                    md_5_config: md_5_config.flatten(),
-                    argon_2_config: argon_2_config.flatten(),
-                    sha_1_config: sha_1_config.flatten(),
-                    sha_512_config: sha_512_config.flatten(),
-                    scrypt_config: scrypt_config.flatten(),
-                    pbkdf_2_config: pbkdf_2_config.flatten(),
-                    name: name.flatten(),
-                    trusted_metadata: trusted_metadata.flatten(),
-                    untrusted_metadata: untrusted_metadata.flatten(),
-                    roles: roles.flatten(),
-                    preserve_existing_sessions: preserve_existing_sessions.flatten(),
-                    mfa_phone_number: mfa_phone_number.flatten(),
-                    set_phone_number_verified: set_phone_number_verified.flatten(),
-                    external_id: external_id.flatten(),
-                })
-            }
-            (email_address, hash, hash_type, organization_id) => {
-                Err(
-                    crate::codec::missing(
-                        &[
-                            ("email_address", email_address.is_none()),
-                            ("hash", hash.is_none()),
-                            ("hash_type", hash_type.is_none()),
-                            ("organization_id", organization_id.is_none()),
-                        ],
-                    ),
-                )
-            }
-        }
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (
+            (
+                email_address,
+                hash,
+                hash_type,
+                organization_id,
+                md_5_config,
+                argon_2_config,
+                sha_1_config,
+                sha_512_config,
+                scrypt_config,
+                pbkdf_2_config,
+                name,
+                trusted_metadata,
+            ),
+            (
+                untrusted_metadata,
+                roles,
+                preserve_existing_sessions,
+                mfa_phone_number,
+                set_phone_number_verified,
+                external_id,
+            ),
+        ) = crate::codec::fields::<
+            (
+                (
+                    crate::codec::Req<String>,
+                    crate::codec::Req<String>,
+                    crate::codec::Req<
+                        crate::b2b::models::passwords::MigrateRequestHashType,
+                    >,
+                    crate::codec::Req<String>,
+                    crate::codec::Nil<
+                        Option<crate::consumer::models::passwords::Md5Config>,
+                    >,
+                    crate::codec::Nil<
+                        Option<crate::consumer::models::passwords::Argon2Config>,
+                    >,
+                    crate::codec::Nil<
+                        Option<crate::consumer::models::passwords::Sha1Config>,
+                    >,
+                    crate::codec::Nil<
+                        Option<crate::consumer::models::passwords::Sha512Config>,
+                    >,
+                    crate::codec::Nil<
+                        Option<crate::consumer::models::passwords::ScryptConfig>,
+                    >,
+                    crate::codec::Nil<
+                        Option<crate::consumer::models::passwords::Pbkdf2Config>,
+                    >,
+                    crate::codec::Nil<Option<String>>,
+                    crate::codec::Nil<Option<::serde_json::Value>>,
+                ),
+                (
+                    crate::codec::Nil<Option<::serde_json::Value>>,
+                    crate::codec::Nil<Option<Vec<String>>>,
+                    crate::codec::Nil<Option<bool>>,
+                    crate::codec::Nil<Option<String>>,
+                    crate::codec::Nil<Option<bool>>,
+                    crate::codec::Nil<Option<String>>,
+                ),
+            ),
+            _,
+        >(
+            map,
+            &[
+                "email_address",
+                "hash",
+                "hash_type",
+                "organization_id",
+                "md_5_config",
+                "argon_2_config",
+                "sha_1_config",
+                "sha_512_config",
+                "scrypt_config",
+                "pbkdf_2_config",
+                "name",
+                "trusted_metadata",
+                "untrusted_metadata",
+                "roles",
+                "preserve_existing_sessions",
+                "mfa_phone_number",
+                "set_phone_number_verified",
+                "external_id",
+            ],
+        )?;
+        Ok(Self {
+            email_address,
+            hash,
+            hash_type,
+            organization_id,
+            md_5_config,
+            argon_2_config,
+            sha_1_config,
+            sha_512_config,
+            scrypt_config,
+            pbkdf_2_config,
+            name,
+            trusted_metadata,
+            untrusted_metadata,
+            roles,
+            preserve_existing_sessions,
+            mfa_phone_number,
+            set_phone_number_verified,
+            external_id,
+        })
     }
 }
 
@@ -1071,81 +939,36 @@ pub struct MigrateResponse {
 
 impl crate::codec::Object for MigrateResponse {
     const NAME: &'static str = "MigrateResponse";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut status_code: Option<i64> = None;
-        let mut request_id: Option<String> = None;
-        let mut member_id: Option<String> = None;
-        let mut member_created: Option<bool> = None;
-        let mut member: Option<crate::b2b::models::organizations::Member> = None;
-        let mut organization: Option<crate::b2b::models::organizations::Organization> = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "status_code" => {
-                    crate::codec::put(&mut map, &mut status_code, "status_code")
-                }
-                "request_id" => {
-                    crate::codec::put(&mut map, &mut request_id, "request_id")
-                }
-                "member_id" => crate::codec::put(&mut map, &mut member_id, "member_id"),
-                "member_created" => {
-                    crate::codec::put(&mut map, &mut member_created, "member_created")
-                }
-                "member" => crate::codec::put(&mut map, &mut member, "member"),
-                "organization" => {
-                    crate::codec::put(&mut map, &mut organization, "organization")
-                }
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match (
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (status_code, request_id, member_id, member_created, member, organization) = crate::codec::fields::<
+            (
+                crate::codec::Req<i64>,
+                crate::codec::Req<String>,
+                crate::codec::Req<String>,
+                crate::codec::Req<bool>,
+                crate::codec::Req<crate::b2b::models::organizations::Member>,
+                crate::codec::Req<crate::b2b::models::organizations::Organization>,
+            ),
+            _,
+        >(
+            map,
+            &[
+                "status_code",
+                "request_id",
+                "member_id",
+                "member_created",
+                "member",
+                "organization",
+            ],
+        )?;
+        Ok(Self {
             status_code,
             request_id,
             member_id,
             member_created,
             member,
             organization,
-        ) {
-            (
-                Some(status_code),
-                Some(request_id),
-                Some(member_id),
-                Some(member_created),
-                Some(member),
-                Some(organization),
-            ) => {
-                Ok(Self {
-                    status_code,
-                    request_id,
-                    member_id,
-                    member_created,
-                    member,
-                    organization,
-                })
-            }
-            (
-                status_code,
-                request_id,
-                member_id,
-                member_created,
-                member,
-                organization,
-            ) => {
-                Err(
-                    crate::codec::missing(
-                        &[
-                            ("status_code", status_code.is_none()),
-                            ("request_id", request_id.is_none()),
-                            ("member_id", member_id.is_none()),
-                            ("member_created", member_created.is_none()),
-                            ("member", member.is_none()),
-                            ("organization", organization.is_none()),
-                        ],
-                    ),
-                )
-            }
-        }
+        })
     }
 }
 
@@ -1163,14 +986,25 @@ impl ::serde::Serialize for MigrateResponse {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(serializer, 6)?;
-        object.entry("status_code", &self.status_code);
-        object.entry("request_id", &self.request_id);
-        object.entry("member_id", &self.member_id);
-        object.entry("member_created", &self.member_created);
-        object.entry("member", &self.member);
-        object.entry("organization", &self.organization);
-        object.end()
+        crate::codec::write(
+            serializer,
+            &[
+                "status_code",
+                "request_id",
+                "member_id",
+                "member_created",
+                "member",
+                "organization",
+            ],
+            (
+                crate::codec::Always(&self.status_code),
+                crate::codec::Always(&self.request_id),
+                crate::codec::Always(&self.member_id),
+                crate::codec::Always(&self.member_created),
+                crate::codec::Always(&self.member),
+                crate::codec::Always(&self.organization),
+            ),
+        )
     }
 }
 
@@ -1189,42 +1023,26 @@ impl ::serde::Serialize for StrengthCheckRequest {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(
+        crate::codec::write(
             serializer,
-            1 + crate::codec::count_set(&[self.email_address.is_some()]),
-        )?;
-        object.entry("password", &self.password);
-        object.entry_if("email_address", &self.email_address);
-        object.end()
+            &["password", "email_address"],
+            (
+                crate::codec::Always(&self.password),
+                crate::codec::IfSet(&self.email_address),
+            ),
+        )
     }
 }
 
 #[cfg(feature = "test-util")]
 impl crate::codec::Object for StrengthCheckRequest {
     const NAME: &'static str = "StrengthCheckRequest";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut password: Option<String> = None;
-        let mut email_address: Option<Option<String>> = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "password" => crate::codec::put(&mut map, &mut password, "password"),
-                "email_address" => {
-                    crate::codec::put(&mut map, &mut email_address, "email_address")
-                }
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match password {
-            Some(password) => {
-                Ok(Self {
-                    password,
-                    email_address: email_address.flatten(),
-                })
-            }
-            None => Err(::serde::de::Error::missing_field("password")),
-        }
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (password, email_address) = crate::codec::fields::<
+            (crate::codec::Req<String>, crate::codec::Nil<Option<String>>),
+            _,
+        >(map, &["password", "email_address"])?;
+        Ok(Self { password, email_address })
     }
 }
 
@@ -1300,61 +1118,8 @@ pub struct StrengthCheckResponse {
 
 impl crate::codec::Object for StrengthCheckResponse {
     const NAME: &'static str = "StrengthCheckResponse";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut status_code: Option<i64> = None;
-        let mut request_id: Option<String> = None;
-        let mut valid_password: Option<bool> = None;
-        let mut score: Option<i64> = None;
-        let mut breached_password: Option<bool> = None;
-        let mut strength_policy: Option<String> = None;
-        let mut breach_detection_on_create: Option<bool> = None;
-        let mut luds_feedback: Option<
-            Option<crate::b2b::models::passwords::LudsFeedback>,
-        > = None;
-        let mut zxcvbn_feedback: Option<
-            Option<crate::b2b::models::passwords::ZxcvbnFeedback>,
-        > = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "status_code" => {
-                    crate::codec::put(&mut map, &mut status_code, "status_code")
-                }
-                "request_id" => {
-                    crate::codec::put(&mut map, &mut request_id, "request_id")
-                }
-                "valid_password" => {
-                    crate::codec::put(&mut map, &mut valid_password, "valid_password")
-                }
-                "score" => crate::codec::put(&mut map, &mut score, "score"),
-                "breached_password" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut breached_password,
-                        "breached_password",
-                    )
-                }
-                "strength_policy" => {
-                    crate::codec::put(&mut map, &mut strength_policy, "strength_policy")
-                }
-                "breach_detection_on_create" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut breach_detection_on_create,
-                        "breach_detection_on_create",
-                    )
-                }
-                "luds_feedback" => {
-                    crate::codec::put(&mut map, &mut luds_feedback, "luds_feedback")
-                }
-                "zxcvbn_feedback" => {
-                    crate::codec::put(&mut map, &mut zxcvbn_feedback, "zxcvbn_feedback")
-                }
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match (
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (
             status_code,
             request_id,
             valid_password,
@@ -1362,55 +1127,46 @@ impl crate::codec::Object for StrengthCheckResponse {
             breached_password,
             strength_policy,
             breach_detection_on_create,
-        ) {
+            luds_feedback,
+            zxcvbn_feedback,
+        ) = crate::codec::fields::<
             (
-                Some(status_code),
-                Some(request_id),
-                Some(valid_password),
-                Some(score),
-                Some(breached_password),
-                Some(strength_policy),
-                Some(breach_detection_on_create),
-            ) => {
-                Ok(Self {
-                    status_code,
-                    request_id,
-                    valid_password,
-                    score,
-                    breached_password,
-                    strength_policy,
-                    breach_detection_on_create,
-                    luds_feedback: luds_feedback.flatten(),
-                    zxcvbn_feedback: zxcvbn_feedback.flatten(),
-                })
-            }
-            (
-                status_code,
-                request_id,
-                valid_password,
-                score,
-                breached_password,
-                strength_policy,
-                breach_detection_on_create,
-            ) => {
-                Err(
-                    crate::codec::missing(
-                        &[
-                            ("status_code", status_code.is_none()),
-                            ("request_id", request_id.is_none()),
-                            ("valid_password", valid_password.is_none()),
-                            ("score", score.is_none()),
-                            ("breached_password", breached_password.is_none()),
-                            ("strength_policy", strength_policy.is_none()),
-                            (
-                                "breach_detection_on_create",
-                                breach_detection_on_create.is_none(),
-                            ),
-                        ],
-                    ),
-                )
-            }
-        }
+                crate::codec::Req<i64>,
+                crate::codec::Req<String>,
+                crate::codec::Req<bool>,
+                crate::codec::Req<i64>,
+                crate::codec::Req<bool>,
+                crate::codec::Req<String>,
+                crate::codec::Req<bool>,
+                crate::codec::Nil<Option<crate::b2b::models::passwords::LudsFeedback>>,
+                crate::codec::Nil<Option<crate::b2b::models::passwords::ZxcvbnFeedback>>,
+            ),
+            _,
+        >(
+            map,
+            &[
+                "status_code",
+                "request_id",
+                "valid_password",
+                "score",
+                "breached_password",
+                "strength_policy",
+                "breach_detection_on_create",
+                "luds_feedback",
+                "zxcvbn_feedback",
+            ],
+        )?;
+        Ok(Self {
+            status_code,
+            request_id,
+            valid_password,
+            score,
+            breached_password,
+            strength_policy,
+            breach_detection_on_create,
+            luds_feedback,
+            zxcvbn_feedback,
+        })
     }
 }
 
@@ -1428,22 +1184,30 @@ impl ::serde::Serialize for StrengthCheckResponse {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(
+        crate::codec::write(
             serializer,
-            7
-                + crate::codec::count_set(
-                    &[self.luds_feedback.is_some(), self.zxcvbn_feedback.is_some()],
-                ),
-        )?;
-        object.entry("status_code", &self.status_code);
-        object.entry("request_id", &self.request_id);
-        object.entry("valid_password", &self.valid_password);
-        object.entry("score", &self.score);
-        object.entry("breached_password", &self.breached_password);
-        object.entry("strength_policy", &self.strength_policy);
-        object.entry("breach_detection_on_create", &self.breach_detection_on_create);
-        object.entry_if("luds_feedback", &self.luds_feedback);
-        object.entry_if("zxcvbn_feedback", &self.zxcvbn_feedback);
-        object.end()
+            &[
+                "status_code",
+                "request_id",
+                "valid_password",
+                "score",
+                "breached_password",
+                "strength_policy",
+                "breach_detection_on_create",
+                "luds_feedback",
+                "zxcvbn_feedback",
+            ],
+            (
+                crate::codec::Always(&self.status_code),
+                crate::codec::Always(&self.request_id),
+                crate::codec::Always(&self.valid_password),
+                crate::codec::Always(&self.score),
+                crate::codec::Always(&self.breached_password),
+                crate::codec::Always(&self.strength_policy),
+                crate::codec::Always(&self.breach_detection_on_create),
+                crate::codec::IfSet(&self.luds_feedback),
+                crate::codec::IfSet(&self.zxcvbn_feedback),
+            ),
+        )
     }
 }

@@ -46,19 +46,15 @@ impl ::serde::Serialize for PolicyRequest {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        crate::codec::Writer::new(serializer, 0)?.end()
+        crate::codec::write(serializer, &[], ())
     }
 }
 
 #[cfg(feature = "test-util")]
 impl crate::codec::Object for PolicyRequest {
     const NAME: &'static str = "PolicyRequest";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        while map.next_key::<::serde::de::IgnoredAny>()?.is_some() {
-            crate::codec::skip(&mut map)?;
-        }
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let () = crate::codec::fields::<(), _>(map, &[])?;
         Ok(Self {})
     }
 }
@@ -112,43 +108,20 @@ pub struct PolicyResponse {
 
 impl crate::codec::Object for PolicyResponse {
     const NAME: &'static str = "PolicyResponse";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut status_code: Option<i64> = None;
-        let mut request_id: Option<String> = None;
-        let mut policy: Option<Option<crate::b2b::models::rbac::Policy>> = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "status_code" => {
-                    crate::codec::put(&mut map, &mut status_code, "status_code")
-                }
-                "request_id" => {
-                    crate::codec::put(&mut map, &mut request_id, "request_id")
-                }
-                "policy" => crate::codec::put(&mut map, &mut policy, "policy"),
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match (status_code, request_id) {
-            (Some(status_code), Some(request_id)) => {
-                Ok(Self {
-                    status_code,
-                    request_id,
-                    policy: policy.flatten(),
-                })
-            }
-            (status_code, request_id) => {
-                Err(
-                    crate::codec::missing(
-                        &[
-                            ("status_code", status_code.is_none()),
-                            ("request_id", request_id.is_none()),
-                        ],
-                    ),
-                )
-            }
-        }
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (status_code, request_id, policy) = crate::codec::fields::<
+            (
+                crate::codec::Req<i64>,
+                crate::codec::Req<String>,
+                crate::codec::Nil<Option<crate::b2b::models::rbac::Policy>>,
+            ),
+            _,
+        >(map, &["status_code", "request_id", "policy"])?;
+        Ok(Self {
+            status_code,
+            request_id,
+            policy,
+        })
     }
 }
 
@@ -166,13 +139,14 @@ impl ::serde::Serialize for PolicyResponse {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(
+        crate::codec::write(
             serializer,
-            2 + crate::codec::count_set(&[self.policy.is_some()]),
-        )?;
-        object.entry("status_code", &self.status_code);
-        object.entry("request_id", &self.request_id);
-        object.entry_if("policy", &self.policy);
-        object.end()
+            &["status_code", "request_id", "policy"],
+            (
+                crate::codec::Always(&self.status_code),
+                crate::codec::Always(&self.request_id),
+                crate::codec::IfSet(&self.policy),
+            ),
+        )
     }
 }

@@ -53,29 +53,19 @@ impl ::serde::Serialize for GetOrgPolicyRequest {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        crate::codec::Writer::new(serializer, 0)?.end()
+        crate::codec::write(serializer, &[], ())
     }
 }
 
 #[cfg(feature = "test-util")]
 impl crate::codec::Object for GetOrgPolicyRequest {
     const NAME: &'static str = "GetOrgPolicyRequest";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut organization_id: Option<String> = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "organization_id" => {
-                    crate::codec::put(&mut map, &mut organization_id, "organization_id")
-                }
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match organization_id {
-            Some(organization_id) => Ok(Self { organization_id }),
-            None => Err(::serde::de::Error::missing_field("organization_id")),
-        }
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (organization_id,) = crate::codec::fields::<
+            (crate::codec::Req<String>,),
+            _,
+        >(map, &["organization_id"])?;
+        Ok(Self { organization_id })
     }
 }
 
@@ -135,46 +125,20 @@ pub struct GetOrgPolicyResponse {
 
 impl crate::codec::Object for GetOrgPolicyResponse {
     const NAME: &'static str = "GetOrgPolicyResponse";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut status_code: Option<i64> = None;
-        let mut request_id: Option<String> = None;
-        let mut org_policy: Option<crate::b2b::models::rbac::OrgPolicy> = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "status_code" => {
-                    crate::codec::put(&mut map, &mut status_code, "status_code")
-                }
-                "request_id" => {
-                    crate::codec::put(&mut map, &mut request_id, "request_id")
-                }
-                "org_policy" => {
-                    crate::codec::put(&mut map, &mut org_policy, "org_policy")
-                }
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match (status_code, request_id, org_policy) {
-            (Some(status_code), Some(request_id), Some(org_policy)) => {
-                Ok(Self {
-                    status_code,
-                    request_id,
-                    org_policy,
-                })
-            }
-            (status_code, request_id, org_policy) => {
-                Err(
-                    crate::codec::missing(
-                        &[
-                            ("status_code", status_code.is_none()),
-                            ("request_id", request_id.is_none()),
-                            ("org_policy", org_policy.is_none()),
-                        ],
-                    ),
-                )
-            }
-        }
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (status_code, request_id, org_policy) = crate::codec::fields::<
+            (
+                crate::codec::Req<i64>,
+                crate::codec::Req<String>,
+                crate::codec::Req<crate::b2b::models::rbac::OrgPolicy>,
+            ),
+            _,
+        >(map, &["status_code", "request_id", "org_policy"])?;
+        Ok(Self {
+            status_code,
+            request_id,
+            org_policy,
+        })
     }
 }
 
@@ -192,11 +156,15 @@ impl ::serde::Serialize for GetOrgPolicyResponse {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(serializer, 3)?;
-        object.entry("status_code", &self.status_code);
-        object.entry("request_id", &self.request_id);
-        object.entry("org_policy", &self.org_policy);
-        object.end()
+        crate::codec::write(
+            serializer,
+            &["status_code", "request_id", "org_policy"],
+            (
+                crate::codec::Always(&self.status_code),
+                crate::codec::Always(&self.request_id),
+                crate::codec::Always(&self.org_policy),
+            ),
+        )
     }
 }
 
@@ -216,49 +184,29 @@ impl ::serde::Serialize for SetOrgPolicyRequest {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(serializer, 1)?;
-        object.entry("org_policy", &self.org_policy);
-        object.end()
+        crate::codec::write(
+            serializer,
+            &["org_policy"],
+            (crate::codec::Always(&self.org_policy),),
+        )
     }
 }
 
 #[cfg(feature = "test-util")]
 impl crate::codec::Object for SetOrgPolicyRequest {
     const NAME: &'static str = "SetOrgPolicyRequest";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut organization_id: Option<String> = None;
-        let mut org_policy: Option<crate::b2b::models::rbac::OrgPolicy> = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "organization_id" => {
-                    crate::codec::put(&mut map, &mut organization_id, "organization_id")
-                }
-                "org_policy" => {
-                    crate::codec::put(&mut map, &mut org_policy, "org_policy")
-                }
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match (organization_id, org_policy) {
-            (Some(organization_id), Some(org_policy)) => {
-                Ok(Self {
-                    organization_id,
-                    org_policy,
-                })
-            }
-            (organization_id, org_policy) => {
-                Err(
-                    crate::codec::missing(
-                        &[
-                            ("organization_id", organization_id.is_none()),
-                            ("org_policy", org_policy.is_none()),
-                        ],
-                    ),
-                )
-            }
-        }
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (organization_id, org_policy) = crate::codec::fields::<
+            (
+                crate::codec::Req<String>,
+                crate::codec::Req<crate::b2b::models::rbac::OrgPolicy>,
+            ),
+            _,
+        >(map, &["organization_id", "org_policy"])?;
+        Ok(Self {
+            organization_id,
+            org_policy,
+        })
     }
 }
 
@@ -322,46 +270,20 @@ pub struct SetOrgPolicyResponse {
 
 impl crate::codec::Object for SetOrgPolicyResponse {
     const NAME: &'static str = "SetOrgPolicyResponse";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut status_code: Option<i64> = None;
-        let mut request_id: Option<String> = None;
-        let mut org_policy: Option<crate::b2b::models::rbac::OrgPolicy> = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "status_code" => {
-                    crate::codec::put(&mut map, &mut status_code, "status_code")
-                }
-                "request_id" => {
-                    crate::codec::put(&mut map, &mut request_id, "request_id")
-                }
-                "org_policy" => {
-                    crate::codec::put(&mut map, &mut org_policy, "org_policy")
-                }
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match (status_code, request_id, org_policy) {
-            (Some(status_code), Some(request_id), Some(org_policy)) => {
-                Ok(Self {
-                    status_code,
-                    request_id,
-                    org_policy,
-                })
-            }
-            (status_code, request_id, org_policy) => {
-                Err(
-                    crate::codec::missing(
-                        &[
-                            ("status_code", status_code.is_none()),
-                            ("request_id", request_id.is_none()),
-                            ("org_policy", org_policy.is_none()),
-                        ],
-                    ),
-                )
-            }
-        }
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (status_code, request_id, org_policy) = crate::codec::fields::<
+            (
+                crate::codec::Req<i64>,
+                crate::codec::Req<String>,
+                crate::codec::Req<crate::b2b::models::rbac::OrgPolicy>,
+            ),
+            _,
+        >(map, &["status_code", "request_id", "org_policy"])?;
+        Ok(Self {
+            status_code,
+            request_id,
+            org_policy,
+        })
     }
 }
 
@@ -379,10 +301,14 @@ impl ::serde::Serialize for SetOrgPolicyResponse {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(serializer, 3)?;
-        object.entry("status_code", &self.status_code);
-        object.entry("request_id", &self.request_id);
-        object.entry("org_policy", &self.org_policy);
-        object.end()
+        crate::codec::write(
+            serializer,
+            &["status_code", "request_id", "org_policy"],
+            (
+                crate::codec::Always(&self.status_code),
+                crate::codec::Always(&self.request_id),
+                crate::codec::Always(&self.org_policy),
+            ),
+        )
     }
 }

@@ -169,62 +169,43 @@ impl ::serde::Serialize for CreateRequest {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(
+        crate::codec::write(
             serializer,
-            crate::codec::count_set(
-                &[self.display_name.is_some(), self.identity_provider.is_some()],
+            &["display_name", "identity_provider"],
+            (
+                crate::codec::IfSet(&self.display_name),
+                crate::codec::IfSet(&self.identity_provider),
             ),
-        )?;
-        object.entry_if("display_name", &self.display_name);
-        object.entry_if("identity_provider", &self.identity_provider);
-        object.end()
+        )
     }
 }
 
 #[cfg(feature = "test-util")]
 impl crate::codec::Object for CreateRequest {
     const NAME: &'static str = "CreateRequest";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut organization_id: Option<String> = None;
-        let mut display_name: Option<Option<String>> = None;
-        let mut identity_provider: Option<
-            Option<crate::b2b::models::scim_connection::CreateRequestIdentityProvider>,
-        > = None;
-        let mut authorization: Option<Option<crate::MemberSessionAuth>> = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "organization_id" => {
-                    crate::codec::put(&mut map, &mut organization_id, "organization_id")
-                }
-                "display_name" => {
-                    crate::codec::put(&mut map, &mut display_name, "display_name")
-                }
-                "identity_provider" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut identity_provider,
-                        "identity_provider",
-                    )
-                }
-                "authorization" => {
-                    crate::codec::put(&mut map, &mut authorization, "authorization")
-                }
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match organization_id {
-            Some(organization_id) => {
-                Ok(Self {
-                    organization_id,
-                    display_name: display_name.flatten(),
-                    identity_provider: identity_provider.flatten(),
-                    authorization: authorization.flatten(),
-                })
-            }
-            None => Err(::serde::de::Error::missing_field("organization_id")),
-        }
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (organization_id, display_name, identity_provider, authorization) = crate::codec::fields::<
+            (
+                crate::codec::Req<String>,
+                crate::codec::Nil<Option<String>>,
+                crate::codec::Nil<
+                    Option<
+                        crate::b2b::models::scim_connection::CreateRequestIdentityProvider,
+                    >,
+                >,
+                crate::codec::Nil<Option<crate::MemberSessionAuth>>,
+            ),
+            _,
+        >(
+            map,
+            &["organization_id", "display_name", "identity_provider", "authorization"],
+        )?;
+        Ok(Self {
+            organization_id,
+            display_name,
+            identity_provider,
+            authorization,
+        })
     }
 }
 
@@ -318,47 +299,22 @@ pub struct CreateResponse {
 
 impl crate::codec::Object for CreateResponse {
     const NAME: &'static str = "CreateResponse";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut status_code: Option<i64> = None;
-        let mut request_id: Option<String> = None;
-        let mut connection: Option<
-            Option<crate::b2b::models::scim::ScimConnectionWithToken>,
-        > = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "status_code" => {
-                    crate::codec::put(&mut map, &mut status_code, "status_code")
-                }
-                "request_id" => {
-                    crate::codec::put(&mut map, &mut request_id, "request_id")
-                }
-                "connection" => {
-                    crate::codec::put(&mut map, &mut connection, "connection")
-                }
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match (status_code, request_id) {
-            (Some(status_code), Some(request_id)) => {
-                Ok(Self {
-                    status_code,
-                    request_id,
-                    connection: connection.flatten(),
-                })
-            }
-            (status_code, request_id) => {
-                Err(
-                    crate::codec::missing(
-                        &[
-                            ("status_code", status_code.is_none()),
-                            ("request_id", request_id.is_none()),
-                        ],
-                    ),
-                )
-            }
-        }
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (status_code, request_id, connection) = crate::codec::fields::<
+            (
+                crate::codec::Req<i64>,
+                crate::codec::Req<String>,
+                crate::codec::Nil<
+                    Option<crate::b2b::models::scim::ScimConnectionWithToken>,
+                >,
+            ),
+            _,
+        >(map, &["status_code", "request_id", "connection"])?;
+        Ok(Self {
+            status_code,
+            request_id,
+            connection,
+        })
     }
 }
 
@@ -376,14 +332,15 @@ impl ::serde::Serialize for CreateResponse {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(
+        crate::codec::write(
             serializer,
-            2 + crate::codec::count_set(&[self.connection.is_some()]),
-        )?;
-        object.entry("status_code", &self.status_code);
-        object.entry("request_id", &self.request_id);
-        object.entry_if("connection", &self.connection);
-        object.end()
+            &["status_code", "request_id", "connection"],
+            (
+                crate::codec::Always(&self.status_code),
+                crate::codec::Always(&self.request_id),
+                crate::codec::IfSet(&self.connection),
+            ),
+        )
     }
 }
 
@@ -407,52 +364,27 @@ impl ::serde::Serialize for DeleteRequest {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        crate::codec::Writer::new(serializer, 0)?.end()
+        crate::codec::write(serializer, &[], ())
     }
 }
 
 #[cfg(feature = "test-util")]
 impl crate::codec::Object for DeleteRequest {
     const NAME: &'static str = "DeleteRequest";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut organization_id: Option<String> = None;
-        let mut connection_id: Option<String> = None;
-        let mut authorization: Option<Option<crate::MemberSessionAuth>> = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "organization_id" => {
-                    crate::codec::put(&mut map, &mut organization_id, "organization_id")
-                }
-                "connection_id" => {
-                    crate::codec::put(&mut map, &mut connection_id, "connection_id")
-                }
-                "authorization" => {
-                    crate::codec::put(&mut map, &mut authorization, "authorization")
-                }
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match (organization_id, connection_id) {
-            (Some(organization_id), Some(connection_id)) => {
-                Ok(Self {
-                    organization_id,
-                    connection_id,
-                    authorization: authorization.flatten(),
-                })
-            }
-            (organization_id, connection_id) => {
-                Err(
-                    crate::codec::missing(
-                        &[
-                            ("organization_id", organization_id.is_none()),
-                            ("connection_id", connection_id.is_none()),
-                        ],
-                    ),
-                )
-            }
-        }
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (organization_id, connection_id, authorization) = crate::codec::fields::<
+            (
+                crate::codec::Req<String>,
+                crate::codec::Req<String>,
+                crate::codec::Nil<Option<crate::MemberSessionAuth>>,
+            ),
+            _,
+        >(map, &["organization_id", "connection_id", "authorization"])?;
+        Ok(Self {
+            organization_id,
+            connection_id,
+            authorization,
+        })
     }
 }
 
@@ -538,46 +470,20 @@ pub struct DeleteResponse {
 
 impl crate::codec::Object for DeleteResponse {
     const NAME: &'static str = "DeleteResponse";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut status_code: Option<i64> = None;
-        let mut request_id: Option<String> = None;
-        let mut connection_id: Option<String> = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "status_code" => {
-                    crate::codec::put(&mut map, &mut status_code, "status_code")
-                }
-                "request_id" => {
-                    crate::codec::put(&mut map, &mut request_id, "request_id")
-                }
-                "connection_id" => {
-                    crate::codec::put(&mut map, &mut connection_id, "connection_id")
-                }
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match (status_code, request_id, connection_id) {
-            (Some(status_code), Some(request_id), Some(connection_id)) => {
-                Ok(Self {
-                    status_code,
-                    request_id,
-                    connection_id,
-                })
-            }
-            (status_code, request_id, connection_id) => {
-                Err(
-                    crate::codec::missing(
-                        &[
-                            ("status_code", status_code.is_none()),
-                            ("request_id", request_id.is_none()),
-                            ("connection_id", connection_id.is_none()),
-                        ],
-                    ),
-                )
-            }
-        }
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (status_code, request_id, connection_id) = crate::codec::fields::<
+            (
+                crate::codec::Req<i64>,
+                crate::codec::Req<String>,
+                crate::codec::Req<String>,
+            ),
+            _,
+        >(map, &["status_code", "request_id", "connection_id"])?;
+        Ok(Self {
+            status_code,
+            request_id,
+            connection_id,
+        })
     }
 }
 
@@ -595,11 +501,15 @@ impl ::serde::Serialize for DeleteResponse {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(serializer, 3)?;
-        object.entry("status_code", &self.status_code);
-        object.entry("request_id", &self.request_id);
-        object.entry("connection_id", &self.connection_id);
-        object.end()
+        crate::codec::write(
+            serializer,
+            &["status_code", "request_id", "connection_id"],
+            (
+                crate::codec::Always(&self.status_code),
+                crate::codec::Always(&self.request_id),
+                crate::codec::Always(&self.connection_id),
+            ),
+        )
     }
 }
 
@@ -621,38 +531,25 @@ impl ::serde::Serialize for GetRequest {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        crate::codec::Writer::new(serializer, 0)?.end()
+        crate::codec::write(serializer, &[], ())
     }
 }
 
 #[cfg(feature = "test-util")]
 impl crate::codec::Object for GetRequest {
     const NAME: &'static str = "GetRequest";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut organization_id: Option<String> = None;
-        let mut authorization: Option<Option<crate::MemberSessionAuth>> = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "organization_id" => {
-                    crate::codec::put(&mut map, &mut organization_id, "organization_id")
-                }
-                "authorization" => {
-                    crate::codec::put(&mut map, &mut authorization, "authorization")
-                }
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match organization_id {
-            Some(organization_id) => {
-                Ok(Self {
-                    organization_id,
-                    authorization: authorization.flatten(),
-                })
-            }
-            None => Err(::serde::de::Error::missing_field("organization_id")),
-        }
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (organization_id, authorization) = crate::codec::fields::<
+            (
+                crate::codec::Req<String>,
+                crate::codec::Nil<Option<crate::MemberSessionAuth>>,
+            ),
+            _,
+        >(map, &["organization_id", "authorization"])?;
+        Ok(Self {
+            organization_id,
+            authorization,
+        })
     }
 }
 
@@ -729,45 +626,20 @@ pub struct GetResponse {
 
 impl crate::codec::Object for GetResponse {
     const NAME: &'static str = "GetResponse";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut status_code: Option<i64> = None;
-        let mut request_id: Option<String> = None;
-        let mut connection: Option<Option<crate::b2b::models::scim::ScimConnection>> = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "status_code" => {
-                    crate::codec::put(&mut map, &mut status_code, "status_code")
-                }
-                "request_id" => {
-                    crate::codec::put(&mut map, &mut request_id, "request_id")
-                }
-                "connection" => {
-                    crate::codec::put(&mut map, &mut connection, "connection")
-                }
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match (status_code, request_id) {
-            (Some(status_code), Some(request_id)) => {
-                Ok(Self {
-                    status_code,
-                    request_id,
-                    connection: connection.flatten(),
-                })
-            }
-            (status_code, request_id) => {
-                Err(
-                    crate::codec::missing(
-                        &[
-                            ("status_code", status_code.is_none()),
-                            ("request_id", request_id.is_none()),
-                        ],
-                    ),
-                )
-            }
-        }
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (status_code, request_id, connection) = crate::codec::fields::<
+            (
+                crate::codec::Req<i64>,
+                crate::codec::Req<String>,
+                crate::codec::Nil<Option<crate::b2b::models::scim::ScimConnection>>,
+            ),
+            _,
+        >(map, &["status_code", "request_id", "connection"])?;
+        Ok(Self {
+            status_code,
+            request_id,
+            connection,
+        })
     }
 }
 
@@ -785,14 +657,15 @@ impl ::serde::Serialize for GetResponse {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(
+        crate::codec::write(
             serializer,
-            2 + crate::codec::count_set(&[self.connection.is_some()]),
-        )?;
-        object.entry("status_code", &self.status_code);
-        object.entry("request_id", &self.request_id);
-        object.entry_if("connection", &self.connection);
-        object.end()
+            &["status_code", "request_id", "connection"],
+            (
+                crate::codec::Always(&self.status_code),
+                crate::codec::Always(&self.request_id),
+                crate::codec::IfSet(&self.connection),
+            ),
+        )
     }
 }
 
@@ -823,64 +696,38 @@ impl ::serde::Serialize for GetGroupsRequest {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(
+        crate::codec::write(
             serializer,
-            crate::codec::count_set(&[self.cursor.is_some(), self.limit.is_some()]),
-        )?;
-        object.entry_if("cursor", &self.cursor);
-        object.entry_if("limit", &self.limit);
-        object.end()
+            &["cursor", "limit"],
+            (crate::codec::IfSet(&self.cursor), crate::codec::IfSet(&self.limit)),
+        )
     }
 }
 
 #[cfg(feature = "test-util")]
 impl crate::codec::Object for GetGroupsRequest {
     const NAME: &'static str = "GetGroupsRequest";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut organization_id: Option<String> = None;
-        let mut connection_id: Option<String> = None;
-        let mut cursor: Option<Option<String>> = None;
-        let mut limit: Option<Option<i64>> = None;
-        let mut authorization: Option<Option<crate::MemberSessionAuth>> = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "organization_id" => {
-                    crate::codec::put(&mut map, &mut organization_id, "organization_id")
-                }
-                "connection_id" => {
-                    crate::codec::put(&mut map, &mut connection_id, "connection_id")
-                }
-                "cursor" => crate::codec::put(&mut map, &mut cursor, "cursor"),
-                "limit" => crate::codec::put(&mut map, &mut limit, "limit"),
-                "authorization" => {
-                    crate::codec::put(&mut map, &mut authorization, "authorization")
-                }
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match (organization_id, connection_id) {
-            (Some(organization_id), Some(connection_id)) => {
-                Ok(Self {
-                    organization_id,
-                    connection_id,
-                    cursor: cursor.flatten(),
-                    limit: limit.flatten(),
-                    authorization: authorization.flatten(),
-                })
-            }
-            (organization_id, connection_id) => {
-                Err(
-                    crate::codec::missing(
-                        &[
-                            ("organization_id", organization_id.is_none()),
-                            ("connection_id", connection_id.is_none()),
-                        ],
-                    ),
-                )
-            }
-        }
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (organization_id, connection_id, cursor, limit, authorization) = crate::codec::fields::<
+            (
+                crate::codec::Req<String>,
+                crate::codec::Req<String>,
+                crate::codec::Nil<Option<String>>,
+                crate::codec::Nil<Option<i64>>,
+                crate::codec::Nil<Option<crate::MemberSessionAuth>>,
+            ),
+            _,
+        >(
+            map,
+            &["organization_id", "connection_id", "cursor", "limit", "authorization"],
+        )?;
+        Ok(Self {
+            organization_id,
+            connection_id,
+            cursor,
+            limit,
+            authorization,
+        })
     }
 }
 
@@ -1007,50 +854,22 @@ pub struct GetGroupsResponse {
 
 impl crate::codec::Object for GetGroupsResponse {
     const NAME: &'static str = "GetGroupsResponse";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut status_code: Option<i64> = None;
-        let mut request_id: Option<Option<String>> = None;
-        let mut scim_groups: Option<Vec<crate::b2b::models::scim::ScimGroup>> = None;
-        let mut next_cursor: Option<Option<String>> = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "status_code" => {
-                    crate::codec::put(&mut map, &mut status_code, "status_code")
-                }
-                "request_id" => {
-                    crate::codec::put(&mut map, &mut request_id, "request_id")
-                }
-                "scim_groups" => {
-                    crate::codec::put(&mut map, &mut scim_groups, "scim_groups")
-                }
-                "next_cursor" => {
-                    crate::codec::put(&mut map, &mut next_cursor, "next_cursor")
-                }
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match (status_code, scim_groups) {
-            (Some(status_code), Some(scim_groups)) => {
-                Ok(Self {
-                    status_code,
-                    request_id: request_id.flatten(),
-                    scim_groups,
-                    next_cursor: next_cursor.flatten(),
-                })
-            }
-            (status_code, scim_groups) => {
-                Err(
-                    crate::codec::missing(
-                        &[
-                            ("status_code", status_code.is_none()),
-                            ("scim_groups", scim_groups.is_none()),
-                        ],
-                    ),
-                )
-            }
-        }
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (status_code, request_id, scim_groups, next_cursor) = crate::codec::fields::<
+            (
+                crate::codec::Req<i64>,
+                crate::codec::Nil<Option<String>>,
+                crate::codec::Req<Vec<crate::b2b::models::scim::ScimGroup>>,
+                crate::codec::Nil<Option<String>>,
+            ),
+            _,
+        >(map, &["status_code", "request_id", "scim_groups", "next_cursor"])?;
+        Ok(Self {
+            status_code,
+            request_id,
+            scim_groups,
+            next_cursor,
+        })
     }
 }
 
@@ -1068,18 +887,16 @@ impl ::serde::Serialize for GetGroupsResponse {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(
+        crate::codec::write(
             serializer,
-            2
-                + crate::codec::count_set(
-                    &[self.request_id.is_some(), self.next_cursor.is_some()],
-                ),
-        )?;
-        object.entry("status_code", &self.status_code);
-        object.entry_if("request_id", &self.request_id);
-        object.entry("scim_groups", &self.scim_groups);
-        object.entry_if("next_cursor", &self.next_cursor);
-        object.end()
+            &["status_code", "request_id", "scim_groups", "next_cursor"],
+            (
+                crate::codec::Always(&self.status_code),
+                crate::codec::IfSet(&self.request_id),
+                crate::codec::Always(&self.scim_groups),
+                crate::codec::IfSet(&self.next_cursor),
+            ),
+        )
     }
 }
 
@@ -1103,52 +920,27 @@ impl ::serde::Serialize for RotateCancelRequest {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        crate::codec::Writer::new(serializer, 0)?.end()
+        crate::codec::write(serializer, &[], ())
     }
 }
 
 #[cfg(feature = "test-util")]
 impl crate::codec::Object for RotateCancelRequest {
     const NAME: &'static str = "RotateCancelRequest";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut organization_id: Option<String> = None;
-        let mut connection_id: Option<String> = None;
-        let mut authorization: Option<Option<crate::MemberSessionAuth>> = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "organization_id" => {
-                    crate::codec::put(&mut map, &mut organization_id, "organization_id")
-                }
-                "connection_id" => {
-                    crate::codec::put(&mut map, &mut connection_id, "connection_id")
-                }
-                "authorization" => {
-                    crate::codec::put(&mut map, &mut authorization, "authorization")
-                }
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match (organization_id, connection_id) {
-            (Some(organization_id), Some(connection_id)) => {
-                Ok(Self {
-                    organization_id,
-                    connection_id,
-                    authorization: authorization.flatten(),
-                })
-            }
-            (organization_id, connection_id) => {
-                Err(
-                    crate::codec::missing(
-                        &[
-                            ("organization_id", organization_id.is_none()),
-                            ("connection_id", connection_id.is_none()),
-                        ],
-                    ),
-                )
-            }
-        }
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (organization_id, connection_id, authorization) = crate::codec::fields::<
+            (
+                crate::codec::Req<String>,
+                crate::codec::Req<String>,
+                crate::codec::Nil<Option<crate::MemberSessionAuth>>,
+            ),
+            _,
+        >(map, &["organization_id", "connection_id", "authorization"])?;
+        Ok(Self {
+            organization_id,
+            connection_id,
+            authorization,
+        })
     }
 }
 
@@ -1238,45 +1030,20 @@ pub struct RotateCancelResponse {
 
 impl crate::codec::Object for RotateCancelResponse {
     const NAME: &'static str = "RotateCancelResponse";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut status_code: Option<i64> = None;
-        let mut request_id: Option<String> = None;
-        let mut connection: Option<Option<crate::b2b::models::scim::ScimConnection>> = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "status_code" => {
-                    crate::codec::put(&mut map, &mut status_code, "status_code")
-                }
-                "request_id" => {
-                    crate::codec::put(&mut map, &mut request_id, "request_id")
-                }
-                "connection" => {
-                    crate::codec::put(&mut map, &mut connection, "connection")
-                }
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match (status_code, request_id) {
-            (Some(status_code), Some(request_id)) => {
-                Ok(Self {
-                    status_code,
-                    request_id,
-                    connection: connection.flatten(),
-                })
-            }
-            (status_code, request_id) => {
-                Err(
-                    crate::codec::missing(
-                        &[
-                            ("status_code", status_code.is_none()),
-                            ("request_id", request_id.is_none()),
-                        ],
-                    ),
-                )
-            }
-        }
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (status_code, request_id, connection) = crate::codec::fields::<
+            (
+                crate::codec::Req<i64>,
+                crate::codec::Req<String>,
+                crate::codec::Nil<Option<crate::b2b::models::scim::ScimConnection>>,
+            ),
+            _,
+        >(map, &["status_code", "request_id", "connection"])?;
+        Ok(Self {
+            status_code,
+            request_id,
+            connection,
+        })
     }
 }
 
@@ -1294,14 +1061,15 @@ impl ::serde::Serialize for RotateCancelResponse {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(
+        crate::codec::write(
             serializer,
-            2 + crate::codec::count_set(&[self.connection.is_some()]),
-        )?;
-        object.entry("status_code", &self.status_code);
-        object.entry("request_id", &self.request_id);
-        object.entry_if("connection", &self.connection);
-        object.end()
+            &["status_code", "request_id", "connection"],
+            (
+                crate::codec::Always(&self.status_code),
+                crate::codec::Always(&self.request_id),
+                crate::codec::IfSet(&self.connection),
+            ),
+        )
     }
 }
 
@@ -1325,52 +1093,27 @@ impl ::serde::Serialize for RotateCompleteRequest {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        crate::codec::Writer::new(serializer, 0)?.end()
+        crate::codec::write(serializer, &[], ())
     }
 }
 
 #[cfg(feature = "test-util")]
 impl crate::codec::Object for RotateCompleteRequest {
     const NAME: &'static str = "RotateCompleteRequest";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut organization_id: Option<String> = None;
-        let mut connection_id: Option<String> = None;
-        let mut authorization: Option<Option<crate::MemberSessionAuth>> = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "organization_id" => {
-                    crate::codec::put(&mut map, &mut organization_id, "organization_id")
-                }
-                "connection_id" => {
-                    crate::codec::put(&mut map, &mut connection_id, "connection_id")
-                }
-                "authorization" => {
-                    crate::codec::put(&mut map, &mut authorization, "authorization")
-                }
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match (organization_id, connection_id) {
-            (Some(organization_id), Some(connection_id)) => {
-                Ok(Self {
-                    organization_id,
-                    connection_id,
-                    authorization: authorization.flatten(),
-                })
-            }
-            (organization_id, connection_id) => {
-                Err(
-                    crate::codec::missing(
-                        &[
-                            ("organization_id", organization_id.is_none()),
-                            ("connection_id", connection_id.is_none()),
-                        ],
-                    ),
-                )
-            }
-        }
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (organization_id, connection_id, authorization) = crate::codec::fields::<
+            (
+                crate::codec::Req<String>,
+                crate::codec::Req<String>,
+                crate::codec::Nil<Option<crate::MemberSessionAuth>>,
+            ),
+            _,
+        >(map, &["organization_id", "connection_id", "authorization"])?;
+        Ok(Self {
+            organization_id,
+            connection_id,
+            authorization,
+        })
     }
 }
 
@@ -1460,45 +1203,20 @@ pub struct RotateCompleteResponse {
 
 impl crate::codec::Object for RotateCompleteResponse {
     const NAME: &'static str = "RotateCompleteResponse";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut status_code: Option<i64> = None;
-        let mut request_id: Option<String> = None;
-        let mut connection: Option<Option<crate::b2b::models::scim::ScimConnection>> = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "status_code" => {
-                    crate::codec::put(&mut map, &mut status_code, "status_code")
-                }
-                "request_id" => {
-                    crate::codec::put(&mut map, &mut request_id, "request_id")
-                }
-                "connection" => {
-                    crate::codec::put(&mut map, &mut connection, "connection")
-                }
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match (status_code, request_id) {
-            (Some(status_code), Some(request_id)) => {
-                Ok(Self {
-                    status_code,
-                    request_id,
-                    connection: connection.flatten(),
-                })
-            }
-            (status_code, request_id) => {
-                Err(
-                    crate::codec::missing(
-                        &[
-                            ("status_code", status_code.is_none()),
-                            ("request_id", request_id.is_none()),
-                        ],
-                    ),
-                )
-            }
-        }
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (status_code, request_id, connection) = crate::codec::fields::<
+            (
+                crate::codec::Req<i64>,
+                crate::codec::Req<String>,
+                crate::codec::Nil<Option<crate::b2b::models::scim::ScimConnection>>,
+            ),
+            _,
+        >(map, &["status_code", "request_id", "connection"])?;
+        Ok(Self {
+            status_code,
+            request_id,
+            connection,
+        })
     }
 }
 
@@ -1516,14 +1234,15 @@ impl ::serde::Serialize for RotateCompleteResponse {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(
+        crate::codec::write(
             serializer,
-            2 + crate::codec::count_set(&[self.connection.is_some()]),
-        )?;
-        object.entry("status_code", &self.status_code);
-        object.entry("request_id", &self.request_id);
-        object.entry_if("connection", &self.connection);
-        object.end()
+            &["status_code", "request_id", "connection"],
+            (
+                crate::codec::Always(&self.status_code),
+                crate::codec::Always(&self.request_id),
+                crate::codec::IfSet(&self.connection),
+            ),
+        )
     }
 }
 
@@ -1547,52 +1266,27 @@ impl ::serde::Serialize for RotateStartRequest {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        crate::codec::Writer::new(serializer, 0)?.end()
+        crate::codec::write(serializer, &[], ())
     }
 }
 
 #[cfg(feature = "test-util")]
 impl crate::codec::Object for RotateStartRequest {
     const NAME: &'static str = "RotateStartRequest";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut organization_id: Option<String> = None;
-        let mut connection_id: Option<String> = None;
-        let mut authorization: Option<Option<crate::MemberSessionAuth>> = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "organization_id" => {
-                    crate::codec::put(&mut map, &mut organization_id, "organization_id")
-                }
-                "connection_id" => {
-                    crate::codec::put(&mut map, &mut connection_id, "connection_id")
-                }
-                "authorization" => {
-                    crate::codec::put(&mut map, &mut authorization, "authorization")
-                }
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match (organization_id, connection_id) {
-            (Some(organization_id), Some(connection_id)) => {
-                Ok(Self {
-                    organization_id,
-                    connection_id,
-                    authorization: authorization.flatten(),
-                })
-            }
-            (organization_id, connection_id) => {
-                Err(
-                    crate::codec::missing(
-                        &[
-                            ("organization_id", organization_id.is_none()),
-                            ("connection_id", connection_id.is_none()),
-                        ],
-                    ),
-                )
-            }
-        }
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (organization_id, connection_id, authorization) = crate::codec::fields::<
+            (
+                crate::codec::Req<String>,
+                crate::codec::Req<String>,
+                crate::codec::Nil<Option<crate::MemberSessionAuth>>,
+            ),
+            _,
+        >(map, &["organization_id", "connection_id", "authorization"])?;
+        Ok(Self {
+            organization_id,
+            connection_id,
+            authorization,
+        })
     }
 }
 
@@ -1682,47 +1376,22 @@ pub struct RotateStartResponse {
 
 impl crate::codec::Object for RotateStartResponse {
     const NAME: &'static str = "RotateStartResponse";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut status_code: Option<i64> = None;
-        let mut request_id: Option<String> = None;
-        let mut connection: Option<
-            Option<crate::b2b::models::scim::ScimConnectionWithNextToken>,
-        > = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "status_code" => {
-                    crate::codec::put(&mut map, &mut status_code, "status_code")
-                }
-                "request_id" => {
-                    crate::codec::put(&mut map, &mut request_id, "request_id")
-                }
-                "connection" => {
-                    crate::codec::put(&mut map, &mut connection, "connection")
-                }
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match (status_code, request_id) {
-            (Some(status_code), Some(request_id)) => {
-                Ok(Self {
-                    status_code,
-                    request_id,
-                    connection: connection.flatten(),
-                })
-            }
-            (status_code, request_id) => {
-                Err(
-                    crate::codec::missing(
-                        &[
-                            ("status_code", status_code.is_none()),
-                            ("request_id", request_id.is_none()),
-                        ],
-                    ),
-                )
-            }
-        }
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (status_code, request_id, connection) = crate::codec::fields::<
+            (
+                crate::codec::Req<i64>,
+                crate::codec::Req<String>,
+                crate::codec::Nil<
+                    Option<crate::b2b::models::scim::ScimConnectionWithNextToken>,
+                >,
+            ),
+            _,
+        >(map, &["status_code", "request_id", "connection"])?;
+        Ok(Self {
+            status_code,
+            request_id,
+            connection,
+        })
     }
 }
 
@@ -1740,14 +1409,15 @@ impl ::serde::Serialize for RotateStartResponse {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(
+        crate::codec::write(
             serializer,
-            2 + crate::codec::count_set(&[self.connection.is_some()]),
-        )?;
-        object.entry("status_code", &self.status_code);
-        object.entry("request_id", &self.request_id);
-        object.entry_if("connection", &self.connection);
-        object.end()
+            &["status_code", "request_id", "connection"],
+            (
+                crate::codec::Always(&self.status_code),
+                crate::codec::Always(&self.request_id),
+                crate::codec::IfSet(&self.connection),
+            ),
+        )
     }
 }
 
@@ -1785,97 +1455,70 @@ impl ::serde::Serialize for UpdateRequest {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(
+        crate::codec::write(
             serializer,
-            crate::codec::count_set(
-                &[
-                    self.display_name.is_some(),
-                    self.identity_provider.is_some(),
-                    self.scim_group_implicit_role_assignments.is_some(),
-                ],
-            ),
-        )?;
-        object.entry_if("display_name", &self.display_name);
-        object.entry_if("identity_provider", &self.identity_provider);
-        object
-            .entry_if(
+            &[
+                "display_name",
+                "identity_provider",
                 "scim_group_implicit_role_assignments",
-                &self.scim_group_implicit_role_assignments,
-            );
-        object.end()
+            ],
+            (
+                crate::codec::IfSet(&self.display_name),
+                crate::codec::IfSet(&self.identity_provider),
+                crate::codec::IfSet(&self.scim_group_implicit_role_assignments),
+            ),
+        )
     }
 }
 
 #[cfg(feature = "test-util")]
 impl crate::codec::Object for UpdateRequest {
     const NAME: &'static str = "UpdateRequest";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut organization_id: Option<String> = None;
-        let mut connection_id: Option<String> = None;
-        let mut display_name: Option<Option<String>> = None;
-        let mut identity_provider: Option<
-            Option<crate::b2b::models::scim_connection::UpdateRequestIdentityProvider>,
-        > = None;
-        let mut scim_group_implicit_role_assignments: Option<
-            Option<Vec<crate::b2b::models::scim::ScimGroupImplicitRoleAssignments>>,
-        > = None;
-        let mut authorization: Option<Option<crate::MemberSessionAuth>> = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "organization_id" => {
-                    crate::codec::put(&mut map, &mut organization_id, "organization_id")
-                }
-                "connection_id" => {
-                    crate::codec::put(&mut map, &mut connection_id, "connection_id")
-                }
-                "display_name" => {
-                    crate::codec::put(&mut map, &mut display_name, "display_name")
-                }
-                "identity_provider" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut identity_provider,
-                        "identity_provider",
-                    )
-                }
-                "scim_group_implicit_role_assignments" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut scim_group_implicit_role_assignments,
-                        "scim_group_implicit_role_assignments",
-                    )
-                }
-                "authorization" => {
-                    crate::codec::put(&mut map, &mut authorization, "authorization")
-                }
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match (organization_id, connection_id) {
-            (Some(organization_id), Some(connection_id)) => {
-                Ok(Self {
-                    organization_id,
-                    connection_id,
-                    display_name: display_name.flatten(),
-                    identity_provider: identity_provider.flatten(),
-                    scim_group_implicit_role_assignments: scim_group_implicit_role_assignments
-                        .flatten(),
-                    authorization: authorization.flatten(),
-                })
-            }
-            (organization_id, connection_id) => {
-                Err(
-                    crate::codec::missing(
-                        &[
-                            ("organization_id", organization_id.is_none()),
-                            ("connection_id", connection_id.is_none()),
-                        ],
-                    ),
-                )
-            }
-        }
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (
+            organization_id,
+            connection_id,
+            display_name,
+            identity_provider,
+            scim_group_implicit_role_assignments,
+            authorization,
+        ) = crate::codec::fields::<
+            (
+                crate::codec::Req<String>,
+                crate::codec::Req<String>,
+                crate::codec::Nil<Option<String>>,
+                crate::codec::Nil<
+                    Option<
+                        crate::b2b::models::scim_connection::UpdateRequestIdentityProvider,
+                    >,
+                >,
+                crate::codec::Nil<
+                    Option<
+                        Vec<crate::b2b::models::scim::ScimGroupImplicitRoleAssignments>,
+                    >,
+                >,
+                crate::codec::Nil<Option<crate::MemberSessionAuth>>,
+            ),
+            _,
+        >(
+            map,
+            &[
+                "organization_id",
+                "connection_id",
+                "display_name",
+                "identity_provider",
+                "scim_group_implicit_role_assignments",
+                "authorization",
+            ],
+        )?;
+        Ok(Self {
+            organization_id,
+            connection_id,
+            display_name,
+            identity_provider,
+            scim_group_implicit_role_assignments,
+            authorization,
+        })
     }
 }
 
@@ -1989,45 +1632,20 @@ pub struct UpdateResponse {
 
 impl crate::codec::Object for UpdateResponse {
     const NAME: &'static str = "UpdateResponse";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut status_code: Option<i64> = None;
-        let mut request_id: Option<String> = None;
-        let mut connection: Option<Option<crate::b2b::models::scim::ScimConnection>> = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "status_code" => {
-                    crate::codec::put(&mut map, &mut status_code, "status_code")
-                }
-                "request_id" => {
-                    crate::codec::put(&mut map, &mut request_id, "request_id")
-                }
-                "connection" => {
-                    crate::codec::put(&mut map, &mut connection, "connection")
-                }
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match (status_code, request_id) {
-            (Some(status_code), Some(request_id)) => {
-                Ok(Self {
-                    status_code,
-                    request_id,
-                    connection: connection.flatten(),
-                })
-            }
-            (status_code, request_id) => {
-                Err(
-                    crate::codec::missing(
-                        &[
-                            ("status_code", status_code.is_none()),
-                            ("request_id", request_id.is_none()),
-                        ],
-                    ),
-                )
-            }
-        }
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (status_code, request_id, connection) = crate::codec::fields::<
+            (
+                crate::codec::Req<i64>,
+                crate::codec::Req<String>,
+                crate::codec::Nil<Option<crate::b2b::models::scim::ScimConnection>>,
+            ),
+            _,
+        >(map, &["status_code", "request_id", "connection"])?;
+        Ok(Self {
+            status_code,
+            request_id,
+            connection,
+        })
     }
 }
 
@@ -2045,13 +1663,14 @@ impl ::serde::Serialize for UpdateResponse {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(
+        crate::codec::write(
             serializer,
-            2 + crate::codec::count_set(&[self.connection.is_some()]),
-        )?;
-        object.entry("status_code", &self.status_code);
-        object.entry("request_id", &self.request_id);
-        object.entry_if("connection", &self.connection);
-        object.end()
+            &["status_code", "request_id", "connection"],
+            (
+                crate::codec::Always(&self.status_code),
+                crate::codec::Always(&self.request_id),
+                crate::codec::IfSet(&self.connection),
+            ),
+        )
     }
 }

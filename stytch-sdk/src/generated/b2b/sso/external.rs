@@ -75,126 +75,78 @@ impl ::serde::Serialize for CreateConnectionRequest {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(
+        crate::codec::write(
             serializer,
-            2
-                + crate::codec::count_set(
-                    &[
-                        self.display_name.is_some(),
-                        self.connection_implicit_role_assignments.is_some(),
-                        self.group_implicit_role_assignments.is_some(),
-                    ],
-                ),
-        )?;
-        object.entry("external_organization_id", &self.external_organization_id);
-        object.entry("external_connection_id", &self.external_connection_id);
-        object.entry_if("display_name", &self.display_name);
-        object
-            .entry_if(
+            &[
+                "external_organization_id",
+                "external_connection_id",
+                "display_name",
                 "connection_implicit_role_assignments",
-                &self.connection_implicit_role_assignments,
-            );
-        object
-            .entry_if(
                 "group_implicit_role_assignments",
-                &self.group_implicit_role_assignments,
-            );
-        object.end()
+            ],
+            (
+                crate::codec::Always(&self.external_organization_id),
+                crate::codec::Always(&self.external_connection_id),
+                crate::codec::IfSet(&self.display_name),
+                crate::codec::IfSet(&self.connection_implicit_role_assignments),
+                crate::codec::IfSet(&self.group_implicit_role_assignments),
+            ),
+        )
     }
 }
 
 #[cfg(feature = "test-util")]
 impl crate::codec::Object for CreateConnectionRequest {
     const NAME: &'static str = "CreateConnectionRequest";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut organization_id: Option<String> = None;
-        let mut external_organization_id: Option<String> = None;
-        let mut external_connection_id: Option<String> = None;
-        let mut display_name: Option<Option<String>> = None;
-        let mut connection_implicit_role_assignments: Option<
-            Option<Vec<crate::b2b::models::sso::SamlConnectionImplicitRoleAssignment>>,
-        > = None;
-        let mut group_implicit_role_assignments: Option<
-            Option<Vec<crate::b2b::models::sso::SamlGroupImplicitRoleAssignment>>,
-        > = None;
-        let mut authorization: Option<Option<crate::MemberSessionAuth>> = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "organization_id" => {
-                    crate::codec::put(&mut map, &mut organization_id, "organization_id")
-                }
-                "external_organization_id" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut external_organization_id,
-                        "external_organization_id",
-                    )
-                }
-                "external_connection_id" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut external_connection_id,
-                        "external_connection_id",
-                    )
-                }
-                "display_name" => {
-                    crate::codec::put(&mut map, &mut display_name, "display_name")
-                }
-                "connection_implicit_role_assignments" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut connection_implicit_role_assignments,
-                        "connection_implicit_role_assignments",
-                    )
-                }
-                "group_implicit_role_assignments" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut group_implicit_role_assignments,
-                        "group_implicit_role_assignments",
-                    )
-                }
-                "authorization" => {
-                    crate::codec::put(&mut map, &mut authorization, "authorization")
-                }
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match (organization_id, external_organization_id, external_connection_id) {
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (
+            organization_id,
+            external_organization_id,
+            external_connection_id,
+            display_name,
+            connection_implicit_role_assignments,
+            group_implicit_role_assignments,
+            authorization,
+        ) = crate::codec::fields::<
             (
-                Some(organization_id),
-                Some(external_organization_id),
-                Some(external_connection_id),
-            ) => {
-                Ok(Self {
-                    organization_id,
-                    external_organization_id,
-                    external_connection_id,
-                    display_name: display_name.flatten(),
-                    connection_implicit_role_assignments: connection_implicit_role_assignments
-                        .flatten(),
-                    group_implicit_role_assignments: group_implicit_role_assignments
-                        .flatten(),
-                    authorization: authorization.flatten(),
-                })
-            }
-            (organization_id, external_organization_id, external_connection_id) => {
-                Err(
-                    crate::codec::missing(
-                        &[
-                            ("organization_id", organization_id.is_none()),
-                            (
-                                "external_organization_id",
-                                external_organization_id.is_none(),
-                            ),
-                            ("external_connection_id", external_connection_id.is_none()),
-                        ],
-                    ),
-                )
-            }
-        }
+                crate::codec::Req<String>,
+                crate::codec::Req<String>,
+                crate::codec::Req<String>,
+                crate::codec::Nil<Option<String>>,
+                crate::codec::Nil<
+                    Option<
+                        Vec<
+                            crate::b2b::models::sso::SamlConnectionImplicitRoleAssignment,
+                        >,
+                    >,
+                >,
+                crate::codec::Nil<
+                    Option<Vec<crate::b2b::models::sso::SamlGroupImplicitRoleAssignment>>,
+                >,
+                crate::codec::Nil<Option<crate::MemberSessionAuth>>,
+            ),
+            _,
+        >(
+            map,
+            &[
+                "organization_id",
+                "external_organization_id",
+                "external_connection_id",
+                "display_name",
+                "connection_implicit_role_assignments",
+                "group_implicit_role_assignments",
+                "authorization",
+            ],
+        )?;
+        Ok(Self {
+            organization_id,
+            external_organization_id,
+            external_connection_id,
+            display_name,
+            connection_implicit_role_assignments,
+            group_implicit_role_assignments,
+            authorization,
+        })
     }
 }
 
@@ -305,45 +257,20 @@ pub struct CreateConnectionResponse {
 
 impl crate::codec::Object for CreateConnectionResponse {
     const NAME: &'static str = "CreateConnectionResponse";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut status_code: Option<i64> = None;
-        let mut request_id: Option<String> = None;
-        let mut connection: Option<Option<crate::b2b::models::sso::Connection>> = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "status_code" => {
-                    crate::codec::put(&mut map, &mut status_code, "status_code")
-                }
-                "request_id" => {
-                    crate::codec::put(&mut map, &mut request_id, "request_id")
-                }
-                "connection" => {
-                    crate::codec::put(&mut map, &mut connection, "connection")
-                }
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match (status_code, request_id) {
-            (Some(status_code), Some(request_id)) => {
-                Ok(Self {
-                    status_code,
-                    request_id,
-                    connection: connection.flatten(),
-                })
-            }
-            (status_code, request_id) => {
-                Err(
-                    crate::codec::missing(
-                        &[
-                            ("status_code", status_code.is_none()),
-                            ("request_id", request_id.is_none()),
-                        ],
-                    ),
-                )
-            }
-        }
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (status_code, request_id, connection) = crate::codec::fields::<
+            (
+                crate::codec::Req<i64>,
+                crate::codec::Req<String>,
+                crate::codec::Nil<Option<crate::b2b::models::sso::Connection>>,
+            ),
+            _,
+        >(map, &["status_code", "request_id", "connection"])?;
+        Ok(Self {
+            status_code,
+            request_id,
+            connection,
+        })
     }
 }
 
@@ -361,14 +288,15 @@ impl ::serde::Serialize for CreateConnectionResponse {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(
+        crate::codec::write(
             serializer,
-            2 + crate::codec::count_set(&[self.connection.is_some()]),
-        )?;
-        object.entry("status_code", &self.status_code);
-        object.entry("request_id", &self.request_id);
-        object.entry_if("connection", &self.connection);
-        object.end()
+            &["status_code", "request_id", "connection"],
+            (
+                crate::codec::Always(&self.status_code),
+                crate::codec::Always(&self.request_id),
+                crate::codec::IfSet(&self.connection),
+            ),
+        )
     }
 }
 
@@ -404,102 +332,68 @@ impl ::serde::Serialize for UpdateConnectionRequest {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(
+        crate::codec::write(
             serializer,
-            crate::codec::count_set(
-                &[
-                    self.display_name.is_some(),
-                    self.external_connection_implicit_role_assignments.is_some(),
-                    self.external_group_implicit_role_assignments.is_some(),
-                ],
-            ),
-        )?;
-        object.entry_if("display_name", &self.display_name);
-        object
-            .entry_if(
+            &[
+                "display_name",
                 "external_connection_implicit_role_assignments",
-                &self.external_connection_implicit_role_assignments,
-            );
-        object
-            .entry_if(
                 "external_group_implicit_role_assignments",
-                &self.external_group_implicit_role_assignments,
-            );
-        object.end()
+            ],
+            (
+                crate::codec::IfSet(&self.display_name),
+                crate::codec::IfSet(&self.external_connection_implicit_role_assignments),
+                crate::codec::IfSet(&self.external_group_implicit_role_assignments),
+            ),
+        )
     }
 }
 
 #[cfg(feature = "test-util")]
 impl crate::codec::Object for UpdateConnectionRequest {
     const NAME: &'static str = "UpdateConnectionRequest";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut organization_id: Option<String> = None;
-        let mut connection_id: Option<String> = None;
-        let mut display_name: Option<Option<String>> = None;
-        let mut external_connection_implicit_role_assignments: Option<
-            Option<Vec<crate::b2b::models::sso::ConnectionImplicitRoleAssignment>>,
-        > = None;
-        let mut external_group_implicit_role_assignments: Option<
-            Option<Vec<crate::b2b::models::sso::GroupImplicitRoleAssignment>>,
-        > = None;
-        let mut authorization: Option<Option<crate::MemberSessionAuth>> = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "organization_id" => {
-                    crate::codec::put(&mut map, &mut organization_id, "organization_id")
-                }
-                "connection_id" => {
-                    crate::codec::put(&mut map, &mut connection_id, "connection_id")
-                }
-                "display_name" => {
-                    crate::codec::put(&mut map, &mut display_name, "display_name")
-                }
-                "external_connection_implicit_role_assignments" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut external_connection_implicit_role_assignments,
-                        "external_connection_implicit_role_assignments",
-                    )
-                }
-                "external_group_implicit_role_assignments" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut external_group_implicit_role_assignments,
-                        "external_group_implicit_role_assignments",
-                    )
-                }
-                "authorization" => {
-                    crate::codec::put(&mut map, &mut authorization, "authorization")
-                }
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match (organization_id, connection_id) {
-            (Some(organization_id), Some(connection_id)) => {
-                Ok(Self {
-                    organization_id,
-                    connection_id,
-                    display_name: display_name.flatten(),
-                    external_connection_implicit_role_assignments: external_connection_implicit_role_assignments
-                        .flatten(),
-                    external_group_implicit_role_assignments: external_group_implicit_role_assignments
-                        .flatten(),
-                    authorization: authorization.flatten(),
-                })
-            }
-            (organization_id, connection_id) => {
-                Err(
-                    crate::codec::missing(
-                        &[
-                            ("organization_id", organization_id.is_none()),
-                            ("connection_id", connection_id.is_none()),
-                        ],
-                    ),
-                )
-            }
-        }
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (
+            organization_id,
+            connection_id,
+            display_name,
+            external_connection_implicit_role_assignments,
+            external_group_implicit_role_assignments,
+            authorization,
+        ) = crate::codec::fields::<
+            (
+                crate::codec::Req<String>,
+                crate::codec::Req<String>,
+                crate::codec::Nil<Option<String>>,
+                crate::codec::Nil<
+                    Option<
+                        Vec<crate::b2b::models::sso::ConnectionImplicitRoleAssignment>,
+                    >,
+                >,
+                crate::codec::Nil<
+                    Option<Vec<crate::b2b::models::sso::GroupImplicitRoleAssignment>>,
+                >,
+                crate::codec::Nil<Option<crate::MemberSessionAuth>>,
+            ),
+            _,
+        >(
+            map,
+            &[
+                "organization_id",
+                "connection_id",
+                "display_name",
+                "external_connection_implicit_role_assignments",
+                "external_group_implicit_role_assignments",
+                "authorization",
+            ],
+        )?;
+        Ok(Self {
+            organization_id,
+            connection_id,
+            display_name,
+            external_connection_implicit_role_assignments,
+            external_group_implicit_role_assignments,
+            authorization,
+        })
     }
 }
 
@@ -614,45 +508,20 @@ pub struct UpdateConnectionResponse {
 
 impl crate::codec::Object for UpdateConnectionResponse {
     const NAME: &'static str = "UpdateConnectionResponse";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut status_code: Option<i64> = None;
-        let mut request_id: Option<String> = None;
-        let mut connection: Option<Option<crate::b2b::models::sso::Connection>> = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "status_code" => {
-                    crate::codec::put(&mut map, &mut status_code, "status_code")
-                }
-                "request_id" => {
-                    crate::codec::put(&mut map, &mut request_id, "request_id")
-                }
-                "connection" => {
-                    crate::codec::put(&mut map, &mut connection, "connection")
-                }
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match (status_code, request_id) {
-            (Some(status_code), Some(request_id)) => {
-                Ok(Self {
-                    status_code,
-                    request_id,
-                    connection: connection.flatten(),
-                })
-            }
-            (status_code, request_id) => {
-                Err(
-                    crate::codec::missing(
-                        &[
-                            ("status_code", status_code.is_none()),
-                            ("request_id", request_id.is_none()),
-                        ],
-                    ),
-                )
-            }
-        }
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (status_code, request_id, connection) = crate::codec::fields::<
+            (
+                crate::codec::Req<i64>,
+                crate::codec::Req<String>,
+                crate::codec::Nil<Option<crate::b2b::models::sso::Connection>>,
+            ),
+            _,
+        >(map, &["status_code", "request_id", "connection"])?;
+        Ok(Self {
+            status_code,
+            request_id,
+            connection,
+        })
     }
 }
 
@@ -670,13 +539,14 @@ impl ::serde::Serialize for UpdateConnectionResponse {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(
+        crate::codec::write(
             serializer,
-            2 + crate::codec::count_set(&[self.connection.is_some()]),
-        )?;
-        object.entry("status_code", &self.status_code);
-        object.entry("request_id", &self.request_id);
-        object.entry_if("connection", &self.connection);
-        object.end()
+            &["status_code", "request_id", "connection"],
+            (
+                crate::codec::Always(&self.status_code),
+                crate::codec::Always(&self.request_id),
+                crate::codec::IfSet(&self.connection),
+            ),
+        )
     }
 }

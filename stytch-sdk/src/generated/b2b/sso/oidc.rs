@@ -72,62 +72,43 @@ impl ::serde::Serialize for CreateConnectionRequest {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(
+        crate::codec::write(
             serializer,
-            crate::codec::count_set(
-                &[self.display_name.is_some(), self.identity_provider.is_some()],
+            &["display_name", "identity_provider"],
+            (
+                crate::codec::IfSet(&self.display_name),
+                crate::codec::IfSet(&self.identity_provider),
             ),
-        )?;
-        object.entry_if("display_name", &self.display_name);
-        object.entry_if("identity_provider", &self.identity_provider);
-        object.end()
+        )
     }
 }
 
 #[cfg(feature = "test-util")]
 impl crate::codec::Object for CreateConnectionRequest {
     const NAME: &'static str = "CreateConnectionRequest";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut organization_id: Option<String> = None;
-        let mut display_name: Option<Option<String>> = None;
-        let mut identity_provider: Option<
-            Option<crate::b2b::models::sso_oidc::CreateConnectionRequestIdentityProvider>,
-        > = None;
-        let mut authorization: Option<Option<crate::MemberSessionAuth>> = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "organization_id" => {
-                    crate::codec::put(&mut map, &mut organization_id, "organization_id")
-                }
-                "display_name" => {
-                    crate::codec::put(&mut map, &mut display_name, "display_name")
-                }
-                "identity_provider" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut identity_provider,
-                        "identity_provider",
-                    )
-                }
-                "authorization" => {
-                    crate::codec::put(&mut map, &mut authorization, "authorization")
-                }
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match organization_id {
-            Some(organization_id) => {
-                Ok(Self {
-                    organization_id,
-                    display_name: display_name.flatten(),
-                    identity_provider: identity_provider.flatten(),
-                    authorization: authorization.flatten(),
-                })
-            }
-            None => Err(::serde::de::Error::missing_field("organization_id")),
-        }
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (organization_id, display_name, identity_provider, authorization) = crate::codec::fields::<
+            (
+                crate::codec::Req<String>,
+                crate::codec::Nil<Option<String>>,
+                crate::codec::Nil<
+                    Option<
+                        crate::b2b::models::sso_oidc::CreateConnectionRequestIdentityProvider,
+                    >,
+                >,
+                crate::codec::Nil<Option<crate::MemberSessionAuth>>,
+            ),
+            _,
+        >(
+            map,
+            &["organization_id", "display_name", "identity_provider", "authorization"],
+        )?;
+        Ok(Self {
+            organization_id,
+            display_name,
+            identity_provider,
+            authorization,
+        })
     }
 }
 
@@ -221,45 +202,20 @@ pub struct CreateConnectionResponse {
 
 impl crate::codec::Object for CreateConnectionResponse {
     const NAME: &'static str = "CreateConnectionResponse";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut status_code: Option<i64> = None;
-        let mut request_id: Option<String> = None;
-        let mut connection: Option<Option<crate::b2b::models::sso::OidcConnection>> = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "status_code" => {
-                    crate::codec::put(&mut map, &mut status_code, "status_code")
-                }
-                "request_id" => {
-                    crate::codec::put(&mut map, &mut request_id, "request_id")
-                }
-                "connection" => {
-                    crate::codec::put(&mut map, &mut connection, "connection")
-                }
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match (status_code, request_id) {
-            (Some(status_code), Some(request_id)) => {
-                Ok(Self {
-                    status_code,
-                    request_id,
-                    connection: connection.flatten(),
-                })
-            }
-            (status_code, request_id) => {
-                Err(
-                    crate::codec::missing(
-                        &[
-                            ("status_code", status_code.is_none()),
-                            ("request_id", request_id.is_none()),
-                        ],
-                    ),
-                )
-            }
-        }
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (status_code, request_id, connection) = crate::codec::fields::<
+            (
+                crate::codec::Req<i64>,
+                crate::codec::Req<String>,
+                crate::codec::Nil<Option<crate::b2b::models::sso::OidcConnection>>,
+            ),
+            _,
+        >(map, &["status_code", "request_id", "connection"])?;
+        Ok(Self {
+            status_code,
+            request_id,
+            connection,
+        })
     }
 }
 
@@ -277,14 +233,15 @@ impl ::serde::Serialize for CreateConnectionResponse {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(
+        crate::codec::write(
             serializer,
-            2 + crate::codec::count_set(&[self.connection.is_some()]),
-        )?;
-        object.entry("status_code", &self.status_code);
-        object.entry("request_id", &self.request_id);
-        object.entry_if("connection", &self.connection);
-        object.end()
+            &["status_code", "request_id", "connection"],
+            (
+                crate::codec::Always(&self.status_code),
+                crate::codec::Always(&self.request_id),
+                crate::codec::IfSet(&self.connection),
+            ),
+        )
     }
 }
 
@@ -339,142 +296,119 @@ impl ::serde::Serialize for UpdateConnectionRequest {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(
+        crate::codec::write(
             serializer,
-            crate::codec::count_set(
-                &[
-                    self.display_name.is_some(),
-                    self.client_id.is_some(),
-                    self.client_secret.is_some(),
-                    self.issuer.is_some(),
-                    self.authorization_url.is_some(),
-                    self.token_url.is_some(),
-                    self.userinfo_url.is_some(),
-                    self.jwks_url.is_some(),
-                    self.identity_provider.is_some(),
-                    self.custom_scopes.is_some(),
-                    self.attribute_mapping.is_some(),
-                ],
+            &[
+                "display_name",
+                "client_id",
+                "client_secret",
+                "issuer",
+                "authorization_url",
+                "token_url",
+                "userinfo_url",
+                "jwks_url",
+                "identity_provider",
+                "custom_scopes",
+                "attribute_mapping",
+            ],
+            (
+                crate::codec::IfSet(&self.display_name),
+                crate::codec::IfSet(&self.client_id),
+                crate::codec::IfSet(&self.client_secret),
+                crate::codec::IfSet(&self.issuer),
+                crate::codec::IfSet(&self.authorization_url),
+                crate::codec::IfSet(&self.token_url),
+                crate::codec::IfSet(&self.userinfo_url),
+                crate::codec::IfSet(&self.jwks_url),
+                crate::codec::IfSet(&self.identity_provider),
+                crate::codec::IfSet(&self.custom_scopes),
+                crate::codec::IfSet(&self.attribute_mapping),
             ),
-        )?;
-        object.entry_if("display_name", &self.display_name);
-        object.entry_if("client_id", &self.client_id);
-        object.entry_if("client_secret", &self.client_secret);
-        object.entry_if("issuer", &self.issuer);
-        object.entry_if("authorization_url", &self.authorization_url);
-        object.entry_if("token_url", &self.token_url);
-        object.entry_if("userinfo_url", &self.userinfo_url);
-        object.entry_if("jwks_url", &self.jwks_url);
-        object.entry_if("identity_provider", &self.identity_provider);
-        object.entry_if("custom_scopes", &self.custom_scopes);
-        object.entry_if("attribute_mapping", &self.attribute_mapping);
-        object.end()
+        )
     }
 }
 
 #[cfg(feature = "test-util")]
 impl crate::codec::Object for UpdateConnectionRequest {
     const NAME: &'static str = "UpdateConnectionRequest";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut organization_id: Option<String> = None;
-        let mut connection_id: Option<String> = None;
-        let mut display_name: Option<Option<String>> = None;
-        let mut client_id: Option<Option<String>> = None;
-        let mut client_secret: Option<Option<String>> = None;
-        let mut issuer: Option<Option<String>> = None;
-        let mut authorization_url: Option<Option<String>> = None;
-        let mut token_url: Option<Option<String>> = None;
-        let mut userinfo_url: Option<Option<String>> = None;
-        let mut jwks_url: Option<Option<String>> = None;
-        let mut identity_provider: Option<
-            Option<crate::b2b::models::sso_oidc::UpdateConnectionRequestIdentityProvider>,
-        > = None;
-        let mut custom_scopes: Option<Option<String>> = None;
-        let mut attribute_mapping: Option<Option<::serde_json::Value>> = None;
-        let mut authorization: Option<Option<crate::MemberSessionAuth>> = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "organization_id" => {
-                    crate::codec::put(&mut map, &mut organization_id, "organization_id")
-                }
-                "connection_id" => {
-                    crate::codec::put(&mut map, &mut connection_id, "connection_id")
-                }
-                "display_name" => {
-                    crate::codec::put(&mut map, &mut display_name, "display_name")
-                }
-                "client_id" => crate::codec::put(&mut map, &mut client_id, "client_id"),
-                "client_secret" => {
-                    crate::codec::put(&mut map, &mut client_secret, "client_secret")
-                }
-                "issuer" => crate::codec::put(&mut map, &mut issuer, "issuer"),
-                "authorization_url" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut authorization_url,
-                        "authorization_url",
-                    )
-                }
-                "token_url" => crate::codec::put(&mut map, &mut token_url, "token_url"),
-                "userinfo_url" => {
-                    crate::codec::put(&mut map, &mut userinfo_url, "userinfo_url")
-                }
-                "jwks_url" => crate::codec::put(&mut map, &mut jwks_url, "jwks_url"),
-                "identity_provider" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut identity_provider,
-                        "identity_provider",
-                    )
-                }
-                "custom_scopes" => {
-                    crate::codec::put(&mut map, &mut custom_scopes, "custom_scopes")
-                }
-                "attribute_mapping" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut attribute_mapping,
-                        "attribute_mapping",
-                    )
-                }
-                "authorization" => {
-                    crate::codec::put(&mut map, &mut authorization, "authorization")
-                }
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match (organization_id, connection_id) {
-            (Some(organization_id), Some(connection_id)) => {
-                Ok(Self {
-                    organization_id,
-                    connection_id,
-                    display_name: display_name.flatten(),
-                    client_id: client_id.flatten(),
-                    client_secret: client_secret.flatten(),
-                    issuer: issuer.flatten(),
-                    authorization_url: authorization_url.flatten(),
-                    token_url: token_url.flatten(),
-                    userinfo_url: userinfo_url.flatten(),
-                    jwks_url: jwks_url.flatten(),
-                    identity_provider: identity_provider.flatten(),
-                    custom_scopes: custom_scopes.flatten(),
-                    attribute_mapping: attribute_mapping.flatten(),
-                    authorization: authorization.flatten(),
-                })
-            }
-            (organization_id, connection_id) => {
-                Err(
-                    crate::codec::missing(
-                        &[
-                            ("organization_id", organization_id.is_none()),
-                            ("connection_id", connection_id.is_none()),
-                        ],
-                    ),
-                )
-            }
-        }
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (
+            (
+                organization_id,
+                connection_id,
+                display_name,
+                client_id,
+                client_secret,
+                issuer,
+                authorization_url,
+                token_url,
+                userinfo_url,
+                jwks_url,
+                identity_provider,
+                custom_scopes,
+            ),
+            (attribute_mapping, authorization),
+        ) = crate::codec::fields::<
+            (
+                (
+                    crate::codec::Req<String>,
+                    crate::codec::Req<String>,
+                    crate::codec::Nil<Option<String>>,
+                    crate::codec::Nil<Option<String>>,
+                    crate::codec::Nil<Option<String>>,
+                    crate::codec::Nil<Option<String>>,
+                    crate::codec::Nil<Option<String>>,
+                    crate::codec::Nil<Option<String>>,
+                    crate::codec::Nil<Option<String>>,
+                    crate::codec::Nil<Option<String>>,
+                    crate::codec::Nil<
+                        Option<
+                            crate::b2b::models::sso_oidc::UpdateConnectionRequestIdentityProvider,
+                        >,
+                    >,
+                    crate::codec::Nil<Option<String>>,
+                ),
+                (
+                    crate::codec::Nil<Option<::serde_json::Value>>,
+                    crate::codec::Nil<Option<crate::MemberSessionAuth>>,
+                ),
+            ),
+            _,
+        >(
+            map,
+            &[
+                "organization_id",
+                "connection_id",
+                "display_name",
+                "client_id",
+                "client_secret",
+                "issuer",
+                "authorization_url",
+                "token_url",
+                "userinfo_url",
+                "jwks_url",
+                "identity_provider",
+                "custom_scopes",
+                "attribute_mapping",
+                "authorization",
+            ],
+        )?;
+        Ok(Self {
+            organization_id,
+            connection_id,
+            display_name,
+            client_id,
+            client_secret,
+            issuer,
+            authorization_url,
+            token_url,
+            userinfo_url,
+            jwks_url,
+            identity_provider,
+            custom_scopes,
+            attribute_mapping,
+            authorization,
+        })
     }
 }
 
@@ -643,48 +577,22 @@ pub struct UpdateConnectionResponse {
 
 impl crate::codec::Object for UpdateConnectionResponse {
     const NAME: &'static str = "UpdateConnectionResponse";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut status_code: Option<i64> = None;
-        let mut request_id: Option<String> = None;
-        let mut connection: Option<Option<crate::b2b::models::sso::OidcConnection>> = None;
-        let mut warning: Option<Option<String>> = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "status_code" => {
-                    crate::codec::put(&mut map, &mut status_code, "status_code")
-                }
-                "request_id" => {
-                    crate::codec::put(&mut map, &mut request_id, "request_id")
-                }
-                "connection" => {
-                    crate::codec::put(&mut map, &mut connection, "connection")
-                }
-                "warning" => crate::codec::put(&mut map, &mut warning, "warning"),
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match (status_code, request_id) {
-            (Some(status_code), Some(request_id)) => {
-                Ok(Self {
-                    status_code,
-                    request_id,
-                    connection: connection.flatten(),
-                    warning: warning.flatten(),
-                })
-            }
-            (status_code, request_id) => {
-                Err(
-                    crate::codec::missing(
-                        &[
-                            ("status_code", status_code.is_none()),
-                            ("request_id", request_id.is_none()),
-                        ],
-                    ),
-                )
-            }
-        }
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (status_code, request_id, connection, warning) = crate::codec::fields::<
+            (
+                crate::codec::Req<i64>,
+                crate::codec::Req<String>,
+                crate::codec::Nil<Option<crate::b2b::models::sso::OidcConnection>>,
+                crate::codec::Nil<Option<String>>,
+            ),
+            _,
+        >(map, &["status_code", "request_id", "connection", "warning"])?;
+        Ok(Self {
+            status_code,
+            request_id,
+            connection,
+            warning,
+        })
     }
 }
 
@@ -702,17 +610,15 @@ impl ::serde::Serialize for UpdateConnectionResponse {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(
+        crate::codec::write(
             serializer,
-            2
-                + crate::codec::count_set(
-                    &[self.connection.is_some(), self.warning.is_some()],
-                ),
-        )?;
-        object.entry("status_code", &self.status_code);
-        object.entry("request_id", &self.request_id);
-        object.entry_if("connection", &self.connection);
-        object.entry_if("warning", &self.warning);
-        object.end()
+            &["status_code", "request_id", "connection", "warning"],
+            (
+                crate::codec::Always(&self.status_code),
+                crate::codec::Always(&self.request_id),
+                crate::codec::IfSet(&self.connection),
+                crate::codec::IfSet(&self.warning),
+            ),
+        )
     }
 }

@@ -116,62 +116,43 @@ impl ::serde::Serialize for CreateConnectionRequest {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(
+        crate::codec::write(
             serializer,
-            crate::codec::count_set(
-                &[self.display_name.is_some(), self.identity_provider.is_some()],
+            &["display_name", "identity_provider"],
+            (
+                crate::codec::IfSet(&self.display_name),
+                crate::codec::IfSet(&self.identity_provider),
             ),
-        )?;
-        object.entry_if("display_name", &self.display_name);
-        object.entry_if("identity_provider", &self.identity_provider);
-        object.end()
+        )
     }
 }
 
 #[cfg(feature = "test-util")]
 impl crate::codec::Object for CreateConnectionRequest {
     const NAME: &'static str = "CreateConnectionRequest";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut organization_id: Option<String> = None;
-        let mut display_name: Option<Option<String>> = None;
-        let mut identity_provider: Option<
-            Option<crate::b2b::models::sso_saml::CreateConnectionRequestIdentityProvider>,
-        > = None;
-        let mut authorization: Option<Option<crate::MemberSessionAuth>> = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "organization_id" => {
-                    crate::codec::put(&mut map, &mut organization_id, "organization_id")
-                }
-                "display_name" => {
-                    crate::codec::put(&mut map, &mut display_name, "display_name")
-                }
-                "identity_provider" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut identity_provider,
-                        "identity_provider",
-                    )
-                }
-                "authorization" => {
-                    crate::codec::put(&mut map, &mut authorization, "authorization")
-                }
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match organization_id {
-            Some(organization_id) => {
-                Ok(Self {
-                    organization_id,
-                    display_name: display_name.flatten(),
-                    identity_provider: identity_provider.flatten(),
-                    authorization: authorization.flatten(),
-                })
-            }
-            None => Err(::serde::de::Error::missing_field("organization_id")),
-        }
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (organization_id, display_name, identity_provider, authorization) = crate::codec::fields::<
+            (
+                crate::codec::Req<String>,
+                crate::codec::Nil<Option<String>>,
+                crate::codec::Nil<
+                    Option<
+                        crate::b2b::models::sso_saml::CreateConnectionRequestIdentityProvider,
+                    >,
+                >,
+                crate::codec::Nil<Option<crate::MemberSessionAuth>>,
+            ),
+            _,
+        >(
+            map,
+            &["organization_id", "display_name", "identity_provider", "authorization"],
+        )?;
+        Ok(Self {
+            organization_id,
+            display_name,
+            identity_provider,
+            authorization,
+        })
     }
 }
 
@@ -265,45 +246,20 @@ pub struct CreateConnectionResponse {
 
 impl crate::codec::Object for CreateConnectionResponse {
     const NAME: &'static str = "CreateConnectionResponse";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut status_code: Option<i64> = None;
-        let mut request_id: Option<String> = None;
-        let mut connection: Option<Option<crate::b2b::models::sso::SamlConnection>> = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "status_code" => {
-                    crate::codec::put(&mut map, &mut status_code, "status_code")
-                }
-                "request_id" => {
-                    crate::codec::put(&mut map, &mut request_id, "request_id")
-                }
-                "connection" => {
-                    crate::codec::put(&mut map, &mut connection, "connection")
-                }
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match (status_code, request_id) {
-            (Some(status_code), Some(request_id)) => {
-                Ok(Self {
-                    status_code,
-                    request_id,
-                    connection: connection.flatten(),
-                })
-            }
-            (status_code, request_id) => {
-                Err(
-                    crate::codec::missing(
-                        &[
-                            ("status_code", status_code.is_none()),
-                            ("request_id", request_id.is_none()),
-                        ],
-                    ),
-                )
-            }
-        }
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (status_code, request_id, connection) = crate::codec::fields::<
+            (
+                crate::codec::Req<i64>,
+                crate::codec::Req<String>,
+                crate::codec::Nil<Option<crate::b2b::models::sso::SamlConnection>>,
+            ),
+            _,
+        >(map, &["status_code", "request_id", "connection"])?;
+        Ok(Self {
+            status_code,
+            request_id,
+            connection,
+        })
     }
 }
 
@@ -321,14 +277,15 @@ impl ::serde::Serialize for CreateConnectionResponse {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(
+        crate::codec::write(
             serializer,
-            2 + crate::codec::count_set(&[self.connection.is_some()]),
-        )?;
-        object.entry("status_code", &self.status_code);
-        object.entry("request_id", &self.request_id);
-        object.entry_if("connection", &self.connection);
-        object.end()
+            &["status_code", "request_id", "connection"],
+            (
+                crate::codec::Always(&self.status_code),
+                crate::codec::Always(&self.request_id),
+                crate::codec::IfSet(&self.connection),
+            ),
+        )
     }
 }
 
@@ -354,58 +311,32 @@ impl ::serde::Serialize for DeleteEncryptionPrivateKeyRequest {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        crate::codec::Writer::new(serializer, 0)?.end()
+        crate::codec::write(serializer, &[], ())
     }
 }
 
 #[cfg(feature = "test-util")]
 impl crate::codec::Object for DeleteEncryptionPrivateKeyRequest {
     const NAME: &'static str = "DeleteEncryptionPrivateKeyRequest";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut organization_id: Option<String> = None;
-        let mut connection_id: Option<String> = None;
-        let mut private_key_id: Option<String> = None;
-        let mut authorization: Option<Option<crate::MemberSessionAuth>> = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "organization_id" => {
-                    crate::codec::put(&mut map, &mut organization_id, "organization_id")
-                }
-                "connection_id" => {
-                    crate::codec::put(&mut map, &mut connection_id, "connection_id")
-                }
-                "private_key_id" => {
-                    crate::codec::put(&mut map, &mut private_key_id, "private_key_id")
-                }
-                "authorization" => {
-                    crate::codec::put(&mut map, &mut authorization, "authorization")
-                }
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match (organization_id, connection_id, private_key_id) {
-            (Some(organization_id), Some(connection_id), Some(private_key_id)) => {
-                Ok(Self {
-                    organization_id,
-                    connection_id,
-                    private_key_id,
-                    authorization: authorization.flatten(),
-                })
-            }
-            (organization_id, connection_id, private_key_id) => {
-                Err(
-                    crate::codec::missing(
-                        &[
-                            ("organization_id", organization_id.is_none()),
-                            ("connection_id", connection_id.is_none()),
-                            ("private_key_id", private_key_id.is_none()),
-                        ],
-                    ),
-                )
-            }
-        }
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (organization_id, connection_id, private_key_id, authorization) = crate::codec::fields::<
+            (
+                crate::codec::Req<String>,
+                crate::codec::Req<String>,
+                crate::codec::Req<String>,
+                crate::codec::Nil<Option<crate::MemberSessionAuth>>,
+            ),
+            _,
+        >(
+            map,
+            &["organization_id", "connection_id", "private_key_id", "authorization"],
+        )?;
+        Ok(Self {
+            organization_id,
+            connection_id,
+            private_key_id,
+            authorization,
+        })
     }
 }
 
@@ -502,46 +433,20 @@ pub struct DeleteEncryptionPrivateKeyResponse {
 
 impl crate::codec::Object for DeleteEncryptionPrivateKeyResponse {
     const NAME: &'static str = "DeleteEncryptionPrivateKeyResponse";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut status_code: Option<i64> = None;
-        let mut request_id: Option<String> = None;
-        let mut private_key_id: Option<String> = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "status_code" => {
-                    crate::codec::put(&mut map, &mut status_code, "status_code")
-                }
-                "request_id" => {
-                    crate::codec::put(&mut map, &mut request_id, "request_id")
-                }
-                "private_key_id" => {
-                    crate::codec::put(&mut map, &mut private_key_id, "private_key_id")
-                }
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match (status_code, request_id, private_key_id) {
-            (Some(status_code), Some(request_id), Some(private_key_id)) => {
-                Ok(Self {
-                    status_code,
-                    request_id,
-                    private_key_id,
-                })
-            }
-            (status_code, request_id, private_key_id) => {
-                Err(
-                    crate::codec::missing(
-                        &[
-                            ("status_code", status_code.is_none()),
-                            ("request_id", request_id.is_none()),
-                            ("private_key_id", private_key_id.is_none()),
-                        ],
-                    ),
-                )
-            }
-        }
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (status_code, request_id, private_key_id) = crate::codec::fields::<
+            (
+                crate::codec::Req<i64>,
+                crate::codec::Req<String>,
+                crate::codec::Req<String>,
+            ),
+            _,
+        >(map, &["status_code", "request_id", "private_key_id"])?;
+        Ok(Self {
+            status_code,
+            request_id,
+            private_key_id,
+        })
     }
 }
 
@@ -559,11 +464,15 @@ impl ::serde::Serialize for DeleteEncryptionPrivateKeyResponse {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(serializer, 3)?;
-        object.entry("status_code", &self.status_code);
-        object.entry("request_id", &self.request_id);
-        object.entry("private_key_id", &self.private_key_id);
-        object.end()
+        crate::codec::write(
+            serializer,
+            &["status_code", "request_id", "private_key_id"],
+            (
+                crate::codec::Always(&self.status_code),
+                crate::codec::Always(&self.request_id),
+                crate::codec::Always(&self.private_key_id),
+            ),
+        )
     }
 }
 
@@ -589,58 +498,32 @@ impl ::serde::Serialize for DeleteVerificationCertificateRequest {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        crate::codec::Writer::new(serializer, 0)?.end()
+        crate::codec::write(serializer, &[], ())
     }
 }
 
 #[cfg(feature = "test-util")]
 impl crate::codec::Object for DeleteVerificationCertificateRequest {
     const NAME: &'static str = "DeleteVerificationCertificateRequest";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut organization_id: Option<String> = None;
-        let mut connection_id: Option<String> = None;
-        let mut certificate_id: Option<String> = None;
-        let mut authorization: Option<Option<crate::MemberSessionAuth>> = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "organization_id" => {
-                    crate::codec::put(&mut map, &mut organization_id, "organization_id")
-                }
-                "connection_id" => {
-                    crate::codec::put(&mut map, &mut connection_id, "connection_id")
-                }
-                "certificate_id" => {
-                    crate::codec::put(&mut map, &mut certificate_id, "certificate_id")
-                }
-                "authorization" => {
-                    crate::codec::put(&mut map, &mut authorization, "authorization")
-                }
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match (organization_id, connection_id, certificate_id) {
-            (Some(organization_id), Some(connection_id), Some(certificate_id)) => {
-                Ok(Self {
-                    organization_id,
-                    connection_id,
-                    certificate_id,
-                    authorization: authorization.flatten(),
-                })
-            }
-            (organization_id, connection_id, certificate_id) => {
-                Err(
-                    crate::codec::missing(
-                        &[
-                            ("organization_id", organization_id.is_none()),
-                            ("connection_id", connection_id.is_none()),
-                            ("certificate_id", certificate_id.is_none()),
-                        ],
-                    ),
-                )
-            }
-        }
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (organization_id, connection_id, certificate_id, authorization) = crate::codec::fields::<
+            (
+                crate::codec::Req<String>,
+                crate::codec::Req<String>,
+                crate::codec::Req<String>,
+                crate::codec::Nil<Option<crate::MemberSessionAuth>>,
+            ),
+            _,
+        >(
+            map,
+            &["organization_id", "connection_id", "certificate_id", "authorization"],
+        )?;
+        Ok(Self {
+            organization_id,
+            connection_id,
+            certificate_id,
+            authorization,
+        })
     }
 }
 
@@ -737,46 +620,20 @@ pub struct DeleteVerificationCertificateResponse {
 
 impl crate::codec::Object for DeleteVerificationCertificateResponse {
     const NAME: &'static str = "DeleteVerificationCertificateResponse";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut status_code: Option<i64> = None;
-        let mut request_id: Option<String> = None;
-        let mut certificate_id: Option<String> = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "status_code" => {
-                    crate::codec::put(&mut map, &mut status_code, "status_code")
-                }
-                "request_id" => {
-                    crate::codec::put(&mut map, &mut request_id, "request_id")
-                }
-                "certificate_id" => {
-                    crate::codec::put(&mut map, &mut certificate_id, "certificate_id")
-                }
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match (status_code, request_id, certificate_id) {
-            (Some(status_code), Some(request_id), Some(certificate_id)) => {
-                Ok(Self {
-                    status_code,
-                    request_id,
-                    certificate_id,
-                })
-            }
-            (status_code, request_id, certificate_id) => {
-                Err(
-                    crate::codec::missing(
-                        &[
-                            ("status_code", status_code.is_none()),
-                            ("request_id", request_id.is_none()),
-                            ("certificate_id", certificate_id.is_none()),
-                        ],
-                    ),
-                )
-            }
-        }
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (status_code, request_id, certificate_id) = crate::codec::fields::<
+            (
+                crate::codec::Req<i64>,
+                crate::codec::Req<String>,
+                crate::codec::Req<String>,
+            ),
+            _,
+        >(map, &["status_code", "request_id", "certificate_id"])?;
+        Ok(Self {
+            status_code,
+            request_id,
+            certificate_id,
+        })
     }
 }
 
@@ -794,11 +651,15 @@ impl ::serde::Serialize for DeleteVerificationCertificateResponse {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(serializer, 3)?;
-        object.entry("status_code", &self.status_code);
-        object.entry("request_id", &self.request_id);
-        object.entry("certificate_id", &self.certificate_id);
-        object.end()
+        crate::codec::write(
+            serializer,
+            &["status_code", "request_id", "certificate_id"],
+            (
+                crate::codec::Always(&self.status_code),
+                crate::codec::Always(&self.request_id),
+                crate::codec::Always(&self.certificate_id),
+            ),
+        )
     }
 }
 
@@ -824,60 +685,33 @@ impl ::serde::Serialize for UpdateByUrlRequest {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(serializer, 1)?;
-        object.entry("metadata_url", &self.metadata_url);
-        object.end()
+        crate::codec::write(
+            serializer,
+            &["metadata_url"],
+            (crate::codec::Always(&self.metadata_url),),
+        )
     }
 }
 
 #[cfg(feature = "test-util")]
 impl crate::codec::Object for UpdateByUrlRequest {
     const NAME: &'static str = "UpdateByUrlRequest";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut organization_id: Option<String> = None;
-        let mut connection_id: Option<String> = None;
-        let mut metadata_url: Option<String> = None;
-        let mut authorization: Option<Option<crate::MemberSessionAuth>> = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "organization_id" => {
-                    crate::codec::put(&mut map, &mut organization_id, "organization_id")
-                }
-                "connection_id" => {
-                    crate::codec::put(&mut map, &mut connection_id, "connection_id")
-                }
-                "metadata_url" => {
-                    crate::codec::put(&mut map, &mut metadata_url, "metadata_url")
-                }
-                "authorization" => {
-                    crate::codec::put(&mut map, &mut authorization, "authorization")
-                }
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match (organization_id, connection_id, metadata_url) {
-            (Some(organization_id), Some(connection_id), Some(metadata_url)) => {
-                Ok(Self {
-                    organization_id,
-                    connection_id,
-                    metadata_url,
-                    authorization: authorization.flatten(),
-                })
-            }
-            (organization_id, connection_id, metadata_url) => {
-                Err(
-                    crate::codec::missing(
-                        &[
-                            ("organization_id", organization_id.is_none()),
-                            ("connection_id", connection_id.is_none()),
-                            ("metadata_url", metadata_url.is_none()),
-                        ],
-                    ),
-                )
-            }
-        }
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (organization_id, connection_id, metadata_url, authorization) = crate::codec::fields::<
+            (
+                crate::codec::Req<String>,
+                crate::codec::Req<String>,
+                crate::codec::Req<String>,
+                crate::codec::Nil<Option<crate::MemberSessionAuth>>,
+            ),
+            _,
+        >(map, &["organization_id", "connection_id", "metadata_url", "authorization"])?;
+        Ok(Self {
+            organization_id,
+            connection_id,
+            metadata_url,
+            authorization,
+        })
     }
 }
 
@@ -965,45 +799,20 @@ pub struct UpdateByUrlResponse {
 
 impl crate::codec::Object for UpdateByUrlResponse {
     const NAME: &'static str = "UpdateByUrlResponse";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut status_code: Option<i64> = None;
-        let mut request_id: Option<String> = None;
-        let mut connection: Option<Option<crate::b2b::models::sso::SamlConnection>> = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "status_code" => {
-                    crate::codec::put(&mut map, &mut status_code, "status_code")
-                }
-                "request_id" => {
-                    crate::codec::put(&mut map, &mut request_id, "request_id")
-                }
-                "connection" => {
-                    crate::codec::put(&mut map, &mut connection, "connection")
-                }
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match (status_code, request_id) {
-            (Some(status_code), Some(request_id)) => {
-                Ok(Self {
-                    status_code,
-                    request_id,
-                    connection: connection.flatten(),
-                })
-            }
-            (status_code, request_id) => {
-                Err(
-                    crate::codec::missing(
-                        &[
-                            ("status_code", status_code.is_none()),
-                            ("request_id", request_id.is_none()),
-                        ],
-                    ),
-                )
-            }
-        }
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (status_code, request_id, connection) = crate::codec::fields::<
+            (
+                crate::codec::Req<i64>,
+                crate::codec::Req<String>,
+                crate::codec::Nil<Option<crate::b2b::models::sso::SamlConnection>>,
+            ),
+            _,
+        >(map, &["status_code", "request_id", "connection"])?;
+        Ok(Self {
+            status_code,
+            request_id,
+            connection,
+        })
     }
 }
 
@@ -1021,14 +830,15 @@ impl ::serde::Serialize for UpdateByUrlResponse {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(
+        crate::codec::write(
             serializer,
-            2 + crate::codec::count_set(&[self.connection.is_some()]),
-        )?;
-        object.entry("status_code", &self.status_code);
-        object.entry("request_id", &self.request_id);
-        object.entry_if("connection", &self.connection);
-        object.end()
+            &["status_code", "request_id", "connection"],
+            (
+                crate::codec::Always(&self.status_code),
+                crate::codec::Always(&self.request_id),
+                crate::codec::IfSet(&self.connection),
+            ),
+        )
     }
 }
 
@@ -1102,226 +912,160 @@ impl ::serde::Serialize for UpdateConnectionRequest {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(
+        crate::codec::write(
             serializer,
-            crate::codec::count_set(
-                &[
-                    self.idp_entity_id.is_some(),
-                    self.display_name.is_some(),
-                    self.attribute_mapping.is_some(),
-                    self.x509_certificate.is_some(),
-                    self.idp_sso_url.is_some(),
-                    self.saml_connection_implicit_role_assignments.is_some(),
-                    self.saml_group_implicit_role_assignments.is_some(),
-                    self.alternative_audience_uri.is_some(),
-                    self.identity_provider.is_some(),
-                    self.signing_private_key.is_some(),
-                    self.nameid_format.is_some(),
-                    self.alternative_acs_url.is_some(),
-                    self.idp_initiated_auth_disabled.is_some(),
-                    self.saml_encryption_private_key.is_some(),
-                    self.allow_gateway_callback.is_some(),
-                ],
-            ),
-        )?;
-        object.entry_if("idp_entity_id", &self.idp_entity_id);
-        object.entry_if("display_name", &self.display_name);
-        object.entry_if("attribute_mapping", &self.attribute_mapping);
-        object.entry_if("x509_certificate", &self.x509_certificate);
-        object.entry_if("idp_sso_url", &self.idp_sso_url);
-        object
-            .entry_if(
+            &[
+                "idp_entity_id",
+                "display_name",
+                "attribute_mapping",
+                "x509_certificate",
+                "idp_sso_url",
                 "saml_connection_implicit_role_assignments",
-                &self.saml_connection_implicit_role_assignments,
-            );
-        object
-            .entry_if(
                 "saml_group_implicit_role_assignments",
-                &self.saml_group_implicit_role_assignments,
-            );
-        object.entry_if("alternative_audience_uri", &self.alternative_audience_uri);
-        object.entry_if("identity_provider", &self.identity_provider);
-        object.entry_if("signing_private_key", &self.signing_private_key);
-        object.entry_if("nameid_format", &self.nameid_format);
-        object.entry_if("alternative_acs_url", &self.alternative_acs_url);
-        object
-            .entry_if("idp_initiated_auth_disabled", &self.idp_initiated_auth_disabled);
-        object
-            .entry_if("saml_encryption_private_key", &self.saml_encryption_private_key);
-        object.entry_if("allow_gateway_callback", &self.allow_gateway_callback);
-        object.end()
+                "alternative_audience_uri",
+                "identity_provider",
+                "signing_private_key",
+                "nameid_format",
+                "alternative_acs_url",
+                "idp_initiated_auth_disabled",
+                "saml_encryption_private_key",
+                "allow_gateway_callback",
+            ],
+            (
+                (
+                    crate::codec::IfSet(&self.idp_entity_id),
+                    crate::codec::IfSet(&self.display_name),
+                    crate::codec::IfSet(&self.attribute_mapping),
+                    crate::codec::IfSet(&self.x509_certificate),
+                    crate::codec::IfSet(&self.idp_sso_url),
+                    crate::codec::IfSet(&self.saml_connection_implicit_role_assignments),
+                    crate::codec::IfSet(&self.saml_group_implicit_role_assignments),
+                    crate::codec::IfSet(&self.alternative_audience_uri),
+                    crate::codec::IfSet(&self.identity_provider),
+                    crate::codec::IfSet(&self.signing_private_key),
+                    crate::codec::IfSet(&self.nameid_format),
+                    crate::codec::IfSet(&self.alternative_acs_url),
+                ),
+                (
+                    crate::codec::IfSet(&self.idp_initiated_auth_disabled),
+                    crate::codec::IfSet(&self.saml_encryption_private_key),
+                    crate::codec::IfSet(&self.allow_gateway_callback),
+                ),
+            ),
+        )
     }
 }
 
 #[cfg(feature = "test-util")]
 impl crate::codec::Object for UpdateConnectionRequest {
     const NAME: &'static str = "UpdateConnectionRequest";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut organization_id: Option<String> = None;
-        let mut connection_id: Option<String> = None;
-        let mut idp_entity_id: Option<Option<String>> = None;
-        let mut display_name: Option<Option<String>> = None;
-        let mut attribute_mapping: Option<Option<::serde_json::Value>> = None;
-        let mut x509_certificate: Option<Option<String>> = None;
-        let mut idp_sso_url: Option<Option<String>> = None;
-        let mut saml_connection_implicit_role_assignments: Option<
-            Option<Vec<crate::b2b::models::sso::SamlConnectionImplicitRoleAssignment>>,
-        > = None;
-        let mut saml_group_implicit_role_assignments: Option<
-            Option<Vec<crate::b2b::models::sso::SamlGroupImplicitRoleAssignment>>,
-        > = None;
-        let mut alternative_audience_uri: Option<Option<String>> = None;
-        let mut identity_provider: Option<
-            Option<crate::b2b::models::sso_saml::UpdateConnectionRequestIdentityProvider>,
-        > = None;
-        let mut signing_private_key: Option<Option<String>> = None;
-        let mut nameid_format: Option<Option<String>> = None;
-        let mut alternative_acs_url: Option<Option<String>> = None;
-        let mut idp_initiated_auth_disabled: Option<Option<bool>> = None;
-        let mut saml_encryption_private_key: Option<Option<String>> = None;
-        let mut allow_gateway_callback: Option<Option<bool>> = None;
-        let mut authorization: Option<Option<crate::MemberSessionAuth>> = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "organization_id" => {
-                    crate::codec::put(&mut map, &mut organization_id, "organization_id")
-                }
-                "connection_id" => {
-                    crate::codec::put(&mut map, &mut connection_id, "connection_id")
-                }
-                "idp_entity_id" => {
-                    crate::codec::put(&mut map, &mut idp_entity_id, "idp_entity_id")
-                }
-                "display_name" => {
-                    crate::codec::put(&mut map, &mut display_name, "display_name")
-                }
-                "attribute_mapping" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut attribute_mapping,
-                        "attribute_mapping",
-                    )
-                }
-                "x509_certificate" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut x509_certificate,
-                        "x509_certificate",
-                    )
-                }
-                "idp_sso_url" => {
-                    crate::codec::put(&mut map, &mut idp_sso_url, "idp_sso_url")
-                }
-                "saml_connection_implicit_role_assignments" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut saml_connection_implicit_role_assignments,
-                        "saml_connection_implicit_role_assignments",
-                    )
-                }
-                "saml_group_implicit_role_assignments" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut saml_group_implicit_role_assignments,
-                        "saml_group_implicit_role_assignments",
-                    )
-                }
-                "alternative_audience_uri" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut alternative_audience_uri,
-                        "alternative_audience_uri",
-                    )
-                }
-                "identity_provider" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut identity_provider,
-                        "identity_provider",
-                    )
-                }
-                "signing_private_key" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut signing_private_key,
-                        "signing_private_key",
-                    )
-                }
-                "nameid_format" => {
-                    crate::codec::put(&mut map, &mut nameid_format, "nameid_format")
-                }
-                "alternative_acs_url" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut alternative_acs_url,
-                        "alternative_acs_url",
-                    )
-                }
-                "idp_initiated_auth_disabled" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut idp_initiated_auth_disabled,
-                        "idp_initiated_auth_disabled",
-                    )
-                }
-                "saml_encryption_private_key" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut saml_encryption_private_key,
-                        "saml_encryption_private_key",
-                    )
-                }
-                "allow_gateway_callback" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut allow_gateway_callback,
-                        "allow_gateway_callback",
-                    )
-                }
-                "authorization" => {
-                    crate::codec::put(&mut map, &mut authorization, "authorization")
-                }
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match (organization_id, connection_id) {
-            (Some(organization_id), Some(connection_id)) => {
-                Ok(Self {
-                    organization_id,
-                    connection_id,
-                    idp_entity_id: idp_entity_id.flatten(),
-                    display_name: display_name.flatten(),
-                    attribute_mapping: attribute_mapping.flatten(),
-                    x509_certificate: x509_certificate.flatten(),
-                    idp_sso_url: idp_sso_url.flatten(),
-                    saml_connection_implicit_role_assignments: saml_connection_implicit_role_assignments
-                        .flatten(),
-                    saml_group_implicit_role_assignments: saml_group_implicit_role_assignments
-                        .flatten(),
-                    alternative_audience_uri: alternative_audience_uri.flatten(),
-                    identity_provider: identity_provider.flatten(),
-                    signing_private_key: signing_private_key.flatten(),
-                    nameid_format: nameid_format.flatten(),
-                    alternative_acs_url: alternative_acs_url.flatten(),
-                    idp_initiated_auth_disabled: idp_initiated_auth_disabled.flatten(),
-                    saml_encryption_private_key: saml_encryption_private_key.flatten(),
-                    allow_gateway_callback: allow_gateway_callback.flatten(),
-                    authorization: authorization.flatten(),
-                })
-            }
-            (organization_id, connection_id) => {
-                Err(
-                    crate::codec::missing(
-                        &[
-                            ("organization_id", organization_id.is_none()),
-                            ("connection_id", connection_id.is_none()),
-                        ],
-                    ),
-                )
-            }
-        }
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (
+            (
+                organization_id,
+                connection_id,
+                idp_entity_id,
+                display_name,
+                attribute_mapping,
+                x509_certificate,
+                idp_sso_url,
+                saml_connection_implicit_role_assignments,
+                saml_group_implicit_role_assignments,
+                alternative_audience_uri,
+                identity_provider,
+                signing_private_key,
+            ),
+            (
+                nameid_format,
+                alternative_acs_url,
+                idp_initiated_auth_disabled,
+                saml_encryption_private_key,
+                allow_gateway_callback,
+                authorization,
+            ),
+        ) = crate::codec::fields::<
+            (
+                (
+                    crate::codec::Req<String>,
+                    crate::codec::Req<String>,
+                    crate::codec::Nil<Option<String>>,
+                    crate::codec::Nil<Option<String>>,
+                    crate::codec::Nil<Option<::serde_json::Value>>,
+                    crate::codec::Nil<Option<String>>,
+                    crate::codec::Nil<Option<String>>,
+                    crate::codec::Nil<
+                        Option<
+                            Vec<
+                                crate::b2b::models::sso::SamlConnectionImplicitRoleAssignment,
+                            >,
+                        >,
+                    >,
+                    crate::codec::Nil<
+                        Option<
+                            Vec<crate::b2b::models::sso::SamlGroupImplicitRoleAssignment>,
+                        >,
+                    >,
+                    crate::codec::Nil<Option<String>>,
+                    crate::codec::Nil<
+                        Option<
+                            crate::b2b::models::sso_saml::UpdateConnectionRequestIdentityProvider,
+                        >,
+                    >,
+                    crate::codec::Nil<Option<String>>,
+                ),
+                (
+                    crate::codec::Nil<Option<String>>,
+                    crate::codec::Nil<Option<String>>,
+                    crate::codec::Nil<Option<bool>>,
+                    crate::codec::Nil<Option<String>>,
+                    crate::codec::Nil<Option<bool>>,
+                    crate::codec::Nil<Option<crate::MemberSessionAuth>>,
+                ),
+            ),
+            _,
+        >(
+            map,
+            &[
+                "organization_id",
+                "connection_id",
+                "idp_entity_id",
+                "display_name",
+                "attribute_mapping",
+                "x509_certificate",
+                "idp_sso_url",
+                "saml_connection_implicit_role_assignments",
+                "saml_group_implicit_role_assignments",
+                "alternative_audience_uri",
+                "identity_provider",
+                "signing_private_key",
+                "nameid_format",
+                "alternative_acs_url",
+                "idp_initiated_auth_disabled",
+                "saml_encryption_private_key",
+                "allow_gateway_callback",
+                "authorization",
+            ],
+        )?;
+        Ok(Self {
+            organization_id,
+            connection_id,
+            idp_entity_id,
+            display_name,
+            attribute_mapping,
+            x509_certificate,
+            idp_sso_url,
+            saml_connection_implicit_role_assignments,
+            saml_group_implicit_role_assignments,
+            alternative_audience_uri,
+            identity_provider,
+            signing_private_key,
+            nameid_format,
+            alternative_acs_url,
+            idp_initiated_auth_disabled,
+            saml_encryption_private_key,
+            allow_gateway_callback,
+            authorization,
+        })
     }
 }
 
@@ -1523,45 +1267,20 @@ pub struct UpdateConnectionResponse {
 
 impl crate::codec::Object for UpdateConnectionResponse {
     const NAME: &'static str = "UpdateConnectionResponse";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut status_code: Option<i64> = None;
-        let mut request_id: Option<String> = None;
-        let mut connection: Option<Option<crate::b2b::models::sso::SamlConnection>> = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "status_code" => {
-                    crate::codec::put(&mut map, &mut status_code, "status_code")
-                }
-                "request_id" => {
-                    crate::codec::put(&mut map, &mut request_id, "request_id")
-                }
-                "connection" => {
-                    crate::codec::put(&mut map, &mut connection, "connection")
-                }
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match (status_code, request_id) {
-            (Some(status_code), Some(request_id)) => {
-                Ok(Self {
-                    status_code,
-                    request_id,
-                    connection: connection.flatten(),
-                })
-            }
-            (status_code, request_id) => {
-                Err(
-                    crate::codec::missing(
-                        &[
-                            ("status_code", status_code.is_none()),
-                            ("request_id", request_id.is_none()),
-                        ],
-                    ),
-                )
-            }
-        }
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (status_code, request_id, connection) = crate::codec::fields::<
+            (
+                crate::codec::Req<i64>,
+                crate::codec::Req<String>,
+                crate::codec::Nil<Option<crate::b2b::models::sso::SamlConnection>>,
+            ),
+            _,
+        >(map, &["status_code", "request_id", "connection"])?;
+        Ok(Self {
+            status_code,
+            request_id,
+            connection,
+        })
     }
 }
 
@@ -1579,13 +1298,14 @@ impl ::serde::Serialize for UpdateConnectionResponse {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(
+        crate::codec::write(
             serializer,
-            2 + crate::codec::count_set(&[self.connection.is_some()]),
-        )?;
-        object.entry("status_code", &self.status_code);
-        object.entry("request_id", &self.request_id);
-        object.entry_if("connection", &self.connection);
-        object.end()
+            &["status_code", "request_id", "connection"],
+            (
+                crate::codec::Always(&self.status_code),
+                crate::codec::Always(&self.request_id),
+                crate::codec::IfSet(&self.connection),
+            ),
+        )
     }
 }

@@ -53,33 +53,23 @@ impl ::serde::Serialize for ListRequest {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(
+        crate::codec::write(
             serializer,
-            crate::codec::count_set(&[self.overrides_only.is_some()]),
-        )?;
-        object.entry_if("overrides_only", &self.overrides_only);
-        object.end()
+            &["overrides_only"],
+            (crate::codec::IfSet(&self.overrides_only),),
+        )
     }
 }
 
 #[cfg(feature = "test-util")]
 impl crate::codec::Object for ListRequest {
     const NAME: &'static str = "ListRequest";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut overrides_only: Option<Option<bool>> = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "overrides_only" => {
-                    crate::codec::put(&mut map, &mut overrides_only, "overrides_only")
-                }
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        Ok(Self {
-            overrides_only: overrides_only.flatten(),
-        })
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (overrides_only,) = crate::codec::fields::<
+            (crate::codec::Nil<Option<bool>>,),
+            _,
+        >(map, &["overrides_only"])?;
+        Ok(Self { overrides_only })
     }
 }
 
@@ -139,52 +129,22 @@ pub struct ListResponse {
 
 impl crate::codec::Object for ListResponse {
     const NAME: &'static str = "ListResponse";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut status_code: Option<i64> = None;
-        let mut request_id: Option<String> = None;
-        let mut verdict_reason_actions: Option<
-            Vec<crate::consumer::models::fraud::VerdictReasonAction>,
-        > = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "status_code" => {
-                    crate::codec::put(&mut map, &mut status_code, "status_code")
-                }
-                "request_id" => {
-                    crate::codec::put(&mut map, &mut request_id, "request_id")
-                }
-                "verdict_reason_actions" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut verdict_reason_actions,
-                        "verdict_reason_actions",
-                    )
-                }
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match (status_code, request_id, verdict_reason_actions) {
-            (Some(status_code), Some(request_id), Some(verdict_reason_actions)) => {
-                Ok(Self {
-                    status_code,
-                    request_id,
-                    verdict_reason_actions,
-                })
-            }
-            (status_code, request_id, verdict_reason_actions) => {
-                Err(
-                    crate::codec::missing(
-                        &[
-                            ("status_code", status_code.is_none()),
-                            ("request_id", request_id.is_none()),
-                            ("verdict_reason_actions", verdict_reason_actions.is_none()),
-                        ],
-                    ),
-                )
-            }
-        }
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (status_code, request_id, verdict_reason_actions) = crate::codec::fields::<
+            (
+                crate::codec::Req<i64>,
+                crate::codec::Req<String>,
+                crate::codec::Req<
+                    Vec<crate::consumer::models::fraud::VerdictReasonAction>,
+                >,
+            ),
+            _,
+        >(map, &["status_code", "request_id", "verdict_reason_actions"])?;
+        Ok(Self {
+            status_code,
+            request_id,
+            verdict_reason_actions,
+        })
     }
 }
 
@@ -202,11 +162,15 @@ impl ::serde::Serialize for ListResponse {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(serializer, 3)?;
-        object.entry("status_code", &self.status_code);
-        object.entry("request_id", &self.request_id);
-        object.entry("verdict_reason_actions", &self.verdict_reason_actions);
-        object.end()
+        crate::codec::write(
+            serializer,
+            &["status_code", "request_id", "verdict_reason_actions"],
+            (
+                crate::codec::Always(&self.status_code),
+                crate::codec::Always(&self.request_id),
+                crate::codec::Always(&self.verdict_reason_actions),
+            ),
+        )
     }
 }
 
@@ -229,65 +193,37 @@ impl ::serde::Serialize for OverrideRequest {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(
+        crate::codec::write(
             serializer,
-            2 + crate::codec::count_set(&[self.override_description.is_some()]),
-        )?;
-        object.entry("verdict_reason", &self.verdict_reason);
-        object.entry("override_action", &self.override_action);
-        object.entry_if("override_description", &self.override_description);
-        object.end()
+            &["verdict_reason", "override_action", "override_description"],
+            (
+                crate::codec::Always(&self.verdict_reason),
+                crate::codec::Always(&self.override_action),
+                crate::codec::IfSet(&self.override_description),
+            ),
+        )
     }
 }
 
 #[cfg(feature = "test-util")]
 impl crate::codec::Object for OverrideRequest {
     const NAME: &'static str = "OverrideRequest";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut verdict_reason: Option<String> = None;
-        let mut override_action: Option<
-            crate::consumer::models::fraud_verdict_reasons::OverrideRequestAction,
-        > = None;
-        let mut override_description: Option<Option<String>> = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "verdict_reason" => {
-                    crate::codec::put(&mut map, &mut verdict_reason, "verdict_reason")
-                }
-                "override_action" => {
-                    crate::codec::put(&mut map, &mut override_action, "override_action")
-                }
-                "override_description" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut override_description,
-                        "override_description",
-                    )
-                }
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match (verdict_reason, override_action) {
-            (Some(verdict_reason), Some(override_action)) => {
-                Ok(Self {
-                    verdict_reason,
-                    override_action,
-                    override_description: override_description.flatten(),
-                })
-            }
-            (verdict_reason, override_action) => {
-                Err(
-                    crate::codec::missing(
-                        &[
-                            ("verdict_reason", verdict_reason.is_none()),
-                            ("override_action", override_action.is_none()),
-                        ],
-                    ),
-                )
-            }
-        }
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (verdict_reason, override_action, override_description) = crate::codec::fields::<
+            (
+                crate::codec::Req<String>,
+                crate::codec::Req<
+                    crate::consumer::models::fraud_verdict_reasons::OverrideRequestAction,
+                >,
+                crate::codec::Nil<Option<String>>,
+            ),
+            _,
+        >(map, &["verdict_reason", "override_action", "override_description"])?;
+        Ok(Self {
+            verdict_reason,
+            override_action,
+            override_description,
+        })
     }
 }
 
@@ -354,52 +290,20 @@ pub struct OverrideResponse {
 
 impl crate::codec::Object for OverrideResponse {
     const NAME: &'static str = "OverrideResponse";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut status_code: Option<i64> = None;
-        let mut request_id: Option<String> = None;
-        let mut verdict_reason_action: Option<
-            crate::consumer::models::fraud::VerdictReasonAction,
-        > = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "status_code" => {
-                    crate::codec::put(&mut map, &mut status_code, "status_code")
-                }
-                "request_id" => {
-                    crate::codec::put(&mut map, &mut request_id, "request_id")
-                }
-                "verdict_reason_action" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut verdict_reason_action,
-                        "verdict_reason_action",
-                    )
-                }
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match (status_code, request_id, verdict_reason_action) {
-            (Some(status_code), Some(request_id), Some(verdict_reason_action)) => {
-                Ok(Self {
-                    status_code,
-                    request_id,
-                    verdict_reason_action,
-                })
-            }
-            (status_code, request_id, verdict_reason_action) => {
-                Err(
-                    crate::codec::missing(
-                        &[
-                            ("status_code", status_code.is_none()),
-                            ("request_id", request_id.is_none()),
-                            ("verdict_reason_action", verdict_reason_action.is_none()),
-                        ],
-                    ),
-                )
-            }
-        }
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (status_code, request_id, verdict_reason_action) = crate::codec::fields::<
+            (
+                crate::codec::Req<i64>,
+                crate::codec::Req<String>,
+                crate::codec::Req<crate::consumer::models::fraud::VerdictReasonAction>,
+            ),
+            _,
+        >(map, &["status_code", "request_id", "verdict_reason_action"])?;
+        Ok(Self {
+            status_code,
+            request_id,
+            verdict_reason_action,
+        })
     }
 }
 
@@ -417,10 +321,14 @@ impl ::serde::Serialize for OverrideResponse {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(serializer, 3)?;
-        object.entry("status_code", &self.status_code);
-        object.entry("request_id", &self.request_id);
-        object.entry("verdict_reason_action", &self.verdict_reason_action);
-        object.end()
+        crate::codec::write(
+            serializer,
+            &["status_code", "request_id", "verdict_reason_action"],
+            (
+                crate::codec::Always(&self.status_code),
+                crate::codec::Always(&self.request_id),
+                crate::codec::Always(&self.verdict_reason_action),
+            ),
+        )
     }
 }

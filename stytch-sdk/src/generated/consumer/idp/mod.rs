@@ -69,62 +69,39 @@ impl ::serde::Serialize for IntrospectTokenNetworkRequest {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(
+        crate::codec::write(
             serializer,
-            2
-                + crate::codec::count_set(
-                    &[self.client_secret.is_some(), self.token_type_hint.is_some()],
-                ),
-        )?;
-        object.entry("token", &self.token);
-        object.entry("client_id", &self.client_id);
-        object.entry_if("client_secret", &self.client_secret);
-        object.entry_if("token_type_hint", &self.token_type_hint);
-        object.end()
+            &["token", "client_id", "client_secret", "token_type_hint"],
+            (
+                crate::codec::Always(&self.token),
+                crate::codec::Always(&self.client_id),
+                crate::codec::IfSet(&self.client_secret),
+                crate::codec::IfSet(&self.token_type_hint),
+            ),
+        )
     }
 }
 
 #[cfg(feature = "test-util")]
 impl crate::codec::Object for IntrospectTokenNetworkRequest {
     const NAME: &'static str = "IntrospectTokenNetworkRequest";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut token: Option<String> = None;
-        let mut client_id: Option<String> = None;
-        let mut client_secret: Option<Option<String>> = None;
-        let mut token_type_hint: Option<Option<String>> = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "token" => crate::codec::put(&mut map, &mut token, "token"),
-                "client_id" => crate::codec::put(&mut map, &mut client_id, "client_id"),
-                "client_secret" => {
-                    crate::codec::put(&mut map, &mut client_secret, "client_secret")
-                }
-                "token_type_hint" => {
-                    crate::codec::put(&mut map, &mut token_type_hint, "token_type_hint")
-                }
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match (token, client_id) {
-            (Some(token), Some(client_id)) => {
-                Ok(Self {
-                    token,
-                    client_id,
-                    client_secret: client_secret.flatten(),
-                    token_type_hint: token_type_hint.flatten(),
-                    authorization_check: Default::default(),
-                })
-            }
-            (token, client_id) => {
-                Err(
-                    crate::codec::missing(
-                        &[("token", token.is_none()), ("client_id", client_id.is_none())],
-                    ),
-                )
-            }
-        }
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (token, client_id, client_secret, token_type_hint) = crate::codec::fields::<
+            (
+                crate::codec::Req<String>,
+                crate::codec::Req<String>,
+                crate::codec::Nil<Option<String>>,
+                crate::codec::Nil<Option<String>>,
+            ),
+            _,
+        >(map, &["token", "client_id", "client_secret", "token_type_hint"])?;
+        Ok(Self {
+            token,
+            client_id,
+            client_secret,
+            token_type_hint,
+            authorization_check: Default::default(),
+        })
     }
 }
 
@@ -239,78 +216,73 @@ pub struct IntrospectTokenNetworkResponse {
 
 impl crate::codec::Object for IntrospectTokenNetworkResponse {
     const NAME: &'static str = "IntrospectTokenNetworkResponse";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut status_code: Option<i64> = None;
-        let mut request_id: Option<String> = None;
-        let mut active: Option<bool> = None;
-        let mut sub: Option<Option<String>> = None;
-        let mut scope: Option<Option<String>> = None;
-        let mut aud: Option<Option<Vec<String>>> = None;
-        let mut exp: Option<Option<i64>> = None;
-        let mut iat: Option<Option<i64>> = None;
-        let mut iss: Option<Option<String>> = None;
-        let mut nbf: Option<Option<i64>> = None;
-        let mut client_id: Option<Option<String>> = None;
-        let mut token_type: Option<Option<String>> = None;
-        let mut custom_claims: ::std::collections::HashMap<
-            String,
-            ::serde_json::Value,
-        > = Default::default();
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "status_code" => {
-                    crate::codec::put(&mut map, &mut status_code, "status_code")
-                }
-                "request_id" => {
-                    crate::codec::put(&mut map, &mut request_id, "request_id")
-                }
-                "active" => crate::codec::put(&mut map, &mut active, "active"),
-                "sub" => crate::codec::put(&mut map, &mut sub, "sub"),
-                "scope" => crate::codec::put(&mut map, &mut scope, "scope"),
-                "aud" => crate::codec::put(&mut map, &mut aud, "aud"),
-                "exp" => crate::codec::put(&mut map, &mut exp, "exp"),
-                "iat" => crate::codec::put(&mut map, &mut iat, "iat"),
-                "iss" => crate::codec::put(&mut map, &mut iss, "iss"),
-                "nbf" => crate::codec::put(&mut map, &mut nbf, "nbf"),
-                "client_id" => crate::codec::put(&mut map, &mut client_id, "client_id"),
-                "token_type" => {
-                    crate::codec::put(&mut map, &mut token_type, "token_type")
-                }
-                _ => crate::codec::rest(&mut map, &mut custom_claims, key),
-            }?;
-        }
-        match (status_code, request_id, active) {
-            (Some(status_code), Some(request_id), Some(active)) => {
-                Ok(Self {
-                    status_code,
-                    request_id,
-                    active,
-                    sub: sub.flatten(),
-                    scope: scope.flatten(),
-                    aud: aud.flatten(),
-                    exp: exp.flatten(),
-                    iat: iat.flatten(),
-                    iss: iss.flatten(),
-                    nbf: nbf.flatten(),
-                    client_id: client_id.flatten(),
-                    token_type: token_type.flatten(),
-                    custom_claims,
-                })
-            }
-            (status_code, request_id, active) => {
-                Err(
-                    crate::codec::missing(
-                        &[
-                            ("status_code", status_code.is_none()),
-                            ("request_id", request_id.is_none()),
-                            ("active", active.is_none()),
-                        ],
-                    ),
-                )
-            }
-        }
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (
+            (
+                status_code,
+                request_id,
+                active,
+                sub,
+                scope,
+                aud,
+                exp,
+                iat,
+                iss,
+                nbf,
+                client_id,
+                token_type,
+            ),
+            custom_claims,
+        ) = crate::codec::fields_and_rest::<
+            (
+                crate::codec::Req<i64>,
+                crate::codec::Req<String>,
+                crate::codec::Req<bool>,
+                crate::codec::Nil<Option<String>>,
+                crate::codec::Nil<Option<String>>,
+                crate::codec::Nil<Option<Vec<String>>>,
+                crate::codec::Nil<Option<i64>>,
+                crate::codec::Nil<Option<i64>>,
+                crate::codec::Nil<Option<String>>,
+                crate::codec::Nil<Option<i64>>,
+                crate::codec::Nil<Option<String>>,
+                crate::codec::Nil<Option<String>>,
+            ),
+            ::std::collections::HashMap<String, ::serde_json::Value>,
+            _,
+            _,
+        >(
+            map,
+            &[
+                "status_code",
+                "request_id",
+                "active",
+                "sub",
+                "scope",
+                "aud",
+                "exp",
+                "iat",
+                "iss",
+                "nbf",
+                "client_id",
+                "token_type",
+            ],
+        )?;
+        Ok(Self {
+            status_code,
+            request_id,
+            active,
+            sub,
+            scope,
+            aud,
+            exp,
+            iat,
+            iss,
+            nbf,
+            client_id,
+            token_type,
+            custom_claims,
+        })
     }
 }
 
@@ -328,36 +300,39 @@ impl ::serde::Serialize for IntrospectTokenNetworkResponse {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(
+        crate::codec::write(
             serializer,
-            3
-                + crate::codec::count_set(
-                    &[
-                        self.sub.is_some(),
-                        self.scope.is_some(),
-                        self.aud.is_some(),
-                        self.exp.is_some(),
-                        self.iat.is_some(),
-                        self.iss.is_some(),
-                        self.nbf.is_some(),
-                        self.client_id.is_some(),
-                        self.token_type.is_some(),
-                    ],
-                ) + self.custom_claims.len(),
-        )?;
-        object.entry("status_code", &self.status_code);
-        object.entry("request_id", &self.request_id);
-        object.entry("active", &self.active);
-        object.entry_if("sub", &self.sub);
-        object.entry_if("scope", &self.scope);
-        object.entry_if("aud", &self.aud);
-        object.entry_if("exp", &self.exp);
-        object.entry_if("iat", &self.iat);
-        object.entry_if("iss", &self.iss);
-        object.entry_if("nbf", &self.nbf);
-        object.entry_if("client_id", &self.client_id);
-        object.entry_if("token_type", &self.token_type);
-        object.entries(&self.custom_claims);
-        object.end()
+            &[
+                "status_code",
+                "request_id",
+                "active",
+                "sub",
+                "scope",
+                "aud",
+                "exp",
+                "iat",
+                "iss",
+                "nbf",
+                "client_id",
+                "token_type",
+            ],
+            (
+                (
+                    crate::codec::Always(&self.status_code),
+                    crate::codec::Always(&self.request_id),
+                    crate::codec::Always(&self.active),
+                    crate::codec::IfSet(&self.sub),
+                    crate::codec::IfSet(&self.scope),
+                    crate::codec::IfSet(&self.aud),
+                    crate::codec::IfSet(&self.exp),
+                    crate::codec::IfSet(&self.iat),
+                    crate::codec::IfSet(&self.iss),
+                    crate::codec::IfSet(&self.nbf),
+                    crate::codec::IfSet(&self.client_id),
+                    crate::codec::IfSet(&self.token_type),
+                ),
+                (crate::codec::Each(&self.custom_claims),),
+            ),
+        )
     }
 }

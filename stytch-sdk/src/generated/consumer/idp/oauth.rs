@@ -93,126 +93,116 @@ impl ::serde::Serialize for AuthorizeRequest {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(
+        crate::codec::write(
             serializer,
-            5
-                + crate::codec::count_set(
-                    &[
-                        self.user_id.is_some(),
-                        self.session_token.is_some(),
-                        self.session_jwt.is_some(),
-                        self.prompt.is_some(),
-                        self.state.is_some(),
-                        self.nonce.is_some(),
-                        self.code_challenge.is_some(),
-                        self.resources.is_some(),
-                    ],
+            &[
+                "consent_granted",
+                "scopes",
+                "client_id",
+                "redirect_uri",
+                "response_type",
+                "user_id",
+                "session_token",
+                "session_jwt",
+                "prompt",
+                "state",
+                "nonce",
+                "code_challenge",
+                "resources",
+            ],
+            (
+                (
+                    crate::codec::Always(&self.consent_granted),
+                    crate::codec::Always(&self.scopes),
+                    crate::codec::Always(&self.client_id),
+                    crate::codec::Always(&self.redirect_uri),
+                    crate::codec::Always(&self.response_type),
+                    crate::codec::IfSet(&self.user_id),
+                    crate::codec::IfSet(&self.session_token),
+                    crate::codec::IfSet(&self.session_jwt),
+                    crate::codec::IfSet(&self.prompt),
+                    crate::codec::IfSet(&self.state),
+                    crate::codec::IfSet(&self.nonce),
+                    crate::codec::IfSet(&self.code_challenge),
                 ),
-        )?;
-        object.entry("consent_granted", &self.consent_granted);
-        object.entry("scopes", &self.scopes);
-        object.entry("client_id", &self.client_id);
-        object.entry("redirect_uri", &self.redirect_uri);
-        object.entry("response_type", &self.response_type);
-        object.entry_if("user_id", &self.user_id);
-        object.entry_if("session_token", &self.session_token);
-        object.entry_if("session_jwt", &self.session_jwt);
-        object.entry_if("prompt", &self.prompt);
-        object.entry_if("state", &self.state);
-        object.entry_if("nonce", &self.nonce);
-        object.entry_if("code_challenge", &self.code_challenge);
-        object.entry_if("resources", &self.resources);
-        object.end()
+                (crate::codec::IfSet(&self.resources),),
+            ),
+        )
     }
 }
 
 #[cfg(feature = "test-util")]
 impl crate::codec::Object for AuthorizeRequest {
     const NAME: &'static str = "AuthorizeRequest";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut consent_granted: Option<bool> = None;
-        let mut scopes: Option<Vec<String>> = None;
-        let mut client_id: Option<String> = None;
-        let mut redirect_uri: Option<String> = None;
-        let mut response_type: Option<String> = None;
-        let mut user_id: Option<Option<String>> = None;
-        let mut session_token: Option<Option<String>> = None;
-        let mut session_jwt: Option<Option<String>> = None;
-        let mut prompt: Option<Option<String>> = None;
-        let mut state: Option<Option<String>> = None;
-        let mut nonce: Option<Option<String>> = None;
-        let mut code_challenge: Option<Option<String>> = None;
-        let mut resources: Option<Option<Vec<String>>> = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "consent_granted" => {
-                    crate::codec::put(&mut map, &mut consent_granted, "consent_granted")
-                }
-                "scopes" => crate::codec::put(&mut map, &mut scopes, "scopes"),
-                "client_id" => crate::codec::put(&mut map, &mut client_id, "client_id"),
-                "redirect_uri" => {
-                    crate::codec::put(&mut map, &mut redirect_uri, "redirect_uri")
-                }
-                "response_type" => {
-                    crate::codec::put(&mut map, &mut response_type, "response_type")
-                }
-                "user_id" => crate::codec::put(&mut map, &mut user_id, "user_id"),
-                "session_token" => {
-                    crate::codec::put(&mut map, &mut session_token, "session_token")
-                }
-                "session_jwt" => {
-                    crate::codec::put(&mut map, &mut session_jwt, "session_jwt")
-                }
-                "prompt" => crate::codec::put(&mut map, &mut prompt, "prompt"),
-                "state" => crate::codec::put(&mut map, &mut state, "state"),
-                "nonce" => crate::codec::put(&mut map, &mut nonce, "nonce"),
-                "code_challenge" => {
-                    crate::codec::put(&mut map, &mut code_challenge, "code_challenge")
-                }
-                "resources" => crate::codec::put(&mut map, &mut resources, "resources"),
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match (consent_granted, scopes, client_id, redirect_uri, response_type) {
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (
             (
-                Some(consent_granted),
-                Some(scopes),
-                Some(client_id),
-                Some(redirect_uri),
-                Some(response_type),
-            ) => {
-                Ok(Self {
-                    consent_granted,
-                    scopes,
-                    client_id,
-                    redirect_uri,
-                    response_type,
-                    user_id: user_id.flatten(),
-                    session_token: session_token.flatten(),
-                    session_jwt: session_jwt.flatten(),
-                    prompt: prompt.flatten(),
-                    state: state.flatten(),
-                    nonce: nonce.flatten(),
-                    code_challenge: code_challenge.flatten(),
-                    resources: resources.flatten(),
-                })
-            }
-            (consent_granted, scopes, client_id, redirect_uri, response_type) => {
-                Err(
-                    crate::codec::missing(
-                        &[
-                            ("consent_granted", consent_granted.is_none()),
-                            ("scopes", scopes.is_none()),
-                            ("client_id", client_id.is_none()),
-                            ("redirect_uri", redirect_uri.is_none()),
-                            ("response_type", response_type.is_none()),
-                        ],
-                    ),
-                )
-            }
-        }
+                consent_granted,
+                scopes,
+                client_id,
+                redirect_uri,
+                response_type,
+                user_id,
+                session_token,
+                session_jwt,
+                prompt,
+                state,
+                nonce,
+                code_challenge,
+            ),
+            (resources,),
+        ) = crate::codec::fields::<
+            (
+                (
+                    crate::codec::Req<bool>,
+                    crate::codec::Req<Vec<String>>,
+                    crate::codec::Req<String>,
+                    crate::codec::Req<String>,
+                    crate::codec::Req<String>,
+                    crate::codec::Nil<Option<String>>,
+                    crate::codec::Nil<Option<String>>,
+                    crate::codec::Nil<Option<String>>,
+                    crate::codec::Nil<Option<String>>,
+                    crate::codec::Nil<Option<String>>,
+                    crate::codec::Nil<Option<String>>,
+                    crate::codec::Nil<Option<String>>,
+                ),
+                (crate::codec::Nil<Option<Vec<String>>>,),
+            ),
+            _,
+        >(
+            map,
+            &[
+                "consent_granted",
+                "scopes",
+                "client_id",
+                "redirect_uri",
+                "response_type",
+                "user_id",
+                "session_token",
+                "session_jwt",
+                "prompt",
+                "state",
+                "nonce",
+                "code_challenge",
+                "resources",
+            ],
+        )?;
+        Ok(Self {
+            consent_granted,
+            scopes,
+            client_id,
+            redirect_uri,
+            response_type,
+            user_id,
+            session_token,
+            session_jwt,
+            prompt,
+            state,
+            nonce,
+            code_challenge,
+            resources,
+        })
     }
 }
 
@@ -336,55 +326,22 @@ pub struct AuthorizeResponse {
 
 impl crate::codec::Object for AuthorizeResponse {
     const NAME: &'static str = "AuthorizeResponse";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut status_code: Option<i64> = None;
-        let mut request_id: Option<String> = None;
-        let mut redirect_uri: Option<String> = None;
-        let mut authorization_code: Option<Option<String>> = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "status_code" => {
-                    crate::codec::put(&mut map, &mut status_code, "status_code")
-                }
-                "request_id" => {
-                    crate::codec::put(&mut map, &mut request_id, "request_id")
-                }
-                "redirect_uri" => {
-                    crate::codec::put(&mut map, &mut redirect_uri, "redirect_uri")
-                }
-                "authorization_code" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut authorization_code,
-                        "authorization_code",
-                    )
-                }
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match (status_code, request_id, redirect_uri) {
-            (Some(status_code), Some(request_id), Some(redirect_uri)) => {
-                Ok(Self {
-                    status_code,
-                    request_id,
-                    redirect_uri,
-                    authorization_code: authorization_code.flatten(),
-                })
-            }
-            (status_code, request_id, redirect_uri) => {
-                Err(
-                    crate::codec::missing(
-                        &[
-                            ("status_code", status_code.is_none()),
-                            ("request_id", request_id.is_none()),
-                            ("redirect_uri", redirect_uri.is_none()),
-                        ],
-                    ),
-                )
-            }
-        }
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (status_code, request_id, redirect_uri, authorization_code) = crate::codec::fields::<
+            (
+                crate::codec::Req<i64>,
+                crate::codec::Req<String>,
+                crate::codec::Req<String>,
+                crate::codec::Nil<Option<String>>,
+            ),
+            _,
+        >(map, &["status_code", "request_id", "redirect_uri", "authorization_code"])?;
+        Ok(Self {
+            status_code,
+            request_id,
+            redirect_uri,
+            authorization_code,
+        })
     }
 }
 
@@ -402,15 +359,16 @@ impl ::serde::Serialize for AuthorizeResponse {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(
+        crate::codec::write(
             serializer,
-            3 + crate::codec::count_set(&[self.authorization_code.is_some()]),
-        )?;
-        object.entry("status_code", &self.status_code);
-        object.entry("request_id", &self.request_id);
-        object.entry("redirect_uri", &self.redirect_uri);
-        object.entry_if("authorization_code", &self.authorization_code);
-        object.end()
+            &["status_code", "request_id", "redirect_uri", "authorization_code"],
+            (
+                crate::codec::Always(&self.status_code),
+                crate::codec::Always(&self.request_id),
+                crate::codec::Always(&self.redirect_uri),
+                crate::codec::IfSet(&self.authorization_code),
+            ),
+        )
     }
 }
 
@@ -446,91 +404,80 @@ impl ::serde::Serialize for AuthorizeStartRequest {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(
+        crate::codec::write(
             serializer,
-            4
-                + crate::codec::count_set(
-                    &[
-                        self.user_id.is_some(),
-                        self.session_token.is_some(),
-                        self.session_jwt.is_some(),
-                        self.prompt.is_some(),
-                    ],
-                ),
-        )?;
-        object.entry("client_id", &self.client_id);
-        object.entry("redirect_uri", &self.redirect_uri);
-        object.entry("response_type", &self.response_type);
-        object.entry("scopes", &self.scopes);
-        object.entry_if("user_id", &self.user_id);
-        object.entry_if("session_token", &self.session_token);
-        object.entry_if("session_jwt", &self.session_jwt);
-        object.entry_if("prompt", &self.prompt);
-        object.end()
+            &[
+                "client_id",
+                "redirect_uri",
+                "response_type",
+                "scopes",
+                "user_id",
+                "session_token",
+                "session_jwt",
+                "prompt",
+            ],
+            (
+                crate::codec::Always(&self.client_id),
+                crate::codec::Always(&self.redirect_uri),
+                crate::codec::Always(&self.response_type),
+                crate::codec::Always(&self.scopes),
+                crate::codec::IfSet(&self.user_id),
+                crate::codec::IfSet(&self.session_token),
+                crate::codec::IfSet(&self.session_jwt),
+                crate::codec::IfSet(&self.prompt),
+            ),
+        )
     }
 }
 
 #[cfg(feature = "test-util")]
 impl crate::codec::Object for AuthorizeStartRequest {
     const NAME: &'static str = "AuthorizeStartRequest";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut client_id: Option<String> = None;
-        let mut redirect_uri: Option<String> = None;
-        let mut response_type: Option<String> = None;
-        let mut scopes: Option<Vec<String>> = None;
-        let mut user_id: Option<Option<String>> = None;
-        let mut session_token: Option<Option<String>> = None;
-        let mut session_jwt: Option<Option<String>> = None;
-        let mut prompt: Option<Option<String>> = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "client_id" => crate::codec::put(&mut map, &mut client_id, "client_id"),
-                "redirect_uri" => {
-                    crate::codec::put(&mut map, &mut redirect_uri, "redirect_uri")
-                }
-                "response_type" => {
-                    crate::codec::put(&mut map, &mut response_type, "response_type")
-                }
-                "scopes" => crate::codec::put(&mut map, &mut scopes, "scopes"),
-                "user_id" => crate::codec::put(&mut map, &mut user_id, "user_id"),
-                "session_token" => {
-                    crate::codec::put(&mut map, &mut session_token, "session_token")
-                }
-                "session_jwt" => {
-                    crate::codec::put(&mut map, &mut session_jwt, "session_jwt")
-                }
-                "prompt" => crate::codec::put(&mut map, &mut prompt, "prompt"),
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match (client_id, redirect_uri, response_type, scopes) {
-            (Some(client_id), Some(redirect_uri), Some(response_type), Some(scopes)) => {
-                Ok(Self {
-                    client_id,
-                    redirect_uri,
-                    response_type,
-                    scopes,
-                    user_id: user_id.flatten(),
-                    session_token: session_token.flatten(),
-                    session_jwt: session_jwt.flatten(),
-                    prompt: prompt.flatten(),
-                })
-            }
-            (client_id, redirect_uri, response_type, scopes) => {
-                Err(
-                    crate::codec::missing(
-                        &[
-                            ("client_id", client_id.is_none()),
-                            ("redirect_uri", redirect_uri.is_none()),
-                            ("response_type", response_type.is_none()),
-                            ("scopes", scopes.is_none()),
-                        ],
-                    ),
-                )
-            }
-        }
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (
+            client_id,
+            redirect_uri,
+            response_type,
+            scopes,
+            user_id,
+            session_token,
+            session_jwt,
+            prompt,
+        ) = crate::codec::fields::<
+            (
+                crate::codec::Req<String>,
+                crate::codec::Req<String>,
+                crate::codec::Req<String>,
+                crate::codec::Req<Vec<String>>,
+                crate::codec::Nil<Option<String>>,
+                crate::codec::Nil<Option<String>>,
+                crate::codec::Nil<Option<String>>,
+                crate::codec::Nil<Option<String>>,
+            ),
+            _,
+        >(
+            map,
+            &[
+                "client_id",
+                "redirect_uri",
+                "response_type",
+                "scopes",
+                "user_id",
+                "session_token",
+                "session_jwt",
+                "prompt",
+            ],
+        )?;
+        Ok(Self {
+            client_id,
+            redirect_uri,
+            response_type,
+            scopes,
+            user_id,
+            session_token,
+            session_jwt,
+            prompt,
+        })
     }
 }
 
@@ -631,43 +578,8 @@ pub struct AuthorizeStartResponse {
 
 impl crate::codec::Object for AuthorizeStartResponse {
     const NAME: &'static str = "AuthorizeStartResponse";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut status_code: Option<i64> = None;
-        let mut request_id: Option<String> = None;
-        let mut user_id: Option<String> = None;
-        let mut user: Option<crate::consumer::models::users::User> = None;
-        let mut client: Option<
-            crate::consumer::models::connected_apps::ConnectedAppPublic,
-        > = None;
-        let mut consent_required: Option<bool> = None;
-        let mut scope_results: Option<Vec<crate::consumer::models::idp::ScopeResult>> = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "status_code" => {
-                    crate::codec::put(&mut map, &mut status_code, "status_code")
-                }
-                "request_id" => {
-                    crate::codec::put(&mut map, &mut request_id, "request_id")
-                }
-                "user_id" => crate::codec::put(&mut map, &mut user_id, "user_id"),
-                "user" => crate::codec::put(&mut map, &mut user, "user"),
-                "client" => crate::codec::put(&mut map, &mut client, "client"),
-                "consent_required" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut consent_required,
-                        "consent_required",
-                    )
-                }
-                "scope_results" => {
-                    crate::codec::put(&mut map, &mut scope_results, "scope_results")
-                }
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match (
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (
             status_code,
             request_id,
             user_id,
@@ -675,50 +587,40 @@ impl crate::codec::Object for AuthorizeStartResponse {
             client,
             consent_required,
             scope_results,
-        ) {
+        ) = crate::codec::fields::<
             (
-                Some(status_code),
-                Some(request_id),
-                Some(user_id),
-                Some(user),
-                Some(client),
-                Some(consent_required),
-                Some(scope_results),
-            ) => {
-                Ok(Self {
-                    status_code,
-                    request_id,
-                    user_id,
-                    user,
-                    client,
-                    consent_required,
-                    scope_results,
-                })
-            }
-            (
-                status_code,
-                request_id,
-                user_id,
-                user,
-                client,
-                consent_required,
-                scope_results,
-            ) => {
-                Err(
-                    crate::codec::missing(
-                        &[
-                            ("status_code", status_code.is_none()),
-                            ("request_id", request_id.is_none()),
-                            ("user_id", user_id.is_none()),
-                            ("user", user.is_none()),
-                            ("client", client.is_none()),
-                            ("consent_required", consent_required.is_none()),
-                            ("scope_results", scope_results.is_none()),
-                        ],
-                    ),
-                )
-            }
-        }
+                crate::codec::Req<i64>,
+                crate::codec::Req<String>,
+                crate::codec::Req<String>,
+                crate::codec::Req<crate::consumer::models::users::User>,
+                crate::codec::Req<
+                    crate::consumer::models::connected_apps::ConnectedAppPublic,
+                >,
+                crate::codec::Req<bool>,
+                crate::codec::Req<Vec<crate::consumer::models::idp::ScopeResult>>,
+            ),
+            _,
+        >(
+            map,
+            &[
+                "status_code",
+                "request_id",
+                "user_id",
+                "user",
+                "client",
+                "consent_required",
+                "scope_results",
+            ],
+        )?;
+        Ok(Self {
+            status_code,
+            request_id,
+            user_id,
+            user,
+            client,
+            consent_required,
+            scope_results,
+        })
     }
 }
 
@@ -736,14 +638,26 @@ impl ::serde::Serialize for AuthorizeStartResponse {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(serializer, 7)?;
-        object.entry("status_code", &self.status_code);
-        object.entry("request_id", &self.request_id);
-        object.entry("user_id", &self.user_id);
-        object.entry("user", &self.user);
-        object.entry("client", &self.client);
-        object.entry("consent_required", &self.consent_required);
-        object.entry("scope_results", &self.scope_results);
-        object.end()
+        crate::codec::write(
+            serializer,
+            &[
+                "status_code",
+                "request_id",
+                "user_id",
+                "user",
+                "client",
+                "consent_required",
+                "scope_results",
+            ],
+            (
+                crate::codec::Always(&self.status_code),
+                crate::codec::Always(&self.request_id),
+                crate::codec::Always(&self.user_id),
+                crate::codec::Always(&self.user),
+                crate::codec::Always(&self.client),
+                crate::codec::Always(&self.consent_required),
+                crate::codec::Always(&self.scope_results),
+            ),
+        )
     }
 }

@@ -107,116 +107,92 @@ impl ::serde::Serialize for InviteRequest {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(
+        crate::codec::write(
             serializer,
-            1
-                + crate::codec::count_set(
-                    &[
-                        self.invite_template_id.is_some(),
-                        self.attributes.is_some(),
-                        self.name.is_some(),
-                        self.invite_magic_link_url.is_some(),
-                        self.invite_expiration_minutes.is_some(),
-                        self.locale.is_some(),
-                        self.trusted_metadata.is_some(),
-                        self.untrusted_metadata.is_some(),
-                    ],
-                ),
-        )?;
-        object.entry("email", &self.email);
-        object.entry_if("invite_template_id", &self.invite_template_id);
-        object.entry_if("attributes", &self.attributes);
-        object.entry_if("name", &self.name);
-        object.entry_if("invite_magic_link_url", &self.invite_magic_link_url);
-        object.entry_if("invite_expiration_minutes", &self.invite_expiration_minutes);
-        object.entry_if("locale", &self.locale);
-        object.entry_if("trusted_metadata", &self.trusted_metadata);
-        object.entry_if("untrusted_metadata", &self.untrusted_metadata);
-        object.end()
+            &[
+                "email",
+                "invite_template_id",
+                "attributes",
+                "name",
+                "invite_magic_link_url",
+                "invite_expiration_minutes",
+                "locale",
+                "trusted_metadata",
+                "untrusted_metadata",
+            ],
+            (
+                crate::codec::Always(&self.email),
+                crate::codec::IfSet(&self.invite_template_id),
+                crate::codec::IfSet(&self.attributes),
+                crate::codec::IfSet(&self.name),
+                crate::codec::IfSet(&self.invite_magic_link_url),
+                crate::codec::IfSet(&self.invite_expiration_minutes),
+                crate::codec::IfSet(&self.locale),
+                crate::codec::IfSet(&self.trusted_metadata),
+                crate::codec::IfSet(&self.untrusted_metadata),
+            ),
+        )
     }
 }
 
 #[cfg(feature = "test-util")]
 impl crate::codec::Object for InviteRequest {
     const NAME: &'static str = "InviteRequest";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut email: Option<String> = None;
-        let mut invite_template_id: Option<Option<String>> = None;
-        let mut attributes: Option<
-            Option<crate::consumer::models::attribute::Attributes>,
-        > = None;
-        let mut name: Option<Option<crate::consumer::models::users::Name>> = None;
-        let mut invite_magic_link_url: Option<Option<String>> = None;
-        let mut invite_expiration_minutes: Option<Option<i64>> = None;
-        let mut locale: Option<
-            Option<crate::consumer::models::magic_links_email::InviteRequestLocale>,
-        > = None;
-        let mut trusted_metadata: Option<Option<::serde_json::Value>> = None;
-        let mut untrusted_metadata: Option<Option<::serde_json::Value>> = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "email" => crate::codec::put(&mut map, &mut email, "email"),
-                "invite_template_id" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut invite_template_id,
-                        "invite_template_id",
-                    )
-                }
-                "attributes" => {
-                    crate::codec::put(&mut map, &mut attributes, "attributes")
-                }
-                "name" => crate::codec::put(&mut map, &mut name, "name"),
-                "invite_magic_link_url" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut invite_magic_link_url,
-                        "invite_magic_link_url",
-                    )
-                }
-                "invite_expiration_minutes" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut invite_expiration_minutes,
-                        "invite_expiration_minutes",
-                    )
-                }
-                "locale" => crate::codec::put(&mut map, &mut locale, "locale"),
-                "trusted_metadata" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut trusted_metadata,
-                        "trusted_metadata",
-                    )
-                }
-                "untrusted_metadata" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut untrusted_metadata,
-                        "untrusted_metadata",
-                    )
-                }
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match email {
-            Some(email) => {
-                Ok(Self {
-                    email,
-                    invite_template_id: invite_template_id.flatten(),
-                    attributes: attributes.flatten(),
-                    name: name.flatten(),
-                    invite_magic_link_url: invite_magic_link_url.flatten(),
-                    invite_expiration_minutes: invite_expiration_minutes.flatten(),
-                    locale: locale.flatten(),
-                    trusted_metadata: trusted_metadata.flatten(),
-                    untrusted_metadata: untrusted_metadata.flatten(),
-                })
-            }
-            None => Err(::serde::de::Error::missing_field("email")),
-        }
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (
+            email,
+            invite_template_id,
+            attributes,
+            name,
+            invite_magic_link_url,
+            invite_expiration_minutes,
+            locale,
+            trusted_metadata,
+            untrusted_metadata,
+        ) = crate::codec::fields::<
+            (
+                crate::codec::Req<String>,
+                crate::codec::Nil<Option<String>>,
+                crate::codec::Nil<
+                    Option<crate::consumer::models::attribute::Attributes>,
+                >,
+                crate::codec::Nil<Option<crate::consumer::models::users::Name>>,
+                crate::codec::Nil<Option<String>>,
+                crate::codec::Nil<Option<i64>>,
+                crate::codec::Nil<
+                    Option<
+                        crate::consumer::models::magic_links_email::InviteRequestLocale,
+                    >,
+                >,
+                crate::codec::Nil<Option<::serde_json::Value>>,
+                crate::codec::Nil<Option<::serde_json::Value>>,
+            ),
+            _,
+        >(
+            map,
+            &[
+                "email",
+                "invite_template_id",
+                "attributes",
+                "name",
+                "invite_magic_link_url",
+                "invite_expiration_minutes",
+                "locale",
+                "trusted_metadata",
+                "untrusted_metadata",
+            ],
+        )?;
+        Ok(Self {
+            email,
+            invite_template_id,
+            attributes,
+            name,
+            invite_magic_link_url,
+            invite_expiration_minutes,
+            locale,
+            trusted_metadata,
+            untrusted_metadata,
+        })
     }
 }
 
@@ -346,48 +322,22 @@ pub struct InviteResponse {
 
 impl crate::codec::Object for InviteResponse {
     const NAME: &'static str = "InviteResponse";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut status_code: Option<i64> = None;
-        let mut request_id: Option<String> = None;
-        let mut user_id: Option<String> = None;
-        let mut email_id: Option<String> = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "status_code" => {
-                    crate::codec::put(&mut map, &mut status_code, "status_code")
-                }
-                "request_id" => {
-                    crate::codec::put(&mut map, &mut request_id, "request_id")
-                }
-                "user_id" => crate::codec::put(&mut map, &mut user_id, "user_id"),
-                "email_id" => crate::codec::put(&mut map, &mut email_id, "email_id"),
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match (status_code, request_id, user_id, email_id) {
-            (Some(status_code), Some(request_id), Some(user_id), Some(email_id)) => {
-                Ok(Self {
-                    status_code,
-                    request_id,
-                    user_id,
-                    email_id,
-                })
-            }
-            (status_code, request_id, user_id, email_id) => {
-                Err(
-                    crate::codec::missing(
-                        &[
-                            ("status_code", status_code.is_none()),
-                            ("request_id", request_id.is_none()),
-                            ("user_id", user_id.is_none()),
-                            ("email_id", email_id.is_none()),
-                        ],
-                    ),
-                )
-            }
-        }
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (status_code, request_id, user_id, email_id) = crate::codec::fields::<
+            (
+                crate::codec::Req<i64>,
+                crate::codec::Req<String>,
+                crate::codec::Req<String>,
+                crate::codec::Req<String>,
+            ),
+            _,
+        >(map, &["status_code", "request_id", "user_id", "email_id"])?;
+        Ok(Self {
+            status_code,
+            request_id,
+            user_id,
+            email_id,
+        })
     }
 }
 
@@ -405,12 +355,16 @@ impl ::serde::Serialize for InviteResponse {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(serializer, 4)?;
-        object.entry("status_code", &self.status_code);
-        object.entry("request_id", &self.request_id);
-        object.entry("user_id", &self.user_id);
-        object.entry("email_id", &self.email_id);
-        object.end()
+        crate::codec::write(
+            serializer,
+            &["status_code", "request_id", "user_id", "email_id"],
+            (
+                crate::codec::Always(&self.status_code),
+                crate::codec::Always(&self.request_id),
+                crate::codec::Always(&self.user_id),
+                crate::codec::Always(&self.email_id),
+            ),
+        )
     }
 }
 
@@ -462,142 +416,104 @@ impl ::serde::Serialize for LoginOrCreateRequest {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(
+        crate::codec::write(
             serializer,
-            1
-                + crate::codec::count_set(
-                    &[
-                        self.login_magic_link_url.is_some(),
-                        self.signup_magic_link_url.is_some(),
-                        self.login_expiration_minutes.is_some(),
-                        self.signup_expiration_minutes.is_some(),
-                        self.login_template_id.is_some(),
-                        self.signup_template_id.is_some(),
-                        self.attributes.is_some(),
-                        self.create_user_as_pending.is_some(),
-                        self.code_challenge.is_some(),
-                        self.locale.is_some(),
-                    ],
-                ),
-        )?;
-        object.entry("email", &self.email);
-        object.entry_if("login_magic_link_url", &self.login_magic_link_url);
-        object.entry_if("signup_magic_link_url", &self.signup_magic_link_url);
-        object.entry_if("login_expiration_minutes", &self.login_expiration_minutes);
-        object.entry_if("signup_expiration_minutes", &self.signup_expiration_minutes);
-        object.entry_if("login_template_id", &self.login_template_id);
-        object.entry_if("signup_template_id", &self.signup_template_id);
-        object.entry_if("attributes", &self.attributes);
-        object.entry_if("create_user_as_pending", &self.create_user_as_pending);
-        object.entry_if("code_challenge", &self.code_challenge);
-        object.entry_if("locale", &self.locale);
-        object.end()
+            &[
+                "email",
+                "login_magic_link_url",
+                "signup_magic_link_url",
+                "login_expiration_minutes",
+                "signup_expiration_minutes",
+                "login_template_id",
+                "signup_template_id",
+                "attributes",
+                "create_user_as_pending",
+                "code_challenge",
+                "locale",
+            ],
+            (
+                crate::codec::Always(&self.email),
+                crate::codec::IfSet(&self.login_magic_link_url),
+                crate::codec::IfSet(&self.signup_magic_link_url),
+                crate::codec::IfSet(&self.login_expiration_minutes),
+                crate::codec::IfSet(&self.signup_expiration_minutes),
+                crate::codec::IfSet(&self.login_template_id),
+                crate::codec::IfSet(&self.signup_template_id),
+                crate::codec::IfSet(&self.attributes),
+                crate::codec::IfSet(&self.create_user_as_pending),
+                crate::codec::IfSet(&self.code_challenge),
+                crate::codec::IfSet(&self.locale),
+            ),
+        )
     }
 }
 
 #[cfg(feature = "test-util")]
 impl crate::codec::Object for LoginOrCreateRequest {
     const NAME: &'static str = "LoginOrCreateRequest";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut email: Option<String> = None;
-        let mut login_magic_link_url: Option<Option<String>> = None;
-        let mut signup_magic_link_url: Option<Option<String>> = None;
-        let mut login_expiration_minutes: Option<Option<i64>> = None;
-        let mut signup_expiration_minutes: Option<Option<i64>> = None;
-        let mut login_template_id: Option<Option<String>> = None;
-        let mut signup_template_id: Option<Option<String>> = None;
-        let mut attributes: Option<
-            Option<crate::consumer::models::attribute::Attributes>,
-        > = None;
-        let mut create_user_as_pending: Option<Option<bool>> = None;
-        let mut code_challenge: Option<Option<String>> = None;
-        let mut locale: Option<
-            Option<
-                crate::consumer::models::magic_links_email::LoginOrCreateRequestLocale,
-            >,
-        > = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "email" => crate::codec::put(&mut map, &mut email, "email"),
-                "login_magic_link_url" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut login_magic_link_url,
-                        "login_magic_link_url",
-                    )
-                }
-                "signup_magic_link_url" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut signup_magic_link_url,
-                        "signup_magic_link_url",
-                    )
-                }
-                "login_expiration_minutes" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut login_expiration_minutes,
-                        "login_expiration_minutes",
-                    )
-                }
-                "signup_expiration_minutes" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut signup_expiration_minutes,
-                        "signup_expiration_minutes",
-                    )
-                }
-                "login_template_id" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut login_template_id,
-                        "login_template_id",
-                    )
-                }
-                "signup_template_id" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut signup_template_id,
-                        "signup_template_id",
-                    )
-                }
-                "attributes" => {
-                    crate::codec::put(&mut map, &mut attributes, "attributes")
-                }
-                "create_user_as_pending" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut create_user_as_pending,
-                        "create_user_as_pending",
-                    )
-                }
-                "code_challenge" => {
-                    crate::codec::put(&mut map, &mut code_challenge, "code_challenge")
-                }
-                "locale" => crate::codec::put(&mut map, &mut locale, "locale"),
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match email {
-            Some(email) => {
-                Ok(Self {
-                    email,
-                    login_magic_link_url: login_magic_link_url.flatten(),
-                    signup_magic_link_url: signup_magic_link_url.flatten(),
-                    login_expiration_minutes: login_expiration_minutes.flatten(),
-                    signup_expiration_minutes: signup_expiration_minutes.flatten(),
-                    login_template_id: login_template_id.flatten(),
-                    signup_template_id: signup_template_id.flatten(),
-                    attributes: attributes.flatten(),
-                    create_user_as_pending: create_user_as_pending.flatten(),
-                    code_challenge: code_challenge.flatten(),
-                    locale: locale.flatten(),
-                })
-            }
-            None => Err(::serde::de::Error::missing_field("email")),
-        }
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (
+            email,
+            login_magic_link_url,
+            signup_magic_link_url,
+            login_expiration_minutes,
+            signup_expiration_minutes,
+            login_template_id,
+            signup_template_id,
+            attributes,
+            create_user_as_pending,
+            code_challenge,
+            locale,
+        ) = crate::codec::fields::<
+            (
+                crate::codec::Req<String>,
+                crate::codec::Nil<Option<String>>,
+                crate::codec::Nil<Option<String>>,
+                crate::codec::Nil<Option<i64>>,
+                crate::codec::Nil<Option<i64>>,
+                crate::codec::Nil<Option<String>>,
+                crate::codec::Nil<Option<String>>,
+                crate::codec::Nil<
+                    Option<crate::consumer::models::attribute::Attributes>,
+                >,
+                crate::codec::Nil<Option<bool>>,
+                crate::codec::Nil<Option<String>>,
+                crate::codec::Nil<
+                    Option<
+                        crate::consumer::models::magic_links_email::LoginOrCreateRequestLocale,
+                    >,
+                >,
+            ),
+            _,
+        >(
+            map,
+            &[
+                "email",
+                "login_magic_link_url",
+                "signup_magic_link_url",
+                "login_expiration_minutes",
+                "signup_expiration_minutes",
+                "login_template_id",
+                "signup_template_id",
+                "attributes",
+                "create_user_as_pending",
+                "code_challenge",
+                "locale",
+            ],
+        )?;
+        Ok(Self {
+            email,
+            login_magic_link_url,
+            signup_magic_link_url,
+            login_expiration_minutes,
+            signup_expiration_minutes,
+            login_template_id,
+            signup_template_id,
+            attributes,
+            create_user_as_pending,
+            code_challenge,
+            locale,
+        })
     }
 }
 
@@ -750,60 +666,24 @@ pub struct LoginOrCreateResponse {
 
 impl crate::codec::Object for LoginOrCreateResponse {
     const NAME: &'static str = "LoginOrCreateResponse";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut status_code: Option<i64> = None;
-        let mut request_id: Option<String> = None;
-        let mut user_id: Option<String> = None;
-        let mut email_id: Option<String> = None;
-        let mut user_created: Option<bool> = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "status_code" => {
-                    crate::codec::put(&mut map, &mut status_code, "status_code")
-                }
-                "request_id" => {
-                    crate::codec::put(&mut map, &mut request_id, "request_id")
-                }
-                "user_id" => crate::codec::put(&mut map, &mut user_id, "user_id"),
-                "email_id" => crate::codec::put(&mut map, &mut email_id, "email_id"),
-                "user_created" => {
-                    crate::codec::put(&mut map, &mut user_created, "user_created")
-                }
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match (status_code, request_id, user_id, email_id, user_created) {
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (status_code, request_id, user_id, email_id, user_created) = crate::codec::fields::<
             (
-                Some(status_code),
-                Some(request_id),
-                Some(user_id),
-                Some(email_id),
-                Some(user_created),
-            ) => {
-                Ok(Self {
-                    status_code,
-                    request_id,
-                    user_id,
-                    email_id,
-                    user_created,
-                })
-            }
-            (status_code, request_id, user_id, email_id, user_created) => {
-                Err(
-                    crate::codec::missing(
-                        &[
-                            ("status_code", status_code.is_none()),
-                            ("request_id", request_id.is_none()),
-                            ("user_id", user_id.is_none()),
-                            ("email_id", email_id.is_none()),
-                            ("user_created", user_created.is_none()),
-                        ],
-                    ),
-                )
-            }
-        }
+                crate::codec::Req<i64>,
+                crate::codec::Req<String>,
+                crate::codec::Req<String>,
+                crate::codec::Req<String>,
+                crate::codec::Req<bool>,
+            ),
+            _,
+        >(map, &["status_code", "request_id", "user_id", "email_id", "user_created"])?;
+        Ok(Self {
+            status_code,
+            request_id,
+            user_id,
+            email_id,
+            user_created,
+        })
     }
 }
 
@@ -821,13 +701,17 @@ impl ::serde::Serialize for LoginOrCreateResponse {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(serializer, 5)?;
-        object.entry("status_code", &self.status_code);
-        object.entry("request_id", &self.request_id);
-        object.entry("user_id", &self.user_id);
-        object.entry("email_id", &self.email_id);
-        object.entry("user_created", &self.user_created);
-        object.end()
+        crate::codec::write(
+            serializer,
+            &["status_code", "request_id", "user_id", "email_id", "user_created"],
+            (
+                crate::codec::Always(&self.status_code),
+                crate::codec::Always(&self.request_id),
+                crate::codec::Always(&self.user_id),
+                crate::codec::Always(&self.email_id),
+                crate::codec::Always(&self.user_created),
+            ),
+        )
     }
 }
 
@@ -844,29 +728,19 @@ impl ::serde::Serialize for RevokeInviteRequest {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(serializer, 1)?;
-        object.entry("email", &self.email);
-        object.end()
+        crate::codec::write(serializer, &["email"], (crate::codec::Always(&self.email),))
     }
 }
 
 #[cfg(feature = "test-util")]
 impl crate::codec::Object for RevokeInviteRequest {
     const NAME: &'static str = "RevokeInviteRequest";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut email: Option<String> = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "email" => crate::codec::put(&mut map, &mut email, "email"),
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match email {
-            Some(email) => Ok(Self { email }),
-            None => Err(::serde::de::Error::missing_field("email")),
-        }
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (email,) = crate::codec::fields::<
+            (crate::codec::Req<String>,),
+            _,
+        >(map, &["email"])?;
+        Ok(Self { email })
     }
 }
 
@@ -917,35 +791,12 @@ pub struct RevokeInviteResponse {
 
 impl crate::codec::Object for RevokeInviteResponse {
     const NAME: &'static str = "RevokeInviteResponse";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut status_code: Option<i64> = None;
-        let mut request_id: Option<String> = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "status_code" => {
-                    crate::codec::put(&mut map, &mut status_code, "status_code")
-                }
-                "request_id" => {
-                    crate::codec::put(&mut map, &mut request_id, "request_id")
-                }
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match (status_code, request_id) {
-            (Some(status_code), Some(request_id)) => Ok(Self { status_code, request_id }),
-            (status_code, request_id) => {
-                Err(
-                    crate::codec::missing(
-                        &[
-                            ("status_code", status_code.is_none()),
-                            ("request_id", request_id.is_none()),
-                        ],
-                    ),
-                )
-            }
-        }
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (status_code, request_id) = crate::codec::fields::<
+            (crate::codec::Req<i64>, crate::codec::Req<String>),
+            _,
+        >(map, &["status_code", "request_id"])?;
+        Ok(Self { status_code, request_id })
     }
 }
 
@@ -963,10 +814,14 @@ impl ::serde::Serialize for RevokeInviteResponse {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(serializer, 2)?;
-        object.entry("status_code", &self.status_code);
-        object.entry("request_id", &self.request_id);
-        object.end()
+        crate::codec::write(
+            serializer,
+            &["status_code", "request_id"],
+            (
+                crate::codec::Always(&self.status_code),
+                crate::codec::Always(&self.request_id),
+            ),
+        )
     }
 }
 
@@ -1022,148 +877,122 @@ impl ::serde::Serialize for SendRequest {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(
+        crate::codec::write(
             serializer,
-            1
-                + crate::codec::count_set(
-                    &[
-                        self.login_template_id.is_some(),
-                        self.attributes.is_some(),
-                        self.login_magic_link_url.is_some(),
-                        self.signup_magic_link_url.is_some(),
-                        self.login_expiration_minutes.is_some(),
-                        self.signup_expiration_minutes.is_some(),
-                        self.code_challenge.is_some(),
-                        self.user_id.is_some(),
-                        self.session_token.is_some(),
-                        self.session_jwt.is_some(),
-                        self.locale.is_some(),
-                        self.signup_template_id.is_some(),
-                    ],
+            &[
+                "email",
+                "login_template_id",
+                "attributes",
+                "login_magic_link_url",
+                "signup_magic_link_url",
+                "login_expiration_minutes",
+                "signup_expiration_minutes",
+                "code_challenge",
+                "user_id",
+                "session_token",
+                "session_jwt",
+                "locale",
+                "signup_template_id",
+            ],
+            (
+                (
+                    crate::codec::Always(&self.email),
+                    crate::codec::IfSet(&self.login_template_id),
+                    crate::codec::IfSet(&self.attributes),
+                    crate::codec::IfSet(&self.login_magic_link_url),
+                    crate::codec::IfSet(&self.signup_magic_link_url),
+                    crate::codec::IfSet(&self.login_expiration_minutes),
+                    crate::codec::IfSet(&self.signup_expiration_minutes),
+                    crate::codec::IfSet(&self.code_challenge),
+                    crate::codec::IfSet(&self.user_id),
+                    crate::codec::IfSet(&self.session_token),
+                    crate::codec::IfSet(&self.session_jwt),
+                    crate::codec::IfSet(&self.locale),
                 ),
-        )?;
-        object.entry("email", &self.email);
-        object.entry_if("login_template_id", &self.login_template_id);
-        object.entry_if("attributes", &self.attributes);
-        object.entry_if("login_magic_link_url", &self.login_magic_link_url);
-        object.entry_if("signup_magic_link_url", &self.signup_magic_link_url);
-        object.entry_if("login_expiration_minutes", &self.login_expiration_minutes);
-        object.entry_if("signup_expiration_minutes", &self.signup_expiration_minutes);
-        object.entry_if("code_challenge", &self.code_challenge);
-        object.entry_if("user_id", &self.user_id);
-        object.entry_if("session_token", &self.session_token);
-        object.entry_if("session_jwt", &self.session_jwt);
-        object.entry_if("locale", &self.locale);
-        object.entry_if("signup_template_id", &self.signup_template_id);
-        object.end()
+                (crate::codec::IfSet(&self.signup_template_id),),
+            ),
+        )
     }
 }
 
 #[cfg(feature = "test-util")]
 impl crate::codec::Object for SendRequest {
     const NAME: &'static str = "SendRequest";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut email: Option<String> = None;
-        let mut login_template_id: Option<Option<String>> = None;
-        let mut attributes: Option<
-            Option<crate::consumer::models::attribute::Attributes>,
-        > = None;
-        let mut login_magic_link_url: Option<Option<String>> = None;
-        let mut signup_magic_link_url: Option<Option<String>> = None;
-        let mut login_expiration_minutes: Option<Option<i64>> = None;
-        let mut signup_expiration_minutes: Option<Option<i64>> = None;
-        let mut code_challenge: Option<Option<String>> = None;
-        let mut user_id: Option<Option<String>> = None;
-        let mut session_token: Option<Option<String>> = None;
-        let mut session_jwt: Option<Option<String>> = None;
-        let mut locale: Option<
-            Option<crate::consumer::models::magic_links_email::SendRequestLocale>,
-        > = None;
-        let mut signup_template_id: Option<Option<String>> = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "email" => crate::codec::put(&mut map, &mut email, "email"),
-                "login_template_id" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut login_template_id,
-                        "login_template_id",
-                    )
-                }
-                "attributes" => {
-                    crate::codec::put(&mut map, &mut attributes, "attributes")
-                }
-                "login_magic_link_url" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut login_magic_link_url,
-                        "login_magic_link_url",
-                    )
-                }
-                "signup_magic_link_url" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut signup_magic_link_url,
-                        "signup_magic_link_url",
-                    )
-                }
-                "login_expiration_minutes" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut login_expiration_minutes,
-                        "login_expiration_minutes",
-                    )
-                }
-                "signup_expiration_minutes" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut signup_expiration_minutes,
-                        "signup_expiration_minutes",
-                    )
-                }
-                "code_challenge" => {
-                    crate::codec::put(&mut map, &mut code_challenge, "code_challenge")
-                }
-                "user_id" => crate::codec::put(&mut map, &mut user_id, "user_id"),
-                "session_token" => {
-                    crate::codec::put(&mut map, &mut session_token, "session_token")
-                }
-                "session_jwt" => {
-                    crate::codec::put(&mut map, &mut session_jwt, "session_jwt")
-                }
-                "locale" => crate::codec::put(&mut map, &mut locale, "locale"),
-                "signup_template_id" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut signup_template_id,
-                        "signup_template_id",
-                    )
-                }
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match email {
-            Some(email) => {
-                Ok(Self {
-                    email,
-                    login_template_id: login_template_id.flatten(),
-                    attributes: attributes.flatten(),
-                    login_magic_link_url: login_magic_link_url.flatten(),
-                    signup_magic_link_url: signup_magic_link_url.flatten(),
-                    login_expiration_minutes: login_expiration_minutes.flatten(),
-                    signup_expiration_minutes: signup_expiration_minutes.flatten(),
-                    code_challenge: code_challenge.flatten(),
-                    user_id: user_id.flatten(),
-                    session_token: session_token.flatten(),
-                    session_jwt: session_jwt.flatten(),
-                    locale: locale.flatten(),
-                    signup_template_id: signup_template_id.flatten(),
-                })
-            }
-            None => Err(::serde::de::Error::missing_field("email")),
-        }
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (
+            (
+                email,
+                login_template_id,
+                attributes,
+                login_magic_link_url,
+                signup_magic_link_url,
+                login_expiration_minutes,
+                signup_expiration_minutes,
+                code_challenge,
+                user_id,
+                session_token,
+                session_jwt,
+                locale,
+            ),
+            (signup_template_id,),
+        ) = crate::codec::fields::<
+            (
+                (
+                    crate::codec::Req<String>,
+                    crate::codec::Nil<Option<String>>,
+                    crate::codec::Nil<
+                        Option<crate::consumer::models::attribute::Attributes>,
+                    >,
+                    crate::codec::Nil<Option<String>>,
+                    crate::codec::Nil<Option<String>>,
+                    crate::codec::Nil<Option<i64>>,
+                    crate::codec::Nil<Option<i64>>,
+                    crate::codec::Nil<Option<String>>,
+                    crate::codec::Nil<Option<String>>,
+                    crate::codec::Nil<Option<String>>,
+                    crate::codec::Nil<Option<String>>,
+                    crate::codec::Nil<
+                        Option<
+                            crate::consumer::models::magic_links_email::SendRequestLocale,
+                        >,
+                    >,
+                ),
+                (crate::codec::Nil<Option<String>>,),
+            ),
+            _,
+        >(
+            map,
+            &[
+                "email",
+                "login_template_id",
+                "attributes",
+                "login_magic_link_url",
+                "signup_magic_link_url",
+                "login_expiration_minutes",
+                "signup_expiration_minutes",
+                "code_challenge",
+                "user_id",
+                "session_token",
+                "session_jwt",
+                "locale",
+                "signup_template_id",
+            ],
+        )?;
+        Ok(Self {
+            email,
+            login_template_id,
+            attributes,
+            login_magic_link_url,
+            signup_magic_link_url,
+            login_expiration_minutes,
+            signup_expiration_minutes,
+            code_challenge,
+            user_id,
+            session_token,
+            session_jwt,
+            locale,
+            signup_template_id,
+        })
     }
 }
 
@@ -1328,48 +1157,22 @@ pub struct SendResponse {
 
 impl crate::codec::Object for SendResponse {
     const NAME: &'static str = "SendResponse";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut status_code: Option<i64> = None;
-        let mut request_id: Option<String> = None;
-        let mut user_id: Option<String> = None;
-        let mut email_id: Option<String> = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "status_code" => {
-                    crate::codec::put(&mut map, &mut status_code, "status_code")
-                }
-                "request_id" => {
-                    crate::codec::put(&mut map, &mut request_id, "request_id")
-                }
-                "user_id" => crate::codec::put(&mut map, &mut user_id, "user_id"),
-                "email_id" => crate::codec::put(&mut map, &mut email_id, "email_id"),
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match (status_code, request_id, user_id, email_id) {
-            (Some(status_code), Some(request_id), Some(user_id), Some(email_id)) => {
-                Ok(Self {
-                    status_code,
-                    request_id,
-                    user_id,
-                    email_id,
-                })
-            }
-            (status_code, request_id, user_id, email_id) => {
-                Err(
-                    crate::codec::missing(
-                        &[
-                            ("status_code", status_code.is_none()),
-                            ("request_id", request_id.is_none()),
-                            ("user_id", user_id.is_none()),
-                            ("email_id", email_id.is_none()),
-                        ],
-                    ),
-                )
-            }
-        }
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (status_code, request_id, user_id, email_id) = crate::codec::fields::<
+            (
+                crate::codec::Req<i64>,
+                crate::codec::Req<String>,
+                crate::codec::Req<String>,
+                crate::codec::Req<String>,
+            ),
+            _,
+        >(map, &["status_code", "request_id", "user_id", "email_id"])?;
+        Ok(Self {
+            status_code,
+            request_id,
+            user_id,
+            email_id,
+        })
     }
 }
 
@@ -1387,11 +1190,15 @@ impl ::serde::Serialize for SendResponse {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(serializer, 4)?;
-        object.entry("status_code", &self.status_code);
-        object.entry("request_id", &self.request_id);
-        object.entry("user_id", &self.user_id);
-        object.entry("email_id", &self.email_id);
-        object.end()
+        crate::codec::write(
+            serializer,
+            &["status_code", "request_id", "user_id", "email_id"],
+            (
+                crate::codec::Always(&self.status_code),
+                crate::codec::Always(&self.request_id),
+                crate::codec::Always(&self.user_id),
+                crate::codec::Always(&self.email_id),
+            ),
+        )
     }
 }

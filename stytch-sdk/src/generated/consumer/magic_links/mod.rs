@@ -95,104 +95,88 @@ impl ::serde::Serialize for AuthenticateRequest {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(
+        crate::codec::write(
             serializer,
-            1
-                + crate::codec::count_set(
-                    &[
-                        self.attributes.is_some(),
-                        self.options.is_some(),
-                        self.session_token.is_some(),
-                        self.session_duration_minutes.is_some(),
-                        self.session_jwt.is_some(),
-                        self.session_custom_claims.is_some(),
-                        self.code_verifier.is_some(),
-                        self.telemetry_id.is_some(),
-                    ],
-                ),
-        )?;
-        object.entry("token", &self.token);
-        object.entry_if("attributes", &self.attributes);
-        object.entry_if("options", &self.options);
-        object.entry_if("session_token", &self.session_token);
-        object.entry_if("session_duration_minutes", &self.session_duration_minutes);
-        object.entry_if("session_jwt", &self.session_jwt);
-        object.entry_if("session_custom_claims", &self.session_custom_claims);
-        object.entry_if("code_verifier", &self.code_verifier);
-        object.entry_if("telemetry_id", &self.telemetry_id);
-        object.end()
+            &[
+                "token",
+                "attributes",
+                "options",
+                "session_token",
+                "session_duration_minutes",
+                "session_jwt",
+                "session_custom_claims",
+                "code_verifier",
+                "telemetry_id",
+            ],
+            (
+                crate::codec::Always(&self.token),
+                crate::codec::IfSet(&self.attributes),
+                crate::codec::IfSet(&self.options),
+                crate::codec::IfSet(&self.session_token),
+                crate::codec::IfSet(&self.session_duration_minutes),
+                crate::codec::IfSet(&self.session_jwt),
+                crate::codec::IfSet(&self.session_custom_claims),
+                crate::codec::IfSet(&self.code_verifier),
+                crate::codec::IfSet(&self.telemetry_id),
+            ),
+        )
     }
 }
 
 #[cfg(feature = "test-util")]
 impl crate::codec::Object for AuthenticateRequest {
     const NAME: &'static str = "AuthenticateRequest";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut token: Option<String> = None;
-        let mut attributes: Option<
-            Option<crate::consumer::models::attribute::Attributes>,
-        > = None;
-        let mut options: Option<Option<crate::consumer::models::magic_links::Options>> = None;
-        let mut session_token: Option<Option<String>> = None;
-        let mut session_duration_minutes: Option<Option<i64>> = None;
-        let mut session_jwt: Option<Option<String>> = None;
-        let mut session_custom_claims: Option<Option<::serde_json::Value>> = None;
-        let mut code_verifier: Option<Option<String>> = None;
-        let mut telemetry_id: Option<Option<String>> = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "token" => crate::codec::put(&mut map, &mut token, "token"),
-                "attributes" => {
-                    crate::codec::put(&mut map, &mut attributes, "attributes")
-                }
-                "options" => crate::codec::put(&mut map, &mut options, "options"),
-                "session_token" => {
-                    crate::codec::put(&mut map, &mut session_token, "session_token")
-                }
-                "session_duration_minutes" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut session_duration_minutes,
-                        "session_duration_minutes",
-                    )
-                }
-                "session_jwt" => {
-                    crate::codec::put(&mut map, &mut session_jwt, "session_jwt")
-                }
-                "session_custom_claims" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut session_custom_claims,
-                        "session_custom_claims",
-                    )
-                }
-                "code_verifier" => {
-                    crate::codec::put(&mut map, &mut code_verifier, "code_verifier")
-                }
-                "telemetry_id" => {
-                    crate::codec::put(&mut map, &mut telemetry_id, "telemetry_id")
-                }
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match token {
-            Some(token) => {
-                Ok(Self {
-                    token,
-                    attributes: attributes.flatten(),
-                    options: options.flatten(),
-                    session_token: session_token.flatten(),
-                    session_duration_minutes: session_duration_minutes.flatten(),
-                    session_jwt: session_jwt.flatten(),
-                    session_custom_claims: session_custom_claims.flatten(),
-                    code_verifier: code_verifier.flatten(),
-                    telemetry_id: telemetry_id.flatten(),
-                })
-            }
-            None => Err(::serde::de::Error::missing_field("token")),
-        }
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (
+            token,
+            attributes,
+            options,
+            session_token,
+            session_duration_minutes,
+            session_jwt,
+            session_custom_claims,
+            code_verifier,
+            telemetry_id,
+        ) = crate::codec::fields::<
+            (
+                crate::codec::Req<String>,
+                crate::codec::Nil<
+                    Option<crate::consumer::models::attribute::Attributes>,
+                >,
+                crate::codec::Nil<Option<crate::consumer::models::magic_links::Options>>,
+                crate::codec::Nil<Option<String>>,
+                crate::codec::Nil<Option<i64>>,
+                crate::codec::Nil<Option<String>>,
+                crate::codec::Nil<Option<::serde_json::Value>>,
+                crate::codec::Nil<Option<String>>,
+                crate::codec::Nil<Option<String>>,
+            ),
+            _,
+        >(
+            map,
+            &[
+                "token",
+                "attributes",
+                "options",
+                "session_token",
+                "session_duration_minutes",
+                "session_jwt",
+                "session_custom_claims",
+                "code_verifier",
+                "telemetry_id",
+            ],
+        )?;
+        Ok(Self {
+            token,
+            attributes,
+            options,
+            session_token,
+            session_duration_minutes,
+            session_jwt,
+            session_custom_claims,
+            code_verifier,
+            telemetry_id,
+        })
     }
 }
 
@@ -338,49 +322,8 @@ pub struct AuthenticateResponse {
 
 impl crate::codec::Object for AuthenticateResponse {
     const NAME: &'static str = "AuthenticateResponse";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut status_code: Option<i64> = None;
-        let mut request_id: Option<String> = None;
-        let mut user_id: Option<String> = None;
-        let mut method_id: Option<String> = None;
-        let mut session_token: Option<String> = None;
-        let mut session_jwt: Option<String> = None;
-        let mut user: Option<crate::consumer::models::users::User> = None;
-        let mut reset_sessions: Option<bool> = None;
-        let mut session: Option<Option<crate::consumer::models::sessions::Session>> = None;
-        let mut user_device: Option<
-            Option<crate::consumer::models::device_history::DeviceInfo>,
-        > = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "status_code" => {
-                    crate::codec::put(&mut map, &mut status_code, "status_code")
-                }
-                "request_id" => {
-                    crate::codec::put(&mut map, &mut request_id, "request_id")
-                }
-                "user_id" => crate::codec::put(&mut map, &mut user_id, "user_id"),
-                "method_id" => crate::codec::put(&mut map, &mut method_id, "method_id"),
-                "session_token" => {
-                    crate::codec::put(&mut map, &mut session_token, "session_token")
-                }
-                "session_jwt" => {
-                    crate::codec::put(&mut map, &mut session_jwt, "session_jwt")
-                }
-                "user" => crate::codec::put(&mut map, &mut user, "user"),
-                "reset_sessions" => {
-                    crate::codec::put(&mut map, &mut reset_sessions, "reset_sessions")
-                }
-                "session" => crate::codec::put(&mut map, &mut session, "session"),
-                "user_device" => {
-                    crate::codec::put(&mut map, &mut user_device, "user_device")
-                }
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match (
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (
             status_code,
             request_id,
             user_id,
@@ -389,56 +332,51 @@ impl crate::codec::Object for AuthenticateResponse {
             session_jwt,
             user,
             reset_sessions,
-        ) {
+            session,
+            user_device,
+        ) = crate::codec::fields::<
             (
-                Some(status_code),
-                Some(request_id),
-                Some(user_id),
-                Some(method_id),
-                Some(session_token),
-                Some(session_jwt),
-                Some(user),
-                Some(reset_sessions),
-            ) => {
-                Ok(Self {
-                    status_code,
-                    request_id,
-                    user_id,
-                    method_id,
-                    session_token,
-                    session_jwt,
-                    user,
-                    reset_sessions,
-                    session: session.flatten(),
-                    user_device: user_device.flatten(),
-                })
-            }
-            (
-                status_code,
-                request_id,
-                user_id,
-                method_id,
-                session_token,
-                session_jwt,
-                user,
-                reset_sessions,
-            ) => {
-                Err(
-                    crate::codec::missing(
-                        &[
-                            ("status_code", status_code.is_none()),
-                            ("request_id", request_id.is_none()),
-                            ("user_id", user_id.is_none()),
-                            ("method_id", method_id.is_none()),
-                            ("session_token", session_token.is_none()),
-                            ("session_jwt", session_jwt.is_none()),
-                            ("user", user.is_none()),
-                            ("reset_sessions", reset_sessions.is_none()),
-                        ],
-                    ),
-                )
-            }
-        }
+                crate::codec::Req<i64>,
+                crate::codec::Req<String>,
+                crate::codec::Req<String>,
+                crate::codec::Req<String>,
+                crate::codec::Req<String>,
+                crate::codec::Req<String>,
+                crate::codec::Req<crate::consumer::models::users::User>,
+                crate::codec::Req<bool>,
+                crate::codec::Nil<Option<crate::consumer::models::sessions::Session>>,
+                crate::codec::Nil<
+                    Option<crate::consumer::models::device_history::DeviceInfo>,
+                >,
+            ),
+            _,
+        >(
+            map,
+            &[
+                "status_code",
+                "request_id",
+                "user_id",
+                "method_id",
+                "session_token",
+                "session_jwt",
+                "user",
+                "reset_sessions",
+                "session",
+                "user_device",
+            ],
+        )?;
+        Ok(Self {
+            status_code,
+            request_id,
+            user_id,
+            method_id,
+            session_token,
+            session_jwt,
+            user,
+            reset_sessions,
+            session,
+            user_device,
+        })
     }
 }
 
@@ -456,24 +394,33 @@ impl ::serde::Serialize for AuthenticateResponse {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(
+        crate::codec::write(
             serializer,
-            8
-                + crate::codec::count_set(
-                    &[self.session.is_some(), self.user_device.is_some()],
-                ),
-        )?;
-        object.entry("status_code", &self.status_code);
-        object.entry("request_id", &self.request_id);
-        object.entry("user_id", &self.user_id);
-        object.entry("method_id", &self.method_id);
-        object.entry("session_token", &self.session_token);
-        object.entry("session_jwt", &self.session_jwt);
-        object.entry("user", &self.user);
-        object.entry("reset_sessions", &self.reset_sessions);
-        object.entry_if("session", &self.session);
-        object.entry_if("user_device", &self.user_device);
-        object.end()
+            &[
+                "status_code",
+                "request_id",
+                "user_id",
+                "method_id",
+                "session_token",
+                "session_jwt",
+                "user",
+                "reset_sessions",
+                "session",
+                "user_device",
+            ],
+            (
+                crate::codec::Always(&self.status_code),
+                crate::codec::Always(&self.request_id),
+                crate::codec::Always(&self.user_id),
+                crate::codec::Always(&self.method_id),
+                crate::codec::Always(&self.session_token),
+                crate::codec::Always(&self.session_jwt),
+                crate::codec::Always(&self.user),
+                crate::codec::Always(&self.reset_sessions),
+                crate::codec::IfSet(&self.session),
+                crate::codec::IfSet(&self.user_device),
+            ),
+        )
     }
 }
 
@@ -498,57 +445,35 @@ impl ::serde::Serialize for CreateRequest {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(
+        crate::codec::write(
             serializer,
-            1
-                + crate::codec::count_set(
-                    &[self.expiration_minutes.is_some(), self.attributes.is_some()],
-                ),
-        )?;
-        object.entry("user_id", &self.user_id);
-        object.entry_if("expiration_minutes", &self.expiration_minutes);
-        object.entry_if("attributes", &self.attributes);
-        object.end()
+            &["user_id", "expiration_minutes", "attributes"],
+            (
+                crate::codec::Always(&self.user_id),
+                crate::codec::IfSet(&self.expiration_minutes),
+                crate::codec::IfSet(&self.attributes),
+            ),
+        )
     }
 }
 
 #[cfg(feature = "test-util")]
 impl crate::codec::Object for CreateRequest {
     const NAME: &'static str = "CreateRequest";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut user_id: Option<String> = None;
-        let mut expiration_minutes: Option<Option<i64>> = None;
-        let mut attributes: Option<
-            Option<crate::consumer::models::attribute::Attributes>,
-        > = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "user_id" => crate::codec::put(&mut map, &mut user_id, "user_id"),
-                "expiration_minutes" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut expiration_minutes,
-                        "expiration_minutes",
-                    )
-                }
-                "attributes" => {
-                    crate::codec::put(&mut map, &mut attributes, "attributes")
-                }
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match user_id {
-            Some(user_id) => {
-                Ok(Self {
-                    user_id,
-                    expiration_minutes: expiration_minutes.flatten(),
-                    attributes: attributes.flatten(),
-                })
-            }
-            None => Err(::serde::de::Error::missing_field("user_id")),
-        }
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (user_id, expiration_minutes, attributes) = crate::codec::fields::<
+            (
+                crate::codec::Req<String>,
+                crate::codec::Nil<Option<i64>>,
+                crate::codec::Nil<Option<crate::consumer::models::attribute::Attributes>>,
+            ),
+            _,
+        >(map, &["user_id", "expiration_minutes", "attributes"])?;
+        Ok(Self {
+            user_id,
+            expiration_minutes,
+            attributes,
+        })
     }
 }
 
@@ -633,48 +558,22 @@ pub struct CreateResponse {
 
 impl crate::codec::Object for CreateResponse {
     const NAME: &'static str = "CreateResponse";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut status_code: Option<i64> = None;
-        let mut request_id: Option<String> = None;
-        let mut user_id: Option<String> = None;
-        let mut token: Option<String> = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "status_code" => {
-                    crate::codec::put(&mut map, &mut status_code, "status_code")
-                }
-                "request_id" => {
-                    crate::codec::put(&mut map, &mut request_id, "request_id")
-                }
-                "user_id" => crate::codec::put(&mut map, &mut user_id, "user_id"),
-                "token" => crate::codec::put(&mut map, &mut token, "token"),
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match (status_code, request_id, user_id, token) {
-            (Some(status_code), Some(request_id), Some(user_id), Some(token)) => {
-                Ok(Self {
-                    status_code,
-                    request_id,
-                    user_id,
-                    token,
-                })
-            }
-            (status_code, request_id, user_id, token) => {
-                Err(
-                    crate::codec::missing(
-                        &[
-                            ("status_code", status_code.is_none()),
-                            ("request_id", request_id.is_none()),
-                            ("user_id", user_id.is_none()),
-                            ("token", token.is_none()),
-                        ],
-                    ),
-                )
-            }
-        }
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (status_code, request_id, user_id, token) = crate::codec::fields::<
+            (
+                crate::codec::Req<i64>,
+                crate::codec::Req<String>,
+                crate::codec::Req<String>,
+                crate::codec::Req<String>,
+            ),
+            _,
+        >(map, &["status_code", "request_id", "user_id", "token"])?;
+        Ok(Self {
+            status_code,
+            request_id,
+            user_id,
+            token,
+        })
     }
 }
 
@@ -692,11 +591,15 @@ impl ::serde::Serialize for CreateResponse {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(serializer, 4)?;
-        object.entry("status_code", &self.status_code);
-        object.entry("request_id", &self.request_id);
-        object.entry("user_id", &self.user_id);
-        object.entry("token", &self.token);
-        object.end()
+        crate::codec::write(
+            serializer,
+            &["status_code", "request_id", "user_id", "token"],
+            (
+                crate::codec::Always(&self.status_code),
+                crate::codec::Always(&self.request_id),
+                crate::codec::Always(&self.user_id),
+                crate::codec::Always(&self.token),
+            ),
+        )
     }
 }

@@ -14,40 +14,25 @@ impl ::serde::Serialize for Attributes {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(
+        crate::codec::write(
             serializer,
-            crate::codec::count_set(
-                &[self.ip_address.is_some(), self.user_agent.is_some()],
+            &["ip_address", "user_agent"],
+            (
+                crate::codec::IfSet(&self.ip_address),
+                crate::codec::IfSet(&self.user_agent),
             ),
-        )?;
-        object.entry_if("ip_address", &self.ip_address);
-        object.entry_if("user_agent", &self.user_agent);
-        object.end()
+        )
     }
 }
 
 impl crate::codec::Object for Attributes {
     const NAME: &'static str = "Attributes";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut ip_address: Option<Option<String>> = None;
-        let mut user_agent: Option<Option<String>> = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "ip_address" => {
-                    crate::codec::put(&mut map, &mut ip_address, "ip_address")
-                }
-                "user_agent" => {
-                    crate::codec::put(&mut map, &mut user_agent, "user_agent")
-                }
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        Ok(Self {
-            ip_address: ip_address.flatten(),
-            user_agent: user_agent.flatten(),
-        })
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (ip_address, user_agent) = crate::codec::fields::<
+            (crate::codec::Nil<Option<String>>, crate::codec::Nil<Option<String>>),
+            _,
+        >(map, &["ip_address", "user_agent"])?;
+        Ok(Self { ip_address, user_agent })
     }
 }
 

@@ -60,224 +60,60 @@ impl ::serde::Serialize for ConnectedApp {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(
+        crate::codec::write(
             serializer,
-            12
-                + crate::codec::count_set(
-                    &[
-                        self.id_token_template_content.is_some(),
-                        self.client_secret_last_four.is_some(),
-                        self.next_client_secret_last_four.is_some(),
-                        self.access_token_custom_audience.is_some(),
-                        self.logo_url.is_some(),
-                        self.client_id_metadata_url.is_some(),
-                    ],
-                ),
-        )?;
-        object.entry("client_id", &self.client_id);
-        object.entry("client_name", &self.client_name);
-        object.entry("client_description", &self.client_description);
-        object.entry("status", &self.status);
-        object.entry("full_access_allowed", &self.full_access_allowed);
-        object.entry("client_type", &self.client_type);
-        object.entry("redirect_urls", &self.redirect_urls);
-        object.entry("access_token_expiry_minutes", &self.access_token_expiry_minutes);
-        object
-            .entry("access_token_template_content", &self.access_token_template_content);
-        object.entry("post_logout_redirect_urls", &self.post_logout_redirect_urls);
-        object
-            .entry(
+            &[
+                "client_id",
+                "client_name",
+                "client_description",
+                "status",
+                "full_access_allowed",
+                "client_type",
+                "redirect_urls",
+                "access_token_expiry_minutes",
+                "access_token_template_content",
+                "post_logout_redirect_urls",
                 "bypass_consent_for_offline_access",
-                &self.bypass_consent_for_offline_access,
-            );
-        object.entry("creation_method", &self.creation_method);
-        object.entry_if("id_token_template_content", &self.id_token_template_content);
-        object.entry_if("client_secret_last_four", &self.client_secret_last_four);
-        object
-            .entry_if(
+                "creation_method",
+                "id_token_template_content",
+                "client_secret_last_four",
                 "next_client_secret_last_four",
-                &self.next_client_secret_last_four,
-            );
-        object
-            .entry_if(
                 "access_token_custom_audience",
-                &self.access_token_custom_audience,
-            );
-        object.entry_if("logo_url", &self.logo_url);
-        object.entry_if("client_id_metadata_url", &self.client_id_metadata_url);
-        object.end()
+                "logo_url",
+                "client_id_metadata_url",
+            ],
+            (
+                (
+                    crate::codec::Always(&self.client_id),
+                    crate::codec::Always(&self.client_name),
+                    crate::codec::Always(&self.client_description),
+                    crate::codec::Always(&self.status),
+                    crate::codec::Always(&self.full_access_allowed),
+                    crate::codec::Always(&self.client_type),
+                    crate::codec::Always(&self.redirect_urls),
+                    crate::codec::Always(&self.access_token_expiry_minutes),
+                    crate::codec::Always(&self.access_token_template_content),
+                    crate::codec::Always(&self.post_logout_redirect_urls),
+                    crate::codec::Always(&self.bypass_consent_for_offline_access),
+                    crate::codec::Always(&self.creation_method),
+                ),
+                (
+                    crate::codec::IfSet(&self.id_token_template_content),
+                    crate::codec::IfSet(&self.client_secret_last_four),
+                    crate::codec::IfSet(&self.next_client_secret_last_four),
+                    crate::codec::IfSet(&self.access_token_custom_audience),
+                    crate::codec::IfSet(&self.logo_url),
+                    crate::codec::IfSet(&self.client_id_metadata_url),
+                ),
+            ),
+        )
     }
 }
 
 impl crate::codec::Object for ConnectedApp {
     const NAME: &'static str = "ConnectedApp";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut client_id: Option<String> = None;
-        let mut client_name: Option<String> = None;
-        let mut client_description: Option<String> = None;
-        let mut status: Option<String> = None;
-        let mut full_access_allowed: Option<bool> = None;
-        let mut client_type: Option<String> = None;
-        let mut redirect_urls: Option<Vec<String>> = None;
-        let mut access_token_expiry_minutes: Option<i64> = None;
-        let mut access_token_template_content: Option<String> = None;
-        let mut post_logout_redirect_urls: Option<Vec<String>> = None;
-        let mut bypass_consent_for_offline_access: Option<bool> = None;
-        let mut creation_method: Option<String> = None;
-        let mut id_token_template_content: Option<Option<String>> = None;
-        let mut client_secret_last_four: Option<Option<String>> = None;
-        let mut next_client_secret_last_four: Option<Option<String>> = None;
-        let mut access_token_custom_audience: Option<Option<String>> = None;
-        let mut logo_url: Option<Option<String>> = None;
-        let mut client_id_metadata_url: Option<Option<String>> = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "client_id" => crate::codec::put(&mut map, &mut client_id, "client_id"),
-                "client_name" => {
-                    crate::codec::put(&mut map, &mut client_name, "client_name")
-                }
-                "client_description" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut client_description,
-                        "client_description",
-                    )
-                }
-                "status" => crate::codec::put(&mut map, &mut status, "status"),
-                "full_access_allowed" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut full_access_allowed,
-                        "full_access_allowed",
-                    )
-                }
-                "client_type" => {
-                    crate::codec::put(&mut map, &mut client_type, "client_type")
-                }
-                "redirect_urls" => {
-                    crate::codec::put(&mut map, &mut redirect_urls, "redirect_urls")
-                }
-                "access_token_expiry_minutes" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut access_token_expiry_minutes,
-                        "access_token_expiry_minutes",
-                    )
-                }
-                "access_token_template_content" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut access_token_template_content,
-                        "access_token_template_content",
-                    )
-                }
-                "post_logout_redirect_urls" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut post_logout_redirect_urls,
-                        "post_logout_redirect_urls",
-                    )
-                }
-                "bypass_consent_for_offline_access" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut bypass_consent_for_offline_access,
-                        "bypass_consent_for_offline_access",
-                    )
-                }
-                "creation_method" => {
-                    crate::codec::put(&mut map, &mut creation_method, "creation_method")
-                }
-                "id_token_template_content" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut id_token_template_content,
-                        "id_token_template_content",
-                    )
-                }
-                "client_secret_last_four" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut client_secret_last_four,
-                        "client_secret_last_four",
-                    )
-                }
-                "next_client_secret_last_four" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut next_client_secret_last_four,
-                        "next_client_secret_last_four",
-                    )
-                }
-                "access_token_custom_audience" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut access_token_custom_audience,
-                        "access_token_custom_audience",
-                    )
-                }
-                "logo_url" => crate::codec::put(&mut map, &mut logo_url, "logo_url"),
-                "client_id_metadata_url" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut client_id_metadata_url,
-                        "client_id_metadata_url",
-                    )
-                }
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match (
-            client_id,
-            client_name,
-            client_description,
-            status,
-            full_access_allowed,
-            client_type,
-            redirect_urls,
-            access_token_expiry_minutes,
-            access_token_template_content,
-            post_logout_redirect_urls,
-            bypass_consent_for_offline_access,
-            creation_method,
-        ) {
-            (
-                Some(client_id),
-                Some(client_name),
-                Some(client_description),
-                Some(status),
-                Some(full_access_allowed),
-                Some(client_type),
-                Some(redirect_urls),
-                Some(access_token_expiry_minutes),
-                Some(access_token_template_content),
-                Some(post_logout_redirect_urls),
-                Some(bypass_consent_for_offline_access),
-                Some(creation_method),
-            ) => {
-                Ok(Self {
-                    client_id,
-                    client_name,
-                    client_description,
-                    status,
-                    full_access_allowed,
-                    client_type,
-                    redirect_urls,
-                    access_token_expiry_minutes,
-                    access_token_template_content,
-                    post_logout_redirect_urls,
-                    bypass_consent_for_offline_access,
-                    creation_method,
-                    id_token_template_content: id_token_template_content.flatten(),
-                    client_secret_last_four: client_secret_last_four.flatten(),
-                    next_client_secret_last_four: next_client_secret_last_four.flatten(),
-                    access_token_custom_audience: access_token_custom_audience.flatten(),
-                    logo_url: logo_url.flatten(),
-                    client_id_metadata_url: client_id_metadata_url.flatten(),
-                })
-            }
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (
             (
                 client_id,
                 client_name,
@@ -291,39 +127,84 @@ impl crate::codec::Object for ConnectedApp {
                 post_logout_redirect_urls,
                 bypass_consent_for_offline_access,
                 creation_method,
-            ) => {
-                Err(
-                    crate::codec::missing(
-                        &[
-                            ("client_id", client_id.is_none()),
-                            ("client_name", client_name.is_none()),
-                            ("client_description", client_description.is_none()),
-                            ("status", status.is_none()),
-                            ("full_access_allowed", full_access_allowed.is_none()),
-                            ("client_type", client_type.is_none()),
-                            ("redirect_urls", redirect_urls.is_none()),
-                            (
-                                "access_token_expiry_minutes",
-                                access_token_expiry_minutes.is_none(),
-                            ),
-                            (
-                                "access_token_template_content",
-                                access_token_template_content.is_none(),
-                            ),
-                            (
-                                "post_logout_redirect_urls",
-                                post_logout_redirect_urls.is_none(),
-                            ),
-                            (
-                                "bypass_consent_for_offline_access",
-                                bypass_consent_for_offline_access.is_none(),
-                            ),
-                            ("creation_method", creation_method.is_none()),
-                        ],
-                    ),
-                )
-            }
-        }
+            ),
+            (
+                id_token_template_content,
+                client_secret_last_four,
+                next_client_secret_last_four,
+                access_token_custom_audience,
+                logo_url,
+                client_id_metadata_url,
+            ),
+        ) = crate::codec::fields::<
+            (
+                (
+                    crate::codec::Req<String>,
+                    crate::codec::Req<String>,
+                    crate::codec::Req<String>,
+                    crate::codec::Req<String>,
+                    crate::codec::Req<bool>,
+                    crate::codec::Req<String>,
+                    crate::codec::Req<Vec<String>>,
+                    crate::codec::Req<i64>,
+                    crate::codec::Req<String>,
+                    crate::codec::Req<Vec<String>>,
+                    crate::codec::Req<bool>,
+                    crate::codec::Req<String>,
+                ),
+                (
+                    crate::codec::Nil<Option<String>>,
+                    crate::codec::Nil<Option<String>>,
+                    crate::codec::Nil<Option<String>>,
+                    crate::codec::Nil<Option<String>>,
+                    crate::codec::Nil<Option<String>>,
+                    crate::codec::Nil<Option<String>>,
+                ),
+            ),
+            _,
+        >(
+            map,
+            &[
+                "client_id",
+                "client_name",
+                "client_description",
+                "status",
+                "full_access_allowed",
+                "client_type",
+                "redirect_urls",
+                "access_token_expiry_minutes",
+                "access_token_template_content",
+                "post_logout_redirect_urls",
+                "bypass_consent_for_offline_access",
+                "creation_method",
+                "id_token_template_content",
+                "client_secret_last_four",
+                "next_client_secret_last_four",
+                "access_token_custom_audience",
+                "logo_url",
+                "client_id_metadata_url",
+            ],
+        )?;
+        Ok(Self {
+            client_id,
+            client_name,
+            client_description,
+            status,
+            full_access_allowed,
+            client_type,
+            redirect_urls,
+            access_token_expiry_minutes,
+            access_token_template_content,
+            post_logout_redirect_urls,
+            bypass_consent_for_offline_access,
+            creation_method,
+            id_token_template_content,
+            client_secret_last_four,
+            next_client_secret_last_four,
+            access_token_custom_audience,
+            logo_url,
+            client_id_metadata_url,
+        })
     }
 }
 
@@ -357,77 +238,55 @@ impl ::serde::Serialize for ConnectedAppPublic {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(
+        crate::codec::write(
             serializer,
-            4 + crate::codec::count_set(&[self.logo_url.is_some()]),
-        )?;
-        object.entry("client_id", &self.client_id);
-        object.entry("client_name", &self.client_name);
-        object.entry("client_description", &self.client_description);
-        object.entry("client_type", &self.client_type);
-        object.entry_if("logo_url", &self.logo_url);
-        object.end()
+            &[
+                "client_id",
+                "client_name",
+                "client_description",
+                "client_type",
+                "logo_url",
+            ],
+            (
+                crate::codec::Always(&self.client_id),
+                crate::codec::Always(&self.client_name),
+                crate::codec::Always(&self.client_description),
+                crate::codec::Always(&self.client_type),
+                crate::codec::IfSet(&self.logo_url),
+            ),
+        )
     }
 }
 
 impl crate::codec::Object for ConnectedAppPublic {
     const NAME: &'static str = "ConnectedAppPublic";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut client_id: Option<String> = None;
-        let mut client_name: Option<String> = None;
-        let mut client_description: Option<String> = None;
-        let mut client_type: Option<String> = None;
-        let mut logo_url: Option<Option<String>> = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "client_id" => crate::codec::put(&mut map, &mut client_id, "client_id"),
-                "client_name" => {
-                    crate::codec::put(&mut map, &mut client_name, "client_name")
-                }
-                "client_description" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut client_description,
-                        "client_description",
-                    )
-                }
-                "client_type" => {
-                    crate::codec::put(&mut map, &mut client_type, "client_type")
-                }
-                "logo_url" => crate::codec::put(&mut map, &mut logo_url, "logo_url"),
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match (client_id, client_name, client_description, client_type) {
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (client_id, client_name, client_description, client_type, logo_url) = crate::codec::fields::<
             (
-                Some(client_id),
-                Some(client_name),
-                Some(client_description),
-                Some(client_type),
-            ) => {
-                Ok(Self {
-                    client_id,
-                    client_name,
-                    client_description,
-                    client_type,
-                    logo_url: logo_url.flatten(),
-                })
-            }
-            (client_id, client_name, client_description, client_type) => {
-                Err(
-                    crate::codec::missing(
-                        &[
-                            ("client_id", client_id.is_none()),
-                            ("client_name", client_name.is_none()),
-                            ("client_description", client_description.is_none()),
-                            ("client_type", client_type.is_none()),
-                        ],
-                    ),
-                )
-            }
-        }
+                crate::codec::Req<String>,
+                crate::codec::Req<String>,
+                crate::codec::Req<String>,
+                crate::codec::Req<String>,
+                crate::codec::Nil<Option<String>>,
+            ),
+            _,
+        >(
+            map,
+            &[
+                "client_id",
+                "client_name",
+                "client_description",
+                "client_type",
+                "logo_url",
+            ],
+        )?;
+        Ok(Self {
+            client_id,
+            client_name,
+            client_description,
+            client_type,
+            logo_url,
+        })
     }
 }
 
@@ -498,223 +357,60 @@ impl ::serde::Serialize for ConnectedAppWithClientSecret {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(
+        crate::codec::write(
             serializer,
-            11
-                + crate::codec::count_set(
-                    &[
-                        self.id_token_template_content.is_some(),
-                        self.client_secret_last_four.is_some(),
-                        self.next_client_secret_last_four.is_some(),
-                        self.client_secret.is_some(),
-                        self.access_token_custom_audience.is_some(),
-                        self.logo_url.is_some(),
-                        self.client_id_metadata_url.is_some(),
-                    ],
-                ),
-        )?;
-        object.entry("client_id", &self.client_id);
-        object.entry("client_name", &self.client_name);
-        object.entry("client_description", &self.client_description);
-        object.entry("status", &self.status);
-        object.entry("full_access_allowed", &self.full_access_allowed);
-        object.entry("client_type", &self.client_type);
-        object.entry("redirect_urls", &self.redirect_urls);
-        object.entry("access_token_expiry_minutes", &self.access_token_expiry_minutes);
-        object
-            .entry("access_token_template_content", &self.access_token_template_content);
-        object.entry("post_logout_redirect_urls", &self.post_logout_redirect_urls);
-        object
-            .entry(
+            &[
+                "client_id",
+                "client_name",
+                "client_description",
+                "status",
+                "full_access_allowed",
+                "client_type",
+                "redirect_urls",
+                "access_token_expiry_minutes",
+                "access_token_template_content",
+                "post_logout_redirect_urls",
                 "bypass_consent_for_offline_access",
-                &self.bypass_consent_for_offline_access,
-            );
-        object.entry_if("id_token_template_content", &self.id_token_template_content);
-        object.entry_if("client_secret_last_four", &self.client_secret_last_four);
-        object
-            .entry_if(
+                "id_token_template_content",
+                "client_secret_last_four",
                 "next_client_secret_last_four",
-                &self.next_client_secret_last_four,
-            );
-        object.entry_if("client_secret", &self.client_secret);
-        object
-            .entry_if(
+                "client_secret",
                 "access_token_custom_audience",
-                &self.access_token_custom_audience,
-            );
-        object.entry_if("logo_url", &self.logo_url);
-        object.entry_if("client_id_metadata_url", &self.client_id_metadata_url);
-        object.end()
+                "logo_url",
+                "client_id_metadata_url",
+            ],
+            (
+                (
+                    crate::codec::Always(&self.client_id),
+                    crate::codec::Always(&self.client_name),
+                    crate::codec::Always(&self.client_description),
+                    crate::codec::Always(&self.status),
+                    crate::codec::Always(&self.full_access_allowed),
+                    crate::codec::Always(&self.client_type),
+                    crate::codec::Always(&self.redirect_urls),
+                    crate::codec::Always(&self.access_token_expiry_minutes),
+                    crate::codec::Always(&self.access_token_template_content),
+                    crate::codec::Always(&self.post_logout_redirect_urls),
+                    crate::codec::Always(&self.bypass_consent_for_offline_access),
+                    crate::codec::IfSet(&self.id_token_template_content),
+                ),
+                (
+                    crate::codec::IfSet(&self.client_secret_last_four),
+                    crate::codec::IfSet(&self.next_client_secret_last_four),
+                    crate::codec::IfSet(&self.client_secret),
+                    crate::codec::IfSet(&self.access_token_custom_audience),
+                    crate::codec::IfSet(&self.logo_url),
+                    crate::codec::IfSet(&self.client_id_metadata_url),
+                ),
+            ),
+        )
     }
 }
 
 impl crate::codec::Object for ConnectedAppWithClientSecret {
     const NAME: &'static str = "ConnectedAppWithClientSecret";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut client_id: Option<String> = None;
-        let mut client_name: Option<String> = None;
-        let mut client_description: Option<String> = None;
-        let mut status: Option<String> = None;
-        let mut full_access_allowed: Option<bool> = None;
-        let mut client_type: Option<String> = None;
-        let mut redirect_urls: Option<Vec<String>> = None;
-        let mut access_token_expiry_minutes: Option<i64> = None;
-        let mut access_token_template_content: Option<String> = None;
-        let mut post_logout_redirect_urls: Option<Vec<String>> = None;
-        let mut bypass_consent_for_offline_access: Option<bool> = None;
-        let mut id_token_template_content: Option<Option<String>> = None;
-        let mut client_secret_last_four: Option<Option<String>> = None;
-        let mut next_client_secret_last_four: Option<Option<String>> = None;
-        let mut client_secret: Option<Option<String>> = None;
-        let mut access_token_custom_audience: Option<Option<String>> = None;
-        let mut logo_url: Option<Option<String>> = None;
-        let mut client_id_metadata_url: Option<Option<String>> = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "client_id" => crate::codec::put(&mut map, &mut client_id, "client_id"),
-                "client_name" => {
-                    crate::codec::put(&mut map, &mut client_name, "client_name")
-                }
-                "client_description" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut client_description,
-                        "client_description",
-                    )
-                }
-                "status" => crate::codec::put(&mut map, &mut status, "status"),
-                "full_access_allowed" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut full_access_allowed,
-                        "full_access_allowed",
-                    )
-                }
-                "client_type" => {
-                    crate::codec::put(&mut map, &mut client_type, "client_type")
-                }
-                "redirect_urls" => {
-                    crate::codec::put(&mut map, &mut redirect_urls, "redirect_urls")
-                }
-                "access_token_expiry_minutes" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut access_token_expiry_minutes,
-                        "access_token_expiry_minutes",
-                    )
-                }
-                "access_token_template_content" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut access_token_template_content,
-                        "access_token_template_content",
-                    )
-                }
-                "post_logout_redirect_urls" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut post_logout_redirect_urls,
-                        "post_logout_redirect_urls",
-                    )
-                }
-                "bypass_consent_for_offline_access" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut bypass_consent_for_offline_access,
-                        "bypass_consent_for_offline_access",
-                    )
-                }
-                "id_token_template_content" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut id_token_template_content,
-                        "id_token_template_content",
-                    )
-                }
-                "client_secret_last_four" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut client_secret_last_four,
-                        "client_secret_last_four",
-                    )
-                }
-                "next_client_secret_last_four" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut next_client_secret_last_four,
-                        "next_client_secret_last_four",
-                    )
-                }
-                "client_secret" => {
-                    crate::codec::put(&mut map, &mut client_secret, "client_secret")
-                }
-                "access_token_custom_audience" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut access_token_custom_audience,
-                        "access_token_custom_audience",
-                    )
-                }
-                "logo_url" => crate::codec::put(&mut map, &mut logo_url, "logo_url"),
-                "client_id_metadata_url" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut client_id_metadata_url,
-                        "client_id_metadata_url",
-                    )
-                }
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match (
-            client_id,
-            client_name,
-            client_description,
-            status,
-            full_access_allowed,
-            client_type,
-            redirect_urls,
-            access_token_expiry_minutes,
-            access_token_template_content,
-            post_logout_redirect_urls,
-            bypass_consent_for_offline_access,
-        ) {
-            (
-                Some(client_id),
-                Some(client_name),
-                Some(client_description),
-                Some(status),
-                Some(full_access_allowed),
-                Some(client_type),
-                Some(redirect_urls),
-                Some(access_token_expiry_minutes),
-                Some(access_token_template_content),
-                Some(post_logout_redirect_urls),
-                Some(bypass_consent_for_offline_access),
-            ) => {
-                Ok(Self {
-                    client_id,
-                    client_name,
-                    client_description,
-                    status,
-                    full_access_allowed,
-                    client_type,
-                    redirect_urls,
-                    access_token_expiry_minutes,
-                    access_token_template_content,
-                    post_logout_redirect_urls,
-                    bypass_consent_for_offline_access,
-                    id_token_template_content: id_token_template_content.flatten(),
-                    client_secret_last_four: client_secret_last_four.flatten(),
-                    next_client_secret_last_four: next_client_secret_last_four.flatten(),
-                    client_secret: client_secret.flatten(),
-                    access_token_custom_audience: access_token_custom_audience.flatten(),
-                    logo_url: logo_url.flatten(),
-                    client_id_metadata_url: client_id_metadata_url.flatten(),
-                })
-            }
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (
             (
                 client_id,
                 client_name,
@@ -727,38 +423,85 @@ impl crate::codec::Object for ConnectedAppWithClientSecret {
                 access_token_template_content,
                 post_logout_redirect_urls,
                 bypass_consent_for_offline_access,
-            ) => {
-                Err(
-                    crate::codec::missing(
-                        &[
-                            ("client_id", client_id.is_none()),
-                            ("client_name", client_name.is_none()),
-                            ("client_description", client_description.is_none()),
-                            ("status", status.is_none()),
-                            ("full_access_allowed", full_access_allowed.is_none()),
-                            ("client_type", client_type.is_none()),
-                            ("redirect_urls", redirect_urls.is_none()),
-                            (
-                                "access_token_expiry_minutes",
-                                access_token_expiry_minutes.is_none(),
-                            ),
-                            (
-                                "access_token_template_content",
-                                access_token_template_content.is_none(),
-                            ),
-                            (
-                                "post_logout_redirect_urls",
-                                post_logout_redirect_urls.is_none(),
-                            ),
-                            (
-                                "bypass_consent_for_offline_access",
-                                bypass_consent_for_offline_access.is_none(),
-                            ),
-                        ],
-                    ),
-                )
-            }
-        }
+                id_token_template_content,
+            ),
+            (
+                client_secret_last_four,
+                next_client_secret_last_four,
+                client_secret,
+                access_token_custom_audience,
+                logo_url,
+                client_id_metadata_url,
+            ),
+        ) = crate::codec::fields::<
+            (
+                (
+                    crate::codec::Req<String>,
+                    crate::codec::Req<String>,
+                    crate::codec::Req<String>,
+                    crate::codec::Req<String>,
+                    crate::codec::Req<bool>,
+                    crate::codec::Req<String>,
+                    crate::codec::Req<Vec<String>>,
+                    crate::codec::Req<i64>,
+                    crate::codec::Req<String>,
+                    crate::codec::Req<Vec<String>>,
+                    crate::codec::Req<bool>,
+                    crate::codec::Nil<Option<String>>,
+                ),
+                (
+                    crate::codec::Nil<Option<String>>,
+                    crate::codec::Nil<Option<String>>,
+                    crate::codec::Nil<Option<String>>,
+                    crate::codec::Nil<Option<String>>,
+                    crate::codec::Nil<Option<String>>,
+                    crate::codec::Nil<Option<String>>,
+                ),
+            ),
+            _,
+        >(
+            map,
+            &[
+                "client_id",
+                "client_name",
+                "client_description",
+                "status",
+                "full_access_allowed",
+                "client_type",
+                "redirect_urls",
+                "access_token_expiry_minutes",
+                "access_token_template_content",
+                "post_logout_redirect_urls",
+                "bypass_consent_for_offline_access",
+                "id_token_template_content",
+                "client_secret_last_four",
+                "next_client_secret_last_four",
+                "client_secret",
+                "access_token_custom_audience",
+                "logo_url",
+                "client_id_metadata_url",
+            ],
+        )?;
+        Ok(Self {
+            client_id,
+            client_name,
+            client_description,
+            status,
+            full_access_allowed,
+            client_type,
+            redirect_urls,
+            access_token_expiry_minutes,
+            access_token_template_content,
+            post_logout_redirect_urls,
+            bypass_consent_for_offline_access,
+            id_token_template_content,
+            client_secret_last_four,
+            next_client_secret_last_four,
+            client_secret,
+            access_token_custom_audience,
+            logo_url,
+            client_id_metadata_url,
+        })
     }
 }
 
@@ -829,229 +572,60 @@ impl ::serde::Serialize for ConnectedAppWithNextClientSecret {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(
+        crate::codec::write(
             serializer,
-            13
-                + crate::codec::count_set(
-                    &[
-                        self.id_token_template_content.is_some(),
-                        self.next_client_secret_last_four.is_some(),
-                        self.access_token_custom_audience.is_some(),
-                        self.logo_url.is_some(),
-                        self.client_id_metadata_url.is_some(),
-                    ],
-                ),
-        )?;
-        object.entry("client_id", &self.client_id);
-        object.entry("client_name", &self.client_name);
-        object.entry("client_description", &self.client_description);
-        object.entry("status", &self.status);
-        object.entry("client_secret_last_four", &self.client_secret_last_four);
-        object.entry("full_access_allowed", &self.full_access_allowed);
-        object.entry("client_type", &self.client_type);
-        object.entry("redirect_urls", &self.redirect_urls);
-        object.entry("next_client_secret", &self.next_client_secret);
-        object.entry("access_token_expiry_minutes", &self.access_token_expiry_minutes);
-        object
-            .entry("access_token_template_content", &self.access_token_template_content);
-        object.entry("post_logout_redirect_urls", &self.post_logout_redirect_urls);
-        object
-            .entry(
+            &[
+                "client_id",
+                "client_name",
+                "client_description",
+                "status",
+                "client_secret_last_four",
+                "full_access_allowed",
+                "client_type",
+                "redirect_urls",
+                "next_client_secret",
+                "access_token_expiry_minutes",
+                "access_token_template_content",
+                "post_logout_redirect_urls",
                 "bypass_consent_for_offline_access",
-                &self.bypass_consent_for_offline_access,
-            );
-        object.entry_if("id_token_template_content", &self.id_token_template_content);
-        object
-            .entry_if(
+                "id_token_template_content",
                 "next_client_secret_last_four",
-                &self.next_client_secret_last_four,
-            );
-        object
-            .entry_if(
                 "access_token_custom_audience",
-                &self.access_token_custom_audience,
-            );
-        object.entry_if("logo_url", &self.logo_url);
-        object.entry_if("client_id_metadata_url", &self.client_id_metadata_url);
-        object.end()
+                "logo_url",
+                "client_id_metadata_url",
+            ],
+            (
+                (
+                    crate::codec::Always(&self.client_id),
+                    crate::codec::Always(&self.client_name),
+                    crate::codec::Always(&self.client_description),
+                    crate::codec::Always(&self.status),
+                    crate::codec::Always(&self.client_secret_last_four),
+                    crate::codec::Always(&self.full_access_allowed),
+                    crate::codec::Always(&self.client_type),
+                    crate::codec::Always(&self.redirect_urls),
+                    crate::codec::Always(&self.next_client_secret),
+                    crate::codec::Always(&self.access_token_expiry_minutes),
+                    crate::codec::Always(&self.access_token_template_content),
+                    crate::codec::Always(&self.post_logout_redirect_urls),
+                ),
+                (
+                    crate::codec::Always(&self.bypass_consent_for_offline_access),
+                    crate::codec::IfSet(&self.id_token_template_content),
+                    crate::codec::IfSet(&self.next_client_secret_last_four),
+                    crate::codec::IfSet(&self.access_token_custom_audience),
+                    crate::codec::IfSet(&self.logo_url),
+                    crate::codec::IfSet(&self.client_id_metadata_url),
+                ),
+            ),
+        )
     }
 }
 
 impl crate::codec::Object for ConnectedAppWithNextClientSecret {
     const NAME: &'static str = "ConnectedAppWithNextClientSecret";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut client_id: Option<String> = None;
-        let mut client_name: Option<String> = None;
-        let mut client_description: Option<String> = None;
-        let mut status: Option<String> = None;
-        let mut client_secret_last_four: Option<String> = None;
-        let mut full_access_allowed: Option<bool> = None;
-        let mut client_type: Option<String> = None;
-        let mut redirect_urls: Option<Vec<String>> = None;
-        let mut next_client_secret: Option<String> = None;
-        let mut access_token_expiry_minutes: Option<i64> = None;
-        let mut access_token_template_content: Option<String> = None;
-        let mut post_logout_redirect_urls: Option<Vec<String>> = None;
-        let mut bypass_consent_for_offline_access: Option<bool> = None;
-        let mut id_token_template_content: Option<Option<String>> = None;
-        let mut next_client_secret_last_four: Option<Option<String>> = None;
-        let mut access_token_custom_audience: Option<Option<String>> = None;
-        let mut logo_url: Option<Option<String>> = None;
-        let mut client_id_metadata_url: Option<Option<String>> = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "client_id" => crate::codec::put(&mut map, &mut client_id, "client_id"),
-                "client_name" => {
-                    crate::codec::put(&mut map, &mut client_name, "client_name")
-                }
-                "client_description" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut client_description,
-                        "client_description",
-                    )
-                }
-                "status" => crate::codec::put(&mut map, &mut status, "status"),
-                "client_secret_last_four" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut client_secret_last_four,
-                        "client_secret_last_four",
-                    )
-                }
-                "full_access_allowed" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut full_access_allowed,
-                        "full_access_allowed",
-                    )
-                }
-                "client_type" => {
-                    crate::codec::put(&mut map, &mut client_type, "client_type")
-                }
-                "redirect_urls" => {
-                    crate::codec::put(&mut map, &mut redirect_urls, "redirect_urls")
-                }
-                "next_client_secret" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut next_client_secret,
-                        "next_client_secret",
-                    )
-                }
-                "access_token_expiry_minutes" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut access_token_expiry_minutes,
-                        "access_token_expiry_minutes",
-                    )
-                }
-                "access_token_template_content" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut access_token_template_content,
-                        "access_token_template_content",
-                    )
-                }
-                "post_logout_redirect_urls" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut post_logout_redirect_urls,
-                        "post_logout_redirect_urls",
-                    )
-                }
-                "bypass_consent_for_offline_access" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut bypass_consent_for_offline_access,
-                        "bypass_consent_for_offline_access",
-                    )
-                }
-                "id_token_template_content" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut id_token_template_content,
-                        "id_token_template_content",
-                    )
-                }
-                "next_client_secret_last_four" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut next_client_secret_last_four,
-                        "next_client_secret_last_four",
-                    )
-                }
-                "access_token_custom_audience" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut access_token_custom_audience,
-                        "access_token_custom_audience",
-                    )
-                }
-                "logo_url" => crate::codec::put(&mut map, &mut logo_url, "logo_url"),
-                "client_id_metadata_url" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut client_id_metadata_url,
-                        "client_id_metadata_url",
-                    )
-                }
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match (
-            client_id,
-            client_name,
-            client_description,
-            status,
-            client_secret_last_four,
-            full_access_allowed,
-            client_type,
-            redirect_urls,
-            next_client_secret,
-            access_token_expiry_minutes,
-            access_token_template_content,
-            post_logout_redirect_urls,
-            bypass_consent_for_offline_access,
-        ) {
-            (
-                Some(client_id),
-                Some(client_name),
-                Some(client_description),
-                Some(status),
-                Some(client_secret_last_four),
-                Some(full_access_allowed),
-                Some(client_type),
-                Some(redirect_urls),
-                Some(next_client_secret),
-                Some(access_token_expiry_minutes),
-                Some(access_token_template_content),
-                Some(post_logout_redirect_urls),
-                Some(bypass_consent_for_offline_access),
-            ) => {
-                Ok(Self {
-                    client_id,
-                    client_name,
-                    client_description,
-                    status,
-                    client_secret_last_four,
-                    full_access_allowed,
-                    client_type,
-                    redirect_urls,
-                    next_client_secret,
-                    access_token_expiry_minutes,
-                    access_token_template_content,
-                    post_logout_redirect_urls,
-                    bypass_consent_for_offline_access,
-                    id_token_template_content: id_token_template_content.flatten(),
-                    next_client_secret_last_four: next_client_secret_last_four.flatten(),
-                    access_token_custom_audience: access_token_custom_audience.flatten(),
-                    logo_url: logo_url.flatten(),
-                    client_id_metadata_url: client_id_metadata_url.flatten(),
-                })
-            }
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (
             (
                 client_id,
                 client_name,
@@ -1065,44 +639,84 @@ impl crate::codec::Object for ConnectedAppWithNextClientSecret {
                 access_token_expiry_minutes,
                 access_token_template_content,
                 post_logout_redirect_urls,
+            ),
+            (
                 bypass_consent_for_offline_access,
-            ) => {
-                Err(
-                    crate::codec::missing(
-                        &[
-                            ("client_id", client_id.is_none()),
-                            ("client_name", client_name.is_none()),
-                            ("client_description", client_description.is_none()),
-                            ("status", status.is_none()),
-                            (
-                                "client_secret_last_four",
-                                client_secret_last_four.is_none(),
-                            ),
-                            ("full_access_allowed", full_access_allowed.is_none()),
-                            ("client_type", client_type.is_none()),
-                            ("redirect_urls", redirect_urls.is_none()),
-                            ("next_client_secret", next_client_secret.is_none()),
-                            (
-                                "access_token_expiry_minutes",
-                                access_token_expiry_minutes.is_none(),
-                            ),
-                            (
-                                "access_token_template_content",
-                                access_token_template_content.is_none(),
-                            ),
-                            (
-                                "post_logout_redirect_urls",
-                                post_logout_redirect_urls.is_none(),
-                            ),
-                            (
-                                "bypass_consent_for_offline_access",
-                                bypass_consent_for_offline_access.is_none(),
-                            ),
-                        ],
-                    ),
-                )
-            }
-        }
+                id_token_template_content,
+                next_client_secret_last_four,
+                access_token_custom_audience,
+                logo_url,
+                client_id_metadata_url,
+            ),
+        ) = crate::codec::fields::<
+            (
+                (
+                    crate::codec::Req<String>,
+                    crate::codec::Req<String>,
+                    crate::codec::Req<String>,
+                    crate::codec::Req<String>,
+                    crate::codec::Req<String>,
+                    crate::codec::Req<bool>,
+                    crate::codec::Req<String>,
+                    crate::codec::Req<Vec<String>>,
+                    crate::codec::Req<String>,
+                    crate::codec::Req<i64>,
+                    crate::codec::Req<String>,
+                    crate::codec::Req<Vec<String>>,
+                ),
+                (
+                    crate::codec::Req<bool>,
+                    crate::codec::Nil<Option<String>>,
+                    crate::codec::Nil<Option<String>>,
+                    crate::codec::Nil<Option<String>>,
+                    crate::codec::Nil<Option<String>>,
+                    crate::codec::Nil<Option<String>>,
+                ),
+            ),
+            _,
+        >(
+            map,
+            &[
+                "client_id",
+                "client_name",
+                "client_description",
+                "status",
+                "client_secret_last_four",
+                "full_access_allowed",
+                "client_type",
+                "redirect_urls",
+                "next_client_secret",
+                "access_token_expiry_minutes",
+                "access_token_template_content",
+                "post_logout_redirect_urls",
+                "bypass_consent_for_offline_access",
+                "id_token_template_content",
+                "next_client_secret_last_four",
+                "access_token_custom_audience",
+                "logo_url",
+                "client_id_metadata_url",
+            ],
+        )?;
+        Ok(Self {
+            client_id,
+            client_name,
+            client_description,
+            status,
+            client_secret_last_four,
+            full_access_allowed,
+            client_type,
+            redirect_urls,
+            next_client_secret,
+            access_token_expiry_minutes,
+            access_token_template_content,
+            post_logout_redirect_urls,
+            bypass_consent_for_offline_access,
+            id_token_template_content,
+            next_client_secret_last_four,
+            access_token_custom_audience,
+            logo_url,
+            client_id_metadata_url,
+        })
     }
 }
 
@@ -1129,41 +743,22 @@ impl ::serde::Serialize for ResultsMetadata {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(
+        crate::codec::write(
             serializer,
-            1 + crate::codec::count_set(&[self.next_cursor.is_some()]),
-        )?;
-        object.entry("total", &self.total);
-        object.entry_if("next_cursor", &self.next_cursor);
-        object.end()
+            &["total", "next_cursor"],
+            (crate::codec::Always(&self.total), crate::codec::IfSet(&self.next_cursor)),
+        )
     }
 }
 
 impl crate::codec::Object for ResultsMetadata {
     const NAME: &'static str = "ResultsMetadata";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut total: Option<i64> = None;
-        let mut next_cursor: Option<Option<String>> = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "total" => crate::codec::put(&mut map, &mut total, "total"),
-                "next_cursor" => {
-                    crate::codec::put(&mut map, &mut next_cursor, "next_cursor")
-                }
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match total {
-            Some(total) => {
-                Ok(Self {
-                    total,
-                    next_cursor: next_cursor.flatten(),
-                })
-            }
-            None => Err(::serde::de::Error::missing_field("total")),
-        }
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (total, next_cursor) = crate::codec::fields::<
+            (crate::codec::Req<i64>, crate::codec::Nil<Option<String>>),
+            _,
+        >(map, &["total", "next_cursor"])?;
+        Ok(Self { total, next_cursor })
     }
 }
 

@@ -32,98 +32,85 @@ impl ::serde::Serialize for SiweParams {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(
+        crate::codec::write(
             serializer,
-            3
-                + crate::codec::count_set(
-                    &[
-                        self.chain_id.is_some(),
-                        self.statement.is_some(),
-                        self.issued_at.is_some(),
-                        self.not_before.is_some(),
-                        self.message_request_id.is_some(),
-                    ],
-                ),
-        )?;
-        object.entry("domain", &self.domain);
-        object.entry("uri", &self.uri);
-        object.entry("resources", &self.resources);
-        object.entry_if("chain_id", &self.chain_id);
-        object.entry_if("statement", &self.statement);
-        object
-            .entry_if(
+            &[
+                "domain",
+                "uri",
+                "resources",
+                "chain_id",
+                "statement",
                 "issued_at",
-                &self.issued_at.as_ref().map(crate::codec::TimestampRef),
-            );
-        object
-            .entry_if(
                 "not_before",
-                &self.not_before.as_ref().map(crate::codec::TimestampRef),
-            );
-        object.entry_if("message_request_id", &self.message_request_id);
-        object.end()
+                "message_request_id",
+            ],
+            (
+                crate::codec::Always(&self.domain),
+                crate::codec::Always(&self.uri),
+                crate::codec::Always(&self.resources),
+                crate::codec::IfSet(&self.chain_id),
+                crate::codec::IfSet(&self.statement),
+                crate::codec::IfSetTime(&self.issued_at),
+                crate::codec::IfSetTime(&self.not_before),
+                crate::codec::IfSet(&self.message_request_id),
+            ),
+        )
     }
 }
 
 impl crate::codec::Object for SiweParams {
     const NAME: &'static str = "SiweParams";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut domain: Option<String> = None;
-        let mut uri: Option<String> = None;
-        let mut resources: Option<Vec<String>> = None;
-        let mut chain_id: Option<Option<String>> = None;
-        let mut statement: Option<Option<String>> = None;
-        let mut issued_at: Option<Option<crate::codec::Timestamp>> = None;
-        let mut not_before: Option<Option<crate::codec::Timestamp>> = None;
-        let mut message_request_id: Option<Option<String>> = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "domain" => crate::codec::put(&mut map, &mut domain, "domain"),
-                "uri" => crate::codec::put(&mut map, &mut uri, "uri"),
-                "resources" => crate::codec::put(&mut map, &mut resources, "resources"),
-                "chain_id" => crate::codec::put(&mut map, &mut chain_id, "chain_id"),
-                "statement" => crate::codec::put(&mut map, &mut statement, "statement"),
-                "issued_at" => crate::codec::put(&mut map, &mut issued_at, "issued_at"),
-                "not_before" => {
-                    crate::codec::put(&mut map, &mut not_before, "not_before")
-                }
-                "message_request_id" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut message_request_id,
-                        "message_request_id",
-                    )
-                }
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match (domain, uri, resources) {
-            (Some(domain), Some(uri), Some(resources)) => {
-                Ok(Self {
-                    domain,
-                    uri,
-                    resources,
-                    chain_id: chain_id.flatten(),
-                    statement: statement.flatten(),
-                    issued_at: issued_at.flatten().map(|time| time.0),
-                    not_before: not_before.flatten().map(|time| time.0),
-                    message_request_id: message_request_id.flatten(),
-                })
-            }
-            (domain, uri, resources) => {
-                Err(
-                    crate::codec::missing(
-                        &[
-                            ("domain", domain.is_none()),
-                            ("uri", uri.is_none()),
-                            ("resources", resources.is_none()),
-                        ],
-                    ),
-                )
-            }
-        }
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (
+            domain,
+            uri,
+            resources,
+            chain_id,
+            statement,
+            issued_at,
+            not_before,
+            message_request_id,
+        ) = crate::codec::fields::<
+            (
+                crate::codec::Req<String>,
+                crate::codec::Req<String>,
+                crate::codec::Req<Vec<String>>,
+                crate::codec::Nil<Option<String>>,
+                crate::codec::Nil<Option<String>>,
+                crate::codec::Nil<
+                    Option<crate::codec::Timestamp>,
+                    Option<::time::OffsetDateTime>,
+                >,
+                crate::codec::Nil<
+                    Option<crate::codec::Timestamp>,
+                    Option<::time::OffsetDateTime>,
+                >,
+                crate::codec::Nil<Option<String>>,
+            ),
+            _,
+        >(
+            map,
+            &[
+                "domain",
+                "uri",
+                "resources",
+                "chain_id",
+                "statement",
+                "issued_at",
+                "not_before",
+                "message_request_id",
+            ],
+        )?;
+        Ok(Self {
+            domain,
+            uri,
+            resources,
+            chain_id,
+            statement,
+            issued_at,
+            not_before,
+            message_request_id,
+        })
     }
 }
 
@@ -162,96 +149,82 @@ impl ::serde::Serialize for SiweParamsResponse {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(
+        crate::codec::write(
             serializer,
-            4
-                + crate::codec::count_set(
-                    &[
-                        self.status_code.is_some(),
-                        self.request_id.is_some(),
-                        self.issued_at.is_some(),
-                        self.message_request_id.is_some(),
-                    ],
-                ),
-        )?;
-        object.entry_if("status_code", &self.status_code);
-        object.entry_if("request_id", &self.request_id);
-        object.entry("domain", &self.domain);
-        object.entry("uri", &self.uri);
-        object.entry("chain_id", &self.chain_id);
-        object.entry("resources", &self.resources);
-        object
-            .entry_if(
+            &[
+                "status_code",
+                "request_id",
+                "domain",
+                "uri",
+                "chain_id",
+                "resources",
                 "issued_at",
-                &self.issued_at.as_ref().map(crate::codec::TimestampRef),
-            );
-        object.entry_if("message_request_id", &self.message_request_id);
-        object.end()
+                "message_request_id",
+            ],
+            (
+                crate::codec::IfSet(&self.status_code),
+                crate::codec::IfSet(&self.request_id),
+                crate::codec::Always(&self.domain),
+                crate::codec::Always(&self.uri),
+                crate::codec::Always(&self.chain_id),
+                crate::codec::Always(&self.resources),
+                crate::codec::IfSetTime(&self.issued_at),
+                crate::codec::IfSet(&self.message_request_id),
+            ),
+        )
     }
 }
 
 impl crate::codec::Object for SiweParamsResponse {
     const NAME: &'static str = "SiweParamsResponse";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut status_code: Option<Option<i64>> = None;
-        let mut request_id: Option<Option<String>> = None;
-        let mut domain: Option<String> = None;
-        let mut uri: Option<String> = None;
-        let mut chain_id: Option<String> = None;
-        let mut resources: Option<Vec<String>> = None;
-        let mut issued_at: Option<Option<crate::codec::Timestamp>> = None;
-        let mut message_request_id: Option<Option<String>> = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "status_code" => {
-                    crate::codec::put(&mut map, &mut status_code, "status_code")
-                }
-                "request_id" => {
-                    crate::codec::put(&mut map, &mut request_id, "request_id")
-                }
-                "domain" => crate::codec::put(&mut map, &mut domain, "domain"),
-                "uri" => crate::codec::put(&mut map, &mut uri, "uri"),
-                "chain_id" => crate::codec::put(&mut map, &mut chain_id, "chain_id"),
-                "resources" => crate::codec::put(&mut map, &mut resources, "resources"),
-                "issued_at" => crate::codec::put(&mut map, &mut issued_at, "issued_at"),
-                "message_request_id" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut message_request_id,
-                        "message_request_id",
-                    )
-                }
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match (domain, uri, chain_id, resources) {
-            (Some(domain), Some(uri), Some(chain_id), Some(resources)) => {
-                Ok(Self {
-                    status_code: status_code.flatten(),
-                    request_id: request_id.flatten(),
-                    domain,
-                    uri,
-                    chain_id,
-                    resources,
-                    issued_at: issued_at.flatten().map(|time| time.0),
-                    message_request_id: message_request_id.flatten(),
-                })
-            }
-            (domain, uri, chain_id, resources) => {
-                Err(
-                    crate::codec::missing(
-                        &[
-                            ("domain", domain.is_none()),
-                            ("uri", uri.is_none()),
-                            ("chain_id", chain_id.is_none()),
-                            ("resources", resources.is_none()),
-                        ],
-                    ),
-                )
-            }
-        }
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (
+            status_code,
+            request_id,
+            domain,
+            uri,
+            chain_id,
+            resources,
+            issued_at,
+            message_request_id,
+        ) = crate::codec::fields::<
+            (
+                crate::codec::Nil<Option<i64>>,
+                crate::codec::Nil<Option<String>>,
+                crate::codec::Req<String>,
+                crate::codec::Req<String>,
+                crate::codec::Req<String>,
+                crate::codec::Req<Vec<String>>,
+                crate::codec::Nil<
+                    Option<crate::codec::Timestamp>,
+                    Option<::time::OffsetDateTime>,
+                >,
+                crate::codec::Nil<Option<String>>,
+            ),
+            _,
+        >(
+            map,
+            &[
+                "status_code",
+                "request_id",
+                "domain",
+                "uri",
+                "chain_id",
+                "resources",
+                "issued_at",
+                "message_request_id",
+            ],
+        )?;
+        Ok(Self {
+            status_code,
+            request_id,
+            domain,
+            uri,
+            chain_id,
+            resources,
+            issued_at,
+            message_request_id,
+        })
     }
 }
 

@@ -17,58 +17,40 @@ impl ::serde::Serialize for DeviceAttributeDetails {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(
+        crate::codec::write(
             serializer,
-            1
-                + crate::codec::count_set(
-                    &[self.first_seen_at.is_some(), self.last_seen_at.is_some()],
-                ),
-        )?;
-        object.entry("is_new", &self.is_new);
-        object
-            .entry_if(
-                "first_seen_at",
-                &self.first_seen_at.as_ref().map(crate::codec::TimestampRef),
-            );
-        object
-            .entry_if(
-                "last_seen_at",
-                &self.last_seen_at.as_ref().map(crate::codec::TimestampRef),
-            );
-        object.end()
+            &["is_new", "first_seen_at", "last_seen_at"],
+            (
+                crate::codec::Always(&self.is_new),
+                crate::codec::IfSetTime(&self.first_seen_at),
+                crate::codec::IfSetTime(&self.last_seen_at),
+            ),
+        )
     }
 }
 
 impl crate::codec::Object for DeviceAttributeDetails {
     const NAME: &'static str = "DeviceAttributeDetails";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut is_new: Option<bool> = None;
-        let mut first_seen_at: Option<Option<crate::codec::Timestamp>> = None;
-        let mut last_seen_at: Option<Option<crate::codec::Timestamp>> = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "is_new" => crate::codec::put(&mut map, &mut is_new, "is_new"),
-                "first_seen_at" => {
-                    crate::codec::put(&mut map, &mut first_seen_at, "first_seen_at")
-                }
-                "last_seen_at" => {
-                    crate::codec::put(&mut map, &mut last_seen_at, "last_seen_at")
-                }
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match is_new {
-            Some(is_new) => {
-                Ok(Self {
-                    is_new,
-                    first_seen_at: first_seen_at.flatten().map(|time| time.0),
-                    last_seen_at: last_seen_at.flatten().map(|time| time.0),
-                })
-            }
-            None => Err(::serde::de::Error::missing_field("is_new")),
-        }
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (is_new, first_seen_at, last_seen_at) = crate::codec::fields::<
+            (
+                crate::codec::Req<bool>,
+                crate::codec::Nil<
+                    Option<crate::codec::Timestamp>,
+                    Option<::time::OffsetDateTime>,
+                >,
+                crate::codec::Nil<
+                    Option<crate::codec::Timestamp>,
+                    Option<::time::OffsetDateTime>,
+                >,
+            ),
+            _,
+        >(map, &["is_new", "first_seen_at", "last_seen_at"])?;
+        Ok(Self {
+            is_new,
+            first_seen_at,
+            last_seen_at,
+        })
     }
 }
 
@@ -114,108 +96,91 @@ impl ::serde::Serialize for DeviceInfo {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(
+        crate::codec::write(
             serializer,
-            1
-                + crate::codec::count_set(
-                    &[
-                        self.visitor_id_details.is_some(),
-                        self.ip_address.is_some(),
-                        self.ip_address_details.is_some(),
-                        self.ip_geo_city.is_some(),
-                        self.ip_geo_region.is_some(),
-                        self.ip_geo_country.is_some(),
-                        self.ip_geo_country_details.is_some(),
-                    ],
-                ),
-        )?;
-        object.entry("visitor_id", &self.visitor_id);
-        object.entry_if("visitor_id_details", &self.visitor_id_details);
-        object.entry_if("ip_address", &self.ip_address);
-        object.entry_if("ip_address_details", &self.ip_address_details);
-        object.entry_if("ip_geo_city", &self.ip_geo_city);
-        object.entry_if("ip_geo_region", &self.ip_geo_region);
-        object.entry_if("ip_geo_country", &self.ip_geo_country);
-        object.entry_if("ip_geo_country_details", &self.ip_geo_country_details);
-        object.end()
+            &[
+                "visitor_id",
+                "visitor_id_details",
+                "ip_address",
+                "ip_address_details",
+                "ip_geo_city",
+                "ip_geo_region",
+                "ip_geo_country",
+                "ip_geo_country_details",
+            ],
+            (
+                crate::codec::Always(&self.visitor_id),
+                crate::codec::IfSet(&self.visitor_id_details),
+                crate::codec::IfSet(&self.ip_address),
+                crate::codec::IfSet(&self.ip_address_details),
+                crate::codec::IfSet(&self.ip_geo_city),
+                crate::codec::IfSet(&self.ip_geo_region),
+                crate::codec::IfSet(&self.ip_geo_country),
+                crate::codec::IfSet(&self.ip_geo_country_details),
+            ),
+        )
     }
 }
 
 impl crate::codec::Object for DeviceInfo {
     const NAME: &'static str = "DeviceInfo";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut visitor_id: Option<String> = None;
-        let mut visitor_id_details: Option<
-            Option<crate::consumer::models::device_history::DeviceAttributeDetails>,
-        > = None;
-        let mut ip_address: Option<Option<String>> = None;
-        let mut ip_address_details: Option<
-            Option<crate::consumer::models::device_history::DeviceAttributeDetails>,
-        > = None;
-        let mut ip_geo_city: Option<Option<String>> = None;
-        let mut ip_geo_region: Option<Option<String>> = None;
-        let mut ip_geo_country: Option<Option<String>> = None;
-        let mut ip_geo_country_details: Option<
-            Option<crate::consumer::models::device_history::DeviceAttributeDetails>,
-        > = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "visitor_id" => {
-                    crate::codec::put(&mut map, &mut visitor_id, "visitor_id")
-                }
-                "visitor_id_details" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut visitor_id_details,
-                        "visitor_id_details",
-                    )
-                }
-                "ip_address" => {
-                    crate::codec::put(&mut map, &mut ip_address, "ip_address")
-                }
-                "ip_address_details" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut ip_address_details,
-                        "ip_address_details",
-                    )
-                }
-                "ip_geo_city" => {
-                    crate::codec::put(&mut map, &mut ip_geo_city, "ip_geo_city")
-                }
-                "ip_geo_region" => {
-                    crate::codec::put(&mut map, &mut ip_geo_region, "ip_geo_region")
-                }
-                "ip_geo_country" => {
-                    crate::codec::put(&mut map, &mut ip_geo_country, "ip_geo_country")
-                }
-                "ip_geo_country_details" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut ip_geo_country_details,
-                        "ip_geo_country_details",
-                    )
-                }
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match visitor_id {
-            Some(visitor_id) => {
-                Ok(Self {
-                    visitor_id,
-                    visitor_id_details: visitor_id_details.flatten(),
-                    ip_address: ip_address.flatten(),
-                    ip_address_details: ip_address_details.flatten(),
-                    ip_geo_city: ip_geo_city.flatten(),
-                    ip_geo_region: ip_geo_region.flatten(),
-                    ip_geo_country: ip_geo_country.flatten(),
-                    ip_geo_country_details: ip_geo_country_details.flatten(),
-                })
-            }
-            None => Err(::serde::de::Error::missing_field("visitor_id")),
-        }
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (
+            visitor_id,
+            visitor_id_details,
+            ip_address,
+            ip_address_details,
+            ip_geo_city,
+            ip_geo_region,
+            ip_geo_country,
+            ip_geo_country_details,
+        ) = crate::codec::fields::<
+            (
+                crate::codec::Req<String>,
+                crate::codec::Nil<
+                    Option<
+                        crate::consumer::models::device_history::DeviceAttributeDetails,
+                    >,
+                >,
+                crate::codec::Nil<Option<String>>,
+                crate::codec::Nil<
+                    Option<
+                        crate::consumer::models::device_history::DeviceAttributeDetails,
+                    >,
+                >,
+                crate::codec::Nil<Option<String>>,
+                crate::codec::Nil<Option<String>>,
+                crate::codec::Nil<Option<String>>,
+                crate::codec::Nil<
+                    Option<
+                        crate::consumer::models::device_history::DeviceAttributeDetails,
+                    >,
+                >,
+            ),
+            _,
+        >(
+            map,
+            &[
+                "visitor_id",
+                "visitor_id_details",
+                "ip_address",
+                "ip_address_details",
+                "ip_geo_city",
+                "ip_geo_region",
+                "ip_geo_country",
+                "ip_geo_country_details",
+            ],
+        )?;
+        Ok(Self {
+            visitor_id,
+            visitor_id_details,
+            ip_address,
+            ip_address_details,
+            ip_geo_city,
+            ip_geo_region,
+            ip_geo_country,
+            ip_geo_country_details,
+        })
     }
 }
 

@@ -17,44 +17,30 @@ impl ::serde::Serialize for AsnProperties {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(serializer, 3)?;
-        object.entry("asn", &self.asn);
-        object.entry("name", &self.name);
-        object.entry("network", &self.network);
-        object.end()
+        crate::codec::write(
+            serializer,
+            &["asn", "name", "network"],
+            (
+                crate::codec::Always(&self.asn),
+                crate::codec::Always(&self.name),
+                crate::codec::Always(&self.network),
+            ),
+        )
     }
 }
 
 impl crate::codec::Object for AsnProperties {
     const NAME: &'static str = "AsnProperties";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut asn: Option<String> = None;
-        let mut name: Option<String> = None;
-        let mut network: Option<String> = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "asn" => crate::codec::put(&mut map, &mut asn, "asn"),
-                "name" => crate::codec::put(&mut map, &mut name, "name"),
-                "network" => crate::codec::put(&mut map, &mut network, "network"),
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match (asn, name, network) {
-            (Some(asn), Some(name), Some(network)) => Ok(Self { asn, name, network }),
-            (asn, name, network) => {
-                Err(
-                    crate::codec::missing(
-                        &[
-                            ("asn", asn.is_none()),
-                            ("name", name.is_none()),
-                            ("network", network.is_none()),
-                        ],
-                    ),
-                )
-            }
-        }
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (asn, name, network) = crate::codec::fields::<
+            (
+                crate::codec::Req<String>,
+                crate::codec::Req<String>,
+                crate::codec::Req<String>,
+            ),
+            _,
+        >(map, &["asn", "name", "network"])?;
+        Ok(Self { asn, name, network })
     }
 }
 
@@ -92,114 +78,61 @@ impl ::serde::Serialize for AddressInformation {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(serializer, 5)?;
-        object.entry("has_known_bounces", &self.has_known_bounces);
-        object.entry("has_valid_syntax", &self.has_valid_syntax);
-        object.entry("is_suspected_role_address", &self.is_suspected_role_address);
-        object.entry("normalized_email", &self.normalized_email);
-        object.entry("tumbling_character_count", &self.tumbling_character_count);
-        object.end()
+        crate::codec::write(
+            serializer,
+            &[
+                "has_known_bounces",
+                "has_valid_syntax",
+                "is_suspected_role_address",
+                "normalized_email",
+                "tumbling_character_count",
+            ],
+            (
+                crate::codec::Always(&self.has_known_bounces),
+                crate::codec::Always(&self.has_valid_syntax),
+                crate::codec::Always(&self.is_suspected_role_address),
+                crate::codec::Always(&self.normalized_email),
+                crate::codec::Always(&self.tumbling_character_count),
+            ),
+        )
     }
 }
 
 impl crate::codec::Object for AddressInformation {
     const NAME: &'static str = "AddressInformation";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut has_known_bounces: Option<bool> = None;
-        let mut has_valid_syntax: Option<bool> = None;
-        let mut is_suspected_role_address: Option<bool> = None;
-        let mut normalized_email: Option<String> = None;
-        let mut tumbling_character_count: Option<i64> = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "has_known_bounces" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut has_known_bounces,
-                        "has_known_bounces",
-                    )
-                }
-                "has_valid_syntax" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut has_valid_syntax,
-                        "has_valid_syntax",
-                    )
-                }
-                "is_suspected_role_address" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut is_suspected_role_address,
-                        "is_suspected_role_address",
-                    )
-                }
-                "normalized_email" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut normalized_email,
-                        "normalized_email",
-                    )
-                }
-                "tumbling_character_count" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut tumbling_character_count,
-                        "tumbling_character_count",
-                    )
-                }
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match (
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (
             has_known_bounces,
             has_valid_syntax,
             is_suspected_role_address,
             normalized_email,
             tumbling_character_count,
-        ) {
+        ) = crate::codec::fields::<
             (
-                Some(has_known_bounces),
-                Some(has_valid_syntax),
-                Some(is_suspected_role_address),
-                Some(normalized_email),
-                Some(tumbling_character_count),
-            ) => {
-                Ok(Self {
-                    has_known_bounces,
-                    has_valid_syntax,
-                    is_suspected_role_address,
-                    normalized_email,
-                    tumbling_character_count,
-                })
-            }
-            (
-                has_known_bounces,
-                has_valid_syntax,
-                is_suspected_role_address,
-                normalized_email,
-                tumbling_character_count,
-            ) => {
-                Err(
-                    crate::codec::missing(
-                        &[
-                            ("has_known_bounces", has_known_bounces.is_none()),
-                            ("has_valid_syntax", has_valid_syntax.is_none()),
-                            (
-                                "is_suspected_role_address",
-                                is_suspected_role_address.is_none(),
-                            ),
-                            ("normalized_email", normalized_email.is_none()),
-                            (
-                                "tumbling_character_count",
-                                tumbling_character_count.is_none(),
-                            ),
-                        ],
-                    ),
-                )
-            }
-        }
+                crate::codec::Req<bool>,
+                crate::codec::Req<bool>,
+                crate::codec::Req<bool>,
+                crate::codec::Req<String>,
+                crate::codec::Req<i64>,
+            ),
+            _,
+        >(
+            map,
+            &[
+                "has_known_bounces",
+                "has_valid_syntax",
+                "is_suspected_role_address",
+                "normalized_email",
+                "tumbling_character_count",
+            ],
+        )?;
+        Ok(Self {
+            has_known_bounces,
+            has_valid_syntax,
+            is_suspected_role_address,
+            normalized_email,
+            tumbling_character_count,
+        })
     }
 }
 
@@ -223,30 +156,22 @@ impl ::serde::Serialize for BrowserProperties {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(serializer, 1)?;
-        object.entry("user_agent", &self.user_agent);
-        object.end()
+        crate::codec::write(
+            serializer,
+            &["user_agent"],
+            (crate::codec::Always(&self.user_agent),),
+        )
     }
 }
 
 impl crate::codec::Object for BrowserProperties {
     const NAME: &'static str = "BrowserProperties";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut user_agent: Option<String> = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "user_agent" => {
-                    crate::codec::put(&mut map, &mut user_agent, "user_agent")
-                }
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match user_agent {
-            Some(user_agent) => Ok(Self { user_agent }),
-            None => Err(::serde::de::Error::missing_field("user_agent")),
-        }
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (user_agent,) = crate::codec::fields::<
+            (crate::codec::Req<String>,),
+            _,
+        >(map, &["user_agent"])?;
+        Ok(Self { user_agent })
     }
 }
 
@@ -273,57 +198,28 @@ impl ::serde::Serialize for DomainInformation {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(serializer, 2)?;
-        object.entry("has_mx_or_a_record", &self.has_mx_or_a_record);
-        object.entry("is_disposable_domain", &self.is_disposable_domain);
-        object.end()
+        crate::codec::write(
+            serializer,
+            &["has_mx_or_a_record", "is_disposable_domain"],
+            (
+                crate::codec::Always(&self.has_mx_or_a_record),
+                crate::codec::Always(&self.is_disposable_domain),
+            ),
+        )
     }
 }
 
 impl crate::codec::Object for DomainInformation {
     const NAME: &'static str = "DomainInformation";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut has_mx_or_a_record: Option<bool> = None;
-        let mut is_disposable_domain: Option<bool> = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "has_mx_or_a_record" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut has_mx_or_a_record,
-                        "has_mx_or_a_record",
-                    )
-                }
-                "is_disposable_domain" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut is_disposable_domain,
-                        "is_disposable_domain",
-                    )
-                }
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match (has_mx_or_a_record, is_disposable_domain) {
-            (Some(has_mx_or_a_record), Some(is_disposable_domain)) => {
-                Ok(Self {
-                    has_mx_or_a_record,
-                    is_disposable_domain,
-                })
-            }
-            (has_mx_or_a_record, is_disposable_domain) => {
-                Err(
-                    crate::codec::missing(
-                        &[
-                            ("has_mx_or_a_record", has_mx_or_a_record.is_none()),
-                            ("is_disposable_domain", is_disposable_domain.is_none()),
-                        ],
-                    ),
-                )
-            }
-        }
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (has_mx_or_a_record, is_disposable_domain) = crate::codec::fields::<
+            (crate::codec::Req<bool>, crate::codec::Req<bool>),
+            _,
+        >(map, &["has_mx_or_a_record", "is_disposable_domain"])?;
+        Ok(Self {
+            has_mx_or_a_record,
+            is_disposable_domain,
+        })
     }
 }
 
@@ -362,112 +258,67 @@ impl ::serde::Serialize for Fingerprints {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(
+        crate::codec::write(
             serializer,
-            4
-                + crate::codec::count_set(
-                    &[self.visitor_id.is_some(), self.browser_id.is_some()],
-                ),
-        )?;
-        object.entry("network_fingerprint", &self.network_fingerprint);
-        object.entry("hardware_fingerprint", &self.hardware_fingerprint);
-        object.entry("browser_fingerprint", &self.browser_fingerprint);
-        object.entry("visitor_fingerprint", &self.visitor_fingerprint);
-        object.entry_if("visitor_id", &self.visitor_id);
-        object.entry_if("browser_id", &self.browser_id);
-        object.end()
+            &[
+                "network_fingerprint",
+                "hardware_fingerprint",
+                "browser_fingerprint",
+                "visitor_fingerprint",
+                "visitor_id",
+                "browser_id",
+            ],
+            (
+                crate::codec::Always(&self.network_fingerprint),
+                crate::codec::Always(&self.hardware_fingerprint),
+                crate::codec::Always(&self.browser_fingerprint),
+                crate::codec::Always(&self.visitor_fingerprint),
+                crate::codec::IfSet(&self.visitor_id),
+                crate::codec::IfSet(&self.browser_id),
+            ),
+        )
     }
 }
 
 impl crate::codec::Object for Fingerprints {
     const NAME: &'static str = "Fingerprints";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut network_fingerprint: Option<String> = None;
-        let mut hardware_fingerprint: Option<String> = None;
-        let mut browser_fingerprint: Option<String> = None;
-        let mut visitor_fingerprint: Option<String> = None;
-        let mut visitor_id: Option<Option<String>> = None;
-        let mut browser_id: Option<Option<String>> = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "network_fingerprint" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut network_fingerprint,
-                        "network_fingerprint",
-                    )
-                }
-                "hardware_fingerprint" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut hardware_fingerprint,
-                        "hardware_fingerprint",
-                    )
-                }
-                "browser_fingerprint" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut browser_fingerprint,
-                        "browser_fingerprint",
-                    )
-                }
-                "visitor_fingerprint" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut visitor_fingerprint,
-                        "visitor_fingerprint",
-                    )
-                }
-                "visitor_id" => {
-                    crate::codec::put(&mut map, &mut visitor_id, "visitor_id")
-                }
-                "browser_id" => {
-                    crate::codec::put(&mut map, &mut browser_id, "browser_id")
-                }
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match (
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (
             network_fingerprint,
             hardware_fingerprint,
             browser_fingerprint,
             visitor_fingerprint,
-        ) {
+            visitor_id,
+            browser_id,
+        ) = crate::codec::fields::<
             (
-                Some(network_fingerprint),
-                Some(hardware_fingerprint),
-                Some(browser_fingerprint),
-                Some(visitor_fingerprint),
-            ) => {
-                Ok(Self {
-                    network_fingerprint,
-                    hardware_fingerprint,
-                    browser_fingerprint,
-                    visitor_fingerprint,
-                    visitor_id: visitor_id.flatten(),
-                    browser_id: browser_id.flatten(),
-                })
-            }
-            (
-                network_fingerprint,
-                hardware_fingerprint,
-                browser_fingerprint,
-                visitor_fingerprint,
-            ) => {
-                Err(
-                    crate::codec::missing(
-                        &[
-                            ("network_fingerprint", network_fingerprint.is_none()),
-                            ("hardware_fingerprint", hardware_fingerprint.is_none()),
-                            ("browser_fingerprint", browser_fingerprint.is_none()),
-                            ("visitor_fingerprint", visitor_fingerprint.is_none()),
-                        ],
-                    ),
-                )
-            }
-        }
+                crate::codec::Req<String>,
+                crate::codec::Req<String>,
+                crate::codec::Req<String>,
+                crate::codec::Req<String>,
+                crate::codec::Nil<Option<String>>,
+                crate::codec::Nil<Option<String>>,
+            ),
+            _,
+        >(
+            map,
+            &[
+                "network_fingerprint",
+                "hardware_fingerprint",
+                "browser_fingerprint",
+                "visitor_fingerprint",
+                "visitor_id",
+                "browser_id",
+            ],
+        )?;
+        Ok(Self {
+            network_fingerprint,
+            hardware_fingerprint,
+            browser_fingerprint,
+            visitor_fingerprint,
+            visitor_id,
+            browser_id,
+        })
     }
 }
 
@@ -495,46 +346,30 @@ impl ::serde::Serialize for IpGeoProperties {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(serializer, 3)?;
-        object.entry("city", &self.city);
-        object.entry("region", &self.region);
-        object.entry("country", &self.country);
-        object.end()
+        crate::codec::write(
+            serializer,
+            &["city", "region", "country"],
+            (
+                crate::codec::Always(&self.city),
+                crate::codec::Always(&self.region),
+                crate::codec::Always(&self.country),
+            ),
+        )
     }
 }
 
 impl crate::codec::Object for IpGeoProperties {
     const NAME: &'static str = "IpGeoProperties";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut city: Option<String> = None;
-        let mut region: Option<String> = None;
-        let mut country: Option<String> = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "city" => crate::codec::put(&mut map, &mut city, "city"),
-                "region" => crate::codec::put(&mut map, &mut region, "region"),
-                "country" => crate::codec::put(&mut map, &mut country, "country"),
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match (city, region, country) {
-            (Some(city), Some(region), Some(country)) => {
-                Ok(Self { city, region, country })
-            }
-            (city, region, country) => {
-                Err(
-                    crate::codec::missing(
-                        &[
-                            ("city", city.is_none()),
-                            ("region", region.is_none()),
-                            ("country", country.is_none()),
-                        ],
-                    ),
-                )
-            }
-        }
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (city, region, country) = crate::codec::fields::<
+            (
+                crate::codec::Req<String>,
+                crate::codec::Req<String>,
+                crate::codec::Req<String>,
+            ),
+            _,
+        >(map, &["city", "region", "country"])?;
+        Ok(Self { city, region, country })
     }
 }
 
@@ -564,49 +399,33 @@ impl ::serde::Serialize for Metadata {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(
+        crate::codec::write(
             serializer,
-            crate::codec::count_set(
-                &[
-                    self.external_id.is_some(),
-                    self.organization_id.is_some(),
-                    self.user_action.is_some(),
-                ],
+            &["external_id", "organization_id", "user_action"],
+            (
+                crate::codec::IfSet(&self.external_id),
+                crate::codec::IfSet(&self.organization_id),
+                crate::codec::IfSet(&self.user_action),
             ),
-        )?;
-        object.entry_if("external_id", &self.external_id);
-        object.entry_if("organization_id", &self.organization_id);
-        object.entry_if("user_action", &self.user_action);
-        object.end()
+        )
     }
 }
 
 impl crate::codec::Object for Metadata {
     const NAME: &'static str = "Metadata";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut external_id: Option<Option<String>> = None;
-        let mut organization_id: Option<Option<String>> = None;
-        let mut user_action: Option<Option<String>> = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "external_id" => {
-                    crate::codec::put(&mut map, &mut external_id, "external_id")
-                }
-                "organization_id" => {
-                    crate::codec::put(&mut map, &mut organization_id, "organization_id")
-                }
-                "user_action" => {
-                    crate::codec::put(&mut map, &mut user_action, "user_action")
-                }
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (external_id, organization_id, user_action) = crate::codec::fields::<
+            (
+                crate::codec::Nil<Option<String>>,
+                crate::codec::Nil<Option<String>>,
+                crate::codec::Nil<Option<String>>,
+            ),
+            _,
+        >(map, &["external_id", "organization_id", "user_action"])?;
         Ok(Self {
-            external_id: external_id.flatten(),
-            organization_id: organization_id.flatten(),
-            user_action: user_action.flatten(),
+            external_id,
+            organization_id,
+            user_action,
         })
     }
 }
@@ -639,72 +458,40 @@ impl ::serde::Serialize for NetworkProperties {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(serializer, 5)?;
-        object.entry("ip_address", &self.ip_address);
-        object.entry("asn", &self.asn);
-        object.entry("ip_geolocation", &self.ip_geolocation);
-        object.entry("is_proxy", &self.is_proxy);
-        object.entry("is_vpn", &self.is_vpn);
-        object.end()
+        crate::codec::write(
+            serializer,
+            &["ip_address", "asn", "ip_geolocation", "is_proxy", "is_vpn"],
+            (
+                crate::codec::Always(&self.ip_address),
+                crate::codec::Always(&self.asn),
+                crate::codec::Always(&self.ip_geolocation),
+                crate::codec::Always(&self.is_proxy),
+                crate::codec::Always(&self.is_vpn),
+            ),
+        )
     }
 }
 
 impl crate::codec::Object for NetworkProperties {
     const NAME: &'static str = "NetworkProperties";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut ip_address: Option<String> = None;
-        let mut asn: Option<crate::consumer::models::fraud::AsnProperties> = None;
-        let mut ip_geolocation: Option<
-            crate::consumer::models::fraud::IpGeoProperties,
-        > = None;
-        let mut is_proxy: Option<bool> = None;
-        let mut is_vpn: Option<bool> = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "ip_address" => {
-                    crate::codec::put(&mut map, &mut ip_address, "ip_address")
-                }
-                "asn" => crate::codec::put(&mut map, &mut asn, "asn"),
-                "ip_geolocation" => {
-                    crate::codec::put(&mut map, &mut ip_geolocation, "ip_geolocation")
-                }
-                "is_proxy" => crate::codec::put(&mut map, &mut is_proxy, "is_proxy"),
-                "is_vpn" => crate::codec::put(&mut map, &mut is_vpn, "is_vpn"),
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match (ip_address, asn, ip_geolocation, is_proxy, is_vpn) {
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (ip_address, asn, ip_geolocation, is_proxy, is_vpn) = crate::codec::fields::<
             (
-                Some(ip_address),
-                Some(asn),
-                Some(ip_geolocation),
-                Some(is_proxy),
-                Some(is_vpn),
-            ) => {
-                Ok(Self {
-                    ip_address,
-                    asn,
-                    ip_geolocation,
-                    is_proxy,
-                    is_vpn,
-                })
-            }
-            (ip_address, asn, ip_geolocation, is_proxy, is_vpn) => {
-                Err(
-                    crate::codec::missing(
-                        &[
-                            ("ip_address", ip_address.is_none()),
-                            ("asn", asn.is_none()),
-                            ("ip_geolocation", ip_geolocation.is_none()),
-                            ("is_proxy", is_proxy.is_none()),
-                            ("is_vpn", is_vpn.is_none()),
-                        ],
-                    ),
-                )
-            }
-        }
+                crate::codec::Req<String>,
+                crate::codec::Req<crate::consumer::models::fraud::AsnProperties>,
+                crate::codec::Req<crate::consumer::models::fraud::IpGeoProperties>,
+                crate::codec::Req<bool>,
+                crate::codec::Req<bool>,
+            ),
+            _,
+        >(map, &["ip_address", "asn", "ip_geolocation", "is_proxy", "is_vpn"])?;
+        Ok(Self {
+            ip_address,
+            asn,
+            ip_geolocation,
+            is_proxy,
+            is_vpn,
+        })
     }
 }
 
@@ -730,61 +517,31 @@ impl ::serde::Serialize for Properties {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(serializer, 2)?;
-        object.entry("network_properties", &self.network_properties);
-        object.entry("browser_properties", &self.browser_properties);
-        object.end()
+        crate::codec::write(
+            serializer,
+            &["network_properties", "browser_properties"],
+            (
+                crate::codec::Always(&self.network_properties),
+                crate::codec::Always(&self.browser_properties),
+            ),
+        )
     }
 }
 
 impl crate::codec::Object for Properties {
     const NAME: &'static str = "Properties";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut network_properties: Option<
-            crate::consumer::models::fraud::NetworkProperties,
-        > = None;
-        let mut browser_properties: Option<
-            crate::consumer::models::fraud::BrowserProperties,
-        > = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "network_properties" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut network_properties,
-                        "network_properties",
-                    )
-                }
-                "browser_properties" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut browser_properties,
-                        "browser_properties",
-                    )
-                }
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match (network_properties, browser_properties) {
-            (Some(network_properties), Some(browser_properties)) => {
-                Ok(Self {
-                    network_properties,
-                    browser_properties,
-                })
-            }
-            (network_properties, browser_properties) => {
-                Err(
-                    crate::codec::missing(
-                        &[
-                            ("network_properties", network_properties.is_none()),
-                            ("browser_properties", browser_properties.is_none()),
-                        ],
-                    ),
-                )
-            }
-        }
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (network_properties, browser_properties) = crate::codec::fields::<
+            (
+                crate::codec::Req<crate::consumer::models::fraud::NetworkProperties>,
+                crate::codec::Req<crate::consumer::models::fraud::BrowserProperties>,
+            ),
+            _,
+        >(map, &["network_properties", "browser_properties"])?;
+        Ok(Self {
+            network_properties,
+            browser_properties,
+        })
     }
 }
 
@@ -845,165 +602,135 @@ impl ::serde::Serialize for Rule {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(
+        crate::codec::write(
             serializer,
-            3
-                + crate::codec::count_set(
-                    &[
-                        self.visitor_id.is_some(),
-                        self.browser_id.is_some(),
-                        self.visitor_fingerprint.is_some(),
-                        self.browser_fingerprint.is_some(),
-                        self.hardware_fingerprint.is_some(),
-                        self.network_fingerprint.is_some(),
-                        self.cidr_block.is_some(),
-                        self.country_code.is_some(),
-                        self.asn.is_some(),
-                        self.description.is_some(),
-                        self.expires_at.is_some(),
-                        self.last_updated_at.is_some(),
-                    ],
-                ),
-        )?;
-        object.entry("rule_type", &self.rule_type);
-        object.entry("action", &self.action);
-        object.entry("created_at", &crate::codec::TimestampRef(&self.created_at));
-        object.entry_if("visitor_id", &self.visitor_id);
-        object.entry_if("browser_id", &self.browser_id);
-        object.entry_if("visitor_fingerprint", &self.visitor_fingerprint);
-        object.entry_if("browser_fingerprint", &self.browser_fingerprint);
-        object.entry_if("hardware_fingerprint", &self.hardware_fingerprint);
-        object.entry_if("network_fingerprint", &self.network_fingerprint);
-        object.entry_if("cidr_block", &self.cidr_block);
-        object.entry_if("country_code", &self.country_code);
-        object.entry_if("asn", &self.asn);
-        object.entry_if("description", &self.description);
-        object
-            .entry_if(
+            &[
+                "rule_type",
+                "action",
+                "created_at",
+                "visitor_id",
+                "browser_id",
+                "visitor_fingerprint",
+                "browser_fingerprint",
+                "hardware_fingerprint",
+                "network_fingerprint",
+                "cidr_block",
+                "country_code",
+                "asn",
+                "description",
                 "expires_at",
-                &self.expires_at.as_ref().map(crate::codec::TimestampRef),
-            );
-        object
-            .entry_if(
                 "last_updated_at",
-                &self.last_updated_at.as_ref().map(crate::codec::TimestampRef),
-            );
-        object.end()
+            ],
+            (
+                (
+                    crate::codec::Always(&self.rule_type),
+                    crate::codec::Always(&self.action),
+                    crate::codec::Always(crate::codec::TimestampRef(&self.created_at)),
+                    crate::codec::IfSet(&self.visitor_id),
+                    crate::codec::IfSet(&self.browser_id),
+                    crate::codec::IfSet(&self.visitor_fingerprint),
+                    crate::codec::IfSet(&self.browser_fingerprint),
+                    crate::codec::IfSet(&self.hardware_fingerprint),
+                    crate::codec::IfSet(&self.network_fingerprint),
+                    crate::codec::IfSet(&self.cidr_block),
+                    crate::codec::IfSet(&self.country_code),
+                    crate::codec::IfSet(&self.asn),
+                ),
+                (
+                    crate::codec::IfSet(&self.description),
+                    crate::codec::IfSetTime(&self.expires_at),
+                    crate::codec::IfSetTime(&self.last_updated_at),
+                ),
+            ),
+        )
     }
 }
 
 impl crate::codec::Object for Rule {
     const NAME: &'static str = "Rule";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut rule_type: Option<crate::consumer::models::fraud::RuleType> = None;
-        let mut action: Option<crate::consumer::models::fraud::RuleAction> = None;
-        let mut created_at: Option<crate::codec::Timestamp> = None;
-        let mut visitor_id: Option<Option<String>> = None;
-        let mut browser_id: Option<Option<String>> = None;
-        let mut visitor_fingerprint: Option<Option<String>> = None;
-        let mut browser_fingerprint: Option<Option<String>> = None;
-        let mut hardware_fingerprint: Option<Option<String>> = None;
-        let mut network_fingerprint: Option<Option<String>> = None;
-        let mut cidr_block: Option<Option<String>> = None;
-        let mut country_code: Option<Option<String>> = None;
-        let mut asn: Option<Option<String>> = None;
-        let mut description: Option<Option<String>> = None;
-        let mut expires_at: Option<Option<crate::codec::Timestamp>> = None;
-        let mut last_updated_at: Option<Option<crate::codec::Timestamp>> = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "rule_type" => crate::codec::put(&mut map, &mut rule_type, "rule_type"),
-                "action" => crate::codec::put(&mut map, &mut action, "action"),
-                "created_at" => {
-                    crate::codec::put(&mut map, &mut created_at, "created_at")
-                }
-                "visitor_id" => {
-                    crate::codec::put(&mut map, &mut visitor_id, "visitor_id")
-                }
-                "browser_id" => {
-                    crate::codec::put(&mut map, &mut browser_id, "browser_id")
-                }
-                "visitor_fingerprint" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut visitor_fingerprint,
-                        "visitor_fingerprint",
-                    )
-                }
-                "browser_fingerprint" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut browser_fingerprint,
-                        "browser_fingerprint",
-                    )
-                }
-                "hardware_fingerprint" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut hardware_fingerprint,
-                        "hardware_fingerprint",
-                    )
-                }
-                "network_fingerprint" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut network_fingerprint,
-                        "network_fingerprint",
-                    )
-                }
-                "cidr_block" => {
-                    crate::codec::put(&mut map, &mut cidr_block, "cidr_block")
-                }
-                "country_code" => {
-                    crate::codec::put(&mut map, &mut country_code, "country_code")
-                }
-                "asn" => crate::codec::put(&mut map, &mut asn, "asn"),
-                "description" => {
-                    crate::codec::put(&mut map, &mut description, "description")
-                }
-                "expires_at" => {
-                    crate::codec::put(&mut map, &mut expires_at, "expires_at")
-                }
-                "last_updated_at" => {
-                    crate::codec::put(&mut map, &mut last_updated_at, "last_updated_at")
-                }
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match (rule_type, action, created_at) {
-            (Some(rule_type), Some(action), Some(created_at)) => {
-                Ok(Self {
-                    rule_type,
-                    action,
-                    created_at: created_at.0,
-                    visitor_id: visitor_id.flatten(),
-                    browser_id: browser_id.flatten(),
-                    visitor_fingerprint: visitor_fingerprint.flatten(),
-                    browser_fingerprint: browser_fingerprint.flatten(),
-                    hardware_fingerprint: hardware_fingerprint.flatten(),
-                    network_fingerprint: network_fingerprint.flatten(),
-                    cidr_block: cidr_block.flatten(),
-                    country_code: country_code.flatten(),
-                    asn: asn.flatten(),
-                    description: description.flatten(),
-                    expires_at: expires_at.flatten().map(|time| time.0),
-                    last_updated_at: last_updated_at.flatten().map(|time| time.0),
-                })
-            }
-            (rule_type, action, created_at) => {
-                Err(
-                    crate::codec::missing(
-                        &[
-                            ("rule_type", rule_type.is_none()),
-                            ("action", action.is_none()),
-                            ("created_at", created_at.is_none()),
-                        ],
-                    ),
-                )
-            }
-        }
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (
+            (
+                rule_type,
+                action,
+                created_at,
+                visitor_id,
+                browser_id,
+                visitor_fingerprint,
+                browser_fingerprint,
+                hardware_fingerprint,
+                network_fingerprint,
+                cidr_block,
+                country_code,
+                asn,
+            ),
+            (description, expires_at, last_updated_at),
+        ) = crate::codec::fields::<
+            (
+                (
+                    crate::codec::Req<crate::consumer::models::fraud::RuleType>,
+                    crate::codec::Req<crate::consumer::models::fraud::RuleAction>,
+                    crate::codec::Req<crate::codec::Timestamp, ::time::OffsetDateTime>,
+                    crate::codec::Nil<Option<String>>,
+                    crate::codec::Nil<Option<String>>,
+                    crate::codec::Nil<Option<String>>,
+                    crate::codec::Nil<Option<String>>,
+                    crate::codec::Nil<Option<String>>,
+                    crate::codec::Nil<Option<String>>,
+                    crate::codec::Nil<Option<String>>,
+                    crate::codec::Nil<Option<String>>,
+                    crate::codec::Nil<Option<String>>,
+                ),
+                (
+                    crate::codec::Nil<Option<String>>,
+                    crate::codec::Nil<
+                        Option<crate::codec::Timestamp>,
+                        Option<::time::OffsetDateTime>,
+                    >,
+                    crate::codec::Nil<
+                        Option<crate::codec::Timestamp>,
+                        Option<::time::OffsetDateTime>,
+                    >,
+                ),
+            ),
+            _,
+        >(
+            map,
+            &[
+                "rule_type",
+                "action",
+                "created_at",
+                "visitor_id",
+                "browser_id",
+                "visitor_fingerprint",
+                "browser_fingerprint",
+                "hardware_fingerprint",
+                "network_fingerprint",
+                "cidr_block",
+                "country_code",
+                "asn",
+                "description",
+                "expires_at",
+                "last_updated_at",
+            ],
+        )?;
+        Ok(Self {
+            rule_type,
+            action,
+            created_at,
+            visitor_id,
+            browser_id,
+            visitor_fingerprint,
+            browser_fingerprint,
+            hardware_fingerprint,
+            network_fingerprint,
+            cidr_block,
+            country_code,
+            asn,
+            description,
+            expires_at,
+            last_updated_at,
+        })
     }
 }
 
@@ -1051,128 +778,75 @@ impl ::serde::Serialize for Verdict {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(
+        crate::codec::write(
             serializer,
-            5
-                + crate::codec::count_set(
-                    &[
-                        self.rule_match_type.is_some(),
-                        self.rule_match_identifier.is_some(),
-                    ],
-                ),
-        )?;
-        object.entry("action", &self.action);
-        object.entry("reasons", &self.reasons);
-        object.entry("detected_device_type", &self.detected_device_type);
-        object.entry("is_authentic_device", &self.is_authentic_device);
-        object.entry("verdict_reason_overrides", &self.verdict_reason_overrides);
-        object.entry_if("rule_match_type", &self.rule_match_type);
-        object.entry_if("rule_match_identifier", &self.rule_match_identifier);
-        object.end()
+            &[
+                "action",
+                "reasons",
+                "detected_device_type",
+                "is_authentic_device",
+                "verdict_reason_overrides",
+                "rule_match_type",
+                "rule_match_identifier",
+            ],
+            (
+                crate::codec::Always(&self.action),
+                crate::codec::Always(&self.reasons),
+                crate::codec::Always(&self.detected_device_type),
+                crate::codec::Always(&self.is_authentic_device),
+                crate::codec::Always(&self.verdict_reason_overrides),
+                crate::codec::IfSet(&self.rule_match_type),
+                crate::codec::IfSet(&self.rule_match_identifier),
+            ),
+        )
     }
 }
 
 impl crate::codec::Object for Verdict {
     const NAME: &'static str = "Verdict";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut action: Option<crate::consumer::models::fraud::VerdictAction> = None;
-        let mut reasons: Option<Vec<String>> = None;
-        let mut detected_device_type: Option<String> = None;
-        let mut is_authentic_device: Option<bool> = None;
-        let mut verdict_reason_overrides: Option<
-            Vec<crate::consumer::models::fraud::VerdictReasonOverride>,
-        > = None;
-        let mut rule_match_type: Option<
-            Option<crate::consumer::models::fraud::RuleType>,
-        > = None;
-        let mut rule_match_identifier: Option<Option<String>> = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "action" => crate::codec::put(&mut map, &mut action, "action"),
-                "reasons" => crate::codec::put(&mut map, &mut reasons, "reasons"),
-                "detected_device_type" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut detected_device_type,
-                        "detected_device_type",
-                    )
-                }
-                "is_authentic_device" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut is_authentic_device,
-                        "is_authentic_device",
-                    )
-                }
-                "verdict_reason_overrides" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut verdict_reason_overrides,
-                        "verdict_reason_overrides",
-                    )
-                }
-                "rule_match_type" => {
-                    crate::codec::put(&mut map, &mut rule_match_type, "rule_match_type")
-                }
-                "rule_match_identifier" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut rule_match_identifier,
-                        "rule_match_identifier",
-                    )
-                }
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match (
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (
             action,
             reasons,
             detected_device_type,
             is_authentic_device,
             verdict_reason_overrides,
-        ) {
+            rule_match_type,
+            rule_match_identifier,
+        ) = crate::codec::fields::<
             (
-                Some(action),
-                Some(reasons),
-                Some(detected_device_type),
-                Some(is_authentic_device),
-                Some(verdict_reason_overrides),
-            ) => {
-                Ok(Self {
-                    action,
-                    reasons,
-                    detected_device_type,
-                    is_authentic_device,
-                    verdict_reason_overrides,
-                    rule_match_type: rule_match_type.flatten(),
-                    rule_match_identifier: rule_match_identifier.flatten(),
-                })
-            }
-            (
-                action,
-                reasons,
-                detected_device_type,
-                is_authentic_device,
-                verdict_reason_overrides,
-            ) => {
-                Err(
-                    crate::codec::missing(
-                        &[
-                            ("action", action.is_none()),
-                            ("reasons", reasons.is_none()),
-                            ("detected_device_type", detected_device_type.is_none()),
-                            ("is_authentic_device", is_authentic_device.is_none()),
-                            (
-                                "verdict_reason_overrides",
-                                verdict_reason_overrides.is_none(),
-                            ),
-                        ],
-                    ),
-                )
-            }
-        }
+                crate::codec::Req<crate::consumer::models::fraud::VerdictAction>,
+                crate::codec::Req<Vec<String>>,
+                crate::codec::Req<String>,
+                crate::codec::Req<bool>,
+                crate::codec::Req<
+                    Vec<crate::consumer::models::fraud::VerdictReasonOverride>,
+                >,
+                crate::codec::Nil<Option<crate::consumer::models::fraud::RuleType>>,
+                crate::codec::Nil<Option<String>>,
+            ),
+            _,
+        >(
+            map,
+            &[
+                "action",
+                "reasons",
+                "detected_device_type",
+                "is_authentic_device",
+                "verdict_reason_overrides",
+                "rule_match_type",
+                "rule_match_identifier",
+            ],
+        )?;
+        Ok(Self {
+            action,
+            reasons,
+            detected_device_type,
+            is_authentic_device,
+            verdict_reason_overrides,
+            rule_match_type,
+            rule_match_identifier,
+        })
     }
 }
 
@@ -1212,95 +886,68 @@ impl ::serde::Serialize for VerdictReasonAction {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(
+        crate::codec::write(
             serializer,
-            2
-                + crate::codec::count_set(
-                    &[
-                        self.override_action.is_some(),
-                        self.override_created_at.is_some(),
-                        self.override_description.is_some(),
-                    ],
-                ),
-        )?;
-        object.entry("verdict_reason", &self.verdict_reason);
-        object.entry("default_action", &self.default_action);
-        object.entry_if("override_action", &self.override_action);
-        object
-            .entry_if(
+            &[
+                "verdict_reason",
+                "default_action",
+                "override_action",
                 "override_created_at",
-                &self.override_created_at.as_ref().map(crate::codec::TimestampRef),
-            );
-        object.entry_if("override_description", &self.override_description);
-        object.end()
+                "override_description",
+            ],
+            (
+                crate::codec::Always(&self.verdict_reason),
+                crate::codec::Always(&self.default_action),
+                crate::codec::IfSet(&self.override_action),
+                crate::codec::IfSetTime(&self.override_created_at),
+                crate::codec::IfSet(&self.override_description),
+            ),
+        )
     }
 }
 
 impl crate::codec::Object for VerdictReasonAction {
     const NAME: &'static str = "VerdictReasonAction";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut verdict_reason: Option<String> = None;
-        let mut default_action: Option<
-            crate::consumer::models::fraud::VerdictReasonActionAction,
-        > = None;
-        let mut override_action: Option<
-            Option<crate::consumer::models::fraud::VerdictReasonActionAction>,
-        > = None;
-        let mut override_created_at: Option<Option<crate::codec::Timestamp>> = None;
-        let mut override_description: Option<Option<String>> = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "verdict_reason" => {
-                    crate::codec::put(&mut map, &mut verdict_reason, "verdict_reason")
-                }
-                "default_action" => {
-                    crate::codec::put(&mut map, &mut default_action, "default_action")
-                }
-                "override_action" => {
-                    crate::codec::put(&mut map, &mut override_action, "override_action")
-                }
-                "override_created_at" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut override_created_at,
-                        "override_created_at",
-                    )
-                }
-                "override_description" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut override_description,
-                        "override_description",
-                    )
-                }
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match (verdict_reason, default_action) {
-            (Some(verdict_reason), Some(default_action)) => {
-                Ok(Self {
-                    verdict_reason,
-                    default_action,
-                    override_action: override_action.flatten(),
-                    override_created_at: override_created_at
-                        .flatten()
-                        .map(|time| time.0),
-                    override_description: override_description.flatten(),
-                })
-            }
-            (verdict_reason, default_action) => {
-                Err(
-                    crate::codec::missing(
-                        &[
-                            ("verdict_reason", verdict_reason.is_none()),
-                            ("default_action", default_action.is_none()),
-                        ],
-                    ),
-                )
-            }
-        }
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (
+            verdict_reason,
+            default_action,
+            override_action,
+            override_created_at,
+            override_description,
+        ) = crate::codec::fields::<
+            (
+                crate::codec::Req<String>,
+                crate::codec::Req<
+                    crate::consumer::models::fraud::VerdictReasonActionAction,
+                >,
+                crate::codec::Nil<
+                    Option<crate::consumer::models::fraud::VerdictReasonActionAction>,
+                >,
+                crate::codec::Nil<
+                    Option<crate::codec::Timestamp>,
+                    Option<::time::OffsetDateTime>,
+                >,
+                crate::codec::Nil<Option<String>>,
+            ),
+            _,
+        >(
+            map,
+            &[
+                "verdict_reason",
+                "default_action",
+                "override_action",
+                "override_created_at",
+                "override_description",
+            ],
+        )?;
+        Ok(Self {
+            verdict_reason,
+            default_action,
+            override_action,
+            override_created_at,
+            override_description,
+        })
     }
 }
 
@@ -1329,51 +976,33 @@ impl ::serde::Serialize for VerdictReasonOverride {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(serializer, 2)?;
-        object.entry("verdict_reason", &self.verdict_reason);
-        object.entry("override_action", &self.override_action);
-        object.end()
+        crate::codec::write(
+            serializer,
+            &["verdict_reason", "override_action"],
+            (
+                crate::codec::Always(&self.verdict_reason),
+                crate::codec::Always(&self.override_action),
+            ),
+        )
     }
 }
 
 impl crate::codec::Object for VerdictReasonOverride {
     const NAME: &'static str = "VerdictReasonOverride";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut verdict_reason: Option<String> = None;
-        let mut override_action: Option<
-            crate::consumer::models::fraud::VerdictReasonOverrideAction,
-        > = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "verdict_reason" => {
-                    crate::codec::put(&mut map, &mut verdict_reason, "verdict_reason")
-                }
-                "override_action" => {
-                    crate::codec::put(&mut map, &mut override_action, "override_action")
-                }
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match (verdict_reason, override_action) {
-            (Some(verdict_reason), Some(override_action)) => {
-                Ok(Self {
-                    verdict_reason,
-                    override_action,
-                })
-            }
-            (verdict_reason, override_action) => {
-                Err(
-                    crate::codec::missing(
-                        &[
-                            ("verdict_reason", verdict_reason.is_none()),
-                            ("override_action", override_action.is_none()),
-                        ],
-                    ),
-                )
-            }
-        }
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (verdict_reason, override_action) = crate::codec::fields::<
+            (
+                crate::codec::Req<String>,
+                crate::codec::Req<
+                    crate::consumer::models::fraud::VerdictReasonOverrideAction,
+                >,
+            ),
+            _,
+        >(map, &["verdict_reason", "override_action"])?;
+        Ok(Self {
+            verdict_reason,
+            override_action,
+        })
     }
 }
 

@@ -31,136 +31,79 @@ impl ::serde::Serialize for M2mClient {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(
+        crate::codec::write(
             serializer,
-            6
-                + crate::codec::count_set(
-                    &[
-                        self.trusted_metadata.is_some(),
-                        self.next_client_secret_last_four.is_some(),
-                    ],
-                ),
-        )?;
-        object.entry("client_id", &self.client_id);
-        object.entry("client_name", &self.client_name);
-        object.entry("client_description", &self.client_description);
-        object.entry("status", &self.status);
-        object.entry("scopes", &self.scopes);
-        object.entry("client_secret_last_four", &self.client_secret_last_four);
-        object.entry_if("trusted_metadata", &self.trusted_metadata);
-        object
-            .entry_if(
+            &[
+                "client_id",
+                "client_name",
+                "client_description",
+                "status",
+                "scopes",
+                "client_secret_last_four",
+                "trusted_metadata",
                 "next_client_secret_last_four",
-                &self.next_client_secret_last_four,
-            );
-        object.end()
+            ],
+            (
+                crate::codec::Always(&self.client_id),
+                crate::codec::Always(&self.client_name),
+                crate::codec::Always(&self.client_description),
+                crate::codec::Always(&self.status),
+                crate::codec::Always(&self.scopes),
+                crate::codec::Always(&self.client_secret_last_four),
+                crate::codec::IfSet(&self.trusted_metadata),
+                crate::codec::IfSet(&self.next_client_secret_last_four),
+            ),
+        )
     }
 }
 
 impl crate::codec::Object for M2mClient {
     const NAME: &'static str = "M2mClient";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut client_id: Option<String> = None;
-        let mut client_name: Option<String> = None;
-        let mut client_description: Option<String> = None;
-        let mut status: Option<String> = None;
-        let mut scopes: Option<Vec<String>> = None;
-        let mut client_secret_last_four: Option<String> = None;
-        let mut trusted_metadata: Option<Option<::serde_json::Value>> = None;
-        let mut next_client_secret_last_four: Option<Option<String>> = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "client_id" => crate::codec::put(&mut map, &mut client_id, "client_id"),
-                "client_name" => {
-                    crate::codec::put(&mut map, &mut client_name, "client_name")
-                }
-                "client_description" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut client_description,
-                        "client_description",
-                    )
-                }
-                "status" => crate::codec::put(&mut map, &mut status, "status"),
-                "scopes" => crate::codec::put(&mut map, &mut scopes, "scopes"),
-                "client_secret_last_four" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut client_secret_last_four,
-                        "client_secret_last_four",
-                    )
-                }
-                "trusted_metadata" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut trusted_metadata,
-                        "trusted_metadata",
-                    )
-                }
-                "next_client_secret_last_four" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut next_client_secret_last_four,
-                        "next_client_secret_last_four",
-                    )
-                }
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match (
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (
             client_id,
             client_name,
             client_description,
             status,
             scopes,
             client_secret_last_four,
-        ) {
+            trusted_metadata,
+            next_client_secret_last_four,
+        ) = crate::codec::fields::<
             (
-                Some(client_id),
-                Some(client_name),
-                Some(client_description),
-                Some(status),
-                Some(scopes),
-                Some(client_secret_last_four),
-            ) => {
-                Ok(Self {
-                    client_id,
-                    client_name,
-                    client_description,
-                    status,
-                    scopes,
-                    client_secret_last_four,
-                    trusted_metadata: trusted_metadata.flatten(),
-                    next_client_secret_last_four: next_client_secret_last_four.flatten(),
-                })
-            }
-            (
-                client_id,
-                client_name,
-                client_description,
-                status,
-                scopes,
-                client_secret_last_four,
-            ) => {
-                Err(
-                    crate::codec::missing(
-                        &[
-                            ("client_id", client_id.is_none()),
-                            ("client_name", client_name.is_none()),
-                            ("client_description", client_description.is_none()),
-                            ("status", status.is_none()),
-                            ("scopes", scopes.is_none()),
-                            (
-                                "client_secret_last_four",
-                                client_secret_last_four.is_none(),
-                            ),
-                        ],
-                    ),
-                )
-            }
-        }
+                crate::codec::Req<String>,
+                crate::codec::Req<String>,
+                crate::codec::Req<String>,
+                crate::codec::Req<String>,
+                crate::codec::Req<Vec<String>>,
+                crate::codec::Req<String>,
+                crate::codec::Nil<Option<::serde_json::Value>>,
+                crate::codec::Nil<Option<String>>,
+            ),
+            _,
+        >(
+            map,
+            &[
+                "client_id",
+                "client_name",
+                "client_description",
+                "status",
+                "scopes",
+                "client_secret_last_four",
+                "trusted_metadata",
+                "next_client_secret_last_four",
+            ],
+        )?;
+        Ok(Self {
+            client_id,
+            client_name,
+            client_description,
+            status,
+            scopes,
+            client_secret_last_four,
+            trusted_metadata,
+            next_client_secret_last_four,
+        })
     }
 }
 
@@ -205,90 +148,38 @@ impl ::serde::Serialize for M2mClientWithClientSecret {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(
+        crate::codec::write(
             serializer,
-            7
-                + crate::codec::count_set(
-                    &[
-                        self.trusted_metadata.is_some(),
-                        self.next_client_secret_last_four.is_some(),
-                    ],
-                ),
-        )?;
-        object.entry("client_id", &self.client_id);
-        object.entry("client_secret", &self.client_secret);
-        object.entry("client_name", &self.client_name);
-        object.entry("client_description", &self.client_description);
-        object.entry("status", &self.status);
-        object.entry("scopes", &self.scopes);
-        object.entry("client_secret_last_four", &self.client_secret_last_four);
-        object.entry_if("trusted_metadata", &self.trusted_metadata);
-        object
-            .entry_if(
+            &[
+                "client_id",
+                "client_secret",
+                "client_name",
+                "client_description",
+                "status",
+                "scopes",
+                "client_secret_last_four",
+                "trusted_metadata",
                 "next_client_secret_last_four",
-                &self.next_client_secret_last_four,
-            );
-        object.end()
+            ],
+            (
+                crate::codec::Always(&self.client_id),
+                crate::codec::Always(&self.client_secret),
+                crate::codec::Always(&self.client_name),
+                crate::codec::Always(&self.client_description),
+                crate::codec::Always(&self.status),
+                crate::codec::Always(&self.scopes),
+                crate::codec::Always(&self.client_secret_last_four),
+                crate::codec::IfSet(&self.trusted_metadata),
+                crate::codec::IfSet(&self.next_client_secret_last_four),
+            ),
+        )
     }
 }
 
 impl crate::codec::Object for M2mClientWithClientSecret {
     const NAME: &'static str = "M2mClientWithClientSecret";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut client_id: Option<String> = None;
-        let mut client_secret: Option<String> = None;
-        let mut client_name: Option<String> = None;
-        let mut client_description: Option<String> = None;
-        let mut status: Option<String> = None;
-        let mut scopes: Option<Vec<String>> = None;
-        let mut client_secret_last_four: Option<String> = None;
-        let mut trusted_metadata: Option<Option<::serde_json::Value>> = None;
-        let mut next_client_secret_last_four: Option<Option<String>> = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "client_id" => crate::codec::put(&mut map, &mut client_id, "client_id"),
-                "client_secret" => {
-                    crate::codec::put(&mut map, &mut client_secret, "client_secret")
-                }
-                "client_name" => {
-                    crate::codec::put(&mut map, &mut client_name, "client_name")
-                }
-                "client_description" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut client_description,
-                        "client_description",
-                    )
-                }
-                "status" => crate::codec::put(&mut map, &mut status, "status"),
-                "scopes" => crate::codec::put(&mut map, &mut scopes, "scopes"),
-                "client_secret_last_four" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut client_secret_last_four,
-                        "client_secret_last_four",
-                    )
-                }
-                "trusted_metadata" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut trusted_metadata,
-                        "trusted_metadata",
-                    )
-                }
-                "next_client_secret_last_four" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut next_client_secret_last_four,
-                        "next_client_secret_last_four",
-                    )
-                }
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match (
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (
             client_id,
             client_secret,
             client_name,
@@ -296,55 +187,46 @@ impl crate::codec::Object for M2mClientWithClientSecret {
             status,
             scopes,
             client_secret_last_four,
-        ) {
+            trusted_metadata,
+            next_client_secret_last_four,
+        ) = crate::codec::fields::<
             (
-                Some(client_id),
-                Some(client_secret),
-                Some(client_name),
-                Some(client_description),
-                Some(status),
-                Some(scopes),
-                Some(client_secret_last_four),
-            ) => {
-                Ok(Self {
-                    client_id,
-                    client_secret,
-                    client_name,
-                    client_description,
-                    status,
-                    scopes,
-                    client_secret_last_four,
-                    trusted_metadata: trusted_metadata.flatten(),
-                    next_client_secret_last_four: next_client_secret_last_four.flatten(),
-                })
-            }
-            (
-                client_id,
-                client_secret,
-                client_name,
-                client_description,
-                status,
-                scopes,
-                client_secret_last_four,
-            ) => {
-                Err(
-                    crate::codec::missing(
-                        &[
-                            ("client_id", client_id.is_none()),
-                            ("client_secret", client_secret.is_none()),
-                            ("client_name", client_name.is_none()),
-                            ("client_description", client_description.is_none()),
-                            ("status", status.is_none()),
-                            ("scopes", scopes.is_none()),
-                            (
-                                "client_secret_last_four",
-                                client_secret_last_four.is_none(),
-                            ),
-                        ],
-                    ),
-                )
-            }
-        }
+                crate::codec::Req<String>,
+                crate::codec::Req<String>,
+                crate::codec::Req<String>,
+                crate::codec::Req<String>,
+                crate::codec::Req<String>,
+                crate::codec::Req<Vec<String>>,
+                crate::codec::Req<String>,
+                crate::codec::Nil<Option<::serde_json::Value>>,
+                crate::codec::Nil<Option<String>>,
+            ),
+            _,
+        >(
+            map,
+            &[
+                "client_id",
+                "client_secret",
+                "client_name",
+                "client_description",
+                "status",
+                "scopes",
+                "client_secret_last_four",
+                "trusted_metadata",
+                "next_client_secret_last_four",
+            ],
+        )?;
+        Ok(Self {
+            client_id,
+            client_secret,
+            client_name,
+            client_description,
+            status,
+            scopes,
+            client_secret_last_four,
+            trusted_metadata,
+            next_client_secret_last_four,
+        })
     }
 }
 
@@ -390,94 +272,38 @@ impl ::serde::Serialize for M2mClientWithNextClientSecret {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(
+        crate::codec::write(
             serializer,
-            7
-                + crate::codec::count_set(
-                    &[
-                        self.trusted_metadata.is_some(),
-                        self.next_client_secret_last_four.is_some(),
-                    ],
-                ),
-        )?;
-        object.entry("client_id", &self.client_id);
-        object.entry("next_client_secret", &self.next_client_secret);
-        object.entry("client_name", &self.client_name);
-        object.entry("client_description", &self.client_description);
-        object.entry("status", &self.status);
-        object.entry("scopes", &self.scopes);
-        object.entry("client_secret_last_four", &self.client_secret_last_four);
-        object.entry_if("trusted_metadata", &self.trusted_metadata);
-        object
-            .entry_if(
+            &[
+                "client_id",
+                "next_client_secret",
+                "client_name",
+                "client_description",
+                "status",
+                "scopes",
+                "client_secret_last_four",
+                "trusted_metadata",
                 "next_client_secret_last_four",
-                &self.next_client_secret_last_four,
-            );
-        object.end()
+            ],
+            (
+                crate::codec::Always(&self.client_id),
+                crate::codec::Always(&self.next_client_secret),
+                crate::codec::Always(&self.client_name),
+                crate::codec::Always(&self.client_description),
+                crate::codec::Always(&self.status),
+                crate::codec::Always(&self.scopes),
+                crate::codec::Always(&self.client_secret_last_four),
+                crate::codec::IfSet(&self.trusted_metadata),
+                crate::codec::IfSet(&self.next_client_secret_last_four),
+            ),
+        )
     }
 }
 
 impl crate::codec::Object for M2mClientWithNextClientSecret {
     const NAME: &'static str = "M2mClientWithNextClientSecret";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut client_id: Option<String> = None;
-        let mut next_client_secret: Option<String> = None;
-        let mut client_name: Option<String> = None;
-        let mut client_description: Option<String> = None;
-        let mut status: Option<String> = None;
-        let mut scopes: Option<Vec<String>> = None;
-        let mut client_secret_last_four: Option<String> = None;
-        let mut trusted_metadata: Option<Option<::serde_json::Value>> = None;
-        let mut next_client_secret_last_four: Option<Option<String>> = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "client_id" => crate::codec::put(&mut map, &mut client_id, "client_id"),
-                "next_client_secret" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut next_client_secret,
-                        "next_client_secret",
-                    )
-                }
-                "client_name" => {
-                    crate::codec::put(&mut map, &mut client_name, "client_name")
-                }
-                "client_description" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut client_description,
-                        "client_description",
-                    )
-                }
-                "status" => crate::codec::put(&mut map, &mut status, "status"),
-                "scopes" => crate::codec::put(&mut map, &mut scopes, "scopes"),
-                "client_secret_last_four" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut client_secret_last_four,
-                        "client_secret_last_four",
-                    )
-                }
-                "trusted_metadata" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut trusted_metadata,
-                        "trusted_metadata",
-                    )
-                }
-                "next_client_secret_last_four" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut next_client_secret_last_four,
-                        "next_client_secret_last_four",
-                    )
-                }
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match (
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (
             client_id,
             next_client_secret,
             client_name,
@@ -485,55 +311,46 @@ impl crate::codec::Object for M2mClientWithNextClientSecret {
             status,
             scopes,
             client_secret_last_four,
-        ) {
+            trusted_metadata,
+            next_client_secret_last_four,
+        ) = crate::codec::fields::<
             (
-                Some(client_id),
-                Some(next_client_secret),
-                Some(client_name),
-                Some(client_description),
-                Some(status),
-                Some(scopes),
-                Some(client_secret_last_four),
-            ) => {
-                Ok(Self {
-                    client_id,
-                    next_client_secret,
-                    client_name,
-                    client_description,
-                    status,
-                    scopes,
-                    client_secret_last_four,
-                    trusted_metadata: trusted_metadata.flatten(),
-                    next_client_secret_last_four: next_client_secret_last_four.flatten(),
-                })
-            }
-            (
-                client_id,
-                next_client_secret,
-                client_name,
-                client_description,
-                status,
-                scopes,
-                client_secret_last_four,
-            ) => {
-                Err(
-                    crate::codec::missing(
-                        &[
-                            ("client_id", client_id.is_none()),
-                            ("next_client_secret", next_client_secret.is_none()),
-                            ("client_name", client_name.is_none()),
-                            ("client_description", client_description.is_none()),
-                            ("status", status.is_none()),
-                            ("scopes", scopes.is_none()),
-                            (
-                                "client_secret_last_four",
-                                client_secret_last_four.is_none(),
-                            ),
-                        ],
-                    ),
-                )
-            }
-        }
+                crate::codec::Req<String>,
+                crate::codec::Req<String>,
+                crate::codec::Req<String>,
+                crate::codec::Req<String>,
+                crate::codec::Req<String>,
+                crate::codec::Req<Vec<String>>,
+                crate::codec::Req<String>,
+                crate::codec::Nil<Option<::serde_json::Value>>,
+                crate::codec::Nil<Option<String>>,
+            ),
+            _,
+        >(
+            map,
+            &[
+                "client_id",
+                "next_client_secret",
+                "client_name",
+                "client_description",
+                "status",
+                "scopes",
+                "client_secret_last_four",
+                "trusted_metadata",
+                "next_client_secret_last_four",
+            ],
+        )?;
+        Ok(Self {
+            client_id,
+            next_client_secret,
+            client_name,
+            client_description,
+            status,
+            scopes,
+            client_secret_last_four,
+            trusted_metadata,
+            next_client_secret_last_four,
+        })
     }
 }
 
@@ -563,40 +380,25 @@ impl ::serde::Serialize for M2mSearchQuery {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(serializer, 2)?;
-        object.entry("operator", &self.operator);
-        object.entry("operands", &self.operands);
-        object.end()
+        crate::codec::write(
+            serializer,
+            &["operator", "operands"],
+            (crate::codec::Always(&self.operator), crate::codec::Always(&self.operands)),
+        )
     }
 }
 
 impl crate::codec::Object for M2mSearchQuery {
     const NAME: &'static str = "M2mSearchQuery";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut operator: Option<crate::consumer::models::m2m::M2mSearchQueryOperator> = None;
-        let mut operands: Option<Vec<::serde_json::Value>> = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "operator" => crate::codec::put(&mut map, &mut operator, "operator"),
-                "operands" => crate::codec::put(&mut map, &mut operands, "operands"),
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match (operator, operands) {
-            (Some(operator), Some(operands)) => Ok(Self { operator, operands }),
-            (operator, operands) => {
-                Err(
-                    crate::codec::missing(
-                        &[
-                            ("operator", operator.is_none()),
-                            ("operands", operands.is_none()),
-                        ],
-                    ),
-                )
-            }
-        }
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (operator, operands) = crate::codec::fields::<
+            (
+                crate::codec::Req<crate::consumer::models::m2m::M2mSearchQueryOperator>,
+                crate::codec::Req<Vec<::serde_json::Value>>,
+            ),
+            _,
+        >(map, &["operator", "operands"])?;
+        Ok(Self { operator, operands })
     }
 }
 
@@ -623,41 +425,22 @@ impl ::serde::Serialize for ResultsMetadata {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(
+        crate::codec::write(
             serializer,
-            1 + crate::codec::count_set(&[self.next_cursor.is_some()]),
-        )?;
-        object.entry("total", &self.total);
-        object.entry_if("next_cursor", &self.next_cursor);
-        object.end()
+            &["total", "next_cursor"],
+            (crate::codec::Always(&self.total), crate::codec::IfSet(&self.next_cursor)),
+        )
     }
 }
 
 impl crate::codec::Object for ResultsMetadata {
     const NAME: &'static str = "ResultsMetadata";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut total: Option<i64> = None;
-        let mut next_cursor: Option<Option<String>> = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "total" => crate::codec::put(&mut map, &mut total, "total"),
-                "next_cursor" => {
-                    crate::codec::put(&mut map, &mut next_cursor, "next_cursor")
-                }
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match total {
-            Some(total) => {
-                Ok(Self {
-                    total,
-                    next_cursor: next_cursor.flatten(),
-                })
-            }
-            None => Err(::serde::de::Error::missing_field("total")),
-        }
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (total, next_cursor) = crate::codec::fields::<
+            (crate::codec::Req<i64>, crate::codec::Nil<Option<String>>),
+            _,
+        >(map, &["total", "next_cursor"])?;
+        Ok(Self { total, next_cursor })
     }
 }
 

@@ -17,60 +17,28 @@ impl ::serde::Serialize for Options {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(serializer, 2)?;
-        object.entry("ip_match_required", &self.ip_match_required);
-        object.entry("user_agent_match_required", &self.user_agent_match_required);
-        object.end()
+        crate::codec::write(
+            serializer,
+            &["ip_match_required", "user_agent_match_required"],
+            (
+                crate::codec::Always(&self.ip_match_required),
+                crate::codec::Always(&self.user_agent_match_required),
+            ),
+        )
     }
 }
 
 impl crate::codec::Object for Options {
     const NAME: &'static str = "Options";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut ip_match_required: Option<bool> = None;
-        let mut user_agent_match_required: Option<bool> = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "ip_match_required" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut ip_match_required,
-                        "ip_match_required",
-                    )
-                }
-                "user_agent_match_required" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut user_agent_match_required,
-                        "user_agent_match_required",
-                    )
-                }
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match (ip_match_required, user_agent_match_required) {
-            (Some(ip_match_required), Some(user_agent_match_required)) => {
-                Ok(Self {
-                    ip_match_required,
-                    user_agent_match_required,
-                })
-            }
-            (ip_match_required, user_agent_match_required) => {
-                Err(
-                    crate::codec::missing(
-                        &[
-                            ("ip_match_required", ip_match_required.is_none()),
-                            (
-                                "user_agent_match_required",
-                                user_agent_match_required.is_none(),
-                            ),
-                        ],
-                    ),
-                )
-            }
-        }
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (ip_match_required, user_agent_match_required) = crate::codec::fields::<
+            (crate::codec::Req<bool>, crate::codec::Req<bool>),
+            _,
+        >(map, &["ip_match_required", "user_agent_match_required"])?;
+        Ok(Self {
+            ip_match_required,
+            user_agent_match_required,
+        })
     }
 }
 

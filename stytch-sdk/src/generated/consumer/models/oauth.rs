@@ -23,72 +23,43 @@ impl ::serde::Serialize for ProviderValues {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(
+        crate::codec::write(
             serializer,
-            4 + crate::codec::count_set(&[self.expires_at.is_some()]),
-        )?;
-        object.entry("access_token", &self.access_token);
-        object.entry("refresh_token", &self.refresh_token);
-        object.entry("id_token", &self.id_token);
-        object.entry("scopes", &self.scopes);
-        object
-            .entry_if(
-                "expires_at",
-                &self.expires_at.as_ref().map(crate::codec::TimestampRef),
-            );
-        object.end()
+            &["access_token", "refresh_token", "id_token", "scopes", "expires_at"],
+            (
+                crate::codec::Always(&self.access_token),
+                crate::codec::Always(&self.refresh_token),
+                crate::codec::Always(&self.id_token),
+                crate::codec::Always(&self.scopes),
+                crate::codec::IfSetTime(&self.expires_at),
+            ),
+        )
     }
 }
 
 impl crate::codec::Object for ProviderValues {
     const NAME: &'static str = "ProviderValues";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut access_token: Option<String> = None;
-        let mut refresh_token: Option<String> = None;
-        let mut id_token: Option<String> = None;
-        let mut scopes: Option<Vec<String>> = None;
-        let mut expires_at: Option<Option<crate::codec::Timestamp>> = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "access_token" => {
-                    crate::codec::put(&mut map, &mut access_token, "access_token")
-                }
-                "refresh_token" => {
-                    crate::codec::put(&mut map, &mut refresh_token, "refresh_token")
-                }
-                "id_token" => crate::codec::put(&mut map, &mut id_token, "id_token"),
-                "scopes" => crate::codec::put(&mut map, &mut scopes, "scopes"),
-                "expires_at" => {
-                    crate::codec::put(&mut map, &mut expires_at, "expires_at")
-                }
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match (access_token, refresh_token, id_token, scopes) {
-            (Some(access_token), Some(refresh_token), Some(id_token), Some(scopes)) => {
-                Ok(Self {
-                    access_token,
-                    refresh_token,
-                    id_token,
-                    scopes,
-                    expires_at: expires_at.flatten().map(|time| time.0),
-                })
-            }
-            (access_token, refresh_token, id_token, scopes) => {
-                Err(
-                    crate::codec::missing(
-                        &[
-                            ("access_token", access_token.is_none()),
-                            ("refresh_token", refresh_token.is_none()),
-                            ("id_token", id_token.is_none()),
-                            ("scopes", scopes.is_none()),
-                        ],
-                    ),
-                )
-            }
-        }
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (access_token, refresh_token, id_token, scopes, expires_at) = crate::codec::fields::<
+            (
+                crate::codec::Req<String>,
+                crate::codec::Req<String>,
+                crate::codec::Req<String>,
+                crate::codec::Req<Vec<String>>,
+                crate::codec::Nil<
+                    Option<crate::codec::Timestamp>,
+                    Option<::time::OffsetDateTime>,
+                >,
+            ),
+            _,
+        >(map, &["access_token", "refresh_token", "id_token", "scopes", "expires_at"])?;
+        Ok(Self {
+            access_token,
+            refresh_token,
+            id_token,
+            scopes,
+            expires_at,
+        })
     }
 }
 

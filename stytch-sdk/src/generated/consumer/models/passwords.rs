@@ -21,74 +21,40 @@ impl ::serde::Serialize for Argon2Config {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(serializer, 5)?;
-        object.entry("salt", &self.salt);
-        object.entry("iteration_amount", &self.iteration_amount);
-        object.entry("memory", &self.memory);
-        object.entry("threads", &self.threads);
-        object.entry("key_length", &self.key_length);
-        object.end()
+        crate::codec::write(
+            serializer,
+            &["salt", "iteration_amount", "memory", "threads", "key_length"],
+            (
+                crate::codec::Always(&self.salt),
+                crate::codec::Always(&self.iteration_amount),
+                crate::codec::Always(&self.memory),
+                crate::codec::Always(&self.threads),
+                crate::codec::Always(&self.key_length),
+            ),
+        )
     }
 }
 
 impl crate::codec::Object for Argon2Config {
     const NAME: &'static str = "Argon2Config";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut salt: Option<String> = None;
-        let mut iteration_amount: Option<i64> = None;
-        let mut memory: Option<i64> = None;
-        let mut threads: Option<i64> = None;
-        let mut key_length: Option<i64> = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "salt" => crate::codec::put(&mut map, &mut salt, "salt"),
-                "iteration_amount" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut iteration_amount,
-                        "iteration_amount",
-                    )
-                }
-                "memory" => crate::codec::put(&mut map, &mut memory, "memory"),
-                "threads" => crate::codec::put(&mut map, &mut threads, "threads"),
-                "key_length" => {
-                    crate::codec::put(&mut map, &mut key_length, "key_length")
-                }
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match (salt, iteration_amount, memory, threads, key_length) {
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (salt, iteration_amount, memory, threads, key_length) = crate::codec::fields::<
             (
-                Some(salt),
-                Some(iteration_amount),
-                Some(memory),
-                Some(threads),
-                Some(key_length),
-            ) => {
-                Ok(Self {
-                    salt,
-                    iteration_amount,
-                    memory,
-                    threads,
-                    key_length,
-                })
-            }
-            (salt, iteration_amount, memory, threads, key_length) => {
-                Err(
-                    crate::codec::missing(
-                        &[
-                            ("salt", salt.is_none()),
-                            ("iteration_amount", iteration_amount.is_none()),
-                            ("memory", memory.is_none()),
-                            ("threads", threads.is_none()),
-                            ("key_length", key_length.is_none()),
-                        ],
-                    ),
-                )
-            }
-        }
+                crate::codec::Req<String>,
+                crate::codec::Req<i64>,
+                crate::codec::Req<i64>,
+                crate::codec::Req<i64>,
+                crate::codec::Req<i64>,
+            ),
+            _,
+        >(map, &["salt", "iteration_amount", "memory", "threads", "key_length"])?;
+        Ok(Self {
+            salt,
+            iteration_amount,
+            memory,
+            threads,
+            key_length,
+        })
     }
 }
 
@@ -119,62 +85,36 @@ impl ::serde::Serialize for Feedback {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(
+        crate::codec::write(
             serializer,
-            2 + crate::codec::count_set(&[self.luds_requirements.is_some()]),
-        )?;
-        object.entry("warning", &self.warning);
-        object.entry("suggestions", &self.suggestions);
-        object.entry_if("luds_requirements", &self.luds_requirements);
-        object.end()
+            &["warning", "suggestions", "luds_requirements"],
+            (
+                crate::codec::Always(&self.warning),
+                crate::codec::Always(&self.suggestions),
+                crate::codec::IfSet(&self.luds_requirements),
+            ),
+        )
     }
 }
 
 impl crate::codec::Object for Feedback {
     const NAME: &'static str = "Feedback";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut warning: Option<String> = None;
-        let mut suggestions: Option<Vec<String>> = None;
-        let mut luds_requirements: Option<
-            Option<crate::consumer::models::passwords::LudsRequirements>,
-        > = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "warning" => crate::codec::put(&mut map, &mut warning, "warning"),
-                "suggestions" => {
-                    crate::codec::put(&mut map, &mut suggestions, "suggestions")
-                }
-                "luds_requirements" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut luds_requirements,
-                        "luds_requirements",
-                    )
-                }
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match (warning, suggestions) {
-            (Some(warning), Some(suggestions)) => {
-                Ok(Self {
-                    warning,
-                    suggestions,
-                    luds_requirements: luds_requirements.flatten(),
-                })
-            }
-            (warning, suggestions) => {
-                Err(
-                    crate::codec::missing(
-                        &[
-                            ("warning", warning.is_none()),
-                            ("suggestions", suggestions.is_none()),
-                        ],
-                    ),
-                )
-            }
-        }
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (warning, suggestions, luds_requirements) = crate::codec::fields::<
+            (
+                crate::codec::Req<String>,
+                crate::codec::Req<Vec<String>>,
+                crate::codec::Nil<
+                    Option<crate::consumer::models::passwords::LudsRequirements>,
+                >,
+            ),
+            _,
+        >(map, &["warning", "suggestions", "luds_requirements"])?;
+        Ok(Self {
+            warning,
+            suggestions,
+            luds_requirements,
+        })
     }
 }
 
@@ -211,104 +151,67 @@ impl ::serde::Serialize for LudsRequirements {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(serializer, 6)?;
-        object.entry("has_lower_case", &self.has_lower_case);
-        object.entry("has_upper_case", &self.has_upper_case);
-        object.entry("has_digit", &self.has_digit);
-        object.entry("has_symbol", &self.has_symbol);
-        object.entry("missing_complexity", &self.missing_complexity);
-        object.entry("missing_characters", &self.missing_characters);
-        object.end()
+        crate::codec::write(
+            serializer,
+            &[
+                "has_lower_case",
+                "has_upper_case",
+                "has_digit",
+                "has_symbol",
+                "missing_complexity",
+                "missing_characters",
+            ],
+            (
+                crate::codec::Always(&self.has_lower_case),
+                crate::codec::Always(&self.has_upper_case),
+                crate::codec::Always(&self.has_digit),
+                crate::codec::Always(&self.has_symbol),
+                crate::codec::Always(&self.missing_complexity),
+                crate::codec::Always(&self.missing_characters),
+            ),
+        )
     }
 }
 
 impl crate::codec::Object for LudsRequirements {
     const NAME: &'static str = "LudsRequirements";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut has_lower_case: Option<bool> = None;
-        let mut has_upper_case: Option<bool> = None;
-        let mut has_digit: Option<bool> = None;
-        let mut has_symbol: Option<bool> = None;
-        let mut missing_complexity: Option<i64> = None;
-        let mut missing_characters: Option<i64> = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "has_lower_case" => {
-                    crate::codec::put(&mut map, &mut has_lower_case, "has_lower_case")
-                }
-                "has_upper_case" => {
-                    crate::codec::put(&mut map, &mut has_upper_case, "has_upper_case")
-                }
-                "has_digit" => crate::codec::put(&mut map, &mut has_digit, "has_digit"),
-                "has_symbol" => {
-                    crate::codec::put(&mut map, &mut has_symbol, "has_symbol")
-                }
-                "missing_complexity" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut missing_complexity,
-                        "missing_complexity",
-                    )
-                }
-                "missing_characters" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut missing_characters,
-                        "missing_characters",
-                    )
-                }
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match (
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (
             has_lower_case,
             has_upper_case,
             has_digit,
             has_symbol,
             missing_complexity,
             missing_characters,
-        ) {
+        ) = crate::codec::fields::<
             (
-                Some(has_lower_case),
-                Some(has_upper_case),
-                Some(has_digit),
-                Some(has_symbol),
-                Some(missing_complexity),
-                Some(missing_characters),
-            ) => {
-                Ok(Self {
-                    has_lower_case,
-                    has_upper_case,
-                    has_digit,
-                    has_symbol,
-                    missing_complexity,
-                    missing_characters,
-                })
-            }
-            (
-                has_lower_case,
-                has_upper_case,
-                has_digit,
-                has_symbol,
-                missing_complexity,
-                missing_characters,
-            ) => {
-                Err(
-                    crate::codec::missing(
-                        &[
-                            ("has_lower_case", has_lower_case.is_none()),
-                            ("has_upper_case", has_upper_case.is_none()),
-                            ("has_digit", has_digit.is_none()),
-                            ("has_symbol", has_symbol.is_none()),
-                            ("missing_complexity", missing_complexity.is_none()),
-                            ("missing_characters", missing_characters.is_none()),
-                        ],
-                    ),
-                )
-            }
-        }
+                crate::codec::Req<bool>,
+                crate::codec::Req<bool>,
+                crate::codec::Req<bool>,
+                crate::codec::Req<bool>,
+                crate::codec::Req<i64>,
+                crate::codec::Req<i64>,
+            ),
+            _,
+        >(
+            map,
+            &[
+                "has_lower_case",
+                "has_upper_case",
+                "has_digit",
+                "has_symbol",
+                "missing_complexity",
+                "missing_characters",
+            ],
+        )?;
+        Ok(Self {
+            has_lower_case,
+            has_upper_case,
+            has_digit,
+            has_symbol,
+            missing_complexity,
+            missing_characters,
+        })
     }
 }
 
@@ -334,46 +237,25 @@ impl ::serde::Serialize for Md5Config {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(serializer, 2)?;
-        object.entry("prepend_salt", &self.prepend_salt);
-        object.entry("append_salt", &self.append_salt);
-        object.end()
+        crate::codec::write(
+            serializer,
+            &["prepend_salt", "append_salt"],
+            (
+                crate::codec::Always(&self.prepend_salt),
+                crate::codec::Always(&self.append_salt),
+            ),
+        )
     }
 }
 
 impl crate::codec::Object for Md5Config {
     const NAME: &'static str = "Md5Config";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut prepend_salt: Option<String> = None;
-        let mut append_salt: Option<String> = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "prepend_salt" => {
-                    crate::codec::put(&mut map, &mut prepend_salt, "prepend_salt")
-                }
-                "append_salt" => {
-                    crate::codec::put(&mut map, &mut append_salt, "append_salt")
-                }
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match (prepend_salt, append_salt) {
-            (Some(prepend_salt), Some(append_salt)) => {
-                Ok(Self { prepend_salt, append_salt })
-            }
-            (prepend_salt, append_salt) => {
-                Err(
-                    crate::codec::missing(
-                        &[
-                            ("prepend_salt", prepend_salt.is_none()),
-                            ("append_salt", append_salt.is_none()),
-                        ],
-                    ),
-                )
-            }
-        }
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (prepend_salt, append_salt) = crate::codec::fields::<
+            (crate::codec::Req<String>, crate::codec::Req<String>),
+            _,
+        >(map, &["prepend_salt", "append_salt"])?;
+        Ok(Self { prepend_salt, append_salt })
     }
 }
 
@@ -404,63 +286,37 @@ impl ::serde::Serialize for Pbkdf2Config {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(serializer, 4)?;
-        object.entry("salt", &self.salt);
-        object.entry("iteration_amount", &self.iteration_amount);
-        object.entry("key_length", &self.key_length);
-        object.entry("algorithm", &self.algorithm);
-        object.end()
+        crate::codec::write(
+            serializer,
+            &["salt", "iteration_amount", "key_length", "algorithm"],
+            (
+                crate::codec::Always(&self.salt),
+                crate::codec::Always(&self.iteration_amount),
+                crate::codec::Always(&self.key_length),
+                crate::codec::Always(&self.algorithm),
+            ),
+        )
     }
 }
 
 impl crate::codec::Object for Pbkdf2Config {
     const NAME: &'static str = "Pbkdf2Config";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut salt: Option<String> = None;
-        let mut iteration_amount: Option<i64> = None;
-        let mut key_length: Option<i64> = None;
-        let mut algorithm: Option<String> = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "salt" => crate::codec::put(&mut map, &mut salt, "salt"),
-                "iteration_amount" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut iteration_amount,
-                        "iteration_amount",
-                    )
-                }
-                "key_length" => {
-                    crate::codec::put(&mut map, &mut key_length, "key_length")
-                }
-                "algorithm" => crate::codec::put(&mut map, &mut algorithm, "algorithm"),
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match (salt, iteration_amount, key_length, algorithm) {
-            (Some(salt), Some(iteration_amount), Some(key_length), Some(algorithm)) => {
-                Ok(Self {
-                    salt,
-                    iteration_amount,
-                    key_length,
-                    algorithm,
-                })
-            }
-            (salt, iteration_amount, key_length, algorithm) => {
-                Err(
-                    crate::codec::missing(
-                        &[
-                            ("salt", salt.is_none()),
-                            ("iteration_amount", iteration_amount.is_none()),
-                            ("key_length", key_length.is_none()),
-                            ("algorithm", algorithm.is_none()),
-                        ],
-                    ),
-                )
-            }
-        }
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (salt, iteration_amount, key_length, algorithm) = crate::codec::fields::<
+            (
+                crate::codec::Req<String>,
+                crate::codec::Req<i64>,
+                crate::codec::Req<i64>,
+                crate::codec::Req<String>,
+            ),
+            _,
+        >(map, &["salt", "iteration_amount", "key_length", "algorithm"])?;
+        Ok(Self {
+            salt,
+            iteration_amount,
+            key_length,
+            algorithm,
+        })
     }
 }
 
@@ -486,46 +342,25 @@ impl ::serde::Serialize for Sha1Config {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(serializer, 2)?;
-        object.entry("prepend_salt", &self.prepend_salt);
-        object.entry("append_salt", &self.append_salt);
-        object.end()
+        crate::codec::write(
+            serializer,
+            &["prepend_salt", "append_salt"],
+            (
+                crate::codec::Always(&self.prepend_salt),
+                crate::codec::Always(&self.append_salt),
+            ),
+        )
     }
 }
 
 impl crate::codec::Object for Sha1Config {
     const NAME: &'static str = "Sha1Config";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut prepend_salt: Option<String> = None;
-        let mut append_salt: Option<String> = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "prepend_salt" => {
-                    crate::codec::put(&mut map, &mut prepend_salt, "prepend_salt")
-                }
-                "append_salt" => {
-                    crate::codec::put(&mut map, &mut append_salt, "append_salt")
-                }
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match (prepend_salt, append_salt) {
-            (Some(prepend_salt), Some(append_salt)) => {
-                Ok(Self { prepend_salt, append_salt })
-            }
-            (prepend_salt, append_salt) => {
-                Err(
-                    crate::codec::missing(
-                        &[
-                            ("prepend_salt", prepend_salt.is_none()),
-                            ("append_salt", append_salt.is_none()),
-                        ],
-                    ),
-                )
-            }
-        }
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (prepend_salt, append_salt) = crate::codec::fields::<
+            (crate::codec::Req<String>, crate::codec::Req<String>),
+            _,
+        >(map, &["prepend_salt", "append_salt"])?;
+        Ok(Self { prepend_salt, append_salt })
     }
 }
 
@@ -551,46 +386,25 @@ impl ::serde::Serialize for Sha512Config {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(serializer, 2)?;
-        object.entry("prepend_salt", &self.prepend_salt);
-        object.entry("append_salt", &self.append_salt);
-        object.end()
+        crate::codec::write(
+            serializer,
+            &["prepend_salt", "append_salt"],
+            (
+                crate::codec::Always(&self.prepend_salt),
+                crate::codec::Always(&self.append_salt),
+            ),
+        )
     }
 }
 
 impl crate::codec::Object for Sha512Config {
     const NAME: &'static str = "Sha512Config";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut prepend_salt: Option<String> = None;
-        let mut append_salt: Option<String> = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "prepend_salt" => {
-                    crate::codec::put(&mut map, &mut prepend_salt, "prepend_salt")
-                }
-                "append_salt" => {
-                    crate::codec::put(&mut map, &mut append_salt, "append_salt")
-                }
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match (prepend_salt, append_salt) {
-            (Some(prepend_salt), Some(append_salt)) => {
-                Ok(Self { prepend_salt, append_salt })
-            }
-            (prepend_salt, append_salt) => {
-                Err(
-                    crate::codec::missing(
-                        &[
-                            ("prepend_salt", prepend_salt.is_none()),
-                            ("append_salt", append_salt.is_none()),
-                        ],
-                    ),
-                )
-            }
-        }
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (prepend_salt, append_salt) = crate::codec::fields::<
+            (crate::codec::Req<String>, crate::codec::Req<String>),
+            _,
+        >(map, &["prepend_salt", "append_salt"])?;
+        Ok(Self { prepend_salt, append_salt })
     }
 }
 
@@ -623,74 +437,40 @@ impl ::serde::Serialize for ScryptConfig {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(serializer, 5)?;
-        object.entry("salt", &self.salt);
-        object.entry("n_parameter", &self.n_parameter);
-        object.entry("r_parameter", &self.r_parameter);
-        object.entry("p_parameter", &self.p_parameter);
-        object.entry("key_length", &self.key_length);
-        object.end()
+        crate::codec::write(
+            serializer,
+            &["salt", "n_parameter", "r_parameter", "p_parameter", "key_length"],
+            (
+                crate::codec::Always(&self.salt),
+                crate::codec::Always(&self.n_parameter),
+                crate::codec::Always(&self.r_parameter),
+                crate::codec::Always(&self.p_parameter),
+                crate::codec::Always(&self.key_length),
+            ),
+        )
     }
 }
 
 impl crate::codec::Object for ScryptConfig {
     const NAME: &'static str = "ScryptConfig";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut salt: Option<String> = None;
-        let mut n_parameter: Option<i64> = None;
-        let mut r_parameter: Option<i64> = None;
-        let mut p_parameter: Option<i64> = None;
-        let mut key_length: Option<i64> = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "salt" => crate::codec::put(&mut map, &mut salt, "salt"),
-                "n_parameter" => {
-                    crate::codec::put(&mut map, &mut n_parameter, "n_parameter")
-                }
-                "r_parameter" => {
-                    crate::codec::put(&mut map, &mut r_parameter, "r_parameter")
-                }
-                "p_parameter" => {
-                    crate::codec::put(&mut map, &mut p_parameter, "p_parameter")
-                }
-                "key_length" => {
-                    crate::codec::put(&mut map, &mut key_length, "key_length")
-                }
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match (salt, n_parameter, r_parameter, p_parameter, key_length) {
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (salt, n_parameter, r_parameter, p_parameter, key_length) = crate::codec::fields::<
             (
-                Some(salt),
-                Some(n_parameter),
-                Some(r_parameter),
-                Some(p_parameter),
-                Some(key_length),
-            ) => {
-                Ok(Self {
-                    salt,
-                    n_parameter,
-                    r_parameter,
-                    p_parameter,
-                    key_length,
-                })
-            }
-            (salt, n_parameter, r_parameter, p_parameter, key_length) => {
-                Err(
-                    crate::codec::missing(
-                        &[
-                            ("salt", salt.is_none()),
-                            ("n_parameter", n_parameter.is_none()),
-                            ("r_parameter", r_parameter.is_none()),
-                            ("p_parameter", p_parameter.is_none()),
-                            ("key_length", key_length.is_none()),
-                        ],
-                    ),
-                )
-            }
-        }
+                crate::codec::Req<String>,
+                crate::codec::Req<i64>,
+                crate::codec::Req<i64>,
+                crate::codec::Req<i64>,
+                crate::codec::Req<i64>,
+            ),
+            _,
+        >(map, &["salt", "n_parameter", "r_parameter", "p_parameter", "key_length"])?;
+        Ok(Self {
+            salt,
+            n_parameter,
+            r_parameter,
+            p_parameter,
+            key_length,
+        })
     }
 }
 

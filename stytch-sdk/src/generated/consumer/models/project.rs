@@ -17,44 +17,27 @@ impl ::serde::Serialize for ProjectMetric {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(serializer, 2)?;
-        object.entry("metric_type", &self.metric_type);
-        object.entry("count", &self.count);
-        object.end()
+        crate::codec::write(
+            serializer,
+            &["metric_type", "count"],
+            (crate::codec::Always(&self.metric_type), crate::codec::Always(&self.count)),
+        )
     }
 }
 
 impl crate::codec::Object for ProjectMetric {
     const NAME: &'static str = "ProjectMetric";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut metric_type: Option<
-            crate::consumer::models::project::ProjectMetricMetricType,
-        > = None;
-        let mut count: Option<i64> = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "metric_type" => {
-                    crate::codec::put(&mut map, &mut metric_type, "metric_type")
-                }
-                "count" => crate::codec::put(&mut map, &mut count, "count"),
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match (metric_type, count) {
-            (Some(metric_type), Some(count)) => Ok(Self { metric_type, count }),
-            (metric_type, count) => {
-                Err(
-                    crate::codec::missing(
-                        &[
-                            ("metric_type", metric_type.is_none()),
-                            ("count", count.is_none()),
-                        ],
-                    ),
-                )
-            }
-        }
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (metric_type, count) = crate::codec::fields::<
+            (
+                crate::codec::Req<
+                    crate::consumer::models::project::ProjectMetricMetricType,
+                >,
+                crate::codec::Req<i64>,
+            ),
+            _,
+        >(map, &["metric_type", "count"])?;
+        Ok(Self { metric_type, count })
     }
 }
 

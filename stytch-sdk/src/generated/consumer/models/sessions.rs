@@ -18,58 +18,34 @@ impl ::serde::Serialize for AmazonOAuthFactor {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(
+        crate::codec::write(
             serializer,
-            2 + crate::codec::count_set(&[self.email_id.is_some()]),
-        )?;
-        object.entry("id", &self.id);
-        object.entry("provider_subject", &self.provider_subject);
-        object.entry_if("email_id", &self.email_id);
-        object.end()
+            &["id", "provider_subject", "email_id"],
+            (
+                crate::codec::Always(&self.id),
+                crate::codec::Always(&self.provider_subject),
+                crate::codec::IfSet(&self.email_id),
+            ),
+        )
     }
 }
 
 impl crate::codec::Object for AmazonOAuthFactor {
     const NAME: &'static str = "AmazonOAuthFactor";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut id: Option<String> = None;
-        let mut provider_subject: Option<String> = None;
-        let mut email_id: Option<Option<String>> = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "id" => crate::codec::put(&mut map, &mut id, "id"),
-                "provider_subject" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut provider_subject,
-                        "provider_subject",
-                    )
-                }
-                "email_id" => crate::codec::put(&mut map, &mut email_id, "email_id"),
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match (id, provider_subject) {
-            (Some(id), Some(provider_subject)) => {
-                Ok(Self {
-                    id,
-                    provider_subject,
-                    email_id: email_id.flatten(),
-                })
-            }
-            (id, provider_subject) => {
-                Err(
-                    crate::codec::missing(
-                        &[
-                            ("id", id.is_none()),
-                            ("provider_subject", provider_subject.is_none()),
-                        ],
-                    ),
-                )
-            }
-        }
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (id, provider_subject, email_id) = crate::codec::fields::<
+            (
+                crate::codec::Req<String>,
+                crate::codec::Req<String>,
+                crate::codec::Nil<Option<String>>,
+            ),
+            _,
+        >(map, &["id", "provider_subject", "email_id"])?;
+        Ok(Self {
+            id,
+            provider_subject,
+            email_id,
+        })
     }
 }
 
@@ -99,58 +75,34 @@ impl ::serde::Serialize for AppleOAuthFactor {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(
+        crate::codec::write(
             serializer,
-            2 + crate::codec::count_set(&[self.email_id.is_some()]),
-        )?;
-        object.entry("id", &self.id);
-        object.entry("provider_subject", &self.provider_subject);
-        object.entry_if("email_id", &self.email_id);
-        object.end()
+            &["id", "provider_subject", "email_id"],
+            (
+                crate::codec::Always(&self.id),
+                crate::codec::Always(&self.provider_subject),
+                crate::codec::IfSet(&self.email_id),
+            ),
+        )
     }
 }
 
 impl crate::codec::Object for AppleOAuthFactor {
     const NAME: &'static str = "AppleOAuthFactor";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut id: Option<String> = None;
-        let mut provider_subject: Option<String> = None;
-        let mut email_id: Option<Option<String>> = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "id" => crate::codec::put(&mut map, &mut id, "id"),
-                "provider_subject" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut provider_subject,
-                        "provider_subject",
-                    )
-                }
-                "email_id" => crate::codec::put(&mut map, &mut email_id, "email_id"),
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match (id, provider_subject) {
-            (Some(id), Some(provider_subject)) => {
-                Ok(Self {
-                    id,
-                    provider_subject,
-                    email_id: email_id.flatten(),
-                })
-            }
-            (id, provider_subject) => {
-                Err(
-                    crate::codec::missing(
-                        &[
-                            ("id", id.is_none()),
-                            ("provider_subject", provider_subject.is_none()),
-                        ],
-                    ),
-                )
-            }
-        }
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (id, provider_subject, email_id) = crate::codec::fields::<
+            (
+                crate::codec::Req<String>,
+                crate::codec::Req<String>,
+                crate::codec::Nil<Option<String>>,
+            ),
+            _,
+        >(map, &["id", "provider_subject", "email_id"])?;
+        Ok(Self {
+            id,
+            provider_subject,
+            email_id,
+        })
     }
 }
 
@@ -344,637 +296,438 @@ impl ::serde::Serialize for AuthenticationFactor {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(
+        crate::codec::write(
             serializer,
-            2
-                + crate::codec::count_set(
-                    &[
-                        self.last_authenticated_at.is_some(),
-                        self.created_at.is_some(),
-                        self.updated_at.is_some(),
-                        self.email_factor.is_some(),
-                        self.phone_number_factor.is_some(),
-                        self.google_oauth_factor.is_some(),
-                        self.microsoft_oauth_factor.is_some(),
-                        self.apple_oauth_factor.is_some(),
-                        self.webauthn_factor.is_some(),
-                        self.authenticator_app_factor.is_some(),
-                        self.github_oauth_factor.is_some(),
-                        self.recovery_code_factor.is_some(),
-                        self.facebook_oauth_factor.is_some(),
-                        self.crypto_wallet_factor.is_some(),
-                        self.amazon_oauth_factor.is_some(),
-                        self.bitbucket_oauth_factor.is_some(),
-                        self.coinbase_oauth_factor.is_some(),
-                        self.discord_oauth_factor.is_some(),
-                        self.figma_oauth_factor.is_some(),
-                        self.git_lab_oauth_factor.is_some(),
-                        self.instagram_oauth_factor.is_some(),
-                        self.linked_in_oauth_factor.is_some(),
-                        self.shopify_oauth_factor.is_some(),
-                        self.slack_oauth_factor.is_some(),
-                        self.snapchat_oauth_factor.is_some(),
-                        self.spotify_oauth_factor.is_some(),
-                        self.steam_oauth_factor.is_some(),
-                        self.tik_tok_oauth_factor.is_some(),
-                        self.twitch_oauth_factor.is_some(),
-                        self.twitter_oauth_factor.is_some(),
-                        self.embeddable_magic_link_factor.is_some(),
-                        self.biometric_factor.is_some(),
-                        self.saml_sso_factor.is_some(),
-                        self.oidc_sso_factor.is_some(),
-                        self.salesforce_oauth_factor.is_some(),
-                        self.yahoo_oauth_factor.is_some(),
-                        self.hubspot_oauth_factor.is_some(),
-                        self.slack_oauth_exchange_factor.is_some(),
-                        self.hubspot_oauth_exchange_factor.is_some(),
-                        self.github_oauth_exchange_factor.is_some(),
-                        self.google_oauth_exchange_factor.is_some(),
-                        self.impersonated_factor.is_some(),
-                        self.oauth_access_token_exchange_factor.is_some(),
-                        self.trusted_auth_token_factor.is_some(),
-                    ],
-                ),
-        )?;
-        object.entry("type", &self.r#type);
-        object.entry("delivery_method", &self.delivery_method);
-        object
-            .entry_if(
+            &[
+                "type",
+                "delivery_method",
                 "last_authenticated_at",
-                &self.last_authenticated_at.as_ref().map(crate::codec::TimestampRef),
-            );
-        object
-            .entry_if(
                 "created_at",
-                &self.created_at.as_ref().map(crate::codec::TimestampRef),
-            );
-        object
-            .entry_if(
                 "updated_at",
-                &self.updated_at.as_ref().map(crate::codec::TimestampRef),
-            );
-        object.entry_if("email_factor", &self.email_factor);
-        object.entry_if("phone_number_factor", &self.phone_number_factor);
-        object.entry_if("google_oauth_factor", &self.google_oauth_factor);
-        object.entry_if("microsoft_oauth_factor", &self.microsoft_oauth_factor);
-        object.entry_if("apple_oauth_factor", &self.apple_oauth_factor);
-        object.entry_if("webauthn_factor", &self.webauthn_factor);
-        object.entry_if("authenticator_app_factor", &self.authenticator_app_factor);
-        object.entry_if("github_oauth_factor", &self.github_oauth_factor);
-        object.entry_if("recovery_code_factor", &self.recovery_code_factor);
-        object.entry_if("facebook_oauth_factor", &self.facebook_oauth_factor);
-        object.entry_if("crypto_wallet_factor", &self.crypto_wallet_factor);
-        object.entry_if("amazon_oauth_factor", &self.amazon_oauth_factor);
-        object.entry_if("bitbucket_oauth_factor", &self.bitbucket_oauth_factor);
-        object.entry_if("coinbase_oauth_factor", &self.coinbase_oauth_factor);
-        object.entry_if("discord_oauth_factor", &self.discord_oauth_factor);
-        object.entry_if("figma_oauth_factor", &self.figma_oauth_factor);
-        object.entry_if("git_lab_oauth_factor", &self.git_lab_oauth_factor);
-        object.entry_if("instagram_oauth_factor", &self.instagram_oauth_factor);
-        object.entry_if("linked_in_oauth_factor", &self.linked_in_oauth_factor);
-        object.entry_if("shopify_oauth_factor", &self.shopify_oauth_factor);
-        object.entry_if("slack_oauth_factor", &self.slack_oauth_factor);
-        object.entry_if("snapchat_oauth_factor", &self.snapchat_oauth_factor);
-        object.entry_if("spotify_oauth_factor", &self.spotify_oauth_factor);
-        object.entry_if("steam_oauth_factor", &self.steam_oauth_factor);
-        object.entry_if("tik_tok_oauth_factor", &self.tik_tok_oauth_factor);
-        object.entry_if("twitch_oauth_factor", &self.twitch_oauth_factor);
-        object.entry_if("twitter_oauth_factor", &self.twitter_oauth_factor);
-        object
-            .entry_if(
+                "email_factor",
+                "phone_number_factor",
+                "google_oauth_factor",
+                "microsoft_oauth_factor",
+                "apple_oauth_factor",
+                "webauthn_factor",
+                "authenticator_app_factor",
+                "github_oauth_factor",
+                "recovery_code_factor",
+                "facebook_oauth_factor",
+                "crypto_wallet_factor",
+                "amazon_oauth_factor",
+                "bitbucket_oauth_factor",
+                "coinbase_oauth_factor",
+                "discord_oauth_factor",
+                "figma_oauth_factor",
+                "git_lab_oauth_factor",
+                "instagram_oauth_factor",
+                "linked_in_oauth_factor",
+                "shopify_oauth_factor",
+                "slack_oauth_factor",
+                "snapchat_oauth_factor",
+                "spotify_oauth_factor",
+                "steam_oauth_factor",
+                "tik_tok_oauth_factor",
+                "twitch_oauth_factor",
+                "twitter_oauth_factor",
                 "embeddable_magic_link_factor",
-                &self.embeddable_magic_link_factor,
-            );
-        object.entry_if("biometric_factor", &self.biometric_factor);
-        object.entry_if("saml_sso_factor", &self.saml_sso_factor);
-        object.entry_if("oidc_sso_factor", &self.oidc_sso_factor);
-        object.entry_if("salesforce_oauth_factor", &self.salesforce_oauth_factor);
-        object.entry_if("yahoo_oauth_factor", &self.yahoo_oauth_factor);
-        object.entry_if("hubspot_oauth_factor", &self.hubspot_oauth_factor);
-        object
-            .entry_if("slack_oauth_exchange_factor", &self.slack_oauth_exchange_factor);
-        object
-            .entry_if(
+                "biometric_factor",
+                "saml_sso_factor",
+                "oidc_sso_factor",
+                "salesforce_oauth_factor",
+                "yahoo_oauth_factor",
+                "hubspot_oauth_factor",
+                "slack_oauth_exchange_factor",
                 "hubspot_oauth_exchange_factor",
-                &self.hubspot_oauth_exchange_factor,
-            );
-        object
-            .entry_if(
                 "github_oauth_exchange_factor",
-                &self.github_oauth_exchange_factor,
-            );
-        object
-            .entry_if(
                 "google_oauth_exchange_factor",
-                &self.google_oauth_exchange_factor,
-            );
-        object.entry_if("impersonated_factor", &self.impersonated_factor);
-        object
-            .entry_if(
+                "impersonated_factor",
                 "oauth_access_token_exchange_factor",
-                &self.oauth_access_token_exchange_factor,
-            );
-        object.entry_if("trusted_auth_token_factor", &self.trusted_auth_token_factor);
-        object.end()
+                "trusted_auth_token_factor",
+            ],
+            (
+                (
+                    crate::codec::Always(&self.r#type),
+                    crate::codec::Always(&self.delivery_method),
+                    crate::codec::IfSetTime(&self.last_authenticated_at),
+                    crate::codec::IfSetTime(&self.created_at),
+                    crate::codec::IfSetTime(&self.updated_at),
+                    crate::codec::IfSet(&self.email_factor),
+                    crate::codec::IfSet(&self.phone_number_factor),
+                    crate::codec::IfSet(&self.google_oauth_factor),
+                    crate::codec::IfSet(&self.microsoft_oauth_factor),
+                    crate::codec::IfSet(&self.apple_oauth_factor),
+                    crate::codec::IfSet(&self.webauthn_factor),
+                    crate::codec::IfSet(&self.authenticator_app_factor),
+                ),
+                (
+                    crate::codec::IfSet(&self.github_oauth_factor),
+                    crate::codec::IfSet(&self.recovery_code_factor),
+                    crate::codec::IfSet(&self.facebook_oauth_factor),
+                    crate::codec::IfSet(&self.crypto_wallet_factor),
+                    crate::codec::IfSet(&self.amazon_oauth_factor),
+                    crate::codec::IfSet(&self.bitbucket_oauth_factor),
+                    crate::codec::IfSet(&self.coinbase_oauth_factor),
+                    crate::codec::IfSet(&self.discord_oauth_factor),
+                    crate::codec::IfSet(&self.figma_oauth_factor),
+                    crate::codec::IfSet(&self.git_lab_oauth_factor),
+                    crate::codec::IfSet(&self.instagram_oauth_factor),
+                    crate::codec::IfSet(&self.linked_in_oauth_factor),
+                ),
+                (
+                    crate::codec::IfSet(&self.shopify_oauth_factor),
+                    crate::codec::IfSet(&self.slack_oauth_factor),
+                    crate::codec::IfSet(&self.snapchat_oauth_factor),
+                    crate::codec::IfSet(&self.spotify_oauth_factor),
+                    crate::codec::IfSet(&self.steam_oauth_factor),
+                    crate::codec::IfSet(&self.tik_tok_oauth_factor),
+                    crate::codec::IfSet(&self.twitch_oauth_factor),
+                    crate::codec::IfSet(&self.twitter_oauth_factor),
+                    crate::codec::IfSet(&self.embeddable_magic_link_factor),
+                    crate::codec::IfSet(&self.biometric_factor),
+                    crate::codec::IfSet(&self.saml_sso_factor),
+                    crate::codec::IfSet(&self.oidc_sso_factor),
+                ),
+                (
+                    crate::codec::IfSet(&self.salesforce_oauth_factor),
+                    crate::codec::IfSet(&self.yahoo_oauth_factor),
+                    crate::codec::IfSet(&self.hubspot_oauth_factor),
+                    crate::codec::IfSet(&self.slack_oauth_exchange_factor),
+                    crate::codec::IfSet(&self.hubspot_oauth_exchange_factor),
+                    crate::codec::IfSet(&self.github_oauth_exchange_factor),
+                    crate::codec::IfSet(&self.google_oauth_exchange_factor),
+                    crate::codec::IfSet(&self.impersonated_factor),
+                    crate::codec::IfSet(&self.oauth_access_token_exchange_factor),
+                    crate::codec::IfSet(&self.trusted_auth_token_factor),
+                ),
+            ),
+        )
     }
 }
 
 impl crate::codec::Object for AuthenticationFactor {
     const NAME: &'static str = "AuthenticationFactor";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut r#type: Option<
-            crate::consumer::models::sessions::AuthenticationFactorType,
-        > = None;
-        let mut delivery_method: Option<
-            crate::consumer::models::sessions::AuthenticationFactorDeliveryMethod,
-        > = None;
-        let mut last_authenticated_at: Option<Option<crate::codec::Timestamp>> = None;
-        let mut created_at: Option<Option<crate::codec::Timestamp>> = None;
-        let mut updated_at: Option<Option<crate::codec::Timestamp>> = None;
-        let mut email_factor: Option<
-            Option<crate::consumer::models::sessions::EmailFactor>,
-        > = None;
-        let mut phone_number_factor: Option<
-            Option<crate::consumer::models::sessions::PhoneNumberFactor>,
-        > = None;
-        let mut google_oauth_factor: Option<
-            Option<crate::consumer::models::sessions::GoogleOAuthFactor>,
-        > = None;
-        let mut microsoft_oauth_factor: Option<
-            Option<crate::consumer::models::sessions::MicrosoftOAuthFactor>,
-        > = None;
-        let mut apple_oauth_factor: Option<
-            Option<crate::consumer::models::sessions::AppleOAuthFactor>,
-        > = None;
-        let mut webauthn_factor: Option<
-            Option<crate::consumer::models::sessions::WebAuthnFactor>,
-        > = None;
-        let mut authenticator_app_factor: Option<
-            Option<crate::consumer::models::sessions::AuthenticatorAppFactor>,
-        > = None;
-        let mut github_oauth_factor: Option<
-            Option<crate::consumer::models::sessions::GithubOAuthFactor>,
-        > = None;
-        let mut recovery_code_factor: Option<
-            Option<crate::consumer::models::sessions::RecoveryCodeFactor>,
-        > = None;
-        let mut facebook_oauth_factor: Option<
-            Option<crate::consumer::models::sessions::FacebookOAuthFactor>,
-        > = None;
-        let mut crypto_wallet_factor: Option<
-            Option<crate::consumer::models::sessions::CryptoWalletFactor>,
-        > = None;
-        let mut amazon_oauth_factor: Option<
-            Option<crate::consumer::models::sessions::AmazonOAuthFactor>,
-        > = None;
-        let mut bitbucket_oauth_factor: Option<
-            Option<crate::consumer::models::sessions::BitbucketOAuthFactor>,
-        > = None;
-        let mut coinbase_oauth_factor: Option<
-            Option<crate::consumer::models::sessions::CoinbaseOAuthFactor>,
-        > = None;
-        let mut discord_oauth_factor: Option<
-            Option<crate::consumer::models::sessions::DiscordOAuthFactor>,
-        > = None;
-        let mut figma_oauth_factor: Option<
-            Option<crate::consumer::models::sessions::FigmaOAuthFactor>,
-        > = None;
-        let mut git_lab_oauth_factor: Option<
-            Option<crate::consumer::models::sessions::GitLabOAuthFactor>,
-        > = None;
-        let mut instagram_oauth_factor: Option<
-            Option<crate::consumer::models::sessions::InstagramOAuthFactor>,
-        > = None;
-        let mut linked_in_oauth_factor: Option<
-            Option<crate::consumer::models::sessions::LinkedInOAuthFactor>,
-        > = None;
-        let mut shopify_oauth_factor: Option<
-            Option<crate::consumer::models::sessions::ShopifyOAuthFactor>,
-        > = None;
-        let mut slack_oauth_factor: Option<
-            Option<crate::consumer::models::sessions::SlackOAuthFactor>,
-        > = None;
-        let mut snapchat_oauth_factor: Option<
-            Option<crate::consumer::models::sessions::SnapchatOAuthFactor>,
-        > = None;
-        let mut spotify_oauth_factor: Option<
-            Option<crate::consumer::models::sessions::SpotifyOAuthFactor>,
-        > = None;
-        let mut steam_oauth_factor: Option<
-            Option<crate::consumer::models::sessions::SteamOAuthFactor>,
-        > = None;
-        let mut tik_tok_oauth_factor: Option<
-            Option<crate::consumer::models::sessions::TikTokOAuthFactor>,
-        > = None;
-        let mut twitch_oauth_factor: Option<
-            Option<crate::consumer::models::sessions::TwitchOAuthFactor>,
-        > = None;
-        let mut twitter_oauth_factor: Option<
-            Option<crate::consumer::models::sessions::TwitterOAuthFactor>,
-        > = None;
-        let mut embeddable_magic_link_factor: Option<
-            Option<crate::consumer::models::sessions::EmbeddableMagicLinkFactor>,
-        > = None;
-        let mut biometric_factor: Option<
-            Option<crate::consumer::models::sessions::BiometricFactor>,
-        > = None;
-        let mut saml_sso_factor: Option<
-            Option<crate::consumer::models::sessions::SamlssoFactor>,
-        > = None;
-        let mut oidc_sso_factor: Option<
-            Option<crate::consumer::models::sessions::OidcssoFactor>,
-        > = None;
-        let mut salesforce_oauth_factor: Option<
-            Option<crate::consumer::models::sessions::SalesforceOAuthFactor>,
-        > = None;
-        let mut yahoo_oauth_factor: Option<
-            Option<crate::consumer::models::sessions::YahooOAuthFactor>,
-        > = None;
-        let mut hubspot_oauth_factor: Option<
-            Option<crate::consumer::models::sessions::HubspotOAuthFactor>,
-        > = None;
-        let mut slack_oauth_exchange_factor: Option<
-            Option<crate::consumer::models::sessions::SlackOAuthExchangeFactor>,
-        > = None;
-        let mut hubspot_oauth_exchange_factor: Option<
-            Option<crate::consumer::models::sessions::HubspotOAuthExchangeFactor>,
-        > = None;
-        let mut github_oauth_exchange_factor: Option<
-            Option<crate::consumer::models::sessions::GithubOAuthExchangeFactor>,
-        > = None;
-        let mut google_oauth_exchange_factor: Option<
-            Option<crate::consumer::models::sessions::GoogleOAuthExchangeFactor>,
-        > = None;
-        let mut impersonated_factor: Option<
-            Option<crate::consumer::models::sessions::ImpersonatedFactor>,
-        > = None;
-        let mut oauth_access_token_exchange_factor: Option<
-            Option<crate::consumer::models::sessions::OAuthAccessTokenExchangeFactor>,
-        > = None;
-        let mut trusted_auth_token_factor: Option<
-            Option<crate::consumer::models::sessions::TrustedAuthTokenFactor>,
-        > = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "type" => crate::codec::put(&mut map, &mut r#type, "type"),
-                "delivery_method" => {
-                    crate::codec::put(&mut map, &mut delivery_method, "delivery_method")
-                }
-                "last_authenticated_at" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut last_authenticated_at,
-                        "last_authenticated_at",
-                    )
-                }
-                "created_at" => {
-                    crate::codec::put(&mut map, &mut created_at, "created_at")
-                }
-                "updated_at" => {
-                    crate::codec::put(&mut map, &mut updated_at, "updated_at")
-                }
-                "email_factor" => {
-                    crate::codec::put(&mut map, &mut email_factor, "email_factor")
-                }
-                "phone_number_factor" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut phone_number_factor,
-                        "phone_number_factor",
-                    )
-                }
-                "google_oauth_factor" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut google_oauth_factor,
-                        "google_oauth_factor",
-                    )
-                }
-                "microsoft_oauth_factor" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut microsoft_oauth_factor,
-                        "microsoft_oauth_factor",
-                    )
-                }
-                "apple_oauth_factor" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut apple_oauth_factor,
-                        "apple_oauth_factor",
-                    )
-                }
-                "webauthn_factor" => {
-                    crate::codec::put(&mut map, &mut webauthn_factor, "webauthn_factor")
-                }
-                "authenticator_app_factor" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut authenticator_app_factor,
-                        "authenticator_app_factor",
-                    )
-                }
-                "github_oauth_factor" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut github_oauth_factor,
-                        "github_oauth_factor",
-                    )
-                }
-                "recovery_code_factor" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut recovery_code_factor,
-                        "recovery_code_factor",
-                    )
-                }
-                "facebook_oauth_factor" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut facebook_oauth_factor,
-                        "facebook_oauth_factor",
-                    )
-                }
-                "crypto_wallet_factor" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut crypto_wallet_factor,
-                        "crypto_wallet_factor",
-                    )
-                }
-                "amazon_oauth_factor" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut amazon_oauth_factor,
-                        "amazon_oauth_factor",
-                    )
-                }
-                "bitbucket_oauth_factor" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut bitbucket_oauth_factor,
-                        "bitbucket_oauth_factor",
-                    )
-                }
-                "coinbase_oauth_factor" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut coinbase_oauth_factor,
-                        "coinbase_oauth_factor",
-                    )
-                }
-                "discord_oauth_factor" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut discord_oauth_factor,
-                        "discord_oauth_factor",
-                    )
-                }
-                "figma_oauth_factor" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut figma_oauth_factor,
-                        "figma_oauth_factor",
-                    )
-                }
-                "git_lab_oauth_factor" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut git_lab_oauth_factor,
-                        "git_lab_oauth_factor",
-                    )
-                }
-                "instagram_oauth_factor" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut instagram_oauth_factor,
-                        "instagram_oauth_factor",
-                    )
-                }
-                "linked_in_oauth_factor" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut linked_in_oauth_factor,
-                        "linked_in_oauth_factor",
-                    )
-                }
-                "shopify_oauth_factor" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut shopify_oauth_factor,
-                        "shopify_oauth_factor",
-                    )
-                }
-                "slack_oauth_factor" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut slack_oauth_factor,
-                        "slack_oauth_factor",
-                    )
-                }
-                "snapchat_oauth_factor" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut snapchat_oauth_factor,
-                        "snapchat_oauth_factor",
-                    )
-                }
-                "spotify_oauth_factor" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut spotify_oauth_factor,
-                        "spotify_oauth_factor",
-                    )
-                }
-                "steam_oauth_factor" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut steam_oauth_factor,
-                        "steam_oauth_factor",
-                    )
-                }
-                "tik_tok_oauth_factor" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut tik_tok_oauth_factor,
-                        "tik_tok_oauth_factor",
-                    )
-                }
-                "twitch_oauth_factor" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut twitch_oauth_factor,
-                        "twitch_oauth_factor",
-                    )
-                }
-                "twitter_oauth_factor" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut twitter_oauth_factor,
-                        "twitter_oauth_factor",
-                    )
-                }
-                "embeddable_magic_link_factor" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut embeddable_magic_link_factor,
-                        "embeddable_magic_link_factor",
-                    )
-                }
-                "biometric_factor" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut biometric_factor,
-                        "biometric_factor",
-                    )
-                }
-                "saml_sso_factor" => {
-                    crate::codec::put(&mut map, &mut saml_sso_factor, "saml_sso_factor")
-                }
-                "oidc_sso_factor" => {
-                    crate::codec::put(&mut map, &mut oidc_sso_factor, "oidc_sso_factor")
-                }
-                "salesforce_oauth_factor" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut salesforce_oauth_factor,
-                        "salesforce_oauth_factor",
-                    )
-                }
-                "yahoo_oauth_factor" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut yahoo_oauth_factor,
-                        "yahoo_oauth_factor",
-                    )
-                }
-                "hubspot_oauth_factor" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut hubspot_oauth_factor,
-                        "hubspot_oauth_factor",
-                    )
-                }
-                "slack_oauth_exchange_factor" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut slack_oauth_exchange_factor,
-                        "slack_oauth_exchange_factor",
-                    )
-                }
-                "hubspot_oauth_exchange_factor" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut hubspot_oauth_exchange_factor,
-                        "hubspot_oauth_exchange_factor",
-                    )
-                }
-                "github_oauth_exchange_factor" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut github_oauth_exchange_factor,
-                        "github_oauth_exchange_factor",
-                    )
-                }
-                "google_oauth_exchange_factor" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut google_oauth_exchange_factor,
-                        "google_oauth_exchange_factor",
-                    )
-                }
-                "impersonated_factor" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut impersonated_factor,
-                        "impersonated_factor",
-                    )
-                }
-                "oauth_access_token_exchange_factor" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut oauth_access_token_exchange_factor,
-                        "oauth_access_token_exchange_factor",
-                    )
-                }
-                "trusted_auth_token_factor" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut trusted_auth_token_factor,
-                        "trusted_auth_token_factor",
-                    )
-                }
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match (r#type, delivery_method) {
-            (Some(r#type), Some(delivery_method)) => {
-                Ok(Self {
-                    r#type,
-                    delivery_method,
-                    last_authenticated_at: last_authenticated_at
-                        .flatten()
-                        .map(|time| time.0),
-                    created_at: created_at.flatten().map(|time| time.0),
-                    updated_at: updated_at.flatten().map(|time| time.0),
-                    email_factor: email_factor.flatten(),
-                    phone_number_factor: phone_number_factor.flatten(),
-                    google_oauth_factor: google_oauth_factor.flatten(),
-                    microsoft_oauth_factor: microsoft_oauth_factor.flatten(),
-                    apple_oauth_factor: apple_oauth_factor.flatten(),
-                    webauthn_factor: webauthn_factor.flatten(),
-                    authenticator_app_factor: authenticator_app_factor.flatten(),
-                    github_oauth_factor: github_oauth_factor.flatten(),
-                    recovery_code_factor: recovery_code_factor.flatten(),
-                    facebook_oauth_factor: facebook_oauth_factor.flatten(),
-                    crypto_wallet_factor: crypto_wallet_factor.flatten(),
-                    amazon_oauth_factor: amazon_oauth_factor.flatten(),
-                    bitbucket_oauth_factor: bitbucket_oauth_factor.flatten(),
-                    coinbase_oauth_factor: coinbase_oauth_factor.flatten(),
-                    discord_oauth_factor: discord_oauth_factor.flatten(),
-                    figma_oauth_factor: figma_oauth_factor.flatten(),
-                    git_lab_oauth_factor: git_lab_oauth_factor.flatten(),
-                    instagram_oauth_factor: instagram_oauth_factor.flatten(),
-                    linked_in_oauth_factor: linked_in_oauth_factor.flatten(),
-                    shopify_oauth_factor: shopify_oauth_factor.flatten(),
-                    slack_oauth_factor: slack_oauth_factor.flatten(),
-                    snapchat_oauth_factor: snapchat_oauth_factor.flatten(),
-                    spotify_oauth_factor: spotify_oauth_factor.flatten(),
-                    steam_oauth_factor: steam_oauth_factor.flatten(),
-                    tik_tok_oauth_factor: tik_tok_oauth_factor.flatten(),
-                    twitch_oauth_factor: twitch_oauth_factor.flatten(),
-                    twitter_oauth_factor: twitter_oauth_factor.flatten(),
-                    embeddable_magic_link_factor: embeddable_magic_link_factor.flatten(),
-                    biometric_factor: biometric_factor.flatten(),
-                    saml_sso_factor: saml_sso_factor.flatten(),
-                    oidc_sso_factor: oidc_sso_factor.flatten(),
-                    salesforce_oauth_factor: salesforce_oauth_factor.flatten(),
-                    yahoo_oauth_factor: yahoo_oauth_factor.flatten(),
-                    hubspot_oauth_factor: hubspot_oauth_factor.flatten(),
-                    slack_oauth_exchange_factor: slack_oauth_exchange_factor.flatten(),
-                    hubspot_oauth_exchange_factor: hubspot_oauth_exchange_factor
-                        .flatten(),
-                    github_oauth_exchange_factor: github_oauth_exchange_factor.flatten(),
-                    google_oauth_exchange_factor: google_oauth_exchange_factor.flatten(),
-                    impersonated_factor: impersonated_factor.flatten(),
-                    oauth_access_token_exchange_factor: oauth_access_token_exchange_factor
-                        .flatten(),
-                    trusted_auth_token_factor: trusted_auth_token_factor.flatten(),
-                })
-            }
-            (r#type, delivery_method) => {
-                Err(
-                    crate::codec::missing(
-                        &[
-                            ("type", r#type.is_none()),
-                            ("delivery_method", delivery_method.is_none()),
-                        ],
-                    ),
-                )
-            }
-        }
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (
+            (
+                r#type,
+                delivery_method,
+                last_authenticated_at,
+                created_at,
+                updated_at,
+                email_factor,
+                phone_number_factor,
+                google_oauth_factor,
+                microsoft_oauth_factor,
+                apple_oauth_factor,
+                webauthn_factor,
+                authenticator_app_factor,
+            ),
+            (
+                github_oauth_factor,
+                recovery_code_factor,
+                facebook_oauth_factor,
+                crypto_wallet_factor,
+                amazon_oauth_factor,
+                bitbucket_oauth_factor,
+                coinbase_oauth_factor,
+                discord_oauth_factor,
+                figma_oauth_factor,
+                git_lab_oauth_factor,
+                instagram_oauth_factor,
+                linked_in_oauth_factor,
+            ),
+            (
+                shopify_oauth_factor,
+                slack_oauth_factor,
+                snapchat_oauth_factor,
+                spotify_oauth_factor,
+                steam_oauth_factor,
+                tik_tok_oauth_factor,
+                twitch_oauth_factor,
+                twitter_oauth_factor,
+                embeddable_magic_link_factor,
+                biometric_factor,
+                saml_sso_factor,
+                oidc_sso_factor,
+            ),
+            (
+                salesforce_oauth_factor,
+                yahoo_oauth_factor,
+                hubspot_oauth_factor,
+                slack_oauth_exchange_factor,
+                hubspot_oauth_exchange_factor,
+                github_oauth_exchange_factor,
+                google_oauth_exchange_factor,
+                impersonated_factor,
+                oauth_access_token_exchange_factor,
+                trusted_auth_token_factor,
+            ),
+        ) = crate::codec::fields::<
+            (
+                (
+                    crate::codec::Req<
+                        crate::consumer::models::sessions::AuthenticationFactorType,
+                    >,
+                    crate::codec::Req<
+                        crate::consumer::models::sessions::AuthenticationFactorDeliveryMethod,
+                    >,
+                    crate::codec::Nil<
+                        Option<crate::codec::Timestamp>,
+                        Option<::time::OffsetDateTime>,
+                    >,
+                    crate::codec::Nil<
+                        Option<crate::codec::Timestamp>,
+                        Option<::time::OffsetDateTime>,
+                    >,
+                    crate::codec::Nil<
+                        Option<crate::codec::Timestamp>,
+                        Option<::time::OffsetDateTime>,
+                    >,
+                    crate::codec::Nil<
+                        Option<crate::consumer::models::sessions::EmailFactor>,
+                    >,
+                    crate::codec::Nil<
+                        Option<crate::consumer::models::sessions::PhoneNumberFactor>,
+                    >,
+                    crate::codec::Nil<
+                        Option<crate::consumer::models::sessions::GoogleOAuthFactor>,
+                    >,
+                    crate::codec::Nil<
+                        Option<crate::consumer::models::sessions::MicrosoftOAuthFactor>,
+                    >,
+                    crate::codec::Nil<
+                        Option<crate::consumer::models::sessions::AppleOAuthFactor>,
+                    >,
+                    crate::codec::Nil<
+                        Option<crate::consumer::models::sessions::WebAuthnFactor>,
+                    >,
+                    crate::codec::Nil<
+                        Option<crate::consumer::models::sessions::AuthenticatorAppFactor>,
+                    >,
+                ),
+                (
+                    crate::codec::Nil<
+                        Option<crate::consumer::models::sessions::GithubOAuthFactor>,
+                    >,
+                    crate::codec::Nil<
+                        Option<crate::consumer::models::sessions::RecoveryCodeFactor>,
+                    >,
+                    crate::codec::Nil<
+                        Option<crate::consumer::models::sessions::FacebookOAuthFactor>,
+                    >,
+                    crate::codec::Nil<
+                        Option<crate::consumer::models::sessions::CryptoWalletFactor>,
+                    >,
+                    crate::codec::Nil<
+                        Option<crate::consumer::models::sessions::AmazonOAuthFactor>,
+                    >,
+                    crate::codec::Nil<
+                        Option<crate::consumer::models::sessions::BitbucketOAuthFactor>,
+                    >,
+                    crate::codec::Nil<
+                        Option<crate::consumer::models::sessions::CoinbaseOAuthFactor>,
+                    >,
+                    crate::codec::Nil<
+                        Option<crate::consumer::models::sessions::DiscordOAuthFactor>,
+                    >,
+                    crate::codec::Nil<
+                        Option<crate::consumer::models::sessions::FigmaOAuthFactor>,
+                    >,
+                    crate::codec::Nil<
+                        Option<crate::consumer::models::sessions::GitLabOAuthFactor>,
+                    >,
+                    crate::codec::Nil<
+                        Option<crate::consumer::models::sessions::InstagramOAuthFactor>,
+                    >,
+                    crate::codec::Nil<
+                        Option<crate::consumer::models::sessions::LinkedInOAuthFactor>,
+                    >,
+                ),
+                (
+                    crate::codec::Nil<
+                        Option<crate::consumer::models::sessions::ShopifyOAuthFactor>,
+                    >,
+                    crate::codec::Nil<
+                        Option<crate::consumer::models::sessions::SlackOAuthFactor>,
+                    >,
+                    crate::codec::Nil<
+                        Option<crate::consumer::models::sessions::SnapchatOAuthFactor>,
+                    >,
+                    crate::codec::Nil<
+                        Option<crate::consumer::models::sessions::SpotifyOAuthFactor>,
+                    >,
+                    crate::codec::Nil<
+                        Option<crate::consumer::models::sessions::SteamOAuthFactor>,
+                    >,
+                    crate::codec::Nil<
+                        Option<crate::consumer::models::sessions::TikTokOAuthFactor>,
+                    >,
+                    crate::codec::Nil<
+                        Option<crate::consumer::models::sessions::TwitchOAuthFactor>,
+                    >,
+                    crate::codec::Nil<
+                        Option<crate::consumer::models::sessions::TwitterOAuthFactor>,
+                    >,
+                    crate::codec::Nil<
+                        Option<
+                            crate::consumer::models::sessions::EmbeddableMagicLinkFactor,
+                        >,
+                    >,
+                    crate::codec::Nil<
+                        Option<crate::consumer::models::sessions::BiometricFactor>,
+                    >,
+                    crate::codec::Nil<
+                        Option<crate::consumer::models::sessions::SamlssoFactor>,
+                    >,
+                    crate::codec::Nil<
+                        Option<crate::consumer::models::sessions::OidcssoFactor>,
+                    >,
+                ),
+                (
+                    crate::codec::Nil<
+                        Option<crate::consumer::models::sessions::SalesforceOAuthFactor>,
+                    >,
+                    crate::codec::Nil<
+                        Option<crate::consumer::models::sessions::YahooOAuthFactor>,
+                    >,
+                    crate::codec::Nil<
+                        Option<crate::consumer::models::sessions::HubspotOAuthFactor>,
+                    >,
+                    crate::codec::Nil<
+                        Option<
+                            crate::consumer::models::sessions::SlackOAuthExchangeFactor,
+                        >,
+                    >,
+                    crate::codec::Nil<
+                        Option<
+                            crate::consumer::models::sessions::HubspotOAuthExchangeFactor,
+                        >,
+                    >,
+                    crate::codec::Nil<
+                        Option<
+                            crate::consumer::models::sessions::GithubOAuthExchangeFactor,
+                        >,
+                    >,
+                    crate::codec::Nil<
+                        Option<
+                            crate::consumer::models::sessions::GoogleOAuthExchangeFactor,
+                        >,
+                    >,
+                    crate::codec::Nil<
+                        Option<crate::consumer::models::sessions::ImpersonatedFactor>,
+                    >,
+                    crate::codec::Nil<
+                        Option<
+                            crate::consumer::models::sessions::OAuthAccessTokenExchangeFactor,
+                        >,
+                    >,
+                    crate::codec::Nil<
+                        Option<crate::consumer::models::sessions::TrustedAuthTokenFactor>,
+                    >,
+                ),
+            ),
+            _,
+        >(
+            map,
+            &[
+                "type",
+                "delivery_method",
+                "last_authenticated_at",
+                "created_at",
+                "updated_at",
+                "email_factor",
+                "phone_number_factor",
+                "google_oauth_factor",
+                "microsoft_oauth_factor",
+                "apple_oauth_factor",
+                "webauthn_factor",
+                "authenticator_app_factor",
+                "github_oauth_factor",
+                "recovery_code_factor",
+                "facebook_oauth_factor",
+                "crypto_wallet_factor",
+                "amazon_oauth_factor",
+                "bitbucket_oauth_factor",
+                "coinbase_oauth_factor",
+                "discord_oauth_factor",
+                "figma_oauth_factor",
+                "git_lab_oauth_factor",
+                "instagram_oauth_factor",
+                "linked_in_oauth_factor",
+                "shopify_oauth_factor",
+                "slack_oauth_factor",
+                "snapchat_oauth_factor",
+                "spotify_oauth_factor",
+                "steam_oauth_factor",
+                "tik_tok_oauth_factor",
+                "twitch_oauth_factor",
+                "twitter_oauth_factor",
+                "embeddable_magic_link_factor",
+                "biometric_factor",
+                "saml_sso_factor",
+                "oidc_sso_factor",
+                "salesforce_oauth_factor",
+                "yahoo_oauth_factor",
+                "hubspot_oauth_factor",
+                "slack_oauth_exchange_factor",
+                "hubspot_oauth_exchange_factor",
+                "github_oauth_exchange_factor",
+                "google_oauth_exchange_factor",
+                "impersonated_factor",
+                "oauth_access_token_exchange_factor",
+                "trusted_auth_token_factor",
+            ],
+        )?;
+        Ok(Self {
+            r#type,
+            delivery_method,
+            last_authenticated_at,
+            created_at,
+            updated_at,
+            email_factor,
+            phone_number_factor,
+            google_oauth_factor,
+            microsoft_oauth_factor,
+            apple_oauth_factor,
+            webauthn_factor,
+            authenticator_app_factor,
+            github_oauth_factor,
+            recovery_code_factor,
+            facebook_oauth_factor,
+            crypto_wallet_factor,
+            amazon_oauth_factor,
+            bitbucket_oauth_factor,
+            coinbase_oauth_factor,
+            discord_oauth_factor,
+            figma_oauth_factor,
+            git_lab_oauth_factor,
+            instagram_oauth_factor,
+            linked_in_oauth_factor,
+            shopify_oauth_factor,
+            slack_oauth_factor,
+            snapchat_oauth_factor,
+            spotify_oauth_factor,
+            steam_oauth_factor,
+            tik_tok_oauth_factor,
+            twitch_oauth_factor,
+            twitter_oauth_factor,
+            embeddable_magic_link_factor,
+            biometric_factor,
+            saml_sso_factor,
+            oidc_sso_factor,
+            salesforce_oauth_factor,
+            yahoo_oauth_factor,
+            hubspot_oauth_factor,
+            slack_oauth_exchange_factor,
+            hubspot_oauth_exchange_factor,
+            github_oauth_exchange_factor,
+            google_oauth_exchange_factor,
+            impersonated_factor,
+            oauth_access_token_exchange_factor,
+            trusted_auth_token_factor,
+        })
     }
 }
 
@@ -998,28 +751,22 @@ impl ::serde::Serialize for AuthenticatorAppFactor {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(serializer, 1)?;
-        object.entry("totp_id", &self.totp_id);
-        object.end()
+        crate::codec::write(
+            serializer,
+            &["totp_id"],
+            (crate::codec::Always(&self.totp_id),),
+        )
     }
 }
 
 impl crate::codec::Object for AuthenticatorAppFactor {
     const NAME: &'static str = "AuthenticatorAppFactor";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut totp_id: Option<String> = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "totp_id" => crate::codec::put(&mut map, &mut totp_id, "totp_id"),
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match totp_id {
-            Some(totp_id) => Ok(Self { totp_id }),
-            None => Err(::serde::de::Error::missing_field("totp_id")),
-        }
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (totp_id,) = crate::codec::fields::<
+            (crate::codec::Req<String>,),
+            _,
+        >(map, &["totp_id"])?;
+        Ok(Self { totp_id })
     }
 }
 
@@ -1048,42 +795,22 @@ impl ::serde::Serialize for AuthorizationCheck {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(serializer, 2)?;
-        object.entry("resource_id", &self.resource_id);
-        object.entry("action", &self.action);
-        object.end()
+        crate::codec::write(
+            serializer,
+            &["resource_id", "action"],
+            (crate::codec::Always(&self.resource_id), crate::codec::Always(&self.action)),
+        )
     }
 }
 
 impl crate::codec::Object for AuthorizationCheck {
     const NAME: &'static str = "AuthorizationCheck";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut resource_id: Option<String> = None;
-        let mut action: Option<String> = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "resource_id" => {
-                    crate::codec::put(&mut map, &mut resource_id, "resource_id")
-                }
-                "action" => crate::codec::put(&mut map, &mut action, "action"),
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match (resource_id, action) {
-            (Some(resource_id), Some(action)) => Ok(Self { resource_id, action }),
-            (resource_id, action) => {
-                Err(
-                    crate::codec::missing(
-                        &[
-                            ("resource_id", resource_id.is_none()),
-                            ("action", action.is_none()),
-                        ],
-                    ),
-                )
-            }
-        }
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (resource_id, action) = crate::codec::fields::<
+            (crate::codec::Req<String>, crate::codec::Req<String>),
+            _,
+        >(map, &["resource_id", "action"])?;
+        Ok(Self { resource_id, action })
     }
 }
 
@@ -1109,46 +836,25 @@ impl ::serde::Serialize for AuthorizationVerdict {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(serializer, 2)?;
-        object.entry("authorized", &self.authorized);
-        object.entry("granting_roles", &self.granting_roles);
-        object.end()
+        crate::codec::write(
+            serializer,
+            &["authorized", "granting_roles"],
+            (
+                crate::codec::Always(&self.authorized),
+                crate::codec::Always(&self.granting_roles),
+            ),
+        )
     }
 }
 
 impl crate::codec::Object for AuthorizationVerdict {
     const NAME: &'static str = "AuthorizationVerdict";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut authorized: Option<bool> = None;
-        let mut granting_roles: Option<Vec<String>> = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "authorized" => {
-                    crate::codec::put(&mut map, &mut authorized, "authorized")
-                }
-                "granting_roles" => {
-                    crate::codec::put(&mut map, &mut granting_roles, "granting_roles")
-                }
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match (authorized, granting_roles) {
-            (Some(authorized), Some(granting_roles)) => {
-                Ok(Self { authorized, granting_roles })
-            }
-            (authorized, granting_roles) => {
-                Err(
-                    crate::codec::missing(
-                        &[
-                            ("authorized", authorized.is_none()),
-                            ("granting_roles", granting_roles.is_none()),
-                        ],
-                    ),
-                )
-            }
-        }
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (authorized, granting_roles) = crate::codec::fields::<
+            (crate::codec::Req<bool>, crate::codec::Req<Vec<String>>),
+            _,
+        >(map, &["authorized", "granting_roles"])?;
+        Ok(Self { authorized, granting_roles })
     }
 }
 
@@ -1172,34 +878,22 @@ impl ::serde::Serialize for BiometricFactor {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(serializer, 1)?;
-        object.entry("biometric_registration_id", &self.biometric_registration_id);
-        object.end()
+        crate::codec::write(
+            serializer,
+            &["biometric_registration_id"],
+            (crate::codec::Always(&self.biometric_registration_id),),
+        )
     }
 }
 
 impl crate::codec::Object for BiometricFactor {
     const NAME: &'static str = "BiometricFactor";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut biometric_registration_id: Option<String> = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "biometric_registration_id" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut biometric_registration_id,
-                        "biometric_registration_id",
-                    )
-                }
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match biometric_registration_id {
-            Some(biometric_registration_id) => Ok(Self { biometric_registration_id }),
-            None => Err(::serde::de::Error::missing_field("biometric_registration_id")),
-        }
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (biometric_registration_id,) = crate::codec::fields::<
+            (crate::codec::Req<String>,),
+            _,
+        >(map, &["biometric_registration_id"])?;
+        Ok(Self { biometric_registration_id })
     }
 }
 
@@ -1229,58 +923,34 @@ impl ::serde::Serialize for BitbucketOAuthFactor {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(
+        crate::codec::write(
             serializer,
-            2 + crate::codec::count_set(&[self.email_id.is_some()]),
-        )?;
-        object.entry("id", &self.id);
-        object.entry("provider_subject", &self.provider_subject);
-        object.entry_if("email_id", &self.email_id);
-        object.end()
+            &["id", "provider_subject", "email_id"],
+            (
+                crate::codec::Always(&self.id),
+                crate::codec::Always(&self.provider_subject),
+                crate::codec::IfSet(&self.email_id),
+            ),
+        )
     }
 }
 
 impl crate::codec::Object for BitbucketOAuthFactor {
     const NAME: &'static str = "BitbucketOAuthFactor";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut id: Option<String> = None;
-        let mut provider_subject: Option<String> = None;
-        let mut email_id: Option<Option<String>> = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "id" => crate::codec::put(&mut map, &mut id, "id"),
-                "provider_subject" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut provider_subject,
-                        "provider_subject",
-                    )
-                }
-                "email_id" => crate::codec::put(&mut map, &mut email_id, "email_id"),
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match (id, provider_subject) {
-            (Some(id), Some(provider_subject)) => {
-                Ok(Self {
-                    id,
-                    provider_subject,
-                    email_id: email_id.flatten(),
-                })
-            }
-            (id, provider_subject) => {
-                Err(
-                    crate::codec::missing(
-                        &[
-                            ("id", id.is_none()),
-                            ("provider_subject", provider_subject.is_none()),
-                        ],
-                    ),
-                )
-            }
-        }
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (id, provider_subject, email_id) = crate::codec::fields::<
+            (
+                crate::codec::Req<String>,
+                crate::codec::Req<String>,
+                crate::codec::Nil<Option<String>>,
+            ),
+            _,
+        >(map, &["id", "provider_subject", "email_id"])?;
+        Ok(Self {
+            id,
+            provider_subject,
+            email_id,
+        })
     }
 }
 
@@ -1310,58 +980,34 @@ impl ::serde::Serialize for CoinbaseOAuthFactor {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(
+        crate::codec::write(
             serializer,
-            2 + crate::codec::count_set(&[self.email_id.is_some()]),
-        )?;
-        object.entry("id", &self.id);
-        object.entry("provider_subject", &self.provider_subject);
-        object.entry_if("email_id", &self.email_id);
-        object.end()
+            &["id", "provider_subject", "email_id"],
+            (
+                crate::codec::Always(&self.id),
+                crate::codec::Always(&self.provider_subject),
+                crate::codec::IfSet(&self.email_id),
+            ),
+        )
     }
 }
 
 impl crate::codec::Object for CoinbaseOAuthFactor {
     const NAME: &'static str = "CoinbaseOAuthFactor";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut id: Option<String> = None;
-        let mut provider_subject: Option<String> = None;
-        let mut email_id: Option<Option<String>> = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "id" => crate::codec::put(&mut map, &mut id, "id"),
-                "provider_subject" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut provider_subject,
-                        "provider_subject",
-                    )
-                }
-                "email_id" => crate::codec::put(&mut map, &mut email_id, "email_id"),
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match (id, provider_subject) {
-            (Some(id), Some(provider_subject)) => {
-                Ok(Self {
-                    id,
-                    provider_subject,
-                    email_id: email_id.flatten(),
-                })
-            }
-            (id, provider_subject) => {
-                Err(
-                    crate::codec::missing(
-                        &[
-                            ("id", id.is_none()),
-                            ("provider_subject", provider_subject.is_none()),
-                        ],
-                    ),
-                )
-            }
-        }
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (id, provider_subject, email_id) = crate::codec::fields::<
+            (
+                crate::codec::Req<String>,
+                crate::codec::Req<String>,
+                crate::codec::Nil<Option<String>>,
+            ),
+            _,
+        >(map, &["id", "provider_subject", "email_id"])?;
+        Ok(Self {
+            id,
+            provider_subject,
+            email_id,
+        })
     }
 }
 
@@ -1389,72 +1035,34 @@ impl ::serde::Serialize for CryptoWalletFactor {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(serializer, 3)?;
-        object.entry("crypto_wallet_id", &self.crypto_wallet_id);
-        object.entry("crypto_wallet_address", &self.crypto_wallet_address);
-        object.entry("crypto_wallet_type", &self.crypto_wallet_type);
-        object.end()
+        crate::codec::write(
+            serializer,
+            &["crypto_wallet_id", "crypto_wallet_address", "crypto_wallet_type"],
+            (
+                crate::codec::Always(&self.crypto_wallet_id),
+                crate::codec::Always(&self.crypto_wallet_address),
+                crate::codec::Always(&self.crypto_wallet_type),
+            ),
+        )
     }
 }
 
 impl crate::codec::Object for CryptoWalletFactor {
     const NAME: &'static str = "CryptoWalletFactor";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut crypto_wallet_id: Option<String> = None;
-        let mut crypto_wallet_address: Option<String> = None;
-        let mut crypto_wallet_type: Option<String> = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "crypto_wallet_id" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut crypto_wallet_id,
-                        "crypto_wallet_id",
-                    )
-                }
-                "crypto_wallet_address" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut crypto_wallet_address,
-                        "crypto_wallet_address",
-                    )
-                }
-                "crypto_wallet_type" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut crypto_wallet_type,
-                        "crypto_wallet_type",
-                    )
-                }
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match (crypto_wallet_id, crypto_wallet_address, crypto_wallet_type) {
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (crypto_wallet_id, crypto_wallet_address, crypto_wallet_type) = crate::codec::fields::<
             (
-                Some(crypto_wallet_id),
-                Some(crypto_wallet_address),
-                Some(crypto_wallet_type),
-            ) => {
-                Ok(Self {
-                    crypto_wallet_id,
-                    crypto_wallet_address,
-                    crypto_wallet_type,
-                })
-            }
-            (crypto_wallet_id, crypto_wallet_address, crypto_wallet_type) => {
-                Err(
-                    crate::codec::missing(
-                        &[
-                            ("crypto_wallet_id", crypto_wallet_id.is_none()),
-                            ("crypto_wallet_address", crypto_wallet_address.is_none()),
-                            ("crypto_wallet_type", crypto_wallet_type.is_none()),
-                        ],
-                    ),
-                )
-            }
-        }
+                crate::codec::Req<String>,
+                crate::codec::Req<String>,
+                crate::codec::Req<String>,
+            ),
+            _,
+        >(map, &["crypto_wallet_id", "crypto_wallet_address", "crypto_wallet_type"])?;
+        Ok(Self {
+            crypto_wallet_id,
+            crypto_wallet_address,
+            crypto_wallet_type,
+        })
     }
 }
 
@@ -1484,58 +1092,34 @@ impl ::serde::Serialize for DiscordOAuthFactor {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(
+        crate::codec::write(
             serializer,
-            2 + crate::codec::count_set(&[self.email_id.is_some()]),
-        )?;
-        object.entry("id", &self.id);
-        object.entry("provider_subject", &self.provider_subject);
-        object.entry_if("email_id", &self.email_id);
-        object.end()
+            &["id", "provider_subject", "email_id"],
+            (
+                crate::codec::Always(&self.id),
+                crate::codec::Always(&self.provider_subject),
+                crate::codec::IfSet(&self.email_id),
+            ),
+        )
     }
 }
 
 impl crate::codec::Object for DiscordOAuthFactor {
     const NAME: &'static str = "DiscordOAuthFactor";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut id: Option<String> = None;
-        let mut provider_subject: Option<String> = None;
-        let mut email_id: Option<Option<String>> = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "id" => crate::codec::put(&mut map, &mut id, "id"),
-                "provider_subject" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut provider_subject,
-                        "provider_subject",
-                    )
-                }
-                "email_id" => crate::codec::put(&mut map, &mut email_id, "email_id"),
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match (id, provider_subject) {
-            (Some(id), Some(provider_subject)) => {
-                Ok(Self {
-                    id,
-                    provider_subject,
-                    email_id: email_id.flatten(),
-                })
-            }
-            (id, provider_subject) => {
-                Err(
-                    crate::codec::missing(
-                        &[
-                            ("id", id.is_none()),
-                            ("provider_subject", provider_subject.is_none()),
-                        ],
-                    ),
-                )
-            }
-        }
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (id, provider_subject, email_id) = crate::codec::fields::<
+            (
+                crate::codec::Req<String>,
+                crate::codec::Req<String>,
+                crate::codec::Nil<Option<String>>,
+            ),
+            _,
+        >(map, &["id", "provider_subject", "email_id"])?;
+        Ok(Self {
+            id,
+            provider_subject,
+            email_id,
+        })
     }
 }
 
@@ -1562,42 +1146,25 @@ impl ::serde::Serialize for EmailFactor {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(serializer, 2)?;
-        object.entry("email_id", &self.email_id);
-        object.entry("email_address", &self.email_address);
-        object.end()
+        crate::codec::write(
+            serializer,
+            &["email_id", "email_address"],
+            (
+                crate::codec::Always(&self.email_id),
+                crate::codec::Always(&self.email_address),
+            ),
+        )
     }
 }
 
 impl crate::codec::Object for EmailFactor {
     const NAME: &'static str = "EmailFactor";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut email_id: Option<String> = None;
-        let mut email_address: Option<String> = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "email_id" => crate::codec::put(&mut map, &mut email_id, "email_id"),
-                "email_address" => {
-                    crate::codec::put(&mut map, &mut email_address, "email_address")
-                }
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match (email_id, email_address) {
-            (Some(email_id), Some(email_address)) => Ok(Self { email_id, email_address }),
-            (email_id, email_address) => {
-                Err(
-                    crate::codec::missing(
-                        &[
-                            ("email_id", email_id.is_none()),
-                            ("email_address", email_address.is_none()),
-                        ],
-                    ),
-                )
-            }
-        }
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (email_id, email_address) = crate::codec::fields::<
+            (crate::codec::Req<String>, crate::codec::Req<String>),
+            _,
+        >(map, &["email_id", "email_address"])?;
+        Ok(Self { email_id, email_address })
     }
 }
 
@@ -1622,30 +1189,22 @@ impl ::serde::Serialize for EmbeddableMagicLinkFactor {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(serializer, 1)?;
-        object.entry("embedded_id", &self.embedded_id);
-        object.end()
+        crate::codec::write(
+            serializer,
+            &["embedded_id"],
+            (crate::codec::Always(&self.embedded_id),),
+        )
     }
 }
 
 impl crate::codec::Object for EmbeddableMagicLinkFactor {
     const NAME: &'static str = "EmbeddableMagicLinkFactor";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut embedded_id: Option<String> = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "embedded_id" => {
-                    crate::codec::put(&mut map, &mut embedded_id, "embedded_id")
-                }
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match embedded_id {
-            Some(embedded_id) => Ok(Self { embedded_id }),
-            None => Err(::serde::de::Error::missing_field("embedded_id")),
-        }
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (embedded_id,) = crate::codec::fields::<
+            (crate::codec::Req<String>,),
+            _,
+        >(map, &["embedded_id"])?;
+        Ok(Self { embedded_id })
     }
 }
 
@@ -1675,58 +1234,34 @@ impl ::serde::Serialize for FacebookOAuthFactor {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(
+        crate::codec::write(
             serializer,
-            2 + crate::codec::count_set(&[self.email_id.is_some()]),
-        )?;
-        object.entry("id", &self.id);
-        object.entry("provider_subject", &self.provider_subject);
-        object.entry_if("email_id", &self.email_id);
-        object.end()
+            &["id", "provider_subject", "email_id"],
+            (
+                crate::codec::Always(&self.id),
+                crate::codec::Always(&self.provider_subject),
+                crate::codec::IfSet(&self.email_id),
+            ),
+        )
     }
 }
 
 impl crate::codec::Object for FacebookOAuthFactor {
     const NAME: &'static str = "FacebookOAuthFactor";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut id: Option<String> = None;
-        let mut provider_subject: Option<String> = None;
-        let mut email_id: Option<Option<String>> = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "id" => crate::codec::put(&mut map, &mut id, "id"),
-                "provider_subject" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut provider_subject,
-                        "provider_subject",
-                    )
-                }
-                "email_id" => crate::codec::put(&mut map, &mut email_id, "email_id"),
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match (id, provider_subject) {
-            (Some(id), Some(provider_subject)) => {
-                Ok(Self {
-                    id,
-                    provider_subject,
-                    email_id: email_id.flatten(),
-                })
-            }
-            (id, provider_subject) => {
-                Err(
-                    crate::codec::missing(
-                        &[
-                            ("id", id.is_none()),
-                            ("provider_subject", provider_subject.is_none()),
-                        ],
-                    ),
-                )
-            }
-        }
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (id, provider_subject, email_id) = crate::codec::fields::<
+            (
+                crate::codec::Req<String>,
+                crate::codec::Req<String>,
+                crate::codec::Nil<Option<String>>,
+            ),
+            _,
+        >(map, &["id", "provider_subject", "email_id"])?;
+        Ok(Self {
+            id,
+            provider_subject,
+            email_id,
+        })
     }
 }
 
@@ -1756,58 +1291,34 @@ impl ::serde::Serialize for FigmaOAuthFactor {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(
+        crate::codec::write(
             serializer,
-            2 + crate::codec::count_set(&[self.email_id.is_some()]),
-        )?;
-        object.entry("id", &self.id);
-        object.entry("provider_subject", &self.provider_subject);
-        object.entry_if("email_id", &self.email_id);
-        object.end()
+            &["id", "provider_subject", "email_id"],
+            (
+                crate::codec::Always(&self.id),
+                crate::codec::Always(&self.provider_subject),
+                crate::codec::IfSet(&self.email_id),
+            ),
+        )
     }
 }
 
 impl crate::codec::Object for FigmaOAuthFactor {
     const NAME: &'static str = "FigmaOAuthFactor";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut id: Option<String> = None;
-        let mut provider_subject: Option<String> = None;
-        let mut email_id: Option<Option<String>> = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "id" => crate::codec::put(&mut map, &mut id, "id"),
-                "provider_subject" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut provider_subject,
-                        "provider_subject",
-                    )
-                }
-                "email_id" => crate::codec::put(&mut map, &mut email_id, "email_id"),
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match (id, provider_subject) {
-            (Some(id), Some(provider_subject)) => {
-                Ok(Self {
-                    id,
-                    provider_subject,
-                    email_id: email_id.flatten(),
-                })
-            }
-            (id, provider_subject) => {
-                Err(
-                    crate::codec::missing(
-                        &[
-                            ("id", id.is_none()),
-                            ("provider_subject", provider_subject.is_none()),
-                        ],
-                    ),
-                )
-            }
-        }
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (id, provider_subject, email_id) = crate::codec::fields::<
+            (
+                crate::codec::Req<String>,
+                crate::codec::Req<String>,
+                crate::codec::Nil<Option<String>>,
+            ),
+            _,
+        >(map, &["id", "provider_subject", "email_id"])?;
+        Ok(Self {
+            id,
+            provider_subject,
+            email_id,
+        })
     }
 }
 
@@ -1837,58 +1348,34 @@ impl ::serde::Serialize for GitLabOAuthFactor {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(
+        crate::codec::write(
             serializer,
-            2 + crate::codec::count_set(&[self.email_id.is_some()]),
-        )?;
-        object.entry("id", &self.id);
-        object.entry("provider_subject", &self.provider_subject);
-        object.entry_if("email_id", &self.email_id);
-        object.end()
+            &["id", "provider_subject", "email_id"],
+            (
+                crate::codec::Always(&self.id),
+                crate::codec::Always(&self.provider_subject),
+                crate::codec::IfSet(&self.email_id),
+            ),
+        )
     }
 }
 
 impl crate::codec::Object for GitLabOAuthFactor {
     const NAME: &'static str = "GitLabOAuthFactor";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut id: Option<String> = None;
-        let mut provider_subject: Option<String> = None;
-        let mut email_id: Option<Option<String>> = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "id" => crate::codec::put(&mut map, &mut id, "id"),
-                "provider_subject" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut provider_subject,
-                        "provider_subject",
-                    )
-                }
-                "email_id" => crate::codec::put(&mut map, &mut email_id, "email_id"),
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match (id, provider_subject) {
-            (Some(id), Some(provider_subject)) => {
-                Ok(Self {
-                    id,
-                    provider_subject,
-                    email_id: email_id.flatten(),
-                })
-            }
-            (id, provider_subject) => {
-                Err(
-                    crate::codec::missing(
-                        &[
-                            ("id", id.is_none()),
-                            ("provider_subject", provider_subject.is_none()),
-                        ],
-                    ),
-                )
-            }
-        }
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (id, provider_subject, email_id) = crate::codec::fields::<
+            (
+                crate::codec::Req<String>,
+                crate::codec::Req<String>,
+                crate::codec::Nil<Option<String>>,
+            ),
+            _,
+        >(map, &["id", "provider_subject", "email_id"])?;
+        Ok(Self {
+            id,
+            provider_subject,
+            email_id,
+        })
     }
 }
 
@@ -1913,28 +1400,22 @@ impl ::serde::Serialize for GithubOAuthExchangeFactor {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(serializer, 1)?;
-        object.entry("email_id", &self.email_id);
-        object.end()
+        crate::codec::write(
+            serializer,
+            &["email_id"],
+            (crate::codec::Always(&self.email_id),),
+        )
     }
 }
 
 impl crate::codec::Object for GithubOAuthExchangeFactor {
     const NAME: &'static str = "GithubOAuthExchangeFactor";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut email_id: Option<String> = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "email_id" => crate::codec::put(&mut map, &mut email_id, "email_id"),
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match email_id {
-            Some(email_id) => Ok(Self { email_id }),
-            None => Err(::serde::de::Error::missing_field("email_id")),
-        }
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (email_id,) = crate::codec::fields::<
+            (crate::codec::Req<String>,),
+            _,
+        >(map, &["email_id"])?;
+        Ok(Self { email_id })
     }
 }
 
@@ -1964,58 +1445,34 @@ impl ::serde::Serialize for GithubOAuthFactor {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(
+        crate::codec::write(
             serializer,
-            2 + crate::codec::count_set(&[self.email_id.is_some()]),
-        )?;
-        object.entry("id", &self.id);
-        object.entry("provider_subject", &self.provider_subject);
-        object.entry_if("email_id", &self.email_id);
-        object.end()
+            &["id", "provider_subject", "email_id"],
+            (
+                crate::codec::Always(&self.id),
+                crate::codec::Always(&self.provider_subject),
+                crate::codec::IfSet(&self.email_id),
+            ),
+        )
     }
 }
 
 impl crate::codec::Object for GithubOAuthFactor {
     const NAME: &'static str = "GithubOAuthFactor";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut id: Option<String> = None;
-        let mut provider_subject: Option<String> = None;
-        let mut email_id: Option<Option<String>> = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "id" => crate::codec::put(&mut map, &mut id, "id"),
-                "provider_subject" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut provider_subject,
-                        "provider_subject",
-                    )
-                }
-                "email_id" => crate::codec::put(&mut map, &mut email_id, "email_id"),
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match (id, provider_subject) {
-            (Some(id), Some(provider_subject)) => {
-                Ok(Self {
-                    id,
-                    provider_subject,
-                    email_id: email_id.flatten(),
-                })
-            }
-            (id, provider_subject) => {
-                Err(
-                    crate::codec::missing(
-                        &[
-                            ("id", id.is_none()),
-                            ("provider_subject", provider_subject.is_none()),
-                        ],
-                    ),
-                )
-            }
-        }
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (id, provider_subject, email_id) = crate::codec::fields::<
+            (
+                crate::codec::Req<String>,
+                crate::codec::Req<String>,
+                crate::codec::Nil<Option<String>>,
+            ),
+            _,
+        >(map, &["id", "provider_subject", "email_id"])?;
+        Ok(Self {
+            id,
+            provider_subject,
+            email_id,
+        })
     }
 }
 
@@ -2040,28 +1497,22 @@ impl ::serde::Serialize for GoogleOAuthExchangeFactor {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(serializer, 1)?;
-        object.entry("email_id", &self.email_id);
-        object.end()
+        crate::codec::write(
+            serializer,
+            &["email_id"],
+            (crate::codec::Always(&self.email_id),),
+        )
     }
 }
 
 impl crate::codec::Object for GoogleOAuthExchangeFactor {
     const NAME: &'static str = "GoogleOAuthExchangeFactor";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut email_id: Option<String> = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "email_id" => crate::codec::put(&mut map, &mut email_id, "email_id"),
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match email_id {
-            Some(email_id) => Ok(Self { email_id }),
-            None => Err(::serde::de::Error::missing_field("email_id")),
-        }
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (email_id,) = crate::codec::fields::<
+            (crate::codec::Req<String>,),
+            _,
+        >(map, &["email_id"])?;
+        Ok(Self { email_id })
     }
 }
 
@@ -2091,58 +1542,34 @@ impl ::serde::Serialize for GoogleOAuthFactor {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(
+        crate::codec::write(
             serializer,
-            2 + crate::codec::count_set(&[self.email_id.is_some()]),
-        )?;
-        object.entry("id", &self.id);
-        object.entry("provider_subject", &self.provider_subject);
-        object.entry_if("email_id", &self.email_id);
-        object.end()
+            &["id", "provider_subject", "email_id"],
+            (
+                crate::codec::Always(&self.id),
+                crate::codec::Always(&self.provider_subject),
+                crate::codec::IfSet(&self.email_id),
+            ),
+        )
     }
 }
 
 impl crate::codec::Object for GoogleOAuthFactor {
     const NAME: &'static str = "GoogleOAuthFactor";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut id: Option<String> = None;
-        let mut provider_subject: Option<String> = None;
-        let mut email_id: Option<Option<String>> = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "id" => crate::codec::put(&mut map, &mut id, "id"),
-                "provider_subject" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut provider_subject,
-                        "provider_subject",
-                    )
-                }
-                "email_id" => crate::codec::put(&mut map, &mut email_id, "email_id"),
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match (id, provider_subject) {
-            (Some(id), Some(provider_subject)) => {
-                Ok(Self {
-                    id,
-                    provider_subject,
-                    email_id: email_id.flatten(),
-                })
-            }
-            (id, provider_subject) => {
-                Err(
-                    crate::codec::missing(
-                        &[
-                            ("id", id.is_none()),
-                            ("provider_subject", provider_subject.is_none()),
-                        ],
-                    ),
-                )
-            }
-        }
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (id, provider_subject, email_id) = crate::codec::fields::<
+            (
+                crate::codec::Req<String>,
+                crate::codec::Req<String>,
+                crate::codec::Nil<Option<String>>,
+            ),
+            _,
+        >(map, &["id", "provider_subject", "email_id"])?;
+        Ok(Self {
+            id,
+            provider_subject,
+            email_id,
+        })
     }
 }
 
@@ -2167,28 +1594,22 @@ impl ::serde::Serialize for HubspotOAuthExchangeFactor {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(serializer, 1)?;
-        object.entry("email_id", &self.email_id);
-        object.end()
+        crate::codec::write(
+            serializer,
+            &["email_id"],
+            (crate::codec::Always(&self.email_id),),
+        )
     }
 }
 
 impl crate::codec::Object for HubspotOAuthExchangeFactor {
     const NAME: &'static str = "HubspotOAuthExchangeFactor";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut email_id: Option<String> = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "email_id" => crate::codec::put(&mut map, &mut email_id, "email_id"),
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match email_id {
-            Some(email_id) => Ok(Self { email_id }),
-            None => Err(::serde::de::Error::missing_field("email_id")),
-        }
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (email_id,) = crate::codec::fields::<
+            (crate::codec::Req<String>,),
+            _,
+        >(map, &["email_id"])?;
+        Ok(Self { email_id })
     }
 }
 
@@ -2218,58 +1639,34 @@ impl ::serde::Serialize for HubspotOAuthFactor {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(
+        crate::codec::write(
             serializer,
-            2 + crate::codec::count_set(&[self.email_id.is_some()]),
-        )?;
-        object.entry("id", &self.id);
-        object.entry("provider_subject", &self.provider_subject);
-        object.entry_if("email_id", &self.email_id);
-        object.end()
+            &["id", "provider_subject", "email_id"],
+            (
+                crate::codec::Always(&self.id),
+                crate::codec::Always(&self.provider_subject),
+                crate::codec::IfSet(&self.email_id),
+            ),
+        )
     }
 }
 
 impl crate::codec::Object for HubspotOAuthFactor {
     const NAME: &'static str = "HubspotOAuthFactor";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut id: Option<String> = None;
-        let mut provider_subject: Option<String> = None;
-        let mut email_id: Option<Option<String>> = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "id" => crate::codec::put(&mut map, &mut id, "id"),
-                "provider_subject" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut provider_subject,
-                        "provider_subject",
-                    )
-                }
-                "email_id" => crate::codec::put(&mut map, &mut email_id, "email_id"),
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match (id, provider_subject) {
-            (Some(id), Some(provider_subject)) => {
-                Ok(Self {
-                    id,
-                    provider_subject,
-                    email_id: email_id.flatten(),
-                })
-            }
-            (id, provider_subject) => {
-                Err(
-                    crate::codec::missing(
-                        &[
-                            ("id", id.is_none()),
-                            ("provider_subject", provider_subject.is_none()),
-                        ],
-                    ),
-                )
-            }
-        }
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (id, provider_subject, email_id) = crate::codec::fields::<
+            (
+                crate::codec::Req<String>,
+                crate::codec::Req<String>,
+                crate::codec::Nil<Option<String>>,
+            ),
+            _,
+        >(map, &["id", "provider_subject", "email_id"])?;
+        Ok(Self {
+            id,
+            provider_subject,
+            email_id,
+        })
     }
 }
 
@@ -2296,56 +1693,28 @@ impl ::serde::Serialize for ImpersonatedFactor {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(serializer, 2)?;
-        object.entry("impersonator_id", &self.impersonator_id);
-        object.entry("impersonator_email_address", &self.impersonator_email_address);
-        object.end()
+        crate::codec::write(
+            serializer,
+            &["impersonator_id", "impersonator_email_address"],
+            (
+                crate::codec::Always(&self.impersonator_id),
+                crate::codec::Always(&self.impersonator_email_address),
+            ),
+        )
     }
 }
 
 impl crate::codec::Object for ImpersonatedFactor {
     const NAME: &'static str = "ImpersonatedFactor";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut impersonator_id: Option<String> = None;
-        let mut impersonator_email_address: Option<String> = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "impersonator_id" => {
-                    crate::codec::put(&mut map, &mut impersonator_id, "impersonator_id")
-                }
-                "impersonator_email_address" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut impersonator_email_address,
-                        "impersonator_email_address",
-                    )
-                }
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match (impersonator_id, impersonator_email_address) {
-            (Some(impersonator_id), Some(impersonator_email_address)) => {
-                Ok(Self {
-                    impersonator_id,
-                    impersonator_email_address,
-                })
-            }
-            (impersonator_id, impersonator_email_address) => {
-                Err(
-                    crate::codec::missing(
-                        &[
-                            ("impersonator_id", impersonator_id.is_none()),
-                            (
-                                "impersonator_email_address",
-                                impersonator_email_address.is_none(),
-                            ),
-                        ],
-                    ),
-                )
-            }
-        }
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (impersonator_id, impersonator_email_address) = crate::codec::fields::<
+            (crate::codec::Req<String>, crate::codec::Req<String>),
+            _,
+        >(map, &["impersonator_id", "impersonator_email_address"])?;
+        Ok(Self {
+            impersonator_id,
+            impersonator_email_address,
+        })
     }
 }
 
@@ -2375,58 +1744,34 @@ impl ::serde::Serialize for InstagramOAuthFactor {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(
+        crate::codec::write(
             serializer,
-            2 + crate::codec::count_set(&[self.email_id.is_some()]),
-        )?;
-        object.entry("id", &self.id);
-        object.entry("provider_subject", &self.provider_subject);
-        object.entry_if("email_id", &self.email_id);
-        object.end()
+            &["id", "provider_subject", "email_id"],
+            (
+                crate::codec::Always(&self.id),
+                crate::codec::Always(&self.provider_subject),
+                crate::codec::IfSet(&self.email_id),
+            ),
+        )
     }
 }
 
 impl crate::codec::Object for InstagramOAuthFactor {
     const NAME: &'static str = "InstagramOAuthFactor";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut id: Option<String> = None;
-        let mut provider_subject: Option<String> = None;
-        let mut email_id: Option<Option<String>> = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "id" => crate::codec::put(&mut map, &mut id, "id"),
-                "provider_subject" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut provider_subject,
-                        "provider_subject",
-                    )
-                }
-                "email_id" => crate::codec::put(&mut map, &mut email_id, "email_id"),
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match (id, provider_subject) {
-            (Some(id), Some(provider_subject)) => {
-                Ok(Self {
-                    id,
-                    provider_subject,
-                    email_id: email_id.flatten(),
-                })
-            }
-            (id, provider_subject) => {
-                Err(
-                    crate::codec::missing(
-                        &[
-                            ("id", id.is_none()),
-                            ("provider_subject", provider_subject.is_none()),
-                        ],
-                    ),
-                )
-            }
-        }
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (id, provider_subject, email_id) = crate::codec::fields::<
+            (
+                crate::codec::Req<String>,
+                crate::codec::Req<String>,
+                crate::codec::Nil<Option<String>>,
+            ),
+            _,
+        >(map, &["id", "provider_subject", "email_id"])?;
+        Ok(Self {
+            id,
+            provider_subject,
+            email_id,
+        })
     }
 }
 
@@ -2467,90 +1812,52 @@ impl ::serde::Serialize for Jwk {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(serializer, 9)?;
-        object.entry("kty", &self.kty);
-        object.entry("use", &self.r#use);
-        object.entry("key_ops", &self.key_ops);
-        object.entry("alg", &self.alg);
-        object.entry("kid", &self.kid);
-        object.entry("x5c", &self.x5c);
-        object.entry("x5tS256", &self.x5t_s256);
-        object.entry("n", &self.n);
-        object.entry("e", &self.e);
-        object.end()
+        crate::codec::write(
+            serializer,
+            &["kty", "use", "key_ops", "alg", "kid", "x5c", "x5tS256", "n", "e"],
+            (
+                crate::codec::Always(&self.kty),
+                crate::codec::Always(&self.r#use),
+                crate::codec::Always(&self.key_ops),
+                crate::codec::Always(&self.alg),
+                crate::codec::Always(&self.kid),
+                crate::codec::Always(&self.x5c),
+                crate::codec::Always(&self.x5t_s256),
+                crate::codec::Always(&self.n),
+                crate::codec::Always(&self.e),
+            ),
+        )
     }
 }
 
 impl crate::codec::Object for Jwk {
     const NAME: &'static str = "Jwk";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut kty: Option<String> = None;
-        let mut r#use: Option<String> = None;
-        let mut key_ops: Option<Vec<String>> = None;
-        let mut alg: Option<String> = None;
-        let mut kid: Option<String> = None;
-        let mut x5c: Option<Vec<String>> = None;
-        let mut x5t_s256: Option<String> = None;
-        let mut n: Option<String> = None;
-        let mut e: Option<String> = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "kty" => crate::codec::put(&mut map, &mut kty, "kty"),
-                "use" => crate::codec::put(&mut map, &mut r#use, "use"),
-                "key_ops" => crate::codec::put(&mut map, &mut key_ops, "key_ops"),
-                "alg" => crate::codec::put(&mut map, &mut alg, "alg"),
-                "kid" => crate::codec::put(&mut map, &mut kid, "kid"),
-                "x5c" => crate::codec::put(&mut map, &mut x5c, "x5c"),
-                "x5tS256" => crate::codec::put(&mut map, &mut x5t_s256, "x5tS256"),
-                "n" => crate::codec::put(&mut map, &mut n, "n"),
-                "e" => crate::codec::put(&mut map, &mut e, "e"),
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match (kty, r#use, key_ops, alg, kid, x5c, x5t_s256, n, e) {
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (kty, r#use, key_ops, alg, kid, x5c, x5t_s256, n, e) = crate::codec::fields::<
             (
-                Some(kty),
-                Some(r#use),
-                Some(key_ops),
-                Some(alg),
-                Some(kid),
-                Some(x5c),
-                Some(x5t_s256),
-                Some(n),
-                Some(e),
-            ) => {
-                Ok(Self {
-                    kty,
-                    r#use,
-                    key_ops,
-                    alg,
-                    kid,
-                    x5c,
-                    x5t_s256,
-                    n,
-                    e,
-                })
-            }
-            (kty, r#use, key_ops, alg, kid, x5c, x5t_s256, n, e) => {
-                Err(
-                    crate::codec::missing(
-                        &[
-                            ("kty", kty.is_none()),
-                            ("use", r#use.is_none()),
-                            ("key_ops", key_ops.is_none()),
-                            ("alg", alg.is_none()),
-                            ("kid", kid.is_none()),
-                            ("x5c", x5c.is_none()),
-                            ("x5tS256", x5t_s256.is_none()),
-                            ("n", n.is_none()),
-                            ("e", e.is_none()),
-                        ],
-                    ),
-                )
-            }
-        }
+                crate::codec::Req<String>,
+                crate::codec::Req<String>,
+                crate::codec::Req<Vec<String>>,
+                crate::codec::Req<String>,
+                crate::codec::Req<String>,
+                crate::codec::Req<Vec<String>>,
+                crate::codec::Req<String>,
+                crate::codec::Req<String>,
+                crate::codec::Req<String>,
+            ),
+            _,
+        >(map, &["kty", "use", "key_ops", "alg", "kid", "x5c", "x5tS256", "n", "e"])?;
+        Ok(Self {
+            kty,
+            r#use,
+            key_ops,
+            alg,
+            kid,
+            x5c,
+            x5t_s256,
+            n,
+            e,
+        })
     }
 }
 
@@ -2580,58 +1887,34 @@ impl ::serde::Serialize for LinkedInOAuthFactor {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(
+        crate::codec::write(
             serializer,
-            2 + crate::codec::count_set(&[self.email_id.is_some()]),
-        )?;
-        object.entry("id", &self.id);
-        object.entry("provider_subject", &self.provider_subject);
-        object.entry_if("email_id", &self.email_id);
-        object.end()
+            &["id", "provider_subject", "email_id"],
+            (
+                crate::codec::Always(&self.id),
+                crate::codec::Always(&self.provider_subject),
+                crate::codec::IfSet(&self.email_id),
+            ),
+        )
     }
 }
 
 impl crate::codec::Object for LinkedInOAuthFactor {
     const NAME: &'static str = "LinkedInOAuthFactor";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut id: Option<String> = None;
-        let mut provider_subject: Option<String> = None;
-        let mut email_id: Option<Option<String>> = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "id" => crate::codec::put(&mut map, &mut id, "id"),
-                "provider_subject" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut provider_subject,
-                        "provider_subject",
-                    )
-                }
-                "email_id" => crate::codec::put(&mut map, &mut email_id, "email_id"),
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match (id, provider_subject) {
-            (Some(id), Some(provider_subject)) => {
-                Ok(Self {
-                    id,
-                    provider_subject,
-                    email_id: email_id.flatten(),
-                })
-            }
-            (id, provider_subject) => {
-                Err(
-                    crate::codec::missing(
-                        &[
-                            ("id", id.is_none()),
-                            ("provider_subject", provider_subject.is_none()),
-                        ],
-                    ),
-                )
-            }
-        }
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (id, provider_subject, email_id) = crate::codec::fields::<
+            (
+                crate::codec::Req<String>,
+                crate::codec::Req<String>,
+                crate::codec::Nil<Option<String>>,
+            ),
+            _,
+        >(map, &["id", "provider_subject", "email_id"])?;
+        Ok(Self {
+            id,
+            provider_subject,
+            email_id,
+        })
     }
 }
 
@@ -2661,58 +1944,34 @@ impl ::serde::Serialize for MicrosoftOAuthFactor {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(
+        crate::codec::write(
             serializer,
-            2 + crate::codec::count_set(&[self.email_id.is_some()]),
-        )?;
-        object.entry("id", &self.id);
-        object.entry("provider_subject", &self.provider_subject);
-        object.entry_if("email_id", &self.email_id);
-        object.end()
+            &["id", "provider_subject", "email_id"],
+            (
+                crate::codec::Always(&self.id),
+                crate::codec::Always(&self.provider_subject),
+                crate::codec::IfSet(&self.email_id),
+            ),
+        )
     }
 }
 
 impl crate::codec::Object for MicrosoftOAuthFactor {
     const NAME: &'static str = "MicrosoftOAuthFactor";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut id: Option<String> = None;
-        let mut provider_subject: Option<String> = None;
-        let mut email_id: Option<Option<String>> = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "id" => crate::codec::put(&mut map, &mut id, "id"),
-                "provider_subject" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut provider_subject,
-                        "provider_subject",
-                    )
-                }
-                "email_id" => crate::codec::put(&mut map, &mut email_id, "email_id"),
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match (id, provider_subject) {
-            (Some(id), Some(provider_subject)) => {
-                Ok(Self {
-                    id,
-                    provider_subject,
-                    email_id: email_id.flatten(),
-                })
-            }
-            (id, provider_subject) => {
-                Err(
-                    crate::codec::missing(
-                        &[
-                            ("id", id.is_none()),
-                            ("provider_subject", provider_subject.is_none()),
-                        ],
-                    ),
-                )
-            }
-        }
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (id, provider_subject, email_id) = crate::codec::fields::<
+            (
+                crate::codec::Req<String>,
+                crate::codec::Req<String>,
+                crate::codec::Nil<Option<String>>,
+            ),
+            _,
+        >(map, &["id", "provider_subject", "email_id"])?;
+        Ok(Self {
+            id,
+            provider_subject,
+            email_id,
+        })
     }
 }
 
@@ -2737,28 +1996,22 @@ impl ::serde::Serialize for OAuthAccessTokenExchangeFactor {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(serializer, 1)?;
-        object.entry("client_id", &self.client_id);
-        object.end()
+        crate::codec::write(
+            serializer,
+            &["client_id"],
+            (crate::codec::Always(&self.client_id),),
+        )
     }
 }
 
 impl crate::codec::Object for OAuthAccessTokenExchangeFactor {
     const NAME: &'static str = "OAuthAccessTokenExchangeFactor";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut client_id: Option<String> = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "client_id" => crate::codec::put(&mut map, &mut client_id, "client_id"),
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match client_id {
-            Some(client_id) => Ok(Self { client_id }),
-            None => Err(::serde::de::Error::missing_field("client_id")),
-        }
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (client_id,) = crate::codec::fields::<
+            (crate::codec::Req<String>,),
+            _,
+        >(map, &["client_id"])?;
+        Ok(Self { client_id })
     }
 }
 
@@ -2786,54 +2039,34 @@ impl ::serde::Serialize for OidcssoFactor {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(serializer, 3)?;
-        object.entry("id", &self.id);
-        object.entry("provider_id", &self.provider_id);
-        object.entry("external_id", &self.external_id);
-        object.end()
+        crate::codec::write(
+            serializer,
+            &["id", "provider_id", "external_id"],
+            (
+                crate::codec::Always(&self.id),
+                crate::codec::Always(&self.provider_id),
+                crate::codec::Always(&self.external_id),
+            ),
+        )
     }
 }
 
 impl crate::codec::Object for OidcssoFactor {
     const NAME: &'static str = "OidcssoFactor";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut id: Option<String> = None;
-        let mut provider_id: Option<String> = None;
-        let mut external_id: Option<String> = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "id" => crate::codec::put(&mut map, &mut id, "id"),
-                "provider_id" => {
-                    crate::codec::put(&mut map, &mut provider_id, "provider_id")
-                }
-                "external_id" => {
-                    crate::codec::put(&mut map, &mut external_id, "external_id")
-                }
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match (id, provider_id, external_id) {
-            (Some(id), Some(provider_id), Some(external_id)) => {
-                Ok(Self {
-                    id,
-                    provider_id,
-                    external_id,
-                })
-            }
-            (id, provider_id, external_id) => {
-                Err(
-                    crate::codec::missing(
-                        &[
-                            ("id", id.is_none()),
-                            ("provider_id", provider_id.is_none()),
-                            ("external_id", external_id.is_none()),
-                        ],
-                    ),
-                )
-            }
-        }
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (id, provider_id, external_id) = crate::codec::fields::<
+            (
+                crate::codec::Req<String>,
+                crate::codec::Req<String>,
+                crate::codec::Req<String>,
+            ),
+            _,
+        >(map, &["id", "provider_id", "external_id"])?;
+        Ok(Self {
+            id,
+            provider_id,
+            external_id,
+        })
     }
 }
 
@@ -2859,42 +2092,25 @@ impl ::serde::Serialize for PhoneNumberFactor {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(serializer, 2)?;
-        object.entry("phone_id", &self.phone_id);
-        object.entry("phone_number", &self.phone_number);
-        object.end()
+        crate::codec::write(
+            serializer,
+            &["phone_id", "phone_number"],
+            (
+                crate::codec::Always(&self.phone_id),
+                crate::codec::Always(&self.phone_number),
+            ),
+        )
     }
 }
 
 impl crate::codec::Object for PhoneNumberFactor {
     const NAME: &'static str = "PhoneNumberFactor";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut phone_id: Option<String> = None;
-        let mut phone_number: Option<String> = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "phone_id" => crate::codec::put(&mut map, &mut phone_id, "phone_id"),
-                "phone_number" => {
-                    crate::codec::put(&mut map, &mut phone_number, "phone_number")
-                }
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match (phone_id, phone_number) {
-            (Some(phone_id), Some(phone_number)) => Ok(Self { phone_id, phone_number }),
-            (phone_id, phone_number) => {
-                Err(
-                    crate::codec::missing(
-                        &[
-                            ("phone_id", phone_id.is_none()),
-                            ("phone_number", phone_number.is_none()),
-                        ],
-                    ),
-                )
-            }
-        }
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (phone_id, phone_number) = crate::codec::fields::<
+            (crate::codec::Req<String>, crate::codec::Req<String>),
+            _,
+        >(map, &["phone_id", "phone_number"])?;
+        Ok(Self { phone_id, phone_number })
     }
 }
 
@@ -2918,34 +2134,22 @@ impl ::serde::Serialize for RecoveryCodeFactor {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(serializer, 1)?;
-        object.entry("totp_recovery_code_id", &self.totp_recovery_code_id);
-        object.end()
+        crate::codec::write(
+            serializer,
+            &["totp_recovery_code_id"],
+            (crate::codec::Always(&self.totp_recovery_code_id),),
+        )
     }
 }
 
 impl crate::codec::Object for RecoveryCodeFactor {
     const NAME: &'static str = "RecoveryCodeFactor";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut totp_recovery_code_id: Option<String> = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "totp_recovery_code_id" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut totp_recovery_code_id,
-                        "totp_recovery_code_id",
-                    )
-                }
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match totp_recovery_code_id {
-            Some(totp_recovery_code_id) => Ok(Self { totp_recovery_code_id }),
-            None => Err(::serde::de::Error::missing_field("totp_recovery_code_id")),
-        }
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (totp_recovery_code_id,) = crate::codec::fields::<
+            (crate::codec::Req<String>,),
+            _,
+        >(map, &["totp_recovery_code_id"])?;
+        Ok(Self { totp_recovery_code_id })
     }
 }
 
@@ -2973,54 +2177,34 @@ impl ::serde::Serialize for SamlssoFactor {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(serializer, 3)?;
-        object.entry("id", &self.id);
-        object.entry("provider_id", &self.provider_id);
-        object.entry("external_id", &self.external_id);
-        object.end()
+        crate::codec::write(
+            serializer,
+            &["id", "provider_id", "external_id"],
+            (
+                crate::codec::Always(&self.id),
+                crate::codec::Always(&self.provider_id),
+                crate::codec::Always(&self.external_id),
+            ),
+        )
     }
 }
 
 impl crate::codec::Object for SamlssoFactor {
     const NAME: &'static str = "SamlssoFactor";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut id: Option<String> = None;
-        let mut provider_id: Option<String> = None;
-        let mut external_id: Option<String> = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "id" => crate::codec::put(&mut map, &mut id, "id"),
-                "provider_id" => {
-                    crate::codec::put(&mut map, &mut provider_id, "provider_id")
-                }
-                "external_id" => {
-                    crate::codec::put(&mut map, &mut external_id, "external_id")
-                }
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match (id, provider_id, external_id) {
-            (Some(id), Some(provider_id), Some(external_id)) => {
-                Ok(Self {
-                    id,
-                    provider_id,
-                    external_id,
-                })
-            }
-            (id, provider_id, external_id) => {
-                Err(
-                    crate::codec::missing(
-                        &[
-                            ("id", id.is_none()),
-                            ("provider_id", provider_id.is_none()),
-                            ("external_id", external_id.is_none()),
-                        ],
-                    ),
-                )
-            }
-        }
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (id, provider_id, external_id) = crate::codec::fields::<
+            (
+                crate::codec::Req<String>,
+                crate::codec::Req<String>,
+                crate::codec::Req<String>,
+            ),
+            _,
+        >(map, &["id", "provider_id", "external_id"])?;
+        Ok(Self {
+            id,
+            provider_id,
+            external_id,
+        })
     }
 }
 
@@ -3050,58 +2234,34 @@ impl ::serde::Serialize for SalesforceOAuthFactor {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(
+        crate::codec::write(
             serializer,
-            2 + crate::codec::count_set(&[self.email_id.is_some()]),
-        )?;
-        object.entry("id", &self.id);
-        object.entry("provider_subject", &self.provider_subject);
-        object.entry_if("email_id", &self.email_id);
-        object.end()
+            &["id", "provider_subject", "email_id"],
+            (
+                crate::codec::Always(&self.id),
+                crate::codec::Always(&self.provider_subject),
+                crate::codec::IfSet(&self.email_id),
+            ),
+        )
     }
 }
 
 impl crate::codec::Object for SalesforceOAuthFactor {
     const NAME: &'static str = "SalesforceOAuthFactor";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut id: Option<String> = None;
-        let mut provider_subject: Option<String> = None;
-        let mut email_id: Option<Option<String>> = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "id" => crate::codec::put(&mut map, &mut id, "id"),
-                "provider_subject" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut provider_subject,
-                        "provider_subject",
-                    )
-                }
-                "email_id" => crate::codec::put(&mut map, &mut email_id, "email_id"),
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match (id, provider_subject) {
-            (Some(id), Some(provider_subject)) => {
-                Ok(Self {
-                    id,
-                    provider_subject,
-                    email_id: email_id.flatten(),
-                })
-            }
-            (id, provider_subject) => {
-                Err(
-                    crate::codec::missing(
-                        &[
-                            ("id", id.is_none()),
-                            ("provider_subject", provider_subject.is_none()),
-                        ],
-                    ),
-                )
-            }
-        }
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (id, provider_subject, email_id) = crate::codec::fields::<
+            (
+                crate::codec::Req<String>,
+                crate::codec::Req<String>,
+                crate::codec::Nil<Option<String>>,
+            ),
+            _,
+        >(map, &["id", "provider_subject", "email_id"])?;
+        Ok(Self {
+            id,
+            provider_subject,
+            email_id,
+        })
     }
 }
 
@@ -3146,130 +2306,98 @@ impl ::serde::Serialize for Session {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(
+        crate::codec::write(
             serializer,
-            4
-                + crate::codec::count_set(
-                    &[
-                        self.started_at.is_some(),
-                        self.last_accessed_at.is_some(),
-                        self.expires_at.is_some(),
-                        self.attributes.is_some(),
-                        self.custom_claims.is_some(),
-                    ],
-                ),
-        )?;
-        object.entry("session_id", &self.session_id);
-        object.entry("user_id", &self.user_id);
-        object.entry("authentication_factors", &self.authentication_factors);
-        object.entry("roles", &self.roles);
-        object
-            .entry_if(
+            &[
+                "session_id",
+                "user_id",
+                "authentication_factors",
+                "roles",
                 "started_at",
-                &self.started_at.as_ref().map(crate::codec::TimestampRef),
-            );
-        object
-            .entry_if(
                 "last_accessed_at",
-                &self.last_accessed_at.as_ref().map(crate::codec::TimestampRef),
-            );
-        object
-            .entry_if(
                 "expires_at",
-                &self.expires_at.as_ref().map(crate::codec::TimestampRef),
-            );
-        object.entry_if("attributes", &self.attributes);
-        object.entry_if("custom_claims", &self.custom_claims);
-        object.end()
+                "attributes",
+                "custom_claims",
+            ],
+            (
+                crate::codec::Always(&self.session_id),
+                crate::codec::Always(&self.user_id),
+                crate::codec::Always(&self.authentication_factors),
+                crate::codec::Always(&self.roles),
+                crate::codec::IfSetTime(&self.started_at),
+                crate::codec::IfSetTime(&self.last_accessed_at),
+                crate::codec::IfSetTime(&self.expires_at),
+                crate::codec::IfSet(&self.attributes),
+                crate::codec::IfSet(&self.custom_claims),
+            ),
+        )
     }
 }
 
 impl crate::codec::Object for Session {
     const NAME: &'static str = "Session";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut session_id: Option<String> = None;
-        let mut user_id: Option<String> = None;
-        let mut authentication_factors: Option<
-            Vec<crate::consumer::models::sessions::AuthenticationFactor>,
-        > = None;
-        let mut roles: Option<Vec<String>> = None;
-        let mut started_at: Option<Option<crate::codec::Timestamp>> = None;
-        let mut last_accessed_at: Option<Option<crate::codec::Timestamp>> = None;
-        let mut expires_at: Option<Option<crate::codec::Timestamp>> = None;
-        let mut attributes: Option<
-            Option<crate::consumer::models::attribute::Attributes>,
-        > = None;
-        let mut custom_claims: Option<Option<::serde_json::Value>> = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "session_id" => {
-                    crate::codec::put(&mut map, &mut session_id, "session_id")
-                }
-                "user_id" => crate::codec::put(&mut map, &mut user_id, "user_id"),
-                "authentication_factors" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut authentication_factors,
-                        "authentication_factors",
-                    )
-                }
-                "roles" => crate::codec::put(&mut map, &mut roles, "roles"),
-                "started_at" => {
-                    crate::codec::put(&mut map, &mut started_at, "started_at")
-                }
-                "last_accessed_at" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut last_accessed_at,
-                        "last_accessed_at",
-                    )
-                }
-                "expires_at" => {
-                    crate::codec::put(&mut map, &mut expires_at, "expires_at")
-                }
-                "attributes" => {
-                    crate::codec::put(&mut map, &mut attributes, "attributes")
-                }
-                "custom_claims" => {
-                    crate::codec::put(&mut map, &mut custom_claims, "custom_claims")
-                }
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match (session_id, user_id, authentication_factors, roles) {
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (
+            session_id,
+            user_id,
+            authentication_factors,
+            roles,
+            started_at,
+            last_accessed_at,
+            expires_at,
+            attributes,
+            custom_claims,
+        ) = crate::codec::fields::<
             (
-                Some(session_id),
-                Some(user_id),
-                Some(authentication_factors),
-                Some(roles),
-            ) => {
-                Ok(Self {
-                    session_id,
-                    user_id,
-                    authentication_factors,
-                    roles,
-                    started_at: started_at.flatten().map(|time| time.0),
-                    last_accessed_at: last_accessed_at.flatten().map(|time| time.0),
-                    expires_at: expires_at.flatten().map(|time| time.0),
-                    attributes: attributes.flatten(),
-                    custom_claims: custom_claims.flatten(),
-                })
-            }
-            (session_id, user_id, authentication_factors, roles) => {
-                Err(
-                    crate::codec::missing(
-                        &[
-                            ("session_id", session_id.is_none()),
-                            ("user_id", user_id.is_none()),
-                            ("authentication_factors", authentication_factors.is_none()),
-                            ("roles", roles.is_none()),
-                        ],
-                    ),
-                )
-            }
-        }
+                crate::codec::Req<String>,
+                crate::codec::Req<String>,
+                crate::codec::Req<
+                    Vec<crate::consumer::models::sessions::AuthenticationFactor>,
+                >,
+                crate::codec::Req<Vec<String>>,
+                crate::codec::Nil<
+                    Option<crate::codec::Timestamp>,
+                    Option<::time::OffsetDateTime>,
+                >,
+                crate::codec::Nil<
+                    Option<crate::codec::Timestamp>,
+                    Option<::time::OffsetDateTime>,
+                >,
+                crate::codec::Nil<
+                    Option<crate::codec::Timestamp>,
+                    Option<::time::OffsetDateTime>,
+                >,
+                crate::codec::Nil<
+                    Option<crate::consumer::models::attribute::Attributes>,
+                >,
+                crate::codec::Nil<Option<::serde_json::Value>>,
+            ),
+            _,
+        >(
+            map,
+            &[
+                "session_id",
+                "user_id",
+                "authentication_factors",
+                "roles",
+                "started_at",
+                "last_accessed_at",
+                "expires_at",
+                "attributes",
+                "custom_claims",
+            ],
+        )?;
+        Ok(Self {
+            session_id,
+            user_id,
+            authentication_factors,
+            roles,
+            started_at,
+            last_accessed_at,
+            expires_at,
+            attributes,
+            custom_claims,
+        })
     }
 }
 
@@ -3299,58 +2427,34 @@ impl ::serde::Serialize for ShopifyOAuthFactor {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(
+        crate::codec::write(
             serializer,
-            2 + crate::codec::count_set(&[self.email_id.is_some()]),
-        )?;
-        object.entry("id", &self.id);
-        object.entry("provider_subject", &self.provider_subject);
-        object.entry_if("email_id", &self.email_id);
-        object.end()
+            &["id", "provider_subject", "email_id"],
+            (
+                crate::codec::Always(&self.id),
+                crate::codec::Always(&self.provider_subject),
+                crate::codec::IfSet(&self.email_id),
+            ),
+        )
     }
 }
 
 impl crate::codec::Object for ShopifyOAuthFactor {
     const NAME: &'static str = "ShopifyOAuthFactor";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut id: Option<String> = None;
-        let mut provider_subject: Option<String> = None;
-        let mut email_id: Option<Option<String>> = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "id" => crate::codec::put(&mut map, &mut id, "id"),
-                "provider_subject" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut provider_subject,
-                        "provider_subject",
-                    )
-                }
-                "email_id" => crate::codec::put(&mut map, &mut email_id, "email_id"),
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match (id, provider_subject) {
-            (Some(id), Some(provider_subject)) => {
-                Ok(Self {
-                    id,
-                    provider_subject,
-                    email_id: email_id.flatten(),
-                })
-            }
-            (id, provider_subject) => {
-                Err(
-                    crate::codec::missing(
-                        &[
-                            ("id", id.is_none()),
-                            ("provider_subject", provider_subject.is_none()),
-                        ],
-                    ),
-                )
-            }
-        }
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (id, provider_subject, email_id) = crate::codec::fields::<
+            (
+                crate::codec::Req<String>,
+                crate::codec::Req<String>,
+                crate::codec::Nil<Option<String>>,
+            ),
+            _,
+        >(map, &["id", "provider_subject", "email_id"])?;
+        Ok(Self {
+            id,
+            provider_subject,
+            email_id,
+        })
     }
 }
 
@@ -3375,28 +2479,22 @@ impl ::serde::Serialize for SlackOAuthExchangeFactor {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(serializer, 1)?;
-        object.entry("email_id", &self.email_id);
-        object.end()
+        crate::codec::write(
+            serializer,
+            &["email_id"],
+            (crate::codec::Always(&self.email_id),),
+        )
     }
 }
 
 impl crate::codec::Object for SlackOAuthExchangeFactor {
     const NAME: &'static str = "SlackOAuthExchangeFactor";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut email_id: Option<String> = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "email_id" => crate::codec::put(&mut map, &mut email_id, "email_id"),
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match email_id {
-            Some(email_id) => Ok(Self { email_id }),
-            None => Err(::serde::de::Error::missing_field("email_id")),
-        }
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (email_id,) = crate::codec::fields::<
+            (crate::codec::Req<String>,),
+            _,
+        >(map, &["email_id"])?;
+        Ok(Self { email_id })
     }
 }
 
@@ -3426,58 +2524,34 @@ impl ::serde::Serialize for SlackOAuthFactor {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(
+        crate::codec::write(
             serializer,
-            2 + crate::codec::count_set(&[self.email_id.is_some()]),
-        )?;
-        object.entry("id", &self.id);
-        object.entry("provider_subject", &self.provider_subject);
-        object.entry_if("email_id", &self.email_id);
-        object.end()
+            &["id", "provider_subject", "email_id"],
+            (
+                crate::codec::Always(&self.id),
+                crate::codec::Always(&self.provider_subject),
+                crate::codec::IfSet(&self.email_id),
+            ),
+        )
     }
 }
 
 impl crate::codec::Object for SlackOAuthFactor {
     const NAME: &'static str = "SlackOAuthFactor";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut id: Option<String> = None;
-        let mut provider_subject: Option<String> = None;
-        let mut email_id: Option<Option<String>> = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "id" => crate::codec::put(&mut map, &mut id, "id"),
-                "provider_subject" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut provider_subject,
-                        "provider_subject",
-                    )
-                }
-                "email_id" => crate::codec::put(&mut map, &mut email_id, "email_id"),
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match (id, provider_subject) {
-            (Some(id), Some(provider_subject)) => {
-                Ok(Self {
-                    id,
-                    provider_subject,
-                    email_id: email_id.flatten(),
-                })
-            }
-            (id, provider_subject) => {
-                Err(
-                    crate::codec::missing(
-                        &[
-                            ("id", id.is_none()),
-                            ("provider_subject", provider_subject.is_none()),
-                        ],
-                    ),
-                )
-            }
-        }
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (id, provider_subject, email_id) = crate::codec::fields::<
+            (
+                crate::codec::Req<String>,
+                crate::codec::Req<String>,
+                crate::codec::Nil<Option<String>>,
+            ),
+            _,
+        >(map, &["id", "provider_subject", "email_id"])?;
+        Ok(Self {
+            id,
+            provider_subject,
+            email_id,
+        })
     }
 }
 
@@ -3507,58 +2581,34 @@ impl ::serde::Serialize for SnapchatOAuthFactor {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(
+        crate::codec::write(
             serializer,
-            2 + crate::codec::count_set(&[self.email_id.is_some()]),
-        )?;
-        object.entry("id", &self.id);
-        object.entry("provider_subject", &self.provider_subject);
-        object.entry_if("email_id", &self.email_id);
-        object.end()
+            &["id", "provider_subject", "email_id"],
+            (
+                crate::codec::Always(&self.id),
+                crate::codec::Always(&self.provider_subject),
+                crate::codec::IfSet(&self.email_id),
+            ),
+        )
     }
 }
 
 impl crate::codec::Object for SnapchatOAuthFactor {
     const NAME: &'static str = "SnapchatOAuthFactor";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut id: Option<String> = None;
-        let mut provider_subject: Option<String> = None;
-        let mut email_id: Option<Option<String>> = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "id" => crate::codec::put(&mut map, &mut id, "id"),
-                "provider_subject" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut provider_subject,
-                        "provider_subject",
-                    )
-                }
-                "email_id" => crate::codec::put(&mut map, &mut email_id, "email_id"),
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match (id, provider_subject) {
-            (Some(id), Some(provider_subject)) => {
-                Ok(Self {
-                    id,
-                    provider_subject,
-                    email_id: email_id.flatten(),
-                })
-            }
-            (id, provider_subject) => {
-                Err(
-                    crate::codec::missing(
-                        &[
-                            ("id", id.is_none()),
-                            ("provider_subject", provider_subject.is_none()),
-                        ],
-                    ),
-                )
-            }
-        }
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (id, provider_subject, email_id) = crate::codec::fields::<
+            (
+                crate::codec::Req<String>,
+                crate::codec::Req<String>,
+                crate::codec::Nil<Option<String>>,
+            ),
+            _,
+        >(map, &["id", "provider_subject", "email_id"])?;
+        Ok(Self {
+            id,
+            provider_subject,
+            email_id,
+        })
     }
 }
 
@@ -3588,58 +2638,34 @@ impl ::serde::Serialize for SpotifyOAuthFactor {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(
+        crate::codec::write(
             serializer,
-            2 + crate::codec::count_set(&[self.email_id.is_some()]),
-        )?;
-        object.entry("id", &self.id);
-        object.entry("provider_subject", &self.provider_subject);
-        object.entry_if("email_id", &self.email_id);
-        object.end()
+            &["id", "provider_subject", "email_id"],
+            (
+                crate::codec::Always(&self.id),
+                crate::codec::Always(&self.provider_subject),
+                crate::codec::IfSet(&self.email_id),
+            ),
+        )
     }
 }
 
 impl crate::codec::Object for SpotifyOAuthFactor {
     const NAME: &'static str = "SpotifyOAuthFactor";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut id: Option<String> = None;
-        let mut provider_subject: Option<String> = None;
-        let mut email_id: Option<Option<String>> = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "id" => crate::codec::put(&mut map, &mut id, "id"),
-                "provider_subject" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut provider_subject,
-                        "provider_subject",
-                    )
-                }
-                "email_id" => crate::codec::put(&mut map, &mut email_id, "email_id"),
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match (id, provider_subject) {
-            (Some(id), Some(provider_subject)) => {
-                Ok(Self {
-                    id,
-                    provider_subject,
-                    email_id: email_id.flatten(),
-                })
-            }
-            (id, provider_subject) => {
-                Err(
-                    crate::codec::missing(
-                        &[
-                            ("id", id.is_none()),
-                            ("provider_subject", provider_subject.is_none()),
-                        ],
-                    ),
-                )
-            }
-        }
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (id, provider_subject, email_id) = crate::codec::fields::<
+            (
+                crate::codec::Req<String>,
+                crate::codec::Req<String>,
+                crate::codec::Nil<Option<String>>,
+            ),
+            _,
+        >(map, &["id", "provider_subject", "email_id"])?;
+        Ok(Self {
+            id,
+            provider_subject,
+            email_id,
+        })
     }
 }
 
@@ -3669,58 +2695,34 @@ impl ::serde::Serialize for SteamOAuthFactor {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(
+        crate::codec::write(
             serializer,
-            2 + crate::codec::count_set(&[self.email_id.is_some()]),
-        )?;
-        object.entry("id", &self.id);
-        object.entry("provider_subject", &self.provider_subject);
-        object.entry_if("email_id", &self.email_id);
-        object.end()
+            &["id", "provider_subject", "email_id"],
+            (
+                crate::codec::Always(&self.id),
+                crate::codec::Always(&self.provider_subject),
+                crate::codec::IfSet(&self.email_id),
+            ),
+        )
     }
 }
 
 impl crate::codec::Object for SteamOAuthFactor {
     const NAME: &'static str = "SteamOAuthFactor";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut id: Option<String> = None;
-        let mut provider_subject: Option<String> = None;
-        let mut email_id: Option<Option<String>> = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "id" => crate::codec::put(&mut map, &mut id, "id"),
-                "provider_subject" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut provider_subject,
-                        "provider_subject",
-                    )
-                }
-                "email_id" => crate::codec::put(&mut map, &mut email_id, "email_id"),
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match (id, provider_subject) {
-            (Some(id), Some(provider_subject)) => {
-                Ok(Self {
-                    id,
-                    provider_subject,
-                    email_id: email_id.flatten(),
-                })
-            }
-            (id, provider_subject) => {
-                Err(
-                    crate::codec::missing(
-                        &[
-                            ("id", id.is_none()),
-                            ("provider_subject", provider_subject.is_none()),
-                        ],
-                    ),
-                )
-            }
-        }
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (id, provider_subject, email_id) = crate::codec::fields::<
+            (
+                crate::codec::Req<String>,
+                crate::codec::Req<String>,
+                crate::codec::Nil<Option<String>>,
+            ),
+            _,
+        >(map, &["id", "provider_subject", "email_id"])?;
+        Ok(Self {
+            id,
+            provider_subject,
+            email_id,
+        })
     }
 }
 
@@ -3750,58 +2752,34 @@ impl ::serde::Serialize for TikTokOAuthFactor {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(
+        crate::codec::write(
             serializer,
-            2 + crate::codec::count_set(&[self.email_id.is_some()]),
-        )?;
-        object.entry("id", &self.id);
-        object.entry("provider_subject", &self.provider_subject);
-        object.entry_if("email_id", &self.email_id);
-        object.end()
+            &["id", "provider_subject", "email_id"],
+            (
+                crate::codec::Always(&self.id),
+                crate::codec::Always(&self.provider_subject),
+                crate::codec::IfSet(&self.email_id),
+            ),
+        )
     }
 }
 
 impl crate::codec::Object for TikTokOAuthFactor {
     const NAME: &'static str = "TikTokOAuthFactor";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut id: Option<String> = None;
-        let mut provider_subject: Option<String> = None;
-        let mut email_id: Option<Option<String>> = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "id" => crate::codec::put(&mut map, &mut id, "id"),
-                "provider_subject" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut provider_subject,
-                        "provider_subject",
-                    )
-                }
-                "email_id" => crate::codec::put(&mut map, &mut email_id, "email_id"),
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match (id, provider_subject) {
-            (Some(id), Some(provider_subject)) => {
-                Ok(Self {
-                    id,
-                    provider_subject,
-                    email_id: email_id.flatten(),
-                })
-            }
-            (id, provider_subject) => {
-                Err(
-                    crate::codec::missing(
-                        &[
-                            ("id", id.is_none()),
-                            ("provider_subject", provider_subject.is_none()),
-                        ],
-                    ),
-                )
-            }
-        }
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (id, provider_subject, email_id) = crate::codec::fields::<
+            (
+                crate::codec::Req<String>,
+                crate::codec::Req<String>,
+                crate::codec::Nil<Option<String>>,
+            ),
+            _,
+        >(map, &["id", "provider_subject", "email_id"])?;
+        Ok(Self {
+            id,
+            provider_subject,
+            email_id,
+        })
     }
 }
 
@@ -3826,28 +2804,22 @@ impl ::serde::Serialize for TrustedAuthTokenFactor {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(serializer, 1)?;
-        object.entry("token_id", &self.token_id);
-        object.end()
+        crate::codec::write(
+            serializer,
+            &["token_id"],
+            (crate::codec::Always(&self.token_id),),
+        )
     }
 }
 
 impl crate::codec::Object for TrustedAuthTokenFactor {
     const NAME: &'static str = "TrustedAuthTokenFactor";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut token_id: Option<String> = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "token_id" => crate::codec::put(&mut map, &mut token_id, "token_id"),
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match token_id {
-            Some(token_id) => Ok(Self { token_id }),
-            None => Err(::serde::de::Error::missing_field("token_id")),
-        }
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (token_id,) = crate::codec::fields::<
+            (crate::codec::Req<String>,),
+            _,
+        >(map, &["token_id"])?;
+        Ok(Self { token_id })
     }
 }
 
@@ -3877,58 +2849,34 @@ impl ::serde::Serialize for TwitchOAuthFactor {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(
+        crate::codec::write(
             serializer,
-            2 + crate::codec::count_set(&[self.email_id.is_some()]),
-        )?;
-        object.entry("id", &self.id);
-        object.entry("provider_subject", &self.provider_subject);
-        object.entry_if("email_id", &self.email_id);
-        object.end()
+            &["id", "provider_subject", "email_id"],
+            (
+                crate::codec::Always(&self.id),
+                crate::codec::Always(&self.provider_subject),
+                crate::codec::IfSet(&self.email_id),
+            ),
+        )
     }
 }
 
 impl crate::codec::Object for TwitchOAuthFactor {
     const NAME: &'static str = "TwitchOAuthFactor";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut id: Option<String> = None;
-        let mut provider_subject: Option<String> = None;
-        let mut email_id: Option<Option<String>> = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "id" => crate::codec::put(&mut map, &mut id, "id"),
-                "provider_subject" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut provider_subject,
-                        "provider_subject",
-                    )
-                }
-                "email_id" => crate::codec::put(&mut map, &mut email_id, "email_id"),
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match (id, provider_subject) {
-            (Some(id), Some(provider_subject)) => {
-                Ok(Self {
-                    id,
-                    provider_subject,
-                    email_id: email_id.flatten(),
-                })
-            }
-            (id, provider_subject) => {
-                Err(
-                    crate::codec::missing(
-                        &[
-                            ("id", id.is_none()),
-                            ("provider_subject", provider_subject.is_none()),
-                        ],
-                    ),
-                )
-            }
-        }
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (id, provider_subject, email_id) = crate::codec::fields::<
+            (
+                crate::codec::Req<String>,
+                crate::codec::Req<String>,
+                crate::codec::Nil<Option<String>>,
+            ),
+            _,
+        >(map, &["id", "provider_subject", "email_id"])?;
+        Ok(Self {
+            id,
+            provider_subject,
+            email_id,
+        })
     }
 }
 
@@ -3958,58 +2906,34 @@ impl ::serde::Serialize for TwitterOAuthFactor {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(
+        crate::codec::write(
             serializer,
-            2 + crate::codec::count_set(&[self.email_id.is_some()]),
-        )?;
-        object.entry("id", &self.id);
-        object.entry("provider_subject", &self.provider_subject);
-        object.entry_if("email_id", &self.email_id);
-        object.end()
+            &["id", "provider_subject", "email_id"],
+            (
+                crate::codec::Always(&self.id),
+                crate::codec::Always(&self.provider_subject),
+                crate::codec::IfSet(&self.email_id),
+            ),
+        )
     }
 }
 
 impl crate::codec::Object for TwitterOAuthFactor {
     const NAME: &'static str = "TwitterOAuthFactor";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut id: Option<String> = None;
-        let mut provider_subject: Option<String> = None;
-        let mut email_id: Option<Option<String>> = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "id" => crate::codec::put(&mut map, &mut id, "id"),
-                "provider_subject" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut provider_subject,
-                        "provider_subject",
-                    )
-                }
-                "email_id" => crate::codec::put(&mut map, &mut email_id, "email_id"),
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match (id, provider_subject) {
-            (Some(id), Some(provider_subject)) => {
-                Ok(Self {
-                    id,
-                    provider_subject,
-                    email_id: email_id.flatten(),
-                })
-            }
-            (id, provider_subject) => {
-                Err(
-                    crate::codec::missing(
-                        &[
-                            ("id", id.is_none()),
-                            ("provider_subject", provider_subject.is_none()),
-                        ],
-                    ),
-                )
-            }
-        }
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (id, provider_subject, email_id) = crate::codec::fields::<
+            (
+                crate::codec::Req<String>,
+                crate::codec::Req<String>,
+                crate::codec::Nil<Option<String>>,
+            ),
+            _,
+        >(map, &["id", "provider_subject", "email_id"])?;
+        Ok(Self {
+            id,
+            provider_subject,
+            email_id,
+        })
     }
 }
 
@@ -4037,63 +2961,34 @@ impl ::serde::Serialize for WebAuthnFactor {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(
+        crate::codec::write(
             serializer,
-            2 + crate::codec::count_set(&[self.user_agent.is_some()]),
-        )?;
-        object.entry("webauthn_registration_id", &self.webauthn_registration_id);
-        object.entry("domain", &self.domain);
-        object.entry_if("user_agent", &self.user_agent);
-        object.end()
+            &["webauthn_registration_id", "domain", "user_agent"],
+            (
+                crate::codec::Always(&self.webauthn_registration_id),
+                crate::codec::Always(&self.domain),
+                crate::codec::IfSet(&self.user_agent),
+            ),
+        )
     }
 }
 
 impl crate::codec::Object for WebAuthnFactor {
     const NAME: &'static str = "WebAuthnFactor";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut webauthn_registration_id: Option<String> = None;
-        let mut domain: Option<String> = None;
-        let mut user_agent: Option<Option<String>> = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "webauthn_registration_id" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut webauthn_registration_id,
-                        "webauthn_registration_id",
-                    )
-                }
-                "domain" => crate::codec::put(&mut map, &mut domain, "domain"),
-                "user_agent" => {
-                    crate::codec::put(&mut map, &mut user_agent, "user_agent")
-                }
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match (webauthn_registration_id, domain) {
-            (Some(webauthn_registration_id), Some(domain)) => {
-                Ok(Self {
-                    webauthn_registration_id,
-                    domain,
-                    user_agent: user_agent.flatten(),
-                })
-            }
-            (webauthn_registration_id, domain) => {
-                Err(
-                    crate::codec::missing(
-                        &[
-                            (
-                                "webauthn_registration_id",
-                                webauthn_registration_id.is_none(),
-                            ),
-                            ("domain", domain.is_none()),
-                        ],
-                    ),
-                )
-            }
-        }
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (webauthn_registration_id, domain, user_agent) = crate::codec::fields::<
+            (
+                crate::codec::Req<String>,
+                crate::codec::Req<String>,
+                crate::codec::Nil<Option<String>>,
+            ),
+            _,
+        >(map, &["webauthn_registration_id", "domain", "user_agent"])?;
+        Ok(Self {
+            webauthn_registration_id,
+            domain,
+            user_agent,
+        })
     }
 }
 
@@ -4123,58 +3018,34 @@ impl ::serde::Serialize for YahooOAuthFactor {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(
+        crate::codec::write(
             serializer,
-            2 + crate::codec::count_set(&[self.email_id.is_some()]),
-        )?;
-        object.entry("id", &self.id);
-        object.entry("provider_subject", &self.provider_subject);
-        object.entry_if("email_id", &self.email_id);
-        object.end()
+            &["id", "provider_subject", "email_id"],
+            (
+                crate::codec::Always(&self.id),
+                crate::codec::Always(&self.provider_subject),
+                crate::codec::IfSet(&self.email_id),
+            ),
+        )
     }
 }
 
 impl crate::codec::Object for YahooOAuthFactor {
     const NAME: &'static str = "YahooOAuthFactor";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut id: Option<String> = None;
-        let mut provider_subject: Option<String> = None;
-        let mut email_id: Option<Option<String>> = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "id" => crate::codec::put(&mut map, &mut id, "id"),
-                "provider_subject" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut provider_subject,
-                        "provider_subject",
-                    )
-                }
-                "email_id" => crate::codec::put(&mut map, &mut email_id, "email_id"),
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match (id, provider_subject) {
-            (Some(id), Some(provider_subject)) => {
-                Ok(Self {
-                    id,
-                    provider_subject,
-                    email_id: email_id.flatten(),
-                })
-            }
-            (id, provider_subject) => {
-                Err(
-                    crate::codec::missing(
-                        &[
-                            ("id", id.is_none()),
-                            ("provider_subject", provider_subject.is_none()),
-                        ],
-                    ),
-                )
-            }
-        }
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (id, provider_subject, email_id) = crate::codec::fields::<
+            (
+                crate::codec::Req<String>,
+                crate::codec::Req<String>,
+                crate::codec::Nil<Option<String>>,
+            ),
+            _,
+        >(map, &["id", "provider_subject", "email_id"])?;
+        Ok(Self {
+            id,
+            provider_subject,
+            email_id,
+        })
     }
 }
 

@@ -19,52 +19,34 @@ impl ::serde::Serialize for Totp {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(serializer, 3)?;
-        object.entry("totp_id", &self.totp_id);
-        object.entry("verified", &self.verified);
-        object.entry("recovery_codes", &self.recovery_codes);
-        object.end()
+        crate::codec::write(
+            serializer,
+            &["totp_id", "verified", "recovery_codes"],
+            (
+                crate::codec::Always(&self.totp_id),
+                crate::codec::Always(&self.verified),
+                crate::codec::Always(&self.recovery_codes),
+            ),
+        )
     }
 }
 
 impl crate::codec::Object for Totp {
     const NAME: &'static str = "Totp";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut totp_id: Option<String> = None;
-        let mut verified: Option<bool> = None;
-        let mut recovery_codes: Option<Vec<String>> = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "totp_id" => crate::codec::put(&mut map, &mut totp_id, "totp_id"),
-                "verified" => crate::codec::put(&mut map, &mut verified, "verified"),
-                "recovery_codes" => {
-                    crate::codec::put(&mut map, &mut recovery_codes, "recovery_codes")
-                }
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match (totp_id, verified, recovery_codes) {
-            (Some(totp_id), Some(verified), Some(recovery_codes)) => {
-                Ok(Self {
-                    totp_id,
-                    verified,
-                    recovery_codes,
-                })
-            }
-            (totp_id, verified, recovery_codes) => {
-                Err(
-                    crate::codec::missing(
-                        &[
-                            ("totp_id", totp_id.is_none()),
-                            ("verified", verified.is_none()),
-                            ("recovery_codes", recovery_codes.is_none()),
-                        ],
-                    ),
-                )
-            }
-        }
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (totp_id, verified, recovery_codes) = crate::codec::fields::<
+            (
+                crate::codec::Req<String>,
+                crate::codec::Req<bool>,
+                crate::codec::Req<Vec<String>>,
+            ),
+            _,
+        >(map, &["totp_id", "verified", "recovery_codes"])?;
+        Ok(Self {
+            totp_id,
+            verified,
+            recovery_codes,
+        })
     }
 }
 

@@ -15,54 +15,28 @@ impl ::serde::Serialize for BiometricRegistration {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(serializer, 2)?;
-        object.entry("biometric_registration_id", &self.biometric_registration_id);
-        object.entry("verified", &self.verified);
-        object.end()
+        crate::codec::write(
+            serializer,
+            &["biometric_registration_id", "verified"],
+            (
+                crate::codec::Always(&self.biometric_registration_id),
+                crate::codec::Always(&self.verified),
+            ),
+        )
     }
 }
 
 impl crate::codec::Object for BiometricRegistration {
     const NAME: &'static str = "BiometricRegistration";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut biometric_registration_id: Option<String> = None;
-        let mut verified: Option<bool> = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "biometric_registration_id" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut biometric_registration_id,
-                        "biometric_registration_id",
-                    )
-                }
-                "verified" => crate::codec::put(&mut map, &mut verified, "verified"),
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match (biometric_registration_id, verified) {
-            (Some(biometric_registration_id), Some(verified)) => {
-                Ok(Self {
-                    biometric_registration_id,
-                    verified,
-                })
-            }
-            (biometric_registration_id, verified) => {
-                Err(
-                    crate::codec::missing(
-                        &[
-                            (
-                                "biometric_registration_id",
-                                biometric_registration_id.is_none(),
-                            ),
-                            ("verified", verified.is_none()),
-                        ],
-                    ),
-                )
-            }
-        }
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (biometric_registration_id, verified) = crate::codec::fields::<
+            (crate::codec::Req<String>, crate::codec::Req<bool>),
+            _,
+        >(map, &["biometric_registration_id", "verified"])?;
+        Ok(Self {
+            biometric_registration_id,
+            verified,
+        })
     }
 }
 
@@ -92,78 +66,50 @@ impl ::serde::Serialize for CryptoWallet {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(serializer, 4)?;
-        object.entry("crypto_wallet_id", &self.crypto_wallet_id);
-        object.entry("crypto_wallet_address", &self.crypto_wallet_address);
-        object.entry("crypto_wallet_type", &self.crypto_wallet_type);
-        object.entry("verified", &self.verified);
-        object.end()
+        crate::codec::write(
+            serializer,
+            &[
+                "crypto_wallet_id",
+                "crypto_wallet_address",
+                "crypto_wallet_type",
+                "verified",
+            ],
+            (
+                crate::codec::Always(&self.crypto_wallet_id),
+                crate::codec::Always(&self.crypto_wallet_address),
+                crate::codec::Always(&self.crypto_wallet_type),
+                crate::codec::Always(&self.verified),
+            ),
+        )
     }
 }
 
 impl crate::codec::Object for CryptoWallet {
     const NAME: &'static str = "CryptoWallet";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut crypto_wallet_id: Option<String> = None;
-        let mut crypto_wallet_address: Option<String> = None;
-        let mut crypto_wallet_type: Option<String> = None;
-        let mut verified: Option<bool> = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "crypto_wallet_id" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut crypto_wallet_id,
-                        "crypto_wallet_id",
-                    )
-                }
-                "crypto_wallet_address" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut crypto_wallet_address,
-                        "crypto_wallet_address",
-                    )
-                }
-                "crypto_wallet_type" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut crypto_wallet_type,
-                        "crypto_wallet_type",
-                    )
-                }
-                "verified" => crate::codec::put(&mut map, &mut verified, "verified"),
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match (crypto_wallet_id, crypto_wallet_address, crypto_wallet_type, verified) {
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (crypto_wallet_id, crypto_wallet_address, crypto_wallet_type, verified) = crate::codec::fields::<
             (
-                Some(crypto_wallet_id),
-                Some(crypto_wallet_address),
-                Some(crypto_wallet_type),
-                Some(verified),
-            ) => {
-                Ok(Self {
-                    crypto_wallet_id,
-                    crypto_wallet_address,
-                    crypto_wallet_type,
-                    verified,
-                })
-            }
-            (crypto_wallet_id, crypto_wallet_address, crypto_wallet_type, verified) => {
-                Err(
-                    crate::codec::missing(
-                        &[
-                            ("crypto_wallet_id", crypto_wallet_id.is_none()),
-                            ("crypto_wallet_address", crypto_wallet_address.is_none()),
-                            ("crypto_wallet_type", crypto_wallet_type.is_none()),
-                            ("verified", verified.is_none()),
-                        ],
-                    ),
-                )
-            }
-        }
+                crate::codec::Req<String>,
+                crate::codec::Req<String>,
+                crate::codec::Req<String>,
+                crate::codec::Req<bool>,
+            ),
+            _,
+        >(
+            map,
+            &[
+                "crypto_wallet_id",
+                "crypto_wallet_address",
+                "crypto_wallet_type",
+                "verified",
+            ],
+        )?;
+        Ok(Self {
+            crypto_wallet_id,
+            crypto_wallet_address,
+            crypto_wallet_type,
+            verified,
+        })
     }
 }
 
@@ -192,46 +138,30 @@ impl ::serde::Serialize for Email {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(serializer, 3)?;
-        object.entry("email_id", &self.email_id);
-        object.entry("email", &self.email);
-        object.entry("verified", &self.verified);
-        object.end()
+        crate::codec::write(
+            serializer,
+            &["email_id", "email", "verified"],
+            (
+                crate::codec::Always(&self.email_id),
+                crate::codec::Always(&self.email),
+                crate::codec::Always(&self.verified),
+            ),
+        )
     }
 }
 
 impl crate::codec::Object for Email {
     const NAME: &'static str = "Email";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut email_id: Option<String> = None;
-        let mut email: Option<String> = None;
-        let mut verified: Option<bool> = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "email_id" => crate::codec::put(&mut map, &mut email_id, "email_id"),
-                "email" => crate::codec::put(&mut map, &mut email, "email"),
-                "verified" => crate::codec::put(&mut map, &mut verified, "verified"),
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match (email_id, email, verified) {
-            (Some(email_id), Some(email), Some(verified)) => {
-                Ok(Self { email_id, email, verified })
-            }
-            (email_id, email, verified) => {
-                Err(
-                    crate::codec::missing(
-                        &[
-                            ("email_id", email_id.is_none()),
-                            ("email", email.is_none()),
-                            ("verified", verified.is_none()),
-                        ],
-                    ),
-                )
-            }
-        }
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (email_id, email, verified) = crate::codec::fields::<
+            (
+                crate::codec::Req<String>,
+                crate::codec::Req<String>,
+                crate::codec::Req<bool>,
+            ),
+            _,
+        >(map, &["email_id", "email", "verified"])?;
+        Ok(Self { email_id, email, verified })
     }
 }
 
@@ -259,47 +189,33 @@ impl ::serde::Serialize for Name {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(
+        crate::codec::write(
             serializer,
-            crate::codec::count_set(
-                &[
-                    self.first_name.is_some(),
-                    self.middle_name.is_some(),
-                    self.last_name.is_some(),
-                ],
+            &["first_name", "middle_name", "last_name"],
+            (
+                crate::codec::IfSet(&self.first_name),
+                crate::codec::IfSet(&self.middle_name),
+                crate::codec::IfSet(&self.last_name),
             ),
-        )?;
-        object.entry_if("first_name", &self.first_name);
-        object.entry_if("middle_name", &self.middle_name);
-        object.entry_if("last_name", &self.last_name);
-        object.end()
+        )
     }
 }
 
 impl crate::codec::Object for Name {
     const NAME: &'static str = "Name";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut first_name: Option<Option<String>> = None;
-        let mut middle_name: Option<Option<String>> = None;
-        let mut last_name: Option<Option<String>> = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "first_name" => {
-                    crate::codec::put(&mut map, &mut first_name, "first_name")
-                }
-                "middle_name" => {
-                    crate::codec::put(&mut map, &mut middle_name, "middle_name")
-                }
-                "last_name" => crate::codec::put(&mut map, &mut last_name, "last_name"),
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (first_name, middle_name, last_name) = crate::codec::fields::<
+            (
+                crate::codec::Nil<Option<String>>,
+                crate::codec::Nil<Option<String>>,
+                crate::codec::Nil<Option<String>>,
+            ),
+            _,
+        >(map, &["first_name", "middle_name", "last_name"])?;
         Ok(Self {
-            first_name: first_name.flatten(),
-            middle_name: middle_name.flatten(),
-            last_name: last_name.flatten(),
+            first_name,
+            middle_name,
+            last_name,
         })
     }
 }
@@ -333,101 +249,61 @@ impl ::serde::Serialize for OAuthProvider {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(serializer, 5)?;
-        object.entry("provider_type", &self.provider_type);
-        object.entry("provider_subject", &self.provider_subject);
-        object.entry("profile_picture_url", &self.profile_picture_url);
-        object.entry("locale", &self.locale);
-        object.entry("oauth_user_registration_id", &self.oauth_user_registration_id);
-        object.end()
+        crate::codec::write(
+            serializer,
+            &[
+                "provider_type",
+                "provider_subject",
+                "profile_picture_url",
+                "locale",
+                "oauth_user_registration_id",
+            ],
+            (
+                crate::codec::Always(&self.provider_type),
+                crate::codec::Always(&self.provider_subject),
+                crate::codec::Always(&self.profile_picture_url),
+                crate::codec::Always(&self.locale),
+                crate::codec::Always(&self.oauth_user_registration_id),
+            ),
+        )
     }
 }
 
 impl crate::codec::Object for OAuthProvider {
     const NAME: &'static str = "OAuthProvider";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut provider_type: Option<String> = None;
-        let mut provider_subject: Option<String> = None;
-        let mut profile_picture_url: Option<String> = None;
-        let mut locale: Option<String> = None;
-        let mut oauth_user_registration_id: Option<String> = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "provider_type" => {
-                    crate::codec::put(&mut map, &mut provider_type, "provider_type")
-                }
-                "provider_subject" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut provider_subject,
-                        "provider_subject",
-                    )
-                }
-                "profile_picture_url" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut profile_picture_url,
-                        "profile_picture_url",
-                    )
-                }
-                "locale" => crate::codec::put(&mut map, &mut locale, "locale"),
-                "oauth_user_registration_id" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut oauth_user_registration_id,
-                        "oauth_user_registration_id",
-                    )
-                }
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match (
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (
             provider_type,
             provider_subject,
             profile_picture_url,
             locale,
             oauth_user_registration_id,
-        ) {
+        ) = crate::codec::fields::<
             (
-                Some(provider_type),
-                Some(provider_subject),
-                Some(profile_picture_url),
-                Some(locale),
-                Some(oauth_user_registration_id),
-            ) => {
-                Ok(Self {
-                    provider_type,
-                    provider_subject,
-                    profile_picture_url,
-                    locale,
-                    oauth_user_registration_id,
-                })
-            }
-            (
-                provider_type,
-                provider_subject,
-                profile_picture_url,
-                locale,
-                oauth_user_registration_id,
-            ) => {
-                Err(
-                    crate::codec::missing(
-                        &[
-                            ("provider_type", provider_type.is_none()),
-                            ("provider_subject", provider_subject.is_none()),
-                            ("profile_picture_url", profile_picture_url.is_none()),
-                            ("locale", locale.is_none()),
-                            (
-                                "oauth_user_registration_id",
-                                oauth_user_registration_id.is_none(),
-                            ),
-                        ],
-                    ),
-                )
-            }
-        }
+                crate::codec::Req<String>,
+                crate::codec::Req<String>,
+                crate::codec::Req<String>,
+                crate::codec::Req<String>,
+                crate::codec::Req<String>,
+            ),
+            _,
+        >(
+            map,
+            &[
+                "provider_type",
+                "provider_subject",
+                "profile_picture_url",
+                "locale",
+                "oauth_user_registration_id",
+            ],
+        )?;
+        Ok(Self {
+            provider_type,
+            provider_subject,
+            profile_picture_url,
+            locale,
+            oauth_user_registration_id,
+        })
     }
 }
 
@@ -454,49 +330,28 @@ impl ::serde::Serialize for Password {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(serializer, 2)?;
-        object.entry("password_id", &self.password_id);
-        object.entry("requires_reset", &self.requires_reset);
-        object.end()
+        crate::codec::write(
+            serializer,
+            &["password_id", "requires_reset"],
+            (
+                crate::codec::Always(&self.password_id),
+                crate::codec::Always(&self.requires_reset),
+            ),
+        )
     }
 }
 
 impl crate::codec::Object for Password {
     const NAME: &'static str = "Password";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut password_id: Option<String> = None;
-        let mut requires_reset: Option<bool> = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "password_id" => {
-                    crate::codec::put(&mut map, &mut password_id, "password_id")
-                }
-                "requires_reset" => {
-                    crate::codec::put(&mut map, &mut requires_reset, "requires_reset")
-                }
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match (password_id, requires_reset) {
-            (Some(password_id), Some(requires_reset)) => {
-                Ok(Self {
-                    password_id,
-                    requires_reset,
-                })
-            }
-            (password_id, requires_reset) => {
-                Err(
-                    crate::codec::missing(
-                        &[
-                            ("password_id", password_id.is_none()),
-                            ("requires_reset", requires_reset.is_none()),
-                        ],
-                    ),
-                )
-            }
-        }
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (password_id, requires_reset) = crate::codec::fields::<
+            (crate::codec::Req<String>, crate::codec::Req<bool>),
+            _,
+        >(map, &["password_id", "requires_reset"])?;
+        Ok(Self {
+            password_id,
+            requires_reset,
+        })
     }
 }
 
@@ -524,52 +379,34 @@ impl ::serde::Serialize for PhoneNumber {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(serializer, 3)?;
-        object.entry("phone_id", &self.phone_id);
-        object.entry("phone_number", &self.phone_number);
-        object.entry("verified", &self.verified);
-        object.end()
+        crate::codec::write(
+            serializer,
+            &["phone_id", "phone_number", "verified"],
+            (
+                crate::codec::Always(&self.phone_id),
+                crate::codec::Always(&self.phone_number),
+                crate::codec::Always(&self.verified),
+            ),
+        )
     }
 }
 
 impl crate::codec::Object for PhoneNumber {
     const NAME: &'static str = "PhoneNumber";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut phone_id: Option<String> = None;
-        let mut phone_number: Option<String> = None;
-        let mut verified: Option<bool> = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "phone_id" => crate::codec::put(&mut map, &mut phone_id, "phone_id"),
-                "phone_number" => {
-                    crate::codec::put(&mut map, &mut phone_number, "phone_number")
-                }
-                "verified" => crate::codec::put(&mut map, &mut verified, "verified"),
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match (phone_id, phone_number, verified) {
-            (Some(phone_id), Some(phone_number), Some(verified)) => {
-                Ok(Self {
-                    phone_id,
-                    phone_number,
-                    verified,
-                })
-            }
-            (phone_id, phone_number, verified) => {
-                Err(
-                    crate::codec::missing(
-                        &[
-                            ("phone_id", phone_id.is_none()),
-                            ("phone_number", phone_number.is_none()),
-                            ("verified", verified.is_none()),
-                        ],
-                    ),
-                )
-            }
-        }
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (phone_id, phone_number, verified) = crate::codec::fields::<
+            (
+                crate::codec::Req<String>,
+                crate::codec::Req<String>,
+                crate::codec::Req<bool>,
+            ),
+            _,
+        >(map, &["phone_id", "phone_number", "verified"])?;
+        Ok(Self {
+            phone_id,
+            phone_number,
+            verified,
+        })
     }
 }
 
@@ -596,41 +433,22 @@ impl ::serde::Serialize for ResultsMetadata {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(
+        crate::codec::write(
             serializer,
-            1 + crate::codec::count_set(&[self.next_cursor.is_some()]),
-        )?;
-        object.entry("total", &self.total);
-        object.entry_if("next_cursor", &self.next_cursor);
-        object.end()
+            &["total", "next_cursor"],
+            (crate::codec::Always(&self.total), crate::codec::IfSet(&self.next_cursor)),
+        )
     }
 }
 
 impl crate::codec::Object for ResultsMetadata {
     const NAME: &'static str = "ResultsMetadata";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut total: Option<i64> = None;
-        let mut next_cursor: Option<Option<String>> = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "total" => crate::codec::put(&mut map, &mut total, "total"),
-                "next_cursor" => {
-                    crate::codec::put(&mut map, &mut next_cursor, "next_cursor")
-                }
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match total {
-            Some(total) => {
-                Ok(Self {
-                    total,
-                    next_cursor: next_cursor.flatten(),
-                })
-            }
-            None => Err(::serde::de::Error::missing_field("total")),
-        }
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (total, next_cursor) = crate::codec::fields::<
+            (crate::codec::Req<i64>, crate::codec::Nil<Option<String>>),
+            _,
+        >(map, &["total", "next_cursor"])?;
+        Ok(Self { total, next_cursor })
     }
 }
 
@@ -659,42 +477,27 @@ impl ::serde::Serialize for SearchUsersQuery {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(serializer, 2)?;
-        object.entry("operator", &self.operator);
-        object.entry("operands", &self.operands);
-        object.end()
+        crate::codec::write(
+            serializer,
+            &["operator", "operands"],
+            (crate::codec::Always(&self.operator), crate::codec::Always(&self.operands)),
+        )
     }
 }
 
 impl crate::codec::Object for SearchUsersQuery {
     const NAME: &'static str = "SearchUsersQuery";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut operator: Option<
-            crate::consumer::models::users::SearchUsersQueryOperator,
-        > = None;
-        let mut operands: Option<Vec<::serde_json::Value>> = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "operator" => crate::codec::put(&mut map, &mut operator, "operator"),
-                "operands" => crate::codec::put(&mut map, &mut operands, "operands"),
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match (operator, operands) {
-            (Some(operator), Some(operands)) => Ok(Self { operator, operands }),
-            (operator, operands) => {
-                Err(
-                    crate::codec::missing(
-                        &[
-                            ("operator", operator.is_none()),
-                            ("operands", operands.is_none()),
-                        ],
-                    ),
-                )
-            }
-        }
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (operator, operands) = crate::codec::fields::<
+            (
+                crate::codec::Req<
+                    crate::consumer::models::users::SearchUsersQueryOperator,
+                >,
+                crate::codec::Req<Vec<::serde_json::Value>>,
+            ),
+            _,
+        >(map, &["operator", "operands"])?;
+        Ok(Self { operator, operands })
     }
 }
 
@@ -720,40 +523,22 @@ impl ::serde::Serialize for Totp {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(serializer, 2)?;
-        object.entry("totp_id", &self.totp_id);
-        object.entry("verified", &self.verified);
-        object.end()
+        crate::codec::write(
+            serializer,
+            &["totp_id", "verified"],
+            (crate::codec::Always(&self.totp_id), crate::codec::Always(&self.verified)),
+        )
     }
 }
 
 impl crate::codec::Object for Totp {
     const NAME: &'static str = "Totp";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut totp_id: Option<String> = None;
-        let mut verified: Option<bool> = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "totp_id" => crate::codec::put(&mut map, &mut totp_id, "totp_id"),
-                "verified" => crate::codec::put(&mut map, &mut verified, "verified"),
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match (totp_id, verified) {
-            (Some(totp_id), Some(verified)) => Ok(Self { totp_id, verified }),
-            (totp_id, verified) => {
-                Err(
-                    crate::codec::missing(
-                        &[
-                            ("totp_id", totp_id.is_none()),
-                            ("verified", verified.is_none()),
-                        ],
-                    ),
-                )
-            }
-        }
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (totp_id, verified) = crate::codec::fields::<
+            (crate::codec::Req<String>, crate::codec::Req<bool>),
+            _,
+        >(map, &["totp_id", "verified"])?;
+        Ok(Self { totp_id, verified })
     }
 }
 
@@ -823,197 +608,62 @@ impl ::serde::Serialize for User {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(
+        crate::codec::write(
             serializer,
-            11
-                + crate::codec::count_set(
-                    &[
-                        self.name.is_some(),
-                        self.created_at.is_some(),
-                        self.password.is_some(),
-                        self.trusted_metadata.is_some(),
-                        self.untrusted_metadata.is_some(),
-                        self.external_id.is_some(),
-                        self.lock_created_at.is_some(),
-                        self.lock_expires_at.is_some(),
-                    ],
-                ),
-        )?;
-        object.entry("user_id", &self.user_id);
-        object.entry("emails", &self.emails);
-        object.entry("status", &self.status);
-        object.entry("phone_numbers", &self.phone_numbers);
-        object.entry("webauthn_registrations", &self.webauthn_registrations);
-        object.entry("providers", &self.providers);
-        object.entry("totps", &self.totps);
-        object.entry("crypto_wallets", &self.crypto_wallets);
-        object.entry("biometric_registrations", &self.biometric_registrations);
-        object.entry("is_locked", &self.is_locked);
-        object.entry("roles", &self.roles);
-        object.entry_if("name", &self.name);
-        object
-            .entry_if(
+            &[
+                "user_id",
+                "emails",
+                "status",
+                "phone_numbers",
+                "webauthn_registrations",
+                "providers",
+                "totps",
+                "crypto_wallets",
+                "biometric_registrations",
+                "is_locked",
+                "roles",
+                "name",
                 "created_at",
-                &self.created_at.as_ref().map(crate::codec::TimestampRef),
-            );
-        object.entry_if("password", &self.password);
-        object.entry_if("trusted_metadata", &self.trusted_metadata);
-        object.entry_if("untrusted_metadata", &self.untrusted_metadata);
-        object.entry_if("external_id", &self.external_id);
-        object
-            .entry_if(
+                "password",
+                "trusted_metadata",
+                "untrusted_metadata",
+                "external_id",
                 "lock_created_at",
-                &self.lock_created_at.as_ref().map(crate::codec::TimestampRef),
-            );
-        object
-            .entry_if(
                 "lock_expires_at",
-                &self.lock_expires_at.as_ref().map(crate::codec::TimestampRef),
-            );
-        object.end()
+            ],
+            (
+                (
+                    crate::codec::Always(&self.user_id),
+                    crate::codec::Always(&self.emails),
+                    crate::codec::Always(&self.status),
+                    crate::codec::Always(&self.phone_numbers),
+                    crate::codec::Always(&self.webauthn_registrations),
+                    crate::codec::Always(&self.providers),
+                    crate::codec::Always(&self.totps),
+                    crate::codec::Always(&self.crypto_wallets),
+                    crate::codec::Always(&self.biometric_registrations),
+                    crate::codec::Always(&self.is_locked),
+                    crate::codec::Always(&self.roles),
+                    crate::codec::IfSet(&self.name),
+                ),
+                (
+                    crate::codec::IfSetTime(&self.created_at),
+                    crate::codec::IfSet(&self.password),
+                    crate::codec::IfSet(&self.trusted_metadata),
+                    crate::codec::IfSet(&self.untrusted_metadata),
+                    crate::codec::IfSet(&self.external_id),
+                    crate::codec::IfSetTime(&self.lock_created_at),
+                    crate::codec::IfSetTime(&self.lock_expires_at),
+                ),
+            ),
+        )
     }
 }
 
 impl crate::codec::Object for User {
     const NAME: &'static str = "User";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut user_id: Option<String> = None;
-        let mut emails: Option<Vec<crate::consumer::models::users::Email>> = None;
-        let mut status: Option<String> = None;
-        let mut phone_numbers: Option<
-            Vec<crate::consumer::models::users::PhoneNumber>,
-        > = None;
-        let mut webauthn_registrations: Option<
-            Vec<crate::consumer::models::users::WebAuthnRegistration>,
-        > = None;
-        let mut providers: Option<Vec<crate::consumer::models::users::OAuthProvider>> = None;
-        let mut totps: Option<Vec<crate::consumer::models::users::Totp>> = None;
-        let mut crypto_wallets: Option<
-            Vec<crate::consumer::models::users::CryptoWallet>,
-        > = None;
-        let mut biometric_registrations: Option<
-            Vec<crate::consumer::models::users::BiometricRegistration>,
-        > = None;
-        let mut is_locked: Option<bool> = None;
-        let mut roles: Option<Vec<String>> = None;
-        let mut name: Option<Option<crate::consumer::models::users::Name>> = None;
-        let mut created_at: Option<Option<crate::codec::Timestamp>> = None;
-        let mut password: Option<Option<crate::consumer::models::users::Password>> = None;
-        let mut trusted_metadata: Option<Option<::serde_json::Value>> = None;
-        let mut untrusted_metadata: Option<Option<::serde_json::Value>> = None;
-        let mut external_id: Option<Option<String>> = None;
-        let mut lock_created_at: Option<Option<crate::codec::Timestamp>> = None;
-        let mut lock_expires_at: Option<Option<crate::codec::Timestamp>> = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "user_id" => crate::codec::put(&mut map, &mut user_id, "user_id"),
-                "emails" => crate::codec::put(&mut map, &mut emails, "emails"),
-                "status" => crate::codec::put(&mut map, &mut status, "status"),
-                "phone_numbers" => {
-                    crate::codec::put(&mut map, &mut phone_numbers, "phone_numbers")
-                }
-                "webauthn_registrations" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut webauthn_registrations,
-                        "webauthn_registrations",
-                    )
-                }
-                "providers" => crate::codec::put(&mut map, &mut providers, "providers"),
-                "totps" => crate::codec::put(&mut map, &mut totps, "totps"),
-                "crypto_wallets" => {
-                    crate::codec::put(&mut map, &mut crypto_wallets, "crypto_wallets")
-                }
-                "biometric_registrations" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut biometric_registrations,
-                        "biometric_registrations",
-                    )
-                }
-                "is_locked" => crate::codec::put(&mut map, &mut is_locked, "is_locked"),
-                "roles" => crate::codec::put(&mut map, &mut roles, "roles"),
-                "name" => crate::codec::put(&mut map, &mut name, "name"),
-                "created_at" => {
-                    crate::codec::put(&mut map, &mut created_at, "created_at")
-                }
-                "password" => crate::codec::put(&mut map, &mut password, "password"),
-                "trusted_metadata" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut trusted_metadata,
-                        "trusted_metadata",
-                    )
-                }
-                "untrusted_metadata" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut untrusted_metadata,
-                        "untrusted_metadata",
-                    )
-                }
-                "external_id" => {
-                    crate::codec::put(&mut map, &mut external_id, "external_id")
-                }
-                "lock_created_at" => {
-                    crate::codec::put(&mut map, &mut lock_created_at, "lock_created_at")
-                }
-                "lock_expires_at" => {
-                    crate::codec::put(&mut map, &mut lock_expires_at, "lock_expires_at")
-                }
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match (
-            user_id,
-            emails,
-            status,
-            phone_numbers,
-            webauthn_registrations,
-            providers,
-            totps,
-            crypto_wallets,
-            biometric_registrations,
-            is_locked,
-            roles,
-        ) {
-            (
-                Some(user_id),
-                Some(emails),
-                Some(status),
-                Some(phone_numbers),
-                Some(webauthn_registrations),
-                Some(providers),
-                Some(totps),
-                Some(crypto_wallets),
-                Some(biometric_registrations),
-                Some(is_locked),
-                Some(roles),
-            ) => {
-                Ok(Self {
-                    user_id,
-                    emails,
-                    status,
-                    phone_numbers,
-                    webauthn_registrations,
-                    providers,
-                    totps,
-                    crypto_wallets,
-                    biometric_registrations,
-                    is_locked,
-                    roles,
-                    name: name.flatten(),
-                    created_at: created_at.flatten().map(|time| time.0),
-                    password: password.flatten(),
-                    trusted_metadata: trusted_metadata.flatten(),
-                    untrusted_metadata: untrusted_metadata.flatten(),
-                    external_id: external_id.flatten(),
-                    lock_created_at: lock_created_at.flatten().map(|time| time.0),
-                    lock_expires_at: lock_expires_at.flatten().map(|time| time.0),
-                })
-            }
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (
             (
                 user_id,
                 emails,
@@ -1026,29 +676,104 @@ impl crate::codec::Object for User {
                 biometric_registrations,
                 is_locked,
                 roles,
-            ) => {
-                Err(
-                    crate::codec::missing(
-                        &[
-                            ("user_id", user_id.is_none()),
-                            ("emails", emails.is_none()),
-                            ("status", status.is_none()),
-                            ("phone_numbers", phone_numbers.is_none()),
-                            ("webauthn_registrations", webauthn_registrations.is_none()),
-                            ("providers", providers.is_none()),
-                            ("totps", totps.is_none()),
-                            ("crypto_wallets", crypto_wallets.is_none()),
-                            (
-                                "biometric_registrations",
-                                biometric_registrations.is_none(),
-                            ),
-                            ("is_locked", is_locked.is_none()),
-                            ("roles", roles.is_none()),
-                        ],
-                    ),
-                )
-            }
-        }
+                name,
+            ),
+            (
+                created_at,
+                password,
+                trusted_metadata,
+                untrusted_metadata,
+                external_id,
+                lock_created_at,
+                lock_expires_at,
+            ),
+        ) = crate::codec::fields::<
+            (
+                (
+                    crate::codec::Req<String>,
+                    crate::codec::Req<Vec<crate::consumer::models::users::Email>>,
+                    crate::codec::Req<String>,
+                    crate::codec::Req<Vec<crate::consumer::models::users::PhoneNumber>>,
+                    crate::codec::Req<
+                        Vec<crate::consumer::models::users::WebAuthnRegistration>,
+                    >,
+                    crate::codec::Req<
+                        Vec<crate::consumer::models::users::OAuthProvider>,
+                    >,
+                    crate::codec::Req<Vec<crate::consumer::models::users::Totp>>,
+                    crate::codec::Req<Vec<crate::consumer::models::users::CryptoWallet>>,
+                    crate::codec::Req<
+                        Vec<crate::consumer::models::users::BiometricRegistration>,
+                    >,
+                    crate::codec::Req<bool>,
+                    crate::codec::Req<Vec<String>>,
+                    crate::codec::Nil<Option<crate::consumer::models::users::Name>>,
+                ),
+                (
+                    crate::codec::Nil<
+                        Option<crate::codec::Timestamp>,
+                        Option<::time::OffsetDateTime>,
+                    >,
+                    crate::codec::Nil<Option<crate::consumer::models::users::Password>>,
+                    crate::codec::Nil<Option<::serde_json::Value>>,
+                    crate::codec::Nil<Option<::serde_json::Value>>,
+                    crate::codec::Nil<Option<String>>,
+                    crate::codec::Nil<
+                        Option<crate::codec::Timestamp>,
+                        Option<::time::OffsetDateTime>,
+                    >,
+                    crate::codec::Nil<
+                        Option<crate::codec::Timestamp>,
+                        Option<::time::OffsetDateTime>,
+                    >,
+                ),
+            ),
+            _,
+        >(
+            map,
+            &[
+                "user_id",
+                "emails",
+                "status",
+                "phone_numbers",
+                "webauthn_registrations",
+                "providers",
+                "totps",
+                "crypto_wallets",
+                "biometric_registrations",
+                "is_locked",
+                "roles",
+                "name",
+                "created_at",
+                "password",
+                "trusted_metadata",
+                "untrusted_metadata",
+                "external_id",
+                "lock_created_at",
+                "lock_expires_at",
+            ],
+        )?;
+        Ok(Self {
+            user_id,
+            emails,
+            status,
+            phone_numbers,
+            webauthn_registrations,
+            providers,
+            totps,
+            crypto_wallets,
+            biometric_registrations,
+            is_locked,
+            roles,
+            name,
+            created_at,
+            password,
+            trusted_metadata,
+            untrusted_metadata,
+            external_id,
+            lock_created_at,
+            lock_expires_at,
+        })
     }
 }
 
@@ -1084,85 +809,67 @@ impl ::serde::Serialize for UserConnectedApp {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(
+        crate::codec::write(
             serializer,
-            5 + crate::codec::count_set(&[self.logo_url.is_some()]),
-        )?;
-        object.entry("connected_app_id", &self.connected_app_id);
-        object.entry("name", &self.name);
-        object.entry("description", &self.description);
-        object.entry("client_type", &self.client_type);
-        object.entry("scopes_granted", &self.scopes_granted);
-        object.entry_if("logo_url", &self.logo_url);
-        object.end()
+            &[
+                "connected_app_id",
+                "name",
+                "description",
+                "client_type",
+                "scopes_granted",
+                "logo_url",
+            ],
+            (
+                crate::codec::Always(&self.connected_app_id),
+                crate::codec::Always(&self.name),
+                crate::codec::Always(&self.description),
+                crate::codec::Always(&self.client_type),
+                crate::codec::Always(&self.scopes_granted),
+                crate::codec::IfSet(&self.logo_url),
+            ),
+        )
     }
 }
 
 impl crate::codec::Object for UserConnectedApp {
     const NAME: &'static str = "UserConnectedApp";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut connected_app_id: Option<String> = None;
-        let mut name: Option<String> = None;
-        let mut description: Option<String> = None;
-        let mut client_type: Option<String> = None;
-        let mut scopes_granted: Option<String> = None;
-        let mut logo_url: Option<Option<String>> = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "connected_app_id" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut connected_app_id,
-                        "connected_app_id",
-                    )
-                }
-                "name" => crate::codec::put(&mut map, &mut name, "name"),
-                "description" => {
-                    crate::codec::put(&mut map, &mut description, "description")
-                }
-                "client_type" => {
-                    crate::codec::put(&mut map, &mut client_type, "client_type")
-                }
-                "scopes_granted" => {
-                    crate::codec::put(&mut map, &mut scopes_granted, "scopes_granted")
-                }
-                "logo_url" => crate::codec::put(&mut map, &mut logo_url, "logo_url"),
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match (connected_app_id, name, description, client_type, scopes_granted) {
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (
+            connected_app_id,
+            name,
+            description,
+            client_type,
+            scopes_granted,
+            logo_url,
+        ) = crate::codec::fields::<
             (
-                Some(connected_app_id),
-                Some(name),
-                Some(description),
-                Some(client_type),
-                Some(scopes_granted),
-            ) => {
-                Ok(Self {
-                    connected_app_id,
-                    name,
-                    description,
-                    client_type,
-                    scopes_granted,
-                    logo_url: logo_url.flatten(),
-                })
-            }
-            (connected_app_id, name, description, client_type, scopes_granted) => {
-                Err(
-                    crate::codec::missing(
-                        &[
-                            ("connected_app_id", connected_app_id.is_none()),
-                            ("name", name.is_none()),
-                            ("description", description.is_none()),
-                            ("client_type", client_type.is_none()),
-                            ("scopes_granted", scopes_granted.is_none()),
-                        ],
-                    ),
-                )
-            }
-        }
+                crate::codec::Req<String>,
+                crate::codec::Req<String>,
+                crate::codec::Req<String>,
+                crate::codec::Req<String>,
+                crate::codec::Req<String>,
+                crate::codec::Nil<Option<String>>,
+            ),
+            _,
+        >(
+            map,
+            &[
+                "connected_app_id",
+                "name",
+                "description",
+                "client_type",
+                "scopes_granted",
+                "logo_url",
+            ],
+        )?;
+        Ok(Self {
+            connected_app_id,
+            name,
+            description,
+            client_type,
+            scopes_granted,
+            logo_url,
+        })
     }
 }
 
@@ -1197,103 +904,67 @@ impl ::serde::Serialize for WebAuthnRegistration {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(serializer, 6)?;
-        object.entry("webauthn_registration_id", &self.webauthn_registration_id);
-        object.entry("domain", &self.domain);
-        object.entry("user_agent", &self.user_agent);
-        object.entry("verified", &self.verified);
-        object.entry("authenticator_type", &self.authenticator_type);
-        object.entry("name", &self.name);
-        object.end()
+        crate::codec::write(
+            serializer,
+            &[
+                "webauthn_registration_id",
+                "domain",
+                "user_agent",
+                "verified",
+                "authenticator_type",
+                "name",
+            ],
+            (
+                crate::codec::Always(&self.webauthn_registration_id),
+                crate::codec::Always(&self.domain),
+                crate::codec::Always(&self.user_agent),
+                crate::codec::Always(&self.verified),
+                crate::codec::Always(&self.authenticator_type),
+                crate::codec::Always(&self.name),
+            ),
+        )
     }
 }
 
 impl crate::codec::Object for WebAuthnRegistration {
     const NAME: &'static str = "WebAuthnRegistration";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut webauthn_registration_id: Option<String> = None;
-        let mut domain: Option<String> = None;
-        let mut user_agent: Option<String> = None;
-        let mut verified: Option<bool> = None;
-        let mut authenticator_type: Option<String> = None;
-        let mut name: Option<String> = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "webauthn_registration_id" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut webauthn_registration_id,
-                        "webauthn_registration_id",
-                    )
-                }
-                "domain" => crate::codec::put(&mut map, &mut domain, "domain"),
-                "user_agent" => {
-                    crate::codec::put(&mut map, &mut user_agent, "user_agent")
-                }
-                "verified" => crate::codec::put(&mut map, &mut verified, "verified"),
-                "authenticator_type" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut authenticator_type,
-                        "authenticator_type",
-                    )
-                }
-                "name" => crate::codec::put(&mut map, &mut name, "name"),
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match (
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (
             webauthn_registration_id,
             domain,
             user_agent,
             verified,
             authenticator_type,
             name,
-        ) {
+        ) = crate::codec::fields::<
             (
-                Some(webauthn_registration_id),
-                Some(domain),
-                Some(user_agent),
-                Some(verified),
-                Some(authenticator_type),
-                Some(name),
-            ) => {
-                Ok(Self {
-                    webauthn_registration_id,
-                    domain,
-                    user_agent,
-                    verified,
-                    authenticator_type,
-                    name,
-                })
-            }
-            (
-                webauthn_registration_id,
-                domain,
-                user_agent,
-                verified,
-                authenticator_type,
-                name,
-            ) => {
-                Err(
-                    crate::codec::missing(
-                        &[
-                            (
-                                "webauthn_registration_id",
-                                webauthn_registration_id.is_none(),
-                            ),
-                            ("domain", domain.is_none()),
-                            ("user_agent", user_agent.is_none()),
-                            ("verified", verified.is_none()),
-                            ("authenticator_type", authenticator_type.is_none()),
-                            ("name", name.is_none()),
-                        ],
-                    ),
-                )
-            }
-        }
+                crate::codec::Req<String>,
+                crate::codec::Req<String>,
+                crate::codec::Req<String>,
+                crate::codec::Req<bool>,
+                crate::codec::Req<String>,
+                crate::codec::Req<String>,
+            ),
+            _,
+        >(
+            map,
+            &[
+                "webauthn_registration_id",
+                "domain",
+                "user_agent",
+                "verified",
+                "authenticator_type",
+                "name",
+            ],
+        )?;
+        Ok(Self {
+            webauthn_registration_id,
+            domain,
+            user_agent,
+            verified,
+            authenticator_type,
+            name,
+        })
     }
 }
 

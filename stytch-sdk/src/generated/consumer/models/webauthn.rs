@@ -21,73 +21,37 @@ impl ::serde::Serialize for WebAuthnCredential {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(serializer, 4)?;
-        object.entry("credential_id", &self.credential_id);
-        object.entry("webauthn_registration_id", &self.webauthn_registration_id);
-        object.entry("type", &self.r#type);
-        object.entry("public_key", &self.public_key);
-        object.end()
+        crate::codec::write(
+            serializer,
+            &["credential_id", "webauthn_registration_id", "type", "public_key"],
+            (
+                crate::codec::Always(&self.credential_id),
+                crate::codec::Always(&self.webauthn_registration_id),
+                crate::codec::Always(&self.r#type),
+                crate::codec::Always(&self.public_key),
+            ),
+        )
     }
 }
 
 impl crate::codec::Object for WebAuthnCredential {
     const NAME: &'static str = "WebAuthnCredential";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut credential_id: Option<String> = None;
-        let mut webauthn_registration_id: Option<String> = None;
-        let mut r#type: Option<String> = None;
-        let mut public_key: Option<String> = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "credential_id" => {
-                    crate::codec::put(&mut map, &mut credential_id, "credential_id")
-                }
-                "webauthn_registration_id" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut webauthn_registration_id,
-                        "webauthn_registration_id",
-                    )
-                }
-                "type" => crate::codec::put(&mut map, &mut r#type, "type"),
-                "public_key" => {
-                    crate::codec::put(&mut map, &mut public_key, "public_key")
-                }
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match (credential_id, webauthn_registration_id, r#type, public_key) {
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (credential_id, webauthn_registration_id, r#type, public_key) = crate::codec::fields::<
             (
-                Some(credential_id),
-                Some(webauthn_registration_id),
-                Some(r#type),
-                Some(public_key),
-            ) => {
-                Ok(Self {
-                    credential_id,
-                    webauthn_registration_id,
-                    r#type,
-                    public_key,
-                })
-            }
-            (credential_id, webauthn_registration_id, r#type, public_key) => {
-                Err(
-                    crate::codec::missing(
-                        &[
-                            ("credential_id", credential_id.is_none()),
-                            (
-                                "webauthn_registration_id",
-                                webauthn_registration_id.is_none(),
-                            ),
-                            ("type", r#type.is_none()),
-                            ("public_key", public_key.is_none()),
-                        ],
-                    ),
-                )
-            }
-        }
+                crate::codec::Req<String>,
+                crate::codec::Req<String>,
+                crate::codec::Req<String>,
+                crate::codec::Req<String>,
+            ),
+            _,
+        >(map, &["credential_id", "webauthn_registration_id", "type", "public_key"])?;
+        Ok(Self {
+            credential_id,
+            webauthn_registration_id,
+            r#type,
+            public_key,
+        })
     }
 }
 

@@ -75,100 +75,80 @@ impl ::serde::Serialize for LoginOrCreateRequest {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(
+        crate::codec::write(
             serializer,
-            1
-                + crate::codec::count_set(
-                    &[
-                        self.expiration_minutes.is_some(),
-                        self.attributes.is_some(),
-                        self.create_user_as_pending.is_some(),
-                        self.locale.is_some(),
-                        self.login_template_id.is_some(),
-                        self.signup_template_id.is_some(),
-                    ],
-                ),
-        )?;
-        object.entry("email", &self.email);
-        object.entry_if("expiration_minutes", &self.expiration_minutes);
-        object.entry_if("attributes", &self.attributes);
-        object.entry_if("create_user_as_pending", &self.create_user_as_pending);
-        object.entry_if("locale", &self.locale);
-        object.entry_if("login_template_id", &self.login_template_id);
-        object.entry_if("signup_template_id", &self.signup_template_id);
-        object.end()
+            &[
+                "email",
+                "expiration_minutes",
+                "attributes",
+                "create_user_as_pending",
+                "locale",
+                "login_template_id",
+                "signup_template_id",
+            ],
+            (
+                crate::codec::Always(&self.email),
+                crate::codec::IfSet(&self.expiration_minutes),
+                crate::codec::IfSet(&self.attributes),
+                crate::codec::IfSet(&self.create_user_as_pending),
+                crate::codec::IfSet(&self.locale),
+                crate::codec::IfSet(&self.login_template_id),
+                crate::codec::IfSet(&self.signup_template_id),
+            ),
+        )
     }
 }
 
 #[cfg(feature = "test-util")]
 impl crate::codec::Object for LoginOrCreateRequest {
     const NAME: &'static str = "LoginOrCreateRequest";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut email: Option<String> = None;
-        let mut expiration_minutes: Option<Option<i64>> = None;
-        let mut attributes: Option<
-            Option<crate::consumer::models::attribute::Attributes>,
-        > = None;
-        let mut create_user_as_pending: Option<Option<bool>> = None;
-        let mut locale: Option<
-            Option<crate::consumer::models::otp_email::LoginOrCreateRequestLocale>,
-        > = None;
-        let mut login_template_id: Option<Option<String>> = None;
-        let mut signup_template_id: Option<Option<String>> = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "email" => crate::codec::put(&mut map, &mut email, "email"),
-                "expiration_minutes" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut expiration_minutes,
-                        "expiration_minutes",
-                    )
-                }
-                "attributes" => {
-                    crate::codec::put(&mut map, &mut attributes, "attributes")
-                }
-                "create_user_as_pending" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut create_user_as_pending,
-                        "create_user_as_pending",
-                    )
-                }
-                "locale" => crate::codec::put(&mut map, &mut locale, "locale"),
-                "login_template_id" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut login_template_id,
-                        "login_template_id",
-                    )
-                }
-                "signup_template_id" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut signup_template_id,
-                        "signup_template_id",
-                    )
-                }
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match email {
-            Some(email) => {
-                Ok(Self {
-                    email,
-                    expiration_minutes: expiration_minutes.flatten(),
-                    attributes: attributes.flatten(),
-                    create_user_as_pending: create_user_as_pending.flatten(),
-                    locale: locale.flatten(),
-                    login_template_id: login_template_id.flatten(),
-                    signup_template_id: signup_template_id.flatten(),
-                })
-            }
-            None => Err(::serde::de::Error::missing_field("email")),
-        }
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (
+            email,
+            expiration_minutes,
+            attributes,
+            create_user_as_pending,
+            locale,
+            login_template_id,
+            signup_template_id,
+        ) = crate::codec::fields::<
+            (
+                crate::codec::Req<String>,
+                crate::codec::Nil<Option<i64>>,
+                crate::codec::Nil<
+                    Option<crate::consumer::models::attribute::Attributes>,
+                >,
+                crate::codec::Nil<Option<bool>>,
+                crate::codec::Nil<
+                    Option<
+                        crate::consumer::models::otp_email::LoginOrCreateRequestLocale,
+                    >,
+                >,
+                crate::codec::Nil<Option<String>>,
+                crate::codec::Nil<Option<String>>,
+            ),
+            _,
+        >(
+            map,
+            &[
+                "email",
+                "expiration_minutes",
+                "attributes",
+                "create_user_as_pending",
+                "locale",
+                "login_template_id",
+                "signup_template_id",
+            ],
+        )?;
+        Ok(Self {
+            email,
+            expiration_minutes,
+            attributes,
+            create_user_as_pending,
+            locale,
+            login_template_id,
+            signup_template_id,
+        })
     }
 }
 
@@ -286,60 +266,24 @@ pub struct LoginOrCreateResponse {
 
 impl crate::codec::Object for LoginOrCreateResponse {
     const NAME: &'static str = "LoginOrCreateResponse";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut status_code: Option<i64> = None;
-        let mut request_id: Option<String> = None;
-        let mut user_id: Option<String> = None;
-        let mut email_id: Option<String> = None;
-        let mut user_created: Option<bool> = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "status_code" => {
-                    crate::codec::put(&mut map, &mut status_code, "status_code")
-                }
-                "request_id" => {
-                    crate::codec::put(&mut map, &mut request_id, "request_id")
-                }
-                "user_id" => crate::codec::put(&mut map, &mut user_id, "user_id"),
-                "email_id" => crate::codec::put(&mut map, &mut email_id, "email_id"),
-                "user_created" => {
-                    crate::codec::put(&mut map, &mut user_created, "user_created")
-                }
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match (status_code, request_id, user_id, email_id, user_created) {
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (status_code, request_id, user_id, email_id, user_created) = crate::codec::fields::<
             (
-                Some(status_code),
-                Some(request_id),
-                Some(user_id),
-                Some(email_id),
-                Some(user_created),
-            ) => {
-                Ok(Self {
-                    status_code,
-                    request_id,
-                    user_id,
-                    email_id,
-                    user_created,
-                })
-            }
-            (status_code, request_id, user_id, email_id, user_created) => {
-                Err(
-                    crate::codec::missing(
-                        &[
-                            ("status_code", status_code.is_none()),
-                            ("request_id", request_id.is_none()),
-                            ("user_id", user_id.is_none()),
-                            ("email_id", email_id.is_none()),
-                            ("user_created", user_created.is_none()),
-                        ],
-                    ),
-                )
-            }
-        }
+                crate::codec::Req<i64>,
+                crate::codec::Req<String>,
+                crate::codec::Req<String>,
+                crate::codec::Req<String>,
+                crate::codec::Req<bool>,
+            ),
+            _,
+        >(map, &["status_code", "request_id", "user_id", "email_id", "user_created"])?;
+        Ok(Self {
+            status_code,
+            request_id,
+            user_id,
+            email_id,
+            user_created,
+        })
     }
 }
 
@@ -357,13 +301,17 @@ impl ::serde::Serialize for LoginOrCreateResponse {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(serializer, 5)?;
-        object.entry("status_code", &self.status_code);
-        object.entry("request_id", &self.request_id);
-        object.entry("user_id", &self.user_id);
-        object.entry("email_id", &self.email_id);
-        object.entry("user_created", &self.user_created);
-        object.end()
+        crate::codec::write(
+            serializer,
+            &["status_code", "request_id", "user_id", "email_id", "user_created"],
+            (
+                crate::codec::Always(&self.status_code),
+                crate::codec::Always(&self.request_id),
+                crate::codec::Always(&self.user_id),
+                crate::codec::Always(&self.email_id),
+                crate::codec::Always(&self.user_created),
+            ),
+        )
     }
 }
 
@@ -406,108 +354,90 @@ impl ::serde::Serialize for SendRequest {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(
+        crate::codec::write(
             serializer,
-            1
-                + crate::codec::count_set(
-                    &[
-                        self.expiration_minutes.is_some(),
-                        self.attributes.is_some(),
-                        self.locale.is_some(),
-                        self.user_id.is_some(),
-                        self.session_token.is_some(),
-                        self.session_jwt.is_some(),
-                        self.login_template_id.is_some(),
-                        self.signup_template_id.is_some(),
-                    ],
-                ),
-        )?;
-        object.entry("email", &self.email);
-        object.entry_if("expiration_minutes", &self.expiration_minutes);
-        object.entry_if("attributes", &self.attributes);
-        object.entry_if("locale", &self.locale);
-        object.entry_if("user_id", &self.user_id);
-        object.entry_if("session_token", &self.session_token);
-        object.entry_if("session_jwt", &self.session_jwt);
-        object.entry_if("login_template_id", &self.login_template_id);
-        object.entry_if("signup_template_id", &self.signup_template_id);
-        object.end()
+            &[
+                "email",
+                "expiration_minutes",
+                "attributes",
+                "locale",
+                "user_id",
+                "session_token",
+                "session_jwt",
+                "login_template_id",
+                "signup_template_id",
+            ],
+            (
+                crate::codec::Always(&self.email),
+                crate::codec::IfSet(&self.expiration_minutes),
+                crate::codec::IfSet(&self.attributes),
+                crate::codec::IfSet(&self.locale),
+                crate::codec::IfSet(&self.user_id),
+                crate::codec::IfSet(&self.session_token),
+                crate::codec::IfSet(&self.session_jwt),
+                crate::codec::IfSet(&self.login_template_id),
+                crate::codec::IfSet(&self.signup_template_id),
+            ),
+        )
     }
 }
 
 #[cfg(feature = "test-util")]
 impl crate::codec::Object for SendRequest {
     const NAME: &'static str = "SendRequest";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut email: Option<String> = None;
-        let mut expiration_minutes: Option<Option<i64>> = None;
-        let mut attributes: Option<
-            Option<crate::consumer::models::attribute::Attributes>,
-        > = None;
-        let mut locale: Option<
-            Option<crate::consumer::models::otp_email::SendRequestLocale>,
-        > = None;
-        let mut user_id: Option<Option<String>> = None;
-        let mut session_token: Option<Option<String>> = None;
-        let mut session_jwt: Option<Option<String>> = None;
-        let mut login_template_id: Option<Option<String>> = None;
-        let mut signup_template_id: Option<Option<String>> = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "email" => crate::codec::put(&mut map, &mut email, "email"),
-                "expiration_minutes" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut expiration_minutes,
-                        "expiration_minutes",
-                    )
-                }
-                "attributes" => {
-                    crate::codec::put(&mut map, &mut attributes, "attributes")
-                }
-                "locale" => crate::codec::put(&mut map, &mut locale, "locale"),
-                "user_id" => crate::codec::put(&mut map, &mut user_id, "user_id"),
-                "session_token" => {
-                    crate::codec::put(&mut map, &mut session_token, "session_token")
-                }
-                "session_jwt" => {
-                    crate::codec::put(&mut map, &mut session_jwt, "session_jwt")
-                }
-                "login_template_id" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut login_template_id,
-                        "login_template_id",
-                    )
-                }
-                "signup_template_id" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut signup_template_id,
-                        "signup_template_id",
-                    )
-                }
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match email {
-            Some(email) => {
-                Ok(Self {
-                    email,
-                    expiration_minutes: expiration_minutes.flatten(),
-                    attributes: attributes.flatten(),
-                    locale: locale.flatten(),
-                    user_id: user_id.flatten(),
-                    session_token: session_token.flatten(),
-                    session_jwt: session_jwt.flatten(),
-                    login_template_id: login_template_id.flatten(),
-                    signup_template_id: signup_template_id.flatten(),
-                })
-            }
-            None => Err(::serde::de::Error::missing_field("email")),
-        }
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (
+            email,
+            expiration_minutes,
+            attributes,
+            locale,
+            user_id,
+            session_token,
+            session_jwt,
+            login_template_id,
+            signup_template_id,
+        ) = crate::codec::fields::<
+            (
+                crate::codec::Req<String>,
+                crate::codec::Nil<Option<i64>>,
+                crate::codec::Nil<
+                    Option<crate::consumer::models::attribute::Attributes>,
+                >,
+                crate::codec::Nil<
+                    Option<crate::consumer::models::otp_email::SendRequestLocale>,
+                >,
+                crate::codec::Nil<Option<String>>,
+                crate::codec::Nil<Option<String>>,
+                crate::codec::Nil<Option<String>>,
+                crate::codec::Nil<Option<String>>,
+                crate::codec::Nil<Option<String>>,
+            ),
+            _,
+        >(
+            map,
+            &[
+                "email",
+                "expiration_minutes",
+                "attributes",
+                "locale",
+                "user_id",
+                "session_token",
+                "session_jwt",
+                "login_template_id",
+                "signup_template_id",
+            ],
+        )?;
+        Ok(Self {
+            email,
+            expiration_minutes,
+            attributes,
+            locale,
+            user_id,
+            session_token,
+            session_jwt,
+            login_template_id,
+            signup_template_id,
+        })
     }
 }
 
@@ -637,48 +567,22 @@ pub struct SendResponse {
 
 impl crate::codec::Object for SendResponse {
     const NAME: &'static str = "SendResponse";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut status_code: Option<i64> = None;
-        let mut request_id: Option<String> = None;
-        let mut user_id: Option<String> = None;
-        let mut email_id: Option<String> = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "status_code" => {
-                    crate::codec::put(&mut map, &mut status_code, "status_code")
-                }
-                "request_id" => {
-                    crate::codec::put(&mut map, &mut request_id, "request_id")
-                }
-                "user_id" => crate::codec::put(&mut map, &mut user_id, "user_id"),
-                "email_id" => crate::codec::put(&mut map, &mut email_id, "email_id"),
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match (status_code, request_id, user_id, email_id) {
-            (Some(status_code), Some(request_id), Some(user_id), Some(email_id)) => {
-                Ok(Self {
-                    status_code,
-                    request_id,
-                    user_id,
-                    email_id,
-                })
-            }
-            (status_code, request_id, user_id, email_id) => {
-                Err(
-                    crate::codec::missing(
-                        &[
-                            ("status_code", status_code.is_none()),
-                            ("request_id", request_id.is_none()),
-                            ("user_id", user_id.is_none()),
-                            ("email_id", email_id.is_none()),
-                        ],
-                    ),
-                )
-            }
-        }
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (status_code, request_id, user_id, email_id) = crate::codec::fields::<
+            (
+                crate::codec::Req<i64>,
+                crate::codec::Req<String>,
+                crate::codec::Req<String>,
+                crate::codec::Req<String>,
+            ),
+            _,
+        >(map, &["status_code", "request_id", "user_id", "email_id"])?;
+        Ok(Self {
+            status_code,
+            request_id,
+            user_id,
+            email_id,
+        })
     }
 }
 
@@ -696,11 +600,15 @@ impl ::serde::Serialize for SendResponse {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(serializer, 4)?;
-        object.entry("status_code", &self.status_code);
-        object.entry("request_id", &self.request_id);
-        object.entry("user_id", &self.user_id);
-        object.entry("email_id", &self.email_id);
-        object.end()
+        crate::codec::write(
+            serializer,
+            &["status_code", "request_id", "user_id", "email_id"],
+            (
+                crate::codec::Always(&self.status_code),
+                crate::codec::Always(&self.request_id),
+                crate::codec::Always(&self.user_id),
+                crate::codec::Always(&self.email_id),
+            ),
+        )
     }
 }

@@ -70,80 +70,66 @@ impl ::serde::Serialize for LoginOrCreateRequest {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(
+        crate::codec::write(
             serializer,
-            1
-                + crate::codec::count_set(
-                    &[
-                        self.expiration_minutes.is_some(),
-                        self.attributes.is_some(),
-                        self.create_user_as_pending.is_some(),
-                        self.locale.is_some(),
-                    ],
-                ),
-        )?;
-        object.entry("phone_number", &self.phone_number);
-        object.entry_if("expiration_minutes", &self.expiration_minutes);
-        object.entry_if("attributes", &self.attributes);
-        object.entry_if("create_user_as_pending", &self.create_user_as_pending);
-        object.entry_if("locale", &self.locale);
-        object.end()
+            &[
+                "phone_number",
+                "expiration_minutes",
+                "attributes",
+                "create_user_as_pending",
+                "locale",
+            ],
+            (
+                crate::codec::Always(&self.phone_number),
+                crate::codec::IfSet(&self.expiration_minutes),
+                crate::codec::IfSet(&self.attributes),
+                crate::codec::IfSet(&self.create_user_as_pending),
+                crate::codec::IfSet(&self.locale),
+            ),
+        )
     }
 }
 
 #[cfg(feature = "test-util")]
 impl crate::codec::Object for LoginOrCreateRequest {
     const NAME: &'static str = "LoginOrCreateRequest";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut phone_number: Option<String> = None;
-        let mut expiration_minutes: Option<Option<i64>> = None;
-        let mut attributes: Option<
-            Option<crate::consumer::models::attribute::Attributes>,
-        > = None;
-        let mut create_user_as_pending: Option<Option<bool>> = None;
-        let mut locale: Option<
-            Option<crate::consumer::models::otp_sms::LoginOrCreateRequestLocale>,
-        > = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "phone_number" => {
-                    crate::codec::put(&mut map, &mut phone_number, "phone_number")
-                }
-                "expiration_minutes" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut expiration_minutes,
-                        "expiration_minutes",
-                    )
-                }
-                "attributes" => {
-                    crate::codec::put(&mut map, &mut attributes, "attributes")
-                }
-                "create_user_as_pending" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut create_user_as_pending,
-                        "create_user_as_pending",
-                    )
-                }
-                "locale" => crate::codec::put(&mut map, &mut locale, "locale"),
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match phone_number {
-            Some(phone_number) => {
-                Ok(Self {
-                    phone_number,
-                    expiration_minutes: expiration_minutes.flatten(),
-                    attributes: attributes.flatten(),
-                    create_user_as_pending: create_user_as_pending.flatten(),
-                    locale: locale.flatten(),
-                })
-            }
-            None => Err(::serde::de::Error::missing_field("phone_number")),
-        }
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (
+            phone_number,
+            expiration_minutes,
+            attributes,
+            create_user_as_pending,
+            locale,
+        ) = crate::codec::fields::<
+            (
+                crate::codec::Req<String>,
+                crate::codec::Nil<Option<i64>>,
+                crate::codec::Nil<
+                    Option<crate::consumer::models::attribute::Attributes>,
+                >,
+                crate::codec::Nil<Option<bool>>,
+                crate::codec::Nil<
+                    Option<crate::consumer::models::otp_sms::LoginOrCreateRequestLocale>,
+                >,
+            ),
+            _,
+        >(
+            map,
+            &[
+                "phone_number",
+                "expiration_minutes",
+                "attributes",
+                "create_user_as_pending",
+                "locale",
+            ],
+        )?;
+        Ok(Self {
+            phone_number,
+            expiration_minutes,
+            attributes,
+            create_user_as_pending,
+            locale,
+        })
     }
 }
 
@@ -247,60 +233,24 @@ pub struct LoginOrCreateResponse {
 
 impl crate::codec::Object for LoginOrCreateResponse {
     const NAME: &'static str = "LoginOrCreateResponse";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut status_code: Option<i64> = None;
-        let mut request_id: Option<String> = None;
-        let mut user_id: Option<String> = None;
-        let mut phone_id: Option<String> = None;
-        let mut user_created: Option<bool> = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "status_code" => {
-                    crate::codec::put(&mut map, &mut status_code, "status_code")
-                }
-                "request_id" => {
-                    crate::codec::put(&mut map, &mut request_id, "request_id")
-                }
-                "user_id" => crate::codec::put(&mut map, &mut user_id, "user_id"),
-                "phone_id" => crate::codec::put(&mut map, &mut phone_id, "phone_id"),
-                "user_created" => {
-                    crate::codec::put(&mut map, &mut user_created, "user_created")
-                }
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match (status_code, request_id, user_id, phone_id, user_created) {
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (status_code, request_id, user_id, phone_id, user_created) = crate::codec::fields::<
             (
-                Some(status_code),
-                Some(request_id),
-                Some(user_id),
-                Some(phone_id),
-                Some(user_created),
-            ) => {
-                Ok(Self {
-                    status_code,
-                    request_id,
-                    user_id,
-                    phone_id,
-                    user_created,
-                })
-            }
-            (status_code, request_id, user_id, phone_id, user_created) => {
-                Err(
-                    crate::codec::missing(
-                        &[
-                            ("status_code", status_code.is_none()),
-                            ("request_id", request_id.is_none()),
-                            ("user_id", user_id.is_none()),
-                            ("phone_id", phone_id.is_none()),
-                            ("user_created", user_created.is_none()),
-                        ],
-                    ),
-                )
-            }
-        }
+                crate::codec::Req<i64>,
+                crate::codec::Req<String>,
+                crate::codec::Req<String>,
+                crate::codec::Req<String>,
+                crate::codec::Req<bool>,
+            ),
+            _,
+        >(map, &["status_code", "request_id", "user_id", "phone_id", "user_created"])?;
+        Ok(Self {
+            status_code,
+            request_id,
+            user_id,
+            phone_id,
+            user_created,
+        })
     }
 }
 
@@ -318,13 +268,17 @@ impl ::serde::Serialize for LoginOrCreateResponse {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(serializer, 5)?;
-        object.entry("status_code", &self.status_code);
-        object.entry("request_id", &self.request_id);
-        object.entry("user_id", &self.user_id);
-        object.entry("phone_id", &self.phone_id);
-        object.entry("user_created", &self.user_created);
-        object.end()
+        crate::codec::write(
+            serializer,
+            &["status_code", "request_id", "user_id", "phone_id", "user_created"],
+            (
+                crate::codec::Always(&self.status_code),
+                crate::codec::Always(&self.request_id),
+                crate::codec::Always(&self.user_id),
+                crate::codec::Always(&self.phone_id),
+                crate::codec::Always(&self.user_created),
+            ),
+        )
     }
 }
 
@@ -362,88 +316,78 @@ impl ::serde::Serialize for SendRequest {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(
+        crate::codec::write(
             serializer,
-            1
-                + crate::codec::count_set(
-                    &[
-                        self.expiration_minutes.is_some(),
-                        self.attributes.is_some(),
-                        self.locale.is_some(),
-                        self.user_id.is_some(),
-                        self.session_token.is_some(),
-                        self.session_jwt.is_some(),
-                    ],
-                ),
-        )?;
-        object.entry("phone_number", &self.phone_number);
-        object.entry_if("expiration_minutes", &self.expiration_minutes);
-        object.entry_if("attributes", &self.attributes);
-        object.entry_if("locale", &self.locale);
-        object.entry_if("user_id", &self.user_id);
-        object.entry_if("session_token", &self.session_token);
-        object.entry_if("session_jwt", &self.session_jwt);
-        object.end()
+            &[
+                "phone_number",
+                "expiration_minutes",
+                "attributes",
+                "locale",
+                "user_id",
+                "session_token",
+                "session_jwt",
+            ],
+            (
+                crate::codec::Always(&self.phone_number),
+                crate::codec::IfSet(&self.expiration_minutes),
+                crate::codec::IfSet(&self.attributes),
+                crate::codec::IfSet(&self.locale),
+                crate::codec::IfSet(&self.user_id),
+                crate::codec::IfSet(&self.session_token),
+                crate::codec::IfSet(&self.session_jwt),
+            ),
+        )
     }
 }
 
 #[cfg(feature = "test-util")]
 impl crate::codec::Object for SendRequest {
     const NAME: &'static str = "SendRequest";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut phone_number: Option<String> = None;
-        let mut expiration_minutes: Option<Option<i64>> = None;
-        let mut attributes: Option<
-            Option<crate::consumer::models::attribute::Attributes>,
-        > = None;
-        let mut locale: Option<
-            Option<crate::consumer::models::otp_sms::SendRequestLocale>,
-        > = None;
-        let mut user_id: Option<Option<String>> = None;
-        let mut session_token: Option<Option<String>> = None;
-        let mut session_jwt: Option<Option<String>> = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "phone_number" => {
-                    crate::codec::put(&mut map, &mut phone_number, "phone_number")
-                }
-                "expiration_minutes" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut expiration_minutes,
-                        "expiration_minutes",
-                    )
-                }
-                "attributes" => {
-                    crate::codec::put(&mut map, &mut attributes, "attributes")
-                }
-                "locale" => crate::codec::put(&mut map, &mut locale, "locale"),
-                "user_id" => crate::codec::put(&mut map, &mut user_id, "user_id"),
-                "session_token" => {
-                    crate::codec::put(&mut map, &mut session_token, "session_token")
-                }
-                "session_jwt" => {
-                    crate::codec::put(&mut map, &mut session_jwt, "session_jwt")
-                }
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match phone_number {
-            Some(phone_number) => {
-                Ok(Self {
-                    phone_number,
-                    expiration_minutes: expiration_minutes.flatten(),
-                    attributes: attributes.flatten(),
-                    locale: locale.flatten(),
-                    user_id: user_id.flatten(),
-                    session_token: session_token.flatten(),
-                    session_jwt: session_jwt.flatten(),
-                })
-            }
-            None => Err(::serde::de::Error::missing_field("phone_number")),
-        }
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (
+            phone_number,
+            expiration_minutes,
+            attributes,
+            locale,
+            user_id,
+            session_token,
+            session_jwt,
+        ) = crate::codec::fields::<
+            (
+                crate::codec::Req<String>,
+                crate::codec::Nil<Option<i64>>,
+                crate::codec::Nil<
+                    Option<crate::consumer::models::attribute::Attributes>,
+                >,
+                crate::codec::Nil<
+                    Option<crate::consumer::models::otp_sms::SendRequestLocale>,
+                >,
+                crate::codec::Nil<Option<String>>,
+                crate::codec::Nil<Option<String>>,
+                crate::codec::Nil<Option<String>>,
+            ),
+            _,
+        >(
+            map,
+            &[
+                "phone_number",
+                "expiration_minutes",
+                "attributes",
+                "locale",
+                "user_id",
+                "session_token",
+                "session_jwt",
+            ],
+        )?;
+        Ok(Self {
+            phone_number,
+            expiration_minutes,
+            attributes,
+            locale,
+            user_id,
+            session_token,
+            session_jwt,
+        })
     }
 }
 
@@ -559,48 +503,22 @@ pub struct SendResponse {
 
 impl crate::codec::Object for SendResponse {
     const NAME: &'static str = "SendResponse";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut status_code: Option<i64> = None;
-        let mut request_id: Option<String> = None;
-        let mut user_id: Option<String> = None;
-        let mut phone_id: Option<String> = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "status_code" => {
-                    crate::codec::put(&mut map, &mut status_code, "status_code")
-                }
-                "request_id" => {
-                    crate::codec::put(&mut map, &mut request_id, "request_id")
-                }
-                "user_id" => crate::codec::put(&mut map, &mut user_id, "user_id"),
-                "phone_id" => crate::codec::put(&mut map, &mut phone_id, "phone_id"),
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match (status_code, request_id, user_id, phone_id) {
-            (Some(status_code), Some(request_id), Some(user_id), Some(phone_id)) => {
-                Ok(Self {
-                    status_code,
-                    request_id,
-                    user_id,
-                    phone_id,
-                })
-            }
-            (status_code, request_id, user_id, phone_id) => {
-                Err(
-                    crate::codec::missing(
-                        &[
-                            ("status_code", status_code.is_none()),
-                            ("request_id", request_id.is_none()),
-                            ("user_id", user_id.is_none()),
-                            ("phone_id", phone_id.is_none()),
-                        ],
-                    ),
-                )
-            }
-        }
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (status_code, request_id, user_id, phone_id) = crate::codec::fields::<
+            (
+                crate::codec::Req<i64>,
+                crate::codec::Req<String>,
+                crate::codec::Req<String>,
+                crate::codec::Req<String>,
+            ),
+            _,
+        >(map, &["status_code", "request_id", "user_id", "phone_id"])?;
+        Ok(Self {
+            status_code,
+            request_id,
+            user_id,
+            phone_id,
+        })
     }
 }
 
@@ -618,11 +536,15 @@ impl ::serde::Serialize for SendResponse {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(serializer, 4)?;
-        object.entry("status_code", &self.status_code);
-        object.entry("request_id", &self.request_id);
-        object.entry("user_id", &self.user_id);
-        object.entry("phone_id", &self.phone_id);
-        object.end()
+        crate::codec::write(
+            serializer,
+            &["status_code", "request_id", "user_id", "phone_id"],
+            (
+                crate::codec::Always(&self.status_code),
+                crate::codec::Always(&self.request_id),
+                crate::codec::Always(&self.user_id),
+                crate::codec::Always(&self.phone_id),
+            ),
+        )
     }
 }

@@ -87,114 +87,94 @@ impl ::serde::Serialize for ResetRequest {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(
+        crate::codec::write(
             serializer,
-            2
-                + crate::codec::count_set(
-                    &[
-                        self.session_token.is_some(),
-                        self.session_duration_minutes.is_some(),
-                        self.session_jwt.is_some(),
-                        self.code_verifier.is_some(),
-                        self.session_custom_claims.is_some(),
-                        self.attributes.is_some(),
-                        self.options.is_some(),
-                        self.telemetry_id.is_some(),
-                    ],
-                ),
-        )?;
-        object.entry("token", &self.token);
-        object.entry("password", &self.password);
-        object.entry_if("session_token", &self.session_token);
-        object.entry_if("session_duration_minutes", &self.session_duration_minutes);
-        object.entry_if("session_jwt", &self.session_jwt);
-        object.entry_if("code_verifier", &self.code_verifier);
-        object.entry_if("session_custom_claims", &self.session_custom_claims);
-        object.entry_if("attributes", &self.attributes);
-        object.entry_if("options", &self.options);
-        object.entry_if("telemetry_id", &self.telemetry_id);
-        object.end()
+            &[
+                "token",
+                "password",
+                "session_token",
+                "session_duration_minutes",
+                "session_jwt",
+                "code_verifier",
+                "session_custom_claims",
+                "attributes",
+                "options",
+                "telemetry_id",
+            ],
+            (
+                crate::codec::Always(&self.token),
+                crate::codec::Always(&self.password),
+                crate::codec::IfSet(&self.session_token),
+                crate::codec::IfSet(&self.session_duration_minutes),
+                crate::codec::IfSet(&self.session_jwt),
+                crate::codec::IfSet(&self.code_verifier),
+                crate::codec::IfSet(&self.session_custom_claims),
+                crate::codec::IfSet(&self.attributes),
+                crate::codec::IfSet(&self.options),
+                crate::codec::IfSet(&self.telemetry_id),
+            ),
+        )
     }
 }
 
 #[cfg(feature = "test-util")]
 impl crate::codec::Object for ResetRequest {
     const NAME: &'static str = "ResetRequest";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut token: Option<String> = None;
-        let mut password: Option<String> = None;
-        let mut session_token: Option<Option<String>> = None;
-        let mut session_duration_minutes: Option<Option<i64>> = None;
-        let mut session_jwt: Option<Option<String>> = None;
-        let mut code_verifier: Option<Option<String>> = None;
-        let mut session_custom_claims: Option<Option<::serde_json::Value>> = None;
-        let mut attributes: Option<
-            Option<crate::consumer::models::attribute::Attributes>,
-        > = None;
-        let mut options: Option<Option<crate::consumer::models::magic_links::Options>> = None;
-        let mut telemetry_id: Option<Option<String>> = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "token" => crate::codec::put(&mut map, &mut token, "token"),
-                "password" => crate::codec::put(&mut map, &mut password, "password"),
-                "session_token" => {
-                    crate::codec::put(&mut map, &mut session_token, "session_token")
-                }
-                "session_duration_minutes" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut session_duration_minutes,
-                        "session_duration_minutes",
-                    )
-                }
-                "session_jwt" => {
-                    crate::codec::put(&mut map, &mut session_jwt, "session_jwt")
-                }
-                "code_verifier" => {
-                    crate::codec::put(&mut map, &mut code_verifier, "code_verifier")
-                }
-                "session_custom_claims" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut session_custom_claims,
-                        "session_custom_claims",
-                    )
-                }
-                "attributes" => {
-                    crate::codec::put(&mut map, &mut attributes, "attributes")
-                }
-                "options" => crate::codec::put(&mut map, &mut options, "options"),
-                "telemetry_id" => {
-                    crate::codec::put(&mut map, &mut telemetry_id, "telemetry_id")
-                }
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match (token, password) {
-            (Some(token), Some(password)) => {
-                Ok(Self {
-                    token,
-                    password,
-                    session_token: session_token.flatten(),
-                    session_duration_minutes: session_duration_minutes.flatten(),
-                    session_jwt: session_jwt.flatten(),
-                    code_verifier: code_verifier.flatten(),
-                    session_custom_claims: session_custom_claims.flatten(),
-                    attributes: attributes.flatten(),
-                    options: options.flatten(),
-                    telemetry_id: telemetry_id.flatten(),
-                })
-            }
-            (token, password) => {
-                Err(
-                    crate::codec::missing(
-                        &[("token", token.is_none()), ("password", password.is_none())],
-                    ),
-                )
-            }
-        }
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (
+            token,
+            password,
+            session_token,
+            session_duration_minutes,
+            session_jwt,
+            code_verifier,
+            session_custom_claims,
+            attributes,
+            options,
+            telemetry_id,
+        ) = crate::codec::fields::<
+            (
+                crate::codec::Req<String>,
+                crate::codec::Req<String>,
+                crate::codec::Nil<Option<String>>,
+                crate::codec::Nil<Option<i64>>,
+                crate::codec::Nil<Option<String>>,
+                crate::codec::Nil<Option<String>>,
+                crate::codec::Nil<Option<::serde_json::Value>>,
+                crate::codec::Nil<
+                    Option<crate::consumer::models::attribute::Attributes>,
+                >,
+                crate::codec::Nil<Option<crate::consumer::models::magic_links::Options>>,
+                crate::codec::Nil<Option<String>>,
+            ),
+            _,
+        >(
+            map,
+            &[
+                "token",
+                "password",
+                "session_token",
+                "session_duration_minutes",
+                "session_jwt",
+                "code_verifier",
+                "session_custom_claims",
+                "attributes",
+                "options",
+                "telemetry_id",
+            ],
+        )?;
+        Ok(Self {
+            token,
+            password,
+            session_token,
+            session_duration_minutes,
+            session_jwt,
+            code_verifier,
+            session_custom_claims,
+            attributes,
+            options,
+            telemetry_id,
+        })
     }
 }
 
@@ -336,77 +316,53 @@ pub struct ResetResponse {
 
 impl crate::codec::Object for ResetResponse {
     const NAME: &'static str = "ResetResponse";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut status_code: Option<i64> = None;
-        let mut request_id: Option<String> = None;
-        let mut user_id: Option<String> = None;
-        let mut session_token: Option<String> = None;
-        let mut session_jwt: Option<String> = None;
-        let mut user: Option<crate::consumer::models::users::User> = None;
-        let mut session: Option<Option<crate::consumer::models::sessions::Session>> = None;
-        let mut user_device: Option<
-            Option<crate::consumer::models::device_history::DeviceInfo>,
-        > = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "status_code" => {
-                    crate::codec::put(&mut map, &mut status_code, "status_code")
-                }
-                "request_id" => {
-                    crate::codec::put(&mut map, &mut request_id, "request_id")
-                }
-                "user_id" => crate::codec::put(&mut map, &mut user_id, "user_id"),
-                "session_token" => {
-                    crate::codec::put(&mut map, &mut session_token, "session_token")
-                }
-                "session_jwt" => {
-                    crate::codec::put(&mut map, &mut session_jwt, "session_jwt")
-                }
-                "user" => crate::codec::put(&mut map, &mut user, "user"),
-                "session" => crate::codec::put(&mut map, &mut session, "session"),
-                "user_device" => {
-                    crate::codec::put(&mut map, &mut user_device, "user_device")
-                }
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match (status_code, request_id, user_id, session_token, session_jwt, user) {
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (
+            status_code,
+            request_id,
+            user_id,
+            session_token,
+            session_jwt,
+            user,
+            session,
+            user_device,
+        ) = crate::codec::fields::<
             (
-                Some(status_code),
-                Some(request_id),
-                Some(user_id),
-                Some(session_token),
-                Some(session_jwt),
-                Some(user),
-            ) => {
-                Ok(Self {
-                    status_code,
-                    request_id,
-                    user_id,
-                    session_token,
-                    session_jwt,
-                    user,
-                    session: session.flatten(),
-                    user_device: user_device.flatten(),
-                })
-            }
-            (status_code, request_id, user_id, session_token, session_jwt, user) => {
-                Err(
-                    crate::codec::missing(
-                        &[
-                            ("status_code", status_code.is_none()),
-                            ("request_id", request_id.is_none()),
-                            ("user_id", user_id.is_none()),
-                            ("session_token", session_token.is_none()),
-                            ("session_jwt", session_jwt.is_none()),
-                            ("user", user.is_none()),
-                        ],
-                    ),
-                )
-            }
-        }
+                crate::codec::Req<i64>,
+                crate::codec::Req<String>,
+                crate::codec::Req<String>,
+                crate::codec::Req<String>,
+                crate::codec::Req<String>,
+                crate::codec::Req<crate::consumer::models::users::User>,
+                crate::codec::Nil<Option<crate::consumer::models::sessions::Session>>,
+                crate::codec::Nil<
+                    Option<crate::consumer::models::device_history::DeviceInfo>,
+                >,
+            ),
+            _,
+        >(
+            map,
+            &[
+                "status_code",
+                "request_id",
+                "user_id",
+                "session_token",
+                "session_jwt",
+                "user",
+                "session",
+                "user_device",
+            ],
+        )?;
+        Ok(Self {
+            status_code,
+            request_id,
+            user_id,
+            session_token,
+            session_jwt,
+            user,
+            session,
+            user_device,
+        })
     }
 }
 
@@ -424,22 +380,29 @@ impl ::serde::Serialize for ResetResponse {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(
+        crate::codec::write(
             serializer,
-            6
-                + crate::codec::count_set(
-                    &[self.session.is_some(), self.user_device.is_some()],
-                ),
-        )?;
-        object.entry("status_code", &self.status_code);
-        object.entry("request_id", &self.request_id);
-        object.entry("user_id", &self.user_id);
-        object.entry("session_token", &self.session_token);
-        object.entry("session_jwt", &self.session_jwt);
-        object.entry("user", &self.user);
-        object.entry_if("session", &self.session);
-        object.entry_if("user_device", &self.user_device);
-        object.end()
+            &[
+                "status_code",
+                "request_id",
+                "user_id",
+                "session_token",
+                "session_jwt",
+                "user",
+                "session",
+                "user_device",
+            ],
+            (
+                crate::codec::Always(&self.status_code),
+                crate::codec::Always(&self.request_id),
+                crate::codec::Always(&self.user_id),
+                crate::codec::Always(&self.session_token),
+                crate::codec::Always(&self.session_jwt),
+                crate::codec::Always(&self.user),
+                crate::codec::IfSet(&self.session),
+                crate::codec::IfSet(&self.user_device),
+            ),
+        )
     }
 }
 
@@ -480,113 +443,86 @@ impl ::serde::Serialize for ResetStartRequest {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(
+        crate::codec::write(
             serializer,
-            1
-                + crate::codec::count_set(
-                    &[
-                        self.reset_password_redirect_url.is_some(),
-                        self.reset_password_expiration_minutes.is_some(),
-                        self.code_challenge.is_some(),
-                        self.attributes.is_some(),
-                        self.login_redirect_url.is_some(),
-                        self.locale.is_some(),
-                        self.reset_password_template_id.is_some(),
-                    ],
-                ),
-        )?;
-        object.entry("email", &self.email);
-        object
-            .entry_if("reset_password_redirect_url", &self.reset_password_redirect_url);
-        object
-            .entry_if(
+            &[
+                "email",
+                "reset_password_redirect_url",
                 "reset_password_expiration_minutes",
-                &self.reset_password_expiration_minutes,
-            );
-        object.entry_if("code_challenge", &self.code_challenge);
-        object.entry_if("attributes", &self.attributes);
-        object.entry_if("login_redirect_url", &self.login_redirect_url);
-        object.entry_if("locale", &self.locale);
-        object.entry_if("reset_password_template_id", &self.reset_password_template_id);
-        object.end()
+                "code_challenge",
+                "attributes",
+                "login_redirect_url",
+                "locale",
+                "reset_password_template_id",
+            ],
+            (
+                crate::codec::Always(&self.email),
+                crate::codec::IfSet(&self.reset_password_redirect_url),
+                crate::codec::IfSet(&self.reset_password_expiration_minutes),
+                crate::codec::IfSet(&self.code_challenge),
+                crate::codec::IfSet(&self.attributes),
+                crate::codec::IfSet(&self.login_redirect_url),
+                crate::codec::IfSet(&self.locale),
+                crate::codec::IfSet(&self.reset_password_template_id),
+            ),
+        )
     }
 }
 
 #[cfg(feature = "test-util")]
 impl crate::codec::Object for ResetStartRequest {
     const NAME: &'static str = "ResetStartRequest";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut email: Option<String> = None;
-        let mut reset_password_redirect_url: Option<Option<String>> = None;
-        let mut reset_password_expiration_minutes: Option<Option<i64>> = None;
-        let mut code_challenge: Option<Option<String>> = None;
-        let mut attributes: Option<
-            Option<crate::consumer::models::attribute::Attributes>,
-        > = None;
-        let mut login_redirect_url: Option<Option<String>> = None;
-        let mut locale: Option<
-            Option<crate::consumer::models::passwords_email::ResetStartRequestLocale>,
-        > = None;
-        let mut reset_password_template_id: Option<Option<String>> = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "email" => crate::codec::put(&mut map, &mut email, "email"),
-                "reset_password_redirect_url" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut reset_password_redirect_url,
-                        "reset_password_redirect_url",
-                    )
-                }
-                "reset_password_expiration_minutes" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut reset_password_expiration_minutes,
-                        "reset_password_expiration_minutes",
-                    )
-                }
-                "code_challenge" => {
-                    crate::codec::put(&mut map, &mut code_challenge, "code_challenge")
-                }
-                "attributes" => {
-                    crate::codec::put(&mut map, &mut attributes, "attributes")
-                }
-                "login_redirect_url" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut login_redirect_url,
-                        "login_redirect_url",
-                    )
-                }
-                "locale" => crate::codec::put(&mut map, &mut locale, "locale"),
-                "reset_password_template_id" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut reset_password_template_id,
-                        "reset_password_template_id",
-                    )
-                }
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match email {
-            Some(email) => {
-                Ok(Self {
-                    email,
-                    reset_password_redirect_url: reset_password_redirect_url.flatten(),
-                    reset_password_expiration_minutes: reset_password_expiration_minutes
-                        .flatten(),
-                    code_challenge: code_challenge.flatten(),
-                    attributes: attributes.flatten(),
-                    login_redirect_url: login_redirect_url.flatten(),
-                    locale: locale.flatten(),
-                    reset_password_template_id: reset_password_template_id.flatten(),
-                })
-            }
-            None => Err(::serde::de::Error::missing_field("email")),
-        }
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (
+            email,
+            reset_password_redirect_url,
+            reset_password_expiration_minutes,
+            code_challenge,
+            attributes,
+            login_redirect_url,
+            locale,
+            reset_password_template_id,
+        ) = crate::codec::fields::<
+            (
+                crate::codec::Req<String>,
+                crate::codec::Nil<Option<String>>,
+                crate::codec::Nil<Option<i64>>,
+                crate::codec::Nil<Option<String>>,
+                crate::codec::Nil<
+                    Option<crate::consumer::models::attribute::Attributes>,
+                >,
+                crate::codec::Nil<Option<String>>,
+                crate::codec::Nil<
+                    Option<
+                        crate::consumer::models::passwords_email::ResetStartRequestLocale,
+                    >,
+                >,
+                crate::codec::Nil<Option<String>>,
+            ),
+            _,
+        >(
+            map,
+            &[
+                "email",
+                "reset_password_redirect_url",
+                "reset_password_expiration_minutes",
+                "code_challenge",
+                "attributes",
+                "login_redirect_url",
+                "locale",
+                "reset_password_template_id",
+            ],
+        )?;
+        Ok(Self {
+            email,
+            reset_password_redirect_url,
+            reset_password_expiration_minutes,
+            code_challenge,
+            attributes,
+            login_redirect_url,
+            locale,
+            reset_password_template_id,
+        })
     }
 }
 
@@ -709,48 +645,22 @@ pub struct ResetStartResponse {
 
 impl crate::codec::Object for ResetStartResponse {
     const NAME: &'static str = "ResetStartResponse";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut status_code: Option<i64> = None;
-        let mut request_id: Option<String> = None;
-        let mut user_id: Option<String> = None;
-        let mut email_id: Option<String> = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "status_code" => {
-                    crate::codec::put(&mut map, &mut status_code, "status_code")
-                }
-                "request_id" => {
-                    crate::codec::put(&mut map, &mut request_id, "request_id")
-                }
-                "user_id" => crate::codec::put(&mut map, &mut user_id, "user_id"),
-                "email_id" => crate::codec::put(&mut map, &mut email_id, "email_id"),
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match (status_code, request_id, user_id, email_id) {
-            (Some(status_code), Some(request_id), Some(user_id), Some(email_id)) => {
-                Ok(Self {
-                    status_code,
-                    request_id,
-                    user_id,
-                    email_id,
-                })
-            }
-            (status_code, request_id, user_id, email_id) => {
-                Err(
-                    crate::codec::missing(
-                        &[
-                            ("status_code", status_code.is_none()),
-                            ("request_id", request_id.is_none()),
-                            ("user_id", user_id.is_none()),
-                            ("email_id", email_id.is_none()),
-                        ],
-                    ),
-                )
-            }
-        }
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (status_code, request_id, user_id, email_id) = crate::codec::fields::<
+            (
+                crate::codec::Req<i64>,
+                crate::codec::Req<String>,
+                crate::codec::Req<String>,
+                crate::codec::Req<String>,
+            ),
+            _,
+        >(map, &["status_code", "request_id", "user_id", "email_id"])?;
+        Ok(Self {
+            status_code,
+            request_id,
+            user_id,
+            email_id,
+        })
     }
 }
 
@@ -768,11 +678,15 @@ impl ::serde::Serialize for ResetStartResponse {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(serializer, 4)?;
-        object.entry("status_code", &self.status_code);
-        object.entry("request_id", &self.request_id);
-        object.entry("user_id", &self.user_id);
-        object.entry("email_id", &self.email_id);
-        object.end()
+        crate::codec::write(
+            serializer,
+            &["status_code", "request_id", "user_id", "email_id"],
+            (
+                crate::codec::Always(&self.status_code),
+                crate::codec::Always(&self.request_id),
+                crate::codec::Always(&self.user_id),
+                crate::codec::Always(&self.email_id),
+            ),
+        )
     }
 }

@@ -137,93 +137,74 @@ impl ::serde::Serialize for AuthenticateRequest {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(
+        crate::codec::write(
             serializer,
-            2
-                + crate::codec::count_set(
-                    &[
-                        self.session_token.is_some(),
-                        self.session_duration_minutes.is_some(),
-                        self.session_jwt.is_some(),
-                        self.session_custom_claims.is_some(),
-                        self.telemetry_id.is_some(),
-                    ],
-                ),
-        )?;
-        object.entry("email", &self.email);
-        object.entry("password", &self.password);
-        object.entry_if("session_token", &self.session_token);
-        object.entry_if("session_duration_minutes", &self.session_duration_minutes);
-        object.entry_if("session_jwt", &self.session_jwt);
-        object.entry_if("session_custom_claims", &self.session_custom_claims);
-        object.entry_if("telemetry_id", &self.telemetry_id);
-        object.end()
+            &[
+                "email",
+                "password",
+                "session_token",
+                "session_duration_minutes",
+                "session_jwt",
+                "session_custom_claims",
+                "telemetry_id",
+            ],
+            (
+                crate::codec::Always(&self.email),
+                crate::codec::Always(&self.password),
+                crate::codec::IfSet(&self.session_token),
+                crate::codec::IfSet(&self.session_duration_minutes),
+                crate::codec::IfSet(&self.session_jwt),
+                crate::codec::IfSet(&self.session_custom_claims),
+                crate::codec::IfSet(&self.telemetry_id),
+            ),
+        )
     }
 }
 
 #[cfg(feature = "test-util")]
 impl crate::codec::Object for AuthenticateRequest {
     const NAME: &'static str = "AuthenticateRequest";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut email: Option<String> = None;
-        let mut password: Option<String> = None;
-        let mut session_token: Option<Option<String>> = None;
-        let mut session_duration_minutes: Option<Option<i64>> = None;
-        let mut session_jwt: Option<Option<String>> = None;
-        let mut session_custom_claims: Option<Option<::serde_json::Value>> = None;
-        let mut telemetry_id: Option<Option<String>> = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "email" => crate::codec::put(&mut map, &mut email, "email"),
-                "password" => crate::codec::put(&mut map, &mut password, "password"),
-                "session_token" => {
-                    crate::codec::put(&mut map, &mut session_token, "session_token")
-                }
-                "session_duration_minutes" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut session_duration_minutes,
-                        "session_duration_minutes",
-                    )
-                }
-                "session_jwt" => {
-                    crate::codec::put(&mut map, &mut session_jwt, "session_jwt")
-                }
-                "session_custom_claims" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut session_custom_claims,
-                        "session_custom_claims",
-                    )
-                }
-                "telemetry_id" => {
-                    crate::codec::put(&mut map, &mut telemetry_id, "telemetry_id")
-                }
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match (email, password) {
-            (Some(email), Some(password)) => {
-                Ok(Self {
-                    email,
-                    password,
-                    session_token: session_token.flatten(),
-                    session_duration_minutes: session_duration_minutes.flatten(),
-                    session_jwt: session_jwt.flatten(),
-                    session_custom_claims: session_custom_claims.flatten(),
-                    telemetry_id: telemetry_id.flatten(),
-                })
-            }
-            (email, password) => {
-                Err(
-                    crate::codec::missing(
-                        &[("email", email.is_none()), ("password", password.is_none())],
-                    ),
-                )
-            }
-        }
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (
+            email,
+            password,
+            session_token,
+            session_duration_minutes,
+            session_jwt,
+            session_custom_claims,
+            telemetry_id,
+        ) = crate::codec::fields::<
+            (
+                crate::codec::Req<String>,
+                crate::codec::Req<String>,
+                crate::codec::Nil<Option<String>>,
+                crate::codec::Nil<Option<i64>>,
+                crate::codec::Nil<Option<String>>,
+                crate::codec::Nil<Option<::serde_json::Value>>,
+                crate::codec::Nil<Option<String>>,
+            ),
+            _,
+        >(
+            map,
+            &[
+                "email",
+                "password",
+                "session_token",
+                "session_duration_minutes",
+                "session_jwt",
+                "session_custom_claims",
+                "telemetry_id",
+            ],
+        )?;
+        Ok(Self {
+            email,
+            password,
+            session_token,
+            session_duration_minutes,
+            session_jwt,
+            session_custom_claims,
+            telemetry_id,
+        })
     }
 }
 
@@ -338,77 +319,53 @@ pub struct AuthenticateResponse {
 
 impl crate::codec::Object for AuthenticateResponse {
     const NAME: &'static str = "AuthenticateResponse";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut status_code: Option<i64> = None;
-        let mut request_id: Option<String> = None;
-        let mut user_id: Option<String> = None;
-        let mut session_token: Option<String> = None;
-        let mut session_jwt: Option<String> = None;
-        let mut user: Option<crate::consumer::models::users::User> = None;
-        let mut session: Option<Option<crate::consumer::models::sessions::Session>> = None;
-        let mut user_device: Option<
-            Option<crate::consumer::models::device_history::DeviceInfo>,
-        > = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "status_code" => {
-                    crate::codec::put(&mut map, &mut status_code, "status_code")
-                }
-                "request_id" => {
-                    crate::codec::put(&mut map, &mut request_id, "request_id")
-                }
-                "user_id" => crate::codec::put(&mut map, &mut user_id, "user_id"),
-                "session_token" => {
-                    crate::codec::put(&mut map, &mut session_token, "session_token")
-                }
-                "session_jwt" => {
-                    crate::codec::put(&mut map, &mut session_jwt, "session_jwt")
-                }
-                "user" => crate::codec::put(&mut map, &mut user, "user"),
-                "session" => crate::codec::put(&mut map, &mut session, "session"),
-                "user_device" => {
-                    crate::codec::put(&mut map, &mut user_device, "user_device")
-                }
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match (status_code, request_id, user_id, session_token, session_jwt, user) {
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (
+            status_code,
+            request_id,
+            user_id,
+            session_token,
+            session_jwt,
+            user,
+            session,
+            user_device,
+        ) = crate::codec::fields::<
             (
-                Some(status_code),
-                Some(request_id),
-                Some(user_id),
-                Some(session_token),
-                Some(session_jwt),
-                Some(user),
-            ) => {
-                Ok(Self {
-                    status_code,
-                    request_id,
-                    user_id,
-                    session_token,
-                    session_jwt,
-                    user,
-                    session: session.flatten(),
-                    user_device: user_device.flatten(),
-                })
-            }
-            (status_code, request_id, user_id, session_token, session_jwt, user) => {
-                Err(
-                    crate::codec::missing(
-                        &[
-                            ("status_code", status_code.is_none()),
-                            ("request_id", request_id.is_none()),
-                            ("user_id", user_id.is_none()),
-                            ("session_token", session_token.is_none()),
-                            ("session_jwt", session_jwt.is_none()),
-                            ("user", user.is_none()),
-                        ],
-                    ),
-                )
-            }
-        }
+                crate::codec::Req<i64>,
+                crate::codec::Req<String>,
+                crate::codec::Req<String>,
+                crate::codec::Req<String>,
+                crate::codec::Req<String>,
+                crate::codec::Req<crate::consumer::models::users::User>,
+                crate::codec::Nil<Option<crate::consumer::models::sessions::Session>>,
+                crate::codec::Nil<
+                    Option<crate::consumer::models::device_history::DeviceInfo>,
+                >,
+            ),
+            _,
+        >(
+            map,
+            &[
+                "status_code",
+                "request_id",
+                "user_id",
+                "session_token",
+                "session_jwt",
+                "user",
+                "session",
+                "user_device",
+            ],
+        )?;
+        Ok(Self {
+            status_code,
+            request_id,
+            user_id,
+            session_token,
+            session_jwt,
+            user,
+            session,
+            user_device,
+        })
     }
 }
 
@@ -426,22 +383,29 @@ impl ::serde::Serialize for AuthenticateResponse {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(
+        crate::codec::write(
             serializer,
-            6
-                + crate::codec::count_set(
-                    &[self.session.is_some(), self.user_device.is_some()],
-                ),
-        )?;
-        object.entry("status_code", &self.status_code);
-        object.entry("request_id", &self.request_id);
-        object.entry("user_id", &self.user_id);
-        object.entry("session_token", &self.session_token);
-        object.entry("session_jwt", &self.session_jwt);
-        object.entry("user", &self.user);
-        object.entry_if("session", &self.session);
-        object.entry_if("user_device", &self.user_device);
-        object.end()
+            &[
+                "status_code",
+                "request_id",
+                "user_id",
+                "session_token",
+                "session_jwt",
+                "user",
+                "session",
+                "user_device",
+            ],
+            (
+                crate::codec::Always(&self.status_code),
+                crate::codec::Always(&self.request_id),
+                crate::codec::Always(&self.user_id),
+                crate::codec::Always(&self.session_token),
+                crate::codec::Always(&self.session_jwt),
+                crate::codec::Always(&self.user),
+                crate::codec::IfSet(&self.session),
+                crate::codec::IfSet(&self.user_device),
+            ),
+        )
     }
 }
 
@@ -483,106 +447,80 @@ impl ::serde::Serialize for CreateRequest {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(
+        crate::codec::write(
             serializer,
-            2
-                + crate::codec::count_set(
-                    &[
-                        self.session_duration_minutes.is_some(),
-                        self.session_custom_claims.is_some(),
-                        self.trusted_metadata.is_some(),
-                        self.untrusted_metadata.is_some(),
-                        self.name.is_some(),
-                        self.telemetry_id.is_some(),
-                    ],
-                ),
-        )?;
-        object.entry("email", &self.email);
-        object.entry("password", &self.password);
-        object.entry_if("session_duration_minutes", &self.session_duration_minutes);
-        object.entry_if("session_custom_claims", &self.session_custom_claims);
-        object.entry_if("trusted_metadata", &self.trusted_metadata);
-        object.entry_if("untrusted_metadata", &self.untrusted_metadata);
-        object.entry_if("name", &self.name);
-        object.entry_if("telemetry_id", &self.telemetry_id);
-        object.end()
+            &[
+                "email",
+                "password",
+                "session_duration_minutes",
+                "session_custom_claims",
+                "trusted_metadata",
+                "untrusted_metadata",
+                "name",
+                "telemetry_id",
+            ],
+            (
+                crate::codec::Always(&self.email),
+                crate::codec::Always(&self.password),
+                crate::codec::IfSet(&self.session_duration_minutes),
+                crate::codec::IfSet(&self.session_custom_claims),
+                crate::codec::IfSet(&self.trusted_metadata),
+                crate::codec::IfSet(&self.untrusted_metadata),
+                crate::codec::IfSet(&self.name),
+                crate::codec::IfSet(&self.telemetry_id),
+            ),
+        )
     }
 }
 
 #[cfg(feature = "test-util")]
 impl crate::codec::Object for CreateRequest {
     const NAME: &'static str = "CreateRequest";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut email: Option<String> = None;
-        let mut password: Option<String> = None;
-        let mut session_duration_minutes: Option<Option<i64>> = None;
-        let mut session_custom_claims: Option<Option<::serde_json::Value>> = None;
-        let mut trusted_metadata: Option<Option<::serde_json::Value>> = None;
-        let mut untrusted_metadata: Option<Option<::serde_json::Value>> = None;
-        let mut name: Option<Option<crate::consumer::models::users::Name>> = None;
-        let mut telemetry_id: Option<Option<String>> = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "email" => crate::codec::put(&mut map, &mut email, "email"),
-                "password" => crate::codec::put(&mut map, &mut password, "password"),
-                "session_duration_minutes" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut session_duration_minutes,
-                        "session_duration_minutes",
-                    )
-                }
-                "session_custom_claims" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut session_custom_claims,
-                        "session_custom_claims",
-                    )
-                }
-                "trusted_metadata" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut trusted_metadata,
-                        "trusted_metadata",
-                    )
-                }
-                "untrusted_metadata" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut untrusted_metadata,
-                        "untrusted_metadata",
-                    )
-                }
-                "name" => crate::codec::put(&mut map, &mut name, "name"),
-                "telemetry_id" => {
-                    crate::codec::put(&mut map, &mut telemetry_id, "telemetry_id")
-                }
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match (email, password) {
-            (Some(email), Some(password)) => {
-                Ok(Self {
-                    email,
-                    password,
-                    session_duration_minutes: session_duration_minutes.flatten(),
-                    session_custom_claims: session_custom_claims.flatten(),
-                    trusted_metadata: trusted_metadata.flatten(),
-                    untrusted_metadata: untrusted_metadata.flatten(),
-                    name: name.flatten(),
-                    telemetry_id: telemetry_id.flatten(),
-                })
-            }
-            (email, password) => {
-                Err(
-                    crate::codec::missing(
-                        &[("email", email.is_none()), ("password", password.is_none())],
-                    ),
-                )
-            }
-        }
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (
+            email,
+            password,
+            session_duration_minutes,
+            session_custom_claims,
+            trusted_metadata,
+            untrusted_metadata,
+            name,
+            telemetry_id,
+        ) = crate::codec::fields::<
+            (
+                crate::codec::Req<String>,
+                crate::codec::Req<String>,
+                crate::codec::Nil<Option<i64>>,
+                crate::codec::Nil<Option<::serde_json::Value>>,
+                crate::codec::Nil<Option<::serde_json::Value>>,
+                crate::codec::Nil<Option<::serde_json::Value>>,
+                crate::codec::Nil<Option<crate::consumer::models::users::Name>>,
+                crate::codec::Nil<Option<String>>,
+            ),
+            _,
+        >(
+            map,
+            &[
+                "email",
+                "password",
+                "session_duration_minutes",
+                "session_custom_claims",
+                "trusted_metadata",
+                "untrusted_metadata",
+                "name",
+                "telemetry_id",
+            ],
+        )?;
+        Ok(Self {
+            email,
+            password,
+            session_duration_minutes,
+            session_custom_claims,
+            trusted_metadata,
+            untrusted_metadata,
+            name,
+            telemetry_id,
+        })
     }
 }
 
@@ -706,45 +644,8 @@ pub struct CreateResponse {
 
 impl crate::codec::Object for CreateResponse {
     const NAME: &'static str = "CreateResponse";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut status_code: Option<i64> = None;
-        let mut request_id: Option<String> = None;
-        let mut user_id: Option<String> = None;
-        let mut email_id: Option<String> = None;
-        let mut session_token: Option<String> = None;
-        let mut session_jwt: Option<String> = None;
-        let mut user: Option<crate::consumer::models::users::User> = None;
-        let mut session: Option<Option<crate::consumer::models::sessions::Session>> = None;
-        let mut user_device: Option<
-            Option<crate::consumer::models::device_history::DeviceInfo>,
-        > = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "status_code" => {
-                    crate::codec::put(&mut map, &mut status_code, "status_code")
-                }
-                "request_id" => {
-                    crate::codec::put(&mut map, &mut request_id, "request_id")
-                }
-                "user_id" => crate::codec::put(&mut map, &mut user_id, "user_id"),
-                "email_id" => crate::codec::put(&mut map, &mut email_id, "email_id"),
-                "session_token" => {
-                    crate::codec::put(&mut map, &mut session_token, "session_token")
-                }
-                "session_jwt" => {
-                    crate::codec::put(&mut map, &mut session_jwt, "session_jwt")
-                }
-                "user" => crate::codec::put(&mut map, &mut user, "user"),
-                "session" => crate::codec::put(&mut map, &mut session, "session"),
-                "user_device" => {
-                    crate::codec::put(&mut map, &mut user_device, "user_device")
-                }
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match (
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (
             status_code,
             request_id,
             user_id,
@@ -752,52 +653,48 @@ impl crate::codec::Object for CreateResponse {
             session_token,
             session_jwt,
             user,
-        ) {
+            session,
+            user_device,
+        ) = crate::codec::fields::<
             (
-                Some(status_code),
-                Some(request_id),
-                Some(user_id),
-                Some(email_id),
-                Some(session_token),
-                Some(session_jwt),
-                Some(user),
-            ) => {
-                Ok(Self {
-                    status_code,
-                    request_id,
-                    user_id,
-                    email_id,
-                    session_token,
-                    session_jwt,
-                    user,
-                    session: session.flatten(),
-                    user_device: user_device.flatten(),
-                })
-            }
-            (
-                status_code,
-                request_id,
-                user_id,
-                email_id,
-                session_token,
-                session_jwt,
-                user,
-            ) => {
-                Err(
-                    crate::codec::missing(
-                        &[
-                            ("status_code", status_code.is_none()),
-                            ("request_id", request_id.is_none()),
-                            ("user_id", user_id.is_none()),
-                            ("email_id", email_id.is_none()),
-                            ("session_token", session_token.is_none()),
-                            ("session_jwt", session_jwt.is_none()),
-                            ("user", user.is_none()),
-                        ],
-                    ),
-                )
-            }
-        }
+                crate::codec::Req<i64>,
+                crate::codec::Req<String>,
+                crate::codec::Req<String>,
+                crate::codec::Req<String>,
+                crate::codec::Req<String>,
+                crate::codec::Req<String>,
+                crate::codec::Req<crate::consumer::models::users::User>,
+                crate::codec::Nil<Option<crate::consumer::models::sessions::Session>>,
+                crate::codec::Nil<
+                    Option<crate::consumer::models::device_history::DeviceInfo>,
+                >,
+            ),
+            _,
+        >(
+            map,
+            &[
+                "status_code",
+                "request_id",
+                "user_id",
+                "email_id",
+                "session_token",
+                "session_jwt",
+                "user",
+                "session",
+                "user_device",
+            ],
+        )?;
+        Ok(Self {
+            status_code,
+            request_id,
+            user_id,
+            email_id,
+            session_token,
+            session_jwt,
+            user,
+            session,
+            user_device,
+        })
     }
 }
 
@@ -815,23 +712,31 @@ impl ::serde::Serialize for CreateResponse {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(
+        crate::codec::write(
             serializer,
-            7
-                + crate::codec::count_set(
-                    &[self.session.is_some(), self.user_device.is_some()],
-                ),
-        )?;
-        object.entry("status_code", &self.status_code);
-        object.entry("request_id", &self.request_id);
-        object.entry("user_id", &self.user_id);
-        object.entry("email_id", &self.email_id);
-        object.entry("session_token", &self.session_token);
-        object.entry("session_jwt", &self.session_jwt);
-        object.entry("user", &self.user);
-        object.entry_if("session", &self.session);
-        object.entry_if("user_device", &self.user_device);
-        object.end()
+            &[
+                "status_code",
+                "request_id",
+                "user_id",
+                "email_id",
+                "session_token",
+                "session_jwt",
+                "user",
+                "session",
+                "user_device",
+            ],
+            (
+                crate::codec::Always(&self.status_code),
+                crate::codec::Always(&self.request_id),
+                crate::codec::Always(&self.user_id),
+                crate::codec::Always(&self.email_id),
+                crate::codec::Always(&self.session_token),
+                crate::codec::Always(&self.session_jwt),
+                crate::codec::Always(&self.user),
+                crate::codec::IfSet(&self.session),
+                crate::codec::IfSet(&self.user_device),
+            ),
+        )
     }
 }
 
@@ -886,182 +791,154 @@ impl ::serde::Serialize for MigrateRequest {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(
+        crate::codec::write(
             serializer,
-            3
-                + crate::codec::count_set(
-                    &[
-                        self.md_5_config.is_some(),
-                        self.argon_2_config.is_some(),
-                        self.sha_1_config.is_some(),
-                        self.sha_512_config.is_some(),
-                        self.scrypt_config.is_some(),
-                        self.pbkdf_2_config.is_some(),
-                        self.trusted_metadata.is_some(),
-                        self.untrusted_metadata.is_some(),
-                        self.set_email_verified.is_some(),
-                        self.name.is_some(),
-                        self.phone_number.is_some(),
-                        self.set_phone_number_verified.is_some(),
-                        self.external_id.is_some(),
-                        self.roles.is_some(),
-                    ],
+            &[
+                "email",
+                "hash",
+                "hash_type",
+                "md_5_config",
+                "argon_2_config",
+                "sha_1_config",
+                "sha_512_config",
+                "scrypt_config",
+                "pbkdf_2_config",
+                "trusted_metadata",
+                "untrusted_metadata",
+                "set_email_verified",
+                "name",
+                "phone_number",
+                "set_phone_number_verified",
+                "external_id",
+                "roles",
+            ],
+            (
+                (
+                    crate::codec::Always(&self.email),
+                    crate::codec::Always(&self.hash),
+                    crate::codec::Always(&self.hash_type),
+                    crate::codec::IfSet(&self.md_5_config),
+                    crate::codec::IfSet(&self.argon_2_config),
+                    crate::codec::IfSet(&self.sha_1_config),
+                    crate::codec::IfSet(&self.sha_512_config),
+                    crate::codec::IfSet(&self.scrypt_config),
+                    crate::codec::IfSet(&self.pbkdf_2_config),
+                    crate::codec::IfSet(&self.trusted_metadata),
+                    crate::codec::IfSet(&self.untrusted_metadata),
+                    crate::codec::IfSet(&self.set_email_verified),
                 ),
-        )?;
-        object.entry("email", &self.email);
-        object.entry("hash", &self.hash);
-        object.entry("hash_type", &self.hash_type);
-        object.entry_if("md_5_config", &self.md_5_config);
-        object.entry_if("argon_2_config", &self.argon_2_config);
-        object.entry_if("sha_1_config", &self.sha_1_config);
-        object.entry_if("sha_512_config", &self.sha_512_config);
-        object.entry_if("scrypt_config", &self.scrypt_config);
-        object.entry_if("pbkdf_2_config", &self.pbkdf_2_config);
-        object.entry_if("trusted_metadata", &self.trusted_metadata);
-        object.entry_if("untrusted_metadata", &self.untrusted_metadata);
-        object.entry_if("set_email_verified", &self.set_email_verified);
-        object.entry_if("name", &self.name);
-        object.entry_if("phone_number", &self.phone_number);
-        object.entry_if("set_phone_number_verified", &self.set_phone_number_verified);
-        object.entry_if("external_id", &self.external_id);
-        object.entry_if("roles", &self.roles);
-        object.end()
+                (
+                    crate::codec::IfSet(&self.name),
+                    crate::codec::IfSet(&self.phone_number),
+                    crate::codec::IfSet(&self.set_phone_number_verified),
+                    crate::codec::IfSet(&self.external_id),
+                    crate::codec::IfSet(&self.roles),
+                ),
+            ),
+        )
     }
 }
 
 #[cfg(feature = "test-util")]
 impl crate::codec::Object for MigrateRequest {
     const NAME: &'static str = "MigrateRequest";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut email: Option<String> = None;
-        let mut hash: Option<String> = None;
-        let mut hash_type: Option<
-            crate::consumer::models::passwords::MigrateRequestHashType,
-        > = None;
-        let mut md_5_config: Option<
-            Option<crate::consumer::models::passwords::Md5Config>,
-        > = None;
-        let mut argon_2_config: Option<
-            Option<crate::consumer::models::passwords::Argon2Config>,
-        > = None;
-        let mut sha_1_config: Option<
-            Option<crate::consumer::models::passwords::Sha1Config>,
-        > = None;
-        let mut sha_512_config: Option<
-            Option<crate::consumer::models::passwords::Sha512Config>,
-        > = None;
-        let mut scrypt_config: Option<
-            Option<crate::consumer::models::passwords::ScryptConfig>,
-        > = None;
-        let mut pbkdf_2_config: Option<
-            Option<crate::consumer::models::passwords::Pbkdf2Config>,
-        > = None;
-        let mut trusted_metadata: Option<Option<::serde_json::Value>> = None;
-        let mut untrusted_metadata: Option<Option<::serde_json::Value>> = None;
-        let mut set_email_verified: Option<Option<bool>> = None;
-        let mut name: Option<Option<crate::consumer::models::users::Name>> = None;
-        let mut phone_number: Option<Option<String>> = None;
-        let mut set_phone_number_verified: Option<Option<bool>> = None;
-        let mut external_id: Option<Option<String>> = None;
-        let mut roles: Option<Option<Vec<String>>> = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "email" => crate::codec::put(&mut map, &mut email, "email"),
-                "hash" => crate::codec::put(&mut map, &mut hash, "hash"),
-                "hash_type" => crate::codec::put(&mut map, &mut hash_type, "hash_type"),
-                "md_5_config" => {
-                    crate::codec::put(&mut map, &mut md_5_config, "md_5_config")
-                }
-                "argon_2_config" => {
-                    crate::codec::put(&mut map, &mut argon_2_config, "argon_2_config")
-                }
-                "sha_1_config" => {
-                    crate::codec::put(&mut map, &mut sha_1_config, "sha_1_config")
-                }
-                "sha_512_config" => {
-                    crate::codec::put(&mut map, &mut sha_512_config, "sha_512_config")
-                }
-                "scrypt_config" => {
-                    crate::codec::put(&mut map, &mut scrypt_config, "scrypt_config")
-                }
-                "pbkdf_2_config" => {
-                    crate::codec::put(&mut map, &mut pbkdf_2_config, "pbkdf_2_config")
-                }
-                "trusted_metadata" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut trusted_metadata,
-                        "trusted_metadata",
-                    )
-                }
-                "untrusted_metadata" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut untrusted_metadata,
-                        "untrusted_metadata",
-                    )
-                }
-                "set_email_verified" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut set_email_verified,
-                        "set_email_verified",
-                    )
-                }
-                "name" => crate::codec::put(&mut map, &mut name, "name"),
-                "phone_number" => {
-                    crate::codec::put(&mut map, &mut phone_number, "phone_number")
-                }
-                "set_phone_number_verified" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut set_phone_number_verified,
-                        "set_phone_number_verified",
-                    )
-                }
-                "external_id" => {
-                    crate::codec::put(&mut map, &mut external_id, "external_id")
-                }
-                "roles" => crate::codec::put(&mut map, &mut roles, "roles"),
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match (email, hash, hash_type) {
-            (Some(email), Some(hash), Some(hash_type)) => {
-                Ok(Self {
-                    email,
-                    hash,
-                    hash_type,
-                    md_5_config: md_5_config.flatten(),
-                    argon_2_config: argon_2_config.flatten(),
-                    sha_1_config: sha_1_config.flatten(),
-                    sha_512_config: sha_512_config.flatten(),
-                    scrypt_config: scrypt_config.flatten(),
-                    pbkdf_2_config: pbkdf_2_config.flatten(),
-                    trusted_metadata: trusted_metadata.flatten(),
-                    untrusted_metadata: untrusted_metadata.flatten(),
-                    set_email_verified: set_email_verified.flatten(),
-                    name: name.flatten(),
-                    phone_number: phone_number.flatten(),
-                    set_phone_number_verified: set_phone_number_verified.flatten(),
-                    external_id: external_id.flatten(),
-                    roles: roles.flatten(),
-                })
-            }
-            (email, hash, hash_type) => {
-                Err(
-                    crate::codec::missing(
-                        &[
-                            ("email", email.is_none()),
-                            ("hash", hash.is_none()),
-                            ("hash_type", hash_type.is_none()),
-                        ],
-                    ),
-                )
-            }
-        }
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (
+            (
+                email,
+                hash,
+                hash_type,
+                md_5_config,
+                argon_2_config,
+                sha_1_config,
+                sha_512_config,
+                scrypt_config,
+                pbkdf_2_config,
+                trusted_metadata,
+                untrusted_metadata,
+                set_email_verified,
+            ),
+            (name, phone_number, set_phone_number_verified, external_id, roles),
+        ) = crate::codec::fields::<
+            (
+                (
+                    crate::codec::Req<String>,
+                    crate::codec::Req<String>,
+                    crate::codec::Req<
+                        crate::consumer::models::passwords::MigrateRequestHashType,
+                    >,
+                    crate::codec::Nil<
+                        Option<crate::consumer::models::passwords::Md5Config>,
+                    >,
+                    crate::codec::Nil<
+                        Option<crate::consumer::models::passwords::Argon2Config>,
+                    >,
+                    crate::codec::Nil<
+                        Option<crate::consumer::models::passwords::Sha1Config>,
+                    >,
+                    crate::codec::Nil<
+                        Option<crate::consumer::models::passwords::Sha512Config>,
+                    >,
+                    crate::codec::Nil<
+                        Option<crate::consumer::models::passwords::ScryptConfig>,
+                    >,
+                    crate::codec::Nil<
+                        Option<crate::consumer::models::passwords::Pbkdf2Config>,
+                    >,
+                    crate::codec::Nil<Option<::serde_json::Value>>,
+                    crate::codec::Nil<Option<::serde_json::Value>>,
+                    crate::codec::Nil<Option<bool>>,
+                ),
+                (
+                    crate::codec::Nil<Option<crate::consumer::models::users::Name>>,
+                    crate::codec::Nil<Option<String>>,
+                    crate::codec::Nil<Option<bool>>,
+                    crate::codec::Nil<Option<String>>,
+                    crate::codec::Nil<Option<Vec<String>>>,
+                ),
+            ),
+            _,
+        >(
+            map,
+            &[
+                "email",
+                "hash",
+                "hash_type",
+                "md_5_config",
+                "argon_2_config",
+                "sha_1_config",
+                "sha_512_config",
+                "scrypt_config",
+                "pbkdf_2_config",
+                "trusted_metadata",
+                "untrusted_metadata",
+                "set_email_verified",
+                "name",
+                "phone_number",
+                "set_phone_number_verified",
+                "external_id",
+                "roles",
+            ],
+        )?;
+        Ok(Self {
+            email,
+            hash,
+            hash_type,
+            md_5_config,
+            argon_2_config,
+            sha_1_config,
+            sha_512_config,
+            scrypt_config,
+            pbkdf_2_config,
+            trusted_metadata,
+            untrusted_metadata,
+            set_email_verified,
+            name,
+            phone_number,
+            set_phone_number_verified,
+            external_id,
+            roles,
+        })
     }
 }
 
@@ -1244,65 +1121,29 @@ pub struct MigrateResponse {
 
 impl crate::codec::Object for MigrateResponse {
     const NAME: &'static str = "MigrateResponse";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut status_code: Option<i64> = None;
-        let mut request_id: Option<String> = None;
-        let mut user_id: Option<String> = None;
-        let mut email_id: Option<String> = None;
-        let mut user_created: Option<bool> = None;
-        let mut user: Option<crate::consumer::models::users::User> = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "status_code" => {
-                    crate::codec::put(&mut map, &mut status_code, "status_code")
-                }
-                "request_id" => {
-                    crate::codec::put(&mut map, &mut request_id, "request_id")
-                }
-                "user_id" => crate::codec::put(&mut map, &mut user_id, "user_id"),
-                "email_id" => crate::codec::put(&mut map, &mut email_id, "email_id"),
-                "user_created" => {
-                    crate::codec::put(&mut map, &mut user_created, "user_created")
-                }
-                "user" => crate::codec::put(&mut map, &mut user, "user"),
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match (status_code, request_id, user_id, email_id, user_created, user) {
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (status_code, request_id, user_id, email_id, user_created, user) = crate::codec::fields::<
             (
-                Some(status_code),
-                Some(request_id),
-                Some(user_id),
-                Some(email_id),
-                Some(user_created),
-                Some(user),
-            ) => {
-                Ok(Self {
-                    status_code,
-                    request_id,
-                    user_id,
-                    email_id,
-                    user_created,
-                    user,
-                })
-            }
-            (status_code, request_id, user_id, email_id, user_created, user) => {
-                Err(
-                    crate::codec::missing(
-                        &[
-                            ("status_code", status_code.is_none()),
-                            ("request_id", request_id.is_none()),
-                            ("user_id", user_id.is_none()),
-                            ("email_id", email_id.is_none()),
-                            ("user_created", user_created.is_none()),
-                            ("user", user.is_none()),
-                        ],
-                    ),
-                )
-            }
-        }
+                crate::codec::Req<i64>,
+                crate::codec::Req<String>,
+                crate::codec::Req<String>,
+                crate::codec::Req<String>,
+                crate::codec::Req<bool>,
+                crate::codec::Req<crate::consumer::models::users::User>,
+            ),
+            _,
+        >(
+            map,
+            &["status_code", "request_id", "user_id", "email_id", "user_created", "user"],
+        )?;
+        Ok(Self {
+            status_code,
+            request_id,
+            user_id,
+            email_id,
+            user_created,
+            user,
+        })
     }
 }
 
@@ -1320,14 +1161,25 @@ impl ::serde::Serialize for MigrateResponse {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(serializer, 6)?;
-        object.entry("status_code", &self.status_code);
-        object.entry("request_id", &self.request_id);
-        object.entry("user_id", &self.user_id);
-        object.entry("email_id", &self.email_id);
-        object.entry("user_created", &self.user_created);
-        object.entry("user", &self.user);
-        object.end()
+        crate::codec::write(
+            serializer,
+            &[
+                "status_code",
+                "request_id",
+                "user_id",
+                "email_id",
+                "user_created",
+                "user",
+            ],
+            (
+                crate::codec::Always(&self.status_code),
+                crate::codec::Always(&self.request_id),
+                crate::codec::Always(&self.user_id),
+                crate::codec::Always(&self.email_id),
+                crate::codec::Always(&self.user_created),
+                crate::codec::Always(&self.user),
+            ),
+        )
     }
 }
 
@@ -1346,40 +1198,23 @@ impl ::serde::Serialize for StrengthCheckRequest {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(
+        crate::codec::write(
             serializer,
-            1 + crate::codec::count_set(&[self.email.is_some()]),
-        )?;
-        object.entry("password", &self.password);
-        object.entry_if("email", &self.email);
-        object.end()
+            &["password", "email"],
+            (crate::codec::Always(&self.password), crate::codec::IfSet(&self.email)),
+        )
     }
 }
 
 #[cfg(feature = "test-util")]
 impl crate::codec::Object for StrengthCheckRequest {
     const NAME: &'static str = "StrengthCheckRequest";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut password: Option<String> = None;
-        let mut email: Option<Option<String>> = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "password" => crate::codec::put(&mut map, &mut password, "password"),
-                "email" => crate::codec::put(&mut map, &mut email, "email"),
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match password {
-            Some(password) => {
-                Ok(Self {
-                    password,
-                    email: email.flatten(),
-                })
-            }
-            None => Err(::serde::de::Error::missing_field("password")),
-        }
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (password, email) = crate::codec::fields::<
+            (crate::codec::Req<String>, crate::codec::Nil<Option<String>>),
+            _,
+        >(map, &["password", "email"])?;
+        Ok(Self { password, email })
     }
 }
 
@@ -1455,51 +1290,8 @@ pub struct StrengthCheckResponse {
 
 impl crate::codec::Object for StrengthCheckResponse {
     const NAME: &'static str = "StrengthCheckResponse";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut status_code: Option<i64> = None;
-        let mut request_id: Option<String> = None;
-        let mut valid_password: Option<bool> = None;
-        let mut score: Option<i64> = None;
-        let mut breached_password: Option<bool> = None;
-        let mut strength_policy: Option<String> = None;
-        let mut breach_detection_on_create: Option<bool> = None;
-        let mut feedback: Option<Option<crate::consumer::models::passwords::Feedback>> = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "status_code" => {
-                    crate::codec::put(&mut map, &mut status_code, "status_code")
-                }
-                "request_id" => {
-                    crate::codec::put(&mut map, &mut request_id, "request_id")
-                }
-                "valid_password" => {
-                    crate::codec::put(&mut map, &mut valid_password, "valid_password")
-                }
-                "score" => crate::codec::put(&mut map, &mut score, "score"),
-                "breached_password" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut breached_password,
-                        "breached_password",
-                    )
-                }
-                "strength_policy" => {
-                    crate::codec::put(&mut map, &mut strength_policy, "strength_policy")
-                }
-                "breach_detection_on_create" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut breach_detection_on_create,
-                        "breach_detection_on_create",
-                    )
-                }
-                "feedback" => crate::codec::put(&mut map, &mut feedback, "feedback"),
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match (
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (
             status_code,
             request_id,
             valid_password,
@@ -1507,54 +1299,42 @@ impl crate::codec::Object for StrengthCheckResponse {
             breached_password,
             strength_policy,
             breach_detection_on_create,
-        ) {
+            feedback,
+        ) = crate::codec::fields::<
             (
-                Some(status_code),
-                Some(request_id),
-                Some(valid_password),
-                Some(score),
-                Some(breached_password),
-                Some(strength_policy),
-                Some(breach_detection_on_create),
-            ) => {
-                Ok(Self {
-                    status_code,
-                    request_id,
-                    valid_password,
-                    score,
-                    breached_password,
-                    strength_policy,
-                    breach_detection_on_create,
-                    feedback: feedback.flatten(),
-                })
-            }
-            (
-                status_code,
-                request_id,
-                valid_password,
-                score,
-                breached_password,
-                strength_policy,
-                breach_detection_on_create,
-            ) => {
-                Err(
-                    crate::codec::missing(
-                        &[
-                            ("status_code", status_code.is_none()),
-                            ("request_id", request_id.is_none()),
-                            ("valid_password", valid_password.is_none()),
-                            ("score", score.is_none()),
-                            ("breached_password", breached_password.is_none()),
-                            ("strength_policy", strength_policy.is_none()),
-                            (
-                                "breach_detection_on_create",
-                                breach_detection_on_create.is_none(),
-                            ),
-                        ],
-                    ),
-                )
-            }
-        }
+                crate::codec::Req<i64>,
+                crate::codec::Req<String>,
+                crate::codec::Req<bool>,
+                crate::codec::Req<i64>,
+                crate::codec::Req<bool>,
+                crate::codec::Req<String>,
+                crate::codec::Req<bool>,
+                crate::codec::Nil<Option<crate::consumer::models::passwords::Feedback>>,
+            ),
+            _,
+        >(
+            map,
+            &[
+                "status_code",
+                "request_id",
+                "valid_password",
+                "score",
+                "breached_password",
+                "strength_policy",
+                "breach_detection_on_create",
+                "feedback",
+            ],
+        )?;
+        Ok(Self {
+            status_code,
+            request_id,
+            valid_password,
+            score,
+            breached_password,
+            strength_policy,
+            breach_detection_on_create,
+            feedback,
+        })
     }
 }
 
@@ -1572,18 +1352,28 @@ impl ::serde::Serialize for StrengthCheckResponse {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(
+        crate::codec::write(
             serializer,
-            7 + crate::codec::count_set(&[self.feedback.is_some()]),
-        )?;
-        object.entry("status_code", &self.status_code);
-        object.entry("request_id", &self.request_id);
-        object.entry("valid_password", &self.valid_password);
-        object.entry("score", &self.score);
-        object.entry("breached_password", &self.breached_password);
-        object.entry("strength_policy", &self.strength_policy);
-        object.entry("breach_detection_on_create", &self.breach_detection_on_create);
-        object.entry_if("feedback", &self.feedback);
-        object.end()
+            &[
+                "status_code",
+                "request_id",
+                "valid_password",
+                "score",
+                "breached_password",
+                "strength_policy",
+                "breach_detection_on_create",
+                "feedback",
+            ],
+            (
+                crate::codec::Always(&self.status_code),
+                crate::codec::Always(&self.request_id),
+                crate::codec::Always(&self.valid_password),
+                crate::codec::Always(&self.score),
+                crate::codec::Always(&self.breached_password),
+                crate::codec::Always(&self.strength_policy),
+                crate::codec::Always(&self.breach_detection_on_create),
+                crate::codec::IfSet(&self.feedback),
+            ),
+        )
     }
 }

@@ -161,166 +161,106 @@ impl ::serde::Serialize for CreateRequest {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(
+        crate::codec::write(
             serializer,
-            1
-                + crate::codec::count_set(
-                    &[
-                        self.client_name.is_some(),
-                        self.client_description.is_some(),
-                        self.redirect_urls.is_some(),
-                        self.full_access_allowed.is_some(),
-                        self.access_token_expiry_minutes.is_some(),
-                        self.access_token_custom_audience.is_some(),
-                        self.access_token_template_content.is_some(),
-                        self.post_logout_redirect_urls.is_some(),
-                        self.logo_url.is_some(),
-                        self.bypass_consent_for_offline_access.is_some(),
-                        self.id_token_template_content.is_some(),
-                    ],
-                ),
-        )?;
-        object.entry("client_type", &self.client_type);
-        object.entry_if("client_name", &self.client_name);
-        object.entry_if("client_description", &self.client_description);
-        object.entry_if("redirect_urls", &self.redirect_urls);
-        object.entry_if("full_access_allowed", &self.full_access_allowed);
-        object
-            .entry_if("access_token_expiry_minutes", &self.access_token_expiry_minutes);
-        object
-            .entry_if(
+            &[
+                "client_type",
+                "client_name",
+                "client_description",
+                "redirect_urls",
+                "full_access_allowed",
+                "access_token_expiry_minutes",
                 "access_token_custom_audience",
-                &self.access_token_custom_audience,
-            );
-        object
-            .entry_if(
                 "access_token_template_content",
-                &self.access_token_template_content,
-            );
-        object.entry_if("post_logout_redirect_urls", &self.post_logout_redirect_urls);
-        object.entry_if("logo_url", &self.logo_url);
-        object
-            .entry_if(
+                "post_logout_redirect_urls",
+                "logo_url",
                 "bypass_consent_for_offline_access",
-                &self.bypass_consent_for_offline_access,
-            );
-        object.entry_if("id_token_template_content", &self.id_token_template_content);
-        object.end()
+                "id_token_template_content",
+            ],
+            (
+                crate::codec::Always(&self.client_type),
+                crate::codec::IfSet(&self.client_name),
+                crate::codec::IfSet(&self.client_description),
+                crate::codec::IfSet(&self.redirect_urls),
+                crate::codec::IfSet(&self.full_access_allowed),
+                crate::codec::IfSet(&self.access_token_expiry_minutes),
+                crate::codec::IfSet(&self.access_token_custom_audience),
+                crate::codec::IfSet(&self.access_token_template_content),
+                crate::codec::IfSet(&self.post_logout_redirect_urls),
+                crate::codec::IfSet(&self.logo_url),
+                crate::codec::IfSet(&self.bypass_consent_for_offline_access),
+                crate::codec::IfSet(&self.id_token_template_content),
+            ),
+        )
     }
 }
 
 #[cfg(feature = "test-util")]
 impl crate::codec::Object for CreateRequest {
     const NAME: &'static str = "CreateRequest";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut client_type: Option<
-            crate::consumer::models::connected_apps_clients::CreateRequestClientType,
-        > = None;
-        let mut client_name: Option<Option<String>> = None;
-        let mut client_description: Option<Option<String>> = None;
-        let mut redirect_urls: Option<Option<Vec<String>>> = None;
-        let mut full_access_allowed: Option<Option<bool>> = None;
-        let mut access_token_expiry_minutes: Option<Option<i64>> = None;
-        let mut access_token_custom_audience: Option<Option<String>> = None;
-        let mut access_token_template_content: Option<Option<String>> = None;
-        let mut post_logout_redirect_urls: Option<Option<Vec<String>>> = None;
-        let mut logo_url: Option<Option<String>> = None;
-        let mut bypass_consent_for_offline_access: Option<Option<bool>> = None;
-        let mut id_token_template_content: Option<Option<String>> = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "client_type" => {
-                    crate::codec::put(&mut map, &mut client_type, "client_type")
-                }
-                "client_name" => {
-                    crate::codec::put(&mut map, &mut client_name, "client_name")
-                }
-                "client_description" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut client_description,
-                        "client_description",
-                    )
-                }
-                "redirect_urls" => {
-                    crate::codec::put(&mut map, &mut redirect_urls, "redirect_urls")
-                }
-                "full_access_allowed" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut full_access_allowed,
-                        "full_access_allowed",
-                    )
-                }
-                "access_token_expiry_minutes" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut access_token_expiry_minutes,
-                        "access_token_expiry_minutes",
-                    )
-                }
-                "access_token_custom_audience" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut access_token_custom_audience,
-                        "access_token_custom_audience",
-                    )
-                }
-                "access_token_template_content" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut access_token_template_content,
-                        "access_token_template_content",
-                    )
-                }
-                "post_logout_redirect_urls" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut post_logout_redirect_urls,
-                        "post_logout_redirect_urls",
-                    )
-                }
-                "logo_url" => crate::codec::put(&mut map, &mut logo_url, "logo_url"),
-                "bypass_consent_for_offline_access" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut bypass_consent_for_offline_access,
-                        "bypass_consent_for_offline_access",
-                    )
-                }
-                "id_token_template_content" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut id_token_template_content,
-                        "id_token_template_content",
-                    )
-                }
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match client_type {
-            Some(client_type) => {
-                Ok(Self {
-                    client_type,
-                    client_name: client_name.flatten(),
-                    client_description: client_description.flatten(),
-                    redirect_urls: redirect_urls.flatten(),
-                    full_access_allowed: full_access_allowed.flatten(),
-                    access_token_expiry_minutes: access_token_expiry_minutes.flatten(),
-                    access_token_custom_audience: access_token_custom_audience.flatten(),
-                    access_token_template_content: access_token_template_content
-                        .flatten(),
-                    post_logout_redirect_urls: post_logout_redirect_urls.flatten(),
-                    logo_url: logo_url.flatten(),
-                    bypass_consent_for_offline_access: bypass_consent_for_offline_access
-                        .flatten(),
-                    id_token_template_content: id_token_template_content.flatten(),
-                })
-            }
-            None => Err(::serde::de::Error::missing_field("client_type")),
-        }
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (
+            client_type,
+            client_name,
+            client_description,
+            redirect_urls,
+            full_access_allowed,
+            access_token_expiry_minutes,
+            access_token_custom_audience,
+            access_token_template_content,
+            post_logout_redirect_urls,
+            logo_url,
+            bypass_consent_for_offline_access,
+            id_token_template_content,
+        ) = crate::codec::fields::<
+            (
+                crate::codec::Req<
+                    crate::consumer::models::connected_apps_clients::CreateRequestClientType,
+                >,
+                crate::codec::Nil<Option<String>>,
+                crate::codec::Nil<Option<String>>,
+                crate::codec::Nil<Option<Vec<String>>>,
+                crate::codec::Nil<Option<bool>>,
+                crate::codec::Nil<Option<i64>>,
+                crate::codec::Nil<Option<String>>,
+                crate::codec::Nil<Option<String>>,
+                crate::codec::Nil<Option<Vec<String>>>,
+                crate::codec::Nil<Option<String>>,
+                crate::codec::Nil<Option<bool>>,
+                crate::codec::Nil<Option<String>>,
+            ),
+            _,
+        >(
+            map,
+            &[
+                "client_type",
+                "client_name",
+                "client_description",
+                "redirect_urls",
+                "full_access_allowed",
+                "access_token_expiry_minutes",
+                "access_token_custom_audience",
+                "access_token_template_content",
+                "post_logout_redirect_urls",
+                "logo_url",
+                "bypass_consent_for_offline_access",
+                "id_token_template_content",
+            ],
+        )?;
+        Ok(Self {
+            client_type,
+            client_name,
+            client_description,
+            redirect_urls,
+            full_access_allowed,
+            access_token_expiry_minutes,
+            access_token_custom_audience,
+            access_token_template_content,
+            post_logout_redirect_urls,
+            logo_url,
+            bypass_consent_for_offline_access,
+            id_token_template_content,
+        })
     }
 }
 
@@ -454,48 +394,22 @@ pub struct CreateResponse {
 
 impl crate::codec::Object for CreateResponse {
     const NAME: &'static str = "CreateResponse";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut status_code: Option<i64> = None;
-        let mut request_id: Option<String> = None;
-        let mut connected_app: Option<
-            crate::consumer::models::connected_apps::ConnectedAppWithClientSecret,
-        > = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "status_code" => {
-                    crate::codec::put(&mut map, &mut status_code, "status_code")
-                }
-                "request_id" => {
-                    crate::codec::put(&mut map, &mut request_id, "request_id")
-                }
-                "connected_app" => {
-                    crate::codec::put(&mut map, &mut connected_app, "connected_app")
-                }
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match (status_code, request_id, connected_app) {
-            (Some(status_code), Some(request_id), Some(connected_app)) => {
-                Ok(Self {
-                    status_code,
-                    request_id,
-                    connected_app,
-                })
-            }
-            (status_code, request_id, connected_app) => {
-                Err(
-                    crate::codec::missing(
-                        &[
-                            ("status_code", status_code.is_none()),
-                            ("request_id", request_id.is_none()),
-                            ("connected_app", connected_app.is_none()),
-                        ],
-                    ),
-                )
-            }
-        }
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (status_code, request_id, connected_app) = crate::codec::fields::<
+            (
+                crate::codec::Req<i64>,
+                crate::codec::Req<String>,
+                crate::codec::Req<
+                    crate::consumer::models::connected_apps::ConnectedAppWithClientSecret,
+                >,
+            ),
+            _,
+        >(map, &["status_code", "request_id", "connected_app"])?;
+        Ok(Self {
+            status_code,
+            request_id,
+            connected_app,
+        })
     }
 }
 
@@ -513,11 +427,15 @@ impl ::serde::Serialize for CreateResponse {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(serializer, 3)?;
-        object.entry("status_code", &self.status_code);
-        object.entry("request_id", &self.request_id);
-        object.entry("connected_app", &self.connected_app);
-        object.end()
+        crate::codec::write(
+            serializer,
+            &["status_code", "request_id", "connected_app"],
+            (
+                crate::codec::Always(&self.status_code),
+                crate::codec::Always(&self.request_id),
+                crate::codec::Always(&self.connected_app),
+            ),
+        )
     }
 }
 
@@ -534,27 +452,19 @@ impl ::serde::Serialize for DeleteRequest {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        crate::codec::Writer::new(serializer, 0)?.end()
+        crate::codec::write(serializer, &[], ())
     }
 }
 
 #[cfg(feature = "test-util")]
 impl crate::codec::Object for DeleteRequest {
     const NAME: &'static str = "DeleteRequest";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut client_id: Option<String> = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "client_id" => crate::codec::put(&mut map, &mut client_id, "client_id"),
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match client_id {
-            Some(client_id) => Ok(Self { client_id }),
-            None => Err(::serde::de::Error::missing_field("client_id")),
-        }
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (client_id,) = crate::codec::fields::<
+            (crate::codec::Req<String>,),
+            _,
+        >(map, &["client_id"])?;
+        Ok(Self { client_id })
     }
 }
 
@@ -610,44 +520,20 @@ pub struct DeleteResponse {
 
 impl crate::codec::Object for DeleteResponse {
     const NAME: &'static str = "DeleteResponse";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut status_code: Option<i64> = None;
-        let mut request_id: Option<String> = None;
-        let mut client_id: Option<String> = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "status_code" => {
-                    crate::codec::put(&mut map, &mut status_code, "status_code")
-                }
-                "request_id" => {
-                    crate::codec::put(&mut map, &mut request_id, "request_id")
-                }
-                "client_id" => crate::codec::put(&mut map, &mut client_id, "client_id"),
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match (status_code, request_id, client_id) {
-            (Some(status_code), Some(request_id), Some(client_id)) => {
-                Ok(Self {
-                    status_code,
-                    request_id,
-                    client_id,
-                })
-            }
-            (status_code, request_id, client_id) => {
-                Err(
-                    crate::codec::missing(
-                        &[
-                            ("status_code", status_code.is_none()),
-                            ("request_id", request_id.is_none()),
-                            ("client_id", client_id.is_none()),
-                        ],
-                    ),
-                )
-            }
-        }
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (status_code, request_id, client_id) = crate::codec::fields::<
+            (
+                crate::codec::Req<i64>,
+                crate::codec::Req<String>,
+                crate::codec::Req<String>,
+            ),
+            _,
+        >(map, &["status_code", "request_id", "client_id"])?;
+        Ok(Self {
+            status_code,
+            request_id,
+            client_id,
+        })
     }
 }
 
@@ -665,11 +551,15 @@ impl ::serde::Serialize for DeleteResponse {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(serializer, 3)?;
-        object.entry("status_code", &self.status_code);
-        object.entry("request_id", &self.request_id);
-        object.entry("client_id", &self.client_id);
-        object.end()
+        crate::codec::write(
+            serializer,
+            &["status_code", "request_id", "client_id"],
+            (
+                crate::codec::Always(&self.status_code),
+                crate::codec::Always(&self.request_id),
+                crate::codec::Always(&self.client_id),
+            ),
+        )
     }
 }
 
@@ -686,27 +576,19 @@ impl ::serde::Serialize for GetRequest {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        crate::codec::Writer::new(serializer, 0)?.end()
+        crate::codec::write(serializer, &[], ())
     }
 }
 
 #[cfg(feature = "test-util")]
 impl crate::codec::Object for GetRequest {
     const NAME: &'static str = "GetRequest";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut client_id: Option<String> = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "client_id" => crate::codec::put(&mut map, &mut client_id, "client_id"),
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match client_id {
-            Some(client_id) => Ok(Self { client_id }),
-            None => Err(::serde::de::Error::missing_field("client_id")),
-        }
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (client_id,) = crate::codec::fields::<
+            (crate::codec::Req<String>,),
+            _,
+        >(map, &["client_id"])?;
+        Ok(Self { client_id })
     }
 }
 
@@ -762,48 +644,20 @@ pub struct GetResponse {
 
 impl crate::codec::Object for GetResponse {
     const NAME: &'static str = "GetResponse";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut status_code: Option<i64> = None;
-        let mut request_id: Option<String> = None;
-        let mut connected_app: Option<
-            crate::consumer::models::connected_apps::ConnectedApp,
-        > = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "status_code" => {
-                    crate::codec::put(&mut map, &mut status_code, "status_code")
-                }
-                "request_id" => {
-                    crate::codec::put(&mut map, &mut request_id, "request_id")
-                }
-                "connected_app" => {
-                    crate::codec::put(&mut map, &mut connected_app, "connected_app")
-                }
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match (status_code, request_id, connected_app) {
-            (Some(status_code), Some(request_id), Some(connected_app)) => {
-                Ok(Self {
-                    status_code,
-                    request_id,
-                    connected_app,
-                })
-            }
-            (status_code, request_id, connected_app) => {
-                Err(
-                    crate::codec::missing(
-                        &[
-                            ("status_code", status_code.is_none()),
-                            ("request_id", request_id.is_none()),
-                            ("connected_app", connected_app.is_none()),
-                        ],
-                    ),
-                )
-            }
-        }
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (status_code, request_id, connected_app) = crate::codec::fields::<
+            (
+                crate::codec::Req<i64>,
+                crate::codec::Req<String>,
+                crate::codec::Req<crate::consumer::models::connected_apps::ConnectedApp>,
+            ),
+            _,
+        >(map, &["status_code", "request_id", "connected_app"])?;
+        Ok(Self {
+            status_code,
+            request_id,
+            connected_app,
+        })
     }
 }
 
@@ -821,11 +675,15 @@ impl ::serde::Serialize for GetResponse {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(serializer, 3)?;
-        object.entry("status_code", &self.status_code);
-        object.entry("request_id", &self.request_id);
-        object.entry("connected_app", &self.connected_app);
-        object.end()
+        crate::codec::write(
+            serializer,
+            &["status_code", "request_id", "connected_app"],
+            (
+                crate::codec::Always(&self.status_code),
+                crate::codec::Always(&self.request_id),
+                crate::codec::Always(&self.connected_app),
+            ),
+        )
     }
 }
 
@@ -847,35 +705,23 @@ impl ::serde::Serialize for SearchRequest {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(
+        crate::codec::write(
             serializer,
-            crate::codec::count_set(&[self.cursor.is_some(), self.limit.is_some()]),
-        )?;
-        object.entry_if("cursor", &self.cursor);
-        object.entry_if("limit", &self.limit);
-        object.end()
+            &["cursor", "limit"],
+            (crate::codec::IfSet(&self.cursor), crate::codec::IfSet(&self.limit)),
+        )
     }
 }
 
 #[cfg(feature = "test-util")]
 impl crate::codec::Object for SearchRequest {
     const NAME: &'static str = "SearchRequest";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut cursor: Option<Option<String>> = None;
-        let mut limit: Option<Option<i64>> = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "cursor" => crate::codec::put(&mut map, &mut cursor, "cursor"),
-                "limit" => crate::codec::put(&mut map, &mut limit, "limit"),
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        Ok(Self {
-            cursor: cursor.flatten(),
-            limit: limit.flatten(),
-        })
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (cursor, limit) = crate::codec::fields::<
+            (crate::codec::Nil<Option<String>>, crate::codec::Nil<Option<i64>>),
+            _,
+        >(map, &["cursor", "limit"])?;
+        Ok(Self { cursor, limit })
     }
 }
 
@@ -967,65 +813,26 @@ pub struct SearchResponse {
 
 impl crate::codec::Object for SearchResponse {
     const NAME: &'static str = "SearchResponse";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut status_code: Option<i64> = None;
-        let mut request_id: Option<String> = None;
-        let mut connected_apps: Option<
-            Vec<crate::consumer::models::connected_apps::ConnectedApp>,
-        > = None;
-        let mut results_metadata: Option<
-            crate::consumer::models::connected_apps::ResultsMetadata,
-        > = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "status_code" => {
-                    crate::codec::put(&mut map, &mut status_code, "status_code")
-                }
-                "request_id" => {
-                    crate::codec::put(&mut map, &mut request_id, "request_id")
-                }
-                "connected_apps" => {
-                    crate::codec::put(&mut map, &mut connected_apps, "connected_apps")
-                }
-                "results_metadata" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut results_metadata,
-                        "results_metadata",
-                    )
-                }
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match (status_code, request_id, connected_apps, results_metadata) {
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (status_code, request_id, connected_apps, results_metadata) = crate::codec::fields::<
             (
-                Some(status_code),
-                Some(request_id),
-                Some(connected_apps),
-                Some(results_metadata),
-            ) => {
-                Ok(Self {
-                    status_code,
-                    request_id,
-                    connected_apps,
-                    results_metadata,
-                })
-            }
-            (status_code, request_id, connected_apps, results_metadata) => {
-                Err(
-                    crate::codec::missing(
-                        &[
-                            ("status_code", status_code.is_none()),
-                            ("request_id", request_id.is_none()),
-                            ("connected_apps", connected_apps.is_none()),
-                            ("results_metadata", results_metadata.is_none()),
-                        ],
-                    ),
-                )
-            }
-        }
+                crate::codec::Req<i64>,
+                crate::codec::Req<String>,
+                crate::codec::Req<
+                    Vec<crate::consumer::models::connected_apps::ConnectedApp>,
+                >,
+                crate::codec::Req<
+                    crate::consumer::models::connected_apps::ResultsMetadata,
+                >,
+            ),
+            _,
+        >(map, &["status_code", "request_id", "connected_apps", "results_metadata"])?;
+        Ok(Self {
+            status_code,
+            request_id,
+            connected_apps,
+            results_metadata,
+        })
     }
 }
 
@@ -1043,12 +850,16 @@ impl ::serde::Serialize for SearchResponse {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(serializer, 4)?;
-        object.entry("status_code", &self.status_code);
-        object.entry("request_id", &self.request_id);
-        object.entry("connected_apps", &self.connected_apps);
-        object.entry("results_metadata", &self.results_metadata);
-        object.end()
+        crate::codec::write(
+            serializer,
+            &["status_code", "request_id", "connected_apps", "results_metadata"],
+            (
+                crate::codec::Always(&self.status_code),
+                crate::codec::Always(&self.request_id),
+                crate::codec::Always(&self.connected_apps),
+                crate::codec::Always(&self.results_metadata),
+            ),
+        )
     }
 }
 
@@ -1095,160 +906,102 @@ impl ::serde::Serialize for UpdateRequest {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(
+        crate::codec::write(
             serializer,
-            crate::codec::count_set(
-                &[
-                    self.client_name.is_some(),
-                    self.client_description.is_some(),
-                    self.redirect_urls.is_some(),
-                    self.full_access_allowed.is_some(),
-                    self.access_token_expiry_minutes.is_some(),
-                    self.access_token_custom_audience.is_some(),
-                    self.access_token_template_content.is_some(),
-                    self.post_logout_redirect_urls.is_some(),
-                    self.logo_url.is_some(),
-                    self.bypass_consent_for_offline_access.is_some(),
-                    self.id_token_template_content.is_some(),
-                ],
-            ),
-        )?;
-        object.entry_if("client_name", &self.client_name);
-        object.entry_if("client_description", &self.client_description);
-        object.entry_if("redirect_urls", &self.redirect_urls);
-        object.entry_if("full_access_allowed", &self.full_access_allowed);
-        object
-            .entry_if("access_token_expiry_minutes", &self.access_token_expiry_minutes);
-        object
-            .entry_if(
+            &[
+                "client_name",
+                "client_description",
+                "redirect_urls",
+                "full_access_allowed",
+                "access_token_expiry_minutes",
                 "access_token_custom_audience",
-                &self.access_token_custom_audience,
-            );
-        object
-            .entry_if(
                 "access_token_template_content",
-                &self.access_token_template_content,
-            );
-        object.entry_if("post_logout_redirect_urls", &self.post_logout_redirect_urls);
-        object.entry_if("logo_url", &self.logo_url);
-        object
-            .entry_if(
+                "post_logout_redirect_urls",
+                "logo_url",
                 "bypass_consent_for_offline_access",
-                &self.bypass_consent_for_offline_access,
-            );
-        object.entry_if("id_token_template_content", &self.id_token_template_content);
-        object.end()
+                "id_token_template_content",
+            ],
+            (
+                crate::codec::IfSet(&self.client_name),
+                crate::codec::IfSet(&self.client_description),
+                crate::codec::IfSet(&self.redirect_urls),
+                crate::codec::IfSet(&self.full_access_allowed),
+                crate::codec::IfSet(&self.access_token_expiry_minutes),
+                crate::codec::IfSet(&self.access_token_custom_audience),
+                crate::codec::IfSet(&self.access_token_template_content),
+                crate::codec::IfSet(&self.post_logout_redirect_urls),
+                crate::codec::IfSet(&self.logo_url),
+                crate::codec::IfSet(&self.bypass_consent_for_offline_access),
+                crate::codec::IfSet(&self.id_token_template_content),
+            ),
+        )
     }
 }
 
 #[cfg(feature = "test-util")]
 impl crate::codec::Object for UpdateRequest {
     const NAME: &'static str = "UpdateRequest";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut client_id: Option<String> = None;
-        let mut client_name: Option<Option<String>> = None;
-        let mut client_description: Option<Option<String>> = None;
-        let mut redirect_urls: Option<Option<Vec<String>>> = None;
-        let mut full_access_allowed: Option<Option<bool>> = None;
-        let mut access_token_expiry_minutes: Option<Option<i64>> = None;
-        let mut access_token_custom_audience: Option<Option<String>> = None;
-        let mut access_token_template_content: Option<Option<String>> = None;
-        let mut post_logout_redirect_urls: Option<Option<Vec<String>>> = None;
-        let mut logo_url: Option<Option<String>> = None;
-        let mut bypass_consent_for_offline_access: Option<Option<bool>> = None;
-        let mut id_token_template_content: Option<Option<String>> = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "client_id" => crate::codec::put(&mut map, &mut client_id, "client_id"),
-                "client_name" => {
-                    crate::codec::put(&mut map, &mut client_name, "client_name")
-                }
-                "client_description" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut client_description,
-                        "client_description",
-                    )
-                }
-                "redirect_urls" => {
-                    crate::codec::put(&mut map, &mut redirect_urls, "redirect_urls")
-                }
-                "full_access_allowed" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut full_access_allowed,
-                        "full_access_allowed",
-                    )
-                }
-                "access_token_expiry_minutes" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut access_token_expiry_minutes,
-                        "access_token_expiry_minutes",
-                    )
-                }
-                "access_token_custom_audience" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut access_token_custom_audience,
-                        "access_token_custom_audience",
-                    )
-                }
-                "access_token_template_content" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut access_token_template_content,
-                        "access_token_template_content",
-                    )
-                }
-                "post_logout_redirect_urls" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut post_logout_redirect_urls,
-                        "post_logout_redirect_urls",
-                    )
-                }
-                "logo_url" => crate::codec::put(&mut map, &mut logo_url, "logo_url"),
-                "bypass_consent_for_offline_access" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut bypass_consent_for_offline_access,
-                        "bypass_consent_for_offline_access",
-                    )
-                }
-                "id_token_template_content" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut id_token_template_content,
-                        "id_token_template_content",
-                    )
-                }
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match client_id {
-            Some(client_id) => {
-                Ok(Self {
-                    client_id,
-                    client_name: client_name.flatten(),
-                    client_description: client_description.flatten(),
-                    redirect_urls: redirect_urls.flatten(),
-                    full_access_allowed: full_access_allowed.flatten(),
-                    access_token_expiry_minutes: access_token_expiry_minutes.flatten(),
-                    access_token_custom_audience: access_token_custom_audience.flatten(),
-                    access_token_template_content: access_token_template_content
-                        .flatten(),
-                    post_logout_redirect_urls: post_logout_redirect_urls.flatten(),
-                    logo_url: logo_url.flatten(),
-                    bypass_consent_for_offline_access: bypass_consent_for_offline_access
-                        .flatten(),
-                    id_token_template_content: id_token_template_content.flatten(),
-                })
-            }
-            None => Err(::serde::de::Error::missing_field("client_id")),
-        }
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (
+            client_id,
+            client_name,
+            client_description,
+            redirect_urls,
+            full_access_allowed,
+            access_token_expiry_minutes,
+            access_token_custom_audience,
+            access_token_template_content,
+            post_logout_redirect_urls,
+            logo_url,
+            bypass_consent_for_offline_access,
+            id_token_template_content,
+        ) = crate::codec::fields::<
+            (
+                crate::codec::Req<String>,
+                crate::codec::Nil<Option<String>>,
+                crate::codec::Nil<Option<String>>,
+                crate::codec::Nil<Option<Vec<String>>>,
+                crate::codec::Nil<Option<bool>>,
+                crate::codec::Nil<Option<i64>>,
+                crate::codec::Nil<Option<String>>,
+                crate::codec::Nil<Option<String>>,
+                crate::codec::Nil<Option<Vec<String>>>,
+                crate::codec::Nil<Option<String>>,
+                crate::codec::Nil<Option<bool>>,
+                crate::codec::Nil<Option<String>>,
+            ),
+            _,
+        >(
+            map,
+            &[
+                "client_id",
+                "client_name",
+                "client_description",
+                "redirect_urls",
+                "full_access_allowed",
+                "access_token_expiry_minutes",
+                "access_token_custom_audience",
+                "access_token_template_content",
+                "post_logout_redirect_urls",
+                "logo_url",
+                "bypass_consent_for_offline_access",
+                "id_token_template_content",
+            ],
+        )?;
+        Ok(Self {
+            client_id,
+            client_name,
+            client_description,
+            redirect_urls,
+            full_access_allowed,
+            access_token_expiry_minutes,
+            access_token_custom_audience,
+            access_token_template_content,
+            post_logout_redirect_urls,
+            logo_url,
+            bypass_consent_for_offline_access,
+            id_token_template_content,
+        })
     }
 }
 
@@ -1381,48 +1134,20 @@ pub struct UpdateResponse {
 
 impl crate::codec::Object for UpdateResponse {
     const NAME: &'static str = "UpdateResponse";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut status_code: Option<i64> = None;
-        let mut request_id: Option<String> = None;
-        let mut connected_app: Option<
-            crate::consumer::models::connected_apps::ConnectedApp,
-        > = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "status_code" => {
-                    crate::codec::put(&mut map, &mut status_code, "status_code")
-                }
-                "request_id" => {
-                    crate::codec::put(&mut map, &mut request_id, "request_id")
-                }
-                "connected_app" => {
-                    crate::codec::put(&mut map, &mut connected_app, "connected_app")
-                }
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match (status_code, request_id, connected_app) {
-            (Some(status_code), Some(request_id), Some(connected_app)) => {
-                Ok(Self {
-                    status_code,
-                    request_id,
-                    connected_app,
-                })
-            }
-            (status_code, request_id, connected_app) => {
-                Err(
-                    crate::codec::missing(
-                        &[
-                            ("status_code", status_code.is_none()),
-                            ("request_id", request_id.is_none()),
-                            ("connected_app", connected_app.is_none()),
-                        ],
-                    ),
-                )
-            }
-        }
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (status_code, request_id, connected_app) = crate::codec::fields::<
+            (
+                crate::codec::Req<i64>,
+                crate::codec::Req<String>,
+                crate::codec::Req<crate::consumer::models::connected_apps::ConnectedApp>,
+            ),
+            _,
+        >(map, &["status_code", "request_id", "connected_app"])?;
+        Ok(Self {
+            status_code,
+            request_id,
+            connected_app,
+        })
     }
 }
 
@@ -1440,10 +1165,14 @@ impl ::serde::Serialize for UpdateResponse {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(serializer, 3)?;
-        object.entry("status_code", &self.status_code);
-        object.entry("request_id", &self.request_id);
-        object.entry("connected_app", &self.connected_app);
-        object.end()
+        crate::codec::write(
+            serializer,
+            &["status_code", "request_id", "connected_app"],
+            (
+                crate::codec::Always(&self.status_code),
+                crate::codec::Always(&self.request_id),
+                crate::codec::Always(&self.connected_app),
+            ),
+        )
     }
 }

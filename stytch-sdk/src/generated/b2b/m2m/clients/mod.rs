@@ -137,81 +137,68 @@ impl ::serde::Serialize for CreateRequest {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(
+        crate::codec::write(
             serializer,
-            1
-                + crate::codec::count_set(
-                    &[
-                        self.client_id.is_some(),
-                        self.client_secret.is_some(),
-                        self.client_name.is_some(),
-                        self.client_description.is_some(),
-                        self.trusted_metadata.is_some(),
-                    ],
-                ),
-        )?;
-        object.entry("scopes", &self.scopes);
-        object.entry_if("client_id", &self.client_id);
-        object.entry_if("client_secret", &self.client_secret);
-        object.entry_if("client_name", &self.client_name);
-        object.entry_if("client_description", &self.client_description);
-        object.entry_if("trusted_metadata", &self.trusted_metadata);
-        object.end()
+            &[
+                "scopes",
+                "client_id",
+                "client_secret",
+                "client_name",
+                "client_description",
+                "trusted_metadata",
+            ],
+            (
+                crate::codec::Always(&self.scopes),
+                crate::codec::IfSet(&self.client_id),
+                crate::codec::IfSet(&self.client_secret),
+                crate::codec::IfSet(&self.client_name),
+                crate::codec::IfSet(&self.client_description),
+                crate::codec::IfSet(&self.trusted_metadata),
+            ),
+        )
     }
 }
 
 #[cfg(feature = "test-util")]
 impl crate::codec::Object for CreateRequest {
     const NAME: &'static str = "CreateRequest";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut scopes: Option<Vec<String>> = None;
-        let mut client_id: Option<Option<String>> = None;
-        let mut client_secret: Option<Option<String>> = None;
-        let mut client_name: Option<Option<String>> = None;
-        let mut client_description: Option<Option<String>> = None;
-        let mut trusted_metadata: Option<Option<::serde_json::Value>> = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "scopes" => crate::codec::put(&mut map, &mut scopes, "scopes"),
-                "client_id" => crate::codec::put(&mut map, &mut client_id, "client_id"),
-                "client_secret" => {
-                    crate::codec::put(&mut map, &mut client_secret, "client_secret")
-                }
-                "client_name" => {
-                    crate::codec::put(&mut map, &mut client_name, "client_name")
-                }
-                "client_description" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut client_description,
-                        "client_description",
-                    )
-                }
-                "trusted_metadata" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut trusted_metadata,
-                        "trusted_metadata",
-                    )
-                }
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match scopes {
-            Some(scopes) => {
-                Ok(Self {
-                    scopes,
-                    client_id: client_id.flatten(),
-                    client_secret: client_secret.flatten(),
-                    client_name: client_name.flatten(),
-                    client_description: client_description.flatten(),
-                    trusted_metadata: trusted_metadata.flatten(),
-                })
-            }
-            None => Err(::serde::de::Error::missing_field("scopes")),
-        }
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (
+            scopes,
+            client_id,
+            client_secret,
+            client_name,
+            client_description,
+            trusted_metadata,
+        ) = crate::codec::fields::<
+            (
+                crate::codec::Req<Vec<String>>,
+                crate::codec::Nil<Option<String>>,
+                crate::codec::Nil<Option<String>>,
+                crate::codec::Nil<Option<String>>,
+                crate::codec::Nil<Option<String>>,
+                crate::codec::Nil<Option<::serde_json::Value>>,
+            ),
+            _,
+        >(
+            map,
+            &[
+                "scopes",
+                "client_id",
+                "client_secret",
+                "client_name",
+                "client_description",
+                "trusted_metadata",
+            ],
+        )?;
+        Ok(Self {
+            scopes,
+            client_id,
+            client_secret,
+            client_name,
+            client_description,
+            trusted_metadata,
+        })
     }
 }
 
@@ -301,48 +288,22 @@ pub struct CreateResponse {
 
 impl crate::codec::Object for CreateResponse {
     const NAME: &'static str = "CreateResponse";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut status_code: Option<i64> = None;
-        let mut request_id: Option<String> = None;
-        let mut m2m_client: Option<
-            crate::consumer::models::m2m::M2mClientWithClientSecret,
-        > = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "status_code" => {
-                    crate::codec::put(&mut map, &mut status_code, "status_code")
-                }
-                "request_id" => {
-                    crate::codec::put(&mut map, &mut request_id, "request_id")
-                }
-                "m2m_client" => {
-                    crate::codec::put(&mut map, &mut m2m_client, "m2m_client")
-                }
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match (status_code, request_id, m2m_client) {
-            (Some(status_code), Some(request_id), Some(m2m_client)) => {
-                Ok(Self {
-                    status_code,
-                    request_id,
-                    m2m_client,
-                })
-            }
-            (status_code, request_id, m2m_client) => {
-                Err(
-                    crate::codec::missing(
-                        &[
-                            ("status_code", status_code.is_none()),
-                            ("request_id", request_id.is_none()),
-                            ("m2m_client", m2m_client.is_none()),
-                        ],
-                    ),
-                )
-            }
-        }
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (status_code, request_id, m2m_client) = crate::codec::fields::<
+            (
+                crate::codec::Req<i64>,
+                crate::codec::Req<String>,
+                crate::codec::Req<
+                    crate::consumer::models::m2m::M2mClientWithClientSecret,
+                >,
+            ),
+            _,
+        >(map, &["status_code", "request_id", "m2m_client"])?;
+        Ok(Self {
+            status_code,
+            request_id,
+            m2m_client,
+        })
     }
 }
 
@@ -360,11 +321,15 @@ impl ::serde::Serialize for CreateResponse {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(serializer, 3)?;
-        object.entry("status_code", &self.status_code);
-        object.entry("request_id", &self.request_id);
-        object.entry("m2m_client", &self.m2m_client);
-        object.end()
+        crate::codec::write(
+            serializer,
+            &["status_code", "request_id", "m2m_client"],
+            (
+                crate::codec::Always(&self.status_code),
+                crate::codec::Always(&self.request_id),
+                crate::codec::Always(&self.m2m_client),
+            ),
+        )
     }
 }
 
@@ -381,27 +346,19 @@ impl ::serde::Serialize for DeleteRequest {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        crate::codec::Writer::new(serializer, 0)?.end()
+        crate::codec::write(serializer, &[], ())
     }
 }
 
 #[cfg(feature = "test-util")]
 impl crate::codec::Object for DeleteRequest {
     const NAME: &'static str = "DeleteRequest";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut client_id: Option<String> = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "client_id" => crate::codec::put(&mut map, &mut client_id, "client_id"),
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match client_id {
-            Some(client_id) => Ok(Self { client_id }),
-            None => Err(::serde::de::Error::missing_field("client_id")),
-        }
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (client_id,) = crate::codec::fields::<
+            (crate::codec::Req<String>,),
+            _,
+        >(map, &["client_id"])?;
+        Ok(Self { client_id })
     }
 }
 
@@ -457,44 +414,20 @@ pub struct DeleteResponse {
 
 impl crate::codec::Object for DeleteResponse {
     const NAME: &'static str = "DeleteResponse";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut status_code: Option<i64> = None;
-        let mut request_id: Option<String> = None;
-        let mut client_id: Option<String> = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "status_code" => {
-                    crate::codec::put(&mut map, &mut status_code, "status_code")
-                }
-                "request_id" => {
-                    crate::codec::put(&mut map, &mut request_id, "request_id")
-                }
-                "client_id" => crate::codec::put(&mut map, &mut client_id, "client_id"),
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match (status_code, request_id, client_id) {
-            (Some(status_code), Some(request_id), Some(client_id)) => {
-                Ok(Self {
-                    status_code,
-                    request_id,
-                    client_id,
-                })
-            }
-            (status_code, request_id, client_id) => {
-                Err(
-                    crate::codec::missing(
-                        &[
-                            ("status_code", status_code.is_none()),
-                            ("request_id", request_id.is_none()),
-                            ("client_id", client_id.is_none()),
-                        ],
-                    ),
-                )
-            }
-        }
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (status_code, request_id, client_id) = crate::codec::fields::<
+            (
+                crate::codec::Req<i64>,
+                crate::codec::Req<String>,
+                crate::codec::Req<String>,
+            ),
+            _,
+        >(map, &["status_code", "request_id", "client_id"])?;
+        Ok(Self {
+            status_code,
+            request_id,
+            client_id,
+        })
     }
 }
 
@@ -512,11 +445,15 @@ impl ::serde::Serialize for DeleteResponse {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(serializer, 3)?;
-        object.entry("status_code", &self.status_code);
-        object.entry("request_id", &self.request_id);
-        object.entry("client_id", &self.client_id);
-        object.end()
+        crate::codec::write(
+            serializer,
+            &["status_code", "request_id", "client_id"],
+            (
+                crate::codec::Always(&self.status_code),
+                crate::codec::Always(&self.request_id),
+                crate::codec::Always(&self.client_id),
+            ),
+        )
     }
 }
 
@@ -533,27 +470,19 @@ impl ::serde::Serialize for GetRequest {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        crate::codec::Writer::new(serializer, 0)?.end()
+        crate::codec::write(serializer, &[], ())
     }
 }
 
 #[cfg(feature = "test-util")]
 impl crate::codec::Object for GetRequest {
     const NAME: &'static str = "GetRequest";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut client_id: Option<String> = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "client_id" => crate::codec::put(&mut map, &mut client_id, "client_id"),
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match client_id {
-            Some(client_id) => Ok(Self { client_id }),
-            None => Err(::serde::de::Error::missing_field("client_id")),
-        }
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (client_id,) = crate::codec::fields::<
+            (crate::codec::Req<String>,),
+            _,
+        >(map, &["client_id"])?;
+        Ok(Self { client_id })
     }
 }
 
@@ -609,46 +538,20 @@ pub struct GetResponse {
 
 impl crate::codec::Object for GetResponse {
     const NAME: &'static str = "GetResponse";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut status_code: Option<i64> = None;
-        let mut request_id: Option<String> = None;
-        let mut m2m_client: Option<crate::consumer::models::m2m::M2mClient> = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "status_code" => {
-                    crate::codec::put(&mut map, &mut status_code, "status_code")
-                }
-                "request_id" => {
-                    crate::codec::put(&mut map, &mut request_id, "request_id")
-                }
-                "m2m_client" => {
-                    crate::codec::put(&mut map, &mut m2m_client, "m2m_client")
-                }
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match (status_code, request_id, m2m_client) {
-            (Some(status_code), Some(request_id), Some(m2m_client)) => {
-                Ok(Self {
-                    status_code,
-                    request_id,
-                    m2m_client,
-                })
-            }
-            (status_code, request_id, m2m_client) => {
-                Err(
-                    crate::codec::missing(
-                        &[
-                            ("status_code", status_code.is_none()),
-                            ("request_id", request_id.is_none()),
-                            ("m2m_client", m2m_client.is_none()),
-                        ],
-                    ),
-                )
-            }
-        }
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (status_code, request_id, m2m_client) = crate::codec::fields::<
+            (
+                crate::codec::Req<i64>,
+                crate::codec::Req<String>,
+                crate::codec::Req<crate::consumer::models::m2m::M2mClient>,
+            ),
+            _,
+        >(map, &["status_code", "request_id", "m2m_client"])?;
+        Ok(Self {
+            status_code,
+            request_id,
+            m2m_client,
+        })
     }
 }
 
@@ -666,11 +569,15 @@ impl ::serde::Serialize for GetResponse {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(serializer, 3)?;
-        object.entry("status_code", &self.status_code);
-        object.entry("request_id", &self.request_id);
-        object.entry("m2m_client", &self.m2m_client);
-        object.end()
+        crate::codec::write(
+            serializer,
+            &["status_code", "request_id", "m2m_client"],
+            (
+                crate::codec::Always(&self.status_code),
+                crate::codec::Always(&self.request_id),
+                crate::codec::Always(&self.m2m_client),
+            ),
+        )
     }
 }
 
@@ -695,41 +602,31 @@ impl ::serde::Serialize for SearchRequest {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(
+        crate::codec::write(
             serializer,
-            crate::codec::count_set(
-                &[self.cursor.is_some(), self.limit.is_some(), self.query.is_some()],
+            &["cursor", "limit", "query"],
+            (
+                crate::codec::IfSet(&self.cursor),
+                crate::codec::IfSet(&self.limit),
+                crate::codec::IfSet(&self.query),
             ),
-        )?;
-        object.entry_if("cursor", &self.cursor);
-        object.entry_if("limit", &self.limit);
-        object.entry_if("query", &self.query);
-        object.end()
+        )
     }
 }
 
 #[cfg(feature = "test-util")]
 impl crate::codec::Object for SearchRequest {
     const NAME: &'static str = "SearchRequest";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut cursor: Option<Option<String>> = None;
-        let mut limit: Option<Option<i64>> = None;
-        let mut query: Option<Option<crate::consumer::models::m2m::M2mSearchQuery>> = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "cursor" => crate::codec::put(&mut map, &mut cursor, "cursor"),
-                "limit" => crate::codec::put(&mut map, &mut limit, "limit"),
-                "query" => crate::codec::put(&mut map, &mut query, "query"),
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        Ok(Self {
-            cursor: cursor.flatten(),
-            limit: limit.flatten(),
-            query: query.flatten(),
-        })
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (cursor, limit, query) = crate::codec::fields::<
+            (
+                crate::codec::Nil<Option<String>>,
+                crate::codec::Nil<Option<i64>>,
+                crate::codec::Nil<Option<crate::consumer::models::m2m::M2mSearchQuery>>,
+            ),
+            _,
+        >(map, &["cursor", "limit", "query"])?;
+        Ok(Self { cursor, limit, query })
     }
 }
 
@@ -831,63 +728,22 @@ pub struct SearchResponse {
 
 impl crate::codec::Object for SearchResponse {
     const NAME: &'static str = "SearchResponse";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut status_code: Option<i64> = None;
-        let mut request_id: Option<String> = None;
-        let mut m2m_clients: Option<Vec<crate::consumer::models::m2m::M2mClient>> = None;
-        let mut results_metadata: Option<
-            crate::consumer::models::m2m::ResultsMetadata,
-        > = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "status_code" => {
-                    crate::codec::put(&mut map, &mut status_code, "status_code")
-                }
-                "request_id" => {
-                    crate::codec::put(&mut map, &mut request_id, "request_id")
-                }
-                "m2m_clients" => {
-                    crate::codec::put(&mut map, &mut m2m_clients, "m2m_clients")
-                }
-                "results_metadata" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut results_metadata,
-                        "results_metadata",
-                    )
-                }
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match (status_code, request_id, m2m_clients, results_metadata) {
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (status_code, request_id, m2m_clients, results_metadata) = crate::codec::fields::<
             (
-                Some(status_code),
-                Some(request_id),
-                Some(m2m_clients),
-                Some(results_metadata),
-            ) => {
-                Ok(Self {
-                    status_code,
-                    request_id,
-                    m2m_clients,
-                    results_metadata,
-                })
-            }
-            (status_code, request_id, m2m_clients, results_metadata) => {
-                Err(
-                    crate::codec::missing(
-                        &[
-                            ("status_code", status_code.is_none()),
-                            ("request_id", request_id.is_none()),
-                            ("m2m_clients", m2m_clients.is_none()),
-                            ("results_metadata", results_metadata.is_none()),
-                        ],
-                    ),
-                )
-            }
-        }
+                crate::codec::Req<i64>,
+                crate::codec::Req<String>,
+                crate::codec::Req<Vec<crate::consumer::models::m2m::M2mClient>>,
+                crate::codec::Req<crate::consumer::models::m2m::ResultsMetadata>,
+            ),
+            _,
+        >(map, &["status_code", "request_id", "m2m_clients", "results_metadata"])?;
+        Ok(Self {
+            status_code,
+            request_id,
+            m2m_clients,
+            results_metadata,
+        })
     }
 }
 
@@ -905,12 +761,16 @@ impl ::serde::Serialize for SearchResponse {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(serializer, 4)?;
-        object.entry("status_code", &self.status_code);
-        object.entry("request_id", &self.request_id);
-        object.entry("m2m_clients", &self.m2m_clients);
-        object.entry("results_metadata", &self.results_metadata);
-        object.end()
+        crate::codec::write(
+            serializer,
+            &["status_code", "request_id", "m2m_clients", "results_metadata"],
+            (
+                crate::codec::Always(&self.status_code),
+                crate::codec::Always(&self.request_id),
+                crate::codec::Always(&self.m2m_clients),
+                crate::codec::Always(&self.results_metadata),
+            ),
+        )
     }
 }
 
@@ -940,79 +800,68 @@ impl ::serde::Serialize for UpdateRequest {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(
+        crate::codec::write(
             serializer,
-            crate::codec::count_set(
-                &[
-                    self.client_name.is_some(),
-                    self.client_description.is_some(),
-                    self.status.is_some(),
-                    self.scopes.is_some(),
-                    self.trusted_metadata.is_some(),
-                ],
+            &[
+                "client_name",
+                "client_description",
+                "status",
+                "scopes",
+                "trusted_metadata",
+            ],
+            (
+                crate::codec::IfSet(&self.client_name),
+                crate::codec::IfSet(&self.client_description),
+                crate::codec::IfSet(&self.status),
+                crate::codec::IfSet(&self.scopes),
+                crate::codec::IfSet(&self.trusted_metadata),
             ),
-        )?;
-        object.entry_if("client_name", &self.client_name);
-        object.entry_if("client_description", &self.client_description);
-        object.entry_if("status", &self.status);
-        object.entry_if("scopes", &self.scopes);
-        object.entry_if("trusted_metadata", &self.trusted_metadata);
-        object.end()
+        )
     }
 }
 
 #[cfg(feature = "test-util")]
 impl crate::codec::Object for UpdateRequest {
     const NAME: &'static str = "UpdateRequest";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut client_id: Option<String> = None;
-        let mut client_name: Option<Option<String>> = None;
-        let mut client_description: Option<Option<String>> = None;
-        let mut status: Option<
-            Option<crate::consumer::models::m2m_clients::UpdateRequestStatus>,
-        > = None;
-        let mut scopes: Option<Option<Vec<String>>> = None;
-        let mut trusted_metadata: Option<Option<::serde_json::Value>> = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "client_id" => crate::codec::put(&mut map, &mut client_id, "client_id"),
-                "client_name" => {
-                    crate::codec::put(&mut map, &mut client_name, "client_name")
-                }
-                "client_description" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut client_description,
-                        "client_description",
-                    )
-                }
-                "status" => crate::codec::put(&mut map, &mut status, "status"),
-                "scopes" => crate::codec::put(&mut map, &mut scopes, "scopes"),
-                "trusted_metadata" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut trusted_metadata,
-                        "trusted_metadata",
-                    )
-                }
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match client_id {
-            Some(client_id) => {
-                Ok(Self {
-                    client_id,
-                    client_name: client_name.flatten(),
-                    client_description: client_description.flatten(),
-                    status: status.flatten(),
-                    scopes: scopes.flatten(),
-                    trusted_metadata: trusted_metadata.flatten(),
-                })
-            }
-            None => Err(::serde::de::Error::missing_field("client_id")),
-        }
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (
+            client_id,
+            client_name,
+            client_description,
+            status,
+            scopes,
+            trusted_metadata,
+        ) = crate::codec::fields::<
+            (
+                crate::codec::Req<String>,
+                crate::codec::Nil<Option<String>>,
+                crate::codec::Nil<Option<String>>,
+                crate::codec::Nil<
+                    Option<crate::consumer::models::m2m_clients::UpdateRequestStatus>,
+                >,
+                crate::codec::Nil<Option<Vec<String>>>,
+                crate::codec::Nil<Option<::serde_json::Value>>,
+            ),
+            _,
+        >(
+            map,
+            &[
+                "client_id",
+                "client_name",
+                "client_description",
+                "status",
+                "scopes",
+                "trusted_metadata",
+            ],
+        )?;
+        Ok(Self {
+            client_id,
+            client_name,
+            client_description,
+            status,
+            scopes,
+            trusted_metadata,
+        })
     }
 }
 
@@ -1106,46 +955,20 @@ pub struct UpdateResponse {
 
 impl crate::codec::Object for UpdateResponse {
     const NAME: &'static str = "UpdateResponse";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut status_code: Option<i64> = None;
-        let mut request_id: Option<String> = None;
-        let mut m2m_client: Option<crate::consumer::models::m2m::M2mClient> = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "status_code" => {
-                    crate::codec::put(&mut map, &mut status_code, "status_code")
-                }
-                "request_id" => {
-                    crate::codec::put(&mut map, &mut request_id, "request_id")
-                }
-                "m2m_client" => {
-                    crate::codec::put(&mut map, &mut m2m_client, "m2m_client")
-                }
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match (status_code, request_id, m2m_client) {
-            (Some(status_code), Some(request_id), Some(m2m_client)) => {
-                Ok(Self {
-                    status_code,
-                    request_id,
-                    m2m_client,
-                })
-            }
-            (status_code, request_id, m2m_client) => {
-                Err(
-                    crate::codec::missing(
-                        &[
-                            ("status_code", status_code.is_none()),
-                            ("request_id", request_id.is_none()),
-                            ("m2m_client", m2m_client.is_none()),
-                        ],
-                    ),
-                )
-            }
-        }
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (status_code, request_id, m2m_client) = crate::codec::fields::<
+            (
+                crate::codec::Req<i64>,
+                crate::codec::Req<String>,
+                crate::codec::Req<crate::consumer::models::m2m::M2mClient>,
+            ),
+            _,
+        >(map, &["status_code", "request_id", "m2m_client"])?;
+        Ok(Self {
+            status_code,
+            request_id,
+            m2m_client,
+        })
     }
 }
 
@@ -1163,10 +986,14 @@ impl ::serde::Serialize for UpdateResponse {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(serializer, 3)?;
-        object.entry("status_code", &self.status_code);
-        object.entry("request_id", &self.request_id);
-        object.entry("m2m_client", &self.m2m_client);
-        object.end()
+        crate::codec::write(
+            serializer,
+            &["status_code", "request_id", "m2m_client"],
+            (
+                crate::codec::Always(&self.status_code),
+                crate::codec::Always(&self.request_id),
+                crate::codec::Always(&self.m2m_client),
+            ),
+        )
     }
 }

@@ -67,27 +67,19 @@ impl ::serde::Serialize for RotateRequest {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        crate::codec::Writer::new(serializer, 0)?.end()
+        crate::codec::write(serializer, &[], ())
     }
 }
 
 #[cfg(feature = "test-util")]
 impl crate::codec::Object for RotateRequest {
     const NAME: &'static str = "RotateRequest";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut client_id: Option<String> = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "client_id" => crate::codec::put(&mut map, &mut client_id, "client_id"),
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match client_id {
-            Some(client_id) => Ok(Self { client_id }),
-            None => Err(::serde::de::Error::missing_field("client_id")),
-        }
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (client_id,) = crate::codec::fields::<
+            (crate::codec::Req<String>,),
+            _,
+        >(map, &["client_id"])?;
+        Ok(Self { client_id })
     }
 }
 
@@ -143,46 +135,20 @@ pub struct RotateResponse {
 
 impl crate::codec::Object for RotateResponse {
     const NAME: &'static str = "RotateResponse";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut status_code: Option<i64> = None;
-        let mut request_id: Option<String> = None;
-        let mut m2m_client: Option<crate::consumer::models::m2m::M2mClient> = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "status_code" => {
-                    crate::codec::put(&mut map, &mut status_code, "status_code")
-                }
-                "request_id" => {
-                    crate::codec::put(&mut map, &mut request_id, "request_id")
-                }
-                "m2m_client" => {
-                    crate::codec::put(&mut map, &mut m2m_client, "m2m_client")
-                }
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match (status_code, request_id, m2m_client) {
-            (Some(status_code), Some(request_id), Some(m2m_client)) => {
-                Ok(Self {
-                    status_code,
-                    request_id,
-                    m2m_client,
-                })
-            }
-            (status_code, request_id, m2m_client) => {
-                Err(
-                    crate::codec::missing(
-                        &[
-                            ("status_code", status_code.is_none()),
-                            ("request_id", request_id.is_none()),
-                            ("m2m_client", m2m_client.is_none()),
-                        ],
-                    ),
-                )
-            }
-        }
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (status_code, request_id, m2m_client) = crate::codec::fields::<
+            (
+                crate::codec::Req<i64>,
+                crate::codec::Req<String>,
+                crate::codec::Req<crate::consumer::models::m2m::M2mClient>,
+            ),
+            _,
+        >(map, &["status_code", "request_id", "m2m_client"])?;
+        Ok(Self {
+            status_code,
+            request_id,
+            m2m_client,
+        })
     }
 }
 
@@ -200,11 +166,15 @@ impl ::serde::Serialize for RotateResponse {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(serializer, 3)?;
-        object.entry("status_code", &self.status_code);
-        object.entry("request_id", &self.request_id);
-        object.entry("m2m_client", &self.m2m_client);
-        object.end()
+        crate::codec::write(
+            serializer,
+            &["status_code", "request_id", "m2m_client"],
+            (
+                crate::codec::Always(&self.status_code),
+                crate::codec::Always(&self.request_id),
+                crate::codec::Always(&self.m2m_client),
+            ),
+        )
     }
 }
 
@@ -221,27 +191,19 @@ impl ::serde::Serialize for RotateCancelRequest {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        crate::codec::Writer::new(serializer, 0)?.end()
+        crate::codec::write(serializer, &[], ())
     }
 }
 
 #[cfg(feature = "test-util")]
 impl crate::codec::Object for RotateCancelRequest {
     const NAME: &'static str = "RotateCancelRequest";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut client_id: Option<String> = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "client_id" => crate::codec::put(&mut map, &mut client_id, "client_id"),
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match client_id {
-            Some(client_id) => Ok(Self { client_id }),
-            None => Err(::serde::de::Error::missing_field("client_id")),
-        }
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (client_id,) = crate::codec::fields::<
+            (crate::codec::Req<String>,),
+            _,
+        >(map, &["client_id"])?;
+        Ok(Self { client_id })
     }
 }
 
@@ -297,46 +259,20 @@ pub struct RotateCancelResponse {
 
 impl crate::codec::Object for RotateCancelResponse {
     const NAME: &'static str = "RotateCancelResponse";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut status_code: Option<i64> = None;
-        let mut request_id: Option<String> = None;
-        let mut m2m_client: Option<crate::consumer::models::m2m::M2mClient> = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "status_code" => {
-                    crate::codec::put(&mut map, &mut status_code, "status_code")
-                }
-                "request_id" => {
-                    crate::codec::put(&mut map, &mut request_id, "request_id")
-                }
-                "m2m_client" => {
-                    crate::codec::put(&mut map, &mut m2m_client, "m2m_client")
-                }
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match (status_code, request_id, m2m_client) {
-            (Some(status_code), Some(request_id), Some(m2m_client)) => {
-                Ok(Self {
-                    status_code,
-                    request_id,
-                    m2m_client,
-                })
-            }
-            (status_code, request_id, m2m_client) => {
-                Err(
-                    crate::codec::missing(
-                        &[
-                            ("status_code", status_code.is_none()),
-                            ("request_id", request_id.is_none()),
-                            ("m2m_client", m2m_client.is_none()),
-                        ],
-                    ),
-                )
-            }
-        }
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (status_code, request_id, m2m_client) = crate::codec::fields::<
+            (
+                crate::codec::Req<i64>,
+                crate::codec::Req<String>,
+                crate::codec::Req<crate::consumer::models::m2m::M2mClient>,
+            ),
+            _,
+        >(map, &["status_code", "request_id", "m2m_client"])?;
+        Ok(Self {
+            status_code,
+            request_id,
+            m2m_client,
+        })
     }
 }
 
@@ -354,11 +290,15 @@ impl ::serde::Serialize for RotateCancelResponse {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(serializer, 3)?;
-        object.entry("status_code", &self.status_code);
-        object.entry("request_id", &self.request_id);
-        object.entry("m2m_client", &self.m2m_client);
-        object.end()
+        crate::codec::write(
+            serializer,
+            &["status_code", "request_id", "m2m_client"],
+            (
+                crate::codec::Always(&self.status_code),
+                crate::codec::Always(&self.request_id),
+                crate::codec::Always(&self.m2m_client),
+            ),
+        )
     }
 }
 
@@ -375,27 +315,19 @@ impl ::serde::Serialize for RotateStartRequest {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        crate::codec::Writer::new(serializer, 0)?.end()
+        crate::codec::write(serializer, &[], ())
     }
 }
 
 #[cfg(feature = "test-util")]
 impl crate::codec::Object for RotateStartRequest {
     const NAME: &'static str = "RotateStartRequest";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut client_id: Option<String> = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "client_id" => crate::codec::put(&mut map, &mut client_id, "client_id"),
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match client_id {
-            Some(client_id) => Ok(Self { client_id }),
-            None => Err(::serde::de::Error::missing_field("client_id")),
-        }
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (client_id,) = crate::codec::fields::<
+            (crate::codec::Req<String>,),
+            _,
+        >(map, &["client_id"])?;
+        Ok(Self { client_id })
     }
 }
 
@@ -452,48 +384,22 @@ pub struct RotateStartResponse {
 
 impl crate::codec::Object for RotateStartResponse {
     const NAME: &'static str = "RotateStartResponse";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut status_code: Option<i64> = None;
-        let mut request_id: Option<String> = None;
-        let mut m2m_client: Option<
-            crate::consumer::models::m2m::M2mClientWithNextClientSecret,
-        > = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "status_code" => {
-                    crate::codec::put(&mut map, &mut status_code, "status_code")
-                }
-                "request_id" => {
-                    crate::codec::put(&mut map, &mut request_id, "request_id")
-                }
-                "m2m_client" => {
-                    crate::codec::put(&mut map, &mut m2m_client, "m2m_client")
-                }
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match (status_code, request_id, m2m_client) {
-            (Some(status_code), Some(request_id), Some(m2m_client)) => {
-                Ok(Self {
-                    status_code,
-                    request_id,
-                    m2m_client,
-                })
-            }
-            (status_code, request_id, m2m_client) => {
-                Err(
-                    crate::codec::missing(
-                        &[
-                            ("status_code", status_code.is_none()),
-                            ("request_id", request_id.is_none()),
-                            ("m2m_client", m2m_client.is_none()),
-                        ],
-                    ),
-                )
-            }
-        }
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (status_code, request_id, m2m_client) = crate::codec::fields::<
+            (
+                crate::codec::Req<i64>,
+                crate::codec::Req<String>,
+                crate::codec::Req<
+                    crate::consumer::models::m2m::M2mClientWithNextClientSecret,
+                >,
+            ),
+            _,
+        >(map, &["status_code", "request_id", "m2m_client"])?;
+        Ok(Self {
+            status_code,
+            request_id,
+            m2m_client,
+        })
     }
 }
 
@@ -511,10 +417,14 @@ impl ::serde::Serialize for RotateStartResponse {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(serializer, 3)?;
-        object.entry("status_code", &self.status_code);
-        object.entry("request_id", &self.request_id);
-        object.entry("m2m_client", &self.m2m_client);
-        object.end()
+        crate::codec::write(
+            serializer,
+            &["status_code", "request_id", "m2m_client"],
+            (
+                crate::codec::Always(&self.status_code),
+                crate::codec::Always(&self.request_id),
+                crate::codec::Always(&self.m2m_client),
+            ),
+        )
     }
 }

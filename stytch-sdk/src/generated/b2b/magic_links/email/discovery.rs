@@ -62,97 +62,72 @@ impl ::serde::Serialize for SendRequest {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(
+        crate::codec::write(
             serializer,
-            1
-                + crate::codec::count_set(
-                    &[
-                        self.discovery_redirect_url.is_some(),
-                        self.pkce_code_challenge.is_some(),
-                        self.login_template_id.is_some(),
-                        self.locale.is_some(),
-                        self.discovery_expiration_minutes.is_some(),
-                    ],
-                ),
-        )?;
-        object.entry("email_address", &self.email_address);
-        object.entry_if("discovery_redirect_url", &self.discovery_redirect_url);
-        object.entry_if("pkce_code_challenge", &self.pkce_code_challenge);
-        object.entry_if("login_template_id", &self.login_template_id);
-        object.entry_if("locale", &self.locale);
-        object
-            .entry_if(
+            &[
+                "email_address",
+                "discovery_redirect_url",
+                "pkce_code_challenge",
+                "login_template_id",
+                "locale",
                 "discovery_expiration_minutes",
-                &self.discovery_expiration_minutes,
-            );
-        object.end()
+            ],
+            (
+                crate::codec::Always(&self.email_address),
+                crate::codec::IfSet(&self.discovery_redirect_url),
+                crate::codec::IfSet(&self.pkce_code_challenge),
+                crate::codec::IfSet(&self.login_template_id),
+                crate::codec::IfSet(&self.locale),
+                crate::codec::IfSet(&self.discovery_expiration_minutes),
+            ),
+        )
     }
 }
 
 #[cfg(feature = "test-util")]
 impl crate::codec::Object for SendRequest {
     const NAME: &'static str = "SendRequest";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut email_address: Option<String> = None;
-        let mut discovery_redirect_url: Option<Option<String>> = None;
-        let mut pkce_code_challenge: Option<Option<String>> = None;
-        let mut login_template_id: Option<Option<String>> = None;
-        let mut locale: Option<
-            Option<crate::b2b::models::magic_links_email_discovery::SendRequestLocale>,
-        > = None;
-        let mut discovery_expiration_minutes: Option<Option<i64>> = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "email_address" => {
-                    crate::codec::put(&mut map, &mut email_address, "email_address")
-                }
-                "discovery_redirect_url" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut discovery_redirect_url,
-                        "discovery_redirect_url",
-                    )
-                }
-                "pkce_code_challenge" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut pkce_code_challenge,
-                        "pkce_code_challenge",
-                    )
-                }
-                "login_template_id" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut login_template_id,
-                        "login_template_id",
-                    )
-                }
-                "locale" => crate::codec::put(&mut map, &mut locale, "locale"),
-                "discovery_expiration_minutes" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut discovery_expiration_minutes,
-                        "discovery_expiration_minutes",
-                    )
-                }
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match email_address {
-            Some(email_address) => {
-                Ok(Self {
-                    email_address,
-                    discovery_redirect_url: discovery_redirect_url.flatten(),
-                    pkce_code_challenge: pkce_code_challenge.flatten(),
-                    login_template_id: login_template_id.flatten(),
-                    locale: locale.flatten(),
-                    discovery_expiration_minutes: discovery_expiration_minutes.flatten(),
-                })
-            }
-            None => Err(::serde::de::Error::missing_field("email_address")),
-        }
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (
+            email_address,
+            discovery_redirect_url,
+            pkce_code_challenge,
+            login_template_id,
+            locale,
+            discovery_expiration_minutes,
+        ) = crate::codec::fields::<
+            (
+                crate::codec::Req<String>,
+                crate::codec::Nil<Option<String>>,
+                crate::codec::Nil<Option<String>>,
+                crate::codec::Nil<Option<String>>,
+                crate::codec::Nil<
+                    Option<
+                        crate::b2b::models::magic_links_email_discovery::SendRequestLocale,
+                    >,
+                >,
+                crate::codec::Nil<Option<i64>>,
+            ),
+            _,
+        >(
+            map,
+            &[
+                "email_address",
+                "discovery_redirect_url",
+                "pkce_code_challenge",
+                "login_template_id",
+                "locale",
+                "discovery_expiration_minutes",
+            ],
+        )?;
+        Ok(Self {
+            email_address,
+            discovery_redirect_url,
+            pkce_code_challenge,
+            login_template_id,
+            locale,
+            discovery_expiration_minutes,
+        })
     }
 }
 
@@ -254,35 +229,12 @@ pub struct SendResponse {
 
 impl crate::codec::Object for SendResponse {
     const NAME: &'static str = "SendResponse";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut status_code: Option<i64> = None;
-        let mut request_id: Option<String> = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "status_code" => {
-                    crate::codec::put(&mut map, &mut status_code, "status_code")
-                }
-                "request_id" => {
-                    crate::codec::put(&mut map, &mut request_id, "request_id")
-                }
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match (status_code, request_id) {
-            (Some(status_code), Some(request_id)) => Ok(Self { status_code, request_id }),
-            (status_code, request_id) => {
-                Err(
-                    crate::codec::missing(
-                        &[
-                            ("status_code", status_code.is_none()),
-                            ("request_id", request_id.is_none()),
-                        ],
-                    ),
-                )
-            }
-        }
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (status_code, request_id) = crate::codec::fields::<
+            (crate::codec::Req<i64>, crate::codec::Req<String>),
+            _,
+        >(map, &["status_code", "request_id"])?;
+        Ok(Self { status_code, request_id })
     }
 }
 
@@ -300,9 +252,13 @@ impl ::serde::Serialize for SendResponse {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(serializer, 2)?;
-        object.entry("status_code", &self.status_code);
-        object.entry("request_id", &self.request_id);
-        object.end()
+        crate::codec::write(
+            serializer,
+            &["status_code", "request_id"],
+            (
+                crate::codec::Always(&self.status_code),
+                crate::codec::Always(&self.request_id),
+            ),
+        )
     }
 }

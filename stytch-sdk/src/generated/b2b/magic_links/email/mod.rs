@@ -104,145 +104,104 @@ impl ::serde::Serialize for InviteRequest {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(
+        crate::codec::write(
             serializer,
-            2
-                + crate::codec::count_set(
-                    &[
-                        self.invite_redirect_url.is_some(),
-                        self.invited_by_member_id.is_some(),
-                        self.name.is_some(),
-                        self.trusted_metadata.is_some(),
-                        self.untrusted_metadata.is_some(),
-                        self.invite_template_id.is_some(),
-                        self.locale.is_some(),
-                        self.roles.is_some(),
-                        self.invite_expiration_minutes.is_some(),
-                    ],
-                ),
-        )?;
-        object.entry("organization_id", &self.organization_id);
-        object.entry("email_address", &self.email_address);
-        object.entry_if("invite_redirect_url", &self.invite_redirect_url);
-        object.entry_if("invited_by_member_id", &self.invited_by_member_id);
-        object.entry_if("name", &self.name);
-        object.entry_if("trusted_metadata", &self.trusted_metadata);
-        object.entry_if("untrusted_metadata", &self.untrusted_metadata);
-        object.entry_if("invite_template_id", &self.invite_template_id);
-        object.entry_if("locale", &self.locale);
-        object.entry_if("roles", &self.roles);
-        object.entry_if("invite_expiration_minutes", &self.invite_expiration_minutes);
-        object.end()
+            &[
+                "organization_id",
+                "email_address",
+                "invite_redirect_url",
+                "invited_by_member_id",
+                "name",
+                "trusted_metadata",
+                "untrusted_metadata",
+                "invite_template_id",
+                "locale",
+                "roles",
+                "invite_expiration_minutes",
+            ],
+            (
+                crate::codec::Always(&self.organization_id),
+                crate::codec::Always(&self.email_address),
+                crate::codec::IfSet(&self.invite_redirect_url),
+                crate::codec::IfSet(&self.invited_by_member_id),
+                crate::codec::IfSet(&self.name),
+                crate::codec::IfSet(&self.trusted_metadata),
+                crate::codec::IfSet(&self.untrusted_metadata),
+                crate::codec::IfSet(&self.invite_template_id),
+                crate::codec::IfSet(&self.locale),
+                crate::codec::IfSet(&self.roles),
+                crate::codec::IfSet(&self.invite_expiration_minutes),
+            ),
+        )
     }
 }
 
 #[cfg(feature = "test-util")]
 impl crate::codec::Object for InviteRequest {
     const NAME: &'static str = "InviteRequest";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut organization_id: Option<String> = None;
-        let mut email_address: Option<String> = None;
-        let mut invite_redirect_url: Option<Option<String>> = None;
-        let mut invited_by_member_id: Option<Option<String>> = None;
-        let mut name: Option<Option<String>> = None;
-        let mut trusted_metadata: Option<Option<::serde_json::Value>> = None;
-        let mut untrusted_metadata: Option<Option<::serde_json::Value>> = None;
-        let mut invite_template_id: Option<Option<String>> = None;
-        let mut locale: Option<
-            Option<crate::b2b::models::magic_links_email::InviteRequestLocale>,
-        > = None;
-        let mut roles: Option<Option<Vec<String>>> = None;
-        let mut invite_expiration_minutes: Option<Option<i64>> = None;
-        let mut authorization: Option<Option<crate::MemberSessionAuth>> = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "organization_id" => {
-                    crate::codec::put(&mut map, &mut organization_id, "organization_id")
-                }
-                "email_address" => {
-                    crate::codec::put(&mut map, &mut email_address, "email_address")
-                }
-                "invite_redirect_url" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut invite_redirect_url,
-                        "invite_redirect_url",
-                    )
-                }
-                "invited_by_member_id" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut invited_by_member_id,
-                        "invited_by_member_id",
-                    )
-                }
-                "name" => crate::codec::put(&mut map, &mut name, "name"),
-                "trusted_metadata" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut trusted_metadata,
-                        "trusted_metadata",
-                    )
-                }
-                "untrusted_metadata" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut untrusted_metadata,
-                        "untrusted_metadata",
-                    )
-                }
-                "invite_template_id" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut invite_template_id,
-                        "invite_template_id",
-                    )
-                }
-                "locale" => crate::codec::put(&mut map, &mut locale, "locale"),
-                "roles" => crate::codec::put(&mut map, &mut roles, "roles"),
-                "invite_expiration_minutes" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut invite_expiration_minutes,
-                        "invite_expiration_minutes",
-                    )
-                }
-                "authorization" => {
-                    crate::codec::put(&mut map, &mut authorization, "authorization")
-                }
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match (organization_id, email_address) {
-            (Some(organization_id), Some(email_address)) => {
-                Ok(Self {
-                    organization_id,
-                    email_address,
-                    invite_redirect_url: invite_redirect_url.flatten(),
-                    invited_by_member_id: invited_by_member_id.flatten(),
-                    name: name.flatten(),
-                    trusted_metadata: trusted_metadata.flatten(),
-                    untrusted_metadata: untrusted_metadata.flatten(),
-                    invite_template_id: invite_template_id.flatten(),
-                    locale: locale.flatten(),
-                    roles: roles.flatten(),
-                    invite_expiration_minutes: invite_expiration_minutes.flatten(),
-                    authorization: authorization.flatten(),
-                })
-            }
-            (organization_id, email_address) => {
-                Err(
-                    crate::codec::missing(
-                        &[
-                            ("organization_id", organization_id.is_none()),
-                            ("email_address", email_address.is_none()),
-                        ],
-                    ),
-                )
-            }
-        }
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (
+            organization_id,
+            email_address,
+            invite_redirect_url,
+            invited_by_member_id,
+            name,
+            trusted_metadata,
+            untrusted_metadata,
+            invite_template_id,
+            locale,
+            roles,
+            invite_expiration_minutes,
+            authorization,
+        ) = crate::codec::fields::<
+            (
+                crate::codec::Req<String>,
+                crate::codec::Req<String>,
+                crate::codec::Nil<Option<String>>,
+                crate::codec::Nil<Option<String>>,
+                crate::codec::Nil<Option<String>>,
+                crate::codec::Nil<Option<::serde_json::Value>>,
+                crate::codec::Nil<Option<::serde_json::Value>>,
+                crate::codec::Nil<Option<String>>,
+                crate::codec::Nil<
+                    Option<crate::b2b::models::magic_links_email::InviteRequestLocale>,
+                >,
+                crate::codec::Nil<Option<Vec<String>>>,
+                crate::codec::Nil<Option<i64>>,
+                crate::codec::Nil<Option<crate::MemberSessionAuth>>,
+            ),
+            _,
+        >(
+            map,
+            &[
+                "organization_id",
+                "email_address",
+                "invite_redirect_url",
+                "invited_by_member_id",
+                "name",
+                "trusted_metadata",
+                "untrusted_metadata",
+                "invite_template_id",
+                "locale",
+                "roles",
+                "invite_expiration_minutes",
+                "authorization",
+            ],
+        )?;
+        Ok(Self {
+            organization_id,
+            email_address,
+            invite_redirect_url,
+            invited_by_member_id,
+            name,
+            trusted_metadata,
+            untrusted_metadata,
+            invite_template_id,
+            locale,
+            roles,
+            invite_expiration_minutes,
+            authorization,
+        })
     }
 }
 
@@ -399,60 +358,24 @@ pub struct InviteResponse {
 
 impl crate::codec::Object for InviteResponse {
     const NAME: &'static str = "InviteResponse";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut status_code: Option<i64> = None;
-        let mut request_id: Option<String> = None;
-        let mut member_id: Option<String> = None;
-        let mut member: Option<crate::b2b::models::organizations::Member> = None;
-        let mut organization: Option<crate::b2b::models::organizations::Organization> = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "status_code" => {
-                    crate::codec::put(&mut map, &mut status_code, "status_code")
-                }
-                "request_id" => {
-                    crate::codec::put(&mut map, &mut request_id, "request_id")
-                }
-                "member_id" => crate::codec::put(&mut map, &mut member_id, "member_id"),
-                "member" => crate::codec::put(&mut map, &mut member, "member"),
-                "organization" => {
-                    crate::codec::put(&mut map, &mut organization, "organization")
-                }
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match (status_code, request_id, member_id, member, organization) {
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (status_code, request_id, member_id, member, organization) = crate::codec::fields::<
             (
-                Some(status_code),
-                Some(request_id),
-                Some(member_id),
-                Some(member),
-                Some(organization),
-            ) => {
-                Ok(Self {
-                    status_code,
-                    request_id,
-                    member_id,
-                    member,
-                    organization,
-                })
-            }
-            (status_code, request_id, member_id, member, organization) => {
-                Err(
-                    crate::codec::missing(
-                        &[
-                            ("status_code", status_code.is_none()),
-                            ("request_id", request_id.is_none()),
-                            ("member_id", member_id.is_none()),
-                            ("member", member.is_none()),
-                            ("organization", organization.is_none()),
-                        ],
-                    ),
-                )
-            }
-        }
+                crate::codec::Req<i64>,
+                crate::codec::Req<String>,
+                crate::codec::Req<String>,
+                crate::codec::Req<crate::b2b::models::organizations::Member>,
+                crate::codec::Req<crate::b2b::models::organizations::Organization>,
+            ),
+            _,
+        >(map, &["status_code", "request_id", "member_id", "member", "organization"])?;
+        Ok(Self {
+            status_code,
+            request_id,
+            member_id,
+            member,
+            organization,
+        })
     }
 }
 
@@ -470,13 +393,17 @@ impl ::serde::Serialize for InviteResponse {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(serializer, 5)?;
-        object.entry("status_code", &self.status_code);
-        object.entry("request_id", &self.request_id);
-        object.entry("member_id", &self.member_id);
-        object.entry("member", &self.member);
-        object.entry("organization", &self.organization);
-        object.end()
+        crate::codec::write(
+            serializer,
+            &["status_code", "request_id", "member_id", "member", "organization"],
+            (
+                crate::codec::Always(&self.status_code),
+                crate::codec::Always(&self.request_id),
+                crate::codec::Always(&self.member_id),
+                crate::codec::Always(&self.member),
+                crate::codec::Always(&self.organization),
+            ),
+        )
     }
 }
 
@@ -527,141 +454,96 @@ impl ::serde::Serialize for LoginOrSignupRequest {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(
+        crate::codec::write(
             serializer,
-            2
-                + crate::codec::count_set(
-                    &[
-                        self.login_redirect_url.is_some(),
-                        self.signup_redirect_url.is_some(),
-                        self.pkce_code_challenge.is_some(),
-                        self.login_template_id.is_some(),
-                        self.signup_template_id.is_some(),
-                        self.locale.is_some(),
-                        self.login_expiration_minutes.is_some(),
-                        self.signup_expiration_minutes.is_some(),
-                    ],
-                ),
-        )?;
-        object.entry("organization_id", &self.organization_id);
-        object.entry("email_address", &self.email_address);
-        object.entry_if("login_redirect_url", &self.login_redirect_url);
-        object.entry_if("signup_redirect_url", &self.signup_redirect_url);
-        object.entry_if("pkce_code_challenge", &self.pkce_code_challenge);
-        object.entry_if("login_template_id", &self.login_template_id);
-        object.entry_if("signup_template_id", &self.signup_template_id);
-        object.entry_if("locale", &self.locale);
-        object.entry_if("login_expiration_minutes", &self.login_expiration_minutes);
-        object.entry_if("signup_expiration_minutes", &self.signup_expiration_minutes);
-        object.end()
+            &[
+                "organization_id",
+                "email_address",
+                "login_redirect_url",
+                "signup_redirect_url",
+                "pkce_code_challenge",
+                "login_template_id",
+                "signup_template_id",
+                "locale",
+                "login_expiration_minutes",
+                "signup_expiration_minutes",
+            ],
+            (
+                crate::codec::Always(&self.organization_id),
+                crate::codec::Always(&self.email_address),
+                crate::codec::IfSet(&self.login_redirect_url),
+                crate::codec::IfSet(&self.signup_redirect_url),
+                crate::codec::IfSet(&self.pkce_code_challenge),
+                crate::codec::IfSet(&self.login_template_id),
+                crate::codec::IfSet(&self.signup_template_id),
+                crate::codec::IfSet(&self.locale),
+                crate::codec::IfSet(&self.login_expiration_minutes),
+                crate::codec::IfSet(&self.signup_expiration_minutes),
+            ),
+        )
     }
 }
 
 #[cfg(feature = "test-util")]
 impl crate::codec::Object for LoginOrSignupRequest {
     const NAME: &'static str = "LoginOrSignupRequest";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut organization_id: Option<String> = None;
-        let mut email_address: Option<String> = None;
-        let mut login_redirect_url: Option<Option<String>> = None;
-        let mut signup_redirect_url: Option<Option<String>> = None;
-        let mut pkce_code_challenge: Option<Option<String>> = None;
-        let mut login_template_id: Option<Option<String>> = None;
-        let mut signup_template_id: Option<Option<String>> = None;
-        let mut locale: Option<
-            Option<crate::b2b::models::magic_links_email::LoginOrSignupRequestLocale>,
-        > = None;
-        let mut login_expiration_minutes: Option<Option<i64>> = None;
-        let mut signup_expiration_minutes: Option<Option<i64>> = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "organization_id" => {
-                    crate::codec::put(&mut map, &mut organization_id, "organization_id")
-                }
-                "email_address" => {
-                    crate::codec::put(&mut map, &mut email_address, "email_address")
-                }
-                "login_redirect_url" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut login_redirect_url,
-                        "login_redirect_url",
-                    )
-                }
-                "signup_redirect_url" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut signup_redirect_url,
-                        "signup_redirect_url",
-                    )
-                }
-                "pkce_code_challenge" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut pkce_code_challenge,
-                        "pkce_code_challenge",
-                    )
-                }
-                "login_template_id" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut login_template_id,
-                        "login_template_id",
-                    )
-                }
-                "signup_template_id" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut signup_template_id,
-                        "signup_template_id",
-                    )
-                }
-                "locale" => crate::codec::put(&mut map, &mut locale, "locale"),
-                "login_expiration_minutes" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut login_expiration_minutes,
-                        "login_expiration_minutes",
-                    )
-                }
-                "signup_expiration_minutes" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut signup_expiration_minutes,
-                        "signup_expiration_minutes",
-                    )
-                }
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match (organization_id, email_address) {
-            (Some(organization_id), Some(email_address)) => {
-                Ok(Self {
-                    organization_id,
-                    email_address,
-                    login_redirect_url: login_redirect_url.flatten(),
-                    signup_redirect_url: signup_redirect_url.flatten(),
-                    pkce_code_challenge: pkce_code_challenge.flatten(),
-                    login_template_id: login_template_id.flatten(),
-                    signup_template_id: signup_template_id.flatten(),
-                    locale: locale.flatten(),
-                    login_expiration_minutes: login_expiration_minutes.flatten(),
-                    signup_expiration_minutes: signup_expiration_minutes.flatten(),
-                })
-            }
-            (organization_id, email_address) => {
-                Err(
-                    crate::codec::missing(
-                        &[
-                            ("organization_id", organization_id.is_none()),
-                            ("email_address", email_address.is_none()),
-                        ],
-                    ),
-                )
-            }
-        }
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (
+            organization_id,
+            email_address,
+            login_redirect_url,
+            signup_redirect_url,
+            pkce_code_challenge,
+            login_template_id,
+            signup_template_id,
+            locale,
+            login_expiration_minutes,
+            signup_expiration_minutes,
+        ) = crate::codec::fields::<
+            (
+                crate::codec::Req<String>,
+                crate::codec::Req<String>,
+                crate::codec::Nil<Option<String>>,
+                crate::codec::Nil<Option<String>>,
+                crate::codec::Nil<Option<String>>,
+                crate::codec::Nil<Option<String>>,
+                crate::codec::Nil<Option<String>>,
+                crate::codec::Nil<
+                    Option<
+                        crate::b2b::models::magic_links_email::LoginOrSignupRequestLocale,
+                    >,
+                >,
+                crate::codec::Nil<Option<i64>>,
+                crate::codec::Nil<Option<i64>>,
+            ),
+            _,
+        >(
+            map,
+            &[
+                "organization_id",
+                "email_address",
+                "login_redirect_url",
+                "signup_redirect_url",
+                "pkce_code_challenge",
+                "login_template_id",
+                "signup_template_id",
+                "locale",
+                "login_expiration_minutes",
+                "signup_expiration_minutes",
+            ],
+        )?;
+        Ok(Self {
+            organization_id,
+            email_address,
+            login_redirect_url,
+            signup_redirect_url,
+            pkce_code_challenge,
+            login_template_id,
+            signup_template_id,
+            locale,
+            login_expiration_minutes,
+            signup_expiration_minutes,
+        })
     }
 }
 
@@ -803,81 +685,36 @@ pub struct LoginOrSignupResponse {
 
 impl crate::codec::Object for LoginOrSignupResponse {
     const NAME: &'static str = "LoginOrSignupResponse";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut status_code: Option<i64> = None;
-        let mut request_id: Option<String> = None;
-        let mut member_id: Option<String> = None;
-        let mut member_created: Option<bool> = None;
-        let mut member: Option<crate::b2b::models::organizations::Member> = None;
-        let mut organization: Option<crate::b2b::models::organizations::Organization> = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "status_code" => {
-                    crate::codec::put(&mut map, &mut status_code, "status_code")
-                }
-                "request_id" => {
-                    crate::codec::put(&mut map, &mut request_id, "request_id")
-                }
-                "member_id" => crate::codec::put(&mut map, &mut member_id, "member_id"),
-                "member_created" => {
-                    crate::codec::put(&mut map, &mut member_created, "member_created")
-                }
-                "member" => crate::codec::put(&mut map, &mut member, "member"),
-                "organization" => {
-                    crate::codec::put(&mut map, &mut organization, "organization")
-                }
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match (
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (status_code, request_id, member_id, member_created, member, organization) = crate::codec::fields::<
+            (
+                crate::codec::Req<i64>,
+                crate::codec::Req<String>,
+                crate::codec::Req<String>,
+                crate::codec::Req<bool>,
+                crate::codec::Req<crate::b2b::models::organizations::Member>,
+                crate::codec::Req<crate::b2b::models::organizations::Organization>,
+            ),
+            _,
+        >(
+            map,
+            &[
+                "status_code",
+                "request_id",
+                "member_id",
+                "member_created",
+                "member",
+                "organization",
+            ],
+        )?;
+        Ok(Self {
             status_code,
             request_id,
             member_id,
             member_created,
             member,
             organization,
-        ) {
-            (
-                Some(status_code),
-                Some(request_id),
-                Some(member_id),
-                Some(member_created),
-                Some(member),
-                Some(organization),
-            ) => {
-                Ok(Self {
-                    status_code,
-                    request_id,
-                    member_id,
-                    member_created,
-                    member,
-                    organization,
-                })
-            }
-            (
-                status_code,
-                request_id,
-                member_id,
-                member_created,
-                member,
-                organization,
-            ) => {
-                Err(
-                    crate::codec::missing(
-                        &[
-                            ("status_code", status_code.is_none()),
-                            ("request_id", request_id.is_none()),
-                            ("member_id", member_id.is_none()),
-                            ("member_created", member_created.is_none()),
-                            ("member", member.is_none()),
-                            ("organization", organization.is_none()),
-                        ],
-                    ),
-                )
-            }
-        }
+        })
     }
 }
 
@@ -895,13 +732,24 @@ impl ::serde::Serialize for LoginOrSignupResponse {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(serializer, 6)?;
-        object.entry("status_code", &self.status_code);
-        object.entry("request_id", &self.request_id);
-        object.entry("member_id", &self.member_id);
-        object.entry("member_created", &self.member_created);
-        object.entry("member", &self.member);
-        object.entry("organization", &self.organization);
-        object.end()
+        crate::codec::write(
+            serializer,
+            &[
+                "status_code",
+                "request_id",
+                "member_id",
+                "member_created",
+                "member",
+                "organization",
+            ],
+            (
+                crate::codec::Always(&self.status_code),
+                crate::codec::Always(&self.request_id),
+                crate::codec::Always(&self.member_id),
+                crate::codec::Always(&self.member_created),
+                crate::codec::Always(&self.member),
+                crate::codec::Always(&self.organization),
+            ),
+        )
     }
 }

@@ -309,136 +309,100 @@ impl ::serde::Serialize for CreateRequest {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(
+        crate::codec::write(
             serializer,
-            1
-                + crate::codec::count_set(
-                    &[
-                        self.name.is_some(),
-                        self.trusted_metadata.is_some(),
-                        self.untrusted_metadata.is_some(),
-                        self.create_member_as_pending.is_some(),
-                        self.is_breakglass.is_some(),
-                        self.mfa_phone_number.is_some(),
-                        self.mfa_enrolled.is_some(),
-                        self.roles.is_some(),
-                        self.external_id.is_some(),
-                    ],
-                ),
-        )?;
-        object.entry("email_address", &self.email_address);
-        object.entry_if("name", &self.name);
-        object.entry_if("trusted_metadata", &self.trusted_metadata);
-        object.entry_if("untrusted_metadata", &self.untrusted_metadata);
-        object.entry_if("create_member_as_pending", &self.create_member_as_pending);
-        object.entry_if("is_breakglass", &self.is_breakglass);
-        object.entry_if("mfa_phone_number", &self.mfa_phone_number);
-        object.entry_if("mfa_enrolled", &self.mfa_enrolled);
-        object.entry_if("roles", &self.roles);
-        object.entry_if("external_id", &self.external_id);
-        object.end()
+            &[
+                "email_address",
+                "name",
+                "trusted_metadata",
+                "untrusted_metadata",
+                "create_member_as_pending",
+                "is_breakglass",
+                "mfa_phone_number",
+                "mfa_enrolled",
+                "roles",
+                "external_id",
+            ],
+            (
+                crate::codec::Always(&self.email_address),
+                crate::codec::IfSet(&self.name),
+                crate::codec::IfSet(&self.trusted_metadata),
+                crate::codec::IfSet(&self.untrusted_metadata),
+                crate::codec::IfSet(&self.create_member_as_pending),
+                crate::codec::IfSet(&self.is_breakglass),
+                crate::codec::IfSet(&self.mfa_phone_number),
+                crate::codec::IfSet(&self.mfa_enrolled),
+                crate::codec::IfSet(&self.roles),
+                crate::codec::IfSet(&self.external_id),
+            ),
+        )
     }
 }
 
 #[cfg(feature = "test-util")]
 impl crate::codec::Object for CreateRequest {
     const NAME: &'static str = "CreateRequest";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut organization_id: Option<String> = None;
-        let mut email_address: Option<String> = None;
-        let mut name: Option<Option<String>> = None;
-        let mut trusted_metadata: Option<Option<::serde_json::Value>> = None;
-        let mut untrusted_metadata: Option<Option<::serde_json::Value>> = None;
-        let mut create_member_as_pending: Option<Option<bool>> = None;
-        let mut is_breakglass: Option<Option<bool>> = None;
-        let mut mfa_phone_number: Option<Option<String>> = None;
-        let mut mfa_enrolled: Option<Option<bool>> = None;
-        let mut roles: Option<Option<Vec<String>>> = None;
-        let mut external_id: Option<Option<String>> = None;
-        let mut authorization: Option<Option<crate::MemberSessionAuth>> = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "organization_id" => {
-                    crate::codec::put(&mut map, &mut organization_id, "organization_id")
-                }
-                "email_address" => {
-                    crate::codec::put(&mut map, &mut email_address, "email_address")
-                }
-                "name" => crate::codec::put(&mut map, &mut name, "name"),
-                "trusted_metadata" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut trusted_metadata,
-                        "trusted_metadata",
-                    )
-                }
-                "untrusted_metadata" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut untrusted_metadata,
-                        "untrusted_metadata",
-                    )
-                }
-                "create_member_as_pending" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut create_member_as_pending,
-                        "create_member_as_pending",
-                    )
-                }
-                "is_breakglass" => {
-                    crate::codec::put(&mut map, &mut is_breakglass, "is_breakglass")
-                }
-                "mfa_phone_number" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut mfa_phone_number,
-                        "mfa_phone_number",
-                    )
-                }
-                "mfa_enrolled" => {
-                    crate::codec::put(&mut map, &mut mfa_enrolled, "mfa_enrolled")
-                }
-                "roles" => crate::codec::put(&mut map, &mut roles, "roles"),
-                "external_id" => {
-                    crate::codec::put(&mut map, &mut external_id, "external_id")
-                }
-                "authorization" => {
-                    crate::codec::put(&mut map, &mut authorization, "authorization")
-                }
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match (organization_id, email_address) {
-            (Some(organization_id), Some(email_address)) => {
-                Ok(Self {
-                    organization_id,
-                    email_address,
-                    name: name.flatten(),
-                    trusted_metadata: trusted_metadata.flatten(),
-                    untrusted_metadata: untrusted_metadata.flatten(),
-                    create_member_as_pending: create_member_as_pending.flatten(),
-                    is_breakglass: is_breakglass.flatten(),
-                    mfa_phone_number: mfa_phone_number.flatten(),
-                    mfa_enrolled: mfa_enrolled.flatten(),
-                    roles: roles.flatten(),
-                    external_id: external_id.flatten(),
-                    authorization: authorization.flatten(),
-                })
-            }
-            (organization_id, email_address) => {
-                Err(
-                    crate::codec::missing(
-                        &[
-                            ("organization_id", organization_id.is_none()),
-                            ("email_address", email_address.is_none()),
-                        ],
-                    ),
-                )
-            }
-        }
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (
+            organization_id,
+            email_address,
+            name,
+            trusted_metadata,
+            untrusted_metadata,
+            create_member_as_pending,
+            is_breakglass,
+            mfa_phone_number,
+            mfa_enrolled,
+            roles,
+            external_id,
+            authorization,
+        ) = crate::codec::fields::<
+            (
+                crate::codec::Req<String>,
+                crate::codec::Req<String>,
+                crate::codec::Nil<Option<String>>,
+                crate::codec::Nil<Option<::serde_json::Value>>,
+                crate::codec::Nil<Option<::serde_json::Value>>,
+                crate::codec::Nil<Option<bool>>,
+                crate::codec::Nil<Option<bool>>,
+                crate::codec::Nil<Option<String>>,
+                crate::codec::Nil<Option<bool>>,
+                crate::codec::Nil<Option<Vec<String>>>,
+                crate::codec::Nil<Option<String>>,
+                crate::codec::Nil<Option<crate::MemberSessionAuth>>,
+            ),
+            _,
+        >(
+            map,
+            &[
+                "organization_id",
+                "email_address",
+                "name",
+                "trusted_metadata",
+                "untrusted_metadata",
+                "create_member_as_pending",
+                "is_breakglass",
+                "mfa_phone_number",
+                "mfa_enrolled",
+                "roles",
+                "external_id",
+                "authorization",
+            ],
+        )?;
+        Ok(Self {
+            organization_id,
+            email_address,
+            name,
+            trusted_metadata,
+            untrusted_metadata,
+            create_member_as_pending,
+            is_breakglass,
+            mfa_phone_number,
+            mfa_enrolled,
+            roles,
+            external_id,
+            authorization,
+        })
     }
 }
 
@@ -586,60 +550,24 @@ pub struct CreateResponse {
 
 impl crate::codec::Object for CreateResponse {
     const NAME: &'static str = "CreateResponse";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut status_code: Option<i64> = None;
-        let mut request_id: Option<String> = None;
-        let mut member_id: Option<String> = None;
-        let mut member: Option<crate::b2b::models::organizations::Member> = None;
-        let mut organization: Option<crate::b2b::models::organizations::Organization> = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "status_code" => {
-                    crate::codec::put(&mut map, &mut status_code, "status_code")
-                }
-                "request_id" => {
-                    crate::codec::put(&mut map, &mut request_id, "request_id")
-                }
-                "member_id" => crate::codec::put(&mut map, &mut member_id, "member_id"),
-                "member" => crate::codec::put(&mut map, &mut member, "member"),
-                "organization" => {
-                    crate::codec::put(&mut map, &mut organization, "organization")
-                }
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match (status_code, request_id, member_id, member, organization) {
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (status_code, request_id, member_id, member, organization) = crate::codec::fields::<
             (
-                Some(status_code),
-                Some(request_id),
-                Some(member_id),
-                Some(member),
-                Some(organization),
-            ) => {
-                Ok(Self {
-                    status_code,
-                    request_id,
-                    member_id,
-                    member,
-                    organization,
-                })
-            }
-            (status_code, request_id, member_id, member, organization) => {
-                Err(
-                    crate::codec::missing(
-                        &[
-                            ("status_code", status_code.is_none()),
-                            ("request_id", request_id.is_none()),
-                            ("member_id", member_id.is_none()),
-                            ("member", member.is_none()),
-                            ("organization", organization.is_none()),
-                        ],
-                    ),
-                )
-            }
-        }
+                crate::codec::Req<i64>,
+                crate::codec::Req<String>,
+                crate::codec::Req<String>,
+                crate::codec::Req<crate::b2b::models::organizations::Member>,
+                crate::codec::Req<crate::b2b::models::organizations::Organization>,
+            ),
+            _,
+        >(map, &["status_code", "request_id", "member_id", "member", "organization"])?;
+        Ok(Self {
+            status_code,
+            request_id,
+            member_id,
+            member,
+            organization,
+        })
     }
 }
 
@@ -657,13 +585,17 @@ impl ::serde::Serialize for CreateResponse {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(serializer, 5)?;
-        object.entry("status_code", &self.status_code);
-        object.entry("request_id", &self.request_id);
-        object.entry("member_id", &self.member_id);
-        object.entry("member", &self.member);
-        object.entry("organization", &self.organization);
-        object.end()
+        crate::codec::write(
+            serializer,
+            &["status_code", "request_id", "member_id", "member", "organization"],
+            (
+                crate::codec::Always(&self.status_code),
+                crate::codec::Always(&self.request_id),
+                crate::codec::Always(&self.member_id),
+                crate::codec::Always(&self.member),
+                crate::codec::Always(&self.organization),
+            ),
+        )
     }
 }
 
@@ -682,41 +614,23 @@ impl ::serde::Serialize for DangerouslyGetRequest {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(
+        crate::codec::write(
             serializer,
-            crate::codec::count_set(&[self.include_deleted.is_some()]),
-        )?;
-        object.entry_if("include_deleted", &self.include_deleted);
-        object.end()
+            &["include_deleted"],
+            (crate::codec::IfSet(&self.include_deleted),),
+        )
     }
 }
 
 #[cfg(feature = "test-util")]
 impl crate::codec::Object for DangerouslyGetRequest {
     const NAME: &'static str = "DangerouslyGetRequest";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut member_id: Option<String> = None;
-        let mut include_deleted: Option<Option<bool>> = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "member_id" => crate::codec::put(&mut map, &mut member_id, "member_id"),
-                "include_deleted" => {
-                    crate::codec::put(&mut map, &mut include_deleted, "include_deleted")
-                }
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match member_id {
-            Some(member_id) => {
-                Ok(Self {
-                    member_id,
-                    include_deleted: include_deleted.flatten(),
-                })
-            }
-            None => Err(::serde::de::Error::missing_field("member_id")),
-        }
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (member_id, include_deleted) = crate::codec::fields::<
+            (crate::codec::Req<String>, crate::codec::Nil<Option<bool>>),
+            _,
+        >(map, &["member_id", "include_deleted"])?;
+        Ok(Self { member_id, include_deleted })
     }
 }
 
@@ -783,60 +697,24 @@ pub struct DangerouslyGetResponse {
 
 impl crate::codec::Object for DangerouslyGetResponse {
     const NAME: &'static str = "DangerouslyGetResponse";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut status_code: Option<i64> = None;
-        let mut request_id: Option<String> = None;
-        let mut member_id: Option<String> = None;
-        let mut member: Option<crate::b2b::models::organizations::Member> = None;
-        let mut organization: Option<crate::b2b::models::organizations::Organization> = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "status_code" => {
-                    crate::codec::put(&mut map, &mut status_code, "status_code")
-                }
-                "request_id" => {
-                    crate::codec::put(&mut map, &mut request_id, "request_id")
-                }
-                "member_id" => crate::codec::put(&mut map, &mut member_id, "member_id"),
-                "member" => crate::codec::put(&mut map, &mut member, "member"),
-                "organization" => {
-                    crate::codec::put(&mut map, &mut organization, "organization")
-                }
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match (status_code, request_id, member_id, member, organization) {
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (status_code, request_id, member_id, member, organization) = crate::codec::fields::<
             (
-                Some(status_code),
-                Some(request_id),
-                Some(member_id),
-                Some(member),
-                Some(organization),
-            ) => {
-                Ok(Self {
-                    status_code,
-                    request_id,
-                    member_id,
-                    member,
-                    organization,
-                })
-            }
-            (status_code, request_id, member_id, member, organization) => {
-                Err(
-                    crate::codec::missing(
-                        &[
-                            ("status_code", status_code.is_none()),
-                            ("request_id", request_id.is_none()),
-                            ("member_id", member_id.is_none()),
-                            ("member", member.is_none()),
-                            ("organization", organization.is_none()),
-                        ],
-                    ),
-                )
-            }
-        }
+                crate::codec::Req<i64>,
+                crate::codec::Req<String>,
+                crate::codec::Req<String>,
+                crate::codec::Req<crate::b2b::models::organizations::Member>,
+                crate::codec::Req<crate::b2b::models::organizations::Organization>,
+            ),
+            _,
+        >(map, &["status_code", "request_id", "member_id", "member", "organization"])?;
+        Ok(Self {
+            status_code,
+            request_id,
+            member_id,
+            member,
+            organization,
+        })
     }
 }
 
@@ -854,13 +732,17 @@ impl ::serde::Serialize for DangerouslyGetResponse {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(serializer, 5)?;
-        object.entry("status_code", &self.status_code);
-        object.entry("request_id", &self.request_id);
-        object.entry("member_id", &self.member_id);
-        object.entry("member", &self.member);
-        object.entry("organization", &self.organization);
-        object.end()
+        crate::codec::write(
+            serializer,
+            &["status_code", "request_id", "member_id", "member", "organization"],
+            (
+                crate::codec::Always(&self.status_code),
+                crate::codec::Always(&self.request_id),
+                crate::codec::Always(&self.member_id),
+                crate::codec::Always(&self.member),
+                crate::codec::Always(&self.organization),
+            ),
+        )
     }
 }
 
@@ -884,50 +766,27 @@ impl ::serde::Serialize for DeleteRequest {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        crate::codec::Writer::new(serializer, 0)?.end()
+        crate::codec::write(serializer, &[], ())
     }
 }
 
 #[cfg(feature = "test-util")]
 impl crate::codec::Object for DeleteRequest {
     const NAME: &'static str = "DeleteRequest";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut organization_id: Option<String> = None;
-        let mut member_id: Option<String> = None;
-        let mut authorization: Option<Option<crate::MemberSessionAuth>> = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "organization_id" => {
-                    crate::codec::put(&mut map, &mut organization_id, "organization_id")
-                }
-                "member_id" => crate::codec::put(&mut map, &mut member_id, "member_id"),
-                "authorization" => {
-                    crate::codec::put(&mut map, &mut authorization, "authorization")
-                }
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match (organization_id, member_id) {
-            (Some(organization_id), Some(member_id)) => {
-                Ok(Self {
-                    organization_id,
-                    member_id,
-                    authorization: authorization.flatten(),
-                })
-            }
-            (organization_id, member_id) => {
-                Err(
-                    crate::codec::missing(
-                        &[
-                            ("organization_id", organization_id.is_none()),
-                            ("member_id", member_id.is_none()),
-                        ],
-                    ),
-                )
-            }
-        }
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (organization_id, member_id, authorization) = crate::codec::fields::<
+            (
+                crate::codec::Req<String>,
+                crate::codec::Req<String>,
+                crate::codec::Nil<Option<crate::MemberSessionAuth>>,
+            ),
+            _,
+        >(map, &["organization_id", "member_id", "authorization"])?;
+        Ok(Self {
+            organization_id,
+            member_id,
+            authorization,
+        })
     }
 }
 
@@ -1009,44 +868,20 @@ pub struct DeleteResponse {
 
 impl crate::codec::Object for DeleteResponse {
     const NAME: &'static str = "DeleteResponse";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut status_code: Option<i64> = None;
-        let mut request_id: Option<String> = None;
-        let mut member_id: Option<String> = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "status_code" => {
-                    crate::codec::put(&mut map, &mut status_code, "status_code")
-                }
-                "request_id" => {
-                    crate::codec::put(&mut map, &mut request_id, "request_id")
-                }
-                "member_id" => crate::codec::put(&mut map, &mut member_id, "member_id"),
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match (status_code, request_id, member_id) {
-            (Some(status_code), Some(request_id), Some(member_id)) => {
-                Ok(Self {
-                    status_code,
-                    request_id,
-                    member_id,
-                })
-            }
-            (status_code, request_id, member_id) => {
-                Err(
-                    crate::codec::missing(
-                        &[
-                            ("status_code", status_code.is_none()),
-                            ("request_id", request_id.is_none()),
-                            ("member_id", member_id.is_none()),
-                        ],
-                    ),
-                )
-            }
-        }
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (status_code, request_id, member_id) = crate::codec::fields::<
+            (
+                crate::codec::Req<i64>,
+                crate::codec::Req<String>,
+                crate::codec::Req<String>,
+            ),
+            _,
+        >(map, &["status_code", "request_id", "member_id"])?;
+        Ok(Self {
+            status_code,
+            request_id,
+            member_id,
+        })
     }
 }
 
@@ -1064,11 +899,15 @@ impl ::serde::Serialize for DeleteResponse {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(serializer, 3)?;
-        object.entry("status_code", &self.status_code);
-        object.entry("request_id", &self.request_id);
-        object.entry("member_id", &self.member_id);
-        object.end()
+        crate::codec::write(
+            serializer,
+            &["status_code", "request_id", "member_id"],
+            (
+                crate::codec::Always(&self.status_code),
+                crate::codec::Always(&self.request_id),
+                crate::codec::Always(&self.member_id),
+            ),
+        )
     }
 }
 
@@ -1092,50 +931,27 @@ impl ::serde::Serialize for DeleteExternalIdRequest {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        crate::codec::Writer::new(serializer, 0)?.end()
+        crate::codec::write(serializer, &[], ())
     }
 }
 
 #[cfg(feature = "test-util")]
 impl crate::codec::Object for DeleteExternalIdRequest {
     const NAME: &'static str = "DeleteExternalIdRequest";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut organization_id: Option<String> = None;
-        let mut member_id: Option<String> = None;
-        let mut authorization: Option<Option<crate::MemberSessionAuth>> = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "organization_id" => {
-                    crate::codec::put(&mut map, &mut organization_id, "organization_id")
-                }
-                "member_id" => crate::codec::put(&mut map, &mut member_id, "member_id"),
-                "authorization" => {
-                    crate::codec::put(&mut map, &mut authorization, "authorization")
-                }
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match (organization_id, member_id) {
-            (Some(organization_id), Some(member_id)) => {
-                Ok(Self {
-                    organization_id,
-                    member_id,
-                    authorization: authorization.flatten(),
-                })
-            }
-            (organization_id, member_id) => {
-                Err(
-                    crate::codec::missing(
-                        &[
-                            ("organization_id", organization_id.is_none()),
-                            ("member_id", member_id.is_none()),
-                        ],
-                    ),
-                )
-            }
-        }
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (organization_id, member_id, authorization) = crate::codec::fields::<
+            (
+                crate::codec::Req<String>,
+                crate::codec::Req<String>,
+                crate::codec::Nil<Option<crate::MemberSessionAuth>>,
+            ),
+            _,
+        >(map, &["organization_id", "member_id", "authorization"])?;
+        Ok(Self {
+            organization_id,
+            member_id,
+            authorization,
+        })
     }
 }
 
@@ -1225,60 +1041,24 @@ pub struct DeleteExternalIdResponse {
 
 impl crate::codec::Object for DeleteExternalIdResponse {
     const NAME: &'static str = "DeleteExternalIdResponse";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut status_code: Option<i64> = None;
-        let mut request_id: Option<String> = None;
-        let mut member_id: Option<String> = None;
-        let mut member: Option<crate::b2b::models::organizations::Member> = None;
-        let mut organization: Option<crate::b2b::models::organizations::Organization> = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "status_code" => {
-                    crate::codec::put(&mut map, &mut status_code, "status_code")
-                }
-                "request_id" => {
-                    crate::codec::put(&mut map, &mut request_id, "request_id")
-                }
-                "member_id" => crate::codec::put(&mut map, &mut member_id, "member_id"),
-                "member" => crate::codec::put(&mut map, &mut member, "member"),
-                "organization" => {
-                    crate::codec::put(&mut map, &mut organization, "organization")
-                }
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match (status_code, request_id, member_id, member, organization) {
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (status_code, request_id, member_id, member, organization) = crate::codec::fields::<
             (
-                Some(status_code),
-                Some(request_id),
-                Some(member_id),
-                Some(member),
-                Some(organization),
-            ) => {
-                Ok(Self {
-                    status_code,
-                    request_id,
-                    member_id,
-                    member,
-                    organization,
-                })
-            }
-            (status_code, request_id, member_id, member, organization) => {
-                Err(
-                    crate::codec::missing(
-                        &[
-                            ("status_code", status_code.is_none()),
-                            ("request_id", request_id.is_none()),
-                            ("member_id", member_id.is_none()),
-                            ("member", member.is_none()),
-                            ("organization", organization.is_none()),
-                        ],
-                    ),
-                )
-            }
-        }
+                crate::codec::Req<i64>,
+                crate::codec::Req<String>,
+                crate::codec::Req<String>,
+                crate::codec::Req<crate::b2b::models::organizations::Member>,
+                crate::codec::Req<crate::b2b::models::organizations::Organization>,
+            ),
+            _,
+        >(map, &["status_code", "request_id", "member_id", "member", "organization"])?;
+        Ok(Self {
+            status_code,
+            request_id,
+            member_id,
+            member,
+            organization,
+        })
     }
 }
 
@@ -1296,13 +1076,17 @@ impl ::serde::Serialize for DeleteExternalIdResponse {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(serializer, 5)?;
-        object.entry("status_code", &self.status_code);
-        object.entry("request_id", &self.request_id);
-        object.entry("member_id", &self.member_id);
-        object.entry("member", &self.member);
-        object.entry("organization", &self.organization);
-        object.end()
+        crate::codec::write(
+            serializer,
+            &["status_code", "request_id", "member_id", "member", "organization"],
+            (
+                crate::codec::Always(&self.status_code),
+                crate::codec::Always(&self.request_id),
+                crate::codec::Always(&self.member_id),
+                crate::codec::Always(&self.member),
+                crate::codec::Always(&self.organization),
+            ),
+        )
     }
 }
 
@@ -1326,50 +1110,27 @@ impl ::serde::Serialize for DeleteMfaPhoneNumberRequest {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        crate::codec::Writer::new(serializer, 0)?.end()
+        crate::codec::write(serializer, &[], ())
     }
 }
 
 #[cfg(feature = "test-util")]
 impl crate::codec::Object for DeleteMfaPhoneNumberRequest {
     const NAME: &'static str = "DeleteMfaPhoneNumberRequest";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut organization_id: Option<String> = None;
-        let mut member_id: Option<String> = None;
-        let mut authorization: Option<Option<crate::MemberSessionAuth>> = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "organization_id" => {
-                    crate::codec::put(&mut map, &mut organization_id, "organization_id")
-                }
-                "member_id" => crate::codec::put(&mut map, &mut member_id, "member_id"),
-                "authorization" => {
-                    crate::codec::put(&mut map, &mut authorization, "authorization")
-                }
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match (organization_id, member_id) {
-            (Some(organization_id), Some(member_id)) => {
-                Ok(Self {
-                    organization_id,
-                    member_id,
-                    authorization: authorization.flatten(),
-                })
-            }
-            (organization_id, member_id) => {
-                Err(
-                    crate::codec::missing(
-                        &[
-                            ("organization_id", organization_id.is_none()),
-                            ("member_id", member_id.is_none()),
-                        ],
-                    ),
-                )
-            }
-        }
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (organization_id, member_id, authorization) = crate::codec::fields::<
+            (
+                crate::codec::Req<String>,
+                crate::codec::Req<String>,
+                crate::codec::Nil<Option<crate::MemberSessionAuth>>,
+            ),
+            _,
+        >(map, &["organization_id", "member_id", "authorization"])?;
+        Ok(Self {
+            organization_id,
+            member_id,
+            authorization,
+        })
     }
 }
 
@@ -1459,60 +1220,24 @@ pub struct DeleteMfaPhoneNumberResponse {
 
 impl crate::codec::Object for DeleteMfaPhoneNumberResponse {
     const NAME: &'static str = "DeleteMfaPhoneNumberResponse";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut status_code: Option<i64> = None;
-        let mut request_id: Option<String> = None;
-        let mut member_id: Option<String> = None;
-        let mut member: Option<crate::b2b::models::organizations::Member> = None;
-        let mut organization: Option<crate::b2b::models::organizations::Organization> = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "status_code" => {
-                    crate::codec::put(&mut map, &mut status_code, "status_code")
-                }
-                "request_id" => {
-                    crate::codec::put(&mut map, &mut request_id, "request_id")
-                }
-                "member_id" => crate::codec::put(&mut map, &mut member_id, "member_id"),
-                "member" => crate::codec::put(&mut map, &mut member, "member"),
-                "organization" => {
-                    crate::codec::put(&mut map, &mut organization, "organization")
-                }
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match (status_code, request_id, member_id, member, organization) {
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (status_code, request_id, member_id, member, organization) = crate::codec::fields::<
             (
-                Some(status_code),
-                Some(request_id),
-                Some(member_id),
-                Some(member),
-                Some(organization),
-            ) => {
-                Ok(Self {
-                    status_code,
-                    request_id,
-                    member_id,
-                    member,
-                    organization,
-                })
-            }
-            (status_code, request_id, member_id, member, organization) => {
-                Err(
-                    crate::codec::missing(
-                        &[
-                            ("status_code", status_code.is_none()),
-                            ("request_id", request_id.is_none()),
-                            ("member_id", member_id.is_none()),
-                            ("member", member.is_none()),
-                            ("organization", organization.is_none()),
-                        ],
-                    ),
-                )
-            }
-        }
+                crate::codec::Req<i64>,
+                crate::codec::Req<String>,
+                crate::codec::Req<String>,
+                crate::codec::Req<crate::b2b::models::organizations::Member>,
+                crate::codec::Req<crate::b2b::models::organizations::Organization>,
+            ),
+            _,
+        >(map, &["status_code", "request_id", "member_id", "member", "organization"])?;
+        Ok(Self {
+            status_code,
+            request_id,
+            member_id,
+            member,
+            organization,
+        })
     }
 }
 
@@ -1530,13 +1255,17 @@ impl ::serde::Serialize for DeleteMfaPhoneNumberResponse {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(serializer, 5)?;
-        object.entry("status_code", &self.status_code);
-        object.entry("request_id", &self.request_id);
-        object.entry("member_id", &self.member_id);
-        object.entry("member", &self.member);
-        object.entry("organization", &self.organization);
-        object.end()
+        crate::codec::write(
+            serializer,
+            &["status_code", "request_id", "member_id", "member", "organization"],
+            (
+                crate::codec::Always(&self.status_code),
+                crate::codec::Always(&self.request_id),
+                crate::codec::Always(&self.member_id),
+                crate::codec::Always(&self.member),
+                crate::codec::Always(&self.organization),
+            ),
+        )
     }
 }
 
@@ -1560,56 +1289,27 @@ impl ::serde::Serialize for DeletePasswordRequest {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        crate::codec::Writer::new(serializer, 0)?.end()
+        crate::codec::write(serializer, &[], ())
     }
 }
 
 #[cfg(feature = "test-util")]
 impl crate::codec::Object for DeletePasswordRequest {
     const NAME: &'static str = "DeletePasswordRequest";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut organization_id: Option<String> = None;
-        let mut member_password_id: Option<String> = None;
-        let mut authorization: Option<Option<crate::MemberSessionAuth>> = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "organization_id" => {
-                    crate::codec::put(&mut map, &mut organization_id, "organization_id")
-                }
-                "member_password_id" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut member_password_id,
-                        "member_password_id",
-                    )
-                }
-                "authorization" => {
-                    crate::codec::put(&mut map, &mut authorization, "authorization")
-                }
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match (organization_id, member_password_id) {
-            (Some(organization_id), Some(member_password_id)) => {
-                Ok(Self {
-                    organization_id,
-                    member_password_id,
-                    authorization: authorization.flatten(),
-                })
-            }
-            (organization_id, member_password_id) => {
-                Err(
-                    crate::codec::missing(
-                        &[
-                            ("organization_id", organization_id.is_none()),
-                            ("member_password_id", member_password_id.is_none()),
-                        ],
-                    ),
-                )
-            }
-        }
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (organization_id, member_password_id, authorization) = crate::codec::fields::<
+            (
+                crate::codec::Req<String>,
+                crate::codec::Req<String>,
+                crate::codec::Nil<Option<crate::MemberSessionAuth>>,
+            ),
+            _,
+        >(map, &["organization_id", "member_password_id", "authorization"])?;
+        Ok(Self {
+            organization_id,
+            member_password_id,
+            authorization,
+        })
     }
 }
 
@@ -1703,60 +1403,24 @@ pub struct DeletePasswordResponse {
 
 impl crate::codec::Object for DeletePasswordResponse {
     const NAME: &'static str = "DeletePasswordResponse";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut status_code: Option<i64> = None;
-        let mut request_id: Option<String> = None;
-        let mut member_id: Option<String> = None;
-        let mut member: Option<crate::b2b::models::organizations::Member> = None;
-        let mut organization: Option<crate::b2b::models::organizations::Organization> = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "status_code" => {
-                    crate::codec::put(&mut map, &mut status_code, "status_code")
-                }
-                "request_id" => {
-                    crate::codec::put(&mut map, &mut request_id, "request_id")
-                }
-                "member_id" => crate::codec::put(&mut map, &mut member_id, "member_id"),
-                "member" => crate::codec::put(&mut map, &mut member, "member"),
-                "organization" => {
-                    crate::codec::put(&mut map, &mut organization, "organization")
-                }
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match (status_code, request_id, member_id, member, organization) {
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (status_code, request_id, member_id, member, organization) = crate::codec::fields::<
             (
-                Some(status_code),
-                Some(request_id),
-                Some(member_id),
-                Some(member),
-                Some(organization),
-            ) => {
-                Ok(Self {
-                    status_code,
-                    request_id,
-                    member_id,
-                    member,
-                    organization,
-                })
-            }
-            (status_code, request_id, member_id, member, organization) => {
-                Err(
-                    crate::codec::missing(
-                        &[
-                            ("status_code", status_code.is_none()),
-                            ("request_id", request_id.is_none()),
-                            ("member_id", member_id.is_none()),
-                            ("member", member.is_none()),
-                            ("organization", organization.is_none()),
-                        ],
-                    ),
-                )
-            }
-        }
+                crate::codec::Req<i64>,
+                crate::codec::Req<String>,
+                crate::codec::Req<String>,
+                crate::codec::Req<crate::b2b::models::organizations::Member>,
+                crate::codec::Req<crate::b2b::models::organizations::Organization>,
+            ),
+            _,
+        >(map, &["status_code", "request_id", "member_id", "member", "organization"])?;
+        Ok(Self {
+            status_code,
+            request_id,
+            member_id,
+            member,
+            organization,
+        })
     }
 }
 
@@ -1774,13 +1438,17 @@ impl ::serde::Serialize for DeletePasswordResponse {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(serializer, 5)?;
-        object.entry("status_code", &self.status_code);
-        object.entry("request_id", &self.request_id);
-        object.entry("member_id", &self.member_id);
-        object.entry("member", &self.member);
-        object.entry("organization", &self.organization);
-        object.end()
+        crate::codec::write(
+            serializer,
+            &["status_code", "request_id", "member_id", "member", "organization"],
+            (
+                crate::codec::Always(&self.status_code),
+                crate::codec::Always(&self.request_id),
+                crate::codec::Always(&self.member_id),
+                crate::codec::Always(&self.member),
+                crate::codec::Always(&self.organization),
+            ),
+        )
     }
 }
 
@@ -1804,50 +1472,27 @@ impl ::serde::Serialize for DeleteTotpRequest {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        crate::codec::Writer::new(serializer, 0)?.end()
+        crate::codec::write(serializer, &[], ())
     }
 }
 
 #[cfg(feature = "test-util")]
 impl crate::codec::Object for DeleteTotpRequest {
     const NAME: &'static str = "DeleteTotpRequest";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut organization_id: Option<String> = None;
-        let mut member_id: Option<String> = None;
-        let mut authorization: Option<Option<crate::MemberSessionAuth>> = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "organization_id" => {
-                    crate::codec::put(&mut map, &mut organization_id, "organization_id")
-                }
-                "member_id" => crate::codec::put(&mut map, &mut member_id, "member_id"),
-                "authorization" => {
-                    crate::codec::put(&mut map, &mut authorization, "authorization")
-                }
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match (organization_id, member_id) {
-            (Some(organization_id), Some(member_id)) => {
-                Ok(Self {
-                    organization_id,
-                    member_id,
-                    authorization: authorization.flatten(),
-                })
-            }
-            (organization_id, member_id) => {
-                Err(
-                    crate::codec::missing(
-                        &[
-                            ("organization_id", organization_id.is_none()),
-                            ("member_id", member_id.is_none()),
-                        ],
-                    ),
-                )
-            }
-        }
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (organization_id, member_id, authorization) = crate::codec::fields::<
+            (
+                crate::codec::Req<String>,
+                crate::codec::Req<String>,
+                crate::codec::Nil<Option<crate::MemberSessionAuth>>,
+            ),
+            _,
+        >(map, &["organization_id", "member_id", "authorization"])?;
+        Ok(Self {
+            organization_id,
+            member_id,
+            authorization,
+        })
     }
 }
 
@@ -1933,60 +1578,24 @@ pub struct DeleteTotpResponse {
 
 impl crate::codec::Object for DeleteTotpResponse {
     const NAME: &'static str = "DeleteTotpResponse";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut status_code: Option<i64> = None;
-        let mut request_id: Option<String> = None;
-        let mut member_id: Option<String> = None;
-        let mut member: Option<crate::b2b::models::organizations::Member> = None;
-        let mut organization: Option<crate::b2b::models::organizations::Organization> = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "status_code" => {
-                    crate::codec::put(&mut map, &mut status_code, "status_code")
-                }
-                "request_id" => {
-                    crate::codec::put(&mut map, &mut request_id, "request_id")
-                }
-                "member_id" => crate::codec::put(&mut map, &mut member_id, "member_id"),
-                "member" => crate::codec::put(&mut map, &mut member, "member"),
-                "organization" => {
-                    crate::codec::put(&mut map, &mut organization, "organization")
-                }
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match (status_code, request_id, member_id, member, organization) {
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (status_code, request_id, member_id, member, organization) = crate::codec::fields::<
             (
-                Some(status_code),
-                Some(request_id),
-                Some(member_id),
-                Some(member),
-                Some(organization),
-            ) => {
-                Ok(Self {
-                    status_code,
-                    request_id,
-                    member_id,
-                    member,
-                    organization,
-                })
-            }
-            (status_code, request_id, member_id, member, organization) => {
-                Err(
-                    crate::codec::missing(
-                        &[
-                            ("status_code", status_code.is_none()),
-                            ("request_id", request_id.is_none()),
-                            ("member_id", member_id.is_none()),
-                            ("member", member.is_none()),
-                            ("organization", organization.is_none()),
-                        ],
-                    ),
-                )
-            }
-        }
+                crate::codec::Req<i64>,
+                crate::codec::Req<String>,
+                crate::codec::Req<String>,
+                crate::codec::Req<crate::b2b::models::organizations::Member>,
+                crate::codec::Req<crate::b2b::models::organizations::Organization>,
+            ),
+            _,
+        >(map, &["status_code", "request_id", "member_id", "member", "organization"])?;
+        Ok(Self {
+            status_code,
+            request_id,
+            member_id,
+            member,
+            organization,
+        })
     }
 }
 
@@ -2004,13 +1613,17 @@ impl ::serde::Serialize for DeleteTotpResponse {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(serializer, 5)?;
-        object.entry("status_code", &self.status_code);
-        object.entry("request_id", &self.request_id);
-        object.entry("member_id", &self.member_id);
-        object.entry("member", &self.member);
-        object.entry("organization", &self.organization);
-        object.end()
+        crate::codec::write(
+            serializer,
+            &["status_code", "request_id", "member_id", "member", "organization"],
+            (
+                crate::codec::Always(&self.status_code),
+                crate::codec::Always(&self.request_id),
+                crate::codec::Always(&self.member_id),
+                crate::codec::Always(&self.member),
+                crate::codec::Always(&self.organization),
+            ),
+        )
     }
 }
 
@@ -2032,49 +1645,34 @@ impl ::serde::Serialize for GetRequest {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(
+        crate::codec::write(
             serializer,
-            crate::codec::count_set(
-                &[self.member_id.is_some(), self.email_address.is_some()],
+            &["member_id", "email_address"],
+            (
+                crate::codec::IfSet(&self.member_id),
+                crate::codec::IfSet(&self.email_address),
             ),
-        )?;
-        object.entry_if("member_id", &self.member_id);
-        object.entry_if("email_address", &self.email_address);
-        object.end()
+        )
     }
 }
 
 #[cfg(feature = "test-util")]
 impl crate::codec::Object for GetRequest {
     const NAME: &'static str = "GetRequest";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut organization_id: Option<String> = None;
-        let mut member_id: Option<Option<String>> = None;
-        let mut email_address: Option<Option<String>> = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "organization_id" => {
-                    crate::codec::put(&mut map, &mut organization_id, "organization_id")
-                }
-                "member_id" => crate::codec::put(&mut map, &mut member_id, "member_id"),
-                "email_address" => {
-                    crate::codec::put(&mut map, &mut email_address, "email_address")
-                }
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match organization_id {
-            Some(organization_id) => {
-                Ok(Self {
-                    organization_id,
-                    member_id: member_id.flatten(),
-                    email_address: email_address.flatten(),
-                })
-            }
-            None => Err(::serde::de::Error::missing_field("organization_id")),
-        }
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (organization_id, member_id, email_address) = crate::codec::fields::<
+            (
+                crate::codec::Req<String>,
+                crate::codec::Nil<Option<String>>,
+                crate::codec::Nil<Option<String>>,
+            ),
+            _,
+        >(map, &["organization_id", "member_id", "email_address"])?;
+        Ok(Self {
+            organization_id,
+            member_id,
+            email_address,
+        })
     }
 }
 
@@ -2152,60 +1750,24 @@ pub struct GetResponse {
 
 impl crate::codec::Object for GetResponse {
     const NAME: &'static str = "GetResponse";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut status_code: Option<i64> = None;
-        let mut request_id: Option<String> = None;
-        let mut member_id: Option<String> = None;
-        let mut member: Option<crate::b2b::models::organizations::Member> = None;
-        let mut organization: Option<crate::b2b::models::organizations::Organization> = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "status_code" => {
-                    crate::codec::put(&mut map, &mut status_code, "status_code")
-                }
-                "request_id" => {
-                    crate::codec::put(&mut map, &mut request_id, "request_id")
-                }
-                "member_id" => crate::codec::put(&mut map, &mut member_id, "member_id"),
-                "member" => crate::codec::put(&mut map, &mut member, "member"),
-                "organization" => {
-                    crate::codec::put(&mut map, &mut organization, "organization")
-                }
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match (status_code, request_id, member_id, member, organization) {
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (status_code, request_id, member_id, member, organization) = crate::codec::fields::<
             (
-                Some(status_code),
-                Some(request_id),
-                Some(member_id),
-                Some(member),
-                Some(organization),
-            ) => {
-                Ok(Self {
-                    status_code,
-                    request_id,
-                    member_id,
-                    member,
-                    organization,
-                })
-            }
-            (status_code, request_id, member_id, member, organization) => {
-                Err(
-                    crate::codec::missing(
-                        &[
-                            ("status_code", status_code.is_none()),
-                            ("request_id", request_id.is_none()),
-                            ("member_id", member_id.is_none()),
-                            ("member", member.is_none()),
-                            ("organization", organization.is_none()),
-                        ],
-                    ),
-                )
-            }
-        }
+                crate::codec::Req<i64>,
+                crate::codec::Req<String>,
+                crate::codec::Req<String>,
+                crate::codec::Req<crate::b2b::models::organizations::Member>,
+                crate::codec::Req<crate::b2b::models::organizations::Organization>,
+            ),
+            _,
+        >(map, &["status_code", "request_id", "member_id", "member", "organization"])?;
+        Ok(Self {
+            status_code,
+            request_id,
+            member_id,
+            member,
+            organization,
+        })
     }
 }
 
@@ -2223,13 +1785,17 @@ impl ::serde::Serialize for GetResponse {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(serializer, 5)?;
-        object.entry("status_code", &self.status_code);
-        object.entry("request_id", &self.request_id);
-        object.entry("member_id", &self.member_id);
-        object.entry("member", &self.member);
-        object.entry("organization", &self.organization);
-        object.end()
+        crate::codec::write(
+            serializer,
+            &["status_code", "request_id", "member_id", "member", "organization"],
+            (
+                crate::codec::Always(&self.status_code),
+                crate::codec::Always(&self.request_id),
+                crate::codec::Always(&self.member_id),
+                crate::codec::Always(&self.member),
+                crate::codec::Always(&self.organization),
+            ),
+        )
     }
 }
 
@@ -2253,50 +1819,27 @@ impl ::serde::Serialize for GetConnectedAppsRequest {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        crate::codec::Writer::new(serializer, 0)?.end()
+        crate::codec::write(serializer, &[], ())
     }
 }
 
 #[cfg(feature = "test-util")]
 impl crate::codec::Object for GetConnectedAppsRequest {
     const NAME: &'static str = "GetConnectedAppsRequest";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut organization_id: Option<String> = None;
-        let mut member_id: Option<String> = None;
-        let mut authorization: Option<Option<crate::MemberSessionAuth>> = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "organization_id" => {
-                    crate::codec::put(&mut map, &mut organization_id, "organization_id")
-                }
-                "member_id" => crate::codec::put(&mut map, &mut member_id, "member_id"),
-                "authorization" => {
-                    crate::codec::put(&mut map, &mut authorization, "authorization")
-                }
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match (organization_id, member_id) {
-            (Some(organization_id), Some(member_id)) => {
-                Ok(Self {
-                    organization_id,
-                    member_id,
-                    authorization: authorization.flatten(),
-                })
-            }
-            (organization_id, member_id) => {
-                Err(
-                    crate::codec::missing(
-                        &[
-                            ("organization_id", organization_id.is_none()),
-                            ("member_id", member_id.is_none()),
-                        ],
-                    ),
-                )
-            }
-        }
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (organization_id, member_id, authorization) = crate::codec::fields::<
+            (
+                crate::codec::Req<String>,
+                crate::codec::Req<String>,
+                crate::codec::Nil<Option<crate::MemberSessionAuth>>,
+            ),
+            _,
+        >(map, &["organization_id", "member_id", "authorization"])?;
+        Ok(Self {
+            organization_id,
+            member_id,
+            authorization,
+        })
     }
 }
 
@@ -2382,48 +1925,22 @@ pub struct GetConnectedAppsResponse {
 
 impl crate::codec::Object for GetConnectedAppsResponse {
     const NAME: &'static str = "GetConnectedAppsResponse";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut status_code: Option<i64> = None;
-        let mut request_id: Option<String> = None;
-        let mut connected_apps: Option<
-            Vec<crate::b2b::models::organizations::MemberConnectedApp>,
-        > = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "status_code" => {
-                    crate::codec::put(&mut map, &mut status_code, "status_code")
-                }
-                "request_id" => {
-                    crate::codec::put(&mut map, &mut request_id, "request_id")
-                }
-                "connected_apps" => {
-                    crate::codec::put(&mut map, &mut connected_apps, "connected_apps")
-                }
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match (status_code, request_id, connected_apps) {
-            (Some(status_code), Some(request_id), Some(connected_apps)) => {
-                Ok(Self {
-                    status_code,
-                    request_id,
-                    connected_apps,
-                })
-            }
-            (status_code, request_id, connected_apps) => {
-                Err(
-                    crate::codec::missing(
-                        &[
-                            ("status_code", status_code.is_none()),
-                            ("request_id", request_id.is_none()),
-                            ("connected_apps", connected_apps.is_none()),
-                        ],
-                    ),
-                )
-            }
-        }
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (status_code, request_id, connected_apps) = crate::codec::fields::<
+            (
+                crate::codec::Req<i64>,
+                crate::codec::Req<String>,
+                crate::codec::Req<
+                    Vec<crate::b2b::models::organizations::MemberConnectedApp>,
+                >,
+            ),
+            _,
+        >(map, &["status_code", "request_id", "connected_apps"])?;
+        Ok(Self {
+            status_code,
+            request_id,
+            connected_apps,
+        })
     }
 }
 
@@ -2441,11 +1958,15 @@ impl ::serde::Serialize for GetConnectedAppsResponse {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(serializer, 3)?;
-        object.entry("status_code", &self.status_code);
-        object.entry("request_id", &self.request_id);
-        object.entry("connected_apps", &self.connected_apps);
-        object.end()
+        crate::codec::write(
+            serializer,
+            &["status_code", "request_id", "connected_apps"],
+            (
+                crate::codec::Always(&self.status_code),
+                crate::codec::Always(&self.request_id),
+                crate::codec::Always(&self.connected_apps),
+            ),
+        )
     }
 }
 
@@ -2467,59 +1988,31 @@ impl ::serde::Serialize for OidcProvidersRequest {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(
+        crate::codec::write(
             serializer,
-            crate::codec::count_set(&[self.include_refresh_token.is_some()]),
-        )?;
-        object.entry_if("include_refresh_token", &self.include_refresh_token);
-        object.end()
+            &["include_refresh_token"],
+            (crate::codec::IfSet(&self.include_refresh_token),),
+        )
     }
 }
 
 #[cfg(feature = "test-util")]
 impl crate::codec::Object for OidcProvidersRequest {
     const NAME: &'static str = "OidcProvidersRequest";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut organization_id: Option<String> = None;
-        let mut member_id: Option<String> = None;
-        let mut include_refresh_token: Option<Option<bool>> = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "organization_id" => {
-                    crate::codec::put(&mut map, &mut organization_id, "organization_id")
-                }
-                "member_id" => crate::codec::put(&mut map, &mut member_id, "member_id"),
-                "include_refresh_token" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut include_refresh_token,
-                        "include_refresh_token",
-                    )
-                }
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match (organization_id, member_id) {
-            (Some(organization_id), Some(member_id)) => {
-                Ok(Self {
-                    organization_id,
-                    member_id,
-                    include_refresh_token: include_refresh_token.flatten(),
-                })
-            }
-            (organization_id, member_id) => {
-                Err(
-                    crate::codec::missing(
-                        &[
-                            ("organization_id", organization_id.is_none()),
-                            ("member_id", member_id.is_none()),
-                        ],
-                    ),
-                )
-            }
-        }
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (organization_id, member_id, include_refresh_token) = crate::codec::fields::<
+            (
+                crate::codec::Req<String>,
+                crate::codec::Req<String>,
+                crate::codec::Nil<Option<bool>>,
+            ),
+            _,
+        >(map, &["organization_id", "member_id", "include_refresh_token"])?;
+        Ok(Self {
+            organization_id,
+            member_id,
+            include_refresh_token,
+        })
     }
 }
 
@@ -2596,48 +2089,22 @@ pub struct OidcProvidersResponse {
 
 impl crate::codec::Object for OidcProvidersResponse {
     const NAME: &'static str = "OidcProvidersResponse";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut status_code: Option<i64> = None;
-        let mut request_id: Option<String> = None;
-        let mut registrations: Option<
-            Vec<crate::b2b::models::organizations::OidcProviderInfo>,
-        > = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "status_code" => {
-                    crate::codec::put(&mut map, &mut status_code, "status_code")
-                }
-                "request_id" => {
-                    crate::codec::put(&mut map, &mut request_id, "request_id")
-                }
-                "registrations" => {
-                    crate::codec::put(&mut map, &mut registrations, "registrations")
-                }
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match (status_code, request_id, registrations) {
-            (Some(status_code), Some(request_id), Some(registrations)) => {
-                Ok(Self {
-                    status_code,
-                    request_id,
-                    registrations,
-                })
-            }
-            (status_code, request_id, registrations) => {
-                Err(
-                    crate::codec::missing(
-                        &[
-                            ("status_code", status_code.is_none()),
-                            ("request_id", request_id.is_none()),
-                            ("registrations", registrations.is_none()),
-                        ],
-                    ),
-                )
-            }
-        }
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (status_code, request_id, registrations) = crate::codec::fields::<
+            (
+                crate::codec::Req<i64>,
+                crate::codec::Req<String>,
+                crate::codec::Req<
+                    Vec<crate::b2b::models::organizations::OidcProviderInfo>,
+                >,
+            ),
+            _,
+        >(map, &["status_code", "request_id", "registrations"])?;
+        Ok(Self {
+            status_code,
+            request_id,
+            registrations,
+        })
     }
 }
 
@@ -2655,11 +2122,15 @@ impl ::serde::Serialize for OidcProvidersResponse {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(serializer, 3)?;
-        object.entry("status_code", &self.status_code);
-        object.entry("request_id", &self.request_id);
-        object.entry("registrations", &self.registrations);
-        object.end()
+        crate::codec::write(
+            serializer,
+            &["status_code", "request_id", "registrations"],
+            (
+                crate::codec::Always(&self.status_code),
+                crate::codec::Always(&self.request_id),
+                crate::codec::Always(&self.registrations),
+            ),
+        )
     }
 }
 
@@ -2683,50 +2154,27 @@ impl ::serde::Serialize for ReactivateRequest {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        crate::codec::Writer::new(serializer, 0)?.end()
+        crate::codec::write(serializer, &[], ())
     }
 }
 
 #[cfg(feature = "test-util")]
 impl crate::codec::Object for ReactivateRequest {
     const NAME: &'static str = "ReactivateRequest";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut organization_id: Option<String> = None;
-        let mut member_id: Option<String> = None;
-        let mut authorization: Option<Option<crate::MemberSessionAuth>> = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "organization_id" => {
-                    crate::codec::put(&mut map, &mut organization_id, "organization_id")
-                }
-                "member_id" => crate::codec::put(&mut map, &mut member_id, "member_id"),
-                "authorization" => {
-                    crate::codec::put(&mut map, &mut authorization, "authorization")
-                }
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match (organization_id, member_id) {
-            (Some(organization_id), Some(member_id)) => {
-                Ok(Self {
-                    organization_id,
-                    member_id,
-                    authorization: authorization.flatten(),
-                })
-            }
-            (organization_id, member_id) => {
-                Err(
-                    crate::codec::missing(
-                        &[
-                            ("organization_id", organization_id.is_none()),
-                            ("member_id", member_id.is_none()),
-                        ],
-                    ),
-                )
-            }
-        }
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (organization_id, member_id, authorization) = crate::codec::fields::<
+            (
+                crate::codec::Req<String>,
+                crate::codec::Req<String>,
+                crate::codec::Nil<Option<crate::MemberSessionAuth>>,
+            ),
+            _,
+        >(map, &["organization_id", "member_id", "authorization"])?;
+        Ok(Self {
+            organization_id,
+            member_id,
+            authorization,
+        })
     }
 }
 
@@ -2816,60 +2264,24 @@ pub struct ReactivateResponse {
 
 impl crate::codec::Object for ReactivateResponse {
     const NAME: &'static str = "ReactivateResponse";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut status_code: Option<i64> = None;
-        let mut request_id: Option<String> = None;
-        let mut member_id: Option<String> = None;
-        let mut member: Option<crate::b2b::models::organizations::Member> = None;
-        let mut organization: Option<crate::b2b::models::organizations::Organization> = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "status_code" => {
-                    crate::codec::put(&mut map, &mut status_code, "status_code")
-                }
-                "request_id" => {
-                    crate::codec::put(&mut map, &mut request_id, "request_id")
-                }
-                "member_id" => crate::codec::put(&mut map, &mut member_id, "member_id"),
-                "member" => crate::codec::put(&mut map, &mut member, "member"),
-                "organization" => {
-                    crate::codec::put(&mut map, &mut organization, "organization")
-                }
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match (status_code, request_id, member_id, member, organization) {
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (status_code, request_id, member_id, member, organization) = crate::codec::fields::<
             (
-                Some(status_code),
-                Some(request_id),
-                Some(member_id),
-                Some(member),
-                Some(organization),
-            ) => {
-                Ok(Self {
-                    status_code,
-                    request_id,
-                    member_id,
-                    member,
-                    organization,
-                })
-            }
-            (status_code, request_id, member_id, member, organization) => {
-                Err(
-                    crate::codec::missing(
-                        &[
-                            ("status_code", status_code.is_none()),
-                            ("request_id", request_id.is_none()),
-                            ("member_id", member_id.is_none()),
-                            ("member", member.is_none()),
-                            ("organization", organization.is_none()),
-                        ],
-                    ),
-                )
-            }
-        }
+                crate::codec::Req<i64>,
+                crate::codec::Req<String>,
+                crate::codec::Req<String>,
+                crate::codec::Req<crate::b2b::models::organizations::Member>,
+                crate::codec::Req<crate::b2b::models::organizations::Organization>,
+            ),
+            _,
+        >(map, &["status_code", "request_id", "member_id", "member", "organization"])?;
+        Ok(Self {
+            status_code,
+            request_id,
+            member_id,
+            member,
+            organization,
+        })
     }
 }
 
@@ -2887,13 +2299,17 @@ impl ::serde::Serialize for ReactivateResponse {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(serializer, 5)?;
-        object.entry("status_code", &self.status_code);
-        object.entry("request_id", &self.request_id);
-        object.entry("member_id", &self.member_id);
-        object.entry("member", &self.member);
-        object.entry("organization", &self.organization);
-        object.end()
+        crate::codec::write(
+            serializer,
+            &["status_code", "request_id", "member_id", "member", "organization"],
+            (
+                crate::codec::Always(&self.status_code),
+                crate::codec::Always(&self.request_id),
+                crate::codec::Always(&self.member_id),
+                crate::codec::Always(&self.member),
+                crate::codec::Always(&self.organization),
+            ),
+        )
     }
 }
 
@@ -2923,62 +2339,42 @@ impl ::serde::Serialize for SearchRequest {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(
+        crate::codec::write(
             serializer,
-            1
-                + crate::codec::count_set(
-                    &[self.cursor.is_some(), self.limit.is_some(), self.query.is_some()],
-                ),
-        )?;
-        object.entry("organization_ids", &self.organization_ids);
-        object.entry_if("cursor", &self.cursor);
-        object.entry_if("limit", &self.limit);
-        object.entry_if("query", &self.query);
-        object.end()
+            &["organization_ids", "cursor", "limit", "query"],
+            (
+                crate::codec::Always(&self.organization_ids),
+                crate::codec::IfSet(&self.cursor),
+                crate::codec::IfSet(&self.limit),
+                crate::codec::IfSet(&self.query),
+            ),
+        )
     }
 }
 
 #[cfg(feature = "test-util")]
 impl crate::codec::Object for SearchRequest {
     const NAME: &'static str = "SearchRequest";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut organization_ids: Option<Vec<String>> = None;
-        let mut cursor: Option<Option<String>> = None;
-        let mut limit: Option<Option<i64>> = None;
-        let mut query: Option<Option<crate::b2b::models::organizations::SearchQuery>> = None;
-        let mut authorization: Option<Option<crate::MemberSessionAuth>> = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "organization_ids" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut organization_ids,
-                        "organization_ids",
-                    )
-                }
-                "cursor" => crate::codec::put(&mut map, &mut cursor, "cursor"),
-                "limit" => crate::codec::put(&mut map, &mut limit, "limit"),
-                "query" => crate::codec::put(&mut map, &mut query, "query"),
-                "authorization" => {
-                    crate::codec::put(&mut map, &mut authorization, "authorization")
-                }
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match organization_ids {
-            Some(organization_ids) => {
-                Ok(Self {
-                    organization_ids,
-                    cursor: cursor.flatten(),
-                    limit: limit.flatten(),
-                    query: query.flatten(),
-                    authorization: authorization.flatten(),
-                })
-            }
-            None => Err(::serde::de::Error::missing_field("organization_ids")),
-        }
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (organization_ids, cursor, limit, query, authorization) = crate::codec::fields::<
+            (
+                crate::codec::Req<Vec<String>>,
+                crate::codec::Nil<Option<String>>,
+                crate::codec::Nil<Option<i64>>,
+                crate::codec::Nil<
+                    Option<crate::b2b::models::organizations::SearchQuery>,
+                >,
+                crate::codec::Nil<Option<crate::MemberSessionAuth>>,
+            ),
+            _,
+        >(map, &["organization_ids", "cursor", "limit", "query", "authorization"])?;
+        Ok(Self {
+            organization_ids,
+            cursor,
+            limit,
+            query,
+            authorization,
+        })
     }
 }
 
@@ -3106,73 +2502,38 @@ pub struct SearchResponse {
 
 impl crate::codec::Object for SearchResponse {
     const NAME: &'static str = "SearchResponse";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut status_code: Option<i64> = None;
-        let mut request_id: Option<String> = None;
-        let mut members: Option<Vec<crate::b2b::models::organizations::Member>> = None;
-        let mut results_metadata: Option<
-            crate::b2b::models::organizations::ResultsMetadata,
-        > = None;
-        let mut organizations: Option<
-            ::std::collections::HashMap<
-                String,
-                crate::b2b::models::organizations::Organization,
-            >,
-        > = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "status_code" => {
-                    crate::codec::put(&mut map, &mut status_code, "status_code")
-                }
-                "request_id" => {
-                    crate::codec::put(&mut map, &mut request_id, "request_id")
-                }
-                "members" => crate::codec::put(&mut map, &mut members, "members"),
-                "results_metadata" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut results_metadata,
-                        "results_metadata",
-                    )
-                }
-                "organizations" => {
-                    crate::codec::put(&mut map, &mut organizations, "organizations")
-                }
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match (status_code, request_id, members, results_metadata, organizations) {
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (status_code, request_id, members, results_metadata, organizations) = crate::codec::fields::<
             (
-                Some(status_code),
-                Some(request_id),
-                Some(members),
-                Some(results_metadata),
-                Some(organizations),
-            ) => {
-                Ok(Self {
-                    status_code,
-                    request_id,
-                    members,
-                    results_metadata,
-                    organizations,
-                })
-            }
-            (status_code, request_id, members, results_metadata, organizations) => {
-                Err(
-                    crate::codec::missing(
-                        &[
-                            ("status_code", status_code.is_none()),
-                            ("request_id", request_id.is_none()),
-                            ("members", members.is_none()),
-                            ("results_metadata", results_metadata.is_none()),
-                            ("organizations", organizations.is_none()),
-                        ],
-                    ),
-                )
-            }
-        }
+                crate::codec::Req<i64>,
+                crate::codec::Req<String>,
+                crate::codec::Req<Vec<crate::b2b::models::organizations::Member>>,
+                crate::codec::Req<crate::b2b::models::organizations::ResultsMetadata>,
+                crate::codec::Req<
+                    ::std::collections::HashMap<
+                        String,
+                        crate::b2b::models::organizations::Organization,
+                    >,
+                >,
+            ),
+            _,
+        >(
+            map,
+            &[
+                "status_code",
+                "request_id",
+                "members",
+                "results_metadata",
+                "organizations",
+            ],
+        )?;
+        Ok(Self {
+            status_code,
+            request_id,
+            members,
+            results_metadata,
+            organizations,
+        })
     }
 }
 
@@ -3190,13 +2551,23 @@ impl ::serde::Serialize for SearchResponse {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(serializer, 5)?;
-        object.entry("status_code", &self.status_code);
-        object.entry("request_id", &self.request_id);
-        object.entry("members", &self.members);
-        object.entry("results_metadata", &self.results_metadata);
-        object.entry("organizations", &self.organizations);
-        object.end()
+        crate::codec::write(
+            serializer,
+            &[
+                "status_code",
+                "request_id",
+                "members",
+                "results_metadata",
+                "organizations",
+            ],
+            (
+                crate::codec::Always(&self.status_code),
+                crate::codec::Always(&self.request_id),
+                crate::codec::Always(&self.members),
+                crate::codec::Always(&self.results_metadata),
+                crate::codec::Always(&self.organizations),
+            ),
+        )
     }
 }
 
@@ -3240,107 +2611,82 @@ impl ::serde::Serialize for StartEmailUpdateRequest {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(
+        crate::codec::write(
             serializer,
-            1
-                + crate::codec::count_set(
-                    &[
-                        self.login_redirect_url.is_some(),
-                        self.locale.is_some(),
-                        self.login_template_id.is_some(),
-                        self.delivery_method.is_some(),
-                    ],
-                ),
-        )?;
-        object.entry("email_address", &self.email_address);
-        object.entry_if("login_redirect_url", &self.login_redirect_url);
-        object.entry_if("locale", &self.locale);
-        object.entry_if("login_template_id", &self.login_template_id);
-        object.entry_if("delivery_method", &self.delivery_method);
-        object.end()
+            &[
+                "email_address",
+                "login_redirect_url",
+                "locale",
+                "login_template_id",
+                "delivery_method",
+            ],
+            (
+                crate::codec::Always(&self.email_address),
+                crate::codec::IfSet(&self.login_redirect_url),
+                crate::codec::IfSet(&self.locale),
+                crate::codec::IfSet(&self.login_template_id),
+                crate::codec::IfSet(&self.delivery_method),
+            ),
+        )
     }
 }
 
 #[cfg(feature = "test-util")]
 impl crate::codec::Object for StartEmailUpdateRequest {
     const NAME: &'static str = "StartEmailUpdateRequest";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut organization_id: Option<String> = None;
-        let mut member_id: Option<String> = None;
-        let mut email_address: Option<String> = None;
-        let mut login_redirect_url: Option<Option<String>> = None;
-        let mut locale: Option<
-            Option<
-                crate::b2b::models::organizations_members::StartEmailUpdateRequestLocale,
-            >,
-        > = None;
-        let mut login_template_id: Option<Option<String>> = None;
-        let mut delivery_method: Option<
-            Option<
-                crate::b2b::models::organizations_members::StartEmailUpdateRequestDeliveryMethod,
-            >,
-        > = None;
-        let mut authorization: Option<Option<crate::MemberSessionAuth>> = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "organization_id" => {
-                    crate::codec::put(&mut map, &mut organization_id, "organization_id")
-                }
-                "member_id" => crate::codec::put(&mut map, &mut member_id, "member_id"),
-                "email_address" => {
-                    crate::codec::put(&mut map, &mut email_address, "email_address")
-                }
-                "login_redirect_url" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut login_redirect_url,
-                        "login_redirect_url",
-                    )
-                }
-                "locale" => crate::codec::put(&mut map, &mut locale, "locale"),
-                "login_template_id" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut login_template_id,
-                        "login_template_id",
-                    )
-                }
-                "delivery_method" => {
-                    crate::codec::put(&mut map, &mut delivery_method, "delivery_method")
-                }
-                "authorization" => {
-                    crate::codec::put(&mut map, &mut authorization, "authorization")
-                }
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match (organization_id, member_id, email_address) {
-            (Some(organization_id), Some(member_id), Some(email_address)) => {
-                Ok(Self {
-                    organization_id,
-                    member_id,
-                    email_address,
-                    login_redirect_url: login_redirect_url.flatten(),
-                    locale: locale.flatten(),
-                    login_template_id: login_template_id.flatten(),
-                    delivery_method: delivery_method.flatten(),
-                    authorization: authorization.flatten(),
-                })
-            }
-            (organization_id, member_id, email_address) => {
-                Err(
-                    crate::codec::missing(
-                        &[
-                            ("organization_id", organization_id.is_none()),
-                            ("member_id", member_id.is_none()),
-                            ("email_address", email_address.is_none()),
-                        ],
-                    ),
-                )
-            }
-        }
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (
+            organization_id,
+            member_id,
+            email_address,
+            login_redirect_url,
+            locale,
+            login_template_id,
+            delivery_method,
+            authorization,
+        ) = crate::codec::fields::<
+            (
+                crate::codec::Req<String>,
+                crate::codec::Req<String>,
+                crate::codec::Req<String>,
+                crate::codec::Nil<Option<String>>,
+                crate::codec::Nil<
+                    Option<
+                        crate::b2b::models::organizations_members::StartEmailUpdateRequestLocale,
+                    >,
+                >,
+                crate::codec::Nil<Option<String>>,
+                crate::codec::Nil<
+                    Option<
+                        crate::b2b::models::organizations_members::StartEmailUpdateRequestDeliveryMethod,
+                    >,
+                >,
+                crate::codec::Nil<Option<crate::MemberSessionAuth>>,
+            ),
+            _,
+        >(
+            map,
+            &[
+                "organization_id",
+                "member_id",
+                "email_address",
+                "login_redirect_url",
+                "locale",
+                "login_template_id",
+                "delivery_method",
+                "authorization",
+            ],
+        )?;
+        Ok(Self {
+            organization_id,
+            member_id,
+            email_address,
+            login_redirect_url,
+            locale,
+            login_template_id,
+            delivery_method,
+            authorization,
+        })
     }
 }
 
@@ -3466,60 +2812,24 @@ pub struct StartEmailUpdateResponse {
 
 impl crate::codec::Object for StartEmailUpdateResponse {
     const NAME: &'static str = "StartEmailUpdateResponse";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut status_code: Option<i64> = None;
-        let mut request_id: Option<String> = None;
-        let mut member_id: Option<String> = None;
-        let mut member: Option<crate::b2b::models::organizations::Member> = None;
-        let mut organization: Option<crate::b2b::models::organizations::Organization> = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "status_code" => {
-                    crate::codec::put(&mut map, &mut status_code, "status_code")
-                }
-                "request_id" => {
-                    crate::codec::put(&mut map, &mut request_id, "request_id")
-                }
-                "member_id" => crate::codec::put(&mut map, &mut member_id, "member_id"),
-                "member" => crate::codec::put(&mut map, &mut member, "member"),
-                "organization" => {
-                    crate::codec::put(&mut map, &mut organization, "organization")
-                }
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match (status_code, request_id, member_id, member, organization) {
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (status_code, request_id, member_id, member, organization) = crate::codec::fields::<
             (
-                Some(status_code),
-                Some(request_id),
-                Some(member_id),
-                Some(member),
-                Some(organization),
-            ) => {
-                Ok(Self {
-                    status_code,
-                    request_id,
-                    member_id,
-                    member,
-                    organization,
-                })
-            }
-            (status_code, request_id, member_id, member, organization) => {
-                Err(
-                    crate::codec::missing(
-                        &[
-                            ("status_code", status_code.is_none()),
-                            ("request_id", request_id.is_none()),
-                            ("member_id", member_id.is_none()),
-                            ("member", member.is_none()),
-                            ("organization", organization.is_none()),
-                        ],
-                    ),
-                )
-            }
-        }
+                crate::codec::Req<i64>,
+                crate::codec::Req<String>,
+                crate::codec::Req<String>,
+                crate::codec::Req<crate::b2b::models::organizations::Member>,
+                crate::codec::Req<crate::b2b::models::organizations::Organization>,
+            ),
+            _,
+        >(map, &["status_code", "request_id", "member_id", "member", "organization"])?;
+        Ok(Self {
+            status_code,
+            request_id,
+            member_id,
+            member,
+            organization,
+        })
     }
 }
 
@@ -3537,13 +2847,17 @@ impl ::serde::Serialize for StartEmailUpdateResponse {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(serializer, 5)?;
-        object.entry("status_code", &self.status_code);
-        object.entry("request_id", &self.request_id);
-        object.entry("member_id", &self.member_id);
-        object.entry("member", &self.member);
-        object.entry("organization", &self.organization);
-        object.end()
+        crate::codec::write(
+            serializer,
+            &["status_code", "request_id", "member_id", "member", "organization"],
+            (
+                crate::codec::Always(&self.status_code),
+                crate::codec::Always(&self.request_id),
+                crate::codec::Always(&self.member_id),
+                crate::codec::Always(&self.member),
+                crate::codec::Always(&self.organization),
+            ),
+        )
     }
 }
 
@@ -3571,66 +2885,47 @@ impl ::serde::Serialize for UnlinkRetiredEmailRequest {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(
+        crate::codec::write(
             serializer,
-            crate::codec::count_set(
-                &[self.email_id.is_some(), self.email_address.is_some()],
+            &["email_id", "email_address"],
+            (
+                crate::codec::IfSet(&self.email_id),
+                crate::codec::IfSet(&self.email_address),
             ),
-        )?;
-        object.entry_if("email_id", &self.email_id);
-        object.entry_if("email_address", &self.email_address);
-        object.end()
+        )
     }
 }
 
 #[cfg(feature = "test-util")]
 impl crate::codec::Object for UnlinkRetiredEmailRequest {
     const NAME: &'static str = "UnlinkRetiredEmailRequest";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut organization_id: Option<String> = None;
-        let mut member_id: Option<String> = None;
-        let mut email_id: Option<Option<String>> = None;
-        let mut email_address: Option<Option<String>> = None;
-        let mut authorization: Option<Option<crate::MemberSessionAuth>> = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "organization_id" => {
-                    crate::codec::put(&mut map, &mut organization_id, "organization_id")
-                }
-                "member_id" => crate::codec::put(&mut map, &mut member_id, "member_id"),
-                "email_id" => crate::codec::put(&mut map, &mut email_id, "email_id"),
-                "email_address" => {
-                    crate::codec::put(&mut map, &mut email_address, "email_address")
-                }
-                "authorization" => {
-                    crate::codec::put(&mut map, &mut authorization, "authorization")
-                }
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match (organization_id, member_id) {
-            (Some(organization_id), Some(member_id)) => {
-                Ok(Self {
-                    organization_id,
-                    member_id,
-                    email_id: email_id.flatten(),
-                    email_address: email_address.flatten(),
-                    authorization: authorization.flatten(),
-                })
-            }
-            (organization_id, member_id) => {
-                Err(
-                    crate::codec::missing(
-                        &[
-                            ("organization_id", organization_id.is_none()),
-                            ("member_id", member_id.is_none()),
-                        ],
-                    ),
-                )
-            }
-        }
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (organization_id, member_id, email_id, email_address, authorization) = crate::codec::fields::<
+            (
+                crate::codec::Req<String>,
+                crate::codec::Req<String>,
+                crate::codec::Nil<Option<String>>,
+                crate::codec::Nil<Option<String>>,
+                crate::codec::Nil<Option<crate::MemberSessionAuth>>,
+            ),
+            _,
+        >(
+            map,
+            &[
+                "organization_id",
+                "member_id",
+                "email_id",
+                "email_address",
+                "authorization",
+            ],
+        )?;
+        Ok(Self {
+            organization_id,
+            member_id,
+            email_id,
+            email_address,
+            authorization,
+        })
     }
 }
 
@@ -3736,81 +3031,43 @@ pub struct UnlinkRetiredEmailResponse {
 
 impl crate::codec::Object for UnlinkRetiredEmailResponse {
     const NAME: &'static str = "UnlinkRetiredEmailResponse";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut status_code: Option<i64> = None;
-        let mut request_id: Option<String> = None;
-        let mut member_id: Option<String> = None;
-        let mut organization_id: Option<String> = None;
-        let mut member: Option<crate::b2b::models::organizations::Member> = None;
-        let mut organization: Option<crate::b2b::models::organizations::Organization> = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "status_code" => {
-                    crate::codec::put(&mut map, &mut status_code, "status_code")
-                }
-                "request_id" => {
-                    crate::codec::put(&mut map, &mut request_id, "request_id")
-                }
-                "member_id" => crate::codec::put(&mut map, &mut member_id, "member_id"),
-                "organization_id" => {
-                    crate::codec::put(&mut map, &mut organization_id, "organization_id")
-                }
-                "member" => crate::codec::put(&mut map, &mut member, "member"),
-                "organization" => {
-                    crate::codec::put(&mut map, &mut organization, "organization")
-                }
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match (
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (
             status_code,
             request_id,
             member_id,
             organization_id,
             member,
             organization,
-        ) {
+        ) = crate::codec::fields::<
             (
-                Some(status_code),
-                Some(request_id),
-                Some(member_id),
-                Some(organization_id),
-                Some(member),
-                Some(organization),
-            ) => {
-                Ok(Self {
-                    status_code,
-                    request_id,
-                    member_id,
-                    organization_id,
-                    member,
-                    organization,
-                })
-            }
-            (
-                status_code,
-                request_id,
-                member_id,
-                organization_id,
-                member,
-                organization,
-            ) => {
-                Err(
-                    crate::codec::missing(
-                        &[
-                            ("status_code", status_code.is_none()),
-                            ("request_id", request_id.is_none()),
-                            ("member_id", member_id.is_none()),
-                            ("organization_id", organization_id.is_none()),
-                            ("member", member.is_none()),
-                            ("organization", organization.is_none()),
-                        ],
-                    ),
-                )
-            }
-        }
+                crate::codec::Req<i64>,
+                crate::codec::Req<String>,
+                crate::codec::Req<String>,
+                crate::codec::Req<String>,
+                crate::codec::Req<crate::b2b::models::organizations::Member>,
+                crate::codec::Req<crate::b2b::models::organizations::Organization>,
+            ),
+            _,
+        >(
+            map,
+            &[
+                "status_code",
+                "request_id",
+                "member_id",
+                "organization_id",
+                "member",
+                "organization",
+            ],
+        )?;
+        Ok(Self {
+            status_code,
+            request_id,
+            member_id,
+            organization_id,
+            member,
+            organization,
+        })
     }
 }
 
@@ -3828,14 +3085,25 @@ impl ::serde::Serialize for UnlinkRetiredEmailResponse {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(serializer, 6)?;
-        object.entry("status_code", &self.status_code);
-        object.entry("request_id", &self.request_id);
-        object.entry("member_id", &self.member_id);
-        object.entry("organization_id", &self.organization_id);
-        object.entry("member", &self.member);
-        object.entry("organization", &self.organization);
-        object.end()
+        crate::codec::write(
+            serializer,
+            &[
+                "status_code",
+                "request_id",
+                "member_id",
+                "organization_id",
+                "member",
+                "organization",
+            ],
+            (
+                crate::codec::Always(&self.status_code),
+                crate::codec::Always(&self.request_id),
+                crate::codec::Always(&self.member_id),
+                crate::codec::Always(&self.organization_id),
+                crate::codec::Always(&self.member),
+                crate::codec::Always(&self.organization),
+            ),
+        )
     }
 }
 
@@ -3892,157 +3160,120 @@ impl ::serde::Serialize for UpdateRequest {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(
+        crate::codec::write(
             serializer,
-            crate::codec::count_set(
-                &[
-                    self.name.is_some(),
-                    self.trusted_metadata.is_some(),
-                    self.untrusted_metadata.is_some(),
-                    self.is_breakglass.is_some(),
-                    self.mfa_phone_number.is_some(),
-                    self.mfa_enrolled.is_some(),
-                    self.roles.is_some(),
-                    self.preserve_existing_sessions.is_some(),
-                    self.default_mfa_method.is_some(),
-                    self.email_address.is_some(),
-                    self.external_id.is_some(),
-                    self.unlink_email.is_some(),
-                ],
+            &[
+                "name",
+                "trusted_metadata",
+                "untrusted_metadata",
+                "is_breakglass",
+                "mfa_phone_number",
+                "mfa_enrolled",
+                "roles",
+                "preserve_existing_sessions",
+                "default_mfa_method",
+                "email_address",
+                "external_id",
+                "unlink_email",
+            ],
+            (
+                crate::codec::IfSet(&self.name),
+                crate::codec::IfSet(&self.trusted_metadata),
+                crate::codec::IfSet(&self.untrusted_metadata),
+                crate::codec::IfSet(&self.is_breakglass),
+                crate::codec::IfSet(&self.mfa_phone_number),
+                crate::codec::IfSet(&self.mfa_enrolled),
+                crate::codec::IfSet(&self.roles),
+                crate::codec::IfSet(&self.preserve_existing_sessions),
+                crate::codec::IfSet(&self.default_mfa_method),
+                crate::codec::IfSet(&self.email_address),
+                crate::codec::IfSet(&self.external_id),
+                crate::codec::IfSet(&self.unlink_email),
             ),
-        )?;
-        object.entry_if("name", &self.name);
-        object.entry_if("trusted_metadata", &self.trusted_metadata);
-        object.entry_if("untrusted_metadata", &self.untrusted_metadata);
-        object.entry_if("is_breakglass", &self.is_breakglass);
-        object.entry_if("mfa_phone_number", &self.mfa_phone_number);
-        object.entry_if("mfa_enrolled", &self.mfa_enrolled);
-        object.entry_if("roles", &self.roles);
-        object.entry_if("preserve_existing_sessions", &self.preserve_existing_sessions);
-        object.entry_if("default_mfa_method", &self.default_mfa_method);
-        object.entry_if("email_address", &self.email_address);
-        object.entry_if("external_id", &self.external_id);
-        object.entry_if("unlink_email", &self.unlink_email);
-        object.end()
+        )
     }
 }
 
 #[cfg(feature = "test-util")]
 impl crate::codec::Object for UpdateRequest {
     const NAME: &'static str = "UpdateRequest";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut organization_id: Option<String> = None;
-        let mut member_id: Option<String> = None;
-        let mut name: Option<Option<String>> = None;
-        let mut trusted_metadata: Option<Option<::serde_json::Value>> = None;
-        let mut untrusted_metadata: Option<Option<::serde_json::Value>> = None;
-        let mut is_breakglass: Option<Option<bool>> = None;
-        let mut mfa_phone_number: Option<Option<String>> = None;
-        let mut mfa_enrolled: Option<Option<bool>> = None;
-        let mut roles: Option<Option<Vec<String>>> = None;
-        let mut preserve_existing_sessions: Option<Option<bool>> = None;
-        let mut default_mfa_method: Option<Option<String>> = None;
-        let mut email_address: Option<Option<String>> = None;
-        let mut external_id: Option<Option<String>> = None;
-        let mut unlink_email: Option<Option<bool>> = None;
-        let mut authorization: Option<Option<crate::MemberSessionAuth>> = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "organization_id" => {
-                    crate::codec::put(&mut map, &mut organization_id, "organization_id")
-                }
-                "member_id" => crate::codec::put(&mut map, &mut member_id, "member_id"),
-                "name" => crate::codec::put(&mut map, &mut name, "name"),
-                "trusted_metadata" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut trusted_metadata,
-                        "trusted_metadata",
-                    )
-                }
-                "untrusted_metadata" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut untrusted_metadata,
-                        "untrusted_metadata",
-                    )
-                }
-                "is_breakglass" => {
-                    crate::codec::put(&mut map, &mut is_breakglass, "is_breakglass")
-                }
-                "mfa_phone_number" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut mfa_phone_number,
-                        "mfa_phone_number",
-                    )
-                }
-                "mfa_enrolled" => {
-                    crate::codec::put(&mut map, &mut mfa_enrolled, "mfa_enrolled")
-                }
-                "roles" => crate::codec::put(&mut map, &mut roles, "roles"),
-                "preserve_existing_sessions" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut preserve_existing_sessions,
-                        "preserve_existing_sessions",
-                    )
-                }
-                "default_mfa_method" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut default_mfa_method,
-                        "default_mfa_method",
-                    )
-                }
-                "email_address" => {
-                    crate::codec::put(&mut map, &mut email_address, "email_address")
-                }
-                "external_id" => {
-                    crate::codec::put(&mut map, &mut external_id, "external_id")
-                }
-                "unlink_email" => {
-                    crate::codec::put(&mut map, &mut unlink_email, "unlink_email")
-                }
-                "authorization" => {
-                    crate::codec::put(&mut map, &mut authorization, "authorization")
-                }
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match (organization_id, member_id) {
-            (Some(organization_id), Some(member_id)) => {
-                Ok(Self {
-                    organization_id,
-                    member_id,
-                    name: name.flatten(),
-                    trusted_metadata: trusted_metadata.flatten(),
-                    untrusted_metadata: untrusted_metadata.flatten(),
-                    is_breakglass: is_breakglass.flatten(),
-                    mfa_phone_number: mfa_phone_number.flatten(),
-                    mfa_enrolled: mfa_enrolled.flatten(),
-                    roles: roles.flatten(),
-                    preserve_existing_sessions: preserve_existing_sessions.flatten(),
-                    default_mfa_method: default_mfa_method.flatten(),
-                    email_address: email_address.flatten(),
-                    external_id: external_id.flatten(),
-                    unlink_email: unlink_email.flatten(),
-                    authorization: authorization.flatten(),
-                })
-            }
-            (organization_id, member_id) => {
-                Err(
-                    crate::codec::missing(
-                        &[
-                            ("organization_id", organization_id.is_none()),
-                            ("member_id", member_id.is_none()),
-                        ],
-                    ),
-                )
-            }
-        }
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (
+            (
+                organization_id,
+                member_id,
+                name,
+                trusted_metadata,
+                untrusted_metadata,
+                is_breakglass,
+                mfa_phone_number,
+                mfa_enrolled,
+                roles,
+                preserve_existing_sessions,
+                default_mfa_method,
+                email_address,
+            ),
+            (external_id, unlink_email, authorization),
+        ) = crate::codec::fields::<
+            (
+                (
+                    crate::codec::Req<String>,
+                    crate::codec::Req<String>,
+                    crate::codec::Nil<Option<String>>,
+                    crate::codec::Nil<Option<::serde_json::Value>>,
+                    crate::codec::Nil<Option<::serde_json::Value>>,
+                    crate::codec::Nil<Option<bool>>,
+                    crate::codec::Nil<Option<String>>,
+                    crate::codec::Nil<Option<bool>>,
+                    crate::codec::Nil<Option<Vec<String>>>,
+                    crate::codec::Nil<Option<bool>>,
+                    crate::codec::Nil<Option<String>>,
+                    crate::codec::Nil<Option<String>>,
+                ),
+                (
+                    crate::codec::Nil<Option<String>>,
+                    crate::codec::Nil<Option<bool>>,
+                    crate::codec::Nil<Option<crate::MemberSessionAuth>>,
+                ),
+            ),
+            _,
+        >(
+            map,
+            &[
+                "organization_id",
+                "member_id",
+                "name",
+                "trusted_metadata",
+                "untrusted_metadata",
+                "is_breakglass",
+                "mfa_phone_number",
+                "mfa_enrolled",
+                "roles",
+                "preserve_existing_sessions",
+                "default_mfa_method",
+                "email_address",
+                "external_id",
+                "unlink_email",
+                "authorization",
+            ],
+        )?;
+        Ok(Self {
+            organization_id,
+            member_id,
+            name,
+            trusted_metadata,
+            untrusted_metadata,
+            is_breakglass,
+            mfa_phone_number,
+            mfa_enrolled,
+            roles,
+            preserve_existing_sessions,
+            default_mfa_method,
+            email_address,
+            external_id,
+            unlink_email,
+            authorization,
+        })
     }
 }
 
@@ -4212,60 +3443,24 @@ pub struct UpdateResponse {
 
 impl crate::codec::Object for UpdateResponse {
     const NAME: &'static str = "UpdateResponse";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut status_code: Option<i64> = None;
-        let mut request_id: Option<String> = None;
-        let mut member_id: Option<String> = None;
-        let mut member: Option<crate::b2b::models::organizations::Member> = None;
-        let mut organization: Option<crate::b2b::models::organizations::Organization> = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "status_code" => {
-                    crate::codec::put(&mut map, &mut status_code, "status_code")
-                }
-                "request_id" => {
-                    crate::codec::put(&mut map, &mut request_id, "request_id")
-                }
-                "member_id" => crate::codec::put(&mut map, &mut member_id, "member_id"),
-                "member" => crate::codec::put(&mut map, &mut member, "member"),
-                "organization" => {
-                    crate::codec::put(&mut map, &mut organization, "organization")
-                }
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match (status_code, request_id, member_id, member, organization) {
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (status_code, request_id, member_id, member, organization) = crate::codec::fields::<
             (
-                Some(status_code),
-                Some(request_id),
-                Some(member_id),
-                Some(member),
-                Some(organization),
-            ) => {
-                Ok(Self {
-                    status_code,
-                    request_id,
-                    member_id,
-                    member,
-                    organization,
-                })
-            }
-            (status_code, request_id, member_id, member, organization) => {
-                Err(
-                    crate::codec::missing(
-                        &[
-                            ("status_code", status_code.is_none()),
-                            ("request_id", request_id.is_none()),
-                            ("member_id", member_id.is_none()),
-                            ("member", member.is_none()),
-                            ("organization", organization.is_none()),
-                        ],
-                    ),
-                )
-            }
-        }
+                crate::codec::Req<i64>,
+                crate::codec::Req<String>,
+                crate::codec::Req<String>,
+                crate::codec::Req<crate::b2b::models::organizations::Member>,
+                crate::codec::Req<crate::b2b::models::organizations::Organization>,
+            ),
+            _,
+        >(map, &["status_code", "request_id", "member_id", "member", "organization"])?;
+        Ok(Self {
+            status_code,
+            request_id,
+            member_id,
+            member,
+            organization,
+        })
     }
 }
 
@@ -4283,12 +3478,16 @@ impl ::serde::Serialize for UpdateResponse {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(serializer, 5)?;
-        object.entry("status_code", &self.status_code);
-        object.entry("request_id", &self.request_id);
-        object.entry("member_id", &self.member_id);
-        object.entry("member", &self.member);
-        object.entry("organization", &self.organization);
-        object.end()
+        crate::codec::write(
+            serializer,
+            &["status_code", "request_id", "member_id", "member", "organization"],
+            (
+                crate::codec::Always(&self.status_code),
+                crate::codec::Always(&self.request_id),
+                crate::codec::Always(&self.member_id),
+                crate::codec::Always(&self.member),
+                crate::codec::Always(&self.organization),
+            ),
+        )
     }
 }

@@ -101,59 +101,31 @@ impl ::serde::Serialize for GithubRequest {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(
+        crate::codec::write(
             serializer,
-            crate::codec::count_set(&[self.include_refresh_token.is_some()]),
-        )?;
-        object.entry_if("include_refresh_token", &self.include_refresh_token);
-        object.end()
+            &["include_refresh_token"],
+            (crate::codec::IfSet(&self.include_refresh_token),),
+        )
     }
 }
 
 #[cfg(feature = "test-util")]
 impl crate::codec::Object for GithubRequest {
     const NAME: &'static str = "GithubRequest";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut organization_id: Option<String> = None;
-        let mut member_id: Option<String> = None;
-        let mut include_refresh_token: Option<Option<bool>> = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "organization_id" => {
-                    crate::codec::put(&mut map, &mut organization_id, "organization_id")
-                }
-                "member_id" => crate::codec::put(&mut map, &mut member_id, "member_id"),
-                "include_refresh_token" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut include_refresh_token,
-                        "include_refresh_token",
-                    )
-                }
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match (organization_id, member_id) {
-            (Some(organization_id), Some(member_id)) => {
-                Ok(Self {
-                    organization_id,
-                    member_id,
-                    include_refresh_token: include_refresh_token.flatten(),
-                })
-            }
-            (organization_id, member_id) => {
-                Err(
-                    crate::codec::missing(
-                        &[
-                            ("organization_id", organization_id.is_none()),
-                            ("member_id", member_id.is_none()),
-                        ],
-                    ),
-                )
-            }
-        }
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (organization_id, member_id, include_refresh_token) = crate::codec::fields::<
+            (
+                crate::codec::Req<String>,
+                crate::codec::Req<String>,
+                crate::codec::Nil<Option<bool>>,
+            ),
+            _,
+        >(map, &["organization_id", "member_id", "include_refresh_token"])?;
+        Ok(Self {
+            organization_id,
+            member_id,
+            include_refresh_token,
+        })
     }
 }
 
@@ -232,59 +204,24 @@ pub struct GithubResponse {
 
 impl crate::codec::Object for GithubResponse {
     const NAME: &'static str = "GithubResponse";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut status_code: Option<i64> = None;
-        let mut request_id: Option<String> = None;
-        let mut provider_type: Option<String> = None;
-        let mut registrations: Option<
-            Vec<crate::b2b::models::organizations::GithubProviderInfo>,
-        > = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "status_code" => {
-                    crate::codec::put(&mut map, &mut status_code, "status_code")
-                }
-                "request_id" => {
-                    crate::codec::put(&mut map, &mut request_id, "request_id")
-                }
-                "provider_type" => {
-                    crate::codec::put(&mut map, &mut provider_type, "provider_type")
-                }
-                "registrations" => {
-                    crate::codec::put(&mut map, &mut registrations, "registrations")
-                }
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match (status_code, request_id, provider_type, registrations) {
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (status_code, request_id, provider_type, registrations) = crate::codec::fields::<
             (
-                Some(status_code),
-                Some(request_id),
-                Some(provider_type),
-                Some(registrations),
-            ) => {
-                Ok(Self {
-                    status_code,
-                    request_id,
-                    provider_type,
-                    registrations,
-                })
-            }
-            (status_code, request_id, provider_type, registrations) => {
-                Err(
-                    crate::codec::missing(
-                        &[
-                            ("status_code", status_code.is_none()),
-                            ("request_id", request_id.is_none()),
-                            ("provider_type", provider_type.is_none()),
-                            ("registrations", registrations.is_none()),
-                        ],
-                    ),
-                )
-            }
-        }
+                crate::codec::Req<i64>,
+                crate::codec::Req<String>,
+                crate::codec::Req<String>,
+                crate::codec::Req<
+                    Vec<crate::b2b::models::organizations::GithubProviderInfo>,
+                >,
+            ),
+            _,
+        >(map, &["status_code", "request_id", "provider_type", "registrations"])?;
+        Ok(Self {
+            status_code,
+            request_id,
+            provider_type,
+            registrations,
+        })
     }
 }
 
@@ -302,12 +239,16 @@ impl ::serde::Serialize for GithubResponse {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(serializer, 4)?;
-        object.entry("status_code", &self.status_code);
-        object.entry("request_id", &self.request_id);
-        object.entry("provider_type", &self.provider_type);
-        object.entry("registrations", &self.registrations);
-        object.end()
+        crate::codec::write(
+            serializer,
+            &["status_code", "request_id", "provider_type", "registrations"],
+            (
+                crate::codec::Always(&self.status_code),
+                crate::codec::Always(&self.request_id),
+                crate::codec::Always(&self.provider_type),
+                crate::codec::Always(&self.registrations),
+            ),
+        )
     }
 }
 
@@ -329,59 +270,31 @@ impl ::serde::Serialize for GoogleRequest {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(
+        crate::codec::write(
             serializer,
-            crate::codec::count_set(&[self.include_refresh_token.is_some()]),
-        )?;
-        object.entry_if("include_refresh_token", &self.include_refresh_token);
-        object.end()
+            &["include_refresh_token"],
+            (crate::codec::IfSet(&self.include_refresh_token),),
+        )
     }
 }
 
 #[cfg(feature = "test-util")]
 impl crate::codec::Object for GoogleRequest {
     const NAME: &'static str = "GoogleRequest";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut organization_id: Option<String> = None;
-        let mut member_id: Option<String> = None;
-        let mut include_refresh_token: Option<Option<bool>> = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "organization_id" => {
-                    crate::codec::put(&mut map, &mut organization_id, "organization_id")
-                }
-                "member_id" => crate::codec::put(&mut map, &mut member_id, "member_id"),
-                "include_refresh_token" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut include_refresh_token,
-                        "include_refresh_token",
-                    )
-                }
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match (organization_id, member_id) {
-            (Some(organization_id), Some(member_id)) => {
-                Ok(Self {
-                    organization_id,
-                    member_id,
-                    include_refresh_token: include_refresh_token.flatten(),
-                })
-            }
-            (organization_id, member_id) => {
-                Err(
-                    crate::codec::missing(
-                        &[
-                            ("organization_id", organization_id.is_none()),
-                            ("member_id", member_id.is_none()),
-                        ],
-                    ),
-                )
-            }
-        }
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (organization_id, member_id, include_refresh_token) = crate::codec::fields::<
+            (
+                crate::codec::Req<String>,
+                crate::codec::Req<String>,
+                crate::codec::Nil<Option<bool>>,
+            ),
+            _,
+        >(map, &["organization_id", "member_id", "include_refresh_token"])?;
+        Ok(Self {
+            organization_id,
+            member_id,
+            include_refresh_token,
+        })
     }
 }
 
@@ -470,104 +383,55 @@ pub struct GoogleResponse {
 
 impl crate::codec::Object for GoogleResponse {
     const NAME: &'static str = "GoogleResponse";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut status_code: Option<i64> = None;
-        let mut request_id: Option<String> = None;
-        let mut provider_type: Option<String> = None;
-        let mut provider_subject: Option<String> = None;
-        let mut id_token: Option<String> = None;
-        let mut scopes: Option<Vec<String>> = None;
-        let mut access_token: Option<Option<String>> = None;
-        let mut access_token_expires_in: Option<Option<i64>> = None;
-        let mut refresh_token: Option<Option<String>> = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "status_code" => {
-                    crate::codec::put(&mut map, &mut status_code, "status_code")
-                }
-                "request_id" => {
-                    crate::codec::put(&mut map, &mut request_id, "request_id")
-                }
-                "provider_type" => {
-                    crate::codec::put(&mut map, &mut provider_type, "provider_type")
-                }
-                "provider_subject" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut provider_subject,
-                        "provider_subject",
-                    )
-                }
-                "id_token" => crate::codec::put(&mut map, &mut id_token, "id_token"),
-                "scopes" => crate::codec::put(&mut map, &mut scopes, "scopes"),
-                "access_token" => {
-                    crate::codec::put(&mut map, &mut access_token, "access_token")
-                }
-                "access_token_expires_in" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut access_token_expires_in,
-                        "access_token_expires_in",
-                    )
-                }
-                "refresh_token" => {
-                    crate::codec::put(&mut map, &mut refresh_token, "refresh_token")
-                }
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match (
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (
             status_code,
             request_id,
             provider_type,
             provider_subject,
             id_token,
             scopes,
-        ) {
+            access_token,
+            access_token_expires_in,
+            refresh_token,
+        ) = crate::codec::fields::<
             (
-                Some(status_code),
-                Some(request_id),
-                Some(provider_type),
-                Some(provider_subject),
-                Some(id_token),
-                Some(scopes),
-            ) => {
-                Ok(Self {
-                    status_code,
-                    request_id,
-                    provider_type,
-                    provider_subject,
-                    id_token,
-                    scopes,
-                    access_token: access_token.flatten(),
-                    access_token_expires_in: access_token_expires_in.flatten(),
-                    refresh_token: refresh_token.flatten(),
-                })
-            }
-            (
-                status_code,
-                request_id,
-                provider_type,
-                provider_subject,
-                id_token,
-                scopes,
-            ) => {
-                Err(
-                    crate::codec::missing(
-                        &[
-                            ("status_code", status_code.is_none()),
-                            ("request_id", request_id.is_none()),
-                            ("provider_type", provider_type.is_none()),
-                            ("provider_subject", provider_subject.is_none()),
-                            ("id_token", id_token.is_none()),
-                            ("scopes", scopes.is_none()),
-                        ],
-                    ),
-                )
-            }
-        }
+                crate::codec::Req<i64>,
+                crate::codec::Req<String>,
+                crate::codec::Req<String>,
+                crate::codec::Req<String>,
+                crate::codec::Req<String>,
+                crate::codec::Req<Vec<String>>,
+                crate::codec::Nil<Option<String>>,
+                crate::codec::Nil<Option<i64>>,
+                crate::codec::Nil<Option<String>>,
+            ),
+            _,
+        >(
+            map,
+            &[
+                "status_code",
+                "request_id",
+                "provider_type",
+                "provider_subject",
+                "id_token",
+                "scopes",
+                "access_token",
+                "access_token_expires_in",
+                "refresh_token",
+            ],
+        )?;
+        Ok(Self {
+            status_code,
+            request_id,
+            provider_type,
+            provider_subject,
+            id_token,
+            scopes,
+            access_token,
+            access_token_expires_in,
+            refresh_token,
+        })
     }
 }
 
@@ -585,27 +449,31 @@ impl ::serde::Serialize for GoogleResponse {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(
+        crate::codec::write(
             serializer,
-            6
-                + crate::codec::count_set(
-                    &[
-                        self.access_token.is_some(),
-                        self.access_token_expires_in.is_some(),
-                        self.refresh_token.is_some(),
-                    ],
-                ),
-        )?;
-        object.entry("status_code", &self.status_code);
-        object.entry("request_id", &self.request_id);
-        object.entry("provider_type", &self.provider_type);
-        object.entry("provider_subject", &self.provider_subject);
-        object.entry("id_token", &self.id_token);
-        object.entry("scopes", &self.scopes);
-        object.entry_if("access_token", &self.access_token);
-        object.entry_if("access_token_expires_in", &self.access_token_expires_in);
-        object.entry_if("refresh_token", &self.refresh_token);
-        object.end()
+            &[
+                "status_code",
+                "request_id",
+                "provider_type",
+                "provider_subject",
+                "id_token",
+                "scopes",
+                "access_token",
+                "access_token_expires_in",
+                "refresh_token",
+            ],
+            (
+                crate::codec::Always(&self.status_code),
+                crate::codec::Always(&self.request_id),
+                crate::codec::Always(&self.provider_type),
+                crate::codec::Always(&self.provider_subject),
+                crate::codec::Always(&self.id_token),
+                crate::codec::Always(&self.scopes),
+                crate::codec::IfSet(&self.access_token),
+                crate::codec::IfSet(&self.access_token_expires_in),
+                crate::codec::IfSet(&self.refresh_token),
+            ),
+        )
     }
 }
 
@@ -627,59 +495,31 @@ impl ::serde::Serialize for HubspotRequest {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(
+        crate::codec::write(
             serializer,
-            crate::codec::count_set(&[self.include_refresh_token.is_some()]),
-        )?;
-        object.entry_if("include_refresh_token", &self.include_refresh_token);
-        object.end()
+            &["include_refresh_token"],
+            (crate::codec::IfSet(&self.include_refresh_token),),
+        )
     }
 }
 
 #[cfg(feature = "test-util")]
 impl crate::codec::Object for HubspotRequest {
     const NAME: &'static str = "HubspotRequest";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut organization_id: Option<String> = None;
-        let mut member_id: Option<String> = None;
-        let mut include_refresh_token: Option<Option<bool>> = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "organization_id" => {
-                    crate::codec::put(&mut map, &mut organization_id, "organization_id")
-                }
-                "member_id" => crate::codec::put(&mut map, &mut member_id, "member_id"),
-                "include_refresh_token" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut include_refresh_token,
-                        "include_refresh_token",
-                    )
-                }
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match (organization_id, member_id) {
-            (Some(organization_id), Some(member_id)) => {
-                Ok(Self {
-                    organization_id,
-                    member_id,
-                    include_refresh_token: include_refresh_token.flatten(),
-                })
-            }
-            (organization_id, member_id) => {
-                Err(
-                    crate::codec::missing(
-                        &[
-                            ("organization_id", organization_id.is_none()),
-                            ("member_id", member_id.is_none()),
-                        ],
-                    ),
-                )
-            }
-        }
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (organization_id, member_id, include_refresh_token) = crate::codec::fields::<
+            (
+                crate::codec::Req<String>,
+                crate::codec::Req<String>,
+                crate::codec::Nil<Option<bool>>,
+            ),
+            _,
+        >(map, &["organization_id", "member_id", "include_refresh_token"])?;
+        Ok(Self {
+            organization_id,
+            member_id,
+            include_refresh_token,
+        })
     }
 }
 
@@ -758,59 +598,24 @@ pub struct HubspotResponse {
 
 impl crate::codec::Object for HubspotResponse {
     const NAME: &'static str = "HubspotResponse";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut status_code: Option<i64> = None;
-        let mut request_id: Option<String> = None;
-        let mut provider_type: Option<String> = None;
-        let mut registrations: Option<
-            Vec<crate::b2b::models::organizations::HubspotProviderInfo>,
-        > = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "status_code" => {
-                    crate::codec::put(&mut map, &mut status_code, "status_code")
-                }
-                "request_id" => {
-                    crate::codec::put(&mut map, &mut request_id, "request_id")
-                }
-                "provider_type" => {
-                    crate::codec::put(&mut map, &mut provider_type, "provider_type")
-                }
-                "registrations" => {
-                    crate::codec::put(&mut map, &mut registrations, "registrations")
-                }
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match (status_code, request_id, provider_type, registrations) {
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (status_code, request_id, provider_type, registrations) = crate::codec::fields::<
             (
-                Some(status_code),
-                Some(request_id),
-                Some(provider_type),
-                Some(registrations),
-            ) => {
-                Ok(Self {
-                    status_code,
-                    request_id,
-                    provider_type,
-                    registrations,
-                })
-            }
-            (status_code, request_id, provider_type, registrations) => {
-                Err(
-                    crate::codec::missing(
-                        &[
-                            ("status_code", status_code.is_none()),
-                            ("request_id", request_id.is_none()),
-                            ("provider_type", provider_type.is_none()),
-                            ("registrations", registrations.is_none()),
-                        ],
-                    ),
-                )
-            }
-        }
+                crate::codec::Req<i64>,
+                crate::codec::Req<String>,
+                crate::codec::Req<String>,
+                crate::codec::Req<
+                    Vec<crate::b2b::models::organizations::HubspotProviderInfo>,
+                >,
+            ),
+            _,
+        >(map, &["status_code", "request_id", "provider_type", "registrations"])?;
+        Ok(Self {
+            status_code,
+            request_id,
+            provider_type,
+            registrations,
+        })
     }
 }
 
@@ -828,12 +633,16 @@ impl ::serde::Serialize for HubspotResponse {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(serializer, 4)?;
-        object.entry("status_code", &self.status_code);
-        object.entry("request_id", &self.request_id);
-        object.entry("provider_type", &self.provider_type);
-        object.entry("registrations", &self.registrations);
-        object.end()
+        crate::codec::write(
+            serializer,
+            &["status_code", "request_id", "provider_type", "registrations"],
+            (
+                crate::codec::Always(&self.status_code),
+                crate::codec::Always(&self.request_id),
+                crate::codec::Always(&self.provider_type),
+                crate::codec::Always(&self.registrations),
+            ),
+        )
     }
 }
 
@@ -855,59 +664,31 @@ impl ::serde::Serialize for MicrosoftRequest {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(
+        crate::codec::write(
             serializer,
-            crate::codec::count_set(&[self.include_refresh_token.is_some()]),
-        )?;
-        object.entry_if("include_refresh_token", &self.include_refresh_token);
-        object.end()
+            &["include_refresh_token"],
+            (crate::codec::IfSet(&self.include_refresh_token),),
+        )
     }
 }
 
 #[cfg(feature = "test-util")]
 impl crate::codec::Object for MicrosoftRequest {
     const NAME: &'static str = "MicrosoftRequest";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut organization_id: Option<String> = None;
-        let mut member_id: Option<String> = None;
-        let mut include_refresh_token: Option<Option<bool>> = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "organization_id" => {
-                    crate::codec::put(&mut map, &mut organization_id, "organization_id")
-                }
-                "member_id" => crate::codec::put(&mut map, &mut member_id, "member_id"),
-                "include_refresh_token" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut include_refresh_token,
-                        "include_refresh_token",
-                    )
-                }
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match (organization_id, member_id) {
-            (Some(organization_id), Some(member_id)) => {
-                Ok(Self {
-                    organization_id,
-                    member_id,
-                    include_refresh_token: include_refresh_token.flatten(),
-                })
-            }
-            (organization_id, member_id) => {
-                Err(
-                    crate::codec::missing(
-                        &[
-                            ("organization_id", organization_id.is_none()),
-                            ("member_id", member_id.is_none()),
-                        ],
-                    ),
-                )
-            }
-        }
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (organization_id, member_id, include_refresh_token) = crate::codec::fields::<
+            (
+                crate::codec::Req<String>,
+                crate::codec::Req<String>,
+                crate::codec::Nil<Option<bool>>,
+            ),
+            _,
+        >(map, &["organization_id", "member_id", "include_refresh_token"])?;
+        Ok(Self {
+            organization_id,
+            member_id,
+            include_refresh_token,
+        })
     }
 }
 
@@ -996,55 +777,8 @@ pub struct MicrosoftResponse {
 
 impl crate::codec::Object for MicrosoftResponse {
     const NAME: &'static str = "MicrosoftResponse";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut status_code: Option<i64> = None;
-        let mut request_id: Option<String> = None;
-        let mut provider_type: Option<String> = None;
-        let mut provider_subject: Option<String> = None;
-        let mut access_token: Option<String> = None;
-        let mut access_token_expires_in: Option<i64> = None;
-        let mut id_token: Option<String> = None;
-        let mut scopes: Option<Vec<String>> = None;
-        let mut refresh_token: Option<Option<String>> = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "status_code" => {
-                    crate::codec::put(&mut map, &mut status_code, "status_code")
-                }
-                "request_id" => {
-                    crate::codec::put(&mut map, &mut request_id, "request_id")
-                }
-                "provider_type" => {
-                    crate::codec::put(&mut map, &mut provider_type, "provider_type")
-                }
-                "provider_subject" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut provider_subject,
-                        "provider_subject",
-                    )
-                }
-                "access_token" => {
-                    crate::codec::put(&mut map, &mut access_token, "access_token")
-                }
-                "access_token_expires_in" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut access_token_expires_in,
-                        "access_token_expires_in",
-                    )
-                }
-                "id_token" => crate::codec::put(&mut map, &mut id_token, "id_token"),
-                "scopes" => crate::codec::put(&mut map, &mut scopes, "scopes"),
-                "refresh_token" => {
-                    crate::codec::put(&mut map, &mut refresh_token, "refresh_token")
-                }
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match (
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (
             status_code,
             request_id,
             provider_type,
@@ -1053,58 +787,45 @@ impl crate::codec::Object for MicrosoftResponse {
             access_token_expires_in,
             id_token,
             scopes,
-        ) {
+            refresh_token,
+        ) = crate::codec::fields::<
             (
-                Some(status_code),
-                Some(request_id),
-                Some(provider_type),
-                Some(provider_subject),
-                Some(access_token),
-                Some(access_token_expires_in),
-                Some(id_token),
-                Some(scopes),
-            ) => {
-                Ok(Self {
-                    status_code,
-                    request_id,
-                    provider_type,
-                    provider_subject,
-                    access_token,
-                    access_token_expires_in,
-                    id_token,
-                    scopes,
-                    refresh_token: refresh_token.flatten(),
-                })
-            }
-            (
-                status_code,
-                request_id,
-                provider_type,
-                provider_subject,
-                access_token,
-                access_token_expires_in,
-                id_token,
-                scopes,
-            ) => {
-                Err(
-                    crate::codec::missing(
-                        &[
-                            ("status_code", status_code.is_none()),
-                            ("request_id", request_id.is_none()),
-                            ("provider_type", provider_type.is_none()),
-                            ("provider_subject", provider_subject.is_none()),
-                            ("access_token", access_token.is_none()),
-                            (
-                                "access_token_expires_in",
-                                access_token_expires_in.is_none(),
-                            ),
-                            ("id_token", id_token.is_none()),
-                            ("scopes", scopes.is_none()),
-                        ],
-                    ),
-                )
-            }
-        }
+                crate::codec::Req<i64>,
+                crate::codec::Req<String>,
+                crate::codec::Req<String>,
+                crate::codec::Req<String>,
+                crate::codec::Req<String>,
+                crate::codec::Req<i64>,
+                crate::codec::Req<String>,
+                crate::codec::Req<Vec<String>>,
+                crate::codec::Nil<Option<String>>,
+            ),
+            _,
+        >(
+            map,
+            &[
+                "status_code",
+                "request_id",
+                "provider_type",
+                "provider_subject",
+                "access_token",
+                "access_token_expires_in",
+                "id_token",
+                "scopes",
+                "refresh_token",
+            ],
+        )?;
+        Ok(Self {
+            status_code,
+            request_id,
+            provider_type,
+            provider_subject,
+            access_token,
+            access_token_expires_in,
+            id_token,
+            scopes,
+            refresh_token,
+        })
     }
 }
 
@@ -1122,20 +843,31 @@ impl ::serde::Serialize for MicrosoftResponse {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(
+        crate::codec::write(
             serializer,
-            8 + crate::codec::count_set(&[self.refresh_token.is_some()]),
-        )?;
-        object.entry("status_code", &self.status_code);
-        object.entry("request_id", &self.request_id);
-        object.entry("provider_type", &self.provider_type);
-        object.entry("provider_subject", &self.provider_subject);
-        object.entry("access_token", &self.access_token);
-        object.entry("access_token_expires_in", &self.access_token_expires_in);
-        object.entry("id_token", &self.id_token);
-        object.entry("scopes", &self.scopes);
-        object.entry_if("refresh_token", &self.refresh_token);
-        object.end()
+            &[
+                "status_code",
+                "request_id",
+                "provider_type",
+                "provider_subject",
+                "access_token",
+                "access_token_expires_in",
+                "id_token",
+                "scopes",
+                "refresh_token",
+            ],
+            (
+                crate::codec::Always(&self.status_code),
+                crate::codec::Always(&self.request_id),
+                crate::codec::Always(&self.provider_type),
+                crate::codec::Always(&self.provider_subject),
+                crate::codec::Always(&self.access_token),
+                crate::codec::Always(&self.access_token_expires_in),
+                crate::codec::Always(&self.id_token),
+                crate::codec::Always(&self.scopes),
+                crate::codec::IfSet(&self.refresh_token),
+            ),
+        )
     }
 }
 
@@ -1155,42 +887,19 @@ impl ::serde::Serialize for SlackRequest {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        crate::codec::Writer::new(serializer, 0)?.end()
+        crate::codec::write(serializer, &[], ())
     }
 }
 
 #[cfg(feature = "test-util")]
 impl crate::codec::Object for SlackRequest {
     const NAME: &'static str = "SlackRequest";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut organization_id: Option<String> = None;
-        let mut member_id: Option<String> = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "organization_id" => {
-                    crate::codec::put(&mut map, &mut organization_id, "organization_id")
-                }
-                "member_id" => crate::codec::put(&mut map, &mut member_id, "member_id"),
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match (organization_id, member_id) {
-            (Some(organization_id), Some(member_id)) => {
-                Ok(Self { organization_id, member_id })
-            }
-            (organization_id, member_id) => {
-                Err(
-                    crate::codec::missing(
-                        &[
-                            ("organization_id", organization_id.is_none()),
-                            ("member_id", member_id.is_none()),
-                        ],
-                    ),
-                )
-            }
-        }
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (organization_id, member_id) = crate::codec::fields::<
+            (crate::codec::Req<String>, crate::codec::Req<String>),
+            _,
+        >(map, &["organization_id", "member_id"])?;
+        Ok(Self { organization_id, member_id })
     }
 }
 
@@ -1262,59 +971,24 @@ pub struct SlackResponse {
 
 impl crate::codec::Object for SlackResponse {
     const NAME: &'static str = "SlackResponse";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut status_code: Option<i64> = None;
-        let mut request_id: Option<String> = None;
-        let mut provider_type: Option<String> = None;
-        let mut registrations: Option<
-            Vec<crate::b2b::models::organizations::SlackProviderInfo>,
-        > = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "status_code" => {
-                    crate::codec::put(&mut map, &mut status_code, "status_code")
-                }
-                "request_id" => {
-                    crate::codec::put(&mut map, &mut request_id, "request_id")
-                }
-                "provider_type" => {
-                    crate::codec::put(&mut map, &mut provider_type, "provider_type")
-                }
-                "registrations" => {
-                    crate::codec::put(&mut map, &mut registrations, "registrations")
-                }
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match (status_code, request_id, provider_type, registrations) {
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (status_code, request_id, provider_type, registrations) = crate::codec::fields::<
             (
-                Some(status_code),
-                Some(request_id),
-                Some(provider_type),
-                Some(registrations),
-            ) => {
-                Ok(Self {
-                    status_code,
-                    request_id,
-                    provider_type,
-                    registrations,
-                })
-            }
-            (status_code, request_id, provider_type, registrations) => {
-                Err(
-                    crate::codec::missing(
-                        &[
-                            ("status_code", status_code.is_none()),
-                            ("request_id", request_id.is_none()),
-                            ("provider_type", provider_type.is_none()),
-                            ("registrations", registrations.is_none()),
-                        ],
-                    ),
-                )
-            }
-        }
+                crate::codec::Req<i64>,
+                crate::codec::Req<String>,
+                crate::codec::Req<String>,
+                crate::codec::Req<
+                    Vec<crate::b2b::models::organizations::SlackProviderInfo>,
+                >,
+            ),
+            _,
+        >(map, &["status_code", "request_id", "provider_type", "registrations"])?;
+        Ok(Self {
+            status_code,
+            request_id,
+            provider_type,
+            registrations,
+        })
     }
 }
 
@@ -1332,11 +1006,15 @@ impl ::serde::Serialize for SlackResponse {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(serializer, 4)?;
-        object.entry("status_code", &self.status_code);
-        object.entry("request_id", &self.request_id);
-        object.entry("provider_type", &self.provider_type);
-        object.entry("registrations", &self.registrations);
-        object.end()
+        crate::codec::write(
+            serializer,
+            &["status_code", "request_id", "provider_type", "registrations"],
+            (
+                crate::codec::Always(&self.status_code),
+                crate::codec::Always(&self.request_id),
+                crate::codec::Always(&self.provider_type),
+                crate::codec::Always(&self.registrations),
+            ),
+        )
     }
 }

@@ -57,43 +57,23 @@ impl ::serde::Serialize for AuthenticateRequest {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(serializer, 2)?;
-        object.entry("email_address", &self.email_address);
-        object.entry("code", &self.code);
-        object.end()
+        crate::codec::write(
+            serializer,
+            &["email_address", "code"],
+            (crate::codec::Always(&self.email_address), crate::codec::Always(&self.code)),
+        )
     }
 }
 
 #[cfg(feature = "test-util")]
 impl crate::codec::Object for AuthenticateRequest {
     const NAME: &'static str = "AuthenticateRequest";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut email_address: Option<String> = None;
-        let mut code: Option<String> = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "email_address" => {
-                    crate::codec::put(&mut map, &mut email_address, "email_address")
-                }
-                "code" => crate::codec::put(&mut map, &mut code, "code"),
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match (email_address, code) {
-            (Some(email_address), Some(code)) => Ok(Self { email_address, code }),
-            (email_address, code) => {
-                Err(
-                    crate::codec::missing(
-                        &[
-                            ("email_address", email_address.is_none()),
-                            ("code", code.is_none()),
-                        ],
-                    ),
-                )
-            }
-        }
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (email_address, code) = crate::codec::fields::<
+            (crate::codec::Req<String>, crate::codec::Req<String>),
+            _,
+        >(map, &["email_address", "code"])?;
+        Ok(Self { email_address, code })
     }
 }
 
@@ -159,105 +139,48 @@ pub struct AuthenticateResponse {
 
 impl crate::codec::Object for AuthenticateResponse {
     const NAME: &'static str = "AuthenticateResponse";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut status_code: Option<i64> = None;
-        let mut request_id: Option<String> = None;
-        let mut intermediate_session_token: Option<String> = None;
-        let mut email_address: Option<String> = None;
-        let mut discovered_organizations: Option<
-            Vec<crate::b2b::models::discovery::DiscoveredOrganization>,
-        > = None;
-        let mut intermediate_session_token_expires_at: Option<
-            Option<crate::codec::Timestamp>,
-        > = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "status_code" => {
-                    crate::codec::put(&mut map, &mut status_code, "status_code")
-                }
-                "request_id" => {
-                    crate::codec::put(&mut map, &mut request_id, "request_id")
-                }
-                "intermediate_session_token" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut intermediate_session_token,
-                        "intermediate_session_token",
-                    )
-                }
-                "email_address" => {
-                    crate::codec::put(&mut map, &mut email_address, "email_address")
-                }
-                "discovered_organizations" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut discovered_organizations,
-                        "discovered_organizations",
-                    )
-                }
-                "intermediate_session_token_expires_at" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut intermediate_session_token_expires_at,
-                        "intermediate_session_token_expires_at",
-                    )
-                }
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match (
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (
             status_code,
             request_id,
             intermediate_session_token,
             email_address,
             discovered_organizations,
-        ) {
+            intermediate_session_token_expires_at,
+        ) = crate::codec::fields::<
             (
-                Some(status_code),
-                Some(request_id),
-                Some(intermediate_session_token),
-                Some(email_address),
-                Some(discovered_organizations),
-            ) => {
-                Ok(Self {
-                    status_code,
-                    request_id,
-                    intermediate_session_token,
-                    email_address,
-                    discovered_organizations,
-                    intermediate_session_token_expires_at: intermediate_session_token_expires_at
-                        .flatten()
-                        .map(|time| time.0),
-                })
-            }
-            (
-                status_code,
-                request_id,
-                intermediate_session_token,
-                email_address,
-                discovered_organizations,
-            ) => {
-                Err(
-                    crate::codec::missing(
-                        &[
-                            ("status_code", status_code.is_none()),
-                            ("request_id", request_id.is_none()),
-                            (
-                                "intermediate_session_token",
-                                intermediate_session_token.is_none(),
-                            ),
-                            ("email_address", email_address.is_none()),
-                            (
-                                "discovered_organizations",
-                                discovered_organizations.is_none(),
-                            ),
-                        ],
-                    ),
-                )
-            }
-        }
+                crate::codec::Req<i64>,
+                crate::codec::Req<String>,
+                crate::codec::Req<String>,
+                crate::codec::Req<String>,
+                crate::codec::Req<
+                    Vec<crate::b2b::models::discovery::DiscoveredOrganization>,
+                >,
+                crate::codec::Nil<
+                    Option<crate::codec::Timestamp>,
+                    Option<::time::OffsetDateTime>,
+                >,
+            ),
+            _,
+        >(
+            map,
+            &[
+                "status_code",
+                "request_id",
+                "intermediate_session_token",
+                "email_address",
+                "discovered_organizations",
+                "intermediate_session_token_expires_at",
+            ],
+        )?;
+        Ok(Self {
+            status_code,
+            request_id,
+            intermediate_session_token,
+            email_address,
+            discovered_organizations,
+            intermediate_session_token_expires_at,
+        })
     }
 }
 
@@ -275,27 +198,25 @@ impl ::serde::Serialize for AuthenticateResponse {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(
+        crate::codec::write(
             serializer,
-            5
-                + crate::codec::count_set(
-                    &[self.intermediate_session_token_expires_at.is_some()],
-                ),
-        )?;
-        object.entry("status_code", &self.status_code);
-        object.entry("request_id", &self.request_id);
-        object.entry("intermediate_session_token", &self.intermediate_session_token);
-        object.entry("email_address", &self.email_address);
-        object.entry("discovered_organizations", &self.discovered_organizations);
-        object
-            .entry_if(
+            &[
+                "status_code",
+                "request_id",
+                "intermediate_session_token",
+                "email_address",
+                "discovered_organizations",
                 "intermediate_session_token_expires_at",
-                &self
-                    .intermediate_session_token_expires_at
-                    .as_ref()
-                    .map(crate::codec::TimestampRef),
-            );
-        object.end()
+            ],
+            (
+                crate::codec::Always(&self.status_code),
+                crate::codec::Always(&self.request_id),
+                crate::codec::Always(&self.intermediate_session_token),
+                crate::codec::Always(&self.email_address),
+                crate::codec::Always(&self.discovered_organizations),
+                crate::codec::IfSetTime(&self.intermediate_session_token_expires_at),
+            ),
+        )
     }
 }
 
@@ -323,75 +244,53 @@ impl ::serde::Serialize for SendRequest {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(
+        crate::codec::write(
             serializer,
-            1
-                + crate::codec::count_set(
-                    &[
-                        self.login_template_id.is_some(),
-                        self.locale.is_some(),
-                        self.discovery_expiration_minutes.is_some(),
-                    ],
-                ),
-        )?;
-        object.entry("email_address", &self.email_address);
-        object.entry_if("login_template_id", &self.login_template_id);
-        object.entry_if("locale", &self.locale);
-        object
-            .entry_if(
+            &[
+                "email_address",
+                "login_template_id",
+                "locale",
                 "discovery_expiration_minutes",
-                &self.discovery_expiration_minutes,
-            );
-        object.end()
+            ],
+            (
+                crate::codec::Always(&self.email_address),
+                crate::codec::IfSet(&self.login_template_id),
+                crate::codec::IfSet(&self.locale),
+                crate::codec::IfSet(&self.discovery_expiration_minutes),
+            ),
+        )
     }
 }
 
 #[cfg(feature = "test-util")]
 impl crate::codec::Object for SendRequest {
     const NAME: &'static str = "SendRequest";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut email_address: Option<String> = None;
-        let mut login_template_id: Option<Option<String>> = None;
-        let mut locale: Option<
-            Option<crate::b2b::models::otp_email_discovery::SendRequestLocale>,
-        > = None;
-        let mut discovery_expiration_minutes: Option<Option<i64>> = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "email_address" => {
-                    crate::codec::put(&mut map, &mut email_address, "email_address")
-                }
-                "login_template_id" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut login_template_id,
-                        "login_template_id",
-                    )
-                }
-                "locale" => crate::codec::put(&mut map, &mut locale, "locale"),
-                "discovery_expiration_minutes" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut discovery_expiration_minutes,
-                        "discovery_expiration_minutes",
-                    )
-                }
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match email_address {
-            Some(email_address) => {
-                Ok(Self {
-                    email_address,
-                    login_template_id: login_template_id.flatten(),
-                    locale: locale.flatten(),
-                    discovery_expiration_minutes: discovery_expiration_minutes.flatten(),
-                })
-            }
-            None => Err(::serde::de::Error::missing_field("email_address")),
-        }
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (email_address, login_template_id, locale, discovery_expiration_minutes) = crate::codec::fields::<
+            (
+                crate::codec::Req<String>,
+                crate::codec::Nil<Option<String>>,
+                crate::codec::Nil<
+                    Option<crate::b2b::models::otp_email_discovery::SendRequestLocale>,
+                >,
+                crate::codec::Nil<Option<i64>>,
+            ),
+            _,
+        >(
+            map,
+            &[
+                "email_address",
+                "login_template_id",
+                "locale",
+                "discovery_expiration_minutes",
+            ],
+        )?;
+        Ok(Self {
+            email_address,
+            login_template_id,
+            locale,
+            discovery_expiration_minutes,
+        })
     }
 }
 
@@ -479,35 +378,12 @@ pub struct SendResponse {
 
 impl crate::codec::Object for SendResponse {
     const NAME: &'static str = "SendResponse";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut status_code: Option<i64> = None;
-        let mut request_id: Option<String> = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "status_code" => {
-                    crate::codec::put(&mut map, &mut status_code, "status_code")
-                }
-                "request_id" => {
-                    crate::codec::put(&mut map, &mut request_id, "request_id")
-                }
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match (status_code, request_id) {
-            (Some(status_code), Some(request_id)) => Ok(Self { status_code, request_id }),
-            (status_code, request_id) => {
-                Err(
-                    crate::codec::missing(
-                        &[
-                            ("status_code", status_code.is_none()),
-                            ("request_id", request_id.is_none()),
-                        ],
-                    ),
-                )
-            }
-        }
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (status_code, request_id) = crate::codec::fields::<
+            (crate::codec::Req<i64>, crate::codec::Req<String>),
+            _,
+        >(map, &["status_code", "request_id"])?;
+        Ok(Self { status_code, request_id })
     }
 }
 
@@ -525,9 +401,13 @@ impl ::serde::Serialize for SendResponse {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(serializer, 2)?;
-        object.entry("status_code", &self.status_code);
-        object.entry("request_id", &self.request_id);
-        object.end()
+        crate::codec::write(
+            serializer,
+            &["status_code", "request_id"],
+            (
+                crate::codec::Always(&self.status_code),
+                crate::codec::Always(&self.request_id),
+            ),
+        )
     }
 }

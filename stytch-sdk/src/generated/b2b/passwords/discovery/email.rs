@@ -61,65 +61,35 @@ impl ::serde::Serialize for ResetRequest {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(
+        crate::codec::write(
             serializer,
-            2 + crate::codec::count_set(&[self.pkce_code_verifier.is_some()]),
-        )?;
-        object.entry("password_reset_token", &self.password_reset_token);
-        object.entry("password", &self.password);
-        object.entry_if("pkce_code_verifier", &self.pkce_code_verifier);
-        object.end()
+            &["password_reset_token", "password", "pkce_code_verifier"],
+            (
+                crate::codec::Always(&self.password_reset_token),
+                crate::codec::Always(&self.password),
+                crate::codec::IfSet(&self.pkce_code_verifier),
+            ),
+        )
     }
 }
 
 #[cfg(feature = "test-util")]
 impl crate::codec::Object for ResetRequest {
     const NAME: &'static str = "ResetRequest";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut password_reset_token: Option<String> = None;
-        let mut password: Option<String> = None;
-        let mut pkce_code_verifier: Option<Option<String>> = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "password_reset_token" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut password_reset_token,
-                        "password_reset_token",
-                    )
-                }
-                "password" => crate::codec::put(&mut map, &mut password, "password"),
-                "pkce_code_verifier" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut pkce_code_verifier,
-                        "pkce_code_verifier",
-                    )
-                }
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match (password_reset_token, password) {
-            (Some(password_reset_token), Some(password)) => {
-                Ok(Self {
-                    password_reset_token,
-                    password,
-                    pkce_code_verifier: pkce_code_verifier.flatten(),
-                })
-            }
-            (password_reset_token, password) => {
-                Err(
-                    crate::codec::missing(
-                        &[
-                            ("password_reset_token", password_reset_token.is_none()),
-                            ("password", password.is_none()),
-                        ],
-                    ),
-                )
-            }
-        }
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (password_reset_token, password, pkce_code_verifier) = crate::codec::fields::<
+            (
+                crate::codec::Req<String>,
+                crate::codec::Req<String>,
+                crate::codec::Nil<Option<String>>,
+            ),
+            _,
+        >(map, &["password_reset_token", "password", "pkce_code_verifier"])?;
+        Ok(Self {
+            password_reset_token,
+            password,
+            pkce_code_verifier,
+        })
     }
 }
 
@@ -195,105 +165,48 @@ pub struct ResetResponse {
 
 impl crate::codec::Object for ResetResponse {
     const NAME: &'static str = "ResetResponse";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut status_code: Option<i64> = None;
-        let mut request_id: Option<String> = None;
-        let mut intermediate_session_token: Option<String> = None;
-        let mut email_address: Option<String> = None;
-        let mut discovered_organizations: Option<
-            Vec<crate::b2b::models::discovery::DiscoveredOrganization>,
-        > = None;
-        let mut intermediate_session_token_expires_at: Option<
-            Option<crate::codec::Timestamp>,
-        > = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "status_code" => {
-                    crate::codec::put(&mut map, &mut status_code, "status_code")
-                }
-                "request_id" => {
-                    crate::codec::put(&mut map, &mut request_id, "request_id")
-                }
-                "intermediate_session_token" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut intermediate_session_token,
-                        "intermediate_session_token",
-                    )
-                }
-                "email_address" => {
-                    crate::codec::put(&mut map, &mut email_address, "email_address")
-                }
-                "discovered_organizations" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut discovered_organizations,
-                        "discovered_organizations",
-                    )
-                }
-                "intermediate_session_token_expires_at" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut intermediate_session_token_expires_at,
-                        "intermediate_session_token_expires_at",
-                    )
-                }
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match (
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (
             status_code,
             request_id,
             intermediate_session_token,
             email_address,
             discovered_organizations,
-        ) {
+            intermediate_session_token_expires_at,
+        ) = crate::codec::fields::<
             (
-                Some(status_code),
-                Some(request_id),
-                Some(intermediate_session_token),
-                Some(email_address),
-                Some(discovered_organizations),
-            ) => {
-                Ok(Self {
-                    status_code,
-                    request_id,
-                    intermediate_session_token,
-                    email_address,
-                    discovered_organizations,
-                    intermediate_session_token_expires_at: intermediate_session_token_expires_at
-                        .flatten()
-                        .map(|time| time.0),
-                })
-            }
-            (
-                status_code,
-                request_id,
-                intermediate_session_token,
-                email_address,
-                discovered_organizations,
-            ) => {
-                Err(
-                    crate::codec::missing(
-                        &[
-                            ("status_code", status_code.is_none()),
-                            ("request_id", request_id.is_none()),
-                            (
-                                "intermediate_session_token",
-                                intermediate_session_token.is_none(),
-                            ),
-                            ("email_address", email_address.is_none()),
-                            (
-                                "discovered_organizations",
-                                discovered_organizations.is_none(),
-                            ),
-                        ],
-                    ),
-                )
-            }
-        }
+                crate::codec::Req<i64>,
+                crate::codec::Req<String>,
+                crate::codec::Req<String>,
+                crate::codec::Req<String>,
+                crate::codec::Req<
+                    Vec<crate::b2b::models::discovery::DiscoveredOrganization>,
+                >,
+                crate::codec::Nil<
+                    Option<crate::codec::Timestamp>,
+                    Option<::time::OffsetDateTime>,
+                >,
+            ),
+            _,
+        >(
+            map,
+            &[
+                "status_code",
+                "request_id",
+                "intermediate_session_token",
+                "email_address",
+                "discovered_organizations",
+                "intermediate_session_token_expires_at",
+            ],
+        )?;
+        Ok(Self {
+            status_code,
+            request_id,
+            intermediate_session_token,
+            email_address,
+            discovered_organizations,
+            intermediate_session_token_expires_at,
+        })
     }
 }
 
@@ -311,27 +224,25 @@ impl ::serde::Serialize for ResetResponse {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(
+        crate::codec::write(
             serializer,
-            5
-                + crate::codec::count_set(
-                    &[self.intermediate_session_token_expires_at.is_some()],
-                ),
-        )?;
-        object.entry("status_code", &self.status_code);
-        object.entry("request_id", &self.request_id);
-        object.entry("intermediate_session_token", &self.intermediate_session_token);
-        object.entry("email_address", &self.email_address);
-        object.entry("discovered_organizations", &self.discovered_organizations);
-        object
-            .entry_if(
+            &[
+                "status_code",
+                "request_id",
+                "intermediate_session_token",
+                "email_address",
+                "discovered_organizations",
                 "intermediate_session_token_expires_at",
-                &self
-                    .intermediate_session_token_expires_at
-                    .as_ref()
-                    .map(crate::codec::TimestampRef),
-            );
-        object.end()
+            ],
+            (
+                crate::codec::Always(&self.status_code),
+                crate::codec::Always(&self.request_id),
+                crate::codec::Always(&self.intermediate_session_token),
+                crate::codec::Always(&self.email_address),
+                crate::codec::Always(&self.discovered_organizations),
+                crate::codec::IfSetTime(&self.intermediate_session_token_expires_at),
+            ),
+        )
     }
 }
 
@@ -370,119 +281,80 @@ impl ::serde::Serialize for ResetStartRequest {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(
+        crate::codec::write(
             serializer,
-            1
-                + crate::codec::count_set(
-                    &[
-                        self.reset_password_redirect_url.is_some(),
-                        self.discovery_redirect_url.is_some(),
-                        self.reset_password_template_id.is_some(),
-                        self.reset_password_expiration_minutes.is_some(),
-                        self.pkce_code_challenge.is_some(),
-                        self.locale.is_some(),
-                        self.verify_email_template_id.is_some(),
-                    ],
-                ),
-        )?;
-        object.entry("email_address", &self.email_address);
-        object
-            .entry_if("reset_password_redirect_url", &self.reset_password_redirect_url);
-        object.entry_if("discovery_redirect_url", &self.discovery_redirect_url);
-        object.entry_if("reset_password_template_id", &self.reset_password_template_id);
-        object
-            .entry_if(
+            &[
+                "email_address",
+                "reset_password_redirect_url",
+                "discovery_redirect_url",
+                "reset_password_template_id",
                 "reset_password_expiration_minutes",
-                &self.reset_password_expiration_minutes,
-            );
-        object.entry_if("pkce_code_challenge", &self.pkce_code_challenge);
-        object.entry_if("locale", &self.locale);
-        object.entry_if("verify_email_template_id", &self.verify_email_template_id);
-        object.end()
+                "pkce_code_challenge",
+                "locale",
+                "verify_email_template_id",
+            ],
+            (
+                crate::codec::Always(&self.email_address),
+                crate::codec::IfSet(&self.reset_password_redirect_url),
+                crate::codec::IfSet(&self.discovery_redirect_url),
+                crate::codec::IfSet(&self.reset_password_template_id),
+                crate::codec::IfSet(&self.reset_password_expiration_minutes),
+                crate::codec::IfSet(&self.pkce_code_challenge),
+                crate::codec::IfSet(&self.locale),
+                crate::codec::IfSet(&self.verify_email_template_id),
+            ),
+        )
     }
 }
 
 #[cfg(feature = "test-util")]
 impl crate::codec::Object for ResetStartRequest {
     const NAME: &'static str = "ResetStartRequest";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut email_address: Option<String> = None;
-        let mut reset_password_redirect_url: Option<Option<String>> = None;
-        let mut discovery_redirect_url: Option<Option<String>> = None;
-        let mut reset_password_template_id: Option<Option<String>> = None;
-        let mut reset_password_expiration_minutes: Option<Option<i64>> = None;
-        let mut pkce_code_challenge: Option<Option<String>> = None;
-        let mut locale: Option<Option<String>> = None;
-        let mut verify_email_template_id: Option<Option<String>> = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "email_address" => {
-                    crate::codec::put(&mut map, &mut email_address, "email_address")
-                }
-                "reset_password_redirect_url" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut reset_password_redirect_url,
-                        "reset_password_redirect_url",
-                    )
-                }
-                "discovery_redirect_url" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut discovery_redirect_url,
-                        "discovery_redirect_url",
-                    )
-                }
-                "reset_password_template_id" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut reset_password_template_id,
-                        "reset_password_template_id",
-                    )
-                }
-                "reset_password_expiration_minutes" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut reset_password_expiration_minutes,
-                        "reset_password_expiration_minutes",
-                    )
-                }
-                "pkce_code_challenge" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut pkce_code_challenge,
-                        "pkce_code_challenge",
-                    )
-                }
-                "locale" => crate::codec::put(&mut map, &mut locale, "locale"),
-                "verify_email_template_id" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut verify_email_template_id,
-                        "verify_email_template_id",
-                    )
-                }
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match email_address {
-            Some(email_address) => {
-                Ok(Self {
-                    email_address,
-                    reset_password_redirect_url: reset_password_redirect_url.flatten(),
-                    discovery_redirect_url: discovery_redirect_url.flatten(),
-                    reset_password_template_id: reset_password_template_id.flatten(),
-                    reset_password_expiration_minutes: reset_password_expiration_minutes
-                        .flatten(),
-                    pkce_code_challenge: pkce_code_challenge.flatten(),
-                    locale: locale.flatten(),
-                    verify_email_template_id: verify_email_template_id.flatten(),
-                })
-            }
-            None => Err(::serde::de::Error::missing_field("email_address")),
-        }
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (
+            email_address,
+            reset_password_redirect_url,
+            discovery_redirect_url,
+            reset_password_template_id,
+            reset_password_expiration_minutes,
+            pkce_code_challenge,
+            locale,
+            verify_email_template_id,
+        ) = crate::codec::fields::<
+            (
+                crate::codec::Req<String>,
+                crate::codec::Nil<Option<String>>,
+                crate::codec::Nil<Option<String>>,
+                crate::codec::Nil<Option<String>>,
+                crate::codec::Nil<Option<i64>>,
+                crate::codec::Nil<Option<String>>,
+                crate::codec::Nil<Option<String>>,
+                crate::codec::Nil<Option<String>>,
+            ),
+            _,
+        >(
+            map,
+            &[
+                "email_address",
+                "reset_password_redirect_url",
+                "discovery_redirect_url",
+                "reset_password_template_id",
+                "reset_password_expiration_minutes",
+                "pkce_code_challenge",
+                "locale",
+                "verify_email_template_id",
+            ],
+        )?;
+        Ok(Self {
+            email_address,
+            reset_password_redirect_url,
+            discovery_redirect_url,
+            reset_password_template_id,
+            reset_password_expiration_minutes,
+            pkce_code_challenge,
+            locale,
+            verify_email_template_id,
+        })
     }
 }
 
@@ -595,35 +467,12 @@ pub struct ResetStartResponse {
 
 impl crate::codec::Object for ResetStartResponse {
     const NAME: &'static str = "ResetStartResponse";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut status_code: Option<i64> = None;
-        let mut request_id: Option<String> = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "status_code" => {
-                    crate::codec::put(&mut map, &mut status_code, "status_code")
-                }
-                "request_id" => {
-                    crate::codec::put(&mut map, &mut request_id, "request_id")
-                }
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match (status_code, request_id) {
-            (Some(status_code), Some(request_id)) => Ok(Self { status_code, request_id }),
-            (status_code, request_id) => {
-                Err(
-                    crate::codec::missing(
-                        &[
-                            ("status_code", status_code.is_none()),
-                            ("request_id", request_id.is_none()),
-                        ],
-                    ),
-                )
-            }
-        }
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (status_code, request_id) = crate::codec::fields::<
+            (crate::codec::Req<i64>, crate::codec::Req<String>),
+            _,
+        >(map, &["status_code", "request_id"])?;
+        Ok(Self { status_code, request_id })
     }
 }
 
@@ -641,9 +490,13 @@ impl ::serde::Serialize for ResetStartResponse {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(serializer, 2)?;
-        object.entry("status_code", &self.status_code);
-        object.entry("request_id", &self.request_id);
-        object.end()
+        crate::codec::write(
+            serializer,
+            &["status_code", "request_id"],
+            (
+                crate::codec::Always(&self.status_code),
+                crate::codec::Always(&self.request_id),
+            ),
+        )
     }
 }

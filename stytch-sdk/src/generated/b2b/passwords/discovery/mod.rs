@@ -55,43 +55,26 @@ impl ::serde::Serialize for AuthenticateRequest {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(serializer, 2)?;
-        object.entry("email_address", &self.email_address);
-        object.entry("password", &self.password);
-        object.end()
+        crate::codec::write(
+            serializer,
+            &["email_address", "password"],
+            (
+                crate::codec::Always(&self.email_address),
+                crate::codec::Always(&self.password),
+            ),
+        )
     }
 }
 
 #[cfg(feature = "test-util")]
 impl crate::codec::Object for AuthenticateRequest {
     const NAME: &'static str = "AuthenticateRequest";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut email_address: Option<String> = None;
-        let mut password: Option<String> = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "email_address" => {
-                    crate::codec::put(&mut map, &mut email_address, "email_address")
-                }
-                "password" => crate::codec::put(&mut map, &mut password, "password"),
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match (email_address, password) {
-            (Some(email_address), Some(password)) => Ok(Self { email_address, password }),
-            (email_address, password) => {
-                Err(
-                    crate::codec::missing(
-                        &[
-                            ("email_address", email_address.is_none()),
-                            ("password", password.is_none()),
-                        ],
-                    ),
-                )
-            }
-        }
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (email_address, password) = crate::codec::fields::<
+            (crate::codec::Req<String>, crate::codec::Req<String>),
+            _,
+        >(map, &["email_address", "password"])?;
+        Ok(Self { email_address, password })
     }
 }
 
@@ -157,105 +140,48 @@ pub struct AuthenticateResponse {
 
 impl crate::codec::Object for AuthenticateResponse {
     const NAME: &'static str = "AuthenticateResponse";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut status_code: Option<i64> = None;
-        let mut request_id: Option<String> = None;
-        let mut email_address: Option<String> = None;
-        let mut intermediate_session_token: Option<String> = None;
-        let mut discovered_organizations: Option<
-            Vec<crate::b2b::models::discovery::DiscoveredOrganization>,
-        > = None;
-        let mut intermediate_session_token_expires_at: Option<
-            Option<crate::codec::Timestamp>,
-        > = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "status_code" => {
-                    crate::codec::put(&mut map, &mut status_code, "status_code")
-                }
-                "request_id" => {
-                    crate::codec::put(&mut map, &mut request_id, "request_id")
-                }
-                "email_address" => {
-                    crate::codec::put(&mut map, &mut email_address, "email_address")
-                }
-                "intermediate_session_token" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut intermediate_session_token,
-                        "intermediate_session_token",
-                    )
-                }
-                "discovered_organizations" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut discovered_organizations,
-                        "discovered_organizations",
-                    )
-                }
-                "intermediate_session_token_expires_at" => {
-                    crate::codec::put(
-                        &mut map,
-                        &mut intermediate_session_token_expires_at,
-                        "intermediate_session_token_expires_at",
-                    )
-                }
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match (
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (
             status_code,
             request_id,
             email_address,
             intermediate_session_token,
             discovered_organizations,
-        ) {
+            intermediate_session_token_expires_at,
+        ) = crate::codec::fields::<
             (
-                Some(status_code),
-                Some(request_id),
-                Some(email_address),
-                Some(intermediate_session_token),
-                Some(discovered_organizations),
-            ) => {
-                Ok(Self {
-                    status_code,
-                    request_id,
-                    email_address,
-                    intermediate_session_token,
-                    discovered_organizations,
-                    intermediate_session_token_expires_at: intermediate_session_token_expires_at
-                        .flatten()
-                        .map(|time| time.0),
-                })
-            }
-            (
-                status_code,
-                request_id,
-                email_address,
-                intermediate_session_token,
-                discovered_organizations,
-            ) => {
-                Err(
-                    crate::codec::missing(
-                        &[
-                            ("status_code", status_code.is_none()),
-                            ("request_id", request_id.is_none()),
-                            ("email_address", email_address.is_none()),
-                            (
-                                "intermediate_session_token",
-                                intermediate_session_token.is_none(),
-                            ),
-                            (
-                                "discovered_organizations",
-                                discovered_organizations.is_none(),
-                            ),
-                        ],
-                    ),
-                )
-            }
-        }
+                crate::codec::Req<i64>,
+                crate::codec::Req<String>,
+                crate::codec::Req<String>,
+                crate::codec::Req<String>,
+                crate::codec::Req<
+                    Vec<crate::b2b::models::discovery::DiscoveredOrganization>,
+                >,
+                crate::codec::Nil<
+                    Option<crate::codec::Timestamp>,
+                    Option<::time::OffsetDateTime>,
+                >,
+            ),
+            _,
+        >(
+            map,
+            &[
+                "status_code",
+                "request_id",
+                "email_address",
+                "intermediate_session_token",
+                "discovered_organizations",
+                "intermediate_session_token_expires_at",
+            ],
+        )?;
+        Ok(Self {
+            status_code,
+            request_id,
+            email_address,
+            intermediate_session_token,
+            discovered_organizations,
+            intermediate_session_token_expires_at,
+        })
     }
 }
 
@@ -273,26 +199,24 @@ impl ::serde::Serialize for AuthenticateResponse {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(
+        crate::codec::write(
             serializer,
-            5
-                + crate::codec::count_set(
-                    &[self.intermediate_session_token_expires_at.is_some()],
-                ),
-        )?;
-        object.entry("status_code", &self.status_code);
-        object.entry("request_id", &self.request_id);
-        object.entry("email_address", &self.email_address);
-        object.entry("intermediate_session_token", &self.intermediate_session_token);
-        object.entry("discovered_organizations", &self.discovered_organizations);
-        object
-            .entry_if(
+            &[
+                "status_code",
+                "request_id",
+                "email_address",
+                "intermediate_session_token",
+                "discovered_organizations",
                 "intermediate_session_token_expires_at",
-                &self
-                    .intermediate_session_token_expires_at
-                    .as_ref()
-                    .map(crate::codec::TimestampRef),
-            );
-        object.end()
+            ],
+            (
+                crate::codec::Always(&self.status_code),
+                crate::codec::Always(&self.request_id),
+                crate::codec::Always(&self.email_address),
+                crate::codec::Always(&self.intermediate_session_token),
+                crate::codec::Always(&self.discovered_organizations),
+                crate::codec::IfSetTime(&self.intermediate_session_token_expires_at),
+            ),
+        )
     }
 }

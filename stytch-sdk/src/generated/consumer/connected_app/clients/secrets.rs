@@ -67,27 +67,19 @@ impl ::serde::Serialize for RotateRequest {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        crate::codec::Writer::new(serializer, 0)?.end()
+        crate::codec::write(serializer, &[], ())
     }
 }
 
 #[cfg(feature = "test-util")]
 impl crate::codec::Object for RotateRequest {
     const NAME: &'static str = "RotateRequest";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut client_id: Option<String> = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "client_id" => crate::codec::put(&mut map, &mut client_id, "client_id"),
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match client_id {
-            Some(client_id) => Ok(Self { client_id }),
-            None => Err(::serde::de::Error::missing_field("client_id")),
-        }
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (client_id,) = crate::codec::fields::<
+            (crate::codec::Req<String>,),
+            _,
+        >(map, &["client_id"])?;
+        Ok(Self { client_id })
     }
 }
 
@@ -144,48 +136,20 @@ pub struct RotateResponse {
 
 impl crate::codec::Object for RotateResponse {
     const NAME: &'static str = "RotateResponse";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut status_code: Option<i64> = None;
-        let mut request_id: Option<String> = None;
-        let mut connected_app: Option<
-            crate::consumer::models::connected_apps::ConnectedApp,
-        > = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "status_code" => {
-                    crate::codec::put(&mut map, &mut status_code, "status_code")
-                }
-                "request_id" => {
-                    crate::codec::put(&mut map, &mut request_id, "request_id")
-                }
-                "connected_app" => {
-                    crate::codec::put(&mut map, &mut connected_app, "connected_app")
-                }
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match (status_code, request_id, connected_app) {
-            (Some(status_code), Some(request_id), Some(connected_app)) => {
-                Ok(Self {
-                    status_code,
-                    request_id,
-                    connected_app,
-                })
-            }
-            (status_code, request_id, connected_app) => {
-                Err(
-                    crate::codec::missing(
-                        &[
-                            ("status_code", status_code.is_none()),
-                            ("request_id", request_id.is_none()),
-                            ("connected_app", connected_app.is_none()),
-                        ],
-                    ),
-                )
-            }
-        }
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (status_code, request_id, connected_app) = crate::codec::fields::<
+            (
+                crate::codec::Req<i64>,
+                crate::codec::Req<String>,
+                crate::codec::Req<crate::consumer::models::connected_apps::ConnectedApp>,
+            ),
+            _,
+        >(map, &["status_code", "request_id", "connected_app"])?;
+        Ok(Self {
+            status_code,
+            request_id,
+            connected_app,
+        })
     }
 }
 
@@ -203,11 +167,15 @@ impl ::serde::Serialize for RotateResponse {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(serializer, 3)?;
-        object.entry("status_code", &self.status_code);
-        object.entry("request_id", &self.request_id);
-        object.entry("connected_app", &self.connected_app);
-        object.end()
+        crate::codec::write(
+            serializer,
+            &["status_code", "request_id", "connected_app"],
+            (
+                crate::codec::Always(&self.status_code),
+                crate::codec::Always(&self.request_id),
+                crate::codec::Always(&self.connected_app),
+            ),
+        )
     }
 }
 
@@ -224,27 +192,19 @@ impl ::serde::Serialize for RotateCancelRequest {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        crate::codec::Writer::new(serializer, 0)?.end()
+        crate::codec::write(serializer, &[], ())
     }
 }
 
 #[cfg(feature = "test-util")]
 impl crate::codec::Object for RotateCancelRequest {
     const NAME: &'static str = "RotateCancelRequest";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut client_id: Option<String> = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "client_id" => crate::codec::put(&mut map, &mut client_id, "client_id"),
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match client_id {
-            Some(client_id) => Ok(Self { client_id }),
-            None => Err(::serde::de::Error::missing_field("client_id")),
-        }
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (client_id,) = crate::codec::fields::<
+            (crate::codec::Req<String>,),
+            _,
+        >(map, &["client_id"])?;
+        Ok(Self { client_id })
     }
 }
 
@@ -300,48 +260,20 @@ pub struct RotateCancelResponse {
 
 impl crate::codec::Object for RotateCancelResponse {
     const NAME: &'static str = "RotateCancelResponse";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut status_code: Option<i64> = None;
-        let mut request_id: Option<String> = None;
-        let mut connected_app: Option<
-            crate::consumer::models::connected_apps::ConnectedApp,
-        > = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "status_code" => {
-                    crate::codec::put(&mut map, &mut status_code, "status_code")
-                }
-                "request_id" => {
-                    crate::codec::put(&mut map, &mut request_id, "request_id")
-                }
-                "connected_app" => {
-                    crate::codec::put(&mut map, &mut connected_app, "connected_app")
-                }
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match (status_code, request_id, connected_app) {
-            (Some(status_code), Some(request_id), Some(connected_app)) => {
-                Ok(Self {
-                    status_code,
-                    request_id,
-                    connected_app,
-                })
-            }
-            (status_code, request_id, connected_app) => {
-                Err(
-                    crate::codec::missing(
-                        &[
-                            ("status_code", status_code.is_none()),
-                            ("request_id", request_id.is_none()),
-                            ("connected_app", connected_app.is_none()),
-                        ],
-                    ),
-                )
-            }
-        }
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (status_code, request_id, connected_app) = crate::codec::fields::<
+            (
+                crate::codec::Req<i64>,
+                crate::codec::Req<String>,
+                crate::codec::Req<crate::consumer::models::connected_apps::ConnectedApp>,
+            ),
+            _,
+        >(map, &["status_code", "request_id", "connected_app"])?;
+        Ok(Self {
+            status_code,
+            request_id,
+            connected_app,
+        })
     }
 }
 
@@ -359,11 +291,15 @@ impl ::serde::Serialize for RotateCancelResponse {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(serializer, 3)?;
-        object.entry("status_code", &self.status_code);
-        object.entry("request_id", &self.request_id);
-        object.entry("connected_app", &self.connected_app);
-        object.end()
+        crate::codec::write(
+            serializer,
+            &["status_code", "request_id", "connected_app"],
+            (
+                crate::codec::Always(&self.status_code),
+                crate::codec::Always(&self.request_id),
+                crate::codec::Always(&self.connected_app),
+            ),
+        )
     }
 }
 
@@ -380,27 +316,19 @@ impl ::serde::Serialize for RotateStartRequest {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        crate::codec::Writer::new(serializer, 0)?.end()
+        crate::codec::write(serializer, &[], ())
     }
 }
 
 #[cfg(feature = "test-util")]
 impl crate::codec::Object for RotateStartRequest {
     const NAME: &'static str = "RotateStartRequest";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut client_id: Option<String> = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "client_id" => crate::codec::put(&mut map, &mut client_id, "client_id"),
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match client_id {
-            Some(client_id) => Ok(Self { client_id }),
-            None => Err(::serde::de::Error::missing_field("client_id")),
-        }
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (client_id,) = crate::codec::fields::<
+            (crate::codec::Req<String>,),
+            _,
+        >(map, &["client_id"])?;
+        Ok(Self { client_id })
     }
 }
 
@@ -456,48 +384,22 @@ pub struct RotateStartResponse {
 
 impl crate::codec::Object for RotateStartResponse {
     const NAME: &'static str = "RotateStartResponse";
-    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        let mut status_code: Option<i64> = None;
-        let mut request_id: Option<String> = None;
-        let mut connected_app: Option<
-            crate::consumer::models::connected_apps::ConnectedAppWithNextClientSecret,
-        > = None;
-        while let Some(key) = map.next_key::<crate::codec::Text<'de>>()? {
-            match key.as_str() {
-                "status_code" => {
-                    crate::codec::put(&mut map, &mut status_code, "status_code")
-                }
-                "request_id" => {
-                    crate::codec::put(&mut map, &mut request_id, "request_id")
-                }
-                "connected_app" => {
-                    crate::codec::put(&mut map, &mut connected_app, "connected_app")
-                }
-                _ => crate::codec::skip(&mut map),
-            }?;
-        }
-        match (status_code, request_id, connected_app) {
-            (Some(status_code), Some(request_id), Some(connected_app)) => {
-                Ok(Self {
-                    status_code,
-                    request_id,
-                    connected_app,
-                })
-            }
-            (status_code, request_id, connected_app) => {
-                Err(
-                    crate::codec::missing(
-                        &[
-                            ("status_code", status_code.is_none()),
-                            ("request_id", request_id.is_none()),
-                            ("connected_app", connected_app.is_none()),
-                        ],
-                    ),
-                )
-            }
-        }
+    fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+        let (status_code, request_id, connected_app) = crate::codec::fields::<
+            (
+                crate::codec::Req<i64>,
+                crate::codec::Req<String>,
+                crate::codec::Req<
+                    crate::consumer::models::connected_apps::ConnectedAppWithNextClientSecret,
+                >,
+            ),
+            _,
+        >(map, &["status_code", "request_id", "connected_app"])?;
+        Ok(Self {
+            status_code,
+            request_id,
+            connected_app,
+        })
     }
 }
 
@@ -515,10 +417,14 @@ impl ::serde::Serialize for RotateStartResponse {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = crate::codec::Writer::new(serializer, 3)?;
-        object.entry("status_code", &self.status_code);
-        object.entry("request_id", &self.request_id);
-        object.entry("connected_app", &self.connected_app);
-        object.end()
+        crate::codec::write(
+            serializer,
+            &["status_code", "request_id", "connected_app"],
+            (
+                crate::codec::Always(&self.status_code),
+                crate::codec::Always(&self.request_id),
+                crate::codec::Always(&self.connected_app),
+            ),
+        )
     }
 }
