@@ -109,28 +109,16 @@ impl<'de> Visitor<'de> for TextVisitor {
 /// Keys no field names are skipped. `names` gives the wire key of each slot,
 /// in order.
 pub(crate) fn fields<'de, S: Slots<'de>, A: MapAccess<'de>>(
-    mut map: A,
+    map: A,
     names: &[&'static str],
 ) -> Result<S::Values, A::Error> {
-    check_names::<S, A::Error>(names)?;
-    let mut slots = S::default();
-    let mut next = 0;
-    while let Some(key) = map.next_key::<Text<'de>>()? {
-        match find(names, key.as_str(), next) {
-            Some(index) => {
-                slots.fill(index, &mut map, names)?;
-                next = index + 1;
-            }
-            None => skip(&mut map)?,
-        }
-    }
-    slots.finish(names)
+    read::<S, A>(map, names, |map, _| skip(map))
 }
 
 /// [`fields`] for a type with a catch-all map: keys no field names go into
 /// it, with their values, instead of being skipped.
 pub(crate) fn fields_and_rest<'de, S, M, V, A>(
-    mut map: A,
+    map: A,
     names: &[&'static str],
 ) -> Result<(S::Values, M), A::Error>
 where
@@ -139,9 +127,27 @@ where
     V: Deserialize<'de>,
     A: MapAccess<'de>,
 {
-    check_names::<S, A::Error>(names)?;
-    let mut slots = S::default();
     let mut rest = M::default();
+    let values = read::<S, A>(map, names, |map, key| {
+        let value = map.next_value()?;
+        rest.extend([(key.into_string(), value)]);
+        Ok(())
+    })?;
+    Ok((values, rest))
+}
+
+/// The loop behind [`fields`] and [`fields_and_rest`]: each key goes to its
+/// slot, or to `unknown` (with the map, to read its value) when no field
+/// names it.
+fn read<'de, S: Slots<'de>, A: MapAccess<'de>>(
+    mut map: A,
+    names: &[&'static str],
+    mut unknown: impl FnMut(&mut A, Text<'de>) -> Result<(), A::Error>,
+) -> Result<S::Values, A::Error> {
+    if let Some(mismatch) = NameCount::check(names, S::LEN) {
+        return Err(de::Error::custom(mismatch));
+    }
+    let mut slots = S::default();
     let mut next = 0;
     while let Some(key) = map.next_key::<Text<'de>>()? {
         match find(names, key.as_str(), next) {
@@ -149,13 +155,10 @@ where
                 slots.fill(index, &mut map, names)?;
                 next = index + 1;
             }
-            None => {
-                let value = map.next_value()?;
-                rest.extend([(key.into_string(), value)]);
-            }
+            None => unknown(&mut map, key)?,
         }
     }
-    Ok((slots.finish(names)?, rest))
+    slots.finish(names)
 }
 
 /// The slot index of a key, or `None` for a key no field names. The search
@@ -172,18 +175,26 @@ fn find(names: &[&'static str], key: &str, next: usize) -> Option<usize> {
     }
 }
 
-/// Refuses a list of names that does not match the slots (a generator bug),
-/// so that no slot is read under another field's name.
-#[inline]
-fn check_names<'de, S: Slots<'de>, E: de::Error>(names: &[&'static str]) -> Result<(), E> {
-    if names.len() == S::LEN {
-        Ok(())
-    } else {
-        Err(E::custom(format_args!(
-            "{} field names for {} fields",
-            names.len(),
-            S::LEN
-        )))
+/// A list of wire names whose length does not match the fields it names (a
+/// generator bug): refused, so that no field is read or written under
+/// another field's name.
+struct NameCount {
+    given: usize,
+    expected: usize,
+}
+
+impl NameCount {
+    fn check(names: &[&'static str], expected: usize) -> Option<NameCount> {
+        (names.len() != expected).then_some(NameCount {
+            given: names.len(),
+            expected,
+        })
+    }
+}
+
+impl fmt::Display for NameCount {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} field names for {} fields", self.given, self.expected)
     }
 }
 
@@ -450,12 +461,8 @@ pub(crate) fn write<S: Serializer, E: Entries>(
     names: &[&'static str],
     entries: E,
 ) -> Result<S::Ok, S::Error> {
-    if names.len() != E::LEN {
-        return Err(serde::ser::Error::custom(format_args!(
-            "{} field names for {} fields",
-            names.len(),
-            E::LEN
-        )));
+    if let Some(mismatch) = NameCount::check(names, E::LEN) {
+        return Err(serde::ser::Error::custom(mismatch));
     }
     let mut map = serializer.serialize_map(Some(entries.count()))?;
     entries.write(&mut map, names)?;
@@ -882,5 +889,12 @@ mod tests {
         );
         assert_eq!(entries.count(), 2);
         assert_eq!(Each(&written.rest).count(), 1);
+        // A list of names that does not fit the entries is refused, not misread.
+        let mut out = Vec::new();
+        let short = write(&mut serde_json::Serializer::new(&mut out), &["a"], entries).unwrap_err();
+        assert!(
+            short.to_string().contains("1 field names for 4 fields"),
+            "{short}"
+        );
     }
 }
