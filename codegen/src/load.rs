@@ -229,6 +229,11 @@ pub struct RawField {
     /// Collects every key that no other field of the object names.
     #[serde(default)]
     pub rest: Option<S<bool>>,
+    /// A response field the answer may leave out, in which case the SDK
+    /// fills it with the HTTP status of the answer (`status_code` of OAuth
+    /// 2.0 endpoints, which may answer in the bare RFC 6749/7662 form).
+    #[serde(default)]
+    pub http_status: Option<S<bool>>,
     /// What the field means.
     #[serde(default)]
     pub doc: Option<S<String>>,

@@ -374,8 +374,19 @@ pub struct Field {
     pub nilable: bool,
     /// Collects every key of the object that no other field names.
     pub rest: bool,
+    /// The answer may lack it (so `nilable` is set), and then the SDK fills
+    /// it with the HTTP status: the Rust field is never an `Option`.
+    pub http_status: bool,
     /// Wire values, when the type is an enum (or a list of one).
     pub enum_values: Vec<String>,
     /// Doc text.
     pub doc: String,
+}
+
+impl Field {
+    /// Whether the Rust field is an `Option`: nilable on the wire, and not
+    /// filled in by the SDK when absent.
+    pub fn optional(&self) -> bool {
+        self.nilable && !self.http_status
+    }
 }

@@ -178,17 +178,31 @@ fn endpoint_test(
     let nilable: Vec<Ident> = e
         .response
         .iter()
-        .filter(|f| f.nilable)
+        .filter(|f| f.optional())
         .map(|f| ident(&f.rust_name))
         .collect();
     let nilable_names: Vec<String> = e
         .response
         .iter()
-        .filter(|f| f.nilable)
+        .filter(|f| f.optional())
+        .map(|f| f.name.clone())
+        .collect();
+    // A field the SDK fills from the HTTP status when the body lacks it: the
+    // harness answers the minimal response with 200.
+    let from_http: Vec<Ident> = e
+        .response
+        .iter()
+        .filter(|f| f.http_status)
+        .map(|f| ident(&f.rust_name))
+        .collect();
+    let from_http_names: Vec<String> = e
+        .response
+        .iter()
+        .filter(|f| f.http_status)
         .map(|f| f.name.clone())
         .collect();
     // Bind the minimal response only when there are nilable fields to look at.
-    let minimal = if nilable.is_empty() {
+    let minimal = if nilable.is_empty() && from_http.is_empty() {
         quote!(let _ =)
     } else {
         quote!(let minimal =)
@@ -218,6 +232,7 @@ fn endpoint_test(
             assert_eq!(format!("{received:?}"), format!("{sent:?}"), "the mock decodes the request as it was built");
             #minimal #client #(.#accessors())*.#method(request).await.expect("minimal response decodes");
             #(assert!(minimal.#nilable.is_none(), "{} should be absent from the minimal response", #nilable_names);)*
+            #(assert_eq!(minimal.#from_http, 200, "{} comes from the HTTP status when the body lacks it", #from_http_names);)*
             case.verify();
         }
     }

@@ -289,6 +289,7 @@ impl Resolver<'_> {
             ty,
             nilable: f.nilable.as_ref().map(|n| **n).unwrap_or(false),
             rest: def.rest.as_ref().is_some_and(|r| **r),
+            http_status: f.http_status.as_ref().is_some_and(|h| **h),
             doc: def
                 .doc
                 .as_ref()

@@ -73,6 +73,10 @@ pub(crate) trait Endpoint: Serialize {
     fn headers(&self, _out: &mut HeaderMap) -> Result<(), Error> {
         Ok(())
     }
+    /// Puts the HTTP status of a success answer into the response field the
+    /// spec marks `http_status`, when the body left that field out (OAuth 2.0
+    /// endpoints may answer in the bare RFC 6749/7662 form).
+    fn fill_http_status(_response: &mut Self::Response, _status: u16) {}
     /// Applies the request's local-only option (`in: local` in the spec) to the
     /// decoded response; such options are never sent.
     fn finish(
@@ -412,8 +416,9 @@ impl Transport {
             headers,
             repeatable: E::METHOD == Method::GET || E::IDEMPOTENT,
         };
-        let body = self.execute(prepared).await?;
-        let response = decode(E::ID, &body)?;
+        let (status, body) = self.execute(prepared).await?;
+        let mut response = decode(E::ID, &body)?;
+        E::fill_http_status(&mut response, status);
         request.finish(self, response).await
     }
 
@@ -463,7 +468,7 @@ impl Transport {
     /// The non-generic part of a call: sends the request (again, where the
     /// retry policy allows), bounds every attempt in time and size, maps error
     /// statuses and reports the call as one `tracing` span.
-    async fn execute(&self, request: Prepared) -> Result<Bytes, Error> {
+    async fn execute(&self, request: Prepared) -> Result<(u16, Bytes), Error> {
         let span = tracing::debug_span!(
             "stytch.request",
             endpoint = request.endpoint,
@@ -481,7 +486,7 @@ impl Transport {
             span.record("latency_ms", latency);
             let _entered = span.enter();
             match &result {
-                Ok((body, attempts)) => {
+                Ok(((_, body), attempts)) => {
                     span.record("attempts", attempts);
                     if let Some(id) = body_request_id(body) {
                         span.record("request_id", id.as_str());
@@ -508,7 +513,7 @@ impl Transport {
     }
 
     /// Sends until an attempt succeeds, fails for good, or the attempts run out.
-    async fn attempts(&self, request: Prepared) -> Result<(Bytes, u32), Error> {
+    async fn attempts(&self, request: Prepared) -> Result<((u16, Bytes), u32), Error> {
         let endpoint = request.endpoint;
         let mut builder = self
             .inner
@@ -578,7 +583,7 @@ impl Transport {
         &self,
         endpoint: &'static str,
         request: reqwest::Request,
-    ) -> Result<Bytes, Error> {
+    ) -> Result<(u16, Bytes), Error> {
         let response = self
             .inner
             .http
@@ -618,7 +623,7 @@ impl Transport {
         };
         let body = read_body(endpoint, response, self.inner.max_response_size).await?;
         if status.is_success() {
-            Ok(body)
+            Ok((status.as_u16(), body))
         } else {
             Err(error_from_body(
                 endpoint,

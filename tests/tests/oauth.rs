@@ -280,3 +280,119 @@ async fn b2b_introspection_denies_what_no_scope_grants() {
         "{error:?}"
     );
 }
+
+/// RFC 6749 §5.1: a token answer with only the OAuth fields, no Stytch envelope.
+fn bare_token_reply(status: u16) -> Reply {
+    Reply::json(
+        status,
+        &json!({
+            "access_token": "eyJhbGciOiJSUzI1NiJ9.e30.c2ln",
+            "token_type": "bearer",
+            "expires_in": 3600
+        }),
+    )
+}
+
+#[tokio::test]
+async fn a_bare_rfc_6749_token_answer_takes_its_status_from_http() {
+    for status in [200, 201] {
+        let server = MockServer::start().await;
+        server.reply(bare_token_reply(status));
+        let client: Client = server.client(PROJECT_ID, SECRET);
+        let token = client
+            .m2m()
+            .token(stytch_sdk::consumer::m2m::TokenRequest::new(
+                "m2m-client-1",
+                "m2m-secret-1",
+            ))
+            .await
+            .expect("a bare OAuth answer decodes");
+        assert_eq!(token.status_code, i64::from(status));
+        assert_eq!(token.request_id, None);
+        assert_eq!(token.expires_in, 3600);
+    }
+    let server = MockServer::start().await;
+    server.reply(bare_token_reply(200));
+    let b2b: B2BClient = server.client(PROJECT_ID, SECRET);
+    let token = b2b
+        .m2m()
+        .token(stytch_sdk::b2b::m2m::TokenRequest::new(
+            "m2m-client-1",
+            "m2m-secret-1",
+        ))
+        .await
+        .expect("a bare OAuth answer decodes (B2B)");
+    assert_eq!((token.status_code, token.request_id), (200, None));
+}
+
+#[tokio::test]
+async fn an_enveloped_token_answer_keeps_its_own_status_and_request_id() {
+    let server = MockServer::start().await;
+    server.reply(token_reply());
+    let client: Client = server.client(PROJECT_ID, SECRET);
+    let token = client
+        .m2m()
+        .token(stytch_sdk::consumer::m2m::TokenRequest::new("id", "secret"))
+        .await
+        .expect("token");
+    assert_eq!(token.status_code, 200);
+    assert_eq!(token.request_id.as_deref(), Some("request-id-test-1"));
+}
+
+#[tokio::test]
+async fn a_bare_rfc_7662_inactive_answer_is_an_inactive_token() {
+    // RFC 7662 §2.2: an inactive token's answer is `{"active": false}` alone.
+    let server = server(json!({"active": false})).await;
+    let client: Client = server.client(PROJECT_ID, SECRET);
+    let error = client
+        .idp()
+        .introspect_token_network(
+            stytch_sdk::consumer::idp::IntrospectTokenNetworkRequest::new(
+                "access-token-value",
+                "connected-app-client-1",
+            ),
+        )
+        .await
+        .expect_err("inactive");
+    assert!(
+        matches!(error, Error::Auth(AuthError::InactiveToken)),
+        "{error:?}"
+    );
+    let b2b: B2BClient = server.client(PROJECT_ID, SECRET);
+    let error = b2b
+        .idp()
+        .introspect_token_network(stytch_sdk::b2b::idp::IntrospectTokenNetworkRequest::new(
+            "access-token-value",
+            "connected-app-client-1",
+        ))
+        .await
+        .expect_err("inactive");
+    assert!(
+        matches!(error, Error::Auth(AuthError::InactiveToken)),
+        "{error:?}"
+    );
+}
+
+#[tokio::test]
+async fn a_bare_rfc_7662_active_answer_decodes_and_is_checked() {
+    let mut answer = introspection(true, "read", None);
+    let object = answer.as_object_mut().unwrap();
+    object.remove("status_code");
+    object.remove("request_id");
+    let server = server(answer).await;
+    let client: Client = server.client(PROJECT_ID, SECRET);
+    let claims = client
+        .idp()
+        .introspect_token_network(
+            stytch_sdk::consumer::idp::IntrospectTokenNetworkRequest::new(
+                "access-token-value",
+                "connected-app-client-1",
+            ),
+        )
+        .await
+        .expect("active");
+    assert!(claims.active);
+    assert_eq!(claims.status_code, 200);
+    assert_eq!(claims.request_id, None);
+    assert_eq!(claims.sub.as_deref(), Some("user-test-1"));
+}

@@ -19,6 +19,10 @@ pub(super) enum Kind {
     Required,
     /// May be absent or null (an `Option`).
     Nilable,
+    /// May be absent or null; the SDK then puts the answer's HTTP status in
+    /// its place (read as zero, which no HTTP status is, and replaced by the
+    /// transport).
+    HttpStatus,
     /// Collects every key no other field names.
     Rest,
     /// Never read from the input: always this value (fixed wire values, and
@@ -61,6 +65,8 @@ impl CodecField {
             ty,
             kind: if f.rest {
                 Kind::Rest
+            } else if f.http_status {
+                Kind::HttpStatus
             } else if f.nilable {
                 Kind::Nilable
             } else {
@@ -133,7 +139,7 @@ pub(super) fn decode_impls(
     let type_name = name.to_string();
     let read: Vec<&CodecField> = fields
         .iter()
-        .filter(|f| matches!(f.kind, Kind::Required | Kind::Nilable))
+        .filter(|f| matches!(f.kind, Kind::Required | Kind::Nilable | Kind::HttpStatus))
         .collect();
     let slots = nest(&read, &|f: &&CodecField| slot(f));
     let pattern = nest(&read, &|f: &&CodecField| {
@@ -183,11 +189,11 @@ pub(super) fn decode_impls(
 fn slot(f: &CodecField) -> TokenStream {
     let ty = &f.ty;
     match (&f.kind, f.format) {
-        (Kind::Nilable, Format::Plain) => quote!(crate::codec::Nil<#ty>),
-        (Kind::Nilable, Format::Timestamp) => {
+        (Kind::Nilable | Kind::HttpStatus, Format::Plain) => quote!(crate::codec::Nil<#ty>),
+        (Kind::Nilable | Kind::HttpStatus, Format::Timestamp) => {
             quote!(crate::codec::Nil<Option<crate::codec::Timestamp>, #ty>)
         }
-        (Kind::Nilable, Format::SpaceSeparated) => {
+        (Kind::Nilable | Kind::HttpStatus, Format::SpaceSeparated) => {
             quote!(crate::codec::Nil<Option<crate::codec::SplitSpaces>, #ty>)
         }
         (_, Format::Timestamp) => quote!(crate::codec::Req<crate::codec::Timestamp, #ty>),
@@ -222,11 +228,13 @@ fn entry(f: &CodecField) -> TokenStream {
     match (&f.kind, f.format) {
         (Kind::Rest, _) => quote!(crate::codec::Each(&self.#var)),
         (Kind::Set(_), _) => quote!(crate::codec::Always(self.#var)),
-        (Kind::Required, Format::Plain) => quote!(crate::codec::Always(&self.#var)),
-        (Kind::Required, Format::Timestamp) => {
+        (Kind::Required | Kind::HttpStatus, Format::Plain) => {
+            quote!(crate::codec::Always(&self.#var))
+        }
+        (Kind::Required | Kind::HttpStatus, Format::Timestamp) => {
             quote!(crate::codec::Always(crate::codec::TimestampRef(&self.#var)))
         }
-        (Kind::Required, Format::SpaceSeparated) => {
+        (Kind::Required | Kind::HttpStatus, Format::SpaceSeparated) => {
             quote!(crate::codec::Always(crate::codec::SpaceSeparated(&self.#var)))
         }
         (Kind::Nilable, Format::Plain) => quote!(crate::codec::IfSet(&self.#var)),

@@ -189,6 +189,17 @@ pub(super) fn render_endpoint_types(ns: &Namespace, e: &Endpoint) -> TokenStream
                 }
             }
         });
+    let http_status = e.response.iter().find(|f| f.http_status).map(|f| {
+        let field = ident(&f.rust_name);
+        quote! {
+            #[inline]
+            fn fill_http_status(response: &mut Self::Response, status: u16) {
+                if response.#field == 0 {
+                    response.#field = i64::from(status);
+                }
+            }
+        }
+    });
     let paginated = e.pagination.as_ref().map(|p| render_paginated(e, p));
     let host = (ns.host == Host::Telemetry).then(|| {
         quote!(
@@ -319,6 +330,7 @@ pub(super) fn render_endpoint_types(ns: &Namespace, e: &Endpoint) -> TokenStream
             #path_fn
             #check
             #headers
+            #http_status
             #finish
         }
 

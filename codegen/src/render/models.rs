@@ -45,7 +45,7 @@ fn render_object(t: &ObjectType) -> TokenStream {
     let default = t
         .fields
         .iter()
-        .all(|f| defaultable(&f.ty, f.nilable))
+        .all(|f| defaultable(&f.ty, f.optional()))
         .then(|| quote!(Default,));
     let (fields, codec) = decoded_fields(&t.fields);
     let encode = encode_impl(&name, &codec);

@@ -48,5 +48,9 @@ pub(super) fn defaultable(ty: &Ty, optional: bool) -> bool {
 
 pub(super) fn field_ty(f: &Field) -> TokenStream {
     let ty = rust_ty(&f.ty);
-    if f.nilable { quote!(Option<#ty>) } else { ty }
+    if f.optional() {
+        quote!(Option<#ty>)
+    } else {
+        ty
+    }
 }

@@ -46,10 +46,10 @@ impl<'a> Validator<'a> {
             if !seen.insert(name.to_string()) {
                 self.at(name, format!("duplicate common field `{}`", name.as_str()));
             }
-            if f.nilable.is_some() {
+            if f.nilable.is_some() || f.http_status.is_some() {
                 self.at(
                     name,
-                    "a common field cannot set `nilable`; set it where the field is used",
+                    "a common field cannot set `nilable` or `http_status`; set them where the field is used",
                 );
             }
             self.local_field(f, name);

@@ -108,6 +108,7 @@ impl<'a> Validator<'a> {
             );
         }
         self.one_rest_field(&ep.response, &what);
+        self.one_http_status_field(&ep.response, &what);
         if let Some(paginate) = &ep.paginate {
             self.pagination(ep, paginate, &what);
         }

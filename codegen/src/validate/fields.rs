@@ -24,6 +24,7 @@ impl<'a> Validator<'a> {
             }
             (Some(name), None) => {
                 self.local_field(f, name);
+                self.http_status_field(f, name);
                 Some(name)
             }
             (None, Some(u)) => {
@@ -38,11 +39,12 @@ impl<'a> Validator<'a> {
                     self.at(
                         u,
                         format!(
-                            "`use: {}` takes only `nilable`; type, doc and rest come from common.yaml",
+                            "`use: {}` takes only `nilable` and `http_status`; type, doc and rest come from common.yaml",
                             u.as_str()
                         ),
                     );
                 }
+                self.http_status_field(f, u);
                 Some(u)
             }
         }
@@ -72,6 +74,41 @@ impl<'a> Validator<'a> {
             }
             if f.nilable.as_ref().is_some_and(|n| **n) {
                 self.at(rest, format!("{label}: a `rest` field is never absent (it is empty when no other keys arrive); drop `nilable`"));
+            }
+        }
+    }
+
+    /// `http_status: true` stands for "the answer may lack this field; the
+    /// HTTP status takes its place", so the field must be a nilable integer.
+    /// Where it may appear (responses only, once each) is checked by
+    /// [`Self::one_http_status_field`] and the type rules.
+    fn http_status_field(&mut self, f: &RawField, name: &S<String>) {
+        let Some(flag) = f.http_status.as_ref().filter(|h| ***h) else {
+            return;
+        };
+        let label = format!("field `{}`", name.as_str());
+        let ty = self
+            .spec
+            .field_definition(f)
+            .and_then(|def| def.ty.as_ref())
+            .map(|ty| ty.as_str());
+        if ty.is_some_and(|ty| ty != "integer") {
+            self.at(flag, format!("{label}: `http_status` fills the field with the HTTP status, so its type must be `integer`"));
+        }
+        if !f.nilable.as_ref().is_some_and(|n| **n) {
+            self.at(flag, format!("{label}: `http_status` is for a field the answer may leave out; add `nilable: true`"));
+        }
+    }
+
+    /// At most one response field takes the HTTP status.
+    pub(super) fn one_http_status_field(&mut self, fields: &[RawField], what: &str) {
+        let mut flagged = fields
+            .iter()
+            .filter_map(|f| f.http_status.as_ref().filter(|h| ***h));
+        if let Some(first) = flagged.next() {
+            let (l, c) = pos(first);
+            for again in flagged {
+                self.at(again, format!("{what}: only one field may take the `http_status` (the first is at line {l}, column {c})"));
             }
         }
     }

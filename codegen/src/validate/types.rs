@@ -99,6 +99,9 @@ impl<'a> Validator<'a> {
                         self.at_opt(f.use_.as_ref(), "object type fields are defined in place; `use` is for endpoint responses");
                         continue;
                     }
+                    if let Some(flag) = f.http_status.as_ref().filter(|h| ***h) {
+                        self.at(flag, "`http_status` belongs to an endpoint response, where the HTTP status is known; an object type cannot take it");
+                    }
                     let Some(name) = self.field(f) else { continue };
                     if !seen.insert(name.to_string()) {
                         self.at(

@@ -879,6 +879,7 @@ async fn consumer_idp_introspect_token_network() {
         .introspect_token_network(request.clone())
         .await
         .expect("full response decodes");
+    assert!(full.request_id.is_some(), "{} left out of the full response", "request_id");
     assert!(full.sub.is_some(), "{} left out of the full response", "sub");
     assert!(full.scope.is_some(), "{} left out of the full response", "scope");
     assert!(full.aud.is_some(), "{} left out of the full response", "aud");
@@ -912,6 +913,10 @@ async fn consumer_idp_introspect_token_network() {
         .await
         .expect("minimal response decodes");
     assert!(
+        minimal.request_id.is_none(), "{} should be absent from the minimal response",
+        "request_id"
+    );
+    assert!(
         minimal.sub.is_none(), "{} should be absent from the minimal response", "sub"
     );
     assert!(
@@ -939,6 +944,10 @@ async fn consumer_idp_introspect_token_network() {
     assert!(
         minimal.token_type.is_none(), "{} should be absent from the minimal response",
         "token_type"
+    );
+    assert_eq!(
+        minimal.status_code, 200, "{} comes from the HTTP status when the body lacks it",
+        "status_code"
     );
     case.verify();
 }
@@ -1108,6 +1117,7 @@ async fn consumer_m2m_token() {
         .token(request.clone())
         .await
         .expect("full response decodes");
+    assert!(full.request_id.is_some(), "{} left out of the full response", "request_id");
     let mock = stytch_sdk::test_util::MockStytch::start().await;
     mock.on::<stytch_sdk::consumer::m2m::TokenRequest>().respond(full.clone());
     let echoed = mock
@@ -1123,12 +1133,20 @@ async fn consumer_m2m_token() {
         format!("{received:?}"), format!("{sent:?}"),
         "the mock decodes the request as it was built"
     );
-    let _ = case
+    let minimal = case
         .consumer()
         .m2m()
         .token(request)
         .await
         .expect("minimal response decodes");
+    assert!(
+        minimal.request_id.is_none(), "{} should be absent from the minimal response",
+        "request_id"
+    );
+    assert_eq!(
+        minimal.status_code, 200, "{} comes from the HTTP status when the body lacks it",
+        "status_code"
+    );
     case.verify();
 }
 
@@ -5271,6 +5289,7 @@ async fn b2b_idp_introspect_token_network() {
         .introspect_token_network(request.clone())
         .await
         .expect("full response decodes");
+    assert!(full.request_id.is_some(), "{} left out of the full response", "request_id");
     assert!(full.sub.is_some(), "{} left out of the full response", "sub");
     assert!(full.scope.is_some(), "{} left out of the full response", "scope");
     assert!(full.aud.is_some(), "{} left out of the full response", "aud");
@@ -5303,6 +5322,10 @@ async fn b2b_idp_introspect_token_network() {
         .await
         .expect("minimal response decodes");
     assert!(
+        minimal.request_id.is_none(), "{} should be absent from the minimal response",
+        "request_id"
+    );
+    assert!(
         minimal.sub.is_none(), "{} should be absent from the minimal response", "sub"
     );
     assert!(
@@ -5330,6 +5353,10 @@ async fn b2b_idp_introspect_token_network() {
     assert!(
         minimal.token_type.is_none(), "{} should be absent from the minimal response",
         "token_type"
+    );
+    assert_eq!(
+        minimal.status_code, 200, "{} comes from the HTTP status when the body lacks it",
+        "status_code"
     );
     case.verify();
 }
@@ -5517,6 +5544,7 @@ async fn b2b_m2m_token() {
         .token(request.clone())
         .await
         .expect("full response decodes");
+    assert!(full.request_id.is_some(), "{} left out of the full response", "request_id");
     let mock = stytch_sdk::test_util::MockStytch::start().await;
     mock.on::<stytch_sdk::b2b::m2m::TokenRequest>().respond(full.clone());
     let echoed = mock
@@ -5532,7 +5560,20 @@ async fn b2b_m2m_token() {
         format!("{received:?}"), format!("{sent:?}"),
         "the mock decodes the request as it was built"
     );
-    let _ = case.b2b().m2m().token(request).await.expect("minimal response decodes");
+    let minimal = case
+        .b2b()
+        .m2m()
+        .token(request)
+        .await
+        .expect("minimal response decodes");
+    assert!(
+        minimal.request_id.is_none(), "{} should be absent from the minimal response",
+        "request_id"
+    );
+    assert_eq!(
+        minimal.status_code, 200, "{} comes from the HTTP status when the body lacks it",
+        "status_code"
+    );
     case.verify();
 }
 

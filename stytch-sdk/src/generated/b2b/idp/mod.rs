@@ -158,6 +158,12 @@ impl crate::runtime::Endpoint for IntrospectTokenNetworkRequest {
         Ok(format!("/v1/public/{project_id}/oauth2/introspect"))
     }
     #[inline]
+    fn fill_http_status(response: &mut Self::Response, status: u16) {
+        if response.status_code == 0 {
+            response.status_code = i64::from(status);
+        }
+    }
+    #[inline]
     fn finish(
         &self,
         transport: &crate::runtime::Transport,
@@ -183,7 +189,7 @@ pub struct IntrospectTokenNetworkResponse {
     pub status_code: i64,
     /// Unique identifier of this API call; log it and quote it when asking Stytch support about
     /// a request.
-    pub request_id: String,
+    pub request_id: Option<String>,
     /// Whether the token is currently valid. An inactive token (expired, revoked or never
     /// issued) comes with no other claims; the SDK turns it into an `AuthError::InactiveToken`
     /// error instead of returning it.
@@ -233,8 +239,8 @@ impl crate::codec::Object for IntrospectTokenNetworkResponse {
             custom_claims,
         ) = crate::codec::fields_and_rest::<
             (
-                crate::codec::Req<i64>,
-                crate::codec::Req<String>,
+                crate::codec::Nil<i64>,
+                crate::codec::Nil<Option<String>>,
                 crate::codec::Req<bool>,
                 crate::codec::Nil<Option<String>>,
                 crate::codec::Nil<Option<String>>,
@@ -317,7 +323,7 @@ impl ::serde::Serialize for IntrospectTokenNetworkResponse {
             (
                 (
                     crate::codec::Always(&self.status_code),
-                    crate::codec::Always(&self.request_id),
+                    crate::codec::IfSet(&self.request_id),
                     crate::codec::Always(&self.active),
                     crate::codec::IfSet(&self.sub),
                     crate::codec::IfSet(&self.scope),

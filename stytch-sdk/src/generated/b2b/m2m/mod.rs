@@ -139,6 +139,12 @@ impl crate::runtime::Endpoint for TokenRequest {
         let project_id = crate::runtime::segment(Self::ID, "project_id", project_id)?;
         Ok(format!("/v1/public/{project_id}/oauth2/token"))
     }
+    #[inline]
+    fn fill_http_status(response: &mut Self::Response, status: u16) {
+        if response.status_code == 0 {
+            response.status_code = i64::from(status);
+        }
+    }
 }
 
 #[cfg(feature = "test-util")]
@@ -155,7 +161,7 @@ pub struct TokenResponse {
     pub status_code: i64,
     /// Unique identifier of this API call; log it and quote it when asking Stytch support about
     /// a request.
-    pub request_id: String,
+    pub request_id: Option<String>,
     /// Signed JWT to send as a bearer token to the services the client calls.
     pub access_token: String,
     /// Type of the token, which is `bearer`.
@@ -169,8 +175,8 @@ impl crate::codec::Object for TokenResponse {
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
         let (status_code, request_id, access_token, token_type, expires_in) = crate::codec::fields::<
             (
-                crate::codec::Req<i64>,
-                crate::codec::Req<String>,
+                crate::codec::Nil<i64>,
+                crate::codec::Nil<Option<String>>,
                 crate::codec::Req<String>,
                 crate::codec::Req<String>,
                 crate::codec::Req<i64>,
@@ -209,7 +215,7 @@ impl ::serde::Serialize for TokenResponse {
             &["status_code", "request_id", "access_token", "token_type", "expires_in"],
             (
                 crate::codec::Always(&self.status_code),
-                crate::codec::Always(&self.request_id),
+                crate::codec::IfSet(&self.request_id),
                 crate::codec::Always(&self.access_token),
                 crate::codec::Always(&self.token_type),
                 crate::codec::Always(&self.expires_in),
