@@ -24,8 +24,9 @@
 //! compare a change before and after in the same run.
 
 use std::path::Path;
-use std::process::Command;
 use std::time::{Duration, Instant};
+
+use crate::scratch;
 
 /// One thing to build: a crate, with the features to enable.
 struct Subject {
@@ -111,7 +112,7 @@ pub fn run(root: &Path, options: &Options) -> Result<(), String> {
         if incremental && subject.package == "stytch" {
             // Fetch it once, then depend on its unpacked source by path.
             cargo(&project, &["fetch", "--quiet"], incremental)?;
-            let source = registry_source(&project, subject.package)?;
+            let source = scratch::registry_source(&project, subject.package)?;
             scaffold(&project, checkout, subject, peer, Some(&source))?;
         }
         eprintln!("warming up: {label}");
@@ -169,77 +170,17 @@ fn scaffold(
             format!("stytch = {{ path = {:?} }}", source.display().to_string())
         }
         ("stytch", None) => format!("stytch = \"={peer}\""),
-        _ => {
-            let path = root.join("stytch-sdk");
-            let features = match subject.features {
-                Some(f) => format!(
-                    ", default-features = false, features = [{}]",
-                    f.split(',')
-                        .map(|f| format!("\"{f}\""))
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                ),
-                None => String::new(),
-            };
-            format!(
-                "stytch-sdk = {{ path = {:?}{features} }}",
-                path.display().to_string()
-            )
-        }
+        _ => scratch::sdk_dependency(root, subject.features),
     };
-    let manifest = format!(
-        "[package]\nname = \"compile-time-subject\"\nversion = \"0.0.0\"\nedition = \"2024\"\npublish = false\n\n[dependencies]\n{dependency}\n\n[workspace]\n"
-    );
+    let manifest = scratch::manifest("compile-time-subject", &dependency);
     std::fs::write(project.join("Cargo.toml"), manifest).map_err(|e| e.to_string())
-}
-
-/// Where cargo unpacked a registry package the scratch project depends on.
-fn registry_source(project: &Path, package: &str) -> Result<std::path::PathBuf, String> {
-    let output = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
-        .args(["metadata", "--format-version", "1", "--offline"])
-        .current_dir(project)
-        .output()
-        .map_err(|e| format!("cargo metadata: {e}"))?;
-    if !output.status.success() {
-        return Err(format!(
-            "cargo metadata failed in {}: {}",
-            project.display(),
-            String::from_utf8_lossy(&output.stderr)
-        ));
-    }
-    let metadata: serde_json::Value =
-        serde_json::from_slice(&output.stdout).map_err(|e| format!("cargo metadata: {e}"))?;
-    metadata["packages"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .find(|p| p["name"] == package)
-        .and_then(|p| p["manifest_path"].as_str())
-        .and_then(|manifest| Path::new(manifest).parent())
-        .map(Path::to_path_buf)
-        .ok_or_else(|| format!("cargo metadata lists no package {package}"))
 }
 
 /// Runs cargo in a scratch project; all projects share one target directory
 /// beside them, so dependencies built with the same features are built once.
 fn cargo(project: &Path, args: &[&str], incremental: bool) -> Result<(), String> {
     let target = project.parent().unwrap_or(project).join("target");
-    let status = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
-        .args(args)
-        .current_dir(project)
-        .env("CARGO_TARGET_DIR", target)
-        .env("CARGO_INCREMENTAL", if incremental { "1" } else { "0" })
-        .status()
-        .map_err(|e| format!("cargo {}: {e}", args.join(" ")))?;
-    if status.success() {
-        Ok(())
-    } else {
-        Err(format!(
-            "cargo {} failed in {}",
-            args.join(" "),
-            project.display()
-        ))
-    }
+    scratch::cargo(project, &target, args, incremental)
 }
 
 fn median(times: &mut [Duration]) -> Duration {
