@@ -44,6 +44,7 @@ mod codec;
 mod error;
 #[rustfmt::skip]
 mod generated;
+pub mod pagination;
 mod retry;
 mod runtime;
 #[cfg(feature = "test-util")]
@@ -62,6 +63,7 @@ pub use client::{
 };
 pub use error::{ApiError, Error, RawBody};
 pub use generated::*;
+pub use pagination::{Items, Pages};
 pub use retry::RetryPolicy;
 pub use runtime::MemberSessionAuth;
 
