@@ -445,7 +445,9 @@ fn check_base_url(name: &str, url: &str) -> Result<(), Error> {
         }
         Ok(_) => return Ok(()),
     };
-    Err(Error::Config(format!("{name} `{url}` {problem}")))
+    // Only up to the path: a query or fragment may hold a token pasted by mistake.
+    let shown = crate::error::without_query(url);
+    Err(Error::Config(format!("{name} `{shown}` {problem}")))
 }
 
 impl<C> fmt::Debug for ClientBuilder<C> {

@@ -5,13 +5,53 @@ use std::time::Duration;
 
 use serde::Deserialize;
 
+use crate::auth::AuthError;
+
 /// Everything that can go wrong when calling Stytch or checking a token.
 ///
 /// Neither `Display` nor `Debug` ever contains a response body: bodies can
 /// carry session tokens, JWTs or one-time codes. Errors built from a response
 /// keep the first few KiB of its body (see [`RawBody`]), reachable only
-/// through [`Error::raw_body`] or the variant's `body` field.
-#[derive(Debug, thiserror::Error)]
+/// through [`Error::raw_body`] or the variant's `body` field. Nor do they show
+/// the query string or fragment of a URL (a redirect's `Location`, the URL of
+/// a transport error, a misconfigured base URL), where tokens travel too; so
+/// `unwrap()` or `tracing::error!(?error)` is safe to log.
+///
+/// # Answering your own callers
+///
+/// A service that calls Stytch on behalf of its users can turn any error into
+/// the HTTP status it should answer with, [`Error::http_status`], and pass
+/// [`Error::retry_after`] on as its `Retry-After` header:
+///
+/// | error | [`http_status`](Error::http_status) |
+/// |---|---|
+/// | [`Auth`](Error::Auth): a missing, malformed, oversized, forged, foreign, expired, not yet valid, too old, inactive or wrong-kind token | 401 |
+/// | [`Auth`](Error::Auth): [`PermissionDenied`](crate::auth::AuthError::PermissionDenied), [`MissingScope`](crate::auth::AuthError::MissingScope), [`TenancyMismatch`](crate::auth::AuthError::TenancyMismatch) | 403 |
+/// | [`Auth`](Error::Auth): [`Fetch`](crate::auth::AuthError::Fetch) of keys or policies: Stytch's 429 | 429 |
+/// | [`Auth`](Error::Auth): [`Fetch`](crate::auth::AuthError::Fetch) of keys or policies: anything else | 503 |
+/// | [`Auth`](Error::Auth): [`CustomClaims`](crate::auth::AuthError::CustomClaims) that do not fit your type | 500 |
+/// | [`Api`](Error::Api) or [`UnexpectedResponse`](Error::UnexpectedResponse) with 429 | 429 |
+/// | [`Api`](Error::Api) with 401 `unauthorized_credentials` (your project credentials) | 500 |
+/// | [`Api`](Error::Api) with 404 `session_not_found` (the user's session is gone) | 401 |
+/// | [`Api`](Error::Api) with another 4xx (Stytch refused what the user sent) | the same 4xx |
+/// | [`Api`](Error::Api) with 5xx, [`UnexpectedResponse`](Error::UnexpectedResponse) other than 429, [`Redirect`](Error::Redirect), [`Decode`](Error::Decode), [`ResponseTooLarge`](Error::ResponseTooLarge) (Stytch failed or answered something unusable) | 502 |
+/// | [`Http`](Error::Http), [`Timeout`](Error::Timeout) (Stytch unreachable) | 503 |
+/// | [`InvalidParameter`](Error::InvalidParameter) | 400 |
+/// | [`Config`](Error::Config) (the service is misconfigured) | 500 |
+///
+/// ```
+/// use stytch_sdk::Error;
+/// use stytch_sdk::auth::AuthError;
+///
+/// /// The status and `Retry-After` seconds a handler answers with.
+/// fn answer(error: &Error) -> (u16, Option<u64>) {
+///     (error.http_status(), error.retry_after().map(|wait| wait.as_secs()))
+/// }
+///
+/// let expired = Error::Auth(AuthError::InactiveToken);
+/// assert_eq!(answer(&expired), (401, None));
+/// ```
+#[derive(thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
     /// Stytch answered with a structured error (a 4xx or 5xx with a JSON error
@@ -146,7 +186,9 @@ impl Error {
         }
     }
 
-    /// The HTTP status of the response that caused this error, when there was one.
+    /// The HTTP status of the response that caused this error, when there was
+    /// one; for a failed fetch of keys or policies
+    /// ([`AuthError::Fetch`](crate::auth::AuthError::Fetch)), the status of that fetch.
     pub fn status(&self) -> Option<u16> {
         match self {
             Error::Api(e) => Some(e.status_code),
@@ -154,7 +196,37 @@ impl Error {
                 Some(*status)
             }
             Error::Http { source, .. } => source.status().map(|s| s.as_u16()),
+            Error::Auth(AuthError::Fetch { source, .. }) => source.status(),
             _ => None,
+        }
+    }
+
+    /// The HTTP status a service should answer its own caller with when this
+    /// error ends the handling of a request: 401 for a token that does not
+    /// authenticate, 403 for a check that denies, 429 when Stytch asked to
+    /// slow down (send [`Error::retry_after`] along), 502 or 503 when Stytch
+    /// failed or could not be reached, 400 for an invalid parameter, 500 for
+    /// the service's own misconfiguration. The [table on `Error`](Error)
+    /// lists every case.
+    pub fn http_status(&self) -> u16 {
+        match self {
+            Error::Api(e) => match (e.status_code, e.error_type.as_str()) {
+                (429, _) => 429,
+                (401, "unauthorized_credentials") => 500,
+                (404, "session_not_found") => 401,
+                (status @ 400..=499, _) => status,
+                _ => 502,
+            },
+            Error::UnexpectedResponse { status: 429, .. } => 429,
+            Error::UnexpectedResponse { .. }
+            | Error::Redirect { .. }
+            | Error::Decode { .. }
+            | Error::ResponseTooLarge { .. } => 502,
+            Error::Http { source, .. } if source.is_builder() => 500,
+            Error::Http { .. } | Error::Timeout { .. } => 503,
+            Error::InvalidParameter { .. } => 400,
+            Error::Config(_) => 500,
+            Error::Auth(auth) => auth_http_status(auth),
         }
     }
 
@@ -175,10 +247,12 @@ impl Error {
 
     /// How long the server asked callers to wait (its `Retry-After` header,
     /// in seconds or as an HTTP date), when the failing response had one.
+    /// A failed fetch of keys or policies reports the wait of that fetch.
     pub fn retry_after(&self) -> Option<Duration> {
         match self {
             Error::Api(e) => e.retry_after,
             Error::UnexpectedResponse { retry_after, .. } => *retry_after,
+            Error::Auth(AuthError::Fetch { source, .. }) => source.retry_after(),
             _ => None,
         }
     }
@@ -187,6 +261,8 @@ impl Error {
     /// GET and idempotent endpoints: a connection failure, a timeout, HTTP 429
     /// or a 5xx status. Whether repeating the call is safe depends on the
     /// endpoint; the SDK already retried where it was (see [`Error::attempts`]).
+    /// A failed fetch of keys or policies is retryable when the fetch failed
+    /// in such a way.
     pub fn is_retryable(&self) -> bool {
         match self {
             Error::Http { source, .. } => !source.is_builder(),
@@ -194,17 +270,19 @@ impl Error {
             Error::Api(_) | Error::UnexpectedResponse { .. } => {
                 self.status().is_some_and(retryable_status)
             }
+            Error::Auth(AuthError::Fetch { source, .. }) => source.is_retryable(),
             _ => false,
         }
     }
 
     /// Whether this error is a timeout: an attempt that ran past the request
     /// timeout, or a connection that could not be opened within the connect
-    /// timeout.
+    /// timeout; also a fetch of keys or policies that failed so.
     pub fn is_timeout(&self) -> bool {
         match self {
             Error::Timeout { .. } => true,
             Error::Http { source, .. } => source.is_timeout(),
+            Error::Auth(AuthError::Fetch { source, .. }) => source.is_timeout(),
             _ => false,
         }
     }
@@ -240,12 +318,177 @@ impl Error {
     }
 }
 
+/// The status for a failed token or permission check; see the table on [`Error`].
+fn auth_http_status(error: &AuthError) -> u16 {
+    match error {
+        AuthError::Malformed(_)
+        | AuthError::TooLarge { .. }
+        | AuthError::UnsupportedAlgorithm { .. }
+        | AuthError::AlgorithmMismatch { .. }
+        | AuthError::UnknownKey { .. }
+        | AuthError::InvalidSignature
+        | AuthError::WrongIssuer { .. }
+        | AuthError::WrongAudience { .. }
+        | AuthError::Expired { .. }
+        | AuthError::NotYetValid { .. }
+        | AuthError::TooOld { .. }
+        | AuthError::InactiveToken
+        | AuthError::WrongTokenType { .. }
+        | AuthError::OpaqueToken => 401,
+        AuthError::PermissionDenied { .. }
+        | AuthError::MissingScope { .. }
+        | AuthError::TenancyMismatch { .. } => 403,
+        AuthError::Fetch { source, .. } if source.status() == Some(429) => 429,
+        AuthError::Fetch { .. } => 503,
+        // The token is genuine; the type the service asked for does not fit it.
+        AuthError::CustomClaims { .. } => 500,
+    }
+}
+
 /// A redirect target for messages: up to the path, as query strings and
 /// fragments of redirects can carry tokens.
 fn shown_location(location: Option<&str>) -> &str {
     match location {
         None => "(no Location header)",
-        Some(location) => location.split(['?', '#']).next().unwrap_or(location),
+        Some(location) => without_query(location),
+    }
+}
+
+/// A URL up to its path: its query string and fragment, which can carry
+/// tokens, are cut off.
+pub(crate) fn without_query(url: &str) -> &str {
+    url.split(['?', '#']).next().unwrap_or(url)
+}
+
+impl fmt::Debug for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Error::Api(e) => f.debug_tuple("Api").field(e).finish(),
+            Error::UnexpectedResponse {
+                endpoint,
+                status,
+                body,
+                retry_after,
+                attempts,
+            } => f
+                .debug_struct("UnexpectedResponse")
+                .field("endpoint", endpoint)
+                .field("status", status)
+                .field("body", body)
+                .field("retry_after", retry_after)
+                .field("attempts", attempts)
+                .finish(),
+            Error::Redirect {
+                endpoint,
+                status,
+                location,
+                attempts,
+            } => f
+                .debug_struct("Redirect")
+                .field("endpoint", endpoint)
+                .field("status", status)
+                // The query and fragment can carry tokens; the field keeps them.
+                .field("location", &location.as_deref().map(without_query))
+                .field("attempts", attempts)
+                .finish(),
+            Error::Decode {
+                endpoint,
+                path,
+                message,
+                body,
+            } => f
+                .debug_struct("Decode")
+                .field("endpoint", endpoint)
+                .field("path", path)
+                .field("message", message)
+                .field("body", body)
+                .finish(),
+            Error::InvalidParameter {
+                endpoint,
+                parameter,
+                message,
+            } => f
+                .debug_struct("InvalidParameter")
+                .field("endpoint", endpoint)
+                .field("parameter", parameter)
+                .field("message", message)
+                .finish(),
+            Error::Http {
+                endpoint,
+                source,
+                attempts,
+            } => f
+                .debug_struct("Http")
+                .field("endpoint", endpoint)
+                // Built without its URL (see `Error::Http`); its URL, should
+                // one be set, is shown only up to the path.
+                .field("kind", &HttpKind(source))
+                .field("url", &source.url().map(|url| without_query(url.as_str())))
+                .field("message", &format_args!("{source}"))
+                .field("causes", &Causes(source))
+                .field("attempts", attempts)
+                .finish(),
+            Error::Timeout {
+                endpoint,
+                timeout,
+                attempts,
+            } => f
+                .debug_struct("Timeout")
+                .field("endpoint", endpoint)
+                .field("timeout", timeout)
+                .field("attempts", attempts)
+                .finish(),
+            Error::ResponseTooLarge {
+                endpoint,
+                limit,
+                attempts,
+            } => f
+                .debug_struct("ResponseTooLarge")
+                .field("endpoint", endpoint)
+                .field("limit", limit)
+                .field("attempts", attempts)
+                .finish(),
+            Error::Config(message) => f.debug_tuple("Config").field(message).finish(),
+            Error::Auth(e) => f.debug_tuple("Auth").field(e).finish(),
+        }
+    }
+}
+
+/// The messages of the errors behind a transport error, outermost first, for `Debug`.
+struct Causes<'a>(&'a reqwest::Error);
+
+impl fmt::Debug for Causes<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut list = f.debug_list();
+        let mut cause = std::error::Error::source(self.0);
+        while let Some(error) = cause {
+            list.entry(&format_args!("{error}"));
+            cause = error.source();
+        }
+        list.finish()
+    }
+}
+
+/// What kind of transport failure a `reqwest::Error` is, for `Debug`.
+struct HttpKind<'a>(&'a reqwest::Error);
+
+impl fmt::Debug for HttpKind<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let e = self.0;
+        let kind = if e.is_timeout() {
+            "timeout"
+        } else if e.is_connect() {
+            "connect"
+        } else if e.is_builder() {
+            "builder"
+        } else if e.is_body() || e.is_decode() {
+            "body"
+        } else if e.is_request() {
+            "request"
+        } else {
+            "other"
+        };
+        f.write_str(kind)
     }
 }
 

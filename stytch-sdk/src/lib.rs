@@ -18,9 +18,16 @@
 //! through chained setters; unset options are never sent. Documented numeric
 //! ranges are checked before a request leaves the process.
 //!
-//! Cargo features `consumer` and `b2b` (both on by default) select which half
-//! of the API is compiled; `rustls` (default) or `native-tls` selects the TLS
-//! backend of the built-in HTTP client.
+//! # Cargo features
+//!
+//! | feature | default | what it adds |
+//! |---|---|---|
+//! | `consumer` | yes | the consumer API ([`Client`]) |
+//! | `b2b` | yes | the B2B API ([`B2BClient`]) |
+//! | `samlshield` | no | the SAML Shield client (`SamlShieldClient`), its own host |
+//! | `rustls` | yes | TLS of the built-in HTTP client through rustls |
+//! | `native-tls` | no | TLS through the platform's library instead (OpenSSL on Linux) |
+//! | `test-util` | no | `test_util`: an offline stand-in for Stytch, for your own tests |
 //!
 //! Every call is bounded: a connect timeout, a per-attempt timeout, a
 //! response size limit; redirects are never followed, and transient failures
@@ -29,6 +36,32 @@
 //! `stytch.request` span of the [`tracing`](https://docs.rs/tracing) crate at
 //! debug level, carrying the endpoint, method, status, request id, attempts
 //! and latency, never credentials, tokens or bodies.
+//!
+//! Paginated endpoints also come as streams of pages and of items
+//! ([`Pages`], [`Items`]) that can resume after an error. Every failure is
+//! one [`Error`]; [`Error::http_status`] names the status a service should
+//! answer its own caller with.
+//!
+//! # Testing code that uses the SDK
+//!
+//! With the `test-util` feature (as a dev-dependency feature), `MockStytch`
+//! runs a loopback stand-in for the Stytch API: answers configured per
+//! endpoint as typed requests and responses, fixture records, tokens signed
+//! with its own key so local JWT verification works offline, rate limits,
+//! timeouts and connection failures.
+#![cfg_attr(
+    feature = "test-util",
+    doc = "See [`test_util::MockStytch`] and [`test_util::fixtures`]."
+)]
+#![cfg_attr(
+    not(feature = "test-util"),
+    doc = "See `stytch_sdk::test_util::MockStytch` (built with the feature)."
+)]
+//!
+//! ```toml
+//! [dev-dependencies]
+//! stytch-sdk = { version = "0.1", features = ["test-util"] }
+//! ```
 #![deny(missing_docs)]
 // On docs.rs every item gated on a cargo feature is labelled with it.
 #![cfg_attr(docsrs, feature(doc_cfg))]
@@ -44,6 +77,7 @@ mod codec;
 mod error;
 #[rustfmt::skip]
 mod generated;
+pub mod pagination;
 mod retry;
 mod runtime;
 #[cfg(feature = "test-util")]
@@ -62,6 +96,7 @@ pub use client::{
 };
 pub use error::{ApiError, Error, RawBody};
 pub use generated::*;
+pub use pagination::{Items, Pages};
 pub use retry::RetryPolicy;
 pub use runtime::MemberSessionAuth;
 

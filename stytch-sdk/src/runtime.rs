@@ -88,20 +88,6 @@ pub(crate) trait Endpoint: Serialize {
     }
 }
 
-/// A cursor-paginated endpoint (`paginate:` in the spec).
-pub(crate) trait Paginated: Endpoint + Clone + Send + Sync + 'static {
-    /// One item of a page.
-    type Item: Send + 'static;
-    /// The cursor this request asks for, if any.
-    fn cursor(&self) -> Option<&str>;
-    /// Asks for the page at `cursor`.
-    fn set_cursor(&mut self, cursor: String);
-    /// The cursor of the following page, as the response reports it.
-    fn next_cursor(response: &Self::Response) -> Option<&str>;
-    /// The items of a page.
-    fn into_items(response: Self::Response) -> Vec<Self::Item>;
-}
-
 /// A request option that the SDK evaluates itself on the response (`in: local`
 /// in the spec), implemented by hand for each such option in [`crate::auth`].
 pub(crate) trait LocalCheck<R> {
@@ -420,49 +406,6 @@ impl Transport {
         let mut response = decode(E::ID, &body)?;
         E::fill_http_status(&mut response, status);
         request.finish(self, response).await
-    }
-
-    /// Every page of a paginated endpoint, from the request's own cursor on.
-    ///
-    /// The walk ends after a page without a next cursor (absent or empty),
-    /// after a page whose next cursor is the one just sent (a server that
-    /// would otherwise loop forever), or after the first error, which is the
-    /// stream's last item.
-    pub(crate) fn pages<E: Paginated>(
-        &self,
-        request: E,
-    ) -> impl futures_core::Stream<Item = Result<E::Response, Error>> + Send + 'static {
-        let transport = self.clone();
-        futures_util::stream::unfold(Some(request), move |state| {
-            let transport = transport.clone();
-            async move {
-                let mut request = state?;
-                match transport.send(&request).await {
-                    Ok(page) => {
-                        let next = E::next_cursor(&page)
-                            .filter(|next| !next.is_empty() && Some(*next) != request.cursor())
-                            .map(str::to_owned);
-                        let state = next.map(|cursor| {
-                            request.set_cursor(cursor);
-                            request
-                        });
-                        Some((Ok(page), state))
-                    }
-                    Err(error) => Some((Err(error), None)),
-                }
-            }
-        })
-    }
-
-    /// The items of every page of a paginated endpoint; see [`Transport::pages`].
-    pub(crate) fn items<E: Paginated>(
-        &self,
-        request: E,
-    ) -> impl futures_core::Stream<Item = Result<E::Item, Error>> + Send + 'static {
-        use futures_util::TryStreamExt as _;
-        self.pages(request)
-            .map_ok(|page| futures_util::stream::iter(E::into_items(page).into_iter().map(Ok)))
-            .try_flatten()
     }
 
     /// The non-generic part of a call: sends the request (again, where the

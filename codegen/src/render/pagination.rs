@@ -26,7 +26,7 @@ pub(super) fn page_methods(e: &Endpoint, p: &Pagination) -> TokenStream {
     let response = format_ident!("{}Response", e.type_prefix);
     let item = rust_ty(&p.item);
     let pages_doc = docs(&format!(
-        "Every page of [`{method}`](Self::{method}), starting from the request's cursor: each page's next cursor is sent as `{}` for the following one, until the API returns none (or an empty one, or the same one again). The first error ends the stream.",
+        "Every page of [`{method}`](Self::{method}), starting from the request's cursor: each page's next cursor is sent as `{}` for the following one, until the API returns none (or an empty one, or the same one again). The first error ends the stream; [`Pages::resume`](crate::Pages::resume) requests the failed page again, and [`Pages::next_cursor`](crate::Pages::next_cursor) tells where it stands.",
         p.cursor.trim_start_matches("r#")
     ));
     let items_doc = docs(&format!(
@@ -35,13 +35,13 @@ pub(super) fn page_methods(e: &Endpoint, p: &Pagination) -> TokenStream {
     quote! {
         #pages_doc
         #[inline]
-        pub fn #pages(&self, request: #request) -> impl ::futures_core::Stream<Item = Result<#response, crate::Error>> + Send + 'static {
-            self.transport.pages(request)
+        pub fn #pages(&self, request: #request) -> crate::Pages<#response> {
+            crate::Pages::new(self.transport.clone(), request)
         }
         #items_doc
         #[inline]
-        pub fn #items(&self, request: #request) -> impl ::futures_core::Stream<Item = Result<#item, crate::Error>> + Send + 'static {
-            self.transport.items(request)
+        pub fn #items(&self, request: #request) -> crate::Items<#item> {
+            crate::Items::new(self.transport.clone(), request)
         }
     }
 }
@@ -69,7 +69,7 @@ pub(super) fn render_paginated(e: &Endpoint, p: &Pagination) -> TokenStream {
         quote!(Some(#path.#field.as_str()))
     };
     quote! {
-        impl crate::runtime::Paginated for #request {
+        impl crate::pagination::Paginated for #request {
             type Item = #item;
             #[inline]
             fn cursor(&self) -> Option<&str> {

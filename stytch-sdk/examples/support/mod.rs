@@ -52,6 +52,7 @@ impl Backend {
 
     /// A value the user provides: the canned `offline` one against the mock;
     /// against the API the environment variable `var`, else a line read from stdin.
+    #[allow(dead_code)] // Not every example asks for input.
     pub fn input(&self, var: &str, prompt: &str, offline: &str) -> String {
         if self.mock().is_some() {
             println!("{prompt}: {offline} (canned)");
@@ -69,6 +70,7 @@ impl Backend {
 }
 
 /// Parses a canned response body.
+#[allow(dead_code)] // Not every example loads a JSON fixture.
 pub fn json(text: &str) -> serde_json::Value {
     serde_json::from_str(text).expect("the example fixtures are JSON")
 }

@@ -56,6 +56,8 @@
 //! offline.
 
 mod decode;
+pub mod fixtures;
+mod policy;
 mod server;
 mod tokens;
 
@@ -65,11 +67,13 @@ use std::fmt;
 use std::marker::PhantomData;
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
 
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
 
+pub use policy::{stytch_default_b2b_policy, stytch_default_consumer_policy};
 pub use tokens::SessionClaims;
 
 use crate::runtime::Endpoint;
@@ -125,6 +129,15 @@ pub trait MockEndpoint:
 impl<E> sealed::Sealed for E where E: Endpoint {}
 
 /// A Stytch-shaped error the mock answers with (see [`Expectation::fail`]).
+///
+/// ```
+/// use std::time::Duration;
+/// use stytch_sdk::test_util::MockError;
+///
+/// let slow_down = MockError::new(429, "too_many_requests", "Too many requests.")
+///     .retry_after(Duration::from_secs(30));
+/// # let _ = slow_down;
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MockError {
     /// HTTP status, such as 400 or 429.
@@ -133,6 +146,8 @@ pub struct MockError {
     pub error_type: String,
     /// Stytch's `error_message`.
     pub error_message: String,
+    /// Sent as the `Retry-After` header, in whole seconds (rounded up), when set.
+    pub retry_after: Option<Duration>,
 }
 
 impl MockError {
@@ -142,6 +157,22 @@ impl MockError {
             status,
             error_type: error_type.into(),
             error_message: message.into(),
+            retry_after: None,
+        }
+    }
+
+    /// Sends a `Retry-After` header with the error, as Stytch does with 429s;
+    /// the client reads it back as [`Error::retry_after`](crate::Error::retry_after).
+    pub fn retry_after(mut self, wait: Duration) -> Self {
+        self.retry_after = Some(wait);
+        self
+    }
+
+    fn answer(&self, request_id: &str) -> Answer {
+        Answer::Json {
+            status: self.status,
+            body: self.body(request_id),
+            retry_after: self.retry_after,
         }
     }
 
@@ -167,8 +198,48 @@ pub struct UnmatchedCall {
     pub endpoints: Vec<&'static str>,
 }
 
-/// What a configured endpoint answers: the status and JSON body.
-type Answer = (u16, Value);
+/// How the mock answers one request.
+pub(crate) enum Answer {
+    /// A JSON body with this status, and a `Retry-After` header when set.
+    Json {
+        status: u16,
+        body: Value,
+        retry_after: Option<Duration>,
+    },
+    /// No answer at all, until the mock is dropped: the client runs into its timeout.
+    Hang,
+    /// The connection is closed without an answer.
+    Disconnect,
+}
+
+impl Answer {
+    fn ok(body: Value) -> Self {
+        Answer::Json {
+            status: 200,
+            body,
+            retry_after: None,
+        }
+    }
+}
+
+/// What a configured endpoint makes of one decoded request.
+enum Reply {
+    /// A success body; `status_code` and `request_id` are added when missing.
+    Body(Value),
+    /// A Stytch error.
+    Error(MockError),
+    /// A transport failure instead of an answer.
+    Fault(Answer),
+}
+
+impl From<Result<Value, MockError>> for Reply {
+    fn from(result: Result<Value, MockError>) -> Self {
+        match result {
+            Ok(body) => Reply::Body(body),
+            Err(error) => Reply::Error(error),
+        }
+    }
+}
 
 /// A configured endpoint: decodes the received fields and answers.
 type Handler = Arc<dyn Fn(&Shared, Vec<(String, Field)>) -> Answer + Send + Sync>;
@@ -188,6 +259,8 @@ pub(crate) struct Shared {
     key: std::sync::OnceLock<tokens::SigningKey>,
     key_id: String,
     state: Mutex<State>,
+    /// Turns `true` when the mock is dropped, which ends hanging answers.
+    stopped: tokio::sync::watch::Sender<bool>,
 }
 
 impl Shared {
@@ -249,6 +322,7 @@ impl MockStytch {
                 unmatched: Vec::new(),
                 requests: 0,
             }),
+            stopped: tokio::sync::watch::Sender::new(false),
         });
         let server = tokio::spawn(server::serve(listener, Arc::clone(&shared)));
         let mock = Self {
@@ -366,7 +440,8 @@ impl MockStytch {
     /// Serves this RBAC policy from the consumer and B2B policy endpoints
     /// (the `policy` object: `roles`, `resources`, `scopes`), as JSON or as
     /// the generated `models::rbac::Policy`. The default policy is empty and
-    /// grants nothing. A client caches the policy it fetched (see
+    /// grants nothing; [`MockStytch::serve_stytch_default_policy`] serves
+    /// Stytch's predefined roles and resources instead. A client caches the policy it fetched (see
     /// `rbac_policy_max_age`), so set it before the first check.
     ///
     /// # Panics
@@ -382,6 +457,20 @@ impl MockStytch {
             .respond_json(json!({ "policy": policy }));
         #[cfg(not(any(feature = "consumer", feature = "b2b")))]
         let _ = policy;
+    }
+
+    /// Serves the policies a new Stytch project starts with, Stytch's
+    /// predefined roles and resources: [`stytch_default_consumer_policy`]
+    /// from the consumer policy endpoint and [`stytch_default_b2b_policy`]
+    /// from the B2B one. With it, `stytch_admin` members may act on
+    /// `stytch.member`, and `stytch_member` ones only on `stytch.self`.
+    pub fn serve_stytch_default_policy(&self) {
+        #[cfg(feature = "consumer")]
+        self.on::<crate::consumer::rbac::PolicyRequest>()
+            .respond_json(json!({ "policy": stytch_default_consumer_policy() }));
+        #[cfg(feature = "b2b")]
+        self.on::<crate::b2b::rbac::PolicyRequest>()
+            .respond_json(json!({ "policy": stytch_default_b2b_policy() }));
     }
 
     fn serve_keys(&self) {
@@ -434,6 +523,13 @@ impl MockStytch {
         &self,
         answer: impl Fn(&Shared, &E) -> Result<Value, MockError> + Send + Sync + 'static,
     ) {
+        self.install_reply::<E>(move |shared, request| answer(shared, request).into());
+    }
+
+    fn install_reply<E: MockEndpoint>(
+        &self,
+        answer: impl Fn(&Shared, &E) -> Reply + Send + Sync + 'static,
+    ) {
         let handler: Handler = Arc::new(move |shared: &Shared, fields| {
             let request_id = shared.request_id();
             let request: E = match decode::decode(fields) {
@@ -447,7 +543,7 @@ impl MockStytch {
                             E::ENDPOINT_ID
                         ),
                     );
-                    return (400, error.body(&request_id));
+                    return error.answer(&request_id);
                 }
             };
             shared
@@ -455,14 +551,15 @@ impl MockStytch {
                 .calls
                 .push((E::ENDPOINT_ID, Arc::new(request.clone())));
             match answer(shared, &request) {
-                Ok(mut body) => {
+                Reply::Body(mut body) => {
                     if let Some(object) = body.as_object_mut() {
                         object.entry("status_code").or_insert(json!(200));
                         object.entry("request_id").or_insert(json!(request_id));
                     }
-                    (200, body)
+                    Answer::ok(body)
                 }
-                Err(error) => (error.status, error.body(&request_id)),
+                Reply::Error(error) => error.answer(&request_id),
+                Reply::Fault(fault) => fault,
             }
         });
         self.shared.state().handlers.insert(E::ENDPOINT_ID, handler);
@@ -471,6 +568,7 @@ impl MockStytch {
 
 impl Drop for MockStytch {
     fn drop(&mut self) {
+        self.shared.stopped.send_replace(true);
         self.server.abort();
     }
 }
@@ -512,22 +610,72 @@ impl<E: MockEndpoint> Expectation<'_, E> {
     /// Right here, when the body does not decode as `E::Response` (a missing
     /// required field, a wrong type), naming the field.
     pub fn respond_json(self, body: Value) {
-        let mut checked = body.clone();
-        if let Some(object) = checked.as_object_mut() {
-            object.entry("status_code").or_insert(json!(200));
-            object
-                .entry("request_id")
-                .or_insert(json!("request-id-test-mock"));
-        }
-        let bytes = checked.to_string();
-        if let Err(error) = crate::runtime::decode::<E::Response>(E::ENDPOINT_ID, bytes.as_bytes())
-        {
-            panic!(
-                "the canned response of {} does not fit its type: {error}",
-                E::ENDPOINT_ID
-            );
+        if let Err(error) = check_body::<E>(&body) {
+            panic!("the canned response of {error}");
         }
         self.mock.install::<E>(move |_, _| Ok(body.clone()));
+    }
+
+    /// Answers each call with the JSON body the closure makes of the typed,
+    /// decoded request, or with a [`MockError`]. As with
+    /// [`respond_json`](Self::respond_json), `status_code` and `request_id`
+    /// are added when missing, so the body is what the API reference shows.
+    ///
+    /// A body that does not decode as `E::Response` is answered with a 500
+    /// `mock_invalid_response` error whose message names the field.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), stytch_sdk::Error> {
+    /// use serde_json::json;
+    /// use stytch_sdk::consumer::magic_links::email::LoginOrCreateRequest;
+    /// use stytch_sdk::test_util::MockStytch;
+    ///
+    /// let mock = MockStytch::start().await;
+    /// mock.on::<LoginOrCreateRequest>().respond_json_with(|request| {
+    ///     let created = request.email.ends_with("@new.example.com");
+    ///     Ok(json!({"user_id": "user-test-1", "email_id": "email-test-1", "user_created": created}))
+    /// });
+    /// let sent = mock
+    ///     .client()
+    ///     .magic_links()
+    ///     .email()
+    ///     .login_or_create(LoginOrCreateRequest::new("ada@new.example.com"))
+    ///     .await?;
+    /// assert!(sent.user_created);
+    /// # Ok(()) }
+    /// ```
+    pub fn respond_json_with<F>(self, answer: F)
+    where
+        F: Fn(&E) -> Result<Value, MockError> + Send + Sync + 'static,
+    {
+        self.mock.install::<E>(move |_, request| {
+            let body = answer(request)?;
+            check_body::<E>(&body).map_err(|message| {
+                MockError::new(
+                    500,
+                    "mock_invalid_response",
+                    format!("the answer of {message}"),
+                )
+            })?;
+            Ok(body)
+        });
+    }
+
+    /// Never answers: every call runs into the client's request timeout
+    /// ([`Error::Timeout`](crate::Error::Timeout)), as when Stytch hangs. A
+    /// short [`ClientBuilder::timeout`](crate::ClientBuilder::timeout) on
+    /// [`MockStytch::builder`] keeps such a test fast.
+    pub fn time_out(self) {
+        self.mock
+            .install_reply::<E>(|_, _| Reply::Fault(Answer::Hang));
+    }
+
+    /// Closes the connection without answering: every call fails as when
+    /// Stytch cannot be reached ([`Error::Http`](crate::Error::Http)).
+    pub fn disconnect(self) {
+        self.mock
+            .install_reply::<E>(|_, _| Reply::Fault(Answer::Disconnect));
     }
 
     /// Answers each call with what the closure makes of the typed, decoded
@@ -547,6 +695,22 @@ impl<E: MockEndpoint> Expectation<'_, E> {
     pub fn fail(self, error: MockError) {
         self.mock.install::<E>(move |_, _| Err(error.clone()));
     }
+}
+
+/// Checks that `body`, completed as the mock sends it, decodes as the
+/// response of `E`; the error names the endpoint and the field.
+fn check_body<E: MockEndpoint>(body: &Value) -> Result<(), String> {
+    let mut checked = body.clone();
+    if let Some(object) = checked.as_object_mut() {
+        object.entry("status_code").or_insert(json!(200));
+        object
+            .entry("request_id")
+            .or_insert(json!("request-id-test-mock"));
+    }
+    let bytes = checked.to_string();
+    crate::runtime::decode::<E::Response>(E::ENDPOINT_ID, bytes.as_bytes())
+        .map(drop)
+        .map_err(|error| format!("{} does not fit its type: {error}", E::ENDPOINT_ID))
 }
 
 /// A route whose template fits a received path: the route, the values of its
@@ -625,7 +789,7 @@ pub(crate) fn answer(
             endpoints,
         });
         let error = MockError::new(404, error_type, message);
-        return (404, error.body(&shared.request_id()));
+        return error.answer(&shared.request_id());
     };
 
     let mut fields: Vec<(String, Field)> = Vec::new();
@@ -649,7 +813,7 @@ pub(crate) fn answer(
                     "mock_invalid_request",
                     format!("the body of {} is not a JSON object", route.id),
                 );
-                return (400, error.body(&shared.request_id()));
+                return error.answer(&shared.request_id());
             }
         }
     }

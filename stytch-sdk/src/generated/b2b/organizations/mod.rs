@@ -127,15 +127,12 @@ impl<'a> Organizations<'a> {
     }
     /// Every page of [`search`](Self::search), starting from the request's cursor: each page's
     /// next cursor is sent as `cursor` for the following one, until the API returns none (or an
-    /// empty one, or the same one again). The first error ends the stream.
+    /// empty one, or the same one again). The first error ends the stream;
+    /// [`Pages::resume`](crate::Pages::resume) requests the failed page again, and
+    /// [`Pages::next_cursor`](crate::Pages::next_cursor) tells where it stands.
     #[inline]
-    pub fn search_pages(
-        &self,
-        request: SearchRequest,
-    ) -> impl ::futures_core::Stream<
-        Item = Result<SearchResponse, crate::Error>,
-    > + Send + 'static {
-        self.transport.pages(request)
+    pub fn search_pages(&self, request: SearchRequest) -> crate::Pages<SearchResponse> {
+        crate::Pages::new(self.transport.clone(), request)
     }
     /// The items of every page of [`search`](Self::search) (see
     /// [`search_pages`](Self::search_pages)), one by one.
@@ -143,10 +140,8 @@ impl<'a> Organizations<'a> {
     pub fn search_items(
         &self,
         request: SearchRequest,
-    ) -> impl ::futures_core::Stream<
-        Item = Result<crate::b2b::models::organizations::Organization, crate::Error>,
-    > + Send + 'static {
-        self.transport.items(request)
+    ) -> crate::Items<crate::b2b::models::organizations::Organization> {
+        crate::Items::new(self.transport.clone(), request)
     }
     /// Changes an organization's name and settings. Only the fields you send are changed. When a
     /// member session is passed in `authorization`, the member's RBAC roles must allow each kind
@@ -1748,6 +1743,7 @@ impl crate::runtime::Endpoint for SearchRequest {
     const ID: &'static str = "b2b.organizations.search";
     const METHOD: ::reqwest::Method = ::reqwest::Method::POST;
     const ENCODING: crate::runtime::Encoding = crate::runtime::Encoding::Json;
+    const IDEMPOTENT: bool = true;
     #[inline]
     fn path(&self, _project_id: &str) -> Result<String, crate::Error> {
         Ok("/v1/b2b/organizations/search".to_owned())
@@ -1765,7 +1761,7 @@ impl crate::test_util::MockEndpoint for SearchRequest {
     const ENDPOINT_ID: &'static str = "b2b.organizations.search";
 }
 
-impl crate::runtime::Paginated for SearchRequest {
+impl crate::pagination::Paginated for SearchRequest {
     type Item = crate::b2b::models::organizations::Organization;
     #[inline]
     fn cursor(&self) -> Option<&str> {

@@ -65,15 +65,15 @@ impl<'a> ScimConnection<'a> {
     }
     /// Every page of [`get_groups`](Self::get_groups), starting from the request's cursor: each
     /// page's next cursor is sent as `cursor` for the following one, until the API returns none
-    /// (or an empty one, or the same one again). The first error ends the stream.
+    /// (or an empty one, or the same one again). The first error ends the stream;
+    /// [`Pages::resume`](crate::Pages::resume) requests the failed page again, and
+    /// [`Pages::next_cursor`](crate::Pages::next_cursor) tells where it stands.
     #[inline]
     pub fn get_groups_pages(
         &self,
         request: GetGroupsRequest,
-    ) -> impl ::futures_core::Stream<
-        Item = Result<GetGroupsResponse, crate::Error>,
-    > + Send + 'static {
-        self.transport.pages(request)
+    ) -> crate::Pages<GetGroupsResponse> {
+        crate::Pages::new(self.transport.clone(), request)
     }
     /// The items of every page of [`get_groups`](Self::get_groups) (see
     /// [`get_groups_pages`](Self::get_groups_pages)), one by one.
@@ -81,10 +81,8 @@ impl<'a> ScimConnection<'a> {
     pub fn get_groups_items(
         &self,
         request: GetGroupsRequest,
-    ) -> impl ::futures_core::Stream<
-        Item = Result<crate::b2b::models::scim::ScimGroup, crate::Error>,
-    > + Send + 'static {
-        self.transport.items(request)
+    ) -> crate::Items<crate::b2b::models::scim::ScimGroup> {
+        crate::Items::new(self.transport.clone(), request)
     }
     /// Cancels a bearer token rotation in progress. The new token is discarded and the current
     /// one keeps working.
@@ -817,7 +815,7 @@ impl crate::test_util::MockEndpoint for GetGroupsRequest {
     const ENDPOINT_ID: &'static str = "b2b.scim.connection.get_groups";
 }
 
-impl crate::runtime::Paginated for GetGroupsRequest {
+impl crate::pagination::Paginated for GetGroupsRequest {
     type Item = crate::b2b::models::scim::ScimGroup;
     #[inline]
     fn cursor(&self) -> Option<&str> {

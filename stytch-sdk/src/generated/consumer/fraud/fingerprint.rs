@@ -109,6 +109,7 @@ impl crate::runtime::Endpoint for LookupRequest {
     const METHOD: ::reqwest::Method = ::reqwest::Method::POST;
     const HOST: crate::runtime::Host = crate::runtime::Host::Telemetry;
     const ENCODING: crate::runtime::Encoding = crate::runtime::Encoding::Json;
+    const IDEMPOTENT: bool = true;
     #[inline]
     fn path(&self, _project_id: &str) -> Result<String, crate::Error> {
         Ok("/v1/fingerprint/lookup".to_owned())

@@ -26,15 +26,12 @@ impl<'a> FraudRules<'a> {
     }
     /// Every page of [`list`](Self::list), starting from the request's cursor: each page's next
     /// cursor is sent as `cursor` for the following one, until the API returns none (or an empty
-    /// one, or the same one again). The first error ends the stream.
+    /// one, or the same one again). The first error ends the stream;
+    /// [`Pages::resume`](crate::Pages::resume) requests the failed page again, and
+    /// [`Pages::next_cursor`](crate::Pages::next_cursor) tells where it stands.
     #[inline]
-    pub fn list_pages(
-        &self,
-        request: ListRequest,
-    ) -> impl ::futures_core::Stream<
-        Item = Result<ListResponse, crate::Error>,
-    > + Send + 'static {
-        self.transport.pages(request)
+    pub fn list_pages(&self, request: ListRequest) -> crate::Pages<ListResponse> {
+        crate::Pages::new(self.transport.clone(), request)
     }
     /// The items of every page of [`list`](Self::list) (see [`list_pages`](Self::list_pages)),
     /// one by one.
@@ -42,10 +39,8 @@ impl<'a> FraudRules<'a> {
     pub fn list_items(
         &self,
         request: ListRequest,
-    ) -> impl ::futures_core::Stream<
-        Item = Result<crate::consumer::models::fraud::Rule, crate::Error>,
-    > + Send + 'static {
-        self.transport.items(request)
+    ) -> crate::Items<crate::consumer::models::fraud::Rule> {
+        crate::Items::new(self.transport.clone(), request)
     }
     /// Creates or replaces the rule for one identifier, so that fingerprint lookups matching it
     /// get the chosen action. Give exactly one identifier (an ID, a fingerprint, a CIDR block, a
@@ -137,6 +132,7 @@ impl crate::runtime::Endpoint for ListRequest {
     const METHOD: ::reqwest::Method = ::reqwest::Method::POST;
     const HOST: crate::runtime::Host = crate::runtime::Host::Telemetry;
     const ENCODING: crate::runtime::Encoding = crate::runtime::Encoding::Json;
+    const IDEMPOTENT: bool = true;
     #[inline]
     fn path(&self, _project_id: &str) -> Result<String, crate::Error> {
         Ok("/v1/rules/list".to_owned())
@@ -154,7 +150,7 @@ impl crate::test_util::MockEndpoint for ListRequest {
     const ENDPOINT_ID: &'static str = "consumer.fraud.rules.list";
 }
 
-impl crate::runtime::Paginated for ListRequest {
+impl crate::pagination::Paginated for ListRequest {
     type Item = crate::consumer::models::fraud::Rule;
     #[inline]
     fn cursor(&self) -> Option<&str> {
