@@ -401,6 +401,7 @@ impl<C: BuildClient> ClientBuilder<C> {
             }
         };
         let mut auth = self.auth;
+        auth.fetch_timeout = self.timeout;
         // Tokens issued through the configured API host (a CNAME or custom
         // base URL) name it as their issuer.
         auth.api_issuer = Some(api_url.trim_end_matches('/').to_owned());

@@ -360,15 +360,6 @@ impl Transport {
         }
     }
 
-    /// The handle the key and policy caches fetch with: one attempt per
-    /// fetch, because the caches answer failures themselves (single flight,
-    /// backoff, grace period); transport retries on top would only keep
-    /// every waiting verification blocked for several timeouts.
-    #[cfg(any(feature = "consumer", feature = "b2b"))]
-    pub(crate) fn for_cache_fetch(&self) -> Self {
-        self.with_options(|options| options.retry = RetryPolicy::disabled())
-    }
-
     /// [`send`](Self::send) for a request handed over by value: what every
     /// generated endpoint method returns. Being generic, it is compiled only
     /// for the endpoints a program calls, in the crate that calls them.

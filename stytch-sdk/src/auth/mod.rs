@@ -96,6 +96,9 @@ mod verify;
 use std::time::Duration;
 
 #[cfg(any(feature = "consumer", feature = "b2b"))]
+use crate::runtime::Transport;
+
+#[cfg(any(feature = "consumer", feature = "b2b"))]
 pub use access_token::{AccessTokenClaims, OrganizationClaim};
 pub use error::AuthError;
 #[cfg(feature = "b2b")]
@@ -167,6 +170,9 @@ pub(crate) struct AuthConfig {
     pub(crate) cache_grace: Duration,
     pub(crate) fetch_backoff: cache::Backoff,
     pub(crate) org_policy_capacity: usize,
+    /// The client's configured per-attempt timeout, which every shared fetch
+    /// uses whichever handle started it.
+    pub(crate) fetch_timeout: Duration,
 }
 
 impl Default for AuthConfig {
@@ -183,6 +189,7 @@ impl Default for AuthConfig {
                 max: DEFAULT_FETCH_BACKOFF_MAX,
             },
             org_policy_capacity: DEFAULT_ORG_POLICY_CACHE_CAPACITY,
+            fetch_timeout: crate::client::DEFAULT_TIMEOUT,
         }
     }
 }
@@ -250,6 +257,21 @@ impl AuthState {
     pub(crate) fn policy(&self, vertical: Vertical) -> &PolicyCache {
         &self.policies[vertical as usize]
     }
+}
+
+/// The handle a shared fetch (key set, policy, organization policy, M2M
+/// token) sends with: the client's configured timeout, whatever the handle
+/// that started the fetch was given (`with_timeout`, `with_retry`), and one
+/// attempt, because the caches answer failures themselves (single flight,
+/// backoff, grace period); retries on top would keep every waiting
+/// verification blocked for several timeouts.
+#[cfg(any(feature = "consumer", feature = "b2b"))]
+pub(crate) fn fetch_transport(transport: &Transport) -> Transport {
+    let timeout = transport.auth().config.fetch_timeout;
+    transport.with_options(|options| {
+        options.timeout = timeout;
+        options.retry = crate::retry::RetryPolicy::disabled();
+    })
 }
 
 /// The backoff of the caches, for the client builder.
