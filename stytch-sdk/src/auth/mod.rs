@@ -67,9 +67,13 @@
 //! 4. `iss` is `stytch.com/<project_id>`, the configured custom domain (bare
 //!    or with `https://`) or the configured API base URL without trailing
 //!    slash, and `aud` contains the project id;
-//! 5. the token is not older than the maximum age (when one is set);
-//! 6. `exp` has not passed and `nbf` and `iat` are not in the future, each
-//!    give or take the caller's clock tolerance (zero by default).
+//! 5. `exp` has not passed, give or take the caller's clock tolerance (zero
+//!    by default): a token past its `exp` fails with [`AuthError::Expired`]
+//!    whatever its age;
+//! 6. the token is not older than the maximum age (when one is set): only an
+//!    unexpired token fails with [`AuthError::TooOld`];
+//! 7. `nbf` and `iat` are not in the future, give or take the clock
+//!    tolerance.
 //!
 //! Header fields that point at keys elsewhere (`jku`, `x5u`, `jwk`) are
 //! ignored: keys only ever come from the project's own JWKS endpoint.
