@@ -77,15 +77,6 @@ pub(crate) trait Endpoint: Serialize {
     /// spec marks `http_status`, when the body left that field out (OAuth 2.0
     /// endpoints may answer in the bare RFC 6749/7662 form).
     fn fill_http_status(_response: &mut Self::Response, _status: u16) {}
-    /// Applies the request's local-only option (`in: local` in the spec) to the
-    /// decoded response; such options are never sent.
-    fn finish(
-        &self,
-        _transport: &Transport,
-        response: Self::Response,
-    ) -> impl Future<Output = Result<Self::Response, Error>> + Send {
-        std::future::ready(Ok(response))
-    }
 }
 
 /// A cursor-paginated endpoint (`paginate:` in the spec).
@@ -100,17 +91,6 @@ pub(crate) trait Paginated: Endpoint + Clone + Send + Sync + 'static {
     fn next_cursor(response: &Self::Response) -> Option<&str>;
     /// The items of a page.
     fn into_items(response: Self::Response) -> Vec<Self::Item>;
-}
-
-/// A request option that the SDK evaluates itself on the response (`in: local`
-/// in the spec), implemented by hand for each such option in [`crate::auth`].
-pub(crate) trait LocalCheck<R> {
-    /// Checks `response` against the option; returns it unchanged when it passes.
-    fn apply(
-        &self,
-        transport: &Transport,
-        response: R,
-    ) -> impl Future<Output = Result<R, Error>> + Send;
 }
 
 /// Characters that stay literal in a path segment: RFC 3986 unreserved ones.
@@ -410,7 +390,7 @@ impl Transport {
         let (status, body) = self.execute(prepared).await?;
         let mut response = decode(E::ID, &body)?;
         E::fill_http_status(&mut response, status);
-        request.finish(self, response).await
+        Ok(response)
     }
 
     /// Every page of a paginated endpoint, from the request's own cursor on.

@@ -20,7 +20,10 @@
 //!   organization's own roles.
 //! - `idp().introspect_token_local` verifies an OAuth access token issued to
 //!   a Connected App and returns its claims ([`AccessTokenClaims`]), with an
-//!   optional scope-based check ([`RbacPolicy::scopes_grant`]).
+//!   optional scope-based check ([`RbacPolicy::scopes_grant`]);
+//!   `idp().introspect_token_network` asks the identity provider instead
+//!   (catching revoked and opaque tokens) and returns the same claims type,
+//!   with the same check applied to the answer whenever the request sets one.
 //! - `m2m().token_provider(..)` hands out a cached M2M access token for the
 //!   calling side ([`M2mTokenProvider`]).
 //!
@@ -42,6 +45,12 @@
 //!   it and every caller arriving meanwhile awaits the same fetch. No lock is
 //!   held across it, so when the endpoint hangs, all of them fail together
 //!   after one transport timeout.
+//! - A fetch belongs to the client, not to the caller that started it: it
+//!   uses the client's configured timeout (a `with_timeout` handle changes
+//!   only its own calls), makes one attempt (the backoff below replaces
+//!   retries), and runs as a task of its own, so a caller that gives up
+//!   (for example under a request timeout) does not cancel it; later callers
+//!   join it or find its result in the cache.
 //! - After a failed fetch, no new one starts for the backoff (default 1 s,
 //!   doubled after each further failure in a row, at most 30 s); callers
 //!   meanwhile get the last error at once, and unknown key ids cause no
