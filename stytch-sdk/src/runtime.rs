@@ -241,6 +241,10 @@ pub(crate) enum Credentials<'a> {
     /// A bearer token: the project's public token, passed as the project id.
     #[cfg_attr(not(feature = "samlshield"), allow(dead_code))]
     PublicToken,
+    /// None at all: only public endpoints (such as the OAuth token endpoint)
+    /// can be called.
+    #[cfg_attr(not(any(feature = "consumer", feature = "b2b")), allow(dead_code))]
+    Nothing,
 }
 
 /// Shared, cheaply clonable connection state behind every client, plus the
@@ -256,8 +260,9 @@ struct Inner {
     project_id: String,
     api_base: String,
     telemetry_base: String,
-    /// `Basic base64(project_id:secret)`, marked sensitive.
-    authorization: HeaderValue,
+    /// `Basic base64(project_id:secret)` (or the public token as a bearer
+    /// token), marked sensitive; none for a client without credentials.
+    authorization: Option<HeaderValue>,
     /// Largest response body read, in bytes.
     max_response_size: usize,
     /// Key and policy caches of local token verification.
@@ -295,16 +300,22 @@ impl Transport {
     ) -> Result<Self, Error> {
         use base64::Engine as _;
         let value = match credentials {
-            Credentials::Secret(secret) => format!(
+            Credentials::Secret(secret) => Some(format!(
                 "Basic {}",
                 base64::engine::general_purpose::STANDARD.encode(format!("{project_id}:{secret}"))
-            ),
-            Credentials::PublicToken => format!("Bearer {project_id}"),
+            )),
+            Credentials::PublicToken => Some(format!("Bearer {project_id}")),
+            Credentials::Nothing => None,
         };
-        let mut authorization = HeaderValue::from_str(&value).map_err(|_| {
-            Error::Config("the credentials hold characters not allowed in a header".into())
-        })?;
-        authorization.set_sensitive(true);
+        let authorization = value
+            .map(|value| {
+                let mut header = HeaderValue::from_str(&value).map_err(|_| {
+                    Error::Config("the credentials hold characters not allowed in a header".into())
+                })?;
+                header.set_sensitive(true);
+                Ok::<_, Error>(header)
+            })
+            .transpose()?;
         let auth = crate::auth::AuthState::new(&project_id, config.auth);
         Ok(Self {
             inner: Arc::new(Inner {
@@ -360,7 +371,9 @@ impl Transport {
         // One header map per request: credentials, user agent, content type and
         // whatever the endpoint adds (values are shared buffers, not copies).
         let mut headers = HeaderMap::with_capacity(5);
-        headers.insert(AUTHORIZATION, self.inner.authorization.clone());
+        if let Some(authorization) = &self.inner.authorization {
+            headers.insert(AUTHORIZATION, authorization.clone());
+        }
         headers.insert(USER_AGENT, HeaderValue::from_static(crate::USER_AGENT));
         if E::ENCODING == Encoding::Json {
             headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));

@@ -34,7 +34,30 @@
 //! `cache_grace_period`, `fetch_backoff`, `org_policy_cache_capacity`, and
 //! `custom_domain` for projects that issue tokens under their own domain.
 //!
-//! # Caches under failure
+//! # Least privilege
+//!
+//! The project secret can administer the whole Stytch project; give it only
+//! to services that need it.
+//!
+//! - **Calling services** (that only fetch M2M access tokens) need the
+//!   project id and their M2M client's id and secret, nothing more. Build
+//!   the provider with
+//!   [`ClientBuilder::build_token_provider`](crate::ClientBuilder::build_token_provider)
+//!   and an empty project secret: the token endpoint
+//!   `/v1/public/{project_id}/oauth2/token` is public, takes the client
+//!   credentials in the body, and the provider sends no `Authorization`
+//!   header.
+//! - **Verifying services** (local session JWT, M2M and access token
+//!   checks) fetch the key set, and for authorization checks the RBAC
+//!   policy. Stytch documents the project's key set as public at
+//!   `https://<project domain>/.well-known/jwks.json` (the same keys as the
+//!   sessions key set endpoint), but it does not document
+//!   `/v1/sessions/jwks/{project_id}` or `/v1/b2b/sessions/jwks/{project_id}`
+//!   as callable without the secret, and the RBAC policy endpoints require
+//!   it. This SDK fetches both through the API with the client's
+//!   credentials, so a verifying client is built with the project secret;
+//!   keep such a service's secret out of anything that does not verify.
+//!
 //!
 //! The key sets, the project RBAC policies and the organizations' own roles
 //! follow the same rules:
