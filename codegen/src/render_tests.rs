@@ -27,7 +27,14 @@ pub fn render(api: &Api) -> Result<OutputFile, Error> {
     for v in &api.verticals {
         let mut stack: Vec<&Namespace> = v.namespaces.iter().rev().collect();
         while let Some(ns) = stack.pop() {
-            for e in &ns.endpoints {
+            // An endpoint with a local check has a hand-written public
+            // method (in the SDK's `auth`) that returns its own answer
+            // type; its wire format and answers are tested by hand.
+            for e in ns
+                .endpoints
+                .iter()
+                .filter(|e| e.params.iter().all(|p| p.location != Location::Local))
+            {
                 tests.push(endpoint_test(&samples, &v.name, ns, e));
             }
             stack.extend(ns.children.iter().rev());

@@ -329,10 +329,10 @@ fn garbage_input_never_panics() {
 }
 
 /// An endpoint using the wire concepts (fixed value, space-separated list,
-/// local option, rest field, idempotent), with `broken` appended to its params.
+/// rest field, idempotent), with `broken` appended to its params.
 fn oauth_spec(broken_params: &str, broken_response: &str, idempotent: &str) -> String {
     format!(
-        "doc: Things.\nendpoints:\n  - name: token\n    method: POST\n    path: /v1/token\n{idempotent}    doc: Gets a token.\n    params:\n      - name: grant_type\n        type: string\n        required: true\n        value: client_credentials\n        doc: Grant.\n      - name: scope\n        type: string\n        format: space_separated\n        doc: Scopes.\n      - name: authorization_check\n        type: consumer.users.User\n        in: local\n        doc: Check.\n{broken_params}    response:\n      - use: request_id\n      - name: rest\n        type: map<json>\n        rest: true\n        doc: Other keys.\n{broken_response}"
+        "doc: Things.\nendpoints:\n  - name: token\n    method: POST\n    path: /v1/token\n{idempotent}    doc: Gets a token.\n    params:\n      - name: grant_type\n        type: string\n        required: true\n        value: client_credentials\n        doc: Grant.\n      - name: scope\n        type: string\n        format: space_separated\n        doc: Scopes.\n{broken_params}    response:\n      - use: request_id\n      - name: rest\n        type: map<json>\n        rest: true\n        doc: Other keys.\n{broken_response}"
     )
 }
 
@@ -342,8 +342,8 @@ fn wire_concepts_resolve() {
     let api = stytch_codegen::model(dir.path()).expect("valid spec");
     let endpoint = &api.verticals[0].namespaces[0].endpoints[0];
     assert!(endpoint.idempotent);
-    let [grant, scope, check] = &endpoint.params[..] else {
-        panic!("three params")
+    let [grant, scope] = &endpoint.params[..] else {
+        panic!("two params")
     };
     assert_eq!(grant.fixed.as_deref(), Some("client_credentials"));
     assert_eq!(
@@ -354,7 +354,6 @@ fn wire_concepts_resolve() {
         scope.ty,
         stytch_codegen::model::Ty::List(Box::new(stytch_codegen::model::Ty::String))
     );
-    assert_eq!(check.location, stytch_codegen::model::Location::Local);
     assert!(endpoint.response[1].rest);
     stytch_codegen::render::render(&api).expect("renders");
 }
@@ -366,20 +365,19 @@ fn wire_concepts_are_checked() {
     let dir = spec_with(&oauth_spec(params, response, ""), &[]);
     let found = errors(&dir);
     let file = "consumer/things.yaml";
-    assert_error(&found, file, 24, 16, "a fixed `value` needs type `string`");
-    assert_error(&found, file, 28, 17, "unknown format `comma_separated`");
-    assert_error(&found, file, 30, 15, "the runtime only evaluates");
+    assert_error(&found, file, 20, 16, "a fixed `value` needs type `string`");
+    assert_error(&found, file, 24, 17, "unknown format `comma_separated`");
     assert_error(
         &found,
         file,
-        30,
+        26,
         15,
-        "only one parameter may be `in: local`",
+        "the SDK applies a local check by hand only to consumer.idp.introspect_token_network",
     );
-    assert_error(&found, file, 34, 15, "mark it `required: true`");
-    assert_error(&found, file, 46, 15, "its type must be `map<T>`");
-    assert_error(&found, file, 46, 15, "drop `nilable`");
-    assert_error(&found, file, 46, 15, "only one field may be `rest`");
+    assert_error(&found, file, 30, 15, "mark it `required: true`");
+    assert_error(&found, file, 42, 15, "its type must be `map<T>`");
+    assert_error(&found, file, 42, 15, "drop `nilable`");
+    assert_error(&found, file, 42, 15, "only one field may be `rest`");
     let get = oauth_spec("", "", "    idempotent: true\n").replace("method: POST", "method: GET");
     let dir = spec_with(&get, &[]);
     assert_error(

@@ -348,7 +348,18 @@ impl<C: BuildClient> ClientBuilder<C> {
     /// credentials), the secret non-empty, and both base URLs absolute
     /// `http`/`https` URLs without query or fragment.
     pub fn build(self) -> Result<C, Error> {
-        if C::PUBLIC_TOKEN {
+        let credentials = if C::PUBLIC_TOKEN {
+            Kind::PublicToken
+        } else {
+            Kind::Secret
+        };
+        let transport = self.transport(credentials)?;
+        Ok(<C as sealed::Sealed>::from_transport(transport))
+    }
+
+    /// The transport of the configuration, after checking it.
+    fn transport(self, kind: Kind) -> Result<Transport, Error> {
+        if kind == Kind::PublicToken {
             if self.project_id.is_empty() {
                 return Err(Error::Config("public token must not be empty".into()));
             }
@@ -362,7 +373,7 @@ impl<C: BuildClient> ClientBuilder<C> {
                         .into(),
                 ));
             }
-            if self.secret.is_empty() {
+            if kind == Kind::Secret && self.secret.is_empty() {
                 return Err(Error::Config("secret must not be empty".into()));
             }
         }
@@ -401,6 +412,7 @@ impl<C: BuildClient> ClientBuilder<C> {
             }
         };
         let mut auth = self.auth;
+        auth.fetch_timeout = self.timeout;
         // Tokens issued through the configured API host (a CNAME or custom
         // base URL) name it as their issuer.
         auth.api_issuer = Some(api_url.trim_end_matches('/').to_owned());
@@ -408,12 +420,12 @@ impl<C: BuildClient> ClientBuilder<C> {
             auth.custom_domain =
                 Some(crate::auth::normalize_domain(domain).map_err(Error::Config)?);
         }
-        let credentials = if C::PUBLIC_TOKEN {
-            Credentials::PublicToken
-        } else {
-            Credentials::Secret(&self.secret)
+        let credentials = match kind {
+            Kind::PublicToken => Credentials::PublicToken,
+            Kind::Secret => Credentials::Secret(&self.secret),
+            Kind::Nothing => Credentials::Nothing,
         };
-        let transport = Transport::new(
+        Transport::new(
             self.project_id,
             credentials,
             TransportConfig {
@@ -427,10 +439,71 @@ impl<C: BuildClient> ClientBuilder<C> {
                 },
                 auth,
             },
-        )?;
-        Ok(<C as sealed::Sealed>::from_transport(transport))
+        )
     }
 }
+
+/// Which credentials a built transport sends.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    /// The project id and secret (HTTP Basic).
+    Secret,
+    /// The public token as a bearer token.
+    PublicToken,
+    /// None: public endpoints only.
+    #[cfg_attr(not(any(feature = "consumer", feature = "b2b")), allow(dead_code))]
+    Nothing,
+}
+
+macro_rules! token_provider_builder {
+    ($feature:literal, $client:ident, $vertical:expr) => {
+        #[cfg(feature = $feature)]
+        impl ClientBuilder<$client> {
+            /// Builds only an [`M2mTokenProvider`](crate::auth::M2mTokenProvider)
+            /// for the M2M client `client_id`, with `scopes` (none: the
+            /// client's default scopes), for a calling service that needs
+            /// nothing else from Stytch.
+            ///
+            /// It sends no project credentials: the token endpoint
+            /// (`POST /v1/public/{project_id}/oauth2/token`) is public and
+            /// takes the client credentials in the body, so the builder's
+            /// secret is not used (pass an empty one) and the service never
+            /// holds the project secret, which can administer the whole
+            /// project. Hosts, timeout, retries and the HTTP client come from
+            /// this builder as for a client.
+            ///
+            /// ```no_run
+            /// # async fn run() -> Result<(), stytch_sdk::Error> {
+            #[doc = concat!("let tokens = stytch_sdk::", stringify!($client), "::builder(\"project-live-…\", \"\")")]
+            ///     .build_token_provider("m2m-client-live-…", "client secret", ["read:users"])?;
+            /// let bearer = tokens.access_token().await?;
+            /// # let _ = bearer; Ok(()) }
+            /// ```
+            pub fn build_token_provider<I, S>(
+                self,
+                client_id: impl Into<String>,
+                client_secret: impl Into<String>,
+                scopes: I,
+            ) -> Result<crate::auth::M2mTokenProvider, Error>
+            where
+                I: IntoIterator<Item = S>,
+                S: Into<String>,
+            {
+                let transport = self.transport(Kind::Nothing)?;
+                Ok(crate::auth::M2mTokenProvider::new(
+                    transport,
+                    $vertical,
+                    client_id.into(),
+                    client_secret.into(),
+                    scopes.into_iter().map(Into::into).collect(),
+                ))
+            }
+        }
+    };
+}
+
+token_provider_builder!("consumer", Client, crate::auth::Vertical::Consumer);
+token_provider_builder!("b2b", B2BClient, crate::auth::Vertical::B2b);
 
 /// Accepts absolute `http`/`https` URLs with a host and without query or fragment.
 fn check_base_url(name: &str, url: &str) -> Result<(), Error> {

@@ -77,26 +77,6 @@ pub(crate) trait Endpoint: Serialize {
     /// spec marks `http_status`, when the body left that field out (OAuth 2.0
     /// endpoints may answer in the bare RFC 6749/7662 form).
     fn fill_http_status(_response: &mut Self::Response, _status: u16) {}
-    /// Applies the request's local-only option (`in: local` in the spec) to the
-    /// decoded response; such options are never sent.
-    fn finish(
-        &self,
-        _transport: &Transport,
-        response: Self::Response,
-    ) -> impl Future<Output = Result<Self::Response, Error>> + Send {
-        std::future::ready(Ok(response))
-    }
-}
-
-/// A request option that the SDK evaluates itself on the response (`in: local`
-/// in the spec), implemented by hand for each such option in [`crate::auth`].
-pub(crate) trait LocalCheck<R> {
-    /// Checks `response` against the option; returns it unchanged when it passes.
-    fn apply(
-        &self,
-        transport: &Transport,
-        response: R,
-    ) -> impl Future<Output = Result<R, Error>> + Send;
 }
 
 /// Characters that stay literal in a path segment: RFC 3986 unreserved ones.
@@ -247,6 +227,10 @@ pub(crate) enum Credentials<'a> {
     /// A bearer token: the project's public token, passed as the project id.
     #[cfg_attr(not(feature = "samlshield"), allow(dead_code))]
     PublicToken,
+    /// None at all: only public endpoints (such as the OAuth token endpoint)
+    /// can be called.
+    #[cfg_attr(not(any(feature = "consumer", feature = "b2b")), allow(dead_code))]
+    Nothing,
 }
 
 /// Shared, cheaply clonable connection state behind every client, plus the
@@ -262,8 +246,9 @@ struct Inner {
     project_id: String,
     api_base: String,
     telemetry_base: String,
-    /// `Basic base64(project_id:secret)`, marked sensitive.
-    authorization: HeaderValue,
+    /// `Basic base64(project_id:secret)` (or the public token as a bearer
+    /// token), marked sensitive; none for a client without credentials.
+    authorization: Option<HeaderValue>,
     /// Largest response body read, in bytes.
     max_response_size: usize,
     /// Key and policy caches of local token verification.
@@ -301,16 +286,22 @@ impl Transport {
     ) -> Result<Self, Error> {
         use base64::Engine as _;
         let value = match credentials {
-            Credentials::Secret(secret) => format!(
+            Credentials::Secret(secret) => Some(format!(
                 "Basic {}",
                 base64::engine::general_purpose::STANDARD.encode(format!("{project_id}:{secret}"))
-            ),
-            Credentials::PublicToken => format!("Bearer {project_id}"),
+            )),
+            Credentials::PublicToken => Some(format!("Bearer {project_id}")),
+            Credentials::Nothing => None,
         };
-        let mut authorization = HeaderValue::from_str(&value).map_err(|_| {
-            Error::Config("the credentials hold characters not allowed in a header".into())
-        })?;
-        authorization.set_sensitive(true);
+        let authorization = value
+            .map(|value| {
+                let mut header = HeaderValue::from_str(&value).map_err(|_| {
+                    Error::Config("the credentials hold characters not allowed in a header".into())
+                })?;
+                header.set_sensitive(true);
+                Ok::<_, Error>(header)
+            })
+            .transpose()?;
         let auth = crate::auth::AuthState::new(&project_id, config.auth);
         Ok(Self {
             inner: Arc::new(Inner {
@@ -346,15 +337,6 @@ impl Transport {
         }
     }
 
-    /// The handle the key and policy caches fetch with: one attempt per
-    /// fetch, because the caches answer failures themselves (single flight,
-    /// backoff, grace period); transport retries on top would only keep
-    /// every waiting verification blocked for several timeouts.
-    #[cfg(any(feature = "consumer", feature = "b2b"))]
-    pub(crate) fn for_cache_fetch(&self) -> Self {
-        self.with_options(|options| options.retry = RetryPolicy::disabled())
-    }
-
     /// [`send`](Self::send) for a request handed over by value: what every
     /// generated endpoint method returns. Being generic, it is compiled only
     /// for the endpoints a program calls, in the crate that calls them.
@@ -375,7 +357,9 @@ impl Transport {
         // One header map per request: credentials, user agent, content type and
         // whatever the endpoint adds (values are shared buffers, not copies).
         let mut headers = HeaderMap::with_capacity(5);
-        headers.insert(AUTHORIZATION, self.inner.authorization.clone());
+        if let Some(authorization) = &self.inner.authorization {
+            headers.insert(AUTHORIZATION, authorization.clone());
+        }
         headers.insert(USER_AGENT, HeaderValue::from_static(crate::USER_AGENT));
         if E::ENCODING == Encoding::Json {
             headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
@@ -405,7 +389,7 @@ impl Transport {
         let (status, body) = self.execute(prepared).await?;
         let mut response = decode(E::ID, &body)?;
         E::fill_http_status(&mut response, status);
-        request.finish(self, response).await
+        Ok(response)
     }
 
     /// The non-generic part of a call: sends the request (again, where the

@@ -272,3 +272,152 @@ async fn b2b_checks_tenancy_before_scopes() {
     // The policy was fetched once; the tenancy failure needed none.
     assert_eq!(server.hits(B2B_POLICY), 1);
 }
+
+/// Path of the network introspection endpoint.
+const INTROSPECT: &str =
+    "/v1/public/project-test-00000000-1111-2222-3333-444444444444/oauth2/introspect";
+
+/// The RFC 7662 answer the identity provider gives for a token with `claims`.
+fn network_answer(claims: &Value) -> Value {
+    let mut answer = claims.clone();
+    answer["active"] = json!(true);
+    answer["token_type"] = json!("access_token");
+    answer
+}
+
+#[tokio::test]
+async fn local_and_network_introspection_return_the_same_claims() {
+    let (key, server) = setup().await;
+    let claims = access_claims("user-test-ada", "openid read:documents");
+    server.route(INTROSPECT, 200, network_answer(&claims));
+    let client = server.consumer();
+    let token = key.sign(&claims);
+    let local = client
+        .idp()
+        .introspect_token_local(&token, &AccessTokenOptions::new())
+        .await
+        .expect("valid locally");
+    let network = client
+        .idp()
+        .introspect_token_network(
+            stytch_sdk::consumer::idp::IntrospectTokenNetworkRequest::new(
+                token.clone(),
+                "connected-app-test-notes",
+            ),
+        )
+        .await
+        .expect("active");
+    assert_eq!(local, network);
+    assert_eq!(network.scope, "openid read:documents");
+    assert_eq!(
+        network.exp.unix_timestamp(),
+        claims["exp"].as_i64().unwrap()
+    );
+
+    // The same for a B2B token and its organization.
+    let claims = member_access_claims("organization-test-acme", "read:documents");
+    server.route(INTROSPECT, 200, network_answer(&claims));
+    let b2b = server.b2b();
+    let token = key.sign(&claims);
+    let local = b2b
+        .idp()
+        .introspect_token_local(&token, &OrganizationAccessTokenOptions::new())
+        .await
+        .expect("valid locally");
+    let network = b2b
+        .idp()
+        .introspect_token_network(stytch_sdk::b2b::idp::IntrospectTokenNetworkRequest::new(
+            token,
+            "connected-app-test-notes",
+        ))
+        .await
+        .expect("active");
+    assert_eq!(local, network);
+    assert_eq!(
+        network.organization.map(|o| o.organization_id).as_deref(),
+        Some("organization-test-acme")
+    );
+}
+
+#[tokio::test]
+async fn an_active_answer_without_its_times_is_a_decode_error_naming_the_field() {
+    let (_key, server) = setup().await;
+    let mut answer = network_answer(&access_claims("user-test-ada", "openid"));
+    answer.as_object_mut().unwrap().remove("exp");
+    server.route(INTROSPECT, 200, answer);
+    let error = server
+        .consumer()
+        .idp()
+        .introspect_token_network(
+            stytch_sdk::consumer::idp::IntrospectTokenNetworkRequest::new(
+                "opaque-token",
+                "connected-app-test-notes",
+            ),
+        )
+        .await
+        .expect_err("no expiry");
+    assert!(
+        matches!(&error, stytch_sdk::Error::Decode { path, .. } if path == "exp"),
+        "{error:?}"
+    );
+}
+
+#[tokio::test]
+async fn a_set_authorization_check_is_applied_on_every_introspection_path() {
+    let (key, server) = setup().await;
+    let claims = access_claims("user-test-ada", "openid");
+    server.route(INTROSPECT, 200, network_answer(&claims));
+    let check = || stytch_sdk::consumer::models::sessions::AuthorizationCheck {
+        resource_id: "documents".into(),
+        action: "read".into(),
+    };
+    let client = server.consumer();
+    let network = client
+        .idp()
+        .introspect_token_network(
+            stytch_sdk::consumer::idp::IntrospectTokenNetworkRequest::new(
+                "token",
+                "connected-app-test-notes",
+            )
+            .authorization_check(check()),
+        )
+        .await;
+    assert!(
+        matches!(err_of(network), AuthError::PermissionDenied { .. }),
+        "`openid` grants nothing"
+    );
+    let local = client
+        .idp()
+        .introspect_token_local(
+            &key.sign(&claims),
+            &AccessTokenOptions::new().authorize("documents", "read"),
+        )
+        .await;
+    assert!(matches!(err_of(local), AuthError::PermissionDenied { .. }));
+    // Through the offline mock too (its default policy grants nothing).
+    let mock = stytch_sdk::test_util::MockStytch::start().await;
+    mock.on::<stytch_sdk::consumer::idp::IntrospectTokenNetworkRequest>()
+        .respond_json(network_answer(&claims));
+    let mocked = mock
+        .client()
+        .idp()
+        .introspect_token_network(
+            stytch_sdk::consumer::idp::IntrospectTokenNetworkRequest::new(
+                "token",
+                "connected-app-test-notes",
+            )
+            .authorization_check(check()),
+        )
+        .await;
+    assert!(matches!(err_of(mocked), AuthError::PermissionDenied { .. }));
+}
+
+#[test]
+fn test_util_builds_claims_for_code_under_test() {
+    let mut claims =
+        stytch_sdk::auth::AccessTokenClaims::for_test("user-test-ada", "connected-app-test-notes");
+    claims.scope = "read:documents".into();
+    assert!(claims.active);
+    assert_eq!(claims.scopes(), ["read:documents"]);
+    assert!(claims.exp > claims.iat);
+}

@@ -400,6 +400,41 @@ async fn expiry_not_before_and_issued_at_respect_the_clock_tolerance() {
     ));
 }
 
+#[tokio::test]
+async fn an_expired_token_is_expired_whatever_its_age() {
+    let key = TestKey::generate("key-1");
+    let (server, client) = setup(&key).await;
+    // Issued 400 s ago, expired 100 s ago (Stytch's five-minute lifetime):
+    // past both the default 300 s maximum age and its `exp`.
+    let claims = session_claims(400);
+    let token = key.sign(&claims);
+    let err = local_err(&client, &token, &SessionJwtOptions::new()).await;
+    assert!(
+        matches!(err, AuthError::Expired { expired_at } if expired_at.unix_timestamp() == claim_i64(&claims, "exp")),
+        "{err:?}"
+    );
+    // The same with a tighter maximum age, and with none.
+    for max_age in [Some(Duration::from_secs(10)), None] {
+        let options = SessionJwtOptions::new().max_token_age(max_age);
+        let err = local_err(&client, &token, &options).await;
+        assert!(matches!(err, AuthError::Expired { .. }), "{err:?}");
+    }
+    // An unexpired token past the maximum age is too old.
+    let mut old = session_claims(400);
+    old["exp"] = json!(now() + 60);
+    let err = local_err(&client, &key.sign(&old), &SessionJwtOptions::new()).await;
+    assert!(matches!(err, AuthError::TooOld { .. }), "{err:?}");
+    // Both reasons still send `authenticate_jwt` to the API.
+    assert_eq!(server.hits(CONSUMER_AUTHENTICATE), 0);
+    for stale in [token, key.sign(&old)] {
+        let _ = client
+            .sessions()
+            .authenticate_jwt(&stale, &SessionJwtOptions::new())
+            .await;
+    }
+    assert_eq!(server.hits(CONSUMER_AUTHENTICATE), 2);
+}
+
 fn claim_i64(claims: &Value, name: &str) -> i64 {
     claims[name].as_i64().unwrap()
 }
@@ -408,8 +443,12 @@ fn claim_i64(claims: &Value, name: &str) -> i64 {
 async fn stale_tokens_fail_locally_and_fall_back_to_the_api() {
     let key = TestKey::generate("key-1");
     let (server, client) = setup(&key).await;
-    // Issued 400 s ago and (as Stytch does) expired 100 s ago: too old for the default 300 s.
-    let stale = key.sign(&session_claims(400));
+    // Issued 400 s ago and still unexpired: too old for the default 300 s.
+    let stale = key.sign(&{
+        let mut claims = session_claims(400);
+        claims["exp"] = json!(now() + 600);
+        claims
+    });
 
     let err = local_err(&client, &stale, &SessionJwtOptions::new()).await;
     assert!(
@@ -448,10 +487,10 @@ async fn stale_tokens_fail_locally_and_fall_back_to_the_api() {
     assert_eq!(bodies.len(), 1);
     assert_eq!(bodies[0]["session_jwt"], json!(stale));
 
-    // A larger max age verifies the same token locally... until it expires.
+    // A larger max age verifies an expired token locally no more than before.
     let err = local_err(
         &client,
-        &stale,
+        &key.sign(&session_claims(400)),
         &SessionJwtOptions::new().max_token_age(Duration::from_secs(3600)),
     )
     .await;

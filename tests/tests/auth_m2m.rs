@@ -418,3 +418,42 @@ async fn token_provider_keeps_an_unexpired_token_when_a_refresh_fails() {
     );
     assert_eq!(server.hits(M2M_TOKEN), 3);
 }
+
+#[tokio::test]
+async fn a_token_provider_needs_no_project_secret_and_sends_none() {
+    let key = TestKey::generate("key-1");
+    let server = Server::start().await;
+    serve_token(&server, &key, 3600);
+    for product in ["consumer", "b2b"] {
+        let provider = match product {
+            "consumer" => stytch_sdk::Client::builder(PROJECT_ID, "")
+                .api_url(server.url())
+                .build_token_provider("m2m-client-test-robot", "client-secret", ["read:users"]),
+            _ => stytch_sdk::B2BClient::builder(PROJECT_ID, "")
+                .api_url(server.url())
+                .build_token_provider("m2m-client-test-robot", "client-secret", ["read:users"]),
+        }
+        .expect("no project secret needed");
+        provider.access_token().await.expect("token");
+    }
+    assert_eq!(server.hits(M2M_TOKEN), 2);
+    assert_eq!(
+        server.header_values(M2M_TOKEN, "authorization"),
+        [None, None],
+        "no project credentials on the token request"
+    );
+    for body in server.requests_body_text(M2M_TOKEN) {
+        assert!(
+            body.contains(r#""client_secret":"client-secret""#),
+            "{body}"
+        );
+        assert!(!body.contains(SECRET), "{body}");
+    }
+    // A full client still refuses an empty secret.
+    assert!(
+        stytch_sdk::Client::builder(PROJECT_ID, "")
+            .api_url(server.url())
+            .build()
+            .is_err()
+    );
+}

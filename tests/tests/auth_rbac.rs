@@ -488,7 +488,11 @@ async fn stale_member_token_falls_back_to_the_b2b_api() {
             "organization": serde_json::to_value(stytch_sdk::b2b::models::organizations::Organization::default()).unwrap(),
         }),
     );
-    let stale = key.sign(&member_claims(900, &["editor"]));
+    let stale = key.sign(&{
+        let mut claims = member_claims(900, &["editor"]);
+        claims["exp"] = json!(now() + 600);
+        claims
+    });
     let err = client
         .sessions()
         .authenticate_jwt_local(&stale, &MemberSessionJwtOptions::new())

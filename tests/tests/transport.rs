@@ -348,17 +348,17 @@ async fn key_set_fetches_of_token_verification_get_the_same_timeout() {
 }
 
 #[tokio::test]
-async fn rbac_policy_fetches_get_the_per_call_timeout() {
+async fn rbac_policy_fetches_get_the_client_timeout_not_the_handle_one() {
     let server = RawServer::silent().await;
     let client = b2b(&server.url())
-        .timeout(Duration::from_secs(60))
+        .timeout(Duration::from_millis(300))
         .retry(RetryPolicy::disabled())
         .build()
         .unwrap();
 
     let started = Instant::now();
     let err = client
-        .with_timeout(Duration::from_millis(300))
+        .with_timeout(Duration::from_secs(60))
         .rbac()
         .cached_policy()
         .await

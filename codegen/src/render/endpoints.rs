@@ -1,6 +1,6 @@
 //! Everything one endpoint adds to its namespace module: the request type with
-//! its constructor and setters, the `Endpoint` impl (range checks, headers, the
-//! local check), the `MockEndpoint` impl and the response type.
+//! its constructor and setters, the `Endpoint` impl (range checks, headers,
+//! the HTTP status), the `MockEndpoint` impl and the response type.
 
 use proc_macro2::{Ident, Literal, TokenStream};
 use quote::{format_ident, quote};
@@ -172,23 +172,6 @@ pub(super) fn render_endpoint_types(ns: &Namespace, e: &Endpoint) -> TokenStream
             const IDEMPOTENT: bool = true;
         )
     });
-    let finish = e
-        .params
-        .iter()
-        .find(|p| p.location == Location::Local)
-        .map(|p| {
-            let field = ident(&p.rust_name);
-            quote! {
-                #[inline]
-                fn finish(
-                    &self,
-                    transport: &crate::runtime::Transport,
-                    response: Self::Response,
-                ) -> impl ::std::future::Future<Output = Result<Self::Response, crate::Error>> + Send {
-                    crate::runtime::LocalCheck::apply(&self.#field, transport, response)
-                }
-            }
-        });
     let http_status = e.response.iter().find(|f| f.http_status).map(|f| {
         let field = ident(&f.rust_name);
         quote! {
@@ -331,7 +314,6 @@ pub(super) fn render_endpoint_types(ns: &Namespace, e: &Endpoint) -> TokenStream
             #check
             #headers
             #http_status
-            #finish
         }
 
         #[cfg(feature = "test-util")]

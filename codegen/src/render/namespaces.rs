@@ -110,6 +110,23 @@ fn render_namespace(
         let request = format_ident!("{}Request", e.type_prefix);
         let response = format_ident!("{}Response", e.type_prefix);
         let paging = e.pagination.as_ref().map(|p| page_methods(e, p));
+        if e.params.iter().any(|p| p.location == Location::Local) {
+            // The public method is written by hand in `auth`: it calls this
+            // one and then applies the local parameter's check.
+            let unchecked = format_ident!("{}_unchecked", e.method_name);
+            let doc = docs(&format!(
+                "Sends `{} {}` and decodes the answer without applying the request's local check; the public [`{}`](Self::{}) (in `crate::auth`) calls this and then applies it.",
+                e.http, e.path, e.method_name, e.method_name
+            ));
+            return quote! {
+                #doc
+                #[inline]
+                pub(crate) fn #unchecked(&self, request: #request) -> impl ::std::future::Future<Output = Result<#response, crate::Error>> + Send + '_ {
+                    self.transport.call(request)
+                }
+                #paging
+            };
+        }
         quote! {
             #doc
             #[inline]

@@ -6,10 +6,12 @@ use std::collections::{BTreeSet, HashMap};
 use crate::load::{RawEndpoint, S, pos};
 use crate::names;
 
-use super::{CLIENT_PLACEHOLDERS, Validator, clash, placeholders};
+use super::{CLIENT_PLACEHOLDERS, LOCAL_CHECKS, Validator, clash, placeholders};
 
 /// Where an endpoint's parameter is used, for the checks that depend on it.
 pub(super) struct EndpointContext<'a> {
+    /// Dotted id, such as `consumer.idp.introspect_token_network`.
+    pub(super) id: String,
     pub(super) http: &'a str,
     pub(super) placeholders: BTreeSet<String>,
 }
@@ -55,6 +57,7 @@ impl<'a> Validator<'a> {
             }
         };
         let ctx = EndpointContext {
+            id: format!("{ns}.{}", ep.name.as_str()),
             http: ep.method.as_str(),
             placeholders,
         };
@@ -96,6 +99,14 @@ impl<'a> Validator<'a> {
                 }
                 local = Some(name);
             }
+        }
+        if local.is_none()
+            && let Some((_, param, ty)) = LOCAL_CHECKS.iter().find(|(id, ..)| *id == ctx.id)
+        {
+            self.at(
+                &ep.name,
+                format!("{what}: the SDK wraps this endpoint by hand to apply its local check; declare parameter `{param}` (type `{ty}`) with `in: local`"),
+            );
         }
         for missing in ctx
             .placeholders

@@ -31,9 +31,28 @@ pub const UNKNOWN_VARIANT: &str = "Unrecognized";
 /// Path placeholders the client fills in itself when no parameter has the name.
 pub const CLIENT_PLACEHOLDERS: &[&str] = &["project_id"];
 
-/// Parameters that may be `in: local`: the SDK runtime evaluates each of them
-/// on the response by hand-written code, so only names it implements are allowed.
-pub const LOCAL_PARAMS: &[&str] = &["authorization_check"];
+/// Where a parameter may be `in: local`: `(endpoint id, parameter, type)`.
+///
+/// A local parameter is never sent; hand-written code in the SDK's `auth`
+/// module applies it to the answer. The generator renders such an endpoint's
+/// call as a crate-private `<method>_unchecked`, and `auth` provides the
+/// public method that calls it and then applies the check, so the check can
+/// never be skipped. The SDK compiles only when this table and `auth` agree:
+/// an entry `auth` does not wrap leaves `<method>_unchecked` unused (a
+/// warning, an error under CI's `-D warnings`), and a method `auth` wraps
+/// that is not listed here has no `<method>_unchecked` to call.
+pub const LOCAL_CHECKS: &[(&str, &str, &str)] = &[
+    (
+        "consumer.idp.introspect_token_network",
+        "authorization_check",
+        "consumer.sessions.AuthorizationCheck",
+    ),
+    (
+        "b2b.idp.introspect_token_network",
+        "authorization_check",
+        "b2b.sessions.AuthorizationCheck",
+    ),
+];
 
 /// Wire formats a list parameter may be written in (`format:`).
 pub const WIRE_FORMATS: &[&str] = &["space_separated"];

@@ -8,7 +8,7 @@ use crate::model::TypeExpr;
 use crate::names;
 
 use super::endpoints::EndpointContext;
-use super::{LOCAL_PARAMS, Validator, WIRE_FORMATS};
+use super::{LOCAL_CHECKS, Validator, WIRE_FORMATS};
 
 impl<'a> Validator<'a> {
     /// Checks one parameter; returns its name and where it goes.
@@ -123,12 +123,21 @@ impl<'a> Validator<'a> {
             );
         }
         if located_in == "local" {
-            if !LOCAL_PARAMS.contains(&name.as_str()) {
+            let ty = definition.ty.as_ref().map(|t| t.as_str()).unwrap_or("");
+            if !LOCAL_CHECKS
+                .iter()
+                .any(|&(id, param, t)| id == ctx.id && param == name.as_str() && t == ty)
+            {
+                let known: Vec<String> = LOCAL_CHECKS
+                    .iter()
+                    .map(|(id, param, t)| format!("{id}: {param} ({t})"))
+                    .collect();
                 self.at(
                     name,
                     format!(
-                        "{what}: parameter `{}` is `in: local`, but the runtime only evaluates {LOCAL_PARAMS:?} itself",
-                        name.as_str()
+                        "{what}: parameter `{}` of type `{ty}` is `in: local`, but the SDK applies a local check by hand only to {}",
+                        name.as_str(),
+                        known.join(", ")
                     ),
                 );
             }

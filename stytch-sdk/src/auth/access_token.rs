@@ -23,8 +23,9 @@ pub struct OrganizationClaim {
     pub slug: String,
 }
 
-/// What a locally verified OAuth access token says, named as in an RFC
-/// 7662 introspection response.
+/// What an OAuth access token says, named as in an RFC 7662 introspection
+/// response: the answer of both `introspect_token_local` (verified here) and
+/// `introspect_token_network` (as the identity provider reports it).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct AccessTokenClaims {
@@ -56,6 +57,40 @@ pub struct AccessTokenClaims {
 }
 
 impl AccessTokenClaims {
+    /// Claims of an active access token for `sub`, issued to the Connected
+    /// App `client_id` now and valid for an hour, with no scope, no
+    /// organization and no custom claims; for tests of code that receives
+    /// claims. Change the public fields to shape the token:
+    ///
+    /// ```
+    /// use stytch_sdk::auth::AccessTokenClaims;
+    ///
+    /// let mut claims = AccessTokenClaims::for_test("user-test-1", "connected-app-test-1");
+    /// claims.scope = "openid read:documents".into();
+    /// assert_eq!(claims.scopes(), ["openid", "read:documents"]);
+    /// assert!(claims.exp > claims.iat);
+    /// ```
+    #[cfg(feature = "test-util")]
+    pub fn for_test(sub: impl Into<String>, client_id: impl Into<String>) -> Self {
+        let iat = OffsetDateTime::now_utc()
+            .replace_nanosecond(0)
+            .unwrap_or(OffsetDateTime::UNIX_EPOCH);
+        Self {
+            active: true,
+            sub: sub.into(),
+            scope: String::new(),
+            aud: Vec::new(),
+            exp: iat + time::Duration::hours(1),
+            iat,
+            iss: String::new(),
+            nbf: None,
+            client_id: client_id.into(),
+            token_type: "access_token".to_owned(),
+            organization: None,
+            custom_claims: Map::new(),
+        }
+    }
+
     /// The granted scopes, one by one.
     pub fn scopes(&self) -> Vec<&str> {
         self.scope.split_whitespace().collect()

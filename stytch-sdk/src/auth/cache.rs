@@ -9,9 +9,14 @@
 //!   fetch, every caller arriving while it runs awaits that same fetch
 //!   (a [`Shared`] future) instead of starting its own. No lock is held
 //!   across the fetch, so waiters finish together when it ends, after at
-//!   most one transport timeout, instead of one after another. The fetch
-//!   is driven by whichever waiter polls it; if every waiter gives up
-//!   (cancelled), the fetch is dropped and the next caller starts a new one.
+//!   most one transport timeout, instead of one after another.
+//! - A fetch outlives its callers: it runs as a task of its own on the
+//!   caller's Tokio runtime, until it ends or its own timeout (the client's)
+//!   cuts it off. A caller that gives up (its future is dropped, e.g. by a
+//!   request timeout around it) only stops waiting; the callers that come
+//!   later join the same fetch or find its result in the cache. Outside a
+//!   Tokio runtime (where the HTTP client cannot work anyway) the fetch is
+//!   driven by its waiters instead and ends when the last of them gives up.
 //! - After a failed fetch no new fetch starts until a backoff has passed
 //!   ([`Backoff`]): the first failure waits the initial backoff, every
 //!   further consecutive failure doubles it, up to the maximum. Callers
@@ -31,7 +36,7 @@ use std::time::{Duration, Instant};
 
 use arc_swap::ArcSwapOption;
 use futures_util::FutureExt as _;
-use futures_util::future::WeakShared;
+use futures_util::future::{Shared, WeakShared};
 
 /// One fetched value and when it was fetched.
 #[derive(Debug)]
@@ -90,13 +95,37 @@ pub(crate) enum Outcome<T> {
 }
 
 type FlightResult<T> = Result<Arc<Snapshot<T>>, Arc<crate::Error>>;
-type WeakFlight<T> = WeakShared<Pin<Box<dyn Future<Output = FlightResult<T>> + Send>>>;
+type Flight<T> = Shared<Pin<Box<dyn Future<Output = FlightResult<T>> + Send>>>;
+
+/// The fetch in progress.
+enum Pending<T> {
+    /// Running as a task of its own; held strongly, so it is joinable until
+    /// it ends whether or not anyone awaits it.
+    Detached(Flight<T>),
+    /// Driven by its waiters (no Tokio runtime to run it on); held weakly:
+    /// it lives as long as someone awaits it.
+    Attached(WeakShared<Pin<Box<dyn Future<Output = FlightResult<T>> + Send>>>),
+}
+
+impl<T> Pending<T> {
+    /// The fetch to await, unless it is over.
+    fn join(&self) -> Option<Flight<T>> {
+        match self {
+            // A finished fetch clears itself from the cell (see
+            // `RefreshCell::finish`); one that is done yet still here was a
+            // task that never finished (a panic, or its runtime shut down),
+            // and must not hand its outcome to later callers.
+            Pending::Detached(flight) => flight.peek().is_none().then(|| flight.clone()),
+            Pending::Attached(weak) => weak.upgrade(),
+        }
+    }
+}
 
 /// Fetch bookkeeping; its mutex is only held for a few instructions, never
 /// across an await.
 struct Control<T> {
-    /// The fetch in progress, held weakly: it lives as long as someone awaits it.
-    flight: Option<WeakFlight<T>>,
+    /// The fetch in progress.
+    flight: Option<Pending<T>>,
     /// Start of the latest fetch.
     last_attempt: Option<Instant>,
     /// Failed fetches since the last success.
@@ -168,7 +197,7 @@ impl<T: Send + Sync + 'static> RefreshCell<T> {
             {
                 return Outcome::Fetched(current);
             }
-            match control.flight.as_ref().and_then(WeakShared::upgrade) {
+            match control.flight.as_ref().and_then(Pending::join) {
                 Some(flight) => flight,
                 None => {
                     let now = Instant::now();
@@ -190,13 +219,12 @@ impl<T: Send + Sync + 'static> RefreshCell<T> {
                     );
                     let cell = Arc::clone(self);
                     let pending = fetch();
-                    let future: Pin<Box<dyn Future<Output = FlightResult<T>> + Send>> =
-                        Box::pin(async move {
-                            let result = pending.await;
-                            cell.finish(result, backoff)
-                        });
-                    let flight = future.shared();
-                    control.flight = flight.downgrade();
+                    let work = async move {
+                        let result = pending.await;
+                        cell.finish(result, backoff)
+                    };
+                    let (flight, pending) = start(self.what, work);
+                    control.flight = pending;
                     flight
                 }
             }
@@ -240,6 +268,37 @@ impl<T: Send + Sync + 'static> RefreshCell<T> {
                 control.last_error = Some(Arc::clone(&error));
                 Err(error)
             }
+        }
+    }
+}
+
+/// Starts `work` (a fetch that records its own result): as a task of its own
+/// on the current Tokio runtime when there is one, else as a future its
+/// waiters drive. Returns the future to await and what the cell keeps of it.
+fn start<T: Send + Sync + 'static>(
+    what: &'static str,
+    work: impl Future<Output = FlightResult<T>> + Send + 'static,
+) -> (Flight<T>, Option<Pending<T>>) {
+    match tokio::runtime::Handle::try_current() {
+        Ok(runtime) => {
+            // Dropping the join handle detaches the task; it is never aborted.
+            let task = runtime.spawn(work);
+            let joined: Pin<Box<dyn Future<Output = FlightResult<T>> + Send>> =
+                Box::pin(async move {
+                    task.await.unwrap_or_else(|error| {
+                        Err(Arc::new(crate::Error::Config(format!(
+                            "the {what} fetch ended without an answer ({error})"
+                        ))))
+                    })
+                });
+            let flight = joined.shared();
+            (flight.clone(), Some(Pending::Detached(flight)))
+        }
+        Err(_) => {
+            let work: Pin<Box<dyn Future<Output = FlightResult<T>> + Send>> = Box::pin(work);
+            let flight = work.shared();
+            let weak = flight.downgrade().map(Pending::Attached);
+            (flight, weak)
         }
     }
 }

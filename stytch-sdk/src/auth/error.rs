@@ -86,8 +86,9 @@ pub enum AuthError {
         valid_from: OffsetDateTime,
     },
 
-    /// The token is older than the maximum age allowed for local
-    /// verification. `authenticate_jwt` answers this by asking the API.
+    /// The token has not expired but is older than the maximum age allowed
+    /// for local verification (an expired token is [`Expired`](Self::Expired)
+    /// whatever its age). `authenticate_jwt` answers this by asking the API.
     #[error("token issued at {issued_at} is older than {max_age:?}, too old to verify locally")]
     TooOld {
         /// The `iat` claim.

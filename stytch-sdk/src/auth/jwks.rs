@@ -262,7 +262,7 @@ impl<R, T> DecodeAs<R, T> {
 
 /// Calls the JWKS endpoint of `vertical`.
 async fn fetch(transport: &Transport, vertical: Vertical) -> Result<KeySet, crate::Error> {
-    let transport = &transport.for_cache_fetch();
+    let transport = &super::fetch_transport(transport);
     let project_id = transport.project_id();
     let set: JwkSet = match vertical {
         #[cfg(feature = "consumer")]

@@ -20,7 +20,10 @@
 //!   organization's own roles.
 //! - `idp().introspect_token_local` verifies an OAuth access token issued to
 //!   a Connected App and returns its claims ([`AccessTokenClaims`]), with an
-//!   optional scope-based check ([`RbacPolicy::scopes_grant`]).
+//!   optional scope-based check ([`RbacPolicy::scopes_grant`]);
+//!   `idp().introspect_token_network` asks the identity provider instead
+//!   (catching revoked and opaque tokens) and returns the same claims type,
+//!   with the same check applied to the answer whenever the request sets one.
 //! - `m2m().token_provider(..)` hands out a cached M2M access token for the
 //!   calling side ([`M2mTokenProvider`]).
 //!
@@ -31,7 +34,30 @@
 //! `cache_grace_period`, `fetch_backoff`, `org_policy_cache_capacity`, and
 //! `custom_domain` for projects that issue tokens under their own domain.
 //!
-//! # Caches under failure
+//! # Least privilege
+//!
+//! The project secret can administer the whole Stytch project; give it only
+//! to services that need it.
+//!
+//! - **Calling services** (that only fetch M2M access tokens) need the
+//!   project id and their M2M client's id and secret, nothing more. Build
+//!   the provider with
+//!   [`ClientBuilder::build_token_provider`](crate::ClientBuilder::build_token_provider)
+//!   and an empty project secret: the token endpoint
+//!   `/v1/public/{project_id}/oauth2/token` is public, takes the client
+//!   credentials in the body, and the provider sends no `Authorization`
+//!   header.
+//! - **Verifying services** (local session JWT, M2M and access token
+//!   checks) fetch the key set, and for authorization checks the RBAC
+//!   policy. Stytch documents the project's key set as public at
+//!   `https://<project domain>/.well-known/jwks.json` (the same keys as the
+//!   sessions key set endpoint), but it does not document
+//!   `/v1/sessions/jwks/{project_id}` or `/v1/b2b/sessions/jwks/{project_id}`
+//!   as callable without the secret, and the RBAC policy endpoints require
+//!   it. This SDK fetches both through the API with the client's
+//!   credentials, so a verifying client is built with the project secret;
+//!   keep such a service's secret out of anything that does not verify.
+//!
 //!
 //! The key sets, the project RBAC policies and the organizations' own roles
 //! follow the same rules:
@@ -42,6 +68,12 @@
 //!   it and every caller arriving meanwhile awaits the same fetch. No lock is
 //!   held across it, so when the endpoint hangs, all of them fail together
 //!   after one transport timeout.
+//! - A fetch belongs to the client, not to the caller that started it: it
+//!   uses the client's configured timeout (a `with_timeout` handle changes
+//!   only its own calls), makes one attempt (the backoff below replaces
+//!   retries), and runs as a task of its own, so a caller that gives up
+//!   (for example under a request timeout) does not cancel it; later callers
+//!   join it or find its result in the cache.
 //! - After a failed fetch, no new one starts for the backoff (default 1 s,
 //!   doubled after each further failure in a row, at most 30 s); callers
 //!   meanwhile get the last error at once, and unknown key ids cause no
@@ -67,9 +99,13 @@
 //! 4. `iss` is `stytch.com/<project_id>`, the configured custom domain (bare
 //!    or with `https://`) or the configured API base URL without trailing
 //!    slash, and `aud` contains the project id;
-//! 5. the token is not older than the maximum age (when one is set);
-//! 6. `exp` has not passed and `nbf` and `iat` are not in the future, each
-//!    give or take the caller's clock tolerance (zero by default).
+//! 5. `exp` has not passed, give or take the caller's clock tolerance (zero
+//!    by default): a token past its `exp` fails with [`AuthError::Expired`]
+//!    whatever its age;
+//! 6. the token is not older than the maximum age (when one is set): only an
+//!    unexpired token fails with [`AuthError::TooOld`];
+//! 7. `nbf` and `iat` are not in the future, give or take the clock
+//!    tolerance.
 //!
 //! Header fields that point at keys elsewhere (`jku`, `x5u`, `jwk`) are
 //! ignored: keys only ever come from the project's own JWKS endpoint.
@@ -94,6 +130,9 @@ mod sessions;
 mod verify;
 
 use std::time::Duration;
+
+#[cfg(any(feature = "consumer", feature = "b2b"))]
+use crate::runtime::Transport;
 
 #[cfg(any(feature = "consumer", feature = "b2b"))]
 pub use access_token::{AccessTokenClaims, OrganizationClaim};
@@ -167,6 +206,9 @@ pub(crate) struct AuthConfig {
     pub(crate) cache_grace: Duration,
     pub(crate) fetch_backoff: cache::Backoff,
     pub(crate) org_policy_capacity: usize,
+    /// The client's configured per-attempt timeout, which every shared fetch
+    /// uses whichever handle started it.
+    pub(crate) fetch_timeout: Duration,
 }
 
 impl Default for AuthConfig {
@@ -183,6 +225,7 @@ impl Default for AuthConfig {
                 max: DEFAULT_FETCH_BACKOFF_MAX,
             },
             org_policy_capacity: DEFAULT_ORG_POLICY_CACHE_CAPACITY,
+            fetch_timeout: crate::client::DEFAULT_TIMEOUT,
         }
     }
 }
@@ -250,6 +293,21 @@ impl AuthState {
     pub(crate) fn policy(&self, vertical: Vertical) -> &PolicyCache {
         &self.policies[vertical as usize]
     }
+}
+
+/// The handle a shared fetch (key set, policy, organization policy, M2M
+/// token) sends with: the client's configured timeout, whatever the handle
+/// that started the fetch was given (`with_timeout`, `with_retry`), and one
+/// attempt, because the caches answer failures themselves (single flight,
+/// backoff, grace period); retries on top would keep every waiting
+/// verification blocked for several timeouts.
+#[cfg(any(feature = "consumer", feature = "b2b"))]
+pub(crate) fn fetch_transport(transport: &Transport) -> Transport {
+    let timeout = transport.auth().config.fetch_timeout;
+    transport.with_options(|options| {
+        options.timeout = timeout;
+        options.retry = crate::retry::RetryPolicy::disabled();
+    })
 }
 
 /// The backoff of the caches, for the client builder.

@@ -69,9 +69,10 @@ impl OrganizationAuthorizationCheck {
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct SessionJwtOptions {
-    /// Tokens issued longer ago than this are not trusted locally:
+    /// Unexpired tokens issued longer ago than this are not trusted locally:
     /// `authenticate_jwt` asks the API about them and `authenticate_jwt_local`
-    /// fails with [`AuthError::TooOld`](super::AuthError::TooOld). `None`
+    /// fails with [`AuthError::TooOld`](super::AuthError::TooOld) (an expired
+    /// token fails with [`AuthError::Expired`](super::AuthError::Expired)). `None`
     /// trusts a token until it expires. Default: five minutes.
     pub max_token_age: Option<Duration>,
     /// Clock skew allowed on `exp`, `nbf` and `iat`. Default: zero.

@@ -138,7 +138,7 @@ impl M2mTokenProvider {
 /// while it is valid, and the next call tries again).
 async fn fetch(inner: &Inner) -> Result<Token, crate::Error> {
     let started = Instant::now();
-    let transport = inner.transport.for_cache_fetch();
+    let transport = super::fetch_transport(&inner.transport);
     let scopes = (!inner.scopes.is_empty()).then(|| inner.scopes.clone());
     let (access_token, expires_in) = match inner.vertical {
         #[cfg(feature = "consumer")]

@@ -338,7 +338,7 @@ impl PolicyCache {
 /// policy yields the empty policy, which grants nothing.
 #[cfg(any(feature = "consumer", feature = "b2b"))]
 async fn fetch(transport: &Transport, vertical: Vertical) -> Result<RbacPolicy, crate::Error> {
-    let transport = &transport.for_cache_fetch();
+    let transport = &super::fetch_transport(transport);
     match vertical {
         #[cfg(feature = "consumer")]
         Vertical::Consumer => {
@@ -556,7 +556,7 @@ async fn fetch_org(
     organization_id: String,
 ) -> Result<RbacPolicy, crate::Error> {
     let request = crate::b2b::rbac::organizations::GetOrgPolicyRequest::new(organization_id);
-    let response = transport.for_cache_fetch().send(&request).await?;
+    let response = super::fetch_transport(transport).send(&request).await?;
     Ok(RbacPolicy::from(&response.org_policy))
 }
 

@@ -188,7 +188,8 @@ mod consumer {
         /// Authenticates a session JWT without ever calling the sessions API.
         ///
         /// Same rules as [`authenticate_jwt`](Self::authenticate_jwt), but a
-        /// token older than `options.max_token_age` fails with
+        /// token past its `exp` fails with [`AuthError::Expired`] and an
+        /// unexpired one older than `options.max_token_age` with
         /// [`AuthError::TooOld`]. Only the key set and, for an authorization
         /// check, the RBAC policy are fetched (and then cached). A session
         /// revoked after the token was issued stays accepted until the token

@@ -221,18 +221,19 @@ pub(crate) fn check_claims(
         numeric_date(&claims, "exp")?.ok_or_else(|| AuthError::malformed("`exp` is missing"))?;
     let nbf = numeric_date(&claims, "nbf")?;
 
-    // Age comes before expiry: a stale token is one the API may still renew.
+    // Expiry comes first: a token past its `exp` is expired, whatever its
+    // age; only an unexpired token can be too old for the maximum age.
+    if now >= exp + tolerance {
+        return Err(AuthError::Expired {
+            expired_at: to_datetime(exp),
+        });
+    }
     if let Some(max_age) = rules.max_age
         && now - iat > max_age.as_secs_f64()
     {
         return Err(AuthError::TooOld {
             issued_at: to_datetime(iat),
             max_age,
-        });
-    }
-    if now >= exp + tolerance {
-        return Err(AuthError::Expired {
-            expired_at: to_datetime(exp),
         });
     }
     let valid_from = nbf.map_or(iat, |nbf| nbf.max(iat));

@@ -373,6 +373,15 @@ impl Drop for Hanging {
 }
 
 impl Server {
+    /// The value of header `name` in each request received for `path`.
+    pub fn header_values(&self, path: &str, name: &str) -> Vec<Option<String>> {
+        self.mock
+            .requests_to(path)
+            .iter()
+            .map(|r| r.header(name).map(str::to_owned))
+            .collect()
+    }
+
     /// Bodies received for `path`, as text.
     pub fn requests_body_text(&self, path: &str) -> Vec<String> {
         self.mock

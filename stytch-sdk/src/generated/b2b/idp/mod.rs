@@ -21,15 +21,12 @@ impl<'a> Idp<'a> {
             transport: self.transport,
         }
     }
-    /// Checks whether an access or refresh token issued to a Connected App is still active,
-    /// through the project's standard OAuth 2.0 token introspection endpoint (RFC 7662). The
-    /// request is sent form-encoded and authenticated with the client's credentials rather than
-    /// the project secret. An optional RBAC check can be run against the member the token
-    /// belongs to.
-    ///
-    /// Sends `POST /v1/public/{project_id}/oauth2/introspect`.
+    /// Sends `POST /v1/public/{project_id}/oauth2/introspect` and decodes the answer without
+    /// applying the request's local check; the public
+    /// [`introspect_token_network`](Self::introspect_token_network) (in `crate::auth`) calls
+    /// this and then applies it.
     #[inline]
-    pub fn introspect_token_network(
+    pub(crate) fn introspect_token_network_unchecked(
         &self,
         request: IntrospectTokenNetworkRequest,
     ) -> impl ::std::future::Future<
@@ -162,16 +159,6 @@ impl crate::runtime::Endpoint for IntrospectTokenNetworkRequest {
         if response.status_code == 0 {
             response.status_code = i64::from(status);
         }
-    }
-    #[inline]
-    fn finish(
-        &self,
-        transport: &crate::runtime::Transport,
-        response: Self::Response,
-    ) -> impl ::std::future::Future<
-        Output = Result<Self::Response, crate::Error>,
-    > + Send {
-        crate::runtime::LocalCheck::apply(&self.authorization_check, transport, response)
     }
 }
 

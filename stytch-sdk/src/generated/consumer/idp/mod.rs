@@ -24,14 +24,12 @@ impl<'a> Idp<'a> {
             transport: self.transport,
         }
     }
-    /// Asks the identity provider whether a token it issued is still active, following RFC 7662
-    /// token introspection. Unlike verifying a JWT locally, this round trip also catches tokens
-    /// that were revoked, at the cost of a network call. The request is sent form-encoded and
-    /// names the calling client by its ID, plus its secret when the client is confidential.
-    ///
-    /// Sends `POST /v1/public/{project_id}/oauth2/introspect`.
+    /// Sends `POST /v1/public/{project_id}/oauth2/introspect` and decodes the answer without
+    /// applying the request's local check; the public
+    /// [`introspect_token_network`](Self::introspect_token_network) (in `crate::auth`) calls
+    /// this and then applies it.
     #[inline]
-    pub fn introspect_token_network(
+    pub(crate) fn introspect_token_network_unchecked(
         &self,
         request: IntrospectTokenNetworkRequest,
     ) -> impl ::std::future::Future<
@@ -165,16 +163,6 @@ impl crate::runtime::Endpoint for IntrospectTokenNetworkRequest {
         if response.status_code == 0 {
             response.status_code = i64::from(status);
         }
-    }
-    #[inline]
-    fn finish(
-        &self,
-        transport: &crate::runtime::Transport,
-        response: Self::Response,
-    ) -> impl ::std::future::Future<
-        Output = Result<Self::Response, crate::Error>,
-    > + Send {
-        crate::runtime::LocalCheck::apply(&self.authorization_check, transport, response)
     }
 }
 
