@@ -17,7 +17,6 @@ pub mod render;
 pub mod render_tests;
 pub mod resolve;
 pub mod samples;
-pub mod soundness;
 pub mod validate;
 pub mod write;
 

@@ -8,12 +8,14 @@
 //! stages share; each submodule adds the rules of one part of the spec.
 
 mod common;
+mod cross_item;
 mod endpoints;
 mod fields;
 mod namespaces;
 mod pagination;
 mod params;
 mod paths;
+pub mod reserved;
 mod types;
 
 use std::collections::HashMap;
@@ -61,7 +63,7 @@ pub fn validate(spec: &RawSpec) -> Result<(), SpecErrors> {
     v.common();
     v.namespaces();
     v.type_files();
-    let cross_item = crate::soundness::check(spec, &v.kinds);
+    let cross_item = cross_item::check(spec, &v.kinds);
     v.errors.extend(cross_item);
     missing_common(spec, &mut v.errors);
     if v.errors.is_empty() {

@@ -1,5 +1,5 @@
 //! Checks that span more than one item of the spec, run by
-//! [`validate`](crate::validate) after its per-item checks.
+//! [`validate`](super::validate) after its per-item checks.
 //!
 //! Each guards against a spec the renderer would turn into Rust that does not
 //! compile (or into a generator that never finishes): types that contain
@@ -9,32 +9,12 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
+use super::reserved::{CLIENT_METHODS, HANDLE_METHODS, MAX_NAMESPACE_DEPTH, REQUEST_METHODS};
+use super::{Kind, placeholders};
 use crate::error::SpecError;
 use crate::load::{RawField, RawParam, RawSpec, S, pos};
 use crate::model::{TypeExpr, TypeId};
 use crate::names;
-use crate::validate::{Kind, placeholders};
-
-/// Methods the hand-written runtime adds to generated namespace handles
-/// (`sessions().authenticate_jwt(..)`, `m2m().authenticate_token(..)`,
-/// `rbac().cached_policy()`); no endpoint or child namespace may take them.
-pub const HANDLE_METHODS: &[&str] = &[
-    "authenticate_jwt",
-    "authenticate_jwt_local",
-    "authenticate_token",
-    "cached_policy",
-];
-
-/// Methods of `Client` and `B2BClient` themselves; no top-level namespace may take them.
-pub const CLIENT_METHODS: &[&str] = &["new", "builder", "project_id"];
-
-/// Methods of generated request types that a parameter's setter would
-/// replace: the constructor, and `clone`, which the generated endpoint tests
-/// call (an inherent setter named `clone` would shadow `Clone::clone`).
-pub const REQUEST_METHODS: &[&str] = &["new", "clone"];
-
-/// How deep namespaces nest (`b2b.otps.email.discovery` is four deep).
-pub const MAX_NAMESPACE_DEPTH: usize = 8;
 
 /// Every problem of the kinds this module looks for.
 pub(crate) fn check(spec: &RawSpec, kinds: &HashMap<TypeId, Kind>) -> Vec<SpecError> {
