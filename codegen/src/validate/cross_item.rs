@@ -27,6 +27,7 @@ pub(crate) fn check(spec: &RawSpec, kinds: &HashMap<TypeId, Kind>) -> Vec<SpecEr
     c.type_names();
     c.by_value_cycles();
     c.path_parameters();
+    c.routes();
     c.errors
 }
 
@@ -267,6 +268,48 @@ impl Checker<'_> {
         }
     }
 
+    /// Two endpoints of one product on the same host, method and path would
+    /// be one operation on the wire: the server cannot tell which was meant.
+    /// Placeholder names do not matter (`/users/{id}` is `/users/{user_id}`).
+    fn routes(&mut self) {
+        let mut seen: HashMap<(String, String, String, String), (String, usize, usize, usize)> =
+            HashMap::new();
+        for ns in &self.spec.namespaces {
+            let host = ns
+                .body
+                .base_url
+                .as_ref()
+                .map_or("api", |b| b.as_str())
+                .to_owned();
+            for ep in &ns.body.endpoints {
+                let id = format!("{}.{}.{}", ns.vertical, ns.segments.join("."), ep.name.as_str());
+                let key = (
+                    ns.vertical.clone(),
+                    host.clone(),
+                    ep.method.to_string(),
+                    route_shape(&ep.path),
+                );
+                let (line, column) = pos(&ep.path);
+                let source = ep.path.span().start().map_or(ns.file, |m| m.source());
+                match seen.get(&key) {
+                    Some((first, file, l, c)) => {
+                        let file = self.spec.files.get(*file).map(|f| f.display().to_string());
+                        let message = format!(
+                            "endpoint `{id}`: `{} {}` is already the route of endpoint `{first}` ({}:{l}:{c}); two endpoints of one product cannot share a method and path",
+                            ep.method.as_str(),
+                            ep.path.as_str(),
+                            file.unwrap_or_default()
+                        );
+                        self.at(&ep.path, message);
+                    }
+                    None => {
+                        seen.insert(key, (id, source, line, column));
+                    }
+                }
+            }
+        }
+    }
+
     /// Path parameters are written into the URL with `to_string`; only
     /// strings, integers and booleans have one that means something.
     fn path_parameters(&mut self) {
@@ -312,6 +355,27 @@ impl Checker<'_> {
             }
         }
     }
+}
+
+/// A path with every placeholder emptied: `/v1/users/{}`.
+fn route_shape(path: &str) -> String {
+    let mut shape = String::with_capacity(path.len());
+    let mut in_placeholder = false;
+    for ch in path.chars() {
+        match ch {
+            '{' => {
+                in_placeholder = true;
+                shape.push('{');
+            }
+            '}' => {
+                in_placeholder = false;
+                shape.push('}');
+            }
+            _ if in_placeholder => {}
+            _ => shape.push(ch),
+        }
+    }
+    shape
 }
 
 /// The name and type of a parameter, looking `use` up in common.yaml.
