@@ -12,6 +12,7 @@ mod cross_item;
 mod endpoints;
 mod fields;
 mod namespaces;
+mod nesting;
 mod pagination;
 mod params;
 mod paths;
@@ -65,6 +66,7 @@ pub fn validate(spec: &RawSpec) -> Result<(), SpecErrors> {
     v.type_files();
     let cross_item = cross_item::check(spec, &v.kinds);
     v.errors.extend(cross_item);
+    v.errors.extend(nesting::check(spec, &v.kinds));
     missing_common(spec, &mut v.errors);
     if v.errors.is_empty() {
         Ok(())
