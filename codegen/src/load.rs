@@ -376,39 +376,68 @@ pub fn load(dir: &Path) -> Result<RawSpec, Error> {
     }
 }
 
-/// Directories below the spec directory this deep are not read (a symbolic
-/// link to a parent would otherwise be followed for ever).
-const MAX_DIR_DEPTH: usize = 16;
+/// Directories below the spec directory deeper than this hold nothing the
+/// spec can use: a product directory, then namespaces at most
+/// [`MAX_NAMESPACE_DEPTH`](crate::validate::reserved::MAX_NAMESPACE_DEPTH) deep.
+const MAX_DIR_DEPTH: usize = crate::validate::reserved::MAX_NAMESPACE_DEPTH + 1;
 
 fn collect(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), Error> {
-    collect_below(dir, out, 0)
+    let mut ancestors = Vec::new();
+    collect_below(dir, dir, out, &mut ancestors)
 }
 
-fn collect_below(dir: &Path, out: &mut Vec<PathBuf>, depth: usize) -> Result<(), Error> {
-    if depth > MAX_DIR_DEPTH {
-        return Err(Error::Io {
-            path: dir.to_path_buf(),
-            source: std::io::Error::other(format!(
-                "the spec directory nests more than {MAX_DIR_DEPTH} directories deep (a symbolic link loop?)"
-            )),
-        });
-    }
-    let entries = std::fs::read_dir(dir).map_err(|source| Error::Io {
+/// Reads `dir` (below the spec directory `root`) and what it holds;
+/// `ancestors` are the real paths of the directories above it, so a symbolic
+/// link back to one of them is reported, not followed for ever.
+fn collect_below(
+    root: &Path,
+    dir: &Path,
+    out: &mut Vec<PathBuf>,
+    ancestors: &mut Vec<PathBuf>,
+) -> Result<(), Error> {
+    let io = |source| Error::Io {
         path: dir.to_path_buf(),
         source,
-    })?;
+    };
+    let relative = dir.strip_prefix(root).unwrap_or(dir);
+    let located = |message: String| {
+        Error::Spec(SpecErrors(vec![SpecError {
+            file: relative.to_path_buf(),
+            line: 0,
+            column: 0,
+            message,
+        }]))
+    };
+    let real = std::fs::canonicalize(dir).map_err(io)?;
+    if let Some(at) = ancestors.iter().position(|a| *a == real) {
+        let above: PathBuf = relative.components().take(at).collect();
+        return Err(located(format!(
+            "this directory is a symbolic link back to `{}`; the spec would contain itself",
+            if at == 0 {
+                "spec/".into()
+            } else {
+                format!("spec/{}", above.display())
+            }
+        )));
+    }
+    if ancestors.len() > MAX_DIR_DEPTH {
+        return Err(located(format!(
+            "this directory is {} levels below spec/; namespaces nest at most {} deep, so nothing this deep belongs to the spec",
+            ancestors.len(),
+            crate::validate::reserved::MAX_NAMESPACE_DEPTH
+        )));
+    }
+    ancestors.push(real);
+    let entries = std::fs::read_dir(dir).map_err(io)?;
     for entry in entries {
-        let entry = entry.map_err(|source| Error::Io {
-            path: dir.to_path_buf(),
-            source,
-        })?;
-        let path = entry.path();
+        let path = entry.map_err(io)?.path();
         if path.is_dir() {
-            collect_below(&path, out, depth + 1)?;
+            collect_below(root, &path, out, ancestors)?;
         } else if path.extension().is_some_and(|e| e == "yaml" || e == "yml") {
             out.push(path);
         }
     }
+    ancestors.pop();
     Ok(())
 }
 

@@ -272,8 +272,9 @@ impl Checker<'_> {
     /// be one operation on the wire: the server cannot tell which was meant.
     /// Placeholder names do not matter (`/users/{id}` is `/users/{user_id}`).
     fn routes(&mut self) {
-        let mut seen: HashMap<(String, String, String, String), (String, usize, usize, usize)> =
-            HashMap::new();
+        // (product, host, method, path shape) → (endpoint, file, line, column).
+        type Route = (String, String, String, String);
+        let mut seen: HashMap<Route, (String, usize, usize, usize)> = HashMap::new();
         for ns in &self.spec.namespaces {
             let host = ns
                 .body
@@ -282,7 +283,12 @@ impl Checker<'_> {
                 .map_or("api", |b| b.as_str())
                 .to_owned();
             for ep in &ns.body.endpoints {
-                let id = format!("{}.{}.{}", ns.vertical, ns.segments.join("."), ep.name.as_str());
+                let id = format!(
+                    "{}.{}.{}",
+                    ns.vertical,
+                    ns.segments.join("."),
+                    ep.name.as_str()
+                );
                 let key = (
                     ns.vertical.clone(),
                     host.clone(),

@@ -209,7 +209,8 @@ fn depth(spec: &RawSpec, nodes: &[Node], comps: &Components, errors: &mut Vec<Sp
 
 /// Types whose smallest sample (every nilable field left out, lists and maps
 /// empty) needs more than [`HARD_SIZE`] values: the generated tests build one.
-/// Skipped where types hold themselves by value (reported elsewhere).
+/// Reported at the outermost such type; skipped where types hold themselves
+/// by value (reported elsewhere).
 fn size(spec: &RawSpec, nodes: &[Node], comps: &Components, errors: &mut Vec<SpecError>) {
     let count = comps.members.len();
     let mut values = vec![0usize; nodes.len()];
@@ -233,15 +234,25 @@ fn size(spec: &RawSpec, nodes: &[Node], comps: &Components, errors: &mut Vec<Spe
                 }
             }
             values[m] = total;
-            if total > HARD_SIZE {
-                errors.push(spec.error_at_value(
-                    node.name,
-                    format!(
-                        "type `{}` needs {total} values even with every nilable field left out; the generated tests build a sample of each type, and a sample holds at most {HARD_SIZE} values; split the type or make fields nilable",
-                        node.id
-                    ),
-                ));
-            }
+        }
+    }
+    // Report the outermost types only: whatever holds a type too large is too large too.
+    let mut held = vec![false; nodes.len()];
+    for node in nodes {
+        for &(to, always) in &node.refs {
+            held[to] |= always;
+        }
+    }
+    for (m, node) in nodes.iter().enumerate() {
+        let total = values[m];
+        if total > HARD_SIZE && !held[m] {
+            errors.push(spec.error_at_value(
+                node.name,
+                format!(
+                    "type `{}` needs {total} values even with every nilable field left out; the generated tests build a sample of each type, and a sample holds at most {HARD_SIZE} values; split the type or make fields nilable",
+                    node.id
+                ),
+            ));
         }
     }
 }
