@@ -154,9 +154,7 @@ fn document(api: &Api, version: &str) -> Result<String, String> {
     let mut tags = Vec::new();
     let mut grouped: BTreeMap<String, BTreeMap<String, Vec<Rendered>>> = BTreeMap::new();
     for (v, product) in &products_used {
-        let mut namespaces = Vec::new();
-        flatten(&v.namespaces, &mut namespaces);
-        for ns in namespaces {
+        for ns in v.all_namespaces() {
             if ns.endpoints.is_empty() {
                 continue;
             }
@@ -567,13 +565,6 @@ fn sorted(value: Value) -> Value {
     }
 }
 
-fn flatten<'a>(list: &'a [Namespace], out: &mut Vec<&'a Namespace>) {
-    for ns in list {
-        out.push(ns);
-        flatten(&ns.children, out);
-    }
-}
-
 fn operation(ns: &Namespace, e: &crate::model::Endpoint) -> Value {
     let mut op = Map::new();
     op.insert("operationId".into(), json!(e.id));
@@ -632,7 +623,7 @@ fn operation(ns: &Namespace, e: &crate::model::Endpoint) -> Value {
         }
     }
     // Placeholders that no parameter fills come from the client's configuration.
-    for name in placeholders(&e.path) {
+    for name in e.placeholders() {
         if !e.params.iter().any(|p| p.name == name) {
             parameters.push(json!({
                 "name": name,
@@ -677,14 +668,6 @@ fn operation(ns: &Namespace, e: &crate::model::Endpoint) -> Value {
         }),
     );
     Value::Object(op)
-}
-
-/// The `{name}` placeholders of a path template, in order.
-fn placeholders(path: &str) -> Vec<&str> {
-    path.split('{')
-        .skip(1)
-        .filter_map(|rest| rest.split_once('}').map(|(name, _)| name))
-        .collect()
 }
 
 fn reference(id: &str) -> String {
@@ -905,9 +888,7 @@ mod tests {
         let mut out = Vec::new();
         for v in &api.verticals {
             let product = products::product(&v.name).unwrap();
-            let mut namespaces = Vec::new();
-            flatten(&v.namespaces, &mut namespaces);
-            for ns in namespaces {
+            for ns in v.all_namespaces() {
                 for e in &ns.endpoints {
                     out.push((product, ns, e));
                 }
@@ -1073,7 +1054,7 @@ mod tests {
                 assert_eq!(p.required, Some(true), "{}: {}", e.id, p.name);
                 path_params.push(p.name.as_str());
             }
-            assert_eq!(path_params, placeholders(&e.path), "{}", e.id);
+            assert_eq!(path_params, e.placeholders(), "{}", e.id);
             let body = op.request_body(&doc).unwrap();
             let form = e.encoding == crate::model::Encoding::Form;
             let content_type = if form {
