@@ -6,18 +6,21 @@
 //! [`resolve`] (raw → [`model::Api`], references and names resolved) →
 //! [`render`] (model → Rust source via `quote`, `syn` and `prettyplease`) →
 //! [`write`] (files on disk, or a staleness check).
+//!
+//! Besides the SDK, the same model renders the endpoint tests
+//! ([`render_tests`]) and the OpenAPI document ([`openapi`]).
 #![deny(missing_docs)]
 
 pub mod error;
 pub mod load;
 pub mod model;
 pub mod names;
+pub mod openapi;
 pub mod products;
 pub mod render;
 pub mod render_tests;
 pub mod resolve;
 pub mod samples;
-pub mod soundness;
 pub mod validate;
 pub mod write;
 

@@ -34,9 +34,8 @@ pub fn resolve(spec: &RawSpec) -> Api {
             })
             .collect();
         models.sort_by(|a, b| a.name.cmp(&b.name));
-        if namespaces.is_empty() && models.is_empty() {
-            continue;
-        }
+        // A product the spec leaves out still gets its (empty) module: the
+        // hand-written SDK names each product's module under its feature.
         verticals.push(Vertical {
             name: vertical.to_owned(),
             namespaces,

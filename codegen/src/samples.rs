@@ -155,7 +155,12 @@ impl<'a> Samples<'a> {
             left: SIZE_BUDGET,
             made: 0,
         };
-        self.build(ty, name, full, depth, &mut budget)
+        self.build(ty, name, full, depth, &mut budget).or_else(|_| {
+            // Optional parts pulled in too much: the smallest sample, which
+            // the validator keeps within `HARD_SIZE` values.
+            let mut budget = Budget { left: 0, made: 0 };
+            self.build(ty, name, full, depth, &mut budget)
+        })
     }
 
     fn build(
@@ -250,9 +255,11 @@ pub const CONTAINER_DEPTH: usize = 12;
 /// How many values one sample may hold before it stops growing.
 pub const SIZE_BUDGET: usize = 400;
 /// A sample that needs more values than this even after it stopped growing
-/// (types that hold many others by value, many levels deep) is an error.
-const HARD_SIZE: usize = 10 * SIZE_BUDGET;
-/// Past this depth a sample cannot be finished (only reached by by-value cycles).
+/// (types that hold many others by value, many levels deep) is an error; the
+/// validator refuses types whose smallest sample is larger.
+pub const HARD_SIZE: usize = 10 * SIZE_BUDGET;
+/// Past this depth a sample cannot be finished (only reached by by-value
+/// cycles, or by-value chains longer than the validator allows).
 const HARD_DEPTH: usize = 64;
 
 /// The sample integer for a parameter with optional bounds: inside them.

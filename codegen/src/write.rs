@@ -24,7 +24,9 @@ impl Staleness {
     }
 }
 
-/// Writes the files under `out_dir`, removing `.rs` files the spec no longer produces.
+/// Writes the files under `out_dir`, removing files the spec no longer
+/// produces (those with the extension of a rendered file: `.rs` beside Rust,
+/// `.json` beside the OpenAPI document).
 /// Files whose content is unchanged are left untouched.
 pub fn write(out_dir: &Path, files: &[OutputFile]) -> Result<(), Error> {
     let stale = check(out_dir, files)?;
@@ -66,8 +68,12 @@ pub fn check(out_dir: &Path, files: &[OutputFile]) -> Result<Staleness, Error> {
         }
         expected.insert(path);
     }
+    let extensions: BTreeSet<&str> = files
+        .iter()
+        .filter_map(|f| Path::new(&f.path).extension()?.to_str())
+        .collect();
     let mut on_disk = Vec::new();
-    list_rs(out_dir, &mut on_disk)?;
+    list_rendered(out_dir, &extensions, &mut on_disk)?;
     stale.extra = on_disk
         .into_iter()
         .filter(|p| !expected.contains(p))
@@ -76,7 +82,12 @@ pub fn check(out_dir: &Path, files: &[OutputFile]) -> Result<Staleness, Error> {
     Ok(stale)
 }
 
-fn list_rs(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), Error> {
+/// The files under `dir` with one of `extensions`.
+fn list_rendered(
+    dir: &Path,
+    extensions: &BTreeSet<&str>,
+    out: &mut Vec<PathBuf>,
+) -> Result<(), Error> {
     let entries = match std::fs::read_dir(dir) {
         Ok(entries) => entries,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
@@ -95,8 +106,12 @@ fn list_rs(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), Error> {
             })?
             .path();
         if path.is_dir() {
-            list_rs(&path, out)?;
-        } else if path.extension().is_some_and(|e| e == "rs") {
+            list_rendered(&path, extensions, out)?;
+        } else if path
+            .extension()
+            .and_then(|e| e.to_str())
+            .is_some_and(|e| extensions.contains(e))
+        {
             out.push(path);
         }
     }

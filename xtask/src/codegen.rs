@@ -1,5 +1,7 @@
-//! `cargo xtask codegen [--check]`: renders the SDK and the per-endpoint test from the
-//! spec and writes them, or (with `--check`) shows how the committed files differ.
+//! `cargo xtask codegen [--check]`: renders every generated artifact from the spec (the
+//! SDK's `generated/` modules, the per-endpoint test and the OpenAPI document
+//! `openapi/stytch.json`) and writes them, or (with `--check`) shows how the committed
+//! files differ.
 //!
 //! The check prints a unified diff per changed file (from the committed file to what the
 //! spec produces, so applying it is the same as regenerating), names missing and stray
@@ -20,10 +22,13 @@ pub fn run(root: &Path, spec: &Path, check_only: bool) -> Result<(), String> {
     let api = stytch_codegen::model(spec).map_err(|e| e.to_string())?;
     let sdk = stytch_codegen::render::render(&api).map_err(|e| e.to_string())?;
     let test = stytch_codegen::render_tests::render(&api).map_err(|e| e.to_string())?;
+    let openapi = stytch_codegen::openapi::render(&api, &crate::sdk_version(root)?)
+        .map_err(|e| e.to_string())?;
     // Each output directory holds only generated files and goes through the same write stage.
     let outputs = [
         (root.join("stytch-sdk/src/generated"), sdk),
         (root.join(stytch_codegen::render_tests::DIR), vec![test]),
+        (root.join(stytch_codegen::openapi::DIR), vec![openapi]),
     ];
     let count: usize = outputs.iter().map(|(_, files)| files.len()).sum();
     if check_only {
@@ -224,5 +229,52 @@ mod tests {
         let whole = capped_diff("x.rs", &old, &new, 1000);
         assert_eq!(whole.lines().count(), 203);
         assert!(!whole.contains("cut;"));
+    }
+
+    #[test]
+    fn the_openapi_document_is_written_checked_and_kept_alone() {
+        let spec = tempfile::tempdir().unwrap();
+        for (path, text) in SPEC {
+            let path = spec.path().join(path);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, text).unwrap();
+        }
+        let repo = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(repo.path().join("stytch-sdk")).unwrap();
+        std::fs::write(
+            repo.path().join("stytch-sdk/Cargo.toml"),
+            "[package]\nname = \"stytch-sdk\"\nversion = \"0.7.0\"\n",
+        )
+        .unwrap();
+        let err = run(repo.path(), spec.path(), true).unwrap_err();
+        assert!(err.contains("missing: openapi/stytch.json"), "{err}");
+
+        run(repo.path(), spec.path(), false).unwrap();
+        run(repo.path(), spec.path(), true).unwrap();
+        let path = repo.path().join("openapi/stytch.json");
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert!(text.contains("\"version\": \"0.7.0\""), "{text}");
+        assert!(
+            text.contains("\"operationId\": \"consumer.things.get\""),
+            "{text}"
+        );
+
+        // A document of an older layout is reported, then removed.
+        let old = repo.path().join("openapi/consumer.json");
+        std::fs::write(&old, "{}").unwrap();
+        let err = run(repo.path(), spec.path(), true).unwrap_err();
+        assert!(
+            err.contains("not produced by the spec: openapi/consumer.json"),
+            "{err}"
+        );
+        run(repo.path(), spec.path(), false).unwrap();
+        assert!(!old.exists());
+
+        std::fs::write(&path, text.replace("Gets one.", "Fetches one.")).unwrap();
+        let err = run(repo.path(), spec.path(), true).unwrap_err();
+        assert!(err.contains("--- a/openapi/stytch.json"), "{err}");
+        assert!(err.contains("\"description\": \"Fetches one.\""), "{err}");
+        run(repo.path(), spec.path(), false).unwrap();
+        run(repo.path(), spec.path(), true).unwrap();
     }
 }

@@ -96,27 +96,15 @@ pub fn run(spec: &Path, reference: &Path) -> Result<(), String> {
     }
 }
 
+/// A type in the reference's spelling: object types as `ref:<id>`, enums as `enum:<id>`.
 fn type_text(ty: &Ty) -> String {
-    match ty {
-        Ty::String => "string".into(),
-        Ty::Integer => "integer".into(),
-        Ty::Number => "number".into(),
-        Ty::Boolean => "boolean".into(),
-        Ty::Timestamp => "timestamp".into(),
-        Ty::Json => "json".into(),
-        Ty::MemberSessionAuth => "member_session_auth".into(),
-        Ty::List(inner) => format!("list<{}>", type_text(inner)),
-        Ty::Map(inner) => format!("map<{}>", type_text(inner)),
-        Ty::Object(id) => format!("ref:{id}"),
-        Ty::Enum(id) => format!("enum:{id}"),
-    }
-}
-
-fn flatten<'a>(ns: &'a [Namespace], out: &mut BTreeMap<String, &'a Namespace>) {
-    for n in ns {
-        out.insert(n.id.clone(), n);
-        flatten(&n.children, out);
-    }
+    ty.text_with(&|is_enum, id| {
+        if is_enum {
+            format!("enum:{id}")
+        } else {
+            format!("ref:{id}")
+        }
+    })
 }
 
 fn compare_fields(diffs: &mut Vec<String>, what: &str, ours: &[Field], theirs: &[RefField]) {
@@ -156,13 +144,14 @@ fn compare_fields(diffs: &mut Vec<String>, what: &str, ours: &[Field], theirs: &
 
 fn compare(api: &Api, reference: &Reference) -> Vec<String> {
     let mut diffs = Vec::new();
-    let mut namespaces = BTreeMap::new();
-    for v in &api.verticals {
-        flatten(&v.namespaces, &mut namespaces);
-    }
+    let namespaces: BTreeMap<&str, &Namespace> = api
+        .all_namespaces()
+        .into_iter()
+        .map(|n| (n.id.as_str(), n))
+        .collect();
     let reference_ns: BTreeSet<&str> = reference.namespaces.iter().map(|n| n.id.as_str()).collect();
     for r in &reference.namespaces {
-        let Some(ns) = namespaces.get(&r.id) else {
+        let Some(ns) = namespaces.get(r.id.as_str()) else {
             diffs.push(format!("namespace `{}` missing from the spec", r.id));
             continue;
         };
@@ -308,7 +297,7 @@ fn compare(api: &Api, reference: &Reference) -> Vec<String> {
         stytch_codegen::products::product(product).is_none_or(|p| p.in_reference)
     };
     for (id, ns) in &namespaces {
-        if !reference_ns.contains(id.as_str()) && !ns.endpoints.is_empty() && described(id) {
+        if !reference_ns.contains(id) && !ns.endpoints.is_empty() && described(id) {
             diffs.push(format!(
                 "namespace `{id}` is in the spec but not in the reference"
             ));

@@ -3,7 +3,6 @@
 //! - `cargo xtask codegen [--check]` ([`codegen`])
 //! - `cargo xtask coverage --reference <file>` ([`coverage`])
 //! - `cargo xtask spec-diff <git-rev> [--deny-breaking]` ([`spec_diff`])
-//! - `cargo xtask openapi [--check]` ([`openapi`])
 //! - `cargo xtask compile-time [--runs N] [--peer VERSION] [--baseline DIR] [--incremental]` ([`compile_time`])
 //! - `cargo xtask bench [--rounds N] [--peer VERSION] [--quick]` ([`bench`])
 //!
@@ -14,7 +13,6 @@ mod bench;
 mod codegen;
 mod compile_time;
 mod coverage;
-mod openapi;
 mod scratch;
 mod spec_diff;
 
@@ -25,7 +23,6 @@ const USAGE: &str = "usage:
   cargo xtask codegen [--check | --spec <dir>]
   cargo xtask coverage --reference <stytch-api.json> [--spec <dir>]
   cargo xtask spec-diff <git-rev> [--deny-breaking]
-  cargo xtask openapi [--check]
   cargo xtask compile-time [--runs N] [--peer VERSION] [--baseline DIR] [--incremental]
   cargo xtask bench [--rounds N] [--peer VERSION] [--quick]";
 
@@ -71,8 +68,6 @@ fn main() -> ExitCode {
         {
             spec_diff::run(&root, rev, true)
         }
-        ["openapi"] => openapi::run(&root, &spec, false),
-        ["openapi", "--check"] => openapi::run(&root, &spec, true),
         ["compile-time", rest @ ..] => {
             compile_time_args(rest).and_then(|options| compile_time::run(&root, &options))
         }

@@ -42,7 +42,7 @@ use std::path::Path;
 use std::process::Command;
 
 use stytch_codegen::model::{
-    Api, Encoding, EnumType, Field, Host, Location, Namespace, ObjectType, Param, Ty, WireFormat,
+    Api, Encoding, EnumType, Field, Host, Location, Namespace, ObjectType, Param, WireFormat,
 };
 
 /// What a change means for the crate's semver.
@@ -273,17 +273,10 @@ impl Changes {
 }
 
 fn namespaces(api: &Api) -> BTreeMap<String, &Namespace> {
-    fn walk<'a>(list: &'a [Namespace], out: &mut BTreeMap<String, &'a Namespace>) {
-        for n in list {
-            out.insert(n.id.clone(), n);
-            walk(&n.children, out);
-        }
-    }
-    let mut out = BTreeMap::new();
-    for v in &api.verticals {
-        walk(&v.namespaces, &mut out);
-    }
-    out
+    api.all_namespaces()
+        .into_iter()
+        .map(|n| (n.id.clone(), n))
+        .collect()
 }
 
 fn object_types(api: &Api) -> BTreeMap<String, &ObjectType> {
@@ -461,8 +454,8 @@ fn compare_param(out: &mut Changes, endpoint: &str, p: &Param, q: &Param) {
             Kind::Breaking,
             format!(
                 "{what} changed type from `{}` to `{}`",
-                ty_text(&p.ty),
-                ty_text(&q.ty)
+                p.ty.spec_text(),
+                q.ty.spec_text()
             ),
         );
     }
@@ -567,8 +560,8 @@ fn compare_fields(out: &mut Changes, owner: &str, old: &[Field], new: &[Field], 
                 Kind::Breaking,
                 format!(
                     "{what} changed type from `{}` to `{}`",
-                    ty_text(&f.ty),
-                    ty_text(&g.ty)
+                    f.ty.spec_text(),
+                    g.ty.spec_text()
                 ),
             );
         }
@@ -653,22 +646,6 @@ fn compare_enum(out: &mut Changes, id: &str, o: &EnumType, n: &EnumType) {
         .filter(|w| !o.values.iter().any(|v| v.wire == w.wire))
     {
         out.push(Kind::Additive, format!("{what}: new value `{}`", w.wire));
-    }
-}
-
-/// The spec spelling of a type.
-pub fn ty_text(ty: &Ty) -> String {
-    match ty {
-        Ty::String => "string".into(),
-        Ty::Integer => "integer".into(),
-        Ty::Number => "number".into(),
-        Ty::Boolean => "boolean".into(),
-        Ty::Timestamp => "timestamp".into(),
-        Ty::Json => "json".into(),
-        Ty::MemberSessionAuth => "member_session_auth".into(),
-        Ty::List(inner) => format!("list<{}>", ty_text(inner)),
-        Ty::Map(inner) => format!("map<{}>", ty_text(inner)),
-        Ty::Object(id) | Ty::Enum(id) => id.to_string(),
     }
 }
 

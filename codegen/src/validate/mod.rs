@@ -8,12 +8,15 @@
 //! stages share; each submodule adds the rules of one part of the spec.
 
 mod common;
+mod cross_item;
 mod endpoints;
 mod fields;
 mod namespaces;
+mod nesting;
 mod pagination;
 mod params;
 mod paths;
+pub mod reserved;
 mod types;
 
 use std::collections::HashMap;
@@ -80,8 +83,9 @@ pub fn validate(spec: &RawSpec) -> Result<(), SpecErrors> {
     v.common();
     v.namespaces();
     v.type_files();
-    let cross_item = crate::soundness::check(spec, &v.kinds);
+    let cross_item = cross_item::check(spec, &v.kinds);
     v.errors.extend(cross_item);
+    v.errors.extend(nesting::check(spec, &v.kinds));
     missing_common(spec, &mut v.errors);
     if v.errors.is_empty() {
         Ok(())

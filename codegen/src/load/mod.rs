@@ -11,6 +11,11 @@ use serde::Deserialize;
 
 use crate::error::{Error, SpecError, SpecErrors};
 
+mod diagnose;
+
+pub use diagnose::MAX_YAML_DEPTH;
+use diagnose::{shape_error, syntax_error, too_deep};
+
 /// A value together with where it was written.
 pub type S<T> = Spanned<T>;
 
@@ -376,39 +381,68 @@ pub fn load(dir: &Path) -> Result<RawSpec, Error> {
     }
 }
 
-/// Directories below the spec directory this deep are not read (a symbolic
-/// link to a parent would otherwise be followed for ever).
-const MAX_DIR_DEPTH: usize = 16;
+/// Directories below the spec directory deeper than this hold nothing the
+/// spec can use: a product directory, then namespaces at most
+/// [`MAX_NAMESPACE_DEPTH`](crate::validate::reserved::MAX_NAMESPACE_DEPTH) deep.
+const MAX_DIR_DEPTH: usize = crate::validate::reserved::MAX_NAMESPACE_DEPTH + 1;
 
 fn collect(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), Error> {
-    collect_below(dir, out, 0)
+    let mut ancestors = Vec::new();
+    collect_below(dir, dir, out, &mut ancestors)
 }
 
-fn collect_below(dir: &Path, out: &mut Vec<PathBuf>, depth: usize) -> Result<(), Error> {
-    if depth > MAX_DIR_DEPTH {
-        return Err(Error::Io {
-            path: dir.to_path_buf(),
-            source: std::io::Error::other(format!(
-                "the spec directory nests more than {MAX_DIR_DEPTH} directories deep (a symbolic link loop?)"
-            )),
-        });
-    }
-    let entries = std::fs::read_dir(dir).map_err(|source| Error::Io {
+/// Reads `dir` (below the spec directory `root`) and what it holds;
+/// `ancestors` are the real paths of the directories above it, so a symbolic
+/// link back to one of them is reported, not followed for ever.
+fn collect_below(
+    root: &Path,
+    dir: &Path,
+    out: &mut Vec<PathBuf>,
+    ancestors: &mut Vec<PathBuf>,
+) -> Result<(), Error> {
+    let io = |source| Error::Io {
         path: dir.to_path_buf(),
         source,
-    })?;
+    };
+    let relative = dir.strip_prefix(root).unwrap_or(dir);
+    let located = |message: String| {
+        Error::Spec(SpecErrors(vec![SpecError {
+            file: relative.to_path_buf(),
+            line: 0,
+            column: 0,
+            message,
+        }]))
+    };
+    let real = std::fs::canonicalize(dir).map_err(io)?;
+    if let Some(at) = ancestors.iter().position(|a| *a == real) {
+        let above: PathBuf = relative.components().take(at).collect();
+        return Err(located(format!(
+            "this directory is a symbolic link back to `{}`; the spec would contain itself",
+            if at == 0 {
+                "spec/".into()
+            } else {
+                format!("spec/{}", above.display())
+            }
+        )));
+    }
+    if ancestors.len() > MAX_DIR_DEPTH {
+        return Err(located(format!(
+            "this directory is {} levels below spec/; namespaces nest at most {} deep, so nothing this deep belongs to the spec",
+            ancestors.len(),
+            crate::validate::reserved::MAX_NAMESPACE_DEPTH
+        )));
+    }
+    ancestors.push(real);
+    let entries = std::fs::read_dir(dir).map_err(io)?;
     for entry in entries {
-        let entry = entry.map_err(|source| Error::Io {
-            path: dir.to_path_buf(),
-            source,
-        })?;
-        let path = entry.path();
+        let path = entry.map_err(io)?.path();
         if path.is_dir() {
-            collect_below(&path, out, depth + 1)?;
+            collect_below(root, &path, out, ancestors)?;
         } else if path.extension().is_some_and(|e| e == "yaml" || e == "yml") {
             out.push(path);
         }
     }
+    ancestors.pop();
     Ok(())
 }
 
@@ -437,76 +471,6 @@ fn parse<T: serde::de::DeserializeOwned>(
     let node = marked_yaml::parse_yaml_with_options(index, text, options)
         .map_err(|e| syntax_error(&e, text, rel))?;
     marked_yaml::from_node(&node).map_err(|e| shape_error(&e, &node, text, rel))
-}
-
-/// The YAML loader reports unknown keys without a position; find the key in the text.
-fn locate_unknown_key(text: &str, message: &str) -> Option<(usize, usize)> {
-    let key = message.split("Unknown field `").nth(1)?.split('`').next()?;
-    text.lines().enumerate().find_map(|(i, line)| {
-        let trimmed = line.trim_start().trim_start_matches("- ");
-        let column = line.len() - trimmed.len() + 1;
-        trimmed
-            .strip_prefix(key)?
-            .starts_with(':')
-            .then_some((i + 1, column))
-    })
-}
-
-fn marker_of_load(e: &marked_yaml::LoadError) -> (usize, usize) {
-    use marked_yaml::LoadError::*;
-    let m = match e {
-        TopLevelMustBeMapping(m)
-        | TopLevelMustBeSequence(m)
-        | UnexpectedAnchor(m)
-        | MappingKeyMustBeScalar(m)
-        | UnexpectedTag(m)
-        | ScanError(m, _) => Some(*m),
-        DuplicateKey(inner) => inner.key.span().start().copied(),
-    };
-    m.map(|m| (m.line(), m.column())).unwrap_or((0, 0))
-}
-
-/// How deep YAML may nest (blocks, flow collections, `- - -` items). The spec
-/// needs about eight levels; the limit keeps the recursive loader and
-/// deserializer far from the end of the stack on any input.
-pub const MAX_YAML_DEPTH: usize = 48;
-
-/// The first line that nests deeper than [`MAX_YAML_DEPTH`], with the complaint.
-fn too_deep(text: &str) -> Option<(usize, String)> {
-    let mut flow = 0usize;
-    for (i, line) in text.lines().enumerate() {
-        let indent = line.len() - line.trim_start_matches([' ', '\t']).len();
-        let mut rest = line.trim_start_matches([' ', '\t']);
-        let mut dashes = 0;
-        while let Some(after) = rest.strip_prefix('-') {
-            if !(after.is_empty() || after.starts_with([' ', '\t'])) {
-                break;
-            }
-            dashes += 1;
-            rest = after.trim_start_matches([' ', '\t']);
-        }
-        let mut deepest = flow;
-        for b in line.bytes() {
-            match b {
-                b'[' | b'{' => {
-                    flow += 1;
-                    deepest = deepest.max(flow);
-                }
-                b']' | b'}' => flow = flow.saturating_sub(1),
-                _ => {}
-            }
-        }
-        // Two columns of indentation per block level is the usual style; allow one.
-        if indent + dashes > MAX_YAML_DEPTH * 2 || deepest + dashes > MAX_YAML_DEPTH {
-            return Some((
-                i + 1,
-                format!(
-                    "the YAML nests more than {MAX_YAML_DEPTH} levels deep here; the spec never needs that"
-                ),
-            ));
-        }
-    }
-    None
 }
 
 /// Text of a spec file: UTF-8 without a leading byte-order mark.
@@ -580,278 +544,6 @@ fn clashing_files(rels: &[PathBuf]) -> Vec<SpecError> {
         }
     }
     errors
-}
-
-/// A YAML syntax problem, located once, in the spec's words.
-fn syntax_error(e: &marked_yaml::LoadError, text: &str, rel: &Path) -> SpecError {
-    use marked_yaml::LoadError::*;
-    let (line, column) = marker_of_load(e);
-    let message = match e {
-        TopLevelMustBeMapping(_) | TopLevelMustBeSequence(_) => {
-            "the file must be a mapping of keys (`doc:`, `endpoints:`, `types:`, …)".to_owned()
-        }
-        UnexpectedAnchor(_) => "YAML anchors (`&name`) are not supported in the spec".to_owned(),
-        MappingKeyMustBeScalar(_) => "keys must be plain words, not lists or mappings".to_owned(),
-        UnexpectedTag(_) => "YAML tags (`!tag`) are not supported in the spec".to_owned(),
-        DuplicateKey(inner) => {
-            let (l, c) = inner
-                .prev_key
-                .span()
-                .start()
-                .map(|m| (m.line(), m.column()))
-                .unwrap_or((0, 0));
-            format!(
-                "duplicate key `{}` (first at line {l}, column {c})",
-                inner.key.as_str()
-            )
-        }
-        ScanError(_, scan) => {
-            let mut message = format!("YAML syntax error: {}", scan.info());
-            // A doc text with `: ` in it reads as a nested key to YAML.
-            let suspect = text.lines().skip(line.saturating_sub(2)).take(2).any(|l| {
-                l.split_once(": ")
-                    .is_some_and(|(_, value)| value.contains(": "))
-            });
-            if suspect {
-                message.push_str(
-                    "; a text containing `: ` must be quoted (in double quotes) or written as a block (`doc: >-` and the text on the next lines)",
-                );
-            }
-            message
-        }
-    };
-    SpecError {
-        file: rel.to_path_buf(),
-        line,
-        column,
-        message,
-    }
-}
-
-/// A well-formed YAML file whose content does not have the expected shape
-/// (missing, unknown or wrongly typed keys), located at the item concerned and
-/// described in the spec's words.
-fn shape_error(
-    e: &marked_yaml::FromNodeError,
-    root: &marked_yaml::Node,
-    text: &str,
-    rel: &Path,
-) -> SpecError {
-    use marked_yaml::spanned_serde::Error as E;
-    let path = e.path().unwrap_or_default();
-    let (node, context, key, key_pos) = walk(root, path);
-    let where_ = if context.is_empty() {
-        String::new()
-    } else {
-        format!("{}: ", context.join(", "))
-    };
-    // An empty value has no place of its own (YAML puts it on the next line):
-    // point at its key. A mapping points at its first key.
-    let node_pos = match node {
-        marked_yaml::Node::Scalar(s) if s.as_str().is_empty() => key_pos,
-        marked_yaml::Node::Mapping(m) => m.keys().next().and_then(|k| span_pos(k.span())),
-        _ => None,
-    }
-    .or_else(|| span_pos(node.span()))
-    .unwrap_or((0, 0));
-    let empty = matches!(node, marked_yaml::Node::Scalar(s) if s.as_str().is_empty());
-    let value_pos = |span: &marked_yaml::Span| {
-        if empty {
-            node_pos
-        } else {
-            span_pos(span).unwrap_or(node_pos)
-        }
-    };
-    let (position, message) = match &**e {
-        E::UnknownFieldError(field, expected, span) => {
-            let position = node
-                .as_mapping()
-                .and_then(|m| m.keys().find(|k| k.as_str() == field.as_str()))
-                .and_then(|k| k.span().start().map(|m| (m.line(), m.column())))
-                .or_else(|| span.start().map(|m| (m.line(), m.column())))
-                .or_else(|| locate_unknown_key(text, &format!("Unknown field `{field}`")))
-                .unwrap_or(node_pos);
-            let expected: Vec<String> = expected.iter().map(|k| format!("`{k}`")).collect();
-            (
-                position,
-                format!(
-                    "{where_}unknown key `{field}`; the keys here are {}",
-                    expected.join(", ")
-                ),
-            )
-        }
-        E::IntegerParseFailure(_, span) => {
-            let value = scalar_text(node);
-            (
-                value_pos(span),
-                format!(
-                    "{where_}`{}` must be a whole number, not {value}",
-                    key.unwrap_or("value")
-                ),
-            )
-        }
-        E::FloatParseFailure(_, span) => (
-            value_pos(span),
-            format!(
-                "{where_}`{}` must be a number, not {}",
-                key.unwrap_or("value"),
-                scalar_text(node)
-            ),
-        ),
-        E::NotBoolean(span) => (
-            value_pos(span),
-            format!(
-                "{where_}`{}` must be `true` or `false`, not {}",
-                key.unwrap_or("value"),
-                scalar_text(node)
-            ),
-        ),
-        E::Other(message, span) => {
-            let (message, span) = match message.strip_prefix("missing field ") {
-                // The deserializer places this at the mapping's `:`; use its first key.
-                Some(field) => (
-                    format!("needs the key {field}"),
-                    &marked_yaml::Span::new_blank(),
-                ),
-                None => (spec_words(message), span),
-            };
-            let message = match key {
-                Some(key) if !message.starts_with("needs") => format!("`{key}`: {message}"),
-                _ => message,
-            };
-            (
-                span_pos(span).unwrap_or(node_pos),
-                format!("{where_}{message}"),
-            )
-        }
-    };
-    SpecError {
-        file: rel.to_path_buf(),
-        line: position.0,
-        column: position.1,
-        message,
-    }
-}
-
-fn span_pos(span: &marked_yaml::Span) -> Option<(usize, usize)> {
-    span.start().map(|m| (m.line(), m.column()))
-}
-
-/// The value of a node as shown in a message: quoted, or `empty`.
-fn scalar_text(node: &marked_yaml::Node) -> String {
-    match node {
-        marked_yaml::Node::Scalar(s) if s.as_str().is_empty() => "empty".to_owned(),
-        marked_yaml::Node::Scalar(s) => format!("`{}`", s.as_str()),
-        marked_yaml::Node::Sequence(_) => "a list".to_owned(),
-        marked_yaml::Node::Mapping(_) => "a mapping".to_owned(),
-    }
-}
-
-/// Follows a deserializer path such as `endpoints[2].params[0].min` through
-/// the YAML: the deepest node it reaches, the items on the way in spec words
-/// (`endpoint `create``, `parameter `user_id``), and the last key named.
-#[allow(clippy::type_complexity)]
-fn walk<'n, 'p>(
-    root: &'n marked_yaml::Node,
-    path: &'p str,
-) -> (
-    &'n marked_yaml::Node,
-    Vec<String>,
-    Option<&'p str>,
-    Option<(usize, usize)>,
-) {
-    let mut node = root;
-    let mut context = Vec::new();
-    let mut last_key = None;
-    let mut key_pos = None;
-    for part in path.split('.').filter(|p| !p.is_empty()) {
-        let (key, indexes) = match part.find('[') {
-            Some(i) => (&part[..i], &part[i..]),
-            None => (part, ""),
-        };
-        if !key.is_empty() {
-            let mapping = node.as_mapping();
-            match mapping.and_then(|m| m.get_node(key)) {
-                Some(next) => {
-                    key_pos = mapping
-                        .and_then(|m| m.keys().find(|k| k.as_str() == key))
-                        .and_then(|k| span_pos(k.span()));
-                    node = next;
-                    last_key = Some(key);
-                }
-                None => {
-                    // A key that is missing (the error is about it): stay at the mapping.
-                    last_key = Some(key);
-                    break;
-                }
-            }
-        }
-        for index in indexes
-            .split(['[', ']'])
-            .filter_map(|i| i.parse::<usize>().ok())
-        {
-            let Some(item) = node.as_sequence().and_then(|s| s.get_node(index)) else {
-                break;
-            };
-            node = item;
-            let what = match key {
-                "endpoints" => "endpoint",
-                "params" => "parameter",
-                "response" => "response field",
-                "fields" => "field",
-                "types" => "type",
-                "enums" => "enum",
-                "values" => "value",
-                _ => "item",
-            };
-            let named = item
-                .as_mapping()
-                .and_then(|m| m.get_scalar("name").or_else(|| m.get_scalar("use")))
-                .map(|n| format!("{what} `{}`", n.as_str()))
-                .unwrap_or_else(|| format!("{what} {} of `{key}`", index + 1));
-            context.push(named);
-            last_key = None;
-            key_pos = None;
-        }
-    }
-    (node, context, last_key, key_pos)
-}
-
-/// The deserializer's wording with the generator's own type names replaced.
-fn spec_words(message: &str) -> String {
-    let mut out = message.to_owned();
-    for (internal, spec) in [
-        (
-            "struct RawCommon",
-            "the content of common.yaml (`params:`, `fields:`)",
-        ),
-        ("struct RawNamespace", "a namespace (`doc:`, `endpoints:`)"),
-        (
-            "struct RawEndpoint",
-            "an endpoint (a mapping with `name:`, `method:`, `path:`, …)",
-        ),
-        (
-            "struct RawParam",
-            "a parameter (a mapping with `name:` or `use:`, …)",
-        ),
-        (
-            "struct RawField",
-            "a field (a mapping with `name:` or `use:`, …)",
-        ),
-        ("struct RawTypes", "a types file (`types:`, `enums:`)"),
-        (
-            "struct RawType",
-            "an object type (`name:`, `doc:`, `fields:`)",
-        ),
-        ("struct RawEnum", "an enum (`name:`, `doc:`, `values:`)"),
-        ("i64", "a whole number"),
-        ("a sequence", "a list (`- …` items)"),
-        ("sequence", "list"),
-        ("a map", "a mapping"),
-    ] {
-        out = out.replace(internal, spec);
-    }
-    out
 }
 
 /// Line and column of a spanned value (0, 0 when unknown).

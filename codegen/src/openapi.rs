@@ -1,7 +1,8 @@
-//! `cargo xtask openapi [--check]`: describes the whole API (every product) as one
-//! OpenAPI 3.1 document, `openapi/stytch.json`, rendered from the same resolved model as
-//! the SDK. `--check` fails when the committed document is not what the spec produces, or
-//! when `openapi/` holds another `.json` file (a leftover of an older layout).
+//! Renders the whole API (every product) as one OpenAPI 3.1 document,
+//! `openapi/stytch.json`, from the same resolved model as the SDK.
+//! `cargo xtask codegen` writes it with the SDK, through the same write stage
+//! (which also removes any other `.json` file of `openapi/`), and `--check`
+//! covers it.
 //!
 //! What the document holds:
 //!
@@ -47,19 +48,21 @@
 //! is the same byte for byte in every build of this crate.
 
 use std::collections::BTreeMap;
-use std::path::Path;
 
 use serde_json::{Map, Value, json};
-use stytch_codegen::model::{
+
+use crate::error::Error;
+use crate::model::{
     Api, Endpoint, EnumType, Field, Host, Location, Namespace, ObjectType, Param, Ty,
 };
-use stytch_codegen::products::{self, Auth, Product};
+use crate::products::{self, Auth, Product};
+use crate::render::OutputFile;
 
 /// Where the document lives, relative to the repository root.
 pub const DIR: &str = "openapi";
 
-/// The document, relative to the repository root.
-pub const FILE: &str = "openapi/stytch.json";
+/// The document's file name inside [`DIR`].
+pub const FILE_NAME: &str = "stytch.json";
 
 /// Host of the fraud and device-fingerprinting endpoints.
 pub const TELEMETRY_URL: &str = "https://telemetry.stytch.com";
@@ -70,84 +73,18 @@ const ERROR: &str = "Error";
 /// Name of the key listing, per product, the endpoint ids an operation stands for.
 pub const ENDPOINTS_KEY: &str = "x-stytch-endpoints";
 
-/// Writes (or with `check_only`, compares) the document under `root`, and removes (or
-/// reports) any other `.json` file in `openapi/`.
-pub fn run(root: &Path, spec: &Path, check_only: bool) -> Result<(), String> {
-    let api = stytch_codegen::model(spec).map_err(|e| e.to_string())?;
-    let doc = render(&api, &crate::sdk_version(root)?)?;
-    let mut stale = String::new();
-    let path = root.join(&doc.path);
-    let current = match std::fs::read_to_string(&path) {
-        Ok(text) => Some(text),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
-        Err(e) => return Err(format!("{}: {e}", path.display())),
-    };
-    for leftover in leftovers(root, &doc.path)? {
-        if check_only {
-            stale.push_str(&format!("not rendered any more: {leftover}\n"));
-        } else {
-            let file = root.join(&leftover);
-            std::fs::remove_file(&file).map_err(|e| format!("{}: {e}", file.display()))?;
-            println!("removed {leftover}");
-        }
-    }
-    if check_only {
-        match current {
-            Some(text) if text == doc.text => {}
-            Some(text) => stale.push_str(&crate::codegen::capped_diff(
-                &doc.path,
-                &text,
-                &doc.text,
-                crate::codegen::DIFF_LINE_CAP,
-            )),
-            None => stale.push_str(&format!("missing: {}\n", doc.path)),
-        }
-        if !stale.is_empty() {
-            return Err(format!(
-                "openapi/ differs from what spec/ produces; run `cargo xtask openapi`:\n{stale}"
-            ));
-        }
-        println!("{} up to date", doc.path);
-        return Ok(());
-    }
-    if current.as_deref() != Some(doc.text.as_str()) {
-        if let Some(dir) = path.parent() {
-            std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
-        }
-        std::fs::write(&path, &doc.text).map_err(|e| format!("{}: {e}", path.display()))?;
-    }
-    println!("wrote {} ({} bytes)", doc.path, doc.text.len());
-    Ok(())
-}
-
-/// The `.json` files of `openapi/` other than `keep`, sorted, relative to `root`.
-fn leftovers(root: &Path, keep: &str) -> Result<Vec<String>, String> {
-    let dir = root.join(DIR);
-    let entries = match std::fs::read_dir(&dir) {
-        Ok(entries) => entries,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
-        Err(e) => return Err(format!("{}: {e}", dir.display())),
-    };
-    let mut found = Vec::new();
-    for entry in entries {
-        let entry = entry.map_err(|e| format!("{}: {e}", dir.display()))?;
-        let name = entry.file_name().to_string_lossy().into_owned();
-        let relative = format!("{DIR}/{name}");
-        if name.ends_with(".json") && relative != keep {
-            found.push(relative);
-        }
-    }
-    found.sort();
-    Ok(found)
-}
-
-/// The rendered document.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Document {
-    /// Path relative to the repository root: [`FILE`].
-    pub path: String,
-    /// Pretty-printed JSON with a final newline.
-    pub text: String,
+/// The document of every product of `api`, as a file of [`DIR`]; `version`
+/// (the `stytch-sdk` version) is the document's version: it describes what
+/// that release of the crate speaks.
+pub fn render(api: &Api, version: &str) -> Result<OutputFile, Error> {
+    let doc = document(api, version).map_err(|message| Error::Render {
+        file: format!("{DIR}/{FILE_NAME}"),
+        message,
+    })?;
+    Ok(OutputFile {
+        path: FILE_NAME.to_owned(),
+        content: doc,
+    })
 }
 
 /// One endpoint, rendered as an operation of its own product.
@@ -199,9 +136,9 @@ fn audience(product: &Product) -> String {
     }
 }
 
-/// The document of every product of `api`; `version` (the `stytch-sdk` version) is the
-/// document's version: it describes what that release of the crate speaks.
-pub fn render(api: &Api, version: &str) -> Result<Document, String> {
+/// The document of every product of `api` (see [`render`]): pretty-printed
+/// JSON with a final newline.
+fn document(api: &Api, version: &str) -> Result<String, String> {
     let mut products_used = Vec::new();
     for v in &api.verticals {
         let product = products::product(&v.name)
@@ -217,9 +154,7 @@ pub fn render(api: &Api, version: &str) -> Result<Document, String> {
     let mut tags = Vec::new();
     let mut grouped: BTreeMap<String, BTreeMap<String, Vec<Rendered>>> = BTreeMap::new();
     for (v, product) in &products_used {
-        let mut namespaces = Vec::new();
-        flatten(&v.namespaces, &mut namespaces);
-        for ns in namespaces {
+        for ns in v.all_namespaces() {
             if ns.endpoints.is_empty() {
                 continue;
             }
@@ -324,10 +259,7 @@ pub fn render(api: &Api, version: &str) -> Result<Document, String> {
         },
     });
     let text = serde_json::to_string_pretty(&sorted(document)).map_err(|e| e.to_string())?;
-    Ok(Document {
-        path: FILE.to_owned(),
-        text: text + "\n",
-    })
+    Ok(text + "\n")
 }
 
 /// One operation for endpoints of several products under the same method and path.
@@ -633,14 +565,7 @@ fn sorted(value: Value) -> Value {
     }
 }
 
-fn flatten<'a>(list: &'a [Namespace], out: &mut Vec<&'a Namespace>) {
-    for ns in list {
-        out.push(ns);
-        flatten(&ns.children, out);
-    }
-}
-
-fn operation(ns: &Namespace, e: &stytch_codegen::model::Endpoint) -> Value {
+fn operation(ns: &Namespace, e: &crate::model::Endpoint) -> Value {
     let mut op = Map::new();
     op.insert("operationId".into(), json!(e.id));
     op.insert("tags".into(), json!([ns.id]));
@@ -698,7 +623,7 @@ fn operation(ns: &Namespace, e: &stytch_codegen::model::Endpoint) -> Value {
         }
     }
     // Placeholders that no parameter fills come from the client's configuration.
-    for name in placeholders(&e.path) {
+    for name in e.placeholders() {
         if !e.params.iter().any(|p| p.name == name) {
             parameters.push(json!({
                 "name": name,
@@ -714,7 +639,7 @@ fn operation(ns: &Namespace, e: &stytch_codegen::model::Endpoint) -> Value {
     }
     if !body.is_empty() {
         let content_type = match e.encoding {
-            stytch_codegen::model::Encoding::Form => "application/x-www-form-urlencoded",
+            crate::model::Encoding::Form => "application/x-www-form-urlencoded",
             _ => "application/json",
         };
         let mut schema = json!({"type": "object", "properties": body});
@@ -743,14 +668,6 @@ fn operation(ns: &Namespace, e: &stytch_codegen::model::Endpoint) -> Value {
         }),
     );
     Value::Object(op)
-}
-
-/// The `{name}` placeholders of a path template, in order.
-fn placeholders(path: &str) -> Vec<&str> {
-    path.split('{')
-        .skip(1)
-        .filter_map(|rest| rest.split_once('}').map(|(name, _)| name))
-        .collect()
 }
 
 fn reference(id: &str) -> String {
@@ -916,13 +833,13 @@ mod tests {
     }
 
     fn model() -> Api {
-        stytch_codegen::model(&root().join("spec")).expect("spec/ loads")
+        crate::model(&root().join("spec")).expect("spec/ loads")
     }
 
     fn committed() -> String {
-        let path = root().join(FILE);
+        let path = root().join(DIR).join(FILE_NAME);
         std::fs::read_to_string(&path)
-            .unwrap_or_else(|e| panic!("{}: {e}; run `cargo xtask openapi`", path.display()))
+            .unwrap_or_else(|e| panic!("{}: {e}; run `cargo xtask codegen`", path.display()))
     }
 
     fn object(schema: &Schema) -> &oas3::spec::ObjectSchema {
@@ -971,83 +888,13 @@ mod tests {
         let mut out = Vec::new();
         for v in &api.verticals {
             let product = products::product(&v.name).unwrap();
-            let mut namespaces = Vec::new();
-            flatten(&v.namespaces, &mut namespaces);
-            for ns in namespaces {
+            for ns in v.all_namespaces() {
                 for e in &ns.endpoints {
                     out.push((product, ns, e));
                 }
             }
         }
         out
-    }
-
-    #[test]
-    fn check_fails_on_a_stale_missing_or_left_over_document() {
-        let spec = root().join("xtask/tests/fixtures/spec-diff/breaking/old");
-        let repo = tempfile::tempdir().unwrap();
-        std::fs::create_dir_all(repo.path().join("stytch-sdk")).unwrap();
-        std::fs::write(
-            repo.path().join("stytch-sdk/Cargo.toml"),
-            "[package]\nname = \"stytch-sdk\"\nversion = \"0.7.0\"\n",
-        )
-        .unwrap();
-        let err = run(repo.path(), &spec, true).unwrap_err();
-        assert!(err.contains("missing: openapi/stytch.json"), "{err}");
-
-        run(repo.path(), &spec, false).unwrap();
-        run(repo.path(), &spec, true).unwrap();
-        let path = repo.path().join(FILE);
-        let text = std::fs::read_to_string(&path).unwrap();
-        assert!(text.contains("\"version\": \"0.7.0\""));
-        // The fixture's token endpoint sends a form body with a fixed grant.
-        assert!(text.contains("\"application/x-www-form-urlencoded\""));
-        assert!(text.contains("\"const\": \"client_credentials\""));
-
-        // A document of the former one-per-product layout is reported, then removed.
-        let old = repo.path().join("openapi/consumer.json");
-        std::fs::write(&old, "{}").unwrap();
-        let err = run(repo.path(), &spec, true).unwrap_err();
-        assert!(
-            err.contains("not rendered any more: openapi/consumer.json"),
-            "{err}"
-        );
-        run(repo.path(), &spec, false).unwrap();
-        assert!(!old.exists());
-        run(repo.path(), &spec, true).unwrap();
-
-        std::fs::write(
-            &path,
-            text.replace("Issues an access token.", "Hands out tokens."),
-        )
-        .unwrap();
-        let err = run(repo.path(), &spec, true).unwrap_err();
-        assert!(err.contains("--- a/openapi/stytch.json"), "{err}");
-        assert!(
-            err.contains("\n-        \"description\": \"Hands out tokens.\",\n"),
-            "{err}"
-        );
-        assert!(
-            err.contains("\n+        \"description\": \"Issues an access token.\",\n"),
-            "{err}"
-        );
-        run(repo.path(), &spec, false).unwrap();
-        run(repo.path(), &spec, true).unwrap();
-    }
-
-    #[test]
-    fn committed_document_is_fresh_and_alone() {
-        let api = model();
-        let doc = render(&api, &crate::sdk_version(&root()).unwrap()).unwrap();
-        assert_eq!(doc.path, "openapi/stytch.json");
-        let on_disk = std::fs::read_to_string(root().join(&doc.path)).unwrap_or_default();
-        assert!(
-            on_disk == doc.text,
-            "{} is stale; run `cargo xtask openapi`:\n{}",
-            doc.path,
-            crate::codegen::capped_diff(&doc.path, &on_disk, &doc.text, 60)
-        );
-        assert_eq!(leftovers(&root(), FILE).unwrap(), Vec::<String>::new());
     }
 
     #[test]
@@ -1207,9 +1054,9 @@ mod tests {
                 assert_eq!(p.required, Some(true), "{}: {}", e.id, p.name);
                 path_params.push(p.name.as_str());
             }
-            assert_eq!(path_params, placeholders(&e.path), "{}", e.id);
+            assert_eq!(path_params, e.placeholders(), "{}", e.id);
             let body = op.request_body(&doc).unwrap();
-            let form = e.encoding == stytch_codegen::model::Encoding::Form;
+            let form = e.encoding == crate::model::Encoding::Form;
             let content_type = if form {
                 "application/x-www-form-urlencoded"
             } else {

@@ -1,5 +1,5 @@
 //! Checks that span more than one item of the spec, run by
-//! [`validate`](crate::validate) after its per-item checks.
+//! [`validate`](super::validate) after its per-item checks.
 //!
 //! Each guards against a spec the renderer would turn into Rust that does not
 //! compile (or into a generator that never finishes): types that contain
@@ -9,32 +9,12 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
+use super::reserved::{CLIENT_METHODS, HANDLE_METHODS, MAX_NAMESPACE_DEPTH, REQUEST_METHODS};
+use super::{Kind, placeholders};
 use crate::error::SpecError;
 use crate::load::{RawField, RawParam, RawSpec, S, pos};
 use crate::model::{TypeExpr, TypeId};
 use crate::names;
-use crate::validate::{Kind, placeholders};
-
-/// Methods the hand-written runtime adds to generated namespace handles
-/// (`sessions().authenticate_jwt(..)`, `m2m().authenticate_token(..)`,
-/// `rbac().cached_policy()`); no endpoint or child namespace may take them.
-pub const HANDLE_METHODS: &[&str] = &[
-    "authenticate_jwt",
-    "authenticate_jwt_local",
-    "authenticate_token",
-    "cached_policy",
-];
-
-/// Methods of `Client` and `B2BClient` themselves; no top-level namespace may take them.
-pub const CLIENT_METHODS: &[&str] = &["new", "builder", "project_id"];
-
-/// Methods of generated request types that a parameter's setter would
-/// replace: the constructor, and `clone`, which the generated endpoint tests
-/// call (an inherent setter named `clone` would shadow `Clone::clone`).
-pub const REQUEST_METHODS: &[&str] = &["new", "clone"];
-
-/// How deep namespaces nest (`b2b.otps.email.discovery` is four deep).
-pub const MAX_NAMESPACE_DEPTH: usize = 8;
 
 /// Every problem of the kinds this module looks for.
 pub(crate) fn check(spec: &RawSpec, kinds: &HashMap<TypeId, Kind>) -> Vec<SpecError> {
@@ -47,6 +27,7 @@ pub(crate) fn check(spec: &RawSpec, kinds: &HashMap<TypeId, Kind>) -> Vec<SpecEr
     c.type_names();
     c.by_value_cycles();
     c.path_parameters();
+    c.routes();
     c.errors
 }
 
@@ -287,6 +268,54 @@ impl Checker<'_> {
         }
     }
 
+    /// Two endpoints of one product on the same host, method and path would
+    /// be one operation on the wire: the server cannot tell which was meant.
+    /// Placeholder names do not matter (`/users/{id}` is `/users/{user_id}`).
+    fn routes(&mut self) {
+        // (product, host, method, path shape) → (endpoint, file, line, column).
+        type Route = (String, String, String, String);
+        let mut seen: HashMap<Route, (String, usize, usize, usize)> = HashMap::new();
+        for ns in &self.spec.namespaces {
+            let host = ns
+                .body
+                .base_url
+                .as_ref()
+                .map_or("api", |b| b.as_str())
+                .to_owned();
+            for ep in &ns.body.endpoints {
+                let id = format!(
+                    "{}.{}.{}",
+                    ns.vertical,
+                    ns.segments.join("."),
+                    ep.name.as_str()
+                );
+                let key = (
+                    ns.vertical.clone(),
+                    host.clone(),
+                    ep.method.to_string(),
+                    route_shape(&ep.path),
+                );
+                let (line, column) = pos(&ep.path);
+                let source = ep.path.span().start().map_or(ns.file, |m| m.source());
+                match seen.get(&key) {
+                    Some((first, file, l, c)) => {
+                        let file = self.spec.files.get(*file).map(|f| f.display().to_string());
+                        let message = format!(
+                            "endpoint `{id}`: `{} {}` is already the route of endpoint `{first}` ({}:{l}:{c}); two endpoints of one product cannot share a method and path",
+                            ep.method.as_str(),
+                            ep.path.as_str(),
+                            file.unwrap_or_default()
+                        );
+                        self.at(&ep.path, message);
+                    }
+                    None => {
+                        seen.insert(key, (id, source, line, column));
+                    }
+                }
+            }
+        }
+    }
+
     /// Path parameters are written into the URL with `to_string`; only
     /// strings, integers and booleans have one that means something.
     fn path_parameters(&mut self) {
@@ -332,6 +361,27 @@ impl Checker<'_> {
             }
         }
     }
+}
+
+/// A path with every placeholder emptied: `/v1/users/{}`.
+fn route_shape(path: &str) -> String {
+    let mut shape = String::with_capacity(path.len());
+    let mut in_placeholder = false;
+    for ch in path.chars() {
+        match ch {
+            '{' => {
+                in_placeholder = true;
+                shape.push('{');
+            }
+            '}' => {
+                in_placeholder = false;
+                shape.push('}');
+            }
+            _ if in_placeholder => {}
+            _ => shape.push(ch),
+        }
+    }
+    shape
 }
 
 /// The name and type of a parameter, looking `use` up in common.yaml.
