@@ -291,10 +291,14 @@ pub struct RawEnum {
     /// Id of an enum with the same values to alias.
     #[serde(default)]
     pub same_as: Option<S<String>>,
+    /// The API's placeholder for "not set", as a one-entry map `wire value: doc`:
+    /// answers may carry it, requests may not.
+    #[serde(default)]
+    pub unknown: Option<S<BTreeMap<String, String>>>,
 }
 
 /// Verticals the spec may describe.
-pub const VERTICALS: [&str; 3] = ["consumer", "b2b", "samlshield"];
+pub const VERTICALS: [&str; 4] = ["consumer", "b2b", "samlshield", "management"];
 
 /// Reads every `.yaml` file under `dir`.
 pub fn load(dir: &Path) -> Result<RawSpec, Error> {
@@ -843,7 +847,7 @@ fn spec_words(message: &str) -> String {
             "struct RawType",
             "an object type (`name:`, `doc:`, `fields:`)",
         ),
-        ("struct RawEnum", "an enum (`name:`, `doc:`, `values:`)"),
+        ("struct RawEnum", "an enum (`name:`, `doc:`, `values:`, `unknown:`)"),
         ("i64", "a whole number"),
         ("a sequence", "a list (`- …` items)"),
         ("sequence", "list"),

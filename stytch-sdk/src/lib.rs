@@ -54,11 +54,13 @@ pub mod test_util;
 pub use client::B2BClient;
 #[cfg(feature = "consumer")]
 pub use client::Client;
+#[cfg(feature = "management")]
+pub use client::ManagementClient;
 #[cfg(feature = "samlshield")]
 pub use client::SamlShieldClient;
 pub use client::{
     BuildClient, ClientBuilder, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RESPONSE_SIZE,
-    DEFAULT_TIMEOUT, LIVE_API_URL, SAML_SHIELD_URL, TELEMETRY_URL, TEST_API_URL,
+    DEFAULT_TIMEOUT, LIVE_API_URL, MANAGEMENT_URL, SAML_SHIELD_URL, TELEMETRY_URL, TEST_API_URL,
 };
 pub use error::{ApiError, Error, RawBody};
 pub use generated::*;

@@ -177,6 +177,28 @@ pub(crate) fn check_range<T: PartialOrd + fmt::Display + Copy>(
     })
 }
 
+/// Refuses an enum parameter holding the API's "not set" placeholder (the
+/// spec's `unknown:` value), which answers may carry but requests may not.
+#[inline]
+#[allow(dead_code)] // only products with such enums call it
+pub(crate) fn check_not_placeholder(
+    endpoint: &'static str,
+    parameter: &'static str,
+    value: Option<&str>,
+    placeholder: &'static str,
+) -> Result<(), Error> {
+    if value != Some(placeholder) {
+        return Ok(());
+    }
+    Err(Error::InvalidParameter {
+        endpoint,
+        parameter,
+        message: format!(
+            "is `{placeholder}`, the API's placeholder for a value that was never set; choose one of the real values"
+        ),
+    })
+}
+
 /// Session credentials of the member on whose behalf a call is made.
 ///
 /// Endpoints that accept it check the member's RBAC permissions for the
@@ -261,6 +283,9 @@ pub(crate) enum Credentials<'a> {
     /// A bearer token: the project's public token, passed as the project id.
     #[cfg_attr(not(feature = "samlshield"), allow(dead_code))]
     PublicToken,
+    /// A bearer token that is itself the credential (a Management API access token).
+    #[cfg_attr(not(feature = "management"), allow(dead_code))]
+    Bearer(&'a str),
 }
 
 /// Shared, cheaply clonable connection state behind every client, plus the
@@ -320,6 +345,7 @@ impl Transport {
                 base64::engine::general_purpose::STANDARD.encode(format!("{project_id}:{secret}"))
             ),
             Credentials::PublicToken => format!("Bearer {project_id}"),
+            Credentials::Bearer(token) => format!("Bearer {token}"),
         };
         let mut authorization = HeaderValue::from_str(&value).map_err(|_| {
             Error::Config("the credentials hold characters not allowed in a header".into())
