@@ -68,7 +68,9 @@ fn sentinels(spec: &RawSpec) -> HashMap<TypeId, String> {
                 module: file.module.clone(),
                 name: e.name.to_string(),
             };
-            if let Some(Ok(TypeExpr::Named(target))) = e.same_as.as_ref().map(|s| TypeExpr::parse(s)) {
+            if let Some(Ok(TypeExpr::Named(target))) =
+                e.same_as.as_ref().map(|s| TypeExpr::parse(s))
+            {
                 aliases.push((id, target));
             } else if let Some(wire) = e.unknown.as_ref().and_then(|u| u.keys().next()) {
                 found.insert(id, wire.clone());

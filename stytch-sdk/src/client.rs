@@ -557,7 +557,10 @@ impl<C> fmt::Debug for ClientBuilder<C> {
             .field("max_response_size", &self.max_response_size)
             .field("retry", &self.retry)
             .field("custom_domain", &self.custom_domain)
-            .field("access_token", &self.access_token.as_ref().map(|_| "<redacted>"))
+            .field(
+                "access_token",
+                &self.access_token.as_ref().map(|_| "<redacted>"),
+            )
             .field("auth", &self.auth)
             .finish_non_exhaustive()
     }

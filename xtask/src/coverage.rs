@@ -183,12 +183,11 @@ fn compare(api: &Api, reference: &Reference) -> Vec<String> {
             diffs.push(format!("namespace `{}` missing from the spec", r.id));
             continue;
         };
-        let main_host = r
-            .id
-            .split('.')
-            .next()
-            .and_then(stytch_codegen::products::product)
-            .map_or("api", |p| p.main_host);
+        let main_host =
+            r.id.split('.')
+                .next()
+                .and_then(stytch_codegen::products::product)
+                .map_or("api", |p| p.main_host);
         let host = if ns.host == Host::Telemetry {
             "telemetry"
         } else {
@@ -507,7 +506,10 @@ mod tests {
         let found = diffs(other);
         // Only the reference's own namespace is missing; the spec's consumer
         // namespace and enum are not reported as extra.
-        assert_eq!(found, ["namespace `management.things` missing from the spec"]);
+        assert_eq!(
+            found,
+            ["namespace `management.things` missing from the spec"]
+        );
     }
 
     #[test]
