@@ -22,6 +22,12 @@
 //! of the API is compiled; `rustls` (default) or `native-tls` selects the TLS
 //! backend of the built-in HTTP client.
 //!
+//! The `management` feature (off by default) adds `ManagementClient` for the
+//! Stytch Management API, which provisions and configures projects and their
+//! environments with a workspace management key (see its docs, and the
+//! `management_reconcile` example that keeps redirect URLs and the RBAC
+//! policy in line with a file in the repository).
+//!
 //! Every call is bounded: a connect timeout, a per-attempt timeout, a
 //! response size limit; redirects are never followed, and transient failures
 //! of GET and idempotent endpoints are retried with jittered backoff (see
