@@ -24,8 +24,8 @@ impl<'a> RbacPolicy<'a> {
     > + Send + '_ {
         self.transport.call(request)
     }
-    /// Replaces the environment's RBAC policy with the one given. Parts left out are emptied, so
-    /// send the whole desired policy.
+    /// Replaces the environment's RBAC policy with the one given. Send the whole policy you want
+    /// (read it first to keep the parts you do not change), not only the parts that differ.
     ///
     /// Sends `PUT /pwa/v3/projects/{project_slug}/environments/{environment_slug}/rbac_policy`.
     #[inline]
