@@ -226,6 +226,9 @@ pub struct EnumValue {
     pub rust_name: String,
     /// Doc text.
     pub doc: String,
+    /// The API's placeholder for "not set" (the spec's `unknown:`): decoded
+    /// from answers, refused in requests.
+    pub sentinel: bool,
 }
 
 /// A group of endpoints at one place of the client tree.
@@ -367,6 +370,9 @@ pub struct Param {
     pub format: Option<WireFormat>,
     /// Wire values, when the type is an enum (or a list of one).
     pub enum_values: Vec<String>,
+    /// The enum's placeholder value that a request may not carry, when the
+    /// type is an enum that has one.
+    pub sentinel: Option<String>,
     /// Doc text.
     pub doc: String,
 }

@@ -100,6 +100,7 @@ fn scheme_name(auth: Auth) -> &'static str {
     match auth {
         Auth::ProjectSecret => "stytchAuth",
         Auth::PublicToken => "stytchPublicToken",
+        Auth::WorkspaceKey => "stytchWorkspaceKey",
     }
 }
 
@@ -114,6 +115,11 @@ fn scheme(auth: Auth) -> Value {
             "type": "http",
             "scheme": "bearer",
             "description": "The project's public token (SAML Shield).",
+        }),
+        Auth::WorkspaceKey => json!({
+            "type": "http",
+            "scheme": "basic",
+            "description": "A workspace management key: its id as user name and its secret as password (or an access token as a bearer token).",
         }),
     }
 }
@@ -132,6 +138,7 @@ fn audience(product: &Product) -> String {
         "consumer" => "Consumer projects".to_owned(),
         "b2b" => "B2B projects".to_owned(),
         "samlshield" => "SAML Shield".to_owned(),
+        "management" => "The workspace (Management API)".to_owned(),
         _ => format!("Projects of product {}", product.about),
     }
 }

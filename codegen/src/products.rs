@@ -12,6 +12,9 @@ pub enum Auth {
     ProjectSecret,
     /// A bearer token: the project's public token.
     PublicToken,
+    /// HTTP Basic with a workspace management key id and secret, or a bearer
+    /// access token issued for the workspace.
+    WorkspaceKey,
 }
 
 /// One product.
@@ -29,8 +32,10 @@ pub struct Product {
     pub auth: Auth,
     /// Hosts serving the product: (URL, what it is).
     pub servers: &'static [(&'static str, &'static str)],
-    /// Whether `../shared/reference/stytch-api.json` describes the product.
-    pub in_reference: bool,
+    /// What the reference calls the product's main host (its `base_url`).
+    pub main_host: &'static str,
+    /// Every endpoint path of the product starts with one of these.
+    pub path_prefixes: &'static [&'static str],
 }
 
 const STYTCH_SERVERS: &[(&str, &str)] = &[
@@ -53,7 +58,8 @@ pub const PRODUCTS: &[Product] = &[
         about: "consumer (users)",
         auth: Auth::ProjectSecret,
         servers: STYTCH_SERVERS,
-        in_reference: true,
+        main_host: "api",
+        path_prefixes: &["/v1/"],
     },
     Product {
         name: "b2b",
@@ -62,7 +68,8 @@ pub const PRODUCTS: &[Product] = &[
         about: "B2B (organizations and members)",
         auth: Auth::ProjectSecret,
         servers: STYTCH_SERVERS,
-        in_reference: true,
+        main_host: "api",
+        path_prefixes: &["/v1/"],
     },
     Product {
         name: "samlshield",
@@ -71,7 +78,21 @@ pub const PRODUCTS: &[Product] = &[
         about: "SAML Shield",
         auth: Auth::PublicToken,
         servers: &[("https://api.samlshield.com", "The SAML Shield service.")],
-        in_reference: false,
+        main_host: "api",
+        path_prefixes: &["/v1/"],
+    },
+    Product {
+        name: "management",
+        client: "ManagementClient",
+        variable: "management",
+        about: "Management",
+        auth: Auth::WorkspaceKey,
+        servers: &[(
+            "https://management.stytch.com",
+            "The Management API for workspace actions.",
+        )],
+        main_host: "management",
+        path_prefixes: &["/pwa/v3/", "/web/v1/"],
     },
 ];
 

@@ -18,6 +18,7 @@ pub fn resolve(spec: &RawSpec) -> Api {
         spec,
         kinds,
         enum_values: enum_values(spec),
+        sentinels: sentinels(spec),
     };
     let mut verticals = Vec::new();
     for vertical in VERTICALS {
@@ -50,6 +51,37 @@ struct Resolver<'a> {
     spec: &'a RawSpec,
     kinds: HashMap<TypeId, Kind>,
     enum_values: HashMap<TypeId, Vec<String>>,
+    /// The `unknown:` placeholder of each enum that has one, aliases included.
+    sentinels: HashMap<TypeId, String>,
+}
+
+/// The `unknown:` placeholder value of every enum that declares one; an alias
+/// shares its target's.
+fn sentinels(spec: &RawSpec) -> HashMap<TypeId, String> {
+    let mut found = HashMap::new();
+    let mut aliases = Vec::new();
+    for file in &spec.type_files {
+        for e in &file.body.enums {
+            let id = TypeId {
+                vertical: file.vertical.clone(),
+                module: file.module.clone(),
+                name: e.name.to_string(),
+            };
+            if let Some(Ok(TypeExpr::Named(target))) =
+                e.same_as.as_ref().map(|s| TypeExpr::parse(s))
+            {
+                aliases.push((id, target));
+            } else if let Some(wire) = e.unknown.as_ref().and_then(|u| u.keys().next()) {
+                found.insert(id, wire.clone());
+            }
+        }
+    }
+    for (alias, target) in aliases {
+        if let Some(wire) = found.get(&target).cloned() {
+            found.insert(alias, wire);
+        }
+    }
+    found
 }
 
 /// Wire values of every enum, aliases resolved to their target's values.
@@ -258,8 +290,13 @@ impl Resolver<'_> {
             _ if matches!(http, "GET" | "DELETE") => Location::Query,
             _ => Location::Body,
         };
+        let sentinel = match &ty {
+            Ty::Enum(id) => self.sentinels.get(id).cloned(),
+            _ => None,
+        };
         Some(Param {
             enum_values: self.values_of(&ty),
+            sentinel,
             rust_name: snake(&name),
             required: p.required.as_ref().map(|r| **r).unwrap_or(false),
             min: def.min.as_ref().map(|v| **v),
@@ -320,10 +357,18 @@ impl Resolver<'_> {
                 .values
                 .iter()
                 .flat_map(|v| v.iter())
-                .map(|(wire, doc)| EnumValue {
+                .map(|(wire, doc)| (wire, doc, false))
+                .chain(
+                    e.unknown
+                        .iter()
+                        .flat_map(|u| u.iter())
+                        .map(|(wire, doc)| (wire, doc, true)),
+                )
+                .map(|(wire, doc, sentinel)| EnumValue {
                     wire: wire.clone(),
                     rust_name: pascal(wire),
                     doc: doc.trim().to_owned(),
+                    sentinel,
                 })
                 .collect(),
             same_as,

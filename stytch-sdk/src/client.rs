@@ -16,6 +16,8 @@ pub const TEST_API_URL: &str = "https://test.stytch.com";
 pub const TELEMETRY_URL: &str = "https://telemetry.stytch.com";
 /// Host of the SAML Shield service.
 pub const SAML_SHIELD_URL: &str = "https://api.samlshield.com";
+/// Host of the Management API (workspace actions).
+pub const MANAGEMENT_URL: &str = "https://management.stytch.com";
 
 /// Default limit for opening a connection (TCP and TLS handshake): 10 seconds.
 pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
@@ -64,6 +66,45 @@ pub struct SamlShieldClient {
     pub(crate) transport: Transport,
 }
 
+/// Client for the Stytch Management API: the workspace-level API that
+/// creates and configures projects and their environments (secrets, public
+/// tokens, redirect URLs, email and JWT templates, password strength, RBAC
+/// policy, SDK settings, country allowlists, event log streaming, trusted
+/// token profiles). Use it to provision projects from code or CI and to keep
+/// settings such as redirect URLs and the RBAC policy in version control.
+///
+/// It authenticates with a workspace management key, which a workspace admin
+/// creates in the Stytch dashboard (Workspace settings, Management API): its
+/// key id and secret are sent as HTTP Basic credentials. An OAuth access token
+/// for the workspace works too ([`ManagementClient::with_access_token`]). The
+/// host is [`MANAGEMENT_URL`]; point [`ClientBuilder::api_url`] elsewhere for
+/// a proxy or a test server.
+///
+/// ```no_run
+/// # async fn run() -> Result<(), stytch_sdk::Error> {
+/// use stytch_sdk::management::redirect_urls::GetAllRequest;
+///
+/// let management = stytch_sdk::ManagementClient::new("workspace-key-id", "workspace-key-secret")?;
+/// let urls = management
+///     .redirect_urls()
+///     .get_all(GetAllRequest::new("my-project", "production"))
+///     .await?;
+/// for url in urls.redirect_urls {
+///     println!("{}", url.url);
+/// }
+/// # Ok(()) }
+/// ```
+///
+/// The example `management_reconcile` keeps a project's redirect URLs and
+/// RBAC policy in line with a file in the repository.
+///
+/// Cloning is cheap (one reference count); share one client across tasks.
+#[cfg(feature = "management")]
+#[derive(Clone, Debug)]
+pub struct ManagementClient {
+    pub(crate) transport: Transport,
+}
+
 /// A client type that [`ClientBuilder`] can produce.
 pub trait BuildClient: sealed::Sealed {}
 
@@ -74,6 +115,8 @@ mod sealed {
         /// Whether the client authenticates with a public token as a bearer
         /// token (the builder's first argument) instead of id and secret.
         const PUBLIC_TOKEN: bool = false;
+        /// What the builder's two credentials are called in error messages.
+        const CREDENTIAL_NAMES: [&'static str; 2] = ["project id", "secret"];
         fn from_transport(transport: super::Transport) -> Self;
         /// The main host when the builder names none.
         fn default_api_url(project_id: &str) -> &'static str {
@@ -119,6 +162,53 @@ macro_rules! client_common {
 client_common!("consumer", Client);
 client_common!("b2b", B2BClient);
 client_common!("samlshield", SamlShieldClient);
+client_common!("management", ManagementClient);
+
+#[cfg(feature = "management")]
+#[allow(private_interfaces)]
+impl sealed::Sealed for ManagementClient {
+    const CREDENTIAL_NAMES: [&'static str; 2] = ["workspace key id", "workspace key secret"];
+    fn from_transport(transport: Transport) -> Self {
+        Self { transport }
+    }
+    fn default_api_url(_key_id: &str) -> &'static str {
+        MANAGEMENT_URL
+    }
+}
+
+#[cfg(feature = "management")]
+impl ManagementClient {
+    /// Creates a client with default settings from a workspace management
+    /// key (its id and its secret, both from the Stytch dashboard).
+    pub fn new(
+        workspace_key_id: impl Into<String>,
+        workspace_key_secret: impl Into<String>,
+    ) -> Result<Self, Error> {
+        Self::builder(workspace_key_id, workspace_key_secret).build()
+    }
+
+    /// Starts configuring a client that authenticates with a workspace
+    /// management key (host, timeouts, retries, HTTP client).
+    pub fn builder(
+        workspace_key_id: impl Into<String>,
+        workspace_key_secret: impl Into<String>,
+    ) -> ClientBuilder<Self> {
+        ClientBuilder::new(workspace_key_id, workspace_key_secret)
+    }
+
+    /// Creates a client with default settings that authenticates with an
+    /// access token for the workspace, sent as a bearer token.
+    pub fn with_access_token(access_token: impl Into<String>) -> Result<Self, Error> {
+        Self::access_token_builder(access_token).build()
+    }
+
+    /// Starts configuring a client that authenticates with an access token.
+    pub fn access_token_builder(access_token: impl Into<String>) -> ClientBuilder<Self> {
+        let mut builder = ClientBuilder::new("", "");
+        builder.access_token = Some(access_token.into());
+        builder
+    }
+}
 
 #[cfg(feature = "samlshield")]
 #[allow(private_interfaces)]
@@ -199,6 +289,8 @@ pub struct ClientBuilder<C> {
     http: Option<reqwest::Client>,
     auth: crate::auth::AuthConfig,
     custom_domain: Option<String>,
+    /// A bearer token used instead of the id and secret (Management API).
+    access_token: Option<String>,
     client: PhantomData<fn() -> C>,
 }
 
@@ -217,6 +309,7 @@ impl<C: BuildClient> ClientBuilder<C> {
             http: None,
             auth: crate::auth::AuthConfig::default(),
             custom_domain: None,
+            access_token: None,
             client: PhantomData,
         }
     }
@@ -348,33 +441,39 @@ impl<C: BuildClient> ClientBuilder<C> {
     /// credentials), the secret non-empty, and both base URLs absolute
     /// `http`/`https` URLs without query or fragment.
     pub fn build(self) -> Result<C, Error> {
-        let credentials = if C::PUBLIC_TOKEN {
+        let kind = if self.access_token.is_some() {
+            Kind::Bearer
+        } else if C::PUBLIC_TOKEN {
             Kind::PublicToken
         } else {
             Kind::Secret
         };
-        let transport = self.transport(credentials)?;
+        let transport = self.transport(kind)?;
         Ok(<C as sealed::Sealed>::from_transport(transport))
     }
 
     /// The transport of the configuration, after checking it.
     fn transport(self, kind: Kind) -> Result<Transport, Error> {
-        if kind == Kind::PublicToken {
+        let [id_name, secret_name] = C::CREDENTIAL_NAMES;
+        if kind == Kind::Bearer {
+            if self.access_token.as_deref().is_none_or(str::is_empty) {
+                return Err(Error::Config("access token must not be empty".into()));
+            }
+        } else if kind == Kind::PublicToken {
             if self.project_id.is_empty() {
                 return Err(Error::Config("public token must not be empty".into()));
             }
         } else {
             if self.project_id.is_empty() {
-                return Err(Error::Config("project id must not be empty".into()));
+                return Err(Error::Config(format!("{id_name} must not be empty")));
             }
             if self.project_id.contains(':') {
-                return Err(Error::Config(
-                    "project id must not contain `:` (it would make the Basic credentials ambiguous)"
-                        .into(),
-                ));
+                return Err(Error::Config(format!(
+                    "{id_name} must not contain `:` (it would make the Basic credentials ambiguous)"
+                )));
             }
             if kind == Kind::Secret && self.secret.is_empty() {
-                return Err(Error::Config("secret must not be empty".into()));
+                return Err(Error::Config(format!("{secret_name} must not be empty")));
             }
         }
         let api_url = self
@@ -421,6 +520,7 @@ impl<C: BuildClient> ClientBuilder<C> {
                 Some(crate::auth::normalize_domain(domain).map_err(Error::Config)?);
         }
         let credentials = match kind {
+            Kind::Bearer => Credentials::Bearer(self.access_token.as_deref().unwrap_or_default()),
             Kind::PublicToken => Credentials::PublicToken,
             Kind::Secret => Credentials::Secret(&self.secret),
             Kind::Nothing => Credentials::Nothing,
@@ -453,6 +553,8 @@ enum Kind {
     /// None: public endpoints only.
     #[cfg_attr(not(any(feature = "consumer", feature = "b2b")), allow(dead_code))]
     Nothing,
+    /// An access token as a bearer token (Management API).
+    Bearer,
 }
 
 macro_rules! token_provider_builder {
@@ -535,6 +637,10 @@ impl<C> fmt::Debug for ClientBuilder<C> {
             .field("max_response_size", &self.max_response_size)
             .field("retry", &self.retry)
             .field("custom_domain", &self.custom_domain)
+            .field(
+                "access_token",
+                &self.access_token.as_ref().map(|_| "<redacted>"),
+            )
             .field("auth", &self.auth)
             .finish_non_exhaustive()
     }

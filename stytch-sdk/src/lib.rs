@@ -29,6 +29,12 @@
 //! | `native-tls` | no | TLS through the platform's library instead (OpenSSL on Linux) |
 //! | `test-util` | no | `test_util`: an offline stand-in for Stytch, for your own tests |
 //!
+//! The `management` feature (off by default) adds `ManagementClient` for the
+//! Stytch Management API, which provisions and configures projects and their
+//! environments with a workspace management key (see its docs, and the
+//! `management_reconcile` example that keeps redirect URLs and the RBAC
+//! policy in line with a file in the repository).
+//!
 //! Every call is bounded: a connect timeout, a per-attempt timeout, a
 //! response size limit; redirects are never followed, and transient failures
 //! of GET and idempotent endpoints are retried with jittered backoff (see
@@ -88,11 +94,13 @@ pub mod test_util;
 pub use client::B2BClient;
 #[cfg(feature = "consumer")]
 pub use client::Client;
+#[cfg(feature = "management")]
+pub use client::ManagementClient;
 #[cfg(feature = "samlshield")]
 pub use client::SamlShieldClient;
 pub use client::{
     BuildClient, ClientBuilder, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RESPONSE_SIZE,
-    DEFAULT_TIMEOUT, LIVE_API_URL, SAML_SHIELD_URL, TELEMETRY_URL, TEST_API_URL,
+    DEFAULT_TIMEOUT, LIVE_API_URL, MANAGEMENT_URL, SAML_SHIELD_URL, TELEMETRY_URL, TEST_API_URL,
 };
 pub use error::{ApiError, Error, RawBody};
 pub use generated::*;

@@ -143,6 +143,28 @@ pub(crate) fn check_range<T: PartialOrd + fmt::Display + Copy>(
     })
 }
 
+/// Refuses an enum parameter holding the API's "not set" placeholder (the
+/// spec's `unknown:` value), which answers may carry but requests may not.
+#[inline]
+#[allow(dead_code)] // only products with such enums call it
+pub(crate) fn check_not_placeholder(
+    endpoint: &'static str,
+    parameter: &'static str,
+    value: Option<&str>,
+    placeholder: &'static str,
+) -> Result<(), Error> {
+    if value != Some(placeholder) {
+        return Ok(());
+    }
+    Err(Error::InvalidParameter {
+        endpoint,
+        parameter,
+        message: format!(
+            "is `{placeholder}`, the API's placeholder for a value that was never set; choose one of the real values"
+        ),
+    })
+}
+
 /// Session credentials of the member on whose behalf a call is made.
 ///
 /// Endpoints that accept it check the member's RBAC permissions for the
@@ -231,6 +253,9 @@ pub(crate) enum Credentials<'a> {
     /// can be called.
     #[cfg_attr(not(any(feature = "consumer", feature = "b2b")), allow(dead_code))]
     Nothing,
+    /// A bearer token that is itself the credential (a Management API access token).
+    #[cfg_attr(not(feature = "management"), allow(dead_code))]
+    Bearer(&'a str),
 }
 
 /// Shared, cheaply clonable connection state behind every client, plus the
@@ -291,6 +316,7 @@ impl Transport {
                 base64::engine::general_purpose::STANDARD.encode(format!("{project_id}:{secret}"))
             )),
             Credentials::PublicToken => Some(format!("Bearer {project_id}")),
+            Credentials::Bearer(token) => Some(format!("Bearer {token}")),
             Credentials::Nothing => None,
         };
         let authorization = value

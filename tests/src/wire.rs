@@ -145,13 +145,14 @@ pub fn expected(endpoint: &Endpoint) -> Expected {
         let sample = samples.param(p);
         match &p.location {
             Location::Path => {
-                // The validator allows string, integer and boolean path parameters.
+                // The validator allows string, integer, boolean and enum path parameters.
                 let value = match &sample {
                     Sample::Str(value) => value.clone(),
                     Sample::Int(value) => value.to_string(),
                     Sample::Bool(value) => value.to_string(),
+                    Sample::Enum { wire, .. } => wire.to_string(),
                     _ => panic!(
-                        "path parameter {} is not a string, integer or boolean",
+                        "path parameter {} is not a string, integer, boolean or enum",
                         p.name
                     ),
                 };
@@ -265,6 +266,15 @@ impl Case {
             .expect("client builds")
     }
 
+    /// A Management API client pointed at the API server, with the test
+    /// credentials as its workspace key.
+    pub fn management(&self) -> stytch_sdk::ManagementClient {
+        stytch_sdk::ManagementClient::builder(PROJECT_ID, SECRET)
+            .api_url(self.api.url())
+            .build()
+            .expect("client builds")
+    }
+
     fn client<C: stytch_sdk::BuildClient>(&self) -> C {
         self.api
             .client_builder(PROJECT_ID, SECRET)
@@ -304,7 +314,8 @@ impl Case {
         let product = id.split('.').next().and_then(products::product);
         let authorization = match product.map(|p| p.auth) {
             Some(Auth::PublicToken) => format!("Bearer {PUBLIC_TOKEN}"),
-            _ => basic_auth(PROJECT_ID, SECRET),
+            // The harness uses the same pair as workspace key id and secret.
+            Some(Auth::ProjectSecret | Auth::WorkspaceKey) | None => basic_auth(PROJECT_ID, SECRET),
         };
         assert_eq!(
             request.header("authorization"),

@@ -1,4 +1,8 @@
-//! Compares the spec with the reference description of the API and lists every difference.
+//! Compares the spec with a reference description of the API and lists every difference.
+//!
+//! A reference file describes some products (the `vertical` of its
+//! namespaces: consumer and B2B in `stytch-api.json`, management in
+//! `stytch-management-api.json`); only those products of the spec are compared.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
@@ -16,6 +20,7 @@ struct Reference {
 #[derive(Deserialize)]
 struct RefNamespace {
     id: String,
+    vertical: String,
     base_url: String,
     methods: Vec<RefMethod>,
 }
@@ -68,6 +73,9 @@ struct RefType {
 struct RefEnum {
     id: String,
     values: Vec<String>,
+    /// The placeholder for "not set" that answers may carry (the spec's `unknown:`).
+    #[serde(default)]
+    unknown: Option<String>,
 }
 
 /// Runs the comparison; `Err` lists the differences.
@@ -144,9 +152,16 @@ fn compare_fields(diffs: &mut Vec<String>, what: &str, ours: &[Field], theirs: &
 
 fn compare(api: &Api, reference: &Reference) -> Vec<String> {
     let mut diffs = Vec::new();
+    // Only the products the reference describes are compared.
+    let described: BTreeSet<&str> = reference
+        .namespaces
+        .iter()
+        .map(|n| n.vertical.as_str())
+        .collect();
     let namespaces: BTreeMap<&str, &Namespace> = api
         .all_namespaces()
         .into_iter()
+        .filter(|n| described.contains(n.id.split('.').next().unwrap_or_default()))
         .map(|n| (n.id.as_str(), n))
         .collect();
     let reference_ns: BTreeSet<&str> = reference.namespaces.iter().map(|n| n.id.as_str()).collect();
@@ -155,10 +170,15 @@ fn compare(api: &Api, reference: &Reference) -> Vec<String> {
             diffs.push(format!("namespace `{}` missing from the spec", r.id));
             continue;
         };
+        let main_host =
+            r.id.split('.')
+                .next()
+                .and_then(stytch_codegen::products::product)
+                .map_or("api", |p| p.main_host);
         let host = if ns.host == Host::Telemetry {
             "telemetry"
         } else {
-            "api"
+            main_host
         };
         if host != r.base_url {
             diffs.push(format!(
@@ -291,13 +311,8 @@ fn compare(api: &Api, reference: &Reference) -> Vec<String> {
             );
         }
     }
-    // Products the reference does not describe (SAML Shield) are not compared.
-    let described = |id: &str| {
-        let product = id.split('.').next().unwrap_or_default();
-        stytch_codegen::products::product(product).is_none_or(|p| p.in_reference)
-    };
     for (id, ns) in &namespaces {
-        if !reference_ns.contains(id) && !ns.endpoints.is_empty() && described(id) {
+        if !reference_ns.contains(id) && !ns.endpoints.is_empty() {
             diffs.push(format!(
                 "namespace `{id}` is in the spec but not in the reference"
             ));
@@ -306,7 +321,11 @@ fn compare(api: &Api, reference: &Reference) -> Vec<String> {
 
     let mut types = BTreeMap::new();
     let mut enums = BTreeMap::new();
-    for v in &api.verticals {
+    for v in api
+        .verticals
+        .iter()
+        .filter(|v| described.contains(v.name.as_str()))
+    {
         for m in &v.models {
             for t in &m.types {
                 types.insert(format!("{}.{}.{}", v.name, m.name, t.name), t);
@@ -332,21 +351,30 @@ fn compare(api: &Api, reference: &Reference) -> Vec<String> {
             .keys()
             .map(|id| format!("type `{id}` is in the spec but not in the reference")),
     );
-    let values_of = |id: &str| -> Option<Vec<String>> {
+    // The values a request may carry, and the placeholder answers may carry.
+    let values_of = |id: &str| -> Option<(Vec<String>, Option<String>)> {
         let e = enums.get(id)?;
         let e = match &e.same_as {
             Some(target) => enums.get(&target.to_string())?,
             None => e,
         };
-        Some(e.values.iter().map(|v| v.wire.clone()).collect())
+        let wires = |sentinel: bool| e.values.iter().filter(move |v| v.sentinel == sentinel);
+        Some((
+            wires(false).map(|v| v.wire.clone()).collect(),
+            wires(true).map(|v| v.wire.clone()).next(),
+        ))
     };
     let reference_enums: BTreeSet<&str> = reference.enums.iter().map(|e| e.id.as_str()).collect();
     for r in &reference.enums {
         match values_of(&r.id) {
             None => diffs.push(format!("enum `{}` missing from the spec", r.id)),
-            Some(values) if values != r.values => diffs.push(format!(
+            Some((values, _)) if values != r.values => diffs.push(format!(
                 "enum `{}`: values {values:?} in the spec, {:?} in the reference",
                 r.id, r.values
+            )),
+            Some((_, unknown)) if unknown != r.unknown => diffs.push(format!(
+                "enum `{}`: unknown {unknown:?} in the spec, {:?} in the reference",
+                r.id, r.unknown
             )),
             Some(_) => {}
         }
@@ -404,7 +432,7 @@ mod tests {
             response.push(serde_json::json!({"name": "size", "type": "integer", "nilable": true}));
         }
         serde_json::json!({
-            "namespaces": [{"id": "consumer.things", "base_url": "api", "methods": [{
+            "namespaces": [{"id": "consumer.things", "vertical": "consumer", "base_url": "api", "methods": [{
                 "name": "get", "http": "GET", "path": "/v1/things/{thing_id}", "content_type": "application/json",
                 "params": [
                     {"name": "thing_id", "type": "string", "required": true, "in": "path"},
@@ -441,6 +469,34 @@ mod tests {
             );
         }
         assert_eq!(found.len(), expect.len(), "{found:#?}");
+    }
+
+    #[test]
+    fn the_unknown_placeholder_is_compared_apart_from_the_values() {
+        let mut changed = reference(false, 10, &["red", "blue"], false);
+        changed["enums"][0]["unknown"] = serde_json::json!("COLOR_UNSPECIFIED");
+        let found = diffs(changed);
+        assert_eq!(
+            found,
+            [
+                "enum `consumer.things.Color`: unknown None in the spec, Some(\"COLOR_UNSPECIFIED\") in the reference"
+            ]
+        );
+    }
+
+    #[test]
+    fn products_the_reference_does_not_describe_are_left_out() {
+        let mut other = reference(false, 10, &["red", "blue"], false);
+        other["namespaces"][0]["vertical"] = serde_json::json!("management");
+        other["namespaces"][0]["id"] = serde_json::json!("management.things");
+        other["enums"] = serde_json::json!([]);
+        let found = diffs(other);
+        // Only the reference's own namespace is missing; the spec's consumer
+        // namespace and enum are not reported as extra.
+        assert_eq!(
+            found,
+            ["namespace `management.things` missing from the spec"]
+        );
     }
 
     #[test]

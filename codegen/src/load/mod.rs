@@ -296,10 +296,14 @@ pub struct RawEnum {
     /// Id of an enum with the same values to alias.
     #[serde(default)]
     pub same_as: Option<S<String>>,
+    /// The API's placeholder for "not set", as a one-entry map `wire value: doc`:
+    /// answers may carry it, requests may not.
+    #[serde(default)]
+    pub unknown: Option<S<BTreeMap<String, String>>>,
 }
 
 /// Verticals the spec may describe.
-pub const VERTICALS: [&str; 3] = ["consumer", "b2b", "samlshield"];
+pub const VERTICALS: [&str; 4] = ["consumer", "b2b", "samlshield", "management"];
 
 /// Reads every `.yaml` file under `dir`.
 pub fn load(dir: &Path) -> Result<RawSpec, Error> {

@@ -203,6 +203,17 @@ pub(super) fn render_endpoint_types(ns: &Namespace, e: &Endpoint) -> TokenStream
             #path
         }
     };
+    let sentinel_checks = e.params.iter().filter_map(|p| {
+        let sentinel = p.sentinel.as_ref()?;
+        let field = ident(&p.rust_name);
+        let wire = &p.name;
+        let value = if p.required {
+            quote!(Some(self.#field.as_str()))
+        } else {
+            quote!(self.#field.as_ref().map(|v| v.as_str()))
+        };
+        Some(quote!(crate::runtime::check_not_placeholder(Self::ID, #wire, #value, #sentinel)?;))
+    });
     let checks: Vec<TokenStream> = e
         .params
         .iter()
@@ -224,6 +235,7 @@ pub(super) fn render_endpoint_types(ns: &Namespace, e: &Endpoint) -> TokenStream
             let (min, max) = (bound(p.min), bound(p.max));
             quote!(crate::runtime::check_range(Self::ID, #wire, self.#field, #min, #max)?;)
         })
+        .chain(sentinel_checks)
         .collect();
     let check = (!checks.is_empty()).then(|| {
         quote! {

@@ -71,7 +71,14 @@ fn render_enum(e: &EnumType) -> TokenStream {
         return quote!(#doc pub type #name = #path;);
     }
     let variants = e.values.iter().map(|v| {
-        let doc = docs(&format!("{} (`{}`)", v.doc.trim_end_matches('.'), v.wire));
+        let mut text = format!("{} (`{}`)", v.doc.trim_end_matches('.'), v.wire);
+        if v.sentinel {
+            text.push_str(
+                ".\n\nThe API's placeholder for a value that was never set: answers may \
+                 carry it, but a request holding it is refused before it is sent.",
+            );
+        }
+        let doc = docs(&text);
         let variant = ident(&v.rust_name);
         quote!(#doc #variant,)
     });

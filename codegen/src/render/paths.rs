@@ -33,12 +33,15 @@ pub(super) fn render_path(e: &Endpoint) -> TokenStream {
                 };
                 // Integers and booleans (the only other path parameter types the
                 // validator allows) print nothing but unreserved characters; a
-                // string is refused when empty, `.` or `..`, and encoded otherwise.
+                // string, or an enum's wire value, is refused when empty, `.`
+                // or `..`, and encoded otherwise.
                 let wire = &p.name;
-                let value = if p.ty == Ty::String {
-                    quote!(crate::runtime::segment(Self::ID, #wire, &self.#field)?)
-                } else {
-                    quote!(self.#field)
+                let value = match p.ty {
+                    Ty::String => quote!(crate::runtime::segment(Self::ID, #wire, &self.#field)?),
+                    Ty::Enum(_) => {
+                        quote!(crate::runtime::segment(Self::ID, #wire, self.#field.as_str())?)
+                    }
+                    _ => quote!(self.#field),
                 };
                 (local, value)
             }

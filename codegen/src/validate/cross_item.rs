@@ -316,8 +316,9 @@ impl Checker<'_> {
         }
     }
 
-    /// Path parameters are written into the URL with `to_string`; only
-    /// strings, integers and booleans have one that means something.
+    /// Path parameters are written into the URL as text; only strings,
+    /// integers, booleans and enums (their wire value) have one that means
+    /// something.
     fn path_parameters(&mut self) {
         for ns in &self.spec.namespaces {
             for ep in &ns.body.endpoints {
@@ -339,7 +340,9 @@ impl Checker<'_> {
                     // Unparsable types and unknown names are the validator's to report.
                     let allowed = match TypeExpr::parse(ty) {
                         Ok(TypeExpr::Builtin(b)) => matches!(b, "string" | "integer" | "boolean"),
-                        Ok(TypeExpr::Named(id)) => !self.kinds.contains_key(&id),
+                        Ok(TypeExpr::Named(id)) => {
+                            !matches!(self.kinds.get(&id), Some(Kind::Object))
+                        }
                         Ok(TypeExpr::List(_) | TypeExpr::Map(_)) => false,
                         Err(_) => true,
                     };
@@ -348,7 +351,7 @@ impl Checker<'_> {
                         self.at(
                             at,
                             format!(
-                                "endpoint `{}.{}.{}`: path parameter `{}` has type `{}`; a path parameter must be a string, integer or boolean",
+                                "endpoint `{}.{}.{}`: path parameter `{}` has type `{}`; a path parameter must be a string, integer, boolean or enum",
                                 ns.vertical,
                                 ns.segments.join("."),
                                 ep.name.as_str(),

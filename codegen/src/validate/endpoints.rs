@@ -49,6 +49,23 @@ impl<'a> Validator<'a> {
                 format!("{what}: GET endpoints are always safe to repeat; `idempotent` is for POST, PUT, PATCH and DELETE"),
             );
         }
+        let product = ns.split('.').next().and_then(crate::products::product);
+        if let Some(product) = product
+            && !product
+                .path_prefixes
+                .iter()
+                .any(|prefix| ep.path.starts_with(prefix))
+        {
+            self.at(
+                &ep.path,
+                format!(
+                    "{what}: path `{}` starts with none of the {} product's path prefixes {:?}",
+                    ep.path.as_str(),
+                    product.name,
+                    product.path_prefixes
+                ),
+            );
+        }
         let placeholders = match placeholders(&ep.path) {
             Ok(p) => p,
             Err(message) => {

@@ -156,8 +156,23 @@ impl<'a> Validator<'a> {
                     (None, false) => {}
                 }
                 let mut variants = BTreeMap::new();
-                for value in &e.values {
+                if let Some(unknown) = &e.unknown {
+                    let wires: Vec<&String> = e.values.iter().flat_map(|v| v.keys()).collect();
+                    if e.same_as.is_some() {
+                        self.at(unknown, format!("{label}: an alias (`same_as`) shares its target's `unknown` value and cannot declare its own"));
+                    } else if unknown.len() != 1 {
+                        self.at(unknown, format!("{label}: `unknown` is one `wire-value: doc` entry, the value the API uses for \"not set\""));
+                    } else if let Some((wire, _)) = unknown.iter().next()
+                        && wires.contains(&wire)
+                    {
+                        self.at(unknown, format!("{label}: `unknown` value `{wire}` is also listed in `values`; the placeholder is not a valid input, so list it only under `unknown`"));
+                    }
+                }
+                for value in e.values.iter().chain(e.unknown.iter()) {
                     if value.len() != 1 {
+                        if e.unknown.as_ref().is_some_and(|u| std::ptr::eq(u, value)) {
+                            continue;
+                        }
                         self.at(
                             value,
                             format!("{label}: each value is one `wire-value: doc` entry"),

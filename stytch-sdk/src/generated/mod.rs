@@ -8,3 +8,6 @@ pub mod b2b;
 
 #[cfg(feature = "samlshield")]
 pub mod samlshield;
+
+#[cfg(feature = "management")]
+pub mod management;

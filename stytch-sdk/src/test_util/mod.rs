@@ -58,6 +58,8 @@
 mod decode;
 pub mod fixtures;
 mod policy;
+#[cfg(feature = "management")]
+mod management;
 mod server;
 mod tokens;
 
@@ -78,6 +80,8 @@ pub use tokens::SessionClaims;
 
 use crate::runtime::Endpoint;
 use decode::Field;
+#[cfg(feature = "management")]
+pub use management::{MOCK_WORKSPACE_KEY_ID, MOCK_WORKSPACE_KEY_SECRET};
 
 /// One endpoint as the mock matches it; the generated route tables list them.
 #[derive(Debug, Clone, Copy)]
@@ -101,6 +105,8 @@ const ROUTE_TABLES: &[&[Route]] = &[
     crate::b2b::MOCK_ROUTES,
     #[cfg(feature = "samlshield")]
     crate::samlshield::MOCK_ROUTES,
+    #[cfg(feature = "management")]
+    crate::management::MOCK_ROUTES,
 ];
 
 /// Every route the mock knows, consumer first.

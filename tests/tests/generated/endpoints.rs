@@ -10588,3 +10588,2754 @@ async fn samlshield_saml_validate() {
     );
     case.verify();
 }
+
+#[tokio::test]
+async fn management_country_code_allowlist_get_allowed_sms_country_codes() {
+    let case = Case::start(
+            "management.country_code_allowlist.get_allowed_sms_country_codes",
+        )
+        .await;
+    let request = stytch_sdk::management::country_code_allowlist::GetAllowedSmsCountryCodesRequest::new(
+        String::from("project_slug/a b+c@d"),
+        String::from("environment_slug/a b+c@d"),
+    );
+    let full = case
+        .management()
+        .country_code_allowlist()
+        .get_allowed_sms_country_codes(request.clone())
+        .await
+        .expect("full response decodes");
+    let mock = stytch_sdk::test_util::MockStytch::start().await;
+    mock.on::<
+            stytch_sdk::management::country_code_allowlist::GetAllowedSmsCountryCodesRequest,
+        >()
+        .respond(full.clone());
+    let echoed = mock
+        .management_client()
+        .country_code_allowlist()
+        .get_allowed_sms_country_codes(request.clone())
+        .await
+        .expect("the mock answers");
+    assert_eq!(echoed, full, "the response survives Serialize and Deserialize");
+    let received = mock
+        .calls::<
+            stytch_sdk::management::country_code_allowlist::GetAllowedSmsCountryCodesRequest,
+        >();
+    let sent = [request.clone()];
+    assert_eq!(
+        format!("{received:?}"), format!("{sent:?}"),
+        "the mock decodes the request as it was built"
+    );
+    let _ = case
+        .management()
+        .country_code_allowlist()
+        .get_allowed_sms_country_codes(request)
+        .await
+        .expect("minimal response decodes");
+    case.verify();
+}
+
+#[tokio::test]
+async fn management_country_code_allowlist_get_allowed_whatsapp_country_codes() {
+    let case = Case::start(
+            "management.country_code_allowlist.get_allowed_whatsapp_country_codes",
+        )
+        .await;
+    let request = stytch_sdk::management::country_code_allowlist::GetAllowedWhatsappCountryCodesRequest::new(
+        String::from("project_slug/a b+c@d"),
+        String::from("environment_slug/a b+c@d"),
+    );
+    let full = case
+        .management()
+        .country_code_allowlist()
+        .get_allowed_whatsapp_country_codes(request.clone())
+        .await
+        .expect("full response decodes");
+    let mock = stytch_sdk::test_util::MockStytch::start().await;
+    mock.on::<
+            stytch_sdk::management::country_code_allowlist::GetAllowedWhatsappCountryCodesRequest,
+        >()
+        .respond(full.clone());
+    let echoed = mock
+        .management_client()
+        .country_code_allowlist()
+        .get_allowed_whatsapp_country_codes(request.clone())
+        .await
+        .expect("the mock answers");
+    assert_eq!(echoed, full, "the response survives Serialize and Deserialize");
+    let received = mock
+        .calls::<
+            stytch_sdk::management::country_code_allowlist::GetAllowedWhatsappCountryCodesRequest,
+        >();
+    let sent = [request.clone()];
+    assert_eq!(
+        format!("{received:?}"), format!("{sent:?}"),
+        "the mock decodes the request as it was built"
+    );
+    let _ = case
+        .management()
+        .country_code_allowlist()
+        .get_allowed_whatsapp_country_codes(request)
+        .await
+        .expect("minimal response decodes");
+    case.verify();
+}
+
+#[tokio::test]
+async fn management_country_code_allowlist_set_allowed_sms_country_codes() {
+    let case = Case::start(
+            "management.country_code_allowlist.set_allowed_sms_country_codes",
+        )
+        .await;
+    let request = stytch_sdk::management::country_code_allowlist::SetAllowedSmsCountryCodesRequest::new(
+        String::from("project_slug/a b+c@d"),
+        String::from("environment_slug/a b+c@d"),
+        vec![String::from("country_codes-sample")],
+    );
+    let full = case
+        .management()
+        .country_code_allowlist()
+        .set_allowed_sms_country_codes(request.clone())
+        .await
+        .expect("full response decodes");
+    let mock = stytch_sdk::test_util::MockStytch::start().await;
+    mock.on::<
+            stytch_sdk::management::country_code_allowlist::SetAllowedSmsCountryCodesRequest,
+        >()
+        .respond(full.clone());
+    let echoed = mock
+        .management_client()
+        .country_code_allowlist()
+        .set_allowed_sms_country_codes(request.clone())
+        .await
+        .expect("the mock answers");
+    assert_eq!(echoed, full, "the response survives Serialize and Deserialize");
+    let received = mock
+        .calls::<
+            stytch_sdk::management::country_code_allowlist::SetAllowedSmsCountryCodesRequest,
+        >();
+    let sent = [request.clone()];
+    assert_eq!(
+        format!("{received:?}"), format!("{sent:?}"),
+        "the mock decodes the request as it was built"
+    );
+    let _ = case
+        .management()
+        .country_code_allowlist()
+        .set_allowed_sms_country_codes(request)
+        .await
+        .expect("minimal response decodes");
+    case.verify();
+}
+
+#[tokio::test]
+async fn management_country_code_allowlist_set_allowed_whatsapp_country_codes() {
+    let case = Case::start(
+            "management.country_code_allowlist.set_allowed_whatsapp_country_codes",
+        )
+        .await;
+    let request = stytch_sdk::management::country_code_allowlist::SetAllowedWhatsappCountryCodesRequest::new(
+        String::from("project_slug/a b+c@d"),
+        String::from("environment_slug/a b+c@d"),
+        vec![String::from("country_codes-sample")],
+    );
+    let full = case
+        .management()
+        .country_code_allowlist()
+        .set_allowed_whatsapp_country_codes(request.clone())
+        .await
+        .expect("full response decodes");
+    let mock = stytch_sdk::test_util::MockStytch::start().await;
+    mock.on::<
+            stytch_sdk::management::country_code_allowlist::SetAllowedWhatsappCountryCodesRequest,
+        >()
+        .respond(full.clone());
+    let echoed = mock
+        .management_client()
+        .country_code_allowlist()
+        .set_allowed_whatsapp_country_codes(request.clone())
+        .await
+        .expect("the mock answers");
+    assert_eq!(echoed, full, "the response survives Serialize and Deserialize");
+    let received = mock
+        .calls::<
+            stytch_sdk::management::country_code_allowlist::SetAllowedWhatsappCountryCodesRequest,
+        >();
+    let sent = [request.clone()];
+    assert_eq!(
+        format!("{received:?}"), format!("{sent:?}"),
+        "the mock decodes the request as it was built"
+    );
+    let _ = case
+        .management()
+        .country_code_allowlist()
+        .set_allowed_whatsapp_country_codes(request)
+        .await
+        .expect("minimal response decodes");
+    case.verify();
+}
+
+#[tokio::test]
+async fn management_email_templates_create() {
+    let case = Case::start("management.email_templates.create").await;
+    let request = stytch_sdk::management::email_templates::CreateRequest::new(
+            String::from("project_slug/a b+c@d"),
+            String::from("template_id-sample"),
+        )
+        .name(String::from("name-sample"))
+        .sender_information(stytch_sdk::management::models::email_templates::SenderInformation {
+            from_local_part: Some(String::from("from_local_part-sample")),
+            from_domain: Some(String::from("from_domain-sample")),
+            from_name: Some(String::from("from_name-sample")),
+            reply_to_local_part: Some(String::from("reply_to_local_part-sample")),
+            reply_to_name: Some(String::from("reply_to_name-sample")),
+        })
+        .prebuilt_customization(stytch_sdk::management::models::email_templates::PrebuiltCustomization {
+            button_border_radius: Some(1.5f64),
+            button_color: Some(String::from("button_color-sample")),
+            button_text_color: Some(String::from("button_text_color-sample")),
+            font_family: Some(
+                stytch_sdk::management::models::email_templates::FontFamily::Arial,
+            ),
+            text_alignment: Some(
+                stytch_sdk::management::models::email_templates::TextAlignment::Left,
+            ),
+        })
+        .custom_html_customization(stytch_sdk::management::models::email_templates::CustomHtmlCustomization {
+            template_type: Some(
+                stytch_sdk::management::models::email_templates::TemplateType::Login,
+            ),
+            html_content: Some(String::from("html_content-sample")),
+            plaintext_content: Some(String::from("plaintext_content-sample")),
+            subject: Some(String::from("subject-sample")),
+        });
+    let full = case
+        .management()
+        .email_templates()
+        .create(request.clone())
+        .await
+        .expect("full response decodes");
+    let mock = stytch_sdk::test_util::MockStytch::start().await;
+    mock.on::<stytch_sdk::management::email_templates::CreateRequest>()
+        .respond(full.clone());
+    let echoed = mock
+        .management_client()
+        .email_templates()
+        .create(request.clone())
+        .await
+        .expect("the mock answers");
+    assert_eq!(echoed, full, "the response survives Serialize and Deserialize");
+    let received = mock
+        .calls::<stytch_sdk::management::email_templates::CreateRequest>();
+    let sent = [request.clone()];
+    assert_eq!(
+        format!("{received:?}"), format!("{sent:?}"),
+        "the mock decodes the request as it was built"
+    );
+    let _ = case
+        .management()
+        .email_templates()
+        .create(request)
+        .await
+        .expect("minimal response decodes");
+    case.verify();
+}
+
+#[tokio::test]
+async fn management_email_templates_delete() {
+    let case = Case::start("management.email_templates.delete").await;
+    let request = stytch_sdk::management::email_templates::DeleteRequest::new(
+        String::from("project_slug/a b+c@d"),
+        String::from("template_id/a b+c@d"),
+    );
+    let full = case
+        .management()
+        .email_templates()
+        .delete(request.clone())
+        .await
+        .expect("full response decodes");
+    let mock = stytch_sdk::test_util::MockStytch::start().await;
+    mock.on::<stytch_sdk::management::email_templates::DeleteRequest>()
+        .respond(full.clone());
+    let echoed = mock
+        .management_client()
+        .email_templates()
+        .delete(request.clone())
+        .await
+        .expect("the mock answers");
+    assert_eq!(echoed, full, "the response survives Serialize and Deserialize");
+    let received = mock
+        .calls::<stytch_sdk::management::email_templates::DeleteRequest>();
+    let sent = [request.clone()];
+    assert_eq!(
+        format!("{received:?}"), format!("{sent:?}"),
+        "the mock decodes the request as it was built"
+    );
+    let _ = case
+        .management()
+        .email_templates()
+        .delete(request)
+        .await
+        .expect("minimal response decodes");
+    case.verify();
+}
+
+#[tokio::test]
+async fn management_email_templates_get() {
+    let case = Case::start("management.email_templates.get").await;
+    let request = stytch_sdk::management::email_templates::GetRequest::new(
+        String::from("project_slug/a b+c@d"),
+        String::from("template_id/a b+c@d"),
+    );
+    let full = case
+        .management()
+        .email_templates()
+        .get(request.clone())
+        .await
+        .expect("full response decodes");
+    let mock = stytch_sdk::test_util::MockStytch::start().await;
+    mock.on::<stytch_sdk::management::email_templates::GetRequest>()
+        .respond(full.clone());
+    let echoed = mock
+        .management_client()
+        .email_templates()
+        .get(request.clone())
+        .await
+        .expect("the mock answers");
+    assert_eq!(echoed, full, "the response survives Serialize and Deserialize");
+    let received = mock.calls::<stytch_sdk::management::email_templates::GetRequest>();
+    let sent = [request.clone()];
+    assert_eq!(
+        format!("{received:?}"), format!("{sent:?}"),
+        "the mock decodes the request as it was built"
+    );
+    let _ = case
+        .management()
+        .email_templates()
+        .get(request)
+        .await
+        .expect("minimal response decodes");
+    case.verify();
+}
+
+#[tokio::test]
+async fn management_email_templates_get_all() {
+    let case = Case::start("management.email_templates.get_all").await;
+    let request = stytch_sdk::management::email_templates::GetAllRequest::new(
+        String::from("project_slug/a b+c@d"),
+    );
+    let full = case
+        .management()
+        .email_templates()
+        .get_all(request.clone())
+        .await
+        .expect("full response decodes");
+    let mock = stytch_sdk::test_util::MockStytch::start().await;
+    mock.on::<stytch_sdk::management::email_templates::GetAllRequest>()
+        .respond(full.clone());
+    let echoed = mock
+        .management_client()
+        .email_templates()
+        .get_all(request.clone())
+        .await
+        .expect("the mock answers");
+    assert_eq!(echoed, full, "the response survives Serialize and Deserialize");
+    let received = mock
+        .calls::<stytch_sdk::management::email_templates::GetAllRequest>();
+    let sent = [request.clone()];
+    assert_eq!(
+        format!("{received:?}"), format!("{sent:?}"),
+        "the mock decodes the request as it was built"
+    );
+    let _ = case
+        .management()
+        .email_templates()
+        .get_all(request)
+        .await
+        .expect("minimal response decodes");
+    case.verify();
+}
+
+#[tokio::test]
+async fn management_email_templates_get_default() {
+    let case = Case::start("management.email_templates.get_default").await;
+    let request = stytch_sdk::management::email_templates::GetDefaultRequest::new(
+        String::from("project_slug/a b+c@d"),
+        stytch_sdk::management::models::email_templates::TemplateType::Login,
+    );
+    let full = case
+        .management()
+        .email_templates()
+        .get_default(request.clone())
+        .await
+        .expect("full response decodes");
+    let mock = stytch_sdk::test_util::MockStytch::start().await;
+    mock.on::<stytch_sdk::management::email_templates::GetDefaultRequest>()
+        .respond(full.clone());
+    let echoed = mock
+        .management_client()
+        .email_templates()
+        .get_default(request.clone())
+        .await
+        .expect("the mock answers");
+    assert_eq!(echoed, full, "the response survives Serialize and Deserialize");
+    let received = mock
+        .calls::<stytch_sdk::management::email_templates::GetDefaultRequest>();
+    let sent = [request.clone()];
+    assert_eq!(
+        format!("{received:?}"), format!("{sent:?}"),
+        "the mock decodes the request as it was built"
+    );
+    let _ = case
+        .management()
+        .email_templates()
+        .get_default(request)
+        .await
+        .expect("minimal response decodes");
+    case.verify();
+}
+
+#[tokio::test]
+async fn management_email_templates_set_default() {
+    let case = Case::start("management.email_templates.set_default").await;
+    let request = stytch_sdk::management::email_templates::SetDefaultRequest::new(
+        String::from("project_slug/a b+c@d"),
+        stytch_sdk::management::models::email_templates::TemplateType::Login,
+        String::from("template_id-sample"),
+    );
+    let full = case
+        .management()
+        .email_templates()
+        .set_default(request.clone())
+        .await
+        .expect("full response decodes");
+    let mock = stytch_sdk::test_util::MockStytch::start().await;
+    mock.on::<stytch_sdk::management::email_templates::SetDefaultRequest>()
+        .respond(full.clone());
+    let echoed = mock
+        .management_client()
+        .email_templates()
+        .set_default(request.clone())
+        .await
+        .expect("the mock answers");
+    assert_eq!(echoed, full, "the response survives Serialize and Deserialize");
+    let received = mock
+        .calls::<stytch_sdk::management::email_templates::SetDefaultRequest>();
+    let sent = [request.clone()];
+    assert_eq!(
+        format!("{received:?}"), format!("{sent:?}"),
+        "the mock decodes the request as it was built"
+    );
+    let _ = case
+        .management()
+        .email_templates()
+        .set_default(request)
+        .await
+        .expect("minimal response decodes");
+    case.verify();
+}
+
+#[tokio::test]
+async fn management_email_templates_unset_default() {
+    let case = Case::start("management.email_templates.unset_default").await;
+    let request = stytch_sdk::management::email_templates::UnsetDefaultRequest::new(
+        String::from("project_slug/a b+c@d"),
+        stytch_sdk::management::models::email_templates::TemplateType::Login,
+    );
+    let full = case
+        .management()
+        .email_templates()
+        .unset_default(request.clone())
+        .await
+        .expect("full response decodes");
+    let mock = stytch_sdk::test_util::MockStytch::start().await;
+    mock.on::<stytch_sdk::management::email_templates::UnsetDefaultRequest>()
+        .respond(full.clone());
+    let echoed = mock
+        .management_client()
+        .email_templates()
+        .unset_default(request.clone())
+        .await
+        .expect("the mock answers");
+    assert_eq!(echoed, full, "the response survives Serialize and Deserialize");
+    let received = mock
+        .calls::<stytch_sdk::management::email_templates::UnsetDefaultRequest>();
+    let sent = [request.clone()];
+    assert_eq!(
+        format!("{received:?}"), format!("{sent:?}"),
+        "the mock decodes the request as it was built"
+    );
+    let _ = case
+        .management()
+        .email_templates()
+        .unset_default(request)
+        .await
+        .expect("minimal response decodes");
+    case.verify();
+}
+
+#[tokio::test]
+async fn management_email_templates_update() {
+    let case = Case::start("management.email_templates.update").await;
+    let request = stytch_sdk::management::email_templates::UpdateRequest::new(
+            String::from("project_slug/a b+c@d"),
+            String::from("template_id/a b+c@d"),
+        )
+        .name(String::from("name-sample"))
+        .sender_information(stytch_sdk::management::models::email_templates::SenderInformation {
+            from_local_part: Some(String::from("from_local_part-sample")),
+            from_domain: Some(String::from("from_domain-sample")),
+            from_name: Some(String::from("from_name-sample")),
+            reply_to_local_part: Some(String::from("reply_to_local_part-sample")),
+            reply_to_name: Some(String::from("reply_to_name-sample")),
+        })
+        .prebuilt_customization(stytch_sdk::management::models::email_templates::PrebuiltCustomization {
+            button_border_radius: Some(1.5f64),
+            button_color: Some(String::from("button_color-sample")),
+            button_text_color: Some(String::from("button_text_color-sample")),
+            font_family: Some(
+                stytch_sdk::management::models::email_templates::FontFamily::Arial,
+            ),
+            text_alignment: Some(
+                stytch_sdk::management::models::email_templates::TextAlignment::Left,
+            ),
+        })
+        .custom_html_customization(stytch_sdk::management::models::email_templates::CustomHtmlCustomization {
+            template_type: Some(
+                stytch_sdk::management::models::email_templates::TemplateType::Login,
+            ),
+            html_content: Some(String::from("html_content-sample")),
+            plaintext_content: Some(String::from("plaintext_content-sample")),
+            subject: Some(String::from("subject-sample")),
+        });
+    let full = case
+        .management()
+        .email_templates()
+        .update(request.clone())
+        .await
+        .expect("full response decodes");
+    let mock = stytch_sdk::test_util::MockStytch::start().await;
+    mock.on::<stytch_sdk::management::email_templates::UpdateRequest>()
+        .respond(full.clone());
+    let echoed = mock
+        .management_client()
+        .email_templates()
+        .update(request.clone())
+        .await
+        .expect("the mock answers");
+    assert_eq!(echoed, full, "the response survives Serialize and Deserialize");
+    let received = mock
+        .calls::<stytch_sdk::management::email_templates::UpdateRequest>();
+    let sent = [request.clone()];
+    assert_eq!(
+        format!("{received:?}"), format!("{sent:?}"),
+        "the mock decodes the request as it was built"
+    );
+    let _ = case
+        .management()
+        .email_templates()
+        .update(request)
+        .await
+        .expect("minimal response decodes");
+    case.verify();
+}
+
+#[tokio::test]
+async fn management_environments_create() {
+    let case = Case::start("management.environments.create").await;
+    let request = stytch_sdk::management::environments::CreateRequest::new(
+            String::from("project_slug/a b+c@d"),
+            String::from("name-sample"),
+        )
+        .r#type(stytch_sdk::management::models::environments::EnvironmentType::Live)
+        .environment_slug(String::from("environment_slug-sample"))
+        .cross_org_passwords_enabled(true)
+        .user_impersonation_enabled(true)
+        .zero_downtime_session_migration_url(
+            String::from("zero_downtime_session_migration_url-sample"),
+        )
+        .user_lock_self_serve_enabled(true)
+        .user_lock_threshold(7i64)
+        .user_lock_ttl(7i64)
+        .idp_authorization_url(String::from("idp_authorization_url-sample"))
+        .idp_dynamic_client_registration_enabled(true)
+        .idp_dynamic_client_registration_access_token_template_content(
+            String::from(
+                "idp_dynamic_client_registration_access_token_template_content-sample",
+            ),
+        );
+    let full = case
+        .management()
+        .environments()
+        .create(request.clone())
+        .await
+        .expect("full response decodes");
+    let mock = stytch_sdk::test_util::MockStytch::start().await;
+    mock.on::<stytch_sdk::management::environments::CreateRequest>()
+        .respond(full.clone());
+    let echoed = mock
+        .management_client()
+        .environments()
+        .create(request.clone())
+        .await
+        .expect("the mock answers");
+    assert_eq!(echoed, full, "the response survives Serialize and Deserialize");
+    let received = mock.calls::<stytch_sdk::management::environments::CreateRequest>();
+    let sent = [request.clone()];
+    assert_eq!(
+        format!("{received:?}"), format!("{sent:?}"),
+        "the mock decodes the request as it was built"
+    );
+    let _ = case
+        .management()
+        .environments()
+        .create(request)
+        .await
+        .expect("minimal response decodes");
+    case.verify();
+}
+
+#[tokio::test]
+async fn management_environments_delete() {
+    let case = Case::start("management.environments.delete").await;
+    let request = stytch_sdk::management::environments::DeleteRequest::new(
+        String::from("project_slug/a b+c@d"),
+        String::from("environment_slug/a b+c@d"),
+    );
+    let full = case
+        .management()
+        .environments()
+        .delete(request.clone())
+        .await
+        .expect("full response decodes");
+    let mock = stytch_sdk::test_util::MockStytch::start().await;
+    mock.on::<stytch_sdk::management::environments::DeleteRequest>()
+        .respond(full.clone());
+    let echoed = mock
+        .management_client()
+        .environments()
+        .delete(request.clone())
+        .await
+        .expect("the mock answers");
+    assert_eq!(echoed, full, "the response survives Serialize and Deserialize");
+    let received = mock.calls::<stytch_sdk::management::environments::DeleteRequest>();
+    let sent = [request.clone()];
+    assert_eq!(
+        format!("{received:?}"), format!("{sent:?}"),
+        "the mock decodes the request as it was built"
+    );
+    let _ = case
+        .management()
+        .environments()
+        .delete(request)
+        .await
+        .expect("minimal response decodes");
+    case.verify();
+}
+
+#[tokio::test]
+async fn management_environments_get() {
+    let case = Case::start("management.environments.get").await;
+    let request = stytch_sdk::management::environments::GetRequest::new(
+        String::from("project_slug/a b+c@d"),
+        String::from("environment_slug/a b+c@d"),
+    );
+    let full = case
+        .management()
+        .environments()
+        .get(request.clone())
+        .await
+        .expect("full response decodes");
+    let mock = stytch_sdk::test_util::MockStytch::start().await;
+    mock.on::<stytch_sdk::management::environments::GetRequest>().respond(full.clone());
+    let echoed = mock
+        .management_client()
+        .environments()
+        .get(request.clone())
+        .await
+        .expect("the mock answers");
+    assert_eq!(echoed, full, "the response survives Serialize and Deserialize");
+    let received = mock.calls::<stytch_sdk::management::environments::GetRequest>();
+    let sent = [request.clone()];
+    assert_eq!(
+        format!("{received:?}"), format!("{sent:?}"),
+        "the mock decodes the request as it was built"
+    );
+    let _ = case
+        .management()
+        .environments()
+        .get(request)
+        .await
+        .expect("minimal response decodes");
+    case.verify();
+}
+
+#[tokio::test]
+async fn management_environments_get_all() {
+    let case = Case::start("management.environments.get_all").await;
+    let request = stytch_sdk::management::environments::GetAllRequest::new(
+        String::from("project_slug/a b+c@d"),
+    );
+    let full = case
+        .management()
+        .environments()
+        .get_all(request.clone())
+        .await
+        .expect("full response decodes");
+    let mock = stytch_sdk::test_util::MockStytch::start().await;
+    mock.on::<stytch_sdk::management::environments::GetAllRequest>()
+        .respond(full.clone());
+    let echoed = mock
+        .management_client()
+        .environments()
+        .get_all(request.clone())
+        .await
+        .expect("the mock answers");
+    assert_eq!(echoed, full, "the response survives Serialize and Deserialize");
+    let received = mock.calls::<stytch_sdk::management::environments::GetAllRequest>();
+    let sent = [request.clone()];
+    assert_eq!(
+        format!("{received:?}"), format!("{sent:?}"),
+        "the mock decodes the request as it was built"
+    );
+    let _ = case
+        .management()
+        .environments()
+        .get_all(request)
+        .await
+        .expect("minimal response decodes");
+    case.verify();
+}
+
+#[tokio::test]
+async fn management_environments_get_metrics() {
+    let case = Case::start("management.environments.get_metrics").await;
+    let request = stytch_sdk::management::environments::GetMetricsRequest::new(
+        String::from("project_slug/a b+c@d"),
+        String::from("environment_slug/a b+c@d"),
+    );
+    let full = case
+        .management()
+        .environments()
+        .get_metrics(request.clone())
+        .await
+        .expect("full response decodes");
+    let mock = stytch_sdk::test_util::MockStytch::start().await;
+    mock.on::<stytch_sdk::management::environments::GetMetricsRequest>()
+        .respond(full.clone());
+    let echoed = mock
+        .management_client()
+        .environments()
+        .get_metrics(request.clone())
+        .await
+        .expect("the mock answers");
+    assert_eq!(echoed, full, "the response survives Serialize and Deserialize");
+    let received = mock
+        .calls::<stytch_sdk::management::environments::GetMetricsRequest>();
+    let sent = [request.clone()];
+    assert_eq!(
+        format!("{received:?}"), format!("{sent:?}"),
+        "the mock decodes the request as it was built"
+    );
+    let _ = case
+        .management()
+        .environments()
+        .get_metrics(request)
+        .await
+        .expect("minimal response decodes");
+    case.verify();
+}
+
+#[tokio::test]
+async fn management_environments_update() {
+    let case = Case::start("management.environments.update").await;
+    let request = stytch_sdk::management::environments::UpdateRequest::new(
+            String::from("project_slug/a b+c@d"),
+            String::from("environment_slug/a b+c@d"),
+        )
+        .name(String::from("name-sample"))
+        .cross_org_passwords_enabled(true)
+        .user_impersonation_enabled(true)
+        .zero_downtime_session_migration_url(
+            String::from("zero_downtime_session_migration_url-sample"),
+        )
+        .use_custom_domain_in_magic_link_emails(true)
+        .user_lock_self_serve_enabled(true)
+        .user_lock_threshold(7i64)
+        .user_lock_ttl(7i64)
+        .idp_authorization_url(String::from("idp_authorization_url-sample"))
+        .idp_dynamic_client_registration_enabled(true)
+        .idp_dynamic_client_registration_access_token_template_content(
+            String::from(
+                "idp_dynamic_client_registration_access_token_template_content-sample",
+            ),
+        );
+    let full = case
+        .management()
+        .environments()
+        .update(request.clone())
+        .await
+        .expect("full response decodes");
+    let mock = stytch_sdk::test_util::MockStytch::start().await;
+    mock.on::<stytch_sdk::management::environments::UpdateRequest>()
+        .respond(full.clone());
+    let echoed = mock
+        .management_client()
+        .environments()
+        .update(request.clone())
+        .await
+        .expect("the mock answers");
+    assert_eq!(echoed, full, "the response survives Serialize and Deserialize");
+    let received = mock.calls::<stytch_sdk::management::environments::UpdateRequest>();
+    let sent = [request.clone()];
+    assert_eq!(
+        format!("{received:?}"), format!("{sent:?}"),
+        "the mock decodes the request as it was built"
+    );
+    let _ = case
+        .management()
+        .environments()
+        .update(request)
+        .await
+        .expect("minimal response decodes");
+    case.verify();
+}
+
+#[tokio::test]
+async fn management_event_log_streaming_create() {
+    let case = Case::start("management.event_log_streaming.create").await;
+    let request = stytch_sdk::management::event_log_streaming::CreateRequest::new(
+            String::from("project_slug/a b+c@d"),
+            String::from("environment_slug/a b+c@d"),
+        )
+        .destination_type(
+            stytch_sdk::management::models::event_log_streaming::DestinationType::Datadog,
+        )
+        .destination_config(stytch_sdk::management::models::event_log_streaming::DestinationConfig {
+            datadog: Some(stytch_sdk::management::models::event_log_streaming::DatadogConfig {
+                api_key: String::from("api_key-sample"),
+                site: Some(
+                    stytch_sdk::management::models::event_log_streaming::DatadogSite::Us,
+                ),
+            }),
+            grafana_loki: Some(stytch_sdk::management::models::event_log_streaming::GrafanaLokiConfig {
+                hostname: String::from("hostname-sample"),
+                username: String::from("username-sample"),
+                password: String::from("password-sample"),
+            }),
+        });
+    let full = case
+        .management()
+        .event_log_streaming()
+        .create(request.clone())
+        .await
+        .expect("full response decodes");
+    let mock = stytch_sdk::test_util::MockStytch::start().await;
+    mock.on::<stytch_sdk::management::event_log_streaming::CreateRequest>()
+        .respond(full.clone());
+    let echoed = mock
+        .management_client()
+        .event_log_streaming()
+        .create(request.clone())
+        .await
+        .expect("the mock answers");
+    assert_eq!(echoed, full, "the response survives Serialize and Deserialize");
+    let received = mock
+        .calls::<stytch_sdk::management::event_log_streaming::CreateRequest>();
+    let sent = [request.clone()];
+    assert_eq!(
+        format!("{received:?}"), format!("{sent:?}"),
+        "the mock decodes the request as it was built"
+    );
+    let _ = case
+        .management()
+        .event_log_streaming()
+        .create(request)
+        .await
+        .expect("minimal response decodes");
+    case.verify();
+}
+
+#[tokio::test]
+async fn management_event_log_streaming_delete() {
+    let case = Case::start("management.event_log_streaming.delete").await;
+    let request = stytch_sdk::management::event_log_streaming::DeleteRequest::new(
+        String::from("project_slug/a b+c@d"),
+        String::from("environment_slug/a b+c@d"),
+        stytch_sdk::management::models::event_log_streaming::DestinationType::Datadog,
+    );
+    let full = case
+        .management()
+        .event_log_streaming()
+        .delete(request.clone())
+        .await
+        .expect("full response decodes");
+    let mock = stytch_sdk::test_util::MockStytch::start().await;
+    mock.on::<stytch_sdk::management::event_log_streaming::DeleteRequest>()
+        .respond(full.clone());
+    let echoed = mock
+        .management_client()
+        .event_log_streaming()
+        .delete(request.clone())
+        .await
+        .expect("the mock answers");
+    assert_eq!(echoed, full, "the response survives Serialize and Deserialize");
+    let received = mock
+        .calls::<stytch_sdk::management::event_log_streaming::DeleteRequest>();
+    let sent = [request.clone()];
+    assert_eq!(
+        format!("{received:?}"), format!("{sent:?}"),
+        "the mock decodes the request as it was built"
+    );
+    let _ = case
+        .management()
+        .event_log_streaming()
+        .delete(request)
+        .await
+        .expect("minimal response decodes");
+    case.verify();
+}
+
+#[tokio::test]
+async fn management_event_log_streaming_disable() {
+    let case = Case::start("management.event_log_streaming.disable").await;
+    let request = stytch_sdk::management::event_log_streaming::DisableRequest::new(
+        String::from("project_slug/a b+c@d"),
+        String::from("environment_slug/a b+c@d"),
+        stytch_sdk::management::models::event_log_streaming::DestinationType::Datadog,
+    );
+    let full = case
+        .management()
+        .event_log_streaming()
+        .disable(request.clone())
+        .await
+        .expect("full response decodes");
+    let mock = stytch_sdk::test_util::MockStytch::start().await;
+    mock.on::<stytch_sdk::management::event_log_streaming::DisableRequest>()
+        .respond(full.clone());
+    let echoed = mock
+        .management_client()
+        .event_log_streaming()
+        .disable(request.clone())
+        .await
+        .expect("the mock answers");
+    assert_eq!(echoed, full, "the response survives Serialize and Deserialize");
+    let received = mock
+        .calls::<stytch_sdk::management::event_log_streaming::DisableRequest>();
+    let sent = [request.clone()];
+    assert_eq!(
+        format!("{received:?}"), format!("{sent:?}"),
+        "the mock decodes the request as it was built"
+    );
+    let _ = case
+        .management()
+        .event_log_streaming()
+        .disable(request)
+        .await
+        .expect("minimal response decodes");
+    case.verify();
+}
+
+#[tokio::test]
+async fn management_event_log_streaming_enable() {
+    let case = Case::start("management.event_log_streaming.enable").await;
+    let request = stytch_sdk::management::event_log_streaming::EnableRequest::new(
+        String::from("project_slug/a b+c@d"),
+        String::from("environment_slug/a b+c@d"),
+        stytch_sdk::management::models::event_log_streaming::DestinationType::Datadog,
+    );
+    let full = case
+        .management()
+        .event_log_streaming()
+        .enable(request.clone())
+        .await
+        .expect("full response decodes");
+    let mock = stytch_sdk::test_util::MockStytch::start().await;
+    mock.on::<stytch_sdk::management::event_log_streaming::EnableRequest>()
+        .respond(full.clone());
+    let echoed = mock
+        .management_client()
+        .event_log_streaming()
+        .enable(request.clone())
+        .await
+        .expect("the mock answers");
+    assert_eq!(echoed, full, "the response survives Serialize and Deserialize");
+    let received = mock
+        .calls::<stytch_sdk::management::event_log_streaming::EnableRequest>();
+    let sent = [request.clone()];
+    assert_eq!(
+        format!("{received:?}"), format!("{sent:?}"),
+        "the mock decodes the request as it was built"
+    );
+    let _ = case
+        .management()
+        .event_log_streaming()
+        .enable(request)
+        .await
+        .expect("minimal response decodes");
+    case.verify();
+}
+
+#[tokio::test]
+async fn management_event_log_streaming_get() {
+    let case = Case::start("management.event_log_streaming.get").await;
+    let request = stytch_sdk::management::event_log_streaming::GetRequest::new(
+        String::from("project_slug/a b+c@d"),
+        String::from("environment_slug/a b+c@d"),
+        stytch_sdk::management::models::event_log_streaming::DestinationType::Datadog,
+    );
+    let full = case
+        .management()
+        .event_log_streaming()
+        .get(request.clone())
+        .await
+        .expect("full response decodes");
+    let mock = stytch_sdk::test_util::MockStytch::start().await;
+    mock.on::<stytch_sdk::management::event_log_streaming::GetRequest>()
+        .respond(full.clone());
+    let echoed = mock
+        .management_client()
+        .event_log_streaming()
+        .get(request.clone())
+        .await
+        .expect("the mock answers");
+    assert_eq!(echoed, full, "the response survives Serialize and Deserialize");
+    let received = mock
+        .calls::<stytch_sdk::management::event_log_streaming::GetRequest>();
+    let sent = [request.clone()];
+    assert_eq!(
+        format!("{received:?}"), format!("{sent:?}"),
+        "the mock decodes the request as it was built"
+    );
+    let _ = case
+        .management()
+        .event_log_streaming()
+        .get(request)
+        .await
+        .expect("minimal response decodes");
+    case.verify();
+}
+
+#[tokio::test]
+async fn management_event_log_streaming_update() {
+    let case = Case::start("management.event_log_streaming.update").await;
+    let request = stytch_sdk::management::event_log_streaming::UpdateRequest::new(
+            String::from("project_slug/a b+c@d"),
+            String::from("environment_slug/a b+c@d"),
+            stytch_sdk::management::models::event_log_streaming::DestinationType::Datadog,
+        )
+        .destination_config(stytch_sdk::management::models::event_log_streaming::DestinationConfig {
+            datadog: Some(stytch_sdk::management::models::event_log_streaming::DatadogConfig {
+                api_key: String::from("api_key-sample"),
+                site: Some(
+                    stytch_sdk::management::models::event_log_streaming::DatadogSite::Us,
+                ),
+            }),
+            grafana_loki: Some(stytch_sdk::management::models::event_log_streaming::GrafanaLokiConfig {
+                hostname: String::from("hostname-sample"),
+                username: String::from("username-sample"),
+                password: String::from("password-sample"),
+            }),
+        });
+    let full = case
+        .management()
+        .event_log_streaming()
+        .update(request.clone())
+        .await
+        .expect("full response decodes");
+    let mock = stytch_sdk::test_util::MockStytch::start().await;
+    mock.on::<stytch_sdk::management::event_log_streaming::UpdateRequest>()
+        .respond(full.clone());
+    let echoed = mock
+        .management_client()
+        .event_log_streaming()
+        .update(request.clone())
+        .await
+        .expect("the mock answers");
+    assert_eq!(echoed, full, "the response survives Serialize and Deserialize");
+    let received = mock
+        .calls::<stytch_sdk::management::event_log_streaming::UpdateRequest>();
+    let sent = [request.clone()];
+    assert_eq!(
+        format!("{received:?}"), format!("{sent:?}"),
+        "the mock decodes the request as it was built"
+    );
+    let _ = case
+        .management()
+        .event_log_streaming()
+        .update(request)
+        .await
+        .expect("minimal response decodes");
+    case.verify();
+}
+
+#[tokio::test]
+async fn management_jwt_templates_get() {
+    let case = Case::start("management.jwt_templates.get").await;
+    let request = stytch_sdk::management::jwt_templates::GetRequest::new(
+        String::from("project_slug/a b+c@d"),
+        String::from("environment_slug/a b+c@d"),
+        stytch_sdk::management::models::jwt_templates::JwtTemplateType::Session,
+    );
+    let full = case
+        .management()
+        .jwt_templates()
+        .get(request.clone())
+        .await
+        .expect("full response decodes");
+    let mock = stytch_sdk::test_util::MockStytch::start().await;
+    mock.on::<stytch_sdk::management::jwt_templates::GetRequest>().respond(full.clone());
+    let echoed = mock
+        .management_client()
+        .jwt_templates()
+        .get(request.clone())
+        .await
+        .expect("the mock answers");
+    assert_eq!(echoed, full, "the response survives Serialize and Deserialize");
+    let received = mock.calls::<stytch_sdk::management::jwt_templates::GetRequest>();
+    let sent = [request.clone()];
+    assert_eq!(
+        format!("{received:?}"), format!("{sent:?}"),
+        "the mock decodes the request as it was built"
+    );
+    let _ = case
+        .management()
+        .jwt_templates()
+        .get(request)
+        .await
+        .expect("minimal response decodes");
+    case.verify();
+}
+
+#[tokio::test]
+async fn management_jwt_templates_set() {
+    let case = Case::start("management.jwt_templates.set").await;
+    let request = stytch_sdk::management::jwt_templates::SetRequest::new(
+        String::from("project_slug/a b+c@d"),
+        String::from("environment_slug/a b+c@d"),
+        stytch_sdk::management::models::jwt_templates::JwtTemplateType::Session,
+        String::from("template_content-sample"),
+        String::from("custom_audience-sample"),
+    );
+    let full = case
+        .management()
+        .jwt_templates()
+        .set(request.clone())
+        .await
+        .expect("full response decodes");
+    let mock = stytch_sdk::test_util::MockStytch::start().await;
+    mock.on::<stytch_sdk::management::jwt_templates::SetRequest>().respond(full.clone());
+    let echoed = mock
+        .management_client()
+        .jwt_templates()
+        .set(request.clone())
+        .await
+        .expect("the mock answers");
+    assert_eq!(echoed, full, "the response survives Serialize and Deserialize");
+    let received = mock.calls::<stytch_sdk::management::jwt_templates::SetRequest>();
+    let sent = [request.clone()];
+    assert_eq!(
+        format!("{received:?}"), format!("{sent:?}"),
+        "the mock decodes the request as it was built"
+    );
+    let _ = case
+        .management()
+        .jwt_templates()
+        .set(request)
+        .await
+        .expect("minimal response decodes");
+    case.verify();
+}
+
+#[tokio::test]
+async fn management_migration_get_project() {
+    let case = Case::start("management.migration.get_project").await;
+    let request = stytch_sdk::management::migration::GetProjectRequest::new(
+        String::from("project_id/a b+c@d"),
+    );
+    let full = case
+        .management()
+        .migration()
+        .get_project(request.clone())
+        .await
+        .expect("full response decodes");
+    let mock = stytch_sdk::test_util::MockStytch::start().await;
+    mock.on::<stytch_sdk::management::migration::GetProjectRequest>()
+        .respond(full.clone());
+    let echoed = mock
+        .management_client()
+        .migration()
+        .get_project(request.clone())
+        .await
+        .expect("the mock answers");
+    assert_eq!(echoed, full, "the response survives Serialize and Deserialize");
+    let received = mock.calls::<stytch_sdk::management::migration::GetProjectRequest>();
+    let sent = [request.clone()];
+    assert_eq!(
+        format!("{received:?}"), format!("{sent:?}"),
+        "the mock decodes the request as it was built"
+    );
+    let _ = case
+        .management()
+        .migration()
+        .get_project(request)
+        .await
+        .expect("minimal response decodes");
+    case.verify();
+}
+
+#[tokio::test]
+async fn management_migration_get_projects() {
+    let case = Case::start("management.migration.get_projects").await;
+    let request = stytch_sdk::management::migration::GetProjectsRequest::new();
+    let full = case
+        .management()
+        .migration()
+        .get_projects(request.clone())
+        .await
+        .expect("full response decodes");
+    let mock = stytch_sdk::test_util::MockStytch::start().await;
+    mock.on::<stytch_sdk::management::migration::GetProjectsRequest>()
+        .respond(full.clone());
+    let echoed = mock
+        .management_client()
+        .migration()
+        .get_projects(request.clone())
+        .await
+        .expect("the mock answers");
+    assert_eq!(echoed, full, "the response survives Serialize and Deserialize");
+    let received = mock.calls::<stytch_sdk::management::migration::GetProjectsRequest>();
+    let sent = [request.clone()];
+    assert_eq!(
+        format!("{received:?}"), format!("{sent:?}"),
+        "the mock decodes the request as it was built"
+    );
+    let _ = case
+        .management()
+        .migration()
+        .get_projects(request)
+        .await
+        .expect("minimal response decodes");
+    case.verify();
+}
+
+#[tokio::test]
+async fn management_password_strength_config_get() {
+    let case = Case::start("management.password_strength_config.get").await;
+    let request = stytch_sdk::management::password_strength_config::GetRequest::new(
+        String::from("project_slug/a b+c@d"),
+        String::from("environment_slug/a b+c@d"),
+    );
+    let full = case
+        .management()
+        .password_strength_config()
+        .get(request.clone())
+        .await
+        .expect("full response decodes");
+    let mock = stytch_sdk::test_util::MockStytch::start().await;
+    mock.on::<stytch_sdk::management::password_strength_config::GetRequest>()
+        .respond(full.clone());
+    let echoed = mock
+        .management_client()
+        .password_strength_config()
+        .get(request.clone())
+        .await
+        .expect("the mock answers");
+    assert_eq!(echoed, full, "the response survives Serialize and Deserialize");
+    let received = mock
+        .calls::<stytch_sdk::management::password_strength_config::GetRequest>();
+    let sent = [request.clone()];
+    assert_eq!(
+        format!("{received:?}"), format!("{sent:?}"),
+        "the mock decodes the request as it was built"
+    );
+    let _ = case
+        .management()
+        .password_strength_config()
+        .get(request)
+        .await
+        .expect("minimal response decodes");
+    case.verify();
+}
+
+#[tokio::test]
+async fn management_password_strength_config_set() {
+    let case = Case::start("management.password_strength_config.set").await;
+    let request = stytch_sdk::management::password_strength_config::SetRequest::new(
+            String::from("project_slug/a b+c@d"),
+            String::from("environment_slug/a b+c@d"),
+            true,
+            true,
+            true,
+        )
+        .validation_policy(
+            stytch_sdk::management::models::password_strength_config::ValidationPolicy::Zxcvbn,
+        )
+        .luds_min_password_length(7i64)
+        .luds_min_password_complexity(7i64);
+    let full = case
+        .management()
+        .password_strength_config()
+        .set(request.clone())
+        .await
+        .expect("full response decodes");
+    let mock = stytch_sdk::test_util::MockStytch::start().await;
+    mock.on::<stytch_sdk::management::password_strength_config::SetRequest>()
+        .respond(full.clone());
+    let echoed = mock
+        .management_client()
+        .password_strength_config()
+        .set(request.clone())
+        .await
+        .expect("the mock answers");
+    assert_eq!(echoed, full, "the response survives Serialize and Deserialize");
+    let received = mock
+        .calls::<stytch_sdk::management::password_strength_config::SetRequest>();
+    let sent = [request.clone()];
+    assert_eq!(
+        format!("{received:?}"), format!("{sent:?}"),
+        "the mock decodes the request as it was built"
+    );
+    let _ = case
+        .management()
+        .password_strength_config()
+        .set(request)
+        .await
+        .expect("minimal response decodes");
+    case.verify();
+}
+
+#[tokio::test]
+async fn management_projects_create() {
+    let case = Case::start("management.projects.create").await;
+    let request = stytch_sdk::management::projects::CreateRequest::new(
+            String::from("name-sample"),
+        )
+        .vertical(stytch_sdk::management::models::projects::Vertical::All)
+        .project_slug(String::from("project_slug-sample"));
+    let full = case
+        .management()
+        .projects()
+        .create(request.clone())
+        .await
+        .expect("full response decodes");
+    let mock = stytch_sdk::test_util::MockStytch::start().await;
+    mock.on::<stytch_sdk::management::projects::CreateRequest>().respond(full.clone());
+    let echoed = mock
+        .management_client()
+        .projects()
+        .create(request.clone())
+        .await
+        .expect("the mock answers");
+    assert_eq!(echoed, full, "the response survives Serialize and Deserialize");
+    let received = mock.calls::<stytch_sdk::management::projects::CreateRequest>();
+    let sent = [request.clone()];
+    assert_eq!(
+        format!("{received:?}"), format!("{sent:?}"),
+        "the mock decodes the request as it was built"
+    );
+    let _ = case
+        .management()
+        .projects()
+        .create(request)
+        .await
+        .expect("minimal response decodes");
+    case.verify();
+}
+
+#[tokio::test]
+async fn management_projects_delete() {
+    let case = Case::start("management.projects.delete").await;
+    let request = stytch_sdk::management::projects::DeleteRequest::new(
+        String::from("project_slug/a b+c@d"),
+    );
+    let full = case
+        .management()
+        .projects()
+        .delete(request.clone())
+        .await
+        .expect("full response decodes");
+    let mock = stytch_sdk::test_util::MockStytch::start().await;
+    mock.on::<stytch_sdk::management::projects::DeleteRequest>().respond(full.clone());
+    let echoed = mock
+        .management_client()
+        .projects()
+        .delete(request.clone())
+        .await
+        .expect("the mock answers");
+    assert_eq!(echoed, full, "the response survives Serialize and Deserialize");
+    let received = mock.calls::<stytch_sdk::management::projects::DeleteRequest>();
+    let sent = [request.clone()];
+    assert_eq!(
+        format!("{received:?}"), format!("{sent:?}"),
+        "the mock decodes the request as it was built"
+    );
+    let _ = case
+        .management()
+        .projects()
+        .delete(request)
+        .await
+        .expect("minimal response decodes");
+    case.verify();
+}
+
+#[tokio::test]
+async fn management_projects_get() {
+    let case = Case::start("management.projects.get").await;
+    let request = stytch_sdk::management::projects::GetRequest::new(
+        String::from("project_slug/a b+c@d"),
+    );
+    let full = case
+        .management()
+        .projects()
+        .get(request.clone())
+        .await
+        .expect("full response decodes");
+    let mock = stytch_sdk::test_util::MockStytch::start().await;
+    mock.on::<stytch_sdk::management::projects::GetRequest>().respond(full.clone());
+    let echoed = mock
+        .management_client()
+        .projects()
+        .get(request.clone())
+        .await
+        .expect("the mock answers");
+    assert_eq!(echoed, full, "the response survives Serialize and Deserialize");
+    let received = mock.calls::<stytch_sdk::management::projects::GetRequest>();
+    let sent = [request.clone()];
+    assert_eq!(
+        format!("{received:?}"), format!("{sent:?}"),
+        "the mock decodes the request as it was built"
+    );
+    let _ = case
+        .management()
+        .projects()
+        .get(request)
+        .await
+        .expect("minimal response decodes");
+    case.verify();
+}
+
+#[tokio::test]
+async fn management_projects_get_all() {
+    let case = Case::start("management.projects.get_all").await;
+    let request = stytch_sdk::management::projects::GetAllRequest::new();
+    let full = case
+        .management()
+        .projects()
+        .get_all(request.clone())
+        .await
+        .expect("full response decodes");
+    let mock = stytch_sdk::test_util::MockStytch::start().await;
+    mock.on::<stytch_sdk::management::projects::GetAllRequest>().respond(full.clone());
+    let echoed = mock
+        .management_client()
+        .projects()
+        .get_all(request.clone())
+        .await
+        .expect("the mock answers");
+    assert_eq!(echoed, full, "the response survives Serialize and Deserialize");
+    let received = mock.calls::<stytch_sdk::management::projects::GetAllRequest>();
+    let sent = [request.clone()];
+    assert_eq!(
+        format!("{received:?}"), format!("{sent:?}"),
+        "the mock decodes the request as it was built"
+    );
+    let _ = case
+        .management()
+        .projects()
+        .get_all(request)
+        .await
+        .expect("minimal response decodes");
+    case.verify();
+}
+
+#[tokio::test]
+async fn management_projects_update() {
+    let case = Case::start("management.projects.update").await;
+    let request = stytch_sdk::management::projects::UpdateRequest::new(
+            String::from("project_slug/a b+c@d"),
+        )
+        .name(String::from("name-sample"));
+    let full = case
+        .management()
+        .projects()
+        .update(request.clone())
+        .await
+        .expect("full response decodes");
+    let mock = stytch_sdk::test_util::MockStytch::start().await;
+    mock.on::<stytch_sdk::management::projects::UpdateRequest>().respond(full.clone());
+    let echoed = mock
+        .management_client()
+        .projects()
+        .update(request.clone())
+        .await
+        .expect("the mock answers");
+    assert_eq!(echoed, full, "the response survives Serialize and Deserialize");
+    let received = mock.calls::<stytch_sdk::management::projects::UpdateRequest>();
+    let sent = [request.clone()];
+    assert_eq!(
+        format!("{received:?}"), format!("{sent:?}"),
+        "the mock decodes the request as it was built"
+    );
+    let _ = case
+        .management()
+        .projects()
+        .update(request)
+        .await
+        .expect("minimal response decodes");
+    case.verify();
+}
+
+#[tokio::test]
+async fn management_public_tokens_create() {
+    let case = Case::start("management.public_tokens.create").await;
+    let request = stytch_sdk::management::public_tokens::CreateRequest::new(
+        String::from("project_slug/a b+c@d"),
+        String::from("environment_slug/a b+c@d"),
+    );
+    let full = case
+        .management()
+        .public_tokens()
+        .create(request.clone())
+        .await
+        .expect("full response decodes");
+    let mock = stytch_sdk::test_util::MockStytch::start().await;
+    mock.on::<stytch_sdk::management::public_tokens::CreateRequest>()
+        .respond(full.clone());
+    let echoed = mock
+        .management_client()
+        .public_tokens()
+        .create(request.clone())
+        .await
+        .expect("the mock answers");
+    assert_eq!(echoed, full, "the response survives Serialize and Deserialize");
+    let received = mock.calls::<stytch_sdk::management::public_tokens::CreateRequest>();
+    let sent = [request.clone()];
+    assert_eq!(
+        format!("{received:?}"), format!("{sent:?}"),
+        "the mock decodes the request as it was built"
+    );
+    let _ = case
+        .management()
+        .public_tokens()
+        .create(request)
+        .await
+        .expect("minimal response decodes");
+    case.verify();
+}
+
+#[tokio::test]
+async fn management_public_tokens_delete() {
+    let case = Case::start("management.public_tokens.delete").await;
+    let request = stytch_sdk::management::public_tokens::DeleteRequest::new(
+        String::from("project_slug/a b+c@d"),
+        String::from("environment_slug/a b+c@d"),
+        String::from("public_token/a b+c@d"),
+    );
+    let full = case
+        .management()
+        .public_tokens()
+        .delete(request.clone())
+        .await
+        .expect("full response decodes");
+    let mock = stytch_sdk::test_util::MockStytch::start().await;
+    mock.on::<stytch_sdk::management::public_tokens::DeleteRequest>()
+        .respond(full.clone());
+    let echoed = mock
+        .management_client()
+        .public_tokens()
+        .delete(request.clone())
+        .await
+        .expect("the mock answers");
+    assert_eq!(echoed, full, "the response survives Serialize and Deserialize");
+    let received = mock.calls::<stytch_sdk::management::public_tokens::DeleteRequest>();
+    let sent = [request.clone()];
+    assert_eq!(
+        format!("{received:?}"), format!("{sent:?}"),
+        "the mock decodes the request as it was built"
+    );
+    let _ = case
+        .management()
+        .public_tokens()
+        .delete(request)
+        .await
+        .expect("minimal response decodes");
+    case.verify();
+}
+
+#[tokio::test]
+async fn management_public_tokens_get() {
+    let case = Case::start("management.public_tokens.get").await;
+    let request = stytch_sdk::management::public_tokens::GetRequest::new(
+        String::from("project_slug/a b+c@d"),
+        String::from("environment_slug/a b+c@d"),
+        String::from("public_token/a b+c@d"),
+    );
+    let full = case
+        .management()
+        .public_tokens()
+        .get(request.clone())
+        .await
+        .expect("full response decodes");
+    let mock = stytch_sdk::test_util::MockStytch::start().await;
+    mock.on::<stytch_sdk::management::public_tokens::GetRequest>().respond(full.clone());
+    let echoed = mock
+        .management_client()
+        .public_tokens()
+        .get(request.clone())
+        .await
+        .expect("the mock answers");
+    assert_eq!(echoed, full, "the response survives Serialize and Deserialize");
+    let received = mock.calls::<stytch_sdk::management::public_tokens::GetRequest>();
+    let sent = [request.clone()];
+    assert_eq!(
+        format!("{received:?}"), format!("{sent:?}"),
+        "the mock decodes the request as it was built"
+    );
+    let _ = case
+        .management()
+        .public_tokens()
+        .get(request)
+        .await
+        .expect("minimal response decodes");
+    case.verify();
+}
+
+#[tokio::test]
+async fn management_public_tokens_get_all() {
+    let case = Case::start("management.public_tokens.get_all").await;
+    let request = stytch_sdk::management::public_tokens::GetAllRequest::new(
+        String::from("project_slug/a b+c@d"),
+        String::from("environment_slug/a b+c@d"),
+    );
+    let full = case
+        .management()
+        .public_tokens()
+        .get_all(request.clone())
+        .await
+        .expect("full response decodes");
+    let mock = stytch_sdk::test_util::MockStytch::start().await;
+    mock.on::<stytch_sdk::management::public_tokens::GetAllRequest>()
+        .respond(full.clone());
+    let echoed = mock
+        .management_client()
+        .public_tokens()
+        .get_all(request.clone())
+        .await
+        .expect("the mock answers");
+    assert_eq!(echoed, full, "the response survives Serialize and Deserialize");
+    let received = mock.calls::<stytch_sdk::management::public_tokens::GetAllRequest>();
+    let sent = [request.clone()];
+    assert_eq!(
+        format!("{received:?}"), format!("{sent:?}"),
+        "the mock decodes the request as it was built"
+    );
+    let _ = case
+        .management()
+        .public_tokens()
+        .get_all(request)
+        .await
+        .expect("minimal response decodes");
+    case.verify();
+}
+
+#[tokio::test]
+async fn management_rbac_policy_get() {
+    let case = Case::start("management.rbac_policy.get").await;
+    let request = stytch_sdk::management::rbac_policy::GetRequest::new(
+        String::from("project_slug/a b+c@d"),
+        String::from("environment_slug/a b+c@d"),
+    );
+    let full = case
+        .management()
+        .rbac_policy()
+        .get(request.clone())
+        .await
+        .expect("full response decodes");
+    let mock = stytch_sdk::test_util::MockStytch::start().await;
+    mock.on::<stytch_sdk::management::rbac_policy::GetRequest>().respond(full.clone());
+    let echoed = mock
+        .management_client()
+        .rbac_policy()
+        .get(request.clone())
+        .await
+        .expect("the mock answers");
+    assert_eq!(echoed, full, "the response survives Serialize and Deserialize");
+    let received = mock.calls::<stytch_sdk::management::rbac_policy::GetRequest>();
+    let sent = [request.clone()];
+    assert_eq!(
+        format!("{received:?}"), format!("{sent:?}"),
+        "the mock decodes the request as it was built"
+    );
+    let _ = case
+        .management()
+        .rbac_policy()
+        .get(request)
+        .await
+        .expect("minimal response decodes");
+    case.verify();
+}
+
+#[tokio::test]
+async fn management_rbac_policy_set() {
+    let case = Case::start("management.rbac_policy.set").await;
+    let request = stytch_sdk::management::rbac_policy::SetRequest::new(
+            String::from("project_slug/a b+c@d"),
+            String::from("environment_slug/a b+c@d"),
+        )
+        .stytch_member(stytch_sdk::management::models::rbac_policy::DefaultRole {
+            permissions: vec![
+                stytch_sdk::management::models::rbac_policy::Permission { resource_id :
+                String::from("resource_id-sample"), actions :
+                vec![String::from("actions-sample")] }
+            ],
+        })
+        .stytch_admin(stytch_sdk::management::models::rbac_policy::DefaultRole {
+            permissions: vec![
+                stytch_sdk::management::models::rbac_policy::Permission { resource_id :
+                String::from("resource_id-sample"), actions :
+                vec![String::from("actions-sample")] }
+            ],
+        })
+        .stytch_user(stytch_sdk::management::models::rbac_policy::DefaultRole {
+            permissions: vec![
+                stytch_sdk::management::models::rbac_policy::Permission { resource_id :
+                String::from("resource_id-sample"), actions :
+                vec![String::from("actions-sample")] }
+            ],
+        })
+        .custom_roles(
+            vec![
+                stytch_sdk::management::models::rbac_policy::Role { role_id :
+                String::from("role_id-sample"), description :
+                String::from("description-sample"), permissions :
+                vec![stytch_sdk::management::models::rbac_policy::Permission {
+                resource_id : String::from("resource_id-sample"), actions :
+                vec![String::from("actions-sample")] }] }
+            ],
+        )
+        .custom_resources(
+            vec![
+                stytch_sdk::management::models::rbac_policy::Resource { resource_id :
+                String::from("resource_id-sample"), description :
+                String::from("description-sample"), available_actions :
+                vec![String::from("available_actions-sample")] }
+            ],
+        )
+        .custom_scopes(
+            vec![
+                stytch_sdk::management::models::rbac_policy::Scope { scope :
+                String::from("scope-sample"), description :
+                String::from("description-sample"), permissions :
+                vec![stytch_sdk::management::models::rbac_policy::Permission {
+                resource_id : String::from("resource_id-sample"), actions :
+                vec![String::from("actions-sample")] }] }
+            ],
+        );
+    let full = case
+        .management()
+        .rbac_policy()
+        .set(request.clone())
+        .await
+        .expect("full response decodes");
+    let mock = stytch_sdk::test_util::MockStytch::start().await;
+    mock.on::<stytch_sdk::management::rbac_policy::SetRequest>().respond(full.clone());
+    let echoed = mock
+        .management_client()
+        .rbac_policy()
+        .set(request.clone())
+        .await
+        .expect("the mock answers");
+    assert_eq!(echoed, full, "the response survives Serialize and Deserialize");
+    let received = mock.calls::<stytch_sdk::management::rbac_policy::SetRequest>();
+    let sent = [request.clone()];
+    assert_eq!(
+        format!("{received:?}"), format!("{sent:?}"),
+        "the mock decodes the request as it was built"
+    );
+    let _ = case
+        .management()
+        .rbac_policy()
+        .set(request)
+        .await
+        .expect("minimal response decodes");
+    case.verify();
+}
+
+#[tokio::test]
+async fn management_redirect_urls_create() {
+    let case = Case::start("management.redirect_urls.create").await;
+    let request = stytch_sdk::management::redirect_urls::CreateRequest::new(
+            String::from("project_slug/a b+c@d"),
+            String::from("environment_slug/a b+c@d"),
+            String::from("url-sample"),
+        )
+        .valid_types(
+            vec![
+                stytch_sdk::management::models::redirect_urls::UrlType { is_default :
+                true, r#type :
+                Some(stytch_sdk::management::models::redirect_urls::RedirectUrlType::Login)
+                }
+            ],
+        )
+        .do_not_promote_defaults(true);
+    let full = case
+        .management()
+        .redirect_urls()
+        .create(request.clone())
+        .await
+        .expect("full response decodes");
+    let mock = stytch_sdk::test_util::MockStytch::start().await;
+    mock.on::<stytch_sdk::management::redirect_urls::CreateRequest>()
+        .respond(full.clone());
+    let echoed = mock
+        .management_client()
+        .redirect_urls()
+        .create(request.clone())
+        .await
+        .expect("the mock answers");
+    assert_eq!(echoed, full, "the response survives Serialize and Deserialize");
+    let received = mock.calls::<stytch_sdk::management::redirect_urls::CreateRequest>();
+    let sent = [request.clone()];
+    assert_eq!(
+        format!("{received:?}"), format!("{sent:?}"),
+        "the mock decodes the request as it was built"
+    );
+    let _ = case
+        .management()
+        .redirect_urls()
+        .create(request)
+        .await
+        .expect("minimal response decodes");
+    case.verify();
+}
+
+#[tokio::test]
+async fn management_redirect_urls_delete() {
+    let case = Case::start("management.redirect_urls.delete").await;
+    let request = stytch_sdk::management::redirect_urls::DeleteRequest::new(
+            String::from("project_slug/a b+c@d"),
+            String::from("environment_slug/a b+c@d"),
+            String::from("url-sample"),
+        )
+        .do_not_promote_defaults(true);
+    let full = case
+        .management()
+        .redirect_urls()
+        .delete(request.clone())
+        .await
+        .expect("full response decodes");
+    let mock = stytch_sdk::test_util::MockStytch::start().await;
+    mock.on::<stytch_sdk::management::redirect_urls::DeleteRequest>()
+        .respond(full.clone());
+    let echoed = mock
+        .management_client()
+        .redirect_urls()
+        .delete(request.clone())
+        .await
+        .expect("the mock answers");
+    assert_eq!(echoed, full, "the response survives Serialize and Deserialize");
+    let received = mock.calls::<stytch_sdk::management::redirect_urls::DeleteRequest>();
+    let sent = [request.clone()];
+    assert_eq!(
+        format!("{received:?}"), format!("{sent:?}"),
+        "the mock decodes the request as it was built"
+    );
+    let _ = case
+        .management()
+        .redirect_urls()
+        .delete(request)
+        .await
+        .expect("minimal response decodes");
+    case.verify();
+}
+
+#[tokio::test]
+async fn management_redirect_urls_get() {
+    let case = Case::start("management.redirect_urls.get").await;
+    let request = stytch_sdk::management::redirect_urls::GetRequest::new(
+        String::from("project_slug/a b+c@d"),
+        String::from("environment_slug/a b+c@d"),
+        String::from("url-sample"),
+    );
+    let full = case
+        .management()
+        .redirect_urls()
+        .get(request.clone())
+        .await
+        .expect("full response decodes");
+    let mock = stytch_sdk::test_util::MockStytch::start().await;
+    mock.on::<stytch_sdk::management::redirect_urls::GetRequest>().respond(full.clone());
+    let echoed = mock
+        .management_client()
+        .redirect_urls()
+        .get(request.clone())
+        .await
+        .expect("the mock answers");
+    assert_eq!(echoed, full, "the response survives Serialize and Deserialize");
+    let received = mock.calls::<stytch_sdk::management::redirect_urls::GetRequest>();
+    let sent = [request.clone()];
+    assert_eq!(
+        format!("{received:?}"), format!("{sent:?}"),
+        "the mock decodes the request as it was built"
+    );
+    let _ = case
+        .management()
+        .redirect_urls()
+        .get(request)
+        .await
+        .expect("minimal response decodes");
+    case.verify();
+}
+
+#[tokio::test]
+async fn management_redirect_urls_get_all() {
+    let case = Case::start("management.redirect_urls.get_all").await;
+    let request = stytch_sdk::management::redirect_urls::GetAllRequest::new(
+        String::from("project_slug/a b+c@d"),
+        String::from("environment_slug/a b+c@d"),
+    );
+    let full = case
+        .management()
+        .redirect_urls()
+        .get_all(request.clone())
+        .await
+        .expect("full response decodes");
+    let mock = stytch_sdk::test_util::MockStytch::start().await;
+    mock.on::<stytch_sdk::management::redirect_urls::GetAllRequest>()
+        .respond(full.clone());
+    let echoed = mock
+        .management_client()
+        .redirect_urls()
+        .get_all(request.clone())
+        .await
+        .expect("the mock answers");
+    assert_eq!(echoed, full, "the response survives Serialize and Deserialize");
+    let received = mock.calls::<stytch_sdk::management::redirect_urls::GetAllRequest>();
+    let sent = [request.clone()];
+    assert_eq!(
+        format!("{received:?}"), format!("{sent:?}"),
+        "the mock decodes the request as it was built"
+    );
+    let _ = case
+        .management()
+        .redirect_urls()
+        .get_all(request)
+        .await
+        .expect("minimal response decodes");
+    case.verify();
+}
+
+#[tokio::test]
+async fn management_redirect_urls_update() {
+    let case = Case::start("management.redirect_urls.update").await;
+    let request = stytch_sdk::management::redirect_urls::UpdateRequest::new(
+            String::from("project_slug/a b+c@d"),
+            String::from("environment_slug/a b+c@d"),
+            String::from("url-sample"),
+        )
+        .valid_types(
+            vec![
+                stytch_sdk::management::models::redirect_urls::UrlType { is_default :
+                true, r#type :
+                Some(stytch_sdk::management::models::redirect_urls::RedirectUrlType::Login)
+                }
+            ],
+        )
+        .do_not_promote_defaults(true);
+    let full = case
+        .management()
+        .redirect_urls()
+        .update(request.clone())
+        .await
+        .expect("full response decodes");
+    let mock = stytch_sdk::test_util::MockStytch::start().await;
+    mock.on::<stytch_sdk::management::redirect_urls::UpdateRequest>()
+        .respond(full.clone());
+    let echoed = mock
+        .management_client()
+        .redirect_urls()
+        .update(request.clone())
+        .await
+        .expect("the mock answers");
+    assert_eq!(echoed, full, "the response survives Serialize and Deserialize");
+    let received = mock.calls::<stytch_sdk::management::redirect_urls::UpdateRequest>();
+    let sent = [request.clone()];
+    assert_eq!(
+        format!("{received:?}"), format!("{sent:?}"),
+        "the mock decodes the request as it was built"
+    );
+    let _ = case
+        .management()
+        .redirect_urls()
+        .update(request)
+        .await
+        .expect("minimal response decodes");
+    case.verify();
+}
+
+#[tokio::test]
+async fn management_sdk_get_b2b_config() {
+    let case = Case::start("management.sdk.get_b2b_config").await;
+    let request = stytch_sdk::management::sdk::GetB2bConfigRequest::new(
+        String::from("project_slug/a b+c@d"),
+        String::from("environment_slug/a b+c@d"),
+    );
+    let full = case
+        .management()
+        .sdk()
+        .get_b2b_config(request.clone())
+        .await
+        .expect("full response decodes");
+    let mock = stytch_sdk::test_util::MockStytch::start().await;
+    mock.on::<stytch_sdk::management::sdk::GetB2bConfigRequest>().respond(full.clone());
+    let echoed = mock
+        .management_client()
+        .sdk()
+        .get_b2b_config(request.clone())
+        .await
+        .expect("the mock answers");
+    assert_eq!(echoed, full, "the response survives Serialize and Deserialize");
+    let received = mock.calls::<stytch_sdk::management::sdk::GetB2bConfigRequest>();
+    let sent = [request.clone()];
+    assert_eq!(
+        format!("{received:?}"), format!("{sent:?}"),
+        "the mock decodes the request as it was built"
+    );
+    let _ = case
+        .management()
+        .sdk()
+        .get_b2b_config(request)
+        .await
+        .expect("minimal response decodes");
+    case.verify();
+}
+
+#[tokio::test]
+async fn management_sdk_get_consumer_config() {
+    let case = Case::start("management.sdk.get_consumer_config").await;
+    let request = stytch_sdk::management::sdk::GetConsumerConfigRequest::new(
+        String::from("project_slug/a b+c@d"),
+        String::from("environment_slug/a b+c@d"),
+    );
+    let full = case
+        .management()
+        .sdk()
+        .get_consumer_config(request.clone())
+        .await
+        .expect("full response decodes");
+    let mock = stytch_sdk::test_util::MockStytch::start().await;
+    mock.on::<stytch_sdk::management::sdk::GetConsumerConfigRequest>()
+        .respond(full.clone());
+    let echoed = mock
+        .management_client()
+        .sdk()
+        .get_consumer_config(request.clone())
+        .await
+        .expect("the mock answers");
+    assert_eq!(echoed, full, "the response survives Serialize and Deserialize");
+    let received = mock.calls::<stytch_sdk::management::sdk::GetConsumerConfigRequest>();
+    let sent = [request.clone()];
+    assert_eq!(
+        format!("{received:?}"), format!("{sent:?}"),
+        "the mock decodes the request as it was built"
+    );
+    let _ = case
+        .management()
+        .sdk()
+        .get_consumer_config(request)
+        .await
+        .expect("minimal response decodes");
+    case.verify();
+}
+
+#[tokio::test]
+async fn management_sdk_set_b2b_config() {
+    let case = Case::start("management.sdk.set_b2b_config").await;
+    let request = stytch_sdk::management::sdk::SetB2bConfigRequest::new(
+            String::from("project_slug/a b+c@d"),
+            String::from("environment_slug/a b+c@d"),
+        )
+        .config(stytch_sdk::management::models::sdk::B2bConfig {
+            basic: Some(stytch_sdk::management::models::sdk::B2bBasicConfig {
+                enabled: true,
+                allow_self_onboarding: true,
+                enable_member_permissions: true,
+                domains: vec![
+                    stytch_sdk::management::models::sdk::AuthorizedB2bDomain { domain :
+                    String::from("domain-sample"), slug_pattern :
+                    String::from("slug_pattern-sample") }
+                ],
+                bundle_ids: vec![String::from("bundle_ids-sample")],
+            }),
+            sessions: Some(stytch_sdk::management::models::sdk::B2bSessionsConfig {
+                max_session_duration_minutes: 7i64,
+            }),
+            magic_links: Some(stytch_sdk::management::models::sdk::B2bMagicLinksConfig {
+                enabled: true,
+                pkce_required: true,
+            }),
+            oauth: Some(stytch_sdk::management::models::sdk::B2boAuthConfig {
+                enabled: true,
+                pkce_required: true,
+            }),
+            totps: Some(stytch_sdk::management::models::sdk::B2btotPsConfig {
+                create_totps: true,
+                enabled: true,
+            }),
+            sso: Some(stytch_sdk::management::models::sdk::B2bssoConfig {
+                enabled: true,
+                pkce_required: true,
+            }),
+            otps: Some(stytch_sdk::management::models::sdk::B2botPsConfig {
+                sms_enabled: true,
+                sms_autofill_metadata: vec![
+                    stytch_sdk::management::models::sdk::SmsAutofillMetadata {
+                    metadata_type :
+                    stytch_sdk::management::models::sdk::SmsAutofillMetadataMetadataType::Domain,
+                    metadata_value : String::from("metadata_value-sample"), bundle_id :
+                    String::from("bundle_id-sample") }
+                ],
+                email_enabled: true,
+            }),
+            dfppa: Some(stytch_sdk::management::models::sdk::B2bdfppaConfig {
+                enabled: Some(
+                    stytch_sdk::management::models::sdk::DfppaSetting::Enabled,
+                ),
+                on_challenge: Some(
+                    stytch_sdk::management::models::sdk::DfppaOnChallengeAction::Allow,
+                ),
+            }),
+            passwords: Some(stytch_sdk::management::models::sdk::B2bPasswordsConfig {
+                enabled: true,
+                pkce_required_for_password_resets: true,
+            }),
+            cookies: Some(stytch_sdk::management::models::sdk::B2bCookiesConfig {
+                http_only: stytch_sdk::management::models::sdk::B2bCookiesConfigHttpOnly::Disabled,
+            }),
+            user_impersonation: Some(stytch_sdk::management::models::sdk::B2bUserImpersonationConfig {
+                enabled: true,
+            }),
+        });
+    let full = case
+        .management()
+        .sdk()
+        .set_b2b_config(request.clone())
+        .await
+        .expect("full response decodes");
+    let mock = stytch_sdk::test_util::MockStytch::start().await;
+    mock.on::<stytch_sdk::management::sdk::SetB2bConfigRequest>().respond(full.clone());
+    let echoed = mock
+        .management_client()
+        .sdk()
+        .set_b2b_config(request.clone())
+        .await
+        .expect("the mock answers");
+    assert_eq!(echoed, full, "the response survives Serialize and Deserialize");
+    let received = mock.calls::<stytch_sdk::management::sdk::SetB2bConfigRequest>();
+    let sent = [request.clone()];
+    assert_eq!(
+        format!("{received:?}"), format!("{sent:?}"),
+        "the mock decodes the request as it was built"
+    );
+    let _ = case
+        .management()
+        .sdk()
+        .set_b2b_config(request)
+        .await
+        .expect("minimal response decodes");
+    case.verify();
+}
+
+#[tokio::test]
+async fn management_sdk_set_consumer_config() {
+    let case = Case::start("management.sdk.set_consumer_config").await;
+    let request = stytch_sdk::management::sdk::SetConsumerConfigRequest::new(
+            String::from("project_slug/a b+c@d"),
+            String::from("environment_slug/a b+c@d"),
+        )
+        .config(stytch_sdk::management::models::sdk::ConsumerConfig {
+            basic: Some(stytch_sdk::management::models::sdk::ConsumerBasicConfig {
+                enabled: true,
+                domains: vec![String::from("domains-sample")],
+                bundle_ids: vec![String::from("bundle_ids-sample")],
+            }),
+            sessions: Some(stytch_sdk::management::models::sdk::ConsumerSessionsConfig {
+                max_session_duration_minutes: 7i64,
+            }),
+            magic_links: Some(stytch_sdk::management::models::sdk::ConsumerMagicLinksConfig {
+                login_or_create_enabled: true,
+                send_enabled: true,
+                pkce_required: true,
+            }),
+            otps: Some(stytch_sdk::management::models::sdk::ConsumerOtPsConfig {
+                sms_login_or_create_enabled: true,
+                whatsapp_login_or_create_enabled: true,
+                email_login_or_create_enabled: true,
+                sms_send_enabled: true,
+                whatsapp_send_enabled: true,
+                email_send_enabled: true,
+                sms_autofill_metadata: vec![
+                    stytch_sdk::management::models::sdk::SmsAutofillMetadata {
+                    metadata_type :
+                    stytch_sdk::management::models::sdk::SmsAutofillMetadataMetadataType::Domain,
+                    metadata_value : String::from("metadata_value-sample"), bundle_id :
+                    String::from("bundle_id-sample") }
+                ],
+            }),
+            oauth: Some(stytch_sdk::management::models::sdk::ConsumerOAuthConfig {
+                enabled: true,
+                pkce_required: true,
+            }),
+            totps: Some(stytch_sdk::management::models::sdk::ConsumerTotPsConfig {
+                create_totps: true,
+                enabled: true,
+            }),
+            webauthn: Some(stytch_sdk::management::models::sdk::ConsumerWebAuthnConfig {
+                create_webauthns: true,
+                enabled: true,
+            }),
+            crypto_wallets: Some(stytch_sdk::management::models::sdk::ConsumerCryptoWalletsConfig {
+                enabled: true,
+                siwe_required: true,
+            }),
+            dfppa: Some(stytch_sdk::management::models::sdk::ConsumerDfppaConfig {
+                enabled: Some(
+                    stytch_sdk::management::models::sdk::DfppaSetting::Enabled,
+                ),
+                on_challenge: Some(
+                    stytch_sdk::management::models::sdk::DfppaOnChallengeAction::Allow,
+                ),
+            }),
+            biometrics: Some(stytch_sdk::management::models::sdk::ConsumerBiometricsConfig {
+                create_biometrics_enabled: true,
+                enabled: true,
+            }),
+            passwords: Some(stytch_sdk::management::models::sdk::ConsumerPasswordsConfig {
+                enabled: true,
+                pkce_required_for_password_resets: true,
+            }),
+            cookies: Some(stytch_sdk::management::models::sdk::ConsumerCookiesConfig {
+                http_only: stytch_sdk::management::models::sdk::ConsumerCookiesConfigHttpOnly::Disabled,
+            }),
+            user_impersonation: Some(stytch_sdk::management::models::sdk::ConsumerUserImpersonationConfig {
+                enabled: true,
+            }),
+        });
+    let full = case
+        .management()
+        .sdk()
+        .set_consumer_config(request.clone())
+        .await
+        .expect("full response decodes");
+    let mock = stytch_sdk::test_util::MockStytch::start().await;
+    mock.on::<stytch_sdk::management::sdk::SetConsumerConfigRequest>()
+        .respond(full.clone());
+    let echoed = mock
+        .management_client()
+        .sdk()
+        .set_consumer_config(request.clone())
+        .await
+        .expect("the mock answers");
+    assert_eq!(echoed, full, "the response survives Serialize and Deserialize");
+    let received = mock.calls::<stytch_sdk::management::sdk::SetConsumerConfigRequest>();
+    let sent = [request.clone()];
+    assert_eq!(
+        format!("{received:?}"), format!("{sent:?}"),
+        "the mock decodes the request as it was built"
+    );
+    let _ = case
+        .management()
+        .sdk()
+        .set_consumer_config(request)
+        .await
+        .expect("minimal response decodes");
+    case.verify();
+}
+
+#[tokio::test]
+async fn management_secrets_create() {
+    let case = Case::start("management.secrets.create").await;
+    let request = stytch_sdk::management::secrets::CreateRequest::new(
+        String::from("project_slug/a b+c@d"),
+        String::from("environment_slug/a b+c@d"),
+    );
+    let full = case
+        .management()
+        .secrets()
+        .create(request.clone())
+        .await
+        .expect("full response decodes");
+    let mock = stytch_sdk::test_util::MockStytch::start().await;
+    mock.on::<stytch_sdk::management::secrets::CreateRequest>().respond(full.clone());
+    let echoed = mock
+        .management_client()
+        .secrets()
+        .create(request.clone())
+        .await
+        .expect("the mock answers");
+    assert_eq!(echoed, full, "the response survives Serialize and Deserialize");
+    let received = mock.calls::<stytch_sdk::management::secrets::CreateRequest>();
+    let sent = [request.clone()];
+    assert_eq!(
+        format!("{received:?}"), format!("{sent:?}"),
+        "the mock decodes the request as it was built"
+    );
+    let _ = case
+        .management()
+        .secrets()
+        .create(request)
+        .await
+        .expect("minimal response decodes");
+    case.verify();
+}
+
+#[tokio::test]
+async fn management_secrets_delete() {
+    let case = Case::start("management.secrets.delete").await;
+    let request = stytch_sdk::management::secrets::DeleteRequest::new(
+        String::from("project_slug/a b+c@d"),
+        String::from("environment_slug/a b+c@d"),
+        String::from("secret_id/a b+c@d"),
+    );
+    let full = case
+        .management()
+        .secrets()
+        .delete(request.clone())
+        .await
+        .expect("full response decodes");
+    let mock = stytch_sdk::test_util::MockStytch::start().await;
+    mock.on::<stytch_sdk::management::secrets::DeleteRequest>().respond(full.clone());
+    let echoed = mock
+        .management_client()
+        .secrets()
+        .delete(request.clone())
+        .await
+        .expect("the mock answers");
+    assert_eq!(echoed, full, "the response survives Serialize and Deserialize");
+    let received = mock.calls::<stytch_sdk::management::secrets::DeleteRequest>();
+    let sent = [request.clone()];
+    assert_eq!(
+        format!("{received:?}"), format!("{sent:?}"),
+        "the mock decodes the request as it was built"
+    );
+    let _ = case
+        .management()
+        .secrets()
+        .delete(request)
+        .await
+        .expect("minimal response decodes");
+    case.verify();
+}
+
+#[tokio::test]
+async fn management_secrets_get() {
+    let case = Case::start("management.secrets.get").await;
+    let request = stytch_sdk::management::secrets::GetRequest::new(
+        String::from("project_slug/a b+c@d"),
+        String::from("environment_slug/a b+c@d"),
+        String::from("secret_id/a b+c@d"),
+    );
+    let full = case
+        .management()
+        .secrets()
+        .get(request.clone())
+        .await
+        .expect("full response decodes");
+    let mock = stytch_sdk::test_util::MockStytch::start().await;
+    mock.on::<stytch_sdk::management::secrets::GetRequest>().respond(full.clone());
+    let echoed = mock
+        .management_client()
+        .secrets()
+        .get(request.clone())
+        .await
+        .expect("the mock answers");
+    assert_eq!(echoed, full, "the response survives Serialize and Deserialize");
+    let received = mock.calls::<stytch_sdk::management::secrets::GetRequest>();
+    let sent = [request.clone()];
+    assert_eq!(
+        format!("{received:?}"), format!("{sent:?}"),
+        "the mock decodes the request as it was built"
+    );
+    let _ = case
+        .management()
+        .secrets()
+        .get(request)
+        .await
+        .expect("minimal response decodes");
+    case.verify();
+}
+
+#[tokio::test]
+async fn management_secrets_get_all() {
+    let case = Case::start("management.secrets.get_all").await;
+    let request = stytch_sdk::management::secrets::GetAllRequest::new(
+        String::from("project_slug/a b+c@d"),
+        String::from("environment_slug/a b+c@d"),
+    );
+    let full = case
+        .management()
+        .secrets()
+        .get_all(request.clone())
+        .await
+        .expect("full response decodes");
+    let mock = stytch_sdk::test_util::MockStytch::start().await;
+    mock.on::<stytch_sdk::management::secrets::GetAllRequest>().respond(full.clone());
+    let echoed = mock
+        .management_client()
+        .secrets()
+        .get_all(request.clone())
+        .await
+        .expect("the mock answers");
+    assert_eq!(echoed, full, "the response survives Serialize and Deserialize");
+    let received = mock.calls::<stytch_sdk::management::secrets::GetAllRequest>();
+    let sent = [request.clone()];
+    assert_eq!(
+        format!("{received:?}"), format!("{sent:?}"),
+        "the mock decodes the request as it was built"
+    );
+    let _ = case
+        .management()
+        .secrets()
+        .get_all(request)
+        .await
+        .expect("minimal response decodes");
+    case.verify();
+}
+
+#[tokio::test]
+async fn management_trusted_token_profiles_create() {
+    let case = Case::start("management.trusted_token_profiles.create").await;
+    let request = stytch_sdk::management::trusted_token_profiles::CreateRequest::new(
+            String::from("project_slug/a b+c@d"),
+            String::from("environment_slug/a b+c@d"),
+            String::from("name-sample"),
+            String::from("audience-sample"),
+            String::from("issuer-sample"),
+            vec![String::from("pem_files-sample")],
+            true,
+        )
+        .jwks_url(String::from("jwks_url-sample"))
+        .attribute_mapping(serde_json::json!({ "sample" : "attribute_mapping" }))
+        .public_key_type(
+            stytch_sdk::management::models::trusted_token_profiles::PublicKeyType::Jwk,
+        );
+    let full = case
+        .management()
+        .trusted_token_profiles()
+        .create(request.clone())
+        .await
+        .expect("full response decodes");
+    let mock = stytch_sdk::test_util::MockStytch::start().await;
+    mock.on::<stytch_sdk::management::trusted_token_profiles::CreateRequest>()
+        .respond(full.clone());
+    let echoed = mock
+        .management_client()
+        .trusted_token_profiles()
+        .create(request.clone())
+        .await
+        .expect("the mock answers");
+    assert_eq!(echoed, full, "the response survives Serialize and Deserialize");
+    let received = mock
+        .calls::<stytch_sdk::management::trusted_token_profiles::CreateRequest>();
+    let sent = [request.clone()];
+    assert_eq!(
+        format!("{received:?}"), format!("{sent:?}"),
+        "the mock decodes the request as it was built"
+    );
+    let _ = case
+        .management()
+        .trusted_token_profiles()
+        .create(request)
+        .await
+        .expect("minimal response decodes");
+    case.verify();
+}
+
+#[tokio::test]
+async fn management_trusted_token_profiles_create_pem_file() {
+    let case = Case::start("management.trusted_token_profiles.create_pem_file").await;
+    let request = stytch_sdk::management::trusted_token_profiles::CreatePemFileRequest::new(
+        String::from("project_slug/a b+c@d"),
+        String::from("environment_slug/a b+c@d"),
+        String::from("profile_id/a b+c@d"),
+        String::from("public_key-sample"),
+    );
+    let full = case
+        .management()
+        .trusted_token_profiles()
+        .create_pem_file(request.clone())
+        .await
+        .expect("full response decodes");
+    let mock = stytch_sdk::test_util::MockStytch::start().await;
+    mock.on::<stytch_sdk::management::trusted_token_profiles::CreatePemFileRequest>()
+        .respond(full.clone());
+    let echoed = mock
+        .management_client()
+        .trusted_token_profiles()
+        .create_pem_file(request.clone())
+        .await
+        .expect("the mock answers");
+    assert_eq!(echoed, full, "the response survives Serialize and Deserialize");
+    let received = mock
+        .calls::<stytch_sdk::management::trusted_token_profiles::CreatePemFileRequest>();
+    let sent = [request.clone()];
+    assert_eq!(
+        format!("{received:?}"), format!("{sent:?}"),
+        "the mock decodes the request as it was built"
+    );
+    let _ = case
+        .management()
+        .trusted_token_profiles()
+        .create_pem_file(request)
+        .await
+        .expect("minimal response decodes");
+    case.verify();
+}
+
+#[tokio::test]
+async fn management_trusted_token_profiles_delete() {
+    let case = Case::start("management.trusted_token_profiles.delete").await;
+    let request = stytch_sdk::management::trusted_token_profiles::DeleteRequest::new(
+        String::from("project_slug/a b+c@d"),
+        String::from("environment_slug/a b+c@d"),
+        String::from("profile_id/a b+c@d"),
+    );
+    let full = case
+        .management()
+        .trusted_token_profiles()
+        .delete(request.clone())
+        .await
+        .expect("full response decodes");
+    let mock = stytch_sdk::test_util::MockStytch::start().await;
+    mock.on::<stytch_sdk::management::trusted_token_profiles::DeleteRequest>()
+        .respond(full.clone());
+    let echoed = mock
+        .management_client()
+        .trusted_token_profiles()
+        .delete(request.clone())
+        .await
+        .expect("the mock answers");
+    assert_eq!(echoed, full, "the response survives Serialize and Deserialize");
+    let received = mock
+        .calls::<stytch_sdk::management::trusted_token_profiles::DeleteRequest>();
+    let sent = [request.clone()];
+    assert_eq!(
+        format!("{received:?}"), format!("{sent:?}"),
+        "the mock decodes the request as it was built"
+    );
+    let _ = case
+        .management()
+        .trusted_token_profiles()
+        .delete(request)
+        .await
+        .expect("minimal response decodes");
+    case.verify();
+}
+
+#[tokio::test]
+async fn management_trusted_token_profiles_delete_pem_file() {
+    let case = Case::start("management.trusted_token_profiles.delete_pem_file").await;
+    let request = stytch_sdk::management::trusted_token_profiles::DeletePemFileRequest::new(
+        String::from("project_slug/a b+c@d"),
+        String::from("environment_slug/a b+c@d"),
+        String::from("profile_id/a b+c@d"),
+        String::from("pem_file_id/a b+c@d"),
+    );
+    let full = case
+        .management()
+        .trusted_token_profiles()
+        .delete_pem_file(request.clone())
+        .await
+        .expect("full response decodes");
+    let mock = stytch_sdk::test_util::MockStytch::start().await;
+    mock.on::<stytch_sdk::management::trusted_token_profiles::DeletePemFileRequest>()
+        .respond(full.clone());
+    let echoed = mock
+        .management_client()
+        .trusted_token_profiles()
+        .delete_pem_file(request.clone())
+        .await
+        .expect("the mock answers");
+    assert_eq!(echoed, full, "the response survives Serialize and Deserialize");
+    let received = mock
+        .calls::<stytch_sdk::management::trusted_token_profiles::DeletePemFileRequest>();
+    let sent = [request.clone()];
+    assert_eq!(
+        format!("{received:?}"), format!("{sent:?}"),
+        "the mock decodes the request as it was built"
+    );
+    let _ = case
+        .management()
+        .trusted_token_profiles()
+        .delete_pem_file(request)
+        .await
+        .expect("minimal response decodes");
+    case.verify();
+}
+
+#[tokio::test]
+async fn management_trusted_token_profiles_get() {
+    let case = Case::start("management.trusted_token_profiles.get").await;
+    let request = stytch_sdk::management::trusted_token_profiles::GetRequest::new(
+        String::from("project_slug/a b+c@d"),
+        String::from("environment_slug/a b+c@d"),
+        String::from("profile_id/a b+c@d"),
+    );
+    let full = case
+        .management()
+        .trusted_token_profiles()
+        .get(request.clone())
+        .await
+        .expect("full response decodes");
+    let mock = stytch_sdk::test_util::MockStytch::start().await;
+    mock.on::<stytch_sdk::management::trusted_token_profiles::GetRequest>()
+        .respond(full.clone());
+    let echoed = mock
+        .management_client()
+        .trusted_token_profiles()
+        .get(request.clone())
+        .await
+        .expect("the mock answers");
+    assert_eq!(echoed, full, "the response survives Serialize and Deserialize");
+    let received = mock
+        .calls::<stytch_sdk::management::trusted_token_profiles::GetRequest>();
+    let sent = [request.clone()];
+    assert_eq!(
+        format!("{received:?}"), format!("{sent:?}"),
+        "the mock decodes the request as it was built"
+    );
+    let _ = case
+        .management()
+        .trusted_token_profiles()
+        .get(request)
+        .await
+        .expect("minimal response decodes");
+    case.verify();
+}
+
+#[tokio::test]
+async fn management_trusted_token_profiles_get_all() {
+    let case = Case::start("management.trusted_token_profiles.get_all").await;
+    let request = stytch_sdk::management::trusted_token_profiles::GetAllRequest::new(
+        String::from("project_slug/a b+c@d"),
+        String::from("environment_slug/a b+c@d"),
+    );
+    let full = case
+        .management()
+        .trusted_token_profiles()
+        .get_all(request.clone())
+        .await
+        .expect("full response decodes");
+    let mock = stytch_sdk::test_util::MockStytch::start().await;
+    mock.on::<stytch_sdk::management::trusted_token_profiles::GetAllRequest>()
+        .respond(full.clone());
+    let echoed = mock
+        .management_client()
+        .trusted_token_profiles()
+        .get_all(request.clone())
+        .await
+        .expect("the mock answers");
+    assert_eq!(echoed, full, "the response survives Serialize and Deserialize");
+    let received = mock
+        .calls::<stytch_sdk::management::trusted_token_profiles::GetAllRequest>();
+    let sent = [request.clone()];
+    assert_eq!(
+        format!("{received:?}"), format!("{sent:?}"),
+        "the mock decodes the request as it was built"
+    );
+    let _ = case
+        .management()
+        .trusted_token_profiles()
+        .get_all(request)
+        .await
+        .expect("minimal response decodes");
+    case.verify();
+}
+
+#[tokio::test]
+async fn management_trusted_token_profiles_get_pem_file() {
+    let case = Case::start("management.trusted_token_profiles.get_pem_file").await;
+    let request = stytch_sdk::management::trusted_token_profiles::GetPemFileRequest::new(
+        String::from("project_slug/a b+c@d"),
+        String::from("environment_slug/a b+c@d"),
+        String::from("profile_id/a b+c@d"),
+        String::from("pem_file_id/a b+c@d"),
+    );
+    let full = case
+        .management()
+        .trusted_token_profiles()
+        .get_pem_file(request.clone())
+        .await
+        .expect("full response decodes");
+    let mock = stytch_sdk::test_util::MockStytch::start().await;
+    mock.on::<stytch_sdk::management::trusted_token_profiles::GetPemFileRequest>()
+        .respond(full.clone());
+    let echoed = mock
+        .management_client()
+        .trusted_token_profiles()
+        .get_pem_file(request.clone())
+        .await
+        .expect("the mock answers");
+    assert_eq!(echoed, full, "the response survives Serialize and Deserialize");
+    let received = mock
+        .calls::<stytch_sdk::management::trusted_token_profiles::GetPemFileRequest>();
+    let sent = [request.clone()];
+    assert_eq!(
+        format!("{received:?}"), format!("{sent:?}"),
+        "the mock decodes the request as it was built"
+    );
+    let _ = case
+        .management()
+        .trusted_token_profiles()
+        .get_pem_file(request)
+        .await
+        .expect("minimal response decodes");
+    case.verify();
+}
+
+#[tokio::test]
+async fn management_trusted_token_profiles_update() {
+    let case = Case::start("management.trusted_token_profiles.update").await;
+    let request = stytch_sdk::management::trusted_token_profiles::UpdateRequest::new(
+            String::from("project_slug/a b+c@d"),
+            String::from("environment_slug/a b+c@d"),
+            String::from("profile_id/a b+c@d"),
+        )
+        .name(String::from("name-sample"))
+        .audience(String::from("audience-sample"))
+        .issuer(String::from("issuer-sample"))
+        .jwks_url(String::from("jwks_url-sample"))
+        .attribute_mapping(serde_json::json!({ "sample" : "attribute_mapping" }))
+        .can_jit_provision(true);
+    let full = case
+        .management()
+        .trusted_token_profiles()
+        .update(request.clone())
+        .await
+        .expect("full response decodes");
+    let mock = stytch_sdk::test_util::MockStytch::start().await;
+    mock.on::<stytch_sdk::management::trusted_token_profiles::UpdateRequest>()
+        .respond(full.clone());
+    let echoed = mock
+        .management_client()
+        .trusted_token_profiles()
+        .update(request.clone())
+        .await
+        .expect("the mock answers");
+    assert_eq!(echoed, full, "the response survives Serialize and Deserialize");
+    let received = mock
+        .calls::<stytch_sdk::management::trusted_token_profiles::UpdateRequest>();
+    let sent = [request.clone()];
+    assert_eq!(
+        format!("{received:?}"), format!("{sent:?}"),
+        "the mock decodes the request as it was built"
+    );
+    let _ = case
+        .management()
+        .trusted_token_profiles()
+        .update(request)
+        .await
+        .expect("minimal response decodes");
+    case.verify();
+}
