@@ -337,7 +337,10 @@ fn spec_words(message: &str) -> String {
             "struct RawType",
             "an object type (`name:`, `doc:`, `fields:`)",
         ),
-        ("struct RawEnum", "an enum (`name:`, `doc:`, `values:`, `unknown:`)"),
+        (
+            "struct RawEnum",
+            "an enum (`name:`, `doc:`, `values:`, `unknown:`)",
+        ),
         ("i64", "a whole number"),
         ("a sequence", "a list (`- …` items)"),
         ("sequence", "list"),

@@ -57,9 +57,9 @@
 
 mod decode;
 pub mod fixtures;
-mod policy;
 #[cfg(feature = "management")]
 mod management;
+mod policy;
 mod server;
 mod tokens;
 
