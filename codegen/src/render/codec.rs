@@ -161,7 +161,7 @@ pub(super) fn decode_impls(
         let (var, wire) = (&f.rust, &f.wire);
         let value = match (&f.kind, f.format) {
             (Kind::Set(value), _) => value.clone(),
-            (Kind::Rest, _) => quote!(#var),
+            (Kind::Rest, _) => return quote!(#var),
             (Kind::Required, Format::Plain) => quote!(#reader.required(#var, #wire)?),
             (Kind::Required, Format::Timestamp) => quote!(#reader.required_time(#var, #wire)?),
             (Kind::Required, Format::SpaceSeparated) => {
@@ -174,6 +174,23 @@ pub(super) fn decode_impls(
         };
         quote!(#var: #value)
     });
+    // With no field to match, each entry is skipped.
+    let entries = if read.is_empty() && rest_slot.is_empty() {
+        quote! {
+            while #reader.next_key()?.is_some() {
+                #reader.skip()?;
+            }
+        }
+    } else {
+        quote! {
+            while let Some(#key) = #reader.next_key()? {
+                match #key.as_str() {
+                    #(#arms)*
+                    #unknown
+                }
+            }
+        }
+    };
     quote! {
         #only_if
         impl crate::codec::Object for #name {
@@ -182,12 +199,7 @@ pub(super) fn decode_impls(
                 #(#slots)*
                 #rest_slot
                 let mut #reader = crate::codec::Reader::new(#map);
-                while let Some(#key) = #reader.next_key()? {
-                    match #key.as_str() {
-                        #(#arms)*
-                        #unknown
-                    }
-                }
+                #entries
                 Ok(Self { #(#inits),* })
             }
         }

@@ -42,10 +42,8 @@ impl crate::codec::Object for WhoamiRequest {
     const NAME: &'static str = "WhoamiRequest";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
         let mut fields = crate::codec::Reader::new(map);
-        while let Some(key) = fields.next_key()? {
-            match key.as_str() {
-                _ => fields.skip()?,
-            }
+        while fields.next_key()?.is_some() {
+            fields.skip()?;
         }
         Ok(Self {})
     }

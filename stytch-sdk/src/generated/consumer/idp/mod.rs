@@ -277,7 +277,7 @@ impl crate::codec::Object for IntrospectTokenNetworkResponse {
             nbf: fields.nilable(nbf),
             client_id: fields.nilable(client_id),
             token_type: fields.nilable(token_type),
-            custom_claims: custom_claims,
+            custom_claims,
         })
     }
 }
