@@ -40,6 +40,8 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant, SystemTime};
 
+use crate::scratch;
+
 /// The calls a downstream binary makes, each as written against this SDK and
 /// against the official crate (whose request types all implement `Default`;
 /// the values sent do not change what compiles). Consumer first, then B2B.
@@ -347,7 +349,7 @@ pub fn run(root: &Path, options: &Options) -> Result<(), String> {
         if incremental && subject.sdk == Sdk::Official {
             // Fetch it once, then depend on its unpacked source by path.
             cargo(&subject.project, &["fetch", "--quiet"], incremental)?;
-            let source = registry_source(&subject.project, "stytch")?;
+            let source = scratch::registry_source(&subject.project, "stytch")?;
             scaffold(subject, &name, peer, incremental, Some(&source))?;
         }
         eprintln!("warming up: {} ({:?})", subject.row.label, subject.sdk);
@@ -597,33 +599,6 @@ fn main() {{
 }}
 "#
     )
-}
-
-/// Where cargo unpacked a registry package the scratch project depends on.
-fn registry_source(project: &Path, package: &str) -> Result<PathBuf, String> {
-    let output = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
-        .args(["metadata", "--format-version", "1", "--offline"])
-        .current_dir(project)
-        .output()
-        .map_err(|e| format!("cargo metadata: {e}"))?;
-    if !output.status.success() {
-        return Err(format!(
-            "cargo metadata failed in {}: {}",
-            project.display(),
-            String::from_utf8_lossy(&output.stderr)
-        ));
-    }
-    let metadata: serde_json::Value =
-        serde_json::from_slice(&output.stdout).map_err(|e| format!("cargo metadata: {e}"))?;
-    metadata["packages"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .find(|p| p["name"] == package)
-        .and_then(|p| p["manifest_path"].as_str())
-        .and_then(|manifest| Path::new(manifest).parent())
-        .map(Path::to_path_buf)
-        .ok_or_else(|| format!("cargo metadata lists no package {package}"))
 }
 
 /// Runs cargo in a scratch project; all projects share one target directory

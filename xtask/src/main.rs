@@ -5,11 +5,17 @@
 //! - `cargo xtask spec-diff <git-rev> [--deny-breaking]` ([`spec_diff`])
 //! - `cargo xtask openapi [--check]` ([`openapi`])
 //! - `cargo xtask compile-time [--runs N] [--peer VERSION] [--baseline DIR] [--incremental]` ([`compile_time`])
+//! - `cargo xtask bench [--rounds N] [--peer VERSION] [--quick]` ([`bench`])
+//!
+//! [`scratch`] holds what the last two share: scratch cargo projects outside
+//! the workspace.
 
+mod bench;
 mod codegen;
 mod compile_time;
 mod coverage;
 mod openapi;
+mod scratch;
 mod spec_diff;
 
 use std::path::{Path, PathBuf};
@@ -20,7 +26,8 @@ const USAGE: &str = "usage:
   cargo xtask coverage --reference <stytch-api.json> [--spec <dir>]
   cargo xtask spec-diff <git-rev> [--deny-breaking]
   cargo xtask openapi [--check]
-  cargo xtask compile-time [--runs N] [--peer VERSION] [--baseline DIR] [--incremental]";
+  cargo xtask compile-time [--runs N] [--peer VERSION] [--baseline DIR] [--incremental]
+  cargo xtask bench [--rounds N] [--peer VERSION] [--quick]";
 
 fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -69,6 +76,9 @@ fn main() -> ExitCode {
         ["compile-time", rest @ ..] => {
             compile_time_args(rest).and_then(|options| compile_time::run(&root, &options))
         }
+        ["bench", rest @ ..] => bench::parse_args(rest)
+            .map_err(|e| format!("{e}\n{USAGE}"))
+            .and_then(|options| bench::run(&root, &options)),
         _ => Err(USAGE.to_owned()),
     };
     match result {
