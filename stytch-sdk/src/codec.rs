@@ -1,18 +1,22 @@
-//! The serde support behind the generated object types, responses and enums.
+//! The serde support behind the generated object types, requests, responses
+//! and enums.
 //!
 //! Generated code implements `Deserialize` and `Serialize` for those types by
 //! hand instead of deriving them: a derived `Deserialize` expands to about
 //! thirty lines per field (a field enum, its visitor, a sequence visitor no
 //! JSON object needs), and that expansion was over half of what the compiler
-//! spent on this crate. A generated impl here is one call: [`fields`] with a
-//! tuple of slot types and the wire keys, or [`write`] with a tuple of
-//! entries. Everything per field is generic code in this module, checked
-//! once and instantiated only where a type is actually decoded or encoded.
+//! spent on this crate. A generated impl reads one line per wire key: a match
+//! arm that reads the key's value into its field's slot ([`Reader`]), a line
+//! that turns the slot into the field (its presence and wire format named by
+//! the [`Reader`] method), and one [`Writer`] call per key to encode. The
+//! work behind each line is generic code in this module.
 //!
 //! The wire rules match what the derive did: unknown keys are skipped (or
-//! collected by the type's catch-all map), a key given twice is an error, a
-//! required field that is absent is an error naming it, a nilable field may be
-//! absent or `null`, and timestamps are RFC 3339 strings.
+//! collected by the type's catch-all map), a key given twice is an error
+//! naming it, a required field that is absent is an error naming it, a
+//! nilable field may be absent or `null`, unset optional fields are never
+//! written, timestamps are RFC 3339 strings and some lists travel as one
+//! space-separated string.
 
 use std::fmt;
 use std::marker::PhantomData;
@@ -100,304 +104,127 @@ impl<'de> Visitor<'de> for TextVisitor {
     }
 }
 
-/// The fields of an object, read as one tuple of slots: `fields::<(Req<String>,
-/// Nil<Option<i64>>), _>(map, &["id", "count"])` yields `(String, Option<i64>)`.
-/// Generated `from_map` bodies are that one call and the construction of
-/// `Self`, so the per-field work (matching keys, storing values, naming
-/// missing or repeated fields) is compiled here once rather than in every type.
+/// The entries of an object being read, for a generated `from_map`: the
+/// generated code owns one slot (an `Option`) per field and matches each key
+/// to its field; this type reads the values into the slots and turns the
+/// slots into the field values, naming the field in every error.
 ///
-/// Keys no field names are skipped. `names` gives the wire key of each slot,
-/// in order.
-pub(crate) fn fields<'de, S: Slots<'de>, A: MapAccess<'de>>(
+/// ```text
+/// let mut fields = crate::codec::Reader::new(map);
+/// while let Some(key) = fields.next_key()? {
+///     match key.as_str() {
+///         "user_id" => fields.read(&mut user_id, "user_id")?,
+///         _ => fields.skip()?,
+///     }
+/// }
+/// Ok(Self { user_id: fields.required(user_id, "user_id")?, .. })
+/// ```
+pub(crate) struct Reader<A> {
     map: A,
-    names: &[&'static str],
-) -> Result<S::Values, A::Error> {
-    read::<S, A>(map, names, |map, _| skip(map))
 }
 
-/// [`fields`] for a type with a catch-all map: keys no field names go into
-/// it, with their values, instead of being skipped.
-pub(crate) fn fields_and_rest<'de, S, M, V, A>(
-    map: A,
-    names: &[&'static str],
-) -> Result<(S::Values, M), A::Error>
-where
-    S: Slots<'de>,
-    M: Default + Extend<(String, V)>,
-    V: Deserialize<'de>,
-    A: MapAccess<'de>,
-{
-    let mut rest = M::default();
-    let values = read::<S, A>(map, names, |map, key| {
-        let value = map.next_value()?;
+impl<'de, A: MapAccess<'de>> Reader<A> {
+    #[inline]
+    pub(crate) fn new(map: A) -> Self {
+        Reader { map }
+    }
+
+    /// The next key, borrowed from the input when it has no escapes.
+    #[inline]
+    pub(crate) fn next_key(&mut self) -> Result<Option<Text<'de>>, A::Error> {
+        self.map.next_key()
+    }
+
+    /// Reads the value of the key just returned into the field's slot. A
+    /// nilable field's slot holds an `Option` itself, so that `null` is read
+    /// as `Some(None)`. A key given twice is an error naming it.
+    #[inline]
+    pub(crate) fn read<W: Deserialize<'de>>(
+        &mut self,
+        slot: &mut Option<W>,
+        key: &'static str,
+    ) -> Result<(), A::Error> {
+        if slot.is_some() {
+            return Err(de::Error::duplicate_field(key));
+        }
+        *slot = Some(self.map.next_value()?);
+        Ok(())
+    }
+
+    /// Reads and drops the value of a key no field names.
+    #[inline]
+    pub(crate) fn skip(&mut self) -> Result<(), A::Error> {
+        self.map.next_value::<IgnoredAny>().map(drop)
+    }
+
+    /// Puts a key no field names, with its value, into the catch-all map.
+    #[inline]
+    pub(crate) fn rest<M, V>(&mut self, rest: &mut M, key: Text<'de>) -> Result<(), A::Error>
+    where
+        M: Extend<(String, V)>,
+        V: Deserialize<'de>,
+    {
+        let value = self.map.next_value()?;
         rest.extend([(key.into_string(), value)]);
         Ok(())
-    })?;
-    Ok((values, rest))
-}
-
-/// The loop behind [`fields`] and [`fields_and_rest`]: each key goes to its
-/// slot, or to `unknown` (with the map, to read its value) when no field
-/// names it.
-fn read<'de, S: Slots<'de>, A: MapAccess<'de>>(
-    mut map: A,
-    names: &[&'static str],
-    mut unknown: impl FnMut(&mut A, Text<'de>) -> Result<(), A::Error>,
-) -> Result<S::Values, A::Error> {
-    if let Some(mismatch) = NameCount::check(names, S::LEN) {
-        return Err(de::Error::custom(mismatch));
     }
-    let mut slots = S::default();
-    let mut next = 0;
-    while let Some(key) = map.next_key::<Text<'de>>()? {
-        match find(names, key.as_str(), next) {
-            Some(index) => {
-                slots.fill(index, &mut map, names)?;
-                next = index + 1;
-            }
-            None => unknown(&mut map, key)?,
-        }
-    }
-    slots.finish(names)
-}
 
-/// The slot index of a key, or `None` for a key no field names. The search
-/// starts at `next`, the field after the previous key's, and wraps around:
-/// an answer whose keys come in the documented order costs one comparison
-/// per key, any other order no more than a plain scan.
-#[inline]
-fn find(names: &[&'static str], key: &str, next: usize) -> Option<usize> {
-    let next = next.min(names.len());
-    let (before, after) = names.split_at(next);
-    match after.iter().position(|name| *name == key) {
-        Some(index) => Some(next + index),
-        None => before.iter().position(|name| *name == key),
-    }
-}
-
-/// A list of wire names whose length does not match the fields it names (a
-/// generator bug): refused, so that no field is read or written under
-/// another field's name.
-struct NameCount {
-    given: usize,
-    expected: usize,
-}
-
-impl NameCount {
-    fn check(names: &[&'static str], expected: usize) -> Option<NameCount> {
-        (names.len() != expected).then_some(NameCount {
-            given: names.len(),
-            expected,
-        })
-    }
-}
-
-impl fmt::Display for NameCount {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} field names for {} fields", self.given, self.expected)
-    }
-}
-
-/// Reads and drops the value of a key no field names.
-fn skip<'de, A: MapAccess<'de>>(map: &mut A) -> Result<(), A::Error> {
-    map.next_value::<IgnoredAny>().map(drop)
-}
-
-/// One field's slot ([`Req`], [`Nil`]), or a tuple of slots (up to twelve,
-/// nested for longer structs).
-pub(crate) trait Slots<'de>: Default {
-    /// How many fields, so how many wire names, this covers.
-    const LEN: usize;
-    /// What the fields become once read.
-    type Values;
-    /// Reads the value of the entry for field `index` (counted in `names`,
-    /// which holds exactly `LEN` names).
-    fn fill<A: MapAccess<'de>>(
-        &mut self,
-        index: usize,
-        map: &mut A,
-        names: &[&'static str],
-    ) -> Result<(), A::Error>;
-    /// The values, or the "missing field" error for the first required field
-    /// that was absent.
-    fn finish<E: de::Error>(self, names: &[&'static str]) -> Result<Self::Values, E>;
-}
-
-/// Turns a wire value into the field's type: the identity, except for the
-/// wire formats below.
-pub(crate) trait FromWire<W> {
-    fn from_wire(wire: W) -> Self;
-}
-
-impl<T> FromWire<T> for T {
+    /// A required field: absent (or `null`, which its type does not accept)
+    /// is an error naming it.
     #[inline]
-    fn from_wire(wire: T) -> T {
-        wire
+    pub(crate) fn required<T>(&self, slot: Option<T>, key: &'static str) -> Result<T, A::Error> {
+        slot.ok_or_else(|| de::Error::missing_field(key))
     }
-}
 
-impl FromWire<Timestamp> for OffsetDateTime {
+    /// A required RFC 3339 timestamp.
     #[inline]
-    fn from_wire(wire: Timestamp) -> Self {
-        wire.0
+    pub(crate) fn required_time(
+        &self,
+        slot: Option<Timestamp>,
+        key: &'static str,
+    ) -> Result<OffsetDateTime, A::Error> {
+        self.required(slot, key).map(|time| time.0)
     }
-}
 
-impl FromWire<Option<Timestamp>> for Option<OffsetDateTime> {
+    /// A required list sent as one space-separated string. (No spec field
+    /// is one today; the generator emits this for one.)
     #[inline]
-    fn from_wire(wire: Option<Timestamp>) -> Self {
-        wire.map(|time| time.0)
+    #[allow(dead_code)]
+    pub(crate) fn required_spaces(
+        &self,
+        slot: Option<SplitSpaces>,
+        key: &'static str,
+    ) -> Result<Vec<String>, A::Error> {
+        self.required(slot, key).map(|list| list.0)
     }
-}
 
-impl FromWire<SplitSpaces> for Vec<String> {
+    /// A nilable field: absent and `null` are both `None`.
     #[inline]
-    fn from_wire(wire: SplitSpaces) -> Self {
-        wire.0
+    pub(crate) fn nilable<T>(&self, slot: Option<Option<T>>) -> Option<T> {
+        slot.flatten()
     }
-}
 
-impl FromWire<Option<SplitSpaces>> for Option<Vec<String>> {
+    /// A nilable RFC 3339 timestamp.
     #[inline]
-    fn from_wire(wire: Option<SplitSpaces>) -> Self {
-        wire.map(|list| list.0)
+    pub(crate) fn nilable_time(&self, slot: Option<Option<Timestamp>>) -> Option<OffsetDateTime> {
+        slot.flatten().map(|time| time.0)
     }
-}
 
-/// The slot of a required field, read as `W` and kept as `F`: absent or
-/// `null` is an error naming it.
-pub(crate) struct Req<W, F = W>(Option<W>, PhantomData<fn() -> F>);
-
-/// The slot of a nilable field (an `F` that is an `Option`), read as `W`:
-/// absent and `null` both give `None`.
-pub(crate) struct Nil<W, F = W>(Option<W>, PhantomData<fn() -> F>);
-
-impl<W, F> Default for Req<W, F> {
+    /// A nilable list sent as one space-separated string.
     #[inline]
-    fn default() -> Self {
-        Req(None, PhantomData)
+    #[cfg_attr(not(feature = "test-util"), allow(dead_code))]
+    pub(crate) fn nilable_spaces(&self, slot: Option<Option<SplitSpaces>>) -> Option<Vec<String>> {
+        slot.flatten().map(|list| list.0)
     }
-}
 
-impl<W, F> Default for Nil<W, F> {
+    /// The HTTP status an answer may carry in its body: read like a nilable
+    /// integer, and zero (which no HTTP status is) when absent or `null`, so
+    /// that the transport puts the status of the HTTP answer in its place.
     #[inline]
-    fn default() -> Self {
-        Nil(None, PhantomData)
+    pub(crate) fn http_status<T: Default>(&self, slot: Option<Option<T>>) -> T {
+        slot.flatten().unwrap_or_default()
     }
 }
-
-/// Stores the value of the entry just read; a key given twice is an error.
-#[inline]
-fn put<'de, A: MapAccess<'de>, W: Deserialize<'de>>(
-    slot: &mut Option<W>,
-    map: &mut A,
-    names: &[&'static str],
-) -> Result<(), A::Error> {
-    if slot.is_some() {
-        return Err(de::Error::duplicate_field(names[0]));
-    }
-    *slot = Some(map.next_value()?);
-    Ok(())
-}
-
-impl<'de, W: Deserialize<'de>, F: FromWire<W>> Slots<'de> for Req<W, F> {
-    const LEN: usize = 1;
-    type Values = F;
-
-    #[inline]
-    fn fill<A: MapAccess<'de>>(
-        &mut self,
-        _: usize,
-        map: &mut A,
-        names: &[&'static str],
-    ) -> Result<(), A::Error> {
-        put(&mut self.0, map, names)
-    }
-
-    #[inline]
-    fn finish<E: de::Error>(self, names: &[&'static str]) -> Result<F, E> {
-        match self.0 {
-            Some(wire) => Ok(F::from_wire(wire)),
-            None => Err(E::missing_field(names[0])),
-        }
-    }
-}
-
-impl<'de, W: Deserialize<'de>, F: FromWire<W> + Default> Slots<'de> for Nil<W, F> {
-    const LEN: usize = 1;
-    type Values = F;
-
-    #[inline]
-    fn fill<A: MapAccess<'de>>(
-        &mut self,
-        _: usize,
-        map: &mut A,
-        names: &[&'static str],
-    ) -> Result<(), A::Error> {
-        put(&mut self.0, map, names)
-    }
-
-    #[inline]
-    fn finish<E: de::Error>(self, _: &[&'static str]) -> Result<F, E> {
-        Ok(self.0.map(F::from_wire).unwrap_or_default())
-    }
-}
-
-/// `Slots` for tuples of slots: each element covers the next `LEN` names.
-macro_rules! tuple_slots {
-    ($($slot:ident $value:ident),*) => {
-        impl<'de, $($slot: Slots<'de>),*> Slots<'de> for ($($slot,)*) {
-            const LEN: usize = 0 $(+ $slot::LEN)*;
-            type Values = ($($slot::Values,)*);
-
-            #[inline]
-            #[allow(unused_variables, unused_mut, unused_assignments)]
-            fn fill<A: MapAccess<'de>>(
-                &mut self,
-                mut index: usize,
-                map: &mut A,
-                mut names: &[&'static str],
-            ) -> Result<(), A::Error> {
-                let ($($value,)*) = self;
-                $(
-                    let (these, others) = names.split_at($slot::LEN);
-                    if index < $slot::LEN {
-                        return $value.fill(index, map, these);
-                    }
-                    index -= $slot::LEN;
-                    names = others;
-                )*
-                Err(de::Error::custom("field index out of range"))
-            }
-
-            #[inline]
-            #[allow(unused_variables, unused_mut, unused_assignments)]
-            fn finish<E: de::Error>(self, mut names: &[&'static str]) -> Result<Self::Values, E> {
-                let ($($value,)*) = self;
-                $(
-                    let (these, others) = names.split_at($slot::LEN);
-                    names = others;
-                    let $value = $value.finish(these)?;
-                )*
-                Ok(($($value,)*))
-            }
-        }
-    };
-}
-
-tuple_slots!();
-tuple_slots!(S0 v0);
-tuple_slots!(S0 v0, S1 v1);
-tuple_slots!(S0 v0, S1 v1, S2 v2);
-tuple_slots!(S0 v0, S1 v1, S2 v2, S3 v3);
-tuple_slots!(S0 v0, S1 v1, S2 v2, S3 v3, S4 v4);
-tuple_slots!(S0 v0, S1 v1, S2 v2, S3 v3, S4 v4, S5 v5);
-tuple_slots!(S0 v0, S1 v1, S2 v2, S3 v3, S4 v4, S5 v5, S6 v6);
-tuple_slots!(S0 v0, S1 v1, S2 v2, S3 v3, S4 v4, S5 v5, S6 v6, S7 v7);
-tuple_slots!(S0 v0, S1 v1, S2 v2, S3 v3, S4 v4, S5 v5, S6 v6, S7 v7, S8 v8);
-tuple_slots!(S0 v0, S1 v1, S2 v2, S3 v3, S4 v4, S5 v5, S6 v6, S7 v7, S8 v8, S9 v9);
-tuple_slots!(S0 v0, S1 v1, S2 v2, S3 v3, S4 v4, S5 v5, S6 v6, S7 v7, S8 v8, S9 v9, S10 v10);
-tuple_slots!(S0 v0, S1 v1, S2 v2, S3 v3, S4 v4, S5 v5, S6 v6, S7 v7, S8 v8, S9 v9, S10 v10, S11 v11);
 
 /// A timestamp read from an RFC 3339 string.
 pub(crate) struct Timestamp(pub(crate) OffsetDateTime);
@@ -451,197 +278,205 @@ impl<'de> Deserialize<'de> for SplitSpaces {
     }
 }
 
-/// Writes an object from a tuple of entries ([`Always`], [`IfSet`],
-/// [`IfSetTime`], [`IfSetSpaces`], [`Each`]; up to twelve per tuple, nested
-/// for longer structs) and the wire key of each, in order. Generated
-/// `serialize` bodies are this one call: the per-field work (counting the
-/// entries, leaving out unset ones) is compiled here once.
-pub(crate) fn write<S: Serializer, E: Entries>(
-    serializer: S,
-    names: &[&'static str],
-    entries: E,
-) -> Result<S::Ok, S::Error> {
-    if let Some(mismatch) = NameCount::check(names, E::LEN) {
-        return Err(serde::ser::Error::custom(mismatch));
-    }
-    let mut map = serializer.serialize_map(Some(entries.count()))?;
-    entries.write(&mut map, names)?;
+/// Writes an object: `entries` is called once to count what it writes (the
+/// length announced to the serializer) and once to write it, with a
+/// [`Writer`] whose methods say how each key is written:
+///
+/// ```text
+/// crate::codec::write(serializer, |object| {
+///     object.entry("user_id", &self.user_id)?;
+///     object.if_set("name", &self.name)?;
+///     Ok(())
+/// })
+/// ```
+pub(crate) fn write<S, F>(serializer: S, entries: F) -> Result<S::Ok, S::Error>
+where
+    S: Serializer,
+    F: Fn(&mut Writer<'_, S::SerializeMap>) -> Result<(), S::Error>,
+{
+    let mut counting = Writer {
+        map: None,
+        count: 0,
+    };
+    entries(&mut counting)?;
+    let mut map = serializer.serialize_map(Some(counting.count))?;
+    entries(&mut Writer {
+        map: Some(&mut map),
+        count: 0,
+    })?;
     map.end()
 }
 
-/// One field's entry, or a tuple of entries.
-pub(crate) trait Entries {
-    /// How many wire names this covers (the catch-all map has none).
-    const LEN: usize;
-    /// How many entries will be written.
-    fn count(&self) -> usize;
-    /// Writes the entries; `names` holds exactly `LEN` names.
-    fn write<M: SerializeMap>(&self, map: &mut M, names: &[&'static str]) -> Result<(), M::Error>;
+/// The object [`write`] is writing, or counting when it has no map yet.
+pub(crate) struct Writer<'a, M> {
+    map: Option<&'a mut M>,
+    count: usize,
 }
 
-/// An entry that is always written.
-pub(crate) struct Always<T>(pub(crate) T);
-
-/// An optional entry: written when set, left out (never `null`) when not.
-pub(crate) struct IfSet<'a, T>(pub(crate) &'a Option<T>);
-
-/// An optional timestamp, written as RFC 3339 when set.
-pub(crate) struct IfSetTime<'a>(pub(crate) &'a Option<OffsetDateTime>);
-
-/// An optional list written as one space-separated string; left out when
-/// unset or empty.
-pub(crate) struct IfSetSpaces<'a>(pub(crate) &'a Option<Vec<String>>);
-
-/// The entries of a catch-all map, written as they are. (Today only
-/// responses have one, and responses are written only with `test-util`.)
-#[cfg_attr(not(feature = "test-util"), allow(dead_code))]
-pub(crate) struct Each<'a, M>(pub(crate) &'a M);
-
-impl<T: Serialize> Entries for Always<T> {
-    const LEN: usize = 1;
-
+impl<M: SerializeMap> Writer<'_, M> {
+    /// Writes one entry (or counts it).
     #[inline]
-    fn count(&self) -> usize {
-        1
-    }
-
-    #[inline]
-    fn write<M: SerializeMap>(&self, map: &mut M, names: &[&'static str]) -> Result<(), M::Error> {
-        map.serialize_entry(names[0], &self.0)
-    }
-}
-
-impl<T: Serialize> Entries for IfSet<'_, T> {
-    const LEN: usize = 1;
-
-    #[inline]
-    fn count(&self) -> usize {
-        usize::from(self.0.is_some())
-    }
-
-    #[inline]
-    fn write<M: SerializeMap>(&self, map: &mut M, names: &[&'static str]) -> Result<(), M::Error> {
-        match self.0 {
-            Some(value) => map.serialize_entry(names[0], value),
-            None => Ok(()),
-        }
-    }
-}
-
-impl Entries for IfSetTime<'_> {
-    const LEN: usize = 1;
-
-    #[inline]
-    fn count(&self) -> usize {
-        usize::from(self.0.is_some())
-    }
-
-    #[inline]
-    fn write<M: SerializeMap>(&self, map: &mut M, names: &[&'static str]) -> Result<(), M::Error> {
-        match self.0 {
-            Some(time) => map.serialize_entry(names[0], &TimestampRef(time)),
-            None => Ok(()),
-        }
-    }
-}
-
-impl Entries for IfSetSpaces<'_> {
-    const LEN: usize = 1;
-
-    #[inline]
-    fn count(&self) -> usize {
-        usize::from(space_separated(self.0).is_some())
-    }
-
-    #[inline]
-    fn write<M: SerializeMap>(&self, map: &mut M, names: &[&'static str]) -> Result<(), M::Error> {
-        match space_separated(self.0) {
-            Some(list) => map.serialize_entry(names[0], &list),
-            None => Ok(()),
-        }
-    }
-}
-
-impl<'a, C, K, V> Entries for Each<'a, C>
-where
-    &'a C: IntoIterator<Item = (&'a K, &'a V)>,
-    <&'a C as IntoIterator>::IntoIter: ExactSizeIterator,
-    K: Serialize + 'a,
-    V: Serialize + 'a,
-{
-    const LEN: usize = 0;
-
-    #[inline]
-    fn count(&self) -> usize {
-        self.0.into_iter().len()
-    }
-
-    #[inline]
-    fn write<M: SerializeMap>(&self, map: &mut M, _: &[&'static str]) -> Result<(), M::Error> {
-        self.0
-            .into_iter()
-            .try_for_each(|(key, value)| map.serialize_entry(key, value))
-    }
-}
-
-/// `Entries` for tuples of entries: each element covers the next `LEN` names.
-macro_rules! tuple_entries {
-    ($($entry:ident $value:ident),*) => {
-        impl<$($entry: Entries),*> Entries for ($($entry,)*) {
-            const LEN: usize = 0 $(+ $entry::LEN)*;
-
-            #[inline]
-            #[allow(unused_variables)]
-            fn count(&self) -> usize {
-                let ($($value,)*) = self;
-                0 $(+ $value.count())*
-            }
-
-            #[inline]
-            #[allow(unused_variables, unused_mut, unused_assignments)]
-            fn write<M: SerializeMap>(&self, map: &mut M, mut names: &[&'static str]) -> Result<(), M::Error> {
-                let ($($value,)*) = self;
-                $(
-                    let (these, others) = names.split_at($entry::LEN);
-                    $value.write(map, these)?;
-                    names = others;
-                )*
+    fn put<K: Serialize + ?Sized, V: Serialize + ?Sized>(
+        &mut self,
+        key: &K,
+        value: &V,
+    ) -> Result<(), M::Error> {
+        match &mut self.map {
+            Some(map) => map.serialize_entry(key, value),
+            None => {
+                self.count += 1;
                 Ok(())
             }
         }
-    };
-}
+    }
 
-tuple_entries!();
-tuple_entries!(E0 v0);
-tuple_entries!(E0 v0, E1 v1);
-tuple_entries!(E0 v0, E1 v1, E2 v2);
-tuple_entries!(E0 v0, E1 v1, E2 v2, E3 v3);
-tuple_entries!(E0 v0, E1 v1, E2 v2, E3 v3, E4 v4);
-tuple_entries!(E0 v0, E1 v1, E2 v2, E3 v3, E4 v4, E5 v5);
-tuple_entries!(E0 v0, E1 v1, E2 v2, E3 v3, E4 v4, E5 v5, E6 v6);
-tuple_entries!(E0 v0, E1 v1, E2 v2, E3 v3, E4 v4, E5 v5, E6 v6, E7 v7);
-tuple_entries!(E0 v0, E1 v1, E2 v2, E3 v3, E4 v4, E5 v5, E6 v6, E7 v7, E8 v8);
-tuple_entries!(E0 v0, E1 v1, E2 v2, E3 v3, E4 v4, E5 v5, E6 v6, E7 v7, E8 v8, E9 v9);
-tuple_entries!(E0 v0, E1 v1, E2 v2, E3 v3, E4 v4, E5 v5, E6 v6, E7 v7, E8 v8, E9 v9, E10 v10);
-tuple_entries!(E0 v0, E1 v1, E2 v2, E3 v3, E4 v4, E5 v5, E6 v6, E7 v7, E8 v8, E9 v9, E10 v10, E11 v11);
+    /// An entry that is always written, as serde writes its type.
+    #[inline]
+    pub(crate) fn entry<T: Serialize + ?Sized>(
+        &mut self,
+        key: &'static str,
+        value: &T,
+    ) -> Result<(), M::Error> {
+        self.put(key, value)
+    }
+
+    /// An optional entry: written when set, left out (never `null`) when not.
+    #[inline]
+    pub(crate) fn if_set<T: Serialize>(
+        &mut self,
+        key: &'static str,
+        value: &Option<T>,
+    ) -> Result<(), M::Error> {
+        match value {
+            Some(value) => self.put(key, value),
+            None => Ok(()),
+        }
+    }
+
+    /// A timestamp, written as an RFC 3339 string.
+    #[inline]
+    pub(crate) fn time(
+        &mut self,
+        key: &'static str,
+        value: &OffsetDateTime,
+    ) -> Result<(), M::Error> {
+        self.put(key, &TimestampRef(value))
+    }
+
+    /// An optional timestamp, written as RFC 3339 when set.
+    #[inline]
+    pub(crate) fn time_if_set(
+        &mut self,
+        key: &'static str,
+        value: &Option<OffsetDateTime>,
+    ) -> Result<(), M::Error> {
+        match value {
+            Some(time) => self.put(key, &TimestampRef(time)),
+            None => Ok(()),
+        }
+    }
+
+    /// A list written as one string, the items separated by single spaces.
+    /// (No spec field is a required one today; the generator emits this for
+    /// one.)
+    #[inline]
+    #[allow(dead_code)]
+    pub(crate) fn spaces(&mut self, key: &'static str, value: &[String]) -> Result<(), M::Error> {
+        self.put(key, &SpaceSeparated(value))
+    }
+
+    /// An optional list written as one space-separated string; left out
+    /// when unset or empty.
+    #[inline]
+    pub(crate) fn spaces_if_set(
+        &mut self,
+        key: &'static str,
+        value: &Option<Vec<String>>,
+    ) -> Result<(), M::Error> {
+        match space_separated(value) {
+            Some(list) => self.put(key, &list),
+            None => Ok(()),
+        }
+    }
+
+    /// The entries of a catch-all map, written as they are. (Today only
+    /// responses have one, and responses are written only with `test-util`.)
+    #[inline]
+    #[cfg_attr(not(feature = "test-util"), allow(dead_code))]
+    pub(crate) fn each<'c, C, K, V>(&mut self, entries: &'c C) -> Result<(), M::Error>
+    where
+        &'c C: IntoIterator<Item = (&'c K, &'c V)>,
+        K: Serialize + 'c,
+        V: Serialize + 'c,
+    {
+        entries
+            .into_iter()
+            .try_for_each(|(key, value)| self.put(key, value))
+    }
+}
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    /// A hand-written [`Object`] shaped like the generated ones.
+    /// A hand-written [`Object`] shaped like the generated ones: every kind
+    /// of field the generator emits.
     #[derive(Debug, PartialEq)]
     struct Sample {
         id: String,
         note: Option<String>,
+        at: Option<OffsetDateTime>,
+        since: OffsetDateTime,
+        scopes: Option<Vec<String>>,
+        status_code: i64,
+        rest: serde_json::Map<String, serde_json::Value>,
+    }
+
+    impl Default for Sample {
+        fn default() -> Self {
+            Sample {
+                id: String::new(),
+                note: None,
+                at: None,
+                since: OffsetDateTime::UNIX_EPOCH,
+                scopes: None,
+                status_code: 0,
+                rest: serde_json::Map::new(),
+            }
+        }
     }
 
     impl Object for Sample {
         const NAME: &'static str = "Sample";
         fn from_map<'de, A: MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-            let (id, note) = fields::<(Req<String>, Nil<Option<String>>), _>(map, &["id", "note"])?;
-            Ok(Sample { id, note })
+            let mut id = None;
+            let mut note = None;
+            let mut at = None;
+            let mut since = None;
+            let mut scopes = None;
+            let mut status_code = None;
+            let mut rest = <serde_json::Map<String, serde_json::Value>>::default();
+            let mut fields = Reader::new(map);
+            while let Some(key) = fields.next_key()? {
+                match key.as_str() {
+                    "id" => fields.read(&mut id, "id")?,
+                    "note" => fields.read(&mut note, "note")?,
+                    "at" => fields.read(&mut at, "at")?,
+                    "since" => fields.read(&mut since, "since")?,
+                    "scopes" => fields.read(&mut scopes, "scopes")?,
+                    "status_code" => fields.read(&mut status_code, "status_code")?,
+                    _ => fields.rest(&mut rest, key)?,
+                }
+            }
+            Ok(Sample {
+                id: fields.required(id, "id")?,
+                note: fields.nilable(note),
+                at: fields.nilable_time(at),
+                since: fields.required_time(since, "since")?,
+                scopes: fields.nilable_spaces(scopes),
+                status_code: fields.http_status(status_code),
+                rest,
+            })
         }
     }
 
@@ -651,48 +486,153 @@ mod tests {
         }
     }
 
+    impl Serialize for Sample {
+        fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            write(serializer, |object| {
+                object.entry("id", &self.id)?;
+                object.if_set("note", &self.note)?;
+                object.time_if_set("at", &self.at)?;
+                object.time("since", &self.since)?;
+                object.spaces_if_set("scopes", &self.scopes)?;
+                object.entry("status_code", &self.status_code)?;
+                object.each(&self.rest)?;
+                Ok(())
+            })
+        }
+    }
+
+    /// A type with no catch-all map: unknown keys are skipped.
+    #[derive(Debug, PartialEq)]
+    struct Plain {
+        id: String,
+    }
+
+    impl Object for Plain {
+        const NAME: &'static str = "Plain";
+        fn from_map<'de, A: MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
+            let mut id = None;
+            let mut fields = Reader::new(map);
+            while let Some(key) = fields.next_key()? {
+                match key.as_str() {
+                    "id" => fields.read(&mut id, "id")?,
+                    _ => fields.skip()?,
+                }
+            }
+            Ok(Plain {
+                id: fields.required(id, "id")?,
+            })
+        }
+    }
+
+    impl<'de> Deserialize<'de> for Plain {
+        fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            object(deserializer)
+        }
+    }
+
+    const SINCE: &str = r#""since":"2026-11-30T06:00:00Z""#;
+
     fn decode(json: &str) -> Result<Sample, String> {
         serde_json::from_str(json).map_err(|e| e.to_string())
     }
 
+    fn noon() -> OffsetDateTime {
+        OffsetDateTime::from_unix_timestamp(1_796_018_400).unwrap()
+    }
+
     #[test]
-    fn reads_fields_and_skips_unknown_keys() {
-        let sample = decode(r#"{"extra":{"deep":[1,2]},"id":"a","note":"n"}"#).unwrap();
+    fn reads_every_field_kind() {
+        let sample = decode(&format!(
+            r#"{{"id":"a","note":"n","at":"2026-11-30T06:00:00Z",{SINCE},"scopes":"read:users  write:users","status_code":201}}"#
+        ))
+        .unwrap();
         assert_eq!(
             sample,
             Sample {
                 id: "a".into(),
-                note: Some("n".into())
+                note: Some("n".into()),
+                at: Some(noon()),
+                since: noon(),
+                scopes: Some(vec!["read:users".into(), "write:users".into()]),
+                status_code: 201,
+                rest: serde_json::Map::new(),
             }
         );
     }
 
     #[test]
-    fn a_nilable_field_may_be_null_or_absent() {
-        assert_eq!(decode(r#"{"id":"a","note":null}"#).unwrap().note, None);
-        assert_eq!(decode(r#"{"id":"a"}"#).unwrap().note, None);
+    fn unknown_keys_are_skipped_without_a_catch_all_map() {
+        let plain: Plain =
+            serde_json::from_str(r#"{"extra":{"deep":[1,2]},"id":"a","more":null}"#).unwrap();
+        assert_eq!(plain, Plain { id: "a".into() });
+    }
+
+    #[test]
+    fn unknown_keys_go_to_the_catch_all_map_when_there_is_one() {
+        let sample = decode(&format!(r#"{{"id":"a","x":1,{SINCE},"y":[true]}}"#)).unwrap();
+        assert_eq!(
+            serde_json::Value::Object(sample.rest),
+            serde_json::json!({"x": 1, "y": [true]})
+        );
+    }
+
+    #[test]
+    fn nilable_fields_may_be_null_or_absent() {
+        let nulls = decode(&format!(
+            r#"{{"id":"a","note":null,"at":null,"scopes":null,"status_code":null,{SINCE}}}"#
+        ))
+        .unwrap();
+        let absent = decode(&format!(r#"{{"id":"a",{SINCE}}}"#)).unwrap();
+        for sample in [nulls, absent] {
+            assert_eq!((sample.note, sample.at, sample.scopes), (None, None, None));
+        }
+    }
+
+    #[test]
+    fn an_absent_http_status_stays_zero_for_the_transport_to_fill() {
+        assert_eq!(
+            decode(&format!(r#"{{"id":"a",{SINCE}}}"#))
+                .unwrap()
+                .status_code,
+            0
+        );
+        let null = format!(r#"{{"id":"a","status_code":null,{SINCE}}}"#);
+        assert_eq!(decode(&null).unwrap().status_code, 0);
+        let given = format!(r#"{{"id":"a","status_code":429,{SINCE}}}"#);
+        assert_eq!(decode(&given).unwrap().status_code, 429);
+        let mistyped = decode(&format!(r#"{{"id":"a","status_code":"429",{SINCE}}}"#)).unwrap_err();
+        assert!(mistyped.contains("invalid type: string"), "{mistyped}");
     }
 
     #[test]
     fn escaped_keys_are_matched_too() {
         // An escape forces the key to be copied instead of borrowed.
-        assert_eq!(decode(r#"{"\u0069d":"a"}"#).unwrap().id, "a");
+        assert_eq!(
+            decode(&format!(r#"{{"\u0069d":"a",{SINCE}}}"#)).unwrap().id,
+            "a"
+        );
     }
 
     #[test]
     fn missing_duplicate_and_mistyped_fields_are_named() {
-        assert!(
-            decode(r#"{"note":"n"}"#)
-                .unwrap_err()
-                .contains("missing field `id`")
-        );
-        assert!(
-            decode(r#"{"id":"a","id":"b"}"#)
-                .unwrap_err()
-                .contains("duplicate field `id`")
-        );
-        let mistyped = decode(r#"{"id":7}"#).unwrap_err();
+        let missing = decode(&format!(r#"{{"note":"n",{SINCE}}}"#)).unwrap_err();
+        assert!(missing.contains("missing field `id`"), "{missing}");
+        let missing = decode(r#"{"id":"a"}"#).unwrap_err();
+        assert!(missing.contains("missing field `since`"), "{missing}");
+        // `null` is absent for a required field, whose type does not accept it.
+        let null = decode(&format!(r#"{{"id":null,{SINCE}}}"#)).unwrap_err();
+        assert!(null.contains("invalid type: null"), "{null}");
+        let twice = decode(&format!(r#"{{"id":"a","id":"b",{SINCE}}}"#)).unwrap_err();
+        assert!(twice.contains("duplicate field `id`"), "{twice}");
+        // A nilable field given twice is refused as well, even as `null`.
+        let twice = decode(&format!(r#"{{"id":"a","note":null,"note":"n",{SINCE}}}"#)).unwrap_err();
+        assert!(twice.contains("duplicate field `note`"), "{twice}");
+        let mistyped = decode(&format!(r#"{{"id":7,{SINCE}}}"#)).unwrap_err();
         assert!(mistyped.contains("invalid type: integer `7`"), "{mistyped}");
+        // Through the SDK's decoding, the path names the field.
+        let mut de = serde_json::Deserializer::from_str(r#"{"id":"a","since":"noon"}"#);
+        let bad = serde_path_to_error::deserialize::<_, Sample>(&mut de).unwrap_err();
+        assert_eq!(bad.path().to_string(), "since");
         let not_object = decode(r#"[1]"#).unwrap_err();
         assert!(
             not_object.contains("a JSON object (Sample)"),
@@ -700,124 +640,17 @@ mod tests {
         );
     }
 
-    /// Decodes `json` with the slots `S` and the names given.
-    fn read<S: for<'de> Slots<'de>>(
-        json: &str,
-        names: &[&'static str],
-    ) -> Result<<S as Slots<'static>>::Values, String> {
-        struct Read<'n, S>(&'n [&'static str], PhantomData<S>);
-        impl<'de, S: Slots<'de>> de::DeserializeSeed<'de> for Read<'_, S> {
-            type Value = S::Values;
-            fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<S::Values, D::Error> {
-                struct V<'n, S>(&'n [&'static str], PhantomData<S>);
-                impl<'de, S: Slots<'de>> Visitor<'de> for V<'_, S> {
-                    type Value = S::Values;
-                    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                        f.write_str("an object")
-                    }
-                    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<S::Values, A::Error> {
-                        fields::<S, A>(map, self.0)
-                    }
-                }
-                d.deserialize_map(V::<S>(self.0, PhantomData))
-            }
-        }
-        let json: &'static str = Box::leak(json.to_owned().into_boxed_str());
-        let mut deserializer = serde_json::Deserializer::from_str(json);
-        de::DeserializeSeed::deserialize(Read::<S>(names, PhantomData), &mut deserializer)
-            .map_err(|e| e.to_string())
-    }
-
-    #[test]
-    fn long_structs_nest_their_slots_and_keep_every_name() {
-        // Fourteen fields: a tuple of twelve and a tuple of two.
-        type Twelve = (
-            Req<u8>,
-            Req<u8>,
-            Req<u8>,
-            Req<u8>,
-            Req<u8>,
-            Req<u8>,
-            Req<u8>,
-            Req<u8>,
-            Req<u8>,
-            Req<u8>,
-            Req<u8>,
-            Req<u8>,
-        );
-        type Long = (Twelve, (Nil<Option<u8>>, Req<u8>));
-        const NAMES: &[&str] = &[
-            "f0", "f1", "f2", "f3", "f4", "f5", "f6", "f7", "f8", "f9", "f10", "f11", "f12", "f13",
-        ];
-        let all: String = (0..14)
-            .map(|i| format!("\"f{i}\":{i}"))
-            .collect::<Vec<_>>()
-            .join(",");
-        let ((first, ..), (twelfth, thirteenth)) =
-            read::<Long>(&format!("{{{all}}}"), NAMES).unwrap();
-        assert_eq!((first, twelfth, thirteenth), (0, Some(12), 13));
-        let without_last = all.replace(",\"f13\":13", "");
-        let missing = read::<Long>(&format!("{{{without_last}}}"), NAMES).unwrap_err();
-        assert!(missing.contains("missing field `f13`"), "{missing}");
-        let twice = read::<Long>(&format!("{{{all},\"f12\":1}}"), NAMES).unwrap_err();
-        assert!(twice.contains("duplicate field `f12`"), "{twice}");
-        // A list of names that does not fit the slots is refused, not misread.
-        let short = read::<Long>(&format!("{{{all}}}"), &NAMES[..13]).unwrap_err();
-        assert!(short.contains("13 field names for 14 fields"), "{short}");
-    }
-
-    #[test]
-    fn wire_formats_become_the_field_types() {
-        type Slots = (
-            Req<Timestamp, OffsetDateTime>,
-            Nil<Option<Timestamp>, Option<OffsetDateTime>>,
-            Nil<Option<SplitSpaces>, Option<Vec<String>>>,
-        );
-        let names = &["at", "until", "scopes"];
-        let (at, until, scopes) = read::<Slots>(
-            r#"{"at":"2026-11-30T06:00:00Z","until":null,"scopes":"a b"}"#,
-            names,
-        )
-        .unwrap();
-        assert_eq!(at.unix_timestamp(), 1_796_018_400);
-        assert_eq!(until, None);
-        assert_eq!(scopes, Some(vec!["a".to_owned(), "b".to_owned()]));
-        let bad = read::<Slots>(r#"{"at":"noon"}"#, names).unwrap_err();
-        assert!(bad.contains("at line 1"), "{bad}");
-    }
-
-    #[test]
-    fn unknown_keys_go_to_the_catch_all_map_when_there_is_one() {
-        let mut deserializer = serde_json::Deserializer::from_str(r#"{"id":"a","x":1,"y":[true]}"#);
-        struct V;
-        impl<'de> Visitor<'de> for V {
-            type Value = (String, serde_json::Map<String, serde_json::Value>);
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("an object")
-            }
-            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
-                let ((id,), rest) =
-                    fields_and_rest::<(Req<String>,), serde_json::Map<_, _>, _, _>(map, &["id"])?;
-                Ok((id, rest))
-            }
-        }
-        let (id, rest) = (&mut deserializer).deserialize_map(V).unwrap();
-        assert_eq!(id, "a");
-        assert_eq!(
-            serde_json::Value::Object(rest),
-            serde_json::json!({"x": 1, "y": [true]})
-        );
-    }
-
     #[test]
     fn timestamps_are_rfc3339_both_ways() {
         let parsed: Timestamp = serde_json::from_str(r#""2026-11-30T06:00:00Z""#).unwrap();
-        assert_eq!(parsed.0.unix_timestamp(), 1_796_018_400);
+        assert_eq!(parsed.0, noon());
         assert_eq!(
             serde_json::to_string(&TimestampRef(&parsed.0)).unwrap(),
             r#""2026-11-30T06:00:00Z""#
         );
         assert!(serde_json::from_str::<Timestamp>(r#""yesterday""#).is_err());
+        let bad = decode(r#"{"id":"a","since":"yesterday"}"#).unwrap_err();
+        assert!(bad.contains("at line 1"), "{bad}");
     }
 
     #[test]
@@ -829,7 +662,6 @@ mod tests {
         );
         assert!(space_separated(&None).is_none());
         assert!(space_separated(&Some(Vec::new())).is_none());
-        assert!(space_separated(&Some(scopes.clone())).is_some());
         let read: SplitSpaces = serde_json::from_str(r#""read:users  write:users""#).unwrap();
         assert_eq!(read.0, scopes);
         let empty: SplitSpaces = serde_json::from_str(r#""""#).unwrap();
@@ -837,64 +669,62 @@ mod tests {
     }
 
     #[test]
-    fn unset_optional_entries_are_left_out() {
-        struct Written {
-            always: &'static str,
-            maybe: Option<u8>,
-            at: Option<OffsetDateTime>,
-            scopes: Option<Vec<String>>,
-            rest: serde_json::Map<String, serde_json::Value>,
-        }
-        impl Serialize for Written {
-            fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-                write(
-                    serializer,
-                    &["always", "maybe", "at", "scopes"],
-                    (
-                        Always(self.always),
-                        IfSet(&self.maybe),
-                        IfSetTime(&self.at),
-                        IfSetSpaces(&self.scopes),
-                        Each(&self.rest),
-                    ),
-                )
-            }
-        }
-        let mut written = Written {
-            always: "x",
-            maybe: None,
-            at: None,
+    fn unset_optional_entries_are_left_out_and_the_rest_written_as_is() {
+        let mut sample = Sample {
+            id: "x".into(),
+            since: noon(),
             scopes: Some(Vec::new()),
-            rest: serde_json::Map::new(),
+            ..Sample::default()
         };
         assert_eq!(
-            serde_json::to_string(&written).unwrap(),
-            r#"{"always":"x"}"#
+            serde_json::to_string(&sample).unwrap(),
+            r#"{"id":"x","since":"2026-11-30T06:00:00Z","status_code":0}"#
         );
-        written.maybe = Some(3);
-        written.at = Some(OffsetDateTime::from_unix_timestamp(1_796_018_400).unwrap());
-        written.scopes = Some(vec!["a".into(), "b".into()]);
-        written.rest.insert("extra".into(), serde_json::json!([1]));
+        sample.note = Some("n".into());
+        sample.at = Some(noon());
+        sample.scopes = Some(vec!["a".into(), "b".into()]);
+        sample.rest.insert("extra".into(), serde_json::json!([1]));
+        let written = serde_json::to_string(&sample).unwrap();
         assert_eq!(
-            serde_json::to_string(&written).unwrap(),
-            r#"{"always":"x","maybe":3,"at":"2026-11-30T06:00:00Z","scopes":"a b","extra":[1]}"#
+            written,
+            r#"{"id":"x","note":"n","at":"2026-11-30T06:00:00Z","since":"2026-11-30T06:00:00Z","scopes":"a b","status_code":0,"extra":[1]}"#
         );
-        // The length announced up front counts only what is written.
-        let scopes = Some(Vec::new());
-        let entries = (
-            Always(1),
-            IfSet(&None::<u8>),
-            IfSet(&Some(2)),
-            IfSetSpaces(&scopes),
-        );
-        assert_eq!(entries.count(), 2);
-        assert_eq!(Each(&written.rest).count(), 1);
-        // A list of names that does not fit the entries is refused, not misread.
-        let mut out = Vec::new();
-        let short = write(&mut serde_json::Serializer::new(&mut out), &["a"], entries).unwrap_err();
-        assert!(
-            short.to_string().contains("1 field names for 4 fields"),
-            "{short}"
-        );
+        // What is written reads back as the same value.
+        assert_eq!(decode(&written).unwrap(), sample);
+    }
+
+    #[test]
+    fn the_length_announced_up_front_counts_only_what_is_written() {
+        type Map = <serde_json::value::Serializer as Serializer>::SerializeMap;
+        let sample = Sample {
+            note: Some("n".into()),
+            scopes: Some(Vec::new()),
+            rest: serde_json::Map::from_iter([("x".to_owned(), serde_json::json!(1))]),
+            ..Sample::default()
+        };
+        let mut counting = Writer::<Map> {
+            map: None,
+            count: 0,
+        };
+        write_sample(&sample, &mut counting).unwrap();
+        // id, note, since, status_code and the one catch-all entry; the empty
+        // list and the unset timestamp are left out.
+        assert_eq!(counting.count, 5);
+        let written = serde_json::to_value(&sample).unwrap();
+        assert_eq!(written.as_object().map(|o| o.len()), Some(counting.count));
+    }
+
+    /// The entries of [`Sample`]'s `Serialize`, for a writer of any map.
+    fn write_sample<M: SerializeMap>(
+        sample: &Sample,
+        object: &mut Writer<'_, M>,
+    ) -> Result<(), M::Error> {
+        object.entry("id", &sample.id)?;
+        object.if_set("note", &sample.note)?;
+        object.time_if_set("at", &sample.at)?;
+        object.time("since", &sample.since)?;
+        object.spaces_if_set("scopes", &sample.scopes)?;
+        object.entry("status_code", &sample.status_code)?;
+        object.each(&sample.rest)
     }
 }

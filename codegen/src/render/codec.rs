@@ -1,9 +1,9 @@
 //! The serde impls of generated types (requests, object types, responses,
-//! enums), written out instead of derived. A struct's impls are one call each
-//! into the SDK's `codec` module: the fields' slot types (or entries) as one
-//! tuple and their wire keys as one list. Everything per field is generic
-//! code there; a derived `Deserialize` costs about thirty lines of expansion
-//! per field, which made it most of the crate's compile time.
+//! enums), written out instead of derived: one line per wire key, each
+//! naming the key, the field and how it is read or written, over the generic
+//! helpers of the SDK's `codec` module. A derived `Deserialize` costs about
+//! thirty lines of expansion per field, which made it most of the crate's
+//! compile time.
 
 use proc_macro2::{Ident, TokenStream};
 use quote::quote;
@@ -109,27 +109,20 @@ impl CodecField {
     }
 }
 
-/// The most slots one tuple holds; longer structs nest tuples of tuples.
-const TUPLE_MAX: usize = 12;
-
-/// Groups items into a tuple of at most [`TUPLE_MAX`] elements, nesting
-/// groups of that size as often as needed; `one` renders a single item.
-fn nest<T>(items: &[T], one: &impl Fn(&T) -> TokenStream) -> TokenStream {
-    if items.len() <= TUPLE_MAX {
-        let items = items.iter().map(one);
-        return quote!((#(#items,)*));
+/// A local variable name for generated code that no field's slot takes:
+/// `base`, with underscores added while a field has that name.
+fn unused(base: &str, fields: &[CodecField]) -> Ident {
+    let mut name = base.to_owned();
+    while fields.iter().any(|f| f.rust == name.as_str()) {
+        name.push('_');
     }
-    let mut size = TUPLE_MAX;
-    while items.len().div_ceil(size) > TUPLE_MAX {
-        size *= TUPLE_MAX;
-    }
-    let groups = items.chunks(size).map(|group| nest(group, one));
-    quote!((#(#groups,)*))
+    ident(&name)
 }
 
-/// `impl Object` and `impl Deserialize` of a struct: `from_map` reads every
-/// field through one call of the codec's `fields` (with the slot types as a
-/// tuple and the wire keys as a list) and builds the value from the result.
+/// `impl Object` and `impl Deserialize` of a struct. `from_map` keeps one
+/// slot (an `Option`) per field it reads, matches each key to its slot with
+/// one arm per wire key, and then builds the value with one line per field
+/// that names its presence and wire format (a `Reader` method).
 /// `only_if` goes before each impl (a `#[cfg]` or nothing).
 pub(super) fn decode_impls(
     name: &Ident,
@@ -137,40 +130,76 @@ pub(super) fn decode_impls(
     only_if: TokenStream,
 ) -> TokenStream {
     let type_name = name.to_string();
+    let (map, reader, key) = (
+        unused("map", fields),
+        unused("fields", fields),
+        unused("key", fields),
+    );
     let read: Vec<&CodecField> = fields
         .iter()
         .filter(|f| matches!(f.kind, Kind::Required | Kind::Nilable | Kind::HttpStatus))
         .collect();
-    let slots = nest(&read, &|f: &&CodecField| slot(f));
-    let pattern = nest(&read, &|f: &&CodecField| {
+    let slots = read.iter().map(|f| {
         let var = &f.rust;
-        quote!(#var)
+        quote!(let mut #var = None;)
     });
-    let names = read.iter().map(|f| &f.wire);
-    let call = match fields.iter().find(|f| matches!(f.kind, Kind::Rest)) {
+    let arms = read.iter().map(|f| {
+        let (var, wire) = (&f.rust, &f.wire);
+        quote!(#wire => #reader.read(&mut #var, #wire)?,)
+    });
+    let (rest_slot, unknown) = match fields.iter().find(|f| matches!(f.kind, Kind::Rest)) {
         Some(rest) => {
             let (var, ty) = (&rest.rust, &rest.ty);
-            quote! {
-                let (#pattern, #var) = crate::codec::fields_and_rest::<#slots, #ty, _, _>(map, &[#(#names),*])?;
-            }
+            (
+                quote!(let mut #var = <#ty>::default();),
+                quote!(_ => #reader.rest(&mut #var, #key)?,),
+            )
         }
-        None => quote! {
-            let #pattern = crate::codec::fields::<#slots, _>(map, &[#(#names),*])?;
-        },
+        None => (quote!(), quote!(_ => #reader.skip()?,)),
     };
     let inits = fields.iter().map(|f| {
-        let var = &f.rust;
-        match &f.kind {
-            Kind::Set(value) => quote!(#var: #value),
-            _ => quote!(#var),
-        }
+        let (var, wire) = (&f.rust, &f.wire);
+        let value = match (&f.kind, f.format) {
+            (Kind::Set(value), _) => value.clone(),
+            (Kind::Rest, _) => return quote!(#var),
+            (Kind::Required, Format::Plain) => quote!(#reader.required(#var, #wire)?),
+            (Kind::Required, Format::Timestamp) => quote!(#reader.required_time(#var, #wire)?),
+            (Kind::Required, Format::SpaceSeparated) => {
+                quote!(#reader.required_spaces(#var, #wire)?)
+            }
+            (Kind::Nilable, Format::Plain) => quote!(#reader.nilable(#var)),
+            (Kind::Nilable, Format::Timestamp) => quote!(#reader.nilable_time(#var)),
+            (Kind::Nilable, Format::SpaceSeparated) => quote!(#reader.nilable_spaces(#var)),
+            (Kind::HttpStatus, _) => quote!(#reader.http_status(#var)),
+        };
+        quote!(#var: #value)
     });
+    // With no field to match, each entry is skipped.
+    let entries = if read.is_empty() && rest_slot.is_empty() {
+        quote! {
+            while #reader.next_key()?.is_some() {
+                #reader.skip()?;
+            }
+        }
+    } else {
+        quote! {
+            while let Some(#key) = #reader.next_key()? {
+                match #key.as_str() {
+                    #(#arms)*
+                    #unknown
+                }
+            }
+        }
+    };
     quote! {
         #only_if
         impl crate::codec::Object for #name {
             const NAME: &'static str = #type_name;
-            fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-                #call
+            fn from_map<'de, A: ::serde::de::MapAccess<'de>>(#map: A) -> Result<Self, A::Error> {
+                #(#slots)*
+                #rest_slot
+                let mut #reader = crate::codec::Reader::new(#map);
+                #entries
                 Ok(Self { #(#inits),* })
             }
         }
@@ -184,63 +213,45 @@ pub(super) fn decode_impls(
     }
 }
 
-/// The slot type of a field that is read: what it is read as on the wire,
-/// and the field's type when that differs.
-fn slot(f: &CodecField) -> TokenStream {
-    let ty = &f.ty;
-    match (&f.kind, f.format) {
-        (Kind::Nilable | Kind::HttpStatus, Format::Plain) => quote!(crate::codec::Nil<#ty>),
-        (Kind::Nilable | Kind::HttpStatus, Format::Timestamp) => {
-            quote!(crate::codec::Nil<Option<crate::codec::Timestamp>, #ty>)
-        }
-        (Kind::Nilable | Kind::HttpStatus, Format::SpaceSeparated) => {
-            quote!(crate::codec::Nil<Option<crate::codec::SplitSpaces>, #ty>)
-        }
-        (_, Format::Timestamp) => quote!(crate::codec::Req<crate::codec::Timestamp, #ty>),
-        (_, Format::SpaceSeparated) => quote!(crate::codec::Req<crate::codec::SplitSpaces, #ty>),
-        (_, Format::Plain) => quote!(crate::codec::Req<#ty>),
-    }
-}
-
-/// `impl Serialize` of a struct: an object with every required field, the
-/// set optional ones and the entries of the catch-all map, written by one
-/// call of the codec's `write` with the fields' entries as a tuple.
+/// `impl Serialize` of a struct: one `Writer` call per written key, naming
+/// how it is written (always, when set, as a timestamp or a space-separated
+/// list), and the entries of the catch-all map.
 pub(super) fn encode_impl(name: &Ident, fields: &[CodecField]) -> TokenStream {
-    let sent: Vec<&CodecField> = fields.iter().filter(|f| f.sent).collect();
-    let entries = nest(&sent, &|f: &&CodecField| entry(f));
-    let names = sent
-        .iter()
-        .filter(|f| !matches!(f.kind, Kind::Rest))
-        .map(|f| &f.wire);
+    let entries = fields.iter().filter(|f| f.sent).map(|f| {
+        let (var, wire) = (&f.rust, &f.wire);
+        match (&f.kind, f.format) {
+            (Kind::Rest, _) => quote!(object.each(&self.#var)?;),
+            (Kind::Set(_) | Kind::Required | Kind::HttpStatus, Format::Plain) => {
+                quote!(object.entry(#wire, &self.#var)?;)
+            }
+            (Kind::Set(_) | Kind::Required | Kind::HttpStatus, Format::Timestamp) => {
+                quote!(object.time(#wire, &self.#var)?;)
+            }
+            (Kind::Set(_) | Kind::Required | Kind::HttpStatus, Format::SpaceSeparated) => {
+                quote!(object.spaces(#wire, &self.#var)?;)
+            }
+            (Kind::Nilable, Format::Plain) => quote!(object.if_set(#wire, &self.#var)?;),
+            (Kind::Nilable, Format::Timestamp) => quote!(object.time_if_set(#wire, &self.#var)?;),
+            (Kind::Nilable, Format::SpaceSeparated) => {
+                quote!(object.spaces_if_set(#wire, &self.#var)?;)
+            }
+        }
+    });
+    let entries: Vec<TokenStream> = entries.collect();
+    // A struct that sends nothing writes an empty object.
+    let object = if entries.is_empty() {
+        quote!(_)
+    } else {
+        quote!(object)
+    };
     quote! {
         impl ::serde::Serialize for #name {
             fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-                crate::codec::write(serializer, &[#(#names),*], #entries)
+                crate::codec::write(serializer, |#object| {
+                    #(#entries)*
+                    Ok(())
+                })
             }
-        }
-    }
-}
-
-/// The entry of a written field: always there, there when set, or the
-/// catch-all map's entries.
-fn entry(f: &CodecField) -> TokenStream {
-    let var = &f.rust;
-    match (&f.kind, f.format) {
-        (Kind::Rest, _) => quote!(crate::codec::Each(&self.#var)),
-        (Kind::Set(_), _) => quote!(crate::codec::Always(self.#var)),
-        (Kind::Required | Kind::HttpStatus, Format::Plain) => {
-            quote!(crate::codec::Always(&self.#var))
-        }
-        (Kind::Required | Kind::HttpStatus, Format::Timestamp) => {
-            quote!(crate::codec::Always(crate::codec::TimestampRef(&self.#var)))
-        }
-        (Kind::Required | Kind::HttpStatus, Format::SpaceSeparated) => {
-            quote!(crate::codec::Always(crate::codec::SpaceSeparated(&self.#var)))
-        }
-        (Kind::Nilable, Format::Plain) => quote!(crate::codec::IfSet(&self.#var)),
-        (Kind::Nilable, Format::Timestamp) => quote!(crate::codec::IfSetTime(&self.#var)),
-        (Kind::Nilable, Format::SpaceSeparated) => {
-            quote!(crate::codec::IfSetSpaces(&self.#var))
         }
     }
 }

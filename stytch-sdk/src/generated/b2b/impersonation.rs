@@ -42,8 +42,10 @@ impl ::serde::Serialize for AuthenticateRequest {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &["impersonation_token"],
-            (crate::codec::Always(&self.impersonation_token),),
+            |object| {
+                object.entry("impersonation_token", &self.impersonation_token)?;
+                Ok(())
+            },
         )
     }
 }
@@ -52,11 +54,20 @@ impl ::serde::Serialize for AuthenticateRequest {
 impl crate::codec::Object for AuthenticateRequest {
     const NAME: &'static str = "AuthenticateRequest";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (impersonation_token,) = crate::codec::fields::<
-            (crate::codec::Req<String>,),
-            _,
-        >(map, &["impersonation_token"])?;
-        Ok(Self { impersonation_token })
+        let mut impersonation_token = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "impersonation_token" => {
+                    fields.read(&mut impersonation_token, "impersonation_token")?
+                }
+                _ => fields.skip()?,
+            }
+        }
+        Ok(Self {
+            impersonation_token: fields
+                .required(impersonation_token, "impersonation_token")?,
+        })
     }
 }
 
@@ -137,80 +148,71 @@ pub struct AuthenticateResponse {
 impl crate::codec::Object for AuthenticateResponse {
     const NAME: &'static str = "AuthenticateResponse";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (
-            (
-                status_code,
-                request_id,
-                member_id,
-                organization_id,
-                member,
-                session_token,
-                session_jwt,
-                organization,
-                intermediate_session_token,
-                member_authenticated,
-                member_session,
-                mfa_required,
-            ),
-            (intermediate_session_token_expires_at,),
-        ) = crate::codec::fields::<
-            (
-                (
-                    crate::codec::Req<i64>,
-                    crate::codec::Req<String>,
-                    crate::codec::Req<String>,
-                    crate::codec::Req<String>,
-                    crate::codec::Req<crate::b2b::models::organizations::Member>,
-                    crate::codec::Req<String>,
-                    crate::codec::Req<String>,
-                    crate::codec::Req<crate::b2b::models::organizations::Organization>,
-                    crate::codec::Req<String>,
-                    crate::codec::Req<bool>,
-                    crate::codec::Nil<
-                        Option<crate::b2b::models::sessions::MemberSession>,
-                    >,
-                    crate::codec::Nil<Option<crate::b2b::models::mfa::MfaRequired>>,
-                ),
-                (
-                    crate::codec::Nil<
-                        Option<crate::codec::Timestamp>,
-                        Option<::time::OffsetDateTime>,
-                    >,
-                ),
-            ),
-            _,
-        >(
-            map,
-            &[
-                "status_code",
-                "request_id",
-                "member_id",
-                "organization_id",
-                "member",
-                "session_token",
-                "session_jwt",
-                "organization",
-                "intermediate_session_token",
-                "member_authenticated",
-                "member_session",
-                "mfa_required",
-                "intermediate_session_token_expires_at",
-            ],
-        )?;
+        let mut status_code = None;
+        let mut request_id = None;
+        let mut member_id = None;
+        let mut organization_id = None;
+        let mut member = None;
+        let mut session_token = None;
+        let mut session_jwt = None;
+        let mut organization = None;
+        let mut intermediate_session_token = None;
+        let mut member_authenticated = None;
+        let mut member_session = None;
+        let mut mfa_required = None;
+        let mut intermediate_session_token_expires_at = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "status_code" => fields.read(&mut status_code, "status_code")?,
+                "request_id" => fields.read(&mut request_id, "request_id")?,
+                "member_id" => fields.read(&mut member_id, "member_id")?,
+                "organization_id" => {
+                    fields.read(&mut organization_id, "organization_id")?
+                }
+                "member" => fields.read(&mut member, "member")?,
+                "session_token" => fields.read(&mut session_token, "session_token")?,
+                "session_jwt" => fields.read(&mut session_jwt, "session_jwt")?,
+                "organization" => fields.read(&mut organization, "organization")?,
+                "intermediate_session_token" => {
+                    fields
+                        .read(
+                            &mut intermediate_session_token,
+                            "intermediate_session_token",
+                        )?
+                }
+                "member_authenticated" => {
+                    fields.read(&mut member_authenticated, "member_authenticated")?
+                }
+                "member_session" => fields.read(&mut member_session, "member_session")?,
+                "mfa_required" => fields.read(&mut mfa_required, "mfa_required")?,
+                "intermediate_session_token_expires_at" => {
+                    fields
+                        .read(
+                            &mut intermediate_session_token_expires_at,
+                            "intermediate_session_token_expires_at",
+                        )?
+                }
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            status_code,
-            request_id,
-            member_id,
-            organization_id,
-            member,
-            session_token,
-            session_jwt,
-            organization,
-            intermediate_session_token,
-            member_authenticated,
-            member_session,
-            mfa_required,
-            intermediate_session_token_expires_at,
+            status_code: fields.required(status_code, "status_code")?,
+            request_id: fields.required(request_id, "request_id")?,
+            member_id: fields.required(member_id, "member_id")?,
+            organization_id: fields.required(organization_id, "organization_id")?,
+            member: fields.required(member, "member")?,
+            session_token: fields.required(session_token, "session_token")?,
+            session_jwt: fields.required(session_jwt, "session_jwt")?,
+            organization: fields.required(organization, "organization")?,
+            intermediate_session_token: fields
+                .required(intermediate_session_token, "intermediate_session_token")?,
+            member_authenticated: fields
+                .required(member_authenticated, "member_authenticated")?,
+            member_session: fields.nilable(member_session),
+            mfa_required: fields.nilable(mfa_required),
+            intermediate_session_token_expires_at: fields
+                .nilable_time(intermediate_session_token_expires_at),
         })
     }
 }
@@ -231,38 +233,30 @@ impl ::serde::Serialize for AuthenticateResponse {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &[
-                "status_code",
-                "request_id",
-                "member_id",
-                "organization_id",
-                "member",
-                "session_token",
-                "session_jwt",
-                "organization",
-                "intermediate_session_token",
-                "member_authenticated",
-                "member_session",
-                "mfa_required",
-                "intermediate_session_token_expires_at",
-            ],
-            (
-                (
-                    crate::codec::Always(&self.status_code),
-                    crate::codec::Always(&self.request_id),
-                    crate::codec::Always(&self.member_id),
-                    crate::codec::Always(&self.organization_id),
-                    crate::codec::Always(&self.member),
-                    crate::codec::Always(&self.session_token),
-                    crate::codec::Always(&self.session_jwt),
-                    crate::codec::Always(&self.organization),
-                    crate::codec::Always(&self.intermediate_session_token),
-                    crate::codec::Always(&self.member_authenticated),
-                    crate::codec::IfSet(&self.member_session),
-                    crate::codec::IfSet(&self.mfa_required),
-                ),
-                (crate::codec::IfSetTime(&self.intermediate_session_token_expires_at),),
-            ),
+            |object| {
+                object.entry("status_code", &self.status_code)?;
+                object.entry("request_id", &self.request_id)?;
+                object.entry("member_id", &self.member_id)?;
+                object.entry("organization_id", &self.organization_id)?;
+                object.entry("member", &self.member)?;
+                object.entry("session_token", &self.session_token)?;
+                object.entry("session_jwt", &self.session_jwt)?;
+                object.entry("organization", &self.organization)?;
+                object
+                    .entry(
+                        "intermediate_session_token",
+                        &self.intermediate_session_token,
+                    )?;
+                object.entry("member_authenticated", &self.member_authenticated)?;
+                object.if_set("member_session", &self.member_session)?;
+                object.if_set("mfa_required", &self.mfa_required)?;
+                object
+                    .time_if_set(
+                        "intermediate_session_token_expires_at",
+                        &self.intermediate_session_token_expires_at,
+                    )?;
+                Ok(())
+            },
         )
     }
 }

@@ -32,7 +32,7 @@ impl ::serde::Serialize for MetricsRequest {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        crate::codec::write(serializer, &[], ())
+        crate::codec::write(serializer, |_| { Ok(()) })
     }
 }
 
@@ -40,7 +40,10 @@ impl ::serde::Serialize for MetricsRequest {
 impl crate::codec::Object for MetricsRequest {
     const NAME: &'static str = "MetricsRequest";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let () = crate::codec::fields::<(), _>(map, &[])?;
+        let mut fields = crate::codec::Reader::new(map);
+        while fields.next_key()?.is_some() {
+            fields.skip()?;
+        }
         Ok(Self {})
     }
 }
@@ -97,20 +100,25 @@ pub struct MetricsResponse {
 impl crate::codec::Object for MetricsResponse {
     const NAME: &'static str = "MetricsResponse";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (status_code, request_id, project_id, metrics) = crate::codec::fields::<
-            (
-                crate::codec::Req<i64>,
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-                crate::codec::Req<Vec<crate::consumer::models::project::ProjectMetric>>,
-            ),
-            _,
-        >(map, &["status_code", "request_id", "project_id", "metrics"])?;
+        let mut status_code = None;
+        let mut request_id = None;
+        let mut project_id = None;
+        let mut metrics = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "status_code" => fields.read(&mut status_code, "status_code")?,
+                "request_id" => fields.read(&mut request_id, "request_id")?,
+                "project_id" => fields.read(&mut project_id, "project_id")?,
+                "metrics" => fields.read(&mut metrics, "metrics")?,
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            status_code,
-            request_id,
-            project_id,
-            metrics,
+            status_code: fields.required(status_code, "status_code")?,
+            request_id: fields.required(request_id, "request_id")?,
+            project_id: fields.required(project_id, "project_id")?,
+            metrics: fields.required(metrics, "metrics")?,
         })
     }
 }
@@ -131,13 +139,13 @@ impl ::serde::Serialize for MetricsResponse {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &["status_code", "request_id", "project_id", "metrics"],
-            (
-                crate::codec::Always(&self.status_code),
-                crate::codec::Always(&self.request_id),
-                crate::codec::Always(&self.project_id),
-                crate::codec::Always(&self.metrics),
-            ),
+            |object| {
+                object.entry("status_code", &self.status_code)?;
+                object.entry("request_id", &self.request_id)?;
+                object.entry("project_id", &self.project_id)?;
+                object.entry("metrics", &self.metrics)?;
+                Ok(())
+            },
         )
     }
 }

@@ -71,7 +71,7 @@ impl ::serde::Serialize for GetRequest {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        crate::codec::write(serializer, &[], ())
+        crate::codec::write(serializer, |_| { Ok(()) })
     }
 }
 
@@ -79,11 +79,22 @@ impl ::serde::Serialize for GetRequest {
 impl crate::codec::Object for GetRequest {
     const NAME: &'static str = "GetRequest";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (organization_id, member_id) = crate::codec::fields::<
-            (crate::codec::Req<String>, crate::codec::Req<String>),
-            _,
-        >(map, &["organization_id", "member_id"])?;
-        Ok(Self { organization_id, member_id })
+        let mut organization_id = None;
+        let mut member_id = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "organization_id" => {
+                    fields.read(&mut organization_id, "organization_id")?
+                }
+                "member_id" => fields.read(&mut member_id, "member_id")?,
+                _ => fields.skip()?,
+            }
+        }
+        Ok(Self {
+            organization_id: fields.required(organization_id, "organization_id")?,
+            member_id: fields.required(member_id, "member_id")?,
+        })
     }
 }
 
@@ -155,34 +166,31 @@ pub struct GetResponse {
 impl crate::codec::Object for GetResponse {
     const NAME: &'static str = "GetResponse";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (status_code, request_id, member_id, member, organization, recovery_codes) = crate::codec::fields::<
-            (
-                crate::codec::Req<i64>,
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-                crate::codec::Req<crate::b2b::models::organizations::Member>,
-                crate::codec::Req<crate::b2b::models::organizations::Organization>,
-                crate::codec::Req<Vec<String>>,
-            ),
-            _,
-        >(
-            map,
-            &[
-                "status_code",
-                "request_id",
-                "member_id",
-                "member",
-                "organization",
-                "recovery_codes",
-            ],
-        )?;
+        let mut status_code = None;
+        let mut request_id = None;
+        let mut member_id = None;
+        let mut member = None;
+        let mut organization = None;
+        let mut recovery_codes = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "status_code" => fields.read(&mut status_code, "status_code")?,
+                "request_id" => fields.read(&mut request_id, "request_id")?,
+                "member_id" => fields.read(&mut member_id, "member_id")?,
+                "member" => fields.read(&mut member, "member")?,
+                "organization" => fields.read(&mut organization, "organization")?,
+                "recovery_codes" => fields.read(&mut recovery_codes, "recovery_codes")?,
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            status_code,
-            request_id,
-            member_id,
-            member,
-            organization,
-            recovery_codes,
+            status_code: fields.required(status_code, "status_code")?,
+            request_id: fields.required(request_id, "request_id")?,
+            member_id: fields.required(member_id, "member_id")?,
+            member: fields.required(member, "member")?,
+            organization: fields.required(organization, "organization")?,
+            recovery_codes: fields.required(recovery_codes, "recovery_codes")?,
         })
     }
 }
@@ -203,22 +211,15 @@ impl ::serde::Serialize for GetResponse {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &[
-                "status_code",
-                "request_id",
-                "member_id",
-                "member",
-                "organization",
-                "recovery_codes",
-            ],
-            (
-                crate::codec::Always(&self.status_code),
-                crate::codec::Always(&self.request_id),
-                crate::codec::Always(&self.member_id),
-                crate::codec::Always(&self.member),
-                crate::codec::Always(&self.organization),
-                crate::codec::Always(&self.recovery_codes),
-            ),
+            |object| {
+                object.entry("status_code", &self.status_code)?;
+                object.entry("request_id", &self.request_id)?;
+                object.entry("member_id", &self.member_id)?;
+                object.entry("member", &self.member)?;
+                object.entry("organization", &self.organization)?;
+                object.entry("recovery_codes", &self.recovery_codes)?;
+                Ok(())
+            },
         )
     }
 }
@@ -267,28 +268,23 @@ impl ::serde::Serialize for RecoverRequest {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &[
-                "organization_id",
-                "member_id",
-                "recovery_code",
-                "intermediate_session_token",
-                "session_token",
-                "session_jwt",
-                "session_duration_minutes",
-                "session_custom_claims",
-                "telemetry_id",
-            ],
-            (
-                crate::codec::Always(&self.organization_id),
-                crate::codec::Always(&self.member_id),
-                crate::codec::Always(&self.recovery_code),
-                crate::codec::IfSet(&self.intermediate_session_token),
-                crate::codec::IfSet(&self.session_token),
-                crate::codec::IfSet(&self.session_jwt),
-                crate::codec::IfSet(&self.session_duration_minutes),
-                crate::codec::IfSet(&self.session_custom_claims),
-                crate::codec::IfSet(&self.telemetry_id),
-            ),
+            |object| {
+                object.entry("organization_id", &self.organization_id)?;
+                object.entry("member_id", &self.member_id)?;
+                object.entry("recovery_code", &self.recovery_code)?;
+                object
+                    .if_set(
+                        "intermediate_session_token",
+                        &self.intermediate_session_token,
+                    )?;
+                object.if_set("session_token", &self.session_token)?;
+                object.if_set("session_jwt", &self.session_jwt)?;
+                object
+                    .if_set("session_duration_minutes", &self.session_duration_minutes)?;
+                object.if_set("session_custom_claims", &self.session_custom_claims)?;
+                object.if_set("telemetry_id", &self.telemetry_id)?;
+                Ok(())
+            },
         )
     }
 }
@@ -297,53 +293,53 @@ impl ::serde::Serialize for RecoverRequest {
 impl crate::codec::Object for RecoverRequest {
     const NAME: &'static str = "RecoverRequest";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (
-            organization_id,
-            member_id,
-            recovery_code,
-            intermediate_session_token,
-            session_token,
-            session_jwt,
-            session_duration_minutes,
-            session_custom_claims,
-            telemetry_id,
-        ) = crate::codec::fields::<
-            (
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-                crate::codec::Nil<Option<String>>,
-                crate::codec::Nil<Option<String>>,
-                crate::codec::Nil<Option<String>>,
-                crate::codec::Nil<Option<i64>>,
-                crate::codec::Nil<Option<::serde_json::Value>>,
-                crate::codec::Nil<Option<String>>,
-            ),
-            _,
-        >(
-            map,
-            &[
-                "organization_id",
-                "member_id",
-                "recovery_code",
-                "intermediate_session_token",
-                "session_token",
-                "session_jwt",
-                "session_duration_minutes",
-                "session_custom_claims",
-                "telemetry_id",
-            ],
-        )?;
+        let mut organization_id = None;
+        let mut member_id = None;
+        let mut recovery_code = None;
+        let mut intermediate_session_token = None;
+        let mut session_token = None;
+        let mut session_jwt = None;
+        let mut session_duration_minutes = None;
+        let mut session_custom_claims = None;
+        let mut telemetry_id = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "organization_id" => {
+                    fields.read(&mut organization_id, "organization_id")?
+                }
+                "member_id" => fields.read(&mut member_id, "member_id")?,
+                "recovery_code" => fields.read(&mut recovery_code, "recovery_code")?,
+                "intermediate_session_token" => {
+                    fields
+                        .read(
+                            &mut intermediate_session_token,
+                            "intermediate_session_token",
+                        )?
+                }
+                "session_token" => fields.read(&mut session_token, "session_token")?,
+                "session_jwt" => fields.read(&mut session_jwt, "session_jwt")?,
+                "session_duration_minutes" => {
+                    fields
+                        .read(&mut session_duration_minutes, "session_duration_minutes")?
+                }
+                "session_custom_claims" => {
+                    fields.read(&mut session_custom_claims, "session_custom_claims")?
+                }
+                "telemetry_id" => fields.read(&mut telemetry_id, "telemetry_id")?,
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            organization_id,
-            member_id,
-            recovery_code,
-            intermediate_session_token,
-            session_token,
-            session_jwt,
-            session_duration_minutes,
-            session_custom_claims,
-            telemetry_id,
+            organization_id: fields.required(organization_id, "organization_id")?,
+            member_id: fields.required(member_id, "member_id")?,
+            recovery_code: fields.required(recovery_code, "recovery_code")?,
+            intermediate_session_token: fields.nilable(intermediate_session_token),
+            session_token: fields.nilable(session_token),
+            session_jwt: fields.nilable(session_jwt),
+            session_duration_minutes: fields.nilable(session_duration_minutes),
+            session_custom_claims: fields.nilable(session_custom_claims),
+            telemetry_id: fields.nilable(telemetry_id),
         })
     }
 }
@@ -478,59 +474,47 @@ pub struct RecoverResponse {
 impl crate::codec::Object for RecoverResponse {
     const NAME: &'static str = "RecoverResponse";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (
-            status_code,
-            request_id,
-            member_id,
-            member,
-            organization,
-            session_token,
-            session_jwt,
-            recovery_codes_remaining,
-            member_session,
-            member_device,
-        ) = crate::codec::fields::<
-            (
-                crate::codec::Req<i64>,
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-                crate::codec::Req<crate::b2b::models::organizations::Member>,
-                crate::codec::Req<crate::b2b::models::organizations::Organization>,
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-                crate::codec::Req<i64>,
-                crate::codec::Nil<Option<crate::b2b::models::sessions::MemberSession>>,
-                crate::codec::Nil<
-                    Option<crate::consumer::models::device_history::DeviceInfo>,
-                >,
-            ),
-            _,
-        >(
-            map,
-            &[
-                "status_code",
-                "request_id",
-                "member_id",
-                "member",
-                "organization",
-                "session_token",
-                "session_jwt",
-                "recovery_codes_remaining",
-                "member_session",
-                "member_device",
-            ],
-        )?;
+        let mut status_code = None;
+        let mut request_id = None;
+        let mut member_id = None;
+        let mut member = None;
+        let mut organization = None;
+        let mut session_token = None;
+        let mut session_jwt = None;
+        let mut recovery_codes_remaining = None;
+        let mut member_session = None;
+        let mut member_device = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "status_code" => fields.read(&mut status_code, "status_code")?,
+                "request_id" => fields.read(&mut request_id, "request_id")?,
+                "member_id" => fields.read(&mut member_id, "member_id")?,
+                "member" => fields.read(&mut member, "member")?,
+                "organization" => fields.read(&mut organization, "organization")?,
+                "session_token" => fields.read(&mut session_token, "session_token")?,
+                "session_jwt" => fields.read(&mut session_jwt, "session_jwt")?,
+                "recovery_codes_remaining" => {
+                    fields
+                        .read(&mut recovery_codes_remaining, "recovery_codes_remaining")?
+                }
+                "member_session" => fields.read(&mut member_session, "member_session")?,
+                "member_device" => fields.read(&mut member_device, "member_device")?,
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            status_code,
-            request_id,
-            member_id,
-            member,
-            organization,
-            session_token,
-            session_jwt,
-            recovery_codes_remaining,
-            member_session,
-            member_device,
+            status_code: fields.required(status_code, "status_code")?,
+            request_id: fields.required(request_id, "request_id")?,
+            member_id: fields.required(member_id, "member_id")?,
+            member: fields.required(member, "member")?,
+            organization: fields.required(organization, "organization")?,
+            session_token: fields.required(session_token, "session_token")?,
+            session_jwt: fields.required(session_jwt, "session_jwt")?,
+            recovery_codes_remaining: fields
+                .required(recovery_codes_remaining, "recovery_codes_remaining")?,
+            member_session: fields.nilable(member_session),
+            member_device: fields.nilable(member_device),
         })
     }
 }
@@ -551,30 +535,20 @@ impl ::serde::Serialize for RecoverResponse {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &[
-                "status_code",
-                "request_id",
-                "member_id",
-                "member",
-                "organization",
-                "session_token",
-                "session_jwt",
-                "recovery_codes_remaining",
-                "member_session",
-                "member_device",
-            ],
-            (
-                crate::codec::Always(&self.status_code),
-                crate::codec::Always(&self.request_id),
-                crate::codec::Always(&self.member_id),
-                crate::codec::Always(&self.member),
-                crate::codec::Always(&self.organization),
-                crate::codec::Always(&self.session_token),
-                crate::codec::Always(&self.session_jwt),
-                crate::codec::Always(&self.recovery_codes_remaining),
-                crate::codec::IfSet(&self.member_session),
-                crate::codec::IfSet(&self.member_device),
-            ),
+            |object| {
+                object.entry("status_code", &self.status_code)?;
+                object.entry("request_id", &self.request_id)?;
+                object.entry("member_id", &self.member_id)?;
+                object.entry("member", &self.member)?;
+                object.entry("organization", &self.organization)?;
+                object.entry("session_token", &self.session_token)?;
+                object.entry("session_jwt", &self.session_jwt)?;
+                object
+                    .entry("recovery_codes_remaining", &self.recovery_codes_remaining)?;
+                object.if_set("member_session", &self.member_session)?;
+                object.if_set("member_device", &self.member_device)?;
+                Ok(())
+            },
         )
     }
 }
@@ -597,11 +571,11 @@ impl ::serde::Serialize for RotateRequest {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &["organization_id", "member_id"],
-            (
-                crate::codec::Always(&self.organization_id),
-                crate::codec::Always(&self.member_id),
-            ),
+            |object| {
+                object.entry("organization_id", &self.organization_id)?;
+                object.entry("member_id", &self.member_id)?;
+                Ok(())
+            },
         )
     }
 }
@@ -610,11 +584,22 @@ impl ::serde::Serialize for RotateRequest {
 impl crate::codec::Object for RotateRequest {
     const NAME: &'static str = "RotateRequest";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (organization_id, member_id) = crate::codec::fields::<
-            (crate::codec::Req<String>, crate::codec::Req<String>),
-            _,
-        >(map, &["organization_id", "member_id"])?;
-        Ok(Self { organization_id, member_id })
+        let mut organization_id = None;
+        let mut member_id = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "organization_id" => {
+                    fields.read(&mut organization_id, "organization_id")?
+                }
+                "member_id" => fields.read(&mut member_id, "member_id")?,
+                _ => fields.skip()?,
+            }
+        }
+        Ok(Self {
+            organization_id: fields.required(organization_id, "organization_id")?,
+            member_id: fields.required(member_id, "member_id")?,
+        })
     }
 }
 
@@ -680,34 +665,31 @@ pub struct RotateResponse {
 impl crate::codec::Object for RotateResponse {
     const NAME: &'static str = "RotateResponse";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (status_code, request_id, member_id, member, organization, recovery_codes) = crate::codec::fields::<
-            (
-                crate::codec::Req<i64>,
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-                crate::codec::Req<crate::b2b::models::organizations::Member>,
-                crate::codec::Req<crate::b2b::models::organizations::Organization>,
-                crate::codec::Req<Vec<String>>,
-            ),
-            _,
-        >(
-            map,
-            &[
-                "status_code",
-                "request_id",
-                "member_id",
-                "member",
-                "organization",
-                "recovery_codes",
-            ],
-        )?;
+        let mut status_code = None;
+        let mut request_id = None;
+        let mut member_id = None;
+        let mut member = None;
+        let mut organization = None;
+        let mut recovery_codes = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "status_code" => fields.read(&mut status_code, "status_code")?,
+                "request_id" => fields.read(&mut request_id, "request_id")?,
+                "member_id" => fields.read(&mut member_id, "member_id")?,
+                "member" => fields.read(&mut member, "member")?,
+                "organization" => fields.read(&mut organization, "organization")?,
+                "recovery_codes" => fields.read(&mut recovery_codes, "recovery_codes")?,
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            status_code,
-            request_id,
-            member_id,
-            member,
-            organization,
-            recovery_codes,
+            status_code: fields.required(status_code, "status_code")?,
+            request_id: fields.required(request_id, "request_id")?,
+            member_id: fields.required(member_id, "member_id")?,
+            member: fields.required(member, "member")?,
+            organization: fields.required(organization, "organization")?,
+            recovery_codes: fields.required(recovery_codes, "recovery_codes")?,
         })
     }
 }
@@ -728,22 +710,15 @@ impl ::serde::Serialize for RotateResponse {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &[
-                "status_code",
-                "request_id",
-                "member_id",
-                "member",
-                "organization",
-                "recovery_codes",
-            ],
-            (
-                crate::codec::Always(&self.status_code),
-                crate::codec::Always(&self.request_id),
-                crate::codec::Always(&self.member_id),
-                crate::codec::Always(&self.member),
-                crate::codec::Always(&self.organization),
-                crate::codec::Always(&self.recovery_codes),
-            ),
+            |object| {
+                object.entry("status_code", &self.status_code)?;
+                object.entry("request_id", &self.request_id)?;
+                object.entry("member_id", &self.member_id)?;
+                object.entry("member", &self.member)?;
+                object.entry("organization", &self.organization)?;
+                object.entry("recovery_codes", &self.recovery_codes)?;
+                Ok(())
+            },
         )
     }
 }

@@ -165,26 +165,18 @@ impl ::serde::Serialize for AttestRequest {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &[
-                "profile_id",
-                "token",
-                "organization_id",
-                "session_duration_minutes",
-                "session_custom_claims",
-                "session_token",
-                "session_jwt",
-                "telemetry_id",
-            ],
-            (
-                crate::codec::Always(&self.profile_id),
-                crate::codec::Always(&self.token),
-                crate::codec::IfSet(&self.organization_id),
-                crate::codec::IfSet(&self.session_duration_minutes),
-                crate::codec::IfSet(&self.session_custom_claims),
-                crate::codec::IfSet(&self.session_token),
-                crate::codec::IfSet(&self.session_jwt),
-                crate::codec::IfSet(&self.telemetry_id),
-            ),
+            |object| {
+                object.entry("profile_id", &self.profile_id)?;
+                object.entry("token", &self.token)?;
+                object.if_set("organization_id", &self.organization_id)?;
+                object
+                    .if_set("session_duration_minutes", &self.session_duration_minutes)?;
+                object.if_set("session_custom_claims", &self.session_custom_claims)?;
+                object.if_set("session_token", &self.session_token)?;
+                object.if_set("session_jwt", &self.session_jwt)?;
+                object.if_set("telemetry_id", &self.telemetry_id)?;
+                Ok(())
+            },
         )
     }
 }
@@ -193,49 +185,44 @@ impl ::serde::Serialize for AttestRequest {
 impl crate::codec::Object for AttestRequest {
     const NAME: &'static str = "AttestRequest";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (
-            profile_id,
-            token,
-            organization_id,
-            session_duration_minutes,
-            session_custom_claims,
-            session_token,
-            session_jwt,
-            telemetry_id,
-        ) = crate::codec::fields::<
-            (
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-                crate::codec::Nil<Option<String>>,
-                crate::codec::Nil<Option<i64>>,
-                crate::codec::Nil<Option<::serde_json::Value>>,
-                crate::codec::Nil<Option<String>>,
-                crate::codec::Nil<Option<String>>,
-                crate::codec::Nil<Option<String>>,
-            ),
-            _,
-        >(
-            map,
-            &[
-                "profile_id",
-                "token",
-                "organization_id",
-                "session_duration_minutes",
-                "session_custom_claims",
-                "session_token",
-                "session_jwt",
-                "telemetry_id",
-            ],
-        )?;
+        let mut profile_id = None;
+        let mut token = None;
+        let mut organization_id = None;
+        let mut session_duration_minutes = None;
+        let mut session_custom_claims = None;
+        let mut session_token = None;
+        let mut session_jwt = None;
+        let mut telemetry_id = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "profile_id" => fields.read(&mut profile_id, "profile_id")?,
+                "token" => fields.read(&mut token, "token")?,
+                "organization_id" => {
+                    fields.read(&mut organization_id, "organization_id")?
+                }
+                "session_duration_minutes" => {
+                    fields
+                        .read(&mut session_duration_minutes, "session_duration_minutes")?
+                }
+                "session_custom_claims" => {
+                    fields.read(&mut session_custom_claims, "session_custom_claims")?
+                }
+                "session_token" => fields.read(&mut session_token, "session_token")?,
+                "session_jwt" => fields.read(&mut session_jwt, "session_jwt")?,
+                "telemetry_id" => fields.read(&mut telemetry_id, "telemetry_id")?,
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            profile_id,
-            token,
-            organization_id,
-            session_duration_minutes,
-            session_custom_claims,
-            session_token,
-            session_jwt,
-            telemetry_id,
+            profile_id: fields.required(profile_id, "profile_id")?,
+            token: fields.required(token, "token")?,
+            organization_id: fields.nilable(organization_id),
+            session_duration_minutes: fields.nilable(session_duration_minutes),
+            session_custom_claims: fields.nilable(session_custom_claims),
+            session_token: fields.nilable(session_token),
+            session_jwt: fields.nilable(session_jwt),
+            telemetry_id: fields.nilable(telemetry_id),
         })
     }
 }
@@ -362,55 +349,40 @@ pub struct AttestResponse {
 impl crate::codec::Object for AttestResponse {
     const NAME: &'static str = "AttestResponse";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (
-            status_code,
-            request_id,
-            member_id,
-            member_session,
-            session_token,
-            session_jwt,
-            member,
-            organization,
-            member_device,
-        ) = crate::codec::fields::<
-            (
-                crate::codec::Req<i64>,
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-                crate::codec::Req<crate::b2b::models::sessions::MemberSession>,
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-                crate::codec::Req<crate::b2b::models::organizations::Member>,
-                crate::codec::Req<crate::b2b::models::organizations::Organization>,
-                crate::codec::Nil<
-                    Option<crate::consumer::models::device_history::DeviceInfo>,
-                >,
-            ),
-            _,
-        >(
-            map,
-            &[
-                "status_code",
-                "request_id",
-                "member_id",
-                "member_session",
-                "session_token",
-                "session_jwt",
-                "member",
-                "organization",
-                "member_device",
-            ],
-        )?;
+        let mut status_code = None;
+        let mut request_id = None;
+        let mut member_id = None;
+        let mut member_session = None;
+        let mut session_token = None;
+        let mut session_jwt = None;
+        let mut member = None;
+        let mut organization = None;
+        let mut member_device = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "status_code" => fields.read(&mut status_code, "status_code")?,
+                "request_id" => fields.read(&mut request_id, "request_id")?,
+                "member_id" => fields.read(&mut member_id, "member_id")?,
+                "member_session" => fields.read(&mut member_session, "member_session")?,
+                "session_token" => fields.read(&mut session_token, "session_token")?,
+                "session_jwt" => fields.read(&mut session_jwt, "session_jwt")?,
+                "member" => fields.read(&mut member, "member")?,
+                "organization" => fields.read(&mut organization, "organization")?,
+                "member_device" => fields.read(&mut member_device, "member_device")?,
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            status_code,
-            request_id,
-            member_id,
-            member_session,
-            session_token,
-            session_jwt,
-            member,
-            organization,
-            member_device,
+            status_code: fields.required(status_code, "status_code")?,
+            request_id: fields.required(request_id, "request_id")?,
+            member_id: fields.required(member_id, "member_id")?,
+            member_session: fields.required(member_session, "member_session")?,
+            session_token: fields.required(session_token, "session_token")?,
+            session_jwt: fields.required(session_jwt, "session_jwt")?,
+            member: fields.required(member, "member")?,
+            organization: fields.required(organization, "organization")?,
+            member_device: fields.nilable(member_device),
         })
     }
 }
@@ -431,28 +403,18 @@ impl ::serde::Serialize for AttestResponse {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &[
-                "status_code",
-                "request_id",
-                "member_id",
-                "member_session",
-                "session_token",
-                "session_jwt",
-                "member",
-                "organization",
-                "member_device",
-            ],
-            (
-                crate::codec::Always(&self.status_code),
-                crate::codec::Always(&self.request_id),
-                crate::codec::Always(&self.member_id),
-                crate::codec::Always(&self.member_session),
-                crate::codec::Always(&self.session_token),
-                crate::codec::Always(&self.session_jwt),
-                crate::codec::Always(&self.member),
-                crate::codec::Always(&self.organization),
-                crate::codec::IfSet(&self.member_device),
-            ),
+            |object| {
+                object.entry("status_code", &self.status_code)?;
+                object.entry("request_id", &self.request_id)?;
+                object.entry("member_id", &self.member_id)?;
+                object.entry("member_session", &self.member_session)?;
+                object.entry("session_token", &self.session_token)?;
+                object.entry("session_jwt", &self.session_jwt)?;
+                object.entry("member", &self.member)?;
+                object.entry("organization", &self.organization)?;
+                object.if_set("member_device", &self.member_device)?;
+                Ok(())
+            },
         )
     }
 }
@@ -489,20 +451,15 @@ impl ::serde::Serialize for AuthenticateRequest {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &[
-                "session_token",
-                "session_duration_minutes",
-                "session_jwt",
-                "session_custom_claims",
-                "authorization_check",
-            ],
-            (
-                crate::codec::IfSet(&self.session_token),
-                crate::codec::IfSet(&self.session_duration_minutes),
-                crate::codec::IfSet(&self.session_jwt),
-                crate::codec::IfSet(&self.session_custom_claims),
-                crate::codec::IfSet(&self.authorization_check),
-            ),
+            |object| {
+                object.if_set("session_token", &self.session_token)?;
+                object
+                    .if_set("session_duration_minutes", &self.session_duration_minutes)?;
+                object.if_set("session_jwt", &self.session_jwt)?;
+                object.if_set("session_custom_claims", &self.session_custom_claims)?;
+                object.if_set("authorization_check", &self.authorization_check)?;
+                Ok(())
+            },
         )
     }
 }
@@ -511,39 +468,35 @@ impl ::serde::Serialize for AuthenticateRequest {
 impl crate::codec::Object for AuthenticateRequest {
     const NAME: &'static str = "AuthenticateRequest";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (
-            session_token,
-            session_duration_minutes,
-            session_jwt,
-            session_custom_claims,
-            authorization_check,
-        ) = crate::codec::fields::<
-            (
-                crate::codec::Nil<Option<String>>,
-                crate::codec::Nil<Option<i64>>,
-                crate::codec::Nil<Option<String>>,
-                crate::codec::Nil<Option<::serde_json::Value>>,
-                crate::codec::Nil<
-                    Option<crate::b2b::models::sessions::AuthorizationCheck>,
-                >,
-            ),
-            _,
-        >(
-            map,
-            &[
-                "session_token",
-                "session_duration_minutes",
-                "session_jwt",
-                "session_custom_claims",
-                "authorization_check",
-            ],
-        )?;
+        let mut session_token = None;
+        let mut session_duration_minutes = None;
+        let mut session_jwt = None;
+        let mut session_custom_claims = None;
+        let mut authorization_check = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "session_token" => fields.read(&mut session_token, "session_token")?,
+                "session_duration_minutes" => {
+                    fields
+                        .read(&mut session_duration_minutes, "session_duration_minutes")?
+                }
+                "session_jwt" => fields.read(&mut session_jwt, "session_jwt")?,
+                "session_custom_claims" => {
+                    fields.read(&mut session_custom_claims, "session_custom_claims")?
+                }
+                "authorization_check" => {
+                    fields.read(&mut authorization_check, "authorization_check")?
+                }
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            session_token,
-            session_duration_minutes,
-            session_jwt,
-            session_custom_claims,
-            authorization_check,
+            session_token: fields.nilable(session_token),
+            session_duration_minutes: fields.nilable(session_duration_minutes),
+            session_jwt: fields.nilable(session_jwt),
+            session_custom_claims: fields.nilable(session_custom_claims),
+            authorization_check: fields.nilable(authorization_check),
         })
     }
 }
@@ -662,51 +615,37 @@ pub struct AuthenticateResponse {
 impl crate::codec::Object for AuthenticateResponse {
     const NAME: &'static str = "AuthenticateResponse";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (
-            status_code,
-            request_id,
-            member_session,
-            session_token,
-            session_jwt,
-            member,
-            organization,
-            verdict,
-        ) = crate::codec::fields::<
-            (
-                crate::codec::Req<i64>,
-                crate::codec::Req<String>,
-                crate::codec::Req<crate::b2b::models::sessions::MemberSession>,
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-                crate::codec::Req<crate::b2b::models::organizations::Member>,
-                crate::codec::Req<crate::b2b::models::organizations::Organization>,
-                crate::codec::Nil<
-                    Option<crate::b2b::models::sessions::AuthorizationVerdict>,
-                >,
-            ),
-            _,
-        >(
-            map,
-            &[
-                "status_code",
-                "request_id",
-                "member_session",
-                "session_token",
-                "session_jwt",
-                "member",
-                "organization",
-                "verdict",
-            ],
-        )?;
+        let mut status_code = None;
+        let mut request_id = None;
+        let mut member_session = None;
+        let mut session_token = None;
+        let mut session_jwt = None;
+        let mut member = None;
+        let mut organization = None;
+        let mut verdict = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "status_code" => fields.read(&mut status_code, "status_code")?,
+                "request_id" => fields.read(&mut request_id, "request_id")?,
+                "member_session" => fields.read(&mut member_session, "member_session")?,
+                "session_token" => fields.read(&mut session_token, "session_token")?,
+                "session_jwt" => fields.read(&mut session_jwt, "session_jwt")?,
+                "member" => fields.read(&mut member, "member")?,
+                "organization" => fields.read(&mut organization, "organization")?,
+                "verdict" => fields.read(&mut verdict, "verdict")?,
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            status_code,
-            request_id,
-            member_session,
-            session_token,
-            session_jwt,
-            member,
-            organization,
-            verdict,
+            status_code: fields.required(status_code, "status_code")?,
+            request_id: fields.required(request_id, "request_id")?,
+            member_session: fields.required(member_session, "member_session")?,
+            session_token: fields.required(session_token, "session_token")?,
+            session_jwt: fields.required(session_jwt, "session_jwt")?,
+            member: fields.required(member, "member")?,
+            organization: fields.required(organization, "organization")?,
+            verdict: fields.nilable(verdict),
         })
     }
 }
@@ -727,26 +666,17 @@ impl ::serde::Serialize for AuthenticateResponse {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &[
-                "status_code",
-                "request_id",
-                "member_session",
-                "session_token",
-                "session_jwt",
-                "member",
-                "organization",
-                "verdict",
-            ],
-            (
-                crate::codec::Always(&self.status_code),
-                crate::codec::Always(&self.request_id),
-                crate::codec::Always(&self.member_session),
-                crate::codec::Always(&self.session_token),
-                crate::codec::Always(&self.session_jwt),
-                crate::codec::Always(&self.member),
-                crate::codec::Always(&self.organization),
-                crate::codec::IfSet(&self.verdict),
-            ),
+            |object| {
+                object.entry("status_code", &self.status_code)?;
+                object.entry("request_id", &self.request_id)?;
+                object.entry("member_session", &self.member_session)?;
+                object.entry("session_token", &self.session_token)?;
+                object.entry("session_jwt", &self.session_jwt)?;
+                object.entry("member", &self.member)?;
+                object.entry("organization", &self.organization)?;
+                object.if_set("verdict", &self.verdict)?;
+                Ok(())
+            },
         )
     }
 }
@@ -793,24 +723,17 @@ impl ::serde::Serialize for ExchangeRequest {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &[
-                "organization_id",
-                "session_token",
-                "session_jwt",
-                "session_duration_minutes",
-                "session_custom_claims",
-                "locale",
-                "telemetry_id",
-            ],
-            (
-                crate::codec::Always(&self.organization_id),
-                crate::codec::IfSet(&self.session_token),
-                crate::codec::IfSet(&self.session_jwt),
-                crate::codec::IfSet(&self.session_duration_minutes),
-                crate::codec::IfSet(&self.session_custom_claims),
-                crate::codec::IfSet(&self.locale),
-                crate::codec::IfSet(&self.telemetry_id),
-            ),
+            |object| {
+                object.entry("organization_id", &self.organization_id)?;
+                object.if_set("session_token", &self.session_token)?;
+                object.if_set("session_jwt", &self.session_jwt)?;
+                object
+                    .if_set("session_duration_minutes", &self.session_duration_minutes)?;
+                object.if_set("session_custom_claims", &self.session_custom_claims)?;
+                object.if_set("locale", &self.locale)?;
+                object.if_set("telemetry_id", &self.telemetry_id)?;
+                Ok(())
+            },
         )
     }
 }
@@ -819,47 +742,41 @@ impl ::serde::Serialize for ExchangeRequest {
 impl crate::codec::Object for ExchangeRequest {
     const NAME: &'static str = "ExchangeRequest";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (
-            organization_id,
-            session_token,
-            session_jwt,
-            session_duration_minutes,
-            session_custom_claims,
-            locale,
-            telemetry_id,
-        ) = crate::codec::fields::<
-            (
-                crate::codec::Req<String>,
-                crate::codec::Nil<Option<String>>,
-                crate::codec::Nil<Option<String>>,
-                crate::codec::Nil<Option<i64>>,
-                crate::codec::Nil<Option<::serde_json::Value>>,
-                crate::codec::Nil<
-                    Option<crate::b2b::models::sessions::ExchangeRequestLocale>,
-                >,
-                crate::codec::Nil<Option<String>>,
-            ),
-            _,
-        >(
-            map,
-            &[
-                "organization_id",
-                "session_token",
-                "session_jwt",
-                "session_duration_minutes",
-                "session_custom_claims",
-                "locale",
-                "telemetry_id",
-            ],
-        )?;
+        let mut organization_id = None;
+        let mut session_token = None;
+        let mut session_jwt = None;
+        let mut session_duration_minutes = None;
+        let mut session_custom_claims = None;
+        let mut locale = None;
+        let mut telemetry_id = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "organization_id" => {
+                    fields.read(&mut organization_id, "organization_id")?
+                }
+                "session_token" => fields.read(&mut session_token, "session_token")?,
+                "session_jwt" => fields.read(&mut session_jwt, "session_jwt")?,
+                "session_duration_minutes" => {
+                    fields
+                        .read(&mut session_duration_minutes, "session_duration_minutes")?
+                }
+                "session_custom_claims" => {
+                    fields.read(&mut session_custom_claims, "session_custom_claims")?
+                }
+                "locale" => fields.read(&mut locale, "locale")?,
+                "telemetry_id" => fields.read(&mut telemetry_id, "telemetry_id")?,
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            organization_id,
-            session_token,
-            session_jwt,
-            session_duration_minutes,
-            session_custom_claims,
-            locale,
-            telemetry_id,
+            organization_id: fields.required(organization_id, "organization_id")?,
+            session_token: fields.nilable(session_token),
+            session_jwt: fields.nilable(session_jwt),
+            session_duration_minutes: fields.nilable(session_duration_minutes),
+            session_custom_claims: fields.nilable(session_custom_claims),
+            locale: fields.nilable(locale),
+            telemetry_id: fields.nilable(telemetry_id),
         })
     }
 }
@@ -1001,87 +918,74 @@ pub struct ExchangeResponse {
 impl crate::codec::Object for ExchangeResponse {
     const NAME: &'static str = "ExchangeResponse";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (
-            (
-                status_code,
-                request_id,
-                member_id,
-                session_token,
-                session_jwt,
-                member,
-                organization,
-                member_authenticated,
-                intermediate_session_token,
-                member_session,
-                mfa_required,
-                primary_required,
-            ),
-            (member_device, intermediate_session_token_expires_at),
-        ) = crate::codec::fields::<
-            (
-                (
-                    crate::codec::Req<i64>,
-                    crate::codec::Req<String>,
-                    crate::codec::Req<String>,
-                    crate::codec::Req<String>,
-                    crate::codec::Req<String>,
-                    crate::codec::Req<crate::b2b::models::organizations::Member>,
-                    crate::codec::Req<crate::b2b::models::organizations::Organization>,
-                    crate::codec::Req<bool>,
-                    crate::codec::Req<String>,
-                    crate::codec::Nil<
-                        Option<crate::b2b::models::sessions::MemberSession>,
-                    >,
-                    crate::codec::Nil<Option<crate::b2b::models::mfa::MfaRequired>>,
-                    crate::codec::Nil<
-                        Option<crate::b2b::models::sessions::PrimaryRequired>,
-                    >,
-                ),
-                (
-                    crate::codec::Nil<
-                        Option<crate::consumer::models::device_history::DeviceInfo>,
-                    >,
-                    crate::codec::Nil<
-                        Option<crate::codec::Timestamp>,
-                        Option<::time::OffsetDateTime>,
-                    >,
-                ),
-            ),
-            _,
-        >(
-            map,
-            &[
-                "status_code",
-                "request_id",
-                "member_id",
-                "session_token",
-                "session_jwt",
-                "member",
-                "organization",
-                "member_authenticated",
-                "intermediate_session_token",
-                "member_session",
-                "mfa_required",
-                "primary_required",
-                "member_device",
-                "intermediate_session_token_expires_at",
-            ],
-        )?;
+        let mut status_code = None;
+        let mut request_id = None;
+        let mut member_id = None;
+        let mut session_token = None;
+        let mut session_jwt = None;
+        let mut member = None;
+        let mut organization = None;
+        let mut member_authenticated = None;
+        let mut intermediate_session_token = None;
+        let mut member_session = None;
+        let mut mfa_required = None;
+        let mut primary_required = None;
+        let mut member_device = None;
+        let mut intermediate_session_token_expires_at = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "status_code" => fields.read(&mut status_code, "status_code")?,
+                "request_id" => fields.read(&mut request_id, "request_id")?,
+                "member_id" => fields.read(&mut member_id, "member_id")?,
+                "session_token" => fields.read(&mut session_token, "session_token")?,
+                "session_jwt" => fields.read(&mut session_jwt, "session_jwt")?,
+                "member" => fields.read(&mut member, "member")?,
+                "organization" => fields.read(&mut organization, "organization")?,
+                "member_authenticated" => {
+                    fields.read(&mut member_authenticated, "member_authenticated")?
+                }
+                "intermediate_session_token" => {
+                    fields
+                        .read(
+                            &mut intermediate_session_token,
+                            "intermediate_session_token",
+                        )?
+                }
+                "member_session" => fields.read(&mut member_session, "member_session")?,
+                "mfa_required" => fields.read(&mut mfa_required, "mfa_required")?,
+                "primary_required" => {
+                    fields.read(&mut primary_required, "primary_required")?
+                }
+                "member_device" => fields.read(&mut member_device, "member_device")?,
+                "intermediate_session_token_expires_at" => {
+                    fields
+                        .read(
+                            &mut intermediate_session_token_expires_at,
+                            "intermediate_session_token_expires_at",
+                        )?
+                }
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            status_code,
-            request_id,
-            member_id,
-            session_token,
-            session_jwt,
-            member,
-            organization,
-            member_authenticated,
-            intermediate_session_token,
-            member_session,
-            mfa_required,
-            primary_required,
-            member_device,
-            intermediate_session_token_expires_at,
+            status_code: fields.required(status_code, "status_code")?,
+            request_id: fields.required(request_id, "request_id")?,
+            member_id: fields.required(member_id, "member_id")?,
+            session_token: fields.required(session_token, "session_token")?,
+            session_jwt: fields.required(session_jwt, "session_jwt")?,
+            member: fields.required(member, "member")?,
+            organization: fields.required(organization, "organization")?,
+            member_authenticated: fields
+                .required(member_authenticated, "member_authenticated")?,
+            intermediate_session_token: fields
+                .required(intermediate_session_token, "intermediate_session_token")?,
+            member_session: fields.nilable(member_session),
+            mfa_required: fields.nilable(mfa_required),
+            primary_required: fields.nilable(primary_required),
+            member_device: fields.nilable(member_device),
+            intermediate_session_token_expires_at: fields
+                .nilable_time(intermediate_session_token_expires_at),
         })
     }
 }
@@ -1102,42 +1006,31 @@ impl ::serde::Serialize for ExchangeResponse {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &[
-                "status_code",
-                "request_id",
-                "member_id",
-                "session_token",
-                "session_jwt",
-                "member",
-                "organization",
-                "member_authenticated",
-                "intermediate_session_token",
-                "member_session",
-                "mfa_required",
-                "primary_required",
-                "member_device",
-                "intermediate_session_token_expires_at",
-            ],
-            (
-                (
-                    crate::codec::Always(&self.status_code),
-                    crate::codec::Always(&self.request_id),
-                    crate::codec::Always(&self.member_id),
-                    crate::codec::Always(&self.session_token),
-                    crate::codec::Always(&self.session_jwt),
-                    crate::codec::Always(&self.member),
-                    crate::codec::Always(&self.organization),
-                    crate::codec::Always(&self.member_authenticated),
-                    crate::codec::Always(&self.intermediate_session_token),
-                    crate::codec::IfSet(&self.member_session),
-                    crate::codec::IfSet(&self.mfa_required),
-                    crate::codec::IfSet(&self.primary_required),
-                ),
-                (
-                    crate::codec::IfSet(&self.member_device),
-                    crate::codec::IfSetTime(&self.intermediate_session_token_expires_at),
-                ),
-            ),
+            |object| {
+                object.entry("status_code", &self.status_code)?;
+                object.entry("request_id", &self.request_id)?;
+                object.entry("member_id", &self.member_id)?;
+                object.entry("session_token", &self.session_token)?;
+                object.entry("session_jwt", &self.session_jwt)?;
+                object.entry("member", &self.member)?;
+                object.entry("organization", &self.organization)?;
+                object.entry("member_authenticated", &self.member_authenticated)?;
+                object
+                    .entry(
+                        "intermediate_session_token",
+                        &self.intermediate_session_token,
+                    )?;
+                object.if_set("member_session", &self.member_session)?;
+                object.if_set("mfa_required", &self.mfa_required)?;
+                object.if_set("primary_required", &self.primary_required)?;
+                object.if_set("member_device", &self.member_device)?;
+                object
+                    .time_if_set(
+                        "intermediate_session_token_expires_at",
+                        &self.intermediate_session_token_expires_at,
+                    )?;
+                Ok(())
+            },
         )
     }
 }
@@ -1171,18 +1064,14 @@ impl ::serde::Serialize for ExchangeAccessTokenRequest {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &[
-                "access_token",
-                "session_duration_minutes",
-                "session_custom_claims",
-                "telemetry_id",
-            ],
-            (
-                crate::codec::Always(&self.access_token),
-                crate::codec::IfSet(&self.session_duration_minutes),
-                crate::codec::IfSet(&self.session_custom_claims),
-                crate::codec::IfSet(&self.telemetry_id),
-            ),
+            |object| {
+                object.entry("access_token", &self.access_token)?;
+                object
+                    .if_set("session_duration_minutes", &self.session_duration_minutes)?;
+                object.if_set("session_custom_claims", &self.session_custom_claims)?;
+                object.if_set("telemetry_id", &self.telemetry_id)?;
+                Ok(())
+            },
         )
     }
 }
@@ -1191,33 +1080,30 @@ impl ::serde::Serialize for ExchangeAccessTokenRequest {
 impl crate::codec::Object for ExchangeAccessTokenRequest {
     const NAME: &'static str = "ExchangeAccessTokenRequest";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (
-            access_token,
-            session_duration_minutes,
-            session_custom_claims,
-            telemetry_id,
-        ) = crate::codec::fields::<
-            (
-                crate::codec::Req<String>,
-                crate::codec::Nil<Option<i64>>,
-                crate::codec::Nil<Option<::serde_json::Value>>,
-                crate::codec::Nil<Option<String>>,
-            ),
-            _,
-        >(
-            map,
-            &[
-                "access_token",
-                "session_duration_minutes",
-                "session_custom_claims",
-                "telemetry_id",
-            ],
-        )?;
+        let mut access_token = None;
+        let mut session_duration_minutes = None;
+        let mut session_custom_claims = None;
+        let mut telemetry_id = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "access_token" => fields.read(&mut access_token, "access_token")?,
+                "session_duration_minutes" => {
+                    fields
+                        .read(&mut session_duration_minutes, "session_duration_minutes")?
+                }
+                "session_custom_claims" => {
+                    fields.read(&mut session_custom_claims, "session_custom_claims")?
+                }
+                "telemetry_id" => fields.read(&mut telemetry_id, "telemetry_id")?,
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            access_token,
-            session_duration_minutes,
-            session_custom_claims,
-            telemetry_id,
+            access_token: fields.required(access_token, "access_token")?,
+            session_duration_minutes: fields.nilable(session_duration_minutes),
+            session_custom_claims: fields.nilable(session_custom_claims),
+            telemetry_id: fields.nilable(telemetry_id),
         })
     }
 }
@@ -1322,55 +1208,40 @@ pub struct ExchangeAccessTokenResponse {
 impl crate::codec::Object for ExchangeAccessTokenResponse {
     const NAME: &'static str = "ExchangeAccessTokenResponse";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (
-            status_code,
-            request_id,
-            member_id,
-            session_token,
-            session_jwt,
-            member,
-            organization,
-            member_session,
-            member_device,
-        ) = crate::codec::fields::<
-            (
-                crate::codec::Req<i64>,
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-                crate::codec::Req<crate::b2b::models::organizations::Member>,
-                crate::codec::Req<crate::b2b::models::organizations::Organization>,
-                crate::codec::Nil<Option<crate::b2b::models::sessions::MemberSession>>,
-                crate::codec::Nil<
-                    Option<crate::consumer::models::device_history::DeviceInfo>,
-                >,
-            ),
-            _,
-        >(
-            map,
-            &[
-                "status_code",
-                "request_id",
-                "member_id",
-                "session_token",
-                "session_jwt",
-                "member",
-                "organization",
-                "member_session",
-                "member_device",
-            ],
-        )?;
+        let mut status_code = None;
+        let mut request_id = None;
+        let mut member_id = None;
+        let mut session_token = None;
+        let mut session_jwt = None;
+        let mut member = None;
+        let mut organization = None;
+        let mut member_session = None;
+        let mut member_device = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "status_code" => fields.read(&mut status_code, "status_code")?,
+                "request_id" => fields.read(&mut request_id, "request_id")?,
+                "member_id" => fields.read(&mut member_id, "member_id")?,
+                "session_token" => fields.read(&mut session_token, "session_token")?,
+                "session_jwt" => fields.read(&mut session_jwt, "session_jwt")?,
+                "member" => fields.read(&mut member, "member")?,
+                "organization" => fields.read(&mut organization, "organization")?,
+                "member_session" => fields.read(&mut member_session, "member_session")?,
+                "member_device" => fields.read(&mut member_device, "member_device")?,
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            status_code,
-            request_id,
-            member_id,
-            session_token,
-            session_jwt,
-            member,
-            organization,
-            member_session,
-            member_device,
+            status_code: fields.required(status_code, "status_code")?,
+            request_id: fields.required(request_id, "request_id")?,
+            member_id: fields.required(member_id, "member_id")?,
+            session_token: fields.required(session_token, "session_token")?,
+            session_jwt: fields.required(session_jwt, "session_jwt")?,
+            member: fields.required(member, "member")?,
+            organization: fields.required(organization, "organization")?,
+            member_session: fields.nilable(member_session),
+            member_device: fields.nilable(member_device),
         })
     }
 }
@@ -1391,28 +1262,18 @@ impl ::serde::Serialize for ExchangeAccessTokenResponse {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &[
-                "status_code",
-                "request_id",
-                "member_id",
-                "session_token",
-                "session_jwt",
-                "member",
-                "organization",
-                "member_session",
-                "member_device",
-            ],
-            (
-                crate::codec::Always(&self.status_code),
-                crate::codec::Always(&self.request_id),
-                crate::codec::Always(&self.member_id),
-                crate::codec::Always(&self.session_token),
-                crate::codec::Always(&self.session_jwt),
-                crate::codec::Always(&self.member),
-                crate::codec::Always(&self.organization),
-                crate::codec::IfSet(&self.member_session),
-                crate::codec::IfSet(&self.member_device),
-            ),
+            |object| {
+                object.entry("status_code", &self.status_code)?;
+                object.entry("request_id", &self.request_id)?;
+                object.entry("member_id", &self.member_id)?;
+                object.entry("session_token", &self.session_token)?;
+                object.entry("session_jwt", &self.session_jwt)?;
+                object.entry("member", &self.member)?;
+                object.entry("organization", &self.organization)?;
+                object.if_set("member_session", &self.member_session)?;
+                object.if_set("member_device", &self.member_device)?;
+                Ok(())
+            },
         )
     }
 }
@@ -1435,11 +1296,11 @@ impl ::serde::Serialize for GetRequest {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &["organization_id", "member_id"],
-            (
-                crate::codec::Always(&self.organization_id),
-                crate::codec::Always(&self.member_id),
-            ),
+            |object| {
+                object.entry("organization_id", &self.organization_id)?;
+                object.entry("member_id", &self.member_id)?;
+                Ok(())
+            },
         )
     }
 }
@@ -1448,11 +1309,22 @@ impl ::serde::Serialize for GetRequest {
 impl crate::codec::Object for GetRequest {
     const NAME: &'static str = "GetRequest";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (organization_id, member_id) = crate::codec::fields::<
-            (crate::codec::Req<String>, crate::codec::Req<String>),
-            _,
-        >(map, &["organization_id", "member_id"])?;
-        Ok(Self { organization_id, member_id })
+        let mut organization_id = None;
+        let mut member_id = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "organization_id" => {
+                    fields.read(&mut organization_id, "organization_id")?
+                }
+                "member_id" => fields.read(&mut member_id, "member_id")?,
+                _ => fields.skip()?,
+            }
+        }
+        Ok(Self {
+            organization_id: fields.required(organization_id, "organization_id")?,
+            member_id: fields.required(member_id, "member_id")?,
+        })
     }
 }
 
@@ -1512,18 +1384,24 @@ pub struct GetResponse {
 impl crate::codec::Object for GetResponse {
     const NAME: &'static str = "GetResponse";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (status_code, request_id, member_sessions) = crate::codec::fields::<
-            (
-                crate::codec::Req<i64>,
-                crate::codec::Req<String>,
-                crate::codec::Req<Vec<crate::b2b::models::sessions::MemberSession>>,
-            ),
-            _,
-        >(map, &["status_code", "request_id", "member_sessions"])?;
+        let mut status_code = None;
+        let mut request_id = None;
+        let mut member_sessions = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "status_code" => fields.read(&mut status_code, "status_code")?,
+                "request_id" => fields.read(&mut request_id, "request_id")?,
+                "member_sessions" => {
+                    fields.read(&mut member_sessions, "member_sessions")?
+                }
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            status_code,
-            request_id,
-            member_sessions,
+            status_code: fields.required(status_code, "status_code")?,
+            request_id: fields.required(request_id, "request_id")?,
+            member_sessions: fields.required(member_sessions, "member_sessions")?,
         })
     }
 }
@@ -1544,12 +1422,12 @@ impl ::serde::Serialize for GetResponse {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &["status_code", "request_id", "member_sessions"],
-            (
-                crate::codec::Always(&self.status_code),
-                crate::codec::Always(&self.request_id),
-                crate::codec::Always(&self.member_sessions),
-            ),
+            |object| {
+                object.entry("status_code", &self.status_code)?;
+                object.entry("request_id", &self.request_id)?;
+                object.entry("member_sessions", &self.member_sessions)?;
+                Ok(())
+            },
         )
     }
 }
@@ -1567,7 +1445,7 @@ impl ::serde::Serialize for GetJwksRequest {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        crate::codec::write(serializer, &[], ())
+        crate::codec::write(serializer, |_| { Ok(()) })
     }
 }
 
@@ -1575,11 +1453,17 @@ impl ::serde::Serialize for GetJwksRequest {
 impl crate::codec::Object for GetJwksRequest {
     const NAME: &'static str = "GetJwksRequest";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (project_id,) = crate::codec::fields::<
-            (crate::codec::Req<String>,),
-            _,
-        >(map, &["project_id"])?;
-        Ok(Self { project_id })
+        let mut project_id = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "project_id" => fields.read(&mut project_id, "project_id")?,
+                _ => fields.skip()?,
+            }
+        }
+        Ok(Self {
+            project_id: fields.required(project_id, "project_id")?,
+        })
     }
 }
 
@@ -1640,18 +1524,22 @@ pub struct GetJwksResponse {
 impl crate::codec::Object for GetJwksResponse {
     const NAME: &'static str = "GetJwksResponse";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (status_code, request_id, keys) = crate::codec::fields::<
-            (
-                crate::codec::Req<i64>,
-                crate::codec::Req<String>,
-                crate::codec::Req<Vec<crate::consumer::models::sessions::Jwk>>,
-            ),
-            _,
-        >(map, &["status_code", "request_id", "keys"])?;
+        let mut status_code = None;
+        let mut request_id = None;
+        let mut keys = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "status_code" => fields.read(&mut status_code, "status_code")?,
+                "request_id" => fields.read(&mut request_id, "request_id")?,
+                "keys" => fields.read(&mut keys, "keys")?,
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            status_code,
-            request_id,
-            keys,
+            status_code: fields.required(status_code, "status_code")?,
+            request_id: fields.required(request_id, "request_id")?,
+            keys: fields.required(keys, "keys")?,
         })
     }
 }
@@ -1672,12 +1560,12 @@ impl ::serde::Serialize for GetJwksResponse {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &["status_code", "request_id", "keys"],
-            (
-                crate::codec::Always(&self.status_code),
-                crate::codec::Always(&self.request_id),
-                crate::codec::Always(&self.keys),
-            ),
+            |object| {
+                object.entry("status_code", &self.status_code)?;
+                object.entry("request_id", &self.request_id)?;
+                object.entry("keys", &self.keys)?;
+                Ok(())
+            },
         )
     }
 }
@@ -1711,18 +1599,14 @@ impl ::serde::Serialize for MigrateRequest {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &[
-                "session_token",
-                "organization_id",
-                "session_duration_minutes",
-                "session_custom_claims",
-            ],
-            (
-                crate::codec::Always(&self.session_token),
-                crate::codec::Always(&self.organization_id),
-                crate::codec::IfSet(&self.session_duration_minutes),
-                crate::codec::IfSet(&self.session_custom_claims),
-            ),
+            |object| {
+                object.entry("session_token", &self.session_token)?;
+                object.entry("organization_id", &self.organization_id)?;
+                object
+                    .if_set("session_duration_minutes", &self.session_duration_minutes)?;
+                object.if_set("session_custom_claims", &self.session_custom_claims)?;
+                Ok(())
+            },
         )
     }
 }
@@ -1731,33 +1615,32 @@ impl ::serde::Serialize for MigrateRequest {
 impl crate::codec::Object for MigrateRequest {
     const NAME: &'static str = "MigrateRequest";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (
-            session_token,
-            organization_id,
-            session_duration_minutes,
-            session_custom_claims,
-        ) = crate::codec::fields::<
-            (
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-                crate::codec::Nil<Option<i64>>,
-                crate::codec::Nil<Option<::serde_json::Value>>,
-            ),
-            _,
-        >(
-            map,
-            &[
-                "session_token",
-                "organization_id",
-                "session_duration_minutes",
-                "session_custom_claims",
-            ],
-        )?;
+        let mut session_token = None;
+        let mut organization_id = None;
+        let mut session_duration_minutes = None;
+        let mut session_custom_claims = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "session_token" => fields.read(&mut session_token, "session_token")?,
+                "organization_id" => {
+                    fields.read(&mut organization_id, "organization_id")?
+                }
+                "session_duration_minutes" => {
+                    fields
+                        .read(&mut session_duration_minutes, "session_duration_minutes")?
+                }
+                "session_custom_claims" => {
+                    fields.read(&mut session_custom_claims, "session_custom_claims")?
+                }
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            session_token,
-            organization_id,
-            session_duration_minutes,
-            session_custom_claims,
+            session_token: fields.required(session_token, "session_token")?,
+            organization_id: fields.required(organization_id, "organization_id")?,
+            session_duration_minutes: fields.nilable(session_duration_minutes),
+            session_custom_claims: fields.nilable(session_custom_claims),
         })
     }
 }
@@ -1856,49 +1739,37 @@ pub struct MigrateResponse {
 impl crate::codec::Object for MigrateResponse {
     const NAME: &'static str = "MigrateResponse";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (
-            status_code,
-            request_id,
-            member_id,
-            session_token,
-            session_jwt,
-            member,
-            organization,
-            member_session,
-        ) = crate::codec::fields::<
-            (
-                crate::codec::Req<i64>,
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-                crate::codec::Req<crate::b2b::models::organizations::Member>,
-                crate::codec::Req<crate::b2b::models::organizations::Organization>,
-                crate::codec::Nil<Option<crate::b2b::models::sessions::MemberSession>>,
-            ),
-            _,
-        >(
-            map,
-            &[
-                "status_code",
-                "request_id",
-                "member_id",
-                "session_token",
-                "session_jwt",
-                "member",
-                "organization",
-                "member_session",
-            ],
-        )?;
+        let mut status_code = None;
+        let mut request_id = None;
+        let mut member_id = None;
+        let mut session_token = None;
+        let mut session_jwt = None;
+        let mut member = None;
+        let mut organization = None;
+        let mut member_session = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "status_code" => fields.read(&mut status_code, "status_code")?,
+                "request_id" => fields.read(&mut request_id, "request_id")?,
+                "member_id" => fields.read(&mut member_id, "member_id")?,
+                "session_token" => fields.read(&mut session_token, "session_token")?,
+                "session_jwt" => fields.read(&mut session_jwt, "session_jwt")?,
+                "member" => fields.read(&mut member, "member")?,
+                "organization" => fields.read(&mut organization, "organization")?,
+                "member_session" => fields.read(&mut member_session, "member_session")?,
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            status_code,
-            request_id,
-            member_id,
-            session_token,
-            session_jwt,
-            member,
-            organization,
-            member_session,
+            status_code: fields.required(status_code, "status_code")?,
+            request_id: fields.required(request_id, "request_id")?,
+            member_id: fields.required(member_id, "member_id")?,
+            session_token: fields.required(session_token, "session_token")?,
+            session_jwt: fields.required(session_jwt, "session_jwt")?,
+            member: fields.required(member, "member")?,
+            organization: fields.required(organization, "organization")?,
+            member_session: fields.nilable(member_session),
         })
     }
 }
@@ -1919,26 +1790,17 @@ impl ::serde::Serialize for MigrateResponse {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &[
-                "status_code",
-                "request_id",
-                "member_id",
-                "session_token",
-                "session_jwt",
-                "member",
-                "organization",
-                "member_session",
-            ],
-            (
-                crate::codec::Always(&self.status_code),
-                crate::codec::Always(&self.request_id),
-                crate::codec::Always(&self.member_id),
-                crate::codec::Always(&self.session_token),
-                crate::codec::Always(&self.session_jwt),
-                crate::codec::Always(&self.member),
-                crate::codec::Always(&self.organization),
-                crate::codec::IfSet(&self.member_session),
-            ),
+            |object| {
+                object.entry("status_code", &self.status_code)?;
+                object.entry("request_id", &self.request_id)?;
+                object.entry("member_id", &self.member_id)?;
+                object.entry("session_token", &self.session_token)?;
+                object.entry("session_jwt", &self.session_jwt)?;
+                object.entry("member", &self.member)?;
+                object.entry("organization", &self.organization)?;
+                object.if_set("member_session", &self.member_session)?;
+                Ok(())
+            },
         )
     }
 }
@@ -1970,13 +1832,13 @@ impl ::serde::Serialize for RevokeRequest {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &["member_session_id", "session_token", "session_jwt", "member_id"],
-            (
-                crate::codec::IfSet(&self.member_session_id),
-                crate::codec::IfSet(&self.session_token),
-                crate::codec::IfSet(&self.session_jwt),
-                crate::codec::IfSet(&self.member_id),
-            ),
+            |object| {
+                object.if_set("member_session_id", &self.member_session_id)?;
+                object.if_set("session_token", &self.session_token)?;
+                object.if_set("session_jwt", &self.session_jwt)?;
+                object.if_set("member_id", &self.member_id)?;
+                Ok(())
+            },
         )
     }
 }
@@ -1985,31 +1847,30 @@ impl ::serde::Serialize for RevokeRequest {
 impl crate::codec::Object for RevokeRequest {
     const NAME: &'static str = "RevokeRequest";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (member_session_id, session_token, session_jwt, member_id, authorization) = crate::codec::fields::<
-            (
-                crate::codec::Nil<Option<String>>,
-                crate::codec::Nil<Option<String>>,
-                crate::codec::Nil<Option<String>>,
-                crate::codec::Nil<Option<String>>,
-                crate::codec::Nil<Option<crate::MemberSessionAuth>>,
-            ),
-            _,
-        >(
-            map,
-            &[
-                "member_session_id",
-                "session_token",
-                "session_jwt",
-                "member_id",
-                "authorization",
-            ],
-        )?;
+        let mut member_session_id = None;
+        let mut session_token = None;
+        let mut session_jwt = None;
+        let mut member_id = None;
+        let mut authorization = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "member_session_id" => {
+                    fields.read(&mut member_session_id, "member_session_id")?
+                }
+                "session_token" => fields.read(&mut session_token, "session_token")?,
+                "session_jwt" => fields.read(&mut session_jwt, "session_jwt")?,
+                "member_id" => fields.read(&mut member_id, "member_id")?,
+                "authorization" => fields.read(&mut authorization, "authorization")?,
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            member_session_id,
-            session_token,
-            session_jwt,
-            member_id,
-            authorization,
+            member_session_id: fields.nilable(member_session_id),
+            session_token: fields.nilable(session_token),
+            session_jwt: fields.nilable(session_jwt),
+            member_id: fields.nilable(member_id),
+            authorization: fields.nilable(authorization),
         })
     }
 }
@@ -2108,11 +1969,20 @@ pub struct RevokeResponse {
 impl crate::codec::Object for RevokeResponse {
     const NAME: &'static str = "RevokeResponse";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (status_code, request_id) = crate::codec::fields::<
-            (crate::codec::Req<i64>, crate::codec::Req<String>),
-            _,
-        >(map, &["status_code", "request_id"])?;
-        Ok(Self { status_code, request_id })
+        let mut status_code = None;
+        let mut request_id = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "status_code" => fields.read(&mut status_code, "status_code")?,
+                "request_id" => fields.read(&mut request_id, "request_id")?,
+                _ => fields.skip()?,
+            }
+        }
+        Ok(Self {
+            status_code: fields.required(status_code, "status_code")?,
+            request_id: fields.required(request_id, "request_id")?,
+        })
     }
 }
 
@@ -2132,11 +2002,11 @@ impl ::serde::Serialize for RevokeResponse {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &["status_code", "request_id"],
-            (
-                crate::codec::Always(&self.status_code),
-                crate::codec::Always(&self.request_id),
-            ),
+            |object| {
+                object.entry("status_code", &self.status_code)?;
+                object.entry("request_id", &self.request_id)?;
+                Ok(())
+            },
         )
     }
 }

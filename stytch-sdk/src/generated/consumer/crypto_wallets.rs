@@ -85,26 +85,18 @@ impl ::serde::Serialize for AuthenticateRequest {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &[
-                "crypto_wallet_type",
-                "crypto_wallet_address",
-                "signature",
-                "session_token",
-                "session_duration_minutes",
-                "session_jwt",
-                "session_custom_claims",
-                "telemetry_id",
-            ],
-            (
-                crate::codec::Always(&self.crypto_wallet_type),
-                crate::codec::Always(&self.crypto_wallet_address),
-                crate::codec::Always(&self.signature),
-                crate::codec::IfSet(&self.session_token),
-                crate::codec::IfSet(&self.session_duration_minutes),
-                crate::codec::IfSet(&self.session_jwt),
-                crate::codec::IfSet(&self.session_custom_claims),
-                crate::codec::IfSet(&self.telemetry_id),
-            ),
+            |object| {
+                object.entry("crypto_wallet_type", &self.crypto_wallet_type)?;
+                object.entry("crypto_wallet_address", &self.crypto_wallet_address)?;
+                object.entry("signature", &self.signature)?;
+                object.if_set("session_token", &self.session_token)?;
+                object
+                    .if_set("session_duration_minutes", &self.session_duration_minutes)?;
+                object.if_set("session_jwt", &self.session_jwt)?;
+                object.if_set("session_custom_claims", &self.session_custom_claims)?;
+                object.if_set("telemetry_id", &self.telemetry_id)?;
+                Ok(())
+            },
         )
     }
 }
@@ -113,49 +105,48 @@ impl ::serde::Serialize for AuthenticateRequest {
 impl crate::codec::Object for AuthenticateRequest {
     const NAME: &'static str = "AuthenticateRequest";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (
-            crypto_wallet_type,
-            crypto_wallet_address,
-            signature,
-            session_token,
-            session_duration_minutes,
-            session_jwt,
-            session_custom_claims,
-            telemetry_id,
-        ) = crate::codec::fields::<
-            (
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-                crate::codec::Nil<Option<String>>,
-                crate::codec::Nil<Option<i64>>,
-                crate::codec::Nil<Option<String>>,
-                crate::codec::Nil<Option<::serde_json::Value>>,
-                crate::codec::Nil<Option<String>>,
-            ),
-            _,
-        >(
-            map,
-            &[
-                "crypto_wallet_type",
-                "crypto_wallet_address",
-                "signature",
-                "session_token",
-                "session_duration_minutes",
-                "session_jwt",
-                "session_custom_claims",
-                "telemetry_id",
-            ],
-        )?;
+        let mut crypto_wallet_type = None;
+        let mut crypto_wallet_address = None;
+        let mut signature = None;
+        let mut session_token = None;
+        let mut session_duration_minutes = None;
+        let mut session_jwt = None;
+        let mut session_custom_claims = None;
+        let mut telemetry_id = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "crypto_wallet_type" => {
+                    fields.read(&mut crypto_wallet_type, "crypto_wallet_type")?
+                }
+                "crypto_wallet_address" => {
+                    fields.read(&mut crypto_wallet_address, "crypto_wallet_address")?
+                }
+                "signature" => fields.read(&mut signature, "signature")?,
+                "session_token" => fields.read(&mut session_token, "session_token")?,
+                "session_duration_minutes" => {
+                    fields
+                        .read(&mut session_duration_minutes, "session_duration_minutes")?
+                }
+                "session_jwt" => fields.read(&mut session_jwt, "session_jwt")?,
+                "session_custom_claims" => {
+                    fields.read(&mut session_custom_claims, "session_custom_claims")?
+                }
+                "telemetry_id" => fields.read(&mut telemetry_id, "telemetry_id")?,
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            crypto_wallet_type,
-            crypto_wallet_address,
-            signature,
-            session_token,
-            session_duration_minutes,
-            session_jwt,
-            session_custom_claims,
-            telemetry_id,
+            crypto_wallet_type: fields
+                .required(crypto_wallet_type, "crypto_wallet_type")?,
+            crypto_wallet_address: fields
+                .required(crypto_wallet_address, "crypto_wallet_address")?,
+            signature: fields.required(signature, "signature")?,
+            session_token: fields.nilable(session_token),
+            session_duration_minutes: fields.nilable(session_duration_minutes),
+            session_jwt: fields.nilable(session_jwt),
+            session_custom_claims: fields.nilable(session_custom_claims),
+            telemetry_id: fields.nilable(telemetry_id),
         })
     }
 }
@@ -280,57 +271,40 @@ pub struct AuthenticateResponse {
 impl crate::codec::Object for AuthenticateResponse {
     const NAME: &'static str = "AuthenticateResponse";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (
-            status_code,
-            request_id,
-            user_id,
-            session_token,
-            session_jwt,
-            user,
-            session,
-            siwe_params,
-            user_device,
-        ) = crate::codec::fields::<
-            (
-                crate::codec::Req<i64>,
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-                crate::codec::Req<crate::consumer::models::users::User>,
-                crate::codec::Nil<Option<crate::consumer::models::sessions::Session>>,
-                crate::codec::Nil<
-                    Option<crate::consumer::models::crypto_wallets::SiweParamsResponse>,
-                >,
-                crate::codec::Nil<
-                    Option<crate::consumer::models::device_history::DeviceInfo>,
-                >,
-            ),
-            _,
-        >(
-            map,
-            &[
-                "status_code",
-                "request_id",
-                "user_id",
-                "session_token",
-                "session_jwt",
-                "user",
-                "session",
-                "siwe_params",
-                "user_device",
-            ],
-        )?;
+        let mut status_code = None;
+        let mut request_id = None;
+        let mut user_id = None;
+        let mut session_token = None;
+        let mut session_jwt = None;
+        let mut user = None;
+        let mut session = None;
+        let mut siwe_params = None;
+        let mut user_device = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "status_code" => fields.read(&mut status_code, "status_code")?,
+                "request_id" => fields.read(&mut request_id, "request_id")?,
+                "user_id" => fields.read(&mut user_id, "user_id")?,
+                "session_token" => fields.read(&mut session_token, "session_token")?,
+                "session_jwt" => fields.read(&mut session_jwt, "session_jwt")?,
+                "user" => fields.read(&mut user, "user")?,
+                "session" => fields.read(&mut session, "session")?,
+                "siwe_params" => fields.read(&mut siwe_params, "siwe_params")?,
+                "user_device" => fields.read(&mut user_device, "user_device")?,
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            status_code,
-            request_id,
-            user_id,
-            session_token,
-            session_jwt,
-            user,
-            session,
-            siwe_params,
-            user_device,
+            status_code: fields.required(status_code, "status_code")?,
+            request_id: fields.required(request_id, "request_id")?,
+            user_id: fields.required(user_id, "user_id")?,
+            session_token: fields.required(session_token, "session_token")?,
+            session_jwt: fields.required(session_jwt, "session_jwt")?,
+            user: fields.required(user, "user")?,
+            session: fields.nilable(session),
+            siwe_params: fields.nilable(siwe_params),
+            user_device: fields.nilable(user_device),
         })
     }
 }
@@ -351,28 +325,18 @@ impl ::serde::Serialize for AuthenticateResponse {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &[
-                "status_code",
-                "request_id",
-                "user_id",
-                "session_token",
-                "session_jwt",
-                "user",
-                "session",
-                "siwe_params",
-                "user_device",
-            ],
-            (
-                crate::codec::Always(&self.status_code),
-                crate::codec::Always(&self.request_id),
-                crate::codec::Always(&self.user_id),
-                crate::codec::Always(&self.session_token),
-                crate::codec::Always(&self.session_jwt),
-                crate::codec::Always(&self.user),
-                crate::codec::IfSet(&self.session),
-                crate::codec::IfSet(&self.siwe_params),
-                crate::codec::IfSet(&self.user_device),
-            ),
+            |object| {
+                object.entry("status_code", &self.status_code)?;
+                object.entry("request_id", &self.request_id)?;
+                object.entry("user_id", &self.user_id)?;
+                object.entry("session_token", &self.session_token)?;
+                object.entry("session_jwt", &self.session_jwt)?;
+                object.entry("user", &self.user)?;
+                object.if_set("session", &self.session)?;
+                object.if_set("siwe_params", &self.siwe_params)?;
+                object.if_set("user_device", &self.user_device)?;
+                Ok(())
+            },
         )
     }
 }
@@ -407,22 +371,15 @@ impl ::serde::Serialize for AuthenticateStartRequest {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &[
-                "crypto_wallet_type",
-                "crypto_wallet_address",
-                "user_id",
-                "session_token",
-                "session_jwt",
-                "siwe_params",
-            ],
-            (
-                crate::codec::Always(&self.crypto_wallet_type),
-                crate::codec::Always(&self.crypto_wallet_address),
-                crate::codec::IfSet(&self.user_id),
-                crate::codec::IfSet(&self.session_token),
-                crate::codec::IfSet(&self.session_jwt),
-                crate::codec::IfSet(&self.siwe_params),
-            ),
+            |object| {
+                object.entry("crypto_wallet_type", &self.crypto_wallet_type)?;
+                object.entry("crypto_wallet_address", &self.crypto_wallet_address)?;
+                object.if_set("user_id", &self.user_id)?;
+                object.if_set("session_token", &self.session_token)?;
+                object.if_set("session_jwt", &self.session_jwt)?;
+                object.if_set("siwe_params", &self.siwe_params)?;
+                Ok(())
+            },
         )
     }
 }
@@ -431,43 +388,37 @@ impl ::serde::Serialize for AuthenticateStartRequest {
 impl crate::codec::Object for AuthenticateStartRequest {
     const NAME: &'static str = "AuthenticateStartRequest";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (
-            crypto_wallet_type,
-            crypto_wallet_address,
-            user_id,
-            session_token,
-            session_jwt,
-            siwe_params,
-        ) = crate::codec::fields::<
-            (
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-                crate::codec::Nil<Option<String>>,
-                crate::codec::Nil<Option<String>>,
-                crate::codec::Nil<Option<String>>,
-                crate::codec::Nil<
-                    Option<crate::consumer::models::crypto_wallets::SiweParams>,
-                >,
-            ),
-            _,
-        >(
-            map,
-            &[
-                "crypto_wallet_type",
-                "crypto_wallet_address",
-                "user_id",
-                "session_token",
-                "session_jwt",
-                "siwe_params",
-            ],
-        )?;
+        let mut crypto_wallet_type = None;
+        let mut crypto_wallet_address = None;
+        let mut user_id = None;
+        let mut session_token = None;
+        let mut session_jwt = None;
+        let mut siwe_params = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "crypto_wallet_type" => {
+                    fields.read(&mut crypto_wallet_type, "crypto_wallet_type")?
+                }
+                "crypto_wallet_address" => {
+                    fields.read(&mut crypto_wallet_address, "crypto_wallet_address")?
+                }
+                "user_id" => fields.read(&mut user_id, "user_id")?,
+                "session_token" => fields.read(&mut session_token, "session_token")?,
+                "session_jwt" => fields.read(&mut session_jwt, "session_jwt")?,
+                "siwe_params" => fields.read(&mut siwe_params, "siwe_params")?,
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            crypto_wallet_type,
-            crypto_wallet_address,
-            user_id,
-            session_token,
-            session_jwt,
-            siwe_params,
+            crypto_wallet_type: fields
+                .required(crypto_wallet_type, "crypto_wallet_type")?,
+            crypto_wallet_address: fields
+                .required(crypto_wallet_address, "crypto_wallet_address")?,
+            user_id: fields.nilable(user_id),
+            session_token: fields.nilable(session_token),
+            session_jwt: fields.nilable(session_jwt),
+            siwe_params: fields.nilable(siwe_params),
         })
     }
 }
@@ -564,22 +515,28 @@ pub struct AuthenticateStartResponse {
 impl crate::codec::Object for AuthenticateStartResponse {
     const NAME: &'static str = "AuthenticateStartResponse";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (status_code, request_id, user_id, challenge, user_created) = crate::codec::fields::<
-            (
-                crate::codec::Req<i64>,
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-                crate::codec::Req<bool>,
-            ),
-            _,
-        >(map, &["status_code", "request_id", "user_id", "challenge", "user_created"])?;
+        let mut status_code = None;
+        let mut request_id = None;
+        let mut user_id = None;
+        let mut challenge = None;
+        let mut user_created = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "status_code" => fields.read(&mut status_code, "status_code")?,
+                "request_id" => fields.read(&mut request_id, "request_id")?,
+                "user_id" => fields.read(&mut user_id, "user_id")?,
+                "challenge" => fields.read(&mut challenge, "challenge")?,
+                "user_created" => fields.read(&mut user_created, "user_created")?,
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            status_code,
-            request_id,
-            user_id,
-            challenge,
-            user_created,
+            status_code: fields.required(status_code, "status_code")?,
+            request_id: fields.required(request_id, "request_id")?,
+            user_id: fields.required(user_id, "user_id")?,
+            challenge: fields.required(challenge, "challenge")?,
+            user_created: fields.required(user_created, "user_created")?,
         })
     }
 }
@@ -600,14 +557,14 @@ impl ::serde::Serialize for AuthenticateStartResponse {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &["status_code", "request_id", "user_id", "challenge", "user_created"],
-            (
-                crate::codec::Always(&self.status_code),
-                crate::codec::Always(&self.request_id),
-                crate::codec::Always(&self.user_id),
-                crate::codec::Always(&self.challenge),
-                crate::codec::Always(&self.user_created),
-            ),
+            |object| {
+                object.entry("status_code", &self.status_code)?;
+                object.entry("request_id", &self.request_id)?;
+                object.entry("user_id", &self.user_id)?;
+                object.entry("challenge", &self.challenge)?;
+                object.entry("user_created", &self.user_created)?;
+                Ok(())
+            },
         )
     }
 }

@@ -33,7 +33,7 @@ impl ::serde::Serialize for WhoamiRequest {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        crate::codec::write(serializer, &[], ())
+        crate::codec::write(serializer, |_| { Ok(()) })
     }
 }
 
@@ -41,7 +41,10 @@ impl ::serde::Serialize for WhoamiRequest {
 impl crate::codec::Object for WhoamiRequest {
     const NAME: &'static str = "WhoamiRequest";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let () = crate::codec::fields::<(), _>(map, &[])?;
+        let mut fields = crate::codec::Reader::new(map);
+        while fields.next_key()?.is_some() {
+            fields.skip()?;
+        }
         Ok(Self {})
     }
 }
@@ -99,20 +102,25 @@ pub struct WhoamiResponse {
 impl crate::codec::Object for WhoamiResponse {
     const NAME: &'static str = "WhoamiResponse";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (status_code, request_id, project_id, name) = crate::codec::fields::<
-            (
-                crate::codec::Req<i64>,
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-            ),
-            _,
-        >(map, &["status_code", "request_id", "project_id", "name"])?;
+        let mut status_code = None;
+        let mut request_id = None;
+        let mut project_id = None;
+        let mut name = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "status_code" => fields.read(&mut status_code, "status_code")?,
+                "request_id" => fields.read(&mut request_id, "request_id")?,
+                "project_id" => fields.read(&mut project_id, "project_id")?,
+                "name" => fields.read(&mut name, "name")?,
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            status_code,
-            request_id,
-            project_id,
-            name,
+            status_code: fields.required(status_code, "status_code")?,
+            request_id: fields.required(request_id, "request_id")?,
+            project_id: fields.required(project_id, "project_id")?,
+            name: fields.required(name, "name")?,
         })
     }
 }
@@ -133,13 +141,13 @@ impl ::serde::Serialize for WhoamiResponse {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &["status_code", "request_id", "project_id", "name"],
-            (
-                crate::codec::Always(&self.status_code),
-                crate::codec::Always(&self.request_id),
-                crate::codec::Always(&self.project_id),
-                crate::codec::Always(&self.name),
-            ),
+            |object| {
+                object.entry("status_code", &self.status_code)?;
+                object.entry("request_id", &self.request_id)?;
+                object.entry("project_id", &self.project_id)?;
+                object.entry("name", &self.name)?;
+                Ok(())
+            },
         )
     }
 }

@@ -70,13 +70,13 @@ impl ::serde::Serialize for AttachRequest {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &["provider", "user_id", "session_token", "session_jwt"],
-            (
-                crate::codec::Always(&self.provider),
-                crate::codec::IfSet(&self.user_id),
-                crate::codec::IfSet(&self.session_token),
-                crate::codec::IfSet(&self.session_jwt),
-            ),
+            |object| {
+                object.entry("provider", &self.provider)?;
+                object.if_set("user_id", &self.user_id)?;
+                object.if_set("session_token", &self.session_token)?;
+                object.if_set("session_jwt", &self.session_jwt)?;
+                Ok(())
+            },
         )
     }
 }
@@ -85,20 +85,25 @@ impl ::serde::Serialize for AttachRequest {
 impl crate::codec::Object for AttachRequest {
     const NAME: &'static str = "AttachRequest";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (provider, user_id, session_token, session_jwt) = crate::codec::fields::<
-            (
-                crate::codec::Req<String>,
-                crate::codec::Nil<Option<String>>,
-                crate::codec::Nil<Option<String>>,
-                crate::codec::Nil<Option<String>>,
-            ),
-            _,
-        >(map, &["provider", "user_id", "session_token", "session_jwt"])?;
+        let mut provider = None;
+        let mut user_id = None;
+        let mut session_token = None;
+        let mut session_jwt = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "provider" => fields.read(&mut provider, "provider")?,
+                "user_id" => fields.read(&mut user_id, "user_id")?,
+                "session_token" => fields.read(&mut session_token, "session_token")?,
+                "session_jwt" => fields.read(&mut session_jwt, "session_jwt")?,
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            provider,
-            user_id,
-            session_token,
-            session_jwt,
+            provider: fields.required(provider, "provider")?,
+            user_id: fields.nilable(user_id),
+            session_token: fields.nilable(session_token),
+            session_jwt: fields.nilable(session_jwt),
         })
     }
 }
@@ -177,18 +182,25 @@ pub struct AttachResponse {
 impl crate::codec::Object for AttachResponse {
     const NAME: &'static str = "AttachResponse";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (status_code, request_id, oauth_attach_token) = crate::codec::fields::<
-            (
-                crate::codec::Req<i64>,
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-            ),
-            _,
-        >(map, &["status_code", "request_id", "oauth_attach_token"])?;
+        let mut status_code = None;
+        let mut request_id = None;
+        let mut oauth_attach_token = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "status_code" => fields.read(&mut status_code, "status_code")?,
+                "request_id" => fields.read(&mut request_id, "request_id")?,
+                "oauth_attach_token" => {
+                    fields.read(&mut oauth_attach_token, "oauth_attach_token")?
+                }
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            status_code,
-            request_id,
-            oauth_attach_token,
+            status_code: fields.required(status_code, "status_code")?,
+            request_id: fields.required(request_id, "request_id")?,
+            oauth_attach_token: fields
+                .required(oauth_attach_token, "oauth_attach_token")?,
         })
     }
 }
@@ -209,12 +221,12 @@ impl ::serde::Serialize for AttachResponse {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &["status_code", "request_id", "oauth_attach_token"],
-            (
-                crate::codec::Always(&self.status_code),
-                crate::codec::Always(&self.request_id),
-                crate::codec::Always(&self.oauth_attach_token),
-            ),
+            |object| {
+                object.entry("status_code", &self.status_code)?;
+                object.entry("request_id", &self.request_id)?;
+                object.entry("oauth_attach_token", &self.oauth_attach_token)?;
+                Ok(())
+            },
         )
     }
 }
@@ -258,24 +270,17 @@ impl ::serde::Serialize for AuthenticateRequest {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &[
-                "token",
-                "session_token",
-                "session_duration_minutes",
-                "session_jwt",
-                "session_custom_claims",
-                "code_verifier",
-                "telemetry_id",
-            ],
-            (
-                crate::codec::Always(&self.token),
-                crate::codec::IfSet(&self.session_token),
-                crate::codec::IfSet(&self.session_duration_minutes),
-                crate::codec::IfSet(&self.session_jwt),
-                crate::codec::IfSet(&self.session_custom_claims),
-                crate::codec::IfSet(&self.code_verifier),
-                crate::codec::IfSet(&self.telemetry_id),
-            ),
+            |object| {
+                object.entry("token", &self.token)?;
+                object.if_set("session_token", &self.session_token)?;
+                object
+                    .if_set("session_duration_minutes", &self.session_duration_minutes)?;
+                object.if_set("session_jwt", &self.session_jwt)?;
+                object.if_set("session_custom_claims", &self.session_custom_claims)?;
+                object.if_set("code_verifier", &self.code_verifier)?;
+                object.if_set("telemetry_id", &self.telemetry_id)?;
+                Ok(())
+            },
         )
     }
 }
@@ -284,45 +289,39 @@ impl ::serde::Serialize for AuthenticateRequest {
 impl crate::codec::Object for AuthenticateRequest {
     const NAME: &'static str = "AuthenticateRequest";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (
-            token,
-            session_token,
-            session_duration_minutes,
-            session_jwt,
-            session_custom_claims,
-            code_verifier,
-            telemetry_id,
-        ) = crate::codec::fields::<
-            (
-                crate::codec::Req<String>,
-                crate::codec::Nil<Option<String>>,
-                crate::codec::Nil<Option<i64>>,
-                crate::codec::Nil<Option<String>>,
-                crate::codec::Nil<Option<::serde_json::Value>>,
-                crate::codec::Nil<Option<String>>,
-                crate::codec::Nil<Option<String>>,
-            ),
-            _,
-        >(
-            map,
-            &[
-                "token",
-                "session_token",
-                "session_duration_minutes",
-                "session_jwt",
-                "session_custom_claims",
-                "code_verifier",
-                "telemetry_id",
-            ],
-        )?;
+        let mut token = None;
+        let mut session_token = None;
+        let mut session_duration_minutes = None;
+        let mut session_jwt = None;
+        let mut session_custom_claims = None;
+        let mut code_verifier = None;
+        let mut telemetry_id = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "token" => fields.read(&mut token, "token")?,
+                "session_token" => fields.read(&mut session_token, "session_token")?,
+                "session_duration_minutes" => {
+                    fields
+                        .read(&mut session_duration_minutes, "session_duration_minutes")?
+                }
+                "session_jwt" => fields.read(&mut session_jwt, "session_jwt")?,
+                "session_custom_claims" => {
+                    fields.read(&mut session_custom_claims, "session_custom_claims")?
+                }
+                "code_verifier" => fields.read(&mut code_verifier, "code_verifier")?,
+                "telemetry_id" => fields.read(&mut telemetry_id, "telemetry_id")?,
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            token,
-            session_token,
-            session_duration_minutes,
-            session_jwt,
-            session_custom_claims,
-            code_verifier,
-            telemetry_id,
+            token: fields.required(token, "token")?,
+            session_token: fields.nilable(session_token),
+            session_duration_minutes: fields.nilable(session_duration_minutes),
+            session_jwt: fields.nilable(session_jwt),
+            session_custom_claims: fields.nilable(session_custom_claims),
+            code_verifier: fields.nilable(code_verifier),
+            telemetry_id: fields.nilable(telemetry_id),
         })
     }
 }
@@ -459,77 +458,63 @@ pub struct AuthenticateResponse {
 impl crate::codec::Object for AuthenticateResponse {
     const NAME: &'static str = "AuthenticateResponse";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (
-            (
-                status_code,
-                request_id,
-                user_id,
-                provider_subject,
-                provider_type,
-                session_token,
-                session_jwt,
-                provider_values,
-                user,
-                reset_sessions,
-                oauth_user_registration_id,
-                user_session,
-            ),
-            (user_device,),
-        ) = crate::codec::fields::<
-            (
-                (
-                    crate::codec::Req<i64>,
-                    crate::codec::Req<String>,
-                    crate::codec::Req<String>,
-                    crate::codec::Req<String>,
-                    crate::codec::Req<String>,
-                    crate::codec::Req<String>,
-                    crate::codec::Req<String>,
-                    crate::codec::Req<crate::consumer::models::oauth::ProviderValues>,
-                    crate::codec::Req<crate::consumer::models::users::User>,
-                    crate::codec::Req<bool>,
-                    crate::codec::Req<String>,
-                    crate::codec::Nil<Option<crate::consumer::models::sessions::Session>>,
-                ),
-                (
-                    crate::codec::Nil<
-                        Option<crate::consumer::models::device_history::DeviceInfo>,
-                    >,
-                ),
-            ),
-            _,
-        >(
-            map,
-            &[
-                "status_code",
-                "request_id",
-                "user_id",
-                "provider_subject",
-                "provider_type",
-                "session_token",
-                "session_jwt",
-                "provider_values",
-                "user",
-                "reset_sessions",
-                "oauth_user_registration_id",
-                "user_session",
-                "user_device",
-            ],
-        )?;
+        let mut status_code = None;
+        let mut request_id = None;
+        let mut user_id = None;
+        let mut provider_subject = None;
+        let mut provider_type = None;
+        let mut session_token = None;
+        let mut session_jwt = None;
+        let mut provider_values = None;
+        let mut user = None;
+        let mut reset_sessions = None;
+        let mut oauth_user_registration_id = None;
+        let mut user_session = None;
+        let mut user_device = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "status_code" => fields.read(&mut status_code, "status_code")?,
+                "request_id" => fields.read(&mut request_id, "request_id")?,
+                "user_id" => fields.read(&mut user_id, "user_id")?,
+                "provider_subject" => {
+                    fields.read(&mut provider_subject, "provider_subject")?
+                }
+                "provider_type" => fields.read(&mut provider_type, "provider_type")?,
+                "session_token" => fields.read(&mut session_token, "session_token")?,
+                "session_jwt" => fields.read(&mut session_jwt, "session_jwt")?,
+                "provider_values" => {
+                    fields.read(&mut provider_values, "provider_values")?
+                }
+                "user" => fields.read(&mut user, "user")?,
+                "reset_sessions" => fields.read(&mut reset_sessions, "reset_sessions")?,
+                "oauth_user_registration_id" => {
+                    fields
+                        .read(
+                            &mut oauth_user_registration_id,
+                            "oauth_user_registration_id",
+                        )?
+                }
+                "user_session" => fields.read(&mut user_session, "user_session")?,
+                "user_device" => fields.read(&mut user_device, "user_device")?,
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            status_code,
-            request_id,
-            user_id,
-            provider_subject,
-            provider_type,
-            session_token,
-            session_jwt,
-            provider_values,
-            user,
-            reset_sessions,
-            oauth_user_registration_id,
-            user_session,
-            user_device,
+            status_code: fields.required(status_code, "status_code")?,
+            request_id: fields.required(request_id, "request_id")?,
+            user_id: fields.required(user_id, "user_id")?,
+            provider_subject: fields.required(provider_subject, "provider_subject")?,
+            provider_type: fields.required(provider_type, "provider_type")?,
+            session_token: fields.required(session_token, "session_token")?,
+            session_jwt: fields.required(session_jwt, "session_jwt")?,
+            provider_values: fields.required(provider_values, "provider_values")?,
+            user: fields.required(user, "user")?,
+            reset_sessions: fields.required(reset_sessions, "reset_sessions")?,
+            oauth_user_registration_id: fields
+                .required(oauth_user_registration_id, "oauth_user_registration_id")?,
+            user_session: fields.nilable(user_session),
+            user_device: fields.nilable(user_device),
         })
     }
 }
@@ -550,38 +535,26 @@ impl ::serde::Serialize for AuthenticateResponse {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &[
-                "status_code",
-                "request_id",
-                "user_id",
-                "provider_subject",
-                "provider_type",
-                "session_token",
-                "session_jwt",
-                "provider_values",
-                "user",
-                "reset_sessions",
-                "oauth_user_registration_id",
-                "user_session",
-                "user_device",
-            ],
-            (
-                (
-                    crate::codec::Always(&self.status_code),
-                    crate::codec::Always(&self.request_id),
-                    crate::codec::Always(&self.user_id),
-                    crate::codec::Always(&self.provider_subject),
-                    crate::codec::Always(&self.provider_type),
-                    crate::codec::Always(&self.session_token),
-                    crate::codec::Always(&self.session_jwt),
-                    crate::codec::Always(&self.provider_values),
-                    crate::codec::Always(&self.user),
-                    crate::codec::Always(&self.reset_sessions),
-                    crate::codec::Always(&self.oauth_user_registration_id),
-                    crate::codec::IfSet(&self.user_session),
-                ),
-                (crate::codec::IfSet(&self.user_device),),
-            ),
+            |object| {
+                object.entry("status_code", &self.status_code)?;
+                object.entry("request_id", &self.request_id)?;
+                object.entry("user_id", &self.user_id)?;
+                object.entry("provider_subject", &self.provider_subject)?;
+                object.entry("provider_type", &self.provider_type)?;
+                object.entry("session_token", &self.session_token)?;
+                object.entry("session_jwt", &self.session_jwt)?;
+                object.entry("provider_values", &self.provider_values)?;
+                object.entry("user", &self.user)?;
+                object.entry("reset_sessions", &self.reset_sessions)?;
+                object
+                    .entry(
+                        "oauth_user_registration_id",
+                        &self.oauth_user_registration_id,
+                    )?;
+                object.if_set("user_session", &self.user_session)?;
+                object.if_set("user_device", &self.user_device)?;
+                Ok(())
+            },
         )
     }
 }

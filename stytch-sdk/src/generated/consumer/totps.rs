@@ -112,24 +112,17 @@ impl ::serde::Serialize for AuthenticateRequest {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &[
-                "user_id",
-                "totp_code",
-                "session_token",
-                "session_duration_minutes",
-                "session_jwt",
-                "session_custom_claims",
-                "telemetry_id",
-            ],
-            (
-                crate::codec::Always(&self.user_id),
-                crate::codec::Always(&self.totp_code),
-                crate::codec::IfSet(&self.session_token),
-                crate::codec::IfSet(&self.session_duration_minutes),
-                crate::codec::IfSet(&self.session_jwt),
-                crate::codec::IfSet(&self.session_custom_claims),
-                crate::codec::IfSet(&self.telemetry_id),
-            ),
+            |object| {
+                object.entry("user_id", &self.user_id)?;
+                object.entry("totp_code", &self.totp_code)?;
+                object.if_set("session_token", &self.session_token)?;
+                object
+                    .if_set("session_duration_minutes", &self.session_duration_minutes)?;
+                object.if_set("session_jwt", &self.session_jwt)?;
+                object.if_set("session_custom_claims", &self.session_custom_claims)?;
+                object.if_set("telemetry_id", &self.telemetry_id)?;
+                Ok(())
+            },
         )
     }
 }
@@ -138,45 +131,39 @@ impl ::serde::Serialize for AuthenticateRequest {
 impl crate::codec::Object for AuthenticateRequest {
     const NAME: &'static str = "AuthenticateRequest";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (
-            user_id,
-            totp_code,
-            session_token,
-            session_duration_minutes,
-            session_jwt,
-            session_custom_claims,
-            telemetry_id,
-        ) = crate::codec::fields::<
-            (
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-                crate::codec::Nil<Option<String>>,
-                crate::codec::Nil<Option<i64>>,
-                crate::codec::Nil<Option<String>>,
-                crate::codec::Nil<Option<::serde_json::Value>>,
-                crate::codec::Nil<Option<String>>,
-            ),
-            _,
-        >(
-            map,
-            &[
-                "user_id",
-                "totp_code",
-                "session_token",
-                "session_duration_minutes",
-                "session_jwt",
-                "session_custom_claims",
-                "telemetry_id",
-            ],
-        )?;
+        let mut user_id = None;
+        let mut totp_code = None;
+        let mut session_token = None;
+        let mut session_duration_minutes = None;
+        let mut session_jwt = None;
+        let mut session_custom_claims = None;
+        let mut telemetry_id = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "user_id" => fields.read(&mut user_id, "user_id")?,
+                "totp_code" => fields.read(&mut totp_code, "totp_code")?,
+                "session_token" => fields.read(&mut session_token, "session_token")?,
+                "session_duration_minutes" => {
+                    fields
+                        .read(&mut session_duration_minutes, "session_duration_minutes")?
+                }
+                "session_jwt" => fields.read(&mut session_jwt, "session_jwt")?,
+                "session_custom_claims" => {
+                    fields.read(&mut session_custom_claims, "session_custom_claims")?
+                }
+                "telemetry_id" => fields.read(&mut telemetry_id, "telemetry_id")?,
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            user_id,
-            totp_code,
-            session_token,
-            session_duration_minutes,
-            session_jwt,
-            session_custom_claims,
-            telemetry_id,
+            user_id: fields.required(user_id, "user_id")?,
+            totp_code: fields.required(totp_code, "totp_code")?,
+            session_token: fields.nilable(session_token),
+            session_duration_minutes: fields.nilable(session_duration_minutes),
+            session_jwt: fields.nilable(session_jwt),
+            session_custom_claims: fields.nilable(session_custom_claims),
+            telemetry_id: fields.nilable(telemetry_id),
         })
     }
 }
@@ -295,55 +282,40 @@ pub struct AuthenticateResponse {
 impl crate::codec::Object for AuthenticateResponse {
     const NAME: &'static str = "AuthenticateResponse";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (
-            status_code,
-            request_id,
-            user_id,
-            session_token,
-            totp_id,
-            session_jwt,
-            user,
-            session,
-            user_device,
-        ) = crate::codec::fields::<
-            (
-                crate::codec::Req<i64>,
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-                crate::codec::Req<crate::consumer::models::users::User>,
-                crate::codec::Nil<Option<crate::consumer::models::sessions::Session>>,
-                crate::codec::Nil<
-                    Option<crate::consumer::models::device_history::DeviceInfo>,
-                >,
-            ),
-            _,
-        >(
-            map,
-            &[
-                "status_code",
-                "request_id",
-                "user_id",
-                "session_token",
-                "totp_id",
-                "session_jwt",
-                "user",
-                "session",
-                "user_device",
-            ],
-        )?;
+        let mut status_code = None;
+        let mut request_id = None;
+        let mut user_id = None;
+        let mut session_token = None;
+        let mut totp_id = None;
+        let mut session_jwt = None;
+        let mut user = None;
+        let mut session = None;
+        let mut user_device = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "status_code" => fields.read(&mut status_code, "status_code")?,
+                "request_id" => fields.read(&mut request_id, "request_id")?,
+                "user_id" => fields.read(&mut user_id, "user_id")?,
+                "session_token" => fields.read(&mut session_token, "session_token")?,
+                "totp_id" => fields.read(&mut totp_id, "totp_id")?,
+                "session_jwt" => fields.read(&mut session_jwt, "session_jwt")?,
+                "user" => fields.read(&mut user, "user")?,
+                "session" => fields.read(&mut session, "session")?,
+                "user_device" => fields.read(&mut user_device, "user_device")?,
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            status_code,
-            request_id,
-            user_id,
-            session_token,
-            totp_id,
-            session_jwt,
-            user,
-            session,
-            user_device,
+            status_code: fields.required(status_code, "status_code")?,
+            request_id: fields.required(request_id, "request_id")?,
+            user_id: fields.required(user_id, "user_id")?,
+            session_token: fields.required(session_token, "session_token")?,
+            totp_id: fields.required(totp_id, "totp_id")?,
+            session_jwt: fields.required(session_jwt, "session_jwt")?,
+            user: fields.required(user, "user")?,
+            session: fields.nilable(session),
+            user_device: fields.nilable(user_device),
         })
     }
 }
@@ -364,28 +336,18 @@ impl ::serde::Serialize for AuthenticateResponse {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &[
-                "status_code",
-                "request_id",
-                "user_id",
-                "session_token",
-                "totp_id",
-                "session_jwt",
-                "user",
-                "session",
-                "user_device",
-            ],
-            (
-                crate::codec::Always(&self.status_code),
-                crate::codec::Always(&self.request_id),
-                crate::codec::Always(&self.user_id),
-                crate::codec::Always(&self.session_token),
-                crate::codec::Always(&self.totp_id),
-                crate::codec::Always(&self.session_jwt),
-                crate::codec::Always(&self.user),
-                crate::codec::IfSet(&self.session),
-                crate::codec::IfSet(&self.user_device),
-            ),
+            |object| {
+                object.entry("status_code", &self.status_code)?;
+                object.entry("request_id", &self.request_id)?;
+                object.entry("user_id", &self.user_id)?;
+                object.entry("session_token", &self.session_token)?;
+                object.entry("totp_id", &self.totp_id)?;
+                object.entry("session_jwt", &self.session_jwt)?;
+                object.entry("user", &self.user)?;
+                object.if_set("session", &self.session)?;
+                object.if_set("user_device", &self.user_device)?;
+                Ok(())
+            },
         )
     }
 }
@@ -411,11 +373,11 @@ impl ::serde::Serialize for CreateRequest {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &["user_id", "expiration_minutes"],
-            (
-                crate::codec::Always(&self.user_id),
-                crate::codec::IfSet(&self.expiration_minutes),
-            ),
+            |object| {
+                object.entry("user_id", &self.user_id)?;
+                object.if_set("expiration_minutes", &self.expiration_minutes)?;
+                Ok(())
+            },
         )
     }
 }
@@ -424,13 +386,21 @@ impl ::serde::Serialize for CreateRequest {
 impl crate::codec::Object for CreateRequest {
     const NAME: &'static str = "CreateRequest";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (user_id, expiration_minutes) = crate::codec::fields::<
-            (crate::codec::Req<String>, crate::codec::Nil<Option<i64>>),
-            _,
-        >(map, &["user_id", "expiration_minutes"])?;
+        let mut user_id = None;
+        let mut expiration_minutes = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "user_id" => fields.read(&mut user_id, "user_id")?,
+                "expiration_minutes" => {
+                    fields.read(&mut expiration_minutes, "expiration_minutes")?
+                }
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            user_id,
-            expiration_minutes,
+            user_id: fields.required(user_id, "user_id")?,
+            expiration_minutes: fields.nilable(expiration_minutes),
         })
     }
 }
@@ -518,49 +488,37 @@ pub struct CreateResponse {
 impl crate::codec::Object for CreateResponse {
     const NAME: &'static str = "CreateResponse";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (
-            status_code,
-            request_id,
-            totp_id,
-            secret,
-            qr_code,
-            recovery_codes,
-            user,
-            user_id,
-        ) = crate::codec::fields::<
-            (
-                crate::codec::Req<i64>,
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-                crate::codec::Req<Vec<String>>,
-                crate::codec::Req<crate::consumer::models::users::User>,
-                crate::codec::Req<String>,
-            ),
-            _,
-        >(
-            map,
-            &[
-                "status_code",
-                "request_id",
-                "totp_id",
-                "secret",
-                "qr_code",
-                "recovery_codes",
-                "user",
-                "user_id",
-            ],
-        )?;
+        let mut status_code = None;
+        let mut request_id = None;
+        let mut totp_id = None;
+        let mut secret = None;
+        let mut qr_code = None;
+        let mut recovery_codes = None;
+        let mut user = None;
+        let mut user_id = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "status_code" => fields.read(&mut status_code, "status_code")?,
+                "request_id" => fields.read(&mut request_id, "request_id")?,
+                "totp_id" => fields.read(&mut totp_id, "totp_id")?,
+                "secret" => fields.read(&mut secret, "secret")?,
+                "qr_code" => fields.read(&mut qr_code, "qr_code")?,
+                "recovery_codes" => fields.read(&mut recovery_codes, "recovery_codes")?,
+                "user" => fields.read(&mut user, "user")?,
+                "user_id" => fields.read(&mut user_id, "user_id")?,
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            status_code,
-            request_id,
-            totp_id,
-            secret,
-            qr_code,
-            recovery_codes,
-            user,
-            user_id,
+            status_code: fields.required(status_code, "status_code")?,
+            request_id: fields.required(request_id, "request_id")?,
+            totp_id: fields.required(totp_id, "totp_id")?,
+            secret: fields.required(secret, "secret")?,
+            qr_code: fields.required(qr_code, "qr_code")?,
+            recovery_codes: fields.required(recovery_codes, "recovery_codes")?,
+            user: fields.required(user, "user")?,
+            user_id: fields.required(user_id, "user_id")?,
         })
     }
 }
@@ -581,26 +539,17 @@ impl ::serde::Serialize for CreateResponse {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &[
-                "status_code",
-                "request_id",
-                "totp_id",
-                "secret",
-                "qr_code",
-                "recovery_codes",
-                "user",
-                "user_id",
-            ],
-            (
-                crate::codec::Always(&self.status_code),
-                crate::codec::Always(&self.request_id),
-                crate::codec::Always(&self.totp_id),
-                crate::codec::Always(&self.secret),
-                crate::codec::Always(&self.qr_code),
-                crate::codec::Always(&self.recovery_codes),
-                crate::codec::Always(&self.user),
-                crate::codec::Always(&self.user_id),
-            ),
+            |object| {
+                object.entry("status_code", &self.status_code)?;
+                object.entry("request_id", &self.request_id)?;
+                object.entry("totp_id", &self.totp_id)?;
+                object.entry("secret", &self.secret)?;
+                object.entry("qr_code", &self.qr_code)?;
+                object.entry("recovery_codes", &self.recovery_codes)?;
+                object.entry("user", &self.user)?;
+                object.entry("user_id", &self.user_id)?;
+                Ok(())
+            },
         )
     }
 }
@@ -643,24 +592,17 @@ impl ::serde::Serialize for RecoverRequest {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &[
-                "user_id",
-                "recovery_code",
-                "session_token",
-                "session_duration_minutes",
-                "session_jwt",
-                "session_custom_claims",
-                "telemetry_id",
-            ],
-            (
-                crate::codec::Always(&self.user_id),
-                crate::codec::Always(&self.recovery_code),
-                crate::codec::IfSet(&self.session_token),
-                crate::codec::IfSet(&self.session_duration_minutes),
-                crate::codec::IfSet(&self.session_jwt),
-                crate::codec::IfSet(&self.session_custom_claims),
-                crate::codec::IfSet(&self.telemetry_id),
-            ),
+            |object| {
+                object.entry("user_id", &self.user_id)?;
+                object.entry("recovery_code", &self.recovery_code)?;
+                object.if_set("session_token", &self.session_token)?;
+                object
+                    .if_set("session_duration_minutes", &self.session_duration_minutes)?;
+                object.if_set("session_jwt", &self.session_jwt)?;
+                object.if_set("session_custom_claims", &self.session_custom_claims)?;
+                object.if_set("telemetry_id", &self.telemetry_id)?;
+                Ok(())
+            },
         )
     }
 }
@@ -669,45 +611,39 @@ impl ::serde::Serialize for RecoverRequest {
 impl crate::codec::Object for RecoverRequest {
     const NAME: &'static str = "RecoverRequest";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (
-            user_id,
-            recovery_code,
-            session_token,
-            session_duration_minutes,
-            session_jwt,
-            session_custom_claims,
-            telemetry_id,
-        ) = crate::codec::fields::<
-            (
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-                crate::codec::Nil<Option<String>>,
-                crate::codec::Nil<Option<i64>>,
-                crate::codec::Nil<Option<String>>,
-                crate::codec::Nil<Option<::serde_json::Value>>,
-                crate::codec::Nil<Option<String>>,
-            ),
-            _,
-        >(
-            map,
-            &[
-                "user_id",
-                "recovery_code",
-                "session_token",
-                "session_duration_minutes",
-                "session_jwt",
-                "session_custom_claims",
-                "telemetry_id",
-            ],
-        )?;
+        let mut user_id = None;
+        let mut recovery_code = None;
+        let mut session_token = None;
+        let mut session_duration_minutes = None;
+        let mut session_jwt = None;
+        let mut session_custom_claims = None;
+        let mut telemetry_id = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "user_id" => fields.read(&mut user_id, "user_id")?,
+                "recovery_code" => fields.read(&mut recovery_code, "recovery_code")?,
+                "session_token" => fields.read(&mut session_token, "session_token")?,
+                "session_duration_minutes" => {
+                    fields
+                        .read(&mut session_duration_minutes, "session_duration_minutes")?
+                }
+                "session_jwt" => fields.read(&mut session_jwt, "session_jwt")?,
+                "session_custom_claims" => {
+                    fields.read(&mut session_custom_claims, "session_custom_claims")?
+                }
+                "telemetry_id" => fields.read(&mut telemetry_id, "telemetry_id")?,
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            user_id,
-            recovery_code,
-            session_token,
-            session_duration_minutes,
-            session_jwt,
-            session_custom_claims,
-            telemetry_id,
+            user_id: fields.required(user_id, "user_id")?,
+            recovery_code: fields.required(recovery_code, "recovery_code")?,
+            session_token: fields.nilable(session_token),
+            session_duration_minutes: fields.nilable(session_duration_minutes),
+            session_jwt: fields.nilable(session_jwt),
+            session_custom_claims: fields.nilable(session_custom_claims),
+            telemetry_id: fields.nilable(telemetry_id),
         })
     }
 }
@@ -826,55 +762,40 @@ pub struct RecoverResponse {
 impl crate::codec::Object for RecoverResponse {
     const NAME: &'static str = "RecoverResponse";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (
-            status_code,
-            request_id,
-            totp_id,
-            user_id,
-            session_token,
-            session_jwt,
-            user,
-            session,
-            user_device,
-        ) = crate::codec::fields::<
-            (
-                crate::codec::Req<i64>,
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-                crate::codec::Req<crate::consumer::models::users::User>,
-                crate::codec::Nil<Option<crate::consumer::models::sessions::Session>>,
-                crate::codec::Nil<
-                    Option<crate::consumer::models::device_history::DeviceInfo>,
-                >,
-            ),
-            _,
-        >(
-            map,
-            &[
-                "status_code",
-                "request_id",
-                "totp_id",
-                "user_id",
-                "session_token",
-                "session_jwt",
-                "user",
-                "session",
-                "user_device",
-            ],
-        )?;
+        let mut status_code = None;
+        let mut request_id = None;
+        let mut totp_id = None;
+        let mut user_id = None;
+        let mut session_token = None;
+        let mut session_jwt = None;
+        let mut user = None;
+        let mut session = None;
+        let mut user_device = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "status_code" => fields.read(&mut status_code, "status_code")?,
+                "request_id" => fields.read(&mut request_id, "request_id")?,
+                "totp_id" => fields.read(&mut totp_id, "totp_id")?,
+                "user_id" => fields.read(&mut user_id, "user_id")?,
+                "session_token" => fields.read(&mut session_token, "session_token")?,
+                "session_jwt" => fields.read(&mut session_jwt, "session_jwt")?,
+                "user" => fields.read(&mut user, "user")?,
+                "session" => fields.read(&mut session, "session")?,
+                "user_device" => fields.read(&mut user_device, "user_device")?,
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            status_code,
-            request_id,
-            totp_id,
-            user_id,
-            session_token,
-            session_jwt,
-            user,
-            session,
-            user_device,
+            status_code: fields.required(status_code, "status_code")?,
+            request_id: fields.required(request_id, "request_id")?,
+            totp_id: fields.required(totp_id, "totp_id")?,
+            user_id: fields.required(user_id, "user_id")?,
+            session_token: fields.required(session_token, "session_token")?,
+            session_jwt: fields.required(session_jwt, "session_jwt")?,
+            user: fields.required(user, "user")?,
+            session: fields.nilable(session),
+            user_device: fields.nilable(user_device),
         })
     }
 }
@@ -895,28 +816,18 @@ impl ::serde::Serialize for RecoverResponse {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &[
-                "status_code",
-                "request_id",
-                "totp_id",
-                "user_id",
-                "session_token",
-                "session_jwt",
-                "user",
-                "session",
-                "user_device",
-            ],
-            (
-                crate::codec::Always(&self.status_code),
-                crate::codec::Always(&self.request_id),
-                crate::codec::Always(&self.totp_id),
-                crate::codec::Always(&self.user_id),
-                crate::codec::Always(&self.session_token),
-                crate::codec::Always(&self.session_jwt),
-                crate::codec::Always(&self.user),
-                crate::codec::IfSet(&self.session),
-                crate::codec::IfSet(&self.user_device),
-            ),
+            |object| {
+                object.entry("status_code", &self.status_code)?;
+                object.entry("request_id", &self.request_id)?;
+                object.entry("totp_id", &self.totp_id)?;
+                object.entry("user_id", &self.user_id)?;
+                object.entry("session_token", &self.session_token)?;
+                object.entry("session_jwt", &self.session_jwt)?;
+                object.entry("user", &self.user)?;
+                object.if_set("session", &self.session)?;
+                object.if_set("user_device", &self.user_device)?;
+                Ok(())
+            },
         )
     }
 }
@@ -937,8 +848,10 @@ impl ::serde::Serialize for RecoveryCodesRequest {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &["user_id"],
-            (crate::codec::Always(&self.user_id),),
+            |object| {
+                object.entry("user_id", &self.user_id)?;
+                Ok(())
+            },
         )
     }
 }
@@ -947,11 +860,17 @@ impl ::serde::Serialize for RecoveryCodesRequest {
 impl crate::codec::Object for RecoveryCodesRequest {
     const NAME: &'static str = "RecoveryCodesRequest";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (user_id,) = crate::codec::fields::<
-            (crate::codec::Req<String>,),
-            _,
-        >(map, &["user_id"])?;
-        Ok(Self { user_id })
+        let mut user_id = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "user_id" => fields.read(&mut user_id, "user_id")?,
+                _ => fields.skip()?,
+            }
+        }
+        Ok(Self {
+            user_id: fields.required(user_id, "user_id")?,
+        })
     }
 }
 
@@ -1007,20 +926,25 @@ pub struct RecoveryCodesResponse {
 impl crate::codec::Object for RecoveryCodesResponse {
     const NAME: &'static str = "RecoveryCodesResponse";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (status_code, request_id, user_id, totps) = crate::codec::fields::<
-            (
-                crate::codec::Req<i64>,
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-                crate::codec::Req<Vec<crate::consumer::models::totps::Totp>>,
-            ),
-            _,
-        >(map, &["status_code", "request_id", "user_id", "totps"])?;
+        let mut status_code = None;
+        let mut request_id = None;
+        let mut user_id = None;
+        let mut totps = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "status_code" => fields.read(&mut status_code, "status_code")?,
+                "request_id" => fields.read(&mut request_id, "request_id")?,
+                "user_id" => fields.read(&mut user_id, "user_id")?,
+                "totps" => fields.read(&mut totps, "totps")?,
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            status_code,
-            request_id,
-            user_id,
-            totps,
+            status_code: fields.required(status_code, "status_code")?,
+            request_id: fields.required(request_id, "request_id")?,
+            user_id: fields.required(user_id, "user_id")?,
+            totps: fields.required(totps, "totps")?,
         })
     }
 }
@@ -1041,13 +965,13 @@ impl ::serde::Serialize for RecoveryCodesResponse {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &["status_code", "request_id", "user_id", "totps"],
-            (
-                crate::codec::Always(&self.status_code),
-                crate::codec::Always(&self.request_id),
-                crate::codec::Always(&self.user_id),
-                crate::codec::Always(&self.totps),
-            ),
+            |object| {
+                object.entry("status_code", &self.status_code)?;
+                object.entry("request_id", &self.request_id)?;
+                object.entry("user_id", &self.user_id)?;
+                object.entry("totps", &self.totps)?;
+                Ok(())
+            },
         )
     }
 }

@@ -275,7 +275,7 @@ impl ::serde::Serialize for ConnectedAppsRequest {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        crate::codec::write(serializer, &[], ())
+        crate::codec::write(serializer, |_| { Ok(()) })
     }
 }
 
@@ -283,11 +283,17 @@ impl ::serde::Serialize for ConnectedAppsRequest {
 impl crate::codec::Object for ConnectedAppsRequest {
     const NAME: &'static str = "ConnectedAppsRequest";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (user_id,) = crate::codec::fields::<
-            (crate::codec::Req<String>,),
-            _,
-        >(map, &["user_id"])?;
-        Ok(Self { user_id })
+        let mut user_id = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "user_id" => fields.read(&mut user_id, "user_id")?,
+                _ => fields.skip()?,
+            }
+        }
+        Ok(Self {
+            user_id: fields.required(user_id, "user_id")?,
+        })
     }
 }
 
@@ -342,18 +348,22 @@ pub struct ConnectedAppsResponse {
 impl crate::codec::Object for ConnectedAppsResponse {
     const NAME: &'static str = "ConnectedAppsResponse";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (status_code, request_id, connected_apps) = crate::codec::fields::<
-            (
-                crate::codec::Req<i64>,
-                crate::codec::Req<String>,
-                crate::codec::Req<Vec<crate::consumer::models::users::UserConnectedApp>>,
-            ),
-            _,
-        >(map, &["status_code", "request_id", "connected_apps"])?;
+        let mut status_code = None;
+        let mut request_id = None;
+        let mut connected_apps = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "status_code" => fields.read(&mut status_code, "status_code")?,
+                "request_id" => fields.read(&mut request_id, "request_id")?,
+                "connected_apps" => fields.read(&mut connected_apps, "connected_apps")?,
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            status_code,
-            request_id,
-            connected_apps,
+            status_code: fields.required(status_code, "status_code")?,
+            request_id: fields.required(request_id, "request_id")?,
+            connected_apps: fields.required(connected_apps, "connected_apps")?,
         })
     }
 }
@@ -374,12 +384,12 @@ impl ::serde::Serialize for ConnectedAppsResponse {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &["status_code", "request_id", "connected_apps"],
-            (
-                crate::codec::Always(&self.status_code),
-                crate::codec::Always(&self.request_id),
-                crate::codec::Always(&self.connected_apps),
-            ),
+            |object| {
+                object.entry("status_code", &self.status_code)?;
+                object.entry("request_id", &self.request_id)?;
+                object.entry("connected_apps", &self.connected_apps)?;
+                Ok(())
+            },
         )
     }
 }
@@ -420,28 +430,18 @@ impl ::serde::Serialize for CreateRequest {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &[
-                "email",
-                "name",
-                "attributes",
-                "phone_number",
-                "create_user_as_pending",
-                "trusted_metadata",
-                "untrusted_metadata",
-                "external_id",
-                "roles",
-            ],
-            (
-                crate::codec::IfSet(&self.email),
-                crate::codec::IfSet(&self.name),
-                crate::codec::IfSet(&self.attributes),
-                crate::codec::IfSet(&self.phone_number),
-                crate::codec::IfSet(&self.create_user_as_pending),
-                crate::codec::IfSet(&self.trusted_metadata),
-                crate::codec::IfSet(&self.untrusted_metadata),
-                crate::codec::IfSet(&self.external_id),
-                crate::codec::IfSet(&self.roles),
-            ),
+            |object| {
+                object.if_set("email", &self.email)?;
+                object.if_set("name", &self.name)?;
+                object.if_set("attributes", &self.attributes)?;
+                object.if_set("phone_number", &self.phone_number)?;
+                object.if_set("create_user_as_pending", &self.create_user_as_pending)?;
+                object.if_set("trusted_metadata", &self.trusted_metadata)?;
+                object.if_set("untrusted_metadata", &self.untrusted_metadata)?;
+                object.if_set("external_id", &self.external_id)?;
+                object.if_set("roles", &self.roles)?;
+                Ok(())
+            },
         )
     }
 }
@@ -450,55 +450,46 @@ impl ::serde::Serialize for CreateRequest {
 impl crate::codec::Object for CreateRequest {
     const NAME: &'static str = "CreateRequest";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (
-            email,
-            name,
-            attributes,
-            phone_number,
-            create_user_as_pending,
-            trusted_metadata,
-            untrusted_metadata,
-            external_id,
-            roles,
-        ) = crate::codec::fields::<
-            (
-                crate::codec::Nil<Option<String>>,
-                crate::codec::Nil<Option<crate::consumer::models::users::Name>>,
-                crate::codec::Nil<
-                    Option<crate::consumer::models::attribute::Attributes>,
-                >,
-                crate::codec::Nil<Option<String>>,
-                crate::codec::Nil<Option<bool>>,
-                crate::codec::Nil<Option<::serde_json::Value>>,
-                crate::codec::Nil<Option<::serde_json::Value>>,
-                crate::codec::Nil<Option<String>>,
-                crate::codec::Nil<Option<Vec<String>>>,
-            ),
-            _,
-        >(
-            map,
-            &[
-                "email",
-                "name",
-                "attributes",
-                "phone_number",
-                "create_user_as_pending",
-                "trusted_metadata",
-                "untrusted_metadata",
-                "external_id",
-                "roles",
-            ],
-        )?;
+        let mut email = None;
+        let mut name = None;
+        let mut attributes = None;
+        let mut phone_number = None;
+        let mut create_user_as_pending = None;
+        let mut trusted_metadata = None;
+        let mut untrusted_metadata = None;
+        let mut external_id = None;
+        let mut roles = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "email" => fields.read(&mut email, "email")?,
+                "name" => fields.read(&mut name, "name")?,
+                "attributes" => fields.read(&mut attributes, "attributes")?,
+                "phone_number" => fields.read(&mut phone_number, "phone_number")?,
+                "create_user_as_pending" => {
+                    fields.read(&mut create_user_as_pending, "create_user_as_pending")?
+                }
+                "trusted_metadata" => {
+                    fields.read(&mut trusted_metadata, "trusted_metadata")?
+                }
+                "untrusted_metadata" => {
+                    fields.read(&mut untrusted_metadata, "untrusted_metadata")?
+                }
+                "external_id" => fields.read(&mut external_id, "external_id")?,
+                "roles" => fields.read(&mut roles, "roles")?,
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            email,
-            name,
-            attributes,
-            phone_number,
-            create_user_as_pending,
-            trusted_metadata,
-            untrusted_metadata,
-            external_id,
-            roles,
+            email: fields.nilable(email),
+            name: fields.nilable(name),
+            attributes: fields.nilable(attributes),
+            phone_number: fields.nilable(phone_number),
+            create_user_as_pending: fields.nilable(create_user_as_pending),
+            trusted_metadata: fields.nilable(trusted_metadata),
+            untrusted_metadata: fields.nilable(untrusted_metadata),
+            external_id: fields.nilable(external_id),
+            roles: fields.nilable(roles),
         })
     }
 }
@@ -629,37 +620,34 @@ pub struct CreateResponse {
 impl crate::codec::Object for CreateResponse {
     const NAME: &'static str = "CreateResponse";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (status_code, request_id, user_id, email_id, status, phone_id, user) = crate::codec::fields::<
-            (
-                crate::codec::Req<i64>,
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-                crate::codec::Req<crate::consumer::models::users::User>,
-            ),
-            _,
-        >(
-            map,
-            &[
-                "status_code",
-                "request_id",
-                "user_id",
-                "email_id",
-                "status",
-                "phone_id",
-                "user",
-            ],
-        )?;
+        let mut status_code = None;
+        let mut request_id = None;
+        let mut user_id = None;
+        let mut email_id = None;
+        let mut status = None;
+        let mut phone_id = None;
+        let mut user = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "status_code" => fields.read(&mut status_code, "status_code")?,
+                "request_id" => fields.read(&mut request_id, "request_id")?,
+                "user_id" => fields.read(&mut user_id, "user_id")?,
+                "email_id" => fields.read(&mut email_id, "email_id")?,
+                "status" => fields.read(&mut status, "status")?,
+                "phone_id" => fields.read(&mut phone_id, "phone_id")?,
+                "user" => fields.read(&mut user, "user")?,
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            status_code,
-            request_id,
-            user_id,
-            email_id,
-            status,
-            phone_id,
-            user,
+            status_code: fields.required(status_code, "status_code")?,
+            request_id: fields.required(request_id, "request_id")?,
+            user_id: fields.required(user_id, "user_id")?,
+            email_id: fields.required(email_id, "email_id")?,
+            status: fields.required(status, "status")?,
+            phone_id: fields.required(phone_id, "phone_id")?,
+            user: fields.required(user, "user")?,
         })
     }
 }
@@ -680,24 +668,16 @@ impl ::serde::Serialize for CreateResponse {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &[
-                "status_code",
-                "request_id",
-                "user_id",
-                "email_id",
-                "status",
-                "phone_id",
-                "user",
-            ],
-            (
-                crate::codec::Always(&self.status_code),
-                crate::codec::Always(&self.request_id),
-                crate::codec::Always(&self.user_id),
-                crate::codec::Always(&self.email_id),
-                crate::codec::Always(&self.status),
-                crate::codec::Always(&self.phone_id),
-                crate::codec::Always(&self.user),
-            ),
+            |object| {
+                object.entry("status_code", &self.status_code)?;
+                object.entry("request_id", &self.request_id)?;
+                object.entry("user_id", &self.user_id)?;
+                object.entry("email_id", &self.email_id)?;
+                object.entry("status", &self.status)?;
+                object.entry("phone_id", &self.phone_id)?;
+                object.entry("user", &self.user)?;
+                Ok(())
+            },
         )
     }
 }
@@ -716,7 +696,7 @@ impl ::serde::Serialize for DeleteRequest {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        crate::codec::write(serializer, &[], ())
+        crate::codec::write(serializer, |_| { Ok(()) })
     }
 }
 
@@ -724,11 +704,17 @@ impl ::serde::Serialize for DeleteRequest {
 impl crate::codec::Object for DeleteRequest {
     const NAME: &'static str = "DeleteRequest";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (user_id,) = crate::codec::fields::<
-            (crate::codec::Req<String>,),
-            _,
-        >(map, &["user_id"])?;
-        Ok(Self { user_id })
+        let mut user_id = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "user_id" => fields.read(&mut user_id, "user_id")?,
+                _ => fields.skip()?,
+            }
+        }
+        Ok(Self {
+            user_id: fields.required(user_id, "user_id")?,
+        })
     }
 }
 
@@ -783,18 +769,22 @@ pub struct DeleteResponse {
 impl crate::codec::Object for DeleteResponse {
     const NAME: &'static str = "DeleteResponse";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (status_code, request_id, user_id) = crate::codec::fields::<
-            (
-                crate::codec::Req<i64>,
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-            ),
-            _,
-        >(map, &["status_code", "request_id", "user_id"])?;
+        let mut status_code = None;
+        let mut request_id = None;
+        let mut user_id = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "status_code" => fields.read(&mut status_code, "status_code")?,
+                "request_id" => fields.read(&mut request_id, "request_id")?,
+                "user_id" => fields.read(&mut user_id, "user_id")?,
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            status_code,
-            request_id,
-            user_id,
+            status_code: fields.required(status_code, "status_code")?,
+            request_id: fields.required(request_id, "request_id")?,
+            user_id: fields.required(user_id, "user_id")?,
         })
     }
 }
@@ -815,12 +805,12 @@ impl ::serde::Serialize for DeleteResponse {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &["status_code", "request_id", "user_id"],
-            (
-                crate::codec::Always(&self.status_code),
-                crate::codec::Always(&self.request_id),
-                crate::codec::Always(&self.user_id),
-            ),
+            |object| {
+                object.entry("status_code", &self.status_code)?;
+                object.entry("request_id", &self.request_id)?;
+                object.entry("user_id", &self.user_id)?;
+                Ok(())
+            },
         )
     }
 }
@@ -839,7 +829,7 @@ impl ::serde::Serialize for DeleteBiometricRegistrationRequest {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        crate::codec::write(serializer, &[], ())
+        crate::codec::write(serializer, |_| { Ok(()) })
     }
 }
 
@@ -847,11 +837,24 @@ impl ::serde::Serialize for DeleteBiometricRegistrationRequest {
 impl crate::codec::Object for DeleteBiometricRegistrationRequest {
     const NAME: &'static str = "DeleteBiometricRegistrationRequest";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (biometric_registration_id,) = crate::codec::fields::<
-            (crate::codec::Req<String>,),
-            _,
-        >(map, &["biometric_registration_id"])?;
-        Ok(Self { biometric_registration_id })
+        let mut biometric_registration_id = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "biometric_registration_id" => {
+                    fields
+                        .read(
+                            &mut biometric_registration_id,
+                            "biometric_registration_id",
+                        )?
+                }
+                _ => fields.skip()?,
+            }
+        }
+        Ok(Self {
+            biometric_registration_id: fields
+                .required(biometric_registration_id, "biometric_registration_id")?,
+        })
     }
 }
 
@@ -914,20 +917,25 @@ pub struct DeleteBiometricRegistrationResponse {
 impl crate::codec::Object for DeleteBiometricRegistrationResponse {
     const NAME: &'static str = "DeleteBiometricRegistrationResponse";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (status_code, request_id, user_id, user) = crate::codec::fields::<
-            (
-                crate::codec::Req<i64>,
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-                crate::codec::Req<crate::consumer::models::users::User>,
-            ),
-            _,
-        >(map, &["status_code", "request_id", "user_id", "user"])?;
+        let mut status_code = None;
+        let mut request_id = None;
+        let mut user_id = None;
+        let mut user = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "status_code" => fields.read(&mut status_code, "status_code")?,
+                "request_id" => fields.read(&mut request_id, "request_id")?,
+                "user_id" => fields.read(&mut user_id, "user_id")?,
+                "user" => fields.read(&mut user, "user")?,
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            status_code,
-            request_id,
-            user_id,
-            user,
+            status_code: fields.required(status_code, "status_code")?,
+            request_id: fields.required(request_id, "request_id")?,
+            user_id: fields.required(user_id, "user_id")?,
+            user: fields.required(user, "user")?,
         })
     }
 }
@@ -948,13 +956,13 @@ impl ::serde::Serialize for DeleteBiometricRegistrationResponse {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &["status_code", "request_id", "user_id", "user"],
-            (
-                crate::codec::Always(&self.status_code),
-                crate::codec::Always(&self.request_id),
-                crate::codec::Always(&self.user_id),
-                crate::codec::Always(&self.user),
-            ),
+            |object| {
+                object.entry("status_code", &self.status_code)?;
+                object.entry("request_id", &self.request_id)?;
+                object.entry("user_id", &self.user_id)?;
+                object.entry("user", &self.user)?;
+                Ok(())
+            },
         )
     }
 }
@@ -972,7 +980,7 @@ impl ::serde::Serialize for DeleteCryptoWalletRequest {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        crate::codec::write(serializer, &[], ())
+        crate::codec::write(serializer, |_| { Ok(()) })
     }
 }
 
@@ -980,11 +988,19 @@ impl ::serde::Serialize for DeleteCryptoWalletRequest {
 impl crate::codec::Object for DeleteCryptoWalletRequest {
     const NAME: &'static str = "DeleteCryptoWalletRequest";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (crypto_wallet_id,) = crate::codec::fields::<
-            (crate::codec::Req<String>,),
-            _,
-        >(map, &["crypto_wallet_id"])?;
-        Ok(Self { crypto_wallet_id })
+        let mut crypto_wallet_id = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "crypto_wallet_id" => {
+                    fields.read(&mut crypto_wallet_id, "crypto_wallet_id")?
+                }
+                _ => fields.skip()?,
+            }
+        }
+        Ok(Self {
+            crypto_wallet_id: fields.required(crypto_wallet_id, "crypto_wallet_id")?,
+        })
     }
 }
 
@@ -1047,20 +1063,25 @@ pub struct DeleteCryptoWalletResponse {
 impl crate::codec::Object for DeleteCryptoWalletResponse {
     const NAME: &'static str = "DeleteCryptoWalletResponse";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (status_code, request_id, user_id, user) = crate::codec::fields::<
-            (
-                crate::codec::Req<i64>,
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-                crate::codec::Req<crate::consumer::models::users::User>,
-            ),
-            _,
-        >(map, &["status_code", "request_id", "user_id", "user"])?;
+        let mut status_code = None;
+        let mut request_id = None;
+        let mut user_id = None;
+        let mut user = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "status_code" => fields.read(&mut status_code, "status_code")?,
+                "request_id" => fields.read(&mut request_id, "request_id")?,
+                "user_id" => fields.read(&mut user_id, "user_id")?,
+                "user" => fields.read(&mut user, "user")?,
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            status_code,
-            request_id,
-            user_id,
-            user,
+            status_code: fields.required(status_code, "status_code")?,
+            request_id: fields.required(request_id, "request_id")?,
+            user_id: fields.required(user_id, "user_id")?,
+            user: fields.required(user, "user")?,
         })
     }
 }
@@ -1081,13 +1102,13 @@ impl ::serde::Serialize for DeleteCryptoWalletResponse {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &["status_code", "request_id", "user_id", "user"],
-            (
-                crate::codec::Always(&self.status_code),
-                crate::codec::Always(&self.request_id),
-                crate::codec::Always(&self.user_id),
-                crate::codec::Always(&self.user),
-            ),
+            |object| {
+                object.entry("status_code", &self.status_code)?;
+                object.entry("request_id", &self.request_id)?;
+                object.entry("user_id", &self.user_id)?;
+                object.entry("user", &self.user)?;
+                Ok(())
+            },
         )
     }
 }
@@ -1105,7 +1126,7 @@ impl ::serde::Serialize for DeleteEmailRequest {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        crate::codec::write(serializer, &[], ())
+        crate::codec::write(serializer, |_| { Ok(()) })
     }
 }
 
@@ -1113,11 +1134,17 @@ impl ::serde::Serialize for DeleteEmailRequest {
 impl crate::codec::Object for DeleteEmailRequest {
     const NAME: &'static str = "DeleteEmailRequest";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (email_id,) = crate::codec::fields::<
-            (crate::codec::Req<String>,),
-            _,
-        >(map, &["email_id"])?;
-        Ok(Self { email_id })
+        let mut email_id = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "email_id" => fields.read(&mut email_id, "email_id")?,
+                _ => fields.skip()?,
+            }
+        }
+        Ok(Self {
+            email_id: fields.required(email_id, "email_id")?,
+        })
     }
 }
 
@@ -1174,20 +1201,25 @@ pub struct DeleteEmailResponse {
 impl crate::codec::Object for DeleteEmailResponse {
     const NAME: &'static str = "DeleteEmailResponse";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (status_code, request_id, user_id, user) = crate::codec::fields::<
-            (
-                crate::codec::Req<i64>,
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-                crate::codec::Req<crate::consumer::models::users::User>,
-            ),
-            _,
-        >(map, &["status_code", "request_id", "user_id", "user"])?;
+        let mut status_code = None;
+        let mut request_id = None;
+        let mut user_id = None;
+        let mut user = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "status_code" => fields.read(&mut status_code, "status_code")?,
+                "request_id" => fields.read(&mut request_id, "request_id")?,
+                "user_id" => fields.read(&mut user_id, "user_id")?,
+                "user" => fields.read(&mut user, "user")?,
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            status_code,
-            request_id,
-            user_id,
-            user,
+            status_code: fields.required(status_code, "status_code")?,
+            request_id: fields.required(request_id, "request_id")?,
+            user_id: fields.required(user_id, "user_id")?,
+            user: fields.required(user, "user")?,
         })
     }
 }
@@ -1208,13 +1240,13 @@ impl ::serde::Serialize for DeleteEmailResponse {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &["status_code", "request_id", "user_id", "user"],
-            (
-                crate::codec::Always(&self.status_code),
-                crate::codec::Always(&self.request_id),
-                crate::codec::Always(&self.user_id),
-                crate::codec::Always(&self.user),
-            ),
+            |object| {
+                object.entry("status_code", &self.status_code)?;
+                object.entry("request_id", &self.request_id)?;
+                object.entry("user_id", &self.user_id)?;
+                object.entry("user", &self.user)?;
+                Ok(())
+            },
         )
     }
 }
@@ -1233,7 +1265,7 @@ impl ::serde::Serialize for DeleteExternalIdRequest {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        crate::codec::write(serializer, &[], ())
+        crate::codec::write(serializer, |_| { Ok(()) })
     }
 }
 
@@ -1241,11 +1273,17 @@ impl ::serde::Serialize for DeleteExternalIdRequest {
 impl crate::codec::Object for DeleteExternalIdRequest {
     const NAME: &'static str = "DeleteExternalIdRequest";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (user_id,) = crate::codec::fields::<
-            (crate::codec::Req<String>,),
-            _,
-        >(map, &["user_id"])?;
-        Ok(Self { user_id })
+        let mut user_id = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "user_id" => fields.read(&mut user_id, "user_id")?,
+                _ => fields.skip()?,
+            }
+        }
+        Ok(Self {
+            user_id: fields.required(user_id, "user_id")?,
+        })
     }
 }
 
@@ -1302,20 +1340,25 @@ pub struct DeleteExternalIdResponse {
 impl crate::codec::Object for DeleteExternalIdResponse {
     const NAME: &'static str = "DeleteExternalIdResponse";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (status_code, request_id, user_id, user) = crate::codec::fields::<
-            (
-                crate::codec::Req<i64>,
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-                crate::codec::Req<crate::consumer::models::users::User>,
-            ),
-            _,
-        >(map, &["status_code", "request_id", "user_id", "user"])?;
+        let mut status_code = None;
+        let mut request_id = None;
+        let mut user_id = None;
+        let mut user = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "status_code" => fields.read(&mut status_code, "status_code")?,
+                "request_id" => fields.read(&mut request_id, "request_id")?,
+                "user_id" => fields.read(&mut user_id, "user_id")?,
+                "user" => fields.read(&mut user, "user")?,
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            status_code,
-            request_id,
-            user_id,
-            user,
+            status_code: fields.required(status_code, "status_code")?,
+            request_id: fields.required(request_id, "request_id")?,
+            user_id: fields.required(user_id, "user_id")?,
+            user: fields.required(user, "user")?,
         })
     }
 }
@@ -1336,13 +1379,13 @@ impl ::serde::Serialize for DeleteExternalIdResponse {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &["status_code", "request_id", "user_id", "user"],
-            (
-                crate::codec::Always(&self.status_code),
-                crate::codec::Always(&self.request_id),
-                crate::codec::Always(&self.user_id),
-                crate::codec::Always(&self.user),
-            ),
+            |object| {
+                object.entry("status_code", &self.status_code)?;
+                object.entry("request_id", &self.request_id)?;
+                object.entry("user_id", &self.user_id)?;
+                object.entry("user", &self.user)?;
+                Ok(())
+            },
         )
     }
 }
@@ -1361,7 +1404,7 @@ impl ::serde::Serialize for DeleteOauthRegistrationRequest {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        crate::codec::write(serializer, &[], ())
+        crate::codec::write(serializer, |_| { Ok(()) })
     }
 }
 
@@ -1369,11 +1412,24 @@ impl ::serde::Serialize for DeleteOauthRegistrationRequest {
 impl crate::codec::Object for DeleteOauthRegistrationRequest {
     const NAME: &'static str = "DeleteOauthRegistrationRequest";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (oauth_user_registration_id,) = crate::codec::fields::<
-            (crate::codec::Req<String>,),
-            _,
-        >(map, &["oauth_user_registration_id"])?;
-        Ok(Self { oauth_user_registration_id })
+        let mut oauth_user_registration_id = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "oauth_user_registration_id" => {
+                    fields
+                        .read(
+                            &mut oauth_user_registration_id,
+                            "oauth_user_registration_id",
+                        )?
+                }
+                _ => fields.skip()?,
+            }
+        }
+        Ok(Self {
+            oauth_user_registration_id: fields
+                .required(oauth_user_registration_id, "oauth_user_registration_id")?,
+        })
     }
 }
 
@@ -1436,20 +1492,25 @@ pub struct DeleteOauthRegistrationResponse {
 impl crate::codec::Object for DeleteOauthRegistrationResponse {
     const NAME: &'static str = "DeleteOauthRegistrationResponse";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (status_code, request_id, user_id, user) = crate::codec::fields::<
-            (
-                crate::codec::Req<i64>,
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-                crate::codec::Req<crate::consumer::models::users::User>,
-            ),
-            _,
-        >(map, &["status_code", "request_id", "user_id", "user"])?;
+        let mut status_code = None;
+        let mut request_id = None;
+        let mut user_id = None;
+        let mut user = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "status_code" => fields.read(&mut status_code, "status_code")?,
+                "request_id" => fields.read(&mut request_id, "request_id")?,
+                "user_id" => fields.read(&mut user_id, "user_id")?,
+                "user" => fields.read(&mut user, "user")?,
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            status_code,
-            request_id,
-            user_id,
-            user,
+            status_code: fields.required(status_code, "status_code")?,
+            request_id: fields.required(request_id, "request_id")?,
+            user_id: fields.required(user_id, "user_id")?,
+            user: fields.required(user, "user")?,
         })
     }
 }
@@ -1470,13 +1531,13 @@ impl ::serde::Serialize for DeleteOauthRegistrationResponse {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &["status_code", "request_id", "user_id", "user"],
-            (
-                crate::codec::Always(&self.status_code),
-                crate::codec::Always(&self.request_id),
-                crate::codec::Always(&self.user_id),
-                crate::codec::Always(&self.user),
-            ),
+            |object| {
+                object.entry("status_code", &self.status_code)?;
+                object.entry("request_id", &self.request_id)?;
+                object.entry("user_id", &self.user_id)?;
+                object.entry("user", &self.user)?;
+                Ok(())
+            },
         )
     }
 }
@@ -1494,7 +1555,7 @@ impl ::serde::Serialize for DeletePasswordRequest {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        crate::codec::write(serializer, &[], ())
+        crate::codec::write(serializer, |_| { Ok(()) })
     }
 }
 
@@ -1502,11 +1563,17 @@ impl ::serde::Serialize for DeletePasswordRequest {
 impl crate::codec::Object for DeletePasswordRequest {
     const NAME: &'static str = "DeletePasswordRequest";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (password_id,) = crate::codec::fields::<
-            (crate::codec::Req<String>,),
-            _,
-        >(map, &["password_id"])?;
-        Ok(Self { password_id })
+        let mut password_id = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "password_id" => fields.read(&mut password_id, "password_id")?,
+                _ => fields.skip()?,
+            }
+        }
+        Ok(Self {
+            password_id: fields.required(password_id, "password_id")?,
+        })
     }
 }
 
@@ -1569,20 +1636,25 @@ pub struct DeletePasswordResponse {
 impl crate::codec::Object for DeletePasswordResponse {
     const NAME: &'static str = "DeletePasswordResponse";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (status_code, request_id, user_id, user) = crate::codec::fields::<
-            (
-                crate::codec::Req<i64>,
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-                crate::codec::Req<crate::consumer::models::users::User>,
-            ),
-            _,
-        >(map, &["status_code", "request_id", "user_id", "user"])?;
+        let mut status_code = None;
+        let mut request_id = None;
+        let mut user_id = None;
+        let mut user = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "status_code" => fields.read(&mut status_code, "status_code")?,
+                "request_id" => fields.read(&mut request_id, "request_id")?,
+                "user_id" => fields.read(&mut user_id, "user_id")?,
+                "user" => fields.read(&mut user, "user")?,
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            status_code,
-            request_id,
-            user_id,
-            user,
+            status_code: fields.required(status_code, "status_code")?,
+            request_id: fields.required(request_id, "request_id")?,
+            user_id: fields.required(user_id, "user_id")?,
+            user: fields.required(user, "user")?,
         })
     }
 }
@@ -1603,13 +1675,13 @@ impl ::serde::Serialize for DeletePasswordResponse {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &["status_code", "request_id", "user_id", "user"],
-            (
-                crate::codec::Always(&self.status_code),
-                crate::codec::Always(&self.request_id),
-                crate::codec::Always(&self.user_id),
-                crate::codec::Always(&self.user),
-            ),
+            |object| {
+                object.entry("status_code", &self.status_code)?;
+                object.entry("request_id", &self.request_id)?;
+                object.entry("user_id", &self.user_id)?;
+                object.entry("user", &self.user)?;
+                Ok(())
+            },
         )
     }
 }
@@ -1627,7 +1699,7 @@ impl ::serde::Serialize for DeletePhoneNumberRequest {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        crate::codec::write(serializer, &[], ())
+        crate::codec::write(serializer, |_| { Ok(()) })
     }
 }
 
@@ -1635,11 +1707,17 @@ impl ::serde::Serialize for DeletePhoneNumberRequest {
 impl crate::codec::Object for DeletePhoneNumberRequest {
     const NAME: &'static str = "DeletePhoneNumberRequest";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (phone_id,) = crate::codec::fields::<
-            (crate::codec::Req<String>,),
-            _,
-        >(map, &["phone_id"])?;
-        Ok(Self { phone_id })
+        let mut phone_id = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "phone_id" => fields.read(&mut phone_id, "phone_id")?,
+                _ => fields.skip()?,
+            }
+        }
+        Ok(Self {
+            phone_id: fields.required(phone_id, "phone_id")?,
+        })
     }
 }
 
@@ -1696,20 +1774,25 @@ pub struct DeletePhoneNumberResponse {
 impl crate::codec::Object for DeletePhoneNumberResponse {
     const NAME: &'static str = "DeletePhoneNumberResponse";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (status_code, request_id, user_id, user) = crate::codec::fields::<
-            (
-                crate::codec::Req<i64>,
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-                crate::codec::Req<crate::consumer::models::users::User>,
-            ),
-            _,
-        >(map, &["status_code", "request_id", "user_id", "user"])?;
+        let mut status_code = None;
+        let mut request_id = None;
+        let mut user_id = None;
+        let mut user = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "status_code" => fields.read(&mut status_code, "status_code")?,
+                "request_id" => fields.read(&mut request_id, "request_id")?,
+                "user_id" => fields.read(&mut user_id, "user_id")?,
+                "user" => fields.read(&mut user, "user")?,
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            status_code,
-            request_id,
-            user_id,
-            user,
+            status_code: fields.required(status_code, "status_code")?,
+            request_id: fields.required(request_id, "request_id")?,
+            user_id: fields.required(user_id, "user_id")?,
+            user: fields.required(user, "user")?,
         })
     }
 }
@@ -1730,13 +1813,13 @@ impl ::serde::Serialize for DeletePhoneNumberResponse {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &["status_code", "request_id", "user_id", "user"],
-            (
-                crate::codec::Always(&self.status_code),
-                crate::codec::Always(&self.request_id),
-                crate::codec::Always(&self.user_id),
-                crate::codec::Always(&self.user),
-            ),
+            |object| {
+                object.entry("status_code", &self.status_code)?;
+                object.entry("request_id", &self.request_id)?;
+                object.entry("user_id", &self.user_id)?;
+                object.entry("user", &self.user)?;
+                Ok(())
+            },
         )
     }
 }
@@ -1754,7 +1837,7 @@ impl ::serde::Serialize for DeleteTotpRequest {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        crate::codec::write(serializer, &[], ())
+        crate::codec::write(serializer, |_| { Ok(()) })
     }
 }
 
@@ -1762,11 +1845,17 @@ impl ::serde::Serialize for DeleteTotpRequest {
 impl crate::codec::Object for DeleteTotpRequest {
     const NAME: &'static str = "DeleteTotpRequest";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (totp_id,) = crate::codec::fields::<
-            (crate::codec::Req<String>,),
-            _,
-        >(map, &["totp_id"])?;
-        Ok(Self { totp_id })
+        let mut totp_id = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "totp_id" => fields.read(&mut totp_id, "totp_id")?,
+                _ => fields.skip()?,
+            }
+        }
+        Ok(Self {
+            totp_id: fields.required(totp_id, "totp_id")?,
+        })
     }
 }
 
@@ -1823,20 +1912,25 @@ pub struct DeleteTotpResponse {
 impl crate::codec::Object for DeleteTotpResponse {
     const NAME: &'static str = "DeleteTotpResponse";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (status_code, request_id, user_id, user) = crate::codec::fields::<
-            (
-                crate::codec::Req<i64>,
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-                crate::codec::Req<crate::consumer::models::users::User>,
-            ),
-            _,
-        >(map, &["status_code", "request_id", "user_id", "user"])?;
+        let mut status_code = None;
+        let mut request_id = None;
+        let mut user_id = None;
+        let mut user = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "status_code" => fields.read(&mut status_code, "status_code")?,
+                "request_id" => fields.read(&mut request_id, "request_id")?,
+                "user_id" => fields.read(&mut user_id, "user_id")?,
+                "user" => fields.read(&mut user, "user")?,
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            status_code,
-            request_id,
-            user_id,
-            user,
+            status_code: fields.required(status_code, "status_code")?,
+            request_id: fields.required(request_id, "request_id")?,
+            user_id: fields.required(user_id, "user_id")?,
+            user: fields.required(user, "user")?,
         })
     }
 }
@@ -1857,13 +1951,13 @@ impl ::serde::Serialize for DeleteTotpResponse {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &["status_code", "request_id", "user_id", "user"],
-            (
-                crate::codec::Always(&self.status_code),
-                crate::codec::Always(&self.request_id),
-                crate::codec::Always(&self.user_id),
-                crate::codec::Always(&self.user),
-            ),
+            |object| {
+                object.entry("status_code", &self.status_code)?;
+                object.entry("request_id", &self.request_id)?;
+                object.entry("user_id", &self.user_id)?;
+                object.entry("user", &self.user)?;
+                Ok(())
+            },
         )
     }
 }
@@ -1882,7 +1976,7 @@ impl ::serde::Serialize for DeleteWebauthnRegistrationRequest {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        crate::codec::write(serializer, &[], ())
+        crate::codec::write(serializer, |_| { Ok(()) })
     }
 }
 
@@ -1890,11 +1984,21 @@ impl ::serde::Serialize for DeleteWebauthnRegistrationRequest {
 impl crate::codec::Object for DeleteWebauthnRegistrationRequest {
     const NAME: &'static str = "DeleteWebauthnRegistrationRequest";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (webauthn_registration_id,) = crate::codec::fields::<
-            (crate::codec::Req<String>,),
-            _,
-        >(map, &["webauthn_registration_id"])?;
-        Ok(Self { webauthn_registration_id })
+        let mut webauthn_registration_id = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "webauthn_registration_id" => {
+                    fields
+                        .read(&mut webauthn_registration_id, "webauthn_registration_id")?
+                }
+                _ => fields.skip()?,
+            }
+        }
+        Ok(Self {
+            webauthn_registration_id: fields
+                .required(webauthn_registration_id, "webauthn_registration_id")?,
+        })
     }
 }
 
@@ -1957,20 +2061,25 @@ pub struct DeleteWebauthnRegistrationResponse {
 impl crate::codec::Object for DeleteWebauthnRegistrationResponse {
     const NAME: &'static str = "DeleteWebauthnRegistrationResponse";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (status_code, request_id, user_id, user) = crate::codec::fields::<
-            (
-                crate::codec::Req<i64>,
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-                crate::codec::Req<crate::consumer::models::users::User>,
-            ),
-            _,
-        >(map, &["status_code", "request_id", "user_id", "user"])?;
+        let mut status_code = None;
+        let mut request_id = None;
+        let mut user_id = None;
+        let mut user = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "status_code" => fields.read(&mut status_code, "status_code")?,
+                "request_id" => fields.read(&mut request_id, "request_id")?,
+                "user_id" => fields.read(&mut user_id, "user_id")?,
+                "user" => fields.read(&mut user, "user")?,
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            status_code,
-            request_id,
-            user_id,
-            user,
+            status_code: fields.required(status_code, "status_code")?,
+            request_id: fields.required(request_id, "request_id")?,
+            user_id: fields.required(user_id, "user_id")?,
+            user: fields.required(user, "user")?,
         })
     }
 }
@@ -1991,13 +2100,13 @@ impl ::serde::Serialize for DeleteWebauthnRegistrationResponse {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &["status_code", "request_id", "user_id", "user"],
-            (
-                crate::codec::Always(&self.status_code),
-                crate::codec::Always(&self.request_id),
-                crate::codec::Always(&self.user_id),
-                crate::codec::Always(&self.user),
-            ),
+            |object| {
+                object.entry("status_code", &self.status_code)?;
+                object.entry("request_id", &self.request_id)?;
+                object.entry("user_id", &self.user_id)?;
+                object.entry("user", &self.user)?;
+                Ok(())
+            },
         )
     }
 }
@@ -2022,11 +2131,11 @@ impl ::serde::Serialize for ExchangePrimaryFactorRequest {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &["email_address", "phone_number"],
-            (
-                crate::codec::IfSet(&self.email_address),
-                crate::codec::IfSet(&self.phone_number),
-            ),
+            |object| {
+                object.if_set("email_address", &self.email_address)?;
+                object.if_set("phone_number", &self.phone_number)?;
+                Ok(())
+            },
         )
     }
 }
@@ -2035,18 +2144,22 @@ impl ::serde::Serialize for ExchangePrimaryFactorRequest {
 impl crate::codec::Object for ExchangePrimaryFactorRequest {
     const NAME: &'static str = "ExchangePrimaryFactorRequest";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (user_id, email_address, phone_number) = crate::codec::fields::<
-            (
-                crate::codec::Req<String>,
-                crate::codec::Nil<Option<String>>,
-                crate::codec::Nil<Option<String>>,
-            ),
-            _,
-        >(map, &["user_id", "email_address", "phone_number"])?;
+        let mut user_id = None;
+        let mut email_address = None;
+        let mut phone_number = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "user_id" => fields.read(&mut user_id, "user_id")?,
+                "email_address" => fields.read(&mut email_address, "email_address")?,
+                "phone_number" => fields.read(&mut phone_number, "phone_number")?,
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            user_id,
-            email_address,
-            phone_number,
+            user_id: fields.required(user_id, "user_id")?,
+            email_address: fields.nilable(email_address),
+            phone_number: fields.nilable(phone_number),
         })
     }
 }
@@ -2120,20 +2233,25 @@ pub struct ExchangePrimaryFactorResponse {
 impl crate::codec::Object for ExchangePrimaryFactorResponse {
     const NAME: &'static str = "ExchangePrimaryFactorResponse";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (status_code, request_id, user_id, user) = crate::codec::fields::<
-            (
-                crate::codec::Req<i64>,
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-                crate::codec::Req<crate::consumer::models::users::User>,
-            ),
-            _,
-        >(map, &["status_code", "request_id", "user_id", "user"])?;
+        let mut status_code = None;
+        let mut request_id = None;
+        let mut user_id = None;
+        let mut user = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "status_code" => fields.read(&mut status_code, "status_code")?,
+                "request_id" => fields.read(&mut request_id, "request_id")?,
+                "user_id" => fields.read(&mut user_id, "user_id")?,
+                "user" => fields.read(&mut user, "user")?,
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            status_code,
-            request_id,
-            user_id,
-            user,
+            status_code: fields.required(status_code, "status_code")?,
+            request_id: fields.required(request_id, "request_id")?,
+            user_id: fields.required(user_id, "user_id")?,
+            user: fields.required(user, "user")?,
         })
     }
 }
@@ -2154,13 +2272,13 @@ impl ::serde::Serialize for ExchangePrimaryFactorResponse {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &["status_code", "request_id", "user_id", "user"],
-            (
-                crate::codec::Always(&self.status_code),
-                crate::codec::Always(&self.request_id),
-                crate::codec::Always(&self.user_id),
-                crate::codec::Always(&self.user),
-            ),
+            |object| {
+                object.entry("status_code", &self.status_code)?;
+                object.entry("request_id", &self.request_id)?;
+                object.entry("user_id", &self.user_id)?;
+                object.entry("user", &self.user)?;
+                Ok(())
+            },
         )
     }
 }
@@ -2179,7 +2297,7 @@ impl ::serde::Serialize for GetRequest {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        crate::codec::write(serializer, &[], ())
+        crate::codec::write(serializer, |_| { Ok(()) })
     }
 }
 
@@ -2187,11 +2305,17 @@ impl ::serde::Serialize for GetRequest {
 impl crate::codec::Object for GetRequest {
     const NAME: &'static str = "GetRequest";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (user_id,) = crate::codec::fields::<
-            (crate::codec::Req<String>,),
-            _,
-        >(map, &["user_id"])?;
-        Ok(Self { user_id })
+        let mut user_id = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "user_id" => fields.read(&mut user_id, "user_id")?,
+                _ => fields.skip()?,
+            }
+        }
+        Ok(Self {
+            user_id: fields.required(user_id, "user_id")?,
+        })
     }
 }
 
@@ -2289,124 +2413,90 @@ pub struct GetResponse {
 impl crate::codec::Object for GetResponse {
     const NAME: &'static str = "GetResponse";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (
-            (
-                status_code,
-                request_id,
-                user_id,
-                emails,
-                status,
-                phone_numbers,
-                webauthn_registrations,
-                providers,
-                totps,
-                crypto_wallets,
-                biometric_registrations,
-                is_locked,
-            ),
-            (
-                roles,
-                name,
-                created_at,
-                password,
-                trusted_metadata,
-                untrusted_metadata,
-                external_id,
-                lock_created_at,
-                lock_expires_at,
-            ),
-        ) = crate::codec::fields::<
-            (
-                (
-                    crate::codec::Req<i64>,
-                    crate::codec::Req<String>,
-                    crate::codec::Req<String>,
-                    crate::codec::Req<Vec<crate::consumer::models::users::Email>>,
-                    crate::codec::Req<String>,
-                    crate::codec::Req<Vec<crate::consumer::models::users::PhoneNumber>>,
-                    crate::codec::Req<
-                        Vec<crate::consumer::models::users::WebAuthnRegistration>,
-                    >,
-                    crate::codec::Req<
-                        Vec<crate::consumer::models::users::OAuthProvider>,
-                    >,
-                    crate::codec::Req<Vec<crate::consumer::models::users::Totp>>,
-                    crate::codec::Req<Vec<crate::consumer::models::users::CryptoWallet>>,
-                    crate::codec::Req<
-                        Vec<crate::consumer::models::users::BiometricRegistration>,
-                    >,
-                    crate::codec::Req<bool>,
-                ),
-                (
-                    crate::codec::Req<Vec<String>>,
-                    crate::codec::Nil<Option<crate::consumer::models::users::Name>>,
-                    crate::codec::Nil<
-                        Option<crate::codec::Timestamp>,
-                        Option<::time::OffsetDateTime>,
-                    >,
-                    crate::codec::Nil<Option<crate::consumer::models::users::Password>>,
-                    crate::codec::Nil<Option<::serde_json::Value>>,
-                    crate::codec::Nil<Option<::serde_json::Value>>,
-                    crate::codec::Nil<Option<String>>,
-                    crate::codec::Nil<
-                        Option<crate::codec::Timestamp>,
-                        Option<::time::OffsetDateTime>,
-                    >,
-                    crate::codec::Nil<
-                        Option<crate::codec::Timestamp>,
-                        Option<::time::OffsetDateTime>,
-                    >,
-                ),
-            ),
-            _,
-        >(
-            map,
-            &[
-                "status_code",
-                "request_id",
-                "user_id",
-                "emails",
-                "status",
-                "phone_numbers",
-                "webauthn_registrations",
-                "providers",
-                "totps",
-                "crypto_wallets",
-                "biometric_registrations",
-                "is_locked",
-                "roles",
-                "name",
-                "created_at",
-                "password",
-                "trusted_metadata",
-                "untrusted_metadata",
-                "external_id",
-                "lock_created_at",
-                "lock_expires_at",
-            ],
-        )?;
+        let mut status_code = None;
+        let mut request_id = None;
+        let mut user_id = None;
+        let mut emails = None;
+        let mut status = None;
+        let mut phone_numbers = None;
+        let mut webauthn_registrations = None;
+        let mut providers = None;
+        let mut totps = None;
+        let mut crypto_wallets = None;
+        let mut biometric_registrations = None;
+        let mut is_locked = None;
+        let mut roles = None;
+        let mut name = None;
+        let mut created_at = None;
+        let mut password = None;
+        let mut trusted_metadata = None;
+        let mut untrusted_metadata = None;
+        let mut external_id = None;
+        let mut lock_created_at = None;
+        let mut lock_expires_at = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "status_code" => fields.read(&mut status_code, "status_code")?,
+                "request_id" => fields.read(&mut request_id, "request_id")?,
+                "user_id" => fields.read(&mut user_id, "user_id")?,
+                "emails" => fields.read(&mut emails, "emails")?,
+                "status" => fields.read(&mut status, "status")?,
+                "phone_numbers" => fields.read(&mut phone_numbers, "phone_numbers")?,
+                "webauthn_registrations" => {
+                    fields.read(&mut webauthn_registrations, "webauthn_registrations")?
+                }
+                "providers" => fields.read(&mut providers, "providers")?,
+                "totps" => fields.read(&mut totps, "totps")?,
+                "crypto_wallets" => fields.read(&mut crypto_wallets, "crypto_wallets")?,
+                "biometric_registrations" => {
+                    fields.read(&mut biometric_registrations, "biometric_registrations")?
+                }
+                "is_locked" => fields.read(&mut is_locked, "is_locked")?,
+                "roles" => fields.read(&mut roles, "roles")?,
+                "name" => fields.read(&mut name, "name")?,
+                "created_at" => fields.read(&mut created_at, "created_at")?,
+                "password" => fields.read(&mut password, "password")?,
+                "trusted_metadata" => {
+                    fields.read(&mut trusted_metadata, "trusted_metadata")?
+                }
+                "untrusted_metadata" => {
+                    fields.read(&mut untrusted_metadata, "untrusted_metadata")?
+                }
+                "external_id" => fields.read(&mut external_id, "external_id")?,
+                "lock_created_at" => {
+                    fields.read(&mut lock_created_at, "lock_created_at")?
+                }
+                "lock_expires_at" => {
+                    fields.read(&mut lock_expires_at, "lock_expires_at")?
+                }
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            status_code,
-            request_id,
-            user_id,
-            emails,
-            status,
-            phone_numbers,
-            webauthn_registrations,
-            providers,
-            totps,
-            crypto_wallets,
-            biometric_registrations,
-            is_locked,
-            roles,
-            name,
-            created_at,
-            password,
-            trusted_metadata,
-            untrusted_metadata,
-            external_id,
-            lock_created_at,
-            lock_expires_at,
+            status_code: fields.required(status_code, "status_code")?,
+            request_id: fields.required(request_id, "request_id")?,
+            user_id: fields.required(user_id, "user_id")?,
+            emails: fields.required(emails, "emails")?,
+            status: fields.required(status, "status")?,
+            phone_numbers: fields.required(phone_numbers, "phone_numbers")?,
+            webauthn_registrations: fields
+                .required(webauthn_registrations, "webauthn_registrations")?,
+            providers: fields.required(providers, "providers")?,
+            totps: fields.required(totps, "totps")?,
+            crypto_wallets: fields.required(crypto_wallets, "crypto_wallets")?,
+            biometric_registrations: fields
+                .required(biometric_registrations, "biometric_registrations")?,
+            is_locked: fields.required(is_locked, "is_locked")?,
+            roles: fields.required(roles, "roles")?,
+            name: fields.nilable(name),
+            created_at: fields.nilable_time(created_at),
+            password: fields.nilable(password),
+            trusted_metadata: fields.nilable(trusted_metadata),
+            untrusted_metadata: fields.nilable(untrusted_metadata),
+            external_id: fields.nilable(external_id),
+            lock_created_at: fields.nilable_time(lock_created_at),
+            lock_expires_at: fields.nilable_time(lock_expires_at),
         })
     }
 }
@@ -2427,56 +2517,30 @@ impl ::serde::Serialize for GetResponse {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &[
-                "status_code",
-                "request_id",
-                "user_id",
-                "emails",
-                "status",
-                "phone_numbers",
-                "webauthn_registrations",
-                "providers",
-                "totps",
-                "crypto_wallets",
-                "biometric_registrations",
-                "is_locked",
-                "roles",
-                "name",
-                "created_at",
-                "password",
-                "trusted_metadata",
-                "untrusted_metadata",
-                "external_id",
-                "lock_created_at",
-                "lock_expires_at",
-            ],
-            (
-                (
-                    crate::codec::Always(&self.status_code),
-                    crate::codec::Always(&self.request_id),
-                    crate::codec::Always(&self.user_id),
-                    crate::codec::Always(&self.emails),
-                    crate::codec::Always(&self.status),
-                    crate::codec::Always(&self.phone_numbers),
-                    crate::codec::Always(&self.webauthn_registrations),
-                    crate::codec::Always(&self.providers),
-                    crate::codec::Always(&self.totps),
-                    crate::codec::Always(&self.crypto_wallets),
-                    crate::codec::Always(&self.biometric_registrations),
-                    crate::codec::Always(&self.is_locked),
-                ),
-                (
-                    crate::codec::Always(&self.roles),
-                    crate::codec::IfSet(&self.name),
-                    crate::codec::IfSetTime(&self.created_at),
-                    crate::codec::IfSet(&self.password),
-                    crate::codec::IfSet(&self.trusted_metadata),
-                    crate::codec::IfSet(&self.untrusted_metadata),
-                    crate::codec::IfSet(&self.external_id),
-                    crate::codec::IfSetTime(&self.lock_created_at),
-                    crate::codec::IfSetTime(&self.lock_expires_at),
-                ),
-            ),
+            |object| {
+                object.entry("status_code", &self.status_code)?;
+                object.entry("request_id", &self.request_id)?;
+                object.entry("user_id", &self.user_id)?;
+                object.entry("emails", &self.emails)?;
+                object.entry("status", &self.status)?;
+                object.entry("phone_numbers", &self.phone_numbers)?;
+                object.entry("webauthn_registrations", &self.webauthn_registrations)?;
+                object.entry("providers", &self.providers)?;
+                object.entry("totps", &self.totps)?;
+                object.entry("crypto_wallets", &self.crypto_wallets)?;
+                object.entry("biometric_registrations", &self.biometric_registrations)?;
+                object.entry("is_locked", &self.is_locked)?;
+                object.entry("roles", &self.roles)?;
+                object.if_set("name", &self.name)?;
+                object.time_if_set("created_at", &self.created_at)?;
+                object.if_set("password", &self.password)?;
+                object.if_set("trusted_metadata", &self.trusted_metadata)?;
+                object.if_set("untrusted_metadata", &self.untrusted_metadata)?;
+                object.if_set("external_id", &self.external_id)?;
+                object.time_if_set("lock_created_at", &self.lock_created_at)?;
+                object.time_if_set("lock_expires_at", &self.lock_expires_at)?;
+                Ok(())
+            },
         )
     }
 }
@@ -2497,7 +2561,7 @@ impl ::serde::Serialize for RevokeRequest {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        crate::codec::write(serializer, &[], ())
+        crate::codec::write(serializer, |_| { Ok(()) })
     }
 }
 
@@ -2505,11 +2569,22 @@ impl ::serde::Serialize for RevokeRequest {
 impl crate::codec::Object for RevokeRequest {
     const NAME: &'static str = "RevokeRequest";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (user_id, connected_app_id) = crate::codec::fields::<
-            (crate::codec::Req<String>, crate::codec::Req<String>),
-            _,
-        >(map, &["user_id", "connected_app_id"])?;
-        Ok(Self { user_id, connected_app_id })
+        let mut user_id = None;
+        let mut connected_app_id = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "user_id" => fields.read(&mut user_id, "user_id")?,
+                "connected_app_id" => {
+                    fields.read(&mut connected_app_id, "connected_app_id")?
+                }
+                _ => fields.skip()?,
+            }
+        }
+        Ok(Self {
+            user_id: fields.required(user_id, "user_id")?,
+            connected_app_id: fields.required(connected_app_id, "connected_app_id")?,
+        })
     }
 }
 
@@ -2570,11 +2645,20 @@ pub struct RevokeResponse {
 impl crate::codec::Object for RevokeResponse {
     const NAME: &'static str = "RevokeResponse";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (status_code, request_id) = crate::codec::fields::<
-            (crate::codec::Req<i64>, crate::codec::Req<String>),
-            _,
-        >(map, &["status_code", "request_id"])?;
-        Ok(Self { status_code, request_id })
+        let mut status_code = None;
+        let mut request_id = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "status_code" => fields.read(&mut status_code, "status_code")?,
+                "request_id" => fields.read(&mut request_id, "request_id")?,
+                _ => fields.skip()?,
+            }
+        }
+        Ok(Self {
+            status_code: fields.required(status_code, "status_code")?,
+            request_id: fields.required(request_id, "request_id")?,
+        })
     }
 }
 
@@ -2594,11 +2678,11 @@ impl ::serde::Serialize for RevokeResponse {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &["status_code", "request_id"],
-            (
-                crate::codec::Always(&self.status_code),
-                crate::codec::Always(&self.request_id),
-            ),
+            |object| {
+                object.entry("status_code", &self.status_code)?;
+                object.entry("request_id", &self.request_id)?;
+                Ok(())
+            },
         )
     }
 }
@@ -2626,12 +2710,12 @@ impl ::serde::Serialize for SearchRequest {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &["cursor", "limit", "query"],
-            (
-                crate::codec::IfSet(&self.cursor),
-                crate::codec::IfSet(&self.limit),
-                crate::codec::IfSet(&self.query),
-            ),
+            |object| {
+                object.if_set("cursor", &self.cursor)?;
+                object.if_set("limit", &self.limit)?;
+                object.if_set("query", &self.query)?;
+                Ok(())
+            },
         )
     }
 }
@@ -2640,17 +2724,23 @@ impl ::serde::Serialize for SearchRequest {
 impl crate::codec::Object for SearchRequest {
     const NAME: &'static str = "SearchRequest";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (cursor, limit, query) = crate::codec::fields::<
-            (
-                crate::codec::Nil<Option<String>>,
-                crate::codec::Nil<Option<i64>>,
-                crate::codec::Nil<
-                    Option<crate::consumer::models::users::SearchUsersQuery>,
-                >,
-            ),
-            _,
-        >(map, &["cursor", "limit", "query"])?;
-        Ok(Self { cursor, limit, query })
+        let mut cursor = None;
+        let mut limit = None;
+        let mut query = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "cursor" => fields.read(&mut cursor, "cursor")?,
+                "limit" => fields.read(&mut limit, "limit")?,
+                "query" => fields.read(&mut query, "query")?,
+                _ => fields.skip()?,
+            }
+        }
+        Ok(Self {
+            cursor: fields.nilable(cursor),
+            limit: fields.nilable(limit),
+            query: fields.nilable(query),
+        })
     }
 }
 
@@ -2757,20 +2847,27 @@ pub struct SearchResponse {
 impl crate::codec::Object for SearchResponse {
     const NAME: &'static str = "SearchResponse";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (status_code, request_id, results, results_metadata) = crate::codec::fields::<
-            (
-                crate::codec::Req<i64>,
-                crate::codec::Req<String>,
-                crate::codec::Req<Vec<crate::consumer::models::users::User>>,
-                crate::codec::Req<crate::consumer::models::users::ResultsMetadata>,
-            ),
-            _,
-        >(map, &["status_code", "request_id", "results", "results_metadata"])?;
+        let mut status_code = None;
+        let mut request_id = None;
+        let mut results = None;
+        let mut results_metadata = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "status_code" => fields.read(&mut status_code, "status_code")?,
+                "request_id" => fields.read(&mut request_id, "request_id")?,
+                "results" => fields.read(&mut results, "results")?,
+                "results_metadata" => {
+                    fields.read(&mut results_metadata, "results_metadata")?
+                }
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            status_code,
-            request_id,
-            results,
-            results_metadata,
+            status_code: fields.required(status_code, "status_code")?,
+            request_id: fields.required(request_id, "request_id")?,
+            results: fields.required(results, "results")?,
+            results_metadata: fields.required(results_metadata, "results_metadata")?,
         })
     }
 }
@@ -2791,13 +2888,13 @@ impl ::serde::Serialize for SearchResponse {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &["status_code", "request_id", "results", "results_metadata"],
-            (
-                crate::codec::Always(&self.status_code),
-                crate::codec::Always(&self.request_id),
-                crate::codec::Always(&self.results),
-                crate::codec::Always(&self.results_metadata),
-            ),
+            |object| {
+                object.entry("status_code", &self.status_code)?;
+                object.entry("request_id", &self.request_id)?;
+                object.entry("results", &self.results)?;
+                object.entry("results_metadata", &self.results_metadata)?;
+                Ok(())
+            },
         )
     }
 }
@@ -2835,22 +2932,15 @@ impl ::serde::Serialize for UpdateRequest {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &[
-                "name",
-                "attributes",
-                "trusted_metadata",
-                "untrusted_metadata",
-                "external_id",
-                "roles",
-            ],
-            (
-                crate::codec::IfSet(&self.name),
-                crate::codec::IfSet(&self.attributes),
-                crate::codec::IfSet(&self.trusted_metadata),
-                crate::codec::IfSet(&self.untrusted_metadata),
-                crate::codec::IfSet(&self.external_id),
-                crate::codec::IfSet(&self.roles),
-            ),
+            |object| {
+                object.if_set("name", &self.name)?;
+                object.if_set("attributes", &self.attributes)?;
+                object.if_set("trusted_metadata", &self.trusted_metadata)?;
+                object.if_set("untrusted_metadata", &self.untrusted_metadata)?;
+                object.if_set("external_id", &self.external_id)?;
+                object.if_set("roles", &self.roles)?;
+                Ok(())
+            },
         )
     }
 }
@@ -2859,47 +2949,38 @@ impl ::serde::Serialize for UpdateRequest {
 impl crate::codec::Object for UpdateRequest {
     const NAME: &'static str = "UpdateRequest";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (
-            user_id,
-            name,
-            attributes,
-            trusted_metadata,
-            untrusted_metadata,
-            external_id,
-            roles,
-        ) = crate::codec::fields::<
-            (
-                crate::codec::Req<String>,
-                crate::codec::Nil<Option<crate::consumer::models::users::Name>>,
-                crate::codec::Nil<
-                    Option<crate::consumer::models::attribute::Attributes>,
-                >,
-                crate::codec::Nil<Option<::serde_json::Value>>,
-                crate::codec::Nil<Option<::serde_json::Value>>,
-                crate::codec::Nil<Option<String>>,
-                crate::codec::Nil<Option<Vec<String>>>,
-            ),
-            _,
-        >(
-            map,
-            &[
-                "user_id",
-                "name",
-                "attributes",
-                "trusted_metadata",
-                "untrusted_metadata",
-                "external_id",
-                "roles",
-            ],
-        )?;
+        let mut user_id = None;
+        let mut name = None;
+        let mut attributes = None;
+        let mut trusted_metadata = None;
+        let mut untrusted_metadata = None;
+        let mut external_id = None;
+        let mut roles = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "user_id" => fields.read(&mut user_id, "user_id")?,
+                "name" => fields.read(&mut name, "name")?,
+                "attributes" => fields.read(&mut attributes, "attributes")?,
+                "trusted_metadata" => {
+                    fields.read(&mut trusted_metadata, "trusted_metadata")?
+                }
+                "untrusted_metadata" => {
+                    fields.read(&mut untrusted_metadata, "untrusted_metadata")?
+                }
+                "external_id" => fields.read(&mut external_id, "external_id")?,
+                "roles" => fields.read(&mut roles, "roles")?,
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            user_id,
-            name,
-            attributes,
-            trusted_metadata,
-            untrusted_metadata,
-            external_id,
-            roles,
+            user_id: fields.required(user_id, "user_id")?,
+            name: fields.nilable(name),
+            attributes: fields.nilable(attributes),
+            trusted_metadata: fields.nilable(trusted_metadata),
+            untrusted_metadata: fields.nilable(untrusted_metadata),
+            external_id: fields.nilable(external_id),
+            roles: fields.nilable(roles),
         })
     }
 }
@@ -3010,45 +3091,34 @@ pub struct UpdateResponse {
 impl crate::codec::Object for UpdateResponse {
     const NAME: &'static str = "UpdateResponse";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (
-            status_code,
-            request_id,
-            user_id,
-            emails,
-            phone_numbers,
-            crypto_wallets,
-            user,
-        ) = crate::codec::fields::<
-            (
-                crate::codec::Req<i64>,
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-                crate::codec::Req<Vec<crate::consumer::models::users::Email>>,
-                crate::codec::Req<Vec<crate::consumer::models::users::PhoneNumber>>,
-                crate::codec::Req<Vec<crate::consumer::models::users::CryptoWallet>>,
-                crate::codec::Req<crate::consumer::models::users::User>,
-            ),
-            _,
-        >(
-            map,
-            &[
-                "status_code",
-                "request_id",
-                "user_id",
-                "emails",
-                "phone_numbers",
-                "crypto_wallets",
-                "user",
-            ],
-        )?;
+        let mut status_code = None;
+        let mut request_id = None;
+        let mut user_id = None;
+        let mut emails = None;
+        let mut phone_numbers = None;
+        let mut crypto_wallets = None;
+        let mut user = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "status_code" => fields.read(&mut status_code, "status_code")?,
+                "request_id" => fields.read(&mut request_id, "request_id")?,
+                "user_id" => fields.read(&mut user_id, "user_id")?,
+                "emails" => fields.read(&mut emails, "emails")?,
+                "phone_numbers" => fields.read(&mut phone_numbers, "phone_numbers")?,
+                "crypto_wallets" => fields.read(&mut crypto_wallets, "crypto_wallets")?,
+                "user" => fields.read(&mut user, "user")?,
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            status_code,
-            request_id,
-            user_id,
-            emails,
-            phone_numbers,
-            crypto_wallets,
-            user,
+            status_code: fields.required(status_code, "status_code")?,
+            request_id: fields.required(request_id, "request_id")?,
+            user_id: fields.required(user_id, "user_id")?,
+            emails: fields.required(emails, "emails")?,
+            phone_numbers: fields.required(phone_numbers, "phone_numbers")?,
+            crypto_wallets: fields.required(crypto_wallets, "crypto_wallets")?,
+            user: fields.required(user, "user")?,
         })
     }
 }
@@ -3069,24 +3139,16 @@ impl ::serde::Serialize for UpdateResponse {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &[
-                "status_code",
-                "request_id",
-                "user_id",
-                "emails",
-                "phone_numbers",
-                "crypto_wallets",
-                "user",
-            ],
-            (
-                crate::codec::Always(&self.status_code),
-                crate::codec::Always(&self.request_id),
-                crate::codec::Always(&self.user_id),
-                crate::codec::Always(&self.emails),
-                crate::codec::Always(&self.phone_numbers),
-                crate::codec::Always(&self.crypto_wallets),
-                crate::codec::Always(&self.user),
-            ),
+            |object| {
+                object.entry("status_code", &self.status_code)?;
+                object.entry("request_id", &self.request_id)?;
+                object.entry("user_id", &self.user_id)?;
+                object.entry("emails", &self.emails)?;
+                object.entry("phone_numbers", &self.phone_numbers)?;
+                object.entry("crypto_wallets", &self.crypto_wallets)?;
+                object.entry("user", &self.user)?;
+                Ok(())
+            },
         )
     }
 }

@@ -136,22 +136,16 @@ impl ::serde::Serialize for AuthenticateRequest {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &[
-                "public_key_credential",
-                "session_token",
-                "session_duration_minutes",
-                "session_jwt",
-                "session_custom_claims",
-                "telemetry_id",
-            ],
-            (
-                crate::codec::Always(&self.public_key_credential),
-                crate::codec::IfSet(&self.session_token),
-                crate::codec::IfSet(&self.session_duration_minutes),
-                crate::codec::IfSet(&self.session_jwt),
-                crate::codec::IfSet(&self.session_custom_claims),
-                crate::codec::IfSet(&self.telemetry_id),
-            ),
+            |object| {
+                object.entry("public_key_credential", &self.public_key_credential)?;
+                object.if_set("session_token", &self.session_token)?;
+                object
+                    .if_set("session_duration_minutes", &self.session_duration_minutes)?;
+                object.if_set("session_jwt", &self.session_jwt)?;
+                object.if_set("session_custom_claims", &self.session_custom_claims)?;
+                object.if_set("telemetry_id", &self.telemetry_id)?;
+                Ok(())
+            },
         )
     }
 }
@@ -160,41 +154,39 @@ impl ::serde::Serialize for AuthenticateRequest {
 impl crate::codec::Object for AuthenticateRequest {
     const NAME: &'static str = "AuthenticateRequest";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (
-            public_key_credential,
-            session_token,
-            session_duration_minutes,
-            session_jwt,
-            session_custom_claims,
-            telemetry_id,
-        ) = crate::codec::fields::<
-            (
-                crate::codec::Req<String>,
-                crate::codec::Nil<Option<String>>,
-                crate::codec::Nil<Option<i64>>,
-                crate::codec::Nil<Option<String>>,
-                crate::codec::Nil<Option<::serde_json::Value>>,
-                crate::codec::Nil<Option<String>>,
-            ),
-            _,
-        >(
-            map,
-            &[
-                "public_key_credential",
-                "session_token",
-                "session_duration_minutes",
-                "session_jwt",
-                "session_custom_claims",
-                "telemetry_id",
-            ],
-        )?;
+        let mut public_key_credential = None;
+        let mut session_token = None;
+        let mut session_duration_minutes = None;
+        let mut session_jwt = None;
+        let mut session_custom_claims = None;
+        let mut telemetry_id = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "public_key_credential" => {
+                    fields.read(&mut public_key_credential, "public_key_credential")?
+                }
+                "session_token" => fields.read(&mut session_token, "session_token")?,
+                "session_duration_minutes" => {
+                    fields
+                        .read(&mut session_duration_minutes, "session_duration_minutes")?
+                }
+                "session_jwt" => fields.read(&mut session_jwt, "session_jwt")?,
+                "session_custom_claims" => {
+                    fields.read(&mut session_custom_claims, "session_custom_claims")?
+                }
+                "telemetry_id" => fields.read(&mut telemetry_id, "telemetry_id")?,
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            public_key_credential,
-            session_token,
-            session_duration_minutes,
-            session_jwt,
-            session_custom_claims,
-            telemetry_id,
+            public_key_credential: fields
+                .required(public_key_credential, "public_key_credential")?,
+            session_token: fields.nilable(session_token),
+            session_duration_minutes: fields.nilable(session_duration_minutes),
+            session_jwt: fields.nilable(session_jwt),
+            session_custom_claims: fields.nilable(session_custom_claims),
+            telemetry_id: fields.nilable(telemetry_id),
         })
     }
 }
@@ -312,55 +304,44 @@ pub struct AuthenticateResponse {
 impl crate::codec::Object for AuthenticateResponse {
     const NAME: &'static str = "AuthenticateResponse";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (
-            status_code,
-            request_id,
-            user_id,
-            webauthn_registration_id,
-            session_token,
-            session_jwt,
-            user,
-            session,
-            user_device,
-        ) = crate::codec::fields::<
-            (
-                crate::codec::Req<i64>,
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-                crate::codec::Req<crate::consumer::models::users::User>,
-                crate::codec::Nil<Option<crate::consumer::models::sessions::Session>>,
-                crate::codec::Nil<
-                    Option<crate::consumer::models::device_history::DeviceInfo>,
-                >,
-            ),
-            _,
-        >(
-            map,
-            &[
-                "status_code",
-                "request_id",
-                "user_id",
-                "webauthn_registration_id",
-                "session_token",
-                "session_jwt",
-                "user",
-                "session",
-                "user_device",
-            ],
-        )?;
+        let mut status_code = None;
+        let mut request_id = None;
+        let mut user_id = None;
+        let mut webauthn_registration_id = None;
+        let mut session_token = None;
+        let mut session_jwt = None;
+        let mut user = None;
+        let mut session = None;
+        let mut user_device = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "status_code" => fields.read(&mut status_code, "status_code")?,
+                "request_id" => fields.read(&mut request_id, "request_id")?,
+                "user_id" => fields.read(&mut user_id, "user_id")?,
+                "webauthn_registration_id" => {
+                    fields
+                        .read(&mut webauthn_registration_id, "webauthn_registration_id")?
+                }
+                "session_token" => fields.read(&mut session_token, "session_token")?,
+                "session_jwt" => fields.read(&mut session_jwt, "session_jwt")?,
+                "user" => fields.read(&mut user, "user")?,
+                "session" => fields.read(&mut session, "session")?,
+                "user_device" => fields.read(&mut user_device, "user_device")?,
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            status_code,
-            request_id,
-            user_id,
-            webauthn_registration_id,
-            session_token,
-            session_jwt,
-            user,
-            session,
-            user_device,
+            status_code: fields.required(status_code, "status_code")?,
+            request_id: fields.required(request_id, "request_id")?,
+            user_id: fields.required(user_id, "user_id")?,
+            webauthn_registration_id: fields
+                .required(webauthn_registration_id, "webauthn_registration_id")?,
+            session_token: fields.required(session_token, "session_token")?,
+            session_jwt: fields.required(session_jwt, "session_jwt")?,
+            user: fields.required(user, "user")?,
+            session: fields.nilable(session),
+            user_device: fields.nilable(user_device),
         })
     }
 }
@@ -381,28 +362,19 @@ impl ::serde::Serialize for AuthenticateResponse {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &[
-                "status_code",
-                "request_id",
-                "user_id",
-                "webauthn_registration_id",
-                "session_token",
-                "session_jwt",
-                "user",
-                "session",
-                "user_device",
-            ],
-            (
-                crate::codec::Always(&self.status_code),
-                crate::codec::Always(&self.request_id),
-                crate::codec::Always(&self.user_id),
-                crate::codec::Always(&self.webauthn_registration_id),
-                crate::codec::Always(&self.session_token),
-                crate::codec::Always(&self.session_jwt),
-                crate::codec::Always(&self.user),
-                crate::codec::IfSet(&self.session),
-                crate::codec::IfSet(&self.user_device),
-            ),
+            |object| {
+                object.entry("status_code", &self.status_code)?;
+                object.entry("request_id", &self.request_id)?;
+                object.entry("user_id", &self.user_id)?;
+                object
+                    .entry("webauthn_registration_id", &self.webauthn_registration_id)?;
+                object.entry("session_token", &self.session_token)?;
+                object.entry("session_jwt", &self.session_jwt)?;
+                object.entry("user", &self.user)?;
+                object.if_set("session", &self.session)?;
+                object.if_set("user_device", &self.user_device)?;
+                Ok(())
+            },
         )
     }
 }
@@ -432,18 +404,17 @@ impl ::serde::Serialize for AuthenticateStartRequest {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &[
-                "domain",
-                "user_id",
-                "return_passkey_credential_options",
-                "use_base64_url_encoding",
-            ],
-            (
-                crate::codec::Always(&self.domain),
-                crate::codec::IfSet(&self.user_id),
-                crate::codec::IfSet(&self.return_passkey_credential_options),
-                crate::codec::IfSet(&self.use_base64_url_encoding),
-            ),
+            |object| {
+                object.entry("domain", &self.domain)?;
+                object.if_set("user_id", &self.user_id)?;
+                object
+                    .if_set(
+                        "return_passkey_credential_options",
+                        &self.return_passkey_credential_options,
+                    )?;
+                object.if_set("use_base64_url_encoding", &self.use_base64_url_encoding)?;
+                Ok(())
+            },
         )
     }
 }
@@ -452,33 +423,34 @@ impl ::serde::Serialize for AuthenticateStartRequest {
 impl crate::codec::Object for AuthenticateStartRequest {
     const NAME: &'static str = "AuthenticateStartRequest";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (
-            domain,
-            user_id,
-            return_passkey_credential_options,
-            use_base64_url_encoding,
-        ) = crate::codec::fields::<
-            (
-                crate::codec::Req<String>,
-                crate::codec::Nil<Option<String>>,
-                crate::codec::Nil<Option<bool>>,
-                crate::codec::Nil<Option<bool>>,
-            ),
-            _,
-        >(
-            map,
-            &[
-                "domain",
-                "user_id",
-                "return_passkey_credential_options",
-                "use_base64_url_encoding",
-            ],
-        )?;
+        let mut domain = None;
+        let mut user_id = None;
+        let mut return_passkey_credential_options = None;
+        let mut use_base64_url_encoding = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "domain" => fields.read(&mut domain, "domain")?,
+                "user_id" => fields.read(&mut user_id, "user_id")?,
+                "return_passkey_credential_options" => {
+                    fields
+                        .read(
+                            &mut return_passkey_credential_options,
+                            "return_passkey_credential_options",
+                        )?
+                }
+                "use_base64_url_encoding" => {
+                    fields.read(&mut use_base64_url_encoding, "use_base64_url_encoding")?
+                }
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            domain,
-            user_id,
-            return_passkey_credential_options,
-            use_base64_url_encoding,
+            domain: fields.required(domain, "domain")?,
+            user_id: fields.nilable(user_id),
+            return_passkey_credential_options: fields
+                .nilable(return_passkey_credential_options),
+            use_base64_url_encoding: fields.nilable(use_base64_url_encoding),
         })
     }
 }
@@ -559,28 +531,35 @@ pub struct AuthenticateStartResponse {
 impl crate::codec::Object for AuthenticateStartResponse {
     const NAME: &'static str = "AuthenticateStartResponse";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (status_code, request_id, user_id, public_key_credential_request_options) = crate::codec::fields::<
-            (
-                crate::codec::Req<i64>,
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-            ),
-            _,
-        >(
-            map,
-            &[
-                "status_code",
-                "request_id",
-                "user_id",
-                "public_key_credential_request_options",
-            ],
-        )?;
+        let mut status_code = None;
+        let mut request_id = None;
+        let mut user_id = None;
+        let mut public_key_credential_request_options = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "status_code" => fields.read(&mut status_code, "status_code")?,
+                "request_id" => fields.read(&mut request_id, "request_id")?,
+                "user_id" => fields.read(&mut user_id, "user_id")?,
+                "public_key_credential_request_options" => {
+                    fields
+                        .read(
+                            &mut public_key_credential_request_options,
+                            "public_key_credential_request_options",
+                        )?
+                }
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            status_code,
-            request_id,
-            user_id,
-            public_key_credential_request_options,
+            status_code: fields.required(status_code, "status_code")?,
+            request_id: fields.required(request_id, "request_id")?,
+            user_id: fields.required(user_id, "user_id")?,
+            public_key_credential_request_options: fields
+                .required(
+                    public_key_credential_request_options,
+                    "public_key_credential_request_options",
+                )?,
         })
     }
 }
@@ -601,18 +580,17 @@ impl ::serde::Serialize for AuthenticateStartResponse {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &[
-                "status_code",
-                "request_id",
-                "user_id",
-                "public_key_credential_request_options",
-            ],
-            (
-                crate::codec::Always(&self.status_code),
-                crate::codec::Always(&self.request_id),
-                crate::codec::Always(&self.user_id),
-                crate::codec::Always(&self.public_key_credential_request_options),
-            ),
+            |object| {
+                object.entry("status_code", &self.status_code)?;
+                object.entry("request_id", &self.request_id)?;
+                object.entry("user_id", &self.user_id)?;
+                object
+                    .entry(
+                        "public_key_credential_request_options",
+                        &self.public_key_credential_request_options,
+                    )?;
+                Ok(())
+            },
         )
     }
 }
@@ -633,7 +611,7 @@ impl ::serde::Serialize for ListCredentialsRequest {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        crate::codec::write(serializer, &[], ())
+        crate::codec::write(serializer, |_| { Ok(()) })
     }
 }
 
@@ -641,11 +619,20 @@ impl ::serde::Serialize for ListCredentialsRequest {
 impl crate::codec::Object for ListCredentialsRequest {
     const NAME: &'static str = "ListCredentialsRequest";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (user_id, domain) = crate::codec::fields::<
-            (crate::codec::Req<String>, crate::codec::Req<String>),
-            _,
-        >(map, &["user_id", "domain"])?;
-        Ok(Self { user_id, domain })
+        let mut user_id = None;
+        let mut domain = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "user_id" => fields.read(&mut user_id, "user_id")?,
+                "domain" => fields.read(&mut domain, "domain")?,
+                _ => fields.skip()?,
+            }
+        }
+        Ok(Self {
+            user_id: fields.required(user_id, "user_id")?,
+            domain: fields.required(domain, "domain")?,
+        })
     }
 }
 
@@ -704,20 +691,22 @@ pub struct ListCredentialsResponse {
 impl crate::codec::Object for ListCredentialsResponse {
     const NAME: &'static str = "ListCredentialsResponse";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (status_code, request_id, credentials) = crate::codec::fields::<
-            (
-                crate::codec::Req<i64>,
-                crate::codec::Req<String>,
-                crate::codec::Req<
-                    Vec<crate::consumer::models::webauthn::WebAuthnCredential>,
-                >,
-            ),
-            _,
-        >(map, &["status_code", "request_id", "credentials"])?;
+        let mut status_code = None;
+        let mut request_id = None;
+        let mut credentials = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "status_code" => fields.read(&mut status_code, "status_code")?,
+                "request_id" => fields.read(&mut request_id, "request_id")?,
+                "credentials" => fields.read(&mut credentials, "credentials")?,
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            status_code,
-            request_id,
-            credentials,
+            status_code: fields.required(status_code, "status_code")?,
+            request_id: fields.required(request_id, "request_id")?,
+            credentials: fields.required(credentials, "credentials")?,
         })
     }
 }
@@ -738,12 +727,12 @@ impl ::serde::Serialize for ListCredentialsResponse {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &["status_code", "request_id", "credentials"],
-            (
-                crate::codec::Always(&self.status_code),
-                crate::codec::Always(&self.request_id),
-                crate::codec::Always(&self.credentials),
-            ),
+            |object| {
+                object.entry("status_code", &self.status_code)?;
+                object.entry("request_id", &self.request_id)?;
+                object.entry("credentials", &self.credentials)?;
+                Ok(())
+            },
         )
     }
 }
@@ -787,24 +776,17 @@ impl ::serde::Serialize for RegisterRequest {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &[
-                "user_id",
-                "public_key_credential",
-                "session_token",
-                "session_duration_minutes",
-                "session_jwt",
-                "session_custom_claims",
-                "telemetry_id",
-            ],
-            (
-                crate::codec::Always(&self.user_id),
-                crate::codec::Always(&self.public_key_credential),
-                crate::codec::IfSet(&self.session_token),
-                crate::codec::IfSet(&self.session_duration_minutes),
-                crate::codec::IfSet(&self.session_jwt),
-                crate::codec::IfSet(&self.session_custom_claims),
-                crate::codec::IfSet(&self.telemetry_id),
-            ),
+            |object| {
+                object.entry("user_id", &self.user_id)?;
+                object.entry("public_key_credential", &self.public_key_credential)?;
+                object.if_set("session_token", &self.session_token)?;
+                object
+                    .if_set("session_duration_minutes", &self.session_duration_minutes)?;
+                object.if_set("session_jwt", &self.session_jwt)?;
+                object.if_set("session_custom_claims", &self.session_custom_claims)?;
+                object.if_set("telemetry_id", &self.telemetry_id)?;
+                Ok(())
+            },
         )
     }
 }
@@ -813,45 +795,42 @@ impl ::serde::Serialize for RegisterRequest {
 impl crate::codec::Object for RegisterRequest {
     const NAME: &'static str = "RegisterRequest";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (
-            user_id,
-            public_key_credential,
-            session_token,
-            session_duration_minutes,
-            session_jwt,
-            session_custom_claims,
-            telemetry_id,
-        ) = crate::codec::fields::<
-            (
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-                crate::codec::Nil<Option<String>>,
-                crate::codec::Nil<Option<i64>>,
-                crate::codec::Nil<Option<String>>,
-                crate::codec::Nil<Option<::serde_json::Value>>,
-                crate::codec::Nil<Option<String>>,
-            ),
-            _,
-        >(
-            map,
-            &[
-                "user_id",
-                "public_key_credential",
-                "session_token",
-                "session_duration_minutes",
-                "session_jwt",
-                "session_custom_claims",
-                "telemetry_id",
-            ],
-        )?;
+        let mut user_id = None;
+        let mut public_key_credential = None;
+        let mut session_token = None;
+        let mut session_duration_minutes = None;
+        let mut session_jwt = None;
+        let mut session_custom_claims = None;
+        let mut telemetry_id = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "user_id" => fields.read(&mut user_id, "user_id")?,
+                "public_key_credential" => {
+                    fields.read(&mut public_key_credential, "public_key_credential")?
+                }
+                "session_token" => fields.read(&mut session_token, "session_token")?,
+                "session_duration_minutes" => {
+                    fields
+                        .read(&mut session_duration_minutes, "session_duration_minutes")?
+                }
+                "session_jwt" => fields.read(&mut session_jwt, "session_jwt")?,
+                "session_custom_claims" => {
+                    fields.read(&mut session_custom_claims, "session_custom_claims")?
+                }
+                "telemetry_id" => fields.read(&mut telemetry_id, "telemetry_id")?,
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            user_id,
-            public_key_credential,
-            session_token,
-            session_duration_minutes,
-            session_jwt,
-            session_custom_claims,
-            telemetry_id,
+            user_id: fields.required(user_id, "user_id")?,
+            public_key_credential: fields
+                .required(public_key_credential, "public_key_credential")?,
+            session_token: fields.nilable(session_token),
+            session_duration_minutes: fields.nilable(session_duration_minutes),
+            session_jwt: fields.nilable(session_jwt),
+            session_custom_claims: fields.nilable(session_custom_claims),
+            telemetry_id: fields.nilable(telemetry_id),
         })
     }
 }
@@ -973,55 +952,44 @@ pub struct RegisterResponse {
 impl crate::codec::Object for RegisterResponse {
     const NAME: &'static str = "RegisterResponse";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (
-            status_code,
-            request_id,
-            user_id,
-            webauthn_registration_id,
-            session_token,
-            session_jwt,
-            user,
-            session,
-            user_device,
-        ) = crate::codec::fields::<
-            (
-                crate::codec::Req<i64>,
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-                crate::codec::Req<crate::consumer::models::users::User>,
-                crate::codec::Nil<Option<crate::consumer::models::sessions::Session>>,
-                crate::codec::Nil<
-                    Option<crate::consumer::models::device_history::DeviceInfo>,
-                >,
-            ),
-            _,
-        >(
-            map,
-            &[
-                "status_code",
-                "request_id",
-                "user_id",
-                "webauthn_registration_id",
-                "session_token",
-                "session_jwt",
-                "user",
-                "session",
-                "user_device",
-            ],
-        )?;
+        let mut status_code = None;
+        let mut request_id = None;
+        let mut user_id = None;
+        let mut webauthn_registration_id = None;
+        let mut session_token = None;
+        let mut session_jwt = None;
+        let mut user = None;
+        let mut session = None;
+        let mut user_device = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "status_code" => fields.read(&mut status_code, "status_code")?,
+                "request_id" => fields.read(&mut request_id, "request_id")?,
+                "user_id" => fields.read(&mut user_id, "user_id")?,
+                "webauthn_registration_id" => {
+                    fields
+                        .read(&mut webauthn_registration_id, "webauthn_registration_id")?
+                }
+                "session_token" => fields.read(&mut session_token, "session_token")?,
+                "session_jwt" => fields.read(&mut session_jwt, "session_jwt")?,
+                "user" => fields.read(&mut user, "user")?,
+                "session" => fields.read(&mut session, "session")?,
+                "user_device" => fields.read(&mut user_device, "user_device")?,
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            status_code,
-            request_id,
-            user_id,
-            webauthn_registration_id,
-            session_token,
-            session_jwt,
-            user,
-            session,
-            user_device,
+            status_code: fields.required(status_code, "status_code")?,
+            request_id: fields.required(request_id, "request_id")?,
+            user_id: fields.required(user_id, "user_id")?,
+            webauthn_registration_id: fields
+                .required(webauthn_registration_id, "webauthn_registration_id")?,
+            session_token: fields.required(session_token, "session_token")?,
+            session_jwt: fields.required(session_jwt, "session_jwt")?,
+            user: fields.required(user, "user")?,
+            session: fields.nilable(session),
+            user_device: fields.nilable(user_device),
         })
     }
 }
@@ -1042,28 +1010,19 @@ impl ::serde::Serialize for RegisterResponse {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &[
-                "status_code",
-                "request_id",
-                "user_id",
-                "webauthn_registration_id",
-                "session_token",
-                "session_jwt",
-                "user",
-                "session",
-                "user_device",
-            ],
-            (
-                crate::codec::Always(&self.status_code),
-                crate::codec::Always(&self.request_id),
-                crate::codec::Always(&self.user_id),
-                crate::codec::Always(&self.webauthn_registration_id),
-                crate::codec::Always(&self.session_token),
-                crate::codec::Always(&self.session_jwt),
-                crate::codec::Always(&self.user),
-                crate::codec::IfSet(&self.session),
-                crate::codec::IfSet(&self.user_device),
-            ),
+            |object| {
+                object.entry("status_code", &self.status_code)?;
+                object.entry("request_id", &self.request_id)?;
+                object.entry("user_id", &self.user_id)?;
+                object
+                    .entry("webauthn_registration_id", &self.webauthn_registration_id)?;
+                object.entry("session_token", &self.session_token)?;
+                object.entry("session_jwt", &self.session_jwt)?;
+                object.entry("user", &self.user)?;
+                object.if_set("session", &self.session)?;
+                object.if_set("user_device", &self.user_device)?;
+                Ok(())
+            },
         )
     }
 }
@@ -1108,28 +1067,22 @@ impl ::serde::Serialize for RegisterStartRequest {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &[
-                "user_id",
-                "domain",
-                "user_agent",
-                "authenticator_type",
-                "return_passkey_credential_options",
-                "override_id",
-                "override_name",
-                "override_display_name",
-                "use_base64_url_encoding",
-            ],
-            (
-                crate::codec::Always(&self.user_id),
-                crate::codec::Always(&self.domain),
-                crate::codec::IfSet(&self.user_agent),
-                crate::codec::IfSet(&self.authenticator_type),
-                crate::codec::IfSet(&self.return_passkey_credential_options),
-                crate::codec::IfSet(&self.override_id),
-                crate::codec::IfSet(&self.override_name),
-                crate::codec::IfSet(&self.override_display_name),
-                crate::codec::IfSet(&self.use_base64_url_encoding),
-            ),
+            |object| {
+                object.entry("user_id", &self.user_id)?;
+                object.entry("domain", &self.domain)?;
+                object.if_set("user_agent", &self.user_agent)?;
+                object.if_set("authenticator_type", &self.authenticator_type)?;
+                object
+                    .if_set(
+                        "return_passkey_credential_options",
+                        &self.return_passkey_credential_options,
+                    )?;
+                object.if_set("override_id", &self.override_id)?;
+                object.if_set("override_name", &self.override_name)?;
+                object.if_set("override_display_name", &self.override_display_name)?;
+                object.if_set("use_base64_url_encoding", &self.use_base64_url_encoding)?;
+                Ok(())
+            },
         )
     }
 }
@@ -1138,53 +1091,53 @@ impl ::serde::Serialize for RegisterStartRequest {
 impl crate::codec::Object for RegisterStartRequest {
     const NAME: &'static str = "RegisterStartRequest";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (
-            user_id,
-            domain,
-            user_agent,
-            authenticator_type,
-            return_passkey_credential_options,
-            override_id,
-            override_name,
-            override_display_name,
-            use_base64_url_encoding,
-        ) = crate::codec::fields::<
-            (
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-                crate::codec::Nil<Option<String>>,
-                crate::codec::Nil<Option<String>>,
-                crate::codec::Nil<Option<bool>>,
-                crate::codec::Nil<Option<String>>,
-                crate::codec::Nil<Option<String>>,
-                crate::codec::Nil<Option<String>>,
-                crate::codec::Nil<Option<bool>>,
-            ),
-            _,
-        >(
-            map,
-            &[
-                "user_id",
-                "domain",
-                "user_agent",
-                "authenticator_type",
-                "return_passkey_credential_options",
-                "override_id",
-                "override_name",
-                "override_display_name",
-                "use_base64_url_encoding",
-            ],
-        )?;
+        let mut user_id = None;
+        let mut domain = None;
+        let mut user_agent = None;
+        let mut authenticator_type = None;
+        let mut return_passkey_credential_options = None;
+        let mut override_id = None;
+        let mut override_name = None;
+        let mut override_display_name = None;
+        let mut use_base64_url_encoding = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "user_id" => fields.read(&mut user_id, "user_id")?,
+                "domain" => fields.read(&mut domain, "domain")?,
+                "user_agent" => fields.read(&mut user_agent, "user_agent")?,
+                "authenticator_type" => {
+                    fields.read(&mut authenticator_type, "authenticator_type")?
+                }
+                "return_passkey_credential_options" => {
+                    fields
+                        .read(
+                            &mut return_passkey_credential_options,
+                            "return_passkey_credential_options",
+                        )?
+                }
+                "override_id" => fields.read(&mut override_id, "override_id")?,
+                "override_name" => fields.read(&mut override_name, "override_name")?,
+                "override_display_name" => {
+                    fields.read(&mut override_display_name, "override_display_name")?
+                }
+                "use_base64_url_encoding" => {
+                    fields.read(&mut use_base64_url_encoding, "use_base64_url_encoding")?
+                }
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            user_id,
-            domain,
-            user_agent,
-            authenticator_type,
-            return_passkey_credential_options,
-            override_id,
-            override_name,
-            override_display_name,
-            use_base64_url_encoding,
+            user_id: fields.required(user_id, "user_id")?,
+            domain: fields.required(domain, "domain")?,
+            user_agent: fields.nilable(user_agent),
+            authenticator_type: fields.nilable(authenticator_type),
+            return_passkey_credential_options: fields
+                .nilable(return_passkey_credential_options),
+            override_id: fields.nilable(override_id),
+            override_name: fields.nilable(override_name),
+            override_display_name: fields.nilable(override_display_name),
+            use_base64_url_encoding: fields.nilable(use_base64_url_encoding),
         })
     }
 }
@@ -1294,28 +1247,35 @@ pub struct RegisterStartResponse {
 impl crate::codec::Object for RegisterStartResponse {
     const NAME: &'static str = "RegisterStartResponse";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (status_code, request_id, user_id, public_key_credential_creation_options) = crate::codec::fields::<
-            (
-                crate::codec::Req<i64>,
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-            ),
-            _,
-        >(
-            map,
-            &[
-                "status_code",
-                "request_id",
-                "user_id",
-                "public_key_credential_creation_options",
-            ],
-        )?;
+        let mut status_code = None;
+        let mut request_id = None;
+        let mut user_id = None;
+        let mut public_key_credential_creation_options = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "status_code" => fields.read(&mut status_code, "status_code")?,
+                "request_id" => fields.read(&mut request_id, "request_id")?,
+                "user_id" => fields.read(&mut user_id, "user_id")?,
+                "public_key_credential_creation_options" => {
+                    fields
+                        .read(
+                            &mut public_key_credential_creation_options,
+                            "public_key_credential_creation_options",
+                        )?
+                }
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            status_code,
-            request_id,
-            user_id,
-            public_key_credential_creation_options,
+            status_code: fields.required(status_code, "status_code")?,
+            request_id: fields.required(request_id, "request_id")?,
+            user_id: fields.required(user_id, "user_id")?,
+            public_key_credential_creation_options: fields
+                .required(
+                    public_key_credential_creation_options,
+                    "public_key_credential_creation_options",
+                )?,
         })
     }
 }
@@ -1336,18 +1296,17 @@ impl ::serde::Serialize for RegisterStartResponse {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &[
-                "status_code",
-                "request_id",
-                "user_id",
-                "public_key_credential_creation_options",
-            ],
-            (
-                crate::codec::Always(&self.status_code),
-                crate::codec::Always(&self.request_id),
-                crate::codec::Always(&self.user_id),
-                crate::codec::Always(&self.public_key_credential_creation_options),
-            ),
+            |object| {
+                object.entry("status_code", &self.status_code)?;
+                object.entry("request_id", &self.request_id)?;
+                object.entry("user_id", &self.user_id)?;
+                object
+                    .entry(
+                        "public_key_credential_creation_options",
+                        &self.public_key_credential_creation_options,
+                    )?;
+                Ok(())
+            },
         )
     }
 }
@@ -1367,7 +1326,13 @@ impl ::serde::Serialize for UpdateRequest {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        crate::codec::write(serializer, &["name"], (crate::codec::Always(&self.name),))
+        crate::codec::write(
+            serializer,
+            |object| {
+                object.entry("name", &self.name)?;
+                Ok(())
+            },
+        )
     }
 }
 
@@ -1375,13 +1340,23 @@ impl ::serde::Serialize for UpdateRequest {
 impl crate::codec::Object for UpdateRequest {
     const NAME: &'static str = "UpdateRequest";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (webauthn_registration_id, name) = crate::codec::fields::<
-            (crate::codec::Req<String>, crate::codec::Req<String>),
-            _,
-        >(map, &["webauthn_registration_id", "name"])?;
+        let mut webauthn_registration_id = None;
+        let mut name = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "webauthn_registration_id" => {
+                    fields
+                        .read(&mut webauthn_registration_id, "webauthn_registration_id")?
+                }
+                "name" => fields.read(&mut name, "name")?,
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            webauthn_registration_id,
-            name,
+            webauthn_registration_id: fields
+                .required(webauthn_registration_id, "webauthn_registration_id")?,
+            name: fields.required(name, "name")?,
         })
     }
 }
@@ -1449,20 +1424,24 @@ pub struct UpdateResponse {
 impl crate::codec::Object for UpdateResponse {
     const NAME: &'static str = "UpdateResponse";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (status_code, request_id, webauthn_registration) = crate::codec::fields::<
-            (
-                crate::codec::Req<i64>,
-                crate::codec::Req<String>,
-                crate::codec::Nil<
-                    Option<crate::consumer::models::users::WebAuthnRegistration>,
-                >,
-            ),
-            _,
-        >(map, &["status_code", "request_id", "webauthn_registration"])?;
+        let mut status_code = None;
+        let mut request_id = None;
+        let mut webauthn_registration = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "status_code" => fields.read(&mut status_code, "status_code")?,
+                "request_id" => fields.read(&mut request_id, "request_id")?,
+                "webauthn_registration" => {
+                    fields.read(&mut webauthn_registration, "webauthn_registration")?
+                }
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            status_code,
-            request_id,
-            webauthn_registration,
+            status_code: fields.required(status_code, "status_code")?,
+            request_id: fields.required(request_id, "request_id")?,
+            webauthn_registration: fields.nilable(webauthn_registration),
         })
     }
 }
@@ -1483,12 +1462,12 @@ impl ::serde::Serialize for UpdateResponse {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &["status_code", "request_id", "webauthn_registration"],
-            (
-                crate::codec::Always(&self.status_code),
-                crate::codec::Always(&self.request_id),
-                crate::codec::IfSet(&self.webauthn_registration),
-            ),
+            |object| {
+                object.entry("status_code", &self.status_code)?;
+                object.entry("request_id", &self.request_id)?;
+                object.if_set("webauthn_registration", &self.webauthn_registration)?;
+                Ok(())
+            },
         )
     }
 }

@@ -83,7 +83,7 @@ impl ::serde::Serialize for GetAllowedSmsCountryCodesRequest {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        crate::codec::write(serializer, &[], ())
+        crate::codec::write(serializer, |_| { Ok(()) })
     }
 }
 
@@ -91,13 +91,21 @@ impl ::serde::Serialize for GetAllowedSmsCountryCodesRequest {
 impl crate::codec::Object for GetAllowedSmsCountryCodesRequest {
     const NAME: &'static str = "GetAllowedSmsCountryCodesRequest";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (project_slug, environment_slug) = crate::codec::fields::<
-            (crate::codec::Req<String>, crate::codec::Req<String>),
-            _,
-        >(map, &["project_slug", "environment_slug"])?;
+        let mut project_slug = None;
+        let mut environment_slug = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "project_slug" => fields.read(&mut project_slug, "project_slug")?,
+                "environment_slug" => {
+                    fields.read(&mut environment_slug, "environment_slug")?
+                }
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            project_slug,
-            environment_slug,
+            project_slug: fields.required(project_slug, "project_slug")?,
+            environment_slug: fields.required(environment_slug, "environment_slug")?,
         })
     }
 }
@@ -172,18 +180,22 @@ pub struct GetAllowedSmsCountryCodesResponse {
 impl crate::codec::Object for GetAllowedSmsCountryCodesResponse {
     const NAME: &'static str = "GetAllowedSmsCountryCodesResponse";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (status_code, request_id, country_codes) = crate::codec::fields::<
-            (
-                crate::codec::Req<i64>,
-                crate::codec::Req<String>,
-                crate::codec::Req<Vec<String>>,
-            ),
-            _,
-        >(map, &["status_code", "request_id", "country_codes"])?;
+        let mut status_code = None;
+        let mut request_id = None;
+        let mut country_codes = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "status_code" => fields.read(&mut status_code, "status_code")?,
+                "request_id" => fields.read(&mut request_id, "request_id")?,
+                "country_codes" => fields.read(&mut country_codes, "country_codes")?,
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            status_code,
-            request_id,
-            country_codes,
+            status_code: fields.required(status_code, "status_code")?,
+            request_id: fields.required(request_id, "request_id")?,
+            country_codes: fields.required(country_codes, "country_codes")?,
         })
     }
 }
@@ -204,12 +216,12 @@ impl ::serde::Serialize for GetAllowedSmsCountryCodesResponse {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &["status_code", "request_id", "country_codes"],
-            (
-                crate::codec::Always(&self.status_code),
-                crate::codec::Always(&self.request_id),
-                crate::codec::Always(&self.country_codes),
-            ),
+            |object| {
+                object.entry("status_code", &self.status_code)?;
+                object.entry("request_id", &self.request_id)?;
+                object.entry("country_codes", &self.country_codes)?;
+                Ok(())
+            },
         )
     }
 }
@@ -230,7 +242,7 @@ impl ::serde::Serialize for GetAllowedWhatsappCountryCodesRequest {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        crate::codec::write(serializer, &[], ())
+        crate::codec::write(serializer, |_| { Ok(()) })
     }
 }
 
@@ -238,13 +250,21 @@ impl ::serde::Serialize for GetAllowedWhatsappCountryCodesRequest {
 impl crate::codec::Object for GetAllowedWhatsappCountryCodesRequest {
     const NAME: &'static str = "GetAllowedWhatsappCountryCodesRequest";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (project_slug, environment_slug) = crate::codec::fields::<
-            (crate::codec::Req<String>, crate::codec::Req<String>),
-            _,
-        >(map, &["project_slug", "environment_slug"])?;
+        let mut project_slug = None;
+        let mut environment_slug = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "project_slug" => fields.read(&mut project_slug, "project_slug")?,
+                "environment_slug" => {
+                    fields.read(&mut environment_slug, "environment_slug")?
+                }
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            project_slug,
-            environment_slug,
+            project_slug: fields.required(project_slug, "project_slug")?,
+            environment_slug: fields.required(environment_slug, "environment_slug")?,
         })
     }
 }
@@ -319,18 +339,22 @@ pub struct GetAllowedWhatsappCountryCodesResponse {
 impl crate::codec::Object for GetAllowedWhatsappCountryCodesResponse {
     const NAME: &'static str = "GetAllowedWhatsappCountryCodesResponse";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (status_code, request_id, country_codes) = crate::codec::fields::<
-            (
-                crate::codec::Req<i64>,
-                crate::codec::Req<String>,
-                crate::codec::Req<Vec<String>>,
-            ),
-            _,
-        >(map, &["status_code", "request_id", "country_codes"])?;
+        let mut status_code = None;
+        let mut request_id = None;
+        let mut country_codes = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "status_code" => fields.read(&mut status_code, "status_code")?,
+                "request_id" => fields.read(&mut request_id, "request_id")?,
+                "country_codes" => fields.read(&mut country_codes, "country_codes")?,
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            status_code,
-            request_id,
-            country_codes,
+            status_code: fields.required(status_code, "status_code")?,
+            request_id: fields.required(request_id, "request_id")?,
+            country_codes: fields.required(country_codes, "country_codes")?,
         })
     }
 }
@@ -351,12 +375,12 @@ impl ::serde::Serialize for GetAllowedWhatsappCountryCodesResponse {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &["status_code", "request_id", "country_codes"],
-            (
-                crate::codec::Always(&self.status_code),
-                crate::codec::Always(&self.request_id),
-                crate::codec::Always(&self.country_codes),
-            ),
+            |object| {
+                object.entry("status_code", &self.status_code)?;
+                object.entry("request_id", &self.request_id)?;
+                object.entry("country_codes", &self.country_codes)?;
+                Ok(())
+            },
         )
     }
 }
@@ -381,8 +405,10 @@ impl ::serde::Serialize for SetAllowedSmsCountryCodesRequest {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &["country_codes"],
-            (crate::codec::Always(&self.country_codes),),
+            |object| {
+                object.entry("country_codes", &self.country_codes)?;
+                Ok(())
+            },
         )
     }
 }
@@ -391,18 +417,24 @@ impl ::serde::Serialize for SetAllowedSmsCountryCodesRequest {
 impl crate::codec::Object for SetAllowedSmsCountryCodesRequest {
     const NAME: &'static str = "SetAllowedSmsCountryCodesRequest";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (project_slug, environment_slug, country_codes) = crate::codec::fields::<
-            (
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-                crate::codec::Req<Vec<String>>,
-            ),
-            _,
-        >(map, &["project_slug", "environment_slug", "country_codes"])?;
+        let mut project_slug = None;
+        let mut environment_slug = None;
+        let mut country_codes = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "project_slug" => fields.read(&mut project_slug, "project_slug")?,
+                "environment_slug" => {
+                    fields.read(&mut environment_slug, "environment_slug")?
+                }
+                "country_codes" => fields.read(&mut country_codes, "country_codes")?,
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            project_slug,
-            environment_slug,
-            country_codes,
+            project_slug: fields.required(project_slug, "project_slug")?,
+            environment_slug: fields.required(environment_slug, "environment_slug")?,
+            country_codes: fields.required(country_codes, "country_codes")?,
         })
     }
 }
@@ -479,18 +511,22 @@ pub struct SetAllowedSmsCountryCodesResponse {
 impl crate::codec::Object for SetAllowedSmsCountryCodesResponse {
     const NAME: &'static str = "SetAllowedSmsCountryCodesResponse";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (status_code, request_id, country_codes) = crate::codec::fields::<
-            (
-                crate::codec::Req<i64>,
-                crate::codec::Req<String>,
-                crate::codec::Req<Vec<String>>,
-            ),
-            _,
-        >(map, &["status_code", "request_id", "country_codes"])?;
+        let mut status_code = None;
+        let mut request_id = None;
+        let mut country_codes = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "status_code" => fields.read(&mut status_code, "status_code")?,
+                "request_id" => fields.read(&mut request_id, "request_id")?,
+                "country_codes" => fields.read(&mut country_codes, "country_codes")?,
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            status_code,
-            request_id,
-            country_codes,
+            status_code: fields.required(status_code, "status_code")?,
+            request_id: fields.required(request_id, "request_id")?,
+            country_codes: fields.required(country_codes, "country_codes")?,
         })
     }
 }
@@ -511,12 +547,12 @@ impl ::serde::Serialize for SetAllowedSmsCountryCodesResponse {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &["status_code", "request_id", "country_codes"],
-            (
-                crate::codec::Always(&self.status_code),
-                crate::codec::Always(&self.request_id),
-                crate::codec::Always(&self.country_codes),
-            ),
+            |object| {
+                object.entry("status_code", &self.status_code)?;
+                object.entry("request_id", &self.request_id)?;
+                object.entry("country_codes", &self.country_codes)?;
+                Ok(())
+            },
         )
     }
 }
@@ -541,8 +577,10 @@ impl ::serde::Serialize for SetAllowedWhatsappCountryCodesRequest {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &["country_codes"],
-            (crate::codec::Always(&self.country_codes),),
+            |object| {
+                object.entry("country_codes", &self.country_codes)?;
+                Ok(())
+            },
         )
     }
 }
@@ -551,18 +589,24 @@ impl ::serde::Serialize for SetAllowedWhatsappCountryCodesRequest {
 impl crate::codec::Object for SetAllowedWhatsappCountryCodesRequest {
     const NAME: &'static str = "SetAllowedWhatsappCountryCodesRequest";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (project_slug, environment_slug, country_codes) = crate::codec::fields::<
-            (
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-                crate::codec::Req<Vec<String>>,
-            ),
-            _,
-        >(map, &["project_slug", "environment_slug", "country_codes"])?;
+        let mut project_slug = None;
+        let mut environment_slug = None;
+        let mut country_codes = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "project_slug" => fields.read(&mut project_slug, "project_slug")?,
+                "environment_slug" => {
+                    fields.read(&mut environment_slug, "environment_slug")?
+                }
+                "country_codes" => fields.read(&mut country_codes, "country_codes")?,
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            project_slug,
-            environment_slug,
-            country_codes,
+            project_slug: fields.required(project_slug, "project_slug")?,
+            environment_slug: fields.required(environment_slug, "environment_slug")?,
+            country_codes: fields.required(country_codes, "country_codes")?,
         })
     }
 }
@@ -639,18 +683,22 @@ pub struct SetAllowedWhatsappCountryCodesResponse {
 impl crate::codec::Object for SetAllowedWhatsappCountryCodesResponse {
     const NAME: &'static str = "SetAllowedWhatsappCountryCodesResponse";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (status_code, request_id, country_codes) = crate::codec::fields::<
-            (
-                crate::codec::Req<i64>,
-                crate::codec::Req<String>,
-                crate::codec::Req<Vec<String>>,
-            ),
-            _,
-        >(map, &["status_code", "request_id", "country_codes"])?;
+        let mut status_code = None;
+        let mut request_id = None;
+        let mut country_codes = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "status_code" => fields.read(&mut status_code, "status_code")?,
+                "request_id" => fields.read(&mut request_id, "request_id")?,
+                "country_codes" => fields.read(&mut country_codes, "country_codes")?,
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            status_code,
-            request_id,
-            country_codes,
+            status_code: fields.required(status_code, "status_code")?,
+            request_id: fields.required(request_id, "request_id")?,
+            country_codes: fields.required(country_codes, "country_codes")?,
         })
     }
 }
@@ -671,12 +719,12 @@ impl ::serde::Serialize for SetAllowedWhatsappCountryCodesResponse {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &["status_code", "request_id", "country_codes"],
-            (
-                crate::codec::Always(&self.status_code),
-                crate::codec::Always(&self.request_id),
-                crate::codec::Always(&self.country_codes),
-            ),
+            |object| {
+                object.entry("status_code", &self.status_code)?;
+                object.entry("request_id", &self.request_id)?;
+                object.entry("country_codes", &self.country_codes)?;
+                Ok(())
+            },
         )
     }
 }

@@ -153,20 +153,18 @@ impl ::serde::Serialize for CreateRequest {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &[
-                "template_id",
-                "name",
-                "sender_information",
-                "prebuilt_customization",
-                "custom_html_customization",
-            ],
-            (
-                crate::codec::Always(&self.template_id),
-                crate::codec::IfSet(&self.name),
-                crate::codec::IfSet(&self.sender_information),
-                crate::codec::IfSet(&self.prebuilt_customization),
-                crate::codec::IfSet(&self.custom_html_customization),
-            ),
+            |object| {
+                object.entry("template_id", &self.template_id)?;
+                object.if_set("name", &self.name)?;
+                object.if_set("sender_information", &self.sender_information)?;
+                object.if_set("prebuilt_customization", &self.prebuilt_customization)?;
+                object
+                    .if_set(
+                        "custom_html_customization",
+                        &self.custom_html_customization,
+                    )?;
+                Ok(())
+            },
         )
     }
 }
@@ -175,51 +173,41 @@ impl ::serde::Serialize for CreateRequest {
 impl crate::codec::Object for CreateRequest {
     const NAME: &'static str = "CreateRequest";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (
-            project_slug,
-            template_id,
-            name,
-            sender_information,
-            prebuilt_customization,
-            custom_html_customization,
-        ) = crate::codec::fields::<
-            (
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-                crate::codec::Nil<Option<String>>,
-                crate::codec::Nil<
-                    Option<crate::management::models::email_templates::SenderInformation>,
-                >,
-                crate::codec::Nil<
-                    Option<
-                        crate::management::models::email_templates::PrebuiltCustomization,
-                    >,
-                >,
-                crate::codec::Nil<
-                    Option<
-                        crate::management::models::email_templates::CustomHtmlCustomization,
-                    >,
-                >,
-            ),
-            _,
-        >(
-            map,
-            &[
-                "project_slug",
-                "template_id",
-                "name",
-                "sender_information",
-                "prebuilt_customization",
-                "custom_html_customization",
-            ],
-        )?;
+        let mut project_slug = None;
+        let mut template_id = None;
+        let mut name = None;
+        let mut sender_information = None;
+        let mut prebuilt_customization = None;
+        let mut custom_html_customization = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "project_slug" => fields.read(&mut project_slug, "project_slug")?,
+                "template_id" => fields.read(&mut template_id, "template_id")?,
+                "name" => fields.read(&mut name, "name")?,
+                "sender_information" => {
+                    fields.read(&mut sender_information, "sender_information")?
+                }
+                "prebuilt_customization" => {
+                    fields.read(&mut prebuilt_customization, "prebuilt_customization")?
+                }
+                "custom_html_customization" => {
+                    fields
+                        .read(
+                            &mut custom_html_customization,
+                            "custom_html_customization",
+                        )?
+                }
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            project_slug,
-            template_id,
-            name,
-            sender_information,
-            prebuilt_customization,
-            custom_html_customization,
+            project_slug: fields.required(project_slug, "project_slug")?,
+            template_id: fields.required(template_id, "template_id")?,
+            name: fields.nilable(name),
+            sender_information: fields.nilable(sender_information),
+            prebuilt_customization: fields.nilable(prebuilt_customization),
+            custom_html_customization: fields.nilable(custom_html_customization),
         })
     }
 }
@@ -319,20 +307,22 @@ pub struct CreateResponse {
 impl crate::codec::Object for CreateResponse {
     const NAME: &'static str = "CreateResponse";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (status_code, request_id, email_template) = crate::codec::fields::<
-            (
-                crate::codec::Req<i64>,
-                crate::codec::Req<String>,
-                crate::codec::Req<
-                    crate::management::models::email_templates::EmailTemplate,
-                >,
-            ),
-            _,
-        >(map, &["status_code", "request_id", "email_template"])?;
+        let mut status_code = None;
+        let mut request_id = None;
+        let mut email_template = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "status_code" => fields.read(&mut status_code, "status_code")?,
+                "request_id" => fields.read(&mut request_id, "request_id")?,
+                "email_template" => fields.read(&mut email_template, "email_template")?,
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            status_code,
-            request_id,
-            email_template,
+            status_code: fields.required(status_code, "status_code")?,
+            request_id: fields.required(request_id, "request_id")?,
+            email_template: fields.required(email_template, "email_template")?,
         })
     }
 }
@@ -353,12 +343,12 @@ impl ::serde::Serialize for CreateResponse {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &["status_code", "request_id", "email_template"],
-            (
-                crate::codec::Always(&self.status_code),
-                crate::codec::Always(&self.request_id),
-                crate::codec::Always(&self.email_template),
-            ),
+            |object| {
+                object.entry("status_code", &self.status_code)?;
+                object.entry("request_id", &self.request_id)?;
+                object.entry("email_template", &self.email_template)?;
+                Ok(())
+            },
         )
     }
 }
@@ -379,7 +369,7 @@ impl ::serde::Serialize for DeleteRequest {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        crate::codec::write(serializer, &[], ())
+        crate::codec::write(serializer, |_| { Ok(()) })
     }
 }
 
@@ -387,11 +377,20 @@ impl ::serde::Serialize for DeleteRequest {
 impl crate::codec::Object for DeleteRequest {
     const NAME: &'static str = "DeleteRequest";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (project_slug, template_id) = crate::codec::fields::<
-            (crate::codec::Req<String>, crate::codec::Req<String>),
-            _,
-        >(map, &["project_slug", "template_id"])?;
-        Ok(Self { project_slug, template_id })
+        let mut project_slug = None;
+        let mut template_id = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "project_slug" => fields.read(&mut project_slug, "project_slug")?,
+                "template_id" => fields.read(&mut template_id, "template_id")?,
+                _ => fields.skip()?,
+            }
+        }
+        Ok(Self {
+            project_slug: fields.required(project_slug, "project_slug")?,
+            template_id: fields.required(template_id, "template_id")?,
+        })
     }
 }
 
@@ -456,11 +455,20 @@ pub struct DeleteResponse {
 impl crate::codec::Object for DeleteResponse {
     const NAME: &'static str = "DeleteResponse";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (status_code, request_id) = crate::codec::fields::<
-            (crate::codec::Req<i64>, crate::codec::Req<String>),
-            _,
-        >(map, &["status_code", "request_id"])?;
-        Ok(Self { status_code, request_id })
+        let mut status_code = None;
+        let mut request_id = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "status_code" => fields.read(&mut status_code, "status_code")?,
+                "request_id" => fields.read(&mut request_id, "request_id")?,
+                _ => fields.skip()?,
+            }
+        }
+        Ok(Self {
+            status_code: fields.required(status_code, "status_code")?,
+            request_id: fields.required(request_id, "request_id")?,
+        })
     }
 }
 
@@ -480,11 +488,11 @@ impl ::serde::Serialize for DeleteResponse {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &["status_code", "request_id"],
-            (
-                crate::codec::Always(&self.status_code),
-                crate::codec::Always(&self.request_id),
-            ),
+            |object| {
+                object.entry("status_code", &self.status_code)?;
+                object.entry("request_id", &self.request_id)?;
+                Ok(())
+            },
         )
     }
 }
@@ -505,7 +513,7 @@ impl ::serde::Serialize for GetRequest {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        crate::codec::write(serializer, &[], ())
+        crate::codec::write(serializer, |_| { Ok(()) })
     }
 }
 
@@ -513,11 +521,20 @@ impl ::serde::Serialize for GetRequest {
 impl crate::codec::Object for GetRequest {
     const NAME: &'static str = "GetRequest";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (project_slug, template_id) = crate::codec::fields::<
-            (crate::codec::Req<String>, crate::codec::Req<String>),
-            _,
-        >(map, &["project_slug", "template_id"])?;
-        Ok(Self { project_slug, template_id })
+        let mut project_slug = None;
+        let mut template_id = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "project_slug" => fields.read(&mut project_slug, "project_slug")?,
+                "template_id" => fields.read(&mut template_id, "template_id")?,
+                _ => fields.skip()?,
+            }
+        }
+        Ok(Self {
+            project_slug: fields.required(project_slug, "project_slug")?,
+            template_id: fields.required(template_id, "template_id")?,
+        })
     }
 }
 
@@ -584,20 +601,22 @@ pub struct GetResponse {
 impl crate::codec::Object for GetResponse {
     const NAME: &'static str = "GetResponse";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (status_code, request_id, email_template) = crate::codec::fields::<
-            (
-                crate::codec::Req<i64>,
-                crate::codec::Req<String>,
-                crate::codec::Req<
-                    crate::management::models::email_templates::EmailTemplate,
-                >,
-            ),
-            _,
-        >(map, &["status_code", "request_id", "email_template"])?;
+        let mut status_code = None;
+        let mut request_id = None;
+        let mut email_template = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "status_code" => fields.read(&mut status_code, "status_code")?,
+                "request_id" => fields.read(&mut request_id, "request_id")?,
+                "email_template" => fields.read(&mut email_template, "email_template")?,
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            status_code,
-            request_id,
-            email_template,
+            status_code: fields.required(status_code, "status_code")?,
+            request_id: fields.required(request_id, "request_id")?,
+            email_template: fields.required(email_template, "email_template")?,
         })
     }
 }
@@ -618,12 +637,12 @@ impl ::serde::Serialize for GetResponse {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &["status_code", "request_id", "email_template"],
-            (
-                crate::codec::Always(&self.status_code),
-                crate::codec::Always(&self.request_id),
-                crate::codec::Always(&self.email_template),
-            ),
+            |object| {
+                object.entry("status_code", &self.status_code)?;
+                object.entry("request_id", &self.request_id)?;
+                object.entry("email_template", &self.email_template)?;
+                Ok(())
+            },
         )
     }
 }
@@ -642,7 +661,7 @@ impl ::serde::Serialize for GetAllRequest {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        crate::codec::write(serializer, &[], ())
+        crate::codec::write(serializer, |_| { Ok(()) })
     }
 }
 
@@ -650,11 +669,17 @@ impl ::serde::Serialize for GetAllRequest {
 impl crate::codec::Object for GetAllRequest {
     const NAME: &'static str = "GetAllRequest";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (project_slug,) = crate::codec::fields::<
-            (crate::codec::Req<String>,),
-            _,
-        >(map, &["project_slug"])?;
-        Ok(Self { project_slug })
+        let mut project_slug = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "project_slug" => fields.read(&mut project_slug, "project_slug")?,
+                _ => fields.skip()?,
+            }
+        }
+        Ok(Self {
+            project_slug: fields.required(project_slug, "project_slug")?,
+        })
     }
 }
 
@@ -715,20 +740,24 @@ pub struct GetAllResponse {
 impl crate::codec::Object for GetAllResponse {
     const NAME: &'static str = "GetAllResponse";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (status_code, request_id, email_templates) = crate::codec::fields::<
-            (
-                crate::codec::Req<i64>,
-                crate::codec::Req<String>,
-                crate::codec::Req<
-                    Vec<crate::management::models::email_templates::EmailTemplate>,
-                >,
-            ),
-            _,
-        >(map, &["status_code", "request_id", "email_templates"])?;
+        let mut status_code = None;
+        let mut request_id = None;
+        let mut email_templates = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "status_code" => fields.read(&mut status_code, "status_code")?,
+                "request_id" => fields.read(&mut request_id, "request_id")?,
+                "email_templates" => {
+                    fields.read(&mut email_templates, "email_templates")?
+                }
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            status_code,
-            request_id,
-            email_templates,
+            status_code: fields.required(status_code, "status_code")?,
+            request_id: fields.required(request_id, "request_id")?,
+            email_templates: fields.required(email_templates, "email_templates")?,
         })
     }
 }
@@ -749,12 +778,12 @@ impl ::serde::Serialize for GetAllResponse {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &["status_code", "request_id", "email_templates"],
-            (
-                crate::codec::Always(&self.status_code),
-                crate::codec::Always(&self.request_id),
-                crate::codec::Always(&self.email_templates),
-            ),
+            |object| {
+                object.entry("status_code", &self.status_code)?;
+                object.entry("request_id", &self.request_id)?;
+                object.entry("email_templates", &self.email_templates)?;
+                Ok(())
+            },
         )
     }
 }
@@ -778,7 +807,7 @@ impl ::serde::Serialize for GetDefaultRequest {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        crate::codec::write(serializer, &[], ())
+        crate::codec::write(serializer, |_| { Ok(()) })
     }
 }
 
@@ -786,18 +815,22 @@ impl ::serde::Serialize for GetDefaultRequest {
 impl crate::codec::Object for GetDefaultRequest {
     const NAME: &'static str = "GetDefaultRequest";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (project_slug, email_template_type) = crate::codec::fields::<
-            (
-                crate::codec::Req<String>,
-                crate::codec::Req<
-                    crate::management::models::email_templates::TemplateType,
-                >,
-            ),
-            _,
-        >(map, &["project_slug", "email_template_type"])?;
+        let mut project_slug = None;
+        let mut email_template_type = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "project_slug" => fields.read(&mut project_slug, "project_slug")?,
+                "email_template_type" => {
+                    fields.read(&mut email_template_type, "email_template_type")?
+                }
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            project_slug,
-            email_template_type,
+            project_slug: fields.required(project_slug, "project_slug")?,
+            email_template_type: fields
+                .required(email_template_type, "email_template_type")?,
         })
     }
 }
@@ -882,18 +915,22 @@ pub struct GetDefaultResponse {
 impl crate::codec::Object for GetDefaultResponse {
     const NAME: &'static str = "GetDefaultResponse";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (status_code, request_id, template_id) = crate::codec::fields::<
-            (
-                crate::codec::Req<i64>,
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-            ),
-            _,
-        >(map, &["status_code", "request_id", "template_id"])?;
+        let mut status_code = None;
+        let mut request_id = None;
+        let mut template_id = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "status_code" => fields.read(&mut status_code, "status_code")?,
+                "request_id" => fields.read(&mut request_id, "request_id")?,
+                "template_id" => fields.read(&mut template_id, "template_id")?,
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            status_code,
-            request_id,
-            template_id,
+            status_code: fields.required(status_code, "status_code")?,
+            request_id: fields.required(request_id, "request_id")?,
+            template_id: fields.required(template_id, "template_id")?,
         })
     }
 }
@@ -914,12 +951,12 @@ impl ::serde::Serialize for GetDefaultResponse {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &["status_code", "request_id", "template_id"],
-            (
-                crate::codec::Always(&self.status_code),
-                crate::codec::Always(&self.request_id),
-                crate::codec::Always(&self.template_id),
-            ),
+            |object| {
+                object.entry("status_code", &self.status_code)?;
+                object.entry("request_id", &self.request_id)?;
+                object.entry("template_id", &self.template_id)?;
+                Ok(())
+            },
         )
     }
 }
@@ -947,8 +984,10 @@ impl ::serde::Serialize for SetDefaultRequest {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &["template_id"],
-            (crate::codec::Always(&self.template_id),),
+            |object| {
+                object.entry("template_id", &self.template_id)?;
+                Ok(())
+            },
         )
     }
 }
@@ -957,20 +996,25 @@ impl ::serde::Serialize for SetDefaultRequest {
 impl crate::codec::Object for SetDefaultRequest {
     const NAME: &'static str = "SetDefaultRequest";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (project_slug, email_template_type, template_id) = crate::codec::fields::<
-            (
-                crate::codec::Req<String>,
-                crate::codec::Req<
-                    crate::management::models::email_templates::TemplateType,
-                >,
-                crate::codec::Req<String>,
-            ),
-            _,
-        >(map, &["project_slug", "email_template_type", "template_id"])?;
+        let mut project_slug = None;
+        let mut email_template_type = None;
+        let mut template_id = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "project_slug" => fields.read(&mut project_slug, "project_slug")?,
+                "email_template_type" => {
+                    fields.read(&mut email_template_type, "email_template_type")?
+                }
+                "template_id" => fields.read(&mut template_id, "template_id")?,
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            project_slug,
-            email_template_type,
-            template_id,
+            project_slug: fields.required(project_slug, "project_slug")?,
+            email_template_type: fields
+                .required(email_template_type, "email_template_type")?,
+            template_id: fields.required(template_id, "template_id")?,
         })
     }
 }
@@ -1055,11 +1099,20 @@ pub struct SetDefaultResponse {
 impl crate::codec::Object for SetDefaultResponse {
     const NAME: &'static str = "SetDefaultResponse";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (status_code, request_id) = crate::codec::fields::<
-            (crate::codec::Req<i64>, crate::codec::Req<String>),
-            _,
-        >(map, &["status_code", "request_id"])?;
-        Ok(Self { status_code, request_id })
+        let mut status_code = None;
+        let mut request_id = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "status_code" => fields.read(&mut status_code, "status_code")?,
+                "request_id" => fields.read(&mut request_id, "request_id")?,
+                _ => fields.skip()?,
+            }
+        }
+        Ok(Self {
+            status_code: fields.required(status_code, "status_code")?,
+            request_id: fields.required(request_id, "request_id")?,
+        })
     }
 }
 
@@ -1079,11 +1132,11 @@ impl ::serde::Serialize for SetDefaultResponse {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &["status_code", "request_id"],
-            (
-                crate::codec::Always(&self.status_code),
-                crate::codec::Always(&self.request_id),
-            ),
+            |object| {
+                object.entry("status_code", &self.status_code)?;
+                object.entry("request_id", &self.request_id)?;
+                Ok(())
+            },
         )
     }
 }
@@ -1107,7 +1160,7 @@ impl ::serde::Serialize for UnsetDefaultRequest {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        crate::codec::write(serializer, &[], ())
+        crate::codec::write(serializer, |_| { Ok(()) })
     }
 }
 
@@ -1115,18 +1168,22 @@ impl ::serde::Serialize for UnsetDefaultRequest {
 impl crate::codec::Object for UnsetDefaultRequest {
     const NAME: &'static str = "UnsetDefaultRequest";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (project_slug, email_template_type) = crate::codec::fields::<
-            (
-                crate::codec::Req<String>,
-                crate::codec::Req<
-                    crate::management::models::email_templates::TemplateType,
-                >,
-            ),
-            _,
-        >(map, &["project_slug", "email_template_type"])?;
+        let mut project_slug = None;
+        let mut email_template_type = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "project_slug" => fields.read(&mut project_slug, "project_slug")?,
+                "email_template_type" => {
+                    fields.read(&mut email_template_type, "email_template_type")?
+                }
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            project_slug,
-            email_template_type,
+            project_slug: fields.required(project_slug, "project_slug")?,
+            email_template_type: fields
+                .required(email_template_type, "email_template_type")?,
         })
     }
 }
@@ -1209,11 +1266,20 @@ pub struct UnsetDefaultResponse {
 impl crate::codec::Object for UnsetDefaultResponse {
     const NAME: &'static str = "UnsetDefaultResponse";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (status_code, request_id) = crate::codec::fields::<
-            (crate::codec::Req<i64>, crate::codec::Req<String>),
-            _,
-        >(map, &["status_code", "request_id"])?;
-        Ok(Self { status_code, request_id })
+        let mut status_code = None;
+        let mut request_id = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "status_code" => fields.read(&mut status_code, "status_code")?,
+                "request_id" => fields.read(&mut request_id, "request_id")?,
+                _ => fields.skip()?,
+            }
+        }
+        Ok(Self {
+            status_code: fields.required(status_code, "status_code")?,
+            request_id: fields.required(request_id, "request_id")?,
+        })
     }
 }
 
@@ -1233,11 +1299,11 @@ impl ::serde::Serialize for UnsetDefaultResponse {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &["status_code", "request_id"],
-            (
-                crate::codec::Always(&self.status_code),
-                crate::codec::Always(&self.request_id),
-            ),
+            |object| {
+                object.entry("status_code", &self.status_code)?;
+                object.entry("request_id", &self.request_id)?;
+                Ok(())
+            },
         )
     }
 }
@@ -1276,18 +1342,17 @@ impl ::serde::Serialize for UpdateRequest {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &[
-                "name",
-                "sender_information",
-                "prebuilt_customization",
-                "custom_html_customization",
-            ],
-            (
-                crate::codec::IfSet(&self.name),
-                crate::codec::IfSet(&self.sender_information),
-                crate::codec::IfSet(&self.prebuilt_customization),
-                crate::codec::IfSet(&self.custom_html_customization),
-            ),
+            |object| {
+                object.if_set("name", &self.name)?;
+                object.if_set("sender_information", &self.sender_information)?;
+                object.if_set("prebuilt_customization", &self.prebuilt_customization)?;
+                object
+                    .if_set(
+                        "custom_html_customization",
+                        &self.custom_html_customization,
+                    )?;
+                Ok(())
+            },
         )
     }
 }
@@ -1296,51 +1361,41 @@ impl ::serde::Serialize for UpdateRequest {
 impl crate::codec::Object for UpdateRequest {
     const NAME: &'static str = "UpdateRequest";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (
-            project_slug,
-            template_id,
-            name,
-            sender_information,
-            prebuilt_customization,
-            custom_html_customization,
-        ) = crate::codec::fields::<
-            (
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-                crate::codec::Nil<Option<String>>,
-                crate::codec::Nil<
-                    Option<crate::management::models::email_templates::SenderInformation>,
-                >,
-                crate::codec::Nil<
-                    Option<
-                        crate::management::models::email_templates::PrebuiltCustomization,
-                    >,
-                >,
-                crate::codec::Nil<
-                    Option<
-                        crate::management::models::email_templates::CustomHtmlCustomization,
-                    >,
-                >,
-            ),
-            _,
-        >(
-            map,
-            &[
-                "project_slug",
-                "template_id",
-                "name",
-                "sender_information",
-                "prebuilt_customization",
-                "custom_html_customization",
-            ],
-        )?;
+        let mut project_slug = None;
+        let mut template_id = None;
+        let mut name = None;
+        let mut sender_information = None;
+        let mut prebuilt_customization = None;
+        let mut custom_html_customization = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "project_slug" => fields.read(&mut project_slug, "project_slug")?,
+                "template_id" => fields.read(&mut template_id, "template_id")?,
+                "name" => fields.read(&mut name, "name")?,
+                "sender_information" => {
+                    fields.read(&mut sender_information, "sender_information")?
+                }
+                "prebuilt_customization" => {
+                    fields.read(&mut prebuilt_customization, "prebuilt_customization")?
+                }
+                "custom_html_customization" => {
+                    fields
+                        .read(
+                            &mut custom_html_customization,
+                            "custom_html_customization",
+                        )?
+                }
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            project_slug,
-            template_id,
-            name,
-            sender_information,
-            prebuilt_customization,
-            custom_html_customization,
+            project_slug: fields.required(project_slug, "project_slug")?,
+            template_id: fields.required(template_id, "template_id")?,
+            name: fields.nilable(name),
+            sender_information: fields.nilable(sender_information),
+            prebuilt_customization: fields.nilable(prebuilt_customization),
+            custom_html_customization: fields.nilable(custom_html_customization),
         })
     }
 }
@@ -1445,20 +1500,22 @@ pub struct UpdateResponse {
 impl crate::codec::Object for UpdateResponse {
     const NAME: &'static str = "UpdateResponse";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (status_code, request_id, email_template) = crate::codec::fields::<
-            (
-                crate::codec::Req<i64>,
-                crate::codec::Req<String>,
-                crate::codec::Req<
-                    crate::management::models::email_templates::EmailTemplate,
-                >,
-            ),
-            _,
-        >(map, &["status_code", "request_id", "email_template"])?;
+        let mut status_code = None;
+        let mut request_id = None;
+        let mut email_template = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "status_code" => fields.read(&mut status_code, "status_code")?,
+                "request_id" => fields.read(&mut request_id, "request_id")?,
+                "email_template" => fields.read(&mut email_template, "email_template")?,
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            status_code,
-            request_id,
-            email_template,
+            status_code: fields.required(status_code, "status_code")?,
+            request_id: fields.required(request_id, "request_id")?,
+            email_template: fields.required(email_template, "email_template")?,
         })
     }
 }
@@ -1479,12 +1536,12 @@ impl ::serde::Serialize for UpdateResponse {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &["status_code", "request_id", "email_template"],
-            (
-                crate::codec::Always(&self.status_code),
-                crate::codec::Always(&self.request_id),
-                crate::codec::Always(&self.email_template),
-            ),
+            |object| {
+                object.entry("status_code", &self.status_code)?;
+                object.entry("request_id", &self.request_id)?;
+                object.entry("email_template", &self.email_template)?;
+                Ok(())
+            },
         )
     }
 }

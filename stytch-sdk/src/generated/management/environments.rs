@@ -143,36 +143,46 @@ impl ::serde::Serialize for CreateRequest {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &[
-                "name",
-                "type",
-                "environment_slug",
-                "cross_org_passwords_enabled",
-                "user_impersonation_enabled",
-                "zero_downtime_session_migration_url",
-                "user_lock_self_serve_enabled",
-                "user_lock_threshold",
-                "user_lock_ttl",
-                "idp_authorization_url",
-                "idp_dynamic_client_registration_enabled",
-                "idp_dynamic_client_registration_access_token_template_content",
-            ],
-            (
-                crate::codec::Always(&self.name),
-                crate::codec::IfSet(&self.r#type),
-                crate::codec::IfSet(&self.environment_slug),
-                crate::codec::IfSet(&self.cross_org_passwords_enabled),
-                crate::codec::IfSet(&self.user_impersonation_enabled),
-                crate::codec::IfSet(&self.zero_downtime_session_migration_url),
-                crate::codec::IfSet(&self.user_lock_self_serve_enabled),
-                crate::codec::IfSet(&self.user_lock_threshold),
-                crate::codec::IfSet(&self.user_lock_ttl),
-                crate::codec::IfSet(&self.idp_authorization_url),
-                crate::codec::IfSet(&self.idp_dynamic_client_registration_enabled),
-                crate::codec::IfSet(
-                    &self.idp_dynamic_client_registration_access_token_template_content,
-                ),
-            ),
+            |object| {
+                object.entry("name", &self.name)?;
+                object.if_set("type", &self.r#type)?;
+                object.if_set("environment_slug", &self.environment_slug)?;
+                object
+                    .if_set(
+                        "cross_org_passwords_enabled",
+                        &self.cross_org_passwords_enabled,
+                    )?;
+                object
+                    .if_set(
+                        "user_impersonation_enabled",
+                        &self.user_impersonation_enabled,
+                    )?;
+                object
+                    .if_set(
+                        "zero_downtime_session_migration_url",
+                        &self.zero_downtime_session_migration_url,
+                    )?;
+                object
+                    .if_set(
+                        "user_lock_self_serve_enabled",
+                        &self.user_lock_self_serve_enabled,
+                    )?;
+                object.if_set("user_lock_threshold", &self.user_lock_threshold)?;
+                object.if_set("user_lock_ttl", &self.user_lock_ttl)?;
+                object.if_set("idp_authorization_url", &self.idp_authorization_url)?;
+                object
+                    .if_set(
+                        "idp_dynamic_client_registration_enabled",
+                        &self.idp_dynamic_client_registration_enabled,
+                    )?;
+                object
+                    .if_set(
+                        "idp_dynamic_client_registration_access_token_template_content",
+                        &self
+                            .idp_dynamic_client_registration_access_token_template_content,
+                    )?;
+                Ok(())
+            },
         )
     }
 }
@@ -181,75 +191,97 @@ impl ::serde::Serialize for CreateRequest {
 impl crate::codec::Object for CreateRequest {
     const NAME: &'static str = "CreateRequest";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (
-            (
-                project_slug,
-                name,
-                r#type,
-                environment_slug,
-                cross_org_passwords_enabled,
-                user_impersonation_enabled,
-                zero_downtime_session_migration_url,
-                user_lock_self_serve_enabled,
-                user_lock_threshold,
-                user_lock_ttl,
-                idp_authorization_url,
-                idp_dynamic_client_registration_enabled,
-            ),
-            (idp_dynamic_client_registration_access_token_template_content,),
-        ) = crate::codec::fields::<
-            (
-                (
-                    crate::codec::Req<String>,
-                    crate::codec::Req<String>,
-                    crate::codec::Nil<
-                        Option<crate::management::models::environments::EnvironmentType>,
-                    >,
-                    crate::codec::Nil<Option<String>>,
-                    crate::codec::Nil<Option<bool>>,
-                    crate::codec::Nil<Option<bool>>,
-                    crate::codec::Nil<Option<String>>,
-                    crate::codec::Nil<Option<bool>>,
-                    crate::codec::Nil<Option<i64>>,
-                    crate::codec::Nil<Option<i64>>,
-                    crate::codec::Nil<Option<String>>,
-                    crate::codec::Nil<Option<bool>>,
-                ),
-                (crate::codec::Nil<Option<String>>,),
-            ),
-            _,
-        >(
-            map,
-            &[
-                "project_slug",
-                "name",
-                "type",
-                "environment_slug",
-                "cross_org_passwords_enabled",
-                "user_impersonation_enabled",
-                "zero_downtime_session_migration_url",
-                "user_lock_self_serve_enabled",
-                "user_lock_threshold",
-                "user_lock_ttl",
-                "idp_authorization_url",
-                "idp_dynamic_client_registration_enabled",
-                "idp_dynamic_client_registration_access_token_template_content",
-            ],
-        )?;
+        let mut project_slug = None;
+        let mut name = None;
+        let mut r#type = None;
+        let mut environment_slug = None;
+        let mut cross_org_passwords_enabled = None;
+        let mut user_impersonation_enabled = None;
+        let mut zero_downtime_session_migration_url = None;
+        let mut user_lock_self_serve_enabled = None;
+        let mut user_lock_threshold = None;
+        let mut user_lock_ttl = None;
+        let mut idp_authorization_url = None;
+        let mut idp_dynamic_client_registration_enabled = None;
+        let mut idp_dynamic_client_registration_access_token_template_content = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "project_slug" => fields.read(&mut project_slug, "project_slug")?,
+                "name" => fields.read(&mut name, "name")?,
+                "type" => fields.read(&mut r#type, "type")?,
+                "environment_slug" => {
+                    fields.read(&mut environment_slug, "environment_slug")?
+                }
+                "cross_org_passwords_enabled" => {
+                    fields
+                        .read(
+                            &mut cross_org_passwords_enabled,
+                            "cross_org_passwords_enabled",
+                        )?
+                }
+                "user_impersonation_enabled" => {
+                    fields
+                        .read(
+                            &mut user_impersonation_enabled,
+                            "user_impersonation_enabled",
+                        )?
+                }
+                "zero_downtime_session_migration_url" => {
+                    fields
+                        .read(
+                            &mut zero_downtime_session_migration_url,
+                            "zero_downtime_session_migration_url",
+                        )?
+                }
+                "user_lock_self_serve_enabled" => {
+                    fields
+                        .read(
+                            &mut user_lock_self_serve_enabled,
+                            "user_lock_self_serve_enabled",
+                        )?
+                }
+                "user_lock_threshold" => {
+                    fields.read(&mut user_lock_threshold, "user_lock_threshold")?
+                }
+                "user_lock_ttl" => fields.read(&mut user_lock_ttl, "user_lock_ttl")?,
+                "idp_authorization_url" => {
+                    fields.read(&mut idp_authorization_url, "idp_authorization_url")?
+                }
+                "idp_dynamic_client_registration_enabled" => {
+                    fields
+                        .read(
+                            &mut idp_dynamic_client_registration_enabled,
+                            "idp_dynamic_client_registration_enabled",
+                        )?
+                }
+                "idp_dynamic_client_registration_access_token_template_content" => {
+                    fields
+                        .read(
+                            &mut idp_dynamic_client_registration_access_token_template_content,
+                            "idp_dynamic_client_registration_access_token_template_content",
+                        )?
+                }
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            project_slug,
-            name,
-            r#type,
-            environment_slug,
-            cross_org_passwords_enabled,
-            user_impersonation_enabled,
-            zero_downtime_session_migration_url,
-            user_lock_self_serve_enabled,
-            user_lock_threshold,
-            user_lock_ttl,
-            idp_authorization_url,
-            idp_dynamic_client_registration_enabled,
-            idp_dynamic_client_registration_access_token_template_content,
+            project_slug: fields.required(project_slug, "project_slug")?,
+            name: fields.required(name, "name")?,
+            r#type: fields.nilable(r#type),
+            environment_slug: fields.nilable(environment_slug),
+            cross_org_passwords_enabled: fields.nilable(cross_org_passwords_enabled),
+            user_impersonation_enabled: fields.nilable(user_impersonation_enabled),
+            zero_downtime_session_migration_url: fields
+                .nilable(zero_downtime_session_migration_url),
+            user_lock_self_serve_enabled: fields.nilable(user_lock_self_serve_enabled),
+            user_lock_threshold: fields.nilable(user_lock_threshold),
+            user_lock_ttl: fields.nilable(user_lock_ttl),
+            idp_authorization_url: fields.nilable(idp_authorization_url),
+            idp_dynamic_client_registration_enabled: fields
+                .nilable(idp_dynamic_client_registration_enabled),
+            idp_dynamic_client_registration_access_token_template_content: fields
+                .nilable(idp_dynamic_client_registration_access_token_template_content),
         })
     }
 }
@@ -412,18 +444,22 @@ pub struct CreateResponse {
 impl crate::codec::Object for CreateResponse {
     const NAME: &'static str = "CreateResponse";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (status_code, request_id, environment) = crate::codec::fields::<
-            (
-                crate::codec::Req<i64>,
-                crate::codec::Req<String>,
-                crate::codec::Req<crate::management::models::environments::Environment>,
-            ),
-            _,
-        >(map, &["status_code", "request_id", "environment"])?;
+        let mut status_code = None;
+        let mut request_id = None;
+        let mut environment = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "status_code" => fields.read(&mut status_code, "status_code")?,
+                "request_id" => fields.read(&mut request_id, "request_id")?,
+                "environment" => fields.read(&mut environment, "environment")?,
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            status_code,
-            request_id,
-            environment,
+            status_code: fields.required(status_code, "status_code")?,
+            request_id: fields.required(request_id, "request_id")?,
+            environment: fields.required(environment, "environment")?,
         })
     }
 }
@@ -444,12 +480,12 @@ impl ::serde::Serialize for CreateResponse {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &["status_code", "request_id", "environment"],
-            (
-                crate::codec::Always(&self.status_code),
-                crate::codec::Always(&self.request_id),
-                crate::codec::Always(&self.environment),
-            ),
+            |object| {
+                object.entry("status_code", &self.status_code)?;
+                object.entry("request_id", &self.request_id)?;
+                object.entry("environment", &self.environment)?;
+                Ok(())
+            },
         )
     }
 }
@@ -470,7 +506,7 @@ impl ::serde::Serialize for DeleteRequest {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        crate::codec::write(serializer, &[], ())
+        crate::codec::write(serializer, |_| { Ok(()) })
     }
 }
 
@@ -478,13 +514,21 @@ impl ::serde::Serialize for DeleteRequest {
 impl crate::codec::Object for DeleteRequest {
     const NAME: &'static str = "DeleteRequest";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (project_slug, environment_slug) = crate::codec::fields::<
-            (crate::codec::Req<String>, crate::codec::Req<String>),
-            _,
-        >(map, &["project_slug", "environment_slug"])?;
+        let mut project_slug = None;
+        let mut environment_slug = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "project_slug" => fields.read(&mut project_slug, "project_slug")?,
+                "environment_slug" => {
+                    fields.read(&mut environment_slug, "environment_slug")?
+                }
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            project_slug,
-            environment_slug,
+            project_slug: fields.required(project_slug, "project_slug")?,
+            environment_slug: fields.required(environment_slug, "environment_slug")?,
         })
     }
 }
@@ -553,11 +597,20 @@ pub struct DeleteResponse {
 impl crate::codec::Object for DeleteResponse {
     const NAME: &'static str = "DeleteResponse";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (status_code, request_id) = crate::codec::fields::<
-            (crate::codec::Req<i64>, crate::codec::Req<String>),
-            _,
-        >(map, &["status_code", "request_id"])?;
-        Ok(Self { status_code, request_id })
+        let mut status_code = None;
+        let mut request_id = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "status_code" => fields.read(&mut status_code, "status_code")?,
+                "request_id" => fields.read(&mut request_id, "request_id")?,
+                _ => fields.skip()?,
+            }
+        }
+        Ok(Self {
+            status_code: fields.required(status_code, "status_code")?,
+            request_id: fields.required(request_id, "request_id")?,
+        })
     }
 }
 
@@ -577,11 +630,11 @@ impl ::serde::Serialize for DeleteResponse {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &["status_code", "request_id"],
-            (
-                crate::codec::Always(&self.status_code),
-                crate::codec::Always(&self.request_id),
-            ),
+            |object| {
+                object.entry("status_code", &self.status_code)?;
+                object.entry("request_id", &self.request_id)?;
+                Ok(())
+            },
         )
     }
 }
@@ -602,7 +655,7 @@ impl ::serde::Serialize for GetRequest {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        crate::codec::write(serializer, &[], ())
+        crate::codec::write(serializer, |_| { Ok(()) })
     }
 }
 
@@ -610,13 +663,21 @@ impl ::serde::Serialize for GetRequest {
 impl crate::codec::Object for GetRequest {
     const NAME: &'static str = "GetRequest";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (project_slug, environment_slug) = crate::codec::fields::<
-            (crate::codec::Req<String>, crate::codec::Req<String>),
-            _,
-        >(map, &["project_slug", "environment_slug"])?;
+        let mut project_slug = None;
+        let mut environment_slug = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "project_slug" => fields.read(&mut project_slug, "project_slug")?,
+                "environment_slug" => {
+                    fields.read(&mut environment_slug, "environment_slug")?
+                }
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            project_slug,
-            environment_slug,
+            project_slug: fields.required(project_slug, "project_slug")?,
+            environment_slug: fields.required(environment_slug, "environment_slug")?,
         })
     }
 }
@@ -687,18 +748,22 @@ pub struct GetResponse {
 impl crate::codec::Object for GetResponse {
     const NAME: &'static str = "GetResponse";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (status_code, request_id, environment) = crate::codec::fields::<
-            (
-                crate::codec::Req<i64>,
-                crate::codec::Req<String>,
-                crate::codec::Req<crate::management::models::environments::Environment>,
-            ),
-            _,
-        >(map, &["status_code", "request_id", "environment"])?;
+        let mut status_code = None;
+        let mut request_id = None;
+        let mut environment = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "status_code" => fields.read(&mut status_code, "status_code")?,
+                "request_id" => fields.read(&mut request_id, "request_id")?,
+                "environment" => fields.read(&mut environment, "environment")?,
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            status_code,
-            request_id,
-            environment,
+            status_code: fields.required(status_code, "status_code")?,
+            request_id: fields.required(request_id, "request_id")?,
+            environment: fields.required(environment, "environment")?,
         })
     }
 }
@@ -719,12 +784,12 @@ impl ::serde::Serialize for GetResponse {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &["status_code", "request_id", "environment"],
-            (
-                crate::codec::Always(&self.status_code),
-                crate::codec::Always(&self.request_id),
-                crate::codec::Always(&self.environment),
-            ),
+            |object| {
+                object.entry("status_code", &self.status_code)?;
+                object.entry("request_id", &self.request_id)?;
+                object.entry("environment", &self.environment)?;
+                Ok(())
+            },
         )
     }
 }
@@ -743,7 +808,7 @@ impl ::serde::Serialize for GetAllRequest {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        crate::codec::write(serializer, &[], ())
+        crate::codec::write(serializer, |_| { Ok(()) })
     }
 }
 
@@ -751,11 +816,17 @@ impl ::serde::Serialize for GetAllRequest {
 impl crate::codec::Object for GetAllRequest {
     const NAME: &'static str = "GetAllRequest";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (project_slug,) = crate::codec::fields::<
-            (crate::codec::Req<String>,),
-            _,
-        >(map, &["project_slug"])?;
-        Ok(Self { project_slug })
+        let mut project_slug = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "project_slug" => fields.read(&mut project_slug, "project_slug")?,
+                _ => fields.skip()?,
+            }
+        }
+        Ok(Self {
+            project_slug: fields.required(project_slug, "project_slug")?,
+        })
     }
 }
 
@@ -816,20 +887,22 @@ pub struct GetAllResponse {
 impl crate::codec::Object for GetAllResponse {
     const NAME: &'static str = "GetAllResponse";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (status_code, request_id, environments) = crate::codec::fields::<
-            (
-                crate::codec::Req<i64>,
-                crate::codec::Req<String>,
-                crate::codec::Req<
-                    Vec<crate::management::models::environments::Environment>,
-                >,
-            ),
-            _,
-        >(map, &["status_code", "request_id", "environments"])?;
+        let mut status_code = None;
+        let mut request_id = None;
+        let mut environments = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "status_code" => fields.read(&mut status_code, "status_code")?,
+                "request_id" => fields.read(&mut request_id, "request_id")?,
+                "environments" => fields.read(&mut environments, "environments")?,
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            status_code,
-            request_id,
-            environments,
+            status_code: fields.required(status_code, "status_code")?,
+            request_id: fields.required(request_id, "request_id")?,
+            environments: fields.required(environments, "environments")?,
         })
     }
 }
@@ -850,12 +923,12 @@ impl ::serde::Serialize for GetAllResponse {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &["status_code", "request_id", "environments"],
-            (
-                crate::codec::Always(&self.status_code),
-                crate::codec::Always(&self.request_id),
-                crate::codec::Always(&self.environments),
-            ),
+            |object| {
+                object.entry("status_code", &self.status_code)?;
+                object.entry("request_id", &self.request_id)?;
+                object.entry("environments", &self.environments)?;
+                Ok(())
+            },
         )
     }
 }
@@ -876,7 +949,7 @@ impl ::serde::Serialize for GetMetricsRequest {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        crate::codec::write(serializer, &[], ())
+        crate::codec::write(serializer, |_| { Ok(()) })
     }
 }
 
@@ -884,13 +957,21 @@ impl ::serde::Serialize for GetMetricsRequest {
 impl crate::codec::Object for GetMetricsRequest {
     const NAME: &'static str = "GetMetricsRequest";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (project_slug, environment_slug) = crate::codec::fields::<
-            (crate::codec::Req<String>, crate::codec::Req<String>),
-            _,
-        >(map, &["project_slug", "environment_slug"])?;
+        let mut project_slug = None;
+        let mut environment_slug = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "project_slug" => fields.read(&mut project_slug, "project_slug")?,
+                "environment_slug" => {
+                    fields.read(&mut environment_slug, "environment_slug")?
+                }
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            project_slug,
-            environment_slug,
+            project_slug: fields.required(project_slug, "project_slug")?,
+            environment_slug: fields.required(environment_slug, "environment_slug")?,
         })
     }
 }
@@ -965,18 +1046,22 @@ pub struct GetMetricsResponse {
 impl crate::codec::Object for GetMetricsResponse {
     const NAME: &'static str = "GetMetricsResponse";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (status_code, request_id, metrics) = crate::codec::fields::<
-            (
-                crate::codec::Req<i64>,
-                crate::codec::Req<String>,
-                crate::codec::Req<crate::management::models::environments::Metrics>,
-            ),
-            _,
-        >(map, &["status_code", "request_id", "metrics"])?;
+        let mut status_code = None;
+        let mut request_id = None;
+        let mut metrics = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "status_code" => fields.read(&mut status_code, "status_code")?,
+                "request_id" => fields.read(&mut request_id, "request_id")?,
+                "metrics" => fields.read(&mut metrics, "metrics")?,
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            status_code,
-            request_id,
-            metrics,
+            status_code: fields.required(status_code, "status_code")?,
+            request_id: fields.required(request_id, "request_id")?,
+            metrics: fields.required(metrics, "metrics")?,
         })
     }
 }
@@ -997,12 +1082,12 @@ impl ::serde::Serialize for GetMetricsResponse {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &["status_code", "request_id", "metrics"],
-            (
-                crate::codec::Always(&self.status_code),
-                crate::codec::Always(&self.request_id),
-                crate::codec::Always(&self.metrics),
-            ),
+            |object| {
+                object.entry("status_code", &self.status_code)?;
+                object.entry("request_id", &self.request_id)?;
+                object.entry("metrics", &self.metrics)?;
+                Ok(())
+            },
         )
     }
 }
@@ -1053,34 +1138,49 @@ impl ::serde::Serialize for UpdateRequest {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &[
-                "name",
-                "cross_org_passwords_enabled",
-                "user_impersonation_enabled",
-                "zero_downtime_session_migration_url",
-                "use_custom_domain_in_magic_link_emails",
-                "user_lock_self_serve_enabled",
-                "user_lock_threshold",
-                "user_lock_ttl",
-                "idp_authorization_url",
-                "idp_dynamic_client_registration_enabled",
-                "idp_dynamic_client_registration_access_token_template_content",
-            ],
-            (
-                crate::codec::IfSet(&self.name),
-                crate::codec::IfSet(&self.cross_org_passwords_enabled),
-                crate::codec::IfSet(&self.user_impersonation_enabled),
-                crate::codec::IfSet(&self.zero_downtime_session_migration_url),
-                crate::codec::IfSet(&self.use_custom_domain_in_magic_link_emails),
-                crate::codec::IfSet(&self.user_lock_self_serve_enabled),
-                crate::codec::IfSet(&self.user_lock_threshold),
-                crate::codec::IfSet(&self.user_lock_ttl),
-                crate::codec::IfSet(&self.idp_authorization_url),
-                crate::codec::IfSet(&self.idp_dynamic_client_registration_enabled),
-                crate::codec::IfSet(
-                    &self.idp_dynamic_client_registration_access_token_template_content,
-                ),
-            ),
+            |object| {
+                object.if_set("name", &self.name)?;
+                object
+                    .if_set(
+                        "cross_org_passwords_enabled",
+                        &self.cross_org_passwords_enabled,
+                    )?;
+                object
+                    .if_set(
+                        "user_impersonation_enabled",
+                        &self.user_impersonation_enabled,
+                    )?;
+                object
+                    .if_set(
+                        "zero_downtime_session_migration_url",
+                        &self.zero_downtime_session_migration_url,
+                    )?;
+                object
+                    .if_set(
+                        "use_custom_domain_in_magic_link_emails",
+                        &self.use_custom_domain_in_magic_link_emails,
+                    )?;
+                object
+                    .if_set(
+                        "user_lock_self_serve_enabled",
+                        &self.user_lock_self_serve_enabled,
+                    )?;
+                object.if_set("user_lock_threshold", &self.user_lock_threshold)?;
+                object.if_set("user_lock_ttl", &self.user_lock_ttl)?;
+                object.if_set("idp_authorization_url", &self.idp_authorization_url)?;
+                object
+                    .if_set(
+                        "idp_dynamic_client_registration_enabled",
+                        &self.idp_dynamic_client_registration_enabled,
+                    )?;
+                object
+                    .if_set(
+                        "idp_dynamic_client_registration_access_token_template_content",
+                        &self
+                            .idp_dynamic_client_registration_access_token_template_content,
+                    )?;
+                Ok(())
+            },
         )
     }
 }
@@ -1089,73 +1189,104 @@ impl ::serde::Serialize for UpdateRequest {
 impl crate::codec::Object for UpdateRequest {
     const NAME: &'static str = "UpdateRequest";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (
-            (
-                project_slug,
-                environment_slug,
-                name,
-                cross_org_passwords_enabled,
-                user_impersonation_enabled,
-                zero_downtime_session_migration_url,
-                use_custom_domain_in_magic_link_emails,
-                user_lock_self_serve_enabled,
-                user_lock_threshold,
-                user_lock_ttl,
-                idp_authorization_url,
-                idp_dynamic_client_registration_enabled,
-            ),
-            (idp_dynamic_client_registration_access_token_template_content,),
-        ) = crate::codec::fields::<
-            (
-                (
-                    crate::codec::Req<String>,
-                    crate::codec::Req<String>,
-                    crate::codec::Nil<Option<String>>,
-                    crate::codec::Nil<Option<bool>>,
-                    crate::codec::Nil<Option<bool>>,
-                    crate::codec::Nil<Option<String>>,
-                    crate::codec::Nil<Option<bool>>,
-                    crate::codec::Nil<Option<bool>>,
-                    crate::codec::Nil<Option<i64>>,
-                    crate::codec::Nil<Option<i64>>,
-                    crate::codec::Nil<Option<String>>,
-                    crate::codec::Nil<Option<bool>>,
-                ),
-                (crate::codec::Nil<Option<String>>,),
-            ),
-            _,
-        >(
-            map,
-            &[
-                "project_slug",
-                "environment_slug",
-                "name",
-                "cross_org_passwords_enabled",
-                "user_impersonation_enabled",
-                "zero_downtime_session_migration_url",
-                "use_custom_domain_in_magic_link_emails",
-                "user_lock_self_serve_enabled",
-                "user_lock_threshold",
-                "user_lock_ttl",
-                "idp_authorization_url",
-                "idp_dynamic_client_registration_enabled",
-                "idp_dynamic_client_registration_access_token_template_content",
-            ],
-        )?;
+        let mut project_slug = None;
+        let mut environment_slug = None;
+        let mut name = None;
+        let mut cross_org_passwords_enabled = None;
+        let mut user_impersonation_enabled = None;
+        let mut zero_downtime_session_migration_url = None;
+        let mut use_custom_domain_in_magic_link_emails = None;
+        let mut user_lock_self_serve_enabled = None;
+        let mut user_lock_threshold = None;
+        let mut user_lock_ttl = None;
+        let mut idp_authorization_url = None;
+        let mut idp_dynamic_client_registration_enabled = None;
+        let mut idp_dynamic_client_registration_access_token_template_content = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "project_slug" => fields.read(&mut project_slug, "project_slug")?,
+                "environment_slug" => {
+                    fields.read(&mut environment_slug, "environment_slug")?
+                }
+                "name" => fields.read(&mut name, "name")?,
+                "cross_org_passwords_enabled" => {
+                    fields
+                        .read(
+                            &mut cross_org_passwords_enabled,
+                            "cross_org_passwords_enabled",
+                        )?
+                }
+                "user_impersonation_enabled" => {
+                    fields
+                        .read(
+                            &mut user_impersonation_enabled,
+                            "user_impersonation_enabled",
+                        )?
+                }
+                "zero_downtime_session_migration_url" => {
+                    fields
+                        .read(
+                            &mut zero_downtime_session_migration_url,
+                            "zero_downtime_session_migration_url",
+                        )?
+                }
+                "use_custom_domain_in_magic_link_emails" => {
+                    fields
+                        .read(
+                            &mut use_custom_domain_in_magic_link_emails,
+                            "use_custom_domain_in_magic_link_emails",
+                        )?
+                }
+                "user_lock_self_serve_enabled" => {
+                    fields
+                        .read(
+                            &mut user_lock_self_serve_enabled,
+                            "user_lock_self_serve_enabled",
+                        )?
+                }
+                "user_lock_threshold" => {
+                    fields.read(&mut user_lock_threshold, "user_lock_threshold")?
+                }
+                "user_lock_ttl" => fields.read(&mut user_lock_ttl, "user_lock_ttl")?,
+                "idp_authorization_url" => {
+                    fields.read(&mut idp_authorization_url, "idp_authorization_url")?
+                }
+                "idp_dynamic_client_registration_enabled" => {
+                    fields
+                        .read(
+                            &mut idp_dynamic_client_registration_enabled,
+                            "idp_dynamic_client_registration_enabled",
+                        )?
+                }
+                "idp_dynamic_client_registration_access_token_template_content" => {
+                    fields
+                        .read(
+                            &mut idp_dynamic_client_registration_access_token_template_content,
+                            "idp_dynamic_client_registration_access_token_template_content",
+                        )?
+                }
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            project_slug,
-            environment_slug,
-            name,
-            cross_org_passwords_enabled,
-            user_impersonation_enabled,
-            zero_downtime_session_migration_url,
-            use_custom_domain_in_magic_link_emails,
-            user_lock_self_serve_enabled,
-            user_lock_threshold,
-            user_lock_ttl,
-            idp_authorization_url,
-            idp_dynamic_client_registration_enabled,
-            idp_dynamic_client_registration_access_token_template_content,
+            project_slug: fields.required(project_slug, "project_slug")?,
+            environment_slug: fields.required(environment_slug, "environment_slug")?,
+            name: fields.nilable(name),
+            cross_org_passwords_enabled: fields.nilable(cross_org_passwords_enabled),
+            user_impersonation_enabled: fields.nilable(user_impersonation_enabled),
+            zero_downtime_session_migration_url: fields
+                .nilable(zero_downtime_session_migration_url),
+            use_custom_domain_in_magic_link_emails: fields
+                .nilable(use_custom_domain_in_magic_link_emails),
+            user_lock_self_serve_enabled: fields.nilable(user_lock_self_serve_enabled),
+            user_lock_threshold: fields.nilable(user_lock_threshold),
+            user_lock_ttl: fields.nilable(user_lock_ttl),
+            idp_authorization_url: fields.nilable(idp_authorization_url),
+            idp_dynamic_client_registration_enabled: fields
+                .nilable(idp_dynamic_client_registration_enabled),
+            idp_dynamic_client_registration_access_token_template_content: fields
+                .nilable(idp_dynamic_client_registration_access_token_template_content),
         })
     }
 }
@@ -1314,18 +1445,22 @@ pub struct UpdateResponse {
 impl crate::codec::Object for UpdateResponse {
     const NAME: &'static str = "UpdateResponse";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (status_code, request_id, environment) = crate::codec::fields::<
-            (
-                crate::codec::Req<i64>,
-                crate::codec::Req<String>,
-                crate::codec::Req<crate::management::models::environments::Environment>,
-            ),
-            _,
-        >(map, &["status_code", "request_id", "environment"])?;
+        let mut status_code = None;
+        let mut request_id = None;
+        let mut environment = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "status_code" => fields.read(&mut status_code, "status_code")?,
+                "request_id" => fields.read(&mut request_id, "request_id")?,
+                "environment" => fields.read(&mut environment, "environment")?,
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            status_code,
-            request_id,
-            environment,
+            status_code: fields.required(status_code, "status_code")?,
+            request_id: fields.required(request_id, "request_id")?,
+            environment: fields.required(environment, "environment")?,
         })
     }
 }
@@ -1346,12 +1481,12 @@ impl ::serde::Serialize for UpdateResponse {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &["status_code", "request_id", "environment"],
-            (
-                crate::codec::Always(&self.status_code),
-                crate::codec::Always(&self.request_id),
-                crate::codec::Always(&self.environment),
-            ),
+            |object| {
+                object.entry("status_code", &self.status_code)?;
+                object.entry("request_id", &self.request_id)?;
+                object.entry("environment", &self.environment)?;
+                Ok(())
+            },
         )
     }
 }

@@ -125,11 +125,11 @@ impl ::serde::Serialize for CreateRequest {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &["destination_type", "destination_config"],
-            (
-                crate::codec::IfSet(&self.destination_type),
-                crate::codec::IfSet(&self.destination_config),
-            ),
+            |object| {
+                object.if_set("destination_type", &self.destination_type)?;
+                object.if_set("destination_config", &self.destination_config)?;
+                Ok(())
+            },
         )
     }
 }
@@ -138,36 +138,31 @@ impl ::serde::Serialize for CreateRequest {
 impl crate::codec::Object for CreateRequest {
     const NAME: &'static str = "CreateRequest";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (project_slug, environment_slug, destination_type, destination_config) = crate::codec::fields::<
-            (
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-                crate::codec::Nil<
-                    Option<
-                        crate::management::models::event_log_streaming::DestinationType,
-                    >,
-                >,
-                crate::codec::Nil<
-                    Option<
-                        crate::management::models::event_log_streaming::DestinationConfig,
-                    >,
-                >,
-            ),
-            _,
-        >(
-            map,
-            &[
-                "project_slug",
-                "environment_slug",
-                "destination_type",
-                "destination_config",
-            ],
-        )?;
+        let mut project_slug = None;
+        let mut environment_slug = None;
+        let mut destination_type = None;
+        let mut destination_config = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "project_slug" => fields.read(&mut project_slug, "project_slug")?,
+                "environment_slug" => {
+                    fields.read(&mut environment_slug, "environment_slug")?
+                }
+                "destination_type" => {
+                    fields.read(&mut destination_type, "destination_type")?
+                }
+                "destination_config" => {
+                    fields.read(&mut destination_config, "destination_config")?
+                }
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            project_slug,
-            environment_slug,
-            destination_type,
-            destination_config,
+            project_slug: fields.required(project_slug, "project_slug")?,
+            environment_slug: fields.required(environment_slug, "environment_slug")?,
+            destination_type: fields.nilable(destination_type),
+            destination_config: fields.nilable(destination_config),
         })
     }
 }
@@ -272,20 +267,29 @@ pub struct CreateResponse {
 impl crate::codec::Object for CreateResponse {
     const NAME: &'static str = "CreateResponse";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (status_code, request_id, event_log_streaming_config) = crate::codec::fields::<
-            (
-                crate::codec::Req<i64>,
-                crate::codec::Req<String>,
-                crate::codec::Req<
-                    crate::management::models::event_log_streaming::EventLogStreaming,
-                >,
-            ),
-            _,
-        >(map, &["status_code", "request_id", "event_log_streaming_config"])?;
+        let mut status_code = None;
+        let mut request_id = None;
+        let mut event_log_streaming_config = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "status_code" => fields.read(&mut status_code, "status_code")?,
+                "request_id" => fields.read(&mut request_id, "request_id")?,
+                "event_log_streaming_config" => {
+                    fields
+                        .read(
+                            &mut event_log_streaming_config,
+                            "event_log_streaming_config",
+                        )?
+                }
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            status_code,
-            request_id,
-            event_log_streaming_config,
+            status_code: fields.required(status_code, "status_code")?,
+            request_id: fields.required(request_id, "request_id")?,
+            event_log_streaming_config: fields
+                .required(event_log_streaming_config, "event_log_streaming_config")?,
         })
     }
 }
@@ -306,12 +310,16 @@ impl ::serde::Serialize for CreateResponse {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &["status_code", "request_id", "event_log_streaming_config"],
-            (
-                crate::codec::Always(&self.status_code),
-                crate::codec::Always(&self.request_id),
-                crate::codec::Always(&self.event_log_streaming_config),
-            ),
+            |object| {
+                object.entry("status_code", &self.status_code)?;
+                object.entry("request_id", &self.request_id)?;
+                object
+                    .entry(
+                        "event_log_streaming_config",
+                        &self.event_log_streaming_config,
+                    )?;
+                Ok(())
+            },
         )
     }
 }
@@ -336,7 +344,7 @@ impl ::serde::Serialize for DeleteRequest {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        crate::codec::write(serializer, &[], ())
+        crate::codec::write(serializer, |_| { Ok(()) })
     }
 }
 
@@ -344,20 +352,26 @@ impl ::serde::Serialize for DeleteRequest {
 impl crate::codec::Object for DeleteRequest {
     const NAME: &'static str = "DeleteRequest";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (project_slug, environment_slug, destination_type) = crate::codec::fields::<
-            (
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-                crate::codec::Req<
-                    crate::management::models::event_log_streaming::DestinationType,
-                >,
-            ),
-            _,
-        >(map, &["project_slug", "environment_slug", "destination_type"])?;
+        let mut project_slug = None;
+        let mut environment_slug = None;
+        let mut destination_type = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "project_slug" => fields.read(&mut project_slug, "project_slug")?,
+                "environment_slug" => {
+                    fields.read(&mut environment_slug, "environment_slug")?
+                }
+                "destination_type" => {
+                    fields.read(&mut destination_type, "destination_type")?
+                }
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            project_slug,
-            environment_slug,
-            destination_type,
+            project_slug: fields.required(project_slug, "project_slug")?,
+            environment_slug: fields.required(environment_slug, "environment_slug")?,
+            destination_type: fields.required(destination_type, "destination_type")?,
         })
     }
 }
@@ -447,11 +461,20 @@ pub struct DeleteResponse {
 impl crate::codec::Object for DeleteResponse {
     const NAME: &'static str = "DeleteResponse";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (status_code, request_id) = crate::codec::fields::<
-            (crate::codec::Req<i64>, crate::codec::Req<String>),
-            _,
-        >(map, &["status_code", "request_id"])?;
-        Ok(Self { status_code, request_id })
+        let mut status_code = None;
+        let mut request_id = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "status_code" => fields.read(&mut status_code, "status_code")?,
+                "request_id" => fields.read(&mut request_id, "request_id")?,
+                _ => fields.skip()?,
+            }
+        }
+        Ok(Self {
+            status_code: fields.required(status_code, "status_code")?,
+            request_id: fields.required(request_id, "request_id")?,
+        })
     }
 }
 
@@ -471,11 +494,11 @@ impl ::serde::Serialize for DeleteResponse {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &["status_code", "request_id"],
-            (
-                crate::codec::Always(&self.status_code),
-                crate::codec::Always(&self.request_id),
-            ),
+            |object| {
+                object.entry("status_code", &self.status_code)?;
+                object.entry("request_id", &self.request_id)?;
+                Ok(())
+            },
         )
     }
 }
@@ -500,7 +523,7 @@ impl ::serde::Serialize for DisableRequest {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        crate::codec::write(serializer, &[], ())
+        crate::codec::write(serializer, |_| { Ok(()) })
     }
 }
 
@@ -508,20 +531,26 @@ impl ::serde::Serialize for DisableRequest {
 impl crate::codec::Object for DisableRequest {
     const NAME: &'static str = "DisableRequest";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (project_slug, environment_slug, destination_type) = crate::codec::fields::<
-            (
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-                crate::codec::Req<
-                    crate::management::models::event_log_streaming::DestinationType,
-                >,
-            ),
-            _,
-        >(map, &["project_slug", "environment_slug", "destination_type"])?;
+        let mut project_slug = None;
+        let mut environment_slug = None;
+        let mut destination_type = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "project_slug" => fields.read(&mut project_slug, "project_slug")?,
+                "environment_slug" => {
+                    fields.read(&mut environment_slug, "environment_slug")?
+                }
+                "destination_type" => {
+                    fields.read(&mut destination_type, "destination_type")?
+                }
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            project_slug,
-            environment_slug,
-            destination_type,
+            project_slug: fields.required(project_slug, "project_slug")?,
+            environment_slug: fields.required(environment_slug, "environment_slug")?,
+            destination_type: fields.required(destination_type, "destination_type")?,
         })
     }
 }
@@ -611,11 +640,20 @@ pub struct DisableResponse {
 impl crate::codec::Object for DisableResponse {
     const NAME: &'static str = "DisableResponse";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (status_code, request_id) = crate::codec::fields::<
-            (crate::codec::Req<i64>, crate::codec::Req<String>),
-            _,
-        >(map, &["status_code", "request_id"])?;
-        Ok(Self { status_code, request_id })
+        let mut status_code = None;
+        let mut request_id = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "status_code" => fields.read(&mut status_code, "status_code")?,
+                "request_id" => fields.read(&mut request_id, "request_id")?,
+                _ => fields.skip()?,
+            }
+        }
+        Ok(Self {
+            status_code: fields.required(status_code, "status_code")?,
+            request_id: fields.required(request_id, "request_id")?,
+        })
     }
 }
 
@@ -635,11 +673,11 @@ impl ::serde::Serialize for DisableResponse {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &["status_code", "request_id"],
-            (
-                crate::codec::Always(&self.status_code),
-                crate::codec::Always(&self.request_id),
-            ),
+            |object| {
+                object.entry("status_code", &self.status_code)?;
+                object.entry("request_id", &self.request_id)?;
+                Ok(())
+            },
         )
     }
 }
@@ -664,7 +702,7 @@ impl ::serde::Serialize for EnableRequest {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        crate::codec::write(serializer, &[], ())
+        crate::codec::write(serializer, |_| { Ok(()) })
     }
 }
 
@@ -672,20 +710,26 @@ impl ::serde::Serialize for EnableRequest {
 impl crate::codec::Object for EnableRequest {
     const NAME: &'static str = "EnableRequest";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (project_slug, environment_slug, destination_type) = crate::codec::fields::<
-            (
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-                crate::codec::Req<
-                    crate::management::models::event_log_streaming::DestinationType,
-                >,
-            ),
-            _,
-        >(map, &["project_slug", "environment_slug", "destination_type"])?;
+        let mut project_slug = None;
+        let mut environment_slug = None;
+        let mut destination_type = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "project_slug" => fields.read(&mut project_slug, "project_slug")?,
+                "environment_slug" => {
+                    fields.read(&mut environment_slug, "environment_slug")?
+                }
+                "destination_type" => {
+                    fields.read(&mut destination_type, "destination_type")?
+                }
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            project_slug,
-            environment_slug,
-            destination_type,
+            project_slug: fields.required(project_slug, "project_slug")?,
+            environment_slug: fields.required(environment_slug, "environment_slug")?,
+            destination_type: fields.required(destination_type, "destination_type")?,
         })
     }
 }
@@ -775,11 +819,20 @@ pub struct EnableResponse {
 impl crate::codec::Object for EnableResponse {
     const NAME: &'static str = "EnableResponse";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (status_code, request_id) = crate::codec::fields::<
-            (crate::codec::Req<i64>, crate::codec::Req<String>),
-            _,
-        >(map, &["status_code", "request_id"])?;
-        Ok(Self { status_code, request_id })
+        let mut status_code = None;
+        let mut request_id = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "status_code" => fields.read(&mut status_code, "status_code")?,
+                "request_id" => fields.read(&mut request_id, "request_id")?,
+                _ => fields.skip()?,
+            }
+        }
+        Ok(Self {
+            status_code: fields.required(status_code, "status_code")?,
+            request_id: fields.required(request_id, "request_id")?,
+        })
     }
 }
 
@@ -799,11 +852,11 @@ impl ::serde::Serialize for EnableResponse {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &["status_code", "request_id"],
-            (
-                crate::codec::Always(&self.status_code),
-                crate::codec::Always(&self.request_id),
-            ),
+            |object| {
+                object.entry("status_code", &self.status_code)?;
+                object.entry("request_id", &self.request_id)?;
+                Ok(())
+            },
         )
     }
 }
@@ -828,7 +881,7 @@ impl ::serde::Serialize for GetRequest {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        crate::codec::write(serializer, &[], ())
+        crate::codec::write(serializer, |_| { Ok(()) })
     }
 }
 
@@ -836,20 +889,26 @@ impl ::serde::Serialize for GetRequest {
 impl crate::codec::Object for GetRequest {
     const NAME: &'static str = "GetRequest";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (project_slug, environment_slug, destination_type) = crate::codec::fields::<
-            (
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-                crate::codec::Req<
-                    crate::management::models::event_log_streaming::DestinationType,
-                >,
-            ),
-            _,
-        >(map, &["project_slug", "environment_slug", "destination_type"])?;
+        let mut project_slug = None;
+        let mut environment_slug = None;
+        let mut destination_type = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "project_slug" => fields.read(&mut project_slug, "project_slug")?,
+                "environment_slug" => {
+                    fields.read(&mut environment_slug, "environment_slug")?
+                }
+                "destination_type" => {
+                    fields.read(&mut destination_type, "destination_type")?
+                }
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            project_slug,
-            environment_slug,
-            destination_type,
+            project_slug: fields.required(project_slug, "project_slug")?,
+            environment_slug: fields.required(environment_slug, "environment_slug")?,
+            destination_type: fields.required(destination_type, "destination_type")?,
         })
     }
 }
@@ -941,20 +1000,29 @@ pub struct GetResponse {
 impl crate::codec::Object for GetResponse {
     const NAME: &'static str = "GetResponse";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (status_code, request_id, event_log_streaming_config) = crate::codec::fields::<
-            (
-                crate::codec::Req<i64>,
-                crate::codec::Req<String>,
-                crate::codec::Req<
-                    crate::management::models::event_log_streaming::EventLogStreamingMasked,
-                >,
-            ),
-            _,
-        >(map, &["status_code", "request_id", "event_log_streaming_config"])?;
+        let mut status_code = None;
+        let mut request_id = None;
+        let mut event_log_streaming_config = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "status_code" => fields.read(&mut status_code, "status_code")?,
+                "request_id" => fields.read(&mut request_id, "request_id")?,
+                "event_log_streaming_config" => {
+                    fields
+                        .read(
+                            &mut event_log_streaming_config,
+                            "event_log_streaming_config",
+                        )?
+                }
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            status_code,
-            request_id,
-            event_log_streaming_config,
+            status_code: fields.required(status_code, "status_code")?,
+            request_id: fields.required(request_id, "request_id")?,
+            event_log_streaming_config: fields
+                .required(event_log_streaming_config, "event_log_streaming_config")?,
         })
     }
 }
@@ -975,12 +1043,16 @@ impl ::serde::Serialize for GetResponse {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &["status_code", "request_id", "event_log_streaming_config"],
-            (
-                crate::codec::Always(&self.status_code),
-                crate::codec::Always(&self.request_id),
-                crate::codec::Always(&self.event_log_streaming_config),
-            ),
+            |object| {
+                object.entry("status_code", &self.status_code)?;
+                object.entry("request_id", &self.request_id)?;
+                object
+                    .entry(
+                        "event_log_streaming_config",
+                        &self.event_log_streaming_config,
+                    )?;
+                Ok(())
+            },
         )
     }
 }
@@ -1011,8 +1083,10 @@ impl ::serde::Serialize for UpdateRequest {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &["destination_config"],
-            (crate::codec::IfSet(&self.destination_config),),
+            |object| {
+                object.if_set("destination_config", &self.destination_config)?;
+                Ok(())
+            },
         )
     }
 }
@@ -1021,34 +1095,31 @@ impl ::serde::Serialize for UpdateRequest {
 impl crate::codec::Object for UpdateRequest {
     const NAME: &'static str = "UpdateRequest";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (project_slug, environment_slug, destination_type, destination_config) = crate::codec::fields::<
-            (
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-                crate::codec::Req<
-                    crate::management::models::event_log_streaming::DestinationType,
-                >,
-                crate::codec::Nil<
-                    Option<
-                        crate::management::models::event_log_streaming::DestinationConfig,
-                    >,
-                >,
-            ),
-            _,
-        >(
-            map,
-            &[
-                "project_slug",
-                "environment_slug",
-                "destination_type",
-                "destination_config",
-            ],
-        )?;
+        let mut project_slug = None;
+        let mut environment_slug = None;
+        let mut destination_type = None;
+        let mut destination_config = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "project_slug" => fields.read(&mut project_slug, "project_slug")?,
+                "environment_slug" => {
+                    fields.read(&mut environment_slug, "environment_slug")?
+                }
+                "destination_type" => {
+                    fields.read(&mut destination_type, "destination_type")?
+                }
+                "destination_config" => {
+                    fields.read(&mut destination_config, "destination_config")?
+                }
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            project_slug,
-            environment_slug,
-            destination_type,
-            destination_config,
+            project_slug: fields.required(project_slug, "project_slug")?,
+            environment_slug: fields.required(environment_slug, "environment_slug")?,
+            destination_type: fields.required(destination_type, "destination_type")?,
+            destination_config: fields.nilable(destination_config),
         })
     }
 }
@@ -1150,20 +1221,29 @@ pub struct UpdateResponse {
 impl crate::codec::Object for UpdateResponse {
     const NAME: &'static str = "UpdateResponse";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (status_code, request_id, event_log_streaming_config) = crate::codec::fields::<
-            (
-                crate::codec::Req<i64>,
-                crate::codec::Req<String>,
-                crate::codec::Req<
-                    crate::management::models::event_log_streaming::EventLogStreaming,
-                >,
-            ),
-            _,
-        >(map, &["status_code", "request_id", "event_log_streaming_config"])?;
+        let mut status_code = None;
+        let mut request_id = None;
+        let mut event_log_streaming_config = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "status_code" => fields.read(&mut status_code, "status_code")?,
+                "request_id" => fields.read(&mut request_id, "request_id")?,
+                "event_log_streaming_config" => {
+                    fields
+                        .read(
+                            &mut event_log_streaming_config,
+                            "event_log_streaming_config",
+                        )?
+                }
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            status_code,
-            request_id,
-            event_log_streaming_config,
+            status_code: fields.required(status_code, "status_code")?,
+            request_id: fields.required(request_id, "request_id")?,
+            event_log_streaming_config: fields
+                .required(event_log_streaming_config, "event_log_streaming_config")?,
         })
     }
 }
@@ -1184,12 +1264,16 @@ impl ::serde::Serialize for UpdateResponse {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &["status_code", "request_id", "event_log_streaming_config"],
-            (
-                crate::codec::Always(&self.status_code),
-                crate::codec::Always(&self.request_id),
-                crate::codec::Always(&self.event_log_streaming_config),
-            ),
+            |object| {
+                object.entry("status_code", &self.status_code)?;
+                object.entry("request_id", &self.request_id)?;
+                object
+                    .entry(
+                        "event_log_streaming_config",
+                        &self.event_log_streaming_config,
+                    )?;
+                Ok(())
+            },
         )
     }
 }

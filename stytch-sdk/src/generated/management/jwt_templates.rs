@@ -60,7 +60,7 @@ impl ::serde::Serialize for GetRequest {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        crate::codec::write(serializer, &[], ())
+        crate::codec::write(serializer, |_| { Ok(()) })
     }
 }
 
@@ -68,20 +68,26 @@ impl ::serde::Serialize for GetRequest {
 impl crate::codec::Object for GetRequest {
     const NAME: &'static str = "GetRequest";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (project_slug, environment_slug, jwt_template_type) = crate::codec::fields::<
-            (
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-                crate::codec::Req<
-                    crate::management::models::jwt_templates::JwtTemplateType,
-                >,
-            ),
-            _,
-        >(map, &["project_slug", "environment_slug", "jwt_template_type"])?;
+        let mut project_slug = None;
+        let mut environment_slug = None;
+        let mut jwt_template_type = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "project_slug" => fields.read(&mut project_slug, "project_slug")?,
+                "environment_slug" => {
+                    fields.read(&mut environment_slug, "environment_slug")?
+                }
+                "jwt_template_type" => {
+                    fields.read(&mut jwt_template_type, "jwt_template_type")?
+                }
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            project_slug,
-            environment_slug,
-            jwt_template_type,
+            project_slug: fields.required(project_slug, "project_slug")?,
+            environment_slug: fields.required(environment_slug, "environment_slug")?,
+            jwt_template_type: fields.required(jwt_template_type, "jwt_template_type")?,
         })
     }
 }
@@ -173,18 +179,22 @@ pub struct GetResponse {
 impl crate::codec::Object for GetResponse {
     const NAME: &'static str = "GetResponse";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (status_code, request_id, jwt_template) = crate::codec::fields::<
-            (
-                crate::codec::Req<i64>,
-                crate::codec::Req<String>,
-                crate::codec::Req<crate::management::models::jwt_templates::JwtTemplate>,
-            ),
-            _,
-        >(map, &["status_code", "request_id", "jwt_template"])?;
+        let mut status_code = None;
+        let mut request_id = None;
+        let mut jwt_template = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "status_code" => fields.read(&mut status_code, "status_code")?,
+                "request_id" => fields.read(&mut request_id, "request_id")?,
+                "jwt_template" => fields.read(&mut jwt_template, "jwt_template")?,
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            status_code,
-            request_id,
-            jwt_template,
+            status_code: fields.required(status_code, "status_code")?,
+            request_id: fields.required(request_id, "request_id")?,
+            jwt_template: fields.required(jwt_template, "jwt_template")?,
         })
     }
 }
@@ -205,12 +215,12 @@ impl ::serde::Serialize for GetResponse {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &["status_code", "request_id", "jwt_template"],
-            (
-                crate::codec::Always(&self.status_code),
-                crate::codec::Always(&self.request_id),
-                crate::codec::Always(&self.jwt_template),
-            ),
+            |object| {
+                object.entry("status_code", &self.status_code)?;
+                object.entry("request_id", &self.request_id)?;
+                object.entry("jwt_template", &self.jwt_template)?;
+                Ok(())
+            },
         )
     }
 }
@@ -243,11 +253,11 @@ impl ::serde::Serialize for SetRequest {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &["template_content", "custom_audience"],
-            (
-                crate::codec::Always(&self.template_content),
-                crate::codec::Always(&self.custom_audience),
-            ),
+            |object| {
+                object.entry("template_content", &self.template_content)?;
+                object.entry("custom_audience", &self.custom_audience)?;
+                Ok(())
+            },
         )
     }
 }
@@ -256,39 +266,36 @@ impl ::serde::Serialize for SetRequest {
 impl crate::codec::Object for SetRequest {
     const NAME: &'static str = "SetRequest";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (
-            project_slug,
-            environment_slug,
-            jwt_template_type,
-            template_content,
-            custom_audience,
-        ) = crate::codec::fields::<
-            (
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-                crate::codec::Req<
-                    crate::management::models::jwt_templates::JwtTemplateType,
-                >,
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-            ),
-            _,
-        >(
-            map,
-            &[
-                "project_slug",
-                "environment_slug",
-                "jwt_template_type",
-                "template_content",
-                "custom_audience",
-            ],
-        )?;
+        let mut project_slug = None;
+        let mut environment_slug = None;
+        let mut jwt_template_type = None;
+        let mut template_content = None;
+        let mut custom_audience = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "project_slug" => fields.read(&mut project_slug, "project_slug")?,
+                "environment_slug" => {
+                    fields.read(&mut environment_slug, "environment_slug")?
+                }
+                "jwt_template_type" => {
+                    fields.read(&mut jwt_template_type, "jwt_template_type")?
+                }
+                "template_content" => {
+                    fields.read(&mut template_content, "template_content")?
+                }
+                "custom_audience" => {
+                    fields.read(&mut custom_audience, "custom_audience")?
+                }
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            project_slug,
-            environment_slug,
-            jwt_template_type,
-            template_content,
-            custom_audience,
+            project_slug: fields.required(project_slug, "project_slug")?,
+            environment_slug: fields.required(environment_slug, "environment_slug")?,
+            jwt_template_type: fields.required(jwt_template_type, "jwt_template_type")?,
+            template_content: fields.required(template_content, "template_content")?,
+            custom_audience: fields.required(custom_audience, "custom_audience")?,
         })
     }
 }
@@ -384,18 +391,22 @@ pub struct SetResponse {
 impl crate::codec::Object for SetResponse {
     const NAME: &'static str = "SetResponse";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (status_code, request_id, jwt_template) = crate::codec::fields::<
-            (
-                crate::codec::Req<i64>,
-                crate::codec::Req<String>,
-                crate::codec::Req<crate::management::models::jwt_templates::JwtTemplate>,
-            ),
-            _,
-        >(map, &["status_code", "request_id", "jwt_template"])?;
+        let mut status_code = None;
+        let mut request_id = None;
+        let mut jwt_template = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "status_code" => fields.read(&mut status_code, "status_code")?,
+                "request_id" => fields.read(&mut request_id, "request_id")?,
+                "jwt_template" => fields.read(&mut jwt_template, "jwt_template")?,
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            status_code,
-            request_id,
-            jwt_template,
+            status_code: fields.required(status_code, "status_code")?,
+            request_id: fields.required(request_id, "request_id")?,
+            jwt_template: fields.required(jwt_template, "jwt_template")?,
         })
     }
 }
@@ -416,12 +427,12 @@ impl ::serde::Serialize for SetResponse {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &["status_code", "request_id", "jwt_template"],
-            (
-                crate::codec::Always(&self.status_code),
-                crate::codec::Always(&self.request_id),
-                crate::codec::Always(&self.jwt_template),
-            ),
+            |object| {
+                object.entry("status_code", &self.status_code)?;
+                object.entry("request_id", &self.request_id)?;
+                object.entry("jwt_template", &self.jwt_template)?;
+                Ok(())
+            },
         )
     }
 }

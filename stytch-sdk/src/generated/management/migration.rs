@@ -54,7 +54,7 @@ impl ::serde::Serialize for GetProjectRequest {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        crate::codec::write(serializer, &[], ())
+        crate::codec::write(serializer, |_| { Ok(()) })
     }
 }
 
@@ -62,11 +62,17 @@ impl ::serde::Serialize for GetProjectRequest {
 impl crate::codec::Object for GetProjectRequest {
     const NAME: &'static str = "GetProjectRequest";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (project_id,) = crate::codec::fields::<
-            (crate::codec::Req<String>,),
-            _,
-        >(map, &["project_id"])?;
-        Ok(Self { project_id })
+        let mut project_id = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "project_id" => fields.read(&mut project_id, "project_id")?,
+                _ => fields.skip()?,
+            }
+        }
+        Ok(Self {
+            project_id: fields.required(project_id, "project_id")?,
+        })
     }
 }
 
@@ -125,14 +131,20 @@ pub struct GetProjectResponse {
 impl crate::codec::Object for GetProjectResponse {
     const NAME: &'static str = "GetProjectResponse";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (request_id, project) = crate::codec::fields::<
-            (
-                crate::codec::Req<String>,
-                crate::codec::Req<crate::management::models::migration::LegacyProject>,
-            ),
-            _,
-        >(map, &["request_id", "project"])?;
-        Ok(Self { request_id, project })
+        let mut request_id = None;
+        let mut project = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "request_id" => fields.read(&mut request_id, "request_id")?,
+                "project" => fields.read(&mut project, "project")?,
+                _ => fields.skip()?,
+            }
+        }
+        Ok(Self {
+            request_id: fields.required(request_id, "request_id")?,
+            project: fields.required(project, "project")?,
+        })
     }
 }
 
@@ -152,8 +164,11 @@ impl ::serde::Serialize for GetProjectResponse {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &["request_id", "project"],
-            (crate::codec::Always(&self.request_id), crate::codec::Always(&self.project)),
+            |object| {
+                object.entry("request_id", &self.request_id)?;
+                object.entry("project", &self.project)?;
+                Ok(())
+            },
         )
     }
 }
@@ -167,7 +182,7 @@ impl ::serde::Serialize for GetProjectsRequest {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        crate::codec::write(serializer, &[], ())
+        crate::codec::write(serializer, |_| { Ok(()) })
     }
 }
 
@@ -175,7 +190,10 @@ impl ::serde::Serialize for GetProjectsRequest {
 impl crate::codec::Object for GetProjectsRequest {
     const NAME: &'static str = "GetProjectsRequest";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let () = crate::codec::fields::<(), _>(map, &[])?;
+        let mut fields = crate::codec::Reader::new(map);
+        while fields.next_key()?.is_some() {
+            fields.skip()?;
+        }
         Ok(Self {})
     }
 }
@@ -228,16 +246,20 @@ pub struct GetProjectsResponse {
 impl crate::codec::Object for GetProjectsResponse {
     const NAME: &'static str = "GetProjectsResponse";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (request_id, projects) = crate::codec::fields::<
-            (
-                crate::codec::Req<String>,
-                crate::codec::Req<
-                    Vec<crate::management::models::migration::LegacyProject>,
-                >,
-            ),
-            _,
-        >(map, &["request_id", "projects"])?;
-        Ok(Self { request_id, projects })
+        let mut request_id = None;
+        let mut projects = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "request_id" => fields.read(&mut request_id, "request_id")?,
+                "projects" => fields.read(&mut projects, "projects")?,
+                _ => fields.skip()?,
+            }
+        }
+        Ok(Self {
+            request_id: fields.required(request_id, "request_id")?,
+            projects: fields.required(projects, "projects")?,
+        })
     }
 }
 
@@ -257,11 +279,11 @@ impl ::serde::Serialize for GetProjectsResponse {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &["request_id", "projects"],
-            (
-                crate::codec::Always(&self.request_id),
-                crate::codec::Always(&self.projects),
-            ),
+            |object| {
+                object.entry("request_id", &self.request_id)?;
+                object.entry("projects", &self.projects)?;
+                Ok(())
+            },
         )
     }
 }

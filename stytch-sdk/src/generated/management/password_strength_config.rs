@@ -56,7 +56,7 @@ impl ::serde::Serialize for GetRequest {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        crate::codec::write(serializer, &[], ())
+        crate::codec::write(serializer, |_| { Ok(()) })
     }
 }
 
@@ -64,13 +64,21 @@ impl ::serde::Serialize for GetRequest {
 impl crate::codec::Object for GetRequest {
     const NAME: &'static str = "GetRequest";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (project_slug, environment_slug) = crate::codec::fields::<
-            (crate::codec::Req<String>, crate::codec::Req<String>),
-            _,
-        >(map, &["project_slug", "environment_slug"])?;
+        let mut project_slug = None;
+        let mut environment_slug = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "project_slug" => fields.read(&mut project_slug, "project_slug")?,
+                "environment_slug" => {
+                    fields.read(&mut environment_slug, "environment_slug")?
+                }
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            project_slug,
-            environment_slug,
+            project_slug: fields.required(project_slug, "project_slug")?,
+            environment_slug: fields.required(environment_slug, "environment_slug")?,
         })
     }
 }
@@ -145,20 +153,26 @@ pub struct GetResponse {
 impl crate::codec::Object for GetResponse {
     const NAME: &'static str = "GetResponse";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (status_code, request_id, password_strength_config) = crate::codec::fields::<
-            (
-                crate::codec::Req<i64>,
-                crate::codec::Req<String>,
-                crate::codec::Req<
-                    crate::management::models::password_strength_config::PasswordStrengthConfig,
-                >,
-            ),
-            _,
-        >(map, &["status_code", "request_id", "password_strength_config"])?;
+        let mut status_code = None;
+        let mut request_id = None;
+        let mut password_strength_config = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "status_code" => fields.read(&mut status_code, "status_code")?,
+                "request_id" => fields.read(&mut request_id, "request_id")?,
+                "password_strength_config" => {
+                    fields
+                        .read(&mut password_strength_config, "password_strength_config")?
+                }
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            status_code,
-            request_id,
-            password_strength_config,
+            status_code: fields.required(status_code, "status_code")?,
+            request_id: fields.required(request_id, "request_id")?,
+            password_strength_config: fields
+                .required(password_strength_config, "password_strength_config")?,
         })
     }
 }
@@ -179,12 +193,13 @@ impl ::serde::Serialize for GetResponse {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &["status_code", "request_id", "password_strength_config"],
-            (
-                crate::codec::Always(&self.status_code),
-                crate::codec::Always(&self.request_id),
-                crate::codec::Always(&self.password_strength_config),
-            ),
+            |object| {
+                object.entry("status_code", &self.status_code)?;
+                object.entry("request_id", &self.request_id)?;
+                object
+                    .entry("password_strength_config", &self.password_strength_config)?;
+                Ok(())
+            },
         )
     }
 }
@@ -226,22 +241,29 @@ impl ::serde::Serialize for SetRequest {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &[
-                "check_breach_on_creation",
-                "check_breach_on_authentication",
-                "validate_on_authentication",
-                "validation_policy",
-                "luds_min_password_length",
-                "luds_min_password_complexity",
-            ],
-            (
-                crate::codec::Always(&self.check_breach_on_creation),
-                crate::codec::Always(&self.check_breach_on_authentication),
-                crate::codec::Always(&self.validate_on_authentication),
-                crate::codec::IfSet(&self.validation_policy),
-                crate::codec::IfSet(&self.luds_min_password_length),
-                crate::codec::IfSet(&self.luds_min_password_complexity),
-            ),
+            |object| {
+                object
+                    .entry("check_breach_on_creation", &self.check_breach_on_creation)?;
+                object
+                    .entry(
+                        "check_breach_on_authentication",
+                        &self.check_breach_on_authentication,
+                    )?;
+                object
+                    .entry(
+                        "validate_on_authentication",
+                        &self.validate_on_authentication,
+                    )?;
+                object.if_set("validation_policy", &self.validation_policy)?;
+                object
+                    .if_set("luds_min_password_length", &self.luds_min_password_length)?;
+                object
+                    .if_set(
+                        "luds_min_password_complexity",
+                        &self.luds_min_password_complexity,
+                    )?;
+                Ok(())
+            },
         )
     }
 }
@@ -250,53 +272,71 @@ impl ::serde::Serialize for SetRequest {
 impl crate::codec::Object for SetRequest {
     const NAME: &'static str = "SetRequest";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (
-            project_slug,
-            environment_slug,
-            check_breach_on_creation,
-            check_breach_on_authentication,
-            validate_on_authentication,
-            validation_policy,
-            luds_min_password_length,
-            luds_min_password_complexity,
-        ) = crate::codec::fields::<
-            (
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-                crate::codec::Req<bool>,
-                crate::codec::Req<bool>,
-                crate::codec::Req<bool>,
-                crate::codec::Nil<
-                    Option<
-                        crate::management::models::password_strength_config::ValidationPolicy,
-                    >,
-                >,
-                crate::codec::Nil<Option<i64>>,
-                crate::codec::Nil<Option<i64>>,
-            ),
-            _,
-        >(
-            map,
-            &[
-                "project_slug",
-                "environment_slug",
-                "check_breach_on_creation",
-                "check_breach_on_authentication",
-                "validate_on_authentication",
-                "validation_policy",
-                "luds_min_password_length",
-                "luds_min_password_complexity",
-            ],
-        )?;
+        let mut project_slug = None;
+        let mut environment_slug = None;
+        let mut check_breach_on_creation = None;
+        let mut check_breach_on_authentication = None;
+        let mut validate_on_authentication = None;
+        let mut validation_policy = None;
+        let mut luds_min_password_length = None;
+        let mut luds_min_password_complexity = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "project_slug" => fields.read(&mut project_slug, "project_slug")?,
+                "environment_slug" => {
+                    fields.read(&mut environment_slug, "environment_slug")?
+                }
+                "check_breach_on_creation" => {
+                    fields
+                        .read(&mut check_breach_on_creation, "check_breach_on_creation")?
+                }
+                "check_breach_on_authentication" => {
+                    fields
+                        .read(
+                            &mut check_breach_on_authentication,
+                            "check_breach_on_authentication",
+                        )?
+                }
+                "validate_on_authentication" => {
+                    fields
+                        .read(
+                            &mut validate_on_authentication,
+                            "validate_on_authentication",
+                        )?
+                }
+                "validation_policy" => {
+                    fields.read(&mut validation_policy, "validation_policy")?
+                }
+                "luds_min_password_length" => {
+                    fields
+                        .read(&mut luds_min_password_length, "luds_min_password_length")?
+                }
+                "luds_min_password_complexity" => {
+                    fields
+                        .read(
+                            &mut luds_min_password_complexity,
+                            "luds_min_password_complexity",
+                        )?
+                }
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            project_slug,
-            environment_slug,
-            check_breach_on_creation,
-            check_breach_on_authentication,
-            validate_on_authentication,
-            validation_policy,
-            luds_min_password_length,
-            luds_min_password_complexity,
+            project_slug: fields.required(project_slug, "project_slug")?,
+            environment_slug: fields.required(environment_slug, "environment_slug")?,
+            check_breach_on_creation: fields
+                .required(check_breach_on_creation, "check_breach_on_creation")?,
+            check_breach_on_authentication: fields
+                .required(
+                    check_breach_on_authentication,
+                    "check_breach_on_authentication",
+                )?,
+            validate_on_authentication: fields
+                .required(validate_on_authentication, "validate_on_authentication")?,
+            validation_policy: fields.nilable(validation_policy),
+            luds_min_password_length: fields.nilable(luds_min_password_length),
+            luds_min_password_complexity: fields.nilable(luds_min_password_complexity),
         })
     }
 }
@@ -411,20 +451,26 @@ pub struct SetResponse {
 impl crate::codec::Object for SetResponse {
     const NAME: &'static str = "SetResponse";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (status_code, request_id, password_strength_config) = crate::codec::fields::<
-            (
-                crate::codec::Req<i64>,
-                crate::codec::Req<String>,
-                crate::codec::Req<
-                    crate::management::models::password_strength_config::PasswordStrengthConfig,
-                >,
-            ),
-            _,
-        >(map, &["status_code", "request_id", "password_strength_config"])?;
+        let mut status_code = None;
+        let mut request_id = None;
+        let mut password_strength_config = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "status_code" => fields.read(&mut status_code, "status_code")?,
+                "request_id" => fields.read(&mut request_id, "request_id")?,
+                "password_strength_config" => {
+                    fields
+                        .read(&mut password_strength_config, "password_strength_config")?
+                }
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            status_code,
-            request_id,
-            password_strength_config,
+            status_code: fields.required(status_code, "status_code")?,
+            request_id: fields.required(request_id, "request_id")?,
+            password_strength_config: fields
+                .required(password_strength_config, "password_strength_config")?,
         })
     }
 }
@@ -445,12 +491,13 @@ impl ::serde::Serialize for SetResponse {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &["status_code", "request_id", "password_strength_config"],
-            (
-                crate::codec::Always(&self.status_code),
-                crate::codec::Always(&self.request_id),
-                crate::codec::Always(&self.password_strength_config),
-            ),
+            |object| {
+                object.entry("status_code", &self.status_code)?;
+                object.entry("request_id", &self.request_id)?;
+                object
+                    .entry("password_strength_config", &self.password_strength_config)?;
+                Ok(())
+            },
         )
     }
 }

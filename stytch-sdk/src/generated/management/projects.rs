@@ -94,12 +94,12 @@ impl ::serde::Serialize for CreateRequest {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &["name", "vertical", "project_slug"],
-            (
-                crate::codec::Always(&self.name),
-                crate::codec::IfSet(&self.vertical),
-                crate::codec::IfSet(&self.project_slug),
-            ),
+            |object| {
+                object.entry("name", &self.name)?;
+                object.if_set("vertical", &self.vertical)?;
+                object.if_set("project_slug", &self.project_slug)?;
+                Ok(())
+            },
         )
     }
 }
@@ -108,18 +108,22 @@ impl ::serde::Serialize for CreateRequest {
 impl crate::codec::Object for CreateRequest {
     const NAME: &'static str = "CreateRequest";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (name, vertical, project_slug) = crate::codec::fields::<
-            (
-                crate::codec::Req<String>,
-                crate::codec::Nil<Option<crate::management::models::projects::Vertical>>,
-                crate::codec::Nil<Option<String>>,
-            ),
-            _,
-        >(map, &["name", "vertical", "project_slug"])?;
+        let mut name = None;
+        let mut vertical = None;
+        let mut project_slug = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "name" => fields.read(&mut name, "name")?,
+                "vertical" => fields.read(&mut vertical, "vertical")?,
+                "project_slug" => fields.read(&mut project_slug, "project_slug")?,
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            name,
-            vertical,
-            project_slug,
+            name: fields.required(name, "name")?,
+            vertical: fields.nilable(vertical),
+            project_slug: fields.nilable(project_slug),
         })
     }
 }
@@ -203,18 +207,22 @@ pub struct CreateResponse {
 impl crate::codec::Object for CreateResponse {
     const NAME: &'static str = "CreateResponse";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (status_code, request_id, project) = crate::codec::fields::<
-            (
-                crate::codec::Req<i64>,
-                crate::codec::Req<String>,
-                crate::codec::Req<crate::management::models::projects::Project>,
-            ),
-            _,
-        >(map, &["status_code", "request_id", "project"])?;
+        let mut status_code = None;
+        let mut request_id = None;
+        let mut project = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "status_code" => fields.read(&mut status_code, "status_code")?,
+                "request_id" => fields.read(&mut request_id, "request_id")?,
+                "project" => fields.read(&mut project, "project")?,
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            status_code,
-            request_id,
-            project,
+            status_code: fields.required(status_code, "status_code")?,
+            request_id: fields.required(request_id, "request_id")?,
+            project: fields.required(project, "project")?,
         })
     }
 }
@@ -235,12 +243,12 @@ impl ::serde::Serialize for CreateResponse {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &["status_code", "request_id", "project"],
-            (
-                crate::codec::Always(&self.status_code),
-                crate::codec::Always(&self.request_id),
-                crate::codec::Always(&self.project),
-            ),
+            |object| {
+                object.entry("status_code", &self.status_code)?;
+                object.entry("request_id", &self.request_id)?;
+                object.entry("project", &self.project)?;
+                Ok(())
+            },
         )
     }
 }
@@ -259,7 +267,7 @@ impl ::serde::Serialize for DeleteRequest {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        crate::codec::write(serializer, &[], ())
+        crate::codec::write(serializer, |_| { Ok(()) })
     }
 }
 
@@ -267,11 +275,17 @@ impl ::serde::Serialize for DeleteRequest {
 impl crate::codec::Object for DeleteRequest {
     const NAME: &'static str = "DeleteRequest";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (project_slug,) = crate::codec::fields::<
-            (crate::codec::Req<String>,),
-            _,
-        >(map, &["project_slug"])?;
-        Ok(Self { project_slug })
+        let mut project_slug = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "project_slug" => fields.read(&mut project_slug, "project_slug")?,
+                _ => fields.skip()?,
+            }
+        }
+        Ok(Self {
+            project_slug: fields.required(project_slug, "project_slug")?,
+        })
     }
 }
 
@@ -330,11 +344,20 @@ pub struct DeleteResponse {
 impl crate::codec::Object for DeleteResponse {
     const NAME: &'static str = "DeleteResponse";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (status_code, request_id) = crate::codec::fields::<
-            (crate::codec::Req<i64>, crate::codec::Req<String>),
-            _,
-        >(map, &["status_code", "request_id"])?;
-        Ok(Self { status_code, request_id })
+        let mut status_code = None;
+        let mut request_id = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "status_code" => fields.read(&mut status_code, "status_code")?,
+                "request_id" => fields.read(&mut request_id, "request_id")?,
+                _ => fields.skip()?,
+            }
+        }
+        Ok(Self {
+            status_code: fields.required(status_code, "status_code")?,
+            request_id: fields.required(request_id, "request_id")?,
+        })
     }
 }
 
@@ -354,11 +377,11 @@ impl ::serde::Serialize for DeleteResponse {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &["status_code", "request_id"],
-            (
-                crate::codec::Always(&self.status_code),
-                crate::codec::Always(&self.request_id),
-            ),
+            |object| {
+                object.entry("status_code", &self.status_code)?;
+                object.entry("request_id", &self.request_id)?;
+                Ok(())
+            },
         )
     }
 }
@@ -377,7 +400,7 @@ impl ::serde::Serialize for GetRequest {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        crate::codec::write(serializer, &[], ())
+        crate::codec::write(serializer, |_| { Ok(()) })
     }
 }
 
@@ -385,11 +408,17 @@ impl ::serde::Serialize for GetRequest {
 impl crate::codec::Object for GetRequest {
     const NAME: &'static str = "GetRequest";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (project_slug,) = crate::codec::fields::<
-            (crate::codec::Req<String>,),
-            _,
-        >(map, &["project_slug"])?;
-        Ok(Self { project_slug })
+        let mut project_slug = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "project_slug" => fields.read(&mut project_slug, "project_slug")?,
+                _ => fields.skip()?,
+            }
+        }
+        Ok(Self {
+            project_slug: fields.required(project_slug, "project_slug")?,
+        })
     }
 }
 
@@ -450,18 +479,22 @@ pub struct GetResponse {
 impl crate::codec::Object for GetResponse {
     const NAME: &'static str = "GetResponse";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (status_code, request_id, project) = crate::codec::fields::<
-            (
-                crate::codec::Req<i64>,
-                crate::codec::Req<String>,
-                crate::codec::Req<crate::management::models::projects::Project>,
-            ),
-            _,
-        >(map, &["status_code", "request_id", "project"])?;
+        let mut status_code = None;
+        let mut request_id = None;
+        let mut project = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "status_code" => fields.read(&mut status_code, "status_code")?,
+                "request_id" => fields.read(&mut request_id, "request_id")?,
+                "project" => fields.read(&mut project, "project")?,
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            status_code,
-            request_id,
-            project,
+            status_code: fields.required(status_code, "status_code")?,
+            request_id: fields.required(request_id, "request_id")?,
+            project: fields.required(project, "project")?,
         })
     }
 }
@@ -482,12 +515,12 @@ impl ::serde::Serialize for GetResponse {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &["status_code", "request_id", "project"],
-            (
-                crate::codec::Always(&self.status_code),
-                crate::codec::Always(&self.request_id),
-                crate::codec::Always(&self.project),
-            ),
+            |object| {
+                object.entry("status_code", &self.status_code)?;
+                object.entry("request_id", &self.request_id)?;
+                object.entry("project", &self.project)?;
+                Ok(())
+            },
         )
     }
 }
@@ -501,7 +534,7 @@ impl ::serde::Serialize for GetAllRequest {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        crate::codec::write(serializer, &[], ())
+        crate::codec::write(serializer, |_| { Ok(()) })
     }
 }
 
@@ -509,7 +542,10 @@ impl ::serde::Serialize for GetAllRequest {
 impl crate::codec::Object for GetAllRequest {
     const NAME: &'static str = "GetAllRequest";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let () = crate::codec::fields::<(), _>(map, &[])?;
+        let mut fields = crate::codec::Reader::new(map);
+        while fields.next_key()?.is_some() {
+            fields.skip()?;
+        }
         Ok(Self {})
     }
 }
@@ -564,18 +600,22 @@ pub struct GetAllResponse {
 impl crate::codec::Object for GetAllResponse {
     const NAME: &'static str = "GetAllResponse";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (status_code, request_id, projects) = crate::codec::fields::<
-            (
-                crate::codec::Req<i64>,
-                crate::codec::Req<String>,
-                crate::codec::Req<Vec<crate::management::models::projects::Project>>,
-            ),
-            _,
-        >(map, &["status_code", "request_id", "projects"])?;
+        let mut status_code = None;
+        let mut request_id = None;
+        let mut projects = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "status_code" => fields.read(&mut status_code, "status_code")?,
+                "request_id" => fields.read(&mut request_id, "request_id")?,
+                "projects" => fields.read(&mut projects, "projects")?,
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            status_code,
-            request_id,
-            projects,
+            status_code: fields.required(status_code, "status_code")?,
+            request_id: fields.required(request_id, "request_id")?,
+            projects: fields.required(projects, "projects")?,
         })
     }
 }
@@ -596,12 +636,12 @@ impl ::serde::Serialize for GetAllResponse {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &["status_code", "request_id", "projects"],
-            (
-                crate::codec::Always(&self.status_code),
-                crate::codec::Always(&self.request_id),
-                crate::codec::Always(&self.projects),
-            ),
+            |object| {
+                object.entry("status_code", &self.status_code)?;
+                object.entry("request_id", &self.request_id)?;
+                object.entry("projects", &self.projects)?;
+                Ok(())
+            },
         )
     }
 }
@@ -622,7 +662,13 @@ impl ::serde::Serialize for UpdateRequest {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        crate::codec::write(serializer, &["name"], (crate::codec::IfSet(&self.name),))
+        crate::codec::write(
+            serializer,
+            |object| {
+                object.if_set("name", &self.name)?;
+                Ok(())
+            },
+        )
     }
 }
 
@@ -630,11 +676,20 @@ impl ::serde::Serialize for UpdateRequest {
 impl crate::codec::Object for UpdateRequest {
     const NAME: &'static str = "UpdateRequest";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (project_slug, name) = crate::codec::fields::<
-            (crate::codec::Req<String>, crate::codec::Nil<Option<String>>),
-            _,
-        >(map, &["project_slug", "name"])?;
-        Ok(Self { project_slug, name })
+        let mut project_slug = None;
+        let mut name = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "project_slug" => fields.read(&mut project_slug, "project_slug")?,
+                "name" => fields.read(&mut name, "name")?,
+                _ => fields.skip()?,
+            }
+        }
+        Ok(Self {
+            project_slug: fields.required(project_slug, "project_slug")?,
+            name: fields.nilable(name),
+        })
     }
 }
 
@@ -702,18 +757,22 @@ pub struct UpdateResponse {
 impl crate::codec::Object for UpdateResponse {
     const NAME: &'static str = "UpdateResponse";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (status_code, request_id, project) = crate::codec::fields::<
-            (
-                crate::codec::Req<i64>,
-                crate::codec::Req<String>,
-                crate::codec::Req<crate::management::models::projects::Project>,
-            ),
-            _,
-        >(map, &["status_code", "request_id", "project"])?;
+        let mut status_code = None;
+        let mut request_id = None;
+        let mut project = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "status_code" => fields.read(&mut status_code, "status_code")?,
+                "request_id" => fields.read(&mut request_id, "request_id")?,
+                "project" => fields.read(&mut project, "project")?,
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            status_code,
-            request_id,
-            project,
+            status_code: fields.required(status_code, "status_code")?,
+            request_id: fields.required(request_id, "request_id")?,
+            project: fields.required(project, "project")?,
         })
     }
 }
@@ -734,12 +793,12 @@ impl ::serde::Serialize for UpdateResponse {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &["status_code", "request_id", "project"],
-            (
-                crate::codec::Always(&self.status_code),
-                crate::codec::Always(&self.request_id),
-                crate::codec::Always(&self.project),
-            ),
+            |object| {
+                object.entry("status_code", &self.status_code)?;
+                object.entry("request_id", &self.request_id)?;
+                object.entry("project", &self.project)?;
+                Ok(())
+            },
         )
     }
 }

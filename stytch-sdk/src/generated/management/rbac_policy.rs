@@ -55,7 +55,7 @@ impl ::serde::Serialize for GetRequest {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        crate::codec::write(serializer, &[], ())
+        crate::codec::write(serializer, |_| { Ok(()) })
     }
 }
 
@@ -63,13 +63,21 @@ impl ::serde::Serialize for GetRequest {
 impl crate::codec::Object for GetRequest {
     const NAME: &'static str = "GetRequest";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (project_slug, environment_slug) = crate::codec::fields::<
-            (crate::codec::Req<String>, crate::codec::Req<String>),
-            _,
-        >(map, &["project_slug", "environment_slug"])?;
+        let mut project_slug = None;
+        let mut environment_slug = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "project_slug" => fields.read(&mut project_slug, "project_slug")?,
+                "environment_slug" => {
+                    fields.read(&mut environment_slug, "environment_slug")?
+                }
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            project_slug,
-            environment_slug,
+            project_slug: fields.required(project_slug, "project_slug")?,
+            environment_slug: fields.required(environment_slug, "environment_slug")?,
         })
     }
 }
@@ -144,18 +152,22 @@ pub struct GetResponse {
 impl crate::codec::Object for GetResponse {
     const NAME: &'static str = "GetResponse";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (status_code, request_id, policy) = crate::codec::fields::<
-            (
-                crate::codec::Req<i64>,
-                crate::codec::Req<String>,
-                crate::codec::Req<crate::management::models::rbac_policy::Policy>,
-            ),
-            _,
-        >(map, &["status_code", "request_id", "policy"])?;
+        let mut status_code = None;
+        let mut request_id = None;
+        let mut policy = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "status_code" => fields.read(&mut status_code, "status_code")?,
+                "request_id" => fields.read(&mut request_id, "request_id")?,
+                "policy" => fields.read(&mut policy, "policy")?,
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            status_code,
-            request_id,
-            policy,
+            status_code: fields.required(status_code, "status_code")?,
+            request_id: fields.required(request_id, "request_id")?,
+            policy: fields.required(policy, "policy")?,
         })
     }
 }
@@ -176,12 +188,12 @@ impl ::serde::Serialize for GetResponse {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &["status_code", "request_id", "policy"],
-            (
-                crate::codec::Always(&self.status_code),
-                crate::codec::Always(&self.request_id),
-                crate::codec::Always(&self.policy),
-            ),
+            |object| {
+                object.entry("status_code", &self.status_code)?;
+                object.entry("request_id", &self.request_id)?;
+                object.entry("policy", &self.policy)?;
+                Ok(())
+            },
         )
     }
 }
@@ -216,22 +228,15 @@ impl ::serde::Serialize for SetRequest {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &[
-                "stytch_member",
-                "stytch_admin",
-                "stytch_user",
-                "custom_roles",
-                "custom_resources",
-                "custom_scopes",
-            ],
-            (
-                crate::codec::IfSet(&self.stytch_member),
-                crate::codec::IfSet(&self.stytch_admin),
-                crate::codec::IfSet(&self.stytch_user),
-                crate::codec::IfSet(&self.custom_roles),
-                crate::codec::IfSet(&self.custom_resources),
-                crate::codec::IfSet(&self.custom_scopes),
-            ),
+            |object| {
+                object.if_set("stytch_member", &self.stytch_member)?;
+                object.if_set("stytch_admin", &self.stytch_admin)?;
+                object.if_set("stytch_user", &self.stytch_user)?;
+                object.if_set("custom_roles", &self.custom_roles)?;
+                object.if_set("custom_resources", &self.custom_resources)?;
+                object.if_set("custom_scopes", &self.custom_scopes)?;
+                Ok(())
+            },
         )
     }
 }
@@ -240,61 +245,41 @@ impl ::serde::Serialize for SetRequest {
 impl crate::codec::Object for SetRequest {
     const NAME: &'static str = "SetRequest";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (
-            project_slug,
-            environment_slug,
-            stytch_member,
-            stytch_admin,
-            stytch_user,
-            custom_roles,
-            custom_resources,
-            custom_scopes,
-        ) = crate::codec::fields::<
-            (
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-                crate::codec::Nil<
-                    Option<crate::management::models::rbac_policy::DefaultRole>,
-                >,
-                crate::codec::Nil<
-                    Option<crate::management::models::rbac_policy::DefaultRole>,
-                >,
-                crate::codec::Nil<
-                    Option<crate::management::models::rbac_policy::DefaultRole>,
-                >,
-                crate::codec::Nil<
-                    Option<Vec<crate::management::models::rbac_policy::Role>>,
-                >,
-                crate::codec::Nil<
-                    Option<Vec<crate::management::models::rbac_policy::Resource>>,
-                >,
-                crate::codec::Nil<
-                    Option<Vec<crate::management::models::rbac_policy::Scope>>,
-                >,
-            ),
-            _,
-        >(
-            map,
-            &[
-                "project_slug",
-                "environment_slug",
-                "stytch_member",
-                "stytch_admin",
-                "stytch_user",
-                "custom_roles",
-                "custom_resources",
-                "custom_scopes",
-            ],
-        )?;
+        let mut project_slug = None;
+        let mut environment_slug = None;
+        let mut stytch_member = None;
+        let mut stytch_admin = None;
+        let mut stytch_user = None;
+        let mut custom_roles = None;
+        let mut custom_resources = None;
+        let mut custom_scopes = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "project_slug" => fields.read(&mut project_slug, "project_slug")?,
+                "environment_slug" => {
+                    fields.read(&mut environment_slug, "environment_slug")?
+                }
+                "stytch_member" => fields.read(&mut stytch_member, "stytch_member")?,
+                "stytch_admin" => fields.read(&mut stytch_admin, "stytch_admin")?,
+                "stytch_user" => fields.read(&mut stytch_user, "stytch_user")?,
+                "custom_roles" => fields.read(&mut custom_roles, "custom_roles")?,
+                "custom_resources" => {
+                    fields.read(&mut custom_resources, "custom_resources")?
+                }
+                "custom_scopes" => fields.read(&mut custom_scopes, "custom_scopes")?,
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            project_slug,
-            environment_slug,
-            stytch_member,
-            stytch_admin,
-            stytch_user,
-            custom_roles,
-            custom_resources,
-            custom_scopes,
+            project_slug: fields.required(project_slug, "project_slug")?,
+            environment_slug: fields.required(environment_slug, "environment_slug")?,
+            stytch_member: fields.nilable(stytch_member),
+            stytch_admin: fields.nilable(stytch_admin),
+            stytch_user: fields.nilable(stytch_user),
+            custom_roles: fields.nilable(custom_roles),
+            custom_resources: fields.nilable(custom_resources),
+            custom_scopes: fields.nilable(custom_scopes),
         })
     }
 }
@@ -429,18 +414,22 @@ pub struct SetResponse {
 impl crate::codec::Object for SetResponse {
     const NAME: &'static str = "SetResponse";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (status_code, request_id, policy) = crate::codec::fields::<
-            (
-                crate::codec::Req<i64>,
-                crate::codec::Req<String>,
-                crate::codec::Req<crate::management::models::rbac_policy::Policy>,
-            ),
-            _,
-        >(map, &["status_code", "request_id", "policy"])?;
+        let mut status_code = None;
+        let mut request_id = None;
+        let mut policy = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "status_code" => fields.read(&mut status_code, "status_code")?,
+                "request_id" => fields.read(&mut request_id, "request_id")?,
+                "policy" => fields.read(&mut policy, "policy")?,
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            status_code,
-            request_id,
-            policy,
+            status_code: fields.required(status_code, "status_code")?,
+            request_id: fields.required(request_id, "request_id")?,
+            policy: fields.required(policy, "policy")?,
         })
     }
 }
@@ -461,12 +450,12 @@ impl ::serde::Serialize for SetResponse {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &["status_code", "request_id", "policy"],
-            (
-                crate::codec::Always(&self.status_code),
-                crate::codec::Always(&self.request_id),
-                crate::codec::Always(&self.policy),
-            ),
+            |object| {
+                object.entry("status_code", &self.status_code)?;
+                object.entry("request_id", &self.request_id)?;
+                object.entry("policy", &self.policy)?;
+                Ok(())
+            },
         )
     }
 }

@@ -103,12 +103,12 @@ impl ::serde::Serialize for CreateRequest {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &["url", "valid_types", "do_not_promote_defaults"],
-            (
-                crate::codec::Always(&self.url),
-                crate::codec::IfSet(&self.valid_types),
-                crate::codec::IfSet(&self.do_not_promote_defaults),
-            ),
+            |object| {
+                object.entry("url", &self.url)?;
+                object.if_set("valid_types", &self.valid_types)?;
+                object.if_set("do_not_promote_defaults", &self.do_not_promote_defaults)?;
+                Ok(())
+            },
         )
     }
 }
@@ -117,39 +117,32 @@ impl ::serde::Serialize for CreateRequest {
 impl crate::codec::Object for CreateRequest {
     const NAME: &'static str = "CreateRequest";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (
-            project_slug,
-            environment_slug,
-            url,
-            valid_types,
-            do_not_promote_defaults,
-        ) = crate::codec::fields::<
-            (
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-                crate::codec::Nil<
-                    Option<Vec<crate::management::models::redirect_urls::UrlType>>,
-                >,
-                crate::codec::Nil<Option<bool>>,
-            ),
-            _,
-        >(
-            map,
-            &[
-                "project_slug",
-                "environment_slug",
-                "url",
-                "valid_types",
-                "do_not_promote_defaults",
-            ],
-        )?;
+        let mut project_slug = None;
+        let mut environment_slug = None;
+        let mut url = None;
+        let mut valid_types = None;
+        let mut do_not_promote_defaults = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "project_slug" => fields.read(&mut project_slug, "project_slug")?,
+                "environment_slug" => {
+                    fields.read(&mut environment_slug, "environment_slug")?
+                }
+                "url" => fields.read(&mut url, "url")?,
+                "valid_types" => fields.read(&mut valid_types, "valid_types")?,
+                "do_not_promote_defaults" => {
+                    fields.read(&mut do_not_promote_defaults, "do_not_promote_defaults")?
+                }
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            project_slug,
-            environment_slug,
-            url,
-            valid_types,
-            do_not_promote_defaults,
+            project_slug: fields.required(project_slug, "project_slug")?,
+            environment_slug: fields.required(environment_slug, "environment_slug")?,
+            url: fields.required(url, "url")?,
+            valid_types: fields.nilable(valid_types),
+            do_not_promote_defaults: fields.nilable(do_not_promote_defaults),
         })
     }
 }
@@ -243,18 +236,22 @@ pub struct CreateResponse {
 impl crate::codec::Object for CreateResponse {
     const NAME: &'static str = "CreateResponse";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (status_code, request_id, redirect_url) = crate::codec::fields::<
-            (
-                crate::codec::Req<i64>,
-                crate::codec::Req<String>,
-                crate::codec::Req<crate::management::models::redirect_urls::RedirectUrl>,
-            ),
-            _,
-        >(map, &["status_code", "request_id", "redirect_url"])?;
+        let mut status_code = None;
+        let mut request_id = None;
+        let mut redirect_url = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "status_code" => fields.read(&mut status_code, "status_code")?,
+                "request_id" => fields.read(&mut request_id, "request_id")?,
+                "redirect_url" => fields.read(&mut redirect_url, "redirect_url")?,
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            status_code,
-            request_id,
-            redirect_url,
+            status_code: fields.required(status_code, "status_code")?,
+            request_id: fields.required(request_id, "request_id")?,
+            redirect_url: fields.required(redirect_url, "redirect_url")?,
         })
     }
 }
@@ -275,12 +272,12 @@ impl ::serde::Serialize for CreateResponse {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &["status_code", "request_id", "redirect_url"],
-            (
-                crate::codec::Always(&self.status_code),
-                crate::codec::Always(&self.request_id),
-                crate::codec::Always(&self.redirect_url),
-            ),
+            |object| {
+                object.entry("status_code", &self.status_code)?;
+                object.entry("request_id", &self.request_id)?;
+                object.entry("redirect_url", &self.redirect_url)?;
+                Ok(())
+            },
         )
     }
 }
@@ -307,11 +304,11 @@ impl ::serde::Serialize for DeleteRequest {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &["url", "do_not_promote_defaults"],
-            (
-                crate::codec::Always(&self.url),
-                crate::codec::IfSet(&self.do_not_promote_defaults),
-            ),
+            |object| {
+                object.entry("url", &self.url)?;
+                object.if_set("do_not_promote_defaults", &self.do_not_promote_defaults)?;
+                Ok(())
+            },
         )
     }
 }
@@ -320,20 +317,29 @@ impl ::serde::Serialize for DeleteRequest {
 impl crate::codec::Object for DeleteRequest {
     const NAME: &'static str = "DeleteRequest";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (project_slug, environment_slug, url, do_not_promote_defaults) = crate::codec::fields::<
-            (
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-                crate::codec::Nil<Option<bool>>,
-            ),
-            _,
-        >(map, &["project_slug", "environment_slug", "url", "do_not_promote_defaults"])?;
+        let mut project_slug = None;
+        let mut environment_slug = None;
+        let mut url = None;
+        let mut do_not_promote_defaults = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "project_slug" => fields.read(&mut project_slug, "project_slug")?,
+                "environment_slug" => {
+                    fields.read(&mut environment_slug, "environment_slug")?
+                }
+                "url" => fields.read(&mut url, "url")?,
+                "do_not_promote_defaults" => {
+                    fields.read(&mut do_not_promote_defaults, "do_not_promote_defaults")?
+                }
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            project_slug,
-            environment_slug,
-            url,
-            do_not_promote_defaults,
+            project_slug: fields.required(project_slug, "project_slug")?,
+            environment_slug: fields.required(environment_slug, "environment_slug")?,
+            url: fields.required(url, "url")?,
+            do_not_promote_defaults: fields.nilable(do_not_promote_defaults),
         })
     }
 }
@@ -415,11 +421,20 @@ pub struct DeleteResponse {
 impl crate::codec::Object for DeleteResponse {
     const NAME: &'static str = "DeleteResponse";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (status_code, request_id) = crate::codec::fields::<
-            (crate::codec::Req<i64>, crate::codec::Req<String>),
-            _,
-        >(map, &["status_code", "request_id"])?;
-        Ok(Self { status_code, request_id })
+        let mut status_code = None;
+        let mut request_id = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "status_code" => fields.read(&mut status_code, "status_code")?,
+                "request_id" => fields.read(&mut request_id, "request_id")?,
+                _ => fields.skip()?,
+            }
+        }
+        Ok(Self {
+            status_code: fields.required(status_code, "status_code")?,
+            request_id: fields.required(request_id, "request_id")?,
+        })
     }
 }
 
@@ -439,11 +454,11 @@ impl ::serde::Serialize for DeleteResponse {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &["status_code", "request_id"],
-            (
-                crate::codec::Always(&self.status_code),
-                crate::codec::Always(&self.request_id),
-            ),
+            |object| {
+                object.entry("status_code", &self.status_code)?;
+                object.entry("request_id", &self.request_id)?;
+                Ok(())
+            },
         )
     }
 }
@@ -466,7 +481,13 @@ impl ::serde::Serialize for GetRequest {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        crate::codec::write(serializer, &["url"], (crate::codec::Always(&self.url),))
+        crate::codec::write(
+            serializer,
+            |object| {
+                object.entry("url", &self.url)?;
+                Ok(())
+            },
+        )
     }
 }
 
@@ -474,18 +495,24 @@ impl ::serde::Serialize for GetRequest {
 impl crate::codec::Object for GetRequest {
     const NAME: &'static str = "GetRequest";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (project_slug, environment_slug, url) = crate::codec::fields::<
-            (
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-            ),
-            _,
-        >(map, &["project_slug", "environment_slug", "url"])?;
+        let mut project_slug = None;
+        let mut environment_slug = None;
+        let mut url = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "project_slug" => fields.read(&mut project_slug, "project_slug")?,
+                "environment_slug" => {
+                    fields.read(&mut environment_slug, "environment_slug")?
+                }
+                "url" => fields.read(&mut url, "url")?,
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            project_slug,
-            environment_slug,
-            url,
+            project_slug: fields.required(project_slug, "project_slug")?,
+            environment_slug: fields.required(environment_slug, "environment_slug")?,
+            url: fields.required(url, "url")?,
         })
     }
 }
@@ -562,18 +589,22 @@ pub struct GetResponse {
 impl crate::codec::Object for GetResponse {
     const NAME: &'static str = "GetResponse";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (status_code, request_id, redirect_url) = crate::codec::fields::<
-            (
-                crate::codec::Req<i64>,
-                crate::codec::Req<String>,
-                crate::codec::Req<crate::management::models::redirect_urls::RedirectUrl>,
-            ),
-            _,
-        >(map, &["status_code", "request_id", "redirect_url"])?;
+        let mut status_code = None;
+        let mut request_id = None;
+        let mut redirect_url = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "status_code" => fields.read(&mut status_code, "status_code")?,
+                "request_id" => fields.read(&mut request_id, "request_id")?,
+                "redirect_url" => fields.read(&mut redirect_url, "redirect_url")?,
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            status_code,
-            request_id,
-            redirect_url,
+            status_code: fields.required(status_code, "status_code")?,
+            request_id: fields.required(request_id, "request_id")?,
+            redirect_url: fields.required(redirect_url, "redirect_url")?,
         })
     }
 }
@@ -594,12 +625,12 @@ impl ::serde::Serialize for GetResponse {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &["status_code", "request_id", "redirect_url"],
-            (
-                crate::codec::Always(&self.status_code),
-                crate::codec::Always(&self.request_id),
-                crate::codec::Always(&self.redirect_url),
-            ),
+            |object| {
+                object.entry("status_code", &self.status_code)?;
+                object.entry("request_id", &self.request_id)?;
+                object.entry("redirect_url", &self.redirect_url)?;
+                Ok(())
+            },
         )
     }
 }
@@ -620,7 +651,7 @@ impl ::serde::Serialize for GetAllRequest {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        crate::codec::write(serializer, &[], ())
+        crate::codec::write(serializer, |_| { Ok(()) })
     }
 }
 
@@ -628,13 +659,21 @@ impl ::serde::Serialize for GetAllRequest {
 impl crate::codec::Object for GetAllRequest {
     const NAME: &'static str = "GetAllRequest";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (project_slug, environment_slug) = crate::codec::fields::<
-            (crate::codec::Req<String>, crate::codec::Req<String>),
-            _,
-        >(map, &["project_slug", "environment_slug"])?;
+        let mut project_slug = None;
+        let mut environment_slug = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "project_slug" => fields.read(&mut project_slug, "project_slug")?,
+                "environment_slug" => {
+                    fields.read(&mut environment_slug, "environment_slug")?
+                }
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            project_slug,
-            environment_slug,
+            project_slug: fields.required(project_slug, "project_slug")?,
+            environment_slug: fields.required(environment_slug, "environment_slug")?,
         })
     }
 }
@@ -709,20 +748,22 @@ pub struct GetAllResponse {
 impl crate::codec::Object for GetAllResponse {
     const NAME: &'static str = "GetAllResponse";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (status_code, request_id, redirect_urls) = crate::codec::fields::<
-            (
-                crate::codec::Req<i64>,
-                crate::codec::Req<String>,
-                crate::codec::Req<
-                    Vec<crate::management::models::redirect_urls::RedirectUrl>,
-                >,
-            ),
-            _,
-        >(map, &["status_code", "request_id", "redirect_urls"])?;
+        let mut status_code = None;
+        let mut request_id = None;
+        let mut redirect_urls = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "status_code" => fields.read(&mut status_code, "status_code")?,
+                "request_id" => fields.read(&mut request_id, "request_id")?,
+                "redirect_urls" => fields.read(&mut redirect_urls, "redirect_urls")?,
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            status_code,
-            request_id,
-            redirect_urls,
+            status_code: fields.required(status_code, "status_code")?,
+            request_id: fields.required(request_id, "request_id")?,
+            redirect_urls: fields.required(redirect_urls, "redirect_urls")?,
         })
     }
 }
@@ -743,12 +784,12 @@ impl ::serde::Serialize for GetAllResponse {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &["status_code", "request_id", "redirect_urls"],
-            (
-                crate::codec::Always(&self.status_code),
-                crate::codec::Always(&self.request_id),
-                crate::codec::Always(&self.redirect_urls),
-            ),
+            |object| {
+                object.entry("status_code", &self.status_code)?;
+                object.entry("request_id", &self.request_id)?;
+                object.entry("redirect_urls", &self.redirect_urls)?;
+                Ok(())
+            },
         )
     }
 }
@@ -778,12 +819,12 @@ impl ::serde::Serialize for UpdateRequest {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &["url", "valid_types", "do_not_promote_defaults"],
-            (
-                crate::codec::Always(&self.url),
-                crate::codec::IfSet(&self.valid_types),
-                crate::codec::IfSet(&self.do_not_promote_defaults),
-            ),
+            |object| {
+                object.entry("url", &self.url)?;
+                object.if_set("valid_types", &self.valid_types)?;
+                object.if_set("do_not_promote_defaults", &self.do_not_promote_defaults)?;
+                Ok(())
+            },
         )
     }
 }
@@ -792,39 +833,32 @@ impl ::serde::Serialize for UpdateRequest {
 impl crate::codec::Object for UpdateRequest {
     const NAME: &'static str = "UpdateRequest";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (
-            project_slug,
-            environment_slug,
-            url,
-            valid_types,
-            do_not_promote_defaults,
-        ) = crate::codec::fields::<
-            (
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-                crate::codec::Nil<
-                    Option<Vec<crate::management::models::redirect_urls::UrlType>>,
-                >,
-                crate::codec::Nil<Option<bool>>,
-            ),
-            _,
-        >(
-            map,
-            &[
-                "project_slug",
-                "environment_slug",
-                "url",
-                "valid_types",
-                "do_not_promote_defaults",
-            ],
-        )?;
+        let mut project_slug = None;
+        let mut environment_slug = None;
+        let mut url = None;
+        let mut valid_types = None;
+        let mut do_not_promote_defaults = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "project_slug" => fields.read(&mut project_slug, "project_slug")?,
+                "environment_slug" => {
+                    fields.read(&mut environment_slug, "environment_slug")?
+                }
+                "url" => fields.read(&mut url, "url")?,
+                "valid_types" => fields.read(&mut valid_types, "valid_types")?,
+                "do_not_promote_defaults" => {
+                    fields.read(&mut do_not_promote_defaults, "do_not_promote_defaults")?
+                }
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            project_slug,
-            environment_slug,
-            url,
-            valid_types,
-            do_not_promote_defaults,
+            project_slug: fields.required(project_slug, "project_slug")?,
+            environment_slug: fields.required(environment_slug, "environment_slug")?,
+            url: fields.required(url, "url")?,
+            valid_types: fields.nilable(valid_types),
+            do_not_promote_defaults: fields.nilable(do_not_promote_defaults),
         })
     }
 }
@@ -918,18 +952,22 @@ pub struct UpdateResponse {
 impl crate::codec::Object for UpdateResponse {
     const NAME: &'static str = "UpdateResponse";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (status_code, request_id, redirect_url) = crate::codec::fields::<
-            (
-                crate::codec::Req<i64>,
-                crate::codec::Req<String>,
-                crate::codec::Req<crate::management::models::redirect_urls::RedirectUrl>,
-            ),
-            _,
-        >(map, &["status_code", "request_id", "redirect_url"])?;
+        let mut status_code = None;
+        let mut request_id = None;
+        let mut redirect_url = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "status_code" => fields.read(&mut status_code, "status_code")?,
+                "request_id" => fields.read(&mut request_id, "request_id")?,
+                "redirect_url" => fields.read(&mut redirect_url, "redirect_url")?,
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            status_code,
-            request_id,
-            redirect_url,
+            status_code: fields.required(status_code, "status_code")?,
+            request_id: fields.required(request_id, "request_id")?,
+            redirect_url: fields.required(redirect_url, "redirect_url")?,
         })
     }
 }
@@ -950,12 +988,12 @@ impl ::serde::Serialize for UpdateResponse {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &["status_code", "request_id", "redirect_url"],
-            (
-                crate::codec::Always(&self.status_code),
-                crate::codec::Always(&self.request_id),
-                crate::codec::Always(&self.redirect_url),
-            ),
+            |object| {
+                object.entry("status_code", &self.status_code)?;
+                object.entry("request_id", &self.request_id)?;
+                object.entry("redirect_url", &self.redirect_url)?;
+                Ok(())
+            },
         )
     }
 }

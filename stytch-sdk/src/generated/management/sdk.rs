@@ -79,7 +79,7 @@ impl ::serde::Serialize for GetB2bConfigRequest {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        crate::codec::write(serializer, &[], ())
+        crate::codec::write(serializer, |_| { Ok(()) })
     }
 }
 
@@ -87,13 +87,21 @@ impl ::serde::Serialize for GetB2bConfigRequest {
 impl crate::codec::Object for GetB2bConfigRequest {
     const NAME: &'static str = "GetB2bConfigRequest";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (project_slug, environment_slug) = crate::codec::fields::<
-            (crate::codec::Req<String>, crate::codec::Req<String>),
-            _,
-        >(map, &["project_slug", "environment_slug"])?;
+        let mut project_slug = None;
+        let mut environment_slug = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "project_slug" => fields.read(&mut project_slug, "project_slug")?,
+                "environment_slug" => {
+                    fields.read(&mut environment_slug, "environment_slug")?
+                }
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            project_slug,
-            environment_slug,
+            project_slug: fields.required(project_slug, "project_slug")?,
+            environment_slug: fields.required(environment_slug, "environment_slug")?,
         })
     }
 }
@@ -168,18 +176,22 @@ pub struct GetB2bConfigResponse {
 impl crate::codec::Object for GetB2bConfigResponse {
     const NAME: &'static str = "GetB2bConfigResponse";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (status_code, request_id, config) = crate::codec::fields::<
-            (
-                crate::codec::Req<i64>,
-                crate::codec::Req<String>,
-                crate::codec::Req<crate::management::models::sdk::B2bConfig>,
-            ),
-            _,
-        >(map, &["status_code", "request_id", "config"])?;
+        let mut status_code = None;
+        let mut request_id = None;
+        let mut config = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "status_code" => fields.read(&mut status_code, "status_code")?,
+                "request_id" => fields.read(&mut request_id, "request_id")?,
+                "config" => fields.read(&mut config, "config")?,
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            status_code,
-            request_id,
-            config,
+            status_code: fields.required(status_code, "status_code")?,
+            request_id: fields.required(request_id, "request_id")?,
+            config: fields.required(config, "config")?,
         })
     }
 }
@@ -200,12 +212,12 @@ impl ::serde::Serialize for GetB2bConfigResponse {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &["status_code", "request_id", "config"],
-            (
-                crate::codec::Always(&self.status_code),
-                crate::codec::Always(&self.request_id),
-                crate::codec::Always(&self.config),
-            ),
+            |object| {
+                object.entry("status_code", &self.status_code)?;
+                object.entry("request_id", &self.request_id)?;
+                object.entry("config", &self.config)?;
+                Ok(())
+            },
         )
     }
 }
@@ -226,7 +238,7 @@ impl ::serde::Serialize for GetConsumerConfigRequest {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        crate::codec::write(serializer, &[], ())
+        crate::codec::write(serializer, |_| { Ok(()) })
     }
 }
 
@@ -234,13 +246,21 @@ impl ::serde::Serialize for GetConsumerConfigRequest {
 impl crate::codec::Object for GetConsumerConfigRequest {
     const NAME: &'static str = "GetConsumerConfigRequest";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (project_slug, environment_slug) = crate::codec::fields::<
-            (crate::codec::Req<String>, crate::codec::Req<String>),
-            _,
-        >(map, &["project_slug", "environment_slug"])?;
+        let mut project_slug = None;
+        let mut environment_slug = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "project_slug" => fields.read(&mut project_slug, "project_slug")?,
+                "environment_slug" => {
+                    fields.read(&mut environment_slug, "environment_slug")?
+                }
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            project_slug,
-            environment_slug,
+            project_slug: fields.required(project_slug, "project_slug")?,
+            environment_slug: fields.required(environment_slug, "environment_slug")?,
         })
     }
 }
@@ -315,18 +335,22 @@ pub struct GetConsumerConfigResponse {
 impl crate::codec::Object for GetConsumerConfigResponse {
     const NAME: &'static str = "GetConsumerConfigResponse";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (status_code, request_id, config) = crate::codec::fields::<
-            (
-                crate::codec::Req<i64>,
-                crate::codec::Req<String>,
-                crate::codec::Req<crate::management::models::sdk::ConsumerConfig>,
-            ),
-            _,
-        >(map, &["status_code", "request_id", "config"])?;
+        let mut status_code = None;
+        let mut request_id = None;
+        let mut config = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "status_code" => fields.read(&mut status_code, "status_code")?,
+                "request_id" => fields.read(&mut request_id, "request_id")?,
+                "config" => fields.read(&mut config, "config")?,
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            status_code,
-            request_id,
-            config,
+            status_code: fields.required(status_code, "status_code")?,
+            request_id: fields.required(request_id, "request_id")?,
+            config: fields.required(config, "config")?,
         })
     }
 }
@@ -347,12 +371,12 @@ impl ::serde::Serialize for GetConsumerConfigResponse {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &["status_code", "request_id", "config"],
-            (
-                crate::codec::Always(&self.status_code),
-                crate::codec::Always(&self.request_id),
-                crate::codec::Always(&self.config),
-            ),
+            |object| {
+                object.entry("status_code", &self.status_code)?;
+                object.entry("request_id", &self.request_id)?;
+                object.entry("config", &self.config)?;
+                Ok(())
+            },
         )
     }
 }
@@ -377,8 +401,10 @@ impl ::serde::Serialize for SetB2bConfigRequest {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &["config"],
-            (crate::codec::IfSet(&self.config),),
+            |object| {
+                object.if_set("config", &self.config)?;
+                Ok(())
+            },
         )
     }
 }
@@ -387,18 +413,24 @@ impl ::serde::Serialize for SetB2bConfigRequest {
 impl crate::codec::Object for SetB2bConfigRequest {
     const NAME: &'static str = "SetB2bConfigRequest";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (project_slug, environment_slug, config) = crate::codec::fields::<
-            (
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-                crate::codec::Nil<Option<crate::management::models::sdk::B2bConfig>>,
-            ),
-            _,
-        >(map, &["project_slug", "environment_slug", "config"])?;
+        let mut project_slug = None;
+        let mut environment_slug = None;
+        let mut config = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "project_slug" => fields.read(&mut project_slug, "project_slug")?,
+                "environment_slug" => {
+                    fields.read(&mut environment_slug, "environment_slug")?
+                }
+                "config" => fields.read(&mut config, "config")?,
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            project_slug,
-            environment_slug,
-            config,
+            project_slug: fields.required(project_slug, "project_slug")?,
+            environment_slug: fields.required(environment_slug, "environment_slug")?,
+            config: fields.nilable(config),
         })
     }
 }
@@ -480,18 +512,22 @@ pub struct SetB2bConfigResponse {
 impl crate::codec::Object for SetB2bConfigResponse {
     const NAME: &'static str = "SetB2bConfigResponse";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (status_code, request_id, config) = crate::codec::fields::<
-            (
-                crate::codec::Req<i64>,
-                crate::codec::Req<String>,
-                crate::codec::Req<crate::management::models::sdk::B2bConfig>,
-            ),
-            _,
-        >(map, &["status_code", "request_id", "config"])?;
+        let mut status_code = None;
+        let mut request_id = None;
+        let mut config = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "status_code" => fields.read(&mut status_code, "status_code")?,
+                "request_id" => fields.read(&mut request_id, "request_id")?,
+                "config" => fields.read(&mut config, "config")?,
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            status_code,
-            request_id,
-            config,
+            status_code: fields.required(status_code, "status_code")?,
+            request_id: fields.required(request_id, "request_id")?,
+            config: fields.required(config, "config")?,
         })
     }
 }
@@ -512,12 +548,12 @@ impl ::serde::Serialize for SetB2bConfigResponse {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &["status_code", "request_id", "config"],
-            (
-                crate::codec::Always(&self.status_code),
-                crate::codec::Always(&self.request_id),
-                crate::codec::Always(&self.config),
-            ),
+            |object| {
+                object.entry("status_code", &self.status_code)?;
+                object.entry("request_id", &self.request_id)?;
+                object.entry("config", &self.config)?;
+                Ok(())
+            },
         )
     }
 }
@@ -542,8 +578,10 @@ impl ::serde::Serialize for SetConsumerConfigRequest {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &["config"],
-            (crate::codec::IfSet(&self.config),),
+            |object| {
+                object.if_set("config", &self.config)?;
+                Ok(())
+            },
         )
     }
 }
@@ -552,18 +590,24 @@ impl ::serde::Serialize for SetConsumerConfigRequest {
 impl crate::codec::Object for SetConsumerConfigRequest {
     const NAME: &'static str = "SetConsumerConfigRequest";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (project_slug, environment_slug, config) = crate::codec::fields::<
-            (
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-                crate::codec::Nil<Option<crate::management::models::sdk::ConsumerConfig>>,
-            ),
-            _,
-        >(map, &["project_slug", "environment_slug", "config"])?;
+        let mut project_slug = None;
+        let mut environment_slug = None;
+        let mut config = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "project_slug" => fields.read(&mut project_slug, "project_slug")?,
+                "environment_slug" => {
+                    fields.read(&mut environment_slug, "environment_slug")?
+                }
+                "config" => fields.read(&mut config, "config")?,
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            project_slug,
-            environment_slug,
-            config,
+            project_slug: fields.required(project_slug, "project_slug")?,
+            environment_slug: fields.required(environment_slug, "environment_slug")?,
+            config: fields.nilable(config),
         })
     }
 }
@@ -648,18 +692,22 @@ pub struct SetConsumerConfigResponse {
 impl crate::codec::Object for SetConsumerConfigResponse {
     const NAME: &'static str = "SetConsumerConfigResponse";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (status_code, request_id, config) = crate::codec::fields::<
-            (
-                crate::codec::Req<i64>,
-                crate::codec::Req<String>,
-                crate::codec::Req<crate::management::models::sdk::ConsumerConfig>,
-            ),
-            _,
-        >(map, &["status_code", "request_id", "config"])?;
+        let mut status_code = None;
+        let mut request_id = None;
+        let mut config = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "status_code" => fields.read(&mut status_code, "status_code")?,
+                "request_id" => fields.read(&mut request_id, "request_id")?,
+                "config" => fields.read(&mut config, "config")?,
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            status_code,
-            request_id,
-            config,
+            status_code: fields.required(status_code, "status_code")?,
+            request_id: fields.required(request_id, "request_id")?,
+            config: fields.required(config, "config")?,
         })
     }
 }
@@ -680,12 +728,12 @@ impl ::serde::Serialize for SetConsumerConfigResponse {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &["status_code", "request_id", "config"],
-            (
-                crate::codec::Always(&self.status_code),
-                crate::codec::Always(&self.request_id),
-                crate::codec::Always(&self.config),
-            ),
+            |object| {
+                object.entry("status_code", &self.status_code)?;
+                object.entry("request_id", &self.request_id)?;
+                object.entry("config", &self.config)?;
+                Ok(())
+            },
         )
     }
 }

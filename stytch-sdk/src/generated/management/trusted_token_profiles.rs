@@ -161,26 +161,17 @@ impl ::serde::Serialize for CreateRequest {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &[
-                "name",
-                "audience",
-                "issuer",
-                "pem_files",
-                "can_jit_provision",
-                "jwks_url",
-                "attribute_mapping",
-                "public_key_type",
-            ],
-            (
-                crate::codec::Always(&self.name),
-                crate::codec::Always(&self.audience),
-                crate::codec::Always(&self.issuer),
-                crate::codec::Always(&self.pem_files),
-                crate::codec::Always(&self.can_jit_provision),
-                crate::codec::IfSet(&self.jwks_url),
-                crate::codec::IfSet(&self.attribute_mapping),
-                crate::codec::IfSet(&self.public_key_type),
-            ),
+            |object| {
+                object.entry("name", &self.name)?;
+                object.entry("audience", &self.audience)?;
+                object.entry("issuer", &self.issuer)?;
+                object.entry("pem_files", &self.pem_files)?;
+                object.entry("can_jit_provision", &self.can_jit_provision)?;
+                object.if_set("jwks_url", &self.jwks_url)?;
+                object.if_set("attribute_mapping", &self.attribute_mapping)?;
+                object.if_set("public_key_type", &self.public_key_type)?;
+                Ok(())
+            },
         )
     }
 }
@@ -189,61 +180,51 @@ impl ::serde::Serialize for CreateRequest {
 impl crate::codec::Object for CreateRequest {
     const NAME: &'static str = "CreateRequest";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (
-            project_slug,
-            environment_slug,
-            name,
-            audience,
-            issuer,
-            pem_files,
-            can_jit_provision,
-            jwks_url,
-            attribute_mapping,
-            public_key_type,
-        ) = crate::codec::fields::<
-            (
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-                crate::codec::Req<Vec<String>>,
-                crate::codec::Req<bool>,
-                crate::codec::Nil<Option<String>>,
-                crate::codec::Nil<Option<::serde_json::Value>>,
-                crate::codec::Nil<
-                    Option<
-                        crate::management::models::trusted_token_profiles::PublicKeyType,
-                    >,
-                >,
-            ),
-            _,
-        >(
-            map,
-            &[
-                "project_slug",
-                "environment_slug",
-                "name",
-                "audience",
-                "issuer",
-                "pem_files",
-                "can_jit_provision",
-                "jwks_url",
-                "attribute_mapping",
-                "public_key_type",
-            ],
-        )?;
+        let mut project_slug = None;
+        let mut environment_slug = None;
+        let mut name = None;
+        let mut audience = None;
+        let mut issuer = None;
+        let mut pem_files = None;
+        let mut can_jit_provision = None;
+        let mut jwks_url = None;
+        let mut attribute_mapping = None;
+        let mut public_key_type = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "project_slug" => fields.read(&mut project_slug, "project_slug")?,
+                "environment_slug" => {
+                    fields.read(&mut environment_slug, "environment_slug")?
+                }
+                "name" => fields.read(&mut name, "name")?,
+                "audience" => fields.read(&mut audience, "audience")?,
+                "issuer" => fields.read(&mut issuer, "issuer")?,
+                "pem_files" => fields.read(&mut pem_files, "pem_files")?,
+                "can_jit_provision" => {
+                    fields.read(&mut can_jit_provision, "can_jit_provision")?
+                }
+                "jwks_url" => fields.read(&mut jwks_url, "jwks_url")?,
+                "attribute_mapping" => {
+                    fields.read(&mut attribute_mapping, "attribute_mapping")?
+                }
+                "public_key_type" => {
+                    fields.read(&mut public_key_type, "public_key_type")?
+                }
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            project_slug,
-            environment_slug,
-            name,
-            audience,
-            issuer,
-            pem_files,
-            can_jit_provision,
-            jwks_url,
-            attribute_mapping,
-            public_key_type,
+            project_slug: fields.required(project_slug, "project_slug")?,
+            environment_slug: fields.required(environment_slug, "environment_slug")?,
+            name: fields.required(name, "name")?,
+            audience: fields.required(audience, "audience")?,
+            issuer: fields.required(issuer, "issuer")?,
+            pem_files: fields.required(pem_files, "pem_files")?,
+            can_jit_provision: fields.required(can_jit_provision, "can_jit_provision")?,
+            jwks_url: fields.nilable(jwks_url),
+            attribute_mapping: fields.nilable(attribute_mapping),
+            public_key_type: fields.nilable(public_key_type),
         })
     }
 }
@@ -362,20 +343,22 @@ pub struct CreateResponse {
 impl crate::codec::Object for CreateResponse {
     const NAME: &'static str = "CreateResponse";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (status_code, request_id, profile) = crate::codec::fields::<
-            (
-                crate::codec::Req<i64>,
-                crate::codec::Req<String>,
-                crate::codec::Req<
-                    crate::management::models::trusted_token_profiles::TrustedTokenProfile,
-                >,
-            ),
-            _,
-        >(map, &["status_code", "request_id", "profile"])?;
+        let mut status_code = None;
+        let mut request_id = None;
+        let mut profile = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "status_code" => fields.read(&mut status_code, "status_code")?,
+                "request_id" => fields.read(&mut request_id, "request_id")?,
+                "profile" => fields.read(&mut profile, "profile")?,
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            status_code,
-            request_id,
-            profile,
+            status_code: fields.required(status_code, "status_code")?,
+            request_id: fields.required(request_id, "request_id")?,
+            profile: fields.required(profile, "profile")?,
         })
     }
 }
@@ -396,12 +379,12 @@ impl ::serde::Serialize for CreateResponse {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &["status_code", "request_id", "profile"],
-            (
-                crate::codec::Always(&self.status_code),
-                crate::codec::Always(&self.request_id),
-                crate::codec::Always(&self.profile),
-            ),
+            |object| {
+                object.entry("status_code", &self.status_code)?;
+                object.entry("request_id", &self.request_id)?;
+                object.entry("profile", &self.profile)?;
+                Ok(())
+            },
         )
     }
 }
@@ -428,8 +411,10 @@ impl ::serde::Serialize for CreatePemFileRequest {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &["public_key"],
-            (crate::codec::Always(&self.public_key),),
+            |object| {
+                object.entry("public_key", &self.public_key)?;
+                Ok(())
+            },
         )
     }
 }
@@ -438,20 +423,27 @@ impl ::serde::Serialize for CreatePemFileRequest {
 impl crate::codec::Object for CreatePemFileRequest {
     const NAME: &'static str = "CreatePemFileRequest";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (project_slug, environment_slug, profile_id, public_key) = crate::codec::fields::<
-            (
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-            ),
-            _,
-        >(map, &["project_slug", "environment_slug", "profile_id", "public_key"])?;
+        let mut project_slug = None;
+        let mut environment_slug = None;
+        let mut profile_id = None;
+        let mut public_key = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "project_slug" => fields.read(&mut project_slug, "project_slug")?,
+                "environment_slug" => {
+                    fields.read(&mut environment_slug, "environment_slug")?
+                }
+                "profile_id" => fields.read(&mut profile_id, "profile_id")?,
+                "public_key" => fields.read(&mut public_key, "public_key")?,
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            project_slug,
-            environment_slug,
-            profile_id,
-            public_key,
+            project_slug: fields.required(project_slug, "project_slug")?,
+            environment_slug: fields.required(environment_slug, "environment_slug")?,
+            profile_id: fields.required(profile_id, "profile_id")?,
+            public_key: fields.required(public_key, "public_key")?,
         })
     }
 }
@@ -535,20 +527,22 @@ pub struct CreatePemFileResponse {
 impl crate::codec::Object for CreatePemFileResponse {
     const NAME: &'static str = "CreatePemFileResponse";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (status_code, request_id, pem_file) = crate::codec::fields::<
-            (
-                crate::codec::Req<i64>,
-                crate::codec::Req<String>,
-                crate::codec::Req<
-                    crate::management::models::trusted_token_profiles::PemFile,
-                >,
-            ),
-            _,
-        >(map, &["status_code", "request_id", "pem_file"])?;
+        let mut status_code = None;
+        let mut request_id = None;
+        let mut pem_file = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "status_code" => fields.read(&mut status_code, "status_code")?,
+                "request_id" => fields.read(&mut request_id, "request_id")?,
+                "pem_file" => fields.read(&mut pem_file, "pem_file")?,
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            status_code,
-            request_id,
-            pem_file,
+            status_code: fields.required(status_code, "status_code")?,
+            request_id: fields.required(request_id, "request_id")?,
+            pem_file: fields.required(pem_file, "pem_file")?,
         })
     }
 }
@@ -569,12 +563,12 @@ impl ::serde::Serialize for CreatePemFileResponse {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &["status_code", "request_id", "pem_file"],
-            (
-                crate::codec::Always(&self.status_code),
-                crate::codec::Always(&self.request_id),
-                crate::codec::Always(&self.pem_file),
-            ),
+            |object| {
+                object.entry("status_code", &self.status_code)?;
+                object.entry("request_id", &self.request_id)?;
+                object.entry("pem_file", &self.pem_file)?;
+                Ok(())
+            },
         )
     }
 }
@@ -597,7 +591,7 @@ impl ::serde::Serialize for DeleteRequest {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        crate::codec::write(serializer, &[], ())
+        crate::codec::write(serializer, |_| { Ok(()) })
     }
 }
 
@@ -605,18 +599,24 @@ impl ::serde::Serialize for DeleteRequest {
 impl crate::codec::Object for DeleteRequest {
     const NAME: &'static str = "DeleteRequest";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (project_slug, environment_slug, profile_id) = crate::codec::fields::<
-            (
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-            ),
-            _,
-        >(map, &["project_slug", "environment_slug", "profile_id"])?;
+        let mut project_slug = None;
+        let mut environment_slug = None;
+        let mut profile_id = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "project_slug" => fields.read(&mut project_slug, "project_slug")?,
+                "environment_slug" => {
+                    fields.read(&mut environment_slug, "environment_slug")?
+                }
+                "profile_id" => fields.read(&mut profile_id, "profile_id")?,
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            project_slug,
-            environment_slug,
-            profile_id,
+            project_slug: fields.required(project_slug, "project_slug")?,
+            environment_slug: fields.required(environment_slug, "environment_slug")?,
+            profile_id: fields.required(profile_id, "profile_id")?,
         })
     }
 }
@@ -696,11 +696,20 @@ pub struct DeleteResponse {
 impl crate::codec::Object for DeleteResponse {
     const NAME: &'static str = "DeleteResponse";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (status_code, request_id) = crate::codec::fields::<
-            (crate::codec::Req<i64>, crate::codec::Req<String>),
-            _,
-        >(map, &["status_code", "request_id"])?;
-        Ok(Self { status_code, request_id })
+        let mut status_code = None;
+        let mut request_id = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "status_code" => fields.read(&mut status_code, "status_code")?,
+                "request_id" => fields.read(&mut request_id, "request_id")?,
+                _ => fields.skip()?,
+            }
+        }
+        Ok(Self {
+            status_code: fields.required(status_code, "status_code")?,
+            request_id: fields.required(request_id, "request_id")?,
+        })
     }
 }
 
@@ -720,11 +729,11 @@ impl ::serde::Serialize for DeleteResponse {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &["status_code", "request_id"],
-            (
-                crate::codec::Always(&self.status_code),
-                crate::codec::Always(&self.request_id),
-            ),
+            |object| {
+                object.entry("status_code", &self.status_code)?;
+                object.entry("request_id", &self.request_id)?;
+                Ok(())
+            },
         )
     }
 }
@@ -749,7 +758,7 @@ impl ::serde::Serialize for DeletePemFileRequest {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        crate::codec::write(serializer, &[], ())
+        crate::codec::write(serializer, |_| { Ok(()) })
     }
 }
 
@@ -757,20 +766,27 @@ impl ::serde::Serialize for DeletePemFileRequest {
 impl crate::codec::Object for DeletePemFileRequest {
     const NAME: &'static str = "DeletePemFileRequest";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (project_slug, environment_slug, profile_id, pem_file_id) = crate::codec::fields::<
-            (
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-            ),
-            _,
-        >(map, &["project_slug", "environment_slug", "profile_id", "pem_file_id"])?;
+        let mut project_slug = None;
+        let mut environment_slug = None;
+        let mut profile_id = None;
+        let mut pem_file_id = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "project_slug" => fields.read(&mut project_slug, "project_slug")?,
+                "environment_slug" => {
+                    fields.read(&mut environment_slug, "environment_slug")?
+                }
+                "profile_id" => fields.read(&mut profile_id, "profile_id")?,
+                "pem_file_id" => fields.read(&mut pem_file_id, "pem_file_id")?,
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            project_slug,
-            environment_slug,
-            profile_id,
-            pem_file_id,
+            project_slug: fields.required(project_slug, "project_slug")?,
+            environment_slug: fields.required(environment_slug, "environment_slug")?,
+            profile_id: fields.required(profile_id, "profile_id")?,
+            pem_file_id: fields.required(pem_file_id, "pem_file_id")?,
         })
     }
 }
@@ -857,11 +873,20 @@ pub struct DeletePemFileResponse {
 impl crate::codec::Object for DeletePemFileResponse {
     const NAME: &'static str = "DeletePemFileResponse";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (status_code, request_id) = crate::codec::fields::<
-            (crate::codec::Req<i64>, crate::codec::Req<String>),
-            _,
-        >(map, &["status_code", "request_id"])?;
-        Ok(Self { status_code, request_id })
+        let mut status_code = None;
+        let mut request_id = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "status_code" => fields.read(&mut status_code, "status_code")?,
+                "request_id" => fields.read(&mut request_id, "request_id")?,
+                _ => fields.skip()?,
+            }
+        }
+        Ok(Self {
+            status_code: fields.required(status_code, "status_code")?,
+            request_id: fields.required(request_id, "request_id")?,
+        })
     }
 }
 
@@ -881,11 +906,11 @@ impl ::serde::Serialize for DeletePemFileResponse {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &["status_code", "request_id"],
-            (
-                crate::codec::Always(&self.status_code),
-                crate::codec::Always(&self.request_id),
-            ),
+            |object| {
+                object.entry("status_code", &self.status_code)?;
+                object.entry("request_id", &self.request_id)?;
+                Ok(())
+            },
         )
     }
 }
@@ -908,7 +933,7 @@ impl ::serde::Serialize for GetRequest {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        crate::codec::write(serializer, &[], ())
+        crate::codec::write(serializer, |_| { Ok(()) })
     }
 }
 
@@ -916,18 +941,24 @@ impl ::serde::Serialize for GetRequest {
 impl crate::codec::Object for GetRequest {
     const NAME: &'static str = "GetRequest";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (project_slug, environment_slug, profile_id) = crate::codec::fields::<
-            (
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-            ),
-            _,
-        >(map, &["project_slug", "environment_slug", "profile_id"])?;
+        let mut project_slug = None;
+        let mut environment_slug = None;
+        let mut profile_id = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "project_slug" => fields.read(&mut project_slug, "project_slug")?,
+                "environment_slug" => {
+                    fields.read(&mut environment_slug, "environment_slug")?
+                }
+                "profile_id" => fields.read(&mut profile_id, "profile_id")?,
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            project_slug,
-            environment_slug,
-            profile_id,
+            project_slug: fields.required(project_slug, "project_slug")?,
+            environment_slug: fields.required(environment_slug, "environment_slug")?,
+            profile_id: fields.required(profile_id, "profile_id")?,
         })
     }
 }
@@ -1009,20 +1040,22 @@ pub struct GetResponse {
 impl crate::codec::Object for GetResponse {
     const NAME: &'static str = "GetResponse";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (status_code, request_id, profile) = crate::codec::fields::<
-            (
-                crate::codec::Req<i64>,
-                crate::codec::Req<String>,
-                crate::codec::Req<
-                    crate::management::models::trusted_token_profiles::TrustedTokenProfile,
-                >,
-            ),
-            _,
-        >(map, &["status_code", "request_id", "profile"])?;
+        let mut status_code = None;
+        let mut request_id = None;
+        let mut profile = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "status_code" => fields.read(&mut status_code, "status_code")?,
+                "request_id" => fields.read(&mut request_id, "request_id")?,
+                "profile" => fields.read(&mut profile, "profile")?,
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            status_code,
-            request_id,
-            profile,
+            status_code: fields.required(status_code, "status_code")?,
+            request_id: fields.required(request_id, "request_id")?,
+            profile: fields.required(profile, "profile")?,
         })
     }
 }
@@ -1043,12 +1076,12 @@ impl ::serde::Serialize for GetResponse {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &["status_code", "request_id", "profile"],
-            (
-                crate::codec::Always(&self.status_code),
-                crate::codec::Always(&self.request_id),
-                crate::codec::Always(&self.profile),
-            ),
+            |object| {
+                object.entry("status_code", &self.status_code)?;
+                object.entry("request_id", &self.request_id)?;
+                object.entry("profile", &self.profile)?;
+                Ok(())
+            },
         )
     }
 }
@@ -1069,7 +1102,7 @@ impl ::serde::Serialize for GetAllRequest {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        crate::codec::write(serializer, &[], ())
+        crate::codec::write(serializer, |_| { Ok(()) })
     }
 }
 
@@ -1077,13 +1110,21 @@ impl ::serde::Serialize for GetAllRequest {
 impl crate::codec::Object for GetAllRequest {
     const NAME: &'static str = "GetAllRequest";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (project_slug, environment_slug) = crate::codec::fields::<
-            (crate::codec::Req<String>, crate::codec::Req<String>),
-            _,
-        >(map, &["project_slug", "environment_slug"])?;
+        let mut project_slug = None;
+        let mut environment_slug = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "project_slug" => fields.read(&mut project_slug, "project_slug")?,
+                "environment_slug" => {
+                    fields.read(&mut environment_slug, "environment_slug")?
+                }
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            project_slug,
-            environment_slug,
+            project_slug: fields.required(project_slug, "project_slug")?,
+            environment_slug: fields.required(environment_slug, "environment_slug")?,
         })
     }
 }
@@ -1160,22 +1201,22 @@ pub struct GetAllResponse {
 impl crate::codec::Object for GetAllResponse {
     const NAME: &'static str = "GetAllResponse";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (status_code, request_id, profiles) = crate::codec::fields::<
-            (
-                crate::codec::Req<i64>,
-                crate::codec::Req<String>,
-                crate::codec::Req<
-                    Vec<
-                        crate::management::models::trusted_token_profiles::TrustedTokenProfile,
-                    >,
-                >,
-            ),
-            _,
-        >(map, &["status_code", "request_id", "profiles"])?;
+        let mut status_code = None;
+        let mut request_id = None;
+        let mut profiles = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "status_code" => fields.read(&mut status_code, "status_code")?,
+                "request_id" => fields.read(&mut request_id, "request_id")?,
+                "profiles" => fields.read(&mut profiles, "profiles")?,
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            status_code,
-            request_id,
-            profiles,
+            status_code: fields.required(status_code, "status_code")?,
+            request_id: fields.required(request_id, "request_id")?,
+            profiles: fields.required(profiles, "profiles")?,
         })
     }
 }
@@ -1196,12 +1237,12 @@ impl ::serde::Serialize for GetAllResponse {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &["status_code", "request_id", "profiles"],
-            (
-                crate::codec::Always(&self.status_code),
-                crate::codec::Always(&self.request_id),
-                crate::codec::Always(&self.profiles),
-            ),
+            |object| {
+                object.entry("status_code", &self.status_code)?;
+                object.entry("request_id", &self.request_id)?;
+                object.entry("profiles", &self.profiles)?;
+                Ok(())
+            },
         )
     }
 }
@@ -1226,7 +1267,7 @@ impl ::serde::Serialize for GetPemFileRequest {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        crate::codec::write(serializer, &[], ())
+        crate::codec::write(serializer, |_| { Ok(()) })
     }
 }
 
@@ -1234,20 +1275,27 @@ impl ::serde::Serialize for GetPemFileRequest {
 impl crate::codec::Object for GetPemFileRequest {
     const NAME: &'static str = "GetPemFileRequest";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (project_slug, environment_slug, profile_id, pem_file_id) = crate::codec::fields::<
-            (
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-            ),
-            _,
-        >(map, &["project_slug", "environment_slug", "profile_id", "pem_file_id"])?;
+        let mut project_slug = None;
+        let mut environment_slug = None;
+        let mut profile_id = None;
+        let mut pem_file_id = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "project_slug" => fields.read(&mut project_slug, "project_slug")?,
+                "environment_slug" => {
+                    fields.read(&mut environment_slug, "environment_slug")?
+                }
+                "profile_id" => fields.read(&mut profile_id, "profile_id")?,
+                "pem_file_id" => fields.read(&mut pem_file_id, "pem_file_id")?,
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            project_slug,
-            environment_slug,
-            profile_id,
-            pem_file_id,
+            project_slug: fields.required(project_slug, "project_slug")?,
+            environment_slug: fields.required(environment_slug, "environment_slug")?,
+            profile_id: fields.required(profile_id, "profile_id")?,
+            pem_file_id: fields.required(pem_file_id, "pem_file_id")?,
         })
     }
 }
@@ -1336,20 +1384,22 @@ pub struct GetPemFileResponse {
 impl crate::codec::Object for GetPemFileResponse {
     const NAME: &'static str = "GetPemFileResponse";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (status_code, request_id, pem_file) = crate::codec::fields::<
-            (
-                crate::codec::Req<i64>,
-                crate::codec::Req<String>,
-                crate::codec::Req<
-                    crate::management::models::trusted_token_profiles::PemFile,
-                >,
-            ),
-            _,
-        >(map, &["status_code", "request_id", "pem_file"])?;
+        let mut status_code = None;
+        let mut request_id = None;
+        let mut pem_file = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "status_code" => fields.read(&mut status_code, "status_code")?,
+                "request_id" => fields.read(&mut request_id, "request_id")?,
+                "pem_file" => fields.read(&mut pem_file, "pem_file")?,
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            status_code,
-            request_id,
-            pem_file,
+            status_code: fields.required(status_code, "status_code")?,
+            request_id: fields.required(request_id, "request_id")?,
+            pem_file: fields.required(pem_file, "pem_file")?,
         })
     }
 }
@@ -1370,12 +1420,12 @@ impl ::serde::Serialize for GetPemFileResponse {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &["status_code", "request_id", "pem_file"],
-            (
-                crate::codec::Always(&self.status_code),
-                crate::codec::Always(&self.request_id),
-                crate::codec::Always(&self.pem_file),
-            ),
+            |object| {
+                object.entry("status_code", &self.status_code)?;
+                object.entry("request_id", &self.request_id)?;
+                object.entry("pem_file", &self.pem_file)?;
+                Ok(())
+            },
         )
     }
 }
@@ -1412,22 +1462,15 @@ impl ::serde::Serialize for UpdateRequest {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &[
-                "name",
-                "audience",
-                "issuer",
-                "jwks_url",
-                "attribute_mapping",
-                "can_jit_provision",
-            ],
-            (
-                crate::codec::IfSet(&self.name),
-                crate::codec::IfSet(&self.audience),
-                crate::codec::IfSet(&self.issuer),
-                crate::codec::IfSet(&self.jwks_url),
-                crate::codec::IfSet(&self.attribute_mapping),
-                crate::codec::IfSet(&self.can_jit_provision),
-            ),
+            |object| {
+                object.if_set("name", &self.name)?;
+                object.if_set("audience", &self.audience)?;
+                object.if_set("issuer", &self.issuer)?;
+                object.if_set("jwks_url", &self.jwks_url)?;
+                object.if_set("attribute_mapping", &self.attribute_mapping)?;
+                object.if_set("can_jit_provision", &self.can_jit_provision)?;
+                Ok(())
+            },
         )
     }
 }
@@ -1436,53 +1479,46 @@ impl ::serde::Serialize for UpdateRequest {
 impl crate::codec::Object for UpdateRequest {
     const NAME: &'static str = "UpdateRequest";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (
-            project_slug,
-            environment_slug,
-            profile_id,
-            name,
-            audience,
-            issuer,
-            jwks_url,
-            attribute_mapping,
-            can_jit_provision,
-        ) = crate::codec::fields::<
-            (
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-                crate::codec::Nil<Option<String>>,
-                crate::codec::Nil<Option<String>>,
-                crate::codec::Nil<Option<String>>,
-                crate::codec::Nil<Option<String>>,
-                crate::codec::Nil<Option<::serde_json::Value>>,
-                crate::codec::Nil<Option<bool>>,
-            ),
-            _,
-        >(
-            map,
-            &[
-                "project_slug",
-                "environment_slug",
-                "profile_id",
-                "name",
-                "audience",
-                "issuer",
-                "jwks_url",
-                "attribute_mapping",
-                "can_jit_provision",
-            ],
-        )?;
+        let mut project_slug = None;
+        let mut environment_slug = None;
+        let mut profile_id = None;
+        let mut name = None;
+        let mut audience = None;
+        let mut issuer = None;
+        let mut jwks_url = None;
+        let mut attribute_mapping = None;
+        let mut can_jit_provision = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "project_slug" => fields.read(&mut project_slug, "project_slug")?,
+                "environment_slug" => {
+                    fields.read(&mut environment_slug, "environment_slug")?
+                }
+                "profile_id" => fields.read(&mut profile_id, "profile_id")?,
+                "name" => fields.read(&mut name, "name")?,
+                "audience" => fields.read(&mut audience, "audience")?,
+                "issuer" => fields.read(&mut issuer, "issuer")?,
+                "jwks_url" => fields.read(&mut jwks_url, "jwks_url")?,
+                "attribute_mapping" => {
+                    fields.read(&mut attribute_mapping, "attribute_mapping")?
+                }
+                "can_jit_provision" => {
+                    fields.read(&mut can_jit_provision, "can_jit_provision")?
+                }
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            project_slug,
-            environment_slug,
-            profile_id,
-            name,
-            audience,
-            issuer,
-            jwks_url,
-            attribute_mapping,
-            can_jit_provision,
+            project_slug: fields.required(project_slug, "project_slug")?,
+            environment_slug: fields.required(environment_slug, "environment_slug")?,
+            profile_id: fields.required(profile_id, "profile_id")?,
+            name: fields.nilable(name),
+            audience: fields.nilable(audience),
+            issuer: fields.nilable(issuer),
+            jwks_url: fields.nilable(jwks_url),
+            attribute_mapping: fields.nilable(attribute_mapping),
+            can_jit_provision: fields.nilable(can_jit_provision),
         })
     }
 }
@@ -1606,20 +1642,22 @@ pub struct UpdateResponse {
 impl crate::codec::Object for UpdateResponse {
     const NAME: &'static str = "UpdateResponse";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (status_code, request_id, profile) = crate::codec::fields::<
-            (
-                crate::codec::Req<i64>,
-                crate::codec::Req<String>,
-                crate::codec::Req<
-                    crate::management::models::trusted_token_profiles::TrustedTokenProfile,
-                >,
-            ),
-            _,
-        >(map, &["status_code", "request_id", "profile"])?;
+        let mut status_code = None;
+        let mut request_id = None;
+        let mut profile = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "status_code" => fields.read(&mut status_code, "status_code")?,
+                "request_id" => fields.read(&mut request_id, "request_id")?,
+                "profile" => fields.read(&mut profile, "profile")?,
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            status_code,
-            request_id,
-            profile,
+            status_code: fields.required(status_code, "status_code")?,
+            request_id: fields.required(request_id, "request_id")?,
+            profile: fields.required(profile, "profile")?,
         })
     }
 }
@@ -1640,12 +1678,12 @@ impl ::serde::Serialize for UpdateResponse {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &["status_code", "request_id", "profile"],
-            (
-                crate::codec::Always(&self.status_code),
-                crate::codec::Always(&self.request_id),
-                crate::codec::Always(&self.profile),
-            ),
+            |object| {
+                object.entry("status_code", &self.status_code)?;
+                object.entry("request_id", &self.request_id)?;
+                object.entry("profile", &self.profile)?;
+                Ok(())
+            },
         )
     }
 }

@@ -48,8 +48,10 @@ impl ::serde::Serialize for ValidateRequest {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &["SAMLResponse"],
-            (crate::codec::Always(&self.saml_response),),
+            |object| {
+                object.entry("SAMLResponse", &self.saml_response)?;
+                Ok(())
+            },
         )
     }
 }
@@ -58,11 +60,17 @@ impl ::serde::Serialize for ValidateRequest {
 impl crate::codec::Object for ValidateRequest {
     const NAME: &'static str = "ValidateRequest";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (saml_response,) = crate::codec::fields::<
-            (crate::codec::Req<String>,),
-            _,
-        >(map, &["SAMLResponse"])?;
-        Ok(Self { saml_response })
+        let mut saml_response = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "SAMLResponse" => fields.read(&mut saml_response, "SAMLResponse")?,
+                _ => fields.skip()?,
+            }
+        }
+        Ok(Self {
+            saml_response: fields.required(saml_response, "SAMLResponse")?,
+        })
     }
 }
 
@@ -118,18 +126,22 @@ pub struct ValidateResponse {
 impl crate::codec::Object for ValidateResponse {
     const NAME: &'static str = "ValidateResponse";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (status_code, request_id, message) = crate::codec::fields::<
-            (
-                crate::codec::Req<i64>,
-                crate::codec::Req<String>,
-                crate::codec::Nil<Option<String>>,
-            ),
-            _,
-        >(map, &["status_code", "request_id", "message"])?;
+        let mut status_code = None;
+        let mut request_id = None;
+        let mut message = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "status_code" => fields.read(&mut status_code, "status_code")?,
+                "request_id" => fields.read(&mut request_id, "request_id")?,
+                "message" => fields.read(&mut message, "message")?,
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            status_code,
-            request_id,
-            message,
+            status_code: fields.required(status_code, "status_code")?,
+            request_id: fields.required(request_id, "request_id")?,
+            message: fields.nilable(message),
         })
     }
 }
@@ -150,12 +162,12 @@ impl ::serde::Serialize for ValidateResponse {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &["status_code", "request_id", "message"],
-            (
-                crate::codec::Always(&self.status_code),
-                crate::codec::Always(&self.request_id),
-                crate::codec::IfSet(&self.message),
-            ),
+            |object| {
+                object.entry("status_code", &self.status_code)?;
+                object.entry("request_id", &self.request_id)?;
+                object.if_set("message", &self.message)?;
+                Ok(())
+            },
         )
     }
 }

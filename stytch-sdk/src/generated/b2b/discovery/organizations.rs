@@ -148,64 +148,64 @@ impl ::serde::Serialize for CreateRequest {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &[
-                "intermediate_session_token",
-                "session_duration_minutes",
-                "session_custom_claims",
-                "organization_name",
-                "organization_slug",
-                "organization_external_id",
-                "organization_logo_url",
-                "trusted_metadata",
-                "sso_jit_provisioning",
-                "email_allowed_domains",
-                "email_jit_provisioning",
-                "email_invites",
-                "auth_methods",
-                "allowed_auth_methods",
-                "mfa_policy",
-                "rbac_email_implicit_role_assignments",
-                "mfa_methods",
-                "allowed_mfa_methods",
-                "oauth_tenant_jit_provisioning",
-                "allowed_oauth_tenants",
-                "first_party_connected_apps_allowed_type",
-                "allowed_first_party_connected_apps",
-                "third_party_connected_apps_allowed_type",
-                "allowed_third_party_connected_apps",
-                "telemetry_id",
-            ],
-            (
-                (
-                    crate::codec::Always(&self.intermediate_session_token),
-                    crate::codec::IfSet(&self.session_duration_minutes),
-                    crate::codec::IfSet(&self.session_custom_claims),
-                    crate::codec::IfSet(&self.organization_name),
-                    crate::codec::IfSet(&self.organization_slug),
-                    crate::codec::IfSet(&self.organization_external_id),
-                    crate::codec::IfSet(&self.organization_logo_url),
-                    crate::codec::IfSet(&self.trusted_metadata),
-                    crate::codec::IfSet(&self.sso_jit_provisioning),
-                    crate::codec::IfSet(&self.email_allowed_domains),
-                    crate::codec::IfSet(&self.email_jit_provisioning),
-                    crate::codec::IfSet(&self.email_invites),
-                ),
-                (
-                    crate::codec::IfSet(&self.auth_methods),
-                    crate::codec::IfSet(&self.allowed_auth_methods),
-                    crate::codec::IfSet(&self.mfa_policy),
-                    crate::codec::IfSet(&self.rbac_email_implicit_role_assignments),
-                    crate::codec::IfSet(&self.mfa_methods),
-                    crate::codec::IfSet(&self.allowed_mfa_methods),
-                    crate::codec::IfSet(&self.oauth_tenant_jit_provisioning),
-                    crate::codec::IfSet(&self.allowed_oauth_tenants),
-                    crate::codec::IfSet(&self.first_party_connected_apps_allowed_type),
-                    crate::codec::IfSet(&self.allowed_first_party_connected_apps),
-                    crate::codec::IfSet(&self.third_party_connected_apps_allowed_type),
-                    crate::codec::IfSet(&self.allowed_third_party_connected_apps),
-                ),
-                (crate::codec::IfSet(&self.telemetry_id),),
-            ),
+            |object| {
+                object
+                    .entry(
+                        "intermediate_session_token",
+                        &self.intermediate_session_token,
+                    )?;
+                object
+                    .if_set("session_duration_minutes", &self.session_duration_minutes)?;
+                object.if_set("session_custom_claims", &self.session_custom_claims)?;
+                object.if_set("organization_name", &self.organization_name)?;
+                object.if_set("organization_slug", &self.organization_slug)?;
+                object
+                    .if_set("organization_external_id", &self.organization_external_id)?;
+                object.if_set("organization_logo_url", &self.organization_logo_url)?;
+                object.if_set("trusted_metadata", &self.trusted_metadata)?;
+                object.if_set("sso_jit_provisioning", &self.sso_jit_provisioning)?;
+                object.if_set("email_allowed_domains", &self.email_allowed_domains)?;
+                object.if_set("email_jit_provisioning", &self.email_jit_provisioning)?;
+                object.if_set("email_invites", &self.email_invites)?;
+                object.if_set("auth_methods", &self.auth_methods)?;
+                object.if_set("allowed_auth_methods", &self.allowed_auth_methods)?;
+                object.if_set("mfa_policy", &self.mfa_policy)?;
+                object
+                    .if_set(
+                        "rbac_email_implicit_role_assignments",
+                        &self.rbac_email_implicit_role_assignments,
+                    )?;
+                object.if_set("mfa_methods", &self.mfa_methods)?;
+                object.if_set("allowed_mfa_methods", &self.allowed_mfa_methods)?;
+                object
+                    .if_set(
+                        "oauth_tenant_jit_provisioning",
+                        &self.oauth_tenant_jit_provisioning,
+                    )?;
+                object.if_set("allowed_oauth_tenants", &self.allowed_oauth_tenants)?;
+                object
+                    .if_set(
+                        "first_party_connected_apps_allowed_type",
+                        &self.first_party_connected_apps_allowed_type,
+                    )?;
+                object
+                    .if_set(
+                        "allowed_first_party_connected_apps",
+                        &self.allowed_first_party_connected_apps,
+                    )?;
+                object
+                    .if_set(
+                        "third_party_connected_apps_allowed_type",
+                        &self.third_party_connected_apps_allowed_type,
+                    )?;
+                object
+                    .if_set(
+                        "allowed_third_party_connected_apps",
+                        &self.allowed_third_party_connected_apps,
+                    )?;
+                object.if_set("telemetry_id", &self.telemetry_id)?;
+                Ok(())
+            },
         )
     }
 }
@@ -214,139 +214,164 @@ impl ::serde::Serialize for CreateRequest {
 impl crate::codec::Object for CreateRequest {
     const NAME: &'static str = "CreateRequest";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (
-            (
-                intermediate_session_token,
-                session_duration_minutes,
-                session_custom_claims,
-                organization_name,
-                organization_slug,
-                organization_external_id,
-                organization_logo_url,
-                trusted_metadata,
-                sso_jit_provisioning,
-                email_allowed_domains,
-                email_jit_provisioning,
-                email_invites,
-            ),
-            (
-                auth_methods,
-                allowed_auth_methods,
-                mfa_policy,
-                rbac_email_implicit_role_assignments,
-                mfa_methods,
-                allowed_mfa_methods,
-                oauth_tenant_jit_provisioning,
-                allowed_oauth_tenants,
-                first_party_connected_apps_allowed_type,
-                allowed_first_party_connected_apps,
-                third_party_connected_apps_allowed_type,
-                allowed_third_party_connected_apps,
-            ),
-            (telemetry_id,),
-        ) = crate::codec::fields::<
-            (
-                (
-                    crate::codec::Req<String>,
-                    crate::codec::Nil<Option<i64>>,
-                    crate::codec::Nil<Option<::serde_json::Value>>,
-                    crate::codec::Nil<Option<String>>,
-                    crate::codec::Nil<Option<String>>,
-                    crate::codec::Nil<Option<String>>,
-                    crate::codec::Nil<Option<String>>,
-                    crate::codec::Nil<Option<::serde_json::Value>>,
-                    crate::codec::Nil<Option<String>>,
-                    crate::codec::Nil<Option<Vec<String>>>,
-                    crate::codec::Nil<Option<String>>,
-                    crate::codec::Nil<Option<String>>,
-                ),
-                (
-                    crate::codec::Nil<Option<String>>,
-                    crate::codec::Nil<Option<Vec<String>>>,
-                    crate::codec::Nil<Option<String>>,
-                    crate::codec::Nil<
-                        Option<
-                            Vec<
-                                crate::b2b::models::organizations::EmailImplicitRoleAssignment,
-                            >,
-                        >,
-                    >,
-                    crate::codec::Nil<Option<String>>,
-                    crate::codec::Nil<Option<Vec<String>>>,
-                    crate::codec::Nil<Option<String>>,
-                    crate::codec::Nil<Option<::serde_json::Value>>,
-                    crate::codec::Nil<
-                        Option<
-                            crate::b2b::models::discovery_organizations::CreateRequestFirstPartyConnectedAppsAllowedType,
-                        >,
-                    >,
-                    crate::codec::Nil<Option<Vec<String>>>,
-                    crate::codec::Nil<
-                        Option<
-                            crate::b2b::models::discovery_organizations::CreateRequestThirdPartyConnectedAppsAllowedType,
-                        >,
-                    >,
-                    crate::codec::Nil<Option<Vec<String>>>,
-                ),
-                (crate::codec::Nil<Option<String>>,),
-            ),
-            _,
-        >(
-            map,
-            &[
-                "intermediate_session_token",
-                "session_duration_minutes",
-                "session_custom_claims",
-                "organization_name",
-                "organization_slug",
-                "organization_external_id",
-                "organization_logo_url",
-                "trusted_metadata",
-                "sso_jit_provisioning",
-                "email_allowed_domains",
-                "email_jit_provisioning",
-                "email_invites",
-                "auth_methods",
-                "allowed_auth_methods",
-                "mfa_policy",
-                "rbac_email_implicit_role_assignments",
-                "mfa_methods",
-                "allowed_mfa_methods",
-                "oauth_tenant_jit_provisioning",
-                "allowed_oauth_tenants",
-                "first_party_connected_apps_allowed_type",
-                "allowed_first_party_connected_apps",
-                "third_party_connected_apps_allowed_type",
-                "allowed_third_party_connected_apps",
-                "telemetry_id",
-            ],
-        )?;
+        let mut intermediate_session_token = None;
+        let mut session_duration_minutes = None;
+        let mut session_custom_claims = None;
+        let mut organization_name = None;
+        let mut organization_slug = None;
+        let mut organization_external_id = None;
+        let mut organization_logo_url = None;
+        let mut trusted_metadata = None;
+        let mut sso_jit_provisioning = None;
+        let mut email_allowed_domains = None;
+        let mut email_jit_provisioning = None;
+        let mut email_invites = None;
+        let mut auth_methods = None;
+        let mut allowed_auth_methods = None;
+        let mut mfa_policy = None;
+        let mut rbac_email_implicit_role_assignments = None;
+        let mut mfa_methods = None;
+        let mut allowed_mfa_methods = None;
+        let mut oauth_tenant_jit_provisioning = None;
+        let mut allowed_oauth_tenants = None;
+        let mut first_party_connected_apps_allowed_type = None;
+        let mut allowed_first_party_connected_apps = None;
+        let mut third_party_connected_apps_allowed_type = None;
+        let mut allowed_third_party_connected_apps = None;
+        let mut telemetry_id = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "intermediate_session_token" => {
+                    fields
+                        .read(
+                            &mut intermediate_session_token,
+                            "intermediate_session_token",
+                        )?
+                }
+                "session_duration_minutes" => {
+                    fields
+                        .read(&mut session_duration_minutes, "session_duration_minutes")?
+                }
+                "session_custom_claims" => {
+                    fields.read(&mut session_custom_claims, "session_custom_claims")?
+                }
+                "organization_name" => {
+                    fields.read(&mut organization_name, "organization_name")?
+                }
+                "organization_slug" => {
+                    fields.read(&mut organization_slug, "organization_slug")?
+                }
+                "organization_external_id" => {
+                    fields
+                        .read(&mut organization_external_id, "organization_external_id")?
+                }
+                "organization_logo_url" => {
+                    fields.read(&mut organization_logo_url, "organization_logo_url")?
+                }
+                "trusted_metadata" => {
+                    fields.read(&mut trusted_metadata, "trusted_metadata")?
+                }
+                "sso_jit_provisioning" => {
+                    fields.read(&mut sso_jit_provisioning, "sso_jit_provisioning")?
+                }
+                "email_allowed_domains" => {
+                    fields.read(&mut email_allowed_domains, "email_allowed_domains")?
+                }
+                "email_jit_provisioning" => {
+                    fields.read(&mut email_jit_provisioning, "email_jit_provisioning")?
+                }
+                "email_invites" => fields.read(&mut email_invites, "email_invites")?,
+                "auth_methods" => fields.read(&mut auth_methods, "auth_methods")?,
+                "allowed_auth_methods" => {
+                    fields.read(&mut allowed_auth_methods, "allowed_auth_methods")?
+                }
+                "mfa_policy" => fields.read(&mut mfa_policy, "mfa_policy")?,
+                "rbac_email_implicit_role_assignments" => {
+                    fields
+                        .read(
+                            &mut rbac_email_implicit_role_assignments,
+                            "rbac_email_implicit_role_assignments",
+                        )?
+                }
+                "mfa_methods" => fields.read(&mut mfa_methods, "mfa_methods")?,
+                "allowed_mfa_methods" => {
+                    fields.read(&mut allowed_mfa_methods, "allowed_mfa_methods")?
+                }
+                "oauth_tenant_jit_provisioning" => {
+                    fields
+                        .read(
+                            &mut oauth_tenant_jit_provisioning,
+                            "oauth_tenant_jit_provisioning",
+                        )?
+                }
+                "allowed_oauth_tenants" => {
+                    fields.read(&mut allowed_oauth_tenants, "allowed_oauth_tenants")?
+                }
+                "first_party_connected_apps_allowed_type" => {
+                    fields
+                        .read(
+                            &mut first_party_connected_apps_allowed_type,
+                            "first_party_connected_apps_allowed_type",
+                        )?
+                }
+                "allowed_first_party_connected_apps" => {
+                    fields
+                        .read(
+                            &mut allowed_first_party_connected_apps,
+                            "allowed_first_party_connected_apps",
+                        )?
+                }
+                "third_party_connected_apps_allowed_type" => {
+                    fields
+                        .read(
+                            &mut third_party_connected_apps_allowed_type,
+                            "third_party_connected_apps_allowed_type",
+                        )?
+                }
+                "allowed_third_party_connected_apps" => {
+                    fields
+                        .read(
+                            &mut allowed_third_party_connected_apps,
+                            "allowed_third_party_connected_apps",
+                        )?
+                }
+                "telemetry_id" => fields.read(&mut telemetry_id, "telemetry_id")?,
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            intermediate_session_token,
-            session_duration_minutes,
-            session_custom_claims,
-            organization_name,
-            organization_slug,
-            organization_external_id,
-            organization_logo_url,
-            trusted_metadata,
-            sso_jit_provisioning,
-            email_allowed_domains,
-            email_jit_provisioning,
-            email_invites,
-            auth_methods,
-            allowed_auth_methods,
-            mfa_policy,
-            rbac_email_implicit_role_assignments,
-            mfa_methods,
-            allowed_mfa_methods,
-            oauth_tenant_jit_provisioning,
-            allowed_oauth_tenants,
-            first_party_connected_apps_allowed_type,
-            allowed_first_party_connected_apps,
-            third_party_connected_apps_allowed_type,
-            allowed_third_party_connected_apps,
-            telemetry_id,
+            intermediate_session_token: fields
+                .required(intermediate_session_token, "intermediate_session_token")?,
+            session_duration_minutes: fields.nilable(session_duration_minutes),
+            session_custom_claims: fields.nilable(session_custom_claims),
+            organization_name: fields.nilable(organization_name),
+            organization_slug: fields.nilable(organization_slug),
+            organization_external_id: fields.nilable(organization_external_id),
+            organization_logo_url: fields.nilable(organization_logo_url),
+            trusted_metadata: fields.nilable(trusted_metadata),
+            sso_jit_provisioning: fields.nilable(sso_jit_provisioning),
+            email_allowed_domains: fields.nilable(email_allowed_domains),
+            email_jit_provisioning: fields.nilable(email_jit_provisioning),
+            email_invites: fields.nilable(email_invites),
+            auth_methods: fields.nilable(auth_methods),
+            allowed_auth_methods: fields.nilable(allowed_auth_methods),
+            mfa_policy: fields.nilable(mfa_policy),
+            rbac_email_implicit_role_assignments: fields
+                .nilable(rbac_email_implicit_role_assignments),
+            mfa_methods: fields.nilable(mfa_methods),
+            allowed_mfa_methods: fields.nilable(allowed_mfa_methods),
+            oauth_tenant_jit_provisioning: fields.nilable(oauth_tenant_jit_provisioning),
+            allowed_oauth_tenants: fields.nilable(allowed_oauth_tenants),
+            first_party_connected_apps_allowed_type: fields
+                .nilable(first_party_connected_apps_allowed_type),
+            allowed_first_party_connected_apps: fields
+                .nilable(allowed_first_party_connected_apps),
+            third_party_connected_apps_allowed_type: fields
+                .nilable(third_party_connected_apps_allowed_type),
+            allowed_third_party_connected_apps: fields
+                .nilable(allowed_third_party_connected_apps),
+            telemetry_id: fields.nilable(telemetry_id),
         })
     }
 }
@@ -623,87 +648,74 @@ pub struct CreateResponse {
 impl crate::codec::Object for CreateResponse {
     const NAME: &'static str = "CreateResponse";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (
-            (
-                status_code,
-                request_id,
-                member_id,
-                session_token,
-                session_jwt,
-                member,
-                organization,
-                member_authenticated,
-                intermediate_session_token,
-                member_session,
-                mfa_required,
-                primary_required,
-            ),
-            (member_device, intermediate_session_token_expires_at),
-        ) = crate::codec::fields::<
-            (
-                (
-                    crate::codec::Req<i64>,
-                    crate::codec::Req<String>,
-                    crate::codec::Req<String>,
-                    crate::codec::Req<String>,
-                    crate::codec::Req<String>,
-                    crate::codec::Req<crate::b2b::models::organizations::Member>,
-                    crate::codec::Req<crate::b2b::models::organizations::Organization>,
-                    crate::codec::Req<bool>,
-                    crate::codec::Req<String>,
-                    crate::codec::Nil<
-                        Option<crate::b2b::models::sessions::MemberSession>,
-                    >,
-                    crate::codec::Nil<Option<crate::b2b::models::mfa::MfaRequired>>,
-                    crate::codec::Nil<
-                        Option<crate::b2b::models::sessions::PrimaryRequired>,
-                    >,
-                ),
-                (
-                    crate::codec::Nil<
-                        Option<crate::consumer::models::device_history::DeviceInfo>,
-                    >,
-                    crate::codec::Nil<
-                        Option<crate::codec::Timestamp>,
-                        Option<::time::OffsetDateTime>,
-                    >,
-                ),
-            ),
-            _,
-        >(
-            map,
-            &[
-                "status_code",
-                "request_id",
-                "member_id",
-                "session_token",
-                "session_jwt",
-                "member",
-                "organization",
-                "member_authenticated",
-                "intermediate_session_token",
-                "member_session",
-                "mfa_required",
-                "primary_required",
-                "member_device",
-                "intermediate_session_token_expires_at",
-            ],
-        )?;
+        let mut status_code = None;
+        let mut request_id = None;
+        let mut member_id = None;
+        let mut session_token = None;
+        let mut session_jwt = None;
+        let mut member = None;
+        let mut organization = None;
+        let mut member_authenticated = None;
+        let mut intermediate_session_token = None;
+        let mut member_session = None;
+        let mut mfa_required = None;
+        let mut primary_required = None;
+        let mut member_device = None;
+        let mut intermediate_session_token_expires_at = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "status_code" => fields.read(&mut status_code, "status_code")?,
+                "request_id" => fields.read(&mut request_id, "request_id")?,
+                "member_id" => fields.read(&mut member_id, "member_id")?,
+                "session_token" => fields.read(&mut session_token, "session_token")?,
+                "session_jwt" => fields.read(&mut session_jwt, "session_jwt")?,
+                "member" => fields.read(&mut member, "member")?,
+                "organization" => fields.read(&mut organization, "organization")?,
+                "member_authenticated" => {
+                    fields.read(&mut member_authenticated, "member_authenticated")?
+                }
+                "intermediate_session_token" => {
+                    fields
+                        .read(
+                            &mut intermediate_session_token,
+                            "intermediate_session_token",
+                        )?
+                }
+                "member_session" => fields.read(&mut member_session, "member_session")?,
+                "mfa_required" => fields.read(&mut mfa_required, "mfa_required")?,
+                "primary_required" => {
+                    fields.read(&mut primary_required, "primary_required")?
+                }
+                "member_device" => fields.read(&mut member_device, "member_device")?,
+                "intermediate_session_token_expires_at" => {
+                    fields
+                        .read(
+                            &mut intermediate_session_token_expires_at,
+                            "intermediate_session_token_expires_at",
+                        )?
+                }
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            status_code,
-            request_id,
-            member_id,
-            session_token,
-            session_jwt,
-            member,
-            organization,
-            member_authenticated,
-            intermediate_session_token,
-            member_session,
-            mfa_required,
-            primary_required,
-            member_device,
-            intermediate_session_token_expires_at,
+            status_code: fields.required(status_code, "status_code")?,
+            request_id: fields.required(request_id, "request_id")?,
+            member_id: fields.required(member_id, "member_id")?,
+            session_token: fields.required(session_token, "session_token")?,
+            session_jwt: fields.required(session_jwt, "session_jwt")?,
+            member: fields.required(member, "member")?,
+            organization: fields.required(organization, "organization")?,
+            member_authenticated: fields
+                .required(member_authenticated, "member_authenticated")?,
+            intermediate_session_token: fields
+                .required(intermediate_session_token, "intermediate_session_token")?,
+            member_session: fields.nilable(member_session),
+            mfa_required: fields.nilable(mfa_required),
+            primary_required: fields.nilable(primary_required),
+            member_device: fields.nilable(member_device),
+            intermediate_session_token_expires_at: fields
+                .nilable_time(intermediate_session_token_expires_at),
         })
     }
 }
@@ -724,42 +736,31 @@ impl ::serde::Serialize for CreateResponse {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &[
-                "status_code",
-                "request_id",
-                "member_id",
-                "session_token",
-                "session_jwt",
-                "member",
-                "organization",
-                "member_authenticated",
-                "intermediate_session_token",
-                "member_session",
-                "mfa_required",
-                "primary_required",
-                "member_device",
-                "intermediate_session_token_expires_at",
-            ],
-            (
-                (
-                    crate::codec::Always(&self.status_code),
-                    crate::codec::Always(&self.request_id),
-                    crate::codec::Always(&self.member_id),
-                    crate::codec::Always(&self.session_token),
-                    crate::codec::Always(&self.session_jwt),
-                    crate::codec::Always(&self.member),
-                    crate::codec::Always(&self.organization),
-                    crate::codec::Always(&self.member_authenticated),
-                    crate::codec::Always(&self.intermediate_session_token),
-                    crate::codec::IfSet(&self.member_session),
-                    crate::codec::IfSet(&self.mfa_required),
-                    crate::codec::IfSet(&self.primary_required),
-                ),
-                (
-                    crate::codec::IfSet(&self.member_device),
-                    crate::codec::IfSetTime(&self.intermediate_session_token_expires_at),
-                ),
-            ),
+            |object| {
+                object.entry("status_code", &self.status_code)?;
+                object.entry("request_id", &self.request_id)?;
+                object.entry("member_id", &self.member_id)?;
+                object.entry("session_token", &self.session_token)?;
+                object.entry("session_jwt", &self.session_jwt)?;
+                object.entry("member", &self.member)?;
+                object.entry("organization", &self.organization)?;
+                object.entry("member_authenticated", &self.member_authenticated)?;
+                object
+                    .entry(
+                        "intermediate_session_token",
+                        &self.intermediate_session_token,
+                    )?;
+                object.if_set("member_session", &self.member_session)?;
+                object.if_set("mfa_required", &self.mfa_required)?;
+                object.if_set("primary_required", &self.primary_required)?;
+                object.if_set("member_device", &self.member_device)?;
+                object
+                    .time_if_set(
+                        "intermediate_session_token_expires_at",
+                        &self.intermediate_session_token_expires_at,
+                    )?;
+                Ok(())
+            },
         )
     }
 }
@@ -787,12 +788,16 @@ impl ::serde::Serialize for ListRequest {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &["intermediate_session_token", "session_token", "session_jwt"],
-            (
-                crate::codec::IfSet(&self.intermediate_session_token),
-                crate::codec::IfSet(&self.session_token),
-                crate::codec::IfSet(&self.session_jwt),
-            ),
+            |object| {
+                object
+                    .if_set(
+                        "intermediate_session_token",
+                        &self.intermediate_session_token,
+                    )?;
+                object.if_set("session_token", &self.session_token)?;
+                object.if_set("session_jwt", &self.session_jwt)?;
+                Ok(())
+            },
         )
     }
 }
@@ -801,18 +806,28 @@ impl ::serde::Serialize for ListRequest {
 impl crate::codec::Object for ListRequest {
     const NAME: &'static str = "ListRequest";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (intermediate_session_token, session_token, session_jwt) = crate::codec::fields::<
-            (
-                crate::codec::Nil<Option<String>>,
-                crate::codec::Nil<Option<String>>,
-                crate::codec::Nil<Option<String>>,
-            ),
-            _,
-        >(map, &["intermediate_session_token", "session_token", "session_jwt"])?;
+        let mut intermediate_session_token = None;
+        let mut session_token = None;
+        let mut session_jwt = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "intermediate_session_token" => {
+                    fields
+                        .read(
+                            &mut intermediate_session_token,
+                            "intermediate_session_token",
+                        )?
+                }
+                "session_token" => fields.read(&mut session_token, "session_token")?,
+                "session_jwt" => fields.read(&mut session_jwt, "session_jwt")?,
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            intermediate_session_token,
-            session_token,
-            session_jwt,
+            intermediate_session_token: fields.nilable(intermediate_session_token),
+            session_token: fields.nilable(session_token),
+            session_jwt: fields.nilable(session_jwt),
         })
     }
 }
@@ -897,39 +912,34 @@ pub struct ListResponse {
 impl crate::codec::Object for ListResponse {
     const NAME: &'static str = "ListResponse";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (
-            status_code,
-            request_id,
-            email_address,
-            discovered_organizations,
-            organization_id_hint,
-        ) = crate::codec::fields::<
-            (
-                crate::codec::Req<i64>,
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-                crate::codec::Req<
-                    Vec<crate::b2b::models::discovery::DiscoveredOrganization>,
-                >,
-                crate::codec::Nil<Option<String>>,
-            ),
-            _,
-        >(
-            map,
-            &[
-                "status_code",
-                "request_id",
-                "email_address",
-                "discovered_organizations",
-                "organization_id_hint",
-            ],
-        )?;
+        let mut status_code = None;
+        let mut request_id = None;
+        let mut email_address = None;
+        let mut discovered_organizations = None;
+        let mut organization_id_hint = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "status_code" => fields.read(&mut status_code, "status_code")?,
+                "request_id" => fields.read(&mut request_id, "request_id")?,
+                "email_address" => fields.read(&mut email_address, "email_address")?,
+                "discovered_organizations" => {
+                    fields
+                        .read(&mut discovered_organizations, "discovered_organizations")?
+                }
+                "organization_id_hint" => {
+                    fields.read(&mut organization_id_hint, "organization_id_hint")?
+                }
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            status_code,
-            request_id,
-            email_address,
-            discovered_organizations,
-            organization_id_hint,
+            status_code: fields.required(status_code, "status_code")?,
+            request_id: fields.required(request_id, "request_id")?,
+            email_address: fields.required(email_address, "email_address")?,
+            discovered_organizations: fields
+                .required(discovered_organizations, "discovered_organizations")?,
+            organization_id_hint: fields.nilable(organization_id_hint),
         })
     }
 }
@@ -950,20 +960,15 @@ impl ::serde::Serialize for ListResponse {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &[
-                "status_code",
-                "request_id",
-                "email_address",
-                "discovered_organizations",
-                "organization_id_hint",
-            ],
-            (
-                crate::codec::Always(&self.status_code),
-                crate::codec::Always(&self.request_id),
-                crate::codec::Always(&self.email_address),
-                crate::codec::Always(&self.discovered_organizations),
-                crate::codec::IfSet(&self.organization_id_hint),
-            ),
+            |object| {
+                object.entry("status_code", &self.status_code)?;
+                object.entry("request_id", &self.request_id)?;
+                object.entry("email_address", &self.email_address)?;
+                object
+                    .entry("discovered_organizations", &self.discovered_organizations)?;
+                object.if_set("organization_id_hint", &self.organization_id_hint)?;
+                Ok(())
+            },
         )
     }
 }

@@ -78,8 +78,11 @@ impl ::serde::Serialize for ListRequest {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &["cursor", "limit"],
-            (crate::codec::IfSet(&self.cursor), crate::codec::IfSet(&self.limit)),
+            |object| {
+                object.if_set("cursor", &self.cursor)?;
+                object.if_set("limit", &self.limit)?;
+                Ok(())
+            },
         )
     }
 }
@@ -88,11 +91,20 @@ impl ::serde::Serialize for ListRequest {
 impl crate::codec::Object for ListRequest {
     const NAME: &'static str = "ListRequest";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (cursor, limit) = crate::codec::fields::<
-            (crate::codec::Nil<Option<String>>, crate::codec::Nil<Option<i64>>),
-            _,
-        >(map, &["cursor", "limit"])?;
-        Ok(Self { cursor, limit })
+        let mut cursor = None;
+        let mut limit = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "cursor" => fields.read(&mut cursor, "cursor")?,
+                "limit" => fields.read(&mut limit, "limit")?,
+                _ => fields.skip()?,
+            }
+        }
+        Ok(Self {
+            cursor: fields.nilable(cursor),
+            limit: fields.nilable(limit),
+        })
     }
 }
 
@@ -187,20 +199,25 @@ pub struct ListResponse {
 impl crate::codec::Object for ListResponse {
     const NAME: &'static str = "ListResponse";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (status_code, request_id, next_cursor, rules) = crate::codec::fields::<
-            (
-                crate::codec::Req<i64>,
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-                crate::codec::Req<Vec<crate::consumer::models::fraud::Rule>>,
-            ),
-            _,
-        >(map, &["status_code", "request_id", "next_cursor", "rules"])?;
+        let mut status_code = None;
+        let mut request_id = None;
+        let mut next_cursor = None;
+        let mut rules = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "status_code" => fields.read(&mut status_code, "status_code")?,
+                "request_id" => fields.read(&mut request_id, "request_id")?,
+                "next_cursor" => fields.read(&mut next_cursor, "next_cursor")?,
+                "rules" => fields.read(&mut rules, "rules")?,
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            status_code,
-            request_id,
-            next_cursor,
-            rules,
+            status_code: fields.required(status_code, "status_code")?,
+            request_id: fields.required(request_id, "request_id")?,
+            next_cursor: fields.required(next_cursor, "next_cursor")?,
+            rules: fields.required(rules, "rules")?,
         })
     }
 }
@@ -221,13 +238,13 @@ impl ::serde::Serialize for ListResponse {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &["status_code", "request_id", "next_cursor", "rules"],
-            (
-                crate::codec::Always(&self.status_code),
-                crate::codec::Always(&self.request_id),
-                crate::codec::Always(&self.next_cursor),
-                crate::codec::Always(&self.rules),
-            ),
+            |object| {
+                object.entry("status_code", &self.status_code)?;
+                object.entry("request_id", &self.request_id)?;
+                object.entry("next_cursor", &self.next_cursor)?;
+                object.entry("rules", &self.rules)?;
+                Ok(())
+            },
         )
     }
 }
@@ -273,34 +290,21 @@ impl ::serde::Serialize for SetRequest {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &[
-                "action",
-                "visitor_id",
-                "browser_id",
-                "visitor_fingerprint",
-                "browser_fingerprint",
-                "hardware_fingerprint",
-                "network_fingerprint",
-                "expires_in_minutes",
-                "description",
-                "cidr_block",
-                "country_code",
-                "asn",
-            ],
-            (
-                crate::codec::Always(&self.action),
-                crate::codec::IfSet(&self.visitor_id),
-                crate::codec::IfSet(&self.browser_id),
-                crate::codec::IfSet(&self.visitor_fingerprint),
-                crate::codec::IfSet(&self.browser_fingerprint),
-                crate::codec::IfSet(&self.hardware_fingerprint),
-                crate::codec::IfSet(&self.network_fingerprint),
-                crate::codec::IfSet(&self.expires_in_minutes),
-                crate::codec::IfSet(&self.description),
-                crate::codec::IfSet(&self.cidr_block),
-                crate::codec::IfSet(&self.country_code),
-                crate::codec::IfSet(&self.asn),
-            ),
+            |object| {
+                object.entry("action", &self.action)?;
+                object.if_set("visitor_id", &self.visitor_id)?;
+                object.if_set("browser_id", &self.browser_id)?;
+                object.if_set("visitor_fingerprint", &self.visitor_fingerprint)?;
+                object.if_set("browser_fingerprint", &self.browser_fingerprint)?;
+                object.if_set("hardware_fingerprint", &self.hardware_fingerprint)?;
+                object.if_set("network_fingerprint", &self.network_fingerprint)?;
+                object.if_set("expires_in_minutes", &self.expires_in_minutes)?;
+                object.if_set("description", &self.description)?;
+                object.if_set("cidr_block", &self.cidr_block)?;
+                object.if_set("country_code", &self.country_code)?;
+                object.if_set("asn", &self.asn)?;
+                Ok(())
+            },
         )
     }
 }
@@ -309,65 +313,59 @@ impl ::serde::Serialize for SetRequest {
 impl crate::codec::Object for SetRequest {
     const NAME: &'static str = "SetRequest";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (
-            action,
-            visitor_id,
-            browser_id,
-            visitor_fingerprint,
-            browser_fingerprint,
-            hardware_fingerprint,
-            network_fingerprint,
-            expires_in_minutes,
-            description,
-            cidr_block,
-            country_code,
-            asn,
-        ) = crate::codec::fields::<
-            (
-                crate::codec::Req<crate::consumer::models::fraud::RuleAction>,
-                crate::codec::Nil<Option<String>>,
-                crate::codec::Nil<Option<String>>,
-                crate::codec::Nil<Option<String>>,
-                crate::codec::Nil<Option<String>>,
-                crate::codec::Nil<Option<String>>,
-                crate::codec::Nil<Option<String>>,
-                crate::codec::Nil<Option<i64>>,
-                crate::codec::Nil<Option<String>>,
-                crate::codec::Nil<Option<String>>,
-                crate::codec::Nil<Option<String>>,
-                crate::codec::Nil<Option<String>>,
-            ),
-            _,
-        >(
-            map,
-            &[
-                "action",
-                "visitor_id",
-                "browser_id",
-                "visitor_fingerprint",
-                "browser_fingerprint",
-                "hardware_fingerprint",
-                "network_fingerprint",
-                "expires_in_minutes",
-                "description",
-                "cidr_block",
-                "country_code",
-                "asn",
-            ],
-        )?;
+        let mut action = None;
+        let mut visitor_id = None;
+        let mut browser_id = None;
+        let mut visitor_fingerprint = None;
+        let mut browser_fingerprint = None;
+        let mut hardware_fingerprint = None;
+        let mut network_fingerprint = None;
+        let mut expires_in_minutes = None;
+        let mut description = None;
+        let mut cidr_block = None;
+        let mut country_code = None;
+        let mut asn = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "action" => fields.read(&mut action, "action")?,
+                "visitor_id" => fields.read(&mut visitor_id, "visitor_id")?,
+                "browser_id" => fields.read(&mut browser_id, "browser_id")?,
+                "visitor_fingerprint" => {
+                    fields.read(&mut visitor_fingerprint, "visitor_fingerprint")?
+                }
+                "browser_fingerprint" => {
+                    fields.read(&mut browser_fingerprint, "browser_fingerprint")?
+                }
+                "hardware_fingerprint" => {
+                    fields.read(&mut hardware_fingerprint, "hardware_fingerprint")?
+                }
+                "network_fingerprint" => {
+                    fields.read(&mut network_fingerprint, "network_fingerprint")?
+                }
+                "expires_in_minutes" => {
+                    fields.read(&mut expires_in_minutes, "expires_in_minutes")?
+                }
+                "description" => fields.read(&mut description, "description")?,
+                "cidr_block" => fields.read(&mut cidr_block, "cidr_block")?,
+                "country_code" => fields.read(&mut country_code, "country_code")?,
+                "asn" => fields.read(&mut asn, "asn")?,
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            action,
-            visitor_id,
-            browser_id,
-            visitor_fingerprint,
-            browser_fingerprint,
-            hardware_fingerprint,
-            network_fingerprint,
-            expires_in_minutes,
-            description,
-            cidr_block,
-            country_code,
-            asn,
+            action: fields.required(action, "action")?,
+            visitor_id: fields.nilable(visitor_id),
+            browser_id: fields.nilable(browser_id),
+            visitor_fingerprint: fields.nilable(visitor_fingerprint),
+            browser_fingerprint: fields.nilable(browser_fingerprint),
+            hardware_fingerprint: fields.nilable(hardware_fingerprint),
+            network_fingerprint: fields.nilable(network_fingerprint),
+            expires_in_minutes: fields.nilable(expires_in_minutes),
+            description: fields.nilable(description),
+            cidr_block: fields.nilable(cidr_block),
+            country_code: fields.nilable(country_code),
+            asn: fields.nilable(asn),
         })
     }
 }
@@ -524,76 +522,60 @@ pub struct SetResponse {
 impl crate::codec::Object for SetResponse {
     const NAME: &'static str = "SetResponse";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (
-            (
-                status_code,
-                request_id,
-                action,
-                visitor_id,
-                browser_id,
-                visitor_fingerprint,
-                browser_fingerprint,
-                hardware_fingerprint,
-                network_fingerprint,
-                expires_at,
-                cidr_block,
-                country_code,
-            ),
-            (asn,),
-        ) = crate::codec::fields::<
-            (
-                (
-                    crate::codec::Req<i64>,
-                    crate::codec::Req<String>,
-                    crate::codec::Req<crate::consumer::models::fraud::RuleAction>,
-                    crate::codec::Nil<Option<String>>,
-                    crate::codec::Nil<Option<String>>,
-                    crate::codec::Nil<Option<String>>,
-                    crate::codec::Nil<Option<String>>,
-                    crate::codec::Nil<Option<String>>,
-                    crate::codec::Nil<Option<String>>,
-                    crate::codec::Nil<
-                        Option<crate::codec::Timestamp>,
-                        Option<::time::OffsetDateTime>,
-                    >,
-                    crate::codec::Nil<Option<String>>,
-                    crate::codec::Nil<Option<String>>,
-                ),
-                (crate::codec::Nil<Option<String>>,),
-            ),
-            _,
-        >(
-            map,
-            &[
-                "status_code",
-                "request_id",
-                "action",
-                "visitor_id",
-                "browser_id",
-                "visitor_fingerprint",
-                "browser_fingerprint",
-                "hardware_fingerprint",
-                "network_fingerprint",
-                "expires_at",
-                "cidr_block",
-                "country_code",
-                "asn",
-            ],
-        )?;
+        let mut status_code = None;
+        let mut request_id = None;
+        let mut action = None;
+        let mut visitor_id = None;
+        let mut browser_id = None;
+        let mut visitor_fingerprint = None;
+        let mut browser_fingerprint = None;
+        let mut hardware_fingerprint = None;
+        let mut network_fingerprint = None;
+        let mut expires_at = None;
+        let mut cidr_block = None;
+        let mut country_code = None;
+        let mut asn = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "status_code" => fields.read(&mut status_code, "status_code")?,
+                "request_id" => fields.read(&mut request_id, "request_id")?,
+                "action" => fields.read(&mut action, "action")?,
+                "visitor_id" => fields.read(&mut visitor_id, "visitor_id")?,
+                "browser_id" => fields.read(&mut browser_id, "browser_id")?,
+                "visitor_fingerprint" => {
+                    fields.read(&mut visitor_fingerprint, "visitor_fingerprint")?
+                }
+                "browser_fingerprint" => {
+                    fields.read(&mut browser_fingerprint, "browser_fingerprint")?
+                }
+                "hardware_fingerprint" => {
+                    fields.read(&mut hardware_fingerprint, "hardware_fingerprint")?
+                }
+                "network_fingerprint" => {
+                    fields.read(&mut network_fingerprint, "network_fingerprint")?
+                }
+                "expires_at" => fields.read(&mut expires_at, "expires_at")?,
+                "cidr_block" => fields.read(&mut cidr_block, "cidr_block")?,
+                "country_code" => fields.read(&mut country_code, "country_code")?,
+                "asn" => fields.read(&mut asn, "asn")?,
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            status_code,
-            request_id,
-            action,
-            visitor_id,
-            browser_id,
-            visitor_fingerprint,
-            browser_fingerprint,
-            hardware_fingerprint,
-            network_fingerprint,
-            expires_at,
-            cidr_block,
-            country_code,
-            asn,
+            status_code: fields.required(status_code, "status_code")?,
+            request_id: fields.required(request_id, "request_id")?,
+            action: fields.required(action, "action")?,
+            visitor_id: fields.nilable(visitor_id),
+            browser_id: fields.nilable(browser_id),
+            visitor_fingerprint: fields.nilable(visitor_fingerprint),
+            browser_fingerprint: fields.nilable(browser_fingerprint),
+            hardware_fingerprint: fields.nilable(hardware_fingerprint),
+            network_fingerprint: fields.nilable(network_fingerprint),
+            expires_at: fields.nilable_time(expires_at),
+            cidr_block: fields.nilable(cidr_block),
+            country_code: fields.nilable(country_code),
+            asn: fields.nilable(asn),
         })
     }
 }
@@ -614,38 +596,22 @@ impl ::serde::Serialize for SetResponse {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &[
-                "status_code",
-                "request_id",
-                "action",
-                "visitor_id",
-                "browser_id",
-                "visitor_fingerprint",
-                "browser_fingerprint",
-                "hardware_fingerprint",
-                "network_fingerprint",
-                "expires_at",
-                "cidr_block",
-                "country_code",
-                "asn",
-            ],
-            (
-                (
-                    crate::codec::Always(&self.status_code),
-                    crate::codec::Always(&self.request_id),
-                    crate::codec::Always(&self.action),
-                    crate::codec::IfSet(&self.visitor_id),
-                    crate::codec::IfSet(&self.browser_id),
-                    crate::codec::IfSet(&self.visitor_fingerprint),
-                    crate::codec::IfSet(&self.browser_fingerprint),
-                    crate::codec::IfSet(&self.hardware_fingerprint),
-                    crate::codec::IfSet(&self.network_fingerprint),
-                    crate::codec::IfSetTime(&self.expires_at),
-                    crate::codec::IfSet(&self.cidr_block),
-                    crate::codec::IfSet(&self.country_code),
-                ),
-                (crate::codec::IfSet(&self.asn),),
-            ),
+            |object| {
+                object.entry("status_code", &self.status_code)?;
+                object.entry("request_id", &self.request_id)?;
+                object.entry("action", &self.action)?;
+                object.if_set("visitor_id", &self.visitor_id)?;
+                object.if_set("browser_id", &self.browser_id)?;
+                object.if_set("visitor_fingerprint", &self.visitor_fingerprint)?;
+                object.if_set("browser_fingerprint", &self.browser_fingerprint)?;
+                object.if_set("hardware_fingerprint", &self.hardware_fingerprint)?;
+                object.if_set("network_fingerprint", &self.network_fingerprint)?;
+                object.time_if_set("expires_at", &self.expires_at)?;
+                object.if_set("cidr_block", &self.cidr_block)?;
+                object.if_set("country_code", &self.country_code)?;
+                object.if_set("asn", &self.asn)?;
+                Ok(())
+            },
         )
     }
 }

@@ -54,8 +54,10 @@ impl ::serde::Serialize for ListRequest {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &["overrides_only"],
-            (crate::codec::IfSet(&self.overrides_only),),
+            |object| {
+                object.if_set("overrides_only", &self.overrides_only)?;
+                Ok(())
+            },
         )
     }
 }
@@ -64,11 +66,17 @@ impl ::serde::Serialize for ListRequest {
 impl crate::codec::Object for ListRequest {
     const NAME: &'static str = "ListRequest";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (overrides_only,) = crate::codec::fields::<
-            (crate::codec::Nil<Option<bool>>,),
-            _,
-        >(map, &["overrides_only"])?;
-        Ok(Self { overrides_only })
+        let mut overrides_only = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "overrides_only" => fields.read(&mut overrides_only, "overrides_only")?,
+                _ => fields.skip()?,
+            }
+        }
+        Ok(Self {
+            overrides_only: fields.nilable(overrides_only),
+        })
     }
 }
 
@@ -130,20 +138,25 @@ pub struct ListResponse {
 impl crate::codec::Object for ListResponse {
     const NAME: &'static str = "ListResponse";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (status_code, request_id, verdict_reason_actions) = crate::codec::fields::<
-            (
-                crate::codec::Req<i64>,
-                crate::codec::Req<String>,
-                crate::codec::Req<
-                    Vec<crate::consumer::models::fraud::VerdictReasonAction>,
-                >,
-            ),
-            _,
-        >(map, &["status_code", "request_id", "verdict_reason_actions"])?;
+        let mut status_code = None;
+        let mut request_id = None;
+        let mut verdict_reason_actions = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "status_code" => fields.read(&mut status_code, "status_code")?,
+                "request_id" => fields.read(&mut request_id, "request_id")?,
+                "verdict_reason_actions" => {
+                    fields.read(&mut verdict_reason_actions, "verdict_reason_actions")?
+                }
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            status_code,
-            request_id,
-            verdict_reason_actions,
+            status_code: fields.required(status_code, "status_code")?,
+            request_id: fields.required(request_id, "request_id")?,
+            verdict_reason_actions: fields
+                .required(verdict_reason_actions, "verdict_reason_actions")?,
         })
     }
 }
@@ -164,12 +177,12 @@ impl ::serde::Serialize for ListResponse {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &["status_code", "request_id", "verdict_reason_actions"],
-            (
-                crate::codec::Always(&self.status_code),
-                crate::codec::Always(&self.request_id),
-                crate::codec::Always(&self.verdict_reason_actions),
-            ),
+            |object| {
+                object.entry("status_code", &self.status_code)?;
+                object.entry("request_id", &self.request_id)?;
+                object.entry("verdict_reason_actions", &self.verdict_reason_actions)?;
+                Ok(())
+            },
         )
     }
 }
@@ -196,12 +209,12 @@ impl ::serde::Serialize for OverrideRequest {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &["verdict_reason", "override_action", "override_description"],
-            (
-                crate::codec::Always(&self.verdict_reason),
-                crate::codec::Always(&self.override_action),
-                crate::codec::IfSet(&self.override_description),
-            ),
+            |object| {
+                object.entry("verdict_reason", &self.verdict_reason)?;
+                object.entry("override_action", &self.override_action)?;
+                object.if_set("override_description", &self.override_description)?;
+                Ok(())
+            },
         )
     }
 }
@@ -210,20 +223,26 @@ impl ::serde::Serialize for OverrideRequest {
 impl crate::codec::Object for OverrideRequest {
     const NAME: &'static str = "OverrideRequest";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (verdict_reason, override_action, override_description) = crate::codec::fields::<
-            (
-                crate::codec::Req<String>,
-                crate::codec::Req<
-                    crate::consumer::models::fraud_verdict_reasons::OverrideRequestAction,
-                >,
-                crate::codec::Nil<Option<String>>,
-            ),
-            _,
-        >(map, &["verdict_reason", "override_action", "override_description"])?;
+        let mut verdict_reason = None;
+        let mut override_action = None;
+        let mut override_description = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "verdict_reason" => fields.read(&mut verdict_reason, "verdict_reason")?,
+                "override_action" => {
+                    fields.read(&mut override_action, "override_action")?
+                }
+                "override_description" => {
+                    fields.read(&mut override_description, "override_description")?
+                }
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            verdict_reason,
-            override_action,
-            override_description,
+            verdict_reason: fields.required(verdict_reason, "verdict_reason")?,
+            override_action: fields.required(override_action, "override_action")?,
+            override_description: fields.nilable(override_description),
         })
     }
 }
@@ -292,18 +311,25 @@ pub struct OverrideResponse {
 impl crate::codec::Object for OverrideResponse {
     const NAME: &'static str = "OverrideResponse";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (status_code, request_id, verdict_reason_action) = crate::codec::fields::<
-            (
-                crate::codec::Req<i64>,
-                crate::codec::Req<String>,
-                crate::codec::Req<crate::consumer::models::fraud::VerdictReasonAction>,
-            ),
-            _,
-        >(map, &["status_code", "request_id", "verdict_reason_action"])?;
+        let mut status_code = None;
+        let mut request_id = None;
+        let mut verdict_reason_action = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "status_code" => fields.read(&mut status_code, "status_code")?,
+                "request_id" => fields.read(&mut request_id, "request_id")?,
+                "verdict_reason_action" => {
+                    fields.read(&mut verdict_reason_action, "verdict_reason_action")?
+                }
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            status_code,
-            request_id,
-            verdict_reason_action,
+            status_code: fields.required(status_code, "status_code")?,
+            request_id: fields.required(request_id, "request_id")?,
+            verdict_reason_action: fields
+                .required(verdict_reason_action, "verdict_reason_action")?,
         })
     }
 }
@@ -324,12 +350,12 @@ impl ::serde::Serialize for OverrideResponse {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &["status_code", "request_id", "verdict_reason_action"],
-            (
-                crate::codec::Always(&self.status_code),
-                crate::codec::Always(&self.request_id),
-                crate::codec::Always(&self.verdict_reason_action),
-            ),
+            |object| {
+                object.entry("status_code", &self.status_code)?;
+                object.entry("request_id", &self.request_id)?;
+                object.entry("verdict_reason_action", &self.verdict_reason_action)?;
+                Ok(())
+            },
         )
     }
 }

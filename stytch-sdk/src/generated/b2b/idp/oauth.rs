@@ -95,42 +95,23 @@ impl ::serde::Serialize for AuthorizeRequest {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &[
-                "consent_granted",
-                "scopes",
-                "client_id",
-                "redirect_uri",
-                "response_type",
-                "organization_id",
-                "member_id",
-                "session_token",
-                "session_jwt",
-                "prompt",
-                "state",
-                "nonce",
-                "code_challenge",
-                "resources",
-            ],
-            (
-                (
-                    crate::codec::Always(&self.consent_granted),
-                    crate::codec::Always(&self.scopes),
-                    crate::codec::Always(&self.client_id),
-                    crate::codec::Always(&self.redirect_uri),
-                    crate::codec::Always(&self.response_type),
-                    crate::codec::IfSet(&self.organization_id),
-                    crate::codec::IfSet(&self.member_id),
-                    crate::codec::IfSet(&self.session_token),
-                    crate::codec::IfSet(&self.session_jwt),
-                    crate::codec::IfSet(&self.prompt),
-                    crate::codec::IfSet(&self.state),
-                    crate::codec::IfSet(&self.nonce),
-                ),
-                (
-                    crate::codec::IfSet(&self.code_challenge),
-                    crate::codec::IfSet(&self.resources),
-                ),
-            ),
+            |object| {
+                object.entry("consent_granted", &self.consent_granted)?;
+                object.entry("scopes", &self.scopes)?;
+                object.entry("client_id", &self.client_id)?;
+                object.entry("redirect_uri", &self.redirect_uri)?;
+                object.entry("response_type", &self.response_type)?;
+                object.if_set("organization_id", &self.organization_id)?;
+                object.if_set("member_id", &self.member_id)?;
+                object.if_set("session_token", &self.session_token)?;
+                object.if_set("session_jwt", &self.session_jwt)?;
+                object.if_set("prompt", &self.prompt)?;
+                object.if_set("state", &self.state)?;
+                object.if_set("nonce", &self.nonce)?;
+                object.if_set("code_challenge", &self.code_challenge)?;
+                object.if_set("resources", &self.resources)?;
+                Ok(())
+            },
         )
     }
 }
@@ -139,78 +120,59 @@ impl ::serde::Serialize for AuthorizeRequest {
 impl crate::codec::Object for AuthorizeRequest {
     const NAME: &'static str = "AuthorizeRequest";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (
-            (
-                consent_granted,
-                scopes,
-                client_id,
-                redirect_uri,
-                response_type,
-                organization_id,
-                member_id,
-                session_token,
-                session_jwt,
-                prompt,
-                state,
-                nonce,
-            ),
-            (code_challenge, resources),
-        ) = crate::codec::fields::<
-            (
-                (
-                    crate::codec::Req<bool>,
-                    crate::codec::Req<Vec<String>>,
-                    crate::codec::Req<String>,
-                    crate::codec::Req<String>,
-                    crate::codec::Req<String>,
-                    crate::codec::Nil<Option<String>>,
-                    crate::codec::Nil<Option<String>>,
-                    crate::codec::Nil<Option<String>>,
-                    crate::codec::Nil<Option<String>>,
-                    crate::codec::Nil<Option<String>>,
-                    crate::codec::Nil<Option<String>>,
-                    crate::codec::Nil<Option<String>>,
-                ),
-                (
-                    crate::codec::Nil<Option<String>>,
-                    crate::codec::Nil<Option<Vec<String>>>,
-                ),
-            ),
-            _,
-        >(
-            map,
-            &[
-                "consent_granted",
-                "scopes",
-                "client_id",
-                "redirect_uri",
-                "response_type",
-                "organization_id",
-                "member_id",
-                "session_token",
-                "session_jwt",
-                "prompt",
-                "state",
-                "nonce",
-                "code_challenge",
-                "resources",
-            ],
-        )?;
+        let mut consent_granted = None;
+        let mut scopes = None;
+        let mut client_id = None;
+        let mut redirect_uri = None;
+        let mut response_type = None;
+        let mut organization_id = None;
+        let mut member_id = None;
+        let mut session_token = None;
+        let mut session_jwt = None;
+        let mut prompt = None;
+        let mut state = None;
+        let mut nonce = None;
+        let mut code_challenge = None;
+        let mut resources = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "consent_granted" => {
+                    fields.read(&mut consent_granted, "consent_granted")?
+                }
+                "scopes" => fields.read(&mut scopes, "scopes")?,
+                "client_id" => fields.read(&mut client_id, "client_id")?,
+                "redirect_uri" => fields.read(&mut redirect_uri, "redirect_uri")?,
+                "response_type" => fields.read(&mut response_type, "response_type")?,
+                "organization_id" => {
+                    fields.read(&mut organization_id, "organization_id")?
+                }
+                "member_id" => fields.read(&mut member_id, "member_id")?,
+                "session_token" => fields.read(&mut session_token, "session_token")?,
+                "session_jwt" => fields.read(&mut session_jwt, "session_jwt")?,
+                "prompt" => fields.read(&mut prompt, "prompt")?,
+                "state" => fields.read(&mut state, "state")?,
+                "nonce" => fields.read(&mut nonce, "nonce")?,
+                "code_challenge" => fields.read(&mut code_challenge, "code_challenge")?,
+                "resources" => fields.read(&mut resources, "resources")?,
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            consent_granted,
-            scopes,
-            client_id,
-            redirect_uri,
-            response_type,
-            organization_id,
-            member_id,
-            session_token,
-            session_jwt,
-            prompt,
-            state,
-            nonce,
-            code_challenge,
-            resources,
+            consent_granted: fields.required(consent_granted, "consent_granted")?,
+            scopes: fields.required(scopes, "scopes")?,
+            client_id: fields.required(client_id, "client_id")?,
+            redirect_uri: fields.required(redirect_uri, "redirect_uri")?,
+            response_type: fields.required(response_type, "response_type")?,
+            organization_id: fields.nilable(organization_id),
+            member_id: fields.nilable(member_id),
+            session_token: fields.nilable(session_token),
+            session_jwt: fields.nilable(session_jwt),
+            prompt: fields.nilable(prompt),
+            state: fields.nilable(state),
+            nonce: fields.nilable(nonce),
+            code_challenge: fields.nilable(code_challenge),
+            resources: fields.nilable(resources),
         })
     }
 }
@@ -344,20 +306,27 @@ pub struct AuthorizeResponse {
 impl crate::codec::Object for AuthorizeResponse {
     const NAME: &'static str = "AuthorizeResponse";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (status_code, request_id, redirect_uri, authorization_code) = crate::codec::fields::<
-            (
-                crate::codec::Req<i64>,
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-                crate::codec::Nil<Option<String>>,
-            ),
-            _,
-        >(map, &["status_code", "request_id", "redirect_uri", "authorization_code"])?;
+        let mut status_code = None;
+        let mut request_id = None;
+        let mut redirect_uri = None;
+        let mut authorization_code = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "status_code" => fields.read(&mut status_code, "status_code")?,
+                "request_id" => fields.read(&mut request_id, "request_id")?,
+                "redirect_uri" => fields.read(&mut redirect_uri, "redirect_uri")?,
+                "authorization_code" => {
+                    fields.read(&mut authorization_code, "authorization_code")?
+                }
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            status_code,
-            request_id,
-            redirect_uri,
-            authorization_code,
+            status_code: fields.required(status_code, "status_code")?,
+            request_id: fields.required(request_id, "request_id")?,
+            redirect_uri: fields.required(redirect_uri, "redirect_uri")?,
+            authorization_code: fields.nilable(authorization_code),
         })
     }
 }
@@ -378,13 +347,13 @@ impl ::serde::Serialize for AuthorizeResponse {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &["status_code", "request_id", "redirect_uri", "authorization_code"],
-            (
-                crate::codec::Always(&self.status_code),
-                crate::codec::Always(&self.request_id),
-                crate::codec::Always(&self.redirect_uri),
-                crate::codec::IfSet(&self.authorization_code),
-            ),
+            |object| {
+                object.entry("status_code", &self.status_code)?;
+                object.entry("request_id", &self.request_id)?;
+                object.entry("redirect_uri", &self.redirect_uri)?;
+                object.if_set("authorization_code", &self.authorization_code)?;
+                Ok(())
+            },
         )
     }
 }
@@ -427,28 +396,18 @@ impl ::serde::Serialize for AuthorizeStartRequest {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &[
-                "client_id",
-                "redirect_uri",
-                "response_type",
-                "scopes",
-                "organization_id",
-                "member_id",
-                "session_token",
-                "session_jwt",
-                "prompt",
-            ],
-            (
-                crate::codec::Always(&self.client_id),
-                crate::codec::Always(&self.redirect_uri),
-                crate::codec::Always(&self.response_type),
-                crate::codec::Always(&self.scopes),
-                crate::codec::IfSet(&self.organization_id),
-                crate::codec::IfSet(&self.member_id),
-                crate::codec::IfSet(&self.session_token),
-                crate::codec::IfSet(&self.session_jwt),
-                crate::codec::IfSet(&self.prompt),
-            ),
+            |object| {
+                object.entry("client_id", &self.client_id)?;
+                object.entry("redirect_uri", &self.redirect_uri)?;
+                object.entry("response_type", &self.response_type)?;
+                object.entry("scopes", &self.scopes)?;
+                object.if_set("organization_id", &self.organization_id)?;
+                object.if_set("member_id", &self.member_id)?;
+                object.if_set("session_token", &self.session_token)?;
+                object.if_set("session_jwt", &self.session_jwt)?;
+                object.if_set("prompt", &self.prompt)?;
+                Ok(())
+            },
         )
     }
 }
@@ -457,53 +416,42 @@ impl ::serde::Serialize for AuthorizeStartRequest {
 impl crate::codec::Object for AuthorizeStartRequest {
     const NAME: &'static str = "AuthorizeStartRequest";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (
-            client_id,
-            redirect_uri,
-            response_type,
-            scopes,
-            organization_id,
-            member_id,
-            session_token,
-            session_jwt,
-            prompt,
-        ) = crate::codec::fields::<
-            (
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-                crate::codec::Req<Vec<String>>,
-                crate::codec::Nil<Option<String>>,
-                crate::codec::Nil<Option<String>>,
-                crate::codec::Nil<Option<String>>,
-                crate::codec::Nil<Option<String>>,
-                crate::codec::Nil<Option<String>>,
-            ),
-            _,
-        >(
-            map,
-            &[
-                "client_id",
-                "redirect_uri",
-                "response_type",
-                "scopes",
-                "organization_id",
-                "member_id",
-                "session_token",
-                "session_jwt",
-                "prompt",
-            ],
-        )?;
+        let mut client_id = None;
+        let mut redirect_uri = None;
+        let mut response_type = None;
+        let mut scopes = None;
+        let mut organization_id = None;
+        let mut member_id = None;
+        let mut session_token = None;
+        let mut session_jwt = None;
+        let mut prompt = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "client_id" => fields.read(&mut client_id, "client_id")?,
+                "redirect_uri" => fields.read(&mut redirect_uri, "redirect_uri")?,
+                "response_type" => fields.read(&mut response_type, "response_type")?,
+                "scopes" => fields.read(&mut scopes, "scopes")?,
+                "organization_id" => {
+                    fields.read(&mut organization_id, "organization_id")?
+                }
+                "member_id" => fields.read(&mut member_id, "member_id")?,
+                "session_token" => fields.read(&mut session_token, "session_token")?,
+                "session_jwt" => fields.read(&mut session_jwt, "session_jwt")?,
+                "prompt" => fields.read(&mut prompt, "prompt")?,
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            client_id,
-            redirect_uri,
-            response_type,
-            scopes,
-            organization_id,
-            member_id,
-            session_token,
-            session_jwt,
-            prompt,
+            client_id: fields.required(client_id, "client_id")?,
+            redirect_uri: fields.required(redirect_uri, "redirect_uri")?,
+            response_type: fields.required(response_type, "response_type")?,
+            scopes: fields.required(scopes, "scopes")?,
+            organization_id: fields.nilable(organization_id),
+            member_id: fields.nilable(member_id),
+            session_token: fields.nilable(session_token),
+            session_jwt: fields.nilable(session_jwt),
+            prompt: fields.nilable(prompt),
         })
     }
 }
@@ -616,51 +564,39 @@ pub struct AuthorizeStartResponse {
 impl crate::codec::Object for AuthorizeStartResponse {
     const NAME: &'static str = "AuthorizeStartResponse";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (
-            status_code,
-            request_id,
-            member_id,
-            member,
-            organization,
-            client,
-            consent_required,
-            scope_results,
-        ) = crate::codec::fields::<
-            (
-                crate::codec::Req<i64>,
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-                crate::codec::Req<crate::b2b::models::organizations::Member>,
-                crate::codec::Req<crate::b2b::models::organizations::Organization>,
-                crate::codec::Req<
-                    crate::consumer::models::connected_apps::ConnectedAppPublic,
-                >,
-                crate::codec::Req<bool>,
-                crate::codec::Req<Vec<crate::b2b::models::idp::ScopeResult>>,
-            ),
-            _,
-        >(
-            map,
-            &[
-                "status_code",
-                "request_id",
-                "member_id",
-                "member",
-                "organization",
-                "client",
-                "consent_required",
-                "scope_results",
-            ],
-        )?;
+        let mut status_code = None;
+        let mut request_id = None;
+        let mut member_id = None;
+        let mut member = None;
+        let mut organization = None;
+        let mut client = None;
+        let mut consent_required = None;
+        let mut scope_results = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "status_code" => fields.read(&mut status_code, "status_code")?,
+                "request_id" => fields.read(&mut request_id, "request_id")?,
+                "member_id" => fields.read(&mut member_id, "member_id")?,
+                "member" => fields.read(&mut member, "member")?,
+                "organization" => fields.read(&mut organization, "organization")?,
+                "client" => fields.read(&mut client, "client")?,
+                "consent_required" => {
+                    fields.read(&mut consent_required, "consent_required")?
+                }
+                "scope_results" => fields.read(&mut scope_results, "scope_results")?,
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            status_code,
-            request_id,
-            member_id,
-            member,
-            organization,
-            client,
-            consent_required,
-            scope_results,
+            status_code: fields.required(status_code, "status_code")?,
+            request_id: fields.required(request_id, "request_id")?,
+            member_id: fields.required(member_id, "member_id")?,
+            member: fields.required(member, "member")?,
+            organization: fields.required(organization, "organization")?,
+            client: fields.required(client, "client")?,
+            consent_required: fields.required(consent_required, "consent_required")?,
+            scope_results: fields.required(scope_results, "scope_results")?,
         })
     }
 }
@@ -681,26 +617,17 @@ impl ::serde::Serialize for AuthorizeStartResponse {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &[
-                "status_code",
-                "request_id",
-                "member_id",
-                "member",
-                "organization",
-                "client",
-                "consent_required",
-                "scope_results",
-            ],
-            (
-                crate::codec::Always(&self.status_code),
-                crate::codec::Always(&self.request_id),
-                crate::codec::Always(&self.member_id),
-                crate::codec::Always(&self.member),
-                crate::codec::Always(&self.organization),
-                crate::codec::Always(&self.client),
-                crate::codec::Always(&self.consent_required),
-                crate::codec::Always(&self.scope_results),
-            ),
+            |object| {
+                object.entry("status_code", &self.status_code)?;
+                object.entry("request_id", &self.request_id)?;
+                object.entry("member_id", &self.member_id)?;
+                object.entry("member", &self.member)?;
+                object.entry("organization", &self.organization)?;
+                object.entry("client", &self.client)?;
+                object.entry("consent_required", &self.consent_required)?;
+                object.entry("scope_results", &self.scope_results)?;
+                Ok(())
+            },
         )
     }
 }

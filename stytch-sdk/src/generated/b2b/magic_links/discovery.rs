@@ -47,11 +47,15 @@ impl ::serde::Serialize for AuthenticateRequest {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &["discovery_magic_links_token", "pkce_code_verifier"],
-            (
-                crate::codec::Always(&self.discovery_magic_links_token),
-                crate::codec::IfSet(&self.pkce_code_verifier),
-            ),
+            |object| {
+                object
+                    .entry(
+                        "discovery_magic_links_token",
+                        &self.discovery_magic_links_token,
+                    )?;
+                object.if_set("pkce_code_verifier", &self.pkce_code_verifier)?;
+                Ok(())
+            },
         )
     }
 }
@@ -60,13 +64,28 @@ impl ::serde::Serialize for AuthenticateRequest {
 impl crate::codec::Object for AuthenticateRequest {
     const NAME: &'static str = "AuthenticateRequest";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (discovery_magic_links_token, pkce_code_verifier) = crate::codec::fields::<
-            (crate::codec::Req<String>, crate::codec::Nil<Option<String>>),
-            _,
-        >(map, &["discovery_magic_links_token", "pkce_code_verifier"])?;
+        let mut discovery_magic_links_token = None;
+        let mut pkce_code_verifier = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "discovery_magic_links_token" => {
+                    fields
+                        .read(
+                            &mut discovery_magic_links_token,
+                            "discovery_magic_links_token",
+                        )?
+                }
+                "pkce_code_verifier" => {
+                    fields.read(&mut pkce_code_verifier, "pkce_code_verifier")?
+                }
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            discovery_magic_links_token,
-            pkce_code_verifier,
+            discovery_magic_links_token: fields
+                .required(discovery_magic_links_token, "discovery_magic_links_token")?,
+            pkce_code_verifier: fields.nilable(pkce_code_verifier),
         })
     }
 }
@@ -140,46 +159,49 @@ pub struct AuthenticateResponse {
 impl crate::codec::Object for AuthenticateResponse {
     const NAME: &'static str = "AuthenticateResponse";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (
-            status_code,
-            request_id,
-            intermediate_session_token,
-            email_address,
-            discovered_organizations,
-            intermediate_session_token_expires_at,
-        ) = crate::codec::fields::<
-            (
-                crate::codec::Req<i64>,
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-                crate::codec::Req<
-                    Vec<crate::b2b::models::discovery::DiscoveredOrganization>,
-                >,
-                crate::codec::Nil<
-                    Option<crate::codec::Timestamp>,
-                    Option<::time::OffsetDateTime>,
-                >,
-            ),
-            _,
-        >(
-            map,
-            &[
-                "status_code",
-                "request_id",
-                "intermediate_session_token",
-                "email_address",
-                "discovered_organizations",
-                "intermediate_session_token_expires_at",
-            ],
-        )?;
+        let mut status_code = None;
+        let mut request_id = None;
+        let mut intermediate_session_token = None;
+        let mut email_address = None;
+        let mut discovered_organizations = None;
+        let mut intermediate_session_token_expires_at = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "status_code" => fields.read(&mut status_code, "status_code")?,
+                "request_id" => fields.read(&mut request_id, "request_id")?,
+                "intermediate_session_token" => {
+                    fields
+                        .read(
+                            &mut intermediate_session_token,
+                            "intermediate_session_token",
+                        )?
+                }
+                "email_address" => fields.read(&mut email_address, "email_address")?,
+                "discovered_organizations" => {
+                    fields
+                        .read(&mut discovered_organizations, "discovered_organizations")?
+                }
+                "intermediate_session_token_expires_at" => {
+                    fields
+                        .read(
+                            &mut intermediate_session_token_expires_at,
+                            "intermediate_session_token_expires_at",
+                        )?
+                }
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            status_code,
-            request_id,
-            intermediate_session_token,
-            email_address,
-            discovered_organizations,
-            intermediate_session_token_expires_at,
+            status_code: fields.required(status_code, "status_code")?,
+            request_id: fields.required(request_id, "request_id")?,
+            intermediate_session_token: fields
+                .required(intermediate_session_token, "intermediate_session_token")?,
+            email_address: fields.required(email_address, "email_address")?,
+            discovered_organizations: fields
+                .required(discovered_organizations, "discovered_organizations")?,
+            intermediate_session_token_expires_at: fields
+                .nilable_time(intermediate_session_token_expires_at),
         })
     }
 }
@@ -200,22 +222,24 @@ impl ::serde::Serialize for AuthenticateResponse {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &[
-                "status_code",
-                "request_id",
-                "intermediate_session_token",
-                "email_address",
-                "discovered_organizations",
-                "intermediate_session_token_expires_at",
-            ],
-            (
-                crate::codec::Always(&self.status_code),
-                crate::codec::Always(&self.request_id),
-                crate::codec::Always(&self.intermediate_session_token),
-                crate::codec::Always(&self.email_address),
-                crate::codec::Always(&self.discovered_organizations),
-                crate::codec::IfSetTime(&self.intermediate_session_token_expires_at),
-            ),
+            |object| {
+                object.entry("status_code", &self.status_code)?;
+                object.entry("request_id", &self.request_id)?;
+                object
+                    .entry(
+                        "intermediate_session_token",
+                        &self.intermediate_session_token,
+                    )?;
+                object.entry("email_address", &self.email_address)?;
+                object
+                    .entry("discovered_organizations", &self.discovered_organizations)?;
+                object
+                    .time_if_set(
+                        "intermediate_session_token_expires_at",
+                        &self.intermediate_session_token_expires_at,
+                    )?;
+                Ok(())
+            },
         )
     }
 }

@@ -25,20 +25,14 @@ impl ::serde::Serialize for DiscoveredOrganization {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &[
-                "member_authenticated",
-                "organization",
-                "membership",
-                "primary_required",
-                "mfa_required",
-            ],
-            (
-                crate::codec::Always(&self.member_authenticated),
-                crate::codec::IfSet(&self.organization),
-                crate::codec::IfSet(&self.membership),
-                crate::codec::IfSet(&self.primary_required),
-                crate::codec::IfSet(&self.mfa_required),
-            ),
+            |object| {
+                object.entry("member_authenticated", &self.member_authenticated)?;
+                object.if_set("organization", &self.organization)?;
+                object.if_set("membership", &self.membership)?;
+                object.if_set("primary_required", &self.primary_required)?;
+                object.if_set("mfa_required", &self.mfa_required)?;
+                Ok(())
+            },
         )
     }
 }
@@ -46,39 +40,33 @@ impl ::serde::Serialize for DiscoveredOrganization {
 impl crate::codec::Object for DiscoveredOrganization {
     const NAME: &'static str = "DiscoveredOrganization";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (
-            member_authenticated,
-            organization,
-            membership,
-            primary_required,
-            mfa_required,
-        ) = crate::codec::fields::<
-            (
-                crate::codec::Req<bool>,
-                crate::codec::Nil<
-                    Option<crate::b2b::models::organizations::Organization>,
-                >,
-                crate::codec::Nil<Option<crate::b2b::models::discovery::Membership>>,
-                crate::codec::Nil<Option<crate::b2b::models::sessions::PrimaryRequired>>,
-                crate::codec::Nil<Option<crate::b2b::models::mfa::MfaRequired>>,
-            ),
-            _,
-        >(
-            map,
-            &[
-                "member_authenticated",
-                "organization",
-                "membership",
-                "primary_required",
-                "mfa_required",
-            ],
-        )?;
+        let mut member_authenticated = None;
+        let mut organization = None;
+        let mut membership = None;
+        let mut primary_required = None;
+        let mut mfa_required = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "member_authenticated" => {
+                    fields.read(&mut member_authenticated, "member_authenticated")?
+                }
+                "organization" => fields.read(&mut organization, "organization")?,
+                "membership" => fields.read(&mut membership, "membership")?,
+                "primary_required" => {
+                    fields.read(&mut primary_required, "primary_required")?
+                }
+                "mfa_required" => fields.read(&mut mfa_required, "mfa_required")?,
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            member_authenticated,
-            organization,
-            membership,
-            primary_required,
-            mfa_required,
+            member_authenticated: fields
+                .required(member_authenticated, "member_authenticated")?,
+            organization: fields.nilable(organization),
+            membership: fields.nilable(membership),
+            primary_required: fields.nilable(primary_required),
+            mfa_required: fields.nilable(mfa_required),
         })
     }
 }
@@ -112,12 +100,12 @@ impl ::serde::Serialize for Membership {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &["type", "details", "member"],
-            (
-                crate::codec::Always(&self.r#type),
-                crate::codec::IfSet(&self.details),
-                crate::codec::IfSet(&self.member),
-            ),
+            |object| {
+                object.entry("type", &self.r#type)?;
+                object.if_set("details", &self.details)?;
+                object.if_set("member", &self.member)?;
+                Ok(())
+            },
         )
     }
 }
@@ -125,15 +113,23 @@ impl ::serde::Serialize for Membership {
 impl crate::codec::Object for Membership {
     const NAME: &'static str = "Membership";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (r#type, details, member) = crate::codec::fields::<
-            (
-                crate::codec::Req<String>,
-                crate::codec::Nil<Option<::serde_json::Value>>,
-                crate::codec::Nil<Option<crate::b2b::models::organizations::Member>>,
-            ),
-            _,
-        >(map, &["type", "details", "member"])?;
-        Ok(Self { r#type, details, member })
+        let mut r#type = None;
+        let mut details = None;
+        let mut member = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "type" => fields.read(&mut r#type, "type")?,
+                "details" => fields.read(&mut details, "details")?,
+                "member" => fields.read(&mut member, "member")?,
+                _ => fields.skip()?,
+            }
+        }
+        Ok(Self {
+            r#type: fields.required(r#type, "type")?,
+            details: fields.nilable(details),
+            member: fields.nilable(member),
+        })
     }
 }
 

@@ -18,11 +18,11 @@ impl ::serde::Serialize for MemberOptions {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &["mfa_phone_number", "totp_registration_id"],
-            (
-                crate::codec::Always(&self.mfa_phone_number),
-                crate::codec::Always(&self.totp_registration_id),
-            ),
+            |object| {
+                object.entry("mfa_phone_number", &self.mfa_phone_number)?;
+                object.entry("totp_registration_id", &self.totp_registration_id)?;
+                Ok(())
+            },
         )
     }
 }
@@ -30,13 +30,24 @@ impl ::serde::Serialize for MemberOptions {
 impl crate::codec::Object for MemberOptions {
     const NAME: &'static str = "MemberOptions";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (mfa_phone_number, totp_registration_id) = crate::codec::fields::<
-            (crate::codec::Req<String>, crate::codec::Req<String>),
-            _,
-        >(map, &["mfa_phone_number", "totp_registration_id"])?;
+        let mut mfa_phone_number = None;
+        let mut totp_registration_id = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "mfa_phone_number" => {
+                    fields.read(&mut mfa_phone_number, "mfa_phone_number")?
+                }
+                "totp_registration_id" => {
+                    fields.read(&mut totp_registration_id, "totp_registration_id")?
+                }
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            mfa_phone_number,
-            totp_registration_id,
+            mfa_phone_number: fields.required(mfa_phone_number, "mfa_phone_number")?,
+            totp_registration_id: fields
+                .required(totp_registration_id, "totp_registration_id")?,
         })
     }
 }
@@ -68,11 +79,12 @@ impl ::serde::Serialize for MfaRequired {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &["member_options", "secondary_auth_initiated"],
-            (
-                crate::codec::IfSet(&self.member_options),
-                crate::codec::IfSet(&self.secondary_auth_initiated),
-            ),
+            |object| {
+                object.if_set("member_options", &self.member_options)?;
+                object
+                    .if_set("secondary_auth_initiated", &self.secondary_auth_initiated)?;
+                Ok(())
+            },
         )
     }
 }
@@ -80,16 +92,22 @@ impl ::serde::Serialize for MfaRequired {
 impl crate::codec::Object for MfaRequired {
     const NAME: &'static str = "MfaRequired";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (member_options, secondary_auth_initiated) = crate::codec::fields::<
-            (
-                crate::codec::Nil<Option<crate::b2b::models::mfa::MemberOptions>>,
-                crate::codec::Nil<Option<String>>,
-            ),
-            _,
-        >(map, &["member_options", "secondary_auth_initiated"])?;
+        let mut member_options = None;
+        let mut secondary_auth_initiated = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "member_options" => fields.read(&mut member_options, "member_options")?,
+                "secondary_auth_initiated" => {
+                    fields
+                        .read(&mut secondary_auth_initiated, "secondary_auth_initiated")?
+                }
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            member_options,
-            secondary_auth_initiated,
+            member_options: fields.nilable(member_options),
+            secondary_auth_initiated: fields.nilable(secondary_auth_initiated),
         })
     }
 }

@@ -24,14 +24,14 @@ impl ::serde::Serialize for ProviderValues {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &["scopes", "access_token", "refresh_token", "expires_at", "id_token"],
-            (
-                crate::codec::Always(&self.scopes),
-                crate::codec::IfSet(&self.access_token),
-                crate::codec::IfSet(&self.refresh_token),
-                crate::codec::IfSetTime(&self.expires_at),
-                crate::codec::IfSet(&self.id_token),
-            ),
+            |object| {
+                object.entry("scopes", &self.scopes)?;
+                object.if_set("access_token", &self.access_token)?;
+                object.if_set("refresh_token", &self.refresh_token)?;
+                object.time_if_set("expires_at", &self.expires_at)?;
+                object.if_set("id_token", &self.id_token)?;
+                Ok(())
+            },
         )
     }
 }
@@ -39,25 +39,28 @@ impl ::serde::Serialize for ProviderValues {
 impl crate::codec::Object for ProviderValues {
     const NAME: &'static str = "ProviderValues";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (scopes, access_token, refresh_token, expires_at, id_token) = crate::codec::fields::<
-            (
-                crate::codec::Req<Vec<String>>,
-                crate::codec::Nil<Option<String>>,
-                crate::codec::Nil<Option<String>>,
-                crate::codec::Nil<
-                    Option<crate::codec::Timestamp>,
-                    Option<::time::OffsetDateTime>,
-                >,
-                crate::codec::Nil<Option<String>>,
-            ),
-            _,
-        >(map, &["scopes", "access_token", "refresh_token", "expires_at", "id_token"])?;
+        let mut scopes = None;
+        let mut access_token = None;
+        let mut refresh_token = None;
+        let mut expires_at = None;
+        let mut id_token = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "scopes" => fields.read(&mut scopes, "scopes")?,
+                "access_token" => fields.read(&mut access_token, "access_token")?,
+                "refresh_token" => fields.read(&mut refresh_token, "refresh_token")?,
+                "expires_at" => fields.read(&mut expires_at, "expires_at")?,
+                "id_token" => fields.read(&mut id_token, "id_token")?,
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            scopes,
-            access_token,
-            refresh_token,
-            expires_at,
-            id_token,
+            scopes: fields.required(scopes, "scopes")?,
+            access_token: fields.nilable(access_token),
+            refresh_token: fields.nilable(refresh_token),
+            expires_at: fields.nilable_time(expires_at),
+            id_token: fields.nilable(id_token),
         })
     }
 }

@@ -21,18 +21,17 @@ impl ::serde::Serialize for ActiveScimConnection {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &[
-                "connection_id",
-                "display_name",
-                "bearer_token_last_four",
-                "bearer_token_expires_at",
-            ],
-            (
-                crate::codec::Always(&self.connection_id),
-                crate::codec::Always(&self.display_name),
-                crate::codec::Always(&self.bearer_token_last_four),
-                crate::codec::IfSetTime(&self.bearer_token_expires_at),
-            ),
+            |object| {
+                object.entry("connection_id", &self.connection_id)?;
+                object.entry("display_name", &self.display_name)?;
+                object.entry("bearer_token_last_four", &self.bearer_token_last_four)?;
+                object
+                    .time_if_set(
+                        "bearer_token_expires_at",
+                        &self.bearer_token_expires_at,
+                    )?;
+                Ok(())
+            },
         )
     }
 }
@@ -40,36 +39,30 @@ impl ::serde::Serialize for ActiveScimConnection {
 impl crate::codec::Object for ActiveScimConnection {
     const NAME: &'static str = "ActiveScimConnection";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (
-            connection_id,
-            display_name,
-            bearer_token_last_four,
-            bearer_token_expires_at,
-        ) = crate::codec::fields::<
-            (
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-                crate::codec::Nil<
-                    Option<crate::codec::Timestamp>,
-                    Option<::time::OffsetDateTime>,
-                >,
-            ),
-            _,
-        >(
-            map,
-            &[
-                "connection_id",
-                "display_name",
-                "bearer_token_last_four",
-                "bearer_token_expires_at",
-            ],
-        )?;
+        let mut connection_id = None;
+        let mut display_name = None;
+        let mut bearer_token_last_four = None;
+        let mut bearer_token_expires_at = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "connection_id" => fields.read(&mut connection_id, "connection_id")?,
+                "display_name" => fields.read(&mut display_name, "display_name")?,
+                "bearer_token_last_four" => {
+                    fields.read(&mut bearer_token_last_four, "bearer_token_last_four")?
+                }
+                "bearer_token_expires_at" => {
+                    fields.read(&mut bearer_token_expires_at, "bearer_token_expires_at")?
+                }
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            connection_id,
-            display_name,
-            bearer_token_last_four,
-            bearer_token_expires_at,
+            connection_id: fields.required(connection_id, "connection_id")?,
+            display_name: fields.required(display_name, "display_name")?,
+            bearer_token_last_four: fields
+                .required(bearer_token_last_four, "bearer_token_last_four")?,
+            bearer_token_expires_at: fields.nilable_time(bearer_token_expires_at),
         })
     }
 }
@@ -101,12 +94,12 @@ impl ::serde::Serialize for ActiveSsoConnection {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &["connection_id", "display_name", "identity_provider"],
-            (
-                crate::codec::Always(&self.connection_id),
-                crate::codec::Always(&self.display_name),
-                crate::codec::Always(&self.identity_provider),
-            ),
+            |object| {
+                object.entry("connection_id", &self.connection_id)?;
+                object.entry("display_name", &self.display_name)?;
+                object.entry("identity_provider", &self.identity_provider)?;
+                Ok(())
+            },
         )
     }
 }
@@ -114,18 +107,24 @@ impl ::serde::Serialize for ActiveSsoConnection {
 impl crate::codec::Object for ActiveSsoConnection {
     const NAME: &'static str = "ActiveSsoConnection";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (connection_id, display_name, identity_provider) = crate::codec::fields::<
-            (
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-            ),
-            _,
-        >(map, &["connection_id", "display_name", "identity_provider"])?;
+        let mut connection_id = None;
+        let mut display_name = None;
+        let mut identity_provider = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "connection_id" => fields.read(&mut connection_id, "connection_id")?,
+                "display_name" => fields.read(&mut display_name, "display_name")?,
+                "identity_provider" => {
+                    fields.read(&mut identity_provider, "identity_provider")?
+                }
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            connection_id,
-            display_name,
-            identity_provider,
+            connection_id: fields.required(connection_id, "connection_id")?,
+            display_name: fields.required(display_name, "display_name")?,
+            identity_provider: fields.required(identity_provider, "identity_provider")?,
         })
     }
 }
@@ -157,12 +156,12 @@ impl ::serde::Serialize for CustomRole {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &["role_id", "description", "permissions"],
-            (
-                crate::codec::Always(&self.role_id),
-                crate::codec::Always(&self.description),
-                crate::codec::Always(&self.permissions),
-            ),
+            |object| {
+                object.entry("role_id", &self.role_id)?;
+                object.entry("description", &self.description)?;
+                object.entry("permissions", &self.permissions)?;
+                Ok(())
+            },
         )
     }
 }
@@ -170,20 +169,22 @@ impl ::serde::Serialize for CustomRole {
 impl crate::codec::Object for CustomRole {
     const NAME: &'static str = "CustomRole";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (role_id, description, permissions) = crate::codec::fields::<
-            (
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-                crate::codec::Req<
-                    Vec<crate::b2b::models::organizations::CustomRolePermission>,
-                >,
-            ),
-            _,
-        >(map, &["role_id", "description", "permissions"])?;
+        let mut role_id = None;
+        let mut description = None;
+        let mut permissions = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "role_id" => fields.read(&mut role_id, "role_id")?,
+                "description" => fields.read(&mut description, "description")?,
+                "permissions" => fields.read(&mut permissions, "permissions")?,
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            role_id,
-            description,
-            permissions,
+            role_id: fields.required(role_id, "role_id")?,
+            description: fields.required(description, "description")?,
+            permissions: fields.required(permissions, "permissions")?,
         })
     }
 }
@@ -212,11 +213,11 @@ impl ::serde::Serialize for CustomRolePermission {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &["resource_id", "actions"],
-            (
-                crate::codec::Always(&self.resource_id),
-                crate::codec::Always(&self.actions),
-            ),
+            |object| {
+                object.entry("resource_id", &self.resource_id)?;
+                object.entry("actions", &self.actions)?;
+                Ok(())
+            },
         )
     }
 }
@@ -224,11 +225,20 @@ impl ::serde::Serialize for CustomRolePermission {
 impl crate::codec::Object for CustomRolePermission {
     const NAME: &'static str = "CustomRolePermission";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (resource_id, actions) = crate::codec::fields::<
-            (crate::codec::Req<String>, crate::codec::Req<Vec<String>>),
-            _,
-        >(map, &["resource_id", "actions"])?;
-        Ok(Self { resource_id, actions })
+        let mut resource_id = None;
+        let mut actions = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "resource_id" => fields.read(&mut resource_id, "resource_id")?,
+                "actions" => fields.read(&mut actions, "actions")?,
+                _ => fields.skip()?,
+            }
+        }
+        Ok(Self {
+            resource_id: fields.required(resource_id, "resource_id")?,
+            actions: fields.required(actions, "actions")?,
+        })
     }
 }
 
@@ -257,8 +267,11 @@ impl ::serde::Serialize for EmailImplicitRoleAssignment {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &["domain", "role_id"],
-            (crate::codec::Always(&self.domain), crate::codec::Always(&self.role_id)),
+            |object| {
+                object.entry("domain", &self.domain)?;
+                object.entry("role_id", &self.role_id)?;
+                Ok(())
+            },
         )
     }
 }
@@ -266,11 +279,20 @@ impl ::serde::Serialize for EmailImplicitRoleAssignment {
 impl crate::codec::Object for EmailImplicitRoleAssignment {
     const NAME: &'static str = "EmailImplicitRoleAssignment";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (domain, role_id) = crate::codec::fields::<
-            (crate::codec::Req<String>, crate::codec::Req<String>),
-            _,
-        >(map, &["domain", "role_id"])?;
-        Ok(Self { domain, role_id })
+        let mut domain = None;
+        let mut role_id = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "domain" => fields.read(&mut domain, "domain")?,
+                "role_id" => fields.read(&mut role_id, "role_id")?,
+                _ => fields.skip()?,
+            }
+        }
+        Ok(Self {
+            domain: fields.required(domain, "domain")?,
+            role_id: fields.required(role_id, "role_id")?,
+        })
     }
 }
 
@@ -303,13 +325,13 @@ impl ::serde::Serialize for GithubProviderInfo {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &["provider_subject", "provider_tenant_ids", "access_token", "scopes"],
-            (
-                crate::codec::Always(&self.provider_subject),
-                crate::codec::Always(&self.provider_tenant_ids),
-                crate::codec::Always(&self.access_token),
-                crate::codec::Always(&self.scopes),
-            ),
+            |object| {
+                object.entry("provider_subject", &self.provider_subject)?;
+                object.entry("provider_tenant_ids", &self.provider_tenant_ids)?;
+                object.entry("access_token", &self.access_token)?;
+                object.entry("scopes", &self.scopes)?;
+                Ok(())
+            },
         )
     }
 }
@@ -317,20 +339,30 @@ impl ::serde::Serialize for GithubProviderInfo {
 impl crate::codec::Object for GithubProviderInfo {
     const NAME: &'static str = "GithubProviderInfo";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (provider_subject, provider_tenant_ids, access_token, scopes) = crate::codec::fields::<
-            (
-                crate::codec::Req<String>,
-                crate::codec::Req<Vec<String>>,
-                crate::codec::Req<String>,
-                crate::codec::Req<Vec<String>>,
-            ),
-            _,
-        >(map, &["provider_subject", "provider_tenant_ids", "access_token", "scopes"])?;
+        let mut provider_subject = None;
+        let mut provider_tenant_ids = None;
+        let mut access_token = None;
+        let mut scopes = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "provider_subject" => {
+                    fields.read(&mut provider_subject, "provider_subject")?
+                }
+                "provider_tenant_ids" => {
+                    fields.read(&mut provider_tenant_ids, "provider_tenant_ids")?
+                }
+                "access_token" => fields.read(&mut access_token, "access_token")?,
+                "scopes" => fields.read(&mut scopes, "scopes")?,
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            provider_subject,
-            provider_tenant_ids,
-            access_token,
-            scopes,
+            provider_subject: fields.required(provider_subject, "provider_subject")?,
+            provider_tenant_ids: fields
+                .required(provider_tenant_ids, "provider_tenant_ids")?,
+            access_token: fields.required(access_token, "access_token")?,
+            scopes: fields.required(scopes, "scopes")?,
         })
     }
 }
@@ -369,22 +401,15 @@ impl ::serde::Serialize for HubspotProviderInfo {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &[
-                "provider_subject",
-                "provider_tenant_id",
-                "access_token",
-                "access_token_expires_in",
-                "scopes",
-                "refresh_token",
-            ],
-            (
-                crate::codec::Always(&self.provider_subject),
-                crate::codec::Always(&self.provider_tenant_id),
-                crate::codec::Always(&self.access_token),
-                crate::codec::Always(&self.access_token_expires_in),
-                crate::codec::Always(&self.scopes),
-                crate::codec::IfSet(&self.refresh_token),
-            ),
+            |object| {
+                object.entry("provider_subject", &self.provider_subject)?;
+                object.entry("provider_tenant_id", &self.provider_tenant_id)?;
+                object.entry("access_token", &self.access_token)?;
+                object.entry("access_token_expires_in", &self.access_token_expires_in)?;
+                object.entry("scopes", &self.scopes)?;
+                object.if_set("refresh_token", &self.refresh_token)?;
+                Ok(())
+            },
         )
     }
 }
@@ -392,41 +417,39 @@ impl ::serde::Serialize for HubspotProviderInfo {
 impl crate::codec::Object for HubspotProviderInfo {
     const NAME: &'static str = "HubspotProviderInfo";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (
-            provider_subject,
-            provider_tenant_id,
-            access_token,
-            access_token_expires_in,
-            scopes,
-            refresh_token,
-        ) = crate::codec::fields::<
-            (
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-                crate::codec::Req<i64>,
-                crate::codec::Req<Vec<String>>,
-                crate::codec::Nil<Option<String>>,
-            ),
-            _,
-        >(
-            map,
-            &[
-                "provider_subject",
-                "provider_tenant_id",
-                "access_token",
-                "access_token_expires_in",
-                "scopes",
-                "refresh_token",
-            ],
-        )?;
+        let mut provider_subject = None;
+        let mut provider_tenant_id = None;
+        let mut access_token = None;
+        let mut access_token_expires_in = None;
+        let mut scopes = None;
+        let mut refresh_token = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "provider_subject" => {
+                    fields.read(&mut provider_subject, "provider_subject")?
+                }
+                "provider_tenant_id" => {
+                    fields.read(&mut provider_tenant_id, "provider_tenant_id")?
+                }
+                "access_token" => fields.read(&mut access_token, "access_token")?,
+                "access_token_expires_in" => {
+                    fields.read(&mut access_token_expires_in, "access_token_expires_in")?
+                }
+                "scopes" => fields.read(&mut scopes, "scopes")?,
+                "refresh_token" => fields.read(&mut refresh_token, "refresh_token")?,
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            provider_subject,
-            provider_tenant_id,
-            access_token,
-            access_token_expires_in,
-            scopes,
-            refresh_token,
+            provider_subject: fields.required(provider_subject, "provider_subject")?,
+            provider_tenant_id: fields
+                .required(provider_tenant_id, "provider_tenant_id")?,
+            access_token: fields.required(access_token, "access_token")?,
+            access_token_expires_in: fields
+                .required(access_token_expires_in, "access_token_expires_in")?,
+            scopes: fields.required(scopes, "scopes")?,
+            refresh_token: fields.nilable(refresh_token),
         })
     }
 }
@@ -516,70 +539,40 @@ impl ::serde::Serialize for Member {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &[
-                "organization_id",
-                "member_id",
-                "email_address",
-                "status",
-                "name",
-                "sso_registrations",
-                "is_breakglass",
-                "member_password_id",
-                "oauth_registrations",
-                "email_address_verified",
-                "mfa_phone_number_verified",
-                "is_admin",
-                "totp_registration_id",
-                "retired_email_addresses",
-                "is_locked",
-                "mfa_enrolled",
-                "mfa_phone_number",
-                "default_mfa_method",
-                "roles",
-                "trusted_metadata",
-                "untrusted_metadata",
-                "created_at",
-                "updated_at",
-                "scim_registration",
-                "external_id",
-                "lock_created_at",
-                "lock_expires_at",
-            ],
-            (
-                (
-                    crate::codec::Always(&self.organization_id),
-                    crate::codec::Always(&self.member_id),
-                    crate::codec::Always(&self.email_address),
-                    crate::codec::Always(&self.status),
-                    crate::codec::Always(&self.name),
-                    crate::codec::Always(&self.sso_registrations),
-                    crate::codec::Always(&self.is_breakglass),
-                    crate::codec::Always(&self.member_password_id),
-                    crate::codec::Always(&self.oauth_registrations),
-                    crate::codec::Always(&self.email_address_verified),
-                    crate::codec::Always(&self.mfa_phone_number_verified),
-                    crate::codec::Always(&self.is_admin),
-                ),
-                (
-                    crate::codec::Always(&self.totp_registration_id),
-                    crate::codec::Always(&self.retired_email_addresses),
-                    crate::codec::Always(&self.is_locked),
-                    crate::codec::Always(&self.mfa_enrolled),
-                    crate::codec::Always(&self.mfa_phone_number),
-                    crate::codec::Always(&self.default_mfa_method),
-                    crate::codec::Always(&self.roles),
-                    crate::codec::IfSet(&self.trusted_metadata),
-                    crate::codec::IfSet(&self.untrusted_metadata),
-                    crate::codec::IfSetTime(&self.created_at),
-                    crate::codec::IfSetTime(&self.updated_at),
-                    crate::codec::IfSet(&self.scim_registration),
-                ),
-                (
-                    crate::codec::IfSet(&self.external_id),
-                    crate::codec::IfSetTime(&self.lock_created_at),
-                    crate::codec::IfSetTime(&self.lock_expires_at),
-                ),
-            ),
+            |object| {
+                object.entry("organization_id", &self.organization_id)?;
+                object.entry("member_id", &self.member_id)?;
+                object.entry("email_address", &self.email_address)?;
+                object.entry("status", &self.status)?;
+                object.entry("name", &self.name)?;
+                object.entry("sso_registrations", &self.sso_registrations)?;
+                object.entry("is_breakglass", &self.is_breakglass)?;
+                object.entry("member_password_id", &self.member_password_id)?;
+                object.entry("oauth_registrations", &self.oauth_registrations)?;
+                object.entry("email_address_verified", &self.email_address_verified)?;
+                object
+                    .entry(
+                        "mfa_phone_number_verified",
+                        &self.mfa_phone_number_verified,
+                    )?;
+                object.entry("is_admin", &self.is_admin)?;
+                object.entry("totp_registration_id", &self.totp_registration_id)?;
+                object.entry("retired_email_addresses", &self.retired_email_addresses)?;
+                object.entry("is_locked", &self.is_locked)?;
+                object.entry("mfa_enrolled", &self.mfa_enrolled)?;
+                object.entry("mfa_phone_number", &self.mfa_phone_number)?;
+                object.entry("default_mfa_method", &self.default_mfa_method)?;
+                object.entry("roles", &self.roles)?;
+                object.if_set("trusted_metadata", &self.trusted_metadata)?;
+                object.if_set("untrusted_metadata", &self.untrusted_metadata)?;
+                object.time_if_set("created_at", &self.created_at)?;
+                object.time_if_set("updated_at", &self.updated_at)?;
+                object.if_set("scim_registration", &self.scim_registration)?;
+                object.if_set("external_id", &self.external_id)?;
+                object.time_if_set("lock_created_at", &self.lock_created_at)?;
+                object.time_if_set("lock_expires_at", &self.lock_expires_at)?;
+                Ok(())
+            },
         )
     }
 }
@@ -587,155 +580,135 @@ impl ::serde::Serialize for Member {
 impl crate::codec::Object for Member {
     const NAME: &'static str = "Member";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (
-            (
-                organization_id,
-                member_id,
-                email_address,
-                status,
-                name,
-                sso_registrations,
-                is_breakglass,
-                member_password_id,
-                oauth_registrations,
-                email_address_verified,
-                mfa_phone_number_verified,
-                is_admin,
-            ),
-            (
-                totp_registration_id,
-                retired_email_addresses,
-                is_locked,
-                mfa_enrolled,
-                mfa_phone_number,
-                default_mfa_method,
-                roles,
-                trusted_metadata,
-                untrusted_metadata,
-                created_at,
-                updated_at,
-                scim_registration,
-            ),
-            (external_id, lock_created_at, lock_expires_at),
-        ) = crate::codec::fields::<
-            (
-                (
-                    crate::codec::Req<String>,
-                    crate::codec::Req<String>,
-                    crate::codec::Req<String>,
-                    crate::codec::Req<String>,
-                    crate::codec::Req<String>,
-                    crate::codec::Req<
-                        Vec<crate::b2b::models::organizations::SsoRegistration>,
-                    >,
-                    crate::codec::Req<bool>,
-                    crate::codec::Req<String>,
-                    crate::codec::Req<
-                        Vec<crate::b2b::models::organizations::OAuthRegistration>,
-                    >,
-                    crate::codec::Req<bool>,
-                    crate::codec::Req<bool>,
-                    crate::codec::Req<bool>,
-                ),
-                (
-                    crate::codec::Req<String>,
-                    crate::codec::Req<
-                        Vec<crate::b2b::models::organizations::RetiredEmail>,
-                    >,
-                    crate::codec::Req<bool>,
-                    crate::codec::Req<bool>,
-                    crate::codec::Req<String>,
-                    crate::codec::Req<String>,
-                    crate::codec::Req<
-                        Vec<crate::b2b::models::organizations::MemberRole>,
-                    >,
-                    crate::codec::Nil<Option<::serde_json::Value>>,
-                    crate::codec::Nil<Option<::serde_json::Value>>,
-                    crate::codec::Nil<
-                        Option<crate::codec::Timestamp>,
-                        Option<::time::OffsetDateTime>,
-                    >,
-                    crate::codec::Nil<
-                        Option<crate::codec::Timestamp>,
-                        Option<::time::OffsetDateTime>,
-                    >,
-                    crate::codec::Nil<
-                        Option<crate::b2b::models::organizations::ScimRegistration>,
-                    >,
-                ),
-                (
-                    crate::codec::Nil<Option<String>>,
-                    crate::codec::Nil<
-                        Option<crate::codec::Timestamp>,
-                        Option<::time::OffsetDateTime>,
-                    >,
-                    crate::codec::Nil<
-                        Option<crate::codec::Timestamp>,
-                        Option<::time::OffsetDateTime>,
-                    >,
-                ),
-            ),
-            _,
-        >(
-            map,
-            &[
-                "organization_id",
-                "member_id",
-                "email_address",
-                "status",
-                "name",
-                "sso_registrations",
-                "is_breakglass",
-                "member_password_id",
-                "oauth_registrations",
-                "email_address_verified",
-                "mfa_phone_number_verified",
-                "is_admin",
-                "totp_registration_id",
-                "retired_email_addresses",
-                "is_locked",
-                "mfa_enrolled",
-                "mfa_phone_number",
-                "default_mfa_method",
-                "roles",
-                "trusted_metadata",
-                "untrusted_metadata",
-                "created_at",
-                "updated_at",
-                "scim_registration",
-                "external_id",
-                "lock_created_at",
-                "lock_expires_at",
-            ],
-        )?;
+        let mut organization_id = None;
+        let mut member_id = None;
+        let mut email_address = None;
+        let mut status = None;
+        let mut name = None;
+        let mut sso_registrations = None;
+        let mut is_breakglass = None;
+        let mut member_password_id = None;
+        let mut oauth_registrations = None;
+        let mut email_address_verified = None;
+        let mut mfa_phone_number_verified = None;
+        let mut is_admin = None;
+        let mut totp_registration_id = None;
+        let mut retired_email_addresses = None;
+        let mut is_locked = None;
+        let mut mfa_enrolled = None;
+        let mut mfa_phone_number = None;
+        let mut default_mfa_method = None;
+        let mut roles = None;
+        let mut trusted_metadata = None;
+        let mut untrusted_metadata = None;
+        let mut created_at = None;
+        let mut updated_at = None;
+        let mut scim_registration = None;
+        let mut external_id = None;
+        let mut lock_created_at = None;
+        let mut lock_expires_at = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "organization_id" => {
+                    fields.read(&mut organization_id, "organization_id")?
+                }
+                "member_id" => fields.read(&mut member_id, "member_id")?,
+                "email_address" => fields.read(&mut email_address, "email_address")?,
+                "status" => fields.read(&mut status, "status")?,
+                "name" => fields.read(&mut name, "name")?,
+                "sso_registrations" => {
+                    fields.read(&mut sso_registrations, "sso_registrations")?
+                }
+                "is_breakglass" => fields.read(&mut is_breakglass, "is_breakglass")?,
+                "member_password_id" => {
+                    fields.read(&mut member_password_id, "member_password_id")?
+                }
+                "oauth_registrations" => {
+                    fields.read(&mut oauth_registrations, "oauth_registrations")?
+                }
+                "email_address_verified" => {
+                    fields.read(&mut email_address_verified, "email_address_verified")?
+                }
+                "mfa_phone_number_verified" => {
+                    fields
+                        .read(
+                            &mut mfa_phone_number_verified,
+                            "mfa_phone_number_verified",
+                        )?
+                }
+                "is_admin" => fields.read(&mut is_admin, "is_admin")?,
+                "totp_registration_id" => {
+                    fields.read(&mut totp_registration_id, "totp_registration_id")?
+                }
+                "retired_email_addresses" => {
+                    fields.read(&mut retired_email_addresses, "retired_email_addresses")?
+                }
+                "is_locked" => fields.read(&mut is_locked, "is_locked")?,
+                "mfa_enrolled" => fields.read(&mut mfa_enrolled, "mfa_enrolled")?,
+                "mfa_phone_number" => {
+                    fields.read(&mut mfa_phone_number, "mfa_phone_number")?
+                }
+                "default_mfa_method" => {
+                    fields.read(&mut default_mfa_method, "default_mfa_method")?
+                }
+                "roles" => fields.read(&mut roles, "roles")?,
+                "trusted_metadata" => {
+                    fields.read(&mut trusted_metadata, "trusted_metadata")?
+                }
+                "untrusted_metadata" => {
+                    fields.read(&mut untrusted_metadata, "untrusted_metadata")?
+                }
+                "created_at" => fields.read(&mut created_at, "created_at")?,
+                "updated_at" => fields.read(&mut updated_at, "updated_at")?,
+                "scim_registration" => {
+                    fields.read(&mut scim_registration, "scim_registration")?
+                }
+                "external_id" => fields.read(&mut external_id, "external_id")?,
+                "lock_created_at" => {
+                    fields.read(&mut lock_created_at, "lock_created_at")?
+                }
+                "lock_expires_at" => {
+                    fields.read(&mut lock_expires_at, "lock_expires_at")?
+                }
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            organization_id,
-            member_id,
-            email_address,
-            status,
-            name,
-            sso_registrations,
-            is_breakglass,
-            member_password_id,
-            oauth_registrations,
-            email_address_verified,
-            mfa_phone_number_verified,
-            is_admin,
-            totp_registration_id,
-            retired_email_addresses,
-            is_locked,
-            mfa_enrolled,
-            mfa_phone_number,
-            default_mfa_method,
-            roles,
-            trusted_metadata,
-            untrusted_metadata,
-            created_at,
-            updated_at,
-            scim_registration,
-            external_id,
-            lock_created_at,
-            lock_expires_at,
+            organization_id: fields.required(organization_id, "organization_id")?,
+            member_id: fields.required(member_id, "member_id")?,
+            email_address: fields.required(email_address, "email_address")?,
+            status: fields.required(status, "status")?,
+            name: fields.required(name, "name")?,
+            sso_registrations: fields.required(sso_registrations, "sso_registrations")?,
+            is_breakglass: fields.required(is_breakglass, "is_breakglass")?,
+            member_password_id: fields
+                .required(member_password_id, "member_password_id")?,
+            oauth_registrations: fields
+                .required(oauth_registrations, "oauth_registrations")?,
+            email_address_verified: fields
+                .required(email_address_verified, "email_address_verified")?,
+            mfa_phone_number_verified: fields
+                .required(mfa_phone_number_verified, "mfa_phone_number_verified")?,
+            is_admin: fields.required(is_admin, "is_admin")?,
+            totp_registration_id: fields
+                .required(totp_registration_id, "totp_registration_id")?,
+            retired_email_addresses: fields
+                .required(retired_email_addresses, "retired_email_addresses")?,
+            is_locked: fields.required(is_locked, "is_locked")?,
+            mfa_enrolled: fields.required(mfa_enrolled, "mfa_enrolled")?,
+            mfa_phone_number: fields.required(mfa_phone_number, "mfa_phone_number")?,
+            default_mfa_method: fields
+                .required(default_mfa_method, "default_mfa_method")?,
+            roles: fields.required(roles, "roles")?,
+            trusted_metadata: fields.nilable(trusted_metadata),
+            untrusted_metadata: fields.nilable(untrusted_metadata),
+            created_at: fields.nilable_time(created_at),
+            updated_at: fields.nilable_time(updated_at),
+            scim_registration: fields.nilable(scim_registration),
+            external_id: fields.nilable(external_id),
+            lock_created_at: fields.nilable_time(lock_created_at),
+            lock_expires_at: fields.nilable_time(lock_expires_at),
         })
     }
 }
@@ -773,22 +746,15 @@ impl ::serde::Serialize for MemberConnectedApp {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &[
-                "connected_app_id",
-                "name",
-                "description",
-                "client_type",
-                "scopes_granted",
-                "logo_url",
-            ],
-            (
-                crate::codec::Always(&self.connected_app_id),
-                crate::codec::Always(&self.name),
-                crate::codec::Always(&self.description),
-                crate::codec::Always(&self.client_type),
-                crate::codec::Always(&self.scopes_granted),
-                crate::codec::IfSet(&self.logo_url),
-            ),
+            |object| {
+                object.entry("connected_app_id", &self.connected_app_id)?;
+                object.entry("name", &self.name)?;
+                object.entry("description", &self.description)?;
+                object.entry("client_type", &self.client_type)?;
+                object.entry("scopes_granted", &self.scopes_granted)?;
+                object.if_set("logo_url", &self.logo_url)?;
+                Ok(())
+            },
         )
     }
 }
@@ -796,41 +762,33 @@ impl ::serde::Serialize for MemberConnectedApp {
 impl crate::codec::Object for MemberConnectedApp {
     const NAME: &'static str = "MemberConnectedApp";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (
-            connected_app_id,
-            name,
-            description,
-            client_type,
-            scopes_granted,
-            logo_url,
-        ) = crate::codec::fields::<
-            (
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-                crate::codec::Nil<Option<String>>,
-            ),
-            _,
-        >(
-            map,
-            &[
-                "connected_app_id",
-                "name",
-                "description",
-                "client_type",
-                "scopes_granted",
-                "logo_url",
-            ],
-        )?;
+        let mut connected_app_id = None;
+        let mut name = None;
+        let mut description = None;
+        let mut client_type = None;
+        let mut scopes_granted = None;
+        let mut logo_url = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "connected_app_id" => {
+                    fields.read(&mut connected_app_id, "connected_app_id")?
+                }
+                "name" => fields.read(&mut name, "name")?,
+                "description" => fields.read(&mut description, "description")?,
+                "client_type" => fields.read(&mut client_type, "client_type")?,
+                "scopes_granted" => fields.read(&mut scopes_granted, "scopes_granted")?,
+                "logo_url" => fields.read(&mut logo_url, "logo_url")?,
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            connected_app_id,
-            name,
-            description,
-            client_type,
-            scopes_granted,
-            logo_url,
+            connected_app_id: fields.required(connected_app_id, "connected_app_id")?,
+            name: fields.required(name, "name")?,
+            description: fields.required(description, "description")?,
+            client_type: fields.required(client_type, "client_type")?,
+            scopes_granted: fields.required(scopes_granted, "scopes_granted")?,
+            logo_url: fields.nilable(logo_url),
         })
     }
 }
@@ -859,8 +817,11 @@ impl ::serde::Serialize for MemberRole {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &["role_id", "sources"],
-            (crate::codec::Always(&self.role_id), crate::codec::Always(&self.sources)),
+            |object| {
+                object.entry("role_id", &self.role_id)?;
+                object.entry("sources", &self.sources)?;
+                Ok(())
+            },
         )
     }
 }
@@ -868,16 +829,20 @@ impl ::serde::Serialize for MemberRole {
 impl crate::codec::Object for MemberRole {
     const NAME: &'static str = "MemberRole";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (role_id, sources) = crate::codec::fields::<
-            (
-                crate::codec::Req<String>,
-                crate::codec::Req<
-                    Vec<crate::b2b::models::organizations::MemberRoleSource>,
-                >,
-            ),
-            _,
-        >(map, &["role_id", "sources"])?;
-        Ok(Self { role_id, sources })
+        let mut role_id = None;
+        let mut sources = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "role_id" => fields.read(&mut role_id, "role_id")?,
+                "sources" => fields.read(&mut sources, "sources")?,
+                _ => fields.skip()?,
+            }
+        }
+        Ok(Self {
+            role_id: fields.required(role_id, "role_id")?,
+            sources: fields.required(sources, "sources")?,
+        })
     }
 }
 
@@ -907,8 +872,11 @@ impl ::serde::Serialize for MemberRoleSource {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &["type", "details"],
-            (crate::codec::Always(&self.r#type), crate::codec::IfSet(&self.details)),
+            |object| {
+                object.entry("type", &self.r#type)?;
+                object.if_set("details", &self.details)?;
+                Ok(())
+            },
         )
     }
 }
@@ -916,11 +884,20 @@ impl ::serde::Serialize for MemberRoleSource {
 impl crate::codec::Object for MemberRoleSource {
     const NAME: &'static str = "MemberRoleSource";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (r#type, details) = crate::codec::fields::<
-            (crate::codec::Req<String>, crate::codec::Nil<Option<::serde_json::Value>>),
-            _,
-        >(map, &["type", "details"])?;
-        Ok(Self { r#type, details })
+        let mut r#type = None;
+        let mut details = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "type" => fields.read(&mut r#type, "type")?,
+                "details" => fields.read(&mut details, "details")?,
+                _ => fields.skip()?,
+            }
+        }
+        Ok(Self {
+            r#type: fields.required(r#type, "type")?,
+            details: fields.nilable(details),
+        })
     }
 }
 
@@ -954,20 +931,18 @@ impl ::serde::Serialize for OAuthRegistration {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &[
-                "provider_type",
-                "provider_subject",
-                "member_oauth_registration_id",
-                "profile_picture_url",
-                "locale",
-            ],
-            (
-                crate::codec::Always(&self.provider_type),
-                crate::codec::Always(&self.provider_subject),
-                crate::codec::Always(&self.member_oauth_registration_id),
-                crate::codec::IfSet(&self.profile_picture_url),
-                crate::codec::IfSet(&self.locale),
-            ),
+            |object| {
+                object.entry("provider_type", &self.provider_type)?;
+                object.entry("provider_subject", &self.provider_subject)?;
+                object
+                    .entry(
+                        "member_oauth_registration_id",
+                        &self.member_oauth_registration_id,
+                    )?;
+                object.if_set("profile_picture_url", &self.profile_picture_url)?;
+                object.if_set("locale", &self.locale)?;
+                Ok(())
+            },
         )
     }
 }
@@ -975,37 +950,39 @@ impl ::serde::Serialize for OAuthRegistration {
 impl crate::codec::Object for OAuthRegistration {
     const NAME: &'static str = "OAuthRegistration";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (
-            provider_type,
-            provider_subject,
-            member_oauth_registration_id,
-            profile_picture_url,
-            locale,
-        ) = crate::codec::fields::<
-            (
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-                crate::codec::Nil<Option<String>>,
-                crate::codec::Nil<Option<String>>,
-            ),
-            _,
-        >(
-            map,
-            &[
-                "provider_type",
-                "provider_subject",
-                "member_oauth_registration_id",
-                "profile_picture_url",
-                "locale",
-            ],
-        )?;
+        let mut provider_type = None;
+        let mut provider_subject = None;
+        let mut member_oauth_registration_id = None;
+        let mut profile_picture_url = None;
+        let mut locale = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "provider_type" => fields.read(&mut provider_type, "provider_type")?,
+                "provider_subject" => {
+                    fields.read(&mut provider_subject, "provider_subject")?
+                }
+                "member_oauth_registration_id" => {
+                    fields
+                        .read(
+                            &mut member_oauth_registration_id,
+                            "member_oauth_registration_id",
+                        )?
+                }
+                "profile_picture_url" => {
+                    fields.read(&mut profile_picture_url, "profile_picture_url")?
+                }
+                "locale" => fields.read(&mut locale, "locale")?,
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            provider_type,
-            provider_subject,
-            member_oauth_registration_id,
-            profile_picture_url,
-            locale,
+            provider_type: fields.required(provider_type, "provider_type")?,
+            provider_subject: fields.required(provider_subject, "provider_subject")?,
+            member_oauth_registration_id: fields
+                .required(member_oauth_registration_id, "member_oauth_registration_id")?,
+            profile_picture_url: fields.nilable(profile_picture_url),
+            locale: fields.nilable(locale),
         })
     }
 }
@@ -1046,24 +1023,16 @@ impl ::serde::Serialize for OidcProviderInfo {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &[
-                "provider_subject",
-                "id_token",
-                "access_token",
-                "access_token_expires_in",
-                "scopes",
-                "connection_id",
-                "refresh_token",
-            ],
-            (
-                crate::codec::Always(&self.provider_subject),
-                crate::codec::Always(&self.id_token),
-                crate::codec::Always(&self.access_token),
-                crate::codec::Always(&self.access_token_expires_in),
-                crate::codec::Always(&self.scopes),
-                crate::codec::Always(&self.connection_id),
-                crate::codec::IfSet(&self.refresh_token),
-            ),
+            |object| {
+                object.entry("provider_subject", &self.provider_subject)?;
+                object.entry("id_token", &self.id_token)?;
+                object.entry("access_token", &self.access_token)?;
+                object.entry("access_token_expires_in", &self.access_token_expires_in)?;
+                object.entry("scopes", &self.scopes)?;
+                object.entry("connection_id", &self.connection_id)?;
+                object.if_set("refresh_token", &self.refresh_token)?;
+                Ok(())
+            },
         )
     }
 }
@@ -1071,45 +1040,39 @@ impl ::serde::Serialize for OidcProviderInfo {
 impl crate::codec::Object for OidcProviderInfo {
     const NAME: &'static str = "OidcProviderInfo";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (
-            provider_subject,
-            id_token,
-            access_token,
-            access_token_expires_in,
-            scopes,
-            connection_id,
-            refresh_token,
-        ) = crate::codec::fields::<
-            (
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-                crate::codec::Req<i64>,
-                crate::codec::Req<Vec<String>>,
-                crate::codec::Req<String>,
-                crate::codec::Nil<Option<String>>,
-            ),
-            _,
-        >(
-            map,
-            &[
-                "provider_subject",
-                "id_token",
-                "access_token",
-                "access_token_expires_in",
-                "scopes",
-                "connection_id",
-                "refresh_token",
-            ],
-        )?;
+        let mut provider_subject = None;
+        let mut id_token = None;
+        let mut access_token = None;
+        let mut access_token_expires_in = None;
+        let mut scopes = None;
+        let mut connection_id = None;
+        let mut refresh_token = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "provider_subject" => {
+                    fields.read(&mut provider_subject, "provider_subject")?
+                }
+                "id_token" => fields.read(&mut id_token, "id_token")?,
+                "access_token" => fields.read(&mut access_token, "access_token")?,
+                "access_token_expires_in" => {
+                    fields.read(&mut access_token_expires_in, "access_token_expires_in")?
+                }
+                "scopes" => fields.read(&mut scopes, "scopes")?,
+                "connection_id" => fields.read(&mut connection_id, "connection_id")?,
+                "refresh_token" => fields.read(&mut refresh_token, "refresh_token")?,
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            provider_subject,
-            id_token,
-            access_token,
-            access_token_expires_in,
-            scopes,
-            connection_id,
-            refresh_token,
+            provider_subject: fields.required(provider_subject, "provider_subject")?,
+            id_token: fields.required(id_token, "id_token")?,
+            access_token: fields.required(access_token, "access_token")?,
+            access_token_expires_in: fields
+                .required(access_token_expires_in, "access_token_expires_in")?,
+            scopes: fields.required(scopes, "scopes")?,
+            connection_id: fields.required(connection_id, "connection_id")?,
+            refresh_token: fields.nilable(refresh_token),
         })
     }
 }
@@ -1219,76 +1182,72 @@ impl ::serde::Serialize for Organization {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &[
-                "organization_id",
-                "organization_name",
-                "organization_logo_url",
-                "organization_slug",
-                "sso_jit_provisioning",
-                "sso_jit_provisioning_allowed_connections",
-                "sso_active_connections",
-                "email_allowed_domains",
-                "email_jit_provisioning",
-                "email_invites",
-                "auth_methods",
-                "allowed_auth_methods",
-                "mfa_policy",
-                "rbac_email_implicit_role_assignments",
-                "mfa_methods",
-                "allowed_mfa_methods",
-                "oauth_tenant_jit_provisioning",
-                "claimed_email_domains",
-                "first_party_connected_apps_allowed_type",
-                "allowed_first_party_connected_apps",
-                "third_party_connected_apps_allowed_type",
-                "allowed_third_party_connected_apps",
-                "custom_roles",
-                "trusted_metadata",
-                "created_at",
-                "updated_at",
-                "organization_external_id",
-                "sso_default_connection_id",
-                "scim_active_connection",
-                "allowed_oauth_tenants",
-            ],
-            (
-                (
-                    crate::codec::Always(&self.organization_id),
-                    crate::codec::Always(&self.organization_name),
-                    crate::codec::Always(&self.organization_logo_url),
-                    crate::codec::Always(&self.organization_slug),
-                    crate::codec::Always(&self.sso_jit_provisioning),
-                    crate::codec::Always(&self.sso_jit_provisioning_allowed_connections),
-                    crate::codec::Always(&self.sso_active_connections),
-                    crate::codec::Always(&self.email_allowed_domains),
-                    crate::codec::Always(&self.email_jit_provisioning),
-                    crate::codec::Always(&self.email_invites),
-                    crate::codec::Always(&self.auth_methods),
-                    crate::codec::Always(&self.allowed_auth_methods),
-                ),
-                (
-                    crate::codec::Always(&self.mfa_policy),
-                    crate::codec::Always(&self.rbac_email_implicit_role_assignments),
-                    crate::codec::Always(&self.mfa_methods),
-                    crate::codec::Always(&self.allowed_mfa_methods),
-                    crate::codec::Always(&self.oauth_tenant_jit_provisioning),
-                    crate::codec::Always(&self.claimed_email_domains),
-                    crate::codec::Always(&self.first_party_connected_apps_allowed_type),
-                    crate::codec::Always(&self.allowed_first_party_connected_apps),
-                    crate::codec::Always(&self.third_party_connected_apps_allowed_type),
-                    crate::codec::Always(&self.allowed_third_party_connected_apps),
-                    crate::codec::Always(&self.custom_roles),
-                    crate::codec::IfSet(&self.trusted_metadata),
-                ),
-                (
-                    crate::codec::IfSetTime(&self.created_at),
-                    crate::codec::IfSetTime(&self.updated_at),
-                    crate::codec::IfSet(&self.organization_external_id),
-                    crate::codec::IfSet(&self.sso_default_connection_id),
-                    crate::codec::IfSet(&self.scim_active_connection),
-                    crate::codec::IfSet(&self.allowed_oauth_tenants),
-                ),
-            ),
+            |object| {
+                object.entry("organization_id", &self.organization_id)?;
+                object.entry("organization_name", &self.organization_name)?;
+                object.entry("organization_logo_url", &self.organization_logo_url)?;
+                object.entry("organization_slug", &self.organization_slug)?;
+                object.entry("sso_jit_provisioning", &self.sso_jit_provisioning)?;
+                object
+                    .entry(
+                        "sso_jit_provisioning_allowed_connections",
+                        &self.sso_jit_provisioning_allowed_connections,
+                    )?;
+                object.entry("sso_active_connections", &self.sso_active_connections)?;
+                object.entry("email_allowed_domains", &self.email_allowed_domains)?;
+                object.entry("email_jit_provisioning", &self.email_jit_provisioning)?;
+                object.entry("email_invites", &self.email_invites)?;
+                object.entry("auth_methods", &self.auth_methods)?;
+                object.entry("allowed_auth_methods", &self.allowed_auth_methods)?;
+                object.entry("mfa_policy", &self.mfa_policy)?;
+                object
+                    .entry(
+                        "rbac_email_implicit_role_assignments",
+                        &self.rbac_email_implicit_role_assignments,
+                    )?;
+                object.entry("mfa_methods", &self.mfa_methods)?;
+                object.entry("allowed_mfa_methods", &self.allowed_mfa_methods)?;
+                object
+                    .entry(
+                        "oauth_tenant_jit_provisioning",
+                        &self.oauth_tenant_jit_provisioning,
+                    )?;
+                object.entry("claimed_email_domains", &self.claimed_email_domains)?;
+                object
+                    .entry(
+                        "first_party_connected_apps_allowed_type",
+                        &self.first_party_connected_apps_allowed_type,
+                    )?;
+                object
+                    .entry(
+                        "allowed_first_party_connected_apps",
+                        &self.allowed_first_party_connected_apps,
+                    )?;
+                object
+                    .entry(
+                        "third_party_connected_apps_allowed_type",
+                        &self.third_party_connected_apps_allowed_type,
+                    )?;
+                object
+                    .entry(
+                        "allowed_third_party_connected_apps",
+                        &self.allowed_third_party_connected_apps,
+                    )?;
+                object.entry("custom_roles", &self.custom_roles)?;
+                object.if_set("trusted_metadata", &self.trusted_metadata)?;
+                object.time_if_set("created_at", &self.created_at)?;
+                object.time_if_set("updated_at", &self.updated_at)?;
+                object
+                    .if_set("organization_external_id", &self.organization_external_id)?;
+                object
+                    .if_set(
+                        "sso_default_connection_id",
+                        &self.sso_default_connection_id,
+                    )?;
+                object.if_set("scim_active_connection", &self.scim_active_connection)?;
+                object.if_set("allowed_oauth_tenants", &self.allowed_oauth_tenants)?;
+                Ok(())
+            },
         )
     }
 }
@@ -1296,165 +1255,218 @@ impl ::serde::Serialize for Organization {
 impl crate::codec::Object for Organization {
     const NAME: &'static str = "Organization";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (
-            (
-                organization_id,
-                organization_name,
-                organization_logo_url,
-                organization_slug,
-                sso_jit_provisioning,
-                sso_jit_provisioning_allowed_connections,
-                sso_active_connections,
-                email_allowed_domains,
-                email_jit_provisioning,
-                email_invites,
-                auth_methods,
-                allowed_auth_methods,
-            ),
-            (
-                mfa_policy,
-                rbac_email_implicit_role_assignments,
-                mfa_methods,
-                allowed_mfa_methods,
-                oauth_tenant_jit_provisioning,
-                claimed_email_domains,
-                first_party_connected_apps_allowed_type,
-                allowed_first_party_connected_apps,
-                third_party_connected_apps_allowed_type,
-                allowed_third_party_connected_apps,
-                custom_roles,
-                trusted_metadata,
-            ),
-            (
-                created_at,
-                updated_at,
-                organization_external_id,
-                sso_default_connection_id,
-                scim_active_connection,
-                allowed_oauth_tenants,
-            ),
-        ) = crate::codec::fields::<
-            (
-                (
-                    crate::codec::Req<String>,
-                    crate::codec::Req<String>,
-                    crate::codec::Req<String>,
-                    crate::codec::Req<String>,
-                    crate::codec::Req<String>,
-                    crate::codec::Req<Vec<String>>,
-                    crate::codec::Req<
-                        Vec<crate::b2b::models::organizations::ActiveSsoConnection>,
-                    >,
-                    crate::codec::Req<Vec<String>>,
-                    crate::codec::Req<String>,
-                    crate::codec::Req<String>,
-                    crate::codec::Req<String>,
-                    crate::codec::Req<Vec<String>>,
-                ),
-                (
-                    crate::codec::Req<String>,
-                    crate::codec::Req<
-                        Vec<
-                            crate::b2b::models::organizations::EmailImplicitRoleAssignment,
-                        >,
-                    >,
-                    crate::codec::Req<String>,
-                    crate::codec::Req<Vec<String>>,
-                    crate::codec::Req<String>,
-                    crate::codec::Req<Vec<String>>,
-                    crate::codec::Req<String>,
-                    crate::codec::Req<Vec<String>>,
-                    crate::codec::Req<String>,
-                    crate::codec::Req<Vec<String>>,
-                    crate::codec::Req<
-                        Vec<crate::b2b::models::organizations::CustomRole>,
-                    >,
-                    crate::codec::Nil<Option<::serde_json::Value>>,
-                ),
-                (
-                    crate::codec::Nil<
-                        Option<crate::codec::Timestamp>,
-                        Option<::time::OffsetDateTime>,
-                    >,
-                    crate::codec::Nil<
-                        Option<crate::codec::Timestamp>,
-                        Option<::time::OffsetDateTime>,
-                    >,
-                    crate::codec::Nil<Option<String>>,
-                    crate::codec::Nil<Option<String>>,
-                    crate::codec::Nil<
-                        Option<crate::b2b::models::organizations::ActiveScimConnection>,
-                    >,
-                    crate::codec::Nil<Option<::serde_json::Value>>,
-                ),
-            ),
-            _,
-        >(
-            map,
-            &[
-                "organization_id",
-                "organization_name",
-                "organization_logo_url",
-                "organization_slug",
-                "sso_jit_provisioning",
-                "sso_jit_provisioning_allowed_connections",
-                "sso_active_connections",
-                "email_allowed_domains",
-                "email_jit_provisioning",
-                "email_invites",
-                "auth_methods",
-                "allowed_auth_methods",
-                "mfa_policy",
-                "rbac_email_implicit_role_assignments",
-                "mfa_methods",
-                "allowed_mfa_methods",
-                "oauth_tenant_jit_provisioning",
-                "claimed_email_domains",
-                "first_party_connected_apps_allowed_type",
-                "allowed_first_party_connected_apps",
-                "third_party_connected_apps_allowed_type",
-                "allowed_third_party_connected_apps",
-                "custom_roles",
-                "trusted_metadata",
-                "created_at",
-                "updated_at",
-                "organization_external_id",
-                "sso_default_connection_id",
-                "scim_active_connection",
-                "allowed_oauth_tenants",
-            ],
-        )?;
+        let mut organization_id = None;
+        let mut organization_name = None;
+        let mut organization_logo_url = None;
+        let mut organization_slug = None;
+        let mut sso_jit_provisioning = None;
+        let mut sso_jit_provisioning_allowed_connections = None;
+        let mut sso_active_connections = None;
+        let mut email_allowed_domains = None;
+        let mut email_jit_provisioning = None;
+        let mut email_invites = None;
+        let mut auth_methods = None;
+        let mut allowed_auth_methods = None;
+        let mut mfa_policy = None;
+        let mut rbac_email_implicit_role_assignments = None;
+        let mut mfa_methods = None;
+        let mut allowed_mfa_methods = None;
+        let mut oauth_tenant_jit_provisioning = None;
+        let mut claimed_email_domains = None;
+        let mut first_party_connected_apps_allowed_type = None;
+        let mut allowed_first_party_connected_apps = None;
+        let mut third_party_connected_apps_allowed_type = None;
+        let mut allowed_third_party_connected_apps = None;
+        let mut custom_roles = None;
+        let mut trusted_metadata = None;
+        let mut created_at = None;
+        let mut updated_at = None;
+        let mut organization_external_id = None;
+        let mut sso_default_connection_id = None;
+        let mut scim_active_connection = None;
+        let mut allowed_oauth_tenants = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "organization_id" => {
+                    fields.read(&mut organization_id, "organization_id")?
+                }
+                "organization_name" => {
+                    fields.read(&mut organization_name, "organization_name")?
+                }
+                "organization_logo_url" => {
+                    fields.read(&mut organization_logo_url, "organization_logo_url")?
+                }
+                "organization_slug" => {
+                    fields.read(&mut organization_slug, "organization_slug")?
+                }
+                "sso_jit_provisioning" => {
+                    fields.read(&mut sso_jit_provisioning, "sso_jit_provisioning")?
+                }
+                "sso_jit_provisioning_allowed_connections" => {
+                    fields
+                        .read(
+                            &mut sso_jit_provisioning_allowed_connections,
+                            "sso_jit_provisioning_allowed_connections",
+                        )?
+                }
+                "sso_active_connections" => {
+                    fields.read(&mut sso_active_connections, "sso_active_connections")?
+                }
+                "email_allowed_domains" => {
+                    fields.read(&mut email_allowed_domains, "email_allowed_domains")?
+                }
+                "email_jit_provisioning" => {
+                    fields.read(&mut email_jit_provisioning, "email_jit_provisioning")?
+                }
+                "email_invites" => fields.read(&mut email_invites, "email_invites")?,
+                "auth_methods" => fields.read(&mut auth_methods, "auth_methods")?,
+                "allowed_auth_methods" => {
+                    fields.read(&mut allowed_auth_methods, "allowed_auth_methods")?
+                }
+                "mfa_policy" => fields.read(&mut mfa_policy, "mfa_policy")?,
+                "rbac_email_implicit_role_assignments" => {
+                    fields
+                        .read(
+                            &mut rbac_email_implicit_role_assignments,
+                            "rbac_email_implicit_role_assignments",
+                        )?
+                }
+                "mfa_methods" => fields.read(&mut mfa_methods, "mfa_methods")?,
+                "allowed_mfa_methods" => {
+                    fields.read(&mut allowed_mfa_methods, "allowed_mfa_methods")?
+                }
+                "oauth_tenant_jit_provisioning" => {
+                    fields
+                        .read(
+                            &mut oauth_tenant_jit_provisioning,
+                            "oauth_tenant_jit_provisioning",
+                        )?
+                }
+                "claimed_email_domains" => {
+                    fields.read(&mut claimed_email_domains, "claimed_email_domains")?
+                }
+                "first_party_connected_apps_allowed_type" => {
+                    fields
+                        .read(
+                            &mut first_party_connected_apps_allowed_type,
+                            "first_party_connected_apps_allowed_type",
+                        )?
+                }
+                "allowed_first_party_connected_apps" => {
+                    fields
+                        .read(
+                            &mut allowed_first_party_connected_apps,
+                            "allowed_first_party_connected_apps",
+                        )?
+                }
+                "third_party_connected_apps_allowed_type" => {
+                    fields
+                        .read(
+                            &mut third_party_connected_apps_allowed_type,
+                            "third_party_connected_apps_allowed_type",
+                        )?
+                }
+                "allowed_third_party_connected_apps" => {
+                    fields
+                        .read(
+                            &mut allowed_third_party_connected_apps,
+                            "allowed_third_party_connected_apps",
+                        )?
+                }
+                "custom_roles" => fields.read(&mut custom_roles, "custom_roles")?,
+                "trusted_metadata" => {
+                    fields.read(&mut trusted_metadata, "trusted_metadata")?
+                }
+                "created_at" => fields.read(&mut created_at, "created_at")?,
+                "updated_at" => fields.read(&mut updated_at, "updated_at")?,
+                "organization_external_id" => {
+                    fields
+                        .read(&mut organization_external_id, "organization_external_id")?
+                }
+                "sso_default_connection_id" => {
+                    fields
+                        .read(
+                            &mut sso_default_connection_id,
+                            "sso_default_connection_id",
+                        )?
+                }
+                "scim_active_connection" => {
+                    fields.read(&mut scim_active_connection, "scim_active_connection")?
+                }
+                "allowed_oauth_tenants" => {
+                    fields.read(&mut allowed_oauth_tenants, "allowed_oauth_tenants")?
+                }
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            organization_id,
-            organization_name,
-            organization_logo_url,
-            organization_slug,
-            sso_jit_provisioning,
-            sso_jit_provisioning_allowed_connections,
-            sso_active_connections,
-            email_allowed_domains,
-            email_jit_provisioning,
-            email_invites,
-            auth_methods,
-            allowed_auth_methods,
-            mfa_policy,
-            rbac_email_implicit_role_assignments,
-            mfa_methods,
-            allowed_mfa_methods,
-            oauth_tenant_jit_provisioning,
-            claimed_email_domains,
-            first_party_connected_apps_allowed_type,
-            allowed_first_party_connected_apps,
-            third_party_connected_apps_allowed_type,
-            allowed_third_party_connected_apps,
-            custom_roles,
-            trusted_metadata,
-            created_at,
-            updated_at,
-            organization_external_id,
-            sso_default_connection_id,
-            scim_active_connection,
-            allowed_oauth_tenants,
+            organization_id: fields.required(organization_id, "organization_id")?,
+            organization_name: fields.required(organization_name, "organization_name")?,
+            organization_logo_url: fields
+                .required(organization_logo_url, "organization_logo_url")?,
+            organization_slug: fields.required(organization_slug, "organization_slug")?,
+            sso_jit_provisioning: fields
+                .required(sso_jit_provisioning, "sso_jit_provisioning")?,
+            sso_jit_provisioning_allowed_connections: fields
+                .required(
+                    sso_jit_provisioning_allowed_connections,
+                    "sso_jit_provisioning_allowed_connections",
+                )?,
+            sso_active_connections: fields
+                .required(sso_active_connections, "sso_active_connections")?,
+            email_allowed_domains: fields
+                .required(email_allowed_domains, "email_allowed_domains")?,
+            email_jit_provisioning: fields
+                .required(email_jit_provisioning, "email_jit_provisioning")?,
+            email_invites: fields.required(email_invites, "email_invites")?,
+            auth_methods: fields.required(auth_methods, "auth_methods")?,
+            allowed_auth_methods: fields
+                .required(allowed_auth_methods, "allowed_auth_methods")?,
+            mfa_policy: fields.required(mfa_policy, "mfa_policy")?,
+            rbac_email_implicit_role_assignments: fields
+                .required(
+                    rbac_email_implicit_role_assignments,
+                    "rbac_email_implicit_role_assignments",
+                )?,
+            mfa_methods: fields.required(mfa_methods, "mfa_methods")?,
+            allowed_mfa_methods: fields
+                .required(allowed_mfa_methods, "allowed_mfa_methods")?,
+            oauth_tenant_jit_provisioning: fields
+                .required(
+                    oauth_tenant_jit_provisioning,
+                    "oauth_tenant_jit_provisioning",
+                )?,
+            claimed_email_domains: fields
+                .required(claimed_email_domains, "claimed_email_domains")?,
+            first_party_connected_apps_allowed_type: fields
+                .required(
+                    first_party_connected_apps_allowed_type,
+                    "first_party_connected_apps_allowed_type",
+                )?,
+            allowed_first_party_connected_apps: fields
+                .required(
+                    allowed_first_party_connected_apps,
+                    "allowed_first_party_connected_apps",
+                )?,
+            third_party_connected_apps_allowed_type: fields
+                .required(
+                    third_party_connected_apps_allowed_type,
+                    "third_party_connected_apps_allowed_type",
+                )?,
+            allowed_third_party_connected_apps: fields
+                .required(
+                    allowed_third_party_connected_apps,
+                    "allowed_third_party_connected_apps",
+                )?,
+            custom_roles: fields.required(custom_roles, "custom_roles")?,
+            trusted_metadata: fields.nilable(trusted_metadata),
+            created_at: fields.nilable_time(created_at),
+            updated_at: fields.nilable_time(updated_at),
+            organization_external_id: fields.nilable(organization_external_id),
+            sso_default_connection_id: fields.nilable(sso_default_connection_id),
+            scim_active_connection: fields.nilable(scim_active_connection),
+            allowed_oauth_tenants: fields.nilable(allowed_oauth_tenants),
         })
     }
 }
@@ -1490,14 +1502,14 @@ impl ::serde::Serialize for OrganizationConnectedApp {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &["connected_app_id", "name", "description", "client_type", "logo_url"],
-            (
-                crate::codec::Always(&self.connected_app_id),
-                crate::codec::Always(&self.name),
-                crate::codec::Always(&self.description),
-                crate::codec::Always(&self.client_type),
-                crate::codec::IfSet(&self.logo_url),
-            ),
+            |object| {
+                object.entry("connected_app_id", &self.connected_app_id)?;
+                object.entry("name", &self.name)?;
+                object.entry("description", &self.description)?;
+                object.entry("client_type", &self.client_type)?;
+                object.if_set("logo_url", &self.logo_url)?;
+                Ok(())
+            },
         )
     }
 }
@@ -1505,22 +1517,30 @@ impl ::serde::Serialize for OrganizationConnectedApp {
 impl crate::codec::Object for OrganizationConnectedApp {
     const NAME: &'static str = "OrganizationConnectedApp";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (connected_app_id, name, description, client_type, logo_url) = crate::codec::fields::<
-            (
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-                crate::codec::Nil<Option<String>>,
-            ),
-            _,
-        >(map, &["connected_app_id", "name", "description", "client_type", "logo_url"])?;
+        let mut connected_app_id = None;
+        let mut name = None;
+        let mut description = None;
+        let mut client_type = None;
+        let mut logo_url = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "connected_app_id" => {
+                    fields.read(&mut connected_app_id, "connected_app_id")?
+                }
+                "name" => fields.read(&mut name, "name")?,
+                "description" => fields.read(&mut description, "description")?,
+                "client_type" => fields.read(&mut client_type, "client_type")?,
+                "logo_url" => fields.read(&mut logo_url, "logo_url")?,
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            connected_app_id,
-            name,
-            description,
-            client_type,
-            logo_url,
+            connected_app_id: fields.required(connected_app_id, "connected_app_id")?,
+            name: fields.required(name, "name")?,
+            description: fields.required(description, "description")?,
+            client_type: fields.required(client_type, "client_type")?,
+            logo_url: fields.nilable(logo_url),
         })
     }
 }
@@ -1549,11 +1569,11 @@ impl ::serde::Serialize for OrganizationConnectedAppActiveMember {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &["member_id", "granted_scopes"],
-            (
-                crate::codec::Always(&self.member_id),
-                crate::codec::Always(&self.granted_scopes),
-            ),
+            |object| {
+                object.entry("member_id", &self.member_id)?;
+                object.entry("granted_scopes", &self.granted_scopes)?;
+                Ok(())
+            },
         )
     }
 }
@@ -1561,11 +1581,20 @@ impl ::serde::Serialize for OrganizationConnectedAppActiveMember {
 impl crate::codec::Object for OrganizationConnectedAppActiveMember {
     const NAME: &'static str = "OrganizationConnectedAppActiveMember";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (member_id, granted_scopes) = crate::codec::fields::<
-            (crate::codec::Req<String>, crate::codec::Req<Vec<String>>),
-            _,
-        >(map, &["member_id", "granted_scopes"])?;
-        Ok(Self { member_id, granted_scopes })
+        let mut member_id = None;
+        let mut granted_scopes = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "member_id" => fields.read(&mut member_id, "member_id")?,
+                "granted_scopes" => fields.read(&mut granted_scopes, "granted_scopes")?,
+                _ => fields.skip()?,
+            }
+        }
+        Ok(Self {
+            member_id: fields.required(member_id, "member_id")?,
+            granted_scopes: fields.required(granted_scopes, "granted_scopes")?,
+        })
     }
 }
 
@@ -1594,8 +1623,11 @@ impl ::serde::Serialize for ResultsMetadata {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &["total", "next_cursor"],
-            (crate::codec::Always(&self.total), crate::codec::IfSet(&self.next_cursor)),
+            |object| {
+                object.entry("total", &self.total)?;
+                object.if_set("next_cursor", &self.next_cursor)?;
+                Ok(())
+            },
         )
     }
 }
@@ -1603,11 +1635,20 @@ impl ::serde::Serialize for ResultsMetadata {
 impl crate::codec::Object for ResultsMetadata {
     const NAME: &'static str = "ResultsMetadata";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (total, next_cursor) = crate::codec::fields::<
-            (crate::codec::Req<i64>, crate::codec::Nil<Option<String>>),
-            _,
-        >(map, &["total", "next_cursor"])?;
-        Ok(Self { total, next_cursor })
+        let mut total = None;
+        let mut next_cursor = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "total" => fields.read(&mut total, "total")?,
+                "next_cursor" => fields.read(&mut next_cursor, "next_cursor")?,
+                _ => fields.skip()?,
+            }
+        }
+        Ok(Self {
+            total: fields.required(total, "total")?,
+            next_cursor: fields.nilable(next_cursor),
+        })
     }
 }
 
@@ -1635,11 +1676,11 @@ impl ::serde::Serialize for RetiredEmail {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &["email_id", "email_address"],
-            (
-                crate::codec::Always(&self.email_id),
-                crate::codec::Always(&self.email_address),
-            ),
+            |object| {
+                object.entry("email_id", &self.email_id)?;
+                object.entry("email_address", &self.email_address)?;
+                Ok(())
+            },
         )
     }
 }
@@ -1647,11 +1688,20 @@ impl ::serde::Serialize for RetiredEmail {
 impl crate::codec::Object for RetiredEmail {
     const NAME: &'static str = "RetiredEmail";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (email_id, email_address) = crate::codec::fields::<
-            (crate::codec::Req<String>, crate::codec::Req<String>),
-            _,
-        >(map, &["email_id", "email_address"])?;
-        Ok(Self { email_id, email_address })
+        let mut email_id = None;
+        let mut email_address = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "email_id" => fields.read(&mut email_id, "email_id")?,
+                "email_address" => fields.read(&mut email_address, "email_address")?,
+                _ => fields.skip()?,
+            }
+        }
+        Ok(Self {
+            email_id: fields.required(email_id, "email_id")?,
+            email_address: fields.required(email_address, "email_address")?,
+        })
     }
 }
 
@@ -1683,13 +1733,13 @@ impl ::serde::Serialize for ScimRegistration {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &["connection_id", "registration_id", "external_id", "scim_attributes"],
-            (
-                crate::codec::Always(&self.connection_id),
-                crate::codec::Always(&self.registration_id),
-                crate::codec::IfSet(&self.external_id),
-                crate::codec::IfSet(&self.scim_attributes),
-            ),
+            |object| {
+                object.entry("connection_id", &self.connection_id)?;
+                object.entry("registration_id", &self.registration_id)?;
+                object.if_set("external_id", &self.external_id)?;
+                object.if_set("scim_attributes", &self.scim_attributes)?;
+                Ok(())
+            },
         )
     }
 }
@@ -1697,20 +1747,29 @@ impl ::serde::Serialize for ScimRegistration {
 impl crate::codec::Object for ScimRegistration {
     const NAME: &'static str = "ScimRegistration";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (connection_id, registration_id, external_id, scim_attributes) = crate::codec::fields::<
-            (
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-                crate::codec::Nil<Option<String>>,
-                crate::codec::Nil<Option<crate::b2b::models::scim::ScimAttributes>>,
-            ),
-            _,
-        >(map, &["connection_id", "registration_id", "external_id", "scim_attributes"])?;
+        let mut connection_id = None;
+        let mut registration_id = None;
+        let mut external_id = None;
+        let mut scim_attributes = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "connection_id" => fields.read(&mut connection_id, "connection_id")?,
+                "registration_id" => {
+                    fields.read(&mut registration_id, "registration_id")?
+                }
+                "external_id" => fields.read(&mut external_id, "external_id")?,
+                "scim_attributes" => {
+                    fields.read(&mut scim_attributes, "scim_attributes")?
+                }
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            connection_id,
-            registration_id,
-            external_id,
-            scim_attributes,
+            connection_id: fields.required(connection_id, "connection_id")?,
+            registration_id: fields.required(registration_id, "registration_id")?,
+            external_id: fields.nilable(external_id),
+            scim_attributes: fields.nilable(scim_attributes),
         })
     }
 }
@@ -1743,13 +1802,13 @@ impl ::serde::Serialize for SsoRegistration {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &["connection_id", "external_id", "registration_id", "sso_attributes"],
-            (
-                crate::codec::Always(&self.connection_id),
-                crate::codec::Always(&self.external_id),
-                crate::codec::Always(&self.registration_id),
-                crate::codec::IfSet(&self.sso_attributes),
-            ),
+            |object| {
+                object.entry("connection_id", &self.connection_id)?;
+                object.entry("external_id", &self.external_id)?;
+                object.entry("registration_id", &self.registration_id)?;
+                object.if_set("sso_attributes", &self.sso_attributes)?;
+                Ok(())
+            },
         )
     }
 }
@@ -1757,20 +1816,27 @@ impl ::serde::Serialize for SsoRegistration {
 impl crate::codec::Object for SsoRegistration {
     const NAME: &'static str = "SsoRegistration";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (connection_id, external_id, registration_id, sso_attributes) = crate::codec::fields::<
-            (
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-                crate::codec::Nil<Option<::serde_json::Value>>,
-            ),
-            _,
-        >(map, &["connection_id", "external_id", "registration_id", "sso_attributes"])?;
+        let mut connection_id = None;
+        let mut external_id = None;
+        let mut registration_id = None;
+        let mut sso_attributes = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "connection_id" => fields.read(&mut connection_id, "connection_id")?,
+                "external_id" => fields.read(&mut external_id, "external_id")?,
+                "registration_id" => {
+                    fields.read(&mut registration_id, "registration_id")?
+                }
+                "sso_attributes" => fields.read(&mut sso_attributes, "sso_attributes")?,
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            connection_id,
-            external_id,
-            registration_id,
-            sso_attributes,
+            connection_id: fields.required(connection_id, "connection_id")?,
+            external_id: fields.required(external_id, "external_id")?,
+            registration_id: fields.required(registration_id, "registration_id")?,
+            sso_attributes: fields.nilable(sso_attributes),
         })
     }
 }
@@ -1802,8 +1868,11 @@ impl ::serde::Serialize for SearchQuery {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &["operator", "operands"],
-            (crate::codec::Always(&self.operator), crate::codec::Always(&self.operands)),
+            |object| {
+                object.entry("operator", &self.operator)?;
+                object.entry("operands", &self.operands)?;
+                Ok(())
+            },
         )
     }
 }
@@ -1811,16 +1880,20 @@ impl ::serde::Serialize for SearchQuery {
 impl crate::codec::Object for SearchQuery {
     const NAME: &'static str = "SearchQuery";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (operator, operands) = crate::codec::fields::<
-            (
-                crate::codec::Req<
-                    crate::b2b::models::organizations::SearchQueryOperator,
-                >,
-                crate::codec::Req<Vec<::serde_json::Value>>,
-            ),
-            _,
-        >(map, &["operator", "operands"])?;
-        Ok(Self { operator, operands })
+        let mut operator = None;
+        let mut operands = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "operator" => fields.read(&mut operator, "operator")?,
+                "operands" => fields.read(&mut operands, "operands")?,
+                _ => fields.skip()?,
+            }
+        }
+        Ok(Self {
+            operator: fields.required(operator, "operator")?,
+            operands: fields.required(operands, "operands")?,
+        })
     }
 }
 
@@ -1857,22 +1930,15 @@ impl ::serde::Serialize for SlackProviderInfo {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &[
-                "provider_subject",
-                "provider_tenant_id",
-                "access_token",
-                "scopes",
-                "bot_access_token",
-                "bot_scopes",
-            ],
-            (
-                crate::codec::Always(&self.provider_subject),
-                crate::codec::Always(&self.provider_tenant_id),
-                crate::codec::Always(&self.access_token),
-                crate::codec::Always(&self.scopes),
-                crate::codec::Always(&self.bot_access_token),
-                crate::codec::Always(&self.bot_scopes),
-            ),
+            |object| {
+                object.entry("provider_subject", &self.provider_subject)?;
+                object.entry("provider_tenant_id", &self.provider_tenant_id)?;
+                object.entry("access_token", &self.access_token)?;
+                object.entry("scopes", &self.scopes)?;
+                object.entry("bot_access_token", &self.bot_access_token)?;
+                object.entry("bot_scopes", &self.bot_scopes)?;
+                Ok(())
+            },
         )
     }
 }
@@ -1880,41 +1946,38 @@ impl ::serde::Serialize for SlackProviderInfo {
 impl crate::codec::Object for SlackProviderInfo {
     const NAME: &'static str = "SlackProviderInfo";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (
-            provider_subject,
-            provider_tenant_id,
-            access_token,
-            scopes,
-            bot_access_token,
-            bot_scopes,
-        ) = crate::codec::fields::<
-            (
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-                crate::codec::Req<Vec<String>>,
-                crate::codec::Req<String>,
-                crate::codec::Req<Vec<String>>,
-            ),
-            _,
-        >(
-            map,
-            &[
-                "provider_subject",
-                "provider_tenant_id",
-                "access_token",
-                "scopes",
-                "bot_access_token",
-                "bot_scopes",
-            ],
-        )?;
+        let mut provider_subject = None;
+        let mut provider_tenant_id = None;
+        let mut access_token = None;
+        let mut scopes = None;
+        let mut bot_access_token = None;
+        let mut bot_scopes = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "provider_subject" => {
+                    fields.read(&mut provider_subject, "provider_subject")?
+                }
+                "provider_tenant_id" => {
+                    fields.read(&mut provider_tenant_id, "provider_tenant_id")?
+                }
+                "access_token" => fields.read(&mut access_token, "access_token")?,
+                "scopes" => fields.read(&mut scopes, "scopes")?,
+                "bot_access_token" => {
+                    fields.read(&mut bot_access_token, "bot_access_token")?
+                }
+                "bot_scopes" => fields.read(&mut bot_scopes, "bot_scopes")?,
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            provider_subject,
-            provider_tenant_id,
-            access_token,
-            scopes,
-            bot_access_token,
-            bot_scopes,
+            provider_subject: fields.required(provider_subject, "provider_subject")?,
+            provider_tenant_id: fields
+                .required(provider_tenant_id, "provider_tenant_id")?,
+            access_token: fields.required(access_token, "access_token")?,
+            scopes: fields.required(scopes, "scopes")?,
+            bot_access_token: fields.required(bot_access_token, "bot_access_token")?,
+            bot_scopes: fields.required(bot_scopes, "bot_scopes")?,
         })
     }
 }

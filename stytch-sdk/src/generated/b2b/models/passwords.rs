@@ -27,22 +27,15 @@ impl ::serde::Serialize for LudsFeedback {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &[
-                "has_lower_case",
-                "has_upper_case",
-                "has_digit",
-                "has_symbol",
-                "missing_complexity",
-                "missing_characters",
-            ],
-            (
-                crate::codec::Always(&self.has_lower_case),
-                crate::codec::Always(&self.has_upper_case),
-                crate::codec::Always(&self.has_digit),
-                crate::codec::Always(&self.has_symbol),
-                crate::codec::Always(&self.missing_complexity),
-                crate::codec::Always(&self.missing_characters),
-            ),
+            |object| {
+                object.entry("has_lower_case", &self.has_lower_case)?;
+                object.entry("has_upper_case", &self.has_upper_case)?;
+                object.entry("has_digit", &self.has_digit)?;
+                object.entry("has_symbol", &self.has_symbol)?;
+                object.entry("missing_complexity", &self.missing_complexity)?;
+                object.entry("missing_characters", &self.missing_characters)?;
+                Ok(())
+            },
         )
     }
 }
@@ -50,41 +43,37 @@ impl ::serde::Serialize for LudsFeedback {
 impl crate::codec::Object for LudsFeedback {
     const NAME: &'static str = "LudsFeedback";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (
-            has_lower_case,
-            has_upper_case,
-            has_digit,
-            has_symbol,
-            missing_complexity,
-            missing_characters,
-        ) = crate::codec::fields::<
-            (
-                crate::codec::Req<bool>,
-                crate::codec::Req<bool>,
-                crate::codec::Req<bool>,
-                crate::codec::Req<bool>,
-                crate::codec::Req<i64>,
-                crate::codec::Req<i64>,
-            ),
-            _,
-        >(
-            map,
-            &[
-                "has_lower_case",
-                "has_upper_case",
-                "has_digit",
-                "has_symbol",
-                "missing_complexity",
-                "missing_characters",
-            ],
-        )?;
+        let mut has_lower_case = None;
+        let mut has_upper_case = None;
+        let mut has_digit = None;
+        let mut has_symbol = None;
+        let mut missing_complexity = None;
+        let mut missing_characters = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "has_lower_case" => fields.read(&mut has_lower_case, "has_lower_case")?,
+                "has_upper_case" => fields.read(&mut has_upper_case, "has_upper_case")?,
+                "has_digit" => fields.read(&mut has_digit, "has_digit")?,
+                "has_symbol" => fields.read(&mut has_symbol, "has_symbol")?,
+                "missing_complexity" => {
+                    fields.read(&mut missing_complexity, "missing_complexity")?
+                }
+                "missing_characters" => {
+                    fields.read(&mut missing_characters, "missing_characters")?
+                }
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            has_lower_case,
-            has_upper_case,
-            has_digit,
-            has_symbol,
-            missing_complexity,
-            missing_characters,
+            has_lower_case: fields.required(has_lower_case, "has_lower_case")?,
+            has_upper_case: fields.required(has_upper_case, "has_upper_case")?,
+            has_digit: fields.required(has_digit, "has_digit")?,
+            has_symbol: fields.required(has_symbol, "has_symbol")?,
+            missing_complexity: fields
+                .required(missing_complexity, "missing_complexity")?,
+            missing_characters: fields
+                .required(missing_characters, "missing_characters")?,
         })
     }
 }
@@ -115,11 +104,11 @@ impl ::serde::Serialize for ZxcvbnFeedback {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &["warning", "suggestions"],
-            (
-                crate::codec::Always(&self.warning),
-                crate::codec::Always(&self.suggestions),
-            ),
+            |object| {
+                object.entry("warning", &self.warning)?;
+                object.entry("suggestions", &self.suggestions)?;
+                Ok(())
+            },
         )
     }
 }
@@ -127,11 +116,20 @@ impl ::serde::Serialize for ZxcvbnFeedback {
 impl crate::codec::Object for ZxcvbnFeedback {
     const NAME: &'static str = "ZxcvbnFeedback";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (warning, suggestions) = crate::codec::fields::<
-            (crate::codec::Req<String>, crate::codec::Req<Vec<String>>),
-            _,
-        >(map, &["warning", "suggestions"])?;
-        Ok(Self { warning, suggestions })
+        let mut warning = None;
+        let mut suggestions = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "warning" => fields.read(&mut warning, "warning")?,
+                "suggestions" => fields.read(&mut suggestions, "suggestions")?,
+                _ => fields.skip()?,
+            }
+        }
+        Ok(Self {
+            warning: fields.required(warning, "warning")?,
+            suggestions: fields.required(suggestions, "suggestions")?,
+        })
     }
 }
 

@@ -13,18 +13,30 @@ impl ::serde::Serialize for OrgPolicy {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        crate::codec::write(serializer, &["roles"], (crate::codec::Always(&self.roles),))
+        crate::codec::write(
+            serializer,
+            |object| {
+                object.entry("roles", &self.roles)?;
+                Ok(())
+            },
+        )
     }
 }
 
 impl crate::codec::Object for OrgPolicy {
     const NAME: &'static str = "OrgPolicy";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (roles,) = crate::codec::fields::<
-            (crate::codec::Req<Vec<crate::b2b::models::rbac::PolicyRole>>,),
-            _,
-        >(map, &["roles"])?;
-        Ok(Self { roles })
+        let mut roles = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "roles" => fields.read(&mut roles, "roles")?,
+                _ => fields.skip()?,
+            }
+        }
+        Ok(Self {
+            roles: fields.required(roles, "roles")?,
+        })
     }
 }
 
@@ -57,12 +69,12 @@ impl ::serde::Serialize for Policy {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &["roles", "resources", "scopes"],
-            (
-                crate::codec::Always(&self.roles),
-                crate::codec::Always(&self.resources),
-                crate::codec::Always(&self.scopes),
-            ),
+            |object| {
+                object.entry("roles", &self.roles)?;
+                object.entry("resources", &self.resources)?;
+                object.entry("scopes", &self.scopes)?;
+                Ok(())
+            },
         )
     }
 }
@@ -70,15 +82,23 @@ impl ::serde::Serialize for Policy {
 impl crate::codec::Object for Policy {
     const NAME: &'static str = "Policy";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (roles, resources, scopes) = crate::codec::fields::<
-            (
-                crate::codec::Req<Vec<crate::b2b::models::rbac::PolicyRole>>,
-                crate::codec::Req<Vec<crate::b2b::models::rbac::PolicyResource>>,
-                crate::codec::Req<Vec<crate::b2b::models::rbac::PolicyScope>>,
-            ),
-            _,
-        >(map, &["roles", "resources", "scopes"])?;
-        Ok(Self { roles, resources, scopes })
+        let mut roles = None;
+        let mut resources = None;
+        let mut scopes = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "roles" => fields.read(&mut roles, "roles")?,
+                "resources" => fields.read(&mut resources, "resources")?,
+                "scopes" => fields.read(&mut scopes, "scopes")?,
+                _ => fields.skip()?,
+            }
+        }
+        Ok(Self {
+            roles: fields.required(roles, "roles")?,
+            resources: fields.required(resources, "resources")?,
+            scopes: fields.required(scopes, "scopes")?,
+        })
     }
 }
 
@@ -109,12 +129,12 @@ impl ::serde::Serialize for PolicyResource {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &["resource_id", "description", "actions"],
-            (
-                crate::codec::Always(&self.resource_id),
-                crate::codec::Always(&self.description),
-                crate::codec::Always(&self.actions),
-            ),
+            |object| {
+                object.entry("resource_id", &self.resource_id)?;
+                object.entry("description", &self.description)?;
+                object.entry("actions", &self.actions)?;
+                Ok(())
+            },
         )
     }
 }
@@ -122,18 +142,22 @@ impl ::serde::Serialize for PolicyResource {
 impl crate::codec::Object for PolicyResource {
     const NAME: &'static str = "PolicyResource";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (resource_id, description, actions) = crate::codec::fields::<
-            (
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-                crate::codec::Req<Vec<String>>,
-            ),
-            _,
-        >(map, &["resource_id", "description", "actions"])?;
+        let mut resource_id = None;
+        let mut description = None;
+        let mut actions = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "resource_id" => fields.read(&mut resource_id, "resource_id")?,
+                "description" => fields.read(&mut description, "description")?,
+                "actions" => fields.read(&mut actions, "actions")?,
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            resource_id,
-            description,
-            actions,
+            resource_id: fields.required(resource_id, "resource_id")?,
+            description: fields.required(description, "description")?,
+            actions: fields.required(actions, "actions")?,
         })
     }
 }
@@ -164,12 +188,12 @@ impl ::serde::Serialize for PolicyRole {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &["role_id", "description", "permissions"],
-            (
-                crate::codec::Always(&self.role_id),
-                crate::codec::Always(&self.description),
-                crate::codec::Always(&self.permissions),
-            ),
+            |object| {
+                object.entry("role_id", &self.role_id)?;
+                object.entry("description", &self.description)?;
+                object.entry("permissions", &self.permissions)?;
+                Ok(())
+            },
         )
     }
 }
@@ -177,18 +201,22 @@ impl ::serde::Serialize for PolicyRole {
 impl crate::codec::Object for PolicyRole {
     const NAME: &'static str = "PolicyRole";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (role_id, description, permissions) = crate::codec::fields::<
-            (
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-                crate::codec::Req<Vec<crate::b2b::models::rbac::PolicyRolePermission>>,
-            ),
-            _,
-        >(map, &["role_id", "description", "permissions"])?;
+        let mut role_id = None;
+        let mut description = None;
+        let mut permissions = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "role_id" => fields.read(&mut role_id, "role_id")?,
+                "description" => fields.read(&mut description, "description")?,
+                "permissions" => fields.read(&mut permissions, "permissions")?,
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            role_id,
-            description,
-            permissions,
+            role_id: fields.required(role_id, "role_id")?,
+            description: fields.required(description, "description")?,
+            permissions: fields.required(permissions, "permissions")?,
         })
     }
 }
@@ -217,11 +245,11 @@ impl ::serde::Serialize for PolicyRolePermission {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &["resource_id", "actions"],
-            (
-                crate::codec::Always(&self.resource_id),
-                crate::codec::Always(&self.actions),
-            ),
+            |object| {
+                object.entry("resource_id", &self.resource_id)?;
+                object.entry("actions", &self.actions)?;
+                Ok(())
+            },
         )
     }
 }
@@ -229,11 +257,20 @@ impl ::serde::Serialize for PolicyRolePermission {
 impl crate::codec::Object for PolicyRolePermission {
     const NAME: &'static str = "PolicyRolePermission";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (resource_id, actions) = crate::codec::fields::<
-            (crate::codec::Req<String>, crate::codec::Req<Vec<String>>),
-            _,
-        >(map, &["resource_id", "actions"])?;
-        Ok(Self { resource_id, actions })
+        let mut resource_id = None;
+        let mut actions = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "resource_id" => fields.read(&mut resource_id, "resource_id")?,
+                "actions" => fields.read(&mut actions, "actions")?,
+                _ => fields.skip()?,
+            }
+        }
+        Ok(Self {
+            resource_id: fields.required(resource_id, "resource_id")?,
+            actions: fields.required(actions, "actions")?,
+        })
     }
 }
 
@@ -263,12 +300,12 @@ impl ::serde::Serialize for PolicyScope {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &["scope", "description", "permissions"],
-            (
-                crate::codec::Always(&self.scope),
-                crate::codec::Always(&self.description),
-                crate::codec::Always(&self.permissions),
-            ),
+            |object| {
+                object.entry("scope", &self.scope)?;
+                object.entry("description", &self.description)?;
+                object.entry("permissions", &self.permissions)?;
+                Ok(())
+            },
         )
     }
 }
@@ -276,18 +313,22 @@ impl ::serde::Serialize for PolicyScope {
 impl crate::codec::Object for PolicyScope {
     const NAME: &'static str = "PolicyScope";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (scope, description, permissions) = crate::codec::fields::<
-            (
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-                crate::codec::Req<Vec<crate::b2b::models::rbac::PolicyScopePermission>>,
-            ),
-            _,
-        >(map, &["scope", "description", "permissions"])?;
+        let mut scope = None;
+        let mut description = None;
+        let mut permissions = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "scope" => fields.read(&mut scope, "scope")?,
+                "description" => fields.read(&mut description, "description")?,
+                "permissions" => fields.read(&mut permissions, "permissions")?,
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            scope,
-            description,
-            permissions,
+            scope: fields.required(scope, "scope")?,
+            description: fields.required(description, "description")?,
+            permissions: fields.required(permissions, "permissions")?,
         })
     }
 }
@@ -316,11 +357,11 @@ impl ::serde::Serialize for PolicyScopePermission {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &["resource_id", "actions"],
-            (
-                crate::codec::Always(&self.resource_id),
-                crate::codec::Always(&self.actions),
-            ),
+            |object| {
+                object.entry("resource_id", &self.resource_id)?;
+                object.entry("actions", &self.actions)?;
+                Ok(())
+            },
         )
     }
 }
@@ -328,11 +369,20 @@ impl ::serde::Serialize for PolicyScopePermission {
 impl crate::codec::Object for PolicyScopePermission {
     const NAME: &'static str = "PolicyScopePermission";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (resource_id, actions) = crate::codec::fields::<
-            (crate::codec::Req<String>, crate::codec::Req<Vec<String>>),
-            _,
-        >(map, &["resource_id", "actions"])?;
-        Ok(Self { resource_id, actions })
+        let mut resource_id = None;
+        let mut actions = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "resource_id" => fields.read(&mut resource_id, "resource_id")?,
+                "actions" => fields.read(&mut actions, "actions")?,
+                _ => fields.skip()?,
+            }
+        }
+        Ok(Self {
+            resource_id: fields.required(resource_id, "resource_id")?,
+            actions: fields.required(actions, "actions")?,
+        })
     }
 }
 

@@ -29,26 +29,17 @@ impl ::serde::Serialize for Address {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &[
-                "formatted",
-                "street_address",
-                "locality",
-                "region",
-                "postal_code",
-                "country",
-                "type",
-                "primary",
-            ],
-            (
-                crate::codec::Always(&self.formatted),
-                crate::codec::Always(&self.street_address),
-                crate::codec::Always(&self.locality),
-                crate::codec::Always(&self.region),
-                crate::codec::Always(&self.postal_code),
-                crate::codec::Always(&self.country),
-                crate::codec::Always(&self.r#type),
-                crate::codec::Always(&self.primary),
-            ),
+            |object| {
+                object.entry("formatted", &self.formatted)?;
+                object.entry("street_address", &self.street_address)?;
+                object.entry("locality", &self.locality)?;
+                object.entry("region", &self.region)?;
+                object.entry("postal_code", &self.postal_code)?;
+                object.entry("country", &self.country)?;
+                object.entry("type", &self.r#type)?;
+                object.entry("primary", &self.primary)?;
+                Ok(())
+            },
         )
     }
 }
@@ -56,49 +47,37 @@ impl ::serde::Serialize for Address {
 impl crate::codec::Object for Address {
     const NAME: &'static str = "Address";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (
-            formatted,
-            street_address,
-            locality,
-            region,
-            postal_code,
-            country,
-            r#type,
-            primary,
-        ) = crate::codec::fields::<
-            (
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-                crate::codec::Req<bool>,
-            ),
-            _,
-        >(
-            map,
-            &[
-                "formatted",
-                "street_address",
-                "locality",
-                "region",
-                "postal_code",
-                "country",
-                "type",
-                "primary",
-            ],
-        )?;
+        let mut formatted = None;
+        let mut street_address = None;
+        let mut locality = None;
+        let mut region = None;
+        let mut postal_code = None;
+        let mut country = None;
+        let mut r#type = None;
+        let mut primary = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "formatted" => fields.read(&mut formatted, "formatted")?,
+                "street_address" => fields.read(&mut street_address, "street_address")?,
+                "locality" => fields.read(&mut locality, "locality")?,
+                "region" => fields.read(&mut region, "region")?,
+                "postal_code" => fields.read(&mut postal_code, "postal_code")?,
+                "country" => fields.read(&mut country, "country")?,
+                "type" => fields.read(&mut r#type, "type")?,
+                "primary" => fields.read(&mut primary, "primary")?,
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            formatted,
-            street_address,
-            locality,
-            region,
-            postal_code,
-            country,
-            r#type,
-            primary,
+            formatted: fields.required(formatted, "formatted")?,
+            street_address: fields.required(street_address, "street_address")?,
+            locality: fields.required(locality, "locality")?,
+            region: fields.required(region, "region")?,
+            postal_code: fields.required(postal_code, "postal_code")?,
+            country: fields.required(country, "country")?,
+            r#type: fields.required(r#type, "type")?,
+            primary: fields.required(primary, "primary")?,
         })
     }
 }
@@ -130,12 +109,12 @@ impl ::serde::Serialize for Email {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &["value", "type", "primary"],
-            (
-                crate::codec::Always(&self.value),
-                crate::codec::Always(&self.r#type),
-                crate::codec::Always(&self.primary),
-            ),
+            |object| {
+                object.entry("value", &self.value)?;
+                object.entry("type", &self.r#type)?;
+                object.entry("primary", &self.primary)?;
+                Ok(())
+            },
         )
     }
 }
@@ -143,15 +122,23 @@ impl ::serde::Serialize for Email {
 impl crate::codec::Object for Email {
     const NAME: &'static str = "Email";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (value, r#type, primary) = crate::codec::fields::<
-            (
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-                crate::codec::Req<bool>,
-            ),
-            _,
-        >(map, &["value", "type", "primary"])?;
-        Ok(Self { value, r#type, primary })
+        let mut value = None;
+        let mut r#type = None;
+        let mut primary = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "value" => fields.read(&mut value, "value")?,
+                "type" => fields.read(&mut r#type, "type")?,
+                "primary" => fields.read(&mut primary, "primary")?,
+                _ => fields.skip()?,
+            }
+        }
+        Ok(Self {
+            value: fields.required(value, "value")?,
+            r#type: fields.required(r#type, "type")?,
+            primary: fields.required(primary, "primary")?,
+        })
     }
 }
 
@@ -189,22 +176,15 @@ impl ::serde::Serialize for EnterpriseExtension {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &[
-                "employee_number",
-                "cost_center",
-                "division",
-                "department",
-                "organization",
-                "manager",
-            ],
-            (
-                crate::codec::Always(&self.employee_number),
-                crate::codec::Always(&self.cost_center),
-                crate::codec::Always(&self.division),
-                crate::codec::Always(&self.department),
-                crate::codec::Always(&self.organization),
-                crate::codec::IfSet(&self.manager),
-            ),
+            |object| {
+                object.entry("employee_number", &self.employee_number)?;
+                object.entry("cost_center", &self.cost_center)?;
+                object.entry("division", &self.division)?;
+                object.entry("department", &self.department)?;
+                object.entry("organization", &self.organization)?;
+                object.if_set("manager", &self.manager)?;
+                Ok(())
+            },
         )
     }
 }
@@ -212,41 +192,33 @@ impl ::serde::Serialize for EnterpriseExtension {
 impl crate::codec::Object for EnterpriseExtension {
     const NAME: &'static str = "EnterpriseExtension";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (
-            employee_number,
-            cost_center,
-            division,
-            department,
-            organization,
-            manager,
-        ) = crate::codec::fields::<
-            (
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-                crate::codec::Nil<Option<crate::b2b::models::scim::Manager>>,
-            ),
-            _,
-        >(
-            map,
-            &[
-                "employee_number",
-                "cost_center",
-                "division",
-                "department",
-                "organization",
-                "manager",
-            ],
-        )?;
+        let mut employee_number = None;
+        let mut cost_center = None;
+        let mut division = None;
+        let mut department = None;
+        let mut organization = None;
+        let mut manager = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "employee_number" => {
+                    fields.read(&mut employee_number, "employee_number")?
+                }
+                "cost_center" => fields.read(&mut cost_center, "cost_center")?,
+                "division" => fields.read(&mut division, "division")?,
+                "department" => fields.read(&mut department, "department")?,
+                "organization" => fields.read(&mut organization, "organization")?,
+                "manager" => fields.read(&mut manager, "manager")?,
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            employee_number,
-            cost_center,
-            division,
-            department,
-            organization,
-            manager,
+            employee_number: fields.required(employee_number, "employee_number")?,
+            cost_center: fields.required(cost_center, "cost_center")?,
+            division: fields.required(division, "division")?,
+            department: fields.required(department, "department")?,
+            organization: fields.required(organization, "organization")?,
+            manager: fields.nilable(manager),
         })
     }
 }
@@ -278,12 +250,12 @@ impl ::serde::Serialize for Entitlement {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &["value", "type", "primary"],
-            (
-                crate::codec::Always(&self.value),
-                crate::codec::Always(&self.r#type),
-                crate::codec::Always(&self.primary),
-            ),
+            |object| {
+                object.entry("value", &self.value)?;
+                object.entry("type", &self.r#type)?;
+                object.entry("primary", &self.primary)?;
+                Ok(())
+            },
         )
     }
 }
@@ -291,15 +263,23 @@ impl ::serde::Serialize for Entitlement {
 impl crate::codec::Object for Entitlement {
     const NAME: &'static str = "Entitlement";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (value, r#type, primary) = crate::codec::fields::<
-            (
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-                crate::codec::Req<bool>,
-            ),
-            _,
-        >(map, &["value", "type", "primary"])?;
-        Ok(Self { value, r#type, primary })
+        let mut value = None;
+        let mut r#type = None;
+        let mut primary = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "value" => fields.read(&mut value, "value")?,
+                "type" => fields.read(&mut r#type, "type")?,
+                "primary" => fields.read(&mut primary, "primary")?,
+                _ => fields.skip()?,
+            }
+        }
+        Ok(Self {
+            value: fields.required(value, "value")?,
+            r#type: fields.required(r#type, "type")?,
+            primary: fields.required(primary, "primary")?,
+        })
     }
 }
 
@@ -327,8 +307,11 @@ impl ::serde::Serialize for Group {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &["value", "display"],
-            (crate::codec::Always(&self.value), crate::codec::Always(&self.display)),
+            |object| {
+                object.entry("value", &self.value)?;
+                object.entry("display", &self.display)?;
+                Ok(())
+            },
         )
     }
 }
@@ -336,11 +319,20 @@ impl ::serde::Serialize for Group {
 impl crate::codec::Object for Group {
     const NAME: &'static str = "Group";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (value, display) = crate::codec::fields::<
-            (crate::codec::Req<String>, crate::codec::Req<String>),
-            _,
-        >(map, &["value", "display"])?;
-        Ok(Self { value, display })
+        let mut value = None;
+        let mut display = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "value" => fields.read(&mut value, "value")?,
+                "display" => fields.read(&mut display, "display")?,
+                _ => fields.skip()?,
+            }
+        }
+        Ok(Self {
+            value: fields.required(value, "value")?,
+            display: fields.required(display, "display")?,
+        })
     }
 }
 
@@ -370,12 +362,12 @@ impl ::serde::Serialize for IMs {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &["value", "type", "primary"],
-            (
-                crate::codec::Always(&self.value),
-                crate::codec::Always(&self.r#type),
-                crate::codec::Always(&self.primary),
-            ),
+            |object| {
+                object.entry("value", &self.value)?;
+                object.entry("type", &self.r#type)?;
+                object.entry("primary", &self.primary)?;
+                Ok(())
+            },
         )
     }
 }
@@ -383,15 +375,23 @@ impl ::serde::Serialize for IMs {
 impl crate::codec::Object for IMs {
     const NAME: &'static str = "IMs";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (value, r#type, primary) = crate::codec::fields::<
-            (
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-                crate::codec::Req<bool>,
-            ),
-            _,
-        >(map, &["value", "type", "primary"])?;
-        Ok(Self { value, r#type, primary })
+        let mut value = None;
+        let mut r#type = None;
+        let mut primary = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "value" => fields.read(&mut value, "value")?,
+                "type" => fields.read(&mut r#type, "type")?,
+                "primary" => fields.read(&mut primary, "primary")?,
+                _ => fields.skip()?,
+            }
+        }
+        Ok(Self {
+            value: fields.required(value, "value")?,
+            r#type: fields.required(r#type, "type")?,
+            primary: fields.required(primary, "primary")?,
+        })
     }
 }
 
@@ -421,12 +421,12 @@ impl ::serde::Serialize for Manager {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &["value", "ref", "display_name"],
-            (
-                crate::codec::Always(&self.value),
-                crate::codec::Always(&self.r#ref),
-                crate::codec::Always(&self.display_name),
-            ),
+            |object| {
+                object.entry("value", &self.value)?;
+                object.entry("ref", &self.r#ref)?;
+                object.entry("display_name", &self.display_name)?;
+                Ok(())
+            },
         )
     }
 }
@@ -434,15 +434,23 @@ impl ::serde::Serialize for Manager {
 impl crate::codec::Object for Manager {
     const NAME: &'static str = "Manager";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (value, r#ref, display_name) = crate::codec::fields::<
-            (
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-            ),
-            _,
-        >(map, &["value", "ref", "display_name"])?;
-        Ok(Self { value, r#ref, display_name })
+        let mut value = None;
+        let mut r#ref = None;
+        let mut display_name = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "value" => fields.read(&mut value, "value")?,
+                "ref" => fields.read(&mut r#ref, "ref")?,
+                "display_name" => fields.read(&mut display_name, "display_name")?,
+                _ => fields.skip()?,
+            }
+        }
+        Ok(Self {
+            value: fields.required(value, "value")?,
+            r#ref: fields.required(r#ref, "ref")?,
+            display_name: fields.required(display_name, "display_name")?,
+        })
     }
 }
 
@@ -479,22 +487,15 @@ impl ::serde::Serialize for Name {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &[
-                "formatted",
-                "family_name",
-                "given_name",
-                "middle_name",
-                "honorific_prefix",
-                "honorific_suffix",
-            ],
-            (
-                crate::codec::Always(&self.formatted),
-                crate::codec::Always(&self.family_name),
-                crate::codec::Always(&self.given_name),
-                crate::codec::Always(&self.middle_name),
-                crate::codec::Always(&self.honorific_prefix),
-                crate::codec::Always(&self.honorific_suffix),
-            ),
+            |object| {
+                object.entry("formatted", &self.formatted)?;
+                object.entry("family_name", &self.family_name)?;
+                object.entry("given_name", &self.given_name)?;
+                object.entry("middle_name", &self.middle_name)?;
+                object.entry("honorific_prefix", &self.honorific_prefix)?;
+                object.entry("honorific_suffix", &self.honorific_suffix)?;
+                Ok(())
+            },
         )
     }
 }
@@ -502,41 +503,35 @@ impl ::serde::Serialize for Name {
 impl crate::codec::Object for Name {
     const NAME: &'static str = "Name";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (
-            formatted,
-            family_name,
-            given_name,
-            middle_name,
-            honorific_prefix,
-            honorific_suffix,
-        ) = crate::codec::fields::<
-            (
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-            ),
-            _,
-        >(
-            map,
-            &[
-                "formatted",
-                "family_name",
-                "given_name",
-                "middle_name",
-                "honorific_prefix",
-                "honorific_suffix",
-            ],
-        )?;
+        let mut formatted = None;
+        let mut family_name = None;
+        let mut given_name = None;
+        let mut middle_name = None;
+        let mut honorific_prefix = None;
+        let mut honorific_suffix = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "formatted" => fields.read(&mut formatted, "formatted")?,
+                "family_name" => fields.read(&mut family_name, "family_name")?,
+                "given_name" => fields.read(&mut given_name, "given_name")?,
+                "middle_name" => fields.read(&mut middle_name, "middle_name")?,
+                "honorific_prefix" => {
+                    fields.read(&mut honorific_prefix, "honorific_prefix")?
+                }
+                "honorific_suffix" => {
+                    fields.read(&mut honorific_suffix, "honorific_suffix")?
+                }
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            formatted,
-            family_name,
-            given_name,
-            middle_name,
-            honorific_prefix,
-            honorific_suffix,
+            formatted: fields.required(formatted, "formatted")?,
+            family_name: fields.required(family_name, "family_name")?,
+            given_name: fields.required(given_name, "given_name")?,
+            middle_name: fields.required(middle_name, "middle_name")?,
+            honorific_prefix: fields.required(honorific_prefix, "honorific_prefix")?,
+            honorific_suffix: fields.required(honorific_suffix, "honorific_suffix")?,
         })
     }
 }
@@ -567,12 +562,12 @@ impl ::serde::Serialize for PhoneNumber {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &["value", "type", "primary"],
-            (
-                crate::codec::Always(&self.value),
-                crate::codec::Always(&self.r#type),
-                crate::codec::Always(&self.primary),
-            ),
+            |object| {
+                object.entry("value", &self.value)?;
+                object.entry("type", &self.r#type)?;
+                object.entry("primary", &self.primary)?;
+                Ok(())
+            },
         )
     }
 }
@@ -580,15 +575,23 @@ impl ::serde::Serialize for PhoneNumber {
 impl crate::codec::Object for PhoneNumber {
     const NAME: &'static str = "PhoneNumber";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (value, r#type, primary) = crate::codec::fields::<
-            (
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-                crate::codec::Req<bool>,
-            ),
-            _,
-        >(map, &["value", "type", "primary"])?;
-        Ok(Self { value, r#type, primary })
+        let mut value = None;
+        let mut r#type = None;
+        let mut primary = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "value" => fields.read(&mut value, "value")?,
+                "type" => fields.read(&mut r#type, "type")?,
+                "primary" => fields.read(&mut primary, "primary")?,
+                _ => fields.skip()?,
+            }
+        }
+        Ok(Self {
+            value: fields.required(value, "value")?,
+            r#type: fields.required(r#type, "type")?,
+            primary: fields.required(primary, "primary")?,
+        })
     }
 }
 
@@ -618,12 +621,12 @@ impl ::serde::Serialize for Photo {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &["value", "type", "primary"],
-            (
-                crate::codec::Always(&self.value),
-                crate::codec::Always(&self.r#type),
-                crate::codec::Always(&self.primary),
-            ),
+            |object| {
+                object.entry("value", &self.value)?;
+                object.entry("type", &self.r#type)?;
+                object.entry("primary", &self.primary)?;
+                Ok(())
+            },
         )
     }
 }
@@ -631,15 +634,23 @@ impl ::serde::Serialize for Photo {
 impl crate::codec::Object for Photo {
     const NAME: &'static str = "Photo";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (value, r#type, primary) = crate::codec::fields::<
-            (
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-                crate::codec::Req<bool>,
-            ),
-            _,
-        >(map, &["value", "type", "primary"])?;
-        Ok(Self { value, r#type, primary })
+        let mut value = None;
+        let mut r#type = None;
+        let mut primary = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "value" => fields.read(&mut value, "value")?,
+                "type" => fields.read(&mut r#type, "type")?,
+                "primary" => fields.read(&mut primary, "primary")?,
+                _ => fields.skip()?,
+            }
+        }
+        Ok(Self {
+            value: fields.required(value, "value")?,
+            r#type: fields.required(r#type, "type")?,
+            primary: fields.required(primary, "primary")?,
+        })
     }
 }
 
@@ -670,12 +681,12 @@ impl ::serde::Serialize for Role {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &["value", "type", "primary"],
-            (
-                crate::codec::Always(&self.value),
-                crate::codec::Always(&self.r#type),
-                crate::codec::Always(&self.primary),
-            ),
+            |object| {
+                object.entry("value", &self.value)?;
+                object.entry("type", &self.r#type)?;
+                object.entry("primary", &self.primary)?;
+                Ok(())
+            },
         )
     }
 }
@@ -683,15 +694,23 @@ impl ::serde::Serialize for Role {
 impl crate::codec::Object for Role {
     const NAME: &'static str = "Role";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (value, r#type, primary) = crate::codec::fields::<
-            (
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-                crate::codec::Req<bool>,
-            ),
-            _,
-        >(map, &["value", "type", "primary"])?;
-        Ok(Self { value, r#type, primary })
+        let mut value = None;
+        let mut r#type = None;
+        let mut primary = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "value" => fields.read(&mut value, "value")?,
+                "type" => fields.read(&mut r#type, "type")?,
+                "primary" => fields.read(&mut primary, "primary")?,
+                _ => fields.skip()?,
+            }
+        }
+        Ok(Self {
+            value: fields.required(value, "value")?,
+            r#type: fields.required(r#type, "type")?,
+            primary: fields.required(primary, "primary")?,
+        })
     }
 }
 
@@ -767,60 +786,32 @@ impl ::serde::Serialize for ScimAttributes {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &[
-                "user_name",
-                "id",
-                "external_id",
-                "active",
-                "groups",
-                "display_name",
-                "nick_name",
-                "profile_url",
-                "user_type",
-                "title",
-                "preferred_language",
-                "locale",
-                "timezone",
-                "emails",
-                "phone_numbers",
-                "addresses",
-                "ims",
-                "photos",
-                "entitlements",
-                "roles",
-                "x509certificates",
-                "name",
-                "enterprise_extension",
-            ],
-            (
-                (
-                    crate::codec::Always(&self.user_name),
-                    crate::codec::Always(&self.id),
-                    crate::codec::Always(&self.external_id),
-                    crate::codec::Always(&self.active),
-                    crate::codec::Always(&self.groups),
-                    crate::codec::Always(&self.display_name),
-                    crate::codec::Always(&self.nick_name),
-                    crate::codec::Always(&self.profile_url),
-                    crate::codec::Always(&self.user_type),
-                    crate::codec::Always(&self.title),
-                    crate::codec::Always(&self.preferred_language),
-                    crate::codec::Always(&self.locale),
-                ),
-                (
-                    crate::codec::Always(&self.timezone),
-                    crate::codec::Always(&self.emails),
-                    crate::codec::Always(&self.phone_numbers),
-                    crate::codec::Always(&self.addresses),
-                    crate::codec::Always(&self.ims),
-                    crate::codec::Always(&self.photos),
-                    crate::codec::Always(&self.entitlements),
-                    crate::codec::Always(&self.roles),
-                    crate::codec::Always(&self.x509certificates),
-                    crate::codec::IfSet(&self.name),
-                    crate::codec::IfSet(&self.enterprise_extension),
-                ),
-            ),
+            |object| {
+                object.entry("user_name", &self.user_name)?;
+                object.entry("id", &self.id)?;
+                object.entry("external_id", &self.external_id)?;
+                object.entry("active", &self.active)?;
+                object.entry("groups", &self.groups)?;
+                object.entry("display_name", &self.display_name)?;
+                object.entry("nick_name", &self.nick_name)?;
+                object.entry("profile_url", &self.profile_url)?;
+                object.entry("user_type", &self.user_type)?;
+                object.entry("title", &self.title)?;
+                object.entry("preferred_language", &self.preferred_language)?;
+                object.entry("locale", &self.locale)?;
+                object.entry("timezone", &self.timezone)?;
+                object.entry("emails", &self.emails)?;
+                object.entry("phone_numbers", &self.phone_numbers)?;
+                object.entry("addresses", &self.addresses)?;
+                object.entry("ims", &self.ims)?;
+                object.entry("photos", &self.photos)?;
+                object.entry("entitlements", &self.entitlements)?;
+                object.entry("roles", &self.roles)?;
+                object.entry("x509certificates", &self.x509certificates)?;
+                object.if_set("name", &self.name)?;
+                object.if_set("enterprise_extension", &self.enterprise_extension)?;
+                Ok(())
+            },
         )
     }
 }
@@ -828,119 +819,89 @@ impl ::serde::Serialize for ScimAttributes {
 impl crate::codec::Object for ScimAttributes {
     const NAME: &'static str = "ScimAttributes";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (
-            (
-                user_name,
-                id,
-                external_id,
-                active,
-                groups,
-                display_name,
-                nick_name,
-                profile_url,
-                user_type,
-                title,
-                preferred_language,
-                locale,
-            ),
-            (
-                timezone,
-                emails,
-                phone_numbers,
-                addresses,
-                ims,
-                photos,
-                entitlements,
-                roles,
-                x509certificates,
-                name,
-                enterprise_extension,
-            ),
-        ) = crate::codec::fields::<
-            (
-                (
-                    crate::codec::Req<String>,
-                    crate::codec::Req<String>,
-                    crate::codec::Req<String>,
-                    crate::codec::Req<bool>,
-                    crate::codec::Req<Vec<crate::b2b::models::scim::Group>>,
-                    crate::codec::Req<String>,
-                    crate::codec::Req<String>,
-                    crate::codec::Req<String>,
-                    crate::codec::Req<String>,
-                    crate::codec::Req<String>,
-                    crate::codec::Req<String>,
-                    crate::codec::Req<String>,
-                ),
-                (
-                    crate::codec::Req<String>,
-                    crate::codec::Req<Vec<crate::b2b::models::scim::Email>>,
-                    crate::codec::Req<Vec<crate::b2b::models::scim::PhoneNumber>>,
-                    crate::codec::Req<Vec<crate::b2b::models::scim::Address>>,
-                    crate::codec::Req<Vec<crate::b2b::models::scim::IMs>>,
-                    crate::codec::Req<Vec<crate::b2b::models::scim::Photo>>,
-                    crate::codec::Req<Vec<crate::b2b::models::scim::Entitlement>>,
-                    crate::codec::Req<Vec<crate::b2b::models::scim::Role>>,
-                    crate::codec::Req<Vec<crate::b2b::models::scim::X509Certificate>>,
-                    crate::codec::Nil<Option<crate::b2b::models::scim::Name>>,
-                    crate::codec::Nil<
-                        Option<crate::b2b::models::scim::EnterpriseExtension>,
-                    >,
-                ),
-            ),
-            _,
-        >(
-            map,
-            &[
-                "user_name",
-                "id",
-                "external_id",
-                "active",
-                "groups",
-                "display_name",
-                "nick_name",
-                "profile_url",
-                "user_type",
-                "title",
-                "preferred_language",
-                "locale",
-                "timezone",
-                "emails",
-                "phone_numbers",
-                "addresses",
-                "ims",
-                "photos",
-                "entitlements",
-                "roles",
-                "x509certificates",
-                "name",
-                "enterprise_extension",
-            ],
-        )?;
+        let mut user_name = None;
+        let mut id = None;
+        let mut external_id = None;
+        let mut active = None;
+        let mut groups = None;
+        let mut display_name = None;
+        let mut nick_name = None;
+        let mut profile_url = None;
+        let mut user_type = None;
+        let mut title = None;
+        let mut preferred_language = None;
+        let mut locale = None;
+        let mut timezone = None;
+        let mut emails = None;
+        let mut phone_numbers = None;
+        let mut addresses = None;
+        let mut ims = None;
+        let mut photos = None;
+        let mut entitlements = None;
+        let mut roles = None;
+        let mut x509certificates = None;
+        let mut name = None;
+        let mut enterprise_extension = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "user_name" => fields.read(&mut user_name, "user_name")?,
+                "id" => fields.read(&mut id, "id")?,
+                "external_id" => fields.read(&mut external_id, "external_id")?,
+                "active" => fields.read(&mut active, "active")?,
+                "groups" => fields.read(&mut groups, "groups")?,
+                "display_name" => fields.read(&mut display_name, "display_name")?,
+                "nick_name" => fields.read(&mut nick_name, "nick_name")?,
+                "profile_url" => fields.read(&mut profile_url, "profile_url")?,
+                "user_type" => fields.read(&mut user_type, "user_type")?,
+                "title" => fields.read(&mut title, "title")?,
+                "preferred_language" => {
+                    fields.read(&mut preferred_language, "preferred_language")?
+                }
+                "locale" => fields.read(&mut locale, "locale")?,
+                "timezone" => fields.read(&mut timezone, "timezone")?,
+                "emails" => fields.read(&mut emails, "emails")?,
+                "phone_numbers" => fields.read(&mut phone_numbers, "phone_numbers")?,
+                "addresses" => fields.read(&mut addresses, "addresses")?,
+                "ims" => fields.read(&mut ims, "ims")?,
+                "photos" => fields.read(&mut photos, "photos")?,
+                "entitlements" => fields.read(&mut entitlements, "entitlements")?,
+                "roles" => fields.read(&mut roles, "roles")?,
+                "x509certificates" => {
+                    fields.read(&mut x509certificates, "x509certificates")?
+                }
+                "name" => fields.read(&mut name, "name")?,
+                "enterprise_extension" => {
+                    fields.read(&mut enterprise_extension, "enterprise_extension")?
+                }
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            user_name,
-            id,
-            external_id,
-            active,
-            groups,
-            display_name,
-            nick_name,
-            profile_url,
-            user_type,
-            title,
-            preferred_language,
-            locale,
-            timezone,
-            emails,
-            phone_numbers,
-            addresses,
-            ims,
-            photos,
-            entitlements,
-            roles,
-            x509certificates,
-            name,
-            enterprise_extension,
+            user_name: fields.required(user_name, "user_name")?,
+            id: fields.required(id, "id")?,
+            external_id: fields.required(external_id, "external_id")?,
+            active: fields.required(active, "active")?,
+            groups: fields.required(groups, "groups")?,
+            display_name: fields.required(display_name, "display_name")?,
+            nick_name: fields.required(nick_name, "nick_name")?,
+            profile_url: fields.required(profile_url, "profile_url")?,
+            user_type: fields.required(user_type, "user_type")?,
+            title: fields.required(title, "title")?,
+            preferred_language: fields
+                .required(preferred_language, "preferred_language")?,
+            locale: fields.required(locale, "locale")?,
+            timezone: fields.required(timezone, "timezone")?,
+            emails: fields.required(emails, "emails")?,
+            phone_numbers: fields.required(phone_numbers, "phone_numbers")?,
+            addresses: fields.required(addresses, "addresses")?,
+            ims: fields.required(ims, "ims")?,
+            photos: fields.required(photos, "photos")?,
+            entitlements: fields.required(entitlements, "entitlements")?,
+            roles: fields.required(roles, "roles")?,
+            x509certificates: fields.required(x509certificates, "x509certificates")?,
+            name: fields.nilable(name),
+            enterprise_extension: fields.nilable(enterprise_extension),
         })
     }
 }
@@ -994,32 +955,36 @@ impl ::serde::Serialize for ScimConnection {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &[
-                "organization_id",
-                "connection_id",
-                "status",
-                "display_name",
-                "identity_provider",
-                "base_url",
-                "bearer_token_last_four",
-                "scim_group_implicit_role_assignments",
-                "next_bearer_token_last_four",
-                "bearer_token_expires_at",
-                "next_bearer_token_expires_at",
-            ],
-            (
-                crate::codec::Always(&self.organization_id),
-                crate::codec::Always(&self.connection_id),
-                crate::codec::Always(&self.status),
-                crate::codec::Always(&self.display_name),
-                crate::codec::Always(&self.identity_provider),
-                crate::codec::Always(&self.base_url),
-                crate::codec::Always(&self.bearer_token_last_four),
-                crate::codec::Always(&self.scim_group_implicit_role_assignments),
-                crate::codec::Always(&self.next_bearer_token_last_four),
-                crate::codec::IfSetTime(&self.bearer_token_expires_at),
-                crate::codec::IfSetTime(&self.next_bearer_token_expires_at),
-            ),
+            |object| {
+                object.entry("organization_id", &self.organization_id)?;
+                object.entry("connection_id", &self.connection_id)?;
+                object.entry("status", &self.status)?;
+                object.entry("display_name", &self.display_name)?;
+                object.entry("identity_provider", &self.identity_provider)?;
+                object.entry("base_url", &self.base_url)?;
+                object.entry("bearer_token_last_four", &self.bearer_token_last_four)?;
+                object
+                    .entry(
+                        "scim_group_implicit_role_assignments",
+                        &self.scim_group_implicit_role_assignments,
+                    )?;
+                object
+                    .entry(
+                        "next_bearer_token_last_four",
+                        &self.next_bearer_token_last_four,
+                    )?;
+                object
+                    .time_if_set(
+                        "bearer_token_expires_at",
+                        &self.bearer_token_expires_at,
+                    )?;
+                object
+                    .time_if_set(
+                        "next_bearer_token_expires_at",
+                        &self.next_bearer_token_expires_at,
+                    )?;
+                Ok(())
+            },
         )
     }
 }
@@ -1027,69 +992,79 @@ impl ::serde::Serialize for ScimConnection {
 impl crate::codec::Object for ScimConnection {
     const NAME: &'static str = "ScimConnection";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (
-            organization_id,
-            connection_id,
-            status,
-            display_name,
-            identity_provider,
-            base_url,
-            bearer_token_last_four,
-            scim_group_implicit_role_assignments,
-            next_bearer_token_last_four,
-            bearer_token_expires_at,
-            next_bearer_token_expires_at,
-        ) = crate::codec::fields::<
-            (
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-                crate::codec::Req<
-                    Vec<crate::b2b::models::scim::ScimGroupImplicitRoleAssignments>,
-                >,
-                crate::codec::Req<String>,
-                crate::codec::Nil<
-                    Option<crate::codec::Timestamp>,
-                    Option<::time::OffsetDateTime>,
-                >,
-                crate::codec::Nil<
-                    Option<crate::codec::Timestamp>,
-                    Option<::time::OffsetDateTime>,
-                >,
-            ),
-            _,
-        >(
-            map,
-            &[
-                "organization_id",
-                "connection_id",
-                "status",
-                "display_name",
-                "identity_provider",
-                "base_url",
-                "bearer_token_last_four",
-                "scim_group_implicit_role_assignments",
-                "next_bearer_token_last_four",
-                "bearer_token_expires_at",
-                "next_bearer_token_expires_at",
-            ],
-        )?;
+        let mut organization_id = None;
+        let mut connection_id = None;
+        let mut status = None;
+        let mut display_name = None;
+        let mut identity_provider = None;
+        let mut base_url = None;
+        let mut bearer_token_last_four = None;
+        let mut scim_group_implicit_role_assignments = None;
+        let mut next_bearer_token_last_four = None;
+        let mut bearer_token_expires_at = None;
+        let mut next_bearer_token_expires_at = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "organization_id" => {
+                    fields.read(&mut organization_id, "organization_id")?
+                }
+                "connection_id" => fields.read(&mut connection_id, "connection_id")?,
+                "status" => fields.read(&mut status, "status")?,
+                "display_name" => fields.read(&mut display_name, "display_name")?,
+                "identity_provider" => {
+                    fields.read(&mut identity_provider, "identity_provider")?
+                }
+                "base_url" => fields.read(&mut base_url, "base_url")?,
+                "bearer_token_last_four" => {
+                    fields.read(&mut bearer_token_last_four, "bearer_token_last_four")?
+                }
+                "scim_group_implicit_role_assignments" => {
+                    fields
+                        .read(
+                            &mut scim_group_implicit_role_assignments,
+                            "scim_group_implicit_role_assignments",
+                        )?
+                }
+                "next_bearer_token_last_four" => {
+                    fields
+                        .read(
+                            &mut next_bearer_token_last_four,
+                            "next_bearer_token_last_four",
+                        )?
+                }
+                "bearer_token_expires_at" => {
+                    fields.read(&mut bearer_token_expires_at, "bearer_token_expires_at")?
+                }
+                "next_bearer_token_expires_at" => {
+                    fields
+                        .read(
+                            &mut next_bearer_token_expires_at,
+                            "next_bearer_token_expires_at",
+                        )?
+                }
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            organization_id,
-            connection_id,
-            status,
-            display_name,
-            identity_provider,
-            base_url,
-            bearer_token_last_four,
-            scim_group_implicit_role_assignments,
-            next_bearer_token_last_four,
-            bearer_token_expires_at,
-            next_bearer_token_expires_at,
+            organization_id: fields.required(organization_id, "organization_id")?,
+            connection_id: fields.required(connection_id, "connection_id")?,
+            status: fields.required(status, "status")?,
+            display_name: fields.required(display_name, "display_name")?,
+            identity_provider: fields.required(identity_provider, "identity_provider")?,
+            base_url: fields.required(base_url, "base_url")?,
+            bearer_token_last_four: fields
+                .required(bearer_token_last_four, "bearer_token_last_four")?,
+            scim_group_implicit_role_assignments: fields
+                .required(
+                    scim_group_implicit_role_assignments,
+                    "scim_group_implicit_role_assignments",
+                )?,
+            next_bearer_token_last_four: fields
+                .required(next_bearer_token_last_four, "next_bearer_token_last_four")?,
+            bearer_token_expires_at: fields.nilable_time(bearer_token_expires_at),
+            next_bearer_token_expires_at: fields
+                .nilable_time(next_bearer_token_expires_at),
         })
     }
 }
@@ -1145,32 +1120,32 @@ impl ::serde::Serialize for ScimConnectionWithNextToken {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &[
-                "organization_id",
-                "connection_id",
-                "status",
-                "display_name",
-                "base_url",
-                "identity_provider",
-                "bearer_token_last_four",
-                "next_bearer_token",
-                "scim_group_implicit_role_assignments",
-                "bearer_token_expires_at",
-                "next_bearer_token_expires_at",
-            ],
-            (
-                crate::codec::Always(&self.organization_id),
-                crate::codec::Always(&self.connection_id),
-                crate::codec::Always(&self.status),
-                crate::codec::Always(&self.display_name),
-                crate::codec::Always(&self.base_url),
-                crate::codec::Always(&self.identity_provider),
-                crate::codec::Always(&self.bearer_token_last_four),
-                crate::codec::Always(&self.next_bearer_token),
-                crate::codec::Always(&self.scim_group_implicit_role_assignments),
-                crate::codec::IfSetTime(&self.bearer_token_expires_at),
-                crate::codec::IfSetTime(&self.next_bearer_token_expires_at),
-            ),
+            |object| {
+                object.entry("organization_id", &self.organization_id)?;
+                object.entry("connection_id", &self.connection_id)?;
+                object.entry("status", &self.status)?;
+                object.entry("display_name", &self.display_name)?;
+                object.entry("base_url", &self.base_url)?;
+                object.entry("identity_provider", &self.identity_provider)?;
+                object.entry("bearer_token_last_four", &self.bearer_token_last_four)?;
+                object.entry("next_bearer_token", &self.next_bearer_token)?;
+                object
+                    .entry(
+                        "scim_group_implicit_role_assignments",
+                        &self.scim_group_implicit_role_assignments,
+                    )?;
+                object
+                    .time_if_set(
+                        "bearer_token_expires_at",
+                        &self.bearer_token_expires_at,
+                    )?;
+                object
+                    .time_if_set(
+                        "next_bearer_token_expires_at",
+                        &self.next_bearer_token_expires_at,
+                    )?;
+                Ok(())
+            },
         )
     }
 }
@@ -1178,69 +1153,74 @@ impl ::serde::Serialize for ScimConnectionWithNextToken {
 impl crate::codec::Object for ScimConnectionWithNextToken {
     const NAME: &'static str = "ScimConnectionWithNextToken";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (
-            organization_id,
-            connection_id,
-            status,
-            display_name,
-            base_url,
-            identity_provider,
-            bearer_token_last_four,
-            next_bearer_token,
-            scim_group_implicit_role_assignments,
-            bearer_token_expires_at,
-            next_bearer_token_expires_at,
-        ) = crate::codec::fields::<
-            (
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-                crate::codec::Req<
-                    Vec<crate::b2b::models::scim::ScimGroupImplicitRoleAssignments>,
-                >,
-                crate::codec::Nil<
-                    Option<crate::codec::Timestamp>,
-                    Option<::time::OffsetDateTime>,
-                >,
-                crate::codec::Nil<
-                    Option<crate::codec::Timestamp>,
-                    Option<::time::OffsetDateTime>,
-                >,
-            ),
-            _,
-        >(
-            map,
-            &[
-                "organization_id",
-                "connection_id",
-                "status",
-                "display_name",
-                "base_url",
-                "identity_provider",
-                "bearer_token_last_four",
-                "next_bearer_token",
-                "scim_group_implicit_role_assignments",
-                "bearer_token_expires_at",
-                "next_bearer_token_expires_at",
-            ],
-        )?;
+        let mut organization_id = None;
+        let mut connection_id = None;
+        let mut status = None;
+        let mut display_name = None;
+        let mut base_url = None;
+        let mut identity_provider = None;
+        let mut bearer_token_last_four = None;
+        let mut next_bearer_token = None;
+        let mut scim_group_implicit_role_assignments = None;
+        let mut bearer_token_expires_at = None;
+        let mut next_bearer_token_expires_at = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "organization_id" => {
+                    fields.read(&mut organization_id, "organization_id")?
+                }
+                "connection_id" => fields.read(&mut connection_id, "connection_id")?,
+                "status" => fields.read(&mut status, "status")?,
+                "display_name" => fields.read(&mut display_name, "display_name")?,
+                "base_url" => fields.read(&mut base_url, "base_url")?,
+                "identity_provider" => {
+                    fields.read(&mut identity_provider, "identity_provider")?
+                }
+                "bearer_token_last_four" => {
+                    fields.read(&mut bearer_token_last_four, "bearer_token_last_four")?
+                }
+                "next_bearer_token" => {
+                    fields.read(&mut next_bearer_token, "next_bearer_token")?
+                }
+                "scim_group_implicit_role_assignments" => {
+                    fields
+                        .read(
+                            &mut scim_group_implicit_role_assignments,
+                            "scim_group_implicit_role_assignments",
+                        )?
+                }
+                "bearer_token_expires_at" => {
+                    fields.read(&mut bearer_token_expires_at, "bearer_token_expires_at")?
+                }
+                "next_bearer_token_expires_at" => {
+                    fields
+                        .read(
+                            &mut next_bearer_token_expires_at,
+                            "next_bearer_token_expires_at",
+                        )?
+                }
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            organization_id,
-            connection_id,
-            status,
-            display_name,
-            base_url,
-            identity_provider,
-            bearer_token_last_four,
-            next_bearer_token,
-            scim_group_implicit_role_assignments,
-            bearer_token_expires_at,
-            next_bearer_token_expires_at,
+            organization_id: fields.required(organization_id, "organization_id")?,
+            connection_id: fields.required(connection_id, "connection_id")?,
+            status: fields.required(status, "status")?,
+            display_name: fields.required(display_name, "display_name")?,
+            base_url: fields.required(base_url, "base_url")?,
+            identity_provider: fields.required(identity_provider, "identity_provider")?,
+            bearer_token_last_four: fields
+                .required(bearer_token_last_four, "bearer_token_last_four")?,
+            next_bearer_token: fields.required(next_bearer_token, "next_bearer_token")?,
+            scim_group_implicit_role_assignments: fields
+                .required(
+                    scim_group_implicit_role_assignments,
+                    "scim_group_implicit_role_assignments",
+                )?,
+            bearer_token_expires_at: fields.nilable_time(bearer_token_expires_at),
+            next_bearer_token_expires_at: fields
+                .nilable_time(next_bearer_token_expires_at),
         })
     }
 }
@@ -1289,28 +1269,26 @@ impl ::serde::Serialize for ScimConnectionWithToken {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &[
-                "organization_id",
-                "connection_id",
-                "status",
-                "display_name",
-                "identity_provider",
-                "base_url",
-                "bearer_token",
-                "scim_group_implicit_role_assignments",
-                "bearer_token_expires_at",
-            ],
-            (
-                crate::codec::Always(&self.organization_id),
-                crate::codec::Always(&self.connection_id),
-                crate::codec::Always(&self.status),
-                crate::codec::Always(&self.display_name),
-                crate::codec::Always(&self.identity_provider),
-                crate::codec::Always(&self.base_url),
-                crate::codec::Always(&self.bearer_token),
-                crate::codec::Always(&self.scim_group_implicit_role_assignments),
-                crate::codec::IfSetTime(&self.bearer_token_expires_at),
-            ),
+            |object| {
+                object.entry("organization_id", &self.organization_id)?;
+                object.entry("connection_id", &self.connection_id)?;
+                object.entry("status", &self.status)?;
+                object.entry("display_name", &self.display_name)?;
+                object.entry("identity_provider", &self.identity_provider)?;
+                object.entry("base_url", &self.base_url)?;
+                object.entry("bearer_token", &self.bearer_token)?;
+                object
+                    .entry(
+                        "scim_group_implicit_role_assignments",
+                        &self.scim_group_implicit_role_assignments,
+                    )?;
+                object
+                    .time_if_set(
+                        "bearer_token_expires_at",
+                        &self.bearer_token_expires_at,
+                    )?;
+                Ok(())
+            },
         )
     }
 }
@@ -1318,58 +1296,56 @@ impl ::serde::Serialize for ScimConnectionWithToken {
 impl crate::codec::Object for ScimConnectionWithToken {
     const NAME: &'static str = "ScimConnectionWithToken";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (
-            organization_id,
-            connection_id,
-            status,
-            display_name,
-            identity_provider,
-            base_url,
-            bearer_token,
-            scim_group_implicit_role_assignments,
-            bearer_token_expires_at,
-        ) = crate::codec::fields::<
-            (
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-                crate::codec::Req<
-                    Vec<crate::b2b::models::scim::ScimGroupImplicitRoleAssignments>,
-                >,
-                crate::codec::Nil<
-                    Option<crate::codec::Timestamp>,
-                    Option<::time::OffsetDateTime>,
-                >,
-            ),
-            _,
-        >(
-            map,
-            &[
-                "organization_id",
-                "connection_id",
-                "status",
-                "display_name",
-                "identity_provider",
-                "base_url",
-                "bearer_token",
-                "scim_group_implicit_role_assignments",
-                "bearer_token_expires_at",
-            ],
-        )?;
+        let mut organization_id = None;
+        let mut connection_id = None;
+        let mut status = None;
+        let mut display_name = None;
+        let mut identity_provider = None;
+        let mut base_url = None;
+        let mut bearer_token = None;
+        let mut scim_group_implicit_role_assignments = None;
+        let mut bearer_token_expires_at = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "organization_id" => {
+                    fields.read(&mut organization_id, "organization_id")?
+                }
+                "connection_id" => fields.read(&mut connection_id, "connection_id")?,
+                "status" => fields.read(&mut status, "status")?,
+                "display_name" => fields.read(&mut display_name, "display_name")?,
+                "identity_provider" => {
+                    fields.read(&mut identity_provider, "identity_provider")?
+                }
+                "base_url" => fields.read(&mut base_url, "base_url")?,
+                "bearer_token" => fields.read(&mut bearer_token, "bearer_token")?,
+                "scim_group_implicit_role_assignments" => {
+                    fields
+                        .read(
+                            &mut scim_group_implicit_role_assignments,
+                            "scim_group_implicit_role_assignments",
+                        )?
+                }
+                "bearer_token_expires_at" => {
+                    fields.read(&mut bearer_token_expires_at, "bearer_token_expires_at")?
+                }
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            organization_id,
-            connection_id,
-            status,
-            display_name,
-            identity_provider,
-            base_url,
-            bearer_token,
-            scim_group_implicit_role_assignments,
-            bearer_token_expires_at,
+            organization_id: fields.required(organization_id, "organization_id")?,
+            connection_id: fields.required(connection_id, "connection_id")?,
+            status: fields.required(status, "status")?,
+            display_name: fields.required(display_name, "display_name")?,
+            identity_provider: fields.required(identity_provider, "identity_provider")?,
+            base_url: fields.required(base_url, "base_url")?,
+            bearer_token: fields.required(bearer_token, "bearer_token")?,
+            scim_group_implicit_role_assignments: fields
+                .required(
+                    scim_group_implicit_role_assignments,
+                    "scim_group_implicit_role_assignments",
+                )?,
+            bearer_token_expires_at: fields.nilable_time(bearer_token_expires_at),
         })
     }
 }
@@ -1402,13 +1378,13 @@ impl ::serde::Serialize for ScimGroup {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &["group_id", "group_name", "organization_id", "connection_id"],
-            (
-                crate::codec::Always(&self.group_id),
-                crate::codec::Always(&self.group_name),
-                crate::codec::Always(&self.organization_id),
-                crate::codec::Always(&self.connection_id),
-            ),
+            |object| {
+                object.entry("group_id", &self.group_id)?;
+                object.entry("group_name", &self.group_name)?;
+                object.entry("organization_id", &self.organization_id)?;
+                object.entry("connection_id", &self.connection_id)?;
+                Ok(())
+            },
         )
     }
 }
@@ -1416,20 +1392,27 @@ impl ::serde::Serialize for ScimGroup {
 impl crate::codec::Object for ScimGroup {
     const NAME: &'static str = "ScimGroup";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (group_id, group_name, organization_id, connection_id) = crate::codec::fields::<
-            (
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-            ),
-            _,
-        >(map, &["group_id", "group_name", "organization_id", "connection_id"])?;
+        let mut group_id = None;
+        let mut group_name = None;
+        let mut organization_id = None;
+        let mut connection_id = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "group_id" => fields.read(&mut group_id, "group_id")?,
+                "group_name" => fields.read(&mut group_name, "group_name")?,
+                "organization_id" => {
+                    fields.read(&mut organization_id, "organization_id")?
+                }
+                "connection_id" => fields.read(&mut connection_id, "connection_id")?,
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            group_id,
-            group_name,
-            organization_id,
-            connection_id,
+            group_id: fields.required(group_id, "group_id")?,
+            group_name: fields.required(group_name, "group_name")?,
+            organization_id: fields.required(organization_id, "organization_id")?,
+            connection_id: fields.required(connection_id, "connection_id")?,
         })
     }
 }
@@ -1461,12 +1444,12 @@ impl ::serde::Serialize for ScimGroupImplicitRoleAssignments {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &["role_id", "group_id", "group_name"],
-            (
-                crate::codec::Always(&self.role_id),
-                crate::codec::Always(&self.group_id),
-                crate::codec::Always(&self.group_name),
-            ),
+            |object| {
+                object.entry("role_id", &self.role_id)?;
+                object.entry("group_id", &self.group_id)?;
+                object.entry("group_name", &self.group_name)?;
+                Ok(())
+            },
         )
     }
 }
@@ -1474,18 +1457,22 @@ impl ::serde::Serialize for ScimGroupImplicitRoleAssignments {
 impl crate::codec::Object for ScimGroupImplicitRoleAssignments {
     const NAME: &'static str = "ScimGroupImplicitRoleAssignments";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (role_id, group_id, group_name) = crate::codec::fields::<
-            (
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-            ),
-            _,
-        >(map, &["role_id", "group_id", "group_name"])?;
+        let mut role_id = None;
+        let mut group_id = None;
+        let mut group_name = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "role_id" => fields.read(&mut role_id, "role_id")?,
+                "group_id" => fields.read(&mut group_id, "group_id")?,
+                "group_name" => fields.read(&mut group_name, "group_name")?,
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            role_id,
-            group_id,
-            group_name,
+            role_id: fields.required(role_id, "role_id")?,
+            group_id: fields.required(group_id, "group_id")?,
+            group_name: fields.required(group_name, "group_name")?,
         })
     }
 }
@@ -1516,12 +1503,12 @@ impl ::serde::Serialize for X509Certificate {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &["value", "type", "primary"],
-            (
-                crate::codec::Always(&self.value),
-                crate::codec::Always(&self.r#type),
-                crate::codec::Always(&self.primary),
-            ),
+            |object| {
+                object.entry("value", &self.value)?;
+                object.entry("type", &self.r#type)?;
+                object.entry("primary", &self.primary)?;
+                Ok(())
+            },
         )
     }
 }
@@ -1529,15 +1516,23 @@ impl ::serde::Serialize for X509Certificate {
 impl crate::codec::Object for X509Certificate {
     const NAME: &'static str = "X509Certificate";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (value, r#type, primary) = crate::codec::fields::<
-            (
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-                crate::codec::Req<bool>,
-            ),
-            _,
-        >(map, &["value", "type", "primary"])?;
-        Ok(Self { value, r#type, primary })
+        let mut value = None;
+        let mut r#type = None;
+        let mut primary = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "value" => fields.read(&mut value, "value")?,
+                "type" => fields.read(&mut r#type, "type")?,
+                "primary" => fields.read(&mut primary, "primary")?,
+                _ => fields.skip()?,
+            }
+        }
+        Ok(Self {
+            value: fields.required(value, "value")?,
+            r#type: fields.required(r#type, "type")?,
+            primary: fields.required(primary, "primary")?,
+        })
     }
 }
 

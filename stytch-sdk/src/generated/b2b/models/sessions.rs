@@ -21,12 +21,12 @@ impl ::serde::Serialize for AuthorizationCheck {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &["organization_id", "resource_id", "action"],
-            (
-                crate::codec::Always(&self.organization_id),
-                crate::codec::Always(&self.resource_id),
-                crate::codec::Always(&self.action),
-            ),
+            |object| {
+                object.entry("organization_id", &self.organization_id)?;
+                object.entry("resource_id", &self.resource_id)?;
+                object.entry("action", &self.action)?;
+                Ok(())
+            },
         )
     }
 }
@@ -34,18 +34,24 @@ impl ::serde::Serialize for AuthorizationCheck {
 impl crate::codec::Object for AuthorizationCheck {
     const NAME: &'static str = "AuthorizationCheck";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (organization_id, resource_id, action) = crate::codec::fields::<
-            (
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-            ),
-            _,
-        >(map, &["organization_id", "resource_id", "action"])?;
+        let mut organization_id = None;
+        let mut resource_id = None;
+        let mut action = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "organization_id" => {
+                    fields.read(&mut organization_id, "organization_id")?
+                }
+                "resource_id" => fields.read(&mut resource_id, "resource_id")?,
+                "action" => fields.read(&mut action, "action")?,
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            organization_id,
-            resource_id,
-            action,
+            organization_id: fields.required(organization_id, "organization_id")?,
+            resource_id: fields.required(resource_id, "resource_id")?,
+            action: fields.required(action, "action")?,
         })
     }
 }
@@ -74,11 +80,11 @@ impl ::serde::Serialize for AuthorizationVerdict {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &["authorized", "granting_roles"],
-            (
-                crate::codec::Always(&self.authorized),
-                crate::codec::Always(&self.granting_roles),
-            ),
+            |object| {
+                object.entry("authorized", &self.authorized)?;
+                object.entry("granting_roles", &self.granting_roles)?;
+                Ok(())
+            },
         )
     }
 }
@@ -86,11 +92,20 @@ impl ::serde::Serialize for AuthorizationVerdict {
 impl crate::codec::Object for AuthorizationVerdict {
     const NAME: &'static str = "AuthorizationVerdict";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (authorized, granting_roles) = crate::codec::fields::<
-            (crate::codec::Req<bool>, crate::codec::Req<Vec<String>>),
-            _,
-        >(map, &["authorized", "granting_roles"])?;
-        Ok(Self { authorized, granting_roles })
+        let mut authorized = None;
+        let mut granting_roles = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "authorized" => fields.read(&mut authorized, "authorized")?,
+                "granting_roles" => fields.read(&mut granting_roles, "granting_roles")?,
+                _ => fields.skip()?,
+            }
+        }
+        Ok(Self {
+            authorized: fields.required(authorized, "authorized")?,
+            granting_roles: fields.required(granting_roles, "granting_roles")?,
+        })
     }
 }
 
@@ -139,30 +154,19 @@ impl ::serde::Serialize for MemberSession {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &[
-                "member_session_id",
-                "member_id",
-                "started_at",
-                "last_accessed_at",
-                "expires_at",
-                "authentication_factors",
-                "organization_id",
-                "roles",
-                "organization_slug",
-                "custom_claims",
-            ],
-            (
-                crate::codec::Always(&self.member_session_id),
-                crate::codec::Always(&self.member_id),
-                crate::codec::Always(crate::codec::TimestampRef(&self.started_at)),
-                crate::codec::Always(crate::codec::TimestampRef(&self.last_accessed_at)),
-                crate::codec::Always(crate::codec::TimestampRef(&self.expires_at)),
-                crate::codec::Always(&self.authentication_factors),
-                crate::codec::Always(&self.organization_id),
-                crate::codec::Always(&self.roles),
-                crate::codec::Always(&self.organization_slug),
-                crate::codec::IfSet(&self.custom_claims),
-            ),
+            |object| {
+                object.entry("member_session_id", &self.member_session_id)?;
+                object.entry("member_id", &self.member_id)?;
+                object.time("started_at", &self.started_at)?;
+                object.time("last_accessed_at", &self.last_accessed_at)?;
+                object.time("expires_at", &self.expires_at)?;
+                object.entry("authentication_factors", &self.authentication_factors)?;
+                object.entry("organization_id", &self.organization_id)?;
+                object.entry("roles", &self.roles)?;
+                object.entry("organization_slug", &self.organization_slug)?;
+                object.if_set("custom_claims", &self.custom_claims)?;
+                Ok(())
+            },
         )
     }
 }
@@ -170,59 +174,55 @@ impl ::serde::Serialize for MemberSession {
 impl crate::codec::Object for MemberSession {
     const NAME: &'static str = "MemberSession";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (
-            member_session_id,
-            member_id,
-            started_at,
-            last_accessed_at,
-            expires_at,
-            authentication_factors,
-            organization_id,
-            roles,
-            organization_slug,
-            custom_claims,
-        ) = crate::codec::fields::<
-            (
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-                crate::codec::Req<crate::codec::Timestamp, ::time::OffsetDateTime>,
-                crate::codec::Req<crate::codec::Timestamp, ::time::OffsetDateTime>,
-                crate::codec::Req<crate::codec::Timestamp, ::time::OffsetDateTime>,
-                crate::codec::Req<
-                    Vec<crate::consumer::models::sessions::AuthenticationFactor>,
-                >,
-                crate::codec::Req<String>,
-                crate::codec::Req<Vec<String>>,
-                crate::codec::Req<String>,
-                crate::codec::Nil<Option<::serde_json::Value>>,
-            ),
-            _,
-        >(
-            map,
-            &[
-                "member_session_id",
-                "member_id",
-                "started_at",
-                "last_accessed_at",
-                "expires_at",
-                "authentication_factors",
-                "organization_id",
-                "roles",
-                "organization_slug",
-                "custom_claims",
-            ],
-        )?;
+        let mut member_session_id = None;
+        let mut member_id = None;
+        let mut started_at = None;
+        let mut last_accessed_at = None;
+        let mut expires_at = None;
+        let mut authentication_factors = None;
+        let mut organization_id = None;
+        let mut roles = None;
+        let mut organization_slug = None;
+        let mut custom_claims = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "member_session_id" => {
+                    fields.read(&mut member_session_id, "member_session_id")?
+                }
+                "member_id" => fields.read(&mut member_id, "member_id")?,
+                "started_at" => fields.read(&mut started_at, "started_at")?,
+                "last_accessed_at" => {
+                    fields.read(&mut last_accessed_at, "last_accessed_at")?
+                }
+                "expires_at" => fields.read(&mut expires_at, "expires_at")?,
+                "authentication_factors" => {
+                    fields.read(&mut authentication_factors, "authentication_factors")?
+                }
+                "organization_id" => {
+                    fields.read(&mut organization_id, "organization_id")?
+                }
+                "roles" => fields.read(&mut roles, "roles")?,
+                "organization_slug" => {
+                    fields.read(&mut organization_slug, "organization_slug")?
+                }
+                "custom_claims" => fields.read(&mut custom_claims, "custom_claims")?,
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            member_session_id,
-            member_id,
-            started_at,
-            last_accessed_at,
-            expires_at,
-            authentication_factors,
-            organization_id,
-            roles,
-            organization_slug,
-            custom_claims,
+            member_session_id: fields.required(member_session_id, "member_session_id")?,
+            member_id: fields.required(member_id, "member_id")?,
+            started_at: fields.required_time(started_at, "started_at")?,
+            last_accessed_at: fields
+                .required_time(last_accessed_at, "last_accessed_at")?,
+            expires_at: fields.required_time(expires_at, "expires_at")?,
+            authentication_factors: fields
+                .required(authentication_factors, "authentication_factors")?,
+            organization_id: fields.required(organization_id, "organization_id")?,
+            roles: fields.required(roles, "roles")?,
+            organization_slug: fields.required(organization_slug, "organization_slug")?,
+            custom_claims: fields.nilable(custom_claims),
         })
     }
 }
@@ -251,8 +251,10 @@ impl ::serde::Serialize for PrimaryRequired {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &["allowed_auth_methods"],
-            (crate::codec::Always(&self.allowed_auth_methods),),
+            |object| {
+                object.entry("allowed_auth_methods", &self.allowed_auth_methods)?;
+                Ok(())
+            },
         )
     }
 }
@@ -260,11 +262,20 @@ impl ::serde::Serialize for PrimaryRequired {
 impl crate::codec::Object for PrimaryRequired {
     const NAME: &'static str = "PrimaryRequired";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (allowed_auth_methods,) = crate::codec::fields::<
-            (crate::codec::Req<Vec<String>>,),
-            _,
-        >(map, &["allowed_auth_methods"])?;
-        Ok(Self { allowed_auth_methods })
+        let mut allowed_auth_methods = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "allowed_auth_methods" => {
+                    fields.read(&mut allowed_auth_methods, "allowed_auth_methods")?
+                }
+                _ => fields.skip()?,
+            }
+        }
+        Ok(Self {
+            allowed_auth_methods: fields
+                .required(allowed_auth_methods, "allowed_auth_methods")?,
+        })
     }
 }
 

@@ -33,28 +33,26 @@ impl ::serde::Serialize for Connection {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &[
-                "organization_id",
-                "connection_id",
-                "external_organization_id",
-                "external_connection_id",
-                "display_name",
-                "status",
-                "external_connection_implicit_role_assignments",
-                "external_group_implicit_role_assignments",
-            ],
-            (
-                crate::codec::Always(&self.organization_id),
-                crate::codec::Always(&self.connection_id),
-                crate::codec::Always(&self.external_organization_id),
-                crate::codec::Always(&self.external_connection_id),
-                crate::codec::Always(&self.display_name),
-                crate::codec::Always(&self.status),
-                crate::codec::Always(
-                    &self.external_connection_implicit_role_assignments,
-                ),
-                crate::codec::Always(&self.external_group_implicit_role_assignments),
-            ),
+            |object| {
+                object.entry("organization_id", &self.organization_id)?;
+                object.entry("connection_id", &self.connection_id)?;
+                object
+                    .entry("external_organization_id", &self.external_organization_id)?;
+                object.entry("external_connection_id", &self.external_connection_id)?;
+                object.entry("display_name", &self.display_name)?;
+                object.entry("status", &self.status)?;
+                object
+                    .entry(
+                        "external_connection_implicit_role_assignments",
+                        &self.external_connection_implicit_role_assignments,
+                    )?;
+                object
+                    .entry(
+                        "external_group_implicit_role_assignments",
+                        &self.external_group_implicit_role_assignments,
+                    )?;
+                Ok(())
+            },
         )
     }
 }
@@ -62,53 +60,66 @@ impl ::serde::Serialize for Connection {
 impl crate::codec::Object for Connection {
     const NAME: &'static str = "Connection";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (
-            organization_id,
-            connection_id,
-            external_organization_id,
-            external_connection_id,
-            display_name,
-            status,
-            external_connection_implicit_role_assignments,
-            external_group_implicit_role_assignments,
-        ) = crate::codec::fields::<
-            (
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-                crate::codec::Req<
-                    Vec<crate::b2b::models::sso::ConnectionImplicitRoleAssignment>,
-                >,
-                crate::codec::Req<
-                    Vec<crate::b2b::models::sso::GroupImplicitRoleAssignment>,
-                >,
-            ),
-            _,
-        >(
-            map,
-            &[
-                "organization_id",
-                "connection_id",
-                "external_organization_id",
-                "external_connection_id",
-                "display_name",
-                "status",
-                "external_connection_implicit_role_assignments",
-                "external_group_implicit_role_assignments",
-            ],
-        )?;
+        let mut organization_id = None;
+        let mut connection_id = None;
+        let mut external_organization_id = None;
+        let mut external_connection_id = None;
+        let mut display_name = None;
+        let mut status = None;
+        let mut external_connection_implicit_role_assignments = None;
+        let mut external_group_implicit_role_assignments = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "organization_id" => {
+                    fields.read(&mut organization_id, "organization_id")?
+                }
+                "connection_id" => fields.read(&mut connection_id, "connection_id")?,
+                "external_organization_id" => {
+                    fields
+                        .read(&mut external_organization_id, "external_organization_id")?
+                }
+                "external_connection_id" => {
+                    fields.read(&mut external_connection_id, "external_connection_id")?
+                }
+                "display_name" => fields.read(&mut display_name, "display_name")?,
+                "status" => fields.read(&mut status, "status")?,
+                "external_connection_implicit_role_assignments" => {
+                    fields
+                        .read(
+                            &mut external_connection_implicit_role_assignments,
+                            "external_connection_implicit_role_assignments",
+                        )?
+                }
+                "external_group_implicit_role_assignments" => {
+                    fields
+                        .read(
+                            &mut external_group_implicit_role_assignments,
+                            "external_group_implicit_role_assignments",
+                        )?
+                }
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            organization_id,
-            connection_id,
-            external_organization_id,
-            external_connection_id,
-            display_name,
-            status,
-            external_connection_implicit_role_assignments,
-            external_group_implicit_role_assignments,
+            organization_id: fields.required(organization_id, "organization_id")?,
+            connection_id: fields.required(connection_id, "connection_id")?,
+            external_organization_id: fields
+                .required(external_organization_id, "external_organization_id")?,
+            external_connection_id: fields
+                .required(external_connection_id, "external_connection_id")?,
+            display_name: fields.required(display_name, "display_name")?,
+            status: fields.required(status, "status")?,
+            external_connection_implicit_role_assignments: fields
+                .required(
+                    external_connection_implicit_role_assignments,
+                    "external_connection_implicit_role_assignments",
+                )?,
+            external_group_implicit_role_assignments: fields
+                .required(
+                    external_group_implicit_role_assignments,
+                    "external_group_implicit_role_assignments",
+                )?,
         })
     }
 }
@@ -135,8 +146,10 @@ impl ::serde::Serialize for ConnectionImplicitRoleAssignment {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &["role_id"],
-            (crate::codec::Always(&self.role_id),),
+            |object| {
+                object.entry("role_id", &self.role_id)?;
+                Ok(())
+            },
         )
     }
 }
@@ -144,11 +157,17 @@ impl ::serde::Serialize for ConnectionImplicitRoleAssignment {
 impl crate::codec::Object for ConnectionImplicitRoleAssignment {
     const NAME: &'static str = "ConnectionImplicitRoleAssignment";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (role_id,) = crate::codec::fields::<
-            (crate::codec::Req<String>,),
-            _,
-        >(map, &["role_id"])?;
-        Ok(Self { role_id })
+        let mut role_id = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "role_id" => fields.read(&mut role_id, "role_id")?,
+                _ => fields.skip()?,
+            }
+        }
+        Ok(Self {
+            role_id: fields.required(role_id, "role_id")?,
+        })
     }
 }
 
@@ -179,12 +198,12 @@ impl ::serde::Serialize for EncryptionPrivateKey {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &["private_key_id", "private_key", "created_at"],
-            (
-                crate::codec::Always(&self.private_key_id),
-                crate::codec::Always(&self.private_key),
-                crate::codec::IfSetTime(&self.created_at),
-            ),
+            |object| {
+                object.entry("private_key_id", &self.private_key_id)?;
+                object.entry("private_key", &self.private_key)?;
+                object.time_if_set("created_at", &self.created_at)?;
+                Ok(())
+            },
         )
     }
 }
@@ -192,21 +211,22 @@ impl ::serde::Serialize for EncryptionPrivateKey {
 impl crate::codec::Object for EncryptionPrivateKey {
     const NAME: &'static str = "EncryptionPrivateKey";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (private_key_id, private_key, created_at) = crate::codec::fields::<
-            (
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-                crate::codec::Nil<
-                    Option<crate::codec::Timestamp>,
-                    Option<::time::OffsetDateTime>,
-                >,
-            ),
-            _,
-        >(map, &["private_key_id", "private_key", "created_at"])?;
+        let mut private_key_id = None;
+        let mut private_key = None;
+        let mut created_at = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "private_key_id" => fields.read(&mut private_key_id, "private_key_id")?,
+                "private_key" => fields.read(&mut private_key, "private_key")?,
+                "created_at" => fields.read(&mut created_at, "created_at")?,
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            private_key_id,
-            private_key,
-            created_at,
+            private_key_id: fields.required(private_key_id, "private_key_id")?,
+            private_key: fields.required(private_key, "private_key")?,
+            created_at: fields.nilable_time(created_at),
         })
     }
 }
@@ -236,8 +256,11 @@ impl ::serde::Serialize for GroupImplicitRoleAssignment {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &["role_id", "group"],
-            (crate::codec::Always(&self.role_id), crate::codec::Always(&self.group)),
+            |object| {
+                object.entry("role_id", &self.role_id)?;
+                object.entry("group", &self.group)?;
+                Ok(())
+            },
         )
     }
 }
@@ -245,11 +268,20 @@ impl ::serde::Serialize for GroupImplicitRoleAssignment {
 impl crate::codec::Object for GroupImplicitRoleAssignment {
     const NAME: &'static str = "GroupImplicitRoleAssignment";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (role_id, group) = crate::codec::fields::<
-            (crate::codec::Req<String>, crate::codec::Req<String>),
-            _,
-        >(map, &["role_id", "group"])?;
-        Ok(Self { role_id, group })
+        let mut role_id = None;
+        let mut group = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "role_id" => fields.read(&mut role_id, "role_id")?,
+                "group" => fields.read(&mut group, "group")?,
+                _ => fields.skip()?,
+            }
+        }
+        Ok(Self {
+            role_id: fields.required(role_id, "role_id")?,
+            group: fields.required(group, "group")?,
+        })
     }
 }
 
@@ -309,44 +341,24 @@ impl ::serde::Serialize for OidcConnection {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &[
-                "organization_id",
-                "connection_id",
-                "status",
-                "display_name",
-                "redirect_url",
-                "client_id",
-                "client_secret",
-                "issuer",
-                "authorization_url",
-                "token_url",
-                "userinfo_url",
-                "jwks_url",
-                "identity_provider",
-                "custom_scopes",
-                "attribute_mapping",
-            ],
-            (
-                (
-                    crate::codec::Always(&self.organization_id),
-                    crate::codec::Always(&self.connection_id),
-                    crate::codec::Always(&self.status),
-                    crate::codec::Always(&self.display_name),
-                    crate::codec::Always(&self.redirect_url),
-                    crate::codec::Always(&self.client_id),
-                    crate::codec::Always(&self.client_secret),
-                    crate::codec::Always(&self.issuer),
-                    crate::codec::Always(&self.authorization_url),
-                    crate::codec::Always(&self.token_url),
-                    crate::codec::Always(&self.userinfo_url),
-                    crate::codec::Always(&self.jwks_url),
-                ),
-                (
-                    crate::codec::Always(&self.identity_provider),
-                    crate::codec::Always(&self.custom_scopes),
-                    crate::codec::IfSet(&self.attribute_mapping),
-                ),
-            ),
+            |object| {
+                object.entry("organization_id", &self.organization_id)?;
+                object.entry("connection_id", &self.connection_id)?;
+                object.entry("status", &self.status)?;
+                object.entry("display_name", &self.display_name)?;
+                object.entry("redirect_url", &self.redirect_url)?;
+                object.entry("client_id", &self.client_id)?;
+                object.entry("client_secret", &self.client_secret)?;
+                object.entry("issuer", &self.issuer)?;
+                object.entry("authorization_url", &self.authorization_url)?;
+                object.entry("token_url", &self.token_url)?;
+                object.entry("userinfo_url", &self.userinfo_url)?;
+                object.entry("jwks_url", &self.jwks_url)?;
+                object.entry("identity_provider", &self.identity_provider)?;
+                object.entry("custom_scopes", &self.custom_scopes)?;
+                object.if_set("attribute_mapping", &self.attribute_mapping)?;
+                Ok(())
+            },
         )
     }
 }
@@ -354,81 +366,66 @@ impl ::serde::Serialize for OidcConnection {
 impl crate::codec::Object for OidcConnection {
     const NAME: &'static str = "OidcConnection";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (
-            (
-                organization_id,
-                connection_id,
-                status,
-                display_name,
-                redirect_url,
-                client_id,
-                client_secret,
-                issuer,
-                authorization_url,
-                token_url,
-                userinfo_url,
-                jwks_url,
-            ),
-            (identity_provider, custom_scopes, attribute_mapping),
-        ) = crate::codec::fields::<
-            (
-                (
-                    crate::codec::Req<String>,
-                    crate::codec::Req<String>,
-                    crate::codec::Req<String>,
-                    crate::codec::Req<String>,
-                    crate::codec::Req<String>,
-                    crate::codec::Req<String>,
-                    crate::codec::Req<String>,
-                    crate::codec::Req<String>,
-                    crate::codec::Req<String>,
-                    crate::codec::Req<String>,
-                    crate::codec::Req<String>,
-                    crate::codec::Req<String>,
-                ),
-                (
-                    crate::codec::Req<String>,
-                    crate::codec::Req<String>,
-                    crate::codec::Nil<Option<::serde_json::Value>>,
-                ),
-            ),
-            _,
-        >(
-            map,
-            &[
-                "organization_id",
-                "connection_id",
-                "status",
-                "display_name",
-                "redirect_url",
-                "client_id",
-                "client_secret",
-                "issuer",
-                "authorization_url",
-                "token_url",
-                "userinfo_url",
-                "jwks_url",
-                "identity_provider",
-                "custom_scopes",
-                "attribute_mapping",
-            ],
-        )?;
+        let mut organization_id = None;
+        let mut connection_id = None;
+        let mut status = None;
+        let mut display_name = None;
+        let mut redirect_url = None;
+        let mut client_id = None;
+        let mut client_secret = None;
+        let mut issuer = None;
+        let mut authorization_url = None;
+        let mut token_url = None;
+        let mut userinfo_url = None;
+        let mut jwks_url = None;
+        let mut identity_provider = None;
+        let mut custom_scopes = None;
+        let mut attribute_mapping = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "organization_id" => {
+                    fields.read(&mut organization_id, "organization_id")?
+                }
+                "connection_id" => fields.read(&mut connection_id, "connection_id")?,
+                "status" => fields.read(&mut status, "status")?,
+                "display_name" => fields.read(&mut display_name, "display_name")?,
+                "redirect_url" => fields.read(&mut redirect_url, "redirect_url")?,
+                "client_id" => fields.read(&mut client_id, "client_id")?,
+                "client_secret" => fields.read(&mut client_secret, "client_secret")?,
+                "issuer" => fields.read(&mut issuer, "issuer")?,
+                "authorization_url" => {
+                    fields.read(&mut authorization_url, "authorization_url")?
+                }
+                "token_url" => fields.read(&mut token_url, "token_url")?,
+                "userinfo_url" => fields.read(&mut userinfo_url, "userinfo_url")?,
+                "jwks_url" => fields.read(&mut jwks_url, "jwks_url")?,
+                "identity_provider" => {
+                    fields.read(&mut identity_provider, "identity_provider")?
+                }
+                "custom_scopes" => fields.read(&mut custom_scopes, "custom_scopes")?,
+                "attribute_mapping" => {
+                    fields.read(&mut attribute_mapping, "attribute_mapping")?
+                }
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            organization_id,
-            connection_id,
-            status,
-            display_name,
-            redirect_url,
-            client_id,
-            client_secret,
-            issuer,
-            authorization_url,
-            token_url,
-            userinfo_url,
-            jwks_url,
-            identity_provider,
-            custom_scopes,
-            attribute_mapping,
+            organization_id: fields.required(organization_id, "organization_id")?,
+            connection_id: fields.required(connection_id, "connection_id")?,
+            status: fields.required(status, "status")?,
+            display_name: fields.required(display_name, "display_name")?,
+            redirect_url: fields.required(redirect_url, "redirect_url")?,
+            client_id: fields.required(client_id, "client_id")?,
+            client_secret: fields.required(client_secret, "client_secret")?,
+            issuer: fields.required(issuer, "issuer")?,
+            authorization_url: fields.required(authorization_url, "authorization_url")?,
+            token_url: fields.required(token_url, "token_url")?,
+            userinfo_url: fields.required(userinfo_url, "userinfo_url")?,
+            jwks_url: fields.required(jwks_url, "jwks_url")?,
+            identity_provider: fields.required(identity_provider, "identity_provider")?,
+            custom_scopes: fields.required(custom_scopes, "custom_scopes")?,
+            attribute_mapping: fields.nilable(attribute_mapping),
         })
     }
 }
@@ -507,54 +504,46 @@ impl ::serde::Serialize for SamlConnection {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &[
-                "organization_id",
-                "connection_id",
-                "status",
-                "idp_entity_id",
-                "display_name",
-                "idp_sso_url",
-                "acs_url",
-                "audience_uri",
-                "signing_certificates",
-                "verification_certificates",
-                "encryption_private_keys",
-                "saml_connection_implicit_role_assignments",
-                "saml_group_implicit_role_assignments",
-                "alternative_audience_uri",
-                "identity_provider",
-                "nameid_format",
-                "alternative_acs_url",
-                "idp_initiated_auth_disabled",
-                "allow_gateway_callback",
-                "attribute_mapping",
-            ],
-            (
-                (
-                    crate::codec::Always(&self.organization_id),
-                    crate::codec::Always(&self.connection_id),
-                    crate::codec::Always(&self.status),
-                    crate::codec::Always(&self.idp_entity_id),
-                    crate::codec::Always(&self.display_name),
-                    crate::codec::Always(&self.idp_sso_url),
-                    crate::codec::Always(&self.acs_url),
-                    crate::codec::Always(&self.audience_uri),
-                    crate::codec::Always(&self.signing_certificates),
-                    crate::codec::Always(&self.verification_certificates),
-                    crate::codec::Always(&self.encryption_private_keys),
-                    crate::codec::Always(&self.saml_connection_implicit_role_assignments),
-                ),
-                (
-                    crate::codec::Always(&self.saml_group_implicit_role_assignments),
-                    crate::codec::Always(&self.alternative_audience_uri),
-                    crate::codec::Always(&self.identity_provider),
-                    crate::codec::Always(&self.nameid_format),
-                    crate::codec::Always(&self.alternative_acs_url),
-                    crate::codec::Always(&self.idp_initiated_auth_disabled),
-                    crate::codec::Always(&self.allow_gateway_callback),
-                    crate::codec::IfSet(&self.attribute_mapping),
-                ),
-            ),
+            |object| {
+                object.entry("organization_id", &self.organization_id)?;
+                object.entry("connection_id", &self.connection_id)?;
+                object.entry("status", &self.status)?;
+                object.entry("idp_entity_id", &self.idp_entity_id)?;
+                object.entry("display_name", &self.display_name)?;
+                object.entry("idp_sso_url", &self.idp_sso_url)?;
+                object.entry("acs_url", &self.acs_url)?;
+                object.entry("audience_uri", &self.audience_uri)?;
+                object.entry("signing_certificates", &self.signing_certificates)?;
+                object
+                    .entry(
+                        "verification_certificates",
+                        &self.verification_certificates,
+                    )?;
+                object.entry("encryption_private_keys", &self.encryption_private_keys)?;
+                object
+                    .entry(
+                        "saml_connection_implicit_role_assignments",
+                        &self.saml_connection_implicit_role_assignments,
+                    )?;
+                object
+                    .entry(
+                        "saml_group_implicit_role_assignments",
+                        &self.saml_group_implicit_role_assignments,
+                    )?;
+                object
+                    .entry("alternative_audience_uri", &self.alternative_audience_uri)?;
+                object.entry("identity_provider", &self.identity_provider)?;
+                object.entry("nameid_format", &self.nameid_format)?;
+                object.entry("alternative_acs_url", &self.alternative_acs_url)?;
+                object
+                    .entry(
+                        "idp_initiated_auth_disabled",
+                        &self.idp_initiated_auth_disabled,
+                    )?;
+                object.entry("allow_gateway_callback", &self.allow_gateway_callback)?;
+                object.if_set("attribute_mapping", &self.attribute_mapping)?;
+                Ok(())
+            },
         )
     }
 }
@@ -562,113 +551,129 @@ impl ::serde::Serialize for SamlConnection {
 impl crate::codec::Object for SamlConnection {
     const NAME: &'static str = "SamlConnection";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (
-            (
-                organization_id,
-                connection_id,
-                status,
-                idp_entity_id,
-                display_name,
-                idp_sso_url,
-                acs_url,
-                audience_uri,
-                signing_certificates,
-                verification_certificates,
-                encryption_private_keys,
-                saml_connection_implicit_role_assignments,
-            ),
-            (
-                saml_group_implicit_role_assignments,
-                alternative_audience_uri,
-                identity_provider,
-                nameid_format,
-                alternative_acs_url,
-                idp_initiated_auth_disabled,
-                allow_gateway_callback,
-                attribute_mapping,
-            ),
-        ) = crate::codec::fields::<
-            (
-                (
-                    crate::codec::Req<String>,
-                    crate::codec::Req<String>,
-                    crate::codec::Req<String>,
-                    crate::codec::Req<String>,
-                    crate::codec::Req<String>,
-                    crate::codec::Req<String>,
-                    crate::codec::Req<String>,
-                    crate::codec::Req<String>,
-                    crate::codec::Req<Vec<crate::b2b::models::sso::X509Certificate>>,
-                    crate::codec::Req<Vec<crate::b2b::models::sso::X509Certificate>>,
-                    crate::codec::Req<
-                        Vec<crate::b2b::models::sso::EncryptionPrivateKey>,
-                    >,
-                    crate::codec::Req<
-                        Vec<
-                            crate::b2b::models::sso::SamlConnectionImplicitRoleAssignment,
-                        >,
-                    >,
-                ),
-                (
-                    crate::codec::Req<
-                        Vec<crate::b2b::models::sso::SamlGroupImplicitRoleAssignment>,
-                    >,
-                    crate::codec::Req<String>,
-                    crate::codec::Req<String>,
-                    crate::codec::Req<String>,
-                    crate::codec::Req<String>,
-                    crate::codec::Req<bool>,
-                    crate::codec::Req<bool>,
-                    crate::codec::Nil<Option<::serde_json::Value>>,
-                ),
-            ),
-            _,
-        >(
-            map,
-            &[
-                "organization_id",
-                "connection_id",
-                "status",
-                "idp_entity_id",
-                "display_name",
-                "idp_sso_url",
-                "acs_url",
-                "audience_uri",
-                "signing_certificates",
-                "verification_certificates",
-                "encryption_private_keys",
-                "saml_connection_implicit_role_assignments",
-                "saml_group_implicit_role_assignments",
-                "alternative_audience_uri",
-                "identity_provider",
-                "nameid_format",
-                "alternative_acs_url",
-                "idp_initiated_auth_disabled",
-                "allow_gateway_callback",
-                "attribute_mapping",
-            ],
-        )?;
+        let mut organization_id = None;
+        let mut connection_id = None;
+        let mut status = None;
+        let mut idp_entity_id = None;
+        let mut display_name = None;
+        let mut idp_sso_url = None;
+        let mut acs_url = None;
+        let mut audience_uri = None;
+        let mut signing_certificates = None;
+        let mut verification_certificates = None;
+        let mut encryption_private_keys = None;
+        let mut saml_connection_implicit_role_assignments = None;
+        let mut saml_group_implicit_role_assignments = None;
+        let mut alternative_audience_uri = None;
+        let mut identity_provider = None;
+        let mut nameid_format = None;
+        let mut alternative_acs_url = None;
+        let mut idp_initiated_auth_disabled = None;
+        let mut allow_gateway_callback = None;
+        let mut attribute_mapping = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "organization_id" => {
+                    fields.read(&mut organization_id, "organization_id")?
+                }
+                "connection_id" => fields.read(&mut connection_id, "connection_id")?,
+                "status" => fields.read(&mut status, "status")?,
+                "idp_entity_id" => fields.read(&mut idp_entity_id, "idp_entity_id")?,
+                "display_name" => fields.read(&mut display_name, "display_name")?,
+                "idp_sso_url" => fields.read(&mut idp_sso_url, "idp_sso_url")?,
+                "acs_url" => fields.read(&mut acs_url, "acs_url")?,
+                "audience_uri" => fields.read(&mut audience_uri, "audience_uri")?,
+                "signing_certificates" => {
+                    fields.read(&mut signing_certificates, "signing_certificates")?
+                }
+                "verification_certificates" => {
+                    fields
+                        .read(
+                            &mut verification_certificates,
+                            "verification_certificates",
+                        )?
+                }
+                "encryption_private_keys" => {
+                    fields.read(&mut encryption_private_keys, "encryption_private_keys")?
+                }
+                "saml_connection_implicit_role_assignments" => {
+                    fields
+                        .read(
+                            &mut saml_connection_implicit_role_assignments,
+                            "saml_connection_implicit_role_assignments",
+                        )?
+                }
+                "saml_group_implicit_role_assignments" => {
+                    fields
+                        .read(
+                            &mut saml_group_implicit_role_assignments,
+                            "saml_group_implicit_role_assignments",
+                        )?
+                }
+                "alternative_audience_uri" => {
+                    fields
+                        .read(&mut alternative_audience_uri, "alternative_audience_uri")?
+                }
+                "identity_provider" => {
+                    fields.read(&mut identity_provider, "identity_provider")?
+                }
+                "nameid_format" => fields.read(&mut nameid_format, "nameid_format")?,
+                "alternative_acs_url" => {
+                    fields.read(&mut alternative_acs_url, "alternative_acs_url")?
+                }
+                "idp_initiated_auth_disabled" => {
+                    fields
+                        .read(
+                            &mut idp_initiated_auth_disabled,
+                            "idp_initiated_auth_disabled",
+                        )?
+                }
+                "allow_gateway_callback" => {
+                    fields.read(&mut allow_gateway_callback, "allow_gateway_callback")?
+                }
+                "attribute_mapping" => {
+                    fields.read(&mut attribute_mapping, "attribute_mapping")?
+                }
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            organization_id,
-            connection_id,
-            status,
-            idp_entity_id,
-            display_name,
-            idp_sso_url,
-            acs_url,
-            audience_uri,
-            signing_certificates,
-            verification_certificates,
-            encryption_private_keys,
-            saml_connection_implicit_role_assignments,
-            saml_group_implicit_role_assignments,
-            alternative_audience_uri,
-            identity_provider,
-            nameid_format,
-            alternative_acs_url,
-            idp_initiated_auth_disabled,
-            allow_gateway_callback,
-            attribute_mapping,
+            organization_id: fields.required(organization_id, "organization_id")?,
+            connection_id: fields.required(connection_id, "connection_id")?,
+            status: fields.required(status, "status")?,
+            idp_entity_id: fields.required(idp_entity_id, "idp_entity_id")?,
+            display_name: fields.required(display_name, "display_name")?,
+            idp_sso_url: fields.required(idp_sso_url, "idp_sso_url")?,
+            acs_url: fields.required(acs_url, "acs_url")?,
+            audience_uri: fields.required(audience_uri, "audience_uri")?,
+            signing_certificates: fields
+                .required(signing_certificates, "signing_certificates")?,
+            verification_certificates: fields
+                .required(verification_certificates, "verification_certificates")?,
+            encryption_private_keys: fields
+                .required(encryption_private_keys, "encryption_private_keys")?,
+            saml_connection_implicit_role_assignments: fields
+                .required(
+                    saml_connection_implicit_role_assignments,
+                    "saml_connection_implicit_role_assignments",
+                )?,
+            saml_group_implicit_role_assignments: fields
+                .required(
+                    saml_group_implicit_role_assignments,
+                    "saml_group_implicit_role_assignments",
+                )?,
+            alternative_audience_uri: fields
+                .required(alternative_audience_uri, "alternative_audience_uri")?,
+            identity_provider: fields.required(identity_provider, "identity_provider")?,
+            nameid_format: fields.required(nameid_format, "nameid_format")?,
+            alternative_acs_url: fields
+                .required(alternative_acs_url, "alternative_acs_url")?,
+            idp_initiated_auth_disabled: fields
+                .required(idp_initiated_auth_disabled, "idp_initiated_auth_disabled")?,
+            allow_gateway_callback: fields
+                .required(allow_gateway_callback, "allow_gateway_callback")?,
+            attribute_mapping: fields.nilable(attribute_mapping),
         })
     }
 }
@@ -695,8 +700,10 @@ impl ::serde::Serialize for SamlConnectionImplicitRoleAssignment {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &["role_id"],
-            (crate::codec::Always(&self.role_id),),
+            |object| {
+                object.entry("role_id", &self.role_id)?;
+                Ok(())
+            },
         )
     }
 }
@@ -704,11 +711,17 @@ impl ::serde::Serialize for SamlConnectionImplicitRoleAssignment {
 impl crate::codec::Object for SamlConnectionImplicitRoleAssignment {
     const NAME: &'static str = "SamlConnectionImplicitRoleAssignment";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (role_id,) = crate::codec::fields::<
-            (crate::codec::Req<String>,),
-            _,
-        >(map, &["role_id"])?;
-        Ok(Self { role_id })
+        let mut role_id = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "role_id" => fields.read(&mut role_id, "role_id")?,
+                _ => fields.skip()?,
+            }
+        }
+        Ok(Self {
+            role_id: fields.required(role_id, "role_id")?,
+        })
     }
 }
 
@@ -736,8 +749,11 @@ impl ::serde::Serialize for SamlGroupImplicitRoleAssignment {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &["role_id", "group"],
-            (crate::codec::Always(&self.role_id), crate::codec::Always(&self.group)),
+            |object| {
+                object.entry("role_id", &self.role_id)?;
+                object.entry("group", &self.group)?;
+                Ok(())
+            },
         )
     }
 }
@@ -745,11 +761,20 @@ impl ::serde::Serialize for SamlGroupImplicitRoleAssignment {
 impl crate::codec::Object for SamlGroupImplicitRoleAssignment {
     const NAME: &'static str = "SamlGroupImplicitRoleAssignment";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (role_id, group) = crate::codec::fields::<
-            (crate::codec::Req<String>, crate::codec::Req<String>),
-            _,
-        >(map, &["role_id", "group"])?;
-        Ok(Self { role_id, group })
+        let mut role_id = None;
+        let mut group = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "role_id" => fields.read(&mut role_id, "role_id")?,
+                "group" => fields.read(&mut group, "group")?,
+                _ => fields.skip()?,
+            }
+        }
+        Ok(Self {
+            role_id: fields.required(role_id, "role_id")?,
+            group: fields.required(group, "group")?,
+        })
     }
 }
 
@@ -786,22 +811,15 @@ impl ::serde::Serialize for X509Certificate {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &[
-                "certificate_id",
-                "certificate",
-                "issuer",
-                "created_at",
-                "expires_at",
-                "updated_at",
-            ],
-            (
-                crate::codec::Always(&self.certificate_id),
-                crate::codec::Always(&self.certificate),
-                crate::codec::Always(&self.issuer),
-                crate::codec::IfSetTime(&self.created_at),
-                crate::codec::IfSetTime(&self.expires_at),
-                crate::codec::IfSetTime(&self.updated_at),
-            ),
+            |object| {
+                object.entry("certificate_id", &self.certificate_id)?;
+                object.entry("certificate", &self.certificate)?;
+                object.entry("issuer", &self.issuer)?;
+                object.time_if_set("created_at", &self.created_at)?;
+                object.time_if_set("expires_at", &self.expires_at)?;
+                object.time_if_set("updated_at", &self.updated_at)?;
+                Ok(())
+            },
         )
     }
 }
@@ -809,43 +827,31 @@ impl ::serde::Serialize for X509Certificate {
 impl crate::codec::Object for X509Certificate {
     const NAME: &'static str = "X509Certificate";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (certificate_id, certificate, issuer, created_at, expires_at, updated_at) = crate::codec::fields::<
-            (
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-                crate::codec::Nil<
-                    Option<crate::codec::Timestamp>,
-                    Option<::time::OffsetDateTime>,
-                >,
-                crate::codec::Nil<
-                    Option<crate::codec::Timestamp>,
-                    Option<::time::OffsetDateTime>,
-                >,
-                crate::codec::Nil<
-                    Option<crate::codec::Timestamp>,
-                    Option<::time::OffsetDateTime>,
-                >,
-            ),
-            _,
-        >(
-            map,
-            &[
-                "certificate_id",
-                "certificate",
-                "issuer",
-                "created_at",
-                "expires_at",
-                "updated_at",
-            ],
-        )?;
+        let mut certificate_id = None;
+        let mut certificate = None;
+        let mut issuer = None;
+        let mut created_at = None;
+        let mut expires_at = None;
+        let mut updated_at = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "certificate_id" => fields.read(&mut certificate_id, "certificate_id")?,
+                "certificate" => fields.read(&mut certificate, "certificate")?,
+                "issuer" => fields.read(&mut issuer, "issuer")?,
+                "created_at" => fields.read(&mut created_at, "created_at")?,
+                "expires_at" => fields.read(&mut expires_at, "expires_at")?,
+                "updated_at" => fields.read(&mut updated_at, "updated_at")?,
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            certificate_id,
-            certificate,
-            issuer,
-            created_at,
-            expires_at,
-            updated_at,
+            certificate_id: fields.required(certificate_id, "certificate_id")?,
+            certificate: fields.required(certificate, "certificate")?,
+            issuer: fields.required(issuer, "issuer")?,
+            created_at: fields.nilable_time(created_at),
+            expires_at: fields.nilable_time(expires_at),
+            updated_at: fields.nilable_time(updated_at),
         })
     }
 }

@@ -61,22 +61,16 @@ impl ::serde::Serialize for AuthenticateRequest {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &[
-                "discovery_oauth_token",
-                "session_token",
-                "session_duration_minutes",
-                "session_jwt",
-                "session_custom_claims",
-                "pkce_code_verifier",
-            ],
-            (
-                crate::codec::Always(&self.discovery_oauth_token),
-                crate::codec::IfSet(&self.session_token),
-                crate::codec::IfSet(&self.session_duration_minutes),
-                crate::codec::IfSet(&self.session_jwt),
-                crate::codec::IfSet(&self.session_custom_claims),
-                crate::codec::IfSet(&self.pkce_code_verifier),
-            ),
+            |object| {
+                object.entry("discovery_oauth_token", &self.discovery_oauth_token)?;
+                object.if_set("session_token", &self.session_token)?;
+                object
+                    .if_set("session_duration_minutes", &self.session_duration_minutes)?;
+                object.if_set("session_jwt", &self.session_jwt)?;
+                object.if_set("session_custom_claims", &self.session_custom_claims)?;
+                object.if_set("pkce_code_verifier", &self.pkce_code_verifier)?;
+                Ok(())
+            },
         )
     }
 }
@@ -85,41 +79,41 @@ impl ::serde::Serialize for AuthenticateRequest {
 impl crate::codec::Object for AuthenticateRequest {
     const NAME: &'static str = "AuthenticateRequest";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (
-            discovery_oauth_token,
-            session_token,
-            session_duration_minutes,
-            session_jwt,
-            session_custom_claims,
-            pkce_code_verifier,
-        ) = crate::codec::fields::<
-            (
-                crate::codec::Req<String>,
-                crate::codec::Nil<Option<String>>,
-                crate::codec::Nil<Option<i64>>,
-                crate::codec::Nil<Option<String>>,
-                crate::codec::Nil<Option<::serde_json::Value>>,
-                crate::codec::Nil<Option<String>>,
-            ),
-            _,
-        >(
-            map,
-            &[
-                "discovery_oauth_token",
-                "session_token",
-                "session_duration_minutes",
-                "session_jwt",
-                "session_custom_claims",
-                "pkce_code_verifier",
-            ],
-        )?;
+        let mut discovery_oauth_token = None;
+        let mut session_token = None;
+        let mut session_duration_minutes = None;
+        let mut session_jwt = None;
+        let mut session_custom_claims = None;
+        let mut pkce_code_verifier = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "discovery_oauth_token" => {
+                    fields.read(&mut discovery_oauth_token, "discovery_oauth_token")?
+                }
+                "session_token" => fields.read(&mut session_token, "session_token")?,
+                "session_duration_minutes" => {
+                    fields
+                        .read(&mut session_duration_minutes, "session_duration_minutes")?
+                }
+                "session_jwt" => fields.read(&mut session_jwt, "session_jwt")?,
+                "session_custom_claims" => {
+                    fields.read(&mut session_custom_claims, "session_custom_claims")?
+                }
+                "pkce_code_verifier" => {
+                    fields.read(&mut pkce_code_verifier, "pkce_code_verifier")?
+                }
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            discovery_oauth_token,
-            session_token,
-            session_duration_minutes,
-            session_jwt,
-            session_custom_claims,
-            pkce_code_verifier,
+            discovery_oauth_token: fields
+                .required(discovery_oauth_token, "discovery_oauth_token")?,
+            session_token: fields.nilable(session_token),
+            session_duration_minutes: fields.nilable(session_duration_minutes),
+            session_jwt: fields.nilable(session_jwt),
+            session_custom_claims: fields.nilable(session_custom_claims),
+            pkce_code_verifier: fields.nilable(pkce_code_verifier),
         })
     }
 }
@@ -233,62 +227,67 @@ pub struct AuthenticateResponse {
 impl crate::codec::Object for AuthenticateResponse {
     const NAME: &'static str = "AuthenticateResponse";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (
-            status_code,
-            request_id,
-            intermediate_session_token,
-            email_address,
-            discovered_organizations,
-            provider_type,
-            provider_tenant_id,
-            provider_tenant_ids,
-            full_name,
-            intermediate_session_token_expires_at,
-        ) = crate::codec::fields::<
-            (
-                crate::codec::Req<i64>,
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-                crate::codec::Req<
-                    Vec<crate::b2b::models::discovery::DiscoveredOrganization>,
-                >,
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-                crate::codec::Req<Vec<String>>,
-                crate::codec::Req<String>,
-                crate::codec::Nil<
-                    Option<crate::codec::Timestamp>,
-                    Option<::time::OffsetDateTime>,
-                >,
-            ),
-            _,
-        >(
-            map,
-            &[
-                "status_code",
-                "request_id",
-                "intermediate_session_token",
-                "email_address",
-                "discovered_organizations",
-                "provider_type",
-                "provider_tenant_id",
-                "provider_tenant_ids",
-                "full_name",
-                "intermediate_session_token_expires_at",
-            ],
-        )?;
+        let mut status_code = None;
+        let mut request_id = None;
+        let mut intermediate_session_token = None;
+        let mut email_address = None;
+        let mut discovered_organizations = None;
+        let mut provider_type = None;
+        let mut provider_tenant_id = None;
+        let mut provider_tenant_ids = None;
+        let mut full_name = None;
+        let mut intermediate_session_token_expires_at = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "status_code" => fields.read(&mut status_code, "status_code")?,
+                "request_id" => fields.read(&mut request_id, "request_id")?,
+                "intermediate_session_token" => {
+                    fields
+                        .read(
+                            &mut intermediate_session_token,
+                            "intermediate_session_token",
+                        )?
+                }
+                "email_address" => fields.read(&mut email_address, "email_address")?,
+                "discovered_organizations" => {
+                    fields
+                        .read(&mut discovered_organizations, "discovered_organizations")?
+                }
+                "provider_type" => fields.read(&mut provider_type, "provider_type")?,
+                "provider_tenant_id" => {
+                    fields.read(&mut provider_tenant_id, "provider_tenant_id")?
+                }
+                "provider_tenant_ids" => {
+                    fields.read(&mut provider_tenant_ids, "provider_tenant_ids")?
+                }
+                "full_name" => fields.read(&mut full_name, "full_name")?,
+                "intermediate_session_token_expires_at" => {
+                    fields
+                        .read(
+                            &mut intermediate_session_token_expires_at,
+                            "intermediate_session_token_expires_at",
+                        )?
+                }
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            status_code,
-            request_id,
-            intermediate_session_token,
-            email_address,
-            discovered_organizations,
-            provider_type,
-            provider_tenant_id,
-            provider_tenant_ids,
-            full_name,
-            intermediate_session_token_expires_at,
+            status_code: fields.required(status_code, "status_code")?,
+            request_id: fields.required(request_id, "request_id")?,
+            intermediate_session_token: fields
+                .required(intermediate_session_token, "intermediate_session_token")?,
+            email_address: fields.required(email_address, "email_address")?,
+            discovered_organizations: fields
+                .required(discovered_organizations, "discovered_organizations")?,
+            provider_type: fields.required(provider_type, "provider_type")?,
+            provider_tenant_id: fields
+                .required(provider_tenant_id, "provider_tenant_id")?,
+            provider_tenant_ids: fields
+                .required(provider_tenant_ids, "provider_tenant_ids")?,
+            full_name: fields.required(full_name, "full_name")?,
+            intermediate_session_token_expires_at: fields
+                .nilable_time(intermediate_session_token_expires_at),
         })
     }
 }
@@ -309,30 +308,28 @@ impl ::serde::Serialize for AuthenticateResponse {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &[
-                "status_code",
-                "request_id",
-                "intermediate_session_token",
-                "email_address",
-                "discovered_organizations",
-                "provider_type",
-                "provider_tenant_id",
-                "provider_tenant_ids",
-                "full_name",
-                "intermediate_session_token_expires_at",
-            ],
-            (
-                crate::codec::Always(&self.status_code),
-                crate::codec::Always(&self.request_id),
-                crate::codec::Always(&self.intermediate_session_token),
-                crate::codec::Always(&self.email_address),
-                crate::codec::Always(&self.discovered_organizations),
-                crate::codec::Always(&self.provider_type),
-                crate::codec::Always(&self.provider_tenant_id),
-                crate::codec::Always(&self.provider_tenant_ids),
-                crate::codec::Always(&self.full_name),
-                crate::codec::IfSetTime(&self.intermediate_session_token_expires_at),
-            ),
+            |object| {
+                object.entry("status_code", &self.status_code)?;
+                object.entry("request_id", &self.request_id)?;
+                object
+                    .entry(
+                        "intermediate_session_token",
+                        &self.intermediate_session_token,
+                    )?;
+                object.entry("email_address", &self.email_address)?;
+                object
+                    .entry("discovered_organizations", &self.discovered_organizations)?;
+                object.entry("provider_type", &self.provider_type)?;
+                object.entry("provider_tenant_id", &self.provider_tenant_id)?;
+                object.entry("provider_tenant_ids", &self.provider_tenant_ids)?;
+                object.entry("full_name", &self.full_name)?;
+                object
+                    .time_if_set(
+                        "intermediate_session_token_expires_at",
+                        &self.intermediate_session_token_expires_at,
+                    )?;
+                Ok(())
+            },
         )
     }
 }

@@ -90,28 +90,23 @@ impl ::serde::Serialize for AuthenticateRequest {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &[
-                "oauth_token",
-                "session_token",
-                "session_duration_minutes",
-                "session_jwt",
-                "session_custom_claims",
-                "pkce_code_verifier",
-                "locale",
-                "intermediate_session_token",
-                "telemetry_id",
-            ],
-            (
-                crate::codec::Always(&self.oauth_token),
-                crate::codec::IfSet(&self.session_token),
-                crate::codec::IfSet(&self.session_duration_minutes),
-                crate::codec::IfSet(&self.session_jwt),
-                crate::codec::IfSet(&self.session_custom_claims),
-                crate::codec::IfSet(&self.pkce_code_verifier),
-                crate::codec::IfSet(&self.locale),
-                crate::codec::IfSet(&self.intermediate_session_token),
-                crate::codec::IfSet(&self.telemetry_id),
-            ),
+            |object| {
+                object.entry("oauth_token", &self.oauth_token)?;
+                object.if_set("session_token", &self.session_token)?;
+                object
+                    .if_set("session_duration_minutes", &self.session_duration_minutes)?;
+                object.if_set("session_jwt", &self.session_jwt)?;
+                object.if_set("session_custom_claims", &self.session_custom_claims)?;
+                object.if_set("pkce_code_verifier", &self.pkce_code_verifier)?;
+                object.if_set("locale", &self.locale)?;
+                object
+                    .if_set(
+                        "intermediate_session_token",
+                        &self.intermediate_session_token,
+                    )?;
+                object.if_set("telemetry_id", &self.telemetry_id)?;
+                Ok(())
+            },
         )
     }
 }
@@ -120,55 +115,53 @@ impl ::serde::Serialize for AuthenticateRequest {
 impl crate::codec::Object for AuthenticateRequest {
     const NAME: &'static str = "AuthenticateRequest";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (
-            oauth_token,
-            session_token,
-            session_duration_minutes,
-            session_jwt,
-            session_custom_claims,
-            pkce_code_verifier,
-            locale,
-            intermediate_session_token,
-            telemetry_id,
-        ) = crate::codec::fields::<
-            (
-                crate::codec::Req<String>,
-                crate::codec::Nil<Option<String>>,
-                crate::codec::Nil<Option<i64>>,
-                crate::codec::Nil<Option<String>>,
-                crate::codec::Nil<Option<::serde_json::Value>>,
-                crate::codec::Nil<Option<String>>,
-                crate::codec::Nil<
-                    Option<crate::b2b::models::oauth::AuthenticateRequestLocale>,
-                >,
-                crate::codec::Nil<Option<String>>,
-                crate::codec::Nil<Option<String>>,
-            ),
-            _,
-        >(
-            map,
-            &[
-                "oauth_token",
-                "session_token",
-                "session_duration_minutes",
-                "session_jwt",
-                "session_custom_claims",
-                "pkce_code_verifier",
-                "locale",
-                "intermediate_session_token",
-                "telemetry_id",
-            ],
-        )?;
+        let mut oauth_token = None;
+        let mut session_token = None;
+        let mut session_duration_minutes = None;
+        let mut session_jwt = None;
+        let mut session_custom_claims = None;
+        let mut pkce_code_verifier = None;
+        let mut locale = None;
+        let mut intermediate_session_token = None;
+        let mut telemetry_id = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "oauth_token" => fields.read(&mut oauth_token, "oauth_token")?,
+                "session_token" => fields.read(&mut session_token, "session_token")?,
+                "session_duration_minutes" => {
+                    fields
+                        .read(&mut session_duration_minutes, "session_duration_minutes")?
+                }
+                "session_jwt" => fields.read(&mut session_jwt, "session_jwt")?,
+                "session_custom_claims" => {
+                    fields.read(&mut session_custom_claims, "session_custom_claims")?
+                }
+                "pkce_code_verifier" => {
+                    fields.read(&mut pkce_code_verifier, "pkce_code_verifier")?
+                }
+                "locale" => fields.read(&mut locale, "locale")?,
+                "intermediate_session_token" => {
+                    fields
+                        .read(
+                            &mut intermediate_session_token,
+                            "intermediate_session_token",
+                        )?
+                }
+                "telemetry_id" => fields.read(&mut telemetry_id, "telemetry_id")?,
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            oauth_token,
-            session_token,
-            session_duration_minutes,
-            session_jwt,
-            session_custom_claims,
-            pkce_code_verifier,
-            locale,
-            intermediate_session_token,
-            telemetry_id,
+            oauth_token: fields.required(oauth_token, "oauth_token")?,
+            session_token: fields.nilable(session_token),
+            session_duration_minutes: fields.nilable(session_duration_minutes),
+            session_jwt: fields.nilable(session_jwt),
+            session_custom_claims: fields.nilable(session_custom_claims),
+            pkce_code_verifier: fields.nilable(pkce_code_verifier),
+            locale: fields.nilable(locale),
+            intermediate_session_token: fields.nilable(intermediate_session_token),
+            telemetry_id: fields.nilable(telemetry_id),
         })
     }
 }
@@ -336,110 +329,95 @@ pub struct AuthenticateResponse {
 impl crate::codec::Object for AuthenticateResponse {
     const NAME: &'static str = "AuthenticateResponse";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (
-            (
-                status_code,
-                request_id,
-                member_id,
-                provider_subject,
-                provider_type,
-                session_token,
-                session_jwt,
-                member,
-                organization_id,
-                organization,
-                reset_sessions,
-                member_authenticated,
-            ),
-            (
-                intermediate_session_token,
-                member_session,
-                provider_values,
-                mfa_required,
-                primary_required,
-                member_device,
-                intermediate_session_token_expires_at,
-            ),
-        ) = crate::codec::fields::<
-            (
-                (
-                    crate::codec::Req<i64>,
-                    crate::codec::Req<String>,
-                    crate::codec::Req<String>,
-                    crate::codec::Req<String>,
-                    crate::codec::Req<String>,
-                    crate::codec::Req<String>,
-                    crate::codec::Req<String>,
-                    crate::codec::Req<crate::b2b::models::organizations::Member>,
-                    crate::codec::Req<String>,
-                    crate::codec::Req<crate::b2b::models::organizations::Organization>,
-                    crate::codec::Req<bool>,
-                    crate::codec::Req<bool>,
-                ),
-                (
-                    crate::codec::Req<String>,
-                    crate::codec::Nil<
-                        Option<crate::b2b::models::sessions::MemberSession>,
-                    >,
-                    crate::codec::Nil<Option<crate::b2b::models::oauth::ProviderValues>>,
-                    crate::codec::Nil<Option<crate::b2b::models::mfa::MfaRequired>>,
-                    crate::codec::Nil<
-                        Option<crate::b2b::models::sessions::PrimaryRequired>,
-                    >,
-                    crate::codec::Nil<
-                        Option<crate::consumer::models::device_history::DeviceInfo>,
-                    >,
-                    crate::codec::Nil<
-                        Option<crate::codec::Timestamp>,
-                        Option<::time::OffsetDateTime>,
-                    >,
-                ),
-            ),
-            _,
-        >(
-            map,
-            &[
-                "status_code",
-                "request_id",
-                "member_id",
-                "provider_subject",
-                "provider_type",
-                "session_token",
-                "session_jwt",
-                "member",
-                "organization_id",
-                "organization",
-                "reset_sessions",
-                "member_authenticated",
-                "intermediate_session_token",
-                "member_session",
-                "provider_values",
-                "mfa_required",
-                "primary_required",
-                "member_device",
-                "intermediate_session_token_expires_at",
-            ],
-        )?;
+        let mut status_code = None;
+        let mut request_id = None;
+        let mut member_id = None;
+        let mut provider_subject = None;
+        let mut provider_type = None;
+        let mut session_token = None;
+        let mut session_jwt = None;
+        let mut member = None;
+        let mut organization_id = None;
+        let mut organization = None;
+        let mut reset_sessions = None;
+        let mut member_authenticated = None;
+        let mut intermediate_session_token = None;
+        let mut member_session = None;
+        let mut provider_values = None;
+        let mut mfa_required = None;
+        let mut primary_required = None;
+        let mut member_device = None;
+        let mut intermediate_session_token_expires_at = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "status_code" => fields.read(&mut status_code, "status_code")?,
+                "request_id" => fields.read(&mut request_id, "request_id")?,
+                "member_id" => fields.read(&mut member_id, "member_id")?,
+                "provider_subject" => {
+                    fields.read(&mut provider_subject, "provider_subject")?
+                }
+                "provider_type" => fields.read(&mut provider_type, "provider_type")?,
+                "session_token" => fields.read(&mut session_token, "session_token")?,
+                "session_jwt" => fields.read(&mut session_jwt, "session_jwt")?,
+                "member" => fields.read(&mut member, "member")?,
+                "organization_id" => {
+                    fields.read(&mut organization_id, "organization_id")?
+                }
+                "organization" => fields.read(&mut organization, "organization")?,
+                "reset_sessions" => fields.read(&mut reset_sessions, "reset_sessions")?,
+                "member_authenticated" => {
+                    fields.read(&mut member_authenticated, "member_authenticated")?
+                }
+                "intermediate_session_token" => {
+                    fields
+                        .read(
+                            &mut intermediate_session_token,
+                            "intermediate_session_token",
+                        )?
+                }
+                "member_session" => fields.read(&mut member_session, "member_session")?,
+                "provider_values" => {
+                    fields.read(&mut provider_values, "provider_values")?
+                }
+                "mfa_required" => fields.read(&mut mfa_required, "mfa_required")?,
+                "primary_required" => {
+                    fields.read(&mut primary_required, "primary_required")?
+                }
+                "member_device" => fields.read(&mut member_device, "member_device")?,
+                "intermediate_session_token_expires_at" => {
+                    fields
+                        .read(
+                            &mut intermediate_session_token_expires_at,
+                            "intermediate_session_token_expires_at",
+                        )?
+                }
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            status_code,
-            request_id,
-            member_id,
-            provider_subject,
-            provider_type,
-            session_token,
-            session_jwt,
-            member,
-            organization_id,
-            organization,
-            reset_sessions,
-            member_authenticated,
-            intermediate_session_token,
-            member_session,
-            provider_values,
-            mfa_required,
-            primary_required,
-            member_device,
-            intermediate_session_token_expires_at,
+            status_code: fields.required(status_code, "status_code")?,
+            request_id: fields.required(request_id, "request_id")?,
+            member_id: fields.required(member_id, "member_id")?,
+            provider_subject: fields.required(provider_subject, "provider_subject")?,
+            provider_type: fields.required(provider_type, "provider_type")?,
+            session_token: fields.required(session_token, "session_token")?,
+            session_jwt: fields.required(session_jwt, "session_jwt")?,
+            member: fields.required(member, "member")?,
+            organization_id: fields.required(organization_id, "organization_id")?,
+            organization: fields.required(organization, "organization")?,
+            reset_sessions: fields.required(reset_sessions, "reset_sessions")?,
+            member_authenticated: fields
+                .required(member_authenticated, "member_authenticated")?,
+            intermediate_session_token: fields
+                .required(intermediate_session_token, "intermediate_session_token")?,
+            member_session: fields.nilable(member_session),
+            provider_values: fields.nilable(provider_values),
+            mfa_required: fields.nilable(mfa_required),
+            primary_required: fields.nilable(primary_required),
+            member_device: fields.nilable(member_device),
+            intermediate_session_token_expires_at: fields
+                .nilable_time(intermediate_session_token_expires_at),
         })
     }
 }
@@ -460,52 +438,36 @@ impl ::serde::Serialize for AuthenticateResponse {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &[
-                "status_code",
-                "request_id",
-                "member_id",
-                "provider_subject",
-                "provider_type",
-                "session_token",
-                "session_jwt",
-                "member",
-                "organization_id",
-                "organization",
-                "reset_sessions",
-                "member_authenticated",
-                "intermediate_session_token",
-                "member_session",
-                "provider_values",
-                "mfa_required",
-                "primary_required",
-                "member_device",
-                "intermediate_session_token_expires_at",
-            ],
-            (
-                (
-                    crate::codec::Always(&self.status_code),
-                    crate::codec::Always(&self.request_id),
-                    crate::codec::Always(&self.member_id),
-                    crate::codec::Always(&self.provider_subject),
-                    crate::codec::Always(&self.provider_type),
-                    crate::codec::Always(&self.session_token),
-                    crate::codec::Always(&self.session_jwt),
-                    crate::codec::Always(&self.member),
-                    crate::codec::Always(&self.organization_id),
-                    crate::codec::Always(&self.organization),
-                    crate::codec::Always(&self.reset_sessions),
-                    crate::codec::Always(&self.member_authenticated),
-                ),
-                (
-                    crate::codec::Always(&self.intermediate_session_token),
-                    crate::codec::IfSet(&self.member_session),
-                    crate::codec::IfSet(&self.provider_values),
-                    crate::codec::IfSet(&self.mfa_required),
-                    crate::codec::IfSet(&self.primary_required),
-                    crate::codec::IfSet(&self.member_device),
-                    crate::codec::IfSetTime(&self.intermediate_session_token_expires_at),
-                ),
-            ),
+            |object| {
+                object.entry("status_code", &self.status_code)?;
+                object.entry("request_id", &self.request_id)?;
+                object.entry("member_id", &self.member_id)?;
+                object.entry("provider_subject", &self.provider_subject)?;
+                object.entry("provider_type", &self.provider_type)?;
+                object.entry("session_token", &self.session_token)?;
+                object.entry("session_jwt", &self.session_jwt)?;
+                object.entry("member", &self.member)?;
+                object.entry("organization_id", &self.organization_id)?;
+                object.entry("organization", &self.organization)?;
+                object.entry("reset_sessions", &self.reset_sessions)?;
+                object.entry("member_authenticated", &self.member_authenticated)?;
+                object
+                    .entry(
+                        "intermediate_session_token",
+                        &self.intermediate_session_token,
+                    )?;
+                object.if_set("member_session", &self.member_session)?;
+                object.if_set("provider_values", &self.provider_values)?;
+                object.if_set("mfa_required", &self.mfa_required)?;
+                object.if_set("primary_required", &self.primary_required)?;
+                object.if_set("member_device", &self.member_device)?;
+                object
+                    .time_if_set(
+                        "intermediate_session_token_expires_at",
+                        &self.intermediate_session_token_expires_at,
+                    )?;
+                Ok(())
+            },
         )
     }
 }

@@ -177,7 +177,7 @@ impl ::serde::Serialize for ConnectedAppsRequest {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        crate::codec::write(serializer, &[], ())
+        crate::codec::write(serializer, |_| { Ok(()) })
     }
 }
 
@@ -185,16 +185,21 @@ impl ::serde::Serialize for ConnectedAppsRequest {
 impl crate::codec::Object for ConnectedAppsRequest {
     const NAME: &'static str = "ConnectedAppsRequest";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (organization_id, authorization) = crate::codec::fields::<
-            (
-                crate::codec::Req<String>,
-                crate::codec::Nil<Option<crate::MemberSessionAuth>>,
-            ),
-            _,
-        >(map, &["organization_id", "authorization"])?;
+        let mut organization_id = None;
+        let mut authorization = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "organization_id" => {
+                    fields.read(&mut organization_id, "organization_id")?
+                }
+                "authorization" => fields.read(&mut authorization, "authorization")?,
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            organization_id,
-            authorization,
+            organization_id: fields.required(organization_id, "organization_id")?,
+            authorization: fields.nilable(authorization),
         })
     }
 }
@@ -273,20 +278,22 @@ pub struct ConnectedAppsResponse {
 impl crate::codec::Object for ConnectedAppsResponse {
     const NAME: &'static str = "ConnectedAppsResponse";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (status_code, request_id, connected_apps) = crate::codec::fields::<
-            (
-                crate::codec::Req<i64>,
-                crate::codec::Req<String>,
-                crate::codec::Req<
-                    Vec<crate::b2b::models::organizations::OrganizationConnectedApp>,
-                >,
-            ),
-            _,
-        >(map, &["status_code", "request_id", "connected_apps"])?;
+        let mut status_code = None;
+        let mut request_id = None;
+        let mut connected_apps = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "status_code" => fields.read(&mut status_code, "status_code")?,
+                "request_id" => fields.read(&mut request_id, "request_id")?,
+                "connected_apps" => fields.read(&mut connected_apps, "connected_apps")?,
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            status_code,
-            request_id,
-            connected_apps,
+            status_code: fields.required(status_code, "status_code")?,
+            request_id: fields.required(request_id, "request_id")?,
+            connected_apps: fields.required(connected_apps, "connected_apps")?,
         })
     }
 }
@@ -307,12 +314,12 @@ impl ::serde::Serialize for ConnectedAppsResponse {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &["status_code", "request_id", "connected_apps"],
-            (
-                crate::codec::Always(&self.status_code),
-                crate::codec::Always(&self.request_id),
-                crate::codec::Always(&self.connected_apps),
-            ),
+            |object| {
+                object.entry("status_code", &self.status_code)?;
+                object.entry("request_id", &self.request_id)?;
+                object.entry("connected_apps", &self.connected_apps)?;
+                Ok(())
+            },
         )
     }
 }
@@ -409,58 +416,56 @@ impl ::serde::Serialize for CreateRequest {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &[
-                "organization_name",
-                "organization_slug",
-                "organization_logo_url",
-                "trusted_metadata",
-                "organization_external_id",
-                "sso_jit_provisioning",
-                "email_allowed_domains",
-                "email_jit_provisioning",
-                "email_invites",
-                "auth_methods",
-                "allowed_auth_methods",
-                "mfa_policy",
-                "rbac_email_implicit_role_assignments",
-                "mfa_methods",
-                "allowed_mfa_methods",
-                "oauth_tenant_jit_provisioning",
-                "allowed_oauth_tenants",
-                "claimed_email_domains",
-                "first_party_connected_apps_allowed_type",
-                "allowed_first_party_connected_apps",
-                "third_party_connected_apps_allowed_type",
-                "allowed_third_party_connected_apps",
-            ],
-            (
-                (
-                    crate::codec::Always(&self.organization_name),
-                    crate::codec::IfSet(&self.organization_slug),
-                    crate::codec::IfSet(&self.organization_logo_url),
-                    crate::codec::IfSet(&self.trusted_metadata),
-                    crate::codec::IfSet(&self.organization_external_id),
-                    crate::codec::IfSet(&self.sso_jit_provisioning),
-                    crate::codec::IfSet(&self.email_allowed_domains),
-                    crate::codec::IfSet(&self.email_jit_provisioning),
-                    crate::codec::IfSet(&self.email_invites),
-                    crate::codec::IfSet(&self.auth_methods),
-                    crate::codec::IfSet(&self.allowed_auth_methods),
-                    crate::codec::IfSet(&self.mfa_policy),
-                ),
-                (
-                    crate::codec::IfSet(&self.rbac_email_implicit_role_assignments),
-                    crate::codec::IfSet(&self.mfa_methods),
-                    crate::codec::IfSet(&self.allowed_mfa_methods),
-                    crate::codec::IfSet(&self.oauth_tenant_jit_provisioning),
-                    crate::codec::IfSet(&self.allowed_oauth_tenants),
-                    crate::codec::IfSet(&self.claimed_email_domains),
-                    crate::codec::IfSet(&self.first_party_connected_apps_allowed_type),
-                    crate::codec::IfSet(&self.allowed_first_party_connected_apps),
-                    crate::codec::IfSet(&self.third_party_connected_apps_allowed_type),
-                    crate::codec::IfSet(&self.allowed_third_party_connected_apps),
-                ),
-            ),
+            |object| {
+                object.entry("organization_name", &self.organization_name)?;
+                object.if_set("organization_slug", &self.organization_slug)?;
+                object.if_set("organization_logo_url", &self.organization_logo_url)?;
+                object.if_set("trusted_metadata", &self.trusted_metadata)?;
+                object
+                    .if_set("organization_external_id", &self.organization_external_id)?;
+                object.if_set("sso_jit_provisioning", &self.sso_jit_provisioning)?;
+                object.if_set("email_allowed_domains", &self.email_allowed_domains)?;
+                object.if_set("email_jit_provisioning", &self.email_jit_provisioning)?;
+                object.if_set("email_invites", &self.email_invites)?;
+                object.if_set("auth_methods", &self.auth_methods)?;
+                object.if_set("allowed_auth_methods", &self.allowed_auth_methods)?;
+                object.if_set("mfa_policy", &self.mfa_policy)?;
+                object
+                    .if_set(
+                        "rbac_email_implicit_role_assignments",
+                        &self.rbac_email_implicit_role_assignments,
+                    )?;
+                object.if_set("mfa_methods", &self.mfa_methods)?;
+                object.if_set("allowed_mfa_methods", &self.allowed_mfa_methods)?;
+                object
+                    .if_set(
+                        "oauth_tenant_jit_provisioning",
+                        &self.oauth_tenant_jit_provisioning,
+                    )?;
+                object.if_set("allowed_oauth_tenants", &self.allowed_oauth_tenants)?;
+                object.if_set("claimed_email_domains", &self.claimed_email_domains)?;
+                object
+                    .if_set(
+                        "first_party_connected_apps_allowed_type",
+                        &self.first_party_connected_apps_allowed_type,
+                    )?;
+                object
+                    .if_set(
+                        "allowed_first_party_connected_apps",
+                        &self.allowed_first_party_connected_apps,
+                    )?;
+                object
+                    .if_set(
+                        "third_party_connected_apps_allowed_type",
+                        &self.third_party_connected_apps_allowed_type,
+                    )?;
+                object
+                    .if_set(
+                        "allowed_third_party_connected_apps",
+                        &self.allowed_third_party_connected_apps,
+                    )?;
+                Ok(())
+            },
         )
     }
 }
@@ -469,127 +474,145 @@ impl ::serde::Serialize for CreateRequest {
 impl crate::codec::Object for CreateRequest {
     const NAME: &'static str = "CreateRequest";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (
-            (
-                organization_name,
-                organization_slug,
-                organization_logo_url,
-                trusted_metadata,
-                organization_external_id,
-                sso_jit_provisioning,
-                email_allowed_domains,
-                email_jit_provisioning,
-                email_invites,
-                auth_methods,
-                allowed_auth_methods,
-                mfa_policy,
-            ),
-            (
-                rbac_email_implicit_role_assignments,
-                mfa_methods,
-                allowed_mfa_methods,
-                oauth_tenant_jit_provisioning,
-                allowed_oauth_tenants,
-                claimed_email_domains,
-                first_party_connected_apps_allowed_type,
-                allowed_first_party_connected_apps,
-                third_party_connected_apps_allowed_type,
-                allowed_third_party_connected_apps,
-            ),
-        ) = crate::codec::fields::<
-            (
-                (
-                    crate::codec::Req<String>,
-                    crate::codec::Nil<Option<String>>,
-                    crate::codec::Nil<Option<String>>,
-                    crate::codec::Nil<Option<::serde_json::Value>>,
-                    crate::codec::Nil<Option<String>>,
-                    crate::codec::Nil<Option<String>>,
-                    crate::codec::Nil<Option<Vec<String>>>,
-                    crate::codec::Nil<Option<String>>,
-                    crate::codec::Nil<Option<String>>,
-                    crate::codec::Nil<Option<String>>,
-                    crate::codec::Nil<Option<Vec<String>>>,
-                    crate::codec::Nil<Option<String>>,
-                ),
-                (
-                    crate::codec::Nil<
-                        Option<
-                            Vec<
-                                crate::b2b::models::organizations::EmailImplicitRoleAssignment,
-                            >,
-                        >,
-                    >,
-                    crate::codec::Nil<Option<String>>,
-                    crate::codec::Nil<Option<Vec<String>>>,
-                    crate::codec::Nil<Option<String>>,
-                    crate::codec::Nil<Option<::serde_json::Value>>,
-                    crate::codec::Nil<Option<Vec<String>>>,
-                    crate::codec::Nil<
-                        Option<
-                            crate::b2b::models::organizations::CreateRequestFirstPartyConnectedAppsAllowedType,
-                        >,
-                    >,
-                    crate::codec::Nil<Option<Vec<String>>>,
-                    crate::codec::Nil<
-                        Option<
-                            crate::b2b::models::organizations::CreateRequestThirdPartyConnectedAppsAllowedType,
-                        >,
-                    >,
-                    crate::codec::Nil<Option<Vec<String>>>,
-                ),
-            ),
-            _,
-        >(
-            map,
-            &[
-                "organization_name",
-                "organization_slug",
-                "organization_logo_url",
-                "trusted_metadata",
-                "organization_external_id",
-                "sso_jit_provisioning",
-                "email_allowed_domains",
-                "email_jit_provisioning",
-                "email_invites",
-                "auth_methods",
-                "allowed_auth_methods",
-                "mfa_policy",
-                "rbac_email_implicit_role_assignments",
-                "mfa_methods",
-                "allowed_mfa_methods",
-                "oauth_tenant_jit_provisioning",
-                "allowed_oauth_tenants",
-                "claimed_email_domains",
-                "first_party_connected_apps_allowed_type",
-                "allowed_first_party_connected_apps",
-                "third_party_connected_apps_allowed_type",
-                "allowed_third_party_connected_apps",
-            ],
-        )?;
+        let mut organization_name = None;
+        let mut organization_slug = None;
+        let mut organization_logo_url = None;
+        let mut trusted_metadata = None;
+        let mut organization_external_id = None;
+        let mut sso_jit_provisioning = None;
+        let mut email_allowed_domains = None;
+        let mut email_jit_provisioning = None;
+        let mut email_invites = None;
+        let mut auth_methods = None;
+        let mut allowed_auth_methods = None;
+        let mut mfa_policy = None;
+        let mut rbac_email_implicit_role_assignments = None;
+        let mut mfa_methods = None;
+        let mut allowed_mfa_methods = None;
+        let mut oauth_tenant_jit_provisioning = None;
+        let mut allowed_oauth_tenants = None;
+        let mut claimed_email_domains = None;
+        let mut first_party_connected_apps_allowed_type = None;
+        let mut allowed_first_party_connected_apps = None;
+        let mut third_party_connected_apps_allowed_type = None;
+        let mut allowed_third_party_connected_apps = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "organization_name" => {
+                    fields.read(&mut organization_name, "organization_name")?
+                }
+                "organization_slug" => {
+                    fields.read(&mut organization_slug, "organization_slug")?
+                }
+                "organization_logo_url" => {
+                    fields.read(&mut organization_logo_url, "organization_logo_url")?
+                }
+                "trusted_metadata" => {
+                    fields.read(&mut trusted_metadata, "trusted_metadata")?
+                }
+                "organization_external_id" => {
+                    fields
+                        .read(&mut organization_external_id, "organization_external_id")?
+                }
+                "sso_jit_provisioning" => {
+                    fields.read(&mut sso_jit_provisioning, "sso_jit_provisioning")?
+                }
+                "email_allowed_domains" => {
+                    fields.read(&mut email_allowed_domains, "email_allowed_domains")?
+                }
+                "email_jit_provisioning" => {
+                    fields.read(&mut email_jit_provisioning, "email_jit_provisioning")?
+                }
+                "email_invites" => fields.read(&mut email_invites, "email_invites")?,
+                "auth_methods" => fields.read(&mut auth_methods, "auth_methods")?,
+                "allowed_auth_methods" => {
+                    fields.read(&mut allowed_auth_methods, "allowed_auth_methods")?
+                }
+                "mfa_policy" => fields.read(&mut mfa_policy, "mfa_policy")?,
+                "rbac_email_implicit_role_assignments" => {
+                    fields
+                        .read(
+                            &mut rbac_email_implicit_role_assignments,
+                            "rbac_email_implicit_role_assignments",
+                        )?
+                }
+                "mfa_methods" => fields.read(&mut mfa_methods, "mfa_methods")?,
+                "allowed_mfa_methods" => {
+                    fields.read(&mut allowed_mfa_methods, "allowed_mfa_methods")?
+                }
+                "oauth_tenant_jit_provisioning" => {
+                    fields
+                        .read(
+                            &mut oauth_tenant_jit_provisioning,
+                            "oauth_tenant_jit_provisioning",
+                        )?
+                }
+                "allowed_oauth_tenants" => {
+                    fields.read(&mut allowed_oauth_tenants, "allowed_oauth_tenants")?
+                }
+                "claimed_email_domains" => {
+                    fields.read(&mut claimed_email_domains, "claimed_email_domains")?
+                }
+                "first_party_connected_apps_allowed_type" => {
+                    fields
+                        .read(
+                            &mut first_party_connected_apps_allowed_type,
+                            "first_party_connected_apps_allowed_type",
+                        )?
+                }
+                "allowed_first_party_connected_apps" => {
+                    fields
+                        .read(
+                            &mut allowed_first_party_connected_apps,
+                            "allowed_first_party_connected_apps",
+                        )?
+                }
+                "third_party_connected_apps_allowed_type" => {
+                    fields
+                        .read(
+                            &mut third_party_connected_apps_allowed_type,
+                            "third_party_connected_apps_allowed_type",
+                        )?
+                }
+                "allowed_third_party_connected_apps" => {
+                    fields
+                        .read(
+                            &mut allowed_third_party_connected_apps,
+                            "allowed_third_party_connected_apps",
+                        )?
+                }
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            organization_name,
-            organization_slug,
-            organization_logo_url,
-            trusted_metadata,
-            organization_external_id,
-            sso_jit_provisioning,
-            email_allowed_domains,
-            email_jit_provisioning,
-            email_invites,
-            auth_methods,
-            allowed_auth_methods,
-            mfa_policy,
-            rbac_email_implicit_role_assignments,
-            mfa_methods,
-            allowed_mfa_methods,
-            oauth_tenant_jit_provisioning,
-            allowed_oauth_tenants,
-            claimed_email_domains,
-            first_party_connected_apps_allowed_type,
-            allowed_first_party_connected_apps,
-            third_party_connected_apps_allowed_type,
-            allowed_third_party_connected_apps,
+            organization_name: fields.required(organization_name, "organization_name")?,
+            organization_slug: fields.nilable(organization_slug),
+            organization_logo_url: fields.nilable(organization_logo_url),
+            trusted_metadata: fields.nilable(trusted_metadata),
+            organization_external_id: fields.nilable(organization_external_id),
+            sso_jit_provisioning: fields.nilable(sso_jit_provisioning),
+            email_allowed_domains: fields.nilable(email_allowed_domains),
+            email_jit_provisioning: fields.nilable(email_jit_provisioning),
+            email_invites: fields.nilable(email_invites),
+            auth_methods: fields.nilable(auth_methods),
+            allowed_auth_methods: fields.nilable(allowed_auth_methods),
+            mfa_policy: fields.nilable(mfa_policy),
+            rbac_email_implicit_role_assignments: fields
+                .nilable(rbac_email_implicit_role_assignments),
+            mfa_methods: fields.nilable(mfa_methods),
+            allowed_mfa_methods: fields.nilable(allowed_mfa_methods),
+            oauth_tenant_jit_provisioning: fields.nilable(oauth_tenant_jit_provisioning),
+            allowed_oauth_tenants: fields.nilable(allowed_oauth_tenants),
+            claimed_email_domains: fields.nilable(claimed_email_domains),
+            first_party_connected_apps_allowed_type: fields
+                .nilable(first_party_connected_apps_allowed_type),
+            allowed_first_party_connected_apps: fields
+                .nilable(allowed_first_party_connected_apps),
+            third_party_connected_apps_allowed_type: fields
+                .nilable(third_party_connected_apps_allowed_type),
+            allowed_third_party_connected_apps: fields
+                .nilable(allowed_third_party_connected_apps),
         })
     }
 }
@@ -805,18 +828,22 @@ pub struct CreateResponse {
 impl crate::codec::Object for CreateResponse {
     const NAME: &'static str = "CreateResponse";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (status_code, request_id, organization) = crate::codec::fields::<
-            (
-                crate::codec::Req<i64>,
-                crate::codec::Req<String>,
-                crate::codec::Req<crate::b2b::models::organizations::Organization>,
-            ),
-            _,
-        >(map, &["status_code", "request_id", "organization"])?;
+        let mut status_code = None;
+        let mut request_id = None;
+        let mut organization = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "status_code" => fields.read(&mut status_code, "status_code")?,
+                "request_id" => fields.read(&mut request_id, "request_id")?,
+                "organization" => fields.read(&mut organization, "organization")?,
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            status_code,
-            request_id,
-            organization,
+            status_code: fields.required(status_code, "status_code")?,
+            request_id: fields.required(request_id, "request_id")?,
+            organization: fields.required(organization, "organization")?,
         })
     }
 }
@@ -837,12 +864,12 @@ impl ::serde::Serialize for CreateResponse {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &["status_code", "request_id", "organization"],
-            (
-                crate::codec::Always(&self.status_code),
-                crate::codec::Always(&self.request_id),
-                crate::codec::Always(&self.organization),
-            ),
+            |object| {
+                object.entry("status_code", &self.status_code)?;
+                object.entry("request_id", &self.request_id)?;
+                object.entry("organization", &self.organization)?;
+                Ok(())
+            },
         )
     }
 }
@@ -865,7 +892,7 @@ impl ::serde::Serialize for DeleteRequest {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        crate::codec::write(serializer, &[], ())
+        crate::codec::write(serializer, |_| { Ok(()) })
     }
 }
 
@@ -873,16 +900,21 @@ impl ::serde::Serialize for DeleteRequest {
 impl crate::codec::Object for DeleteRequest {
     const NAME: &'static str = "DeleteRequest";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (organization_id, authorization) = crate::codec::fields::<
-            (
-                crate::codec::Req<String>,
-                crate::codec::Nil<Option<crate::MemberSessionAuth>>,
-            ),
-            _,
-        >(map, &["organization_id", "authorization"])?;
+        let mut organization_id = None;
+        let mut authorization = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "organization_id" => {
+                    fields.read(&mut organization_id, "organization_id")?
+                }
+                "authorization" => fields.read(&mut authorization, "authorization")?,
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            organization_id,
-            authorization,
+            organization_id: fields.required(organization_id, "organization_id")?,
+            authorization: fields.nilable(authorization),
         })
     }
 }
@@ -961,18 +993,24 @@ pub struct DeleteResponse {
 impl crate::codec::Object for DeleteResponse {
     const NAME: &'static str = "DeleteResponse";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (status_code, request_id, organization_id) = crate::codec::fields::<
-            (
-                crate::codec::Req<i64>,
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-            ),
-            _,
-        >(map, &["status_code", "request_id", "organization_id"])?;
+        let mut status_code = None;
+        let mut request_id = None;
+        let mut organization_id = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "status_code" => fields.read(&mut status_code, "status_code")?,
+                "request_id" => fields.read(&mut request_id, "request_id")?,
+                "organization_id" => {
+                    fields.read(&mut organization_id, "organization_id")?
+                }
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            status_code,
-            request_id,
-            organization_id,
+            status_code: fields.required(status_code, "status_code")?,
+            request_id: fields.required(request_id, "request_id")?,
+            organization_id: fields.required(organization_id, "organization_id")?,
         })
     }
 }
@@ -993,12 +1031,12 @@ impl ::serde::Serialize for DeleteResponse {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &["status_code", "request_id", "organization_id"],
-            (
-                crate::codec::Always(&self.status_code),
-                crate::codec::Always(&self.request_id),
-                crate::codec::Always(&self.organization_id),
-            ),
+            |object| {
+                object.entry("status_code", &self.status_code)?;
+                object.entry("request_id", &self.request_id)?;
+                object.entry("organization_id", &self.organization_id)?;
+                Ok(())
+            },
         )
     }
 }
@@ -1021,7 +1059,7 @@ impl ::serde::Serialize for DeleteExternalIdRequest {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        crate::codec::write(serializer, &[], ())
+        crate::codec::write(serializer, |_| { Ok(()) })
     }
 }
 
@@ -1029,16 +1067,21 @@ impl ::serde::Serialize for DeleteExternalIdRequest {
 impl crate::codec::Object for DeleteExternalIdRequest {
     const NAME: &'static str = "DeleteExternalIdRequest";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (organization_id, authorization) = crate::codec::fields::<
-            (
-                crate::codec::Req<String>,
-                crate::codec::Nil<Option<crate::MemberSessionAuth>>,
-            ),
-            _,
-        >(map, &["organization_id", "authorization"])?;
+        let mut organization_id = None;
+        let mut authorization = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "organization_id" => {
+                    fields.read(&mut organization_id, "organization_id")?
+                }
+                "authorization" => fields.read(&mut authorization, "authorization")?,
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            organization_id,
-            authorization,
+            organization_id: fields.required(organization_id, "organization_id")?,
+            authorization: fields.nilable(authorization),
         })
     }
 }
@@ -1117,18 +1160,22 @@ pub struct DeleteExternalIdResponse {
 impl crate::codec::Object for DeleteExternalIdResponse {
     const NAME: &'static str = "DeleteExternalIdResponse";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (status_code, request_id, organization) = crate::codec::fields::<
-            (
-                crate::codec::Req<i64>,
-                crate::codec::Req<String>,
-                crate::codec::Req<crate::b2b::models::organizations::Organization>,
-            ),
-            _,
-        >(map, &["status_code", "request_id", "organization"])?;
+        let mut status_code = None;
+        let mut request_id = None;
+        let mut organization = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "status_code" => fields.read(&mut status_code, "status_code")?,
+                "request_id" => fields.read(&mut request_id, "request_id")?,
+                "organization" => fields.read(&mut organization, "organization")?,
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            status_code,
-            request_id,
-            organization,
+            status_code: fields.required(status_code, "status_code")?,
+            request_id: fields.required(request_id, "request_id")?,
+            organization: fields.required(organization, "organization")?,
         })
     }
 }
@@ -1149,12 +1196,12 @@ impl ::serde::Serialize for DeleteExternalIdResponse {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &["status_code", "request_id", "organization"],
-            (
-                crate::codec::Always(&self.status_code),
-                crate::codec::Always(&self.request_id),
-                crate::codec::Always(&self.organization),
-            ),
+            |object| {
+                object.entry("status_code", &self.status_code)?;
+                object.entry("request_id", &self.request_id)?;
+                object.entry("organization", &self.organization)?;
+                Ok(())
+            },
         )
     }
 }
@@ -1173,7 +1220,7 @@ impl ::serde::Serialize for GetRequest {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        crate::codec::write(serializer, &[], ())
+        crate::codec::write(serializer, |_| { Ok(()) })
     }
 }
 
@@ -1181,11 +1228,19 @@ impl ::serde::Serialize for GetRequest {
 impl crate::codec::Object for GetRequest {
     const NAME: &'static str = "GetRequest";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (organization_id,) = crate::codec::fields::<
-            (crate::codec::Req<String>,),
-            _,
-        >(map, &["organization_id"])?;
-        Ok(Self { organization_id })
+        let mut organization_id = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "organization_id" => {
+                    fields.read(&mut organization_id, "organization_id")?
+                }
+                _ => fields.skip()?,
+            }
+        }
+        Ok(Self {
+            organization_id: fields.required(organization_id, "organization_id")?,
+        })
     }
 }
 
@@ -1246,18 +1301,22 @@ pub struct GetResponse {
 impl crate::codec::Object for GetResponse {
     const NAME: &'static str = "GetResponse";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (status_code, request_id, organization) = crate::codec::fields::<
-            (
-                crate::codec::Req<i64>,
-                crate::codec::Req<String>,
-                crate::codec::Req<crate::b2b::models::organizations::Organization>,
-            ),
-            _,
-        >(map, &["status_code", "request_id", "organization"])?;
+        let mut status_code = None;
+        let mut request_id = None;
+        let mut organization = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "status_code" => fields.read(&mut status_code, "status_code")?,
+                "request_id" => fields.read(&mut request_id, "request_id")?,
+                "organization" => fields.read(&mut organization, "organization")?,
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            status_code,
-            request_id,
-            organization,
+            status_code: fields.required(status_code, "status_code")?,
+            request_id: fields.required(request_id, "request_id")?,
+            organization: fields.required(organization, "organization")?,
         })
     }
 }
@@ -1278,12 +1337,12 @@ impl ::serde::Serialize for GetResponse {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &["status_code", "request_id", "organization"],
-            (
-                crate::codec::Always(&self.status_code),
-                crate::codec::Always(&self.request_id),
-                crate::codec::Always(&self.organization),
-            ),
+            |object| {
+                object.entry("status_code", &self.status_code)?;
+                object.entry("request_id", &self.request_id)?;
+                object.entry("organization", &self.organization)?;
+                Ok(())
+            },
         )
     }
 }
@@ -1308,7 +1367,7 @@ impl ::serde::Serialize for GetConnectedAppRequest {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        crate::codec::write(serializer, &[], ())
+        crate::codec::write(serializer, |_| { Ok(()) })
     }
 }
 
@@ -1316,18 +1375,26 @@ impl ::serde::Serialize for GetConnectedAppRequest {
 impl crate::codec::Object for GetConnectedAppRequest {
     const NAME: &'static str = "GetConnectedAppRequest";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (organization_id, connected_app_id, authorization) = crate::codec::fields::<
-            (
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-                crate::codec::Nil<Option<crate::MemberSessionAuth>>,
-            ),
-            _,
-        >(map, &["organization_id", "connected_app_id", "authorization"])?;
+        let mut organization_id = None;
+        let mut connected_app_id = None;
+        let mut authorization = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "organization_id" => {
+                    fields.read(&mut organization_id, "organization_id")?
+                }
+                "connected_app_id" => {
+                    fields.read(&mut connected_app_id, "connected_app_id")?
+                }
+                "authorization" => fields.read(&mut authorization, "authorization")?,
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            organization_id,
-            connected_app_id,
-            authorization,
+            organization_id: fields.required(organization_id, "organization_id")?,
+            connected_app_id: fields.required(connected_app_id, "connected_app_id")?,
+            authorization: fields.nilable(authorization),
         })
     }
 }
@@ -1432,53 +1499,39 @@ pub struct GetConnectedAppResponse {
 impl crate::codec::Object for GetConnectedAppResponse {
     const NAME: &'static str = "GetConnectedAppResponse";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (
-            status_code,
-            request_id,
-            connected_app_id,
-            name,
-            description,
-            client_type,
-            active_members,
-            logo_url,
-        ) = crate::codec::fields::<
-            (
-                crate::codec::Req<i64>,
-                crate::codec::Nil<Option<String>>,
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-                crate::codec::Req<
-                    Vec<
-                        crate::b2b::models::organizations::OrganizationConnectedAppActiveMember,
-                    >,
-                >,
-                crate::codec::Nil<Option<String>>,
-            ),
-            _,
-        >(
-            map,
-            &[
-                "status_code",
-                "request_id",
-                "connected_app_id",
-                "name",
-                "description",
-                "client_type",
-                "active_members",
-                "logo_url",
-            ],
-        )?;
+        let mut status_code = None;
+        let mut request_id = None;
+        let mut connected_app_id = None;
+        let mut name = None;
+        let mut description = None;
+        let mut client_type = None;
+        let mut active_members = None;
+        let mut logo_url = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "status_code" => fields.read(&mut status_code, "status_code")?,
+                "request_id" => fields.read(&mut request_id, "request_id")?,
+                "connected_app_id" => {
+                    fields.read(&mut connected_app_id, "connected_app_id")?
+                }
+                "name" => fields.read(&mut name, "name")?,
+                "description" => fields.read(&mut description, "description")?,
+                "client_type" => fields.read(&mut client_type, "client_type")?,
+                "active_members" => fields.read(&mut active_members, "active_members")?,
+                "logo_url" => fields.read(&mut logo_url, "logo_url")?,
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            status_code,
-            request_id,
-            connected_app_id,
-            name,
-            description,
-            client_type,
-            active_members,
-            logo_url,
+            status_code: fields.required(status_code, "status_code")?,
+            request_id: fields.nilable(request_id),
+            connected_app_id: fields.required(connected_app_id, "connected_app_id")?,
+            name: fields.required(name, "name")?,
+            description: fields.required(description, "description")?,
+            client_type: fields.required(client_type, "client_type")?,
+            active_members: fields.required(active_members, "active_members")?,
+            logo_url: fields.nilable(logo_url),
         })
     }
 }
@@ -1499,26 +1552,17 @@ impl ::serde::Serialize for GetConnectedAppResponse {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &[
-                "status_code",
-                "request_id",
-                "connected_app_id",
-                "name",
-                "description",
-                "client_type",
-                "active_members",
-                "logo_url",
-            ],
-            (
-                crate::codec::Always(&self.status_code),
-                crate::codec::IfSet(&self.request_id),
-                crate::codec::Always(&self.connected_app_id),
-                crate::codec::Always(&self.name),
-                crate::codec::Always(&self.description),
-                crate::codec::Always(&self.client_type),
-                crate::codec::Always(&self.active_members),
-                crate::codec::IfSet(&self.logo_url),
-            ),
+            |object| {
+                object.entry("status_code", &self.status_code)?;
+                object.if_set("request_id", &self.request_id)?;
+                object.entry("connected_app_id", &self.connected_app_id)?;
+                object.entry("name", &self.name)?;
+                object.entry("description", &self.description)?;
+                object.entry("client_type", &self.client_type)?;
+                object.entry("active_members", &self.active_members)?;
+                object.if_set("logo_url", &self.logo_url)?;
+                Ok(())
+            },
         )
     }
 }
@@ -1537,7 +1581,7 @@ impl ::serde::Serialize for MetricsRequest {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        crate::codec::write(serializer, &[], ())
+        crate::codec::write(serializer, |_| { Ok(()) })
     }
 }
 
@@ -1545,11 +1589,19 @@ impl ::serde::Serialize for MetricsRequest {
 impl crate::codec::Object for MetricsRequest {
     const NAME: &'static str = "MetricsRequest";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (organization_id,) = crate::codec::fields::<
-            (crate::codec::Req<String>,),
-            _,
-        >(map, &["organization_id"])?;
-        Ok(Self { organization_id })
+        let mut organization_id = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "organization_id" => {
+                    fields.read(&mut organization_id, "organization_id")?
+                }
+                _ => fields.skip()?,
+            }
+        }
+        Ok(Self {
+            organization_id: fields.required(organization_id, "organization_id")?,
+        })
     }
 }
 
@@ -1610,14 +1662,22 @@ pub struct MetricsResponse {
 impl crate::codec::Object for MetricsResponse {
     const NAME: &'static str = "MetricsResponse";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (status_code, request_id, member_count) = crate::codec::fields::<
-            (crate::codec::Req<i64>, crate::codec::Req<String>, crate::codec::Req<i64>),
-            _,
-        >(map, &["status_code", "request_id", "member_count"])?;
+        let mut status_code = None;
+        let mut request_id = None;
+        let mut member_count = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "status_code" => fields.read(&mut status_code, "status_code")?,
+                "request_id" => fields.read(&mut request_id, "request_id")?,
+                "member_count" => fields.read(&mut member_count, "member_count")?,
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            status_code,
-            request_id,
-            member_count,
+            status_code: fields.required(status_code, "status_code")?,
+            request_id: fields.required(request_id, "request_id")?,
+            member_count: fields.required(member_count, "member_count")?,
         })
     }
 }
@@ -1638,12 +1698,12 @@ impl ::serde::Serialize for MetricsResponse {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &["status_code", "request_id", "member_count"],
-            (
-                crate::codec::Always(&self.status_code),
-                crate::codec::Always(&self.request_id),
-                crate::codec::Always(&self.member_count),
-            ),
+            |object| {
+                object.entry("status_code", &self.status_code)?;
+                object.entry("request_id", &self.request_id)?;
+                object.entry("member_count", &self.member_count)?;
+                Ok(())
+            },
         )
     }
 }
@@ -1670,12 +1730,12 @@ impl ::serde::Serialize for SearchRequest {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &["cursor", "limit", "query"],
-            (
-                crate::codec::IfSet(&self.cursor),
-                crate::codec::IfSet(&self.limit),
-                crate::codec::IfSet(&self.query),
-            ),
+            |object| {
+                object.if_set("cursor", &self.cursor)?;
+                object.if_set("limit", &self.limit)?;
+                object.if_set("query", &self.query)?;
+                Ok(())
+            },
         )
     }
 }
@@ -1684,15 +1744,23 @@ impl ::serde::Serialize for SearchRequest {
 impl crate::codec::Object for SearchRequest {
     const NAME: &'static str = "SearchRequest";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (cursor, limit, query) = crate::codec::fields::<
-            (
-                crate::codec::Nil<Option<String>>,
-                crate::codec::Nil<Option<i64>>,
-                crate::codec::Nil<Option<crate::b2b::models::organizations::SearchQuery>>,
-            ),
-            _,
-        >(map, &["cursor", "limit", "query"])?;
-        Ok(Self { cursor, limit, query })
+        let mut cursor = None;
+        let mut limit = None;
+        let mut query = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "cursor" => fields.read(&mut cursor, "cursor")?,
+                "limit" => fields.read(&mut limit, "limit")?,
+                "query" => fields.read(&mut query, "query")?,
+                _ => fields.skip()?,
+            }
+        }
+        Ok(Self {
+            cursor: fields.nilable(cursor),
+            limit: fields.nilable(limit),
+            query: fields.nilable(query),
+        })
     }
 }
 
@@ -1799,20 +1867,27 @@ pub struct SearchResponse {
 impl crate::codec::Object for SearchResponse {
     const NAME: &'static str = "SearchResponse";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (status_code, request_id, organizations, results_metadata) = crate::codec::fields::<
-            (
-                crate::codec::Req<i64>,
-                crate::codec::Req<String>,
-                crate::codec::Req<Vec<crate::b2b::models::organizations::Organization>>,
-                crate::codec::Req<crate::b2b::models::organizations::ResultsMetadata>,
-            ),
-            _,
-        >(map, &["status_code", "request_id", "organizations", "results_metadata"])?;
+        let mut status_code = None;
+        let mut request_id = None;
+        let mut organizations = None;
+        let mut results_metadata = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "status_code" => fields.read(&mut status_code, "status_code")?,
+                "request_id" => fields.read(&mut request_id, "request_id")?,
+                "organizations" => fields.read(&mut organizations, "organizations")?,
+                "results_metadata" => {
+                    fields.read(&mut results_metadata, "results_metadata")?
+                }
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            status_code,
-            request_id,
-            organizations,
-            results_metadata,
+            status_code: fields.required(status_code, "status_code")?,
+            request_id: fields.required(request_id, "request_id")?,
+            organizations: fields.required(organizations, "organizations")?,
+            results_metadata: fields.required(results_metadata, "results_metadata")?,
         })
     }
 }
@@ -1833,13 +1908,13 @@ impl ::serde::Serialize for SearchResponse {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &["status_code", "request_id", "organizations", "results_metadata"],
-            (
-                crate::codec::Always(&self.status_code),
-                crate::codec::Always(&self.request_id),
-                crate::codec::Always(&self.organizations),
-                crate::codec::Always(&self.results_metadata),
-            ),
+            |object| {
+                object.entry("status_code", &self.status_code)?;
+                object.entry("request_id", &self.request_id)?;
+                object.entry("organizations", &self.organizations)?;
+                object.entry("results_metadata", &self.results_metadata)?;
+                Ok(())
+            },
         )
     }
 }
@@ -1951,62 +2026,66 @@ impl ::serde::Serialize for UpdateRequest {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &[
-                "organization_name",
-                "organization_slug",
-                "organization_logo_url",
-                "trusted_metadata",
-                "organization_external_id",
-                "sso_default_connection_id",
-                "sso_jit_provisioning",
-                "sso_jit_provisioning_allowed_connections",
-                "email_allowed_domains",
-                "email_jit_provisioning",
-                "email_invites",
-                "auth_methods",
-                "allowed_auth_methods",
-                "mfa_policy",
-                "rbac_email_implicit_role_assignments",
-                "mfa_methods",
-                "allowed_mfa_methods",
-                "oauth_tenant_jit_provisioning",
-                "allowed_oauth_tenants",
-                "claimed_email_domains",
-                "first_party_connected_apps_allowed_type",
-                "allowed_first_party_connected_apps",
-                "third_party_connected_apps_allowed_type",
-                "allowed_third_party_connected_apps",
-            ],
-            (
-                (
-                    crate::codec::IfSet(&self.organization_name),
-                    crate::codec::IfSet(&self.organization_slug),
-                    crate::codec::IfSet(&self.organization_logo_url),
-                    crate::codec::IfSet(&self.trusted_metadata),
-                    crate::codec::IfSet(&self.organization_external_id),
-                    crate::codec::IfSet(&self.sso_default_connection_id),
-                    crate::codec::IfSet(&self.sso_jit_provisioning),
-                    crate::codec::IfSet(&self.sso_jit_provisioning_allowed_connections),
-                    crate::codec::IfSet(&self.email_allowed_domains),
-                    crate::codec::IfSet(&self.email_jit_provisioning),
-                    crate::codec::IfSet(&self.email_invites),
-                    crate::codec::IfSet(&self.auth_methods),
-                ),
-                (
-                    crate::codec::IfSet(&self.allowed_auth_methods),
-                    crate::codec::IfSet(&self.mfa_policy),
-                    crate::codec::IfSet(&self.rbac_email_implicit_role_assignments),
-                    crate::codec::IfSet(&self.mfa_methods),
-                    crate::codec::IfSet(&self.allowed_mfa_methods),
-                    crate::codec::IfSet(&self.oauth_tenant_jit_provisioning),
-                    crate::codec::IfSet(&self.allowed_oauth_tenants),
-                    crate::codec::IfSet(&self.claimed_email_domains),
-                    crate::codec::IfSet(&self.first_party_connected_apps_allowed_type),
-                    crate::codec::IfSet(&self.allowed_first_party_connected_apps),
-                    crate::codec::IfSet(&self.third_party_connected_apps_allowed_type),
-                    crate::codec::IfSet(&self.allowed_third_party_connected_apps),
-                ),
-            ),
+            |object| {
+                object.if_set("organization_name", &self.organization_name)?;
+                object.if_set("organization_slug", &self.organization_slug)?;
+                object.if_set("organization_logo_url", &self.organization_logo_url)?;
+                object.if_set("trusted_metadata", &self.trusted_metadata)?;
+                object
+                    .if_set("organization_external_id", &self.organization_external_id)?;
+                object
+                    .if_set(
+                        "sso_default_connection_id",
+                        &self.sso_default_connection_id,
+                    )?;
+                object.if_set("sso_jit_provisioning", &self.sso_jit_provisioning)?;
+                object
+                    .if_set(
+                        "sso_jit_provisioning_allowed_connections",
+                        &self.sso_jit_provisioning_allowed_connections,
+                    )?;
+                object.if_set("email_allowed_domains", &self.email_allowed_domains)?;
+                object.if_set("email_jit_provisioning", &self.email_jit_provisioning)?;
+                object.if_set("email_invites", &self.email_invites)?;
+                object.if_set("auth_methods", &self.auth_methods)?;
+                object.if_set("allowed_auth_methods", &self.allowed_auth_methods)?;
+                object.if_set("mfa_policy", &self.mfa_policy)?;
+                object
+                    .if_set(
+                        "rbac_email_implicit_role_assignments",
+                        &self.rbac_email_implicit_role_assignments,
+                    )?;
+                object.if_set("mfa_methods", &self.mfa_methods)?;
+                object.if_set("allowed_mfa_methods", &self.allowed_mfa_methods)?;
+                object
+                    .if_set(
+                        "oauth_tenant_jit_provisioning",
+                        &self.oauth_tenant_jit_provisioning,
+                    )?;
+                object.if_set("allowed_oauth_tenants", &self.allowed_oauth_tenants)?;
+                object.if_set("claimed_email_domains", &self.claimed_email_domains)?;
+                object
+                    .if_set(
+                        "first_party_connected_apps_allowed_type",
+                        &self.first_party_connected_apps_allowed_type,
+                    )?;
+                object
+                    .if_set(
+                        "allowed_first_party_connected_apps",
+                        &self.allowed_first_party_connected_apps,
+                    )?;
+                object
+                    .if_set(
+                        "third_party_connected_apps_allowed_type",
+                        &self.third_party_connected_apps_allowed_type,
+                    )?;
+                object
+                    .if_set(
+                        "allowed_third_party_connected_apps",
+                        &self.allowed_third_party_connected_apps,
+                    )?;
+                Ok(())
+            },
         )
     }
 }
@@ -2015,144 +2094,172 @@ impl ::serde::Serialize for UpdateRequest {
 impl crate::codec::Object for UpdateRequest {
     const NAME: &'static str = "UpdateRequest";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (
-            (
-                organization_id,
-                organization_name,
-                organization_slug,
-                organization_logo_url,
-                trusted_metadata,
-                organization_external_id,
-                sso_default_connection_id,
-                sso_jit_provisioning,
-                sso_jit_provisioning_allowed_connections,
-                email_allowed_domains,
-                email_jit_provisioning,
-                email_invites,
-            ),
-            (
-                auth_methods,
-                allowed_auth_methods,
-                mfa_policy,
-                rbac_email_implicit_role_assignments,
-                mfa_methods,
-                allowed_mfa_methods,
-                oauth_tenant_jit_provisioning,
-                allowed_oauth_tenants,
-                claimed_email_domains,
-                first_party_connected_apps_allowed_type,
-                allowed_first_party_connected_apps,
-                third_party_connected_apps_allowed_type,
-            ),
-            (allowed_third_party_connected_apps, authorization),
-        ) = crate::codec::fields::<
-            (
-                (
-                    crate::codec::Req<String>,
-                    crate::codec::Nil<Option<String>>,
-                    crate::codec::Nil<Option<String>>,
-                    crate::codec::Nil<Option<String>>,
-                    crate::codec::Nil<Option<::serde_json::Value>>,
-                    crate::codec::Nil<Option<String>>,
-                    crate::codec::Nil<Option<String>>,
-                    crate::codec::Nil<Option<String>>,
-                    crate::codec::Nil<Option<Vec<String>>>,
-                    crate::codec::Nil<Option<Vec<String>>>,
-                    crate::codec::Nil<Option<String>>,
-                    crate::codec::Nil<Option<String>>,
-                ),
-                (
-                    crate::codec::Nil<Option<String>>,
-                    crate::codec::Nil<Option<Vec<String>>>,
-                    crate::codec::Nil<Option<String>>,
-                    crate::codec::Nil<
-                        Option<
-                            Vec<
-                                crate::b2b::models::organizations::EmailImplicitRoleAssignment,
-                            >,
-                        >,
-                    >,
-                    crate::codec::Nil<Option<String>>,
-                    crate::codec::Nil<Option<Vec<String>>>,
-                    crate::codec::Nil<Option<String>>,
-                    crate::codec::Nil<Option<::serde_json::Value>>,
-                    crate::codec::Nil<Option<Vec<String>>>,
-                    crate::codec::Nil<
-                        Option<
-                            crate::b2b::models::organizations::UpdateRequestFirstPartyConnectedAppsAllowedType,
-                        >,
-                    >,
-                    crate::codec::Nil<Option<Vec<String>>>,
-                    crate::codec::Nil<
-                        Option<
-                            crate::b2b::models::organizations::UpdateRequestThirdPartyConnectedAppsAllowedType,
-                        >,
-                    >,
-                ),
-                (
-                    crate::codec::Nil<Option<Vec<String>>>,
-                    crate::codec::Nil<Option<crate::MemberSessionAuth>>,
-                ),
-            ),
-            _,
-        >(
-            map,
-            &[
-                "organization_id",
-                "organization_name",
-                "organization_slug",
-                "organization_logo_url",
-                "trusted_metadata",
-                "organization_external_id",
-                "sso_default_connection_id",
-                "sso_jit_provisioning",
-                "sso_jit_provisioning_allowed_connections",
-                "email_allowed_domains",
-                "email_jit_provisioning",
-                "email_invites",
-                "auth_methods",
-                "allowed_auth_methods",
-                "mfa_policy",
-                "rbac_email_implicit_role_assignments",
-                "mfa_methods",
-                "allowed_mfa_methods",
-                "oauth_tenant_jit_provisioning",
-                "allowed_oauth_tenants",
-                "claimed_email_domains",
-                "first_party_connected_apps_allowed_type",
-                "allowed_first_party_connected_apps",
-                "third_party_connected_apps_allowed_type",
-                "allowed_third_party_connected_apps",
-                "authorization",
-            ],
-        )?;
+        let mut organization_id = None;
+        let mut organization_name = None;
+        let mut organization_slug = None;
+        let mut organization_logo_url = None;
+        let mut trusted_metadata = None;
+        let mut organization_external_id = None;
+        let mut sso_default_connection_id = None;
+        let mut sso_jit_provisioning = None;
+        let mut sso_jit_provisioning_allowed_connections = None;
+        let mut email_allowed_domains = None;
+        let mut email_jit_provisioning = None;
+        let mut email_invites = None;
+        let mut auth_methods = None;
+        let mut allowed_auth_methods = None;
+        let mut mfa_policy = None;
+        let mut rbac_email_implicit_role_assignments = None;
+        let mut mfa_methods = None;
+        let mut allowed_mfa_methods = None;
+        let mut oauth_tenant_jit_provisioning = None;
+        let mut allowed_oauth_tenants = None;
+        let mut claimed_email_domains = None;
+        let mut first_party_connected_apps_allowed_type = None;
+        let mut allowed_first_party_connected_apps = None;
+        let mut third_party_connected_apps_allowed_type = None;
+        let mut allowed_third_party_connected_apps = None;
+        let mut authorization = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "organization_id" => {
+                    fields.read(&mut organization_id, "organization_id")?
+                }
+                "organization_name" => {
+                    fields.read(&mut organization_name, "organization_name")?
+                }
+                "organization_slug" => {
+                    fields.read(&mut organization_slug, "organization_slug")?
+                }
+                "organization_logo_url" => {
+                    fields.read(&mut organization_logo_url, "organization_logo_url")?
+                }
+                "trusted_metadata" => {
+                    fields.read(&mut trusted_metadata, "trusted_metadata")?
+                }
+                "organization_external_id" => {
+                    fields
+                        .read(&mut organization_external_id, "organization_external_id")?
+                }
+                "sso_default_connection_id" => {
+                    fields
+                        .read(
+                            &mut sso_default_connection_id,
+                            "sso_default_connection_id",
+                        )?
+                }
+                "sso_jit_provisioning" => {
+                    fields.read(&mut sso_jit_provisioning, "sso_jit_provisioning")?
+                }
+                "sso_jit_provisioning_allowed_connections" => {
+                    fields
+                        .read(
+                            &mut sso_jit_provisioning_allowed_connections,
+                            "sso_jit_provisioning_allowed_connections",
+                        )?
+                }
+                "email_allowed_domains" => {
+                    fields.read(&mut email_allowed_domains, "email_allowed_domains")?
+                }
+                "email_jit_provisioning" => {
+                    fields.read(&mut email_jit_provisioning, "email_jit_provisioning")?
+                }
+                "email_invites" => fields.read(&mut email_invites, "email_invites")?,
+                "auth_methods" => fields.read(&mut auth_methods, "auth_methods")?,
+                "allowed_auth_methods" => {
+                    fields.read(&mut allowed_auth_methods, "allowed_auth_methods")?
+                }
+                "mfa_policy" => fields.read(&mut mfa_policy, "mfa_policy")?,
+                "rbac_email_implicit_role_assignments" => {
+                    fields
+                        .read(
+                            &mut rbac_email_implicit_role_assignments,
+                            "rbac_email_implicit_role_assignments",
+                        )?
+                }
+                "mfa_methods" => fields.read(&mut mfa_methods, "mfa_methods")?,
+                "allowed_mfa_methods" => {
+                    fields.read(&mut allowed_mfa_methods, "allowed_mfa_methods")?
+                }
+                "oauth_tenant_jit_provisioning" => {
+                    fields
+                        .read(
+                            &mut oauth_tenant_jit_provisioning,
+                            "oauth_tenant_jit_provisioning",
+                        )?
+                }
+                "allowed_oauth_tenants" => {
+                    fields.read(&mut allowed_oauth_tenants, "allowed_oauth_tenants")?
+                }
+                "claimed_email_domains" => {
+                    fields.read(&mut claimed_email_domains, "claimed_email_domains")?
+                }
+                "first_party_connected_apps_allowed_type" => {
+                    fields
+                        .read(
+                            &mut first_party_connected_apps_allowed_type,
+                            "first_party_connected_apps_allowed_type",
+                        )?
+                }
+                "allowed_first_party_connected_apps" => {
+                    fields
+                        .read(
+                            &mut allowed_first_party_connected_apps,
+                            "allowed_first_party_connected_apps",
+                        )?
+                }
+                "third_party_connected_apps_allowed_type" => {
+                    fields
+                        .read(
+                            &mut third_party_connected_apps_allowed_type,
+                            "third_party_connected_apps_allowed_type",
+                        )?
+                }
+                "allowed_third_party_connected_apps" => {
+                    fields
+                        .read(
+                            &mut allowed_third_party_connected_apps,
+                            "allowed_third_party_connected_apps",
+                        )?
+                }
+                "authorization" => fields.read(&mut authorization, "authorization")?,
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            organization_id,
-            organization_name,
-            organization_slug,
-            organization_logo_url,
-            trusted_metadata,
-            organization_external_id,
-            sso_default_connection_id,
-            sso_jit_provisioning,
-            sso_jit_provisioning_allowed_connections,
-            email_allowed_domains,
-            email_jit_provisioning,
-            email_invites,
-            auth_methods,
-            allowed_auth_methods,
-            mfa_policy,
-            rbac_email_implicit_role_assignments,
-            mfa_methods,
-            allowed_mfa_methods,
-            oauth_tenant_jit_provisioning,
-            allowed_oauth_tenants,
-            claimed_email_domains,
-            first_party_connected_apps_allowed_type,
-            allowed_first_party_connected_apps,
-            third_party_connected_apps_allowed_type,
-            allowed_third_party_connected_apps,
-            authorization,
+            organization_id: fields.required(organization_id, "organization_id")?,
+            organization_name: fields.nilable(organization_name),
+            organization_slug: fields.nilable(organization_slug),
+            organization_logo_url: fields.nilable(organization_logo_url),
+            trusted_metadata: fields.nilable(trusted_metadata),
+            organization_external_id: fields.nilable(organization_external_id),
+            sso_default_connection_id: fields.nilable(sso_default_connection_id),
+            sso_jit_provisioning: fields.nilable(sso_jit_provisioning),
+            sso_jit_provisioning_allowed_connections: fields
+                .nilable(sso_jit_provisioning_allowed_connections),
+            email_allowed_domains: fields.nilable(email_allowed_domains),
+            email_jit_provisioning: fields.nilable(email_jit_provisioning),
+            email_invites: fields.nilable(email_invites),
+            auth_methods: fields.nilable(auth_methods),
+            allowed_auth_methods: fields.nilable(allowed_auth_methods),
+            mfa_policy: fields.nilable(mfa_policy),
+            rbac_email_implicit_role_assignments: fields
+                .nilable(rbac_email_implicit_role_assignments),
+            mfa_methods: fields.nilable(mfa_methods),
+            allowed_mfa_methods: fields.nilable(allowed_mfa_methods),
+            oauth_tenant_jit_provisioning: fields.nilable(oauth_tenant_jit_provisioning),
+            allowed_oauth_tenants: fields.nilable(allowed_oauth_tenants),
+            claimed_email_domains: fields.nilable(claimed_email_domains),
+            first_party_connected_apps_allowed_type: fields
+                .nilable(first_party_connected_apps_allowed_type),
+            allowed_first_party_connected_apps: fields
+                .nilable(allowed_first_party_connected_apps),
+            third_party_connected_apps_allowed_type: fields
+                .nilable(third_party_connected_apps_allowed_type),
+            allowed_third_party_connected_apps: fields
+                .nilable(allowed_third_party_connected_apps),
+            authorization: fields.nilable(authorization),
         })
     }
 }
@@ -2415,18 +2522,22 @@ pub struct UpdateResponse {
 impl crate::codec::Object for UpdateResponse {
     const NAME: &'static str = "UpdateResponse";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (status_code, request_id, organization) = crate::codec::fields::<
-            (
-                crate::codec::Req<i64>,
-                crate::codec::Req<String>,
-                crate::codec::Req<crate::b2b::models::organizations::Organization>,
-            ),
-            _,
-        >(map, &["status_code", "request_id", "organization"])?;
+        let mut status_code = None;
+        let mut request_id = None;
+        let mut organization = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "status_code" => fields.read(&mut status_code, "status_code")?,
+                "request_id" => fields.read(&mut request_id, "request_id")?,
+                "organization" => fields.read(&mut organization, "organization")?,
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            status_code,
-            request_id,
-            organization,
+            status_code: fields.required(status_code, "status_code")?,
+            request_id: fields.required(request_id, "request_id")?,
+            organization: fields.required(organization, "organization")?,
         })
     }
 }
@@ -2447,12 +2558,12 @@ impl ::serde::Serialize for UpdateResponse {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &["status_code", "request_id", "organization"],
-            (
-                crate::codec::Always(&self.status_code),
-                crate::codec::Always(&self.request_id),
-                crate::codec::Always(&self.organization),
-            ),
+            |object| {
+                object.entry("status_code", &self.status_code)?;
+                object.entry("request_id", &self.request_id)?;
+                object.entry("organization", &self.organization)?;
+                Ok(())
+            },
         )
     }
 }

@@ -92,32 +92,25 @@ impl ::serde::Serialize for AuthenticateRequest {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &[
-                "organization_id",
-                "member_id",
-                "code",
-                "intermediate_session_token",
-                "session_token",
-                "session_jwt",
-                "session_duration_minutes",
-                "session_custom_claims",
-                "set_mfa_enrollment",
-                "set_default_mfa",
-                "telemetry_id",
-            ],
-            (
-                crate::codec::Always(&self.organization_id),
-                crate::codec::Always(&self.member_id),
-                crate::codec::Always(&self.code),
-                crate::codec::IfSet(&self.intermediate_session_token),
-                crate::codec::IfSet(&self.session_token),
-                crate::codec::IfSet(&self.session_jwt),
-                crate::codec::IfSet(&self.session_duration_minutes),
-                crate::codec::IfSet(&self.session_custom_claims),
-                crate::codec::IfSet(&self.set_mfa_enrollment),
-                crate::codec::IfSet(&self.set_default_mfa),
-                crate::codec::IfSet(&self.telemetry_id),
-            ),
+            |object| {
+                object.entry("organization_id", &self.organization_id)?;
+                object.entry("member_id", &self.member_id)?;
+                object.entry("code", &self.code)?;
+                object
+                    .if_set(
+                        "intermediate_session_token",
+                        &self.intermediate_session_token,
+                    )?;
+                object.if_set("session_token", &self.session_token)?;
+                object.if_set("session_jwt", &self.session_jwt)?;
+                object
+                    .if_set("session_duration_minutes", &self.session_duration_minutes)?;
+                object.if_set("session_custom_claims", &self.session_custom_claims)?;
+                object.if_set("set_mfa_enrollment", &self.set_mfa_enrollment)?;
+                object.if_set("set_default_mfa", &self.set_default_mfa)?;
+                object.if_set("telemetry_id", &self.telemetry_id)?;
+                Ok(())
+            },
         )
     }
 }
@@ -126,61 +119,63 @@ impl ::serde::Serialize for AuthenticateRequest {
 impl crate::codec::Object for AuthenticateRequest {
     const NAME: &'static str = "AuthenticateRequest";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (
-            organization_id,
-            member_id,
-            code,
-            intermediate_session_token,
-            session_token,
-            session_jwt,
-            session_duration_minutes,
-            session_custom_claims,
-            set_mfa_enrollment,
-            set_default_mfa,
-            telemetry_id,
-        ) = crate::codec::fields::<
-            (
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-                crate::codec::Nil<Option<String>>,
-                crate::codec::Nil<Option<String>>,
-                crate::codec::Nil<Option<String>>,
-                crate::codec::Nil<Option<i64>>,
-                crate::codec::Nil<Option<::serde_json::Value>>,
-                crate::codec::Nil<Option<String>>,
-                crate::codec::Nil<Option<bool>>,
-                crate::codec::Nil<Option<String>>,
-            ),
-            _,
-        >(
-            map,
-            &[
-                "organization_id",
-                "member_id",
-                "code",
-                "intermediate_session_token",
-                "session_token",
-                "session_jwt",
-                "session_duration_minutes",
-                "session_custom_claims",
-                "set_mfa_enrollment",
-                "set_default_mfa",
-                "telemetry_id",
-            ],
-        )?;
+        let mut organization_id = None;
+        let mut member_id = None;
+        let mut code = None;
+        let mut intermediate_session_token = None;
+        let mut session_token = None;
+        let mut session_jwt = None;
+        let mut session_duration_minutes = None;
+        let mut session_custom_claims = None;
+        let mut set_mfa_enrollment = None;
+        let mut set_default_mfa = None;
+        let mut telemetry_id = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "organization_id" => {
+                    fields.read(&mut organization_id, "organization_id")?
+                }
+                "member_id" => fields.read(&mut member_id, "member_id")?,
+                "code" => fields.read(&mut code, "code")?,
+                "intermediate_session_token" => {
+                    fields
+                        .read(
+                            &mut intermediate_session_token,
+                            "intermediate_session_token",
+                        )?
+                }
+                "session_token" => fields.read(&mut session_token, "session_token")?,
+                "session_jwt" => fields.read(&mut session_jwt, "session_jwt")?,
+                "session_duration_minutes" => {
+                    fields
+                        .read(&mut session_duration_minutes, "session_duration_minutes")?
+                }
+                "session_custom_claims" => {
+                    fields.read(&mut session_custom_claims, "session_custom_claims")?
+                }
+                "set_mfa_enrollment" => {
+                    fields.read(&mut set_mfa_enrollment, "set_mfa_enrollment")?
+                }
+                "set_default_mfa" => {
+                    fields.read(&mut set_default_mfa, "set_default_mfa")?
+                }
+                "telemetry_id" => fields.read(&mut telemetry_id, "telemetry_id")?,
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            organization_id,
-            member_id,
-            code,
-            intermediate_session_token,
-            session_token,
-            session_jwt,
-            session_duration_minutes,
-            session_custom_claims,
-            set_mfa_enrollment,
-            set_default_mfa,
-            telemetry_id,
+            organization_id: fields.required(organization_id, "organization_id")?,
+            member_id: fields.required(member_id, "member_id")?,
+            code: fields.required(code, "code")?,
+            intermediate_session_token: fields.nilable(intermediate_session_token),
+            session_token: fields.nilable(session_token),
+            session_jwt: fields.nilable(session_jwt),
+            session_duration_minutes: fields.nilable(session_duration_minutes),
+            session_custom_claims: fields.nilable(session_custom_claims),
+            set_mfa_enrollment: fields.nilable(set_mfa_enrollment),
+            set_default_mfa: fields.nilable(set_default_mfa),
+            telemetry_id: fields.nilable(telemetry_id),
         })
     }
 }
@@ -326,55 +321,40 @@ pub struct AuthenticateResponse {
 impl crate::codec::Object for AuthenticateResponse {
     const NAME: &'static str = "AuthenticateResponse";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (
-            status_code,
-            request_id,
-            member_id,
-            member,
-            organization,
-            session_token,
-            session_jwt,
-            member_session,
-            member_device,
-        ) = crate::codec::fields::<
-            (
-                crate::codec::Req<i64>,
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-                crate::codec::Req<crate::b2b::models::organizations::Member>,
-                crate::codec::Req<crate::b2b::models::organizations::Organization>,
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-                crate::codec::Nil<Option<crate::b2b::models::sessions::MemberSession>>,
-                crate::codec::Nil<
-                    Option<crate::consumer::models::device_history::DeviceInfo>,
-                >,
-            ),
-            _,
-        >(
-            map,
-            &[
-                "status_code",
-                "request_id",
-                "member_id",
-                "member",
-                "organization",
-                "session_token",
-                "session_jwt",
-                "member_session",
-                "member_device",
-            ],
-        )?;
+        let mut status_code = None;
+        let mut request_id = None;
+        let mut member_id = None;
+        let mut member = None;
+        let mut organization = None;
+        let mut session_token = None;
+        let mut session_jwt = None;
+        let mut member_session = None;
+        let mut member_device = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "status_code" => fields.read(&mut status_code, "status_code")?,
+                "request_id" => fields.read(&mut request_id, "request_id")?,
+                "member_id" => fields.read(&mut member_id, "member_id")?,
+                "member" => fields.read(&mut member, "member")?,
+                "organization" => fields.read(&mut organization, "organization")?,
+                "session_token" => fields.read(&mut session_token, "session_token")?,
+                "session_jwt" => fields.read(&mut session_jwt, "session_jwt")?,
+                "member_session" => fields.read(&mut member_session, "member_session")?,
+                "member_device" => fields.read(&mut member_device, "member_device")?,
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            status_code,
-            request_id,
-            member_id,
-            member,
-            organization,
-            session_token,
-            session_jwt,
-            member_session,
-            member_device,
+            status_code: fields.required(status_code, "status_code")?,
+            request_id: fields.required(request_id, "request_id")?,
+            member_id: fields.required(member_id, "member_id")?,
+            member: fields.required(member, "member")?,
+            organization: fields.required(organization, "organization")?,
+            session_token: fields.required(session_token, "session_token")?,
+            session_jwt: fields.required(session_jwt, "session_jwt")?,
+            member_session: fields.nilable(member_session),
+            member_device: fields.nilable(member_device),
         })
     }
 }
@@ -395,28 +375,18 @@ impl ::serde::Serialize for AuthenticateResponse {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &[
-                "status_code",
-                "request_id",
-                "member_id",
-                "member",
-                "organization",
-                "session_token",
-                "session_jwt",
-                "member_session",
-                "member_device",
-            ],
-            (
-                crate::codec::Always(&self.status_code),
-                crate::codec::Always(&self.request_id),
-                crate::codec::Always(&self.member_id),
-                crate::codec::Always(&self.member),
-                crate::codec::Always(&self.organization),
-                crate::codec::Always(&self.session_token),
-                crate::codec::Always(&self.session_jwt),
-                crate::codec::IfSet(&self.member_session),
-                crate::codec::IfSet(&self.member_device),
-            ),
+            |object| {
+                object.entry("status_code", &self.status_code)?;
+                object.entry("request_id", &self.request_id)?;
+                object.entry("member_id", &self.member_id)?;
+                object.entry("member", &self.member)?;
+                object.entry("organization", &self.organization)?;
+                object.entry("session_token", &self.session_token)?;
+                object.entry("session_jwt", &self.session_jwt)?;
+                object.if_set("member_session", &self.member_session)?;
+                object.if_set("member_device", &self.member_device)?;
+                Ok(())
+            },
         )
     }
 }
@@ -457,24 +427,20 @@ impl ::serde::Serialize for SendRequest {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &[
-                "organization_id",
-                "member_id",
-                "mfa_phone_number",
-                "locale",
-                "intermediate_session_token",
-                "session_token",
-                "session_jwt",
-            ],
-            (
-                crate::codec::Always(&self.organization_id),
-                crate::codec::Always(&self.member_id),
-                crate::codec::IfSet(&self.mfa_phone_number),
-                crate::codec::IfSet(&self.locale),
-                crate::codec::IfSet(&self.intermediate_session_token),
-                crate::codec::IfSet(&self.session_token),
-                crate::codec::IfSet(&self.session_jwt),
-            ),
+            |object| {
+                object.entry("organization_id", &self.organization_id)?;
+                object.entry("member_id", &self.member_id)?;
+                object.if_set("mfa_phone_number", &self.mfa_phone_number)?;
+                object.if_set("locale", &self.locale)?;
+                object
+                    .if_set(
+                        "intermediate_session_token",
+                        &self.intermediate_session_token,
+                    )?;
+                object.if_set("session_token", &self.session_token)?;
+                object.if_set("session_jwt", &self.session_jwt)?;
+                Ok(())
+            },
         )
     }
 }
@@ -483,47 +449,44 @@ impl ::serde::Serialize for SendRequest {
 impl crate::codec::Object for SendRequest {
     const NAME: &'static str = "SendRequest";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (
-            organization_id,
-            member_id,
-            mfa_phone_number,
-            locale,
-            intermediate_session_token,
-            session_token,
-            session_jwt,
-        ) = crate::codec::fields::<
-            (
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-                crate::codec::Nil<Option<String>>,
-                crate::codec::Nil<
-                    Option<crate::b2b::models::otp_sms::SendRequestLocale>,
-                >,
-                crate::codec::Nil<Option<String>>,
-                crate::codec::Nil<Option<String>>,
-                crate::codec::Nil<Option<String>>,
-            ),
-            _,
-        >(
-            map,
-            &[
-                "organization_id",
-                "member_id",
-                "mfa_phone_number",
-                "locale",
-                "intermediate_session_token",
-                "session_token",
-                "session_jwt",
-            ],
-        )?;
+        let mut organization_id = None;
+        let mut member_id = None;
+        let mut mfa_phone_number = None;
+        let mut locale = None;
+        let mut intermediate_session_token = None;
+        let mut session_token = None;
+        let mut session_jwt = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "organization_id" => {
+                    fields.read(&mut organization_id, "organization_id")?
+                }
+                "member_id" => fields.read(&mut member_id, "member_id")?,
+                "mfa_phone_number" => {
+                    fields.read(&mut mfa_phone_number, "mfa_phone_number")?
+                }
+                "locale" => fields.read(&mut locale, "locale")?,
+                "intermediate_session_token" => {
+                    fields
+                        .read(
+                            &mut intermediate_session_token,
+                            "intermediate_session_token",
+                        )?
+                }
+                "session_token" => fields.read(&mut session_token, "session_token")?,
+                "session_jwt" => fields.read(&mut session_jwt, "session_jwt")?,
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            organization_id,
-            member_id,
-            mfa_phone_number,
-            locale,
-            intermediate_session_token,
-            session_token,
-            session_jwt,
+            organization_id: fields.required(organization_id, "organization_id")?,
+            member_id: fields.required(member_id, "member_id")?,
+            mfa_phone_number: fields.nilable(mfa_phone_number),
+            locale: fields.nilable(locale),
+            intermediate_session_token: fields.nilable(intermediate_session_token),
+            session_token: fields.nilable(session_token),
+            session_jwt: fields.nilable(session_jwt),
         })
     }
 }
@@ -626,22 +589,28 @@ pub struct SendResponse {
 impl crate::codec::Object for SendResponse {
     const NAME: &'static str = "SendResponse";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (status_code, request_id, member_id, member, organization) = crate::codec::fields::<
-            (
-                crate::codec::Req<i64>,
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-                crate::codec::Req<crate::b2b::models::organizations::Member>,
-                crate::codec::Req<crate::b2b::models::organizations::Organization>,
-            ),
-            _,
-        >(map, &["status_code", "request_id", "member_id", "member", "organization"])?;
+        let mut status_code = None;
+        let mut request_id = None;
+        let mut member_id = None;
+        let mut member = None;
+        let mut organization = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "status_code" => fields.read(&mut status_code, "status_code")?,
+                "request_id" => fields.read(&mut request_id, "request_id")?,
+                "member_id" => fields.read(&mut member_id, "member_id")?,
+                "member" => fields.read(&mut member, "member")?,
+                "organization" => fields.read(&mut organization, "organization")?,
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            status_code,
-            request_id,
-            member_id,
-            member,
-            organization,
+            status_code: fields.required(status_code, "status_code")?,
+            request_id: fields.required(request_id, "request_id")?,
+            member_id: fields.required(member_id, "member_id")?,
+            member: fields.required(member, "member")?,
+            organization: fields.required(organization, "organization")?,
         })
     }
 }
@@ -662,14 +631,14 @@ impl ::serde::Serialize for SendResponse {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &["status_code", "request_id", "member_id", "member", "organization"],
-            (
-                crate::codec::Always(&self.status_code),
-                crate::codec::Always(&self.request_id),
-                crate::codec::Always(&self.member_id),
-                crate::codec::Always(&self.member),
-                crate::codec::Always(&self.organization),
-            ),
+            |object| {
+                object.entry("status_code", &self.status_code)?;
+                object.entry("request_id", &self.request_id)?;
+                object.entry("member_id", &self.member_id)?;
+                object.entry("member", &self.member)?;
+                object.entry("organization", &self.organization)?;
+                Ok(())
+            },
         )
     }
 }

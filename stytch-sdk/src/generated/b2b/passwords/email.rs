@@ -83,12 +83,12 @@ impl ::serde::Serialize for RequireResetRequest {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &["email_address", "organization_id", "member_id"],
-            (
-                crate::codec::Always(&self.email_address),
-                crate::codec::IfSet(&self.organization_id),
-                crate::codec::IfSet(&self.member_id),
-            ),
+            |object| {
+                object.entry("email_address", &self.email_address)?;
+                object.if_set("organization_id", &self.organization_id)?;
+                object.if_set("member_id", &self.member_id)?;
+                Ok(())
+            },
         )
     }
 }
@@ -97,20 +97,27 @@ impl ::serde::Serialize for RequireResetRequest {
 impl crate::codec::Object for RequireResetRequest {
     const NAME: &'static str = "RequireResetRequest";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (email_address, organization_id, member_id, authorization) = crate::codec::fields::<
-            (
-                crate::codec::Req<String>,
-                crate::codec::Nil<Option<String>>,
-                crate::codec::Nil<Option<String>>,
-                crate::codec::Nil<Option<crate::MemberSessionAuth>>,
-            ),
-            _,
-        >(map, &["email_address", "organization_id", "member_id", "authorization"])?;
+        let mut email_address = None;
+        let mut organization_id = None;
+        let mut member_id = None;
+        let mut authorization = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "email_address" => fields.read(&mut email_address, "email_address")?,
+                "organization_id" => {
+                    fields.read(&mut organization_id, "organization_id")?
+                }
+                "member_id" => fields.read(&mut member_id, "member_id")?,
+                "authorization" => fields.read(&mut authorization, "authorization")?,
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            email_address,
-            organization_id,
-            member_id,
-            authorization,
+            email_address: fields.required(email_address, "email_address")?,
+            organization_id: fields.nilable(organization_id),
+            member_id: fields.nilable(member_id),
+            authorization: fields.nilable(authorization),
         })
     }
 }
@@ -202,24 +209,28 @@ pub struct RequireResetResponse {
 impl crate::codec::Object for RequireResetResponse {
     const NAME: &'static str = "RequireResetResponse";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (status_code, request_id, member_id, member, organization) = crate::codec::fields::<
-            (
-                crate::codec::Req<i64>,
-                crate::codec::Req<String>,
-                crate::codec::Nil<Option<String>>,
-                crate::codec::Nil<Option<crate::b2b::models::organizations::Member>>,
-                crate::codec::Nil<
-                    Option<crate::b2b::models::organizations::Organization>,
-                >,
-            ),
-            _,
-        >(map, &["status_code", "request_id", "member_id", "member", "organization"])?;
+        let mut status_code = None;
+        let mut request_id = None;
+        let mut member_id = None;
+        let mut member = None;
+        let mut organization = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "status_code" => fields.read(&mut status_code, "status_code")?,
+                "request_id" => fields.read(&mut request_id, "request_id")?,
+                "member_id" => fields.read(&mut member_id, "member_id")?,
+                "member" => fields.read(&mut member, "member")?,
+                "organization" => fields.read(&mut organization, "organization")?,
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            status_code,
-            request_id,
-            member_id,
-            member,
-            organization,
+            status_code: fields.required(status_code, "status_code")?,
+            request_id: fields.required(request_id, "request_id")?,
+            member_id: fields.nilable(member_id),
+            member: fields.nilable(member),
+            organization: fields.nilable(organization),
         })
     }
 }
@@ -240,14 +251,14 @@ impl ::serde::Serialize for RequireResetResponse {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &["status_code", "request_id", "member_id", "member", "organization"],
-            (
-                crate::codec::Always(&self.status_code),
-                crate::codec::Always(&self.request_id),
-                crate::codec::IfSet(&self.member_id),
-                crate::codec::IfSet(&self.member),
-                crate::codec::IfSet(&self.organization),
-            ),
+            |object| {
+                object.entry("status_code", &self.status_code)?;
+                object.entry("request_id", &self.request_id)?;
+                object.if_set("member_id", &self.member_id)?;
+                object.if_set("member", &self.member)?;
+                object.if_set("organization", &self.organization)?;
+                Ok(())
+            },
         )
     }
 }
@@ -301,30 +312,24 @@ impl ::serde::Serialize for ResetRequest {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &[
-                "password_reset_token",
-                "password",
-                "session_token",
-                "session_duration_minutes",
-                "session_jwt",
-                "code_verifier",
-                "session_custom_claims",
-                "locale",
-                "intermediate_session_token",
-                "telemetry_id",
-            ],
-            (
-                crate::codec::Always(&self.password_reset_token),
-                crate::codec::Always(&self.password),
-                crate::codec::IfSet(&self.session_token),
-                crate::codec::IfSet(&self.session_duration_minutes),
-                crate::codec::IfSet(&self.session_jwt),
-                crate::codec::IfSet(&self.code_verifier),
-                crate::codec::IfSet(&self.session_custom_claims),
-                crate::codec::IfSet(&self.locale),
-                crate::codec::IfSet(&self.intermediate_session_token),
-                crate::codec::IfSet(&self.telemetry_id),
-            ),
+            |object| {
+                object.entry("password_reset_token", &self.password_reset_token)?;
+                object.entry("password", &self.password)?;
+                object.if_set("session_token", &self.session_token)?;
+                object
+                    .if_set("session_duration_minutes", &self.session_duration_minutes)?;
+                object.if_set("session_jwt", &self.session_jwt)?;
+                object.if_set("code_verifier", &self.code_verifier)?;
+                object.if_set("session_custom_claims", &self.session_custom_claims)?;
+                object.if_set("locale", &self.locale)?;
+                object
+                    .if_set(
+                        "intermediate_session_token",
+                        &self.intermediate_session_token,
+                    )?;
+                object.if_set("telemetry_id", &self.telemetry_id)?;
+                Ok(())
+            },
         )
     }
 }
@@ -333,59 +338,57 @@ impl ::serde::Serialize for ResetRequest {
 impl crate::codec::Object for ResetRequest {
     const NAME: &'static str = "ResetRequest";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (
-            password_reset_token,
-            password,
-            session_token,
-            session_duration_minutes,
-            session_jwt,
-            code_verifier,
-            session_custom_claims,
-            locale,
-            intermediate_session_token,
-            telemetry_id,
-        ) = crate::codec::fields::<
-            (
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-                crate::codec::Nil<Option<String>>,
-                crate::codec::Nil<Option<i64>>,
-                crate::codec::Nil<Option<String>>,
-                crate::codec::Nil<Option<String>>,
-                crate::codec::Nil<Option<::serde_json::Value>>,
-                crate::codec::Nil<
-                    Option<crate::b2b::models::passwords_email::ResetRequestLocale>,
-                >,
-                crate::codec::Nil<Option<String>>,
-                crate::codec::Nil<Option<String>>,
-            ),
-            _,
-        >(
-            map,
-            &[
-                "password_reset_token",
-                "password",
-                "session_token",
-                "session_duration_minutes",
-                "session_jwt",
-                "code_verifier",
-                "session_custom_claims",
-                "locale",
-                "intermediate_session_token",
-                "telemetry_id",
-            ],
-        )?;
+        let mut password_reset_token = None;
+        let mut password = None;
+        let mut session_token = None;
+        let mut session_duration_minutes = None;
+        let mut session_jwt = None;
+        let mut code_verifier = None;
+        let mut session_custom_claims = None;
+        let mut locale = None;
+        let mut intermediate_session_token = None;
+        let mut telemetry_id = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "password_reset_token" => {
+                    fields.read(&mut password_reset_token, "password_reset_token")?
+                }
+                "password" => fields.read(&mut password, "password")?,
+                "session_token" => fields.read(&mut session_token, "session_token")?,
+                "session_duration_minutes" => {
+                    fields
+                        .read(&mut session_duration_minutes, "session_duration_minutes")?
+                }
+                "session_jwt" => fields.read(&mut session_jwt, "session_jwt")?,
+                "code_verifier" => fields.read(&mut code_verifier, "code_verifier")?,
+                "session_custom_claims" => {
+                    fields.read(&mut session_custom_claims, "session_custom_claims")?
+                }
+                "locale" => fields.read(&mut locale, "locale")?,
+                "intermediate_session_token" => {
+                    fields
+                        .read(
+                            &mut intermediate_session_token,
+                            "intermediate_session_token",
+                        )?
+                }
+                "telemetry_id" => fields.read(&mut telemetry_id, "telemetry_id")?,
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            password_reset_token,
-            password,
-            session_token,
-            session_duration_minutes,
-            session_jwt,
-            code_verifier,
-            session_custom_claims,
-            locale,
-            intermediate_session_token,
-            telemetry_id,
+            password_reset_token: fields
+                .required(password_reset_token, "password_reset_token")?,
+            password: fields.required(password, "password")?,
+            session_token: fields.nilable(session_token),
+            session_duration_minutes: fields.nilable(session_duration_minutes),
+            session_jwt: fields.nilable(session_jwt),
+            code_verifier: fields.nilable(code_verifier),
+            session_custom_claims: fields.nilable(session_custom_claims),
+            locale: fields.nilable(locale),
+            intermediate_session_token: fields.nilable(intermediate_session_token),
+            telemetry_id: fields.nilable(telemetry_id),
         })
     }
 }
@@ -549,98 +552,84 @@ pub struct ResetResponse {
 impl crate::codec::Object for ResetResponse {
     const NAME: &'static str = "ResetResponse";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (
-            (
-                status_code,
-                request_id,
-                member_id,
-                member_email_id,
-                organization_id,
-                member,
-                session_token,
-                session_jwt,
-                organization,
-                intermediate_session_token,
-                member_authenticated,
-                member_session,
-            ),
-            (
-                mfa_required,
-                primary_required,
-                member_device,
-                intermediate_session_token_expires_at,
-            ),
-        ) = crate::codec::fields::<
-            (
-                (
-                    crate::codec::Req<i64>,
-                    crate::codec::Req<String>,
-                    crate::codec::Req<String>,
-                    crate::codec::Req<String>,
-                    crate::codec::Req<String>,
-                    crate::codec::Req<crate::b2b::models::organizations::Member>,
-                    crate::codec::Req<String>,
-                    crate::codec::Req<String>,
-                    crate::codec::Req<crate::b2b::models::organizations::Organization>,
-                    crate::codec::Req<String>,
-                    crate::codec::Req<bool>,
-                    crate::codec::Nil<
-                        Option<crate::b2b::models::sessions::MemberSession>,
-                    >,
-                ),
-                (
-                    crate::codec::Nil<Option<crate::b2b::models::mfa::MfaRequired>>,
-                    crate::codec::Nil<
-                        Option<crate::b2b::models::sessions::PrimaryRequired>,
-                    >,
-                    crate::codec::Nil<
-                        Option<crate::consumer::models::device_history::DeviceInfo>,
-                    >,
-                    crate::codec::Nil<
-                        Option<crate::codec::Timestamp>,
-                        Option<::time::OffsetDateTime>,
-                    >,
-                ),
-            ),
-            _,
-        >(
-            map,
-            &[
-                "status_code",
-                "request_id",
-                "member_id",
-                "member_email_id",
-                "organization_id",
-                "member",
-                "session_token",
-                "session_jwt",
-                "organization",
-                "intermediate_session_token",
-                "member_authenticated",
-                "member_session",
-                "mfa_required",
-                "primary_required",
-                "member_device",
-                "intermediate_session_token_expires_at",
-            ],
-        )?;
+        let mut status_code = None;
+        let mut request_id = None;
+        let mut member_id = None;
+        let mut member_email_id = None;
+        let mut organization_id = None;
+        let mut member = None;
+        let mut session_token = None;
+        let mut session_jwt = None;
+        let mut organization = None;
+        let mut intermediate_session_token = None;
+        let mut member_authenticated = None;
+        let mut member_session = None;
+        let mut mfa_required = None;
+        let mut primary_required = None;
+        let mut member_device = None;
+        let mut intermediate_session_token_expires_at = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "status_code" => fields.read(&mut status_code, "status_code")?,
+                "request_id" => fields.read(&mut request_id, "request_id")?,
+                "member_id" => fields.read(&mut member_id, "member_id")?,
+                "member_email_id" => {
+                    fields.read(&mut member_email_id, "member_email_id")?
+                }
+                "organization_id" => {
+                    fields.read(&mut organization_id, "organization_id")?
+                }
+                "member" => fields.read(&mut member, "member")?,
+                "session_token" => fields.read(&mut session_token, "session_token")?,
+                "session_jwt" => fields.read(&mut session_jwt, "session_jwt")?,
+                "organization" => fields.read(&mut organization, "organization")?,
+                "intermediate_session_token" => {
+                    fields
+                        .read(
+                            &mut intermediate_session_token,
+                            "intermediate_session_token",
+                        )?
+                }
+                "member_authenticated" => {
+                    fields.read(&mut member_authenticated, "member_authenticated")?
+                }
+                "member_session" => fields.read(&mut member_session, "member_session")?,
+                "mfa_required" => fields.read(&mut mfa_required, "mfa_required")?,
+                "primary_required" => {
+                    fields.read(&mut primary_required, "primary_required")?
+                }
+                "member_device" => fields.read(&mut member_device, "member_device")?,
+                "intermediate_session_token_expires_at" => {
+                    fields
+                        .read(
+                            &mut intermediate_session_token_expires_at,
+                            "intermediate_session_token_expires_at",
+                        )?
+                }
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            status_code,
-            request_id,
-            member_id,
-            member_email_id,
-            organization_id,
-            member,
-            session_token,
-            session_jwt,
-            organization,
-            intermediate_session_token,
-            member_authenticated,
-            member_session,
-            mfa_required,
-            primary_required,
-            member_device,
-            intermediate_session_token_expires_at,
+            status_code: fields.required(status_code, "status_code")?,
+            request_id: fields.required(request_id, "request_id")?,
+            member_id: fields.required(member_id, "member_id")?,
+            member_email_id: fields.required(member_email_id, "member_email_id")?,
+            organization_id: fields.required(organization_id, "organization_id")?,
+            member: fields.required(member, "member")?,
+            session_token: fields.required(session_token, "session_token")?,
+            session_jwt: fields.required(session_jwt, "session_jwt")?,
+            organization: fields.required(organization, "organization")?,
+            intermediate_session_token: fields
+                .required(intermediate_session_token, "intermediate_session_token")?,
+            member_authenticated: fields
+                .required(member_authenticated, "member_authenticated")?,
+            member_session: fields.nilable(member_session),
+            mfa_required: fields.nilable(mfa_required),
+            primary_required: fields.nilable(primary_required),
+            member_device: fields.nilable(member_device),
+            intermediate_session_token_expires_at: fields
+                .nilable_time(intermediate_session_token_expires_at),
         })
     }
 }
@@ -661,46 +650,33 @@ impl ::serde::Serialize for ResetResponse {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &[
-                "status_code",
-                "request_id",
-                "member_id",
-                "member_email_id",
-                "organization_id",
-                "member",
-                "session_token",
-                "session_jwt",
-                "organization",
-                "intermediate_session_token",
-                "member_authenticated",
-                "member_session",
-                "mfa_required",
-                "primary_required",
-                "member_device",
-                "intermediate_session_token_expires_at",
-            ],
-            (
-                (
-                    crate::codec::Always(&self.status_code),
-                    crate::codec::Always(&self.request_id),
-                    crate::codec::Always(&self.member_id),
-                    crate::codec::Always(&self.member_email_id),
-                    crate::codec::Always(&self.organization_id),
-                    crate::codec::Always(&self.member),
-                    crate::codec::Always(&self.session_token),
-                    crate::codec::Always(&self.session_jwt),
-                    crate::codec::Always(&self.organization),
-                    crate::codec::Always(&self.intermediate_session_token),
-                    crate::codec::Always(&self.member_authenticated),
-                    crate::codec::IfSet(&self.member_session),
-                ),
-                (
-                    crate::codec::IfSet(&self.mfa_required),
-                    crate::codec::IfSet(&self.primary_required),
-                    crate::codec::IfSet(&self.member_device),
-                    crate::codec::IfSetTime(&self.intermediate_session_token_expires_at),
-                ),
-            ),
+            |object| {
+                object.entry("status_code", &self.status_code)?;
+                object.entry("request_id", &self.request_id)?;
+                object.entry("member_id", &self.member_id)?;
+                object.entry("member_email_id", &self.member_email_id)?;
+                object.entry("organization_id", &self.organization_id)?;
+                object.entry("member", &self.member)?;
+                object.entry("session_token", &self.session_token)?;
+                object.entry("session_jwt", &self.session_jwt)?;
+                object.entry("organization", &self.organization)?;
+                object
+                    .entry(
+                        "intermediate_session_token",
+                        &self.intermediate_session_token,
+                    )?;
+                object.entry("member_authenticated", &self.member_authenticated)?;
+                object.if_set("member_session", &self.member_session)?;
+                object.if_set("mfa_required", &self.mfa_required)?;
+                object.if_set("primary_required", &self.primary_required)?;
+                object.if_set("member_device", &self.member_device)?;
+                object
+                    .time_if_set(
+                        "intermediate_session_token_expires_at",
+                        &self.intermediate_session_token_expires_at,
+                    )?;
+                Ok(())
+            },
         )
     }
 }
@@ -746,28 +722,31 @@ impl ::serde::Serialize for ResetStartRequest {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &[
-                "organization_id",
-                "email_address",
-                "reset_password_redirect_url",
-                "reset_password_expiration_minutes",
-                "code_challenge",
-                "login_redirect_url",
-                "locale",
-                "reset_password_template_id",
-                "verify_email_template_id",
-            ],
-            (
-                crate::codec::Always(&self.organization_id),
-                crate::codec::Always(&self.email_address),
-                crate::codec::IfSet(&self.reset_password_redirect_url),
-                crate::codec::IfSet(&self.reset_password_expiration_minutes),
-                crate::codec::IfSet(&self.code_challenge),
-                crate::codec::IfSet(&self.login_redirect_url),
-                crate::codec::IfSet(&self.locale),
-                crate::codec::IfSet(&self.reset_password_template_id),
-                crate::codec::IfSet(&self.verify_email_template_id),
-            ),
+            |object| {
+                object.entry("organization_id", &self.organization_id)?;
+                object.entry("email_address", &self.email_address)?;
+                object
+                    .if_set(
+                        "reset_password_redirect_url",
+                        &self.reset_password_redirect_url,
+                    )?;
+                object
+                    .if_set(
+                        "reset_password_expiration_minutes",
+                        &self.reset_password_expiration_minutes,
+                    )?;
+                object.if_set("code_challenge", &self.code_challenge)?;
+                object.if_set("login_redirect_url", &self.login_redirect_url)?;
+                object.if_set("locale", &self.locale)?;
+                object
+                    .if_set(
+                        "reset_password_template_id",
+                        &self.reset_password_template_id,
+                    )?;
+                object
+                    .if_set("verify_email_template_id", &self.verify_email_template_id)?;
+                Ok(())
+            },
         )
     }
 }
@@ -776,55 +755,66 @@ impl ::serde::Serialize for ResetStartRequest {
 impl crate::codec::Object for ResetStartRequest {
     const NAME: &'static str = "ResetStartRequest";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (
-            organization_id,
-            email_address,
-            reset_password_redirect_url,
-            reset_password_expiration_minutes,
-            code_challenge,
-            login_redirect_url,
-            locale,
-            reset_password_template_id,
-            verify_email_template_id,
-        ) = crate::codec::fields::<
-            (
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-                crate::codec::Nil<Option<String>>,
-                crate::codec::Nil<Option<i64>>,
-                crate::codec::Nil<Option<String>>,
-                crate::codec::Nil<Option<String>>,
-                crate::codec::Nil<
-                    Option<crate::b2b::models::passwords_email::ResetStartRequestLocale>,
-                >,
-                crate::codec::Nil<Option<String>>,
-                crate::codec::Nil<Option<String>>,
-            ),
-            _,
-        >(
-            map,
-            &[
-                "organization_id",
-                "email_address",
-                "reset_password_redirect_url",
-                "reset_password_expiration_minutes",
-                "code_challenge",
-                "login_redirect_url",
-                "locale",
-                "reset_password_template_id",
-                "verify_email_template_id",
-            ],
-        )?;
+        let mut organization_id = None;
+        let mut email_address = None;
+        let mut reset_password_redirect_url = None;
+        let mut reset_password_expiration_minutes = None;
+        let mut code_challenge = None;
+        let mut login_redirect_url = None;
+        let mut locale = None;
+        let mut reset_password_template_id = None;
+        let mut verify_email_template_id = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "organization_id" => {
+                    fields.read(&mut organization_id, "organization_id")?
+                }
+                "email_address" => fields.read(&mut email_address, "email_address")?,
+                "reset_password_redirect_url" => {
+                    fields
+                        .read(
+                            &mut reset_password_redirect_url,
+                            "reset_password_redirect_url",
+                        )?
+                }
+                "reset_password_expiration_minutes" => {
+                    fields
+                        .read(
+                            &mut reset_password_expiration_minutes,
+                            "reset_password_expiration_minutes",
+                        )?
+                }
+                "code_challenge" => fields.read(&mut code_challenge, "code_challenge")?,
+                "login_redirect_url" => {
+                    fields.read(&mut login_redirect_url, "login_redirect_url")?
+                }
+                "locale" => fields.read(&mut locale, "locale")?,
+                "reset_password_template_id" => {
+                    fields
+                        .read(
+                            &mut reset_password_template_id,
+                            "reset_password_template_id",
+                        )?
+                }
+                "verify_email_template_id" => {
+                    fields
+                        .read(&mut verify_email_template_id, "verify_email_template_id")?
+                }
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            organization_id,
-            email_address,
-            reset_password_redirect_url,
-            reset_password_expiration_minutes,
-            code_challenge,
-            login_redirect_url,
-            locale,
-            reset_password_template_id,
-            verify_email_template_id,
+            organization_id: fields.required(organization_id, "organization_id")?,
+            email_address: fields.required(email_address, "email_address")?,
+            reset_password_redirect_url: fields.nilable(reset_password_redirect_url),
+            reset_password_expiration_minutes: fields
+                .nilable(reset_password_expiration_minutes),
+            code_challenge: fields.nilable(code_challenge),
+            login_redirect_url: fields.nilable(login_redirect_url),
+            locale: fields.nilable(locale),
+            reset_password_template_id: fields.nilable(reset_password_template_id),
+            verify_email_template_id: fields.nilable(verify_email_template_id),
         })
     }
 }
@@ -952,25 +942,30 @@ pub struct ResetStartResponse {
 impl crate::codec::Object for ResetStartResponse {
     const NAME: &'static str = "ResetStartResponse";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (status_code, request_id, member_id, member_email_id, member) = crate::codec::fields::<
-            (
-                crate::codec::Req<i64>,
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-                crate::codec::Req<crate::b2b::models::organizations::Member>,
-            ),
-            _,
-        >(
-            map,
-            &["status_code", "request_id", "member_id", "member_email_id", "member"],
-        )?;
+        let mut status_code = None;
+        let mut request_id = None;
+        let mut member_id = None;
+        let mut member_email_id = None;
+        let mut member = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "status_code" => fields.read(&mut status_code, "status_code")?,
+                "request_id" => fields.read(&mut request_id, "request_id")?,
+                "member_id" => fields.read(&mut member_id, "member_id")?,
+                "member_email_id" => {
+                    fields.read(&mut member_email_id, "member_email_id")?
+                }
+                "member" => fields.read(&mut member, "member")?,
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            status_code,
-            request_id,
-            member_id,
-            member_email_id,
-            member,
+            status_code: fields.required(status_code, "status_code")?,
+            request_id: fields.required(request_id, "request_id")?,
+            member_id: fields.required(member_id, "member_id")?,
+            member_email_id: fields.required(member_email_id, "member_email_id")?,
+            member: fields.required(member, "member")?,
         })
     }
 }
@@ -991,14 +986,14 @@ impl ::serde::Serialize for ResetStartResponse {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &["status_code", "request_id", "member_id", "member_email_id", "member"],
-            (
-                crate::codec::Always(&self.status_code),
-                crate::codec::Always(&self.request_id),
-                crate::codec::Always(&self.member_id),
-                crate::codec::Always(&self.member_email_id),
-                crate::codec::Always(&self.member),
-            ),
+            |object| {
+                object.entry("status_code", &self.status_code)?;
+                object.entry("request_id", &self.request_id)?;
+                object.entry("member_id", &self.member_id)?;
+                object.entry("member_email_id", &self.member_email_id)?;
+                object.entry("member", &self.member)?;
+                Ok(())
+            },
         )
     }
 }

@@ -148,30 +148,24 @@ impl ::serde::Serialize for AuthenticateRequest {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &[
-                "organization_id",
-                "email_address",
-                "password",
-                "session_token",
-                "session_duration_minutes",
-                "session_jwt",
-                "session_custom_claims",
-                "locale",
-                "intermediate_session_token",
-                "telemetry_id",
-            ],
-            (
-                crate::codec::Always(&self.organization_id),
-                crate::codec::Always(&self.email_address),
-                crate::codec::Always(&self.password),
-                crate::codec::IfSet(&self.session_token),
-                crate::codec::IfSet(&self.session_duration_minutes),
-                crate::codec::IfSet(&self.session_jwt),
-                crate::codec::IfSet(&self.session_custom_claims),
-                crate::codec::IfSet(&self.locale),
-                crate::codec::IfSet(&self.intermediate_session_token),
-                crate::codec::IfSet(&self.telemetry_id),
-            ),
+            |object| {
+                object.entry("organization_id", &self.organization_id)?;
+                object.entry("email_address", &self.email_address)?;
+                object.entry("password", &self.password)?;
+                object.if_set("session_token", &self.session_token)?;
+                object
+                    .if_set("session_duration_minutes", &self.session_duration_minutes)?;
+                object.if_set("session_jwt", &self.session_jwt)?;
+                object.if_set("session_custom_claims", &self.session_custom_claims)?;
+                object.if_set("locale", &self.locale)?;
+                object
+                    .if_set(
+                        "intermediate_session_token",
+                        &self.intermediate_session_token,
+                    )?;
+                object.if_set("telemetry_id", &self.telemetry_id)?;
+                Ok(())
+            },
         )
     }
 }
@@ -180,59 +174,56 @@ impl ::serde::Serialize for AuthenticateRequest {
 impl crate::codec::Object for AuthenticateRequest {
     const NAME: &'static str = "AuthenticateRequest";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (
-            organization_id,
-            email_address,
-            password,
-            session_token,
-            session_duration_minutes,
-            session_jwt,
-            session_custom_claims,
-            locale,
-            intermediate_session_token,
-            telemetry_id,
-        ) = crate::codec::fields::<
-            (
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-                crate::codec::Nil<Option<String>>,
-                crate::codec::Nil<Option<i64>>,
-                crate::codec::Nil<Option<String>>,
-                crate::codec::Nil<Option<::serde_json::Value>>,
-                crate::codec::Nil<
-                    Option<crate::b2b::models::passwords::AuthenticateRequestLocale>,
-                >,
-                crate::codec::Nil<Option<String>>,
-                crate::codec::Nil<Option<String>>,
-            ),
-            _,
-        >(
-            map,
-            &[
-                "organization_id",
-                "email_address",
-                "password",
-                "session_token",
-                "session_duration_minutes",
-                "session_jwt",
-                "session_custom_claims",
-                "locale",
-                "intermediate_session_token",
-                "telemetry_id",
-            ],
-        )?;
+        let mut organization_id = None;
+        let mut email_address = None;
+        let mut password = None;
+        let mut session_token = None;
+        let mut session_duration_minutes = None;
+        let mut session_jwt = None;
+        let mut session_custom_claims = None;
+        let mut locale = None;
+        let mut intermediate_session_token = None;
+        let mut telemetry_id = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "organization_id" => {
+                    fields.read(&mut organization_id, "organization_id")?
+                }
+                "email_address" => fields.read(&mut email_address, "email_address")?,
+                "password" => fields.read(&mut password, "password")?,
+                "session_token" => fields.read(&mut session_token, "session_token")?,
+                "session_duration_minutes" => {
+                    fields
+                        .read(&mut session_duration_minutes, "session_duration_minutes")?
+                }
+                "session_jwt" => fields.read(&mut session_jwt, "session_jwt")?,
+                "session_custom_claims" => {
+                    fields.read(&mut session_custom_claims, "session_custom_claims")?
+                }
+                "locale" => fields.read(&mut locale, "locale")?,
+                "intermediate_session_token" => {
+                    fields
+                        .read(
+                            &mut intermediate_session_token,
+                            "intermediate_session_token",
+                        )?
+                }
+                "telemetry_id" => fields.read(&mut telemetry_id, "telemetry_id")?,
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            organization_id,
-            email_address,
-            password,
-            session_token,
-            session_duration_minutes,
-            session_jwt,
-            session_custom_claims,
-            locale,
-            intermediate_session_token,
-            telemetry_id,
+            organization_id: fields.required(organization_id, "organization_id")?,
+            email_address: fields.required(email_address, "email_address")?,
+            password: fields.required(password, "password")?,
+            session_token: fields.nilable(session_token),
+            session_duration_minutes: fields.nilable(session_duration_minutes),
+            session_jwt: fields.nilable(session_jwt),
+            session_custom_claims: fields.nilable(session_custom_claims),
+            locale: fields.nilable(locale),
+            intermediate_session_token: fields.nilable(intermediate_session_token),
+            telemetry_id: fields.nilable(telemetry_id),
         })
     }
 }
@@ -389,90 +380,79 @@ pub struct AuthenticateResponse {
 impl crate::codec::Object for AuthenticateResponse {
     const NAME: &'static str = "AuthenticateResponse";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (
-            (
-                status_code,
-                request_id,
-                member_id,
-                organization_id,
-                member,
-                session_token,
-                session_jwt,
-                organization,
-                intermediate_session_token,
-                member_authenticated,
-                member_session,
-                mfa_required,
-            ),
-            (primary_required, member_device, intermediate_session_token_expires_at),
-        ) = crate::codec::fields::<
-            (
-                (
-                    crate::codec::Req<i64>,
-                    crate::codec::Req<String>,
-                    crate::codec::Req<String>,
-                    crate::codec::Req<String>,
-                    crate::codec::Req<crate::b2b::models::organizations::Member>,
-                    crate::codec::Req<String>,
-                    crate::codec::Req<String>,
-                    crate::codec::Req<crate::b2b::models::organizations::Organization>,
-                    crate::codec::Req<String>,
-                    crate::codec::Req<bool>,
-                    crate::codec::Nil<
-                        Option<crate::b2b::models::sessions::MemberSession>,
-                    >,
-                    crate::codec::Nil<Option<crate::b2b::models::mfa::MfaRequired>>,
-                ),
-                (
-                    crate::codec::Nil<
-                        Option<crate::b2b::models::sessions::PrimaryRequired>,
-                    >,
-                    crate::codec::Nil<
-                        Option<crate::consumer::models::device_history::DeviceInfo>,
-                    >,
-                    crate::codec::Nil<
-                        Option<crate::codec::Timestamp>,
-                        Option<::time::OffsetDateTime>,
-                    >,
-                ),
-            ),
-            _,
-        >(
-            map,
-            &[
-                "status_code",
-                "request_id",
-                "member_id",
-                "organization_id",
-                "member",
-                "session_token",
-                "session_jwt",
-                "organization",
-                "intermediate_session_token",
-                "member_authenticated",
-                "member_session",
-                "mfa_required",
-                "primary_required",
-                "member_device",
-                "intermediate_session_token_expires_at",
-            ],
-        )?;
+        let mut status_code = None;
+        let mut request_id = None;
+        let mut member_id = None;
+        let mut organization_id = None;
+        let mut member = None;
+        let mut session_token = None;
+        let mut session_jwt = None;
+        let mut organization = None;
+        let mut intermediate_session_token = None;
+        let mut member_authenticated = None;
+        let mut member_session = None;
+        let mut mfa_required = None;
+        let mut primary_required = None;
+        let mut member_device = None;
+        let mut intermediate_session_token_expires_at = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "status_code" => fields.read(&mut status_code, "status_code")?,
+                "request_id" => fields.read(&mut request_id, "request_id")?,
+                "member_id" => fields.read(&mut member_id, "member_id")?,
+                "organization_id" => {
+                    fields.read(&mut organization_id, "organization_id")?
+                }
+                "member" => fields.read(&mut member, "member")?,
+                "session_token" => fields.read(&mut session_token, "session_token")?,
+                "session_jwt" => fields.read(&mut session_jwt, "session_jwt")?,
+                "organization" => fields.read(&mut organization, "organization")?,
+                "intermediate_session_token" => {
+                    fields
+                        .read(
+                            &mut intermediate_session_token,
+                            "intermediate_session_token",
+                        )?
+                }
+                "member_authenticated" => {
+                    fields.read(&mut member_authenticated, "member_authenticated")?
+                }
+                "member_session" => fields.read(&mut member_session, "member_session")?,
+                "mfa_required" => fields.read(&mut mfa_required, "mfa_required")?,
+                "primary_required" => {
+                    fields.read(&mut primary_required, "primary_required")?
+                }
+                "member_device" => fields.read(&mut member_device, "member_device")?,
+                "intermediate_session_token_expires_at" => {
+                    fields
+                        .read(
+                            &mut intermediate_session_token_expires_at,
+                            "intermediate_session_token_expires_at",
+                        )?
+                }
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            status_code,
-            request_id,
-            member_id,
-            organization_id,
-            member,
-            session_token,
-            session_jwt,
-            organization,
-            intermediate_session_token,
-            member_authenticated,
-            member_session,
-            mfa_required,
-            primary_required,
-            member_device,
-            intermediate_session_token_expires_at,
+            status_code: fields.required(status_code, "status_code")?,
+            request_id: fields.required(request_id, "request_id")?,
+            member_id: fields.required(member_id, "member_id")?,
+            organization_id: fields.required(organization_id, "organization_id")?,
+            member: fields.required(member, "member")?,
+            session_token: fields.required(session_token, "session_token")?,
+            session_jwt: fields.required(session_jwt, "session_jwt")?,
+            organization: fields.required(organization, "organization")?,
+            intermediate_session_token: fields
+                .required(intermediate_session_token, "intermediate_session_token")?,
+            member_authenticated: fields
+                .required(member_authenticated, "member_authenticated")?,
+            member_session: fields.nilable(member_session),
+            mfa_required: fields.nilable(mfa_required),
+            primary_required: fields.nilable(primary_required),
+            member_device: fields.nilable(member_device),
+            intermediate_session_token_expires_at: fields
+                .nilable_time(intermediate_session_token_expires_at),
         })
     }
 }
@@ -493,44 +473,32 @@ impl ::serde::Serialize for AuthenticateResponse {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &[
-                "status_code",
-                "request_id",
-                "member_id",
-                "organization_id",
-                "member",
-                "session_token",
-                "session_jwt",
-                "organization",
-                "intermediate_session_token",
-                "member_authenticated",
-                "member_session",
-                "mfa_required",
-                "primary_required",
-                "member_device",
-                "intermediate_session_token_expires_at",
-            ],
-            (
-                (
-                    crate::codec::Always(&self.status_code),
-                    crate::codec::Always(&self.request_id),
-                    crate::codec::Always(&self.member_id),
-                    crate::codec::Always(&self.organization_id),
-                    crate::codec::Always(&self.member),
-                    crate::codec::Always(&self.session_token),
-                    crate::codec::Always(&self.session_jwt),
-                    crate::codec::Always(&self.organization),
-                    crate::codec::Always(&self.intermediate_session_token),
-                    crate::codec::Always(&self.member_authenticated),
-                    crate::codec::IfSet(&self.member_session),
-                    crate::codec::IfSet(&self.mfa_required),
-                ),
-                (
-                    crate::codec::IfSet(&self.primary_required),
-                    crate::codec::IfSet(&self.member_device),
-                    crate::codec::IfSetTime(&self.intermediate_session_token_expires_at),
-                ),
-            ),
+            |object| {
+                object.entry("status_code", &self.status_code)?;
+                object.entry("request_id", &self.request_id)?;
+                object.entry("member_id", &self.member_id)?;
+                object.entry("organization_id", &self.organization_id)?;
+                object.entry("member", &self.member)?;
+                object.entry("session_token", &self.session_token)?;
+                object.entry("session_jwt", &self.session_jwt)?;
+                object.entry("organization", &self.organization)?;
+                object
+                    .entry(
+                        "intermediate_session_token",
+                        &self.intermediate_session_token,
+                    )?;
+                object.entry("member_authenticated", &self.member_authenticated)?;
+                object.if_set("member_session", &self.member_session)?;
+                object.if_set("mfa_required", &self.mfa_required)?;
+                object.if_set("primary_required", &self.primary_required)?;
+                object.if_set("member_device", &self.member_device)?;
+                object
+                    .time_if_set(
+                        "intermediate_session_token_expires_at",
+                        &self.intermediate_session_token_expires_at,
+                    )?;
+                Ok(())
+            },
         )
     }
 }
@@ -597,50 +565,35 @@ impl ::serde::Serialize for MigrateRequest {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &[
-                "email_address",
-                "hash",
-                "hash_type",
-                "organization_id",
-                "md_5_config",
-                "argon_2_config",
-                "sha_1_config",
-                "sha_512_config",
-                "scrypt_config",
-                "pbkdf_2_config",
-                "name",
-                "trusted_metadata",
-                "untrusted_metadata",
-                "roles",
-                "preserve_existing_sessions",
-                "mfa_phone_number",
-                "set_phone_number_verified",
-                "external_id",
-            ],
-            (
-                (
-                    crate::codec::Always(&self.email_address),
-                    crate::codec::Always(&self.hash),
-                    crate::codec::Always(&self.hash_type),
-                    crate::codec::Always(&self.organization_id),
-                    crate::codec::IfSet(&self.md_5_config),
-                    crate::codec::IfSet(&self.argon_2_config),
-                    crate::codec::IfSet(&self.sha_1_config),
-                    crate::codec::IfSet(&self.sha_512_config),
-                    crate::codec::IfSet(&self.scrypt_config),
-                    crate::codec::IfSet(&self.pbkdf_2_config),
-                    crate::codec::IfSet(&self.name),
-                    crate::codec::IfSet(&self.trusted_metadata),
-                ),
-                (
-                    crate::codec::IfSet(&self.untrusted_metadata),
-                    crate::codec::IfSet(&self.roles),
-                    crate::codec::IfSet(&self.preserve_existing_sessions),
-                    crate::codec::IfSet(&self.mfa_phone_number),
-                    crate::codec::IfSet(&self.set_phone_number_verified),
-                    crate::codec::IfSet(&self.external_id),
-                ),
-            ),
+            |object| {
+                object.entry("email_address", &self.email_address)?;
+                object.entry("hash", &self.hash)?;
+                object.entry("hash_type", &self.hash_type)?;
+                object.entry("organization_id", &self.organization_id)?;
+                object.if_set("md_5_config", &self.md_5_config)?;
+                object.if_set("argon_2_config", &self.argon_2_config)?;
+                object.if_set("sha_1_config", &self.sha_1_config)?;
+                object.if_set("sha_512_config", &self.sha_512_config)?;
+                object.if_set("scrypt_config", &self.scrypt_config)?;
+                object.if_set("pbkdf_2_config", &self.pbkdf_2_config)?;
+                object.if_set("name", &self.name)?;
+                object.if_set("trusted_metadata", &self.trusted_metadata)?;
+                object.if_set("untrusted_metadata", &self.untrusted_metadata)?;
+                object.if_set("roles", &self.roles)?;
+                object
+                    .if_set(
+                        "preserve_existing_sessions",
+                        &self.preserve_existing_sessions,
+                    )?;
+                object.if_set("mfa_phone_number", &self.mfa_phone_number)?;
+                object
+                    .if_set(
+                        "set_phone_number_verified",
+                        &self.set_phone_number_verified,
+                    )?;
+                object.if_set("external_id", &self.external_id)?;
+                Ok(())
+            },
         )
     }
 }
@@ -649,111 +602,87 @@ impl ::serde::Serialize for MigrateRequest {
 impl crate::codec::Object for MigrateRequest {
     const NAME: &'static str = "MigrateRequest";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (
-            (
-                email_address,
-                hash,
-                hash_type,
-                organization_id,
-                md_5_config,
-                argon_2_config,
-                sha_1_config,
-                sha_512_config,
-                scrypt_config,
-                pbkdf_2_config,
-                name,
-                trusted_metadata,
-            ),
-            (
-                untrusted_metadata,
-                roles,
-                preserve_existing_sessions,
-                mfa_phone_number,
-                set_phone_number_verified,
-                external_id,
-            ),
-        ) = crate::codec::fields::<
-            (
-                (
-                    crate::codec::Req<String>,
-                    crate::codec::Req<String>,
-                    crate::codec::Req<
-                        crate::b2b::models::passwords::MigrateRequestHashType,
-                    >,
-                    crate::codec::Req<String>,
-                    crate::codec::Nil<
-                        Option<crate::consumer::models::passwords::Md5Config>,
-                    >,
-                    crate::codec::Nil<
-                        Option<crate::consumer::models::passwords::Argon2Config>,
-                    >,
-                    crate::codec::Nil<
-                        Option<crate::consumer::models::passwords::Sha1Config>,
-                    >,
-                    crate::codec::Nil<
-                        Option<crate::consumer::models::passwords::Sha512Config>,
-                    >,
-                    crate::codec::Nil<
-                        Option<crate::consumer::models::passwords::ScryptConfig>,
-                    >,
-                    crate::codec::Nil<
-                        Option<crate::consumer::models::passwords::Pbkdf2Config>,
-                    >,
-                    crate::codec::Nil<Option<String>>,
-                    crate::codec::Nil<Option<::serde_json::Value>>,
-                ),
-                (
-                    crate::codec::Nil<Option<::serde_json::Value>>,
-                    crate::codec::Nil<Option<Vec<String>>>,
-                    crate::codec::Nil<Option<bool>>,
-                    crate::codec::Nil<Option<String>>,
-                    crate::codec::Nil<Option<bool>>,
-                    crate::codec::Nil<Option<String>>,
-                ),
-            ),
-            _,
-        >(
-            map,
-            &[
-                "email_address",
-                "hash",
-                "hash_type",
-                "organization_id",
-                "md_5_config",
-                "argon_2_config",
-                "sha_1_config",
-                "sha_512_config",
-                "scrypt_config",
-                "pbkdf_2_config",
-                "name",
-                "trusted_metadata",
-                "untrusted_metadata",
-                "roles",
-                "preserve_existing_sessions",
-                "mfa_phone_number",
-                "set_phone_number_verified",
-                "external_id",
-            ],
-        )?;
+        let mut email_address = None;
+        let mut hash = None;
+        let mut hash_type = None;
+        let mut organization_id = None;
+        let mut md_5_config = None;
+        let mut argon_2_config = None;
+        let mut sha_1_config = None;
+        let mut sha_512_config = None;
+        let mut scrypt_config = None;
+        let mut pbkdf_2_config = None;
+        let mut name = None;
+        let mut trusted_metadata = None;
+        let mut untrusted_metadata = None;
+        let mut roles = None;
+        let mut preserve_existing_sessions = None;
+        let mut mfa_phone_number = None;
+        let mut set_phone_number_verified = None;
+        let mut external_id = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "email_address" => fields.read(&mut email_address, "email_address")?,
+                "hash" => fields.read(&mut hash, "hash")?,
+                "hash_type" => fields.read(&mut hash_type, "hash_type")?,
+                "organization_id" => {
+                    fields.read(&mut organization_id, "organization_id")?
+                }
+                "md_5_config" => fields.read(&mut md_5_config, "md_5_config")?,
+                "argon_2_config" => fields.read(&mut argon_2_config, "argon_2_config")?,
+                "sha_1_config" => fields.read(&mut sha_1_config, "sha_1_config")?,
+                "sha_512_config" => fields.read(&mut sha_512_config, "sha_512_config")?,
+                "scrypt_config" => fields.read(&mut scrypt_config, "scrypt_config")?,
+                "pbkdf_2_config" => fields.read(&mut pbkdf_2_config, "pbkdf_2_config")?,
+                "name" => fields.read(&mut name, "name")?,
+                "trusted_metadata" => {
+                    fields.read(&mut trusted_metadata, "trusted_metadata")?
+                }
+                "untrusted_metadata" => {
+                    fields.read(&mut untrusted_metadata, "untrusted_metadata")?
+                }
+                "roles" => fields.read(&mut roles, "roles")?,
+                "preserve_existing_sessions" => {
+                    fields
+                        .read(
+                            &mut preserve_existing_sessions,
+                            "preserve_existing_sessions",
+                        )?
+                }
+                "mfa_phone_number" => {
+                    fields.read(&mut mfa_phone_number, "mfa_phone_number")?
+                }
+                "set_phone_number_verified" => {
+                    fields
+                        .read(
+                            &mut set_phone_number_verified,
+                            "set_phone_number_verified",
+                        )?
+                }
+                "external_id" => fields.read(&mut external_id, "external_id")?,
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            email_address,
-            hash,
-            hash_type,
-            organization_id,
-            md_5_config,
-            argon_2_config,
-            sha_1_config,
-            sha_512_config,
-            scrypt_config,
-            pbkdf_2_config,
-            name,
-            trusted_metadata,
-            untrusted_metadata,
-            roles,
-            preserve_existing_sessions,
-            mfa_phone_number,
-            set_phone_number_verified,
-            external_id,
+            email_address: fields.required(email_address, "email_address")?,
+            hash: fields.required(hash, "hash")?,
+            hash_type: fields.required(hash_type, "hash_type")?,
+            organization_id: fields.required(organization_id, "organization_id")?,
+            md_5_config: fields.nilable(md_5_config),
+            argon_2_config: fields.nilable(argon_2_config),
+            sha_1_config: fields.nilable(sha_1_config),
+            sha_512_config: fields.nilable(sha_512_config),
+            scrypt_config: fields.nilable(scrypt_config),
+            pbkdf_2_config: fields.nilable(pbkdf_2_config),
+            name: fields.nilable(name),
+            trusted_metadata: fields.nilable(trusted_metadata),
+            untrusted_metadata: fields.nilable(untrusted_metadata),
+            roles: fields.nilable(roles),
+            preserve_existing_sessions: fields.nilable(preserve_existing_sessions),
+            mfa_phone_number: fields.nilable(mfa_phone_number),
+            set_phone_number_verified: fields.nilable(set_phone_number_verified),
+            external_id: fields.nilable(external_id),
         })
     }
 }
@@ -940,34 +869,31 @@ pub struct MigrateResponse {
 impl crate::codec::Object for MigrateResponse {
     const NAME: &'static str = "MigrateResponse";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (status_code, request_id, member_id, member_created, member, organization) = crate::codec::fields::<
-            (
-                crate::codec::Req<i64>,
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-                crate::codec::Req<bool>,
-                crate::codec::Req<crate::b2b::models::organizations::Member>,
-                crate::codec::Req<crate::b2b::models::organizations::Organization>,
-            ),
-            _,
-        >(
-            map,
-            &[
-                "status_code",
-                "request_id",
-                "member_id",
-                "member_created",
-                "member",
-                "organization",
-            ],
-        )?;
+        let mut status_code = None;
+        let mut request_id = None;
+        let mut member_id = None;
+        let mut member_created = None;
+        let mut member = None;
+        let mut organization = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "status_code" => fields.read(&mut status_code, "status_code")?,
+                "request_id" => fields.read(&mut request_id, "request_id")?,
+                "member_id" => fields.read(&mut member_id, "member_id")?,
+                "member_created" => fields.read(&mut member_created, "member_created")?,
+                "member" => fields.read(&mut member, "member")?,
+                "organization" => fields.read(&mut organization, "organization")?,
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            status_code,
-            request_id,
-            member_id,
-            member_created,
-            member,
-            organization,
+            status_code: fields.required(status_code, "status_code")?,
+            request_id: fields.required(request_id, "request_id")?,
+            member_id: fields.required(member_id, "member_id")?,
+            member_created: fields.required(member_created, "member_created")?,
+            member: fields.required(member, "member")?,
+            organization: fields.required(organization, "organization")?,
         })
     }
 }
@@ -988,22 +914,15 @@ impl ::serde::Serialize for MigrateResponse {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &[
-                "status_code",
-                "request_id",
-                "member_id",
-                "member_created",
-                "member",
-                "organization",
-            ],
-            (
-                crate::codec::Always(&self.status_code),
-                crate::codec::Always(&self.request_id),
-                crate::codec::Always(&self.member_id),
-                crate::codec::Always(&self.member_created),
-                crate::codec::Always(&self.member),
-                crate::codec::Always(&self.organization),
-            ),
+            |object| {
+                object.entry("status_code", &self.status_code)?;
+                object.entry("request_id", &self.request_id)?;
+                object.entry("member_id", &self.member_id)?;
+                object.entry("member_created", &self.member_created)?;
+                object.entry("member", &self.member)?;
+                object.entry("organization", &self.organization)?;
+                Ok(())
+            },
         )
     }
 }
@@ -1025,11 +944,11 @@ impl ::serde::Serialize for StrengthCheckRequest {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &["password", "email_address"],
-            (
-                crate::codec::Always(&self.password),
-                crate::codec::IfSet(&self.email_address),
-            ),
+            |object| {
+                object.entry("password", &self.password)?;
+                object.if_set("email_address", &self.email_address)?;
+                Ok(())
+            },
         )
     }
 }
@@ -1038,11 +957,20 @@ impl ::serde::Serialize for StrengthCheckRequest {
 impl crate::codec::Object for StrengthCheckRequest {
     const NAME: &'static str = "StrengthCheckRequest";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (password, email_address) = crate::codec::fields::<
-            (crate::codec::Req<String>, crate::codec::Nil<Option<String>>),
-            _,
-        >(map, &["password", "email_address"])?;
-        Ok(Self { password, email_address })
+        let mut password = None;
+        let mut email_address = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "password" => fields.read(&mut password, "password")?,
+                "email_address" => fields.read(&mut email_address, "email_address")?,
+                _ => fields.skip()?,
+            }
+        }
+        Ok(Self {
+            password: fields.required(password, "password")?,
+            email_address: fields.nilable(email_address),
+        })
     }
 }
 
@@ -1119,53 +1047,53 @@ pub struct StrengthCheckResponse {
 impl crate::codec::Object for StrengthCheckResponse {
     const NAME: &'static str = "StrengthCheckResponse";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (
-            status_code,
-            request_id,
-            valid_password,
-            score,
-            breached_password,
-            strength_policy,
-            breach_detection_on_create,
-            luds_feedback,
-            zxcvbn_feedback,
-        ) = crate::codec::fields::<
-            (
-                crate::codec::Req<i64>,
-                crate::codec::Req<String>,
-                crate::codec::Req<bool>,
-                crate::codec::Req<i64>,
-                crate::codec::Req<bool>,
-                crate::codec::Req<String>,
-                crate::codec::Req<bool>,
-                crate::codec::Nil<Option<crate::b2b::models::passwords::LudsFeedback>>,
-                crate::codec::Nil<Option<crate::b2b::models::passwords::ZxcvbnFeedback>>,
-            ),
-            _,
-        >(
-            map,
-            &[
-                "status_code",
-                "request_id",
-                "valid_password",
-                "score",
-                "breached_password",
-                "strength_policy",
-                "breach_detection_on_create",
-                "luds_feedback",
-                "zxcvbn_feedback",
-            ],
-        )?;
+        let mut status_code = None;
+        let mut request_id = None;
+        let mut valid_password = None;
+        let mut score = None;
+        let mut breached_password = None;
+        let mut strength_policy = None;
+        let mut breach_detection_on_create = None;
+        let mut luds_feedback = None;
+        let mut zxcvbn_feedback = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "status_code" => fields.read(&mut status_code, "status_code")?,
+                "request_id" => fields.read(&mut request_id, "request_id")?,
+                "valid_password" => fields.read(&mut valid_password, "valid_password")?,
+                "score" => fields.read(&mut score, "score")?,
+                "breached_password" => {
+                    fields.read(&mut breached_password, "breached_password")?
+                }
+                "strength_policy" => {
+                    fields.read(&mut strength_policy, "strength_policy")?
+                }
+                "breach_detection_on_create" => {
+                    fields
+                        .read(
+                            &mut breach_detection_on_create,
+                            "breach_detection_on_create",
+                        )?
+                }
+                "luds_feedback" => fields.read(&mut luds_feedback, "luds_feedback")?,
+                "zxcvbn_feedback" => {
+                    fields.read(&mut zxcvbn_feedback, "zxcvbn_feedback")?
+                }
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            status_code,
-            request_id,
-            valid_password,
-            score,
-            breached_password,
-            strength_policy,
-            breach_detection_on_create,
-            luds_feedback,
-            zxcvbn_feedback,
+            status_code: fields.required(status_code, "status_code")?,
+            request_id: fields.required(request_id, "request_id")?,
+            valid_password: fields.required(valid_password, "valid_password")?,
+            score: fields.required(score, "score")?,
+            breached_password: fields.required(breached_password, "breached_password")?,
+            strength_policy: fields.required(strength_policy, "strength_policy")?,
+            breach_detection_on_create: fields
+                .required(breach_detection_on_create, "breach_detection_on_create")?,
+            luds_feedback: fields.nilable(luds_feedback),
+            zxcvbn_feedback: fields.nilable(zxcvbn_feedback),
         })
     }
 }
@@ -1186,28 +1114,22 @@ impl ::serde::Serialize for StrengthCheckResponse {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &[
-                "status_code",
-                "request_id",
-                "valid_password",
-                "score",
-                "breached_password",
-                "strength_policy",
-                "breach_detection_on_create",
-                "luds_feedback",
-                "zxcvbn_feedback",
-            ],
-            (
-                crate::codec::Always(&self.status_code),
-                crate::codec::Always(&self.request_id),
-                crate::codec::Always(&self.valid_password),
-                crate::codec::Always(&self.score),
-                crate::codec::Always(&self.breached_password),
-                crate::codec::Always(&self.strength_policy),
-                crate::codec::Always(&self.breach_detection_on_create),
-                crate::codec::IfSet(&self.luds_feedback),
-                crate::codec::IfSet(&self.zxcvbn_feedback),
-            ),
+            |object| {
+                object.entry("status_code", &self.status_code)?;
+                object.entry("request_id", &self.request_id)?;
+                object.entry("valid_password", &self.valid_password)?;
+                object.entry("score", &self.score)?;
+                object.entry("breached_password", &self.breached_password)?;
+                object.entry("strength_policy", &self.strength_policy)?;
+                object
+                    .entry(
+                        "breach_detection_on_create",
+                        &self.breach_detection_on_create,
+                    )?;
+                object.if_set("luds_feedback", &self.luds_feedback)?;
+                object.if_set("zxcvbn_feedback", &self.zxcvbn_feedback)?;
+                Ok(())
+            },
         )
     }
 }

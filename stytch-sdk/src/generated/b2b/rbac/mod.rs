@@ -46,7 +46,7 @@ impl ::serde::Serialize for PolicyRequest {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        crate::codec::write(serializer, &[], ())
+        crate::codec::write(serializer, |_| { Ok(()) })
     }
 }
 
@@ -54,7 +54,10 @@ impl ::serde::Serialize for PolicyRequest {
 impl crate::codec::Object for PolicyRequest {
     const NAME: &'static str = "PolicyRequest";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let () = crate::codec::fields::<(), _>(map, &[])?;
+        let mut fields = crate::codec::Reader::new(map);
+        while fields.next_key()?.is_some() {
+            fields.skip()?;
+        }
         Ok(Self {})
     }
 }
@@ -109,18 +112,22 @@ pub struct PolicyResponse {
 impl crate::codec::Object for PolicyResponse {
     const NAME: &'static str = "PolicyResponse";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (status_code, request_id, policy) = crate::codec::fields::<
-            (
-                crate::codec::Req<i64>,
-                crate::codec::Req<String>,
-                crate::codec::Nil<Option<crate::b2b::models::rbac::Policy>>,
-            ),
-            _,
-        >(map, &["status_code", "request_id", "policy"])?;
+        let mut status_code = None;
+        let mut request_id = None;
+        let mut policy = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "status_code" => fields.read(&mut status_code, "status_code")?,
+                "request_id" => fields.read(&mut request_id, "request_id")?,
+                "policy" => fields.read(&mut policy, "policy")?,
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            status_code,
-            request_id,
-            policy,
+            status_code: fields.required(status_code, "status_code")?,
+            request_id: fields.required(request_id, "request_id")?,
+            policy: fields.nilable(policy),
         })
     }
 }
@@ -141,12 +148,12 @@ impl ::serde::Serialize for PolicyResponse {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &["status_code", "request_id", "policy"],
-            (
-                crate::codec::Always(&self.status_code),
-                crate::codec::Always(&self.request_id),
-                crate::codec::IfSet(&self.policy),
-            ),
+            |object| {
+                object.entry("status_code", &self.status_code)?;
+                object.entry("request_id", &self.request_id)?;
+                object.if_set("policy", &self.policy)?;
+                Ok(())
+            },
         )
     }
 }

@@ -53,7 +53,7 @@ impl ::serde::Serialize for GetOrgPolicyRequest {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        crate::codec::write(serializer, &[], ())
+        crate::codec::write(serializer, |_| { Ok(()) })
     }
 }
 
@@ -61,11 +61,19 @@ impl ::serde::Serialize for GetOrgPolicyRequest {
 impl crate::codec::Object for GetOrgPolicyRequest {
     const NAME: &'static str = "GetOrgPolicyRequest";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (organization_id,) = crate::codec::fields::<
-            (crate::codec::Req<String>,),
-            _,
-        >(map, &["organization_id"])?;
-        Ok(Self { organization_id })
+        let mut organization_id = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "organization_id" => {
+                    fields.read(&mut organization_id, "organization_id")?
+                }
+                _ => fields.skip()?,
+            }
+        }
+        Ok(Self {
+            organization_id: fields.required(organization_id, "organization_id")?,
+        })
     }
 }
 
@@ -126,18 +134,22 @@ pub struct GetOrgPolicyResponse {
 impl crate::codec::Object for GetOrgPolicyResponse {
     const NAME: &'static str = "GetOrgPolicyResponse";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (status_code, request_id, org_policy) = crate::codec::fields::<
-            (
-                crate::codec::Req<i64>,
-                crate::codec::Req<String>,
-                crate::codec::Req<crate::b2b::models::rbac::OrgPolicy>,
-            ),
-            _,
-        >(map, &["status_code", "request_id", "org_policy"])?;
+        let mut status_code = None;
+        let mut request_id = None;
+        let mut org_policy = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "status_code" => fields.read(&mut status_code, "status_code")?,
+                "request_id" => fields.read(&mut request_id, "request_id")?,
+                "org_policy" => fields.read(&mut org_policy, "org_policy")?,
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            status_code,
-            request_id,
-            org_policy,
+            status_code: fields.required(status_code, "status_code")?,
+            request_id: fields.required(request_id, "request_id")?,
+            org_policy: fields.required(org_policy, "org_policy")?,
         })
     }
 }
@@ -158,12 +170,12 @@ impl ::serde::Serialize for GetOrgPolicyResponse {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &["status_code", "request_id", "org_policy"],
-            (
-                crate::codec::Always(&self.status_code),
-                crate::codec::Always(&self.request_id),
-                crate::codec::Always(&self.org_policy),
-            ),
+            |object| {
+                object.entry("status_code", &self.status_code)?;
+                object.entry("request_id", &self.request_id)?;
+                object.entry("org_policy", &self.org_policy)?;
+                Ok(())
+            },
         )
     }
 }
@@ -186,8 +198,10 @@ impl ::serde::Serialize for SetOrgPolicyRequest {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &["org_policy"],
-            (crate::codec::Always(&self.org_policy),),
+            |object| {
+                object.entry("org_policy", &self.org_policy)?;
+                Ok(())
+            },
         )
     }
 }
@@ -196,16 +210,21 @@ impl ::serde::Serialize for SetOrgPolicyRequest {
 impl crate::codec::Object for SetOrgPolicyRequest {
     const NAME: &'static str = "SetOrgPolicyRequest";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (organization_id, org_policy) = crate::codec::fields::<
-            (
-                crate::codec::Req<String>,
-                crate::codec::Req<crate::b2b::models::rbac::OrgPolicy>,
-            ),
-            _,
-        >(map, &["organization_id", "org_policy"])?;
+        let mut organization_id = None;
+        let mut org_policy = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "organization_id" => {
+                    fields.read(&mut organization_id, "organization_id")?
+                }
+                "org_policy" => fields.read(&mut org_policy, "org_policy")?,
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            organization_id,
-            org_policy,
+            organization_id: fields.required(organization_id, "organization_id")?,
+            org_policy: fields.required(org_policy, "org_policy")?,
         })
     }
 }
@@ -271,18 +290,22 @@ pub struct SetOrgPolicyResponse {
 impl crate::codec::Object for SetOrgPolicyResponse {
     const NAME: &'static str = "SetOrgPolicyResponse";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (status_code, request_id, org_policy) = crate::codec::fields::<
-            (
-                crate::codec::Req<i64>,
-                crate::codec::Req<String>,
-                crate::codec::Req<crate::b2b::models::rbac::OrgPolicy>,
-            ),
-            _,
-        >(map, &["status_code", "request_id", "org_policy"])?;
+        let mut status_code = None;
+        let mut request_id = None;
+        let mut org_policy = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "status_code" => fields.read(&mut status_code, "status_code")?,
+                "request_id" => fields.read(&mut request_id, "request_id")?,
+                "org_policy" => fields.read(&mut org_policy, "org_policy")?,
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            status_code,
-            request_id,
-            org_policy,
+            status_code: fields.required(status_code, "status_code")?,
+            request_id: fields.required(request_id, "request_id")?,
+            org_policy: fields.required(org_policy, "org_policy")?,
         })
     }
 }
@@ -303,12 +326,12 @@ impl ::serde::Serialize for SetOrgPolicyResponse {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &["status_code", "request_id", "org_policy"],
-            (
-                crate::codec::Always(&self.status_code),
-                crate::codec::Always(&self.request_id),
-                crate::codec::Always(&self.org_policy),
-            ),
+            |object| {
+                object.entry("status_code", &self.status_code)?;
+                object.entry("request_id", &self.request_id)?;
+                object.entry("org_policy", &self.org_policy)?;
+                Ok(())
+            },
         )
     }
 }

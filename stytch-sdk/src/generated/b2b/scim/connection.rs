@@ -169,11 +169,11 @@ impl ::serde::Serialize for CreateRequest {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &["display_name", "identity_provider"],
-            (
-                crate::codec::IfSet(&self.display_name),
-                crate::codec::IfSet(&self.identity_provider),
-            ),
+            |object| {
+                object.if_set("display_name", &self.display_name)?;
+                object.if_set("identity_provider", &self.identity_provider)?;
+                Ok(())
+            },
         )
     }
 }
@@ -182,27 +182,29 @@ impl ::serde::Serialize for CreateRequest {
 impl crate::codec::Object for CreateRequest {
     const NAME: &'static str = "CreateRequest";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (organization_id, display_name, identity_provider, authorization) = crate::codec::fields::<
-            (
-                crate::codec::Req<String>,
-                crate::codec::Nil<Option<String>>,
-                crate::codec::Nil<
-                    Option<
-                        crate::b2b::models::scim_connection::CreateRequestIdentityProvider,
-                    >,
-                >,
-                crate::codec::Nil<Option<crate::MemberSessionAuth>>,
-            ),
-            _,
-        >(
-            map,
-            &["organization_id", "display_name", "identity_provider", "authorization"],
-        )?;
+        let mut organization_id = None;
+        let mut display_name = None;
+        let mut identity_provider = None;
+        let mut authorization = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "organization_id" => {
+                    fields.read(&mut organization_id, "organization_id")?
+                }
+                "display_name" => fields.read(&mut display_name, "display_name")?,
+                "identity_provider" => {
+                    fields.read(&mut identity_provider, "identity_provider")?
+                }
+                "authorization" => fields.read(&mut authorization, "authorization")?,
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            organization_id,
-            display_name,
-            identity_provider,
-            authorization,
+            organization_id: fields.required(organization_id, "organization_id")?,
+            display_name: fields.nilable(display_name),
+            identity_provider: fields.nilable(identity_provider),
+            authorization: fields.nilable(authorization),
         })
     }
 }
@@ -298,20 +300,22 @@ pub struct CreateResponse {
 impl crate::codec::Object for CreateResponse {
     const NAME: &'static str = "CreateResponse";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (status_code, request_id, connection) = crate::codec::fields::<
-            (
-                crate::codec::Req<i64>,
-                crate::codec::Req<String>,
-                crate::codec::Nil<
-                    Option<crate::b2b::models::scim::ScimConnectionWithToken>,
-                >,
-            ),
-            _,
-        >(map, &["status_code", "request_id", "connection"])?;
+        let mut status_code = None;
+        let mut request_id = None;
+        let mut connection = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "status_code" => fields.read(&mut status_code, "status_code")?,
+                "request_id" => fields.read(&mut request_id, "request_id")?,
+                "connection" => fields.read(&mut connection, "connection")?,
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            status_code,
-            request_id,
-            connection,
+            status_code: fields.required(status_code, "status_code")?,
+            request_id: fields.required(request_id, "request_id")?,
+            connection: fields.nilable(connection),
         })
     }
 }
@@ -332,12 +336,12 @@ impl ::serde::Serialize for CreateResponse {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &["status_code", "request_id", "connection"],
-            (
-                crate::codec::Always(&self.status_code),
-                crate::codec::Always(&self.request_id),
-                crate::codec::IfSet(&self.connection),
-            ),
+            |object| {
+                object.entry("status_code", &self.status_code)?;
+                object.entry("request_id", &self.request_id)?;
+                object.if_set("connection", &self.connection)?;
+                Ok(())
+            },
         )
     }
 }
@@ -362,7 +366,7 @@ impl ::serde::Serialize for DeleteRequest {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        crate::codec::write(serializer, &[], ())
+        crate::codec::write(serializer, |_| { Ok(()) })
     }
 }
 
@@ -370,18 +374,24 @@ impl ::serde::Serialize for DeleteRequest {
 impl crate::codec::Object for DeleteRequest {
     const NAME: &'static str = "DeleteRequest";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (organization_id, connection_id, authorization) = crate::codec::fields::<
-            (
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-                crate::codec::Nil<Option<crate::MemberSessionAuth>>,
-            ),
-            _,
-        >(map, &["organization_id", "connection_id", "authorization"])?;
+        let mut organization_id = None;
+        let mut connection_id = None;
+        let mut authorization = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "organization_id" => {
+                    fields.read(&mut organization_id, "organization_id")?
+                }
+                "connection_id" => fields.read(&mut connection_id, "connection_id")?,
+                "authorization" => fields.read(&mut authorization, "authorization")?,
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            organization_id,
-            connection_id,
-            authorization,
+            organization_id: fields.required(organization_id, "organization_id")?,
+            connection_id: fields.required(connection_id, "connection_id")?,
+            authorization: fields.nilable(authorization),
         })
     }
 }
@@ -469,18 +479,22 @@ pub struct DeleteResponse {
 impl crate::codec::Object for DeleteResponse {
     const NAME: &'static str = "DeleteResponse";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (status_code, request_id, connection_id) = crate::codec::fields::<
-            (
-                crate::codec::Req<i64>,
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-            ),
-            _,
-        >(map, &["status_code", "request_id", "connection_id"])?;
+        let mut status_code = None;
+        let mut request_id = None;
+        let mut connection_id = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "status_code" => fields.read(&mut status_code, "status_code")?,
+                "request_id" => fields.read(&mut request_id, "request_id")?,
+                "connection_id" => fields.read(&mut connection_id, "connection_id")?,
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            status_code,
-            request_id,
-            connection_id,
+            status_code: fields.required(status_code, "status_code")?,
+            request_id: fields.required(request_id, "request_id")?,
+            connection_id: fields.required(connection_id, "connection_id")?,
         })
     }
 }
@@ -501,12 +515,12 @@ impl ::serde::Serialize for DeleteResponse {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &["status_code", "request_id", "connection_id"],
-            (
-                crate::codec::Always(&self.status_code),
-                crate::codec::Always(&self.request_id),
-                crate::codec::Always(&self.connection_id),
-            ),
+            |object| {
+                object.entry("status_code", &self.status_code)?;
+                object.entry("request_id", &self.request_id)?;
+                object.entry("connection_id", &self.connection_id)?;
+                Ok(())
+            },
         )
     }
 }
@@ -529,7 +543,7 @@ impl ::serde::Serialize for GetRequest {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        crate::codec::write(serializer, &[], ())
+        crate::codec::write(serializer, |_| { Ok(()) })
     }
 }
 
@@ -537,16 +551,21 @@ impl ::serde::Serialize for GetRequest {
 impl crate::codec::Object for GetRequest {
     const NAME: &'static str = "GetRequest";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (organization_id, authorization) = crate::codec::fields::<
-            (
-                crate::codec::Req<String>,
-                crate::codec::Nil<Option<crate::MemberSessionAuth>>,
-            ),
-            _,
-        >(map, &["organization_id", "authorization"])?;
+        let mut organization_id = None;
+        let mut authorization = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "organization_id" => {
+                    fields.read(&mut organization_id, "organization_id")?
+                }
+                "authorization" => fields.read(&mut authorization, "authorization")?,
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            organization_id,
-            authorization,
+            organization_id: fields.required(organization_id, "organization_id")?,
+            authorization: fields.nilable(authorization),
         })
     }
 }
@@ -625,18 +644,22 @@ pub struct GetResponse {
 impl crate::codec::Object for GetResponse {
     const NAME: &'static str = "GetResponse";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (status_code, request_id, connection) = crate::codec::fields::<
-            (
-                crate::codec::Req<i64>,
-                crate::codec::Req<String>,
-                crate::codec::Nil<Option<crate::b2b::models::scim::ScimConnection>>,
-            ),
-            _,
-        >(map, &["status_code", "request_id", "connection"])?;
+        let mut status_code = None;
+        let mut request_id = None;
+        let mut connection = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "status_code" => fields.read(&mut status_code, "status_code")?,
+                "request_id" => fields.read(&mut request_id, "request_id")?,
+                "connection" => fields.read(&mut connection, "connection")?,
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            status_code,
-            request_id,
-            connection,
+            status_code: fields.required(status_code, "status_code")?,
+            request_id: fields.required(request_id, "request_id")?,
+            connection: fields.nilable(connection),
         })
     }
 }
@@ -657,12 +680,12 @@ impl ::serde::Serialize for GetResponse {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &["status_code", "request_id", "connection"],
-            (
-                crate::codec::Always(&self.status_code),
-                crate::codec::Always(&self.request_id),
-                crate::codec::IfSet(&self.connection),
-            ),
+            |object| {
+                object.entry("status_code", &self.status_code)?;
+                object.entry("request_id", &self.request_id)?;
+                object.if_set("connection", &self.connection)?;
+                Ok(())
+            },
         )
     }
 }
@@ -696,8 +719,11 @@ impl ::serde::Serialize for GetGroupsRequest {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &["cursor", "limit"],
-            (crate::codec::IfSet(&self.cursor), crate::codec::IfSet(&self.limit)),
+            |object| {
+                object.if_set("cursor", &self.cursor)?;
+                object.if_set("limit", &self.limit)?;
+                Ok(())
+            },
         )
     }
 }
@@ -706,25 +732,30 @@ impl ::serde::Serialize for GetGroupsRequest {
 impl crate::codec::Object for GetGroupsRequest {
     const NAME: &'static str = "GetGroupsRequest";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (organization_id, connection_id, cursor, limit, authorization) = crate::codec::fields::<
-            (
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-                crate::codec::Nil<Option<String>>,
-                crate::codec::Nil<Option<i64>>,
-                crate::codec::Nil<Option<crate::MemberSessionAuth>>,
-            ),
-            _,
-        >(
-            map,
-            &["organization_id", "connection_id", "cursor", "limit", "authorization"],
-        )?;
+        let mut organization_id = None;
+        let mut connection_id = None;
+        let mut cursor = None;
+        let mut limit = None;
+        let mut authorization = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "organization_id" => {
+                    fields.read(&mut organization_id, "organization_id")?
+                }
+                "connection_id" => fields.read(&mut connection_id, "connection_id")?,
+                "cursor" => fields.read(&mut cursor, "cursor")?,
+                "limit" => fields.read(&mut limit, "limit")?,
+                "authorization" => fields.read(&mut authorization, "authorization")?,
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            organization_id,
-            connection_id,
-            cursor,
-            limit,
-            authorization,
+            organization_id: fields.required(organization_id, "organization_id")?,
+            connection_id: fields.required(connection_id, "connection_id")?,
+            cursor: fields.nilable(cursor),
+            limit: fields.nilable(limit),
+            authorization: fields.nilable(authorization),
         })
     }
 }
@@ -853,20 +884,25 @@ pub struct GetGroupsResponse {
 impl crate::codec::Object for GetGroupsResponse {
     const NAME: &'static str = "GetGroupsResponse";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (status_code, request_id, scim_groups, next_cursor) = crate::codec::fields::<
-            (
-                crate::codec::Req<i64>,
-                crate::codec::Nil<Option<String>>,
-                crate::codec::Req<Vec<crate::b2b::models::scim::ScimGroup>>,
-                crate::codec::Nil<Option<String>>,
-            ),
-            _,
-        >(map, &["status_code", "request_id", "scim_groups", "next_cursor"])?;
+        let mut status_code = None;
+        let mut request_id = None;
+        let mut scim_groups = None;
+        let mut next_cursor = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "status_code" => fields.read(&mut status_code, "status_code")?,
+                "request_id" => fields.read(&mut request_id, "request_id")?,
+                "scim_groups" => fields.read(&mut scim_groups, "scim_groups")?,
+                "next_cursor" => fields.read(&mut next_cursor, "next_cursor")?,
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            status_code,
-            request_id,
-            scim_groups,
-            next_cursor,
+            status_code: fields.required(status_code, "status_code")?,
+            request_id: fields.nilable(request_id),
+            scim_groups: fields.required(scim_groups, "scim_groups")?,
+            next_cursor: fields.nilable(next_cursor),
         })
     }
 }
@@ -887,13 +923,13 @@ impl ::serde::Serialize for GetGroupsResponse {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &["status_code", "request_id", "scim_groups", "next_cursor"],
-            (
-                crate::codec::Always(&self.status_code),
-                crate::codec::IfSet(&self.request_id),
-                crate::codec::Always(&self.scim_groups),
-                crate::codec::IfSet(&self.next_cursor),
-            ),
+            |object| {
+                object.entry("status_code", &self.status_code)?;
+                object.if_set("request_id", &self.request_id)?;
+                object.entry("scim_groups", &self.scim_groups)?;
+                object.if_set("next_cursor", &self.next_cursor)?;
+                Ok(())
+            },
         )
     }
 }
@@ -918,7 +954,7 @@ impl ::serde::Serialize for RotateCancelRequest {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        crate::codec::write(serializer, &[], ())
+        crate::codec::write(serializer, |_| { Ok(()) })
     }
 }
 
@@ -926,18 +962,24 @@ impl ::serde::Serialize for RotateCancelRequest {
 impl crate::codec::Object for RotateCancelRequest {
     const NAME: &'static str = "RotateCancelRequest";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (organization_id, connection_id, authorization) = crate::codec::fields::<
-            (
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-                crate::codec::Nil<Option<crate::MemberSessionAuth>>,
-            ),
-            _,
-        >(map, &["organization_id", "connection_id", "authorization"])?;
+        let mut organization_id = None;
+        let mut connection_id = None;
+        let mut authorization = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "organization_id" => {
+                    fields.read(&mut organization_id, "organization_id")?
+                }
+                "connection_id" => fields.read(&mut connection_id, "connection_id")?,
+                "authorization" => fields.read(&mut authorization, "authorization")?,
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            organization_id,
-            connection_id,
-            authorization,
+            organization_id: fields.required(organization_id, "organization_id")?,
+            connection_id: fields.required(connection_id, "connection_id")?,
+            authorization: fields.nilable(authorization),
         })
     }
 }
@@ -1029,18 +1071,22 @@ pub struct RotateCancelResponse {
 impl crate::codec::Object for RotateCancelResponse {
     const NAME: &'static str = "RotateCancelResponse";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (status_code, request_id, connection) = crate::codec::fields::<
-            (
-                crate::codec::Req<i64>,
-                crate::codec::Req<String>,
-                crate::codec::Nil<Option<crate::b2b::models::scim::ScimConnection>>,
-            ),
-            _,
-        >(map, &["status_code", "request_id", "connection"])?;
+        let mut status_code = None;
+        let mut request_id = None;
+        let mut connection = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "status_code" => fields.read(&mut status_code, "status_code")?,
+                "request_id" => fields.read(&mut request_id, "request_id")?,
+                "connection" => fields.read(&mut connection, "connection")?,
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            status_code,
-            request_id,
-            connection,
+            status_code: fields.required(status_code, "status_code")?,
+            request_id: fields.required(request_id, "request_id")?,
+            connection: fields.nilable(connection),
         })
     }
 }
@@ -1061,12 +1107,12 @@ impl ::serde::Serialize for RotateCancelResponse {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &["status_code", "request_id", "connection"],
-            (
-                crate::codec::Always(&self.status_code),
-                crate::codec::Always(&self.request_id),
-                crate::codec::IfSet(&self.connection),
-            ),
+            |object| {
+                object.entry("status_code", &self.status_code)?;
+                object.entry("request_id", &self.request_id)?;
+                object.if_set("connection", &self.connection)?;
+                Ok(())
+            },
         )
     }
 }
@@ -1091,7 +1137,7 @@ impl ::serde::Serialize for RotateCompleteRequest {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        crate::codec::write(serializer, &[], ())
+        crate::codec::write(serializer, |_| { Ok(()) })
     }
 }
 
@@ -1099,18 +1145,24 @@ impl ::serde::Serialize for RotateCompleteRequest {
 impl crate::codec::Object for RotateCompleteRequest {
     const NAME: &'static str = "RotateCompleteRequest";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (organization_id, connection_id, authorization) = crate::codec::fields::<
-            (
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-                crate::codec::Nil<Option<crate::MemberSessionAuth>>,
-            ),
-            _,
-        >(map, &["organization_id", "connection_id", "authorization"])?;
+        let mut organization_id = None;
+        let mut connection_id = None;
+        let mut authorization = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "organization_id" => {
+                    fields.read(&mut organization_id, "organization_id")?
+                }
+                "connection_id" => fields.read(&mut connection_id, "connection_id")?,
+                "authorization" => fields.read(&mut authorization, "authorization")?,
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            organization_id,
-            connection_id,
-            authorization,
+            organization_id: fields.required(organization_id, "organization_id")?,
+            connection_id: fields.required(connection_id, "connection_id")?,
+            authorization: fields.nilable(authorization),
         })
     }
 }
@@ -1202,18 +1254,22 @@ pub struct RotateCompleteResponse {
 impl crate::codec::Object for RotateCompleteResponse {
     const NAME: &'static str = "RotateCompleteResponse";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (status_code, request_id, connection) = crate::codec::fields::<
-            (
-                crate::codec::Req<i64>,
-                crate::codec::Req<String>,
-                crate::codec::Nil<Option<crate::b2b::models::scim::ScimConnection>>,
-            ),
-            _,
-        >(map, &["status_code", "request_id", "connection"])?;
+        let mut status_code = None;
+        let mut request_id = None;
+        let mut connection = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "status_code" => fields.read(&mut status_code, "status_code")?,
+                "request_id" => fields.read(&mut request_id, "request_id")?,
+                "connection" => fields.read(&mut connection, "connection")?,
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            status_code,
-            request_id,
-            connection,
+            status_code: fields.required(status_code, "status_code")?,
+            request_id: fields.required(request_id, "request_id")?,
+            connection: fields.nilable(connection),
         })
     }
 }
@@ -1234,12 +1290,12 @@ impl ::serde::Serialize for RotateCompleteResponse {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &["status_code", "request_id", "connection"],
-            (
-                crate::codec::Always(&self.status_code),
-                crate::codec::Always(&self.request_id),
-                crate::codec::IfSet(&self.connection),
-            ),
+            |object| {
+                object.entry("status_code", &self.status_code)?;
+                object.entry("request_id", &self.request_id)?;
+                object.if_set("connection", &self.connection)?;
+                Ok(())
+            },
         )
     }
 }
@@ -1264,7 +1320,7 @@ impl ::serde::Serialize for RotateStartRequest {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        crate::codec::write(serializer, &[], ())
+        crate::codec::write(serializer, |_| { Ok(()) })
     }
 }
 
@@ -1272,18 +1328,24 @@ impl ::serde::Serialize for RotateStartRequest {
 impl crate::codec::Object for RotateStartRequest {
     const NAME: &'static str = "RotateStartRequest";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (organization_id, connection_id, authorization) = crate::codec::fields::<
-            (
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-                crate::codec::Nil<Option<crate::MemberSessionAuth>>,
-            ),
-            _,
-        >(map, &["organization_id", "connection_id", "authorization"])?;
+        let mut organization_id = None;
+        let mut connection_id = None;
+        let mut authorization = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "organization_id" => {
+                    fields.read(&mut organization_id, "organization_id")?
+                }
+                "connection_id" => fields.read(&mut connection_id, "connection_id")?,
+                "authorization" => fields.read(&mut authorization, "authorization")?,
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            organization_id,
-            connection_id,
-            authorization,
+            organization_id: fields.required(organization_id, "organization_id")?,
+            connection_id: fields.required(connection_id, "connection_id")?,
+            authorization: fields.nilable(authorization),
         })
     }
 }
@@ -1375,20 +1437,22 @@ pub struct RotateStartResponse {
 impl crate::codec::Object for RotateStartResponse {
     const NAME: &'static str = "RotateStartResponse";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (status_code, request_id, connection) = crate::codec::fields::<
-            (
-                crate::codec::Req<i64>,
-                crate::codec::Req<String>,
-                crate::codec::Nil<
-                    Option<crate::b2b::models::scim::ScimConnectionWithNextToken>,
-                >,
-            ),
-            _,
-        >(map, &["status_code", "request_id", "connection"])?;
+        let mut status_code = None;
+        let mut request_id = None;
+        let mut connection = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "status_code" => fields.read(&mut status_code, "status_code")?,
+                "request_id" => fields.read(&mut request_id, "request_id")?,
+                "connection" => fields.read(&mut connection, "connection")?,
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            status_code,
-            request_id,
-            connection,
+            status_code: fields.required(status_code, "status_code")?,
+            request_id: fields.required(request_id, "request_id")?,
+            connection: fields.nilable(connection),
         })
     }
 }
@@ -1409,12 +1473,12 @@ impl ::serde::Serialize for RotateStartResponse {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &["status_code", "request_id", "connection"],
-            (
-                crate::codec::Always(&self.status_code),
-                crate::codec::Always(&self.request_id),
-                crate::codec::IfSet(&self.connection),
-            ),
+            |object| {
+                object.entry("status_code", &self.status_code)?;
+                object.entry("request_id", &self.request_id)?;
+                object.if_set("connection", &self.connection)?;
+                Ok(())
+            },
         )
     }
 }
@@ -1455,16 +1519,16 @@ impl ::serde::Serialize for UpdateRequest {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &[
-                "display_name",
-                "identity_provider",
-                "scim_group_implicit_role_assignments",
-            ],
-            (
-                crate::codec::IfSet(&self.display_name),
-                crate::codec::IfSet(&self.identity_provider),
-                crate::codec::IfSet(&self.scim_group_implicit_role_assignments),
-            ),
+            |object| {
+                object.if_set("display_name", &self.display_name)?;
+                object.if_set("identity_provider", &self.identity_provider)?;
+                object
+                    .if_set(
+                        "scim_group_implicit_role_assignments",
+                        &self.scim_group_implicit_role_assignments,
+                    )?;
+                Ok(())
+            },
         )
     }
 }
@@ -1473,49 +1537,42 @@ impl ::serde::Serialize for UpdateRequest {
 impl crate::codec::Object for UpdateRequest {
     const NAME: &'static str = "UpdateRequest";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (
-            organization_id,
-            connection_id,
-            display_name,
-            identity_provider,
-            scim_group_implicit_role_assignments,
-            authorization,
-        ) = crate::codec::fields::<
-            (
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-                crate::codec::Nil<Option<String>>,
-                crate::codec::Nil<
-                    Option<
-                        crate::b2b::models::scim_connection::UpdateRequestIdentityProvider,
-                    >,
-                >,
-                crate::codec::Nil<
-                    Option<
-                        Vec<crate::b2b::models::scim::ScimGroupImplicitRoleAssignments>,
-                    >,
-                >,
-                crate::codec::Nil<Option<crate::MemberSessionAuth>>,
-            ),
-            _,
-        >(
-            map,
-            &[
-                "organization_id",
-                "connection_id",
-                "display_name",
-                "identity_provider",
-                "scim_group_implicit_role_assignments",
-                "authorization",
-            ],
-        )?;
+        let mut organization_id = None;
+        let mut connection_id = None;
+        let mut display_name = None;
+        let mut identity_provider = None;
+        let mut scim_group_implicit_role_assignments = None;
+        let mut authorization = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "organization_id" => {
+                    fields.read(&mut organization_id, "organization_id")?
+                }
+                "connection_id" => fields.read(&mut connection_id, "connection_id")?,
+                "display_name" => fields.read(&mut display_name, "display_name")?,
+                "identity_provider" => {
+                    fields.read(&mut identity_provider, "identity_provider")?
+                }
+                "scim_group_implicit_role_assignments" => {
+                    fields
+                        .read(
+                            &mut scim_group_implicit_role_assignments,
+                            "scim_group_implicit_role_assignments",
+                        )?
+                }
+                "authorization" => fields.read(&mut authorization, "authorization")?,
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            organization_id,
-            connection_id,
-            display_name,
-            identity_provider,
-            scim_group_implicit_role_assignments,
-            authorization,
+            organization_id: fields.required(organization_id, "organization_id")?,
+            connection_id: fields.required(connection_id, "connection_id")?,
+            display_name: fields.nilable(display_name),
+            identity_provider: fields.nilable(identity_provider),
+            scim_group_implicit_role_assignments: fields
+                .nilable(scim_group_implicit_role_assignments),
+            authorization: fields.nilable(authorization),
         })
     }
 }
@@ -1631,18 +1688,22 @@ pub struct UpdateResponse {
 impl crate::codec::Object for UpdateResponse {
     const NAME: &'static str = "UpdateResponse";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (status_code, request_id, connection) = crate::codec::fields::<
-            (
-                crate::codec::Req<i64>,
-                crate::codec::Req<String>,
-                crate::codec::Nil<Option<crate::b2b::models::scim::ScimConnection>>,
-            ),
-            _,
-        >(map, &["status_code", "request_id", "connection"])?;
+        let mut status_code = None;
+        let mut request_id = None;
+        let mut connection = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "status_code" => fields.read(&mut status_code, "status_code")?,
+                "request_id" => fields.read(&mut request_id, "request_id")?,
+                "connection" => fields.read(&mut connection, "connection")?,
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            status_code,
-            request_id,
-            connection,
+            status_code: fields.required(status_code, "status_code")?,
+            request_id: fields.required(request_id, "request_id")?,
+            connection: fields.nilable(connection),
         })
     }
 }
@@ -1663,12 +1724,12 @@ impl ::serde::Serialize for UpdateResponse {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &["status_code", "request_id", "connection"],
-            (
-                crate::codec::Always(&self.status_code),
-                crate::codec::Always(&self.request_id),
-                crate::codec::IfSet(&self.connection),
-            ),
+            |object| {
+                object.entry("status_code", &self.status_code)?;
+                object.entry("request_id", &self.request_id)?;
+                object.if_set("connection", &self.connection)?;
+                Ok(())
+            },
         )
     }
 }

@@ -77,20 +77,23 @@ impl ::serde::Serialize for CreateConnectionRequest {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &[
-                "external_organization_id",
-                "external_connection_id",
-                "display_name",
-                "connection_implicit_role_assignments",
-                "group_implicit_role_assignments",
-            ],
-            (
-                crate::codec::Always(&self.external_organization_id),
-                crate::codec::Always(&self.external_connection_id),
-                crate::codec::IfSet(&self.display_name),
-                crate::codec::IfSet(&self.connection_implicit_role_assignments),
-                crate::codec::IfSet(&self.group_implicit_role_assignments),
-            ),
+            |object| {
+                object
+                    .entry("external_organization_id", &self.external_organization_id)?;
+                object.entry("external_connection_id", &self.external_connection_id)?;
+                object.if_set("display_name", &self.display_name)?;
+                object
+                    .if_set(
+                        "connection_implicit_role_assignments",
+                        &self.connection_implicit_role_assignments,
+                    )?;
+                object
+                    .if_set(
+                        "group_implicit_role_assignments",
+                        &self.group_implicit_role_assignments,
+                    )?;
+                Ok(())
+            },
         )
     }
 }
@@ -99,53 +102,57 @@ impl ::serde::Serialize for CreateConnectionRequest {
 impl crate::codec::Object for CreateConnectionRequest {
     const NAME: &'static str = "CreateConnectionRequest";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (
-            organization_id,
-            external_organization_id,
-            external_connection_id,
-            display_name,
-            connection_implicit_role_assignments,
-            group_implicit_role_assignments,
-            authorization,
-        ) = crate::codec::fields::<
-            (
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-                crate::codec::Nil<Option<String>>,
-                crate::codec::Nil<
-                    Option<
-                        Vec<
-                            crate::b2b::models::sso::SamlConnectionImplicitRoleAssignment,
-                        >,
-                    >,
-                >,
-                crate::codec::Nil<
-                    Option<Vec<crate::b2b::models::sso::SamlGroupImplicitRoleAssignment>>,
-                >,
-                crate::codec::Nil<Option<crate::MemberSessionAuth>>,
-            ),
-            _,
-        >(
-            map,
-            &[
-                "organization_id",
-                "external_organization_id",
-                "external_connection_id",
-                "display_name",
-                "connection_implicit_role_assignments",
-                "group_implicit_role_assignments",
-                "authorization",
-            ],
-        )?;
+        let mut organization_id = None;
+        let mut external_organization_id = None;
+        let mut external_connection_id = None;
+        let mut display_name = None;
+        let mut connection_implicit_role_assignments = None;
+        let mut group_implicit_role_assignments = None;
+        let mut authorization = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "organization_id" => {
+                    fields.read(&mut organization_id, "organization_id")?
+                }
+                "external_organization_id" => {
+                    fields
+                        .read(&mut external_organization_id, "external_organization_id")?
+                }
+                "external_connection_id" => {
+                    fields.read(&mut external_connection_id, "external_connection_id")?
+                }
+                "display_name" => fields.read(&mut display_name, "display_name")?,
+                "connection_implicit_role_assignments" => {
+                    fields
+                        .read(
+                            &mut connection_implicit_role_assignments,
+                            "connection_implicit_role_assignments",
+                        )?
+                }
+                "group_implicit_role_assignments" => {
+                    fields
+                        .read(
+                            &mut group_implicit_role_assignments,
+                            "group_implicit_role_assignments",
+                        )?
+                }
+                "authorization" => fields.read(&mut authorization, "authorization")?,
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            organization_id,
-            external_organization_id,
-            external_connection_id,
-            display_name,
-            connection_implicit_role_assignments,
-            group_implicit_role_assignments,
-            authorization,
+            organization_id: fields.required(organization_id, "organization_id")?,
+            external_organization_id: fields
+                .required(external_organization_id, "external_organization_id")?,
+            external_connection_id: fields
+                .required(external_connection_id, "external_connection_id")?,
+            display_name: fields.nilable(display_name),
+            connection_implicit_role_assignments: fields
+                .nilable(connection_implicit_role_assignments),
+            group_implicit_role_assignments: fields
+                .nilable(group_implicit_role_assignments),
+            authorization: fields.nilable(authorization),
         })
     }
 }
@@ -258,18 +265,22 @@ pub struct CreateConnectionResponse {
 impl crate::codec::Object for CreateConnectionResponse {
     const NAME: &'static str = "CreateConnectionResponse";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (status_code, request_id, connection) = crate::codec::fields::<
-            (
-                crate::codec::Req<i64>,
-                crate::codec::Req<String>,
-                crate::codec::Nil<Option<crate::b2b::models::sso::Connection>>,
-            ),
-            _,
-        >(map, &["status_code", "request_id", "connection"])?;
+        let mut status_code = None;
+        let mut request_id = None;
+        let mut connection = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "status_code" => fields.read(&mut status_code, "status_code")?,
+                "request_id" => fields.read(&mut request_id, "request_id")?,
+                "connection" => fields.read(&mut connection, "connection")?,
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            status_code,
-            request_id,
-            connection,
+            status_code: fields.required(status_code, "status_code")?,
+            request_id: fields.required(request_id, "request_id")?,
+            connection: fields.nilable(connection),
         })
     }
 }
@@ -290,12 +301,12 @@ impl ::serde::Serialize for CreateConnectionResponse {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &["status_code", "request_id", "connection"],
-            (
-                crate::codec::Always(&self.status_code),
-                crate::codec::Always(&self.request_id),
-                crate::codec::IfSet(&self.connection),
-            ),
+            |object| {
+                object.entry("status_code", &self.status_code)?;
+                object.entry("request_id", &self.request_id)?;
+                object.if_set("connection", &self.connection)?;
+                Ok(())
+            },
         )
     }
 }
@@ -334,16 +345,20 @@ impl ::serde::Serialize for UpdateConnectionRequest {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &[
-                "display_name",
-                "external_connection_implicit_role_assignments",
-                "external_group_implicit_role_assignments",
-            ],
-            (
-                crate::codec::IfSet(&self.display_name),
-                crate::codec::IfSet(&self.external_connection_implicit_role_assignments),
-                crate::codec::IfSet(&self.external_group_implicit_role_assignments),
-            ),
+            |object| {
+                object.if_set("display_name", &self.display_name)?;
+                object
+                    .if_set(
+                        "external_connection_implicit_role_assignments",
+                        &self.external_connection_implicit_role_assignments,
+                    )?;
+                object
+                    .if_set(
+                        "external_group_implicit_role_assignments",
+                        &self.external_group_implicit_role_assignments,
+                    )?;
+                Ok(())
+            },
         )
     }
 }
@@ -352,47 +367,47 @@ impl ::serde::Serialize for UpdateConnectionRequest {
 impl crate::codec::Object for UpdateConnectionRequest {
     const NAME: &'static str = "UpdateConnectionRequest";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (
-            organization_id,
-            connection_id,
-            display_name,
-            external_connection_implicit_role_assignments,
-            external_group_implicit_role_assignments,
-            authorization,
-        ) = crate::codec::fields::<
-            (
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-                crate::codec::Nil<Option<String>>,
-                crate::codec::Nil<
-                    Option<
-                        Vec<crate::b2b::models::sso::ConnectionImplicitRoleAssignment>,
-                    >,
-                >,
-                crate::codec::Nil<
-                    Option<Vec<crate::b2b::models::sso::GroupImplicitRoleAssignment>>,
-                >,
-                crate::codec::Nil<Option<crate::MemberSessionAuth>>,
-            ),
-            _,
-        >(
-            map,
-            &[
-                "organization_id",
-                "connection_id",
-                "display_name",
-                "external_connection_implicit_role_assignments",
-                "external_group_implicit_role_assignments",
-                "authorization",
-            ],
-        )?;
+        let mut organization_id = None;
+        let mut connection_id = None;
+        let mut display_name = None;
+        let mut external_connection_implicit_role_assignments = None;
+        let mut external_group_implicit_role_assignments = None;
+        let mut authorization = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "organization_id" => {
+                    fields.read(&mut organization_id, "organization_id")?
+                }
+                "connection_id" => fields.read(&mut connection_id, "connection_id")?,
+                "display_name" => fields.read(&mut display_name, "display_name")?,
+                "external_connection_implicit_role_assignments" => {
+                    fields
+                        .read(
+                            &mut external_connection_implicit_role_assignments,
+                            "external_connection_implicit_role_assignments",
+                        )?
+                }
+                "external_group_implicit_role_assignments" => {
+                    fields
+                        .read(
+                            &mut external_group_implicit_role_assignments,
+                            "external_group_implicit_role_assignments",
+                        )?
+                }
+                "authorization" => fields.read(&mut authorization, "authorization")?,
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            organization_id,
-            connection_id,
-            display_name,
-            external_connection_implicit_role_assignments,
-            external_group_implicit_role_assignments,
-            authorization,
+            organization_id: fields.required(organization_id, "organization_id")?,
+            connection_id: fields.required(connection_id, "connection_id")?,
+            display_name: fields.nilable(display_name),
+            external_connection_implicit_role_assignments: fields
+                .nilable(external_connection_implicit_role_assignments),
+            external_group_implicit_role_assignments: fields
+                .nilable(external_group_implicit_role_assignments),
+            authorization: fields.nilable(authorization),
         })
     }
 }
@@ -509,18 +524,22 @@ pub struct UpdateConnectionResponse {
 impl crate::codec::Object for UpdateConnectionResponse {
     const NAME: &'static str = "UpdateConnectionResponse";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (status_code, request_id, connection) = crate::codec::fields::<
-            (
-                crate::codec::Req<i64>,
-                crate::codec::Req<String>,
-                crate::codec::Nil<Option<crate::b2b::models::sso::Connection>>,
-            ),
-            _,
-        >(map, &["status_code", "request_id", "connection"])?;
+        let mut status_code = None;
+        let mut request_id = None;
+        let mut connection = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "status_code" => fields.read(&mut status_code, "status_code")?,
+                "request_id" => fields.read(&mut request_id, "request_id")?,
+                "connection" => fields.read(&mut connection, "connection")?,
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            status_code,
-            request_id,
-            connection,
+            status_code: fields.required(status_code, "status_code")?,
+            request_id: fields.required(request_id, "request_id")?,
+            connection: fields.nilable(connection),
         })
     }
 }
@@ -541,12 +560,12 @@ impl ::serde::Serialize for UpdateConnectionResponse {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &["status_code", "request_id", "connection"],
-            (
-                crate::codec::Always(&self.status_code),
-                crate::codec::Always(&self.request_id),
-                crate::codec::IfSet(&self.connection),
-            ),
+            |object| {
+                object.entry("status_code", &self.status_code)?;
+                object.entry("request_id", &self.request_id)?;
+                object.if_set("connection", &self.connection)?;
+                Ok(())
+            },
         )
     }
 }

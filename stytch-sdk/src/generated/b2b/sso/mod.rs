@@ -135,28 +135,23 @@ impl ::serde::Serialize for AuthenticateRequest {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &[
-                "sso_token",
-                "pkce_code_verifier",
-                "session_token",
-                "session_jwt",
-                "session_duration_minutes",
-                "session_custom_claims",
-                "locale",
-                "intermediate_session_token",
-                "telemetry_id",
-            ],
-            (
-                crate::codec::Always(&self.sso_token),
-                crate::codec::IfSet(&self.pkce_code_verifier),
-                crate::codec::IfSet(&self.session_token),
-                crate::codec::IfSet(&self.session_jwt),
-                crate::codec::IfSet(&self.session_duration_minutes),
-                crate::codec::IfSet(&self.session_custom_claims),
-                crate::codec::IfSet(&self.locale),
-                crate::codec::IfSet(&self.intermediate_session_token),
-                crate::codec::IfSet(&self.telemetry_id),
-            ),
+            |object| {
+                object.entry("sso_token", &self.sso_token)?;
+                object.if_set("pkce_code_verifier", &self.pkce_code_verifier)?;
+                object.if_set("session_token", &self.session_token)?;
+                object.if_set("session_jwt", &self.session_jwt)?;
+                object
+                    .if_set("session_duration_minutes", &self.session_duration_minutes)?;
+                object.if_set("session_custom_claims", &self.session_custom_claims)?;
+                object.if_set("locale", &self.locale)?;
+                object
+                    .if_set(
+                        "intermediate_session_token",
+                        &self.intermediate_session_token,
+                    )?;
+                object.if_set("telemetry_id", &self.telemetry_id)?;
+                Ok(())
+            },
         )
     }
 }
@@ -165,55 +160,53 @@ impl ::serde::Serialize for AuthenticateRequest {
 impl crate::codec::Object for AuthenticateRequest {
     const NAME: &'static str = "AuthenticateRequest";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (
-            sso_token,
-            pkce_code_verifier,
-            session_token,
-            session_jwt,
-            session_duration_minutes,
-            session_custom_claims,
-            locale,
-            intermediate_session_token,
-            telemetry_id,
-        ) = crate::codec::fields::<
-            (
-                crate::codec::Req<String>,
-                crate::codec::Nil<Option<String>>,
-                crate::codec::Nil<Option<String>>,
-                crate::codec::Nil<Option<String>>,
-                crate::codec::Nil<Option<i64>>,
-                crate::codec::Nil<Option<::serde_json::Value>>,
-                crate::codec::Nil<
-                    Option<crate::b2b::models::sso::AuthenticateRequestLocale>,
-                >,
-                crate::codec::Nil<Option<String>>,
-                crate::codec::Nil<Option<String>>,
-            ),
-            _,
-        >(
-            map,
-            &[
-                "sso_token",
-                "pkce_code_verifier",
-                "session_token",
-                "session_jwt",
-                "session_duration_minutes",
-                "session_custom_claims",
-                "locale",
-                "intermediate_session_token",
-                "telemetry_id",
-            ],
-        )?;
+        let mut sso_token = None;
+        let mut pkce_code_verifier = None;
+        let mut session_token = None;
+        let mut session_jwt = None;
+        let mut session_duration_minutes = None;
+        let mut session_custom_claims = None;
+        let mut locale = None;
+        let mut intermediate_session_token = None;
+        let mut telemetry_id = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "sso_token" => fields.read(&mut sso_token, "sso_token")?,
+                "pkce_code_verifier" => {
+                    fields.read(&mut pkce_code_verifier, "pkce_code_verifier")?
+                }
+                "session_token" => fields.read(&mut session_token, "session_token")?,
+                "session_jwt" => fields.read(&mut session_jwt, "session_jwt")?,
+                "session_duration_minutes" => {
+                    fields
+                        .read(&mut session_duration_minutes, "session_duration_minutes")?
+                }
+                "session_custom_claims" => {
+                    fields.read(&mut session_custom_claims, "session_custom_claims")?
+                }
+                "locale" => fields.read(&mut locale, "locale")?,
+                "intermediate_session_token" => {
+                    fields
+                        .read(
+                            &mut intermediate_session_token,
+                            "intermediate_session_token",
+                        )?
+                }
+                "telemetry_id" => fields.read(&mut telemetry_id, "telemetry_id")?,
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            sso_token,
-            pkce_code_verifier,
-            session_token,
-            session_jwt,
-            session_duration_minutes,
-            session_custom_claims,
-            locale,
-            intermediate_session_token,
-            telemetry_id,
+            sso_token: fields.required(sso_token, "sso_token")?,
+            pkce_code_verifier: fields.nilable(pkce_code_verifier),
+            session_token: fields.nilable(session_token),
+            session_jwt: fields.nilable(session_jwt),
+            session_duration_minutes: fields.nilable(session_duration_minutes),
+            session_custom_claims: fields.nilable(session_custom_claims),
+            locale: fields.nilable(locale),
+            intermediate_session_token: fields.nilable(intermediate_session_token),
+            telemetry_id: fields.nilable(telemetry_id),
         })
     }
 }
@@ -374,98 +367,82 @@ pub struct AuthenticateResponse {
 impl crate::codec::Object for AuthenticateResponse {
     const NAME: &'static str = "AuthenticateResponse";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (
-            (
-                status_code,
-                request_id,
-                member_id,
-                organization_id,
-                member,
-                session_token,
-                session_jwt,
-                reset_session,
-                organization,
-                intermediate_session_token,
-                member_authenticated,
-                member_session,
-            ),
-            (
-                mfa_required,
-                primary_required,
-                member_device,
-                intermediate_session_token_expires_at,
-            ),
-        ) = crate::codec::fields::<
-            (
-                (
-                    crate::codec::Req<i64>,
-                    crate::codec::Req<String>,
-                    crate::codec::Req<String>,
-                    crate::codec::Req<String>,
-                    crate::codec::Req<crate::b2b::models::organizations::Member>,
-                    crate::codec::Req<String>,
-                    crate::codec::Req<String>,
-                    crate::codec::Req<bool>,
-                    crate::codec::Req<crate::b2b::models::organizations::Organization>,
-                    crate::codec::Req<String>,
-                    crate::codec::Req<bool>,
-                    crate::codec::Nil<
-                        Option<crate::b2b::models::sessions::MemberSession>,
-                    >,
-                ),
-                (
-                    crate::codec::Nil<Option<crate::b2b::models::mfa::MfaRequired>>,
-                    crate::codec::Nil<
-                        Option<crate::b2b::models::sessions::PrimaryRequired>,
-                    >,
-                    crate::codec::Nil<
-                        Option<crate::consumer::models::device_history::DeviceInfo>,
-                    >,
-                    crate::codec::Nil<
-                        Option<crate::codec::Timestamp>,
-                        Option<::time::OffsetDateTime>,
-                    >,
-                ),
-            ),
-            _,
-        >(
-            map,
-            &[
-                "status_code",
-                "request_id",
-                "member_id",
-                "organization_id",
-                "member",
-                "session_token",
-                "session_jwt",
-                "reset_session",
-                "organization",
-                "intermediate_session_token",
-                "member_authenticated",
-                "member_session",
-                "mfa_required",
-                "primary_required",
-                "member_device",
-                "intermediate_session_token_expires_at",
-            ],
-        )?;
+        let mut status_code = None;
+        let mut request_id = None;
+        let mut member_id = None;
+        let mut organization_id = None;
+        let mut member = None;
+        let mut session_token = None;
+        let mut session_jwt = None;
+        let mut reset_session = None;
+        let mut organization = None;
+        let mut intermediate_session_token = None;
+        let mut member_authenticated = None;
+        let mut member_session = None;
+        let mut mfa_required = None;
+        let mut primary_required = None;
+        let mut member_device = None;
+        let mut intermediate_session_token_expires_at = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "status_code" => fields.read(&mut status_code, "status_code")?,
+                "request_id" => fields.read(&mut request_id, "request_id")?,
+                "member_id" => fields.read(&mut member_id, "member_id")?,
+                "organization_id" => {
+                    fields.read(&mut organization_id, "organization_id")?
+                }
+                "member" => fields.read(&mut member, "member")?,
+                "session_token" => fields.read(&mut session_token, "session_token")?,
+                "session_jwt" => fields.read(&mut session_jwt, "session_jwt")?,
+                "reset_session" => fields.read(&mut reset_session, "reset_session")?,
+                "organization" => fields.read(&mut organization, "organization")?,
+                "intermediate_session_token" => {
+                    fields
+                        .read(
+                            &mut intermediate_session_token,
+                            "intermediate_session_token",
+                        )?
+                }
+                "member_authenticated" => {
+                    fields.read(&mut member_authenticated, "member_authenticated")?
+                }
+                "member_session" => fields.read(&mut member_session, "member_session")?,
+                "mfa_required" => fields.read(&mut mfa_required, "mfa_required")?,
+                "primary_required" => {
+                    fields.read(&mut primary_required, "primary_required")?
+                }
+                "member_device" => fields.read(&mut member_device, "member_device")?,
+                "intermediate_session_token_expires_at" => {
+                    fields
+                        .read(
+                            &mut intermediate_session_token_expires_at,
+                            "intermediate_session_token_expires_at",
+                        )?
+                }
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            status_code,
-            request_id,
-            member_id,
-            organization_id,
-            member,
-            session_token,
-            session_jwt,
-            reset_session,
-            organization,
-            intermediate_session_token,
-            member_authenticated,
-            member_session,
-            mfa_required,
-            primary_required,
-            member_device,
-            intermediate_session_token_expires_at,
+            status_code: fields.required(status_code, "status_code")?,
+            request_id: fields.required(request_id, "request_id")?,
+            member_id: fields.required(member_id, "member_id")?,
+            organization_id: fields.required(organization_id, "organization_id")?,
+            member: fields.required(member, "member")?,
+            session_token: fields.required(session_token, "session_token")?,
+            session_jwt: fields.required(session_jwt, "session_jwt")?,
+            reset_session: fields.required(reset_session, "reset_session")?,
+            organization: fields.required(organization, "organization")?,
+            intermediate_session_token: fields
+                .required(intermediate_session_token, "intermediate_session_token")?,
+            member_authenticated: fields
+                .required(member_authenticated, "member_authenticated")?,
+            member_session: fields.nilable(member_session),
+            mfa_required: fields.nilable(mfa_required),
+            primary_required: fields.nilable(primary_required),
+            member_device: fields.nilable(member_device),
+            intermediate_session_token_expires_at: fields
+                .nilable_time(intermediate_session_token_expires_at),
         })
     }
 }
@@ -486,46 +463,33 @@ impl ::serde::Serialize for AuthenticateResponse {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &[
-                "status_code",
-                "request_id",
-                "member_id",
-                "organization_id",
-                "member",
-                "session_token",
-                "session_jwt",
-                "reset_session",
-                "organization",
-                "intermediate_session_token",
-                "member_authenticated",
-                "member_session",
-                "mfa_required",
-                "primary_required",
-                "member_device",
-                "intermediate_session_token_expires_at",
-            ],
-            (
-                (
-                    crate::codec::Always(&self.status_code),
-                    crate::codec::Always(&self.request_id),
-                    crate::codec::Always(&self.member_id),
-                    crate::codec::Always(&self.organization_id),
-                    crate::codec::Always(&self.member),
-                    crate::codec::Always(&self.session_token),
-                    crate::codec::Always(&self.session_jwt),
-                    crate::codec::Always(&self.reset_session),
-                    crate::codec::Always(&self.organization),
-                    crate::codec::Always(&self.intermediate_session_token),
-                    crate::codec::Always(&self.member_authenticated),
-                    crate::codec::IfSet(&self.member_session),
-                ),
-                (
-                    crate::codec::IfSet(&self.mfa_required),
-                    crate::codec::IfSet(&self.primary_required),
-                    crate::codec::IfSet(&self.member_device),
-                    crate::codec::IfSetTime(&self.intermediate_session_token_expires_at),
-                ),
-            ),
+            |object| {
+                object.entry("status_code", &self.status_code)?;
+                object.entry("request_id", &self.request_id)?;
+                object.entry("member_id", &self.member_id)?;
+                object.entry("organization_id", &self.organization_id)?;
+                object.entry("member", &self.member)?;
+                object.entry("session_token", &self.session_token)?;
+                object.entry("session_jwt", &self.session_jwt)?;
+                object.entry("reset_session", &self.reset_session)?;
+                object.entry("organization", &self.organization)?;
+                object
+                    .entry(
+                        "intermediate_session_token",
+                        &self.intermediate_session_token,
+                    )?;
+                object.entry("member_authenticated", &self.member_authenticated)?;
+                object.if_set("member_session", &self.member_session)?;
+                object.if_set("mfa_required", &self.mfa_required)?;
+                object.if_set("primary_required", &self.primary_required)?;
+                object.if_set("member_device", &self.member_device)?;
+                object
+                    .time_if_set(
+                        "intermediate_session_token_expires_at",
+                        &self.intermediate_session_token_expires_at,
+                    )?;
+                Ok(())
+            },
         )
     }
 }
@@ -550,7 +514,7 @@ impl ::serde::Serialize for DeleteConnectionRequest {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        crate::codec::write(serializer, &[], ())
+        crate::codec::write(serializer, |_| { Ok(()) })
     }
 }
 
@@ -558,18 +522,24 @@ impl ::serde::Serialize for DeleteConnectionRequest {
 impl crate::codec::Object for DeleteConnectionRequest {
     const NAME: &'static str = "DeleteConnectionRequest";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (organization_id, connection_id, authorization) = crate::codec::fields::<
-            (
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-                crate::codec::Nil<Option<crate::MemberSessionAuth>>,
-            ),
-            _,
-        >(map, &["organization_id", "connection_id", "authorization"])?;
+        let mut organization_id = None;
+        let mut connection_id = None;
+        let mut authorization = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "organization_id" => {
+                    fields.read(&mut organization_id, "organization_id")?
+                }
+                "connection_id" => fields.read(&mut connection_id, "connection_id")?,
+                "authorization" => fields.read(&mut authorization, "authorization")?,
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            organization_id,
-            connection_id,
-            authorization,
+            organization_id: fields.required(organization_id, "organization_id")?,
+            connection_id: fields.required(connection_id, "connection_id")?,
+            authorization: fields.nilable(authorization),
         })
     }
 }
@@ -657,18 +627,22 @@ pub struct DeleteConnectionResponse {
 impl crate::codec::Object for DeleteConnectionResponse {
     const NAME: &'static str = "DeleteConnectionResponse";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (status_code, request_id, connection_id) = crate::codec::fields::<
-            (
-                crate::codec::Req<i64>,
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-            ),
-            _,
-        >(map, &["status_code", "request_id", "connection_id"])?;
+        let mut status_code = None;
+        let mut request_id = None;
+        let mut connection_id = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "status_code" => fields.read(&mut status_code, "status_code")?,
+                "request_id" => fields.read(&mut request_id, "request_id")?,
+                "connection_id" => fields.read(&mut connection_id, "connection_id")?,
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            status_code,
-            request_id,
-            connection_id,
+            status_code: fields.required(status_code, "status_code")?,
+            request_id: fields.required(request_id, "request_id")?,
+            connection_id: fields.required(connection_id, "connection_id")?,
         })
     }
 }
@@ -689,12 +663,12 @@ impl ::serde::Serialize for DeleteConnectionResponse {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &["status_code", "request_id", "connection_id"],
-            (
-                crate::codec::Always(&self.status_code),
-                crate::codec::Always(&self.request_id),
-                crate::codec::Always(&self.connection_id),
-            ),
+            |object| {
+                object.entry("status_code", &self.status_code)?;
+                object.entry("request_id", &self.request_id)?;
+                object.entry("connection_id", &self.connection_id)?;
+                Ok(())
+            },
         )
     }
 }
@@ -717,7 +691,7 @@ impl ::serde::Serialize for GetConnectionsRequest {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        crate::codec::write(serializer, &[], ())
+        crate::codec::write(serializer, |_| { Ok(()) })
     }
 }
 
@@ -725,16 +699,21 @@ impl ::serde::Serialize for GetConnectionsRequest {
 impl crate::codec::Object for GetConnectionsRequest {
     const NAME: &'static str = "GetConnectionsRequest";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (organization_id, authorization) = crate::codec::fields::<
-            (
-                crate::codec::Req<String>,
-                crate::codec::Nil<Option<crate::MemberSessionAuth>>,
-            ),
-            _,
-        >(map, &["organization_id", "authorization"])?;
+        let mut organization_id = None;
+        let mut authorization = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "organization_id" => {
+                    fields.read(&mut organization_id, "organization_id")?
+                }
+                "authorization" => fields.read(&mut authorization, "authorization")?,
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            organization_id,
-            authorization,
+            organization_id: fields.required(organization_id, "organization_id")?,
+            authorization: fields.nilable(authorization),
         })
     }
 }
@@ -818,37 +797,35 @@ pub struct GetConnectionsResponse {
 impl crate::codec::Object for GetConnectionsResponse {
     const NAME: &'static str = "GetConnectionsResponse";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (
-            status_code,
-            request_id,
-            saml_connections,
-            oidc_connections,
-            external_connections,
-        ) = crate::codec::fields::<
-            (
-                crate::codec::Req<i64>,
-                crate::codec::Req<String>,
-                crate::codec::Req<Vec<crate::b2b::models::sso::SamlConnection>>,
-                crate::codec::Req<Vec<crate::b2b::models::sso::OidcConnection>>,
-                crate::codec::Req<Vec<crate::b2b::models::sso::Connection>>,
-            ),
-            _,
-        >(
-            map,
-            &[
-                "status_code",
-                "request_id",
-                "saml_connections",
-                "oidc_connections",
-                "external_connections",
-            ],
-        )?;
+        let mut status_code = None;
+        let mut request_id = None;
+        let mut saml_connections = None;
+        let mut oidc_connections = None;
+        let mut external_connections = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "status_code" => fields.read(&mut status_code, "status_code")?,
+                "request_id" => fields.read(&mut request_id, "request_id")?,
+                "saml_connections" => {
+                    fields.read(&mut saml_connections, "saml_connections")?
+                }
+                "oidc_connections" => {
+                    fields.read(&mut oidc_connections, "oidc_connections")?
+                }
+                "external_connections" => {
+                    fields.read(&mut external_connections, "external_connections")?
+                }
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            status_code,
-            request_id,
-            saml_connections,
-            oidc_connections,
-            external_connections,
+            status_code: fields.required(status_code, "status_code")?,
+            request_id: fields.required(request_id, "request_id")?,
+            saml_connections: fields.required(saml_connections, "saml_connections")?,
+            oidc_connections: fields.required(oidc_connections, "oidc_connections")?,
+            external_connections: fields
+                .required(external_connections, "external_connections")?,
         })
     }
 }
@@ -869,20 +846,14 @@ impl ::serde::Serialize for GetConnectionsResponse {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &[
-                "status_code",
-                "request_id",
-                "saml_connections",
-                "oidc_connections",
-                "external_connections",
-            ],
-            (
-                crate::codec::Always(&self.status_code),
-                crate::codec::Always(&self.request_id),
-                crate::codec::Always(&self.saml_connections),
-                crate::codec::Always(&self.oidc_connections),
-                crate::codec::Always(&self.external_connections),
-            ),
+            |object| {
+                object.entry("status_code", &self.status_code)?;
+                object.entry("request_id", &self.request_id)?;
+                object.entry("saml_connections", &self.saml_connections)?;
+                object.entry("oidc_connections", &self.oidc_connections)?;
+                object.entry("external_connections", &self.external_connections)?;
+                Ok(())
+            },
         )
     }
 }

@@ -74,11 +74,11 @@ impl ::serde::Serialize for CreateConnectionRequest {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &["display_name", "identity_provider"],
-            (
-                crate::codec::IfSet(&self.display_name),
-                crate::codec::IfSet(&self.identity_provider),
-            ),
+            |object| {
+                object.if_set("display_name", &self.display_name)?;
+                object.if_set("identity_provider", &self.identity_provider)?;
+                Ok(())
+            },
         )
     }
 }
@@ -87,27 +87,29 @@ impl ::serde::Serialize for CreateConnectionRequest {
 impl crate::codec::Object for CreateConnectionRequest {
     const NAME: &'static str = "CreateConnectionRequest";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (organization_id, display_name, identity_provider, authorization) = crate::codec::fields::<
-            (
-                crate::codec::Req<String>,
-                crate::codec::Nil<Option<String>>,
-                crate::codec::Nil<
-                    Option<
-                        crate::b2b::models::sso_oidc::CreateConnectionRequestIdentityProvider,
-                    >,
-                >,
-                crate::codec::Nil<Option<crate::MemberSessionAuth>>,
-            ),
-            _,
-        >(
-            map,
-            &["organization_id", "display_name", "identity_provider", "authorization"],
-        )?;
+        let mut organization_id = None;
+        let mut display_name = None;
+        let mut identity_provider = None;
+        let mut authorization = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "organization_id" => {
+                    fields.read(&mut organization_id, "organization_id")?
+                }
+                "display_name" => fields.read(&mut display_name, "display_name")?,
+                "identity_provider" => {
+                    fields.read(&mut identity_provider, "identity_provider")?
+                }
+                "authorization" => fields.read(&mut authorization, "authorization")?,
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            organization_id,
-            display_name,
-            identity_provider,
-            authorization,
+            organization_id: fields.required(organization_id, "organization_id")?,
+            display_name: fields.nilable(display_name),
+            identity_provider: fields.nilable(identity_provider),
+            authorization: fields.nilable(authorization),
         })
     }
 }
@@ -203,18 +205,22 @@ pub struct CreateConnectionResponse {
 impl crate::codec::Object for CreateConnectionResponse {
     const NAME: &'static str = "CreateConnectionResponse";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (status_code, request_id, connection) = crate::codec::fields::<
-            (
-                crate::codec::Req<i64>,
-                crate::codec::Req<String>,
-                crate::codec::Nil<Option<crate::b2b::models::sso::OidcConnection>>,
-            ),
-            _,
-        >(map, &["status_code", "request_id", "connection"])?;
+        let mut status_code = None;
+        let mut request_id = None;
+        let mut connection = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "status_code" => fields.read(&mut status_code, "status_code")?,
+                "request_id" => fields.read(&mut request_id, "request_id")?,
+                "connection" => fields.read(&mut connection, "connection")?,
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            status_code,
-            request_id,
-            connection,
+            status_code: fields.required(status_code, "status_code")?,
+            request_id: fields.required(request_id, "request_id")?,
+            connection: fields.nilable(connection),
         })
     }
 }
@@ -235,12 +241,12 @@ impl ::serde::Serialize for CreateConnectionResponse {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &["status_code", "request_id", "connection"],
-            (
-                crate::codec::Always(&self.status_code),
-                crate::codec::Always(&self.request_id),
-                crate::codec::IfSet(&self.connection),
-            ),
+            |object| {
+                object.entry("status_code", &self.status_code)?;
+                object.entry("request_id", &self.request_id)?;
+                object.if_set("connection", &self.connection)?;
+                Ok(())
+            },
         )
     }
 }
@@ -298,32 +304,20 @@ impl ::serde::Serialize for UpdateConnectionRequest {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &[
-                "display_name",
-                "client_id",
-                "client_secret",
-                "issuer",
-                "authorization_url",
-                "token_url",
-                "userinfo_url",
-                "jwks_url",
-                "identity_provider",
-                "custom_scopes",
-                "attribute_mapping",
-            ],
-            (
-                crate::codec::IfSet(&self.display_name),
-                crate::codec::IfSet(&self.client_id),
-                crate::codec::IfSet(&self.client_secret),
-                crate::codec::IfSet(&self.issuer),
-                crate::codec::IfSet(&self.authorization_url),
-                crate::codec::IfSet(&self.token_url),
-                crate::codec::IfSet(&self.userinfo_url),
-                crate::codec::IfSet(&self.jwks_url),
-                crate::codec::IfSet(&self.identity_provider),
-                crate::codec::IfSet(&self.custom_scopes),
-                crate::codec::IfSet(&self.attribute_mapping),
-            ),
+            |object| {
+                object.if_set("display_name", &self.display_name)?;
+                object.if_set("client_id", &self.client_id)?;
+                object.if_set("client_secret", &self.client_secret)?;
+                object.if_set("issuer", &self.issuer)?;
+                object.if_set("authorization_url", &self.authorization_url)?;
+                object.if_set("token_url", &self.token_url)?;
+                object.if_set("userinfo_url", &self.userinfo_url)?;
+                object.if_set("jwks_url", &self.jwks_url)?;
+                object.if_set("identity_provider", &self.identity_provider)?;
+                object.if_set("custom_scopes", &self.custom_scopes)?;
+                object.if_set("attribute_mapping", &self.attribute_mapping)?;
+                Ok(())
+            },
         )
     }
 }
@@ -332,82 +326,63 @@ impl ::serde::Serialize for UpdateConnectionRequest {
 impl crate::codec::Object for UpdateConnectionRequest {
     const NAME: &'static str = "UpdateConnectionRequest";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (
-            (
-                organization_id,
-                connection_id,
-                display_name,
-                client_id,
-                client_secret,
-                issuer,
-                authorization_url,
-                token_url,
-                userinfo_url,
-                jwks_url,
-                identity_provider,
-                custom_scopes,
-            ),
-            (attribute_mapping, authorization),
-        ) = crate::codec::fields::<
-            (
-                (
-                    crate::codec::Req<String>,
-                    crate::codec::Req<String>,
-                    crate::codec::Nil<Option<String>>,
-                    crate::codec::Nil<Option<String>>,
-                    crate::codec::Nil<Option<String>>,
-                    crate::codec::Nil<Option<String>>,
-                    crate::codec::Nil<Option<String>>,
-                    crate::codec::Nil<Option<String>>,
-                    crate::codec::Nil<Option<String>>,
-                    crate::codec::Nil<Option<String>>,
-                    crate::codec::Nil<
-                        Option<
-                            crate::b2b::models::sso_oidc::UpdateConnectionRequestIdentityProvider,
-                        >,
-                    >,
-                    crate::codec::Nil<Option<String>>,
-                ),
-                (
-                    crate::codec::Nil<Option<::serde_json::Value>>,
-                    crate::codec::Nil<Option<crate::MemberSessionAuth>>,
-                ),
-            ),
-            _,
-        >(
-            map,
-            &[
-                "organization_id",
-                "connection_id",
-                "display_name",
-                "client_id",
-                "client_secret",
-                "issuer",
-                "authorization_url",
-                "token_url",
-                "userinfo_url",
-                "jwks_url",
-                "identity_provider",
-                "custom_scopes",
-                "attribute_mapping",
-                "authorization",
-            ],
-        )?;
+        let mut organization_id = None;
+        let mut connection_id = None;
+        let mut display_name = None;
+        let mut client_id = None;
+        let mut client_secret = None;
+        let mut issuer = None;
+        let mut authorization_url = None;
+        let mut token_url = None;
+        let mut userinfo_url = None;
+        let mut jwks_url = None;
+        let mut identity_provider = None;
+        let mut custom_scopes = None;
+        let mut attribute_mapping = None;
+        let mut authorization = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "organization_id" => {
+                    fields.read(&mut organization_id, "organization_id")?
+                }
+                "connection_id" => fields.read(&mut connection_id, "connection_id")?,
+                "display_name" => fields.read(&mut display_name, "display_name")?,
+                "client_id" => fields.read(&mut client_id, "client_id")?,
+                "client_secret" => fields.read(&mut client_secret, "client_secret")?,
+                "issuer" => fields.read(&mut issuer, "issuer")?,
+                "authorization_url" => {
+                    fields.read(&mut authorization_url, "authorization_url")?
+                }
+                "token_url" => fields.read(&mut token_url, "token_url")?,
+                "userinfo_url" => fields.read(&mut userinfo_url, "userinfo_url")?,
+                "jwks_url" => fields.read(&mut jwks_url, "jwks_url")?,
+                "identity_provider" => {
+                    fields.read(&mut identity_provider, "identity_provider")?
+                }
+                "custom_scopes" => fields.read(&mut custom_scopes, "custom_scopes")?,
+                "attribute_mapping" => {
+                    fields.read(&mut attribute_mapping, "attribute_mapping")?
+                }
+                "authorization" => fields.read(&mut authorization, "authorization")?,
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            organization_id,
-            connection_id,
-            display_name,
-            client_id,
-            client_secret,
-            issuer,
-            authorization_url,
-            token_url,
-            userinfo_url,
-            jwks_url,
-            identity_provider,
-            custom_scopes,
-            attribute_mapping,
-            authorization,
+            organization_id: fields.required(organization_id, "organization_id")?,
+            connection_id: fields.required(connection_id, "connection_id")?,
+            display_name: fields.nilable(display_name),
+            client_id: fields.nilable(client_id),
+            client_secret: fields.nilable(client_secret),
+            issuer: fields.nilable(issuer),
+            authorization_url: fields.nilable(authorization_url),
+            token_url: fields.nilable(token_url),
+            userinfo_url: fields.nilable(userinfo_url),
+            jwks_url: fields.nilable(jwks_url),
+            identity_provider: fields.nilable(identity_provider),
+            custom_scopes: fields.nilable(custom_scopes),
+            attribute_mapping: fields.nilable(attribute_mapping),
+            authorization: fields.nilable(authorization),
         })
     }
 }
@@ -578,20 +553,25 @@ pub struct UpdateConnectionResponse {
 impl crate::codec::Object for UpdateConnectionResponse {
     const NAME: &'static str = "UpdateConnectionResponse";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (status_code, request_id, connection, warning) = crate::codec::fields::<
-            (
-                crate::codec::Req<i64>,
-                crate::codec::Req<String>,
-                crate::codec::Nil<Option<crate::b2b::models::sso::OidcConnection>>,
-                crate::codec::Nil<Option<String>>,
-            ),
-            _,
-        >(map, &["status_code", "request_id", "connection", "warning"])?;
+        let mut status_code = None;
+        let mut request_id = None;
+        let mut connection = None;
+        let mut warning = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "status_code" => fields.read(&mut status_code, "status_code")?,
+                "request_id" => fields.read(&mut request_id, "request_id")?,
+                "connection" => fields.read(&mut connection, "connection")?,
+                "warning" => fields.read(&mut warning, "warning")?,
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            status_code,
-            request_id,
-            connection,
-            warning,
+            status_code: fields.required(status_code, "status_code")?,
+            request_id: fields.required(request_id, "request_id")?,
+            connection: fields.nilable(connection),
+            warning: fields.nilable(warning),
         })
     }
 }
@@ -612,13 +592,13 @@ impl ::serde::Serialize for UpdateConnectionResponse {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &["status_code", "request_id", "connection", "warning"],
-            (
-                crate::codec::Always(&self.status_code),
-                crate::codec::Always(&self.request_id),
-                crate::codec::IfSet(&self.connection),
-                crate::codec::IfSet(&self.warning),
-            ),
+            |object| {
+                object.entry("status_code", &self.status_code)?;
+                object.entry("request_id", &self.request_id)?;
+                object.if_set("connection", &self.connection)?;
+                object.if_set("warning", &self.warning)?;
+                Ok(())
+            },
         )
     }
 }

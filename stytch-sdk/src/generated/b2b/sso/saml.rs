@@ -118,11 +118,11 @@ impl ::serde::Serialize for CreateConnectionRequest {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &["display_name", "identity_provider"],
-            (
-                crate::codec::IfSet(&self.display_name),
-                crate::codec::IfSet(&self.identity_provider),
-            ),
+            |object| {
+                object.if_set("display_name", &self.display_name)?;
+                object.if_set("identity_provider", &self.identity_provider)?;
+                Ok(())
+            },
         )
     }
 }
@@ -131,27 +131,29 @@ impl ::serde::Serialize for CreateConnectionRequest {
 impl crate::codec::Object for CreateConnectionRequest {
     const NAME: &'static str = "CreateConnectionRequest";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (organization_id, display_name, identity_provider, authorization) = crate::codec::fields::<
-            (
-                crate::codec::Req<String>,
-                crate::codec::Nil<Option<String>>,
-                crate::codec::Nil<
-                    Option<
-                        crate::b2b::models::sso_saml::CreateConnectionRequestIdentityProvider,
-                    >,
-                >,
-                crate::codec::Nil<Option<crate::MemberSessionAuth>>,
-            ),
-            _,
-        >(
-            map,
-            &["organization_id", "display_name", "identity_provider", "authorization"],
-        )?;
+        let mut organization_id = None;
+        let mut display_name = None;
+        let mut identity_provider = None;
+        let mut authorization = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "organization_id" => {
+                    fields.read(&mut organization_id, "organization_id")?
+                }
+                "display_name" => fields.read(&mut display_name, "display_name")?,
+                "identity_provider" => {
+                    fields.read(&mut identity_provider, "identity_provider")?
+                }
+                "authorization" => fields.read(&mut authorization, "authorization")?,
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            organization_id,
-            display_name,
-            identity_provider,
-            authorization,
+            organization_id: fields.required(organization_id, "organization_id")?,
+            display_name: fields.nilable(display_name),
+            identity_provider: fields.nilable(identity_provider),
+            authorization: fields.nilable(authorization),
         })
     }
 }
@@ -247,18 +249,22 @@ pub struct CreateConnectionResponse {
 impl crate::codec::Object for CreateConnectionResponse {
     const NAME: &'static str = "CreateConnectionResponse";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (status_code, request_id, connection) = crate::codec::fields::<
-            (
-                crate::codec::Req<i64>,
-                crate::codec::Req<String>,
-                crate::codec::Nil<Option<crate::b2b::models::sso::SamlConnection>>,
-            ),
-            _,
-        >(map, &["status_code", "request_id", "connection"])?;
+        let mut status_code = None;
+        let mut request_id = None;
+        let mut connection = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "status_code" => fields.read(&mut status_code, "status_code")?,
+                "request_id" => fields.read(&mut request_id, "request_id")?,
+                "connection" => fields.read(&mut connection, "connection")?,
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            status_code,
-            request_id,
-            connection,
+            status_code: fields.required(status_code, "status_code")?,
+            request_id: fields.required(request_id, "request_id")?,
+            connection: fields.nilable(connection),
         })
     }
 }
@@ -279,12 +285,12 @@ impl ::serde::Serialize for CreateConnectionResponse {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &["status_code", "request_id", "connection"],
-            (
-                crate::codec::Always(&self.status_code),
-                crate::codec::Always(&self.request_id),
-                crate::codec::IfSet(&self.connection),
-            ),
+            |object| {
+                object.entry("status_code", &self.status_code)?;
+                object.entry("request_id", &self.request_id)?;
+                object.if_set("connection", &self.connection)?;
+                Ok(())
+            },
         )
     }
 }
@@ -311,7 +317,7 @@ impl ::serde::Serialize for DeleteEncryptionPrivateKeyRequest {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        crate::codec::write(serializer, &[], ())
+        crate::codec::write(serializer, |_| { Ok(()) })
     }
 }
 
@@ -319,23 +325,27 @@ impl ::serde::Serialize for DeleteEncryptionPrivateKeyRequest {
 impl crate::codec::Object for DeleteEncryptionPrivateKeyRequest {
     const NAME: &'static str = "DeleteEncryptionPrivateKeyRequest";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (organization_id, connection_id, private_key_id, authorization) = crate::codec::fields::<
-            (
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-                crate::codec::Nil<Option<crate::MemberSessionAuth>>,
-            ),
-            _,
-        >(
-            map,
-            &["organization_id", "connection_id", "private_key_id", "authorization"],
-        )?;
+        let mut organization_id = None;
+        let mut connection_id = None;
+        let mut private_key_id = None;
+        let mut authorization = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "organization_id" => {
+                    fields.read(&mut organization_id, "organization_id")?
+                }
+                "connection_id" => fields.read(&mut connection_id, "connection_id")?,
+                "private_key_id" => fields.read(&mut private_key_id, "private_key_id")?,
+                "authorization" => fields.read(&mut authorization, "authorization")?,
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            organization_id,
-            connection_id,
-            private_key_id,
-            authorization,
+            organization_id: fields.required(organization_id, "organization_id")?,
+            connection_id: fields.required(connection_id, "connection_id")?,
+            private_key_id: fields.required(private_key_id, "private_key_id")?,
+            authorization: fields.nilable(authorization),
         })
     }
 }
@@ -434,18 +444,22 @@ pub struct DeleteEncryptionPrivateKeyResponse {
 impl crate::codec::Object for DeleteEncryptionPrivateKeyResponse {
     const NAME: &'static str = "DeleteEncryptionPrivateKeyResponse";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (status_code, request_id, private_key_id) = crate::codec::fields::<
-            (
-                crate::codec::Req<i64>,
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-            ),
-            _,
-        >(map, &["status_code", "request_id", "private_key_id"])?;
+        let mut status_code = None;
+        let mut request_id = None;
+        let mut private_key_id = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "status_code" => fields.read(&mut status_code, "status_code")?,
+                "request_id" => fields.read(&mut request_id, "request_id")?,
+                "private_key_id" => fields.read(&mut private_key_id, "private_key_id")?,
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            status_code,
-            request_id,
-            private_key_id,
+            status_code: fields.required(status_code, "status_code")?,
+            request_id: fields.required(request_id, "request_id")?,
+            private_key_id: fields.required(private_key_id, "private_key_id")?,
         })
     }
 }
@@ -466,12 +480,12 @@ impl ::serde::Serialize for DeleteEncryptionPrivateKeyResponse {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &["status_code", "request_id", "private_key_id"],
-            (
-                crate::codec::Always(&self.status_code),
-                crate::codec::Always(&self.request_id),
-                crate::codec::Always(&self.private_key_id),
-            ),
+            |object| {
+                object.entry("status_code", &self.status_code)?;
+                object.entry("request_id", &self.request_id)?;
+                object.entry("private_key_id", &self.private_key_id)?;
+                Ok(())
+            },
         )
     }
 }
@@ -498,7 +512,7 @@ impl ::serde::Serialize for DeleteVerificationCertificateRequest {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        crate::codec::write(serializer, &[], ())
+        crate::codec::write(serializer, |_| { Ok(()) })
     }
 }
 
@@ -506,23 +520,27 @@ impl ::serde::Serialize for DeleteVerificationCertificateRequest {
 impl crate::codec::Object for DeleteVerificationCertificateRequest {
     const NAME: &'static str = "DeleteVerificationCertificateRequest";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (organization_id, connection_id, certificate_id, authorization) = crate::codec::fields::<
-            (
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-                crate::codec::Nil<Option<crate::MemberSessionAuth>>,
-            ),
-            _,
-        >(
-            map,
-            &["organization_id", "connection_id", "certificate_id", "authorization"],
-        )?;
+        let mut organization_id = None;
+        let mut connection_id = None;
+        let mut certificate_id = None;
+        let mut authorization = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "organization_id" => {
+                    fields.read(&mut organization_id, "organization_id")?
+                }
+                "connection_id" => fields.read(&mut connection_id, "connection_id")?,
+                "certificate_id" => fields.read(&mut certificate_id, "certificate_id")?,
+                "authorization" => fields.read(&mut authorization, "authorization")?,
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            organization_id,
-            connection_id,
-            certificate_id,
-            authorization,
+            organization_id: fields.required(organization_id, "organization_id")?,
+            connection_id: fields.required(connection_id, "connection_id")?,
+            certificate_id: fields.required(certificate_id, "certificate_id")?,
+            authorization: fields.nilable(authorization),
         })
     }
 }
@@ -621,18 +639,22 @@ pub struct DeleteVerificationCertificateResponse {
 impl crate::codec::Object for DeleteVerificationCertificateResponse {
     const NAME: &'static str = "DeleteVerificationCertificateResponse";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (status_code, request_id, certificate_id) = crate::codec::fields::<
-            (
-                crate::codec::Req<i64>,
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-            ),
-            _,
-        >(map, &["status_code", "request_id", "certificate_id"])?;
+        let mut status_code = None;
+        let mut request_id = None;
+        let mut certificate_id = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "status_code" => fields.read(&mut status_code, "status_code")?,
+                "request_id" => fields.read(&mut request_id, "request_id")?,
+                "certificate_id" => fields.read(&mut certificate_id, "certificate_id")?,
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            status_code,
-            request_id,
-            certificate_id,
+            status_code: fields.required(status_code, "status_code")?,
+            request_id: fields.required(request_id, "request_id")?,
+            certificate_id: fields.required(certificate_id, "certificate_id")?,
         })
     }
 }
@@ -653,12 +675,12 @@ impl ::serde::Serialize for DeleteVerificationCertificateResponse {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &["status_code", "request_id", "certificate_id"],
-            (
-                crate::codec::Always(&self.status_code),
-                crate::codec::Always(&self.request_id),
-                crate::codec::Always(&self.certificate_id),
-            ),
+            |object| {
+                object.entry("status_code", &self.status_code)?;
+                object.entry("request_id", &self.request_id)?;
+                object.entry("certificate_id", &self.certificate_id)?;
+                Ok(())
+            },
         )
     }
 }
@@ -687,8 +709,10 @@ impl ::serde::Serialize for UpdateByUrlRequest {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &["metadata_url"],
-            (crate::codec::Always(&self.metadata_url),),
+            |object| {
+                object.entry("metadata_url", &self.metadata_url)?;
+                Ok(())
+            },
         )
     }
 }
@@ -697,20 +721,27 @@ impl ::serde::Serialize for UpdateByUrlRequest {
 impl crate::codec::Object for UpdateByUrlRequest {
     const NAME: &'static str = "UpdateByUrlRequest";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (organization_id, connection_id, metadata_url, authorization) = crate::codec::fields::<
-            (
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-                crate::codec::Nil<Option<crate::MemberSessionAuth>>,
-            ),
-            _,
-        >(map, &["organization_id", "connection_id", "metadata_url", "authorization"])?;
+        let mut organization_id = None;
+        let mut connection_id = None;
+        let mut metadata_url = None;
+        let mut authorization = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "organization_id" => {
+                    fields.read(&mut organization_id, "organization_id")?
+                }
+                "connection_id" => fields.read(&mut connection_id, "connection_id")?,
+                "metadata_url" => fields.read(&mut metadata_url, "metadata_url")?,
+                "authorization" => fields.read(&mut authorization, "authorization")?,
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            organization_id,
-            connection_id,
-            metadata_url,
-            authorization,
+            organization_id: fields.required(organization_id, "organization_id")?,
+            connection_id: fields.required(connection_id, "connection_id")?,
+            metadata_url: fields.required(metadata_url, "metadata_url")?,
+            authorization: fields.nilable(authorization),
         })
     }
 }
@@ -800,18 +831,22 @@ pub struct UpdateByUrlResponse {
 impl crate::codec::Object for UpdateByUrlResponse {
     const NAME: &'static str = "UpdateByUrlResponse";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (status_code, request_id, connection) = crate::codec::fields::<
-            (
-                crate::codec::Req<i64>,
-                crate::codec::Req<String>,
-                crate::codec::Nil<Option<crate::b2b::models::sso::SamlConnection>>,
-            ),
-            _,
-        >(map, &["status_code", "request_id", "connection"])?;
+        let mut status_code = None;
+        let mut request_id = None;
+        let mut connection = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "status_code" => fields.read(&mut status_code, "status_code")?,
+                "request_id" => fields.read(&mut request_id, "request_id")?,
+                "connection" => fields.read(&mut connection, "connection")?,
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            status_code,
-            request_id,
-            connection,
+            status_code: fields.required(status_code, "status_code")?,
+            request_id: fields.required(request_id, "request_id")?,
+            connection: fields.nilable(connection),
         })
     }
 }
@@ -832,12 +867,12 @@ impl ::serde::Serialize for UpdateByUrlResponse {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &["status_code", "request_id", "connection"],
-            (
-                crate::codec::Always(&self.status_code),
-                crate::codec::Always(&self.request_id),
-                crate::codec::IfSet(&self.connection),
-            ),
+            |object| {
+                object.entry("status_code", &self.status_code)?;
+                object.entry("request_id", &self.request_id)?;
+                object.if_set("connection", &self.connection)?;
+                Ok(())
+            },
         )
     }
 }
@@ -914,44 +949,41 @@ impl ::serde::Serialize for UpdateConnectionRequest {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &[
-                "idp_entity_id",
-                "display_name",
-                "attribute_mapping",
-                "x509_certificate",
-                "idp_sso_url",
-                "saml_connection_implicit_role_assignments",
-                "saml_group_implicit_role_assignments",
-                "alternative_audience_uri",
-                "identity_provider",
-                "signing_private_key",
-                "nameid_format",
-                "alternative_acs_url",
-                "idp_initiated_auth_disabled",
-                "saml_encryption_private_key",
-                "allow_gateway_callback",
-            ],
-            (
-                (
-                    crate::codec::IfSet(&self.idp_entity_id),
-                    crate::codec::IfSet(&self.display_name),
-                    crate::codec::IfSet(&self.attribute_mapping),
-                    crate::codec::IfSet(&self.x509_certificate),
-                    crate::codec::IfSet(&self.idp_sso_url),
-                    crate::codec::IfSet(&self.saml_connection_implicit_role_assignments),
-                    crate::codec::IfSet(&self.saml_group_implicit_role_assignments),
-                    crate::codec::IfSet(&self.alternative_audience_uri),
-                    crate::codec::IfSet(&self.identity_provider),
-                    crate::codec::IfSet(&self.signing_private_key),
-                    crate::codec::IfSet(&self.nameid_format),
-                    crate::codec::IfSet(&self.alternative_acs_url),
-                ),
-                (
-                    crate::codec::IfSet(&self.idp_initiated_auth_disabled),
-                    crate::codec::IfSet(&self.saml_encryption_private_key),
-                    crate::codec::IfSet(&self.allow_gateway_callback),
-                ),
-            ),
+            |object| {
+                object.if_set("idp_entity_id", &self.idp_entity_id)?;
+                object.if_set("display_name", &self.display_name)?;
+                object.if_set("attribute_mapping", &self.attribute_mapping)?;
+                object.if_set("x509_certificate", &self.x509_certificate)?;
+                object.if_set("idp_sso_url", &self.idp_sso_url)?;
+                object
+                    .if_set(
+                        "saml_connection_implicit_role_assignments",
+                        &self.saml_connection_implicit_role_assignments,
+                    )?;
+                object
+                    .if_set(
+                        "saml_group_implicit_role_assignments",
+                        &self.saml_group_implicit_role_assignments,
+                    )?;
+                object
+                    .if_set("alternative_audience_uri", &self.alternative_audience_uri)?;
+                object.if_set("identity_provider", &self.identity_provider)?;
+                object.if_set("signing_private_key", &self.signing_private_key)?;
+                object.if_set("nameid_format", &self.nameid_format)?;
+                object.if_set("alternative_acs_url", &self.alternative_acs_url)?;
+                object
+                    .if_set(
+                        "idp_initiated_auth_disabled",
+                        &self.idp_initiated_auth_disabled,
+                    )?;
+                object
+                    .if_set(
+                        "saml_encryption_private_key",
+                        &self.saml_encryption_private_key,
+                    )?;
+                object.if_set("allow_gateway_callback", &self.allow_gateway_callback)?;
+                Ok(())
+            },
         )
     }
 }
@@ -960,111 +992,110 @@ impl ::serde::Serialize for UpdateConnectionRequest {
 impl crate::codec::Object for UpdateConnectionRequest {
     const NAME: &'static str = "UpdateConnectionRequest";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (
-            (
-                organization_id,
-                connection_id,
-                idp_entity_id,
-                display_name,
-                attribute_mapping,
-                x509_certificate,
-                idp_sso_url,
-                saml_connection_implicit_role_assignments,
-                saml_group_implicit_role_assignments,
-                alternative_audience_uri,
-                identity_provider,
-                signing_private_key,
-            ),
-            (
-                nameid_format,
-                alternative_acs_url,
-                idp_initiated_auth_disabled,
-                saml_encryption_private_key,
-                allow_gateway_callback,
-                authorization,
-            ),
-        ) = crate::codec::fields::<
-            (
-                (
-                    crate::codec::Req<String>,
-                    crate::codec::Req<String>,
-                    crate::codec::Nil<Option<String>>,
-                    crate::codec::Nil<Option<String>>,
-                    crate::codec::Nil<Option<::serde_json::Value>>,
-                    crate::codec::Nil<Option<String>>,
-                    crate::codec::Nil<Option<String>>,
-                    crate::codec::Nil<
-                        Option<
-                            Vec<
-                                crate::b2b::models::sso::SamlConnectionImplicitRoleAssignment,
-                            >,
-                        >,
-                    >,
-                    crate::codec::Nil<
-                        Option<
-                            Vec<crate::b2b::models::sso::SamlGroupImplicitRoleAssignment>,
-                        >,
-                    >,
-                    crate::codec::Nil<Option<String>>,
-                    crate::codec::Nil<
-                        Option<
-                            crate::b2b::models::sso_saml::UpdateConnectionRequestIdentityProvider,
-                        >,
-                    >,
-                    crate::codec::Nil<Option<String>>,
-                ),
-                (
-                    crate::codec::Nil<Option<String>>,
-                    crate::codec::Nil<Option<String>>,
-                    crate::codec::Nil<Option<bool>>,
-                    crate::codec::Nil<Option<String>>,
-                    crate::codec::Nil<Option<bool>>,
-                    crate::codec::Nil<Option<crate::MemberSessionAuth>>,
-                ),
-            ),
-            _,
-        >(
-            map,
-            &[
-                "organization_id",
-                "connection_id",
-                "idp_entity_id",
-                "display_name",
-                "attribute_mapping",
-                "x509_certificate",
-                "idp_sso_url",
-                "saml_connection_implicit_role_assignments",
-                "saml_group_implicit_role_assignments",
-                "alternative_audience_uri",
-                "identity_provider",
-                "signing_private_key",
-                "nameid_format",
-                "alternative_acs_url",
-                "idp_initiated_auth_disabled",
-                "saml_encryption_private_key",
-                "allow_gateway_callback",
-                "authorization",
-            ],
-        )?;
+        let mut organization_id = None;
+        let mut connection_id = None;
+        let mut idp_entity_id = None;
+        let mut display_name = None;
+        let mut attribute_mapping = None;
+        let mut x509_certificate = None;
+        let mut idp_sso_url = None;
+        let mut saml_connection_implicit_role_assignments = None;
+        let mut saml_group_implicit_role_assignments = None;
+        let mut alternative_audience_uri = None;
+        let mut identity_provider = None;
+        let mut signing_private_key = None;
+        let mut nameid_format = None;
+        let mut alternative_acs_url = None;
+        let mut idp_initiated_auth_disabled = None;
+        let mut saml_encryption_private_key = None;
+        let mut allow_gateway_callback = None;
+        let mut authorization = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "organization_id" => {
+                    fields.read(&mut organization_id, "organization_id")?
+                }
+                "connection_id" => fields.read(&mut connection_id, "connection_id")?,
+                "idp_entity_id" => fields.read(&mut idp_entity_id, "idp_entity_id")?,
+                "display_name" => fields.read(&mut display_name, "display_name")?,
+                "attribute_mapping" => {
+                    fields.read(&mut attribute_mapping, "attribute_mapping")?
+                }
+                "x509_certificate" => {
+                    fields.read(&mut x509_certificate, "x509_certificate")?
+                }
+                "idp_sso_url" => fields.read(&mut idp_sso_url, "idp_sso_url")?,
+                "saml_connection_implicit_role_assignments" => {
+                    fields
+                        .read(
+                            &mut saml_connection_implicit_role_assignments,
+                            "saml_connection_implicit_role_assignments",
+                        )?
+                }
+                "saml_group_implicit_role_assignments" => {
+                    fields
+                        .read(
+                            &mut saml_group_implicit_role_assignments,
+                            "saml_group_implicit_role_assignments",
+                        )?
+                }
+                "alternative_audience_uri" => {
+                    fields
+                        .read(&mut alternative_audience_uri, "alternative_audience_uri")?
+                }
+                "identity_provider" => {
+                    fields.read(&mut identity_provider, "identity_provider")?
+                }
+                "signing_private_key" => {
+                    fields.read(&mut signing_private_key, "signing_private_key")?
+                }
+                "nameid_format" => fields.read(&mut nameid_format, "nameid_format")?,
+                "alternative_acs_url" => {
+                    fields.read(&mut alternative_acs_url, "alternative_acs_url")?
+                }
+                "idp_initiated_auth_disabled" => {
+                    fields
+                        .read(
+                            &mut idp_initiated_auth_disabled,
+                            "idp_initiated_auth_disabled",
+                        )?
+                }
+                "saml_encryption_private_key" => {
+                    fields
+                        .read(
+                            &mut saml_encryption_private_key,
+                            "saml_encryption_private_key",
+                        )?
+                }
+                "allow_gateway_callback" => {
+                    fields.read(&mut allow_gateway_callback, "allow_gateway_callback")?
+                }
+                "authorization" => fields.read(&mut authorization, "authorization")?,
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            organization_id,
-            connection_id,
-            idp_entity_id,
-            display_name,
-            attribute_mapping,
-            x509_certificate,
-            idp_sso_url,
-            saml_connection_implicit_role_assignments,
-            saml_group_implicit_role_assignments,
-            alternative_audience_uri,
-            identity_provider,
-            signing_private_key,
-            nameid_format,
-            alternative_acs_url,
-            idp_initiated_auth_disabled,
-            saml_encryption_private_key,
-            allow_gateway_callback,
-            authorization,
+            organization_id: fields.required(organization_id, "organization_id")?,
+            connection_id: fields.required(connection_id, "connection_id")?,
+            idp_entity_id: fields.nilable(idp_entity_id),
+            display_name: fields.nilable(display_name),
+            attribute_mapping: fields.nilable(attribute_mapping),
+            x509_certificate: fields.nilable(x509_certificate),
+            idp_sso_url: fields.nilable(idp_sso_url),
+            saml_connection_implicit_role_assignments: fields
+                .nilable(saml_connection_implicit_role_assignments),
+            saml_group_implicit_role_assignments: fields
+                .nilable(saml_group_implicit_role_assignments),
+            alternative_audience_uri: fields.nilable(alternative_audience_uri),
+            identity_provider: fields.nilable(identity_provider),
+            signing_private_key: fields.nilable(signing_private_key),
+            nameid_format: fields.nilable(nameid_format),
+            alternative_acs_url: fields.nilable(alternative_acs_url),
+            idp_initiated_auth_disabled: fields.nilable(idp_initiated_auth_disabled),
+            saml_encryption_private_key: fields.nilable(saml_encryption_private_key),
+            allow_gateway_callback: fields.nilable(allow_gateway_callback),
+            authorization: fields.nilable(authorization),
         })
     }
 }
@@ -1268,18 +1299,22 @@ pub struct UpdateConnectionResponse {
 impl crate::codec::Object for UpdateConnectionResponse {
     const NAME: &'static str = "UpdateConnectionResponse";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (status_code, request_id, connection) = crate::codec::fields::<
-            (
-                crate::codec::Req<i64>,
-                crate::codec::Req<String>,
-                crate::codec::Nil<Option<crate::b2b::models::sso::SamlConnection>>,
-            ),
-            _,
-        >(map, &["status_code", "request_id", "connection"])?;
+        let mut status_code = None;
+        let mut request_id = None;
+        let mut connection = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "status_code" => fields.read(&mut status_code, "status_code")?,
+                "request_id" => fields.read(&mut request_id, "request_id")?,
+                "connection" => fields.read(&mut connection, "connection")?,
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            status_code,
-            request_id,
-            connection,
+            status_code: fields.required(status_code, "status_code")?,
+            request_id: fields.required(request_id, "request_id")?,
+            connection: fields.nilable(connection),
         })
     }
 }
@@ -1300,12 +1335,12 @@ impl ::serde::Serialize for UpdateConnectionResponse {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &["status_code", "request_id", "connection"],
-            (
-                crate::codec::Always(&self.status_code),
-                crate::codec::Always(&self.request_id),
-                crate::codec::IfSet(&self.connection),
-            ),
+            |object| {
+                object.entry("status_code", &self.status_code)?;
+                object.entry("request_id", &self.request_id)?;
+                object.if_set("connection", &self.connection)?;
+                Ok(())
+            },
         )
     }
 }

@@ -40,8 +40,10 @@ impl ::serde::Serialize for RiskRequest {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &["email_address"],
-            (crate::codec::Always(&self.email_address),),
+            |object| {
+                object.entry("email_address", &self.email_address)?;
+                Ok(())
+            },
         )
     }
 }
@@ -50,11 +52,17 @@ impl ::serde::Serialize for RiskRequest {
 impl crate::codec::Object for RiskRequest {
     const NAME: &'static str = "RiskRequest";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (email_address,) = crate::codec::fields::<
-            (crate::codec::Req<String>,),
-            _,
-        >(map, &["email_address"])?;
-        Ok(Self { email_address })
+        let mut email_address = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "email_address" => fields.read(&mut email_address, "email_address")?,
+                _ => fields.skip()?,
+            }
+        }
+        Ok(Self {
+            email_address: fields.required(email_address, "email_address")?,
+        })
     }
 }
 
@@ -123,43 +131,37 @@ pub struct RiskResponse {
 impl crate::codec::Object for RiskResponse {
     const NAME: &'static str = "RiskResponse";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (
-            status_code,
-            request_id,
-            address_information,
-            domain_information,
-            action,
-            risk_score,
-        ) = crate::codec::fields::<
-            (
-                crate::codec::Req<i64>,
-                crate::codec::Req<String>,
-                crate::codec::Req<crate::consumer::models::fraud::AddressInformation>,
-                crate::codec::Req<crate::consumer::models::fraud::DomainInformation>,
-                crate::codec::Req<
-                    crate::consumer::models::fraud_email::RiskResponseAction,
-                >,
-                crate::codec::Req<i64>,
-            ),
-            _,
-        >(
-            map,
-            &[
-                "status_code",
-                "request_id",
-                "address_information",
-                "domain_information",
-                "action",
-                "risk_score",
-            ],
-        )?;
+        let mut status_code = None;
+        let mut request_id = None;
+        let mut address_information = None;
+        let mut domain_information = None;
+        let mut action = None;
+        let mut risk_score = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "status_code" => fields.read(&mut status_code, "status_code")?,
+                "request_id" => fields.read(&mut request_id, "request_id")?,
+                "address_information" => {
+                    fields.read(&mut address_information, "address_information")?
+                }
+                "domain_information" => {
+                    fields.read(&mut domain_information, "domain_information")?
+                }
+                "action" => fields.read(&mut action, "action")?,
+                "risk_score" => fields.read(&mut risk_score, "risk_score")?,
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            status_code,
-            request_id,
-            address_information,
-            domain_information,
-            action,
-            risk_score,
+            status_code: fields.required(status_code, "status_code")?,
+            request_id: fields.required(request_id, "request_id")?,
+            address_information: fields
+                .required(address_information, "address_information")?,
+            domain_information: fields
+                .required(domain_information, "domain_information")?,
+            action: fields.required(action, "action")?,
+            risk_score: fields.required(risk_score, "risk_score")?,
         })
     }
 }
@@ -180,22 +182,15 @@ impl ::serde::Serialize for RiskResponse {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &[
-                "status_code",
-                "request_id",
-                "address_information",
-                "domain_information",
-                "action",
-                "risk_score",
-            ],
-            (
-                crate::codec::Always(&self.status_code),
-                crate::codec::Always(&self.request_id),
-                crate::codec::Always(&self.address_information),
-                crate::codec::Always(&self.domain_information),
-                crate::codec::Always(&self.action),
-                crate::codec::Always(&self.risk_score),
-            ),
+            |object| {
+                object.entry("status_code", &self.status_code)?;
+                object.entry("request_id", &self.request_id)?;
+                object.entry("address_information", &self.address_information)?;
+                object.entry("domain_information", &self.domain_information)?;
+                object.entry("action", &self.action)?;
+                object.entry("risk_score", &self.risk_score)?;
+                Ok(())
+            },
         )
     }
 }

@@ -47,11 +47,11 @@ impl ::serde::Serialize for LookupRequest {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &["telemetry_id", "external_metadata"],
-            (
-                crate::codec::Always(&self.telemetry_id),
-                crate::codec::IfSet(&self.external_metadata),
-            ),
+            |object| {
+                object.entry("telemetry_id", &self.telemetry_id)?;
+                object.if_set("external_metadata", &self.external_metadata)?;
+                Ok(())
+            },
         )
     }
 }
@@ -60,16 +60,21 @@ impl ::serde::Serialize for LookupRequest {
 impl crate::codec::Object for LookupRequest {
     const NAME: &'static str = "LookupRequest";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (telemetry_id, external_metadata) = crate::codec::fields::<
-            (
-                crate::codec::Req<String>,
-                crate::codec::Nil<Option<crate::consumer::models::fraud::Metadata>>,
-            ),
-            _,
-        >(map, &["telemetry_id", "external_metadata"])?;
+        let mut telemetry_id = None;
+        let mut external_metadata = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "telemetry_id" => fields.read(&mut telemetry_id, "telemetry_id")?,
+                "external_metadata" => {
+                    fields.read(&mut external_metadata, "external_metadata")?
+                }
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            telemetry_id,
-            external_metadata,
+            telemetry_id: fields.required(telemetry_id, "telemetry_id")?,
+            external_metadata: fields.nilable(external_metadata),
         })
     }
 }
@@ -155,57 +160,45 @@ pub struct LookupResponse {
 impl crate::codec::Object for LookupResponse {
     const NAME: &'static str = "LookupResponse";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (
-            status_code,
-            request_id,
-            telemetry_id,
-            fingerprints,
-            verdict,
-            external_metadata,
-            created_at,
-            expires_at,
-            properties,
-            raw_signals,
-        ) = crate::codec::fields::<
-            (
-                crate::codec::Req<i64>,
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-                crate::codec::Req<crate::consumer::models::fraud::Fingerprints>,
-                crate::codec::Req<crate::consumer::models::fraud::Verdict>,
-                crate::codec::Req<crate::consumer::models::fraud::Metadata>,
-                crate::codec::Req<crate::codec::Timestamp, ::time::OffsetDateTime>,
-                crate::codec::Req<crate::codec::Timestamp, ::time::OffsetDateTime>,
-                crate::codec::Nil<Option<crate::consumer::models::fraud::Properties>>,
-                crate::codec::Nil<Option<::serde_json::Value>>,
-            ),
-            _,
-        >(
-            map,
-            &[
-                "status_code",
-                "request_id",
-                "telemetry_id",
-                "fingerprints",
-                "verdict",
-                "external_metadata",
-                "created_at",
-                "expires_at",
-                "properties",
-                "raw_signals",
-            ],
-        )?;
+        let mut status_code = None;
+        let mut request_id = None;
+        let mut telemetry_id = None;
+        let mut fingerprints = None;
+        let mut verdict = None;
+        let mut external_metadata = None;
+        let mut created_at = None;
+        let mut expires_at = None;
+        let mut properties = None;
+        let mut raw_signals = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "status_code" => fields.read(&mut status_code, "status_code")?,
+                "request_id" => fields.read(&mut request_id, "request_id")?,
+                "telemetry_id" => fields.read(&mut telemetry_id, "telemetry_id")?,
+                "fingerprints" => fields.read(&mut fingerprints, "fingerprints")?,
+                "verdict" => fields.read(&mut verdict, "verdict")?,
+                "external_metadata" => {
+                    fields.read(&mut external_metadata, "external_metadata")?
+                }
+                "created_at" => fields.read(&mut created_at, "created_at")?,
+                "expires_at" => fields.read(&mut expires_at, "expires_at")?,
+                "properties" => fields.read(&mut properties, "properties")?,
+                "raw_signals" => fields.read(&mut raw_signals, "raw_signals")?,
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            status_code,
-            request_id,
-            telemetry_id,
-            fingerprints,
-            verdict,
-            external_metadata,
-            created_at,
-            expires_at,
-            properties,
-            raw_signals,
+            status_code: fields.required(status_code, "status_code")?,
+            request_id: fields.required(request_id, "request_id")?,
+            telemetry_id: fields.required(telemetry_id, "telemetry_id")?,
+            fingerprints: fields.required(fingerprints, "fingerprints")?,
+            verdict: fields.required(verdict, "verdict")?,
+            external_metadata: fields.required(external_metadata, "external_metadata")?,
+            created_at: fields.required_time(created_at, "created_at")?,
+            expires_at: fields.required_time(expires_at, "expires_at")?,
+            properties: fields.nilable(properties),
+            raw_signals: fields.nilable(raw_signals),
         })
     }
 }
@@ -226,30 +219,19 @@ impl ::serde::Serialize for LookupResponse {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &[
-                "status_code",
-                "request_id",
-                "telemetry_id",
-                "fingerprints",
-                "verdict",
-                "external_metadata",
-                "created_at",
-                "expires_at",
-                "properties",
-                "raw_signals",
-            ],
-            (
-                crate::codec::Always(&self.status_code),
-                crate::codec::Always(&self.request_id),
-                crate::codec::Always(&self.telemetry_id),
-                crate::codec::Always(&self.fingerprints),
-                crate::codec::Always(&self.verdict),
-                crate::codec::Always(&self.external_metadata),
-                crate::codec::Always(crate::codec::TimestampRef(&self.created_at)),
-                crate::codec::Always(crate::codec::TimestampRef(&self.expires_at)),
-                crate::codec::IfSet(&self.properties),
-                crate::codec::IfSet(&self.raw_signals),
-            ),
+            |object| {
+                object.entry("status_code", &self.status_code)?;
+                object.entry("request_id", &self.request_id)?;
+                object.entry("telemetry_id", &self.telemetry_id)?;
+                object.entry("fingerprints", &self.fingerprints)?;
+                object.entry("verdict", &self.verdict)?;
+                object.entry("external_metadata", &self.external_metadata)?;
+                object.time("created_at", &self.created_at)?;
+                object.time("expires_at", &self.expires_at)?;
+                object.if_set("properties", &self.properties)?;
+                object.if_set("raw_signals", &self.raw_signals)?;
+                Ok(())
+            },
         )
     }
 }

@@ -69,13 +69,13 @@ impl ::serde::Serialize for IntrospectTokenNetworkRequest {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &["token", "client_id", "client_secret", "token_type_hint"],
-            (
-                crate::codec::Always(&self.token),
-                crate::codec::Always(&self.client_id),
-                crate::codec::IfSet(&self.client_secret),
-                crate::codec::IfSet(&self.token_type_hint),
-            ),
+            |object| {
+                object.entry("token", &self.token)?;
+                object.entry("client_id", &self.client_id)?;
+                object.if_set("client_secret", &self.client_secret)?;
+                object.if_set("token_type_hint", &self.token_type_hint)?;
+                Ok(())
+            },
         )
     }
 }
@@ -84,20 +84,27 @@ impl ::serde::Serialize for IntrospectTokenNetworkRequest {
 impl crate::codec::Object for IntrospectTokenNetworkRequest {
     const NAME: &'static str = "IntrospectTokenNetworkRequest";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (token, client_id, client_secret, token_type_hint) = crate::codec::fields::<
-            (
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-                crate::codec::Nil<Option<String>>,
-                crate::codec::Nil<Option<String>>,
-            ),
-            _,
-        >(map, &["token", "client_id", "client_secret", "token_type_hint"])?;
+        let mut token = None;
+        let mut client_id = None;
+        let mut client_secret = None;
+        let mut token_type_hint = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "token" => fields.read(&mut token, "token")?,
+                "client_id" => fields.read(&mut client_id, "client_id")?,
+                "client_secret" => fields.read(&mut client_secret, "client_secret")?,
+                "token_type_hint" => {
+                    fields.read(&mut token_type_hint, "token_type_hint")?
+                }
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            token,
-            client_id,
-            client_secret,
-            token_type_hint,
+            token: fields.required(token, "token")?,
+            client_id: fields.required(client_id, "client_id")?,
+            client_secret: fields.nilable(client_secret),
+            token_type_hint: fields.nilable(token_type_hint),
             authorization_check: Default::default(),
         })
     }
@@ -211,70 +218,53 @@ pub struct IntrospectTokenNetworkResponse {
 impl crate::codec::Object for IntrospectTokenNetworkResponse {
     const NAME: &'static str = "IntrospectTokenNetworkResponse";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (
-            (
-                status_code,
-                request_id,
-                active,
-                sub,
-                scope,
-                aud,
-                exp,
-                iat,
-                iss,
-                nbf,
-                client_id,
-                token_type,
-            ),
-            custom_claims,
-        ) = crate::codec::fields_and_rest::<
-            (
-                crate::codec::Nil<i64>,
-                crate::codec::Nil<Option<String>>,
-                crate::codec::Req<bool>,
-                crate::codec::Nil<Option<String>>,
-                crate::codec::Nil<Option<String>>,
-                crate::codec::Nil<Option<Vec<String>>>,
-                crate::codec::Nil<Option<i64>>,
-                crate::codec::Nil<Option<i64>>,
-                crate::codec::Nil<Option<String>>,
-                crate::codec::Nil<Option<i64>>,
-                crate::codec::Nil<Option<String>>,
-                crate::codec::Nil<Option<String>>,
-            ),
-            ::std::collections::HashMap<String, ::serde_json::Value>,
-            _,
-            _,
-        >(
-            map,
-            &[
-                "status_code",
-                "request_id",
-                "active",
-                "sub",
-                "scope",
-                "aud",
-                "exp",
-                "iat",
-                "iss",
-                "nbf",
-                "client_id",
-                "token_type",
-            ],
-        )?;
+        let mut status_code = None;
+        let mut request_id = None;
+        let mut active = None;
+        let mut sub = None;
+        let mut scope = None;
+        let mut aud = None;
+        let mut exp = None;
+        let mut iat = None;
+        let mut iss = None;
+        let mut nbf = None;
+        let mut client_id = None;
+        let mut token_type = None;
+        let mut custom_claims = <::std::collections::HashMap<
+            String,
+            ::serde_json::Value,
+        >>::default();
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "status_code" => fields.read(&mut status_code, "status_code")?,
+                "request_id" => fields.read(&mut request_id, "request_id")?,
+                "active" => fields.read(&mut active, "active")?,
+                "sub" => fields.read(&mut sub, "sub")?,
+                "scope" => fields.read(&mut scope, "scope")?,
+                "aud" => fields.read(&mut aud, "aud")?,
+                "exp" => fields.read(&mut exp, "exp")?,
+                "iat" => fields.read(&mut iat, "iat")?,
+                "iss" => fields.read(&mut iss, "iss")?,
+                "nbf" => fields.read(&mut nbf, "nbf")?,
+                "client_id" => fields.read(&mut client_id, "client_id")?,
+                "token_type" => fields.read(&mut token_type, "token_type")?,
+                _ => fields.rest(&mut custom_claims, key)?,
+            }
+        }
         Ok(Self {
-            status_code,
-            request_id,
-            active,
-            sub,
-            scope,
-            aud,
-            exp,
-            iat,
-            iss,
-            nbf,
-            client_id,
-            token_type,
+            status_code: fields.http_status(status_code),
+            request_id: fields.nilable(request_id),
+            active: fields.required(active, "active")?,
+            sub: fields.nilable(sub),
+            scope: fields.nilable(scope),
+            aud: fields.nilable(aud),
+            exp: fields.nilable(exp),
+            iat: fields.nilable(iat),
+            iss: fields.nilable(iss),
+            nbf: fields.nilable(nbf),
+            client_id: fields.nilable(client_id),
+            token_type: fields.nilable(token_type),
             custom_claims,
         })
     }
@@ -296,37 +286,22 @@ impl ::serde::Serialize for IntrospectTokenNetworkResponse {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &[
-                "status_code",
-                "request_id",
-                "active",
-                "sub",
-                "scope",
-                "aud",
-                "exp",
-                "iat",
-                "iss",
-                "nbf",
-                "client_id",
-                "token_type",
-            ],
-            (
-                (
-                    crate::codec::Always(&self.status_code),
-                    crate::codec::IfSet(&self.request_id),
-                    crate::codec::Always(&self.active),
-                    crate::codec::IfSet(&self.sub),
-                    crate::codec::IfSet(&self.scope),
-                    crate::codec::IfSet(&self.aud),
-                    crate::codec::IfSet(&self.exp),
-                    crate::codec::IfSet(&self.iat),
-                    crate::codec::IfSet(&self.iss),
-                    crate::codec::IfSet(&self.nbf),
-                    crate::codec::IfSet(&self.client_id),
-                    crate::codec::IfSet(&self.token_type),
-                ),
-                (crate::codec::Each(&self.custom_claims),),
-            ),
+            |object| {
+                object.entry("status_code", &self.status_code)?;
+                object.if_set("request_id", &self.request_id)?;
+                object.entry("active", &self.active)?;
+                object.if_set("sub", &self.sub)?;
+                object.if_set("scope", &self.scope)?;
+                object.if_set("aud", &self.aud)?;
+                object.if_set("exp", &self.exp)?;
+                object.if_set("iat", &self.iat)?;
+                object.if_set("iss", &self.iss)?;
+                object.if_set("nbf", &self.nbf)?;
+                object.if_set("client_id", &self.client_id)?;
+                object.if_set("token_type", &self.token_type)?;
+                object.each(&self.custom_claims)?;
+                Ok(())
+            },
         )
     }
 }

@@ -66,13 +66,13 @@ impl ::serde::Serialize for TokenRequest {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &["client_id", "client_secret", "grant_type", "scope"],
-            (
-                crate::codec::Always(&self.client_id),
-                crate::codec::Always(&self.client_secret),
-                crate::codec::Always(self.grant_type),
-                crate::codec::IfSetSpaces(&self.scope),
-            ),
+            |object| {
+                object.entry("client_id", &self.client_id)?;
+                object.entry("client_secret", &self.client_secret)?;
+                object.entry("grant_type", &self.grant_type)?;
+                object.spaces_if_set("scope", &self.scope)?;
+                Ok(())
+            },
         )
     }
 }
@@ -81,19 +81,23 @@ impl ::serde::Serialize for TokenRequest {
 impl crate::codec::Object for TokenRequest {
     const NAME: &'static str = "TokenRequest";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (client_id, client_secret, scope) = crate::codec::fields::<
-            (
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-                crate::codec::Nil<Option<crate::codec::SplitSpaces>, Option<Vec<String>>>,
-            ),
-            _,
-        >(map, &["client_id", "client_secret", "scope"])?;
+        let mut client_id = None;
+        let mut client_secret = None;
+        let mut scope = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "client_id" => fields.read(&mut client_id, "client_id")?,
+                "client_secret" => fields.read(&mut client_secret, "client_secret")?,
+                "scope" => fields.read(&mut scope, "scope")?,
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            client_id,
-            client_secret,
+            client_id: fields.required(client_id, "client_id")?,
+            client_secret: fields.required(client_secret, "client_secret")?,
             grant_type: Self::fixed_grant_type(),
-            scope,
+            scope: fields.nilable_spaces(scope),
         })
     }
 }
@@ -175,25 +179,28 @@ pub struct TokenResponse {
 impl crate::codec::Object for TokenResponse {
     const NAME: &'static str = "TokenResponse";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (status_code, request_id, access_token, token_type, expires_in) = crate::codec::fields::<
-            (
-                crate::codec::Nil<i64>,
-                crate::codec::Nil<Option<String>>,
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-                crate::codec::Req<i64>,
-            ),
-            _,
-        >(
-            map,
-            &["status_code", "request_id", "access_token", "token_type", "expires_in"],
-        )?;
+        let mut status_code = None;
+        let mut request_id = None;
+        let mut access_token = None;
+        let mut token_type = None;
+        let mut expires_in = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "status_code" => fields.read(&mut status_code, "status_code")?,
+                "request_id" => fields.read(&mut request_id, "request_id")?,
+                "access_token" => fields.read(&mut access_token, "access_token")?,
+                "token_type" => fields.read(&mut token_type, "token_type")?,
+                "expires_in" => fields.read(&mut expires_in, "expires_in")?,
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            status_code,
-            request_id,
-            access_token,
-            token_type,
-            expires_in,
+            status_code: fields.http_status(status_code),
+            request_id: fields.nilable(request_id),
+            access_token: fields.required(access_token, "access_token")?,
+            token_type: fields.required(token_type, "token_type")?,
+            expires_in: fields.required(expires_in, "expires_in")?,
         })
     }
 }
@@ -214,14 +221,14 @@ impl ::serde::Serialize for TokenResponse {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &["status_code", "request_id", "access_token", "token_type", "expires_in"],
-            (
-                crate::codec::Always(&self.status_code),
-                crate::codec::IfSet(&self.request_id),
-                crate::codec::Always(&self.access_token),
-                crate::codec::Always(&self.token_type),
-                crate::codec::Always(&self.expires_in),
-            ),
+            |object| {
+                object.entry("status_code", &self.status_code)?;
+                object.if_set("request_id", &self.request_id)?;
+                object.entry("access_token", &self.access_token)?;
+                object.entry("token_type", &self.token_type)?;
+                object.entry("expires_in", &self.expires_in)?;
+                Ok(())
+            },
         )
     }
 }

@@ -109,28 +109,22 @@ impl ::serde::Serialize for InviteRequest {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &[
-                "email",
-                "invite_template_id",
-                "attributes",
-                "name",
-                "invite_magic_link_url",
-                "invite_expiration_minutes",
-                "locale",
-                "trusted_metadata",
-                "untrusted_metadata",
-            ],
-            (
-                crate::codec::Always(&self.email),
-                crate::codec::IfSet(&self.invite_template_id),
-                crate::codec::IfSet(&self.attributes),
-                crate::codec::IfSet(&self.name),
-                crate::codec::IfSet(&self.invite_magic_link_url),
-                crate::codec::IfSet(&self.invite_expiration_minutes),
-                crate::codec::IfSet(&self.locale),
-                crate::codec::IfSet(&self.trusted_metadata),
-                crate::codec::IfSet(&self.untrusted_metadata),
-            ),
+            |object| {
+                object.entry("email", &self.email)?;
+                object.if_set("invite_template_id", &self.invite_template_id)?;
+                object.if_set("attributes", &self.attributes)?;
+                object.if_set("name", &self.name)?;
+                object.if_set("invite_magic_link_url", &self.invite_magic_link_url)?;
+                object
+                    .if_set(
+                        "invite_expiration_minutes",
+                        &self.invite_expiration_minutes,
+                    )?;
+                object.if_set("locale", &self.locale)?;
+                object.if_set("trusted_metadata", &self.trusted_metadata)?;
+                object.if_set("untrusted_metadata", &self.untrusted_metadata)?;
+                Ok(())
+            },
         )
     }
 }
@@ -139,59 +133,54 @@ impl ::serde::Serialize for InviteRequest {
 impl crate::codec::Object for InviteRequest {
     const NAME: &'static str = "InviteRequest";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (
-            email,
-            invite_template_id,
-            attributes,
-            name,
-            invite_magic_link_url,
-            invite_expiration_minutes,
-            locale,
-            trusted_metadata,
-            untrusted_metadata,
-        ) = crate::codec::fields::<
-            (
-                crate::codec::Req<String>,
-                crate::codec::Nil<Option<String>>,
-                crate::codec::Nil<
-                    Option<crate::consumer::models::attribute::Attributes>,
-                >,
-                crate::codec::Nil<Option<crate::consumer::models::users::Name>>,
-                crate::codec::Nil<Option<String>>,
-                crate::codec::Nil<Option<i64>>,
-                crate::codec::Nil<
-                    Option<
-                        crate::consumer::models::magic_links_email::InviteRequestLocale,
-                    >,
-                >,
-                crate::codec::Nil<Option<::serde_json::Value>>,
-                crate::codec::Nil<Option<::serde_json::Value>>,
-            ),
-            _,
-        >(
-            map,
-            &[
-                "email",
-                "invite_template_id",
-                "attributes",
-                "name",
-                "invite_magic_link_url",
-                "invite_expiration_minutes",
-                "locale",
-                "trusted_metadata",
-                "untrusted_metadata",
-            ],
-        )?;
+        let mut email = None;
+        let mut invite_template_id = None;
+        let mut attributes = None;
+        let mut name = None;
+        let mut invite_magic_link_url = None;
+        let mut invite_expiration_minutes = None;
+        let mut locale = None;
+        let mut trusted_metadata = None;
+        let mut untrusted_metadata = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "email" => fields.read(&mut email, "email")?,
+                "invite_template_id" => {
+                    fields.read(&mut invite_template_id, "invite_template_id")?
+                }
+                "attributes" => fields.read(&mut attributes, "attributes")?,
+                "name" => fields.read(&mut name, "name")?,
+                "invite_magic_link_url" => {
+                    fields.read(&mut invite_magic_link_url, "invite_magic_link_url")?
+                }
+                "invite_expiration_minutes" => {
+                    fields
+                        .read(
+                            &mut invite_expiration_minutes,
+                            "invite_expiration_minutes",
+                        )?
+                }
+                "locale" => fields.read(&mut locale, "locale")?,
+                "trusted_metadata" => {
+                    fields.read(&mut trusted_metadata, "trusted_metadata")?
+                }
+                "untrusted_metadata" => {
+                    fields.read(&mut untrusted_metadata, "untrusted_metadata")?
+                }
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            email,
-            invite_template_id,
-            attributes,
-            name,
-            invite_magic_link_url,
-            invite_expiration_minutes,
-            locale,
-            trusted_metadata,
-            untrusted_metadata,
+            email: fields.required(email, "email")?,
+            invite_template_id: fields.nilable(invite_template_id),
+            attributes: fields.nilable(attributes),
+            name: fields.nilable(name),
+            invite_magic_link_url: fields.nilable(invite_magic_link_url),
+            invite_expiration_minutes: fields.nilable(invite_expiration_minutes),
+            locale: fields.nilable(locale),
+            trusted_metadata: fields.nilable(trusted_metadata),
+            untrusted_metadata: fields.nilable(untrusted_metadata),
         })
     }
 }
@@ -323,20 +312,25 @@ pub struct InviteResponse {
 impl crate::codec::Object for InviteResponse {
     const NAME: &'static str = "InviteResponse";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (status_code, request_id, user_id, email_id) = crate::codec::fields::<
-            (
-                crate::codec::Req<i64>,
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-            ),
-            _,
-        >(map, &["status_code", "request_id", "user_id", "email_id"])?;
+        let mut status_code = None;
+        let mut request_id = None;
+        let mut user_id = None;
+        let mut email_id = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "status_code" => fields.read(&mut status_code, "status_code")?,
+                "request_id" => fields.read(&mut request_id, "request_id")?,
+                "user_id" => fields.read(&mut user_id, "user_id")?,
+                "email_id" => fields.read(&mut email_id, "email_id")?,
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            status_code,
-            request_id,
-            user_id,
-            email_id,
+            status_code: fields.required(status_code, "status_code")?,
+            request_id: fields.required(request_id, "request_id")?,
+            user_id: fields.required(user_id, "user_id")?,
+            email_id: fields.required(email_id, "email_id")?,
         })
     }
 }
@@ -357,13 +351,13 @@ impl ::serde::Serialize for InviteResponse {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &["status_code", "request_id", "user_id", "email_id"],
-            (
-                crate::codec::Always(&self.status_code),
-                crate::codec::Always(&self.request_id),
-                crate::codec::Always(&self.user_id),
-                crate::codec::Always(&self.email_id),
-            ),
+            |object| {
+                object.entry("status_code", &self.status_code)?;
+                object.entry("request_id", &self.request_id)?;
+                object.entry("user_id", &self.user_id)?;
+                object.entry("email_id", &self.email_id)?;
+                Ok(())
+            },
         )
     }
 }
@@ -418,32 +412,25 @@ impl ::serde::Serialize for LoginOrCreateRequest {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &[
-                "email",
-                "login_magic_link_url",
-                "signup_magic_link_url",
-                "login_expiration_minutes",
-                "signup_expiration_minutes",
-                "login_template_id",
-                "signup_template_id",
-                "attributes",
-                "create_user_as_pending",
-                "code_challenge",
-                "locale",
-            ],
-            (
-                crate::codec::Always(&self.email),
-                crate::codec::IfSet(&self.login_magic_link_url),
-                crate::codec::IfSet(&self.signup_magic_link_url),
-                crate::codec::IfSet(&self.login_expiration_minutes),
-                crate::codec::IfSet(&self.signup_expiration_minutes),
-                crate::codec::IfSet(&self.login_template_id),
-                crate::codec::IfSet(&self.signup_template_id),
-                crate::codec::IfSet(&self.attributes),
-                crate::codec::IfSet(&self.create_user_as_pending),
-                crate::codec::IfSet(&self.code_challenge),
-                crate::codec::IfSet(&self.locale),
-            ),
+            |object| {
+                object.entry("email", &self.email)?;
+                object.if_set("login_magic_link_url", &self.login_magic_link_url)?;
+                object.if_set("signup_magic_link_url", &self.signup_magic_link_url)?;
+                object
+                    .if_set("login_expiration_minutes", &self.login_expiration_minutes)?;
+                object
+                    .if_set(
+                        "signup_expiration_minutes",
+                        &self.signup_expiration_minutes,
+                    )?;
+                object.if_set("login_template_id", &self.login_template_id)?;
+                object.if_set("signup_template_id", &self.signup_template_id)?;
+                object.if_set("attributes", &self.attributes)?;
+                object.if_set("create_user_as_pending", &self.create_user_as_pending)?;
+                object.if_set("code_challenge", &self.code_challenge)?;
+                object.if_set("locale", &self.locale)?;
+                Ok(())
+            },
         )
     }
 }
@@ -452,67 +439,65 @@ impl ::serde::Serialize for LoginOrCreateRequest {
 impl crate::codec::Object for LoginOrCreateRequest {
     const NAME: &'static str = "LoginOrCreateRequest";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (
-            email,
-            login_magic_link_url,
-            signup_magic_link_url,
-            login_expiration_minutes,
-            signup_expiration_minutes,
-            login_template_id,
-            signup_template_id,
-            attributes,
-            create_user_as_pending,
-            code_challenge,
-            locale,
-        ) = crate::codec::fields::<
-            (
-                crate::codec::Req<String>,
-                crate::codec::Nil<Option<String>>,
-                crate::codec::Nil<Option<String>>,
-                crate::codec::Nil<Option<i64>>,
-                crate::codec::Nil<Option<i64>>,
-                crate::codec::Nil<Option<String>>,
-                crate::codec::Nil<Option<String>>,
-                crate::codec::Nil<
-                    Option<crate::consumer::models::attribute::Attributes>,
-                >,
-                crate::codec::Nil<Option<bool>>,
-                crate::codec::Nil<Option<String>>,
-                crate::codec::Nil<
-                    Option<
-                        crate::consumer::models::magic_links_email::LoginOrCreateRequestLocale,
-                    >,
-                >,
-            ),
-            _,
-        >(
-            map,
-            &[
-                "email",
-                "login_magic_link_url",
-                "signup_magic_link_url",
-                "login_expiration_minutes",
-                "signup_expiration_minutes",
-                "login_template_id",
-                "signup_template_id",
-                "attributes",
-                "create_user_as_pending",
-                "code_challenge",
-                "locale",
-            ],
-        )?;
+        let mut email = None;
+        let mut login_magic_link_url = None;
+        let mut signup_magic_link_url = None;
+        let mut login_expiration_minutes = None;
+        let mut signup_expiration_minutes = None;
+        let mut login_template_id = None;
+        let mut signup_template_id = None;
+        let mut attributes = None;
+        let mut create_user_as_pending = None;
+        let mut code_challenge = None;
+        let mut locale = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "email" => fields.read(&mut email, "email")?,
+                "login_magic_link_url" => {
+                    fields.read(&mut login_magic_link_url, "login_magic_link_url")?
+                }
+                "signup_magic_link_url" => {
+                    fields.read(&mut signup_magic_link_url, "signup_magic_link_url")?
+                }
+                "login_expiration_minutes" => {
+                    fields
+                        .read(&mut login_expiration_minutes, "login_expiration_minutes")?
+                }
+                "signup_expiration_minutes" => {
+                    fields
+                        .read(
+                            &mut signup_expiration_minutes,
+                            "signup_expiration_minutes",
+                        )?
+                }
+                "login_template_id" => {
+                    fields.read(&mut login_template_id, "login_template_id")?
+                }
+                "signup_template_id" => {
+                    fields.read(&mut signup_template_id, "signup_template_id")?
+                }
+                "attributes" => fields.read(&mut attributes, "attributes")?,
+                "create_user_as_pending" => {
+                    fields.read(&mut create_user_as_pending, "create_user_as_pending")?
+                }
+                "code_challenge" => fields.read(&mut code_challenge, "code_challenge")?,
+                "locale" => fields.read(&mut locale, "locale")?,
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            email,
-            login_magic_link_url,
-            signup_magic_link_url,
-            login_expiration_minutes,
-            signup_expiration_minutes,
-            login_template_id,
-            signup_template_id,
-            attributes,
-            create_user_as_pending,
-            code_challenge,
-            locale,
+            email: fields.required(email, "email")?,
+            login_magic_link_url: fields.nilable(login_magic_link_url),
+            signup_magic_link_url: fields.nilable(signup_magic_link_url),
+            login_expiration_minutes: fields.nilable(login_expiration_minutes),
+            signup_expiration_minutes: fields.nilable(signup_expiration_minutes),
+            login_template_id: fields.nilable(login_template_id),
+            signup_template_id: fields.nilable(signup_template_id),
+            attributes: fields.nilable(attributes),
+            create_user_as_pending: fields.nilable(create_user_as_pending),
+            code_challenge: fields.nilable(code_challenge),
+            locale: fields.nilable(locale),
         })
     }
 }
@@ -667,22 +652,28 @@ pub struct LoginOrCreateResponse {
 impl crate::codec::Object for LoginOrCreateResponse {
     const NAME: &'static str = "LoginOrCreateResponse";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (status_code, request_id, user_id, email_id, user_created) = crate::codec::fields::<
-            (
-                crate::codec::Req<i64>,
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-                crate::codec::Req<bool>,
-            ),
-            _,
-        >(map, &["status_code", "request_id", "user_id", "email_id", "user_created"])?;
+        let mut status_code = None;
+        let mut request_id = None;
+        let mut user_id = None;
+        let mut email_id = None;
+        let mut user_created = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "status_code" => fields.read(&mut status_code, "status_code")?,
+                "request_id" => fields.read(&mut request_id, "request_id")?,
+                "user_id" => fields.read(&mut user_id, "user_id")?,
+                "email_id" => fields.read(&mut email_id, "email_id")?,
+                "user_created" => fields.read(&mut user_created, "user_created")?,
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            status_code,
-            request_id,
-            user_id,
-            email_id,
-            user_created,
+            status_code: fields.required(status_code, "status_code")?,
+            request_id: fields.required(request_id, "request_id")?,
+            user_id: fields.required(user_id, "user_id")?,
+            email_id: fields.required(email_id, "email_id")?,
+            user_created: fields.required(user_created, "user_created")?,
         })
     }
 }
@@ -703,14 +694,14 @@ impl ::serde::Serialize for LoginOrCreateResponse {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &["status_code", "request_id", "user_id", "email_id", "user_created"],
-            (
-                crate::codec::Always(&self.status_code),
-                crate::codec::Always(&self.request_id),
-                crate::codec::Always(&self.user_id),
-                crate::codec::Always(&self.email_id),
-                crate::codec::Always(&self.user_created),
-            ),
+            |object| {
+                object.entry("status_code", &self.status_code)?;
+                object.entry("request_id", &self.request_id)?;
+                object.entry("user_id", &self.user_id)?;
+                object.entry("email_id", &self.email_id)?;
+                object.entry("user_created", &self.user_created)?;
+                Ok(())
+            },
         )
     }
 }
@@ -728,7 +719,13 @@ impl ::serde::Serialize for RevokeInviteRequest {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        crate::codec::write(serializer, &["email"], (crate::codec::Always(&self.email),))
+        crate::codec::write(
+            serializer,
+            |object| {
+                object.entry("email", &self.email)?;
+                Ok(())
+            },
+        )
     }
 }
 
@@ -736,11 +733,17 @@ impl ::serde::Serialize for RevokeInviteRequest {
 impl crate::codec::Object for RevokeInviteRequest {
     const NAME: &'static str = "RevokeInviteRequest";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (email,) = crate::codec::fields::<
-            (crate::codec::Req<String>,),
-            _,
-        >(map, &["email"])?;
-        Ok(Self { email })
+        let mut email = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "email" => fields.read(&mut email, "email")?,
+                _ => fields.skip()?,
+            }
+        }
+        Ok(Self {
+            email: fields.required(email, "email")?,
+        })
     }
 }
 
@@ -792,11 +795,20 @@ pub struct RevokeInviteResponse {
 impl crate::codec::Object for RevokeInviteResponse {
     const NAME: &'static str = "RevokeInviteResponse";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (status_code, request_id) = crate::codec::fields::<
-            (crate::codec::Req<i64>, crate::codec::Req<String>),
-            _,
-        >(map, &["status_code", "request_id"])?;
-        Ok(Self { status_code, request_id })
+        let mut status_code = None;
+        let mut request_id = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "status_code" => fields.read(&mut status_code, "status_code")?,
+                "request_id" => fields.read(&mut request_id, "request_id")?,
+                _ => fields.skip()?,
+            }
+        }
+        Ok(Self {
+            status_code: fields.required(status_code, "status_code")?,
+            request_id: fields.required(request_id, "request_id")?,
+        })
     }
 }
 
@@ -816,11 +828,11 @@ impl ::serde::Serialize for RevokeInviteResponse {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &["status_code", "request_id"],
-            (
-                crate::codec::Always(&self.status_code),
-                crate::codec::Always(&self.request_id),
-            ),
+            |object| {
+                object.entry("status_code", &self.status_code)?;
+                object.entry("request_id", &self.request_id)?;
+                Ok(())
+            },
         )
     }
 }
@@ -879,38 +891,27 @@ impl ::serde::Serialize for SendRequest {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &[
-                "email",
-                "login_template_id",
-                "attributes",
-                "login_magic_link_url",
-                "signup_magic_link_url",
-                "login_expiration_minutes",
-                "signup_expiration_minutes",
-                "code_challenge",
-                "user_id",
-                "session_token",
-                "session_jwt",
-                "locale",
-                "signup_template_id",
-            ],
-            (
-                (
-                    crate::codec::Always(&self.email),
-                    crate::codec::IfSet(&self.login_template_id),
-                    crate::codec::IfSet(&self.attributes),
-                    crate::codec::IfSet(&self.login_magic_link_url),
-                    crate::codec::IfSet(&self.signup_magic_link_url),
-                    crate::codec::IfSet(&self.login_expiration_minutes),
-                    crate::codec::IfSet(&self.signup_expiration_minutes),
-                    crate::codec::IfSet(&self.code_challenge),
-                    crate::codec::IfSet(&self.user_id),
-                    crate::codec::IfSet(&self.session_token),
-                    crate::codec::IfSet(&self.session_jwt),
-                    crate::codec::IfSet(&self.locale),
-                ),
-                (crate::codec::IfSet(&self.signup_template_id),),
-            ),
+            |object| {
+                object.entry("email", &self.email)?;
+                object.if_set("login_template_id", &self.login_template_id)?;
+                object.if_set("attributes", &self.attributes)?;
+                object.if_set("login_magic_link_url", &self.login_magic_link_url)?;
+                object.if_set("signup_magic_link_url", &self.signup_magic_link_url)?;
+                object
+                    .if_set("login_expiration_minutes", &self.login_expiration_minutes)?;
+                object
+                    .if_set(
+                        "signup_expiration_minutes",
+                        &self.signup_expiration_minutes,
+                    )?;
+                object.if_set("code_challenge", &self.code_challenge)?;
+                object.if_set("user_id", &self.user_id)?;
+                object.if_set("session_token", &self.session_token)?;
+                object.if_set("session_jwt", &self.session_jwt)?;
+                object.if_set("locale", &self.locale)?;
+                object.if_set("signup_template_id", &self.signup_template_id)?;
+                Ok(())
+            },
         )
     }
 }
@@ -919,79 +920,69 @@ impl ::serde::Serialize for SendRequest {
 impl crate::codec::Object for SendRequest {
     const NAME: &'static str = "SendRequest";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (
-            (
-                email,
-                login_template_id,
-                attributes,
-                login_magic_link_url,
-                signup_magic_link_url,
-                login_expiration_minutes,
-                signup_expiration_minutes,
-                code_challenge,
-                user_id,
-                session_token,
-                session_jwt,
-                locale,
-            ),
-            (signup_template_id,),
-        ) = crate::codec::fields::<
-            (
-                (
-                    crate::codec::Req<String>,
-                    crate::codec::Nil<Option<String>>,
-                    crate::codec::Nil<
-                        Option<crate::consumer::models::attribute::Attributes>,
-                    >,
-                    crate::codec::Nil<Option<String>>,
-                    crate::codec::Nil<Option<String>>,
-                    crate::codec::Nil<Option<i64>>,
-                    crate::codec::Nil<Option<i64>>,
-                    crate::codec::Nil<Option<String>>,
-                    crate::codec::Nil<Option<String>>,
-                    crate::codec::Nil<Option<String>>,
-                    crate::codec::Nil<Option<String>>,
-                    crate::codec::Nil<
-                        Option<
-                            crate::consumer::models::magic_links_email::SendRequestLocale,
-                        >,
-                    >,
-                ),
-                (crate::codec::Nil<Option<String>>,),
-            ),
-            _,
-        >(
-            map,
-            &[
-                "email",
-                "login_template_id",
-                "attributes",
-                "login_magic_link_url",
-                "signup_magic_link_url",
-                "login_expiration_minutes",
-                "signup_expiration_minutes",
-                "code_challenge",
-                "user_id",
-                "session_token",
-                "session_jwt",
-                "locale",
-                "signup_template_id",
-            ],
-        )?;
+        let mut email = None;
+        let mut login_template_id = None;
+        let mut attributes = None;
+        let mut login_magic_link_url = None;
+        let mut signup_magic_link_url = None;
+        let mut login_expiration_minutes = None;
+        let mut signup_expiration_minutes = None;
+        let mut code_challenge = None;
+        let mut user_id = None;
+        let mut session_token = None;
+        let mut session_jwt = None;
+        let mut locale = None;
+        let mut signup_template_id = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "email" => fields.read(&mut email, "email")?,
+                "login_template_id" => {
+                    fields.read(&mut login_template_id, "login_template_id")?
+                }
+                "attributes" => fields.read(&mut attributes, "attributes")?,
+                "login_magic_link_url" => {
+                    fields.read(&mut login_magic_link_url, "login_magic_link_url")?
+                }
+                "signup_magic_link_url" => {
+                    fields.read(&mut signup_magic_link_url, "signup_magic_link_url")?
+                }
+                "login_expiration_minutes" => {
+                    fields
+                        .read(&mut login_expiration_minutes, "login_expiration_minutes")?
+                }
+                "signup_expiration_minutes" => {
+                    fields
+                        .read(
+                            &mut signup_expiration_minutes,
+                            "signup_expiration_minutes",
+                        )?
+                }
+                "code_challenge" => fields.read(&mut code_challenge, "code_challenge")?,
+                "user_id" => fields.read(&mut user_id, "user_id")?,
+                "session_token" => fields.read(&mut session_token, "session_token")?,
+                "session_jwt" => fields.read(&mut session_jwt, "session_jwt")?,
+                "locale" => fields.read(&mut locale, "locale")?,
+                "signup_template_id" => {
+                    fields.read(&mut signup_template_id, "signup_template_id")?
+                }
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            email,
-            login_template_id,
-            attributes,
-            login_magic_link_url,
-            signup_magic_link_url,
-            login_expiration_minutes,
-            signup_expiration_minutes,
-            code_challenge,
-            user_id,
-            session_token,
-            session_jwt,
-            locale,
-            signup_template_id,
+            email: fields.required(email, "email")?,
+            login_template_id: fields.nilable(login_template_id),
+            attributes: fields.nilable(attributes),
+            login_magic_link_url: fields.nilable(login_magic_link_url),
+            signup_magic_link_url: fields.nilable(signup_magic_link_url),
+            login_expiration_minutes: fields.nilable(login_expiration_minutes),
+            signup_expiration_minutes: fields.nilable(signup_expiration_minutes),
+            code_challenge: fields.nilable(code_challenge),
+            user_id: fields.nilable(user_id),
+            session_token: fields.nilable(session_token),
+            session_jwt: fields.nilable(session_jwt),
+            locale: fields.nilable(locale),
+            signup_template_id: fields.nilable(signup_template_id),
         })
     }
 }
@@ -1158,20 +1149,25 @@ pub struct SendResponse {
 impl crate::codec::Object for SendResponse {
     const NAME: &'static str = "SendResponse";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (status_code, request_id, user_id, email_id) = crate::codec::fields::<
-            (
-                crate::codec::Req<i64>,
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-            ),
-            _,
-        >(map, &["status_code", "request_id", "user_id", "email_id"])?;
+        let mut status_code = None;
+        let mut request_id = None;
+        let mut user_id = None;
+        let mut email_id = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "status_code" => fields.read(&mut status_code, "status_code")?,
+                "request_id" => fields.read(&mut request_id, "request_id")?,
+                "user_id" => fields.read(&mut user_id, "user_id")?,
+                "email_id" => fields.read(&mut email_id, "email_id")?,
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            status_code,
-            request_id,
-            user_id,
-            email_id,
+            status_code: fields.required(status_code, "status_code")?,
+            request_id: fields.required(request_id, "request_id")?,
+            user_id: fields.required(user_id, "user_id")?,
+            email_id: fields.required(email_id, "email_id")?,
         })
     }
 }
@@ -1192,13 +1188,13 @@ impl ::serde::Serialize for SendResponse {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &["status_code", "request_id", "user_id", "email_id"],
-            (
-                crate::codec::Always(&self.status_code),
-                crate::codec::Always(&self.request_id),
-                crate::codec::Always(&self.user_id),
-                crate::codec::Always(&self.email_id),
-            ),
+            |object| {
+                object.entry("status_code", &self.status_code)?;
+                object.entry("request_id", &self.request_id)?;
+                object.entry("user_id", &self.user_id)?;
+                object.entry("email_id", &self.email_id)?;
+                Ok(())
+            },
         )
     }
 }

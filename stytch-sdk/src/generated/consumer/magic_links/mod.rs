@@ -97,28 +97,19 @@ impl ::serde::Serialize for AuthenticateRequest {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &[
-                "token",
-                "attributes",
-                "options",
-                "session_token",
-                "session_duration_minutes",
-                "session_jwt",
-                "session_custom_claims",
-                "code_verifier",
-                "telemetry_id",
-            ],
-            (
-                crate::codec::Always(&self.token),
-                crate::codec::IfSet(&self.attributes),
-                crate::codec::IfSet(&self.options),
-                crate::codec::IfSet(&self.session_token),
-                crate::codec::IfSet(&self.session_duration_minutes),
-                crate::codec::IfSet(&self.session_jwt),
-                crate::codec::IfSet(&self.session_custom_claims),
-                crate::codec::IfSet(&self.code_verifier),
-                crate::codec::IfSet(&self.telemetry_id),
-            ),
+            |object| {
+                object.entry("token", &self.token)?;
+                object.if_set("attributes", &self.attributes)?;
+                object.if_set("options", &self.options)?;
+                object.if_set("session_token", &self.session_token)?;
+                object
+                    .if_set("session_duration_minutes", &self.session_duration_minutes)?;
+                object.if_set("session_jwt", &self.session_jwt)?;
+                object.if_set("session_custom_claims", &self.session_custom_claims)?;
+                object.if_set("code_verifier", &self.code_verifier)?;
+                object.if_set("telemetry_id", &self.telemetry_id)?;
+                Ok(())
+            },
         )
     }
 }
@@ -127,55 +118,45 @@ impl ::serde::Serialize for AuthenticateRequest {
 impl crate::codec::Object for AuthenticateRequest {
     const NAME: &'static str = "AuthenticateRequest";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (
-            token,
-            attributes,
-            options,
-            session_token,
-            session_duration_minutes,
-            session_jwt,
-            session_custom_claims,
-            code_verifier,
-            telemetry_id,
-        ) = crate::codec::fields::<
-            (
-                crate::codec::Req<String>,
-                crate::codec::Nil<
-                    Option<crate::consumer::models::attribute::Attributes>,
-                >,
-                crate::codec::Nil<Option<crate::consumer::models::magic_links::Options>>,
-                crate::codec::Nil<Option<String>>,
-                crate::codec::Nil<Option<i64>>,
-                crate::codec::Nil<Option<String>>,
-                crate::codec::Nil<Option<::serde_json::Value>>,
-                crate::codec::Nil<Option<String>>,
-                crate::codec::Nil<Option<String>>,
-            ),
-            _,
-        >(
-            map,
-            &[
-                "token",
-                "attributes",
-                "options",
-                "session_token",
-                "session_duration_minutes",
-                "session_jwt",
-                "session_custom_claims",
-                "code_verifier",
-                "telemetry_id",
-            ],
-        )?;
+        let mut token = None;
+        let mut attributes = None;
+        let mut options = None;
+        let mut session_token = None;
+        let mut session_duration_minutes = None;
+        let mut session_jwt = None;
+        let mut session_custom_claims = None;
+        let mut code_verifier = None;
+        let mut telemetry_id = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "token" => fields.read(&mut token, "token")?,
+                "attributes" => fields.read(&mut attributes, "attributes")?,
+                "options" => fields.read(&mut options, "options")?,
+                "session_token" => fields.read(&mut session_token, "session_token")?,
+                "session_duration_minutes" => {
+                    fields
+                        .read(&mut session_duration_minutes, "session_duration_minutes")?
+                }
+                "session_jwt" => fields.read(&mut session_jwt, "session_jwt")?,
+                "session_custom_claims" => {
+                    fields.read(&mut session_custom_claims, "session_custom_claims")?
+                }
+                "code_verifier" => fields.read(&mut code_verifier, "code_verifier")?,
+                "telemetry_id" => fields.read(&mut telemetry_id, "telemetry_id")?,
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            token,
-            attributes,
-            options,
-            session_token,
-            session_duration_minutes,
-            session_jwt,
-            session_custom_claims,
-            code_verifier,
-            telemetry_id,
+            token: fields.required(token, "token")?,
+            attributes: fields.nilable(attributes),
+            options: fields.nilable(options),
+            session_token: fields.nilable(session_token),
+            session_duration_minutes: fields.nilable(session_duration_minutes),
+            session_jwt: fields.nilable(session_jwt),
+            session_custom_claims: fields.nilable(session_custom_claims),
+            code_verifier: fields.nilable(code_verifier),
+            telemetry_id: fields.nilable(telemetry_id),
         })
     }
 }
@@ -323,59 +304,43 @@ pub struct AuthenticateResponse {
 impl crate::codec::Object for AuthenticateResponse {
     const NAME: &'static str = "AuthenticateResponse";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (
-            status_code,
-            request_id,
-            user_id,
-            method_id,
-            session_token,
-            session_jwt,
-            user,
-            reset_sessions,
-            session,
-            user_device,
-        ) = crate::codec::fields::<
-            (
-                crate::codec::Req<i64>,
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-                crate::codec::Req<crate::consumer::models::users::User>,
-                crate::codec::Req<bool>,
-                crate::codec::Nil<Option<crate::consumer::models::sessions::Session>>,
-                crate::codec::Nil<
-                    Option<crate::consumer::models::device_history::DeviceInfo>,
-                >,
-            ),
-            _,
-        >(
-            map,
-            &[
-                "status_code",
-                "request_id",
-                "user_id",
-                "method_id",
-                "session_token",
-                "session_jwt",
-                "user",
-                "reset_sessions",
-                "session",
-                "user_device",
-            ],
-        )?;
+        let mut status_code = None;
+        let mut request_id = None;
+        let mut user_id = None;
+        let mut method_id = None;
+        let mut session_token = None;
+        let mut session_jwt = None;
+        let mut user = None;
+        let mut reset_sessions = None;
+        let mut session = None;
+        let mut user_device = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "status_code" => fields.read(&mut status_code, "status_code")?,
+                "request_id" => fields.read(&mut request_id, "request_id")?,
+                "user_id" => fields.read(&mut user_id, "user_id")?,
+                "method_id" => fields.read(&mut method_id, "method_id")?,
+                "session_token" => fields.read(&mut session_token, "session_token")?,
+                "session_jwt" => fields.read(&mut session_jwt, "session_jwt")?,
+                "user" => fields.read(&mut user, "user")?,
+                "reset_sessions" => fields.read(&mut reset_sessions, "reset_sessions")?,
+                "session" => fields.read(&mut session, "session")?,
+                "user_device" => fields.read(&mut user_device, "user_device")?,
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            status_code,
-            request_id,
-            user_id,
-            method_id,
-            session_token,
-            session_jwt,
-            user,
-            reset_sessions,
-            session,
-            user_device,
+            status_code: fields.required(status_code, "status_code")?,
+            request_id: fields.required(request_id, "request_id")?,
+            user_id: fields.required(user_id, "user_id")?,
+            method_id: fields.required(method_id, "method_id")?,
+            session_token: fields.required(session_token, "session_token")?,
+            session_jwt: fields.required(session_jwt, "session_jwt")?,
+            user: fields.required(user, "user")?,
+            reset_sessions: fields.required(reset_sessions, "reset_sessions")?,
+            session: fields.nilable(session),
+            user_device: fields.nilable(user_device),
         })
     }
 }
@@ -396,30 +361,19 @@ impl ::serde::Serialize for AuthenticateResponse {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &[
-                "status_code",
-                "request_id",
-                "user_id",
-                "method_id",
-                "session_token",
-                "session_jwt",
-                "user",
-                "reset_sessions",
-                "session",
-                "user_device",
-            ],
-            (
-                crate::codec::Always(&self.status_code),
-                crate::codec::Always(&self.request_id),
-                crate::codec::Always(&self.user_id),
-                crate::codec::Always(&self.method_id),
-                crate::codec::Always(&self.session_token),
-                crate::codec::Always(&self.session_jwt),
-                crate::codec::Always(&self.user),
-                crate::codec::Always(&self.reset_sessions),
-                crate::codec::IfSet(&self.session),
-                crate::codec::IfSet(&self.user_device),
-            ),
+            |object| {
+                object.entry("status_code", &self.status_code)?;
+                object.entry("request_id", &self.request_id)?;
+                object.entry("user_id", &self.user_id)?;
+                object.entry("method_id", &self.method_id)?;
+                object.entry("session_token", &self.session_token)?;
+                object.entry("session_jwt", &self.session_jwt)?;
+                object.entry("user", &self.user)?;
+                object.entry("reset_sessions", &self.reset_sessions)?;
+                object.if_set("session", &self.session)?;
+                object.if_set("user_device", &self.user_device)?;
+                Ok(())
+            },
         )
     }
 }
@@ -447,12 +401,12 @@ impl ::serde::Serialize for CreateRequest {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &["user_id", "expiration_minutes", "attributes"],
-            (
-                crate::codec::Always(&self.user_id),
-                crate::codec::IfSet(&self.expiration_minutes),
-                crate::codec::IfSet(&self.attributes),
-            ),
+            |object| {
+                object.entry("user_id", &self.user_id)?;
+                object.if_set("expiration_minutes", &self.expiration_minutes)?;
+                object.if_set("attributes", &self.attributes)?;
+                Ok(())
+            },
         )
     }
 }
@@ -461,18 +415,24 @@ impl ::serde::Serialize for CreateRequest {
 impl crate::codec::Object for CreateRequest {
     const NAME: &'static str = "CreateRequest";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (user_id, expiration_minutes, attributes) = crate::codec::fields::<
-            (
-                crate::codec::Req<String>,
-                crate::codec::Nil<Option<i64>>,
-                crate::codec::Nil<Option<crate::consumer::models::attribute::Attributes>>,
-            ),
-            _,
-        >(map, &["user_id", "expiration_minutes", "attributes"])?;
+        let mut user_id = None;
+        let mut expiration_minutes = None;
+        let mut attributes = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "user_id" => fields.read(&mut user_id, "user_id")?,
+                "expiration_minutes" => {
+                    fields.read(&mut expiration_minutes, "expiration_minutes")?
+                }
+                "attributes" => fields.read(&mut attributes, "attributes")?,
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            user_id,
-            expiration_minutes,
-            attributes,
+            user_id: fields.required(user_id, "user_id")?,
+            expiration_minutes: fields.nilable(expiration_minutes),
+            attributes: fields.nilable(attributes),
         })
     }
 }
@@ -559,20 +519,25 @@ pub struct CreateResponse {
 impl crate::codec::Object for CreateResponse {
     const NAME: &'static str = "CreateResponse";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (status_code, request_id, user_id, token) = crate::codec::fields::<
-            (
-                crate::codec::Req<i64>,
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-            ),
-            _,
-        >(map, &["status_code", "request_id", "user_id", "token"])?;
+        let mut status_code = None;
+        let mut request_id = None;
+        let mut user_id = None;
+        let mut token = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "status_code" => fields.read(&mut status_code, "status_code")?,
+                "request_id" => fields.read(&mut request_id, "request_id")?,
+                "user_id" => fields.read(&mut user_id, "user_id")?,
+                "token" => fields.read(&mut token, "token")?,
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            status_code,
-            request_id,
-            user_id,
-            token,
+            status_code: fields.required(status_code, "status_code")?,
+            request_id: fields.required(request_id, "request_id")?,
+            user_id: fields.required(user_id, "user_id")?,
+            token: fields.required(token, "token")?,
         })
     }
 }
@@ -593,13 +558,13 @@ impl ::serde::Serialize for CreateResponse {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &["status_code", "request_id", "user_id", "token"],
-            (
-                crate::codec::Always(&self.status_code),
-                crate::codec::Always(&self.request_id),
-                crate::codec::Always(&self.user_id),
-                crate::codec::Always(&self.token),
-            ),
+            |object| {
+                object.entry("status_code", &self.status_code)?;
+                object.entry("request_id", &self.request_id)?;
+                object.entry("user_id", &self.user_id)?;
+                object.entry("token", &self.token)?;
+                Ok(())
+            },
         )
     }
 }

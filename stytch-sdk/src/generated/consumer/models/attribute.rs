@@ -16,11 +16,11 @@ impl ::serde::Serialize for Attributes {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &["ip_address", "user_agent"],
-            (
-                crate::codec::IfSet(&self.ip_address),
-                crate::codec::IfSet(&self.user_agent),
-            ),
+            |object| {
+                object.if_set("ip_address", &self.ip_address)?;
+                object.if_set("user_agent", &self.user_agent)?;
+                Ok(())
+            },
         )
     }
 }
@@ -28,11 +28,20 @@ impl ::serde::Serialize for Attributes {
 impl crate::codec::Object for Attributes {
     const NAME: &'static str = "Attributes";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (ip_address, user_agent) = crate::codec::fields::<
-            (crate::codec::Nil<Option<String>>, crate::codec::Nil<Option<String>>),
-            _,
-        >(map, &["ip_address", "user_agent"])?;
-        Ok(Self { ip_address, user_agent })
+        let mut ip_address = None;
+        let mut user_agent = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "ip_address" => fields.read(&mut ip_address, "ip_address")?,
+                "user_agent" => fields.read(&mut user_agent, "user_agent")?,
+                _ => fields.skip()?,
+            }
+        }
+        Ok(Self {
+            ip_address: fields.nilable(ip_address),
+            user_agent: fields.nilable(user_agent),
+        })
     }
 }
 

@@ -62,50 +62,55 @@ impl ::serde::Serialize for ConnectedApp {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &[
-                "client_id",
-                "client_name",
-                "client_description",
-                "status",
-                "full_access_allowed",
-                "client_type",
-                "redirect_urls",
-                "access_token_expiry_minutes",
-                "access_token_template_content",
-                "post_logout_redirect_urls",
-                "bypass_consent_for_offline_access",
-                "creation_method",
-                "id_token_template_content",
-                "client_secret_last_four",
-                "next_client_secret_last_four",
-                "access_token_custom_audience",
-                "logo_url",
-                "client_id_metadata_url",
-            ],
-            (
-                (
-                    crate::codec::Always(&self.client_id),
-                    crate::codec::Always(&self.client_name),
-                    crate::codec::Always(&self.client_description),
-                    crate::codec::Always(&self.status),
-                    crate::codec::Always(&self.full_access_allowed),
-                    crate::codec::Always(&self.client_type),
-                    crate::codec::Always(&self.redirect_urls),
-                    crate::codec::Always(&self.access_token_expiry_minutes),
-                    crate::codec::Always(&self.access_token_template_content),
-                    crate::codec::Always(&self.post_logout_redirect_urls),
-                    crate::codec::Always(&self.bypass_consent_for_offline_access),
-                    crate::codec::Always(&self.creation_method),
-                ),
-                (
-                    crate::codec::IfSet(&self.id_token_template_content),
-                    crate::codec::IfSet(&self.client_secret_last_four),
-                    crate::codec::IfSet(&self.next_client_secret_last_four),
-                    crate::codec::IfSet(&self.access_token_custom_audience),
-                    crate::codec::IfSet(&self.logo_url),
-                    crate::codec::IfSet(&self.client_id_metadata_url),
-                ),
-            ),
+            |object| {
+                object.entry("client_id", &self.client_id)?;
+                object.entry("client_name", &self.client_name)?;
+                object.entry("client_description", &self.client_description)?;
+                object.entry("status", &self.status)?;
+                object.entry("full_access_allowed", &self.full_access_allowed)?;
+                object.entry("client_type", &self.client_type)?;
+                object.entry("redirect_urls", &self.redirect_urls)?;
+                object
+                    .entry(
+                        "access_token_expiry_minutes",
+                        &self.access_token_expiry_minutes,
+                    )?;
+                object
+                    .entry(
+                        "access_token_template_content",
+                        &self.access_token_template_content,
+                    )?;
+                object
+                    .entry(
+                        "post_logout_redirect_urls",
+                        &self.post_logout_redirect_urls,
+                    )?;
+                object
+                    .entry(
+                        "bypass_consent_for_offline_access",
+                        &self.bypass_consent_for_offline_access,
+                    )?;
+                object.entry("creation_method", &self.creation_method)?;
+                object
+                    .if_set(
+                        "id_token_template_content",
+                        &self.id_token_template_content,
+                    )?;
+                object.if_set("client_secret_last_four", &self.client_secret_last_four)?;
+                object
+                    .if_set(
+                        "next_client_secret_last_four",
+                        &self.next_client_secret_last_four,
+                    )?;
+                object
+                    .if_set(
+                        "access_token_custom_audience",
+                        &self.access_token_custom_audience,
+                    )?;
+                object.if_set("logo_url", &self.logo_url)?;
+                object.if_set("client_id_metadata_url", &self.client_id_metadata_url)?;
+                Ok(())
+            },
         )
     }
 }
@@ -113,97 +118,131 @@ impl ::serde::Serialize for ConnectedApp {
 impl crate::codec::Object for ConnectedApp {
     const NAME: &'static str = "ConnectedApp";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (
-            (
-                client_id,
-                client_name,
-                client_description,
-                status,
-                full_access_allowed,
-                client_type,
-                redirect_urls,
-                access_token_expiry_minutes,
-                access_token_template_content,
-                post_logout_redirect_urls,
-                bypass_consent_for_offline_access,
-                creation_method,
-            ),
-            (
-                id_token_template_content,
-                client_secret_last_four,
-                next_client_secret_last_four,
-                access_token_custom_audience,
-                logo_url,
-                client_id_metadata_url,
-            ),
-        ) = crate::codec::fields::<
-            (
-                (
-                    crate::codec::Req<String>,
-                    crate::codec::Req<String>,
-                    crate::codec::Req<String>,
-                    crate::codec::Req<String>,
-                    crate::codec::Req<bool>,
-                    crate::codec::Req<String>,
-                    crate::codec::Req<Vec<String>>,
-                    crate::codec::Req<i64>,
-                    crate::codec::Req<String>,
-                    crate::codec::Req<Vec<String>>,
-                    crate::codec::Req<bool>,
-                    crate::codec::Req<String>,
-                ),
-                (
-                    crate::codec::Nil<Option<String>>,
-                    crate::codec::Nil<Option<String>>,
-                    crate::codec::Nil<Option<String>>,
-                    crate::codec::Nil<Option<String>>,
-                    crate::codec::Nil<Option<String>>,
-                    crate::codec::Nil<Option<String>>,
-                ),
-            ),
-            _,
-        >(
-            map,
-            &[
-                "client_id",
-                "client_name",
-                "client_description",
-                "status",
-                "full_access_allowed",
-                "client_type",
-                "redirect_urls",
-                "access_token_expiry_minutes",
-                "access_token_template_content",
-                "post_logout_redirect_urls",
-                "bypass_consent_for_offline_access",
-                "creation_method",
-                "id_token_template_content",
-                "client_secret_last_four",
-                "next_client_secret_last_four",
-                "access_token_custom_audience",
-                "logo_url",
-                "client_id_metadata_url",
-            ],
-        )?;
+        let mut client_id = None;
+        let mut client_name = None;
+        let mut client_description = None;
+        let mut status = None;
+        let mut full_access_allowed = None;
+        let mut client_type = None;
+        let mut redirect_urls = None;
+        let mut access_token_expiry_minutes = None;
+        let mut access_token_template_content = None;
+        let mut post_logout_redirect_urls = None;
+        let mut bypass_consent_for_offline_access = None;
+        let mut creation_method = None;
+        let mut id_token_template_content = None;
+        let mut client_secret_last_four = None;
+        let mut next_client_secret_last_four = None;
+        let mut access_token_custom_audience = None;
+        let mut logo_url = None;
+        let mut client_id_metadata_url = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "client_id" => fields.read(&mut client_id, "client_id")?,
+                "client_name" => fields.read(&mut client_name, "client_name")?,
+                "client_description" => {
+                    fields.read(&mut client_description, "client_description")?
+                }
+                "status" => fields.read(&mut status, "status")?,
+                "full_access_allowed" => {
+                    fields.read(&mut full_access_allowed, "full_access_allowed")?
+                }
+                "client_type" => fields.read(&mut client_type, "client_type")?,
+                "redirect_urls" => fields.read(&mut redirect_urls, "redirect_urls")?,
+                "access_token_expiry_minutes" => {
+                    fields
+                        .read(
+                            &mut access_token_expiry_minutes,
+                            "access_token_expiry_minutes",
+                        )?
+                }
+                "access_token_template_content" => {
+                    fields
+                        .read(
+                            &mut access_token_template_content,
+                            "access_token_template_content",
+                        )?
+                }
+                "post_logout_redirect_urls" => {
+                    fields
+                        .read(
+                            &mut post_logout_redirect_urls,
+                            "post_logout_redirect_urls",
+                        )?
+                }
+                "bypass_consent_for_offline_access" => {
+                    fields
+                        .read(
+                            &mut bypass_consent_for_offline_access,
+                            "bypass_consent_for_offline_access",
+                        )?
+                }
+                "creation_method" => {
+                    fields.read(&mut creation_method, "creation_method")?
+                }
+                "id_token_template_content" => {
+                    fields
+                        .read(
+                            &mut id_token_template_content,
+                            "id_token_template_content",
+                        )?
+                }
+                "client_secret_last_four" => {
+                    fields.read(&mut client_secret_last_four, "client_secret_last_four")?
+                }
+                "next_client_secret_last_four" => {
+                    fields
+                        .read(
+                            &mut next_client_secret_last_four,
+                            "next_client_secret_last_four",
+                        )?
+                }
+                "access_token_custom_audience" => {
+                    fields
+                        .read(
+                            &mut access_token_custom_audience,
+                            "access_token_custom_audience",
+                        )?
+                }
+                "logo_url" => fields.read(&mut logo_url, "logo_url")?,
+                "client_id_metadata_url" => {
+                    fields.read(&mut client_id_metadata_url, "client_id_metadata_url")?
+                }
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            client_id,
-            client_name,
-            client_description,
-            status,
-            full_access_allowed,
-            client_type,
-            redirect_urls,
-            access_token_expiry_minutes,
-            access_token_template_content,
-            post_logout_redirect_urls,
-            bypass_consent_for_offline_access,
-            creation_method,
-            id_token_template_content,
-            client_secret_last_four,
-            next_client_secret_last_four,
-            access_token_custom_audience,
-            logo_url,
-            client_id_metadata_url,
+            client_id: fields.required(client_id, "client_id")?,
+            client_name: fields.required(client_name, "client_name")?,
+            client_description: fields
+                .required(client_description, "client_description")?,
+            status: fields.required(status, "status")?,
+            full_access_allowed: fields
+                .required(full_access_allowed, "full_access_allowed")?,
+            client_type: fields.required(client_type, "client_type")?,
+            redirect_urls: fields.required(redirect_urls, "redirect_urls")?,
+            access_token_expiry_minutes: fields
+                .required(access_token_expiry_minutes, "access_token_expiry_minutes")?,
+            access_token_template_content: fields
+                .required(
+                    access_token_template_content,
+                    "access_token_template_content",
+                )?,
+            post_logout_redirect_urls: fields
+                .required(post_logout_redirect_urls, "post_logout_redirect_urls")?,
+            bypass_consent_for_offline_access: fields
+                .required(
+                    bypass_consent_for_offline_access,
+                    "bypass_consent_for_offline_access",
+                )?,
+            creation_method: fields.required(creation_method, "creation_method")?,
+            id_token_template_content: fields.nilable(id_token_template_content),
+            client_secret_last_four: fields.nilable(client_secret_last_four),
+            next_client_secret_last_four: fields.nilable(next_client_secret_last_four),
+            access_token_custom_audience: fields.nilable(access_token_custom_audience),
+            logo_url: fields.nilable(logo_url),
+            client_id_metadata_url: fields.nilable(client_id_metadata_url),
         })
     }
 }
@@ -240,20 +279,14 @@ impl ::serde::Serialize for ConnectedAppPublic {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &[
-                "client_id",
-                "client_name",
-                "client_description",
-                "client_type",
-                "logo_url",
-            ],
-            (
-                crate::codec::Always(&self.client_id),
-                crate::codec::Always(&self.client_name),
-                crate::codec::Always(&self.client_description),
-                crate::codec::Always(&self.client_type),
-                crate::codec::IfSet(&self.logo_url),
-            ),
+            |object| {
+                object.entry("client_id", &self.client_id)?;
+                object.entry("client_name", &self.client_name)?;
+                object.entry("client_description", &self.client_description)?;
+                object.entry("client_type", &self.client_type)?;
+                object.if_set("logo_url", &self.logo_url)?;
+                Ok(())
+            },
         )
     }
 }
@@ -261,31 +294,31 @@ impl ::serde::Serialize for ConnectedAppPublic {
 impl crate::codec::Object for ConnectedAppPublic {
     const NAME: &'static str = "ConnectedAppPublic";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (client_id, client_name, client_description, client_type, logo_url) = crate::codec::fields::<
-            (
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-                crate::codec::Nil<Option<String>>,
-            ),
-            _,
-        >(
-            map,
-            &[
-                "client_id",
-                "client_name",
-                "client_description",
-                "client_type",
-                "logo_url",
-            ],
-        )?;
+        let mut client_id = None;
+        let mut client_name = None;
+        let mut client_description = None;
+        let mut client_type = None;
+        let mut logo_url = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "client_id" => fields.read(&mut client_id, "client_id")?,
+                "client_name" => fields.read(&mut client_name, "client_name")?,
+                "client_description" => {
+                    fields.read(&mut client_description, "client_description")?
+                }
+                "client_type" => fields.read(&mut client_type, "client_type")?,
+                "logo_url" => fields.read(&mut logo_url, "logo_url")?,
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            client_id,
-            client_name,
-            client_description,
-            client_type,
-            logo_url,
+            client_id: fields.required(client_id, "client_id")?,
+            client_name: fields.required(client_name, "client_name")?,
+            client_description: fields
+                .required(client_description, "client_description")?,
+            client_type: fields.required(client_type, "client_type")?,
+            logo_url: fields.nilable(logo_url),
         })
     }
 }
@@ -359,50 +392,55 @@ impl ::serde::Serialize for ConnectedAppWithClientSecret {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &[
-                "client_id",
-                "client_name",
-                "client_description",
-                "status",
-                "full_access_allowed",
-                "client_type",
-                "redirect_urls",
-                "access_token_expiry_minutes",
-                "access_token_template_content",
-                "post_logout_redirect_urls",
-                "bypass_consent_for_offline_access",
-                "id_token_template_content",
-                "client_secret_last_four",
-                "next_client_secret_last_four",
-                "client_secret",
-                "access_token_custom_audience",
-                "logo_url",
-                "client_id_metadata_url",
-            ],
-            (
-                (
-                    crate::codec::Always(&self.client_id),
-                    crate::codec::Always(&self.client_name),
-                    crate::codec::Always(&self.client_description),
-                    crate::codec::Always(&self.status),
-                    crate::codec::Always(&self.full_access_allowed),
-                    crate::codec::Always(&self.client_type),
-                    crate::codec::Always(&self.redirect_urls),
-                    crate::codec::Always(&self.access_token_expiry_minutes),
-                    crate::codec::Always(&self.access_token_template_content),
-                    crate::codec::Always(&self.post_logout_redirect_urls),
-                    crate::codec::Always(&self.bypass_consent_for_offline_access),
-                    crate::codec::IfSet(&self.id_token_template_content),
-                ),
-                (
-                    crate::codec::IfSet(&self.client_secret_last_four),
-                    crate::codec::IfSet(&self.next_client_secret_last_four),
-                    crate::codec::IfSet(&self.client_secret),
-                    crate::codec::IfSet(&self.access_token_custom_audience),
-                    crate::codec::IfSet(&self.logo_url),
-                    crate::codec::IfSet(&self.client_id_metadata_url),
-                ),
-            ),
+            |object| {
+                object.entry("client_id", &self.client_id)?;
+                object.entry("client_name", &self.client_name)?;
+                object.entry("client_description", &self.client_description)?;
+                object.entry("status", &self.status)?;
+                object.entry("full_access_allowed", &self.full_access_allowed)?;
+                object.entry("client_type", &self.client_type)?;
+                object.entry("redirect_urls", &self.redirect_urls)?;
+                object
+                    .entry(
+                        "access_token_expiry_minutes",
+                        &self.access_token_expiry_minutes,
+                    )?;
+                object
+                    .entry(
+                        "access_token_template_content",
+                        &self.access_token_template_content,
+                    )?;
+                object
+                    .entry(
+                        "post_logout_redirect_urls",
+                        &self.post_logout_redirect_urls,
+                    )?;
+                object
+                    .entry(
+                        "bypass_consent_for_offline_access",
+                        &self.bypass_consent_for_offline_access,
+                    )?;
+                object
+                    .if_set(
+                        "id_token_template_content",
+                        &self.id_token_template_content,
+                    )?;
+                object.if_set("client_secret_last_four", &self.client_secret_last_four)?;
+                object
+                    .if_set(
+                        "next_client_secret_last_four",
+                        &self.next_client_secret_last_four,
+                    )?;
+                object.if_set("client_secret", &self.client_secret)?;
+                object
+                    .if_set(
+                        "access_token_custom_audience",
+                        &self.access_token_custom_audience,
+                    )?;
+                object.if_set("logo_url", &self.logo_url)?;
+                object.if_set("client_id_metadata_url", &self.client_id_metadata_url)?;
+                Ok(())
+            },
         )
     }
 }
@@ -410,97 +448,129 @@ impl ::serde::Serialize for ConnectedAppWithClientSecret {
 impl crate::codec::Object for ConnectedAppWithClientSecret {
     const NAME: &'static str = "ConnectedAppWithClientSecret";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (
-            (
-                client_id,
-                client_name,
-                client_description,
-                status,
-                full_access_allowed,
-                client_type,
-                redirect_urls,
-                access_token_expiry_minutes,
-                access_token_template_content,
-                post_logout_redirect_urls,
-                bypass_consent_for_offline_access,
-                id_token_template_content,
-            ),
-            (
-                client_secret_last_four,
-                next_client_secret_last_four,
-                client_secret,
-                access_token_custom_audience,
-                logo_url,
-                client_id_metadata_url,
-            ),
-        ) = crate::codec::fields::<
-            (
-                (
-                    crate::codec::Req<String>,
-                    crate::codec::Req<String>,
-                    crate::codec::Req<String>,
-                    crate::codec::Req<String>,
-                    crate::codec::Req<bool>,
-                    crate::codec::Req<String>,
-                    crate::codec::Req<Vec<String>>,
-                    crate::codec::Req<i64>,
-                    crate::codec::Req<String>,
-                    crate::codec::Req<Vec<String>>,
-                    crate::codec::Req<bool>,
-                    crate::codec::Nil<Option<String>>,
-                ),
-                (
-                    crate::codec::Nil<Option<String>>,
-                    crate::codec::Nil<Option<String>>,
-                    crate::codec::Nil<Option<String>>,
-                    crate::codec::Nil<Option<String>>,
-                    crate::codec::Nil<Option<String>>,
-                    crate::codec::Nil<Option<String>>,
-                ),
-            ),
-            _,
-        >(
-            map,
-            &[
-                "client_id",
-                "client_name",
-                "client_description",
-                "status",
-                "full_access_allowed",
-                "client_type",
-                "redirect_urls",
-                "access_token_expiry_minutes",
-                "access_token_template_content",
-                "post_logout_redirect_urls",
-                "bypass_consent_for_offline_access",
-                "id_token_template_content",
-                "client_secret_last_four",
-                "next_client_secret_last_four",
-                "client_secret",
-                "access_token_custom_audience",
-                "logo_url",
-                "client_id_metadata_url",
-            ],
-        )?;
+        let mut client_id = None;
+        let mut client_name = None;
+        let mut client_description = None;
+        let mut status = None;
+        let mut full_access_allowed = None;
+        let mut client_type = None;
+        let mut redirect_urls = None;
+        let mut access_token_expiry_minutes = None;
+        let mut access_token_template_content = None;
+        let mut post_logout_redirect_urls = None;
+        let mut bypass_consent_for_offline_access = None;
+        let mut id_token_template_content = None;
+        let mut client_secret_last_four = None;
+        let mut next_client_secret_last_four = None;
+        let mut client_secret = None;
+        let mut access_token_custom_audience = None;
+        let mut logo_url = None;
+        let mut client_id_metadata_url = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "client_id" => fields.read(&mut client_id, "client_id")?,
+                "client_name" => fields.read(&mut client_name, "client_name")?,
+                "client_description" => {
+                    fields.read(&mut client_description, "client_description")?
+                }
+                "status" => fields.read(&mut status, "status")?,
+                "full_access_allowed" => {
+                    fields.read(&mut full_access_allowed, "full_access_allowed")?
+                }
+                "client_type" => fields.read(&mut client_type, "client_type")?,
+                "redirect_urls" => fields.read(&mut redirect_urls, "redirect_urls")?,
+                "access_token_expiry_minutes" => {
+                    fields
+                        .read(
+                            &mut access_token_expiry_minutes,
+                            "access_token_expiry_minutes",
+                        )?
+                }
+                "access_token_template_content" => {
+                    fields
+                        .read(
+                            &mut access_token_template_content,
+                            "access_token_template_content",
+                        )?
+                }
+                "post_logout_redirect_urls" => {
+                    fields
+                        .read(
+                            &mut post_logout_redirect_urls,
+                            "post_logout_redirect_urls",
+                        )?
+                }
+                "bypass_consent_for_offline_access" => {
+                    fields
+                        .read(
+                            &mut bypass_consent_for_offline_access,
+                            "bypass_consent_for_offline_access",
+                        )?
+                }
+                "id_token_template_content" => {
+                    fields
+                        .read(
+                            &mut id_token_template_content,
+                            "id_token_template_content",
+                        )?
+                }
+                "client_secret_last_four" => {
+                    fields.read(&mut client_secret_last_four, "client_secret_last_four")?
+                }
+                "next_client_secret_last_four" => {
+                    fields
+                        .read(
+                            &mut next_client_secret_last_four,
+                            "next_client_secret_last_four",
+                        )?
+                }
+                "client_secret" => fields.read(&mut client_secret, "client_secret")?,
+                "access_token_custom_audience" => {
+                    fields
+                        .read(
+                            &mut access_token_custom_audience,
+                            "access_token_custom_audience",
+                        )?
+                }
+                "logo_url" => fields.read(&mut logo_url, "logo_url")?,
+                "client_id_metadata_url" => {
+                    fields.read(&mut client_id_metadata_url, "client_id_metadata_url")?
+                }
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            client_id,
-            client_name,
-            client_description,
-            status,
-            full_access_allowed,
-            client_type,
-            redirect_urls,
-            access_token_expiry_minutes,
-            access_token_template_content,
-            post_logout_redirect_urls,
-            bypass_consent_for_offline_access,
-            id_token_template_content,
-            client_secret_last_four,
-            next_client_secret_last_four,
-            client_secret,
-            access_token_custom_audience,
-            logo_url,
-            client_id_metadata_url,
+            client_id: fields.required(client_id, "client_id")?,
+            client_name: fields.required(client_name, "client_name")?,
+            client_description: fields
+                .required(client_description, "client_description")?,
+            status: fields.required(status, "status")?,
+            full_access_allowed: fields
+                .required(full_access_allowed, "full_access_allowed")?,
+            client_type: fields.required(client_type, "client_type")?,
+            redirect_urls: fields.required(redirect_urls, "redirect_urls")?,
+            access_token_expiry_minutes: fields
+                .required(access_token_expiry_minutes, "access_token_expiry_minutes")?,
+            access_token_template_content: fields
+                .required(
+                    access_token_template_content,
+                    "access_token_template_content",
+                )?,
+            post_logout_redirect_urls: fields
+                .required(post_logout_redirect_urls, "post_logout_redirect_urls")?,
+            bypass_consent_for_offline_access: fields
+                .required(
+                    bypass_consent_for_offline_access,
+                    "bypass_consent_for_offline_access",
+                )?,
+            id_token_template_content: fields.nilable(id_token_template_content),
+            client_secret_last_four: fields.nilable(client_secret_last_four),
+            next_client_secret_last_four: fields.nilable(next_client_secret_last_four),
+            client_secret: fields.nilable(client_secret),
+            access_token_custom_audience: fields.nilable(access_token_custom_audience),
+            logo_url: fields.nilable(logo_url),
+            client_id_metadata_url: fields.nilable(client_id_metadata_url),
         })
     }
 }
@@ -574,50 +644,55 @@ impl ::serde::Serialize for ConnectedAppWithNextClientSecret {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &[
-                "client_id",
-                "client_name",
-                "client_description",
-                "status",
-                "client_secret_last_four",
-                "full_access_allowed",
-                "client_type",
-                "redirect_urls",
-                "next_client_secret",
-                "access_token_expiry_minutes",
-                "access_token_template_content",
-                "post_logout_redirect_urls",
-                "bypass_consent_for_offline_access",
-                "id_token_template_content",
-                "next_client_secret_last_four",
-                "access_token_custom_audience",
-                "logo_url",
-                "client_id_metadata_url",
-            ],
-            (
-                (
-                    crate::codec::Always(&self.client_id),
-                    crate::codec::Always(&self.client_name),
-                    crate::codec::Always(&self.client_description),
-                    crate::codec::Always(&self.status),
-                    crate::codec::Always(&self.client_secret_last_four),
-                    crate::codec::Always(&self.full_access_allowed),
-                    crate::codec::Always(&self.client_type),
-                    crate::codec::Always(&self.redirect_urls),
-                    crate::codec::Always(&self.next_client_secret),
-                    crate::codec::Always(&self.access_token_expiry_minutes),
-                    crate::codec::Always(&self.access_token_template_content),
-                    crate::codec::Always(&self.post_logout_redirect_urls),
-                ),
-                (
-                    crate::codec::Always(&self.bypass_consent_for_offline_access),
-                    crate::codec::IfSet(&self.id_token_template_content),
-                    crate::codec::IfSet(&self.next_client_secret_last_four),
-                    crate::codec::IfSet(&self.access_token_custom_audience),
-                    crate::codec::IfSet(&self.logo_url),
-                    crate::codec::IfSet(&self.client_id_metadata_url),
-                ),
-            ),
+            |object| {
+                object.entry("client_id", &self.client_id)?;
+                object.entry("client_name", &self.client_name)?;
+                object.entry("client_description", &self.client_description)?;
+                object.entry("status", &self.status)?;
+                object.entry("client_secret_last_four", &self.client_secret_last_four)?;
+                object.entry("full_access_allowed", &self.full_access_allowed)?;
+                object.entry("client_type", &self.client_type)?;
+                object.entry("redirect_urls", &self.redirect_urls)?;
+                object.entry("next_client_secret", &self.next_client_secret)?;
+                object
+                    .entry(
+                        "access_token_expiry_minutes",
+                        &self.access_token_expiry_minutes,
+                    )?;
+                object
+                    .entry(
+                        "access_token_template_content",
+                        &self.access_token_template_content,
+                    )?;
+                object
+                    .entry(
+                        "post_logout_redirect_urls",
+                        &self.post_logout_redirect_urls,
+                    )?;
+                object
+                    .entry(
+                        "bypass_consent_for_offline_access",
+                        &self.bypass_consent_for_offline_access,
+                    )?;
+                object
+                    .if_set(
+                        "id_token_template_content",
+                        &self.id_token_template_content,
+                    )?;
+                object
+                    .if_set(
+                        "next_client_secret_last_four",
+                        &self.next_client_secret_last_four,
+                    )?;
+                object
+                    .if_set(
+                        "access_token_custom_audience",
+                        &self.access_token_custom_audience,
+                    )?;
+                object.if_set("logo_url", &self.logo_url)?;
+                object.if_set("client_id_metadata_url", &self.client_id_metadata_url)?;
+                Ok(())
+            },
         )
     }
 }
@@ -625,97 +700,133 @@ impl ::serde::Serialize for ConnectedAppWithNextClientSecret {
 impl crate::codec::Object for ConnectedAppWithNextClientSecret {
     const NAME: &'static str = "ConnectedAppWithNextClientSecret";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (
-            (
-                client_id,
-                client_name,
-                client_description,
-                status,
-                client_secret_last_four,
-                full_access_allowed,
-                client_type,
-                redirect_urls,
-                next_client_secret,
-                access_token_expiry_minutes,
-                access_token_template_content,
-                post_logout_redirect_urls,
-            ),
-            (
-                bypass_consent_for_offline_access,
-                id_token_template_content,
-                next_client_secret_last_four,
-                access_token_custom_audience,
-                logo_url,
-                client_id_metadata_url,
-            ),
-        ) = crate::codec::fields::<
-            (
-                (
-                    crate::codec::Req<String>,
-                    crate::codec::Req<String>,
-                    crate::codec::Req<String>,
-                    crate::codec::Req<String>,
-                    crate::codec::Req<String>,
-                    crate::codec::Req<bool>,
-                    crate::codec::Req<String>,
-                    crate::codec::Req<Vec<String>>,
-                    crate::codec::Req<String>,
-                    crate::codec::Req<i64>,
-                    crate::codec::Req<String>,
-                    crate::codec::Req<Vec<String>>,
-                ),
-                (
-                    crate::codec::Req<bool>,
-                    crate::codec::Nil<Option<String>>,
-                    crate::codec::Nil<Option<String>>,
-                    crate::codec::Nil<Option<String>>,
-                    crate::codec::Nil<Option<String>>,
-                    crate::codec::Nil<Option<String>>,
-                ),
-            ),
-            _,
-        >(
-            map,
-            &[
-                "client_id",
-                "client_name",
-                "client_description",
-                "status",
-                "client_secret_last_four",
-                "full_access_allowed",
-                "client_type",
-                "redirect_urls",
-                "next_client_secret",
-                "access_token_expiry_minutes",
-                "access_token_template_content",
-                "post_logout_redirect_urls",
-                "bypass_consent_for_offline_access",
-                "id_token_template_content",
-                "next_client_secret_last_four",
-                "access_token_custom_audience",
-                "logo_url",
-                "client_id_metadata_url",
-            ],
-        )?;
+        let mut client_id = None;
+        let mut client_name = None;
+        let mut client_description = None;
+        let mut status = None;
+        let mut client_secret_last_four = None;
+        let mut full_access_allowed = None;
+        let mut client_type = None;
+        let mut redirect_urls = None;
+        let mut next_client_secret = None;
+        let mut access_token_expiry_minutes = None;
+        let mut access_token_template_content = None;
+        let mut post_logout_redirect_urls = None;
+        let mut bypass_consent_for_offline_access = None;
+        let mut id_token_template_content = None;
+        let mut next_client_secret_last_four = None;
+        let mut access_token_custom_audience = None;
+        let mut logo_url = None;
+        let mut client_id_metadata_url = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "client_id" => fields.read(&mut client_id, "client_id")?,
+                "client_name" => fields.read(&mut client_name, "client_name")?,
+                "client_description" => {
+                    fields.read(&mut client_description, "client_description")?
+                }
+                "status" => fields.read(&mut status, "status")?,
+                "client_secret_last_four" => {
+                    fields.read(&mut client_secret_last_four, "client_secret_last_four")?
+                }
+                "full_access_allowed" => {
+                    fields.read(&mut full_access_allowed, "full_access_allowed")?
+                }
+                "client_type" => fields.read(&mut client_type, "client_type")?,
+                "redirect_urls" => fields.read(&mut redirect_urls, "redirect_urls")?,
+                "next_client_secret" => {
+                    fields.read(&mut next_client_secret, "next_client_secret")?
+                }
+                "access_token_expiry_minutes" => {
+                    fields
+                        .read(
+                            &mut access_token_expiry_minutes,
+                            "access_token_expiry_minutes",
+                        )?
+                }
+                "access_token_template_content" => {
+                    fields
+                        .read(
+                            &mut access_token_template_content,
+                            "access_token_template_content",
+                        )?
+                }
+                "post_logout_redirect_urls" => {
+                    fields
+                        .read(
+                            &mut post_logout_redirect_urls,
+                            "post_logout_redirect_urls",
+                        )?
+                }
+                "bypass_consent_for_offline_access" => {
+                    fields
+                        .read(
+                            &mut bypass_consent_for_offline_access,
+                            "bypass_consent_for_offline_access",
+                        )?
+                }
+                "id_token_template_content" => {
+                    fields
+                        .read(
+                            &mut id_token_template_content,
+                            "id_token_template_content",
+                        )?
+                }
+                "next_client_secret_last_four" => {
+                    fields
+                        .read(
+                            &mut next_client_secret_last_four,
+                            "next_client_secret_last_four",
+                        )?
+                }
+                "access_token_custom_audience" => {
+                    fields
+                        .read(
+                            &mut access_token_custom_audience,
+                            "access_token_custom_audience",
+                        )?
+                }
+                "logo_url" => fields.read(&mut logo_url, "logo_url")?,
+                "client_id_metadata_url" => {
+                    fields.read(&mut client_id_metadata_url, "client_id_metadata_url")?
+                }
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            client_id,
-            client_name,
-            client_description,
-            status,
-            client_secret_last_four,
-            full_access_allowed,
-            client_type,
-            redirect_urls,
-            next_client_secret,
-            access_token_expiry_minutes,
-            access_token_template_content,
-            post_logout_redirect_urls,
-            bypass_consent_for_offline_access,
-            id_token_template_content,
-            next_client_secret_last_four,
-            access_token_custom_audience,
-            logo_url,
-            client_id_metadata_url,
+            client_id: fields.required(client_id, "client_id")?,
+            client_name: fields.required(client_name, "client_name")?,
+            client_description: fields
+                .required(client_description, "client_description")?,
+            status: fields.required(status, "status")?,
+            client_secret_last_four: fields
+                .required(client_secret_last_four, "client_secret_last_four")?,
+            full_access_allowed: fields
+                .required(full_access_allowed, "full_access_allowed")?,
+            client_type: fields.required(client_type, "client_type")?,
+            redirect_urls: fields.required(redirect_urls, "redirect_urls")?,
+            next_client_secret: fields
+                .required(next_client_secret, "next_client_secret")?,
+            access_token_expiry_minutes: fields
+                .required(access_token_expiry_minutes, "access_token_expiry_minutes")?,
+            access_token_template_content: fields
+                .required(
+                    access_token_template_content,
+                    "access_token_template_content",
+                )?,
+            post_logout_redirect_urls: fields
+                .required(post_logout_redirect_urls, "post_logout_redirect_urls")?,
+            bypass_consent_for_offline_access: fields
+                .required(
+                    bypass_consent_for_offline_access,
+                    "bypass_consent_for_offline_access",
+                )?,
+            id_token_template_content: fields.nilable(id_token_template_content),
+            next_client_secret_last_four: fields.nilable(next_client_secret_last_four),
+            access_token_custom_audience: fields.nilable(access_token_custom_audience),
+            logo_url: fields.nilable(logo_url),
+            client_id_metadata_url: fields.nilable(client_id_metadata_url),
         })
     }
 }
@@ -745,8 +856,11 @@ impl ::serde::Serialize for ResultsMetadata {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &["total", "next_cursor"],
-            (crate::codec::Always(&self.total), crate::codec::IfSet(&self.next_cursor)),
+            |object| {
+                object.entry("total", &self.total)?;
+                object.if_set("next_cursor", &self.next_cursor)?;
+                Ok(())
+            },
         )
     }
 }
@@ -754,11 +868,20 @@ impl ::serde::Serialize for ResultsMetadata {
 impl crate::codec::Object for ResultsMetadata {
     const NAME: &'static str = "ResultsMetadata";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (total, next_cursor) = crate::codec::fields::<
-            (crate::codec::Req<i64>, crate::codec::Nil<Option<String>>),
-            _,
-        >(map, &["total", "next_cursor"])?;
-        Ok(Self { total, next_cursor })
+        let mut total = None;
+        let mut next_cursor = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "total" => fields.read(&mut total, "total")?,
+                "next_cursor" => fields.read(&mut next_cursor, "next_cursor")?,
+                _ => fields.skip()?,
+            }
+        }
+        Ok(Self {
+            total: fields.required(total, "total")?,
+            next_cursor: fields.nilable(next_cursor),
+        })
     }
 }
 

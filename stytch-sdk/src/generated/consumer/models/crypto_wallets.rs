@@ -34,26 +34,17 @@ impl ::serde::Serialize for SiweParams {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &[
-                "domain",
-                "uri",
-                "resources",
-                "chain_id",
-                "statement",
-                "issued_at",
-                "not_before",
-                "message_request_id",
-            ],
-            (
-                crate::codec::Always(&self.domain),
-                crate::codec::Always(&self.uri),
-                crate::codec::Always(&self.resources),
-                crate::codec::IfSet(&self.chain_id),
-                crate::codec::IfSet(&self.statement),
-                crate::codec::IfSetTime(&self.issued_at),
-                crate::codec::IfSetTime(&self.not_before),
-                crate::codec::IfSet(&self.message_request_id),
-            ),
+            |object| {
+                object.entry("domain", &self.domain)?;
+                object.entry("uri", &self.uri)?;
+                object.entry("resources", &self.resources)?;
+                object.if_set("chain_id", &self.chain_id)?;
+                object.if_set("statement", &self.statement)?;
+                object.time_if_set("issued_at", &self.issued_at)?;
+                object.time_if_set("not_before", &self.not_before)?;
+                object.if_set("message_request_id", &self.message_request_id)?;
+                Ok(())
+            },
         )
     }
 }
@@ -61,55 +52,39 @@ impl ::serde::Serialize for SiweParams {
 impl crate::codec::Object for SiweParams {
     const NAME: &'static str = "SiweParams";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (
-            domain,
-            uri,
-            resources,
-            chain_id,
-            statement,
-            issued_at,
-            not_before,
-            message_request_id,
-        ) = crate::codec::fields::<
-            (
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-                crate::codec::Req<Vec<String>>,
-                crate::codec::Nil<Option<String>>,
-                crate::codec::Nil<Option<String>>,
-                crate::codec::Nil<
-                    Option<crate::codec::Timestamp>,
-                    Option<::time::OffsetDateTime>,
-                >,
-                crate::codec::Nil<
-                    Option<crate::codec::Timestamp>,
-                    Option<::time::OffsetDateTime>,
-                >,
-                crate::codec::Nil<Option<String>>,
-            ),
-            _,
-        >(
-            map,
-            &[
-                "domain",
-                "uri",
-                "resources",
-                "chain_id",
-                "statement",
-                "issued_at",
-                "not_before",
-                "message_request_id",
-            ],
-        )?;
+        let mut domain = None;
+        let mut uri = None;
+        let mut resources = None;
+        let mut chain_id = None;
+        let mut statement = None;
+        let mut issued_at = None;
+        let mut not_before = None;
+        let mut message_request_id = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "domain" => fields.read(&mut domain, "domain")?,
+                "uri" => fields.read(&mut uri, "uri")?,
+                "resources" => fields.read(&mut resources, "resources")?,
+                "chain_id" => fields.read(&mut chain_id, "chain_id")?,
+                "statement" => fields.read(&mut statement, "statement")?,
+                "issued_at" => fields.read(&mut issued_at, "issued_at")?,
+                "not_before" => fields.read(&mut not_before, "not_before")?,
+                "message_request_id" => {
+                    fields.read(&mut message_request_id, "message_request_id")?
+                }
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            domain,
-            uri,
-            resources,
-            chain_id,
-            statement,
-            issued_at,
-            not_before,
-            message_request_id,
+            domain: fields.required(domain, "domain")?,
+            uri: fields.required(uri, "uri")?,
+            resources: fields.required(resources, "resources")?,
+            chain_id: fields.nilable(chain_id),
+            statement: fields.nilable(statement),
+            issued_at: fields.nilable_time(issued_at),
+            not_before: fields.nilable_time(not_before),
+            message_request_id: fields.nilable(message_request_id),
         })
     }
 }
@@ -151,26 +126,17 @@ impl ::serde::Serialize for SiweParamsResponse {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &[
-                "status_code",
-                "request_id",
-                "domain",
-                "uri",
-                "chain_id",
-                "resources",
-                "issued_at",
-                "message_request_id",
-            ],
-            (
-                crate::codec::IfSet(&self.status_code),
-                crate::codec::IfSet(&self.request_id),
-                crate::codec::Always(&self.domain),
-                crate::codec::Always(&self.uri),
-                crate::codec::Always(&self.chain_id),
-                crate::codec::Always(&self.resources),
-                crate::codec::IfSetTime(&self.issued_at),
-                crate::codec::IfSet(&self.message_request_id),
-            ),
+            |object| {
+                object.if_set("status_code", &self.status_code)?;
+                object.if_set("request_id", &self.request_id)?;
+                object.entry("domain", &self.domain)?;
+                object.entry("uri", &self.uri)?;
+                object.entry("chain_id", &self.chain_id)?;
+                object.entry("resources", &self.resources)?;
+                object.time_if_set("issued_at", &self.issued_at)?;
+                object.if_set("message_request_id", &self.message_request_id)?;
+                Ok(())
+            },
         )
     }
 }
@@ -178,52 +144,39 @@ impl ::serde::Serialize for SiweParamsResponse {
 impl crate::codec::Object for SiweParamsResponse {
     const NAME: &'static str = "SiweParamsResponse";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (
-            status_code,
-            request_id,
-            domain,
-            uri,
-            chain_id,
-            resources,
-            issued_at,
-            message_request_id,
-        ) = crate::codec::fields::<
-            (
-                crate::codec::Nil<Option<i64>>,
-                crate::codec::Nil<Option<String>>,
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-                crate::codec::Req<Vec<String>>,
-                crate::codec::Nil<
-                    Option<crate::codec::Timestamp>,
-                    Option<::time::OffsetDateTime>,
-                >,
-                crate::codec::Nil<Option<String>>,
-            ),
-            _,
-        >(
-            map,
-            &[
-                "status_code",
-                "request_id",
-                "domain",
-                "uri",
-                "chain_id",
-                "resources",
-                "issued_at",
-                "message_request_id",
-            ],
-        )?;
+        let mut status_code = None;
+        let mut request_id = None;
+        let mut domain = None;
+        let mut uri = None;
+        let mut chain_id = None;
+        let mut resources = None;
+        let mut issued_at = None;
+        let mut message_request_id = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "status_code" => fields.read(&mut status_code, "status_code")?,
+                "request_id" => fields.read(&mut request_id, "request_id")?,
+                "domain" => fields.read(&mut domain, "domain")?,
+                "uri" => fields.read(&mut uri, "uri")?,
+                "chain_id" => fields.read(&mut chain_id, "chain_id")?,
+                "resources" => fields.read(&mut resources, "resources")?,
+                "issued_at" => fields.read(&mut issued_at, "issued_at")?,
+                "message_request_id" => {
+                    fields.read(&mut message_request_id, "message_request_id")?
+                }
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            status_code,
-            request_id,
-            domain,
-            uri,
-            chain_id,
-            resources,
-            issued_at,
-            message_request_id,
+            status_code: fields.nilable(status_code),
+            request_id: fields.nilable(request_id),
+            domain: fields.required(domain, "domain")?,
+            uri: fields.required(uri, "uri")?,
+            chain_id: fields.required(chain_id, "chain_id")?,
+            resources: fields.required(resources, "resources")?,
+            issued_at: fields.nilable_time(issued_at),
+            message_request_id: fields.nilable(message_request_id),
         })
     }
 }

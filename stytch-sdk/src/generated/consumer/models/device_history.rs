@@ -19,12 +19,12 @@ impl ::serde::Serialize for DeviceAttributeDetails {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &["is_new", "first_seen_at", "last_seen_at"],
-            (
-                crate::codec::Always(&self.is_new),
-                crate::codec::IfSetTime(&self.first_seen_at),
-                crate::codec::IfSetTime(&self.last_seen_at),
-            ),
+            |object| {
+                object.entry("is_new", &self.is_new)?;
+                object.time_if_set("first_seen_at", &self.first_seen_at)?;
+                object.time_if_set("last_seen_at", &self.last_seen_at)?;
+                Ok(())
+            },
         )
     }
 }
@@ -32,24 +32,22 @@ impl ::serde::Serialize for DeviceAttributeDetails {
 impl crate::codec::Object for DeviceAttributeDetails {
     const NAME: &'static str = "DeviceAttributeDetails";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (is_new, first_seen_at, last_seen_at) = crate::codec::fields::<
-            (
-                crate::codec::Req<bool>,
-                crate::codec::Nil<
-                    Option<crate::codec::Timestamp>,
-                    Option<::time::OffsetDateTime>,
-                >,
-                crate::codec::Nil<
-                    Option<crate::codec::Timestamp>,
-                    Option<::time::OffsetDateTime>,
-                >,
-            ),
-            _,
-        >(map, &["is_new", "first_seen_at", "last_seen_at"])?;
+        let mut is_new = None;
+        let mut first_seen_at = None;
+        let mut last_seen_at = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "is_new" => fields.read(&mut is_new, "is_new")?,
+                "first_seen_at" => fields.read(&mut first_seen_at, "first_seen_at")?,
+                "last_seen_at" => fields.read(&mut last_seen_at, "last_seen_at")?,
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            is_new,
-            first_seen_at,
-            last_seen_at,
+            is_new: fields.required(is_new, "is_new")?,
+            first_seen_at: fields.nilable_time(first_seen_at),
+            last_seen_at: fields.nilable_time(last_seen_at),
         })
     }
 }
@@ -98,26 +96,17 @@ impl ::serde::Serialize for DeviceInfo {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &[
-                "visitor_id",
-                "visitor_id_details",
-                "ip_address",
-                "ip_address_details",
-                "ip_geo_city",
-                "ip_geo_region",
-                "ip_geo_country",
-                "ip_geo_country_details",
-            ],
-            (
-                crate::codec::Always(&self.visitor_id),
-                crate::codec::IfSet(&self.visitor_id_details),
-                crate::codec::IfSet(&self.ip_address),
-                crate::codec::IfSet(&self.ip_address_details),
-                crate::codec::IfSet(&self.ip_geo_city),
-                crate::codec::IfSet(&self.ip_geo_region),
-                crate::codec::IfSet(&self.ip_geo_country),
-                crate::codec::IfSet(&self.ip_geo_country_details),
-            ),
+            |object| {
+                object.entry("visitor_id", &self.visitor_id)?;
+                object.if_set("visitor_id_details", &self.visitor_id_details)?;
+                object.if_set("ip_address", &self.ip_address)?;
+                object.if_set("ip_address_details", &self.ip_address_details)?;
+                object.if_set("ip_geo_city", &self.ip_geo_city)?;
+                object.if_set("ip_geo_region", &self.ip_geo_region)?;
+                object.if_set("ip_geo_country", &self.ip_geo_country)?;
+                object.if_set("ip_geo_country_details", &self.ip_geo_country_details)?;
+                Ok(())
+            },
         )
     }
 }
@@ -125,61 +114,43 @@ impl ::serde::Serialize for DeviceInfo {
 impl crate::codec::Object for DeviceInfo {
     const NAME: &'static str = "DeviceInfo";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (
-            visitor_id,
-            visitor_id_details,
-            ip_address,
-            ip_address_details,
-            ip_geo_city,
-            ip_geo_region,
-            ip_geo_country,
-            ip_geo_country_details,
-        ) = crate::codec::fields::<
-            (
-                crate::codec::Req<String>,
-                crate::codec::Nil<
-                    Option<
-                        crate::consumer::models::device_history::DeviceAttributeDetails,
-                    >,
-                >,
-                crate::codec::Nil<Option<String>>,
-                crate::codec::Nil<
-                    Option<
-                        crate::consumer::models::device_history::DeviceAttributeDetails,
-                    >,
-                >,
-                crate::codec::Nil<Option<String>>,
-                crate::codec::Nil<Option<String>>,
-                crate::codec::Nil<Option<String>>,
-                crate::codec::Nil<
-                    Option<
-                        crate::consumer::models::device_history::DeviceAttributeDetails,
-                    >,
-                >,
-            ),
-            _,
-        >(
-            map,
-            &[
-                "visitor_id",
-                "visitor_id_details",
-                "ip_address",
-                "ip_address_details",
-                "ip_geo_city",
-                "ip_geo_region",
-                "ip_geo_country",
-                "ip_geo_country_details",
-            ],
-        )?;
+        let mut visitor_id = None;
+        let mut visitor_id_details = None;
+        let mut ip_address = None;
+        let mut ip_address_details = None;
+        let mut ip_geo_city = None;
+        let mut ip_geo_region = None;
+        let mut ip_geo_country = None;
+        let mut ip_geo_country_details = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "visitor_id" => fields.read(&mut visitor_id, "visitor_id")?,
+                "visitor_id_details" => {
+                    fields.read(&mut visitor_id_details, "visitor_id_details")?
+                }
+                "ip_address" => fields.read(&mut ip_address, "ip_address")?,
+                "ip_address_details" => {
+                    fields.read(&mut ip_address_details, "ip_address_details")?
+                }
+                "ip_geo_city" => fields.read(&mut ip_geo_city, "ip_geo_city")?,
+                "ip_geo_region" => fields.read(&mut ip_geo_region, "ip_geo_region")?,
+                "ip_geo_country" => fields.read(&mut ip_geo_country, "ip_geo_country")?,
+                "ip_geo_country_details" => {
+                    fields.read(&mut ip_geo_country_details, "ip_geo_country_details")?
+                }
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            visitor_id,
-            visitor_id_details,
-            ip_address,
-            ip_address_details,
-            ip_geo_city,
-            ip_geo_region,
-            ip_geo_country,
-            ip_geo_country_details,
+            visitor_id: fields.required(visitor_id, "visitor_id")?,
+            visitor_id_details: fields.nilable(visitor_id_details),
+            ip_address: fields.nilable(ip_address),
+            ip_address_details: fields.nilable(ip_address_details),
+            ip_geo_city: fields.nilable(ip_geo_city),
+            ip_geo_region: fields.nilable(ip_geo_region),
+            ip_geo_country: fields.nilable(ip_geo_country),
+            ip_geo_country_details: fields.nilable(ip_geo_country_details),
         })
     }
 }

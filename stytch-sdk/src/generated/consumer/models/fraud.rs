@@ -19,12 +19,12 @@ impl ::serde::Serialize for AsnProperties {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &["asn", "name", "network"],
-            (
-                crate::codec::Always(&self.asn),
-                crate::codec::Always(&self.name),
-                crate::codec::Always(&self.network),
-            ),
+            |object| {
+                object.entry("asn", &self.asn)?;
+                object.entry("name", &self.name)?;
+                object.entry("network", &self.network)?;
+                Ok(())
+            },
         )
     }
 }
@@ -32,15 +32,23 @@ impl ::serde::Serialize for AsnProperties {
 impl crate::codec::Object for AsnProperties {
     const NAME: &'static str = "AsnProperties";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (asn, name, network) = crate::codec::fields::<
-            (
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-            ),
-            _,
-        >(map, &["asn", "name", "network"])?;
-        Ok(Self { asn, name, network })
+        let mut asn = None;
+        let mut name = None;
+        let mut network = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "asn" => fields.read(&mut asn, "asn")?,
+                "name" => fields.read(&mut name, "name")?,
+                "network" => fields.read(&mut network, "network")?,
+                _ => fields.skip()?,
+            }
+        }
+        Ok(Self {
+            asn: fields.required(asn, "asn")?,
+            name: fields.required(name, "name")?,
+            network: fields.required(network, "network")?,
+        })
     }
 }
 
@@ -80,20 +88,19 @@ impl ::serde::Serialize for AddressInformation {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &[
-                "has_known_bounces",
-                "has_valid_syntax",
-                "is_suspected_role_address",
-                "normalized_email",
-                "tumbling_character_count",
-            ],
-            (
-                crate::codec::Always(&self.has_known_bounces),
-                crate::codec::Always(&self.has_valid_syntax),
-                crate::codec::Always(&self.is_suspected_role_address),
-                crate::codec::Always(&self.normalized_email),
-                crate::codec::Always(&self.tumbling_character_count),
-            ),
+            |object| {
+                object.entry("has_known_bounces", &self.has_known_bounces)?;
+                object.entry("has_valid_syntax", &self.has_valid_syntax)?;
+                object
+                    .entry(
+                        "is_suspected_role_address",
+                        &self.is_suspected_role_address,
+                    )?;
+                object.entry("normalized_email", &self.normalized_email)?;
+                object
+                    .entry("tumbling_character_count", &self.tumbling_character_count)?;
+                Ok(())
+            },
         )
     }
 }
@@ -101,37 +108,45 @@ impl ::serde::Serialize for AddressInformation {
 impl crate::codec::Object for AddressInformation {
     const NAME: &'static str = "AddressInformation";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (
-            has_known_bounces,
-            has_valid_syntax,
-            is_suspected_role_address,
-            normalized_email,
-            tumbling_character_count,
-        ) = crate::codec::fields::<
-            (
-                crate::codec::Req<bool>,
-                crate::codec::Req<bool>,
-                crate::codec::Req<bool>,
-                crate::codec::Req<String>,
-                crate::codec::Req<i64>,
-            ),
-            _,
-        >(
-            map,
-            &[
-                "has_known_bounces",
-                "has_valid_syntax",
-                "is_suspected_role_address",
-                "normalized_email",
-                "tumbling_character_count",
-            ],
-        )?;
+        let mut has_known_bounces = None;
+        let mut has_valid_syntax = None;
+        let mut is_suspected_role_address = None;
+        let mut normalized_email = None;
+        let mut tumbling_character_count = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "has_known_bounces" => {
+                    fields.read(&mut has_known_bounces, "has_known_bounces")?
+                }
+                "has_valid_syntax" => {
+                    fields.read(&mut has_valid_syntax, "has_valid_syntax")?
+                }
+                "is_suspected_role_address" => {
+                    fields
+                        .read(
+                            &mut is_suspected_role_address,
+                            "is_suspected_role_address",
+                        )?
+                }
+                "normalized_email" => {
+                    fields.read(&mut normalized_email, "normalized_email")?
+                }
+                "tumbling_character_count" => {
+                    fields
+                        .read(&mut tumbling_character_count, "tumbling_character_count")?
+                }
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            has_known_bounces,
-            has_valid_syntax,
-            is_suspected_role_address,
-            normalized_email,
-            tumbling_character_count,
+            has_known_bounces: fields.required(has_known_bounces, "has_known_bounces")?,
+            has_valid_syntax: fields.required(has_valid_syntax, "has_valid_syntax")?,
+            is_suspected_role_address: fields
+                .required(is_suspected_role_address, "is_suspected_role_address")?,
+            normalized_email: fields.required(normalized_email, "normalized_email")?,
+            tumbling_character_count: fields
+                .required(tumbling_character_count, "tumbling_character_count")?,
         })
     }
 }
@@ -158,8 +173,10 @@ impl ::serde::Serialize for BrowserProperties {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &["user_agent"],
-            (crate::codec::Always(&self.user_agent),),
+            |object| {
+                object.entry("user_agent", &self.user_agent)?;
+                Ok(())
+            },
         )
     }
 }
@@ -167,11 +184,17 @@ impl ::serde::Serialize for BrowserProperties {
 impl crate::codec::Object for BrowserProperties {
     const NAME: &'static str = "BrowserProperties";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (user_agent,) = crate::codec::fields::<
-            (crate::codec::Req<String>,),
-            _,
-        >(map, &["user_agent"])?;
-        Ok(Self { user_agent })
+        let mut user_agent = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "user_agent" => fields.read(&mut user_agent, "user_agent")?,
+                _ => fields.skip()?,
+            }
+        }
+        Ok(Self {
+            user_agent: fields.required(user_agent, "user_agent")?,
+        })
     }
 }
 
@@ -200,11 +223,11 @@ impl ::serde::Serialize for DomainInformation {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &["has_mx_or_a_record", "is_disposable_domain"],
-            (
-                crate::codec::Always(&self.has_mx_or_a_record),
-                crate::codec::Always(&self.is_disposable_domain),
-            ),
+            |object| {
+                object.entry("has_mx_or_a_record", &self.has_mx_or_a_record)?;
+                object.entry("is_disposable_domain", &self.is_disposable_domain)?;
+                Ok(())
+            },
         )
     }
 }
@@ -212,13 +235,25 @@ impl ::serde::Serialize for DomainInformation {
 impl crate::codec::Object for DomainInformation {
     const NAME: &'static str = "DomainInformation";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (has_mx_or_a_record, is_disposable_domain) = crate::codec::fields::<
-            (crate::codec::Req<bool>, crate::codec::Req<bool>),
-            _,
-        >(map, &["has_mx_or_a_record", "is_disposable_domain"])?;
+        let mut has_mx_or_a_record = None;
+        let mut is_disposable_domain = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "has_mx_or_a_record" => {
+                    fields.read(&mut has_mx_or_a_record, "has_mx_or_a_record")?
+                }
+                "is_disposable_domain" => {
+                    fields.read(&mut is_disposable_domain, "is_disposable_domain")?
+                }
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            has_mx_or_a_record,
-            is_disposable_domain,
+            has_mx_or_a_record: fields
+                .required(has_mx_or_a_record, "has_mx_or_a_record")?,
+            is_disposable_domain: fields
+                .required(is_disposable_domain, "is_disposable_domain")?,
         })
     }
 }
@@ -260,22 +295,15 @@ impl ::serde::Serialize for Fingerprints {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &[
-                "network_fingerprint",
-                "hardware_fingerprint",
-                "browser_fingerprint",
-                "visitor_fingerprint",
-                "visitor_id",
-                "browser_id",
-            ],
-            (
-                crate::codec::Always(&self.network_fingerprint),
-                crate::codec::Always(&self.hardware_fingerprint),
-                crate::codec::Always(&self.browser_fingerprint),
-                crate::codec::Always(&self.visitor_fingerprint),
-                crate::codec::IfSet(&self.visitor_id),
-                crate::codec::IfSet(&self.browser_id),
-            ),
+            |object| {
+                object.entry("network_fingerprint", &self.network_fingerprint)?;
+                object.entry("hardware_fingerprint", &self.hardware_fingerprint)?;
+                object.entry("browser_fingerprint", &self.browser_fingerprint)?;
+                object.entry("visitor_fingerprint", &self.visitor_fingerprint)?;
+                object.if_set("visitor_id", &self.visitor_id)?;
+                object.if_set("browser_id", &self.browser_id)?;
+                Ok(())
+            },
         )
     }
 }
@@ -283,41 +311,43 @@ impl ::serde::Serialize for Fingerprints {
 impl crate::codec::Object for Fingerprints {
     const NAME: &'static str = "Fingerprints";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (
-            network_fingerprint,
-            hardware_fingerprint,
-            browser_fingerprint,
-            visitor_fingerprint,
-            visitor_id,
-            browser_id,
-        ) = crate::codec::fields::<
-            (
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-                crate::codec::Nil<Option<String>>,
-                crate::codec::Nil<Option<String>>,
-            ),
-            _,
-        >(
-            map,
-            &[
-                "network_fingerprint",
-                "hardware_fingerprint",
-                "browser_fingerprint",
-                "visitor_fingerprint",
-                "visitor_id",
-                "browser_id",
-            ],
-        )?;
+        let mut network_fingerprint = None;
+        let mut hardware_fingerprint = None;
+        let mut browser_fingerprint = None;
+        let mut visitor_fingerprint = None;
+        let mut visitor_id = None;
+        let mut browser_id = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "network_fingerprint" => {
+                    fields.read(&mut network_fingerprint, "network_fingerprint")?
+                }
+                "hardware_fingerprint" => {
+                    fields.read(&mut hardware_fingerprint, "hardware_fingerprint")?
+                }
+                "browser_fingerprint" => {
+                    fields.read(&mut browser_fingerprint, "browser_fingerprint")?
+                }
+                "visitor_fingerprint" => {
+                    fields.read(&mut visitor_fingerprint, "visitor_fingerprint")?
+                }
+                "visitor_id" => fields.read(&mut visitor_id, "visitor_id")?,
+                "browser_id" => fields.read(&mut browser_id, "browser_id")?,
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            network_fingerprint,
-            hardware_fingerprint,
-            browser_fingerprint,
-            visitor_fingerprint,
-            visitor_id,
-            browser_id,
+            network_fingerprint: fields
+                .required(network_fingerprint, "network_fingerprint")?,
+            hardware_fingerprint: fields
+                .required(hardware_fingerprint, "hardware_fingerprint")?,
+            browser_fingerprint: fields
+                .required(browser_fingerprint, "browser_fingerprint")?,
+            visitor_fingerprint: fields
+                .required(visitor_fingerprint, "visitor_fingerprint")?,
+            visitor_id: fields.nilable(visitor_id),
+            browser_id: fields.nilable(browser_id),
         })
     }
 }
@@ -348,12 +378,12 @@ impl ::serde::Serialize for IpGeoProperties {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &["city", "region", "country"],
-            (
-                crate::codec::Always(&self.city),
-                crate::codec::Always(&self.region),
-                crate::codec::Always(&self.country),
-            ),
+            |object| {
+                object.entry("city", &self.city)?;
+                object.entry("region", &self.region)?;
+                object.entry("country", &self.country)?;
+                Ok(())
+            },
         )
     }
 }
@@ -361,15 +391,23 @@ impl ::serde::Serialize for IpGeoProperties {
 impl crate::codec::Object for IpGeoProperties {
     const NAME: &'static str = "IpGeoProperties";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (city, region, country) = crate::codec::fields::<
-            (
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-            ),
-            _,
-        >(map, &["city", "region", "country"])?;
-        Ok(Self { city, region, country })
+        let mut city = None;
+        let mut region = None;
+        let mut country = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "city" => fields.read(&mut city, "city")?,
+                "region" => fields.read(&mut region, "region")?,
+                "country" => fields.read(&mut country, "country")?,
+                _ => fields.skip()?,
+            }
+        }
+        Ok(Self {
+            city: fields.required(city, "city")?,
+            region: fields.required(region, "region")?,
+            country: fields.required(country, "country")?,
+        })
     }
 }
 
@@ -401,12 +439,12 @@ impl ::serde::Serialize for Metadata {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &["external_id", "organization_id", "user_action"],
-            (
-                crate::codec::IfSet(&self.external_id),
-                crate::codec::IfSet(&self.organization_id),
-                crate::codec::IfSet(&self.user_action),
-            ),
+            |object| {
+                object.if_set("external_id", &self.external_id)?;
+                object.if_set("organization_id", &self.organization_id)?;
+                object.if_set("user_action", &self.user_action)?;
+                Ok(())
+            },
         )
     }
 }
@@ -414,18 +452,24 @@ impl ::serde::Serialize for Metadata {
 impl crate::codec::Object for Metadata {
     const NAME: &'static str = "Metadata";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (external_id, organization_id, user_action) = crate::codec::fields::<
-            (
-                crate::codec::Nil<Option<String>>,
-                crate::codec::Nil<Option<String>>,
-                crate::codec::Nil<Option<String>>,
-            ),
-            _,
-        >(map, &["external_id", "organization_id", "user_action"])?;
+        let mut external_id = None;
+        let mut organization_id = None;
+        let mut user_action = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "external_id" => fields.read(&mut external_id, "external_id")?,
+                "organization_id" => {
+                    fields.read(&mut organization_id, "organization_id")?
+                }
+                "user_action" => fields.read(&mut user_action, "user_action")?,
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            external_id,
-            organization_id,
-            user_action,
+            external_id: fields.nilable(external_id),
+            organization_id: fields.nilable(organization_id),
+            user_action: fields.nilable(user_action),
         })
     }
 }
@@ -460,14 +504,14 @@ impl ::serde::Serialize for NetworkProperties {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &["ip_address", "asn", "ip_geolocation", "is_proxy", "is_vpn"],
-            (
-                crate::codec::Always(&self.ip_address),
-                crate::codec::Always(&self.asn),
-                crate::codec::Always(&self.ip_geolocation),
-                crate::codec::Always(&self.is_proxy),
-                crate::codec::Always(&self.is_vpn),
-            ),
+            |object| {
+                object.entry("ip_address", &self.ip_address)?;
+                object.entry("asn", &self.asn)?;
+                object.entry("ip_geolocation", &self.ip_geolocation)?;
+                object.entry("is_proxy", &self.is_proxy)?;
+                object.entry("is_vpn", &self.is_vpn)?;
+                Ok(())
+            },
         )
     }
 }
@@ -475,22 +519,28 @@ impl ::serde::Serialize for NetworkProperties {
 impl crate::codec::Object for NetworkProperties {
     const NAME: &'static str = "NetworkProperties";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (ip_address, asn, ip_geolocation, is_proxy, is_vpn) = crate::codec::fields::<
-            (
-                crate::codec::Req<String>,
-                crate::codec::Req<crate::consumer::models::fraud::AsnProperties>,
-                crate::codec::Req<crate::consumer::models::fraud::IpGeoProperties>,
-                crate::codec::Req<bool>,
-                crate::codec::Req<bool>,
-            ),
-            _,
-        >(map, &["ip_address", "asn", "ip_geolocation", "is_proxy", "is_vpn"])?;
+        let mut ip_address = None;
+        let mut asn = None;
+        let mut ip_geolocation = None;
+        let mut is_proxy = None;
+        let mut is_vpn = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "ip_address" => fields.read(&mut ip_address, "ip_address")?,
+                "asn" => fields.read(&mut asn, "asn")?,
+                "ip_geolocation" => fields.read(&mut ip_geolocation, "ip_geolocation")?,
+                "is_proxy" => fields.read(&mut is_proxy, "is_proxy")?,
+                "is_vpn" => fields.read(&mut is_vpn, "is_vpn")?,
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            ip_address,
-            asn,
-            ip_geolocation,
-            is_proxy,
-            is_vpn,
+            ip_address: fields.required(ip_address, "ip_address")?,
+            asn: fields.required(asn, "asn")?,
+            ip_geolocation: fields.required(ip_geolocation, "ip_geolocation")?,
+            is_proxy: fields.required(is_proxy, "is_proxy")?,
+            is_vpn: fields.required(is_vpn, "is_vpn")?,
         })
     }
 }
@@ -519,11 +569,11 @@ impl ::serde::Serialize for Properties {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &["network_properties", "browser_properties"],
-            (
-                crate::codec::Always(&self.network_properties),
-                crate::codec::Always(&self.browser_properties),
-            ),
+            |object| {
+                object.entry("network_properties", &self.network_properties)?;
+                object.entry("browser_properties", &self.browser_properties)?;
+                Ok(())
+            },
         )
     }
 }
@@ -531,16 +581,25 @@ impl ::serde::Serialize for Properties {
 impl crate::codec::Object for Properties {
     const NAME: &'static str = "Properties";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (network_properties, browser_properties) = crate::codec::fields::<
-            (
-                crate::codec::Req<crate::consumer::models::fraud::NetworkProperties>,
-                crate::codec::Req<crate::consumer::models::fraud::BrowserProperties>,
-            ),
-            _,
-        >(map, &["network_properties", "browser_properties"])?;
+        let mut network_properties = None;
+        let mut browser_properties = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "network_properties" => {
+                    fields.read(&mut network_properties, "network_properties")?
+                }
+                "browser_properties" => {
+                    fields.read(&mut browser_properties, "browser_properties")?
+                }
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            network_properties,
-            browser_properties,
+            network_properties: fields
+                .required(network_properties, "network_properties")?,
+            browser_properties: fields
+                .required(browser_properties, "browser_properties")?,
         })
     }
 }
@@ -604,44 +663,24 @@ impl ::serde::Serialize for Rule {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &[
-                "rule_type",
-                "action",
-                "created_at",
-                "visitor_id",
-                "browser_id",
-                "visitor_fingerprint",
-                "browser_fingerprint",
-                "hardware_fingerprint",
-                "network_fingerprint",
-                "cidr_block",
-                "country_code",
-                "asn",
-                "description",
-                "expires_at",
-                "last_updated_at",
-            ],
-            (
-                (
-                    crate::codec::Always(&self.rule_type),
-                    crate::codec::Always(&self.action),
-                    crate::codec::Always(crate::codec::TimestampRef(&self.created_at)),
-                    crate::codec::IfSet(&self.visitor_id),
-                    crate::codec::IfSet(&self.browser_id),
-                    crate::codec::IfSet(&self.visitor_fingerprint),
-                    crate::codec::IfSet(&self.browser_fingerprint),
-                    crate::codec::IfSet(&self.hardware_fingerprint),
-                    crate::codec::IfSet(&self.network_fingerprint),
-                    crate::codec::IfSet(&self.cidr_block),
-                    crate::codec::IfSet(&self.country_code),
-                    crate::codec::IfSet(&self.asn),
-                ),
-                (
-                    crate::codec::IfSet(&self.description),
-                    crate::codec::IfSetTime(&self.expires_at),
-                    crate::codec::IfSetTime(&self.last_updated_at),
-                ),
-            ),
+            |object| {
+                object.entry("rule_type", &self.rule_type)?;
+                object.entry("action", &self.action)?;
+                object.time("created_at", &self.created_at)?;
+                object.if_set("visitor_id", &self.visitor_id)?;
+                object.if_set("browser_id", &self.browser_id)?;
+                object.if_set("visitor_fingerprint", &self.visitor_fingerprint)?;
+                object.if_set("browser_fingerprint", &self.browser_fingerprint)?;
+                object.if_set("hardware_fingerprint", &self.hardware_fingerprint)?;
+                object.if_set("network_fingerprint", &self.network_fingerprint)?;
+                object.if_set("cidr_block", &self.cidr_block)?;
+                object.if_set("country_code", &self.country_code)?;
+                object.if_set("asn", &self.asn)?;
+                object.if_set("description", &self.description)?;
+                object.time_if_set("expires_at", &self.expires_at)?;
+                object.time_if_set("last_updated_at", &self.last_updated_at)?;
+                Ok(())
+            },
         )
     }
 }
@@ -649,87 +688,68 @@ impl ::serde::Serialize for Rule {
 impl crate::codec::Object for Rule {
     const NAME: &'static str = "Rule";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (
-            (
-                rule_type,
-                action,
-                created_at,
-                visitor_id,
-                browser_id,
-                visitor_fingerprint,
-                browser_fingerprint,
-                hardware_fingerprint,
-                network_fingerprint,
-                cidr_block,
-                country_code,
-                asn,
-            ),
-            (description, expires_at, last_updated_at),
-        ) = crate::codec::fields::<
-            (
-                (
-                    crate::codec::Req<crate::consumer::models::fraud::RuleType>,
-                    crate::codec::Req<crate::consumer::models::fraud::RuleAction>,
-                    crate::codec::Req<crate::codec::Timestamp, ::time::OffsetDateTime>,
-                    crate::codec::Nil<Option<String>>,
-                    crate::codec::Nil<Option<String>>,
-                    crate::codec::Nil<Option<String>>,
-                    crate::codec::Nil<Option<String>>,
-                    crate::codec::Nil<Option<String>>,
-                    crate::codec::Nil<Option<String>>,
-                    crate::codec::Nil<Option<String>>,
-                    crate::codec::Nil<Option<String>>,
-                    crate::codec::Nil<Option<String>>,
-                ),
-                (
-                    crate::codec::Nil<Option<String>>,
-                    crate::codec::Nil<
-                        Option<crate::codec::Timestamp>,
-                        Option<::time::OffsetDateTime>,
-                    >,
-                    crate::codec::Nil<
-                        Option<crate::codec::Timestamp>,
-                        Option<::time::OffsetDateTime>,
-                    >,
-                ),
-            ),
-            _,
-        >(
-            map,
-            &[
-                "rule_type",
-                "action",
-                "created_at",
-                "visitor_id",
-                "browser_id",
-                "visitor_fingerprint",
-                "browser_fingerprint",
-                "hardware_fingerprint",
-                "network_fingerprint",
-                "cidr_block",
-                "country_code",
-                "asn",
-                "description",
-                "expires_at",
-                "last_updated_at",
-            ],
-        )?;
+        let mut rule_type = None;
+        let mut action = None;
+        let mut created_at = None;
+        let mut visitor_id = None;
+        let mut browser_id = None;
+        let mut visitor_fingerprint = None;
+        let mut browser_fingerprint = None;
+        let mut hardware_fingerprint = None;
+        let mut network_fingerprint = None;
+        let mut cidr_block = None;
+        let mut country_code = None;
+        let mut asn = None;
+        let mut description = None;
+        let mut expires_at = None;
+        let mut last_updated_at = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "rule_type" => fields.read(&mut rule_type, "rule_type")?,
+                "action" => fields.read(&mut action, "action")?,
+                "created_at" => fields.read(&mut created_at, "created_at")?,
+                "visitor_id" => fields.read(&mut visitor_id, "visitor_id")?,
+                "browser_id" => fields.read(&mut browser_id, "browser_id")?,
+                "visitor_fingerprint" => {
+                    fields.read(&mut visitor_fingerprint, "visitor_fingerprint")?
+                }
+                "browser_fingerprint" => {
+                    fields.read(&mut browser_fingerprint, "browser_fingerprint")?
+                }
+                "hardware_fingerprint" => {
+                    fields.read(&mut hardware_fingerprint, "hardware_fingerprint")?
+                }
+                "network_fingerprint" => {
+                    fields.read(&mut network_fingerprint, "network_fingerprint")?
+                }
+                "cidr_block" => fields.read(&mut cidr_block, "cidr_block")?,
+                "country_code" => fields.read(&mut country_code, "country_code")?,
+                "asn" => fields.read(&mut asn, "asn")?,
+                "description" => fields.read(&mut description, "description")?,
+                "expires_at" => fields.read(&mut expires_at, "expires_at")?,
+                "last_updated_at" => {
+                    fields.read(&mut last_updated_at, "last_updated_at")?
+                }
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            rule_type,
-            action,
-            created_at,
-            visitor_id,
-            browser_id,
-            visitor_fingerprint,
-            browser_fingerprint,
-            hardware_fingerprint,
-            network_fingerprint,
-            cidr_block,
-            country_code,
-            asn,
-            description,
-            expires_at,
-            last_updated_at,
+            rule_type: fields.required(rule_type, "rule_type")?,
+            action: fields.required(action, "action")?,
+            created_at: fields.required_time(created_at, "created_at")?,
+            visitor_id: fields.nilable(visitor_id),
+            browser_id: fields.nilable(browser_id),
+            visitor_fingerprint: fields.nilable(visitor_fingerprint),
+            browser_fingerprint: fields.nilable(browser_fingerprint),
+            hardware_fingerprint: fields.nilable(hardware_fingerprint),
+            network_fingerprint: fields.nilable(network_fingerprint),
+            cidr_block: fields.nilable(cidr_block),
+            country_code: fields.nilable(country_code),
+            asn: fields.nilable(asn),
+            description: fields.nilable(description),
+            expires_at: fields.nilable_time(expires_at),
+            last_updated_at: fields.nilable_time(last_updated_at),
         })
     }
 }
@@ -780,24 +800,17 @@ impl ::serde::Serialize for Verdict {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &[
-                "action",
-                "reasons",
-                "detected_device_type",
-                "is_authentic_device",
-                "verdict_reason_overrides",
-                "rule_match_type",
-                "rule_match_identifier",
-            ],
-            (
-                crate::codec::Always(&self.action),
-                crate::codec::Always(&self.reasons),
-                crate::codec::Always(&self.detected_device_type),
-                crate::codec::Always(&self.is_authentic_device),
-                crate::codec::Always(&self.verdict_reason_overrides),
-                crate::codec::IfSet(&self.rule_match_type),
-                crate::codec::IfSet(&self.rule_match_identifier),
-            ),
+            |object| {
+                object.entry("action", &self.action)?;
+                object.entry("reasons", &self.reasons)?;
+                object.entry("detected_device_type", &self.detected_device_type)?;
+                object.entry("is_authentic_device", &self.is_authentic_device)?;
+                object
+                    .entry("verdict_reason_overrides", &self.verdict_reason_overrides)?;
+                object.if_set("rule_match_type", &self.rule_match_type)?;
+                object.if_set("rule_match_identifier", &self.rule_match_identifier)?;
+                Ok(())
+            },
         )
     }
 }
@@ -805,47 +818,48 @@ impl ::serde::Serialize for Verdict {
 impl crate::codec::Object for Verdict {
     const NAME: &'static str = "Verdict";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (
-            action,
-            reasons,
-            detected_device_type,
-            is_authentic_device,
-            verdict_reason_overrides,
-            rule_match_type,
-            rule_match_identifier,
-        ) = crate::codec::fields::<
-            (
-                crate::codec::Req<crate::consumer::models::fraud::VerdictAction>,
-                crate::codec::Req<Vec<String>>,
-                crate::codec::Req<String>,
-                crate::codec::Req<bool>,
-                crate::codec::Req<
-                    Vec<crate::consumer::models::fraud::VerdictReasonOverride>,
-                >,
-                crate::codec::Nil<Option<crate::consumer::models::fraud::RuleType>>,
-                crate::codec::Nil<Option<String>>,
-            ),
-            _,
-        >(
-            map,
-            &[
-                "action",
-                "reasons",
-                "detected_device_type",
-                "is_authentic_device",
-                "verdict_reason_overrides",
-                "rule_match_type",
-                "rule_match_identifier",
-            ],
-        )?;
+        let mut action = None;
+        let mut reasons = None;
+        let mut detected_device_type = None;
+        let mut is_authentic_device = None;
+        let mut verdict_reason_overrides = None;
+        let mut rule_match_type = None;
+        let mut rule_match_identifier = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "action" => fields.read(&mut action, "action")?,
+                "reasons" => fields.read(&mut reasons, "reasons")?,
+                "detected_device_type" => {
+                    fields.read(&mut detected_device_type, "detected_device_type")?
+                }
+                "is_authentic_device" => {
+                    fields.read(&mut is_authentic_device, "is_authentic_device")?
+                }
+                "verdict_reason_overrides" => {
+                    fields
+                        .read(&mut verdict_reason_overrides, "verdict_reason_overrides")?
+                }
+                "rule_match_type" => {
+                    fields.read(&mut rule_match_type, "rule_match_type")?
+                }
+                "rule_match_identifier" => {
+                    fields.read(&mut rule_match_identifier, "rule_match_identifier")?
+                }
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            action,
-            reasons,
-            detected_device_type,
-            is_authentic_device,
-            verdict_reason_overrides,
-            rule_match_type,
-            rule_match_identifier,
+            action: fields.required(action, "action")?,
+            reasons: fields.required(reasons, "reasons")?,
+            detected_device_type: fields
+                .required(detected_device_type, "detected_device_type")?,
+            is_authentic_device: fields
+                .required(is_authentic_device, "is_authentic_device")?,
+            verdict_reason_overrides: fields
+                .required(verdict_reason_overrides, "verdict_reason_overrides")?,
+            rule_match_type: fields.nilable(rule_match_type),
+            rule_match_identifier: fields.nilable(rule_match_identifier),
         })
     }
 }
@@ -888,20 +902,14 @@ impl ::serde::Serialize for VerdictReasonAction {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &[
-                "verdict_reason",
-                "default_action",
-                "override_action",
-                "override_created_at",
-                "override_description",
-            ],
-            (
-                crate::codec::Always(&self.verdict_reason),
-                crate::codec::Always(&self.default_action),
-                crate::codec::IfSet(&self.override_action),
-                crate::codec::IfSetTime(&self.override_created_at),
-                crate::codec::IfSet(&self.override_description),
-            ),
+            |object| {
+                object.entry("verdict_reason", &self.verdict_reason)?;
+                object.entry("default_action", &self.default_action)?;
+                object.if_set("override_action", &self.override_action)?;
+                object.time_if_set("override_created_at", &self.override_created_at)?;
+                object.if_set("override_description", &self.override_description)?;
+                Ok(())
+            },
         )
     }
 }
@@ -909,44 +917,34 @@ impl ::serde::Serialize for VerdictReasonAction {
 impl crate::codec::Object for VerdictReasonAction {
     const NAME: &'static str = "VerdictReasonAction";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (
-            verdict_reason,
-            default_action,
-            override_action,
-            override_created_at,
-            override_description,
-        ) = crate::codec::fields::<
-            (
-                crate::codec::Req<String>,
-                crate::codec::Req<
-                    crate::consumer::models::fraud::VerdictReasonActionAction,
-                >,
-                crate::codec::Nil<
-                    Option<crate::consumer::models::fraud::VerdictReasonActionAction>,
-                >,
-                crate::codec::Nil<
-                    Option<crate::codec::Timestamp>,
-                    Option<::time::OffsetDateTime>,
-                >,
-                crate::codec::Nil<Option<String>>,
-            ),
-            _,
-        >(
-            map,
-            &[
-                "verdict_reason",
-                "default_action",
-                "override_action",
-                "override_created_at",
-                "override_description",
-            ],
-        )?;
+        let mut verdict_reason = None;
+        let mut default_action = None;
+        let mut override_action = None;
+        let mut override_created_at = None;
+        let mut override_description = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "verdict_reason" => fields.read(&mut verdict_reason, "verdict_reason")?,
+                "default_action" => fields.read(&mut default_action, "default_action")?,
+                "override_action" => {
+                    fields.read(&mut override_action, "override_action")?
+                }
+                "override_created_at" => {
+                    fields.read(&mut override_created_at, "override_created_at")?
+                }
+                "override_description" => {
+                    fields.read(&mut override_description, "override_description")?
+                }
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            verdict_reason,
-            default_action,
-            override_action,
-            override_created_at,
-            override_description,
+            verdict_reason: fields.required(verdict_reason, "verdict_reason")?,
+            default_action: fields.required(default_action, "default_action")?,
+            override_action: fields.nilable(override_action),
+            override_created_at: fields.nilable_time(override_created_at),
+            override_description: fields.nilable(override_description),
         })
     }
 }
@@ -978,11 +976,11 @@ impl ::serde::Serialize for VerdictReasonOverride {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &["verdict_reason", "override_action"],
-            (
-                crate::codec::Always(&self.verdict_reason),
-                crate::codec::Always(&self.override_action),
-            ),
+            |object| {
+                object.entry("verdict_reason", &self.verdict_reason)?;
+                object.entry("override_action", &self.override_action)?;
+                Ok(())
+            },
         )
     }
 }
@@ -990,18 +988,21 @@ impl ::serde::Serialize for VerdictReasonOverride {
 impl crate::codec::Object for VerdictReasonOverride {
     const NAME: &'static str = "VerdictReasonOverride";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (verdict_reason, override_action) = crate::codec::fields::<
-            (
-                crate::codec::Req<String>,
-                crate::codec::Req<
-                    crate::consumer::models::fraud::VerdictReasonOverrideAction,
-                >,
-            ),
-            _,
-        >(map, &["verdict_reason", "override_action"])?;
+        let mut verdict_reason = None;
+        let mut override_action = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "verdict_reason" => fields.read(&mut verdict_reason, "verdict_reason")?,
+                "override_action" => {
+                    fields.read(&mut override_action, "override_action")?
+                }
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            verdict_reason,
-            override_action,
+            verdict_reason: fields.required(verdict_reason, "verdict_reason")?,
+            override_action: fields.required(override_action, "override_action")?,
         })
     }
 }

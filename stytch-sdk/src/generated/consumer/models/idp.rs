@@ -20,12 +20,12 @@ impl ::serde::Serialize for ScopeResult {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &["scope", "description", "is_grantable"],
-            (
-                crate::codec::Always(&self.scope),
-                crate::codec::Always(&self.description),
-                crate::codec::Always(&self.is_grantable),
-            ),
+            |object| {
+                object.entry("scope", &self.scope)?;
+                object.entry("description", &self.description)?;
+                object.entry("is_grantable", &self.is_grantable)?;
+                Ok(())
+            },
         )
     }
 }
@@ -33,18 +33,22 @@ impl ::serde::Serialize for ScopeResult {
 impl crate::codec::Object for ScopeResult {
     const NAME: &'static str = "ScopeResult";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (scope, description, is_grantable) = crate::codec::fields::<
-            (
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-                crate::codec::Req<bool>,
-            ),
-            _,
-        >(map, &["scope", "description", "is_grantable"])?;
+        let mut scope = None;
+        let mut description = None;
+        let mut is_grantable = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "scope" => fields.read(&mut scope, "scope")?,
+                "description" => fields.read(&mut description, "description")?,
+                "is_grantable" => fields.read(&mut is_grantable, "is_grantable")?,
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            scope,
-            description,
-            is_grantable,
+            scope: fields.required(scope, "scope")?,
+            description: fields.required(description, "description")?,
+            is_grantable: fields.required(is_grantable, "is_grantable")?,
         })
     }
 }

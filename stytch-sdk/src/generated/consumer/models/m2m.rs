@@ -33,26 +33,21 @@ impl ::serde::Serialize for M2mClient {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &[
-                "client_id",
-                "client_name",
-                "client_description",
-                "status",
-                "scopes",
-                "client_secret_last_four",
-                "trusted_metadata",
-                "next_client_secret_last_four",
-            ],
-            (
-                crate::codec::Always(&self.client_id),
-                crate::codec::Always(&self.client_name),
-                crate::codec::Always(&self.client_description),
-                crate::codec::Always(&self.status),
-                crate::codec::Always(&self.scopes),
-                crate::codec::Always(&self.client_secret_last_four),
-                crate::codec::IfSet(&self.trusted_metadata),
-                crate::codec::IfSet(&self.next_client_secret_last_four),
-            ),
+            |object| {
+                object.entry("client_id", &self.client_id)?;
+                object.entry("client_name", &self.client_name)?;
+                object.entry("client_description", &self.client_description)?;
+                object.entry("status", &self.status)?;
+                object.entry("scopes", &self.scopes)?;
+                object.entry("client_secret_last_four", &self.client_secret_last_four)?;
+                object.if_set("trusted_metadata", &self.trusted_metadata)?;
+                object
+                    .if_set(
+                        "next_client_secret_last_four",
+                        &self.next_client_secret_last_four,
+                    )?;
+                Ok(())
+            },
         )
     }
 }
@@ -60,49 +55,51 @@ impl ::serde::Serialize for M2mClient {
 impl crate::codec::Object for M2mClient {
     const NAME: &'static str = "M2mClient";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (
-            client_id,
-            client_name,
-            client_description,
-            status,
-            scopes,
-            client_secret_last_four,
-            trusted_metadata,
-            next_client_secret_last_four,
-        ) = crate::codec::fields::<
-            (
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-                crate::codec::Req<Vec<String>>,
-                crate::codec::Req<String>,
-                crate::codec::Nil<Option<::serde_json::Value>>,
-                crate::codec::Nil<Option<String>>,
-            ),
-            _,
-        >(
-            map,
-            &[
-                "client_id",
-                "client_name",
-                "client_description",
-                "status",
-                "scopes",
-                "client_secret_last_four",
-                "trusted_metadata",
-                "next_client_secret_last_four",
-            ],
-        )?;
+        let mut client_id = None;
+        let mut client_name = None;
+        let mut client_description = None;
+        let mut status = None;
+        let mut scopes = None;
+        let mut client_secret_last_four = None;
+        let mut trusted_metadata = None;
+        let mut next_client_secret_last_four = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "client_id" => fields.read(&mut client_id, "client_id")?,
+                "client_name" => fields.read(&mut client_name, "client_name")?,
+                "client_description" => {
+                    fields.read(&mut client_description, "client_description")?
+                }
+                "status" => fields.read(&mut status, "status")?,
+                "scopes" => fields.read(&mut scopes, "scopes")?,
+                "client_secret_last_four" => {
+                    fields.read(&mut client_secret_last_four, "client_secret_last_four")?
+                }
+                "trusted_metadata" => {
+                    fields.read(&mut trusted_metadata, "trusted_metadata")?
+                }
+                "next_client_secret_last_four" => {
+                    fields
+                        .read(
+                            &mut next_client_secret_last_four,
+                            "next_client_secret_last_four",
+                        )?
+                }
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            client_id,
-            client_name,
-            client_description,
-            status,
-            scopes,
-            client_secret_last_four,
-            trusted_metadata,
-            next_client_secret_last_four,
+            client_id: fields.required(client_id, "client_id")?,
+            client_name: fields.required(client_name, "client_name")?,
+            client_description: fields
+                .required(client_description, "client_description")?,
+            status: fields.required(status, "status")?,
+            scopes: fields.required(scopes, "scopes")?,
+            client_secret_last_four: fields
+                .required(client_secret_last_four, "client_secret_last_four")?,
+            trusted_metadata: fields.nilable(trusted_metadata),
+            next_client_secret_last_four: fields.nilable(next_client_secret_last_four),
         })
     }
 }
@@ -150,28 +147,22 @@ impl ::serde::Serialize for M2mClientWithClientSecret {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &[
-                "client_id",
-                "client_secret",
-                "client_name",
-                "client_description",
-                "status",
-                "scopes",
-                "client_secret_last_four",
-                "trusted_metadata",
-                "next_client_secret_last_four",
-            ],
-            (
-                crate::codec::Always(&self.client_id),
-                crate::codec::Always(&self.client_secret),
-                crate::codec::Always(&self.client_name),
-                crate::codec::Always(&self.client_description),
-                crate::codec::Always(&self.status),
-                crate::codec::Always(&self.scopes),
-                crate::codec::Always(&self.client_secret_last_four),
-                crate::codec::IfSet(&self.trusted_metadata),
-                crate::codec::IfSet(&self.next_client_secret_last_four),
-            ),
+            |object| {
+                object.entry("client_id", &self.client_id)?;
+                object.entry("client_secret", &self.client_secret)?;
+                object.entry("client_name", &self.client_name)?;
+                object.entry("client_description", &self.client_description)?;
+                object.entry("status", &self.status)?;
+                object.entry("scopes", &self.scopes)?;
+                object.entry("client_secret_last_four", &self.client_secret_last_four)?;
+                object.if_set("trusted_metadata", &self.trusted_metadata)?;
+                object
+                    .if_set(
+                        "next_client_secret_last_four",
+                        &self.next_client_secret_last_four,
+                    )?;
+                Ok(())
+            },
         )
     }
 }
@@ -179,53 +170,54 @@ impl ::serde::Serialize for M2mClientWithClientSecret {
 impl crate::codec::Object for M2mClientWithClientSecret {
     const NAME: &'static str = "M2mClientWithClientSecret";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (
-            client_id,
-            client_secret,
-            client_name,
-            client_description,
-            status,
-            scopes,
-            client_secret_last_four,
-            trusted_metadata,
-            next_client_secret_last_four,
-        ) = crate::codec::fields::<
-            (
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-                crate::codec::Req<Vec<String>>,
-                crate::codec::Req<String>,
-                crate::codec::Nil<Option<::serde_json::Value>>,
-                crate::codec::Nil<Option<String>>,
-            ),
-            _,
-        >(
-            map,
-            &[
-                "client_id",
-                "client_secret",
-                "client_name",
-                "client_description",
-                "status",
-                "scopes",
-                "client_secret_last_four",
-                "trusted_metadata",
-                "next_client_secret_last_four",
-            ],
-        )?;
+        let mut client_id = None;
+        let mut client_secret = None;
+        let mut client_name = None;
+        let mut client_description = None;
+        let mut status = None;
+        let mut scopes = None;
+        let mut client_secret_last_four = None;
+        let mut trusted_metadata = None;
+        let mut next_client_secret_last_four = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "client_id" => fields.read(&mut client_id, "client_id")?,
+                "client_secret" => fields.read(&mut client_secret, "client_secret")?,
+                "client_name" => fields.read(&mut client_name, "client_name")?,
+                "client_description" => {
+                    fields.read(&mut client_description, "client_description")?
+                }
+                "status" => fields.read(&mut status, "status")?,
+                "scopes" => fields.read(&mut scopes, "scopes")?,
+                "client_secret_last_four" => {
+                    fields.read(&mut client_secret_last_four, "client_secret_last_four")?
+                }
+                "trusted_metadata" => {
+                    fields.read(&mut trusted_metadata, "trusted_metadata")?
+                }
+                "next_client_secret_last_four" => {
+                    fields
+                        .read(
+                            &mut next_client_secret_last_four,
+                            "next_client_secret_last_four",
+                        )?
+                }
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            client_id,
-            client_secret,
-            client_name,
-            client_description,
-            status,
-            scopes,
-            client_secret_last_four,
-            trusted_metadata,
-            next_client_secret_last_four,
+            client_id: fields.required(client_id, "client_id")?,
+            client_secret: fields.required(client_secret, "client_secret")?,
+            client_name: fields.required(client_name, "client_name")?,
+            client_description: fields
+                .required(client_description, "client_description")?,
+            status: fields.required(status, "status")?,
+            scopes: fields.required(scopes, "scopes")?,
+            client_secret_last_four: fields
+                .required(client_secret_last_four, "client_secret_last_four")?,
+            trusted_metadata: fields.nilable(trusted_metadata),
+            next_client_secret_last_four: fields.nilable(next_client_secret_last_four),
         })
     }
 }
@@ -274,28 +266,22 @@ impl ::serde::Serialize for M2mClientWithNextClientSecret {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &[
-                "client_id",
-                "next_client_secret",
-                "client_name",
-                "client_description",
-                "status",
-                "scopes",
-                "client_secret_last_four",
-                "trusted_metadata",
-                "next_client_secret_last_four",
-            ],
-            (
-                crate::codec::Always(&self.client_id),
-                crate::codec::Always(&self.next_client_secret),
-                crate::codec::Always(&self.client_name),
-                crate::codec::Always(&self.client_description),
-                crate::codec::Always(&self.status),
-                crate::codec::Always(&self.scopes),
-                crate::codec::Always(&self.client_secret_last_four),
-                crate::codec::IfSet(&self.trusted_metadata),
-                crate::codec::IfSet(&self.next_client_secret_last_four),
-            ),
+            |object| {
+                object.entry("client_id", &self.client_id)?;
+                object.entry("next_client_secret", &self.next_client_secret)?;
+                object.entry("client_name", &self.client_name)?;
+                object.entry("client_description", &self.client_description)?;
+                object.entry("status", &self.status)?;
+                object.entry("scopes", &self.scopes)?;
+                object.entry("client_secret_last_four", &self.client_secret_last_four)?;
+                object.if_set("trusted_metadata", &self.trusted_metadata)?;
+                object
+                    .if_set(
+                        "next_client_secret_last_four",
+                        &self.next_client_secret_last_four,
+                    )?;
+                Ok(())
+            },
         )
     }
 }
@@ -303,53 +289,57 @@ impl ::serde::Serialize for M2mClientWithNextClientSecret {
 impl crate::codec::Object for M2mClientWithNextClientSecret {
     const NAME: &'static str = "M2mClientWithNextClientSecret";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (
-            client_id,
-            next_client_secret,
-            client_name,
-            client_description,
-            status,
-            scopes,
-            client_secret_last_four,
-            trusted_metadata,
-            next_client_secret_last_four,
-        ) = crate::codec::fields::<
-            (
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-                crate::codec::Req<Vec<String>>,
-                crate::codec::Req<String>,
-                crate::codec::Nil<Option<::serde_json::Value>>,
-                crate::codec::Nil<Option<String>>,
-            ),
-            _,
-        >(
-            map,
-            &[
-                "client_id",
-                "next_client_secret",
-                "client_name",
-                "client_description",
-                "status",
-                "scopes",
-                "client_secret_last_four",
-                "trusted_metadata",
-                "next_client_secret_last_four",
-            ],
-        )?;
+        let mut client_id = None;
+        let mut next_client_secret = None;
+        let mut client_name = None;
+        let mut client_description = None;
+        let mut status = None;
+        let mut scopes = None;
+        let mut client_secret_last_four = None;
+        let mut trusted_metadata = None;
+        let mut next_client_secret_last_four = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "client_id" => fields.read(&mut client_id, "client_id")?,
+                "next_client_secret" => {
+                    fields.read(&mut next_client_secret, "next_client_secret")?
+                }
+                "client_name" => fields.read(&mut client_name, "client_name")?,
+                "client_description" => {
+                    fields.read(&mut client_description, "client_description")?
+                }
+                "status" => fields.read(&mut status, "status")?,
+                "scopes" => fields.read(&mut scopes, "scopes")?,
+                "client_secret_last_four" => {
+                    fields.read(&mut client_secret_last_four, "client_secret_last_four")?
+                }
+                "trusted_metadata" => {
+                    fields.read(&mut trusted_metadata, "trusted_metadata")?
+                }
+                "next_client_secret_last_four" => {
+                    fields
+                        .read(
+                            &mut next_client_secret_last_four,
+                            "next_client_secret_last_four",
+                        )?
+                }
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            client_id,
-            next_client_secret,
-            client_name,
-            client_description,
-            status,
-            scopes,
-            client_secret_last_four,
-            trusted_metadata,
-            next_client_secret_last_four,
+            client_id: fields.required(client_id, "client_id")?,
+            next_client_secret: fields
+                .required(next_client_secret, "next_client_secret")?,
+            client_name: fields.required(client_name, "client_name")?,
+            client_description: fields
+                .required(client_description, "client_description")?,
+            status: fields.required(status, "status")?,
+            scopes: fields.required(scopes, "scopes")?,
+            client_secret_last_four: fields
+                .required(client_secret_last_four, "client_secret_last_four")?,
+            trusted_metadata: fields.nilable(trusted_metadata),
+            next_client_secret_last_four: fields.nilable(next_client_secret_last_four),
         })
     }
 }
@@ -382,8 +372,11 @@ impl ::serde::Serialize for M2mSearchQuery {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &["operator", "operands"],
-            (crate::codec::Always(&self.operator), crate::codec::Always(&self.operands)),
+            |object| {
+                object.entry("operator", &self.operator)?;
+                object.entry("operands", &self.operands)?;
+                Ok(())
+            },
         )
     }
 }
@@ -391,14 +384,20 @@ impl ::serde::Serialize for M2mSearchQuery {
 impl crate::codec::Object for M2mSearchQuery {
     const NAME: &'static str = "M2mSearchQuery";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (operator, operands) = crate::codec::fields::<
-            (
-                crate::codec::Req<crate::consumer::models::m2m::M2mSearchQueryOperator>,
-                crate::codec::Req<Vec<::serde_json::Value>>,
-            ),
-            _,
-        >(map, &["operator", "operands"])?;
-        Ok(Self { operator, operands })
+        let mut operator = None;
+        let mut operands = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "operator" => fields.read(&mut operator, "operator")?,
+                "operands" => fields.read(&mut operands, "operands")?,
+                _ => fields.skip()?,
+            }
+        }
+        Ok(Self {
+            operator: fields.required(operator, "operator")?,
+            operands: fields.required(operands, "operands")?,
+        })
     }
 }
 
@@ -427,8 +426,11 @@ impl ::serde::Serialize for ResultsMetadata {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &["total", "next_cursor"],
-            (crate::codec::Always(&self.total), crate::codec::IfSet(&self.next_cursor)),
+            |object| {
+                object.entry("total", &self.total)?;
+                object.if_set("next_cursor", &self.next_cursor)?;
+                Ok(())
+            },
         )
     }
 }
@@ -436,11 +438,20 @@ impl ::serde::Serialize for ResultsMetadata {
 impl crate::codec::Object for ResultsMetadata {
     const NAME: &'static str = "ResultsMetadata";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (total, next_cursor) = crate::codec::fields::<
-            (crate::codec::Req<i64>, crate::codec::Nil<Option<String>>),
-            _,
-        >(map, &["total", "next_cursor"])?;
-        Ok(Self { total, next_cursor })
+        let mut total = None;
+        let mut next_cursor = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "total" => fields.read(&mut total, "total")?,
+                "next_cursor" => fields.read(&mut next_cursor, "next_cursor")?,
+                _ => fields.skip()?,
+            }
+        }
+        Ok(Self {
+            total: fields.required(total, "total")?,
+            next_cursor: fields.nilable(next_cursor),
+        })
     }
 }
 

@@ -19,11 +19,15 @@ impl ::serde::Serialize for Options {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &["ip_match_required", "user_agent_match_required"],
-            (
-                crate::codec::Always(&self.ip_match_required),
-                crate::codec::Always(&self.user_agent_match_required),
-            ),
+            |object| {
+                object.entry("ip_match_required", &self.ip_match_required)?;
+                object
+                    .entry(
+                        "user_agent_match_required",
+                        &self.user_agent_match_required,
+                    )?;
+                Ok(())
+            },
         )
     }
 }
@@ -31,13 +35,28 @@ impl ::serde::Serialize for Options {
 impl crate::codec::Object for Options {
     const NAME: &'static str = "Options";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (ip_match_required, user_agent_match_required) = crate::codec::fields::<
-            (crate::codec::Req<bool>, crate::codec::Req<bool>),
-            _,
-        >(map, &["ip_match_required", "user_agent_match_required"])?;
+        let mut ip_match_required = None;
+        let mut user_agent_match_required = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "ip_match_required" => {
+                    fields.read(&mut ip_match_required, "ip_match_required")?
+                }
+                "user_agent_match_required" => {
+                    fields
+                        .read(
+                            &mut user_agent_match_required,
+                            "user_agent_match_required",
+                        )?
+                }
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            ip_match_required,
-            user_agent_match_required,
+            ip_match_required: fields.required(ip_match_required, "ip_match_required")?,
+            user_agent_match_required: fields
+                .required(user_agent_match_required, "user_agent_match_required")?,
         })
     }
 }

@@ -25,14 +25,14 @@ impl ::serde::Serialize for ProviderValues {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &["access_token", "refresh_token", "id_token", "scopes", "expires_at"],
-            (
-                crate::codec::Always(&self.access_token),
-                crate::codec::Always(&self.refresh_token),
-                crate::codec::Always(&self.id_token),
-                crate::codec::Always(&self.scopes),
-                crate::codec::IfSetTime(&self.expires_at),
-            ),
+            |object| {
+                object.entry("access_token", &self.access_token)?;
+                object.entry("refresh_token", &self.refresh_token)?;
+                object.entry("id_token", &self.id_token)?;
+                object.entry("scopes", &self.scopes)?;
+                object.time_if_set("expires_at", &self.expires_at)?;
+                Ok(())
+            },
         )
     }
 }
@@ -40,25 +40,28 @@ impl ::serde::Serialize for ProviderValues {
 impl crate::codec::Object for ProviderValues {
     const NAME: &'static str = "ProviderValues";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (access_token, refresh_token, id_token, scopes, expires_at) = crate::codec::fields::<
-            (
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-                crate::codec::Req<Vec<String>>,
-                crate::codec::Nil<
-                    Option<crate::codec::Timestamp>,
-                    Option<::time::OffsetDateTime>,
-                >,
-            ),
-            _,
-        >(map, &["access_token", "refresh_token", "id_token", "scopes", "expires_at"])?;
+        let mut access_token = None;
+        let mut refresh_token = None;
+        let mut id_token = None;
+        let mut scopes = None;
+        let mut expires_at = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "access_token" => fields.read(&mut access_token, "access_token")?,
+                "refresh_token" => fields.read(&mut refresh_token, "refresh_token")?,
+                "id_token" => fields.read(&mut id_token, "id_token")?,
+                "scopes" => fields.read(&mut scopes, "scopes")?,
+                "expires_at" => fields.read(&mut expires_at, "expires_at")?,
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            access_token,
-            refresh_token,
-            id_token,
-            scopes,
-            expires_at,
+            access_token: fields.required(access_token, "access_token")?,
+            refresh_token: fields.required(refresh_token, "refresh_token")?,
+            id_token: fields.required(id_token, "id_token")?,
+            scopes: fields.required(scopes, "scopes")?,
+            expires_at: fields.nilable_time(expires_at),
         })
     }
 }

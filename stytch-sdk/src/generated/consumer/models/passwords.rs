@@ -23,14 +23,14 @@ impl ::serde::Serialize for Argon2Config {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &["salt", "iteration_amount", "memory", "threads", "key_length"],
-            (
-                crate::codec::Always(&self.salt),
-                crate::codec::Always(&self.iteration_amount),
-                crate::codec::Always(&self.memory),
-                crate::codec::Always(&self.threads),
-                crate::codec::Always(&self.key_length),
-            ),
+            |object| {
+                object.entry("salt", &self.salt)?;
+                object.entry("iteration_amount", &self.iteration_amount)?;
+                object.entry("memory", &self.memory)?;
+                object.entry("threads", &self.threads)?;
+                object.entry("key_length", &self.key_length)?;
+                Ok(())
+            },
         )
     }
 }
@@ -38,22 +38,30 @@ impl ::serde::Serialize for Argon2Config {
 impl crate::codec::Object for Argon2Config {
     const NAME: &'static str = "Argon2Config";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (salt, iteration_amount, memory, threads, key_length) = crate::codec::fields::<
-            (
-                crate::codec::Req<String>,
-                crate::codec::Req<i64>,
-                crate::codec::Req<i64>,
-                crate::codec::Req<i64>,
-                crate::codec::Req<i64>,
-            ),
-            _,
-        >(map, &["salt", "iteration_amount", "memory", "threads", "key_length"])?;
+        let mut salt = None;
+        let mut iteration_amount = None;
+        let mut memory = None;
+        let mut threads = None;
+        let mut key_length = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "salt" => fields.read(&mut salt, "salt")?,
+                "iteration_amount" => {
+                    fields.read(&mut iteration_amount, "iteration_amount")?
+                }
+                "memory" => fields.read(&mut memory, "memory")?,
+                "threads" => fields.read(&mut threads, "threads")?,
+                "key_length" => fields.read(&mut key_length, "key_length")?,
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            salt,
-            iteration_amount,
-            memory,
-            threads,
-            key_length,
+            salt: fields.required(salt, "salt")?,
+            iteration_amount: fields.required(iteration_amount, "iteration_amount")?,
+            memory: fields.required(memory, "memory")?,
+            threads: fields.required(threads, "threads")?,
+            key_length: fields.required(key_length, "key_length")?,
         })
     }
 }
@@ -87,12 +95,12 @@ impl ::serde::Serialize for Feedback {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &["warning", "suggestions", "luds_requirements"],
-            (
-                crate::codec::Always(&self.warning),
-                crate::codec::Always(&self.suggestions),
-                crate::codec::IfSet(&self.luds_requirements),
-            ),
+            |object| {
+                object.entry("warning", &self.warning)?;
+                object.entry("suggestions", &self.suggestions)?;
+                object.if_set("luds_requirements", &self.luds_requirements)?;
+                Ok(())
+            },
         )
     }
 }
@@ -100,20 +108,24 @@ impl ::serde::Serialize for Feedback {
 impl crate::codec::Object for Feedback {
     const NAME: &'static str = "Feedback";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (warning, suggestions, luds_requirements) = crate::codec::fields::<
-            (
-                crate::codec::Req<String>,
-                crate::codec::Req<Vec<String>>,
-                crate::codec::Nil<
-                    Option<crate::consumer::models::passwords::LudsRequirements>,
-                >,
-            ),
-            _,
-        >(map, &["warning", "suggestions", "luds_requirements"])?;
+        let mut warning = None;
+        let mut suggestions = None;
+        let mut luds_requirements = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "warning" => fields.read(&mut warning, "warning")?,
+                "suggestions" => fields.read(&mut suggestions, "suggestions")?,
+                "luds_requirements" => {
+                    fields.read(&mut luds_requirements, "luds_requirements")?
+                }
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            warning,
-            suggestions,
-            luds_requirements,
+            warning: fields.required(warning, "warning")?,
+            suggestions: fields.required(suggestions, "suggestions")?,
+            luds_requirements: fields.nilable(luds_requirements),
         })
     }
 }
@@ -153,22 +165,15 @@ impl ::serde::Serialize for LudsRequirements {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &[
-                "has_lower_case",
-                "has_upper_case",
-                "has_digit",
-                "has_symbol",
-                "missing_complexity",
-                "missing_characters",
-            ],
-            (
-                crate::codec::Always(&self.has_lower_case),
-                crate::codec::Always(&self.has_upper_case),
-                crate::codec::Always(&self.has_digit),
-                crate::codec::Always(&self.has_symbol),
-                crate::codec::Always(&self.missing_complexity),
-                crate::codec::Always(&self.missing_characters),
-            ),
+            |object| {
+                object.entry("has_lower_case", &self.has_lower_case)?;
+                object.entry("has_upper_case", &self.has_upper_case)?;
+                object.entry("has_digit", &self.has_digit)?;
+                object.entry("has_symbol", &self.has_symbol)?;
+                object.entry("missing_complexity", &self.missing_complexity)?;
+                object.entry("missing_characters", &self.missing_characters)?;
+                Ok(())
+            },
         )
     }
 }
@@ -176,41 +181,37 @@ impl ::serde::Serialize for LudsRequirements {
 impl crate::codec::Object for LudsRequirements {
     const NAME: &'static str = "LudsRequirements";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (
-            has_lower_case,
-            has_upper_case,
-            has_digit,
-            has_symbol,
-            missing_complexity,
-            missing_characters,
-        ) = crate::codec::fields::<
-            (
-                crate::codec::Req<bool>,
-                crate::codec::Req<bool>,
-                crate::codec::Req<bool>,
-                crate::codec::Req<bool>,
-                crate::codec::Req<i64>,
-                crate::codec::Req<i64>,
-            ),
-            _,
-        >(
-            map,
-            &[
-                "has_lower_case",
-                "has_upper_case",
-                "has_digit",
-                "has_symbol",
-                "missing_complexity",
-                "missing_characters",
-            ],
-        )?;
+        let mut has_lower_case = None;
+        let mut has_upper_case = None;
+        let mut has_digit = None;
+        let mut has_symbol = None;
+        let mut missing_complexity = None;
+        let mut missing_characters = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "has_lower_case" => fields.read(&mut has_lower_case, "has_lower_case")?,
+                "has_upper_case" => fields.read(&mut has_upper_case, "has_upper_case")?,
+                "has_digit" => fields.read(&mut has_digit, "has_digit")?,
+                "has_symbol" => fields.read(&mut has_symbol, "has_symbol")?,
+                "missing_complexity" => {
+                    fields.read(&mut missing_complexity, "missing_complexity")?
+                }
+                "missing_characters" => {
+                    fields.read(&mut missing_characters, "missing_characters")?
+                }
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            has_lower_case,
-            has_upper_case,
-            has_digit,
-            has_symbol,
-            missing_complexity,
-            missing_characters,
+            has_lower_case: fields.required(has_lower_case, "has_lower_case")?,
+            has_upper_case: fields.required(has_upper_case, "has_upper_case")?,
+            has_digit: fields.required(has_digit, "has_digit")?,
+            has_symbol: fields.required(has_symbol, "has_symbol")?,
+            missing_complexity: fields
+                .required(missing_complexity, "missing_complexity")?,
+            missing_characters: fields
+                .required(missing_characters, "missing_characters")?,
         })
     }
 }
@@ -239,11 +240,11 @@ impl ::serde::Serialize for Md5Config {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &["prepend_salt", "append_salt"],
-            (
-                crate::codec::Always(&self.prepend_salt),
-                crate::codec::Always(&self.append_salt),
-            ),
+            |object| {
+                object.entry("prepend_salt", &self.prepend_salt)?;
+                object.entry("append_salt", &self.append_salt)?;
+                Ok(())
+            },
         )
     }
 }
@@ -251,11 +252,20 @@ impl ::serde::Serialize for Md5Config {
 impl crate::codec::Object for Md5Config {
     const NAME: &'static str = "Md5Config";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (prepend_salt, append_salt) = crate::codec::fields::<
-            (crate::codec::Req<String>, crate::codec::Req<String>),
-            _,
-        >(map, &["prepend_salt", "append_salt"])?;
-        Ok(Self { prepend_salt, append_salt })
+        let mut prepend_salt = None;
+        let mut append_salt = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "prepend_salt" => fields.read(&mut prepend_salt, "prepend_salt")?,
+                "append_salt" => fields.read(&mut append_salt, "append_salt")?,
+                _ => fields.skip()?,
+            }
+        }
+        Ok(Self {
+            prepend_salt: fields.required(prepend_salt, "prepend_salt")?,
+            append_salt: fields.required(append_salt, "append_salt")?,
+        })
     }
 }
 
@@ -288,13 +298,13 @@ impl ::serde::Serialize for Pbkdf2Config {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &["salt", "iteration_amount", "key_length", "algorithm"],
-            (
-                crate::codec::Always(&self.salt),
-                crate::codec::Always(&self.iteration_amount),
-                crate::codec::Always(&self.key_length),
-                crate::codec::Always(&self.algorithm),
-            ),
+            |object| {
+                object.entry("salt", &self.salt)?;
+                object.entry("iteration_amount", &self.iteration_amount)?;
+                object.entry("key_length", &self.key_length)?;
+                object.entry("algorithm", &self.algorithm)?;
+                Ok(())
+            },
         )
     }
 }
@@ -302,20 +312,27 @@ impl ::serde::Serialize for Pbkdf2Config {
 impl crate::codec::Object for Pbkdf2Config {
     const NAME: &'static str = "Pbkdf2Config";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (salt, iteration_amount, key_length, algorithm) = crate::codec::fields::<
-            (
-                crate::codec::Req<String>,
-                crate::codec::Req<i64>,
-                crate::codec::Req<i64>,
-                crate::codec::Req<String>,
-            ),
-            _,
-        >(map, &["salt", "iteration_amount", "key_length", "algorithm"])?;
+        let mut salt = None;
+        let mut iteration_amount = None;
+        let mut key_length = None;
+        let mut algorithm = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "salt" => fields.read(&mut salt, "salt")?,
+                "iteration_amount" => {
+                    fields.read(&mut iteration_amount, "iteration_amount")?
+                }
+                "key_length" => fields.read(&mut key_length, "key_length")?,
+                "algorithm" => fields.read(&mut algorithm, "algorithm")?,
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            salt,
-            iteration_amount,
-            key_length,
-            algorithm,
+            salt: fields.required(salt, "salt")?,
+            iteration_amount: fields.required(iteration_amount, "iteration_amount")?,
+            key_length: fields.required(key_length, "key_length")?,
+            algorithm: fields.required(algorithm, "algorithm")?,
         })
     }
 }
@@ -344,11 +361,11 @@ impl ::serde::Serialize for Sha1Config {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &["prepend_salt", "append_salt"],
-            (
-                crate::codec::Always(&self.prepend_salt),
-                crate::codec::Always(&self.append_salt),
-            ),
+            |object| {
+                object.entry("prepend_salt", &self.prepend_salt)?;
+                object.entry("append_salt", &self.append_salt)?;
+                Ok(())
+            },
         )
     }
 }
@@ -356,11 +373,20 @@ impl ::serde::Serialize for Sha1Config {
 impl crate::codec::Object for Sha1Config {
     const NAME: &'static str = "Sha1Config";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (prepend_salt, append_salt) = crate::codec::fields::<
-            (crate::codec::Req<String>, crate::codec::Req<String>),
-            _,
-        >(map, &["prepend_salt", "append_salt"])?;
-        Ok(Self { prepend_salt, append_salt })
+        let mut prepend_salt = None;
+        let mut append_salt = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "prepend_salt" => fields.read(&mut prepend_salt, "prepend_salt")?,
+                "append_salt" => fields.read(&mut append_salt, "append_salt")?,
+                _ => fields.skip()?,
+            }
+        }
+        Ok(Self {
+            prepend_salt: fields.required(prepend_salt, "prepend_salt")?,
+            append_salt: fields.required(append_salt, "append_salt")?,
+        })
     }
 }
 
@@ -388,11 +414,11 @@ impl ::serde::Serialize for Sha512Config {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &["prepend_salt", "append_salt"],
-            (
-                crate::codec::Always(&self.prepend_salt),
-                crate::codec::Always(&self.append_salt),
-            ),
+            |object| {
+                object.entry("prepend_salt", &self.prepend_salt)?;
+                object.entry("append_salt", &self.append_salt)?;
+                Ok(())
+            },
         )
     }
 }
@@ -400,11 +426,20 @@ impl ::serde::Serialize for Sha512Config {
 impl crate::codec::Object for Sha512Config {
     const NAME: &'static str = "Sha512Config";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (prepend_salt, append_salt) = crate::codec::fields::<
-            (crate::codec::Req<String>, crate::codec::Req<String>),
-            _,
-        >(map, &["prepend_salt", "append_salt"])?;
-        Ok(Self { prepend_salt, append_salt })
+        let mut prepend_salt = None;
+        let mut append_salt = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "prepend_salt" => fields.read(&mut prepend_salt, "prepend_salt")?,
+                "append_salt" => fields.read(&mut append_salt, "append_salt")?,
+                _ => fields.skip()?,
+            }
+        }
+        Ok(Self {
+            prepend_salt: fields.required(prepend_salt, "prepend_salt")?,
+            append_salt: fields.required(append_salt, "append_salt")?,
+        })
     }
 }
 
@@ -439,14 +474,14 @@ impl ::serde::Serialize for ScryptConfig {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &["salt", "n_parameter", "r_parameter", "p_parameter", "key_length"],
-            (
-                crate::codec::Always(&self.salt),
-                crate::codec::Always(&self.n_parameter),
-                crate::codec::Always(&self.r_parameter),
-                crate::codec::Always(&self.p_parameter),
-                crate::codec::Always(&self.key_length),
-            ),
+            |object| {
+                object.entry("salt", &self.salt)?;
+                object.entry("n_parameter", &self.n_parameter)?;
+                object.entry("r_parameter", &self.r_parameter)?;
+                object.entry("p_parameter", &self.p_parameter)?;
+                object.entry("key_length", &self.key_length)?;
+                Ok(())
+            },
         )
     }
 }
@@ -454,22 +489,28 @@ impl ::serde::Serialize for ScryptConfig {
 impl crate::codec::Object for ScryptConfig {
     const NAME: &'static str = "ScryptConfig";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (salt, n_parameter, r_parameter, p_parameter, key_length) = crate::codec::fields::<
-            (
-                crate::codec::Req<String>,
-                crate::codec::Req<i64>,
-                crate::codec::Req<i64>,
-                crate::codec::Req<i64>,
-                crate::codec::Req<i64>,
-            ),
-            _,
-        >(map, &["salt", "n_parameter", "r_parameter", "p_parameter", "key_length"])?;
+        let mut salt = None;
+        let mut n_parameter = None;
+        let mut r_parameter = None;
+        let mut p_parameter = None;
+        let mut key_length = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "salt" => fields.read(&mut salt, "salt")?,
+                "n_parameter" => fields.read(&mut n_parameter, "n_parameter")?,
+                "r_parameter" => fields.read(&mut r_parameter, "r_parameter")?,
+                "p_parameter" => fields.read(&mut p_parameter, "p_parameter")?,
+                "key_length" => fields.read(&mut key_length, "key_length")?,
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            salt,
-            n_parameter,
-            r_parameter,
-            p_parameter,
-            key_length,
+            salt: fields.required(salt, "salt")?,
+            n_parameter: fields.required(n_parameter, "n_parameter")?,
+            r_parameter: fields.required(r_parameter, "r_parameter")?,
+            p_parameter: fields.required(p_parameter, "p_parameter")?,
+            key_length: fields.required(key_length, "key_length")?,
         })
     }
 }

@@ -19,8 +19,11 @@ impl ::serde::Serialize for ProjectMetric {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &["metric_type", "count"],
-            (crate::codec::Always(&self.metric_type), crate::codec::Always(&self.count)),
+            |object| {
+                object.entry("metric_type", &self.metric_type)?;
+                object.entry("count", &self.count)?;
+                Ok(())
+            },
         )
     }
 }
@@ -28,16 +31,20 @@ impl ::serde::Serialize for ProjectMetric {
 impl crate::codec::Object for ProjectMetric {
     const NAME: &'static str = "ProjectMetric";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (metric_type, count) = crate::codec::fields::<
-            (
-                crate::codec::Req<
-                    crate::consumer::models::project::ProjectMetricMetricType,
-                >,
-                crate::codec::Req<i64>,
-            ),
-            _,
-        >(map, &["metric_type", "count"])?;
-        Ok(Self { metric_type, count })
+        let mut metric_type = None;
+        let mut count = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "metric_type" => fields.read(&mut metric_type, "metric_type")?,
+                "count" => fields.read(&mut count, "count")?,
+                _ => fields.skip()?,
+            }
+        }
+        Ok(Self {
+            metric_type: fields.required(metric_type, "metric_type")?,
+            count: fields.required(count, "count")?,
+        })
     }
 }
 

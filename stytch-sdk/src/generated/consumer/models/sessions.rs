@@ -20,12 +20,12 @@ impl ::serde::Serialize for AmazonOAuthFactor {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &["id", "provider_subject", "email_id"],
-            (
-                crate::codec::Always(&self.id),
-                crate::codec::Always(&self.provider_subject),
-                crate::codec::IfSet(&self.email_id),
-            ),
+            |object| {
+                object.entry("id", &self.id)?;
+                object.entry("provider_subject", &self.provider_subject)?;
+                object.if_set("email_id", &self.email_id)?;
+                Ok(())
+            },
         )
     }
 }
@@ -33,18 +33,24 @@ impl ::serde::Serialize for AmazonOAuthFactor {
 impl crate::codec::Object for AmazonOAuthFactor {
     const NAME: &'static str = "AmazonOAuthFactor";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (id, provider_subject, email_id) = crate::codec::fields::<
-            (
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-                crate::codec::Nil<Option<String>>,
-            ),
-            _,
-        >(map, &["id", "provider_subject", "email_id"])?;
+        let mut id = None;
+        let mut provider_subject = None;
+        let mut email_id = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "id" => fields.read(&mut id, "id")?,
+                "provider_subject" => {
+                    fields.read(&mut provider_subject, "provider_subject")?
+                }
+                "email_id" => fields.read(&mut email_id, "email_id")?,
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            id,
-            provider_subject,
-            email_id,
+            id: fields.required(id, "id")?,
+            provider_subject: fields.required(provider_subject, "provider_subject")?,
+            email_id: fields.nilable(email_id),
         })
     }
 }
@@ -77,12 +83,12 @@ impl ::serde::Serialize for AppleOAuthFactor {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &["id", "provider_subject", "email_id"],
-            (
-                crate::codec::Always(&self.id),
-                crate::codec::Always(&self.provider_subject),
-                crate::codec::IfSet(&self.email_id),
-            ),
+            |object| {
+                object.entry("id", &self.id)?;
+                object.entry("provider_subject", &self.provider_subject)?;
+                object.if_set("email_id", &self.email_id)?;
+                Ok(())
+            },
         )
     }
 }
@@ -90,18 +96,24 @@ impl ::serde::Serialize for AppleOAuthFactor {
 impl crate::codec::Object for AppleOAuthFactor {
     const NAME: &'static str = "AppleOAuthFactor";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (id, provider_subject, email_id) = crate::codec::fields::<
-            (
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-                crate::codec::Nil<Option<String>>,
-            ),
-            _,
-        >(map, &["id", "provider_subject", "email_id"])?;
+        let mut id = None;
+        let mut provider_subject = None;
+        let mut email_id = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "id" => fields.read(&mut id, "id")?,
+                "provider_subject" => {
+                    fields.read(&mut provider_subject, "provider_subject")?
+                }
+                "email_id" => fields.read(&mut email_id, "email_id")?,
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            id,
-            provider_subject,
-            email_id,
+            id: fields.required(id, "id")?,
+            provider_subject: fields.required(provider_subject, "provider_subject")?,
+            email_id: fields.nilable(email_id),
         })
     }
 }
@@ -298,110 +310,85 @@ impl ::serde::Serialize for AuthenticationFactor {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &[
-                "type",
-                "delivery_method",
-                "last_authenticated_at",
-                "created_at",
-                "updated_at",
-                "email_factor",
-                "phone_number_factor",
-                "google_oauth_factor",
-                "microsoft_oauth_factor",
-                "apple_oauth_factor",
-                "webauthn_factor",
-                "authenticator_app_factor",
-                "github_oauth_factor",
-                "recovery_code_factor",
-                "facebook_oauth_factor",
-                "crypto_wallet_factor",
-                "amazon_oauth_factor",
-                "bitbucket_oauth_factor",
-                "coinbase_oauth_factor",
-                "discord_oauth_factor",
-                "figma_oauth_factor",
-                "git_lab_oauth_factor",
-                "instagram_oauth_factor",
-                "linked_in_oauth_factor",
-                "shopify_oauth_factor",
-                "slack_oauth_factor",
-                "snapchat_oauth_factor",
-                "spotify_oauth_factor",
-                "steam_oauth_factor",
-                "tik_tok_oauth_factor",
-                "twitch_oauth_factor",
-                "twitter_oauth_factor",
-                "embeddable_magic_link_factor",
-                "biometric_factor",
-                "saml_sso_factor",
-                "oidc_sso_factor",
-                "salesforce_oauth_factor",
-                "yahoo_oauth_factor",
-                "hubspot_oauth_factor",
-                "slack_oauth_exchange_factor",
-                "hubspot_oauth_exchange_factor",
-                "github_oauth_exchange_factor",
-                "google_oauth_exchange_factor",
-                "impersonated_factor",
-                "oauth_access_token_exchange_factor",
-                "trusted_auth_token_factor",
-            ],
-            (
-                (
-                    crate::codec::Always(&self.r#type),
-                    crate::codec::Always(&self.delivery_method),
-                    crate::codec::IfSetTime(&self.last_authenticated_at),
-                    crate::codec::IfSetTime(&self.created_at),
-                    crate::codec::IfSetTime(&self.updated_at),
-                    crate::codec::IfSet(&self.email_factor),
-                    crate::codec::IfSet(&self.phone_number_factor),
-                    crate::codec::IfSet(&self.google_oauth_factor),
-                    crate::codec::IfSet(&self.microsoft_oauth_factor),
-                    crate::codec::IfSet(&self.apple_oauth_factor),
-                    crate::codec::IfSet(&self.webauthn_factor),
-                    crate::codec::IfSet(&self.authenticator_app_factor),
-                ),
-                (
-                    crate::codec::IfSet(&self.github_oauth_factor),
-                    crate::codec::IfSet(&self.recovery_code_factor),
-                    crate::codec::IfSet(&self.facebook_oauth_factor),
-                    crate::codec::IfSet(&self.crypto_wallet_factor),
-                    crate::codec::IfSet(&self.amazon_oauth_factor),
-                    crate::codec::IfSet(&self.bitbucket_oauth_factor),
-                    crate::codec::IfSet(&self.coinbase_oauth_factor),
-                    crate::codec::IfSet(&self.discord_oauth_factor),
-                    crate::codec::IfSet(&self.figma_oauth_factor),
-                    crate::codec::IfSet(&self.git_lab_oauth_factor),
-                    crate::codec::IfSet(&self.instagram_oauth_factor),
-                    crate::codec::IfSet(&self.linked_in_oauth_factor),
-                ),
-                (
-                    crate::codec::IfSet(&self.shopify_oauth_factor),
-                    crate::codec::IfSet(&self.slack_oauth_factor),
-                    crate::codec::IfSet(&self.snapchat_oauth_factor),
-                    crate::codec::IfSet(&self.spotify_oauth_factor),
-                    crate::codec::IfSet(&self.steam_oauth_factor),
-                    crate::codec::IfSet(&self.tik_tok_oauth_factor),
-                    crate::codec::IfSet(&self.twitch_oauth_factor),
-                    crate::codec::IfSet(&self.twitter_oauth_factor),
-                    crate::codec::IfSet(&self.embeddable_magic_link_factor),
-                    crate::codec::IfSet(&self.biometric_factor),
-                    crate::codec::IfSet(&self.saml_sso_factor),
-                    crate::codec::IfSet(&self.oidc_sso_factor),
-                ),
-                (
-                    crate::codec::IfSet(&self.salesforce_oauth_factor),
-                    crate::codec::IfSet(&self.yahoo_oauth_factor),
-                    crate::codec::IfSet(&self.hubspot_oauth_factor),
-                    crate::codec::IfSet(&self.slack_oauth_exchange_factor),
-                    crate::codec::IfSet(&self.hubspot_oauth_exchange_factor),
-                    crate::codec::IfSet(&self.github_oauth_exchange_factor),
-                    crate::codec::IfSet(&self.google_oauth_exchange_factor),
-                    crate::codec::IfSet(&self.impersonated_factor),
-                    crate::codec::IfSet(&self.oauth_access_token_exchange_factor),
-                    crate::codec::IfSet(&self.trusted_auth_token_factor),
-                ),
-            ),
+            |object| {
+                object.entry("type", &self.r#type)?;
+                object.entry("delivery_method", &self.delivery_method)?;
+                object
+                    .time_if_set("last_authenticated_at", &self.last_authenticated_at)?;
+                object.time_if_set("created_at", &self.created_at)?;
+                object.time_if_set("updated_at", &self.updated_at)?;
+                object.if_set("email_factor", &self.email_factor)?;
+                object.if_set("phone_number_factor", &self.phone_number_factor)?;
+                object.if_set("google_oauth_factor", &self.google_oauth_factor)?;
+                object.if_set("microsoft_oauth_factor", &self.microsoft_oauth_factor)?;
+                object.if_set("apple_oauth_factor", &self.apple_oauth_factor)?;
+                object.if_set("webauthn_factor", &self.webauthn_factor)?;
+                object
+                    .if_set("authenticator_app_factor", &self.authenticator_app_factor)?;
+                object.if_set("github_oauth_factor", &self.github_oauth_factor)?;
+                object.if_set("recovery_code_factor", &self.recovery_code_factor)?;
+                object.if_set("facebook_oauth_factor", &self.facebook_oauth_factor)?;
+                object.if_set("crypto_wallet_factor", &self.crypto_wallet_factor)?;
+                object.if_set("amazon_oauth_factor", &self.amazon_oauth_factor)?;
+                object.if_set("bitbucket_oauth_factor", &self.bitbucket_oauth_factor)?;
+                object.if_set("coinbase_oauth_factor", &self.coinbase_oauth_factor)?;
+                object.if_set("discord_oauth_factor", &self.discord_oauth_factor)?;
+                object.if_set("figma_oauth_factor", &self.figma_oauth_factor)?;
+                object.if_set("git_lab_oauth_factor", &self.git_lab_oauth_factor)?;
+                object.if_set("instagram_oauth_factor", &self.instagram_oauth_factor)?;
+                object.if_set("linked_in_oauth_factor", &self.linked_in_oauth_factor)?;
+                object.if_set("shopify_oauth_factor", &self.shopify_oauth_factor)?;
+                object.if_set("slack_oauth_factor", &self.slack_oauth_factor)?;
+                object.if_set("snapchat_oauth_factor", &self.snapchat_oauth_factor)?;
+                object.if_set("spotify_oauth_factor", &self.spotify_oauth_factor)?;
+                object.if_set("steam_oauth_factor", &self.steam_oauth_factor)?;
+                object.if_set("tik_tok_oauth_factor", &self.tik_tok_oauth_factor)?;
+                object.if_set("twitch_oauth_factor", &self.twitch_oauth_factor)?;
+                object.if_set("twitter_oauth_factor", &self.twitter_oauth_factor)?;
+                object
+                    .if_set(
+                        "embeddable_magic_link_factor",
+                        &self.embeddable_magic_link_factor,
+                    )?;
+                object.if_set("biometric_factor", &self.biometric_factor)?;
+                object.if_set("saml_sso_factor", &self.saml_sso_factor)?;
+                object.if_set("oidc_sso_factor", &self.oidc_sso_factor)?;
+                object.if_set("salesforce_oauth_factor", &self.salesforce_oauth_factor)?;
+                object.if_set("yahoo_oauth_factor", &self.yahoo_oauth_factor)?;
+                object.if_set("hubspot_oauth_factor", &self.hubspot_oauth_factor)?;
+                object
+                    .if_set(
+                        "slack_oauth_exchange_factor",
+                        &self.slack_oauth_exchange_factor,
+                    )?;
+                object
+                    .if_set(
+                        "hubspot_oauth_exchange_factor",
+                        &self.hubspot_oauth_exchange_factor,
+                    )?;
+                object
+                    .if_set(
+                        "github_oauth_exchange_factor",
+                        &self.github_oauth_exchange_factor,
+                    )?;
+                object
+                    .if_set(
+                        "google_oauth_exchange_factor",
+                        &self.google_oauth_exchange_factor,
+                    )?;
+                object.if_set("impersonated_factor", &self.impersonated_factor)?;
+                object
+                    .if_set(
+                        "oauth_access_token_exchange_factor",
+                        &self.oauth_access_token_exchange_factor,
+                    )?;
+                object
+                    .if_set(
+                        "trusted_auth_token_factor",
+                        &self.trusted_auth_token_factor,
+                    )?;
+                Ok(())
+            },
         )
     }
 }
@@ -409,324 +396,265 @@ impl ::serde::Serialize for AuthenticationFactor {
 impl crate::codec::Object for AuthenticationFactor {
     const NAME: &'static str = "AuthenticationFactor";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (
-            (
-                r#type,
-                delivery_method,
-                last_authenticated_at,
-                created_at,
-                updated_at,
-                email_factor,
-                phone_number_factor,
-                google_oauth_factor,
-                microsoft_oauth_factor,
-                apple_oauth_factor,
-                webauthn_factor,
-                authenticator_app_factor,
-            ),
-            (
-                github_oauth_factor,
-                recovery_code_factor,
-                facebook_oauth_factor,
-                crypto_wallet_factor,
-                amazon_oauth_factor,
-                bitbucket_oauth_factor,
-                coinbase_oauth_factor,
-                discord_oauth_factor,
-                figma_oauth_factor,
-                git_lab_oauth_factor,
-                instagram_oauth_factor,
-                linked_in_oauth_factor,
-            ),
-            (
-                shopify_oauth_factor,
-                slack_oauth_factor,
-                snapchat_oauth_factor,
-                spotify_oauth_factor,
-                steam_oauth_factor,
-                tik_tok_oauth_factor,
-                twitch_oauth_factor,
-                twitter_oauth_factor,
-                embeddable_magic_link_factor,
-                biometric_factor,
-                saml_sso_factor,
-                oidc_sso_factor,
-            ),
-            (
-                salesforce_oauth_factor,
-                yahoo_oauth_factor,
-                hubspot_oauth_factor,
-                slack_oauth_exchange_factor,
-                hubspot_oauth_exchange_factor,
-                github_oauth_exchange_factor,
-                google_oauth_exchange_factor,
-                impersonated_factor,
-                oauth_access_token_exchange_factor,
-                trusted_auth_token_factor,
-            ),
-        ) = crate::codec::fields::<
-            (
-                (
-                    crate::codec::Req<
-                        crate::consumer::models::sessions::AuthenticationFactorType,
-                    >,
-                    crate::codec::Req<
-                        crate::consumer::models::sessions::AuthenticationFactorDeliveryMethod,
-                    >,
-                    crate::codec::Nil<
-                        Option<crate::codec::Timestamp>,
-                        Option<::time::OffsetDateTime>,
-                    >,
-                    crate::codec::Nil<
-                        Option<crate::codec::Timestamp>,
-                        Option<::time::OffsetDateTime>,
-                    >,
-                    crate::codec::Nil<
-                        Option<crate::codec::Timestamp>,
-                        Option<::time::OffsetDateTime>,
-                    >,
-                    crate::codec::Nil<
-                        Option<crate::consumer::models::sessions::EmailFactor>,
-                    >,
-                    crate::codec::Nil<
-                        Option<crate::consumer::models::sessions::PhoneNumberFactor>,
-                    >,
-                    crate::codec::Nil<
-                        Option<crate::consumer::models::sessions::GoogleOAuthFactor>,
-                    >,
-                    crate::codec::Nil<
-                        Option<crate::consumer::models::sessions::MicrosoftOAuthFactor>,
-                    >,
-                    crate::codec::Nil<
-                        Option<crate::consumer::models::sessions::AppleOAuthFactor>,
-                    >,
-                    crate::codec::Nil<
-                        Option<crate::consumer::models::sessions::WebAuthnFactor>,
-                    >,
-                    crate::codec::Nil<
-                        Option<crate::consumer::models::sessions::AuthenticatorAppFactor>,
-                    >,
-                ),
-                (
-                    crate::codec::Nil<
-                        Option<crate::consumer::models::sessions::GithubOAuthFactor>,
-                    >,
-                    crate::codec::Nil<
-                        Option<crate::consumer::models::sessions::RecoveryCodeFactor>,
-                    >,
-                    crate::codec::Nil<
-                        Option<crate::consumer::models::sessions::FacebookOAuthFactor>,
-                    >,
-                    crate::codec::Nil<
-                        Option<crate::consumer::models::sessions::CryptoWalletFactor>,
-                    >,
-                    crate::codec::Nil<
-                        Option<crate::consumer::models::sessions::AmazonOAuthFactor>,
-                    >,
-                    crate::codec::Nil<
-                        Option<crate::consumer::models::sessions::BitbucketOAuthFactor>,
-                    >,
-                    crate::codec::Nil<
-                        Option<crate::consumer::models::sessions::CoinbaseOAuthFactor>,
-                    >,
-                    crate::codec::Nil<
-                        Option<crate::consumer::models::sessions::DiscordOAuthFactor>,
-                    >,
-                    crate::codec::Nil<
-                        Option<crate::consumer::models::sessions::FigmaOAuthFactor>,
-                    >,
-                    crate::codec::Nil<
-                        Option<crate::consumer::models::sessions::GitLabOAuthFactor>,
-                    >,
-                    crate::codec::Nil<
-                        Option<crate::consumer::models::sessions::InstagramOAuthFactor>,
-                    >,
-                    crate::codec::Nil<
-                        Option<crate::consumer::models::sessions::LinkedInOAuthFactor>,
-                    >,
-                ),
-                (
-                    crate::codec::Nil<
-                        Option<crate::consumer::models::sessions::ShopifyOAuthFactor>,
-                    >,
-                    crate::codec::Nil<
-                        Option<crate::consumer::models::sessions::SlackOAuthFactor>,
-                    >,
-                    crate::codec::Nil<
-                        Option<crate::consumer::models::sessions::SnapchatOAuthFactor>,
-                    >,
-                    crate::codec::Nil<
-                        Option<crate::consumer::models::sessions::SpotifyOAuthFactor>,
-                    >,
-                    crate::codec::Nil<
-                        Option<crate::consumer::models::sessions::SteamOAuthFactor>,
-                    >,
-                    crate::codec::Nil<
-                        Option<crate::consumer::models::sessions::TikTokOAuthFactor>,
-                    >,
-                    crate::codec::Nil<
-                        Option<crate::consumer::models::sessions::TwitchOAuthFactor>,
-                    >,
-                    crate::codec::Nil<
-                        Option<crate::consumer::models::sessions::TwitterOAuthFactor>,
-                    >,
-                    crate::codec::Nil<
-                        Option<
-                            crate::consumer::models::sessions::EmbeddableMagicLinkFactor,
-                        >,
-                    >,
-                    crate::codec::Nil<
-                        Option<crate::consumer::models::sessions::BiometricFactor>,
-                    >,
-                    crate::codec::Nil<
-                        Option<crate::consumer::models::sessions::SamlssoFactor>,
-                    >,
-                    crate::codec::Nil<
-                        Option<crate::consumer::models::sessions::OidcssoFactor>,
-                    >,
-                ),
-                (
-                    crate::codec::Nil<
-                        Option<crate::consumer::models::sessions::SalesforceOAuthFactor>,
-                    >,
-                    crate::codec::Nil<
-                        Option<crate::consumer::models::sessions::YahooOAuthFactor>,
-                    >,
-                    crate::codec::Nil<
-                        Option<crate::consumer::models::sessions::HubspotOAuthFactor>,
-                    >,
-                    crate::codec::Nil<
-                        Option<
-                            crate::consumer::models::sessions::SlackOAuthExchangeFactor,
-                        >,
-                    >,
-                    crate::codec::Nil<
-                        Option<
-                            crate::consumer::models::sessions::HubspotOAuthExchangeFactor,
-                        >,
-                    >,
-                    crate::codec::Nil<
-                        Option<
-                            crate::consumer::models::sessions::GithubOAuthExchangeFactor,
-                        >,
-                    >,
-                    crate::codec::Nil<
-                        Option<
-                            crate::consumer::models::sessions::GoogleOAuthExchangeFactor,
-                        >,
-                    >,
-                    crate::codec::Nil<
-                        Option<crate::consumer::models::sessions::ImpersonatedFactor>,
-                    >,
-                    crate::codec::Nil<
-                        Option<
-                            crate::consumer::models::sessions::OAuthAccessTokenExchangeFactor,
-                        >,
-                    >,
-                    crate::codec::Nil<
-                        Option<crate::consumer::models::sessions::TrustedAuthTokenFactor>,
-                    >,
-                ),
-            ),
-            _,
-        >(
-            map,
-            &[
-                "type",
-                "delivery_method",
-                "last_authenticated_at",
-                "created_at",
-                "updated_at",
-                "email_factor",
-                "phone_number_factor",
-                "google_oauth_factor",
-                "microsoft_oauth_factor",
-                "apple_oauth_factor",
-                "webauthn_factor",
-                "authenticator_app_factor",
-                "github_oauth_factor",
-                "recovery_code_factor",
-                "facebook_oauth_factor",
-                "crypto_wallet_factor",
-                "amazon_oauth_factor",
-                "bitbucket_oauth_factor",
-                "coinbase_oauth_factor",
-                "discord_oauth_factor",
-                "figma_oauth_factor",
-                "git_lab_oauth_factor",
-                "instagram_oauth_factor",
-                "linked_in_oauth_factor",
-                "shopify_oauth_factor",
-                "slack_oauth_factor",
-                "snapchat_oauth_factor",
-                "spotify_oauth_factor",
-                "steam_oauth_factor",
-                "tik_tok_oauth_factor",
-                "twitch_oauth_factor",
-                "twitter_oauth_factor",
-                "embeddable_magic_link_factor",
-                "biometric_factor",
-                "saml_sso_factor",
-                "oidc_sso_factor",
-                "salesforce_oauth_factor",
-                "yahoo_oauth_factor",
-                "hubspot_oauth_factor",
-                "slack_oauth_exchange_factor",
-                "hubspot_oauth_exchange_factor",
-                "github_oauth_exchange_factor",
-                "google_oauth_exchange_factor",
-                "impersonated_factor",
-                "oauth_access_token_exchange_factor",
-                "trusted_auth_token_factor",
-            ],
-        )?;
+        let mut r#type = None;
+        let mut delivery_method = None;
+        let mut last_authenticated_at = None;
+        let mut created_at = None;
+        let mut updated_at = None;
+        let mut email_factor = None;
+        let mut phone_number_factor = None;
+        let mut google_oauth_factor = None;
+        let mut microsoft_oauth_factor = None;
+        let mut apple_oauth_factor = None;
+        let mut webauthn_factor = None;
+        let mut authenticator_app_factor = None;
+        let mut github_oauth_factor = None;
+        let mut recovery_code_factor = None;
+        let mut facebook_oauth_factor = None;
+        let mut crypto_wallet_factor = None;
+        let mut amazon_oauth_factor = None;
+        let mut bitbucket_oauth_factor = None;
+        let mut coinbase_oauth_factor = None;
+        let mut discord_oauth_factor = None;
+        let mut figma_oauth_factor = None;
+        let mut git_lab_oauth_factor = None;
+        let mut instagram_oauth_factor = None;
+        let mut linked_in_oauth_factor = None;
+        let mut shopify_oauth_factor = None;
+        let mut slack_oauth_factor = None;
+        let mut snapchat_oauth_factor = None;
+        let mut spotify_oauth_factor = None;
+        let mut steam_oauth_factor = None;
+        let mut tik_tok_oauth_factor = None;
+        let mut twitch_oauth_factor = None;
+        let mut twitter_oauth_factor = None;
+        let mut embeddable_magic_link_factor = None;
+        let mut biometric_factor = None;
+        let mut saml_sso_factor = None;
+        let mut oidc_sso_factor = None;
+        let mut salesforce_oauth_factor = None;
+        let mut yahoo_oauth_factor = None;
+        let mut hubspot_oauth_factor = None;
+        let mut slack_oauth_exchange_factor = None;
+        let mut hubspot_oauth_exchange_factor = None;
+        let mut github_oauth_exchange_factor = None;
+        let mut google_oauth_exchange_factor = None;
+        let mut impersonated_factor = None;
+        let mut oauth_access_token_exchange_factor = None;
+        let mut trusted_auth_token_factor = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "type" => fields.read(&mut r#type, "type")?,
+                "delivery_method" => {
+                    fields.read(&mut delivery_method, "delivery_method")?
+                }
+                "last_authenticated_at" => {
+                    fields.read(&mut last_authenticated_at, "last_authenticated_at")?
+                }
+                "created_at" => fields.read(&mut created_at, "created_at")?,
+                "updated_at" => fields.read(&mut updated_at, "updated_at")?,
+                "email_factor" => fields.read(&mut email_factor, "email_factor")?,
+                "phone_number_factor" => {
+                    fields.read(&mut phone_number_factor, "phone_number_factor")?
+                }
+                "google_oauth_factor" => {
+                    fields.read(&mut google_oauth_factor, "google_oauth_factor")?
+                }
+                "microsoft_oauth_factor" => {
+                    fields.read(&mut microsoft_oauth_factor, "microsoft_oauth_factor")?
+                }
+                "apple_oauth_factor" => {
+                    fields.read(&mut apple_oauth_factor, "apple_oauth_factor")?
+                }
+                "webauthn_factor" => {
+                    fields.read(&mut webauthn_factor, "webauthn_factor")?
+                }
+                "authenticator_app_factor" => {
+                    fields
+                        .read(&mut authenticator_app_factor, "authenticator_app_factor")?
+                }
+                "github_oauth_factor" => {
+                    fields.read(&mut github_oauth_factor, "github_oauth_factor")?
+                }
+                "recovery_code_factor" => {
+                    fields.read(&mut recovery_code_factor, "recovery_code_factor")?
+                }
+                "facebook_oauth_factor" => {
+                    fields.read(&mut facebook_oauth_factor, "facebook_oauth_factor")?
+                }
+                "crypto_wallet_factor" => {
+                    fields.read(&mut crypto_wallet_factor, "crypto_wallet_factor")?
+                }
+                "amazon_oauth_factor" => {
+                    fields.read(&mut amazon_oauth_factor, "amazon_oauth_factor")?
+                }
+                "bitbucket_oauth_factor" => {
+                    fields.read(&mut bitbucket_oauth_factor, "bitbucket_oauth_factor")?
+                }
+                "coinbase_oauth_factor" => {
+                    fields.read(&mut coinbase_oauth_factor, "coinbase_oauth_factor")?
+                }
+                "discord_oauth_factor" => {
+                    fields.read(&mut discord_oauth_factor, "discord_oauth_factor")?
+                }
+                "figma_oauth_factor" => {
+                    fields.read(&mut figma_oauth_factor, "figma_oauth_factor")?
+                }
+                "git_lab_oauth_factor" => {
+                    fields.read(&mut git_lab_oauth_factor, "git_lab_oauth_factor")?
+                }
+                "instagram_oauth_factor" => {
+                    fields.read(&mut instagram_oauth_factor, "instagram_oauth_factor")?
+                }
+                "linked_in_oauth_factor" => {
+                    fields.read(&mut linked_in_oauth_factor, "linked_in_oauth_factor")?
+                }
+                "shopify_oauth_factor" => {
+                    fields.read(&mut shopify_oauth_factor, "shopify_oauth_factor")?
+                }
+                "slack_oauth_factor" => {
+                    fields.read(&mut slack_oauth_factor, "slack_oauth_factor")?
+                }
+                "snapchat_oauth_factor" => {
+                    fields.read(&mut snapchat_oauth_factor, "snapchat_oauth_factor")?
+                }
+                "spotify_oauth_factor" => {
+                    fields.read(&mut spotify_oauth_factor, "spotify_oauth_factor")?
+                }
+                "steam_oauth_factor" => {
+                    fields.read(&mut steam_oauth_factor, "steam_oauth_factor")?
+                }
+                "tik_tok_oauth_factor" => {
+                    fields.read(&mut tik_tok_oauth_factor, "tik_tok_oauth_factor")?
+                }
+                "twitch_oauth_factor" => {
+                    fields.read(&mut twitch_oauth_factor, "twitch_oauth_factor")?
+                }
+                "twitter_oauth_factor" => {
+                    fields.read(&mut twitter_oauth_factor, "twitter_oauth_factor")?
+                }
+                "embeddable_magic_link_factor" => {
+                    fields
+                        .read(
+                            &mut embeddable_magic_link_factor,
+                            "embeddable_magic_link_factor",
+                        )?
+                }
+                "biometric_factor" => {
+                    fields.read(&mut biometric_factor, "biometric_factor")?
+                }
+                "saml_sso_factor" => {
+                    fields.read(&mut saml_sso_factor, "saml_sso_factor")?
+                }
+                "oidc_sso_factor" => {
+                    fields.read(&mut oidc_sso_factor, "oidc_sso_factor")?
+                }
+                "salesforce_oauth_factor" => {
+                    fields.read(&mut salesforce_oauth_factor, "salesforce_oauth_factor")?
+                }
+                "yahoo_oauth_factor" => {
+                    fields.read(&mut yahoo_oauth_factor, "yahoo_oauth_factor")?
+                }
+                "hubspot_oauth_factor" => {
+                    fields.read(&mut hubspot_oauth_factor, "hubspot_oauth_factor")?
+                }
+                "slack_oauth_exchange_factor" => {
+                    fields
+                        .read(
+                            &mut slack_oauth_exchange_factor,
+                            "slack_oauth_exchange_factor",
+                        )?
+                }
+                "hubspot_oauth_exchange_factor" => {
+                    fields
+                        .read(
+                            &mut hubspot_oauth_exchange_factor,
+                            "hubspot_oauth_exchange_factor",
+                        )?
+                }
+                "github_oauth_exchange_factor" => {
+                    fields
+                        .read(
+                            &mut github_oauth_exchange_factor,
+                            "github_oauth_exchange_factor",
+                        )?
+                }
+                "google_oauth_exchange_factor" => {
+                    fields
+                        .read(
+                            &mut google_oauth_exchange_factor,
+                            "google_oauth_exchange_factor",
+                        )?
+                }
+                "impersonated_factor" => {
+                    fields.read(&mut impersonated_factor, "impersonated_factor")?
+                }
+                "oauth_access_token_exchange_factor" => {
+                    fields
+                        .read(
+                            &mut oauth_access_token_exchange_factor,
+                            "oauth_access_token_exchange_factor",
+                        )?
+                }
+                "trusted_auth_token_factor" => {
+                    fields
+                        .read(
+                            &mut trusted_auth_token_factor,
+                            "trusted_auth_token_factor",
+                        )?
+                }
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            r#type,
-            delivery_method,
-            last_authenticated_at,
-            created_at,
-            updated_at,
-            email_factor,
-            phone_number_factor,
-            google_oauth_factor,
-            microsoft_oauth_factor,
-            apple_oauth_factor,
-            webauthn_factor,
-            authenticator_app_factor,
-            github_oauth_factor,
-            recovery_code_factor,
-            facebook_oauth_factor,
-            crypto_wallet_factor,
-            amazon_oauth_factor,
-            bitbucket_oauth_factor,
-            coinbase_oauth_factor,
-            discord_oauth_factor,
-            figma_oauth_factor,
-            git_lab_oauth_factor,
-            instagram_oauth_factor,
-            linked_in_oauth_factor,
-            shopify_oauth_factor,
-            slack_oauth_factor,
-            snapchat_oauth_factor,
-            spotify_oauth_factor,
-            steam_oauth_factor,
-            tik_tok_oauth_factor,
-            twitch_oauth_factor,
-            twitter_oauth_factor,
-            embeddable_magic_link_factor,
-            biometric_factor,
-            saml_sso_factor,
-            oidc_sso_factor,
-            salesforce_oauth_factor,
-            yahoo_oauth_factor,
-            hubspot_oauth_factor,
-            slack_oauth_exchange_factor,
-            hubspot_oauth_exchange_factor,
-            github_oauth_exchange_factor,
-            google_oauth_exchange_factor,
-            impersonated_factor,
-            oauth_access_token_exchange_factor,
-            trusted_auth_token_factor,
+            r#type: fields.required(r#type, "type")?,
+            delivery_method: fields.required(delivery_method, "delivery_method")?,
+            last_authenticated_at: fields.nilable_time(last_authenticated_at),
+            created_at: fields.nilable_time(created_at),
+            updated_at: fields.nilable_time(updated_at),
+            email_factor: fields.nilable(email_factor),
+            phone_number_factor: fields.nilable(phone_number_factor),
+            google_oauth_factor: fields.nilable(google_oauth_factor),
+            microsoft_oauth_factor: fields.nilable(microsoft_oauth_factor),
+            apple_oauth_factor: fields.nilable(apple_oauth_factor),
+            webauthn_factor: fields.nilable(webauthn_factor),
+            authenticator_app_factor: fields.nilable(authenticator_app_factor),
+            github_oauth_factor: fields.nilable(github_oauth_factor),
+            recovery_code_factor: fields.nilable(recovery_code_factor),
+            facebook_oauth_factor: fields.nilable(facebook_oauth_factor),
+            crypto_wallet_factor: fields.nilable(crypto_wallet_factor),
+            amazon_oauth_factor: fields.nilable(amazon_oauth_factor),
+            bitbucket_oauth_factor: fields.nilable(bitbucket_oauth_factor),
+            coinbase_oauth_factor: fields.nilable(coinbase_oauth_factor),
+            discord_oauth_factor: fields.nilable(discord_oauth_factor),
+            figma_oauth_factor: fields.nilable(figma_oauth_factor),
+            git_lab_oauth_factor: fields.nilable(git_lab_oauth_factor),
+            instagram_oauth_factor: fields.nilable(instagram_oauth_factor),
+            linked_in_oauth_factor: fields.nilable(linked_in_oauth_factor),
+            shopify_oauth_factor: fields.nilable(shopify_oauth_factor),
+            slack_oauth_factor: fields.nilable(slack_oauth_factor),
+            snapchat_oauth_factor: fields.nilable(snapchat_oauth_factor),
+            spotify_oauth_factor: fields.nilable(spotify_oauth_factor),
+            steam_oauth_factor: fields.nilable(steam_oauth_factor),
+            tik_tok_oauth_factor: fields.nilable(tik_tok_oauth_factor),
+            twitch_oauth_factor: fields.nilable(twitch_oauth_factor),
+            twitter_oauth_factor: fields.nilable(twitter_oauth_factor),
+            embeddable_magic_link_factor: fields.nilable(embeddable_magic_link_factor),
+            biometric_factor: fields.nilable(biometric_factor),
+            saml_sso_factor: fields.nilable(saml_sso_factor),
+            oidc_sso_factor: fields.nilable(oidc_sso_factor),
+            salesforce_oauth_factor: fields.nilable(salesforce_oauth_factor),
+            yahoo_oauth_factor: fields.nilable(yahoo_oauth_factor),
+            hubspot_oauth_factor: fields.nilable(hubspot_oauth_factor),
+            slack_oauth_exchange_factor: fields.nilable(slack_oauth_exchange_factor),
+            hubspot_oauth_exchange_factor: fields.nilable(hubspot_oauth_exchange_factor),
+            github_oauth_exchange_factor: fields.nilable(github_oauth_exchange_factor),
+            google_oauth_exchange_factor: fields.nilable(google_oauth_exchange_factor),
+            impersonated_factor: fields.nilable(impersonated_factor),
+            oauth_access_token_exchange_factor: fields
+                .nilable(oauth_access_token_exchange_factor),
+            trusted_auth_token_factor: fields.nilable(trusted_auth_token_factor),
         })
     }
 }
@@ -753,8 +681,10 @@ impl ::serde::Serialize for AuthenticatorAppFactor {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &["totp_id"],
-            (crate::codec::Always(&self.totp_id),),
+            |object| {
+                object.entry("totp_id", &self.totp_id)?;
+                Ok(())
+            },
         )
     }
 }
@@ -762,11 +692,17 @@ impl ::serde::Serialize for AuthenticatorAppFactor {
 impl crate::codec::Object for AuthenticatorAppFactor {
     const NAME: &'static str = "AuthenticatorAppFactor";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (totp_id,) = crate::codec::fields::<
-            (crate::codec::Req<String>,),
-            _,
-        >(map, &["totp_id"])?;
-        Ok(Self { totp_id })
+        let mut totp_id = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "totp_id" => fields.read(&mut totp_id, "totp_id")?,
+                _ => fields.skip()?,
+            }
+        }
+        Ok(Self {
+            totp_id: fields.required(totp_id, "totp_id")?,
+        })
     }
 }
 
@@ -797,8 +733,11 @@ impl ::serde::Serialize for AuthorizationCheck {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &["resource_id", "action"],
-            (crate::codec::Always(&self.resource_id), crate::codec::Always(&self.action)),
+            |object| {
+                object.entry("resource_id", &self.resource_id)?;
+                object.entry("action", &self.action)?;
+                Ok(())
+            },
         )
     }
 }
@@ -806,11 +745,20 @@ impl ::serde::Serialize for AuthorizationCheck {
 impl crate::codec::Object for AuthorizationCheck {
     const NAME: &'static str = "AuthorizationCheck";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (resource_id, action) = crate::codec::fields::<
-            (crate::codec::Req<String>, crate::codec::Req<String>),
-            _,
-        >(map, &["resource_id", "action"])?;
-        Ok(Self { resource_id, action })
+        let mut resource_id = None;
+        let mut action = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "resource_id" => fields.read(&mut resource_id, "resource_id")?,
+                "action" => fields.read(&mut action, "action")?,
+                _ => fields.skip()?,
+            }
+        }
+        Ok(Self {
+            resource_id: fields.required(resource_id, "resource_id")?,
+            action: fields.required(action, "action")?,
+        })
     }
 }
 
@@ -838,11 +786,11 @@ impl ::serde::Serialize for AuthorizationVerdict {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &["authorized", "granting_roles"],
-            (
-                crate::codec::Always(&self.authorized),
-                crate::codec::Always(&self.granting_roles),
-            ),
+            |object| {
+                object.entry("authorized", &self.authorized)?;
+                object.entry("granting_roles", &self.granting_roles)?;
+                Ok(())
+            },
         )
     }
 }
@@ -850,11 +798,20 @@ impl ::serde::Serialize for AuthorizationVerdict {
 impl crate::codec::Object for AuthorizationVerdict {
     const NAME: &'static str = "AuthorizationVerdict";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (authorized, granting_roles) = crate::codec::fields::<
-            (crate::codec::Req<bool>, crate::codec::Req<Vec<String>>),
-            _,
-        >(map, &["authorized", "granting_roles"])?;
-        Ok(Self { authorized, granting_roles })
+        let mut authorized = None;
+        let mut granting_roles = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "authorized" => fields.read(&mut authorized, "authorized")?,
+                "granting_roles" => fields.read(&mut granting_roles, "granting_roles")?,
+                _ => fields.skip()?,
+            }
+        }
+        Ok(Self {
+            authorized: fields.required(authorized, "authorized")?,
+            granting_roles: fields.required(granting_roles, "granting_roles")?,
+        })
     }
 }
 
@@ -880,8 +837,14 @@ impl ::serde::Serialize for BiometricFactor {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &["biometric_registration_id"],
-            (crate::codec::Always(&self.biometric_registration_id),),
+            |object| {
+                object
+                    .entry(
+                        "biometric_registration_id",
+                        &self.biometric_registration_id,
+                    )?;
+                Ok(())
+            },
         )
     }
 }
@@ -889,11 +852,24 @@ impl ::serde::Serialize for BiometricFactor {
 impl crate::codec::Object for BiometricFactor {
     const NAME: &'static str = "BiometricFactor";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (biometric_registration_id,) = crate::codec::fields::<
-            (crate::codec::Req<String>,),
-            _,
-        >(map, &["biometric_registration_id"])?;
-        Ok(Self { biometric_registration_id })
+        let mut biometric_registration_id = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "biometric_registration_id" => {
+                    fields
+                        .read(
+                            &mut biometric_registration_id,
+                            "biometric_registration_id",
+                        )?
+                }
+                _ => fields.skip()?,
+            }
+        }
+        Ok(Self {
+            biometric_registration_id: fields
+                .required(biometric_registration_id, "biometric_registration_id")?,
+        })
     }
 }
 
@@ -925,12 +901,12 @@ impl ::serde::Serialize for BitbucketOAuthFactor {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &["id", "provider_subject", "email_id"],
-            (
-                crate::codec::Always(&self.id),
-                crate::codec::Always(&self.provider_subject),
-                crate::codec::IfSet(&self.email_id),
-            ),
+            |object| {
+                object.entry("id", &self.id)?;
+                object.entry("provider_subject", &self.provider_subject)?;
+                object.if_set("email_id", &self.email_id)?;
+                Ok(())
+            },
         )
     }
 }
@@ -938,18 +914,24 @@ impl ::serde::Serialize for BitbucketOAuthFactor {
 impl crate::codec::Object for BitbucketOAuthFactor {
     const NAME: &'static str = "BitbucketOAuthFactor";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (id, provider_subject, email_id) = crate::codec::fields::<
-            (
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-                crate::codec::Nil<Option<String>>,
-            ),
-            _,
-        >(map, &["id", "provider_subject", "email_id"])?;
+        let mut id = None;
+        let mut provider_subject = None;
+        let mut email_id = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "id" => fields.read(&mut id, "id")?,
+                "provider_subject" => {
+                    fields.read(&mut provider_subject, "provider_subject")?
+                }
+                "email_id" => fields.read(&mut email_id, "email_id")?,
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            id,
-            provider_subject,
-            email_id,
+            id: fields.required(id, "id")?,
+            provider_subject: fields.required(provider_subject, "provider_subject")?,
+            email_id: fields.nilable(email_id),
         })
     }
 }
@@ -982,12 +964,12 @@ impl ::serde::Serialize for CoinbaseOAuthFactor {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &["id", "provider_subject", "email_id"],
-            (
-                crate::codec::Always(&self.id),
-                crate::codec::Always(&self.provider_subject),
-                crate::codec::IfSet(&self.email_id),
-            ),
+            |object| {
+                object.entry("id", &self.id)?;
+                object.entry("provider_subject", &self.provider_subject)?;
+                object.if_set("email_id", &self.email_id)?;
+                Ok(())
+            },
         )
     }
 }
@@ -995,18 +977,24 @@ impl ::serde::Serialize for CoinbaseOAuthFactor {
 impl crate::codec::Object for CoinbaseOAuthFactor {
     const NAME: &'static str = "CoinbaseOAuthFactor";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (id, provider_subject, email_id) = crate::codec::fields::<
-            (
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-                crate::codec::Nil<Option<String>>,
-            ),
-            _,
-        >(map, &["id", "provider_subject", "email_id"])?;
+        let mut id = None;
+        let mut provider_subject = None;
+        let mut email_id = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "id" => fields.read(&mut id, "id")?,
+                "provider_subject" => {
+                    fields.read(&mut provider_subject, "provider_subject")?
+                }
+                "email_id" => fields.read(&mut email_id, "email_id")?,
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            id,
-            provider_subject,
-            email_id,
+            id: fields.required(id, "id")?,
+            provider_subject: fields.required(provider_subject, "provider_subject")?,
+            email_id: fields.nilable(email_id),
         })
     }
 }
@@ -1037,12 +1025,12 @@ impl ::serde::Serialize for CryptoWalletFactor {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &["crypto_wallet_id", "crypto_wallet_address", "crypto_wallet_type"],
-            (
-                crate::codec::Always(&self.crypto_wallet_id),
-                crate::codec::Always(&self.crypto_wallet_address),
-                crate::codec::Always(&self.crypto_wallet_type),
-            ),
+            |object| {
+                object.entry("crypto_wallet_id", &self.crypto_wallet_id)?;
+                object.entry("crypto_wallet_address", &self.crypto_wallet_address)?;
+                object.entry("crypto_wallet_type", &self.crypto_wallet_type)?;
+                Ok(())
+            },
         )
     }
 }
@@ -1050,18 +1038,30 @@ impl ::serde::Serialize for CryptoWalletFactor {
 impl crate::codec::Object for CryptoWalletFactor {
     const NAME: &'static str = "CryptoWalletFactor";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (crypto_wallet_id, crypto_wallet_address, crypto_wallet_type) = crate::codec::fields::<
-            (
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-            ),
-            _,
-        >(map, &["crypto_wallet_id", "crypto_wallet_address", "crypto_wallet_type"])?;
+        let mut crypto_wallet_id = None;
+        let mut crypto_wallet_address = None;
+        let mut crypto_wallet_type = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "crypto_wallet_id" => {
+                    fields.read(&mut crypto_wallet_id, "crypto_wallet_id")?
+                }
+                "crypto_wallet_address" => {
+                    fields.read(&mut crypto_wallet_address, "crypto_wallet_address")?
+                }
+                "crypto_wallet_type" => {
+                    fields.read(&mut crypto_wallet_type, "crypto_wallet_type")?
+                }
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            crypto_wallet_id,
-            crypto_wallet_address,
-            crypto_wallet_type,
+            crypto_wallet_id: fields.required(crypto_wallet_id, "crypto_wallet_id")?,
+            crypto_wallet_address: fields
+                .required(crypto_wallet_address, "crypto_wallet_address")?,
+            crypto_wallet_type: fields
+                .required(crypto_wallet_type, "crypto_wallet_type")?,
         })
     }
 }
@@ -1094,12 +1094,12 @@ impl ::serde::Serialize for DiscordOAuthFactor {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &["id", "provider_subject", "email_id"],
-            (
-                crate::codec::Always(&self.id),
-                crate::codec::Always(&self.provider_subject),
-                crate::codec::IfSet(&self.email_id),
-            ),
+            |object| {
+                object.entry("id", &self.id)?;
+                object.entry("provider_subject", &self.provider_subject)?;
+                object.if_set("email_id", &self.email_id)?;
+                Ok(())
+            },
         )
     }
 }
@@ -1107,18 +1107,24 @@ impl ::serde::Serialize for DiscordOAuthFactor {
 impl crate::codec::Object for DiscordOAuthFactor {
     const NAME: &'static str = "DiscordOAuthFactor";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (id, provider_subject, email_id) = crate::codec::fields::<
-            (
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-                crate::codec::Nil<Option<String>>,
-            ),
-            _,
-        >(map, &["id", "provider_subject", "email_id"])?;
+        let mut id = None;
+        let mut provider_subject = None;
+        let mut email_id = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "id" => fields.read(&mut id, "id")?,
+                "provider_subject" => {
+                    fields.read(&mut provider_subject, "provider_subject")?
+                }
+                "email_id" => fields.read(&mut email_id, "email_id")?,
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            id,
-            provider_subject,
-            email_id,
+            id: fields.required(id, "id")?,
+            provider_subject: fields.required(provider_subject, "provider_subject")?,
+            email_id: fields.nilable(email_id),
         })
     }
 }
@@ -1148,11 +1154,11 @@ impl ::serde::Serialize for EmailFactor {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &["email_id", "email_address"],
-            (
-                crate::codec::Always(&self.email_id),
-                crate::codec::Always(&self.email_address),
-            ),
+            |object| {
+                object.entry("email_id", &self.email_id)?;
+                object.entry("email_address", &self.email_address)?;
+                Ok(())
+            },
         )
     }
 }
@@ -1160,11 +1166,20 @@ impl ::serde::Serialize for EmailFactor {
 impl crate::codec::Object for EmailFactor {
     const NAME: &'static str = "EmailFactor";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (email_id, email_address) = crate::codec::fields::<
-            (crate::codec::Req<String>, crate::codec::Req<String>),
-            _,
-        >(map, &["email_id", "email_address"])?;
-        Ok(Self { email_id, email_address })
+        let mut email_id = None;
+        let mut email_address = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "email_id" => fields.read(&mut email_id, "email_id")?,
+                "email_address" => fields.read(&mut email_address, "email_address")?,
+                _ => fields.skip()?,
+            }
+        }
+        Ok(Self {
+            email_id: fields.required(email_id, "email_id")?,
+            email_address: fields.required(email_address, "email_address")?,
+        })
     }
 }
 
@@ -1191,8 +1206,10 @@ impl ::serde::Serialize for EmbeddableMagicLinkFactor {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &["embedded_id"],
-            (crate::codec::Always(&self.embedded_id),),
+            |object| {
+                object.entry("embedded_id", &self.embedded_id)?;
+                Ok(())
+            },
         )
     }
 }
@@ -1200,11 +1217,17 @@ impl ::serde::Serialize for EmbeddableMagicLinkFactor {
 impl crate::codec::Object for EmbeddableMagicLinkFactor {
     const NAME: &'static str = "EmbeddableMagicLinkFactor";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (embedded_id,) = crate::codec::fields::<
-            (crate::codec::Req<String>,),
-            _,
-        >(map, &["embedded_id"])?;
-        Ok(Self { embedded_id })
+        let mut embedded_id = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "embedded_id" => fields.read(&mut embedded_id, "embedded_id")?,
+                _ => fields.skip()?,
+            }
+        }
+        Ok(Self {
+            embedded_id: fields.required(embedded_id, "embedded_id")?,
+        })
     }
 }
 
@@ -1236,12 +1259,12 @@ impl ::serde::Serialize for FacebookOAuthFactor {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &["id", "provider_subject", "email_id"],
-            (
-                crate::codec::Always(&self.id),
-                crate::codec::Always(&self.provider_subject),
-                crate::codec::IfSet(&self.email_id),
-            ),
+            |object| {
+                object.entry("id", &self.id)?;
+                object.entry("provider_subject", &self.provider_subject)?;
+                object.if_set("email_id", &self.email_id)?;
+                Ok(())
+            },
         )
     }
 }
@@ -1249,18 +1272,24 @@ impl ::serde::Serialize for FacebookOAuthFactor {
 impl crate::codec::Object for FacebookOAuthFactor {
     const NAME: &'static str = "FacebookOAuthFactor";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (id, provider_subject, email_id) = crate::codec::fields::<
-            (
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-                crate::codec::Nil<Option<String>>,
-            ),
-            _,
-        >(map, &["id", "provider_subject", "email_id"])?;
+        let mut id = None;
+        let mut provider_subject = None;
+        let mut email_id = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "id" => fields.read(&mut id, "id")?,
+                "provider_subject" => {
+                    fields.read(&mut provider_subject, "provider_subject")?
+                }
+                "email_id" => fields.read(&mut email_id, "email_id")?,
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            id,
-            provider_subject,
-            email_id,
+            id: fields.required(id, "id")?,
+            provider_subject: fields.required(provider_subject, "provider_subject")?,
+            email_id: fields.nilable(email_id),
         })
     }
 }
@@ -1293,12 +1322,12 @@ impl ::serde::Serialize for FigmaOAuthFactor {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &["id", "provider_subject", "email_id"],
-            (
-                crate::codec::Always(&self.id),
-                crate::codec::Always(&self.provider_subject),
-                crate::codec::IfSet(&self.email_id),
-            ),
+            |object| {
+                object.entry("id", &self.id)?;
+                object.entry("provider_subject", &self.provider_subject)?;
+                object.if_set("email_id", &self.email_id)?;
+                Ok(())
+            },
         )
     }
 }
@@ -1306,18 +1335,24 @@ impl ::serde::Serialize for FigmaOAuthFactor {
 impl crate::codec::Object for FigmaOAuthFactor {
     const NAME: &'static str = "FigmaOAuthFactor";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (id, provider_subject, email_id) = crate::codec::fields::<
-            (
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-                crate::codec::Nil<Option<String>>,
-            ),
-            _,
-        >(map, &["id", "provider_subject", "email_id"])?;
+        let mut id = None;
+        let mut provider_subject = None;
+        let mut email_id = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "id" => fields.read(&mut id, "id")?,
+                "provider_subject" => {
+                    fields.read(&mut provider_subject, "provider_subject")?
+                }
+                "email_id" => fields.read(&mut email_id, "email_id")?,
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            id,
-            provider_subject,
-            email_id,
+            id: fields.required(id, "id")?,
+            provider_subject: fields.required(provider_subject, "provider_subject")?,
+            email_id: fields.nilable(email_id),
         })
     }
 }
@@ -1350,12 +1385,12 @@ impl ::serde::Serialize for GitLabOAuthFactor {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &["id", "provider_subject", "email_id"],
-            (
-                crate::codec::Always(&self.id),
-                crate::codec::Always(&self.provider_subject),
-                crate::codec::IfSet(&self.email_id),
-            ),
+            |object| {
+                object.entry("id", &self.id)?;
+                object.entry("provider_subject", &self.provider_subject)?;
+                object.if_set("email_id", &self.email_id)?;
+                Ok(())
+            },
         )
     }
 }
@@ -1363,18 +1398,24 @@ impl ::serde::Serialize for GitLabOAuthFactor {
 impl crate::codec::Object for GitLabOAuthFactor {
     const NAME: &'static str = "GitLabOAuthFactor";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (id, provider_subject, email_id) = crate::codec::fields::<
-            (
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-                crate::codec::Nil<Option<String>>,
-            ),
-            _,
-        >(map, &["id", "provider_subject", "email_id"])?;
+        let mut id = None;
+        let mut provider_subject = None;
+        let mut email_id = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "id" => fields.read(&mut id, "id")?,
+                "provider_subject" => {
+                    fields.read(&mut provider_subject, "provider_subject")?
+                }
+                "email_id" => fields.read(&mut email_id, "email_id")?,
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            id,
-            provider_subject,
-            email_id,
+            id: fields.required(id, "id")?,
+            provider_subject: fields.required(provider_subject, "provider_subject")?,
+            email_id: fields.nilable(email_id),
         })
     }
 }
@@ -1402,8 +1443,10 @@ impl ::serde::Serialize for GithubOAuthExchangeFactor {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &["email_id"],
-            (crate::codec::Always(&self.email_id),),
+            |object| {
+                object.entry("email_id", &self.email_id)?;
+                Ok(())
+            },
         )
     }
 }
@@ -1411,11 +1454,17 @@ impl ::serde::Serialize for GithubOAuthExchangeFactor {
 impl crate::codec::Object for GithubOAuthExchangeFactor {
     const NAME: &'static str = "GithubOAuthExchangeFactor";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (email_id,) = crate::codec::fields::<
-            (crate::codec::Req<String>,),
-            _,
-        >(map, &["email_id"])?;
-        Ok(Self { email_id })
+        let mut email_id = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "email_id" => fields.read(&mut email_id, "email_id")?,
+                _ => fields.skip()?,
+            }
+        }
+        Ok(Self {
+            email_id: fields.required(email_id, "email_id")?,
+        })
     }
 }
 
@@ -1447,12 +1496,12 @@ impl ::serde::Serialize for GithubOAuthFactor {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &["id", "provider_subject", "email_id"],
-            (
-                crate::codec::Always(&self.id),
-                crate::codec::Always(&self.provider_subject),
-                crate::codec::IfSet(&self.email_id),
-            ),
+            |object| {
+                object.entry("id", &self.id)?;
+                object.entry("provider_subject", &self.provider_subject)?;
+                object.if_set("email_id", &self.email_id)?;
+                Ok(())
+            },
         )
     }
 }
@@ -1460,18 +1509,24 @@ impl ::serde::Serialize for GithubOAuthFactor {
 impl crate::codec::Object for GithubOAuthFactor {
     const NAME: &'static str = "GithubOAuthFactor";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (id, provider_subject, email_id) = crate::codec::fields::<
-            (
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-                crate::codec::Nil<Option<String>>,
-            ),
-            _,
-        >(map, &["id", "provider_subject", "email_id"])?;
+        let mut id = None;
+        let mut provider_subject = None;
+        let mut email_id = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "id" => fields.read(&mut id, "id")?,
+                "provider_subject" => {
+                    fields.read(&mut provider_subject, "provider_subject")?
+                }
+                "email_id" => fields.read(&mut email_id, "email_id")?,
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            id,
-            provider_subject,
-            email_id,
+            id: fields.required(id, "id")?,
+            provider_subject: fields.required(provider_subject, "provider_subject")?,
+            email_id: fields.nilable(email_id),
         })
     }
 }
@@ -1499,8 +1554,10 @@ impl ::serde::Serialize for GoogleOAuthExchangeFactor {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &["email_id"],
-            (crate::codec::Always(&self.email_id),),
+            |object| {
+                object.entry("email_id", &self.email_id)?;
+                Ok(())
+            },
         )
     }
 }
@@ -1508,11 +1565,17 @@ impl ::serde::Serialize for GoogleOAuthExchangeFactor {
 impl crate::codec::Object for GoogleOAuthExchangeFactor {
     const NAME: &'static str = "GoogleOAuthExchangeFactor";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (email_id,) = crate::codec::fields::<
-            (crate::codec::Req<String>,),
-            _,
-        >(map, &["email_id"])?;
-        Ok(Self { email_id })
+        let mut email_id = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "email_id" => fields.read(&mut email_id, "email_id")?,
+                _ => fields.skip()?,
+            }
+        }
+        Ok(Self {
+            email_id: fields.required(email_id, "email_id")?,
+        })
     }
 }
 
@@ -1544,12 +1607,12 @@ impl ::serde::Serialize for GoogleOAuthFactor {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &["id", "provider_subject", "email_id"],
-            (
-                crate::codec::Always(&self.id),
-                crate::codec::Always(&self.provider_subject),
-                crate::codec::IfSet(&self.email_id),
-            ),
+            |object| {
+                object.entry("id", &self.id)?;
+                object.entry("provider_subject", &self.provider_subject)?;
+                object.if_set("email_id", &self.email_id)?;
+                Ok(())
+            },
         )
     }
 }
@@ -1557,18 +1620,24 @@ impl ::serde::Serialize for GoogleOAuthFactor {
 impl crate::codec::Object for GoogleOAuthFactor {
     const NAME: &'static str = "GoogleOAuthFactor";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (id, provider_subject, email_id) = crate::codec::fields::<
-            (
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-                crate::codec::Nil<Option<String>>,
-            ),
-            _,
-        >(map, &["id", "provider_subject", "email_id"])?;
+        let mut id = None;
+        let mut provider_subject = None;
+        let mut email_id = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "id" => fields.read(&mut id, "id")?,
+                "provider_subject" => {
+                    fields.read(&mut provider_subject, "provider_subject")?
+                }
+                "email_id" => fields.read(&mut email_id, "email_id")?,
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            id,
-            provider_subject,
-            email_id,
+            id: fields.required(id, "id")?,
+            provider_subject: fields.required(provider_subject, "provider_subject")?,
+            email_id: fields.nilable(email_id),
         })
     }
 }
@@ -1596,8 +1665,10 @@ impl ::serde::Serialize for HubspotOAuthExchangeFactor {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &["email_id"],
-            (crate::codec::Always(&self.email_id),),
+            |object| {
+                object.entry("email_id", &self.email_id)?;
+                Ok(())
+            },
         )
     }
 }
@@ -1605,11 +1676,17 @@ impl ::serde::Serialize for HubspotOAuthExchangeFactor {
 impl crate::codec::Object for HubspotOAuthExchangeFactor {
     const NAME: &'static str = "HubspotOAuthExchangeFactor";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (email_id,) = crate::codec::fields::<
-            (crate::codec::Req<String>,),
-            _,
-        >(map, &["email_id"])?;
-        Ok(Self { email_id })
+        let mut email_id = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "email_id" => fields.read(&mut email_id, "email_id")?,
+                _ => fields.skip()?,
+            }
+        }
+        Ok(Self {
+            email_id: fields.required(email_id, "email_id")?,
+        })
     }
 }
 
@@ -1641,12 +1718,12 @@ impl ::serde::Serialize for HubspotOAuthFactor {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &["id", "provider_subject", "email_id"],
-            (
-                crate::codec::Always(&self.id),
-                crate::codec::Always(&self.provider_subject),
-                crate::codec::IfSet(&self.email_id),
-            ),
+            |object| {
+                object.entry("id", &self.id)?;
+                object.entry("provider_subject", &self.provider_subject)?;
+                object.if_set("email_id", &self.email_id)?;
+                Ok(())
+            },
         )
     }
 }
@@ -1654,18 +1731,24 @@ impl ::serde::Serialize for HubspotOAuthFactor {
 impl crate::codec::Object for HubspotOAuthFactor {
     const NAME: &'static str = "HubspotOAuthFactor";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (id, provider_subject, email_id) = crate::codec::fields::<
-            (
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-                crate::codec::Nil<Option<String>>,
-            ),
-            _,
-        >(map, &["id", "provider_subject", "email_id"])?;
+        let mut id = None;
+        let mut provider_subject = None;
+        let mut email_id = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "id" => fields.read(&mut id, "id")?,
+                "provider_subject" => {
+                    fields.read(&mut provider_subject, "provider_subject")?
+                }
+                "email_id" => fields.read(&mut email_id, "email_id")?,
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            id,
-            provider_subject,
-            email_id,
+            id: fields.required(id, "id")?,
+            provider_subject: fields.required(provider_subject, "provider_subject")?,
+            email_id: fields.nilable(email_id),
         })
     }
 }
@@ -1695,11 +1778,15 @@ impl ::serde::Serialize for ImpersonatedFactor {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &["impersonator_id", "impersonator_email_address"],
-            (
-                crate::codec::Always(&self.impersonator_id),
-                crate::codec::Always(&self.impersonator_email_address),
-            ),
+            |object| {
+                object.entry("impersonator_id", &self.impersonator_id)?;
+                object
+                    .entry(
+                        "impersonator_email_address",
+                        &self.impersonator_email_address,
+                    )?;
+                Ok(())
+            },
         )
     }
 }
@@ -1707,13 +1794,28 @@ impl ::serde::Serialize for ImpersonatedFactor {
 impl crate::codec::Object for ImpersonatedFactor {
     const NAME: &'static str = "ImpersonatedFactor";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (impersonator_id, impersonator_email_address) = crate::codec::fields::<
-            (crate::codec::Req<String>, crate::codec::Req<String>),
-            _,
-        >(map, &["impersonator_id", "impersonator_email_address"])?;
+        let mut impersonator_id = None;
+        let mut impersonator_email_address = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "impersonator_id" => {
+                    fields.read(&mut impersonator_id, "impersonator_id")?
+                }
+                "impersonator_email_address" => {
+                    fields
+                        .read(
+                            &mut impersonator_email_address,
+                            "impersonator_email_address",
+                        )?
+                }
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            impersonator_id,
-            impersonator_email_address,
+            impersonator_id: fields.required(impersonator_id, "impersonator_id")?,
+            impersonator_email_address: fields
+                .required(impersonator_email_address, "impersonator_email_address")?,
         })
     }
 }
@@ -1746,12 +1848,12 @@ impl ::serde::Serialize for InstagramOAuthFactor {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &["id", "provider_subject", "email_id"],
-            (
-                crate::codec::Always(&self.id),
-                crate::codec::Always(&self.provider_subject),
-                crate::codec::IfSet(&self.email_id),
-            ),
+            |object| {
+                object.entry("id", &self.id)?;
+                object.entry("provider_subject", &self.provider_subject)?;
+                object.if_set("email_id", &self.email_id)?;
+                Ok(())
+            },
         )
     }
 }
@@ -1759,18 +1861,24 @@ impl ::serde::Serialize for InstagramOAuthFactor {
 impl crate::codec::Object for InstagramOAuthFactor {
     const NAME: &'static str = "InstagramOAuthFactor";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (id, provider_subject, email_id) = crate::codec::fields::<
-            (
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-                crate::codec::Nil<Option<String>>,
-            ),
-            _,
-        >(map, &["id", "provider_subject", "email_id"])?;
+        let mut id = None;
+        let mut provider_subject = None;
+        let mut email_id = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "id" => fields.read(&mut id, "id")?,
+                "provider_subject" => {
+                    fields.read(&mut provider_subject, "provider_subject")?
+                }
+                "email_id" => fields.read(&mut email_id, "email_id")?,
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            id,
-            provider_subject,
-            email_id,
+            id: fields.required(id, "id")?,
+            provider_subject: fields.required(provider_subject, "provider_subject")?,
+            email_id: fields.nilable(email_id),
         })
     }
 }
@@ -1814,18 +1922,18 @@ impl ::serde::Serialize for Jwk {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &["kty", "use", "key_ops", "alg", "kid", "x5c", "x5tS256", "n", "e"],
-            (
-                crate::codec::Always(&self.kty),
-                crate::codec::Always(&self.r#use),
-                crate::codec::Always(&self.key_ops),
-                crate::codec::Always(&self.alg),
-                crate::codec::Always(&self.kid),
-                crate::codec::Always(&self.x5c),
-                crate::codec::Always(&self.x5t_s256),
-                crate::codec::Always(&self.n),
-                crate::codec::Always(&self.e),
-            ),
+            |object| {
+                object.entry("kty", &self.kty)?;
+                object.entry("use", &self.r#use)?;
+                object.entry("key_ops", &self.key_ops)?;
+                object.entry("alg", &self.alg)?;
+                object.entry("kid", &self.kid)?;
+                object.entry("x5c", &self.x5c)?;
+                object.entry("x5tS256", &self.x5t_s256)?;
+                object.entry("n", &self.n)?;
+                object.entry("e", &self.e)?;
+                Ok(())
+            },
         )
     }
 }
@@ -1833,30 +1941,40 @@ impl ::serde::Serialize for Jwk {
 impl crate::codec::Object for Jwk {
     const NAME: &'static str = "Jwk";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (kty, r#use, key_ops, alg, kid, x5c, x5t_s256, n, e) = crate::codec::fields::<
-            (
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-                crate::codec::Req<Vec<String>>,
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-                crate::codec::Req<Vec<String>>,
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-            ),
-            _,
-        >(map, &["kty", "use", "key_ops", "alg", "kid", "x5c", "x5tS256", "n", "e"])?;
+        let mut kty = None;
+        let mut r#use = None;
+        let mut key_ops = None;
+        let mut alg = None;
+        let mut kid = None;
+        let mut x5c = None;
+        let mut x5t_s256 = None;
+        let mut n = None;
+        let mut e = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "kty" => fields.read(&mut kty, "kty")?,
+                "use" => fields.read(&mut r#use, "use")?,
+                "key_ops" => fields.read(&mut key_ops, "key_ops")?,
+                "alg" => fields.read(&mut alg, "alg")?,
+                "kid" => fields.read(&mut kid, "kid")?,
+                "x5c" => fields.read(&mut x5c, "x5c")?,
+                "x5tS256" => fields.read(&mut x5t_s256, "x5tS256")?,
+                "n" => fields.read(&mut n, "n")?,
+                "e" => fields.read(&mut e, "e")?,
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            kty,
-            r#use,
-            key_ops,
-            alg,
-            kid,
-            x5c,
-            x5t_s256,
-            n,
-            e,
+            kty: fields.required(kty, "kty")?,
+            r#use: fields.required(r#use, "use")?,
+            key_ops: fields.required(key_ops, "key_ops")?,
+            alg: fields.required(alg, "alg")?,
+            kid: fields.required(kid, "kid")?,
+            x5c: fields.required(x5c, "x5c")?,
+            x5t_s256: fields.required(x5t_s256, "x5tS256")?,
+            n: fields.required(n, "n")?,
+            e: fields.required(e, "e")?,
         })
     }
 }
@@ -1889,12 +2007,12 @@ impl ::serde::Serialize for LinkedInOAuthFactor {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &["id", "provider_subject", "email_id"],
-            (
-                crate::codec::Always(&self.id),
-                crate::codec::Always(&self.provider_subject),
-                crate::codec::IfSet(&self.email_id),
-            ),
+            |object| {
+                object.entry("id", &self.id)?;
+                object.entry("provider_subject", &self.provider_subject)?;
+                object.if_set("email_id", &self.email_id)?;
+                Ok(())
+            },
         )
     }
 }
@@ -1902,18 +2020,24 @@ impl ::serde::Serialize for LinkedInOAuthFactor {
 impl crate::codec::Object for LinkedInOAuthFactor {
     const NAME: &'static str = "LinkedInOAuthFactor";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (id, provider_subject, email_id) = crate::codec::fields::<
-            (
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-                crate::codec::Nil<Option<String>>,
-            ),
-            _,
-        >(map, &["id", "provider_subject", "email_id"])?;
+        let mut id = None;
+        let mut provider_subject = None;
+        let mut email_id = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "id" => fields.read(&mut id, "id")?,
+                "provider_subject" => {
+                    fields.read(&mut provider_subject, "provider_subject")?
+                }
+                "email_id" => fields.read(&mut email_id, "email_id")?,
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            id,
-            provider_subject,
-            email_id,
+            id: fields.required(id, "id")?,
+            provider_subject: fields.required(provider_subject, "provider_subject")?,
+            email_id: fields.nilable(email_id),
         })
     }
 }
@@ -1946,12 +2070,12 @@ impl ::serde::Serialize for MicrosoftOAuthFactor {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &["id", "provider_subject", "email_id"],
-            (
-                crate::codec::Always(&self.id),
-                crate::codec::Always(&self.provider_subject),
-                crate::codec::IfSet(&self.email_id),
-            ),
+            |object| {
+                object.entry("id", &self.id)?;
+                object.entry("provider_subject", &self.provider_subject)?;
+                object.if_set("email_id", &self.email_id)?;
+                Ok(())
+            },
         )
     }
 }
@@ -1959,18 +2083,24 @@ impl ::serde::Serialize for MicrosoftOAuthFactor {
 impl crate::codec::Object for MicrosoftOAuthFactor {
     const NAME: &'static str = "MicrosoftOAuthFactor";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (id, provider_subject, email_id) = crate::codec::fields::<
-            (
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-                crate::codec::Nil<Option<String>>,
-            ),
-            _,
-        >(map, &["id", "provider_subject", "email_id"])?;
+        let mut id = None;
+        let mut provider_subject = None;
+        let mut email_id = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "id" => fields.read(&mut id, "id")?,
+                "provider_subject" => {
+                    fields.read(&mut provider_subject, "provider_subject")?
+                }
+                "email_id" => fields.read(&mut email_id, "email_id")?,
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            id,
-            provider_subject,
-            email_id,
+            id: fields.required(id, "id")?,
+            provider_subject: fields.required(provider_subject, "provider_subject")?,
+            email_id: fields.nilable(email_id),
         })
     }
 }
@@ -1998,8 +2128,10 @@ impl ::serde::Serialize for OAuthAccessTokenExchangeFactor {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &["client_id"],
-            (crate::codec::Always(&self.client_id),),
+            |object| {
+                object.entry("client_id", &self.client_id)?;
+                Ok(())
+            },
         )
     }
 }
@@ -2007,11 +2139,17 @@ impl ::serde::Serialize for OAuthAccessTokenExchangeFactor {
 impl crate::codec::Object for OAuthAccessTokenExchangeFactor {
     const NAME: &'static str = "OAuthAccessTokenExchangeFactor";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (client_id,) = crate::codec::fields::<
-            (crate::codec::Req<String>,),
-            _,
-        >(map, &["client_id"])?;
-        Ok(Self { client_id })
+        let mut client_id = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "client_id" => fields.read(&mut client_id, "client_id")?,
+                _ => fields.skip()?,
+            }
+        }
+        Ok(Self {
+            client_id: fields.required(client_id, "client_id")?,
+        })
     }
 }
 
@@ -2041,12 +2179,12 @@ impl ::serde::Serialize for OidcssoFactor {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &["id", "provider_id", "external_id"],
-            (
-                crate::codec::Always(&self.id),
-                crate::codec::Always(&self.provider_id),
-                crate::codec::Always(&self.external_id),
-            ),
+            |object| {
+                object.entry("id", &self.id)?;
+                object.entry("provider_id", &self.provider_id)?;
+                object.entry("external_id", &self.external_id)?;
+                Ok(())
+            },
         )
     }
 }
@@ -2054,18 +2192,22 @@ impl ::serde::Serialize for OidcssoFactor {
 impl crate::codec::Object for OidcssoFactor {
     const NAME: &'static str = "OidcssoFactor";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (id, provider_id, external_id) = crate::codec::fields::<
-            (
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-            ),
-            _,
-        >(map, &["id", "provider_id", "external_id"])?;
+        let mut id = None;
+        let mut provider_id = None;
+        let mut external_id = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "id" => fields.read(&mut id, "id")?,
+                "provider_id" => fields.read(&mut provider_id, "provider_id")?,
+                "external_id" => fields.read(&mut external_id, "external_id")?,
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            id,
-            provider_id,
-            external_id,
+            id: fields.required(id, "id")?,
+            provider_id: fields.required(provider_id, "provider_id")?,
+            external_id: fields.required(external_id, "external_id")?,
         })
     }
 }
@@ -2094,11 +2236,11 @@ impl ::serde::Serialize for PhoneNumberFactor {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &["phone_id", "phone_number"],
-            (
-                crate::codec::Always(&self.phone_id),
-                crate::codec::Always(&self.phone_number),
-            ),
+            |object| {
+                object.entry("phone_id", &self.phone_id)?;
+                object.entry("phone_number", &self.phone_number)?;
+                Ok(())
+            },
         )
     }
 }
@@ -2106,11 +2248,20 @@ impl ::serde::Serialize for PhoneNumberFactor {
 impl crate::codec::Object for PhoneNumberFactor {
     const NAME: &'static str = "PhoneNumberFactor";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (phone_id, phone_number) = crate::codec::fields::<
-            (crate::codec::Req<String>, crate::codec::Req<String>),
-            _,
-        >(map, &["phone_id", "phone_number"])?;
-        Ok(Self { phone_id, phone_number })
+        let mut phone_id = None;
+        let mut phone_number = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "phone_id" => fields.read(&mut phone_id, "phone_id")?,
+                "phone_number" => fields.read(&mut phone_number, "phone_number")?,
+                _ => fields.skip()?,
+            }
+        }
+        Ok(Self {
+            phone_id: fields.required(phone_id, "phone_id")?,
+            phone_number: fields.required(phone_number, "phone_number")?,
+        })
     }
 }
 
@@ -2136,8 +2287,10 @@ impl ::serde::Serialize for RecoveryCodeFactor {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &["totp_recovery_code_id"],
-            (crate::codec::Always(&self.totp_recovery_code_id),),
+            |object| {
+                object.entry("totp_recovery_code_id", &self.totp_recovery_code_id)?;
+                Ok(())
+            },
         )
     }
 }
@@ -2145,11 +2298,20 @@ impl ::serde::Serialize for RecoveryCodeFactor {
 impl crate::codec::Object for RecoveryCodeFactor {
     const NAME: &'static str = "RecoveryCodeFactor";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (totp_recovery_code_id,) = crate::codec::fields::<
-            (crate::codec::Req<String>,),
-            _,
-        >(map, &["totp_recovery_code_id"])?;
-        Ok(Self { totp_recovery_code_id })
+        let mut totp_recovery_code_id = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "totp_recovery_code_id" => {
+                    fields.read(&mut totp_recovery_code_id, "totp_recovery_code_id")?
+                }
+                _ => fields.skip()?,
+            }
+        }
+        Ok(Self {
+            totp_recovery_code_id: fields
+                .required(totp_recovery_code_id, "totp_recovery_code_id")?,
+        })
     }
 }
 
@@ -2179,12 +2341,12 @@ impl ::serde::Serialize for SamlssoFactor {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &["id", "provider_id", "external_id"],
-            (
-                crate::codec::Always(&self.id),
-                crate::codec::Always(&self.provider_id),
-                crate::codec::Always(&self.external_id),
-            ),
+            |object| {
+                object.entry("id", &self.id)?;
+                object.entry("provider_id", &self.provider_id)?;
+                object.entry("external_id", &self.external_id)?;
+                Ok(())
+            },
         )
     }
 }
@@ -2192,18 +2354,22 @@ impl ::serde::Serialize for SamlssoFactor {
 impl crate::codec::Object for SamlssoFactor {
     const NAME: &'static str = "SamlssoFactor";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (id, provider_id, external_id) = crate::codec::fields::<
-            (
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-            ),
-            _,
-        >(map, &["id", "provider_id", "external_id"])?;
+        let mut id = None;
+        let mut provider_id = None;
+        let mut external_id = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "id" => fields.read(&mut id, "id")?,
+                "provider_id" => fields.read(&mut provider_id, "provider_id")?,
+                "external_id" => fields.read(&mut external_id, "external_id")?,
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            id,
-            provider_id,
-            external_id,
+            id: fields.required(id, "id")?,
+            provider_id: fields.required(provider_id, "provider_id")?,
+            external_id: fields.required(external_id, "external_id")?,
         })
     }
 }
@@ -2236,12 +2402,12 @@ impl ::serde::Serialize for SalesforceOAuthFactor {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &["id", "provider_subject", "email_id"],
-            (
-                crate::codec::Always(&self.id),
-                crate::codec::Always(&self.provider_subject),
-                crate::codec::IfSet(&self.email_id),
-            ),
+            |object| {
+                object.entry("id", &self.id)?;
+                object.entry("provider_subject", &self.provider_subject)?;
+                object.if_set("email_id", &self.email_id)?;
+                Ok(())
+            },
         )
     }
 }
@@ -2249,18 +2415,24 @@ impl ::serde::Serialize for SalesforceOAuthFactor {
 impl crate::codec::Object for SalesforceOAuthFactor {
     const NAME: &'static str = "SalesforceOAuthFactor";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (id, provider_subject, email_id) = crate::codec::fields::<
-            (
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-                crate::codec::Nil<Option<String>>,
-            ),
-            _,
-        >(map, &["id", "provider_subject", "email_id"])?;
+        let mut id = None;
+        let mut provider_subject = None;
+        let mut email_id = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "id" => fields.read(&mut id, "id")?,
+                "provider_subject" => {
+                    fields.read(&mut provider_subject, "provider_subject")?
+                }
+                "email_id" => fields.read(&mut email_id, "email_id")?,
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            id,
-            provider_subject,
-            email_id,
+            id: fields.required(id, "id")?,
+            provider_subject: fields.required(provider_subject, "provider_subject")?,
+            email_id: fields.nilable(email_id),
         })
     }
 }
@@ -2308,28 +2480,18 @@ impl ::serde::Serialize for Session {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &[
-                "session_id",
-                "user_id",
-                "authentication_factors",
-                "roles",
-                "started_at",
-                "last_accessed_at",
-                "expires_at",
-                "attributes",
-                "custom_claims",
-            ],
-            (
-                crate::codec::Always(&self.session_id),
-                crate::codec::Always(&self.user_id),
-                crate::codec::Always(&self.authentication_factors),
-                crate::codec::Always(&self.roles),
-                crate::codec::IfSetTime(&self.started_at),
-                crate::codec::IfSetTime(&self.last_accessed_at),
-                crate::codec::IfSetTime(&self.expires_at),
-                crate::codec::IfSet(&self.attributes),
-                crate::codec::IfSet(&self.custom_claims),
-            ),
+            |object| {
+                object.entry("session_id", &self.session_id)?;
+                object.entry("user_id", &self.user_id)?;
+                object.entry("authentication_factors", &self.authentication_factors)?;
+                object.entry("roles", &self.roles)?;
+                object.time_if_set("started_at", &self.started_at)?;
+                object.time_if_set("last_accessed_at", &self.last_accessed_at)?;
+                object.time_if_set("expires_at", &self.expires_at)?;
+                object.if_set("attributes", &self.attributes)?;
+                object.if_set("custom_claims", &self.custom_claims)?;
+                Ok(())
+            },
         )
     }
 }
@@ -2337,66 +2499,45 @@ impl ::serde::Serialize for Session {
 impl crate::codec::Object for Session {
     const NAME: &'static str = "Session";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (
-            session_id,
-            user_id,
-            authentication_factors,
-            roles,
-            started_at,
-            last_accessed_at,
-            expires_at,
-            attributes,
-            custom_claims,
-        ) = crate::codec::fields::<
-            (
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-                crate::codec::Req<
-                    Vec<crate::consumer::models::sessions::AuthenticationFactor>,
-                >,
-                crate::codec::Req<Vec<String>>,
-                crate::codec::Nil<
-                    Option<crate::codec::Timestamp>,
-                    Option<::time::OffsetDateTime>,
-                >,
-                crate::codec::Nil<
-                    Option<crate::codec::Timestamp>,
-                    Option<::time::OffsetDateTime>,
-                >,
-                crate::codec::Nil<
-                    Option<crate::codec::Timestamp>,
-                    Option<::time::OffsetDateTime>,
-                >,
-                crate::codec::Nil<
-                    Option<crate::consumer::models::attribute::Attributes>,
-                >,
-                crate::codec::Nil<Option<::serde_json::Value>>,
-            ),
-            _,
-        >(
-            map,
-            &[
-                "session_id",
-                "user_id",
-                "authentication_factors",
-                "roles",
-                "started_at",
-                "last_accessed_at",
-                "expires_at",
-                "attributes",
-                "custom_claims",
-            ],
-        )?;
+        let mut session_id = None;
+        let mut user_id = None;
+        let mut authentication_factors = None;
+        let mut roles = None;
+        let mut started_at = None;
+        let mut last_accessed_at = None;
+        let mut expires_at = None;
+        let mut attributes = None;
+        let mut custom_claims = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "session_id" => fields.read(&mut session_id, "session_id")?,
+                "user_id" => fields.read(&mut user_id, "user_id")?,
+                "authentication_factors" => {
+                    fields.read(&mut authentication_factors, "authentication_factors")?
+                }
+                "roles" => fields.read(&mut roles, "roles")?,
+                "started_at" => fields.read(&mut started_at, "started_at")?,
+                "last_accessed_at" => {
+                    fields.read(&mut last_accessed_at, "last_accessed_at")?
+                }
+                "expires_at" => fields.read(&mut expires_at, "expires_at")?,
+                "attributes" => fields.read(&mut attributes, "attributes")?,
+                "custom_claims" => fields.read(&mut custom_claims, "custom_claims")?,
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            session_id,
-            user_id,
-            authentication_factors,
-            roles,
-            started_at,
-            last_accessed_at,
-            expires_at,
-            attributes,
-            custom_claims,
+            session_id: fields.required(session_id, "session_id")?,
+            user_id: fields.required(user_id, "user_id")?,
+            authentication_factors: fields
+                .required(authentication_factors, "authentication_factors")?,
+            roles: fields.required(roles, "roles")?,
+            started_at: fields.nilable_time(started_at),
+            last_accessed_at: fields.nilable_time(last_accessed_at),
+            expires_at: fields.nilable_time(expires_at),
+            attributes: fields.nilable(attributes),
+            custom_claims: fields.nilable(custom_claims),
         })
     }
 }
@@ -2429,12 +2570,12 @@ impl ::serde::Serialize for ShopifyOAuthFactor {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &["id", "provider_subject", "email_id"],
-            (
-                crate::codec::Always(&self.id),
-                crate::codec::Always(&self.provider_subject),
-                crate::codec::IfSet(&self.email_id),
-            ),
+            |object| {
+                object.entry("id", &self.id)?;
+                object.entry("provider_subject", &self.provider_subject)?;
+                object.if_set("email_id", &self.email_id)?;
+                Ok(())
+            },
         )
     }
 }
@@ -2442,18 +2583,24 @@ impl ::serde::Serialize for ShopifyOAuthFactor {
 impl crate::codec::Object for ShopifyOAuthFactor {
     const NAME: &'static str = "ShopifyOAuthFactor";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (id, provider_subject, email_id) = crate::codec::fields::<
-            (
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-                crate::codec::Nil<Option<String>>,
-            ),
-            _,
-        >(map, &["id", "provider_subject", "email_id"])?;
+        let mut id = None;
+        let mut provider_subject = None;
+        let mut email_id = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "id" => fields.read(&mut id, "id")?,
+                "provider_subject" => {
+                    fields.read(&mut provider_subject, "provider_subject")?
+                }
+                "email_id" => fields.read(&mut email_id, "email_id")?,
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            id,
-            provider_subject,
-            email_id,
+            id: fields.required(id, "id")?,
+            provider_subject: fields.required(provider_subject, "provider_subject")?,
+            email_id: fields.nilable(email_id),
         })
     }
 }
@@ -2481,8 +2628,10 @@ impl ::serde::Serialize for SlackOAuthExchangeFactor {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &["email_id"],
-            (crate::codec::Always(&self.email_id),),
+            |object| {
+                object.entry("email_id", &self.email_id)?;
+                Ok(())
+            },
         )
     }
 }
@@ -2490,11 +2639,17 @@ impl ::serde::Serialize for SlackOAuthExchangeFactor {
 impl crate::codec::Object for SlackOAuthExchangeFactor {
     const NAME: &'static str = "SlackOAuthExchangeFactor";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (email_id,) = crate::codec::fields::<
-            (crate::codec::Req<String>,),
-            _,
-        >(map, &["email_id"])?;
-        Ok(Self { email_id })
+        let mut email_id = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "email_id" => fields.read(&mut email_id, "email_id")?,
+                _ => fields.skip()?,
+            }
+        }
+        Ok(Self {
+            email_id: fields.required(email_id, "email_id")?,
+        })
     }
 }
 
@@ -2526,12 +2681,12 @@ impl ::serde::Serialize for SlackOAuthFactor {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &["id", "provider_subject", "email_id"],
-            (
-                crate::codec::Always(&self.id),
-                crate::codec::Always(&self.provider_subject),
-                crate::codec::IfSet(&self.email_id),
-            ),
+            |object| {
+                object.entry("id", &self.id)?;
+                object.entry("provider_subject", &self.provider_subject)?;
+                object.if_set("email_id", &self.email_id)?;
+                Ok(())
+            },
         )
     }
 }
@@ -2539,18 +2694,24 @@ impl ::serde::Serialize for SlackOAuthFactor {
 impl crate::codec::Object for SlackOAuthFactor {
     const NAME: &'static str = "SlackOAuthFactor";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (id, provider_subject, email_id) = crate::codec::fields::<
-            (
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-                crate::codec::Nil<Option<String>>,
-            ),
-            _,
-        >(map, &["id", "provider_subject", "email_id"])?;
+        let mut id = None;
+        let mut provider_subject = None;
+        let mut email_id = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "id" => fields.read(&mut id, "id")?,
+                "provider_subject" => {
+                    fields.read(&mut provider_subject, "provider_subject")?
+                }
+                "email_id" => fields.read(&mut email_id, "email_id")?,
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            id,
-            provider_subject,
-            email_id,
+            id: fields.required(id, "id")?,
+            provider_subject: fields.required(provider_subject, "provider_subject")?,
+            email_id: fields.nilable(email_id),
         })
     }
 }
@@ -2583,12 +2744,12 @@ impl ::serde::Serialize for SnapchatOAuthFactor {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &["id", "provider_subject", "email_id"],
-            (
-                crate::codec::Always(&self.id),
-                crate::codec::Always(&self.provider_subject),
-                crate::codec::IfSet(&self.email_id),
-            ),
+            |object| {
+                object.entry("id", &self.id)?;
+                object.entry("provider_subject", &self.provider_subject)?;
+                object.if_set("email_id", &self.email_id)?;
+                Ok(())
+            },
         )
     }
 }
@@ -2596,18 +2757,24 @@ impl ::serde::Serialize for SnapchatOAuthFactor {
 impl crate::codec::Object for SnapchatOAuthFactor {
     const NAME: &'static str = "SnapchatOAuthFactor";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (id, provider_subject, email_id) = crate::codec::fields::<
-            (
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-                crate::codec::Nil<Option<String>>,
-            ),
-            _,
-        >(map, &["id", "provider_subject", "email_id"])?;
+        let mut id = None;
+        let mut provider_subject = None;
+        let mut email_id = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "id" => fields.read(&mut id, "id")?,
+                "provider_subject" => {
+                    fields.read(&mut provider_subject, "provider_subject")?
+                }
+                "email_id" => fields.read(&mut email_id, "email_id")?,
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            id,
-            provider_subject,
-            email_id,
+            id: fields.required(id, "id")?,
+            provider_subject: fields.required(provider_subject, "provider_subject")?,
+            email_id: fields.nilable(email_id),
         })
     }
 }
@@ -2640,12 +2807,12 @@ impl ::serde::Serialize for SpotifyOAuthFactor {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &["id", "provider_subject", "email_id"],
-            (
-                crate::codec::Always(&self.id),
-                crate::codec::Always(&self.provider_subject),
-                crate::codec::IfSet(&self.email_id),
-            ),
+            |object| {
+                object.entry("id", &self.id)?;
+                object.entry("provider_subject", &self.provider_subject)?;
+                object.if_set("email_id", &self.email_id)?;
+                Ok(())
+            },
         )
     }
 }
@@ -2653,18 +2820,24 @@ impl ::serde::Serialize for SpotifyOAuthFactor {
 impl crate::codec::Object for SpotifyOAuthFactor {
     const NAME: &'static str = "SpotifyOAuthFactor";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (id, provider_subject, email_id) = crate::codec::fields::<
-            (
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-                crate::codec::Nil<Option<String>>,
-            ),
-            _,
-        >(map, &["id", "provider_subject", "email_id"])?;
+        let mut id = None;
+        let mut provider_subject = None;
+        let mut email_id = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "id" => fields.read(&mut id, "id")?,
+                "provider_subject" => {
+                    fields.read(&mut provider_subject, "provider_subject")?
+                }
+                "email_id" => fields.read(&mut email_id, "email_id")?,
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            id,
-            provider_subject,
-            email_id,
+            id: fields.required(id, "id")?,
+            provider_subject: fields.required(provider_subject, "provider_subject")?,
+            email_id: fields.nilable(email_id),
         })
     }
 }
@@ -2697,12 +2870,12 @@ impl ::serde::Serialize for SteamOAuthFactor {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &["id", "provider_subject", "email_id"],
-            (
-                crate::codec::Always(&self.id),
-                crate::codec::Always(&self.provider_subject),
-                crate::codec::IfSet(&self.email_id),
-            ),
+            |object| {
+                object.entry("id", &self.id)?;
+                object.entry("provider_subject", &self.provider_subject)?;
+                object.if_set("email_id", &self.email_id)?;
+                Ok(())
+            },
         )
     }
 }
@@ -2710,18 +2883,24 @@ impl ::serde::Serialize for SteamOAuthFactor {
 impl crate::codec::Object for SteamOAuthFactor {
     const NAME: &'static str = "SteamOAuthFactor";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (id, provider_subject, email_id) = crate::codec::fields::<
-            (
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-                crate::codec::Nil<Option<String>>,
-            ),
-            _,
-        >(map, &["id", "provider_subject", "email_id"])?;
+        let mut id = None;
+        let mut provider_subject = None;
+        let mut email_id = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "id" => fields.read(&mut id, "id")?,
+                "provider_subject" => {
+                    fields.read(&mut provider_subject, "provider_subject")?
+                }
+                "email_id" => fields.read(&mut email_id, "email_id")?,
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            id,
-            provider_subject,
-            email_id,
+            id: fields.required(id, "id")?,
+            provider_subject: fields.required(provider_subject, "provider_subject")?,
+            email_id: fields.nilable(email_id),
         })
     }
 }
@@ -2754,12 +2933,12 @@ impl ::serde::Serialize for TikTokOAuthFactor {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &["id", "provider_subject", "email_id"],
-            (
-                crate::codec::Always(&self.id),
-                crate::codec::Always(&self.provider_subject),
-                crate::codec::IfSet(&self.email_id),
-            ),
+            |object| {
+                object.entry("id", &self.id)?;
+                object.entry("provider_subject", &self.provider_subject)?;
+                object.if_set("email_id", &self.email_id)?;
+                Ok(())
+            },
         )
     }
 }
@@ -2767,18 +2946,24 @@ impl ::serde::Serialize for TikTokOAuthFactor {
 impl crate::codec::Object for TikTokOAuthFactor {
     const NAME: &'static str = "TikTokOAuthFactor";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (id, provider_subject, email_id) = crate::codec::fields::<
-            (
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-                crate::codec::Nil<Option<String>>,
-            ),
-            _,
-        >(map, &["id", "provider_subject", "email_id"])?;
+        let mut id = None;
+        let mut provider_subject = None;
+        let mut email_id = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "id" => fields.read(&mut id, "id")?,
+                "provider_subject" => {
+                    fields.read(&mut provider_subject, "provider_subject")?
+                }
+                "email_id" => fields.read(&mut email_id, "email_id")?,
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            id,
-            provider_subject,
-            email_id,
+            id: fields.required(id, "id")?,
+            provider_subject: fields.required(provider_subject, "provider_subject")?,
+            email_id: fields.nilable(email_id),
         })
     }
 }
@@ -2806,8 +2991,10 @@ impl ::serde::Serialize for TrustedAuthTokenFactor {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &["token_id"],
-            (crate::codec::Always(&self.token_id),),
+            |object| {
+                object.entry("token_id", &self.token_id)?;
+                Ok(())
+            },
         )
     }
 }
@@ -2815,11 +3002,17 @@ impl ::serde::Serialize for TrustedAuthTokenFactor {
 impl crate::codec::Object for TrustedAuthTokenFactor {
     const NAME: &'static str = "TrustedAuthTokenFactor";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (token_id,) = crate::codec::fields::<
-            (crate::codec::Req<String>,),
-            _,
-        >(map, &["token_id"])?;
-        Ok(Self { token_id })
+        let mut token_id = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "token_id" => fields.read(&mut token_id, "token_id")?,
+                _ => fields.skip()?,
+            }
+        }
+        Ok(Self {
+            token_id: fields.required(token_id, "token_id")?,
+        })
     }
 }
 
@@ -2851,12 +3044,12 @@ impl ::serde::Serialize for TwitchOAuthFactor {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &["id", "provider_subject", "email_id"],
-            (
-                crate::codec::Always(&self.id),
-                crate::codec::Always(&self.provider_subject),
-                crate::codec::IfSet(&self.email_id),
-            ),
+            |object| {
+                object.entry("id", &self.id)?;
+                object.entry("provider_subject", &self.provider_subject)?;
+                object.if_set("email_id", &self.email_id)?;
+                Ok(())
+            },
         )
     }
 }
@@ -2864,18 +3057,24 @@ impl ::serde::Serialize for TwitchOAuthFactor {
 impl crate::codec::Object for TwitchOAuthFactor {
     const NAME: &'static str = "TwitchOAuthFactor";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (id, provider_subject, email_id) = crate::codec::fields::<
-            (
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-                crate::codec::Nil<Option<String>>,
-            ),
-            _,
-        >(map, &["id", "provider_subject", "email_id"])?;
+        let mut id = None;
+        let mut provider_subject = None;
+        let mut email_id = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "id" => fields.read(&mut id, "id")?,
+                "provider_subject" => {
+                    fields.read(&mut provider_subject, "provider_subject")?
+                }
+                "email_id" => fields.read(&mut email_id, "email_id")?,
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            id,
-            provider_subject,
-            email_id,
+            id: fields.required(id, "id")?,
+            provider_subject: fields.required(provider_subject, "provider_subject")?,
+            email_id: fields.nilable(email_id),
         })
     }
 }
@@ -2908,12 +3107,12 @@ impl ::serde::Serialize for TwitterOAuthFactor {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &["id", "provider_subject", "email_id"],
-            (
-                crate::codec::Always(&self.id),
-                crate::codec::Always(&self.provider_subject),
-                crate::codec::IfSet(&self.email_id),
-            ),
+            |object| {
+                object.entry("id", &self.id)?;
+                object.entry("provider_subject", &self.provider_subject)?;
+                object.if_set("email_id", &self.email_id)?;
+                Ok(())
+            },
         )
     }
 }
@@ -2921,18 +3120,24 @@ impl ::serde::Serialize for TwitterOAuthFactor {
 impl crate::codec::Object for TwitterOAuthFactor {
     const NAME: &'static str = "TwitterOAuthFactor";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (id, provider_subject, email_id) = crate::codec::fields::<
-            (
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-                crate::codec::Nil<Option<String>>,
-            ),
-            _,
-        >(map, &["id", "provider_subject", "email_id"])?;
+        let mut id = None;
+        let mut provider_subject = None;
+        let mut email_id = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "id" => fields.read(&mut id, "id")?,
+                "provider_subject" => {
+                    fields.read(&mut provider_subject, "provider_subject")?
+                }
+                "email_id" => fields.read(&mut email_id, "email_id")?,
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            id,
-            provider_subject,
-            email_id,
+            id: fields.required(id, "id")?,
+            provider_subject: fields.required(provider_subject, "provider_subject")?,
+            email_id: fields.nilable(email_id),
         })
     }
 }
@@ -2963,12 +3168,13 @@ impl ::serde::Serialize for WebAuthnFactor {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &["webauthn_registration_id", "domain", "user_agent"],
-            (
-                crate::codec::Always(&self.webauthn_registration_id),
-                crate::codec::Always(&self.domain),
-                crate::codec::IfSet(&self.user_agent),
-            ),
+            |object| {
+                object
+                    .entry("webauthn_registration_id", &self.webauthn_registration_id)?;
+                object.entry("domain", &self.domain)?;
+                object.if_set("user_agent", &self.user_agent)?;
+                Ok(())
+            },
         )
     }
 }
@@ -2976,18 +3182,26 @@ impl ::serde::Serialize for WebAuthnFactor {
 impl crate::codec::Object for WebAuthnFactor {
     const NAME: &'static str = "WebAuthnFactor";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (webauthn_registration_id, domain, user_agent) = crate::codec::fields::<
-            (
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-                crate::codec::Nil<Option<String>>,
-            ),
-            _,
-        >(map, &["webauthn_registration_id", "domain", "user_agent"])?;
+        let mut webauthn_registration_id = None;
+        let mut domain = None;
+        let mut user_agent = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "webauthn_registration_id" => {
+                    fields
+                        .read(&mut webauthn_registration_id, "webauthn_registration_id")?
+                }
+                "domain" => fields.read(&mut domain, "domain")?,
+                "user_agent" => fields.read(&mut user_agent, "user_agent")?,
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            webauthn_registration_id,
-            domain,
-            user_agent,
+            webauthn_registration_id: fields
+                .required(webauthn_registration_id, "webauthn_registration_id")?,
+            domain: fields.required(domain, "domain")?,
+            user_agent: fields.nilable(user_agent),
         })
     }
 }
@@ -3020,12 +3234,12 @@ impl ::serde::Serialize for YahooOAuthFactor {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &["id", "provider_subject", "email_id"],
-            (
-                crate::codec::Always(&self.id),
-                crate::codec::Always(&self.provider_subject),
-                crate::codec::IfSet(&self.email_id),
-            ),
+            |object| {
+                object.entry("id", &self.id)?;
+                object.entry("provider_subject", &self.provider_subject)?;
+                object.if_set("email_id", &self.email_id)?;
+                Ok(())
+            },
         )
     }
 }
@@ -3033,18 +3247,24 @@ impl ::serde::Serialize for YahooOAuthFactor {
 impl crate::codec::Object for YahooOAuthFactor {
     const NAME: &'static str = "YahooOAuthFactor";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (id, provider_subject, email_id) = crate::codec::fields::<
-            (
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-                crate::codec::Nil<Option<String>>,
-            ),
-            _,
-        >(map, &["id", "provider_subject", "email_id"])?;
+        let mut id = None;
+        let mut provider_subject = None;
+        let mut email_id = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "id" => fields.read(&mut id, "id")?,
+                "provider_subject" => {
+                    fields.read(&mut provider_subject, "provider_subject")?
+                }
+                "email_id" => fields.read(&mut email_id, "email_id")?,
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            id,
-            provider_subject,
-            email_id,
+            id: fields.required(id, "id")?,
+            provider_subject: fields.required(provider_subject, "provider_subject")?,
+            email_id: fields.nilable(email_id),
         })
     }
 }

@@ -21,12 +21,12 @@ impl ::serde::Serialize for Totp {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &["totp_id", "verified", "recovery_codes"],
-            (
-                crate::codec::Always(&self.totp_id),
-                crate::codec::Always(&self.verified),
-                crate::codec::Always(&self.recovery_codes),
-            ),
+            |object| {
+                object.entry("totp_id", &self.totp_id)?;
+                object.entry("verified", &self.verified)?;
+                object.entry("recovery_codes", &self.recovery_codes)?;
+                Ok(())
+            },
         )
     }
 }
@@ -34,18 +34,22 @@ impl ::serde::Serialize for Totp {
 impl crate::codec::Object for Totp {
     const NAME: &'static str = "Totp";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (totp_id, verified, recovery_codes) = crate::codec::fields::<
-            (
-                crate::codec::Req<String>,
-                crate::codec::Req<bool>,
-                crate::codec::Req<Vec<String>>,
-            ),
-            _,
-        >(map, &["totp_id", "verified", "recovery_codes"])?;
+        let mut totp_id = None;
+        let mut verified = None;
+        let mut recovery_codes = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "totp_id" => fields.read(&mut totp_id, "totp_id")?,
+                "verified" => fields.read(&mut verified, "verified")?,
+                "recovery_codes" => fields.read(&mut recovery_codes, "recovery_codes")?,
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            totp_id,
-            verified,
-            recovery_codes,
+            totp_id: fields.required(totp_id, "totp_id")?,
+            verified: fields.required(verified, "verified")?,
+            recovery_codes: fields.required(recovery_codes, "recovery_codes")?,
         })
     }
 }

@@ -17,11 +17,15 @@ impl ::serde::Serialize for BiometricRegistration {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &["biometric_registration_id", "verified"],
-            (
-                crate::codec::Always(&self.biometric_registration_id),
-                crate::codec::Always(&self.verified),
-            ),
+            |object| {
+                object
+                    .entry(
+                        "biometric_registration_id",
+                        &self.biometric_registration_id,
+                    )?;
+                object.entry("verified", &self.verified)?;
+                Ok(())
+            },
         )
     }
 }
@@ -29,13 +33,26 @@ impl ::serde::Serialize for BiometricRegistration {
 impl crate::codec::Object for BiometricRegistration {
     const NAME: &'static str = "BiometricRegistration";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (biometric_registration_id, verified) = crate::codec::fields::<
-            (crate::codec::Req<String>, crate::codec::Req<bool>),
-            _,
-        >(map, &["biometric_registration_id", "verified"])?;
+        let mut biometric_registration_id = None;
+        let mut verified = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "biometric_registration_id" => {
+                    fields
+                        .read(
+                            &mut biometric_registration_id,
+                            "biometric_registration_id",
+                        )?
+                }
+                "verified" => fields.read(&mut verified, "verified")?,
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            biometric_registration_id,
-            verified,
+            biometric_registration_id: fields
+                .required(biometric_registration_id, "biometric_registration_id")?,
+            verified: fields.required(verified, "verified")?,
         })
     }
 }
@@ -68,18 +85,13 @@ impl ::serde::Serialize for CryptoWallet {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &[
-                "crypto_wallet_id",
-                "crypto_wallet_address",
-                "crypto_wallet_type",
-                "verified",
-            ],
-            (
-                crate::codec::Always(&self.crypto_wallet_id),
-                crate::codec::Always(&self.crypto_wallet_address),
-                crate::codec::Always(&self.crypto_wallet_type),
-                crate::codec::Always(&self.verified),
-            ),
+            |object| {
+                object.entry("crypto_wallet_id", &self.crypto_wallet_id)?;
+                object.entry("crypto_wallet_address", &self.crypto_wallet_address)?;
+                object.entry("crypto_wallet_type", &self.crypto_wallet_type)?;
+                object.entry("verified", &self.verified)?;
+                Ok(())
+            },
         )
     }
 }
@@ -87,28 +99,33 @@ impl ::serde::Serialize for CryptoWallet {
 impl crate::codec::Object for CryptoWallet {
     const NAME: &'static str = "CryptoWallet";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (crypto_wallet_id, crypto_wallet_address, crypto_wallet_type, verified) = crate::codec::fields::<
-            (
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-                crate::codec::Req<bool>,
-            ),
-            _,
-        >(
-            map,
-            &[
-                "crypto_wallet_id",
-                "crypto_wallet_address",
-                "crypto_wallet_type",
-                "verified",
-            ],
-        )?;
+        let mut crypto_wallet_id = None;
+        let mut crypto_wallet_address = None;
+        let mut crypto_wallet_type = None;
+        let mut verified = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "crypto_wallet_id" => {
+                    fields.read(&mut crypto_wallet_id, "crypto_wallet_id")?
+                }
+                "crypto_wallet_address" => {
+                    fields.read(&mut crypto_wallet_address, "crypto_wallet_address")?
+                }
+                "crypto_wallet_type" => {
+                    fields.read(&mut crypto_wallet_type, "crypto_wallet_type")?
+                }
+                "verified" => fields.read(&mut verified, "verified")?,
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            crypto_wallet_id,
-            crypto_wallet_address,
-            crypto_wallet_type,
-            verified,
+            crypto_wallet_id: fields.required(crypto_wallet_id, "crypto_wallet_id")?,
+            crypto_wallet_address: fields
+                .required(crypto_wallet_address, "crypto_wallet_address")?,
+            crypto_wallet_type: fields
+                .required(crypto_wallet_type, "crypto_wallet_type")?,
+            verified: fields.required(verified, "verified")?,
         })
     }
 }
@@ -140,12 +157,12 @@ impl ::serde::Serialize for Email {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &["email_id", "email", "verified"],
-            (
-                crate::codec::Always(&self.email_id),
-                crate::codec::Always(&self.email),
-                crate::codec::Always(&self.verified),
-            ),
+            |object| {
+                object.entry("email_id", &self.email_id)?;
+                object.entry("email", &self.email)?;
+                object.entry("verified", &self.verified)?;
+                Ok(())
+            },
         )
     }
 }
@@ -153,15 +170,23 @@ impl ::serde::Serialize for Email {
 impl crate::codec::Object for Email {
     const NAME: &'static str = "Email";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (email_id, email, verified) = crate::codec::fields::<
-            (
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-                crate::codec::Req<bool>,
-            ),
-            _,
-        >(map, &["email_id", "email", "verified"])?;
-        Ok(Self { email_id, email, verified })
+        let mut email_id = None;
+        let mut email = None;
+        let mut verified = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "email_id" => fields.read(&mut email_id, "email_id")?,
+                "email" => fields.read(&mut email, "email")?,
+                "verified" => fields.read(&mut verified, "verified")?,
+                _ => fields.skip()?,
+            }
+        }
+        Ok(Self {
+            email_id: fields.required(email_id, "email_id")?,
+            email: fields.required(email, "email")?,
+            verified: fields.required(verified, "verified")?,
+        })
     }
 }
 
@@ -191,12 +216,12 @@ impl ::serde::Serialize for Name {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &["first_name", "middle_name", "last_name"],
-            (
-                crate::codec::IfSet(&self.first_name),
-                crate::codec::IfSet(&self.middle_name),
-                crate::codec::IfSet(&self.last_name),
-            ),
+            |object| {
+                object.if_set("first_name", &self.first_name)?;
+                object.if_set("middle_name", &self.middle_name)?;
+                object.if_set("last_name", &self.last_name)?;
+                Ok(())
+            },
         )
     }
 }
@@ -204,18 +229,22 @@ impl ::serde::Serialize for Name {
 impl crate::codec::Object for Name {
     const NAME: &'static str = "Name";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (first_name, middle_name, last_name) = crate::codec::fields::<
-            (
-                crate::codec::Nil<Option<String>>,
-                crate::codec::Nil<Option<String>>,
-                crate::codec::Nil<Option<String>>,
-            ),
-            _,
-        >(map, &["first_name", "middle_name", "last_name"])?;
+        let mut first_name = None;
+        let mut middle_name = None;
+        let mut last_name = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "first_name" => fields.read(&mut first_name, "first_name")?,
+                "middle_name" => fields.read(&mut middle_name, "middle_name")?,
+                "last_name" => fields.read(&mut last_name, "last_name")?,
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            first_name,
-            middle_name,
-            last_name,
+            first_name: fields.nilable(first_name),
+            middle_name: fields.nilable(middle_name),
+            last_name: fields.nilable(last_name),
         })
     }
 }
@@ -251,20 +280,18 @@ impl ::serde::Serialize for OAuthProvider {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &[
-                "provider_type",
-                "provider_subject",
-                "profile_picture_url",
-                "locale",
-                "oauth_user_registration_id",
-            ],
-            (
-                crate::codec::Always(&self.provider_type),
-                crate::codec::Always(&self.provider_subject),
-                crate::codec::Always(&self.profile_picture_url),
-                crate::codec::Always(&self.locale),
-                crate::codec::Always(&self.oauth_user_registration_id),
-            ),
+            |object| {
+                object.entry("provider_type", &self.provider_type)?;
+                object.entry("provider_subject", &self.provider_subject)?;
+                object.entry("profile_picture_url", &self.profile_picture_url)?;
+                object.entry("locale", &self.locale)?;
+                object
+                    .entry(
+                        "oauth_user_registration_id",
+                        &self.oauth_user_registration_id,
+                    )?;
+                Ok(())
+            },
         )
     }
 }
@@ -272,37 +299,40 @@ impl ::serde::Serialize for OAuthProvider {
 impl crate::codec::Object for OAuthProvider {
     const NAME: &'static str = "OAuthProvider";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (
-            provider_type,
-            provider_subject,
-            profile_picture_url,
-            locale,
-            oauth_user_registration_id,
-        ) = crate::codec::fields::<
-            (
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-            ),
-            _,
-        >(
-            map,
-            &[
-                "provider_type",
-                "provider_subject",
-                "profile_picture_url",
-                "locale",
-                "oauth_user_registration_id",
-            ],
-        )?;
+        let mut provider_type = None;
+        let mut provider_subject = None;
+        let mut profile_picture_url = None;
+        let mut locale = None;
+        let mut oauth_user_registration_id = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "provider_type" => fields.read(&mut provider_type, "provider_type")?,
+                "provider_subject" => {
+                    fields.read(&mut provider_subject, "provider_subject")?
+                }
+                "profile_picture_url" => {
+                    fields.read(&mut profile_picture_url, "profile_picture_url")?
+                }
+                "locale" => fields.read(&mut locale, "locale")?,
+                "oauth_user_registration_id" => {
+                    fields
+                        .read(
+                            &mut oauth_user_registration_id,
+                            "oauth_user_registration_id",
+                        )?
+                }
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            provider_type,
-            provider_subject,
-            profile_picture_url,
-            locale,
-            oauth_user_registration_id,
+            provider_type: fields.required(provider_type, "provider_type")?,
+            provider_subject: fields.required(provider_subject, "provider_subject")?,
+            profile_picture_url: fields
+                .required(profile_picture_url, "profile_picture_url")?,
+            locale: fields.required(locale, "locale")?,
+            oauth_user_registration_id: fields
+                .required(oauth_user_registration_id, "oauth_user_registration_id")?,
         })
     }
 }
@@ -332,11 +362,11 @@ impl ::serde::Serialize for Password {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &["password_id", "requires_reset"],
-            (
-                crate::codec::Always(&self.password_id),
-                crate::codec::Always(&self.requires_reset),
-            ),
+            |object| {
+                object.entry("password_id", &self.password_id)?;
+                object.entry("requires_reset", &self.requires_reset)?;
+                Ok(())
+            },
         )
     }
 }
@@ -344,13 +374,19 @@ impl ::serde::Serialize for Password {
 impl crate::codec::Object for Password {
     const NAME: &'static str = "Password";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (password_id, requires_reset) = crate::codec::fields::<
-            (crate::codec::Req<String>, crate::codec::Req<bool>),
-            _,
-        >(map, &["password_id", "requires_reset"])?;
+        let mut password_id = None;
+        let mut requires_reset = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "password_id" => fields.read(&mut password_id, "password_id")?,
+                "requires_reset" => fields.read(&mut requires_reset, "requires_reset")?,
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            password_id,
-            requires_reset,
+            password_id: fields.required(password_id, "password_id")?,
+            requires_reset: fields.required(requires_reset, "requires_reset")?,
         })
     }
 }
@@ -381,12 +417,12 @@ impl ::serde::Serialize for PhoneNumber {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &["phone_id", "phone_number", "verified"],
-            (
-                crate::codec::Always(&self.phone_id),
-                crate::codec::Always(&self.phone_number),
-                crate::codec::Always(&self.verified),
-            ),
+            |object| {
+                object.entry("phone_id", &self.phone_id)?;
+                object.entry("phone_number", &self.phone_number)?;
+                object.entry("verified", &self.verified)?;
+                Ok(())
+            },
         )
     }
 }
@@ -394,18 +430,22 @@ impl ::serde::Serialize for PhoneNumber {
 impl crate::codec::Object for PhoneNumber {
     const NAME: &'static str = "PhoneNumber";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (phone_id, phone_number, verified) = crate::codec::fields::<
-            (
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-                crate::codec::Req<bool>,
-            ),
-            _,
-        >(map, &["phone_id", "phone_number", "verified"])?;
+        let mut phone_id = None;
+        let mut phone_number = None;
+        let mut verified = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "phone_id" => fields.read(&mut phone_id, "phone_id")?,
+                "phone_number" => fields.read(&mut phone_number, "phone_number")?,
+                "verified" => fields.read(&mut verified, "verified")?,
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            phone_id,
-            phone_number,
-            verified,
+            phone_id: fields.required(phone_id, "phone_id")?,
+            phone_number: fields.required(phone_number, "phone_number")?,
+            verified: fields.required(verified, "verified")?,
         })
     }
 }
@@ -435,8 +475,11 @@ impl ::serde::Serialize for ResultsMetadata {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &["total", "next_cursor"],
-            (crate::codec::Always(&self.total), crate::codec::IfSet(&self.next_cursor)),
+            |object| {
+                object.entry("total", &self.total)?;
+                object.if_set("next_cursor", &self.next_cursor)?;
+                Ok(())
+            },
         )
     }
 }
@@ -444,11 +487,20 @@ impl ::serde::Serialize for ResultsMetadata {
 impl crate::codec::Object for ResultsMetadata {
     const NAME: &'static str = "ResultsMetadata";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (total, next_cursor) = crate::codec::fields::<
-            (crate::codec::Req<i64>, crate::codec::Nil<Option<String>>),
-            _,
-        >(map, &["total", "next_cursor"])?;
-        Ok(Self { total, next_cursor })
+        let mut total = None;
+        let mut next_cursor = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "total" => fields.read(&mut total, "total")?,
+                "next_cursor" => fields.read(&mut next_cursor, "next_cursor")?,
+                _ => fields.skip()?,
+            }
+        }
+        Ok(Self {
+            total: fields.required(total, "total")?,
+            next_cursor: fields.nilable(next_cursor),
+        })
     }
 }
 
@@ -479,8 +531,11 @@ impl ::serde::Serialize for SearchUsersQuery {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &["operator", "operands"],
-            (crate::codec::Always(&self.operator), crate::codec::Always(&self.operands)),
+            |object| {
+                object.entry("operator", &self.operator)?;
+                object.entry("operands", &self.operands)?;
+                Ok(())
+            },
         )
     }
 }
@@ -488,16 +543,20 @@ impl ::serde::Serialize for SearchUsersQuery {
 impl crate::codec::Object for SearchUsersQuery {
     const NAME: &'static str = "SearchUsersQuery";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (operator, operands) = crate::codec::fields::<
-            (
-                crate::codec::Req<
-                    crate::consumer::models::users::SearchUsersQueryOperator,
-                >,
-                crate::codec::Req<Vec<::serde_json::Value>>,
-            ),
-            _,
-        >(map, &["operator", "operands"])?;
-        Ok(Self { operator, operands })
+        let mut operator = None;
+        let mut operands = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "operator" => fields.read(&mut operator, "operator")?,
+                "operands" => fields.read(&mut operands, "operands")?,
+                _ => fields.skip()?,
+            }
+        }
+        Ok(Self {
+            operator: fields.required(operator, "operator")?,
+            operands: fields.required(operands, "operands")?,
+        })
     }
 }
 
@@ -525,8 +584,11 @@ impl ::serde::Serialize for Totp {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &["totp_id", "verified"],
-            (crate::codec::Always(&self.totp_id), crate::codec::Always(&self.verified)),
+            |object| {
+                object.entry("totp_id", &self.totp_id)?;
+                object.entry("verified", &self.verified)?;
+                Ok(())
+            },
         )
     }
 }
@@ -534,11 +596,20 @@ impl ::serde::Serialize for Totp {
 impl crate::codec::Object for Totp {
     const NAME: &'static str = "Totp";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (totp_id, verified) = crate::codec::fields::<
-            (crate::codec::Req<String>, crate::codec::Req<bool>),
-            _,
-        >(map, &["totp_id", "verified"])?;
-        Ok(Self { totp_id, verified })
+        let mut totp_id = None;
+        let mut verified = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "totp_id" => fields.read(&mut totp_id, "totp_id")?,
+                "verified" => fields.read(&mut verified, "verified")?,
+                _ => fields.skip()?,
+            }
+        }
+        Ok(Self {
+            totp_id: fields.required(totp_id, "totp_id")?,
+            verified: fields.required(verified, "verified")?,
+        })
     }
 }
 
@@ -610,52 +681,28 @@ impl ::serde::Serialize for User {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &[
-                "user_id",
-                "emails",
-                "status",
-                "phone_numbers",
-                "webauthn_registrations",
-                "providers",
-                "totps",
-                "crypto_wallets",
-                "biometric_registrations",
-                "is_locked",
-                "roles",
-                "name",
-                "created_at",
-                "password",
-                "trusted_metadata",
-                "untrusted_metadata",
-                "external_id",
-                "lock_created_at",
-                "lock_expires_at",
-            ],
-            (
-                (
-                    crate::codec::Always(&self.user_id),
-                    crate::codec::Always(&self.emails),
-                    crate::codec::Always(&self.status),
-                    crate::codec::Always(&self.phone_numbers),
-                    crate::codec::Always(&self.webauthn_registrations),
-                    crate::codec::Always(&self.providers),
-                    crate::codec::Always(&self.totps),
-                    crate::codec::Always(&self.crypto_wallets),
-                    crate::codec::Always(&self.biometric_registrations),
-                    crate::codec::Always(&self.is_locked),
-                    crate::codec::Always(&self.roles),
-                    crate::codec::IfSet(&self.name),
-                ),
-                (
-                    crate::codec::IfSetTime(&self.created_at),
-                    crate::codec::IfSet(&self.password),
-                    crate::codec::IfSet(&self.trusted_metadata),
-                    crate::codec::IfSet(&self.untrusted_metadata),
-                    crate::codec::IfSet(&self.external_id),
-                    crate::codec::IfSetTime(&self.lock_created_at),
-                    crate::codec::IfSetTime(&self.lock_expires_at),
-                ),
-            ),
+            |object| {
+                object.entry("user_id", &self.user_id)?;
+                object.entry("emails", &self.emails)?;
+                object.entry("status", &self.status)?;
+                object.entry("phone_numbers", &self.phone_numbers)?;
+                object.entry("webauthn_registrations", &self.webauthn_registrations)?;
+                object.entry("providers", &self.providers)?;
+                object.entry("totps", &self.totps)?;
+                object.entry("crypto_wallets", &self.crypto_wallets)?;
+                object.entry("biometric_registrations", &self.biometric_registrations)?;
+                object.entry("is_locked", &self.is_locked)?;
+                object.entry("roles", &self.roles)?;
+                object.if_set("name", &self.name)?;
+                object.time_if_set("created_at", &self.created_at)?;
+                object.if_set("password", &self.password)?;
+                object.if_set("trusted_metadata", &self.trusted_metadata)?;
+                object.if_set("untrusted_metadata", &self.untrusted_metadata)?;
+                object.if_set("external_id", &self.external_id)?;
+                object.time_if_set("lock_created_at", &self.lock_created_at)?;
+                object.time_if_set("lock_expires_at", &self.lock_expires_at)?;
+                Ok(())
+            },
         )
     }
 }
@@ -663,116 +710,84 @@ impl ::serde::Serialize for User {
 impl crate::codec::Object for User {
     const NAME: &'static str = "User";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (
-            (
-                user_id,
-                emails,
-                status,
-                phone_numbers,
-                webauthn_registrations,
-                providers,
-                totps,
-                crypto_wallets,
-                biometric_registrations,
-                is_locked,
-                roles,
-                name,
-            ),
-            (
-                created_at,
-                password,
-                trusted_metadata,
-                untrusted_metadata,
-                external_id,
-                lock_created_at,
-                lock_expires_at,
-            ),
-        ) = crate::codec::fields::<
-            (
-                (
-                    crate::codec::Req<String>,
-                    crate::codec::Req<Vec<crate::consumer::models::users::Email>>,
-                    crate::codec::Req<String>,
-                    crate::codec::Req<Vec<crate::consumer::models::users::PhoneNumber>>,
-                    crate::codec::Req<
-                        Vec<crate::consumer::models::users::WebAuthnRegistration>,
-                    >,
-                    crate::codec::Req<
-                        Vec<crate::consumer::models::users::OAuthProvider>,
-                    >,
-                    crate::codec::Req<Vec<crate::consumer::models::users::Totp>>,
-                    crate::codec::Req<Vec<crate::consumer::models::users::CryptoWallet>>,
-                    crate::codec::Req<
-                        Vec<crate::consumer::models::users::BiometricRegistration>,
-                    >,
-                    crate::codec::Req<bool>,
-                    crate::codec::Req<Vec<String>>,
-                    crate::codec::Nil<Option<crate::consumer::models::users::Name>>,
-                ),
-                (
-                    crate::codec::Nil<
-                        Option<crate::codec::Timestamp>,
-                        Option<::time::OffsetDateTime>,
-                    >,
-                    crate::codec::Nil<Option<crate::consumer::models::users::Password>>,
-                    crate::codec::Nil<Option<::serde_json::Value>>,
-                    crate::codec::Nil<Option<::serde_json::Value>>,
-                    crate::codec::Nil<Option<String>>,
-                    crate::codec::Nil<
-                        Option<crate::codec::Timestamp>,
-                        Option<::time::OffsetDateTime>,
-                    >,
-                    crate::codec::Nil<
-                        Option<crate::codec::Timestamp>,
-                        Option<::time::OffsetDateTime>,
-                    >,
-                ),
-            ),
-            _,
-        >(
-            map,
-            &[
-                "user_id",
-                "emails",
-                "status",
-                "phone_numbers",
-                "webauthn_registrations",
-                "providers",
-                "totps",
-                "crypto_wallets",
-                "biometric_registrations",
-                "is_locked",
-                "roles",
-                "name",
-                "created_at",
-                "password",
-                "trusted_metadata",
-                "untrusted_metadata",
-                "external_id",
-                "lock_created_at",
-                "lock_expires_at",
-            ],
-        )?;
+        let mut user_id = None;
+        let mut emails = None;
+        let mut status = None;
+        let mut phone_numbers = None;
+        let mut webauthn_registrations = None;
+        let mut providers = None;
+        let mut totps = None;
+        let mut crypto_wallets = None;
+        let mut biometric_registrations = None;
+        let mut is_locked = None;
+        let mut roles = None;
+        let mut name = None;
+        let mut created_at = None;
+        let mut password = None;
+        let mut trusted_metadata = None;
+        let mut untrusted_metadata = None;
+        let mut external_id = None;
+        let mut lock_created_at = None;
+        let mut lock_expires_at = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "user_id" => fields.read(&mut user_id, "user_id")?,
+                "emails" => fields.read(&mut emails, "emails")?,
+                "status" => fields.read(&mut status, "status")?,
+                "phone_numbers" => fields.read(&mut phone_numbers, "phone_numbers")?,
+                "webauthn_registrations" => {
+                    fields.read(&mut webauthn_registrations, "webauthn_registrations")?
+                }
+                "providers" => fields.read(&mut providers, "providers")?,
+                "totps" => fields.read(&mut totps, "totps")?,
+                "crypto_wallets" => fields.read(&mut crypto_wallets, "crypto_wallets")?,
+                "biometric_registrations" => {
+                    fields.read(&mut biometric_registrations, "biometric_registrations")?
+                }
+                "is_locked" => fields.read(&mut is_locked, "is_locked")?,
+                "roles" => fields.read(&mut roles, "roles")?,
+                "name" => fields.read(&mut name, "name")?,
+                "created_at" => fields.read(&mut created_at, "created_at")?,
+                "password" => fields.read(&mut password, "password")?,
+                "trusted_metadata" => {
+                    fields.read(&mut trusted_metadata, "trusted_metadata")?
+                }
+                "untrusted_metadata" => {
+                    fields.read(&mut untrusted_metadata, "untrusted_metadata")?
+                }
+                "external_id" => fields.read(&mut external_id, "external_id")?,
+                "lock_created_at" => {
+                    fields.read(&mut lock_created_at, "lock_created_at")?
+                }
+                "lock_expires_at" => {
+                    fields.read(&mut lock_expires_at, "lock_expires_at")?
+                }
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            user_id,
-            emails,
-            status,
-            phone_numbers,
-            webauthn_registrations,
-            providers,
-            totps,
-            crypto_wallets,
-            biometric_registrations,
-            is_locked,
-            roles,
-            name,
-            created_at,
-            password,
-            trusted_metadata,
-            untrusted_metadata,
-            external_id,
-            lock_created_at,
-            lock_expires_at,
+            user_id: fields.required(user_id, "user_id")?,
+            emails: fields.required(emails, "emails")?,
+            status: fields.required(status, "status")?,
+            phone_numbers: fields.required(phone_numbers, "phone_numbers")?,
+            webauthn_registrations: fields
+                .required(webauthn_registrations, "webauthn_registrations")?,
+            providers: fields.required(providers, "providers")?,
+            totps: fields.required(totps, "totps")?,
+            crypto_wallets: fields.required(crypto_wallets, "crypto_wallets")?,
+            biometric_registrations: fields
+                .required(biometric_registrations, "biometric_registrations")?,
+            is_locked: fields.required(is_locked, "is_locked")?,
+            roles: fields.required(roles, "roles")?,
+            name: fields.nilable(name),
+            created_at: fields.nilable_time(created_at),
+            password: fields.nilable(password),
+            trusted_metadata: fields.nilable(trusted_metadata),
+            untrusted_metadata: fields.nilable(untrusted_metadata),
+            external_id: fields.nilable(external_id),
+            lock_created_at: fields.nilable_time(lock_created_at),
+            lock_expires_at: fields.nilable_time(lock_expires_at),
         })
     }
 }
@@ -811,22 +826,15 @@ impl ::serde::Serialize for UserConnectedApp {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &[
-                "connected_app_id",
-                "name",
-                "description",
-                "client_type",
-                "scopes_granted",
-                "logo_url",
-            ],
-            (
-                crate::codec::Always(&self.connected_app_id),
-                crate::codec::Always(&self.name),
-                crate::codec::Always(&self.description),
-                crate::codec::Always(&self.client_type),
-                crate::codec::Always(&self.scopes_granted),
-                crate::codec::IfSet(&self.logo_url),
-            ),
+            |object| {
+                object.entry("connected_app_id", &self.connected_app_id)?;
+                object.entry("name", &self.name)?;
+                object.entry("description", &self.description)?;
+                object.entry("client_type", &self.client_type)?;
+                object.entry("scopes_granted", &self.scopes_granted)?;
+                object.if_set("logo_url", &self.logo_url)?;
+                Ok(())
+            },
         )
     }
 }
@@ -834,41 +842,33 @@ impl ::serde::Serialize for UserConnectedApp {
 impl crate::codec::Object for UserConnectedApp {
     const NAME: &'static str = "UserConnectedApp";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (
-            connected_app_id,
-            name,
-            description,
-            client_type,
-            scopes_granted,
-            logo_url,
-        ) = crate::codec::fields::<
-            (
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-                crate::codec::Nil<Option<String>>,
-            ),
-            _,
-        >(
-            map,
-            &[
-                "connected_app_id",
-                "name",
-                "description",
-                "client_type",
-                "scopes_granted",
-                "logo_url",
-            ],
-        )?;
+        let mut connected_app_id = None;
+        let mut name = None;
+        let mut description = None;
+        let mut client_type = None;
+        let mut scopes_granted = None;
+        let mut logo_url = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "connected_app_id" => {
+                    fields.read(&mut connected_app_id, "connected_app_id")?
+                }
+                "name" => fields.read(&mut name, "name")?,
+                "description" => fields.read(&mut description, "description")?,
+                "client_type" => fields.read(&mut client_type, "client_type")?,
+                "scopes_granted" => fields.read(&mut scopes_granted, "scopes_granted")?,
+                "logo_url" => fields.read(&mut logo_url, "logo_url")?,
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            connected_app_id,
-            name,
-            description,
-            client_type,
-            scopes_granted,
-            logo_url,
+            connected_app_id: fields.required(connected_app_id, "connected_app_id")?,
+            name: fields.required(name, "name")?,
+            description: fields.required(description, "description")?,
+            client_type: fields.required(client_type, "client_type")?,
+            scopes_granted: fields.required(scopes_granted, "scopes_granted")?,
+            logo_url: fields.nilable(logo_url),
         })
     }
 }
@@ -906,22 +906,16 @@ impl ::serde::Serialize for WebAuthnRegistration {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &[
-                "webauthn_registration_id",
-                "domain",
-                "user_agent",
-                "verified",
-                "authenticator_type",
-                "name",
-            ],
-            (
-                crate::codec::Always(&self.webauthn_registration_id),
-                crate::codec::Always(&self.domain),
-                crate::codec::Always(&self.user_agent),
-                crate::codec::Always(&self.verified),
-                crate::codec::Always(&self.authenticator_type),
-                crate::codec::Always(&self.name),
-            ),
+            |object| {
+                object
+                    .entry("webauthn_registration_id", &self.webauthn_registration_id)?;
+                object.entry("domain", &self.domain)?;
+                object.entry("user_agent", &self.user_agent)?;
+                object.entry("verified", &self.verified)?;
+                object.entry("authenticator_type", &self.authenticator_type)?;
+                object.entry("name", &self.name)?;
+                Ok(())
+            },
         )
     }
 }
@@ -929,41 +923,38 @@ impl ::serde::Serialize for WebAuthnRegistration {
 impl crate::codec::Object for WebAuthnRegistration {
     const NAME: &'static str = "WebAuthnRegistration";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (
-            webauthn_registration_id,
-            domain,
-            user_agent,
-            verified,
-            authenticator_type,
-            name,
-        ) = crate::codec::fields::<
-            (
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-                crate::codec::Req<bool>,
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-            ),
-            _,
-        >(
-            map,
-            &[
-                "webauthn_registration_id",
-                "domain",
-                "user_agent",
-                "verified",
-                "authenticator_type",
-                "name",
-            ],
-        )?;
+        let mut webauthn_registration_id = None;
+        let mut domain = None;
+        let mut user_agent = None;
+        let mut verified = None;
+        let mut authenticator_type = None;
+        let mut name = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "webauthn_registration_id" => {
+                    fields
+                        .read(&mut webauthn_registration_id, "webauthn_registration_id")?
+                }
+                "domain" => fields.read(&mut domain, "domain")?,
+                "user_agent" => fields.read(&mut user_agent, "user_agent")?,
+                "verified" => fields.read(&mut verified, "verified")?,
+                "authenticator_type" => {
+                    fields.read(&mut authenticator_type, "authenticator_type")?
+                }
+                "name" => fields.read(&mut name, "name")?,
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            webauthn_registration_id,
-            domain,
-            user_agent,
-            verified,
-            authenticator_type,
-            name,
+            webauthn_registration_id: fields
+                .required(webauthn_registration_id, "webauthn_registration_id")?,
+            domain: fields.required(domain, "domain")?,
+            user_agent: fields.required(user_agent, "user_agent")?,
+            verified: fields.required(verified, "verified")?,
+            authenticator_type: fields
+                .required(authenticator_type, "authenticator_type")?,
+            name: fields.required(name, "name")?,
         })
     }
 }

@@ -23,13 +23,14 @@ impl ::serde::Serialize for WebAuthnCredential {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &["credential_id", "webauthn_registration_id", "type", "public_key"],
-            (
-                crate::codec::Always(&self.credential_id),
-                crate::codec::Always(&self.webauthn_registration_id),
-                crate::codec::Always(&self.r#type),
-                crate::codec::Always(&self.public_key),
-            ),
+            |object| {
+                object.entry("credential_id", &self.credential_id)?;
+                object
+                    .entry("webauthn_registration_id", &self.webauthn_registration_id)?;
+                object.entry("type", &self.r#type)?;
+                object.entry("public_key", &self.public_key)?;
+                Ok(())
+            },
         )
     }
 }
@@ -37,20 +38,29 @@ impl ::serde::Serialize for WebAuthnCredential {
 impl crate::codec::Object for WebAuthnCredential {
     const NAME: &'static str = "WebAuthnCredential";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (credential_id, webauthn_registration_id, r#type, public_key) = crate::codec::fields::<
-            (
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-            ),
-            _,
-        >(map, &["credential_id", "webauthn_registration_id", "type", "public_key"])?;
+        let mut credential_id = None;
+        let mut webauthn_registration_id = None;
+        let mut r#type = None;
+        let mut public_key = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "credential_id" => fields.read(&mut credential_id, "credential_id")?,
+                "webauthn_registration_id" => {
+                    fields
+                        .read(&mut webauthn_registration_id, "webauthn_registration_id")?
+                }
+                "type" => fields.read(&mut r#type, "type")?,
+                "public_key" => fields.read(&mut public_key, "public_key")?,
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            credential_id,
-            webauthn_registration_id,
-            r#type,
-            public_key,
+            credential_id: fields.required(credential_id, "credential_id")?,
+            webauthn_registration_id: fields
+                .required(webauthn_registration_id, "webauthn_registration_id")?,
+            r#type: fields.required(r#type, "type")?,
+            public_key: fields.required(public_key, "public_key")?,
         })
     }
 }

@@ -74,20 +74,14 @@ impl ::serde::Serialize for LoginOrCreateRequest {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &[
-                "phone_number",
-                "expiration_minutes",
-                "attributes",
-                "create_user_as_pending",
-                "locale",
-            ],
-            (
-                crate::codec::Always(&self.phone_number),
-                crate::codec::IfSet(&self.expiration_minutes),
-                crate::codec::IfSet(&self.attributes),
-                crate::codec::IfSet(&self.create_user_as_pending),
-                crate::codec::IfSet(&self.locale),
-            ),
+            |object| {
+                object.entry("phone_number", &self.phone_number)?;
+                object.if_set("expiration_minutes", &self.expiration_minutes)?;
+                object.if_set("attributes", &self.attributes)?;
+                object.if_set("create_user_as_pending", &self.create_user_as_pending)?;
+                object.if_set("locale", &self.locale)?;
+                Ok(())
+            },
         )
     }
 }
@@ -96,43 +90,32 @@ impl ::serde::Serialize for LoginOrCreateRequest {
 impl crate::codec::Object for LoginOrCreateRequest {
     const NAME: &'static str = "LoginOrCreateRequest";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (
-            phone_number,
-            expiration_minutes,
-            attributes,
-            create_user_as_pending,
-            locale,
-        ) = crate::codec::fields::<
-            (
-                crate::codec::Req<String>,
-                crate::codec::Nil<Option<i64>>,
-                crate::codec::Nil<
-                    Option<crate::consumer::models::attribute::Attributes>,
-                >,
-                crate::codec::Nil<Option<bool>>,
-                crate::codec::Nil<
-                    Option<
-                        crate::consumer::models::otp_whatsapp::LoginOrCreateRequestLocale,
-                    >,
-                >,
-            ),
-            _,
-        >(
-            map,
-            &[
-                "phone_number",
-                "expiration_minutes",
-                "attributes",
-                "create_user_as_pending",
-                "locale",
-            ],
-        )?;
+        let mut phone_number = None;
+        let mut expiration_minutes = None;
+        let mut attributes = None;
+        let mut create_user_as_pending = None;
+        let mut locale = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "phone_number" => fields.read(&mut phone_number, "phone_number")?,
+                "expiration_minutes" => {
+                    fields.read(&mut expiration_minutes, "expiration_minutes")?
+                }
+                "attributes" => fields.read(&mut attributes, "attributes")?,
+                "create_user_as_pending" => {
+                    fields.read(&mut create_user_as_pending, "create_user_as_pending")?
+                }
+                "locale" => fields.read(&mut locale, "locale")?,
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            phone_number,
-            expiration_minutes,
-            attributes,
-            create_user_as_pending,
-            locale,
+            phone_number: fields.required(phone_number, "phone_number")?,
+            expiration_minutes: fields.nilable(expiration_minutes),
+            attributes: fields.nilable(attributes),
+            create_user_as_pending: fields.nilable(create_user_as_pending),
+            locale: fields.nilable(locale),
         })
     }
 }
@@ -238,22 +221,28 @@ pub struct LoginOrCreateResponse {
 impl crate::codec::Object for LoginOrCreateResponse {
     const NAME: &'static str = "LoginOrCreateResponse";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (status_code, request_id, user_id, phone_id, user_created) = crate::codec::fields::<
-            (
-                crate::codec::Req<i64>,
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-                crate::codec::Req<bool>,
-            ),
-            _,
-        >(map, &["status_code", "request_id", "user_id", "phone_id", "user_created"])?;
+        let mut status_code = None;
+        let mut request_id = None;
+        let mut user_id = None;
+        let mut phone_id = None;
+        let mut user_created = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "status_code" => fields.read(&mut status_code, "status_code")?,
+                "request_id" => fields.read(&mut request_id, "request_id")?,
+                "user_id" => fields.read(&mut user_id, "user_id")?,
+                "phone_id" => fields.read(&mut phone_id, "phone_id")?,
+                "user_created" => fields.read(&mut user_created, "user_created")?,
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            status_code,
-            request_id,
-            user_id,
-            phone_id,
-            user_created,
+            status_code: fields.required(status_code, "status_code")?,
+            request_id: fields.required(request_id, "request_id")?,
+            user_id: fields.required(user_id, "user_id")?,
+            phone_id: fields.required(phone_id, "phone_id")?,
+            user_created: fields.required(user_created, "user_created")?,
         })
     }
 }
@@ -274,14 +263,14 @@ impl ::serde::Serialize for LoginOrCreateResponse {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &["status_code", "request_id", "user_id", "phone_id", "user_created"],
-            (
-                crate::codec::Always(&self.status_code),
-                crate::codec::Always(&self.request_id),
-                crate::codec::Always(&self.user_id),
-                crate::codec::Always(&self.phone_id),
-                crate::codec::Always(&self.user_created),
-            ),
+            |object| {
+                object.entry("status_code", &self.status_code)?;
+                object.entry("request_id", &self.request_id)?;
+                object.entry("user_id", &self.user_id)?;
+                object.entry("phone_id", &self.phone_id)?;
+                object.entry("user_created", &self.user_created)?;
+                Ok(())
+            },
         )
     }
 }
@@ -322,24 +311,16 @@ impl ::serde::Serialize for SendRequest {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &[
-                "phone_number",
-                "expiration_minutes",
-                "attributes",
-                "locale",
-                "user_id",
-                "session_token",
-                "session_jwt",
-            ],
-            (
-                crate::codec::Always(&self.phone_number),
-                crate::codec::IfSet(&self.expiration_minutes),
-                crate::codec::IfSet(&self.attributes),
-                crate::codec::IfSet(&self.locale),
-                crate::codec::IfSet(&self.user_id),
-                crate::codec::IfSet(&self.session_token),
-                crate::codec::IfSet(&self.session_jwt),
-            ),
+            |object| {
+                object.entry("phone_number", &self.phone_number)?;
+                object.if_set("expiration_minutes", &self.expiration_minutes)?;
+                object.if_set("attributes", &self.attributes)?;
+                object.if_set("locale", &self.locale)?;
+                object.if_set("user_id", &self.user_id)?;
+                object.if_set("session_token", &self.session_token)?;
+                object.if_set("session_jwt", &self.session_jwt)?;
+                Ok(())
+            },
         )
     }
 }
@@ -348,49 +329,36 @@ impl ::serde::Serialize for SendRequest {
 impl crate::codec::Object for SendRequest {
     const NAME: &'static str = "SendRequest";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (
-            phone_number,
-            expiration_minutes,
-            attributes,
-            locale,
-            user_id,
-            session_token,
-            session_jwt,
-        ) = crate::codec::fields::<
-            (
-                crate::codec::Req<String>,
-                crate::codec::Nil<Option<i64>>,
-                crate::codec::Nil<
-                    Option<crate::consumer::models::attribute::Attributes>,
-                >,
-                crate::codec::Nil<
-                    Option<crate::consumer::models::otp_whatsapp::SendRequestLocale>,
-                >,
-                crate::codec::Nil<Option<String>>,
-                crate::codec::Nil<Option<String>>,
-                crate::codec::Nil<Option<String>>,
-            ),
-            _,
-        >(
-            map,
-            &[
-                "phone_number",
-                "expiration_minutes",
-                "attributes",
-                "locale",
-                "user_id",
-                "session_token",
-                "session_jwt",
-            ],
-        )?;
+        let mut phone_number = None;
+        let mut expiration_minutes = None;
+        let mut attributes = None;
+        let mut locale = None;
+        let mut user_id = None;
+        let mut session_token = None;
+        let mut session_jwt = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "phone_number" => fields.read(&mut phone_number, "phone_number")?,
+                "expiration_minutes" => {
+                    fields.read(&mut expiration_minutes, "expiration_minutes")?
+                }
+                "attributes" => fields.read(&mut attributes, "attributes")?,
+                "locale" => fields.read(&mut locale, "locale")?,
+                "user_id" => fields.read(&mut user_id, "user_id")?,
+                "session_token" => fields.read(&mut session_token, "session_token")?,
+                "session_jwt" => fields.read(&mut session_jwt, "session_jwt")?,
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            phone_number,
-            expiration_minutes,
-            attributes,
-            locale,
-            user_id,
-            session_token,
-            session_jwt,
+            phone_number: fields.required(phone_number, "phone_number")?,
+            expiration_minutes: fields.nilable(expiration_minutes),
+            attributes: fields.nilable(attributes),
+            locale: fields.nilable(locale),
+            user_id: fields.nilable(user_id),
+            session_token: fields.nilable(session_token),
+            session_jwt: fields.nilable(session_jwt),
         })
     }
 }
@@ -508,20 +476,25 @@ pub struct SendResponse {
 impl crate::codec::Object for SendResponse {
     const NAME: &'static str = "SendResponse";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (status_code, request_id, user_id, phone_id) = crate::codec::fields::<
-            (
-                crate::codec::Req<i64>,
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-            ),
-            _,
-        >(map, &["status_code", "request_id", "user_id", "phone_id"])?;
+        let mut status_code = None;
+        let mut request_id = None;
+        let mut user_id = None;
+        let mut phone_id = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "status_code" => fields.read(&mut status_code, "status_code")?,
+                "request_id" => fields.read(&mut request_id, "request_id")?,
+                "user_id" => fields.read(&mut user_id, "user_id")?,
+                "phone_id" => fields.read(&mut phone_id, "phone_id")?,
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            status_code,
-            request_id,
-            user_id,
-            phone_id,
+            status_code: fields.required(status_code, "status_code")?,
+            request_id: fields.required(request_id, "request_id")?,
+            user_id: fields.required(user_id, "user_id")?,
+            phone_id: fields.required(phone_id, "phone_id")?,
         })
     }
 }
@@ -542,13 +515,13 @@ impl ::serde::Serialize for SendResponse {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &["status_code", "request_id", "user_id", "phone_id"],
-            (
-                crate::codec::Always(&self.status_code),
-                crate::codec::Always(&self.request_id),
-                crate::codec::Always(&self.user_id),
-                crate::codec::Always(&self.phone_id),
-            ),
+            |object| {
+                object.entry("status_code", &self.status_code)?;
+                object.entry("request_id", &self.request_id)?;
+                object.entry("user_id", &self.user_id)?;
+                object.entry("phone_id", &self.phone_id)?;
+                Ok(())
+            },
         )
     }
 }

@@ -89,30 +89,20 @@ impl ::serde::Serialize for ResetRequest {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &[
-                "token",
-                "password",
-                "session_token",
-                "session_duration_minutes",
-                "session_jwt",
-                "code_verifier",
-                "session_custom_claims",
-                "attributes",
-                "options",
-                "telemetry_id",
-            ],
-            (
-                crate::codec::Always(&self.token),
-                crate::codec::Always(&self.password),
-                crate::codec::IfSet(&self.session_token),
-                crate::codec::IfSet(&self.session_duration_minutes),
-                crate::codec::IfSet(&self.session_jwt),
-                crate::codec::IfSet(&self.code_verifier),
-                crate::codec::IfSet(&self.session_custom_claims),
-                crate::codec::IfSet(&self.attributes),
-                crate::codec::IfSet(&self.options),
-                crate::codec::IfSet(&self.telemetry_id),
-            ),
+            |object| {
+                object.entry("token", &self.token)?;
+                object.entry("password", &self.password)?;
+                object.if_set("session_token", &self.session_token)?;
+                object
+                    .if_set("session_duration_minutes", &self.session_duration_minutes)?;
+                object.if_set("session_jwt", &self.session_jwt)?;
+                object.if_set("code_verifier", &self.code_verifier)?;
+                object.if_set("session_custom_claims", &self.session_custom_claims)?;
+                object.if_set("attributes", &self.attributes)?;
+                object.if_set("options", &self.options)?;
+                object.if_set("telemetry_id", &self.telemetry_id)?;
+                Ok(())
+            },
         )
     }
 }
@@ -121,59 +111,48 @@ impl ::serde::Serialize for ResetRequest {
 impl crate::codec::Object for ResetRequest {
     const NAME: &'static str = "ResetRequest";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (
-            token,
-            password,
-            session_token,
-            session_duration_minutes,
-            session_jwt,
-            code_verifier,
-            session_custom_claims,
-            attributes,
-            options,
-            telemetry_id,
-        ) = crate::codec::fields::<
-            (
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-                crate::codec::Nil<Option<String>>,
-                crate::codec::Nil<Option<i64>>,
-                crate::codec::Nil<Option<String>>,
-                crate::codec::Nil<Option<String>>,
-                crate::codec::Nil<Option<::serde_json::Value>>,
-                crate::codec::Nil<
-                    Option<crate::consumer::models::attribute::Attributes>,
-                >,
-                crate::codec::Nil<Option<crate::consumer::models::magic_links::Options>>,
-                crate::codec::Nil<Option<String>>,
-            ),
-            _,
-        >(
-            map,
-            &[
-                "token",
-                "password",
-                "session_token",
-                "session_duration_minutes",
-                "session_jwt",
-                "code_verifier",
-                "session_custom_claims",
-                "attributes",
-                "options",
-                "telemetry_id",
-            ],
-        )?;
+        let mut token = None;
+        let mut password = None;
+        let mut session_token = None;
+        let mut session_duration_minutes = None;
+        let mut session_jwt = None;
+        let mut code_verifier = None;
+        let mut session_custom_claims = None;
+        let mut attributes = None;
+        let mut options = None;
+        let mut telemetry_id = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "token" => fields.read(&mut token, "token")?,
+                "password" => fields.read(&mut password, "password")?,
+                "session_token" => fields.read(&mut session_token, "session_token")?,
+                "session_duration_minutes" => {
+                    fields
+                        .read(&mut session_duration_minutes, "session_duration_minutes")?
+                }
+                "session_jwt" => fields.read(&mut session_jwt, "session_jwt")?,
+                "code_verifier" => fields.read(&mut code_verifier, "code_verifier")?,
+                "session_custom_claims" => {
+                    fields.read(&mut session_custom_claims, "session_custom_claims")?
+                }
+                "attributes" => fields.read(&mut attributes, "attributes")?,
+                "options" => fields.read(&mut options, "options")?,
+                "telemetry_id" => fields.read(&mut telemetry_id, "telemetry_id")?,
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            token,
-            password,
-            session_token,
-            session_duration_minutes,
-            session_jwt,
-            code_verifier,
-            session_custom_claims,
-            attributes,
-            options,
-            telemetry_id,
+            token: fields.required(token, "token")?,
+            password: fields.required(password, "password")?,
+            session_token: fields.nilable(session_token),
+            session_duration_minutes: fields.nilable(session_duration_minutes),
+            session_jwt: fields.nilable(session_jwt),
+            code_verifier: fields.nilable(code_verifier),
+            session_custom_claims: fields.nilable(session_custom_claims),
+            attributes: fields.nilable(attributes),
+            options: fields.nilable(options),
+            telemetry_id: fields.nilable(telemetry_id),
         })
     }
 }
@@ -317,51 +296,37 @@ pub struct ResetResponse {
 impl crate::codec::Object for ResetResponse {
     const NAME: &'static str = "ResetResponse";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (
-            status_code,
-            request_id,
-            user_id,
-            session_token,
-            session_jwt,
-            user,
-            session,
-            user_device,
-        ) = crate::codec::fields::<
-            (
-                crate::codec::Req<i64>,
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-                crate::codec::Req<crate::consumer::models::users::User>,
-                crate::codec::Nil<Option<crate::consumer::models::sessions::Session>>,
-                crate::codec::Nil<
-                    Option<crate::consumer::models::device_history::DeviceInfo>,
-                >,
-            ),
-            _,
-        >(
-            map,
-            &[
-                "status_code",
-                "request_id",
-                "user_id",
-                "session_token",
-                "session_jwt",
-                "user",
-                "session",
-                "user_device",
-            ],
-        )?;
+        let mut status_code = None;
+        let mut request_id = None;
+        let mut user_id = None;
+        let mut session_token = None;
+        let mut session_jwt = None;
+        let mut user = None;
+        let mut session = None;
+        let mut user_device = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "status_code" => fields.read(&mut status_code, "status_code")?,
+                "request_id" => fields.read(&mut request_id, "request_id")?,
+                "user_id" => fields.read(&mut user_id, "user_id")?,
+                "session_token" => fields.read(&mut session_token, "session_token")?,
+                "session_jwt" => fields.read(&mut session_jwt, "session_jwt")?,
+                "user" => fields.read(&mut user, "user")?,
+                "session" => fields.read(&mut session, "session")?,
+                "user_device" => fields.read(&mut user_device, "user_device")?,
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            status_code,
-            request_id,
-            user_id,
-            session_token,
-            session_jwt,
-            user,
-            session,
-            user_device,
+            status_code: fields.required(status_code, "status_code")?,
+            request_id: fields.required(request_id, "request_id")?,
+            user_id: fields.required(user_id, "user_id")?,
+            session_token: fields.required(session_token, "session_token")?,
+            session_jwt: fields.required(session_jwt, "session_jwt")?,
+            user: fields.required(user, "user")?,
+            session: fields.nilable(session),
+            user_device: fields.nilable(user_device),
         })
     }
 }
@@ -382,26 +347,17 @@ impl ::serde::Serialize for ResetResponse {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &[
-                "status_code",
-                "request_id",
-                "user_id",
-                "session_token",
-                "session_jwt",
-                "user",
-                "session",
-                "user_device",
-            ],
-            (
-                crate::codec::Always(&self.status_code),
-                crate::codec::Always(&self.request_id),
-                crate::codec::Always(&self.user_id),
-                crate::codec::Always(&self.session_token),
-                crate::codec::Always(&self.session_jwt),
-                crate::codec::Always(&self.user),
-                crate::codec::IfSet(&self.session),
-                crate::codec::IfSet(&self.user_device),
-            ),
+            |object| {
+                object.entry("status_code", &self.status_code)?;
+                object.entry("request_id", &self.request_id)?;
+                object.entry("user_id", &self.user_id)?;
+                object.entry("session_token", &self.session_token)?;
+                object.entry("session_jwt", &self.session_jwt)?;
+                object.entry("user", &self.user)?;
+                object.if_set("session", &self.session)?;
+                object.if_set("user_device", &self.user_device)?;
+                Ok(())
+            },
         )
     }
 }
@@ -445,26 +401,29 @@ impl ::serde::Serialize for ResetStartRequest {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &[
-                "email",
-                "reset_password_redirect_url",
-                "reset_password_expiration_minutes",
-                "code_challenge",
-                "attributes",
-                "login_redirect_url",
-                "locale",
-                "reset_password_template_id",
-            ],
-            (
-                crate::codec::Always(&self.email),
-                crate::codec::IfSet(&self.reset_password_redirect_url),
-                crate::codec::IfSet(&self.reset_password_expiration_minutes),
-                crate::codec::IfSet(&self.code_challenge),
-                crate::codec::IfSet(&self.attributes),
-                crate::codec::IfSet(&self.login_redirect_url),
-                crate::codec::IfSet(&self.locale),
-                crate::codec::IfSet(&self.reset_password_template_id),
-            ),
+            |object| {
+                object.entry("email", &self.email)?;
+                object
+                    .if_set(
+                        "reset_password_redirect_url",
+                        &self.reset_password_redirect_url,
+                    )?;
+                object
+                    .if_set(
+                        "reset_password_expiration_minutes",
+                        &self.reset_password_expiration_minutes,
+                    )?;
+                object.if_set("code_challenge", &self.code_challenge)?;
+                object.if_set("attributes", &self.attributes)?;
+                object.if_set("login_redirect_url", &self.login_redirect_url)?;
+                object.if_set("locale", &self.locale)?;
+                object
+                    .if_set(
+                        "reset_password_template_id",
+                        &self.reset_password_template_id,
+                    )?;
+                Ok(())
+            },
         )
     }
 }
@@ -473,55 +432,58 @@ impl ::serde::Serialize for ResetStartRequest {
 impl crate::codec::Object for ResetStartRequest {
     const NAME: &'static str = "ResetStartRequest";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (
-            email,
-            reset_password_redirect_url,
-            reset_password_expiration_minutes,
-            code_challenge,
-            attributes,
-            login_redirect_url,
-            locale,
-            reset_password_template_id,
-        ) = crate::codec::fields::<
-            (
-                crate::codec::Req<String>,
-                crate::codec::Nil<Option<String>>,
-                crate::codec::Nil<Option<i64>>,
-                crate::codec::Nil<Option<String>>,
-                crate::codec::Nil<
-                    Option<crate::consumer::models::attribute::Attributes>,
-                >,
-                crate::codec::Nil<Option<String>>,
-                crate::codec::Nil<
-                    Option<
-                        crate::consumer::models::passwords_email::ResetStartRequestLocale,
-                    >,
-                >,
-                crate::codec::Nil<Option<String>>,
-            ),
-            _,
-        >(
-            map,
-            &[
-                "email",
-                "reset_password_redirect_url",
-                "reset_password_expiration_minutes",
-                "code_challenge",
-                "attributes",
-                "login_redirect_url",
-                "locale",
-                "reset_password_template_id",
-            ],
-        )?;
+        let mut email = None;
+        let mut reset_password_redirect_url = None;
+        let mut reset_password_expiration_minutes = None;
+        let mut code_challenge = None;
+        let mut attributes = None;
+        let mut login_redirect_url = None;
+        let mut locale = None;
+        let mut reset_password_template_id = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "email" => fields.read(&mut email, "email")?,
+                "reset_password_redirect_url" => {
+                    fields
+                        .read(
+                            &mut reset_password_redirect_url,
+                            "reset_password_redirect_url",
+                        )?
+                }
+                "reset_password_expiration_minutes" => {
+                    fields
+                        .read(
+                            &mut reset_password_expiration_minutes,
+                            "reset_password_expiration_minutes",
+                        )?
+                }
+                "code_challenge" => fields.read(&mut code_challenge, "code_challenge")?,
+                "attributes" => fields.read(&mut attributes, "attributes")?,
+                "login_redirect_url" => {
+                    fields.read(&mut login_redirect_url, "login_redirect_url")?
+                }
+                "locale" => fields.read(&mut locale, "locale")?,
+                "reset_password_template_id" => {
+                    fields
+                        .read(
+                            &mut reset_password_template_id,
+                            "reset_password_template_id",
+                        )?
+                }
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            email,
-            reset_password_redirect_url,
-            reset_password_expiration_minutes,
-            code_challenge,
-            attributes,
-            login_redirect_url,
-            locale,
-            reset_password_template_id,
+            email: fields.required(email, "email")?,
+            reset_password_redirect_url: fields.nilable(reset_password_redirect_url),
+            reset_password_expiration_minutes: fields
+                .nilable(reset_password_expiration_minutes),
+            code_challenge: fields.nilable(code_challenge),
+            attributes: fields.nilable(attributes),
+            login_redirect_url: fields.nilable(login_redirect_url),
+            locale: fields.nilable(locale),
+            reset_password_template_id: fields.nilable(reset_password_template_id),
         })
     }
 }
@@ -646,20 +608,25 @@ pub struct ResetStartResponse {
 impl crate::codec::Object for ResetStartResponse {
     const NAME: &'static str = "ResetStartResponse";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (status_code, request_id, user_id, email_id) = crate::codec::fields::<
-            (
-                crate::codec::Req<i64>,
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-            ),
-            _,
-        >(map, &["status_code", "request_id", "user_id", "email_id"])?;
+        let mut status_code = None;
+        let mut request_id = None;
+        let mut user_id = None;
+        let mut email_id = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "status_code" => fields.read(&mut status_code, "status_code")?,
+                "request_id" => fields.read(&mut request_id, "request_id")?,
+                "user_id" => fields.read(&mut user_id, "user_id")?,
+                "email_id" => fields.read(&mut email_id, "email_id")?,
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            status_code,
-            request_id,
-            user_id,
-            email_id,
+            status_code: fields.required(status_code, "status_code")?,
+            request_id: fields.required(request_id, "request_id")?,
+            user_id: fields.required(user_id, "user_id")?,
+            email_id: fields.required(email_id, "email_id")?,
         })
     }
 }
@@ -680,13 +647,13 @@ impl ::serde::Serialize for ResetStartResponse {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &["status_code", "request_id", "user_id", "email_id"],
-            (
-                crate::codec::Always(&self.status_code),
-                crate::codec::Always(&self.request_id),
-                crate::codec::Always(&self.user_id),
-                crate::codec::Always(&self.email_id),
-            ),
+            |object| {
+                object.entry("status_code", &self.status_code)?;
+                object.entry("request_id", &self.request_id)?;
+                object.entry("user_id", &self.user_id)?;
+                object.entry("email_id", &self.email_id)?;
+                Ok(())
+            },
         )
     }
 }

@@ -139,24 +139,17 @@ impl ::serde::Serialize for AuthenticateRequest {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &[
-                "email",
-                "password",
-                "session_token",
-                "session_duration_minutes",
-                "session_jwt",
-                "session_custom_claims",
-                "telemetry_id",
-            ],
-            (
-                crate::codec::Always(&self.email),
-                crate::codec::Always(&self.password),
-                crate::codec::IfSet(&self.session_token),
-                crate::codec::IfSet(&self.session_duration_minutes),
-                crate::codec::IfSet(&self.session_jwt),
-                crate::codec::IfSet(&self.session_custom_claims),
-                crate::codec::IfSet(&self.telemetry_id),
-            ),
+            |object| {
+                object.entry("email", &self.email)?;
+                object.entry("password", &self.password)?;
+                object.if_set("session_token", &self.session_token)?;
+                object
+                    .if_set("session_duration_minutes", &self.session_duration_minutes)?;
+                object.if_set("session_jwt", &self.session_jwt)?;
+                object.if_set("session_custom_claims", &self.session_custom_claims)?;
+                object.if_set("telemetry_id", &self.telemetry_id)?;
+                Ok(())
+            },
         )
     }
 }
@@ -165,45 +158,39 @@ impl ::serde::Serialize for AuthenticateRequest {
 impl crate::codec::Object for AuthenticateRequest {
     const NAME: &'static str = "AuthenticateRequest";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (
-            email,
-            password,
-            session_token,
-            session_duration_minutes,
-            session_jwt,
-            session_custom_claims,
-            telemetry_id,
-        ) = crate::codec::fields::<
-            (
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-                crate::codec::Nil<Option<String>>,
-                crate::codec::Nil<Option<i64>>,
-                crate::codec::Nil<Option<String>>,
-                crate::codec::Nil<Option<::serde_json::Value>>,
-                crate::codec::Nil<Option<String>>,
-            ),
-            _,
-        >(
-            map,
-            &[
-                "email",
-                "password",
-                "session_token",
-                "session_duration_minutes",
-                "session_jwt",
-                "session_custom_claims",
-                "telemetry_id",
-            ],
-        )?;
+        let mut email = None;
+        let mut password = None;
+        let mut session_token = None;
+        let mut session_duration_minutes = None;
+        let mut session_jwt = None;
+        let mut session_custom_claims = None;
+        let mut telemetry_id = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "email" => fields.read(&mut email, "email")?,
+                "password" => fields.read(&mut password, "password")?,
+                "session_token" => fields.read(&mut session_token, "session_token")?,
+                "session_duration_minutes" => {
+                    fields
+                        .read(&mut session_duration_minutes, "session_duration_minutes")?
+                }
+                "session_jwt" => fields.read(&mut session_jwt, "session_jwt")?,
+                "session_custom_claims" => {
+                    fields.read(&mut session_custom_claims, "session_custom_claims")?
+                }
+                "telemetry_id" => fields.read(&mut telemetry_id, "telemetry_id")?,
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            email,
-            password,
-            session_token,
-            session_duration_minutes,
-            session_jwt,
-            session_custom_claims,
-            telemetry_id,
+            email: fields.required(email, "email")?,
+            password: fields.required(password, "password")?,
+            session_token: fields.nilable(session_token),
+            session_duration_minutes: fields.nilable(session_duration_minutes),
+            session_jwt: fields.nilable(session_jwt),
+            session_custom_claims: fields.nilable(session_custom_claims),
+            telemetry_id: fields.nilable(telemetry_id),
         })
     }
 }
@@ -320,51 +307,37 @@ pub struct AuthenticateResponse {
 impl crate::codec::Object for AuthenticateResponse {
     const NAME: &'static str = "AuthenticateResponse";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (
-            status_code,
-            request_id,
-            user_id,
-            session_token,
-            session_jwt,
-            user,
-            session,
-            user_device,
-        ) = crate::codec::fields::<
-            (
-                crate::codec::Req<i64>,
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-                crate::codec::Req<crate::consumer::models::users::User>,
-                crate::codec::Nil<Option<crate::consumer::models::sessions::Session>>,
-                crate::codec::Nil<
-                    Option<crate::consumer::models::device_history::DeviceInfo>,
-                >,
-            ),
-            _,
-        >(
-            map,
-            &[
-                "status_code",
-                "request_id",
-                "user_id",
-                "session_token",
-                "session_jwt",
-                "user",
-                "session",
-                "user_device",
-            ],
-        )?;
+        let mut status_code = None;
+        let mut request_id = None;
+        let mut user_id = None;
+        let mut session_token = None;
+        let mut session_jwt = None;
+        let mut user = None;
+        let mut session = None;
+        let mut user_device = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "status_code" => fields.read(&mut status_code, "status_code")?,
+                "request_id" => fields.read(&mut request_id, "request_id")?,
+                "user_id" => fields.read(&mut user_id, "user_id")?,
+                "session_token" => fields.read(&mut session_token, "session_token")?,
+                "session_jwt" => fields.read(&mut session_jwt, "session_jwt")?,
+                "user" => fields.read(&mut user, "user")?,
+                "session" => fields.read(&mut session, "session")?,
+                "user_device" => fields.read(&mut user_device, "user_device")?,
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            status_code,
-            request_id,
-            user_id,
-            session_token,
-            session_jwt,
-            user,
-            session,
-            user_device,
+            status_code: fields.required(status_code, "status_code")?,
+            request_id: fields.required(request_id, "request_id")?,
+            user_id: fields.required(user_id, "user_id")?,
+            session_token: fields.required(session_token, "session_token")?,
+            session_jwt: fields.required(session_jwt, "session_jwt")?,
+            user: fields.required(user, "user")?,
+            session: fields.nilable(session),
+            user_device: fields.nilable(user_device),
         })
     }
 }
@@ -385,26 +358,17 @@ impl ::serde::Serialize for AuthenticateResponse {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &[
-                "status_code",
-                "request_id",
-                "user_id",
-                "session_token",
-                "session_jwt",
-                "user",
-                "session",
-                "user_device",
-            ],
-            (
-                crate::codec::Always(&self.status_code),
-                crate::codec::Always(&self.request_id),
-                crate::codec::Always(&self.user_id),
-                crate::codec::Always(&self.session_token),
-                crate::codec::Always(&self.session_jwt),
-                crate::codec::Always(&self.user),
-                crate::codec::IfSet(&self.session),
-                crate::codec::IfSet(&self.user_device),
-            ),
+            |object| {
+                object.entry("status_code", &self.status_code)?;
+                object.entry("request_id", &self.request_id)?;
+                object.entry("user_id", &self.user_id)?;
+                object.entry("session_token", &self.session_token)?;
+                object.entry("session_jwt", &self.session_jwt)?;
+                object.entry("user", &self.user)?;
+                object.if_set("session", &self.session)?;
+                object.if_set("user_device", &self.user_device)?;
+                Ok(())
+            },
         )
     }
 }
@@ -449,26 +413,18 @@ impl ::serde::Serialize for CreateRequest {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &[
-                "email",
-                "password",
-                "session_duration_minutes",
-                "session_custom_claims",
-                "trusted_metadata",
-                "untrusted_metadata",
-                "name",
-                "telemetry_id",
-            ],
-            (
-                crate::codec::Always(&self.email),
-                crate::codec::Always(&self.password),
-                crate::codec::IfSet(&self.session_duration_minutes),
-                crate::codec::IfSet(&self.session_custom_claims),
-                crate::codec::IfSet(&self.trusted_metadata),
-                crate::codec::IfSet(&self.untrusted_metadata),
-                crate::codec::IfSet(&self.name),
-                crate::codec::IfSet(&self.telemetry_id),
-            ),
+            |object| {
+                object.entry("email", &self.email)?;
+                object.entry("password", &self.password)?;
+                object
+                    .if_set("session_duration_minutes", &self.session_duration_minutes)?;
+                object.if_set("session_custom_claims", &self.session_custom_claims)?;
+                object.if_set("trusted_metadata", &self.trusted_metadata)?;
+                object.if_set("untrusted_metadata", &self.untrusted_metadata)?;
+                object.if_set("name", &self.name)?;
+                object.if_set("telemetry_id", &self.telemetry_id)?;
+                Ok(())
+            },
         )
     }
 }
@@ -477,49 +433,46 @@ impl ::serde::Serialize for CreateRequest {
 impl crate::codec::Object for CreateRequest {
     const NAME: &'static str = "CreateRequest";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (
-            email,
-            password,
-            session_duration_minutes,
-            session_custom_claims,
-            trusted_metadata,
-            untrusted_metadata,
-            name,
-            telemetry_id,
-        ) = crate::codec::fields::<
-            (
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-                crate::codec::Nil<Option<i64>>,
-                crate::codec::Nil<Option<::serde_json::Value>>,
-                crate::codec::Nil<Option<::serde_json::Value>>,
-                crate::codec::Nil<Option<::serde_json::Value>>,
-                crate::codec::Nil<Option<crate::consumer::models::users::Name>>,
-                crate::codec::Nil<Option<String>>,
-            ),
-            _,
-        >(
-            map,
-            &[
-                "email",
-                "password",
-                "session_duration_minutes",
-                "session_custom_claims",
-                "trusted_metadata",
-                "untrusted_metadata",
-                "name",
-                "telemetry_id",
-            ],
-        )?;
+        let mut email = None;
+        let mut password = None;
+        let mut session_duration_minutes = None;
+        let mut session_custom_claims = None;
+        let mut trusted_metadata = None;
+        let mut untrusted_metadata = None;
+        let mut name = None;
+        let mut telemetry_id = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "email" => fields.read(&mut email, "email")?,
+                "password" => fields.read(&mut password, "password")?,
+                "session_duration_minutes" => {
+                    fields
+                        .read(&mut session_duration_minutes, "session_duration_minutes")?
+                }
+                "session_custom_claims" => {
+                    fields.read(&mut session_custom_claims, "session_custom_claims")?
+                }
+                "trusted_metadata" => {
+                    fields.read(&mut trusted_metadata, "trusted_metadata")?
+                }
+                "untrusted_metadata" => {
+                    fields.read(&mut untrusted_metadata, "untrusted_metadata")?
+                }
+                "name" => fields.read(&mut name, "name")?,
+                "telemetry_id" => fields.read(&mut telemetry_id, "telemetry_id")?,
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            email,
-            password,
-            session_duration_minutes,
-            session_custom_claims,
-            trusted_metadata,
-            untrusted_metadata,
-            name,
-            telemetry_id,
+            email: fields.required(email, "email")?,
+            password: fields.required(password, "password")?,
+            session_duration_minutes: fields.nilable(session_duration_minutes),
+            session_custom_claims: fields.nilable(session_custom_claims),
+            trusted_metadata: fields.nilable(trusted_metadata),
+            untrusted_metadata: fields.nilable(untrusted_metadata),
+            name: fields.nilable(name),
+            telemetry_id: fields.nilable(telemetry_id),
         })
     }
 }
@@ -645,55 +598,40 @@ pub struct CreateResponse {
 impl crate::codec::Object for CreateResponse {
     const NAME: &'static str = "CreateResponse";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (
-            status_code,
-            request_id,
-            user_id,
-            email_id,
-            session_token,
-            session_jwt,
-            user,
-            session,
-            user_device,
-        ) = crate::codec::fields::<
-            (
-                crate::codec::Req<i64>,
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-                crate::codec::Req<crate::consumer::models::users::User>,
-                crate::codec::Nil<Option<crate::consumer::models::sessions::Session>>,
-                crate::codec::Nil<
-                    Option<crate::consumer::models::device_history::DeviceInfo>,
-                >,
-            ),
-            _,
-        >(
-            map,
-            &[
-                "status_code",
-                "request_id",
-                "user_id",
-                "email_id",
-                "session_token",
-                "session_jwt",
-                "user",
-                "session",
-                "user_device",
-            ],
-        )?;
+        let mut status_code = None;
+        let mut request_id = None;
+        let mut user_id = None;
+        let mut email_id = None;
+        let mut session_token = None;
+        let mut session_jwt = None;
+        let mut user = None;
+        let mut session = None;
+        let mut user_device = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "status_code" => fields.read(&mut status_code, "status_code")?,
+                "request_id" => fields.read(&mut request_id, "request_id")?,
+                "user_id" => fields.read(&mut user_id, "user_id")?,
+                "email_id" => fields.read(&mut email_id, "email_id")?,
+                "session_token" => fields.read(&mut session_token, "session_token")?,
+                "session_jwt" => fields.read(&mut session_jwt, "session_jwt")?,
+                "user" => fields.read(&mut user, "user")?,
+                "session" => fields.read(&mut session, "session")?,
+                "user_device" => fields.read(&mut user_device, "user_device")?,
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            status_code,
-            request_id,
-            user_id,
-            email_id,
-            session_token,
-            session_jwt,
-            user,
-            session,
-            user_device,
+            status_code: fields.required(status_code, "status_code")?,
+            request_id: fields.required(request_id, "request_id")?,
+            user_id: fields.required(user_id, "user_id")?,
+            email_id: fields.required(email_id, "email_id")?,
+            session_token: fields.required(session_token, "session_token")?,
+            session_jwt: fields.required(session_jwt, "session_jwt")?,
+            user: fields.required(user, "user")?,
+            session: fields.nilable(session),
+            user_device: fields.nilable(user_device),
         })
     }
 }
@@ -714,28 +652,18 @@ impl ::serde::Serialize for CreateResponse {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &[
-                "status_code",
-                "request_id",
-                "user_id",
-                "email_id",
-                "session_token",
-                "session_jwt",
-                "user",
-                "session",
-                "user_device",
-            ],
-            (
-                crate::codec::Always(&self.status_code),
-                crate::codec::Always(&self.request_id),
-                crate::codec::Always(&self.user_id),
-                crate::codec::Always(&self.email_id),
-                crate::codec::Always(&self.session_token),
-                crate::codec::Always(&self.session_jwt),
-                crate::codec::Always(&self.user),
-                crate::codec::IfSet(&self.session),
-                crate::codec::IfSet(&self.user_device),
-            ),
+            |object| {
+                object.entry("status_code", &self.status_code)?;
+                object.entry("request_id", &self.request_id)?;
+                object.entry("user_id", &self.user_id)?;
+                object.entry("email_id", &self.email_id)?;
+                object.entry("session_token", &self.session_token)?;
+                object.entry("session_jwt", &self.session_jwt)?;
+                object.entry("user", &self.user)?;
+                object.if_set("session", &self.session)?;
+                object.if_set("user_device", &self.user_device)?;
+                Ok(())
+            },
         )
     }
 }
@@ -793,48 +721,30 @@ impl ::serde::Serialize for MigrateRequest {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &[
-                "email",
-                "hash",
-                "hash_type",
-                "md_5_config",
-                "argon_2_config",
-                "sha_1_config",
-                "sha_512_config",
-                "scrypt_config",
-                "pbkdf_2_config",
-                "trusted_metadata",
-                "untrusted_metadata",
-                "set_email_verified",
-                "name",
-                "phone_number",
-                "set_phone_number_verified",
-                "external_id",
-                "roles",
-            ],
-            (
-                (
-                    crate::codec::Always(&self.email),
-                    crate::codec::Always(&self.hash),
-                    crate::codec::Always(&self.hash_type),
-                    crate::codec::IfSet(&self.md_5_config),
-                    crate::codec::IfSet(&self.argon_2_config),
-                    crate::codec::IfSet(&self.sha_1_config),
-                    crate::codec::IfSet(&self.sha_512_config),
-                    crate::codec::IfSet(&self.scrypt_config),
-                    crate::codec::IfSet(&self.pbkdf_2_config),
-                    crate::codec::IfSet(&self.trusted_metadata),
-                    crate::codec::IfSet(&self.untrusted_metadata),
-                    crate::codec::IfSet(&self.set_email_verified),
-                ),
-                (
-                    crate::codec::IfSet(&self.name),
-                    crate::codec::IfSet(&self.phone_number),
-                    crate::codec::IfSet(&self.set_phone_number_verified),
-                    crate::codec::IfSet(&self.external_id),
-                    crate::codec::IfSet(&self.roles),
-                ),
-            ),
+            |object| {
+                object.entry("email", &self.email)?;
+                object.entry("hash", &self.hash)?;
+                object.entry("hash_type", &self.hash_type)?;
+                object.if_set("md_5_config", &self.md_5_config)?;
+                object.if_set("argon_2_config", &self.argon_2_config)?;
+                object.if_set("sha_1_config", &self.sha_1_config)?;
+                object.if_set("sha_512_config", &self.sha_512_config)?;
+                object.if_set("scrypt_config", &self.scrypt_config)?;
+                object.if_set("pbkdf_2_config", &self.pbkdf_2_config)?;
+                object.if_set("trusted_metadata", &self.trusted_metadata)?;
+                object.if_set("untrusted_metadata", &self.untrusted_metadata)?;
+                object.if_set("set_email_verified", &self.set_email_verified)?;
+                object.if_set("name", &self.name)?;
+                object.if_set("phone_number", &self.phone_number)?;
+                object
+                    .if_set(
+                        "set_phone_number_verified",
+                        &self.set_phone_number_verified,
+                    )?;
+                object.if_set("external_id", &self.external_id)?;
+                object.if_set("roles", &self.roles)?;
+                Ok(())
+            },
         )
     }
 }
@@ -843,101 +753,76 @@ impl ::serde::Serialize for MigrateRequest {
 impl crate::codec::Object for MigrateRequest {
     const NAME: &'static str = "MigrateRequest";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (
-            (
-                email,
-                hash,
-                hash_type,
-                md_5_config,
-                argon_2_config,
-                sha_1_config,
-                sha_512_config,
-                scrypt_config,
-                pbkdf_2_config,
-                trusted_metadata,
-                untrusted_metadata,
-                set_email_verified,
-            ),
-            (name, phone_number, set_phone_number_verified, external_id, roles),
-        ) = crate::codec::fields::<
-            (
-                (
-                    crate::codec::Req<String>,
-                    crate::codec::Req<String>,
-                    crate::codec::Req<
-                        crate::consumer::models::passwords::MigrateRequestHashType,
-                    >,
-                    crate::codec::Nil<
-                        Option<crate::consumer::models::passwords::Md5Config>,
-                    >,
-                    crate::codec::Nil<
-                        Option<crate::consumer::models::passwords::Argon2Config>,
-                    >,
-                    crate::codec::Nil<
-                        Option<crate::consumer::models::passwords::Sha1Config>,
-                    >,
-                    crate::codec::Nil<
-                        Option<crate::consumer::models::passwords::Sha512Config>,
-                    >,
-                    crate::codec::Nil<
-                        Option<crate::consumer::models::passwords::ScryptConfig>,
-                    >,
-                    crate::codec::Nil<
-                        Option<crate::consumer::models::passwords::Pbkdf2Config>,
-                    >,
-                    crate::codec::Nil<Option<::serde_json::Value>>,
-                    crate::codec::Nil<Option<::serde_json::Value>>,
-                    crate::codec::Nil<Option<bool>>,
-                ),
-                (
-                    crate::codec::Nil<Option<crate::consumer::models::users::Name>>,
-                    crate::codec::Nil<Option<String>>,
-                    crate::codec::Nil<Option<bool>>,
-                    crate::codec::Nil<Option<String>>,
-                    crate::codec::Nil<Option<Vec<String>>>,
-                ),
-            ),
-            _,
-        >(
-            map,
-            &[
-                "email",
-                "hash",
-                "hash_type",
-                "md_5_config",
-                "argon_2_config",
-                "sha_1_config",
-                "sha_512_config",
-                "scrypt_config",
-                "pbkdf_2_config",
-                "trusted_metadata",
-                "untrusted_metadata",
-                "set_email_verified",
-                "name",
-                "phone_number",
-                "set_phone_number_verified",
-                "external_id",
-                "roles",
-            ],
-        )?;
+        let mut email = None;
+        let mut hash = None;
+        let mut hash_type = None;
+        let mut md_5_config = None;
+        let mut argon_2_config = None;
+        let mut sha_1_config = None;
+        let mut sha_512_config = None;
+        let mut scrypt_config = None;
+        let mut pbkdf_2_config = None;
+        let mut trusted_metadata = None;
+        let mut untrusted_metadata = None;
+        let mut set_email_verified = None;
+        let mut name = None;
+        let mut phone_number = None;
+        let mut set_phone_number_verified = None;
+        let mut external_id = None;
+        let mut roles = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "email" => fields.read(&mut email, "email")?,
+                "hash" => fields.read(&mut hash, "hash")?,
+                "hash_type" => fields.read(&mut hash_type, "hash_type")?,
+                "md_5_config" => fields.read(&mut md_5_config, "md_5_config")?,
+                "argon_2_config" => fields.read(&mut argon_2_config, "argon_2_config")?,
+                "sha_1_config" => fields.read(&mut sha_1_config, "sha_1_config")?,
+                "sha_512_config" => fields.read(&mut sha_512_config, "sha_512_config")?,
+                "scrypt_config" => fields.read(&mut scrypt_config, "scrypt_config")?,
+                "pbkdf_2_config" => fields.read(&mut pbkdf_2_config, "pbkdf_2_config")?,
+                "trusted_metadata" => {
+                    fields.read(&mut trusted_metadata, "trusted_metadata")?
+                }
+                "untrusted_metadata" => {
+                    fields.read(&mut untrusted_metadata, "untrusted_metadata")?
+                }
+                "set_email_verified" => {
+                    fields.read(&mut set_email_verified, "set_email_verified")?
+                }
+                "name" => fields.read(&mut name, "name")?,
+                "phone_number" => fields.read(&mut phone_number, "phone_number")?,
+                "set_phone_number_verified" => {
+                    fields
+                        .read(
+                            &mut set_phone_number_verified,
+                            "set_phone_number_verified",
+                        )?
+                }
+                "external_id" => fields.read(&mut external_id, "external_id")?,
+                "roles" => fields.read(&mut roles, "roles")?,
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            email,
-            hash,
-            hash_type,
-            md_5_config,
-            argon_2_config,
-            sha_1_config,
-            sha_512_config,
-            scrypt_config,
-            pbkdf_2_config,
-            trusted_metadata,
-            untrusted_metadata,
-            set_email_verified,
-            name,
-            phone_number,
-            set_phone_number_verified,
-            external_id,
-            roles,
+            email: fields.required(email, "email")?,
+            hash: fields.required(hash, "hash")?,
+            hash_type: fields.required(hash_type, "hash_type")?,
+            md_5_config: fields.nilable(md_5_config),
+            argon_2_config: fields.nilable(argon_2_config),
+            sha_1_config: fields.nilable(sha_1_config),
+            sha_512_config: fields.nilable(sha_512_config),
+            scrypt_config: fields.nilable(scrypt_config),
+            pbkdf_2_config: fields.nilable(pbkdf_2_config),
+            trusted_metadata: fields.nilable(trusted_metadata),
+            untrusted_metadata: fields.nilable(untrusted_metadata),
+            set_email_verified: fields.nilable(set_email_verified),
+            name: fields.nilable(name),
+            phone_number: fields.nilable(phone_number),
+            set_phone_number_verified: fields.nilable(set_phone_number_verified),
+            external_id: fields.nilable(external_id),
+            roles: fields.nilable(roles),
         })
     }
 }
@@ -1122,27 +1007,31 @@ pub struct MigrateResponse {
 impl crate::codec::Object for MigrateResponse {
     const NAME: &'static str = "MigrateResponse";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (status_code, request_id, user_id, email_id, user_created, user) = crate::codec::fields::<
-            (
-                crate::codec::Req<i64>,
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-                crate::codec::Req<bool>,
-                crate::codec::Req<crate::consumer::models::users::User>,
-            ),
-            _,
-        >(
-            map,
-            &["status_code", "request_id", "user_id", "email_id", "user_created", "user"],
-        )?;
+        let mut status_code = None;
+        let mut request_id = None;
+        let mut user_id = None;
+        let mut email_id = None;
+        let mut user_created = None;
+        let mut user = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "status_code" => fields.read(&mut status_code, "status_code")?,
+                "request_id" => fields.read(&mut request_id, "request_id")?,
+                "user_id" => fields.read(&mut user_id, "user_id")?,
+                "email_id" => fields.read(&mut email_id, "email_id")?,
+                "user_created" => fields.read(&mut user_created, "user_created")?,
+                "user" => fields.read(&mut user, "user")?,
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            status_code,
-            request_id,
-            user_id,
-            email_id,
-            user_created,
-            user,
+            status_code: fields.required(status_code, "status_code")?,
+            request_id: fields.required(request_id, "request_id")?,
+            user_id: fields.required(user_id, "user_id")?,
+            email_id: fields.required(email_id, "email_id")?,
+            user_created: fields.required(user_created, "user_created")?,
+            user: fields.required(user, "user")?,
         })
     }
 }
@@ -1163,22 +1052,15 @@ impl ::serde::Serialize for MigrateResponse {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &[
-                "status_code",
-                "request_id",
-                "user_id",
-                "email_id",
-                "user_created",
-                "user",
-            ],
-            (
-                crate::codec::Always(&self.status_code),
-                crate::codec::Always(&self.request_id),
-                crate::codec::Always(&self.user_id),
-                crate::codec::Always(&self.email_id),
-                crate::codec::Always(&self.user_created),
-                crate::codec::Always(&self.user),
-            ),
+            |object| {
+                object.entry("status_code", &self.status_code)?;
+                object.entry("request_id", &self.request_id)?;
+                object.entry("user_id", &self.user_id)?;
+                object.entry("email_id", &self.email_id)?;
+                object.entry("user_created", &self.user_created)?;
+                object.entry("user", &self.user)?;
+                Ok(())
+            },
         )
     }
 }
@@ -1200,8 +1082,11 @@ impl ::serde::Serialize for StrengthCheckRequest {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &["password", "email"],
-            (crate::codec::Always(&self.password), crate::codec::IfSet(&self.email)),
+            |object| {
+                object.entry("password", &self.password)?;
+                object.if_set("email", &self.email)?;
+                Ok(())
+            },
         )
     }
 }
@@ -1210,11 +1095,20 @@ impl ::serde::Serialize for StrengthCheckRequest {
 impl crate::codec::Object for StrengthCheckRequest {
     const NAME: &'static str = "StrengthCheckRequest";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (password, email) = crate::codec::fields::<
-            (crate::codec::Req<String>, crate::codec::Nil<Option<String>>),
-            _,
-        >(map, &["password", "email"])?;
-        Ok(Self { password, email })
+        let mut password = None;
+        let mut email = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "password" => fields.read(&mut password, "password")?,
+                "email" => fields.read(&mut email, "email")?,
+                _ => fields.skip()?,
+            }
+        }
+        Ok(Self {
+            password: fields.required(password, "password")?,
+            email: fields.nilable(email),
+        })
     }
 }
 
@@ -1291,49 +1185,48 @@ pub struct StrengthCheckResponse {
 impl crate::codec::Object for StrengthCheckResponse {
     const NAME: &'static str = "StrengthCheckResponse";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (
-            status_code,
-            request_id,
-            valid_password,
-            score,
-            breached_password,
-            strength_policy,
-            breach_detection_on_create,
-            feedback,
-        ) = crate::codec::fields::<
-            (
-                crate::codec::Req<i64>,
-                crate::codec::Req<String>,
-                crate::codec::Req<bool>,
-                crate::codec::Req<i64>,
-                crate::codec::Req<bool>,
-                crate::codec::Req<String>,
-                crate::codec::Req<bool>,
-                crate::codec::Nil<Option<crate::consumer::models::passwords::Feedback>>,
-            ),
-            _,
-        >(
-            map,
-            &[
-                "status_code",
-                "request_id",
-                "valid_password",
-                "score",
-                "breached_password",
-                "strength_policy",
-                "breach_detection_on_create",
-                "feedback",
-            ],
-        )?;
+        let mut status_code = None;
+        let mut request_id = None;
+        let mut valid_password = None;
+        let mut score = None;
+        let mut breached_password = None;
+        let mut strength_policy = None;
+        let mut breach_detection_on_create = None;
+        let mut feedback = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "status_code" => fields.read(&mut status_code, "status_code")?,
+                "request_id" => fields.read(&mut request_id, "request_id")?,
+                "valid_password" => fields.read(&mut valid_password, "valid_password")?,
+                "score" => fields.read(&mut score, "score")?,
+                "breached_password" => {
+                    fields.read(&mut breached_password, "breached_password")?
+                }
+                "strength_policy" => {
+                    fields.read(&mut strength_policy, "strength_policy")?
+                }
+                "breach_detection_on_create" => {
+                    fields
+                        .read(
+                            &mut breach_detection_on_create,
+                            "breach_detection_on_create",
+                        )?
+                }
+                "feedback" => fields.read(&mut feedback, "feedback")?,
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            status_code,
-            request_id,
-            valid_password,
-            score,
-            breached_password,
-            strength_policy,
-            breach_detection_on_create,
-            feedback,
+            status_code: fields.required(status_code, "status_code")?,
+            request_id: fields.required(request_id, "request_id")?,
+            valid_password: fields.required(valid_password, "valid_password")?,
+            score: fields.required(score, "score")?,
+            breached_password: fields.required(breached_password, "breached_password")?,
+            strength_policy: fields.required(strength_policy, "strength_policy")?,
+            breach_detection_on_create: fields
+                .required(breach_detection_on_create, "breach_detection_on_create")?,
+            feedback: fields.nilable(feedback),
         })
     }
 }
@@ -1354,26 +1247,21 @@ impl ::serde::Serialize for StrengthCheckResponse {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &[
-                "status_code",
-                "request_id",
-                "valid_password",
-                "score",
-                "breached_password",
-                "strength_policy",
-                "breach_detection_on_create",
-                "feedback",
-            ],
-            (
-                crate::codec::Always(&self.status_code),
-                crate::codec::Always(&self.request_id),
-                crate::codec::Always(&self.valid_password),
-                crate::codec::Always(&self.score),
-                crate::codec::Always(&self.breached_password),
-                crate::codec::Always(&self.strength_policy),
-                crate::codec::Always(&self.breach_detection_on_create),
-                crate::codec::IfSet(&self.feedback),
-            ),
+            |object| {
+                object.entry("status_code", &self.status_code)?;
+                object.entry("request_id", &self.request_id)?;
+                object.entry("valid_password", &self.valid_password)?;
+                object.entry("score", &self.score)?;
+                object.entry("breached_password", &self.breached_password)?;
+                object.entry("strength_policy", &self.strength_policy)?;
+                object
+                    .entry(
+                        "breach_detection_on_create",
+                        &self.breach_detection_on_create,
+                    )?;
+                object.if_set("feedback", &self.feedback)?;
+                Ok(())
+            },
         )
     }
 }

@@ -63,22 +63,16 @@ impl ::serde::Serialize for ResetRequest {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &[
-                "password",
-                "session_token",
-                "session_jwt",
-                "session_duration_minutes",
-                "session_custom_claims",
-                "telemetry_id",
-            ],
-            (
-                crate::codec::Always(&self.password),
-                crate::codec::IfSet(&self.session_token),
-                crate::codec::IfSet(&self.session_jwt),
-                crate::codec::IfSet(&self.session_duration_minutes),
-                crate::codec::IfSet(&self.session_custom_claims),
-                crate::codec::IfSet(&self.telemetry_id),
-            ),
+            |object| {
+                object.entry("password", &self.password)?;
+                object.if_set("session_token", &self.session_token)?;
+                object.if_set("session_jwt", &self.session_jwt)?;
+                object
+                    .if_set("session_duration_minutes", &self.session_duration_minutes)?;
+                object.if_set("session_custom_claims", &self.session_custom_claims)?;
+                object.if_set("telemetry_id", &self.telemetry_id)?;
+                Ok(())
+            },
         )
     }
 }
@@ -87,41 +81,36 @@ impl ::serde::Serialize for ResetRequest {
 impl crate::codec::Object for ResetRequest {
     const NAME: &'static str = "ResetRequest";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (
-            password,
-            session_token,
-            session_jwt,
-            session_duration_minutes,
-            session_custom_claims,
-            telemetry_id,
-        ) = crate::codec::fields::<
-            (
-                crate::codec::Req<String>,
-                crate::codec::Nil<Option<String>>,
-                crate::codec::Nil<Option<String>>,
-                crate::codec::Nil<Option<i64>>,
-                crate::codec::Nil<Option<::serde_json::Value>>,
-                crate::codec::Nil<Option<String>>,
-            ),
-            _,
-        >(
-            map,
-            &[
-                "password",
-                "session_token",
-                "session_jwt",
-                "session_duration_minutes",
-                "session_custom_claims",
-                "telemetry_id",
-            ],
-        )?;
+        let mut password = None;
+        let mut session_token = None;
+        let mut session_jwt = None;
+        let mut session_duration_minutes = None;
+        let mut session_custom_claims = None;
+        let mut telemetry_id = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "password" => fields.read(&mut password, "password")?,
+                "session_token" => fields.read(&mut session_token, "session_token")?,
+                "session_jwt" => fields.read(&mut session_jwt, "session_jwt")?,
+                "session_duration_minutes" => {
+                    fields
+                        .read(&mut session_duration_minutes, "session_duration_minutes")?
+                }
+                "session_custom_claims" => {
+                    fields.read(&mut session_custom_claims, "session_custom_claims")?
+                }
+                "telemetry_id" => fields.read(&mut telemetry_id, "telemetry_id")?,
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            password,
-            session_token,
-            session_jwt,
-            session_duration_minutes,
-            session_custom_claims,
-            telemetry_id,
+            password: fields.required(password, "password")?,
+            session_token: fields.nilable(session_token),
+            session_jwt: fields.nilable(session_jwt),
+            session_duration_minutes: fields.nilable(session_duration_minutes),
+            session_custom_claims: fields.nilable(session_custom_claims),
+            telemetry_id: fields.nilable(telemetry_id),
         })
     }
 }
@@ -237,51 +226,37 @@ pub struct ResetResponse {
 impl crate::codec::Object for ResetResponse {
     const NAME: &'static str = "ResetResponse";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (
-            status_code,
-            request_id,
-            user_id,
-            user,
-            session_token,
-            session_jwt,
-            session,
-            user_device,
-        ) = crate::codec::fields::<
-            (
-                crate::codec::Req<i64>,
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-                crate::codec::Req<crate::consumer::models::users::User>,
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-                crate::codec::Nil<Option<crate::consumer::models::sessions::Session>>,
-                crate::codec::Nil<
-                    Option<crate::consumer::models::device_history::DeviceInfo>,
-                >,
-            ),
-            _,
-        >(
-            map,
-            &[
-                "status_code",
-                "request_id",
-                "user_id",
-                "user",
-                "session_token",
-                "session_jwt",
-                "session",
-                "user_device",
-            ],
-        )?;
+        let mut status_code = None;
+        let mut request_id = None;
+        let mut user_id = None;
+        let mut user = None;
+        let mut session_token = None;
+        let mut session_jwt = None;
+        let mut session = None;
+        let mut user_device = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "status_code" => fields.read(&mut status_code, "status_code")?,
+                "request_id" => fields.read(&mut request_id, "request_id")?,
+                "user_id" => fields.read(&mut user_id, "user_id")?,
+                "user" => fields.read(&mut user, "user")?,
+                "session_token" => fields.read(&mut session_token, "session_token")?,
+                "session_jwt" => fields.read(&mut session_jwt, "session_jwt")?,
+                "session" => fields.read(&mut session, "session")?,
+                "user_device" => fields.read(&mut user_device, "user_device")?,
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            status_code,
-            request_id,
-            user_id,
-            user,
-            session_token,
-            session_jwt,
-            session,
-            user_device,
+            status_code: fields.required(status_code, "status_code")?,
+            request_id: fields.required(request_id, "request_id")?,
+            user_id: fields.required(user_id, "user_id")?,
+            user: fields.required(user, "user")?,
+            session_token: fields.required(session_token, "session_token")?,
+            session_jwt: fields.required(session_jwt, "session_jwt")?,
+            session: fields.nilable(session),
+            user_device: fields.nilable(user_device),
         })
     }
 }
@@ -302,26 +277,17 @@ impl ::serde::Serialize for ResetResponse {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &[
-                "status_code",
-                "request_id",
-                "user_id",
-                "user",
-                "session_token",
-                "session_jwt",
-                "session",
-                "user_device",
-            ],
-            (
-                crate::codec::Always(&self.status_code),
-                crate::codec::Always(&self.request_id),
-                crate::codec::Always(&self.user_id),
-                crate::codec::Always(&self.user),
-                crate::codec::Always(&self.session_token),
-                crate::codec::Always(&self.session_jwt),
-                crate::codec::IfSet(&self.session),
-                crate::codec::IfSet(&self.user_device),
-            ),
+            |object| {
+                object.entry("status_code", &self.status_code)?;
+                object.entry("request_id", &self.request_id)?;
+                object.entry("user_id", &self.user_id)?;
+                object.entry("user", &self.user)?;
+                object.entry("session_token", &self.session_token)?;
+                object.entry("session_jwt", &self.session_jwt)?;
+                object.if_set("session", &self.session)?;
+                object.if_set("user_device", &self.user_device)?;
+                Ok(())
+            },
         )
     }
 }

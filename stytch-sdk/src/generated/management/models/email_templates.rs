@@ -23,13 +23,13 @@ impl ::serde::Serialize for CustomHtmlCustomization {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &["template_type", "html_content", "plaintext_content", "subject"],
-            (
-                crate::codec::IfSet(&self.template_type),
-                crate::codec::IfSet(&self.html_content),
-                crate::codec::IfSet(&self.plaintext_content),
-                crate::codec::IfSet(&self.subject),
-            ),
+            |object| {
+                object.if_set("template_type", &self.template_type)?;
+                object.if_set("html_content", &self.html_content)?;
+                object.if_set("plaintext_content", &self.plaintext_content)?;
+                object.if_set("subject", &self.subject)?;
+                Ok(())
+            },
         )
     }
 }
@@ -37,22 +37,27 @@ impl ::serde::Serialize for CustomHtmlCustomization {
 impl crate::codec::Object for CustomHtmlCustomization {
     const NAME: &'static str = "CustomHtmlCustomization";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (template_type, html_content, plaintext_content, subject) = crate::codec::fields::<
-            (
-                crate::codec::Nil<
-                    Option<crate::management::models::email_templates::TemplateType>,
-                >,
-                crate::codec::Nil<Option<String>>,
-                crate::codec::Nil<Option<String>>,
-                crate::codec::Nil<Option<String>>,
-            ),
-            _,
-        >(map, &["template_type", "html_content", "plaintext_content", "subject"])?;
+        let mut template_type = None;
+        let mut html_content = None;
+        let mut plaintext_content = None;
+        let mut subject = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "template_type" => fields.read(&mut template_type, "template_type")?,
+                "html_content" => fields.read(&mut html_content, "html_content")?,
+                "plaintext_content" => {
+                    fields.read(&mut plaintext_content, "plaintext_content")?
+                }
+                "subject" => fields.read(&mut subject, "subject")?,
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            template_type,
-            html_content,
-            plaintext_content,
-            subject,
+            template_type: fields.nilable(template_type),
+            html_content: fields.nilable(html_content),
+            plaintext_content: fields.nilable(plaintext_content),
+            subject: fields.nilable(subject),
         })
     }
 }
@@ -95,20 +100,18 @@ impl ::serde::Serialize for EmailTemplate {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &[
-                "template_id",
-                "name",
-                "sender_information",
-                "prebuilt_customization",
-                "custom_html_customization",
-            ],
-            (
-                crate::codec::Always(&self.template_id),
-                crate::codec::IfSet(&self.name),
-                crate::codec::IfSet(&self.sender_information),
-                crate::codec::IfSet(&self.prebuilt_customization),
-                crate::codec::IfSet(&self.custom_html_customization),
-            ),
+            |object| {
+                object.entry("template_id", &self.template_id)?;
+                object.if_set("name", &self.name)?;
+                object.if_set("sender_information", &self.sender_information)?;
+                object.if_set("prebuilt_customization", &self.prebuilt_customization)?;
+                object
+                    .if_set(
+                        "custom_html_customization",
+                        &self.custom_html_customization,
+                    )?;
+                Ok(())
+            },
         )
     }
 }
@@ -116,47 +119,38 @@ impl ::serde::Serialize for EmailTemplate {
 impl crate::codec::Object for EmailTemplate {
     const NAME: &'static str = "EmailTemplate";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (
-            template_id,
-            name,
-            sender_information,
-            prebuilt_customization,
-            custom_html_customization,
-        ) = crate::codec::fields::<
-            (
-                crate::codec::Req<String>,
-                crate::codec::Nil<Option<String>>,
-                crate::codec::Nil<
-                    Option<crate::management::models::email_templates::SenderInformation>,
-                >,
-                crate::codec::Nil<
-                    Option<
-                        crate::management::models::email_templates::PrebuiltCustomization,
-                    >,
-                >,
-                crate::codec::Nil<
-                    Option<
-                        crate::management::models::email_templates::CustomHtmlCustomization,
-                    >,
-                >,
-            ),
-            _,
-        >(
-            map,
-            &[
-                "template_id",
-                "name",
-                "sender_information",
-                "prebuilt_customization",
-                "custom_html_customization",
-            ],
-        )?;
+        let mut template_id = None;
+        let mut name = None;
+        let mut sender_information = None;
+        let mut prebuilt_customization = None;
+        let mut custom_html_customization = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "template_id" => fields.read(&mut template_id, "template_id")?,
+                "name" => fields.read(&mut name, "name")?,
+                "sender_information" => {
+                    fields.read(&mut sender_information, "sender_information")?
+                }
+                "prebuilt_customization" => {
+                    fields.read(&mut prebuilt_customization, "prebuilt_customization")?
+                }
+                "custom_html_customization" => {
+                    fields
+                        .read(
+                            &mut custom_html_customization,
+                            "custom_html_customization",
+                        )?
+                }
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            template_id,
-            name,
-            sender_information,
-            prebuilt_customization,
-            custom_html_customization,
+            template_id: fields.required(template_id, "template_id")?,
+            name: fields.nilable(name),
+            sender_information: fields.nilable(sender_information),
+            prebuilt_customization: fields.nilable(prebuilt_customization),
+            custom_html_customization: fields.nilable(custom_html_customization),
         })
     }
 }
@@ -198,20 +192,14 @@ impl ::serde::Serialize for PrebuiltCustomization {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &[
-                "button_border_radius",
-                "button_color",
-                "button_text_color",
-                "font_family",
-                "text_alignment",
-            ],
-            (
-                crate::codec::IfSet(&self.button_border_radius),
-                crate::codec::IfSet(&self.button_color),
-                crate::codec::IfSet(&self.button_text_color),
-                crate::codec::IfSet(&self.font_family),
-                crate::codec::IfSet(&self.text_alignment),
-            ),
+            |object| {
+                object.if_set("button_border_radius", &self.button_border_radius)?;
+                object.if_set("button_color", &self.button_color)?;
+                object.if_set("button_text_color", &self.button_text_color)?;
+                object.if_set("font_family", &self.font_family)?;
+                object.if_set("text_alignment", &self.text_alignment)?;
+                Ok(())
+            },
         )
     }
 }
@@ -219,41 +207,32 @@ impl ::serde::Serialize for PrebuiltCustomization {
 impl crate::codec::Object for PrebuiltCustomization {
     const NAME: &'static str = "PrebuiltCustomization";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (
-            button_border_radius,
-            button_color,
-            button_text_color,
-            font_family,
-            text_alignment,
-        ) = crate::codec::fields::<
-            (
-                crate::codec::Nil<Option<f64>>,
-                crate::codec::Nil<Option<String>>,
-                crate::codec::Nil<Option<String>>,
-                crate::codec::Nil<
-                    Option<crate::management::models::email_templates::FontFamily>,
-                >,
-                crate::codec::Nil<
-                    Option<crate::management::models::email_templates::TextAlignment>,
-                >,
-            ),
-            _,
-        >(
-            map,
-            &[
-                "button_border_radius",
-                "button_color",
-                "button_text_color",
-                "font_family",
-                "text_alignment",
-            ],
-        )?;
+        let mut button_border_radius = None;
+        let mut button_color = None;
+        let mut button_text_color = None;
+        let mut font_family = None;
+        let mut text_alignment = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "button_border_radius" => {
+                    fields.read(&mut button_border_radius, "button_border_radius")?
+                }
+                "button_color" => fields.read(&mut button_color, "button_color")?,
+                "button_text_color" => {
+                    fields.read(&mut button_text_color, "button_text_color")?
+                }
+                "font_family" => fields.read(&mut font_family, "font_family")?,
+                "text_alignment" => fields.read(&mut text_alignment, "text_alignment")?,
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            button_border_radius,
-            button_color,
-            button_text_color,
-            font_family,
-            text_alignment,
+            button_border_radius: fields.nilable(button_border_radius),
+            button_color: fields.nilable(button_color),
+            button_text_color: fields.nilable(button_text_color),
+            font_family: fields.nilable(font_family),
+            text_alignment: fields.nilable(text_alignment),
         })
     }
 }
@@ -289,20 +268,14 @@ impl ::serde::Serialize for SenderInformation {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &[
-                "from_local_part",
-                "from_domain",
-                "from_name",
-                "reply_to_local_part",
-                "reply_to_name",
-            ],
-            (
-                crate::codec::IfSet(&self.from_local_part),
-                crate::codec::IfSet(&self.from_domain),
-                crate::codec::IfSet(&self.from_name),
-                crate::codec::IfSet(&self.reply_to_local_part),
-                crate::codec::IfSet(&self.reply_to_name),
-            ),
+            |object| {
+                object.if_set("from_local_part", &self.from_local_part)?;
+                object.if_set("from_domain", &self.from_domain)?;
+                object.if_set("from_name", &self.from_name)?;
+                object.if_set("reply_to_local_part", &self.reply_to_local_part)?;
+                object.if_set("reply_to_name", &self.reply_to_name)?;
+                Ok(())
+            },
         )
     }
 }
@@ -310,37 +283,32 @@ impl ::serde::Serialize for SenderInformation {
 impl crate::codec::Object for SenderInformation {
     const NAME: &'static str = "SenderInformation";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (
-            from_local_part,
-            from_domain,
-            from_name,
-            reply_to_local_part,
-            reply_to_name,
-        ) = crate::codec::fields::<
-            (
-                crate::codec::Nil<Option<String>>,
-                crate::codec::Nil<Option<String>>,
-                crate::codec::Nil<Option<String>>,
-                crate::codec::Nil<Option<String>>,
-                crate::codec::Nil<Option<String>>,
-            ),
-            _,
-        >(
-            map,
-            &[
-                "from_local_part",
-                "from_domain",
-                "from_name",
-                "reply_to_local_part",
-                "reply_to_name",
-            ],
-        )?;
+        let mut from_local_part = None;
+        let mut from_domain = None;
+        let mut from_name = None;
+        let mut reply_to_local_part = None;
+        let mut reply_to_name = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "from_local_part" => {
+                    fields.read(&mut from_local_part, "from_local_part")?
+                }
+                "from_domain" => fields.read(&mut from_domain, "from_domain")?,
+                "from_name" => fields.read(&mut from_name, "from_name")?,
+                "reply_to_local_part" => {
+                    fields.read(&mut reply_to_local_part, "reply_to_local_part")?
+                }
+                "reply_to_name" => fields.read(&mut reply_to_name, "reply_to_name")?,
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            from_local_part,
-            from_domain,
-            from_name,
-            reply_to_local_part,
-            reply_to_name,
+            from_local_part: fields.nilable(from_local_part),
+            from_domain: fields.nilable(from_domain),
+            from_name: fields.nilable(from_name),
+            reply_to_local_part: fields.nilable(reply_to_local_part),
+            reply_to_name: fields.nilable(reply_to_name),
         })
     }
 }

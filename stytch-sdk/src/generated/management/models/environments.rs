@@ -55,51 +55,55 @@ impl ::serde::Serialize for Environment {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &[
-                "environment_slug",
-                "project_slug",
-                "name",
-                "oauth_callback_id",
-                "cross_org_passwords_enabled",
-                "user_impersonation_enabled",
-                "zero_downtime_session_migration_url",
-                "use_custom_domain_in_magic_link_emails",
-                "user_lock_self_serve_enabled",
-                "user_lock_threshold",
-                "user_lock_ttl",
-                "idp_authorization_url",
-                "idp_dynamic_client_registration_enabled",
-                "idp_dynamic_client_registration_access_token_template_content",
-                "project_id",
-                "type",
-                "created_at",
-            ],
-            (
-                (
-                    crate::codec::Always(&self.environment_slug),
-                    crate::codec::Always(&self.project_slug),
-                    crate::codec::Always(&self.name),
-                    crate::codec::Always(&self.oauth_callback_id),
-                    crate::codec::Always(&self.cross_org_passwords_enabled),
-                    crate::codec::Always(&self.user_impersonation_enabled),
-                    crate::codec::Always(&self.zero_downtime_session_migration_url),
-                    crate::codec::Always(&self.use_custom_domain_in_magic_link_emails),
-                    crate::codec::Always(&self.user_lock_self_serve_enabled),
-                    crate::codec::Always(&self.user_lock_threshold),
-                    crate::codec::Always(&self.user_lock_ttl),
-                    crate::codec::Always(&self.idp_authorization_url),
-                ),
-                (
-                    crate::codec::Always(&self.idp_dynamic_client_registration_enabled),
-                    crate::codec::Always(
+            |object| {
+                object.entry("environment_slug", &self.environment_slug)?;
+                object.entry("project_slug", &self.project_slug)?;
+                object.entry("name", &self.name)?;
+                object.entry("oauth_callback_id", &self.oauth_callback_id)?;
+                object
+                    .entry(
+                        "cross_org_passwords_enabled",
+                        &self.cross_org_passwords_enabled,
+                    )?;
+                object
+                    .entry(
+                        "user_impersonation_enabled",
+                        &self.user_impersonation_enabled,
+                    )?;
+                object
+                    .entry(
+                        "zero_downtime_session_migration_url",
+                        &self.zero_downtime_session_migration_url,
+                    )?;
+                object
+                    .entry(
+                        "use_custom_domain_in_magic_link_emails",
+                        &self.use_custom_domain_in_magic_link_emails,
+                    )?;
+                object
+                    .entry(
+                        "user_lock_self_serve_enabled",
+                        &self.user_lock_self_serve_enabled,
+                    )?;
+                object.entry("user_lock_threshold", &self.user_lock_threshold)?;
+                object.entry("user_lock_ttl", &self.user_lock_ttl)?;
+                object.entry("idp_authorization_url", &self.idp_authorization_url)?;
+                object
+                    .entry(
+                        "idp_dynamic_client_registration_enabled",
+                        &self.idp_dynamic_client_registration_enabled,
+                    )?;
+                object
+                    .entry(
+                        "idp_dynamic_client_registration_access_token_template_content",
                         &self
                             .idp_dynamic_client_registration_access_token_template_content,
-                    ),
-                    crate::codec::Always(&self.project_id),
-                    crate::codec::IfSet(&self.r#type),
-                    crate::codec::IfSetTime(&self.created_at),
-                ),
-            ),
+                    )?;
+                object.entry("project_id", &self.project_id)?;
+                object.if_set("type", &self.r#type)?;
+                object.time_if_set("created_at", &self.created_at)?;
+                Ok(())
+            },
         )
     }
 }
@@ -107,98 +111,135 @@ impl ::serde::Serialize for Environment {
 impl crate::codec::Object for Environment {
     const NAME: &'static str = "Environment";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (
-            (
-                environment_slug,
-                project_slug,
-                name,
-                oauth_callback_id,
-                cross_org_passwords_enabled,
-                user_impersonation_enabled,
-                zero_downtime_session_migration_url,
-                use_custom_domain_in_magic_link_emails,
-                user_lock_self_serve_enabled,
-                user_lock_threshold,
-                user_lock_ttl,
-                idp_authorization_url,
-            ),
-            (
-                idp_dynamic_client_registration_enabled,
-                idp_dynamic_client_registration_access_token_template_content,
-                project_id,
-                r#type,
-                created_at,
-            ),
-        ) = crate::codec::fields::<
-            (
-                (
-                    crate::codec::Req<String>,
-                    crate::codec::Req<String>,
-                    crate::codec::Req<String>,
-                    crate::codec::Req<String>,
-                    crate::codec::Req<bool>,
-                    crate::codec::Req<bool>,
-                    crate::codec::Req<String>,
-                    crate::codec::Req<bool>,
-                    crate::codec::Req<bool>,
-                    crate::codec::Req<i64>,
-                    crate::codec::Req<i64>,
-                    crate::codec::Req<String>,
-                ),
-                (
-                    crate::codec::Req<bool>,
-                    crate::codec::Req<String>,
-                    crate::codec::Req<String>,
-                    crate::codec::Nil<
-                        Option<crate::management::models::environments::EnvironmentType>,
-                    >,
-                    crate::codec::Nil<
-                        Option<crate::codec::Timestamp>,
-                        Option<::time::OffsetDateTime>,
-                    >,
-                ),
-            ),
-            _,
-        >(
-            map,
-            &[
-                "environment_slug",
-                "project_slug",
-                "name",
-                "oauth_callback_id",
-                "cross_org_passwords_enabled",
-                "user_impersonation_enabled",
-                "zero_downtime_session_migration_url",
-                "use_custom_domain_in_magic_link_emails",
-                "user_lock_self_serve_enabled",
-                "user_lock_threshold",
-                "user_lock_ttl",
-                "idp_authorization_url",
-                "idp_dynamic_client_registration_enabled",
-                "idp_dynamic_client_registration_access_token_template_content",
-                "project_id",
-                "type",
-                "created_at",
-            ],
-        )?;
+        let mut environment_slug = None;
+        let mut project_slug = None;
+        let mut name = None;
+        let mut oauth_callback_id = None;
+        let mut cross_org_passwords_enabled = None;
+        let mut user_impersonation_enabled = None;
+        let mut zero_downtime_session_migration_url = None;
+        let mut use_custom_domain_in_magic_link_emails = None;
+        let mut user_lock_self_serve_enabled = None;
+        let mut user_lock_threshold = None;
+        let mut user_lock_ttl = None;
+        let mut idp_authorization_url = None;
+        let mut idp_dynamic_client_registration_enabled = None;
+        let mut idp_dynamic_client_registration_access_token_template_content = None;
+        let mut project_id = None;
+        let mut r#type = None;
+        let mut created_at = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "environment_slug" => {
+                    fields.read(&mut environment_slug, "environment_slug")?
+                }
+                "project_slug" => fields.read(&mut project_slug, "project_slug")?,
+                "name" => fields.read(&mut name, "name")?,
+                "oauth_callback_id" => {
+                    fields.read(&mut oauth_callback_id, "oauth_callback_id")?
+                }
+                "cross_org_passwords_enabled" => {
+                    fields
+                        .read(
+                            &mut cross_org_passwords_enabled,
+                            "cross_org_passwords_enabled",
+                        )?
+                }
+                "user_impersonation_enabled" => {
+                    fields
+                        .read(
+                            &mut user_impersonation_enabled,
+                            "user_impersonation_enabled",
+                        )?
+                }
+                "zero_downtime_session_migration_url" => {
+                    fields
+                        .read(
+                            &mut zero_downtime_session_migration_url,
+                            "zero_downtime_session_migration_url",
+                        )?
+                }
+                "use_custom_domain_in_magic_link_emails" => {
+                    fields
+                        .read(
+                            &mut use_custom_domain_in_magic_link_emails,
+                            "use_custom_domain_in_magic_link_emails",
+                        )?
+                }
+                "user_lock_self_serve_enabled" => {
+                    fields
+                        .read(
+                            &mut user_lock_self_serve_enabled,
+                            "user_lock_self_serve_enabled",
+                        )?
+                }
+                "user_lock_threshold" => {
+                    fields.read(&mut user_lock_threshold, "user_lock_threshold")?
+                }
+                "user_lock_ttl" => fields.read(&mut user_lock_ttl, "user_lock_ttl")?,
+                "idp_authorization_url" => {
+                    fields.read(&mut idp_authorization_url, "idp_authorization_url")?
+                }
+                "idp_dynamic_client_registration_enabled" => {
+                    fields
+                        .read(
+                            &mut idp_dynamic_client_registration_enabled,
+                            "idp_dynamic_client_registration_enabled",
+                        )?
+                }
+                "idp_dynamic_client_registration_access_token_template_content" => {
+                    fields
+                        .read(
+                            &mut idp_dynamic_client_registration_access_token_template_content,
+                            "idp_dynamic_client_registration_access_token_template_content",
+                        )?
+                }
+                "project_id" => fields.read(&mut project_id, "project_id")?,
+                "type" => fields.read(&mut r#type, "type")?,
+                "created_at" => fields.read(&mut created_at, "created_at")?,
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            environment_slug,
-            project_slug,
-            name,
-            oauth_callback_id,
-            cross_org_passwords_enabled,
-            user_impersonation_enabled,
-            zero_downtime_session_migration_url,
-            use_custom_domain_in_magic_link_emails,
-            user_lock_self_serve_enabled,
-            user_lock_threshold,
-            user_lock_ttl,
-            idp_authorization_url,
-            idp_dynamic_client_registration_enabled,
-            idp_dynamic_client_registration_access_token_template_content,
-            project_id,
-            r#type,
-            created_at,
+            environment_slug: fields.required(environment_slug, "environment_slug")?,
+            project_slug: fields.required(project_slug, "project_slug")?,
+            name: fields.required(name, "name")?,
+            oauth_callback_id: fields.required(oauth_callback_id, "oauth_callback_id")?,
+            cross_org_passwords_enabled: fields
+                .required(cross_org_passwords_enabled, "cross_org_passwords_enabled")?,
+            user_impersonation_enabled: fields
+                .required(user_impersonation_enabled, "user_impersonation_enabled")?,
+            zero_downtime_session_migration_url: fields
+                .required(
+                    zero_downtime_session_migration_url,
+                    "zero_downtime_session_migration_url",
+                )?,
+            use_custom_domain_in_magic_link_emails: fields
+                .required(
+                    use_custom_domain_in_magic_link_emails,
+                    "use_custom_domain_in_magic_link_emails",
+                )?,
+            user_lock_self_serve_enabled: fields
+                .required(user_lock_self_serve_enabled, "user_lock_self_serve_enabled")?,
+            user_lock_threshold: fields
+                .required(user_lock_threshold, "user_lock_threshold")?,
+            user_lock_ttl: fields.required(user_lock_ttl, "user_lock_ttl")?,
+            idp_authorization_url: fields
+                .required(idp_authorization_url, "idp_authorization_url")?,
+            idp_dynamic_client_registration_enabled: fields
+                .required(
+                    idp_dynamic_client_registration_enabled,
+                    "idp_dynamic_client_registration_enabled",
+                )?,
+            idp_dynamic_client_registration_access_token_template_content: fields
+                .required(
+                    idp_dynamic_client_registration_access_token_template_content,
+                    "idp_dynamic_client_registration_access_token_template_content",
+                )?,
+            project_id: fields.required(project_id, "project_id")?,
+            r#type: fields.nilable(r#type),
+            created_at: fields.nilable_time(created_at),
         })
     }
 }
@@ -232,13 +273,13 @@ impl ::serde::Serialize for Metrics {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &["user_count", "organization_count", "member_count", "m2m_client_count"],
-            (
-                crate::codec::Always(&self.user_count),
-                crate::codec::Always(&self.organization_count),
-                crate::codec::Always(&self.member_count),
-                crate::codec::Always(&self.m2m_client_count),
-            ),
+            |object| {
+                object.entry("user_count", &self.user_count)?;
+                object.entry("organization_count", &self.organization_count)?;
+                object.entry("member_count", &self.member_count)?;
+                object.entry("m2m_client_count", &self.m2m_client_count)?;
+                Ok(())
+            },
         )
     }
 }
@@ -246,23 +287,30 @@ impl ::serde::Serialize for Metrics {
 impl crate::codec::Object for Metrics {
     const NAME: &'static str = "Metrics";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (user_count, organization_count, member_count, m2m_client_count) = crate::codec::fields::<
-            (
-                crate::codec::Req<i64>,
-                crate::codec::Req<i64>,
-                crate::codec::Req<i64>,
-                crate::codec::Req<i64>,
-            ),
-            _,
-        >(
-            map,
-            &["user_count", "organization_count", "member_count", "m2m_client_count"],
-        )?;
+        let mut user_count = None;
+        let mut organization_count = None;
+        let mut member_count = None;
+        let mut m2m_client_count = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "user_count" => fields.read(&mut user_count, "user_count")?,
+                "organization_count" => {
+                    fields.read(&mut organization_count, "organization_count")?
+                }
+                "member_count" => fields.read(&mut member_count, "member_count")?,
+                "m2m_client_count" => {
+                    fields.read(&mut m2m_client_count, "m2m_client_count")?
+                }
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            user_count,
-            organization_count,
-            member_count,
-            m2m_client_count,
+            user_count: fields.required(user_count, "user_count")?,
+            organization_count: fields
+                .required(organization_count, "organization_count")?,
+            member_count: fields.required(member_count, "member_count")?,
+            m2m_client_count: fields.required(m2m_client_count, "m2m_client_count")?,
         })
     }
 }

@@ -18,8 +18,11 @@ impl ::serde::Serialize for DatadogConfig {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &["api_key", "site"],
-            (crate::codec::Always(&self.api_key), crate::codec::IfSet(&self.site)),
+            |object| {
+                object.entry("api_key", &self.api_key)?;
+                object.if_set("site", &self.site)?;
+                Ok(())
+            },
         )
     }
 }
@@ -27,16 +30,20 @@ impl ::serde::Serialize for DatadogConfig {
 impl crate::codec::Object for DatadogConfig {
     const NAME: &'static str = "DatadogConfig";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (api_key, site) = crate::codec::fields::<
-            (
-                crate::codec::Req<String>,
-                crate::codec::Nil<
-                    Option<crate::management::models::event_log_streaming::DatadogSite>,
-                >,
-            ),
-            _,
-        >(map, &["api_key", "site"])?;
-        Ok(Self { api_key, site })
+        let mut api_key = None;
+        let mut site = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "api_key" => fields.read(&mut api_key, "api_key")?,
+                "site" => fields.read(&mut site, "site")?,
+                _ => fields.skip()?,
+            }
+        }
+        Ok(Self {
+            api_key: fields.required(api_key, "api_key")?,
+            site: fields.nilable(site),
+        })
     }
 }
 
@@ -66,11 +73,11 @@ impl ::serde::Serialize for DatadogConfigMasked {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &["api_key_last_four", "site"],
-            (
-                crate::codec::Always(&self.api_key_last_four),
-                crate::codec::IfSet(&self.site),
-            ),
+            |object| {
+                object.entry("api_key_last_four", &self.api_key_last_four)?;
+                object.if_set("site", &self.site)?;
+                Ok(())
+            },
         )
     }
 }
@@ -78,16 +85,22 @@ impl ::serde::Serialize for DatadogConfigMasked {
 impl crate::codec::Object for DatadogConfigMasked {
     const NAME: &'static str = "DatadogConfigMasked";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (api_key_last_four, site) = crate::codec::fields::<
-            (
-                crate::codec::Req<String>,
-                crate::codec::Nil<
-                    Option<crate::management::models::event_log_streaming::DatadogSite>,
-                >,
-            ),
-            _,
-        >(map, &["api_key_last_four", "site"])?;
-        Ok(Self { api_key_last_four, site })
+        let mut api_key_last_four = None;
+        let mut site = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "api_key_last_four" => {
+                    fields.read(&mut api_key_last_four, "api_key_last_four")?
+                }
+                "site" => fields.read(&mut site, "site")?,
+                _ => fields.skip()?,
+            }
+        }
+        Ok(Self {
+            api_key_last_four: fields.required(api_key_last_four, "api_key_last_four")?,
+            site: fields.nilable(site),
+        })
     }
 }
 
@@ -118,8 +131,11 @@ impl ::serde::Serialize for DestinationConfig {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &["datadog", "grafana_loki"],
-            (crate::codec::IfSet(&self.datadog), crate::codec::IfSet(&self.grafana_loki)),
+            |object| {
+                object.if_set("datadog", &self.datadog)?;
+                object.if_set("grafana_loki", &self.grafana_loki)?;
+                Ok(())
+            },
         )
     }
 }
@@ -127,20 +143,20 @@ impl ::serde::Serialize for DestinationConfig {
 impl crate::codec::Object for DestinationConfig {
     const NAME: &'static str = "DestinationConfig";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (datadog, grafana_loki) = crate::codec::fields::<
-            (
-                crate::codec::Nil<
-                    Option<crate::management::models::event_log_streaming::DatadogConfig>,
-                >,
-                crate::codec::Nil<
-                    Option<
-                        crate::management::models::event_log_streaming::GrafanaLokiConfig,
-                    >,
-                >,
-            ),
-            _,
-        >(map, &["datadog", "grafana_loki"])?;
-        Ok(Self { datadog, grafana_loki })
+        let mut datadog = None;
+        let mut grafana_loki = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "datadog" => fields.read(&mut datadog, "datadog")?,
+                "grafana_loki" => fields.read(&mut grafana_loki, "grafana_loki")?,
+                _ => fields.skip()?,
+            }
+        }
+        Ok(Self {
+            datadog: fields.nilable(datadog),
+            grafana_loki: fields.nilable(grafana_loki),
+        })
     }
 }
 
@@ -172,8 +188,11 @@ impl ::serde::Serialize for DestinationConfigMasked {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &["datadog", "grafana_loki"],
-            (crate::codec::IfSet(&self.datadog), crate::codec::IfSet(&self.grafana_loki)),
+            |object| {
+                object.if_set("datadog", &self.datadog)?;
+                object.if_set("grafana_loki", &self.grafana_loki)?;
+                Ok(())
+            },
         )
     }
 }
@@ -181,22 +200,20 @@ impl ::serde::Serialize for DestinationConfigMasked {
 impl crate::codec::Object for DestinationConfigMasked {
     const NAME: &'static str = "DestinationConfigMasked";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (datadog, grafana_loki) = crate::codec::fields::<
-            (
-                crate::codec::Nil<
-                    Option<
-                        crate::management::models::event_log_streaming::DatadogConfigMasked,
-                    >,
-                >,
-                crate::codec::Nil<
-                    Option<
-                        crate::management::models::event_log_streaming::GrafanaLokiConfigMasked,
-                    >,
-                >,
-            ),
-            _,
-        >(map, &["datadog", "grafana_loki"])?;
-        Ok(Self { datadog, grafana_loki })
+        let mut datadog = None;
+        let mut grafana_loki = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "datadog" => fields.read(&mut datadog, "datadog")?,
+                "grafana_loki" => fields.read(&mut grafana_loki, "grafana_loki")?,
+                _ => fields.skip()?,
+            }
+        }
+        Ok(Self {
+            datadog: fields.nilable(datadog),
+            grafana_loki: fields.nilable(grafana_loki),
+        })
     }
 }
 
@@ -236,12 +253,12 @@ impl ::serde::Serialize for EventLogStreaming {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &["destination_type", "destination_config", "streaming_status"],
-            (
-                crate::codec::IfSet(&self.destination_type),
-                crate::codec::IfSet(&self.destination_config),
-                crate::codec::IfSet(&self.streaming_status),
-            ),
+            |object| {
+                object.if_set("destination_type", &self.destination_type)?;
+                object.if_set("destination_config", &self.destination_config)?;
+                object.if_set("streaming_status", &self.streaming_status)?;
+                Ok(())
+            },
         )
     }
 }
@@ -249,30 +266,28 @@ impl ::serde::Serialize for EventLogStreaming {
 impl crate::codec::Object for EventLogStreaming {
     const NAME: &'static str = "EventLogStreaming";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (destination_type, destination_config, streaming_status) = crate::codec::fields::<
-            (
-                crate::codec::Nil<
-                    Option<
-                        crate::management::models::event_log_streaming::DestinationType,
-                    >,
-                >,
-                crate::codec::Nil<
-                    Option<
-                        crate::management::models::event_log_streaming::DestinationConfig,
-                    >,
-                >,
-                crate::codec::Nil<
-                    Option<
-                        crate::management::models::event_log_streaming::StreamingStatus,
-                    >,
-                >,
-            ),
-            _,
-        >(map, &["destination_type", "destination_config", "streaming_status"])?;
+        let mut destination_type = None;
+        let mut destination_config = None;
+        let mut streaming_status = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "destination_type" => {
+                    fields.read(&mut destination_type, "destination_type")?
+                }
+                "destination_config" => {
+                    fields.read(&mut destination_config, "destination_config")?
+                }
+                "streaming_status" => {
+                    fields.read(&mut streaming_status, "streaming_status")?
+                }
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            destination_type,
-            destination_config,
-            streaming_status,
+            destination_type: fields.nilable(destination_type),
+            destination_config: fields.nilable(destination_config),
+            streaming_status: fields.nilable(streaming_status),
         })
     }
 }
@@ -314,12 +329,12 @@ impl ::serde::Serialize for EventLogStreamingMasked {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &["destination_type", "destination_config", "streaming_status"],
-            (
-                crate::codec::IfSet(&self.destination_type),
-                crate::codec::IfSet(&self.destination_config),
-                crate::codec::IfSet(&self.streaming_status),
-            ),
+            |object| {
+                object.if_set("destination_type", &self.destination_type)?;
+                object.if_set("destination_config", &self.destination_config)?;
+                object.if_set("streaming_status", &self.streaming_status)?;
+                Ok(())
+            },
         )
     }
 }
@@ -327,30 +342,28 @@ impl ::serde::Serialize for EventLogStreamingMasked {
 impl crate::codec::Object for EventLogStreamingMasked {
     const NAME: &'static str = "EventLogStreamingMasked";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (destination_type, destination_config, streaming_status) = crate::codec::fields::<
-            (
-                crate::codec::Nil<
-                    Option<
-                        crate::management::models::event_log_streaming::DestinationType,
-                    >,
-                >,
-                crate::codec::Nil<
-                    Option<
-                        crate::management::models::event_log_streaming::DestinationConfigMasked,
-                    >,
-                >,
-                crate::codec::Nil<
-                    Option<
-                        crate::management::models::event_log_streaming::StreamingStatus,
-                    >,
-                >,
-            ),
-            _,
-        >(map, &["destination_type", "destination_config", "streaming_status"])?;
+        let mut destination_type = None;
+        let mut destination_config = None;
+        let mut streaming_status = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "destination_type" => {
+                    fields.read(&mut destination_type, "destination_type")?
+                }
+                "destination_config" => {
+                    fields.read(&mut destination_config, "destination_config")?
+                }
+                "streaming_status" => {
+                    fields.read(&mut streaming_status, "streaming_status")?
+                }
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            destination_type,
-            destination_config,
-            streaming_status,
+            destination_type: fields.nilable(destination_type),
+            destination_config: fields.nilable(destination_config),
+            streaming_status: fields.nilable(streaming_status),
         })
     }
 }
@@ -381,12 +394,12 @@ impl ::serde::Serialize for GrafanaLokiConfig {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &["hostname", "username", "password"],
-            (
-                crate::codec::Always(&self.hostname),
-                crate::codec::Always(&self.username),
-                crate::codec::Always(&self.password),
-            ),
+            |object| {
+                object.entry("hostname", &self.hostname)?;
+                object.entry("username", &self.username)?;
+                object.entry("password", &self.password)?;
+                Ok(())
+            },
         )
     }
 }
@@ -394,18 +407,22 @@ impl ::serde::Serialize for GrafanaLokiConfig {
 impl crate::codec::Object for GrafanaLokiConfig {
     const NAME: &'static str = "GrafanaLokiConfig";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (hostname, username, password) = crate::codec::fields::<
-            (
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-            ),
-            _,
-        >(map, &["hostname", "username", "password"])?;
+        let mut hostname = None;
+        let mut username = None;
+        let mut password = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "hostname" => fields.read(&mut hostname, "hostname")?,
+                "username" => fields.read(&mut username, "username")?,
+                "password" => fields.read(&mut password, "password")?,
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            hostname,
-            username,
-            password,
+            hostname: fields.required(hostname, "hostname")?,
+            username: fields.required(username, "username")?,
+            password: fields.required(password, "password")?,
         })
     }
 }
@@ -436,12 +453,12 @@ impl ::serde::Serialize for GrafanaLokiConfigMasked {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &["hostname", "username", "password_last_four"],
-            (
-                crate::codec::Always(&self.hostname),
-                crate::codec::Always(&self.username),
-                crate::codec::Always(&self.password_last_four),
-            ),
+            |object| {
+                object.entry("hostname", &self.hostname)?;
+                object.entry("username", &self.username)?;
+                object.entry("password_last_four", &self.password_last_four)?;
+                Ok(())
+            },
         )
     }
 }
@@ -449,18 +466,25 @@ impl ::serde::Serialize for GrafanaLokiConfigMasked {
 impl crate::codec::Object for GrafanaLokiConfigMasked {
     const NAME: &'static str = "GrafanaLokiConfigMasked";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (hostname, username, password_last_four) = crate::codec::fields::<
-            (
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-            ),
-            _,
-        >(map, &["hostname", "username", "password_last_four"])?;
+        let mut hostname = None;
+        let mut username = None;
+        let mut password_last_four = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "hostname" => fields.read(&mut hostname, "hostname")?,
+                "username" => fields.read(&mut username, "username")?,
+                "password_last_four" => {
+                    fields.read(&mut password_last_four, "password_last_four")?
+                }
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            hostname,
-            username,
-            password_last_four,
+            hostname: fields.required(hostname, "hostname")?,
+            username: fields.required(username, "username")?,
+            password_last_four: fields
+                .required(password_last_four, "password_last_four")?,
         })
     }
 }

@@ -24,12 +24,12 @@ impl ::serde::Serialize for JwtTemplate {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &["template_content", "custom_audience", "jwt_template_type"],
-            (
-                crate::codec::Always(&self.template_content),
-                crate::codec::Always(&self.custom_audience),
-                crate::codec::IfSet(&self.jwt_template_type),
-            ),
+            |object| {
+                object.entry("template_content", &self.template_content)?;
+                object.entry("custom_audience", &self.custom_audience)?;
+                object.if_set("jwt_template_type", &self.jwt_template_type)?;
+                Ok(())
+            },
         )
     }
 }
@@ -37,20 +37,28 @@ impl ::serde::Serialize for JwtTemplate {
 impl crate::codec::Object for JwtTemplate {
     const NAME: &'static str = "JwtTemplate";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (template_content, custom_audience, jwt_template_type) = crate::codec::fields::<
-            (
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-                crate::codec::Nil<
-                    Option<crate::management::models::jwt_templates::JwtTemplateType>,
-                >,
-            ),
-            _,
-        >(map, &["template_content", "custom_audience", "jwt_template_type"])?;
+        let mut template_content = None;
+        let mut custom_audience = None;
+        let mut jwt_template_type = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "template_content" => {
+                    fields.read(&mut template_content, "template_content")?
+                }
+                "custom_audience" => {
+                    fields.read(&mut custom_audience, "custom_audience")?
+                }
+                "jwt_template_type" => {
+                    fields.read(&mut jwt_template_type, "jwt_template_type")?
+                }
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            template_content,
-            custom_audience,
-            jwt_template_type,
+            template_content: fields.required(template_content, "template_content")?,
+            custom_audience: fields.required(custom_audience, "custom_audience")?,
+            jwt_template_type: fields.nilable(jwt_template_type),
         })
     }
 }

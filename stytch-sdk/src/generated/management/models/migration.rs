@@ -29,26 +29,17 @@ impl ::serde::Serialize for LegacyProject {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &[
-                "live_project_id",
-                "test_project_id",
-                "live_project_slug",
-                "test_project_slug",
-                "project_slug",
-                "name",
-                "vertical",
-                "created_at",
-            ],
-            (
-                crate::codec::Always(&self.live_project_id),
-                crate::codec::Always(&self.test_project_id),
-                crate::codec::Always(&self.live_project_slug),
-                crate::codec::Always(&self.test_project_slug),
-                crate::codec::Always(&self.project_slug),
-                crate::codec::Always(&self.name),
-                crate::codec::Always(&self.vertical),
-                crate::codec::Always(crate::codec::TimestampRef(&self.created_at)),
-            ),
+            |object| {
+                object.entry("live_project_id", &self.live_project_id)?;
+                object.entry("test_project_id", &self.test_project_id)?;
+                object.entry("live_project_slug", &self.live_project_slug)?;
+                object.entry("test_project_slug", &self.test_project_slug)?;
+                object.entry("project_slug", &self.project_slug)?;
+                object.entry("name", &self.name)?;
+                object.entry("vertical", &self.vertical)?;
+                object.time("created_at", &self.created_at)?;
+                Ok(())
+            },
         )
     }
 }
@@ -56,49 +47,45 @@ impl ::serde::Serialize for LegacyProject {
 impl crate::codec::Object for LegacyProject {
     const NAME: &'static str = "LegacyProject";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (
-            live_project_id,
-            test_project_id,
-            live_project_slug,
-            test_project_slug,
-            project_slug,
-            name,
-            vertical,
-            created_at,
-        ) = crate::codec::fields::<
-            (
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-                crate::codec::Req<crate::codec::Timestamp, ::time::OffsetDateTime>,
-            ),
-            _,
-        >(
-            map,
-            &[
-                "live_project_id",
-                "test_project_id",
-                "live_project_slug",
-                "test_project_slug",
-                "project_slug",
-                "name",
-                "vertical",
-                "created_at",
-            ],
-        )?;
+        let mut live_project_id = None;
+        let mut test_project_id = None;
+        let mut live_project_slug = None;
+        let mut test_project_slug = None;
+        let mut project_slug = None;
+        let mut name = None;
+        let mut vertical = None;
+        let mut created_at = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "live_project_id" => {
+                    fields.read(&mut live_project_id, "live_project_id")?
+                }
+                "test_project_id" => {
+                    fields.read(&mut test_project_id, "test_project_id")?
+                }
+                "live_project_slug" => {
+                    fields.read(&mut live_project_slug, "live_project_slug")?
+                }
+                "test_project_slug" => {
+                    fields.read(&mut test_project_slug, "test_project_slug")?
+                }
+                "project_slug" => fields.read(&mut project_slug, "project_slug")?,
+                "name" => fields.read(&mut name, "name")?,
+                "vertical" => fields.read(&mut vertical, "vertical")?,
+                "created_at" => fields.read(&mut created_at, "created_at")?,
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            live_project_id,
-            test_project_id,
-            live_project_slug,
-            test_project_slug,
-            project_slug,
-            name,
-            vertical,
-            created_at,
+            live_project_id: fields.required(live_project_id, "live_project_id")?,
+            test_project_id: fields.required(test_project_id, "test_project_id")?,
+            live_project_slug: fields.required(live_project_slug, "live_project_slug")?,
+            test_project_slug: fields.required(test_project_slug, "test_project_slug")?,
+            project_slug: fields.required(project_slug, "project_slug")?,
+            name: fields.required(name, "name")?,
+            vertical: fields.required(vertical, "vertical")?,
+            created_at: fields.required_time(created_at, "created_at")?,
         })
     }
 }

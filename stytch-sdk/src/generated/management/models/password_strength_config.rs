@@ -31,22 +31,29 @@ impl ::serde::Serialize for PasswordStrengthConfig {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &[
-                "check_breach_on_creation",
-                "check_breach_on_authentication",
-                "validate_on_authentication",
-                "validation_policy",
-                "luds_min_password_length",
-                "luds_min_password_complexity",
-            ],
-            (
-                crate::codec::Always(&self.check_breach_on_creation),
-                crate::codec::Always(&self.check_breach_on_authentication),
-                crate::codec::Always(&self.validate_on_authentication),
-                crate::codec::IfSet(&self.validation_policy),
-                crate::codec::IfSet(&self.luds_min_password_length),
-                crate::codec::IfSet(&self.luds_min_password_complexity),
-            ),
+            |object| {
+                object
+                    .entry("check_breach_on_creation", &self.check_breach_on_creation)?;
+                object
+                    .entry(
+                        "check_breach_on_authentication",
+                        &self.check_breach_on_authentication,
+                    )?;
+                object
+                    .entry(
+                        "validate_on_authentication",
+                        &self.validate_on_authentication,
+                    )?;
+                object.if_set("validation_policy", &self.validation_policy)?;
+                object
+                    .if_set("luds_min_password_length", &self.luds_min_password_length)?;
+                object
+                    .if_set(
+                        "luds_min_password_complexity",
+                        &self.luds_min_password_complexity,
+                    )?;
+                Ok(())
+            },
         )
     }
 }
@@ -54,45 +61,63 @@ impl ::serde::Serialize for PasswordStrengthConfig {
 impl crate::codec::Object for PasswordStrengthConfig {
     const NAME: &'static str = "PasswordStrengthConfig";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (
-            check_breach_on_creation,
-            check_breach_on_authentication,
-            validate_on_authentication,
-            validation_policy,
-            luds_min_password_length,
-            luds_min_password_complexity,
-        ) = crate::codec::fields::<
-            (
-                crate::codec::Req<bool>,
-                crate::codec::Req<bool>,
-                crate::codec::Req<bool>,
-                crate::codec::Nil<
-                    Option<
-                        crate::management::models::password_strength_config::ValidationPolicy,
-                    >,
-                >,
-                crate::codec::Nil<Option<i64>>,
-                crate::codec::Nil<Option<i64>>,
-            ),
-            _,
-        >(
-            map,
-            &[
-                "check_breach_on_creation",
-                "check_breach_on_authentication",
-                "validate_on_authentication",
-                "validation_policy",
-                "luds_min_password_length",
-                "luds_min_password_complexity",
-            ],
-        )?;
+        let mut check_breach_on_creation = None;
+        let mut check_breach_on_authentication = None;
+        let mut validate_on_authentication = None;
+        let mut validation_policy = None;
+        let mut luds_min_password_length = None;
+        let mut luds_min_password_complexity = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "check_breach_on_creation" => {
+                    fields
+                        .read(&mut check_breach_on_creation, "check_breach_on_creation")?
+                }
+                "check_breach_on_authentication" => {
+                    fields
+                        .read(
+                            &mut check_breach_on_authentication,
+                            "check_breach_on_authentication",
+                        )?
+                }
+                "validate_on_authentication" => {
+                    fields
+                        .read(
+                            &mut validate_on_authentication,
+                            "validate_on_authentication",
+                        )?
+                }
+                "validation_policy" => {
+                    fields.read(&mut validation_policy, "validation_policy")?
+                }
+                "luds_min_password_length" => {
+                    fields
+                        .read(&mut luds_min_password_length, "luds_min_password_length")?
+                }
+                "luds_min_password_complexity" => {
+                    fields
+                        .read(
+                            &mut luds_min_password_complexity,
+                            "luds_min_password_complexity",
+                        )?
+                }
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            check_breach_on_creation,
-            check_breach_on_authentication,
-            validate_on_authentication,
-            validation_policy,
-            luds_min_password_length,
-            luds_min_password_complexity,
+            check_breach_on_creation: fields
+                .required(check_breach_on_creation, "check_breach_on_creation")?,
+            check_breach_on_authentication: fields
+                .required(
+                    check_breach_on_authentication,
+                    "check_breach_on_authentication",
+                )?,
+            validate_on_authentication: fields
+                .required(validate_on_authentication, "validate_on_authentication")?,
+            validation_policy: fields.nilable(validation_policy),
+            luds_min_password_length: fields.nilable(luds_min_password_length),
+            luds_min_password_complexity: fields.nilable(luds_min_password_complexity),
         })
     }
 }

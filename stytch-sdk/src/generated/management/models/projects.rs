@@ -22,13 +22,13 @@ impl ::serde::Serialize for Project {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &["project_slug", "name", "vertical", "created_at"],
-            (
-                crate::codec::Always(&self.project_slug),
-                crate::codec::Always(&self.name),
-                crate::codec::IfSet(&self.vertical),
-                crate::codec::IfSetTime(&self.created_at),
-            ),
+            |object| {
+                object.entry("project_slug", &self.project_slug)?;
+                object.entry("name", &self.name)?;
+                object.if_set("vertical", &self.vertical)?;
+                object.time_if_set("created_at", &self.created_at)?;
+                Ok(())
+            },
         )
     }
 }
@@ -36,23 +36,25 @@ impl ::serde::Serialize for Project {
 impl crate::codec::Object for Project {
     const NAME: &'static str = "Project";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (project_slug, name, vertical, created_at) = crate::codec::fields::<
-            (
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-                crate::codec::Nil<Option<crate::management::models::projects::Vertical>>,
-                crate::codec::Nil<
-                    Option<crate::codec::Timestamp>,
-                    Option<::time::OffsetDateTime>,
-                >,
-            ),
-            _,
-        >(map, &["project_slug", "name", "vertical", "created_at"])?;
+        let mut project_slug = None;
+        let mut name = None;
+        let mut vertical = None;
+        let mut created_at = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "project_slug" => fields.read(&mut project_slug, "project_slug")?,
+                "name" => fields.read(&mut name, "name")?,
+                "vertical" => fields.read(&mut vertical, "vertical")?,
+                "created_at" => fields.read(&mut created_at, "created_at")?,
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            project_slug,
-            name,
-            vertical,
-            created_at,
+            project_slug: fields.required(project_slug, "project_slug")?,
+            name: fields.required(name, "name")?,
+            vertical: fields.nilable(vertical),
+            created_at: fields.nilable_time(created_at),
         })
     }
 }

@@ -16,11 +16,11 @@ impl ::serde::Serialize for PublicToken {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &["public_token", "created_at"],
-            (
-                crate::codec::Always(&self.public_token),
-                crate::codec::IfSetTime(&self.created_at),
-            ),
+            |object| {
+                object.entry("public_token", &self.public_token)?;
+                object.time_if_set("created_at", &self.created_at)?;
+                Ok(())
+            },
         )
     }
 }
@@ -28,17 +28,20 @@ impl ::serde::Serialize for PublicToken {
 impl crate::codec::Object for PublicToken {
     const NAME: &'static str = "PublicToken";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (public_token, created_at) = crate::codec::fields::<
-            (
-                crate::codec::Req<String>,
-                crate::codec::Nil<
-                    Option<crate::codec::Timestamp>,
-                    Option<::time::OffsetDateTime>,
-                >,
-            ),
-            _,
-        >(map, &["public_token", "created_at"])?;
-        Ok(Self { public_token, created_at })
+        let mut public_token = None;
+        let mut created_at = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "public_token" => fields.read(&mut public_token, "public_token")?,
+                "created_at" => fields.read(&mut created_at, "created_at")?,
+                _ => fields.skip()?,
+            }
+        }
+        Ok(Self {
+            public_token: fields.required(public_token, "public_token")?,
+            created_at: fields.nilable_time(created_at),
+        })
     }
 }
 

@@ -14,8 +14,10 @@ impl ::serde::Serialize for DefaultRole {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &["permissions"],
-            (crate::codec::Always(&self.permissions),),
+            |object| {
+                object.entry("permissions", &self.permissions)?;
+                Ok(())
+            },
         )
     }
 }
@@ -23,15 +25,17 @@ impl ::serde::Serialize for DefaultRole {
 impl crate::codec::Object for DefaultRole {
     const NAME: &'static str = "DefaultRole";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (permissions,) = crate::codec::fields::<
-            (
-                crate::codec::Req<
-                    Vec<crate::management::models::rbac_policy::Permission>,
-                >,
-            ),
-            _,
-        >(map, &["permissions"])?;
-        Ok(Self { permissions })
+        let mut permissions = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "permissions" => fields.read(&mut permissions, "permissions")?,
+                _ => fields.skip()?,
+            }
+        }
+        Ok(Self {
+            permissions: fields.required(permissions, "permissions")?,
+        })
     }
 }
 
@@ -59,11 +63,11 @@ impl ::serde::Serialize for Permission {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &["resource_id", "actions"],
-            (
-                crate::codec::Always(&self.resource_id),
-                crate::codec::Always(&self.actions),
-            ),
+            |object| {
+                object.entry("resource_id", &self.resource_id)?;
+                object.entry("actions", &self.actions)?;
+                Ok(())
+            },
         )
     }
 }
@@ -71,11 +75,20 @@ impl ::serde::Serialize for Permission {
 impl crate::codec::Object for Permission {
     const NAME: &'static str = "Permission";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (resource_id, actions) = crate::codec::fields::<
-            (crate::codec::Req<String>, crate::codec::Req<Vec<String>>),
-            _,
-        >(map, &["resource_id", "actions"])?;
-        Ok(Self { resource_id, actions })
+        let mut resource_id = None;
+        let mut actions = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "resource_id" => fields.read(&mut resource_id, "resource_id")?,
+                "actions" => fields.read(&mut actions, "actions")?,
+                _ => fields.skip()?,
+            }
+        }
+        Ok(Self {
+            resource_id: fields.required(resource_id, "resource_id")?,
+            actions: fields.required(actions, "actions")?,
+        })
     }
 }
 
@@ -114,24 +127,16 @@ impl ::serde::Serialize for Policy {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &[
-                "stytch_resources",
-                "custom_roles",
-                "custom_resources",
-                "custom_scopes",
-                "stytch_member",
-                "stytch_admin",
-                "stytch_user",
-            ],
-            (
-                crate::codec::Always(&self.stytch_resources),
-                crate::codec::Always(&self.custom_roles),
-                crate::codec::Always(&self.custom_resources),
-                crate::codec::Always(&self.custom_scopes),
-                crate::codec::IfSet(&self.stytch_member),
-                crate::codec::IfSet(&self.stytch_admin),
-                crate::codec::IfSet(&self.stytch_user),
-            ),
+            |object| {
+                object.entry("stytch_resources", &self.stytch_resources)?;
+                object.entry("custom_roles", &self.custom_roles)?;
+                object.entry("custom_resources", &self.custom_resources)?;
+                object.entry("custom_scopes", &self.custom_scopes)?;
+                object.if_set("stytch_member", &self.stytch_member)?;
+                object.if_set("stytch_admin", &self.stytch_admin)?;
+                object.if_set("stytch_user", &self.stytch_user)?;
+                Ok(())
+            },
         )
     }
 }
@@ -139,51 +144,38 @@ impl ::serde::Serialize for Policy {
 impl crate::codec::Object for Policy {
     const NAME: &'static str = "Policy";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (
-            stytch_resources,
-            custom_roles,
-            custom_resources,
-            custom_scopes,
-            stytch_member,
-            stytch_admin,
-            stytch_user,
-        ) = crate::codec::fields::<
-            (
-                crate::codec::Req<Vec<crate::management::models::rbac_policy::Resource>>,
-                crate::codec::Req<Vec<crate::management::models::rbac_policy::Role>>,
-                crate::codec::Req<Vec<crate::management::models::rbac_policy::Resource>>,
-                crate::codec::Req<Vec<crate::management::models::rbac_policy::Scope>>,
-                crate::codec::Nil<
-                    Option<crate::management::models::rbac_policy::DefaultRole>,
-                >,
-                crate::codec::Nil<
-                    Option<crate::management::models::rbac_policy::DefaultRole>,
-                >,
-                crate::codec::Nil<
-                    Option<crate::management::models::rbac_policy::DefaultRole>,
-                >,
-            ),
-            _,
-        >(
-            map,
-            &[
-                "stytch_resources",
-                "custom_roles",
-                "custom_resources",
-                "custom_scopes",
-                "stytch_member",
-                "stytch_admin",
-                "stytch_user",
-            ],
-        )?;
+        let mut stytch_resources = None;
+        let mut custom_roles = None;
+        let mut custom_resources = None;
+        let mut custom_scopes = None;
+        let mut stytch_member = None;
+        let mut stytch_admin = None;
+        let mut stytch_user = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "stytch_resources" => {
+                    fields.read(&mut stytch_resources, "stytch_resources")?
+                }
+                "custom_roles" => fields.read(&mut custom_roles, "custom_roles")?,
+                "custom_resources" => {
+                    fields.read(&mut custom_resources, "custom_resources")?
+                }
+                "custom_scopes" => fields.read(&mut custom_scopes, "custom_scopes")?,
+                "stytch_member" => fields.read(&mut stytch_member, "stytch_member")?,
+                "stytch_admin" => fields.read(&mut stytch_admin, "stytch_admin")?,
+                "stytch_user" => fields.read(&mut stytch_user, "stytch_user")?,
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            stytch_resources,
-            custom_roles,
-            custom_resources,
-            custom_scopes,
-            stytch_member,
-            stytch_admin,
-            stytch_user,
+            stytch_resources: fields.required(stytch_resources, "stytch_resources")?,
+            custom_roles: fields.required(custom_roles, "custom_roles")?,
+            custom_resources: fields.required(custom_resources, "custom_resources")?,
+            custom_scopes: fields.required(custom_scopes, "custom_scopes")?,
+            stytch_member: fields.nilable(stytch_member),
+            stytch_admin: fields.nilable(stytch_admin),
+            stytch_user: fields.nilable(stytch_user),
         })
     }
 }
@@ -214,12 +206,12 @@ impl ::serde::Serialize for Resource {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &["resource_id", "description", "available_actions"],
-            (
-                crate::codec::Always(&self.resource_id),
-                crate::codec::Always(&self.description),
-                crate::codec::Always(&self.available_actions),
-            ),
+            |object| {
+                object.entry("resource_id", &self.resource_id)?;
+                object.entry("description", &self.description)?;
+                object.entry("available_actions", &self.available_actions)?;
+                Ok(())
+            },
         )
     }
 }
@@ -227,18 +219,24 @@ impl ::serde::Serialize for Resource {
 impl crate::codec::Object for Resource {
     const NAME: &'static str = "Resource";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (resource_id, description, available_actions) = crate::codec::fields::<
-            (
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-                crate::codec::Req<Vec<String>>,
-            ),
-            _,
-        >(map, &["resource_id", "description", "available_actions"])?;
+        let mut resource_id = None;
+        let mut description = None;
+        let mut available_actions = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "resource_id" => fields.read(&mut resource_id, "resource_id")?,
+                "description" => fields.read(&mut description, "description")?,
+                "available_actions" => {
+                    fields.read(&mut available_actions, "available_actions")?
+                }
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            resource_id,
-            description,
-            available_actions,
+            resource_id: fields.required(resource_id, "resource_id")?,
+            description: fields.required(description, "description")?,
+            available_actions: fields.required(available_actions, "available_actions")?,
         })
     }
 }
@@ -269,12 +267,12 @@ impl ::serde::Serialize for Role {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &["role_id", "description", "permissions"],
-            (
-                crate::codec::Always(&self.role_id),
-                crate::codec::Always(&self.description),
-                crate::codec::Always(&self.permissions),
-            ),
+            |object| {
+                object.entry("role_id", &self.role_id)?;
+                object.entry("description", &self.description)?;
+                object.entry("permissions", &self.permissions)?;
+                Ok(())
+            },
         )
     }
 }
@@ -282,20 +280,22 @@ impl ::serde::Serialize for Role {
 impl crate::codec::Object for Role {
     const NAME: &'static str = "Role";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (role_id, description, permissions) = crate::codec::fields::<
-            (
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-                crate::codec::Req<
-                    Vec<crate::management::models::rbac_policy::Permission>,
-                >,
-            ),
-            _,
-        >(map, &["role_id", "description", "permissions"])?;
+        let mut role_id = None;
+        let mut description = None;
+        let mut permissions = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "role_id" => fields.read(&mut role_id, "role_id")?,
+                "description" => fields.read(&mut description, "description")?,
+                "permissions" => fields.read(&mut permissions, "permissions")?,
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            role_id,
-            description,
-            permissions,
+            role_id: fields.required(role_id, "role_id")?,
+            description: fields.required(description, "description")?,
+            permissions: fields.required(permissions, "permissions")?,
         })
     }
 }
@@ -326,12 +326,12 @@ impl ::serde::Serialize for Scope {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &["scope", "description", "permissions"],
-            (
-                crate::codec::Always(&self.scope),
-                crate::codec::Always(&self.description),
-                crate::codec::Always(&self.permissions),
-            ),
+            |object| {
+                object.entry("scope", &self.scope)?;
+                object.entry("description", &self.description)?;
+                object.entry("permissions", &self.permissions)?;
+                Ok(())
+            },
         )
     }
 }
@@ -339,20 +339,22 @@ impl ::serde::Serialize for Scope {
 impl crate::codec::Object for Scope {
     const NAME: &'static str = "Scope";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (scope, description, permissions) = crate::codec::fields::<
-            (
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-                crate::codec::Req<
-                    Vec<crate::management::models::rbac_policy::Permission>,
-                >,
-            ),
-            _,
-        >(map, &["scope", "description", "permissions"])?;
+        let mut scope = None;
+        let mut description = None;
+        let mut permissions = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "scope" => fields.read(&mut scope, "scope")?,
+                "description" => fields.read(&mut description, "description")?,
+                "permissions" => fields.read(&mut permissions, "permissions")?,
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            scope,
-            description,
-            permissions,
+            scope: fields.required(scope, "scope")?,
+            description: fields.required(description, "description")?,
+            permissions: fields.required(permissions, "permissions")?,
         })
     }
 }

@@ -16,8 +16,11 @@ impl ::serde::Serialize for RedirectUrl {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &["url", "valid_types"],
-            (crate::codec::Always(&self.url), crate::codec::Always(&self.valid_types)),
+            |object| {
+                object.entry("url", &self.url)?;
+                object.entry("valid_types", &self.valid_types)?;
+                Ok(())
+            },
         )
     }
 }
@@ -25,14 +28,20 @@ impl ::serde::Serialize for RedirectUrl {
 impl crate::codec::Object for RedirectUrl {
     const NAME: &'static str = "RedirectUrl";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (url, valid_types) = crate::codec::fields::<
-            (
-                crate::codec::Req<String>,
-                crate::codec::Req<Vec<crate::management::models::redirect_urls::UrlType>>,
-            ),
-            _,
-        >(map, &["url", "valid_types"])?;
-        Ok(Self { url, valid_types })
+        let mut url = None;
+        let mut valid_types = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "url" => fields.read(&mut url, "url")?,
+                "valid_types" => fields.read(&mut valid_types, "valid_types")?,
+                _ => fields.skip()?,
+            }
+        }
+        Ok(Self {
+            url: fields.required(url, "url")?,
+            valid_types: fields.required(valid_types, "valid_types")?,
+        })
     }
 }
 
@@ -62,8 +71,11 @@ impl ::serde::Serialize for UrlType {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &["is_default", "type"],
-            (crate::codec::Always(&self.is_default), crate::codec::IfSet(&self.r#type)),
+            |object| {
+                object.entry("is_default", &self.is_default)?;
+                object.if_set("type", &self.r#type)?;
+                Ok(())
+            },
         )
     }
 }
@@ -71,16 +83,20 @@ impl ::serde::Serialize for UrlType {
 impl crate::codec::Object for UrlType {
     const NAME: &'static str = "UrlType";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (is_default, r#type) = crate::codec::fields::<
-            (
-                crate::codec::Req<bool>,
-                crate::codec::Nil<
-                    Option<crate::management::models::redirect_urls::RedirectUrlType>,
-                >,
-            ),
-            _,
-        >(map, &["is_default", "type"])?;
-        Ok(Self { is_default, r#type })
+        let mut is_default = None;
+        let mut r#type = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "is_default" => fields.read(&mut is_default, "is_default")?,
+                "type" => fields.read(&mut r#type, "type")?,
+                _ => fields.skip()?,
+            }
+        }
+        Ok(Self {
+            is_default: fields.required(is_default, "is_default")?,
+            r#type: fields.nilable(r#type),
+        })
     }
 }
 

@@ -18,11 +18,11 @@ impl ::serde::Serialize for AuthorizedB2bDomain {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &["domain", "slug_pattern"],
-            (
-                crate::codec::Always(&self.domain),
-                crate::codec::Always(&self.slug_pattern),
-            ),
+            |object| {
+                object.entry("domain", &self.domain)?;
+                object.entry("slug_pattern", &self.slug_pattern)?;
+                Ok(())
+            },
         )
     }
 }
@@ -30,11 +30,20 @@ impl ::serde::Serialize for AuthorizedB2bDomain {
 impl crate::codec::Object for AuthorizedB2bDomain {
     const NAME: &'static str = "AuthorizedB2bDomain";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (domain, slug_pattern) = crate::codec::fields::<
-            (crate::codec::Req<String>, crate::codec::Req<String>),
-            _,
-        >(map, &["domain", "slug_pattern"])?;
-        Ok(Self { domain, slug_pattern })
+        let mut domain = None;
+        let mut slug_pattern = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "domain" => fields.read(&mut domain, "domain")?,
+                "slug_pattern" => fields.read(&mut slug_pattern, "slug_pattern")?,
+                _ => fields.skip()?,
+            }
+        }
+        Ok(Self {
+            domain: fields.required(domain, "domain")?,
+            slug_pattern: fields.required(slug_pattern, "slug_pattern")?,
+        })
     }
 }
 
@@ -69,20 +78,18 @@ impl ::serde::Serialize for B2bBasicConfig {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &[
-                "enabled",
-                "allow_self_onboarding",
-                "enable_member_permissions",
-                "domains",
-                "bundle_ids",
-            ],
-            (
-                crate::codec::Always(&self.enabled),
-                crate::codec::Always(&self.allow_self_onboarding),
-                crate::codec::Always(&self.enable_member_permissions),
-                crate::codec::Always(&self.domains),
-                crate::codec::Always(&self.bundle_ids),
-            ),
+            |object| {
+                object.entry("enabled", &self.enabled)?;
+                object.entry("allow_self_onboarding", &self.allow_self_onboarding)?;
+                object
+                    .entry(
+                        "enable_member_permissions",
+                        &self.enable_member_permissions,
+                    )?;
+                object.entry("domains", &self.domains)?;
+                object.entry("bundle_ids", &self.bundle_ids)?;
+                Ok(())
+            },
         )
     }
 }
@@ -90,39 +97,38 @@ impl ::serde::Serialize for B2bBasicConfig {
 impl crate::codec::Object for B2bBasicConfig {
     const NAME: &'static str = "B2bBasicConfig";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (
-            enabled,
-            allow_self_onboarding,
-            enable_member_permissions,
-            domains,
-            bundle_ids,
-        ) = crate::codec::fields::<
-            (
-                crate::codec::Req<bool>,
-                crate::codec::Req<bool>,
-                crate::codec::Req<bool>,
-                crate::codec::Req<
-                    Vec<crate::management::models::sdk::AuthorizedB2bDomain>,
-                >,
-                crate::codec::Req<Vec<String>>,
-            ),
-            _,
-        >(
-            map,
-            &[
-                "enabled",
-                "allow_self_onboarding",
-                "enable_member_permissions",
-                "domains",
-                "bundle_ids",
-            ],
-        )?;
+        let mut enabled = None;
+        let mut allow_self_onboarding = None;
+        let mut enable_member_permissions = None;
+        let mut domains = None;
+        let mut bundle_ids = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "enabled" => fields.read(&mut enabled, "enabled")?,
+                "allow_self_onboarding" => {
+                    fields.read(&mut allow_self_onboarding, "allow_self_onboarding")?
+                }
+                "enable_member_permissions" => {
+                    fields
+                        .read(
+                            &mut enable_member_permissions,
+                            "enable_member_permissions",
+                        )?
+                }
+                "domains" => fields.read(&mut domains, "domains")?,
+                "bundle_ids" => fields.read(&mut bundle_ids, "bundle_ids")?,
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            enabled,
-            allow_self_onboarding,
-            enable_member_permissions,
-            domains,
-            bundle_ids,
+            enabled: fields.required(enabled, "enabled")?,
+            allow_self_onboarding: fields
+                .required(allow_self_onboarding, "allow_self_onboarding")?,
+            enable_member_permissions: fields
+                .required(enable_member_permissions, "enable_member_permissions")?,
+            domains: fields.required(domains, "domains")?,
+            bundle_ids: fields.required(bundle_ids, "bundle_ids")?,
         })
     }
 }
@@ -172,32 +178,20 @@ impl ::serde::Serialize for B2bConfig {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &[
-                "basic",
-                "sessions",
-                "magic_links",
-                "oauth",
-                "totps",
-                "sso",
-                "otps",
-                "dfppa",
-                "passwords",
-                "cookies",
-                "user_impersonation",
-            ],
-            (
-                crate::codec::IfSet(&self.basic),
-                crate::codec::IfSet(&self.sessions),
-                crate::codec::IfSet(&self.magic_links),
-                crate::codec::IfSet(&self.oauth),
-                crate::codec::IfSet(&self.totps),
-                crate::codec::IfSet(&self.sso),
-                crate::codec::IfSet(&self.otps),
-                crate::codec::IfSet(&self.dfppa),
-                crate::codec::IfSet(&self.passwords),
-                crate::codec::IfSet(&self.cookies),
-                crate::codec::IfSet(&self.user_impersonation),
-            ),
+            |object| {
+                object.if_set("basic", &self.basic)?;
+                object.if_set("sessions", &self.sessions)?;
+                object.if_set("magic_links", &self.magic_links)?;
+                object.if_set("oauth", &self.oauth)?;
+                object.if_set("totps", &self.totps)?;
+                object.if_set("sso", &self.sso)?;
+                object.if_set("otps", &self.otps)?;
+                object.if_set("dfppa", &self.dfppa)?;
+                object.if_set("passwords", &self.passwords)?;
+                object.if_set("cookies", &self.cookies)?;
+                object.if_set("user_impersonation", &self.user_impersonation)?;
+                Ok(())
+            },
         )
     }
 }
@@ -205,79 +199,48 @@ impl ::serde::Serialize for B2bConfig {
 impl crate::codec::Object for B2bConfig {
     const NAME: &'static str = "B2bConfig";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (
-            basic,
-            sessions,
-            magic_links,
-            oauth,
-            totps,
-            sso,
-            otps,
-            dfppa,
-            passwords,
-            cookies,
-            user_impersonation,
-        ) = crate::codec::fields::<
-            (
-                crate::codec::Nil<
-                    Option<crate::management::models::sdk::B2bBasicConfig>,
-                >,
-                crate::codec::Nil<
-                    Option<crate::management::models::sdk::B2bSessionsConfig>,
-                >,
-                crate::codec::Nil<
-                    Option<crate::management::models::sdk::B2bMagicLinksConfig>,
-                >,
-                crate::codec::Nil<
-                    Option<crate::management::models::sdk::B2boAuthConfig>,
-                >,
-                crate::codec::Nil<
-                    Option<crate::management::models::sdk::B2btotPsConfig>,
-                >,
-                crate::codec::Nil<Option<crate::management::models::sdk::B2bssoConfig>>,
-                crate::codec::Nil<Option<crate::management::models::sdk::B2botPsConfig>>,
-                crate::codec::Nil<
-                    Option<crate::management::models::sdk::B2bdfppaConfig>,
-                >,
-                crate::codec::Nil<
-                    Option<crate::management::models::sdk::B2bPasswordsConfig>,
-                >,
-                crate::codec::Nil<
-                    Option<crate::management::models::sdk::B2bCookiesConfig>,
-                >,
-                crate::codec::Nil<
-                    Option<crate::management::models::sdk::B2bUserImpersonationConfig>,
-                >,
-            ),
-            _,
-        >(
-            map,
-            &[
-                "basic",
-                "sessions",
-                "magic_links",
-                "oauth",
-                "totps",
-                "sso",
-                "otps",
-                "dfppa",
-                "passwords",
-                "cookies",
-                "user_impersonation",
-            ],
-        )?;
+        let mut basic = None;
+        let mut sessions = None;
+        let mut magic_links = None;
+        let mut oauth = None;
+        let mut totps = None;
+        let mut sso = None;
+        let mut otps = None;
+        let mut dfppa = None;
+        let mut passwords = None;
+        let mut cookies = None;
+        let mut user_impersonation = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "basic" => fields.read(&mut basic, "basic")?,
+                "sessions" => fields.read(&mut sessions, "sessions")?,
+                "magic_links" => fields.read(&mut magic_links, "magic_links")?,
+                "oauth" => fields.read(&mut oauth, "oauth")?,
+                "totps" => fields.read(&mut totps, "totps")?,
+                "sso" => fields.read(&mut sso, "sso")?,
+                "otps" => fields.read(&mut otps, "otps")?,
+                "dfppa" => fields.read(&mut dfppa, "dfppa")?,
+                "passwords" => fields.read(&mut passwords, "passwords")?,
+                "cookies" => fields.read(&mut cookies, "cookies")?,
+                "user_impersonation" => {
+                    fields.read(&mut user_impersonation, "user_impersonation")?
+                }
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            basic,
-            sessions,
-            magic_links,
-            oauth,
-            totps,
-            sso,
-            otps,
-            dfppa,
-            passwords,
-            cookies,
-            user_impersonation,
+            basic: fields.nilable(basic),
+            sessions: fields.nilable(sessions),
+            magic_links: fields.nilable(magic_links),
+            oauth: fields.nilable(oauth),
+            totps: fields.nilable(totps),
+            sso: fields.nilable(sso),
+            otps: fields.nilable(otps),
+            dfppa: fields.nilable(dfppa),
+            passwords: fields.nilable(passwords),
+            cookies: fields.nilable(cookies),
+            user_impersonation: fields.nilable(user_impersonation),
         })
     }
 }
@@ -306,8 +269,10 @@ impl ::serde::Serialize for B2bCookiesConfig {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &["http_only"],
-            (crate::codec::Always(&self.http_only),),
+            |object| {
+                object.entry("http_only", &self.http_only)?;
+                Ok(())
+            },
         )
     }
 }
@@ -315,15 +280,17 @@ impl ::serde::Serialize for B2bCookiesConfig {
 impl crate::codec::Object for B2bCookiesConfig {
     const NAME: &'static str = "B2bCookiesConfig";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (http_only,) = crate::codec::fields::<
-            (
-                crate::codec::Req<
-                    crate::management::models::sdk::B2bCookiesConfigHttpOnly,
-                >,
-            ),
-            _,
-        >(map, &["http_only"])?;
-        Ok(Self { http_only })
+        let mut http_only = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "http_only" => fields.read(&mut http_only, "http_only")?,
+                _ => fields.skip()?,
+            }
+        }
+        Ok(Self {
+            http_only: fields.required(http_only, "http_only")?,
+        })
     }
 }
 
@@ -355,8 +322,11 @@ impl ::serde::Serialize for B2bdfppaConfig {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &["enabled", "on_challenge"],
-            (crate::codec::IfSet(&self.enabled), crate::codec::IfSet(&self.on_challenge)),
+            |object| {
+                object.if_set("enabled", &self.enabled)?;
+                object.if_set("on_challenge", &self.on_challenge)?;
+                Ok(())
+            },
         )
     }
 }
@@ -364,16 +334,20 @@ impl ::serde::Serialize for B2bdfppaConfig {
 impl crate::codec::Object for B2bdfppaConfig {
     const NAME: &'static str = "B2bdfppaConfig";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (enabled, on_challenge) = crate::codec::fields::<
-            (
-                crate::codec::Nil<Option<crate::management::models::sdk::DfppaSetting>>,
-                crate::codec::Nil<
-                    Option<crate::management::models::sdk::DfppaOnChallengeAction>,
-                >,
-            ),
-            _,
-        >(map, &["enabled", "on_challenge"])?;
-        Ok(Self { enabled, on_challenge })
+        let mut enabled = None;
+        let mut on_challenge = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "enabled" => fields.read(&mut enabled, "enabled")?,
+                "on_challenge" => fields.read(&mut on_challenge, "on_challenge")?,
+                _ => fields.skip()?,
+            }
+        }
+        Ok(Self {
+            enabled: fields.nilable(enabled),
+            on_challenge: fields.nilable(on_challenge),
+        })
     }
 }
 
@@ -401,11 +375,11 @@ impl ::serde::Serialize for B2bMagicLinksConfig {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &["enabled", "pkce_required"],
-            (
-                crate::codec::Always(&self.enabled),
-                crate::codec::Always(&self.pkce_required),
-            ),
+            |object| {
+                object.entry("enabled", &self.enabled)?;
+                object.entry("pkce_required", &self.pkce_required)?;
+                Ok(())
+            },
         )
     }
 }
@@ -413,11 +387,20 @@ impl ::serde::Serialize for B2bMagicLinksConfig {
 impl crate::codec::Object for B2bMagicLinksConfig {
     const NAME: &'static str = "B2bMagicLinksConfig";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (enabled, pkce_required) = crate::codec::fields::<
-            (crate::codec::Req<bool>, crate::codec::Req<bool>),
-            _,
-        >(map, &["enabled", "pkce_required"])?;
-        Ok(Self { enabled, pkce_required })
+        let mut enabled = None;
+        let mut pkce_required = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "enabled" => fields.read(&mut enabled, "enabled")?,
+                "pkce_required" => fields.read(&mut pkce_required, "pkce_required")?,
+                _ => fields.skip()?,
+            }
+        }
+        Ok(Self {
+            enabled: fields.required(enabled, "enabled")?,
+            pkce_required: fields.required(pkce_required, "pkce_required")?,
+        })
     }
 }
 
@@ -445,11 +428,11 @@ impl ::serde::Serialize for B2boAuthConfig {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &["enabled", "pkce_required"],
-            (
-                crate::codec::Always(&self.enabled),
-                crate::codec::Always(&self.pkce_required),
-            ),
+            |object| {
+                object.entry("enabled", &self.enabled)?;
+                object.entry("pkce_required", &self.pkce_required)?;
+                Ok(())
+            },
         )
     }
 }
@@ -457,11 +440,20 @@ impl ::serde::Serialize for B2boAuthConfig {
 impl crate::codec::Object for B2boAuthConfig {
     const NAME: &'static str = "B2boAuthConfig";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (enabled, pkce_required) = crate::codec::fields::<
-            (crate::codec::Req<bool>, crate::codec::Req<bool>),
-            _,
-        >(map, &["enabled", "pkce_required"])?;
-        Ok(Self { enabled, pkce_required })
+        let mut enabled = None;
+        let mut pkce_required = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "enabled" => fields.read(&mut enabled, "enabled")?,
+                "pkce_required" => fields.read(&mut pkce_required, "pkce_required")?,
+                _ => fields.skip()?,
+            }
+        }
+        Ok(Self {
+            enabled: fields.required(enabled, "enabled")?,
+            pkce_required: fields.required(pkce_required, "pkce_required")?,
+        })
     }
 }
 
@@ -491,12 +483,12 @@ impl ::serde::Serialize for B2botPsConfig {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &["sms_enabled", "sms_autofill_metadata", "email_enabled"],
-            (
-                crate::codec::Always(&self.sms_enabled),
-                crate::codec::Always(&self.sms_autofill_metadata),
-                crate::codec::Always(&self.email_enabled),
-            ),
+            |object| {
+                object.entry("sms_enabled", &self.sms_enabled)?;
+                object.entry("sms_autofill_metadata", &self.sms_autofill_metadata)?;
+                object.entry("email_enabled", &self.email_enabled)?;
+                Ok(())
+            },
         )
     }
 }
@@ -504,20 +496,25 @@ impl ::serde::Serialize for B2botPsConfig {
 impl crate::codec::Object for B2botPsConfig {
     const NAME: &'static str = "B2botPsConfig";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (sms_enabled, sms_autofill_metadata, email_enabled) = crate::codec::fields::<
-            (
-                crate::codec::Req<bool>,
-                crate::codec::Req<
-                    Vec<crate::management::models::sdk::SmsAutofillMetadata>,
-                >,
-                crate::codec::Req<bool>,
-            ),
-            _,
-        >(map, &["sms_enabled", "sms_autofill_metadata", "email_enabled"])?;
+        let mut sms_enabled = None;
+        let mut sms_autofill_metadata = None;
+        let mut email_enabled = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "sms_enabled" => fields.read(&mut sms_enabled, "sms_enabled")?,
+                "sms_autofill_metadata" => {
+                    fields.read(&mut sms_autofill_metadata, "sms_autofill_metadata")?
+                }
+                "email_enabled" => fields.read(&mut email_enabled, "email_enabled")?,
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            sms_enabled,
-            sms_autofill_metadata,
-            email_enabled,
+            sms_enabled: fields.required(sms_enabled, "sms_enabled")?,
+            sms_autofill_metadata: fields
+                .required(sms_autofill_metadata, "sms_autofill_metadata")?,
+            email_enabled: fields.required(email_enabled, "email_enabled")?,
         })
     }
 }
@@ -546,11 +543,15 @@ impl ::serde::Serialize for B2bPasswordsConfig {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &["enabled", "pkce_required_for_password_resets"],
-            (
-                crate::codec::Always(&self.enabled),
-                crate::codec::Always(&self.pkce_required_for_password_resets),
-            ),
+            |object| {
+                object.entry("enabled", &self.enabled)?;
+                object
+                    .entry(
+                        "pkce_required_for_password_resets",
+                        &self.pkce_required_for_password_resets,
+                    )?;
+                Ok(())
+            },
         )
     }
 }
@@ -558,13 +559,29 @@ impl ::serde::Serialize for B2bPasswordsConfig {
 impl crate::codec::Object for B2bPasswordsConfig {
     const NAME: &'static str = "B2bPasswordsConfig";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (enabled, pkce_required_for_password_resets) = crate::codec::fields::<
-            (crate::codec::Req<bool>, crate::codec::Req<bool>),
-            _,
-        >(map, &["enabled", "pkce_required_for_password_resets"])?;
+        let mut enabled = None;
+        let mut pkce_required_for_password_resets = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "enabled" => fields.read(&mut enabled, "enabled")?,
+                "pkce_required_for_password_resets" => {
+                    fields
+                        .read(
+                            &mut pkce_required_for_password_resets,
+                            "pkce_required_for_password_resets",
+                        )?
+                }
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            enabled,
-            pkce_required_for_password_resets,
+            enabled: fields.required(enabled, "enabled")?,
+            pkce_required_for_password_resets: fields
+                .required(
+                    pkce_required_for_password_resets,
+                    "pkce_required_for_password_resets",
+                )?,
         })
     }
 }
@@ -593,11 +610,11 @@ impl ::serde::Serialize for B2bssoConfig {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &["enabled", "pkce_required"],
-            (
-                crate::codec::Always(&self.enabled),
-                crate::codec::Always(&self.pkce_required),
-            ),
+            |object| {
+                object.entry("enabled", &self.enabled)?;
+                object.entry("pkce_required", &self.pkce_required)?;
+                Ok(())
+            },
         )
     }
 }
@@ -605,11 +622,20 @@ impl ::serde::Serialize for B2bssoConfig {
 impl crate::codec::Object for B2bssoConfig {
     const NAME: &'static str = "B2bssoConfig";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (enabled, pkce_required) = crate::codec::fields::<
-            (crate::codec::Req<bool>, crate::codec::Req<bool>),
-            _,
-        >(map, &["enabled", "pkce_required"])?;
-        Ok(Self { enabled, pkce_required })
+        let mut enabled = None;
+        let mut pkce_required = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "enabled" => fields.read(&mut enabled, "enabled")?,
+                "pkce_required" => fields.read(&mut pkce_required, "pkce_required")?,
+                _ => fields.skip()?,
+            }
+        }
+        Ok(Self {
+            enabled: fields.required(enabled, "enabled")?,
+            pkce_required: fields.required(pkce_required, "pkce_required")?,
+        })
     }
 }
 
@@ -635,8 +661,14 @@ impl ::serde::Serialize for B2bSessionsConfig {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &["max_session_duration_minutes"],
-            (crate::codec::Always(&self.max_session_duration_minutes),),
+            |object| {
+                object
+                    .entry(
+                        "max_session_duration_minutes",
+                        &self.max_session_duration_minutes,
+                    )?;
+                Ok(())
+            },
         )
     }
 }
@@ -644,12 +676,23 @@ impl ::serde::Serialize for B2bSessionsConfig {
 impl crate::codec::Object for B2bSessionsConfig {
     const NAME: &'static str = "B2bSessionsConfig";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (max_session_duration_minutes,) = crate::codec::fields::<
-            (crate::codec::Req<i64>,),
-            _,
-        >(map, &["max_session_duration_minutes"])?;
+        let mut max_session_duration_minutes = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "max_session_duration_minutes" => {
+                    fields
+                        .read(
+                            &mut max_session_duration_minutes,
+                            "max_session_duration_minutes",
+                        )?
+                }
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            max_session_duration_minutes,
+            max_session_duration_minutes: fields
+                .required(max_session_duration_minutes, "max_session_duration_minutes")?,
         })
     }
 }
@@ -678,11 +721,11 @@ impl ::serde::Serialize for B2btotPsConfig {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &["create_totps", "enabled"],
-            (
-                crate::codec::Always(&self.create_totps),
-                crate::codec::Always(&self.enabled),
-            ),
+            |object| {
+                object.entry("create_totps", &self.create_totps)?;
+                object.entry("enabled", &self.enabled)?;
+                Ok(())
+            },
         )
     }
 }
@@ -690,11 +733,20 @@ impl ::serde::Serialize for B2btotPsConfig {
 impl crate::codec::Object for B2btotPsConfig {
     const NAME: &'static str = "B2btotPsConfig";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (create_totps, enabled) = crate::codec::fields::<
-            (crate::codec::Req<bool>, crate::codec::Req<bool>),
-            _,
-        >(map, &["create_totps", "enabled"])?;
-        Ok(Self { create_totps, enabled })
+        let mut create_totps = None;
+        let mut enabled = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "create_totps" => fields.read(&mut create_totps, "create_totps")?,
+                "enabled" => fields.read(&mut enabled, "enabled")?,
+                _ => fields.skip()?,
+            }
+        }
+        Ok(Self {
+            create_totps: fields.required(create_totps, "create_totps")?,
+            enabled: fields.required(enabled, "enabled")?,
+        })
     }
 }
 
@@ -720,8 +772,10 @@ impl ::serde::Serialize for B2bUserImpersonationConfig {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &["enabled"],
-            (crate::codec::Always(&self.enabled),),
+            |object| {
+                object.entry("enabled", &self.enabled)?;
+                Ok(())
+            },
         )
     }
 }
@@ -729,11 +783,17 @@ impl ::serde::Serialize for B2bUserImpersonationConfig {
 impl crate::codec::Object for B2bUserImpersonationConfig {
     const NAME: &'static str = "B2bUserImpersonationConfig";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (enabled,) = crate::codec::fields::<
-            (crate::codec::Req<bool>,),
-            _,
-        >(map, &["enabled"])?;
-        Ok(Self { enabled })
+        let mut enabled = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "enabled" => fields.read(&mut enabled, "enabled")?,
+                _ => fields.skip()?,
+            }
+        }
+        Ok(Self {
+            enabled: fields.required(enabled, "enabled")?,
+        })
     }
 }
 
@@ -763,12 +823,12 @@ impl ::serde::Serialize for ConsumerBasicConfig {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &["enabled", "domains", "bundle_ids"],
-            (
-                crate::codec::Always(&self.enabled),
-                crate::codec::Always(&self.domains),
-                crate::codec::Always(&self.bundle_ids),
-            ),
+            |object| {
+                object.entry("enabled", &self.enabled)?;
+                object.entry("domains", &self.domains)?;
+                object.entry("bundle_ids", &self.bundle_ids)?;
+                Ok(())
+            },
         )
     }
 }
@@ -776,18 +836,22 @@ impl ::serde::Serialize for ConsumerBasicConfig {
 impl crate::codec::Object for ConsumerBasicConfig {
     const NAME: &'static str = "ConsumerBasicConfig";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (enabled, domains, bundle_ids) = crate::codec::fields::<
-            (
-                crate::codec::Req<bool>,
-                crate::codec::Req<Vec<String>>,
-                crate::codec::Req<Vec<String>>,
-            ),
-            _,
-        >(map, &["enabled", "domains", "bundle_ids"])?;
+        let mut enabled = None;
+        let mut domains = None;
+        let mut bundle_ids = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "enabled" => fields.read(&mut enabled, "enabled")?,
+                "domains" => fields.read(&mut domains, "domains")?,
+                "bundle_ids" => fields.read(&mut bundle_ids, "bundle_ids")?,
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            enabled,
-            domains,
-            bundle_ids,
+            enabled: fields.required(enabled, "enabled")?,
+            domains: fields.required(domains, "domains")?,
+            bundle_ids: fields.required(bundle_ids, "bundle_ids")?,
         })
     }
 }
@@ -816,11 +880,15 @@ impl ::serde::Serialize for ConsumerBiometricsConfig {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &["create_biometrics_enabled", "enabled"],
-            (
-                crate::codec::Always(&self.create_biometrics_enabled),
-                crate::codec::Always(&self.enabled),
-            ),
+            |object| {
+                object
+                    .entry(
+                        "create_biometrics_enabled",
+                        &self.create_biometrics_enabled,
+                    )?;
+                object.entry("enabled", &self.enabled)?;
+                Ok(())
+            },
         )
     }
 }
@@ -828,13 +896,26 @@ impl ::serde::Serialize for ConsumerBiometricsConfig {
 impl crate::codec::Object for ConsumerBiometricsConfig {
     const NAME: &'static str = "ConsumerBiometricsConfig";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (create_biometrics_enabled, enabled) = crate::codec::fields::<
-            (crate::codec::Req<bool>, crate::codec::Req<bool>),
-            _,
-        >(map, &["create_biometrics_enabled", "enabled"])?;
+        let mut create_biometrics_enabled = None;
+        let mut enabled = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "create_biometrics_enabled" => {
+                    fields
+                        .read(
+                            &mut create_biometrics_enabled,
+                            "create_biometrics_enabled",
+                        )?
+                }
+                "enabled" => fields.read(&mut enabled, "enabled")?,
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            create_biometrics_enabled,
-            enabled,
+            create_biometrics_enabled: fields
+                .required(create_biometrics_enabled, "create_biometrics_enabled")?,
+            enabled: fields.required(enabled, "enabled")?,
         })
     }
 }
@@ -890,38 +971,22 @@ impl ::serde::Serialize for ConsumerConfig {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &[
-                "basic",
-                "sessions",
-                "magic_links",
-                "otps",
-                "oauth",
-                "totps",
-                "webauthn",
-                "crypto_wallets",
-                "dfppa",
-                "biometrics",
-                "passwords",
-                "cookies",
-                "user_impersonation",
-            ],
-            (
-                (
-                    crate::codec::IfSet(&self.basic),
-                    crate::codec::IfSet(&self.sessions),
-                    crate::codec::IfSet(&self.magic_links),
-                    crate::codec::IfSet(&self.otps),
-                    crate::codec::IfSet(&self.oauth),
-                    crate::codec::IfSet(&self.totps),
-                    crate::codec::IfSet(&self.webauthn),
-                    crate::codec::IfSet(&self.crypto_wallets),
-                    crate::codec::IfSet(&self.dfppa),
-                    crate::codec::IfSet(&self.biometrics),
-                    crate::codec::IfSet(&self.passwords),
-                    crate::codec::IfSet(&self.cookies),
-                ),
-                (crate::codec::IfSet(&self.user_impersonation),),
-            ),
+            |object| {
+                object.if_set("basic", &self.basic)?;
+                object.if_set("sessions", &self.sessions)?;
+                object.if_set("magic_links", &self.magic_links)?;
+                object.if_set("otps", &self.otps)?;
+                object.if_set("oauth", &self.oauth)?;
+                object.if_set("totps", &self.totps)?;
+                object.if_set("webauthn", &self.webauthn)?;
+                object.if_set("crypto_wallets", &self.crypto_wallets)?;
+                object.if_set("dfppa", &self.dfppa)?;
+                object.if_set("biometrics", &self.biometrics)?;
+                object.if_set("passwords", &self.passwords)?;
+                object.if_set("cookies", &self.cookies)?;
+                object.if_set("user_impersonation", &self.user_impersonation)?;
+                Ok(())
+            },
         )
     }
 }
@@ -929,105 +994,54 @@ impl ::serde::Serialize for ConsumerConfig {
 impl crate::codec::Object for ConsumerConfig {
     const NAME: &'static str = "ConsumerConfig";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (
-            (
-                basic,
-                sessions,
-                magic_links,
-                otps,
-                oauth,
-                totps,
-                webauthn,
-                crypto_wallets,
-                dfppa,
-                biometrics,
-                passwords,
-                cookies,
-            ),
-            (user_impersonation,),
-        ) = crate::codec::fields::<
-            (
-                (
-                    crate::codec::Nil<
-                        Option<crate::management::models::sdk::ConsumerBasicConfig>,
-                    >,
-                    crate::codec::Nil<
-                        Option<crate::management::models::sdk::ConsumerSessionsConfig>,
-                    >,
-                    crate::codec::Nil<
-                        Option<crate::management::models::sdk::ConsumerMagicLinksConfig>,
-                    >,
-                    crate::codec::Nil<
-                        Option<crate::management::models::sdk::ConsumerOtPsConfig>,
-                    >,
-                    crate::codec::Nil<
-                        Option<crate::management::models::sdk::ConsumerOAuthConfig>,
-                    >,
-                    crate::codec::Nil<
-                        Option<crate::management::models::sdk::ConsumerTotPsConfig>,
-                    >,
-                    crate::codec::Nil<
-                        Option<crate::management::models::sdk::ConsumerWebAuthnConfig>,
-                    >,
-                    crate::codec::Nil<
-                        Option<
-                            crate::management::models::sdk::ConsumerCryptoWalletsConfig,
-                        >,
-                    >,
-                    crate::codec::Nil<
-                        Option<crate::management::models::sdk::ConsumerDfppaConfig>,
-                    >,
-                    crate::codec::Nil<
-                        Option<crate::management::models::sdk::ConsumerBiometricsConfig>,
-                    >,
-                    crate::codec::Nil<
-                        Option<crate::management::models::sdk::ConsumerPasswordsConfig>,
-                    >,
-                    crate::codec::Nil<
-                        Option<crate::management::models::sdk::ConsumerCookiesConfig>,
-                    >,
-                ),
-                (
-                    crate::codec::Nil<
-                        Option<
-                            crate::management::models::sdk::ConsumerUserImpersonationConfig,
-                        >,
-                    >,
-                ),
-            ),
-            _,
-        >(
-            map,
-            &[
-                "basic",
-                "sessions",
-                "magic_links",
-                "otps",
-                "oauth",
-                "totps",
-                "webauthn",
-                "crypto_wallets",
-                "dfppa",
-                "biometrics",
-                "passwords",
-                "cookies",
-                "user_impersonation",
-            ],
-        )?;
+        let mut basic = None;
+        let mut sessions = None;
+        let mut magic_links = None;
+        let mut otps = None;
+        let mut oauth = None;
+        let mut totps = None;
+        let mut webauthn = None;
+        let mut crypto_wallets = None;
+        let mut dfppa = None;
+        let mut biometrics = None;
+        let mut passwords = None;
+        let mut cookies = None;
+        let mut user_impersonation = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "basic" => fields.read(&mut basic, "basic")?,
+                "sessions" => fields.read(&mut sessions, "sessions")?,
+                "magic_links" => fields.read(&mut magic_links, "magic_links")?,
+                "otps" => fields.read(&mut otps, "otps")?,
+                "oauth" => fields.read(&mut oauth, "oauth")?,
+                "totps" => fields.read(&mut totps, "totps")?,
+                "webauthn" => fields.read(&mut webauthn, "webauthn")?,
+                "crypto_wallets" => fields.read(&mut crypto_wallets, "crypto_wallets")?,
+                "dfppa" => fields.read(&mut dfppa, "dfppa")?,
+                "biometrics" => fields.read(&mut biometrics, "biometrics")?,
+                "passwords" => fields.read(&mut passwords, "passwords")?,
+                "cookies" => fields.read(&mut cookies, "cookies")?,
+                "user_impersonation" => {
+                    fields.read(&mut user_impersonation, "user_impersonation")?
+                }
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            basic,
-            sessions,
-            magic_links,
-            otps,
-            oauth,
-            totps,
-            webauthn,
-            crypto_wallets,
-            dfppa,
-            biometrics,
-            passwords,
-            cookies,
-            user_impersonation,
+            basic: fields.nilable(basic),
+            sessions: fields.nilable(sessions),
+            magic_links: fields.nilable(magic_links),
+            otps: fields.nilable(otps),
+            oauth: fields.nilable(oauth),
+            totps: fields.nilable(totps),
+            webauthn: fields.nilable(webauthn),
+            crypto_wallets: fields.nilable(crypto_wallets),
+            dfppa: fields.nilable(dfppa),
+            biometrics: fields.nilable(biometrics),
+            passwords: fields.nilable(passwords),
+            cookies: fields.nilable(cookies),
+            user_impersonation: fields.nilable(user_impersonation),
         })
     }
 }
@@ -1056,8 +1070,10 @@ impl ::serde::Serialize for ConsumerCookiesConfig {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &["http_only"],
-            (crate::codec::Always(&self.http_only),),
+            |object| {
+                object.entry("http_only", &self.http_only)?;
+                Ok(())
+            },
         )
     }
 }
@@ -1065,15 +1081,17 @@ impl ::serde::Serialize for ConsumerCookiesConfig {
 impl crate::codec::Object for ConsumerCookiesConfig {
     const NAME: &'static str = "ConsumerCookiesConfig";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (http_only,) = crate::codec::fields::<
-            (
-                crate::codec::Req<
-                    crate::management::models::sdk::ConsumerCookiesConfigHttpOnly,
-                >,
-            ),
-            _,
-        >(map, &["http_only"])?;
-        Ok(Self { http_only })
+        let mut http_only = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "http_only" => fields.read(&mut http_only, "http_only")?,
+                _ => fields.skip()?,
+            }
+        }
+        Ok(Self {
+            http_only: fields.required(http_only, "http_only")?,
+        })
     }
 }
 
@@ -1101,11 +1119,11 @@ impl ::serde::Serialize for ConsumerCryptoWalletsConfig {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &["enabled", "siwe_required"],
-            (
-                crate::codec::Always(&self.enabled),
-                crate::codec::Always(&self.siwe_required),
-            ),
+            |object| {
+                object.entry("enabled", &self.enabled)?;
+                object.entry("siwe_required", &self.siwe_required)?;
+                Ok(())
+            },
         )
     }
 }
@@ -1113,11 +1131,20 @@ impl ::serde::Serialize for ConsumerCryptoWalletsConfig {
 impl crate::codec::Object for ConsumerCryptoWalletsConfig {
     const NAME: &'static str = "ConsumerCryptoWalletsConfig";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (enabled, siwe_required) = crate::codec::fields::<
-            (crate::codec::Req<bool>, crate::codec::Req<bool>),
-            _,
-        >(map, &["enabled", "siwe_required"])?;
-        Ok(Self { enabled, siwe_required })
+        let mut enabled = None;
+        let mut siwe_required = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "enabled" => fields.read(&mut enabled, "enabled")?,
+                "siwe_required" => fields.read(&mut siwe_required, "siwe_required")?,
+                _ => fields.skip()?,
+            }
+        }
+        Ok(Self {
+            enabled: fields.required(enabled, "enabled")?,
+            siwe_required: fields.required(siwe_required, "siwe_required")?,
+        })
     }
 }
 
@@ -1149,8 +1176,11 @@ impl ::serde::Serialize for ConsumerDfppaConfig {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &["enabled", "on_challenge"],
-            (crate::codec::IfSet(&self.enabled), crate::codec::IfSet(&self.on_challenge)),
+            |object| {
+                object.if_set("enabled", &self.enabled)?;
+                object.if_set("on_challenge", &self.on_challenge)?;
+                Ok(())
+            },
         )
     }
 }
@@ -1158,16 +1188,20 @@ impl ::serde::Serialize for ConsumerDfppaConfig {
 impl crate::codec::Object for ConsumerDfppaConfig {
     const NAME: &'static str = "ConsumerDfppaConfig";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (enabled, on_challenge) = crate::codec::fields::<
-            (
-                crate::codec::Nil<Option<crate::management::models::sdk::DfppaSetting>>,
-                crate::codec::Nil<
-                    Option<crate::management::models::sdk::DfppaOnChallengeAction>,
-                >,
-            ),
-            _,
-        >(map, &["enabled", "on_challenge"])?;
-        Ok(Self { enabled, on_challenge })
+        let mut enabled = None;
+        let mut on_challenge = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "enabled" => fields.read(&mut enabled, "enabled")?,
+                "on_challenge" => fields.read(&mut on_challenge, "on_challenge")?,
+                _ => fields.skip()?,
+            }
+        }
+        Ok(Self {
+            enabled: fields.nilable(enabled),
+            on_challenge: fields.nilable(on_challenge),
+        })
     }
 }
 
@@ -1197,12 +1231,12 @@ impl ::serde::Serialize for ConsumerMagicLinksConfig {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &["login_or_create_enabled", "send_enabled", "pkce_required"],
-            (
-                crate::codec::Always(&self.login_or_create_enabled),
-                crate::codec::Always(&self.send_enabled),
-                crate::codec::Always(&self.pkce_required),
-            ),
+            |object| {
+                object.entry("login_or_create_enabled", &self.login_or_create_enabled)?;
+                object.entry("send_enabled", &self.send_enabled)?;
+                object.entry("pkce_required", &self.pkce_required)?;
+                Ok(())
+            },
         )
     }
 }
@@ -1210,14 +1244,25 @@ impl ::serde::Serialize for ConsumerMagicLinksConfig {
 impl crate::codec::Object for ConsumerMagicLinksConfig {
     const NAME: &'static str = "ConsumerMagicLinksConfig";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (login_or_create_enabled, send_enabled, pkce_required) = crate::codec::fields::<
-            (crate::codec::Req<bool>, crate::codec::Req<bool>, crate::codec::Req<bool>),
-            _,
-        >(map, &["login_or_create_enabled", "send_enabled", "pkce_required"])?;
+        let mut login_or_create_enabled = None;
+        let mut send_enabled = None;
+        let mut pkce_required = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "login_or_create_enabled" => {
+                    fields.read(&mut login_or_create_enabled, "login_or_create_enabled")?
+                }
+                "send_enabled" => fields.read(&mut send_enabled, "send_enabled")?,
+                "pkce_required" => fields.read(&mut pkce_required, "pkce_required")?,
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            login_or_create_enabled,
-            send_enabled,
-            pkce_required,
+            login_or_create_enabled: fields
+                .required(login_or_create_enabled, "login_or_create_enabled")?,
+            send_enabled: fields.required(send_enabled, "send_enabled")?,
+            pkce_required: fields.required(pkce_required, "pkce_required")?,
         })
     }
 }
@@ -1246,11 +1291,11 @@ impl ::serde::Serialize for ConsumerOAuthConfig {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &["enabled", "pkce_required"],
-            (
-                crate::codec::Always(&self.enabled),
-                crate::codec::Always(&self.pkce_required),
-            ),
+            |object| {
+                object.entry("enabled", &self.enabled)?;
+                object.entry("pkce_required", &self.pkce_required)?;
+                Ok(())
+            },
         )
     }
 }
@@ -1258,11 +1303,20 @@ impl ::serde::Serialize for ConsumerOAuthConfig {
 impl crate::codec::Object for ConsumerOAuthConfig {
     const NAME: &'static str = "ConsumerOAuthConfig";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (enabled, pkce_required) = crate::codec::fields::<
-            (crate::codec::Req<bool>, crate::codec::Req<bool>),
-            _,
-        >(map, &["enabled", "pkce_required"])?;
-        Ok(Self { enabled, pkce_required })
+        let mut enabled = None;
+        let mut pkce_required = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "enabled" => fields.read(&mut enabled, "enabled")?,
+                "pkce_required" => fields.read(&mut pkce_required, "pkce_required")?,
+                _ => fields.skip()?,
+            }
+        }
+        Ok(Self {
+            enabled: fields.required(enabled, "enabled")?,
+            pkce_required: fields.required(pkce_required, "pkce_required")?,
+        })
     }
 }
 
@@ -1300,24 +1354,28 @@ impl ::serde::Serialize for ConsumerOtPsConfig {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &[
-                "sms_login_or_create_enabled",
-                "whatsapp_login_or_create_enabled",
-                "email_login_or_create_enabled",
-                "sms_send_enabled",
-                "whatsapp_send_enabled",
-                "email_send_enabled",
-                "sms_autofill_metadata",
-            ],
-            (
-                crate::codec::Always(&self.sms_login_or_create_enabled),
-                crate::codec::Always(&self.whatsapp_login_or_create_enabled),
-                crate::codec::Always(&self.email_login_or_create_enabled),
-                crate::codec::Always(&self.sms_send_enabled),
-                crate::codec::Always(&self.whatsapp_send_enabled),
-                crate::codec::Always(&self.email_send_enabled),
-                crate::codec::Always(&self.sms_autofill_metadata),
-            ),
+            |object| {
+                object
+                    .entry(
+                        "sms_login_or_create_enabled",
+                        &self.sms_login_or_create_enabled,
+                    )?;
+                object
+                    .entry(
+                        "whatsapp_login_or_create_enabled",
+                        &self.whatsapp_login_or_create_enabled,
+                    )?;
+                object
+                    .entry(
+                        "email_login_or_create_enabled",
+                        &self.email_login_or_create_enabled,
+                    )?;
+                object.entry("sms_send_enabled", &self.sms_send_enabled)?;
+                object.entry("whatsapp_send_enabled", &self.whatsapp_send_enabled)?;
+                object.entry("email_send_enabled", &self.email_send_enabled)?;
+                object.entry("sms_autofill_metadata", &self.sms_autofill_metadata)?;
+                Ok(())
+            },
         )
     }
 }
@@ -1325,47 +1383,72 @@ impl ::serde::Serialize for ConsumerOtPsConfig {
 impl crate::codec::Object for ConsumerOtPsConfig {
     const NAME: &'static str = "ConsumerOtPsConfig";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (
-            sms_login_or_create_enabled,
-            whatsapp_login_or_create_enabled,
-            email_login_or_create_enabled,
-            sms_send_enabled,
-            whatsapp_send_enabled,
-            email_send_enabled,
-            sms_autofill_metadata,
-        ) = crate::codec::fields::<
-            (
-                crate::codec::Req<bool>,
-                crate::codec::Req<bool>,
-                crate::codec::Req<bool>,
-                crate::codec::Req<bool>,
-                crate::codec::Req<bool>,
-                crate::codec::Req<bool>,
-                crate::codec::Req<
-                    Vec<crate::management::models::sdk::SmsAutofillMetadata>,
-                >,
-            ),
-            _,
-        >(
-            map,
-            &[
-                "sms_login_or_create_enabled",
-                "whatsapp_login_or_create_enabled",
-                "email_login_or_create_enabled",
-                "sms_send_enabled",
-                "whatsapp_send_enabled",
-                "email_send_enabled",
-                "sms_autofill_metadata",
-            ],
-        )?;
+        let mut sms_login_or_create_enabled = None;
+        let mut whatsapp_login_or_create_enabled = None;
+        let mut email_login_or_create_enabled = None;
+        let mut sms_send_enabled = None;
+        let mut whatsapp_send_enabled = None;
+        let mut email_send_enabled = None;
+        let mut sms_autofill_metadata = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "sms_login_or_create_enabled" => {
+                    fields
+                        .read(
+                            &mut sms_login_or_create_enabled,
+                            "sms_login_or_create_enabled",
+                        )?
+                }
+                "whatsapp_login_or_create_enabled" => {
+                    fields
+                        .read(
+                            &mut whatsapp_login_or_create_enabled,
+                            "whatsapp_login_or_create_enabled",
+                        )?
+                }
+                "email_login_or_create_enabled" => {
+                    fields
+                        .read(
+                            &mut email_login_or_create_enabled,
+                            "email_login_or_create_enabled",
+                        )?
+                }
+                "sms_send_enabled" => {
+                    fields.read(&mut sms_send_enabled, "sms_send_enabled")?
+                }
+                "whatsapp_send_enabled" => {
+                    fields.read(&mut whatsapp_send_enabled, "whatsapp_send_enabled")?
+                }
+                "email_send_enabled" => {
+                    fields.read(&mut email_send_enabled, "email_send_enabled")?
+                }
+                "sms_autofill_metadata" => {
+                    fields.read(&mut sms_autofill_metadata, "sms_autofill_metadata")?
+                }
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            sms_login_or_create_enabled,
-            whatsapp_login_or_create_enabled,
-            email_login_or_create_enabled,
-            sms_send_enabled,
-            whatsapp_send_enabled,
-            email_send_enabled,
-            sms_autofill_metadata,
+            sms_login_or_create_enabled: fields
+                .required(sms_login_or_create_enabled, "sms_login_or_create_enabled")?,
+            whatsapp_login_or_create_enabled: fields
+                .required(
+                    whatsapp_login_or_create_enabled,
+                    "whatsapp_login_or_create_enabled",
+                )?,
+            email_login_or_create_enabled: fields
+                .required(
+                    email_login_or_create_enabled,
+                    "email_login_or_create_enabled",
+                )?,
+            sms_send_enabled: fields.required(sms_send_enabled, "sms_send_enabled")?,
+            whatsapp_send_enabled: fields
+                .required(whatsapp_send_enabled, "whatsapp_send_enabled")?,
+            email_send_enabled: fields
+                .required(email_send_enabled, "email_send_enabled")?,
+            sms_autofill_metadata: fields
+                .required(sms_autofill_metadata, "sms_autofill_metadata")?,
         })
     }
 }
@@ -1394,11 +1477,15 @@ impl ::serde::Serialize for ConsumerPasswordsConfig {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &["enabled", "pkce_required_for_password_resets"],
-            (
-                crate::codec::Always(&self.enabled),
-                crate::codec::Always(&self.pkce_required_for_password_resets),
-            ),
+            |object| {
+                object.entry("enabled", &self.enabled)?;
+                object
+                    .entry(
+                        "pkce_required_for_password_resets",
+                        &self.pkce_required_for_password_resets,
+                    )?;
+                Ok(())
+            },
         )
     }
 }
@@ -1406,13 +1493,29 @@ impl ::serde::Serialize for ConsumerPasswordsConfig {
 impl crate::codec::Object for ConsumerPasswordsConfig {
     const NAME: &'static str = "ConsumerPasswordsConfig";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (enabled, pkce_required_for_password_resets) = crate::codec::fields::<
-            (crate::codec::Req<bool>, crate::codec::Req<bool>),
-            _,
-        >(map, &["enabled", "pkce_required_for_password_resets"])?;
+        let mut enabled = None;
+        let mut pkce_required_for_password_resets = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "enabled" => fields.read(&mut enabled, "enabled")?,
+                "pkce_required_for_password_resets" => {
+                    fields
+                        .read(
+                            &mut pkce_required_for_password_resets,
+                            "pkce_required_for_password_resets",
+                        )?
+                }
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            enabled,
-            pkce_required_for_password_resets,
+            enabled: fields.required(enabled, "enabled")?,
+            pkce_required_for_password_resets: fields
+                .required(
+                    pkce_required_for_password_resets,
+                    "pkce_required_for_password_resets",
+                )?,
         })
     }
 }
@@ -1439,8 +1542,14 @@ impl ::serde::Serialize for ConsumerSessionsConfig {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &["max_session_duration_minutes"],
-            (crate::codec::Always(&self.max_session_duration_minutes),),
+            |object| {
+                object
+                    .entry(
+                        "max_session_duration_minutes",
+                        &self.max_session_duration_minutes,
+                    )?;
+                Ok(())
+            },
         )
     }
 }
@@ -1448,12 +1557,23 @@ impl ::serde::Serialize for ConsumerSessionsConfig {
 impl crate::codec::Object for ConsumerSessionsConfig {
     const NAME: &'static str = "ConsumerSessionsConfig";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (max_session_duration_minutes,) = crate::codec::fields::<
-            (crate::codec::Req<i64>,),
-            _,
-        >(map, &["max_session_duration_minutes"])?;
+        let mut max_session_duration_minutes = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "max_session_duration_minutes" => {
+                    fields
+                        .read(
+                            &mut max_session_duration_minutes,
+                            "max_session_duration_minutes",
+                        )?
+                }
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            max_session_duration_minutes,
+            max_session_duration_minutes: fields
+                .required(max_session_duration_minutes, "max_session_duration_minutes")?,
         })
     }
 }
@@ -1482,11 +1602,11 @@ impl ::serde::Serialize for ConsumerTotPsConfig {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &["create_totps", "enabled"],
-            (
-                crate::codec::Always(&self.create_totps),
-                crate::codec::Always(&self.enabled),
-            ),
+            |object| {
+                object.entry("create_totps", &self.create_totps)?;
+                object.entry("enabled", &self.enabled)?;
+                Ok(())
+            },
         )
     }
 }
@@ -1494,11 +1614,20 @@ impl ::serde::Serialize for ConsumerTotPsConfig {
 impl crate::codec::Object for ConsumerTotPsConfig {
     const NAME: &'static str = "ConsumerTotPsConfig";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (create_totps, enabled) = crate::codec::fields::<
-            (crate::codec::Req<bool>, crate::codec::Req<bool>),
-            _,
-        >(map, &["create_totps", "enabled"])?;
-        Ok(Self { create_totps, enabled })
+        let mut create_totps = None;
+        let mut enabled = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "create_totps" => fields.read(&mut create_totps, "create_totps")?,
+                "enabled" => fields.read(&mut enabled, "enabled")?,
+                _ => fields.skip()?,
+            }
+        }
+        Ok(Self {
+            create_totps: fields.required(create_totps, "create_totps")?,
+            enabled: fields.required(enabled, "enabled")?,
+        })
     }
 }
 
@@ -1524,8 +1653,10 @@ impl ::serde::Serialize for ConsumerUserImpersonationConfig {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &["enabled"],
-            (crate::codec::Always(&self.enabled),),
+            |object| {
+                object.entry("enabled", &self.enabled)?;
+                Ok(())
+            },
         )
     }
 }
@@ -1533,11 +1664,17 @@ impl ::serde::Serialize for ConsumerUserImpersonationConfig {
 impl crate::codec::Object for ConsumerUserImpersonationConfig {
     const NAME: &'static str = "ConsumerUserImpersonationConfig";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (enabled,) = crate::codec::fields::<
-            (crate::codec::Req<bool>,),
-            _,
-        >(map, &["enabled"])?;
-        Ok(Self { enabled })
+        let mut enabled = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "enabled" => fields.read(&mut enabled, "enabled")?,
+                _ => fields.skip()?,
+            }
+        }
+        Ok(Self {
+            enabled: fields.required(enabled, "enabled")?,
+        })
     }
 }
 
@@ -1565,11 +1702,11 @@ impl ::serde::Serialize for ConsumerWebAuthnConfig {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &["create_webauthns", "enabled"],
-            (
-                crate::codec::Always(&self.create_webauthns),
-                crate::codec::Always(&self.enabled),
-            ),
+            |object| {
+                object.entry("create_webauthns", &self.create_webauthns)?;
+                object.entry("enabled", &self.enabled)?;
+                Ok(())
+            },
         )
     }
 }
@@ -1577,11 +1714,22 @@ impl ::serde::Serialize for ConsumerWebAuthnConfig {
 impl crate::codec::Object for ConsumerWebAuthnConfig {
     const NAME: &'static str = "ConsumerWebAuthnConfig";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (create_webauthns, enabled) = crate::codec::fields::<
-            (crate::codec::Req<bool>, crate::codec::Req<bool>),
-            _,
-        >(map, &["create_webauthns", "enabled"])?;
-        Ok(Self { create_webauthns, enabled })
+        let mut create_webauthns = None;
+        let mut enabled = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "create_webauthns" => {
+                    fields.read(&mut create_webauthns, "create_webauthns")?
+                }
+                "enabled" => fields.read(&mut enabled, "enabled")?,
+                _ => fields.skip()?,
+            }
+        }
+        Ok(Self {
+            create_webauthns: fields.required(create_webauthns, "create_webauthns")?,
+            enabled: fields.required(enabled, "enabled")?,
+        })
     }
 }
 
@@ -1613,12 +1761,12 @@ impl ::serde::Serialize for SmsAutofillMetadata {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &["metadata_type", "metadata_value", "bundle_id"],
-            (
-                crate::codec::Always(&self.metadata_type),
-                crate::codec::Always(&self.metadata_value),
-                crate::codec::Always(&self.bundle_id),
-            ),
+            |object| {
+                object.entry("metadata_type", &self.metadata_type)?;
+                object.entry("metadata_value", &self.metadata_value)?;
+                object.entry("bundle_id", &self.bundle_id)?;
+                Ok(())
+            },
         )
     }
 }
@@ -1626,20 +1774,22 @@ impl ::serde::Serialize for SmsAutofillMetadata {
 impl crate::codec::Object for SmsAutofillMetadata {
     const NAME: &'static str = "SmsAutofillMetadata";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (metadata_type, metadata_value, bundle_id) = crate::codec::fields::<
-            (
-                crate::codec::Req<
-                    crate::management::models::sdk::SmsAutofillMetadataMetadataType,
-                >,
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-            ),
-            _,
-        >(map, &["metadata_type", "metadata_value", "bundle_id"])?;
+        let mut metadata_type = None;
+        let mut metadata_value = None;
+        let mut bundle_id = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "metadata_type" => fields.read(&mut metadata_type, "metadata_type")?,
+                "metadata_value" => fields.read(&mut metadata_value, "metadata_value")?,
+                "bundle_id" => fields.read(&mut bundle_id, "bundle_id")?,
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            metadata_type,
-            metadata_value,
-            bundle_id,
+            metadata_type: fields.required(metadata_type, "metadata_type")?,
+            metadata_value: fields.required(metadata_value, "metadata_value")?,
+            bundle_id: fields.required(bundle_id, "bundle_id")?,
         })
     }
 }

@@ -20,13 +20,13 @@ impl ::serde::Serialize for MaskedSecret {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &["secret_id", "last_four", "created_at", "used_at"],
-            (
-                crate::codec::Always(&self.secret_id),
-                crate::codec::Always(&self.last_four),
-                crate::codec::IfSetTime(&self.created_at),
-                crate::codec::IfSetTime(&self.used_at),
-            ),
+            |object| {
+                object.entry("secret_id", &self.secret_id)?;
+                object.entry("last_four", &self.last_four)?;
+                object.time_if_set("created_at", &self.created_at)?;
+                object.time_if_set("used_at", &self.used_at)?;
+                Ok(())
+            },
         )
     }
 }
@@ -34,26 +34,25 @@ impl ::serde::Serialize for MaskedSecret {
 impl crate::codec::Object for MaskedSecret {
     const NAME: &'static str = "MaskedSecret";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (secret_id, last_four, created_at, used_at) = crate::codec::fields::<
-            (
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-                crate::codec::Nil<
-                    Option<crate::codec::Timestamp>,
-                    Option<::time::OffsetDateTime>,
-                >,
-                crate::codec::Nil<
-                    Option<crate::codec::Timestamp>,
-                    Option<::time::OffsetDateTime>,
-                >,
-            ),
-            _,
-        >(map, &["secret_id", "last_four", "created_at", "used_at"])?;
+        let mut secret_id = None;
+        let mut last_four = None;
+        let mut created_at = None;
+        let mut used_at = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "secret_id" => fields.read(&mut secret_id, "secret_id")?,
+                "last_four" => fields.read(&mut last_four, "last_four")?,
+                "created_at" => fields.read(&mut created_at, "created_at")?,
+                "used_at" => fields.read(&mut used_at, "used_at")?,
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            secret_id,
-            last_four,
-            created_at,
-            used_at,
+            secret_id: fields.required(secret_id, "secret_id")?,
+            last_four: fields.required(last_four, "last_four")?,
+            created_at: fields.nilable_time(created_at),
+            used_at: fields.nilable_time(used_at),
         })
     }
 }
@@ -84,12 +83,12 @@ impl ::serde::Serialize for Secret {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &["secret_id", "secret", "created_at"],
-            (
-                crate::codec::Always(&self.secret_id),
-                crate::codec::Always(&self.secret),
-                crate::codec::IfSetTime(&self.created_at),
-            ),
+            |object| {
+                object.entry("secret_id", &self.secret_id)?;
+                object.entry("secret", &self.secret)?;
+                object.time_if_set("created_at", &self.created_at)?;
+                Ok(())
+            },
         )
     }
 }
@@ -97,21 +96,22 @@ impl ::serde::Serialize for Secret {
 impl crate::codec::Object for Secret {
     const NAME: &'static str = "Secret";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (secret_id, secret, created_at) = crate::codec::fields::<
-            (
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-                crate::codec::Nil<
-                    Option<crate::codec::Timestamp>,
-                    Option<::time::OffsetDateTime>,
-                >,
-            ),
-            _,
-        >(map, &["secret_id", "secret", "created_at"])?;
+        let mut secret_id = None;
+        let mut secret = None;
+        let mut created_at = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "secret_id" => fields.read(&mut secret_id, "secret_id")?,
+                "secret" => fields.read(&mut secret, "secret")?,
+                "created_at" => fields.read(&mut created_at, "created_at")?,
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            secret_id,
-            secret,
-            created_at,
+            secret_id: fields.required(secret_id, "secret_id")?,
+            secret: fields.required(secret, "secret")?,
+            created_at: fields.nilable_time(created_at),
         })
     }
 }

@@ -16,11 +16,11 @@ impl ::serde::Serialize for PemFile {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &["pem_file_id", "public_key"],
-            (
-                crate::codec::Always(&self.pem_file_id),
-                crate::codec::Always(&self.public_key),
-            ),
+            |object| {
+                object.entry("pem_file_id", &self.pem_file_id)?;
+                object.entry("public_key", &self.public_key)?;
+                Ok(())
+            },
         )
     }
 }
@@ -28,11 +28,20 @@ impl ::serde::Serialize for PemFile {
 impl crate::codec::Object for PemFile {
     const NAME: &'static str = "PemFile";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (pem_file_id, public_key) = crate::codec::fields::<
-            (crate::codec::Req<String>, crate::codec::Req<String>),
-            _,
-        >(map, &["pem_file_id", "public_key"])?;
-        Ok(Self { pem_file_id, public_key })
+        let mut pem_file_id = None;
+        let mut public_key = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "pem_file_id" => fields.read(&mut pem_file_id, "pem_file_id")?,
+                "public_key" => fields.read(&mut public_key, "public_key")?,
+                _ => fields.skip()?,
+            }
+        }
+        Ok(Self {
+            pem_file_id: fields.required(pem_file_id, "pem_file_id")?,
+            public_key: fields.required(public_key, "public_key")?,
+        })
     }
 }
 
@@ -80,28 +89,18 @@ impl ::serde::Serialize for TrustedTokenProfile {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &[
-                "profile_id",
-                "name",
-                "audience",
-                "issuer",
-                "pem_files",
-                "can_jit_provision",
-                "jwks_url",
-                "attribute_mapping",
-                "public_key_type",
-            ],
-            (
-                crate::codec::Always(&self.profile_id),
-                crate::codec::Always(&self.name),
-                crate::codec::Always(&self.audience),
-                crate::codec::Always(&self.issuer),
-                crate::codec::Always(&self.pem_files),
-                crate::codec::Always(&self.can_jit_provision),
-                crate::codec::IfSet(&self.jwks_url),
-                crate::codec::IfSet(&self.attribute_mapping),
-                crate::codec::IfSet(&self.public_key_type),
-            ),
+            |object| {
+                object.entry("profile_id", &self.profile_id)?;
+                object.entry("name", &self.name)?;
+                object.entry("audience", &self.audience)?;
+                object.entry("issuer", &self.issuer)?;
+                object.entry("pem_files", &self.pem_files)?;
+                object.entry("can_jit_provision", &self.can_jit_provision)?;
+                object.if_set("jwks_url", &self.jwks_url)?;
+                object.if_set("attribute_mapping", &self.attribute_mapping)?;
+                object.if_set("public_key_type", &self.public_key_type)?;
+                Ok(())
+            },
         )
     }
 }
@@ -109,59 +108,46 @@ impl ::serde::Serialize for TrustedTokenProfile {
 impl crate::codec::Object for TrustedTokenProfile {
     const NAME: &'static str = "TrustedTokenProfile";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (
-            profile_id,
-            name,
-            audience,
-            issuer,
-            pem_files,
-            can_jit_provision,
-            jwks_url,
-            attribute_mapping,
-            public_key_type,
-        ) = crate::codec::fields::<
-            (
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-                crate::codec::Req<
-                    Vec<crate::management::models::trusted_token_profiles::PemFile>,
-                >,
-                crate::codec::Req<bool>,
-                crate::codec::Nil<Option<String>>,
-                crate::codec::Nil<Option<::serde_json::Value>>,
-                crate::codec::Nil<
-                    Option<
-                        crate::management::models::trusted_token_profiles::PublicKeyType,
-                    >,
-                >,
-            ),
-            _,
-        >(
-            map,
-            &[
-                "profile_id",
-                "name",
-                "audience",
-                "issuer",
-                "pem_files",
-                "can_jit_provision",
-                "jwks_url",
-                "attribute_mapping",
-                "public_key_type",
-            ],
-        )?;
+        let mut profile_id = None;
+        let mut name = None;
+        let mut audience = None;
+        let mut issuer = None;
+        let mut pem_files = None;
+        let mut can_jit_provision = None;
+        let mut jwks_url = None;
+        let mut attribute_mapping = None;
+        let mut public_key_type = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "profile_id" => fields.read(&mut profile_id, "profile_id")?,
+                "name" => fields.read(&mut name, "name")?,
+                "audience" => fields.read(&mut audience, "audience")?,
+                "issuer" => fields.read(&mut issuer, "issuer")?,
+                "pem_files" => fields.read(&mut pem_files, "pem_files")?,
+                "can_jit_provision" => {
+                    fields.read(&mut can_jit_provision, "can_jit_provision")?
+                }
+                "jwks_url" => fields.read(&mut jwks_url, "jwks_url")?,
+                "attribute_mapping" => {
+                    fields.read(&mut attribute_mapping, "attribute_mapping")?
+                }
+                "public_key_type" => {
+                    fields.read(&mut public_key_type, "public_key_type")?
+                }
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            profile_id,
-            name,
-            audience,
-            issuer,
-            pem_files,
-            can_jit_provision,
-            jwks_url,
-            attribute_mapping,
-            public_key_type,
+            profile_id: fields.required(profile_id, "profile_id")?,
+            name: fields.required(name, "name")?,
+            audience: fields.required(audience, "audience")?,
+            issuer: fields.required(issuer, "issuer")?,
+            pem_files: fields.required(pem_files, "pem_files")?,
+            can_jit_provision: fields.required(can_jit_provision, "can_jit_provision")?,
+            jwks_url: fields.nilable(jwks_url),
+            attribute_mapping: fields.nilable(attribute_mapping),
+            public_key_type: fields.nilable(public_key_type),
         })
     }
 }

@@ -134,22 +134,15 @@ impl ::serde::Serialize for CreateRequest {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &[
-                "scopes",
-                "client_id",
-                "client_secret",
-                "client_name",
-                "client_description",
-                "trusted_metadata",
-            ],
-            (
-                crate::codec::Always(&self.scopes),
-                crate::codec::IfSet(&self.client_id),
-                crate::codec::IfSet(&self.client_secret),
-                crate::codec::IfSet(&self.client_name),
-                crate::codec::IfSet(&self.client_description),
-                crate::codec::IfSet(&self.trusted_metadata),
-            ),
+            |object| {
+                object.entry("scopes", &self.scopes)?;
+                object.if_set("client_id", &self.client_id)?;
+                object.if_set("client_secret", &self.client_secret)?;
+                object.if_set("client_name", &self.client_name)?;
+                object.if_set("client_description", &self.client_description)?;
+                object.if_set("trusted_metadata", &self.trusted_metadata)?;
+                Ok(())
+            },
         )
     }
 }
@@ -158,41 +151,35 @@ impl ::serde::Serialize for CreateRequest {
 impl crate::codec::Object for CreateRequest {
     const NAME: &'static str = "CreateRequest";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (
-            scopes,
-            client_id,
-            client_secret,
-            client_name,
-            client_description,
-            trusted_metadata,
-        ) = crate::codec::fields::<
-            (
-                crate::codec::Req<Vec<String>>,
-                crate::codec::Nil<Option<String>>,
-                crate::codec::Nil<Option<String>>,
-                crate::codec::Nil<Option<String>>,
-                crate::codec::Nil<Option<String>>,
-                crate::codec::Nil<Option<::serde_json::Value>>,
-            ),
-            _,
-        >(
-            map,
-            &[
-                "scopes",
-                "client_id",
-                "client_secret",
-                "client_name",
-                "client_description",
-                "trusted_metadata",
-            ],
-        )?;
+        let mut scopes = None;
+        let mut client_id = None;
+        let mut client_secret = None;
+        let mut client_name = None;
+        let mut client_description = None;
+        let mut trusted_metadata = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "scopes" => fields.read(&mut scopes, "scopes")?,
+                "client_id" => fields.read(&mut client_id, "client_id")?,
+                "client_secret" => fields.read(&mut client_secret, "client_secret")?,
+                "client_name" => fields.read(&mut client_name, "client_name")?,
+                "client_description" => {
+                    fields.read(&mut client_description, "client_description")?
+                }
+                "trusted_metadata" => {
+                    fields.read(&mut trusted_metadata, "trusted_metadata")?
+                }
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            scopes,
-            client_id,
-            client_secret,
-            client_name,
-            client_description,
-            trusted_metadata,
+            scopes: fields.required(scopes, "scopes")?,
+            client_id: fields.nilable(client_id),
+            client_secret: fields.nilable(client_secret),
+            client_name: fields.nilable(client_name),
+            client_description: fields.nilable(client_description),
+            trusted_metadata: fields.nilable(trusted_metadata),
         })
     }
 }
@@ -284,20 +271,22 @@ pub struct CreateResponse {
 impl crate::codec::Object for CreateResponse {
     const NAME: &'static str = "CreateResponse";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (status_code, request_id, m2m_client) = crate::codec::fields::<
-            (
-                crate::codec::Req<i64>,
-                crate::codec::Req<String>,
-                crate::codec::Req<
-                    crate::consumer::models::m2m::M2mClientWithClientSecret,
-                >,
-            ),
-            _,
-        >(map, &["status_code", "request_id", "m2m_client"])?;
+        let mut status_code = None;
+        let mut request_id = None;
+        let mut m2m_client = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "status_code" => fields.read(&mut status_code, "status_code")?,
+                "request_id" => fields.read(&mut request_id, "request_id")?,
+                "m2m_client" => fields.read(&mut m2m_client, "m2m_client")?,
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            status_code,
-            request_id,
-            m2m_client,
+            status_code: fields.required(status_code, "status_code")?,
+            request_id: fields.required(request_id, "request_id")?,
+            m2m_client: fields.required(m2m_client, "m2m_client")?,
         })
     }
 }
@@ -318,12 +307,12 @@ impl ::serde::Serialize for CreateResponse {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &["status_code", "request_id", "m2m_client"],
-            (
-                crate::codec::Always(&self.status_code),
-                crate::codec::Always(&self.request_id),
-                crate::codec::Always(&self.m2m_client),
-            ),
+            |object| {
+                object.entry("status_code", &self.status_code)?;
+                object.entry("request_id", &self.request_id)?;
+                object.entry("m2m_client", &self.m2m_client)?;
+                Ok(())
+            },
         )
     }
 }
@@ -341,7 +330,7 @@ impl ::serde::Serialize for DeleteRequest {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        crate::codec::write(serializer, &[], ())
+        crate::codec::write(serializer, |_| { Ok(()) })
     }
 }
 
@@ -349,11 +338,17 @@ impl ::serde::Serialize for DeleteRequest {
 impl crate::codec::Object for DeleteRequest {
     const NAME: &'static str = "DeleteRequest";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (client_id,) = crate::codec::fields::<
-            (crate::codec::Req<String>,),
-            _,
-        >(map, &["client_id"])?;
-        Ok(Self { client_id })
+        let mut client_id = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "client_id" => fields.read(&mut client_id, "client_id")?,
+                _ => fields.skip()?,
+            }
+        }
+        Ok(Self {
+            client_id: fields.required(client_id, "client_id")?,
+        })
     }
 }
 
@@ -410,18 +405,22 @@ pub struct DeleteResponse {
 impl crate::codec::Object for DeleteResponse {
     const NAME: &'static str = "DeleteResponse";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (status_code, request_id, client_id) = crate::codec::fields::<
-            (
-                crate::codec::Req<i64>,
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-            ),
-            _,
-        >(map, &["status_code", "request_id", "client_id"])?;
+        let mut status_code = None;
+        let mut request_id = None;
+        let mut client_id = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "status_code" => fields.read(&mut status_code, "status_code")?,
+                "request_id" => fields.read(&mut request_id, "request_id")?,
+                "client_id" => fields.read(&mut client_id, "client_id")?,
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            status_code,
-            request_id,
-            client_id,
+            status_code: fields.required(status_code, "status_code")?,
+            request_id: fields.required(request_id, "request_id")?,
+            client_id: fields.required(client_id, "client_id")?,
         })
     }
 }
@@ -442,12 +441,12 @@ impl ::serde::Serialize for DeleteResponse {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &["status_code", "request_id", "client_id"],
-            (
-                crate::codec::Always(&self.status_code),
-                crate::codec::Always(&self.request_id),
-                crate::codec::Always(&self.client_id),
-            ),
+            |object| {
+                object.entry("status_code", &self.status_code)?;
+                object.entry("request_id", &self.request_id)?;
+                object.entry("client_id", &self.client_id)?;
+                Ok(())
+            },
         )
     }
 }
@@ -465,7 +464,7 @@ impl ::serde::Serialize for GetRequest {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        crate::codec::write(serializer, &[], ())
+        crate::codec::write(serializer, |_| { Ok(()) })
     }
 }
 
@@ -473,11 +472,17 @@ impl ::serde::Serialize for GetRequest {
 impl crate::codec::Object for GetRequest {
     const NAME: &'static str = "GetRequest";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (client_id,) = crate::codec::fields::<
-            (crate::codec::Req<String>,),
-            _,
-        >(map, &["client_id"])?;
-        Ok(Self { client_id })
+        let mut client_id = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "client_id" => fields.read(&mut client_id, "client_id")?,
+                _ => fields.skip()?,
+            }
+        }
+        Ok(Self {
+            client_id: fields.required(client_id, "client_id")?,
+        })
     }
 }
 
@@ -534,18 +539,22 @@ pub struct GetResponse {
 impl crate::codec::Object for GetResponse {
     const NAME: &'static str = "GetResponse";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (status_code, request_id, m2m_client) = crate::codec::fields::<
-            (
-                crate::codec::Req<i64>,
-                crate::codec::Req<String>,
-                crate::codec::Req<crate::consumer::models::m2m::M2mClient>,
-            ),
-            _,
-        >(map, &["status_code", "request_id", "m2m_client"])?;
+        let mut status_code = None;
+        let mut request_id = None;
+        let mut m2m_client = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "status_code" => fields.read(&mut status_code, "status_code")?,
+                "request_id" => fields.read(&mut request_id, "request_id")?,
+                "m2m_client" => fields.read(&mut m2m_client, "m2m_client")?,
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            status_code,
-            request_id,
-            m2m_client,
+            status_code: fields.required(status_code, "status_code")?,
+            request_id: fields.required(request_id, "request_id")?,
+            m2m_client: fields.required(m2m_client, "m2m_client")?,
         })
     }
 }
@@ -566,12 +575,12 @@ impl ::serde::Serialize for GetResponse {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &["status_code", "request_id", "m2m_client"],
-            (
-                crate::codec::Always(&self.status_code),
-                crate::codec::Always(&self.request_id),
-                crate::codec::Always(&self.m2m_client),
-            ),
+            |object| {
+                object.entry("status_code", &self.status_code)?;
+                object.entry("request_id", &self.request_id)?;
+                object.entry("m2m_client", &self.m2m_client)?;
+                Ok(())
+            },
         )
     }
 }
@@ -599,12 +608,12 @@ impl ::serde::Serialize for SearchRequest {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &["cursor", "limit", "query"],
-            (
-                crate::codec::IfSet(&self.cursor),
-                crate::codec::IfSet(&self.limit),
-                crate::codec::IfSet(&self.query),
-            ),
+            |object| {
+                object.if_set("cursor", &self.cursor)?;
+                object.if_set("limit", &self.limit)?;
+                object.if_set("query", &self.query)?;
+                Ok(())
+            },
         )
     }
 }
@@ -613,15 +622,23 @@ impl ::serde::Serialize for SearchRequest {
 impl crate::codec::Object for SearchRequest {
     const NAME: &'static str = "SearchRequest";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (cursor, limit, query) = crate::codec::fields::<
-            (
-                crate::codec::Nil<Option<String>>,
-                crate::codec::Nil<Option<i64>>,
-                crate::codec::Nil<Option<crate::consumer::models::m2m::M2mSearchQuery>>,
-            ),
-            _,
-        >(map, &["cursor", "limit", "query"])?;
-        Ok(Self { cursor, limit, query })
+        let mut cursor = None;
+        let mut limit = None;
+        let mut query = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "cursor" => fields.read(&mut cursor, "cursor")?,
+                "limit" => fields.read(&mut limit, "limit")?,
+                "query" => fields.read(&mut query, "query")?,
+                _ => fields.skip()?,
+            }
+        }
+        Ok(Self {
+            cursor: fields.nilable(cursor),
+            limit: fields.nilable(limit),
+            query: fields.nilable(query),
+        })
     }
 }
 
@@ -725,20 +742,27 @@ pub struct SearchResponse {
 impl crate::codec::Object for SearchResponse {
     const NAME: &'static str = "SearchResponse";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (status_code, request_id, m2m_clients, results_metadata) = crate::codec::fields::<
-            (
-                crate::codec::Req<i64>,
-                crate::codec::Req<String>,
-                crate::codec::Req<Vec<crate::consumer::models::m2m::M2mClient>>,
-                crate::codec::Req<crate::consumer::models::m2m::ResultsMetadata>,
-            ),
-            _,
-        >(map, &["status_code", "request_id", "m2m_clients", "results_metadata"])?;
+        let mut status_code = None;
+        let mut request_id = None;
+        let mut m2m_clients = None;
+        let mut results_metadata = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "status_code" => fields.read(&mut status_code, "status_code")?,
+                "request_id" => fields.read(&mut request_id, "request_id")?,
+                "m2m_clients" => fields.read(&mut m2m_clients, "m2m_clients")?,
+                "results_metadata" => {
+                    fields.read(&mut results_metadata, "results_metadata")?
+                }
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            status_code,
-            request_id,
-            m2m_clients,
-            results_metadata,
+            status_code: fields.required(status_code, "status_code")?,
+            request_id: fields.required(request_id, "request_id")?,
+            m2m_clients: fields.required(m2m_clients, "m2m_clients")?,
+            results_metadata: fields.required(results_metadata, "results_metadata")?,
         })
     }
 }
@@ -759,13 +783,13 @@ impl ::serde::Serialize for SearchResponse {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &["status_code", "request_id", "m2m_clients", "results_metadata"],
-            (
-                crate::codec::Always(&self.status_code),
-                crate::codec::Always(&self.request_id),
-                crate::codec::Always(&self.m2m_clients),
-                crate::codec::Always(&self.results_metadata),
-            ),
+            |object| {
+                object.entry("status_code", &self.status_code)?;
+                object.entry("request_id", &self.request_id)?;
+                object.entry("m2m_clients", &self.m2m_clients)?;
+                object.entry("results_metadata", &self.results_metadata)?;
+                Ok(())
+            },
         )
     }
 }
@@ -798,20 +822,14 @@ impl ::serde::Serialize for UpdateRequest {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &[
-                "client_name",
-                "client_description",
-                "status",
-                "scopes",
-                "trusted_metadata",
-            ],
-            (
-                crate::codec::IfSet(&self.client_name),
-                crate::codec::IfSet(&self.client_description),
-                crate::codec::IfSet(&self.status),
-                crate::codec::IfSet(&self.scopes),
-                crate::codec::IfSet(&self.trusted_metadata),
-            ),
+            |object| {
+                object.if_set("client_name", &self.client_name)?;
+                object.if_set("client_description", &self.client_description)?;
+                object.if_set("status", &self.status)?;
+                object.if_set("scopes", &self.scopes)?;
+                object.if_set("trusted_metadata", &self.trusted_metadata)?;
+                Ok(())
+            },
         )
     }
 }
@@ -820,43 +838,35 @@ impl ::serde::Serialize for UpdateRequest {
 impl crate::codec::Object for UpdateRequest {
     const NAME: &'static str = "UpdateRequest";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (
-            client_id,
-            client_name,
-            client_description,
-            status,
-            scopes,
-            trusted_metadata,
-        ) = crate::codec::fields::<
-            (
-                crate::codec::Req<String>,
-                crate::codec::Nil<Option<String>>,
-                crate::codec::Nil<Option<String>>,
-                crate::codec::Nil<
-                    Option<crate::consumer::models::m2m_clients::UpdateRequestStatus>,
-                >,
-                crate::codec::Nil<Option<Vec<String>>>,
-                crate::codec::Nil<Option<::serde_json::Value>>,
-            ),
-            _,
-        >(
-            map,
-            &[
-                "client_id",
-                "client_name",
-                "client_description",
-                "status",
-                "scopes",
-                "trusted_metadata",
-            ],
-        )?;
+        let mut client_id = None;
+        let mut client_name = None;
+        let mut client_description = None;
+        let mut status = None;
+        let mut scopes = None;
+        let mut trusted_metadata = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "client_id" => fields.read(&mut client_id, "client_id")?,
+                "client_name" => fields.read(&mut client_name, "client_name")?,
+                "client_description" => {
+                    fields.read(&mut client_description, "client_description")?
+                }
+                "status" => fields.read(&mut status, "status")?,
+                "scopes" => fields.read(&mut scopes, "scopes")?,
+                "trusted_metadata" => {
+                    fields.read(&mut trusted_metadata, "trusted_metadata")?
+                }
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            client_id,
-            client_name,
-            client_description,
-            status,
-            scopes,
-            trusted_metadata,
+            client_id: fields.required(client_id, "client_id")?,
+            client_name: fields.nilable(client_name),
+            client_description: fields.nilable(client_description),
+            status: fields.nilable(status),
+            scopes: fields.nilable(scopes),
+            trusted_metadata: fields.nilable(trusted_metadata),
         })
     }
 }
@@ -952,18 +962,22 @@ pub struct UpdateResponse {
 impl crate::codec::Object for UpdateResponse {
     const NAME: &'static str = "UpdateResponse";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (status_code, request_id, m2m_client) = crate::codec::fields::<
-            (
-                crate::codec::Req<i64>,
-                crate::codec::Req<String>,
-                crate::codec::Req<crate::consumer::models::m2m::M2mClient>,
-            ),
-            _,
-        >(map, &["status_code", "request_id", "m2m_client"])?;
+        let mut status_code = None;
+        let mut request_id = None;
+        let mut m2m_client = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "status_code" => fields.read(&mut status_code, "status_code")?,
+                "request_id" => fields.read(&mut request_id, "request_id")?,
+                "m2m_client" => fields.read(&mut m2m_client, "m2m_client")?,
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            status_code,
-            request_id,
-            m2m_client,
+            status_code: fields.required(status_code, "status_code")?,
+            request_id: fields.required(request_id, "request_id")?,
+            m2m_client: fields.required(m2m_client, "m2m_client")?,
         })
     }
 }
@@ -984,12 +998,12 @@ impl ::serde::Serialize for UpdateResponse {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &["status_code", "request_id", "m2m_client"],
-            (
-                crate::codec::Always(&self.status_code),
-                crate::codec::Always(&self.request_id),
-                crate::codec::Always(&self.m2m_client),
-            ),
+            |object| {
+                object.entry("status_code", &self.status_code)?;
+                object.entry("request_id", &self.request_id)?;
+                object.entry("m2m_client", &self.m2m_client)?;
+                Ok(())
+            },
         )
     }
 }

@@ -64,22 +64,19 @@ impl ::serde::Serialize for SendRequest {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &[
-                "email_address",
-                "discovery_redirect_url",
-                "pkce_code_challenge",
-                "login_template_id",
-                "locale",
-                "discovery_expiration_minutes",
-            ],
-            (
-                crate::codec::Always(&self.email_address),
-                crate::codec::IfSet(&self.discovery_redirect_url),
-                crate::codec::IfSet(&self.pkce_code_challenge),
-                crate::codec::IfSet(&self.login_template_id),
-                crate::codec::IfSet(&self.locale),
-                crate::codec::IfSet(&self.discovery_expiration_minutes),
-            ),
+            |object| {
+                object.entry("email_address", &self.email_address)?;
+                object.if_set("discovery_redirect_url", &self.discovery_redirect_url)?;
+                object.if_set("pkce_code_challenge", &self.pkce_code_challenge)?;
+                object.if_set("login_template_id", &self.login_template_id)?;
+                object.if_set("locale", &self.locale)?;
+                object
+                    .if_set(
+                        "discovery_expiration_minutes",
+                        &self.discovery_expiration_minutes,
+                    )?;
+                Ok(())
+            },
         )
     }
 }
@@ -88,45 +85,43 @@ impl ::serde::Serialize for SendRequest {
 impl crate::codec::Object for SendRequest {
     const NAME: &'static str = "SendRequest";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (
-            email_address,
-            discovery_redirect_url,
-            pkce_code_challenge,
-            login_template_id,
-            locale,
-            discovery_expiration_minutes,
-        ) = crate::codec::fields::<
-            (
-                crate::codec::Req<String>,
-                crate::codec::Nil<Option<String>>,
-                crate::codec::Nil<Option<String>>,
-                crate::codec::Nil<Option<String>>,
-                crate::codec::Nil<
-                    Option<
-                        crate::b2b::models::magic_links_email_discovery::SendRequestLocale,
-                    >,
-                >,
-                crate::codec::Nil<Option<i64>>,
-            ),
-            _,
-        >(
-            map,
-            &[
-                "email_address",
-                "discovery_redirect_url",
-                "pkce_code_challenge",
-                "login_template_id",
-                "locale",
-                "discovery_expiration_minutes",
-            ],
-        )?;
+        let mut email_address = None;
+        let mut discovery_redirect_url = None;
+        let mut pkce_code_challenge = None;
+        let mut login_template_id = None;
+        let mut locale = None;
+        let mut discovery_expiration_minutes = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "email_address" => fields.read(&mut email_address, "email_address")?,
+                "discovery_redirect_url" => {
+                    fields.read(&mut discovery_redirect_url, "discovery_redirect_url")?
+                }
+                "pkce_code_challenge" => {
+                    fields.read(&mut pkce_code_challenge, "pkce_code_challenge")?
+                }
+                "login_template_id" => {
+                    fields.read(&mut login_template_id, "login_template_id")?
+                }
+                "locale" => fields.read(&mut locale, "locale")?,
+                "discovery_expiration_minutes" => {
+                    fields
+                        .read(
+                            &mut discovery_expiration_minutes,
+                            "discovery_expiration_minutes",
+                        )?
+                }
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            email_address,
-            discovery_redirect_url,
-            pkce_code_challenge,
-            login_template_id,
-            locale,
-            discovery_expiration_minutes,
+            email_address: fields.required(email_address, "email_address")?,
+            discovery_redirect_url: fields.nilable(discovery_redirect_url),
+            pkce_code_challenge: fields.nilable(pkce_code_challenge),
+            login_template_id: fields.nilable(login_template_id),
+            locale: fields.nilable(locale),
+            discovery_expiration_minutes: fields.nilable(discovery_expiration_minutes),
         })
     }
 }
@@ -230,11 +225,20 @@ pub struct SendResponse {
 impl crate::codec::Object for SendResponse {
     const NAME: &'static str = "SendResponse";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (status_code, request_id) = crate::codec::fields::<
-            (crate::codec::Req<i64>, crate::codec::Req<String>),
-            _,
-        >(map, &["status_code", "request_id"])?;
-        Ok(Self { status_code, request_id })
+        let mut status_code = None;
+        let mut request_id = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "status_code" => fields.read(&mut status_code, "status_code")?,
+                "request_id" => fields.read(&mut request_id, "request_id")?,
+                _ => fields.skip()?,
+            }
+        }
+        Ok(Self {
+            status_code: fields.required(status_code, "status_code")?,
+            request_id: fields.required(request_id, "request_id")?,
+        })
     }
 }
 
@@ -254,11 +258,11 @@ impl ::serde::Serialize for SendResponse {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &["status_code", "request_id"],
-            (
-                crate::codec::Always(&self.status_code),
-                crate::codec::Always(&self.request_id),
-            ),
+            |object| {
+                object.entry("status_code", &self.status_code)?;
+                object.entry("request_id", &self.request_id)?;
+                Ok(())
+            },
         )
     }
 }

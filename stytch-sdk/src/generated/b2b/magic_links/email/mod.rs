@@ -106,32 +106,24 @@ impl ::serde::Serialize for InviteRequest {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &[
-                "organization_id",
-                "email_address",
-                "invite_redirect_url",
-                "invited_by_member_id",
-                "name",
-                "trusted_metadata",
-                "untrusted_metadata",
-                "invite_template_id",
-                "locale",
-                "roles",
-                "invite_expiration_minutes",
-            ],
-            (
-                crate::codec::Always(&self.organization_id),
-                crate::codec::Always(&self.email_address),
-                crate::codec::IfSet(&self.invite_redirect_url),
-                crate::codec::IfSet(&self.invited_by_member_id),
-                crate::codec::IfSet(&self.name),
-                crate::codec::IfSet(&self.trusted_metadata),
-                crate::codec::IfSet(&self.untrusted_metadata),
-                crate::codec::IfSet(&self.invite_template_id),
-                crate::codec::IfSet(&self.locale),
-                crate::codec::IfSet(&self.roles),
-                crate::codec::IfSet(&self.invite_expiration_minutes),
-            ),
+            |object| {
+                object.entry("organization_id", &self.organization_id)?;
+                object.entry("email_address", &self.email_address)?;
+                object.if_set("invite_redirect_url", &self.invite_redirect_url)?;
+                object.if_set("invited_by_member_id", &self.invited_by_member_id)?;
+                object.if_set("name", &self.name)?;
+                object.if_set("trusted_metadata", &self.trusted_metadata)?;
+                object.if_set("untrusted_metadata", &self.untrusted_metadata)?;
+                object.if_set("invite_template_id", &self.invite_template_id)?;
+                object.if_set("locale", &self.locale)?;
+                object.if_set("roles", &self.roles)?;
+                object
+                    .if_set(
+                        "invite_expiration_minutes",
+                        &self.invite_expiration_minutes,
+                    )?;
+                Ok(())
+            },
         )
     }
 }
@@ -140,67 +132,67 @@ impl ::serde::Serialize for InviteRequest {
 impl crate::codec::Object for InviteRequest {
     const NAME: &'static str = "InviteRequest";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (
-            organization_id,
-            email_address,
-            invite_redirect_url,
-            invited_by_member_id,
-            name,
-            trusted_metadata,
-            untrusted_metadata,
-            invite_template_id,
-            locale,
-            roles,
-            invite_expiration_minutes,
-            authorization,
-        ) = crate::codec::fields::<
-            (
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-                crate::codec::Nil<Option<String>>,
-                crate::codec::Nil<Option<String>>,
-                crate::codec::Nil<Option<String>>,
-                crate::codec::Nil<Option<::serde_json::Value>>,
-                crate::codec::Nil<Option<::serde_json::Value>>,
-                crate::codec::Nil<Option<String>>,
-                crate::codec::Nil<
-                    Option<crate::b2b::models::magic_links_email::InviteRequestLocale>,
-                >,
-                crate::codec::Nil<Option<Vec<String>>>,
-                crate::codec::Nil<Option<i64>>,
-                crate::codec::Nil<Option<crate::MemberSessionAuth>>,
-            ),
-            _,
-        >(
-            map,
-            &[
-                "organization_id",
-                "email_address",
-                "invite_redirect_url",
-                "invited_by_member_id",
-                "name",
-                "trusted_metadata",
-                "untrusted_metadata",
-                "invite_template_id",
-                "locale",
-                "roles",
-                "invite_expiration_minutes",
-                "authorization",
-            ],
-        )?;
+        let mut organization_id = None;
+        let mut email_address = None;
+        let mut invite_redirect_url = None;
+        let mut invited_by_member_id = None;
+        let mut name = None;
+        let mut trusted_metadata = None;
+        let mut untrusted_metadata = None;
+        let mut invite_template_id = None;
+        let mut locale = None;
+        let mut roles = None;
+        let mut invite_expiration_minutes = None;
+        let mut authorization = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "organization_id" => {
+                    fields.read(&mut organization_id, "organization_id")?
+                }
+                "email_address" => fields.read(&mut email_address, "email_address")?,
+                "invite_redirect_url" => {
+                    fields.read(&mut invite_redirect_url, "invite_redirect_url")?
+                }
+                "invited_by_member_id" => {
+                    fields.read(&mut invited_by_member_id, "invited_by_member_id")?
+                }
+                "name" => fields.read(&mut name, "name")?,
+                "trusted_metadata" => {
+                    fields.read(&mut trusted_metadata, "trusted_metadata")?
+                }
+                "untrusted_metadata" => {
+                    fields.read(&mut untrusted_metadata, "untrusted_metadata")?
+                }
+                "invite_template_id" => {
+                    fields.read(&mut invite_template_id, "invite_template_id")?
+                }
+                "locale" => fields.read(&mut locale, "locale")?,
+                "roles" => fields.read(&mut roles, "roles")?,
+                "invite_expiration_minutes" => {
+                    fields
+                        .read(
+                            &mut invite_expiration_minutes,
+                            "invite_expiration_minutes",
+                        )?
+                }
+                "authorization" => fields.read(&mut authorization, "authorization")?,
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            organization_id,
-            email_address,
-            invite_redirect_url,
-            invited_by_member_id,
-            name,
-            trusted_metadata,
-            untrusted_metadata,
-            invite_template_id,
-            locale,
-            roles,
-            invite_expiration_minutes,
-            authorization,
+            organization_id: fields.required(organization_id, "organization_id")?,
+            email_address: fields.required(email_address, "email_address")?,
+            invite_redirect_url: fields.nilable(invite_redirect_url),
+            invited_by_member_id: fields.nilable(invited_by_member_id),
+            name: fields.nilable(name),
+            trusted_metadata: fields.nilable(trusted_metadata),
+            untrusted_metadata: fields.nilable(untrusted_metadata),
+            invite_template_id: fields.nilable(invite_template_id),
+            locale: fields.nilable(locale),
+            roles: fields.nilable(roles),
+            invite_expiration_minutes: fields.nilable(invite_expiration_minutes),
+            authorization: fields.nilable(authorization),
         })
     }
 }
@@ -359,22 +351,28 @@ pub struct InviteResponse {
 impl crate::codec::Object for InviteResponse {
     const NAME: &'static str = "InviteResponse";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (status_code, request_id, member_id, member, organization) = crate::codec::fields::<
-            (
-                crate::codec::Req<i64>,
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-                crate::codec::Req<crate::b2b::models::organizations::Member>,
-                crate::codec::Req<crate::b2b::models::organizations::Organization>,
-            ),
-            _,
-        >(map, &["status_code", "request_id", "member_id", "member", "organization"])?;
+        let mut status_code = None;
+        let mut request_id = None;
+        let mut member_id = None;
+        let mut member = None;
+        let mut organization = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "status_code" => fields.read(&mut status_code, "status_code")?,
+                "request_id" => fields.read(&mut request_id, "request_id")?,
+                "member_id" => fields.read(&mut member_id, "member_id")?,
+                "member" => fields.read(&mut member, "member")?,
+                "organization" => fields.read(&mut organization, "organization")?,
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            status_code,
-            request_id,
-            member_id,
-            member,
-            organization,
+            status_code: fields.required(status_code, "status_code")?,
+            request_id: fields.required(request_id, "request_id")?,
+            member_id: fields.required(member_id, "member_id")?,
+            member: fields.required(member, "member")?,
+            organization: fields.required(organization, "organization")?,
         })
     }
 }
@@ -395,14 +393,14 @@ impl ::serde::Serialize for InviteResponse {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &["status_code", "request_id", "member_id", "member", "organization"],
-            (
-                crate::codec::Always(&self.status_code),
-                crate::codec::Always(&self.request_id),
-                crate::codec::Always(&self.member_id),
-                crate::codec::Always(&self.member),
-                crate::codec::Always(&self.organization),
-            ),
+            |object| {
+                object.entry("status_code", &self.status_code)?;
+                object.entry("request_id", &self.request_id)?;
+                object.entry("member_id", &self.member_id)?;
+                object.entry("member", &self.member)?;
+                object.entry("organization", &self.organization)?;
+                Ok(())
+            },
         )
     }
 }
@@ -456,30 +454,24 @@ impl ::serde::Serialize for LoginOrSignupRequest {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &[
-                "organization_id",
-                "email_address",
-                "login_redirect_url",
-                "signup_redirect_url",
-                "pkce_code_challenge",
-                "login_template_id",
-                "signup_template_id",
-                "locale",
-                "login_expiration_minutes",
-                "signup_expiration_minutes",
-            ],
-            (
-                crate::codec::Always(&self.organization_id),
-                crate::codec::Always(&self.email_address),
-                crate::codec::IfSet(&self.login_redirect_url),
-                crate::codec::IfSet(&self.signup_redirect_url),
-                crate::codec::IfSet(&self.pkce_code_challenge),
-                crate::codec::IfSet(&self.login_template_id),
-                crate::codec::IfSet(&self.signup_template_id),
-                crate::codec::IfSet(&self.locale),
-                crate::codec::IfSet(&self.login_expiration_minutes),
-                crate::codec::IfSet(&self.signup_expiration_minutes),
-            ),
+            |object| {
+                object.entry("organization_id", &self.organization_id)?;
+                object.entry("email_address", &self.email_address)?;
+                object.if_set("login_redirect_url", &self.login_redirect_url)?;
+                object.if_set("signup_redirect_url", &self.signup_redirect_url)?;
+                object.if_set("pkce_code_challenge", &self.pkce_code_challenge)?;
+                object.if_set("login_template_id", &self.login_template_id)?;
+                object.if_set("signup_template_id", &self.signup_template_id)?;
+                object.if_set("locale", &self.locale)?;
+                object
+                    .if_set("login_expiration_minutes", &self.login_expiration_minutes)?;
+                object
+                    .if_set(
+                        "signup_expiration_minutes",
+                        &self.signup_expiration_minutes,
+                    )?;
+                Ok(())
+            },
         )
     }
 }
@@ -488,61 +480,64 @@ impl ::serde::Serialize for LoginOrSignupRequest {
 impl crate::codec::Object for LoginOrSignupRequest {
     const NAME: &'static str = "LoginOrSignupRequest";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (
-            organization_id,
-            email_address,
-            login_redirect_url,
-            signup_redirect_url,
-            pkce_code_challenge,
-            login_template_id,
-            signup_template_id,
-            locale,
-            login_expiration_minutes,
-            signup_expiration_minutes,
-        ) = crate::codec::fields::<
-            (
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-                crate::codec::Nil<Option<String>>,
-                crate::codec::Nil<Option<String>>,
-                crate::codec::Nil<Option<String>>,
-                crate::codec::Nil<Option<String>>,
-                crate::codec::Nil<Option<String>>,
-                crate::codec::Nil<
-                    Option<
-                        crate::b2b::models::magic_links_email::LoginOrSignupRequestLocale,
-                    >,
-                >,
-                crate::codec::Nil<Option<i64>>,
-                crate::codec::Nil<Option<i64>>,
-            ),
-            _,
-        >(
-            map,
-            &[
-                "organization_id",
-                "email_address",
-                "login_redirect_url",
-                "signup_redirect_url",
-                "pkce_code_challenge",
-                "login_template_id",
-                "signup_template_id",
-                "locale",
-                "login_expiration_minutes",
-                "signup_expiration_minutes",
-            ],
-        )?;
+        let mut organization_id = None;
+        let mut email_address = None;
+        let mut login_redirect_url = None;
+        let mut signup_redirect_url = None;
+        let mut pkce_code_challenge = None;
+        let mut login_template_id = None;
+        let mut signup_template_id = None;
+        let mut locale = None;
+        let mut login_expiration_minutes = None;
+        let mut signup_expiration_minutes = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "organization_id" => {
+                    fields.read(&mut organization_id, "organization_id")?
+                }
+                "email_address" => fields.read(&mut email_address, "email_address")?,
+                "login_redirect_url" => {
+                    fields.read(&mut login_redirect_url, "login_redirect_url")?
+                }
+                "signup_redirect_url" => {
+                    fields.read(&mut signup_redirect_url, "signup_redirect_url")?
+                }
+                "pkce_code_challenge" => {
+                    fields.read(&mut pkce_code_challenge, "pkce_code_challenge")?
+                }
+                "login_template_id" => {
+                    fields.read(&mut login_template_id, "login_template_id")?
+                }
+                "signup_template_id" => {
+                    fields.read(&mut signup_template_id, "signup_template_id")?
+                }
+                "locale" => fields.read(&mut locale, "locale")?,
+                "login_expiration_minutes" => {
+                    fields
+                        .read(&mut login_expiration_minutes, "login_expiration_minutes")?
+                }
+                "signup_expiration_minutes" => {
+                    fields
+                        .read(
+                            &mut signup_expiration_minutes,
+                            "signup_expiration_minutes",
+                        )?
+                }
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            organization_id,
-            email_address,
-            login_redirect_url,
-            signup_redirect_url,
-            pkce_code_challenge,
-            login_template_id,
-            signup_template_id,
-            locale,
-            login_expiration_minutes,
-            signup_expiration_minutes,
+            organization_id: fields.required(organization_id, "organization_id")?,
+            email_address: fields.required(email_address, "email_address")?,
+            login_redirect_url: fields.nilable(login_redirect_url),
+            signup_redirect_url: fields.nilable(signup_redirect_url),
+            pkce_code_challenge: fields.nilable(pkce_code_challenge),
+            login_template_id: fields.nilable(login_template_id),
+            signup_template_id: fields.nilable(signup_template_id),
+            locale: fields.nilable(locale),
+            login_expiration_minutes: fields.nilable(login_expiration_minutes),
+            signup_expiration_minutes: fields.nilable(signup_expiration_minutes),
         })
     }
 }
@@ -686,34 +681,31 @@ pub struct LoginOrSignupResponse {
 impl crate::codec::Object for LoginOrSignupResponse {
     const NAME: &'static str = "LoginOrSignupResponse";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (status_code, request_id, member_id, member_created, member, organization) = crate::codec::fields::<
-            (
-                crate::codec::Req<i64>,
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-                crate::codec::Req<bool>,
-                crate::codec::Req<crate::b2b::models::organizations::Member>,
-                crate::codec::Req<crate::b2b::models::organizations::Organization>,
-            ),
-            _,
-        >(
-            map,
-            &[
-                "status_code",
-                "request_id",
-                "member_id",
-                "member_created",
-                "member",
-                "organization",
-            ],
-        )?;
+        let mut status_code = None;
+        let mut request_id = None;
+        let mut member_id = None;
+        let mut member_created = None;
+        let mut member = None;
+        let mut organization = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "status_code" => fields.read(&mut status_code, "status_code")?,
+                "request_id" => fields.read(&mut request_id, "request_id")?,
+                "member_id" => fields.read(&mut member_id, "member_id")?,
+                "member_created" => fields.read(&mut member_created, "member_created")?,
+                "member" => fields.read(&mut member, "member")?,
+                "organization" => fields.read(&mut organization, "organization")?,
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            status_code,
-            request_id,
-            member_id,
-            member_created,
-            member,
-            organization,
+            status_code: fields.required(status_code, "status_code")?,
+            request_id: fields.required(request_id, "request_id")?,
+            member_id: fields.required(member_id, "member_id")?,
+            member_created: fields.required(member_created, "member_created")?,
+            member: fields.required(member, "member")?,
+            organization: fields.required(organization, "organization")?,
         })
     }
 }
@@ -734,22 +726,15 @@ impl ::serde::Serialize for LoginOrSignupResponse {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &[
-                "status_code",
-                "request_id",
-                "member_id",
-                "member_created",
-                "member",
-                "organization",
-            ],
-            (
-                crate::codec::Always(&self.status_code),
-                crate::codec::Always(&self.request_id),
-                crate::codec::Always(&self.member_id),
-                crate::codec::Always(&self.member_created),
-                crate::codec::Always(&self.member),
-                crate::codec::Always(&self.organization),
-            ),
+            |object| {
+                object.entry("status_code", &self.status_code)?;
+                object.entry("request_id", &self.request_id)?;
+                object.entry("member_id", &self.member_id)?;
+                object.entry("member_created", &self.member_created)?;
+                object.entry("member", &self.member)?;
+                object.entry("organization", &self.organization)?;
+                Ok(())
+            },
         )
     }
 }

@@ -306,30 +306,20 @@ impl ::serde::Serialize for CreateRequest {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &[
-                "email_address",
-                "name",
-                "trusted_metadata",
-                "untrusted_metadata",
-                "create_member_as_pending",
-                "is_breakglass",
-                "mfa_phone_number",
-                "mfa_enrolled",
-                "roles",
-                "external_id",
-            ],
-            (
-                crate::codec::Always(&self.email_address),
-                crate::codec::IfSet(&self.name),
-                crate::codec::IfSet(&self.trusted_metadata),
-                crate::codec::IfSet(&self.untrusted_metadata),
-                crate::codec::IfSet(&self.create_member_as_pending),
-                crate::codec::IfSet(&self.is_breakglass),
-                crate::codec::IfSet(&self.mfa_phone_number),
-                crate::codec::IfSet(&self.mfa_enrolled),
-                crate::codec::IfSet(&self.roles),
-                crate::codec::IfSet(&self.external_id),
-            ),
+            |object| {
+                object.entry("email_address", &self.email_address)?;
+                object.if_set("name", &self.name)?;
+                object.if_set("trusted_metadata", &self.trusted_metadata)?;
+                object.if_set("untrusted_metadata", &self.untrusted_metadata)?;
+                object
+                    .if_set("create_member_as_pending", &self.create_member_as_pending)?;
+                object.if_set("is_breakglass", &self.is_breakglass)?;
+                object.if_set("mfa_phone_number", &self.mfa_phone_number)?;
+                object.if_set("mfa_enrolled", &self.mfa_enrolled)?;
+                object.if_set("roles", &self.roles)?;
+                object.if_set("external_id", &self.external_id)?;
+                Ok(())
+            },
         )
     }
 }
@@ -338,65 +328,60 @@ impl ::serde::Serialize for CreateRequest {
 impl crate::codec::Object for CreateRequest {
     const NAME: &'static str = "CreateRequest";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (
-            organization_id,
-            email_address,
-            name,
-            trusted_metadata,
-            untrusted_metadata,
-            create_member_as_pending,
-            is_breakglass,
-            mfa_phone_number,
-            mfa_enrolled,
-            roles,
-            external_id,
-            authorization,
-        ) = crate::codec::fields::<
-            (
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-                crate::codec::Nil<Option<String>>,
-                crate::codec::Nil<Option<::serde_json::Value>>,
-                crate::codec::Nil<Option<::serde_json::Value>>,
-                crate::codec::Nil<Option<bool>>,
-                crate::codec::Nil<Option<bool>>,
-                crate::codec::Nil<Option<String>>,
-                crate::codec::Nil<Option<bool>>,
-                crate::codec::Nil<Option<Vec<String>>>,
-                crate::codec::Nil<Option<String>>,
-                crate::codec::Nil<Option<crate::MemberSessionAuth>>,
-            ),
-            _,
-        >(
-            map,
-            &[
-                "organization_id",
-                "email_address",
-                "name",
-                "trusted_metadata",
-                "untrusted_metadata",
-                "create_member_as_pending",
-                "is_breakglass",
-                "mfa_phone_number",
-                "mfa_enrolled",
-                "roles",
-                "external_id",
-                "authorization",
-            ],
-        )?;
+        let mut organization_id = None;
+        let mut email_address = None;
+        let mut name = None;
+        let mut trusted_metadata = None;
+        let mut untrusted_metadata = None;
+        let mut create_member_as_pending = None;
+        let mut is_breakglass = None;
+        let mut mfa_phone_number = None;
+        let mut mfa_enrolled = None;
+        let mut roles = None;
+        let mut external_id = None;
+        let mut authorization = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "organization_id" => {
+                    fields.read(&mut organization_id, "organization_id")?
+                }
+                "email_address" => fields.read(&mut email_address, "email_address")?,
+                "name" => fields.read(&mut name, "name")?,
+                "trusted_metadata" => {
+                    fields.read(&mut trusted_metadata, "trusted_metadata")?
+                }
+                "untrusted_metadata" => {
+                    fields.read(&mut untrusted_metadata, "untrusted_metadata")?
+                }
+                "create_member_as_pending" => {
+                    fields
+                        .read(&mut create_member_as_pending, "create_member_as_pending")?
+                }
+                "is_breakglass" => fields.read(&mut is_breakglass, "is_breakglass")?,
+                "mfa_phone_number" => {
+                    fields.read(&mut mfa_phone_number, "mfa_phone_number")?
+                }
+                "mfa_enrolled" => fields.read(&mut mfa_enrolled, "mfa_enrolled")?,
+                "roles" => fields.read(&mut roles, "roles")?,
+                "external_id" => fields.read(&mut external_id, "external_id")?,
+                "authorization" => fields.read(&mut authorization, "authorization")?,
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            organization_id,
-            email_address,
-            name,
-            trusted_metadata,
-            untrusted_metadata,
-            create_member_as_pending,
-            is_breakglass,
-            mfa_phone_number,
-            mfa_enrolled,
-            roles,
-            external_id,
-            authorization,
+            organization_id: fields.required(organization_id, "organization_id")?,
+            email_address: fields.required(email_address, "email_address")?,
+            name: fields.nilable(name),
+            trusted_metadata: fields.nilable(trusted_metadata),
+            untrusted_metadata: fields.nilable(untrusted_metadata),
+            create_member_as_pending: fields.nilable(create_member_as_pending),
+            is_breakglass: fields.nilable(is_breakglass),
+            mfa_phone_number: fields.nilable(mfa_phone_number),
+            mfa_enrolled: fields.nilable(mfa_enrolled),
+            roles: fields.nilable(roles),
+            external_id: fields.nilable(external_id),
+            authorization: fields.nilable(authorization),
         })
     }
 }
@@ -546,22 +531,28 @@ pub struct CreateResponse {
 impl crate::codec::Object for CreateResponse {
     const NAME: &'static str = "CreateResponse";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (status_code, request_id, member_id, member, organization) = crate::codec::fields::<
-            (
-                crate::codec::Req<i64>,
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-                crate::codec::Req<crate::b2b::models::organizations::Member>,
-                crate::codec::Req<crate::b2b::models::organizations::Organization>,
-            ),
-            _,
-        >(map, &["status_code", "request_id", "member_id", "member", "organization"])?;
+        let mut status_code = None;
+        let mut request_id = None;
+        let mut member_id = None;
+        let mut member = None;
+        let mut organization = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "status_code" => fields.read(&mut status_code, "status_code")?,
+                "request_id" => fields.read(&mut request_id, "request_id")?,
+                "member_id" => fields.read(&mut member_id, "member_id")?,
+                "member" => fields.read(&mut member, "member")?,
+                "organization" => fields.read(&mut organization, "organization")?,
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            status_code,
-            request_id,
-            member_id,
-            member,
-            organization,
+            status_code: fields.required(status_code, "status_code")?,
+            request_id: fields.required(request_id, "request_id")?,
+            member_id: fields.required(member_id, "member_id")?,
+            member: fields.required(member, "member")?,
+            organization: fields.required(organization, "organization")?,
         })
     }
 }
@@ -582,14 +573,14 @@ impl ::serde::Serialize for CreateResponse {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &["status_code", "request_id", "member_id", "member", "organization"],
-            (
-                crate::codec::Always(&self.status_code),
-                crate::codec::Always(&self.request_id),
-                crate::codec::Always(&self.member_id),
-                crate::codec::Always(&self.member),
-                crate::codec::Always(&self.organization),
-            ),
+            |object| {
+                object.entry("status_code", &self.status_code)?;
+                object.entry("request_id", &self.request_id)?;
+                object.entry("member_id", &self.member_id)?;
+                object.entry("member", &self.member)?;
+                object.entry("organization", &self.organization)?;
+                Ok(())
+            },
         )
     }
 }
@@ -611,8 +602,10 @@ impl ::serde::Serialize for DangerouslyGetRequest {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &["include_deleted"],
-            (crate::codec::IfSet(&self.include_deleted),),
+            |object| {
+                object.if_set("include_deleted", &self.include_deleted)?;
+                Ok(())
+            },
         )
     }
 }
@@ -621,11 +614,22 @@ impl ::serde::Serialize for DangerouslyGetRequest {
 impl crate::codec::Object for DangerouslyGetRequest {
     const NAME: &'static str = "DangerouslyGetRequest";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (member_id, include_deleted) = crate::codec::fields::<
-            (crate::codec::Req<String>, crate::codec::Nil<Option<bool>>),
-            _,
-        >(map, &["member_id", "include_deleted"])?;
-        Ok(Self { member_id, include_deleted })
+        let mut member_id = None;
+        let mut include_deleted = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "member_id" => fields.read(&mut member_id, "member_id")?,
+                "include_deleted" => {
+                    fields.read(&mut include_deleted, "include_deleted")?
+                }
+                _ => fields.skip()?,
+            }
+        }
+        Ok(Self {
+            member_id: fields.required(member_id, "member_id")?,
+            include_deleted: fields.nilable(include_deleted),
+        })
     }
 }
 
@@ -693,22 +697,28 @@ pub struct DangerouslyGetResponse {
 impl crate::codec::Object for DangerouslyGetResponse {
     const NAME: &'static str = "DangerouslyGetResponse";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (status_code, request_id, member_id, member, organization) = crate::codec::fields::<
-            (
-                crate::codec::Req<i64>,
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-                crate::codec::Req<crate::b2b::models::organizations::Member>,
-                crate::codec::Req<crate::b2b::models::organizations::Organization>,
-            ),
-            _,
-        >(map, &["status_code", "request_id", "member_id", "member", "organization"])?;
+        let mut status_code = None;
+        let mut request_id = None;
+        let mut member_id = None;
+        let mut member = None;
+        let mut organization = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "status_code" => fields.read(&mut status_code, "status_code")?,
+                "request_id" => fields.read(&mut request_id, "request_id")?,
+                "member_id" => fields.read(&mut member_id, "member_id")?,
+                "member" => fields.read(&mut member, "member")?,
+                "organization" => fields.read(&mut organization, "organization")?,
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            status_code,
-            request_id,
-            member_id,
-            member,
-            organization,
+            status_code: fields.required(status_code, "status_code")?,
+            request_id: fields.required(request_id, "request_id")?,
+            member_id: fields.required(member_id, "member_id")?,
+            member: fields.required(member, "member")?,
+            organization: fields.required(organization, "organization")?,
         })
     }
 }
@@ -729,14 +739,14 @@ impl ::serde::Serialize for DangerouslyGetResponse {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &["status_code", "request_id", "member_id", "member", "organization"],
-            (
-                crate::codec::Always(&self.status_code),
-                crate::codec::Always(&self.request_id),
-                crate::codec::Always(&self.member_id),
-                crate::codec::Always(&self.member),
-                crate::codec::Always(&self.organization),
-            ),
+            |object| {
+                object.entry("status_code", &self.status_code)?;
+                object.entry("request_id", &self.request_id)?;
+                object.entry("member_id", &self.member_id)?;
+                object.entry("member", &self.member)?;
+                object.entry("organization", &self.organization)?;
+                Ok(())
+            },
         )
     }
 }
@@ -761,7 +771,7 @@ impl ::serde::Serialize for DeleteRequest {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        crate::codec::write(serializer, &[], ())
+        crate::codec::write(serializer, |_| { Ok(()) })
     }
 }
 
@@ -769,18 +779,24 @@ impl ::serde::Serialize for DeleteRequest {
 impl crate::codec::Object for DeleteRequest {
     const NAME: &'static str = "DeleteRequest";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (organization_id, member_id, authorization) = crate::codec::fields::<
-            (
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-                crate::codec::Nil<Option<crate::MemberSessionAuth>>,
-            ),
-            _,
-        >(map, &["organization_id", "member_id", "authorization"])?;
+        let mut organization_id = None;
+        let mut member_id = None;
+        let mut authorization = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "organization_id" => {
+                    fields.read(&mut organization_id, "organization_id")?
+                }
+                "member_id" => fields.read(&mut member_id, "member_id")?,
+                "authorization" => fields.read(&mut authorization, "authorization")?,
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            organization_id,
-            member_id,
-            authorization,
+            organization_id: fields.required(organization_id, "organization_id")?,
+            member_id: fields.required(member_id, "member_id")?,
+            authorization: fields.nilable(authorization),
         })
     }
 }
@@ -864,18 +880,22 @@ pub struct DeleteResponse {
 impl crate::codec::Object for DeleteResponse {
     const NAME: &'static str = "DeleteResponse";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (status_code, request_id, member_id) = crate::codec::fields::<
-            (
-                crate::codec::Req<i64>,
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-            ),
-            _,
-        >(map, &["status_code", "request_id", "member_id"])?;
+        let mut status_code = None;
+        let mut request_id = None;
+        let mut member_id = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "status_code" => fields.read(&mut status_code, "status_code")?,
+                "request_id" => fields.read(&mut request_id, "request_id")?,
+                "member_id" => fields.read(&mut member_id, "member_id")?,
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            status_code,
-            request_id,
-            member_id,
+            status_code: fields.required(status_code, "status_code")?,
+            request_id: fields.required(request_id, "request_id")?,
+            member_id: fields.required(member_id, "member_id")?,
         })
     }
 }
@@ -896,12 +916,12 @@ impl ::serde::Serialize for DeleteResponse {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &["status_code", "request_id", "member_id"],
-            (
-                crate::codec::Always(&self.status_code),
-                crate::codec::Always(&self.request_id),
-                crate::codec::Always(&self.member_id),
-            ),
+            |object| {
+                object.entry("status_code", &self.status_code)?;
+                object.entry("request_id", &self.request_id)?;
+                object.entry("member_id", &self.member_id)?;
+                Ok(())
+            },
         )
     }
 }
@@ -926,7 +946,7 @@ impl ::serde::Serialize for DeleteExternalIdRequest {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        crate::codec::write(serializer, &[], ())
+        crate::codec::write(serializer, |_| { Ok(()) })
     }
 }
 
@@ -934,18 +954,24 @@ impl ::serde::Serialize for DeleteExternalIdRequest {
 impl crate::codec::Object for DeleteExternalIdRequest {
     const NAME: &'static str = "DeleteExternalIdRequest";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (organization_id, member_id, authorization) = crate::codec::fields::<
-            (
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-                crate::codec::Nil<Option<crate::MemberSessionAuth>>,
-            ),
-            _,
-        >(map, &["organization_id", "member_id", "authorization"])?;
+        let mut organization_id = None;
+        let mut member_id = None;
+        let mut authorization = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "organization_id" => {
+                    fields.read(&mut organization_id, "organization_id")?
+                }
+                "member_id" => fields.read(&mut member_id, "member_id")?,
+                "authorization" => fields.read(&mut authorization, "authorization")?,
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            organization_id,
-            member_id,
-            authorization,
+            organization_id: fields.required(organization_id, "organization_id")?,
+            member_id: fields.required(member_id, "member_id")?,
+            authorization: fields.nilable(authorization),
         })
     }
 }
@@ -1037,22 +1063,28 @@ pub struct DeleteExternalIdResponse {
 impl crate::codec::Object for DeleteExternalIdResponse {
     const NAME: &'static str = "DeleteExternalIdResponse";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (status_code, request_id, member_id, member, organization) = crate::codec::fields::<
-            (
-                crate::codec::Req<i64>,
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-                crate::codec::Req<crate::b2b::models::organizations::Member>,
-                crate::codec::Req<crate::b2b::models::organizations::Organization>,
-            ),
-            _,
-        >(map, &["status_code", "request_id", "member_id", "member", "organization"])?;
+        let mut status_code = None;
+        let mut request_id = None;
+        let mut member_id = None;
+        let mut member = None;
+        let mut organization = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "status_code" => fields.read(&mut status_code, "status_code")?,
+                "request_id" => fields.read(&mut request_id, "request_id")?,
+                "member_id" => fields.read(&mut member_id, "member_id")?,
+                "member" => fields.read(&mut member, "member")?,
+                "organization" => fields.read(&mut organization, "organization")?,
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            status_code,
-            request_id,
-            member_id,
-            member,
-            organization,
+            status_code: fields.required(status_code, "status_code")?,
+            request_id: fields.required(request_id, "request_id")?,
+            member_id: fields.required(member_id, "member_id")?,
+            member: fields.required(member, "member")?,
+            organization: fields.required(organization, "organization")?,
         })
     }
 }
@@ -1073,14 +1105,14 @@ impl ::serde::Serialize for DeleteExternalIdResponse {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &["status_code", "request_id", "member_id", "member", "organization"],
-            (
-                crate::codec::Always(&self.status_code),
-                crate::codec::Always(&self.request_id),
-                crate::codec::Always(&self.member_id),
-                crate::codec::Always(&self.member),
-                crate::codec::Always(&self.organization),
-            ),
+            |object| {
+                object.entry("status_code", &self.status_code)?;
+                object.entry("request_id", &self.request_id)?;
+                object.entry("member_id", &self.member_id)?;
+                object.entry("member", &self.member)?;
+                object.entry("organization", &self.organization)?;
+                Ok(())
+            },
         )
     }
 }
@@ -1105,7 +1137,7 @@ impl ::serde::Serialize for DeleteMfaPhoneNumberRequest {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        crate::codec::write(serializer, &[], ())
+        crate::codec::write(serializer, |_| { Ok(()) })
     }
 }
 
@@ -1113,18 +1145,24 @@ impl ::serde::Serialize for DeleteMfaPhoneNumberRequest {
 impl crate::codec::Object for DeleteMfaPhoneNumberRequest {
     const NAME: &'static str = "DeleteMfaPhoneNumberRequest";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (organization_id, member_id, authorization) = crate::codec::fields::<
-            (
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-                crate::codec::Nil<Option<crate::MemberSessionAuth>>,
-            ),
-            _,
-        >(map, &["organization_id", "member_id", "authorization"])?;
+        let mut organization_id = None;
+        let mut member_id = None;
+        let mut authorization = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "organization_id" => {
+                    fields.read(&mut organization_id, "organization_id")?
+                }
+                "member_id" => fields.read(&mut member_id, "member_id")?,
+                "authorization" => fields.read(&mut authorization, "authorization")?,
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            organization_id,
-            member_id,
-            authorization,
+            organization_id: fields.required(organization_id, "organization_id")?,
+            member_id: fields.required(member_id, "member_id")?,
+            authorization: fields.nilable(authorization),
         })
     }
 }
@@ -1216,22 +1254,28 @@ pub struct DeleteMfaPhoneNumberResponse {
 impl crate::codec::Object for DeleteMfaPhoneNumberResponse {
     const NAME: &'static str = "DeleteMfaPhoneNumberResponse";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (status_code, request_id, member_id, member, organization) = crate::codec::fields::<
-            (
-                crate::codec::Req<i64>,
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-                crate::codec::Req<crate::b2b::models::organizations::Member>,
-                crate::codec::Req<crate::b2b::models::organizations::Organization>,
-            ),
-            _,
-        >(map, &["status_code", "request_id", "member_id", "member", "organization"])?;
+        let mut status_code = None;
+        let mut request_id = None;
+        let mut member_id = None;
+        let mut member = None;
+        let mut organization = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "status_code" => fields.read(&mut status_code, "status_code")?,
+                "request_id" => fields.read(&mut request_id, "request_id")?,
+                "member_id" => fields.read(&mut member_id, "member_id")?,
+                "member" => fields.read(&mut member, "member")?,
+                "organization" => fields.read(&mut organization, "organization")?,
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            status_code,
-            request_id,
-            member_id,
-            member,
-            organization,
+            status_code: fields.required(status_code, "status_code")?,
+            request_id: fields.required(request_id, "request_id")?,
+            member_id: fields.required(member_id, "member_id")?,
+            member: fields.required(member, "member")?,
+            organization: fields.required(organization, "organization")?,
         })
     }
 }
@@ -1252,14 +1296,14 @@ impl ::serde::Serialize for DeleteMfaPhoneNumberResponse {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &["status_code", "request_id", "member_id", "member", "organization"],
-            (
-                crate::codec::Always(&self.status_code),
-                crate::codec::Always(&self.request_id),
-                crate::codec::Always(&self.member_id),
-                crate::codec::Always(&self.member),
-                crate::codec::Always(&self.organization),
-            ),
+            |object| {
+                object.entry("status_code", &self.status_code)?;
+                object.entry("request_id", &self.request_id)?;
+                object.entry("member_id", &self.member_id)?;
+                object.entry("member", &self.member)?;
+                object.entry("organization", &self.organization)?;
+                Ok(())
+            },
         )
     }
 }
@@ -1284,7 +1328,7 @@ impl ::serde::Serialize for DeletePasswordRequest {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        crate::codec::write(serializer, &[], ())
+        crate::codec::write(serializer, |_| { Ok(()) })
     }
 }
 
@@ -1292,18 +1336,27 @@ impl ::serde::Serialize for DeletePasswordRequest {
 impl crate::codec::Object for DeletePasswordRequest {
     const NAME: &'static str = "DeletePasswordRequest";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (organization_id, member_password_id, authorization) = crate::codec::fields::<
-            (
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-                crate::codec::Nil<Option<crate::MemberSessionAuth>>,
-            ),
-            _,
-        >(map, &["organization_id", "member_password_id", "authorization"])?;
+        let mut organization_id = None;
+        let mut member_password_id = None;
+        let mut authorization = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "organization_id" => {
+                    fields.read(&mut organization_id, "organization_id")?
+                }
+                "member_password_id" => {
+                    fields.read(&mut member_password_id, "member_password_id")?
+                }
+                "authorization" => fields.read(&mut authorization, "authorization")?,
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            organization_id,
-            member_password_id,
-            authorization,
+            organization_id: fields.required(organization_id, "organization_id")?,
+            member_password_id: fields
+                .required(member_password_id, "member_password_id")?,
+            authorization: fields.nilable(authorization),
         })
     }
 }
@@ -1399,22 +1452,28 @@ pub struct DeletePasswordResponse {
 impl crate::codec::Object for DeletePasswordResponse {
     const NAME: &'static str = "DeletePasswordResponse";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (status_code, request_id, member_id, member, organization) = crate::codec::fields::<
-            (
-                crate::codec::Req<i64>,
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-                crate::codec::Req<crate::b2b::models::organizations::Member>,
-                crate::codec::Req<crate::b2b::models::organizations::Organization>,
-            ),
-            _,
-        >(map, &["status_code", "request_id", "member_id", "member", "organization"])?;
+        let mut status_code = None;
+        let mut request_id = None;
+        let mut member_id = None;
+        let mut member = None;
+        let mut organization = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "status_code" => fields.read(&mut status_code, "status_code")?,
+                "request_id" => fields.read(&mut request_id, "request_id")?,
+                "member_id" => fields.read(&mut member_id, "member_id")?,
+                "member" => fields.read(&mut member, "member")?,
+                "organization" => fields.read(&mut organization, "organization")?,
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            status_code,
-            request_id,
-            member_id,
-            member,
-            organization,
+            status_code: fields.required(status_code, "status_code")?,
+            request_id: fields.required(request_id, "request_id")?,
+            member_id: fields.required(member_id, "member_id")?,
+            member: fields.required(member, "member")?,
+            organization: fields.required(organization, "organization")?,
         })
     }
 }
@@ -1435,14 +1494,14 @@ impl ::serde::Serialize for DeletePasswordResponse {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &["status_code", "request_id", "member_id", "member", "organization"],
-            (
-                crate::codec::Always(&self.status_code),
-                crate::codec::Always(&self.request_id),
-                crate::codec::Always(&self.member_id),
-                crate::codec::Always(&self.member),
-                crate::codec::Always(&self.organization),
-            ),
+            |object| {
+                object.entry("status_code", &self.status_code)?;
+                object.entry("request_id", &self.request_id)?;
+                object.entry("member_id", &self.member_id)?;
+                object.entry("member", &self.member)?;
+                object.entry("organization", &self.organization)?;
+                Ok(())
+            },
         )
     }
 }
@@ -1467,7 +1526,7 @@ impl ::serde::Serialize for DeleteTotpRequest {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        crate::codec::write(serializer, &[], ())
+        crate::codec::write(serializer, |_| { Ok(()) })
     }
 }
 
@@ -1475,18 +1534,24 @@ impl ::serde::Serialize for DeleteTotpRequest {
 impl crate::codec::Object for DeleteTotpRequest {
     const NAME: &'static str = "DeleteTotpRequest";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (organization_id, member_id, authorization) = crate::codec::fields::<
-            (
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-                crate::codec::Nil<Option<crate::MemberSessionAuth>>,
-            ),
-            _,
-        >(map, &["organization_id", "member_id", "authorization"])?;
+        let mut organization_id = None;
+        let mut member_id = None;
+        let mut authorization = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "organization_id" => {
+                    fields.read(&mut organization_id, "organization_id")?
+                }
+                "member_id" => fields.read(&mut member_id, "member_id")?,
+                "authorization" => fields.read(&mut authorization, "authorization")?,
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            organization_id,
-            member_id,
-            authorization,
+            organization_id: fields.required(organization_id, "organization_id")?,
+            member_id: fields.required(member_id, "member_id")?,
+            authorization: fields.nilable(authorization),
         })
     }
 }
@@ -1574,22 +1639,28 @@ pub struct DeleteTotpResponse {
 impl crate::codec::Object for DeleteTotpResponse {
     const NAME: &'static str = "DeleteTotpResponse";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (status_code, request_id, member_id, member, organization) = crate::codec::fields::<
-            (
-                crate::codec::Req<i64>,
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-                crate::codec::Req<crate::b2b::models::organizations::Member>,
-                crate::codec::Req<crate::b2b::models::organizations::Organization>,
-            ),
-            _,
-        >(map, &["status_code", "request_id", "member_id", "member", "organization"])?;
+        let mut status_code = None;
+        let mut request_id = None;
+        let mut member_id = None;
+        let mut member = None;
+        let mut organization = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "status_code" => fields.read(&mut status_code, "status_code")?,
+                "request_id" => fields.read(&mut request_id, "request_id")?,
+                "member_id" => fields.read(&mut member_id, "member_id")?,
+                "member" => fields.read(&mut member, "member")?,
+                "organization" => fields.read(&mut organization, "organization")?,
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            status_code,
-            request_id,
-            member_id,
-            member,
-            organization,
+            status_code: fields.required(status_code, "status_code")?,
+            request_id: fields.required(request_id, "request_id")?,
+            member_id: fields.required(member_id, "member_id")?,
+            member: fields.required(member, "member")?,
+            organization: fields.required(organization, "organization")?,
         })
     }
 }
@@ -1610,14 +1681,14 @@ impl ::serde::Serialize for DeleteTotpResponse {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &["status_code", "request_id", "member_id", "member", "organization"],
-            (
-                crate::codec::Always(&self.status_code),
-                crate::codec::Always(&self.request_id),
-                crate::codec::Always(&self.member_id),
-                crate::codec::Always(&self.member),
-                crate::codec::Always(&self.organization),
-            ),
+            |object| {
+                object.entry("status_code", &self.status_code)?;
+                object.entry("request_id", &self.request_id)?;
+                object.entry("member_id", &self.member_id)?;
+                object.entry("member", &self.member)?;
+                object.entry("organization", &self.organization)?;
+                Ok(())
+            },
         )
     }
 }
@@ -1642,11 +1713,11 @@ impl ::serde::Serialize for GetRequest {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &["member_id", "email_address"],
-            (
-                crate::codec::IfSet(&self.member_id),
-                crate::codec::IfSet(&self.email_address),
-            ),
+            |object| {
+                object.if_set("member_id", &self.member_id)?;
+                object.if_set("email_address", &self.email_address)?;
+                Ok(())
+            },
         )
     }
 }
@@ -1655,18 +1726,24 @@ impl ::serde::Serialize for GetRequest {
 impl crate::codec::Object for GetRequest {
     const NAME: &'static str = "GetRequest";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (organization_id, member_id, email_address) = crate::codec::fields::<
-            (
-                crate::codec::Req<String>,
-                crate::codec::Nil<Option<String>>,
-                crate::codec::Nil<Option<String>>,
-            ),
-            _,
-        >(map, &["organization_id", "member_id", "email_address"])?;
+        let mut organization_id = None;
+        let mut member_id = None;
+        let mut email_address = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "organization_id" => {
+                    fields.read(&mut organization_id, "organization_id")?
+                }
+                "member_id" => fields.read(&mut member_id, "member_id")?,
+                "email_address" => fields.read(&mut email_address, "email_address")?,
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            organization_id,
-            member_id,
-            email_address,
+            organization_id: fields.required(organization_id, "organization_id")?,
+            member_id: fields.nilable(member_id),
+            email_address: fields.nilable(email_address),
         })
     }
 }
@@ -1746,22 +1823,28 @@ pub struct GetResponse {
 impl crate::codec::Object for GetResponse {
     const NAME: &'static str = "GetResponse";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (status_code, request_id, member_id, member, organization) = crate::codec::fields::<
-            (
-                crate::codec::Req<i64>,
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-                crate::codec::Req<crate::b2b::models::organizations::Member>,
-                crate::codec::Req<crate::b2b::models::organizations::Organization>,
-            ),
-            _,
-        >(map, &["status_code", "request_id", "member_id", "member", "organization"])?;
+        let mut status_code = None;
+        let mut request_id = None;
+        let mut member_id = None;
+        let mut member = None;
+        let mut organization = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "status_code" => fields.read(&mut status_code, "status_code")?,
+                "request_id" => fields.read(&mut request_id, "request_id")?,
+                "member_id" => fields.read(&mut member_id, "member_id")?,
+                "member" => fields.read(&mut member, "member")?,
+                "organization" => fields.read(&mut organization, "organization")?,
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            status_code,
-            request_id,
-            member_id,
-            member,
-            organization,
+            status_code: fields.required(status_code, "status_code")?,
+            request_id: fields.required(request_id, "request_id")?,
+            member_id: fields.required(member_id, "member_id")?,
+            member: fields.required(member, "member")?,
+            organization: fields.required(organization, "organization")?,
         })
     }
 }
@@ -1782,14 +1865,14 @@ impl ::serde::Serialize for GetResponse {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &["status_code", "request_id", "member_id", "member", "organization"],
-            (
-                crate::codec::Always(&self.status_code),
-                crate::codec::Always(&self.request_id),
-                crate::codec::Always(&self.member_id),
-                crate::codec::Always(&self.member),
-                crate::codec::Always(&self.organization),
-            ),
+            |object| {
+                object.entry("status_code", &self.status_code)?;
+                object.entry("request_id", &self.request_id)?;
+                object.entry("member_id", &self.member_id)?;
+                object.entry("member", &self.member)?;
+                object.entry("organization", &self.organization)?;
+                Ok(())
+            },
         )
     }
 }
@@ -1814,7 +1897,7 @@ impl ::serde::Serialize for GetConnectedAppsRequest {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        crate::codec::write(serializer, &[], ())
+        crate::codec::write(serializer, |_| { Ok(()) })
     }
 }
 
@@ -1822,18 +1905,24 @@ impl ::serde::Serialize for GetConnectedAppsRequest {
 impl crate::codec::Object for GetConnectedAppsRequest {
     const NAME: &'static str = "GetConnectedAppsRequest";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (organization_id, member_id, authorization) = crate::codec::fields::<
-            (
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-                crate::codec::Nil<Option<crate::MemberSessionAuth>>,
-            ),
-            _,
-        >(map, &["organization_id", "member_id", "authorization"])?;
+        let mut organization_id = None;
+        let mut member_id = None;
+        let mut authorization = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "organization_id" => {
+                    fields.read(&mut organization_id, "organization_id")?
+                }
+                "member_id" => fields.read(&mut member_id, "member_id")?,
+                "authorization" => fields.read(&mut authorization, "authorization")?,
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            organization_id,
-            member_id,
-            authorization,
+            organization_id: fields.required(organization_id, "organization_id")?,
+            member_id: fields.required(member_id, "member_id")?,
+            authorization: fields.nilable(authorization),
         })
     }
 }
@@ -1921,20 +2010,22 @@ pub struct GetConnectedAppsResponse {
 impl crate::codec::Object for GetConnectedAppsResponse {
     const NAME: &'static str = "GetConnectedAppsResponse";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (status_code, request_id, connected_apps) = crate::codec::fields::<
-            (
-                crate::codec::Req<i64>,
-                crate::codec::Req<String>,
-                crate::codec::Req<
-                    Vec<crate::b2b::models::organizations::MemberConnectedApp>,
-                >,
-            ),
-            _,
-        >(map, &["status_code", "request_id", "connected_apps"])?;
+        let mut status_code = None;
+        let mut request_id = None;
+        let mut connected_apps = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "status_code" => fields.read(&mut status_code, "status_code")?,
+                "request_id" => fields.read(&mut request_id, "request_id")?,
+                "connected_apps" => fields.read(&mut connected_apps, "connected_apps")?,
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            status_code,
-            request_id,
-            connected_apps,
+            status_code: fields.required(status_code, "status_code")?,
+            request_id: fields.required(request_id, "request_id")?,
+            connected_apps: fields.required(connected_apps, "connected_apps")?,
         })
     }
 }
@@ -1955,12 +2046,12 @@ impl ::serde::Serialize for GetConnectedAppsResponse {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &["status_code", "request_id", "connected_apps"],
-            (
-                crate::codec::Always(&self.status_code),
-                crate::codec::Always(&self.request_id),
-                crate::codec::Always(&self.connected_apps),
-            ),
+            |object| {
+                object.entry("status_code", &self.status_code)?;
+                object.entry("request_id", &self.request_id)?;
+                object.entry("connected_apps", &self.connected_apps)?;
+                Ok(())
+            },
         )
     }
 }
@@ -1985,8 +2076,10 @@ impl ::serde::Serialize for OidcProvidersRequest {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &["include_refresh_token"],
-            (crate::codec::IfSet(&self.include_refresh_token),),
+            |object| {
+                object.if_set("include_refresh_token", &self.include_refresh_token)?;
+                Ok(())
+            },
         )
     }
 }
@@ -1995,18 +2088,26 @@ impl ::serde::Serialize for OidcProvidersRequest {
 impl crate::codec::Object for OidcProvidersRequest {
     const NAME: &'static str = "OidcProvidersRequest";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (organization_id, member_id, include_refresh_token) = crate::codec::fields::<
-            (
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-                crate::codec::Nil<Option<bool>>,
-            ),
-            _,
-        >(map, &["organization_id", "member_id", "include_refresh_token"])?;
+        let mut organization_id = None;
+        let mut member_id = None;
+        let mut include_refresh_token = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "organization_id" => {
+                    fields.read(&mut organization_id, "organization_id")?
+                }
+                "member_id" => fields.read(&mut member_id, "member_id")?,
+                "include_refresh_token" => {
+                    fields.read(&mut include_refresh_token, "include_refresh_token")?
+                }
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            organization_id,
-            member_id,
-            include_refresh_token,
+            organization_id: fields.required(organization_id, "organization_id")?,
+            member_id: fields.required(member_id, "member_id")?,
+            include_refresh_token: fields.nilable(include_refresh_token),
         })
     }
 }
@@ -2085,20 +2186,22 @@ pub struct OidcProvidersResponse {
 impl crate::codec::Object for OidcProvidersResponse {
     const NAME: &'static str = "OidcProvidersResponse";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (status_code, request_id, registrations) = crate::codec::fields::<
-            (
-                crate::codec::Req<i64>,
-                crate::codec::Req<String>,
-                crate::codec::Req<
-                    Vec<crate::b2b::models::organizations::OidcProviderInfo>,
-                >,
-            ),
-            _,
-        >(map, &["status_code", "request_id", "registrations"])?;
+        let mut status_code = None;
+        let mut request_id = None;
+        let mut registrations = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "status_code" => fields.read(&mut status_code, "status_code")?,
+                "request_id" => fields.read(&mut request_id, "request_id")?,
+                "registrations" => fields.read(&mut registrations, "registrations")?,
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            status_code,
-            request_id,
-            registrations,
+            status_code: fields.required(status_code, "status_code")?,
+            request_id: fields.required(request_id, "request_id")?,
+            registrations: fields.required(registrations, "registrations")?,
         })
     }
 }
@@ -2119,12 +2222,12 @@ impl ::serde::Serialize for OidcProvidersResponse {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &["status_code", "request_id", "registrations"],
-            (
-                crate::codec::Always(&self.status_code),
-                crate::codec::Always(&self.request_id),
-                crate::codec::Always(&self.registrations),
-            ),
+            |object| {
+                object.entry("status_code", &self.status_code)?;
+                object.entry("request_id", &self.request_id)?;
+                object.entry("registrations", &self.registrations)?;
+                Ok(())
+            },
         )
     }
 }
@@ -2149,7 +2252,7 @@ impl ::serde::Serialize for ReactivateRequest {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        crate::codec::write(serializer, &[], ())
+        crate::codec::write(serializer, |_| { Ok(()) })
     }
 }
 
@@ -2157,18 +2260,24 @@ impl ::serde::Serialize for ReactivateRequest {
 impl crate::codec::Object for ReactivateRequest {
     const NAME: &'static str = "ReactivateRequest";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (organization_id, member_id, authorization) = crate::codec::fields::<
-            (
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-                crate::codec::Nil<Option<crate::MemberSessionAuth>>,
-            ),
-            _,
-        >(map, &["organization_id", "member_id", "authorization"])?;
+        let mut organization_id = None;
+        let mut member_id = None;
+        let mut authorization = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "organization_id" => {
+                    fields.read(&mut organization_id, "organization_id")?
+                }
+                "member_id" => fields.read(&mut member_id, "member_id")?,
+                "authorization" => fields.read(&mut authorization, "authorization")?,
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            organization_id,
-            member_id,
-            authorization,
+            organization_id: fields.required(organization_id, "organization_id")?,
+            member_id: fields.required(member_id, "member_id")?,
+            authorization: fields.nilable(authorization),
         })
     }
 }
@@ -2260,22 +2369,28 @@ pub struct ReactivateResponse {
 impl crate::codec::Object for ReactivateResponse {
     const NAME: &'static str = "ReactivateResponse";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (status_code, request_id, member_id, member, organization) = crate::codec::fields::<
-            (
-                crate::codec::Req<i64>,
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-                crate::codec::Req<crate::b2b::models::organizations::Member>,
-                crate::codec::Req<crate::b2b::models::organizations::Organization>,
-            ),
-            _,
-        >(map, &["status_code", "request_id", "member_id", "member", "organization"])?;
+        let mut status_code = None;
+        let mut request_id = None;
+        let mut member_id = None;
+        let mut member = None;
+        let mut organization = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "status_code" => fields.read(&mut status_code, "status_code")?,
+                "request_id" => fields.read(&mut request_id, "request_id")?,
+                "member_id" => fields.read(&mut member_id, "member_id")?,
+                "member" => fields.read(&mut member, "member")?,
+                "organization" => fields.read(&mut organization, "organization")?,
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            status_code,
-            request_id,
-            member_id,
-            member,
-            organization,
+            status_code: fields.required(status_code, "status_code")?,
+            request_id: fields.required(request_id, "request_id")?,
+            member_id: fields.required(member_id, "member_id")?,
+            member: fields.required(member, "member")?,
+            organization: fields.required(organization, "organization")?,
         })
     }
 }
@@ -2296,14 +2411,14 @@ impl ::serde::Serialize for ReactivateResponse {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &["status_code", "request_id", "member_id", "member", "organization"],
-            (
-                crate::codec::Always(&self.status_code),
-                crate::codec::Always(&self.request_id),
-                crate::codec::Always(&self.member_id),
-                crate::codec::Always(&self.member),
-                crate::codec::Always(&self.organization),
-            ),
+            |object| {
+                object.entry("status_code", &self.status_code)?;
+                object.entry("request_id", &self.request_id)?;
+                object.entry("member_id", &self.member_id)?;
+                object.entry("member", &self.member)?;
+                object.entry("organization", &self.organization)?;
+                Ok(())
+            },
         )
     }
 }
@@ -2336,13 +2451,13 @@ impl ::serde::Serialize for SearchRequest {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &["organization_ids", "cursor", "limit", "query"],
-            (
-                crate::codec::Always(&self.organization_ids),
-                crate::codec::IfSet(&self.cursor),
-                crate::codec::IfSet(&self.limit),
-                crate::codec::IfSet(&self.query),
-            ),
+            |object| {
+                object.entry("organization_ids", &self.organization_ids)?;
+                object.if_set("cursor", &self.cursor)?;
+                object.if_set("limit", &self.limit)?;
+                object.if_set("query", &self.query)?;
+                Ok(())
+            },
         )
     }
 }
@@ -2351,24 +2466,30 @@ impl ::serde::Serialize for SearchRequest {
 impl crate::codec::Object for SearchRequest {
     const NAME: &'static str = "SearchRequest";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (organization_ids, cursor, limit, query, authorization) = crate::codec::fields::<
-            (
-                crate::codec::Req<Vec<String>>,
-                crate::codec::Nil<Option<String>>,
-                crate::codec::Nil<Option<i64>>,
-                crate::codec::Nil<
-                    Option<crate::b2b::models::organizations::SearchQuery>,
-                >,
-                crate::codec::Nil<Option<crate::MemberSessionAuth>>,
-            ),
-            _,
-        >(map, &["organization_ids", "cursor", "limit", "query", "authorization"])?;
+        let mut organization_ids = None;
+        let mut cursor = None;
+        let mut limit = None;
+        let mut query = None;
+        let mut authorization = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "organization_ids" => {
+                    fields.read(&mut organization_ids, "organization_ids")?
+                }
+                "cursor" => fields.read(&mut cursor, "cursor")?,
+                "limit" => fields.read(&mut limit, "limit")?,
+                "query" => fields.read(&mut query, "query")?,
+                "authorization" => fields.read(&mut authorization, "authorization")?,
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            organization_ids,
-            cursor,
-            limit,
-            query,
-            authorization,
+            organization_ids: fields.required(organization_ids, "organization_ids")?,
+            cursor: fields.nilable(cursor),
+            limit: fields.nilable(limit),
+            query: fields.nilable(query),
+            authorization: fields.nilable(authorization),
         })
     }
 }
@@ -2499,36 +2620,30 @@ pub struct SearchResponse {
 impl crate::codec::Object for SearchResponse {
     const NAME: &'static str = "SearchResponse";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (status_code, request_id, members, results_metadata, organizations) = crate::codec::fields::<
-            (
-                crate::codec::Req<i64>,
-                crate::codec::Req<String>,
-                crate::codec::Req<Vec<crate::b2b::models::organizations::Member>>,
-                crate::codec::Req<crate::b2b::models::organizations::ResultsMetadata>,
-                crate::codec::Req<
-                    ::std::collections::HashMap<
-                        String,
-                        crate::b2b::models::organizations::Organization,
-                    >,
-                >,
-            ),
-            _,
-        >(
-            map,
-            &[
-                "status_code",
-                "request_id",
-                "members",
-                "results_metadata",
-                "organizations",
-            ],
-        )?;
+        let mut status_code = None;
+        let mut request_id = None;
+        let mut members = None;
+        let mut results_metadata = None;
+        let mut organizations = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "status_code" => fields.read(&mut status_code, "status_code")?,
+                "request_id" => fields.read(&mut request_id, "request_id")?,
+                "members" => fields.read(&mut members, "members")?,
+                "results_metadata" => {
+                    fields.read(&mut results_metadata, "results_metadata")?
+                }
+                "organizations" => fields.read(&mut organizations, "organizations")?,
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            status_code,
-            request_id,
-            members,
-            results_metadata,
-            organizations,
+            status_code: fields.required(status_code, "status_code")?,
+            request_id: fields.required(request_id, "request_id")?,
+            members: fields.required(members, "members")?,
+            results_metadata: fields.required(results_metadata, "results_metadata")?,
+            organizations: fields.required(organizations, "organizations")?,
         })
     }
 }
@@ -2549,20 +2664,14 @@ impl ::serde::Serialize for SearchResponse {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &[
-                "status_code",
-                "request_id",
-                "members",
-                "results_metadata",
-                "organizations",
-            ],
-            (
-                crate::codec::Always(&self.status_code),
-                crate::codec::Always(&self.request_id),
-                crate::codec::Always(&self.members),
-                crate::codec::Always(&self.results_metadata),
-                crate::codec::Always(&self.organizations),
-            ),
+            |object| {
+                object.entry("status_code", &self.status_code)?;
+                object.entry("request_id", &self.request_id)?;
+                object.entry("members", &self.members)?;
+                object.entry("results_metadata", &self.results_metadata)?;
+                object.entry("organizations", &self.organizations)?;
+                Ok(())
+            },
         )
     }
 }
@@ -2609,20 +2718,14 @@ impl ::serde::Serialize for StartEmailUpdateRequest {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &[
-                "email_address",
-                "login_redirect_url",
-                "locale",
-                "login_template_id",
-                "delivery_method",
-            ],
-            (
-                crate::codec::Always(&self.email_address),
-                crate::codec::IfSet(&self.login_redirect_url),
-                crate::codec::IfSet(&self.locale),
-                crate::codec::IfSet(&self.login_template_id),
-                crate::codec::IfSet(&self.delivery_method),
-            ),
+            |object| {
+                object.entry("email_address", &self.email_address)?;
+                object.if_set("login_redirect_url", &self.login_redirect_url)?;
+                object.if_set("locale", &self.locale)?;
+                object.if_set("login_template_id", &self.login_template_id)?;
+                object.if_set("delivery_method", &self.delivery_method)?;
+                Ok(())
+            },
         )
     }
 }
@@ -2631,57 +2734,45 @@ impl ::serde::Serialize for StartEmailUpdateRequest {
 impl crate::codec::Object for StartEmailUpdateRequest {
     const NAME: &'static str = "StartEmailUpdateRequest";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (
-            organization_id,
-            member_id,
-            email_address,
-            login_redirect_url,
-            locale,
-            login_template_id,
-            delivery_method,
-            authorization,
-        ) = crate::codec::fields::<
-            (
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-                crate::codec::Nil<Option<String>>,
-                crate::codec::Nil<
-                    Option<
-                        crate::b2b::models::organizations_members::StartEmailUpdateRequestLocale,
-                    >,
-                >,
-                crate::codec::Nil<Option<String>>,
-                crate::codec::Nil<
-                    Option<
-                        crate::b2b::models::organizations_members::StartEmailUpdateRequestDeliveryMethod,
-                    >,
-                >,
-                crate::codec::Nil<Option<crate::MemberSessionAuth>>,
-            ),
-            _,
-        >(
-            map,
-            &[
-                "organization_id",
-                "member_id",
-                "email_address",
-                "login_redirect_url",
-                "locale",
-                "login_template_id",
-                "delivery_method",
-                "authorization",
-            ],
-        )?;
+        let mut organization_id = None;
+        let mut member_id = None;
+        let mut email_address = None;
+        let mut login_redirect_url = None;
+        let mut locale = None;
+        let mut login_template_id = None;
+        let mut delivery_method = None;
+        let mut authorization = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "organization_id" => {
+                    fields.read(&mut organization_id, "organization_id")?
+                }
+                "member_id" => fields.read(&mut member_id, "member_id")?,
+                "email_address" => fields.read(&mut email_address, "email_address")?,
+                "login_redirect_url" => {
+                    fields.read(&mut login_redirect_url, "login_redirect_url")?
+                }
+                "locale" => fields.read(&mut locale, "locale")?,
+                "login_template_id" => {
+                    fields.read(&mut login_template_id, "login_template_id")?
+                }
+                "delivery_method" => {
+                    fields.read(&mut delivery_method, "delivery_method")?
+                }
+                "authorization" => fields.read(&mut authorization, "authorization")?,
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            organization_id,
-            member_id,
-            email_address,
-            login_redirect_url,
-            locale,
-            login_template_id,
-            delivery_method,
-            authorization,
+            organization_id: fields.required(organization_id, "organization_id")?,
+            member_id: fields.required(member_id, "member_id")?,
+            email_address: fields.required(email_address, "email_address")?,
+            login_redirect_url: fields.nilable(login_redirect_url),
+            locale: fields.nilable(locale),
+            login_template_id: fields.nilable(login_template_id),
+            delivery_method: fields.nilable(delivery_method),
+            authorization: fields.nilable(authorization),
         })
     }
 }
@@ -2809,22 +2900,28 @@ pub struct StartEmailUpdateResponse {
 impl crate::codec::Object for StartEmailUpdateResponse {
     const NAME: &'static str = "StartEmailUpdateResponse";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (status_code, request_id, member_id, member, organization) = crate::codec::fields::<
-            (
-                crate::codec::Req<i64>,
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-                crate::codec::Req<crate::b2b::models::organizations::Member>,
-                crate::codec::Req<crate::b2b::models::organizations::Organization>,
-            ),
-            _,
-        >(map, &["status_code", "request_id", "member_id", "member", "organization"])?;
+        let mut status_code = None;
+        let mut request_id = None;
+        let mut member_id = None;
+        let mut member = None;
+        let mut organization = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "status_code" => fields.read(&mut status_code, "status_code")?,
+                "request_id" => fields.read(&mut request_id, "request_id")?,
+                "member_id" => fields.read(&mut member_id, "member_id")?,
+                "member" => fields.read(&mut member, "member")?,
+                "organization" => fields.read(&mut organization, "organization")?,
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            status_code,
-            request_id,
-            member_id,
-            member,
-            organization,
+            status_code: fields.required(status_code, "status_code")?,
+            request_id: fields.required(request_id, "request_id")?,
+            member_id: fields.required(member_id, "member_id")?,
+            member: fields.required(member, "member")?,
+            organization: fields.required(organization, "organization")?,
         })
     }
 }
@@ -2845,14 +2942,14 @@ impl ::serde::Serialize for StartEmailUpdateResponse {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &["status_code", "request_id", "member_id", "member", "organization"],
-            (
-                crate::codec::Always(&self.status_code),
-                crate::codec::Always(&self.request_id),
-                crate::codec::Always(&self.member_id),
-                crate::codec::Always(&self.member),
-                crate::codec::Always(&self.organization),
-            ),
+            |object| {
+                object.entry("status_code", &self.status_code)?;
+                object.entry("request_id", &self.request_id)?;
+                object.entry("member_id", &self.member_id)?;
+                object.entry("member", &self.member)?;
+                object.entry("organization", &self.organization)?;
+                Ok(())
+            },
         )
     }
 }
@@ -2883,11 +2980,11 @@ impl ::serde::Serialize for UnlinkRetiredEmailRequest {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &["email_id", "email_address"],
-            (
-                crate::codec::IfSet(&self.email_id),
-                crate::codec::IfSet(&self.email_address),
-            ),
+            |object| {
+                object.if_set("email_id", &self.email_id)?;
+                object.if_set("email_address", &self.email_address)?;
+                Ok(())
+            },
         )
     }
 }
@@ -2896,31 +2993,30 @@ impl ::serde::Serialize for UnlinkRetiredEmailRequest {
 impl crate::codec::Object for UnlinkRetiredEmailRequest {
     const NAME: &'static str = "UnlinkRetiredEmailRequest";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (organization_id, member_id, email_id, email_address, authorization) = crate::codec::fields::<
-            (
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-                crate::codec::Nil<Option<String>>,
-                crate::codec::Nil<Option<String>>,
-                crate::codec::Nil<Option<crate::MemberSessionAuth>>,
-            ),
-            _,
-        >(
-            map,
-            &[
-                "organization_id",
-                "member_id",
-                "email_id",
-                "email_address",
-                "authorization",
-            ],
-        )?;
+        let mut organization_id = None;
+        let mut member_id = None;
+        let mut email_id = None;
+        let mut email_address = None;
+        let mut authorization = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "organization_id" => {
+                    fields.read(&mut organization_id, "organization_id")?
+                }
+                "member_id" => fields.read(&mut member_id, "member_id")?,
+                "email_id" => fields.read(&mut email_id, "email_id")?,
+                "email_address" => fields.read(&mut email_address, "email_address")?,
+                "authorization" => fields.read(&mut authorization, "authorization")?,
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            organization_id,
-            member_id,
-            email_id,
-            email_address,
-            authorization,
+            organization_id: fields.required(organization_id, "organization_id")?,
+            member_id: fields.required(member_id, "member_id")?,
+            email_id: fields.nilable(email_id),
+            email_address: fields.nilable(email_address),
+            authorization: fields.nilable(authorization),
         })
     }
 }
@@ -3028,41 +3124,33 @@ pub struct UnlinkRetiredEmailResponse {
 impl crate::codec::Object for UnlinkRetiredEmailResponse {
     const NAME: &'static str = "UnlinkRetiredEmailResponse";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (
-            status_code,
-            request_id,
-            member_id,
-            organization_id,
-            member,
-            organization,
-        ) = crate::codec::fields::<
-            (
-                crate::codec::Req<i64>,
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-                crate::codec::Req<crate::b2b::models::organizations::Member>,
-                crate::codec::Req<crate::b2b::models::organizations::Organization>,
-            ),
-            _,
-        >(
-            map,
-            &[
-                "status_code",
-                "request_id",
-                "member_id",
-                "organization_id",
-                "member",
-                "organization",
-            ],
-        )?;
+        let mut status_code = None;
+        let mut request_id = None;
+        let mut member_id = None;
+        let mut organization_id = None;
+        let mut member = None;
+        let mut organization = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "status_code" => fields.read(&mut status_code, "status_code")?,
+                "request_id" => fields.read(&mut request_id, "request_id")?,
+                "member_id" => fields.read(&mut member_id, "member_id")?,
+                "organization_id" => {
+                    fields.read(&mut organization_id, "organization_id")?
+                }
+                "member" => fields.read(&mut member, "member")?,
+                "organization" => fields.read(&mut organization, "organization")?,
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            status_code,
-            request_id,
-            member_id,
-            organization_id,
-            member,
-            organization,
+            status_code: fields.required(status_code, "status_code")?,
+            request_id: fields.required(request_id, "request_id")?,
+            member_id: fields.required(member_id, "member_id")?,
+            organization_id: fields.required(organization_id, "organization_id")?,
+            member: fields.required(member, "member")?,
+            organization: fields.required(organization, "organization")?,
         })
     }
 }
@@ -3083,22 +3171,15 @@ impl ::serde::Serialize for UnlinkRetiredEmailResponse {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &[
-                "status_code",
-                "request_id",
-                "member_id",
-                "organization_id",
-                "member",
-                "organization",
-            ],
-            (
-                crate::codec::Always(&self.status_code),
-                crate::codec::Always(&self.request_id),
-                crate::codec::Always(&self.member_id),
-                crate::codec::Always(&self.organization_id),
-                crate::codec::Always(&self.member),
-                crate::codec::Always(&self.organization),
-            ),
+            |object| {
+                object.entry("status_code", &self.status_code)?;
+                object.entry("request_id", &self.request_id)?;
+                object.entry("member_id", &self.member_id)?;
+                object.entry("organization_id", &self.organization_id)?;
+                object.entry("member", &self.member)?;
+                object.entry("organization", &self.organization)?;
+                Ok(())
+            },
         )
     }
 }
@@ -3158,34 +3239,25 @@ impl ::serde::Serialize for UpdateRequest {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &[
-                "name",
-                "trusted_metadata",
-                "untrusted_metadata",
-                "is_breakglass",
-                "mfa_phone_number",
-                "mfa_enrolled",
-                "roles",
-                "preserve_existing_sessions",
-                "default_mfa_method",
-                "email_address",
-                "external_id",
-                "unlink_email",
-            ],
-            (
-                crate::codec::IfSet(&self.name),
-                crate::codec::IfSet(&self.trusted_metadata),
-                crate::codec::IfSet(&self.untrusted_metadata),
-                crate::codec::IfSet(&self.is_breakglass),
-                crate::codec::IfSet(&self.mfa_phone_number),
-                crate::codec::IfSet(&self.mfa_enrolled),
-                crate::codec::IfSet(&self.roles),
-                crate::codec::IfSet(&self.preserve_existing_sessions),
-                crate::codec::IfSet(&self.default_mfa_method),
-                crate::codec::IfSet(&self.email_address),
-                crate::codec::IfSet(&self.external_id),
-                crate::codec::IfSet(&self.unlink_email),
-            ),
+            |object| {
+                object.if_set("name", &self.name)?;
+                object.if_set("trusted_metadata", &self.trusted_metadata)?;
+                object.if_set("untrusted_metadata", &self.untrusted_metadata)?;
+                object.if_set("is_breakglass", &self.is_breakglass)?;
+                object.if_set("mfa_phone_number", &self.mfa_phone_number)?;
+                object.if_set("mfa_enrolled", &self.mfa_enrolled)?;
+                object.if_set("roles", &self.roles)?;
+                object
+                    .if_set(
+                        "preserve_existing_sessions",
+                        &self.preserve_existing_sessions,
+                    )?;
+                object.if_set("default_mfa_method", &self.default_mfa_method)?;
+                object.if_set("email_address", &self.email_address)?;
+                object.if_set("external_id", &self.external_id)?;
+                object.if_set("unlink_email", &self.unlink_email)?;
+                Ok(())
+            },
         )
     }
 }
@@ -3194,81 +3266,74 @@ impl ::serde::Serialize for UpdateRequest {
 impl crate::codec::Object for UpdateRequest {
     const NAME: &'static str = "UpdateRequest";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (
-            (
-                organization_id,
-                member_id,
-                name,
-                trusted_metadata,
-                untrusted_metadata,
-                is_breakglass,
-                mfa_phone_number,
-                mfa_enrolled,
-                roles,
-                preserve_existing_sessions,
-                default_mfa_method,
-                email_address,
-            ),
-            (external_id, unlink_email, authorization),
-        ) = crate::codec::fields::<
-            (
-                (
-                    crate::codec::Req<String>,
-                    crate::codec::Req<String>,
-                    crate::codec::Nil<Option<String>>,
-                    crate::codec::Nil<Option<::serde_json::Value>>,
-                    crate::codec::Nil<Option<::serde_json::Value>>,
-                    crate::codec::Nil<Option<bool>>,
-                    crate::codec::Nil<Option<String>>,
-                    crate::codec::Nil<Option<bool>>,
-                    crate::codec::Nil<Option<Vec<String>>>,
-                    crate::codec::Nil<Option<bool>>,
-                    crate::codec::Nil<Option<String>>,
-                    crate::codec::Nil<Option<String>>,
-                ),
-                (
-                    crate::codec::Nil<Option<String>>,
-                    crate::codec::Nil<Option<bool>>,
-                    crate::codec::Nil<Option<crate::MemberSessionAuth>>,
-                ),
-            ),
-            _,
-        >(
-            map,
-            &[
-                "organization_id",
-                "member_id",
-                "name",
-                "trusted_metadata",
-                "untrusted_metadata",
-                "is_breakglass",
-                "mfa_phone_number",
-                "mfa_enrolled",
-                "roles",
-                "preserve_existing_sessions",
-                "default_mfa_method",
-                "email_address",
-                "external_id",
-                "unlink_email",
-                "authorization",
-            ],
-        )?;
+        let mut organization_id = None;
+        let mut member_id = None;
+        let mut name = None;
+        let mut trusted_metadata = None;
+        let mut untrusted_metadata = None;
+        let mut is_breakglass = None;
+        let mut mfa_phone_number = None;
+        let mut mfa_enrolled = None;
+        let mut roles = None;
+        let mut preserve_existing_sessions = None;
+        let mut default_mfa_method = None;
+        let mut email_address = None;
+        let mut external_id = None;
+        let mut unlink_email = None;
+        let mut authorization = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "organization_id" => {
+                    fields.read(&mut organization_id, "organization_id")?
+                }
+                "member_id" => fields.read(&mut member_id, "member_id")?,
+                "name" => fields.read(&mut name, "name")?,
+                "trusted_metadata" => {
+                    fields.read(&mut trusted_metadata, "trusted_metadata")?
+                }
+                "untrusted_metadata" => {
+                    fields.read(&mut untrusted_metadata, "untrusted_metadata")?
+                }
+                "is_breakglass" => fields.read(&mut is_breakglass, "is_breakglass")?,
+                "mfa_phone_number" => {
+                    fields.read(&mut mfa_phone_number, "mfa_phone_number")?
+                }
+                "mfa_enrolled" => fields.read(&mut mfa_enrolled, "mfa_enrolled")?,
+                "roles" => fields.read(&mut roles, "roles")?,
+                "preserve_existing_sessions" => {
+                    fields
+                        .read(
+                            &mut preserve_existing_sessions,
+                            "preserve_existing_sessions",
+                        )?
+                }
+                "default_mfa_method" => {
+                    fields.read(&mut default_mfa_method, "default_mfa_method")?
+                }
+                "email_address" => fields.read(&mut email_address, "email_address")?,
+                "external_id" => fields.read(&mut external_id, "external_id")?,
+                "unlink_email" => fields.read(&mut unlink_email, "unlink_email")?,
+                "authorization" => fields.read(&mut authorization, "authorization")?,
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            organization_id,
-            member_id,
-            name,
-            trusted_metadata,
-            untrusted_metadata,
-            is_breakglass,
-            mfa_phone_number,
-            mfa_enrolled,
-            roles,
-            preserve_existing_sessions,
-            default_mfa_method,
-            email_address,
-            external_id,
-            unlink_email,
-            authorization,
+            organization_id: fields.required(organization_id, "organization_id")?,
+            member_id: fields.required(member_id, "member_id")?,
+            name: fields.nilable(name),
+            trusted_metadata: fields.nilable(trusted_metadata),
+            untrusted_metadata: fields.nilable(untrusted_metadata),
+            is_breakglass: fields.nilable(is_breakglass),
+            mfa_phone_number: fields.nilable(mfa_phone_number),
+            mfa_enrolled: fields.nilable(mfa_enrolled),
+            roles: fields.nilable(roles),
+            preserve_existing_sessions: fields.nilable(preserve_existing_sessions),
+            default_mfa_method: fields.nilable(default_mfa_method),
+            email_address: fields.nilable(email_address),
+            external_id: fields.nilable(external_id),
+            unlink_email: fields.nilable(unlink_email),
+            authorization: fields.nilable(authorization),
         })
     }
 }
@@ -3440,22 +3505,28 @@ pub struct UpdateResponse {
 impl crate::codec::Object for UpdateResponse {
     const NAME: &'static str = "UpdateResponse";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (status_code, request_id, member_id, member, organization) = crate::codec::fields::<
-            (
-                crate::codec::Req<i64>,
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-                crate::codec::Req<crate::b2b::models::organizations::Member>,
-                crate::codec::Req<crate::b2b::models::organizations::Organization>,
-            ),
-            _,
-        >(map, &["status_code", "request_id", "member_id", "member", "organization"])?;
+        let mut status_code = None;
+        let mut request_id = None;
+        let mut member_id = None;
+        let mut member = None;
+        let mut organization = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "status_code" => fields.read(&mut status_code, "status_code")?,
+                "request_id" => fields.read(&mut request_id, "request_id")?,
+                "member_id" => fields.read(&mut member_id, "member_id")?,
+                "member" => fields.read(&mut member, "member")?,
+                "organization" => fields.read(&mut organization, "organization")?,
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            status_code,
-            request_id,
-            member_id,
-            member,
-            organization,
+            status_code: fields.required(status_code, "status_code")?,
+            request_id: fields.required(request_id, "request_id")?,
+            member_id: fields.required(member_id, "member_id")?,
+            member: fields.required(member, "member")?,
+            organization: fields.required(organization, "organization")?,
         })
     }
 }
@@ -3476,14 +3547,14 @@ impl ::serde::Serialize for UpdateResponse {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &["status_code", "request_id", "member_id", "member", "organization"],
-            (
-                crate::codec::Always(&self.status_code),
-                crate::codec::Always(&self.request_id),
-                crate::codec::Always(&self.member_id),
-                crate::codec::Always(&self.member),
-                crate::codec::Always(&self.organization),
-            ),
+            |object| {
+                object.entry("status_code", &self.status_code)?;
+                object.entry("request_id", &self.request_id)?;
+                object.entry("member_id", &self.member_id)?;
+                object.entry("member", &self.member)?;
+                object.entry("organization", &self.organization)?;
+                Ok(())
+            },
         )
     }
 }

@@ -103,8 +103,10 @@ impl ::serde::Serialize for GithubRequest {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &["include_refresh_token"],
-            (crate::codec::IfSet(&self.include_refresh_token),),
+            |object| {
+                object.if_set("include_refresh_token", &self.include_refresh_token)?;
+                Ok(())
+            },
         )
     }
 }
@@ -113,18 +115,26 @@ impl ::serde::Serialize for GithubRequest {
 impl crate::codec::Object for GithubRequest {
     const NAME: &'static str = "GithubRequest";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (organization_id, member_id, include_refresh_token) = crate::codec::fields::<
-            (
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-                crate::codec::Nil<Option<bool>>,
-            ),
-            _,
-        >(map, &["organization_id", "member_id", "include_refresh_token"])?;
+        let mut organization_id = None;
+        let mut member_id = None;
+        let mut include_refresh_token = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "organization_id" => {
+                    fields.read(&mut organization_id, "organization_id")?
+                }
+                "member_id" => fields.read(&mut member_id, "member_id")?,
+                "include_refresh_token" => {
+                    fields.read(&mut include_refresh_token, "include_refresh_token")?
+                }
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            organization_id,
-            member_id,
-            include_refresh_token,
+            organization_id: fields.required(organization_id, "organization_id")?,
+            member_id: fields.required(member_id, "member_id")?,
+            include_refresh_token: fields.nilable(include_refresh_token),
         })
     }
 }
@@ -205,22 +215,25 @@ pub struct GithubResponse {
 impl crate::codec::Object for GithubResponse {
     const NAME: &'static str = "GithubResponse";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (status_code, request_id, provider_type, registrations) = crate::codec::fields::<
-            (
-                crate::codec::Req<i64>,
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-                crate::codec::Req<
-                    Vec<crate::b2b::models::organizations::GithubProviderInfo>,
-                >,
-            ),
-            _,
-        >(map, &["status_code", "request_id", "provider_type", "registrations"])?;
+        let mut status_code = None;
+        let mut request_id = None;
+        let mut provider_type = None;
+        let mut registrations = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "status_code" => fields.read(&mut status_code, "status_code")?,
+                "request_id" => fields.read(&mut request_id, "request_id")?,
+                "provider_type" => fields.read(&mut provider_type, "provider_type")?,
+                "registrations" => fields.read(&mut registrations, "registrations")?,
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            status_code,
-            request_id,
-            provider_type,
-            registrations,
+            status_code: fields.required(status_code, "status_code")?,
+            request_id: fields.required(request_id, "request_id")?,
+            provider_type: fields.required(provider_type, "provider_type")?,
+            registrations: fields.required(registrations, "registrations")?,
         })
     }
 }
@@ -241,13 +254,13 @@ impl ::serde::Serialize for GithubResponse {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &["status_code", "request_id", "provider_type", "registrations"],
-            (
-                crate::codec::Always(&self.status_code),
-                crate::codec::Always(&self.request_id),
-                crate::codec::Always(&self.provider_type),
-                crate::codec::Always(&self.registrations),
-            ),
+            |object| {
+                object.entry("status_code", &self.status_code)?;
+                object.entry("request_id", &self.request_id)?;
+                object.entry("provider_type", &self.provider_type)?;
+                object.entry("registrations", &self.registrations)?;
+                Ok(())
+            },
         )
     }
 }
@@ -272,8 +285,10 @@ impl ::serde::Serialize for GoogleRequest {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &["include_refresh_token"],
-            (crate::codec::IfSet(&self.include_refresh_token),),
+            |object| {
+                object.if_set("include_refresh_token", &self.include_refresh_token)?;
+                Ok(())
+            },
         )
     }
 }
@@ -282,18 +297,26 @@ impl ::serde::Serialize for GoogleRequest {
 impl crate::codec::Object for GoogleRequest {
     const NAME: &'static str = "GoogleRequest";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (organization_id, member_id, include_refresh_token) = crate::codec::fields::<
-            (
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-                crate::codec::Nil<Option<bool>>,
-            ),
-            _,
-        >(map, &["organization_id", "member_id", "include_refresh_token"])?;
+        let mut organization_id = None;
+        let mut member_id = None;
+        let mut include_refresh_token = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "organization_id" => {
+                    fields.read(&mut organization_id, "organization_id")?
+                }
+                "member_id" => fields.read(&mut member_id, "member_id")?,
+                "include_refresh_token" => {
+                    fields.read(&mut include_refresh_token, "include_refresh_token")?
+                }
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            organization_id,
-            member_id,
-            include_refresh_token,
+            organization_id: fields.required(organization_id, "organization_id")?,
+            member_id: fields.required(member_id, "member_id")?,
+            include_refresh_token: fields.nilable(include_refresh_token),
         })
     }
 }
@@ -384,53 +407,44 @@ pub struct GoogleResponse {
 impl crate::codec::Object for GoogleResponse {
     const NAME: &'static str = "GoogleResponse";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (
-            status_code,
-            request_id,
-            provider_type,
-            provider_subject,
-            id_token,
-            scopes,
-            access_token,
-            access_token_expires_in,
-            refresh_token,
-        ) = crate::codec::fields::<
-            (
-                crate::codec::Req<i64>,
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-                crate::codec::Req<Vec<String>>,
-                crate::codec::Nil<Option<String>>,
-                crate::codec::Nil<Option<i64>>,
-                crate::codec::Nil<Option<String>>,
-            ),
-            _,
-        >(
-            map,
-            &[
-                "status_code",
-                "request_id",
-                "provider_type",
-                "provider_subject",
-                "id_token",
-                "scopes",
-                "access_token",
-                "access_token_expires_in",
-                "refresh_token",
-            ],
-        )?;
+        let mut status_code = None;
+        let mut request_id = None;
+        let mut provider_type = None;
+        let mut provider_subject = None;
+        let mut id_token = None;
+        let mut scopes = None;
+        let mut access_token = None;
+        let mut access_token_expires_in = None;
+        let mut refresh_token = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "status_code" => fields.read(&mut status_code, "status_code")?,
+                "request_id" => fields.read(&mut request_id, "request_id")?,
+                "provider_type" => fields.read(&mut provider_type, "provider_type")?,
+                "provider_subject" => {
+                    fields.read(&mut provider_subject, "provider_subject")?
+                }
+                "id_token" => fields.read(&mut id_token, "id_token")?,
+                "scopes" => fields.read(&mut scopes, "scopes")?,
+                "access_token" => fields.read(&mut access_token, "access_token")?,
+                "access_token_expires_in" => {
+                    fields.read(&mut access_token_expires_in, "access_token_expires_in")?
+                }
+                "refresh_token" => fields.read(&mut refresh_token, "refresh_token")?,
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            status_code,
-            request_id,
-            provider_type,
-            provider_subject,
-            id_token,
-            scopes,
-            access_token,
-            access_token_expires_in,
-            refresh_token,
+            status_code: fields.required(status_code, "status_code")?,
+            request_id: fields.required(request_id, "request_id")?,
+            provider_type: fields.required(provider_type, "provider_type")?,
+            provider_subject: fields.required(provider_subject, "provider_subject")?,
+            id_token: fields.required(id_token, "id_token")?,
+            scopes: fields.required(scopes, "scopes")?,
+            access_token: fields.nilable(access_token),
+            access_token_expires_in: fields.nilable(access_token_expires_in),
+            refresh_token: fields.nilable(refresh_token),
         })
     }
 }
@@ -451,28 +465,18 @@ impl ::serde::Serialize for GoogleResponse {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &[
-                "status_code",
-                "request_id",
-                "provider_type",
-                "provider_subject",
-                "id_token",
-                "scopes",
-                "access_token",
-                "access_token_expires_in",
-                "refresh_token",
-            ],
-            (
-                crate::codec::Always(&self.status_code),
-                crate::codec::Always(&self.request_id),
-                crate::codec::Always(&self.provider_type),
-                crate::codec::Always(&self.provider_subject),
-                crate::codec::Always(&self.id_token),
-                crate::codec::Always(&self.scopes),
-                crate::codec::IfSet(&self.access_token),
-                crate::codec::IfSet(&self.access_token_expires_in),
-                crate::codec::IfSet(&self.refresh_token),
-            ),
+            |object| {
+                object.entry("status_code", &self.status_code)?;
+                object.entry("request_id", &self.request_id)?;
+                object.entry("provider_type", &self.provider_type)?;
+                object.entry("provider_subject", &self.provider_subject)?;
+                object.entry("id_token", &self.id_token)?;
+                object.entry("scopes", &self.scopes)?;
+                object.if_set("access_token", &self.access_token)?;
+                object.if_set("access_token_expires_in", &self.access_token_expires_in)?;
+                object.if_set("refresh_token", &self.refresh_token)?;
+                Ok(())
+            },
         )
     }
 }
@@ -497,8 +501,10 @@ impl ::serde::Serialize for HubspotRequest {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &["include_refresh_token"],
-            (crate::codec::IfSet(&self.include_refresh_token),),
+            |object| {
+                object.if_set("include_refresh_token", &self.include_refresh_token)?;
+                Ok(())
+            },
         )
     }
 }
@@ -507,18 +513,26 @@ impl ::serde::Serialize for HubspotRequest {
 impl crate::codec::Object for HubspotRequest {
     const NAME: &'static str = "HubspotRequest";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (organization_id, member_id, include_refresh_token) = crate::codec::fields::<
-            (
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-                crate::codec::Nil<Option<bool>>,
-            ),
-            _,
-        >(map, &["organization_id", "member_id", "include_refresh_token"])?;
+        let mut organization_id = None;
+        let mut member_id = None;
+        let mut include_refresh_token = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "organization_id" => {
+                    fields.read(&mut organization_id, "organization_id")?
+                }
+                "member_id" => fields.read(&mut member_id, "member_id")?,
+                "include_refresh_token" => {
+                    fields.read(&mut include_refresh_token, "include_refresh_token")?
+                }
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            organization_id,
-            member_id,
-            include_refresh_token,
+            organization_id: fields.required(organization_id, "organization_id")?,
+            member_id: fields.required(member_id, "member_id")?,
+            include_refresh_token: fields.nilable(include_refresh_token),
         })
     }
 }
@@ -599,22 +613,25 @@ pub struct HubspotResponse {
 impl crate::codec::Object for HubspotResponse {
     const NAME: &'static str = "HubspotResponse";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (status_code, request_id, provider_type, registrations) = crate::codec::fields::<
-            (
-                crate::codec::Req<i64>,
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-                crate::codec::Req<
-                    Vec<crate::b2b::models::organizations::HubspotProviderInfo>,
-                >,
-            ),
-            _,
-        >(map, &["status_code", "request_id", "provider_type", "registrations"])?;
+        let mut status_code = None;
+        let mut request_id = None;
+        let mut provider_type = None;
+        let mut registrations = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "status_code" => fields.read(&mut status_code, "status_code")?,
+                "request_id" => fields.read(&mut request_id, "request_id")?,
+                "provider_type" => fields.read(&mut provider_type, "provider_type")?,
+                "registrations" => fields.read(&mut registrations, "registrations")?,
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            status_code,
-            request_id,
-            provider_type,
-            registrations,
+            status_code: fields.required(status_code, "status_code")?,
+            request_id: fields.required(request_id, "request_id")?,
+            provider_type: fields.required(provider_type, "provider_type")?,
+            registrations: fields.required(registrations, "registrations")?,
         })
     }
 }
@@ -635,13 +652,13 @@ impl ::serde::Serialize for HubspotResponse {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &["status_code", "request_id", "provider_type", "registrations"],
-            (
-                crate::codec::Always(&self.status_code),
-                crate::codec::Always(&self.request_id),
-                crate::codec::Always(&self.provider_type),
-                crate::codec::Always(&self.registrations),
-            ),
+            |object| {
+                object.entry("status_code", &self.status_code)?;
+                object.entry("request_id", &self.request_id)?;
+                object.entry("provider_type", &self.provider_type)?;
+                object.entry("registrations", &self.registrations)?;
+                Ok(())
+            },
         )
     }
 }
@@ -666,8 +683,10 @@ impl ::serde::Serialize for MicrosoftRequest {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &["include_refresh_token"],
-            (crate::codec::IfSet(&self.include_refresh_token),),
+            |object| {
+                object.if_set("include_refresh_token", &self.include_refresh_token)?;
+                Ok(())
+            },
         )
     }
 }
@@ -676,18 +695,26 @@ impl ::serde::Serialize for MicrosoftRequest {
 impl crate::codec::Object for MicrosoftRequest {
     const NAME: &'static str = "MicrosoftRequest";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (organization_id, member_id, include_refresh_token) = crate::codec::fields::<
-            (
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-                crate::codec::Nil<Option<bool>>,
-            ),
-            _,
-        >(map, &["organization_id", "member_id", "include_refresh_token"])?;
+        let mut organization_id = None;
+        let mut member_id = None;
+        let mut include_refresh_token = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "organization_id" => {
+                    fields.read(&mut organization_id, "organization_id")?
+                }
+                "member_id" => fields.read(&mut member_id, "member_id")?,
+                "include_refresh_token" => {
+                    fields.read(&mut include_refresh_token, "include_refresh_token")?
+                }
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            organization_id,
-            member_id,
-            include_refresh_token,
+            organization_id: fields.required(organization_id, "organization_id")?,
+            member_id: fields.required(member_id, "member_id")?,
+            include_refresh_token: fields.nilable(include_refresh_token),
         })
     }
 }
@@ -778,53 +805,45 @@ pub struct MicrosoftResponse {
 impl crate::codec::Object for MicrosoftResponse {
     const NAME: &'static str = "MicrosoftResponse";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (
-            status_code,
-            request_id,
-            provider_type,
-            provider_subject,
-            access_token,
-            access_token_expires_in,
-            id_token,
-            scopes,
-            refresh_token,
-        ) = crate::codec::fields::<
-            (
-                crate::codec::Req<i64>,
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-                crate::codec::Req<i64>,
-                crate::codec::Req<String>,
-                crate::codec::Req<Vec<String>>,
-                crate::codec::Nil<Option<String>>,
-            ),
-            _,
-        >(
-            map,
-            &[
-                "status_code",
-                "request_id",
-                "provider_type",
-                "provider_subject",
-                "access_token",
-                "access_token_expires_in",
-                "id_token",
-                "scopes",
-                "refresh_token",
-            ],
-        )?;
+        let mut status_code = None;
+        let mut request_id = None;
+        let mut provider_type = None;
+        let mut provider_subject = None;
+        let mut access_token = None;
+        let mut access_token_expires_in = None;
+        let mut id_token = None;
+        let mut scopes = None;
+        let mut refresh_token = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "status_code" => fields.read(&mut status_code, "status_code")?,
+                "request_id" => fields.read(&mut request_id, "request_id")?,
+                "provider_type" => fields.read(&mut provider_type, "provider_type")?,
+                "provider_subject" => {
+                    fields.read(&mut provider_subject, "provider_subject")?
+                }
+                "access_token" => fields.read(&mut access_token, "access_token")?,
+                "access_token_expires_in" => {
+                    fields.read(&mut access_token_expires_in, "access_token_expires_in")?
+                }
+                "id_token" => fields.read(&mut id_token, "id_token")?,
+                "scopes" => fields.read(&mut scopes, "scopes")?,
+                "refresh_token" => fields.read(&mut refresh_token, "refresh_token")?,
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            status_code,
-            request_id,
-            provider_type,
-            provider_subject,
-            access_token,
-            access_token_expires_in,
-            id_token,
-            scopes,
-            refresh_token,
+            status_code: fields.required(status_code, "status_code")?,
+            request_id: fields.required(request_id, "request_id")?,
+            provider_type: fields.required(provider_type, "provider_type")?,
+            provider_subject: fields.required(provider_subject, "provider_subject")?,
+            access_token: fields.required(access_token, "access_token")?,
+            access_token_expires_in: fields
+                .required(access_token_expires_in, "access_token_expires_in")?,
+            id_token: fields.required(id_token, "id_token")?,
+            scopes: fields.required(scopes, "scopes")?,
+            refresh_token: fields.nilable(refresh_token),
         })
     }
 }
@@ -845,28 +864,18 @@ impl ::serde::Serialize for MicrosoftResponse {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &[
-                "status_code",
-                "request_id",
-                "provider_type",
-                "provider_subject",
-                "access_token",
-                "access_token_expires_in",
-                "id_token",
-                "scopes",
-                "refresh_token",
-            ],
-            (
-                crate::codec::Always(&self.status_code),
-                crate::codec::Always(&self.request_id),
-                crate::codec::Always(&self.provider_type),
-                crate::codec::Always(&self.provider_subject),
-                crate::codec::Always(&self.access_token),
-                crate::codec::Always(&self.access_token_expires_in),
-                crate::codec::Always(&self.id_token),
-                crate::codec::Always(&self.scopes),
-                crate::codec::IfSet(&self.refresh_token),
-            ),
+            |object| {
+                object.entry("status_code", &self.status_code)?;
+                object.entry("request_id", &self.request_id)?;
+                object.entry("provider_type", &self.provider_type)?;
+                object.entry("provider_subject", &self.provider_subject)?;
+                object.entry("access_token", &self.access_token)?;
+                object.entry("access_token_expires_in", &self.access_token_expires_in)?;
+                object.entry("id_token", &self.id_token)?;
+                object.entry("scopes", &self.scopes)?;
+                object.if_set("refresh_token", &self.refresh_token)?;
+                Ok(())
+            },
         )
     }
 }
@@ -887,7 +896,7 @@ impl ::serde::Serialize for SlackRequest {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        crate::codec::write(serializer, &[], ())
+        crate::codec::write(serializer, |_| { Ok(()) })
     }
 }
 
@@ -895,11 +904,22 @@ impl ::serde::Serialize for SlackRequest {
 impl crate::codec::Object for SlackRequest {
     const NAME: &'static str = "SlackRequest";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (organization_id, member_id) = crate::codec::fields::<
-            (crate::codec::Req<String>, crate::codec::Req<String>),
-            _,
-        >(map, &["organization_id", "member_id"])?;
-        Ok(Self { organization_id, member_id })
+        let mut organization_id = None;
+        let mut member_id = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "organization_id" => {
+                    fields.read(&mut organization_id, "organization_id")?
+                }
+                "member_id" => fields.read(&mut member_id, "member_id")?,
+                _ => fields.skip()?,
+            }
+        }
+        Ok(Self {
+            organization_id: fields.required(organization_id, "organization_id")?,
+            member_id: fields.required(member_id, "member_id")?,
+        })
     }
 }
 
@@ -972,22 +992,25 @@ pub struct SlackResponse {
 impl crate::codec::Object for SlackResponse {
     const NAME: &'static str = "SlackResponse";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (status_code, request_id, provider_type, registrations) = crate::codec::fields::<
-            (
-                crate::codec::Req<i64>,
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-                crate::codec::Req<
-                    Vec<crate::b2b::models::organizations::SlackProviderInfo>,
-                >,
-            ),
-            _,
-        >(map, &["status_code", "request_id", "provider_type", "registrations"])?;
+        let mut status_code = None;
+        let mut request_id = None;
+        let mut provider_type = None;
+        let mut registrations = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "status_code" => fields.read(&mut status_code, "status_code")?,
+                "request_id" => fields.read(&mut request_id, "request_id")?,
+                "provider_type" => fields.read(&mut provider_type, "provider_type")?,
+                "registrations" => fields.read(&mut registrations, "registrations")?,
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            status_code,
-            request_id,
-            provider_type,
-            registrations,
+            status_code: fields.required(status_code, "status_code")?,
+            request_id: fields.required(request_id, "request_id")?,
+            provider_type: fields.required(provider_type, "provider_type")?,
+            registrations: fields.required(registrations, "registrations")?,
         })
     }
 }
@@ -1008,13 +1031,13 @@ impl ::serde::Serialize for SlackResponse {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &["status_code", "request_id", "provider_type", "registrations"],
-            (
-                crate::codec::Always(&self.status_code),
-                crate::codec::Always(&self.request_id),
-                crate::codec::Always(&self.provider_type),
-                crate::codec::Always(&self.registrations),
-            ),
+            |object| {
+                object.entry("status_code", &self.status_code)?;
+                object.entry("request_id", &self.request_id)?;
+                object.entry("provider_type", &self.provider_type)?;
+                object.entry("registrations", &self.registrations)?;
+                Ok(())
+            },
         )
     }
 }

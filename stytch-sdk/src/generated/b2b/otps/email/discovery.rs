@@ -59,8 +59,11 @@ impl ::serde::Serialize for AuthenticateRequest {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &["email_address", "code"],
-            (crate::codec::Always(&self.email_address), crate::codec::Always(&self.code)),
+            |object| {
+                object.entry("email_address", &self.email_address)?;
+                object.entry("code", &self.code)?;
+                Ok(())
+            },
         )
     }
 }
@@ -69,11 +72,20 @@ impl ::serde::Serialize for AuthenticateRequest {
 impl crate::codec::Object for AuthenticateRequest {
     const NAME: &'static str = "AuthenticateRequest";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (email_address, code) = crate::codec::fields::<
-            (crate::codec::Req<String>, crate::codec::Req<String>),
-            _,
-        >(map, &["email_address", "code"])?;
-        Ok(Self { email_address, code })
+        let mut email_address = None;
+        let mut code = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "email_address" => fields.read(&mut email_address, "email_address")?,
+                "code" => fields.read(&mut code, "code")?,
+                _ => fields.skip()?,
+            }
+        }
+        Ok(Self {
+            email_address: fields.required(email_address, "email_address")?,
+            code: fields.required(code, "code")?,
+        })
     }
 }
 
@@ -140,46 +152,49 @@ pub struct AuthenticateResponse {
 impl crate::codec::Object for AuthenticateResponse {
     const NAME: &'static str = "AuthenticateResponse";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (
-            status_code,
-            request_id,
-            intermediate_session_token,
-            email_address,
-            discovered_organizations,
-            intermediate_session_token_expires_at,
-        ) = crate::codec::fields::<
-            (
-                crate::codec::Req<i64>,
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-                crate::codec::Req<
-                    Vec<crate::b2b::models::discovery::DiscoveredOrganization>,
-                >,
-                crate::codec::Nil<
-                    Option<crate::codec::Timestamp>,
-                    Option<::time::OffsetDateTime>,
-                >,
-            ),
-            _,
-        >(
-            map,
-            &[
-                "status_code",
-                "request_id",
-                "intermediate_session_token",
-                "email_address",
-                "discovered_organizations",
-                "intermediate_session_token_expires_at",
-            ],
-        )?;
+        let mut status_code = None;
+        let mut request_id = None;
+        let mut intermediate_session_token = None;
+        let mut email_address = None;
+        let mut discovered_organizations = None;
+        let mut intermediate_session_token_expires_at = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "status_code" => fields.read(&mut status_code, "status_code")?,
+                "request_id" => fields.read(&mut request_id, "request_id")?,
+                "intermediate_session_token" => {
+                    fields
+                        .read(
+                            &mut intermediate_session_token,
+                            "intermediate_session_token",
+                        )?
+                }
+                "email_address" => fields.read(&mut email_address, "email_address")?,
+                "discovered_organizations" => {
+                    fields
+                        .read(&mut discovered_organizations, "discovered_organizations")?
+                }
+                "intermediate_session_token_expires_at" => {
+                    fields
+                        .read(
+                            &mut intermediate_session_token_expires_at,
+                            "intermediate_session_token_expires_at",
+                        )?
+                }
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            status_code,
-            request_id,
-            intermediate_session_token,
-            email_address,
-            discovered_organizations,
-            intermediate_session_token_expires_at,
+            status_code: fields.required(status_code, "status_code")?,
+            request_id: fields.required(request_id, "request_id")?,
+            intermediate_session_token: fields
+                .required(intermediate_session_token, "intermediate_session_token")?,
+            email_address: fields.required(email_address, "email_address")?,
+            discovered_organizations: fields
+                .required(discovered_organizations, "discovered_organizations")?,
+            intermediate_session_token_expires_at: fields
+                .nilable_time(intermediate_session_token_expires_at),
         })
     }
 }
@@ -200,22 +215,24 @@ impl ::serde::Serialize for AuthenticateResponse {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &[
-                "status_code",
-                "request_id",
-                "intermediate_session_token",
-                "email_address",
-                "discovered_organizations",
-                "intermediate_session_token_expires_at",
-            ],
-            (
-                crate::codec::Always(&self.status_code),
-                crate::codec::Always(&self.request_id),
-                crate::codec::Always(&self.intermediate_session_token),
-                crate::codec::Always(&self.email_address),
-                crate::codec::Always(&self.discovered_organizations),
-                crate::codec::IfSetTime(&self.intermediate_session_token_expires_at),
-            ),
+            |object| {
+                object.entry("status_code", &self.status_code)?;
+                object.entry("request_id", &self.request_id)?;
+                object
+                    .entry(
+                        "intermediate_session_token",
+                        &self.intermediate_session_token,
+                    )?;
+                object.entry("email_address", &self.email_address)?;
+                object
+                    .entry("discovered_organizations", &self.discovered_organizations)?;
+                object
+                    .time_if_set(
+                        "intermediate_session_token_expires_at",
+                        &self.intermediate_session_token_expires_at,
+                    )?;
+                Ok(())
+            },
         )
     }
 }
@@ -246,18 +263,17 @@ impl ::serde::Serialize for SendRequest {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &[
-                "email_address",
-                "login_template_id",
-                "locale",
-                "discovery_expiration_minutes",
-            ],
-            (
-                crate::codec::Always(&self.email_address),
-                crate::codec::IfSet(&self.login_template_id),
-                crate::codec::IfSet(&self.locale),
-                crate::codec::IfSet(&self.discovery_expiration_minutes),
-            ),
+            |object| {
+                object.entry("email_address", &self.email_address)?;
+                object.if_set("login_template_id", &self.login_template_id)?;
+                object.if_set("locale", &self.locale)?;
+                object
+                    .if_set(
+                        "discovery_expiration_minutes",
+                        &self.discovery_expiration_minutes,
+                    )?;
+                Ok(())
+            },
         )
     }
 }
@@ -266,30 +282,33 @@ impl ::serde::Serialize for SendRequest {
 impl crate::codec::Object for SendRequest {
     const NAME: &'static str = "SendRequest";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (email_address, login_template_id, locale, discovery_expiration_minutes) = crate::codec::fields::<
-            (
-                crate::codec::Req<String>,
-                crate::codec::Nil<Option<String>>,
-                crate::codec::Nil<
-                    Option<crate::b2b::models::otp_email_discovery::SendRequestLocale>,
-                >,
-                crate::codec::Nil<Option<i64>>,
-            ),
-            _,
-        >(
-            map,
-            &[
-                "email_address",
-                "login_template_id",
-                "locale",
-                "discovery_expiration_minutes",
-            ],
-        )?;
+        let mut email_address = None;
+        let mut login_template_id = None;
+        let mut locale = None;
+        let mut discovery_expiration_minutes = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "email_address" => fields.read(&mut email_address, "email_address")?,
+                "login_template_id" => {
+                    fields.read(&mut login_template_id, "login_template_id")?
+                }
+                "locale" => fields.read(&mut locale, "locale")?,
+                "discovery_expiration_minutes" => {
+                    fields
+                        .read(
+                            &mut discovery_expiration_minutes,
+                            "discovery_expiration_minutes",
+                        )?
+                }
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            email_address,
-            login_template_id,
-            locale,
-            discovery_expiration_minutes,
+            email_address: fields.required(email_address, "email_address")?,
+            login_template_id: fields.nilable(login_template_id),
+            locale: fields.nilable(locale),
+            discovery_expiration_minutes: fields.nilable(discovery_expiration_minutes),
         })
     }
 }
@@ -379,11 +398,20 @@ pub struct SendResponse {
 impl crate::codec::Object for SendResponse {
     const NAME: &'static str = "SendResponse";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (status_code, request_id) = crate::codec::fields::<
-            (crate::codec::Req<i64>, crate::codec::Req<String>),
-            _,
-        >(map, &["status_code", "request_id"])?;
-        Ok(Self { status_code, request_id })
+        let mut status_code = None;
+        let mut request_id = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "status_code" => fields.read(&mut status_code, "status_code")?,
+                "request_id" => fields.read(&mut request_id, "request_id")?,
+                _ => fields.skip()?,
+            }
+        }
+        Ok(Self {
+            status_code: fields.required(status_code, "status_code")?,
+            request_id: fields.required(request_id, "request_id")?,
+        })
     }
 }
 
@@ -403,11 +431,11 @@ impl ::serde::Serialize for SendResponse {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &["status_code", "request_id"],
-            (
-                crate::codec::Always(&self.status_code),
-                crate::codec::Always(&self.request_id),
-            ),
+            |object| {
+                object.entry("status_code", &self.status_code)?;
+                object.entry("request_id", &self.request_id)?;
+                Ok(())
+            },
         )
     }
 }

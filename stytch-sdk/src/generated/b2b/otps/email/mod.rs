@@ -104,30 +104,24 @@ impl ::serde::Serialize for AuthenticateRequest {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &[
-                "organization_id",
-                "email_address",
-                "code",
-                "session_token",
-                "session_jwt",
-                "intermediate_session_token",
-                "session_duration_minutes",
-                "session_custom_claims",
-                "locale",
-                "telemetry_id",
-            ],
-            (
-                crate::codec::Always(&self.organization_id),
-                crate::codec::Always(&self.email_address),
-                crate::codec::Always(&self.code),
-                crate::codec::IfSet(&self.session_token),
-                crate::codec::IfSet(&self.session_jwt),
-                crate::codec::IfSet(&self.intermediate_session_token),
-                crate::codec::IfSet(&self.session_duration_minutes),
-                crate::codec::IfSet(&self.session_custom_claims),
-                crate::codec::IfSet(&self.locale),
-                crate::codec::IfSet(&self.telemetry_id),
-            ),
+            |object| {
+                object.entry("organization_id", &self.organization_id)?;
+                object.entry("email_address", &self.email_address)?;
+                object.entry("code", &self.code)?;
+                object.if_set("session_token", &self.session_token)?;
+                object.if_set("session_jwt", &self.session_jwt)?;
+                object
+                    .if_set(
+                        "intermediate_session_token",
+                        &self.intermediate_session_token,
+                    )?;
+                object
+                    .if_set("session_duration_minutes", &self.session_duration_minutes)?;
+                object.if_set("session_custom_claims", &self.session_custom_claims)?;
+                object.if_set("locale", &self.locale)?;
+                object.if_set("telemetry_id", &self.telemetry_id)?;
+                Ok(())
+            },
         )
     }
 }
@@ -136,59 +130,56 @@ impl ::serde::Serialize for AuthenticateRequest {
 impl crate::codec::Object for AuthenticateRequest {
     const NAME: &'static str = "AuthenticateRequest";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (
-            organization_id,
-            email_address,
-            code,
-            session_token,
-            session_jwt,
-            intermediate_session_token,
-            session_duration_minutes,
-            session_custom_claims,
-            locale,
-            telemetry_id,
-        ) = crate::codec::fields::<
-            (
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-                crate::codec::Nil<Option<String>>,
-                crate::codec::Nil<Option<String>>,
-                crate::codec::Nil<Option<String>>,
-                crate::codec::Nil<Option<i64>>,
-                crate::codec::Nil<Option<::serde_json::Value>>,
-                crate::codec::Nil<
-                    Option<crate::b2b::models::otp_email::AuthenticateRequestLocale>,
-                >,
-                crate::codec::Nil<Option<String>>,
-            ),
-            _,
-        >(
-            map,
-            &[
-                "organization_id",
-                "email_address",
-                "code",
-                "session_token",
-                "session_jwt",
-                "intermediate_session_token",
-                "session_duration_minutes",
-                "session_custom_claims",
-                "locale",
-                "telemetry_id",
-            ],
-        )?;
+        let mut organization_id = None;
+        let mut email_address = None;
+        let mut code = None;
+        let mut session_token = None;
+        let mut session_jwt = None;
+        let mut intermediate_session_token = None;
+        let mut session_duration_minutes = None;
+        let mut session_custom_claims = None;
+        let mut locale = None;
+        let mut telemetry_id = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "organization_id" => {
+                    fields.read(&mut organization_id, "organization_id")?
+                }
+                "email_address" => fields.read(&mut email_address, "email_address")?,
+                "code" => fields.read(&mut code, "code")?,
+                "session_token" => fields.read(&mut session_token, "session_token")?,
+                "session_jwt" => fields.read(&mut session_jwt, "session_jwt")?,
+                "intermediate_session_token" => {
+                    fields
+                        .read(
+                            &mut intermediate_session_token,
+                            "intermediate_session_token",
+                        )?
+                }
+                "session_duration_minutes" => {
+                    fields
+                        .read(&mut session_duration_minutes, "session_duration_minutes")?
+                }
+                "session_custom_claims" => {
+                    fields.read(&mut session_custom_claims, "session_custom_claims")?
+                }
+                "locale" => fields.read(&mut locale, "locale")?,
+                "telemetry_id" => fields.read(&mut telemetry_id, "telemetry_id")?,
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            organization_id,
-            email_address,
-            code,
-            session_token,
-            session_jwt,
-            intermediate_session_token,
-            session_duration_minutes,
-            session_custom_claims,
-            locale,
-            telemetry_id,
+            organization_id: fields.required(organization_id, "organization_id")?,
+            email_address: fields.required(email_address, "email_address")?,
+            code: fields.required(code, "code")?,
+            session_token: fields.nilable(session_token),
+            session_jwt: fields.nilable(session_jwt),
+            intermediate_session_token: fields.nilable(intermediate_session_token),
+            session_duration_minutes: fields.nilable(session_duration_minutes),
+            session_custom_claims: fields.nilable(session_custom_claims),
+            locale: fields.nilable(locale),
+            telemetry_id: fields.nilable(telemetry_id),
         })
     }
 }
@@ -347,98 +338,82 @@ pub struct AuthenticateResponse {
 impl crate::codec::Object for AuthenticateResponse {
     const NAME: &'static str = "AuthenticateResponse";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (
-            (
-                status_code,
-                request_id,
-                member_id,
-                method_id,
-                organization_id,
-                member,
-                session_token,
-                session_jwt,
-                organization,
-                intermediate_session_token,
-                member_authenticated,
-                member_session,
-            ),
-            (
-                mfa_required,
-                primary_required,
-                member_device,
-                intermediate_session_token_expires_at,
-            ),
-        ) = crate::codec::fields::<
-            (
-                (
-                    crate::codec::Req<i64>,
-                    crate::codec::Req<String>,
-                    crate::codec::Req<String>,
-                    crate::codec::Req<String>,
-                    crate::codec::Req<String>,
-                    crate::codec::Req<crate::b2b::models::organizations::Member>,
-                    crate::codec::Req<String>,
-                    crate::codec::Req<String>,
-                    crate::codec::Req<crate::b2b::models::organizations::Organization>,
-                    crate::codec::Req<String>,
-                    crate::codec::Req<bool>,
-                    crate::codec::Nil<
-                        Option<crate::b2b::models::sessions::MemberSession>,
-                    >,
-                ),
-                (
-                    crate::codec::Nil<Option<crate::b2b::models::mfa::MfaRequired>>,
-                    crate::codec::Nil<
-                        Option<crate::b2b::models::sessions::PrimaryRequired>,
-                    >,
-                    crate::codec::Nil<
-                        Option<crate::consumer::models::device_history::DeviceInfo>,
-                    >,
-                    crate::codec::Nil<
-                        Option<crate::codec::Timestamp>,
-                        Option<::time::OffsetDateTime>,
-                    >,
-                ),
-            ),
-            _,
-        >(
-            map,
-            &[
-                "status_code",
-                "request_id",
-                "member_id",
-                "method_id",
-                "organization_id",
-                "member",
-                "session_token",
-                "session_jwt",
-                "organization",
-                "intermediate_session_token",
-                "member_authenticated",
-                "member_session",
-                "mfa_required",
-                "primary_required",
-                "member_device",
-                "intermediate_session_token_expires_at",
-            ],
-        )?;
+        let mut status_code = None;
+        let mut request_id = None;
+        let mut member_id = None;
+        let mut method_id = None;
+        let mut organization_id = None;
+        let mut member = None;
+        let mut session_token = None;
+        let mut session_jwt = None;
+        let mut organization = None;
+        let mut intermediate_session_token = None;
+        let mut member_authenticated = None;
+        let mut member_session = None;
+        let mut mfa_required = None;
+        let mut primary_required = None;
+        let mut member_device = None;
+        let mut intermediate_session_token_expires_at = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "status_code" => fields.read(&mut status_code, "status_code")?,
+                "request_id" => fields.read(&mut request_id, "request_id")?,
+                "member_id" => fields.read(&mut member_id, "member_id")?,
+                "method_id" => fields.read(&mut method_id, "method_id")?,
+                "organization_id" => {
+                    fields.read(&mut organization_id, "organization_id")?
+                }
+                "member" => fields.read(&mut member, "member")?,
+                "session_token" => fields.read(&mut session_token, "session_token")?,
+                "session_jwt" => fields.read(&mut session_jwt, "session_jwt")?,
+                "organization" => fields.read(&mut organization, "organization")?,
+                "intermediate_session_token" => {
+                    fields
+                        .read(
+                            &mut intermediate_session_token,
+                            "intermediate_session_token",
+                        )?
+                }
+                "member_authenticated" => {
+                    fields.read(&mut member_authenticated, "member_authenticated")?
+                }
+                "member_session" => fields.read(&mut member_session, "member_session")?,
+                "mfa_required" => fields.read(&mut mfa_required, "mfa_required")?,
+                "primary_required" => {
+                    fields.read(&mut primary_required, "primary_required")?
+                }
+                "member_device" => fields.read(&mut member_device, "member_device")?,
+                "intermediate_session_token_expires_at" => {
+                    fields
+                        .read(
+                            &mut intermediate_session_token_expires_at,
+                            "intermediate_session_token_expires_at",
+                        )?
+                }
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            status_code,
-            request_id,
-            member_id,
-            method_id,
-            organization_id,
-            member,
-            session_token,
-            session_jwt,
-            organization,
-            intermediate_session_token,
-            member_authenticated,
-            member_session,
-            mfa_required,
-            primary_required,
-            member_device,
-            intermediate_session_token_expires_at,
+            status_code: fields.required(status_code, "status_code")?,
+            request_id: fields.required(request_id, "request_id")?,
+            member_id: fields.required(member_id, "member_id")?,
+            method_id: fields.required(method_id, "method_id")?,
+            organization_id: fields.required(organization_id, "organization_id")?,
+            member: fields.required(member, "member")?,
+            session_token: fields.required(session_token, "session_token")?,
+            session_jwt: fields.required(session_jwt, "session_jwt")?,
+            organization: fields.required(organization, "organization")?,
+            intermediate_session_token: fields
+                .required(intermediate_session_token, "intermediate_session_token")?,
+            member_authenticated: fields
+                .required(member_authenticated, "member_authenticated")?,
+            member_session: fields.nilable(member_session),
+            mfa_required: fields.nilable(mfa_required),
+            primary_required: fields.nilable(primary_required),
+            member_device: fields.nilable(member_device),
+            intermediate_session_token_expires_at: fields
+                .nilable_time(intermediate_session_token_expires_at),
         })
     }
 }
@@ -459,46 +434,33 @@ impl ::serde::Serialize for AuthenticateResponse {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &[
-                "status_code",
-                "request_id",
-                "member_id",
-                "method_id",
-                "organization_id",
-                "member",
-                "session_token",
-                "session_jwt",
-                "organization",
-                "intermediate_session_token",
-                "member_authenticated",
-                "member_session",
-                "mfa_required",
-                "primary_required",
-                "member_device",
-                "intermediate_session_token_expires_at",
-            ],
-            (
-                (
-                    crate::codec::Always(&self.status_code),
-                    crate::codec::Always(&self.request_id),
-                    crate::codec::Always(&self.member_id),
-                    crate::codec::Always(&self.method_id),
-                    crate::codec::Always(&self.organization_id),
-                    crate::codec::Always(&self.member),
-                    crate::codec::Always(&self.session_token),
-                    crate::codec::Always(&self.session_jwt),
-                    crate::codec::Always(&self.organization),
-                    crate::codec::Always(&self.intermediate_session_token),
-                    crate::codec::Always(&self.member_authenticated),
-                    crate::codec::IfSet(&self.member_session),
-                ),
-                (
-                    crate::codec::IfSet(&self.mfa_required),
-                    crate::codec::IfSet(&self.primary_required),
-                    crate::codec::IfSet(&self.member_device),
-                    crate::codec::IfSetTime(&self.intermediate_session_token_expires_at),
-                ),
-            ),
+            |object| {
+                object.entry("status_code", &self.status_code)?;
+                object.entry("request_id", &self.request_id)?;
+                object.entry("member_id", &self.member_id)?;
+                object.entry("method_id", &self.method_id)?;
+                object.entry("organization_id", &self.organization_id)?;
+                object.entry("member", &self.member)?;
+                object.entry("session_token", &self.session_token)?;
+                object.entry("session_jwt", &self.session_jwt)?;
+                object.entry("organization", &self.organization)?;
+                object
+                    .entry(
+                        "intermediate_session_token",
+                        &self.intermediate_session_token,
+                    )?;
+                object.entry("member_authenticated", &self.member_authenticated)?;
+                object.if_set("member_session", &self.member_session)?;
+                object.if_set("mfa_required", &self.mfa_required)?;
+                object.if_set("primary_required", &self.primary_required)?;
+                object.if_set("member_device", &self.member_device)?;
+                object
+                    .time_if_set(
+                        "intermediate_session_token_expires_at",
+                        &self.intermediate_session_token_expires_at,
+                    )?;
+                Ok(())
+            },
         )
     }
 }
@@ -539,24 +501,21 @@ impl ::serde::Serialize for LoginOrSignupRequest {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &[
-                "organization_id",
-                "email_address",
-                "login_template_id",
-                "signup_template_id",
-                "locale",
-                "login_expiration_minutes",
-                "signup_expiration_minutes",
-            ],
-            (
-                crate::codec::Always(&self.organization_id),
-                crate::codec::Always(&self.email_address),
-                crate::codec::IfSet(&self.login_template_id),
-                crate::codec::IfSet(&self.signup_template_id),
-                crate::codec::IfSet(&self.locale),
-                crate::codec::IfSet(&self.login_expiration_minutes),
-                crate::codec::IfSet(&self.signup_expiration_minutes),
-            ),
+            |object| {
+                object.entry("organization_id", &self.organization_id)?;
+                object.entry("email_address", &self.email_address)?;
+                object.if_set("login_template_id", &self.login_template_id)?;
+                object.if_set("signup_template_id", &self.signup_template_id)?;
+                object.if_set("locale", &self.locale)?;
+                object
+                    .if_set("login_expiration_minutes", &self.login_expiration_minutes)?;
+                object
+                    .if_set(
+                        "signup_expiration_minutes",
+                        &self.signup_expiration_minutes,
+                    )?;
+                Ok(())
+            },
         )
     }
 }
@@ -565,47 +524,49 @@ impl ::serde::Serialize for LoginOrSignupRequest {
 impl crate::codec::Object for LoginOrSignupRequest {
     const NAME: &'static str = "LoginOrSignupRequest";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (
-            organization_id,
-            email_address,
-            login_template_id,
-            signup_template_id,
-            locale,
-            login_expiration_minutes,
-            signup_expiration_minutes,
-        ) = crate::codec::fields::<
-            (
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-                crate::codec::Nil<Option<String>>,
-                crate::codec::Nil<Option<String>>,
-                crate::codec::Nil<
-                    Option<crate::b2b::models::otp_email::LoginOrSignupRequestLocale>,
-                >,
-                crate::codec::Nil<Option<i64>>,
-                crate::codec::Nil<Option<i64>>,
-            ),
-            _,
-        >(
-            map,
-            &[
-                "organization_id",
-                "email_address",
-                "login_template_id",
-                "signup_template_id",
-                "locale",
-                "login_expiration_minutes",
-                "signup_expiration_minutes",
-            ],
-        )?;
+        let mut organization_id = None;
+        let mut email_address = None;
+        let mut login_template_id = None;
+        let mut signup_template_id = None;
+        let mut locale = None;
+        let mut login_expiration_minutes = None;
+        let mut signup_expiration_minutes = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "organization_id" => {
+                    fields.read(&mut organization_id, "organization_id")?
+                }
+                "email_address" => fields.read(&mut email_address, "email_address")?,
+                "login_template_id" => {
+                    fields.read(&mut login_template_id, "login_template_id")?
+                }
+                "signup_template_id" => {
+                    fields.read(&mut signup_template_id, "signup_template_id")?
+                }
+                "locale" => fields.read(&mut locale, "locale")?,
+                "login_expiration_minutes" => {
+                    fields
+                        .read(&mut login_expiration_minutes, "login_expiration_minutes")?
+                }
+                "signup_expiration_minutes" => {
+                    fields
+                        .read(
+                            &mut signup_expiration_minutes,
+                            "signup_expiration_minutes",
+                        )?
+                }
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            organization_id,
-            email_address,
-            login_template_id,
-            signup_template_id,
-            locale,
-            login_expiration_minutes,
-            signup_expiration_minutes,
+            organization_id: fields.required(organization_id, "organization_id")?,
+            email_address: fields.required(email_address, "email_address")?,
+            login_template_id: fields.nilable(login_template_id),
+            signup_template_id: fields.nilable(signup_template_id),
+            locale: fields.nilable(locale),
+            login_expiration_minutes: fields.nilable(login_expiration_minutes),
+            signup_expiration_minutes: fields.nilable(signup_expiration_minutes),
         })
     }
 }
@@ -728,34 +689,31 @@ pub struct LoginOrSignupResponse {
 impl crate::codec::Object for LoginOrSignupResponse {
     const NAME: &'static str = "LoginOrSignupResponse";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (status_code, request_id, member_id, member_created, member, organization) = crate::codec::fields::<
-            (
-                crate::codec::Req<i64>,
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-                crate::codec::Req<bool>,
-                crate::codec::Req<crate::b2b::models::organizations::Member>,
-                crate::codec::Req<crate::b2b::models::organizations::Organization>,
-            ),
-            _,
-        >(
-            map,
-            &[
-                "status_code",
-                "request_id",
-                "member_id",
-                "member_created",
-                "member",
-                "organization",
-            ],
-        )?;
+        let mut status_code = None;
+        let mut request_id = None;
+        let mut member_id = None;
+        let mut member_created = None;
+        let mut member = None;
+        let mut organization = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "status_code" => fields.read(&mut status_code, "status_code")?,
+                "request_id" => fields.read(&mut request_id, "request_id")?,
+                "member_id" => fields.read(&mut member_id, "member_id")?,
+                "member_created" => fields.read(&mut member_created, "member_created")?,
+                "member" => fields.read(&mut member, "member")?,
+                "organization" => fields.read(&mut organization, "organization")?,
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            status_code,
-            request_id,
-            member_id,
-            member_created,
-            member,
-            organization,
+            status_code: fields.required(status_code, "status_code")?,
+            request_id: fields.required(request_id, "request_id")?,
+            member_id: fields.required(member_id, "member_id")?,
+            member_created: fields.required(member_created, "member_created")?,
+            member: fields.required(member, "member")?,
+            organization: fields.required(organization, "organization")?,
         })
     }
 }
@@ -776,22 +734,15 @@ impl ::serde::Serialize for LoginOrSignupResponse {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &[
-                "status_code",
-                "request_id",
-                "member_id",
-                "member_created",
-                "member",
-                "organization",
-            ],
-            (
-                crate::codec::Always(&self.status_code),
-                crate::codec::Always(&self.request_id),
-                crate::codec::Always(&self.member_id),
-                crate::codec::Always(&self.member_created),
-                crate::codec::Always(&self.member),
-                crate::codec::Always(&self.organization),
-            ),
+            |object| {
+                object.entry("status_code", &self.status_code)?;
+                object.entry("request_id", &self.request_id)?;
+                object.entry("member_id", &self.member_id)?;
+                object.entry("member_created", &self.member_created)?;
+                object.entry("member", &self.member)?;
+                object.entry("organization", &self.organization)?;
+                Ok(())
+            },
         )
     }
 }

@@ -63,12 +63,12 @@ impl ::serde::Serialize for ResetRequest {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &["password_reset_token", "password", "pkce_code_verifier"],
-            (
-                crate::codec::Always(&self.password_reset_token),
-                crate::codec::Always(&self.password),
-                crate::codec::IfSet(&self.pkce_code_verifier),
-            ),
+            |object| {
+                object.entry("password_reset_token", &self.password_reset_token)?;
+                object.entry("password", &self.password)?;
+                object.if_set("pkce_code_verifier", &self.pkce_code_verifier)?;
+                Ok(())
+            },
         )
     }
 }
@@ -77,18 +77,27 @@ impl ::serde::Serialize for ResetRequest {
 impl crate::codec::Object for ResetRequest {
     const NAME: &'static str = "ResetRequest";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (password_reset_token, password, pkce_code_verifier) = crate::codec::fields::<
-            (
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-                crate::codec::Nil<Option<String>>,
-            ),
-            _,
-        >(map, &["password_reset_token", "password", "pkce_code_verifier"])?;
+        let mut password_reset_token = None;
+        let mut password = None;
+        let mut pkce_code_verifier = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "password_reset_token" => {
+                    fields.read(&mut password_reset_token, "password_reset_token")?
+                }
+                "password" => fields.read(&mut password, "password")?,
+                "pkce_code_verifier" => {
+                    fields.read(&mut pkce_code_verifier, "pkce_code_verifier")?
+                }
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            password_reset_token,
-            password,
-            pkce_code_verifier,
+            password_reset_token: fields
+                .required(password_reset_token, "password_reset_token")?,
+            password: fields.required(password, "password")?,
+            pkce_code_verifier: fields.nilable(pkce_code_verifier),
         })
     }
 }
@@ -166,46 +175,49 @@ pub struct ResetResponse {
 impl crate::codec::Object for ResetResponse {
     const NAME: &'static str = "ResetResponse";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (
-            status_code,
-            request_id,
-            intermediate_session_token,
-            email_address,
-            discovered_organizations,
-            intermediate_session_token_expires_at,
-        ) = crate::codec::fields::<
-            (
-                crate::codec::Req<i64>,
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-                crate::codec::Req<
-                    Vec<crate::b2b::models::discovery::DiscoveredOrganization>,
-                >,
-                crate::codec::Nil<
-                    Option<crate::codec::Timestamp>,
-                    Option<::time::OffsetDateTime>,
-                >,
-            ),
-            _,
-        >(
-            map,
-            &[
-                "status_code",
-                "request_id",
-                "intermediate_session_token",
-                "email_address",
-                "discovered_organizations",
-                "intermediate_session_token_expires_at",
-            ],
-        )?;
+        let mut status_code = None;
+        let mut request_id = None;
+        let mut intermediate_session_token = None;
+        let mut email_address = None;
+        let mut discovered_organizations = None;
+        let mut intermediate_session_token_expires_at = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "status_code" => fields.read(&mut status_code, "status_code")?,
+                "request_id" => fields.read(&mut request_id, "request_id")?,
+                "intermediate_session_token" => {
+                    fields
+                        .read(
+                            &mut intermediate_session_token,
+                            "intermediate_session_token",
+                        )?
+                }
+                "email_address" => fields.read(&mut email_address, "email_address")?,
+                "discovered_organizations" => {
+                    fields
+                        .read(&mut discovered_organizations, "discovered_organizations")?
+                }
+                "intermediate_session_token_expires_at" => {
+                    fields
+                        .read(
+                            &mut intermediate_session_token_expires_at,
+                            "intermediate_session_token_expires_at",
+                        )?
+                }
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            status_code,
-            request_id,
-            intermediate_session_token,
-            email_address,
-            discovered_organizations,
-            intermediate_session_token_expires_at,
+            status_code: fields.required(status_code, "status_code")?,
+            request_id: fields.required(request_id, "request_id")?,
+            intermediate_session_token: fields
+                .required(intermediate_session_token, "intermediate_session_token")?,
+            email_address: fields.required(email_address, "email_address")?,
+            discovered_organizations: fields
+                .required(discovered_organizations, "discovered_organizations")?,
+            intermediate_session_token_expires_at: fields
+                .nilable_time(intermediate_session_token_expires_at),
         })
     }
 }
@@ -226,22 +238,24 @@ impl ::serde::Serialize for ResetResponse {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &[
-                "status_code",
-                "request_id",
-                "intermediate_session_token",
-                "email_address",
-                "discovered_organizations",
-                "intermediate_session_token_expires_at",
-            ],
-            (
-                crate::codec::Always(&self.status_code),
-                crate::codec::Always(&self.request_id),
-                crate::codec::Always(&self.intermediate_session_token),
-                crate::codec::Always(&self.email_address),
-                crate::codec::Always(&self.discovered_organizations),
-                crate::codec::IfSetTime(&self.intermediate_session_token_expires_at),
-            ),
+            |object| {
+                object.entry("status_code", &self.status_code)?;
+                object.entry("request_id", &self.request_id)?;
+                object
+                    .entry(
+                        "intermediate_session_token",
+                        &self.intermediate_session_token,
+                    )?;
+                object.entry("email_address", &self.email_address)?;
+                object
+                    .entry("discovered_organizations", &self.discovered_organizations)?;
+                object
+                    .time_if_set(
+                        "intermediate_session_token_expires_at",
+                        &self.intermediate_session_token_expires_at,
+                    )?;
+                Ok(())
+            },
         )
     }
 }
@@ -283,26 +297,30 @@ impl ::serde::Serialize for ResetStartRequest {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &[
-                "email_address",
-                "reset_password_redirect_url",
-                "discovery_redirect_url",
-                "reset_password_template_id",
-                "reset_password_expiration_minutes",
-                "pkce_code_challenge",
-                "locale",
-                "verify_email_template_id",
-            ],
-            (
-                crate::codec::Always(&self.email_address),
-                crate::codec::IfSet(&self.reset_password_redirect_url),
-                crate::codec::IfSet(&self.discovery_redirect_url),
-                crate::codec::IfSet(&self.reset_password_template_id),
-                crate::codec::IfSet(&self.reset_password_expiration_minutes),
-                crate::codec::IfSet(&self.pkce_code_challenge),
-                crate::codec::IfSet(&self.locale),
-                crate::codec::IfSet(&self.verify_email_template_id),
-            ),
+            |object| {
+                object.entry("email_address", &self.email_address)?;
+                object
+                    .if_set(
+                        "reset_password_redirect_url",
+                        &self.reset_password_redirect_url,
+                    )?;
+                object.if_set("discovery_redirect_url", &self.discovery_redirect_url)?;
+                object
+                    .if_set(
+                        "reset_password_template_id",
+                        &self.reset_password_template_id,
+                    )?;
+                object
+                    .if_set(
+                        "reset_password_expiration_minutes",
+                        &self.reset_password_expiration_minutes,
+                    )?;
+                object.if_set("pkce_code_challenge", &self.pkce_code_challenge)?;
+                object.if_set("locale", &self.locale)?;
+                object
+                    .if_set("verify_email_template_id", &self.verify_email_template_id)?;
+                Ok(())
+            },
         )
     }
 }
@@ -311,49 +329,63 @@ impl ::serde::Serialize for ResetStartRequest {
 impl crate::codec::Object for ResetStartRequest {
     const NAME: &'static str = "ResetStartRequest";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (
-            email_address,
-            reset_password_redirect_url,
-            discovery_redirect_url,
-            reset_password_template_id,
-            reset_password_expiration_minutes,
-            pkce_code_challenge,
-            locale,
-            verify_email_template_id,
-        ) = crate::codec::fields::<
-            (
-                crate::codec::Req<String>,
-                crate::codec::Nil<Option<String>>,
-                crate::codec::Nil<Option<String>>,
-                crate::codec::Nil<Option<String>>,
-                crate::codec::Nil<Option<i64>>,
-                crate::codec::Nil<Option<String>>,
-                crate::codec::Nil<Option<String>>,
-                crate::codec::Nil<Option<String>>,
-            ),
-            _,
-        >(
-            map,
-            &[
-                "email_address",
-                "reset_password_redirect_url",
-                "discovery_redirect_url",
-                "reset_password_template_id",
-                "reset_password_expiration_minutes",
-                "pkce_code_challenge",
-                "locale",
-                "verify_email_template_id",
-            ],
-        )?;
+        let mut email_address = None;
+        let mut reset_password_redirect_url = None;
+        let mut discovery_redirect_url = None;
+        let mut reset_password_template_id = None;
+        let mut reset_password_expiration_minutes = None;
+        let mut pkce_code_challenge = None;
+        let mut locale = None;
+        let mut verify_email_template_id = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "email_address" => fields.read(&mut email_address, "email_address")?,
+                "reset_password_redirect_url" => {
+                    fields
+                        .read(
+                            &mut reset_password_redirect_url,
+                            "reset_password_redirect_url",
+                        )?
+                }
+                "discovery_redirect_url" => {
+                    fields.read(&mut discovery_redirect_url, "discovery_redirect_url")?
+                }
+                "reset_password_template_id" => {
+                    fields
+                        .read(
+                            &mut reset_password_template_id,
+                            "reset_password_template_id",
+                        )?
+                }
+                "reset_password_expiration_minutes" => {
+                    fields
+                        .read(
+                            &mut reset_password_expiration_minutes,
+                            "reset_password_expiration_minutes",
+                        )?
+                }
+                "pkce_code_challenge" => {
+                    fields.read(&mut pkce_code_challenge, "pkce_code_challenge")?
+                }
+                "locale" => fields.read(&mut locale, "locale")?,
+                "verify_email_template_id" => {
+                    fields
+                        .read(&mut verify_email_template_id, "verify_email_template_id")?
+                }
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            email_address,
-            reset_password_redirect_url,
-            discovery_redirect_url,
-            reset_password_template_id,
-            reset_password_expiration_minutes,
-            pkce_code_challenge,
-            locale,
-            verify_email_template_id,
+            email_address: fields.required(email_address, "email_address")?,
+            reset_password_redirect_url: fields.nilable(reset_password_redirect_url),
+            discovery_redirect_url: fields.nilable(discovery_redirect_url),
+            reset_password_template_id: fields.nilable(reset_password_template_id),
+            reset_password_expiration_minutes: fields
+                .nilable(reset_password_expiration_minutes),
+            pkce_code_challenge: fields.nilable(pkce_code_challenge),
+            locale: fields.nilable(locale),
+            verify_email_template_id: fields.nilable(verify_email_template_id),
         })
     }
 }
@@ -468,11 +500,20 @@ pub struct ResetStartResponse {
 impl crate::codec::Object for ResetStartResponse {
     const NAME: &'static str = "ResetStartResponse";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (status_code, request_id) = crate::codec::fields::<
-            (crate::codec::Req<i64>, crate::codec::Req<String>),
-            _,
-        >(map, &["status_code", "request_id"])?;
-        Ok(Self { status_code, request_id })
+        let mut status_code = None;
+        let mut request_id = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "status_code" => fields.read(&mut status_code, "status_code")?,
+                "request_id" => fields.read(&mut request_id, "request_id")?,
+                _ => fields.skip()?,
+            }
+        }
+        Ok(Self {
+            status_code: fields.required(status_code, "status_code")?,
+            request_id: fields.required(request_id, "request_id")?,
+        })
     }
 }
 
@@ -492,11 +533,11 @@ impl ::serde::Serialize for ResetStartResponse {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &["status_code", "request_id"],
-            (
-                crate::codec::Always(&self.status_code),
-                crate::codec::Always(&self.request_id),
-            ),
+            |object| {
+                object.entry("status_code", &self.status_code)?;
+                object.entry("request_id", &self.request_id)?;
+                Ok(())
+            },
         )
     }
 }

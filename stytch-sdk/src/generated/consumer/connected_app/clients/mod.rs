@@ -154,34 +154,45 @@ impl ::serde::Serialize for CreateRequest {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &[
-                "client_type",
-                "client_name",
-                "client_description",
-                "redirect_urls",
-                "full_access_allowed",
-                "access_token_expiry_minutes",
-                "access_token_custom_audience",
-                "access_token_template_content",
-                "post_logout_redirect_urls",
-                "logo_url",
-                "bypass_consent_for_offline_access",
-                "id_token_template_content",
-            ],
-            (
-                crate::codec::Always(&self.client_type),
-                crate::codec::IfSet(&self.client_name),
-                crate::codec::IfSet(&self.client_description),
-                crate::codec::IfSet(&self.redirect_urls),
-                crate::codec::IfSet(&self.full_access_allowed),
-                crate::codec::IfSet(&self.access_token_expiry_minutes),
-                crate::codec::IfSet(&self.access_token_custom_audience),
-                crate::codec::IfSet(&self.access_token_template_content),
-                crate::codec::IfSet(&self.post_logout_redirect_urls),
-                crate::codec::IfSet(&self.logo_url),
-                crate::codec::IfSet(&self.bypass_consent_for_offline_access),
-                crate::codec::IfSet(&self.id_token_template_content),
-            ),
+            |object| {
+                object.entry("client_type", &self.client_type)?;
+                object.if_set("client_name", &self.client_name)?;
+                object.if_set("client_description", &self.client_description)?;
+                object.if_set("redirect_urls", &self.redirect_urls)?;
+                object.if_set("full_access_allowed", &self.full_access_allowed)?;
+                object
+                    .if_set(
+                        "access_token_expiry_minutes",
+                        &self.access_token_expiry_minutes,
+                    )?;
+                object
+                    .if_set(
+                        "access_token_custom_audience",
+                        &self.access_token_custom_audience,
+                    )?;
+                object
+                    .if_set(
+                        "access_token_template_content",
+                        &self.access_token_template_content,
+                    )?;
+                object
+                    .if_set(
+                        "post_logout_redirect_urls",
+                        &self.post_logout_redirect_urls,
+                    )?;
+                object.if_set("logo_url", &self.logo_url)?;
+                object
+                    .if_set(
+                        "bypass_consent_for_offline_access",
+                        &self.bypass_consent_for_offline_access,
+                    )?;
+                object
+                    .if_set(
+                        "id_token_template_content",
+                        &self.id_token_template_content,
+                    )?;
+                Ok(())
+            },
         )
     }
 }
@@ -190,67 +201,90 @@ impl ::serde::Serialize for CreateRequest {
 impl crate::codec::Object for CreateRequest {
     const NAME: &'static str = "CreateRequest";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (
-            client_type,
-            client_name,
-            client_description,
-            redirect_urls,
-            full_access_allowed,
-            access_token_expiry_minutes,
-            access_token_custom_audience,
-            access_token_template_content,
-            post_logout_redirect_urls,
-            logo_url,
-            bypass_consent_for_offline_access,
-            id_token_template_content,
-        ) = crate::codec::fields::<
-            (
-                crate::codec::Req<
-                    crate::consumer::models::connected_apps_clients::CreateRequestClientType,
-                >,
-                crate::codec::Nil<Option<String>>,
-                crate::codec::Nil<Option<String>>,
-                crate::codec::Nil<Option<Vec<String>>>,
-                crate::codec::Nil<Option<bool>>,
-                crate::codec::Nil<Option<i64>>,
-                crate::codec::Nil<Option<String>>,
-                crate::codec::Nil<Option<String>>,
-                crate::codec::Nil<Option<Vec<String>>>,
-                crate::codec::Nil<Option<String>>,
-                crate::codec::Nil<Option<bool>>,
-                crate::codec::Nil<Option<String>>,
-            ),
-            _,
-        >(
-            map,
-            &[
-                "client_type",
-                "client_name",
-                "client_description",
-                "redirect_urls",
-                "full_access_allowed",
-                "access_token_expiry_minutes",
-                "access_token_custom_audience",
-                "access_token_template_content",
-                "post_logout_redirect_urls",
-                "logo_url",
-                "bypass_consent_for_offline_access",
-                "id_token_template_content",
-            ],
-        )?;
+        let mut client_type = None;
+        let mut client_name = None;
+        let mut client_description = None;
+        let mut redirect_urls = None;
+        let mut full_access_allowed = None;
+        let mut access_token_expiry_minutes = None;
+        let mut access_token_custom_audience = None;
+        let mut access_token_template_content = None;
+        let mut post_logout_redirect_urls = None;
+        let mut logo_url = None;
+        let mut bypass_consent_for_offline_access = None;
+        let mut id_token_template_content = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "client_type" => fields.read(&mut client_type, "client_type")?,
+                "client_name" => fields.read(&mut client_name, "client_name")?,
+                "client_description" => {
+                    fields.read(&mut client_description, "client_description")?
+                }
+                "redirect_urls" => fields.read(&mut redirect_urls, "redirect_urls")?,
+                "full_access_allowed" => {
+                    fields.read(&mut full_access_allowed, "full_access_allowed")?
+                }
+                "access_token_expiry_minutes" => {
+                    fields
+                        .read(
+                            &mut access_token_expiry_minutes,
+                            "access_token_expiry_minutes",
+                        )?
+                }
+                "access_token_custom_audience" => {
+                    fields
+                        .read(
+                            &mut access_token_custom_audience,
+                            "access_token_custom_audience",
+                        )?
+                }
+                "access_token_template_content" => {
+                    fields
+                        .read(
+                            &mut access_token_template_content,
+                            "access_token_template_content",
+                        )?
+                }
+                "post_logout_redirect_urls" => {
+                    fields
+                        .read(
+                            &mut post_logout_redirect_urls,
+                            "post_logout_redirect_urls",
+                        )?
+                }
+                "logo_url" => fields.read(&mut logo_url, "logo_url")?,
+                "bypass_consent_for_offline_access" => {
+                    fields
+                        .read(
+                            &mut bypass_consent_for_offline_access,
+                            "bypass_consent_for_offline_access",
+                        )?
+                }
+                "id_token_template_content" => {
+                    fields
+                        .read(
+                            &mut id_token_template_content,
+                            "id_token_template_content",
+                        )?
+                }
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            client_type,
-            client_name,
-            client_description,
-            redirect_urls,
-            full_access_allowed,
-            access_token_expiry_minutes,
-            access_token_custom_audience,
-            access_token_template_content,
-            post_logout_redirect_urls,
-            logo_url,
-            bypass_consent_for_offline_access,
-            id_token_template_content,
+            client_type: fields.required(client_type, "client_type")?,
+            client_name: fields.nilable(client_name),
+            client_description: fields.nilable(client_description),
+            redirect_urls: fields.nilable(redirect_urls),
+            full_access_allowed: fields.nilable(full_access_allowed),
+            access_token_expiry_minutes: fields.nilable(access_token_expiry_minutes),
+            access_token_custom_audience: fields.nilable(access_token_custom_audience),
+            access_token_template_content: fields.nilable(access_token_template_content),
+            post_logout_redirect_urls: fields.nilable(post_logout_redirect_urls),
+            logo_url: fields.nilable(logo_url),
+            bypass_consent_for_offline_access: fields
+                .nilable(bypass_consent_for_offline_access),
+            id_token_template_content: fields.nilable(id_token_template_content),
         })
     }
 }
@@ -386,20 +420,22 @@ pub struct CreateResponse {
 impl crate::codec::Object for CreateResponse {
     const NAME: &'static str = "CreateResponse";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (status_code, request_id, connected_app) = crate::codec::fields::<
-            (
-                crate::codec::Req<i64>,
-                crate::codec::Req<String>,
-                crate::codec::Req<
-                    crate::consumer::models::connected_apps::ConnectedAppWithClientSecret,
-                >,
-            ),
-            _,
-        >(map, &["status_code", "request_id", "connected_app"])?;
+        let mut status_code = None;
+        let mut request_id = None;
+        let mut connected_app = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "status_code" => fields.read(&mut status_code, "status_code")?,
+                "request_id" => fields.read(&mut request_id, "request_id")?,
+                "connected_app" => fields.read(&mut connected_app, "connected_app")?,
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            status_code,
-            request_id,
-            connected_app,
+            status_code: fields.required(status_code, "status_code")?,
+            request_id: fields.required(request_id, "request_id")?,
+            connected_app: fields.required(connected_app, "connected_app")?,
         })
     }
 }
@@ -420,12 +456,12 @@ impl ::serde::Serialize for CreateResponse {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &["status_code", "request_id", "connected_app"],
-            (
-                crate::codec::Always(&self.status_code),
-                crate::codec::Always(&self.request_id),
-                crate::codec::Always(&self.connected_app),
-            ),
+            |object| {
+                object.entry("status_code", &self.status_code)?;
+                object.entry("request_id", &self.request_id)?;
+                object.entry("connected_app", &self.connected_app)?;
+                Ok(())
+            },
         )
     }
 }
@@ -443,7 +479,7 @@ impl ::serde::Serialize for DeleteRequest {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        crate::codec::write(serializer, &[], ())
+        crate::codec::write(serializer, |_| { Ok(()) })
     }
 }
 
@@ -451,11 +487,17 @@ impl ::serde::Serialize for DeleteRequest {
 impl crate::codec::Object for DeleteRequest {
     const NAME: &'static str = "DeleteRequest";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (client_id,) = crate::codec::fields::<
-            (crate::codec::Req<String>,),
-            _,
-        >(map, &["client_id"])?;
-        Ok(Self { client_id })
+        let mut client_id = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "client_id" => fields.read(&mut client_id, "client_id")?,
+                _ => fields.skip()?,
+            }
+        }
+        Ok(Self {
+            client_id: fields.required(client_id, "client_id")?,
+        })
     }
 }
 
@@ -512,18 +554,22 @@ pub struct DeleteResponse {
 impl crate::codec::Object for DeleteResponse {
     const NAME: &'static str = "DeleteResponse";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (status_code, request_id, client_id) = crate::codec::fields::<
-            (
-                crate::codec::Req<i64>,
-                crate::codec::Req<String>,
-                crate::codec::Req<String>,
-            ),
-            _,
-        >(map, &["status_code", "request_id", "client_id"])?;
+        let mut status_code = None;
+        let mut request_id = None;
+        let mut client_id = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "status_code" => fields.read(&mut status_code, "status_code")?,
+                "request_id" => fields.read(&mut request_id, "request_id")?,
+                "client_id" => fields.read(&mut client_id, "client_id")?,
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            status_code,
-            request_id,
-            client_id,
+            status_code: fields.required(status_code, "status_code")?,
+            request_id: fields.required(request_id, "request_id")?,
+            client_id: fields.required(client_id, "client_id")?,
         })
     }
 }
@@ -544,12 +590,12 @@ impl ::serde::Serialize for DeleteResponse {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &["status_code", "request_id", "client_id"],
-            (
-                crate::codec::Always(&self.status_code),
-                crate::codec::Always(&self.request_id),
-                crate::codec::Always(&self.client_id),
-            ),
+            |object| {
+                object.entry("status_code", &self.status_code)?;
+                object.entry("request_id", &self.request_id)?;
+                object.entry("client_id", &self.client_id)?;
+                Ok(())
+            },
         )
     }
 }
@@ -567,7 +613,7 @@ impl ::serde::Serialize for GetRequest {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        crate::codec::write(serializer, &[], ())
+        crate::codec::write(serializer, |_| { Ok(()) })
     }
 }
 
@@ -575,11 +621,17 @@ impl ::serde::Serialize for GetRequest {
 impl crate::codec::Object for GetRequest {
     const NAME: &'static str = "GetRequest";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (client_id,) = crate::codec::fields::<
-            (crate::codec::Req<String>,),
-            _,
-        >(map, &["client_id"])?;
-        Ok(Self { client_id })
+        let mut client_id = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "client_id" => fields.read(&mut client_id, "client_id")?,
+                _ => fields.skip()?,
+            }
+        }
+        Ok(Self {
+            client_id: fields.required(client_id, "client_id")?,
+        })
     }
 }
 
@@ -636,18 +688,22 @@ pub struct GetResponse {
 impl crate::codec::Object for GetResponse {
     const NAME: &'static str = "GetResponse";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (status_code, request_id, connected_app) = crate::codec::fields::<
-            (
-                crate::codec::Req<i64>,
-                crate::codec::Req<String>,
-                crate::codec::Req<crate::consumer::models::connected_apps::ConnectedApp>,
-            ),
-            _,
-        >(map, &["status_code", "request_id", "connected_app"])?;
+        let mut status_code = None;
+        let mut request_id = None;
+        let mut connected_app = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "status_code" => fields.read(&mut status_code, "status_code")?,
+                "request_id" => fields.read(&mut request_id, "request_id")?,
+                "connected_app" => fields.read(&mut connected_app, "connected_app")?,
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            status_code,
-            request_id,
-            connected_app,
+            status_code: fields.required(status_code, "status_code")?,
+            request_id: fields.required(request_id, "request_id")?,
+            connected_app: fields.required(connected_app, "connected_app")?,
         })
     }
 }
@@ -668,12 +724,12 @@ impl ::serde::Serialize for GetResponse {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &["status_code", "request_id", "connected_app"],
-            (
-                crate::codec::Always(&self.status_code),
-                crate::codec::Always(&self.request_id),
-                crate::codec::Always(&self.connected_app),
-            ),
+            |object| {
+                object.entry("status_code", &self.status_code)?;
+                object.entry("request_id", &self.request_id)?;
+                object.entry("connected_app", &self.connected_app)?;
+                Ok(())
+            },
         )
     }
 }
@@ -698,8 +754,11 @@ impl ::serde::Serialize for SearchRequest {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &["cursor", "limit"],
-            (crate::codec::IfSet(&self.cursor), crate::codec::IfSet(&self.limit)),
+            |object| {
+                object.if_set("cursor", &self.cursor)?;
+                object.if_set("limit", &self.limit)?;
+                Ok(())
+            },
         )
     }
 }
@@ -708,11 +767,20 @@ impl ::serde::Serialize for SearchRequest {
 impl crate::codec::Object for SearchRequest {
     const NAME: &'static str = "SearchRequest";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (cursor, limit) = crate::codec::fields::<
-            (crate::codec::Nil<Option<String>>, crate::codec::Nil<Option<i64>>),
-            _,
-        >(map, &["cursor", "limit"])?;
-        Ok(Self { cursor, limit })
+        let mut cursor = None;
+        let mut limit = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "cursor" => fields.read(&mut cursor, "cursor")?,
+                "limit" => fields.read(&mut limit, "limit")?,
+                _ => fields.skip()?,
+            }
+        }
+        Ok(Self {
+            cursor: fields.nilable(cursor),
+            limit: fields.nilable(limit),
+        })
     }
 }
 
@@ -806,24 +874,27 @@ pub struct SearchResponse {
 impl crate::codec::Object for SearchResponse {
     const NAME: &'static str = "SearchResponse";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (status_code, request_id, connected_apps, results_metadata) = crate::codec::fields::<
-            (
-                crate::codec::Req<i64>,
-                crate::codec::Req<String>,
-                crate::codec::Req<
-                    Vec<crate::consumer::models::connected_apps::ConnectedApp>,
-                >,
-                crate::codec::Req<
-                    crate::consumer::models::connected_apps::ResultsMetadata,
-                >,
-            ),
-            _,
-        >(map, &["status_code", "request_id", "connected_apps", "results_metadata"])?;
+        let mut status_code = None;
+        let mut request_id = None;
+        let mut connected_apps = None;
+        let mut results_metadata = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "status_code" => fields.read(&mut status_code, "status_code")?,
+                "request_id" => fields.read(&mut request_id, "request_id")?,
+                "connected_apps" => fields.read(&mut connected_apps, "connected_apps")?,
+                "results_metadata" => {
+                    fields.read(&mut results_metadata, "results_metadata")?
+                }
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            status_code,
-            request_id,
-            connected_apps,
-            results_metadata,
+            status_code: fields.required(status_code, "status_code")?,
+            request_id: fields.required(request_id, "request_id")?,
+            connected_apps: fields.required(connected_apps, "connected_apps")?,
+            results_metadata: fields.required(results_metadata, "results_metadata")?,
         })
     }
 }
@@ -844,13 +915,13 @@ impl ::serde::Serialize for SearchResponse {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &["status_code", "request_id", "connected_apps", "results_metadata"],
-            (
-                crate::codec::Always(&self.status_code),
-                crate::codec::Always(&self.request_id),
-                crate::codec::Always(&self.connected_apps),
-                crate::codec::Always(&self.results_metadata),
-            ),
+            |object| {
+                object.entry("status_code", &self.status_code)?;
+                object.entry("request_id", &self.request_id)?;
+                object.entry("connected_apps", &self.connected_apps)?;
+                object.entry("results_metadata", &self.results_metadata)?;
+                Ok(())
+            },
         )
     }
 }
@@ -894,32 +965,44 @@ impl ::serde::Serialize for UpdateRequest {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &[
-                "client_name",
-                "client_description",
-                "redirect_urls",
-                "full_access_allowed",
-                "access_token_expiry_minutes",
-                "access_token_custom_audience",
-                "access_token_template_content",
-                "post_logout_redirect_urls",
-                "logo_url",
-                "bypass_consent_for_offline_access",
-                "id_token_template_content",
-            ],
-            (
-                crate::codec::IfSet(&self.client_name),
-                crate::codec::IfSet(&self.client_description),
-                crate::codec::IfSet(&self.redirect_urls),
-                crate::codec::IfSet(&self.full_access_allowed),
-                crate::codec::IfSet(&self.access_token_expiry_minutes),
-                crate::codec::IfSet(&self.access_token_custom_audience),
-                crate::codec::IfSet(&self.access_token_template_content),
-                crate::codec::IfSet(&self.post_logout_redirect_urls),
-                crate::codec::IfSet(&self.logo_url),
-                crate::codec::IfSet(&self.bypass_consent_for_offline_access),
-                crate::codec::IfSet(&self.id_token_template_content),
-            ),
+            |object| {
+                object.if_set("client_name", &self.client_name)?;
+                object.if_set("client_description", &self.client_description)?;
+                object.if_set("redirect_urls", &self.redirect_urls)?;
+                object.if_set("full_access_allowed", &self.full_access_allowed)?;
+                object
+                    .if_set(
+                        "access_token_expiry_minutes",
+                        &self.access_token_expiry_minutes,
+                    )?;
+                object
+                    .if_set(
+                        "access_token_custom_audience",
+                        &self.access_token_custom_audience,
+                    )?;
+                object
+                    .if_set(
+                        "access_token_template_content",
+                        &self.access_token_template_content,
+                    )?;
+                object
+                    .if_set(
+                        "post_logout_redirect_urls",
+                        &self.post_logout_redirect_urls,
+                    )?;
+                object.if_set("logo_url", &self.logo_url)?;
+                object
+                    .if_set(
+                        "bypass_consent_for_offline_access",
+                        &self.bypass_consent_for_offline_access,
+                    )?;
+                object
+                    .if_set(
+                        "id_token_template_content",
+                        &self.id_token_template_content,
+                    )?;
+                Ok(())
+            },
         )
     }
 }
@@ -928,65 +1011,90 @@ impl ::serde::Serialize for UpdateRequest {
 impl crate::codec::Object for UpdateRequest {
     const NAME: &'static str = "UpdateRequest";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (
-            client_id,
-            client_name,
-            client_description,
-            redirect_urls,
-            full_access_allowed,
-            access_token_expiry_minutes,
-            access_token_custom_audience,
-            access_token_template_content,
-            post_logout_redirect_urls,
-            logo_url,
-            bypass_consent_for_offline_access,
-            id_token_template_content,
-        ) = crate::codec::fields::<
-            (
-                crate::codec::Req<String>,
-                crate::codec::Nil<Option<String>>,
-                crate::codec::Nil<Option<String>>,
-                crate::codec::Nil<Option<Vec<String>>>,
-                crate::codec::Nil<Option<bool>>,
-                crate::codec::Nil<Option<i64>>,
-                crate::codec::Nil<Option<String>>,
-                crate::codec::Nil<Option<String>>,
-                crate::codec::Nil<Option<Vec<String>>>,
-                crate::codec::Nil<Option<String>>,
-                crate::codec::Nil<Option<bool>>,
-                crate::codec::Nil<Option<String>>,
-            ),
-            _,
-        >(
-            map,
-            &[
-                "client_id",
-                "client_name",
-                "client_description",
-                "redirect_urls",
-                "full_access_allowed",
-                "access_token_expiry_minutes",
-                "access_token_custom_audience",
-                "access_token_template_content",
-                "post_logout_redirect_urls",
-                "logo_url",
-                "bypass_consent_for_offline_access",
-                "id_token_template_content",
-            ],
-        )?;
+        let mut client_id = None;
+        let mut client_name = None;
+        let mut client_description = None;
+        let mut redirect_urls = None;
+        let mut full_access_allowed = None;
+        let mut access_token_expiry_minutes = None;
+        let mut access_token_custom_audience = None;
+        let mut access_token_template_content = None;
+        let mut post_logout_redirect_urls = None;
+        let mut logo_url = None;
+        let mut bypass_consent_for_offline_access = None;
+        let mut id_token_template_content = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "client_id" => fields.read(&mut client_id, "client_id")?,
+                "client_name" => fields.read(&mut client_name, "client_name")?,
+                "client_description" => {
+                    fields.read(&mut client_description, "client_description")?
+                }
+                "redirect_urls" => fields.read(&mut redirect_urls, "redirect_urls")?,
+                "full_access_allowed" => {
+                    fields.read(&mut full_access_allowed, "full_access_allowed")?
+                }
+                "access_token_expiry_minutes" => {
+                    fields
+                        .read(
+                            &mut access_token_expiry_minutes,
+                            "access_token_expiry_minutes",
+                        )?
+                }
+                "access_token_custom_audience" => {
+                    fields
+                        .read(
+                            &mut access_token_custom_audience,
+                            "access_token_custom_audience",
+                        )?
+                }
+                "access_token_template_content" => {
+                    fields
+                        .read(
+                            &mut access_token_template_content,
+                            "access_token_template_content",
+                        )?
+                }
+                "post_logout_redirect_urls" => {
+                    fields
+                        .read(
+                            &mut post_logout_redirect_urls,
+                            "post_logout_redirect_urls",
+                        )?
+                }
+                "logo_url" => fields.read(&mut logo_url, "logo_url")?,
+                "bypass_consent_for_offline_access" => {
+                    fields
+                        .read(
+                            &mut bypass_consent_for_offline_access,
+                            "bypass_consent_for_offline_access",
+                        )?
+                }
+                "id_token_template_content" => {
+                    fields
+                        .read(
+                            &mut id_token_template_content,
+                            "id_token_template_content",
+                        )?
+                }
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            client_id,
-            client_name,
-            client_description,
-            redirect_urls,
-            full_access_allowed,
-            access_token_expiry_minutes,
-            access_token_custom_audience,
-            access_token_template_content,
-            post_logout_redirect_urls,
-            logo_url,
-            bypass_consent_for_offline_access,
-            id_token_template_content,
+            client_id: fields.required(client_id, "client_id")?,
+            client_name: fields.nilable(client_name),
+            client_description: fields.nilable(client_description),
+            redirect_urls: fields.nilable(redirect_urls),
+            full_access_allowed: fields.nilable(full_access_allowed),
+            access_token_expiry_minutes: fields.nilable(access_token_expiry_minutes),
+            access_token_custom_audience: fields.nilable(access_token_custom_audience),
+            access_token_template_content: fields.nilable(access_token_template_content),
+            post_logout_redirect_urls: fields.nilable(post_logout_redirect_urls),
+            logo_url: fields.nilable(logo_url),
+            bypass_consent_for_offline_access: fields
+                .nilable(bypass_consent_for_offline_access),
+            id_token_template_content: fields.nilable(id_token_template_content),
         })
     }
 }
@@ -1121,18 +1229,22 @@ pub struct UpdateResponse {
 impl crate::codec::Object for UpdateResponse {
     const NAME: &'static str = "UpdateResponse";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (status_code, request_id, connected_app) = crate::codec::fields::<
-            (
-                crate::codec::Req<i64>,
-                crate::codec::Req<String>,
-                crate::codec::Req<crate::consumer::models::connected_apps::ConnectedApp>,
-            ),
-            _,
-        >(map, &["status_code", "request_id", "connected_app"])?;
+        let mut status_code = None;
+        let mut request_id = None;
+        let mut connected_app = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "status_code" => fields.read(&mut status_code, "status_code")?,
+                "request_id" => fields.read(&mut request_id, "request_id")?,
+                "connected_app" => fields.read(&mut connected_app, "connected_app")?,
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            status_code,
-            request_id,
-            connected_app,
+            status_code: fields.required(status_code, "status_code")?,
+            request_id: fields.required(request_id, "request_id")?,
+            connected_app: fields.required(connected_app, "connected_app")?,
         })
     }
 }
@@ -1153,12 +1265,12 @@ impl ::serde::Serialize for UpdateResponse {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &["status_code", "request_id", "connected_app"],
-            (
-                crate::codec::Always(&self.status_code),
-                crate::codec::Always(&self.request_id),
-                crate::codec::Always(&self.connected_app),
-            ),
+            |object| {
+                object.entry("status_code", &self.status_code)?;
+                object.entry("request_id", &self.request_id)?;
+                object.entry("connected_app", &self.connected_app)?;
+                Ok(())
+            },
         )
     }
 }

@@ -67,7 +67,7 @@ impl ::serde::Serialize for RotateRequest {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        crate::codec::write(serializer, &[], ())
+        crate::codec::write(serializer, |_| { Ok(()) })
     }
 }
 
@@ -75,11 +75,17 @@ impl ::serde::Serialize for RotateRequest {
 impl crate::codec::Object for RotateRequest {
     const NAME: &'static str = "RotateRequest";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (client_id,) = crate::codec::fields::<
-            (crate::codec::Req<String>,),
-            _,
-        >(map, &["client_id"])?;
-        Ok(Self { client_id })
+        let mut client_id = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "client_id" => fields.read(&mut client_id, "client_id")?,
+                _ => fields.skip()?,
+            }
+        }
+        Ok(Self {
+            client_id: fields.required(client_id, "client_id")?,
+        })
     }
 }
 
@@ -137,18 +143,22 @@ pub struct RotateResponse {
 impl crate::codec::Object for RotateResponse {
     const NAME: &'static str = "RotateResponse";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (status_code, request_id, connected_app) = crate::codec::fields::<
-            (
-                crate::codec::Req<i64>,
-                crate::codec::Req<String>,
-                crate::codec::Req<crate::consumer::models::connected_apps::ConnectedApp>,
-            ),
-            _,
-        >(map, &["status_code", "request_id", "connected_app"])?;
+        let mut status_code = None;
+        let mut request_id = None;
+        let mut connected_app = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "status_code" => fields.read(&mut status_code, "status_code")?,
+                "request_id" => fields.read(&mut request_id, "request_id")?,
+                "connected_app" => fields.read(&mut connected_app, "connected_app")?,
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            status_code,
-            request_id,
-            connected_app,
+            status_code: fields.required(status_code, "status_code")?,
+            request_id: fields.required(request_id, "request_id")?,
+            connected_app: fields.required(connected_app, "connected_app")?,
         })
     }
 }
@@ -169,12 +179,12 @@ impl ::serde::Serialize for RotateResponse {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &["status_code", "request_id", "connected_app"],
-            (
-                crate::codec::Always(&self.status_code),
-                crate::codec::Always(&self.request_id),
-                crate::codec::Always(&self.connected_app),
-            ),
+            |object| {
+                object.entry("status_code", &self.status_code)?;
+                object.entry("request_id", &self.request_id)?;
+                object.entry("connected_app", &self.connected_app)?;
+                Ok(())
+            },
         )
     }
 }
@@ -192,7 +202,7 @@ impl ::serde::Serialize for RotateCancelRequest {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        crate::codec::write(serializer, &[], ())
+        crate::codec::write(serializer, |_| { Ok(()) })
     }
 }
 
@@ -200,11 +210,17 @@ impl ::serde::Serialize for RotateCancelRequest {
 impl crate::codec::Object for RotateCancelRequest {
     const NAME: &'static str = "RotateCancelRequest";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (client_id,) = crate::codec::fields::<
-            (crate::codec::Req<String>,),
-            _,
-        >(map, &["client_id"])?;
-        Ok(Self { client_id })
+        let mut client_id = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "client_id" => fields.read(&mut client_id, "client_id")?,
+                _ => fields.skip()?,
+            }
+        }
+        Ok(Self {
+            client_id: fields.required(client_id, "client_id")?,
+        })
     }
 }
 
@@ -261,18 +277,22 @@ pub struct RotateCancelResponse {
 impl crate::codec::Object for RotateCancelResponse {
     const NAME: &'static str = "RotateCancelResponse";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (status_code, request_id, connected_app) = crate::codec::fields::<
-            (
-                crate::codec::Req<i64>,
-                crate::codec::Req<String>,
-                crate::codec::Req<crate::consumer::models::connected_apps::ConnectedApp>,
-            ),
-            _,
-        >(map, &["status_code", "request_id", "connected_app"])?;
+        let mut status_code = None;
+        let mut request_id = None;
+        let mut connected_app = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "status_code" => fields.read(&mut status_code, "status_code")?,
+                "request_id" => fields.read(&mut request_id, "request_id")?,
+                "connected_app" => fields.read(&mut connected_app, "connected_app")?,
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            status_code,
-            request_id,
-            connected_app,
+            status_code: fields.required(status_code, "status_code")?,
+            request_id: fields.required(request_id, "request_id")?,
+            connected_app: fields.required(connected_app, "connected_app")?,
         })
     }
 }
@@ -293,12 +313,12 @@ impl ::serde::Serialize for RotateCancelResponse {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &["status_code", "request_id", "connected_app"],
-            (
-                crate::codec::Always(&self.status_code),
-                crate::codec::Always(&self.request_id),
-                crate::codec::Always(&self.connected_app),
-            ),
+            |object| {
+                object.entry("status_code", &self.status_code)?;
+                object.entry("request_id", &self.request_id)?;
+                object.entry("connected_app", &self.connected_app)?;
+                Ok(())
+            },
         )
     }
 }
@@ -316,7 +336,7 @@ impl ::serde::Serialize for RotateStartRequest {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        crate::codec::write(serializer, &[], ())
+        crate::codec::write(serializer, |_| { Ok(()) })
     }
 }
 
@@ -324,11 +344,17 @@ impl ::serde::Serialize for RotateStartRequest {
 impl crate::codec::Object for RotateStartRequest {
     const NAME: &'static str = "RotateStartRequest";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (client_id,) = crate::codec::fields::<
-            (crate::codec::Req<String>,),
-            _,
-        >(map, &["client_id"])?;
-        Ok(Self { client_id })
+        let mut client_id = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "client_id" => fields.read(&mut client_id, "client_id")?,
+                _ => fields.skip()?,
+            }
+        }
+        Ok(Self {
+            client_id: fields.required(client_id, "client_id")?,
+        })
     }
 }
 
@@ -385,20 +411,22 @@ pub struct RotateStartResponse {
 impl crate::codec::Object for RotateStartResponse {
     const NAME: &'static str = "RotateStartResponse";
     fn from_map<'de, A: ::serde::de::MapAccess<'de>>(map: A) -> Result<Self, A::Error> {
-        let (status_code, request_id, connected_app) = crate::codec::fields::<
-            (
-                crate::codec::Req<i64>,
-                crate::codec::Req<String>,
-                crate::codec::Req<
-                    crate::consumer::models::connected_apps::ConnectedAppWithNextClientSecret,
-                >,
-            ),
-            _,
-        >(map, &["status_code", "request_id", "connected_app"])?;
+        let mut status_code = None;
+        let mut request_id = None;
+        let mut connected_app = None;
+        let mut fields = crate::codec::Reader::new(map);
+        while let Some(key) = fields.next_key()? {
+            match key.as_str() {
+                "status_code" => fields.read(&mut status_code, "status_code")?,
+                "request_id" => fields.read(&mut request_id, "request_id")?,
+                "connected_app" => fields.read(&mut connected_app, "connected_app")?,
+                _ => fields.skip()?,
+            }
+        }
         Ok(Self {
-            status_code,
-            request_id,
-            connected_app,
+            status_code: fields.required(status_code, "status_code")?,
+            request_id: fields.required(request_id, "request_id")?,
+            connected_app: fields.required(connected_app, "connected_app")?,
         })
     }
 }
@@ -419,12 +447,12 @@ impl ::serde::Serialize for RotateStartResponse {
     ) -> Result<S::Ok, S::Error> {
         crate::codec::write(
             serializer,
-            &["status_code", "request_id", "connected_app"],
-            (
-                crate::codec::Always(&self.status_code),
-                crate::codec::Always(&self.request_id),
-                crate::codec::Always(&self.connected_app),
-            ),
+            |object| {
+                object.entry("status_code", &self.status_code)?;
+                object.entry("request_id", &self.request_id)?;
+                object.entry("connected_app", &self.connected_app)?;
+                Ok(())
+            },
         )
     }
 }
