@@ -19,7 +19,16 @@ pub const HANDLE_METHODS: &[&str] = &[
 ];
 
 /// Methods of the client types themselves; no top-level namespace may take them.
-pub const CLIENT_METHODS: &[&str] = &["builder", "new", "project_id", "with_retry", "with_timeout"];
+pub const CLIENT_METHODS: &[&str] = &[
+    "access_token_builder",
+    "build_token_provider",
+    "builder",
+    "new",
+    "project_id",
+    "with_access_token",
+    "with_retry",
+    "with_timeout",
+];
 
 /// Methods of generated request types that a parameter's setter would
 /// replace: the constructor, and `clone`, which the generated endpoint tests
