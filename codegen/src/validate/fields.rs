@@ -102,26 +102,37 @@ impl<'a> Validator<'a> {
 
     /// At most one response field takes the HTTP status.
     pub(super) fn one_http_status_field(&mut self, fields: &[RawField], what: &str) {
-        let mut flagged = fields
-            .iter()
-            .filter_map(|f| f.http_status.as_ref().filter(|h| ***h));
-        if let Some(first) = flagged.next() {
-            let (l, c) = pos(first);
-            for again in flagged {
-                self.at(again, format!("{what}: only one field may take the `http_status` (the first is at line {l}, column {c})"));
-            }
-        }
+        self.at_most_one(
+            fields,
+            |f| f.http_status.as_ref(),
+            what,
+            "take the `http_status`",
+        );
     }
 
     /// At most one field of an object or response may collect the remaining keys.
     pub(super) fn one_rest_field(&mut self, fields: &[RawField], what: &str) {
-        let mut rest = fields
-            .iter()
-            .filter_map(|f| f.rest.as_ref().filter(|r| ***r));
-        if let Some(first) = rest.next() {
+        self.at_most_one(fields, |f| f.rest.as_ref(), what, "be `rest`");
+    }
+
+    /// Reports every field after the first whose `flag` is set to true.
+    fn at_most_one(
+        &mut self,
+        fields: &[RawField],
+        flag: impl Fn(&RawField) -> Option<&S<bool>>,
+        what: &str,
+        does: &str,
+    ) {
+        let mut flagged = fields.iter().filter_map(|f| flag(f).filter(|set| ***set));
+        if let Some(first) = flagged.next() {
             let (l, c) = pos(first);
-            for again in rest {
-                self.at(again, format!("{what}: only one field may be `rest` (the first is at line {l}, column {c})"));
+            for again in flagged {
+                self.at(
+                    again,
+                    format!(
+                        "{what}: only one field may {does} (the first is at line {l}, column {c})"
+                    ),
+                );
             }
         }
     }
