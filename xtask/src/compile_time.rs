@@ -1,5 +1,5 @@
 //! `cargo xtask compile-time [--runs N] [--peer VERSION] [--baseline DIR]
-//! [--incremental]`: how long debug builds take with `stytch-sdk` next to
+//! [--incremental] [--rows TEXT]`: how long debug builds take with `stytch-sdk` next to
 //! the same builds with the official `stytch` crate.
 //!
 //! Two kinds of subject, each in its own scratch project in a temporary
@@ -33,6 +33,10 @@
 //! `--baseline DIR` adds the `stytch-sdk` of another checkout (say `git
 //! worktree add ../before <rev>`) to every row with default features, to
 //! compare a change before and after in the same run.
+//!
+//! `--rows TEXT` times only the rows whose label contains `TEXT` (ignoring
+//! case), plus the first row, whose official build every uncompared row is
+//! measured against.
 //!
 //! This is a maintainer's command: a round takes minutes, so CI never runs it.
 
@@ -308,6 +312,18 @@ pub struct Options {
     pub baseline: Option<PathBuf>,
     /// Build both SDK crates as path dependencies, incrementally.
     pub incremental: bool,
+    /// Only the rows whose label contains this (and the first row).
+    pub rows: Option<String>,
+}
+
+/// Whether `--rows` keeps the row at `index`.
+fn selected(index: usize, row: &Row, filter: Option<&str>) -> bool {
+    index == 0
+        || filter.is_none_or(|text| {
+            row.label
+                .to_ascii_lowercase()
+                .contains(&text.to_ascii_lowercase())
+        })
 }
 
 /// Runs the comparison and prints the table.
@@ -326,7 +342,10 @@ pub fn run(root: &Path, options: &Options) -> Result<(), String> {
         .map_err(|e| e.to_string())?
         .contains("test-util");
     let mut subjects = Vec::new();
-    for row in ROWS {
+    for (index, row) in ROWS.iter().enumerate() {
+        if !selected(index, row, options.rows.as_deref()) {
+            continue;
+        }
         if !has_test_util && row.features.is_some_and(|f| f.contains("test-util")) {
             continue;
         }
@@ -656,6 +675,23 @@ mod tests {
             clean: Vec::new(),
             rebuild: Vec::new(),
         }
+    }
+
+    #[test]
+    fn a_row_filter_keeps_matching_rows_and_the_reference_row() {
+        let kept = |filter: Option<&str>| {
+            ROWS.iter()
+                .enumerate()
+                .filter(|(i, row)| selected(*i, row, filter))
+                .map(|(_, row)| row.label)
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(kept(None).len(), ROWS.len());
+        assert_eq!(
+            kept(Some("MANAGEMENT")),
+            ["SDK alone, default features", "SDK alone, default + management"]
+        );
+        assert_eq!(kept(Some("no such row")), ["SDK alone, default features"]);
     }
 
     #[test]

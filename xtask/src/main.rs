@@ -3,7 +3,7 @@
 //! - `cargo xtask codegen [--check]` ([`codegen`])
 //! - `cargo xtask coverage --reference <file>` ([`coverage`])
 //! - `cargo xtask spec-diff <git-rev> [--deny-breaking]` ([`spec_diff`])
-//! - `cargo xtask compile-time [--runs N] [--peer VERSION] [--baseline DIR] [--incremental]` ([`compile_time`])
+//! - `cargo xtask compile-time [--runs N] [--peer VERSION] [--baseline DIR] [--incremental] [--rows TEXT]` ([`compile_time`])
 //! - `cargo xtask bench [--rounds N] [--peer VERSION] [--quick]` ([`bench`])
 //!
 //! [`scratch`] holds what the last two share: scratch cargo projects outside
@@ -23,7 +23,7 @@ const USAGE: &str = "usage:
   cargo xtask codegen [--check | --spec <dir>]
   cargo xtask coverage --reference <stytch-api.json> [--spec <dir>]
   cargo xtask spec-diff <git-rev> [--deny-breaking]
-  cargo xtask compile-time [--runs N] [--peer VERSION] [--baseline DIR] [--incremental]
+  cargo xtask compile-time [--runs N] [--peer VERSION] [--baseline DIR] [--incremental] [--rows TEXT]
   cargo xtask bench [--rounds N] [--peer VERSION] [--quick]";
 
 fn root() -> PathBuf {
@@ -85,11 +85,12 @@ fn main() -> ExitCode {
     }
 }
 
-/// `[--runs N] [--peer VERSION] [--baseline DIR] [--incremental]`,
+/// `[--runs N] [--peer VERSION] [--baseline DIR] [--incremental] [--rows TEXT] [--rows TEXT]`,
 /// defaulting to 3 runs against `stytch` 11.1.0, no baseline, not
-/// incremental.
+/// incremental, every row.
 fn compile_time_args(args: &[&str]) -> Result<compile_time::Options, String> {
     let (mut runs, mut peer, mut baseline, mut incremental) = (3, "11.1.0".to_owned(), None, false);
+    let mut rows = None;
     let mut rest = args.iter();
     while let Some(flag) = rest.next() {
         if *flag == "--incremental" {
@@ -107,6 +108,7 @@ fn compile_time_args(args: &[&str]) -> Result<compile_time::Options, String> {
             }
             "--peer" => peer = (*value).to_owned(),
             "--baseline" => baseline = Some(PathBuf::from(value)),
+            "--rows" => rows = Some((*value).to_owned()),
             _ => return Err(format!("unknown option {flag}\n{USAGE}")),
         }
     }
@@ -115,5 +117,6 @@ fn compile_time_args(args: &[&str]) -> Result<compile_time::Options, String> {
         peer,
         baseline,
         incremental,
+        rows,
     })
 }
