@@ -557,8 +557,10 @@ enum Kind {
     Bearer,
 }
 
-macro_rules! token_provider_builder {
-    ($feature:literal, $client:ident, $vertical:expr) => {
+/// The two least-privilege builds of the consumer and B2B builders: a token
+/// provider for calling services, a verifier for verifying ones.
+macro_rules! least_privilege_builds {
+    ($feature:literal, $client:ident, $vertical:expr, $jwt_options:ident) => {
         #[cfg(feature = $feature)]
         impl ClientBuilder<$client> {
             /// Builds only an [`M2mTokenProvider`](crate::auth::M2mTokenProvider)
@@ -600,12 +602,71 @@ macro_rules! token_provider_builder {
                     scopes.into_iter().map(Into::into).collect(),
                 ))
             }
+
+            /// Builds a client for local token checks only, from the project
+            /// id and the project domain, without the project secret.
+            ///
+            /// Stytch serves the project's key set without credentials at
+            /// `https://<project_domain>/.well-known/jwks.json`. The project
+            /// domain is the default one the dashboard shows
+            /// (`….customers.stytch.dev`) or your custom domain. The client:
+            ///
+            /// - fetches its keys from there and sends no `Authorization`
+            ///   header, so the builder's secret is not used (pass an empty one);
+            /// - sends calls to `https://<project_domain>` unless
+            ///   [`api_url`](Self::api_url) says otherwise;
+            /// - accepts the domain as a token issuer, like
+            ///   [`custom_domain`](Self::custom_domain), besides
+            ///   `stytch.com/<project_id>`.
+            ///
+            /// Use its `_local` checks: `sessions().authenticate_jwt_local`,
+            /// `m2m().authenticate_token` and `idp().introspect_token_local`.
+            /// Authorization checks need the project's RBAC policy, which
+            /// only the project secret can fetch: they fail with
+            /// [`Error::Config`] (inside
+            /// [`AuthError::Fetch`](crate::auth::AuthError::Fetch)) before
+            /// any request. API calls, the fallback of `authenticate_jwt`
+            /// included, go out without credentials and Stytch refuses them.
+            ///
+            /// ```no_run
+            /// # async fn run(jwt: &str) -> Result<(), stytch_sdk::Error> {
+            #[doc = concat!("use stytch_sdk::auth::", stringify!($jwt_options), ";")]
+            ///
+            #[doc = concat!("let verifier = stytch_sdk::", stringify!($client), "::builder(\"project-live-…\", \"\")")]
+            ///     .build_verifier("login.example.com")?;
+            #[doc = concat!("let session = verifier.sessions().authenticate_jwt_local(jwt, &", stringify!($jwt_options), "::new()).await?;")]
+            /// # let _ = session; Ok(()) }
+            /// ```
+            pub fn build_verifier(
+                mut self,
+                project_domain: impl Into<String>,
+            ) -> Result<$client, Error> {
+                let domain =
+                    crate::auth::normalize_domain(&project_domain.into()).map_err(Error::Config)?;
+                if self.api_url.is_none() {
+                    self.api_url = Some(format!("https://{domain}"));
+                }
+                self.custom_domain = Some(domain);
+                self.auth.verification_only = true;
+                let transport = self.transport(Kind::Nothing)?;
+                Ok(<$client as sealed::Sealed>::from_transport(transport))
+            }
         }
     };
 }
 
-token_provider_builder!("consumer", Client, crate::auth::Vertical::Consumer);
-token_provider_builder!("b2b", B2BClient, crate::auth::Vertical::B2b);
+least_privilege_builds!(
+    "consumer",
+    Client,
+    crate::auth::Vertical::Consumer,
+    SessionJwtOptions
+);
+least_privilege_builds!(
+    "b2b",
+    B2BClient,
+    crate::auth::Vertical::B2b,
+    MemberSessionJwtOptions
+);
 
 /// Accepts absolute `http`/`https` URLs with a host and without query or fragment.
 fn check_base_url(name: &str, url: &str) -> Result<(), Error> {

@@ -28,6 +28,7 @@ use crate::auth::AuthError;
 /// | [`Auth`](Error::Auth): a missing, malformed, oversized, forged, foreign, expired, not yet valid, too old, inactive or wrong-kind token | 401 |
 /// | [`Auth`](Error::Auth): [`PermissionDenied`](crate::auth::AuthError::PermissionDenied), [`MissingScope`](crate::auth::AuthError::MissingScope), [`TenancyMismatch`](crate::auth::AuthError::TenancyMismatch) | 403 |
 /// | [`Auth`](Error::Auth): [`Fetch`](crate::auth::AuthError::Fetch) of keys or policies: Stytch's 429 | 429 |
+/// | [`Auth`](Error::Auth): [`Fetch`](crate::auth::AuthError::Fetch) of keys or policies the client cannot fetch at all (a [`Config`](Error::Config) inside, such as the RBAC policy on a verification-only client) | 500 |
 /// | [`Auth`](Error::Auth): [`Fetch`](crate::auth::AuthError::Fetch) of keys or policies: anything else | 503 |
 /// | [`Auth`](Error::Auth): [`CustomClaims`](crate::auth::AuthError::CustomClaims) that do not fit your type | 500 |
 /// | [`Api`](Error::Api) or [`UnexpectedResponse`](Error::UnexpectedResponse) with 429 | 429 |
@@ -339,6 +340,8 @@ fn auth_http_status(error: &AuthError) -> u16 {
         | AuthError::MissingScope { .. }
         | AuthError::TenancyMismatch { .. } => 403,
         AuthError::Fetch { source, .. } if source.status() == Some(429) => 429,
+        // Nothing was fetched: the client cannot fetch this at all.
+        AuthError::Fetch { source, .. } if matches!(**source, Error::Config(_)) => 500,
         AuthError::Fetch { .. } => 503,
         // The token is genuine; the type the service asked for does not fit it.
         AuthError::CustomClaims { .. } => 500,

@@ -260,9 +260,33 @@ impl<R, T> DecodeAs<R, T> {
     }
 }
 
-/// Calls the JWKS endpoint of `vertical`.
+/// Path of the key set that Stytch serves without credentials on the
+/// project domain (a verification-only client's API base URL).
+pub(crate) const PUBLIC_JWKS_PATH: &str = "/.well-known/jwks.json";
+
+/// `GET /.well-known/jwks.json` on the project domain: the project's key
+/// set, public, for clients built for verification only. Not an endpoint of
+/// the API reference, so it lives here rather than in the spec.
+#[derive(serde::Serialize)]
+struct PublicJwks;
+
+impl Endpoint for PublicJwks {
+    type Response = JwkSet;
+    const ID: &'static str = "project_domain.jwks";
+    const METHOD: reqwest::Method = reqwest::Method::GET;
+    const ENCODING: crate::runtime::Encoding = crate::runtime::Encoding::Query;
+    fn path(&self, _project_id: &str) -> Result<String, crate::Error> {
+        Ok(PUBLIC_JWKS_PATH.to_owned())
+    }
+}
+
+/// Calls the JWKS endpoint of `vertical`, or the project domain's public key
+/// set on a client built for verification only.
 async fn fetch(transport: &Transport, vertical: Vertical) -> Result<KeySet, crate::Error> {
     let transport = &super::fetch_transport(transport);
+    if transport.auth().config.verification_only {
+        return Ok(index(&transport.send(&PublicJwks).await?));
+    }
     let project_id = transport.project_id();
     let set: JwkSet = match vertical {
         #[cfg(feature = "consumer")]

@@ -48,17 +48,27 @@
 //!   credentials in the body, and the provider sends no `Authorization`
 //!   header.
 //! - **Verifying services** (local session JWT, M2M and access token
-//!   checks) fetch the key set, and for authorization checks the RBAC
-//!   policy. Stytch documents the project's key set as public at
-//!   `https://<project domain>/.well-known/jwks.json` (the same keys as the
-//!   sessions key set endpoint), but it does not document
-//!   `/v1/sessions/jwks/{project_id}` or `/v1/b2b/sessions/jwks/{project_id}`
-//!   as callable without the secret, and the RBAC policy endpoints require
-//!   it. This SDK fetches both through the API with the client's
-//!   credentials, so a verifying client is built with the project secret;
-//!   keep such a service's secret out of anything that does not verify.
+//!   checks) need the key set. Stytch serves the project's key set without
+//!   any credentials at `https://<project domain>/.well-known/jwks.json`
+//!   (the same keys as the sessions key set endpoint; the project domain is
+//!   the default `….customers.stytch.dev` one shown in the dashboard, or
+//!   your custom domain). Build such a client with
+//!   [`ClientBuilder::build_verifier`](crate::ClientBuilder::build_verifier)
+//!   from the project id and that domain, with an empty secret: it fetches
+//!   the keys from there, sends no `Authorization` header and accepts the
+//!   domain as an issuer. It supports the `_local` checks
+//!   (`authenticate_jwt_local`, `m2m().authenticate_token`,
+//!   `idp().introspect_token_local`) without authorization checks: the RBAC
+//!   policy endpoints need the project secret, so a check that needs the
+//!   policy fails with [`Error::Config`](crate::Error::Config) before any
+//!   request. Calls to API endpoints (including the API fallback of
+//!   `authenticate_jwt`) are sent without credentials and Stytch refuses
+//!   them.
+//! - **Services that also authorize** (RBAC checks of sessions or M2M
+//!   tokens) need the policy, and so a client built with the project
+//!   secret; keep that secret out of services that only verify.
 //!
-//!
+
 //! The key sets, the project RBAC policies and the organizations' own roles
 //! follow the same rules:
 //!
@@ -151,6 +161,8 @@ pub use sessions::Authenticated;
 
 #[cfg(any(feature = "consumer", feature = "b2b"))]
 pub(crate) use jwks::JwksCache;
+#[cfg(all(feature = "test-util", any(feature = "consumer", feature = "b2b")))]
+pub(crate) use jwks::PUBLIC_JWKS_PATH;
 #[cfg(feature = "b2b")]
 pub(crate) use rbac::OrgPolicyCache;
 #[cfg(any(feature = "consumer", feature = "b2b"))]
@@ -209,6 +221,10 @@ pub(crate) struct AuthConfig {
     /// The client's configured per-attempt timeout, which every shared fetch
     /// uses whichever handle started it.
     pub(crate) fetch_timeout: Duration,
+    /// Built for verification only (no project secret): keys come from the
+    /// project domain's public key set, and nothing that needs the secret
+    /// (the RBAC policy) is fetched.
+    pub(crate) verification_only: bool,
 }
 
 impl Default for AuthConfig {
@@ -226,6 +242,7 @@ impl Default for AuthConfig {
             },
             org_policy_capacity: DEFAULT_ORG_POLICY_CACHE_CAPACITY,
             fetch_timeout: crate::client::DEFAULT_TIMEOUT,
+            verification_only: false,
         }
     }
 }
@@ -308,6 +325,20 @@ pub(crate) fn fetch_transport(transport: &Transport) -> Transport {
         options.timeout = timeout;
         options.retry = crate::retry::RetryPolicy::disabled();
     })
+}
+
+/// Refuses, before any request, a fetch that needs the project secret on a
+/// client built for verification only.
+#[cfg(any(feature = "consumer", feature = "b2b"))]
+pub(crate) fn needs_secret(transport: &Transport, what: &str) -> Result<(), crate::Error> {
+    if !transport.auth().config.verification_only {
+        return Ok(());
+    }
+    Err(crate::Error::Config(format!(
+        "the {what} is served only to clients holding the project secret; this client was \
+         built with `build_verifier` for local token checks without it, so checks that \
+         need the {what} (authorization checks) are not available"
+    )))
 }
 
 /// The backoff of the caches, for the client builder.

@@ -316,6 +316,8 @@ impl PolicyCache {
         transport: &Transport,
         vertical: Vertical,
     ) -> Result<Arc<RbacPolicy>, AuthError> {
+        super::needs_secret(transport, "RBAC policy")
+            .map_err(|e| fetch_error("RBAC policy")(Arc::new(e)))?;
         let config = &transport.auth().config;
         // The closure only runs (and clones the transport) when a fetch starts.
         let fetch = || {

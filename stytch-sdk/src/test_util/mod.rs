@@ -45,7 +45,9 @@
 //! answers, the consumer one when both are.
 //!
 //! The mock also serves what local token verification needs: the JWKS of
-//! both products (one RSA key, made when the mock starts), the RBAC policy
+//! both products and the public key set of the project domain (one RSA key,
+//! made when the mock starts; `mock.builder::<Client>().build_verifier(..)`
+//! makes a verification-only client of it), the RBAC policy
 //! ([`MockStytch::set_policy`]) and, for B2B, organizations without custom
 //! roles (answer `GetOrgPolicyRequest` yourself to give one some). Tokens
 //! that `authenticate_jwt` cannot decide locally (expired, too old) go to
@@ -732,6 +734,12 @@ pub(crate) fn answer(
     headers: &hyper::HeaderMap,
     body: &[u8],
 ) -> Answer {
+    // The project domain's public key set, for clients built with
+    // `build_verifier` (not an API endpoint, so in no route table).
+    #[cfg(any(feature = "consumer", feature = "b2b"))]
+    if method == "GET" && path == crate::auth::PUBLIC_JWKS_PATH {
+        return Answer::ok(json!({ "keys": [shared.key().jwk()] }));
+    }
     let segments: Vec<String> = path
         .split('/')
         .map(|s| {
