@@ -2,11 +2,56 @@
 
 use std::fmt;
 use std::marker::PhantomData;
+use std::sync::Arc;
 use std::time::Duration;
 
+use crate::auth::AuthState;
 use crate::error::Error;
 use crate::retry::RetryPolicy;
-use crate::runtime::{CallOptions, Credentials, Transport, TransportConfig};
+use crate::runtime::{Credentials, Endpoint, RequestOptions, Transport, TransportConfig};
+
+/// What every handle of a client reaches: the transport that sends its
+/// requests and the state of its local token checks (key and policy
+/// caches). The client owns both; generated handles borrow the core to send,
+/// `auth` borrows it to verify.
+#[derive(Clone)]
+pub(crate) struct Core {
+    /// Sends every request, with this handle's options.
+    pub(crate) transport: Transport,
+    /// Caches and settings of local verification, shared by every handle.
+    pub(crate) auth: Arc<AuthState>,
+}
+
+impl Core {
+    /// Key and policy caches and settings of local token verification.
+    pub(crate) fn auth(&self) -> &AuthState {
+        &self.auth
+    }
+
+    /// The project id (or other credential id) the client authenticates as.
+    pub(crate) fn project_id(&self) -> &str {
+        self.transport.project_id()
+    }
+
+    /// Sends one request through the transport (see [`Transport::send`]).
+    pub(crate) async fn send<E: Endpoint>(&self, request: &E) -> Result<E::Response, Error> {
+        self.transport.send(request).await
+    }
+
+    /// The same client with other (checked) request options.
+    pub(crate) fn with_options(&self, options: RequestOptions) -> Self {
+        Self {
+            transport: self.transport.with_options(options),
+            auth: Arc::clone(&self.auth),
+        }
+    }
+}
+
+impl fmt::Debug for Core {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(&self.transport, f)
+    }
+}
 
 /// Main API host of live projects (`project-live-…`).
 pub const LIVE_API_URL: &str = "https://api.stytch.com";
@@ -33,7 +78,7 @@ pub const DEFAULT_MAX_RESPONSE_SIZE: usize = 10 * 1024 * 1024;
 #[cfg(feature = "consumer")]
 #[derive(Clone, Debug)]
 pub struct Client {
-    pub(crate) transport: Transport,
+    pub(crate) core: Core,
 }
 
 /// Client for the B2B product (organizations, members, SSO, …).
@@ -42,7 +87,7 @@ pub struct Client {
 #[cfg(feature = "b2b")]
 #[derive(Clone, Debug)]
 pub struct B2BClient {
-    pub(crate) transport: Transport,
+    pub(crate) core: Core,
 }
 
 /// Client for SAML Shield, Stytch's service that checks SAML responses
@@ -63,7 +108,7 @@ pub struct B2BClient {
 #[cfg(feature = "samlshield")]
 #[derive(Clone, Debug)]
 pub struct SamlShieldClient {
-    pub(crate) transport: Transport,
+    pub(crate) core: Core,
 }
 
 /// Client for the Stytch Management API: the workspace-level API that
@@ -102,7 +147,7 @@ pub struct SamlShieldClient {
 #[cfg(feature = "management")]
 #[derive(Clone, Debug)]
 pub struct ManagementClient {
-    pub(crate) transport: Transport,
+    pub(crate) core: Core,
 }
 
 /// A client type that [`ClientBuilder`] can produce.
@@ -117,7 +162,7 @@ mod sealed {
         const PUBLIC_TOKEN: bool = false;
         /// What the builder's two credentials are called in error messages.
         const CREDENTIAL_NAMES: [&'static str; 2] = ["project id", "secret"];
-        fn from_transport(transport: super::Transport) -> Self;
+        fn from_core(core: super::Core) -> Self;
         /// The main host when the builder names none.
         fn default_api_url(project_id: &str) -> &'static str {
             if project_id.starts_with("project-live-") {
@@ -138,21 +183,47 @@ macro_rules! client_common {
 
         #[cfg(feature = $feature)]
         impl $client {
+            /// A handle whose calls use other [`RequestOptions`]: a timeout,
+            /// a retry policy, extra headers. `change` gets this handle's
+            /// options. It shares connections and caches with `self`; making
+            /// one costs a reference count and a copy of the options. Fails
+            /// with [`Error::Config`] naming a header that is reserved or
+            /// invalid.
+            ///
+            /// ```no_run
+            /// # use std::time::Duration;
+            #[doc = concat!("# fn run(client: stytch_sdk::", stringify!($client), ") -> Result<(), stytch_sdk::Error> {")]
+            /// let handle = client.with_options(|o| {
+            ///     o.timeout(Duration::from_secs(2)).header("x-correlation-id", "job-42")
+            /// })?;
+            /// # let _ = handle; Ok(()) }
+            /// ```
+            pub fn with_options(
+                &self,
+                change: impl FnOnce(RequestOptions) -> RequestOptions,
+            ) -> Result<Self, Error> {
+                let options = change(self.core.transport.options().clone()).checked()?;
+                Ok(Self {
+                    core: self.core.with_options(options),
+                })
+            }
+
             /// A handle whose calls use another per-attempt timeout (see
             /// [`ClientBuilder::timeout`]). It shares connections and caches
-            /// with `self`; making one costs a reference count:
-            /// `client.with_timeout(Duration::from_secs(2))`.
+            /// with `self`: `client.with_timeout(Duration::from_secs(2))`.
             pub fn with_timeout(&self, timeout: Duration) -> Self {
+                let options = self.core.transport.options().clone().timeout(timeout);
                 Self {
-                    transport: self.transport.with_options(|o| o.timeout = timeout),
+                    core: self.core.with_options(options),
                 }
             }
 
             /// A handle whose calls use another retry policy (see
             /// [`ClientBuilder::retry`]); shares connections and caches with `self`.
             pub fn with_retry(&self, retry: RetryPolicy) -> Self {
+                let options = self.core.transport.options().clone().retry(retry);
                 Self {
-                    transport: self.transport.with_options(|o| o.retry = retry),
+                    core: self.core.with_options(options),
                 }
             }
         }
@@ -168,8 +239,8 @@ client_common!("management", ManagementClient);
 #[allow(private_interfaces)]
 impl sealed::Sealed for ManagementClient {
     const CREDENTIAL_NAMES: [&'static str; 2] = ["workspace key id", "workspace key secret"];
-    fn from_transport(transport: Transport) -> Self {
-        Self { transport }
+    fn from_core(core: Core) -> Self {
+        Self { core }
     }
     fn default_api_url(_key_id: &str) -> &'static str {
         MANAGEMENT_URL
@@ -214,8 +285,8 @@ impl ManagementClient {
 #[allow(private_interfaces)]
 impl sealed::Sealed for SamlShieldClient {
     const PUBLIC_TOKEN: bool = true;
-    fn from_transport(transport: Transport) -> Self {
-        Self { transport }
+    fn from_core(core: Core) -> Self {
+        Self { core }
     }
     fn default_api_url(_public_token: &str) -> &'static str {
         SAML_SHIELD_URL
@@ -241,8 +312,8 @@ macro_rules! client_impl {
         #[cfg(feature = $feature)]
         #[allow(private_interfaces)]
         impl sealed::Sealed for $client {
-            fn from_transport(transport: Transport) -> Self {
-                Self { transport }
+            fn from_core(core: Core) -> Self {
+                Self { core }
             }
         }
 
@@ -267,7 +338,7 @@ macro_rules! client_impl {
 
             /// The project id this client authenticates as.
             pub fn project_id(&self) -> &str {
-                self.transport.project_id()
+                self.core.project_id()
             }
         }
     };
@@ -448,12 +519,12 @@ impl<C: BuildClient> ClientBuilder<C> {
         } else {
             Kind::Secret
         };
-        let transport = self.transport(kind)?;
-        Ok(<C as sealed::Sealed>::from_transport(transport))
+        let core = self.core(kind)?;
+        Ok(<C as sealed::Sealed>::from_core(core))
     }
 
-    /// The transport of the configuration, after checking it.
-    fn transport(self, kind: Kind) -> Result<Transport, Error> {
+    /// The transport and auth state of the configuration, after checking it.
+    fn core(self, kind: Kind) -> Result<Core, Error> {
         let [id_name, secret_name] = C::CREDENTIAL_NAMES;
         if kind == Kind::Bearer {
             if self.access_token.as_deref().is_none_or(str::is_empty) {
@@ -525,7 +596,8 @@ impl<C: BuildClient> ClientBuilder<C> {
             Kind::Secret => Credentials::Secret(&self.secret),
             Kind::Nothing => Credentials::Nothing,
         };
-        Transport::new(
+        let auth = Arc::new(AuthState::new(&self.project_id, auth));
+        let transport = Transport::new(
             self.project_id,
             credentials,
             TransportConfig {
@@ -533,13 +605,10 @@ impl<C: BuildClient> ClientBuilder<C> {
                 api_base: api_url,
                 telemetry_base: telemetry_url,
                 max_response_size: self.max_response_size,
-                options: CallOptions {
-                    timeout: self.timeout,
-                    retry: self.retry,
-                },
-                auth,
+                options: RequestOptions::new(self.timeout, self.retry),
             },
-        )
+        )?;
+        Ok(Core { transport, auth })
     }
 }
 
@@ -593,9 +662,9 @@ macro_rules! least_privilege_builds {
                 I: IntoIterator<Item = S>,
                 S: Into<String>,
             {
-                let transport = self.transport(Kind::Nothing)?;
+                let core = self.core(Kind::Nothing)?;
                 Ok(crate::auth::M2mTokenProvider::new(
-                    transport,
+                    core,
                     $vertical,
                     client_id.into(),
                     client_secret.into(),
@@ -648,8 +717,8 @@ macro_rules! least_privilege_builds {
                 }
                 self.custom_domain = Some(domain);
                 self.auth.verification_only = true;
-                let transport = self.transport(Kind::Nothing)?;
-                Ok(<$client as sealed::Sealed>::from_transport(transport))
+                let core = self.core(Kind::Nothing)?;
+                Ok(<$client as sealed::Sealed>::from_core(core))
             }
         }
     };

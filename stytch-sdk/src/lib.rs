@@ -38,7 +38,9 @@
 //! Every call is bounded: a connect timeout, a per-attempt timeout, a
 //! response size limit; redirects are never followed, and transient failures
 //! of GET and idempotent endpoints are retried with jittered backoff (see
-//! [`ClientBuilder`] and [`RetryPolicy`]). Each call is reported as a
+//! [`ClientBuilder`] and [`RetryPolicy`]). A handle made with
+//! `client.with_options(|o| …)` changes the timeout, retry policy or extra
+//! headers of its own calls ([`RequestOptions`]). Each call is reported as a
 //! `stytch.request` span of the [`tracing`](https://docs.rs/tracing) crate at
 //! debug level, carrying the endpoint, method, status, request id, attempts
 //! and latency, never credentials, tokens or bodies.
@@ -106,7 +108,7 @@ pub use error::{ApiError, Error, RawBody};
 pub use generated::*;
 pub use pagination::{Items, Pages};
 pub use retry::RetryPolicy;
-pub use runtime::MemberSessionAuth;
+pub use runtime::{MemberSessionAuth, RequestOptions};
 
 /// The `User-Agent` sent with every request.
 pub const USER_AGENT: &str = concat!("stytch-rust/", env!("CARGO_PKG_VERSION"));

@@ -29,7 +29,7 @@ pub(super) fn render_vertical(v: &Vertical, files: &mut Vec<OutputFile>) -> Resu
     let accessors = v
         .namespaces
         .iter()
-        .map(|n| accessor(n, quote!(&self.transport), quote!('_)));
+        .map(|n| accessor(n, quote!(&self.core), quote!('_)));
     let about = format!(
         "The {} API: endpoints reached through [`{client_doc}`], and the object types they exchange (in [`models`]).",
         product.about
@@ -70,7 +70,7 @@ pub(super) fn render_vertical(v: &Vertical, files: &mut Vec<OutputFile>) -> Resu
 }
 
 /// A method returning a namespace handle.
-fn accessor(ns: &Namespace, transport: TokenStream, lifetime: TokenStream) -> TokenStream {
+fn accessor(ns: &Namespace, core: TokenStream, lifetime: TokenStream) -> TokenStream {
     let module = ident(&ns.module);
     let handle = ident(&ns.handle);
     let doc = docs(&first_paragraph(&ns.doc));
@@ -78,7 +78,7 @@ fn accessor(ns: &Namespace, transport: TokenStream, lifetime: TokenStream) -> To
         #doc
         #[inline]
         pub fn #module(&self) -> #module::#handle<#lifetime> {
-            #module::#handle { transport: #transport }
+            #module::#handle { core: #core }
         }
     }
 }
@@ -103,7 +103,7 @@ fn render_namespace(
     let accessors = ns
         .children
         .iter()
-        .map(|c| accessor(c, quote!(self.transport), quote!('a)));
+        .map(|c| accessor(c, quote!(self.core), quote!('a)));
     let methods = ns.endpoints.iter().map(|e| {
         let doc = docs(&format!("{}\n\nSends `{} {}`.", e.doc, e.http, e.path));
         let method = ident(&e.method_name);
@@ -122,7 +122,7 @@ fn render_namespace(
                 #doc
                 #[inline]
                 pub(crate) fn #unchecked(&self, request: #request) -> impl ::std::future::Future<Output = Result<#response, crate::Error>> + Send + '_ {
-                    self.transport.call(request)
+                    self.core.transport.call(request)
                 }
                 #paging
             };
@@ -131,7 +131,7 @@ fn render_namespace(
             #doc
             #[inline]
             pub fn #method(&self, request: #request) -> impl ::std::future::Future<Output = Result<#response, crate::Error>> + Send + '_ {
-                self.transport.call(request)
+                self.core.transport.call(request)
             }
             #paging
         }
@@ -144,7 +144,7 @@ fn render_namespace(
         #handle_doc
         #[derive(Debug, Clone, Copy)]
         pub struct #handle<'a> {
-            pub(crate) transport: &'a crate::runtime::Transport,
+            pub(crate) core: &'a crate::client::Core,
         }
 
         impl<'a> #handle<'a> {

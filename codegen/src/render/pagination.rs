@@ -36,12 +36,12 @@ pub(super) fn page_methods(e: &Endpoint, p: &Pagination) -> TokenStream {
         #pages_doc
         #[inline]
         pub fn #pages(&self, request: #request) -> crate::Pages<#response> {
-            crate::Pages::new(self.transport.clone(), request)
+            crate::Pages::new(self.core.transport.clone(), request)
         }
         #items_doc
         #[inline]
         pub fn #items(&self, request: #request) -> crate::Items<#item> {
-            crate::Items::new(self.transport.clone(), request)
+            crate::Items::new(self.core.transport.clone(), request)
         }
     }
 }

@@ -22,10 +22,12 @@ pub const HANDLE_METHODS: &[&str] = &[
 pub const CLIENT_METHODS: &[&str] = &[
     "access_token_builder",
     "build_token_provider",
+    "build_verifier",
     "builder",
     "new",
     "project_id",
     "with_access_token",
+    "with_options",
     "with_retry",
     "with_timeout",
 ];

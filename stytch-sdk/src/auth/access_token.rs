@@ -9,7 +9,7 @@ use time::OffsetDateTime;
 use super::claims::{self, ORGANIZATION_CLAIM, SESSION_CLAIM};
 use super::verify::{self, TimeRules};
 use super::{AuthError, Vertical};
-use crate::runtime::Transport;
+use crate::client::Core;
 
 /// The organization an access token was issued in (B2B), from the
 /// `https://stytch.com/organization` claim.
@@ -105,7 +105,7 @@ impl AccessTokenClaims {
 
 /// Verifies an access token with the key set of `vertical` and reads its claims.
 async fn verify_access_token(
-    transport: &Transport,
+    core: &Core,
     vertical: Vertical,
     token: &str,
     tolerance: std::time::Duration,
@@ -117,7 +117,7 @@ async fn verify_access_token(
         max_age: None,
         tolerance,
     };
-    let verified = verify::verify(transport, vertical, token, rules).await?;
+    let verified = verify::verify(core, vertical, token, rules).await?;
     let mut all = verified.claims;
     for registered in ["iss", "sub", "aud", "exp", "nbf", "iat"] {
         all.remove(registered);
@@ -167,17 +167,13 @@ async fn verify_access_token(
 /// Checks that one of `scopes` grants `action` on `resource_id` under the
 /// cached project policy of `vertical` (local and network introspection alike).
 pub(crate) async fn check_scopes(
-    transport: &Transport,
+    core: &Core,
     vertical: Vertical,
     scopes: &[&str],
     resource_id: &str,
     action: &str,
 ) -> Result<(), AuthError> {
-    let policy = transport
-        .auth()
-        .policy(vertical)
-        .get(transport, vertical)
-        .await?;
+    let policy = core.auth().policy(vertical).get(core, vertical).await?;
     policy.check_scopes(scopes, resource_id, action)
 }
 
@@ -219,16 +215,11 @@ impl crate::consumer::idp::Idp<'_> {
         options: &super::AccessTokenOptions,
     ) -> Result<AccessTokenClaims, crate::Error> {
         let vertical = Vertical::Consumer;
-        let claims = verify_access_token(
-            self.transport,
-            vertical,
-            access_token,
-            options.clock_tolerance,
-        )
-        .await?;
+        let claims =
+            verify_access_token(self.core, vertical, access_token, options.clock_tolerance).await?;
         if let Some(check) = &options.authorization_check {
             check_scopes(
-                self.transport,
+                self.core,
                 vertical,
                 &claims.scopes(),
                 &check.resource_id,
@@ -257,13 +248,8 @@ impl crate::b2b::idp::Idp<'_> {
         options: &super::OrganizationAccessTokenOptions,
     ) -> Result<AccessTokenClaims, crate::Error> {
         let vertical = Vertical::B2b;
-        let claims = verify_access_token(
-            self.transport,
-            vertical,
-            access_token,
-            options.clock_tolerance,
-        )
-        .await?;
+        let claims =
+            verify_access_token(self.core, vertical, access_token, options.clock_tolerance).await?;
         if let Some(check) = &options.authorization_check {
             let actual = claims
                 .organization
@@ -272,7 +258,7 @@ impl crate::b2b::idp::Idp<'_> {
                 .unwrap_or_default();
             check_tenancy(&check.organization_id, actual)?;
             check_scopes(
-                self.transport,
+                self.core,
                 vertical,
                 &claims.scopes(),
                 &check.resource_id,

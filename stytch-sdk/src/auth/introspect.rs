@@ -172,7 +172,7 @@ impl crate::consumer::idp::Idp<'_> {
         let claims = Answer::from(answer).into_claims()?;
         if let Some(check) = check {
             check_scopes(
-                self.transport,
+                self.core,
                 Vertical::Consumer,
                 &claims.scopes(),
                 &check.resource_id,
@@ -226,7 +226,7 @@ impl crate::b2b::idp::Idp<'_> {
                 .unwrap_or_default();
             check_tenancy(&check.organization_id, actual)?;
             check_scopes(
-                self.transport,
+                self.core,
                 Vertical::B2b,
                 &claims.scopes(),
                 &check.resource_id,

@@ -24,7 +24,8 @@ use serde_json::Value;
 
 use super::cache::{Gate, Outcome, RefreshCell, Snapshot};
 use super::{AuthConfig, AuthError, Vertical};
-use crate::runtime::{Endpoint, Transport};
+use crate::client::Core;
+use crate::runtime::Endpoint;
 
 /// How a cached key may be used.
 pub(crate) enum KeyUse {
@@ -159,11 +160,11 @@ impl JwksCache {
     /// - After a failed fetch no fetch starts before the backoff has passed.
     pub(crate) async fn key(
         &self,
-        transport: &Transport,
+        core: &Core,
         vertical: Vertical,
         kid: &str,
     ) -> Result<Lookup, AuthError> {
-        let config = &transport.auth().config;
+        let config = &core.auth().config;
         let now = Instant::now();
         // Fast path: a guard, no reference count on the set changes.
         let cached = self.cell.with(|current| {
@@ -182,8 +183,8 @@ impl JwksCache {
             _ => Gate::Stale,
         };
         let fetch = || {
-            let transport = transport.clone();
-            async move { fetch(&transport, vertical).await }
+            let core = core.clone();
+            async move { fetch(&core, vertical).await }
         };
         let outcome = self
             .cell
@@ -282,22 +283,22 @@ impl Endpoint for PublicJwks {
 
 /// Calls the JWKS endpoint of `vertical`, or the project domain's public key
 /// set on a client built for verification only.
-async fn fetch(transport: &Transport, vertical: Vertical) -> Result<KeySet, crate::Error> {
-    let transport = &super::fetch_transport(transport);
-    if transport.auth().config.verification_only {
-        return Ok(index(&transport.send(&PublicJwks).await?));
+async fn fetch(core: &Core, vertical: Vertical) -> Result<KeySet, crate::Error> {
+    let core = &super::for_fetch(core);
+    if core.auth().config.verification_only {
+        return Ok(index(&core.send(&PublicJwks).await?));
     }
-    let project_id = transport.project_id();
+    let project_id = core.project_id();
     let set: JwkSet = match vertical {
         #[cfg(feature = "consumer")]
         Vertical::Consumer => {
             let request = crate::consumer::sessions::GetJwksRequest::new(project_id);
-            transport.send(&DecodeAs::<_, JwkSet>::new(request)).await?
+            core.send(&DecodeAs::<_, JwkSet>::new(request)).await?
         }
         #[cfg(feature = "b2b")]
         Vertical::B2b => {
             let request = crate::b2b::sessions::GetJwksRequest::new(project_id);
-            transport.send(&DecodeAs::<_, JwkSet>::new(request)).await?
+            core.send(&DecodeAs::<_, JwkSet>::new(request)).await?
         }
         #[allow(unreachable_patterns)]
         _ => {

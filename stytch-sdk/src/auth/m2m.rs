@@ -9,7 +9,7 @@ use super::verify::{self, TimeRules};
 #[cfg(any(feature = "consumer", feature = "b2b"))]
 use super::{M2mTokenOptions, Vertical, claims};
 #[cfg(any(feature = "consumer", feature = "b2b"))]
-use crate::runtime::Transport;
+use crate::client::Core;
 
 /// What a verified M2M access token says.
 #[derive(Debug, Clone, PartialEq)]
@@ -99,7 +99,7 @@ pub fn check_scopes<G: AsRef<str>, R: AsRef<str>>(
 /// Verifies an M2M access token with the key set of `vertical`.
 #[cfg(any(feature = "consumer", feature = "b2b"))]
 pub(crate) async fn authenticate(
-    transport: &Transport,
+    core: &Core,
     vertical: Vertical,
     token: &str,
     options: &M2mTokenOptions,
@@ -108,7 +108,7 @@ pub(crate) async fn authenticate(
         max_age: options.max_token_age,
         tolerance: options.clock_tolerance,
     };
-    let verified = verify::verify(transport, vertical, token, rules).await?;
+    let verified = verify::verify(core, vertical, token, rules).await?;
     // A genuine session JWT or user access token is signed with the same
     // keys; it must not pass for a machine's credentials.
     if let Some(found) = claims::user_bound_kind(&verified.claims, &verified.subject) {
@@ -156,7 +156,7 @@ macro_rules! m2m_impl {
                 access_token: &str,
                 options: &M2mTokenOptions,
             ) -> Result<M2mClaims, crate::Error> {
-                Ok(authenticate(self.transport, $vertical, access_token, options).await?)
+                Ok(authenticate(self.core, $vertical, access_token, options).await?)
             }
         }
     };

@@ -125,7 +125,6 @@ mod access_token;
 mod cache;
 #[cfg(any(feature = "consumer", feature = "b2b"))]
 mod claims;
-mod error;
 #[cfg(any(feature = "consumer", feature = "b2b"))]
 mod introspect;
 #[cfg(any(feature = "consumer", feature = "b2b"))]
@@ -142,11 +141,11 @@ mod verify;
 use std::time::Duration;
 
 #[cfg(any(feature = "consumer", feature = "b2b"))]
-use crate::runtime::Transport;
+use crate::client::Core;
 
+pub use crate::error::AuthError;
 #[cfg(any(feature = "consumer", feature = "b2b"))]
 pub use access_token::{AccessTokenClaims, OrganizationClaim};
-pub use error::AuthError;
 #[cfg(feature = "b2b")]
 pub use introspect::ORGANIZATION_CLAIM;
 pub use m2m::{M2mClaims, check_scopes, scope_grants};
@@ -258,7 +257,7 @@ impl AuthConfig {
     }
 }
 
-/// Per-client verification state, kept in the transport.
+/// Per-client verification state, owned by the client beside its transport.
 #[cfg_attr(not(any(feature = "consumer", feature = "b2b")), allow(dead_code))]
 pub(crate) struct AuthState {
     pub(crate) config: AuthConfig,
@@ -313,25 +312,25 @@ impl AuthState {
 }
 
 /// The handle a shared fetch (key set, policy, organization policy, M2M
-/// token) sends with: the client's configured timeout, whatever the handle
-/// that started the fetch was given (`with_timeout`, `with_retry`), and one
-/// attempt, because the caches answer failures themselves (single flight,
-/// backoff, grace period); retries on top would keep every waiting
-/// verification blocked for several timeouts.
+/// token) sends with: the client's configured timeout and no extra headers,
+/// whatever the handle that started the fetch was given (`with_options`,
+/// `with_timeout`, `with_retry`), and one attempt, because the caches answer
+/// failures themselves (single flight, backoff, grace period); retries on
+/// top would keep every waiting verification blocked for several timeouts.
 #[cfg(any(feature = "consumer", feature = "b2b"))]
-pub(crate) fn fetch_transport(transport: &Transport) -> Transport {
-    let timeout = transport.auth().config.fetch_timeout;
-    transport.with_options(|options| {
-        options.timeout = timeout;
-        options.retry = crate::retry::RetryPolicy::disabled();
-    })
+pub(crate) fn for_fetch(core: &Core) -> Core {
+    let timeout = core.auth().config.fetch_timeout;
+    core.with_options(crate::runtime::RequestOptions::new(
+        timeout,
+        crate::retry::RetryPolicy::disabled(),
+    ))
 }
 
 /// Refuses, before any request, a fetch that needs the project secret on a
 /// client built for verification only.
 #[cfg(any(feature = "consumer", feature = "b2b"))]
-pub(crate) fn needs_secret(transport: &Transport, what: &str) -> Result<(), crate::Error> {
-    if !transport.auth().config.verification_only {
+pub(crate) fn needs_secret(core: &Core, what: &str) -> Result<(), crate::Error> {
+    if !core.auth().config.verification_only {
         return Ok(());
     }
     Err(crate::Error::Config(format!(

@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 
 use super::cache::{Backoff, Gate, Outcome, RefreshCell};
 use super::{AuthError, Vertical};
-use crate::runtime::Transport;
+use crate::client::Core;
 
 /// A token is replaced once less than this (or less than half its
 /// lifetime, whichever is shorter) remains before it expires.
@@ -22,7 +22,7 @@ struct Token {
 }
 
 struct Inner {
-    transport: Transport,
+    core: Core,
     vertical: Vertical,
     client_id: String,
     client_secret: String,
@@ -67,7 +67,7 @@ const NO_BACKOFF: Backoff = Backoff {
 
 impl M2mTokenProvider {
     pub(crate) fn new(
-        transport: Transport,
+        core: Core,
         vertical: Vertical,
         client_id: String,
         client_secret: String,
@@ -75,7 +75,7 @@ impl M2mTokenProvider {
     ) -> Self {
         Self {
             inner: Arc::new(Inner {
-                transport,
+                core,
                 vertical,
                 client_id,
                 client_secret,
@@ -138,7 +138,7 @@ impl M2mTokenProvider {
 /// while it is valid, and the next call tries again).
 async fn fetch(inner: &Inner) -> Result<Token, crate::Error> {
     let started = Instant::now();
-    let transport = super::fetch_transport(&inner.transport);
+    let core = super::for_fetch(&inner.core);
     let scopes = (!inner.scopes.is_empty()).then(|| inner.scopes.clone());
     let (access_token, expires_in) = match inner.vertical {
         #[cfg(feature = "consumer")]
@@ -148,7 +148,7 @@ async fn fetch(inner: &Inner) -> Result<Token, crate::Error> {
             if let Some(scopes) = scopes {
                 request = request.scope(scopes);
             }
-            let response = transport.send(&request).await?;
+            let response = core.send(&request).await?;
             (response.access_token, response.expires_in)
         }
         #[cfg(feature = "b2b")]
@@ -158,7 +158,7 @@ async fn fetch(inner: &Inner) -> Result<Token, crate::Error> {
             if let Some(scopes) = scopes {
                 request = request.scope(scopes);
             }
-            let response = transport.send(&request).await?;
+            let response = core.send(&request).await?;
             (response.access_token, response.expires_in)
         }
         #[allow(unreachable_patterns)]
@@ -201,7 +201,7 @@ macro_rules! provider_impl {
                 S: Into<String>,
             {
                 M2mTokenProvider::new(
-                    self.transport.clone(),
+                    self.core.clone(),
                     $vertical,
                     client_id.into(),
                     client_secret.into(),

@@ -10,7 +10,7 @@ use super::AuthError;
 use super::Vertical;
 #[cfg(any(feature = "consumer", feature = "b2b"))]
 use super::cache::{RefreshCell, get_by_age};
-use crate::runtime::Transport;
+use crate::client::Core;
 
 /// Actions that a role may perform on one resource.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -313,16 +313,16 @@ impl PolicyCache {
     /// grace period; past that, the check fails with [`AuthError::Fetch`].
     pub(crate) async fn get(
         &self,
-        transport: &Transport,
+        core: &Core,
         vertical: Vertical,
     ) -> Result<Arc<RbacPolicy>, AuthError> {
-        super::needs_secret(transport, "RBAC policy")
+        super::needs_secret(core, "RBAC policy")
             .map_err(|e| fetch_error("RBAC policy")(Arc::new(e)))?;
-        let config = &transport.auth().config;
+        let config = &core.auth().config;
         // The closure only runs (and clones the transport) when a fetch starts.
         let fetch = || {
-            let transport = transport.clone();
-            async move { fetch(&transport, vertical).await }
+            let core = core.clone();
+            async move { fetch(&core, vertical).await }
         };
         get_by_age(&self.cell, config.policy_lifetimes(), fetch)
             .await
@@ -339,13 +339,13 @@ impl PolicyCache {
 /// Calls the RBAC policy endpoint of `vertical`. A response without a
 /// policy yields the empty policy, which grants nothing.
 #[cfg(any(feature = "consumer", feature = "b2b"))]
-async fn fetch(transport: &Transport, vertical: Vertical) -> Result<RbacPolicy, crate::Error> {
-    let transport = &super::fetch_transport(transport);
+async fn fetch(core: &Core, vertical: Vertical) -> Result<RbacPolicy, crate::Error> {
+    let core = &super::for_fetch(core);
     match vertical {
         #[cfg(feature = "consumer")]
         Vertical::Consumer => {
             let request = crate::consumer::rbac::PolicyRequest::new();
-            let response = transport.send(&request).await?;
+            let response = core.send(&request).await?;
             Ok(response
                 .policy
                 .as_ref()
@@ -355,7 +355,7 @@ async fn fetch(transport: &Transport, vertical: Vertical) -> Result<RbacPolicy, 
         #[cfg(feature = "b2b")]
         Vertical::B2b => {
             let request = crate::b2b::rbac::PolicyRequest::new();
-            let response = transport.send(&request).await?;
+            let response = core.send(&request).await?;
             Ok(response
                 .policy
                 .as_ref()
@@ -492,10 +492,10 @@ impl OrgPolicyCache {
     /// The project policy with the custom roles of `organization_id` added.
     pub(crate) async fn merged(
         &self,
-        transport: &Transport,
+        core: &Core,
         organization_id: &str,
     ) -> Result<Arc<RbacPolicy>, AuthError> {
-        let auth = transport.auth();
+        let auth = core.auth();
         let config = &auth.config;
         let project_cache = auth.policy(Vertical::B2b);
         let now = std::time::Instant::now();
@@ -511,12 +511,12 @@ impl OrgPolicyCache {
             }
         }
 
-        let project = project_cache.get(transport, Vertical::B2b).await?;
+        let project = project_cache.get(core, Vertical::B2b).await?;
         let entry = self.entry(organization_id, config.org_policy_capacity);
         let fetch = || {
-            let transport = transport.clone();
+            let core = core.clone();
             let organization_id = organization_id.to_owned();
-            async move { fetch_org(&transport, organization_id).await }
+            async move { fetch_org(&core, organization_id).await }
         };
         let organization = get_by_age(&entry.cell, config.policy_lifetimes(), fetch)
             .await
@@ -553,12 +553,9 @@ impl OrgPolicyCache {
 
 /// Calls the endpoint of an organization's own RBAC roles.
 #[cfg(feature = "b2b")]
-async fn fetch_org(
-    transport: &Transport,
-    organization_id: String,
-) -> Result<RbacPolicy, crate::Error> {
+async fn fetch_org(core: &Core, organization_id: String) -> Result<RbacPolicy, crate::Error> {
     let request = crate::b2b::rbac::organizations::GetOrgPolicyRequest::new(organization_id);
-    let response = super::fetch_transport(transport).send(&request).await?;
+    let response = super::for_fetch(core).send(&request).await?;
     Ok(RbacPolicy::from(&response.org_policy))
 }
 
@@ -573,8 +570,8 @@ macro_rules! rbac_impl {
             /// Useful to check further permissions of a session that has already
             /// been authenticated, with [`RbacPolicy::check`].
             pub async fn cached_policy(&self) -> Result<Arc<RbacPolicy>, crate::Error> {
-                let cache = self.transport.auth().policy($vertical);
-                Ok(cache.get(self.transport, $vertical).await?)
+                let cache = self.core.auth().policy($vertical);
+                Ok(cache.get(self.core, $vertical).await?)
             }
         }
     };
@@ -597,7 +594,7 @@ impl crate::b2b::rbac::Rbac<'_> {
         &self,
         organization_id: &str,
     ) -> Result<Arc<RbacPolicy>, crate::Error> {
-        let cache = self.transport.auth().org_policies();
-        Ok(cache.merged(self.transport, organization_id).await?)
+        let cache = self.core.auth().org_policies();
+        Ok(cache.merged(self.core, organization_id).await?)
     }
 }

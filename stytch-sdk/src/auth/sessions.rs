@@ -6,7 +6,7 @@ use super::verify::{self, Rejection, TimeRules};
 #[cfg(any(feature = "consumer", feature = "b2b"))]
 use super::{Vertical, claims};
 #[cfg(any(feature = "consumer", feature = "b2b"))]
-use crate::runtime::Transport;
+use crate::client::Core;
 
 /// A session whose JWT was accepted.
 #[derive(Debug, Clone, PartialEq)]
@@ -77,17 +77,13 @@ where
 /// Evaluates an RBAC check against the cached policy of `vertical`.
 #[cfg(feature = "consumer")]
 async fn authorize(
-    transport: &Transport,
+    core: &Core,
     vertical: Vertical,
     roles: &[String],
     resource_id: &str,
     action: &str,
 ) -> Result<(), AuthError> {
-    let policy = transport
-        .auth()
-        .policy(vertical)
-        .get(transport, vertical)
-        .await?;
+    let policy = core.auth().policy(vertical).get(core, vertical).await?;
     policy.check(roles, resource_id, action)
 }
 
@@ -99,7 +95,7 @@ mod consumer {
     use crate::consumer::sessions::{AuthenticateRequest, Sessions};
 
     async fn verify_local(
-        transport: &Transport,
+        core: &Core,
         session_jwt: &str,
         options: &SessionJwtOptions,
     ) -> Result<Session, Rejection> {
@@ -107,7 +103,7 @@ mod consumer {
             max_age: options.max_token_age,
             tolerance: options.clock_tolerance,
         };
-        let verified = verify::verify(transport, Vertical::Consumer, session_jwt, rules).await?;
+        let verified = verify::verify(core, Vertical::Consumer, session_jwt, rules).await?;
         Ok(claims::consumer_session(
             verified.subject,
             verified.claims,
@@ -116,14 +112,14 @@ mod consumer {
     }
 
     async fn check(
-        transport: &Transport,
+        core: &Core,
         session: &Session,
         options: &SessionJwtOptions,
     ) -> Result<(), AuthError> {
         match &options.authorization_check {
             Some(check) => {
                 authorize(
-                    transport,
+                    core,
                     Vertical::Consumer,
                     &session.roles,
                     &check.resource_id,
@@ -174,14 +170,14 @@ mod consumer {
             session_jwt: &str,
             options: &SessionJwtOptions,
         ) -> Result<Authenticated<Session>, crate::Error> {
-            let local = verify_local(self.transport, session_jwt, options).await;
+            let local = verify_local(self.core, session_jwt, options).await;
             let authenticated = local_or_api(session_jwt, local, || async {
                 let request = AuthenticateRequest::new().session_jwt(session_jwt);
                 let response = self.authenticate(request).await?;
                 Ok((response.session, response.session_jwt))
             })
             .await?;
-            check(self.transport, &authenticated.session, options).await?;
+            check(self.core, &authenticated.session, options).await?;
             Ok(authenticated)
         }
 
@@ -199,10 +195,10 @@ mod consumer {
             session_jwt: &str,
             options: &SessionJwtOptions,
         ) -> Result<Session, crate::Error> {
-            let session = verify_local(self.transport, session_jwt, options)
+            let session = verify_local(self.core, session_jwt, options)
                 .await
                 .map_err(AuthError::from)?;
-            check(self.transport, &session, options).await?;
+            check(self.core, &session, options).await?;
             Ok(session)
         }
     }
@@ -216,7 +212,7 @@ mod b2b {
     use crate::b2b::sessions::{AuthenticateRequest, Sessions};
 
     async fn verify_local(
-        transport: &Transport,
+        core: &Core,
         session_jwt: &str,
         options: &MemberSessionJwtOptions,
     ) -> Result<MemberSession, Rejection> {
@@ -224,7 +220,7 @@ mod b2b {
             max_age: options.max_token_age,
             tolerance: options.clock_tolerance,
         };
-        let verified = verify::verify(transport, Vertical::B2b, session_jwt, rules).await?;
+        let verified = verify::verify(core, Vertical::B2b, session_jwt, rules).await?;
         Ok(claims::member_session(
             verified.subject,
             verified.claims,
@@ -234,7 +230,7 @@ mod b2b {
 
     /// The tenancy check first (no policy lookup for a foreign organization), then RBAC.
     async fn check(
-        transport: &Transport,
+        core: &Core,
         session: &MemberSession,
         options: &MemberSessionJwtOptions,
     ) -> Result<(), AuthError> {
@@ -247,10 +243,10 @@ mod b2b {
                 actual: session.organization_id.clone(),
             });
         }
-        let policy = transport
+        let policy = core
             .auth()
             .org_policies()
-            .merged(transport, &check.organization_id)
+            .merged(core, &check.organization_id)
             .await?;
         policy.check(&session.roles, &check.resource_id, &check.action)
     }
@@ -279,14 +275,14 @@ mod b2b {
             session_jwt: &str,
             options: &MemberSessionJwtOptions,
         ) -> Result<Authenticated<MemberSession>, crate::Error> {
-            let local = verify_local(self.transport, session_jwt, options).await;
+            let local = verify_local(self.core, session_jwt, options).await;
             let authenticated = local_or_api(session_jwt, local, || async {
                 let request = AuthenticateRequest::new().session_jwt(session_jwt);
                 let response = self.authenticate(request).await?;
                 Ok((response.member_session, response.session_jwt))
             })
             .await?;
-            check(self.transport, &authenticated.session, options).await?;
+            check(self.core, &authenticated.session, options).await?;
             Ok(authenticated)
         }
 
@@ -301,10 +297,10 @@ mod b2b {
             session_jwt: &str,
             options: &MemberSessionJwtOptions,
         ) -> Result<MemberSession, crate::Error> {
-            let session = verify_local(self.transport, session_jwt, options)
+            let session = verify_local(self.core, session_jwt, options)
                 .await
                 .map_err(AuthError::from)?;
-            check(self.transport, &session, options).await?;
+            check(self.core, &session, options).await?;
             Ok(session)
         }
     }

@@ -14,7 +14,7 @@ use time::OffsetDateTime;
 
 use super::jwks::{KeyUse, Lookup, VerifyingKey};
 use super::{AuthError, MAX_TOKEN_LEN, Vertical};
-use crate::runtime::Transport;
+use crate::client::Core;
 
 /// The only algorithm Stytch signs with and the only one accepted.
 const ACCEPTED_ALG: &str = "RS256";
@@ -309,18 +309,14 @@ impl From<Rejection> for AuthError {
 /// call does not hold (as long as its unverified issuer and audience name
 /// this project). Forged or malformed tokens never qualify.
 pub(crate) async fn verify(
-    transport: &Transport,
+    core: &Core,
     vertical: Vertical,
     token: &str,
     rules: TimeRules,
 ) -> Result<Verified, Rejection> {
     let parsed = parse(token)?;
-    let auth = transport.auth();
-    let key = match auth
-        .jwks(vertical)
-        .key(transport, vertical, &parsed.kid)
-        .await?
-    {
+    let auth = core.auth();
+    let key = match auth.jwks(vertical).key(core, vertical, &parsed.kid).await? {
         Lookup::Found(key) => key,
         absent => {
             let error = AuthError::UnknownKey {
@@ -332,7 +328,7 @@ pub(crate) async fn verify(
             // Unverifiable: only worth asking about when it claims to be
             // issued by and for this project.
             let claims = decode_claims(&parsed)?;
-            check_issuer_and_audience(&claims, transport.project_id(), &auth.issuers)?;
+            check_issuer_and_audience(&claims, core.project_id(), &auth.issuers)?;
             return Err(Rejection {
                 error,
                 ask_api: true,
@@ -342,7 +338,7 @@ pub(crate) async fn verify(
     check_signature(&parsed, &key)?;
     check_claims(
         &parsed,
-        transport.project_id(),
+        core.project_id(),
         &auth.issuers,
         rules,
         SystemTime::now(),

@@ -161,3 +161,26 @@ async fn a_canned_response_that_does_not_fit_is_refused_at_once() {
     mock.on::<crate::consumer::otps::AuthenticateRequest>()
         .respond_json(json!({"user_id": 5}));
 }
+
+/// Extra headers of `RequestOptions` may not set a member-session header:
+/// every one the generated endpoints send is in the reserved list.
+#[test]
+fn every_member_session_header_of_the_spec_is_reserved() {
+    let mut seen = 0;
+    for route in super::routes() {
+        if let Some((_, token_header, jwt_header)) = route.member_session {
+            for header in [token_header, jwt_header] {
+                seen += 1;
+                assert!(
+                    crate::runtime::RESERVED_HEADERS
+                        .contains(&header.to_ascii_lowercase().as_str()),
+                    "{} sends `{header}`, which extra headers could then replace",
+                    route.id
+                );
+            }
+        }
+    }
+    if cfg!(feature = "b2b") {
+        assert!(seen > 0, "the B2B routes name member-session headers");
+    }
+}

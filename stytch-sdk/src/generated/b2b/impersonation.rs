@@ -5,7 +5,7 @@
 /// Reached through `b2b_client.impersonation()`.
 #[derive(Debug, Clone, Copy)]
 pub struct Impersonation<'a> {
-    pub(crate) transport: &'a crate::runtime::Transport,
+    pub(crate) core: &'a crate::client::Core,
 }
 
 impl<'a> Impersonation<'a> {
@@ -22,7 +22,7 @@ impl<'a> Impersonation<'a> {
     ) -> impl ::std::future::Future<
         Output = Result<AuthenticateResponse, crate::Error>,
     > + Send + '_ {
-        self.transport.call(request)
+        self.core.transport.call(request)
     }
 }
 

@@ -67,15 +67,13 @@ impl crate::B2BClient {
     #[inline]
     pub fn connected_app(&self) -> connected_app::ConnectedApp<'_> {
         connected_app::ConnectedApp {
-            transport: &self.transport,
+            core: &self.core,
         }
     }
     /// Diagnostic endpoints for checking how the SDK client is configured.
     #[inline]
     pub fn debug(&self) -> debug::Debug<'_> {
-        debug::Debug {
-            transport: &self.transport,
-        }
+        debug::Debug { core: &self.core }
     }
     /// Parent group for the discovery flow, in which a person authenticates by email or OAuth
     /// before choosing an organization. Its sub-groups list the organizations they can enter,
@@ -83,7 +81,7 @@ impl crate::B2BClient {
     #[inline]
     pub fn discovery(&self) -> discovery::Discovery<'_> {
         discovery::Discovery {
-            transport: &self.transport,
+            core: &self.core,
         }
     }
     /// Parent group for Stytch's fraud and risk product: device fingerprint lookups, custom
@@ -91,39 +89,33 @@ impl crate::B2BClient {
     /// the telemetry host, not the main API host.
     #[inline]
     pub fn fraud(&self) -> fraud::Fraud<'_> {
-        fraud::Fraud {
-            transport: &self.transport,
-        }
+        fraud::Fraud { core: &self.core }
     }
     /// Endpoints for a project that acts as an OAuth 2.0 and OIDC identity provider for
     /// Connected Apps: token introspection here, and the authorization flow under `oauth`.
     #[inline]
     pub fn idp(&self) -> idp::Idp<'_> {
-        idp::Idp {
-            transport: &self.transport,
-        }
+        idp::Idp { core: &self.core }
     }
     /// Let a dashboard user sign in as a member to see and troubleshoot what that member sees.
     #[inline]
     pub fn impersonation(&self) -> impersonation::Impersonation<'_> {
         impersonation::Impersonation {
-            transport: &self.transport,
+            core: &self.core,
         }
     }
     /// Machine-to-machine authentication: services obtain access tokens with the OAuth 2.0
     /// client credentials grant. Client management lives under `clients`.
     #[inline]
     pub fn m2m(&self) -> m2m::M2m<'_> {
-        m2m::M2m {
-            transport: &self.transport,
-        }
+        m2m::M2m { core: &self.core }
     }
     /// Magic link login for B2B members. This group redeems links scoped to one organization;
     /// sending links lives under `email`, and the organization-free variant under `discovery`.
     #[inline]
     pub fn magic_links(&self) -> magic_links::MagicLinks<'_> {
         magic_links::MagicLinks {
-            transport: &self.transport,
+            core: &self.core,
         }
     }
     /// OAuth login for B2B members through providers such as Google or Microsoft. This group
@@ -131,9 +123,7 @@ impl crate::B2BClient {
     /// `discovery`.
     #[inline]
     pub fn oauth(&self) -> oauth::Oauth<'_> {
-        oauth::Oauth {
-            transport: &self.transport,
-        }
+        oauth::Oauth { core: &self.core }
     }
     /// Manage the organizations of a B2B project: create, read, search, update and delete them,
     /// read their metrics, and see the Connected Apps their members use. Members are managed
@@ -141,16 +131,14 @@ impl crate::B2BClient {
     #[inline]
     pub fn organizations(&self) -> organizations::Organizations<'_> {
         organizations::Organizations {
-            transport: &self.transport,
+            core: &self.core,
         }
     }
     /// One-time passcodes for B2B members. `email` sends and checks passcodes used for login
     /// (with a discovery variant); `sms` sends and checks passcodes used as a second factor.
     #[inline]
     pub fn otps(&self) -> otps::Otps<'_> {
-        otps::Otps {
-            transport: &self.transport,
-        }
+        otps::Otps { core: &self.core }
     }
     /// Password login for B2B members: authenticate, check password strength, and import hashes
     /// from another system. Reset flows live under `email`, `existing_password`, `sessions` and
@@ -158,46 +146,42 @@ impl crate::B2BClient {
     #[inline]
     pub fn passwords(&self) -> passwords::Passwords<'_> {
         passwords::Passwords {
-            transport: &self.transport,
+            core: &self.core,
         }
     }
     /// Project-wide information about the Stytch project the SDK client is configured for.
     #[inline]
     pub fn project(&self) -> project::Project<'_> {
         project::Project {
-            transport: &self.transport,
+            core: &self.core,
         }
     }
     /// Read the role-based access control (RBAC) policy that decides what members may do.
     /// Organization-specific roles are under `organizations`.
     #[inline]
     pub fn rbac(&self) -> rbac::Rbac<'_> {
-        rbac::Rbac {
-            transport: &self.transport,
-        }
+        rbac::Rbac { core: &self.core }
     }
     /// Backup codes for members who use TOTP as their second factor: list them, spend one in
     /// place of a TOTP code, or replace the whole set.
     #[inline]
     pub fn recovery_codes(&self) -> recovery_codes::RecoveryCodes<'_> {
         recovery_codes::RecoveryCodes {
-            transport: &self.transport,
+            core: &self.core,
         }
     }
     /// Parent group for SCIM, through which an organization's identity provider creates, updates
     /// and removes members automatically. Connections are managed under `connection`.
     #[inline]
     pub fn scim(&self) -> scim::Scim<'_> {
-        scim::Scim {
-            transport: &self.transport,
-        }
+        scim::Scim { core: &self.core }
     }
     /// Authenticate, list, exchange, migrate and revoke member sessions, and fetch the keys that
     /// verify session JWTs.
     #[inline]
     pub fn sessions(&self) -> sessions::Sessions<'_> {
         sessions::Sessions {
-            transport: &self.transport,
+            core: &self.core,
         }
     }
     /// Single sign-on for B2B organizations: complete SAML or OIDC logins and manage an
@@ -205,17 +189,13 @@ impl crate::B2BClient {
     /// and `external`.
     #[inline]
     pub fn sso(&self) -> sso::Sso<'_> {
-        sso::Sso {
-            transport: &self.transport,
-        }
+        sso::Sso { core: &self.core }
     }
     /// Time-based one-time passwords from an authenticator app, used as a second factor for B2B
     /// members: register them, check codes, and import existing registrations.
     #[inline]
     pub fn totps(&self) -> totps::Totps<'_> {
-        totps::Totps {
-            transport: &self.transport,
-        }
+        totps::Totps { core: &self.core }
     }
 }
 

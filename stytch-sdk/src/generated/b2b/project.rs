@@ -5,7 +5,7 @@
 /// Reached through `b2b_client.project()`.
 #[derive(Debug, Clone, Copy)]
 pub struct Project<'a> {
-    pub(crate) transport: &'a crate::runtime::Transport,
+    pub(crate) core: &'a crate::client::Core,
 }
 
 impl<'a> Project<'a> {
@@ -19,7 +19,7 @@ impl<'a> Project<'a> {
     ) -> impl ::std::future::Future<
         Output = Result<MetricsResponse, crate::Error>,
     > + Send + '_ {
-        self.transport.call(request)
+        self.core.transport.call(request)
     }
 }
 

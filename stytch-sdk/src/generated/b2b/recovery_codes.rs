@@ -7,7 +7,7 @@
 /// Reached through `b2b_client.recovery_codes()`.
 #[derive(Debug, Clone, Copy)]
 pub struct RecoveryCodes<'a> {
-    pub(crate) transport: &'a crate::runtime::Transport,
+    pub(crate) core: &'a crate::client::Core,
 }
 
 impl<'a> RecoveryCodes<'a> {
@@ -22,7 +22,7 @@ impl<'a> RecoveryCodes<'a> {
     ) -> impl ::std::future::Future<
         Output = Result<GetResponse, crate::Error>,
     > + Send + '_ {
-        self.transport.call(request)
+        self.core.transport.call(request)
     }
     /// Completes an MFA step by spending one of a member's recovery codes instead of a TOTP
     /// code. Each code works only once, and `recovery_codes_remaining` says how many are left
@@ -37,7 +37,7 @@ impl<'a> RecoveryCodes<'a> {
     ) -> impl ::std::future::Future<
         Output = Result<RecoverResponse, crate::Error>,
     > + Send + '_ {
-        self.transport.call(request)
+        self.core.transport.call(request)
     }
     /// Replaces all of a member's recovery codes with a freshly generated set. The old codes
     /// stop working at once. Show the new codes to the member so they can store them somewhere
@@ -51,7 +51,7 @@ impl<'a> RecoveryCodes<'a> {
     ) -> impl ::std::future::Future<
         Output = Result<RotateResponse, crate::Error>,
     > + Send + '_ {
-        self.transport.call(request)
+        self.core.transport.call(request)
     }
 }
 

@@ -7,7 +7,7 @@
 /// Reached through `b2b_client.sessions()`.
 #[derive(Debug, Clone, Copy)]
 pub struct Sessions<'a> {
-    pub(crate) transport: &'a crate::runtime::Transport,
+    pub(crate) core: &'a crate::client::Core,
 }
 
 impl<'a> Sessions<'a> {
@@ -24,7 +24,7 @@ impl<'a> Sessions<'a> {
     ) -> impl ::std::future::Future<
         Output = Result<AttestResponse, crate::Error>,
     > + Send + '_ {
-        self.transport.call(request)
+        self.core.transport.call(request)
     }
     /// Checks that a member session is valid and returns it with the member and organization.
     /// Pass either the session token or the JWT. It can also extend the session, change its
@@ -39,7 +39,7 @@ impl<'a> Sessions<'a> {
     ) -> impl ::std::future::Future<
         Output = Result<AuthenticateResponse, crate::Error>,
     > + Send + '_ {
-        self.transport.call(request)
+        self.core.transport.call(request)
     }
     /// Exchanges a member session in one organization for a session in another organization that
     /// the same person belongs to or may join. Factors already completed carry over where the
@@ -54,7 +54,7 @@ impl<'a> Sessions<'a> {
     ) -> impl ::std::future::Future<
         Output = Result<ExchangeResponse, crate::Error>,
     > + Send + '_ {
-        self.transport.call(request)
+        self.core.transport.call(request)
     }
     /// Exchanges an access token issued to a Connected App for a full member session. The client
     /// must be allowed full access and the token must carry the scope granting it.
@@ -67,7 +67,7 @@ impl<'a> Sessions<'a> {
     ) -> impl ::std::future::Future<
         Output = Result<ExchangeAccessTokenResponse, crate::Error>,
     > + Send + '_ {
-        self.transport.call(request)
+        self.core.transport.call(request)
     }
     /// Lists the active sessions of a member.
     ///
@@ -79,7 +79,7 @@ impl<'a> Sessions<'a> {
     ) -> impl ::std::future::Future<
         Output = Result<GetResponse, crate::Error>,
     > + Send + '_ {
-        self.transport.call(request)
+        self.core.transport.call(request)
     }
     /// Returns the public keys (JWKS) used to verify the project's session JWTs. Cache the keys
     /// and look them up by the JWT's `kid`; fetch again when a JWT names a key you do not have.
@@ -92,7 +92,7 @@ impl<'a> Sessions<'a> {
     ) -> impl ::std::future::Future<
         Output = Result<GetJwksResponse, crate::Error>,
     > + Send + '_ {
-        self.transport.call(request)
+        self.core.transport.call(request)
     }
     /// Imports a session from an external identity provider. Stytch calls the provider's user
     /// info endpoint configured for the project with the given token and starts a member session
@@ -106,7 +106,7 @@ impl<'a> Sessions<'a> {
     ) -> impl ::std::future::Future<
         Output = Result<MigrateResponse, crate::Error>,
     > + Send + '_ {
-        self.transport.call(request)
+        self.core.transport.call(request)
     }
     /// Revokes member sessions. Give one of `member_session_id`, `session_token` or
     /// `session_jwt` to revoke a single session, or `member_id` to revoke every session of that
@@ -120,7 +120,7 @@ impl<'a> Sessions<'a> {
     ) -> impl ::std::future::Future<
         Output = Result<RevokeResponse, crate::Error>,
     > + Send + '_ {
-        self.transport.call(request)
+        self.core.transport.call(request)
     }
 }
 

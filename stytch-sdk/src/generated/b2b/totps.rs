@@ -7,7 +7,7 @@
 /// Reached through `b2b_client.totps()`.
 #[derive(Debug, Clone, Copy)]
 pub struct Totps<'a> {
-    pub(crate) transport: &'a crate::runtime::Transport,
+    pub(crate) core: &'a crate::client::Core,
 }
 
 impl<'a> Totps<'a> {
@@ -24,7 +24,7 @@ impl<'a> Totps<'a> {
     ) -> impl ::std::future::Future<
         Output = Result<AuthenticateResponse, crate::Error>,
     > + Send + '_ {
-        self.transport.call(request)
+        self.core.transport.call(request)
     }
     /// Creates a TOTP registration for a member and returns its secret, a QR code and a set of
     /// recovery codes. Let the member scan the QR code (or type the secret) into their
@@ -39,7 +39,7 @@ impl<'a> Totps<'a> {
     ) -> impl ::std::future::Future<
         Output = Result<CreateResponse, crate::Error>,
     > + Send + '_ {
-        self.transport.call(request)
+        self.core.transport.call(request)
     }
     /// Imports a TOTP registration that a member already has in another system, together with
     /// their recovery codes. The member keeps using the same entry in their authenticator app,
@@ -53,7 +53,7 @@ impl<'a> Totps<'a> {
     ) -> impl ::std::future::Future<
         Output = Result<MigrateResponse, crate::Error>,
     > + Send + '_ {
-        self.transport.call(request)
+        self.core.transport.call(request)
     }
 }
 

@@ -7,7 +7,7 @@
 /// Reached through `client.crypto_wallets()`.
 #[derive(Debug, Clone, Copy)]
 pub struct CryptoWallets<'a> {
-    pub(crate) transport: &'a crate::runtime::Transport,
+    pub(crate) core: &'a crate::client::Core,
 }
 
 impl<'a> CryptoWallets<'a> {
@@ -24,7 +24,7 @@ impl<'a> CryptoWallets<'a> {
     ) -> impl ::std::future::Future<
         Output = Result<AuthenticateResponse, crate::Error>,
     > + Send + '_ {
-        self.transport.call(request)
+        self.core.transport.call(request)
     }
     /// Issues a challenge for a wallet to sign, the first step of a crypto wallet login. An
     /// unknown wallet address gets a new user, unless a `user_id` or session is given, in which
@@ -39,7 +39,7 @@ impl<'a> CryptoWallets<'a> {
     ) -> impl ::std::future::Future<
         Output = Result<AuthenticateStartResponse, crate::Error>,
     > + Send + '_ {
-        self.transport.call(request)
+        self.core.transport.call(request)
     }
 }
 

@@ -5,7 +5,7 @@
 /// Reached through `client.debug()`.
 #[derive(Debug, Clone, Copy)]
 pub struct Debug<'a> {
-    pub(crate) transport: &'a crate::runtime::Transport,
+    pub(crate) core: &'a crate::client::Core,
 }
 
 impl<'a> Debug<'a> {
@@ -20,7 +20,7 @@ impl<'a> Debug<'a> {
     ) -> impl ::std::future::Future<
         Output = Result<WhoamiResponse, crate::Error>,
     > + Send + '_ {
-        self.transport.call(request)
+        self.core.transport.call(request)
     }
 }
 

@@ -7,7 +7,7 @@
 /// Reached through `client.impersonation()`.
 #[derive(Debug, Clone, Copy)]
 pub struct Impersonation<'a> {
-    pub(crate) transport: &'a crate::runtime::Transport,
+    pub(crate) core: &'a crate::client::Core,
 }
 
 impl<'a> Impersonation<'a> {
@@ -23,7 +23,7 @@ impl<'a> Impersonation<'a> {
     ) -> impl ::std::future::Future<
         Output = Result<AuthenticateResponse, crate::Error>,
     > + Send + '_ {
-        self.transport.call(request)
+        self.core.transport.call(request)
     }
 }
 

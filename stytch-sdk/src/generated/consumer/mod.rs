@@ -62,7 +62,7 @@ impl crate::Client {
     #[inline]
     pub fn connected_app(&self) -> connected_app::ConnectedApp<'_> {
         connected_app::ConnectedApp {
-            transport: &self.transport,
+            core: &self.core,
         }
     }
     /// Sign-in with a crypto wallet (Ethereum or Solana): Stytch issues a challenge message, the
@@ -70,39 +70,33 @@ impl crate::Client {
     #[inline]
     pub fn crypto_wallets(&self) -> crypto_wallets::CryptoWallets<'_> {
         crypto_wallets::CryptoWallets {
-            transport: &self.transport,
+            core: &self.core,
         }
     }
     /// Diagnostics for checking that your API credentials work and which project they belong to.
     #[inline]
     pub fn debug(&self) -> debug::Debug<'_> {
-        debug::Debug {
-            transport: &self.transport,
-        }
+        debug::Debug { core: &self.core }
     }
     /// Parent group for Stytch's fraud and risk products: device fingerprint lookups, email risk
     /// scoring, custom allow/block rules and overrides for the reasons behind a verdict.
     #[inline]
     pub fn fraud(&self) -> fraud::Fraud<'_> {
-        fraud::Fraud {
-            transport: &self.transport,
-        }
+        fraud::Fraud { core: &self.core }
     }
     /// Endpoints of your project's OAuth 2.0 / OpenID Connect identity provider that your
     /// backend calls directly, such as checking a token issued to a Connected App. The `oauth`
     /// group below drives the authorization flow.
     #[inline]
     pub fn idp(&self) -> idp::Idp<'_> {
-        idp::Idp {
-            transport: &self.transport,
-        }
+        idp::Idp { core: &self.core }
     }
     /// Lets a support agent or administrator log in as a user, by exchanging an impersonation
     /// token created in the Stytch dashboard for a session.
     #[inline]
     pub fn impersonation(&self) -> impersonation::Impersonation<'_> {
         impersonation::Impersonation {
-            transport: &self.transport,
+            core: &self.core,
         }
     }
     /// Machine-to-machine authentication: backend services obtain short-lived access tokens with
@@ -110,9 +104,7 @@ impl crate::Client {
     /// clients and their secrets.
     #[inline]
     pub fn m2m(&self) -> m2m::M2m<'_> {
-        m2m::M2m {
-            transport: &self.transport,
-        }
+        m2m::M2m { core: &self.core }
     }
     /// Passwordless login with single-use links. This group authenticates the token from a
     /// clicked link and creates link tokens you deliver yourself; the `email` group below sends
@@ -120,7 +112,7 @@ impl crate::Client {
     #[inline]
     pub fn magic_links(&self) -> magic_links::MagicLinks<'_> {
         magic_links::MagicLinks {
-            transport: &self.transport,
+            core: &self.core,
         }
     }
     /// Login through third-party identity providers such as Google, Apple or GitHub: finishing
@@ -128,17 +120,13 @@ impl crate::Client {
     /// account.
     #[inline]
     pub fn oauth(&self) -> oauth::Oauth<'_> {
-        oauth::Oauth {
-            transport: &self.transport,
-        }
+        oauth::Oauth { core: &self.core }
     }
     /// One-time passcodes sent by email, SMS or WhatsApp. This group checks a code the user
     /// typed in; the `email`, `sms` and `whatsapp` groups below send the codes.
     #[inline]
     pub fn otps(&self) -> otps::Otps<'_> {
-        otps::Otps {
-            transport: &self.transport,
-        }
+        otps::Otps { core: &self.core }
     }
     /// Email-and-password login: creating users with a password, checking passwords, scoring
     /// their strength and importing hashes from another system. The reset flows live in the
@@ -146,30 +134,28 @@ impl crate::Client {
     #[inline]
     pub fn passwords(&self) -> passwords::Passwords<'_> {
         passwords::Passwords {
-            transport: &self.transport,
+            core: &self.core,
         }
     }
     /// Information about the project itself, such as how many users and other objects it holds.
     #[inline]
     pub fn project(&self) -> project::Project<'_> {
         project::Project {
-            transport: &self.transport,
+            core: &self.core,
         }
     }
     /// Role-based access control: reading the project's policy of roles, resources and the
     /// actions each role may take.
     #[inline]
     pub fn rbac(&self) -> rbac::Rbac<'_> {
-        rbac::Rbac {
-            transport: &self.transport,
-        }
+        rbac::Rbac { core: &self.core }
     }
     /// User sessions: checking and extending them, listing and revoking them, fetching the keys
     /// that verify session JWTs, and turning tokens from other systems into Stytch sessions.
     #[inline]
     pub fn sessions(&self) -> sessions::Sessions<'_> {
         sessions::Sessions {
-            transport: &self.transport,
+            core: &self.core,
         }
     }
     /// Time-based one-time passcodes from an authenticator app (TOTP), usually used as a second
@@ -177,18 +163,14 @@ impl crate::Client {
     /// codes.
     #[inline]
     pub fn totps(&self) -> totps::Totps<'_> {
-        totps::Totps {
-            transport: &self.transport,
-        }
+        totps::Totps { core: &self.core }
     }
     /// Management of user records from your backend: creating, reading, updating, searching and
     /// deleting users, and removing individual authentication factors or Connected App grants
     /// from them.
     #[inline]
     pub fn users(&self) -> users::Users<'_> {
-        users::Users {
-            transport: &self.transport,
-        }
+        users::Users { core: &self.core }
     }
     /// Passkeys and hardware security keys (WebAuthn): registering a credential for a user,
     /// logging in with it, and listing or renaming registrations. Each flow is a start call that
@@ -196,7 +178,7 @@ impl crate::Client {
     #[inline]
     pub fn webauthn(&self) -> webauthn::Webauthn<'_> {
         webauthn::Webauthn {
-            transport: &self.transport,
+            core: &self.core,
         }
     }
 }

@@ -9,7 +9,7 @@
 /// Reached through `client.oauth()`.
 #[derive(Debug, Clone, Copy)]
 pub struct Oauth<'a> {
-    pub(crate) transport: &'a crate::runtime::Transport,
+    pub(crate) core: &'a crate::client::Core,
 }
 
 impl<'a> Oauth<'a> {
@@ -26,7 +26,7 @@ impl<'a> Oauth<'a> {
     ) -> impl ::std::future::Future<
         Output = Result<AttachResponse, crate::Error>,
     > + Send + '_ {
-        self.transport.call(request)
+        self.core.transport.call(request)
     }
     /// Completes an OAuth login by exchanging the token that Stytch put on your redirect URL.
     /// Returns the user, the provider's identity and tokens, and a session when one was asked
@@ -41,7 +41,7 @@ impl<'a> Oauth<'a> {
     ) -> impl ::std::future::Future<
         Output = Result<AuthenticateResponse, crate::Error>,
     > + Send + '_ {
-        self.transport.call(request)
+        self.core.transport.call(request)
     }
 }
 

@@ -7,7 +7,7 @@
 /// Reached through `client.rbac()`.
 #[derive(Debug, Clone, Copy)]
 pub struct Rbac<'a> {
-    pub(crate) transport: &'a crate::runtime::Transport,
+    pub(crate) core: &'a crate::client::Core,
 }
 
 impl<'a> Rbac<'a> {
@@ -23,7 +23,7 @@ impl<'a> Rbac<'a> {
     ) -> impl ::std::future::Future<
         Output = Result<PolicyResponse, crate::Error>,
     > + Send + '_ {
-        self.transport.call(request)
+        self.core.transport.call(request)
     }
 }
 

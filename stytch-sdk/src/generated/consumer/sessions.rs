@@ -7,7 +7,7 @@
 /// Reached through `client.sessions()`.
 #[derive(Debug, Clone, Copy)]
 pub struct Sessions<'a> {
-    pub(crate) transport: &'a crate::runtime::Transport,
+    pub(crate) core: &'a crate::client::Core,
 }
 
 impl<'a> Sessions<'a> {
@@ -23,7 +23,7 @@ impl<'a> Sessions<'a> {
     ) -> impl ::std::future::Future<
         Output = Result<AttestResponse, crate::Error>,
     > + Send + '_ {
-        self.transport.call(request)
+        self.core.transport.call(request)
     }
     /// Checks that a session is still valid and returns it with a freshly signed JWT. Pass
     /// `session_duration_minutes` to extend its lifetime and `session_custom_claims` to change
@@ -38,7 +38,7 @@ impl<'a> Sessions<'a> {
     ) -> impl ::std::future::Future<
         Output = Result<AuthenticateResponse, crate::Error>,
     > + Send + '_ {
-        self.transport.call(request)
+        self.core.transport.call(request)
     }
     /// Turns a Connected Apps access token back into a regular session for the user it was
     /// issued to, so a first-party app holding only that token can use Stytch's session-based
@@ -52,7 +52,7 @@ impl<'a> Sessions<'a> {
     ) -> impl ::std::future::Future<
         Output = Result<ExchangeAccessTokenResponse, crate::Error>,
     > + Send + '_ {
-        self.transport.call(request)
+        self.core.transport.call(request)
     }
     /// Lists the active sessions of a user. Expired and revoked sessions are not included; an
     /// empty list means the user is logged in nowhere.
@@ -65,7 +65,7 @@ impl<'a> Sessions<'a> {
     ) -> impl ::std::future::Future<
         Output = Result<GetResponse, crate::Error>,
     > + Send + '_ {
-        self.transport.call(request)
+        self.core.transport.call(request)
     }
     /// Fetches the public keys that sign the project's session JWTs, as a JSON Web Key Set.
     /// Cache the set and verify JWTs locally with it; fetch it again when a JWT names a `kid`
@@ -79,7 +79,7 @@ impl<'a> Sessions<'a> {
     ) -> impl ::std::future::Future<
         Output = Result<GetJwksResponse, crate::Error>,
     > + Send + '_ {
-        self.transport.call(request)
+        self.core.transport.call(request)
     }
     /// Moves a logged-in user over from another auth provider. Stytch sends the given token to
     /// the OpenID Connect userinfo endpoint configured for the project, matches or creates the
@@ -94,7 +94,7 @@ impl<'a> Sessions<'a> {
     ) -> impl ::std::future::Future<
         Output = Result<MigrateResponse, crate::Error>,
     > + Send + '_ {
-        self.transport.call(request)
+        self.core.transport.call(request)
     }
     /// Ends a session immediately, so its token stops working and its JWT fails further checks
     /// against the API. Name the session by exactly one of `session_id`, `session_token` or
@@ -109,7 +109,7 @@ impl<'a> Sessions<'a> {
     ) -> impl ::std::future::Future<
         Output = Result<RevokeResponse, crate::Error>,
     > + Send + '_ {
-        self.transport.call(request)
+        self.core.transport.call(request)
     }
 }
 

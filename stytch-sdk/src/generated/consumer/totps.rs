@@ -9,7 +9,7 @@
 /// Reached through `client.totps()`.
 #[derive(Debug, Clone, Copy)]
 pub struct Totps<'a> {
-    pub(crate) transport: &'a crate::runtime::Transport,
+    pub(crate) core: &'a crate::client::Core,
 }
 
 impl<'a> Totps<'a> {
@@ -26,7 +26,7 @@ impl<'a> Totps<'a> {
     ) -> impl ::std::future::Future<
         Output = Result<AuthenticateResponse, crate::Error>,
     > + Send + '_ {
-        self.transport.call(request)
+        self.core.transport.call(request)
     }
     /// Starts a new authenticator-app registration for a user and returns the shared secret, a
     /// QR code to scan and a set of recovery codes. The registration stays unverified until the
@@ -41,7 +41,7 @@ impl<'a> Totps<'a> {
     ) -> impl ::std::future::Future<
         Output = Result<CreateResponse, crate::Error>,
     > + Send + '_ {
-        self.transport.call(request)
+        self.core.transport.call(request)
     }
     /// Signs a user in with one of their TOTP recovery codes instead of an authenticator-app
     /// code, for when the app is lost. Each recovery code can be used only once; a session is
@@ -55,7 +55,7 @@ impl<'a> Totps<'a> {
     ) -> impl ::std::future::Future<
         Output = Result<RecoverResponse, crate::Error>,
     > + Send + '_ {
-        self.transport.call(request)
+        self.core.transport.call(request)
     }
     /// Returns the user's TOTP registrations together with their recovery codes, for example to
     /// show the codes to the user again. Treat the response as secret, since each code can sign
@@ -69,7 +69,7 @@ impl<'a> Totps<'a> {
     ) -> impl ::std::future::Future<
         Output = Result<RecoveryCodesResponse, crate::Error>,
     > + Send + '_ {
-        self.transport.call(request)
+        self.core.transport.call(request)
     }
 }
 

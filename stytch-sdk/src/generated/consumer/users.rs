@@ -9,7 +9,7 @@
 /// Reached through `client.users()`.
 #[derive(Debug, Clone, Copy)]
 pub struct Users<'a> {
-    pub(crate) transport: &'a crate::runtime::Transport,
+    pub(crate) core: &'a crate::client::Core,
 }
 
 impl<'a> Users<'a> {
@@ -25,7 +25,7 @@ impl<'a> Users<'a> {
     ) -> impl ::std::future::Future<
         Output = Result<ConnectedAppsResponse, crate::Error>,
     > + Send + '_ {
-        self.transport.call(request)
+        self.core.transport.call(request)
     }
     /// Adds a user to the project ahead of their first login, identified by an email address, a
     /// phone number or both. Fails if another user already holds that email or phone number. The
@@ -40,7 +40,7 @@ impl<'a> Users<'a> {
     ) -> impl ::std::future::Future<
         Output = Result<CreateResponse, crate::Error>,
     > + Send + '_ {
-        self.transport.call(request)
+        self.core.transport.call(request)
     }
     /// Permanently deletes a user together with their factors and sessions. This cannot be
     /// undone; the user would have to sign up again to come back.
@@ -53,7 +53,7 @@ impl<'a> Users<'a> {
     ) -> impl ::std::future::Future<
         Output = Result<DeleteResponse, crate::Error>,
     > + Send + '_ {
-        self.transport.call(request)
+        self.core.transport.call(request)
     }
     /// Removes one biometric key from the user it belongs to, so that device can no longer be
     /// used to log in. Returns the updated user.
@@ -66,7 +66,7 @@ impl<'a> Users<'a> {
     ) -> impl ::std::future::Future<
         Output = Result<DeleteBiometricRegistrationResponse, crate::Error>,
     > + Send + '_ {
-        self.transport.call(request)
+        self.core.transport.call(request)
     }
     /// Detaches a crypto wallet from its user, so that wallet can no longer be used to log in to
     /// the account. Returns the updated user.
@@ -79,7 +79,7 @@ impl<'a> Users<'a> {
     ) -> impl ::std::future::Future<
         Output = Result<DeleteCryptoWalletResponse, crate::Error>,
     > + Send + '_ {
-        self.transport.call(request)
+        self.core.transport.call(request)
     }
     /// Removes an email address from its user. Logins by magic link, email passcode or password
     /// that rely on that address stop working for the account. Returns the updated user.
@@ -92,7 +92,7 @@ impl<'a> Users<'a> {
     ) -> impl ::std::future::Future<
         Output = Result<DeleteEmailResponse, crate::Error>,
     > + Send + '_ {
-        self.transport.call(request)
+        self.core.transport.call(request)
     }
     /// Clears the `external_id` set on a user, leaving the rest of the record untouched. The
     /// value becomes free to assign to another user.
@@ -105,7 +105,7 @@ impl<'a> Users<'a> {
     ) -> impl ::std::future::Future<
         Output = Result<DeleteExternalIdResponse, crate::Error>,
     > + Send + '_ {
-        self.transport.call(request)
+        self.core.transport.call(request)
     }
     /// Unlinks an OAuth provider account from its user. A later login with that provider account
     /// is no longer tied to this user. Returns the updated user.
@@ -118,7 +118,7 @@ impl<'a> Users<'a> {
     ) -> impl ::std::future::Future<
         Output = Result<DeleteOauthRegistrationResponse, crate::Error>,
     > + Send + '_ {
-        self.transport.call(request)
+        self.core.transport.call(request)
     }
     /// Removes the password from its user, who must then log in some other way or set a new
     /// password through a reset flow. Returns the updated user.
@@ -131,7 +131,7 @@ impl<'a> Users<'a> {
     ) -> impl ::std::future::Future<
         Output = Result<DeletePasswordResponse, crate::Error>,
     > + Send + '_ {
-        self.transport.call(request)
+        self.core.transport.call(request)
     }
     /// Removes a phone number from its user, ending SMS and WhatsApp passcode logins through
     /// that number. Returns the updated user.
@@ -144,7 +144,7 @@ impl<'a> Users<'a> {
     ) -> impl ::std::future::Future<
         Output = Result<DeletePhoneNumberResponse, crate::Error>,
     > + Send + '_ {
-        self.transport.call(request)
+        self.core.transport.call(request)
     }
     /// Removes an authenticator-app registration from its user, together with its recovery
     /// codes. The user can then register a new app. Returns the updated user.
@@ -157,7 +157,7 @@ impl<'a> Users<'a> {
     ) -> impl ::std::future::Future<
         Output = Result<DeleteTotpResponse, crate::Error>,
     > + Send + '_ {
-        self.transport.call(request)
+        self.core.transport.call(request)
     }
     /// Removes a passkey or security key from its user, so it can no longer be used to log in.
     /// Returns the updated user.
@@ -170,7 +170,7 @@ impl<'a> Users<'a> {
     ) -> impl ::std::future::Future<
         Output = Result<DeleteWebauthnRegistrationResponse, crate::Error>,
     > + Send + '_ {
-        self.transport.call(request)
+        self.core.transport.call(request)
     }
     /// Swaps the user's email address or phone number for a new one in a single step. Give
     /// exactly one of `email_address` or `phone_number`. Fails when the new value already
@@ -184,7 +184,7 @@ impl<'a> Users<'a> {
     ) -> impl ::std::future::Future<
         Output = Result<ExchangePrimaryFactorResponse, crate::Error>,
     > + Send + '_ {
-        self.transport.call(request)
+        self.core.transport.call(request)
     }
     /// Fetches a user by ID, with every factor and profile detail on record. The fields come
     /// back at the top level of the response rather than wrapped in a user object. Fails when no
@@ -198,7 +198,7 @@ impl<'a> Users<'a> {
     ) -> impl ::std::future::Future<
         Output = Result<GetResponse, crate::Error>,
     > + Send + '_ {
-        self.transport.call(request)
+        self.core.transport.call(request)
     }
     /// Withdraws a Connected App's access to the user. The tokens the app holds for this user
     /// stop working, and the app must ask for consent again to regain access.
@@ -211,7 +211,7 @@ impl<'a> Users<'a> {
     ) -> impl ::std::future::Future<
         Output = Result<RevokeResponse, crate::Error>,
     > + Send + '_ {
-        self.transport.call(request)
+        self.core.transport.call(request)
     }
     /// Finds users matching a filter, one page at a time. Leave out `query` to page through
     /// every user. Pass the `next_cursor` from `results_metadata` as `cursor` to get the next
@@ -225,7 +225,7 @@ impl<'a> Users<'a> {
     ) -> impl ::std::future::Future<
         Output = Result<SearchResponse, crate::Error>,
     > + Send + '_ {
-        self.transport.call(request)
+        self.core.transport.call(request)
     }
     /// Every page of [`search`](Self::search), starting from the request's cursor: each page's
     /// next cursor is sent as `cursor` for the following one, until the API returns none (or an
@@ -234,7 +234,7 @@ impl<'a> Users<'a> {
     /// [`Pages::next_cursor`](crate::Pages::next_cursor) tells where it stands.
     #[inline]
     pub fn search_pages(&self, request: SearchRequest) -> crate::Pages<SearchResponse> {
-        crate::Pages::new(self.transport.clone(), request)
+        crate::Pages::new(self.core.transport.clone(), request)
     }
     /// The items of every page of [`search`](Self::search) (see
     /// [`search_pages`](Self::search_pages)), one by one.
@@ -243,7 +243,7 @@ impl<'a> Users<'a> {
         &self,
         request: SearchRequest,
     ) -> crate::Items<crate::consumer::models::users::User> {
-        crate::Items::new(self.transport.clone(), request)
+        crate::Items::new(self.core.transport.clone(), request)
     }
     /// Changes a user's profile data: name, metadata, `external_id` and explicitly assigned
     /// roles. Only the fields you send are changed. Email addresses and phone numbers cannot be
@@ -257,7 +257,7 @@ impl<'a> Users<'a> {
     ) -> impl ::std::future::Future<
         Output = Result<UpdateResponse, crate::Error>,
     > + Send + '_ {
-        self.transport.call(request)
+        self.core.transport.call(request)
     }
 }
 

@@ -9,7 +9,7 @@
 /// Reached through `client.webauthn()`.
 #[derive(Debug, Clone, Copy)]
 pub struct Webauthn<'a> {
-    pub(crate) transport: &'a crate::runtime::Transport,
+    pub(crate) core: &'a crate::client::Core,
 }
 
 impl<'a> Webauthn<'a> {
@@ -26,7 +26,7 @@ impl<'a> Webauthn<'a> {
     ) -> impl ::std::future::Future<
         Output = Result<AuthenticateResponse, crate::Error>,
     > + Send + '_ {
-        self.transport.call(request)
+        self.core.transport.call(request)
     }
     /// Creates a login challenge and returns the options to hand to
     /// `navigator.credentials.get()` in the browser. With a `user_id` the options list that
@@ -41,7 +41,7 @@ impl<'a> Webauthn<'a> {
     ) -> impl ::std::future::Future<
         Output = Result<AuthenticateStartResponse, crate::Error>,
     > + Send + '_ {
-        self.transport.call(request)
+        self.core.transport.call(request)
     }
     /// Lists the WebAuthn credentials a user has registered for one relying party domain. Useful
     /// to show the user which passkeys they have before renaming or removing one.
@@ -54,7 +54,7 @@ impl<'a> Webauthn<'a> {
     ) -> impl ::std::future::Future<
         Output = Result<ListCredentialsResponse, crate::Error>,
     > + Send + '_ {
-        self.transport.call(request)
+        self.core.transport.call(request)
     }
     /// Completes a registration by checking the new credential the browser created from
     /// `register_start`'s options, and saves it on the user. Fails when the attestation does not
@@ -69,7 +69,7 @@ impl<'a> Webauthn<'a> {
     ) -> impl ::std::future::Future<
         Output = Result<RegisterResponse, crate::Error>,
     > + Send + '_ {
-        self.transport.call(request)
+        self.core.transport.call(request)
     }
     /// Starts adding a passkey or security key to an existing user and returns the options to
     /// pass to `navigator.credentials.create()` in the browser. Nothing is saved until
@@ -83,7 +83,7 @@ impl<'a> Webauthn<'a> {
     ) -> impl ::std::future::Future<
         Output = Result<RegisterStartResponse, crate::Error>,
     > + Send + '_ {
-        self.transport.call(request)
+        self.core.transport.call(request)
     }
     /// Renames a WebAuthn registration so users can tell their keys apart. Only the display name
     /// changes; the credential itself is unaffected.
@@ -96,7 +96,7 @@ impl<'a> Webauthn<'a> {
     ) -> impl ::std::future::Future<
         Output = Result<UpdateResponse, crate::Error>,
     > + Send + '_ {
-        self.transport.call(request)
+        self.core.transport.call(request)
     }
 }
 

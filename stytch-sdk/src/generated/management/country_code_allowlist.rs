@@ -7,7 +7,7 @@
 /// Reached through `management.country_code_allowlist()`.
 #[derive(Debug, Clone, Copy)]
 pub struct CountryCodeAllowlist<'a> {
-    pub(crate) transport: &'a crate::runtime::Transport,
+    pub(crate) core: &'a crate::client::Core,
 }
 
 impl<'a> CountryCodeAllowlist<'a> {
@@ -22,7 +22,7 @@ impl<'a> CountryCodeAllowlist<'a> {
     ) -> impl ::std::future::Future<
         Output = Result<GetAllowedSmsCountryCodesResponse, crate::Error>,
     > + Send + '_ {
-        self.transport.call(request)
+        self.core.transport.call(request)
     }
     /// Lists the countries the environment may send WhatsApp passcodes to.
     ///
@@ -35,7 +35,7 @@ impl<'a> CountryCodeAllowlist<'a> {
     ) -> impl ::std::future::Future<
         Output = Result<GetAllowedWhatsappCountryCodesResponse, crate::Error>,
     > + Send + '_ {
-        self.transport.call(request)
+        self.core.transport.call(request)
     }
     /// Replaces the list of countries the environment may send SMS passcodes to. The list given
     /// becomes the whole allowlist.
@@ -49,7 +49,7 @@ impl<'a> CountryCodeAllowlist<'a> {
     ) -> impl ::std::future::Future<
         Output = Result<SetAllowedSmsCountryCodesResponse, crate::Error>,
     > + Send + '_ {
-        self.transport.call(request)
+        self.core.transport.call(request)
     }
     /// Replaces the list of countries the environment may send WhatsApp passcodes to. The list
     /// given becomes the whole allowlist.
@@ -63,7 +63,7 @@ impl<'a> CountryCodeAllowlist<'a> {
     ) -> impl ::std::future::Future<
         Output = Result<SetAllowedWhatsappCountryCodesResponse, crate::Error>,
     > + Send + '_ {
-        self.transport.call(request)
+        self.core.transport.call(request)
     }
 }
 

@@ -9,7 +9,7 @@
 /// Reached through `management.email_templates()`.
 #[derive(Debug, Clone, Copy)]
 pub struct EmailTemplates<'a> {
-    pub(crate) transport: &'a crate::runtime::Transport,
+    pub(crate) core: &'a crate::client::Core,
 }
 
 impl<'a> EmailTemplates<'a> {
@@ -24,7 +24,7 @@ impl<'a> EmailTemplates<'a> {
     ) -> impl ::std::future::Future<
         Output = Result<CreateResponse, crate::Error>,
     > + Send + '_ {
-        self.transport.call(request)
+        self.core.transport.call(request)
     }
     /// Removes an email template from the project. A template that is still the default for some
     /// kind of email must be unset as default first.
@@ -37,7 +37,7 @@ impl<'a> EmailTemplates<'a> {
     ) -> impl ::std::future::Future<
         Output = Result<DeleteResponse, crate::Error>,
     > + Send + '_ {
-        self.transport.call(request)
+        self.core.transport.call(request)
     }
     /// Fetches one email template of the project by its id.
     ///
@@ -49,7 +49,7 @@ impl<'a> EmailTemplates<'a> {
     ) -> impl ::std::future::Future<
         Output = Result<GetResponse, crate::Error>,
     > + Send + '_ {
-        self.transport.call(request)
+        self.core.transport.call(request)
     }
     /// Lists every email template of the project.
     ///
@@ -61,7 +61,7 @@ impl<'a> EmailTemplates<'a> {
     ) -> impl ::std::future::Future<
         Output = Result<GetAllResponse, crate::Error>,
     > + Send + '_ {
-        self.transport.call(request)
+        self.core.transport.call(request)
     }
     /// Tells which template is the default for one kind of email.
     ///
@@ -74,7 +74,7 @@ impl<'a> EmailTemplates<'a> {
     ) -> impl ::std::future::Future<
         Output = Result<GetDefaultResponse, crate::Error>,
     > + Send + '_ {
-        self.transport.call(request)
+        self.core.transport.call(request)
     }
     /// Makes a template the default for one kind of email, so emails of that kind use it unless
     /// a call names another template.
@@ -88,7 +88,7 @@ impl<'a> EmailTemplates<'a> {
     ) -> impl ::std::future::Future<
         Output = Result<SetDefaultResponse, crate::Error>,
     > + Send + '_ {
-        self.transport.call(request)
+        self.core.transport.call(request)
     }
     /// Clears the default template of one kind of email, so Stytch's built-in template is used
     /// again.
@@ -102,7 +102,7 @@ impl<'a> EmailTemplates<'a> {
     ) -> impl ::std::future::Future<
         Output = Result<UnsetDefaultResponse, crate::Error>,
     > + Send + '_ {
-        self.transport.call(request)
+        self.core.transport.call(request)
     }
     /// Changes an email template. Only the parts given are changed.
     ///
@@ -114,7 +114,7 @@ impl<'a> EmailTemplates<'a> {
     ) -> impl ::std::future::Future<
         Output = Result<UpdateResponse, crate::Error>,
     > + Send + '_ {
-        self.transport.call(request)
+        self.core.transport.call(request)
     }
 }
 

@@ -9,7 +9,7 @@
 /// Reached through `management.environments()`.
 #[derive(Debug, Clone, Copy)]
 pub struct Environments<'a> {
-    pub(crate) transport: &'a crate::runtime::Transport,
+    pub(crate) core: &'a crate::client::Core,
 }
 
 impl<'a> Environments<'a> {
@@ -24,7 +24,7 @@ impl<'a> Environments<'a> {
     ) -> impl ::std::future::Future<
         Output = Result<CreateResponse, crate::Error>,
     > + Send + '_ {
-        self.transport.call(request)
+        self.core.transport.call(request)
     }
     /// Deletes an environment with all its users or organizations, secrets and settings. This
     /// cannot be undone.
@@ -37,7 +37,7 @@ impl<'a> Environments<'a> {
     ) -> impl ::std::future::Future<
         Output = Result<DeleteResponse, crate::Error>,
     > + Send + '_ {
-        self.transport.call(request)
+        self.core.transport.call(request)
     }
     /// Fetches one environment of the project by its slug.
     ///
@@ -49,7 +49,7 @@ impl<'a> Environments<'a> {
     ) -> impl ::std::future::Future<
         Output = Result<GetResponse, crate::Error>,
     > + Send + '_ {
-        self.transport.call(request)
+        self.core.transport.call(request)
     }
     /// Lists every environment of the project.
     ///
@@ -61,7 +61,7 @@ impl<'a> Environments<'a> {
     ) -> impl ::std::future::Future<
         Output = Result<GetAllResponse, crate::Error>,
     > + Send + '_ {
-        self.transport.call(request)
+        self.core.transport.call(request)
     }
     /// Counts what lives in an environment: users, organizations, members and M2M clients.
     ///
@@ -73,7 +73,7 @@ impl<'a> Environments<'a> {
     ) -> impl ::std::future::Future<
         Output = Result<GetMetricsResponse, crate::Error>,
     > + Send + '_ {
-        self.transport.call(request)
+        self.core.transport.call(request)
     }
     /// Changes settings of an environment. Only the settings given are changed; the rest keep
     /// their values.
@@ -86,7 +86,7 @@ impl<'a> Environments<'a> {
     ) -> impl ::std::future::Future<
         Output = Result<UpdateResponse, crate::Error>,
     > + Send + '_ {
-        self.transport.call(request)
+        self.core.transport.call(request)
     }
 }
 

@@ -9,7 +9,7 @@
 /// Reached through `management.event_log_streaming()`.
 #[derive(Debug, Clone, Copy)]
 pub struct EventLogStreaming<'a> {
-    pub(crate) transport: &'a crate::runtime::Transport,
+    pub(crate) core: &'a crate::client::Core,
 }
 
 impl<'a> EventLogStreaming<'a> {
@@ -25,7 +25,7 @@ impl<'a> EventLogStreaming<'a> {
     ) -> impl ::std::future::Future<
         Output = Result<CreateResponse, crate::Error>,
     > + Send + '_ {
-        self.transport.call(request)
+        self.core.transport.call(request)
     }
     /// Removes the streaming destination of the given kind from the environment; events are no
     /// longer delivered there.
@@ -39,7 +39,7 @@ impl<'a> EventLogStreaming<'a> {
     ) -> impl ::std::future::Future<
         Output = Result<DeleteResponse, crate::Error>,
     > + Send + '_ {
-        self.transport.call(request)
+        self.core.transport.call(request)
     }
     /// Pauses delivery to a streaming destination while keeping its configuration.
     ///
@@ -52,7 +52,7 @@ impl<'a> EventLogStreaming<'a> {
     ) -> impl ::std::future::Future<
         Output = Result<DisableResponse, crate::Error>,
     > + Send + '_ {
-        self.transport.call(request)
+        self.core.transport.call(request)
     }
     /// Starts or resumes delivery of events to a configured streaming destination.
     ///
@@ -65,7 +65,7 @@ impl<'a> EventLogStreaming<'a> {
     ) -> impl ::std::future::Future<
         Output = Result<EnableResponse, crate::Error>,
     > + Send + '_ {
-        self.transport.call(request)
+        self.core.transport.call(request)
     }
     /// Fetches the configuration and status of one streaming destination. Credentials come back
     /// masked.
@@ -79,7 +79,7 @@ impl<'a> EventLogStreaming<'a> {
     ) -> impl ::std::future::Future<
         Output = Result<GetResponse, crate::Error>,
     > + Send + '_ {
-        self.transport.call(request)
+        self.core.transport.call(request)
     }
     /// Replaces the settings of a streaming destination, for example to rotate its API key or
     /// password.
@@ -93,7 +93,7 @@ impl<'a> EventLogStreaming<'a> {
     ) -> impl ::std::future::Future<
         Output = Result<UpdateResponse, crate::Error>,
     > + Send + '_ {
-        self.transport.call(request)
+        self.core.transport.call(request)
     }
 }
 

@@ -7,7 +7,7 @@
 /// Reached through `management.jwt_templates()`.
 #[derive(Debug, Clone, Copy)]
 pub struct JwtTemplates<'a> {
-    pub(crate) transport: &'a crate::runtime::Transport,
+    pub(crate) core: &'a crate::client::Core,
 }
 
 impl<'a> JwtTemplates<'a> {
@@ -22,7 +22,7 @@ impl<'a> JwtTemplates<'a> {
     ) -> impl ::std::future::Future<
         Output = Result<GetResponse, crate::Error>,
     > + Send + '_ {
-        self.transport.call(request)
+        self.core.transport.call(request)
     }
     /// Replaces the environment's JWT template of one kind. An empty template content removes
     /// the custom claims.
@@ -36,7 +36,7 @@ impl<'a> JwtTemplates<'a> {
     ) -> impl ::std::future::Future<
         Output = Result<SetResponse, crate::Error>,
     > + Send + '_ {
-        self.transport.call(request)
+        self.core.transport.call(request)
     }
 }
 

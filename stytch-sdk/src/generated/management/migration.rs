@@ -9,7 +9,7 @@
 /// Reached through `management.migration()`.
 #[derive(Debug, Clone, Copy)]
 pub struct Migration<'a> {
-    pub(crate) transport: &'a crate::runtime::Transport,
+    pub(crate) core: &'a crate::client::Core,
 }
 
 impl<'a> Migration<'a> {
@@ -24,7 +24,7 @@ impl<'a> Migration<'a> {
     ) -> impl ::std::future::Future<
         Output = Result<GetProjectResponse, crate::Error>,
     > + Send + '_ {
-        self.transport.call(request)
+        self.core.transport.call(request)
     }
     /// Lists the workspace's projects in the older layout, each with its live and test project
     /// ids and the slugs that now name them.
@@ -37,7 +37,7 @@ impl<'a> Migration<'a> {
     ) -> impl ::std::future::Future<
         Output = Result<GetProjectsResponse, crate::Error>,
     > + Send + '_ {
-        self.transport.call(request)
+        self.core.transport.call(request)
     }
 }
 

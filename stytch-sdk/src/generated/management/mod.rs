@@ -54,7 +54,7 @@ impl crate::ManagementClient {
         &self,
     ) -> country_code_allowlist::CountryCodeAllowlist<'_> {
         country_code_allowlist::CountryCodeAllowlist {
-            transport: &self.transport,
+            core: &self.core,
         }
     }
     /// Email templates of a project: the look, sender and content of the emails Stytch sends
@@ -63,7 +63,7 @@ impl crate::ManagementClient {
     #[inline]
     pub fn email_templates(&self) -> email_templates::EmailTemplates<'_> {
         email_templates::EmailTemplates {
-            transport: &self.transport,
+            core: &self.core,
         }
     }
     /// Environments of a project (its live environment and any test environments): creating
@@ -72,7 +72,7 @@ impl crate::ManagementClient {
     #[inline]
     pub fn environments(&self) -> environments::Environments<'_> {
         environments::Environments {
-            transport: &self.transport,
+            core: &self.core,
         }
     }
     /// Streaming of an environment's event log to an observability service (Datadog or Grafana
@@ -81,7 +81,7 @@ impl crate::ManagementClient {
     #[inline]
     pub fn event_log_streaming(&self) -> event_log_streaming::EventLogStreaming<'_> {
         event_log_streaming::EventLogStreaming {
-            transport: &self.transport,
+            core: &self.core,
         }
     }
     /// Templates that add custom claims to the JWTs an environment issues, one for session JWTs
@@ -89,7 +89,7 @@ impl crate::ManagementClient {
     #[inline]
     pub fn jwt_templates(&self) -> jwt_templates::JwtTemplates<'_> {
         jwt_templates::JwtTemplates {
-            transport: &self.transport,
+            core: &self.core,
         }
     }
     /// Read-only view of projects in the older layout, where one project held a live and a test
@@ -98,7 +98,7 @@ impl crate::ManagementClient {
     #[inline]
     pub fn migration(&self) -> migration::Migration<'_> {
         migration::Migration {
-            transport: &self.transport,
+            core: &self.core,
         }
     }
     /// How an environment judges passwords: the strength policy (zxcvbn score or length and
@@ -108,7 +108,7 @@ impl crate::ManagementClient {
         &self,
     ) -> password_strength_config::PasswordStrengthConfig<'_> {
         password_strength_config::PasswordStrengthConfig {
-            transport: &self.transport,
+            core: &self.core,
         }
     }
     /// Projects of the workspace: creating, renaming, listing and deleting them. A project
@@ -116,7 +116,7 @@ impl crate::ManagementClient {
     #[inline]
     pub fn projects(&self) -> projects::Projects<'_> {
         projects::Projects {
-            transport: &self.transport,
+            core: &self.core,
         }
     }
     /// Public tokens of an environment, which the frontend and mobile SDKs use to identify the
@@ -124,7 +124,7 @@ impl crate::ManagementClient {
     #[inline]
     pub fn public_tokens(&self) -> public_tokens::PublicTokens<'_> {
         public_tokens::PublicTokens {
-            transport: &self.transport,
+            core: &self.core,
         }
     }
     /// The role-based access control policy of an environment: the resources and actions it
@@ -132,7 +132,7 @@ impl crate::ManagementClient {
     #[inline]
     pub fn rbac_policy(&self) -> rbac_policy::RbacPolicy<'_> {
         rbac_policy::RbacPolicy {
-            transport: &self.transport,
+            core: &self.core,
         }
     }
     /// URLs an environment may send users back to after a magic link, OAuth, SSO or password
@@ -140,7 +140,7 @@ impl crate::ManagementClient {
     #[inline]
     pub fn redirect_urls(&self) -> redirect_urls::RedirectUrls<'_> {
         redirect_urls::RedirectUrls {
-            transport: &self.transport,
+            core: &self.core,
         }
     }
     /// Settings of the frontend and mobile SDKs for an environment, one set for consumer
@@ -148,16 +148,14 @@ impl crate::ManagementClient {
     /// apps, and session limits.
     #[inline]
     pub fn sdk(&self) -> sdk::Sdk<'_> {
-        sdk::Sdk {
-            transport: &self.transport,
-        }
+        sdk::Sdk { core: &self.core }
     }
     /// API secrets of an environment, which backends use together with the project id to call
     /// the Stytch API. Create a new one before deleting an old one to rotate without downtime.
     #[inline]
     pub fn secrets(&self) -> secrets::Secrets<'_> {
         secrets::Secrets {
-            transport: &self.transport,
+            core: &self.core,
         }
     }
     /// Trusted token profiles of an environment: descriptions of JWTs issued by another identity
@@ -168,7 +166,7 @@ impl crate::ManagementClient {
         &self,
     ) -> trusted_token_profiles::TrustedTokenProfiles<'_> {
         trusted_token_profiles::TrustedTokenProfiles {
-            transport: &self.transport,
+            core: &self.core,
         }
     }
 }

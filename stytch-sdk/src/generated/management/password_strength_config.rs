@@ -7,7 +7,7 @@
 /// Reached through `management.password_strength_config()`.
 #[derive(Debug, Clone, Copy)]
 pub struct PasswordStrengthConfig<'a> {
-    pub(crate) transport: &'a crate::runtime::Transport,
+    pub(crate) core: &'a crate::client::Core,
 }
 
 impl<'a> PasswordStrengthConfig<'a> {
@@ -22,7 +22,7 @@ impl<'a> PasswordStrengthConfig<'a> {
     ) -> impl ::std::future::Future<
         Output = Result<GetResponse, crate::Error>,
     > + Send + '_ {
-        self.transport.call(request)
+        self.core.transport.call(request)
     }
     /// Replaces how the environment judges password strength. Every flag is sent as given, so
     /// leaving one false turns that check off.
@@ -36,7 +36,7 @@ impl<'a> PasswordStrengthConfig<'a> {
     ) -> impl ::std::future::Future<
         Output = Result<SetResponse, crate::Error>,
     > + Send + '_ {
-        self.transport.call(request)
+        self.core.transport.call(request)
     }
 }
 

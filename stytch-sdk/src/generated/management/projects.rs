@@ -7,7 +7,7 @@
 /// Reached through `management.projects()`.
 #[derive(Debug, Clone, Copy)]
 pub struct Projects<'a> {
-    pub(crate) transport: &'a crate::runtime::Transport,
+    pub(crate) core: &'a crate::client::Core,
 }
 
 impl<'a> Projects<'a> {
@@ -21,7 +21,7 @@ impl<'a> Projects<'a> {
     ) -> impl ::std::future::Future<
         Output = Result<CreateResponse, crate::Error>,
     > + Send + '_ {
-        self.transport.call(request)
+        self.core.transport.call(request)
     }
     /// Deletes a project with every environment in it. This cannot be undone.
     ///
@@ -33,7 +33,7 @@ impl<'a> Projects<'a> {
     ) -> impl ::std::future::Future<
         Output = Result<DeleteResponse, crate::Error>,
     > + Send + '_ {
-        self.transport.call(request)
+        self.core.transport.call(request)
     }
     /// Fetches one project by its slug.
     ///
@@ -45,7 +45,7 @@ impl<'a> Projects<'a> {
     ) -> impl ::std::future::Future<
         Output = Result<GetResponse, crate::Error>,
     > + Send + '_ {
-        self.transport.call(request)
+        self.core.transport.call(request)
     }
     /// Lists every project of the workspace.
     ///
@@ -57,7 +57,7 @@ impl<'a> Projects<'a> {
     ) -> impl ::std::future::Future<
         Output = Result<GetAllResponse, crate::Error>,
     > + Send + '_ {
-        self.transport.call(request)
+        self.core.transport.call(request)
     }
     /// Renames a project.
     ///
@@ -69,7 +69,7 @@ impl<'a> Projects<'a> {
     ) -> impl ::std::future::Future<
         Output = Result<UpdateResponse, crate::Error>,
     > + Send + '_ {
-        self.transport.call(request)
+        self.core.transport.call(request)
     }
 }
 

@@ -7,7 +7,7 @@
 /// Reached through `management.public_tokens()`.
 #[derive(Debug, Clone, Copy)]
 pub struct PublicTokens<'a> {
-    pub(crate) transport: &'a crate::runtime::Transport,
+    pub(crate) core: &'a crate::client::Core,
 }
 
 impl<'a> PublicTokens<'a> {
@@ -22,7 +22,7 @@ impl<'a> PublicTokens<'a> {
     ) -> impl ::std::future::Future<
         Output = Result<CreateResponse, crate::Error>,
     > + Send + '_ {
-        self.transport.call(request)
+        self.core.transport.call(request)
     }
     /// Deletes a public token; SDK clients that still use it stop working.
     ///
@@ -35,7 +35,7 @@ impl<'a> PublicTokens<'a> {
     ) -> impl ::std::future::Future<
         Output = Result<DeleteResponse, crate::Error>,
     > + Send + '_ {
-        self.transport.call(request)
+        self.core.transport.call(request)
     }
     /// Fetches one public token of the environment.
     ///
@@ -48,7 +48,7 @@ impl<'a> PublicTokens<'a> {
     ) -> impl ::std::future::Future<
         Output = Result<GetResponse, crate::Error>,
     > + Send + '_ {
-        self.transport.call(request)
+        self.core.transport.call(request)
     }
     /// Lists every public token of the environment.
     ///
@@ -61,7 +61,7 @@ impl<'a> PublicTokens<'a> {
     ) -> impl ::std::future::Future<
         Output = Result<GetAllResponse, crate::Error>,
     > + Send + '_ {
-        self.transport.call(request)
+        self.core.transport.call(request)
     }
 }
 

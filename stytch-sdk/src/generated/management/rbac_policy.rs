@@ -7,7 +7,7 @@
 /// Reached through `management.rbac_policy()`.
 #[derive(Debug, Clone, Copy)]
 pub struct RbacPolicy<'a> {
-    pub(crate) transport: &'a crate::runtime::Transport,
+    pub(crate) core: &'a crate::client::Core,
 }
 
 impl<'a> RbacPolicy<'a> {
@@ -22,7 +22,7 @@ impl<'a> RbacPolicy<'a> {
     ) -> impl ::std::future::Future<
         Output = Result<GetResponse, crate::Error>,
     > + Send + '_ {
-        self.transport.call(request)
+        self.core.transport.call(request)
     }
     /// Replaces the environment's RBAC policy with the one given. Send the whole policy you want
     /// (read it first to keep the parts you do not change), not only the parts that differ.
@@ -35,7 +35,7 @@ impl<'a> RbacPolicy<'a> {
     ) -> impl ::std::future::Future<
         Output = Result<SetResponse, crate::Error>,
     > + Send + '_ {
-        self.transport.call(request)
+        self.core.transport.call(request)
     }
 }
 

@@ -7,7 +7,7 @@
 /// Reached through `management.redirect_urls()`.
 #[derive(Debug, Clone, Copy)]
 pub struct RedirectUrls<'a> {
-    pub(crate) transport: &'a crate::runtime::Transport,
+    pub(crate) core: &'a crate::client::Core,
 }
 
 impl<'a> RedirectUrls<'a> {
@@ -22,7 +22,7 @@ impl<'a> RedirectUrls<'a> {
     ) -> impl ::std::future::Future<
         Output = Result<CreateResponse, crate::Error>,
     > + Send + '_ {
-        self.transport.call(request)
+        self.core.transport.call(request)
     }
     /// Removes a redirect URL from the allowlist.
     ///
@@ -35,7 +35,7 @@ impl<'a> RedirectUrls<'a> {
     ) -> impl ::std::future::Future<
         Output = Result<DeleteResponse, crate::Error>,
     > + Send + '_ {
-        self.transport.call(request)
+        self.core.transport.call(request)
     }
     /// Fetches one allowed redirect URL with the kinds of redirect it serves.
     ///
@@ -48,7 +48,7 @@ impl<'a> RedirectUrls<'a> {
     ) -> impl ::std::future::Future<
         Output = Result<GetResponse, crate::Error>,
     > + Send + '_ {
-        self.transport.call(request)
+        self.core.transport.call(request)
     }
     /// Lists every allowed redirect URL of the environment.
     ///
@@ -61,7 +61,7 @@ impl<'a> RedirectUrls<'a> {
     ) -> impl ::std::future::Future<
         Output = Result<GetAllResponse, crate::Error>,
     > + Send + '_ {
-        self.transport.call(request)
+        self.core.transport.call(request)
     }
     /// Changes which kinds of redirect a URL serves and whether it is their default.
     ///
@@ -74,7 +74,7 @@ impl<'a> RedirectUrls<'a> {
     ) -> impl ::std::future::Future<
         Output = Result<UpdateResponse, crate::Error>,
     > + Send + '_ {
-        self.transport.call(request)
+        self.core.transport.call(request)
     }
 }
 

@@ -9,7 +9,7 @@
 /// Reached through `management.sdk()`.
 #[derive(Debug, Clone, Copy)]
 pub struct Sdk<'a> {
-    pub(crate) transport: &'a crate::runtime::Transport,
+    pub(crate) core: &'a crate::client::Core,
 }
 
 impl<'a> Sdk<'a> {
@@ -23,7 +23,7 @@ impl<'a> Sdk<'a> {
     ) -> impl ::std::future::Future<
         Output = Result<GetB2bConfigResponse, crate::Error>,
     > + Send + '_ {
-        self.transport.call(request)
+        self.core.transport.call(request)
     }
     /// Fetches the frontend SDK settings of a consumer project's environment.
     ///
@@ -35,7 +35,7 @@ impl<'a> Sdk<'a> {
     ) -> impl ::std::future::Future<
         Output = Result<GetConsumerConfigResponse, crate::Error>,
     > + Send + '_ {
-        self.transport.call(request)
+        self.core.transport.call(request)
     }
     /// Replaces the frontend SDK settings of a B2B project's environment.
     ///
@@ -47,7 +47,7 @@ impl<'a> Sdk<'a> {
     ) -> impl ::std::future::Future<
         Output = Result<SetB2bConfigResponse, crate::Error>,
     > + Send + '_ {
-        self.transport.call(request)
+        self.core.transport.call(request)
     }
     /// Replaces the frontend SDK settings of a consumer project's environment.
     ///
@@ -59,7 +59,7 @@ impl<'a> Sdk<'a> {
     ) -> impl ::std::future::Future<
         Output = Result<SetConsumerConfigResponse, crate::Error>,
     > + Send + '_ {
-        self.transport.call(request)
+        self.core.transport.call(request)
     }
 }
 

@@ -7,7 +7,7 @@
 /// Reached through `management.secrets()`.
 #[derive(Debug, Clone, Copy)]
 pub struct Secrets<'a> {
-    pub(crate) transport: &'a crate::runtime::Transport,
+    pub(crate) core: &'a crate::client::Core,
 }
 
 impl<'a> Secrets<'a> {
@@ -22,7 +22,7 @@ impl<'a> Secrets<'a> {
     ) -> impl ::std::future::Future<
         Output = Result<CreateResponse, crate::Error>,
     > + Send + '_ {
-        self.transport.call(request)
+        self.core.transport.call(request)
     }
     /// Deletes an API secret; backends that still use it are refused from then on.
     ///
@@ -35,7 +35,7 @@ impl<'a> Secrets<'a> {
     ) -> impl ::std::future::Future<
         Output = Result<DeleteResponse, crate::Error>,
     > + Send + '_ {
-        self.transport.call(request)
+        self.core.transport.call(request)
     }
     /// Fetches one secret of the environment, masked to its last four characters.
     ///
@@ -48,7 +48,7 @@ impl<'a> Secrets<'a> {
     ) -> impl ::std::future::Future<
         Output = Result<GetResponse, crate::Error>,
     > + Send + '_ {
-        self.transport.call(request)
+        self.core.transport.call(request)
     }
     /// Lists the environment's secrets, each masked to its last four characters.
     ///
@@ -60,7 +60,7 @@ impl<'a> Secrets<'a> {
     ) -> impl ::std::future::Future<
         Output = Result<GetAllResponse, crate::Error>,
     > + Send + '_ {
-        self.transport.call(request)
+        self.core.transport.call(request)
     }
 }
 

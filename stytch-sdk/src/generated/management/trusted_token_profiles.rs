@@ -9,7 +9,7 @@
 /// Reached through `management.trusted_token_profiles()`.
 #[derive(Debug, Clone, Copy)]
 pub struct TrustedTokenProfiles<'a> {
-    pub(crate) transport: &'a crate::runtime::Transport,
+    pub(crate) core: &'a crate::client::Core,
 }
 
 impl<'a> TrustedTokenProfiles<'a> {
@@ -25,7 +25,7 @@ impl<'a> TrustedTokenProfiles<'a> {
     ) -> impl ::std::future::Future<
         Output = Result<CreateResponse, crate::Error>,
     > + Send + '_ {
-        self.transport.call(request)
+        self.core.transport.call(request)
     }
     /// Uploads another PEM public key to a profile, for example before the issuer rotates its
     /// signing key.
@@ -39,7 +39,7 @@ impl<'a> TrustedTokenProfiles<'a> {
     ) -> impl ::std::future::Future<
         Output = Result<CreatePemFileResponse, crate::Error>,
     > + Send + '_ {
-        self.transport.call(request)
+        self.core.transport.call(request)
     }
     /// Deletes a trusted token profile; tokens it described are refused from then on.
     ///
@@ -52,7 +52,7 @@ impl<'a> TrustedTokenProfiles<'a> {
     ) -> impl ::std::future::Future<
         Output = Result<DeleteResponse, crate::Error>,
     > + Send + '_ {
-        self.transport.call(request)
+        self.core.transport.call(request)
     }
     /// Removes one PEM public key from a profile.
     ///
@@ -65,7 +65,7 @@ impl<'a> TrustedTokenProfiles<'a> {
     ) -> impl ::std::future::Future<
         Output = Result<DeletePemFileResponse, crate::Error>,
     > + Send + '_ {
-        self.transport.call(request)
+        self.core.transport.call(request)
     }
     /// Fetches one trusted token profile.
     ///
@@ -78,7 +78,7 @@ impl<'a> TrustedTokenProfiles<'a> {
     ) -> impl ::std::future::Future<
         Output = Result<GetResponse, crate::Error>,
     > + Send + '_ {
-        self.transport.call(request)
+        self.core.transport.call(request)
     }
     /// Lists every trusted token profile of the environment.
     ///
@@ -91,7 +91,7 @@ impl<'a> TrustedTokenProfiles<'a> {
     ) -> impl ::std::future::Future<
         Output = Result<GetAllResponse, crate::Error>,
     > + Send + '_ {
-        self.transport.call(request)
+        self.core.transport.call(request)
     }
     /// Fetches one PEM public key of a profile.
     ///
@@ -104,7 +104,7 @@ impl<'a> TrustedTokenProfiles<'a> {
     ) -> impl ::std::future::Future<
         Output = Result<GetPemFileResponse, crate::Error>,
     > + Send + '_ {
-        self.transport.call(request)
+        self.core.transport.call(request)
     }
     /// Changes a trusted token profile. Only the settings given are changed.
     ///
@@ -117,7 +117,7 @@ impl<'a> TrustedTokenProfiles<'a> {
     ) -> impl ::std::future::Future<
         Output = Result<UpdateResponse, crate::Error>,
     > + Send + '_ {
-        self.transport.call(request)
+        self.core.transport.call(request)
     }
 }
 

@@ -14,9 +14,7 @@ impl crate::SamlShieldClient {
     /// assertions) so a response that would fool a parser never reaches it.
     #[inline]
     pub fn saml(&self) -> saml::Saml<'_> {
-        saml::Saml {
-            transport: &self.transport,
-        }
+        saml::Saml { core: &self.core }
     }
 }
 

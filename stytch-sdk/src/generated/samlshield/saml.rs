@@ -11,7 +11,7 @@
 /// Reached through `shield.saml()`.
 #[derive(Debug, Clone, Copy)]
 pub struct Saml<'a> {
-    pub(crate) transport: &'a crate::runtime::Transport,
+    pub(crate) core: &'a crate::client::Core,
 }
 
 impl<'a> Saml<'a> {
@@ -28,7 +28,7 @@ impl<'a> Saml<'a> {
     ) -> impl ::std::future::Future<
         Output = Result<ValidateResponse, crate::Error>,
     > + Send + '_ {
-        self.transport.call(request)
+        self.core.transport.call(request)
     }
 }
 

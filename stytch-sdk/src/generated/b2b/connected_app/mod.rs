@@ -9,7 +9,7 @@ pub mod clients;
 /// Reached through `b2b_client.connected_app()`.
 #[derive(Debug, Clone, Copy)]
 pub struct ConnectedApp<'a> {
-    pub(crate) transport: &'a crate::runtime::Transport,
+    pub(crate) core: &'a crate::client::Core,
 }
 
 impl<'a> ConnectedApp<'a> {
@@ -18,7 +18,7 @@ impl<'a> ConnectedApp<'a> {
     #[inline]
     pub fn clients(&self) -> clients::ConnectedAppClients<'a> {
         clients::ConnectedAppClients {
-            transport: self.transport,
+            core: self.core,
         }
     }
 }

@@ -7,7 +7,7 @@
 /// Reached through `b2b_client.discovery().intermediate_sessions()`.
 #[derive(Debug, Clone, Copy)]
 pub struct DiscoveryIntermediateSessions<'a> {
-    pub(crate) transport: &'a crate::runtime::Transport,
+    pub(crate) core: &'a crate::client::Core,
 }
 
 impl<'a> DiscoveryIntermediateSessions<'a> {
@@ -25,7 +25,7 @@ impl<'a> DiscoveryIntermediateSessions<'a> {
     ) -> impl ::std::future::Future<
         Output = Result<ExchangeResponse, crate::Error>,
     > + Send + '_ {
-        self.transport.call(request)
+        self.core.transport.call(request)
     }
 }
 

@@ -12,7 +12,7 @@ pub mod organizations;
 /// Reached through `b2b_client.discovery()`.
 #[derive(Debug, Clone, Copy)]
 pub struct Discovery<'a> {
-    pub(crate) transport: &'a crate::runtime::Transport,
+    pub(crate) core: &'a crate::client::Core,
 }
 
 impl<'a> Discovery<'a> {
@@ -23,7 +23,7 @@ impl<'a> Discovery<'a> {
         &self,
     ) -> intermediate_sessions::DiscoveryIntermediateSessions<'a> {
         intermediate_sessions::DiscoveryIntermediateSessions {
-            transport: self.transport,
+            core: self.core,
         }
     }
     /// See which organizations a person found through discovery can enter, and let them create a
@@ -31,7 +31,7 @@ impl<'a> Discovery<'a> {
     #[inline]
     pub fn organizations(&self) -> organizations::DiscoveryOrganizations<'a> {
         organizations::DiscoveryOrganizations {
-            transport: self.transport,
+            core: self.core,
         }
     }
 }

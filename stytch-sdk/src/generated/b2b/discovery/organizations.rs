@@ -7,7 +7,7 @@
 /// Reached through `b2b_client.discovery().organizations()`.
 #[derive(Debug, Clone, Copy)]
 pub struct DiscoveryOrganizations<'a> {
-    pub(crate) transport: &'a crate::runtime::Transport,
+    pub(crate) core: &'a crate::client::Core,
 }
 
 impl<'a> DiscoveryOrganizations<'a> {
@@ -23,7 +23,7 @@ impl<'a> DiscoveryOrganizations<'a> {
     ) -> impl ::std::future::Future<
         Output = Result<CreateResponse, crate::Error>,
     > + Send + '_ {
-        self.transport.call(request)
+        self.core.transport.call(request)
     }
     /// Lists the organizations the authenticated email address can log in to, join or request
     /// access to. Pass either the intermediate session token from a discovery login or an
@@ -37,7 +37,7 @@ impl<'a> DiscoveryOrganizations<'a> {
     ) -> impl ::std::future::Future<
         Output = Result<ListResponse, crate::Error>,
     > + Send + '_ {
-        self.transport.call(request)
+        self.core.transport.call(request)
     }
 }
 

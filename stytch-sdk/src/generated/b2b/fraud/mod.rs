@@ -14,7 +14,7 @@ pub mod verdict_reasons;
 /// Reached through `b2b_client.fraud()`.
 #[derive(Debug, Clone, Copy)]
 pub struct Fraud<'a> {
-    pub(crate) transport: &'a crate::runtime::Transport,
+    pub(crate) core: &'a crate::client::Core,
 }
 
 impl<'a> Fraud<'a> {
@@ -22,7 +22,7 @@ impl<'a> Fraud<'a> {
     #[inline]
     pub fn email(&self) -> email::FraudEmail<'a> {
         email::FraudEmail {
-            transport: self.transport,
+            core: self.core,
         }
     }
     /// Read the device fingerprints and fraud verdict collected by the device fingerprinting
@@ -30,7 +30,7 @@ impl<'a> Fraud<'a> {
     #[inline]
     pub fn fingerprint(&self) -> fingerprint::FraudFingerprint<'a> {
         fingerprint::FraudFingerprint {
-            transport: self.transport,
+            core: self.core,
         }
     }
     /// Manage custom rules that force a fixed action for specific devices, networks, IP ranges
@@ -38,7 +38,7 @@ impl<'a> Fraud<'a> {
     #[inline]
     pub fn rules(&self) -> rules::FraudRules<'a> {
         rules::FraudRules {
-            transport: self.transport,
+            core: self.core,
         }
     }
     /// Inspect the reasons that can appear in fraud verdicts and change the action each one
@@ -46,7 +46,7 @@ impl<'a> Fraud<'a> {
     #[inline]
     pub fn verdict_reasons(&self) -> verdict_reasons::FraudVerdictReasons<'a> {
         verdict_reasons::FraudVerdictReasons {
-            transport: self.transport,
+            core: self.core,
         }
     }
 }

@@ -7,7 +7,7 @@
 /// Reached through `b2b_client.fraud().rules()`.
 #[derive(Debug, Clone, Copy)]
 pub struct FraudRules<'a> {
-    pub(crate) transport: &'a crate::runtime::Transport,
+    pub(crate) core: &'a crate::client::Core,
 }
 
 impl<'a> FraudRules<'a> {
@@ -22,7 +22,7 @@ impl<'a> FraudRules<'a> {
     ) -> impl ::std::future::Future<
         Output = Result<ListResponse, crate::Error>,
     > + Send + '_ {
-        self.transport.call(request)
+        self.core.transport.call(request)
     }
     /// Every page of [`list`](Self::list), starting from the request's cursor: each page's next
     /// cursor is sent as `cursor` for the following one, until the API returns none (or an empty
@@ -31,7 +31,7 @@ impl<'a> FraudRules<'a> {
     /// [`Pages::next_cursor`](crate::Pages::next_cursor) tells where it stands.
     #[inline]
     pub fn list_pages(&self, request: ListRequest) -> crate::Pages<ListResponse> {
-        crate::Pages::new(self.transport.clone(), request)
+        crate::Pages::new(self.core.transport.clone(), request)
     }
     /// The items of every page of [`list`](Self::list) (see [`list_pages`](Self::list_pages)),
     /// one by one.
@@ -40,7 +40,7 @@ impl<'a> FraudRules<'a> {
         &self,
         request: ListRequest,
     ) -> crate::Items<crate::consumer::models::fraud::Rule> {
-        crate::Items::new(self.transport.clone(), request)
+        crate::Items::new(self.core.transport.clone(), request)
     }
     /// Creates or replaces the rule for one identifier, so that every later lookup matching it
     /// gets the chosen action. Give exactly one identifier (an id, a fingerprint, a CIDR block,
@@ -54,7 +54,7 @@ impl<'a> FraudRules<'a> {
     ) -> impl ::std::future::Future<
         Output = Result<SetResponse, crate::Error>,
     > + Send + '_ {
-        self.transport.call(request)
+        self.core.transport.call(request)
     }
 }
 

@@ -7,7 +7,7 @@
 /// Reached through `b2b_client.fraud().verdict_reasons()`.
 #[derive(Debug, Clone, Copy)]
 pub struct FraudVerdictReasons<'a> {
-    pub(crate) transport: &'a crate::runtime::Transport,
+    pub(crate) core: &'a crate::client::Core,
 }
 
 impl<'a> FraudVerdictReasons<'a> {
@@ -22,7 +22,7 @@ impl<'a> FraudVerdictReasons<'a> {
     ) -> impl ::std::future::Future<
         Output = Result<ListResponse, crate::Error>,
     > + Send + '_ {
-        self.transport.call(request)
+        self.core.transport.call(request)
     }
     /// Sets the action a verdict reason leads to, replacing Stytch's default for this project.
     /// Setting `NONE` removes the override and restores the default.
@@ -35,7 +35,7 @@ impl<'a> FraudVerdictReasons<'a> {
     ) -> impl ::std::future::Future<
         Output = Result<OverrideResponse, crate::Error>,
     > + Send + '_ {
-        self.transport.call(request)
+        self.core.transport.call(request)
     }
 }
 

@@ -9,7 +9,7 @@ pub mod oauth;
 /// Reached through `b2b_client.idp()`.
 #[derive(Debug, Clone, Copy)]
 pub struct Idp<'a> {
-    pub(crate) transport: &'a crate::runtime::Transport,
+    pub(crate) core: &'a crate::client::Core,
 }
 
 impl<'a> Idp<'a> {
@@ -17,9 +17,7 @@ impl<'a> Idp<'a> {
     /// consent page, on behalf of a logged-in member.
     #[inline]
     pub fn oauth(&self) -> oauth::IdpOauth<'a> {
-        oauth::IdpOauth {
-            transport: self.transport,
-        }
+        oauth::IdpOauth { core: self.core }
     }
     /// Sends `POST /v1/public/{project_id}/oauth2/introspect` and decodes the answer without
     /// applying the request's local check; the public
@@ -32,7 +30,7 @@ impl<'a> Idp<'a> {
     ) -> impl ::std::future::Future<
         Output = Result<IntrospectTokenNetworkResponse, crate::Error>,
     > + Send + '_ {
-        self.transport.call(request)
+        self.core.transport.call(request)
     }
 }
 

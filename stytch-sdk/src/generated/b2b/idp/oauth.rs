@@ -7,7 +7,7 @@
 /// Reached through `b2b_client.idp().oauth()`.
 #[derive(Debug, Clone, Copy)]
 pub struct IdpOauth<'a> {
-    pub(crate) transport: &'a crate::runtime::Transport,
+    pub(crate) core: &'a crate::client::Core,
 }
 
 impl<'a> IdpOauth<'a> {
@@ -24,7 +24,7 @@ impl<'a> IdpOauth<'a> {
     ) -> impl ::std::future::Future<
         Output = Result<AuthorizeResponse, crate::Error>,
     > + Send + '_ {
-        self.transport.call(request)
+        self.core.transport.call(request)
     }
     /// Starts an authorization request for a Connected App on behalf of a logged-in member.
     /// Checks the client and redirect URL, then reports whether the member must be shown a
@@ -39,7 +39,7 @@ impl<'a> IdpOauth<'a> {
     ) -> impl ::std::future::Future<
         Output = Result<AuthorizeStartResponse, crate::Error>,
     > + Send + '_ {
-        self.transport.call(request)
+        self.core.transport.call(request)
     }
 }
 

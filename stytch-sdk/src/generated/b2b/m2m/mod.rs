@@ -9,7 +9,7 @@ pub mod clients;
 /// Reached through `b2b_client.m2m()`.
 #[derive(Debug, Clone, Copy)]
 pub struct M2m<'a> {
-    pub(crate) transport: &'a crate::runtime::Transport,
+    pub(crate) core: &'a crate::client::Core,
 }
 
 impl<'a> M2m<'a> {
@@ -18,7 +18,7 @@ impl<'a> M2m<'a> {
     #[inline]
     pub fn clients(&self) -> clients::M2mClients<'a> {
         clients::M2mClients {
-            transport: self.transport,
+            core: self.core,
         }
     }
     /// Obtains an access token for an M2M client using the OAuth 2.0 client credentials grant.
@@ -34,7 +34,7 @@ impl<'a> M2m<'a> {
     ) -> impl ::std::future::Future<
         Output = Result<TokenResponse, crate::Error>,
     > + Send + '_ {
-        self.transport.call(request)
+        self.core.transport.call(request)
     }
 }
 

@@ -7,7 +7,7 @@
 /// Reached through `b2b_client.magic_links().discovery()`.
 #[derive(Debug, Clone, Copy)]
 pub struct MagicLinksDiscovery<'a> {
-    pub(crate) transport: &'a crate::runtime::Transport,
+    pub(crate) core: &'a crate::client::Core,
 }
 
 impl<'a> MagicLinksDiscovery<'a> {
@@ -24,7 +24,7 @@ impl<'a> MagicLinksDiscovery<'a> {
     ) -> impl ::std::future::Future<
         Output = Result<AuthenticateResponse, crate::Error>,
     > + Send + '_ {
-        self.transport.call(request)
+        self.core.transport.call(request)
     }
 }
 

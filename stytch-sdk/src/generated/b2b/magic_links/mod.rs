@@ -10,7 +10,7 @@ pub mod email;
 /// Reached through `b2b_client.magic_links()`.
 #[derive(Debug, Clone, Copy)]
 pub struct MagicLinks<'a> {
-    pub(crate) transport: &'a crate::runtime::Transport,
+    pub(crate) core: &'a crate::client::Core,
 }
 
 impl<'a> MagicLinks<'a> {
@@ -19,7 +19,7 @@ impl<'a> MagicLinks<'a> {
     #[inline]
     pub fn discovery(&self) -> discovery::MagicLinksDiscovery<'a> {
         discovery::MagicLinksDiscovery {
-            transport: self.transport,
+            core: self.core,
         }
     }
     /// Sends magic link emails tied to one organization: invitations, and login or sign-up
@@ -27,7 +27,7 @@ impl<'a> MagicLinks<'a> {
     #[inline]
     pub fn email(&self) -> email::MagicLinksEmail<'a> {
         email::MagicLinksEmail {
-            transport: self.transport,
+            core: self.core,
         }
     }
     /// Authenticates a member with the token from a B2B magic link. Redeeming the link proves
@@ -44,7 +44,7 @@ impl<'a> MagicLinks<'a> {
     ) -> impl ::std::future::Future<
         Output = Result<AuthenticateResponse, crate::Error>,
     > + Send + '_ {
-        self.transport.call(request)
+        self.core.transport.call(request)
     }
 }
 

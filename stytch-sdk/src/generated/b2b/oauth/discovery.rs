@@ -7,7 +7,7 @@
 /// Reached through `b2b_client.oauth().discovery()`.
 #[derive(Debug, Clone, Copy)]
 pub struct OauthDiscovery<'a> {
-    pub(crate) transport: &'a crate::runtime::Transport,
+    pub(crate) core: &'a crate::client::Core,
 }
 
 impl<'a> OauthDiscovery<'a> {
@@ -24,7 +24,7 @@ impl<'a> OauthDiscovery<'a> {
     ) -> impl ::std::future::Future<
         Output = Result<AuthenticateResponse, crate::Error>,
     > + Send + '_ {
-        self.transport.call(request)
+        self.core.transport.call(request)
     }
 }
 

@@ -11,7 +11,7 @@ pub mod discovery;
 /// Reached through `b2b_client.oauth()`.
 #[derive(Debug, Clone, Copy)]
 pub struct Oauth<'a> {
-    pub(crate) transport: &'a crate::runtime::Transport,
+    pub(crate) core: &'a crate::client::Core,
 }
 
 impl<'a> Oauth<'a> {
@@ -20,7 +20,7 @@ impl<'a> Oauth<'a> {
     #[inline]
     pub fn discovery(&self) -> discovery::OauthDiscovery<'a> {
         discovery::OauthDiscovery {
-            transport: self.transport,
+            core: self.core,
         }
     }
     /// Completes an organization-scoped OAuth login by redeeming the token that Stytch appended
@@ -37,7 +37,7 @@ impl<'a> Oauth<'a> {
     ) -> impl ::std::future::Future<
         Output = Result<AuthenticateResponse, crate::Error>,
     > + Send + '_ {
-        self.transport.call(request)
+        self.core.transport.call(request)
     }
 }
 

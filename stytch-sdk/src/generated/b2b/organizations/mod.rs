@@ -11,7 +11,7 @@ pub mod members;
 /// Reached through `b2b_client.organizations()`.
 #[derive(Debug, Clone, Copy)]
 pub struct Organizations<'a> {
-    pub(crate) transport: &'a crate::runtime::Transport,
+    pub(crate) core: &'a crate::client::Core,
 }
 
 impl<'a> Organizations<'a> {
@@ -21,7 +21,7 @@ impl<'a> Organizations<'a> {
     #[inline]
     pub fn members(&self) -> members::OrganizationsMembers<'a> {
         members::OrganizationsMembers {
-            transport: self.transport,
+            core: self.core,
         }
     }
     /// Lists the Connected Apps that members of the organization have authorized.
@@ -34,7 +34,7 @@ impl<'a> Organizations<'a> {
     ) -> impl ::std::future::Future<
         Output = Result<ConnectedAppsResponse, crate::Error>,
     > + Send + '_ {
-        self.transport.call(request)
+        self.core.transport.call(request)
     }
     /// Creates an organization with the given name and settings. Settings you leave out get
     /// their default values. Fails if the slug or external id is already used by another
@@ -49,7 +49,7 @@ impl<'a> Organizations<'a> {
     ) -> impl ::std::future::Future<
         Output = Result<CreateResponse, crate::Error>,
     > + Send + '_ {
-        self.transport.call(request)
+        self.core.transport.call(request)
     }
     /// Deletes an organization and all of its members. This cannot be undone.
     ///
@@ -61,7 +61,7 @@ impl<'a> Organizations<'a> {
     ) -> impl ::std::future::Future<
         Output = Result<DeleteResponse, crate::Error>,
     > + Send + '_ {
-        self.transport.call(request)
+        self.core.transport.call(request)
     }
     /// Removes the external id from an organization, freeing it for use by another organization.
     ///
@@ -73,7 +73,7 @@ impl<'a> Organizations<'a> {
     ) -> impl ::std::future::Future<
         Output = Result<DeleteExternalIdResponse, crate::Error>,
     > + Send + '_ {
-        self.transport.call(request)
+        self.core.transport.call(request)
     }
     /// Fetches an organization, with all of its settings, by its id.
     ///
@@ -85,7 +85,7 @@ impl<'a> Organizations<'a> {
     ) -> impl ::std::future::Future<
         Output = Result<GetResponse, crate::Error>,
     > + Send + '_ {
-        self.transport.call(request)
+        self.core.transport.call(request)
     }
     /// Fetches one Connected App as used by the organization, with the members who have
     /// authorized it and the scopes each granted.
@@ -98,7 +98,7 @@ impl<'a> Organizations<'a> {
     ) -> impl ::std::future::Future<
         Output = Result<GetConnectedAppResponse, crate::Error>,
     > + Send + '_ {
-        self.transport.call(request)
+        self.core.transport.call(request)
     }
     /// Returns usage figures for an organization, currently its member count.
     ///
@@ -110,7 +110,7 @@ impl<'a> Organizations<'a> {
     ) -> impl ::std::future::Future<
         Output = Result<MetricsResponse, crate::Error>,
     > + Send + '_ {
-        self.transport.call(request)
+        self.core.transport.call(request)
     }
     /// Searches the project's organizations, one page at a time. Filter with a query made of
     /// operands such as organization ids, slugs or names, combined with `AND` or `OR`.
@@ -123,7 +123,7 @@ impl<'a> Organizations<'a> {
     ) -> impl ::std::future::Future<
         Output = Result<SearchResponse, crate::Error>,
     > + Send + '_ {
-        self.transport.call(request)
+        self.core.transport.call(request)
     }
     /// Every page of [`search`](Self::search), starting from the request's cursor: each page's
     /// next cursor is sent as `cursor` for the following one, until the API returns none (or an
@@ -132,7 +132,7 @@ impl<'a> Organizations<'a> {
     /// [`Pages::next_cursor`](crate::Pages::next_cursor) tells where it stands.
     #[inline]
     pub fn search_pages(&self, request: SearchRequest) -> crate::Pages<SearchResponse> {
-        crate::Pages::new(self.transport.clone(), request)
+        crate::Pages::new(self.core.transport.clone(), request)
     }
     /// The items of every page of [`search`](Self::search) (see
     /// [`search_pages`](Self::search_pages)), one by one.
@@ -141,7 +141,7 @@ impl<'a> Organizations<'a> {
         &self,
         request: SearchRequest,
     ) -> crate::Items<crate::b2b::models::organizations::Organization> {
-        crate::Items::new(self.transport.clone(), request)
+        crate::Items::new(self.core.transport.clone(), request)
     }
     /// Changes an organization's name and settings. Only the fields you send are changed. When a
     /// member session is passed in `authorization`, the member's RBAC roles must allow each kind
@@ -155,7 +155,7 @@ impl<'a> Organizations<'a> {
     ) -> impl ::std::future::Future<
         Output = Result<UpdateResponse, crate::Error>,
     > + Send + '_ {
-        self.transport.call(request)
+        self.core.transport.call(request)
     }
 }
 

@@ -10,7 +10,7 @@ pub mod sms;
 /// Reached through `b2b_client.otps()`.
 #[derive(Debug, Clone, Copy)]
 pub struct Otps<'a> {
-    pub(crate) transport: &'a crate::runtime::Transport,
+    pub(crate) core: &'a crate::client::Core,
 }
 
 impl<'a> Otps<'a> {
@@ -19,15 +19,13 @@ impl<'a> Otps<'a> {
     #[inline]
     pub fn email(&self) -> email::OtpsEmail<'a> {
         email::OtpsEmail {
-            transport: self.transport,
+            core: self.core,
         }
     }
     /// SMS one-time passcodes used as a second factor for B2B members: text a code to the
     /// member's phone, then check it to complete MFA.
     #[inline]
     pub fn sms(&self) -> sms::OtpsSms<'a> {
-        sms::OtpsSms {
-            transport: self.transport,
-        }
+        sms::OtpsSms { core: self.core }
     }
 }

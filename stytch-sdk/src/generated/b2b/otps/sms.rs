@@ -7,7 +7,7 @@
 /// Reached through `b2b_client.otps().sms()`.
 #[derive(Debug, Clone, Copy)]
 pub struct OtpsSms<'a> {
-    pub(crate) transport: &'a crate::runtime::Transport,
+    pub(crate) core: &'a crate::client::Core,
 }
 
 impl<'a> OtpsSms<'a> {
@@ -24,7 +24,7 @@ impl<'a> OtpsSms<'a> {
     ) -> impl ::std::future::Future<
         Output = Result<AuthenticateResponse, crate::Error>,
     > + Send + '_ {
-        self.transport.call(request)
+        self.core.transport.call(request)
     }
     /// Texts a one-time passcode to a member for MFA. The code goes to the phone number already
     /// on the member, or to `mfa_phone_number` when they have none; a number given this way is
@@ -39,7 +39,7 @@ impl<'a> OtpsSms<'a> {
     ) -> impl ::std::future::Future<
         Output = Result<SendResponse, crate::Error>,
     > + Send + '_ {
-        self.transport.call(request)
+        self.core.transport.call(request)
     }
 }
 

@@ -7,7 +7,7 @@
 /// Reached through `b2b_client.passwords().email()`.
 #[derive(Debug, Clone, Copy)]
 pub struct PasswordsEmail<'a> {
-    pub(crate) transport: &'a crate::runtime::Transport,
+    pub(crate) core: &'a crate::client::Core,
 }
 
 impl<'a> PasswordsEmail<'a> {
@@ -25,7 +25,7 @@ impl<'a> PasswordsEmail<'a> {
     ) -> impl ::std::future::Future<
         Output = Result<RequireResetResponse, crate::Error>,
     > + Send + '_ {
-        self.transport.call(request)
+        self.core.transport.call(request)
     }
     /// Sets a new password using the token from a reset email and logs the member in. The token
     /// works once and is refused after it expires; the new password must satisfy the project's
@@ -40,7 +40,7 @@ impl<'a> PasswordsEmail<'a> {
     ) -> impl ::std::future::Future<
         Output = Result<ResetResponse, crate::Error>,
     > + Send + '_ {
-        self.transport.call(request)
+        self.core.transport.call(request)
     }
     /// Emails a password reset link to a member of an organization. The link leads to
     /// `reset_password_redirect_url`, where you collect the new password and send it, with the
@@ -55,7 +55,7 @@ impl<'a> PasswordsEmail<'a> {
     ) -> impl ::std::future::Future<
         Output = Result<ResetStartResponse, crate::Error>,
     > + Send + '_ {
-        self.transport.call(request)
+        self.core.transport.call(request)
     }
 }
 

@@ -5,7 +5,7 @@
 /// Reached through `b2b_client.passwords().existing_password()`.
 #[derive(Debug, Clone, Copy)]
 pub struct PasswordsExistingPassword<'a> {
-    pub(crate) transport: &'a crate::runtime::Transport,
+    pub(crate) core: &'a crate::client::Core,
 }
 
 impl<'a> PasswordsExistingPassword<'a> {
@@ -22,7 +22,7 @@ impl<'a> PasswordsExistingPassword<'a> {
     ) -> impl ::std::future::Future<
         Output = Result<ResetResponse, crate::Error>,
     > + Send + '_ {
-        self.transport.call(request)
+        self.core.transport.call(request)
     }
 }
 

@@ -14,7 +14,7 @@ pub mod sessions;
 /// Reached through `b2b_client.passwords()`.
 #[derive(Debug, Clone, Copy)]
 pub struct Passwords<'a> {
-    pub(crate) transport: &'a crate::runtime::Transport,
+    pub(crate) core: &'a crate::client::Core,
 }
 
 impl<'a> Passwords<'a> {
@@ -24,7 +24,7 @@ impl<'a> Passwords<'a> {
     #[inline]
     pub fn discovery(&self) -> discovery::PasswordsDiscovery<'a> {
         discovery::PasswordsDiscovery {
-            transport: self.transport,
+            core: self.core,
         }
     }
     /// Email-based password reset for members of a known organization: start a reset, complete
@@ -32,14 +32,14 @@ impl<'a> Passwords<'a> {
     #[inline]
     pub fn email(&self) -> email::PasswordsEmail<'a> {
         email::PasswordsEmail {
-            transport: self.transport,
+            core: self.core,
         }
     }
     /// Password change for members who still know their current password.
     #[inline]
     pub fn existing_password(&self) -> existing_password::PasswordsExistingPassword<'a> {
         existing_password::PasswordsExistingPassword {
-            transport: self.transport,
+            core: self.core,
         }
     }
     /// Password change for members who are already logged in, authorized by their session
@@ -47,7 +47,7 @@ impl<'a> Passwords<'a> {
     #[inline]
     pub fn sessions(&self) -> sessions::PasswordsSessions<'a> {
         sessions::PasswordsSessions {
-            transport: self.transport,
+            core: self.core,
         }
     }
     /// Logs a member in to an organization with their email address and password. Fails if the
@@ -64,7 +64,7 @@ impl<'a> Passwords<'a> {
     ) -> impl ::std::future::Future<
         Output = Result<AuthenticateResponse, crate::Error>,
     > + Send + '_ {
-        self.transport.call(request)
+        self.core.transport.call(request)
     }
     /// Imports a member's password hash from another system, so they can keep logging in with
     /// their current password. Creates the member in the organization when no member has that
@@ -80,7 +80,7 @@ impl<'a> Passwords<'a> {
     ) -> impl ::std::future::Future<
         Output = Result<MigrateResponse, crate::Error>,
     > + Send + '_ {
-        self.transport.call(request)
+        self.core.transport.call(request)
     }
     /// Scores a candidate password against the project's password policy, optionally taking the
     /// member's email address into account. Use it to give live feedback while a member chooses
@@ -95,7 +95,7 @@ impl<'a> Passwords<'a> {
     ) -> impl ::std::future::Future<
         Output = Result<StrengthCheckResponse, crate::Error>,
     > + Send + '_ {
-        self.transport.call(request)
+        self.core.transport.call(request)
     }
 }
 

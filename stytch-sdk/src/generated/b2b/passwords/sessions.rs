@@ -7,7 +7,7 @@
 /// Reached through `b2b_client.passwords().sessions()`.
 #[derive(Debug, Clone, Copy)]
 pub struct PasswordsSessions<'a> {
-    pub(crate) transport: &'a crate::runtime::Transport,
+    pub(crate) core: &'a crate::client::Core,
 }
 
 impl<'a> PasswordsSessions<'a> {
@@ -24,7 +24,7 @@ impl<'a> PasswordsSessions<'a> {
     ) -> impl ::std::future::Future<
         Output = Result<ResetResponse, crate::Error>,
     > + Send + '_ {
-        self.transport.call(request)
+        self.core.transport.call(request)
     }
 }
 

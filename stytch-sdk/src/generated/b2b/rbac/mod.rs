@@ -9,7 +9,7 @@ pub mod organizations;
 /// Reached through `b2b_client.rbac()`.
 #[derive(Debug, Clone, Copy)]
 pub struct Rbac<'a> {
-    pub(crate) transport: &'a crate::runtime::Transport,
+    pub(crate) core: &'a crate::client::Core,
 }
 
 impl<'a> Rbac<'a> {
@@ -18,7 +18,7 @@ impl<'a> Rbac<'a> {
     #[inline]
     pub fn organizations(&self) -> organizations::RbacOrganizations<'a> {
         organizations::RbacOrganizations {
-            transport: self.transport,
+            core: self.core,
         }
     }
     /// Returns the project's RBAC policy: its roles, resources, actions and the permissions each
@@ -33,7 +33,7 @@ impl<'a> Rbac<'a> {
     ) -> impl ::std::future::Future<
         Output = Result<PolicyResponse, crate::Error>,
     > + Send + '_ {
-        self.transport.call(request)
+        self.core.transport.call(request)
     }
 }
 

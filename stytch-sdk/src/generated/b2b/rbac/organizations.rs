@@ -7,7 +7,7 @@
 /// Reached through `b2b_client.rbac().organizations()`.
 #[derive(Debug, Clone, Copy)]
 pub struct RbacOrganizations<'a> {
-    pub(crate) transport: &'a crate::runtime::Transport,
+    pub(crate) core: &'a crate::client::Core,
 }
 
 impl<'a> RbacOrganizations<'a> {
@@ -22,7 +22,7 @@ impl<'a> RbacOrganizations<'a> {
     ) -> impl ::std::future::Future<
         Output = Result<GetOrgPolicyResponse, crate::Error>,
     > + Send + '_ {
-        self.transport.call(request)
+        self.core.transport.call(request)
     }
     /// Replaces the custom RBAC roles of one organization with the ones given. Roles left out of
     /// the new policy are removed, so send the full set every time.
@@ -35,7 +35,7 @@ impl<'a> RbacOrganizations<'a> {
     ) -> impl ::std::future::Future<
         Output = Result<SetOrgPolicyResponse, crate::Error>,
     > + Send + '_ {
-        self.transport.call(request)
+        self.core.transport.call(request)
     }
 }
 

@@ -7,7 +7,7 @@
 /// Reached through `b2b_client.scim().connection()`.
 #[derive(Debug, Clone, Copy)]
 pub struct ScimConnection<'a> {
-    pub(crate) transport: &'a crate::runtime::Transport,
+    pub(crate) core: &'a crate::client::Core,
 }
 
 impl<'a> ScimConnection<'a> {
@@ -23,7 +23,7 @@ impl<'a> ScimConnection<'a> {
     ) -> impl ::std::future::Future<
         Output = Result<CreateResponse, crate::Error>,
     > + Send + '_ {
-        self.transport.call(request)
+        self.core.transport.call(request)
     }
     /// Deletes a SCIM connection. The identity provider can no longer provision or deprovision
     /// members through it.
@@ -36,7 +36,7 @@ impl<'a> ScimConnection<'a> {
     ) -> impl ::std::future::Future<
         Output = Result<DeleteResponse, crate::Error>,
     > + Send + '_ {
-        self.transport.call(request)
+        self.core.transport.call(request)
     }
     /// Fetches the organization's SCIM connection, without its bearer token.
     ///
@@ -48,7 +48,7 @@ impl<'a> ScimConnection<'a> {
     ) -> impl ::std::future::Future<
         Output = Result<GetResponse, crate::Error>,
     > + Send + '_ {
-        self.transport.call(request)
+        self.core.transport.call(request)
     }
     /// Lists the SCIM groups the identity provider has pushed through a connection, one page at
     /// a time.
@@ -61,7 +61,7 @@ impl<'a> ScimConnection<'a> {
     ) -> impl ::std::future::Future<
         Output = Result<GetGroupsResponse, crate::Error>,
     > + Send + '_ {
-        self.transport.call(request)
+        self.core.transport.call(request)
     }
     /// Every page of [`get_groups`](Self::get_groups), starting from the request's cursor: each
     /// page's next cursor is sent as `cursor` for the following one, until the API returns none
@@ -73,7 +73,7 @@ impl<'a> ScimConnection<'a> {
         &self,
         request: GetGroupsRequest,
     ) -> crate::Pages<GetGroupsResponse> {
-        crate::Pages::new(self.transport.clone(), request)
+        crate::Pages::new(self.core.transport.clone(), request)
     }
     /// The items of every page of [`get_groups`](Self::get_groups) (see
     /// [`get_groups_pages`](Self::get_groups_pages)), one by one.
@@ -82,7 +82,7 @@ impl<'a> ScimConnection<'a> {
         &self,
         request: GetGroupsRequest,
     ) -> crate::Items<crate::b2b::models::scim::ScimGroup> {
-        crate::Items::new(self.transport.clone(), request)
+        crate::Items::new(self.core.transport.clone(), request)
     }
     /// Cancels a bearer token rotation in progress. The new token is discarded and the current
     /// one keeps working.
@@ -95,7 +95,7 @@ impl<'a> ScimConnection<'a> {
     ) -> impl ::std::future::Future<
         Output = Result<RotateCancelResponse, crate::Error>,
     > + Send + '_ {
-        self.transport.call(request)
+        self.core.transport.call(request)
     }
     /// Completes a bearer token rotation. The new token becomes the only valid one and the old
     /// token stops working, so update the identity provider before calling this.
@@ -108,7 +108,7 @@ impl<'a> ScimConnection<'a> {
     ) -> impl ::std::future::Future<
         Output = Result<RotateCompleteResponse, crate::Error>,
     > + Send + '_ {
-        self.transport.call(request)
+        self.core.transport.call(request)
     }
     /// Starts a bearer token rotation by issuing a second token for the connection. Both tokens
     /// are accepted until the rotation is completed or cancelled; the new one is returned only
@@ -122,7 +122,7 @@ impl<'a> ScimConnection<'a> {
     ) -> impl ::std::future::Future<
         Output = Result<RotateStartResponse, crate::Error>,
     > + Send + '_ {
-        self.transport.call(request)
+        self.core.transport.call(request)
     }
     /// Changes a SCIM connection's name, identity provider or group role assignments. Only the
     /// fields you send are changed.
@@ -135,7 +135,7 @@ impl<'a> ScimConnection<'a> {
     ) -> impl ::std::future::Future<
         Output = Result<UpdateResponse, crate::Error>,
     > + Send + '_ {
-        self.transport.call(request)
+        self.core.transport.call(request)
     }
 }
 

@@ -9,7 +9,7 @@ pub mod connection;
 /// Reached through `b2b_client.scim()`.
 #[derive(Debug, Clone, Copy)]
 pub struct Scim<'a> {
-    pub(crate) transport: &'a crate::runtime::Transport,
+    pub(crate) core: &'a crate::client::Core,
 }
 
 impl<'a> Scim<'a> {
@@ -18,7 +18,7 @@ impl<'a> Scim<'a> {
     #[inline]
     pub fn connection(&self) -> connection::ScimConnection<'a> {
         connection::ScimConnection {
-            transport: self.transport,
+            core: self.core,
         }
     }
 }

@@ -9,7 +9,7 @@
 /// Reached through `b2b_client.sso().external()`.
 #[derive(Debug, Clone, Copy)]
 pub struct SsoExternal<'a> {
-    pub(crate) transport: &'a crate::runtime::Transport,
+    pub(crate) core: &'a crate::client::Core,
 }
 
 impl<'a> SsoExternal<'a> {
@@ -26,7 +26,7 @@ impl<'a> SsoExternal<'a> {
     ) -> impl ::std::future::Future<
         Output = Result<CreateConnectionResponse, crate::Error>,
     > + Send + '_ {
-        self.transport.call(request)
+        self.core.transport.call(request)
     }
     /// Updates an external connection's display name and role assignments. A role assignment
     /// list given here replaces the existing one; fields left out are not changed.
@@ -39,7 +39,7 @@ impl<'a> SsoExternal<'a> {
     ) -> impl ::std::future::Future<
         Output = Result<UpdateConnectionResponse, crate::Error>,
     > + Send + '_ {
-        self.transport.call(request)
+        self.core.transport.call(request)
     }
 }
 

@@ -13,7 +13,7 @@ pub mod saml;
 /// Reached through `b2b_client.sso()`.
 #[derive(Debug, Clone, Copy)]
 pub struct Sso<'a> {
-    pub(crate) transport: &'a crate::runtime::Transport,
+    pub(crate) core: &'a crate::client::Core,
 }
 
 impl<'a> Sso<'a> {
@@ -23,24 +23,20 @@ impl<'a> Sso<'a> {
     #[inline]
     pub fn external(&self) -> external::SsoExternal<'a> {
         external::SsoExternal {
-            transport: self.transport,
+            core: self.core,
         }
     }
     /// OpenID Connect SSO connections for an organization: create them and set the identity
     /// provider's client credentials and endpoints.
     #[inline]
     pub fn oidc(&self) -> oidc::SsoOidc<'a> {
-        oidc::SsoOidc {
-            transport: self.transport,
-        }
+        oidc::SsoOidc { core: self.core }
     }
     /// SAML SSO connections for an organization: create them, configure the identity provider's
     /// details, and manage the certificates and keys involved.
     #[inline]
     pub fn saml(&self) -> saml::SsoSaml<'a> {
-        saml::SsoSaml {
-            transport: self.transport,
-        }
+        saml::SsoSaml { core: self.core }
     }
     /// Completes an SSO login by redeeming the token that Stytch put on your redirect URL after
     /// the identity provider sent the member back. Works for SAML and OIDC connections alike,
@@ -56,7 +52,7 @@ impl<'a> Sso<'a> {
     ) -> impl ::std::future::Future<
         Output = Result<AuthenticateResponse, crate::Error>,
     > + Send + '_ {
-        self.transport.call(request)
+        self.core.transport.call(request)
     }
     /// Deletes one of an organization's SSO connections, whether SAML, OIDC or external. Members
     /// can no longer log in through it afterwards. With `authorization`, the caller's roles must
@@ -70,7 +66,7 @@ impl<'a> Sso<'a> {
     ) -> impl ::std::future::Future<
         Output = Result<DeleteConnectionResponse, crate::Error>,
     > + Send + '_ {
-        self.transport.call(request)
+        self.core.transport.call(request)
     }
     /// Lists every SSO connection configured for an organization, grouped by kind.
     ///
@@ -82,7 +78,7 @@ impl<'a> Sso<'a> {
     ) -> impl ::std::future::Future<
         Output = Result<GetConnectionsResponse, crate::Error>,
     > + Send + '_ {
-        self.transport.call(request)
+        self.core.transport.call(request)
     }
 }
 

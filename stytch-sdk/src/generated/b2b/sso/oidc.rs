@@ -7,7 +7,7 @@
 /// Reached through `b2b_client.sso().oidc()`.
 #[derive(Debug, Clone, Copy)]
 pub struct SsoOidc<'a> {
-    pub(crate) transport: &'a crate::runtime::Transport,
+    pub(crate) core: &'a crate::client::Core,
 }
 
 impl<'a> SsoOidc<'a> {
@@ -24,7 +24,7 @@ impl<'a> SsoOidc<'a> {
     ) -> impl ::std::future::Future<
         Output = Result<CreateConnectionResponse, crate::Error>,
     > + Send + '_ {
-        self.transport.call(request)
+        self.core.transport.call(request)
     }
     /// Updates the settings of an organization's OIDC connection; settings left out keep their
     /// current values. When `issuer` changes, Stytch tries to load the provider's OpenID
@@ -40,7 +40,7 @@ impl<'a> SsoOidc<'a> {
     ) -> impl ::std::future::Future<
         Output = Result<UpdateConnectionResponse, crate::Error>,
     > + Send + '_ {
-        self.transport.call(request)
+        self.core.transport.call(request)
     }
 }
 

@@ -7,7 +7,7 @@
 /// Reached through `b2b_client.sso().saml()`.
 #[derive(Debug, Clone, Copy)]
 pub struct SsoSaml<'a> {
-    pub(crate) transport: &'a crate::runtime::Transport,
+    pub(crate) core: &'a crate::client::Core,
 }
 
 impl<'a> SsoSaml<'a> {
@@ -25,7 +25,7 @@ impl<'a> SsoSaml<'a> {
     ) -> impl ::std::future::Future<
         Output = Result<CreateConnectionResponse, crate::Error>,
     > + Send + '_ {
-        self.transport.call(request)
+        self.core.transport.call(request)
     }
     /// Removes one of the private keys Stytch uses to decrypt encrypted assertions for a
     /// connection. Assertions encrypted for that key can no longer be read afterwards, so remove
@@ -40,7 +40,7 @@ impl<'a> SsoSaml<'a> {
     ) -> impl ::std::future::Future<
         Output = Result<DeleteEncryptionPrivateKeyResponse, crate::Error>,
     > + Send + '_ {
-        self.transport.call(request)
+        self.core.transport.call(request)
     }
     /// Removes one of the identity provider certificates used to verify a connection's
     /// assertions. Use it to drop an old certificate after the provider has rotated to a new
@@ -55,7 +55,7 @@ impl<'a> SsoSaml<'a> {
     ) -> impl ::std::future::Future<
         Output = Result<DeleteVerificationCertificateResponse, crate::Error>,
     > + Send + '_ {
-        self.transport.call(request)
+        self.core.transport.call(request)
     }
     /// Configures a SAML connection from the identity provider's metadata URL. Stytch downloads
     /// the metadata document and takes the provider's entity ID, SSO URL and signing certificate
@@ -69,7 +69,7 @@ impl<'a> SsoSaml<'a> {
     ) -> impl ::std::future::Future<
         Output = Result<UpdateByUrlResponse, crate::Error>,
     > + Send + '_ {
-        self.transport.call(request)
+        self.core.transport.call(request)
     }
     /// Updates the settings of an organization's SAML connection by hand; settings left out keep
     /// their current values. The connection becomes usable once it has the provider's entity ID,
@@ -84,7 +84,7 @@ impl<'a> SsoSaml<'a> {
     ) -> impl ::std::future::Future<
         Output = Result<UpdateConnectionResponse, crate::Error>,
     > + Send + '_ {
-        self.transport.call(request)
+        self.core.transport.call(request)
     }
 }
 

@@ -5,7 +5,7 @@
 /// Reached through `client.fraud().email()`.
 #[derive(Debug, Clone, Copy)]
 pub struct FraudEmail<'a> {
-    pub(crate) transport: &'a crate::runtime::Transport,
+    pub(crate) core: &'a crate::client::Core,
 }
 
 impl<'a> FraudEmail<'a> {
@@ -21,7 +21,7 @@ impl<'a> FraudEmail<'a> {
     ) -> impl ::std::future::Future<
         Output = Result<RiskResponse, crate::Error>,
     > + Send + '_ {
-        self.transport.call(request)
+        self.core.transport.call(request)
     }
 }
 

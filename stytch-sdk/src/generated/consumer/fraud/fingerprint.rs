@@ -7,7 +7,7 @@
 /// Reached through `client.fraud().fingerprint()`.
 #[derive(Debug, Clone, Copy)]
 pub struct FraudFingerprint<'a> {
-    pub(crate) transport: &'a crate::runtime::Transport,
+    pub(crate) core: &'a crate::client::Core,
 }
 
 impl<'a> FraudFingerprint<'a> {
@@ -23,7 +23,7 @@ impl<'a> FraudFingerprint<'a> {
     ) -> impl ::std::future::Future<
         Output = Result<LookupResponse, crate::Error>,
     > + Send + '_ {
-        self.transport.call(request)
+        self.core.transport.call(request)
     }
 }
 

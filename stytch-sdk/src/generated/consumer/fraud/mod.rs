@@ -12,7 +12,7 @@ pub mod verdict_reasons;
 /// Reached through `client.fraud()`.
 #[derive(Debug, Clone, Copy)]
 pub struct Fraud<'a> {
-    pub(crate) transport: &'a crate::runtime::Transport,
+    pub(crate) core: &'a crate::client::Core,
 }
 
 impl<'a> Fraud<'a> {
@@ -20,7 +20,7 @@ impl<'a> Fraud<'a> {
     #[inline]
     pub fn email(&self) -> email::FraudEmail<'a> {
         email::FraudEmail {
-            transport: self.transport,
+            core: self.core,
         }
     }
     /// Looks up the device fingerprints and fraud verdict for a browser or app session recorded
@@ -28,7 +28,7 @@ impl<'a> Fraud<'a> {
     #[inline]
     pub fn fingerprint(&self) -> fingerprint::FraudFingerprint<'a> {
         fingerprint::FraudFingerprint {
-            transport: self.transport,
+            core: self.core,
         }
     }
     /// Manages your own fraud rules: fixed verdicts for particular devices, fingerprints, IP
@@ -36,7 +36,7 @@ impl<'a> Fraud<'a> {
     #[inline]
     pub fn rules(&self) -> rules::FraudRules<'a> {
         rules::FraudRules {
-            transport: self.transport,
+            core: self.core,
         }
     }
     /// Inspects and overrides the action Stytch takes for each verdict reason, the individual
@@ -44,7 +44,7 @@ impl<'a> Fraud<'a> {
     #[inline]
     pub fn verdict_reasons(&self) -> verdict_reasons::FraudVerdictReasons<'a> {
         verdict_reasons::FraudVerdictReasons {
-            transport: self.transport,
+            core: self.core,
         }
     }
 }

@@ -7,7 +7,7 @@
 /// Reached through `client.fraud().verdict_reasons()`.
 #[derive(Debug, Clone, Copy)]
 pub struct FraudVerdictReasons<'a> {
-    pub(crate) transport: &'a crate::runtime::Transport,
+    pub(crate) core: &'a crate::client::Core,
 }
 
 impl<'a> FraudVerdictReasons<'a> {
@@ -22,7 +22,7 @@ impl<'a> FraudVerdictReasons<'a> {
     ) -> impl ::std::future::Future<
         Output = Result<ListResponse, crate::Error>,
     > + Send + '_ {
-        self.transport.call(request)
+        self.core.transport.call(request)
     }
     /// Sets the action to use whenever a given verdict reason is reported, replacing Stytch's
     /// default for that reason in your project. Passing `NONE` removes an existing override so
@@ -36,7 +36,7 @@ impl<'a> FraudVerdictReasons<'a> {
     ) -> impl ::std::future::Future<
         Output = Result<OverrideResponse, crate::Error>,
     > + Send + '_ {
-        self.transport.call(request)
+        self.core.transport.call(request)
     }
 }
 

@@ -11,7 +11,7 @@ pub mod oauth;
 /// Reached through `client.idp()`.
 #[derive(Debug, Clone, Copy)]
 pub struct Idp<'a> {
-    pub(crate) transport: &'a crate::runtime::Transport,
+    pub(crate) core: &'a crate::client::Core,
 }
 
 impl<'a> Idp<'a> {
@@ -20,9 +20,7 @@ impl<'a> Idp<'a> {
     /// sign in.
     #[inline]
     pub fn oauth(&self) -> oauth::IdpOauth<'a> {
-        oauth::IdpOauth {
-            transport: self.transport,
-        }
+        oauth::IdpOauth { core: self.core }
     }
     /// Sends `POST /v1/public/{project_id}/oauth2/introspect` and decodes the answer without
     /// applying the request's local check; the public
@@ -35,7 +33,7 @@ impl<'a> Idp<'a> {
     ) -> impl ::std::future::Future<
         Output = Result<IntrospectTokenNetworkResponse, crate::Error>,
     > + Send + '_ {
-        self.transport.call(request)
+        self.core.transport.call(request)
     }
 }
 

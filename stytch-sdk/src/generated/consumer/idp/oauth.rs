@@ -9,7 +9,7 @@
 /// Reached through `client.idp().oauth()`.
 #[derive(Debug, Clone, Copy)]
 pub struct IdpOauth<'a> {
-    pub(crate) transport: &'a crate::runtime::Transport,
+    pub(crate) core: &'a crate::client::Core,
 }
 
 impl<'a> IdpOauth<'a> {
@@ -27,7 +27,7 @@ impl<'a> IdpOauth<'a> {
     ) -> impl ::std::future::Future<
         Output = Result<AuthorizeResponse, crate::Error>,
     > + Send + '_ {
-        self.transport.call(request)
+        self.core.transport.call(request)
     }
     /// Checks an incoming authorization request before you show your consent page. It validates
     /// the client and redirect URL for the signed-in user and reports whether consent is needed
@@ -42,7 +42,7 @@ impl<'a> IdpOauth<'a> {
     ) -> impl ::std::future::Future<
         Output = Result<AuthorizeStartResponse, crate::Error>,
     > + Send + '_ {
-        self.transport.call(request)
+        self.core.transport.call(request)
     }
 }
 

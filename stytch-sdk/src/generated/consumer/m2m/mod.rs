@@ -11,7 +11,7 @@ pub mod clients;
 /// Reached through `client.m2m()`.
 #[derive(Debug, Clone, Copy)]
 pub struct M2m<'a> {
-    pub(crate) transport: &'a crate::runtime::Transport,
+    pub(crate) core: &'a crate::client::Core,
 }
 
 impl<'a> M2m<'a> {
@@ -20,7 +20,7 @@ impl<'a> M2m<'a> {
     #[inline]
     pub fn clients(&self) -> clients::M2mClients<'a> {
         clients::M2mClients {
-            transport: self.transport,
+            core: self.core,
         }
     }
     /// Exchanges an M2M client's ID and secret for an access token (client credentials grant).
@@ -36,7 +36,7 @@ impl<'a> M2m<'a> {
     ) -> impl ::std::future::Future<
         Output = Result<TokenResponse, crate::Error>,
     > + Send + '_ {
-        self.transport.call(request)
+        self.core.transport.call(request)
     }
 }
 

@@ -7,7 +7,7 @@
 /// Reached through `client.magic_links().email()`.
 #[derive(Debug, Clone, Copy)]
 pub struct MagicLinksEmail<'a> {
-    pub(crate) transport: &'a crate::runtime::Transport,
+    pub(crate) core: &'a crate::client::Core,
 }
 
 impl<'a> MagicLinksEmail<'a> {
@@ -23,7 +23,7 @@ impl<'a> MagicLinksEmail<'a> {
     ) -> impl ::std::future::Future<
         Output = Result<InviteResponse, crate::Error>,
     > + Send + '_ {
-        self.transport.call(request)
+        self.core.transport.call(request)
     }
     /// Emails a magic link that logs in the owner of the address, creating the user first when
     /// no user has that email. Existing users get a login email and new users a sign-up email,
@@ -37,7 +37,7 @@ impl<'a> MagicLinksEmail<'a> {
     ) -> impl ::std::future::Future<
         Output = Result<LoginOrCreateResponse, crate::Error>,
     > + Send + '_ {
-        self.transport.call(request)
+        self.core.transport.call(request)
     }
     /// Withdraws an invitation that has not been accepted yet, so the link in the invitation
     /// email can no longer be used to sign in.
@@ -50,7 +50,7 @@ impl<'a> MagicLinksEmail<'a> {
     ) -> impl ::std::future::Future<
         Output = Result<RevokeInviteResponse, crate::Error>,
     > + Send + '_ {
-        self.transport.call(request)
+        self.core.transport.call(request)
     }
     /// Emails a magic link to an existing user; it does not create users (use `login_or_create`
     /// for that). When a `user_id` or session is given and the address is new to that user, it
@@ -64,7 +64,7 @@ impl<'a> MagicLinksEmail<'a> {
     ) -> impl ::std::future::Future<
         Output = Result<SendResponse, crate::Error>,
     > + Send + '_ {
-        self.transport.call(request)
+        self.core.transport.call(request)
     }
 }
 

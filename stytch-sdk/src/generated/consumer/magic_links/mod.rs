@@ -11,7 +11,7 @@ pub mod email;
 /// Reached through `client.magic_links()`.
 #[derive(Debug, Clone, Copy)]
 pub struct MagicLinks<'a> {
-    pub(crate) transport: &'a crate::runtime::Transport,
+    pub(crate) core: &'a crate::client::Core,
 }
 
 impl<'a> MagicLinks<'a> {
@@ -20,7 +20,7 @@ impl<'a> MagicLinks<'a> {
     #[inline]
     pub fn email(&self) -> email::MagicLinksEmail<'a> {
         email::MagicLinksEmail {
-            transport: self.transport,
+            core: self.core,
         }
     }
     /// Verifies the token from a clicked magic link and logs the user in. A token works once and
@@ -36,7 +36,7 @@ impl<'a> MagicLinks<'a> {
     ) -> impl ::std::future::Future<
         Output = Result<AuthenticateResponse, crate::Error>,
     > + Send + '_ {
-        self.transport.call(request)
+        self.core.transport.call(request)
     }
     /// Creates a magic link token for a user without sending anything. Build your own link
     /// around the returned token, deliver it through any channel you like, and pass it to
@@ -50,7 +50,7 @@ impl<'a> MagicLinks<'a> {
     ) -> impl ::std::future::Future<
         Output = Result<CreateResponse, crate::Error>,
     > + Send + '_ {
-        self.transport.call(request)
+        self.core.transport.call(request)
     }
 }
 

@@ -7,7 +7,7 @@
 /// Reached through `client.otps().email()`.
 #[derive(Debug, Clone, Copy)]
 pub struct OtpsEmail<'a> {
-    pub(crate) transport: &'a crate::runtime::Transport,
+    pub(crate) core: &'a crate::client::Core,
 }
 
 impl<'a> OtpsEmail<'a> {
@@ -23,7 +23,7 @@ impl<'a> OtpsEmail<'a> {
     ) -> impl ::std::future::Future<
         Output = Result<LoginOrCreateResponse, crate::Error>,
     > + Send + '_ {
-        self.transport.call(request)
+        self.core.transport.call(request)
     }
     /// Emails a one-time passcode to an existing user; it does not create users (use
     /// `login_or_create` for that). When a `user_id` or session is given and the address is new
@@ -38,7 +38,7 @@ impl<'a> OtpsEmail<'a> {
     ) -> impl ::std::future::Future<
         Output = Result<SendResponse, crate::Error>,
     > + Send + '_ {
-        self.transport.call(request)
+        self.core.transport.call(request)
     }
 }
 

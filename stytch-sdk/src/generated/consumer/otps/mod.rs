@@ -11,7 +11,7 @@ pub mod whatsapp;
 /// Reached through `client.otps()`.
 #[derive(Debug, Clone, Copy)]
 pub struct Otps<'a> {
-    pub(crate) transport: &'a crate::runtime::Transport,
+    pub(crate) core: &'a crate::client::Core,
 }
 
 impl<'a> Otps<'a> {
@@ -20,23 +20,21 @@ impl<'a> Otps<'a> {
     #[inline]
     pub fn email(&self) -> email::OtpsEmail<'a> {
         email::OtpsEmail {
-            transport: self.transport,
+            core: self.core,
         }
     }
     /// Sends one-time passcodes by SMS. Pass the returned `phone_id` and the code the user
     /// enters to `otps.authenticate`.
     #[inline]
     pub fn sms(&self) -> sms::OtpsSms<'a> {
-        sms::OtpsSms {
-            transport: self.transport,
-        }
+        sms::OtpsSms { core: self.core }
     }
     /// Sends one-time passcodes over WhatsApp. Pass the returned `phone_id` and the code the
     /// user enters to `otps.authenticate`.
     #[inline]
     pub fn whatsapp(&self) -> whatsapp::OtpsWhatsapp<'a> {
         whatsapp::OtpsWhatsapp {
-            transport: self.transport,
+            core: self.core,
         }
     }
     /// Checks a one-time passcode the user entered and logs them in. Each email address or phone
@@ -52,7 +50,7 @@ impl<'a> Otps<'a> {
     ) -> impl ::std::future::Future<
         Output = Result<AuthenticateResponse, crate::Error>,
     > + Send + '_ {
-        self.transport.call(request)
+        self.core.transport.call(request)
     }
 }
 

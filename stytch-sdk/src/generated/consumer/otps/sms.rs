@@ -7,7 +7,7 @@
 /// Reached through `client.otps().sms()`.
 #[derive(Debug, Clone, Copy)]
 pub struct OtpsSms<'a> {
-    pub(crate) transport: &'a crate::runtime::Transport,
+    pub(crate) core: &'a crate::client::Core,
 }
 
 impl<'a> OtpsSms<'a> {
@@ -22,7 +22,7 @@ impl<'a> OtpsSms<'a> {
     ) -> impl ::std::future::Future<
         Output = Result<LoginOrCreateResponse, crate::Error>,
     > + Send + '_ {
-        self.transport.call(request)
+        self.core.transport.call(request)
     }
     /// Sends a one-time passcode by SMS to an existing user; it does not create users (use
     /// `login_or_create` for that). When a `user_id` or session is given and the number is new
@@ -37,7 +37,7 @@ impl<'a> OtpsSms<'a> {
     ) -> impl ::std::future::Future<
         Output = Result<SendResponse, crate::Error>,
     > + Send + '_ {
-        self.transport.call(request)
+        self.core.transport.call(request)
     }
 }
 

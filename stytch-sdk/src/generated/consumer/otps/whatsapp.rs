@@ -7,7 +7,7 @@
 /// Reached through `client.otps().whatsapp()`.
 #[derive(Debug, Clone, Copy)]
 pub struct OtpsWhatsapp<'a> {
-    pub(crate) transport: &'a crate::runtime::Transport,
+    pub(crate) core: &'a crate::client::Core,
 }
 
 impl<'a> OtpsWhatsapp<'a> {
@@ -22,7 +22,7 @@ impl<'a> OtpsWhatsapp<'a> {
     ) -> impl ::std::future::Future<
         Output = Result<LoginOrCreateResponse, crate::Error>,
     > + Send + '_ {
-        self.transport.call(request)
+        self.core.transport.call(request)
     }
     /// Sends a one-time passcode over WhatsApp to an existing user; it does not create users
     /// (use `login_or_create` for that). When a `user_id` or session is given and the number is
@@ -37,7 +37,7 @@ impl<'a> OtpsWhatsapp<'a> {
     ) -> impl ::std::future::Future<
         Output = Result<SendResponse, crate::Error>,
     > + Send + '_ {
-        self.transport.call(request)
+        self.core.transport.call(request)
     }
 }
 

@@ -7,7 +7,7 @@
 /// Reached through `client.passwords().email()`.
 #[derive(Debug, Clone, Copy)]
 pub struct PasswordsEmail<'a> {
-    pub(crate) transport: &'a crate::runtime::Transport,
+    pub(crate) core: &'a crate::client::Core,
 }
 
 impl<'a> PasswordsEmail<'a> {
@@ -24,7 +24,7 @@ impl<'a> PasswordsEmail<'a> {
     ) -> impl ::std::future::Future<
         Output = Result<ResetResponse, crate::Error>,
     > + Send + '_ {
-        self.transport.call(request)
+        self.core.transport.call(request)
     }
     /// Emails the user a link to reset their password. The link leads to
     /// `reset_password_redirect_url` with a token that you pass to `reset` together with the new
@@ -38,7 +38,7 @@ impl<'a> PasswordsEmail<'a> {
     ) -> impl ::std::future::Future<
         Output = Result<ResetStartResponse, crate::Error>,
     > + Send + '_ {
-        self.transport.call(request)
+        self.core.transport.call(request)
     }
 }
 

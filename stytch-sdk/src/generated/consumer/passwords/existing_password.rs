@@ -7,7 +7,7 @@
 /// Reached through `client.passwords().existing_password()`.
 #[derive(Debug, Clone, Copy)]
 pub struct PasswordsExistingPassword<'a> {
-    pub(crate) transport: &'a crate::runtime::Transport,
+    pub(crate) core: &'a crate::client::Core,
 }
 
 impl<'a> PasswordsExistingPassword<'a> {
@@ -24,7 +24,7 @@ impl<'a> PasswordsExistingPassword<'a> {
     ) -> impl ::std::future::Future<
         Output = Result<ResetResponse, crate::Error>,
     > + Send + '_ {
-        self.transport.call(request)
+        self.core.transport.call(request)
     }
 }
 

@@ -13,7 +13,7 @@ pub mod sessions;
 /// Reached through `client.passwords()`.
 #[derive(Debug, Clone, Copy)]
 pub struct Passwords<'a> {
-    pub(crate) transport: &'a crate::runtime::Transport,
+    pub(crate) core: &'a crate::client::Core,
 }
 
 impl<'a> Passwords<'a> {
@@ -22,7 +22,7 @@ impl<'a> Passwords<'a> {
     #[inline]
     pub fn email(&self) -> email::PasswordsEmail<'a> {
         email::PasswordsEmail {
-            transport: self.transport,
+            core: self.core,
         }
     }
     /// Password change for a user who still knows their current password, without needing an
@@ -30,7 +30,7 @@ impl<'a> Passwords<'a> {
     #[inline]
     pub fn existing_password(&self) -> existing_password::PasswordsExistingPassword<'a> {
         existing_password::PasswordsExistingPassword {
-            transport: self.transport,
+            core: self.core,
         }
     }
     /// Password change for a user who is already logged in, authorized by their current session
@@ -38,7 +38,7 @@ impl<'a> Passwords<'a> {
     #[inline]
     pub fn sessions(&self) -> sessions::PasswordsSessions<'a> {
         sessions::PasswordsSessions {
-            transport: self.transport,
+            core: self.core,
         }
     }
     /// Checks an email and password pair and logs the user in. Fails when no user has that email
@@ -54,7 +54,7 @@ impl<'a> Passwords<'a> {
     ) -> impl ::std::future::Future<
         Output = Result<AuthenticateResponse, crate::Error>,
     > + Send + '_ {
-        self.transport.call(request)
+        self.core.transport.call(request)
     }
     /// Creates a new user with an email address and a password. The password must pass the
     /// project's strength policy, and the call fails if a user with that email already exists;
@@ -69,7 +69,7 @@ impl<'a> Passwords<'a> {
     ) -> impl ::std::future::Future<
         Output = Result<CreateResponse, crate::Error>,
     > + Send + '_ {
-        self.transport.call(request)
+        self.core.transport.call(request)
     }
     /// Imports a password hash from your previous auth system, creating the user if the email is
     /// new or adding the hash to the existing user. The user can then log in with their old
@@ -84,7 +84,7 @@ impl<'a> Passwords<'a> {
     ) -> impl ::std::future::Future<
         Output = Result<MigrateResponse, crate::Error>,
     > + Send + '_ {
-        self.transport.call(request)
+        self.core.transport.call(request)
     }
     /// Scores a candidate password against the project's strength policy and known breaches
     /// without saving anything. Use it to give live feedback while the user types;
@@ -98,7 +98,7 @@ impl<'a> Passwords<'a> {
     ) -> impl ::std::future::Future<
         Output = Result<StrengthCheckResponse, crate::Error>,
     > + Send + '_ {
-        self.transport.call(request)
+        self.core.transport.call(request)
     }
 }
 

@@ -9,7 +9,7 @@ pub mod secrets;
 /// Reached through `b2b_client.connected_app().clients()`.
 #[derive(Debug, Clone, Copy)]
 pub struct ConnectedAppClients<'a> {
-    pub(crate) transport: &'a crate::runtime::Transport,
+    pub(crate) core: &'a crate::client::Core,
 }
 
 impl<'a> ConnectedAppClients<'a> {
@@ -18,7 +18,7 @@ impl<'a> ConnectedAppClients<'a> {
     #[inline]
     pub fn secrets(&self) -> secrets::ConnectedAppClientsSecrets<'a> {
         secrets::ConnectedAppClientsSecrets {
-            transport: self.transport,
+            core: self.core,
         }
     }
     /// Registers a new Connected App client. The response carries the client's secret for
@@ -33,7 +33,7 @@ impl<'a> ConnectedAppClients<'a> {
     ) -> impl ::std::future::Future<
         Output = Result<CreateResponse, crate::Error>,
     > + Send + '_ {
-        self.transport.call(request)
+        self.core.transport.call(request)
     }
     /// Deletes a Connected App client. Afterwards it can no longer run authorization flows or
     /// obtain new tokens. This cannot be undone.
@@ -46,7 +46,7 @@ impl<'a> ConnectedAppClients<'a> {
     ) -> impl ::std::future::Future<
         Output = Result<DeleteResponse, crate::Error>,
     > + Send + '_ {
-        self.transport.call(request)
+        self.core.transport.call(request)
     }
     /// Fetches a single Connected App client by its id. Secrets are never returned by this call.
     ///
@@ -58,7 +58,7 @@ impl<'a> ConnectedAppClients<'a> {
     ) -> impl ::std::future::Future<
         Output = Result<GetResponse, crate::Error>,
     > + Send + '_ {
-        self.transport.call(request)
+        self.core.transport.call(request)
     }
     /// Lists the project's Connected App clients one page at a time. Pass the returned cursor
     /// back to walk through the remaining pages.
@@ -71,7 +71,7 @@ impl<'a> ConnectedAppClients<'a> {
     ) -> impl ::std::future::Future<
         Output = Result<SearchResponse, crate::Error>,
     > + Send + '_ {
-        self.transport.call(request)
+        self.core.transport.call(request)
     }
     /// Every page of [`search`](Self::search), starting from the request's cursor: each page's
     /// next cursor is sent as `cursor` for the following one, until the API returns none (or an
@@ -80,7 +80,7 @@ impl<'a> ConnectedAppClients<'a> {
     /// [`Pages::next_cursor`](crate::Pages::next_cursor) tells where it stands.
     #[inline]
     pub fn search_pages(&self, request: SearchRequest) -> crate::Pages<SearchResponse> {
-        crate::Pages::new(self.transport.clone(), request)
+        crate::Pages::new(self.core.transport.clone(), request)
     }
     /// The items of every page of [`search`](Self::search) (see
     /// [`search_pages`](Self::search_pages)), one by one.
@@ -89,7 +89,7 @@ impl<'a> ConnectedAppClients<'a> {
         &self,
         request: SearchRequest,
     ) -> crate::Items<crate::consumer::models::connected_apps::ConnectedApp> {
-        crate::Items::new(self.transport.clone(), request)
+        crate::Items::new(self.core.transport.clone(), request)
     }
     /// Changes the settings of an existing Connected App client. Only the fields you send are
     /// changed; the rest keep their current values. The client type and secret are not touched.
@@ -102,7 +102,7 @@ impl<'a> ConnectedAppClients<'a> {
     ) -> impl ::std::future::Future<
         Output = Result<UpdateResponse, crate::Error>,
     > + Send + '_ {
-        self.transport.call(request)
+        self.core.transport.call(request)
     }
 }
 

@@ -9,7 +9,7 @@ pub mod secrets;
 /// Reached through `b2b_client.m2m().clients()`.
 #[derive(Debug, Clone, Copy)]
 pub struct M2mClients<'a> {
-    pub(crate) transport: &'a crate::runtime::Transport,
+    pub(crate) core: &'a crate::client::Core,
 }
 
 impl<'a> M2mClients<'a> {
@@ -18,7 +18,7 @@ impl<'a> M2mClients<'a> {
     #[inline]
     pub fn secrets(&self) -> secrets::M2mClientsSecrets<'a> {
         secrets::M2mClientsSecrets {
-            transport: self.transport,
+            core: self.core,
         }
     }
     /// Creates an M2M client with the given scopes. You may choose its `client_id` and
@@ -33,7 +33,7 @@ impl<'a> M2mClients<'a> {
     ) -> impl ::std::future::Future<
         Output = Result<CreateResponse, crate::Error>,
     > + Send + '_ {
-        self.transport.call(request)
+        self.core.transport.call(request)
     }
     /// Deletes an M2M client. It can no longer obtain access tokens; tokens it already holds
     /// stay valid until they expire.
@@ -46,7 +46,7 @@ impl<'a> M2mClients<'a> {
     ) -> impl ::std::future::Future<
         Output = Result<DeleteResponse, crate::Error>,
     > + Send + '_ {
-        self.transport.call(request)
+        self.core.transport.call(request)
     }
     /// Fetches a single M2M client by its id. The secret itself is not returned, only its last
     /// four characters.
@@ -59,7 +59,7 @@ impl<'a> M2mClients<'a> {
     ) -> impl ::std::future::Future<
         Output = Result<GetResponse, crate::Error>,
     > + Send + '_ {
-        self.transport.call(request)
+        self.core.transport.call(request)
     }
     /// Lists the project's M2M clients one page at a time, optionally filtered. Pass the
     /// returned cursor back to walk through the remaining pages.
@@ -72,7 +72,7 @@ impl<'a> M2mClients<'a> {
     ) -> impl ::std::future::Future<
         Output = Result<SearchResponse, crate::Error>,
     > + Send + '_ {
-        self.transport.call(request)
+        self.core.transport.call(request)
     }
     /// Every page of [`search`](Self::search), starting from the request's cursor: each page's
     /// next cursor is sent as `cursor` for the following one, until the API returns none (or an
@@ -81,7 +81,7 @@ impl<'a> M2mClients<'a> {
     /// [`Pages::next_cursor`](crate::Pages::next_cursor) tells where it stands.
     #[inline]
     pub fn search_pages(&self, request: SearchRequest) -> crate::Pages<SearchResponse> {
-        crate::Pages::new(self.transport.clone(), request)
+        crate::Pages::new(self.core.transport.clone(), request)
     }
     /// The items of every page of [`search`](Self::search) (see
     /// [`search_pages`](Self::search_pages)), one by one.
@@ -90,7 +90,7 @@ impl<'a> M2mClients<'a> {
         &self,
         request: SearchRequest,
     ) -> crate::Items<crate::consumer::models::m2m::M2mClient> {
-        crate::Items::new(self.transport.clone(), request)
+        crate::Items::new(self.core.transport.clone(), request)
     }
     /// Changes the settings of an existing M2M client. Only the fields you send are changed.
     /// Setting the status to `inactive` stops the client from getting new access tokens until it
@@ -104,7 +104,7 @@ impl<'a> M2mClients<'a> {
     ) -> impl ::std::future::Future<
         Output = Result<UpdateResponse, crate::Error>,
     > + Send + '_ {
-        self.transport.call(request)
+        self.core.transport.call(request)
     }
 }
 

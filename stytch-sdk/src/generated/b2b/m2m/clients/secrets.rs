@@ -7,7 +7,7 @@
 /// Reached through `b2b_client.m2m().clients().secrets()`.
 #[derive(Debug, Clone, Copy)]
 pub struct M2mClientsSecrets<'a> {
-    pub(crate) transport: &'a crate::runtime::Transport,
+    pub(crate) core: &'a crate::client::Core,
 }
 
 impl<'a> M2mClientsSecrets<'a> {
@@ -23,7 +23,7 @@ impl<'a> M2mClientsSecrets<'a> {
     ) -> impl ::std::future::Future<
         Output = Result<RotateResponse, crate::Error>,
     > + Send + '_ {
-        self.transport.call(request)
+        self.core.transport.call(request)
     }
     /// Cancels a secret rotation in progress. The pending secret is discarded and the current
     /// secret keeps working unchanged.
@@ -36,7 +36,7 @@ impl<'a> M2mClientsSecrets<'a> {
     ) -> impl ::std::future::Future<
         Output = Result<RotateCancelResponse, crate::Error>,
     > + Send + '_ {
-        self.transport.call(request)
+        self.core.transport.call(request)
     }
     /// Starts a secret rotation by creating a second secret for the client. Both secrets are
     /// accepted until the rotation is completed or cancelled. The new secret is returned only in
@@ -50,7 +50,7 @@ impl<'a> M2mClientsSecrets<'a> {
     ) -> impl ::std::future::Future<
         Output = Result<RotateStartResponse, crate::Error>,
     > + Send + '_ {
-        self.transport.call(request)
+        self.core.transport.call(request)
     }
 }
 

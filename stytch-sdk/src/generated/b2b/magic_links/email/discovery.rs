@@ -7,7 +7,7 @@
 /// Reached through `b2b_client.magic_links().email().discovery()`.
 #[derive(Debug, Clone, Copy)]
 pub struct MagicLinksEmailDiscovery<'a> {
-    pub(crate) transport: &'a crate::runtime::Transport,
+    pub(crate) core: &'a crate::client::Core,
 }
 
 impl<'a> MagicLinksEmailDiscovery<'a> {
@@ -24,7 +24,7 @@ impl<'a> MagicLinksEmailDiscovery<'a> {
     ) -> impl ::std::future::Future<
         Output = Result<SendResponse, crate::Error>,
     > + Send + '_ {
-        self.transport.call(request)
+        self.core.transport.call(request)
     }
 }
 

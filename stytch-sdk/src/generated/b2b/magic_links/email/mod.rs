@@ -9,7 +9,7 @@ pub mod discovery;
 /// Reached through `b2b_client.magic_links().email()`.
 #[derive(Debug, Clone, Copy)]
 pub struct MagicLinksEmail<'a> {
-    pub(crate) transport: &'a crate::runtime::Transport,
+    pub(crate) core: &'a crate::client::Core,
 }
 
 impl<'a> MagicLinksEmail<'a> {
@@ -18,7 +18,7 @@ impl<'a> MagicLinksEmail<'a> {
     #[inline]
     pub fn discovery(&self) -> discovery::MagicLinksEmailDiscovery<'a> {
         discovery::MagicLinksEmailDiscovery {
-            transport: self.transport,
+            core: self.core,
         }
     }
     /// Invites someone to an organization by emailing them a magic link. The address is added to
@@ -35,7 +35,7 @@ impl<'a> MagicLinksEmail<'a> {
     ) -> impl ::std::future::Future<
         Output = Result<InviteResponse, crate::Error>,
     > + Send + '_ {
-        self.transport.call(request)
+        self.core.transport.call(request)
     }
     /// Emails a magic link that logs a member in to an organization, or signs them up. An active
     /// member gets a login link; an address that is not yet an active member gets a sign-up link
@@ -51,7 +51,7 @@ impl<'a> MagicLinksEmail<'a> {
     ) -> impl ::std::future::Future<
         Output = Result<LoginOrSignupResponse, crate::Error>,
     > + Send + '_ {
-        self.transport.call(request)
+        self.core.transport.call(request)
     }
 }
 

@@ -5,7 +5,7 @@
 /// Reached through `b2b_client.organizations().members().connected_apps()`.
 #[derive(Debug, Clone, Copy)]
 pub struct OrganizationsMembersConnectedApps<'a> {
-    pub(crate) transport: &'a crate::runtime::Transport,
+    pub(crate) core: &'a crate::client::Core,
 }
 
 impl<'a> OrganizationsMembersConnectedApps<'a> {
@@ -22,7 +22,7 @@ impl<'a> OrganizationsMembersConnectedApps<'a> {
     ) -> impl ::std::future::Future<
         Output = Result<RevokeResponse, crate::Error>,
     > + Send + '_ {
-        self.transport.call(request)
+        self.core.transport.call(request)
     }
 }
 

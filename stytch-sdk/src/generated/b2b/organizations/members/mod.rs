@@ -12,7 +12,7 @@ pub mod oauth_providers;
 /// Reached through `b2b_client.organizations().members()`.
 #[derive(Debug, Clone, Copy)]
 pub struct OrganizationsMembers<'a> {
-    pub(crate) transport: &'a crate::runtime::Transport,
+    pub(crate) core: &'a crate::client::Core,
 }
 
 impl<'a> OrganizationsMembers<'a> {
@@ -22,7 +22,7 @@ impl<'a> OrganizationsMembers<'a> {
         &self,
     ) -> connected_apps::OrganizationsMembersConnectedApps<'a> {
         connected_apps::OrganizationsMembersConnectedApps {
-            transport: self.transport,
+            core: self.core,
         }
     }
     /// Read the tokens Stytch keeps from a member's OAuth logins, so that your backend can call
@@ -32,7 +32,7 @@ impl<'a> OrganizationsMembers<'a> {
         &self,
     ) -> oauth_providers::OrganizationsMembersOauthProviders<'a> {
         oauth_providers::OrganizationsMembersOauthProviders {
-            transport: self.transport,
+            core: self.core,
         }
     }
     /// Creates a member in an organization with the given email address, without sending any
@@ -48,7 +48,7 @@ impl<'a> OrganizationsMembers<'a> {
     ) -> impl ::std::future::Future<
         Output = Result<CreateResponse, crate::Error>,
     > + Send + '_ {
-        self.transport.call(request)
+        self.core.transport.call(request)
     }
     /// Fetches a member by member id alone, without naming the organization. It skips the
     /// organization check that other member endpoints enforce, so only use it where the member
@@ -62,7 +62,7 @@ impl<'a> OrganizationsMembers<'a> {
     ) -> impl ::std::future::Future<
         Output = Result<DangerouslyGetResponse, crate::Error>,
     > + Send + '_ {
-        self.transport.call(request)
+        self.core.transport.call(request)
     }
     /// Deletes a member from the organization, so they can no longer log in to it. A deleted
     /// member can be brought back with `reactivate`.
@@ -75,7 +75,7 @@ impl<'a> OrganizationsMembers<'a> {
     ) -> impl ::std::future::Future<
         Output = Result<DeleteResponse, crate::Error>,
     > + Send + '_ {
-        self.transport.call(request)
+        self.core.transport.call(request)
     }
     /// Removes the external id from a member, freeing it for use by another member.
     ///
@@ -87,7 +87,7 @@ impl<'a> OrganizationsMembers<'a> {
     ) -> impl ::std::future::Future<
         Output = Result<DeleteExternalIdResponse, crate::Error>,
     > + Send + '_ {
-        self.transport.call(request)
+        self.core.transport.call(request)
     }
     /// Removes a member's MFA phone number. If SMS was their only second factor, they must
     /// enroll a new one the next time MFA is required.
@@ -101,7 +101,7 @@ impl<'a> OrganizationsMembers<'a> {
     ) -> impl ::std::future::Future<
         Output = Result<DeleteMfaPhoneNumberResponse, crate::Error>,
     > + Send + '_ {
-        self.transport.call(request)
+        self.core.transport.call(request)
     }
     /// Deletes a member's password, so they can no longer log in with it until they set a new
     /// one.
@@ -115,7 +115,7 @@ impl<'a> OrganizationsMembers<'a> {
     ) -> impl ::std::future::Future<
         Output = Result<DeletePasswordResponse, crate::Error>,
     > + Send + '_ {
-        self.transport.call(request)
+        self.core.transport.call(request)
     }
     /// Removes a member's TOTP authenticator app registration. If it was their only second
     /// factor, they must enroll a new one the next time MFA is required.
@@ -128,7 +128,7 @@ impl<'a> OrganizationsMembers<'a> {
     ) -> impl ::std::future::Future<
         Output = Result<DeleteTotpResponse, crate::Error>,
     > + Send + '_ {
-        self.transport.call(request)
+        self.core.transport.call(request)
     }
     /// Fetches a member of an organization by member id or email address. Give one of the two.
     ///
@@ -140,7 +140,7 @@ impl<'a> OrganizationsMembers<'a> {
     ) -> impl ::std::future::Future<
         Output = Result<GetResponse, crate::Error>,
     > + Send + '_ {
-        self.transport.call(request)
+        self.core.transport.call(request)
     }
     /// Lists the Connected Apps a member has authorized, with the scopes granted to each.
     ///
@@ -152,7 +152,7 @@ impl<'a> OrganizationsMembers<'a> {
     ) -> impl ::std::future::Future<
         Output = Result<GetConnectedAppsResponse, crate::Error>,
     > + Send + '_ {
-        self.transport.call(request)
+        self.core.transport.call(request)
     }
     /// Returns the tokens Stytch holds from the member's logins through the organization's OIDC
     /// SSO connections, so that your backend can call the identity provider on the member's
@@ -166,7 +166,7 @@ impl<'a> OrganizationsMembers<'a> {
     ) -> impl ::std::future::Future<
         Output = Result<OidcProvidersResponse, crate::Error>,
     > + Send + '_ {
-        self.transport.call(request)
+        self.core.transport.call(request)
     }
     /// Reactivates a deleted member, making the member and their email address active again.
     ///
@@ -178,7 +178,7 @@ impl<'a> OrganizationsMembers<'a> {
     ) -> impl ::std::future::Future<
         Output = Result<ReactivateResponse, crate::Error>,
     > + Send + '_ {
-        self.transport.call(request)
+        self.core.transport.call(request)
     }
     /// Searches members across one or more organizations, one page at a time. Filter with a
     /// query made of operands such as member emails, ids, roles or statuses, combined with `AND`
@@ -192,7 +192,7 @@ impl<'a> OrganizationsMembers<'a> {
     ) -> impl ::std::future::Future<
         Output = Result<SearchResponse, crate::Error>,
     > + Send + '_ {
-        self.transport.call(request)
+        self.core.transport.call(request)
     }
     /// Every page of [`search`](Self::search), starting from the request's cursor: each page's
     /// next cursor is sent as `cursor` for the following one, until the API returns none (or an
@@ -201,7 +201,7 @@ impl<'a> OrganizationsMembers<'a> {
     /// [`Pages::next_cursor`](crate::Pages::next_cursor) tells where it stands.
     #[inline]
     pub fn search_pages(&self, request: SearchRequest) -> crate::Pages<SearchResponse> {
-        crate::Pages::new(self.transport.clone(), request)
+        crate::Pages::new(self.core.transport.clone(), request)
     }
     /// The items of every page of [`search`](Self::search) (see
     /// [`search_pages`](Self::search_pages)), one by one.
@@ -210,7 +210,7 @@ impl<'a> OrganizationsMembers<'a> {
         &self,
         request: SearchRequest,
     ) -> crate::Items<crate::b2b::models::organizations::Member> {
-        crate::Items::new(self.transport.clone(), request)
+        crate::Items::new(self.core.transport.clone(), request)
     }
     /// Starts changing a member's email address by sending a verification message to the new
     /// address. The address is only changed once the member follows the magic link or enters the
@@ -225,7 +225,7 @@ impl<'a> OrganizationsMembers<'a> {
     ) -> impl ::std::future::Future<
         Output = Result<StartEmailUpdateResponse, crate::Error>,
     > + Send + '_ {
-        self.transport.call(request)
+        self.core.transport.call(request)
     }
     /// Removes a retired email address from a member's record. A retired address is one the
     /// member used before an email change; unlinking it lets another member use it. Identify the
@@ -240,7 +240,7 @@ impl<'a> OrganizationsMembers<'a> {
     ) -> impl ::std::future::Future<
         Output = Result<UnlinkRetiredEmailResponse, crate::Error>,
     > + Send + '_ {
-        self.transport.call(request)
+        self.core.transport.call(request)
     }
     /// Changes a member's profile, roles, MFA settings or email address. Only the fields you
     /// send are changed. When `authorization` is passed, the acting member's roles must allow
@@ -254,7 +254,7 @@ impl<'a> OrganizationsMembers<'a> {
     ) -> impl ::std::future::Future<
         Output = Result<UpdateResponse, crate::Error>,
     > + Send + '_ {
-        self.transport.call(request)
+        self.core.transport.call(request)
     }
 }
 

@@ -7,7 +7,7 @@
 /// Reached through `b2b_client.organizations().members().oauth_providers()`.
 #[derive(Debug, Clone, Copy)]
 pub struct OrganizationsMembersOauthProviders<'a> {
-    pub(crate) transport: &'a crate::runtime::Transport,
+    pub(crate) core: &'a crate::client::Core,
 }
 
 impl<'a> OrganizationsMembersOauthProviders<'a> {
@@ -23,7 +23,7 @@ impl<'a> OrganizationsMembersOauthProviders<'a> {
     ) -> impl ::std::future::Future<
         Output = Result<GithubResponse, crate::Error>,
     > + Send + '_ {
-        self.transport.call(request)
+        self.core.transport.call(request)
     }
     /// Returns the Google tokens Stytch holds for a member from their Google OAuth logins. Set
     /// `include_refresh_token` to receive the refresh token as well.
@@ -37,7 +37,7 @@ impl<'a> OrganizationsMembersOauthProviders<'a> {
     ) -> impl ::std::future::Future<
         Output = Result<GoogleResponse, crate::Error>,
     > + Send + '_ {
-        self.transport.call(request)
+        self.core.transport.call(request)
     }
     /// Returns the HubSpot tokens Stytch holds for a member from their HubSpot OAuth logins. Set
     /// `include_refresh_token` to receive refresh tokens as well.
@@ -51,7 +51,7 @@ impl<'a> OrganizationsMembersOauthProviders<'a> {
     ) -> impl ::std::future::Future<
         Output = Result<HubspotResponse, crate::Error>,
     > + Send + '_ {
-        self.transport.call(request)
+        self.core.transport.call(request)
     }
     /// Returns the Microsoft tokens Stytch holds for a member from their Microsoft OAuth logins.
     /// Set `include_refresh_token` to receive the refresh token as well.
@@ -65,7 +65,7 @@ impl<'a> OrganizationsMembersOauthProviders<'a> {
     ) -> impl ::std::future::Future<
         Output = Result<MicrosoftResponse, crate::Error>,
     > + Send + '_ {
-        self.transport.call(request)
+        self.core.transport.call(request)
     }
     /// Returns the Slack tokens Stytch holds for a member from their Slack OAuth logins. Each
     /// Slack workspace the member used has its own entry.
@@ -79,7 +79,7 @@ impl<'a> OrganizationsMembersOauthProviders<'a> {
     ) -> impl ::std::future::Future<
         Output = Result<SlackResponse, crate::Error>,
     > + Send + '_ {
-        self.transport.call(request)
+        self.core.transport.call(request)
     }
 }
 

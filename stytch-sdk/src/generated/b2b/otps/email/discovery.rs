@@ -7,7 +7,7 @@
 /// Reached through `b2b_client.otps().email().discovery()`.
 #[derive(Debug, Clone, Copy)]
 pub struct OtpsEmailDiscovery<'a> {
-    pub(crate) transport: &'a crate::runtime::Transport,
+    pub(crate) core: &'a crate::client::Core,
 }
 
 impl<'a> OtpsEmailDiscovery<'a> {
@@ -24,7 +24,7 @@ impl<'a> OtpsEmailDiscovery<'a> {
     ) -> impl ::std::future::Future<
         Output = Result<AuthenticateResponse, crate::Error>,
     > + Send + '_ {
-        self.transport.call(request)
+        self.core.transport.call(request)
     }
     /// Emails a one-time passcode for discovery, without reference to any organization. Have the
     /// user type the code into your app and pass it to the discovery authenticate endpoint.
@@ -38,7 +38,7 @@ impl<'a> OtpsEmailDiscovery<'a> {
     ) -> impl ::std::future::Future<
         Output = Result<SendResponse, crate::Error>,
     > + Send + '_ {
-        self.transport.call(request)
+        self.core.transport.call(request)
     }
 }
 

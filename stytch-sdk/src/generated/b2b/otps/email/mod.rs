@@ -9,7 +9,7 @@ pub mod discovery;
 /// Reached through `b2b_client.otps().email()`.
 #[derive(Debug, Clone, Copy)]
 pub struct OtpsEmail<'a> {
-    pub(crate) transport: &'a crate::runtime::Transport,
+    pub(crate) core: &'a crate::client::Core,
 }
 
 impl<'a> OtpsEmail<'a> {
@@ -18,7 +18,7 @@ impl<'a> OtpsEmail<'a> {
     #[inline]
     pub fn discovery(&self) -> discovery::OtpsEmailDiscovery<'a> {
         discovery::OtpsEmailDiscovery {
-            transport: self.transport,
+            core: self.core,
         }
     }
     /// Checks an email passcode typed by a member of the given organization. Only the most
@@ -36,7 +36,7 @@ impl<'a> OtpsEmail<'a> {
     ) -> impl ::std::future::Future<
         Output = Result<AuthenticateResponse, crate::Error>,
     > + Send + '_ {
-        self.transport.call(request)
+        self.core.transport.call(request)
     }
     /// Emails a one-time passcode that logs a member in to an organization or signs them up.
     /// Active members get a login email; new, pending and invited ones get a sign-up email, and
@@ -51,7 +51,7 @@ impl<'a> OtpsEmail<'a> {
     ) -> impl ::std::future::Future<
         Output = Result<LoginOrSignupResponse, crate::Error>,
     > + Send + '_ {
-        self.transport.call(request)
+        self.core.transport.call(request)
     }
 }
 

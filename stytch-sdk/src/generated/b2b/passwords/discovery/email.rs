@@ -7,7 +7,7 @@
 /// Reached through `b2b_client.passwords().discovery().email()`.
 #[derive(Debug, Clone, Copy)]
 pub struct PasswordsDiscoveryEmail<'a> {
-    pub(crate) transport: &'a crate::runtime::Transport,
+    pub(crate) core: &'a crate::client::Core,
 }
 
 impl<'a> PasswordsDiscoveryEmail<'a> {
@@ -24,7 +24,7 @@ impl<'a> PasswordsDiscoveryEmail<'a> {
     ) -> impl ::std::future::Future<
         Output = Result<ResetResponse, crate::Error>,
     > + Send + '_ {
-        self.transport.call(request)
+        self.core.transport.call(request)
     }
     /// Emails a password reset link to an address without naming an organization. The link leads
     /// to `reset_password_redirect_url`, where your app asks for the new password and calls the
@@ -39,7 +39,7 @@ impl<'a> PasswordsDiscoveryEmail<'a> {
     ) -> impl ::std::future::Future<
         Output = Result<ResetStartResponse, crate::Error>,
     > + Send + '_ {
-        self.transport.call(request)
+        self.core.transport.call(request)
     }
 }
 

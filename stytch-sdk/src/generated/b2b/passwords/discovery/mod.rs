@@ -11,7 +11,7 @@ pub mod email;
 /// Reached through `b2b_client.passwords().discovery()`.
 #[derive(Debug, Clone, Copy)]
 pub struct PasswordsDiscovery<'a> {
-    pub(crate) transport: &'a crate::runtime::Transport,
+    pub(crate) core: &'a crate::client::Core,
 }
 
 impl<'a> PasswordsDiscovery<'a> {
@@ -20,7 +20,7 @@ impl<'a> PasswordsDiscovery<'a> {
     #[inline]
     pub fn email(&self) -> email::PasswordsDiscoveryEmail<'a> {
         email::PasswordsDiscoveryEmail {
-            transport: self.transport,
+            core: self.core,
         }
     }
     /// Checks an email address and password without naming an organization, and lists the
@@ -36,7 +36,7 @@ impl<'a> PasswordsDiscovery<'a> {
     ) -> impl ::std::future::Future<
         Output = Result<AuthenticateResponse, crate::Error>,
     > + Send + '_ {
-        self.transport.call(request)
+        self.core.transport.call(request)
     }
 }
 

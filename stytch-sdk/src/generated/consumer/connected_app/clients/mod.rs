@@ -9,7 +9,7 @@ pub mod secrets;
 /// Reached through `client.connected_app().clients()`.
 #[derive(Debug, Clone, Copy)]
 pub struct ConnectedAppClients<'a> {
-    pub(crate) transport: &'a crate::runtime::Transport,
+    pub(crate) core: &'a crate::client::Core,
 }
 
 impl<'a> ConnectedAppClients<'a> {
@@ -18,7 +18,7 @@ impl<'a> ConnectedAppClients<'a> {
     #[inline]
     pub fn secrets(&self) -> secrets::ConnectedAppClientsSecrets<'a> {
         secrets::ConnectedAppClientsSecrets {
-            transport: self.transport,
+            core: self.core,
         }
     }
     /// Registers a new client application that can obtain tokens from your project's OAuth
@@ -34,7 +34,7 @@ impl<'a> ConnectedAppClients<'a> {
     ) -> impl ::std::future::Future<
         Output = Result<CreateResponse, crate::Error>,
     > + Send + '_ {
-        self.transport.call(request)
+        self.core.transport.call(request)
     }
     /// Deletes a client application. Once it is gone the client can no longer start
     /// authorization flows or exchange its credentials for tokens.
@@ -47,7 +47,7 @@ impl<'a> ConnectedAppClients<'a> {
     ) -> impl ::std::future::Future<
         Output = Result<DeleteResponse, crate::Error>,
     > + Send + '_ {
-        self.transport.call(request)
+        self.core.transport.call(request)
     }
     /// Fetches one client application by its identifier. Secrets are never returned here, only
     /// their last four characters.
@@ -60,7 +60,7 @@ impl<'a> ConnectedAppClients<'a> {
     ) -> impl ::std::future::Future<
         Output = Result<GetResponse, crate::Error>,
     > + Send + '_ {
-        self.transport.call(request)
+        self.core.transport.call(request)
     }
     /// Lists the project's client applications one page at a time. Pass the `next_cursor` from
     /// `results_metadata` as `cursor` to fetch the following page; it is empty once the last
@@ -74,7 +74,7 @@ impl<'a> ConnectedAppClients<'a> {
     ) -> impl ::std::future::Future<
         Output = Result<SearchResponse, crate::Error>,
     > + Send + '_ {
-        self.transport.call(request)
+        self.core.transport.call(request)
     }
     /// Every page of [`search`](Self::search), starting from the request's cursor: each page's
     /// next cursor is sent as `cursor` for the following one, until the API returns none (or an
@@ -83,7 +83,7 @@ impl<'a> ConnectedAppClients<'a> {
     /// [`Pages::next_cursor`](crate::Pages::next_cursor) tells where it stands.
     #[inline]
     pub fn search_pages(&self, request: SearchRequest) -> crate::Pages<SearchResponse> {
-        crate::Pages::new(self.transport.clone(), request)
+        crate::Pages::new(self.core.transport.clone(), request)
     }
     /// The items of every page of [`search`](Self::search) (see
     /// [`search_pages`](Self::search_pages)), one by one.
@@ -92,7 +92,7 @@ impl<'a> ConnectedAppClients<'a> {
         &self,
         request: SearchRequest,
     ) -> crate::Items<crate::consumer::models::connected_apps::ConnectedApp> {
-        crate::Items::new(self.transport.clone(), request)
+        crate::Items::new(self.core.transport.clone(), request)
     }
     /// Changes the settings of an existing client application. Only the fields you send are
     /// changed; a list you send replaces the stored list as a whole. The client type and secret
@@ -106,7 +106,7 @@ impl<'a> ConnectedAppClients<'a> {
     ) -> impl ::std::future::Future<
         Output = Result<UpdateResponse, crate::Error>,
     > + Send + '_ {
-        self.transport.call(request)
+        self.core.transport.call(request)
     }
 }
 

@@ -7,7 +7,7 @@
 /// Reached through `client.connected_app().clients().secrets()`.
 #[derive(Debug, Clone, Copy)]
 pub struct ConnectedAppClientsSecrets<'a> {
-    pub(crate) transport: &'a crate::runtime::Transport,
+    pub(crate) core: &'a crate::client::Core,
 }
 
 impl<'a> ConnectedAppClientsSecrets<'a> {
@@ -23,7 +23,7 @@ impl<'a> ConnectedAppClientsSecrets<'a> {
     ) -> impl ::std::future::Future<
         Output = Result<RotateResponse, crate::Error>,
     > + Send + '_ {
-        self.transport.call(request)
+        self.core.transport.call(request)
     }
     /// Abandons a secret rotation in progress. The pending new secret is discarded and the
     /// current secret stays the only valid one.
@@ -36,7 +36,7 @@ impl<'a> ConnectedAppClientsSecrets<'a> {
     ) -> impl ::std::future::Future<
         Output = Result<RotateCancelResponse, crate::Error>,
     > + Send + '_ {
-        self.transport.call(request)
+        self.core.transport.call(request)
     }
     /// Starts a secret rotation by issuing a second, new secret for the client. Until the
     /// rotation is completed or cancelled, both the old and the new secret are accepted. The new
@@ -50,7 +50,7 @@ impl<'a> ConnectedAppClientsSecrets<'a> {
     ) -> impl ::std::future::Future<
         Output = Result<RotateStartResponse, crate::Error>,
     > + Send + '_ {
-        self.transport.call(request)
+        self.core.transport.call(request)
     }
 }
 

@@ -9,7 +9,7 @@ pub mod secrets;
 /// Reached through `client.m2m().clients()`.
 #[derive(Debug, Clone, Copy)]
 pub struct M2mClients<'a> {
-    pub(crate) transport: &'a crate::runtime::Transport,
+    pub(crate) core: &'a crate::client::Core,
 }
 
 impl<'a> M2mClients<'a> {
@@ -18,7 +18,7 @@ impl<'a> M2mClients<'a> {
     #[inline]
     pub fn secrets(&self) -> secrets::M2mClientsSecrets<'a> {
         secrets::M2mClientsSecrets {
-            transport: self.transport,
+            core: self.core,
         }
     }
     /// Creates an M2M client that may request tokens for the given scopes. The response holds
@@ -33,7 +33,7 @@ impl<'a> M2mClients<'a> {
     ) -> impl ::std::future::Future<
         Output = Result<CreateResponse, crate::Error>,
     > + Send + '_ {
-        self.transport.call(request)
+        self.core.transport.call(request)
     }
     /// Deletes an M2M client for good. It can no longer obtain tokens; tokens already issued
     /// stay valid until they expire.
@@ -46,7 +46,7 @@ impl<'a> M2mClients<'a> {
     ) -> impl ::std::future::Future<
         Output = Result<DeleteResponse, crate::Error>,
     > + Send + '_ {
-        self.transport.call(request)
+        self.core.transport.call(request)
     }
     /// Fetches one M2M client by its identifier. Only the last four characters of its secrets
     /// are returned.
@@ -59,7 +59,7 @@ impl<'a> M2mClients<'a> {
     ) -> impl ::std::future::Future<
         Output = Result<GetResponse, crate::Error>,
     > + Send + '_ {
-        self.transport.call(request)
+        self.core.transport.call(request)
     }
     /// Lists M2M clients, optionally filtered by a query, one page at a time. Pass
     /// `results_metadata.next_cursor` as `cursor` to get the next page; it is empty after the
@@ -73,7 +73,7 @@ impl<'a> M2mClients<'a> {
     ) -> impl ::std::future::Future<
         Output = Result<SearchResponse, crate::Error>,
     > + Send + '_ {
-        self.transport.call(request)
+        self.core.transport.call(request)
     }
     /// Every page of [`search`](Self::search), starting from the request's cursor: each page's
     /// next cursor is sent as `cursor` for the following one, until the API returns none (or an
@@ -82,7 +82,7 @@ impl<'a> M2mClients<'a> {
     /// [`Pages::next_cursor`](crate::Pages::next_cursor) tells where it stands.
     #[inline]
     pub fn search_pages(&self, request: SearchRequest) -> crate::Pages<SearchResponse> {
-        crate::Pages::new(self.transport.clone(), request)
+        crate::Pages::new(self.core.transport.clone(), request)
     }
     /// The items of every page of [`search`](Self::search) (see
     /// [`search_pages`](Self::search_pages)), one by one.
@@ -91,7 +91,7 @@ impl<'a> M2mClients<'a> {
         &self,
         request: SearchRequest,
     ) -> crate::Items<crate::consumer::models::m2m::M2mClient> {
-        crate::Items::new(self.transport.clone(), request)
+        crate::Items::new(self.core.transport.clone(), request)
     }
     /// Changes an M2M client's name, description, status, scopes or metadata. Only the fields
     /// you send are changed. Setting the status to `inactive` stops the client from obtaining
@@ -105,7 +105,7 @@ impl<'a> M2mClients<'a> {
     ) -> impl ::std::future::Future<
         Output = Result<UpdateResponse, crate::Error>,
     > + Send + '_ {
-        self.transport.call(request)
+        self.core.transport.call(request)
     }
 }
 

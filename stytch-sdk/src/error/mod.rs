@@ -5,7 +5,9 @@ use std::time::Duration;
 
 use serde::Deserialize;
 
-use crate::auth::AuthError;
+mod auth_error;
+
+pub use auth_error::AuthError;
 
 /// Everything that can go wrong when calling Stytch or checking a token.
 ///
@@ -169,7 +171,7 @@ pub enum Error {
 
     /// A token failed local verification (see [`crate::auth::AuthError`]).
     #[error(transparent)]
-    Auth(#[from] crate::auth::AuthError),
+    Auth(#[from] AuthError),
 }
 
 impl From<ApiError> for Error {

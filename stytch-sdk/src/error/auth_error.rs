@@ -1,4 +1,7 @@
 //! The error of local token and permission checks.
+//!
+//! It lives with the other errors, not in `auth`, so that the error types
+//! (part of the runtime) depend on nothing above them; `auth` re-exports it.
 
 use std::time::Duration;
 
@@ -20,7 +23,7 @@ pub enum AuthError {
     #[error("malformed token: {0}")]
     Malformed(String),
 
-    /// The token is longer than [`MAX_TOKEN_LEN`](super::MAX_TOKEN_LEN) and was not decoded.
+    /// The token is longer than [`MAX_TOKEN_LEN`](crate::auth::MAX_TOKEN_LEN) and was not decoded.
     #[error("token is {size} bytes long; at most {limit} are accepted")]
     TooLarge {
         /// Length of the token received.
