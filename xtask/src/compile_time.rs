@@ -689,7 +689,10 @@ mod tests {
         assert_eq!(kept(None).len(), ROWS.len());
         assert_eq!(
             kept(Some("MANAGEMENT")),
-            ["SDK alone, default features", "SDK alone, default + management"]
+            [
+                "SDK alone, default features",
+                "SDK alone, default + management"
+            ]
         );
         assert_eq!(kept(Some("no such row")), ["SDK alone, default features"]);
     }
