@@ -17,6 +17,7 @@ pub mod model;
 pub mod names;
 pub mod openapi;
 pub mod products;
+pub mod query;
 pub mod render;
 pub mod render_tests;
 pub mod resolve;

@@ -9,7 +9,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use crate::load::{RawField, RawNamespaceFile, RawParam, RawSpec, VERTICALS};
 use crate::model::*;
 use crate::names;
-use crate::validate::{Kind, declared_types, follow, placeholders};
+use crate::query::{Kind, declared_types, follow, placeholders};
 
 /// Builds the model from a spec that passed validation.
 pub fn resolve(spec: &RawSpec) -> Api {
@@ -259,7 +259,7 @@ impl Resolver<'_> {
         })
     }
 
-    fn param(&self, p: &RawParam, http: &str, holes: &BTreeSet<String>) -> Option<Param> {
+    fn param(&self, p: &RawParam, http: &str, holes: &[&str]) -> Option<Param> {
         let def = self.spec.param_definition(p)?;
         let name = def.name.as_ref()?.to_string();
         let format = def.format.as_ref().map(|_| WireFormat::SpaceSeparated);
@@ -268,11 +268,7 @@ impl Resolver<'_> {
             Some(_) => Ty::List(Box::new(Ty::String)),
             None => self.ty(def.ty.as_ref()?),
         };
-        let explicit = p
-            .location
-            .as_ref()
-            .or(def.location.as_ref())
-            .map(|l| l.to_string());
+        let explicit = self.spec.param_location(p).map(|l| l.to_string());
         let location = match explicit.as_deref() {
             Some("header") | None if ty == Ty::MemberSessionAuth => {
                 let headers = def.headers.as_deref();
@@ -286,7 +282,7 @@ impl Resolver<'_> {
             Some("query") => Location::Query,
             Some("body") => Location::Body,
             Some("local") => Location::Local,
-            _ if holes.contains(&name) => Location::Path,
+            _ if holes.contains(&name.as_str()) => Location::Path,
             _ if matches!(http, "GET" | "DELETE") => Location::Query,
             _ => Location::Body,
         };

@@ -82,7 +82,7 @@ impl<'a> Validator<'a> {
         } else {
             "body"
         };
-        let location = p.location.as_ref().or(definition.location.as_ref());
+        let location = self.spec.param_location(p);
         let located_in = location
             .map(|l| l.to_string())
             .unwrap_or_else(|| inferred.to_owned());
