@@ -33,7 +33,7 @@ pub use error::{Error, SpecError, SpecErrors};
 pub fn model(spec_dir: &Path) -> Result<model::Api, Error> {
     let raw = load::load(spec_dir)?;
     validate::validate(&raw).map_err(Error::Spec)?;
-    Ok(resolve::resolve(&raw))
+    resolve::resolve(&raw)
 }
 
 /// Runs the whole pipeline up to rendered files (relative path → content).

@@ -155,6 +155,44 @@ fn a_model_without_the_validator_is_an_error_not_a_panic() {
 }
 
 #[test]
+fn resolving_a_spec_validation_never_saw_is_an_internal_error_not_a_guess() {
+    // Resolving relies on validation: a spec that skipped it (the same as a
+    // rule missing from the validator) ends in an error naming the item, not
+    // in a skipped item, a made-up default or a panic later in rendering.
+    let cases = [
+        // A name that is no identifier as written.
+        (
+            tree_endpoint("string").replace("name: plant", "name: plant-tree"),
+            "endpoint `consumer.trees.plant-tree`",
+        ),
+        // A type nobody declares.
+        (tree_endpoint("consumer.trees.Missing"), "parameter `tree`"),
+        // A location the spec format does not have.
+        (
+            tree_endpoint("string").replace("required: true", "required: true\n        in: cookie"),
+            "parameter `tree`",
+        ),
+    ];
+    for (ns, item) in cases {
+        let dir = spec(&[("consumer/trees.yaml", ns.as_bytes())]);
+        assert!(
+            stytch_codegen::model(dir.path()).is_err(),
+            "validation refuses it"
+        );
+        let raw = stytch_codegen::load::load(dir.path()).unwrap();
+        let error = stytch_codegen::resolve::resolve(&raw).expect_err("resolved an invalid spec");
+        let text = error.to_string();
+        assert!(matches!(error, Error::Internal { .. }), "{text}");
+        assert!(text.starts_with("internal generator error: "), "{text}");
+        assert!(text.contains(item), "{text}");
+        assert!(
+            text.ends_with("(validation should have refused this)"),
+            "{text}"
+        );
+    }
+}
+
+#[test]
 fn types_holding_others_by_value_exponentially_are_refused_at_once_and_located() {
     // T0 holds two T1, T1 two T2, …: 2^40 values without a single optional part.
     let mut types = String::from("types:\n");
