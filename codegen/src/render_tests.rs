@@ -20,7 +20,6 @@ pub const PATH: &str = "endpoints.rs";
 
 /// Renders the test file.
 pub fn render(api: &Api) -> Result<OutputFile, Error> {
-    crate::render::check_names(api)?;
     let samples = Samples::new(api);
     check_samples(api, &samples)?;
     let mut tests = Vec::new();

@@ -220,6 +220,11 @@ impl Resolver<'_> {
             .map(|e| self.endpoint(&id, e))
             .collect::<Result<Vec<Endpoint>, Error>>()?;
         endpoints.sort_by(|a, b| a.name.cmp(&b.name));
+        // Each segment is a module name as written: it also names files and
+        // the generated test of each endpoint (through the endpoint id).
+        for segment in &file.segments {
+            converted(names::module_name, segment, item)?;
+        }
         let last = file
             .segments
             .last()

@@ -141,20 +141,6 @@ fn integer_and_boolean_path_parameters_render_without_encoding() {
 }
 
 #[test]
-fn a_model_without_the_validator_is_an_error_not_a_panic() {
-    // A model built by hand (or by a future resolver bug) with a name that is no identifier.
-    let ns = tree_endpoint("string");
-    let dir = spec(&[("consumer/trees.yaml", ns.as_bytes())]);
-    let mut api = stytch_codegen::model(dir.path()).unwrap();
-    api.verticals[0].namespaces[0].endpoints[0].method_name = "get thing".into();
-    let Err(Error::Render { message, .. }) = stytch_codegen::render::render(&api) else {
-        panic!("rendered a name that is no identifier")
-    };
-    assert!(message.contains("endpoint `get thing`"), "{message}");
-    assert!(stytch_codegen::render_tests::render(&api).is_err());
-}
-
-#[test]
 fn resolving_a_spec_validation_never_saw_is_an_internal_error_not_a_guess() {
     // Resolving relies on validation: a spec that skipped it (the same as a
     // rule missing from the validator) ends in an error naming the item, not
