@@ -251,8 +251,9 @@ fn document(api: &Api, version: &str) -> Result<String, String> {
                 "The endpoints of the Stytch authentication API ({}), as the stytch-sdk crate \
                 speaks them. Where two products share a method and path, one operation serves \
                 both: `x-stytch-endpoints` names each product's endpoint, and whatever differs \
-                between them is labelled with its product. Rendered by `cargo xtask openapi` \
-                from the YAML description in spec/; do not edit by hand.",
+                between them is labelled with its product. Generated from the YAML description \
+                in spec/ by `cargo xtask codegen`, which writes it together with the SDK; do \
+                not edit by hand.",
                 audiences.join(", ")
             ),
         },
