@@ -114,6 +114,21 @@ impl RawSpec {
     }
 }
 
+/// Where a parameter without `in:` goes: the path when the template has its
+/// placeholder, the headers for a member session, the query string for GET
+/// and DELETE, the body otherwise.
+pub fn inferred_location(in_template: bool, is_session: bool, http: &str) -> &'static str {
+    if in_template {
+        "path"
+    } else if is_session {
+        "header"
+    } else if matches!(http, "GET" | "DELETE") {
+        "query"
+    } else {
+        "body"
+    }
+}
+
 /// The `{name}` placeholders of a path template, in the order written.
 ///
 /// Strict, because the template becomes a `format!` string: every `{` opens a

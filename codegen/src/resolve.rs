@@ -12,7 +12,7 @@ use crate::error::{Error, internal};
 use crate::load::{RawEndpoint, RawEnum, RawField, RawNamespaceFile, RawParam, RawSpec, VERTICALS};
 use crate::model::*;
 use crate::names;
-use crate::query::{Kind, declared_types, follow, placeholders};
+use crate::query::{Kind, declared_types, follow, inferred_location, placeholders};
 
 /// Builds the model from a spec that passed validation.
 pub fn resolve(spec: &RawSpec) -> Result<Api, Error> {
@@ -348,8 +348,13 @@ impl Resolver<'_> {
                 self.ty(text, &item)?
             }
         };
-        let location = match self.spec.param_location(p).map(|l| l.as_str()) {
-            Some("header") | None if ty == Ty::MemberSessionAuth => {
+        let is_session = ty == Ty::MemberSessionAuth;
+        let goes = self.spec.param_location(p).map_or_else(
+            || inferred_location(holes.contains(&name.as_str()), is_session, http),
+            |written| written.as_str(),
+        );
+        let location = match goes {
+            "header" if is_session => {
                 let headers = def.headers.as_deref();
                 let get = |k: &str| headers.and_then(|h| h.get(k)).cloned().unwrap_or_default();
                 Location::Header {
@@ -357,19 +362,16 @@ impl Resolver<'_> {
                     jwt: get("session_jwt"),
                 }
             }
-            Some("path") => Location::Path,
-            Some("query") => Location::Query,
-            Some("body") => Location::Body,
-            Some("local") => Location::Local,
-            Some(other) => {
+            "path" => Location::Path,
+            "query" => Location::Query,
+            "body" => Location::Body,
+            "local" => Location::Local,
+            other => {
                 return Err(internal(
                     item,
                     format!("`in: {other}` does not fit the parameter"),
                 ));
             }
-            None if holes.contains(&name.as_str()) => Location::Path,
-            None if matches!(http, "GET" | "DELETE") => Location::Query,
-            None => Location::Body,
         };
         let sentinel = match &ty {
             Ty::Enum(id) => self.sentinels.get(id).cloned(),
