@@ -201,6 +201,13 @@ pub fn path_parts(path: &str) -> Result<Vec<PathPart<'_>>, String> {
     Ok(parts)
 }
 
+/// Names of the two streaming methods a paginated endpoint adds to its
+/// handle, next to its own method `method` (a Rust method name).
+pub fn page_method_names(method: &str) -> [String; 2] {
+    let method = method.trim_start_matches("r#");
+    [format!("{method}_pages"), format!("{method}_items")]
+}
+
 /// One field reached while following a dotted path through a response.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Reached {

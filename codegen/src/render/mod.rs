@@ -24,7 +24,6 @@ use quote::quote;
 use crate::error::Error;
 use crate::model::*;
 
-pub use pagination::page_method_names;
 pub(crate) use types::type_path_from;
 
 /// The line every generated file starts with.
