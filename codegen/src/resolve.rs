@@ -53,7 +53,7 @@ pub fn resolve(spec: &RawSpec) -> Result<Api, Error> {
             models,
         });
     }
-    mark_usage(&mut verticals);
+    mark_usage(&mut verticals)?;
     Ok(Api { verticals })
 }
 
@@ -480,7 +480,7 @@ impl Resolver<'_> {
 /// Records, for each model module, which verticals' endpoints reach it
 /// (directly or through other types), so the renderer can gate it on the
 /// right cargo features. Modules no endpoint reaches belong to their own vertical.
-fn mark_usage(verticals: &mut [Vertical]) {
+fn mark_usage(verticals: &mut [Vertical]) -> Result<(), Error> {
     // A module is compiled whole, so reaching one of its types reaches all of them.
     let mut members: HashMap<(String, String), Vec<Ty>> = HashMap::new();
     let mut fields_of: HashMap<(String, String, String), Vec<Ty>> = HashMap::new();
@@ -515,24 +515,33 @@ fn mark_usage(verticals: &mut [Vertical]) {
         }
         let mut seen = BTreeSet::new();
         while let Some(ty) = stack.pop() {
-            match ty {
-                Ty::List(inner) | Ty::Map(inner) => stack.push(*inner),
-                Ty::Object(id) | Ty::Enum(id) => {
-                    let key = (id.vertical.clone(), id.module.clone(), id.name.clone());
-                    if !seen.insert(key.clone()) {
-                        continue;
-                    }
-                    let module = (id.vertical.clone(), id.module.clone());
-                    if usage
-                        .entry(module.clone())
-                        .or_default()
-                        .insert(v.name.clone())
-                    {
-                        stack.extend(members.get(&module).into_iter().flatten().cloned());
-                    }
-                    stack.extend(fields_of.get(&key).into_iter().flatten().cloned());
+            let (id, object) = match ty {
+                Ty::List(inner) | Ty::Map(inner) => {
+                    stack.push(*inner);
+                    continue;
                 }
-                _ => {}
+                Ty::Object(id) => (id, true),
+                Ty::Enum(id) => (id, false),
+                _ => continue,
+            };
+            let key = (id.vertical.clone(), id.module.clone(), id.name.clone());
+            if !seen.insert(key.clone()) {
+                continue;
+            }
+            let missing = || internal(format!("type `{id}`"), "it is not in the model");
+            let module = (id.vertical.clone(), id.module.clone());
+            if usage
+                .entry(module.clone())
+                .or_default()
+                .insert(v.name.clone())
+            {
+                stack.extend(members.get(&module).ok_or_else(missing)?.iter().cloned());
+            }
+            match fields_of.get(&key) {
+                Some(held) => stack.extend(held.iter().cloned()),
+                // An enum with values holds no other type.
+                None if !object => {}
+                None => return Err(missing()),
             }
         }
     }
@@ -543,4 +552,5 @@ fn mark_usage(verticals: &mut [Vertical]) {
                 .unwrap_or_else(|| BTreeSet::from([v.name.clone()]));
         }
     }
+    Ok(())
 }
