@@ -141,6 +141,26 @@ fn integer_and_boolean_path_parameters_render_without_encoding() {
 }
 
 #[test]
+fn a_type_module_is_named_as_written_where_it_is_declared_and_where_it_is_used() {
+    // `tree__kinds` is a valid module name whose snake case (`tree_kinds`)
+    // differs: paths to its types must use the declared name.
+    let types = "types:\n  - name: Tree\n    doc: A tree.\n    fields:\n      - name: height\n        type: integer\n        doc: Height.\n";
+    let ns = tree_endpoint("consumer.tree__kinds.Tree");
+    let dir = spec(&[
+        ("consumer/types/tree__kinds.yaml", types.as_bytes()),
+        ("consumer/trees.yaml", ns.as_bytes()),
+    ]);
+    let (sdk, test) = generate(dir.path()).expect("a valid spec");
+    let all = sdk.join("\n");
+    assert!(all.contains("pub mod tree__kinds;"), "{all}");
+    assert!(all.contains("models::tree__kinds::Tree"), "{all}");
+    assert!(
+        !all.contains("tree_kinds") && !test.contains("tree_kinds::"),
+        "{all}\n{test}"
+    );
+}
+
+#[test]
 fn resolving_a_spec_validation_never_saw_is_an_internal_error_not_a_guess() {
     // Resolving relies on validation: a spec that skipped it (the same as a
     // rule missing from the validator) ends in an error naming the item, not
