@@ -47,6 +47,14 @@ impl fmt::Display for SpecErrors {
 
 impl std::error::Error for SpecErrors {}
 
+/// An [`Error::Internal`] about `item`.
+pub(crate) fn internal(item: impl Into<String>, message: impl Into<String>) -> Error {
+    Error::Internal {
+        item: item.into(),
+        message: message.into(),
+    }
+}
+
 /// Anything that stops generation.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
@@ -61,6 +69,15 @@ pub enum Error {
         /// The underlying error.
         #[source]
         source: std::io::Error,
+    },
+    /// A later stage met something that validation guarantees cannot occur:
+    /// a bug in the generator (a rule missing from `validate`), not in the spec.
+    #[error("internal generator error: {item}: {message} (validation should have refused this)")]
+    Internal {
+        /// The spec item being resolved or rendered, such as endpoint `consumer.users.get`.
+        item: String,
+        /// What was missing or malformed.
+        message: String,
     },
     /// The renderer produced tokens that do not parse (a generator bug).
     #[error("internal error rendering {file}: {message}")]

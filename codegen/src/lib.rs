@@ -17,6 +17,7 @@ pub mod model;
 pub mod names;
 pub mod openapi;
 pub mod products;
+pub mod query;
 pub mod render;
 pub mod render_tests;
 pub mod resolve;
@@ -32,7 +33,7 @@ pub use error::{Error, SpecError, SpecErrors};
 pub fn model(spec_dir: &Path) -> Result<model::Api, Error> {
     let raw = load::load(spec_dir)?;
     validate::validate(&raw).map_err(Error::Spec)?;
-    Ok(resolve::resolve(&raw))
+    resolve::resolve(&raw)
 }
 
 /// Runs the whole pipeline up to rendered files (relative path → content).

@@ -30,31 +30,6 @@ pub enum Ty {
     Enum(TypeId),
 }
 
-impl Ty {
-    /// The type as the spec writes it (`list<consumer.users.User>`).
-    pub fn spec_text(&self) -> String {
-        self.text_with(&|_, id| id.to_string())
-    }
-
-    /// The type as the spec writes it, with each named type spelled by
-    /// `named` (told whether it is an enum).
-    pub fn text_with(&self, named: &dyn Fn(bool, &TypeId) -> String) -> String {
-        match self {
-            Ty::String => "string".into(),
-            Ty::Integer => "integer".into(),
-            Ty::Number => "number".into(),
-            Ty::Boolean => "boolean".into(),
-            Ty::Timestamp => "timestamp".into(),
-            Ty::Json => "json".into(),
-            Ty::MemberSessionAuth => "member_session_auth".into(),
-            Ty::List(inner) => format!("list<{}>", inner.text_with(named)),
-            Ty::Map(inner) => format!("map<{}>", inner.text_with(named)),
-            Ty::Object(id) => named(false, id),
-            Ty::Enum(id) => named(true, id),
-        }
-    }
-}
-
 /// Id of an object type or enum: `<vertical>.<module>.<Name>`.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct TypeId {
@@ -413,40 +388,6 @@ pub struct Field {
     pub enum_values: Vec<String>,
     /// Doc text.
     pub doc: String,
-}
-
-impl Api {
-    /// Every namespace of every product, each before its children, in spec order.
-    pub fn all_namespaces(&self) -> Vec<&Namespace> {
-        self.verticals
-            .iter()
-            .flat_map(Vertical::all_namespaces)
-            .collect()
-    }
-}
-
-impl Vertical {
-    /// Every namespace, each before its children, in spec order.
-    pub fn all_namespaces(&self) -> Vec<&Namespace> {
-        let mut out = Vec::new();
-        let mut stack: Vec<&Namespace> = self.namespaces.iter().rev().collect();
-        while let Some(ns) = stack.pop() {
-            out.push(ns);
-            stack.extend(ns.children.iter().rev());
-        }
-        out
-    }
-}
-
-impl Endpoint {
-    /// The `{name}` placeholders of the path template, in order.
-    pub fn placeholders(&self) -> Vec<&str> {
-        self.path
-            .split('{')
-            .skip(1)
-            .filter_map(|rest| rest.split_once('}').map(|(name, _)| name))
-            .collect()
-    }
 }
 
 impl Field {

@@ -167,7 +167,7 @@ fn document(api: &Api, version: &str) -> Result<String, String> {
             }
             tags.push(json!({"name": ns.id, "description": ns.doc}));
             for e in &ns.endpoints {
-                let mut op = operation(ns, e);
+                let mut op = operation(ns, e)?;
                 op[ENDPOINTS_KEY] = json!({product.name: e.id});
                 if product.auth != home.auth {
                     op["security"] = json!([{scheme_name(product.auth): []}]);
@@ -226,12 +226,12 @@ fn document(api: &Api, version: &str) -> Result<String, String> {
     for v in &api.verticals {
         for module in v.models.iter().filter(|m| !m.used_by.is_empty()) {
             for t in &module.types {
-                let id = format!("{}.{}.{}", v.name, module.name, t.name);
-                schemas.insert(id, object_schema(t));
+                let id = v.type_id(&module.name, &t.name);
+                schemas.insert(id.to_string(), object_schema(t));
             }
             for e in &module.enums {
-                let id = format!("{}.{}.{}", v.name, module.name, e.name);
-                schemas.insert(id, enum_schema(e));
+                let id = v.type_id(&module.name, &e.name);
+                schemas.insert(id.to_string(), enum_schema(e));
             }
         }
     }
@@ -251,8 +251,9 @@ fn document(api: &Api, version: &str) -> Result<String, String> {
                 "The endpoints of the Stytch authentication API ({}), as the stytch-sdk crate \
                 speaks them. Where two products share a method and path, one operation serves \
                 both: `x-stytch-endpoints` names each product's endpoint, and whatever differs \
-                between them is labelled with its product. Rendered by `cargo xtask openapi` \
-                from the YAML description in spec/; do not edit by hand.",
+                between them is labelled with its product. Generated from the YAML description \
+                in spec/ by `cargo xtask codegen`, which writes it together with the SDK; do \
+                not edit by hand.",
                 audiences.join(", ")
             ),
         },
@@ -572,7 +573,8 @@ fn sorted(value: Value) -> Value {
     }
 }
 
-fn operation(ns: &Namespace, e: &crate::model::Endpoint) -> Value {
+/// The operation of one endpoint, as its own product serves it.
+fn operation(ns: &Namespace, e: &crate::model::Endpoint) -> Result<Value, String> {
     let mut op = Map::new();
     op.insert("operationId".into(), json!(e.id));
     op.insert("tags".into(), json!([ns.id]));
@@ -630,7 +632,13 @@ fn operation(ns: &Namespace, e: &crate::model::Endpoint) -> Value {
         }
     }
     // Placeholders that no parameter fills come from the client's configuration.
-    for name in e.placeholders() {
+    let placeholders = e.placeholders().map_err(|message| {
+        format!(
+            "internal generator error: endpoint `{}`: {message} (validation should have refused this)",
+            e.id
+        )
+    })?;
+    for name in placeholders {
         if !e.params.iter().any(|p| p.name == name) {
             parameters.push(json!({
                 "name": name,
@@ -674,7 +682,7 @@ fn operation(ns: &Namespace, e: &crate::model::Endpoint) -> Value {
             },
         }),
     );
-    Value::Object(op)
+    Ok(Value::Object(op))
 }
 
 fn reference(id: &str) -> String {
@@ -1061,7 +1069,7 @@ mod tests {
                 assert_eq!(p.required, Some(true), "{}: {}", e.id, p.name);
                 path_params.push(p.name.as_str());
             }
-            assert_eq!(path_params, e.placeholders(), "{}", e.id);
+            assert_eq!(path_params, e.placeholders().unwrap(), "{}", e.id);
             let body = op.request_body(&doc).unwrap();
             let form = e.encoding == crate::model::Encoding::Form;
             let content_type = if form {
@@ -1279,7 +1287,7 @@ mod tests {
 
     fn rendered<'a>(product: &str, ns: &'a Namespace, e: &'a Endpoint) -> Rendered<'a> {
         let product = products::product(product).unwrap();
-        let mut op = operation(ns, e);
+        let mut op = operation(ns, e).unwrap();
         op[ENDPOINTS_KEY] = json!({product.name: e.id});
         Rendered {
             product,

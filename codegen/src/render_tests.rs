@@ -20,13 +20,11 @@ pub const PATH: &str = "endpoints.rs";
 
 /// Renders the test file.
 pub fn render(api: &Api) -> Result<OutputFile, Error> {
-    crate::render::check_names(api)?;
     let samples = Samples::new(api);
     check_samples(api, &samples)?;
     let mut tests = Vec::new();
     for v in &api.verticals {
-        let mut stack: Vec<&Namespace> = v.namespaces.iter().rev().collect();
-        while let Some(ns) = stack.pop() {
+        for ns in v.all_namespaces() {
             // An endpoint with a local check has a hand-written public
             // method (in the SDK's `auth`) that returns its own answer
             // type; its wire format and answers are tested by hand.
@@ -37,7 +35,6 @@ pub fn render(api: &Api) -> Result<OutputFile, Error> {
             {
                 tests.push(endpoint_test(&samples, &v.name, ns, e));
             }
-            stack.extend(ns.children.iter().rev());
         }
     }
     let tokens = quote! {
@@ -60,21 +57,20 @@ pub fn render(api: &Api) -> Result<OutputFile, Error> {
     })
 }
 
-/// Every parameter must have a finite sample (the validator rejects the types
-/// that have none); say which one does not rather than render a broken test.
+/// Every parameter has a finite sample, since the validator refuses the types
+/// that have none; should one lack it anyway, that generator bug is reported
+/// instead of a broken test being rendered.
 fn check_samples(api: &Api, samples: &Samples<'_>) -> Result<(), Error> {
-    for v in &api.verticals {
-        let mut stack: Vec<&Namespace> = v.namespaces.iter().collect();
-        while let Some(ns) = stack.pop() {
-            for e in &ns.endpoints {
-                for p in &e.params {
-                    samples.try_param(p).map_err(|message| Error::Render {
-                        file: PATH.to_owned(),
-                        message: format!("{}: {message}", e.id),
-                    })?;
-                }
+    for ns in api.all_namespaces() {
+        for e in &ns.endpoints {
+            for p in &e.params {
+                samples.try_param(p).map_err(|message| {
+                    crate::error::internal(
+                        format!("endpoint `{}`, parameter `{}`", e.id, p.name),
+                        format!("no test sample: {message}"),
+                    )
+                })?;
             }
-            stack.extend(&ns.children);
         }
     }
     Ok(())

@@ -1,39 +1,49 @@
 //! Stage 3: turn the validated raw spec into the resolved [`model`](crate::model).
 //!
-//! Runs only after [`validate`](crate::validate) succeeded, so every lookup here
-//! is known to succeed; where a lookup could still miss, the item is skipped
-//! rather than panicking.
+//! Runs only after [`validate`](crate::validate) succeeded and relies on what
+//! it guarantees: every reference resolves, every name converts, every value
+//! is one the spec format allows. A lookup that misses anyway is a generator
+//! bug (a rule missing from validation); it ends resolving with an
+//! [`Error::Internal`] naming the item, never a skipped item or a guess.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
-use crate::load::{RawField, RawNamespaceFile, RawParam, RawSpec, VERTICALS};
+use crate::error::{Error, internal};
+use crate::load::{RawEndpoint, RawEnum, RawField, RawNamespaceFile, RawParam, RawSpec, VERTICALS};
 use crate::model::*;
 use crate::names;
-use crate::validate::{Kind, declared_types, follow, placeholders};
+use crate::query::{Kind, declared_types, follow, inferred_location, placeholders};
 
 /// Builds the model from a spec that passed validation.
-pub fn resolve(spec: &RawSpec) -> Api {
-    let kinds = declared_types(spec);
+pub fn resolve(spec: &RawSpec) -> Result<Api, Error> {
     let r = Resolver {
         spec,
-        kinds,
-        enum_values: enum_values(spec),
-        sentinels: sentinels(spec),
+        kinds: declared_types(spec),
+        enum_values: enum_values(spec)?,
+        sentinels: sentinels(spec)?,
     };
     let mut verticals = Vec::new();
     for vertical in VERTICALS {
-        let namespaces = r.namespaces(vertical, &[]);
-        let mut models: Vec<ModelModule> = spec
-            .type_files
-            .iter()
-            .filter(|f| f.vertical == vertical)
-            .map(|f| ModelModule {
+        let namespaces = r.namespaces(vertical, &[])?;
+        let mut models = Vec::new();
+        for f in spec.type_files.iter().filter(|f| f.vertical == vertical) {
+            models.push(ModelModule {
                 name: f.module.clone(),
                 used_by: BTreeSet::new(),
-                types: f.body.types.iter().map(|t| r.object(t)).collect(),
-                enums: f.body.enums.iter().map(|e| r.enumeration(e)).collect(),
-            })
-            .collect();
+                types: f
+                    .body
+                    .types
+                    .iter()
+                    .map(|t| r.object(&f.type_id(&t.name), t))
+                    .collect::<Result<_, _>>()?,
+                enums: f
+                    .body
+                    .enums
+                    .iter()
+                    .map(|e| r.enumeration(&f.type_id(&e.name), e))
+                    .collect::<Result<_, _>>()?,
+            });
+        }
         models.sort_by(|a, b| a.name.cmp(&b.name));
         // A product the spec leaves out still gets its (empty) module: the
         // hand-written SDK names each product's module under its feature.
@@ -43,8 +53,8 @@ pub fn resolve(spec: &RawSpec) -> Api {
             models,
         });
     }
-    mark_usage(&mut verticals);
-    Api { verticals }
+    mark_usage(&mut verticals)?;
+    Ok(Api { verticals })
 }
 
 struct Resolver<'a> {
@@ -55,49 +65,52 @@ struct Resolver<'a> {
     sentinels: HashMap<TypeId, String>,
 }
 
+/// The enum an alias names with `same_as`, or `None` for an enum with values.
+fn alias_target(id: &TypeId, e: &RawEnum) -> Result<Option<TypeId>, Error> {
+    match e.same_as.as_ref().map(|s| TypeExpr::parse(s)) {
+        None => Ok(None),
+        Some(Ok(TypeExpr::Named(target))) => Ok(Some(target)),
+        Some(_) => Err(internal(
+            format!("enum `{id}`"),
+            "`same_as` is not a type id",
+        )),
+    }
+}
+
 /// The `unknown:` placeholder value of every enum that declares one; an alias
 /// shares its target's.
-fn sentinels(spec: &RawSpec) -> HashMap<TypeId, String> {
+fn sentinels(spec: &RawSpec) -> Result<HashMap<TypeId, String>, Error> {
     let mut found = HashMap::new();
     let mut aliases = Vec::new();
     for file in &spec.type_files {
         for e in &file.body.enums {
-            let id = TypeId {
-                vertical: file.vertical.clone(),
-                module: file.module.clone(),
-                name: e.name.to_string(),
-            };
-            if let Some(Ok(TypeExpr::Named(target))) =
-                e.same_as.as_ref().map(|s| TypeExpr::parse(s))
-            {
+            let id = file.type_id(&e.name);
+            if let Some(target) = alias_target(&id, e)? {
                 aliases.push((id, target));
             } else if let Some(wire) = e.unknown.as_ref().and_then(|u| u.keys().next()) {
                 found.insert(id, wire.clone());
             }
         }
     }
+    // A target without a placeholder leaves its aliases without one too.
     for (alias, target) in aliases {
         if let Some(wire) = found.get(&target).cloned() {
             found.insert(alias, wire);
         }
     }
-    found
+    Ok(found)
 }
 
 /// Wire values of every enum, aliases resolved to their target's values.
-fn enum_values(spec: &RawSpec) -> HashMap<TypeId, Vec<String>> {
+fn enum_values(spec: &RawSpec) -> Result<HashMap<TypeId, Vec<String>>, Error> {
     let mut values = HashMap::new();
     let mut aliases = Vec::new();
     for file in &spec.type_files {
         for e in &file.body.enums {
-            let id = TypeId {
-                vertical: file.vertical.clone(),
-                module: file.module.clone(),
-                name: e.name.to_string(),
-            };
-            match e.same_as.as_ref().map(|s| TypeExpr::parse(s)) {
-                Some(Ok(TypeExpr::Named(target))) => aliases.push((id, target)),
-                _ => {
+            let id = file.type_id(&e.name);
+            match alias_target(&id, e)? {
+                Some(target) => aliases.push((id, target)),
+                None => {
                     values.insert(
                         id,
                         e.values.iter().flat_map(|v| v.keys().cloned()).collect(),
@@ -107,39 +120,48 @@ fn enum_values(spec: &RawSpec) -> HashMap<TypeId, Vec<String>> {
         }
     }
     for (alias, target) in aliases {
-        let found = values.get(&target).cloned().unwrap_or_default();
+        let found = values.get(&target).cloned().ok_or_else(|| {
+            internal(
+                format!("enum `{alias}`"),
+                format!("`same_as` names `{target}`, which is not an enum with values"),
+            )
+        })?;
         values.insert(alias, found);
     }
-    values
+    Ok(values)
 }
 
-fn snake(name: &str) -> String {
-    names::snake(name).unwrap_or_else(|_| name.to_owned())
-}
-
-fn pascal(name: &str) -> String {
-    names::pascal(name).unwrap_or_else(|_| name.to_owned())
+/// A name converted by `convert` (one of [`names`]' conversions, the one the
+/// validator checked the name with).
+fn converted(
+    convert: fn(&str) -> Result<String, String>,
+    raw: &str,
+    item: impl FnOnce() -> String,
+) -> Result<String, Error> {
+    convert(raw).map_err(|message| internal(item(), message))
 }
 
 impl Resolver<'_> {
     /// The wire values of an enum type, or of the enum in a list or map.
-    fn values_of(&self, ty: &Ty) -> Vec<String> {
+    fn values_of(&self, ty: &Ty, item: &str) -> Result<Vec<String>, Error> {
         match ty {
-            Ty::Enum(id) => self.enum_values.get(id).cloned().unwrap_or_default(),
-            Ty::List(inner) | Ty::Map(inner) => self.values_of(inner),
-            _ => Vec::new(),
+            Ty::Enum(id) => self
+                .enum_values
+                .get(id)
+                .cloned()
+                .ok_or_else(|| internal(item, format!("`{id}` is not an enum"))),
+            Ty::List(inner) | Ty::Map(inner) => self.values_of(inner, item),
+            _ => Ok(Vec::new()),
         }
     }
 
-    fn ty(&self, text: &str) -> Ty {
-        match TypeExpr::parse(text) {
-            Ok(expr) => self.expr(expr),
-            Err(_) => Ty::Json,
-        }
+    fn ty(&self, text: &str, item: &str) -> Result<Ty, Error> {
+        let expr = TypeExpr::parse(text).map_err(|message| internal(item, message))?;
+        self.expr(expr, item)
     }
 
-    fn expr(&self, expr: TypeExpr) -> Ty {
-        match expr {
+    fn expr(&self, expr: TypeExpr, item: &str) -> Result<Ty, Error> {
+        Ok(match expr {
             TypeExpr::Builtin(b) => match b {
                 "string" => Ty::String,
                 "integer" => Ty::Integer,
@@ -147,18 +169,25 @@ impl Resolver<'_> {
                 "boolean" => Ty::Boolean,
                 "timestamp" => Ty::Timestamp,
                 "member_session_auth" => Ty::MemberSessionAuth,
-                _ => Ty::Json,
+                "json" => Ty::Json,
+                other => return Err(internal(item, format!("unknown built-in type `{other}`"))),
             },
-            TypeExpr::List(inner) => Ty::List(Box::new(self.expr(*inner))),
-            TypeExpr::Map(inner) => Ty::Map(Box::new(self.expr(*inner))),
+            TypeExpr::List(inner) => Ty::List(Box::new(self.expr(*inner, item)?)),
+            TypeExpr::Map(inner) => Ty::Map(Box::new(self.expr(*inner, item)?)),
             TypeExpr::Named(id) => match self.kinds.get(&id) {
                 Some(Kind::Object) => Ty::Object(id),
-                _ => Ty::Enum(id),
+                Some(Kind::Enum | Kind::EnumAlias) => Ty::Enum(id),
+                None => {
+                    return Err(internal(
+                        item,
+                        format!("no type or enum `{id}` is declared"),
+                    ));
+                }
             },
-        }
+        })
     }
 
-    fn namespaces(&self, vertical: &str, parent: &[String]) -> Vec<Namespace> {
+    fn namespaces(&self, vertical: &str, parent: &[String]) -> Result<Vec<Namespace>, Error> {
         let mut files: Vec<&RawNamespaceFile> = self
             .spec
             .namespaces
@@ -176,105 +205,156 @@ impl Resolver<'_> {
             .collect()
     }
 
-    fn namespace(&self, vertical: &str, file: &RawNamespaceFile) -> Namespace {
+    fn namespace(&self, vertical: &str, file: &RawNamespaceFile) -> Result<Namespace, Error> {
         let id = format!("{vertical}.{}", file.segments.join("."));
+        let item = || format!("namespace `{id}`");
         let host = match file.body.base_url.as_deref().map(String::as_str) {
+            None | Some("api") => Host::Api,
             Some("telemetry") => Host::Telemetry,
-            _ => Host::Api,
+            Some(other) => return Err(internal(item(), format!("unknown base_url `{other}`"))),
         };
-        let mut endpoints: Vec<Endpoint> = file
+        let mut endpoints = file
             .body
             .endpoints
             .iter()
             .map(|e| self.endpoint(&id, e))
-            .collect();
+            .collect::<Result<Vec<Endpoint>, Error>>()?;
         endpoints.sort_by(|a, b| a.name.cmp(&b.name));
-        Namespace {
-            module: snake(file.segments.last().map(String::as_str).unwrap_or_default()),
-            handle: pascal(&file.segments.join("_")),
+        // Each segment is a module name as written: it also names files and
+        // the generated test of each endpoint (through the endpoint id).
+        for segment in &file.segments {
+            converted(names::module_name, segment, item)?;
+        }
+        let last = file
+            .segments
+            .last()
+            .ok_or_else(|| internal(item(), "the namespace has no path segment"))?;
+        Ok(Namespace {
+            module: converted(names::snake, last, item)?,
+            handle: converted(names::pascal, &file.segments.join("_"), item)?,
             segments: file.segments.clone(),
             doc: file.body.doc.trim().to_owned(),
             host,
             endpoints,
-            children: self.namespaces(vertical, &file.segments),
+            children: self.namespaces(vertical, &file.segments)?,
             id,
-        }
+        })
     }
 
-    fn endpoint(&self, ns: &str, raw: &crate::load::RawEndpoint) -> Endpoint {
+    fn endpoint(&self, ns: &str, raw: &RawEndpoint) -> Result<Endpoint, Error> {
+        let id = format!("{ns}.{}", raw.name.as_str());
+        let item = format!("endpoint `{id}`");
         let http = raw.method.to_uppercase();
         let encoding = match (
             raw.content_type.as_deref().map(String::as_str),
             http.as_str(),
         ) {
             (Some("form"), _) => Encoding::Form,
-            (_, "GET" | "DELETE") => Encoding::Query,
-            _ => Encoding::Json,
+            (None | Some("json"), "GET" | "DELETE") => Encoding::Query,
+            (None | Some("json"), _) => Encoding::Json,
+            (Some(other), _) => {
+                return Err(internal(item, format!("unknown content_type `{other}`")));
+            }
         };
-        let holes = placeholders(&raw.path).unwrap_or_default();
-        Endpoint {
-            id: format!("{ns}.{}", raw.name.as_str()),
+        let holes = placeholders(&raw.path).map_err(|message| internal(&item, message))?;
+        Ok(Endpoint {
             name: raw.name.to_string(),
-            method_name: snake(&raw.name),
-            type_prefix: pascal(&raw.name),
+            method_name: converted(names::method_name, &raw.name, || item.clone())?,
+            type_prefix: converted(names::pascal, &raw.name, || item.clone())?,
             path: raw.path.to_string(),
             encoding,
             doc: raw.doc.trim().to_owned(),
             idempotent: raw.idempotent.as_ref().is_some_and(|i| **i),
-            pagination: raw.paginate.as_ref().and_then(|p| self.pagination(raw, p)),
+            pagination: match &raw.paginate {
+                Some(p) => Some(self.pagination(raw, p, &item)?),
+                None => None,
+            },
             params: raw
                 .params
                 .iter()
-                .filter_map(|p| self.param(p, &http, &holes))
-                .collect(),
-            response: raw.response.iter().filter_map(|f| self.field(f)).collect(),
+                .map(|p| self.param(p, &http, &holes, &item))
+                .collect::<Result<_, _>>()?,
+            response: raw
+                .response
+                .iter()
+                .map(|f| self.field(f, &item))
+                .collect::<Result<_, _>>()?,
             http,
-        }
+            id,
+        })
     }
 
     fn pagination(
         &self,
-        raw: &crate::load::RawEndpoint,
+        raw: &RawEndpoint,
         p: &crate::load::RawPagination,
-    ) -> Option<Pagination> {
-        let mut steps: Vec<PathStep> = follow(self.spec, &raw.response, &p.next_cursor)
-            .ok()?
-            .iter()
-            .map(|s| PathStep {
-                rust_name: snake(&s.name),
+        item: &str,
+    ) -> Result<Pagination, Error> {
+        let fail = |message: String| internal(item, format!("`paginate`: {message}"));
+        let snake = |raw: &str| converted(names::snake, raw, || item.to_owned());
+        let mut steps = Vec::new();
+        for s in follow(self.spec, &raw.response, &p.next_cursor).map_err(fail)? {
+            steps.push(PathStep {
+                rust_name: snake(&s.name)?,
                 nilable: s.nilable,
-            })
-            .collect();
-        let next_cursor = steps.pop()?;
-        let items = follow(self.spec, &raw.response, &p.items).ok()?;
-        let Ty::List(item) = self.ty(&items.first()?.ty) else {
-            return None;
+            });
+        }
+        let next_cursor = steps
+            .pop()
+            .ok_or_else(|| fail("`next_cursor` leads nowhere".into()))?;
+        let items = follow(self.spec, &raw.response, &p.items).map_err(fail)?;
+        let items_ty = &items
+            .first()
+            .ok_or_else(|| fail("`items` names no field".into()))?
+            .ty;
+        let Ty::List(item_ty) = self.ty(items_ty, item)? else {
+            return Err(fail(format!("`items` has type `{items_ty}`, not a list")));
         };
-        Some(Pagination {
-            cursor: snake(&p.cursor),
+        Ok(Pagination {
+            cursor: snake(&p.cursor)?,
             through: steps,
             next_cursor,
-            items: snake(&p.items),
-            item: *item,
+            items: snake(&p.items)?,
+            item: *item_ty,
         })
     }
 
-    fn param(&self, p: &RawParam, http: &str, holes: &BTreeSet<String>) -> Option<Param> {
-        let def = self.spec.param_definition(p)?;
-        let name = def.name.as_ref()?.to_string();
+    fn param(
+        &self,
+        p: &RawParam,
+        http: &str,
+        holes: &[&str],
+        endpoint: &str,
+    ) -> Result<Param, Error> {
+        let def = self.spec.param_definition(p).ok_or_else(|| {
+            let used = p.use_.as_deref().map_or("", String::as_str);
+            internal(endpoint, format!("`use: {used}` names no common parameter"))
+        })?;
+        let name = def
+            .name
+            .as_ref()
+            .ok_or_else(|| internal(endpoint, "a parameter has no name"))?
+            .to_string();
+        let item = format!("{endpoint}, parameter `{name}`");
         let format = def.format.as_ref().map(|_| WireFormat::SpaceSeparated);
         let ty = match format {
             // The caller hands over a list; the wire carries it joined into one string.
             Some(_) => Ty::List(Box::new(Ty::String)),
-            None => self.ty(def.ty.as_ref()?),
+            None => {
+                let text = def
+                    .ty
+                    .as_ref()
+                    .ok_or_else(|| internal(&item, "it has no type"))?;
+                self.ty(text, &item)?
+            }
         };
-        let explicit = p
-            .location
-            .as_ref()
-            .or(def.location.as_ref())
-            .map(|l| l.to_string());
-        let location = match explicit.as_deref() {
-            Some("header") | None if ty == Ty::MemberSessionAuth => {
+        let is_session = ty == Ty::MemberSessionAuth;
+        let goes = self.spec.param_location(p).map_or_else(
+            || inferred_location(holes.contains(&name.as_str()), is_session, http),
+            |written| written.as_str(),
+        );
+        let location = match goes {
+            "header" if is_session => {
                 let headers = def.headers.as_deref();
                 let get = |k: &str| headers.and_then(|h| h.get(k)).cloned().unwrap_or_default();
                 Location::Header {
@@ -282,22 +362,25 @@ impl Resolver<'_> {
                     jwt: get("session_jwt"),
                 }
             }
-            Some("path") => Location::Path,
-            Some("query") => Location::Query,
-            Some("body") => Location::Body,
-            Some("local") => Location::Local,
-            _ if holes.contains(&name) => Location::Path,
-            _ if matches!(http, "GET" | "DELETE") => Location::Query,
-            _ => Location::Body,
+            "path" => Location::Path,
+            "query" => Location::Query,
+            "body" => Location::Body,
+            "local" => Location::Local,
+            other => {
+                return Err(internal(
+                    item,
+                    format!("`in: {other}` does not fit the parameter"),
+                ));
+            }
         };
         let sentinel = match &ty {
             Ty::Enum(id) => self.sentinels.get(id).cloned(),
             _ => None,
         };
-        Some(Param {
-            enum_values: self.values_of(&ty),
+        Ok(Param {
+            enum_values: self.values_of(&ty, &item)?,
             sentinel,
-            rust_name: snake(&name),
+            rust_name: converted(names::snake, &name, || item.clone())?,
             required: p.required.as_ref().map(|r| **r).unwrap_or(false),
             min: def.min.as_ref().map(|v| **v),
             max: def.max.as_ref().map(|v| **v),
@@ -315,13 +398,27 @@ impl Resolver<'_> {
         })
     }
 
-    fn field(&self, f: &RawField) -> Option<Field> {
-        let def = self.spec.field_definition(f)?;
-        let name = def.name.as_ref()?.to_string();
-        let ty = self.ty(def.ty.as_ref()?);
-        Some(Field {
-            enum_values: self.values_of(&ty),
-            rust_name: snake(&name),
+    /// A response field (`owner` names the endpoint) or an object type's field
+    /// (`owner` names the type).
+    fn field(&self, f: &RawField, owner: &str) -> Result<Field, Error> {
+        let def = self.spec.field_definition(f).ok_or_else(|| {
+            let used = f.use_.as_deref().map_or("", String::as_str);
+            internal(owner, format!("`use: {used}` names no common field"))
+        })?;
+        let name = def
+            .name
+            .as_ref()
+            .ok_or_else(|| internal(owner, "a field has no name"))?
+            .to_string();
+        let item = format!("{owner}, field `{name}`");
+        let text = def
+            .ty
+            .as_ref()
+            .ok_or_else(|| internal(&item, "it has no type"))?;
+        let ty = self.ty(text, &item)?;
+        Ok(Field {
+            enum_values: self.values_of(&ty, &item)?,
+            rust_name: converted(names::snake, &name, || item.clone())?,
             ty,
             nilable: f.nilable.as_ref().map(|n| **n).unwrap_or(false),
             rest: def.rest.as_ref().is_some_and(|r| **r),
@@ -335,61 +432,61 @@ impl Resolver<'_> {
         })
     }
 
-    fn object(&self, t: &crate::load::RawType) -> ObjectType {
-        ObjectType {
+    fn object(&self, id: &TypeId, t: &crate::load::RawType) -> Result<ObjectType, Error> {
+        let item = format!("type `{id}`");
+        Ok(ObjectType {
             name: t.name.to_string(),
-            rust_name: pascal(&t.name),
+            rust_name: converted(names::pascal, &t.name, || item.clone())?,
             doc: t.doc.trim().to_owned(),
-            fields: t.fields.iter().filter_map(|f| self.field(f)).collect(),
-        }
+            fields: t
+                .fields
+                .iter()
+                .map(|f| self.field(f, &item))
+                .collect::<Result<_, _>>()?,
+        })
     }
 
-    fn enumeration(&self, e: &crate::load::RawEnum) -> EnumType {
-        let same_as = e.same_as.as_ref().and_then(|s| match TypeExpr::parse(s) {
-            Ok(TypeExpr::Named(id)) => Some(id),
-            _ => None,
-        });
-        EnumType {
-            name: e.name.to_string(),
-            rust_name: pascal(&e.name),
-            doc: e.doc.trim().to_owned(),
-            values: e
-                .values
-                .iter()
-                .flat_map(|v| v.iter())
-                .map(|(wire, doc)| (wire, doc, false))
-                .chain(
-                    e.unknown
-                        .iter()
-                        .flat_map(|u| u.iter())
-                        .map(|(wire, doc)| (wire, doc, true)),
-                )
-                .map(|(wire, doc, sentinel)| EnumValue {
-                    wire: wire.clone(),
-                    rust_name: pascal(wire),
-                    doc: doc.trim().to_owned(),
-                    sentinel,
-                })
-                .collect(),
-            same_as,
+    fn enumeration(&self, id: &TypeId, e: &RawEnum) -> Result<EnumType, Error> {
+        let item = format!("enum `{id}`");
+        let mut values = Vec::new();
+        let listed = e
+            .values
+            .iter()
+            .flat_map(|v| v.iter())
+            .map(|(w, d)| (w, d, false));
+        let unknown = e
+            .unknown
+            .iter()
+            .flat_map(|u| u.iter())
+            .map(|(w, d)| (w, d, true));
+        for (wire, doc, sentinel) in listed.chain(unknown) {
+            values.push(EnumValue {
+                wire: wire.clone(),
+                rust_name: converted(names::pascal, wire, || format!("{item}, value `{wire}`"))?,
+                doc: doc.trim().to_owned(),
+                sentinel,
+            });
         }
+        Ok(EnumType {
+            name: e.name.to_string(),
+            rust_name: converted(names::pascal, &e.name, || item.clone())?,
+            doc: e.doc.trim().to_owned(),
+            values,
+            same_as: alias_target(id, e)?,
+        })
     }
 }
 
 /// Records, for each model module, which verticals' endpoints reach it
 /// (directly or through other types), so the renderer can gate it on the
 /// right cargo features. Modules no endpoint reaches belong to their own vertical.
-fn mark_usage(verticals: &mut [Vertical]) {
+fn mark_usage(verticals: &mut [Vertical]) -> Result<(), Error> {
     // A module is compiled whole, so reaching one of its types reaches all of them.
     let mut members: HashMap<(String, String), Vec<Ty>> = HashMap::new();
     let mut fields_of: HashMap<(String, String, String), Vec<Ty>> = HashMap::new();
     for v in verticals.iter() {
         for m in &v.models {
-            let id = |name: &str| TypeId {
-                vertical: v.name.clone(),
-                module: m.name.clone(),
-                name: name.to_owned(),
-            };
+            let id = |name: &str| v.type_id(&m.name, name);
             let list = members.entry((v.name.clone(), m.name.clone())).or_default();
             for t in &m.types {
                 list.push(Ty::Object(id(&t.name)));
@@ -412,29 +509,39 @@ fn mark_usage(verticals: &mut [Vertical]) {
     let mut usage: BTreeMap<(String, String), BTreeSet<String>> = BTreeMap::new();
     for v in verticals.iter() {
         let mut stack: Vec<Ty> = Vec::new();
-        for ns in &v.namespaces {
-            collect_namespace(ns, &mut stack);
+        for e in v.all_namespaces().into_iter().flat_map(|ns| &ns.endpoints) {
+            stack.extend(e.params.iter().map(|p| p.ty.clone()));
+            stack.extend(e.response.iter().map(|f| f.ty.clone()));
         }
         let mut seen = BTreeSet::new();
         while let Some(ty) = stack.pop() {
-            match ty {
-                Ty::List(inner) | Ty::Map(inner) => stack.push(*inner),
-                Ty::Object(id) | Ty::Enum(id) => {
-                    let key = (id.vertical.clone(), id.module.clone(), id.name.clone());
-                    if !seen.insert(key.clone()) {
-                        continue;
-                    }
-                    let module = (id.vertical.clone(), id.module.clone());
-                    if usage
-                        .entry(module.clone())
-                        .or_default()
-                        .insert(v.name.clone())
-                    {
-                        stack.extend(members.get(&module).into_iter().flatten().cloned());
-                    }
-                    stack.extend(fields_of.get(&key).into_iter().flatten().cloned());
+            let (id, object) = match ty {
+                Ty::List(inner) | Ty::Map(inner) => {
+                    stack.push(*inner);
+                    continue;
                 }
-                _ => {}
+                Ty::Object(id) => (id, true),
+                Ty::Enum(id) => (id, false),
+                _ => continue,
+            };
+            let key = (id.vertical.clone(), id.module.clone(), id.name.clone());
+            if !seen.insert(key.clone()) {
+                continue;
+            }
+            let missing = || internal(format!("type `{id}`"), "it is not in the model");
+            let module = (id.vertical.clone(), id.module.clone());
+            if usage
+                .entry(module.clone())
+                .or_default()
+                .insert(v.name.clone())
+            {
+                stack.extend(members.get(&module).ok_or_else(missing)?.iter().cloned());
+            }
+            match fields_of.get(&key) {
+                Some(held) => stack.extend(held.iter().cloned()),
+                // An enum with values holds no other type.
+                None if !object => {}
+                None => return Err(missing()),
             }
         }
     }
@@ -445,14 +552,5 @@ fn mark_usage(verticals: &mut [Vertical]) {
                 .unwrap_or_else(|| BTreeSet::from([v.name.clone()]));
         }
     }
-}
-
-fn collect_namespace(ns: &Namespace, out: &mut Vec<Ty>) {
-    for e in &ns.endpoints {
-        out.extend(e.params.iter().map(|p| p.ty.clone()));
-        out.extend(e.response.iter().map(|f| f.ty.clone()));
-    }
-    for child in &ns.children {
-        collect_namespace(child, out);
-    }
+    Ok(())
 }

@@ -79,11 +79,7 @@ impl<'a> Samples<'a> {
         let mut aliases = Vec::new();
         for v in &api.verticals {
             for m in &v.models {
-                let id = |name: &str| TypeId {
-                    vertical: v.name.clone(),
-                    module: m.name.clone(),
-                    name: name.to_owned(),
-                };
+                let id = |name: &str| v.type_id(&m.name, name);
                 for t in &m.types {
                     objects.insert(id(&t.name), t.fields.as_slice());
                 }

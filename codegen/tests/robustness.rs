@@ -141,17 +141,61 @@ fn integer_and_boolean_path_parameters_render_without_encoding() {
 }
 
 #[test]
-fn a_model_without_the_validator_is_an_error_not_a_panic() {
-    // A model built by hand (or by a future resolver bug) with a name that is no identifier.
-    let ns = tree_endpoint("string");
-    let dir = spec(&[("consumer/trees.yaml", ns.as_bytes())]);
-    let mut api = stytch_codegen::model(dir.path()).unwrap();
-    api.verticals[0].namespaces[0].endpoints[0].method_name = "get thing".into();
-    let Err(Error::Render { message, .. }) = stytch_codegen::render::render(&api) else {
-        panic!("rendered a name that is no identifier")
-    };
-    assert!(message.contains("endpoint `get thing`"), "{message}");
-    assert!(stytch_codegen::render_tests::render(&api).is_err());
+fn a_type_module_is_named_as_written_where_it_is_declared_and_where_it_is_used() {
+    // `tree__kinds` is a valid module name whose snake case (`tree_kinds`)
+    // differs: paths to its types must use the declared name.
+    let types = "types:\n  - name: Tree\n    doc: A tree.\n    fields:\n      - name: height\n        type: integer\n        doc: Height.\n";
+    let ns = tree_endpoint("consumer.tree__kinds.Tree");
+    let dir = spec(&[
+        ("consumer/types/tree__kinds.yaml", types.as_bytes()),
+        ("consumer/trees.yaml", ns.as_bytes()),
+    ]);
+    let (sdk, test) = generate(dir.path()).expect("a valid spec");
+    let all = sdk.join("\n");
+    assert!(all.contains("pub mod tree__kinds;"), "{all}");
+    assert!(all.contains("models::tree__kinds::Tree"), "{all}");
+    assert!(
+        !all.contains("tree_kinds") && !test.contains("tree_kinds::"),
+        "{all}\n{test}"
+    );
+}
+
+#[test]
+fn resolving_a_spec_validation_never_saw_is_an_internal_error_not_a_guess() {
+    // Resolving relies on validation: a spec that skipped it (the same as a
+    // rule missing from the validator) ends in an error naming the item, not
+    // in a skipped item, a made-up default or a panic later in rendering.
+    let cases = [
+        // A name that is no identifier as written.
+        (
+            tree_endpoint("string").replace("name: plant", "name: plant-tree"),
+            "endpoint `consumer.trees.plant-tree`",
+        ),
+        // A type nobody declares.
+        (tree_endpoint("consumer.trees.Missing"), "parameter `tree`"),
+        // A location the spec format does not have.
+        (
+            tree_endpoint("string").replace("required: true", "required: true\n        in: cookie"),
+            "parameter `tree`",
+        ),
+    ];
+    for (ns, item) in cases {
+        let dir = spec(&[("consumer/trees.yaml", ns.as_bytes())]);
+        assert!(
+            stytch_codegen::model(dir.path()).is_err(),
+            "validation refuses it"
+        );
+        let raw = stytch_codegen::load::load(dir.path()).unwrap();
+        let error = stytch_codegen::resolve::resolve(&raw).expect_err("resolved an invalid spec");
+        let text = error.to_string();
+        assert!(matches!(error, Error::Internal { .. }), "{text}");
+        assert!(text.starts_with("internal generator error: "), "{text}");
+        assert!(text.contains(item), "{text}");
+        assert!(
+            text.ends_with("(validation should have refused this)"),
+            "{text}"
+        );
+    }
 }
 
 #[test]

@@ -319,22 +319,18 @@ fn compare(api: &Api, reference: &Reference) -> Vec<String> {
         }
     }
 
-    let mut types = BTreeMap::new();
-    let mut enums = BTreeMap::new();
-    for v in api
-        .verticals
-        .iter()
-        .filter(|v| described.contains(v.name.as_str()))
-    {
-        for m in &v.models {
-            for t in &m.types {
-                types.insert(format!("{}.{}.{}", v.name, m.name, t.name), t);
-            }
-            for e in &m.enums {
-                enums.insert(format!("{}.{}.{}", v.name, m.name, e.name), e);
-            }
-        }
-    }
+    let mut types: BTreeMap<String, _> = api
+        .object_types()
+        .into_iter()
+        .filter(|(id, _)| described.contains(id.vertical.as_str()))
+        .map(|(id, t)| (id.to_string(), t))
+        .collect();
+    let enums: BTreeMap<String, _> = api
+        .enums()
+        .into_iter()
+        .filter(|(id, _)| described.contains(id.vertical.as_str()))
+        .map(|(id, e)| (id.to_string(), e))
+        .collect();
     for r in &reference.types {
         match types.remove(&r.id) {
             None => diffs.push(format!("type `{}` missing from the spec", r.id)),

@@ -280,27 +280,17 @@ fn namespaces(api: &Api) -> BTreeMap<String, &Namespace> {
 }
 
 fn object_types(api: &Api) -> BTreeMap<String, &ObjectType> {
-    let mut out = BTreeMap::new();
-    for v in &api.verticals {
-        for m in &v.models {
-            for t in &m.types {
-                out.insert(format!("{}.{}.{}", v.name, m.name, t.name), t);
-            }
-        }
-    }
-    out
+    api.object_types()
+        .into_iter()
+        .map(|(id, t)| (id.to_string(), t))
+        .collect()
 }
 
 fn enums(api: &Api) -> BTreeMap<String, &EnumType> {
-    let mut out = BTreeMap::new();
-    for v in &api.verticals {
-        for m in &v.models {
-            for e in &m.enums {
-                out.insert(format!("{}.{}.{}", v.name, m.name, e.name), e);
-            }
-        }
-    }
-    out
+    api.enums()
+        .into_iter()
+        .map(|(id, e)| (id.to_string(), e))
+        .collect()
 }
 
 fn endpoint_list(ns: &Namespace, before: &str, after: &str) -> String {

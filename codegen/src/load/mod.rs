@@ -33,30 +33,6 @@ pub struct RawSpec {
 }
 
 impl RawSpec {
-    /// The common parameter named `name` (what `use: name` refers to).
-    pub fn common_param(&self, name: &str) -> Option<&RawParam> {
-        self.common
-            .params
-            .iter()
-            .find(|c| c.name.as_ref().is_some_and(|n| n.as_str() == name))
-    }
-
-    /// The common field named `name`.
-    pub fn common_field(&self, name: &str) -> Option<&RawField> {
-        self.common
-            .fields
-            .iter()
-            .find(|c| c.name.as_ref().is_some_and(|n| n.as_str() == name))
-    }
-
-    /// Where a parameter is defined: itself, or the common one it `use`s.
-    pub fn param_definition<'a>(&'a self, p: &'a RawParam) -> Option<&'a RawParam> {
-        match &p.use_ {
-            Some(u) => self.common_param(u),
-            None => Some(p),
-        }
-    }
-
     /// A problem at `line`:`column` of the file with index `source`.
     pub fn error_at(
         &self,
@@ -82,14 +58,6 @@ impl RawSpec {
         let (line, column) = pos(s);
         let source = s.span().start().map(|m| m.source()).unwrap_or(usize::MAX);
         self.error_at(source, line, column, message)
-    }
-
-    /// Where a field is defined: itself, or the common one it `use`s.
-    pub fn field_definition<'a>(&'a self, f: &'a RawField) -> Option<&'a RawField> {
-        match &f.use_ {
-            Some(u) => self.common_field(u),
-            None => Some(f),
-        }
     }
 }
 

@@ -5,6 +5,7 @@
 use proc_macro2::{Ident, Literal, TokenStream};
 use quote::{format_ident, quote};
 
+use crate::error::Error;
 use crate::model::*;
 
 use super::codec::{CodecField, Format, Kind, decode_impls, encode_impl};
@@ -56,7 +57,7 @@ fn param_ty(p: &Param) -> TokenStream {
     if p.required { ty } else { quote!(Option<#ty>) }
 }
 
-pub(super) fn render_endpoint_types(ns: &Namespace, e: &Endpoint) -> TokenStream {
+pub(super) fn render_endpoint_types(ns: &Namespace, e: &Endpoint) -> Result<TokenStream, Error> {
     let request = format_ident!("{}Request", e.type_prefix);
     let response = format_ident!("{}Response", e.type_prefix);
     let handle = &ns.handle;
@@ -190,7 +191,7 @@ pub(super) fn render_endpoint_types(ns: &Namespace, e: &Endpoint) -> TokenStream
         )
     });
     let id = &e.id;
-    let path = render_path(e);
+    let path = render_path(e)?;
     let project_arg =
         if e.path.contains("{project_id}") && !e.params.iter().any(|p| p.name == "project_id") {
             quote!(project_id)
@@ -292,7 +293,7 @@ pub(super) fn render_endpoint_types(ns: &Namespace, e: &Endpoint) -> TokenStream
     let encode_response = encode_impl(&response, &codec);
     let decode_response = decode_impls(&response, &codec, quote!());
 
-    quote! {
+    Ok(quote! {
         #request_doc
         #[derive(#(#derives),*)]
         #[non_exhaustive]
@@ -347,5 +348,5 @@ pub(super) fn render_endpoint_types(ns: &Namespace, e: &Endpoint) -> TokenStream
 
         #[cfg(feature = "test-util")]
         #encode_response
-    }
+    })
 }

@@ -9,7 +9,8 @@ use crate::model::*;
 /// The route table of the offline mock (`test-util` feature): every endpoint of
 /// the vertical with its method, path template and member-session parameter.
 pub(super) fn mock_routes(v: &Vertical) -> TokenStream {
-    fn collect(ns: &Namespace, out: &mut Vec<TokenStream>) {
+    let mut routes = Vec::new();
+    for ns in v.all_namespaces() {
         for e in &ns.endpoints {
             let (id, method, path) = (&e.id, &e.http, &e.path);
             let session = e.params.iter().find_map(|p| match &p.location {
@@ -20,17 +21,10 @@ pub(super) fn mock_routes(v: &Vertical) -> TokenStream {
                 _ => None,
             });
             let session = session.unwrap_or_else(|| quote!(None));
-            out.push(quote! {
+            routes.push(quote! {
                 crate::test_util::Route { id: #id, method: #method, path: #path, member_session: #session }
             });
         }
-        for child in &ns.children {
-            collect(child, out);
-        }
-    }
-    let mut routes = Vec::new();
-    for ns in &v.namespaces {
-        collect(ns, &mut routes);
     }
     let name = &v.name;
     quote! {

@@ -1,8 +1,9 @@
 //! Stage 4: render the resolved model to Rust source.
 //!
 //! Each output file is built as tokens with `quote!`, parsed into a
-//! `syn::File` and printed with `prettyplease`. The renderer trusts the model:
-//! names are valid identifiers and references resolve.
+//! `syn::File` and printed with `prettyplease`. The renderer trusts the model,
+//! which only comes from a validated spec: names are valid identifiers and
+//! references resolve. It checks none of that again.
 //!
 //! This module holds the entry point, the file finishing and the identifier
 //! helpers every part shares; each submodule renders one kind of output.
@@ -23,7 +24,6 @@ use quote::quote;
 use crate::error::Error;
 use crate::model::*;
 
-pub use pagination::page_method_names;
 pub(crate) use types::type_path_from;
 
 /// The line every generated file starts with.
@@ -40,7 +40,6 @@ pub struct OutputFile {
 
 /// Renders every file of the generated module tree.
 pub fn render(api: &Api) -> Result<Vec<OutputFile>, Error> {
-    check_names(api)?;
     let mut files = Vec::new();
     let verticals: Vec<Ident> = api.verticals.iter().map(|v| ident(&v.name)).collect();
     // A product's module compiles with its own feature, or with the feature
@@ -100,75 +99,6 @@ pub(crate) fn ident(name: &str) -> Ident {
     match name.strip_prefix("r#") {
         Some(raw) => Ident::new_raw(raw, Span::call_site()),
         None => Ident::new(name, Span::call_site()),
-    }
-}
-
-/// Whether [`ident`] accepts `name` (instead of panicking, as `proc_macro2` does).
-pub(crate) fn is_ident(name: &str) -> bool {
-    match name.strip_prefix("r#") {
-        Some(raw) => {
-            crate::names::is_plain_identifier(raw)
-                && !matches!(raw, "crate" | "self" | "super" | "Self" | "_")
-        }
-        None => crate::names::is_plain_identifier(name) && name != "_",
-    }
-}
-
-/// Checks every name the renderers turn into an identifier, so a model that
-/// did not come through the validator yields an error instead of a panic.
-pub fn check_names(api: &Api) -> Result<(), Error> {
-    let mut bad = Vec::new();
-    let mut check = |what: &str, name: &str| {
-        if !is_ident(name) {
-            bad.push(format!("{what} `{name}`"));
-        }
-    };
-    for v in &api.verticals {
-        check("vertical", &v.name);
-        for m in &v.models {
-            check("model module", &m.name);
-            for t in &m.types {
-                check("type", &t.rust_name);
-                for f in &t.fields {
-                    check("field", &f.rust_name);
-                }
-            }
-            for e in &m.enums {
-                check("enum", &e.rust_name);
-                for value in &e.values {
-                    check("enum variant", &value.rust_name);
-                }
-            }
-        }
-        let mut stack: Vec<&Namespace> = v.namespaces.iter().collect();
-        while let Some(ns) = stack.pop() {
-            check("namespace", &ns.module);
-            check("namespace handle", &ns.handle);
-            for s in &ns.segments {
-                check("namespace", s);
-            }
-            for e in &ns.endpoints {
-                check("endpoint", &e.method_name);
-                check("endpoint type prefix", &e.type_prefix);
-                check("endpoint test", &e.id.replace('.', "_"));
-                check("HTTP method", &e.http);
-                for p in &e.params {
-                    check("parameter", &p.rust_name);
-                }
-                for f in &e.response {
-                    check("response field", &f.rust_name);
-                }
-            }
-            stack.extend(&ns.children);
-        }
-    }
-    if bad.is_empty() {
-        Ok(())
-    } else {
-        Err(Error::Render {
-            file: "(names)".to_owned(),
-            message: format!("not usable as Rust identifiers: {}", bad.join(", ")),
-        })
     }
 }
 

@@ -136,7 +136,11 @@ fn render_namespace(
             #paging
         }
     });
-    let types = ns.endpoints.iter().map(|e| render_endpoint_types(ns, e));
+    let types = ns
+        .endpoints
+        .iter()
+        .map(|e| render_endpoint_types(ns, e))
+        .collect::<Result<Vec<_>, Error>>()?;
     let tokens = quote! {
         #about
         #(pub mod #children;)*

@@ -5,16 +5,11 @@ use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
 use crate::model::*;
+use crate::query::page_method_names;
 
 use super::docs::docs;
 use super::ident;
 use super::types::rust_ty;
-
-/// Names of the two streaming methods of a paginated endpoint.
-pub fn page_method_names(method: &str) -> [String; 2] {
-    let method = method.trim_start_matches("r#");
-    [format!("{method}_pages"), format!("{method}_items")]
-}
 
 /// The `<method>_pages` and `<method>_items` methods of a paginated endpoint.
 pub(super) fn page_methods(e: &Endpoint, p: &Pagination) -> TokenStream {

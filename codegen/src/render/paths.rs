@@ -4,22 +4,28 @@
 use proc_macro2::TokenStream;
 use quote::quote;
 
+use crate::error::Error;
 use crate::model::*;
+use crate::query::{PathPart, path_parts};
 
 use super::ident;
 
 /// Code building the request path: a literal, or `format!` with encoded segments.
-pub(super) fn render_path(e: &Endpoint) -> TokenStream {
+pub(super) fn render_path(e: &Endpoint) -> Result<TokenStream, Error> {
+    let parts = path_parts(&e.path)
+        .map_err(|message| crate::error::internal(format!("endpoint `{}`", e.id), message))?;
     // Each placeholder becomes a local holding the encoded value, so the
     // `format!` call only carries a literal with inline arguments.
     let mut template = String::new();
     let mut locals = Vec::new();
-    let mut rest = e.path.as_str();
-    while let Some(start) = rest.find('{') {
-        template.push_str(&rest[..start]);
-        let after = &rest[start + 1..];
-        let end = after.find('}').unwrap_or(after.len());
-        let name = &after[..end];
+    for part in parts {
+        let name = match part {
+            PathPart::Text(text) => {
+                template.push_str(text);
+                continue;
+            }
+            PathPart::Placeholder(name) => name,
+        };
         let param = e
             .params
             .iter()
@@ -57,12 +63,10 @@ pub(super) fn render_path(e: &Endpoint) -> TokenStream {
         template.push('}');
         let local = ident(&local);
         locals.push(quote!(let #local = #value;));
-        rest = after.get(end + 1..).unwrap_or_default();
     }
-    template.push_str(rest);
-    if locals.is_empty() {
+    Ok(if locals.is_empty() {
         quote!(Ok(#template.to_owned()))
     } else {
         quote!(#(#locals)* Ok(format!(#template)))
-    }
+    })
 }

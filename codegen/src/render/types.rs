@@ -34,9 +34,12 @@ pub(super) fn type_path(id: &TypeId) -> TokenStream {
 }
 
 /// Path of a model type below the given crate root (`crate` inside the SDK, `stytch_sdk` outside).
+///
+/// The module is named as written, as `models/mod.rs` declares it (validation
+/// holds module names to lower snake case and no keyword).
 pub(crate) fn type_path_from(root: TokenStream, id: &TypeId) -> TokenStream {
     let vertical = ident(&id.vertical);
-    let module = ident(&crate::names::snake(&id.module).unwrap_or_else(|_| id.module.clone()));
+    let module = ident(&id.module);
     let name = ident(&crate::names::pascal(&id.name).unwrap_or_else(|_| id.name.clone()));
     quote!(#root::#vertical::models::#module::#name)
 }

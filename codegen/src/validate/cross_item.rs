@@ -10,11 +10,11 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use super::reserved::{CLIENT_METHODS, HANDLE_METHODS, MAX_NAMESPACE_DEPTH, REQUEST_METHODS};
-use super::{Kind, placeholders};
 use crate::error::SpecError;
 use crate::load::{RawField, RawParam, RawSpec, S, pos};
 use crate::model::{TypeExpr, TypeId};
 use crate::names;
+use crate::query::{Kind, PathPart, path_parts, placeholders};
 
 /// Every problem of the kinds this module looks for.
 pub(crate) fn check(spec: &RawSpec, kinds: &HashMap<TypeId, Kind>) -> Vec<SpecError> {
@@ -192,11 +192,7 @@ impl Checker<'_> {
         let mut edges: BTreeMap<TypeId, Vec<(&S<String>, TypeId)>> = BTreeMap::new();
         for file in &self.spec.type_files {
             for t in &file.body.types {
-                let from = TypeId {
-                    vertical: file.vertical.clone(),
-                    module: file.module.clone(),
-                    name: t.name.to_string(),
-                };
+                let from = file.type_id(&t.name);
                 let list = edges.entry(from).or_default();
                 for f in &t.fields {
                     if let Some((name, to)) = by_value_object(f, self.kinds) {
@@ -283,6 +279,9 @@ impl Checker<'_> {
                 .map_or("api", |b| b.as_str())
                 .to_owned();
             for ep in &ns.body.endpoints {
+                let Some(shape) = route_shape(&ep.path) else {
+                    continue; // reported by the endpoint rules
+                };
                 let id = format!(
                     "{}.{}.{}",
                     ns.vertical,
@@ -293,7 +292,7 @@ impl Checker<'_> {
                     ns.vertical.clone(),
                     host.clone(),
                     ep.method.to_string(),
-                    route_shape(&ep.path),
+                    shape,
                 );
                 let (line, column) = pos(&ep.path);
                 let source = ep.path.span().start().map_or(ns.file, |m| m.source());
@@ -329,10 +328,10 @@ impl Checker<'_> {
                     let Some((name, ty)) = definition(p, self.spec) else {
                         continue;
                     };
-                    let explicit = p.location.as_ref().or(def_location(p, self.spec));
+                    let explicit = self.spec.param_location(p);
                     let in_path = match explicit {
                         Some(l) => l.as_str() == "path",
-                        None => holes.contains(name.as_str()),
+                        None => holes.contains(&name.as_str()),
                     };
                     if !in_path {
                         continue;
@@ -366,36 +365,25 @@ impl Checker<'_> {
     }
 }
 
-/// A path with every placeholder emptied: `/v1/users/{}`.
-fn route_shape(path: &str) -> String {
-    let mut shape = String::with_capacity(path.len());
-    let mut in_placeholder = false;
-    for ch in path.chars() {
-        match ch {
-            '{' => {
-                in_placeholder = true;
-                shape.push('{');
-            }
-            '}' => {
-                in_placeholder = false;
-                shape.push('}');
-            }
-            _ if in_placeholder => {}
-            _ => shape.push(ch),
-        }
-    }
-    shape
+/// A path with every placeholder emptied (`/v1/users/{}`); `None` for a path
+/// the endpoint rules refuse.
+fn route_shape(path: &str) -> Option<String> {
+    let parts = path_parts(path).ok()?;
+    Some(
+        parts
+            .into_iter()
+            .map(|part| match part {
+                PathPart::Text(text) => text,
+                PathPart::Placeholder(_) => "{}",
+            })
+            .collect(),
+    )
 }
 
 /// The name and type of a parameter, looking `use` up in common.yaml.
 fn definition<'a>(p: &'a RawParam, spec: &'a RawSpec) -> Option<(&'a S<String>, &'a S<String>)> {
     let def = spec.param_definition(p)?;
     Some((def.name.as_ref()?, def.ty.as_ref()?))
-}
-
-/// The `in:` of a used common parameter.
-fn def_location<'a>(p: &RawParam, spec: &'a RawSpec) -> Option<&'a S<String>> {
-    spec.common_param(p.use_.as_ref()?)?.location.as_ref()
 }
 
 /// The object type a field holds directly, not in a list or map. A nilable

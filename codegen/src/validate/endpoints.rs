@@ -6,7 +6,8 @@ use std::collections::{BTreeSet, HashMap};
 use crate::load::{RawEndpoint, S, pos};
 use crate::names;
 
-use super::{CLIENT_PLACEHOLDERS, LOCAL_CHECKS, Validator, clash, placeholders};
+use super::{CLIENT_PLACEHOLDERS, LOCAL_CHECKS, Validator, clash};
+use crate::query::placeholders;
 
 /// Where an endpoint's parameter is used, for the checks that depend on it.
 pub(super) struct EndpointContext<'a> {
@@ -67,7 +68,7 @@ impl<'a> Validator<'a> {
             );
         }
         let placeholders = match placeholders(&ep.path) {
-            Ok(p) => p,
+            Ok(p) => p.into_iter().map(str::to_owned).collect(),
             Err(message) => {
                 self.at(&ep.path, format!("{what}: {message}"));
                 BTreeSet::new()

@@ -4,8 +4,9 @@
 //! stage succeeds, resolving and rendering cannot fail on spec content.
 //!
 //! This module holds the entry point, the `Validator` with its helpers for
-//! reporting a problem at a position, and the constants and lookups other
-//! stages share; each submodule adds the rules of one part of the spec.
+//! reporting a problem at a position, and the constants other stages share;
+//! each submodule adds the rules of one part of the spec. The lookups it
+//! shares with the later stages live in [`query`](crate::query).
 
 mod common;
 mod cross_item;
@@ -15,7 +16,6 @@ mod namespaces;
 mod nesting;
 mod pagination;
 mod params;
-mod paths;
 pub mod reserved;
 mod types;
 
@@ -24,9 +24,7 @@ use std::collections::HashMap;
 use crate::error::{SpecError, SpecErrors};
 use crate::load::{RawSpec, S, pos};
 use crate::model::TypeId;
-
-pub use pagination::{Reached, follow};
-pub use paths::placeholders;
+use crate::query::Kind;
 
 /// The fallback variant every generated enum has; no wire value may take its name.
 pub const UNKNOWN_VARIANT: &str = "Unrecognized";
@@ -59,17 +57,6 @@ pub const LOCAL_CHECKS: &[(&str, &str, &str)] = &[
 
 /// Wire formats a list parameter may be written in (`format:`).
 pub const WIRE_FORMATS: &[&str] = &["space_separated"];
-
-/// What a named type id refers to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Kind {
-    /// An object type.
-    Object,
-    /// An enum with its own values.
-    Enum,
-    /// An enum alias (`same_as`).
-    EnumAlias,
-}
 
 /// Checks the whole spec; returns every problem found.
 pub fn validate(spec: &RawSpec) -> Result<(), SpecErrors> {
@@ -138,32 +125,6 @@ fn clash(
     let (l, c) = pos(name);
     taken.insert(rust.to_owned(), (name.to_string(), l, c));
     None
-}
-
-/// Every declared object type and enum id, with what it is.
-pub fn declared_types(spec: &RawSpec) -> HashMap<TypeId, Kind> {
-    let mut kinds = HashMap::new();
-    for file in &spec.type_files {
-        let id = |name: &str| TypeId {
-            vertical: file.vertical.clone(),
-            module: file.module.clone(),
-            name: name.to_owned(),
-        };
-        for t in &file.body.types {
-            kinds.insert(id(&t.name), Kind::Object);
-        }
-        for e in &file.body.enums {
-            kinds.insert(
-                id(&e.name),
-                if e.same_as.is_some() {
-                    Kind::EnumAlias
-                } else {
-                    Kind::Enum
-                },
-            );
-        }
-    }
-    kinds
 }
 
 /// Walks the spec and collects every problem it finds.

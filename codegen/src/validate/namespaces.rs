@@ -74,7 +74,7 @@ impl<'a> Validator<'a> {
                 let (line, column) = pos(&ep.name);
                 self.anchor = Some((ns.file, line, column));
                 if let (Some(paginate), Ok(method)) = (&ep.paginate, names::snake(&ep.name)) {
-                    for extra in crate::render::page_method_names(&method) {
+                    for extra in crate::query::page_method_names(&method) {
                         if methods.contains(&extra) {
                             self.at(&paginate.cursor, format!("endpoint `{}` is paginated, so it gets a method `{extra}`, which another endpoint of `{id}` already has", ep.name.as_str()));
                         }

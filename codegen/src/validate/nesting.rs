@@ -9,7 +9,7 @@ use crate::load::{RawSpec, S};
 use crate::model::{TypeExpr, TypeId};
 use crate::samples::HARD_SIZE;
 
-use super::Kind;
+use crate::query::Kind;
 
 /// How many object types deep one type may reach through its fields (by
 /// value, nilable, or in lists and maps), counting itself. Rust checks that a
@@ -43,11 +43,7 @@ fn graph<'a>(spec: &'a RawSpec, kinds: &HashMap<TypeId, Kind>) -> Vec<Node<'a>> 
     let mut types = Vec::new();
     for file in &spec.type_files {
         for t in &file.body.types {
-            let id = TypeId {
-                vertical: file.vertical.clone(),
-                module: file.module.clone(),
-                name: t.name.to_string(),
-            };
+            let id = file.type_id(&t.name);
             index.entry(id.clone()).or_insert(types.len());
             types.push((t, id));
         }

@@ -6,6 +6,7 @@ use std::collections::BTreeSet;
 use crate::load::{RawParam, S};
 use crate::model::TypeExpr;
 use crate::names;
+use crate::query::inferred_location;
 
 use super::endpoints::EndpointContext;
 use super::{LOCAL_CHECKS, Validator, WIRE_FORMATS};
@@ -73,16 +74,12 @@ impl<'a> Validator<'a> {
             .ty
             .as_ref()
             .is_some_and(|t| t.as_str() == "member_session_auth");
-        let inferred = if ctx.placeholders.contains(name.as_str()) {
-            "path"
-        } else if is_session {
-            "header"
-        } else if matches!(ctx.http, "GET" | "DELETE") {
-            "query"
-        } else {
-            "body"
-        };
-        let location = p.location.as_ref().or(definition.location.as_ref());
+        let inferred = inferred_location(
+            ctx.placeholders.contains(name.as_str()),
+            is_session,
+            ctx.http,
+        );
+        let location = self.spec.param_location(p);
         let located_in = location
             .map(|l| l.to_string())
             .unwrap_or_else(|| inferred.to_owned());

@@ -7,7 +7,8 @@ use crate::load::{S, pos};
 use crate::model::{TypeExpr, TypeId};
 use crate::names;
 
-use super::{Kind, UNKNOWN_VARIANT, Validator, clash, declared_types};
+use super::{UNKNOWN_VARIANT, Validator, clash};
+use crate::query::{Kind, declared_types};
 
 impl<'a> Validator<'a> {
     pub(super) fn collect_type_ids(&mut self) {
@@ -20,11 +21,7 @@ impl<'a> Validator<'a> {
                 .map(|t| &t.name)
                 .chain(file.body.enums.iter().map(|e| &e.name));
             for name in names {
-                let id = TypeId {
-                    vertical: file.vertical.clone(),
-                    module: file.module.clone(),
-                    name: name.to_string(),
-                };
+                let id = file.type_id(name);
                 let (line, column) = pos(name);
                 if let Some((_, l, c)) = seen.get(&id) {
                     let msg = format!(
