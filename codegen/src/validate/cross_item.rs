@@ -264,20 +264,15 @@ impl Checker<'_> {
         }
     }
 
-    /// Two endpoints of one product on the same host, method and path would
-    /// be one operation on the wire: the server cannot tell which was meant.
+    /// Two endpoints of one product on the same method and path would be one
+    /// operation on the wire, and the generated mock and the OpenAPI
+    /// document key operations by method and path alone, whatever the host.
     /// Placeholder names do not matter (`/users/{id}` is `/users/{user_id}`).
     fn routes(&mut self) {
-        // (product, host, method, path shape) → (endpoint, file, line, column).
-        type Route = (String, String, String, String);
+        // (product, method, path shape) → (endpoint, file, line, column).
+        type Route = (String, String, String);
         let mut seen: HashMap<Route, (String, usize, usize, usize)> = HashMap::new();
         for ns in &self.spec.namespaces {
-            let host = ns
-                .body
-                .base_url
-                .as_ref()
-                .map_or("api", |b| b.as_str())
-                .to_owned();
             for ep in &ns.body.endpoints {
                 let Some(shape) = route_shape(&ep.path) else {
                     continue; // reported by the endpoint rules
@@ -288,12 +283,7 @@ impl Checker<'_> {
                     ns.segments.join("."),
                     ep.name.as_str()
                 );
-                let key = (
-                    ns.vertical.clone(),
-                    host.clone(),
-                    ep.method.to_string(),
-                    shape,
-                );
+                let key = (ns.vertical.clone(), ep.method.to_string(), shape);
                 let (line, column) = pos(&ep.path);
                 let source = ep.path.span().start().map_or(ns.file, |m| m.source());
                 match seen.get(&key) {
