@@ -36,7 +36,37 @@ pub struct Product {
     pub main_host: &'static str,
     /// Every endpoint path of the product starts with one of these.
     pub path_prefixes: &'static [&'static str],
+    /// What the builder's two credentials are called in error messages.
+    pub credential_names: [&'static str; 2],
+    /// A credential id starting with this selects the first of `servers`
+    /// (live projects), any other the second (test projects); without it the
+    /// first server is the only default.
+    pub live_prefix: Option<&'static str>,
+    /// The endpoints local token verification fetches from, for products
+    /// whose sessions and M2M tokens the SDK verifies locally.
+    pub verification: Option<Verification>,
 }
+
+/// The endpoints of a product that local verification uses, as ids below
+/// the product (`sessions.get_jwks`). The validator checks that the spec
+/// has each with the parameters the generated product impl passes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Verification {
+    /// The key set: one required parameter, `project_id`.
+    pub key_set: &'static str,
+    /// The RBAC policy: no required parameters.
+    pub policy: &'static str,
+    /// An M2M access token: required `client_id` and `client_secret`, and an
+    /// optional list `scope`.
+    pub token: &'static str,
+}
+
+/// Where local verification fetches from, the same for consumer and B2B.
+const SESSION_VERIFICATION: Verification = Verification {
+    key_set: "sessions.get_jwks",
+    policy: "rbac.policy",
+    token: "m2m.token",
+};
 
 const STYTCH_SERVERS: &[(&str, &str)] = &[
     (
@@ -60,6 +90,9 @@ pub const PRODUCTS: &[Product] = &[
         servers: STYTCH_SERVERS,
         main_host: "api",
         path_prefixes: &["/v1/"],
+        credential_names: ["project id", "secret"],
+        live_prefix: Some("project-live-"),
+        verification: Some(SESSION_VERIFICATION),
     },
     Product {
         name: "b2b",
@@ -70,6 +103,9 @@ pub const PRODUCTS: &[Product] = &[
         servers: STYTCH_SERVERS,
         main_host: "api",
         path_prefixes: &["/v1/"],
+        credential_names: ["project id", "secret"],
+        live_prefix: Some("project-live-"),
+        verification: Some(SESSION_VERIFICATION),
     },
     Product {
         name: "samlshield",
@@ -80,6 +116,9 @@ pub const PRODUCTS: &[Product] = &[
         servers: &[("https://api.samlshield.com", "The SAML Shield service.")],
         main_host: "api",
         path_prefixes: &["/v1/"],
+        credential_names: ["public token", "secret"],
+        live_prefix: None,
+        verification: None,
     },
     Product {
         name: "management",
@@ -93,8 +132,19 @@ pub const PRODUCTS: &[Product] = &[
         )],
         main_host: "management",
         path_prefixes: &["/pwa/v3/", "/web/v1/"],
+        credential_names: ["workspace key id", "workspace key secret"],
+        live_prefix: None,
+        verification: None,
     },
 ];
+
+/// The products whose tokens are verified locally, in the order of their
+/// cache slots.
+pub fn verifying() -> impl Iterator<Item = (&'static Product, Verification)> {
+    PRODUCTS
+        .iter()
+        .filter_map(|p| p.verification.map(|v| (p, v)))
+}
 
 /// The product named `name`.
 pub fn product(name: &str) -> Option<&'static Product> {

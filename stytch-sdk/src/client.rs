@@ -8,7 +8,9 @@ use std::time::Duration;
 use crate::auth::AuthState;
 use crate::error::Error;
 use crate::retry::RetryPolicy;
-use crate::runtime::{Credentials, Endpoint, RequestOptions, Transport, TransportConfig};
+use crate::runtime::{
+    Credentials, Endpoint, Product, RequestOptions, Scheme, Transport, TransportConfig,
+};
 
 /// What every handle of a client reaches: the transport that sends its
 /// requests and the state of its local token checks (key and policy
@@ -157,20 +159,10 @@ mod sealed {
     /// Lets only this crate implement [`super::BuildClient`].
     #[allow(private_interfaces)]
     pub trait Sealed: Sized {
-        /// Whether the client authenticates with a public token as a bearer
-        /// token (the builder's first argument) instead of id and secret.
-        const PUBLIC_TOKEN: bool = false;
-        /// What the builder's two credentials are called in error messages.
-        const CREDENTIAL_NAMES: [&'static str; 2] = ["project id", "secret"];
+        /// The product of the client, from the generated product table:
+        /// credentials, default host.
+        fn product() -> crate::runtime::Product;
         fn from_core(core: super::Core) -> Self;
-        /// The main host when the builder names none.
-        fn default_api_url(project_id: &str) -> &'static str {
-            if project_id.starts_with("project-live-") {
-                super::LIVE_API_URL
-            } else {
-                super::TEST_API_URL
-            }
-        }
     }
 }
 
@@ -238,12 +230,11 @@ client_common!("management", ManagementClient);
 #[cfg(feature = "management")]
 #[allow(private_interfaces)]
 impl sealed::Sealed for ManagementClient {
-    const CREDENTIAL_NAMES: [&'static str; 2] = ["workspace key id", "workspace key secret"];
+    fn product() -> Product {
+        crate::management::PRODUCT
+    }
     fn from_core(core: Core) -> Self {
         Self { core }
-    }
-    fn default_api_url(_key_id: &str) -> &'static str {
-        MANAGEMENT_URL
     }
 }
 
@@ -284,12 +275,11 @@ impl ManagementClient {
 #[cfg(feature = "samlshield")]
 #[allow(private_interfaces)]
 impl sealed::Sealed for SamlShieldClient {
-    const PUBLIC_TOKEN: bool = true;
+    fn product() -> Product {
+        crate::samlshield::PRODUCT
+    }
     fn from_core(core: Core) -> Self {
         Self { core }
-    }
-    fn default_api_url(_public_token: &str) -> &'static str {
-        SAML_SHIELD_URL
     }
 }
 
@@ -308,10 +298,13 @@ impl SamlShieldClient {
 }
 
 macro_rules! client_impl {
-    ($feature:literal, $client:ident) => {
+    ($feature:literal, $client:ident, $product:expr) => {
         #[cfg(feature = $feature)]
         #[allow(private_interfaces)]
         impl sealed::Sealed for $client {
+            fn product() -> Product {
+                $product
+            }
             fn from_core(core: Core) -> Self {
                 Self { core }
             }
@@ -344,8 +337,8 @@ macro_rules! client_impl {
     };
 }
 
-client_impl!("consumer", Client);
-client_impl!("b2b", B2BClient);
+client_impl!("consumer", Client, crate::consumer::PRODUCT);
+client_impl!("b2b", B2BClient, crate::b2b::PRODUCT);
 
 /// Configures a [`Client`] or [`B2BClient`].
 pub struct ClientBuilder<C> {
@@ -514,7 +507,7 @@ impl<C: BuildClient> ClientBuilder<C> {
     pub fn build(self) -> Result<C, Error> {
         let kind = if self.access_token.is_some() {
             Kind::Bearer
-        } else if C::PUBLIC_TOKEN {
+        } else if C::product().scheme == Scheme::PublicToken {
             Kind::PublicToken
         } else {
             Kind::Secret
@@ -525,7 +518,8 @@ impl<C: BuildClient> ClientBuilder<C> {
 
     /// The transport and auth state of the configuration, after checking it.
     fn core(self, kind: Kind) -> Result<Core, Error> {
-        let [id_name, secret_name] = C::CREDENTIAL_NAMES;
+        let product = C::product();
+        let [id_name, secret_name] = product.credential_names;
         if kind == Kind::Bearer {
             if self.access_token.as_deref().is_none_or(str::is_empty) {
                 return Err(Error::Config("access token must not be empty".into()));
@@ -549,7 +543,7 @@ impl<C: BuildClient> ClientBuilder<C> {
         }
         let api_url = self
             .api_url
-            .unwrap_or_else(|| C::default_api_url(&self.project_id).to_owned());
+            .unwrap_or_else(|| (product.default_host)(&self.project_id).to_owned());
         let telemetry_url = self
             .telemetry_url
             .unwrap_or_else(|| TELEMETRY_URL.to_owned());
@@ -629,7 +623,7 @@ enum Kind {
 /// The two least-privilege builds of the consumer and B2B builders: a token
 /// provider for calling services, a verifier for verifying ones.
 macro_rules! least_privilege_builds {
-    ($feature:literal, $client:ident, $vertical:expr, $jwt_options:ident) => {
+    ($feature:literal, $client:ident, $product:ty, $jwt_options:ident) => {
         #[cfg(feature = $feature)]
         impl ClientBuilder<$client> {
             /// Builds only an [`M2mTokenProvider`](crate::auth::M2mTokenProvider)
@@ -663,9 +657,8 @@ macro_rules! least_privilege_builds {
                 S: Into<String>,
             {
                 let core = self.core(Kind::Nothing)?;
-                Ok(crate::auth::M2mTokenProvider::new(
+                Ok(crate::auth::M2mTokenProvider::new::<$product>(
                     core,
-                    $vertical,
                     client_id.into(),
                     client_secret.into(),
                     scopes.into_iter().map(Into::into).collect(),
@@ -727,13 +720,13 @@ macro_rules! least_privilege_builds {
 least_privilege_builds!(
     "consumer",
     Client,
-    crate::auth::Vertical::Consumer,
+    crate::consumer::ConsumerProduct,
     SessionJwtOptions
 );
 least_privilege_builds!(
     "b2b",
     B2BClient,
-    crate::auth::Vertical::B2b,
+    crate::b2b::B2bProduct,
     MemberSessionJwtOptions
 );
 
@@ -773,5 +766,36 @@ impl<C> fmt::Debug for ClientBuilder<C> {
             )
             .field("auth", &self.auth)
             .finish_non_exhaustive()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    /// The public host constants name the hosts the generated product table
+    /// chooses by default.
+    #[test]
+    fn host_constants_match_the_product_table() {
+        #[cfg(feature = "consumer")]
+        {
+            let host = crate::consumer::PRODUCT.default_host;
+            assert_eq!(host("project-live-1"), super::LIVE_API_URL);
+            assert_eq!(host("project-test-1"), super::TEST_API_URL);
+        }
+        #[cfg(feature = "b2b")]
+        {
+            let host = crate::b2b::PRODUCT.default_host;
+            assert_eq!(host("project-live-1"), super::LIVE_API_URL);
+            assert_eq!(host("project-test-1"), super::TEST_API_URL);
+        }
+        #[cfg(feature = "samlshield")]
+        assert_eq!(
+            (crate::samlshield::PRODUCT.default_host)("public-token-1"),
+            super::SAML_SHIELD_URL
+        );
+        #[cfg(feature = "management")]
+        assert_eq!(
+            (crate::management::PRODUCT.default_host)("key-1"),
+            super::MANAGEMENT_URL
+        );
     }
 }

@@ -53,9 +53,15 @@ pub fn render(api: &Api) -> Result<Vec<OutputFile>, Error> {
         }
         feature_cfg(features)
     });
+    let verifying = proc_macro2::Literal::usize_unsuffixed(crate::products::verifying().count());
     let root = quote! {
         #![doc = " Generated API surface: one module per product, mirroring the client tree."]
         #(#gates pub mod #verticals;)*
+
+        /// How many products have their tokens verified locally (each with
+        /// its own key set and policy caches, at its `VerifyingProduct::SLOT`).
+        #[allow(dead_code)] // without a verifying product compiled in, nothing counts them
+        pub(crate) const VERIFYING_PRODUCTS: usize = #verifying;
     };
     files.push(finish("mod.rs", root)?);
     for v in &api.verticals {

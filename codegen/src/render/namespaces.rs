@@ -5,8 +5,11 @@
 use proc_macro2::{Ident, TokenStream};
 use quote::{format_ident, quote};
 
+use heck::ToUpperCamelCase as _;
+
 use crate::error::Error;
 use crate::model::*;
+use crate::products::{Auth, Product};
 
 use super::docs::{docs, inner_docs};
 use super::endpoints::render_endpoint_types;
@@ -36,6 +39,7 @@ pub(super) fn render_vertical(v: &Vertical, files: &mut Vec<OutputFile>) -> Resu
     );
     let about = inner_docs(&about);
     let routes = mock_routes(v);
+    let product_impls = product_impls(v, product, &feature)?;
     let tokens = quote! {
         #about
         pub mod models;
@@ -44,6 +48,7 @@ pub(super) fn render_vertical(v: &Vertical, files: &mut Vec<OutputFile>) -> Resu
         impl #client {
             #(#accessors)*
         }
+        #product_impls
         #routes
     };
     files.push(finish(&format!("{name}/mod.rs"), tokens)?);
@@ -67,6 +72,126 @@ pub(super) fn render_vertical(v: &Vertical, files: &mut Vec<OutputFile>) -> Resu
         render_namespace(name, ns, &format!("{name}/"), files)?;
     }
     Ok(())
+}
+
+/// The product's entry of the product table as hand-written code reads it:
+/// a marker type implementing `runtime::Product` (credentials and default
+/// host) and, for products verified locally, `runtime::VerifyingProduct`
+/// (the endpoints verification fetches from, and its cache slot).
+fn product_impls(
+    v: &Vertical,
+    product: &Product,
+    feature: &TokenStream,
+) -> Result<TokenStream, Error> {
+    let name = product.name;
+    let marker = format_ident!("{}Product", name.to_upper_camel_case());
+    let doc = docs(&format!(
+        "The {} product as its client builder sees it (from the generator's product table).",
+        product.about
+    ));
+    let scheme = match product.auth {
+        Auth::ProjectSecret => quote!(ProjectSecret),
+        Auth::PublicToken => quote!(PublicToken),
+        Auth::WorkspaceKey => quote!(WorkspaceKey),
+    };
+    let [id_name, secret_name] = product.credential_names;
+    let first = product.servers.first().map_or("", |(url, _)| *url);
+    let default_host = match (product.live_prefix, product.servers) {
+        (Some(prefix), [(live, _), (test, _), ..]) => quote! {
+            if credential_id.starts_with(#prefix) { #live } else { #test }
+        },
+        _ => quote! {
+            let _ = credential_id;
+            #first
+        },
+    };
+    let verifying = match crate::products::verifying()
+        .enumerate()
+        .find(|(_, (p, _))| p.name == name)
+    {
+        None => None,
+        // A spec without these endpoints (a test spec of a few endpoints)
+        // gives a product that is not verified locally.
+        Some((slot, (_, verification))) => (|| {
+            let slot = proc_macro2::Literal::usize_unsuffixed(slot);
+            let key_set = request_path(v, verification.key_set)?;
+            let policy = request_path(v, verification.policy)?;
+            let token = request_path(v, verification.token)?;
+            Some(quote! {
+                #feature
+                impl crate::runtime::VerifyingProduct for #marker {
+                    const SLOT: usize = #slot;
+                    type KeySet = #key_set;
+                    type Policy = #policy;
+                    type Token = #token;
+                    fn key_set(project_id: &str) -> Self::KeySet {
+                        #key_set::new(project_id)
+                    }
+                    fn policy() -> Self::Policy {
+                        #policy::new()
+                    }
+                    fn token(client_id: &str, client_secret: &str, scopes: Option<Vec<String>>) -> Self::Token {
+                        let request = #token::new(client_id, client_secret);
+                        match scopes {
+                            Some(scopes) => request.scope(scopes),
+                            None => request,
+                        }
+                    }
+                }
+            })
+        })(),
+    };
+    let marker_doc = docs(&format!(
+        "The {} product as local token verification sees it: where keys, policy and M2M tokens come from.",
+        product.about
+    ));
+    let marker = verifying.as_ref().map(|_| {
+        quote! {
+            #marker_doc
+            #feature
+            #[derive(Debug, Clone, Copy)]
+            pub(crate) struct #marker;
+        }
+    });
+    Ok(quote! {
+        #doc
+        #feature
+        pub(crate) const PRODUCT: crate::runtime::Product = crate::runtime::Product {
+            scheme: crate::runtime::Scheme::#scheme,
+            credential_names: [#id_name, #secret_name],
+            default_host: |credential_id| { #default_host },
+        };
+        #marker
+        #verifying
+    })
+}
+
+/// The path (from the product module) of the request type of endpoint `id`
+/// (`sessions.get_jwks`) of product `v`.
+fn request_path(v: &Vertical, id: &str) -> Option<TokenStream> {
+    fn find<'a>(
+        namespaces: &'a [Namespace],
+        id: &str,
+        modules: &mut Vec<&'a str>,
+    ) -> Option<&'a Endpoint> {
+        for ns in namespaces {
+            modules.push(&ns.module);
+            if let Some(e) = ns.endpoints.iter().find(|e| e.id == id) {
+                return Some(e);
+            }
+            if let Some(e) = find(&ns.children, id, modules) {
+                return Some(e);
+            }
+            modules.pop();
+        }
+        None
+    }
+    let full = format!("{}.{id}", v.name);
+    let mut modules = Vec::new();
+    let endpoint = find(&v.namespaces, &full, &mut modules)?;
+    let modules = modules.into_iter().map(ident);
+    let ty = format_ident!("{}Request", endpoint.type_prefix);
+    Some(quote!(#(#modules::)*#ty))
 }
 
 /// A method returning a namespace handle.

@@ -6,10 +6,11 @@ use serde::Deserialize;
 use serde_json::{Map, Value};
 use time::OffsetDateTime;
 
+use super::AuthError;
 use super::claims::{self, ORGANIZATION_CLAIM, SESSION_CLAIM};
 use super::verify::{self, TimeRules};
-use super::{AuthError, Vertical};
 use crate::client::Core;
+use crate::runtime::VerifyingProduct;
 
 /// The organization an access token was issued in (B2B), from the
 /// `https://stytch.com/organization` claim.
@@ -103,10 +104,9 @@ impl AccessTokenClaims {
     }
 }
 
-/// Verifies an access token with the key set of `vertical` and reads its claims.
-async fn verify_access_token(
+/// Verifies an access token with the key set of product `P` and reads its claims.
+async fn verify_access_token<P: VerifyingProduct>(
     core: &Core,
-    vertical: Vertical,
     token: &str,
     tolerance: std::time::Duration,
 ) -> Result<AccessTokenClaims, AuthError> {
@@ -117,7 +117,7 @@ async fn verify_access_token(
         max_age: None,
         tolerance,
     };
-    let verified = verify::verify(core, vertical, token, rules).await?;
+    let verified = verify::verify::<P>(core, token, rules).await?;
     let mut all = verified.claims;
     for registered in ["iss", "sub", "aud", "exp", "nbf", "iat"] {
         all.remove(registered);
@@ -165,15 +165,14 @@ async fn verify_access_token(
 }
 
 /// Checks that one of `scopes` grants `action` on `resource_id` under the
-/// cached project policy of `vertical` (local and network introspection alike).
-pub(crate) async fn check_scopes(
+/// cached project policy of product `P` (local and network introspection alike).
+pub(crate) async fn check_scopes<P: VerifyingProduct>(
     core: &Core,
-    vertical: Vertical,
     scopes: &[&str],
     resource_id: &str,
     action: &str,
 ) -> Result<(), AuthError> {
-    let policy = core.auth().policy(vertical).get(core, vertical).await?;
+    let policy = core.auth().policy::<P>().get::<P>(core).await?;
     policy.check_scopes(scopes, resource_id, action)
 }
 
@@ -214,13 +213,13 @@ impl crate::consumer::idp::Idp<'_> {
         access_token: &str,
         options: &super::AccessTokenOptions,
     ) -> Result<AccessTokenClaims, crate::Error> {
-        let vertical = Vertical::Consumer;
+        type Product = crate::consumer::ConsumerProduct;
         let claims =
-            verify_access_token(self.core, vertical, access_token, options.clock_tolerance).await?;
+            verify_access_token::<Product>(self.core, access_token, options.clock_tolerance)
+                .await?;
         if let Some(check) = &options.authorization_check {
-            check_scopes(
+            check_scopes::<Product>(
                 self.core,
-                vertical,
                 &claims.scopes(),
                 &check.resource_id,
                 &check.action,
@@ -247,9 +246,10 @@ impl crate::b2b::idp::Idp<'_> {
         access_token: &str,
         options: &super::OrganizationAccessTokenOptions,
     ) -> Result<AccessTokenClaims, crate::Error> {
-        let vertical = Vertical::B2b;
+        type Product = crate::b2b::B2bProduct;
         let claims =
-            verify_access_token(self.core, vertical, access_token, options.clock_tolerance).await?;
+            verify_access_token::<Product>(self.core, access_token, options.clock_tolerance)
+                .await?;
         if let Some(check) = &options.authorization_check {
             let actual = claims
                 .organization
@@ -257,9 +257,8 @@ impl crate::b2b::idp::Idp<'_> {
                 .map(|org| org.organization_id.as_str())
                 .unwrap_or_default();
             check_tenancy(&check.organization_id, actual)?;
-            check_scopes(
+            check_scopes::<Product>(
                 self.core,
-                vertical,
                 &claims.scopes(),
                 &check.resource_id,
                 &check.action,

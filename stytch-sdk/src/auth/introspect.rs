@@ -14,10 +14,10 @@ use serde::Deserialize as _;
 use serde_json::{Map, Value};
 use time::OffsetDateTime;
 
+use super::AuthError;
 #[cfg(feature = "b2b")]
 use super::access_token::check_tenancy;
 use super::access_token::{AccessTokenClaims, OrganizationClaim, check_scopes};
-use super::{AuthError, Vertical};
 use crate::error::{Error, RawBody};
 
 /// Claim of a B2B access token naming the organization it was issued in.
@@ -171,9 +171,8 @@ impl crate::consumer::idp::Idp<'_> {
         let answer = self.introspect_token_network_unchecked(request).await?;
         let claims = Answer::from(answer).into_claims()?;
         if let Some(check) = check {
-            check_scopes(
+            check_scopes::<crate::consumer::ConsumerProduct>(
                 self.core,
-                Vertical::Consumer,
                 &claims.scopes(),
                 &check.resource_id,
                 &check.action,
@@ -225,9 +224,8 @@ impl crate::b2b::idp::Idp<'_> {
                 .map(|org| org.organization_id.as_str())
                 .unwrap_or_default();
             check_tenancy(&check.organization_id, actual)?;
-            check_scopes(
+            check_scopes::<crate::b2b::B2bProduct>(
                 self.core,
-                Vertical::B2b,
                 &claims.scopes(),
                 &check.resource_id,
                 &check.action,

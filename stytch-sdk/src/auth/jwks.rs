@@ -23,9 +23,9 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use super::cache::{Gate, Outcome, RefreshCell, Snapshot};
-use super::{AuthConfig, AuthError, Vertical};
+use super::{AuthConfig, AuthError};
 use crate::client::Core;
-use crate::runtime::Endpoint;
+use crate::runtime::{Endpoint, VerifyingProduct};
 
 /// How a cached key may be used.
 pub(crate) enum KeyUse {
@@ -158,10 +158,9 @@ impl JwksCache {
     ///   started within `jwks_refresh_interval`, so a flood of made-up key
     ///   ids costs at most one call per interval.
     /// - After a failed fetch no fetch starts before the backoff has passed.
-    pub(crate) async fn key(
+    pub(crate) async fn key<P: VerifyingProduct>(
         &self,
         core: &Core,
-        vertical: Vertical,
         kid: &str,
     ) -> Result<Lookup, AuthError> {
         let config = &core.auth().config;
@@ -184,7 +183,7 @@ impl JwksCache {
         };
         let fetch = || {
             let core = core.clone();
-            async move { fetch(&core, vertical).await }
+            async move { fetch::<P>(&core).await }
         };
         let outcome = self
             .cell
@@ -281,32 +280,15 @@ impl Endpoint for PublicJwks {
     }
 }
 
-/// Calls the JWKS endpoint of `vertical`, or the project domain's public key
-/// set on a client built for verification only.
-async fn fetch(core: &Core, vertical: Vertical) -> Result<KeySet, crate::Error> {
+/// Calls the JWKS endpoint of product `P`, or the project domain's public
+/// key set on a client built for verification only.
+async fn fetch<P: VerifyingProduct>(core: &Core) -> Result<KeySet, crate::Error> {
     let core = &super::for_fetch(core);
     if core.auth().config.verification_only {
         return Ok(index(&core.send(&PublicJwks).await?));
     }
-    let project_id = core.project_id();
-    let set: JwkSet = match vertical {
-        #[cfg(feature = "consumer")]
-        Vertical::Consumer => {
-            let request = crate::consumer::sessions::GetJwksRequest::new(project_id);
-            core.send(&DecodeAs::<_, JwkSet>::new(request)).await?
-        }
-        #[cfg(feature = "b2b")]
-        Vertical::B2b => {
-            let request = crate::b2b::sessions::GetJwksRequest::new(project_id);
-            core.send(&DecodeAs::<_, JwkSet>::new(request)).await?
-        }
-        #[allow(unreachable_patterns)]
-        _ => {
-            return Err(crate::Error::Config(format!(
-                "the {vertical:?} product is not compiled in"
-            )));
-        }
-    };
+    let request = P::key_set(core.project_id());
+    let set = core.send(&DecodeAs::<_, JwkSet>::new(request)).await?;
     Ok(index(&set))
 }
 

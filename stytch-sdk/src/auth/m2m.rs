@@ -7,9 +7,10 @@ use super::AuthError;
 #[cfg(any(feature = "consumer", feature = "b2b"))]
 use super::verify::{self, TimeRules};
 #[cfg(any(feature = "consumer", feature = "b2b"))]
-use super::{M2mTokenOptions, Vertical, claims};
+use super::{M2mTokenOptions, claims};
 #[cfg(any(feature = "consumer", feature = "b2b"))]
 use crate::client::Core;
+use crate::runtime::VerifyingProduct;
 
 /// What a verified M2M access token says.
 #[derive(Debug, Clone, PartialEq)]
@@ -96,11 +97,10 @@ pub fn check_scopes<G: AsRef<str>, R: AsRef<str>>(
     Ok(())
 }
 
-/// Verifies an M2M access token with the key set of `vertical`.
+/// Verifies an M2M access token with the key set of product `P`.
 #[cfg(any(feature = "consumer", feature = "b2b"))]
-pub(crate) async fn authenticate(
+pub(crate) async fn authenticate<P: VerifyingProduct>(
     core: &Core,
-    vertical: Vertical,
     token: &str,
     options: &M2mTokenOptions,
 ) -> Result<M2mClaims, AuthError> {
@@ -108,7 +108,7 @@ pub(crate) async fn authenticate(
         max_age: options.max_token_age,
         tolerance: options.clock_tolerance,
     };
-    let verified = verify::verify(core, vertical, token, rules).await?;
+    let verified = verify::verify::<P>(core, token, rules).await?;
     // A genuine session JWT or user access token is signed with the same
     // keys; it must not pass for a machine's credentials.
     if let Some(found) = claims::user_bound_kind(&verified.claims, &verified.subject) {
@@ -134,7 +134,7 @@ pub(crate) async fn authenticate(
 }
 
 macro_rules! m2m_impl {
-    ($feature:literal, $handle:ty, $vertical:expr) => {
+    ($feature:literal, $handle:ty, $product:ty) => {
         #[cfg(feature = $feature)]
         impl $handle {
             /// Verifies an M2M access token locally and checks that it grants
@@ -156,7 +156,7 @@ macro_rules! m2m_impl {
                 access_token: &str,
                 options: &M2mTokenOptions,
             ) -> Result<M2mClaims, crate::Error> {
-                Ok(authenticate(self.core, $vertical, access_token, options).await?)
+                Ok(authenticate::<$product>(self.core, access_token, options).await?)
             }
         }
     };
@@ -165,6 +165,6 @@ macro_rules! m2m_impl {
 m2m_impl!(
     "consumer",
     crate::consumer::m2m::M2m<'_>,
-    Vertical::Consumer
+    crate::consumer::ConsumerProduct
 );
-m2m_impl!("b2b", crate::b2b::m2m::M2m<'_>, Vertical::B2b);
+m2m_impl!("b2b", crate::b2b::m2m::M2m<'_>, crate::b2b::B2bProduct);

@@ -142,6 +142,10 @@ use std::time::Duration;
 
 #[cfg(any(feature = "consumer", feature = "b2b"))]
 use crate::client::Core;
+#[cfg(any(feature = "consumer", feature = "b2b"))]
+use crate::generated::VERIFYING_PRODUCTS;
+#[cfg(any(feature = "consumer", feature = "b2b"))]
+use crate::runtime::VerifyingProduct;
 
 pub use crate::error::AuthError;
 #[cfg(any(feature = "consumer", feature = "b2b"))]
@@ -195,15 +199,6 @@ pub const DEFAULT_FETCH_BACKOFF_MAX: Duration = Duration::from_secs(30);
 
 /// Default number of organizations whose RBAC roles are cached.
 pub const DEFAULT_ORG_POLICY_CACHE_CAPACITY: usize = 1024;
-
-/// Which product a handle belongs to; each has its own key set and policy.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[cfg_attr(not(all(feature = "consumer", feature = "b2b")), allow(dead_code))]
-#[cfg(any(feature = "consumer", feature = "b2b"))]
-pub(crate) enum Vertical {
-    Consumer,
-    B2b,
-}
 
 /// Cache lifetimes and accepted issuers of one client.
 #[derive(Debug, Clone)]
@@ -263,10 +258,12 @@ pub(crate) struct AuthState {
     pub(crate) config: AuthConfig,
     /// Every `iss` value accepted for this project.
     pub(crate) issuers: Vec<String>,
+    /// One key set cache per verifying product, at its `SLOT`.
     #[cfg(any(feature = "consumer", feature = "b2b"))]
-    jwks: [JwksCache; 2],
+    jwks: [JwksCache; VERIFYING_PRODUCTS],
+    /// One policy cache per verifying product, at its `SLOT`.
     #[cfg(any(feature = "consumer", feature = "b2b"))]
-    policies: [PolicyCache; 2],
+    policies: [PolicyCache; VERIFYING_PRODUCTS],
     #[cfg(feature = "b2b")]
     org_policies: OrgPolicyCache,
 }
@@ -287,9 +284,9 @@ impl AuthState {
             config,
             issuers,
             #[cfg(any(feature = "consumer", feature = "b2b"))]
-            jwks: [JwksCache::new(), JwksCache::new()],
+            jwks: std::array::from_fn(|_| JwksCache::new()),
             #[cfg(any(feature = "consumer", feature = "b2b"))]
-            policies: [PolicyCache::new(), PolicyCache::new()],
+            policies: std::array::from_fn(|_| PolicyCache::new()),
             #[cfg(feature = "b2b")]
             org_policies: OrgPolicyCache::new(),
         }
@@ -300,14 +297,16 @@ impl AuthState {
         &self.org_policies
     }
 
+    /// The key set cache of product `P`.
     #[cfg(any(feature = "consumer", feature = "b2b"))]
-    pub(crate) fn jwks(&self, vertical: Vertical) -> &JwksCache {
-        &self.jwks[vertical as usize]
+    pub(crate) fn jwks<P: VerifyingProduct>(&self) -> &JwksCache {
+        &self.jwks[P::SLOT]
     }
 
+    /// The policy cache of product `P`.
     #[cfg(any(feature = "consumer", feature = "b2b"))]
-    pub(crate) fn policy(&self, vertical: Vertical) -> &PolicyCache {
-        &self.policies[vertical as usize]
+    pub(crate) fn policy<P: VerifyingProduct>(&self) -> &PolicyCache {
+        &self.policies[P::SLOT]
     }
 }
 

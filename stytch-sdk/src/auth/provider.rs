@@ -1,12 +1,16 @@
 //! A cached M2M access token for the calling side of machine-to-machine auth.
 
 use std::fmt;
+use std::future::Future;
+use std::pin::Pin;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use super::AuthError;
 use super::cache::{Backoff, Gate, Outcome, RefreshCell};
-use super::{AuthError, Vertical};
+use super::jwks::DecodeAs;
 use crate::client::Core;
+use crate::runtime::VerifyingProduct;
 
 /// A token is replaced once less than this (or less than half its
 /// lifetime, whichever is shorter) remains before it expires.
@@ -21,9 +25,14 @@ struct Token {
     refresh_at: Instant,
 }
 
+/// Fetches one token through the token endpoint of the provider's product.
+type FetchToken =
+    fn(Arc<Inner>) -> Pin<Box<dyn Future<Output = Result<Token, crate::Error>> + Send>>;
+
 struct Inner {
     core: Core,
-    vertical: Vertical,
+    /// [`fetch`] for the provider's product.
+    fetch: FetchToken,
     client_id: String,
     client_secret: String,
     scopes: Vec<String>,
@@ -66,9 +75,9 @@ const NO_BACKOFF: Backoff = Backoff {
 };
 
 impl M2mTokenProvider {
-    pub(crate) fn new(
+    /// A provider that fetches its tokens from the token endpoint of product `P`.
+    pub(crate) fn new<P: VerifyingProduct>(
         core: Core,
-        vertical: Vertical,
         client_id: String,
         client_secret: String,
         scopes: Vec<String>,
@@ -76,7 +85,7 @@ impl M2mTokenProvider {
         Self {
             inner: Arc::new(Inner {
                 core,
-                vertical,
+                fetch: |inner| Box::pin(async move { fetch::<P>(&inner).await }),
                 client_id,
                 client_secret,
                 scopes,
@@ -99,7 +108,8 @@ impl M2mTokenProvider {
         let seen = self.inner.cell.load();
         let fetch = {
             let inner = Arc::clone(&self.inner);
-            move || async move { fetch(&inner).await }
+            let fetch = inner.fetch;
+            move || fetch(inner)
         };
         let error = match self
             .inner
@@ -133,42 +143,25 @@ impl M2mTokenProvider {
     }
 }
 
+/// What the provider reads of a token answer.
+#[derive(serde::Deserialize)]
+struct TokenAnswer {
+    access_token: String,
+    expires_in: i64,
+}
+
 /// Asks the token endpoint for a new token, once: like the key and policy
 /// caches, the provider handles a failure itself (the current token is kept
 /// while it is valid, and the next call tries again).
-async fn fetch(inner: &Inner) -> Result<Token, crate::Error> {
+async fn fetch<P: VerifyingProduct>(inner: &Inner) -> Result<Token, crate::Error> {
     let started = Instant::now();
     let core = super::for_fetch(&inner.core);
     let scopes = (!inner.scopes.is_empty()).then(|| inner.scopes.clone());
-    let (access_token, expires_in) = match inner.vertical {
-        #[cfg(feature = "consumer")]
-        Vertical::Consumer => {
-            let mut request =
-                crate::consumer::m2m::TokenRequest::new(&inner.client_id, &inner.client_secret);
-            if let Some(scopes) = scopes {
-                request = request.scope(scopes);
-            }
-            let response = core.send(&request).await?;
-            (response.access_token, response.expires_in)
-        }
-        #[cfg(feature = "b2b")]
-        Vertical::B2b => {
-            let mut request =
-                crate::b2b::m2m::TokenRequest::new(&inner.client_id, &inner.client_secret);
-            if let Some(scopes) = scopes {
-                request = request.scope(scopes);
-            }
-            let response = core.send(&request).await?;
-            (response.access_token, response.expires_in)
-        }
-        #[allow(unreachable_patterns)]
-        _ => {
-            return Err(crate::Error::Config(format!(
-                "the {:?} product is not compiled in",
-                inner.vertical
-            )));
-        }
-    };
+    let request = P::token(&inner.client_id, &inner.client_secret, scopes);
+    let TokenAnswer {
+        access_token,
+        expires_in,
+    } = core.send(&DecodeAs::<_, TokenAnswer>::new(request)).await?;
     // Lifetimes count from the request, not the answer, to stay on the safe side.
     let lifetime = Duration::from_secs(u64::try_from(expires_in).unwrap_or(0));
     let margin = TOKEN_REFRESH_MARGIN.min(lifetime / 2);
@@ -180,7 +173,7 @@ async fn fetch(inner: &Inner) -> Result<Token, crate::Error> {
 }
 
 macro_rules! provider_impl {
-    ($feature:literal, $handle:ty, $vertical:expr) => {
+    ($feature:literal, $handle:ty, $product:ty) => {
         #[cfg(feature = $feature)]
         impl $handle {
             /// A provider of access tokens for the M2M client `client_id`,
@@ -200,9 +193,8 @@ macro_rules! provider_impl {
                 I: IntoIterator<Item = S>,
                 S: Into<String>,
             {
-                M2mTokenProvider::new(
+                M2mTokenProvider::new::<$product>(
                     self.core.clone(),
-                    $vertical,
                     client_id.into(),
                     client_secret.into(),
                     scopes.into_iter().map(Into::into).collect(),
@@ -215,6 +207,6 @@ macro_rules! provider_impl {
 provider_impl!(
     "consumer",
     crate::consumer::m2m::M2m<'_>,
-    Vertical::Consumer
+    crate::consumer::ConsumerProduct
 );
-provider_impl!("b2b", crate::b2b::m2m::M2m<'_>, Vertical::B2b);
+provider_impl!("b2b", crate::b2b::m2m::M2m<'_>, crate::b2b::B2bProduct);

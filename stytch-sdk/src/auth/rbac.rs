@@ -7,10 +7,11 @@ use std::sync::Arc;
 
 use super::AuthError;
 #[cfg(any(feature = "consumer", feature = "b2b"))]
-use super::Vertical;
 #[cfg(any(feature = "consumer", feature = "b2b"))]
 use super::cache::{RefreshCell, get_by_age};
 use crate::client::Core;
+#[cfg(any(feature = "consumer", feature = "b2b"))]
+use crate::runtime::VerifyingProduct;
 
 /// Actions that a role may perform on one resource.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -311,10 +312,9 @@ impl PolicyCache {
     /// The policy, fetching it when the cache is empty or stale. When the
     /// fetch fails the previous policy is used while it is within the
     /// grace period; past that, the check fails with [`AuthError::Fetch`].
-    pub(crate) async fn get(
+    pub(crate) async fn get<P: VerifyingProduct>(
         &self,
         core: &Core,
-        vertical: Vertical,
     ) -> Result<Arc<RbacPolicy>, AuthError> {
         super::needs_secret(core, "RBAC policy")
             .map_err(|e| fetch_error("RBAC policy")(Arc::new(e)))?;
@@ -322,7 +322,7 @@ impl PolicyCache {
         // The closure only runs (and clones the transport) when a fetch starts.
         let fetch = || {
             let core = core.clone();
-            async move { fetch(&core, vertical).await }
+            async move { fetch::<P>(&core).await }
         };
         get_by_age(&self.cell, config.policy_lifetimes(), fetch)
             .await
@@ -336,37 +336,76 @@ impl PolicyCache {
     }
 }
 
-/// Calls the RBAC policy endpoint of `vertical`. A response without a
+/// A policy answer, read with this module's own types so that fetching
+/// works alike for every product (whose generated policy types are distinct):
+/// only the roles, scopes and their permissions, which are what checks use.
+#[cfg(any(feature = "consumer", feature = "b2b"))]
+#[derive(serde::Deserialize)]
+struct PolicyAnswer {
+    #[serde(default)]
+    policy: Option<WirePolicy>,
+}
+
+/// The `policy` object of a policy answer.
+#[cfg(any(feature = "consumer", feature = "b2b"))]
+#[derive(serde::Deserialize)]
+struct WirePolicy {
+    roles: Vec<WireGrant>,
+    #[serde(default)]
+    scopes: Vec<WireGrant>,
+}
+
+/// A role (`role_id`) or scope (`scope`) with its permissions.
+#[cfg(any(feature = "consumer", feature = "b2b"))]
+#[derive(serde::Deserialize)]
+struct WireGrant {
+    #[serde(alias = "scope")]
+    role_id: String,
+    permissions: Vec<WirePermission>,
+}
+
+/// Actions allowed on one resource.
+#[cfg(any(feature = "consumer", feature = "b2b"))]
+#[derive(serde::Deserialize)]
+struct WirePermission {
+    resource_id: String,
+    actions: Vec<String>,
+}
+
+#[cfg(any(feature = "consumer", feature = "b2b"))]
+impl From<WirePolicy> for RbacPolicy {
+    fn from(policy: WirePolicy) -> Self {
+        let mut out = RbacPolicy::new();
+        for role in policy.roles {
+            out.roles.entry(role.role_id.clone()).or_default();
+            for permission in role.permissions {
+                out.add(&role.role_id, &permission.resource_id, permission.actions);
+            }
+        }
+        for scope in policy.scopes {
+            out.scopes.entry(scope.role_id.clone()).or_default();
+            for permission in scope.permissions {
+                add_to(
+                    &mut out.scopes,
+                    &scope.role_id,
+                    &permission.resource_id,
+                    permission.actions,
+                );
+            }
+        }
+        out
+    }
+}
+
+/// Calls the RBAC policy endpoint of product `P`. A response without a
 /// policy yields the empty policy, which grants nothing.
 #[cfg(any(feature = "consumer", feature = "b2b"))]
-async fn fetch(core: &Core, vertical: Vertical) -> Result<RbacPolicy, crate::Error> {
+async fn fetch<P: VerifyingProduct>(core: &Core) -> Result<RbacPolicy, crate::Error> {
     let core = &super::for_fetch(core);
-    match vertical {
-        #[cfg(feature = "consumer")]
-        Vertical::Consumer => {
-            let request = crate::consumer::rbac::PolicyRequest::new();
-            let response = core.send(&request).await?;
-            Ok(response
-                .policy
-                .as_ref()
-                .map(RbacPolicy::from)
-                .unwrap_or_default())
-        }
-        #[cfg(feature = "b2b")]
-        Vertical::B2b => {
-            let request = crate::b2b::rbac::PolicyRequest::new();
-            let response = core.send(&request).await?;
-            Ok(response
-                .policy
-                .as_ref()
-                .map(RbacPolicy::from)
-                .unwrap_or_default())
-        }
-        #[allow(unreachable_patterns)]
-        _ => Err(crate::Error::Config(format!(
-            "the {vertical:?} product is not compiled in"
-        ))),
-    }
+    let answer = core
+        .send(&super::jwks::DecodeAs::<_, PolicyAnswer>::new(P::policy()))
+        .await?;
+    Ok(answer.policy.map(RbacPolicy::from).unwrap_or_default())
 }
 
 /// The project policy merged with one organization's roles, and the two
@@ -497,7 +536,7 @@ impl OrgPolicyCache {
     ) -> Result<Arc<RbacPolicy>, AuthError> {
         let auth = core.auth();
         let config = &auth.config;
-        let project_cache = auth.policy(Vertical::B2b);
+        let project_cache = auth.policy::<crate::b2b::B2bProduct>();
         let now = std::time::Instant::now();
 
         // Warm path: both inputs fresh and already merged. Only guards are
@@ -511,7 +550,7 @@ impl OrgPolicyCache {
             }
         }
 
-        let project = project_cache.get(core, Vertical::B2b).await?;
+        let project = project_cache.get::<crate::b2b::B2bProduct>(core).await?;
         let entry = self.entry(organization_id, config.org_policy_capacity);
         let fetch = || {
             let core = core.clone();
@@ -560,7 +599,7 @@ async fn fetch_org(core: &Core, organization_id: String) -> Result<RbacPolicy, c
 }
 
 macro_rules! rbac_impl {
-    ($feature:literal, $handle:ty, $vertical:expr) => {
+    ($feature:literal, $handle:ty, $product:ty) => {
         #[cfg(feature = $feature)]
         impl $handle {
             /// The project's RBAC policy as the SDK evaluates it: served from the
@@ -570,8 +609,8 @@ macro_rules! rbac_impl {
             /// Useful to check further permissions of a session that has already
             /// been authenticated, with [`RbacPolicy::check`].
             pub async fn cached_policy(&self) -> Result<Arc<RbacPolicy>, crate::Error> {
-                let cache = self.core.auth().policy($vertical);
-                Ok(cache.get(self.core, $vertical).await?)
+                let cache = self.core.auth().policy::<$product>();
+                Ok(cache.get::<$product>(self.core).await?)
             }
         }
     };
@@ -580,9 +619,9 @@ macro_rules! rbac_impl {
 rbac_impl!(
     "consumer",
     crate::consumer::rbac::Rbac<'_>,
-    Vertical::Consumer
+    crate::consumer::ConsumerProduct
 );
-rbac_impl!("b2b", crate::b2b::rbac::Rbac<'_>, Vertical::B2b);
+rbac_impl!("b2b", crate::b2b::rbac::Rbac<'_>, crate::b2b::B2bProduct);
 
 #[cfg(feature = "b2b")]
 impl crate::b2b::rbac::Rbac<'_> {

@@ -2,9 +2,9 @@
 
 use super::AuthError;
 #[cfg(any(feature = "consumer", feature = "b2b"))]
-use super::verify::{self, Rejection, TimeRules};
+use super::claims;
 #[cfg(any(feature = "consumer", feature = "b2b"))]
-use super::{Vertical, claims};
+use super::verify::{self, Rejection, TimeRules};
 #[cfg(any(feature = "consumer", feature = "b2b"))]
 use crate::client::Core;
 
@@ -74,16 +74,15 @@ where
     }
 }
 
-/// Evaluates an RBAC check against the cached policy of `vertical`.
+/// Evaluates an RBAC check against the cached policy of product `P`.
 #[cfg(feature = "consumer")]
-async fn authorize(
+async fn authorize<P: crate::runtime::VerifyingProduct>(
     core: &Core,
-    vertical: Vertical,
     roles: &[String],
     resource_id: &str,
     action: &str,
 ) -> Result<(), AuthError> {
-    let policy = core.auth().policy(vertical).get(core, vertical).await?;
+    let policy = core.auth().policy::<P>().get::<P>(core).await?;
     policy.check(roles, resource_id, action)
 }
 
@@ -103,7 +102,8 @@ mod consumer {
             max_age: options.max_token_age,
             tolerance: options.clock_tolerance,
         };
-        let verified = verify::verify(core, Vertical::Consumer, session_jwt, rules).await?;
+        let verified =
+            verify::verify::<crate::consumer::ConsumerProduct>(core, session_jwt, rules).await?;
         Ok(claims::consumer_session(
             verified.subject,
             verified.claims,
@@ -118,9 +118,8 @@ mod consumer {
     ) -> Result<(), AuthError> {
         match &options.authorization_check {
             Some(check) => {
-                authorize(
+                authorize::<crate::consumer::ConsumerProduct>(
                     core,
-                    Vertical::Consumer,
                     &session.roles,
                     &check.resource_id,
                     &check.action,
@@ -220,7 +219,7 @@ mod b2b {
             max_age: options.max_token_age,
             tolerance: options.clock_tolerance,
         };
-        let verified = verify::verify(core, Vertical::B2b, session_jwt, rules).await?;
+        let verified = verify::verify::<crate::b2b::B2bProduct>(core, session_jwt, rules).await?;
         Ok(claims::member_session(
             verified.subject,
             verified.claims,

@@ -13,8 +13,9 @@ use serde_json::{Map, Value};
 use time::OffsetDateTime;
 
 use super::jwks::{KeyUse, Lookup, VerifyingKey};
-use super::{AuthError, MAX_TOKEN_LEN, Vertical};
+use super::{AuthError, MAX_TOKEN_LEN};
 use crate::client::Core;
+use crate::runtime::VerifyingProduct;
 
 /// The only algorithm Stytch signs with and the only one accepted.
 const ACCEPTED_ALG: &str = "RS256";
@@ -300,7 +301,7 @@ impl From<Rejection> for AuthError {
     }
 }
 
-/// Verifies a token with the key set of `vertical`, fetching or refreshing
+/// Verifies a token with the key set of product `P`, fetching or refreshing
 /// the key set when needed.
 ///
 /// The rejection says whether the API might accept the token: for an
@@ -308,15 +309,14 @@ impl From<Rejection> for AuthError {
 /// out, and for a token naming a key that a key set fetched for this very
 /// call does not hold (as long as its unverified issuer and audience name
 /// this project). Forged or malformed tokens never qualify.
-pub(crate) async fn verify(
+pub(crate) async fn verify<P: VerifyingProduct>(
     core: &Core,
-    vertical: Vertical,
     token: &str,
     rules: TimeRules,
 ) -> Result<Verified, Rejection> {
     let parsed = parse(token)?;
     let auth = core.auth();
-    let key = match auth.jwks(vertical).key(core, vertical, &parsed.kid).await? {
+    let key = match auth.jwks::<P>().key::<P>(core, &parsed.kid).await? {
         Lookup::Found(key) => key,
         absent => {
             let error = AuthError::UnknownKey {

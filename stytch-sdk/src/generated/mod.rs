@@ -11,3 +11,8 @@ pub mod samlshield;
 
 #[cfg(feature = "management")]
 pub mod management;
+
+/// How many products have their tokens verified locally (each with
+/// its own key set and policy caches, at its `VerifyingProduct::SLOT`).
+#[allow(dead_code)]
+pub(crate) const VERIFYING_PRODUCTS: usize = 2;

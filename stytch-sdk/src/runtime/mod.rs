@@ -9,7 +9,8 @@
 //! endpoint is safe to repeat, and one `tracing` span per call.
 //!
 //! Modules: `endpoint` (the contract and parameter helpers), `transport`
-//! (sending), `options` (per-call options), `wire` (encoding and decoding),
+//! (sending), `options` (per-call options), `product` (what hand-written
+//! code needs of each product, implemented by the generator), `wire` (encoding and decoding),
 //! `errors` (failures as [`Error`](crate::Error)s).
 //!
 //! The runtime knows neither the generated API nor local token
@@ -19,6 +20,7 @@
 mod endpoint;
 mod errors;
 mod options;
+mod product;
 mod transport;
 mod wire;
 
@@ -29,6 +31,7 @@ pub(crate) use endpoint::{Encoding, Endpoint, Host, check_not_placeholder, check
 #[cfg(all(test, feature = "test-util"))]
 pub(crate) use options::RESERVED_HEADERS;
 pub use options::RequestOptions;
+pub(crate) use product::{Product, Scheme, VerifyingProduct};
 pub(crate) use transport::{Credentials, Transport, TransportConfig};
 #[cfg(feature = "test-util")]
 pub(crate) use wire::decode;

@@ -183,6 +183,52 @@ impl crate::Client {
     }
 }
 
+/// The consumer (users) product as its client builder sees it (from the generator's product
+/// table).
+#[cfg(feature = "consumer")]
+pub(crate) const PRODUCT: crate::runtime::Product = crate::runtime::Product {
+    scheme: crate::runtime::Scheme::ProjectSecret,
+    credential_names: ["project id", "secret"],
+    default_host: |credential_id| {
+        if credential_id.starts_with("project-live-") {
+            "https://api.stytch.com"
+        } else {
+            "https://test.stytch.com"
+        }
+    },
+};
+
+/// The consumer (users) product as local token verification sees it: where keys, policy and
+/// M2M tokens come from.
+#[cfg(feature = "consumer")]
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct ConsumerProduct;
+
+#[cfg(feature = "consumer")]
+impl crate::runtime::VerifyingProduct for ConsumerProduct {
+    const SLOT: usize = 0;
+    type KeySet = sessions::GetJwksRequest;
+    type Policy = rbac::PolicyRequest;
+    type Token = m2m::TokenRequest;
+    fn key_set(project_id: &str) -> Self::KeySet {
+        sessions::GetJwksRequest::new(project_id)
+    }
+    fn policy() -> Self::Policy {
+        rbac::PolicyRequest::new()
+    }
+    fn token(
+        client_id: &str,
+        client_secret: &str,
+        scopes: Option<Vec<String>>,
+    ) -> Self::Token {
+        let request = m2m::TokenRequest::new(client_id, client_secret);
+        match scopes {
+            Some(scopes) => request.scope(scopes),
+            None => request,
+        }
+    }
+}
+
 /// Every endpoint of this product, for the offline mock's request matching.
 #[cfg(all(feature = "test-util", feature = "consumer"))]
 pub(crate) const MOCK_ROUTES: &[crate::test_util::Route] = &[

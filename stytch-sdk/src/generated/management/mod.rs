@@ -171,6 +171,18 @@ impl crate::ManagementClient {
     }
 }
 
+/// The Management product as its client builder sees it (from the generator's product
+/// table).
+#[cfg(feature = "management")]
+pub(crate) const PRODUCT: crate::runtime::Product = crate::runtime::Product {
+    scheme: crate::runtime::Scheme::WorkspaceKey,
+    credential_names: ["workspace key id", "workspace key secret"],
+    default_host: |credential_id| {
+        let _ = credential_id;
+        "https://management.stytch.com"
+    },
+};
+
 /// Every endpoint of this product, for the offline mock's request matching.
 #[cfg(all(feature = "test-util", feature = "management"))]
 pub(crate) const MOCK_ROUTES: &[crate::test_util::Route] = &[

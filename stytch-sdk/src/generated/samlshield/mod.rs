@@ -18,6 +18,18 @@ impl crate::SamlShieldClient {
     }
 }
 
+/// The SAML Shield product as its client builder sees it (from the generator's product
+/// table).
+#[cfg(feature = "samlshield")]
+pub(crate) const PRODUCT: crate::runtime::Product = crate::runtime::Product {
+    scheme: crate::runtime::Scheme::PublicToken,
+    credential_names: ["public token", "secret"],
+    default_host: |credential_id| {
+        let _ = credential_id;
+        "https://api.samlshield.com"
+    },
+};
+
 /// Every endpoint of this product, for the offline mock's request matching.
 #[cfg(all(feature = "test-util", feature = "samlshield"))]
 pub(crate) const MOCK_ROUTES: &[crate::test_util::Route] = &[
