@@ -72,8 +72,10 @@ struct Prepared {
     method: Method,
     url: String,
     encoding: Encoding,
-    params: Vec<u8>,
+    /// The JSON body (a shared buffer: each attempt's copy is a reference count).
+    params: Bytes,
     pairs: Vec<(String, String)>,
+    /// What the endpoint itself adds (member-session headers); usually empty.
     headers: HeaderMap,
     /// Whether failed attempts may be repeated (GET or idempotent).
     repeatable: bool,
@@ -152,21 +154,7 @@ impl Transport {
     pub(crate) async fn send<E: Endpoint>(&self, request: &E) -> Result<E::Response, Error> {
         request.check()?;
         let path = request.path(&self.inner.project_id)?;
-        // One header map per request: credentials, user agent, content type and
-        // whatever the endpoint adds (values are shared buffers, not copies).
-        let mut headers = HeaderMap::with_capacity(5);
-        if let Some(authorization) = &self.inner.authorization {
-            headers.insert(AUTHORIZATION, authorization.clone());
-        }
-        headers.insert(USER_AGENT, HeaderValue::from_static(crate::USER_AGENT));
-        if E::ENCODING == Encoding::Json {
-            headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
-        }
-        // Extra headers of the handle's options; reserved names were
-        // refused when the options were made.
-        for (name, value) in &self.options.headers {
-            headers.insert(name.clone(), value.clone());
-        }
+        let mut headers = HeaderMap::new();
         request.headers(&mut headers)?;
         let base = match E::HOST {
             Host::Api => &self.inner.api_base,
@@ -174,10 +162,10 @@ impl Transport {
         };
         let (params, pairs) = match E::ENCODING {
             Encoding::Json => (
-                serde_json::to_vec(request).map_err(|e| encode_error(E::ID, e))?,
+                Bytes::from(serde_json::to_vec(request).map_err(|e| encode_error(E::ID, e))?),
                 Vec::new(),
             ),
-            Encoding::Query | Encoding::Form => (Vec::new(), flatten(E::ID, request)?),
+            Encoding::Query | Encoding::Form => (Bytes::new(), flatten(E::ID, request)?),
         };
         let prepared = Prepared {
             endpoint: E::ID,
@@ -242,24 +230,42 @@ impl Transport {
         result.map(|(body, _)| body)
     }
 
-    /// Sends until an attempt succeeds, fails for good, or the attempts run out.
-    async fn attempts(&self, request: Prepared) -> Result<((u16, Bytes), u32), Error> {
-        let endpoint = request.endpoint;
-        let mut builder = self
+    /// One attempt's request: the client's credentials, user agent and
+    /// content type, the handle's extra headers (reserved names were refused
+    /// when the options were made), the endpoint's own headers, and the
+    /// encoded parameters. Built anew for each attempt, so the success path
+    /// builds one request and copies nothing for retries that never come.
+    fn build(&self, request: &Prepared) -> Result<reqwest::Request, Error> {
+        let mut headers =
+            HeaderMap::with_capacity(3 + self.options.headers.len() + request.headers.len());
+        if let Some(authorization) = &self.inner.authorization {
+            headers.insert(AUTHORIZATION, authorization.clone());
+        }
+        headers.insert(USER_AGENT, HeaderValue::from_static(crate::USER_AGENT));
+        if request.encoding == Encoding::Json {
+            headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+        }
+        for (name, value) in self.options.headers.iter().chain(&request.headers) {
+            headers.insert(name.clone(), value.clone());
+        }
+        let builder = self
             .inner
             .http
-            .request(request.method, &request.url)
-            .headers(request.headers);
-        builder = match request.encoding {
-            Encoding::Json => builder.body(request.params),
+            .request(request.method.clone(), request.url.as_str())
+            .headers(headers);
+        let builder = match request.encoding {
+            Encoding::Json => builder.body(request.params.clone()),
             Encoding::Query => builder.query(&request.pairs),
             Encoding::Form => builder.form(&request.pairs),
         };
-        let mut original = Some(
-            builder
-                .build()
-                .map_err(|source| http_error(endpoint, source))?,
-        );
+        builder
+            .build()
+            .map_err(|source| http_error(request.endpoint, source))
+    }
+
+    /// Sends until an attempt succeeds, fails for good, or the attempts run out.
+    async fn attempts(&self, request: Prepared) -> Result<((u16, Bytes), u32), Error> {
+        let endpoint = request.endpoint;
         let policy = self.options.retry;
         let max_attempts = if request.repeatable {
             policy.max_attempts.max(1)
@@ -269,18 +275,8 @@ impl Transport {
         let mut attempt = 0;
         loop {
             attempt += 1;
-            // Keep the original for later attempts; bodies are shared buffers,
-            // so a copy costs a header map and a URL.
-            let copy = if attempt < max_attempts {
-                original.as_ref().and_then(reqwest::Request::try_clone)
-            } else {
-                None
-            };
-            let last = copy.is_none();
-            let this = match copy {
-                Some(copy) => copy,
-                None => original.take().expect("the original request is sent last"),
-            };
+            let last = attempt >= max_attempts;
+            let this = self.build(&request)?;
             let outcome = tokio::time::timeout(self.options.timeout, self.attempt(endpoint, this))
                 .await
                 .unwrap_or_else(|_| {
